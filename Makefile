@@ -1,0 +1,123 @@
+# agrepl — one Makefile.  `make` builds libautograd.a and agrepl; `make test`
+# runs every test (unit, transcripts, samples, then all again under
+# AddressSanitizer + UBSan); `make deps` installs missing Debian packages.
+
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2 -g
+SAN     ?=
+CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -MMD -MP
+
+DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev \
+  libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
+  tmux valgrind
+PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image SDL2_ttf readline cmocka
+
+PKG_CONFIG ?= pkg-config
+BLAS_CFLAGS := $(shell $(PKG_CONFIG) --cflags openblas 2>/dev/null)
+BLAS_LIBS   := $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
+VIZ_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libgvc libcgraph sdl2 SDL2_image SDL2_ttf 2>/dev/null)
+VIZ_LIBS    := $(shell $(PKG_CONFIG) --libs libgvc libcgraph sdl2 SDL2_image SDL2_ttf 2>/dev/null)
+RL_LIBS     := $(shell $(PKG_CONFIG) --libs readline 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+LIB_SRC  = $(sort $(wildcard src/*.c))
+VIZ_SRC  = $(sort $(wildcard viz/*.c))
+REPL_SRC = $(filter-out repl/main.c,$(sort $(wildcard repl/*.c)))
+TEST_SRC = $(sort $(wildcard tests/test_*.c))
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+VIZ_OBJ  = $(VIZ_SRC:%.c=$(BUILD)/%.o)
+REPL_OBJ = $(REPL_SRC:%.c=$(BUILD)/%.o)
+LIB      = $(BUILD)/libautograd.a
+AGREPL   = $(BUILD)/agrepl
+TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
+ALL_LIBS = $(LIB) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
+
+.PHONY: all deps check-deps test unit-tests script-tests sample-tests asan-tests build-all lesson clean
+.DEFAULT_GOAL := all
+
+all: check-deps
+	@$(MAKE) --no-print-directory build-all
+
+build-all: $(LIB) $(AGREPL) $(BUILD)/samples/train_mlp
+
+# Installs the Debian packages when pkg-config cannot find a module.
+deps:
+	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
+	for c in xvfb-run tmux valgrind; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: missing$$missing; installing Debian packages"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null; \
+	fi
+
+check-deps:
+	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && $(PKG_CONFIG) --exists $(PKG_MODULES) 2>/dev/null || $(MAKE) --no-print-directory deps
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) -c $< -o $@
+
+$(BUILD)/viz/%.o: viz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -c $< -o $@
+
+$(BUILD)/repl/%.o: repl/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -Irepl -c $< -o $@
+
+$(AGREPL): $(BUILD)/repl/main.o $(REPL_OBJ) $(VIZ_OBJ) $(LIB)
+	$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPL_OBJ) $(VIZ_OBJ) $(ALL_LIBS)
+
+$(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
+	@mkdir -p $(@D)
+	@if [ -f samples/train_mlp.c ]; then $(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS); fi
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Iviz -Irepl -Itests -c $< -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPL_OBJ) $(VIZ_OBJ) $(LIB)
+	$(CC) $(OPT) $(SAN) -o $@ $< $(BUILD)/tests/testutil.o $(REPL_OBJ) $(VIZ_OBJ) $(ALL_LIBS) $(CMOCKA_LIBS)
+
+unit-tests: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t 2>&1; done
+
+script-tests: $(AGREPL)
+	@AGREPL=$(AGREPL) sh tests/run_scripts.sh
+
+sample-tests: $(AGREPL)
+	@AGREPL=$(AGREPL) sh tests/run_samples.sh
+
+test: check-deps
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests
+	@$(MAKE) --no-print-directory asan-tests
+
+# The whole suite again with AddressSanitizer + UBSan and leak detection.
+asan-tests:
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests
+
+
+# The first lesson: builds everything, then starts the REPL with the
+# Rosenbrock descent loaded (its names stay bound).
+lesson: all
+	$(AGREPL) -i samples/rosenbrock.ag
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,3 @@
+build/src/rand.o: src/rand.c include/ag_rand.h include/ag_core.h
+include/ag_rand.h:
+include/ag_core.h:

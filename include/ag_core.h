@@ -1,0 +1,155 @@
+/* ag_core.h — contexts, variables, functions, backward, memory and errors.
+ *
+ * Every node (variable or function) belongs to one context.  Nodes are never
+ * freed one by one: the caller marks the variables it keeps as roots
+ * (ag_retain) and calls ag_gc(), which frees everything not reachable from a
+ * root (create_graph cycles included), or frees the whole context.
+ *
+ * Errors: no call aborts or exits.  A failing call returns NULL (or -1) and
+ * leaves a message in the context (ag_errmsg).  Any op given a NULL input
+ * returns NULL without touching the message, so a whole expression can be
+ * checked once at the end. */
+#ifndef AG_CORE_H
+#define AG_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AG_MAX_DIMS 8
+
+typedef struct ag_ctx ag_ctx;
+typedef struct ag_var ag_var;
+typedef struct ag_func ag_func;
+
+/* ---- context ---------------------------------------------------------- */
+
+/* A new context with backprop enabled, train mode on and its random
+ * generator seeded with 0.  Returns NULL only when out of memory. */
+ag_ctx *ag_ctx_new(void);
+/* Frees the context and every node it owns (iteratively; any graph size). */
+void ag_ctx_free(ag_ctx *ctx);
+
+/* The last error message, or "" when none. Owned by the context. */
+const char *ag_errmsg(const ag_ctx *ctx);
+bool ag_failed(const ag_ctx *ctx);
+void ag_clear_error(ag_ctx *ctx);
+/* Sets the context's error message (printf format).  Always returns NULL so
+ * callers can write `return ag_set_error(ctx, ...)`. */
+void *ag_set_error(ag_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Backprop switch (nograd) and train switch (testmode).  Each setter returns
+ * the previous value, so scopes nest: `bool old = ag_set_grad_enabled(c, false);
+ * ...; ag_set_grad_enabled(c, old);`. */
+bool ag_set_grad_enabled(ag_ctx *ctx, bool enabled);
+bool ag_grad_enabled(const ag_ctx *ctx);
+bool ag_set_train(ag_ctx *ctx, bool train);
+bool ag_is_train(const ag_ctx *ctx);
+
+/* When on, every op checks its output for NaN/Inf; the first op that turns
+ * finite inputs into a non-finite output is remembered (op label, e.g. "Log")
+ * until ag_clear_nonfinite().  Off by default. */
+void ag_set_check_finite(ag_ctx *ctx, bool on);
+const char *ag_nonfinite_op(const ag_ctx *ctx); /* NULL when none */
+void ag_clear_nonfinite(ag_ctx *ctx);
+
+/* ---- creation (leaf variables) ---------------------------------------- */
+
+/* A leaf of the given shape (ndim 0 = scalar), data copied from `data`
+ * (row-major, ag product of shape doubles), or zeros when data is NULL. */
+ag_var *ag_new(ag_ctx *ctx, int ndim, const int *shape, const double *data);
+ag_var *ag_scalar(ag_ctx *ctx, double value); /* 0-d */
+ag_var *ag_zeros(ag_ctx *ctx, int ndim, const int *shape);
+ag_var *ag_ones(ag_ctx *ctx, int ndim, const int *shape);
+ag_var *ag_full(ag_ctx *ctx, int ndim, const int *shape, double value);
+ag_var *ag_zeros_like(ag_ctx *ctx, const ag_var *x);
+ag_var *ag_ones_like(ag_ctx *ctx, const ag_var *x);
+/* [a, a+step, ...) like NumPy; error "arange: step is zero". */
+ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step);
+/* n points from a to b inclusive; error "linspace: n is less than 2". */
+ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n);
+ag_var *ag_eye(ag_ctx *ctx, int n);
+/* A leaf holding a copy of x's data (no graph). */
+ag_var *ag_detach(ag_ctx *ctx, const ag_var *x);
+
+/* ---- variable accessors ----------------------------------------------- */
+
+ag_ctx *ag_var_ctx(const ag_var *v);
+int ag_ndim(const ag_var *v);
+const int *ag_shape(const ag_var *v); /* ag_ndim(v) ints; owned by v */
+size_t ag_size(const ag_var *v);
+/* Row-major contiguous data, writable: writing changes the value in place
+ * and records no graph (the optimizers' and the REPL's `x -= e`). */
+double *ag_data(ag_var *v);
+const double *ag_cdata(const ag_var *v);
+double ag_item(const ag_var *v); /* the first element */
+bool ag_same_shape(const ag_var *a, const ag_var *b);
+
+ag_var *ag_grad(const ag_var *v); /* NULL when none */
+void ag_set_grad(ag_var *v, ag_var *grad);
+void ag_cleargrad(ag_var *v);
+const char *ag_name(const ag_var *v); /* "" when unnamed */
+void ag_set_name(ag_var *v, const char *name);
+ag_func *ag_creator(const ag_var *v); /* NULL for a leaf */
+int ag_generation(const ag_var *v);
+
+/* Flags for graph drawing and models. */
+enum {
+    AG_VAR_PARAM = 1u << 0,    /* a model or optimizer parameter */
+    AG_VAR_BACKWARD = 1u << 1, /* made by a backward pass (create_graph) */
+    AG_VAR_CONST = 1u << 2     /* a literal constant folded into an op */
+};
+unsigned ag_var_flags(const ag_var *v);
+void ag_var_set_flags(ag_var *v, unsigned flags);
+
+/* ---- functions (graph nodes) ------------------------------------------ */
+
+int ag_func_op(const ag_func *f); /* an ag_op value */
+int ag_func_ninputs(const ag_func *f);
+ag_var *ag_func_input(const ag_func *f, int i);
+int ag_func_noutputs(const ag_func *f);
+ag_var *ag_func_output(const ag_func *f, int i);
+int ag_func_generation(const ag_func *f);
+/* The op's display label with its parameters: "Sin", "Pow(2)", "Sum(axis=[1])".
+ * Writes at most n bytes into buf and returns buf. */
+char *ag_func_label(const ag_func *f, char *buf, size_t n);
+
+/* ---- autograd ---------------------------------------------------------- */
+
+/* Called after each function's backward during ag_backward: gys are the
+ * incoming gradients (one per output, entries may be NULL), gxs what it
+ * produced for each input (NULL = no gradient).  Return false to stop being
+ * called (the rest of the pass still runs). */
+typedef bool (*ag_step_fn)(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs);
+
+typedef struct ag_backward_opts {
+    bool retain_grad;  /* keep the gradients of intermediate variables */
+    bool create_graph; /* record the backward ops so grads can be differentiated */
+    ag_step_fn step;   /* optional; see ag_step_fn */
+    void *step_user;
+} ag_backward_opts;
+
+/* Backward from y exactly as upstream: seed ones (or y's preset grad), walk
+ * functions by generation, accumulate grad = grad + gx.  Returns 0, or -1 with
+ * the context error set (the graph is left usable). */
+int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts);
+/* dy/dx as a new variable without touching any .grad; NULL + error when y
+ * does not depend on x ("grad: y does not depend on x"). */
+ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph);
+void ag_unchain(ag_var *v);          /* creator = NULL */
+void ag_unchain_backward(ag_var *v); /* cut every creator below v */
+
+/* ---- memory ------------------------------------------------------------ */
+
+/* Root counting: a variable with a positive count (and all it reaches) is
+ * kept by ag_gc. */
+void ag_retain(ag_var *v);
+void ag_release(ag_var *v);
+/* Frees every node not reachable from a root; returns how many were freed.
+ * Iterative: safe for graphs of any depth. */
+size_t ag_gc(ag_ctx *ctx);
+size_t ag_live_vars(const ag_ctx *ctx);
+size_t ag_live_funcs(const ag_ctx *ctx);
+size_t ag_allocs_since_gc(const ag_ctx *ctx); /* nodes made since the last ag_gc */
+
+#endif

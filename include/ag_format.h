@@ -1,0 +1,22 @@
+/* ag_format.h — numbers and variables as text, upstream's formats. */
+#ifndef AG_FORMAT_H
+#define AG_FORMAT_H
+
+#include "ag_core.h"
+
+#define AG_NUMBUF 40
+
+/* Go's %v of a float64: shortest decimal that reads back to the same double;
+ * exponent form when the decimal exponent is < -4 or >= 6
+ * ("1e+06", "1e-05", "1.23456789e+08"), "+Inf", "-Inf",
+ * "NaN", "-0".  With digits > 0, rounds to that many significant digits
+ * first (what is shown, not what is stored).  buf needs AG_NUMBUF bytes. */
+char *ag_format_double(double v, int digits, char *buf);
+
+/* "variable(0.5)", "x(0.5)", "variable[2 3]([1 2 3 4 5 6])".  Returns a
+ * malloc'd string the caller frees, or NULL when out of memory. */
+char *ag_var_string(const ag_var *v, int digits);
+/* "[2 3]" into buf (at least 16 + 12*AG_MAX_DIMS bytes); returns buf. */
+char *ag_shape_string(int ndim, const int *shape, char *buf);
+
+#endif

@@ -1,0 +1,56 @@
+/* repl.h — the interpreter session that every front end drives.
+ *
+ * main.c (command line, Readline, scripts) talks to the language only
+ * through this header.  A session owns one engine context, the bound names,
+ * the user's functions and the viz state.  Output goes to the session's out
+ * stream (stdout), errors to its err stream (stderr). */
+#ifndef REPL_H
+#define REPL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct repl repl;
+
+typedef struct repl_options {
+    bool headless;   /* never open a window */
+    FILE *out;       /* NULL = stdout */
+    FILE *err;       /* NULL = stderr */
+    bool interactive; /* a person is typing: step=true waits for Enter, show() opens windows */
+} repl_options;
+
+repl *repl_new(const repl_options *opts);
+void repl_free(repl *r);
+
+/* Status of repl_run. */
+enum { REPL_OK = 0, REPL_ERROR = 1, REPL_INCOMPLETE = 2 };
+
+/* Parses and runs `src`.  With a file name, error messages are prefixed
+ * "FILE:LINE:COL: " and line numbers start at first_line.  A statement that
+ * fails changes nothing; the rest of src is not run (REPL_ERROR).  Returns
+ * REPL_INCOMPLETE, running nothing, when src ends inside an open bracket,
+ * brace or parenthesis (the front end then asks for another line). */
+int repl_run(repl *r, const char *src, const char *filename, int first_line);
+
+/* Set from a SIGINT handler: the running statement stops at the next
+ * statement boundary with "interrupted", every name kept. */
+extern volatile sig_atomic_t repl_interrupted;
+
+/* True after :quit. */
+bool repl_quit_requested(const repl *r);
+
+/* Completion candidates for the word ending at `end` of `line`: names,
+ * built-ins, keywords, methods after '.', ':' commands.  Calls add() for
+ * each candidate (the whole word to insert). */
+void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, const char *word),
+                   void *user);
+
+/* Keeps windows alive (plots, graph views) between keystrokes: pumps SDL
+ * events and redraws what changed.  Cheap when no window is open. */
+void repl_idle(repl *r);
+/* A file descriptor-free hint for the front end's select() timeout in
+ * milliseconds: -1 when no window is open (block), else ~33. */
+int repl_idle_timeout_ms(const repl *r);
+
+#endif

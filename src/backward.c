@@ -1,0 +1,255 @@
+/* backward.c — reverse-mode differentiation (reference §3.3), the
+ * functional grad, and unchaining (§3.5). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Function queue ordered by (generation, insertion order): popping the max
+ * gives the highest generation and, among equals, the latest added — the
+ * same order as upstream's stable sort + pop-last. */
+typedef struct {
+    ag_func *f;
+    unsigned long seq;
+} queued;
+
+typedef struct {
+    queued *items;
+    size_t len, cap;
+    unsigned long seq;
+} func_heap;
+
+static bool before(const queued *a, const queued *b) {
+    if (a->f->generation != b->f->generation) return a->f->generation < b->f->generation;
+    return a->seq < b->seq;
+}
+
+static int heap_push(func_heap *h, ag_func *f) {
+    if (h->len == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        queued *grown = realloc(h->items, cap * sizeof *grown);
+        if (grown == NULL) return -1;
+        h->items = grown;
+        h->cap = cap;
+    }
+    size_t i = h->len++;
+    h->items[i] = (queued){f, h->seq++};
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!before(&h->items[parent], &h->items[i])) break;
+        queued tmp = h->items[parent];
+        h->items[parent] = h->items[i];
+        h->items[i] = tmp;
+        i = parent;
+    }
+    return 0;
+}
+
+static ag_func *heap_pop(func_heap *h) {
+    ag_func *top = h->items[0].f;
+    h->items[0] = h->items[--h->len];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->len && before(&h->items[m], &h->items[l])) m = l;
+        if (r < h->len && before(&h->items[m], &h->items[r])) m = r;
+        if (m == i) break;
+        queued tmp = h->items[m];
+        h->items[m] = h->items[i];
+        h->items[i] = tmp;
+        i = m;
+    }
+    return top;
+}
+
+static int add_func(ag_ctx *ctx, func_heap *h, ag_func *f) {
+    if (f == NULL || f->seen == ctx->backward_stamp) return 0;
+    f->seen = ctx->backward_stamp;
+    return heap_push(h, f);
+}
+
+int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
+    if (y == NULL) return -1;
+    ag_backward_opts none = {0};
+    if (opts == NULL) opts = &none;
+    if (y->grad == NULL) {
+        bool old = ag_set_grad_enabled(ctx, false);
+        y->grad = ag_ones_like(ctx, y);
+        ag_set_grad_enabled(ctx, old);
+        if (y->grad == NULL) return -1;
+    }
+    if (y->creator == NULL) return 0;
+
+    if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
+    func_heap heap = {0};
+    if (add_func(ctx, &heap, y->creator) < 0) {
+        ag_set_error(ctx, "out of memory");
+        return -1;
+    }
+    bool old_enabled = ctx->grad_enabled;
+    bool stepping = opts->step != NULL;
+    ctx->in_backward++;
+    int status = 0;
+    ag_var *gx_local[3], **gxs = gx_local;
+    ag_var *gy_local[1], **gys = gy_local;
+    while (heap.len > 0) {
+        ag_func *f = heap_pop(&heap);
+        if (f->noutputs > 1) {
+            gys = malloc((size_t)f->noutputs * sizeof *gys);
+            if (gys == NULL) goto oom;
+        }
+        for (int i = 0; i < f->noutputs; i++) gys[i] = f->outputs[i]->grad;
+        if (f->ninputs > 3) {
+            gxs = malloc((size_t)f->ninputs * sizeof *gxs);
+            if (gxs == NULL) goto oom;
+        }
+        for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
+
+        ctx->grad_enabled = opts->create_graph;
+        int rc = ag_op_table[f->op].backward(ctx, f, gys, gxs);
+        if (rc == 0) {
+            for (int i = 0; i < f->ninputs; i++) {
+                ag_var *x = f->inputs[i];
+                if (gxs[i] == NULL) continue;
+                if (x->grad == NULL) {
+                    x->grad = gxs[i];
+                } else {
+                    ag_var *sum = ag_add(ctx, x->grad, gxs[i]);
+                    if (sum == NULL) {
+                        rc = -1;
+                        break;
+                    }
+                    x->grad = sum;
+                }
+                if (x->creator != NULL && add_func(ctx, &heap, x->creator) < 0) goto oom;
+            }
+        }
+        ctx->grad_enabled = old_enabled;
+        if (rc < 0) {
+            status = -1;
+            goto done;
+        }
+        if (stepping) stepping = opts->step(opts->step_user, f, gys, gxs);
+        if (!opts->retain_grad)
+            for (int i = 0; i < f->noutputs; i++) f->outputs[i]->grad = NULL;
+        if (gys != gy_local) free(gys), gys = gy_local;
+        if (gxs != gx_local) free(gxs), gxs = gx_local;
+    }
+    goto done;
+oom:
+    ag_set_error(ctx, "out of memory");
+    status = -1;
+done:
+    ctx->grad_enabled = old_enabled;
+    ctx->in_backward--;
+    if (gys != gy_local) free(gys);
+    if (gxs != gx_local) free(gxs);
+    free(heap.items);
+    return status;
+}
+
+/* Every variable of the graph ending at y (y included), iteratively. */
+static ag_var **collect_vars(ag_ctx *ctx, ag_var *y, size_t *count) {
+    size_t len = 0, cap = 64, flen = 0, fcap = 64;
+    ag_var **vars = malloc(cap * sizeof *vars);
+    ag_func **stack = malloc(fcap * sizeof *stack);
+    if (vars == NULL || stack == NULL) goto oom;
+    if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
+    vars[len++] = y;
+    if (y->creator) {
+        y->creator->seen = ctx->backward_stamp;
+        stack[flen++] = y->creator;
+    }
+    while (flen > 0) {
+        ag_func *f = stack[--flen];
+        for (int i = 0; i < f->ninputs + f->noutputs; i++) {
+            ag_var *v = i < f->ninputs ? f->inputs[i] : f->outputs[i - f->ninputs];
+            if (len == cap) {
+                ag_var **grown = realloc(vars, (cap *= 2) * sizeof *vars);
+                if (grown == NULL) goto oom;
+                vars = grown;
+            }
+            vars[len++] = v; /* duplicates are harmless: saving twice restores the same */
+            ag_func *c = v->creator;
+            if (c != NULL && c->seen != ctx->backward_stamp) {
+                c->seen = ctx->backward_stamp;
+                if (flen == fcap) {
+                    ag_func **grown = realloc(stack, (fcap *= 2) * sizeof *stack);
+                    if (grown == NULL) goto oom;
+                    stack = grown;
+                }
+                stack[flen++] = c;
+            }
+        }
+    }
+    free(stack);
+    *count = len;
+    return vars;
+oom:
+    free(vars);
+    free(stack);
+    ag_set_error(ctx, "out of memory");
+    return NULL;
+}
+
+ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
+    if (y == NULL || x == NULL) return NULL;
+    size_t n = 0;
+    ag_var **vars = collect_vars(ctx, y, &n);
+    if (vars == NULL) return NULL;
+    bool x_in_graph = false;
+    ag_var **saved = malloc((n ? n : 1) * sizeof *saved);
+    if (saved == NULL) {
+        free(vars);
+        return ag_set_error(ctx, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) saved[i] = vars[i]->grad;
+    for (size_t i = 0; i < n; i++) {
+        vars[i]->grad = NULL;
+        if (vars[i] == x) x_in_graph = true;
+    }
+    ag_var *result = NULL;
+    if (x_in_graph) {
+        ag_backward_opts opts = {.create_graph = create_graph};
+        if (ag_backward(ctx, y, &opts) == 0) result = x->grad;
+    }
+    for (size_t i = n; i-- > 0;) vars[i]->grad = saved[i];
+    free(saved);
+    free(vars);
+    if (!x_in_graph) return ag_set_error(ctx, "grad: the output does not depend on that input");
+    if (result == NULL && !ag_failed(ctx))
+        return ag_set_error(ctx, "grad: the output does not depend on that input");
+    return result;
+}
+
+void ag_unchain(ag_var *v) {
+    if (v != NULL) v->creator = NULL;
+}
+
+void ag_unchain_backward(ag_var *v) {
+    if (v == NULL || v->creator == NULL) return;
+    ag_ctx *ctx = v->ctx;
+    size_t len = 0, cap = 64;
+    ag_func **stack = malloc(cap * sizeof *stack);
+    if (stack == NULL) return;
+    stack[len++] = v->creator;
+    while (len > 0) {
+        ag_func *f = stack[--len];
+        for (int i = 0; i < f->ninputs; i++) {
+            ag_var *x = f->inputs[i];
+            if (x->creator == NULL) continue;
+            if (len == cap) {
+                ag_func **grown = realloc(stack, (cap *= 2) * sizeof *stack);
+                if (grown == NULL) {
+                    ag_set_error(ctx, "out of memory");
+                    free(stack);
+                    return;
+                }
+                stack = grown;
+            }
+            stack[len++] = x->creator;
+            x->creator = NULL;
+        }
+    }
+    free(stack);
+}

@@ -1,0 +1,189 @@
+/* function.c — applying an op: forward, wrapping outputs, recording the
+ * function node (reference §3.2), and function accessors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ag_format.h"
+#include "internal.h"
+
+ag_func *ctx_alloc_func(ag_ctx *ctx);
+
+static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int noutputs) {
+    if (ctx->nonfinite_op != NULL) return;
+    bool out_bad = false;
+    for (int i = 0; i < noutputs && !out_bad; i++) out_bad = t_has_nonfinite(&ys[i]);
+    if (!out_bad) return;
+    for (int i = 0; i < f->ninputs; i++)
+        if (t_has_nonfinite(&f->inputs[i]->t)) return; /* it came in that way */
+    ctx->nonfinite_op = ag_op_table[f->op].name;
+}
+
+ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
+                 int ninputs, int noutputs, ag_var **outs) {
+    for (int i = 0; i < ninputs; i++)
+        if (inputs[i] == NULL) return NULL;
+    if (ninputs == 0 && ag_op_table[op].arity != 0)
+        return ag_set_error(ctx, "%s: no inputs", ag_op_table[op].symbol);
+
+    bool record = ctx->grad_enabled;
+    ag_func local, *f = &local;
+    if (record) {
+        f = ctx_alloc_func(ctx);
+        if (f == NULL) return NULL;
+    } else {
+        memset(&local, 0, sizeof local);
+        local.inputs = local.inline_inputs;
+        local.outputs = local.inline_outputs;
+    }
+    f->op = op;
+    if (params != NULL) {
+        f->params = *params;
+        f->params.ints = NULL;
+        if (params->n > 0 && params->ints != NULL) {
+            f->params.ints = malloc((size_t)params->n * sizeof(int));
+            if (f->params.ints == NULL) goto oom;
+            memcpy(f->params.ints, params->ints, (size_t)params->n * sizeof(int));
+        }
+    }
+    if (ninputs > 3) {
+        f->inputs = malloc((size_t)ninputs * sizeof *f->inputs);
+        if (f->inputs == NULL) goto oom;
+    }
+    if (noutputs > 1) {
+        f->outputs = malloc((size_t)noutputs * sizeof *f->outputs);
+        if (f->outputs == NULL) goto oom;
+    }
+    f->ninputs = ninputs;
+    for (int i = 0; i < ninputs; i++) f->inputs[i] = inputs[i];
+
+    ag_tensor ys_local[1], *ys = ys_local;
+    if (noutputs > 1) {
+        ys = calloc((size_t)noutputs, sizeof *ys);
+        if (ys == NULL) goto oom;
+    } else {
+        ys_local[0] = (ag_tensor){0};
+    }
+    if (ag_op_table[op].forward(ctx, f, ys) < 0) {
+        for (int i = 0; i < noutputs; i++) t_free(&ys[i]);
+        if (ys != ys_local) free(ys);
+        goto fail;
+    }
+    if (ctx->check_finite) note_nonfinite(ctx, f, ys, noutputs);
+
+    int generation = 0;
+    for (int i = 0; i < ninputs; i++)
+        if (inputs[i]->generation > generation) generation = inputs[i]->generation;
+    ag_var *first = NULL;
+    for (int i = 0; i < noutputs; i++) {
+        ag_var *y = var_from_tensor(ctx, &ys[i]);
+        if (y == NULL) {
+            for (int j = i + 1; j < noutputs; j++) t_free(&ys[j]);
+            if (ys != ys_local) free(ys);
+            goto fail; /* earlier outputs are unreachable: the collector takes them */
+        }
+        if (record) {
+            y->creator = f;
+            y->generation = generation + 1;
+            f->outputs[i] = y;
+        }
+        if (outs != NULL) outs[i] = y;
+        if (i == 0) first = y;
+    }
+    if (ys != ys_local) free(ys);
+    if (record) {
+        f->generation = generation;
+        f->noutputs = noutputs;
+    } else {
+        free(f->params.ints);
+        if (f->inputs != f->inline_inputs) free(f->inputs);
+        if (f->outputs != f->inline_outputs) free(f->outputs);
+    }
+    return first;
+
+oom:
+    ag_set_error(ctx, "out of memory");
+fail:
+    /* A recorded node with no outputs is unreachable; the collector frees it.
+     * A local one is released here. */
+    if (!record) {
+        free(f->params.ints);
+        if (f->inputs != f->inline_inputs) free(f->inputs);
+        if (f->outputs != f->inline_outputs) free(f->outputs);
+    } else {
+        f->ninputs = 0;
+        f->noutputs = 0;
+    }
+    return NULL;
+}
+
+ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x) {
+    if (g == NULL || x == NULL) return NULL;
+    if (shape_equal(g->t.ndim, g->t.shape, x->t.ndim, x->t.shape)) return g;
+    return ag_sum_to(ctx, g, x->t.ndim, x->t.shape);
+}
+
+/* ---- accessors -------------------------------------------------------------- */
+
+int ag_func_op(const ag_func *f) { return f->op; }
+int ag_func_ninputs(const ag_func *f) { return f->ninputs; }
+ag_var *ag_func_input(const ag_func *f, int i) {
+    return i >= 0 && i < f->ninputs ? f->inputs[i] : NULL;
+}
+int ag_func_noutputs(const ag_func *f) { return f->noutputs; }
+ag_var *ag_func_output(const ag_func *f, int i) {
+    return i >= 0 && i < f->noutputs ? f->outputs[i] : NULL;
+}
+int ag_func_generation(const ag_func *f) { return f->generation; }
+
+static size_t append_ints(char *buf, size_t n, size_t at, const int *v, int count) {
+    if (count == 1) return at + (size_t)snprintf(buf + at, at < n ? n - at : 0, "%d", v[0]);
+    at += (size_t)snprintf(buf + at, at < n ? n - at : 0, "[");
+    for (int i = 0; i < count; i++)
+        at += (size_t)snprintf(buf + at, at < n ? n - at : 0, i ? " %d" : "%d", v[i]);
+    return at + (size_t)snprintf(buf + at, at < n ? n - at : 0, "]");
+}
+
+char *ag_func_label(const ag_func *f, char *buf, size_t n) {
+    if (n == 0) return buf;
+    const ag_op_params *p = &f->params;
+    const char *name = ag_op_table[f->op].name;
+    char num[AG_NUMBUF], num2[AG_NUMBUF];
+    size_t at = (size_t)snprintf(buf, n, "%s", name);
+    switch (f->op) {
+    case AG_OP_POW:
+        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(%s)",
+                 ag_format_double(p->p, 0, num));
+        break;
+    case AG_OP_CLIP:
+        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(%s, %s)",
+                 ag_format_double(p->lo, 0, num), ag_format_double(p->hi, 0, num2));
+        break;
+    case AG_OP_DROPOUT:
+        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(%s)",
+                 ag_format_double(p->p, 0, num));
+        break;
+    case AG_OP_SUM: case AG_OP_MEAN: case AG_OP_VARIANCE: case AG_OP_MAX: case AG_OP_MIN:
+    case AG_OP_TRANSPOSE:
+        if (p->naxes > 0) {
+            at += (size_t)snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(axis=");
+            at = append_ints(buf, n, at, p->axes, p->naxes);
+            snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, ")");
+        }
+        break;
+    case AG_OP_SOFTMAX: case AG_OP_CONCAT: case AG_OP_SPLIT: case AG_OP_SQUEEZE:
+    case AG_OP_UNSQUEEZE: case AG_OP_GET_ITEM: case AG_OP_GET_ITEM_GRAD:
+        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(axis=%d)", p->axis);
+        break;
+    case AG_OP_RESHAPE: case AG_OP_BROADCAST_TO: case AG_OP_SUM_TO: {
+        char shape[SHAPE_BUF];
+        ag_tensor t = {.ndim = p->ndim};
+        memcpy(t.shape, p->shape, sizeof t.shape);
+        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(%s)", shape_str(&t, shape));
+        break;
+    }
+    default:
+        break;
+    }
+    return buf;
+}

@@ -1,0 +1,190 @@
+/* numeric.c — derivatives by central differences, and gradient checking of
+ * the analytic backward against them.
+ *
+ * The differences evaluate f with backprop disabled, on detached copies of
+ * the inputs they shift, so the caller's variables keep their values and
+ * graphs (gradcheck's own backward puts the inputs' .grad back).  The
+ * variables f creates stay in the context until the caller's next ag_gc. */
+#include "ag_numeric.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "ag_format.h"
+#include "ag_ops.h"
+
+#define DEFAULT_STEP 1e-4
+
+/* f(xs) with backprop off; sets a generic error when f fails silently. */
+static ag_var *evaluate(ag_ctx *ctx, const char *caller, ag_fn f, void *user, ag_var *const *xs,
+                        int n) {
+    bool old = ag_set_grad_enabled(ctx, false);
+    ag_var *y = f(user, ctx, xs, n);
+    ag_set_grad_enabled(ctx, old);
+    if (y == NULL && !ag_failed(ctx)) ag_set_error(ctx, "%s: the function returned nothing", caller);
+    return y;
+}
+
+/* Sum of every element of y, in double, row-major. */
+static double sum_elements(const ag_var *y) {
+    const double *data = ag_cdata(y);
+    size_t size = ag_size(y);
+    double total = 0;
+    for (size_t i = 0; i < size; i++) total += data[i];
+    return total;
+}
+
+/* A malloc'd array of n detached copies of xs, each element shifted by
+ * `shift`; NULL (error set) when out of memory or a copy fails. */
+static ag_var **shifted_copies(ag_ctx *ctx, ag_var *const *xs, int n, double shift) {
+    ag_var **copies = malloc(sizeof *copies * (size_t)(n > 0 ? n : 1));
+    if (copies == NULL) {
+        ag_set_error(ctx, "numdiff: out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        copies[i] = ag_detach(ctx, xs[i]);
+        if (copies[i] == NULL) {
+            free(copies);
+            return NULL;
+        }
+        double *data = ag_data(copies[i]);
+        size_t size = ag_size(copies[i]);
+        for (size_t k = 0; k < size; k++) data[k] = shift + data[k]; /* upstream's h + x */
+    }
+    return copies;
+}
+
+static bool any_null(ag_var *const *xs, int n) {
+    for (int i = 0; i < n; i++)
+        if (xs[i] == NULL) return true;
+    return false;
+}
+
+ag_var *ag_numdiff(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, double h) {
+    if (ctx == NULL || f == NULL || n < 0 || (n > 0 && xs == NULL) || any_null(xs, n)) return NULL;
+    if (h <= 0) h = DEFAULT_STEP;
+    ag_var **plus = shifted_copies(ctx, xs, n, h);
+    ag_var **minus = plus ? shifted_copies(ctx, xs, n, -h) : NULL;
+    ag_var *y0 = minus ? evaluate(ctx, "numdiff", f, user, plus, n) : NULL;
+    ag_var *y1 = y0 ? evaluate(ctx, "numdiff", f, user, minus, n) : NULL;
+    free(plus);
+    free(minus);
+    if (y1 == NULL) return NULL;
+    if (!ag_same_shape(y0, y1)) {
+        char a[16 + 12 * AG_MAX_DIMS], b[16 + 12 * AG_MAX_DIMS];
+        return ag_set_error(ctx, "numdiff: f(x+h) has shape %s but f(x-h) has shape %s",
+                            ag_shape_string(ag_ndim(y0), ag_shape(y0), a),
+                            ag_shape_string(ag_ndim(y1), ag_shape(y1), b));
+    }
+    ag_var *result = ag_zeros(ctx, ag_ndim(y0), ag_shape(y0));
+    if (result == NULL) return NULL;
+    const double *a = ag_cdata(y0), *b = ag_cdata(y1);
+    double *out = ag_data(result);
+    size_t size = ag_size(result);
+    for (size_t k = 0; k < size; k++) out[k] = (a[k] - b[k]) / (2 * h);
+    return result;
+}
+
+ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, int i, double h) {
+    if (ctx == NULL || f == NULL || n < 0 || (n > 0 && xs == NULL) || any_null(xs, n)) return NULL;
+    if (i < 0 || i >= n) return ag_set_error(ctx, "numgrad: input %d out of range for %d inputs", i, n);
+    if (h <= 0) h = DEFAULT_STEP;
+    /* The other inputs are passed as they are; only xs[i] is replaced by a
+     * copy whose elements are nudged one at a time. */
+    ag_var **args = malloc(sizeof *args * (size_t)n);
+    if (args == NULL) return ag_set_error(ctx, "numgrad: out of memory");
+    for (int j = 0; j < n; j++) args[j] = xs[j];
+    ag_var *copy = ag_detach(ctx, xs[i]);
+    ag_var *result = copy ? ag_zeros(ctx, ag_ndim(copy), ag_shape(copy)) : NULL;
+    if (result == NULL) {
+        free(args);
+        return NULL;
+    }
+    args[i] = copy;
+    double *data = ag_data(copy);
+    double *gradient = ag_data(result);
+    size_t size = ag_size(copy);
+    for (size_t k = 0; k < size; k++) {
+        double original = data[k];
+        data[k] = h + original;
+        ag_var *y0 = evaluate(ctx, "numgrad", f, user, args, n);
+        double sum0 = y0 ? sum_elements(y0) : 0;
+        data[k] = -h + original;
+        ag_var *y1 = y0 ? evaluate(ctx, "numgrad", f, user, args, n) : NULL;
+        data[k] = original;
+        if (y1 == NULL) {
+            result = NULL;
+            break;
+        }
+        gradient[k] = (sum0 - sum_elements(y1)) / (2 * h);
+    }
+    free(args);
+    return result;
+}
+
+/* Runs backward of sum(f(xs)) with backprop on; 0, or -1 with the error set. */
+static int analytic_backward(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n) {
+    bool old = ag_set_grad_enabled(ctx, true);
+    ag_var *y = f(user, ctx, xs, n);
+    if (y == NULL && !ag_failed(ctx)) ag_set_error(ctx, "gradcheck: the function returned nothing");
+    ag_var *z = (y != NULL && ag_size(y) != 1) ? ag_sum(ctx, y, NULL, 0) : y;
+    int status = z ? ag_backward(ctx, z, &(ag_backward_opts){0}) : -1;
+    ag_set_grad_enabled(ctx, old);
+    return status;
+}
+
+/* Compares input i's analytic gradient (none = zeros) with the numeric one;
+ * 1 all close, 0 some not (reported), -1 error. */
+static int compare_input(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, int i,
+                         double atol, double rtol, ag_mismatch_fn report, void *report_user) {
+    ag_var *numeric = ag_numgrad(ctx, f, user, xs, n, i, DEFAULT_STEP);
+    if (numeric == NULL) return -1;
+    ag_var *analytic = ag_grad(xs[i]);
+    if (analytic != NULL && ag_size(analytic) != ag_size(numeric)) {
+        char a[16 + 12 * AG_MAX_DIMS], b[16 + 12 * AG_MAX_DIMS];
+        ag_set_error(ctx, "gradcheck: gradient of input %d has shape %s, expected %s", i,
+                     ag_shape_string(ag_ndim(analytic), ag_shape(analytic), a),
+                     ag_shape_string(ag_ndim(numeric), ag_shape(numeric), b));
+        return -1;
+    }
+    const double *numbers = ag_cdata(numeric);
+    const double *grads = analytic ? ag_cdata(analytic) : NULL;
+    int all_close = 1;
+    size_t size = ag_size(numeric);
+    for (size_t k = 0; k < size; k++) {
+        double a = grads ? grads[k] : 0.0;
+        double expected = numbers[k];
+        if (fabs(a - expected) <= atol + rtol * fabs(expected)) continue; /* NaN fails */
+        all_close = 0;
+        if (report) report(report_user, i, k, a, expected);
+    }
+    return all_close;
+}
+
+int ag_gradcheck(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, double atol,
+                 double rtol, ag_mismatch_fn report, void *report_user) {
+    if (ctx == NULL || f == NULL || n < 0 || (n > 0 && xs == NULL) || any_null(xs, n)) return -1;
+    ag_var **saved = malloc(sizeof *saved * (size_t)(n > 0 ? n : 1));
+    if (saved == NULL) {
+        ag_set_error(ctx, "gradcheck: out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        saved[i] = ag_grad(xs[i]);
+        ag_cleargrad(xs[i]);
+    }
+    int result = analytic_backward(ctx, f, user, xs, n) == 0 ? 1 : -1;
+    for (int i = 0; i < n && result != -1; i++) {
+        int status = compare_input(ctx, f, user, xs, n, i, atol, rtol, report, report_user);
+        if (status == -1) result = -1;
+        else if (status == 0) result = 0;
+    }
+    /* Backwards, so an input passed twice gets back the grad it had first. */
+    for (int i = n - 1; i >= 0; i--) {
+        if (saved[i] != NULL) ag_set_grad(xs[i], saved[i]);
+        else ag_cleargrad(xs[i]);
+    }
+    free(saved);
+    return result;
+}

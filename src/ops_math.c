@@ -1,0 +1,178 @@
+/* ops_math.c — elementwise math: exp log sin cos tan tanh sqrt abs square
+ * sigmoid relu gelu clip.  Each forward is followed by its backward, which
+ * is written with public ops so create_graph can differentiate it again. */
+#include <math.h>
+
+#include "internal.h"
+
+/* ys[0] = fn(x) elementwise. */
+static int map_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(double)) {
+    const ag_tensor *x = &f->inputs[0]->t;
+    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    t_map(&ys[0], x, fn);
+    return 0;
+}
+
+static ag_var *unary(ag_ctx *ctx, int op, ag_var *x) {
+    return op_apply(ctx, op, NULL, (ag_var *[]){x}, 1, 1, NULL);
+}
+
+/* A constant leaf shaped like x holding pred(x[i]) ? 1 : 0 (or sign). */
+static ag_var *mask_like(ag_ctx *ctx, const ag_var *x, double (*pred)(double, const ag_op_params *),
+                         const ag_op_params *p) {
+    ag_var *m = ag_zeros(ctx, x->t.ndim, x->t.shape);
+    if (m == NULL) return NULL;
+    m->flags |= AG_VAR_CONST;
+    for (size_t i = 0; i < x->t.size; i++) m->t.data[i] = pred(x->t.data[i], p);
+    return m;
+}
+
+#define RETURN_GX0 return gxs[0] ? 0 : -1
+
+/* ---- exp: gx = gy * y -------------------------------------------------------- */
+ag_var *ag_exp(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_EXP, x); }
+int op_exp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, exp); }
+int op_exp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = ag_mul(ctx, gys[0], f->outputs[0]);
+    RETURN_GX0;
+}
+
+/* ---- log: gx = gy / x ---------------------------------------------------------- */
+ag_var *ag_log(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_LOG, x); }
+int op_log_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, log); }
+int op_log_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = ag_div(ctx, gys[0], f->inputs[0]);
+    RETURN_GX0;
+}
+
+/* ---- sin: gx = cos(x) * gy ------------------------------------------------------ */
+ag_var *ag_sin(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SIN, x); }
+int op_sin_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, sin); }
+int op_sin_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = ag_mul(ctx, ag_cos(ctx, f->inputs[0]), gys[0]);
+    RETURN_GX0;
+}
+
+/* ---- cos: gx = -sin(x) * gy ------------------------------------------------------ */
+ag_var *ag_cos(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_COS, x); }
+int op_cos_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, cos); }
+int op_cos_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = ag_mul(ctx, ag_neg(ctx, ag_sin(ctx, f->inputs[0])), gys[0]);
+    RETURN_GX0;
+}
+
+/* ---- tan: gx = gy * (1 + y*y) ------------------------------------------------------ */
+ag_var *ag_tan(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_TAN, x); }
+int op_tan_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, tan); }
+int op_tan_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *y = f->outputs[0];
+    gxs[0] = ag_mul(ctx, gys[0], ag_add(ctx, const_scalar(ctx, 1.0), ag_mul(ctx, y, y)));
+    RETURN_GX0;
+}
+
+/* ---- tanh: gx = gy * (1 - y*y) ------------------------------------------------------ */
+ag_var *ag_tanh(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_TANH, x); }
+int op_tanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, tanh); }
+int op_tanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *y = f->outputs[0];
+    gxs[0] = ag_mul(ctx, gys[0], ag_sub(ctx, const_scalar(ctx, 1.0), ag_mul(ctx, y, y)));
+    RETURN_GX0;
+}
+
+/* ---- sqrt: gx = gy / (2 y) ------------------------------------------------------------ */
+ag_var *ag_sqrt(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SQRT, x); }
+int op_sqrt_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, sqrt); }
+int op_sqrt_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = ag_div(ctx, gys[0], ag_mul(ctx, const_scalar(ctx, 2.0), f->outputs[0]));
+    RETURN_GX0;
+}
+
+/* ---- abs: gx = gy * sign(x) (sign(0) = 0) ----------------------------------------------- */
+static double sign_of(double x, const ag_op_params *p) { return (x > 0) - (x < 0); }
+ag_var *ag_abs(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_ABS, x); }
+int op_abs_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, fabs); }
+int op_abs_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = ag_mul(ctx, gys[0], mask_like(ctx, f->inputs[0], sign_of, NULL));
+    RETURN_GX0;
+}
+
+/* ---- square: Pow(2) in disguise, as upstream; gx = gy * (2 * x^1) ---------------------- */
+static double squared(double x) { return pow(x, 2.0); }
+ag_var *ag_square(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SQUARE, x); }
+int op_square_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    return map_forward(ctx, f, ys, squared);
+}
+int op_square_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = ag_mul(ctx, gys[0], ag_mul(ctx, const_scalar(ctx, 2.0), ag_pow(ctx, f->inputs[0], 1.0)));
+    RETURN_GX0;
+}
+
+/* ---- sigmoid: y = 0.5 + 0.5 tanh(0.5 x); gx = gy * (y * (1 - y)) ----------------------- */
+static double sigmoid_of(double x) { return 0.5 + 0.5 * tanh(0.5 * x); }
+ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SIGMOID, x); }
+int op_sigmoid_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    return map_forward(ctx, f, ys, sigmoid_of);
+}
+int op_sigmoid_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *y = f->outputs[0];
+    gxs[0] = ag_mul(ctx, gys[0], ag_mul(ctx, y, ag_sub(ctx, const_scalar(ctx, 1.0), y)));
+    RETURN_GX0;
+}
+
+/* ---- relu: y = max(x, 0); gx = gy * (x > 0) ------------------------------------------- */
+static double relu_of(double x) { return fmax(x, 0.0); }
+static double positive(double x, const ag_op_params *p) { return x > 0 ? 1.0 : 0.0; }
+ag_var *ag_relu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_RELU, x); }
+int op_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, relu_of); }
+int op_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = ag_mul(ctx, gys[0], mask_like(ctx, f->inputs[0], positive, NULL));
+    RETURN_GX0;
+}
+
+/* ---- gelu (tanh approximation), upstream's evaluation order ------------------------------
+ * y = 0.5 x (1 + tanh(k (x + c x^3))), k = sqrt(2/pi), c = 0.044715
+ * gx = gy * (a + b * du), t = tanh(k (x + c x^3)), a = 0.5 + 0.5 t,
+ *      b = 0.5 x (1 - t^2), du = k (1 + 3c x^2) */
+#define GELU_C 0.044715
+#define GELU_K 0.7978845608028654
+static double gelu_of(double x) {
+    return 0.5 * x * (1.0 + tanh(GELU_K * (x + GELU_C * x * x * x)));
+}
+ag_var *ag_gelu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_GELU, x); }
+int op_gelu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, gelu_of); }
+int op_gelu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *x = f->inputs[0];
+    ag_var *x2 = ag_pow(ctx, x, 2.0), *x3 = ag_pow(ctx, x, 3.0);
+    ag_var *t = ag_tanh(ctx, ag_mul(ctx, const_scalar(ctx, GELU_K),
+                                    ag_add(ctx, x, ag_mul(ctx, const_scalar(ctx, GELU_C), x3))));
+    ag_var *a = ag_add(ctx, const_scalar(ctx, 0.5), ag_mul(ctx, const_scalar(ctx, 0.5), t));
+    ag_var *b = ag_mul(ctx, const_scalar(ctx, 0.5),
+                       ag_mul(ctx, x, ag_sub(ctx, const_scalar(ctx, 1.0), ag_pow(ctx, t, 2.0))));
+    ag_var *du = ag_mul(ctx, const_scalar(ctx, GELU_K),
+                        ag_add(ctx, const_scalar(ctx, 1.0),
+                               ag_mul(ctx, const_scalar(ctx, 3.0 * GELU_C), x2)));
+    gxs[0] = ag_mul(ctx, gys[0], ag_add(ctx, a, ag_mul(ctx, b, du)));
+    RETURN_GX0;
+}
+
+/* ---- clip: y = min(max(x, lo), hi); gx = gy * (lo < x < hi), strictly ------------------- */
+static double inside(double x, const ag_op_params *p) { return p->lo < x && x < p->hi ? 1.0 : 0.0; }
+ag_var *ag_clip(ag_ctx *ctx, ag_var *x, double lo, double hi) {
+    if (x != NULL && lo > hi) return ag_set_error(ctx, "clip: lo %g is greater than hi %g", lo, hi);
+    ag_op_params params = {.lo = lo, .hi = hi};
+    return op_apply(ctx, AG_OP_CLIP, &params, (ag_var *[]){x}, 1, 1, NULL);
+}
+int op_clip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *x = &f->inputs[0]->t;
+    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    double lo = f->params.lo, hi = f->params.hi;
+    for (size_t i = 0; i < x->size; i++) {
+        double v = x->data[i];
+        ys[0].data[i] = v < lo ? lo : v > hi ? hi : v;
+    }
+    return 0;
+}
+int op_clip_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = ag_mul(ctx, gys[0], mask_like(ctx, f->inputs[0], inside, &f->params));
+    RETURN_GX0;
+}

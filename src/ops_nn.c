@@ -1,0 +1,351 @@
+/* ops_nn.c — neural-net functions: linear, softmax, mean squared error,
+ * softmax cross-entropy and dropout, each forward with its backward right
+ * below it (reference §4.3), plus accuracy, which records no graph.
+ * Backwards are built from public ops so create_graph can record them. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* The ignore label of cross_entropy, as upstream. */
+#define IGNORE_LABEL (-100)
+
+/* Product of shape[from..to). */
+static size_t dims_product(const int *shape, int from, int to) {
+    size_t product = 1;
+    for (int i = from; i < to; i++) product *= (size_t)shape[i];
+    return product;
+}
+
+/* A zero leaf flagged as a constant (masks and one-hot tables). */
+static ag_var *const_zeros(ag_ctx *ctx, int ndim, const int *shape) {
+    ag_var *v = ag_zeros(ctx, ndim, shape);
+    if (v != NULL) v->flags |= AG_VAR_CONST;
+    return v;
+}
+
+/* v with its last two axes swapped: (..., a, b) -> (..., b, a). */
+static ag_var *transpose_last_two(ag_ctx *ctx, ag_var *v) {
+    if (v == NULL) return NULL;
+    int ndim = v->t.ndim, axes[AG_MAX_DIMS];
+    for (int i = 0; i < ndim; i++) axes[i] = i;
+    axes[ndim - 2] = ndim - 1;
+    axes[ndim - 1] = ndim - 2;
+    return ag_transpose(ctx, v, axes, ndim);
+}
+
+/* ---- linear: y = x @ w (+ b) ----------------------------------------------------
+ * x (..., n, k) @ w (..., k, m) -> (bcast(...), n, m), leading dims broadcast
+ * like matmul; b (any shape broadcastable with that) is added. */
+ag_var *ag_linear(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b) {
+    if (b == NULL) return op_apply(ctx, AG_OP_LINEAR, NULL, (ag_var *[]){x, w}, 2, 1, NULL);
+    return op_apply(ctx, AG_OP_LINEAR, NULL, (ag_var *[]){x, w, b}, 3, 1, NULL);
+}
+
+/* The shape of x @ w into ndim/shape; 0, or -1 with the error set. */
+static int linear_matmul_shape(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *w, int *ndim,
+                               int *shape) {
+    char xs[SHAPE_BUF], ws[SHAPE_BUF];
+    if (x->ndim < 2 || w->ndim < 2)
+        return ag_set_error(ctx, "linear: x and w need at least 2 dimensions, got %s and %s",
+                            shape_str(x, xs), shape_str(w, ws)),
+               -1;
+    if (x->shape[x->ndim - 1] != w->shape[w->ndim - 2])
+        return ag_set_error(ctx, "linear: shapes %s and %s are not aligned", shape_str(x, xs),
+                            shape_str(w, ws)),
+               -1;
+    int lead;
+    if (shape_broadcast(ctx, "linear", x->ndim - 2, x->shape, w->ndim - 2, w->shape, &lead,
+                        shape) < 0)
+        return ag_set_error(ctx, "linear: shapes %s and %s are not compatible", shape_str(x, xs),
+                            shape_str(w, ws)),
+               -1;
+    shape[lead] = x->shape[x->ndim - 2];
+    shape[lead + 1] = w->shape[w->ndim - 1];
+    *ndim = lead + 2;
+    return 0;
+}
+
+int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *x = &f->inputs[0]->t, *w = &f->inputs[1]->t;
+    int ndim, shape[AG_MAX_DIMS];
+    if (linear_matmul_shape(ctx, x, w, &ndim, shape) < 0) return -1;
+    if (f->ninputs < 3) {
+        if (t_init_uninit(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+        t_matmul(&ys[0], x, w);
+        return 0;
+    }
+    const ag_tensor *b = &f->inputs[2]->t;
+    int out_ndim, out_shape[AG_MAX_DIMS];
+    if (shape_broadcast(ctx, "linear", ndim, shape, b->ndim, b->shape, &out_ndim, out_shape) < 0)
+        return -1;
+    ag_tensor product;
+    if (t_init_uninit(&product, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(&ys[0], out_ndim, out_shape) < 0) {
+        t_free(&product);
+        return ag_set_error(ctx, "out of memory"), -1;
+    }
+    t_matmul(&product, x, w);
+    t_binary(&ys[0], &product, b, T_ADD);
+    t_free(&product);
+    return 0;
+}
+
+/* gx = gy @ wᵀ, gw = xᵀ @ gy, gb = gy, each summed to its input's shape.  A
+ * bias that widened the output is first summed out of the matmul's gy. */
+int op_linear_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *x = f->inputs[0], *w = f->inputs[1], *gy = gys[0];
+    if (f->ninputs == 3) {
+        gxs[2] = reduce_to(ctx, gy, f->inputs[2]);
+        int ndim, shape[AG_MAX_DIMS];
+        if (linear_matmul_shape(ctx, &x->t, &w->t, &ndim, shape) < 0) return -1;
+        if (!shape_equal(gy->t.ndim, gy->t.shape, ndim, shape))
+            gy = ag_sum_to(ctx, gy, ndim, shape);
+        if (gxs[2] == NULL) return -1;
+    }
+    gxs[0] = reduce_to(ctx, ag_matmul(ctx, gy, transpose_last_two(ctx, w)), x);
+    gxs[1] = reduce_to(ctx, ag_matmul(ctx, transpose_last_two(ctx, x), gy), w);
+    return gxs[0] && gxs[1] ? 0 : -1;
+}
+
+/* ---- softmax along one axis, shifted by the lane's max --------------------------- */
+ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis) {
+    ag_op_params params = {.axis = axis};
+    return op_apply(ctx, AG_OP_SOFTMAX, &params, (ag_var *[]){x}, 1, 1, NULL);
+}
+
+/* Seen as (outer, dim, inner) around the axis, each of the outer*inner lanes
+ * is y = e / sum(e), e = exp(x - max(x)), summed in index order from 0 as
+ * upstream's Sum does. */
+int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *x = &f->inputs[0]->t;
+    int axis = axis_normalize(ctx, "softmax", f->params.axis, x->ndim);
+    if (axis < 0) return -1;
+    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    size_t outer = dims_product(x->shape, 0, axis), dim = (size_t)x->shape[axis];
+    size_t inner = dims_product(x->shape, axis + 1, x->ndim);
+    for (size_t o = 0; o < outer; o++) {
+        for (size_t i = 0; i < inner; i++) {
+            const double *in = x->data + o * dim * inner + i;
+            double *out = ys[0].data + o * dim * inner + i;
+            double max = -DBL_MAX, sum = 0.0;
+            for (size_t j = 0; j < dim; j++)
+                if (in[j * inner] > max) max = in[j * inner];
+            for (size_t j = 0; j < dim; j++) {
+                out[j * inner] = exp(in[j * inner] - max);
+                sum += out[j * inner];
+            }
+            for (size_t j = 0; j < dim; j++) out[j * inner] = out[j * inner] / sum;
+        }
+    }
+    return 0;
+}
+
+/* gx = gy*y - y * sum(gy*y, axis, keepdims), upstream's order. */
+int op_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *y = f->outputs[0];
+    int ndim = y->t.ndim, axis = f->params.axis < 0 ? f->params.axis + ndim : f->params.axis;
+    int keep[AG_MAX_DIMS];
+    for (int i = 0; i < ndim; i++) keep[i] = y->t.shape[i];
+    keep[axis] = 1;
+    ag_var *gyy = ag_mul(ctx, gys[0], y);
+    ag_var *sum = ag_sum_to(ctx, gyy, ndim, keep);
+    gxs[0] = ag_sub(ctx, gyy, ag_mul(ctx, y, sum));
+    return gxs[0] ? 0 : -1;
+}
+
+/* ---- mean squared error: sum((a - b)^2) / N, shape [1] ----------------------------- */
+ag_var *ag_mse(ag_ctx *ctx, ag_var *y, ag_var *t) {
+    return op_apply(ctx, AG_OP_MSE, NULL, (ag_var *[]){y, t}, 2, 1, NULL);
+}
+
+/* N is the size of the broadcast difference; the sum runs row-major from 0
+ * and is divided (not multiplied by 1/N), as upstream. */
+int op_mse_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *a = &f->inputs[0]->t, *b = &f->inputs[1]->t;
+    int ndim, shape[AG_MAX_DIMS];
+    if (shape_broadcast(ctx, "mse", a->ndim, a->shape, b->ndim, b->shape, &ndim, shape) < 0)
+        return -1;
+    ag_tensor diff;
+    if (t_init_uninit(&diff, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(&ys[0], 1, (int[]){1}) < 0) {
+        t_free(&diff);
+        return ag_set_error(ctx, "out of memory"), -1;
+    }
+    t_binary(&diff, a, b, T_SUB);
+    double sum = 0.0;
+    for (size_t i = 0; i < diff.size; i++) sum += diff.data[i] * diff.data[i];
+    ys[0].data[0] = sum / (double)diff.size;
+    t_free(&diff);
+    return 0;
+}
+
+/* gx0 = (2/N) * (gy * diff), gx1 = -gx0, each summed back to its input's
+ * shape (upstream leaves them broadcast-shaped; that is a bug there). */
+int op_mse_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *a = f->inputs[0], *b = f->inputs[1];
+    ag_var *diff = ag_sub(ctx, a, b);
+    if (diff == NULL) return -1;
+    ag_var *g = ag_mul(ctx, const_scalar(ctx, 2.0 / (double)diff->t.size), ag_mul(ctx, gys[0], diff));
+    gxs[0] = reduce_to(ctx, g, a);
+    gxs[1] = reduce_to(ctx, ag_neg(ctx, g), b);
+    return gxs[0] && gxs[1] ? 0 : -1;
+}
+
+/* ---- softmax cross-entropy ------------------------------------------------------ */
+ag_var *ag_cross_entropy(ag_ctx *ctx, ag_var *logits, ag_var *labels) {
+    return op_apply(ctx, AG_OP_CROSS_ENTROPY, NULL, (ag_var *[]){logits, labels}, 2, 1, NULL);
+}
+
+/* Checks logits (N, C) and the N labels (truncated toward zero like Go's
+ * int()), writing each row's class to classes[] (-1 for an ignored row).
+ * Returns how many rows are kept, or -1 with the error set.  Run again by
+ * the backward because the labels' data is writable in between. */
+static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int *classes) {
+    char buf[SHAPE_BUF];
+    if (x->ndim != 2)
+        return ag_set_error(ctx, "cross_entropy: logits must be 2-D (N, C), got %s",
+                            shape_str(x, buf)),
+               -1;
+    int rows = x->shape[0], ncls = x->shape[1];
+    if (t->size != (size_t)rows)
+        return ag_set_error(ctx, "cross_entropy: %zu labels for %d rows", t->size, rows), -1;
+    int kept = 0;
+    for (int i = 0; i < rows; i++) {
+        double label = trunc(t->data[i]);
+        if (label == IGNORE_LABEL) {
+            classes[i] = -1;
+            continue;
+        }
+        if (!(label >= 0 && label < ncls)) {
+            if (fabs(label) < 1e9)
+                return ag_set_error(ctx, "cross_entropy: label %d out of range for %d classes",
+                                    (int)label, ncls),
+                       -1;
+            return ag_set_error(ctx, "cross_entropy: label %g out of range for %d classes",
+                                t->data[i], ncls),
+                   -1;
+        }
+        classes[i] = (int)label;
+        kept++;
+    }
+    return kept;
+}
+
+/* Per row logz = max + log(sum(exp(x - max))); loss = -1/n * sum of
+ * x[i, t_i] - logz over the n kept rows (0 when none is kept). */
+int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *x = &f->inputs[0]->t, *t = &f->inputs[1]->t;
+    int *classes = malloc((t->size > 0 ? t->size : 1) * sizeof *classes);
+    if (classes == NULL) return ag_set_error(ctx, "out of memory"), -1;
+    int kept = read_labels(ctx, x, t, classes);
+    if (kept < 0 || t_init_uninit(&ys[0], 1, (int[]){1}) < 0) {
+        free(classes);
+        return kept < 0 ? -1 : (ag_set_error(ctx, "out of memory"), -1);
+    }
+    size_t ncls = (size_t)x->shape[1];
+    double total = 0.0;
+    for (int i = 0; i < x->shape[0]; i++) {
+        if (classes[i] < 0) continue;
+        const double *row = x->data + (size_t)i * ncls;
+        double max = -DBL_MAX, sum = 0.0;
+        for (size_t j = 0; j < ncls; j++)
+            if (row[j] > max) max = row[j];
+        for (size_t j = 0; j < ncls; j++) sum += exp(row[j] - max);
+        total += row[classes[i]] - (max + log(sum));
+    }
+    ys[0].data[0] = kept == 0 ? 0.0 : -1.0 / (double)kept * total;
+    free(classes);
+    return 0;
+}
+
+/* gx = ((softmax(x) - onehot) * mask) * (1/n) * gy, mask zeroing ignored
+ * rows; no gradient for the labels. */
+int op_cross_entropy_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *x = f->inputs[0];
+    const ag_tensor *t = &f->inputs[1]->t;
+    gxs[1] = NULL;
+    int *classes = malloc((t->size > 0 ? t->size : 1) * sizeof *classes);
+    if (classes == NULL) return ag_set_error(ctx, "out of memory"), -1;
+    int kept = read_labels(ctx, &x->t, t, classes);
+    if (kept <= 0) {
+        free(classes);
+        if (kept < 0) return -1;
+        gxs[0] = ag_zeros_like(ctx, x);
+        return gxs[0] ? 0 : -1;
+    }
+    int rows = x->t.shape[0], ncls = x->t.shape[1];
+    ag_var *onehot = const_zeros(ctx, 2, (int[]){rows, ncls});
+    ag_var *mask = const_zeros(ctx, 2, (int[]){rows, 1});
+    if (onehot == NULL || mask == NULL) {
+        free(classes);
+        return -1;
+    }
+    for (int i = 0; i < rows; i++) {
+        if (classes[i] < 0) continue;
+        onehot->t.data[(size_t)i * (size_t)ncls + (size_t)classes[i]] = 1.0;
+        mask->t.data[i] = 1.0;
+    }
+    free(classes);
+    ag_var *diff = ag_mul(ctx, ag_sub(ctx, ag_softmax(ctx, x, 1), onehot), mask);
+    ag_var *gx = ag_mul(ctx, ag_mul(ctx, const_scalar(ctx, 1.0 / (double)kept), diff), gys[0]);
+    gxs[0] = reduce_to(ctx, gx, x);
+    return gxs[0] ? 0 : -1;
+}
+
+/* ---- dropout (inverted): y = x * mask, mask = (u > ratio) / (1 - ratio) ------------ */
+ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio) {
+    if (x == NULL) return NULL;
+    if (!(ratio >= 0.0 && ratio < 1.0))
+        return ag_set_error(ctx, "dropout: ratio %g is outside [0, 1)", ratio);
+    if (!ag_is_train(ctx)) return x;
+    ag_op_params params = {.p = ratio};
+    return op_apply(ctx, AG_OP_DROPOUT, &params, (ag_var *[]){x}, 1, 1, NULL);
+}
+
+/* The mask is drawn here (uniforms row-major from the context's generator,
+ * as upstream's Rand) and kept in f->saved so the collector keeps it with
+ * the node.  Folding the scale into the mask gives the same doubles as
+ * upstream's scale * (x * mask01). */
+int op_dropout_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *x = &f->inputs[0]->t;
+    double ratio = f->params.p, scale = 1.0 / (1.0 - ratio);
+    ag_var *mask = ag_rand(ctx, x->ndim, x->shape, NULL);
+    if (mask == NULL) return -1;
+    mask->flags |= AG_VAR_CONST;
+    for (size_t i = 0; i < mask->t.size; i++)
+        mask->t.data[i] = mask->t.data[i] > ratio ? scale : 0.0;
+    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    t_binary(&ys[0], x, &mask->t, T_MUL);
+    f->saved = mask;
+    return 0;
+}
+
+int op_dropout_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    if (f->saved == NULL) return ag_set_error(ctx, "dropout: the mask is missing"), -1;
+    gxs[0] = ag_mul(ctx, gys[0], f->saved);
+    return gxs[0] ? 0 : -1;
+}
+
+/* ---- accuracy: no graph ---------------------------------------------------------- */
+
+/* Fraction of rows of y (N, C) whose first maximum is at the label's
+ * (truncated) class; (1/N) * count like upstream's Mean.  A 0-d leaf. */
+ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
+    if (y == NULL || t == NULL) return NULL;
+    char buf[SHAPE_BUF];
+    if (y->t.ndim != 2)
+        return ag_set_error(ctx, "accuracy: y must be 2-D (N, C), got %s", shape_str(&y->t, buf));
+    int rows = y->t.shape[0];
+    if (t->t.size != (size_t)rows)
+        return ag_set_error(ctx, "accuracy: %zu labels for %d rows", t->t.size, rows);
+    int *best = malloc((rows > 0 ? (size_t)rows : 1) * sizeof *best);
+    if (best == NULL) return ag_set_error(ctx, "out of memory");
+    t_argmax_rows(&y->t, best);
+    size_t hits = 0;
+    for (int i = 0; i < rows; i++)
+        if (best[i] >= 0 && trunc(t->t.data[i]) == (double)best[i]) hits++;
+    free(best);
+    return ag_scalar(ctx, 1.0 / (double)rows * (double)hits);
+}

@@ -1,0 +1,96 @@
+/* tensor.h — the engine's internal n-d arrays of double (not public API).
+ *
+ * A tensor is always contiguous and row-major; it owns its data (heap).  The
+ * kernels below assume shapes were already checked: the op layer checks
+ * shapes first (with the shape helpers, which set the context error and
+ * return -1), allocates the output with t_init, then calls a kernel.
+ * Kernels never fail except t_init on out-of-memory. */
+#ifndef AG_TENSOR_H
+#define AG_TENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ag_core.h"
+
+typedef struct ag_tensor {
+    int ndim;
+    int shape[AG_MAX_DIMS];
+    size_t size; /* product of shape; 1 for ndim 0 */
+    double *data;
+} ag_tensor;
+
+/* ---- storage ------------------------------------------------------------ */
+size_t shape_size(int ndim, const int *shape);
+bool shape_equal(int na, const int *a, int nb, const int *b);
+/* Allocates zeroed storage for the shape; 0, or -1 on out-of-memory (the
+ * tensor is then empty and safe to t_free). */
+int t_init(ag_tensor *t, int ndim, const int *shape);
+/* t_init without zeroing. */
+int t_init_uninit(ag_tensor *t, int ndim, const int *shape);
+void t_free(ag_tensor *t); /* frees data; leaves t empty (ndim 0, size 0, data NULL) */
+int t_copy(ag_tensor *dst, const ag_tensor *src);
+
+/* ---- shape helpers: 0 on success, -1 with "OP: ..." in ctx on failure --- */
+
+/* NumPy broadcast of two shapes.  Error text:
+ * "OP: shapes [3] and [2] are not compatible". */
+int shape_broadcast(ag_ctx *ctx, const char *op, int na, const int *a, int nb, const int *b,
+                    int *nout, int *out);
+/* Normalizes axes (negative count from the end) into mask[ndim] (true =
+ * reduced).  naxes == 0 marks every axis.  Errors:
+ * "OP: axis 3 out of range for ndim 2", "OP: duplicate axis 1". */
+int axes_mask(ag_ctx *ctx, const char *op, int ndim, const int *axes, int naxes, bool *mask);
+/* Normalizes one axis into [0, ndim); same error text; returns the axis or -1. */
+int axis_normalize(ag_ctx *ctx, const char *op, int axis, int ndim);
+/* Shape with the masked axes removed (keepdims false) or set to 1 (true). */
+void shape_reduce(int ndim, const int *shape, const bool *mask, bool keepdims, int *nout,
+                  int *out);
+/* Resolves one -1 and checks the size.  Errors: "reshape: cannot reshape
+ * [2 3] into [4 -1]", "reshape: more than one -1 in [-1 -1]". */
+int shape_reshape(ag_ctx *ctx, size_t size, int ndim_in, const int *shape_in, int ndim,
+                  const int *shape, int *out);
+/* Can `from` be broadcast to `to`? "broadcast_to: cannot broadcast [3] to [2]". */
+int shape_check_broadcast_to(ag_ctx *ctx, const char *op, int nfrom, const int *from, int nto,
+                             const int *to);
+
+/* ---- kernels ------------------------------------------------------------ */
+typedef enum { T_ADD, T_SUB, T_MUL, T_DIV, T_POW } t_binop;
+/* out (already shaped to the broadcast shape) = a OP b, broadcasting. */
+void t_binary(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, t_binop op);
+/* out[i] = f(a[i]); out shaped like a (may be a itself). */
+void t_map(ag_tensor *out, const ag_tensor *a, double (*f)(double));
+typedef enum { T_RSUM, T_RMAX, T_RMIN } t_reduce_op;
+/* Reduces a over the masked axes into out, whose shape is a's with those
+ * axes removed or kept as 1 (same element order either way).  Sums run in
+ * row-major order from 0; max/min start at -DBL_MAX/+DBL_MAX. */
+void t_reduce(ag_tensor *out, const ag_tensor *a, const bool *mask, t_reduce_op op);
+/* out (shape `to`, already allocated) = a broadcast to it; a's shape must be
+ * broadcastable to out's (left-padded with 1s). */
+void t_broadcast_to(ag_tensor *out, const ag_tensor *a);
+/* out (already shaped, zeroed) += a summed down to out's shape (the inverse
+ * of broadcast: left-pad out's shape to a's rank, sum dims where out has 1). */
+void t_sum_to(ag_tensor *out, const ag_tensor *a);
+/* out (already shaped) = a with axes permuted: out.shape[i] = a.shape[perm[i]]. */
+void t_transpose(ag_tensor *out, const ag_tensor *a, const int *perm);
+/* Batched matmul through cblas_dgemm: a (..., n, k) @ b (..., k, m) -> out
+ * (bcast(...), n, m), already allocated with that shape.  Leading dims
+ * broadcast.  Both ndim >= 2. */
+void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b);
+/* out = a taken at indices along axis (indices already normalized to
+ * [0, dim)); out already shaped (a's shape with shape[axis] = n). */
+void t_take(ag_tensor *out, const ag_tensor *a, int axis, const int *indices, int n);
+/* out (full shape, already holding values) += src's slices at indices along
+ * axis; duplicates accumulate. */
+void t_scatter_add(ag_tensor *out, const ag_tensor *src, int axis, const int *indices, int n);
+/* out = a[..., start:start+len, ...] along axis; out already shaped. */
+void t_slice(ag_tensor *out, const ag_tensor *a, int axis, int start, int len);
+/* out[..., start:start+len, ...] = a along axis (the inverse of t_slice). */
+void t_paste(ag_tensor *out, const ag_tensor *a, int axis, int start);
+/* Index of the first maximum along the last axis for each row; rows =
+ * size / shape[ndim-1].  idx has rows entries. */
+void t_argmax_rows(const ag_tensor *a, int *idx);
+/* true when any element is NaN or +-Inf. */
+bool t_has_nonfinite(const ag_tensor *a);
+
+#endif

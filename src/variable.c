@@ -1,0 +1,138 @@
+/* variable.c — leaf construction and variable accessors. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+ag_var *ctx_alloc_var(ag_ctx *ctx);
+
+ag_var *var_from_tensor(ag_ctx *ctx, ag_tensor *t) {
+    ag_var *v = ctx_alloc_var(ctx);
+    if (v == NULL) {
+        t_free(t);
+        return NULL;
+    }
+    v->t = *t;
+    *t = (ag_tensor){0};
+    return v;
+}
+
+const char *shape_str(const ag_tensor *t, char *buf) {
+    size_t n = 0;
+    buf[n++] = '[';
+    for (int i = 0; i < t->ndim; i++)
+        n += (size_t)snprintf(buf + n, SHAPE_BUF - n, i ? " %d" : "%d", t->shape[i]);
+    buf[n++] = ']';
+    buf[n] = '\0';
+    return buf;
+}
+
+static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) {
+    if (ndim < 0 || ndim > AG_MAX_DIMS)
+        return ag_set_error(ctx, "%s: %d dimensions (at most %d)", op, ndim, AG_MAX_DIMS), -1;
+    for (int i = 0; i < ndim; i++)
+        if (shape[i] < 0) return ag_set_error(ctx, "%s: negative dimension %d", op, shape[i]), -1;
+    return 0;
+}
+
+ag_var *ag_new(ag_ctx *ctx, int ndim, const int *shape, const double *data) {
+    if (check_shape(ctx, "new", ndim, shape) < 0) return NULL;
+    ag_tensor t;
+    if (t_init(&t, ndim, shape) < 0) return ag_set_error(ctx, "out of memory");
+    if (data != NULL && t.size > 0) memcpy(t.data, data, t.size * sizeof *data);
+    return var_from_tensor(ctx, &t);
+}
+
+ag_var *ag_scalar(ag_ctx *ctx, double value) { return ag_new(ctx, 0, NULL, &value); }
+
+ag_var *const_scalar(ag_ctx *ctx, double value) {
+    ag_var *v = ag_scalar(ctx, value);
+    if (v != NULL) v->flags |= AG_VAR_CONST;
+    return v;
+}
+
+ag_var *ag_zeros(ag_ctx *ctx, int ndim, const int *shape) { return ag_new(ctx, ndim, shape, NULL); }
+
+ag_var *ag_full(ag_ctx *ctx, int ndim, const int *shape, double value) {
+    ag_var *v = ag_new(ctx, ndim, shape, NULL);
+    if (v == NULL) return NULL;
+    for (size_t i = 0; i < v->t.size; i++) v->t.data[i] = value;
+    return v;
+}
+
+ag_var *ag_ones(ag_ctx *ctx, int ndim, const int *shape) { return ag_full(ctx, ndim, shape, 1.0); }
+
+ag_var *ag_zeros_like(ag_ctx *ctx, const ag_var *x) {
+    return x ? ag_zeros(ctx, x->t.ndim, x->t.shape) : NULL;
+}
+
+ag_var *ag_ones_like(ag_ctx *ctx, const ag_var *x) {
+    return x ? ag_ones(ctx, x->t.ndim, x->t.shape) : NULL;
+}
+
+ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step) {
+    if (step == 0) return ag_set_error(ctx, "arange: step is zero");
+    if (!isfinite(start) || !isfinite(stop) || !isfinite(step))
+        return ag_set_error(ctx, "arange: bounds and step must be finite");
+    double count = ceil((stop - start) / step);
+    if (count < 0) count = 0;
+    if (count > 1e9) return ag_set_error(ctx, "arange: %.0f elements is too many", count);
+    int n = (int)count;
+    ag_var *v = ag_zeros(ctx, 1, &n);
+    if (v == NULL) return NULL;
+    double x = start; /* accumulate like upstream: x += step */
+    for (int i = 0; i < n; i++, x += step) v->t.data[i] = x;
+    return v;
+}
+
+ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n) {
+    if (n < 2) return ag_set_error(ctx, "linspace: n is less than 2");
+    ag_var *v = ag_zeros(ctx, 1, &n);
+    if (v == NULL) return NULL;
+    double step = (stop - start) / (double)(n - 1);
+    for (int i = 0; i < n; i++) v->t.data[i] = start + (double)i * step;
+    return v;
+}
+
+ag_var *ag_eye(ag_ctx *ctx, int n) {
+    if (n < 0) return ag_set_error(ctx, "eye: negative size %d", n);
+    ag_var *v = ag_zeros(ctx, 2, (int[]){n, n});
+    if (v == NULL) return NULL;
+    for (int i = 0; i < n; i++) v->t.data[(size_t)i * (size_t)n + (size_t)i] = 1.0;
+    return v;
+}
+
+ag_var *ag_detach(ag_ctx *ctx, const ag_var *x) {
+    return x ? ag_new(ctx, x->t.ndim, x->t.shape, x->t.data) : NULL;
+}
+
+/* ---- accessors ------------------------------------------------------------ */
+
+ag_ctx *ag_var_ctx(const ag_var *v) { return v->ctx; }
+int ag_ndim(const ag_var *v) { return v->t.ndim; }
+const int *ag_shape(const ag_var *v) { return v->t.shape; }
+size_t ag_size(const ag_var *v) { return v->t.size; }
+double *ag_data(ag_var *v) { return v->t.data; }
+const double *ag_cdata(const ag_var *v) { return v->t.data; }
+double ag_item(const ag_var *v) { return v->t.size > 0 ? v->t.data[0] : NAN; }
+bool ag_same_shape(const ag_var *a, const ag_var *b) {
+    return shape_equal(a->t.ndim, a->t.shape, b->t.ndim, b->t.shape);
+}
+ag_var *ag_grad(const ag_var *v) { return v->grad; }
+void ag_set_grad(ag_var *v, ag_var *grad) { v->grad = grad; }
+void ag_cleargrad(ag_var *v) {
+    if (v != NULL) v->grad = NULL;
+}
+const char *ag_name(const ag_var *v) { return v->name ? v->name : ""; }
+void ag_set_name(ag_var *v, const char *name) {
+    char *copy = name && *name ? strdup(name) : NULL;
+    if (name && *name && copy == NULL) return; /* out of memory: keep the old name */
+    free(v->name);
+    v->name = copy;
+}
+ag_func *ag_creator(const ag_var *v) { return v->creator; }
+int ag_generation(const ag_var *v) { return v->generation; }
+unsigned ag_var_flags(const ag_var *v) { return v->flags; }
+void ag_var_set_flags(ag_var *v, unsigned flags) { v->flags = flags; }

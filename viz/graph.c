@@ -1,0 +1,698 @@
+/* graph.c — the walk below an output and its drawing with Graphviz.
+ *
+ * The walk is breadth-first from the output so that `depth=` cuts by the
+ * shortest distance; the function array doubles as the queue.  The drawing is
+ * built as a libcgraph graph and everything else derives from that one graph:
+ * its DOT text is what agwrite() prints, images are what libgvc renders from
+ * it, so dot(), render() and show() cannot disagree. */
+#include "graph.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cgraph.h>
+#include <gvc.h>
+
+#include "ag_format.h"
+
+#define NO_INDEX SIZE_MAX
+#define LABEL_LEN 128
+#define PREVIEW_ELEMENTS 4 /* tensor values shown in a node before "…" */
+#define PREVIEW_DIGITS 4   /* their significant digits unless opts.digits is set */
+
+void viz_graph_opts_default(viz_graph_opts *o) {
+    *o = (viz_graph_opts){.values = true, .grads = true, .rankdir = "TB"};
+}
+
+/* ---- growing text --------------------------------------------------------- */
+
+static bool text_reserve(viz_text *t, size_t extra) {
+    if (t->failed) return false;
+    if (t->length + extra + 1 <= t->capacity) return true;
+    size_t capacity = t->capacity ? t->capacity : 256;
+    while (capacity < t->length + extra + 1) capacity *= 2;
+    char *data = realloc(t->data, capacity);
+    if (data == NULL) {
+        t->failed = true;
+        return false;
+    }
+    t->data = data;
+    t->capacity = capacity;
+    return true;
+}
+
+void viz_text_append(viz_text *t, const char *s) {
+    size_t n = strlen(s);
+    if (!text_reserve(t, n)) return;
+    memcpy(t->data + t->length, s, n + 1);
+    t->length += n;
+}
+
+void viz_text_appendf(viz_text *t, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(NULL, 0, fmt, args);
+    va_end(args);
+    if (n < 0 || !text_reserve(t, (size_t)n)) return;
+    va_start(args, fmt);
+    vsnprintf(t->data + t->length, (size_t)n + 1, fmt, args);
+    va_end(args);
+    t->length += (size_t)n;
+}
+
+void viz_text_append_html(viz_text *t, const char *s) {
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': viz_text_append(t, "&amp;"); break;
+        case '<': viz_text_append(t, "&lt;"); break;
+        case '>': viz_text_append(t, "&gt;"); break;
+        case '"': viz_text_append(t, "&quot;"); break;
+        default: {
+            char one[2] = {*s, '\0'};
+            viz_text_append(t, one);
+        }
+        }
+    }
+}
+
+char *viz_text_take(viz_text *t) {
+    char *s = t->failed ? NULL : t->data;
+    if (t->failed) free(t->data);
+    if (s == NULL && !t->failed) s = calloc(1, 1);
+    *t = (viz_text){0};
+    return s;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
+    char number[AG_NUMBUF];
+    size_t size = ag_size(v);
+    if (ag_ndim(v) == 0) {
+        snprintf(buf, n, "%s", ag_format_double(ag_item(v), digits, number));
+        return;
+    }
+    char shape[16 + 12 * AG_MAX_DIMS];
+    ag_shape_string(ag_ndim(v), ag_shape(v), shape);
+    int element_digits = digits > 0 ? digits : size == 1 ? 0 : PREVIEW_DIGITS;
+    size_t shown = size <= PREVIEW_ELEMENTS ? size : PREVIEW_ELEMENTS - 1;
+    size_t used = (size_t)snprintf(buf, n, "%s", shape);
+    const double *data = ag_cdata(v);
+    for (size_t i = 0; i < shown && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, " %s",
+                                 ag_format_double(data[i], element_digits, number));
+    if (shown < size && used < n) snprintf(buf + used, n - used, " …");
+}
+
+/* ---- pointer map -------------------------------------------------------- */
+
+static size_t hash_pointer(const void *p, size_t mask) {
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & mask;
+}
+
+static size_t ptrmap_get(const viz_ptrmap *m, const void *key) {
+    if (m->capacity == 0) return NO_INDEX;
+    size_t mask = m->capacity - 1;
+    for (size_t i = hash_pointer(key, mask);; i = (i + 1) & mask) {
+        if (m->keys[i] == NULL) return NO_INDEX;
+        if (m->keys[i] == key) return m->values[i];
+    }
+}
+
+static void ptrmap_insert(viz_ptrmap *m, const void *key, size_t value) {
+    size_t mask = m->capacity - 1;
+    size_t i = hash_pointer(key, mask);
+    while (m->keys[i] != NULL) i = (i + 1) & mask;
+    m->keys[i] = key;
+    m->values[i] = value;
+    m->count++;
+}
+
+/* Adds key (not yet present); false when out of memory.  Kept at most half
+ * full so probes stay short. */
+static bool ptrmap_put(viz_ptrmap *m, const void *key, size_t value) {
+    if ((m->count + 1) * 2 > m->capacity) {
+        viz_ptrmap bigger = {.capacity = m->capacity ? m->capacity * 2 : 64};
+        bigger.keys = calloc(bigger.capacity, sizeof *bigger.keys);
+        bigger.values = malloc(bigger.capacity * sizeof *bigger.values);
+        if (bigger.keys == NULL || bigger.values == NULL) {
+            free(bigger.keys);
+            free(bigger.values);
+            return false;
+        }
+        for (size_t i = 0; i < m->capacity; i++)
+            if (m->keys[i] != NULL) ptrmap_insert(&bigger, m->keys[i], m->values[i]);
+        free(m->keys);
+        free(m->values);
+        *m = bigger;
+    }
+    ptrmap_insert(m, key, value);
+    return true;
+}
+
+/* ---- walk --------------------------------------------------------------- */
+
+size_t viz_walk_find(const viz_walk *w, const void *p) { return ptrmap_get(&w->index, p); }
+
+void viz_walk_free(viz_walk *w) {
+    free(w->vars);
+    free(w->cut);
+    free(w->vars_distance);
+    free(w->funcs);
+    free(w->funcs_distance);
+    free(w->index.keys);
+    free(w->index.values);
+    *w = (viz_walk){0};
+}
+
+/* Grows *array to hold `capacity` elements; the old block stays valid on failure. */
+static bool resize(void *array, size_t capacity, size_t element) {
+    void **p = array;
+    void *bigger = realloc(*p, capacity * element);
+    if (bigger == NULL) return false;
+    *p = bigger;
+    return true;
+}
+
+/* Adds v unless already present; false when out of memory. */
+static bool walk_add_var(viz_walk *w, ag_var *v, int distance) {
+    if (ptrmap_get(&w->index, v) != NO_INDEX) return true;
+    if (w->nvars == w->vars_capacity) {
+        size_t capacity = w->vars_capacity ? w->vars_capacity * 2 : 32;
+        if (!resize(&w->vars, capacity, sizeof *w->vars) ||
+            !resize(&w->cut, capacity, sizeof *w->cut) ||
+            !resize(&w->vars_distance, capacity, sizeof *w->vars_distance))
+            return false;
+        w->vars_capacity = capacity;
+    }
+    if (!ptrmap_put(&w->index, v, w->nvars)) return false;
+    w->vars[w->nvars] = v;
+    w->cut[w->nvars] = false;
+    w->vars_distance[w->nvars] = distance;
+    w->nvars++;
+    return true;
+}
+
+static bool walk_add_func(viz_walk *w, ag_func *f, int distance) {
+    if (w->nfuncs == w->funcs_capacity) {
+        size_t capacity = w->funcs_capacity ? w->funcs_capacity * 2 : 32;
+        if (!resize(&w->funcs, capacity, sizeof *w->funcs) ||
+            !resize(&w->funcs_distance, capacity, sizeof *w->funcs_distance))
+            return false;
+        w->funcs_capacity = capacity;
+    }
+    if (!ptrmap_put(&w->index, f, w->nfuncs)) return false;
+    w->funcs[w->nfuncs] = f;
+    w->funcs_distance[w->nfuncs] = distance;
+    w->nfuncs++;
+    return true;
+}
+
+/* The number of nodes a walk with depth `depth` would draw, for every depth
+ * at once, from this (deeper) walk: functions and variables are drawn when
+ * their distance is at most depth, and a stub when a drawn variable's creator
+ * lies beyond it.  Returns the largest depth >= 1 that fits under limit, or 0. */
+static int depth_that_fits(const viz_walk *w, size_t limit) {
+    int deepest = 0;
+    for (size_t i = 0; i < w->nfuncs; i++)
+        if (w->funcs_distance[i] > deepest) deepest = w->funcs_distance[i];
+    /* count[d] = nodes first drawn at depth d, including stubs opened at d
+     * minus stubs closed at d (their creator becomes drawn). */
+    long *count = calloc((size_t)deepest + 2, sizeof *count);
+    if (count == NULL) return 0;
+    for (size_t i = 0; i < w->nfuncs; i++) count[w->funcs_distance[i]]++;
+    for (size_t i = 0; i < w->nvars; i++) {
+        int distance = w->vars_distance[i];
+        count[distance]++;
+        ag_func *creator = ag_creator(w->vars[i]);
+        if (creator == NULL) continue;
+        size_t f = ptrmap_get(&w->index, creator);
+        int creator_distance = f == NO_INDEX ? deepest + 1 : w->funcs_distance[f];
+        if (creator_distance > distance) {
+            count[distance]++;
+            count[creator_distance]--;
+        }
+    }
+    int best = 0;
+    long total = 0;
+    for (int d = 0; d <= deepest; d++) {
+        total += count[d];
+        if (d >= 1 && total <= (long)limit) best = d;
+    }
+    free(count);
+    return best;
+}
+
+int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
+    *w = (viz_walk){0};
+    if (y == NULL) {
+        snprintf(err, VIZ_ERRLEN, "no variable to draw");
+        return -1;
+    }
+    int depth = o->depth > 0 ? o->depth : 0;
+    bool ok = walk_add_var(w, y, 0);
+    ag_func *top = ag_creator(y);
+    if (ok && top != NULL) ok = walk_add_func(w, top, 1);
+    for (size_t i = 0; ok && i < w->nfuncs; i++) {
+        ag_func *f = w->funcs[i];
+        int distance = w->funcs_distance[i];
+        for (int k = 0; ok && k < ag_func_ninputs(f); k++) {
+            ag_var *x = ag_func_input(f, k);
+            if (x == NULL) continue;
+            w->nedges++;
+            ok = walk_add_var(w, x, distance);
+            ag_func *creator = ag_creator(x);
+            if (ok && creator != NULL && (depth == 0 || distance < depth) &&
+                ptrmap_get(&w->index, creator) == NO_INDEX)
+                ok = walk_add_func(w, creator, distance + 1);
+        }
+        for (int k = 0; ok && k < ag_func_noutputs(f); k++) {
+            ag_var *out = ag_func_output(f, k);
+            if (out == NULL) continue;
+            w->nedges++;
+            ok = walk_add_var(w, out, distance);
+        }
+    }
+    if (!ok) {
+        snprintf(err, VIZ_ERRLEN, "out of memory while walking the graph");
+        return -1;
+    }
+    for (size_t i = 0; i < w->nvars; i++) {
+        ag_func *creator = ag_creator(w->vars[i]);
+        if (creator != NULL && ptrmap_get(&w->index, creator) == NO_INDEX) {
+            w->cut[i] = true;
+            w->ncut++;
+        }
+    }
+    w->nedges += w->ncut;
+    size_t limit = o->max_nodes > 0 ? (size_t)o->max_nodes : VIZ_DEFAULT_MAX_NODES;
+    size_t nodes = w->nvars + w->nfuncs + w->ncut;
+    if (nodes <= limit) return 0;
+    int fits = depth_that_fits(w, limit);
+    if (fits > 0)
+        snprintf(err, VIZ_ERRLEN,
+                 "graph has %zu nodes (limit %zu): draw the part near the output with depth=%d",
+                 nodes, limit, fits);
+    else
+        snprintf(err, VIZ_ERRLEN,
+                 "graph has %zu nodes (limit %zu), too many even with depth=1: raise max_nodes",
+                 nodes, limit);
+    return -1;
+}
+
+/* ---- looks -------------------------------------------------------------- */
+
+/* What a node is, which decides its colour; a legend entry per role present. */
+typedef enum role {
+    ROLE_LEAF, ROLE_PARAM, ROLE_CONST, ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT,
+    ROLE_FUNC, ROLE_ACTIVE, ROLE_CUT, ROLE_COUNT
+} role;
+
+typedef struct look {
+    const char *legend; /* its text in the legend */
+    const char *fill, *border, *style, *shape;
+} look;
+
+static const look looks[ROLE_COUNT] = {
+    [ROLE_LEAF] = {"input", "#FFF59D", "#C49000", "rounded,filled", "box"},
+    [ROLE_PARAM] = {"parameter", "#FFB74D", "#D84315", "rounded,filled", "box"},
+    [ROLE_CONST] = {"constant", "#FFFFFF", "#9E9E9E", "rounded,filled", "box"},
+    [ROLE_INTERMEDIATE] = {"intermediate", "#EEEEEE", "#757575", "rounded,filled", "box"},
+    [ROLE_BACKWARD] = {"made by backward", "#DCEEFF", "#1565C0", "rounded,filled,dashed", "box"},
+    [ROLE_OUTPUT] = {"output", "#A5D6A7", "#2E7D32", "rounded,filled", "box"},
+    [ROLE_FUNC] = {"function", "#90CAF9", "#1565C0", "filled", "box"},
+    [ROLE_ACTIVE] = {"in progress", "#FFCA28", "#C62828", "filled,bold", "box"},
+    [ROLE_CUT] = {"cut by depth", "#E0E0E0", "#BDBDBD", "rounded,filled", "box"},
+};
+
+static role var_role(const viz_walk *w, size_t i) {
+    ag_var *v = w->vars[i];
+    unsigned flags = ag_var_flags(v);
+    if (i == 0) return ROLE_OUTPUT;
+    if (flags & AG_VAR_PARAM) return ROLE_PARAM;
+    if (flags & AG_VAR_BACKWARD) return ROLE_BACKWARD;
+    if (flags & AG_VAR_CONST) return ROLE_CONST;
+    return ag_creator(v) == NULL ? ROLE_LEAF : ROLE_INTERMEDIATE;
+}
+
+/* ---- building the cgraph graph ------------------------------------------ */
+
+/* cgraph predates const: its setters take char * but never write through them. */
+static void set(void *object, const char *name, const char *value) {
+    agsafeset(object, (char *)name, (char *)value, "");
+}
+
+static void set_default(Agraph_t *g, int kind, const char *name, const char *value) {
+    agattr(g, kind, (char *)name, (char *)value);
+}
+
+/* Sets an HTML-like label; false when out of memory. */
+static bool set_html_label(Agraph_t *g, void *object, viz_text *html) {
+    char *text = viz_text_take(html);
+    if (text == NULL) return false;
+    char *label = agstrdup_html(g, text);
+    free(text);
+    if (label == NULL) return false;
+    set(object, "label", label);
+    agstrfree(g, label);
+    return true;
+}
+
+static Agnode_t *new_node(Agraph_t *g, const char *name) {
+    return agnode(g, (char *)name, 1);
+}
+
+static void apply_look(void *node, role r) {
+    set(node, "fillcolor", looks[r].fill);
+    set(node, "color", looks[r].border);
+    set(node, "style", looks[r].style);
+    set(node, "shape", looks[r].shape);
+}
+
+/* The rows of a variable's label: name, value, gradient, each its own row
+ * with a rule between so they cannot be misread as one number. */
+static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_graph_opts *o) {
+    char value[LABEL_LEN];
+    viz_text html = {0};
+    int rows = 0;
+    viz_text_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\">");
+    if (ag_name(v)[0] != '\0') {
+        viz_text_append(&html, "<TR><TD><B>");
+        viz_text_append_html(&html, ag_name(v));
+        viz_text_append(&html, "</B></TD></TR>");
+        rows++;
+    }
+    if (o->values) {
+        viz_format_value(v, o->digits, value, sizeof value);
+        viz_text_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        viz_text_append_html(&html, value);
+        viz_text_append(&html, "</TD></TR>");
+        rows++;
+    }
+    ag_var *grad = ag_grad(v);
+    if (o->grads && r != ROLE_CONST) {
+        viz_text_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        if (grad == NULL) {
+            viz_text_append(&html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
+        } else {
+            viz_format_value(grad, o->digits, value, sizeof value);
+            viz_text_append(&html, "<FONT COLOR=\"#B71C1C\">grad ");
+            viz_text_append_html(&html, value);
+            viz_text_append(&html, "</FONT>");
+        }
+        viz_text_append(&html, "</TD></TR>");
+        rows++;
+    }
+    if (rows == 0) viz_text_append(&html, "<TR><TD> </TD></TR>");
+    viz_text_append(&html, "</TABLE>");
+    return set_html_label(g, node, &html);
+}
+
+static bool label_func(Agraph_t *g, Agnode_t *node, ag_func *f, bool active) {
+    char label[LABEL_LEN];
+    ag_func_label(f, label, sizeof label);
+    if (!active) {
+        set(node, "label", label);
+        return true;
+    }
+    viz_text html = {0};
+    viz_text_append(&html, "<B>");
+    viz_text_append_html(&html, label);
+    viz_text_append(&html, "</B><BR/><FONT POINT-SIZE=\"11\">◀ in progress</FONT>");
+    return set_html_label(g, node, &html);
+}
+
+/* The legend: one sample node per role that appears in this drawing, in a
+ * cluster of its own, chained by invisible edges so they keep their order. */
+static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT]) {
+    Agraph_t *legend = agsubg(g, "cluster_legend", 1);
+    set(legend, "label", "legend");
+    set(legend, "style", "rounded");
+    set(legend, "color", "#9E9E9E");
+    set(legend, "fontsize", "12");
+    static const role order[] = {ROLE_LEAF,   ROLE_PARAM,  ROLE_CONST,  ROLE_FUNC, ROLE_ACTIVE,
+                                 ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT, ROLE_CUT};
+    Agnode_t *previous = NULL;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        role r = order[i];
+        if (!present[r]) continue;
+        char name[32];
+        snprintf(name, sizeof name, "legend%zu", i);
+        Agnode_t *node = new_node(legend, name);
+        apply_look(node, r);
+        set(node, "label", looks[r].legend);
+        set(node, "fontsize", "11");
+        if (previous != NULL) {
+            Agedge_t *e = agedge(legend, previous, node, NULL, 1);
+            set(e, "style", "invis");
+        }
+        previous = node;
+    }
+}
+
+static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o) {
+    const char *rankdir = o->rankdir && o->rankdir[0] ? o->rankdir : "TB";
+    set_default(g, AGRAPH, "rankdir", rankdir);
+    /* The pitfalls measured on these machines: without these, network-simplex
+     * placement can run for minutes on graphs with many long edges. */
+    set_default(g, AGRAPH, "nslimit", "1");
+    set_default(g, AGRAPH, "nslimit1", "1");
+    set_default(g, AGRAPH, "size", "16,16");
+    set_default(g, AGRAPH, "dpi", "96");
+    set_default(g, AGRAPH, "fontname", "DejaVu Sans");
+    set_default(g, AGRAPH, "fontsize", "18");
+    set_default(g, AGRAPH, "bgcolor", "white");
+    set_default(g, AGRAPH, "pad", "0.2");
+    set_default(g, AGRAPH, "nodesep", "0.3");
+    set_default(g, AGRAPH, "ranksep", "0.35");
+    if (o->title && o->title[0]) {
+        /* backslashes are escapes in Graphviz labels; keep the user's literally */
+        viz_text title = {0};
+        for (const char *c = o->title; *c; c++) {
+            char one[2] = {*c, '\0'};
+            viz_text_append(&title, *c == '\\' ? "\\\\" : one);
+        }
+        char *text = viz_text_take(&title);
+        if (text != NULL) {
+            set_default(g, AGRAPH, "label", text);
+            set_default(g, AGRAPH, "labelloc", "t");
+            free(text);
+        }
+    }
+    set_default(g, AGNODE, "fontname", "DejaVu Sans");
+    set_default(g, AGNODE, "fontsize", "14");
+    set_default(g, AGNODE, "margin", "0.1,0.04");
+    set_default(g, AGNODE, "height", "0.3");
+    set_default(g, AGEDGE, "color", "#424242");
+    set_default(g, AGEDGE, "arrowsize", "0.7");
+}
+
+/* Builds the Graphviz graph of a finished walk; NULL with err on failure. */
+static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
+    Agraph_t *g = agopen("g", Agdirected, NULL);
+    Agnode_t **var_nodes = calloc(w->nvars ? w->nvars : 1, sizeof *var_nodes);
+    Agnode_t **func_nodes = calloc(w->nfuncs ? w->nfuncs : 1, sizeof *func_nodes);
+    bool ok = g != NULL && var_nodes != NULL && func_nodes != NULL;
+    bool present[ROLE_COUNT] = {false};
+    char name[48];
+    if (ok) set_graph_attributes(g, o);
+    for (size_t i = 0; ok && i < w->nvars; i++) {
+        snprintf(name, sizeof name, "v%zu", i);
+        Agnode_t *node = var_nodes[i] = new_node(g, name);
+        role r = var_role(w, i);
+        present[r] = true;
+        ok = node != NULL && label_var(g, node, w->vars[i], r, o);
+        if (!ok) break;
+        apply_look(node, r);
+        if (ag_var_flags(w->vars[i]) & AG_VAR_BACKWARD) set(node, "style", looks[ROLE_BACKWARD].style);
+        if (r == ROLE_CONST) set(node, "fontsize", "11");
+        if (r == ROLE_OUTPUT) set(node, "penwidth", "2");
+    }
+    for (size_t i = 0; ok && i < w->nfuncs; i++) {
+        snprintf(name, sizeof name, "f%zu", i);
+        Agnode_t *node = func_nodes[i] = new_node(g, name);
+        bool active = o->active != NULL && w->funcs[i] == o->active;
+        role r = active ? ROLE_ACTIVE : ROLE_FUNC;
+        present[r] = true;
+        ok = node != NULL && label_func(g, node, w->funcs[i], active);
+        if (!ok) break;
+        apply_look(node, r);
+        if (active) set(node, "penwidth", "3");
+    }
+    /* One edge per input slot (x*x draws two), then one per output. */
+    for (size_t i = 0; ok && i < w->nfuncs; i++) {
+        ag_func *f = w->funcs[i];
+        for (int k = 0; ok && k < ag_func_ninputs(f); k++) {
+            ag_var *x = ag_func_input(f, k);
+            if (x == NULL) continue;
+            ok = agedge(g, var_nodes[viz_walk_find(w, x)], func_nodes[i], NULL, 1) != NULL;
+        }
+        for (int k = 0; ok && k < ag_func_noutputs(f); k++) {
+            ag_var *out = ag_func_output(f, k);
+            if (out == NULL) continue;
+            ok = agedge(g, func_nodes[i], var_nodes[viz_walk_find(w, out)], NULL, 1) != NULL;
+        }
+    }
+    for (size_t i = 0; ok && i < w->nvars; i++) {
+        if (!w->cut[i]) continue;
+        snprintf(name, sizeof name, "cut%zu", i);
+        Agnode_t *stub = new_node(g, name);
+        ok = stub != NULL;
+        if (!ok) break;
+        present[ROLE_CUT] = true;
+        apply_look(stub, ROLE_CUT);
+        set(stub, "label", "…");
+        set(stub, "fontsize", "12");
+        set(stub, "fontcolor", "#616161");
+        set(stub, "width", "0.3");
+        set(stub, "height", "0.2");
+        Agedge_t *e = agedge(g, stub, var_nodes[i], NULL, 1);
+        ok = e != NULL;
+        if (ok) {
+            set(e, "style", "dashed");
+            set(e, "color", "#9E9E9E");
+        }
+    }
+    if (ok) add_legend(g, present);
+    free(var_nodes);
+    free(func_nodes);
+    if (!ok) {
+        snprintf(err, VIZ_ERRLEN, "out of memory while building the graph");
+        if (g != NULL) agclose(g);
+        return NULL;
+    }
+    return g;
+}
+
+/* Walks and builds in one step; fills the drawn counts when asked. */
+static Agraph_t *graph_of(ag_var *y, const viz_graph_opts *o, int *nodes, int *edges,
+                          char err[VIZ_ERRLEN]) {
+    viz_walk w;
+    Agraph_t *g = NULL;
+    if (viz_walk_build(&w, y, o, err) == 0) {
+        g = build_graph(&w, o, err);
+        if (nodes) *nodes = (int)(w.nvars + w.nfuncs + w.ncut);
+        if (edges) *edges = (int)w.nedges;
+    }
+    viz_walk_free(&w);
+    return g;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static char *dot_text(Agraph_t *g, char err[VIZ_ERRLEN]) {
+    char *text = NULL;
+    size_t length = 0;
+    FILE *stream = open_memstream(&text, &length);
+    if (stream == NULL) {
+        snprintf(err, VIZ_ERRLEN, "out of memory while writing DOT");
+        return NULL;
+    }
+    int written = agwrite(g, stream);
+    if (fclose(stream) != 0 || written != 0) {
+        free(text);
+        snprintf(err, VIZ_ERRLEN, "out of memory while writing DOT");
+        return NULL;
+    }
+    return text;
+}
+
+/* Lays g out with dot and renders it in `format`; closes g.  Returns malloc'd
+ * bytes and their count, or NULL with err. */
+static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size,
+                                   char err[VIZ_ERRLEN]) {
+    unsigned char *bytes = NULL;
+    GVC_t *gvc = gvContext();
+    if (gvc == NULL) {
+        snprintf(err, VIZ_ERRLEN, "Graphviz could not start");
+        agclose(g);
+        return NULL;
+    }
+    if (gvLayout(gvc, g, "dot") != 0) {
+        snprintf(err, VIZ_ERRLEN, "Graphviz could not lay out the graph");
+    } else {
+        char *data = NULL;
+        unsigned int length = 0;
+        if (gvRenderData(gvc, g, format, &data, &length) != 0 || data == NULL) {
+            snprintf(err, VIZ_ERRLEN, "Graphviz could not render %s", format);
+        } else if ((bytes = malloc(length ? length : 1)) == NULL) {
+            snprintf(err, VIZ_ERRLEN, "out of memory while rendering %s", format);
+        } else {
+            memcpy(bytes, data, length);
+            *size = length;
+        }
+        gvFreeRenderData(data);
+        gvFreeLayout(gvc, g);
+    }
+    agclose(g);
+    gvFreeContext(gvc);
+    return bytes;
+}
+
+char *viz_graph_dot(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
+    viz_graph_opts defaults;
+    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    Agraph_t *g = graph_of(y, o, NULL, NULL, err);
+    if (g == NULL) return NULL;
+    char *text = dot_text(g, err);
+    agclose(g);
+    return text;
+}
+
+unsigned char *viz_graph_png(ag_var *y, const viz_graph_opts *o, size_t *size,
+                             char err[VIZ_ERRLEN]) {
+    viz_graph_opts defaults;
+    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    Agraph_t *g = graph_of(y, o, NULL, NULL, err);
+    return g ? render_bytes(g, "png", size, err) : NULL;
+}
+
+int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes,
+                     int *edges, char err[VIZ_ERRLEN]) {
+    static const char *const formats[] = {"dot", "png", "svg", "pdf"};
+    viz_graph_opts defaults;
+    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    const char *dot = filename ? strrchr(filename, '.') : NULL;
+    const char *format = NULL;
+    for (size_t i = 0; dot && i < sizeof formats / sizeof formats[0]; i++)
+        if (strcasecmp(dot + 1, formats[i]) == 0) format = formats[i];
+    if (format == NULL) {
+        snprintf(err, VIZ_ERRLEN, "cannot tell the format of \"%s\": use .dot, .png, .svg or .pdf",
+                 filename ? filename : "");
+        return -1;
+    }
+    Agraph_t *g = graph_of(y, o, nodes, edges, err);
+    if (g == NULL) return -1;
+    unsigned char *bytes;
+    size_t size = 0;
+    if (strcmp(format, "dot") == 0) {
+        bytes = (unsigned char *)dot_text(g, err);
+        if (bytes) size = strlen((char *)bytes);
+        agclose(g);
+    } else {
+        bytes = render_bytes(g, format, &size, err);
+    }
+    if (bytes == NULL) return -1;
+    FILE *file = fopen(filename, "wb");
+    int saved = errno;
+    bool ok = file != NULL && fwrite(bytes, 1, size, file) == size;
+    if (file != NULL) {
+        if (!ok) saved = errno;
+        if (fclose(file) != 0 && ok) ok = false, saved = errno;
+    }
+    free(bytes);
+    if (!ok) {
+        snprintf(err, VIZ_ERRLEN, "cannot write \"%s\": %s", filename, strerror(saved ? saved : EIO));
+        return -1;
+    }
+    return 0;
+}

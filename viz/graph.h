@@ -1,0 +1,129 @@
+/* graph.h — drawing the computation graph that ends at a variable.
+ *
+ * One walk (viz_walk_build) collects the variables and functions below an
+ * output; the DOT/PNG/SVG/PDF renderer (graph.c, Graphviz's libcgraph and
+ * libgvc, in-process) and the text tree (tree.c) both draw from it, so they
+ * always agree on what is shown.  Nothing here keeps state between calls:
+ * everything a drawing needs, including the function being stepped through
+ * in backward, is in viz_graph_opts.
+ *
+ * Error messages go into a caller's buffer of VIZ_ERRLEN bytes and are
+ * written for the user without a prefix, e.g.
+ *   "graph has 2417 nodes (limit 400): draw the part near the output with depth=5"
+ * so the REPL can put "render: " or "error: " in front. */
+#ifndef VIZ_GRAPH_H
+#define VIZ_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ag_core.h"
+
+#define VIZ_ERRLEN 256
+#define VIZ_DEFAULT_MAX_NODES 400
+
+typedef struct viz_graph_opts {
+    bool values;         /* show each variable's value */
+    bool grads;          /* show each variable's gradient ("grad 0.54", "grad: none") */
+    const char *rankdir; /* "TB" (inputs on top, output at the bottom) or "LR"; NULL = "TB" */
+    const char *title;   /* drawn above the graph; NULL or "" = none */
+    int depth;           /* 0 = unlimited; else only functions at most depth steps from the
+                            output are drawn and the inputs they cut off get a grey "…" stub */
+    int digits;          /* significant digits of numbers; 0 = full precision for scalars
+                            (tensor previews then use 4) */
+    int max_nodes;       /* refuse to draw more nodes than this; 0 = VIZ_DEFAULT_MAX_NODES */
+    ag_func *active;     /* the function backward is processing (step-through), drawn
+                            highlighted and marked "in progress"; NULL = none */
+} viz_graph_opts;
+
+/* Fills o with the defaults: values and grads on, rankdir "TB", no title,
+ * unlimited depth, full precision, the default node limit, no active function. */
+void viz_graph_opts_default(viz_graph_opts *o);
+
+/* The DOT text of the graph ending at y, exactly what libcgraph writes for the
+ * graph that render() lays out (so DOT, PNG, SVG and PDF agree).  Returns a
+ * malloc'd string the caller frees, or NULL with a message in err. */
+char *viz_graph_dot(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
+
+/* Writes the graph ending at y to filename, the format chosen by its extension
+ * (.dot .png .svg .pdf, any case).  Fills *nodes and *edges (either may be NULL)
+ * with the counts of drawn graph nodes and edges, legend excluded.  Returns 0,
+ * or -1 with a message in err (unknown extension, too many nodes, cannot write). */
+int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes,
+                     int *edges, char err[VIZ_ERRLEN]);
+
+/* Renders the graph as PNG in memory (for the graph window).  Returns malloc'd
+ * bytes the caller frees and their count in *size, or NULL with a message in err. */
+unsigned char *viz_graph_png(ag_var *y, const viz_graph_opts *o, size_t *size,
+                             char err[VIZ_ERRLEN]);
+
+/* The graph as an indented text tree, one variable per line:
+ *     y = 1.8414709848078965 (grad 1) ← Add
+ *     ├── 0.8414709848078965 (grad 1) ← Sin
+ *     │   └── x = 1 (grad 2.5403023058681398)
+ *     └── 1 (grad 1) ← Pow(2)
+ *         └── x (see above)
+ * A line's children are the inputs of the function that made it; a variable
+ * reached again is a "(see above)" reference; "└── …" marks inputs cut by
+ * depth; the active function is marked "◀ in progress".  Returns a malloc'd
+ * string ending in a newline, or NULL with a message in err (as viz_graph_dot). */
+char *viz_graph_tree(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
+
+/* ---- the walk shared by graph.c and tree.c ------------------------------ */
+
+/* Pointer → index, open addressing; sized for graphs of any size. */
+typedef struct viz_ptrmap {
+    const void **keys;
+    size_t *values;
+    size_t capacity; /* a power of two, or 0 */
+    size_t count;
+} viz_ptrmap;
+
+/* What the walk found below the output, in breadth-first order from it:
+ * vars[0] is the output; funcs[i] is funcs_distance[i] steps from it (its
+ * creator is 1).  A variable whose creator was cut by depth has cut[i] set. */
+typedef struct viz_walk {
+    ag_var **vars;
+    bool *cut;
+    int *vars_distance; /* of the nearest function it touches; the output is 0 */
+    size_t nvars, vars_capacity;
+    ag_func **funcs;
+    int *funcs_distance;
+    size_t nfuncs, funcs_capacity;
+    size_t ncut;      /* variables with cut set (each gets one stub) */
+    size_t nedges;    /* input and output slots of drawn functions, plus one per stub */
+    viz_ptrmap index; /* variable or function → its index in vars or funcs */
+} viz_walk;
+
+/* Walks from y honouring o->depth (iteratively; any graph size) and fills w.
+ * Returns 0, or -1 with a message in err when y is NULL, memory runs out or
+ * the graph has more than the node limit (vars + funcs + stubs).  Always
+ * leaves w ready for viz_walk_free. */
+int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
+void viz_walk_free(viz_walk *w);
+/* The index of p in w's vars or funcs, or (size_t)-1 when it is not drawn. */
+size_t viz_walk_find(const viz_walk *w, const void *p);
+
+/* Writes into buf (capacity n, always NUL-terminated) the preview of v's data
+ * that every drawing uses: a 0-d or one-element value with `digits` (0 = in
+ * full: "0.5403023058681398"), a bigger tensor as its shape and first numbers
+ * ("[2 3] 1 2 3 …", 4 significant digits unless digits is set). */
+void viz_format_value(const ag_var *v, int digits, char *buf, size_t n);
+
+/* A growing string for building labels and text: appends never fail
+ * loudly; on out-of-memory `failed` is set and later appends do nothing. */
+typedef struct viz_text {
+    char *data; /* NUL-terminated once anything was appended; owned */
+    size_t length, capacity;
+    bool failed;
+} viz_text;
+
+void viz_text_append(viz_text *t, const char *s);
+void viz_text_appendf(viz_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s with & < > " escaped for Graphviz HTML-like labels. */
+void viz_text_append_html(viz_text *t, const char *s);
+/* Hands the string over (malloc'd, "" when nothing was appended), or NULL
+ * when an append failed; t is empty afterwards either way. */
+char *viz_text_take(viz_text *t);
+
+#endif

@@ -1,0 +1,252 @@
+/* plot.c — the recorded figure: series, paths and the sampled contour.
+ * Drawing is in plot_draw.c, level curves in plot_contour.c, the window and
+ * savefig in plot_window.c. */
+#include "plot_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int plot_fail(viz_plot *plot, const char *format, ...) {
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(plot->error, sizeof plot->error, format, arguments);
+    va_end(arguments);
+    return -1;
+}
+
+int plot_panel_count(const viz_plot *plot) {
+    bool has_series = plot->series_count > 0;
+    bool has_map = plot->contour.present || plot->path_count > 0;
+    return has_series && has_map ? 2 : 1;
+}
+
+static bool headless_from_environment(void) {
+    const char *value = getenv("AGREPL_HEADLESS");
+    return value != NULL && value[0] != '\0' && strcmp(value, "0") != 0;
+}
+
+viz_plot *viz_plot_new(bool headless) {
+    viz_plot *plot = calloc(1, sizeof *plot);
+    if (plot == NULL) return NULL;
+    plot->headless = headless || headless_from_environment();
+    return plot;
+}
+
+static void free_contour(plot_contour *contour) {
+    free(contour->levels);
+    free(contour->segments);
+    memset(contour, 0, sizeof *contour);
+}
+
+static void free_data(viz_plot *plot) {
+    for (size_t i = 0; i < plot->series_count; i++) {
+        free(plot->series[i].name);
+        free(plot->series[i].values);
+    }
+    free(plot->series);
+    plot->series = NULL;
+    plot->series_count = plot->series_capacity = 0;
+    for (size_t i = 0; i < plot->path_count; i++) {
+        free(plot->paths[i].name);
+        free(plot->paths[i].xs);
+        free(plot->paths[i].ys);
+    }
+    free(plot->paths);
+    plot->paths = NULL;
+    plot->path_count = plot->path_capacity = 0;
+    free_contour(&plot->contour);
+}
+
+void viz_plot_free(viz_plot *plot) {
+    if (plot == NULL) return;
+    plot_window_release(plot);
+    plot_draw_release(plot);
+    free_data(plot);
+    free(plot);
+}
+
+void viz_plot_clear(viz_plot *plot) {
+    if (plot == NULL) return;
+    free_data(plot);
+    plot->log_y = false;
+    plot->error[0] = '\0';
+    memset(plot->axes, 0, sizeof plot->axes);
+    plot->dirty = true;
+}
+
+void viz_plot_set_log(viz_plot *plot, bool log_scale) {
+    if (plot == NULL || plot->log_y == log_scale) return;
+    plot->log_y = log_scale;
+    plot->dirty = true;
+}
+
+/* Grows *items (each item_size bytes) so that one more fits; false when out
+ * of memory (the array is then unchanged). */
+static bool reserve_one(void **items, size_t *capacity, size_t count, size_t item_size) {
+    if (count < *capacity) return true;
+    size_t wanted = *capacity == 0 ? 16 : *capacity * 2;
+    if (wanted > SIZE_MAX / item_size) return false;
+    void *grown = realloc(*items, wanted * item_size);
+    if (grown == NULL) return false;
+    *items = grown;
+    *capacity = wanted;
+    return true;
+}
+
+static char *copy_string(const char *text) {
+    size_t length = strlen(text);
+    char *copy = malloc(length + 1);
+    if (copy != NULL) memcpy(copy, text, length + 1);
+    return copy;
+}
+
+/* The series named `name`, created (with the next colour) when new; NULL when
+ * out of memory. */
+static plot_series *find_or_add_series(viz_plot *plot, const char *name) {
+    for (size_t i = 0; i < plot->series_count; i++)
+        if (strcmp(plot->series[i].name, name) == 0) return &plot->series[i];
+    if (!reserve_one((void **)&plot->series, &plot->series_capacity, plot->series_count,
+                     sizeof *plot->series))
+        return NULL;
+    char *copy = copy_string(name);
+    if (copy == NULL) return NULL;
+    plot_series *series = &plot->series[plot->series_count];
+    memset(series, 0, sizeof *series);
+    series->name = copy;
+    series->colour = (int)plot->series_count;
+    plot->series_count++;
+    return series;
+}
+
+int viz_plot_append(viz_plot *plot, const char *series_name, double value) {
+    if (plot == NULL) return -1;
+    if (series_name == NULL || series_name[0] == '\0')
+        return plot_fail(plot, "a series needs a name");
+    plot_series *series = find_or_add_series(plot, series_name);
+    if (series == NULL ||
+        !reserve_one((void **)&series->values, &series->capacity, series->count,
+                     sizeof *series->values))
+        return plot_fail(plot, "out of memory adding to series '%s'", series_name);
+    series->values[series->count++] = value;
+    plot_window_touch(plot);
+    return 0;
+}
+
+static plot_path *find_or_add_path(viz_plot *plot, const char *name) {
+    for (size_t i = 0; i < plot->path_count; i++)
+        if (strcmp(plot->paths[i].name, name) == 0) return &plot->paths[i];
+    if (!reserve_one((void **)&plot->paths, &plot->path_capacity, plot->path_count,
+                     sizeof *plot->paths))
+        return NULL;
+    char *copy = copy_string(name);
+    if (copy == NULL) return NULL;
+    plot_path *path = &plot->paths[plot->path_count];
+    memset(path, 0, sizeof *path);
+    path->name = copy;
+    path->colour = (int)plot->path_count;
+    plot->path_count++;
+    return path;
+}
+
+int viz_plot_track(viz_plot *plot, const char *path_name, double x, double y) {
+    if (plot == NULL) return -1;
+    if (path_name == NULL || path_name[0] == '\0') return plot_fail(plot, "a path needs a name");
+    plot_path *path = find_or_add_path(plot, path_name);
+    if (path == NULL) return plot_fail(plot, "out of memory adding to path '%s'", path_name);
+    /* xs and ys grow together: capacity is shared, so grow a copy of it for each */
+    if (path->count == path->capacity) {
+        size_t capacity_x = path->capacity, capacity_y = path->capacity;
+        if (!reserve_one((void **)&path->xs, &capacity_x, path->count, sizeof *path->xs) ||
+            !reserve_one((void **)&path->ys, &capacity_y, path->count, sizeof *path->ys))
+            return plot_fail(plot, "out of memory adding to path '%s'", path_name);
+        path->capacity = capacity_x < capacity_y ? capacity_x : capacity_y;
+    }
+    path->xs[path->count] = x;
+    path->ys[path->count] = y;
+    path->count++;
+    plot_window_touch(plot);
+    return 0;
+}
+
+int viz_plot_contour(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
+                     double xlo, double xhi, double ylo, double yhi) {
+    if (plot == NULL) return -1;
+    if (f == NULL) return plot_fail(plot, "contour needs a function");
+    if (!isfinite(xlo) || !isfinite(xhi) || !(xlo < xhi))
+        return plot_fail(plot, "x range [%g, %g] is empty: it needs lo < hi", xlo, xhi);
+    if (!isfinite(ylo) || !isfinite(yhi) || !(ylo < yhi))
+        return plot_fail(plot, "y range [%g, %g] is empty: it needs lo < hi", ylo, yhi);
+    const int grid = VIZ_PLOT_CONTOUR_GRID;
+    double *values = malloc((size_t)grid * grid * sizeof *values);
+    if (values == NULL) return plot_fail(plot, "out of memory sampling the contour");
+    size_t finite = 0;
+    for (int row = 0; row < grid; row++) {
+        double y = ylo + (yhi - ylo) * row / (grid - 1);
+        for (int column = 0; column < grid; column++) {
+            double x = xlo + (xhi - xlo) * column / (grid - 1);
+            double value = f(user, x, y);
+            values[(size_t)row * grid + column] = value;
+            if (isfinite(value)) finite++;
+        }
+    }
+    if (finite == 0) {
+        free(values);
+        return plot_fail(plot, "the function is not finite anywhere in [%g, %g] x [%g, %g]", xlo,
+                         xhi, ylo, yhi);
+    }
+    plot_contour traced = {.present = true, .xlo = xlo, .xhi = xhi, .ylo = ylo, .yhi = yhi};
+    int status = plot_contour_trace(&traced, values, grid, grid);
+    free(values);
+    if (status != 0) {
+        free_contour(&traced);
+        return plot_fail(plot, "out of memory tracing the contour");
+    }
+    free_contour(&plot->contour);
+    plot->contour = traced;
+    plot_window_touch(plot);
+    return 0;
+}
+
+bool viz_plot_window_open(const viz_plot *plot) {
+    return plot != NULL && plot->window != NULL;
+}
+
+const char *viz_plot_error(const viz_plot *plot) {
+    return plot == NULL ? "no plot" : plot->error;
+}
+
+bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x, double y,
+                            double *pixel_x, double *pixel_y) {
+    if (plot == NULL || (panel != VIZ_PLOT_PANEL_SERIES && panel != VIZ_PLOT_PANEL_CONTOUR))
+        return false;
+    const plot_axes *axes = &plot->axes[panel];
+    if (!axes->present) return false;
+    if (axes->log_y) {
+        if (!(y > 0)) return false;
+        y = log10(y);
+    }
+    if (pixel_x != NULL)
+        *pixel_x = axes->left + (x - axes->x_min) / (axes->x_max - axes->x_min) *
+                                    (axes->right - axes->left);
+    if (pixel_y != NULL)
+        *pixel_y = axes->bottom - (y - axes->y_min) / (axes->y_max - axes->y_min) *
+                                      (axes->bottom - axes->top);
+    return true;
+}
+
+bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top,
+                        int *right, int *bottom) {
+    if (plot == NULL || (panel != VIZ_PLOT_PANEL_SERIES && panel != VIZ_PLOT_PANEL_CONTOUR))
+        return false;
+    const plot_axes *axes = &plot->axes[panel];
+    if (!axes->present) return false;
+    if (left != NULL) *left = axes->left;
+    if (top != NULL) *top = axes->top;
+    if (right != NULL) *right = axes->right;
+    if (bottom != NULL) *bottom = axes->bottom;
+    return true;
+}

@@ -1,0 +1,106 @@
+/* plot.h — live plots: named series of scalars (losses), level curves of a
+ * two-argument function with parameter paths drawn over them, shown in an
+ * SDL2 window that stays current while a loop runs, and saved as PNG.
+ *
+ * The module knows nothing about the REPL language.  The caller records data
+ * (viz_plot_append, viz_plot_track, viz_plot_contour), calls viz_plot_pump()
+ * often (between statements and while the user types) so the window handles
+ * its events and redraws, and saves with viz_plot_savefig().  Headless, or
+ * with no display, nothing is shown but everything is recorded and savefig
+ * works: the window and savefig run the same drawing code on SDL's software
+ * renderer, so a saved PNG looks exactly like the window.
+ *
+ * Functions returning int give 0 on success and -1 on failure, with a message
+ * for the user in viz_plot_error(), written without a prefix (as in graph.h)
+ * so the caller can put "savefig: " or "error: " in front, e.g.
+ *   "cannot write '/nope/loss.png': No such file or directory"
+ * A failed call changes nothing that was recorded. */
+#ifndef VIZ_PLOT_H
+#define VIZ_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct viz_plot viz_plot;
+
+/* A new empty figure, or NULL when out of memory.  headless=true (or the
+ * environment variable AGREPL_HEADLESS set to anything but "" or "0") never
+ * opens a window.  Nothing touches SDL until the first window or drawing. */
+viz_plot *viz_plot_new(bool headless);
+
+/* Closes the window, frees everything, and shuts down the SDL video subsystem
+ * if this plot started it (other SDL users keep theirs).  NULL is ignored. */
+void viz_plot_free(viz_plot *plot);
+
+/* Appends value to the series named `series`, created on first use with the
+ * next colour of the palette; x is the index of the value within its series.
+ * NaN and ±Inf are kept (they break the line).  Opens or reopens the window
+ * when one may be shown.  -1 on an empty name or out of memory. */
+int viz_plot_append(viz_plot *plot, const char *series, double value);
+
+/* Log scale for the y axis of the series panel (values <= 0 are then not
+ * drawn).  viz_plot_clear() turns it off again. */
+void viz_plot_set_log(viz_plot *plot, bool log_scale);
+
+/* Samples f on a VIZ_PLOT_CONTOUR_GRID x VIZ_PLOT_CONTOUR_GRID grid over
+ * [xlo, xhi] x [ylo, yhi] once, replacing any previous contour, and traces its
+ * level curves: logarithmic levels (from the minimum) when the values span
+ * more than about two decades, as Rosenbrock's 0 .. 2500 does, linear
+ * otherwise.  f may return NaN or ±Inf where it is undefined (skipped).
+ * -1 when a range is empty or not finite, when f is nowhere finite, or out
+ * of memory. */
+#define VIZ_PLOT_CONTOUR_GRID 200
+int viz_plot_contour(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
+                     double xlo, double xhi, double ylo, double yhi);
+
+/* Appends (x, y) to the path named `path`, drawn over the contour with its
+ * own colour, a legend entry, a ring at its start and a dot at its current
+ * point.  Non-finite points are kept but not drawn.  -1 on an empty name or
+ * out of memory. */
+int viz_plot_track(viz_plot *plot, const char *path, double x, double y);
+
+/* Writes the current figure as PNG to filename (any name; a name with an
+ * extension other than .png is refused).  The size is the window's when one
+ * is open, else 900x600 for one panel and 1400x600 for two.  Works headless
+ * and on an empty figure (empty axes).  -1 with the reason on failure. */
+int viz_plot_savefig(viz_plot *plot, const char *filename);
+
+/* Forgets every series, path and the contour, and the log scale; the window,
+ * if open, shows empty axes. */
+void viz_plot_clear(viz_plot *plot);
+
+/* Keeps the window alive: handles its events (resize, expose; closing it
+ * destroys the window without ending anything, and the next append, track or
+ * contour opens it again) and redraws at most ~30 times a second when
+ * something changed.  Returns at once when no window is open or when called
+ * again within a few milliseconds.  Only events of this plot's window are
+ * taken from SDL's queue; other windows' events are left for their owners. */
+void viz_plot_pump(viz_plot *plot);
+
+/* True while the window is shown. */
+bool viz_plot_window_open(const viz_plot *plot);
+
+/* The message of the last failed call, "" when none failed. */
+const char *viz_plot_error(const viz_plot *plot);
+
+/* ---- test hooks: the mapping of the most recently drawn figure ---------- */
+
+typedef enum viz_plot_panel {
+    VIZ_PLOT_PANEL_SERIES,  /* the series (loss) panel: x = index, y = value */
+    VIZ_PLOT_PANEL_CONTOUR, /* the contour/path panel: x = x0, y = x1 */
+} viz_plot_panel;
+
+/* The pixel at which data point (x, y) of `panel` was drawn by the last
+ * savefig or window redraw (y is the value itself on a log scale, not its
+ * logarithm).  False when nothing was drawn yet, the panel was not shown, or
+ * y <= 0 on a log scale. */
+bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x, double y,
+                            double *pixel_x, double *pixel_y);
+
+/* The axes box of `panel` in the last drawn figure: the frame lines are the
+ * pixel columns left and right and the pixel rows top and bottom.  False when
+ * the panel was not drawn. */
+bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top,
+                        int *right, int *bottom);
+
+#endif

@@ -1,0 +1,201 @@
+/* plot_contour.c — level curves of a sampled grid: choosing the levels and
+ * tracing them with marching squares.  Segments are kept in data
+ * coordinates, so the figure can be redrawn at any size without tracing
+ * again. */
+#include "plot_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Linear levels aim at about this many curves; log levels at 1-2-5 (or
+ * coarser) steps per decade. */
+enum { LINEAR_LEVEL_TARGET = 12, MAX_LEVELS = 40 };
+
+static int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A step of 1, 2 or 5 times a power of ten close to raw. */
+static double nice_step(double raw) {
+    double magnitude = pow(10, floor(log10(raw)));
+    double fraction = raw / magnitude;
+    double nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
+    return nice * magnitude;
+}
+
+static void linear_levels(plot_contour *contour, double *levels) {
+    double low = contour->value_min, high = contour->value_max;
+    double step = nice_step((high - low) / LINEAR_LEVEL_TARGET);
+    double first = floor(low / step) + 1;
+    int count = 0;
+    /* bounded by tries too: far from zero, first + i may not change */
+    for (int i = 0; i < 4 * MAX_LEVELS && count < MAX_LEVELS; i++) {
+        double level = (first + i) * step;
+        if (level >= high) break;
+        if (level > low && (count == 0 || level > levels[count - 1])) levels[count++] = level;
+    }
+    contour->level_count = count;
+}
+
+/* Levels at value_min + m * 10^k for the mantissas m that suit the number of
+ * decades between `lowest` (above the minimum) and the top of the range. */
+static void log_levels(plot_contour *contour, double *levels, double lowest) {
+    double span = contour->value_max - contour->value_min;
+    double decades = log10(span / lowest);
+    static const double one_two_five[] = {1, 2, 5}, one_three[] = {1, 3}, one[] = {1};
+    const double *mantissas = one;
+    int mantissa_count = 1, decade_step = 1;
+    if (decades <= 4) {
+        mantissas = one_two_five;
+        mantissa_count = 3;
+    } else if (decades <= 8) {
+        mantissas = one_three;
+        mantissa_count = 2;
+    } else {
+        decade_step = (int)ceil(decades / 12);
+    }
+    int count = 0;
+    int first = (int)floor(log10(lowest));
+    int last = (int)ceil(log10(span));
+    for (int decade = first; decade <= last && count < MAX_LEVELS; decade += decade_step) {
+        for (int m = 0; m < mantissa_count && count < MAX_LEVELS; m++) {
+            double offset = mantissas[m] * pow(10, decade);
+            if (offset >= lowest && offset < span) levels[count++] = contour->value_min + offset;
+        }
+    }
+    contour->level_count = count;
+}
+
+/* Fills value_min/max, log_levels and levels from the finite samples. */
+static int choose_levels(plot_contour *contour, const double *values, size_t count) {
+    double *sorted = malloc(count * sizeof *sorted);
+    contour->levels = malloc(MAX_LEVELS * sizeof *contour->levels);
+    if (sorted == NULL || contour->levels == NULL) {
+        free(sorted);
+        return -1;
+    }
+    size_t finite = 0;
+    for (size_t i = 0; i < count; i++)
+        if (isfinite(values[i])) sorted[finite++] = values[i];
+    qsort(sorted, finite, sizeof *sorted, compare_doubles);
+    contour->value_min = sorted[0];
+    contour->value_max = sorted[finite - 1];
+    double span = contour->value_max - contour->value_min;
+    contour->level_count = 0;
+    if (span > 0) {
+        /* Bowls like x^2 + y^2 have a tenth of their area within a few percent
+         * of the range above the minimum; valleys like Rosenbrock's have it
+         * within a fraction of a percent, and only log levels show them. */
+        double tenth = sorted[finite / 10] - contour->value_min;
+        contour->log_levels = tenth > 0 && span / tenth > 100;
+        if (contour->log_levels) {
+            double lowest = sorted[finite / 100] - contour->value_min;
+            if (!(lowest > span * 1e-9)) lowest = span * 1e-9;
+            log_levels(contour, contour->levels, lowest);
+        } else {
+            linear_levels(contour, contour->levels);
+        }
+    }
+    free(sorted);
+    return 0;
+}
+
+typedef struct segment_list {
+    plot_segment *items;
+    size_t count, capacity;
+} segment_list;
+
+static bool add_segment(segment_list *list, double x0, double y0, double x1, double y1,
+                        int level) {
+    if (list->count == list->capacity) {
+        size_t wanted = list->capacity == 0 ? 1024 : list->capacity * 2;
+        plot_segment *grown = realloc(list->items, wanted * sizeof *grown);
+        if (grown == NULL) return false;
+        list->items = grown;
+        list->capacity = wanted;
+    }
+    list->items[list->count++] = (plot_segment){x0, y0, x1, y1, level};
+    return true;
+}
+
+/* Marching squares on one cell.  Corners: 0 = (x0, y0), 1 = (x1, y0),
+ * 2 = (x1, y1), 3 = (x0, y1); edges: 0 = bottom (corners 0-1), 1 = right
+ * (1-2), 2 = top (3-2), 3 = left (0-3).  For each of the 16 above/below
+ * patterns, the pairs of edges the level crosses; the two saddles (5, 10)
+ * are resolved below by the cell's mean value. */
+static const signed char cell_edges[16][4] = {
+    {-1, -1, -1, -1}, {0, 3, -1, -1}, {0, 1, -1, -1}, {1, 3, -1, -1},
+    {1, 2, -1, -1},   {0, 3, 1, 2},   {0, 2, -1, -1}, {2, 3, -1, -1},
+    {2, 3, -1, -1},   {0, 2, -1, -1}, {0, 1, 2, 3},   {1, 2, -1, -1},
+    {1, 3, -1, -1},   {0, 1, 2, 3},   {0, 3, -1, -1}, {-1, -1, -1, -1},
+};
+
+static void edge_point(int edge, const double corner[4], double level, double x0, double y0,
+                       double x1, double y1, double *x, double *y) {
+    static const int from[4] = {0, 1, 3, 0}, to[4] = {1, 2, 2, 3};
+    double a = corner[from[edge]], b = corner[to[edge]];
+    double t = (level - a) / (b - a);
+    switch (edge) {
+    case 0: *x = x0 + t * (x1 - x0); *y = y0; break;
+    case 1: *x = x1; *y = y0 + t * (y1 - y0); break;
+    case 2: *x = x0 + t * (x1 - x0); *y = y1; break;
+    default: *x = x0; *y = y0 + t * (y1 - y0); break;
+    }
+}
+
+static bool trace_level(segment_list *list, const plot_contour *contour, const double *values,
+                        int columns, int rows, int level_index) {
+    double level = contour->levels[level_index];
+    double dx = (contour->xhi - contour->xlo) / (columns - 1);
+    double dy = (contour->yhi - contour->ylo) / (rows - 1);
+    for (int row = 0; row + 1 < rows; row++) {
+        for (int column = 0; column + 1 < columns; column++) {
+            const double *low = values + (size_t)row * columns + column;
+            const double *high = low + columns;
+            double corner[4] = {low[0], low[1], high[1], high[0]};
+            if (!isfinite(corner[0]) || !isfinite(corner[1]) || !isfinite(corner[2]) ||
+                !isfinite(corner[3]))
+                continue;
+            int pattern = 0;
+            for (int c = 0; c < 4; c++)
+                if (corner[c] > level) pattern |= 1 << c;
+            const signed char *edges = cell_edges[pattern];
+            if (edges[0] < 0) continue;
+            signed char resolved[4] = {edges[0], edges[1], edges[2], edges[3]};
+            if (pattern == 5 || pattern == 10) {
+                /* centre above: the above corners join through it, so the
+                 * curves cut off the below corners, and the other way round */
+                bool centre_above = (corner[0] + corner[1] + corner[2] + corner[3]) / 4 > level;
+                bool cut_corners_0_2 = (pattern == 5) != centre_above;
+                static const signed char around_0_2[4] = {0, 3, 1, 2};
+                static const signed char around_1_3[4] = {0, 1, 2, 3};
+                memcpy(resolved, cut_corners_0_2 ? around_0_2 : around_1_3, 4);
+            }
+            double x0 = contour->xlo + column * dx, x1 = x0 + dx;
+            double y0 = contour->ylo + row * dy, y1 = y0 + dy;
+            for (int pair = 0; pair < 4 && resolved[pair] >= 0; pair += 2) {
+                double ax, ay, bx, by;
+                edge_point(resolved[pair], corner, level, x0, y0, x1, y1, &ax, &ay);
+                edge_point(resolved[pair + 1], corner, level, x0, y0, x1, y1, &bx, &by);
+                if (!add_segment(list, ax, ay, bx, by, level_index)) return false;
+            }
+        }
+    }
+    return true;
+}
+
+int plot_contour_trace(plot_contour *contour, const double *values, int columns, int rows) {
+    if (choose_levels(contour, values, (size_t)columns * rows) != 0) return -1;
+    segment_list list = {0};
+    for (int level = 0; level < contour->level_count; level++) {
+        if (!trace_level(&list, contour, values, columns, rows, level)) {
+            free(list.items);
+            return -1;
+        }
+    }
+    contour->segments = list.items;
+    contour->segment_count = list.count;
+    return 0;
+}

@@ -1,0 +1,171 @@
+/* tree.c — the computation graph as indented text (see viz_graph_tree).
+ *
+ * Each line is a variable; its children are the inputs of the function that
+ * made it, so a line reads "this value ← came from this op applied to the
+ * lines below".  The traversal is depth-first with an explicit stack (a chain
+ * of any length cannot overflow the C stack) over the same walk the DOT
+ * renderer draws, so the tree and the picture show the same nodes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ag_format.h"
+#include "graph.h"
+
+#define VALUE_LEN 128
+#define LABEL_LEN 128
+
+/* A function whose inputs are being listed; prefix_length is where its
+ * children's indentation ends in the shared prefix buffer. */
+typedef struct frame {
+    size_t func;
+    int next_input;
+    size_t prefix_length;
+} frame;
+
+typedef struct tree {
+    const viz_walk *walk;
+    const viz_graph_opts *opts;
+    viz_text out;
+    viz_text prefix; /* "│   " and "    " segments of the current line */
+    bool *printed;   /* per walk variable */
+    bool *expanded;  /* per walk function */
+    frame *stack;
+    size_t depth, capacity;
+} tree;
+
+/* "x = 1", "0.8414709848078965", "x", or "variable" when there is nothing else to say. */
+static void append_name_and_value(tree *t, ag_var *v) {
+    const char *name = ag_name(v);
+    char value[VALUE_LEN];
+    if (name[0] != '\0') viz_text_append(&t->out, name);
+    if (t->opts->values) {
+        viz_format_value(v, t->opts->digits, value, sizeof value);
+        if (name[0] != '\0') viz_text_append(&t->out, " = ");
+        viz_text_append(&t->out, value);
+    } else if (name[0] == '\0') {
+        viz_text_append(&t->out, "variable");
+    }
+}
+
+/* "x (see above)": enough to find the line it refers to. */
+static void append_reference(tree *t, ag_var *v) {
+    char value[VALUE_LEN];
+    const char *name = ag_name(v);
+    if (name[0] != '\0') {
+        viz_text_append(&t->out, name);
+    } else if (t->opts->values) {
+        viz_format_value(v, t->opts->digits, value, sizeof value);
+        viz_text_append(&t->out, value);
+    } else {
+        viz_text_append(&t->out, "variable");
+    }
+    viz_text_append(&t->out, " (see above)");
+}
+
+static bool push(tree *t, size_t func) {
+    if (t->depth == t->capacity) {
+        size_t capacity = t->capacity ? t->capacity * 2 : 64;
+        frame *bigger = realloc(t->stack, capacity * sizeof *bigger);
+        if (bigger == NULL) return false;
+        t->stack = bigger;
+        t->capacity = capacity;
+    }
+    t->expanded[func] = true;
+    t->stack[t->depth++] = (frame){func, 0, t->prefix.length};
+    return true;
+}
+
+/* Prints v's line after the connector already written, then arranges for
+ * its children: pushes its creator, or prints the "…" of a cut. */
+static bool visit(tree *t, ag_var *v) {
+    size_t index = viz_walk_find(t->walk, v);
+    if (t->printed[index]) {
+        append_reference(t, v);
+        viz_text_append(&t->out, "\n");
+        return true;
+    }
+    t->printed[index] = true;
+    append_name_and_value(t, v);
+    if (t->opts->grads && !(ag_var_flags(v) & AG_VAR_CONST)) {
+        char value[VALUE_LEN];
+        ag_var *grad = ag_grad(v);
+        if (grad == NULL) {
+            viz_text_append(&t->out, " (grad: none)");
+        } else {
+            viz_format_value(grad, t->opts->digits, value, sizeof value);
+            viz_text_appendf(&t->out, " (grad %s)", value);
+        }
+    }
+    ag_func *creator = ag_creator(v);
+    size_t func = creator ? viz_walk_find(t->walk, creator) : (size_t)-1;
+    if (func != (size_t)-1) {
+        char label[LABEL_LEN];
+        viz_text_appendf(&t->out, " ← %s", ag_func_label(creator, label, sizeof label));
+        if (creator == t->opts->active) viz_text_append(&t->out, " ◀ in progress");
+        if (t->expanded[func]) viz_text_append(&t->out, " (see above)");
+    }
+    viz_text_append(&t->out, "\n");
+    if (t->walk->cut[index]) {
+        viz_text_appendf(&t->out, "%s└── …\n", t->prefix.data ? t->prefix.data : "");
+    } else if (func != (size_t)-1 && !t->expanded[func]) {
+        return push(t, func);
+    }
+    return true;
+}
+
+/* The index of f's next input at or after k, or -1. */
+static int next_input(ag_func *f, int k) {
+    for (; k < ag_func_ninputs(f); k++)
+        if (ag_func_input(f, k) != NULL) return k;
+    return -1;
+}
+
+static bool draw(tree *t, ag_var *y) {
+    if (t->opts->title && t->opts->title[0]) viz_text_appendf(&t->out, "%s\n", t->opts->title);
+    viz_text_append(&t->prefix, "");
+    if (!visit(t, y)) return false;
+    while (t->depth > 0) {
+        frame *top = &t->stack[t->depth - 1];
+        ag_func *f = t->walk->funcs[top->func];
+        int k = next_input(f, top->next_input);
+        if (k < 0) {
+            t->depth--;
+            continue;
+        }
+        top->next_input = k + 1;
+        bool last = next_input(f, k + 1) < 0;
+        t->prefix.length = top->prefix_length;
+        t->prefix.data[t->prefix.length] = '\0';
+        viz_text_appendf(&t->out, "%s%s", t->prefix.data, last ? "└── " : "├── ");
+        viz_text_append(&t->prefix, last ? "    " : "│   ");
+        if (!visit(t, ag_func_input(f, k))) return false;
+    }
+    return !t->prefix.failed;
+}
+
+char *viz_graph_tree(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
+    viz_graph_opts defaults;
+    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    viz_walk walk;
+    if (viz_walk_build(&walk, y, o, err) != 0) {
+        viz_walk_free(&walk);
+        return NULL;
+    }
+    tree t = {.walk = &walk, .opts = o};
+    t.printed = calloc(walk.nvars, sizeof *t.printed);
+    t.expanded = calloc(walk.nfuncs ? walk.nfuncs : 1, sizeof *t.expanded);
+    bool ok = t.printed != NULL && t.expanded != NULL && draw(&t, y);
+    char *text = viz_text_take(&t.out);
+    free(viz_text_take(&t.prefix));
+    free(t.printed);
+    free(t.expanded);
+    free(t.stack);
+    viz_walk_free(&walk);
+    if (!ok || text == NULL) {
+        free(text);
+        snprintf(err, VIZ_ERRLEN, "out of memory while drawing the tree");
+        return NULL;
+    }
+    return text;
+}
