@@ -1,8 +1,0 @@
-build/src/ops_math.o: src/ops_math.c src/internal.h include/ag_core.h \
- include/ag_ops.h include/ag_core.h include/ag_rand.h src/tensor.h
-src/internal.h:
-include/ag_core.h:
-include/ag_ops.h:
-include/ag_core.h:
-include/ag_rand.h:
-src/tensor.h:
