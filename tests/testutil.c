@@ -12,7 +12,7 @@ void check_close_at(double actual, double expected, double rel, double abs, cons
     if (isinf(expected) && actual == expected) return;
     double scale = fmax(fabs(actual), fabs(expected));
     if (fabs(actual - expected) <= rel * scale + abs) return;
-    cm_print_error("%s:%d: %.17g is not close to %.17g (rel %g, abs %g)\n", file, line, actual,
+    print_error("%s:%d: %.17g is not close to %.17g (rel %g, abs %g)\n", file, line, actual,
                    expected, rel, abs);
     _fail(file, line);
 }
@@ -20,12 +20,12 @@ void check_close_at(double actual, double expected, double rel, double abs, cons
 void check_data_at(const ag_var *v, const double *expected, size_t n, double rel,
                    const char *file, int line) {
     if (v == NULL) {
-        cm_print_error("%s:%d: variable is NULL\n", file, line);
+        print_error("%s:%d: variable is NULL\n", file, line);
         _fail(file, line);
         return;
     }
     if (ag_size(v) != n) {
-        cm_print_error("%s:%d: size %zu, expected %zu\n", file, line, ag_size(v), n);
+        print_error("%s:%d: size %zu, expected %zu\n", file, line, ag_size(v), n);
         _fail(file, line);
         return;
     }
@@ -35,7 +35,7 @@ void check_data_at(const ag_var *v, const double *expected, size_t n, double rel
 
 void check_shape_at(const ag_var *v, const int *shape, int ndim, const char *file, int line) {
     if (v == NULL) {
-        cm_print_error("%s:%d: variable is NULL\n", file, line);
+        print_error("%s:%d: variable is NULL\n", file, line);
         _fail(file, line);
         return;
     }
@@ -43,7 +43,7 @@ void check_shape_at(const ag_var *v, const int *shape, int ndim, const char *fil
     for (int i = 0; same && i < ndim; i++) same = ag_shape(v)[i] == shape[i];
     if (!same) {
         char a[128], b[128];
-        cm_print_error("%s:%d: shape %s, expected %s\n", file, line,
+        print_error("%s:%d: shape %s, expected %s\n", file, line,
                        ag_shape_string(ag_ndim(v), ag_shape(v), a), ag_shape_string(ndim, shape, b));
         _fail(file, line);
     }
@@ -52,7 +52,7 @@ void check_shape_at(const ag_var *v, const int *shape, int ndim, const char *fil
 void check_string_at(const ag_var *v, const char *text, const char *file, int line) {
     char *s = v ? ag_var_string(v, 0) : strdup("<nil>");
     if (strcmp(s, text) != 0) {
-        cm_print_error("%s:%d: printed \"%s\", expected \"%s\"\n", file, line, s, text);
+        print_error("%s:%d: printed \"%s\", expected \"%s\"\n", file, line, s, text);
         free(s);
         _fail(file, line);
         return;

@@ -1,0 +1,337 @@
+/* main.c — the command line and the input loops: scripts, -e, stdin, and
+ * the interactive Readline session (callback interface + select(), so plot
+ * windows stay live while the user types). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "repl.h"
+
+#define AGREPL_VERSION "0.1.0"
+#define PROMPT "ag> "
+#define CONTINUATION_PROMPT "..> "
+
+static const char usage_text[] =
+    "usage: agrepl [options] [FILE.ag ...]\n"
+    "\n"
+    "  (no arguments)     interactive session on a terminal (reads a script when\n"
+    "                     stdin is not a terminal)\n"
+    "  FILE.ag ...        run the scripts in order and exit; status 1 at the first error\n"
+    "  -i FILE.ag         run the script, then stay interactive with its names bound\n"
+    "  -e 'STATEMENTS'    run the statements and exit\n"
+    "  --headless         never open a window (also AGREPL_HEADLESS=1); plots and\n"
+    "                     graphs can still be saved to files\n"
+    "  --help             this text\n"
+    "  --version          the version\n";
+
+static void on_sigint(int sig) {
+    (void)sig;
+    repl_interrupted = 1;
+}
+
+static void install_sigint(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: select() returns EINTR so the prompt can reset */
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* Reads a whole file into a malloc'd string, or NULL with errno set. */
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf != NULL && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len - 1 == 0) {
+            char *grown = realloc(buf, cap *= 2);
+            if (grown == NULL) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = grown;
+        }
+    }
+    fclose(f);
+    if (buf != NULL) buf[len] = '\0';
+    return buf;
+}
+
+/* Runs one script file; REPL_OK or REPL_ERROR.  An unfinished bracket at the
+ * end of a file is reported by repl_run as an error in script mode. */
+static int run_file(repl *r, const char *path) {
+    char *src = read_file(path);
+    if (src == NULL) {
+        fprintf(stderr, "agrepl: cannot read %s: %s\n", path, strerror(errno));
+        return REPL_ERROR;
+    }
+    int status = repl_run(r, src, path, 1);
+    if (status == REPL_INCOMPLETE) {
+        fprintf(stderr, "%s: error: the file ends inside an open bracket or brace\n", path);
+        status = REPL_ERROR;
+    }
+    free(src);
+    return status;
+}
+
+/* A growable text buffer for statements that span lines. */
+typedef struct {
+    char *text;
+    size_t len, cap;
+    int first_line; /* line number of the statement's first line */
+} pending;
+
+static bool pending_append(pending *p, const char *line) {
+    size_t n = strlen(line);
+    if (p->len + n + 2 > p->cap) {
+        size_t cap = p->cap ? p->cap : 256;
+        while (p->len + n + 2 > cap) cap *= 2;
+        char *grown = realloc(p->text, cap);
+        if (grown == NULL) return false;
+        p->text = grown;
+        p->cap = cap;
+    }
+    memcpy(p->text + p->len, line, n);
+    p->len += n;
+    p->text[p->len++] = '\n';
+    p->text[p->len] = '\0';
+    return true;
+}
+
+static void pending_reset(pending *p) {
+    p->len = 0;
+    if (p->text) p->text[0] = '\0';
+}
+
+/* stdin is not a terminal: read line by line, run each complete statement as
+ * it arrives (output interleaves as in a session), keep going after errors;
+ * status 1 when any statement failed. */
+static int run_stdin(repl *r) {
+    pending p = {0};
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    int line_number = 0, status = 0;
+    p.first_line = 1;
+    while (!repl_quit_requested(r) && (got = getline(&line, &cap, stdin)) >= 0) {
+        line_number++;
+        if (got > 0 && line[got - 1] == '\n') line[got - 1] = '\0';
+        if (p.len == 0) p.first_line = line_number;
+        if (!pending_append(&p, line)) break;
+        int rc = repl_run(r, p.text, "<stdin>", p.first_line);
+        if (rc == REPL_INCOMPLETE) continue;
+        if (rc == REPL_ERROR) status = 1;
+        pending_reset(&p);
+    }
+    if (p.len > 0 && !repl_quit_requested(r)) {
+        fprintf(stderr, "<stdin>:%d: error: input ends inside an open bracket or brace\n",
+                p.first_line);
+        status = 1;
+    }
+    free(line);
+    free(p.text);
+    return status;
+}
+
+/* ---- the interactive session ------------------------------------------------ */
+
+static repl *session;
+static pending typed;
+static bool eof_seen;
+static char history_path[4096];
+
+static void on_line(char *line) {
+    if (line == NULL) { /* Ctrl-D */
+        eof_seen = true;
+        rl_callback_handler_remove();
+        putchar('\n');
+        return;
+    }
+    if (typed.len == 0 && line[0] == '\0') {
+        free(line);
+        return;
+    }
+    pending_append(&typed, line);
+    free(line);
+    /* the statement runs inside the callback: stop Readline from owning the
+     * terminal meanwhile so output and Ctrl-C behave */
+    rl_callback_handler_remove();
+    int rc = repl_run(session, typed.text, NULL, 1);
+    if (rc == REPL_INCOMPLETE) {
+        rl_callback_handler_install(CONTINUATION_PROMPT, on_line);
+        return;
+    }
+    /* history keeps the whole statement on one entry */
+    char *entry = strdup(typed.text);
+    if (entry != NULL) {
+        size_t n = strlen(entry);
+        while (n > 0 && entry[n - 1] == '\n') entry[--n] = '\0';
+        add_history(entry);
+        if (history_path[0]) append_history(1, history_path);
+        free(entry);
+    }
+    pending_reset(&typed);
+    repl_interrupted = 0;
+    if (repl_quit_requested(session)) return;
+    rl_callback_handler_install(PROMPT, on_line);
+}
+
+/* Completion: collect candidates from the session, hand them out one by one. */
+static char **candidates;
+static size_t ncandidates, candidates_cap;
+
+static void add_candidate(void *user, const char *word) {
+    (void)user;
+    if (ncandidates == candidates_cap) {
+        size_t cap = candidates_cap ? candidates_cap * 2 : 32;
+        char **grown = realloc(candidates, cap * sizeof *grown);
+        if (grown == NULL) return;
+        candidates = grown;
+        candidates_cap = cap;
+    }
+    char *copy = strdup(word);
+    if (copy) candidates[ncandidates++] = copy;
+}
+
+static char *next_candidate(const char *text, int state) {
+    static size_t index;
+    (void)text;
+    if (state == 0) index = 0;
+    return index < ncandidates ? strdup(candidates[index++]) : NULL;
+}
+
+static char **complete(const char *text, int start, int end) {
+    (void)text;
+    (void)start;
+    for (size_t i = 0; i < ncandidates; i++) free(candidates[i]);
+    ncandidates = 0;
+    repl_complete(session, rl_line_buffer, end, add_candidate, NULL);
+    rl_attempted_completion_over = 1; /* never fall back to file names */
+    if (ncandidates == 0) return NULL;
+    return rl_completion_matches(text, next_candidate);
+}
+
+static int run_interactive(repl *r) {
+    session = r;
+    const char *home = getenv("HOME");
+    if (home && *home) {
+        snprintf(history_path, sizeof history_path, "%s/.agrepl_history", home);
+        read_history(history_path);
+        FILE *touch = fopen(history_path, "a"); /* append_history needs the file */
+        if (touch) fclose(touch);
+    }
+    rl_readline_name = "agrepl";
+    rl_catch_signals = 0;
+    rl_completer_word_break_characters = " \t\n()[]{},;=+-*/%^@<>!&|\"";
+    rl_attempted_completion_function = complete;
+    install_sigint();
+    printf("agrepl %s — automatic differentiation, by hand. :help for help, Ctrl-D to leave.\n",
+           AGREPL_VERSION);
+    rl_callback_handler_install(PROMPT, on_line);
+    while (!eof_seen && !repl_quit_requested(r)) {
+        int timeout_ms = repl_idle_timeout_ms(r);
+        fd_set in;
+        FD_ZERO(&in);
+        FD_SET(STDIN_FILENO, &in);
+        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+        int ready = select(STDIN_FILENO + 1, &in, NULL, NULL, timeout_ms < 0 ? NULL : &tv);
+        if (ready < 0 && errno == EINTR) {
+            if (repl_interrupted) { /* Ctrl-C at the prompt: drop the line */
+                repl_interrupted = 0;
+                pending_reset(&typed);
+                rl_replace_line("", 0);
+                rl_callback_sigcleanup();
+                printf("^C\n");
+                rl_callback_handler_remove();
+                rl_callback_handler_install(PROMPT, on_line);
+            }
+            continue;
+        }
+        if (ready > 0) rl_callback_read_char();
+        repl_idle(r);
+    }
+    rl_callback_handler_remove();
+    for (size_t i = 0; i < ncandidates; i++) free(candidates[i]);
+    free(candidates);
+    free(typed.text);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    bool headless = false, interactive_after = false;
+    const char *statements = NULL;
+    int first_file = argc;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("agrepl %s\n", AGREPL_VERSION);
+            return 0;
+        } else if (strcmp(a, "--headless") == 0) {
+            headless = true;
+        } else if (strcmp(a, "-i") == 0) {
+            interactive_after = true;
+        } else if (strcmp(a, "-e") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "agrepl: -e needs statements\n%s", usage_text);
+                return 2;
+            }
+            statements = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "agrepl: unknown option '%s'\n%s", a, usage_text);
+            return 2;
+        } else {
+            first_file = i;
+            break;
+        }
+    }
+    const char *env = getenv("AGREPL_HEADLESS");
+    if (env && *env && strcmp(env, "0") != 0) headless = true;
+    bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    if (interactive_after && first_file >= argc) {
+        fprintf(stderr, "agrepl: -i needs a script\n%s", usage_text);
+        return 2;
+    }
+
+    bool will_interact = (first_file >= argc && statements == NULL) || interactive_after;
+    repl_options opts = {.headless = headless, .interactive = will_interact && tty};
+    repl *r = repl_new(&opts);
+    if (r == NULL) {
+        fprintf(stderr, "agrepl: out of memory\n");
+        return 1;
+    }
+    int status = 0;
+    for (int i = first_file; i < argc && status == 0; i++) {
+        if (run_file(r, argv[i]) != REPL_OK) status = 1;
+        if (repl_quit_requested(r)) break;
+    }
+    if (status == 0 && statements != NULL) {
+        int rc = repl_run(r, statements, "-e", 1);
+        if (rc == REPL_INCOMPLETE) {
+            fprintf(stderr, "-e: error: the statements end inside an open bracket or brace\n");
+            rc = REPL_ERROR;
+        }
+        if (rc != REPL_OK) status = 1;
+    }
+    if (will_interact && !repl_quit_requested(r) && (status == 0 || interactive_after)) {
+        if (tty)
+            status = run_interactive(r) || status;
+        else
+            status = run_stdin(r) || status;
+    }
+    repl_free(r);
+    return status;
+}
