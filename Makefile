@@ -32,6 +32,8 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 VIZ_OBJ  = $(VIZ_SRC:%.c=$(BUILD)/%.o)
 REPL_OBJ = $(REPL_SRC:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libautograd.a
+VIZLIB   = $(BUILD)/libviz.a
+REPLLIB  = $(BUILD)/librepl.a
 AGREPL   = $(BUILD)/agrepl
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
@@ -62,7 +64,15 @@ check-deps:
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
+
+$(VIZLIB): $(VIZ_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@ && ar rcs $@ $^
+
+$(REPLLIB): $(REPL_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -76,8 +86,8 @@ $(BUILD)/repl/%.o: repl/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -Irepl -c $< -o $@
 
-$(AGREPL): $(BUILD)/repl/main.o $(REPL_OBJ) $(VIZ_OBJ) $(LIB)
-	$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPL_OBJ) $(VIZ_OBJ) $(ALL_LIBS)
+$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(LIB)
+	$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS)
 
 $(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
 	@mkdir -p $(@D)
@@ -87,8 +97,9 @@ $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Iviz -Irepl -Itests -c $< -o $@
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPL_OBJ) $(VIZ_OBJ) $(LIB)
-	$(CC) $(OPT) $(SAN) -o $@ $< $(BUILD)/tests/testutil.o $(REPL_OBJ) $(VIZ_OBJ) $(ALL_LIBS) $(CMOCKA_LIBS)
+# Tests link the repl and viz layers as archives: each pulls in only what it uses.
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(LIB)
+	$(CC) $(OPT) $(SAN) -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
 
 unit-tests: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t 2>&1; done

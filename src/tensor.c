@@ -568,10 +568,9 @@ void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b) {
     pad_shape(b->ndim - 2, b->shape, lead, padded);
     broadcast_strides(lead, padded, w.shape, w.stride[1]);
     size_t batch = out->size / c_block;
-    bool a_full = a->size == batch * a_block;
-    bool b_shared = b->size == b_block;
-    if (batch > 1 && a_full && b_shared && batch * (size_t)n <= INT_MAX) {
-        /* (batch, n, k) @ (k, m): the batch folds into the rows of one gemm */
+    if (batch > 1 && b->size == b_block && batch * (size_t)n <= INT_MAX) {
+        /* (batch, n, k) @ (k, m): b is one block, so out's batch dims are
+         * a's own and a's blocks are consecutive rows of one gemm */
         matmul_block(out->data, a->data, b->data, (int)(batch * (size_t)n), k, m);
         return;
     }

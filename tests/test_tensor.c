@@ -581,10 +581,10 @@ static void test_reduce_max_min(void **state) {
     /* upstream's starting values show through an empty reduction */
     ag_tensor empty = ZEROS(SHAPE(2, 0));
     r = reduce(&empty, (const int[]){1}, 1, false, T_RMAX);
-    assert_tensor(&r, SHAPE(2), -DBL_MAX, -DBL_MAX);
+    assert_true(r.size == 2 && r.data[0] == -DBL_MAX && r.data[1] == -DBL_MAX);
     t_free(&r);
     r = reduce(&empty, (const int[]){1}, 1, false, T_RMIN);
-    assert_tensor(&r, SHAPE(2), DBL_MAX, DBL_MAX);
+    assert_true(r.size == 2 && r.data[0] == DBL_MAX && r.data[1] == DBL_MAX);
     t_free(&r);
     r = reduce(&empty, (const int[]){1}, 1, false, T_RSUM);
     assert_tensor(&r, SHAPE(2), 0, 0);

@@ -1,0 +1,105 @@
+/* builtins.h — the one table of built-in functions.
+ *
+ * Every built-in is one builtin_def: its name, a signature string, the C
+ * function, a topic and a help line.  :help, Tab completion, argument
+ * binding and error messages all read the table.  Tables live in several
+ * files (builtins_core.c for math/shape/nn/autograd, builtins_optim.c for
+ * optimizers and models, builtins_viz.c for graphs and plots); builtins.c
+ * joins them.
+ *
+ * Signature strings list parameters with optional defaults, like
+ *   "x, axis=nil"   "shape, seed=nil"   "lr=0.01, momentum=0, weight_decay=0"
+ *   "y, retain_grad=false, create_graph=false, step=false"   "*xs"   "f, *xs"
+ * Defaults are literals: numbers, strings, true/false, nil, or lists of
+ * numbers.  `*name` collects the remaining positional arguments into a list
+ * (VALUE_LIST).  A method is any built-in called as x.name(...): the
+ * receiver becomes the first argument. */
+#ifndef REPL_BUILTINS_H
+#define REPL_BUILTINS_H
+
+#include <stdio.h>
+
+#include "value.h"
+
+/* Bound arguments, one per parameter of the signature, in signature order;
+ * missing optional ones hold their default (VALUE_NIL for nil).  The
+ * evaluator owns them; a built-in copies what it keeps. */
+struct builtin_args {
+    int count;
+    repl_value *values;
+    const builtin_def *def;
+    int line, column; /* the call, for messages */
+};
+
+/* Returns 0 with one reference in *out (VALUE_NIL for "no value"), or -1
+ * after repl_error(). */
+typedef int (*builtin_fn)(repl *r, const builtin_args *args, repl_value *out);
+
+struct builtin_def {
+    const char *name;
+    const char *signature;
+    builtin_fn fn;
+    const char *topic; /* "construction", "elementwise", "shape", "nn", "autograd",
+                        * "optimizers", "models", "graphs", "plots", "output" */
+    const char *help;  /* one line */
+};
+
+/* The joined table (NULL-terminated by a zero entry) and lookups. */
+const builtin_def *builtins_all(int *count);
+const builtin_def *builtin_find(const char *name);
+
+/* Each table file provides its part. */
+extern const builtin_def builtins_core[];  /* terminated by {0} */
+extern const builtin_def builtins_optim[];
+extern const builtin_def builtins_viz[];
+
+/* ---- helpers for built-in implementations (eval.c) ------------------------- */
+
+/* Reports an error for the statement being run: "NAME: message" is the
+ * convention (e.g. "sum: axis 3 out of range for ndim 2").  Returns -1. */
+int repl_error(repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The session's engine context. */
+ag_ctx *repl_ctx(repl *r);
+/* Output stream (stdout or what the options gave). */
+FILE *repl_out(repl *r);
+/* Digits to show (0 = full precision), from :digits. */
+int repl_digits(const repl *r);
+bool repl_headless(const repl *r);
+bool repl_is_interactive(const repl *r);
+
+/* Conversions with messages naming the built-in and the parameter:
+ * "sum: axis must be an integer or a list of integers, not a string". */
+int arg_var(repl *r, const builtin_args *a, int index, ag_var **out);  /* numbers and tensor lists become constants */
+int arg_number(repl *r, const builtin_args *a, int index, double *out);
+int arg_int(repl *r, const builtin_args *a, int index, int *out);
+int arg_bool(repl *r, const builtin_args *a, int index, bool *out);
+int arg_string(repl *r, const builtin_args *a, int index, const char **out);
+/* A list of ints (or one int): axes, shapes, indices. */
+int arg_ints(repl *r, const builtin_args *a, int index, int *out, int max, int *count);
+bool arg_given(const builtin_args *a, int index); /* not VALUE_NIL */
+
+/* Calls any callable value (user function, built-in, callable object) with
+ * positional arguments; used by numgrad, gradcheck, contour.  0 or -1. */
+int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv,
+                    repl_value *out);
+
+/* Prints a value the way an expression statement does (SPEC §2 printing). */
+void repl_print_value(repl *r, FILE *out, repl_value v);
+
+/* The viz bridge's session state (builtins_viz.c), one per session. */
+typedef struct repl_viz repl_viz;
+repl_viz *repl_viz_new(repl *r, bool headless);
+void repl_viz_free(repl_viz *v);
+/* Between statements and while the user types: keep windows live. */
+void repl_viz_idle(repl_viz *v);
+int repl_viz_timeout_ms(const repl_viz *v); /* -1 when no window is open */
+/* After each top-level statement: refresh an open show() window. */
+void repl_viz_after_statement(repl_viz *v);
+repl_viz *repl_get_viz(repl *r);
+/* Stepping through backward (y.backward(step=true)): called before each
+ * function's backward with the function about to run (NULL when the pass is
+ * over); the bridge refreshes an open graph window, or prints tree(y) with
+ * that function marked when asked to (print_tree). */
+void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree);
+
+#endif

@@ -1,0 +1,111 @@
+/* value.h — what a REPL expression evaluates to.
+ *
+ * A repl_value is a small tagged struct passed by value.  Payloads that live
+ * on the heap (strings, lists, user functions, objects) are reference
+ * counted; a VALUE_VAR holds one root count on its engine variable
+ * (ag_retain), so the collector never frees a variable any REPL value still
+ * refers to — including temporaries on the C stack during evaluation.
+ *
+ * Ownership rule: a function that returns a repl_value (or fills an `out`
+ * parameter) hands the caller one reference; the caller passes it on or
+ * calls value_release.  value_copy adds a reference. */
+#ifndef REPL_VALUE_H
+#define REPL_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "autograd.h"
+
+typedef struct repl repl;
+typedef struct repl_object_type repl_object_type;
+typedef struct builtin_def builtin_def;
+
+typedef enum value_kind {
+    VALUE_NIL,     /* nothing: a statement with no value, a missing gradient prints <nil> */
+    VALUE_NUMBER,  /* a plain double: loop counters, results of % and comparisons' operands */
+    VALUE_BOOL,
+    VALUE_STRING,
+    VALUE_VAR,     /* an engine variable */
+    VALUE_LIST,    /* [a, b, ...] that is not a tensor literal, and lists of variables */
+    VALUE_FUNCTION,/* a user def */
+    VALUE_BUILTIN, /* a built-in function (as a value: `f = sin`, activation=sigmoid) */
+    VALUE_OBJECT   /* optimizers, models, hooks...: a payload with a type */
+} value_kind;
+
+typedef struct value_string {
+    int refcount;
+    size_t length;
+    char text[];
+} value_string;
+
+typedef struct repl_value repl_value;
+
+typedef struct value_list {
+    int refcount;
+    int count;
+    repl_value *items;
+} value_list;
+
+typedef struct value_object {
+    int refcount;
+    const repl_object_type *type;
+    void *payload;
+} value_object;
+
+typedef struct user_function user_function; /* defined by the evaluator */
+
+struct repl_value {
+    value_kind kind;
+    union {
+        double number;
+        bool boolean;
+        value_string *string;
+        ag_var *var;
+        value_list *list;
+        user_function *function;
+        const builtin_def *builtin;
+        value_object *object;
+    } as;
+};
+
+#define VALUE_NIL_INIT ((repl_value){.kind = VALUE_NIL})
+
+repl_value value_number(double v);
+repl_value value_bool(bool v);
+/* NULL-safe constructors: on out-of-memory they return VALUE_NIL and the
+ * caller reports it. */
+repl_value value_string_from(const char *text, size_t length);
+repl_value value_var(ag_var *v); /* retains v; VALUE_NIL when v is NULL */
+repl_value value_list_new(int count); /* items all VALUE_NIL, to be filled */
+repl_value value_object_new(const repl_object_type *type, void *payload);
+repl_value value_builtin(const builtin_def *def);
+
+repl_value value_copy(repl_value v);
+void value_release(repl_value v);
+
+/* "variable", "number", "list", "optimizer"... for messages. */
+const char *value_kind_name(repl_value v);
+
+/* ---- objects ----------------------------------------------------------------
+ * Optimizers, models and other host objects.  All hooks are optional. */
+typedef struct builtin_args builtin_args;
+
+struct repl_object_type {
+    const char *name; /* "optimizer", "model" */
+    void (*destroy)(void *payload);
+    /* one line for printing: "adam(lr=0.001, ...) over 2 parameters"; malloc'd */
+    char *(*describe)(const void *payload);
+    /* x.attr: 0 = *out filled; 1 = no such attribute (the evaluator reports it
+     * with a suggestion); -1 = error already reported with repl_error. */
+    int (*get_attr)(repl *r, void *payload, const char *name, repl_value *out);
+    /* m(x): calling the object; NULL = not callable. */
+    int (*call)(repl *r, void *payload, const builtin_args *args, repl_value *out);
+    /* Methods: built-in definitions whose first parameter is the object. */
+    const builtin_def *methods;
+    int nmethods;
+    /* Attribute names for completion and :help, NULL-terminated. */
+    const char *const *attributes;
+};
+
+#endif
