@@ -110,7 +110,7 @@ ag_var *ag_func_input(const ag_func *f, int i);
 int ag_func_noutputs(const ag_func *f);
 ag_var *ag_func_output(const ag_func *f, int i);
 int ag_func_generation(const ag_func *f);
-/* The op's display label with its parameters: "Sin", "Pow(2)", "Sum(axis=[1])".
+/* The op's display label with its parameters: "Sin", "Pow(2)", "Sum(axis=1)", "Sum(axis=[0 1])".
  * Writes at most n bytes into buf and returns buf. */
 char *ag_func_label(const ag_func *f, char *buf, size_t n);
 
