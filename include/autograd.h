@@ -5,8 +5,10 @@
 
 #include "ag_core.h"
 #include "ag_format.h"
+#include "ag_model.h"
 #include "ag_numeric.h"
 #include "ag_ops.h"
+#include "ag_optim.h"
 #include "ag_rand.h"
 
 #endif

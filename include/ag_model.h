@@ -1,0 +1,103 @@
+/* ag_model.h — layers and models: linear, RNN and LSTM layers; MLP, LSTM,
+ * RNN and single-linear models (upstream's layer and model packages).
+ *
+ * A model is a malloc'd object tied to one context.  It owns its parameters
+ * (leaf variables flagged AG_VAR_PARAM and named "w" or "b") and, for the
+ * recurrent kinds, the hidden state between steps: all of them are retained
+ * (ag_retain) so ag_gc keeps them, and released when the model is freed or
+ * the state is reset.  Free every model before its context.
+ *
+ * Weights are made lazily from the first input's last dimension as
+ * randn(in, out) / sqrt(in), drawn row-major from the model's own generator
+ * (seeded at construction, so the same seed gives the same weights on every
+ * machine); biases start as zeros [1, out].  The recurrent weights h2* are
+ * drawn at construction (in order h2f, h2i, h2o, h2u), the input weights at
+ * the first call (x2f, x2i, x2o, x2u, then the output layer), as upstream. */
+#ifndef AG_MODEL_H
+#define AG_MODEL_H
+
+#include "ag_core.h"
+
+typedef struct ag_model ag_model;
+
+typedef enum ag_model_kind {
+    AG_MODEL_MLP,        /* linear[0] .. linear[n-1], activation between */
+    AG_MODEL_LSTM,       /* lstm layer, then linear */
+    AG_MODEL_RNN,        /* rnn layer, then linear */
+    AG_MODEL_LINEAR,     /* one linear layer: params "w", "b" */
+    AG_MODEL_LSTM_LAYER, /* a bare LSTM layer: params "h2f.w" .. "x2u.w" */
+    AG_MODEL_RNN_LAYER   /* a bare RNN layer: params "h2h.w", "x2h.b", "x2h.w" */
+} ag_model_kind;
+
+typedef enum ag_activation {
+    AG_ACT_SIGMOID, /* upstream's default */
+    AG_ACT_RELU,
+    AG_ACT_TANH,
+    AG_ACT_GELU
+} ag_activation;
+
+/* "sigmoid", "relu", "tanh", "gelu"; NULL when out of range. */
+const char *ag_activation_name(ag_activation activation);
+/* Parses one of the names above into *out; 0, or -1 when unknown. */
+int ag_activation_from_name(const char *name, ag_activation *out);
+
+/* ---- construction ---------------------------------------------------------
+ * Each returns a new model (free with ag_model_free), or NULL with the
+ * context error set: "mlp: sizes must be at least 1 (got 0)", "lstm: hidden
+ * must be at least 1 (got 0)". */
+
+/* Layers of sizes[0..n) outputs; every layer but the last is followed by the
+ * activation.  All weights are made at the first call. */
+ag_model *ag_mlp(ag_ctx *ctx, const int *sizes, int n, ag_activation activation, uint64_t seed);
+/* An LSTM layer of `hidden` units followed by a linear layer of `out`. */
+ag_model *ag_lstm_model(ag_ctx *ctx, int hidden, int out, uint64_t seed);
+/* A tanh RNN layer of `hidden` units followed by a linear layer of `out`. */
+ag_model *ag_rnn_model(ag_ctx *ctx, int hidden, int out, uint64_t seed);
+/* One linear layer y = x @ w (+ b) of `out` outputs. */
+ag_model *ag_linear_model(ag_ctx *ctx, int out, bool bias, uint64_t seed);
+/* The bare layers, with upstream's parameter names (no "lstm." prefix). */
+ag_model *ag_lstm_layer(ag_ctx *ctx, int hidden, uint64_t seed);
+ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed);
+
+/* Another owner for m (an optimizer bound to it takes one); returns m. */
+ag_model *ag_model_ref(ag_model *m);
+/* Drops one owner; the last one releases the parameters and the hidden
+ * state and frees the model.  NULL is ignored. */
+void ag_model_free(ag_model *m);
+
+/* ---- use --------------------------------------------------------------- */
+
+/* Runs the model on x (samples, ..., features) and returns the output (not
+ * retained), recording the graph as any op does.  Recurrent models advance
+ * their hidden state by one step.  Errors (nothing changes): "mlp: input has
+ * 3 features but linear[0] was built for 1", an input with fewer than 2
+ * dimensions, or a batch that differs from the hidden state's. */
+ag_var *ag_model_forward(ag_model *m, ag_var *x);
+
+/* The parameters that exist so far (lazy weights appear after the first
+ * call), in sorted name order: "linear[0].b", "linear[0].w", "lstm.h2f.w".
+ * ag_model_param returns NULL when i is out of range; *name (when name is
+ * not NULL) is owned by the model. */
+int ag_model_param_count(const ag_model *m);
+ag_var *ag_model_param(const ag_model *m, int i, const char **name);
+ag_var *ag_model_param_by_name(const ag_model *m, const char *name); /* NULL when none */
+/* The number of scalars in all existing parameters. */
+size_t ag_model_param_size(const ag_model *m);
+/* false until the first call has made every lazy weight. */
+bool ag_model_initialized(const ag_model *m);
+
+/* Clears every parameter's gradient. */
+void ag_model_cleargrads(ag_model *m);
+/* Forgets the hidden state (h, c) of a recurrent model; no-op otherwise. */
+void ag_model_reset_state(ag_model *m);
+
+ag_model_kind ag_model_get_kind(const ag_model *m);
+/* "mlp", "lstm", "rnn", "linear_layer", "lstm_layer", "rnn_layer". */
+const char *ag_model_kind_name(ag_model_kind kind);
+ag_ctx *ag_model_ctx(const ag_model *m);
+/* One line: "mlp [10 1] sigmoid, 31 parameters"; before the first call
+ * "mlp [10 1] sigmoid, 11 parameters (weights made at the first call)".
+ * Writes at most n bytes into buf and returns buf. */
+char *ag_model_describe(const ag_model *m, char *buf, size_t n);
+
+#endif

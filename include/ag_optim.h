@@ -1,0 +1,146 @@
+/* ag_optim.h — optimizers (sgd, momentum, adam, adamw) and gradient hooks
+ * (weight_decay, clip_grad).
+ *
+ * An optimizer is a malloc'd object tied to one context (free it with
+ * ag_optim_free before the context).  It keeps per-parameter state
+ * (velocity; Adam's m and v) as plain arrays keyed by the parameter variable,
+ * created the first time that parameter is updated, and retains each key so
+ * ag_gc can neither free it nor reuse its node while the state refers to it.
+ *
+ * An update changes every given parameter that has a gradient and skips the
+ * rest (no state is made for them).  It writes ag_data(p) in place and
+ * records no graph.  Hooks run first, in the order they were added, on the
+ * gradients of the parameters being updated, overwriting the gradients' data
+ * as upstream does (so with gradients that are never cleared they compound).
+ *
+ * Formulas (g = gradient, t = number of update calls so far):
+ *   sgd       u = m*u + (1-m)*g  (u = g when m = 0);  p = p*(1 - lr*wd) - lr*u
+ *   momentum  v = m*v - lr*g;  p = p + v
+ *   adam      g += wd*p;  m += (1-b1)*(g-m);  v += (1-b2)*(g*g-v);
+ *             lr_t = lr*sqrt(1-b2^t)/(1-b1^t);  p -= lr_t*m/(sqrt(v)+eps)
+ *   adamw     the adam step without the L2 term, then p *= 1 - lr_t*wd
+ * Hooks: weight_decay(lambda) g += lambda*p; clip_grad(max) scales every
+ * gradient by max/(norm+1e-6) when that is below 1, norm = the global L2
+ * norm over the parameters being updated. */
+#ifndef AG_OPTIM_H
+#define AG_OPTIM_H
+
+#include "ag_core.h"
+#include "ag_model.h"
+
+typedef struct ag_optim ag_optim;
+
+typedef enum ag_optim_kind { AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW } ag_optim_kind;
+
+/* Hyper-parameters; fields a kind does not use are ignored. */
+typedef struct ag_optim_config {
+    ag_optim_kind kind;
+    double lr;
+    double momentum;     /* sgd: EMA factor (0 = plain sgd); momentum: heavy-ball factor */
+    double beta1, beta2; /* adam, adamw */
+    double eps;          /* adam, adamw: added to sqrt(v) */
+    double weight_decay; /* sgd: shrink p; adam: L2 on the gradient; adamw: decoupled */
+} ag_optim_config;
+
+/* The SPEC's defaults: sgd(lr=0.01, momentum=0, weight_decay=0),
+ * momentum(lr=0.01, momentum=0.9), adam(lr=0.001, beta1=0.9, beta2=0.999,
+ * eps=1e-8, weight_decay=0), adamw(the same with weight_decay=0.01). */
+ag_optim_config ag_optim_defaults(ag_optim_kind kind);
+
+/* A new optimizer, or NULL with the context error set when a value is out
+ * of range: "adam: beta1 must be in [0, 1) (got 1)", "sgd: lr must be a
+ * finite number >= 0 (got -1)". */
+ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config);
+/* Shorthands for ag_optim_new with every field given. */
+ag_optim *ag_sgd(ag_ctx *ctx, double lr, double momentum, double weight_decay);
+ag_optim *ag_momentum(ag_ctx *ctx, double lr, double momentum);
+ag_optim *ag_adam(ag_ctx *ctx, double lr, double beta1, double beta2, double eps,
+                  double weight_decay);
+ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double weight_decay);
+/* Releases the state keys and bound parameters and frees opt; NULL ignored. */
+void ag_optim_free(ag_optim *opt);
+
+/* "sgd", "momentum", "adam", "adamw"; NULL when out of range. */
+const char *ag_optim_kind_name(ag_optim_kind kind);
+ag_ctx *ag_optim_ctx(const ag_optim *opt);
+ag_optim_config ag_optim_get_config(const ag_optim *opt);
+/* Changes the learning rate (schedules); 0, or -1 with the error set. */
+int ag_optim_set_lr(ag_optim *opt, double lr);
+/* One line: "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08,
+ * weight_decay=0, hooks=[clip_grad(1)]) t=3, state for 2 parameters".
+ * Writes at most n bytes into buf and returns buf. */
+char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n);
+
+/* ---- hooks -------------------------------------------------------------- */
+
+typedef enum ag_hook_kind { AG_HOOK_WEIGHT_DECAY, AG_HOOK_CLIP_GRAD } ag_hook_kind;
+
+/* "weight_decay", "clip_grad"; NULL when out of range. */
+const char *ag_hook_kind_name(ag_hook_kind kind);
+/* Checks a hook's value before it is used: 0, or -1 with the error set
+ * ("clip_grad: max_norm must be a finite number >= 0 (got -1)",
+ * "weight_decay: lambda must be ..."). */
+int ag_hook_validate(ag_ctx *ctx, ag_hook_kind kind, double value);
+/* Appends a hook run before every update; 0, or -1 with the error set. */
+int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value);
+int ag_optim_hook_count(const ag_optim *opt);
+/* Hook i's kind, with its lambda or max_norm in *value; -1 when out of range. */
+int ag_optim_hook(const ag_optim *opt, int i, double *value);
+
+/* The hooks on their own, over params[0..n) (those without a gradient are
+ * skipped, a repeated one counts once): they overwrite the gradients' data.
+ * A gradient variable shared by two parameters (backward gives x + y's
+ * inputs the same one) is first replaced by a private copy, so each
+ * parameter's gradient changes once.  0, or -1 with the error set when a
+ * parameter is NULL or a gradient's size differs from its parameter's. */
+int ag_hook_weight_decay(ag_ctx *ctx, ag_var *const *params, int n, double lambda);
+int ag_hook_clip_grad(ag_ctx *ctx, ag_var *const *params, int n, double max_norm);
+
+/* ---- updates ------------------------------------------------------------ */
+
+/* One update of params[0..n) (repeats count once).  Returns how many
+ * parameters were changed, or -1 with the error set (nothing changed) when a
+ * parameter is NULL, belongs to another context or has a gradient of another
+ * size. */
+int ag_optim_update(ag_optim *opt, ag_var *const *params, int n);
+/* ag_optim_update over the model's parameters; state entries take the
+ * model's names ("linear[0].w"). */
+int ag_optim_update_model(ag_optim *opt, ag_model *m);
+
+/* Binds the optimizer to a parameter list (retained) or to a model (whose
+ * parameters are looked up at each step, so lazy weights are included), as
+ * PyTorch-style frameworks do; replaces any earlier binding; n = 0 unbinds.
+ * 0, or -1 with the error set. */
+int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n);
+int ag_optim_bind_model(ag_optim *opt, ag_model *m);
+bool ag_optim_is_bound(const ag_optim *opt);
+/* Updates the bound parameters: as ag_optim_update; -1 with "sgd: no
+ * parameters are bound" when there is no binding. */
+int ag_optim_step(ag_optim *opt);
+/* Clears the bound parameters' gradients (no-op when unbound). */
+void ag_optim_zero_grad(ag_optim *opt);
+
+/* ---- state, for teaching --------------------------------------------------- */
+
+/* Update calls so far (Adam's t; counted for every kind). */
+long ag_optim_steps(const ag_optim *opt);
+
+/* One parameter's state.  The arrays hold `size` doubles (row-major like the
+ * parameter) and stay owned by the optimizer; NULL when the kind has no such
+ * state.  name is the model's name for the parameter when it was updated
+ * through a model, else the variable's own name ("" when unnamed). */
+typedef struct ag_optim_state {
+    ag_var *param;
+    const char *name;
+    size_t size;
+    const double *velocity; /* sgd with momentum (u), momentum (v) */
+    const double *m, *v;    /* adam, adamw */
+} ag_optim_state;
+
+/* Entries in the order their parameters were first updated.  Plain sgd
+ * (momentum 0) keeps none. */
+int ag_optim_state_count(const ag_optim *opt);
+/* Fills *out with entry i; 0, or -1 when i is out of range. */
+int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out);
+
+#endif

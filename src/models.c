@@ -1,0 +1,412 @@
+/* models.c — the model object: construction of each kind from linear units,
+ * forward with its input checks, the sorted parameter list, the retained
+ * hidden state of recurrent kinds, and the one-line description
+ * (reference §4.5). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ag_format.h"
+#include "ag_model.h"
+#include "ag_ops.h"
+#include "ag_rand.h"
+#include "layers.h"
+
+/* One parameter the model can have, whether it exists yet or not. */
+typedef struct param_slot {
+    const char *name; /* the unit's qualified name */
+    ag_var **var;     /* the unit's w or b field */
+} param_slot;
+
+struct ag_model {
+    ag_ctx *ctx;
+    ag_model_kind kind;
+    int owners;
+    ag_rng rng;
+    ag_activation activation; /* mlp */
+    int *sizes;               /* mlp: outputs of each layer */
+    int nsizes;
+    int hidden, out; /* recurrent and linear kinds */
+    bool bias;       /* linear_layer */
+    /* mlp: linear[0..n); linear_layer: one bare unit; recurrent kinds: the
+     * layer's units (x2*, then h2*) and, for the models, the output unit. */
+    linear_unit *units;
+    int nunits;
+    ag_var *h, *c;     /* hidden state between steps (retained); NULL at the start */
+    param_slot *slots; /* every possible parameter, sorted by name */
+    int nslots;
+};
+
+static const char *const activation_names[] = {"sigmoid", "relu", "tanh", "gelu"};
+static const char *const kind_names[] = {"mlp",          "lstm",       "rnn",
+                                         "linear_layer", "lstm_layer", "rnn_layer"};
+static const char *const lstm_labels[LSTM_UNITS] = {"x2f", "x2i", "x2o", "x2u",
+                                                    "h2f", "h2i", "h2o", "h2u"};
+
+const char *ag_activation_name(ag_activation activation) {
+    return (unsigned)activation < 4 ? activation_names[activation] : NULL;
+}
+
+int ag_activation_from_name(const char *name, ag_activation *out) {
+    for (int i = 0; name != NULL && i < 4; i++) {
+        if (strcmp(name, activation_names[i]) == 0) {
+            *out = (ag_activation)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *ag_model_kind_name(ag_model_kind kind) {
+    return (unsigned)kind < 6 ? kind_names[kind] : NULL;
+}
+
+/* ---- construction -------------------------------------------------------- */
+
+static bool is_recurrent(const ag_model *m) {
+    return m->kind != AG_MODEL_MLP && m->kind != AG_MODEL_LINEAR;
+}
+static bool is_lstm(const ag_model *m) {
+    return m->kind == AG_MODEL_LSTM || m->kind == AG_MODEL_LSTM_LAYER;
+}
+/* The recurrent models end with an output unit after the layer's units. */
+static bool has_head(const ag_model *m) {
+    return m->kind == AG_MODEL_LSTM || m->kind == AG_MODEL_RNN;
+}
+
+static void destroy(ag_model *m) {
+    for (int i = 0; i < m->nunits; i++) linear_unit_release(&m->units[i]);
+    ag_release(m->h);
+    ag_release(m->c);
+    free(m->units);
+    free(m->slots);
+    free(m->sizes);
+    free(m);
+}
+
+static ag_model *model_alloc(ag_ctx *ctx, ag_model_kind kind, int nunits, uint64_t seed) {
+    ag_model *m = calloc(1, sizeof *m);
+    if (m != NULL) m->units = calloc((size_t)nunits, sizeof *m->units);
+    if (m == NULL || m->units == NULL) {
+        free(m);
+        return ag_set_error(ctx, "out of memory");
+    }
+    m->ctx = ctx;
+    m->kind = kind;
+    m->owners = 1;
+    m->nunits = nunits;
+    ag_rng_seed(&m->rng, seed);
+    return m;
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(((const param_slot *)a)->name, ((const param_slot *)b)->name);
+}
+
+/* Lists every unit's w and b (bias-less units have no b slot), sorted like
+ * upstream's map keys.  Returns m, or NULL (m destroyed) when out of memory. */
+static ag_model *finish(ag_model *m) {
+    m->slots = calloc((size_t)m->nunits * 2, sizeof *m->slots);
+    if (m->slots == NULL) {
+        destroy(m);
+        return NULL;
+    }
+    for (int i = 0; i < m->nunits; i++) {
+        linear_unit *u = &m->units[i];
+        m->slots[m->nslots++] = (param_slot){u->w_name, &u->w};
+        if (u->b != NULL) m->slots[m->nslots++] = (param_slot){u->b_name, &u->b};
+    }
+    qsort(m->slots, (size_t)m->nslots, sizeof *m->slots, by_name);
+    return m;
+}
+
+/* Initialises unit i; on failure destroys m (the units made so far are
+ * released) and returns -1. */
+static int add_unit(ag_model *m, int i, const char *label, int out, bool bias, int in) {
+    const char *owner = ag_model_kind_name(m->kind);
+    if (linear_unit_init(m->ctx, &m->units[i], owner, label, out, bias, in, &m->rng) == 0) return 0;
+    m->nunits = i; /* release only the units that were set up */
+    destroy(m);
+    return -1;
+}
+
+static int check_size(ag_ctx *ctx, const char *model, const char *what, int value) {
+    if (value >= 1) return 0;
+    ag_set_error(ctx, "%s: %s must be at least 1 (got %d)", model, what, value);
+    return -1;
+}
+
+ag_model *ag_mlp(ag_ctx *ctx, const int *sizes, int n, ag_activation activation, uint64_t seed) {
+    if (ctx == NULL) return NULL;
+    if (sizes == NULL || n < 1) return ag_set_error(ctx, "mlp: needs at least one layer size");
+    if (ag_activation_name(activation) == NULL)
+        return ag_set_error(ctx, "mlp: unknown activation %d", (int)activation);
+    for (int i = 0; i < n; i++)
+        if (check_size(ctx, "mlp", "sizes", sizes[i]) < 0) return NULL;
+    ag_model *m = model_alloc(ctx, AG_MODEL_MLP, n, seed);
+    if (m == NULL) return NULL;
+    m->sizes = malloc((size_t)n * sizeof *m->sizes);
+    if (m->sizes == NULL) {
+        destroy(m);
+        return ag_set_error(ctx, "out of memory");
+    }
+    memcpy(m->sizes, sizes, (size_t)n * sizeof *sizes);
+    m->nsizes = n;
+    m->activation = activation;
+    for (int i = 0; i < n; i++) {
+        char label[LAYER_NAME_MAX];
+        snprintf(label, sizeof label, "linear[%d]", i);
+        if (add_unit(m, i, label, sizes[i], true, 0) < 0) return NULL;
+    }
+    return finish(m);
+}
+
+ag_model *ag_linear_model(ag_ctx *ctx, int out, bool bias, uint64_t seed) {
+    if (ctx == NULL) return NULL;
+    if (check_size(ctx, "linear_layer", "out", out) < 0) return NULL;
+    ag_model *m = model_alloc(ctx, AG_MODEL_LINEAR, 1, seed);
+    if (m == NULL) return NULL;
+    m->out = out;
+    m->bias = bias;
+    if (add_unit(m, 0, "", out, bias, 0) < 0) return NULL;
+    return finish(m);
+}
+
+/* The recurrent kinds: the layer's units under `prefix` ("lstm", or "" for a
+ * bare layer), input units first (lazy), then the hidden units (drawn now,
+ * in order), then the output unit for the models. */
+static ag_model *recurrent(ag_ctx *ctx, ag_model_kind kind, int hidden, int out, uint64_t seed) {
+    if (ctx == NULL) return NULL;
+    const char *name = ag_model_kind_name(kind);
+    bool lstm = kind == AG_MODEL_LSTM || kind == AG_MODEL_LSTM_LAYER;
+    bool head = kind == AG_MODEL_LSTM || kind == AG_MODEL_RNN;
+    if (check_size(ctx, name, "hidden", hidden) < 0) return NULL;
+    if (head && check_size(ctx, name, "out", out) < 0) return NULL;
+    int layer_units = lstm ? LSTM_UNITS : 2;
+    ag_model *m = model_alloc(ctx, kind, layer_units + (head ? 1 : 0), seed);
+    if (m == NULL) return NULL;
+    m->hidden = hidden;
+    m->out = out;
+    const char *prefix = head ? (lstm ? "lstm." : "rnn.") : "";
+    for (int i = 0; i < layer_units; i++) {
+        const char *unit = lstm ? lstm_labels[i] : (i == 0 ? "x2h" : "h2h");
+        bool from_hidden = lstm ? i >= LSTM_H2F : i == 1;
+        char label[LAYER_NAME_MAX];
+        snprintf(label, sizeof label, "%s%s", prefix, unit);
+        if (add_unit(m, i, label, hidden, !from_hidden, from_hidden ? hidden : 0) < 0) return NULL;
+    }
+    if (head && add_unit(m, layer_units, "linear", out, true, 0) < 0) return NULL;
+    return finish(m);
+}
+
+ag_model *ag_lstm_model(ag_ctx *ctx, int hidden, int out, uint64_t seed) {
+    return recurrent(ctx, AG_MODEL_LSTM, hidden, out, seed);
+}
+ag_model *ag_rnn_model(ag_ctx *ctx, int hidden, int out, uint64_t seed) {
+    return recurrent(ctx, AG_MODEL_RNN, hidden, out, seed);
+}
+ag_model *ag_lstm_layer(ag_ctx *ctx, int hidden, uint64_t seed) {
+    return recurrent(ctx, AG_MODEL_LSTM_LAYER, hidden, 0, seed);
+}
+ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed) {
+    return recurrent(ctx, AG_MODEL_RNN_LAYER, hidden, 0, seed);
+}
+
+ag_model *ag_model_ref(ag_model *m) {
+    if (m != NULL) m->owners++;
+    return m;
+}
+
+void ag_model_free(ag_model *m) {
+    if (m != NULL && --m->owners == 0) destroy(m);
+}
+
+/* ---- forward --------------------------------------------------------------- */
+
+/* The units that read the input: every x2* of a recurrent layer, else unit 0. */
+static int input_units(const ag_model *m) {
+    if (!is_recurrent(m)) return 1;
+    return is_lstm(m) ? LSTM_X2U + 1 : 1;
+}
+
+/* Rejects an input the model cannot take, before anything changes. */
+static int check_input(ag_model *m, ag_var *x) {
+    const char *name = ag_model_kind_name(m->kind);
+    char shape[16 + 12 * AG_MAX_DIMS], state[16 + 12 * AG_MAX_DIMS];
+    int ndim = ag_ndim(x);
+    if (ag_var_ctx(x) != m->ctx) {
+        ag_set_error(m->ctx, "%s: the input belongs to another context", name);
+        return -1;
+    }
+    if (ndim < 2) {
+        ag_set_error(m->ctx,
+                     "%s: input of shape %s needs at least 2 dimensions (samples, features)", name,
+                     ag_shape_string(ndim, ag_shape(x), shape));
+        return -1;
+    }
+    int features = ag_shape(x)[ndim - 1];
+    const linear_unit *first = &m->units[0];
+    if (features < 1) {
+        ag_set_error(m->ctx, "%s: input has 0 features", name);
+        return -1;
+    }
+    if (first->in != 0 && features != first->in) {
+        ag_set_error(m->ctx, "%s: input has %d features but %s was built for %d", name, features,
+                     first->label[0] ? first->label : "the layer", first->in);
+        return -1;
+    }
+    /* The state carries the batch dims of the step that made it. */
+    if (m->h != NULL && (ag_ndim(m->h) != ndim ||
+                         memcmp(ag_shape(m->h), ag_shape(x), (size_t)(ndim - 1) * sizeof(int)))) {
+        ag_set_error(m->ctx,
+                     "%s: input batch %s does not match the hidden state's %s "
+                     "(reset_state() starts over)",
+                     name, ag_shape_string(ndim - 1, ag_shape(x), shape),
+                     ag_shape_string(ag_ndim(m->h) - 1, ag_shape(m->h), state));
+        return -1;
+    }
+    return 0;
+}
+
+/* Draws every missing weight in upstream's order: the input units, then
+ * the following layers, whose inputs are known from the sizes. */
+static int ensure_weights(ag_model *m, int features) {
+    for (int i = 0; i < input_units(m); i++)
+        if (linear_unit_ensure(m->ctx, &m->units[i], features, &m->rng) < 0) return -1;
+    if (m->kind == AG_MODEL_MLP) {
+        for (int i = 1; i < m->nunits; i++)
+            if (linear_unit_ensure(m->ctx, &m->units[i], m->sizes[i - 1], &m->rng) < 0) return -1;
+    } else if (has_head(m)) {
+        if (linear_unit_ensure(m->ctx, &m->units[m->nunits - 1], m->hidden, &m->rng) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static ag_var *activate(ag_ctx *ctx, ag_activation activation, ag_var *x) {
+    switch (activation) {
+    case AG_ACT_RELU: return ag_relu(ctx, x);
+    case AG_ACT_TANH: return ag_tanh(ctx, x);
+    case AG_ACT_GELU: return ag_gelu(ctx, x);
+    case AG_ACT_SIGMOID: break;
+    }
+    return ag_sigmoid(ctx, x);
+}
+
+/* Advances the recurrent layer by one step, keeping the new state. */
+static ag_var *recurrent_step(ag_model *m, ag_var *x) {
+    ag_var *c = NULL;
+    ag_var *h = is_lstm(m) ? lstm_step(m->ctx, m->units, m->h, m->c, x, &c)
+                           : rnn_step(m->ctx, &m->units[0], &m->units[1], m->h, x);
+    if (h == NULL) return NULL;
+    ag_retain(h);
+    ag_retain(c);
+    ag_release(m->h);
+    ag_release(m->c);
+    m->h = h;
+    m->c = c;
+    return h;
+}
+
+ag_var *ag_model_forward(ag_model *m, ag_var *x) {
+    if (m == NULL || x == NULL) return NULL;
+    if (check_input(m, x) < 0) return NULL;
+    if (ensure_weights(m, ag_shape(x)[ag_ndim(x) - 1]) < 0) return NULL;
+    ag_ctx *ctx = m->ctx;
+    switch (m->kind) {
+    case AG_MODEL_MLP:
+        for (int i = 0; i < m->nunits && x != NULL; i++) {
+            x = linear_unit_forward(ctx, &m->units[i], x);
+            if (i + 1 < m->nunits) x = activate(ctx, m->activation, x);
+        }
+        return x;
+    case AG_MODEL_LINEAR: return linear_unit_forward(ctx, &m->units[0], x);
+    case AG_MODEL_LSTM_LAYER:
+    case AG_MODEL_RNN_LAYER: return recurrent_step(m, x);
+    case AG_MODEL_LSTM:
+    case AG_MODEL_RNN: {
+        ag_var *h = recurrent_step(m, x);
+        return h ? linear_unit_forward(ctx, &m->units[m->nunits - 1], h) : NULL;
+    }
+    }
+    return NULL;
+}
+
+/* ---- parameters and state -------------------------------------------------- */
+
+int ag_model_param_count(const ag_model *m) {
+    int count = 0;
+    for (int i = 0; i < m->nslots; i++) count += *m->slots[i].var != NULL;
+    return count;
+}
+
+ag_var *ag_model_param(const ag_model *m, int i, const char **name) {
+    for (int s = 0; s < m->nslots && i >= 0; s++) {
+        if (*m->slots[s].var == NULL) continue;
+        if (i-- == 0) {
+            if (name != NULL) *name = m->slots[s].name;
+            return *m->slots[s].var;
+        }
+    }
+    return NULL;
+}
+
+ag_var *ag_model_param_by_name(const ag_model *m, const char *name) {
+    for (int s = 0; name != NULL && s < m->nslots; s++)
+        if (strcmp(m->slots[s].name, name) == 0) return *m->slots[s].var;
+    return NULL;
+}
+
+size_t ag_model_param_size(const ag_model *m) {
+    size_t total = 0;
+    for (int s = 0; s < m->nslots; s++)
+        if (*m->slots[s].var != NULL) total += ag_size(*m->slots[s].var);
+    return total;
+}
+
+bool ag_model_initialized(const ag_model *m) {
+    for (int i = 0; i < m->nunits; i++)
+        if (m->units[i].w == NULL) return false;
+    return true;
+}
+
+void ag_model_cleargrads(ag_model *m) {
+    for (int s = 0; s < m->nslots; s++) ag_cleargrad(*m->slots[s].var);
+}
+
+void ag_model_reset_state(ag_model *m) {
+    ag_release(m->h);
+    ag_release(m->c);
+    m->h = m->c = NULL;
+}
+
+ag_model_kind ag_model_get_kind(const ag_model *m) { return m->kind; }
+ag_ctx *ag_model_ctx(const ag_model *m) { return m->ctx; }
+
+char *ag_model_describe(const ag_model *m, char *buf, size_t n) {
+    if (n == 0) return buf;
+    size_t used = 0;
+    /* Appends while there is room; snprintf truncates the rest. */
+#define APPEND(...)                                                              \
+    do {                                                                         \
+        if (used < n) used += (size_t)snprintf(buf + used, n - used, __VA_ARGS__); \
+    } while (0)
+    APPEND("%s", ag_model_kind_name(m->kind));
+    switch (m->kind) {
+    case AG_MODEL_MLP:
+        APPEND(" [");
+        for (int i = 0; i < m->nsizes; i++) APPEND(i ? " %d" : "%d", m->sizes[i]);
+        APPEND("] %s", ag_activation_name(m->activation));
+        break;
+    case AG_MODEL_LINEAR: APPEND(" out %d%s", m->out, m->bias ? "" : " no bias"); break;
+    case AG_MODEL_LSTM:
+    case AG_MODEL_RNN: APPEND(" hidden %d out %d", m->hidden, m->out); break;
+    case AG_MODEL_LSTM_LAYER:
+    case AG_MODEL_RNN_LAYER: APPEND(" hidden %d", m->hidden); break;
+    }
+    size_t scalars = ag_model_param_size(m);
+    APPEND(", %zu parameter%s", scalars, scalars == 1 ? "" : "s");
+    if (!ag_model_initialized(m)) APPEND(" (weights made at the first call)");
+#undef APPEND
+    return buf;
+}

@@ -1,0 +1,596 @@
+/* optim.c — the optimizers (reference §4.6, with SPEC §2's additions:
+ * sgd momentum and weight decay, adam's eps and weight decay): their
+ * hyper-parameters, per-parameter state keyed by the parameter variable,
+ * binding, and the update itself.  Formulas are in ag_optim.h. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ag_format.h"
+#include "ag_optim.h"
+
+/* One parameter's state; the arrays point into one block `data`. */
+typedef struct state_entry {
+    ag_var *param; /* retained while the entry exists */
+    char *name;    /* the model's name for it, or NULL */
+    size_t size;
+    double *data;
+    double *velocity, *m, *v;
+} state_entry;
+
+typedef struct hook {
+    ag_hook_kind kind;
+    double value;
+} hook;
+
+/* Open addressing from a variable pointer to an int (linear probing;
+ * keys NULL = empty).  Capacity is a power of two, at most half full. */
+typedef struct pointer_map {
+    const void **keys;
+    int *values;
+    size_t capacity, count;
+} pointer_map;
+
+struct ag_optim {
+    ag_ctx *ctx;
+    ag_optim_config config;
+    long steps;
+    hook *hooks;
+    int nhooks;
+    state_entry *states;
+    int nstates, states_capacity;
+    pointer_map state_index; /* param -> index in states */
+    ag_var **bound;          /* retained */
+    int nbound;
+    ag_model *bound_model; /* one owner reference */
+    /* Scratch for one update, kept to avoid allocating every step. */
+    ag_var **work;
+    const char **work_names;
+    int *work_states;
+    int work_capacity;
+    pointer_map work_seen;
+};
+
+/* ---- pointer map ------------------------------------------------------------ */
+
+static size_t slot_of(const pointer_map *map, const void *key) {
+    uint64_t hash = (uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u;
+    size_t slot = (size_t)(hash >> 32) & (map->capacity - 1);
+    while (map->keys[slot] != NULL && map->keys[slot] != key)
+        slot = (slot + 1) & (map->capacity - 1);
+    return slot;
+}
+
+/* The value stored for key, or -1. */
+static int map_get(const pointer_map *map, const void *key) {
+    if (map->capacity == 0) return -1;
+    size_t slot = slot_of(map, key);
+    return map->keys[slot] == key ? map->values[slot] : -1;
+}
+
+/* Room for `more` new keys; 0, or -1 when out of memory (map unchanged). */
+static int map_reserve(pointer_map *map, size_t more) {
+    size_t needed = (map->count + more) * 2, capacity = map->capacity ? map->capacity : 16;
+    if (needed <= map->capacity) return 0;
+    while (capacity < needed) capacity *= 2;
+    pointer_map grown = {calloc(capacity, sizeof *grown.keys), malloc(capacity * sizeof(int)),
+                         capacity, 0};
+    if (grown.keys == NULL || grown.values == NULL) {
+        free(grown.keys);
+        free(grown.values);
+        return -1;
+    }
+    for (size_t i = 0; i < map->capacity; i++) {
+        if (map->keys[i] == NULL) continue;
+        size_t slot = slot_of(&grown, map->keys[i]);
+        grown.keys[slot] = map->keys[i];
+        grown.values[slot] = map->values[i];
+        grown.count++;
+    }
+    free(map->keys);
+    free(map->values);
+    *map = grown;
+    return 0;
+}
+
+/* Stores key -> value; room must have been reserved. */
+static void map_put(pointer_map *map, const void *key, int value) {
+    size_t slot = slot_of(map, key);
+    if (map->keys[slot] == NULL) map->count++;
+    map->keys[slot] = key;
+    map->values[slot] = value;
+}
+
+static void map_clear(pointer_map *map) {
+    if (map->count == 0) return;
+    memset(map->keys, 0, map->capacity * sizeof *map->keys);
+    map->count = 0;
+}
+
+static void map_free(pointer_map *map) {
+    free(map->keys);
+    free(map->values);
+    *map = (pointer_map){0};
+}
+
+/* ---- construction ---------------------------------------------------------- */
+
+const char *ag_optim_kind_name(ag_optim_kind kind) {
+    switch (kind) {
+    case AG_SGD: return "sgd";
+    case AG_MOMENTUM: return "momentum";
+    case AG_ADAM: return "adam";
+    case AG_ADAMW: return "adamw";
+    }
+    return NULL;
+}
+
+ag_optim_config ag_optim_defaults(ag_optim_kind kind) {
+    ag_optim_config config = {.kind = kind, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
+    switch (kind) {
+    case AG_SGD: config.lr = 0.01; break;
+    case AG_MOMENTUM:
+        config.lr = 0.01;
+        config.momentum = 0.9;
+        break;
+    case AG_ADAM: break;
+    case AG_ADAMW: config.weight_decay = 0.01; break;
+    }
+    return config;
+}
+
+/* value must be finite and in [0, 1) (open = true) or [0, inf). */
+static int check_value(ag_ctx *ctx, const char *optimizer, const char *field, double value,
+                       bool below_one) {
+    if (isfinite(value) && value >= 0 && (!below_one || value < 1)) return 0;
+    char number[AG_NUMBUF];
+    ag_format_double(value, 0, number);
+    if (below_one)
+        ag_set_error(ctx, "%s: %s must be in [0, 1) (got %s)", optimizer, field, number);
+    else
+        ag_set_error(ctx, "%s: %s must be a finite number >= 0 (got %s)", optimizer, field, number);
+    return -1;
+}
+
+static int check_config(ag_ctx *ctx, const ag_optim_config *c) {
+    const char *name = ag_optim_kind_name(c->kind);
+    if (name == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)c->kind), -1;
+    if (check_value(ctx, name, "lr", c->lr, false) < 0) return -1;
+    switch (c->kind) {
+    case AG_SGD:
+        return check_value(ctx, name, "momentum", c->momentum, true) < 0 ||
+                       check_value(ctx, name, "weight_decay", c->weight_decay, false) < 0
+                   ? -1
+                   : 0;
+    case AG_MOMENTUM: return check_value(ctx, name, "momentum", c->momentum, true);
+    case AG_ADAM:
+    case AG_ADAMW:
+        return check_value(ctx, name, "beta1", c->beta1, true) < 0 ||
+                       check_value(ctx, name, "beta2", c->beta2, true) < 0 ||
+                       check_value(ctx, name, "eps", c->eps, false) < 0 ||
+                       check_value(ctx, name, "weight_decay", c->weight_decay, false) < 0
+                   ? -1
+                   : 0;
+    }
+    return 0;
+}
+
+ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config) {
+    if (ctx == NULL || config == NULL) return NULL;
+    if (check_config(ctx, config) < 0) return NULL;
+    ag_optim *opt = calloc(1, sizeof *opt);
+    if (opt == NULL) return ag_set_error(ctx, "out of memory");
+    opt->ctx = ctx;
+    opt->config = *config;
+    return opt;
+}
+
+ag_optim *ag_sgd(ag_ctx *ctx, double lr, double momentum, double weight_decay) {
+    ag_optim_config c = ag_optim_defaults(AG_SGD);
+    c.lr = lr;
+    c.momentum = momentum;
+    c.weight_decay = weight_decay;
+    return ag_optim_new(ctx, &c);
+}
+
+ag_optim *ag_momentum(ag_ctx *ctx, double lr, double momentum) {
+    ag_optim_config c = ag_optim_defaults(AG_MOMENTUM);
+    c.lr = lr;
+    c.momentum = momentum;
+    return ag_optim_new(ctx, &c);
+}
+
+ag_optim *ag_adam(ag_ctx *ctx, double lr, double beta1, double beta2, double eps,
+                  double weight_decay) {
+    ag_optim_config c = {AG_ADAM, lr, 0, beta1, beta2, eps, weight_decay};
+    return ag_optim_new(ctx, &c);
+}
+
+ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double weight_decay) {
+    ag_optim_config c = ag_optim_defaults(AG_ADAMW);
+    c.lr = lr;
+    c.beta1 = beta1;
+    c.beta2 = beta2;
+    c.weight_decay = weight_decay;
+    return ag_optim_new(ctx, &c);
+}
+
+static void unbind(ag_optim *opt) {
+    for (int i = 0; i < opt->nbound; i++) ag_release(opt->bound[i]);
+    free(opt->bound);
+    opt->bound = NULL;
+    opt->nbound = 0;
+    ag_model_free(opt->bound_model);
+    opt->bound_model = NULL;
+}
+
+void ag_optim_free(ag_optim *opt) {
+    if (opt == NULL) return;
+    for (int i = 0; i < opt->nstates; i++) {
+        ag_release(opt->states[i].param);
+        free(opt->states[i].name);
+        free(opt->states[i].data);
+    }
+    free(opt->states);
+    map_free(&opt->state_index);
+    unbind(opt);
+    free(opt->hooks);
+    free(opt->work);
+    free(opt->work_names);
+    free(opt->work_states);
+    map_free(&opt->work_seen);
+    free(opt);
+}
+
+ag_ctx *ag_optim_ctx(const ag_optim *opt) { return opt->ctx; }
+ag_optim_config ag_optim_get_config(const ag_optim *opt) { return opt->config; }
+long ag_optim_steps(const ag_optim *opt) { return opt->steps; }
+
+int ag_optim_set_lr(ag_optim *opt, double lr) {
+    if (check_value(opt->ctx, ag_optim_kind_name(opt->config.kind), "lr", lr, false) < 0) return -1;
+    opt->config.lr = lr;
+    return 0;
+}
+
+/* ---- hooks ------------------------------------------------------------------ */
+
+int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value) {
+    if (ag_hook_validate(opt->ctx, kind, value) < 0) return -1;
+    hook *grown = realloc(opt->hooks, (size_t)(opt->nhooks + 1) * sizeof *grown);
+    if (grown == NULL) return ag_set_error(opt->ctx, "out of memory"), -1;
+    opt->hooks = grown;
+    opt->hooks[opt->nhooks++] = (hook){kind, value};
+    return 0;
+}
+
+int ag_optim_hook_count(const ag_optim *opt) { return opt->nhooks; }
+
+int ag_optim_hook(const ag_optim *opt, int i, double *value) {
+    if (i < 0 || i >= opt->nhooks) return -1;
+    if (value != NULL) *value = opt->hooks[i].value;
+    return (int)opt->hooks[i].kind;
+}
+
+/* ---- state ------------------------------------------------------------------ */
+
+/* How many state arrays each parameter needs: sgd keeps a velocity only
+ * with momentum; adam keeps m and v. */
+static int arrays_per_param(const ag_optim_config *c) {
+    switch (c->kind) {
+    case AG_SGD: return c->momentum != 0 ? 1 : 0;
+    case AG_MOMENTUM: return 1;
+    case AG_ADAM:
+    case AG_ADAMW: return 2;
+    }
+    return 0;
+}
+
+/* The state index of param, made (zeroed) on first use; -1 when out of
+ * memory.  The name is copied when the entry has none yet. */
+static int state_for(ag_optim *opt, ag_var *param, const char *name) {
+    int index = map_get(&opt->state_index, param);
+    if (index < 0) {
+        if (opt->nstates == opt->states_capacity) {
+            int capacity = opt->states_capacity ? opt->states_capacity * 2 : 8;
+            state_entry *grown = realloc(opt->states, (size_t)capacity * sizeof *grown);
+            if (grown == NULL) return -1;
+            opt->states = grown;
+            opt->states_capacity = capacity;
+        }
+        if (map_reserve(&opt->state_index, 1) < 0) return -1;
+        size_t size = ag_size(param);
+        int arrays = arrays_per_param(&opt->config);
+        double *data = calloc(size * (size_t)arrays + 1, sizeof *data);
+        if (data == NULL) return -1;
+        state_entry *e = &opt->states[opt->nstates];
+        *e = (state_entry){.param = param, .size = size, .data = data};
+        if (opt->config.kind == AG_ADAM || opt->config.kind == AG_ADAMW) {
+            e->m = data;
+            e->v = data + size;
+        } else {
+            e->velocity = data;
+        }
+        ag_retain(param);
+        index = opt->nstates++;
+        map_put(&opt->state_index, param, index);
+    }
+    state_entry *e = &opt->states[index];
+    if (name != NULL && e->name == NULL) e->name = strdup(name); /* best effort */
+    return index;
+}
+
+int ag_optim_state_count(const ag_optim *opt) { return opt->nstates; }
+
+int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out) {
+    if (i < 0 || i >= opt->nstates) return -1;
+    const state_entry *e = &opt->states[i];
+    *out = (ag_optim_state){e->param, e->name ? e->name : ag_name(e->param), e->size,
+                            e->velocity, e->m, e->v};
+    return 0;
+}
+
+/* ---- update -------------------------------------------------------------------- */
+
+static int reserve_work(ag_optim *opt, int n) {
+    if (n <= opt->work_capacity) return 0;
+    ag_var **work = realloc(opt->work, (size_t)n * sizeof *work);
+    if (work != NULL) opt->work = work;
+    const char **names = realloc(opt->work_names, (size_t)n * sizeof *names);
+    if (names != NULL) opt->work_names = names;
+    int *states = realloc(opt->work_states, (size_t)n * sizeof *states);
+    if (states != NULL) opt->work_states = states;
+    if (work == NULL || names == NULL || states == NULL) return -1;
+    opt->work_capacity = n;
+    return 0;
+}
+
+/* Everything that can be wrong with the arguments, checked before anything
+ * changes. */
+static int check_params(ag_optim *opt, ag_var *const *params, int n) {
+    const char *name = ag_optim_kind_name(opt->config.kind);
+    if (n < 0 || (n > 0 && params == NULL))
+        return ag_set_error(opt->ctx, "%s: no parameter list", name), -1;
+    for (int i = 0; i < n; i++) {
+        ag_var *p = params[i];
+        if (p == NULL) return ag_set_error(opt->ctx, "%s: parameter %d is NULL", name, i), -1;
+        if (ag_var_ctx(p) != opt->ctx)
+            return ag_set_error(opt->ctx, "%s: parameter %d belongs to another context", name,
+                                i),
+                   -1;
+        ag_var *g = ag_grad(p);
+        if (g != NULL && ag_size(g) != ag_size(p)) {
+            const char *label = ag_name(p)[0] ? ag_name(p) : "without a name";
+            ag_set_error(opt->ctx,
+                         "%s: the gradient of parameter %d (%s) has %zu elements but the "
+                         "parameter has %zu",
+                         name, i, label, ag_size(g), ag_size(p));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The parameters to change: those with a gradient, each once, in order;
+ * with their state entries when the kind keeps state.  Returns how many, or
+ * -1 when out of memory. */
+static int gather(ag_optim *opt, ag_var *const *params, const char *const *names, int n) {
+    if (reserve_work(opt, n) < 0 || map_reserve(&opt->work_seen, (size_t)n) < 0) return -1;
+    map_clear(&opt->work_seen);
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+        ag_var *p = params[i];
+        if (ag_grad(p) == NULL || map_get(&opt->work_seen, p) >= 0) continue;
+        map_put(&opt->work_seen, p, 1);
+        opt->work[count] = p;
+        opt->work_names[count] = names ? names[i] : NULL;
+        count++;
+    }
+    bool stateful = arrays_per_param(&opt->config) > 0;
+    for (int i = 0; i < count; i++) {
+        opt->work_states[i] = stateful ? state_for(opt, opt->work[i], opt->work_names[i]) : -1;
+        if (stateful && opt->work_states[i] < 0) return -1;
+    }
+    return count;
+}
+
+static int run_hooks(ag_optim *opt, int count) {
+    for (int h = 0; h < opt->nhooks; h++) {
+        const hook *k = &opt->hooks[h];
+        int status = k->kind == AG_HOOK_WEIGHT_DECAY
+                         ? ag_hook_weight_decay(opt->ctx, opt->work, count, k->value)
+                         : ag_hook_clip_grad(opt->ctx, opt->work, count, k->value);
+        if (status < 0) return -1;
+    }
+    return 0;
+}
+
+/* p = p*(1 - lr*wd) - lr*u with u the EMA of g (or g itself without
+ * momentum); with wd = 0 this is exactly upstream's p - lr*g. */
+static void sgd_step(const ag_optim_config *c, double *p, const double *g, double *u,
+                     size_t size) {
+    double decay = 1.0 - c->lr * c->weight_decay, m = c->momentum;
+    for (size_t k = 0; k < size; k++) {
+        double step = g[k];
+        if (u != NULL) {
+            u[k] = m * u[k] + (1.0 - m) * g[k];
+            step = u[k];
+        }
+        p[k] = p[k] * decay - c->lr * step;
+    }
+}
+
+static void momentum_step(const ag_optim_config *c, double *p, const double *g, double *v,
+                          size_t size) {
+    for (size_t k = 0; k < size; k++) {
+        v[k] = c->momentum * v[k] - c->lr * g[k];
+        p[k] = p[k] + v[k];
+    }
+}
+
+/* Upstream's Adam with the bias correction folded into lr_t; adam adds wd*p
+ * to the gradient, adamw shrinks p by (1 - lr_t*wd) after the step. */
+static void adam_step(const ag_optim_config *c, double lr_t, double *p, const double *g,
+                      double *m, double *v, size_t size) {
+    bool l2 = c->kind == AG_ADAM && c->weight_decay != 0;
+    bool decoupled = c->kind == AG_ADAMW;
+    double decay = 1.0 - lr_t * c->weight_decay;
+    for (size_t k = 0; k < size; k++) {
+        double grad = l2 ? g[k] + c->weight_decay * p[k] : g[k];
+        m[k] = m[k] + (1.0 - c->beta1) * (grad - m[k]);
+        v[k] = v[k] + (1.0 - c->beta2) * (grad * grad - v[k]);
+        p[k] = p[k] - lr_t * m[k] / (sqrt(v[k]) + c->eps);
+        if (decoupled) p[k] = p[k] * decay;
+    }
+}
+
+static int update_named(ag_optim *opt, ag_var *const *params, const char *const *names, int n) {
+    if (check_params(opt, params, n) < 0) return -1;
+    int count = gather(opt, params, names, n);
+    if (count < 0) return ag_set_error(opt->ctx, "out of memory"), -1;
+    if (run_hooks(opt, count) < 0) return -1;
+    const ag_optim_config *c = &opt->config;
+    opt->steps++;
+    double lr_t = 0.0;
+    if (c->kind == AG_ADAM || c->kind == AG_ADAMW) {
+        double t = (double)opt->steps;
+        lr_t = c->lr * sqrt(1.0 - pow(c->beta2, t)) / (1.0 - pow(c->beta1, t));
+    }
+    for (int i = 0; i < count; i++) {
+        ag_var *param = opt->work[i];
+        state_entry *e = opt->work_states[i] >= 0 ? &opt->states[opt->work_states[i]] : NULL;
+        double *p = ag_data(param);
+        const double *g = ag_cdata(ag_grad(param));
+        size_t size = ag_size(param);
+        switch (c->kind) {
+        case AG_SGD: sgd_step(c, p, g, e ? e->velocity : NULL, size); break;
+        case AG_MOMENTUM: momentum_step(c, p, g, e->velocity, size); break;
+        case AG_ADAM:
+        case AG_ADAMW: adam_step(c, lr_t, p, g, e->m, e->v, size); break;
+        }
+        ag_var_set_flags(param, ag_var_flags(param) | AG_VAR_PARAM);
+    }
+    return count;
+}
+
+int ag_optim_update(ag_optim *opt, ag_var *const *params, int n) {
+    return update_named(opt, params, NULL, n);
+}
+
+int ag_optim_update_model(ag_optim *opt, ag_model *m) {
+    if (m == NULL)
+        return ag_set_error(opt->ctx, "%s: no model", ag_optim_kind_name(opt->config.kind)), -1;
+    int n = ag_model_param_count(m);
+    ag_var **params = malloc(((size_t)n + 1) * sizeof *params);
+    const char **names = malloc(((size_t)n + 1) * sizeof *names);
+    int status = -1;
+    if (params == NULL || names == NULL) {
+        ag_set_error(opt->ctx, "out of memory");
+    } else {
+        for (int i = 0; i < n; i++) params[i] = ag_model_param(m, i, &names[i]);
+        status = update_named(opt, params, names, n);
+    }
+    free(params);
+    free(names);
+    return status;
+}
+
+/* ---- binding ------------------------------------------------------------------ */
+
+int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
+    ag_var **copy = NULL;
+    if (n > 0) {
+        const char *name = ag_optim_kind_name(opt->config.kind);
+        if (params == NULL) return ag_set_error(opt->ctx, "%s: no parameter list", name), -1;
+        for (int i = 0; i < n; i++) {
+            if (params[i] == NULL)
+                return ag_set_error(opt->ctx, "%s: parameter %d is NULL", name, i), -1;
+            if (ag_var_ctx(params[i]) != opt->ctx)
+                return ag_set_error(opt->ctx, "%s: parameter %d belongs to another context", name,
+                                    i),
+                       -1;
+        }
+        copy = malloc((size_t)n * sizeof *copy);
+        if (copy == NULL) return ag_set_error(opt->ctx, "out of memory"), -1;
+        for (int i = 0; i < n; i++) {
+            copy[i] = params[i];
+            ag_retain(copy[i]);
+            ag_var_set_flags(copy[i], ag_var_flags(copy[i]) | AG_VAR_PARAM);
+        }
+    }
+    unbind(opt);
+    opt->bound = copy;
+    opt->nbound = n > 0 ? n : 0;
+    return 0;
+}
+
+int ag_optim_bind_model(ag_optim *opt, ag_model *m) {
+    if (m != NULL && ag_model_ctx(m) != opt->ctx)
+        return ag_set_error(opt->ctx, "%s: the model belongs to another context",
+                            ag_optim_kind_name(opt->config.kind)),
+               -1;
+    ag_model_ref(m);
+    unbind(opt);
+    opt->bound_model = m;
+    return 0;
+}
+
+bool ag_optim_is_bound(const ag_optim *opt) { return opt->bound_model || opt->nbound > 0; }
+
+int ag_optim_step(ag_optim *opt) {
+    if (opt->bound_model != NULL) return ag_optim_update_model(opt, opt->bound_model);
+    if (opt->nbound > 0) return ag_optim_update(opt, opt->bound, opt->nbound);
+    ag_set_error(opt->ctx, "%s: no parameters are bound", ag_optim_kind_name(opt->config.kind));
+    return -1;
+}
+
+void ag_optim_zero_grad(ag_optim *opt) {
+    if (opt->bound_model != NULL) ag_model_cleargrads(opt->bound_model);
+    for (int i = 0; i < opt->nbound; i++) ag_cleargrad(opt->bound[i]);
+}
+
+/* ---- description ----------------------------------------------------------------- */
+
+char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n) {
+    if (n == 0) return buf;
+    const ag_optim_config *c = &opt->config;
+    size_t used = 0;
+    char a[AG_NUMBUF], b[AG_NUMBUF], d[AG_NUMBUF], e[AG_NUMBUF], f[AG_NUMBUF];
+#define APPEND(...)                                                                  \
+    do {                                                                             \
+        if (used < n) used += (size_t)snprintf(buf + used, n - used, __VA_ARGS__);   \
+    } while (0)
+    APPEND("%s(lr=%s", ag_optim_kind_name(c->kind), ag_format_double(c->lr, 0, a));
+    switch (c->kind) {
+    case AG_SGD:
+        APPEND(", momentum=%s, weight_decay=%s", ag_format_double(c->momentum, 0, b),
+               ag_format_double(c->weight_decay, 0, d));
+        break;
+    case AG_MOMENTUM: APPEND(", momentum=%s", ag_format_double(c->momentum, 0, b)); break;
+    case AG_ADAM:
+    case AG_ADAMW:
+        APPEND(", beta1=%s, beta2=%s, eps=%s, weight_decay=%s", ag_format_double(c->beta1, 0, b),
+               ag_format_double(c->beta2, 0, d), ag_format_double(c->eps, 0, e),
+               ag_format_double(c->weight_decay, 0, f));
+        break;
+    }
+    if (opt->nhooks > 0) {
+        APPEND(", hooks=[");
+        for (int i = 0; i < opt->nhooks; i++)
+            APPEND("%s%s(%s)", i ? ", " : "", ag_hook_kind_name(opt->hooks[i].kind),
+                   ag_format_double(opt->hooks[i].value, 0, a));
+        APPEND("]");
+    }
+    APPEND(") t=%ld", opt->steps);
+    if (arrays_per_param(c) > 0)
+        APPEND(", state for %d parameter%s", opt->nstates, opt->nstates == 1 ? "" : "s");
+    if (opt->bound_model != NULL) {
+        char model[160];
+        APPEND(", bound to %s", ag_model_describe(opt->bound_model, model, sizeof model));
+    } else if (opt->nbound > 0) {
+        APPEND(", bound to %d parameter%s", opt->nbound, opt->nbound == 1 ? "" : "s");
+    }
+#undef APPEND
+    return buf;
+}
