@@ -240,9 +240,13 @@ int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int *classes = malloc((t->size > 0 ? t->size : 1) * sizeof *classes);
     if (classes == NULL) return ag_set_error(ctx, "out of memory"), -1;
     int kept = read_labels(ctx, x, t, classes);
-    if (kept < 0 || t_init_uninit(&ys[0], 1, (int[]){1}) < 0) {
+    if (kept < 0) {
         free(classes);
-        return kept < 0 ? -1 : (ag_set_error(ctx, "out of memory"), -1);
+        return -1;
+    }
+    if (t_init_uninit(&ys[0], 1, (int[]){1}) < 0) {
+        free(classes);
+        return ag_set_error(ctx, "out of memory"), -1;
     }
     size_t ncls = (size_t)x->shape[1];
     double total = 0.0;

@@ -1,0 +1,503 @@
+/* test_gradcheck.c — every op's backward against central differences, first
+ * and second order, on random inputs (broadcast shapes included) kept in
+ * each op's smooth domain.
+ *
+ * For a case y = f(x_1..x_n) the loss is L = sum(y * (r + q*y)) with fixed
+ * random r, q of y's shape: the quadratic term makes even a linear op's
+ * second derivative non-zero, so the second-order check really goes through
+ * the backward of each op's backward.
+ *   first order:  dL/dx_j from ag_backward(create_graph) against
+ *                 (L(x + h e) - L(x - h e)) / 2h, every element of every input;
+ *   second order: with g_j that first-order gradient (a graph) and fixed
+ *                 random v_j, M = sum_j sum(g_j * v_j); dM/dx_k from a
+ *                 second backward against central differences of M, where
+ *                 each M is rebuilt from the analytic g_j at x +- h e.
+ * Every op of the table must have a case: test_every_op_has_a_case fails
+ * for an op added without one, and each case checks that its graph really
+ * contains its op. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STEP 1e-5
+#define REL_TOL 1e-7 /* measured error is about 1e-9 */
+#define ABS_TOL 1e-8
+#define MAX_INPUTS 3
+
+/* ---- cases ------------------------------------------------------------------------- */
+
+typedef ag_var *(*build_fn)(ag_ctx *ctx, ag_var *const *xs);
+
+/* Where an input's random values come from. */
+typedef enum {
+    ANY,      /* uniform in [-2, 2] */
+    POSITIVE, /* uniform in [0.5, 2.5] (log, sqrt, denominators, powv base) */
+    SMALL,    /* uniform in [-1, 1] (tan, exponents) */
+    AWAY,     /* [-2, 2] at least 0.1 from the kinks at 0 and +-0.5 (abs, relu, clip) */
+    DISTINCT, /* [-2, 2], a shuffled grid with gaps > 0.1 (max, min) */
+    FIXED     /* the case's data, not differentiated (class labels) */
+} domain;
+
+typedef struct {
+    int ndim;
+    int shape[4];
+    domain dom;
+    const double *fixed;
+} input_spec;
+
+typedef struct {
+    int op;
+    const char *what;
+    build_fn build;
+    int ninputs;
+    input_spec in[MAX_INPUTS];
+} grad_case;
+
+#define NDIMS(...) ((int)(sizeof((int[]){__VA_ARGS__}) / sizeof(int)))
+#define IN(dom_, ...) {.ndim = NDIMS(__VA_ARGS__), .shape = {__VA_ARGS__}, .dom = dom_}
+#define IN0(dom_) {.ndim = 0, .dom = dom_}
+/* Class labels of shape [n] or [n 1]. */
+#define LABELS(n_, ndim_, ...) \
+    {.ndim = ndim_, .shape = {n_, 1}, .dom = FIXED, .fixed = (const double[]){__VA_ARGS__}}
+
+/* Builders: one small function per call shape.  `a`, `b`, `c` are xs[0..2]. */
+#define BUILD(name, expr)                                        \
+    static ag_var *name(ag_ctx *ctx, ag_var *const *xs) {        \
+        ag_var *a = xs[0], *b = xs[1], *c = xs[2];               \
+        (void)a, (void)b, (void)c;                               \
+        return expr;                                             \
+    }
+
+BUILD(build_add, ag_add(ctx, a, b))
+BUILD(build_sub, ag_sub(ctx, a, b))
+BUILD(build_mul, ag_mul(ctx, a, b))
+BUILD(build_div, ag_div(ctx, a, b))
+BUILD(build_neg, ag_neg(ctx, a))
+BUILD(build_pow3, ag_pow(ctx, a, 3.0))
+BUILD(build_pow_frac, ag_pow(ctx, a, 2.5))
+BUILD(build_powv, ag_powv(ctx, a, b))
+BUILD(build_exp, ag_exp(ctx, a))
+BUILD(build_log, ag_log(ctx, a))
+BUILD(build_sin, ag_sin(ctx, a))
+BUILD(build_cos, ag_cos(ctx, a))
+BUILD(build_tan, ag_tan(ctx, a))
+BUILD(build_tanh, ag_tanh(ctx, a))
+BUILD(build_sqrt, ag_sqrt(ctx, a))
+BUILD(build_abs, ag_abs(ctx, a))
+BUILD(build_square, ag_square(ctx, a))
+BUILD(build_sigmoid, ag_sigmoid(ctx, a))
+BUILD(build_relu, ag_relu(ctx, a))
+BUILD(build_gelu, ag_gelu(ctx, a))
+BUILD(build_clip, ag_clip(ctx, a, -0.5, 0.5))
+BUILD(build_sum_all, ag_sum(ctx, a, NULL, 0))
+BUILD(build_sum_axis1, ag_sum(ctx, a, (const int[]){1}, 1))
+BUILD(build_sum_axes_neg, ag_sum(ctx, a, (const int[]){-1, 0}, 2))
+BUILD(build_mean_all, ag_mean(ctx, a, NULL, 0))
+BUILD(build_mean_axes, ag_mean(ctx, a, (const int[]){0, 2}, 2))
+BUILD(build_variance_all, ag_variance(ctx, a, NULL, 0))
+BUILD(build_variance_axis1, ag_variance(ctx, a, (const int[]){1}, 1))
+BUILD(build_max_all, ag_max(ctx, a, NULL, 0))
+BUILD(build_max_axis1, ag_max(ctx, a, (const int[]){1}, 1))
+BUILD(build_min_all, ag_min(ctx, a, NULL, 0))
+BUILD(build_min_axis0, ag_min(ctx, a, (const int[]){0}, 1))
+BUILD(build_reshape, ag_reshape(ctx, a, 2, (const int[]){3, -1}))
+BUILD(build_transpose_all, ag_transpose(ctx, a, NULL, 0))
+BUILD(build_transpose_axes, ag_transpose(ctx, a, (const int[]){1, 2, 0}, 3))
+BUILD(build_broadcast_row, ag_broadcast_to(ctx, a, 2, (const int[]){2, 3}))
+BUILD(build_broadcast_col, ag_broadcast_to(ctx, a, 3, (const int[]){2, 2, 3}))
+BUILD(build_sum_to_row, ag_sum_to(ctx, a, 1, (const int[]){3}))
+BUILD(build_sum_to_col, ag_sum_to(ctx, a, 2, (const int[]){2, 1}))
+BUILD(build_squeeze, ag_squeeze(ctx, a, 1))
+BUILD(build_unsqueeze, ag_unsqueeze(ctx, a, -1))
+BUILD(build_concat1, ag_concat(ctx, (ag_var *const[]){a, b}, 2, 1))
+BUILD(build_concat0, ag_concat(ctx, (ag_var *const[]){a, b, c}, 3, 0))
+BUILD(build_get_item, ag_get_item(ctx, a, 0, (const int[]){1, -1, 1}, 3))
+BUILD(build_get_item_axis1, ag_get_item(ctx, a, 1, (const int[]){2, 0}, 2))
+BUILD(build_get_item_grad,
+      ag_get_item_grad(ctx, a, 0, (const int[]){0, 0, 2}, 3, 2, (const int[]){4, 2}))
+BUILD(build_matmul, ag_matmul(ctx, a, b))
+BUILD(build_linear, ag_linear(ctx, a, b, NULL))
+BUILD(build_linear_bias, ag_linear(ctx, a, b, c))
+BUILD(build_softmax1, ag_softmax(ctx, a, 1))
+BUILD(build_softmax0, ag_softmax(ctx, a, 0))
+BUILD(build_softmax_last, ag_softmax(ctx, a, -1))
+BUILD(build_mse, ag_mse(ctx, a, b))
+BUILD(build_cross_entropy, ag_cross_entropy(ctx, a, b))
+
+/* Split's two outputs both used: [3 1] * [3 3] broadcasts. */
+static ag_var *build_split_both(ag_ctx *ctx, ag_var *const *xs) {
+    ag_var *parts[2];
+    if (ag_split(ctx, xs[0], (const int[]){1, 3}, 2, 1, parts) < 0) return NULL;
+    return ag_mul(ctx, parts[0], parts[1]);
+}
+
+/* Only the second output used: the first one's gradient is zero-filled. */
+static ag_var *build_split_second(ag_ctx *ctx, ag_var *const *xs) {
+    ag_var *parts[3];
+    if (ag_split(ctx, xs[0], (const int[]){1, 2, 1}, 3, 0, parts) < 0) return NULL;
+    return parts[1];
+}
+
+/* The same mask on every evaluation: the context's generator is reseeded. */
+static ag_var *build_dropout(ag_ctx *ctx, ag_var *const *xs) {
+    ag_rng_seed(ag_ctx_rng(ctx), 7);
+    return ag_dropout(ctx, xs[0], 0.4);
+}
+
+static const grad_case cases[] = {
+    {AG_OP_ADD, "add [2 3] + [3]", build_add, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_ADD, "add [2 1] + [1 3]", build_add, 2, {IN(ANY, 2, 1), IN(ANY, 1, 3)}},
+    {AG_OP_ADD, "add [] + [2 3]", build_add, 2, {IN0(ANY), IN(ANY, 2, 3)}},
+    {AG_OP_SUB, "sub [2 1] - [1 3]", build_sub, 2, {IN(ANY, 2, 1), IN(ANY, 1, 3)}},
+    {AG_OP_SUB, "sub [3] - []", build_sub, 2, {IN(ANY, 3), IN0(ANY)}},
+    {AG_OP_MUL, "mul [2 3] * [3]", build_mul, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_MUL, "mul [] * [2 3]", build_mul, 2, {IN0(ANY), IN(ANY, 2, 3)}},
+    {AG_OP_MUL, "mul [2 1 3] * [4 1]", build_mul, 2, {IN(ANY, 2, 1, 3), IN(ANY, 4, 1)}},
+    {AG_OP_DIV, "div [2 3] / [2 1]", build_div, 2, {IN(ANY, 2, 3), IN(POSITIVE, 2, 1)}},
+    {AG_OP_DIV, "div [] / [3]", build_div, 2, {IN0(ANY), IN(POSITIVE, 3)}},
+    {AG_OP_NEG, "neg [2 3]", build_neg, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_POW, "pow [2 3] ^ 3", build_pow3, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_POW, "pow [4] ^ 2.5", build_pow_frac, 1, {IN(POSITIVE, 4)}},
+    {AG_OP_POWV, "powv [2 3] ^ [3]", build_powv, 2, {IN(POSITIVE, 2, 3), IN(SMALL, 3)}},
+    {AG_OP_POWV, "powv [] ^ [2 2]", build_powv, 2, {IN0(POSITIVE), IN(SMALL, 2, 2)}},
+    {AG_OP_EXP, "exp [2 3]", build_exp, 1, {IN(SMALL, 2, 3)}},
+    {AG_OP_LOG, "log [2 3]", build_log, 1, {IN(POSITIVE, 2, 3)}},
+    {AG_OP_SIN, "sin [2 3]", build_sin, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_COS, "cos [2 3]", build_cos, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_TAN, "tan [2 3]", build_tan, 1, {IN(SMALL, 2, 3)}},
+    {AG_OP_TANH, "tanh [2 3]", build_tanh, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SQRT, "sqrt [2 3]", build_sqrt, 1, {IN(POSITIVE, 2, 3)}},
+    {AG_OP_ABS, "abs [2 3]", build_abs, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_SQUARE, "square [2 3]", build_square, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SQUARE, "square []", build_square, 1, {IN0(ANY)}},
+    {AG_OP_SIGMOID, "sigmoid [2 3]", build_sigmoid, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_RELU, "relu [2 3]", build_relu, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_GELU, "gelu [2 3]", build_gelu, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_CLIP, "clip [3 3] to [-0.5, 0.5]", build_clip, 1, {IN(AWAY, 3, 3)}},
+    {AG_OP_SUM, "sum [2 3]", build_sum_all, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SUM, "sum [2 3 2] axis 1", build_sum_axis1, 1, {IN(ANY, 2, 3, 2)}},
+    {AG_OP_SUM, "sum [2 3 2] axes -1 0", build_sum_axes_neg, 1, {IN(ANY, 2, 3, 2)}},
+    {AG_OP_MEAN, "mean [2 3]", build_mean_all, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_MEAN, "mean [2 3 2] axes 0 2", build_mean_axes, 1, {IN(ANY, 2, 3, 2)}},
+    {AG_OP_VARIANCE, "variance [2 3]", build_variance_all, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_VARIANCE, "variance [2 3 2] axis 1", build_variance_axis1, 1, {IN(ANY, 2, 3, 2)}},
+    {AG_OP_MAX, "max [2 3]", build_max_all, 1, {IN(DISTINCT, 2, 3)}},
+    {AG_OP_MAX, "max [2 4] axis 1", build_max_axis1, 1, {IN(DISTINCT, 2, 4)}},
+    {AG_OP_MIN, "min [2 3]", build_min_all, 1, {IN(DISTINCT, 2, 3)}},
+    {AG_OP_MIN, "min [3 2] axis 0", build_min_axis0, 1, {IN(DISTINCT, 3, 2)}},
+    {AG_OP_RESHAPE, "reshape [2 3] to [3 -1]", build_reshape, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_TRANSPOSE, "transpose [2 3]", build_transpose_all, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_TRANSPOSE, "transpose [2 3 4] axes 1 2 0", build_transpose_axes, 1,
+     {IN(ANY, 2, 3, 4)}},
+    {AG_OP_BROADCAST_TO, "broadcast_to [3] to [2 3]", build_broadcast_row, 1, {IN(ANY, 3)}},
+    {AG_OP_BROADCAST_TO, "broadcast_to [2 1] to [2 2 3]", build_broadcast_col, 1,
+     {IN(ANY, 2, 1)}},
+    {AG_OP_SUM_TO, "sum_to [2 3] to [3]", build_sum_to_row, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SUM_TO, "sum_to [2 3] to [2 1]", build_sum_to_col, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SQUEEZE, "squeeze [2 1 3] axis 1", build_squeeze, 1, {IN(ANY, 2, 1, 3)}},
+    {AG_OP_UNSQUEEZE, "unsqueeze [2 3] axis -1", build_unsqueeze, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_CONCAT, "concat [2 3] [2 2] axis 1", build_concat1, 2, {IN(ANY, 2, 3), IN(ANY, 2, 2)}},
+    {AG_OP_CONCAT, "concat [1 2] [2 2] [1 2] axis 0", build_concat0, 3,
+     {IN(ANY, 1, 2), IN(ANY, 2, 2), IN(ANY, 1, 2)}},
+    {AG_OP_SPLIT, "split [3 4] sizes 1 3 axis 1", build_split_both, 1, {IN(ANY, 3, 4)}},
+    {AG_OP_SPLIT, "split [4 2] sizes 1 2 1 axis 0, middle only", build_split_second, 1,
+     {IN(ANY, 4, 2)}},
+    {AG_OP_GET_ITEM, "get_item [3 2] axis 0 [1 -1 1]", build_get_item, 1, {IN(ANY, 3, 2)}},
+    {AG_OP_GET_ITEM, "get_item [2 3] axis 1 [2 0]", build_get_item_axis1, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_GET_ITEM_GRAD, "get_item_grad [3 2] axis 0 [0 0 2] to [4 2]", build_get_item_grad, 1,
+     {IN(ANY, 3, 2)}},
+    {AG_OP_MATMUL, "matmul [2 3] @ [3 4]", build_matmul, 2, {IN(ANY, 2, 3), IN(ANY, 3, 4)}},
+    {AG_OP_MATMUL, "matmul [2 2 3] @ [1 3 2]", build_matmul, 2,
+     {IN(ANY, 2, 2, 3), IN(ANY, 1, 3, 2)}},
+    {AG_OP_MATMUL, "matmul [3 2] @ [2 2 3]", build_matmul, 2, {IN(ANY, 3, 2), IN(ANY, 2, 2, 3)}},
+    {AG_OP_LINEAR, "linear [2 3] @ [3 4]", build_linear, 2, {IN(ANY, 2, 3), IN(ANY, 3, 4)}},
+    {AG_OP_LINEAR, "linear [2 3] @ [3 4] + [4]", build_linear_bias, 3,
+     {IN(ANY, 2, 3), IN(ANY, 3, 4), IN(ANY, 4)}},
+    {AG_OP_LINEAR, "linear [2 2 3] @ [1 3 2] + [1 2]", build_linear_bias, 3,
+     {IN(ANY, 2, 2, 3), IN(ANY, 1, 3, 2), IN(ANY, 1, 2)}},
+    {AG_OP_LINEAR, "linear [1 2] @ [2 2] + [3 1] (bias widens)", build_linear_bias, 3,
+     {IN(ANY, 1, 2), IN(ANY, 2, 2), IN(ANY, 3, 1)}},
+    {AG_OP_SOFTMAX, "softmax [2 3] axis 1", build_softmax1, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SOFTMAX, "softmax [3 2] axis 0", build_softmax0, 1, {IN(ANY, 3, 2)}},
+    {AG_OP_SOFTMAX, "softmax [2 2 3] axis -1", build_softmax_last, 1, {IN(ANY, 2, 2, 3)}},
+    {AG_OP_MSE, "mse [2 3] [2 3]", build_mse, 2, {IN(ANY, 2, 3), IN(ANY, 2, 3)}},
+    {AG_OP_MSE, "mse [2 3] [3] (broadcast)", build_mse, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_MSE, "mse [] [2 2]", build_mse, 2, {IN0(ANY), IN(ANY, 2, 2)}},
+    {AG_OP_CROSS_ENTROPY, "cross_entropy [3 4], labels [3]", build_cross_entropy, 2,
+     {IN(ANY, 3, 4), LABELS(3, 1, 0, 3, 1)}},
+    {AG_OP_CROSS_ENTROPY, "cross_entropy [3 4], labels [3 1] with -100", build_cross_entropy, 2,
+     {IN(ANY, 3, 4), LABELS(3, 2, 2, -100, 0)}},
+    {AG_OP_DROPOUT, "dropout [3 4] ratio 0.4", build_dropout, 1, {IN(ANY, 3, 4)}},
+};
+#define NCASES ((int)(sizeof cases / sizeof cases[0]))
+
+/* ---- random numbers (a local PCG stream, independent of the engine's) --------------- */
+
+static ag_rng rng;
+
+static double uniform(double lo, double hi) { return lo + (hi - lo) * ag_rng_uniform(&rng); }
+
+static bool near_kink(double v) {
+    return fabs(v) < 0.1 || fabs(v - 0.5) < 0.1 || fabs(v + 0.5) < 0.1;
+}
+
+static void fill(double *data, size_t size, const input_spec *in) {
+    switch (in->dom) {
+    case ANY: for (size_t i = 0; i < size; i++) data[i] = uniform(-2, 2); break;
+    case POSITIVE: for (size_t i = 0; i < size; i++) data[i] = uniform(0.5, 2.5); break;
+    case SMALL: for (size_t i = 0; i < size; i++) data[i] = uniform(-1, 1); break;
+    case AWAY:
+        for (size_t i = 0; i < size; i++) {
+            do data[i] = uniform(-2, 2);
+            while (near_kink(data[i]));
+        }
+        break;
+    case DISTINCT: {
+        /* a grid with step 4/size, shuffled, jittered by at most a quarter step */
+        double step = 4.0 / (double)size;
+        for (size_t i = 0; i < size; i++)
+            data[i] = -2 + step * ((double)i + 0.5) + uniform(-0.25, 0.25) * step;
+        for (size_t i = size; i > 1; i--) {
+            size_t j = ag_rng_u32(&rng) % i;
+            double tmp = data[i - 1];
+            data[i - 1] = data[j];
+            data[j] = tmp;
+        }
+        break;
+    }
+    case FIXED: memcpy(data, in->fixed, size * sizeof *data); break;
+    }
+}
+
+/* ---- one case ------------------------------------------------------------------------- */
+
+typedef struct {
+    const grad_case *c;
+    ag_ctx *ctx;
+    ag_var *xs[MAX_INPUTS]; /* the base point */
+    ag_var *r, *q;          /* loss weights, y's shape */
+    ag_var *v[MAX_INPUTS];  /* second-order directions, each input's shape */
+    int failures;
+    bool quiet; /* count mismatches without printing them */
+} harness;
+
+static bool differentiable(const harness *h, int j) { return h->c->in[j].dom != FIXED; }
+
+/* L = sum(y * (r + q*y)) recorded as a graph, NULL on error. */
+static ag_var *loss_graph(harness *h, ag_var *const *xs) {
+    ag_ctx *ctx = h->ctx;
+    ag_var *y = h->c->build(ctx, xs);
+    return ag_sum(ctx, ag_mul(ctx, y, ag_add(ctx, h->r, ag_mul(ctx, h->q, y))), NULL, 0);
+}
+
+/* L at xs in plain doubles with backprop off. */
+static double loss_value(harness *h, ag_var *const *xs) {
+    bool old = ag_set_grad_enabled(h->ctx, false);
+    ag_var *y = h->c->build(h->ctx, xs);
+    ag_set_grad_enabled(h->ctx, old);
+    assert_non_null(y);
+    assert_int_equal(ag_size(y), ag_size(h->r));
+    double total = 0;
+    for (size_t i = 0; i < ag_size(y); i++) {
+        double yi = ag_cdata(y)[i];
+        total += yi * (ag_cdata(h->r)[i] + ag_cdata(h->q)[i] * yi);
+    }
+    return total;
+}
+
+/* First-order gradients of L at xs into g (NULL where L does not depend on
+ * an input), as graphs when create_graph. */
+static void first_order(harness *h, ag_var *const *xs, bool create_graph, ag_var **g) {
+    for (int j = 0; j < h->c->ninputs; j++) ag_cleargrad(xs[j]);
+    ag_var *loss = loss_graph(h, xs);
+    if (loss == NULL) fail_msg("%s: %s", h->c->what, ag_errmsg(h->ctx));
+    ag_backward_opts opts = {.create_graph = create_graph};
+    if (ag_backward(h->ctx, loss, &opts) < 0) fail_msg("%s: %s", h->c->what, ag_errmsg(h->ctx));
+    for (int j = 0; j < h->c->ninputs; j++) {
+        g[j] = ag_grad(xs[j]);
+        ag_cleargrad(xs[j]);
+        if (g[j] != NULL && !ag_same_shape(g[j], xs[j]))
+            fail_msg("%s: gradient of input %d has the wrong shape", h->c->what, j);
+    }
+}
+
+/* M = sum_j sum(g_j * v_j) in doubles, from first-order gradients at xs. */
+static double directional_value(harness *h, ag_var *const *xs) {
+    ag_var *g[MAX_INPUTS];
+    first_order(h, xs, false, g);
+    double total = 0;
+    for (int j = 0; j < h->c->ninputs; j++) {
+        if (!differentiable(h, j) || g[j] == NULL) continue;
+        for (size_t i = 0; i < ag_size(g[j]); i++) total += ag_cdata(g[j])[i] * ag_cdata(h->v[j])[i];
+    }
+    return total;
+}
+
+/* Copies of the base inputs with element `index` of input `k` shifted. */
+static void shifted(harness *h, int k, size_t index, double shift, ag_var **out) {
+    for (int j = 0; j < h->c->ninputs; j++) {
+        out[j] = j == k ? ag_detach(h->ctx, h->xs[j]) : h->xs[j];
+        assert_non_null(out[j]);
+    }
+    ag_data(out[k])[index] += shift;
+}
+
+static void compare(harness *h, const char *order, int k, size_t index, double analytic,
+                    double numeric) {
+    double scale = fmax(fabs(analytic), fabs(numeric));
+    if (fabs(analytic - numeric) <= REL_TOL * scale + ABS_TOL) return;
+    if (!h->quiet)
+        print_error("%s: %s order, input %d element %zu: analytic %.17g, numeric %.17g\n",
+                   h->c->what, order, k, index, analytic, numeric);
+    h->failures++;
+}
+
+/* Central difference of value() along element `index` of input `k`. */
+static double central(harness *h, int k, size_t index, double (*value)(harness *, ag_var *const *)) {
+    ag_var *plus[MAX_INPUTS], *minus[MAX_INPUTS];
+    shifted(h, k, index, STEP, plus);
+    double up = value(h, plus);
+    shifted(h, k, index, -STEP, minus);
+    double down = value(h, minus);
+    ag_gc(h->ctx); /* the roots are the base point and the weights */
+    return (up - down) / (2 * STEP);
+}
+
+/* Does the graph ending at y contain a function of this op? */
+static bool graph_has_op(ag_var *y, int op) {
+    ag_func *stack[256];
+    int len = 0;
+    if (ag_creator(y)) stack[len++] = ag_creator(y);
+    while (len > 0) {
+        ag_func *f = stack[--len];
+        if (ag_func_op(f) == op) return true;
+        for (int i = 0; i < ag_func_ninputs(f) && len < 256; i++)
+            if (ag_creator(ag_func_input(f, i))) stack[len++] = ag_creator(ag_func_input(f, i));
+    }
+    return false;
+}
+
+static ag_var *random_like(ag_ctx *ctx, const ag_var *x) {
+    ag_var *v = ag_zeros_like(ctx, x);
+    assert_non_null(v);
+    for (size_t i = 0; i < ag_size(v); i++) ag_data(v)[i] = uniform(-1, 1);
+    ag_retain(v);
+    return v;
+}
+
+static void run_case(void **state) {
+    const grad_case *c = *state;
+    harness h = {.c = c, .ctx = ag_ctx_new()};
+    assert_non_null(h.ctx);
+    ag_rng_seed(&rng, (uint64_t)(c - cases) + 1);
+    for (int j = 0; j < c->ninputs; j++) {
+        h.xs[j] = ag_zeros(h.ctx, c->in[j].ndim, c->in[j].shape);
+        assert_non_null(h.xs[j]);
+        fill(ag_data(h.xs[j]), ag_size(h.xs[j]), &c->in[j]);
+        ag_retain(h.xs[j]);
+    }
+    ag_var *y = c->build(h.ctx, h.xs);
+    if (y == NULL) fail_msg("%s: %s", c->what, ag_errmsg(h.ctx));
+    if (!graph_has_op(y, c->op)) fail_msg("%s: the graph has no %s node", c->what, ag_op_name(c->op));
+    h.r = random_like(h.ctx, y);
+    h.q = random_like(h.ctx, y);
+    for (int j = 0; j < c->ninputs; j++) h.v[j] = random_like(h.ctx, h.xs[j]);
+
+    /* analytic first order (kept as graphs) and second order */
+    ag_var *g[MAX_INPUTS];
+    first_order(&h, h.xs, true, g);
+    ag_var *m = NULL;
+    for (int j = 0; j < c->ninputs; j++) {
+        if (!differentiable(&h, j)) {
+            if (g[j] != NULL) fail_msg("%s: input %d got a gradient", c->what, j);
+            continue;
+        }
+        if (g[j] == NULL) continue;
+        ag_var *term = ag_sum(h.ctx, ag_mul(h.ctx, g[j], h.v[j]), NULL, 0);
+        m = m == NULL ? term : ag_add(h.ctx, m, term);
+    }
+    double *first[MAX_INPUTS] = {0}, *second[MAX_INPUTS] = {0};
+    if (m != NULL && ag_backward(h.ctx, m, NULL) < 0) fail_msg("%s: %s", c->what, ag_errmsg(h.ctx));
+    for (int j = 0; j < c->ninputs; j++) {
+        size_t size = ag_size(h.xs[j]);
+        first[j] = calloc(size + 1, sizeof(double));
+        second[j] = calloc(size + 1, sizeof(double));
+        assert_non_null(first[j]);
+        assert_non_null(second[j]);
+        if (g[j] != NULL) memcpy(first[j], ag_cdata(g[j]), size * sizeof(double));
+        if (ag_grad(h.xs[j]) != NULL)
+            memcpy(second[j], ag_cdata(ag_grad(h.xs[j])), size * sizeof(double));
+        ag_cleargrad(h.xs[j]);
+    }
+    ag_gc(h.ctx);
+
+    for (int k = 0; k < c->ninputs; k++) {
+        if (!differentiable(&h, k)) continue;
+        for (size_t i = 0; i < ag_size(h.xs[k]); i++) {
+            compare(&h, "first", k, i, first[k][i], central(&h, k, i, loss_value));
+            compare(&h, "second", k, i, second[k][i], central(&h, k, i, directional_value));
+        }
+    }
+    for (int j = 0; j < c->ninputs; j++) {
+        free(first[j]);
+        free(second[j]);
+    }
+    ag_ctx_free(h.ctx);
+    if (h.failures > 0) fail_msg("%s: %d mismatches", c->what, h.failures);
+}
+
+/* Every op in the table has at least one case. */
+static void test_every_op_has_a_case(void **state) {
+    int missing = 0;
+    for (int op = 0; op < AG_OP_COUNT; op++) {
+        bool found = false;
+        for (int i = 0; i < NCASES && !found; i++) found = cases[i].op == op;
+        if (!found) {
+            print_error("op %d (%s) has no gradient check\n", op, ag_op_name(op));
+            missing++;
+        }
+    }
+    assert_int_equal(missing, 0);
+}
+
+/* A deliberately wrong backward is caught: the check can fail. */
+static ag_var *build_wrong(ag_ctx *ctx, ag_var *const *xs) {
+    /* sin(x) whose values are replaced by x's after the fact: the recorded
+     * backward (cos) no longer matches the function evaluated */
+    ag_var *y = ag_sin(ctx, xs[0]);
+    if (y != NULL) memcpy(ag_data(y), ag_cdata(xs[0]), ag_size(y) * sizeof(double));
+    return y;
+}
+
+static void test_checker_catches_a_wrong_gradient(void **state) {
+    grad_case wrong = {AG_OP_SIN, "sin with replaced values", build_wrong, 1, {IN(ANY, 3)}};
+    harness h = {.c = &wrong, .ctx = ag_ctx_new(), .quiet = true};
+    ag_rng_seed(&rng, 99);
+    h.xs[0] = ag_zeros(h.ctx, 1, (const int[]){3});
+    fill(ag_data(h.xs[0]), 3, &wrong.in[0]);
+    ag_retain(h.xs[0]);
+    ag_var *y = build_wrong(h.ctx, h.xs);
+    h.r = random_like(h.ctx, y);
+    h.q = random_like(h.ctx, y);
+    ag_var *g[1];
+    first_order(&h, h.xs, false, g);
+    double analytic = ag_cdata(g[0])[0];
+    compare(&h, "first", 0, 0, analytic, central(&h, 0, 0, loss_value));
+    assert_int_equal(h.failures, 1);
+    ag_ctx_free(h.ctx);
+}
+
+static struct CMUnitTest tests[NCASES + 2];
+
+int main(void) {
+    tests[0] = (struct CMUnitTest)cmocka_unit_test(test_every_op_has_a_case);
+    tests[1] = (struct CMUnitTest)cmocka_unit_test(test_checker_catches_a_wrong_gradient);
+    for (int i = 0; i < NCASES; i++)
+        tests[i + 2] = (struct CMUnitTest){.name = cases[i].what,
+                                           .test_func = run_case,
+                                           .initial_state = (void *)&cases[i]};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,507 @@
+/* test_ops_nn.c — the neural-net functions against upstream's printed
+ * values (reference §7.7 G61-G73 and §11), their error messages, dropout's
+ * masks and modes, and accuracy. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ag_ctx *ctx;
+
+static int setup(void **state) {
+    ctx = ag_ctx_new();
+    return ctx ? 0 : -1;
+}
+static int teardown(void **state) {
+    ag_ctx_free(ctx);
+    return 0;
+}
+
+static const ag_backward_opts CG = {.create_graph = true};
+
+/* 1, 2, ..., n as a leaf of the given shape. */
+static ag_var *iota(const int *shape, int ndim) {
+    ag_var *v = ag_zeros(ctx, ndim, shape);
+    assert_non_null(v);
+    for (size_t i = 0; i < ag_size(v); i++) ag_data(v)[i] = (double)(i + 1);
+    return v;
+}
+
+/* Upstream's second pass: gx = x.grad; x.cleargrad(); gx.backward().
+ * Returns the new x.grad (NULL when gx does not depend on x). */
+static ag_var *next_order(ag_var *x) {
+    ag_var *gx = ag_grad(x);
+    assert_non_null(gx);
+    ag_cleargrad(x);
+    assert_int_equal(ag_backward(ctx, gx, NULL), 0);
+    return ag_grad(x);
+}
+
+static void assert_error(ag_var *v, const char *message) {
+    assert_null(v);
+    assert_true(ag_failed(ctx));
+    assert_string_equal(ag_errmsg(ctx), message);
+    ag_clear_error(ctx);
+}
+
+/* ---- G61 linear ------------------------------------------------------------------ */
+
+static void test_linear(void **state) {
+    ag_var *x = iota(SHAPE(2, 3)), *w = iota(SHAPE(3, 4));
+    ag_var *y = ag_linear(ctx, x, w, NULL);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(y, "variable[2 4]([38 44 50 56 83 98 113 128])");
+    assert_var_string(ag_grad(x), "variable[2 3]([10 26 42 10 26 42])");
+    assert_var_string(ag_grad(w), "variable[3 4]([5 5 5 5 7 7 7 7 9 9 9 9])");
+    assert_int_equal(ag_func_op(ag_creator(y)), AG_OP_LINEAR);
+    assert_int_equal(ag_func_ninputs(ag_creator(y)), 2);
+
+    x = iota(SHAPE(2, 3)), w = iota(SHAPE(3, 4));
+    ag_var *b = VAR(ctx, SHAPE(1), 1.0);
+    y = ag_linear(ctx, x, w, b);
+    assert_int_equal(ag_func_ninputs(ag_creator(y)), 3);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(y, "variable[2 4]([39 45 51 57 84 99 114 129])");
+    assert_var_string(ag_grad(x), "variable[2 3]([10 26 42 10 26 42])");
+    assert_var_string(ag_grad(w), "variable[3 4]([5 5 5 5 7 7 7 7 9 9 9 9])");
+    assert_var_string(ag_grad(b), "variable(8)");
+    assert_shape(ag_grad(b), 1);
+}
+
+static void test_linear_batched(void **state) {
+    ag_var *x = iota(SHAPE(2, 2, 3)), *w = iota(SHAPE(1, 3, 4));
+    ag_var *y = ag_linear(ctx, x, w, NULL);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(
+        y, "variable[2 2 4]([38 44 50 56 83 98 113 128 128 152 176 200 173 206 239 272])");
+    assert_var_string(ag_grad(x), "variable[2 2 3]([10 26 42 10 26 42 10 26 42 10 26 42])");
+    assert_var_string(ag_grad(w), "variable[1 3 4]([22 22 22 22 26 26 26 26 30 30 30 30])");
+
+    x = iota(SHAPE(2, 3)), w = iota(SHAPE(2, 3, 4));
+    y = ag_linear(ctx, x, w, NULL);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(
+        y, "variable[2 2 4]([38 44 50 56 83 98 113 128 110 116 122 128 263 278 293 308])");
+    assert_var_string(ag_grad(x), "variable[2 3]([68 100 132 68 100 132])");
+    assert_var_string(ag_grad(w), "variable[2 3 4]([5 5 5 5 7 7 7 7 9 9 9 9 5 5 5 5 7 7 7 7 9 "
+                                  "9 9 9])");
+}
+
+/* G61 "double": gx.backward() and gw.backward() after a create_graph pass. */
+static void test_linear_double(void **state) {
+    ag_var *x = iota(SHAPE(2, 3)), *w = iota(SHAPE(3, 4));
+    ag_var *y = ag_linear(ctx, x, w, NULL);
+    assert_int_equal(ag_backward(ctx, y, &CG), 0);
+    ag_var *gx = ag_grad(x), *gw = ag_grad(w);
+    ag_cleargrad(x);
+    ag_cleargrad(w);
+    assert_int_equal(ag_backward(ctx, gx, NULL), 0);
+    assert_int_equal(ag_backward(ctx, gw, NULL), 0);
+    assert_var_string(ag_grad(x), "variable[2 3]([4 4 4 4 4 4])");
+    assert_var_string(ag_grad(w), "variable[3 4]([2 2 2 2 2 2 2 2 2 2 2 2])");
+}
+
+/* A bias that widens the output: the matmul's gradient is summed back first. */
+static void test_linear_wide_bias(void **state) {
+    ag_var *x = VAR(ctx, SHAPE(1, 2), 1, 2), *w = VAR(ctx, SHAPE(2, 2), 1, 2, 3, 4);
+    ag_var *b = VAR(ctx, SHAPE(3, 1), 10, 20, 30);
+    ag_var *y = ag_linear(ctx, x, w, b);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(y, "variable[3 2]([17 20 27 30 37 40])");
+    assert_var_string(ag_grad(x), "variable[1 2]([9 21])");
+    assert_var_string(ag_grad(w), "variable[2 2]([3 3 6 6])");
+    assert_var_string(ag_grad(b), "variable[3 1]([2 2 2])");
+}
+
+static void test_linear_errors(void **state) {
+    ag_var *x = iota(SHAPE(2, 3));
+    assert_error(ag_linear(ctx, x, iota(SHAPE(2, 3)), NULL),
+                 "linear: shapes [2 3] and [2 3] are not aligned");
+    assert_error(ag_linear(ctx, iota(SHAPE(3)), iota(SHAPE(3, 4)), NULL),
+                 "linear: x and w need at least 2 dimensions, got [3] and [3 4]");
+    assert_error(ag_linear(ctx, iota(SHAPE(2, 2, 3)), iota(SHAPE(3, 3, 4)), NULL),
+                 "linear: shapes [2 2 3] and [3 3 4] are not compatible");
+    assert_error(ag_linear(ctx, x, iota(SHAPE(3, 4)), iota(SHAPE(3))),
+                 "linear: shapes [2 4] and [3] are not compatible");
+    /* NULL propagates without touching the message */
+    assert_null(ag_linear(ctx, NULL, x, NULL));
+    assert_false(ag_failed(ctx));
+    ag_set_error(ctx, "earlier");
+    assert_null(ag_linear(ctx, x, NULL, x));
+    assert_string_equal(ag_errmsg(ctx), "earlier");
+    ag_clear_error(ctx);
+}
+
+/* ---- G62-G65 activations (first and second order) ----------------------------------- */
+
+static void test_sigmoid(void **state) {
+    const double in[] = {-4, -2, 0, 2, 4};
+    const char *out[] = {"variable(0.01798620996209155)", "variable(0.11920292202211757)",
+                         "variable(0.5)", "variable(0.8807970779778824)",
+                         "variable(0.9820137900379085)"};
+    for (int i = 0; i < 5; i++) assert_var_string(ag_sigmoid(ctx, ag_scalar(ctx, in[i])), out[i]);
+
+    ag_var *x = VAR(ctx, SHAPE(5), -4, 2, 0, 2, 4);
+    assert_int_equal(ag_backward(ctx, ag_sigmoid(ctx, x), &CG), 0);
+    assert_var_string(ag_grad(x), "variable[5]([0.017662706213291107 0.10499358540350653 0.25 "
+                                  "0.10499358540350653 0.017662706213291107])");
+    assert_var_string(next_order(x), "variable[5]([0.01702733592838912 -0.07996250105615307 0 "
+                                     "-0.07996250105615307 -0.01702733592838912])");
+}
+
+/* G63: 1 / (1 + exp(-x)) through the primitives. */
+static ag_var *sigmoid_simple(ag_var *x) {
+    return ag_div(ctx, ag_scalar(ctx, 1.0),
+                  ag_add(ctx, ag_scalar(ctx, 1.0), ag_exp(ctx, ag_neg(ctx, x))));
+}
+
+static void test_sigmoid_simple(void **state) {
+    const double in[] = {-4, -2, 0, 2, 4};
+    const char *out[] = {"variable(0.01798620996209156)", "variable(0.11920292202211755)",
+                         "variable(0.5)", "variable(0.8807970779778823)",
+                         "variable(0.9820137900379085)"};
+    for (int i = 0; i < 5; i++) assert_var_string(sigmoid_simple(ag_scalar(ctx, in[i])), out[i]);
+
+    ag_var *x = VAR(ctx, SHAPE(5), -4, 2, 0, 2, 4);
+    assert_int_equal(ag_backward(ctx, sigmoid_simple(x), &CG), 0);
+    assert_var_string(ag_grad(x), "variable[5]([0.017662706213291118 0.1049935854035065 0.25 "
+                                  "0.1049935854035065 0.017662706213291114])");
+    assert_var_string(next_order(x), "variable[5]([0.017027335928389127 -0.07996250105615305 -0 "
+                                     "-0.07996250105615305 -0.017027335928389127])");
+}
+
+static void test_relu(void **state) {
+    ag_var *x = VAR(ctx, SHAPE(2, 3), 1, -2, 3, -4, 5, -6);
+    ag_var *y = ag_relu(ctx, x);
+    assert_int_equal(ag_backward(ctx, y, &CG), 0);
+    assert_var_string(y, "variable[2 3]([1 0 3 0 5 0])");
+    assert_var_string(ag_grad(x), "variable[2 3]([1 0 1 0 1 0])");
+    assert_var_string(next_order(x), "<nil>");
+}
+
+static void test_gelu(void **state) {
+    ag_var *x = VAR(ctx, SHAPE(1, 3), -10, 0, 10);
+    ag_var *y = ag_gelu(ctx, x);
+    assert_int_equal(ag_backward(ctx, y, &CG), 0);
+    assert_var_string(y, "variable[1 3]([-0 0 10])");
+    assert_var_string(ag_grad(x), "variable[1 3]([0 0.5 1])");
+    assert_var_string(next_order(x), "variable[1 3]([0 0.7978845608028654 0])");
+
+    /* §11 */
+    x = VAR(ctx, SHAPE(5), -1, -0.5, 0.5, 1, 2);
+    y = ag_gelu(ctx, x);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(y, "variable[5]([-0.15880800939172324 -0.15428599017485606 "
+                         "0.34571400982514394 0.8411919906082768 1.954597694087775])");
+    assert_var_string(ag_grad(x), "variable[5]([-0.08296408384578252 0.13263009646535762 "
+                                  "0.8673699035346424 1.0829640838457826 1.0860992566236183])");
+}
+
+/* ---- G66-G68 softmax ------------------------------------------------------------------ */
+
+static ag_var *softmax_input(void) { return VAR(ctx, SHAPE(2, 3), 1, 2, 3, 4, 4, 8); }
+
+static void test_softmax_last_axis(void **state) {
+    for (int axis = 1; axis >= -1; axis -= 2) {
+        ag_var *x = softmax_input();
+        ag_var *y = ag_softmax(ctx, x, axis);
+        assert_int_equal(ag_backward(ctx, y, &CG), 0);
+        assert_var_string(y, "variable[2 3]([0.09003057317038046 0.24472847105479764 "
+                             "0.6652409557748218 0.017668422014048047 0.017668422014048047 "
+                             "0.9646631559719038])");
+        assert_var_string(ag_grad(x),
+                          "variable[2 3]([1.3877787807814457e-17 2.7755575615628914e-17 "
+                          "1.1102230246251565e-16 3.469446951953614e-18 3.469446951953614e-18 "
+                          "1.1102230246251565e-16])");
+        assert_var_string(next_order(x), "variable[2 3]([0 0 0 -3.469446951953614e-18 "
+                                         "-3.469446951953614e-18 -1.1102230246251565e-16])");
+        char label[64];
+        ag_func_label(ag_creator(y), label, sizeof label);
+        assert_string_equal(label, axis == 1 ? "Softmax(axis=1)" : "Softmax(axis=-1)");
+    }
+}
+
+static void test_softmax_first_axis(void **state) {
+    ag_var *x = softmax_input();
+    ag_var *y = ag_softmax(ctx, x, 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(y, "variable[2 3]([0.04742587317756679 0.11920292202211755 "
+                         "0.006692850924284856 0.9525741268224334 0.8807970779778823 "
+                         "0.9933071490757153])");
+    assert_var_string(ag_grad(x), "variable[2 3]([-1.3877787807814457e-17 1.3877787807814457e-17 "
+                                  "-1.734723475976807e-18 -2.220446049250313e-16 "
+                                  "1.1102230246251565e-16 -2.220446049250313e-16])");
+
+    /* §11: 1-D */
+    assert_var_string(ag_softmax(ctx, VAR(ctx, SHAPE(3), 1, 2, 3), 0),
+                      "variable[3]([0.09003057317038046 0.24472847105479764 0.6652409557748218])");
+}
+
+/* Softmax along a middle axis of a 3-D input: each lane sums to 1 and matches
+ * the 2-D result of the same numbers. */
+static void test_softmax_middle_axis(void **state) {
+    ag_var *x = VAR(ctx, SHAPE(2, 3, 2), 1, 4, 2, 4, 3, 8, 0, 0, 0, 0, 0, 0);
+    ag_var *y = ag_softmax(ctx, x, 1);
+    const double *d = ag_cdata(y);
+    assert_close(d[0], 0.09003057317038046);
+    assert_close(d[2], 0.24472847105479764);
+    assert_close(d[4], 0.6652409557748218);
+    assert_close(d[1], 0.017668422014048047);
+    assert_close(d[5], 0.9646631559719038);
+    for (int i = 6; i < 12; i++) assert_close(d[i], 1.0 / 3.0);
+}
+
+/* G68: exp(x) / sum_to(exp(x), keepdims), no max shift. */
+static void test_softmax_simple(void **state) {
+    ag_var *x = softmax_input();
+    ag_var *e = ag_exp(ctx, x);
+    ag_var *y = ag_div(ctx, e, ag_sum_to(ctx, e, 2, (const int[]){2, 1}));
+    assert_int_equal(ag_backward(ctx, y, &CG), 0);
+    assert_var_string(y, "variable[2 3]([0.09003057317038046 0.24472847105479767 "
+                         "0.6652409557748219 0.017668422014048047 0.017668422014048047 "
+                         "0.9646631559719039])");
+    assert_var_string(ag_grad(x), "variable[2 3]([0 0 0 0 0 0])");
+    assert_var_string(next_order(x), "variable[2 3]([3.7723738417192525e-17 "
+                                     "1.0254375264099683e-16 2.787428194260209e-16 0 0 0])");
+}
+
+static void test_softmax_errors(void **state) {
+    assert_error(ag_softmax(ctx, VAR(ctx, SHAPE(3), 1, 2, 3), 1),
+                 "softmax: axis 1 out of range for ndim 1");
+    assert_error(ag_softmax(ctx, ag_scalar(ctx, 1), -1), "softmax: axis -1 out of range for ndim 0");
+    assert_null(ag_softmax(ctx, NULL, 0));
+    assert_false(ag_failed(ctx));
+}
+
+/* ---- G69-G70 cross-entropy ------------------------------------------------------------- */
+
+static ag_var *g69_logits(void) {
+    return VAR(ctx, SHAPE(2, 10), 0.1, 0.05, 0.6, 0, 0.05, 0.1, 0, 0.1, 0, 0, /* row 0 */
+               0.1, 0.05, 0.1, 0, 0.05, 0.1, 0, 0.6, 0, 0);                     /* row 1 */
+}
+
+static void test_cross_entropy_g69(void **state) {
+    ag_var *x = g69_logits(), *t = VAR(ctx, SHAPE(2, 1), 2, 2);
+    ag_var *y = ag_cross_entropy(ctx, x, t);
+    assert_shape(y, 1);
+    assert_int_equal(ag_backward(ctx, y, &CG), 0);
+    assert_var_string(y, "variable(2.069494302297095)");
+    assert_var_string(
+        ag_grad(x),
+        "variable[2 10]([0.04916164744936827 0.04676400561076958 -0.41894614614756587 "
+        "0.044483298144480495 0.04676400561076958 0.04916164744936827 0.044483298144480495 "
+        "0.04916164744936827 0.044483298144480495 0.044483298144480495 0.04916164744936827 "
+        "0.04676400561076958 -0.45083835255063176 0.044483298144480495 0.04676400561076958 "
+        "0.04916164744936827 0.044483298144480495 0.08105385385243416 0.044483298144480495 "
+        "0.044483298144480495])");
+    assert_null(ag_grad(t));
+    assert_var_string(next_order(x), "variable[2 10]([0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0])");
+}
+
+/* §11: 1-D labels; G70: ignored rows. */
+static void test_cross_entropy_labels(void **state) {
+    ag_var *x = iota(SHAPE(2, 3));
+    ag_var *y = ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 2, 0));
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(y, "variable(1.4076059644443806)");
+    assert_shape(y, 1);
+    assert_var_string(ag_grad(x), "variable[2 3]([0.04501528658519023 0.12236423552739882 "
+                                  "-0.1673795221125891 -0.4549847134148098 0.12236423552739882 "
+                                  "0.3326204778874109])");
+
+    x = iota(SHAPE(2, 3));
+    y = ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 2, -100));
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(y, "variable(0.4076059644443806)");
+    assert_var_string(ag_grad(x), "variable[2 3]([0.09003057317038046 0.24472847105479764 "
+                                  "-0.3347590442251782 0 0 0])");
+
+    x = iota(SHAPE(2, 3));
+    y = ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), -100, -100));
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(y, "variable(0)");
+    assert_shape(y, 1);
+    assert_var_string(ag_grad(x), "variable[2 3]([0 0 0 0 0 0])");
+
+    /* labels are truncated toward zero like Go's int() */
+    x = iota(SHAPE(2, 3));
+    y = ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 2.9, 0.5));
+    assert_var_string(y, "variable(1.4076059644443806)");
+}
+
+static void test_cross_entropy_errors(void **state) {
+    assert_error(ag_cross_entropy(ctx, VAR(ctx, SHAPE(3), 1, 2, 3), VAR(ctx, SHAPE(1), 0)),
+                 "cross_entropy: logits must be 2-D (N, C), got [3]");
+    ag_var *x = iota(SHAPE(2, 3));
+    assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 7, 0)),
+                 "cross_entropy: label 7 out of range for 3 classes");
+    assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 0, -1)),
+                 "cross_entropy: label -1 out of range for 3 classes");
+    assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 0, NAN)),
+                 "cross_entropy: label nan out of range for 3 classes");
+    assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(3), 0, 1, 2)),
+                 "cross_entropy: 3 labels for 2 rows");
+
+    /* labels edited between forward and backward are checked again */
+    ag_var *t = VAR(ctx, SHAPE(2), 0, 1);
+    ag_var *y = ag_cross_entropy(ctx, x, t);
+    assert_non_null(y);
+    ag_data(t)[1] = 5;
+    assert_int_equal(ag_backward(ctx, y, NULL), -1);
+    assert_string_equal(ag_errmsg(ctx), "cross_entropy: label 5 out of range for 3 classes");
+    ag_clear_error(ctx);
+}
+
+/* ---- G71 mean squared error ------------------------------------------------------------- */
+
+static void test_mse(void **state) {
+    ag_var *a = ag_ones(ctx, 2, (const int[]){2, 4}), *b = ag_full(ctx, 2, (const int[]){2, 4}, 3);
+    ag_var *y = ag_mse(ctx, a, b);
+    assert_shape(y, 1);
+    assert_int_equal(ag_backward(ctx, y, &CG), 0);
+    assert_var_string(y, "variable(4)");
+    assert_var_string(ag_grad(a), "variable[2 4]([-0.5 -0.5 -0.5 -0.5 -0.5 -0.5 -0.5 -0.5])");
+    assert_var_string(ag_grad(b), "variable[2 4]([0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5])");
+    ag_var *ga = ag_grad(a), *gb = ag_grad(b);
+    ag_cleargrad(a);
+    ag_cleargrad(b);
+    assert_int_equal(ag_backward(ctx, ga, NULL), 0);
+    assert_int_equal(ag_backward(ctx, gb, NULL), 0);
+    assert_var_string(ag_grad(a), "variable[2 4]([0 0 0 0 0 0 0 0])");
+    assert_var_string(ag_grad(b), "variable[2 4]([0 0 0 0 0 0 0 0])");
+}
+
+/* §11, and the gradients summed back to each input's shape (upstream leaves
+ * them broadcast-shaped). */
+static void test_mse_broadcast(void **state) {
+    ag_var *a = VAR(ctx, SHAPE(3), 1, 2, 3), *b = VAR(ctx, SHAPE(1), 0);
+    ag_var *y = ag_mse(ctx, a, b);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_var_string(y, "variable(4.666666666666667)");
+    assert_shape(y, 1);
+    assert_shape(ag_grad(a), 3);
+    assert_data(ag_grad(a), 2.0 / 3.0, 2.0 / 3.0 * 2, 2.0 / 3.0 * 3);
+    assert_shape(ag_grad(b), 1);
+    assert_close(ag_item(ag_grad(b)), -4);
+
+    ag_var *s = ag_scalar(ctx, 2), *m = VAR(ctx, SHAPE(2, 2), 1, 2, 3, 4);
+    y = ag_mse(ctx, m, s);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_close(ag_item(y), (1 + 0 + 1 + 4) / 4.0);
+    assert_scalar_shape(ag_grad(s));
+    assert_close(ag_item(ag_grad(s)), -1.0);
+    assert_data(ag_grad(m), -0.5, 0, 0.5, 1);
+
+    assert_error(ag_mse(ctx, VAR(ctx, SHAPE(3), 1, 2, 3), VAR(ctx, SHAPE(2), 1, 2)),
+                 "mse: shapes [3] and [2] are not compatible");
+}
+
+/* ---- G73 accuracy ------------------------------------------------------------------------ */
+
+static void test_accuracy(void **state) {
+    ag_var *y = VAR(ctx, SHAPE(3, 3), 0.2, 0.8, 0, 0.1, 0.9, 0, 0.8, 0.1, 0.1);
+    ag_var *a = ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), 1, 2, 0));
+    assert_var_string(a, "variable(0.6666666666666666)");
+    assert_scalar_shape(a);
+    assert_null(ag_creator(a));
+
+    a = ag_accuracy(ctx, VAR(ctx, SHAPE(2, 2), 0.1, 0.9, 0.8, 0.2), VAR(ctx, SHAPE(2), 1, 1));
+    assert_var_string(a, "variable(0.5)");
+    assert_scalar_shape(a);
+    /* labels of any shape with N entries; ties go to the first maximum */
+    a = ag_accuracy(ctx, VAR(ctx, SHAPE(2, 2), 0.5, 0.5, 0.8, 0.2), VAR(ctx, SHAPE(2, 1), 0, 0));
+    assert_var_string(a, "variable(1)");
+
+    assert_error(ag_accuracy(ctx, VAR(ctx, SHAPE(3), 1, 2, 3), VAR(ctx, SHAPE(1), 0)),
+                 "accuracy: y must be 2-D (N, C), got [3]");
+    assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(2), 1, 2)), "accuracy: 2 labels for 3 rows");
+    assert_null(ag_accuracy(ctx, NULL, y));
+    assert_false(ag_failed(ctx));
+}
+
+/* ---- dropout ---------------------------------------------------------------------------- */
+
+static void test_dropout(void **state) {
+    const int shape[] = {4, 5};
+    ag_var *x = ag_zeros(ctx, 2, shape);
+    for (int i = 0; i < 20; i++) ag_data(x)[i] = i + 1;
+    ag_rng_seed(ag_ctx_rng(ctx), 11);
+    ag_var *u = ag_rand(ctx, 2, shape, NULL);
+    ag_rng_seed(ag_ctx_rng(ctx), 11);
+    ag_var *y = ag_dropout(ctx, x, 0.4);
+    assert_int_equal(ag_func_op(ag_creator(y)), AG_OP_DROPOUT);
+    char label[64];
+    assert_string_equal(ag_func_label(ag_creator(y), label, sizeof label), "Dropout(0.4)");
+    int kept = 0;
+    for (int i = 0; i < 20; i++) {
+        bool keep = ag_cdata(u)[i] > 0.4;
+        kept += keep;
+        assert_true(ag_cdata(y)[i] == (keep ? (i + 1) * (1.0 / (1.0 - 0.4)) : 0.0));
+    }
+    assert_true(kept > 0 && kept < 20); /* the seed gives a real mix */
+
+    /* the mask survives a collection through the node and drives the backward */
+    ag_retain(x);
+    ag_retain(y);
+    ag_retain(u);
+    ag_gc(ctx);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    for (int i = 0; i < 20; i++)
+        assert_true(ag_cdata(ag_grad(x))[i] == (ag_cdata(u)[i] > 0.4 ? 1.0 / (1.0 - 0.4) : 0.0));
+    ag_release(x);
+    ag_release(y);
+    ag_release(u);
+}
+
+static void test_dropout_modes(void **state) {
+    ag_var *x = VAR(ctx, SHAPE(3), 1, 2, 3);
+    bool old = ag_set_train(ctx, false);
+    assert_ptr_equal(ag_dropout(ctx, x, 0.5), x);
+    ag_set_train(ctx, old);
+
+    /* ratio 0 keeps everything (a uniform draw is > 0 but for 2^-53) */
+    ag_var *y = ag_dropout(ctx, x, 0.0);
+    assert_data(y, 1, 2, 3);
+
+    /* under nograd: values, no node */
+    old = ag_set_grad_enabled(ctx, false);
+    y = ag_dropout(ctx, x, 0.5);
+    ag_set_grad_enabled(ctx, old);
+    assert_non_null(y);
+    assert_null(ag_creator(y));
+
+    assert_error(ag_dropout(ctx, x, 1.0), "dropout: ratio 1 is outside [0, 1)");
+    assert_error(ag_dropout(ctx, x, -0.5), "dropout: ratio -0.5 is outside [0, 1)");
+    assert_error(ag_dropout(ctx, x, NAN), "dropout: ratio nan is outside [0, 1)");
+    assert_null(ag_dropout(ctx, NULL, 0.5));
+    assert_false(ag_failed(ctx));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_linear, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linear_batched, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linear_double, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linear_wide_bias, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linear_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sigmoid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sigmoid_simple, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_relu, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gelu, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_softmax_last_axis, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_softmax_first_axis, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_softmax_middle_axis, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_softmax_simple, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_softmax_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cross_entropy_g69, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cross_entropy_labels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cross_entropy_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mse_broadcast, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accuracy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dropout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dropout_modes, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
