@@ -279,6 +279,16 @@ static bool newline_is_significant(const lexer *lex) {
     return lex->brackets[lex->bracket_depth - 1] == '{';
 }
 
+static void record_open_brackets(lexer *lex) {
+    lex->list->open_brackets = lex->bracket_depth;
+    if (lex->bracket_depth == 0)
+        lex->list->innermost_open = 0;
+    else if (lex->bracket_depth > LEXER_BRACKET_MEMORY)
+        lex->list->innermost_open = '('; /* forgotten; the parser fails earlier anyway */
+    else
+        lex->list->innermost_open = lex->brackets[lex->bracket_depth - 1];
+}
+
 /* Operators and punctuation: two-character forms first. */
 static bool lex_symbol(lexer *lex) {
     static const struct {
@@ -346,7 +356,7 @@ bool lexer_tokenize(const char *source, int first_line, token_list *list) {
             continue;
         }
         if (c == '\0') {
-            list->open_brackets = lex.bracket_depth;
+            record_open_brackets(&lex);
             return emit(&lex, TOKEN_EOF, lex.cursor, 0);
         }
         bool ok;
@@ -368,7 +378,7 @@ bool lexer_tokenize(const char *source, int first_line, token_list *list) {
         }
         if (!ok) return false;
         if (list->count > 0 && list->tokens[list->count - 1].kind == TOKEN_ERROR) {
-            list->open_brackets = lex.bracket_depth;
+            record_open_brackets(&lex);
             return true;
         }
     }

@@ -92,6 +92,7 @@ typedef struct token_list {
     int count;
     int capacity;
     int open_brackets;  /* ( [ { still open at the end of input (incomplete input) */
+    char innermost_open; /* '(' '[' '{' innermost of those, 0 when none */
     char error_message[128]; /* message of the TOKEN_ERROR, "" without one */
 } token_list;
 

@@ -1,0 +1,847 @@
+/* parser.c — recursive descent over the token list, binary operators by
+ * precedence climbing from one table (Lua's lparser.c subexpr).  Every parse
+ * function returns a node it owns or NULL after recording the first error;
+ * partial trees are freed on the way up. */
+#include "parser.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lexer.h"
+
+/* Brackets, prefix operators and blocks open at once; each level is a few
+ * stack frames of this parser. */
+#define PARSER_MAX_NESTING 200
+
+typedef struct parser {
+    const char *source;
+    const token_list *list;
+    const token *tokens;
+    int position;   /* index of the current token */
+    int nesting;    /* open levels, capped at PARSER_MAX_NESTING */
+    int blocks;     /* how many of those levels are blocks (for the message) */
+    int loop_depth; /* for loops around the current statement, within its def */
+    int def_depth;  /* def bodies around the current statement */
+    bool failed;
+    bool failed_at_end; /* the first error was at the end of input */
+    bool failed_between_statements; /* ... where a block wanted its next statement or '}' */
+    parse_error *error;
+} parser;
+
+/* ---- the operator table ---- */
+
+/* Indexed by token kind.  A binary operator is taken while its left priority
+ * is above the current limit, and its right operand is parsed with the
+ * right priority as the limit: equal priorities associate left, a lower
+ * right priority (^) associates right.  A prefix operator parses its operand
+ * with its prefix priority as the limit: `not` (3) takes a whole comparison,
+ * unary minus (7) takes a power but not a product. */
+typedef struct operator_entry {
+    ast_operator binary; /* AST_OP_NONE: not a binary operator */
+    unsigned char left, right;
+    ast_operator prefix; /* AST_OP_NONE: not a prefix operator */
+    unsigned char prefix_priority;
+} operator_entry;
+
+static const operator_entry operators[TOKEN_KIND_COUNT] = {
+    /*                         binary                left right  prefix          priority */
+    [TOKEN_OR] = {AST_OP_OR, 1, 1, AST_OP_NONE, 0},
+    [TOKEN_AND] = {AST_OP_AND, 2, 2, AST_OP_NONE, 0},
+    [TOKEN_NOT] = {AST_OP_NONE, 0, 0, AST_OP_NOT, 3},
+    [TOKEN_EQUAL] = {AST_OP_EQUAL, 4, 4, AST_OP_NONE, 0},
+    [TOKEN_NOT_EQUAL] = {AST_OP_NOT_EQUAL, 4, 4, AST_OP_NONE, 0},
+    [TOKEN_LESS] = {AST_OP_LESS, 4, 4, AST_OP_NONE, 0},
+    [TOKEN_LESS_EQUAL] = {AST_OP_LESS_EQUAL, 4, 4, AST_OP_NONE, 0},
+    [TOKEN_GREATER] = {AST_OP_GREATER, 4, 4, AST_OP_NONE, 0},
+    [TOKEN_GREATER_EQUAL] = {AST_OP_GREATER_EQUAL, 4, 4, AST_OP_NONE, 0},
+    [TOKEN_PLUS] = {AST_OP_ADD, 5, 5, AST_OP_PLUS, 7},
+    [TOKEN_MINUS] = {AST_OP_SUBTRACT, 5, 5, AST_OP_NEGATE, 7},
+    [TOKEN_STAR] = {AST_OP_MULTIPLY, 6, 6, AST_OP_NONE, 0},
+    [TOKEN_SLASH] = {AST_OP_DIVIDE, 6, 6, AST_OP_NONE, 0},
+    [TOKEN_PERCENT] = {AST_OP_MODULO, 6, 6, AST_OP_NONE, 0},
+    [TOKEN_AT] = {AST_OP_MATMUL, 6, 6, AST_OP_NONE, 0},
+    [TOKEN_CARET] = {AST_OP_POWER, 9, 8, AST_OP_NONE, 0},
+};
+
+static bool is_comparison(ast_operator op) {
+    return op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL;
+}
+
+/* ---- tokens ---- */
+
+static const token *current(const parser *p) { return &p->tokens[p->position]; }
+
+static const token *peek(const parser *p, int offset) {
+    int index = p->position;
+    while (offset-- > 0 && p->tokens[index].kind != TOKEN_EOF &&
+           p->tokens[index].kind != TOKEN_ERROR)
+        index++;
+    return &p->tokens[index];
+}
+
+static bool check(const parser *p, token_kind kind) { return current(p)->kind == kind; }
+
+/* The last token (EOF or a lexical error) is never passed. */
+static void advance(parser *p) {
+    if (!check(p, TOKEN_EOF) && !check(p, TOKEN_ERROR)) p->position++;
+}
+
+static bool accept(parser *p, token_kind kind) {
+    if (!check(p, kind)) return false;
+    advance(p);
+    return true;
+}
+
+/* ---- errors ---- */
+
+static int saturating_add(int a, size_t b) {
+    return b > (size_t)(INT_MAX - a) ? INT_MAX : a + (int)b;
+}
+
+/* Records the first error, at token `index`.  At a lexical error token the
+ * lexer's message wins (it is what is really wrong there).  At a newline or
+ * the end of input the error sits just after the last real token, where the
+ * missing piece belongs. */
+static void fail_at(parser *p, int index, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail_at(parser *p, int index, const char *format, ...) {
+    if (p->failed) return;
+    p->failed = true;
+    const token *at = &p->tokens[index];
+    p->error->line = at->line;
+    p->error->column = at->column;
+    if (at->kind == TOKEN_ERROR) {
+        snprintf(p->error->message, sizeof p->error->message, "%s", p->list->error_message);
+    } else {
+        va_list arguments;
+        va_start(arguments, format);
+        vsnprintf(p->error->message, sizeof p->error->message, format, arguments);
+        va_end(arguments);
+    }
+    if (at->kind == TOKEN_EOF || at->kind == TOKEN_NEWLINE) {
+        int before = index - 1;
+        while (before >= 0 && p->tokens[before].kind == TOKEN_NEWLINE) before--;
+        if (before >= 0) {
+            p->error->line = p->tokens[before].line;
+            p->error->column = saturating_add(p->tokens[before].column, p->tokens[before].length);
+        }
+    }
+    p->failed_at_end = at->kind == TOKEN_EOF;
+}
+
+#define fail(p, ...) fail_at((p), (p)->position, __VA_ARGS__)
+
+/* Allocation failures report at the current token, whatever it is. */
+static void *out_of_memory(parser *p) {
+    if (!p->failed) {
+        p->failed = true;
+        p->error->line = current(p)->line;
+        p->error->column = current(p)->column;
+        snprintf(p->error->message, sizeof p->error->message, "out of memory");
+    }
+    return NULL;
+}
+
+/* At most 32 bytes of a token's text, for messages. */
+#define SHOWN_LENGTH(t) ((t)->length > 32 ? 32 : (int)(t)->length)
+#define SHOWN_MORE(t) ((t)->length > 32 ? "..." : "")
+
+static void fail_unexpected(parser *p) {
+    const token *t = current(p);
+    if (t->kind == TOKEN_EOF)
+        fail(p, "unexpected end of input");
+    else if (t->kind == TOKEN_NEWLINE)
+        fail(p, "unexpected newline");
+    else
+        fail(p, "unexpected token '%.*s%s'", SHOWN_LENGTH(t), t->start, SHOWN_MORE(t));
+}
+
+/* "expected ')' to close '(' at 1:4", at the token found instead. */
+static void fail_unclosed(parser *p, const token *opener, token_kind closer) {
+    fail(p, "expected '%s' to close '%s' at %d:%d", token_kind_spelling(closer),
+         token_kind_spelling(opener->kind), opener->line, opener->column);
+}
+
+/* ---- helpers ---- */
+
+/* Records the byte range from token `start` to the last token consumed. */
+static ast_node *finish(parser *p, ast_node *node, int start) {
+    if (!node) return NULL;
+    const token *first = &p->tokens[start];
+    const token *last = &p->tokens[p->position > start ? p->position - 1 : start];
+    node->source_start = (size_t)(first->start - p->source);
+    node->source_end = (size_t)(last->start - p->source) + last->length;
+    return node;
+}
+
+static bool same_text(const token *t, const char *text) {
+    return strlen(text) == t->length && memcmp(text, t->start, t->length) == 0;
+}
+
+static bool assignment_operator(token_kind kind, ast_operator *op) {
+    switch (kind) {
+    case TOKEN_ASSIGN: *op = AST_OP_NONE; return true;
+    case TOKEN_PLUS_ASSIGN: *op = AST_OP_ADD; return true;
+    case TOKEN_MINUS_ASSIGN: *op = AST_OP_SUBTRACT; return true;
+    case TOKEN_STAR_ASSIGN: *op = AST_OP_MULTIPLY; return true;
+    case TOKEN_SLASH_ASSIGN: *op = AST_OP_DIVIDE; return true;
+    default: return false;
+    }
+}
+
+static bool at_statement_end(const parser *p) {
+    token_kind kind = current(p)->kind;
+    return kind == TOKEN_NEWLINE || kind == TOKEN_SEMICOLON || kind == TOKEN_EOF ||
+           kind == TOKEN_RIGHT_BRACE;
+}
+
+/* ---- expressions ---- */
+
+static ast_node *parse_subexpression(parser *p, int limit);
+
+static ast_node *parse_expression(parser *p) { return parse_subexpression(p, 0); }
+
+/* items := [ expression { ',' expression } [ ',' ] ] closer
+ * The current token is the opener.  Appends to `list`; false on error. */
+static bool parse_expression_list(parser *p, ast_list *list, token_kind closer, bool allow_empty) {
+    const token *opener = current(p);
+    advance(p);
+    for (;;) {
+        if (check(p, closer) && (allow_empty || list->count > 0)) break;
+        if (check(p, TOKEN_EOF)) {
+            fail_unclosed(p, opener, closer);
+            return false;
+        }
+        ast_node *item = parse_expression(p);
+        if (!item) return false;
+        if (!ast_list_append(list, item)) {
+            out_of_memory(p);
+            return false;
+        }
+        if (accept(p, TOKEN_COMMA)) continue;
+        if (check(p, closer)) break;
+        fail_unclosed(p, opener, closer);
+        return false;
+    }
+    advance(p);
+    return true;
+}
+
+/* arguments := '(' [ argument { ',' argument } [ ',' ] ] ')'
+ * argument  := NAME '=' expression | expression      (positional first) */
+static bool parse_arguments(parser *p, ast_node *call) {
+    const token *opener = current(p);
+    advance(p);
+    ast_list *keywords = &call->as.call.keywords;
+    while (!check(p, TOKEN_RIGHT_PAREN)) {
+        if (check(p, TOKEN_EOF)) {
+            fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+            return false;
+        }
+        const token *name = current(p);
+        if (name->kind == TOKEN_NAME && peek(p, 1)->kind == TOKEN_ASSIGN) {
+            for (int i = 0; i < keywords->count; i++) {
+                if (same_text(name, keywords->items[i]->as.keyword.name)) {
+                    fail(p, "duplicate keyword argument '%.*s%s'", SHOWN_LENGTH(name),
+                         name->start, SHOWN_MORE(name));
+                    return false;
+                }
+            }
+            int start = p->position;
+            advance(p);
+            advance(p);
+            ast_node *value = parse_expression(p);
+            if (!value) return false;
+            ast_node *keyword = finish(
+                p, ast_new_keyword(name->start, name->length, value, name->line, name->column),
+                start);
+            if (!keyword || !ast_list_append(keywords, keyword)) {
+                out_of_memory(p);
+                return false;
+            }
+        } else {
+            if (keywords->count > 0) {
+                fail(p, "positional argument after keyword argument");
+                return false;
+            }
+            ast_node *argument = parse_expression(p);
+            if (!argument) return false;
+            if (!ast_list_append(&call->as.call.arguments, argument)) {
+                out_of_memory(p);
+                return false;
+            }
+        }
+        if (accept(p, TOKEN_COMMA)) continue;
+        if (check(p, TOKEN_RIGHT_PAREN)) break;
+        fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+        return false;
+    }
+    advance(p);
+    return true;
+}
+
+/* primary := NUMBER | STRING | 'true' | 'false' | NAME | '(' expression ')'
+ *          | '[' [ expression { ',' expression } [ ',' ] ] ']' */
+static ast_node *parse_primary(parser *p) {
+    int start = p->position;
+    const token *t = current(p);
+    ast_node *node;
+    switch (t->kind) {
+    case TOKEN_NUMBER: node = ast_new_number(t->number, t->line, t->column); break;
+    case TOKEN_STRING: {
+        char *text = lexer_string_value(t);
+        node = text ? ast_new_string(text, strlen(text), t->line, t->column) : NULL;
+        free(text);
+        break;
+    }
+    case TOKEN_TRUE:
+    case TOKEN_FALSE: node = ast_new_bool(t->kind == TOKEN_TRUE, t->line, t->column); break;
+    case TOKEN_NAME: node = ast_new_name(t->start, t->length, t->line, t->column); break;
+    case TOKEN_LEFT_PAREN:
+        advance(p);
+        node = parse_expression(p);
+        if (!node) return NULL;
+        if (!check(p, TOKEN_RIGHT_PAREN)) {
+            fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
+            ast_free(node);
+            return NULL;
+        }
+        advance(p);
+        /* No node for the parentheses: the inner node starts at '(' instead. */
+        node->line = t->line;
+        node->column = t->column;
+        return finish(p, node, start);
+    case TOKEN_LEFT_BRACKET:
+        node = ast_new(AST_LIST, t->line, t->column);
+        if (!node) return out_of_memory(p);
+        if (!parse_expression_list(p, &node->as.list, TOKEN_RIGHT_BRACKET, true)) {
+            ast_free(node);
+            return NULL;
+        }
+        return finish(p, node, start);
+    case TOKEN_EOF:
+    case TOKEN_NEWLINE:
+    case TOKEN_SEMICOLON:
+    case TOKEN_COMMA:
+    case TOKEN_RIGHT_PAREN:
+    case TOKEN_RIGHT_BRACKET:
+    case TOKEN_RIGHT_BRACE: fail(p, "expected expression"); return NULL;
+    default: fail_unexpected(p); return NULL;
+    }
+    if (!node) return out_of_memory(p);
+    advance(p);
+    return finish(p, node, start);
+}
+
+/* postfix := primary { '(' arguments ')' | '.' NAME | '[' items ']' }
+ * A loop, not recursion, so `a.b.c...` of any length costs no stack. */
+static ast_node *parse_postfix(parser *p) {
+    int start = p->position;
+    ast_node *node = parse_primary(p);
+    while (node) {
+        token_kind kind = current(p)->kind;
+        if (kind == TOKEN_LEFT_PAREN) {
+            node = ast_new_call(node);
+            if (!node) return out_of_memory(p);
+            if (!parse_arguments(p, node)) break;
+        } else if (kind == TOKEN_DOT) {
+            advance(p);
+            const token *name = current(p);
+            if (name->kind != TOKEN_NAME) {
+                fail(p, "expected name after '.'");
+                break;
+            }
+            advance(p);
+            node = ast_new_attribute(node, name->start, name->length);
+            if (!node) return out_of_memory(p);
+        } else if (kind == TOKEN_LEFT_BRACKET) {
+            node = ast_new_index(node);
+            if (!node) return out_of_memory(p);
+            if (!parse_expression_list(p, &node->as.index.indices, TOKEN_RIGHT_BRACKET, false))
+                break;
+        } else {
+            return node;
+        }
+        finish(p, node, start);
+    }
+    ast_free(node);
+    return NULL;
+}
+
+/* subexpression := ( prefix_op subexpression(prefix priority) | postfix )
+ *                  { binary_op subexpression(right priority) }   while left priority > limit */
+static ast_node *parse_subexpression_levels(parser *p, int limit) {
+    int start = p->position;
+    const token *first = current(p);
+    const operator_entry *entry = &operators[first->kind];
+    ast_node *left;
+    if (entry->prefix != AST_OP_NONE) {
+        advance(p);
+        ast_node *operand = parse_subexpression(p, entry->prefix_priority);
+        if (!operand) return NULL;
+        left = ast_new_unary(entry->prefix, operand, first->line, first->column);
+        if (!left) return out_of_memory(p);
+        finish(p, left, start);
+    } else {
+        left = parse_postfix(p);
+        if (!left) return NULL;
+    }
+    bool left_is_comparison = false;
+    for (;;) {
+        const token *op_token = current(p);
+        entry = &operators[op_token->kind];
+        if (entry->binary == AST_OP_NONE || entry->left <= limit) break;
+        bool comparison = is_comparison(entry->binary);
+        if (comparison && left_is_comparison) {
+            fail(p, "comparisons cannot be chained; use 'and'");
+            ast_free(left);
+            return NULL;
+        }
+        advance(p);
+        ast_node *right = parse_subexpression(p, entry->right);
+        if (!right) {
+            ast_free(left);
+            return NULL;
+        }
+        left = ast_new_binary(entry->binary, left, right, op_token->line, op_token->column);
+        if (!left) return out_of_memory(p);
+        finish(p, left, start);
+        left_is_comparison = comparison;
+    }
+    return left;
+}
+
+/* Every bracket, prefix operator and operand goes through here, so this
+ * one counter bounds the parser's recursion. */
+static ast_node *parse_subexpression(parser *p, int limit) {
+    if (p->nesting >= PARSER_MAX_NESTING) {
+        fail(p, "%s nested too deeply", 2 * p->blocks > p->nesting ? "blocks" : "expression");
+        return NULL;
+    }
+    p->nesting++;
+    ast_node *node = parse_subexpression_levels(p, limit);
+    p->nesting--;
+    return node;
+}
+
+/* ---- statements ---- */
+
+static ast_node *parse_statement(parser *p);
+
+/* The input ended where a block could take another statement: the one
+ * kind of error inside { } that another line of input may fix. */
+static void fail_unclosed_block(parser *p, const token *opener) {
+    if (!p->failed) p->failed_between_statements = true;
+    fail_unclosed(p, opener, TOKEN_RIGHT_BRACE);
+}
+
+/* statements := { separator } [ statement { separator { separator } statement } ] { separator }
+ * up to '}' (opener given) or the end of input (opener NULL); the closer
+ * is left for the caller. */
+static bool parse_statements(parser *p, ast_list *list, const token *opener) {
+    token_kind closer = opener ? TOKEN_RIGHT_BRACE : TOKEN_EOF;
+    for (;;) {
+        while (check(p, TOKEN_NEWLINE) || check(p, TOKEN_SEMICOLON)) advance(p);
+        if (check(p, closer)) return true;
+        if (opener && check(p, TOKEN_EOF)) {
+            fail_unclosed_block(p, opener);
+            return false;
+        }
+        ast_node *statement = parse_statement(p);
+        if (!statement) return false;
+        if (!ast_list_append(list, statement)) {
+            out_of_memory(p);
+            return false;
+        }
+        token_kind next = current(p)->kind;
+        if (next == TOKEN_NEWLINE || next == TOKEN_SEMICOLON || next == closer) continue;
+        if (opener && next == TOKEN_EOF)
+            fail_unclosed_block(p, opener);
+        else
+            fail_unexpected(p);
+        return false;
+    }
+}
+
+/* block := '{' statements '}'    `owner` names the construct for the message. */
+static ast_node *parse_block(parser *p, const char *owner) {
+    int start = p->position;
+    const token *opener = current(p);
+    if (opener->kind != TOKEN_LEFT_BRACE) {
+        fail(p, "expected '{' after %s", owner);
+        return NULL;
+    }
+    if (p->nesting >= PARSER_MAX_NESTING) {
+        fail(p, "blocks nested too deeply");
+        return NULL;
+    }
+    ast_node *block = ast_new(AST_BLOCK, opener->line, opener->column);
+    if (!block) return out_of_memory(p);
+    advance(p);
+    p->nesting++;
+    p->blocks++;
+    bool ok = parse_statements(p, &block->as.block, opener);
+    p->blocks--;
+    p->nesting--;
+    if (!ok) {
+        ast_free(block);
+        return NULL;
+    }
+    advance(p);
+    return finish(p, block, start);
+}
+
+/* def := 'def' NAME '(' [ NAME { ',' NAME } [ ',' ] ] ')' ( '=' expression | block ) */
+static ast_node *parse_def(parser *p) {
+    int start = p->position;
+    const token *keyword = current(p);
+    advance(p);
+    const token *name = current(p);
+    if (name->kind != TOKEN_NAME) {
+        fail(p, "expected function name after 'def'");
+        return NULL;
+    }
+    advance(p);
+    ast_node *node = ast_new_def(name->start, name->length, keyword->line, keyword->column);
+    if (!node) return out_of_memory(p);
+    ast_list *parameters = &node->as.def.parameters;
+    const token *opener = current(p);
+    if (opener->kind != TOKEN_LEFT_PAREN) {
+        fail(p, "expected '(' after function name");
+        goto failed;
+    }
+    advance(p);
+    while (!check(p, TOKEN_RIGHT_PAREN)) {
+        const token *parameter = current(p);
+        if (parameter->kind != TOKEN_NAME) {
+            if (parameter->kind == TOKEN_EOF)
+                fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+            else
+                fail(p, "expected parameter name");
+            goto failed;
+        }
+        for (int i = 0; i < parameters->count; i++) {
+            if (same_text(parameter, parameters->items[i]->as.name)) {
+                fail(p, "duplicate parameter '%.*s%s'", SHOWN_LENGTH(parameter), parameter->start,
+                     SHOWN_MORE(parameter));
+                goto failed;
+            }
+        }
+        ast_node *parameter_node =
+            ast_new_name(parameter->start, parameter->length, parameter->line, parameter->column);
+        advance(p);
+        if (!ast_list_append(parameters, finish(p, parameter_node, p->position - 1))) {
+            out_of_memory(p);
+            goto failed;
+        }
+        if (accept(p, TOKEN_COMMA)) continue;
+        if (check(p, TOKEN_RIGHT_PAREN)) break;
+        fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+        goto failed;
+    }
+    advance(p);
+    if (accept(p, TOKEN_ASSIGN)) {
+        node->as.def.body = parse_expression(p);
+    } else if (check(p, TOKEN_LEFT_BRACE)) {
+        /* A def body runs later, outside the loops around the def. */
+        int enclosing_loops = p->loop_depth;
+        p->loop_depth = 0;
+        p->def_depth++;
+        node->as.def.body = parse_block(p, "def");
+        p->def_depth--;
+        p->loop_depth = enclosing_loops;
+    } else {
+        fail(p, "expected '=' or '{' after def parameters");
+    }
+    if (!node->as.def.body) goto failed;
+    return finish(p, node, start);
+failed:
+    ast_free(node);
+    return NULL;
+}
+
+/* for := 'for' NAME 'in' expression block */
+static ast_node *parse_for(parser *p) {
+    int start = p->position;
+    const token *keyword = current(p);
+    advance(p);
+    const token *variable = current(p);
+    if (variable->kind != TOKEN_NAME) {
+        fail(p, "expected loop variable after 'for'");
+        return NULL;
+    }
+    advance(p);
+    if (!accept(p, TOKEN_IN)) {
+        fail(p, "expected 'in' after loop variable");
+        return NULL;
+    }
+    ast_node *iterable = parse_expression(p);
+    if (!iterable) return NULL;
+    ast_node *node =
+        ast_new_for(variable->start, variable->length, iterable, keyword->line, keyword->column);
+    if (!node) return out_of_memory(p);
+    p->loop_depth++;
+    node->as.for_loop.body = parse_block(p, "for");
+    p->loop_depth--;
+    if (!node->as.for_loop.body) {
+        ast_free(node);
+        return NULL;
+    }
+    return finish(p, node, start);
+}
+
+/* if := 'if' expression block [ 'else' ( if | block ) ]
+ * An else-if chain becomes more arms of one node, built in a loop. */
+static ast_node *parse_if(parser *p) {
+    int start = p->position;
+    const token *keyword = current(p);
+    ast_node *node = ast_new(AST_IF, keyword->line, keyword->column);
+    if (!node) return out_of_memory(p);
+    for (;;) {
+        advance(p); /* 'if' */
+        ast_node *condition = parse_expression(p);
+        if (!condition) goto failed;
+        if (!ast_list_append(&node->as.if_statement.conditions, condition)) goto no_memory;
+        ast_node *body = parse_block(p, "if");
+        if (!body) goto failed;
+        if (!ast_list_append(&node->as.if_statement.bodies, body)) goto no_memory;
+        /* `else` may start a later line: look past newlines, put them back if not. */
+        int after_block = p->position;
+        while (check(p, TOKEN_NEWLINE)) advance(p);
+        if (!accept(p, TOKEN_ELSE)) {
+            p->position = after_block;
+            break;
+        }
+        if (check(p, TOKEN_IF)) continue;
+        node->as.if_statement.else_body = parse_block(p, "else");
+        if (!node->as.if_statement.else_body) goto failed;
+        break;
+    }
+    return finish(p, node, start);
+no_memory:
+    out_of_memory(p);
+failed:
+    ast_free(node);
+    return NULL;
+}
+
+/* nograd := 'nograd' block      testmode := 'testmode' block */
+static ast_node *parse_scope(parser *p) {
+    int start = p->position;
+    const token *keyword = current(p);
+    bool nograd = keyword->kind == TOKEN_NOGRAD;
+    ast_node *node = ast_new(nograd ? AST_NOGRAD : AST_TESTMODE, keyword->line, keyword->column);
+    if (!node) return out_of_memory(p);
+    advance(p);
+    node->as.scope.body = parse_block(p, nograd ? "nograd" : "testmode");
+    if (!node->as.scope.body) {
+        ast_free(node);
+        return NULL;
+    }
+    return finish(p, node, start);
+}
+
+/* assignment := NAME ( '=' | '+=' | '-=' | '*=' | '/=' ) expression */
+static ast_node *parse_assignment(parser *p, ast_operator op) {
+    int start = p->position;
+    const token *target = current(p);
+    advance(p);
+    advance(p);
+    ast_node *value = parse_expression(p);
+    if (!value) return NULL;
+    ast_node *node =
+        ast_new_assign(target->start, target->length, op, value, target->line, target->column);
+    if (!node) return out_of_memory(p);
+    return finish(p, node, start);
+}
+
+/* statement := def | for | if | nograd | testmode | 'break' | 'continue'
+ *            | 'return' [ expression ] | assignment | expression */
+static ast_node *parse_statement(parser *p) {
+    int start = p->position;
+    const token *t = current(p);
+    ast_operator op;
+    switch (t->kind) {
+    case TOKEN_DEF: return parse_def(p);
+    case TOKEN_FOR: return parse_for(p);
+    case TOKEN_IF: return parse_if(p);
+    case TOKEN_NOGRAD:
+    case TOKEN_TESTMODE: return parse_scope(p);
+    case TOKEN_BREAK:
+    case TOKEN_CONTINUE: {
+        bool is_break = t->kind == TOKEN_BREAK;
+        if (p->loop_depth == 0) {
+            fail(p, "'%s' outside loop", is_break ? "break" : "continue");
+            return NULL;
+        }
+        ast_node *node = ast_new(is_break ? AST_BREAK : AST_CONTINUE, t->line, t->column);
+        if (!node) return out_of_memory(p);
+        advance(p);
+        return finish(p, node, start);
+    }
+    case TOKEN_RETURN: {
+        if (p->def_depth == 0) {
+            fail(p, "'return' outside def");
+            return NULL;
+        }
+        ast_node *node = ast_new(AST_RETURN, t->line, t->column);
+        if (!node) return out_of_memory(p);
+        advance(p);
+        if (!at_statement_end(p)) {
+            node->as.return_statement.value = parse_expression(p);
+            if (!node->as.return_statement.value) {
+                ast_free(node);
+                return NULL;
+            }
+        }
+        return finish(p, node, start);
+    }
+    case TOKEN_NAME:
+        if (assignment_operator(peek(p, 1)->kind, &op)) return parse_assignment(p, op);
+        break;
+    default: break;
+    }
+    ast_node *expression = parse_expression(p);
+    if (expression && assignment_operator(current(p)->kind, &op)) {
+        fail_at(p, start, "can only assign to a name");
+        ast_free(expression);
+        return NULL;
+    }
+    return expression;
+}
+
+/* ---- entry points ---- */
+
+/* The first node deeper than AST_MAX_HEIGHT, or NULL; the recursion stops
+ * there, so it is bounded too. */
+static const ast_node *too_deep(const ast_node *node, int depth) {
+    if (depth > AST_MAX_HEIGHT) return node;
+    int count = ast_child_count(node);
+    for (int i = 0; i < count; i++) {
+        const ast_node *child = ast_child(node, i);
+        const ast_node *found = child ? too_deep(child, depth + 1) : NULL;
+        if (found) return found;
+    }
+    return NULL;
+}
+
+/* Incomplete means another line could still make the input parse: it ended
+ * inside ( or [ (where newlines are skipped), or inside { } between
+ * statements.  Mid-statement inside { } a newline ends the statement, so
+ * `{ y = 1 +` is already an error, as is anything outside brackets. */
+static bool is_incomplete(const parser *p) {
+    if (!p->failed_at_end || p->list->open_brackets == 0) return false;
+    return p->list->innermost_open != '{' || p->failed_between_statements;
+}
+
+parse_status parse_program(const char *source, int first_line, ast_node **program,
+                           parse_error *error) {
+    parse_error unused;
+    if (!error) error = &unused;
+    memset(error, 0, sizeof *error);
+    if (program) *program = NULL;
+    if (!source) source = "";
+    int line = first_line < 1 ? 1 : first_line > INT_MAX / 2 ? INT_MAX / 2 : first_line;
+
+    token_list list;
+    if (!lexer_tokenize(source, line, &list)) {
+        token_list_free(&list);
+        error->line = line;
+        error->column = 1;
+        snprintf(error->message, sizeof error->message, "out of memory");
+        return PARSE_ERROR;
+    }
+    parser p = {.source = source, .list = &list, .tokens = list.tokens, .error = error};
+    ast_node *block = ast_new(AST_BLOCK, line, 1);
+    if (!block)
+        out_of_memory(&p);
+    else if (parse_statements(&p, &block->as.block, NULL)) {
+        const ast_node *deep = too_deep(block, 1);
+        if (deep) {
+            p.failed = true;
+            error->line = deep->line;
+            error->column = deep->column;
+            snprintf(error->message, sizeof error->message, "expression nested too deeply");
+        }
+    }
+    parse_status status = PARSE_OK;
+    if (p.failed) {
+        ast_free(block);
+        block = NULL;
+        status = is_incomplete(&p) ? PARSE_INCOMPLETE : PARSE_ERROR;
+    } else {
+        block->source_start = 0;
+        block->source_end = strlen(source);
+    }
+    token_list_free(&list);
+    if (program)
+        *program = block;
+    else
+        ast_free(block);
+    return status;
+}
+
+char *parse_error_format(const parse_error *error, const char *source, int first_line,
+                         const char *filename) {
+    char header[512];
+    if (filename)
+        snprintf(header, sizeof header, "%s:%d:%d: error: %s\n", filename, error->line,
+                 error->column, error->message);
+    else
+        snprintf(header, sizeof header, "error: %s\n", error->message);
+
+    /* Find the error's line in source. */
+    const char *line_text = NULL;
+    size_t line_length = 0;
+    int line = first_line < 1 ? 1 : first_line > INT_MAX / 2 ? INT_MAX / 2 : first_line;
+    if (source && error->line >= line) {
+        const char *p = source;
+        while (line < error->line && *p) {
+            if (*p == '\n') line++;
+            p++;
+        }
+        if (line == error->line) {
+            line_text = p;
+            while (p[line_length] && p[line_length] != '\n') line_length++;
+            if (line_length > 0 && p[line_length - 1] == '\r') line_length--;
+        }
+    }
+
+    size_t header_length = strlen(header);
+    size_t caret_width = error->column > 1 ? (size_t)error->column - 1 : 0;
+    size_t total = header_length + 1;
+    if (line_text) total += 2 + line_length + 1 + 2 + caret_width + 2;
+    char *text = malloc(total);
+    if (!text) return NULL;
+    memcpy(text, header, header_length);
+    size_t length = header_length;
+    if (line_text) {
+        memcpy(text + length, "  ", 2);
+        length += 2;
+        memcpy(text + length, line_text, line_length);
+        length += line_length;
+        text[length++] = '\n';
+        text[length++] = ' ';
+        text[length++] = ' ';
+        for (size_t i = 0; i < caret_width; i++) {
+            unsigned char c = i < line_length ? (unsigned char)line_text[i] : ' ';
+            if (c == '\t')
+                text[length++] = '\t';
+            else if ((c & 0xC0) != 0x80)
+                text[length++] = ' ';
+        }
+        text[length++] = '^';
+        text[length++] = '\n';
+    }
+    text[length] = '\0';
+    return text;
+}
+
+bool parse_is_command(const char *line) {
+    if (!line) return false;
+    while (*line == ' ' || *line == '\t') line++;
+    return *line == ':';
+}
