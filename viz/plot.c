@@ -33,6 +33,7 @@ viz_plot *viz_plot_new(bool headless) {
     viz_plot *plot = calloc(1, sizeof *plot);
     if (plot == NULL) return NULL;
     plot->headless = headless || headless_from_environment();
+    plot->font_path = PLOT_FONT_PATH;
     return plot;
 }
 
@@ -127,9 +128,8 @@ int viz_plot_append(viz_plot *plot, const char *series_name, double value) {
     if (series_name == NULL || series_name[0] == '\0')
         return plot_fail(plot, "a series needs a name");
     plot_series *series = find_or_add_series(plot, series_name);
-    if (series == NULL ||
-        !reserve_one((void **)&series->values, &series->capacity, series->count,
-                     sizeof *series->values))
+    if (series == NULL || !reserve_one((void **)&series->values, &series->capacity, series->count,
+                                       sizeof *series->values))
         return plot_fail(plot, "out of memory adding to series '%s'", series_name);
     series->values[series->count++] = value;
     plot_window_touch(plot);
@@ -230,16 +230,16 @@ bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x
         y = log10(y);
     }
     if (pixel_x != NULL)
-        *pixel_x = axes->left + (x - axes->x_min) / (axes->x_max - axes->x_min) *
-                                    (axes->right - axes->left);
+        *pixel_x = axes->left +
+                   (x - axes->x_min) / (axes->x_max - axes->x_min) * (axes->right - axes->left);
     if (pixel_y != NULL)
-        *pixel_y = axes->bottom - (y - axes->y_min) / (axes->y_max - axes->y_min) *
-                                      (axes->bottom - axes->top);
+        *pixel_y = axes->bottom -
+                   (y - axes->y_min) / (axes->y_max - axes->y_min) * (axes->bottom - axes->top);
     return true;
 }
 
-bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top,
-                        int *right, int *bottom) {
+bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top, int *right,
+                        int *bottom) {
     if (plot == NULL || (panel != VIZ_PLOT_PANEL_SERIES && panel != VIZ_PLOT_PANEL_CONTOUR))
         return false;
     const plot_axes *axes = &plot->axes[panel];

@@ -7,8 +7,11 @@
  * often (between statements and while the user types) so the window handles
  * its events and redraws, and saves with viz_plot_savefig().  Headless, or
  * with no display, nothing is shown but everything is recorded and savefig
- * works: the window and savefig run the same drawing code on SDL's software
- * renderer, so a saved PNG looks exactly like the window.
+ * works: the window and savefig run the same drawing code into an
+ * SDL_Surface in memory, so a saved PNG is pixel for pixel the window.
+ * Lines are 2 px wide and anti-aliased; text is DejaVu Sans (SDL2_ttf), left
+ * out when the font is missing.  SDL video starts with the first window,
+ * never without a DISPLAY or WAYLAND_DISPLAY, and is shut down by free.
  *
  * Functions returning int give 0 on success and -1 on failure, with a message
  * for the user in viz_plot_error(), written without a prefix (as in graph.h)
@@ -90,17 +93,18 @@ typedef enum viz_plot_panel {
     VIZ_PLOT_PANEL_CONTOUR, /* the contour/path panel: x = x0, y = x1 */
 } viz_plot_panel;
 
-/* The pixel at which data point (x, y) of `panel` was drawn by the last
- * savefig or window redraw (y is the value itself on a log scale, not its
- * logarithm).  False when nothing was drawn yet, the panel was not shown, or
- * y <= 0 on a log scale. */
+/* Where data point (x, y) of `panel` was drawn by the last savefig or
+ * window redraw (y is the value itself on a log scale, not its logarithm),
+ * in continuous pixel coordinates: pixel (i, j) spans [i, i+1) x [j, j+1).
+ * False when nothing was drawn yet, the panel was not shown, or y <= 0 on a
+ * log scale. */
 bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x, double y,
                             double *pixel_x, double *pixel_y);
 
 /* The axes box of `panel` in the last drawn figure: the frame lines are the
  * pixel columns left and right and the pixel rows top and bottom.  False when
  * the panel was not drawn. */
-bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top,
-                        int *right, int *bottom);
+bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top, int *right,
+                        int *bottom);
 
 #endif

@@ -17,17 +17,9 @@ static int compare_doubles(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* A step of 1, 2 or 5 times a power of ten close to raw. */
-static double nice_step(double raw) {
-    double magnitude = pow(10, floor(log10(raw)));
-    double fraction = raw / magnitude;
-    double nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
-    return nice * magnitude;
-}
-
 static void linear_levels(plot_contour *contour, double *levels) {
     double low = contour->value_min, high = contour->value_max;
-    double step = nice_step((high - low) / LINEAR_LEVEL_TARGET);
+    double step = plot_nice_step((high - low) / LINEAR_LEVEL_TARGET);
     double first = floor(low / step) + 1;
     int count = 0;
     /* bounded by tries too: far from zero, first + i may not change */
@@ -107,8 +99,7 @@ typedef struct segment_list {
     size_t count, capacity;
 } segment_list;
 
-static bool add_segment(segment_list *list, double x0, double y0, double x1, double y1,
-                        int level) {
+static bool add_segment(segment_list *list, double x0, double y0, double x1, double y1, int level) {
     if (list->count == list->capacity) {
         size_t wanted = list->capacity == 0 ? 1024 : list->capacity * 2;
         plot_segment *grown = realloc(list->items, wanted * sizeof *grown);
@@ -129,7 +120,7 @@ static const signed char cell_edges[16][4] = {
     {-1, -1, -1, -1}, {0, 3, -1, -1}, {0, 1, -1, -1}, {1, 3, -1, -1},
     {1, 2, -1, -1},   {0, 3, 1, 2},   {0, 2, -1, -1}, {2, 3, -1, -1},
     {2, 3, -1, -1},   {0, 2, -1, -1}, {0, 1, 2, 3},   {1, 2, -1, -1},
-    {1, 3, -1, -1},   {0, 1, 2, 3},   {0, 3, -1, -1}, {-1, -1, -1, -1},
+    {1, 3, -1, -1},   {0, 1, -1, -1}, {0, 3, -1, -1}, {-1, -1, -1, -1},
 };
 
 static void edge_point(int edge, const double corner[4], double level, double x0, double y0,
@@ -138,10 +129,22 @@ static void edge_point(int edge, const double corner[4], double level, double x0
     double a = corner[from[edge]], b = corner[to[edge]];
     double t = (level - a) / (b - a);
     switch (edge) {
-    case 0: *x = x0 + t * (x1 - x0); *y = y0; break;
-    case 1: *x = x1; *y = y0 + t * (y1 - y0); break;
-    case 2: *x = x0 + t * (x1 - x0); *y = y1; break;
-    default: *x = x0; *y = y0 + t * (y1 - y0); break;
+    case 0:
+        *x = x0 + t * (x1 - x0);
+        *y = y0;
+        break;
+    case 1:
+        *x = x1;
+        *y = y0 + t * (y1 - y0);
+        break;
+    case 2:
+        *x = x0 + t * (x1 - x0);
+        *y = y1;
+        break;
+    default:
+        *x = x0;
+        *y = y0 + t * (y1 - y0);
+        break;
     }
 }
 

@@ -1,0 +1,127 @@
+/* plot_ticks.c — where the ticks of an axis go and how they are labelled:
+ * 1-2-5 steps on linear axes, evenly spaced decades on log axes. */
+#include "plot_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void add_tick(plot_tick_list *list, double position, bool major, const char *label) {
+    if (list->count >= PLOT_MAX_TICKS) return;
+    plot_tick *tick = &list->items[list->count++];
+    tick->position = position;
+    tick->major = major;
+    snprintf(tick->label, sizeof tick->label, "%s", label);
+}
+
+double plot_nice_step(double raw) {
+    if (!(raw > 0) || !isfinite(raw)) return 1;
+    double magnitude = pow(10, floor(log10(raw)));
+    double fraction = raw / magnitude;
+    double nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
+    return nice * magnitude;
+}
+
+void plot_tidy_exponent(char *text, size_t size) {
+    char *e = strchr(text, 'e');
+    if (e == NULL) return;
+    const char *digits = e + 1;
+    bool negative = *digits == '-';
+    if (*digits == '+' || *digits == '-') digits++;
+    while (*digits == '0' && digits[1] != '\0') digits++;
+    char exponent[16];
+    snprintf(exponent, sizeof exponent, "%s%s", negative ? "-" : "", digits);
+    snprintf(e + 1, size - (size_t)(e + 1 - text), "%s", exponent);
+}
+
+/* Labels of one linear axis: fixed decimals enough for the step, or
+ * exponent form for very large or very fine numbers. */
+static void format_linear(char *out, size_t size, double value, double step, bool exponent_form) {
+    if (value == 0) {
+        snprintf(out, size, "0");
+    } else if (exponent_form) {
+        int significant = (int)floor(log10(fabs(value))) - (int)floor(log10(step) + 1e-9) + 1;
+        if (significant < 1) significant = 1;
+        if (significant > 15) significant = 15;
+        snprintf(out, size, "%.*e", significant - 1, value);
+        plot_tidy_exponent(out, size);
+    } else {
+        int decimals = (int)-floor(log10(step) + 1e-9);
+        if (decimals < 0) decimals = 0;
+        snprintf(out, size, "%.*f", decimals, value);
+    }
+}
+
+void plot_linear_ticks(plot_tick_list *list, double low, double high, double target,
+                       bool integers) {
+    list->count = 0;
+    if (!(high > low) || !isfinite(high - low)) return;
+    if (target < 2) target = 2;
+    double step = plot_nice_step((high - low) / target);
+    if (integers && step < 1) step = 1;
+    double largest = fmax(fabs(low), fabs(high));
+    bool exponent_form = largest >= 1e6 || step < 1e-4;
+    double first = ceil(low / step - 1e-9);
+    for (int i = 0; i < PLOT_MAX_TICKS; i++) {
+        double value = (first + i) * step;
+        if (value > high + step * 1e-9) break;
+        if (list->count > 0 && value <= list->items[list->count - 1].position) break;
+        if (fabs(value) < step * 1e-9) value = 0;
+        char label[32];
+        format_linear(label, sizeof label, value, step, exponent_form);
+        add_tick(list, value, true, label);
+    }
+}
+
+/* m * 10^decade as "0.01", "1", "1000", "1e-3", "2e4". */
+static void format_power(char *out, size_t size, int mantissa, int decade) {
+    if (decade >= -2 && decade <= 3)
+        snprintf(out, size, "%.*f", decade < 0 ? -decade : 0, mantissa * pow(10, decade));
+    else
+        snprintf(out, size, "%de%d", mantissa, decade);
+}
+
+void plot_log_ticks(plot_tick_list *list, double low, double high, double target) {
+    list->count = 0;
+    if (!(high > low) || !isfinite(high - low) || fabs(low) > 400 || fabs(high) > 400) return;
+    int first = (int)ceil(low - 1e-9), last = (int)floor(high + 1e-9);
+    if (last - first >= 1) {
+        int decade_step = 1;
+        while ((last - first) / decade_step + 1 > (int)fmax(target, 2))
+            decade_step = decade_step == 1 ? 2 : decade_step == 2 ? 5 : decade_step * 2;
+        for (int decade = (int)floor(low); decade <= last; decade++) {
+            char label[32];
+            if (decade >= first && decade % decade_step == 0) {
+                format_power(label, sizeof label, 1, decade);
+                add_tick(list, decade, true, label);
+            }
+            /* unlabelled 2..9 between decades, while they are far enough apart */
+            if (decade_step == 1 && high - low <= 8) {
+                for (int m = 2; m <= 9; m++) {
+                    double position = decade + log10(m);
+                    if (position > low && position < high) add_tick(list, position, false, "");
+                }
+            }
+        }
+        return;
+    }
+    /* less than two decades: 1-2-5 values */
+    static const int mantissas[] = {1, 2, 5};
+    for (int decade = (int)floor(low); decade <= (int)ceil(high); decade++) {
+        for (int m = 0; m < 3; m++) {
+            double position = decade + log10(mantissas[m]);
+            if (position < low - 1e-9 || position > high + 1e-9) continue;
+            char label[32];
+            format_power(label, sizeof label, mantissas[m], decade);
+            add_tick(list, position, true, label);
+        }
+    }
+    if (list->count >= 2) return;
+    /* less than a factor 2.5 between the ends: plain steps of the values */
+    plot_tick_list values;
+    plot_linear_ticks(&values, pow(10, low), pow(10, high), target, false);
+    list->count = 0;
+    for (int i = 0; i < values.count; i++)
+        if (values.items[i].position > 0)
+            add_tick(list, log10(values.items[i].position), true, values.items[i].label);
+}
