@@ -1,6 +1,872 @@
-/* builtins_optim.c — optimizers, hooks and models as REPL built-ins. */
+/* builtins_optim.c — optimizers, hooks and models as REPL built-ins
+ * (SPEC §2 "Optimizers" and "Models").
+ *
+ * Four object types wrap the engine (ag_optim.h, ag_model.h):
+ *   optimizer   sgd/momentum/adam/adamw: methods update, step, reset_grad;
+ *               attributes state, t, lr
+ *   model       mlp/lstm/rnn/linear_layer: callable (m(x)); methods
+ *               cleargrads, reset_state; attribute params
+ *   hook        weight_decay(lambda), clip_grad(max_norm), for hooks=[...]
+ *   two printable views: opt.state (a table frozen when it was read) and
+ *               m.params (a live table of the model's parameters, indexable
+ *               by name: m.params["linear[0].w"])
+ *
+ * Decisions the SPEC leaves open:
+ *   - The bound form puts what to bind first (sgd([x0, x1], lr=0.1)), so a
+ *     number there is an error that asks for lr by name: sgd(lr=0.1).
+ *   - opt.update(...) skips parameters without a gradient, as the engine
+ *     does; when NONE of them has one the call is an error and nothing
+ *     changes (not even t), since that is always a forgotten backward().
+ *     opt.step() does the same for the bound parameters.
+ *   - Models made without seed= draw their seed from the session's
+ *     generator: a replayed session builds the same weights.
+ *   - Methods are also plain built-ins (update(opt, x), cleargrads(m)), as
+ *     SPEC §2 promises for every method. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "builtins.h"
 
+#define MAX_MLP_LAYERS 64
+/* Numbers shown per tensor cell of opt.state before "...". */
+#define STATE_CELL_NUMBERS 3
+
+/* ---- small helpers ---------------------------------------------------------------- */
+
+/* Reports the engine context's pending error as the statement's error. */
+static int engine_failure(repl *r) {
+    ag_ctx *ctx = repl_ctx(r);
+    const char *message = ag_errmsg(ctx);
+    int status = repl_error(r, "%s", message && message[0] ? message : "engine error");
+    ag_clear_error(ctx);
+    return status;
+}
+
+/* "a list", "an optimizer", "nil": for "must be ..., not X". */
+static const char *with_article(repl_value v, char *buf, size_t n) {
+    if (v.kind == VALUE_NIL) return "nil";
+    const char *kind = value_kind_name(v);
+    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
+    return buf;
+}
+
+/* A growable string; `failed` sticks after an allocation failure. */
+typedef struct text {
+    char *data;
+    size_t length, capacity;
+    bool failed;
+} text;
+
+static void text_append(text *t, const char *s) {
+    size_t n = strlen(s);
+    if (t->failed) return;
+    if (t->length + n + 1 > t->capacity) {
+        size_t capacity = t->capacity ? t->capacity : 128;
+        while (t->length + n + 1 > capacity) capacity *= 2;
+        char *data = realloc(t->data, capacity);
+        if (data == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->data = data;
+        t->capacity = capacity;
+    }
+    memcpy(t->data + t->length, s, n + 1);
+    t->length += n;
+}
+
+static void text_appendf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_appendf(text *t, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    text_append(t, buf);
+}
+
+static void text_pad(text *t, size_t n) {
+    while (n-- > 0) text_append(t, " ");
+}
+
+/* The malloc'd result, or NULL when anything failed. */
+static char *text_finish(text *t) {
+    if (t->failed) {
+        free(t->data);
+        return NULL;
+    }
+    return t->data ? t->data : strdup("");
+}
+
+/* A table of malloc'd cells, printed with columns padded to their widest
+ * cell, two spaces apart, no trailing blanks. */
+typedef struct table {
+    int columns, rows, capacity;
+    char **cells; /* rows * columns */
+    bool failed;
+} table;
+
+static void table_add_row(table *tb, const char *const *cells) {
+    if (tb->failed) return;
+    if (tb->rows == tb->capacity) {
+        int capacity = tb->capacity ? tb->capacity * 2 : 8;
+        char **grown = realloc(tb->cells, (size_t)capacity * (size_t)tb->columns * sizeof *grown);
+        if (grown == NULL) {
+            tb->failed = true;
+            return;
+        }
+        tb->cells = grown;
+        tb->capacity = capacity;
+    }
+    char **row = &tb->cells[(size_t)tb->rows * (size_t)tb->columns];
+    for (int c = 0; c < tb->columns; c++) {
+        row[c] = strdup(cells[c] ? cells[c] : "");
+        if (row[c] == NULL) tb->failed = true;
+    }
+    tb->rows++;
+}
+
+static void table_render(const table *tb, text *out) {
+    size_t widths[8] = {0};
+    for (int i = 0; i < tb->rows; i++)
+        for (int c = 0; c < tb->columns && c < 8; c++) {
+            const char *cell = tb->cells[(size_t)i * (size_t)tb->columns + (size_t)c];
+            size_t n = cell ? strlen(cell) : 0;
+            if (n > widths[c]) widths[c] = n;
+        }
+    for (int i = 0; i < tb->rows; i++) {
+        if (i > 0) text_append(out, "\n");
+        for (int c = 0; c < tb->columns && c < 8; c++) {
+            const char *cell = tb->cells[(size_t)i * (size_t)tb->columns + (size_t)c];
+            if (cell == NULL) cell = "";
+            if (c > 0) text_append(out, "  ");
+            text_append(out, cell);
+            if (c + 1 < tb->columns) text_pad(out, widths[c] - strlen(cell));
+        }
+    }
+}
+
+static void table_free(table *tb) {
+    for (size_t i = 0; i < (size_t)tb->rows * (size_t)tb->columns; i++) free(tb->cells[i]);
+    free(tb->cells);
+}
+
+/* ---- hooks ------------------------------------------------------------------------ */
+
+typedef struct hook_object {
+    ag_hook_kind kind;
+    double value;
+} hook_object;
+
+static char *hook_describe(const void *payload) {
+    const hook_object *h = payload;
+    char number[AG_NUMBUF], buf[96];
+    snprintf(buf, sizeof buf, "%s(%s)", ag_hook_kind_name(h->kind),
+             ag_format_double(h->value, 0, number));
+    return strdup(buf);
+}
+
+static const repl_object_type hook_type = {
+    .name = "hook",
+    .destroy = free,
+    .describe = hook_describe,
+};
+
+static int make_hook(repl *r, const builtin_args *args, ag_hook_kind kind, repl_value *out) {
+    double value;
+    if (arg_number(r, args, 0, &value) < 0) return -1;
+    if (ag_hook_validate(repl_ctx(r), kind, value) < 0) return engine_failure(r);
+    hook_object *h = malloc(sizeof *h);
+    if (h == NULL) return repl_error(r, "out of memory");
+    *h = (hook_object){kind, value};
+    *out = value_object_new(&hook_type, h);
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+/* weight_decay(lambda): a hook adding lambda*p to every gradient. */
+static int fn_weight_decay(repl *r, const builtin_args *args, repl_value *out) {
+    return make_hook(r, args, AG_HOOK_WEIGHT_DECAY, out);
+}
+
+/* clip_grad(max_norm): a hook scaling all gradients to a global norm <= max_norm. */
+static int fn_clip_grad(repl *r, const builtin_args *args, repl_value *out) {
+    return make_hook(r, args, AG_HOOK_CLIP_GRAD, out);
+}
+
+/* ---- text views: opt.state ------------------------------------------------------------ */
+
+/* A fixed multi-line text that prints raw (describe returns a copy). */
+static char *text_view_describe(const void *payload) { return strdup(payload); }
+
+static const repl_object_type state_view_type = {
+    .name = "optimizer state",
+    .destroy = free,
+    .describe = text_view_describe,
+};
+
+/* ---- models ------------------------------------------------------------------------- */
+
+static const repl_object_type model_type;
+static const repl_object_type params_view_type;
+
+static bool is_model(repl_value v) {
+    return v.kind == VALUE_OBJECT && v.as.object->type == &model_type;
+}
+
+static bool is_params_view(repl_value v) {
+    return v.kind == VALUE_OBJECT && v.as.object->type == &params_view_type;
+}
+
+/* The model behind a model object or its m.params view, else NULL. */
+static ag_model *model_of(repl_value v) {
+    if (is_model(v) || is_params_view(v)) return v.as.object->payload;
+    return NULL;
+}
+
+static void model_destroy(void *payload) { ag_model_free(payload); }
+
+static char *model_describe(const void *payload) {
+    char buf[256];
+    return strdup(ag_model_describe(payload, buf, sizeof buf));
+}
+
+/* m.params as a table: name, shape, whether it has a gradient. */
+static char *params_describe(const void *payload) {
+    const ag_model *m = payload;
+    int count = ag_model_param_count(m);
+    text out = {0};
+    if (count == 0) {
+        text_appendf(&out, "%s has no parameters yet: weights are made at the first call",
+                     ag_model_kind_name(ag_model_get_kind(m)));
+        return text_finish(&out);
+    }
+    table tb = {.columns = 3};
+    for (int i = 0; i < count; i++) {
+        const char *name = NULL;
+        ag_var *p = ag_model_param(m, i, &name);
+        char shape[16 + 12 * AG_MAX_DIMS];
+        const char *cells[3] = {name, ag_shape_string(ag_ndim(p), ag_shape(p), shape),
+                                ag_grad(p) ? "grad: yes" : "grad: no"};
+        table_add_row(&tb, cells);
+    }
+    if (!tb.failed) table_render(&tb, &out);
+    else out.failed = true;
+    table_free(&tb);
+    if (!ag_model_initialized(m))
+        text_append(&out, "\n(more weights are made at the first call)");
+    return text_finish(&out);
+}
+
+/* m.params["linear[0].w"]: the parameter variable of that name. */
+static int params_index(repl *r, void *payload, repl_value key, repl_value *out) {
+    const ag_model *m = payload;
+    const char *kind = ag_model_kind_name(ag_model_get_kind(m));
+    if (key.kind != VALUE_STRING) {
+        const char *example = "w";
+        char what[64];
+        if (ag_model_param_count(m) > 0) ag_model_param(m, ag_model_param_count(m) - 1, &example);
+        return repl_error(r, "%s.params: index with a parameter's name in quotes, like "
+                             "m.params[\"%s\"], not %s",
+                          kind, example, with_article(key, what, sizeof what));
+    }
+    ag_var *p = ag_model_param_by_name(m, key.as.string->text);
+    if (p == NULL) {
+        text names = {0};
+        for (int i = 0, n = ag_model_param_count(m); i < n; i++) {
+            const char *name = NULL;
+            ag_model_param(m, i, &name);
+            text_appendf(&names, "%s%s", i ? ", " : "", name);
+        }
+        const char *later = ag_model_initialized(m) ? "" : "; the rest are made at the first call";
+        int status =
+            names.length > 0
+                ? repl_error(r, "%s.params: no parameter named '%s' (there are: %s%s)", kind,
+                             key.as.string->text, names.data, later)
+                : repl_error(r, "%s.params: no parameter named '%s' (it has none until its "
+                                "first call)",
+                             kind, key.as.string->text);
+        free(names.data);
+        return status;
+    }
+    *out = value_var(p);
+    return 0;
+}
+
+static const repl_object_type params_view_type = {
+    .name = "parameters",
+    .destroy = model_destroy,
+    .describe = params_describe,
+    .index = params_index,
+};
+
+static int model_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
+    if (strcmp(name, "params") != 0) return 1;
+    *out = value_object_new(&params_view_type, ag_model_ref(payload));
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+/* One definition per model kind for m(x), so argument messages name the kind. */
+static const builtin_def model_call_defs[] = {
+    [AG_MODEL_MLP] = {"mlp", "x", NULL, "models", NULL},
+    [AG_MODEL_LSTM] = {"lstm", "x", NULL, "models", NULL},
+    [AG_MODEL_RNN] = {"rnn", "x", NULL, "models", NULL},
+    [AG_MODEL_LINEAR] = {"linear_layer", "x", NULL, "models", NULL},
+    [AG_MODEL_LSTM_LAYER] = {"lstm_layer", "x", NULL, "models", NULL},
+    [AG_MODEL_RNN_LAYER] = {"rnn_layer", "x", NULL, "models", NULL},
+};
+
+/* m(x): one forward step, recording the graph as any op does. */
+static int model_call(repl *r, void *payload, const builtin_args *args, repl_value *out) {
+    ag_model *m = payload;
+    ag_model_kind kind = ag_model_get_kind(m);
+    if (args->count != 1)
+        return repl_error(r, "%s: a model takes one input x (samples, features), got %d arguments",
+                          ag_model_kind_name(kind), args->count);
+    builtin_args named = *args;
+    named.def = &model_call_defs[kind];
+    ag_var *x;
+    if (arg_var(r, &named, 0, &x) < 0) return -1;
+    ag_var *y = ag_model_forward(m, x);
+    if (y == NULL) return engine_failure(r);
+    *out = value_var(y);
+    return out->kind == VALUE_VAR ? 0 : repl_error(r, "out of memory");
+}
+
+/* The model given as argument 0, or an error naming the method. */
+static int arg_model(repl *r, const builtin_args *args, const char *method, ag_model **out) {
+    repl_value v = args->values[0];
+    char kind[64];
+    *out = model_of(v);
+    if (*out == NULL)
+        return repl_error(r, "%s: the first argument must be a model (mlp, lstm, rnn, "
+                             "linear_layer), not %s",
+                          method, with_article(v, kind, sizeof kind));
+    return 0;
+}
+
+/* m.cleargrads(): forgets every parameter's gradient. */
+static int fn_cleargrads(repl *r, const builtin_args *args, repl_value *out) {
+    ag_model *m;
+    if (arg_model(r, args, "cleargrads", &m) < 0) return -1;
+    ag_model_cleargrads(m);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+/* m.reset_state(): forgets the hidden state of a recurrent model. */
+static int fn_reset_state(repl *r, const builtin_args *args, repl_value *out) {
+    ag_model *m;
+    if (arg_model(r, args, "reset_state", &m) < 0) return -1;
+    ag_model_reset_state(m);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static const builtin_def model_methods[] = {
+    {"cleargrads", "model", fn_cleargrads, "models", "forgets every parameter's gradient"},
+    {"reset_state", "model", fn_reset_state, "models",
+     "forgets the hidden state (h, c) of an lstm or rnn; a no-op for other models"},
+};
+
+static const char *const model_attributes[] = {"params", NULL};
+
+static const repl_object_type model_type = {
+    .name = "model",
+    .destroy = model_destroy,
+    .describe = model_describe,
+    .get_attr = model_get_attr,
+    .call = model_call,
+    .methods = model_methods,
+    .nmethods = (int)(sizeof model_methods / sizeof model_methods[0]),
+    .attributes = model_attributes,
+};
+
+/* seed= when given (a whole number >= 0), else one drawn from the session's
+ * generator, so unseeded models differ but a replayed session repeats. */
+static int arg_seed(repl *r, const builtin_args *args, int index, uint64_t *seed) {
+    if (!arg_given(args, index)) {
+        ag_rng *rng = ag_ctx_rng(repl_ctx(r));
+        uint64_t high = ag_rng_u32(rng);
+        *seed = high << 32 | ag_rng_u32(rng);
+        return 0;
+    }
+    double value;
+    if (arg_number(r, args, index, &value) < 0) return -1;
+    if (!(value >= 0 && value <= 9007199254740992.0 && value == floor(value))) {
+        char number[AG_NUMBUF];
+        return repl_error(r, "%s: seed must be a whole number >= 0 (got %s)", args->def->name,
+                          ag_format_double(value, 0, number));
+    }
+    *seed = (uint64_t)value;
+    return 0;
+}
+
+static int wrap_model(repl *r, ag_model *m, repl_value *out) {
+    if (m == NULL) return engine_failure(r);
+    *out = value_object_new(&model_type, m);
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+/* activation= as the built-in itself (activation=relu) or its name ("relu"). */
+static int arg_activation(repl *r, const builtin_args *args, int index, ag_activation *out) {
+    repl_value v = args->values[index];
+    const char *name = v.kind == VALUE_BUILTIN ? v.as.builtin->name
+                       : v.kind == VALUE_STRING ? v.as.string->text
+                                                : NULL;
+    if (name != NULL && ag_activation_from_name(name, out) == 0) return 0;
+    if (name != NULL)
+        return repl_error(r, "%s: activation must be one of sigmoid, relu, tanh, gelu, not %s",
+                          args->def->name, name);
+    char kind[64];
+    return repl_error(r, "%s: activation must be one of sigmoid, relu, tanh, gelu, not %s",
+                      args->def->name, with_article(v, kind, sizeof kind));
+}
+
+/* mlp(sizes, activation=sigmoid, seed=nil) */
+static int fn_mlp(repl *r, const builtin_args *args, repl_value *out) {
+    int sizes[MAX_MLP_LAYERS], count;
+    ag_activation activation;
+    uint64_t seed;
+    if (arg_ints(r, args, 0, sizes, MAX_MLP_LAYERS, &count) < 0) return -1;
+    if (arg_activation(r, args, 1, &activation) < 0) return -1;
+    if (arg_seed(r, args, 2, &seed) < 0) return -1;
+    return wrap_model(r, ag_mlp(repl_ctx(r), sizes, count, activation, seed), out);
+}
+
+/* lstm(hidden, out, seed=nil) and rnn(hidden, out, seed=nil) */
+static int recurrent_model(repl *r, const builtin_args *args, bool lstm, repl_value *out) {
+    int hidden, outputs;
+    uint64_t seed;
+    if (arg_int(r, args, 0, &hidden) < 0 || arg_int(r, args, 1, &outputs) < 0) return -1;
+    if (arg_seed(r, args, 2, &seed) < 0) return -1;
+    ag_ctx *ctx = repl_ctx(r);
+    return wrap_model(r, lstm ? ag_lstm_model(ctx, hidden, outputs, seed)
+                              : ag_rnn_model(ctx, hidden, outputs, seed),
+                      out);
+}
+
+static int fn_lstm(repl *r, const builtin_args *args, repl_value *out) {
+    return recurrent_model(r, args, true, out);
+}
+
+static int fn_rnn(repl *r, const builtin_args *args, repl_value *out) {
+    return recurrent_model(r, args, false, out);
+}
+
+/* linear_layer(out, seed=nil): y = x @ w + b */
+static int fn_linear_layer(repl *r, const builtin_args *args, repl_value *out) {
+    int outputs;
+    uint64_t seed;
+    if (arg_int(r, args, 0, &outputs) < 0) return -1;
+    if (arg_seed(r, args, 1, &seed) < 0) return -1;
+    return wrap_model(r, ag_linear_model(repl_ctx(r), outputs, true, seed), out);
+}
+
+/* ---- optimizers ------------------------------------------------------------------------- */
+
+typedef struct optimizer_object {
+    ag_optim *opt;
+    /* What the optimizer is bound to, as the user gave it (a list of
+     * variables or a model object), kept to check for gradients before a
+     * step; VALUE_NIL when unbound.  The engine holds its own binding. */
+    repl_value bound;
+} optimizer_object;
+
+static void optimizer_destroy(void *payload) {
+    optimizer_object *o = payload;
+    ag_optim_free(o->opt);
+    value_release(o->bound);
+    free(o);
+}
+
+static char *optimizer_describe(const void *payload) {
+    const optimizer_object *o = payload;
+    char buf[1024];
+    return strdup(ag_optim_describe(o->opt, buf, sizeof buf));
+}
+
+static const char *kind_of(const optimizer_object *o) {
+    return ag_optim_kind_name(ag_optim_get_config(o->opt).kind);
+}
+
+/* One cell of opt.state: a scalar as its number; a tensor as its shape and
+ * first numbers ("[2 3] 0.1 0.2 0.3 ..."). */
+static void state_cell(const ag_optim_state *s, const double *values, int digits, char *buf,
+                       size_t n) {
+    char number[AG_NUMBUF];
+    if (s->size == 1) {
+        snprintf(buf, n, "%s", ag_format_double(values[0], digits, number));
+        return;
+    }
+    char shape[16 + 12 * AG_MAX_DIMS];
+    size_t used = (size_t)snprintf(buf, n, "%s",
+                                   ag_shape_string(ag_ndim(s->param), ag_shape(s->param), shape));
+    size_t shown = s->size <= STATE_CELL_NUMBERS + 1 ? s->size : STATE_CELL_NUMBERS;
+    for (size_t k = 0; k < shown && used < n; k++)
+        used += (size_t)snprintf(buf + used, n - used, " %s",
+                                 ag_format_double(values[k], digits, number));
+    if (shown < s->size && used < n) snprintf(buf + used, n - used, " ...");
+}
+
+/* The text of opt.state: one row per parameter with its state arrays. */
+static char *state_text(const ag_optim *opt, int digits) {
+    ag_optim_config c = ag_optim_get_config(opt);
+    const char *kind = ag_optim_kind_name(c.kind);
+    long t = ag_optim_steps(opt);
+    int count = ag_optim_state_count(opt);
+    text out = {0};
+    if (c.kind == AG_SGD && c.momentum == 0) {
+        text_appendf(&out, "%s keeps no per-parameter state (t=%ld): p = p - lr*g", kind, t);
+        return text_finish(&out);
+    }
+    if (count == 0) {
+        text_appendf(&out, "%s has no state yet (t=%ld): a parameter's state is made at its "
+                           "first update",
+                     kind, t);
+        return text_finish(&out);
+    }
+    bool adam = c.kind == AG_ADAM || c.kind == AG_ADAMW;
+    table tb = {.columns = adam ? 4 : 3};
+    const char *header[4] = {"param", "t", adam ? "m" : "velocity", adam ? "v" : NULL};
+    table_add_row(&tb, header);
+    for (int i = 0; i < count; i++) {
+        ag_optim_state s;
+        if (ag_optim_state_at(opt, i, &s) < 0) continue;
+        char steps[32], first[512], second[512];
+        snprintf(steps, sizeof steps, "%ld", t);
+        state_cell(&s, adam ? s.m : s.velocity, digits, first, sizeof first);
+        if (adam) state_cell(&s, s.v, digits, second, sizeof second);
+        const char *cells[4] = {s.name && s.name[0] ? s.name : "<unnamed>", steps, first,
+                                adam ? second : NULL};
+        table_add_row(&tb, cells);
+    }
+    if (!tb.failed) table_render(&tb, &out);
+    else out.failed = true;
+    table_free(&tb);
+    return text_finish(&out);
+}
+
+static int optimizer_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
+    optimizer_object *o = payload;
+    if (strcmp(name, "state") == 0) {
+        char *s = state_text(o->opt, repl_digits(r));
+        if (s == NULL) return repl_error(r, "out of memory");
+        *out = value_object_new(&state_view_type, s);
+        return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+    }
+    if (strcmp(name, "t") == 0) {
+        *out = value_number((double)ag_optim_steps(o->opt));
+        return 0;
+    }
+    if (strcmp(name, "lr") == 0) {
+        *out = value_number(ag_optim_get_config(o->opt).lr);
+        return 0;
+    }
+    return 1;
+}
+
+static const repl_object_type optimizer_type;
+
+/* The optimizer given as argument 0, or an error naming the method. */
+static int arg_optimizer(repl *r, const builtin_args *args, const char *method,
+                         optimizer_object **out) {
+    repl_value v = args->values[0];
+    char kind[64];
+    if (v.kind != VALUE_OBJECT || v.as.object->type != &optimizer_type)
+        return repl_error(r, "%s: the first argument must be an optimizer (sgd, momentum, adam, "
+                             "adamw), not %s",
+                          method, with_article(v, kind, sizeof kind));
+    *out = v.as.object->payload;
+    return 0;
+}
+
+/* Appends the variables of v (a variable, or a list of them) to *params;
+ * -1 after an error naming `what` ("sgd.update"). */
+static int collect_variables(repl *r, repl_value v, const char *what, ag_var ***params, int *n,
+                             int *capacity) {
+    const repl_value *items = &v;
+    int count = 1;
+    if (v.kind == VALUE_LIST) {
+        items = v.as.list->items;
+        count = v.as.list->count;
+    }
+    for (int i = 0; i < count; i++) {
+        repl_value item = items[i];
+        if (item.kind != VALUE_VAR) {
+            if (item.kind == VALUE_NIL && item.as.string != NULL)
+                return repl_error(r, "%s: %s is <nil>, not a parameter", what,
+                                  item.as.string->text);
+            char kind[64];
+            return repl_error(r, "%s: parameters must be variables (or one model), not %s",
+                              what, with_article(item, kind, sizeof kind));
+        }
+        if (*n == *capacity) {
+            int grown_capacity = *capacity ? *capacity * 2 : 8;
+            ag_var **grown = realloc(*params, (size_t)grown_capacity * sizeof *grown);
+            if (grown == NULL) return repl_error(r, "out of memory");
+            *params = grown;
+            *capacity = grown_capacity;
+        }
+        (*params)[(*n)++] = item.as.var;
+    }
+    return 0;
+}
+
+static bool any_gradient(ag_var *const *params, int n) {
+    for (int i = 0; i < n; i++)
+        if (ag_grad(params[i]) != NULL) return true;
+    return false;
+}
+
+static bool model_has_gradient(const ag_model *m) {
+    for (int i = 0, n = ag_model_param_count(m); i < n; i++)
+        if (ag_grad(ag_model_param(m, i, NULL)) != NULL) return true;
+    return false;
+}
+
+/* Updates what `targets` holds: one model (or its params view), or
+ * variables and lists of variables.  `what` ("sgd.update") and `none`
+ * ("no parameter") start the messages. */
+static int update_targets(repl *r, optimizer_object *o, const repl_value *targets, int count,
+                          const char *what, const char *none) {
+    if (count == 1 && model_of(targets[0]) != NULL) {
+        ag_model *m = model_of(targets[0]);
+        if (!model_has_gradient(m))
+            return repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
+        return ag_optim_update_model(o->opt, m) < 0 ? engine_failure(r) : 0;
+    }
+    ag_var **params = NULL;
+    int n = 0, capacity = 0, status = 0;
+    if (count == 0)
+        status = repl_error(r, "%s: no parameters given; use opt.update(x0, x1) or "
+                               "opt.update(model)",
+                            what);
+    for (int i = 0; i < count && status == 0; i++) {
+        if (model_of(targets[i]) != NULL)
+            status = repl_error(r, "%s: give one model on its own, or variables, not both", what);
+        else
+            status = collect_variables(r, targets[i], what, &params, &n, &capacity);
+    }
+    if (status == 0 && !any_gradient(params, n))
+        status = repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
+    if (status == 0 && ag_optim_update(o->opt, params, n) < 0) status = engine_failure(r);
+    free(params);
+    return status;
+}
+
+/* opt.update(params...) / opt.update(model) */
+static int fn_update(repl *r, const builtin_args *args, repl_value *out) {
+    optimizer_object *o;
+    if (arg_optimizer(r, args, "update", &o) < 0) return -1;
+    char what[64];
+    snprintf(what, sizeof what, "%s.update", kind_of(o));
+    const value_list *targets = args->values[1].as.list;
+    if (update_targets(r, o, targets->items, targets->count, what, "no parameter") < 0) return -1;
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static int unbound_error(repl *r, const optimizer_object *o) {
+    return repl_error(r, "%s: no parameters bound; use opt.update(params...) or %s([x0, x1], "
+                         "lr=...)",
+                      kind_of(o), kind_of(o));
+}
+
+/* opt.step(): updates the parameters bound at construction. */
+static int fn_step(repl *r, const builtin_args *args, repl_value *out) {
+    optimizer_object *o;
+    if (arg_optimizer(r, args, "step", &o) < 0) return -1;
+    if (o->bound.kind == VALUE_NIL) return unbound_error(r, o);
+    char what[64];
+    snprintf(what, sizeof what, "%s.step", kind_of(o));
+    if (update_targets(r, o, &o->bound, 1, what, "no bound parameter") < 0) return -1;
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+/* opt.reset_grad(): clears the bound parameters' gradients. */
+static int fn_reset_grad(repl *r, const builtin_args *args, repl_value *out) {
+    optimizer_object *o;
+    if (arg_optimizer(r, args, "reset_grad", &o) < 0) return -1;
+    if (o->bound.kind == VALUE_NIL) return unbound_error(r, o);
+    ag_optim_zero_grad(o->opt);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static const builtin_def optimizer_methods[] = {
+    {"update", "opt, *params", fn_update, "optimizers",
+     "one update of the given parameters (or a model's) that have a gradient"},
+    {"step", "opt", fn_step, "optimizers", "one update of the parameters bound at construction"},
+    {"reset_grad", "opt", fn_reset_grad, "optimizers",
+     "clears the gradients of the parameters bound at construction"},
+};
+
+static const char *const optimizer_attributes[] = {"state", "t", "lr", NULL};
+
+static const repl_object_type optimizer_type = {
+    .name = "optimizer",
+    .destroy = optimizer_destroy,
+    .describe = optimizer_describe,
+    .get_attr = optimizer_get_attr,
+    .methods = optimizer_methods,
+    .nmethods = (int)(sizeof optimizer_methods / sizeof optimizer_methods[0]),
+    .attributes = optimizer_attributes,
+};
+
+/* Adds hooks=[...] (a list of hook objects, or one) to opt. */
+static int add_hooks(repl *r, const builtin_args *args, int index, ag_optim *opt) {
+    repl_value v = args->values[index];
+    if (v.kind == VALUE_NIL) return 0;
+    const repl_value *items = &v;
+    int count = 1;
+    if (v.kind == VALUE_LIST) {
+        items = v.as.list->items;
+        count = v.as.list->count;
+    }
+    for (int i = 0; i < count; i++) {
+        repl_value item = items[i];
+        char kind[64];
+        if (item.kind != VALUE_OBJECT || item.as.object->type != &hook_type)
+            return repl_error(r, "%s: hooks must be a list of weight_decay(lambda) and "
+                                 "clip_grad(max_norm), not one holding %s",
+                              args->def->name, with_article(item, kind, sizeof kind));
+        const hook_object *h = item.as.object->payload;
+        if (ag_optim_add_hook(opt, h->kind, h->value) < 0) return engine_failure(r);
+    }
+    return 0;
+}
+
+/* Binds o to what the first argument names, keeping a copy in o->bound. */
+static int bind_optimizer(repl *r, const builtin_args *args, optimizer_object *o) {
+    repl_value v = args->values[0];
+    const char *kind = args->def->name;
+    if (v.kind == VALUE_NIL) return 0;
+    if (v.kind == VALUE_NUMBER)
+        return repl_error(r, "%s: the first argument is what to bind (a list of variables or a "
+                             "model), not a number; give the learning rate by name: "
+                             "%s(lr=0.1)",
+                          kind, kind);
+    ag_model *m = model_of(v);
+    if (m != NULL) {
+        if (ag_optim_bind_model(o->opt, m) < 0) return engine_failure(r);
+        /* keep the model object itself, not a params view */
+        o->bound = value_object_new(&model_type, ag_model_ref(m));
+        return o->bound.kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+    }
+    ag_var **params = NULL;
+    int n = 0, capacity = 0;
+    char what[64];
+    snprintf(what, sizeof what, "%s", kind);
+    int status = collect_variables(r, v, what, &params, &n, &capacity);
+    if (status == 0 && n == 0)
+        status = repl_error(r, "%s: the list of parameters to bind is empty", kind);
+    if (status == 0 && ag_optim_bind(o->opt, params, n) < 0) status = engine_failure(r);
+    if (status == 0) {
+        o->bound = value_list_new(n);
+        if (o->bound.kind != VALUE_LIST) status = repl_error(r, "out of memory");
+        for (int i = 0; status == 0 && i < n; i++) o->bound.as.list->items[i] = value_var(params[i]);
+    }
+    free(params);
+    return status;
+}
+
+/* Parameter positions shared by every optimizer's signature. */
+enum { ARG_PARAMS = 0, ARG_LR = 1 };
+
+/* Builds the optimizer from a filled config; hooks are the last argument. */
+static int make_optimizer(repl *r, const builtin_args *args, const ag_optim_config *config,
+                          repl_value *out) {
+    ag_optim *opt = ag_optim_new(repl_ctx(r), config);
+    if (opt == NULL) return engine_failure(r);
+    optimizer_object *o = malloc(sizeof *o);
+    if (o == NULL) {
+        ag_optim_free(opt);
+        return repl_error(r, "out of memory");
+    }
+    *o = (optimizer_object){.opt = opt, .bound = VALUE_NIL_INIT};
+    if (add_hooks(r, args, args->count - 1, opt) < 0 || bind_optimizer(r, args, o) < 0) {
+        optimizer_destroy(o);
+        return -1;
+    }
+    *out = value_object_new(&optimizer_type, o);
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+/* sgd(params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]) */
+static int fn_sgd(repl *r, const builtin_args *args, repl_value *out) {
+    ag_optim_config c = ag_optim_defaults(AG_SGD);
+    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.momentum) < 0 ||
+        arg_number(r, args, 3, &c.weight_decay) < 0)
+        return -1;
+    return make_optimizer(r, args, &c, out);
+}
+
+/* momentum(params=nil, lr=0.01, momentum=0.9, hooks=[]) */
+static int fn_momentum(repl *r, const builtin_args *args, repl_value *out) {
+    ag_optim_config c = ag_optim_defaults(AG_MOMENTUM);
+    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.momentum) < 0)
+        return -1;
+    return make_optimizer(r, args, &c, out);
+}
+
+/* adam(params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]) */
+static int fn_adam(repl *r, const builtin_args *args, repl_value *out) {
+    ag_optim_config c = ag_optim_defaults(AG_ADAM);
+    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.beta1) < 0 ||
+        arg_number(r, args, 3, &c.beta2) < 0 || arg_number(r, args, 4, &c.eps) < 0 ||
+        arg_number(r, args, 5, &c.weight_decay) < 0)
+        return -1;
+    return make_optimizer(r, args, &c, out);
+}
+
+/* adamw(params=nil, lr=0.001, beta1=0.9, beta2=0.999, weight_decay=0.01, hooks=[]) */
+static int fn_adamw(repl *r, const builtin_args *args, repl_value *out) {
+    ag_optim_config c = ag_optim_defaults(AG_ADAMW);
+    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.beta1) < 0 ||
+        arg_number(r, args, 3, &c.beta2) < 0 || arg_number(r, args, 4, &c.weight_decay) < 0)
+        return -1;
+    return make_optimizer(r, args, &c, out);
+}
+
+/* ---- the table ------------------------------------------------------------------------- */
+
 const builtin_def builtins_optim[] = {
+    {"sgd", "params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]", fn_sgd, "optimizers",
+     "SGD: u = momentum*u + (1-momentum)*g, p = p*(1 - lr*weight_decay) - lr*u; "
+     "sgd([x0, x1], lr=0.1) binds"},
+    {"momentum", "params=nil, lr=0.01, momentum=0.9, hooks=[]", fn_momentum, "optimizers",
+     "heavy-ball momentum: v = momentum*v - lr*g, p = p + v"},
+    {"adam", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]",
+     fn_adam, "optimizers",
+     "Adam: lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps); "
+     "weight_decay adds L2 to g"},
+    {"adamw", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, weight_decay=0.01, hooks=[]",
+     fn_adamw, "optimizers", "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay"},
+    {"weight_decay", "lambda", fn_weight_decay, "optimizers",
+     "a hook for hooks=[...]: g += lambda*p before each update"},
+    {"clip_grad", "max_norm", fn_clip_grad, "optimizers",
+     "a hook for hooks=[...]: scales all gradients so their global L2 norm is <= max_norm"},
+    {"update", "opt, *params", fn_update, "optimizers",
+     "opt.update(x0, x1) or opt.update(model): one update of the parameters with a gradient"},
+    {"step", "opt", fn_step, "optimizers", "opt.step(): one update of the bound parameters"},
+    {"reset_grad", "opt", fn_reset_grad, "optimizers",
+     "opt.reset_grad(): clears the bound parameters' gradients"},
+    {"mlp", "sizes, activation=sigmoid, seed=nil", fn_mlp, "models",
+     "layers of sizes outputs, each but the last followed by the activation; m(x) runs it"},
+    {"lstm", "hidden, out, seed=nil", fn_lstm, "models",
+     "an LSTM layer of hidden units, then a linear layer of out; m(x) is one time step"},
+    {"rnn", "hidden, out, seed=nil", fn_rnn, "models",
+     "a tanh RNN layer of hidden units, then a linear layer of out; m(x) is one time step"},
+    {"linear_layer", "out, seed=nil", fn_linear_layer, "models",
+     "one linear layer y = x @ w + b; w is made at the first call from x's features"},
+    {"cleargrads", "model", fn_cleargrads, "models",
+     "m.cleargrads(): forgets every parameter's gradient"},
+    {"reset_state", "model", fn_reset_state, "models",
+     "m.reset_state(): forgets the hidden state of an lstm or rnn"},
     {0},
 };

@@ -55,6 +55,9 @@ typedef struct value_object {
 
 typedef struct user_function user_function; /* defined by the evaluator */
 
+/* A VALUE_NIL may carry as.string: the text of the `.grad` it stands for
+ * ("x.grad"), so arithmetic on it can say what is missing.  Always build
+ * nil values with VALUE_NIL_INIT or value_nil_from(). */
 struct repl_value {
     value_kind kind;
     union {
@@ -80,6 +83,8 @@ repl_value value_var(ag_var *v); /* retains v; VALUE_NIL when v is NULL */
 repl_value value_list_new(int count); /* items all VALUE_NIL, to be filled */
 repl_value value_object_new(const repl_object_type *type, void *payload);
 repl_value value_builtin(const builtin_def *def);
+/* A nil that remembers where it came from (`what`, e.g. "x.grad"). */
+repl_value value_nil_from(const char *what);
 
 repl_value value_copy(repl_value v);
 void value_release(repl_value v);
@@ -106,6 +111,8 @@ struct repl_object_type {
     int nmethods;
     /* Attribute names for completion and :help, NULL-terminated. */
     const char *const *attributes;
+    /* obj[key] (optional): 0 = *out filled; -1 = error reported. */
+    int (*index)(repl *r, void *payload, repl_value key, repl_value *out);
 };
 
 #endif

@@ -25,7 +25,7 @@ for ag in "$root"/samples/*.ag; do
     expect="$root/tests/samples/$name.expect"
     if [ -f "$expect" ]; then
         # every expected line must appear, in order
-        if ! awk 'NR==FNR { want[n++] = $0; next } i < n && $0 == want[i] { i++ } END { exit i < n }' \
+        if ! awk 'NR==FNR { want[n++] = $0; next } i < n && $0 == want[i+0] { i++ } END { exit i < n }' \
             "$expect" "$out"; then
             echo "FAIL sample $name: expected lines missing; output was:"
             head -30 "$out"

@@ -1,0 +1,608 @@
+/* builtins.c — the joined built-in table, its lookup, the signature parser,
+ * the argument binder and the argument conversions built-ins use. */
+#include "builtins.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+
+/* ---- the joined table ------------------------------------------------------ */
+
+#define MAX_BUILTINS 1024
+
+/* Built once from the three constant tables; read-only afterwards. */
+static builtin_def joined[MAX_BUILTINS + 1];
+static const builtin_def *sorted[MAX_BUILTINS];
+static int joined_count = -1;
+
+static int compare_by_name(const void *a, const void *b) {
+    const builtin_def *x = *(const builtin_def *const *)a, *y = *(const builtin_def *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+static void join_tables(void) {
+    const builtin_def *parts[] = {builtins_core, builtins_optim, builtins_viz};
+    int n = 0;
+    for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
+        for (const builtin_def *d = parts[p]; d->name != NULL && n < MAX_BUILTINS; d++) {
+            bool duplicate = false; /* the first table to define a name wins */
+            for (int i = 0; i < n && !duplicate; i++) duplicate = strcmp(joined[i].name, d->name) == 0;
+            if (!duplicate) joined[n++] = *d;
+        }
+    joined[n] = (builtin_def){0};
+    for (int i = 0; i < n; i++) sorted[i] = &joined[i];
+    qsort(sorted, (size_t)n, sizeof sorted[0], compare_by_name);
+    joined_count = n;
+}
+
+const builtin_def *builtins_all(int *count) {
+    if (joined_count < 0) join_tables();
+    if (count) *count = joined_count;
+    return joined;
+}
+
+const builtin_def *builtin_find(const char *name) {
+    if (joined_count < 0) join_tables();
+    int lo = 0, hi = joined_count - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        int c = strcmp(name, sorted[mid]->name);
+        if (c == 0) return sorted[mid];
+        if (c < 0) hi = mid - 1;
+        else lo = mid + 1;
+    }
+    return NULL;
+}
+
+char *builtin_signature_text(const builtin_def *def) {
+    const char *signature = def->signature ? def->signature : "";
+    size_t n = strlen(def->name) + strlen(signature) + 3;
+    char *text = malloc(n);
+    if (text) snprintf(text, n, "%s(%s)", def->name, signature);
+    return text;
+}
+
+/* ---- signature parsing ---------------------------------------------------------- */
+
+static void signature_free(signature *s) {
+    if (s == NULL) return;
+    for (int i = 0; i < s->count; i++) {
+        free(s->params[i].name);
+        value_release(s->params[i].default_value);
+    }
+    free(s->params);
+    free(s);
+}
+
+void signature_cache_free(signature_cache *cache) {
+    for (int i = 0; i < cache->capacity; i++) signature_free(cache->slots[i]);
+    free(cache->slots);
+    *cache = (signature_cache){0};
+}
+
+static const char *skip_space(const char *p) {
+    while (*p == ' ' || *p == '\t') p++;
+    return p;
+}
+
+/* A default literal at *p: number, "string", true, false, nil, a list of
+ * literals, or the name of a built-in.  Advances *p; false when malformed. */
+static bool parse_literal(const char **p, repl_value *out, int depth) {
+    const char *s = skip_space(*p);
+    if (*s == '"') {
+        const char *end = strchr(s + 1, '"');
+        if (end == NULL) return false;
+        *out = value_string_from(s + 1, (size_t)(end - s - 1));
+        *p = end + 1;
+        return out->kind == VALUE_STRING;
+    }
+    if (*s == '[') {
+        if (depth > AG_MAX_DIMS) return false;
+        repl_value items[64];
+        int count = 0;
+        s = skip_space(s + 1);
+        while (*s != ']') {
+            if (count == 64 || !parse_literal(&s, &items[count], depth + 1)) {
+                for (int i = 0; i < count; i++) value_release(items[i]);
+                return false;
+            }
+            count++;
+            s = skip_space(s);
+            if (*s == ',') s = skip_space(s + 1);
+            else if (*s != ']') {
+                for (int i = 0; i < count; i++) value_release(items[i]);
+                return false;
+            }
+        }
+        repl_value list = value_list_new(count);
+        if (list.kind != VALUE_LIST) {
+            for (int i = 0; i < count; i++) value_release(items[i]);
+            return false;
+        }
+        for (int i = 0; i < count; i++) list.as.list->items[i] = items[i];
+        *out = list;
+        *p = s + 1;
+        return true;
+    }
+    if (*s == '-' || *s == '+' || *s == '.' || isdigit((unsigned char)*s)) {
+        char *end;
+        double v = strtod(s, &end);
+        if (end == s) return false;
+        *out = value_number(v);
+        *p = end;
+        return true;
+    }
+    const char *start = s;
+    while (isalnum((unsigned char)*s) || *s == '_') s++;
+    size_t n = (size_t)(s - start);
+    if (n == 0) return false;
+    char word[64];
+    if (n >= sizeof word) return false;
+    memcpy(word, start, n);
+    word[n] = '\0';
+    *p = s;
+    if (strcmp(word, "true") == 0) *out = value_bool(true);
+    else if (strcmp(word, "false") == 0) *out = value_bool(false);
+    else if (strcmp(word, "nil") == 0) *out = VALUE_NIL_INIT;
+    else if (strcmp(word, "inf") == 0) *out = value_number(INFINITY);
+    else {
+        const builtin_def *def = builtin_find(word);
+        if (def == NULL) return false;
+        *out = value_builtin(def);
+    }
+    return true;
+}
+
+static signature *parse_signature(const builtin_def *def) {
+    signature *s = calloc(1, sizeof *s);
+    if (s == NULL) return NULL;
+    s->def = def;
+    s->rest = -1;
+    const char *text = def->signature ? def->signature : "";
+    int capacity = 1;
+    for (const char *c = text; *c; c++) capacity += *c == ',';
+    s->params = calloc((size_t)capacity, sizeof *s->params);
+    if (s->params == NULL) goto fail;
+    const char *p = skip_space(text);
+    bool seen_default = false;
+    while (*p) {
+        signature_param *param = &s->params[s->count];
+        bool rest = false;
+        if (*p == '*') {
+            if (s->rest >= 0) goto fail;
+            rest = true;
+            p++;
+        }
+        const char *start = p;
+        while (isalnum((unsigned char)*p) || *p == '_') p++;
+        if (p == start) goto fail;
+        param->name = strndup(start, (size_t)(p - start));
+        if (param->name == NULL) goto fail;
+        s->count++;
+        param->collects_rest = rest;
+        p = skip_space(p);
+        if (*p == '=') {
+            if (rest) goto fail;
+            p++;
+            if (!parse_literal(&p, &param->default_value, 0)) goto fail;
+            param->has_default = true;
+            if (s->rest < 0) seen_default = true;
+            p = skip_space(p);
+        } else if (!rest && s->rest < 0) {
+            if (seen_default) goto fail; /* required after optional */
+            s->required++;
+        }
+        if (rest) s->rest = s->count - 1;
+        if (*p == ',') p = skip_space(p + 1);
+        else if (*p != '\0') goto fail;
+    }
+    s->positional = s->rest >= 0 ? s->rest : s->count;
+    return s;
+fail:
+    signature_free(s);
+    return NULL;
+}
+
+const signature *signature_of(repl *r, const builtin_def *def) {
+    signature_cache *cache = &r->signatures;
+    if (cache->count * 2 >= cache->capacity) {
+        int capacity = cache->capacity ? cache->capacity * 2 : 256;
+        signature **slots = calloc((size_t)capacity, sizeof *slots);
+        if (slots == NULL) {
+            repl_error(r, "out of memory");
+            return NULL;
+        }
+        for (int i = 0; i < cache->capacity; i++) {
+            signature *s = cache->slots[i];
+            if (s == NULL) continue;
+            size_t h = ((size_t)(uintptr_t)s->def >> 4) & (size_t)(capacity - 1);
+            while (slots[h]) h = (h + 1) & (size_t)(capacity - 1);
+            slots[h] = s;
+        }
+        free(cache->slots);
+        cache->slots = slots;
+        cache->capacity = capacity;
+    }
+    size_t mask = (size_t)(cache->capacity - 1);
+    size_t h = ((size_t)(uintptr_t)def >> 4) & mask;
+    while (cache->slots[h]) {
+        if (cache->slots[h]->def == def) return cache->slots[h];
+        h = (h + 1) & mask;
+    }
+    signature *s = parse_signature(def);
+    if (s == NULL) {
+        repl_error(r, "%s: malformed signature \"%s\" in the built-in table", def->name,
+                   def->signature ? def->signature : "");
+        return NULL;
+    }
+    cache->slots[h] = s;
+    cache->count++;
+    return s;
+}
+
+/* ---- binding ------------------------------------------------------------------- */
+
+void builtin_args_free(builtin_args *args) {
+    for (int i = 0; i < args->count; i++) value_release(args->values[i]);
+    free(args->values);
+    args->values = NULL;
+    args->count = 0;
+}
+
+static const char *plural(int n) { return n == 1 ? "" : "s"; }
+
+int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
+                   int nkeywords, const char *const *keyword_names,
+                   const repl_value *keyword_values, builtin_args *args) {
+    const signature *s = signature_of(r, def);
+    if (s == NULL) return -1;
+    args->def = def;
+    args->count = 0;
+    args->values = NULL;
+    if (argc > s->positional && s->rest < 0) {
+        if (s->required == s->positional)
+            return repl_error(r, "%s takes %d argument%s, got %d", def->name, s->positional,
+                              plural(s->positional), argc);
+        return repl_error(r, "%s takes at most %d argument%s, got %d", def->name, s->positional,
+                          plural(s->positional), argc);
+    }
+    repl_value *values = calloc((size_t)(s->count > 0 ? s->count : 1), sizeof *values);
+    bool *given = calloc((size_t)(s->count > 0 ? s->count : 1), sizeof *given);
+    if (values == NULL || given == NULL) {
+        free(values);
+        free(given);
+        return repl_error(r, "out of memory");
+    }
+    int positional = argc < s->positional ? argc : s->positional;
+    for (int i = 0; i < positional; i++) {
+        values[i] = value_copy(argv[i]);
+        given[i] = true;
+    }
+    if (s->rest >= 0) {
+        int extra = argc - positional;
+        repl_value list = value_list_new(extra);
+        if (list.kind != VALUE_LIST) goto out_of_memory;
+        for (int i = 0; i < extra; i++) list.as.list->items[i] = value_copy(argv[positional + i]);
+        values[s->rest] = list;
+        given[s->rest] = true;
+    }
+    for (int k = 0; k < nkeywords; k++) {
+        int found = -1;
+        for (int i = 0; i < s->count && found < 0; i++)
+            if (!s->params[i].collects_rest && strcmp(s->params[i].name, keyword_names[k]) == 0)
+                found = i;
+        if (found < 0) {
+            const char *names[64];
+            int n = 0;
+            for (int i = 0; i < s->count && n < 64; i++)
+                if (!s->params[i].collects_rest) names[n++] = s->params[i].name;
+            const char *near = nearest_word(keyword_names[k], names, n);
+            if (near)
+                repl_error(r, "%s: no parameter named '%s'; did you mean '%s'?", def->name,
+                           keyword_names[k], near);
+            else
+                repl_error(r, "%s: no parameter named '%s'", def->name, keyword_names[k]);
+            goto fail;
+        }
+        if (given[found]) {
+            repl_error(r, "%s: argument '%s' given twice", def->name, keyword_names[k]);
+            goto fail;
+        }
+        values[found] = value_copy(keyword_values[k]);
+        given[found] = true;
+    }
+    for (int i = 0; i < s->count; i++) {
+        if (given[i]) continue;
+        if (!s->params[i].has_default) {
+            repl_error(r, "%s: missing argument '%s'", def->name, s->params[i].name);
+            goto fail;
+        }
+        values[i] = value_copy(s->params[i].default_value);
+    }
+    free(given);
+    args->values = values;
+    args->count = s->count;
+    return 0;
+out_of_memory:
+    repl_error(r, "out of memory");
+fail:
+    for (int i = 0; i < s->count; i++) value_release(values[i]);
+    free(values);
+    free(given);
+    return -1;
+}
+
+/* ---- conversions ---------------------------------------------------------------- */
+
+/* The name of parameter `index` of the built-in being called. */
+static const char *param_name_of(repl *r, const builtin_args *a, int index) {
+    if (a->def == NULL) return "argument";
+    const signature *s = signature_of(r, a->def);
+    if (s == NULL || index < 0 || index >= s->count) return "argument";
+    return s->params[index].name;
+}
+#define param_name(a, index) param_name_of(r, (a), (index))
+
+static const char *builtin_name(const builtin_args *a) { return a->def ? a->def->name : "call"; }
+
+/* "a string", "an optimizer", "nil": for "must be ..., not X". */
+static const char *with_article(repl_value v, char *buf, size_t n) {
+    if (v.kind == VALUE_NIL) return "nil";
+    const char *kind = value_kind_name(v);
+    bool vowel = strchr("aeiou", kind[0]) != NULL;
+    snprintf(buf, n, "%s %s", vowel ? "an" : "a", kind);
+    return buf;
+}
+
+/* The message for a nil that stands for a missing gradient, or NULL. */
+static int nil_gradient_error(repl *r, const char *prefix, repl_value v) {
+    const char *what = v.as.string->text;
+    /* "x.grad" -> the variable is "x" */
+    size_t n = strlen(what);
+    int base = n > 5 && strcmp(what + n - 5, ".grad") == 0 ? (int)(n - 5) : (int)n;
+    return repl_error(r, "%s%s is <nil> (no backward has reached %.*s yet; run backward() first)",
+                      prefix, what, base, what);
+}
+
+int value_nil_error(repl *r, const char *prefix, repl_value v) {
+    if (v.kind == VALUE_NIL && v.as.string != NULL) return nil_gradient_error(r, prefix, v);
+    return repl_error(r, "%suse of <nil>", prefix);
+}
+
+bool value_is_tensor_literal(repl_value v) {
+    if (v.kind == VALUE_NUMBER) return true;
+    if (v.kind != VALUE_LIST) return false;
+    /* walk the first items for the shape, then check every item against it */
+    int shape[AG_MAX_DIMS + 1], ndim = 0;
+    repl_value probe = v;
+    while (probe.kind == VALUE_LIST) {
+        if (ndim == AG_MAX_DIMS) return false;
+        shape[ndim++] = probe.as.list->count;
+        if (probe.as.list->count == 0) break;
+        probe = probe.as.list->items[0];
+    }
+    if (probe.kind != VALUE_NUMBER && !(probe.kind == VALUE_LIST && probe.as.list->count == 0))
+        return false;
+    /* iterative check with an explicit index per level */
+    const value_list *stack[AG_MAX_DIMS + 1];
+    int position[AG_MAX_DIMS + 1];
+    int level = 0;
+    stack[0] = v.as.list;
+    position[0] = 0;
+    while (level >= 0) {
+        const value_list *list = stack[level];
+        if (list->count != shape[level]) return false;
+        if (position[level] == list->count) {
+            level--;
+            if (level >= 0) position[level]++;
+            continue;
+        }
+        repl_value item = list->items[position[level]];
+        if (level == ndim - 1) {
+            if (item.kind != VALUE_NUMBER) return false;
+            position[level]++;
+        } else {
+            if (item.kind != VALUE_LIST) return false;
+            stack[level + 1] = item.as.list;
+            position[level + 1] = 0;
+            level++;
+        }
+    }
+    return true;
+}
+
+ag_var *value_to_leaf(repl *r, repl_value v) {
+    if (v.kind == VALUE_NUMBER) return ag_scalar(r->ctx, v.as.number);
+    if (!value_is_tensor_literal(v)) return NULL;
+    int shape[AG_MAX_DIMS], ndim = 0;
+    repl_value probe = v;
+    size_t size = 1;
+    while (probe.kind == VALUE_LIST) {
+        shape[ndim++] = probe.as.list->count;
+        size *= (size_t)probe.as.list->count;
+        if (probe.as.list->count == 0) break;
+        probe = probe.as.list->items[0];
+    }
+    ag_var *leaf = ag_zeros(r->ctx, ndim, shape);
+    if (leaf == NULL || size == 0) return leaf;
+    double *data = ag_data(leaf);
+    size_t at = 0;
+    /* row-major walk of the nested lists */
+    const value_list *stack[AG_MAX_DIMS];
+    int position[AG_MAX_DIMS];
+    int level = 0;
+    stack[0] = v.as.list;
+    position[0] = 0;
+    while (level >= 0) {
+        const value_list *list = stack[level];
+        if (position[level] == list->count) {
+            level--;
+            if (level >= 0) position[level]++;
+            continue;
+        }
+        repl_value item = list->items[position[level]];
+        if (level == ndim - 1) {
+            data[at++] = item.as.number;
+            position[level]++;
+        } else {
+            stack[level + 1] = item.as.list;
+            position[level + 1] = 0;
+            level++;
+        }
+    }
+    return leaf;
+}
+
+int arg_var(repl *r, const builtin_args *a, int index, ag_var **out) {
+    repl_value v = a->values[index];
+    char buf[64];
+    if (v.kind == VALUE_VAR) {
+        *out = v.as.var;
+        return 0;
+    }
+    if (v.kind == VALUE_NUMBER) {
+        ag_var *c = ag_scalar(r->ctx, v.as.number);
+        if (c == NULL) return engine_error(r);
+        ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
+        *out = c;
+        return 0;
+    }
+    if (v.kind == VALUE_LIST && value_is_tensor_literal(v)) {
+        ag_var *leaf = value_to_leaf(r, v);
+        if (leaf == NULL) return engine_error(r);
+        *out = leaf;
+        return 0;
+    }
+    if (v.kind == VALUE_NIL && v.as.string != NULL) {
+        char prefix[80];
+        snprintf(prefix, sizeof prefix, "%s: ", builtin_name(a));
+        return value_nil_error(r, prefix, v);
+    }
+    if (v.kind == VALUE_LIST)
+        return repl_error(r, "%s: %s must be a variable or number, not a list that is not a "
+                             "tensor (nested lists of numbers of one shape)",
+                          builtin_name(a), param_name(a, index));
+    return repl_error(r, "%s: %s must be a variable or number, not %s", builtin_name(a),
+                      param_name(a, index), with_article(v, buf, sizeof buf));
+}
+
+int arg_number(repl *r, const builtin_args *a, int index, double *out) {
+    repl_value v = a->values[index];
+    char buf[64];
+    if (v.kind == VALUE_NUMBER) {
+        *out = v.as.number;
+        return 0;
+    }
+    if (v.kind == VALUE_VAR && ag_size(v.as.var) == 1) {
+        *out = ag_item(v.as.var);
+        return 0;
+    }
+    if (v.kind == VALUE_VAR) {
+        char shape[16 + 12 * AG_MAX_DIMS];
+        return repl_error(r, "%s: %s must be a number, not a variable of shape %s",
+                          builtin_name(a), param_name(a, index),
+                          ag_shape_string(ag_ndim(v.as.var), ag_shape(v.as.var), shape));
+    }
+    return repl_error(r, "%s: %s must be a number, not %s", builtin_name(a), param_name(a, index),
+                      with_article(v, buf, sizeof buf));
+}
+
+/* An integral double in int range, for messages with the parameter. */
+static int to_int(repl *r, const builtin_args *a, int index, double v, int *out) {
+    if (!(v == floor(v)) || v < INT_MIN || v > INT_MAX) {
+        char number[AG_NUMBUF];
+        return repl_error(r, "%s: %s must be an integer, not %s", builtin_name(a),
+                          param_name(a, index), ag_format_double(v, 0, number));
+    }
+    *out = (int)v;
+    return 0;
+}
+
+int arg_int(repl *r, const builtin_args *a, int index, int *out) {
+    double v;
+    repl_value value = a->values[index];
+    char buf[64];
+    if (value.kind != VALUE_NUMBER && !(value.kind == VALUE_VAR && ag_size(value.as.var) == 1))
+        return repl_error(r, "%s: %s must be an integer, not %s", builtin_name(a),
+                          param_name(a, index), with_article(value, buf, sizeof buf));
+    if (arg_number(r, a, index, &v) < 0) return -1;
+    return to_int(r, a, index, v, out);
+}
+
+int arg_bool(repl *r, const builtin_args *a, int index, bool *out) {
+    repl_value v = a->values[index];
+    char buf[64];
+    if (v.kind == VALUE_BOOL) {
+        *out = v.as.boolean;
+        return 0;
+    }
+    return repl_error(r, "%s: %s must be true or false, not %s", builtin_name(a),
+                      param_name(a, index), with_article(v, buf, sizeof buf));
+}
+
+int arg_string(repl *r, const builtin_args *a, int index, const char **out) {
+    repl_value v = a->values[index];
+    char buf[64];
+    if (v.kind == VALUE_STRING) {
+        *out = v.as.string->text;
+        return 0;
+    }
+    return repl_error(r, "%s: %s must be a string, not %s", builtin_name(a), param_name(a, index),
+                      with_article(v, buf, sizeof buf));
+}
+
+int arg_ints(repl *r, const builtin_args *a, int index, int *out, int max, int *count) {
+    repl_value v = a->values[index];
+    char buf[64];
+    *count = 0;
+    if (v.kind == VALUE_NUMBER || (v.kind == VALUE_VAR && ag_size(v.as.var) == 1 &&
+                                   ag_ndim(v.as.var) == 0)) {
+        if (max < 1) return repl_error(r, "%s: %s takes no entries", builtin_name(a), param_name(a, index));
+        double number = v.kind == VALUE_NUMBER ? v.as.number : ag_item(v.as.var);
+        if (to_int(r, a, index, number, &out[0]) < 0) return -1;
+        *count = 1;
+        return 0;
+    }
+    if (v.kind == VALUE_LIST) {
+        const value_list *list = v.as.list;
+        if (list->count > max)
+            return repl_error(r, "%s: %s has %d entries (at most %d)", builtin_name(a),
+                              param_name(a, index), list->count, max);
+        for (int i = 0; i < list->count; i++) {
+            repl_value item = list->items[i];
+            double number;
+            if (item.kind == VALUE_NUMBER) number = item.as.number;
+            else if (item.kind == VALUE_VAR && ag_size(item.as.var) == 1) number = ag_item(item.as.var);
+            else
+                return repl_error(r, "%s: %s must be an integer or a list of integers, not a list "
+                                     "holding %s",
+                                  builtin_name(a), param_name(a, index),
+                                  with_article(item, buf, sizeof buf));
+            if (to_int(r, a, index, number, &out[i]) < 0) return -1;
+        }
+        *count = list->count;
+        return 0;
+    }
+    if (v.kind == VALUE_VAR && ag_ndim(v.as.var) == 1) {
+        size_t size = ag_size(v.as.var);
+        if (size > (size_t)max)
+            return repl_error(r, "%s: %s has %zu entries (at most %d)", builtin_name(a),
+                              param_name(a, index), size, max);
+        const double *data = ag_cdata(v.as.var);
+        for (size_t i = 0; i < size; i++)
+            if (to_int(r, a, index, data[i], &out[i]) < 0) return -1;
+        *count = (int)size;
+        return 0;
+    }
+    return repl_error(r, "%s: %s must be an integer or a list of integers, not %s",
+                      builtin_name(a), param_name(a, index), with_article(v, buf, sizeof buf));
+}
+
+bool arg_given(const builtin_args *a, int index) {
+    return index >= 0 && index < a->count && a->values[index].kind != VALUE_NIL;
+}

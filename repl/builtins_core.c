@@ -1,0 +1,804 @@
+/* builtins_core.c — construction, elementwise, shape and reduction, neural
+ * net, attribute, autograd and output built-ins (SPEC §2 "Built-ins"). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+
+#define MAX_INDICES 1000000
+
+/* "a string", "an optimizer", "nil" for messages. */
+static const char *a_kind(repl_value v, char *buf, size_t n) {
+    if (v.kind == VALUE_NIL) return "nil";
+    const char *kind = value_kind_name(v);
+    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
+    return buf;
+}
+
+static int done_var(repl *r, ag_var *v, repl_value *out) {
+    if (v == NULL) return engine_error(r);
+    *out = value_var(v);
+    return 0;
+}
+
+/* ---- construction ------------------------------------------------------------------ */
+
+static int get_shape(repl *r, const builtin_args *a, int index, int *shape, int *ndim) {
+    if (arg_ints(r, a, index, shape, AG_MAX_DIMS, ndim) < 0) return -1;
+    for (int i = 0; i < *ndim; i++)
+        if (shape[i] < 0)
+            return repl_error(r, "%s: shape has a negative dimension %d", a->def->name, shape[i]);
+    return 0;
+}
+
+static int builtin_zeros(repl *r, const builtin_args *a, repl_value *out) {
+    int shape[AG_MAX_DIMS], ndim;
+    if (get_shape(r, a, 0, shape, &ndim) < 0) return -1;
+    return done_var(r, ag_zeros(r->ctx, ndim, shape), out);
+}
+
+static int builtin_ones(repl *r, const builtin_args *a, repl_value *out) {
+    int shape[AG_MAX_DIMS], ndim;
+    if (get_shape(r, a, 0, shape, &ndim) < 0) return -1;
+    return done_var(r, ag_ones(r->ctx, ndim, shape), out);
+}
+
+static int builtin_full(repl *r, const builtin_args *a, repl_value *out) {
+    int shape[AG_MAX_DIMS], ndim;
+    double value;
+    if (get_shape(r, a, 0, shape, &ndim) < 0 || arg_number(r, a, 1, &value) < 0) return -1;
+    return done_var(r, ag_full(r->ctx, ndim, shape, value), out);
+}
+
+static int random_leaf(repl *r, const builtin_args *a, repl_value *out, bool normal) {
+    int shape[AG_MAX_DIMS], ndim;
+    if (get_shape(r, a, 0, shape, &ndim) < 0) return -1;
+    ag_rng rng, *source = NULL; /* no seed: the session's generator */
+    if (arg_given(a, 1)) {
+        double seed;
+        if (arg_number(r, a, 1, &seed) < 0) return -1;
+        if (seed < 0 || seed != floor(seed) || seed > 18446744073709549568.0)
+            return repl_error(r, "%s: seed must be a whole number >= 0", a->def->name);
+        ag_rng_seed(&rng, (uint64_t)seed);
+        source = &rng;
+    }
+    ag_var *v = normal ? ag_randn(r->ctx, ndim, shape, source) : ag_rand(r->ctx, ndim, shape, source);
+    return done_var(r, v, out);
+}
+
+static int builtin_rand(repl *r, const builtin_args *a, repl_value *out) {
+    return random_leaf(r, a, out, false);
+}
+
+static int builtin_randn(repl *r, const builtin_args *a, repl_value *out) {
+    return random_leaf(r, a, out, true);
+}
+
+static int builtin_arange(repl *r, const builtin_args *a, repl_value *out) {
+    double start, stop, step;
+    if (arg_number(r, a, 0, &start) < 0 || arg_number(r, a, 2, &step) < 0) return -1;
+    if (arg_given(a, 1)) {
+        if (arg_number(r, a, 1, &stop) < 0) return -1;
+    } else {
+        stop = start;
+        start = 0;
+    }
+    return done_var(r, ag_arange(r->ctx, start, stop, step), out);
+}
+
+static int builtin_linspace(repl *r, const builtin_args *a, repl_value *out) {
+    double start, stop;
+    int n;
+    if (arg_number(r, a, 0, &start) < 0 || arg_number(r, a, 1, &stop) < 0 || arg_int(r, a, 2, &n) < 0)
+        return -1;
+    return done_var(r, ag_linspace(r->ctx, start, stop, n), out);
+}
+
+static int builtin_eye(repl *r, const builtin_args *a, repl_value *out) {
+    int n;
+    if (arg_int(r, a, 0, &n) < 0) return -1;
+    return done_var(r, ag_eye(r->ctx, n), out);
+}
+
+static int builtin_zeros_like(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    return done_var(r, ag_zeros_like(r->ctx, x), out);
+}
+
+static int builtin_ones_like(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    return done_var(r, ag_ones_like(r->ctx, x), out);
+}
+
+/* ---- elementwise ------------------------------------------------------------------------ */
+
+#define UNARY_BUILTIN(name, op)                                                  \
+    static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
+        ag_var *x;                                                               \
+        if (arg_var(r, a, 0, &x) < 0) return -1;                                 \
+        return done_var(r, op(r->ctx, x), out);                                  \
+    }
+
+UNARY_BUILTIN(neg, ag_neg)
+UNARY_BUILTIN(exp, ag_exp)
+UNARY_BUILTIN(log, ag_log)
+UNARY_BUILTIN(sin, ag_sin)
+UNARY_BUILTIN(cos, ag_cos)
+UNARY_BUILTIN(tan, ag_tan)
+UNARY_BUILTIN(tanh, ag_tanh)
+UNARY_BUILTIN(sqrt, ag_sqrt)
+UNARY_BUILTIN(square, ag_square)
+UNARY_BUILTIN(sigmoid, ag_sigmoid)
+UNARY_BUILTIN(relu, ag_relu)
+UNARY_BUILTIN(gelu, ag_gelu)
+
+/* abs of a plain number stays a number (for conditions like abs(a - b) < 1e-6). */
+static int builtin_abs(repl *r, const builtin_args *a, repl_value *out) {
+    if (a->values[0].kind == VALUE_NUMBER) {
+        *out = value_number(fabs(a->values[0].as.number));
+        return 0;
+    }
+    ag_var *x;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    return done_var(r, ag_abs(r->ctx, x), out);
+}
+
+static int builtin_pow(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *p;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    if (a->values[1].kind == VALUE_NUMBER) return done_var(r, ag_pow(r->ctx, x, a->values[1].as.number), out);
+    if (arg_var(r, a, 1, &p) < 0) return -1;
+    return done_var(r, ag_powv(r->ctx, x, p), out);
+}
+
+static int builtin_clip(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    double lo, hi;
+    if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &lo) < 0 || arg_number(r, a, 2, &hi) < 0)
+        return -1;
+    return done_var(r, ag_clip(r->ctx, x, lo, hi), out);
+}
+
+/* ---- reductions and shape ----------------------------------------------------------------- */
+
+typedef ag_var *(*reduce_fn)(ag_ctx *, ag_var *, const int *, int);
+
+static int reduce(repl *r, const builtin_args *a, repl_value *out, reduce_fn fn) {
+    ag_var *x;
+    int axes[AG_MAX_DIMS], naxes = 0;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    if (arg_given(a, 1) && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
+    return done_var(r, fn(r->ctx, x, naxes ? axes : NULL, naxes), out);
+}
+
+static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_sum); }
+static int builtin_mean(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_mean); }
+static int builtin_variance(repl *r, const builtin_args *a, repl_value *out) {
+    return reduce(r, a, out, ag_variance);
+}
+static int builtin_max(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_max); }
+static int builtin_min(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_min); }
+
+typedef ag_var *(*shape_fn)(ag_ctx *, ag_var *, int, const int *);
+
+static int reshape_like(repl *r, const builtin_args *a, repl_value *out, shape_fn fn) {
+    ag_var *x;
+    int shape[AG_MAX_DIMS], ndim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, shape, AG_MAX_DIMS, &ndim) < 0) return -1;
+    return done_var(r, fn(r->ctx, x, ndim, shape), out);
+}
+
+static int builtin_reshape(repl *r, const builtin_args *a, repl_value *out) {
+    return reshape_like(r, a, out, ag_reshape);
+}
+static int builtin_broadcast_to(repl *r, const builtin_args *a, repl_value *out) {
+    return reshape_like(r, a, out, ag_broadcast_to);
+}
+static int builtin_sum_to(repl *r, const builtin_args *a, repl_value *out) {
+    return reshape_like(r, a, out, ag_sum_to);
+}
+
+static int builtin_transpose(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int axes[AG_MAX_DIMS], naxes = 0;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    if (arg_given(a, 1) && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
+    return done_var(r, ag_transpose(r->ctx, x, arg_given(a, 1) ? axes : NULL, naxes), out);
+}
+
+static int builtin_squeeze(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    if (arg_given(a, 1)) {
+        int axis;
+        if (arg_int(r, a, 1, &axis) < 0) return -1;
+        return done_var(r, ag_squeeze(r->ctx, x, axis), out);
+    }
+    /* no axis: drop every dimension of length 1, last first */
+    for (int d = ag_ndim(x) - 1; d >= 0 && x != NULL; d--)
+        if (ag_shape(x)[d] == 1) x = ag_squeeze(r->ctx, x, d);
+    return done_var(r, x, out);
+}
+
+static int builtin_unsqueeze(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int axis;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0) return -1;
+    return done_var(r, ag_unsqueeze(r->ctx, x, axis), out);
+}
+
+/* The variables of a list argument (numbers and tensor literals become
+ * leaves); *xs malloc'd. */
+static int arg_var_list(repl *r, const builtin_args *a, int index, ag_var ***xs, int *n) {
+    repl_value v = a->values[index];
+    if (v.kind != VALUE_LIST) {
+        char buf[64];
+        return repl_error(r, "%s: %s must be a list of variables, not %s", a->def->name,
+                          index == 0 ? "xs" : "the inputs", a_kind(v, buf, sizeof buf));
+    }
+    const value_list *list = v.as.list;
+    ag_var **vars = malloc((size_t)(list->count > 0 ? list->count : 1) * sizeof *vars);
+    if (vars == NULL) return repl_error(r, "out of memory");
+    for (int i = 0; i < list->count; i++) {
+        builtin_args item = {.count = 1, .values = &list->items[i], .def = a->def};
+        if (arg_var(r, &item, 0, &vars[i]) < 0) {
+            free(vars);
+            return -1;
+        }
+    }
+    *xs = vars;
+    *n = list->count;
+    return 0;
+}
+
+static int builtin_concat(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var **xs;
+    int n, axis;
+    if (arg_int(r, a, 1, &axis) < 0 || arg_var_list(r, a, 0, &xs, &n) < 0) return -1;
+    int rc = done_var(r, ag_concat(r->ctx, xs, n, axis), out);
+    free(xs);
+    return rc;
+}
+
+/* A list of up to MAX_INDICES integers, malloc'd into *out. */
+static int arg_int_array(repl *r, const builtin_args *a, int index, int **out, int *count) {
+    repl_value v = a->values[index];
+    int length = v.kind == VALUE_LIST ? v.as.list->count
+                 : v.kind == VALUE_VAR ? (int)(ag_size(v.as.var) < MAX_INDICES ? ag_size(v.as.var) : MAX_INDICES)
+                                       : 1;
+    int *ints = malloc((size_t)(length > 0 ? length : 1) * sizeof *ints);
+    if (ints == NULL) return repl_error(r, "out of memory");
+    if (arg_ints(r, a, index, ints, length, count) < 0) {
+        free(ints);
+        return -1;
+    }
+    *out = ints;
+    return 0;
+}
+
+static int builtin_split(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int *sizes, n, axis;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 2, &axis) < 0) return -1;
+    if (arg_int_array(r, a, 1, &sizes, &n) < 0) return -1;
+    ag_var **pieces = malloc((size_t)(n > 0 ? n : 1) * sizeof *pieces);
+    int rc = -1;
+    if (pieces == NULL) {
+        repl_error(r, "out of memory");
+    } else if (ag_split(r->ctx, x, sizes, n, axis, pieces) < 0) {
+        engine_error(r);
+    } else {
+        *out = value_list_new(n);
+        if (out->kind != VALUE_LIST) {
+            repl_error(r, "out of memory");
+        } else {
+            for (int i = 0; i < n; i++) out->as.list->items[i] = value_var(pieces[i]);
+            rc = 0;
+        }
+    }
+    free(pieces);
+    free(sizes);
+    return rc;
+}
+
+static int builtin_get_item(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int *indices, n, axis;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 2, &axis) < 0) return -1;
+    if (arg_int_array(r, a, 1, &indices, &n) < 0) return -1;
+    int rc = done_var(r, ag_get_item(r->ctx, x, axis, indices, n), out);
+    free(indices);
+    return rc;
+}
+
+static int builtin_matmul(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *w;
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &w) < 0) return -1;
+    return done_var(r, ag_matmul(r->ctx, x, w), out);
+}
+
+/* ---- neural net ----------------------------------------------------------------------------- */
+
+static int builtin_linear(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *w, *b = NULL;
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &w) < 0) return -1;
+    if (arg_given(a, 2) && arg_var(r, a, 2, &b) < 0) return -1;
+    return done_var(r, ag_linear(r->ctx, x, w, b), out);
+}
+
+static int builtin_softmax(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int axis;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0) return -1;
+    return done_var(r, ag_softmax(r->ctx, x, axis), out);
+}
+
+typedef ag_var *(*binary_fn)(ag_ctx *, ag_var *, ag_var *);
+
+static int binary(repl *r, const builtin_args *a, repl_value *out, binary_fn fn) {
+    ag_var *x, *y;
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &y) < 0) return -1;
+    return done_var(r, fn(r->ctx, x, y), out);
+}
+
+static int builtin_mse(repl *r, const builtin_args *a, repl_value *out) { return binary(r, a, out, ag_mse); }
+static int builtin_cross_entropy(repl *r, const builtin_args *a, repl_value *out) {
+    return binary(r, a, out, ag_cross_entropy);
+}
+static int builtin_accuracy(repl *r, const builtin_args *a, repl_value *out) {
+    return binary(r, a, out, ag_accuracy);
+}
+
+static int builtin_dropout(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    double ratio;
+    if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &ratio) < 0) return -1;
+    if (!(ratio >= 0 && ratio < 1)) return repl_error(r, "dropout: ratio must be in [0, 1)");
+    return done_var(r, ag_dropout(r->ctx, x, ratio), out);
+}
+
+/* ---- attributes as functions ------------------------------------------------------------------ */
+
+static int attribute(repl *r, const builtin_args *a, repl_value *out, const char *name) {
+    ag_var *x;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    int rc = variable_attribute(r, x, name, NULL, out);
+    return rc == 0 ? 0 : rc < 0 ? -1 : repl_error(r, "%s: no such attribute", name);
+}
+
+#define ATTRIBUTE_BUILTIN(name)                                                  \
+    static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
+        return attribute(r, a, out, #name);                                      \
+    }
+ATTRIBUTE_BUILTIN(data)
+ATTRIBUTE_BUILTIN(shape)
+ATTRIBUTE_BUILTIN(name)
+ATTRIBUTE_BUILTIN(creator)
+ATTRIBUTE_BUILTIN(generation)
+ATTRIBUTE_BUILTIN(inputs)
+ATTRIBUTE_BUILTIN(ndim)
+ATTRIBUTE_BUILTIN(size)
+
+static int builtin_item(repl *r, const builtin_args *a, repl_value *out) {
+    double v;
+    if (arg_number(r, a, 0, &v) < 0) return -1;
+    *out = value_number(v);
+    return 0;
+}
+
+static int builtin_len(repl *r, const builtin_args *a, repl_value *out) {
+    repl_value v = a->values[0];
+    switch (v.kind) {
+    case VALUE_LIST: *out = value_number(v.as.list->count); return 0;
+    case VALUE_STRING: *out = value_number((double)v.as.string->length); return 0;
+    case VALUE_VAR:
+        if (ag_ndim(v.as.var) == 0) return repl_error(r, "len: a 0-d variable has no length");
+        *out = value_number(ag_shape(v.as.var)[0]);
+        return 0;
+    default: {
+        char buf[64];
+        return repl_error(r, "len: x must be a list, string or variable, not %s", a_kind(v, buf, sizeof buf));
+    }
+    }
+}
+
+/* ---- autograd ---------------------------------------------------------------------------------- */
+
+/* How a variable is called in step output: its name, or what made it. */
+static void variable_label(const ag_var *v, char *buf, size_t n) {
+    if (ag_name(v)[0]) {
+        snprintf(buf, n, "%s", ag_name(v));
+    } else if (ag_creator(v)) {
+        char label[64];
+        ag_func_label(ag_creator(v), label, sizeof label);
+        snprintf(buf, n, "(%s output)", label);
+    } else {
+        snprintf(buf, n, "(unnamed leaf)");
+    }
+}
+
+typedef struct stepper {
+    repl *r;
+    ag_var *y;
+    int step;
+    bool waiting; /* a person is at the terminal and has not typed q */
+    bool print_tree;
+} stepper;
+
+static void print_var_line(repl *r, const char *prefix, const ag_var *v, const char *suffix) {
+    char *text = v ? format_variable(v, r->digits) : strdup("<nil>");
+    fprintf(r->out, "%s%s%s\n", prefix, text ? text : "?", suffix);
+    free(text);
+}
+
+static bool on_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    stepper *s = user;
+    repl *r = s->r;
+    char label[128];
+    ag_func_label(f, label, sizeof label);
+    fprintf(r->out, "step %d: %s\n", ++s->step, label);
+    int noutputs = ag_func_noutputs(f);
+    for (int i = 0; i < noutputs; i++) {
+        char prefix[48];
+        if (noutputs == 1) snprintf(prefix, sizeof prefix, "  incoming grad: ");
+        else snprintf(prefix, sizeof prefix, "  incoming grad %d: ", i + 1);
+        print_var_line(r, prefix, gys[i], "");
+    }
+    for (int i = 0; i < ag_func_ninputs(f); i++) {
+        ag_var *x = ag_func_input(f, i);
+        if (gxs[i] == NULL || (ag_var_flags(x) & AG_VAR_CONST)) continue;
+        char name[96], prefix[128];
+        variable_label(x, name, sizeof name);
+        snprintf(prefix, sizeof prefix, "  %s += ", name);
+        char *total = ag_grad(x) && ag_grad(x) != gxs[i] ? format_variable(ag_grad(x), r->digits) : NULL;
+        char suffix[512] = "";
+        if (total) snprintf(suffix, sizeof suffix, " (grad now %s)", total);
+        print_var_line(r, prefix, gxs[i], suffix);
+        free(total);
+    }
+    fflush(r->out);
+    repl_viz_step(r->viz, s->y, f, s->print_tree);
+    if (s->waiting) {
+        fputs("  [Enter: go on, q: run to the end] ", r->out);
+        fflush(r->out);
+        char line[64];
+        if (fgets(line, sizeof line, stdin) == NULL || line[0] == 'q') s->waiting = false;
+    }
+    return true;
+}
+
+static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    bool retain, create, step;
+    if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 1, &retain) < 0 || arg_bool(r, a, 2, &create) < 0 ||
+        arg_bool(r, a, 3, &step) < 0)
+        return -1;
+    ag_backward_opts opts = {.retain_grad = retain, .create_graph = create};
+    stepper s = {.r = r, .y = y, .waiting = r->interactive,
+                 .print_tree = repl_viz_timeout_ms(r->viz) < 0};
+    if (step) {
+        char name[96];
+        variable_label(y, name, sizeof name);
+        bool seeded = ag_grad(y) != NULL;
+        fprintf(r->out, "backward from %s, one function per step\n", name);
+        if (seeded) {
+            print_var_line(r, "  seed (preset grad): ", ag_grad(y), "");
+        } else {
+            /* what ag_backward will seed with: ones shaped like y */
+            ag_var *ones = ag_ones_like(r->ctx, y);
+            print_var_line(r, "  seed: ", ones, "");
+        }
+        if (ag_creator(y) == NULL) fputs("  (a leaf: nothing to step through)\n", r->out);
+        opts.step = on_step;
+        opts.step_user = &s;
+    }
+    if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
+    if (step) {
+        repl_viz_step(r->viz, y, NULL, s.print_tree);
+        fprintf(r->out, "done: %d step%s\n", s.step, s.step == 1 ? "" : "s");
+    }
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+/* Clears the gradient of every variable given, also inside lists. */
+static int builtin_cleargrad(repl *r, const builtin_args *a, repl_value *out) {
+    const value_list *xs = a->values[0].as.list;
+    for (int i = 0; i < xs->count; i++) {
+        repl_value v = xs->items[i];
+        if (v.kind == VALUE_VAR) {
+            ag_cleargrad(v.as.var);
+        } else if (v.kind == VALUE_LIST) {
+            for (int k = 0; k < v.as.list->count; k++)
+                if (v.as.list->items[k].kind == VALUE_VAR) ag_cleargrad(v.as.list->items[k].as.var);
+        } else if (v.kind != VALUE_NUMBER) {
+            char buf[64];
+            return repl_error(r, "cleargrad: expected variables, not %s", a_kind(v, buf, sizeof buf));
+        }
+    }
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static int builtin_unchain(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    if (arg_var(r, a, 0, &y) < 0) return -1;
+    ag_unchain(y);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static int builtin_unchain_backward(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    if (arg_var(r, a, 0, &y) < 0) return -1;
+    ag_unchain_backward(y);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static int builtin_grad(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y, *x;
+    bool create;
+    if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 2, &create) < 0) return -1;
+    if (!arg_given(a, 1)) return variable_attribute(r, y, "grad", NULL, out) < 0 ? -1 : 0;
+    if (arg_var(r, a, 1, &x) < 0) return -1;
+    return done_var(r, ag_grad_of(r->ctx, y, x, create), out);
+}
+
+/* Calls a REPL callable from the engine's numeric code. */
+typedef struct engine_call {
+    repl *r;
+    repl_value f;
+    const char *caller;
+    bool failed;
+} engine_call;
+
+static ag_var *call_from_engine(void *user, ag_ctx *ctx, ag_var *const *xs, int n) {
+    engine_call *c = user;
+    if (c->failed) return NULL;
+    repl_value stack_argv[8] = {VALUE_NIL_INIT};
+    repl_value *argv = n <= 8 ? stack_argv : malloc((size_t)n * sizeof *argv);
+    if (argv == NULL) {
+        c->failed = true;
+        repl_error(c->r, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) argv[i] = value_var(xs[i]);
+    repl_value result;
+    int rc = repl_call_value(c->r, c->f, n, argv, &result);
+    for (int i = 0; i < n; i++) value_release(argv[i]);
+    if (argv != stack_argv) free(argv);
+    if (rc < 0) {
+        c->failed = true;
+        return NULL;
+    }
+    ag_var *y = NULL;
+    if (result.kind == VALUE_VAR) {
+        y = result.as.var; /* stays alive: no collection inside a built-in */
+    } else if (result.kind == VALUE_NUMBER) {
+        y = ag_scalar(ctx, result.as.number);
+    } else {
+        char buf[64];
+        repl_error(c->r, "%s: f must return a variable or number, not %s", c->caller,
+                   a_kind(result, buf, sizeof buf));
+        c->failed = true;
+    }
+    value_release(result);
+    return y;
+}
+
+static int check_callable(repl *r, const builtin_args *a) {
+    repl_value f = a->values[0];
+    if (f.kind == VALUE_FUNCTION || f.kind == VALUE_BUILTIN ||
+        (f.kind == VALUE_OBJECT && f.as.object->type && f.as.object->type->call))
+        return 0;
+    char buf[64];
+    return repl_error(r, "%s: f must be a function, not %s", a->def->name, a_kind(f, buf, sizeof buf));
+}
+
+static int builtin_numgrad(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var **xs;
+    int n;
+    if (check_callable(r, a) < 0 || arg_var_list(r, a, 1, &xs, &n) < 0) return -1;
+    if (n == 0) {
+        free(xs);
+        return repl_error(r, "numgrad: give the inputs after f: numgrad(f, x)");
+    }
+    engine_call c = {.r = r, .f = a->values[0], .caller = "numgrad"};
+    repl_value result = n == 1 ? VALUE_NIL_INIT : value_list_new(n);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        ag_var *g = ag_numgrad(r->ctx, call_from_engine, &c, xs, n, i, 1e-4);
+        if (g == NULL) {
+            rc = r->error_set ? -1 : engine_error(r);
+            ag_clear_error(r->ctx);
+        } else if (n == 1) {
+            result = value_var(g);
+        } else {
+            result.as.list->items[i] = value_var(g);
+        }
+    }
+    free(xs);
+    if (rc < 0) {
+        value_release(result);
+        return -1;
+    }
+    *out = result;
+    return 0;
+}
+
+typedef struct mismatch_report {
+    repl *r;
+    ag_var **xs;
+} mismatch_report;
+
+static void report_mismatch(void *user, int input, size_t index, double analytic, double numeric) {
+    mismatch_report *m = user;
+    repl *r = m->r;
+    const ag_var *x = m->xs[input];
+    char name[96], where[32 * AG_MAX_DIMS] = "", a[AG_NUMBUF], b[AG_NUMBUF];
+    if (ag_name(x)[0]) snprintf(name, sizeof name, "%s", ag_name(x));
+    else snprintf(name, sizeof name, "input %d", input + 1);
+    int ndim = ag_ndim(x);
+    if (ndim > 0) {
+        /* the flat index as one index per axis */
+        size_t rest = index;
+        int coords[AG_MAX_DIMS];
+        for (int d = ndim - 1; d >= 0; d--) {
+            int length = ag_shape(x)[d] > 0 ? ag_shape(x)[d] : 1;
+            coords[d] = (int)(rest % (size_t)length);
+            rest /= (size_t)length;
+        }
+        size_t at = 0;
+        at += (size_t)snprintf(where + at, sizeof where - at, "[");
+        for (int d = 0; d < ndim; d++)
+            at += (size_t)snprintf(where + at, sizeof where - at, d ? ", %d" : "%d", coords[d]);
+        snprintf(where + at, sizeof where - at, "]");
+    }
+    fprintf(r->out, "gradcheck: %s%s analytic %s numeric %s\n", name, where,
+            format_number(r, analytic, a), format_number(r, numeric, b));
+}
+
+static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var **xs;
+    int n;
+    double atol, rtol;
+    if (check_callable(r, a) < 0 || arg_number(r, a, 2, &atol) < 0 || arg_number(r, a, 3, &rtol) < 0 ||
+        arg_var_list(r, a, 1, &xs, &n) < 0)
+        return -1;
+    engine_call c = {.r = r, .f = a->values[0], .caller = "gradcheck"};
+    mismatch_report m = {.r = r, .xs = xs};
+    int result = ag_gradcheck(r->ctx, call_from_engine, &c, xs, n, atol, rtol, report_mismatch, &m);
+    free(xs);
+    if (result < 0) {
+        int rc = r->error_set ? -1 : engine_error(r);
+        ag_clear_error(r->ctx);
+        return rc;
+    }
+    *out = value_bool(result == 1);
+    return 0;
+}
+
+/* ---- output and utilities ---------------------------------------------------------------------- */
+
+static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
+    const value_list *xs = a->values[0].as.list;
+    for (int i = 0; i < xs->count; i++) {
+        char *text = value_text(r, xs->items[i], false);
+        if (text == NULL) return repl_error(r, "out of memory");
+        if (i > 0) fputc(' ', r->out);
+        fputs(text, r->out);
+        free(text);
+    }
+    fputc('\n', r->out);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static int builtin_range(repl *r, const builtin_args *a, repl_value *out) {
+    double start = 0, stop, step;
+    if (arg_number(r, a, 0, &stop) < 0 || arg_number(r, a, 2, &step) < 0) return -1;
+    if (arg_given(a, 1)) {
+        start = stop;
+        if (arg_number(r, a, 1, &stop) < 0) return -1;
+    }
+    if (step == 0) return repl_error(r, "range: step is zero");
+    double count = ceil((stop - start) / step);
+    if (!(count <= MAX_INDICES * 10.0))
+        return repl_error(r, "range: %.0f numbers is too many for a list (a for loop over range "
+                             "takes any number)", count);
+    int n = count > 0 ? (int)count : 0;
+    *out = value_list_new(n);
+    if (out->kind != VALUE_LIST) return repl_error(r, "out of memory");
+    for (int i = 0; i < n; i++) out->as.list->items[i] = value_number(start + i * step);
+    return 0;
+}
+
+const builtin_def builtins_core[] = {
+    /* construction */
+    {"zeros", "shape", builtin_zeros, "construction", "a leaf of zeros: zeros([2, 3]), zeros(3)"},
+    {"ones", "shape", builtin_ones, "construction", "a leaf of ones"},
+    {"full", "shape, value", builtin_full, "construction", "a leaf filled with value"},
+    {"rand", "shape, seed=nil", builtin_rand, "construction",
+     "uniform numbers in [0, 1); a seed gives the same numbers on every machine"},
+    {"randn", "shape, seed=nil", builtin_randn, "construction", "standard normal numbers"},
+    {"arange", "start, stop=nil, step=1", builtin_arange, "construction",
+     "start, start+step, ... below stop (arange(n) counts 0..n-1)"},
+    {"linspace", "start, stop, n", builtin_linspace, "construction", "n evenly spaced numbers from start to stop"},
+    {"eye", "n", builtin_eye, "construction", "the n x n identity matrix"},
+    {"zeros_like", "x", builtin_zeros_like, "construction", "zeros shaped like x"},
+    {"ones_like", "x", builtin_ones_like, "construction", "ones shaped like x"},
+    /* elementwise */
+    {"neg", "x", builtin_neg, "elementwise", "-x"},
+    {"exp", "x", builtin_exp, "elementwise", "e to the x"},
+    {"log", "x", builtin_log, "elementwise", "natural logarithm"},
+    {"sin", "x", builtin_sin, "elementwise", "sine"},
+    {"cos", "x", builtin_cos, "elementwise", "cosine"},
+    {"tan", "x", builtin_tan, "elementwise", "tangent"},
+    {"tanh", "x", builtin_tanh, "elementwise", "hyperbolic tangent"},
+    {"sqrt", "x", builtin_sqrt, "elementwise", "square root"},
+    {"abs", "x", builtin_abs, "elementwise", "absolute value (a plain number stays a number)"},
+    {"square", "x", builtin_square, "elementwise", "x^2"},
+    {"pow", "x, p", builtin_pow, "elementwise", "x^p; a number p is a constant exponent"},
+    {"sigmoid", "x", builtin_sigmoid, "elementwise", "1 / (1 + exp(-x)), computed as 0.5 + 0.5*tanh(0.5x)"},
+    {"relu", "x", builtin_relu, "elementwise", "max(x, 0)"},
+    {"gelu", "x", builtin_gelu, "elementwise", "GELU, tanh approximation"},
+    {"clip", "x, lo, hi", builtin_clip, "elementwise", "x limited to [lo, hi]"},
+    /* shape and reduction */
+    {"sum", "x, axis=nil", builtin_sum, "shape", "sum over all elements, or over axis (a number or a list)"},
+    {"mean", "x, axis=nil", builtin_mean, "shape", "mean over all elements or over axis"},
+    {"variance", "x, axis=nil", builtin_variance, "shape", "population variance over all or over axis"},
+    {"max", "x, axis=nil", builtin_max, "shape", "maximum over all elements or over axis"},
+    {"min", "x, axis=nil", builtin_min, "shape", "minimum over all elements or over axis"},
+    {"reshape", "x, shape", builtin_reshape, "shape", "the same numbers in a new shape (one -1 allowed)"},
+    {"transpose", "x, axes=nil", builtin_transpose, "shape", "axes permuted; no axes reverses them (x.T)"},
+    {"broadcast_to", "x, shape", builtin_broadcast_to, "shape", "x repeated to shape, NumPy rules"},
+    {"sum_to", "x, shape", builtin_sum_to, "shape", "x summed down to shape (broadcast_to's gradient)"},
+    {"squeeze", "x, axis=nil", builtin_squeeze, "shape", "drop a length-1 axis (all of them without axis)"},
+    {"unsqueeze", "x, axis", builtin_unsqueeze, "shape", "insert a length-1 axis"},
+    {"concat", "xs, axis=0", builtin_concat, "shape", "join a list of variables along axis"},
+    {"split", "x, sizes, axis=0", builtin_split, "shape", "a list of pieces with the given sizes along axis"},
+    {"get_item", "x, indices, axis=0", builtin_get_item, "shape", "take indices along axis (x[[0, 2]])"},
+    {"matmul", "a, b", builtin_matmul, "shape", "matrix product a @ b (batched over leading axes)"},
+    /* neural net */
+    {"linear", "x, W, b=nil", builtin_linear, "nn", "x @ W + b"},
+    {"softmax", "x, axis=-1", builtin_softmax, "nn", "exp(x) / sum(exp(x)) along axis"},
+    {"mse", "y, t", builtin_mse, "nn", "mean squared error (shape [1])"},
+    {"cross_entropy", "logits, labels", builtin_cross_entropy, "nn",
+     "softmax cross-entropy, mean over rows; labels are class indices"},
+    {"softmax_cross_entropy", "logits, labels", builtin_cross_entropy, "nn", "the same as cross_entropy"},
+    {"dropout", "x, ratio=0.5", builtin_dropout, "nn", "zero a random fraction, scale the rest (off in testmode)"},
+    {"accuracy", "y, t", builtin_accuracy, "nn", "fraction of rows whose argmax is the label (no graph)"},
+    /* attributes */
+    {"data", "x", builtin_data, "attributes", "a detached copy of x's numbers (x.data)"},
+    {"shape", "x", builtin_shape, "attributes", "the shape as a list (x.shape)"},
+    {"name", "x", builtin_name, "attributes", "the label (x.name)"},
+    {"creator", "x", builtin_creator, "attributes", "the op that made x, or <nil> for a leaf (x.creator)"},
+    {"generation", "x", builtin_generation, "attributes", "how deep in the graph x is (x.generation)"},
+    {"inputs", "x", builtin_inputs, "attributes", "the inputs of the op that made x (x.inputs)"},
+    {"ndim", "x", builtin_ndim, "attributes", "the number of axes (x.ndim)"},
+    {"size", "x", builtin_size, "attributes", "the number of elements (x.size)"},
+    {"item", "x", builtin_item, "attributes", "a one-element variable as a plain number"},
+    /* autograd */
+    {"backward", "y, retain_grad=false, create_graph=false, step=false", builtin_backward, "autograd",
+     "fill .grad of everything y depends on; step=true shows each function"},
+    {"cleargrad", "*xs", builtin_cleargrad, "autograd", "forget the gradients of xs"},
+    {"unchain", "y", builtin_unchain, "autograd", "cut y from the op that made it"},
+    {"unchain_backward", "y", builtin_unchain_backward, "autograd", "cut every op below y (y keeps its own)"},
+    {"grad", "y, x=nil, create_graph=false", builtin_grad, "autograd",
+     "dy/dx as a new variable, without touching .grad (grad(y) is y.grad)"},
+    {"numgrad", "f, *xs", builtin_numgrad, "autograd",
+     "central-difference gradient of sum(f(xs)), h = 1e-4 (a list for several inputs)"},
+    {"gradcheck", "f, *xs, atol=1e-6, rtol=1e-4", builtin_gradcheck, "autograd",
+     "backward against central differences, element by element; prints mismatches"},
+    /* output and utilities */
+    {"print", "*xs", builtin_print, "output", "the values on one line, separated by spaces"},
+    {"range", "start, stop=nil, step=1", builtin_range, "output",
+     "numbers from start below stop (range(n) is 0..n-1); lazy in a for loop"},
+    {"len", "x", builtin_len, "output", "length of a list or string, or of a variable's first axis"},
+    {0},
+};

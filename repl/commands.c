@@ -1,0 +1,398 @@
+/* commands.c — the ':' commands (SPEC §2 "Commands"): help generated from
+ * the built-in tables, listing names and functions, loading and saving
+ * scripts, reset, display settings, quit. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+
+#define MAX_LOAD_DEPTH 16
+
+const char *const command_names[] = {
+    ":help", ":vars", ":funcs", ":load", ":save", ":reset", ":digits", ":time", ":quit", NULL,
+};
+
+static const struct {
+    const char *usage;
+    const char *help;
+} command_help[] = {
+    {":help [topic|name]", "this help; a topic, or one built-in by name"},
+    {":vars", "the bound names with their kinds, shapes and whether they have a gradient"},
+    {":funcs", "the functions you defined, with their definitions"},
+    {":load FILE", "run FILE as a script (stops at its first error)"},
+    {":save FILE", "write every successful statement so far to FILE, as a script that replays "
+                   "the session"},
+    {":reset", "forget every name and function and free all memory"},
+    {":digits N|full", "show numbers rounded to N significant digits (not stored rounded); full "
+                       "goes back"},
+    {":time on|off", "print how long each statement took"},
+    {":quit", "leave (Ctrl-D too)"},
+};
+
+/* ---- help ------------------------------------------------------------------------- */
+
+static const char language_help[] =
+    "The language\n"
+    "  x = 1.0                  bind a name; a number or [list] becomes a leaf variable named x\n"
+    "  y = sin(x) + x^2         operators build the graph; the result is named y\n"
+    "  y                        an expression statement prints its value (at top level only)\n"
+    "  x -= 0.01 * x.grad       in place, on x's data: no graph (also += *= /=)\n"
+    "  def f(a, b) = a*b + 1    a function; or def f(a) { ...; return e }\n"
+    "  for i in range(10) { }   range(n), range(a, b), range(a, b, step); lists; a 1-D variable\n"
+    "  if c { } else if d { } else { }      break, continue\n"
+    "  nograd { }  testmode { } no graph inside / dropout off inside\n"
+    "Operators, loosest first: or, and, not, == != < <= > >=, + -, * / % @, unary -, ^\n"
+    "  (^ is right-associative: -x^2 is -(x^2), 2^3^2 is 512; @ is matmul).\n"
+    "  + - * / ^ @ on variables record graph nodes; numbers become constants.\n"
+    "  Comparisons give true/false and % a plain number; neither records a node.\n"
+    "Calls: f(a, b, key=value).  Methods: x.sum(axis=0) is sum(x, axis=0).\n"
+    "Indexing: x[i] (drops axis 0), x[i, j], x[[0, 2]] (keeps it); negative counts from the end.\n"
+    "Attributes: x.data x.grad x.shape x.name x.creator x.generation x.inputs x.T x.size x.ndim\n"
+    "Blocks share the session's names; a def's assignments are local to it.\n"
+    "A failing statement changes nothing else and the session goes on.  Ctrl-C stops a loop\n"
+    "at the next statement.  Constants: pi, e.  Comments start with #.\n";
+
+static const char printing_help[] =
+    "Printing\n"
+    "  A variable prints as name(value) when every dimension is 1, else name[shape](values);\n"
+    "  an unnamed one as variable(...).  Matrices print one row per line; tensors with more\n"
+    "  than 1000 elements show the first and last 3 along each axis.\n"
+    "  Numbers print as the shortest text that reads back to the same double (1e+06, 0.0001).\n"
+    "  A missing gradient prints <nil>; strings print in quotes, lists as [a b c].\n"
+    "  :digits N rounds what is shown to N significant digits; :digits full goes back.\n"
+    "  NaN or Inf: after a statement whose ops first produced one, a warning names that op\n"
+    "  (e.g. \"warning: NaN or Inf first produced by Log\"); it is a warning, not an error.\n";
+
+/* The distinct topics of the built-in table, in table order. */
+static int builtin_topics(const char **topics, int max) {
+    int count = 0, n = 0;
+    const builtin_def *all = builtins_all(&count);
+    for (int i = 0; i < count; i++) {
+        const char *topic = all[i].topic ? all[i].topic : "other";
+        bool seen = false;
+        for (int k = 0; k < n && !seen; k++) seen = strcmp(topics[k], topic) == 0;
+        if (!seen && n < max) topics[n++] = topic;
+    }
+    return n;
+}
+
+static void help_overview(repl *r) {
+    FILE *out = r->out;
+    fputs("agrepl: automatic differentiation, by hand.\n"
+          "Type statements (x = 1.0; y = sin(x) + x^2; y.backward(); x.grad) or commands.\n"
+          "Help on a topic: :help TOPIC, on one built-in: :help NAME (e.g. :help sum).\n"
+          "Topics: language commands printing",
+          out);
+    const char *topics[64];
+    int n = builtin_topics(topics, 64);
+    for (int i = 0; i < n; i++) fprintf(out, " %s", topics[i]);
+    fputs("\n", out);
+}
+
+static void help_commands(repl *r) {
+    fputs("Commands\n", r->out);
+    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
+        fprintf(r->out, "  %-20s %s\n", command_help[i].usage, command_help[i].help);
+}
+
+static void help_topic(repl *r, const char *topic) {
+    int count = 0;
+    const builtin_def *all = builtins_all(&count);
+    int width = 0;
+    for (int i = 0; i < count; i++) {
+        if (!all[i].topic || strcmp(all[i].topic, topic) != 0) continue;
+        int n = (int)(strlen(all[i].name) + strlen(all[i].signature ? all[i].signature : "") + 2);
+        if (n > width) width = n;
+    }
+    if (width > 40) width = 40;
+    fprintf(r->out, "Built-ins: %s\n", topic);
+    for (int i = 0; i < count; i++) {
+        if (!all[i].topic || strcmp(all[i].topic, topic) != 0) continue;
+        char *signature = builtin_signature_text(&all[i]);
+        fprintf(r->out, "  %-*s  %s\n", width, signature ? signature : all[i].name,
+                all[i].help ? all[i].help : "");
+        free(signature);
+    }
+}
+
+static void help_builtin(repl *r, const builtin_def *def) {
+    char *signature = builtin_signature_text(def);
+    fprintf(r->out, "%s\n  %s\n  topic: %s; also a method: x.%s(...) is %s(x, ...)\n",
+            signature ? signature : def->name, def->help ? def->help : "",
+            def->topic ? def->topic : "other", def->name, def->name);
+    free(signature);
+}
+
+static int command_help_run(repl *r, const char *argument) {
+    if (argument[0] == '\0') {
+        help_overview(r);
+        return REPL_OK;
+    }
+    if (strcmp(argument, "language") == 0) {
+        fputs(language_help, r->out);
+        return REPL_OK;
+    }
+    if (strcmp(argument, "commands") == 0) {
+        help_commands(r);
+        return REPL_OK;
+    }
+    if (strcmp(argument, "printing") == 0) {
+        fputs(printing_help, r->out);
+        return REPL_OK;
+    }
+    const char *topics[64];
+    int n = builtin_topics(topics, 64);
+    for (int i = 0; i < n; i++)
+        if (strcmp(topics[i], argument) == 0) {
+            help_topic(r, argument);
+            return REPL_OK;
+        }
+    const builtin_def *def = builtin_find(argument);
+    if (def != NULL) {
+        help_builtin(r, def);
+        return REPL_OK;
+    }
+    const char *name = argument[0] == ':' ? argument : NULL;
+    for (int i = 0; name && command_names[i]; i++)
+        if (strcmp(command_names[i], name) == 0) {
+            fprintf(r->out, "%s\n  %s\n", command_help[i].usage, command_help[i].help);
+            return REPL_OK;
+        }
+    /* suggest among topics, built-ins and commands */
+    int count = 0;
+    const builtin_def *all = builtins_all(&count);
+    const char **candidates = malloc((size_t)(count + n + 16) * sizeof *candidates);
+    const char *near = NULL;
+    if (candidates != NULL) {
+        int k = 0;
+        static const char *const fixed[] = {"language", "commands", "printing"};
+        for (int i = 0; i < 3; i++) candidates[k++] = fixed[i];
+        for (int i = 0; i < n; i++) candidates[k++] = topics[i];
+        for (int i = 0; i < count; i++) candidates[k++] = all[i].name;
+        for (int i = 0; command_names[i]; i++) candidates[k++] = command_names[i];
+        near = nearest_word(argument, candidates, k);
+        free(candidates);
+    }
+    if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
+    else repl_error(r, "no help on '%s'; :help lists the topics", argument);
+    return REPL_ERROR;
+}
+
+/* ---- names ---------------------------------------------------------------------------- */
+
+static int command_vars(repl *r) {
+    int count = 0;
+    const name_entry **entries = names_sorted(&r->names, &count);
+    if (count == 0) {
+        fputs("no names bound\n", r->out);
+        free(entries);
+        return REPL_OK;
+    }
+    int width = 0;
+    for (int i = 0; i < count; i++)
+        if ((int)strlen(entries[i]->name) > width) width = (int)strlen(entries[i]->name);
+    if (width > 24) width = 24;
+    for (int i = 0; i < count; i++) {
+        repl_value v = entries[i]->value;
+        fprintf(r->out, "%-*s  ", width, entries[i]->name);
+        if (v.kind == VALUE_VAR) {
+            char shape[16 + 12 * AG_MAX_DIMS];
+            ag_var *x = v.as.var;
+            fprintf(r->out, "variable %-10s %s\n", ag_shape_string(ag_ndim(x), ag_shape(x), shape),
+                    ag_grad(x) ? "has a gradient" : "no gradient");
+        } else if (v.kind == VALUE_FUNCTION || v.kind == VALUE_BUILTIN || v.kind == VALUE_OBJECT) {
+            char *text = value_text(r, v, true);
+            fprintf(r->out, "%s\n", text ? text : value_kind_name(v));
+            free(text);
+        } else {
+            char *text = value_text(r, v, true);
+            fprintf(r->out, "%-8s %s\n", value_kind_name(v), text ? text : "");
+            free(text);
+        }
+    }
+    free(entries);
+    return REPL_OK;
+}
+
+static int command_funcs(repl *r) {
+    int count = 0, shown = 0;
+    const name_entry **entries = names_sorted(&r->names, &count);
+    for (int i = 0; i < count; i++) {
+        repl_value v = entries[i]->value;
+        if (v.kind != VALUE_FUNCTION) continue;
+        const user_function *f = v.as.function;
+        const ast_node *def = f->def;
+        if (def->source_end > def->source_start) {
+            fprintf(r->out, "%.*s\n", (int)(def->source_end - def->source_start),
+                    f->chunk->source + def->source_start);
+        } else {
+            char *text = value_text(r, v, false);
+            fprintf(r->out, "%s\n", text ? text : f->name);
+            free(text);
+        }
+        if (strcmp(f->name, entries[i]->name) != 0)
+            fprintf(r->out, "  (bound to the name %s)\n", entries[i]->name);
+        shown++;
+    }
+    if (shown == 0) fputs("no functions defined\n", r->out);
+    free(entries);
+    return REPL_OK;
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+static char *read_whole_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    size_t length = 0, capacity = 4096;
+    char *text = malloc(capacity);
+    while (text != NULL) {
+        size_t got = fread(text + length, 1, capacity - length - 1, f);
+        length += got;
+        if (got == 0) break;
+        if (capacity - length - 1 == 0) {
+            char *grown = realloc(text, capacity *= 2);
+            if (grown == NULL) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            text = grown;
+        }
+    }
+    int saved = errno;
+    fclose(f);
+    errno = saved;
+    if (text) text[length] = '\0';
+    return text;
+}
+
+static int command_load(repl *r, const char *path) {
+    if (path[0] == '\0') {
+        repl_error(r, ":load needs a file name");
+        return REPL_ERROR;
+    }
+    if (r->load_depth >= MAX_LOAD_DEPTH) {
+        repl_error(r, ":load: files load each other more than %d deep", MAX_LOAD_DEPTH);
+        return REPL_ERROR;
+    }
+    char *text = read_whole_file(path);
+    if (text == NULL) {
+        repl_error(r, ":load: cannot read %s: %s", path, strerror(errno));
+        return REPL_ERROR;
+    }
+    /* the loaded file reports its own errors (FILE:LINE:COL) */
+    const char *file = r->command_file;
+    int line = r->command_line;
+    r->load_depth++;
+    int status = session_run(r, text, path, 1);
+    r->load_depth--;
+    r->command_file = file;
+    r->command_line = line;
+    free(text);
+    if (status == REPL_INCOMPLETE) status = REPL_ERROR;
+    return status;
+}
+
+static int command_save(repl *r, const char *path) {
+    if (path[0] == '\0') {
+        repl_error(r, ":save needs a file name");
+        return REPL_ERROR;
+    }
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        repl_error(r, ":save: cannot write %s: %s", path, strerror(errno));
+        return REPL_ERROR;
+    }
+    for (int i = 0; i < r->history_count; i++) fprintf(f, "%s\n", r->history[i]);
+    if (fclose(f) != 0) {
+        repl_error(r, ":save: cannot write %s: %s", path, strerror(errno));
+        return REPL_ERROR;
+    }
+    fprintf(r->out, "saved %d statement%s to %s\n", r->history_count,
+            r->history_count == 1 ? "" : "s", path);
+    return REPL_OK;
+}
+
+/* ---- settings ---------------------------------------------------------------------------- */
+
+static int command_digits(repl *r, const char *argument) {
+    if (argument[0] == '\0') {
+        if (r->digits == 0) fputs("digits: full\n", r->out);
+        else fprintf(r->out, "digits: %d\n", r->digits);
+        return REPL_OK;
+    }
+    if (strcmp(argument, "full") == 0) {
+        r->digits = 0;
+        return REPL_OK;
+    }
+    char *end;
+    long n = strtol(argument, &end, 10);
+    if (*end != '\0' || n < 1 || n > 17) {
+        repl_error(r, ":digits takes a number of significant digits from 1 to 17, or full; not '%s'",
+                   argument);
+        return REPL_ERROR;
+    }
+    r->digits = (int)n;
+    return REPL_OK;
+}
+
+static int command_time(repl *r, const char *argument) {
+    if (argument[0] == '\0') {
+        fprintf(r->out, "time: %s\n", r->timing ? "on" : "off");
+        return REPL_OK;
+    }
+    if (strcmp(argument, "on") == 0 || strcmp(argument, "off") == 0) {
+        r->timing = strcmp(argument, "on") == 0;
+        return REPL_OK;
+    }
+    repl_error(r, ":time takes on or off, not '%s'", argument);
+    return REPL_ERROR;
+}
+
+/* ---- dispatch --------------------------------------------------------------------------- */
+
+int command_run(repl *r, const char *line) {
+    while (*line == ' ' || *line == '\t') line++;
+    const char *name_end = line + 1;
+    while (*name_end && !isspace((unsigned char)*name_end)) name_end++;
+    char name[64];
+    size_t n = (size_t)(name_end - line);
+    if (n >= sizeof name) n = sizeof name - 1;
+    memcpy(name, line, n);
+    name[n] = '\0';
+    /* the argument: the rest, trimmed, without surrounding quotes */
+    const char *arg_start = name_end;
+    while (isspace((unsigned char)*arg_start)) arg_start++;
+    char argument[1024];
+    snprintf(argument, sizeof argument, "%s", arg_start);
+    size_t length = strlen(argument);
+    while (length > 0 && isspace((unsigned char)argument[length - 1])) argument[--length] = '\0';
+    if (length >= 2 && argument[0] == '"' && argument[length - 1] == '"') {
+        memmove(argument, argument + 1, length - 2);
+        argument[length - 2] = '\0';
+    }
+
+    if (strcmp(name, ":help") == 0) return command_help_run(r, argument);
+    if (strcmp(name, ":vars") == 0) return command_vars(r);
+    if (strcmp(name, ":funcs") == 0) return command_funcs(r);
+    if (strcmp(name, ":load") == 0) return command_load(r, argument);
+    if (strcmp(name, ":save") == 0) return command_save(r, argument);
+    if (strcmp(name, ":reset") == 0) {
+        session_reset(r);
+        return REPL_OK;
+    }
+    if (strcmp(name, ":digits") == 0) return command_digits(r, argument);
+    if (strcmp(name, ":time") == 0) return command_time(r, argument);
+    if (strcmp(name, ":quit") == 0 || strcmp(name, ":q") == 0 || strcmp(name, ":exit") == 0) {
+        r->quit = true;
+        return REPL_OK;
+    }
+    const char *near = nearest_word(name, command_names, (int)(sizeof command_names / sizeof command_names[0]) - 1);
+    if (near) repl_error(r, "unknown command '%s'; did you mean '%s'?", name, near);
+    else repl_error(r, "unknown command '%s'; :help commands lists them", name);
+    return REPL_ERROR;
+}

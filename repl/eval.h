@@ -1,0 +1,202 @@
+/* eval.h — the session's insides, shared by the evaluator (eval.c), the
+ * commands (commands.c), printing (print.c), the built-in binder
+ * (builtins.c), suggestions and completion (suggest.c).  Front ends use
+ * repl.h; built-ins use builtins.h. */
+#ifndef REPL_EVAL_H
+#define REPL_EVAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ast.h"
+#include "builtins.h"
+#include "repl.h"
+#include "value.h"
+
+/* One parsed piece of source.  User functions keep the chunk their def came
+ * from alive (reference counted), so their bodies and the text for error
+ * carets stay valid after repl_run returns. */
+typedef struct repl_chunk {
+    int refcount;
+    char *source;   /* NUL-terminated text that was parsed */
+    char *filename; /* NULL when typed interactively */
+    int first_line;
+    ast_node *program;
+} repl_chunk;
+
+void chunk_release(repl_chunk *chunk);
+
+struct user_function {
+    int refcount;
+    char *name;
+    const ast_node *def; /* an AST_DEF inside chunk->program */
+    repl_chunk *chunk;
+};
+
+/* Drops one reference (value.c calls it for VALUE_FUNCTION). */
+void user_function_release(user_function *f);
+
+/* ---- name tables ------------------------------------------------------------
+ * Open addressing, keys owned, values owned (one reference each). */
+typedef struct name_entry {
+    char *name; /* NULL = empty slot */
+    repl_value value;
+} name_entry;
+
+typedef struct name_table {
+    name_entry *entries;
+    int capacity; /* power of two, or 0 */
+    int count;
+    int tombstones;
+} name_table;
+
+repl_value *names_get(const name_table *t, const char *name);
+/* Binds name to value, taking the caller's reference; false when out of memory
+ * (the value is released then). */
+bool names_set(name_table *t, const char *name, repl_value value);
+void names_clear(name_table *t);
+/* The bound names sorted alphabetically, malloc'd (NULL when empty or out of
+ * memory); *count gets their number.  Pointers are into the table. */
+const name_entry **names_sorted(const name_table *t, int *count);
+
+/* ---- parsed signatures (builtins.c) ---------------------------------------- */
+typedef struct signature_param {
+    char *name;
+    bool has_default;
+    bool collects_rest; /* *name */
+    repl_value default_value;
+} signature_param;
+
+typedef struct signature {
+    const builtin_def *def;
+    int count;
+    signature_param *params;
+    int positional; /* parameters before *rest (or all) */
+    int rest;       /* index of *rest, or -1 */
+    int required;   /* parameters without default before *rest */
+} signature;
+
+/* The session's cache of parsed signatures, keyed by the def. */
+typedef struct signature_cache {
+    signature **slots;
+    int capacity;
+    int count;
+} signature_cache;
+
+void signature_cache_free(signature_cache *cache);
+/* The parsed signature of def (cached); NULL with an error reported when the
+ * signature string is malformed or memory runs out. */
+const signature *signature_of(repl *r, const builtin_def *def);
+
+/* Binds positional and keyword arguments to def's parameters.  The values
+ * are borrowed; on success args->values holds one new reference per
+ * parameter (free with builtin_args_free).  -1 after repl_error. */
+int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
+                   int nkeywords, const char *const *keyword_names,
+                   const repl_value *keyword_values, builtin_args *args);
+void builtin_args_free(builtin_args *args);
+/* "sin(x)" / "sum(x, axis=nil)" for help, completion and printing; malloc'd. */
+char *builtin_signature_text(const builtin_def *def);
+
+/* ---- the session ----------------------------------------------------------- */
+
+#define REPL_MAX_TRACE 8
+
+struct repl {
+    ag_ctx *ctx;
+    FILE *out, *err;
+    bool headless, interactive, quit;
+    int digits; /* 0 = full */
+    bool timing;
+    name_table names;
+    repl_viz *viz;
+    signature_cache signatures;
+
+    /* the error of the statement being run (the first one reported wins) */
+    bool error_set;
+    char error[1024];
+    int error_line, error_column; /* 0 = no position */
+    char error_file[256];         /* "" = typed interactively */
+    repl_chunk *error_chunk;      /* referenced, for the caret line; may be NULL */
+    int trace_count;
+    char trace[REPL_MAX_TRACE][160]; /* "  in f, called at 3:1" */
+    int trace_repeats[REPL_MAX_TRACE];
+
+    /* evaluation state */
+    name_table *locals;        /* the running def's frame, NULL at top level */
+    repl_chunk *chunk;         /* the chunk whose nodes are being evaluated */
+    const ast_node *current;   /* node that errors are reported at */
+    const char *command_file;  /* position of a running ':' command, when */
+    int command_line;          /* current is NULL */
+    int depth;                 /* evaluator recursion, capped */
+    uintptr_t stack_base;      /* C stack address when the statement began */
+    size_t stack_budget;       /* bytes of stack evaluation may use */
+    int call_depth;            /* user function calls, capped */
+    int native_depth;          /* > 0 inside a built-in: no collection */
+    repl_value return_value;   /* of a `return` on its way out */
+
+    /* :save log: the text of every successful top-level statement */
+    char **history;
+    int history_count, history_capacity;
+    int load_depth;
+};
+
+/* Runs `src` (commands and statements) as repl_run does. */
+int session_run(repl *r, const char *src, const char *filename, int first_line);
+/* Runs a ':' command line; REPL_OK or REPL_ERROR (error already reported). */
+int command_run(repl *r, const char *line);
+/* Prints the pending error (with position, caret and trace) to the err stream
+ * and clears it. */
+void report_error(repl *r);
+void clear_error(repl *r);
+/* Reports the engine context's error as the statement's error; -1. */
+int engine_error(repl *r);
+/* Drops every name, function and the :save log; collects everything. */
+void session_reset(repl *r);
+
+/* x.NAME for a variable: data grad shape name creator generation inputs T
+ * size ndim.  `what` names x in messages about a missing gradient ("x").
+ * 0 = *out filled, 1 = no such attribute, -1 = error reported. */
+int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out);
+
+/* Looks a name up the way the evaluator does (locals, session, built-ins,
+ * constants); true with a new reference in *out. */
+bool lookup_name(repl *r, const char *name, repl_value *out);
+
+/* Reports arithmetic or an argument on nil: "x.grad is <nil> (no backward
+ * has reached x yet; ...)" for a missing gradient.  prefix starts the
+ * message ("sin: ", "" ...).  Returns -1. */
+int value_nil_error(repl *r, const char *prefix, repl_value v);
+
+/* Converts a number or a rectangular list of numbers to a new leaf; NULL
+ * when v is neither (no error reported). */
+ag_var *value_to_leaf(repl *r, repl_value v);
+/* True when v is a (nested, rectangular) list of numbers. */
+bool value_is_tensor_literal(repl_value v);
+
+/* ---- printing (print.c) ----------------------------------------------------- */
+
+/* The text print() shows (strings bare, variables in full); malloc'd. */
+char *value_text(repl *r, repl_value v, bool quote_strings);
+/* A variable as the session shows it: one line, or a matrix with one row per
+ * line, summarized past 1000 elements; malloc'd. */
+char *format_variable(const ag_var *v, int digits);
+/* A number in Go's %v form with the session's digits, into buf (AG_NUMBUF). */
+const char *format_number(const repl *r, double v, char *buf);
+
+/* ---- names for suggestions and completion (suggest.c) ------------------------ */
+
+/* Damerau-Levenshtein (optimal string alignment) distance. */
+int edit_distance(const char *a, const char *b);
+/* The closest of candidates[0..n) to word within a small distance, or NULL. */
+const char *nearest_word(const char *word, const char *const *candidates, int n);
+/* The closest known name: bound names, locals, built-ins, keywords,
+ * constants; NULL when none is close. Points into session data or tables. */
+const char *suggest_name(repl *r, const char *word);
+/* Attribute names every variable has (NULL-terminated). */
+extern const char *const variable_attributes[];
+/* The ':' command names (NULL-terminated), for completion and suggestions. */
+extern const char *const command_names[];
+
+#endif

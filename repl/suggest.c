@@ -1,0 +1,219 @@
+/* suggest.c — "did you mean" for unknown names, parameters and commands, and
+ * Tab completion: both enumerate the names a session knows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "lexer.h"
+
+const char *const variable_attributes[] = {
+    "data", "grad", "shape", "name", "creator", "generation", "inputs", "T", "size", "ndim", NULL,
+};
+
+/* Methods every variable has besides the one-variable built-ins. */
+static const char *const variable_methods[] = {
+    "backward", "cleargrad", "unchain", "unchain_backward", NULL,
+};
+
+static const char *const constants[] = {"pi", "e", NULL};
+
+int edit_distance(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 64 || m > 64) return n > m ? (int)(n - m) + 64 : (int)(m - n) + 64;
+    /* rows i-2, i-1, i of the optimal-string-alignment table */
+    int rows[3][65];
+    for (size_t j = 0; j <= m; j++) rows[1][j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        int *row = rows[(i + 1) % 3], *previous = rows[i % 3], *before = rows[(i + 2) % 3];
+        /* (i+1)%3 holds row i; i%3 holds row i-1; (i+2)%3 holds row i-2 */
+        row[0] = (int)i;
+        for (size_t j = 1; j <= m; j++) {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int best = previous[j] + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            if (previous[j - 1] + cost < best) best = previous[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                before[j - 2] + 1 < best)
+                best = before[j - 2] + 1;
+            row[j] = best;
+        }
+    }
+    return rows[(n + 1) % 3][m];
+}
+
+/* How far a suggestion may be from what was typed. */
+static int allowed_distance(const char *word) {
+    size_t n = strlen(word);
+    return n <= 3 ? 1 : n <= 6 ? 2 : 3;
+}
+
+const char *nearest_word(const char *word, const char *const *candidates, int n) {
+    const char *best = NULL;
+    int best_distance = allowed_distance(word) + 1;
+    for (int i = 0; i < n; i++) {
+        const char *c = candidates[i];
+        if (c == NULL || strcmp(c, word) == 0) continue;
+        int d = edit_distance(word, c);
+        if (d >= (int)strlen(c) && d >= (int)strlen(word)) continue; /* nothing in common */
+        if (d < best_distance || (d == best_distance && best && strcmp(c, best) < 0)) {
+            best = c;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+/* ---- collecting names -------------------------------------------------------- */
+
+typedef struct word_list {
+    const char **words;
+    int count, capacity;
+} word_list;
+
+static void word_add(word_list *list, const char *word) {
+    if (list->count == list->capacity) {
+        int capacity = list->capacity ? list->capacity * 2 : 128;
+        const char **grown = realloc(list->words, (size_t)capacity * sizeof *grown);
+        if (grown == NULL) return;
+        list->words = grown;
+        list->capacity = capacity;
+    }
+    list->words[list->count++] = word;
+}
+
+static void add_table(word_list *list, const name_table *t) {
+    if (t == NULL) return;
+    for (int i = 0; i < t->capacity; i++)
+        if (t->entries[i].name != NULL) word_add(list, t->entries[i].name);
+}
+
+/* Every name an expression can refer to. */
+static void collect_names(repl *r, word_list *list, bool with_keywords) {
+    add_table(list, r->locals);
+    add_table(list, &r->names);
+    int count = 0;
+    const builtin_def *all = builtins_all(&count);
+    for (int i = 0; i < count; i++) word_add(list, all[i].name);
+    for (int i = 0; constants[i]; i++) word_add(list, constants[i]);
+    if (with_keywords)
+        for (int i = 0; lexer_keyword(i) != NULL; i++) word_add(list, lexer_keyword(i));
+}
+
+const char *suggest_name(repl *r, const char *word) {
+    word_list list = {0};
+    collect_names(r, &list, true);
+    const char *best = nearest_word(word, list.words, list.count);
+    free(list.words);
+    return best;
+}
+
+/* ---- completion ----------------------------------------------------------------- */
+
+/* Readline's word breaks (main.c): completion replaces the text after them. */
+static bool is_break(char c) { return c != '\0' && strchr(" \t\n()[]{},;=+-*/%^@<>!&|\"", c); }
+
+static bool starts_with(const char *word, const char *prefix, size_t n) {
+    return strncmp(word, prefix, n) == 0;
+}
+
+typedef struct completion {
+    void (*add)(void *user, const char *word);
+    void *user;
+    const char *head; /* text before the attribute ("x.") */
+    size_t head_length;
+    const char *prefix;
+    size_t prefix_length;
+    word_list seen;
+} completion;
+
+static void offer(completion *c, const char *word) {
+    if (!starts_with(word, c->prefix, c->prefix_length)) return;
+    for (int i = 0; i < c->seen.count; i++)
+        if (strcmp(c->seen.words[i], word) == 0) return;
+    word_add(&c->seen, word);
+    size_t n = strlen(word);
+    char *full = malloc(c->head_length + n + 1);
+    if (full == NULL) return;
+    memcpy(full, c->head, c->head_length);
+    memcpy(full + c->head_length, word, n + 1);
+    c->add(c->user, full);
+    free(full);
+}
+
+/* A built-in that takes a variable first: offered as a method of variables. */
+static bool is_variable_method(const builtin_def *def) {
+    static const char *const topics[] = {"elementwise", "shape", "nn", "autograd", "attributes",
+                                         NULL};
+    /* the first parameter takes a variable */
+    static const char *const receivers[] = {"x", "y", "a", "logits", NULL};
+    if (def->signature == NULL) return false;
+    size_t n = strcspn(def->signature, ",=");
+    bool receiver = false;
+    for (int i = 0; receivers[i] && !receiver; i++)
+        receiver = strlen(receivers[i]) == n && strncmp(def->signature, receivers[i], n) == 0;
+    if (!receiver) return false;
+    for (int i = 0; topics[i]; i++)
+        if (def->topic && strcmp(def->topic, topics[i]) == 0) return true;
+    return false;
+}
+
+static void offer_members(repl *r, completion *c, const char *object_name) {
+    repl_value v;
+    if (!lookup_name(r, object_name, &v)) return;
+    if (v.kind == VALUE_VAR || v.kind == VALUE_NUMBER) {
+        for (int i = 0; variable_attributes[i]; i++) offer(c, variable_attributes[i]);
+        for (int i = 0; variable_methods[i]; i++) offer(c, variable_methods[i]);
+        int count = 0;
+        const builtin_def *all = builtins_all(&count);
+        for (int i = 0; i < count; i++)
+            if (is_variable_method(&all[i])) offer(c, all[i].name);
+    } else if (v.kind == VALUE_OBJECT && v.as.object->type) {
+        const repl_object_type *type = v.as.object->type;
+        for (int i = 0; type->attributes && type->attributes[i]; i++) offer(c, type->attributes[i]);
+        for (int i = 0; i < type->nmethods; i++) offer(c, type->methods[i].name);
+    }
+    value_release(v);
+}
+
+void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, const char *word),
+                   void *user) {
+    if (r == NULL || line == NULL || add == NULL) return;
+    size_t length = strlen(line);
+    if (end < 0 || (size_t)end > length) end = (int)length;
+    int start = end;
+    while (start > 0 && !is_break(line[start - 1])) start--;
+    size_t n = (size_t)(end - start);
+    char *word = malloc(n + 1);
+    if (word == NULL) return;
+    memcpy(word, line + start, n);
+    word[n] = '\0';
+
+    completion c = {.add = add, .user = user, .head = word, .head_length = 0, .prefix = word,
+                    .prefix_length = n};
+    int first = 0;
+    while (first < start && (line[first] == ' ' || line[first] == '\t')) first++;
+    if (word[0] == ':' && first == start) {
+        for (int i = 0; command_names[i]; i++) offer(&c, command_names[i]);
+    } else {
+        char *dot = strrchr(word, '.');
+        if (dot != NULL) {
+            *dot = '\0';
+            c.head_length = (size_t)(dot - word) + 1;
+            c.prefix = dot + 1;
+            c.prefix_length = strlen(dot + 1);
+            /* c.head keeps the text up to the dot; restore it for copying */
+            char *object_name = strdup(word);
+            *dot = '.';
+            if (object_name != NULL && strchr(object_name, '.') == NULL)
+                offer_members(r, &c, object_name);
+            free(object_name);
+        } else {
+            word_list names = {0};
+            collect_names(r, &names, true);
+            for (int i = 0; i < names.count; i++) offer(&c, names.words[i]);
+            free(names.words);
+        }
+    }
+    free(c.seen.words);
+    free(word);
+}

@@ -1,0 +1,158 @@
+/* value.c — constructors, reference counting and kind names of repl_value. */
+#include "value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "eval.h"
+
+repl_value value_number(double v) { return (repl_value){.kind = VALUE_NUMBER, .as.number = v}; }
+
+repl_value value_bool(bool v) { return (repl_value){.kind = VALUE_BOOL, .as.boolean = v}; }
+
+static value_string *string_new(const char *text, size_t length) {
+    value_string *s = malloc(sizeof *s + length + 1);
+    if (s == NULL) return NULL;
+    s->refcount = 1;
+    s->length = length;
+    if (length > 0) memcpy(s->text, text, length);
+    s->text[length] = '\0';
+    return s;
+}
+
+repl_value value_string_from(const char *text, size_t length) {
+    value_string *s = string_new(text, length);
+    if (s == NULL) return VALUE_NIL_INIT;
+    return (repl_value){.kind = VALUE_STRING, .as.string = s};
+}
+
+repl_value value_nil_from(const char *what) {
+    repl_value v = VALUE_NIL_INIT;
+    if (what != NULL) v.as.string = string_new(what, strlen(what));
+    return v;
+}
+
+repl_value value_var(ag_var *v) {
+    if (v == NULL) return VALUE_NIL_INIT;
+    ag_retain(v);
+    return (repl_value){.kind = VALUE_VAR, .as.var = v};
+}
+
+repl_value value_list_new(int count) {
+    if (count < 0) return VALUE_NIL_INIT;
+    value_list *list = malloc(sizeof *list);
+    repl_value *items = calloc(count > 0 ? (size_t)count : 1, sizeof *items);
+    if (list == NULL || items == NULL) {
+        free(list);
+        free(items);
+        return VALUE_NIL_INIT;
+    }
+    list->refcount = 1;
+    list->count = count;
+    list->items = items; /* calloc: every item is VALUE_NIL with no payload */
+    return (repl_value){.kind = VALUE_LIST, .as.list = list};
+}
+
+repl_value value_object_new(const repl_object_type *type, void *payload) {
+    value_object *object = malloc(sizeof *object);
+    if (object == NULL) {
+        if (type && type->destroy) type->destroy(payload);
+        return VALUE_NIL_INIT;
+    }
+    object->refcount = 1;
+    object->type = type;
+    object->payload = payload;
+    return (repl_value){.kind = VALUE_OBJECT, .as.object = object};
+}
+
+repl_value value_builtin(const builtin_def *def) {
+    if (def == NULL) return VALUE_NIL_INIT;
+    return (repl_value){.kind = VALUE_BUILTIN, .as.builtin = def};
+}
+
+repl_value value_copy(repl_value v) {
+    switch (v.kind) {
+    case VALUE_NIL:
+        if (v.as.string) v.as.string->refcount++;
+        break;
+    case VALUE_STRING: v.as.string->refcount++; break;
+    case VALUE_VAR: ag_retain(v.as.var); break;
+    case VALUE_LIST: v.as.list->refcount++; break;
+    case VALUE_FUNCTION: v.as.function->refcount++; break;
+    case VALUE_OBJECT: v.as.object->refcount++; break;
+    default: break;
+    }
+    return v;
+}
+
+/* Lists of lists are freed with an explicit stack, so a deeply nested list
+ * cannot overflow the C stack. */
+static void list_free_iterative(value_list *first) {
+    value_list **stack = NULL;
+    size_t count = 0, capacity = 0;
+    value_list *list = first;
+    for (;;) {
+        for (int i = 0; i < list->count; i++) {
+            repl_value item = list->items[i];
+            if (item.kind == VALUE_LIST) {
+                if (--item.as.list->refcount > 0) continue;
+                if (count == capacity) {
+                    size_t grown_capacity = capacity ? capacity * 2 : 16;
+                    value_list **grown = realloc(stack, grown_capacity * sizeof *grown);
+                    if (grown == NULL) continue; /* leak rather than crash */
+                    stack = grown;
+                    capacity = grown_capacity;
+                }
+                stack[count++] = item.as.list;
+            } else {
+                value_release(item);
+            }
+        }
+        free(list->items);
+        free(list);
+        if (count == 0) break;
+        list = stack[--count];
+    }
+    free(stack);
+}
+
+void value_release(repl_value v) {
+    switch (v.kind) {
+    case VALUE_NIL:
+        if (v.as.string && --v.as.string->refcount == 0) free(v.as.string);
+        break;
+    case VALUE_STRING:
+        if (--v.as.string->refcount == 0) free(v.as.string);
+        break;
+    case VALUE_VAR: ag_release(v.as.var); break;
+    case VALUE_LIST:
+        if (--v.as.list->refcount == 0) list_free_iterative(v.as.list);
+        break;
+    case VALUE_FUNCTION: user_function_release(v.as.function); break;
+    case VALUE_OBJECT:
+        if (--v.as.object->refcount == 0) {
+            if (v.as.object->type && v.as.object->type->destroy)
+                v.as.object->type->destroy(v.as.object->payload);
+            free(v.as.object);
+        }
+        break;
+    default: break;
+    }
+}
+
+const char *value_kind_name(repl_value v) {
+    switch (v.kind) {
+    case VALUE_NIL: return "nil";
+    case VALUE_NUMBER: return "number";
+    case VALUE_BOOL: return "boolean";
+    case VALUE_STRING: return "string";
+    case VALUE_VAR: return "variable";
+    case VALUE_LIST: return "list";
+    case VALUE_FUNCTION: return "function";
+    case VALUE_BUILTIN: return "built-in function";
+    case VALUE_OBJECT:
+        return v.as.object->type && v.as.object->type->name ? v.as.object->type->name : "object";
+    }
+    return "value";
+}

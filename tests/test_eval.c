@@ -1,0 +1,387 @@
+/* test_eval.c — the evaluator seen from C: memory stays flat over long
+ * loops and :reset frees everything, the argument binder's messages, name
+ * suggestions, completion, run statuses, interrupts, and a fuzz run of
+ * random token soups and random bytes that must never crash. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "builtins.h"
+#include "eval.h"
+#include "repl.h"
+
+/* A session whose output and errors are collected in memory. */
+typedef struct session {
+    repl *r;
+    char *out_text, *err_text;
+    size_t out_length, err_length;
+    FILE *out, *err;
+} session;
+
+static void session_open(session *s) {
+    memset(s, 0, sizeof *s);
+    s->out = open_memstream(&s->out_text, &s->out_length);
+    s->err = open_memstream(&s->err_text, &s->err_length);
+    assert_non_null(s->out);
+    assert_non_null(s->err);
+    repl_options opts = {.headless = true, .out = s->out, .err = s->err};
+    s->r = repl_new(&opts);
+    assert_non_null(s->r);
+}
+
+/* Runs src as typed on stdin; returns the status. */
+static int run(session *s, const char *src) { return repl_run(s->r, src, "<stdin>", 1); }
+
+static const char *out_of(session *s) {
+    fflush(s->out);
+    return s->out_text ? s->out_text : "";
+}
+
+static const char *err_of(session *s) {
+    fflush(s->err);
+    return s->err_text ? s->err_text : "";
+}
+
+static void session_close(session *s) {
+    repl_free(s->r);
+    fclose(s->out);
+    fclose(s->err);
+    free(s->out_text);
+    free(s->err_text);
+}
+
+/* ---- memory ------------------------------------------------------------------------ */
+
+static void test_memory_stays_flat(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 0.5\n"), REPL_OK);
+    assert_int_equal(run(&s, "for i in range(100000) { y = sin(x) * x; y.backward(); x.cleargrad() }\n"),
+                     REPL_OK);
+    /* x, y and y's small graph: a handful of nodes, not 100000 iterations' worth */
+    assert_true(ag_live_vars(repl_ctx(s.r)) < 16);
+    assert_true(ag_live_funcs(repl_ctx(s.r)) < 8);
+    /* inside one long statement the collector ran too */
+    assert_int_equal(run(&s, "def step(v) { z = sin(v) * v; z.backward(); v.cleargrad(); return z }\n"
+                             "for i in range(60000) { w = step(x) }\n"),
+                     REPL_OK);
+    assert_true(ag_live_vars(repl_ctx(s.r)) < 24);
+    assert_int_equal(run(&s, ":reset\n"), REPL_OK);
+    assert_int_equal(ag_live_vars(repl_ctx(s.r)), 0);
+    assert_int_equal(ag_live_funcs(repl_ctx(s.r)), 0);
+    assert_string_equal(err_of(&s), "");
+    session_close(&s);
+}
+
+static void test_create_graph_cycles_are_freed(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 2.0\nfor i in range(2000) { y = x^3; y.backward(create_graph=true); "
+                             "gx = x.grad; x.cleargrad(); gx.backward() }\nx.cleargrad()\n"),
+                     REPL_OK);
+    assert_int_equal(run(&s, ":reset\n"), REPL_OK);
+    assert_int_equal(ag_live_vars(repl_ctx(s.r)), 0);
+    session_close(&s);
+}
+
+static void test_failed_statement_changes_nothing(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 1.0\n"), REPL_OK);
+    assert_int_equal(run(&s, "x = sin(x) + \"a\"\n"), REPL_ERROR);
+    assert_int_equal(run(&s, "x\n"), REPL_OK);
+    assert_string_equal(out_of(&s), "x(1)\n");
+    assert_string_equal(err_of(&s),
+                        "<stdin>:1:12: error: cannot add a variable of shape [] and a string\n"
+                        "  x = sin(x) + \"a\"\n"
+                        "             ^\n");
+    session_close(&s);
+}
+
+/* ---- statuses ------------------------------------------------------------------------ */
+
+static void test_incomplete_input(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(repl_run(s.r, "for i in range(3) {\n", "<stdin>", 1), REPL_INCOMPLETE);
+    assert_int_equal(repl_run(s.r, "y = (1 +\n", NULL, 1), REPL_INCOMPLETE);
+    assert_int_equal(repl_run(s.r, "y = (1 +\n", "file.ag", 1), REPL_ERROR);
+    assert_string_equal(out_of(&s), "");
+    assert_non_null(strstr(err_of(&s), "file.ag:"));
+    /* nothing of an incomplete chunk runs, not even its first complete line */
+    assert_int_equal(repl_run(s.r, "z = 1\nfor i in range(3) {\n", NULL, 1), REPL_INCOMPLETE);
+    assert_int_equal(repl_run(s.r, "z\n", NULL, 1), REPL_ERROR);
+    session_close(&s);
+}
+
+static void test_interrupt_keeps_names(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 1.0\n"), REPL_OK);
+    repl_interrupted = 1;
+    assert_int_equal(run(&s, "for i in range(1000000) { x += 1 }\n"), REPL_ERROR);
+    assert_int_equal(repl_interrupted, 0);
+    assert_non_null(strstr(err_of(&s), "error: interrupted"));
+    assert_int_equal(run(&s, "x\n"), REPL_OK);
+    assert_string_equal(out_of(&s), "x(1)\n");
+    session_close(&s);
+}
+
+static void test_time_prints_a_line(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, ":time on\nx = 1\n:time off\ny = 2\n"), REPL_OK);
+    const char *out = out_of(&s);
+    assert_true(strncmp(out, "time: ", 6) == 0);
+    assert_non_null(strstr(out, " ms\n"));
+    assert_null(strstr(strstr(out, "\n") + 1, "time:")); /* one line only */
+    session_close(&s);
+}
+
+static void test_help_overview_lists_topics(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, ":help\n"), REPL_OK);
+    const char *out = out_of(&s);
+    assert_non_null(strstr(out, "Topics: language commands printing construction elementwise shape nn"));
+    assert_non_null(strstr(out, " autograd output"));
+    session_close(&s);
+}
+
+/* ---- the binder ---------------------------------------------------------------------- */
+
+static int dummy(repl *r, const builtin_args *a, repl_value *out) {
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static const builtin_def test_def = {"fit", "x, lr=0.01, *rest, verbose=false", dummy, "test", "help"};
+static const builtin_def broken_def = {"broken", "a=1, b", dummy, "test", "help"};
+
+static void test_binder(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    repl *r = s.r;
+    repl_value argv[4] = {value_number(1), value_number(2), value_number(3), value_number(4)};
+    builtin_args args;
+    const char *names[] = {"verbose"};
+    repl_value values[] = {value_bool(true)};
+    assert_int_equal(bind_arguments(r, &test_def, 4, argv, 1, names, values, &args), 0);
+    assert_int_equal(args.count, 4);
+    assert_close(args.values[0].as.number, 1);
+    assert_close(args.values[1].as.number, 2);
+    assert_int_equal(args.values[2].kind, VALUE_LIST);
+    assert_int_equal(args.values[2].as.list->count, 2);
+    assert_close(args.values[2].as.list->items[1].as.number, 4);
+    assert_true(args.values[3].as.boolean);
+    builtin_args_free(&args);
+
+    /* defaults */
+    assert_int_equal(bind_arguments(r, &test_def, 1, argv, 0, NULL, NULL, &args), 0);
+    assert_close(args.values[1].as.number, 0.01);
+    assert_int_equal(args.values[2].as.list->count, 0);
+    assert_false(args.values[3].as.boolean);
+    builtin_args_free(&args);
+
+    const char *wrong[] = {"lrr"};
+    assert_int_equal(bind_arguments(r, &test_def, 1, argv, 1, wrong, values, &args), -1);
+    assert_string_equal(r->error, "fit: no parameter named 'lrr'; did you mean 'lr'?");
+    clear_error(r);
+    const char *twice[] = {"x"};
+    assert_int_equal(bind_arguments(r, &test_def, 1, argv, 1, twice, values, &args), -1);
+    assert_string_equal(r->error, "fit: argument 'x' given twice");
+    clear_error(r);
+    assert_int_equal(bind_arguments(r, &test_def, 0, argv, 0, NULL, NULL, &args), -1);
+    assert_string_equal(r->error, "fit: missing argument 'x'");
+    clear_error(r);
+    assert_int_equal(bind_arguments(r, &broken_def, 0, argv, 0, NULL, NULL, &args), -1);
+    assert_string_equal(r->error, "broken: malformed signature \"a=1, b\" in the built-in table");
+    clear_error(r);
+    session_close(&s);
+}
+
+static void test_signature_defaults(void **state) {
+    (void)state;
+    static const builtin_def def = {"f", "a=-1.5e-3, b=\"s\", c=[1, 2], d=nil, e=true, g=sin",
+                                    dummy, "test", "help"};
+    session s;
+    session_open(&s);
+    builtin_args args;
+    assert_int_equal(bind_arguments(s.r, &def, 0, NULL, 0, NULL, NULL, &args), 0);
+    assert_close(args.values[0].as.number, -1.5e-3);
+    assert_string_equal(args.values[1].as.string->text, "s");
+    assert_int_equal(args.values[2].as.list->count, 2);
+    assert_int_equal(args.values[3].kind, VALUE_NIL);
+    assert_true(args.values[4].as.boolean);
+    assert_ptr_equal(args.values[5].as.builtin, builtin_find("sin"));
+    builtin_args_free(&args);
+    char *text = builtin_signature_text(&def);
+    assert_string_equal(text, "f(a=-1.5e-3, b=\"s\", c=[1, 2], d=nil, e=true, g=sin)");
+    free(text);
+    session_close(&s);
+}
+
+/* ---- suggestions and completion ---------------------------------------------------------- */
+
+static void test_edit_distance(void **state) {
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        int distance;
+    } cases[] = {
+        {"sni", "sin", 1}, {"axes", "axis", 1}, {"", "abc", 3}, {"kitten", "sitting", 3},
+        {"ca", "abc", 3},  {"grad", "grad", 0}, {"backwrad", "backward", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(edit_distance(cases[i].a, cases[i].b), cases[i].distance);
+    const char *words[] = {"sin", "sinh", "cos", "sum"};
+    assert_string_equal(nearest_word("sni", words, 4), "sin");
+    assert_string_equal(nearest_word("cso", words, 4), "cos");
+    assert_null(nearest_word("zzzzzz", words, 4));
+}
+
+typedef struct collected {
+    char words[64][64];
+    int count;
+} collected;
+
+static void collect(void *user, const char *word) {
+    collected *c = user;
+    if (c->count < 64) snprintf(c->words[c->count++], 64, "%s", word);
+}
+
+static bool has_word(const collected *c, const char *word) {
+    for (int i = 0; i < c->count; i++)
+        if (strcmp(c->words[i], word) == 0) return true;
+    return false;
+}
+
+static void test_completion(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "weight = 1.0\n"), REPL_OK);
+    collected c = {0};
+    repl_complete(s.r, "y = weight.gr", 13, collect, &c);
+    assert_true(has_word(&c, "weight.grad"));
+    assert_int_equal(c.count, 1);
+    c.count = 0;
+    repl_complete(s.r, "weight.back", 11, collect, &c);
+    assert_true(has_word(&c, "weight.backward"));
+    c.count = 0;
+    repl_complete(s.r, "print(wei", 9, collect, &c);
+    assert_true(has_word(&c, "weight"));
+    c.count = 0;
+    repl_complete(s.r, ":he", 3, collect, &c);
+    assert_true(has_word(&c, ":help"));
+    c.count = 0;
+    repl_complete(s.r, "nog", 3, collect, &c);
+    assert_true(has_word(&c, "nograd"));
+    c.count = 0;
+    repl_complete(s.r, "x = sq", 6, collect, &c);
+    assert_true(has_word(&c, "sqrt"));
+    assert_true(has_word(&c, "square"));
+    assert_true(has_word(&c, "squeeze"));
+    session_close(&s);
+}
+
+/* ---- fuzz -------------------------------------------------------------------------------- */
+
+static uint64_t fuzz_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t fuzz_next(void) {
+    fuzz_state = fuzz_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(fuzz_state >> 33);
+}
+
+static void test_fuzz_never_crashes(void **state) {
+    (void)state;
+    /* small numbers only, so no soup can ask for gigabytes or hours */
+    static const char *const tokens[] = {
+        "x", "y", "f", "g", "i", "a", "=", "+=", "-=", "*=", "/=", "+", "-", "*", "/", "%", "@", "^",
+        "==", "<", ">=", "and", "or", "not", "(", ")", "[", "]", "{", "}", ",", ".", ";", "\n",
+        "for", "in", "if", "else", "def", "return", "break", "continue", "nograd", "testmode",
+        "range", "sin", "exp", "log", "sum", "reshape", "backward", "grad", "cleargrad", "print",
+        "numgrad", "gradcheck", "zeros", "ones", "linspace", "matmul", "softmax", "concat", "split",
+        "data", "shape", "creator", "inputs", "T", "axis=", "create_graph=true", "step=true",
+        "0", "1", "2", "3", "0.5", "-1", "\"s\"", "true", "false", "pi", "x.grad", "[1, 2]",
+        "[[1, 2], [3, 4]]",
+    };
+    const int ntokens = (int)(sizeof tokens / sizeof tokens[0]);
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    char dir[] = "/tmp/agrepl_fuzz_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chdir(dir), 0); /* anything a soup writes lands here */
+    FILE *null_out = fopen("/dev/null", "w");
+    assert_non_null(null_out);
+    repl_options opts = {.headless = true, .out = null_out, .err = null_out};
+    repl *r = repl_new(&opts);
+    assert_non_null(r);
+    char text[512];
+    for (int round = 0; round < 3000; round++) {
+        size_t length = 0;
+        if (round % 2 == 0) {
+            int n = 1 + (int)(fuzz_next() % 24);
+            for (int k = 0; k < n; k++) {
+                const char *t = tokens[fuzz_next() % (uint32_t)ntokens];
+                size_t tl = strlen(t);
+                if (length + tl + 2 >= sizeof text) break;
+                memcpy(text + length, t, tl);
+                length += tl;
+                text[length++] = ' ';
+            }
+        } else {
+            int n = (int)(fuzz_next() % 64);
+            for (int k = 0; k < n; k++) {
+                char byte = (char)(fuzz_next() % 255 + 1);
+                if (byte == ':') byte = ';'; /* never a command: no :load/:save of junk */
+                text[length++] = byte;
+            }
+        }
+        text[length] = '\0';
+        int status = repl_run(r, text, round % 3 == 0 ? NULL : "<stdin>", 1);
+        assert_true(status == REPL_OK || status == REPL_ERROR || status == REPL_INCOMPLETE);
+        if (round % 500 == 499) repl_run(r, ":reset\n", NULL, 1);
+    }
+    repl_free(r);
+    fclose(null_out);
+    assert_int_equal(chdir(cwd), 0);
+    /* remove whatever the soups wrote */
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf %s", dir);
+    assert_int_equal(system(command), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_memory_stays_flat),
+        cmocka_unit_test(test_create_graph_cycles_are_freed),
+        cmocka_unit_test(test_failed_statement_changes_nothing),
+        cmocka_unit_test(test_incomplete_input),
+        cmocka_unit_test(test_interrupt_keeps_names),
+        cmocka_unit_test(test_time_prints_a_line),
+        cmocka_unit_test(test_help_overview_lists_topics),
+        cmocka_unit_test(test_binder),
+        cmocka_unit_test(test_signature_defaults),
+        cmocka_unit_test(test_edit_distance),
+        cmocka_unit_test(test_completion),
+        cmocka_unit_test(test_fuzz_never_crashes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
