@@ -9,6 +9,12 @@ SAN     ?=
 CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -MMD -MP
+# `make V=1` shows the full compiler commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
 
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
@@ -76,30 +82,37 @@ $(REPLLIB): $(REPL_OBJ)
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) -c $< -o $@
+	@echo "  CC $<"
+	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) -c $< -o $@
 
 $(BUILD)/viz/%.o: viz/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -c $< -o $@
+	@echo "  CC $<"
+	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -c $< -o $@
 
 $(BUILD)/repl/%.o: repl/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -Irepl -c $< -o $@
+	@echo "  CC $<"
+	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -Irepl -c $< -o $@
 
 $(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(LIB)
-	$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS)
+	@echo "  LD $@"
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS)
 
 $(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
 	@mkdir -p $(@D)
-	@if [ -f samples/train_mlp.c ]; then $(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS); fi
+	@echo "  LD $@"
+	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Iviz -Irepl -Itests -c $< -o $@
+	@echo "  CC $<"
+	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Iviz -Irepl -Itests -c $< -o $@
 
 # Tests link the repl and viz layers as archives: each pulls in only what it uses.
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(LIB)
-	$(CC) $(OPT) $(SAN) -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
+	@echo "  LD $@"
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
 
 unit-tests: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t 2>&1; done

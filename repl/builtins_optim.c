@@ -7,9 +7,10 @@
  *   model       mlp/lstm/rnn/linear_layer: callable (m(x)); methods
  *               cleargrads, reset_state; attribute params
  *   hook        weight_decay(lambda), clip_grad(max_norm), for hooks=[...]
- *   two printable views: opt.state (a table frozen when it was read) and
- *               m.params (a live table of the model's parameters, indexable
- *               by name: m.params["linear[0].w"])
+ *   two printable views: opt.state (t, then a table of each parameter's
+ *               state, frozen when it was read) and m.params (a live table
+ *               of the model's parameters: name, shape, whether it has a
+ *               gradient; indexable by name: m.params["linear[0].w"])
  *
  * Decisions the SPEC leaves open:
  *   - The bound form puts what to bind first (sgd([x0, x1], lr=0.1)), so a
@@ -520,27 +521,30 @@ static char *state_text(const ag_optim *opt, int digits) {
     int count = ag_optim_state_count(opt);
     text out = {0};
     if (c.kind == AG_SGD && c.momentum == 0) {
-        text_appendf(&out, "%s keeps no per-parameter state (t=%ld): p = p - lr*g", kind, t);
+        text_appendf(&out, "%s state, t=%ld: none (sgd without momentum keeps no state)", kind,
+                     t);
         return text_finish(&out);
     }
     if (count == 0) {
-        text_appendf(&out, "%s has no state yet (t=%ld): a parameter's state is made at its "
-                           "first update",
+        text_appendf(&out, "%s state, t=%ld: none yet (a parameter's state is made at its "
+                           "first update)",
                      kind, t);
         return text_finish(&out);
     }
+    /* t is the optimizer's (Adam's bias correction uses it for every
+     * parameter), so it heads the table rather than sitting in each row. */
     bool adam = c.kind == AG_ADAM || c.kind == AG_ADAMW;
-    table tb = {.columns = adam ? 4 : 3};
-    const char *header[4] = {"param", "t", adam ? "m" : "velocity", adam ? "v" : NULL};
+    text_appendf(&out, "%s state, t=%ld\n", kind, t);
+    table tb = {.columns = adam ? 3 : 2};
+    const char *header[3] = {"param", adam ? "m" : "velocity", adam ? "v" : NULL};
     table_add_row(&tb, header);
     for (int i = 0; i < count; i++) {
         ag_optim_state s;
         if (ag_optim_state_at(opt, i, &s) < 0) continue;
-        char steps[32], first[512], second[512];
-        snprintf(steps, sizeof steps, "%ld", t);
+        char first[512], second[512];
         state_cell(&s, adam ? s.m : s.velocity, digits, first, sizeof first);
         if (adam) state_cell(&s, s.v, digits, second, sizeof second);
-        const char *cells[4] = {s.name && s.name[0] ? s.name : "<unnamed>", steps, first,
+        const char *cells[3] = {s.name && s.name[0] ? s.name : "<unnamed>", first,
                                 adam ? second : NULL};
         table_add_row(&tb, cells);
     }
@@ -769,7 +773,8 @@ static int bind_optimizer(repl *r, const builtin_args *args, optimizer_object *o
     if (status == 0) {
         o->bound = value_list_new(n);
         if (o->bound.kind != VALUE_LIST) status = repl_error(r, "out of memory");
-        for (int i = 0; status == 0 && i < n; i++) o->bound.as.list->items[i] = value_var(params[i]);
+        for (int i = 0; status == 0 && i < n; i++)
+            o->bound.as.list->items[i] = value_var(params[i]);
     }
     free(params);
     return status;
@@ -837,14 +842,12 @@ static int fn_adamw(repl *r, const builtin_args *args, repl_value *out) {
 
 const builtin_def builtins_optim[] = {
     {"sgd", "params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]", fn_sgd, "optimizers",
-     "SGD: u = momentum*u + (1-momentum)*g, p = p*(1 - lr*weight_decay) - lr*u; "
-     "sgd([x0, x1], lr=0.1) binds"},
+     "SGD: u = m*u + (1-m)*g, p = p*(1 - lr*wd) - lr*u; sgd([x0, x1], lr=0.1) binds x0, x1"},
     {"momentum", "params=nil, lr=0.01, momentum=0.9, hooks=[]", fn_momentum, "optimizers",
      "heavy-ball momentum: v = momentum*v - lr*g, p = p + v"},
     {"adam", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]",
      fn_adam, "optimizers",
-     "Adam: lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps); "
-     "weight_decay adds L2 to g"},
+     "Adam: lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps)"},
     {"adamw", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, weight_decay=0.01, hooks=[]",
      fn_adamw, "optimizers", "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay"},
     {"weight_decay", "lambda", fn_weight_decay, "optimizers",

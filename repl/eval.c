@@ -1314,6 +1314,7 @@ static int statement_boundary(repl *r, const ast_node *n) {
         return repl_error(r, "interrupted");
     }
     if (r->native_depth == 0 && ag_allocs_since_gc(r->ctx) > GC_THRESHOLD) ag_gc(r->ctx);
+    repl_viz_idle(r->viz); /* plot windows stay live while a loop runs */
     return 0;
 }
 

@@ -31,9 +31,16 @@ static const char usage_text[] =
     "  --help             this text\n"
     "  --version          the version\n";
 
+/* True while a typed statement runs (the terminal then echoes "^C" itself). */
+static volatile sig_atomic_t statement_running;
+
 static void on_sigint(int sig) {
     (void)sig;
     repl_interrupted = 1;
+    if (statement_running) {
+        ssize_t ignored = write(STDERR_FILENO, "\n", 1); /* end the echoed ^C line */
+        (void)ignored;
+    }
 }
 
 static void install_sigint(void) {
@@ -167,7 +174,9 @@ static void on_line(char *line) {
     /* the statement runs inside the callback: stop Readline from owning the
      * terminal meanwhile so output and Ctrl-C behave */
     rl_callback_handler_remove();
+    statement_running = 1;
     int rc = repl_run(session, typed.text, NULL, 1);
+    statement_running = 0;
     if (rc == REPL_INCOMPLETE) {
         rl_callback_handler_install(CONTINUATION_PROMPT, on_line);
         return;
@@ -218,6 +227,7 @@ static char **complete(const char *text, int start, int end) {
     ncandidates = 0;
     repl_complete(session, rl_line_buffer, end, add_candidate, NULL);
     rl_attempted_completion_over = 1; /* never fall back to file names */
+    rl_completion_append_character = '\0'; /* `sin` is followed by `(`, not a space */
     if (ncandidates == 0) return NULL;
     return rl_completion_matches(text, next_candidate);
 }

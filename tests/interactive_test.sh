@@ -1,0 +1,96 @@
+#!/bin/sh
+# Interactive behaviour through a real terminal (tmux): Tab completion of
+# names, methods and commands, the continuation prompt, Ctrl-C in a long
+# loop, history kept across sessions in ~/.agrepl_history, Ctrl-D to leave.
+set -u
+AGREPL=${AGREPL:-build/agrepl}
+AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "interactive: skipped (no tmux)"
+    exit 0
+fi
+tmp=$(mktemp -d)
+sock="agrepl-test-$$"
+trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+start() {
+    tmux -L "$sock" new-session -d -x 120 -y 50 -e HOME="$tmp" -e AGREPL_HEADLESS=1 \
+        -e ASAN_OPTIONS="${ASAN_OPTIONS:-}" -e LSAN_OPTIONS="${LSAN_OPTIONS:-}" "$AGREPL"
+    wait_for 'ag>' || echo "agrepl did not start"
+}
+screen() { tmux -L "$sock" capture-pane -p 2>/dev/null; }
+keys() { tmux -L "$sock" send-keys "$@"; }
+# Waits up to 10 s for a fixed string on the screen.
+wait_for() {
+    i=0
+    while [ $i -lt 100 ]; do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+check() { # name, expected text
+    if wait_for "$2"; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL interactive $1: '$2' not on screen:"
+        screen | grep -v '^$' | tail -15
+        fail=$((fail + 1))
+    fi
+}
+
+start
+keys 'xval = 1.5' Enter
+keys 'y = sin(xv' Tab
+check "name completion" 'y = sin(xval'
+keys ')' Enter 'y' Enter
+check "completed statement runs" 'y(0.9974949866040544)'
+keys 'y.crea' Tab
+check "method completion" 'y.creator'
+keys Enter
+check "attribute" '"Sin"'
+keys ':he' Tab
+check "command completion" ':help'
+keys C-u
+keys 'z = (1 +' Enter
+check "continuation prompt" '..>'
+keys '2)' Enter 'z' Enter
+check "continued statement" 'z(3)'
+keys 'for i in range(1000000000) { q = i }' Enter
+sleep 1
+keys C-c
+check "Ctrl-C stops the loop" 'error: interrupted'
+keys 'print(q > 0, xval)' Enter
+check "names survive Ctrl-C" 'true xval(1.5)'
+keys 'unfinished(' C-c
+sleep 0.3
+keys 'print(7 * 6)' Enter
+check "Ctrl-C at the prompt drops the line" '42'
+keys C-d
+i=0
+while tmux -L "$sock" has-session 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if tmux -L "$sock" has-session 2>/dev/null; then
+    echo "FAIL interactive Ctrl-D: the session is still running"
+    fail=$((fail + 1))
+    tmux -L "$sock" kill-server
+else
+    pass=$((pass + 1))
+fi
+if grep -qxF 'print(q > 0, xval)' "$tmp/.agrepl_history" 2>/dev/null; then
+    pass=$((pass + 1))
+else
+    echo "FAIL interactive history: ~/.agrepl_history lacks the statements"
+    fail=$((fail + 1))
+fi
+
+start # history comes back in a new session
+keys Up
+check "history across sessions" 'print(7 * 6)'
+keys Up
+check "older history entry" 'print(q > 0, xval)'
+keys C-u C-d
+
+echo "interactive: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,563 @@
+/* test_graph.c — computation-graph drawing (SPEC §3 "Computation graphs"):
+ * the DOT text read back with libcgraph (nodes, edges, labels, colours, the
+ * legend), PNG/SVG/PDF files and in-memory PNG, the node limit and depth=,
+ * and the text tree compared whole. */
+#include "testutil.h"
+
+#include <cgraph.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "graph.h"
+
+static ag_ctx *ctx;
+
+static int setup(void **state) {
+    ctx = ag_ctx_new();
+    return ctx ? 0 : -1;
+}
+static int teardown(void **state) {
+    ag_ctx_free(ctx);
+    return 0;
+}
+
+static ag_var *named(ag_var *v, const char *name) {
+    ag_set_name(v, name);
+    return v;
+}
+
+/* y = sin(x) + x^2 at x = 1, the spec's first example. */
+static ag_var *sin_plus_square(ag_var **x_out) {
+    ag_var *x = named(ag_scalar(ctx, 1.0), "x");
+    if (x_out) *x_out = x;
+    return named(ag_add(ctx, ag_sin(ctx, x), ag_pow(ctx, x, 2)), "y");
+}
+
+static viz_graph_opts defaults(void) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    return o;
+}
+
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* ---- reading the DOT back ------------------------------------------------ */
+
+static Agraph_t *read_dot(ag_var *y, const viz_graph_opts *o) {
+    char err[VIZ_ERRLEN] = "";
+    char *text = viz_graph_dot(y, o, err);
+    if (text == NULL) fail_msg("viz_graph_dot: %s", err);
+    Agraph_t *g = agmemread(text);
+    free(text);
+    assert_non_null(g);
+    return g;
+}
+
+static const char *attr(void *object, const char *name) {
+    const char *value = agget(object, (char *)name);
+    return value ? value : "";
+}
+
+static bool is_legend(Agnode_t *n) { return strncmp(agnameof(n), "legend", 6) == 0; }
+
+static int graph_nodes(Agraph_t *g) {
+    int count = 0;
+    for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n)) count += !is_legend(n);
+    return count;
+}
+
+static int graph_edges(Agraph_t *g) {
+    int count = 0;
+    for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
+        for (Agedge_t *e = agfstout(g, n); e; e = agnxtout(g, e)) count += !is_legend(n);
+    return count;
+}
+
+/* The one graph node whose label contains text (fails on none or several). */
+static Agnode_t *node_with(Agraph_t *g, const char *text) {
+    Agnode_t *found = NULL;
+    int count = 0;
+    for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n)) {
+        if (!is_legend(n) && strstr(attr(n, "label"), text)) {
+            found = n;
+            count++;
+        }
+    }
+    if (count != 1) fail_msg("%d nodes have \"%s\" in their label", count, text);
+    return found;
+}
+
+static int count_nodes_with(Agraph_t *g, const char *text) {
+    int count = 0;
+    for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
+        count += !is_legend(n) && strstr(attr(n, "label"), text) != NULL;
+    return count;
+}
+
+static int in_degree(Agraph_t *g, Agnode_t *n) {
+    int count = 0;
+    for (Agedge_t *e = agfstin(g, n); e; e = agnxtin(g, e)) count++;
+    return count;
+}
+
+static int out_degree(Agraph_t *g, Agnode_t *n) {
+    int count = 0;
+    for (Agedge_t *e = agfstout(g, n); e; e = agnxtout(g, e)) count++;
+    return count;
+}
+
+/* The legend's entries in order, joined by ",". */
+static void legend_text(Agraph_t *g, char *out, size_t n) {
+    Agraph_t *legend = agsubg(g, "cluster_legend", 0);
+    assert_non_null(legend);
+    out[0] = '\0';
+    for (int i = 0; i < 16; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "legend%d", i);
+        Agnode_t *entry = agnode(legend, name, 0);
+        if (entry == NULL) continue;
+        if (out[0]) strncat(out, ",", n - strlen(out) - 1);
+        strncat(out, attr(entry, "label"), n - strlen(out) - 1);
+    }
+}
+
+/* ---- DOT ------------------------------------------------------------------ */
+
+static void test_dot_sin_plus_square(void **state) {
+    ag_var *x;
+    ag_var *y = sin_plus_square(&x);
+    viz_graph_opts o = defaults();
+    Agraph_t *g = read_dot(y, &o);
+    /* y, Add, sin(x), Sin, x^2, Pow(2), x; edges: 2 into Add, 1 out, 1+1 per unary op */
+    assert_int_equal(graph_nodes(g), 7);
+    assert_int_equal(graph_edges(g), 7);
+    assert_true(agisdirected(g));
+    assert_false(agisstrict(g));
+    assert_string_equal(attr(node_with(g, "Sin"), "label"), "Sin");
+    assert_string_equal(attr(node_with(g, "Pow(2)"), "label"), "Pow(2)");
+    assert_string_equal(attr(node_with(g, "Add"), "label"), "Add");
+    Agnode_t *ynode = node_with(g, "<B>y</B>");
+    assert_non_null(strstr(attr(ynode, "label"), "<TD>1.8414709848078965</TD>"));
+    assert_string_equal(attr(ynode, "fillcolor"), "#A5D6A7"); /* the output is green */
+    Agnode_t *xnode = node_with(g, "<B>x</B>");
+    assert_string_equal(attr(xnode, "fillcolor"), "#FFF59D"); /* a leaf is light yellow */
+    assert_int_equal(out_degree(g, xnode), 2);                 /* into Sin and Pow(2) */
+    assert_non_null(strstr(attr(node_with(g, "0.8414709848078965"), "label"), "grad: none"));
+    /* before any backward nothing has a gradient, and none pretends to be 0 */
+    assert_int_equal(count_nodes_with(g, "grad: none"), 4);
+    assert_int_equal(count_nodes_with(g, "grad 0"), 0);
+    char legend[256];
+    legend_text(g, legend, sizeof legend);
+    assert_string_equal(legend, "input,function,intermediate,output");
+    /* the layout guards from DESIGN.md's pitfalls */
+    assert_string_equal(attr(g, "nslimit"), "1");
+    assert_string_equal(attr(g, "nslimit1"), "1");
+    assert_string_equal(attr(g, "size"), "16,16");
+    assert_string_equal(attr(g, "dpi"), "96");
+    assert_string_equal(attr(g, "rankdir"), "TB");
+    agclose(g);
+
+    assert_int_equal(ag_backward(ctx, y, &(ag_backward_opts){.retain_grad = true}), 0);
+    g = read_dot(y, &o);
+    /* dy/dx = cos(1) + 2 */
+    assert_non_null(strstr(attr(node_with(g, "<B>x</B>"), "label"), "grad 2.5403023058681398"));
+    assert_non_null(strstr(attr(node_with(g, "<B>y</B>"), "label"), "grad 1<"));
+    assert_int_equal(count_nodes_with(g, "grad: none"), 0);
+    agclose(g);
+}
+
+static void test_dot_x_times_x_has_two_edges(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 3.0), "x");
+    ag_var *z = named(ag_mul(ctx, x, x), "z");
+    viz_graph_opts o = defaults();
+    Agraph_t *g = read_dot(z, &o);
+    assert_int_equal(graph_nodes(g), 3);
+    assert_int_equal(graph_edges(g), 3);
+    Agnode_t *mul = node_with(g, "Mul");
+    assert_int_equal(in_degree(g, mul), 2);
+    for (Agedge_t *e = agfstin(g, mul); e; e = agnxtin(g, e))
+        assert_ptr_equal(agtail(e), node_with(g, "<B>x</B>"));
+    agclose(g);
+}
+
+/* tanh'(x) with create_graph: upstream's cmd/dot default graph (reference §9):
+ * gx ← Mul(gy, Sub(1, Mul(y, y))), y ← Tanh(x). */
+static void test_dot_create_graph_tanh(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 1.0), "x");
+    ag_var *y = named(ag_tanh(ctx, x), "y");
+    assert_int_equal(ag_backward(ctx, y, &(ag_backward_opts){.create_graph = true}), 0);
+    ag_var *gx = named(ag_grad(x), "gx");
+    viz_graph_opts o = defaults();
+    Agraph_t *g = read_dot(gx, &o);
+    assert_int_equal(graph_nodes(g), 11);
+    assert_int_equal(graph_edges(g), 11);
+    assert_int_equal(count_nodes_with(g, "Tanh"), 1);
+    assert_int_equal(count_nodes_with(g, "Sub"), 1);
+    int muls = 0;
+    for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
+        muls += !is_legend(n) && strcmp(attr(n, "label"), "Mul") == 0;
+    assert_int_equal(muls, 2);
+    /* 1 - tanh(1)^2 */
+    Agnode_t *gxnode = node_with(g, "<B>gx</B>");
+    assert_non_null(strstr(attr(gxnode, "label"), "0.41997434161402614"));
+    assert_non_null(strstr(attr(gxnode, "style"), "dashed")); /* made by backward */
+    assert_null(strstr(attr(node_with(g, "<B>y</B>"), "style"), "dashed"));
+    assert_int_equal(in_degree(g, node_with(g, "Tanh")), 1);
+    char legend[256];
+    legend_text(g, legend, sizeof legend);
+    assert_non_null(strstr(legend, "made by backward"));
+    agclose(g);
+}
+
+static void test_dot_roles_and_options(void **state) {
+    ag_var *w = named(ag_scalar(ctx, 2.0), "w");
+    ag_var_set_flags(w, AG_VAR_PARAM);
+    ag_var *c = ag_scalar(ctx, 3.0);
+    ag_var_set_flags(c, AG_VAR_CONST);
+    ag_var *y = named(ag_mul(ctx, w, c), "y");
+    viz_graph_opts o = defaults();
+    o.rankdir = "LR";
+    o.title = "a \"title\" & more";
+    Agraph_t *g = read_dot(y, &o);
+    assert_string_equal(attr(g, "rankdir"), "LR");
+    assert_string_equal(attr(g, "label"), "a \"title\" & more");
+    assert_string_equal(attr(node_with(g, "<B>w</B>"), "fillcolor"), "#FFB74D");
+    /* a constant is small and shows its value only */
+    Agnode_t *constant = node_with(g, "<TD>3</TD>");
+    assert_string_equal(attr(constant, "fontsize"), "11");
+    assert_null(strstr(attr(constant, "label"), "grad"));
+    char legend[256];
+    legend_text(g, legend, sizeof legend);
+    assert_string_equal(legend, "parameter,constant,function,output");
+    agclose(g);
+
+    o = defaults();
+    o.values = false;
+    o.grads = false;
+    g = read_dot(y, &o);
+    assert_int_equal(count_nodes_with(g, "grad"), 0);
+    assert_null(strstr(attr(node_with(g, "<B>y</B>"), "label"), "6"));
+    agclose(g);
+
+    o = defaults();
+    o.digits = 3;
+    ag_var *s = named(ag_sin(ctx, ag_scalar(ctx, 1.0)), "s");
+    g = read_dot(s, &o);
+    assert_non_null(strstr(attr(node_with(g, "<B>s</B>"), "label"), "<TD>0.841</TD>"));
+    agclose(g);
+}
+
+static void test_dot_active_function(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 1.0), "x");
+    ag_var *s = ag_sin(ctx, x);
+    ag_var *y = named(ag_exp(ctx, s), "y");
+    viz_graph_opts o = defaults();
+    o.active = ag_creator(s);
+    Agraph_t *g = read_dot(y, &o);
+    Agnode_t *sin = node_with(g, "Sin");
+    assert_non_null(strstr(attr(sin, "label"), "in progress"));
+    assert_string_equal(attr(sin, "penwidth"), "3");
+    assert_null(strstr(attr(node_with(g, "Exp"), "label"), "in progress"));
+    agclose(g);
+}
+
+static void test_dot_depth_draws_stubs(void **state) {
+    ag_var *y = sin_plus_square(NULL);
+    viz_graph_opts o = defaults();
+    o.depth = 1;
+    Agraph_t *g = read_dot(y, &o);
+    /* y, Add, its two inputs, and a "…" stub above each */
+    assert_int_equal(graph_nodes(g), 6);
+    assert_int_equal(graph_edges(g), 5);
+    assert_int_equal(count_nodes_with(g, "Sin"), 0);
+    for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
+        if (strncmp(agnameof(n), "cut", 3) == 0) {
+            assert_string_equal(attr(n, "label"), "…");
+            assert_int_equal(out_degree(g, n), 1);
+        }
+    assert_int_equal(count_nodes_with(g, "…"), 2);
+    agclose(g);
+}
+
+static void test_dot_leaf_and_errors(void **state) {
+    char err[VIZ_ERRLEN] = "";
+    assert_null(viz_graph_dot(NULL, NULL, err));
+    assert_string_equal(err, "no variable to draw");
+    ag_var *x = named(ag_scalar(ctx, 0.5), "x");
+    viz_graph_opts o = defaults();
+    Agraph_t *g = read_dot(x, &o);
+    assert_int_equal(graph_nodes(g), 1);
+    assert_int_equal(graph_edges(g), 0);
+    agclose(g);
+}
+
+/* ---- files and images ---------------------------------------------------- */
+
+static unsigned char *slurp(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *bytes = malloc((size_t)n + 1);
+    assert_int_equal(fread(bytes, 1, (size_t)n, f), (size_t)n);
+    bytes[n] = 0;
+    fclose(f);
+    *size = (size_t)n;
+    return bytes;
+}
+
+static unsigned read_be32(const unsigned char *p) {
+    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+/* The size cap is 16 inches at 96 dpi. */
+static void check_png(const unsigned char *bytes, size_t size) {
+    assert_true(size > 1000);
+    assert_memory_equal(bytes, "\x89PNG\r\n\x1a\n", 8);
+    assert_memory_equal(bytes + 12, "IHDR", 4);
+    unsigned width = read_be32(bytes + 16), height = read_be32(bytes + 20);
+    assert_in_range(width, 100, 16 * 96);
+    assert_in_range(height, 100, 16 * 96);
+}
+
+static void test_render_files(void **state) {
+    ag_var *y = sin_plus_square(NULL);
+    viz_graph_opts o = defaults();
+    char err[VIZ_ERRLEN] = "", path[128];
+    size_t size;
+    unsigned char *bytes;
+    int nodes = -1, edges = -1;
+
+    snprintf(path, sizeof path, "/tmp/test_graph_%ld.png", (long)getpid());
+    assert_int_equal(viz_graph_render(y, &o, path, &nodes, &edges, err), 0);
+    assert_int_equal(nodes, 7);
+    assert_int_equal(edges, 7);
+    bytes = slurp(path, &size);
+    check_png(bytes, size);
+    free(bytes);
+    unlink(path);
+
+    snprintf(path, sizeof path, "/tmp/test_graph_%ld.SVG", (long)getpid());
+    assert_int_equal(viz_graph_render(y, &o, path, NULL, NULL, err), 0);
+    bytes = slurp(path, &size);
+    assert_non_null(strstr((char *)bytes, "<svg"));
+    assert_non_null(strstr((char *)bytes, ">Pow(2)</text>"));
+    assert_non_null(strstr((char *)bytes, ">grad: none</text>"));
+    free(bytes);
+    unlink(path);
+
+    snprintf(path, sizeof path, "/tmp/test_graph_%ld.pdf", (long)getpid());
+    assert_int_equal(viz_graph_render(y, &o, path, NULL, NULL, err), 0);
+    bytes = slurp(path, &size);
+    assert_true(size > 1000);
+    assert_memory_equal(bytes, "%PDF-", 5);
+    free(bytes);
+    unlink(path);
+
+    /* the .dot file is exactly what dot() prints */
+    snprintf(path, sizeof path, "/tmp/test_graph_%ld.dot", (long)getpid());
+    assert_int_equal(viz_graph_render(y, &o, path, NULL, NULL, err), 0);
+    bytes = slurp(path, &size);
+    char *text = viz_graph_dot(y, &o, err);
+    assert_string_equal((char *)bytes, text);
+    free(text);
+    free(bytes);
+    unlink(path);
+
+    assert_int_equal(viz_graph_render(y, &o, "/tmp/graph.jpg", NULL, NULL, err), -1);
+    assert_string_equal(err, "cannot tell the format of \"/tmp/graph.jpg\": use .dot, .png, .svg or .pdf");
+    assert_int_equal(viz_graph_render(y, &o, "/nonexistent-dir/g.png", NULL, NULL, err), -1);
+    assert_string_equal(err, "cannot write \"/nonexistent-dir/g.png\": No such file or directory");
+}
+
+static void test_png_in_memory(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 1.0), "x");
+    ag_var *y = named(ag_tanh(ctx, x), "y");
+    assert_int_equal(ag_backward(ctx, y, &(ag_backward_opts){.create_graph = true}), 0);
+    viz_graph_opts o = defaults();
+    o.title = "tanh'(x)";
+    char err[VIZ_ERRLEN] = "";
+    size_t size = 0;
+    unsigned char *png = viz_graph_png(named(ag_grad(x), "gx"), &o, &size, err);
+    assert_non_null(png);
+    check_png(png, size);
+    free(png);
+}
+
+/* ---- large graphs -------------------------------------------------------- */
+
+static ag_var *sin_chain(int ops) {
+    ag_var *y = named(ag_scalar(ctx, 0.5), "x");
+    for (int i = 0; i < ops; i++) y = ag_sin(ctx, y);
+    return y;
+}
+
+static void test_node_limit_and_depth(void **state) {
+    ag_var *y = sin_chain(2000);
+    viz_graph_opts o = defaults();
+    char err[VIZ_ERRLEN] = "";
+    /* 2001 variables + 2000 functions; depth d draws 2d + 1 nodes and a stub */
+    assert_null(viz_graph_dot(y, &o, err));
+    assert_string_equal(err,
+                        "graph has 4001 nodes (limit 400): draw the part near the output with depth=199");
+    assert_null(viz_graph_tree(y, &o, err));
+    assert_string_equal(err,
+                        "graph has 4001 nodes (limit 400): draw the part near the output with depth=199");
+    assert_int_equal(viz_graph_render(y, &o, "/tmp/never.png", NULL, NULL, err), -1);
+    assert_int_equal(access("/tmp/never.png", F_OK), -1);
+
+    o.depth = 199; /* the suggestion fits */
+    char *text = viz_graph_dot(y, &o, err);
+    assert_non_null(text);
+    free(text);
+
+    o.depth = 5;
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/test_graph_depth_%ld.png", (long)getpid());
+    int nodes, edges;
+    double start = seconds_now();
+    assert_int_equal(viz_graph_render(y, &o, path, &nodes, &edges, err), 0);
+    assert_true(seconds_now() - start < 5.0);
+    assert_int_equal(nodes, 12);
+    assert_int_equal(edges, 11);
+    unlink(path);
+
+    o.depth = 0;
+    o.max_nodes = 10;
+    assert_null(viz_graph_dot(sin_plus_square(NULL), &o, err));
+    assert_string_equal(err, "graph has 7 nodes (limit 10): draw the part near the output with depth=1");
+}
+
+/* Every op reads x again (Horner-like): many long edges, the shape that made
+ * dot's x-coordinate pass run for minutes.  Must stay interactive. */
+static void test_long_edges_render_fast(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 0.5), "x");
+    ag_var *y = x;
+    for (int i = 0; i < 65; i++) y = i % 2 ? ag_add(ctx, y, x) : ag_sin(ctx, ag_mul(ctx, y, x));
+    viz_graph_opts o = defaults();
+    char err[VIZ_ERRLEN] = "";
+    size_t size = 0;
+    double start = seconds_now();
+    unsigned char *png = viz_graph_png(y, &o, &size, err);
+    double elapsed = seconds_now() - start;
+    assert_non_null(png);
+    check_png(png, size);
+    free(png);
+    assert_true(elapsed < 5.0);
+}
+
+static void test_walk_of_a_long_chain(void **state) {
+    ag_var *y = sin_chain(50000);
+    viz_graph_opts o = defaults();
+    char err[VIZ_ERRLEN] = "";
+    double start = seconds_now();
+    assert_null(viz_graph_dot(y, &o, err));
+    assert_true(seconds_now() - start < 2.0);
+    assert_string_equal(
+        err, "graph has 100001 nodes (limit 400): draw the part near the output with depth=199");
+}
+
+/* ---- text tree ----------------------------------------------------------- */
+
+static void check_tree(ag_var *y, const viz_graph_opts *o, const char *expected) {
+    char err[VIZ_ERRLEN] = "";
+    char *text = viz_graph_tree(y, o, err);
+    if (text == NULL) fail_msg("viz_graph_tree: %s", err);
+    assert_string_equal(text, expected);
+    free(text);
+}
+
+static void test_tree_sin_plus_square(void **state) {
+    ag_var *y = sin_plus_square(NULL);
+    viz_graph_opts o = defaults();
+    check_tree(y, &o,
+               "y = 1.8414709848078965 (grad: none) ← Add\n"
+               "├── 0.8414709848078965 (grad: none) ← Sin\n"
+               "│   └── x = 1 (grad: none)\n"
+               "└── 1 (grad: none) ← Pow(2)\n"
+               "    └── x (see above)\n");
+    assert_int_equal(ag_backward(ctx, y, &(ag_backward_opts){.retain_grad = true}), 0);
+    check_tree(y, &o,
+               "y = 1.8414709848078965 (grad 1) ← Add\n"
+               "├── 0.8414709848078965 (grad 1) ← Sin\n"
+               "│   └── x = 1 (grad 2.5403023058681398)\n"
+               "└── 1 (grad 1) ← Pow(2)\n"
+               "    └── x (see above)\n");
+    o.values = false;
+    o.grads = false;
+    o.title = "y = sin(x) + x^2";
+    check_tree(y, &o,
+               "y = sin(x) + x^2\n"
+               "y ← Add\n"
+               "├── variable ← Sin\n"
+               "│   └── x\n"
+               "└── variable ← Pow(2)\n"
+               "    └── x (see above)\n");
+    o = defaults();
+    o.depth = 1;
+    o.digits = 4;
+    check_tree(y, &o,
+               "y = 1.841 (grad 1) ← Add\n"
+               "├── 0.8415 (grad 1)\n"
+               "│   └── …\n"
+               "└── 1 (grad 1)\n"
+               "    └── …\n");
+}
+
+static void test_tree_marks_active_and_repeats(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 3.0), "x");
+    ag_var *z = named(ag_mul(ctx, x, x), "z");
+    ag_var *w = named(ag_exp(ctx, z), "w");
+    viz_graph_opts o = defaults();
+    o.grads = false;
+    o.active = ag_creator(z);
+    check_tree(w, &o,
+               "w = 8103.083927575384 ← Exp\n"
+               "└── z = 9 ← Mul ◀ in progress\n"
+               "    ├── x = 3\n"
+               "    └── x (see above)\n");
+    check_tree(x, &o, "x = 3\n");
+}
+
+static void test_tree_of_tensor(void **state) {
+    ag_var *a = named(VAR(ctx, SHAPE(2, 3), 1, 2, 3, 4, 5, 6), "a");
+    ag_var *s = named(ag_sum(ctx, a, NULL, 0), "s");
+    viz_graph_opts o = defaults();
+    check_tree(s, &o,
+               "s = 21 (grad: none) ← Sum\n"
+               "└── a = [2 3] 1 2 3 … (grad: none)\n");
+    char buf[128];
+    viz_format_value(VAR(ctx, SHAPE(4), 0.5, 1.25, -2, 1.0 / 3), 0, buf, sizeof buf);
+    assert_string_equal(buf, "[4] 0.5 1.25 -2 0.3333");
+    viz_format_value(VAR(ctx, SHAPE(1), 1.0 / 3), 0, buf, sizeof buf);
+    assert_string_equal(buf, "[1] 0.3333333333333333");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_dot_sin_plus_square, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dot_x_times_x_has_two_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dot_create_graph_tanh, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dot_roles_and_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dot_active_function, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dot_depth_draws_stubs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dot_leaf_and_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_render_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_png_in_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node_limit_and_depth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_edges_render_fast, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_walk_of_a_long_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tree_sin_plus_square, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tree_marks_active_and_repeats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tree_of_tensor, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
