@@ -45,8 +45,9 @@ TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIB) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 
-.PHONY: all deps check-deps test unit-tests script-tests sample-tests asan-tests build-all lesson clean
+.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests asan-tests build-all lesson clean
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: check-deps
 	@$(MAKE) --no-print-directory build-all
@@ -123,8 +124,16 @@ script-tests: $(AGREPL)
 sample-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) sh tests/run_samples.sh
 
+# A real terminal through tmux: completion, continuation, Ctrl-C, history.
+interactive-tests: $(AGREPL)
+	@AGREPL=$(AGREPL) sh tests/interactive_test.sh
+
+# Random bytes and token soups as scripts: status 0 or 1, never a crash.
+fuzz-tests: $(AGREPL)
+	@AGREPL=$(AGREPL) sh tests/fuzz_scripts.sh
+
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests
 	@$(MAKE) --no-print-directory asan-tests
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.
@@ -133,7 +142,7 @@ asan-tests:
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests
 
 
 # The first lesson: builds everything, then starts the REPL with the

@@ -60,6 +60,10 @@ const char *nearest_word(const char *word, const char *const *candidates, int n)
             best_distance = d;
         }
     }
+    /* a typed prefix (`x.gr` for grad) is near enough too */
+    size_t length = strlen(word);
+    for (int i = 0; best == NULL && length >= 2 && i < n; i++)
+        if (candidates[i] && strncmp(candidates[i], word, length) == 0) best = candidates[i];
     return best;
 }
 

@@ -119,13 +119,22 @@ static void legend_text(Agraph_t *g, char *out, size_t n) {
     assert_non_null(legend);
     out[0] = '\0';
     for (int i = 0; i < 16; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "legend%d", i);
         Agnode_t *entry = agnode(legend, name, 0);
         if (entry == NULL) continue;
         if (out[0]) strncat(out, ",", n - strlen(out) - 1);
         strncat(out, attr(entry, "label"), n - strlen(out) - 1);
     }
+}
+
+/* The whole text tree of y against expected. */
+static void check_tree(ag_var *y, const viz_graph_opts *o, const char *expected) {
+    char err[VIZ_ERRLEN] = "";
+    char *text = viz_graph_tree(y, o, err);
+    if (text == NULL) fail_msg("viz_graph_tree: %s", err);
+    assert_string_equal(text, expected);
+    free(text);
 }
 
 /* ---- DOT ------------------------------------------------------------------ */
@@ -298,6 +307,36 @@ static void test_dot_leaf_and_errors(void **state) {
     agclose(g);
 }
 
+/* A function with two outputs is drawn once, with an edge to each output;
+ * the tree lists its inputs once and refers back the second time. */
+static void test_split_outputs(void **state) {
+    ag_var *x = named(VAR(ctx, SHAPE(4), 1, 2, 3, 4), "x");
+    ag_var *parts[2];
+    assert_int_equal(ag_split(ctx, x, (const int[]){2, 2}, 2, 0, parts), 0);
+    ag_var *left = ag_sum(ctx, parts[0], NULL, 0);
+    ag_var *right = ag_sum(ctx, ag_mul(ctx, parts[1], parts[1]), NULL, 0);
+    ag_var *y = named(ag_add(ctx, left, right), "y");
+    viz_graph_opts o = defaults();
+    Agraph_t *g = read_dot(y, &o);
+    /* variables y, 3, 25, [9 16], [1 2], [3 4], x; functions Add, Sum, Sum, Mul, Split */
+    assert_int_equal(graph_nodes(g), 12);
+    assert_int_equal(graph_edges(g), 13);
+    Agnode_t *split = node_with(g, "Split");
+    assert_int_equal(in_degree(g, split), 1);
+    assert_int_equal(out_degree(g, split), 2);
+    agclose(g);
+    o.grads = false;
+    check_tree(y, &o,
+               "y = 28 ← Add\n"
+               "├── 3 ← Sum\n"
+               "│   └── [2] 1 2 ← Split(axis=0)\n"
+               "│       └── x = [4] 1 2 3 4\n"
+               "└── 25 ← Sum\n"
+               "    └── [2] 9 16 ← Mul\n"
+               "        ├── [2] 3 4 ← Split(axis=0) (see above)\n"
+               "        └── [2] 3 4 (see above)\n");
+}
+
 /* ---- files and images ---------------------------------------------------- */
 
 static unsigned char *slurp(const char *path, size_t *size) {
@@ -372,8 +411,8 @@ static void test_render_files(void **state) {
     free(bytes);
     unlink(path);
 
-    assert_int_equal(viz_graph_render(y, &o, "/tmp/graph.jpg", NULL, NULL, err), -1);
-    assert_string_equal(err, "cannot tell the format of \"/tmp/graph.jpg\": use .dot, .png, .svg or .pdf");
+    assert_int_equal(viz_graph_render(y, &o, "g.jpg", NULL, NULL, err), -1);
+    assert_string_equal(err, "cannot tell the format of \"g.jpg\": use .dot, .png, .svg or .pdf");
     assert_int_equal(viz_graph_render(y, &o, "/nonexistent-dir/g.png", NULL, NULL, err), -1);
     assert_string_equal(err, "cannot write \"/nonexistent-dir/g.png\": No such file or directory");
 }
@@ -405,14 +444,17 @@ static void test_node_limit_and_depth(void **state) {
     viz_graph_opts o = defaults();
     char err[VIZ_ERRLEN] = "";
     /* 2001 variables + 2000 functions; depth d draws 2d + 1 nodes and a stub */
+    const char *refusal =
+        "graph has 4001 nodes (limit 400): draw the part near the output with depth=199";
     assert_null(viz_graph_dot(y, &o, err));
-    assert_string_equal(err,
-                        "graph has 4001 nodes (limit 400): draw the part near the output with depth=199");
+    assert_string_equal(err, refusal);
     assert_null(viz_graph_tree(y, &o, err));
-    assert_string_equal(err,
-                        "graph has 4001 nodes (limit 400): draw the part near the output with depth=199");
-    assert_int_equal(viz_graph_render(y, &o, "/tmp/never.png", NULL, NULL, err), -1);
-    assert_int_equal(access("/tmp/never.png", F_OK), -1);
+    assert_string_equal(err, refusal);
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/test_graph_refused_%ld.png", (long)getpid());
+    unlink(path);
+    assert_int_equal(viz_graph_render(y, &o, path, NULL, NULL, err), -1);
+    assert_int_equal(access(path, F_OK), -1);
 
     o.depth = 199; /* the suggestion fits */
     char *text = viz_graph_dot(y, &o, err);
@@ -420,7 +462,6 @@ static void test_node_limit_and_depth(void **state) {
     free(text);
 
     o.depth = 5;
-    char path[128];
     snprintf(path, sizeof path, "/tmp/test_graph_depth_%ld.png", (long)getpid());
     int nodes, edges;
     double start = seconds_now();
@@ -430,10 +471,16 @@ static void test_node_limit_and_depth(void **state) {
     assert_int_equal(edges, 11);
     unlink(path);
 
+    /* depth=1 draws y, Add, its two inputs and their two stubs */
     o.depth = 0;
-    o.max_nodes = 10;
+    o.max_nodes = 6;
     assert_null(viz_graph_dot(sin_plus_square(NULL), &o, err));
-    assert_string_equal(err, "graph has 7 nodes (limit 10): draw the part near the output with depth=1");
+    assert_string_equal(err,
+                        "graph has 7 nodes (limit 6): draw the part near the output with depth=1");
+    o.max_nodes = 5;
+    assert_null(viz_graph_dot(sin_plus_square(NULL), &o, err));
+    assert_string_equal(err,
+                        "graph has 7 nodes (limit 5), too many even with depth=1: raise max_nodes");
 }
 
 /* Every op reads x again (Horner-like): many long edges, the shape that made
@@ -466,14 +513,6 @@ static void test_walk_of_a_long_chain(void **state) {
 }
 
 /* ---- text tree ----------------------------------------------------------- */
-
-static void check_tree(ag_var *y, const viz_graph_opts *o, const char *expected) {
-    char err[VIZ_ERRLEN] = "";
-    char *text = viz_graph_tree(y, o, err);
-    if (text == NULL) fail_msg("viz_graph_tree: %s", err);
-    assert_string_equal(text, expected);
-    free(text);
-}
 
 static void test_tree_sin_plus_square(void **state) {
     ag_var *y = sin_plus_square(NULL);
@@ -550,6 +589,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_dot_active_function, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dot_depth_draws_stubs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dot_leaf_and_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_outputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_png_in_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_limit_and_depth, setup, teardown),

@@ -8,6 +8,7 @@
 #include "graph.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +21,6 @@
 
 #include "ag_format.h"
 
-#define NO_INDEX SIZE_MAX
 #define LABEL_LEN 128
 #define PREVIEW_ELEMENTS 4 /* tensor values shown in a node before "…" */
 #define PREVIEW_DIGITS 4   /* their significant digits unless opts.digits is set */
@@ -120,10 +120,10 @@ static size_t hash_pointer(const void *p, size_t mask) {
 }
 
 static size_t ptrmap_get(const viz_ptrmap *m, const void *key) {
-    if (m->capacity == 0) return NO_INDEX;
+    if (m->capacity == 0) return VIZ_NOT_DRAWN;
     size_t mask = m->capacity - 1;
     for (size_t i = hash_pointer(key, mask);; i = (i + 1) & mask) {
-        if (m->keys[i] == NULL) return NO_INDEX;
+        if (m->keys[i] == NULL) return VIZ_NOT_DRAWN;
         if (m->keys[i] == key) return m->values[i];
     }
 }
@@ -185,7 +185,7 @@ static bool resize(void *array, size_t capacity, size_t element) {
 
 /* Adds v unless already present; false when out of memory. */
 static bool walk_add_var(viz_walk *w, ag_var *v, int distance) {
-    if (ptrmap_get(&w->index, v) != NO_INDEX) return true;
+    if (ptrmap_get(&w->index, v) != VIZ_NOT_DRAWN) return true;
     if (w->nvars == w->vars_capacity) {
         size_t capacity = w->vars_capacity ? w->vars_capacity * 2 : 32;
         if (!resize(&w->vars, capacity, sizeof *w->vars) ||
@@ -236,7 +236,7 @@ static int depth_that_fits(const viz_walk *w, size_t limit) {
         ag_func *creator = ag_creator(w->vars[i]);
         if (creator == NULL) continue;
         size_t f = ptrmap_get(&w->index, creator);
-        int creator_distance = f == NO_INDEX ? deepest + 1 : w->funcs_distance[f];
+        int creator_distance = f == VIZ_NOT_DRAWN ? deepest + 1 : w->funcs_distance[f];
         if (creator_distance > distance) {
             count[distance]++;
             count[creator_distance]--;
@@ -272,7 +272,7 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
             ok = walk_add_var(w, x, distance);
             ag_func *creator = ag_creator(x);
             if (ok && creator != NULL && (depth == 0 || distance < depth) &&
-                ptrmap_get(&w->index, creator) == NO_INDEX)
+                ptrmap_get(&w->index, creator) == VIZ_NOT_DRAWN)
                 ok = walk_add_func(w, creator, distance + 1);
         }
         for (int k = 0; ok && k < ag_func_noutputs(f); k++) {
@@ -288,7 +288,7 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
     }
     for (size_t i = 0; i < w->nvars; i++) {
         ag_func *creator = ag_creator(w->vars[i]);
-        if (creator != NULL && ptrmap_get(&w->index, creator) == NO_INDEX) {
+        if (creator != NULL && ptrmap_get(&w->index, creator) == VIZ_NOT_DRAWN) {
             w->cut[i] = true;
             w->ncut++;
         }
@@ -307,6 +307,96 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
                  "graph has %zu nodes (limit %zu), too many even with depth=1: raise max_nodes",
                  nodes, limit);
     return -1;
+}
+
+/* ---- layout cost -------------------------------------------------------- */
+
+/* dot turns an edge spanning k ranks into k-1 virtual nodes, and before it
+ * optimises x coordinates it builds a feasible spanning tree in time that can
+ * grow like the cube of their number: a 240-node chain whose ops all read one
+ * input took 50 s with nslimit=1 (Graphviz 2.43).  Above this many estimated
+ * virtual nodes the x optimisation is skipped (nslimit=0): that chain then
+ * takes 0.3 s, and tangled graphs under the node limit stay under ~2 s. */
+#define VIRTUAL_NODE_BUDGET 2000
+
+/* Estimates the virtual nodes dot will make: ranks by longest path from the
+ * sources, then each source pulled down next to its nearest consumer (as
+ * dot's ranking does), and every edge's span beyond 1 counted.  Nodes are
+ * the walk's variables, then its functions.  Returns SIZE_MAX when out of memory. */
+static size_t estimate_virtual_nodes(const viz_walk *w) {
+    size_t nodes = w->nvars + w->nfuncs, nedges = 0;
+    for (size_t i = 0; i < w->nfuncs; i++) {
+        ag_func *f = w->funcs[i];
+        for (int k = 0; k < ag_func_ninputs(f); k++) nedges += ag_func_input(f, k) != NULL;
+        for (int k = 0; k < ag_func_noutputs(f); k++) nedges += ag_func_output(f, k) != NULL;
+    }
+    /* successors in compressed rows: node n's are successor[first[n] .. first[n + 1]) */
+    size_t *tail = malloc((nedges + 1) * sizeof *tail);
+    size_t *head = malloc((nedges + 1) * sizeof *head);
+    size_t *successor = malloc((nedges + 1) * sizeof *successor);
+    size_t *first = calloc(nodes + 1, sizeof *first);
+    size_t *cursor = malloc((nodes + 1) * sizeof *cursor);
+    size_t *indegree = calloc(nodes + 1, sizeof *indegree);
+    size_t *queue = malloc((nodes + 1) * sizeof *queue);
+    long *rank = calloc(nodes + 1, sizeof *rank);
+    size_t estimate = SIZE_MAX;
+    if (!tail || !head || !successor || !first || !cursor || !indegree || !queue || !rank)
+        goto done;
+    size_t e = 0;
+    for (size_t i = 0; i < w->nfuncs; i++) {
+        ag_func *f = w->funcs[i];
+        for (int k = 0; k < ag_func_ninputs(f); k++) {
+            ag_var *x = ag_func_input(f, k);
+            if (x == NULL) continue;
+            tail[e] = viz_walk_find(w, x);
+            head[e++] = w->nvars + i;
+        }
+        for (int k = 0; k < ag_func_noutputs(f); k++) {
+            ag_var *out = ag_func_output(f, k);
+            if (out == NULL) continue;
+            tail[e] = w->nvars + i;
+            head[e++] = viz_walk_find(w, out);
+        }
+    }
+    for (e = 0; e < nedges; e++) {
+        first[tail[e] + 1]++;
+        indegree[head[e]]++;
+    }
+    for (size_t n = 0; n < nodes; n++) first[n + 1] += first[n];
+    for (size_t n = 0; n < nodes; n++) cursor[n] = first[n];
+    for (e = 0; e < nedges; e++) successor[cursor[tail[e]]++] = head[e];
+    /* longest path from the sources, in Kahn's topological order */
+    size_t queued = 0;
+    for (size_t n = 0; n < nodes; n++)
+        if (indegree[n] == 0) queue[queued++] = n;
+    for (size_t next = 0; next < queued; next++) {
+        size_t n = queue[next];
+        for (size_t s = first[n]; s < first[n + 1]; s++) {
+            size_t m = successor[s];
+            if (rank[m] < rank[n] + 1) rank[m] = rank[n] + 1;
+            if (--indegree[m] == 0) queue[queued++] = m;
+        }
+    }
+    estimate = 0;
+    for (size_t n = 0; n < nodes; n++) {
+        if (first[n] == first[n + 1]) continue;
+        long nearest = LONG_MAX;
+        for (size_t s = first[n]; s < first[n + 1]; s++)
+            if (rank[successor[s]] < nearest) nearest = rank[successor[s]];
+        long from = rank[n] == 0 ? nearest - 1 : rank[n]; /* a source sits just above */
+        for (size_t s = first[n]; s < first[n + 1]; s++)
+            if (rank[successor[s]] - from > 1) estimate += (size_t)(rank[successor[s]] - from - 1);
+    }
+done:
+    free(tail);
+    free(head);
+    free(successor);
+    free(first);
+    free(cursor);
+    free(indegree);
+    free(queue);
+    free(rank);
+    return estimate;
 }
 
 /* ---- looks -------------------------------------------------------------- */
@@ -339,8 +429,8 @@ static role var_role(const viz_walk *w, size_t i) {
     unsigned flags = ag_var_flags(v);
     if (i == 0) return ROLE_OUTPUT;
     if (flags & AG_VAR_PARAM) return ROLE_PARAM;
+    if (flags & AG_VAR_CONST) return ROLE_CONST; /* still dashed when backward made it */
     if (flags & AG_VAR_BACKWARD) return ROLE_BACKWARD;
-    if (flags & AG_VAR_CONST) return ROLE_CONST;
     return ag_creator(v) == NULL ? ROLE_LEAF : ROLE_INTERMEDIATE;
 }
 
@@ -384,7 +474,8 @@ static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_
     char value[LABEL_LEN];
     viz_text html = {0};
     int rows = 0;
-    viz_text_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\">");
+    viz_text_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\""
+                           " CELLPADDING=\"2\">");
     if (ag_name(v)[0] != '\0') {
         viz_text_append(&html, "<TR><TD><B>");
         viz_text_append_html(&html, ag_name(v));
@@ -399,7 +490,7 @@ static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_
         rows++;
     }
     ag_var *grad = ag_grad(v);
-    if (o->grads && r != ROLE_CONST) {
+    if (o->grads && !(ag_var_flags(v) & AG_VAR_CONST)) {
         viz_text_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
         if (grad == NULL) {
             viz_text_append(&html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
@@ -432,13 +523,24 @@ static bool label_func(Agraph_t *g, Agnode_t *node, ag_func *f, bool active) {
 }
 
 /* The legend: one sample node per role that appears in this drawing, in a
- * cluster of its own, chained by invisible edges so they keep their order. */
-static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT]) {
+ * cluster of its own.  Beside a graph with at least as many ranks it is a
+ * column (invisible edges keep the order); beside a shallower one a row, so
+ * it never makes the picture taller than the graph. */
+static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT], int graph_ranks) {
     Agraph_t *legend = agsubg(g, "cluster_legend", 1);
     set(legend, "label", "legend");
     set(legend, "style", "rounded");
     set(legend, "color", "#9E9E9E");
     set(legend, "fontsize", "12");
+    int entries = 0;
+    for (int r = 0; r < ROLE_COUNT; r++) entries += present[r];
+    /* dot ignores rank=same on a cluster itself, so a row is a plain
+     * subgraph inside it */
+    Agraph_t *entries_graph = legend;
+    if (entries > graph_ranks) {
+        entries_graph = agsubg(legend, "legend_row", 1);
+        set(entries_graph, "rank", "same");
+    }
     static const role order[] = {ROLE_LEAF,   ROLE_PARAM,  ROLE_CONST,  ROLE_FUNC, ROLE_ACTIVE,
                                  ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT, ROLE_CUT};
     Agnode_t *previous = NULL;
@@ -447,25 +549,27 @@ static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT]) {
         if (!present[r]) continue;
         char name[32];
         snprintf(name, sizeof name, "legend%zu", i);
-        Agnode_t *node = new_node(legend, name);
+        Agnode_t *node = new_node(entries_graph, name);
         apply_look(node, r);
         set(node, "label", looks[r].legend);
         set(node, "fontsize", "11");
-        if (previous != NULL) {
-            Agedge_t *e = agedge(legend, previous, node, NULL, 1);
+        if (previous != NULL) { /* in a row, a flat edge keeps the order too */
+            Agedge_t *e = agedge(entries_graph, previous, node, NULL, 1);
             set(e, "style", "invis");
         }
         previous = node;
     }
 }
 
-static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o) {
+static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool costly) {
     const char *rankdir = o->rankdir && o->rankdir[0] ? o->rankdir : "TB";
     set_default(g, AGRAPH, "rankdir", rankdir);
-    /* The pitfalls measured on these machines: without these, network-simplex
-     * placement can run for minutes on graphs with many long edges. */
-    set_default(g, AGRAPH, "nslimit", "1");
+    /* DESIGN.md's measured pitfall: network simplex can run for minutes on
+     * graphs with many long edges; `costly` drops it to 0 (see VIRTUAL_NODE_BUDGET). */
+    set_default(g, AGRAPH, "nslimit", costly ? "0" : "1");
     set_default(g, AGRAPH, "nslimit1", "1");
+    /* inputs left to right in argument order, so a - b and a / b read right */
+    set_default(g, AGRAPH, "ordering", "in");
     set_default(g, AGRAPH, "size", "16,16");
     set_default(g, AGRAPH, "dpi", "96");
     set_default(g, AGRAPH, "fontname", "DejaVu Sans");
@@ -504,7 +608,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     bool ok = g != NULL && var_nodes != NULL && func_nodes != NULL;
     bool present[ROLE_COUNT] = {false};
     char name[48];
-    if (ok) set_graph_attributes(g, o);
+    if (ok) set_graph_attributes(g, o, estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET);
     for (size_t i = 0; ok && i < w->nvars; i++) {
         snprintf(name, sizeof name, "v%zu", i);
         Agnode_t *node = var_nodes[i] = new_node(g, name);
@@ -513,8 +617,14 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         ok = node != NULL && label_var(g, node, w->vars[i], r, o);
         if (!ok) break;
         apply_look(node, r);
-        if (ag_var_flags(w->vars[i]) & AG_VAR_BACKWARD) set(node, "style", looks[ROLE_BACKWARD].style);
-        if (r == ROLE_CONST) set(node, "fontsize", "11");
+        if (ag_var_flags(w->vars[i]) & AG_VAR_BACKWARD) {
+            set(node, "style", looks[ROLE_BACKWARD].style);
+            present[ROLE_BACKWARD] = true;
+        }
+        if (r == ROLE_CONST) {
+            set(node, "fontsize", "11");
+            set(node, "width", "0.3");
+        }
         if (r == ROLE_OUTPUT) set(node, "penwidth", "2");
     }
     for (size_t i = 0; ok && i < w->nfuncs; i++) {
@@ -528,7 +638,8 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         apply_look(node, r);
         if (active) set(node, "penwidth", "3");
     }
-    /* One edge per input slot (x*x draws two), then one per output. */
+    /* One edge per input slot (x*x draws two: anonymous edges in a non-strict
+     * graph are never merged), then one per output. */
     for (size_t i = 0; ok && i < w->nfuncs; i++) {
         ag_func *f = w->funcs[i];
         for (int k = 0; ok && k < ag_func_ninputs(f); k++) {
@@ -562,7 +673,9 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
             set(e, "color", "#9E9E9E");
         }
     }
-    if (ok) add_legend(g, present);
+    /* Variables and functions alternate down the page, plus a row of stubs. */
+    int deepest = w->nfuncs ? w->funcs_distance[w->nfuncs - 1] : 0;
+    if (ok) add_legend(g, present, 2 * deepest + 1 + (w->ncut > 0));
     free(var_nodes);
     free(func_nodes);
     if (!ok) {
@@ -606,12 +719,24 @@ static char *dot_text(Agraph_t *g, char err[VIZ_ERRLEN]) {
     return text;
 }
 
+/* Graphviz 2.43's pango plugin keeps, in a static, a pointer to a font name
+ * owned by the GVC that last measured text; freeing that GVC and making another
+ * reads freed memory on the next label (ASan: heap-use-after-free in
+ * textspan_size).  So the process keeps one GVC, made on first use and never
+ * freed: it holds Graphviz's plugin tables and font cache, no graph or engine
+ * state, and is reachable (not a leak) until exit. */
+static GVC_t *process_gvc(void) {
+    static GVC_t *gvc;
+    if (gvc == NULL) gvc = gvContext();
+    return gvc;
+}
+
 /* Lays g out with dot and renders it in `format`; closes g.  Returns malloc'd
  * bytes and their count, or NULL with err. */
 static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size,
                                    char err[VIZ_ERRLEN]) {
     unsigned char *bytes = NULL;
-    GVC_t *gvc = gvContext();
+    GVC_t *gvc = process_gvc();
     if (gvc == NULL) {
         snprintf(err, VIZ_ERRLEN, "Graphviz could not start");
         agclose(g);
@@ -634,7 +759,6 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size
         gvFreeLayout(gvc, g);
     }
     agclose(g);
-    gvFreeContext(gvc);
     return bytes;
 }
 
@@ -691,7 +815,8 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
     }
     free(bytes);
     if (!ok) {
-        snprintf(err, VIZ_ERRLEN, "cannot write \"%s\": %s", filename, strerror(saved ? saved : EIO));
+        snprintf(err, VIZ_ERRLEN, "cannot write \"%s\": %s", filename,
+                 strerror(saved ? saved : EIO));
         return -1;
     }
     return 0;

@@ -1,26 +1,44 @@
 /* graph.h — drawing the computation graph that ends at a variable.
  *
  * One walk (viz_walk_build) collects the variables and functions below an
- * output; the DOT/PNG/SVG/PDF renderer (graph.c, Graphviz's libcgraph and
- * libgvc, in-process) and the text tree (tree.c) both draw from it, so they
- * always agree on what is shown.  Nothing here keeps state between calls:
- * everything a drawing needs, including the function being stepped through
- * in backward, is in viz_graph_opts.
+ * output; the DOT/PNG/SVG/PDF renderer (graph.c: libcgraph builds the graph,
+ * libgvc lays it out with dot and renders it in-process) and the text tree
+ * (tree.c) both draw from it, so they always agree on what is shown.  No
+ * drawing state lives between calls: everything, including the function being
+ * stepped through in backward, is in viz_graph_opts.  (The one process-wide
+ * object is Graphviz's own GVC context, made on first render; see graph.c.)
+ *
+ * Large graphs: more than max_nodes drawn nodes is refused with a message that
+ * names a depth= that fits; layouts with many long edges switch off dot's
+ * slowest pass, so rendering stays interactive (a 400-node graph in ~1 s);
+ * images are capped at 16x16 inches at 96 dpi (1536 px).
  *
  * Error messages go into a caller's buffer of VIZ_ERRLEN bytes and are
  * written for the user without a prefix, e.g.
- *   "graph has 2417 nodes (limit 400): draw the part near the output with depth=5"
- * so the REPL can put "render: " or "error: " in front. */
+ *   "graph has 4001 nodes (limit 400): draw the part near the output with depth=199"
+ *   "cannot write \"out/g.png\": No such file or directory"
+ * so the REPL can put "error: " (or "render: ") in front.
+ *
+ * Typical use:
+ *   viz_graph_opts o;
+ *   viz_graph_opts_default(&o);
+ *   o.depth = 5;
+ *   char err[VIZ_ERRLEN];
+ *   int nodes, edges;
+ *   if (viz_graph_render(y, &o, "g.png", &nodes, &edges, err) != 0) report(err);
+ */
 #ifndef VIZ_GRAPH_H
 #define VIZ_GRAPH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ag_core.h"
 
 #define VIZ_ERRLEN 256
 #define VIZ_DEFAULT_MAX_NODES 400
+#define VIZ_NOT_DRAWN SIZE_MAX /* viz_walk_find of a node outside the drawing */
 
 typedef struct viz_graph_opts {
     bool values;         /* show each variable's value */
@@ -53,7 +71,10 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
                      int *edges, char err[VIZ_ERRLEN]);
 
 /* Renders the graph as PNG in memory (for the graph window).  Returns malloc'd
- * bytes the caller frees and their count in *size, or NULL with a message in err. */
+ * bytes the caller frees and their count in *size, or NULL with a message in err.
+ * About 10 ms for a small graph; Graphviz 2.43 itself leaks ~6 KB per render
+ * (HTML-label parsing), so a live view should redraw when values change, not
+ * every frame. */
 unsigned char *viz_graph_png(ag_var *y, const viz_graph_opts *o, size_t *size,
                              char err[VIZ_ERRLEN]);
 
@@ -101,7 +122,7 @@ typedef struct viz_walk {
  * leaves w ready for viz_walk_free. */
 int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
 void viz_walk_free(viz_walk *w);
-/* The index of p in w's vars or funcs, or (size_t)-1 when it is not drawn. */
+/* The index of p in w's vars or funcs, or VIZ_NOT_DRAWN. */
 size_t viz_walk_find(const viz_walk *w, const void *p);
 
 /* Writes into buf (capacity n, always NUL-terminated) the preview of v's data

@@ -98,8 +98,8 @@ static bool visit(tree *t, ag_var *v) {
         }
     }
     ag_func *creator = ag_creator(v);
-    size_t func = creator ? viz_walk_find(t->walk, creator) : (size_t)-1;
-    if (func != (size_t)-1) {
+    size_t func = creator ? viz_walk_find(t->walk, creator) : VIZ_NOT_DRAWN;
+    if (func != VIZ_NOT_DRAWN) {
         char label[LABEL_LEN];
         viz_text_appendf(&t->out, " ← %s", ag_func_label(creator, label, sizeof label));
         if (creator == t->opts->active) viz_text_append(&t->out, " ◀ in progress");
@@ -108,7 +108,7 @@ static bool visit(tree *t, ag_var *v) {
     viz_text_append(&t->out, "\n");
     if (t->walk->cut[index]) {
         viz_text_appendf(&t->out, "%s└── …\n", t->prefix.data ? t->prefix.data : "");
-    } else if (func != (size_t)-1 && !t->expanded[func]) {
+    } else if (func != VIZ_NOT_DRAWN && !t->expanded[func]) {
         return push(t, func);
     }
     return true;
