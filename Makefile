@@ -45,7 +45,7 @@ TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIB) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 
-.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests asan-tests build-all lesson clean
+.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests asan-tests build-all lesson clean bench bench-build bench-compare
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -144,6 +144,42 @@ asan-tests:
 	 $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests
 
+
+# ---- benchmarks (bench/README.md) -------------------------------------------
+# `make bench` builds build/bench with -O2 and no sanitizers and runs every
+# workload; `make bench-compare` also runs them in PyTorch (installing
+# Debian's python3-torch when missing) and prints ours/PyTorch.  Neither is
+# part of `make test`: timings depend on the machine.
+BENCH_SRC = $(sort $(wildcard bench/*.c))
+BENCH_OBJ = $(BENCH_SRC:%.c=$(BUILD)/%.o)
+AGBENCH   = $(BUILD)/agbench
+# Debian's python3-torch installs for Debian's interpreter, which may not be
+# the first python3 on PATH.
+BENCH_PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+
+$(BUILD)/bench/%.o: bench/%.c
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) -c $< -o $@
+
+$(AGBENCH): $(BENCH_OBJ) $(LIB)
+	@echo "  LD $@"
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BENCH_OBJ) $(ENGINE_LIBS)
+
+bench-build: check-deps
+	@$(MAKE) --no-print-directory BUILD=build/bench OPT=-O2 SAN= \
+	  build/bench/libautograd.a build/bench/agrepl build/bench/agbench
+
+bench: bench-build
+	@sh bench/run.sh build/bench
+
+bench-compare: bench-build
+	@$(BENCH_PYTHON) -c 'import torch' 2>/dev/null || { \
+	  echo "bench-compare: installing python3-torch"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends python3-torch >/dev/null; }
+	@PYTHON=$(BENCH_PYTHON) sh bench/compare.sh build/bench
 
 # The first lesson: builds everything, then starts the REPL with the
 # Rosenbrock descent loaded (its names stay bound).

@@ -13,10 +13,13 @@ typedef struct {
     unsigned long seq;
 } queued;
 
+/* Starts on `local` (most graphs fit) and moves to the heap when it grows. */
+#define HEAP_LOCAL 64
 typedef struct {
     queued *items;
     size_t len, cap;
     unsigned long seq;
+    queued local[HEAP_LOCAL];
 } func_heap;
 
 static bool before(const queued *a, const queued *b) {
@@ -26,9 +29,11 @@ static bool before(const queued *a, const queued *b) {
 
 static int heap_push(func_heap *h, ag_func *f) {
     if (h->len == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 64;
-        queued *grown = realloc(h->items, cap * sizeof *grown);
+        size_t cap = h->cap * 2;
+        queued *grown = h->items == h->local ? malloc(cap * sizeof *grown)
+                                             : realloc(h->items, cap * sizeof *grown);
         if (grown == NULL) return -1;
+        if (h->items == h->local) memcpy(grown, h->local, sizeof h->local);
         h->items = grown;
         h->cap = cap;
     }
@@ -68,6 +73,86 @@ static int add_func(ag_ctx *ctx, func_heap *h, ag_func *f) {
     return heap_push(h, f);
 }
 
+/* ---- reclaiming ---------------------------------------------------------------
+ * A pass without create_graph records no function, so the variables it makes
+ * (gradients, their sums, the temporaries inside each op's backward) can be
+ * referred to only by grad slots, by the op's own locals, and, when a step
+ * callback is given, by the callback (then nothing is reclaimed).  Counting
+ * the grad slots that refer to each of them lets the pass give a variable
+ * back the moment nothing refers to it: a 300,000-op chain's backward then
+ * holds a few gradients at a time instead of a million.  Every variable made
+ * during the pass is on the live list ahead of all older ones, so one walk
+ * from the head finds them. */
+
+static bool made_in_pass(const ag_ctx *ctx, const ag_var *v) {
+    return ctx->reclaim_step != 0 && v->pass >= ctx->reclaim_first;
+}
+
+/* A grad slot now refers to v. */
+static void hold(ag_ctx *ctx, ag_var *v) {
+    if (made_in_pass(ctx, v)) v->pass_refs++;
+}
+
+/* A grad slot no longer refers to v, which has been used up. */
+static void drop(ag_ctx *ctx, ag_var *v) {
+    if (v != NULL && made_in_pass(ctx, v) && --v->pass_refs == 0) ctx_reclaim_var(ctx, v);
+}
+
+/* sum[i] = sum[i] + add[i]: unrolled over restrict parameters (see
+ * DIRECT_RULE) so it vectorizes. */
+static void add_into(double *restrict sum, const double *restrict add, size_t n) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        sum[i] = sum[i] + add[i];
+        sum[i + 1] = sum[i + 1] + add[i + 1];
+        sum[i + 2] = sum[i + 2] + add[i + 2];
+        sum[i + 3] = sum[i + 3] + add[i + 3];
+    }
+    for (; i < n; i++) sum[i] = sum[i] + add[i];
+}
+
+/* x.grad += gx in place, when x.grad was made by this pass and only x's
+ * slot refers to it (so nothing else can see it change, and it is neither an
+ * output gradient nor any gxs of the running function): the new variable
+ * ag_add would make, and its buffer, are saved.  The sum is computed exactly
+ * as Add's forward would; the finite check notes "Add" as the op would. */
+static bool accumulate_in_place(ag_ctx *ctx, ag_var *x, ag_var *gx) {
+    ag_var *g = x->grad;
+    if (!made_in_pass(ctx, g) || g->pass_refs != 1 || g == gx ||
+        !shape_equal(g->t.ndim, g->t.shape, gx->t.ndim, gx->t.shape))
+        return false;
+    bool check = ctx->check_finite && ctx->nonfinite_op == NULL && !t_has_nonfinite(&g->t) &&
+                 !t_has_nonfinite(&gx->t);
+    add_into(g->t.data, gx->t.data, g->t.size);
+    if (check && t_has_nonfinite(&g->t)) ctx->nonfinite_op = ag_op_table[AG_OP_ADD].name;
+    return true;
+}
+
+/* Starts a reclaiming pass; no variable outside one has a nonzero stamp, so
+ * the counter may start over when it runs high. */
+static void begin_pass(ag_ctx *ctx) {
+    if (ctx->reclaim_counter >= 0x7fffffffu) ctx->reclaim_counter = 0;
+    ctx->reclaim_first = ++ctx->reclaim_counter;
+    ctx->reclaim_step = ctx->reclaim_first;
+}
+
+/* Gives back the variables the step just finished made that nothing refers
+ * to (the op's temporaries, gradients folded into sums), then stamps the
+ * next step. */
+static void end_step(ag_ctx *ctx) {
+    for (ag_var *v = ctx->vars, *next; v != NULL && v->pass == ctx->reclaim_step; v = next) {
+        next = v->next_live;
+        if (v->pass_refs == 0) ctx_reclaim_var(ctx, v);
+    }
+    if (ctx->reclaim_counter < 0xfffffffeu) ctx->reclaim_step = ++ctx->reclaim_counter;
+}
+
+/* Ends the pass: the survivors become ordinary variables. */
+static void end_pass(ag_ctx *ctx) {
+    for (ag_var *v = ctx->vars; v != NULL && made_in_pass(ctx, v); v = v->next_live) v->pass = 0;
+    ctx->reclaim_step = 0;
+}
+
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (y == NULL) return -1;
     ag_backward_opts none = {0};
@@ -81,13 +166,19 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (y->creator == NULL) return 0;
 
     if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
-    func_heap heap = {0};
+    func_heap heap;
+    heap.items = heap.local;
+    heap.len = 0;
+    heap.cap = HEAP_LOCAL;
+    heap.seq = 0;
     if (add_func(ctx, &heap, y->creator) < 0) {
         ag_set_error(ctx, "out of memory");
         return -1;
     }
     bool old_enabled = ctx->grad_enabled;
     bool stepping = opts->step != NULL;
+    bool reclaim = !opts->create_graph && !stepping && ctx->reclaim_step == 0;
+    if (reclaim) begin_pass(ctx);
     ctx->in_backward++;
     int status = 0;
     ag_var *gx_local[3], **gxs = gx_local;
@@ -113,13 +204,17 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
                 if (gxs[i] == NULL) continue;
                 if (x->grad == NULL) {
                     x->grad = gxs[i];
-                } else {
+                    hold(ctx, x->grad);
+                } else if (!accumulate_in_place(ctx, x, gxs[i])) {
                     ag_var *sum = ag_add(ctx, x->grad, gxs[i]);
                     if (sum == NULL) {
                         rc = -1;
                         break;
                     }
+                    ag_var *old = x->grad;
                     x->grad = sum;
+                    hold(ctx, sum);
+                    drop(ctx, old);
                 }
                 if (x->creator != NULL && add_func(ctx, &heap, x->creator) < 0) goto oom;
             }
@@ -131,7 +226,12 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         }
         if (stepping) stepping = opts->step(opts->step_user, f, gys, gxs);
         if (!opts->retain_grad)
-            for (int i = 0; i < f->noutputs; i++) f->outputs[i]->grad = NULL;
+            for (int i = 0; i < f->noutputs; i++) {
+                ag_var *g = f->outputs[i]->grad;
+                f->outputs[i]->grad = NULL;
+                drop(ctx, g);
+            }
+        if (reclaim) end_step(ctx);
         if (gys != gy_local) free(gys), gys = gy_local;
         if (gxs != gx_local) free(gxs), gxs = gx_local;
     }
@@ -142,9 +242,10 @@ oom:
 done:
     ctx->grad_enabled = old_enabled;
     ctx->in_backward--;
+    if (reclaim) end_pass(ctx);
     if (gys != gy_local) free(gys);
     if (gxs != gx_local) free(gxs);
-    free(heap.items);
+    if (heap.items != heap.local) free(heap.items);
     return status;
 }
 

@@ -1,6 +1,7 @@
 /* context.c — contexts, errors, mode switches and the mark-and-sweep
  * collector that owns every node. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,54 @@ ag_ctx *ag_ctx_new(void) {
     return ctx;
 }
 
+/* Nodes are carved from slabs of SLAB_NODES (no malloc header per node, and
+ * a 300,000-op graph is a few hundred mallocs); a slab goes back to the
+ * system only with its context. */
+#define SLAB_NODES 256
+
+/* Under AddressSanitizer a dead node is poisoned (all but its free-list
+ * link and the data it still owns), and data buffers are freed at once, so
+ * the sanitizer still catches a use of a collected or reclaimed node. */
+#if defined(__SANITIZE_ADDRESS__)
+#define AG_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AG_ASAN 1
+#endif
+#endif
+#ifdef AG_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+/* Data buffers up to this size stay with a recycled variable until it is
+ * reused (see retire_var): none under the sanitizer. */
+#define DEFERRED_FREE_BYTES 0u
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#define DEFERRED_FREE_BYTES (1u << 20)
+#endif
+
+_Static_assert(offsetof(ag_func, next_live) + sizeof(ag_func *) == sizeof(ag_func),
+               "next_live ends ag_func (see POISON in ag_gc)");
+
+typedef union slab {
+    struct {
+        union slab *next;
+        size_t bytes; /* the whole block, header included */
+    } header;
+    max_align_t align; /* the nodes that follow are aligned for anything */
+} slab;
+
+static bool has_heap_data(const ag_var *v) {
+    return v->t.data != NULL && v->t.data != &v->scalar_storage;
+}
+
 static void free_var_storage(ag_var *v) {
-    t_free(&v->t);
+    if (has_heap_data(v)) free(v->t.data);
+    v->t.data = NULL;
     free(v->name);
+    v->name = NULL;
 }
 
 static void free_func_storage(ag_func *f) {
@@ -29,23 +75,16 @@ static void free_func_storage(ag_func *f) {
 
 void ag_ctx_free(ag_ctx *ctx) {
     if (ctx == NULL) return;
-    for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
-        next = v->next_live;
+    for (ag_var *v = ctx->vars; v != NULL; v = v->next_live) free_var_storage(v);
+    for (ag_func *f = ctx->funcs; f != NULL; f = f->next_live) free_func_storage(f);
+    for (ag_var *v = ctx->free_vars; v != NULL; v = v->next_live) {
+        UNPOISON(v, sizeof *v);
         free_var_storage(v);
-        free(v);
     }
-    for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
-        next = f->next_live;
-        free_func_storage(f);
-        free(f);
-    }
-    for (ag_var *v = ctx->free_vars, *next; v != NULL; v = next) {
-        next = v->next_live;
-        free(v);
-    }
-    for (ag_func *f = ctx->free_funcs, *next; f != NULL; f = next) {
-        next = f->next_live;
-        free(f);
+    for (slab *s = ctx->slabs, *next; s != NULL; s = next) {
+        next = s->header.next;
+        UNPOISON(s, s->header.bytes);
+        free(s);
     }
     free(ctx->stack);
     free(ctx);
@@ -90,19 +129,55 @@ ag_rng *ag_ctx_rng(ag_ctx *ctx) { return &ctx->rng; }
 
 /* ---- node allocation -------------------------------------------------------- */
 
-ag_var *ctx_alloc_var(ag_ctx *ctx) {
-    ag_var *v = ctx->free_vars;
-    if (v != NULL) {
-        ctx->free_vars = v->next_live;
-    } else {
-        v = malloc(sizeof *v);
-        if (v == NULL) return ag_set_error(ctx, "out of memory");
+/* A new slab of SLAB_NODES nodes of `size` bytes, or NULL.  Its memory is
+ * left as malloc gives it (each node is cleared when handed out); the
+ * caller links the nodes onto its free list. */
+static char *grow(ag_ctx *ctx, size_t size) {
+    size_t bytes = sizeof(slab) + SLAB_NODES * size;
+    slab *s = malloc(bytes);
+    if (s == NULL) return NULL;
+    s->header.next = ctx->slabs;
+    s->header.bytes = bytes;
+    ctx->slabs = s;
+    return (char *)(s + 1);
+}
+
+/* Free-list variables must read as holding nothing (see retire_var). */
+static int grow_vars(ag_ctx *ctx) {
+    ag_var *nodes = (ag_var *)grow(ctx, sizeof(ag_var));
+    if (nodes == NULL) return -1;
+    for (size_t i = SLAB_NODES; i-- > 0;) {
+        nodes[i].t.data = NULL;
+        nodes[i].name = NULL;
+        nodes[i].next_live = ctx->free_vars;
+        ctx->free_vars = &nodes[i];
     }
+    return 0;
+}
+
+static int grow_funcs(ag_ctx *ctx) {
+    ag_func *nodes = (ag_func *)grow(ctx, sizeof(ag_func));
+    if (nodes == NULL) return -1;
+    for (size_t i = SLAB_NODES; i-- > 0;) {
+        nodes[i].next_live = ctx->free_funcs;
+        ctx->free_funcs = &nodes[i];
+    }
+    return 0;
+}
+
+ag_var *ctx_alloc_var(ag_ctx *ctx) {
+    if (ctx->free_vars == NULL && grow_vars(ctx) < 0) return ag_set_error(ctx, "out of memory");
+    ag_var *v = ctx->free_vars;
+    UNPOISON(v, sizeof *v);
+    ctx->free_vars = v->next_live;
+    if (has_heap_data(v)) free(v->t.data); /* deferred by retire_var */
     memset(v, 0, sizeof *v);
     v->ctx = ctx;
     v->mark = ctx->epoch;
+    v->pass = ctx->reclaim_step;
     if (ctx->in_backward) v->flags |= AG_VAR_BACKWARD;
     v->next_live = ctx->vars;
+    if (ctx->vars != NULL) ctx->vars->prev_live = v;
     ctx->vars = v;
     ctx->live_vars++;
     ctx->allocs_since_gc++;
@@ -110,13 +185,10 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
 }
 
 ag_func *ctx_alloc_func(ag_ctx *ctx) {
+    if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0) return ag_set_error(ctx, "out of memory");
     ag_func *f = ctx->free_funcs;
-    if (f != NULL) {
-        ctx->free_funcs = f->next_live;
-    } else {
-        f = malloc(sizeof *f);
-        if (f == NULL) return ag_set_error(ctx, "out of memory");
-    }
+    UNPOISON(f, sizeof *f);
+    ctx->free_funcs = f->next_live;
     memset(f, 0, sizeof *f);
     f->mark = ctx->epoch;
     f->inputs = f->inline_inputs;
@@ -126,6 +198,37 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
     ctx->live_funcs++;
     ctx->allocs_since_gc++;
     return f;
+}
+
+/* A dead variable goes on the free list.  Its data buffer (when small) is
+ * freed only when the node is reused: freeing a whole graph's buffers at
+ * once lets malloc hand the heap back to the system, and the next step then
+ * pays a page fault per page to get it again; freed one at a time, between
+ * new allocations, the buffers are simply reused. */
+static void retire_var(ag_ctx *ctx, ag_var *v) {
+    if (has_heap_data(v) && v->t.size * sizeof(double) > DEFERRED_FREE_BYTES) {
+        free(v->t.data);
+        v->t.data = NULL;
+    }
+    free(v->name);
+    v->name = NULL;
+    v->next_live = ctx->free_vars;
+    ctx->free_vars = v;
+    ctx->live_vars--;
+    /* t.data, t.size and name are read when the node is reused or freed */
+    POISON(&v->grad, offsetof(ag_var, name) - offsetof(ag_var, grad));
+    POISON(&v->generation, offsetof(ag_var, next_live) - offsetof(ag_var, generation));
+    POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
+}
+
+void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
+    if (v->prev_live != NULL)
+        v->prev_live->next_live = v->next_live;
+    else
+        ctx->vars = v->next_live;
+    if (v->next_live != NULL) v->next_live->prev_live = v->prev_live;
+    retire_var(ctx, v); /* the node is the next one reused, so its buffer goes soon */
+    if (ctx->allocs_since_gc > 0) ctx->allocs_since_gc--;
 }
 
 /* ---- roots and collection ----------------------------------------------------- */
@@ -197,17 +300,17 @@ size_t ag_gc(ag_ctx *ctx) {
     if (epoch == 0) epoch = ++ctx->epoch; /* 0 is the mark of nodes made before any gc */
     if (!mark_from_roots(ctx, epoch)) return 0;
     size_t freed = 0;
+    ag_var *previous = NULL;
     for (ag_var **link = &ctx->vars; *link != NULL;) {
         ag_var *v = *link;
         if (v->mark == epoch) {
+            v->prev_live = previous;
+            previous = v;
             link = &v->next_live;
             continue;
         }
         *link = v->next_live;
-        free_var_storage(v);
-        v->next_live = ctx->free_vars;
-        ctx->free_vars = v;
-        ctx->live_vars--;
+        retire_var(ctx, v);
         freed++;
     }
     for (ag_func **link = &ctx->funcs; *link != NULL;) {
@@ -222,6 +325,7 @@ size_t ag_gc(ag_ctx *ctx) {
         ctx->free_funcs = f;
         ctx->live_funcs--;
         freed++;
+        POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
     }
     ctx->allocs_since_gc = 0;
     return freed;

@@ -1,13 +1,12 @@
 /* function.c — applying an op: forward, wrapping outputs, recording the
  * function node (reference §3.2), and function accessors. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ag_format.h"
 #include "internal.h"
-
-ag_func *ctx_alloc_func(ag_ctx *ctx);
 
 static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int noutputs) {
     if (ctx->nonfinite_op != NULL) return;
@@ -19,10 +18,69 @@ static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int nou
     ctx->nonfinite_op = ag_op_table[f->op].name;
 }
 
+/* ---- the scalar fast path ---------------------------------------------------------
+ * Most lessons are made of 0-d variables, where the general path's shape
+ * checks, output tensor and malloc cost more than the arithmetic.  An
+ * elementwise op on one-element inputs of one shape is computed here with
+ * the op's own element rule (arith_scalar, math_scalar), straight into the
+ * new variable's inline storage, and recorded like any other. */
+
+/* The op's own number of inputs, one element each and, for two inputs, the
+ * same shape (all dims 1). */
+static bool scalar_inputs(int op, ag_var *const *inputs, int ninputs) {
+    if (ninputs != ag_op_table[op].arity || inputs[0]->t.size != 1) return false;
+    return ninputs == 1 ||
+           (ninputs == 2 && inputs[1]->t.size == 1 && inputs[1]->t.ndim == inputs[0]->t.ndim);
+}
+
+/* Whether op_apply's work was done here: *result is then the output (NULL
+ * when out of memory). */
+static bool apply_scalar(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
+                         int ninputs, ag_var **result) {
+    static const ag_op_params none;
+    if (params == NULL) params = &none;
+    double a = inputs[0]->t.data[0], b = ninputs > 1 ? inputs[1]->t.data[0] : 0.0, value;
+    if (!arith_scalar(op, params, a, b, &value) && !math_scalar(op, params, a, &value))
+        return false;
+    *result = NULL;
+    if (ctx->check_finite && ctx->nonfinite_op == NULL && !isfinite(value) && isfinite(a) &&
+        (ninputs < 2 || isfinite(b)))
+        ctx->nonfinite_op = ag_op_table[op].name;
+    ag_var *y = var_scalar_like(ctx, inputs[0], value);
+    if (y == NULL || !ctx->grad_enabled) {
+        *result = y;
+        return true;
+    }
+    ag_func *f = ctx_alloc_func(ctx);
+    if (f == NULL) return true; /* y is unreachable: the collector takes it */
+    f->op = op;
+    f->params.p = params->p;
+    f->params.hi = params->hi;
+    f->ninputs = ninputs;
+    f->noutputs = 1;
+    int generation = 0;
+    for (int i = 0; i < ninputs; i++) {
+        f->inputs[i] = inputs[i];
+        if (inputs[i]->generation > generation) generation = inputs[i]->generation;
+    }
+    f->generation = generation;
+    f->outputs[0] = y;
+    y->creator = f;
+    y->generation = generation + 1;
+    *result = y;
+    return true;
+}
+
 ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
                  int ninputs, int noutputs, ag_var **outs) {
     for (int i = 0; i < ninputs; i++)
         if (inputs[i] == NULL) return NULL;
+    ag_var *fast;
+    if (noutputs == 1 && ninputs > 0 && scalar_inputs(op, inputs, ninputs) &&
+        apply_scalar(ctx, op, params, inputs, ninputs, &fast)) {
+        if (fast != NULL && outs != NULL) outs[0] = fast;
+        return fast;
+    }
     if (ninputs == 0 && ag_op_table[op].arity != 0)
         return ag_set_error(ctx, "%s: no inputs", ag_op_table[op].symbol);
 
@@ -115,6 +173,28 @@ fail:
         f->noutputs = 0;
     }
     return NULL;
+}
+
+ag_var *direct_target(ag_ctx *ctx, const ag_func *f, const ag_var *gy) {
+    const ag_var *x = f->inputs[0];
+    if (ctx->grad_enabled || gy == NULL || gy->t.size != x->t.size ||
+        !shape_equal(gy->t.ndim, gy->t.shape, x->t.ndim, x->t.shape))
+        return NULL;
+    return var_uninit_like(ctx, x);
+}
+
+bool direct_accept(const ag_ctx *ctx, const ag_var *g) {
+    return !ctx->check_finite || ctx->nonfinite_op != NULL || !t_has_nonfinite(&g->t);
+}
+
+bool direct_grad(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs, direct_rule rule) {
+    ag_var *g = direct_target(ctx, f, gys[0]);
+    if (g == NULL) return false;
+    rule(g->t.data, gys[0]->t.data, f->inputs[0]->t.data, f->outputs[0]->t.data, g->t.size,
+         &f->params);
+    if (!direct_accept(ctx, g)) return false; /* g is left to the collector */
+    gxs[0] = g;
+    return true;
 }
 
 ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x) {

@@ -12,7 +12,8 @@
 #include "tensor.h"
 
 struct ag_var {
-    ag_tensor t;
+    ag_tensor t; /* t.data is &scalar_storage for the one-element results of
+                  * the scalar fast path, else owned heap storage */
     ag_var *grad;
     ag_func *creator;
     ag_ctx *ctx;
@@ -21,33 +22,47 @@ struct ag_var {
     unsigned flags;
     int roots;
     unsigned mark;
-    ag_var *next_live;
+    ag_var *next_live, *prev_live; /* the context's live list (or free list) */
+    /* Reclaiming backward passes (backward.c): the step of the running pass
+     * that made this variable (0 = made outside one) and how many grad slots
+     * refer to it; reset to 0 when the pass ends. */
+    unsigned pass;
+    int pass_refs;
+    double scalar_storage;
 };
 
 /* What an op instance remembers besides its inputs: the parameters it was
- * called with.  `ints` (indices of GetItem, sizes of Split) is owned. */
+ * called with.  `ints` (indices of GetItem, sizes of Split) is owned.  No op
+ * uses both members of a union (that keeps ag_func small: a 300,000-op
+ * chain holds 300,000 of them). */
 typedef struct ag_op_params {
-    double p, lo, hi; /* Pow exponent or dropout ratio; Clip bounds */
+    union {
+        double p;  /* Pow exponent or dropout ratio */
+        double lo; /* Clip bounds */
+    };
+    double hi;
     int axis;
     int naxes;
-    int axes[AG_MAX_DIMS]; /* as given by the caller (may be negative) */
     int ndim;
-    int shape[AG_MAX_DIMS]; /* target shape (reshape, broadcast_to, sum_to, get_item_grad) */
     int n;
+    union {
+        int axes[AG_MAX_DIMS];  /* as given by the caller (may be negative) */
+        int shape[AG_MAX_DIMS]; /* target shape (reshape, broadcast_to, sum_to, get_item_grad) */
+    };
     int *ints;
 } ag_op_params;
 
 struct ag_func {
-    int op;
     ag_op_params params;
+    int op;
     int ninputs, noutputs;
+    int generation;
+    unsigned mark;
+    unsigned seen; /* backward pass stamp */
     ag_var **inputs, **outputs;
     ag_var *inline_inputs[3];
     ag_var *inline_outputs[1];
     ag_var *saved; /* an extra variable the backward needs (dropout mask) */
-    int generation;
-    unsigned mark;
-    unsigned seen; /* backward pass stamp */
     ag_func *next_live;
 };
 
@@ -62,14 +77,34 @@ struct ag_ctx {
     ag_rng rng;
     ag_var *vars;
     ag_func *funcs;
+    /* Recycled nodes, linked through next_live; a free variable may still
+     * hold its old data buffer until it is reused (context.c). */
     ag_var *free_vars;
     ag_func *free_funcs;
+    void *slabs; /* the blocks nodes are carved from */
     size_t live_vars, live_funcs, allocs_since_gc;
     unsigned epoch;
     unsigned backward_stamp;
+    /* Reclaiming backward passes (backward.c): every step of a pass has its
+     * own stamp, counted up from reclaim_first; reclaim_step is the running
+     * step's (0 = no pass running), given to each variable made meanwhile. */
+    unsigned reclaim_step, reclaim_first, reclaim_counter;
     void **stack; /* gc mark stack */
     size_t stack_cap;
 };
+
+/* ---- node allocation (context.c) -------------------------------------------
+ * Nodes come from per-context slabs and free lists.  A new variable is
+ * zeroed except ctx, mark, flags (AG_VAR_BACKWARD inside a backward pass)
+ * and pass; it is put at the head of the live list.  NULL + "out of memory". */
+ag_var *ctx_alloc_var(ag_ctx *ctx);
+/* A new function node, zeroed except mark and the inline input/output
+ * arrays; at the head of the live list.  NULL + "out of memory". */
+ag_func *ctx_alloc_func(ag_ctx *ctx);
+/* Takes v (made during the running reclaiming backward pass and referred to
+ * by nothing) off the live list and back to the free list; its data goes
+ * when the node is reused. */
+void ctx_reclaim_var(ag_ctx *ctx, ag_var *v);
 
 /* ---- op table ------------------------------------------------------------
  * forward: compute f's output tensors ys[0..noutputs) from f->inputs and
@@ -101,10 +136,70 @@ ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const 
 /* A new leaf variable taking ownership of t's storage (t is left empty).
  * NULL on out-of-memory (t is freed then). */
 ag_var *var_from_tensor(ag_ctx *ctx, ag_tensor *t);
+/* A new leaf of one element shaped like `like` (which has one element),
+ * stored inline.  NULL + "out of memory". */
+ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value);
+/* A new leaf shaped like `like` with uninitialized data (inline when it has
+ * one element).  NULL + "out of memory". */
+ag_var *var_uninit_like(ag_ctx *ctx, const ag_var *like);
 /* A 0-d constant leaf flagged AG_VAR_CONST. */
 ag_var *const_scalar(ag_ctx *ctx, double value);
 /* g summed down to x's shape when they differ, else g itself. */
 ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x);
+/* ---- direct backwards ----------------------------------------------------------
+ * Without create_graph nothing records the backward's ops, so a gradient like
+ * gy * (1 - y*y) can be computed in one pass into one new variable instead of
+ * four ops, three temporaries and a constant.  The loop evaluates exactly the
+ * expression the ops would, in the same order, so the numbers are identical.
+ * It applies when gy is shaped like x (else the ops' broadcasting decides the
+ * result's shape).  With the finite check on, a non-finite result falls back
+ * to the ops, so the check still names the op that produced it. */
+
+/* A new gradient variable shaped like f's first input when the direct path
+ * applies to f (one output) with incoming gradient gy, else NULL. */
+ag_var *direct_target(ag_ctx *ctx, const ag_func *f, const ag_var *gy);
+/* True when g, just computed directly, may stand (see above). */
+bool direct_accept(const ag_ctx *ctx, const ag_var *g);
+
+/* A unary op's gradient rule over whole arrays: g[i] from gy[i], x[i] (the
+ * input) and y[i] (the output). */
+typedef void (*direct_rule)(double *restrict g, const double *restrict gy,
+                            const double *restrict x, const double *restrict y, size_t n,
+                            const ag_op_params *p);
+/* Computes gxs[0] of f by rule when the direct path applies; false (nothing
+ * set) when the caller must build it from ops. */
+bool direct_grad(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs, direct_rule rule);
+
+/* Defines `static void NAME(...)`, a direct_rule computing g[i] = EXPR, where
+ * EXPR may use gy, x, y and p.  Unrolled by 4 over restrict parameters, the
+ * four results computed before any is stored: the shape GCC's -O2
+ * vectorizes (no overlap check, no remainder inside the loop, no branch). */
+#define DIRECT_RULE(NAME, EXPR)                                                        \
+    static inline double NAME##_at(double gy, double x, double y,                      \
+                                   const ag_op_params *p) {                            \
+        (void)gy, (void)x, (void)y, (void)p;                                           \
+        return (EXPR);                                                                 \
+    }                                                                                  \
+    static void NAME(double *restrict g, const double *restrict gy,                    \
+                     const double *restrict x, const double *restrict y, size_t n,     \
+                     const ag_op_params *p) {                                          \
+        size_t i = 0;                                                                  \
+        for (; i + 4 <= n; i += 4) {                                                   \
+            double r0 = NAME##_at(gy[i], x[i], y[i], p);                               \
+            double r1 = NAME##_at(gy[i + 1], x[i + 1], y[i + 1], p);                   \
+            double r2 = NAME##_at(gy[i + 2], x[i + 2], y[i + 2], p);                   \
+            double r3 = NAME##_at(gy[i + 3], x[i + 3], y[i + 3], p);                   \
+            g[i] = r0, g[i + 1] = r1, g[i + 2] = r2, g[i + 3] = r3;                    \
+        }                                                                              \
+        for (; i < n; i++) g[i] = NAME##_at(gy[i], x[i], y[i], p);                     \
+    }
+
+/* ---- scalar fast path (function.c) ------------------------------------------
+ * One element of an elementwise op, computed exactly as its forward computes
+ * each element; false when op is not one of the file's elementwise ops. */
+bool arith_scalar(int op, const ag_op_params *params, double a, double b, double *y);
+bool math_scalar(int op, const ag_op_params *params, double x, double *y);
+
 /* "[2 3]" for messages; buf of at least 16 + 12*AG_MAX_DIMS bytes. */
 #define SHAPE_BUF (16 + 12 * AG_MAX_DIMS)
 const char *shape_str(const ag_tensor *t, char *buf);

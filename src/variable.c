@@ -6,8 +6,6 @@
 
 #include "internal.h"
 
-ag_var *ctx_alloc_var(ag_ctx *ctx);
-
 ag_var *var_from_tensor(ag_ctx *ctx, ag_tensor *t) {
     ag_var *v = ctx_alloc_var(ctx);
     if (v == NULL) {
@@ -37,15 +35,40 @@ static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) 
     return 0;
 }
 
+/* A variable of one element, shaped (1, ..., 1) with ndim dims, stored
+ * inline: no malloc for the scalars that most lessons are made of. */
+static ag_var *inline_scalar(ag_ctx *ctx, int ndim, double value) {
+    ag_var *v = ctx_alloc_var(ctx);
+    if (v == NULL) return NULL;
+    v->t.ndim = ndim;
+    for (int i = 0; i < ndim; i++) v->t.shape[i] = 1;
+    v->t.size = 1;
+    v->t.data = &v->scalar_storage;
+    v->scalar_storage = value;
+    return v;
+}
+
+ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value) {
+    return inline_scalar(ctx, like->t.ndim, value);
+}
+
+ag_var *var_uninit_like(ag_ctx *ctx, const ag_var *like) {
+    if (like->t.size == 1) return inline_scalar(ctx, like->t.ndim, 0.0);
+    ag_tensor t;
+    if (t_init_uninit(&t, like->t.ndim, like->t.shape) < 0) return ag_set_error(ctx, "out of memory");
+    return var_from_tensor(ctx, &t);
+}
+
 ag_var *ag_new(ag_ctx *ctx, int ndim, const int *shape, const double *data) {
     if (check_shape(ctx, "new", ndim, shape) < 0) return NULL;
+    if (shape_size(ndim, shape) == 1) return inline_scalar(ctx, ndim, data != NULL ? data[0] : 0.0);
     ag_tensor t;
     if (t_init(&t, ndim, shape) < 0) return ag_set_error(ctx, "out of memory");
     if (data != NULL && t.size > 0) memcpy(t.data, data, t.size * sizeof *data);
     return var_from_tensor(ctx, &t);
 }
 
-ag_var *ag_scalar(ag_ctx *ctx, double value) { return ag_new(ctx, 0, NULL, &value); }
+ag_var *ag_scalar(ag_ctx *ctx, double value) { return inline_scalar(ctx, 0, value); }
 
 ag_var *const_scalar(ag_ctx *ctx, double value) {
     ag_var *v = ag_scalar(ctx, value);

@@ -1,0 +1,72 @@
+#!/bin/sh
+# bench/compare.sh BUILD — what `make bench-compare` runs: each workload
+# through our C API, as an agrepl script, and in PyTorch eager
+# (bench/torch_bench.py: float64, torch.set_num_threads(1)), then the ratios
+# ours / PyTorch of time per iteration and of peak memory.
+#
+# W4, W5 and W7 hand PyTorch the same data and initial weights: agbench
+# --dump writes them to a temporary file that torch_bench.py reads.  The
+# agrepl time is the whole process (start-up included) against PyTorch's
+# loop alone.  OPENBLAS_NUM_THREADS=1 for both sides.  PYTHON picks the
+# interpreter that has torch (default: Debian's /usr/bin/python3).
+set -e
+BUILD=${1:-build/bench}
+AGBENCH=$BUILD/agbench
+AGREPL=$BUILD/agrepl
+HERE=$(dirname "$0")
+export OPENBLAS_NUM_THREADS=1
+if [ -z "$PYTHON" ]; then
+    PYTHON=python3
+    [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+fi
+if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+    echo "bench/compare.sh: $PYTHON cannot import torch (make bench-compare installs python3-torch)" >&2
+    exit 1
+fi
+tmp=$(mktemp -d /tmp/agbench-compare-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+field() { # field NAME LINE: the number after NAME= in a result line
+    printf '%s\n' "$2" | sed -n "s|.* $1=\([0-9.eE+-]*\).*|\1|p"
+}
+ratio() { # ratio A B: A/B with three significant digits
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3g", a / b; else printf "n/a" }'
+}
+report() { # report LABEL OURS_LINE TORCH_LINE
+    printf '    %-22s time %sx  peak %sx\n' "$1" \
+        "$(ratio "$(field us/iter "$2")" "$(field us/iter "$3")")" \
+        "$(ratio "$(field peak "$2")" "$(field peak "$3")")"
+}
+
+echo "== ours vs PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)') (float64, 1 thread)"
+# id agrepl-script agrepl-runs
+while read -r id script runs; do
+    data=""
+    case $id in
+    W4 | W5 | W7)
+        data=$tmp/$id.txt
+        "$AGBENCH" --dump "$id" "$data"
+        ;;
+    esac
+    ours=$("$AGBENCH" "$id")
+    torch=$("$PYTHON" "$HERE/torch_bench.py" "$id" $data)
+    echo "$ours"
+    echo "$torch"
+    report "C / torch" "$ours" "$torch"
+    if [ -x "$AGREPL" ]; then
+        name=$(printf '%s\n' "$ours" | awk '{ print $2 }')
+        iters=$(field iters "$ours")
+        repl=$("$AGBENCH" --time-cmd "$id" "$name" agrepl "$iters" "$runs" -- \
+            "$AGREPL" --headless "$HERE/$script")
+        echo "$repl"
+        report "agrepl (process) / torch" "$repl" "$torch"
+    fi
+done <<EOF
+W1 w1_rosenbrock.ag 5
+W2 w2_matyas.ag 5
+W3 w3_tanh4.ag 5
+W6 w6_chain.ag 5
+W4 w4_mlp_small.ag 3
+W5 w5_mlp_wide.ag 1
+W7 w7_lstm.ag 3
+EOF

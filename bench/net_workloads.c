@@ -1,0 +1,335 @@
+/* net_workloads.c — the workloads with tensors and models:
+ *   W4  MLP 1-10-1 sigmoid, 100 points of sin(2 pi x) + U[0,1) noise, MSE,
+ *       SGD lr 0.2, 10,000 full-batch steps
+ *   W5  MLP 1-256-256-1 ReLU, 1,000 points of sin(2 pi x), MSE, Adam lr 0.001,
+ *       500 full-batch steps
+ *   W5m one 1000x256 @ 256x256 linear layer forward + backward through the
+ *       engine, against the three cblas_dgemm calls it needs (the matmul
+ *       share of W5)
+ *   W7  LSTM hidden 100 on a noisy sine of 1,000 points: batches of 30
+ *       consecutive samples, backward + unchain_backward every 30 batches
+ *       and at the end, SGD lr 0.01, 10 epochs (one iteration = one epoch)
+ * Data comes from the engine's PCG generator with fixed seeds and the
+ * models are seeded, so the dump functions hand PyTorch the very same
+ * numbers and initial weights. */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define PI 3.141592653589793
+
+#define SMALL_MLP_POINTS 100
+#define SMALL_MLP_STEPS 10000
+#define WIDE_MLP_POINTS 1000
+#define WIDE_MLP_WIDTH 256
+#define WIDE_MLP_STEPS 500
+#define MATMUL_REPEATS 40
+#define LSTM_POINTS 1000
+#define LSTM_HIDDEN 100
+#define LSTM_BATCH 30
+#define LSTM_BPTT 30
+#define LSTM_EPOCHS 10
+#define LSTM_NOISE 0.05
+/* 999 (input, next value) pairs make 33 whole batches; the last 9 pairs
+ * are dropped so every batch matches the hidden state's batch of 30. */
+#define LSTM_BATCHES ((LSTM_POINTS - 1) / LSTM_BATCH)
+
+static ag_var *keep(ag_var *v) {
+    ag_retain(v);
+    return v;
+}
+
+/* ---- data ------------------------------------------------------------------ */
+
+/* x ~ U[0,1) (100, 1), y = sin(2 pi x) + U[0,1), drawn from seed 0 like
+ * samples/train_mlp.c. */
+static int small_mlp_data(ag_ctx *ctx, ag_var **x, ag_var **y) {
+    ag_rng rng;
+    ag_rng_seed(&rng, 0);
+    *x = keep(ag_rand(ctx, 2, (const int[]){SMALL_MLP_POINTS, 1}, &rng));
+    *y = keep(ag_rand(ctx, 2, (const int[]){SMALL_MLP_POINTS, 1}, &rng));
+    if (*x == NULL || *y == NULL) return -1;
+    for (int i = 0; i < SMALL_MLP_POINTS; i++) ag_data(*y)[i] += sin(2 * PI * ag_cdata(*x)[i]);
+    return 0;
+}
+
+/* x = linspace(0, 1, 1000) as (1000, 1), y = sin(2 pi x). */
+static int wide_mlp_data(ag_ctx *ctx, ag_var **x, ag_var **y) {
+    *x = keep(ag_reshape(ctx, ag_linspace(ctx, 0, 1, WIDE_MLP_POINTS), 2,
+                         (const int[]){WIDE_MLP_POINTS, 1}));
+    *y = keep(ag_zeros(ctx, 2, (const int[]){WIDE_MLP_POINTS, 1}));
+    if (*x == NULL || *y == NULL) return -1;
+    for (int i = 0; i < WIDE_MLP_POINTS; i++) ag_data(*y)[i] = sin(2 * PI * ag_cdata(*x)[i]);
+    return 0;
+}
+
+/* The noisy sine, upstream's cmd/lstm: y_i = sin(2 pi i / (N-1)) + U*2*noise - noise,
+ * U from seed 0.  series has LSTM_POINTS entries. */
+static void lstm_series(double *series) {
+    ag_rng rng;
+    ag_rng_seed(&rng, 0);
+    for (int i = 0; i < LSTM_POINTS; i++)
+        series[i] = sin(2 * PI * i / (LSTM_POINTS - 1)) + ag_rng_uniform(&rng) * 2 * LSTM_NOISE -
+                    LSTM_NOISE;
+}
+
+/* Batch b: inputs series[30b .. 30b+30) and targets one step later, (30, 1) each. */
+static int lstm_batches(ag_ctx *ctx, const double *series, ag_var **inputs, ag_var **targets) {
+    const int shape[2] = {LSTM_BATCH, 1};
+    for (int b = 0; b < LSTM_BATCHES; b++) {
+        inputs[b] = keep(ag_new(ctx, 2, shape, series + b * LSTM_BATCH));
+        targets[b] = keep(ag_new(ctx, 2, shape, series + b * LSTM_BATCH + 1));
+        if (inputs[b] == NULL || targets[b] == NULL) return -1;
+    }
+    return 0;
+}
+
+/* Makes m's lazy weights by one call on x without recording a graph, then
+ * forgets any hidden state: the weights a first training step would make. */
+static int init_model(ag_ctx *ctx, ag_model *m, ag_var *x) {
+    bool old = ag_set_grad_enabled(ctx, false);
+    ag_var *y = ag_model_forward(m, x);
+    ag_set_grad_enabled(ctx, old);
+    ag_model_reset_state(m);
+    return y == NULL ? -1 : 0;
+}
+
+/* ---- full-batch MLP training (W4, W5) ------------------------------------------- */
+
+typedef struct mlp_setup {
+    const int *sizes;
+    int nsizes;
+    ag_activation activation;
+    int (*data)(ag_ctx *ctx, ag_var **x, ag_var **y);
+    ag_optim_config optim;
+    int steps;
+} mlp_setup;
+
+static const mlp_setup small_mlp = {
+    (const int[]){10, 1}, 2, AG_ACT_SIGMOID, small_mlp_data,
+    {.kind = AG_SGD, .lr = 0.2}, SMALL_MLP_STEPS};
+static const mlp_setup wide_mlp = {
+    (const int[]){WIDE_MLP_WIDTH, WIDE_MLP_WIDTH, 1}, 3, AG_ACT_RELU, wide_mlp_data,
+    {.kind = AG_ADAM, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}, WIDE_MLP_STEPS};
+
+static int train_mlp(const mlp_setup *setup, double *seconds, char *values) {
+    ag_ctx *ctx = ag_ctx_new();
+    if (ctx == NULL) return bench_fail(NULL, "context");
+    ag_var *x, *y;
+    ag_model *model = NULL;
+    ag_optim *optim = NULL;
+    int status = setup->data(ctx, &x, &y);
+    if (status == 0) {
+        model = ag_mlp(ctx, setup->sizes, setup->nsizes, setup->activation, 0);
+        optim = ag_optim_new(ctx, &setup->optim);
+        if (model == NULL || optim == NULL) status = -1;
+    }
+    if (status < 0) {
+        status = bench_fail(ctx, "mlp setup");
+        setup = NULL;
+    }
+    double loss_value = NAN, t0 = bench_now();
+    for (int step = 0; setup != NULL && step < setup->steps; step++) {
+        ag_var *loss = ag_mse(ctx, ag_model_forward(model, x), y);
+        ag_model_cleargrads(model);
+        if (loss == NULL || ag_backward(ctx, loss, NULL) < 0 ||
+            ag_optim_update_model(optim, model) < 0) {
+            status = bench_fail(ctx, "mlp step");
+            break;
+        }
+        loss_value = ag_item(loss);
+        ag_gc(ctx);
+    }
+    *seconds = bench_now() - t0;
+    bench_value(values, "loss", loss_value);
+    ag_optim_free(optim);
+    ag_model_free(model);
+    ag_ctx_free(ctx);
+    return status;
+}
+
+static int dump_mlp(const mlp_setup *setup, FILE *out) {
+    ag_ctx *ctx = ag_ctx_new();
+    if (ctx == NULL) return bench_fail(NULL, "context");
+    ag_var *x, *y;
+    ag_model *model = NULL;
+    int status = setup->data(ctx, &x, &y);
+    if (status == 0) model = ag_mlp(ctx, setup->sizes, setup->nsizes, setup->activation, 0);
+    if (model == NULL || init_model(ctx, model, x) < 0) {
+        status = bench_fail(ctx, "mlp dump");
+    } else {
+        bench_dump_array(out, "x", ag_ndim(x), ag_shape(x), ag_cdata(x));
+        bench_dump_array(out, "y", ag_ndim(y), ag_shape(y), ag_cdata(y));
+        bench_dump_model(out, model);
+    }
+    ag_model_free(model);
+    ag_ctx_free(ctx);
+    return status;
+}
+
+static int run_small_mlp(double *seconds, char *values) {
+    return train_mlp(&small_mlp, seconds, values);
+}
+static int dump_small_mlp(FILE *out) { return dump_mlp(&small_mlp, out); }
+static int run_wide_mlp(double *seconds, char *values) {
+    return train_mlp(&wide_mlp, seconds, values);
+}
+static int dump_wide_mlp(FILE *out) { return dump_mlp(&wide_mlp, out); }
+
+/* ---- the matmul share of W5 ------------------------------------------------------- */
+
+/* One iteration: y = linear(x, w, b) for x (1000, 256), w (256, 256), then
+ * backward from y with a preset gradient: three 1000x256x256 products.
+ * The values report the engine's GFLOP/s against cblas_dgemm doing just
+ * those products (y = x w, gx = gy w^T, gw = x^T gy) on the same shapes. */
+static int run_matmul(double *seconds, char *values) {
+    const int n = WIDE_MLP_POINTS, k = WIDE_MLP_WIDTH, m = WIDE_MLP_WIDTH;
+    const double flops = 3.0 * 2.0 * n * k * m * MATMUL_REPEATS;
+    ag_ctx *ctx = ag_ctx_new();
+    if (ctx == NULL) return bench_fail(NULL, "context");
+    ag_rng rng;
+    ag_rng_seed(&rng, 1);
+    ag_var *x = keep(ag_randn(ctx, 2, (const int[]){n, k}, &rng));
+    ag_var *w = keep(ag_randn(ctx, 2, (const int[]){k, m}, &rng));
+    ag_var *b = keep(ag_zeros(ctx, 2, (const int[]){1, m}));
+    ag_var *gy = keep(ag_randn(ctx, 2, (const int[]){n, m}, &rng));
+    if (x == NULL || w == NULL || b == NULL || gy == NULL) {
+        bench_fail(ctx, "matmul setup");
+        ag_ctx_free(ctx);
+        return -1;
+    }
+    int status = 0;
+    double t0 = bench_now();
+    for (int i = 0; i < MATMUL_REPEATS && status == 0; i++) {
+        ag_cleargrad(x);
+        ag_cleargrad(w);
+        ag_cleargrad(b);
+        ag_var *y = ag_linear(ctx, x, w, b);
+        if (y != NULL) ag_set_grad(y, gy);
+        if (y == NULL || ag_backward(ctx, y, NULL) < 0) status = bench_fail(ctx, "linear");
+        ag_gc(ctx);
+    }
+    *seconds = bench_now() - t0;
+    double engine = flops / *seconds * 1e-9;
+
+    /* the same three products straight through cblas */
+    double *out = malloc((size_t)n * (size_t)m * sizeof *out);
+    double *gw = malloc((size_t)k * (size_t)m * sizeof *gw);
+    double blas_seconds = 0;
+    if (out != NULL && gw != NULL) {
+        double t1 = bench_now();
+        for (int i = 0; i < MATMUL_REPEATS; i++) {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1.0, ag_cdata(x), k,
+                        ag_cdata(w), m, 0.0, out, m);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, k, m, 1.0, ag_cdata(gy), m,
+                        ag_cdata(w), m, 0.0, out, k);
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, m, n, 1.0, ag_cdata(x), k,
+                        ag_cdata(gy), m, 0.0, gw, m);
+        }
+        blas_seconds = bench_now() - t1;
+    }
+    free(out);
+    free(gw);
+    double blas = blas_seconds > 0 ? flops / blas_seconds * 1e-9 : NAN;
+    bench_value(values, "engine_gflops", round(engine * 100) / 100);
+    bench_value(values, "dgemm_gflops", round(blas * 100) / 100);
+    bench_value(values, "share", round(engine / blas * 1000) / 1000);
+    ag_ctx_free(ctx);
+    return status;
+}
+
+/* ---- LSTM with truncated backprop (W7) ------------------------------------------------ */
+
+typedef struct lstm_setup {
+    ag_ctx *ctx;
+    ag_model *model;
+    ag_var *inputs[LSTM_BATCHES], *targets[LSTM_BATCHES];
+} lstm_setup;
+
+static int lstm_setup_new(lstm_setup *s) {
+    memset(s, 0, sizeof *s);
+    s->ctx = ag_ctx_new();
+    if (s->ctx == NULL) return bench_fail(NULL, "context");
+    double series[LSTM_POINTS];
+    lstm_series(series);
+    if (lstm_batches(s->ctx, series, s->inputs, s->targets) < 0) return bench_fail(s->ctx, "data");
+    s->model = ag_lstm_model(s->ctx, LSTM_HIDDEN, 1, 0);
+    if (s->model == NULL) return bench_fail(s->ctx, "lstm");
+    return 0;
+}
+
+static void lstm_setup_free(lstm_setup *s) {
+    ag_model_free(s->model);
+    ag_ctx_free(s->ctx);
+}
+
+/* Clears the gradients, backpropagates the loss so far, cuts the graph
+ * below it and updates: upstream's cmd/lstm at each BPTT boundary. */
+static int lstm_update(lstm_setup *s, ag_optim *sgd, ag_var *loss) {
+    ag_model_cleargrads(s->model);
+    if (ag_backward(s->ctx, loss, NULL) < 0) return -1;
+    ag_unchain_backward(loss);
+    if (ag_optim_update_model(sgd, s->model) < 0) return -1;
+    ag_retain(loss); /* the next batches add to it */
+    ag_gc(s->ctx);
+    ag_release(loss);
+    return 0;
+}
+
+static int run_lstm(double *seconds, char *values) {
+    lstm_setup s;
+    ag_optim *sgd = NULL;
+    int status = lstm_setup_new(&s);
+    if (status == 0 && (sgd = ag_sgd(s.ctx, 0.01, 0, 0)) == NULL) status = bench_fail(s.ctx, "sgd");
+    double epoch_loss = NAN, t0 = bench_now();
+    for (int epoch = 0; epoch < LSTM_EPOCHS && status == 0; epoch++) {
+        ag_model_reset_state(s.model);
+        ag_var *loss = NULL;
+        int count = 0;
+        for (int b = 0; b < LSTM_BATCHES && status == 0; b++) {
+            ag_var *batch_loss = ag_mse(s.ctx, ag_model_forward(s.model, s.inputs[b]), s.targets[b]);
+            loss = loss == NULL ? batch_loss : ag_add(s.ctx, loss, batch_loss);
+            count++;
+            if (loss == NULL) status = bench_fail(s.ctx, "lstm forward");
+            else if ((count % LSTM_BPTT == 0 || b == LSTM_BATCHES - 1) && lstm_update(&s, sgd, loss) < 0)
+                status = bench_fail(s.ctx, "lstm update");
+        }
+        if (status == 0) epoch_loss = ag_item(loss) / count;
+        ag_gc(s.ctx);
+    }
+    *seconds = bench_now() - t0;
+    bench_value(values, "loss", epoch_loss);
+    ag_optim_free(sgd);
+    lstm_setup_free(&s);
+    return status;
+}
+
+static int dump_lstm(FILE *out) {
+    lstm_setup s;
+    int status = lstm_setup_new(&s);
+    if (status == 0 && init_model(s.ctx, s.model, s.inputs[0]) < 0)
+        status = bench_fail(s.ctx, "lstm init");
+    if (status == 0) {
+        double series[LSTM_POINTS];
+        lstm_series(series);
+        bench_dump_array(out, "series", 1, (const int[]){LSTM_POINTS}, series);
+        bench_dump_model(out, s.model);
+    }
+    lstm_setup_free(&s);
+    return status;
+}
+
+const bench_workload bench_net_workloads[] = {
+    {"W4", "mlp-small", SMALL_MLP_STEPS, 5, "MLP 1-10-1 sigmoid, SGD lr 0.2, 100 points",
+     run_small_mlp, dump_small_mlp},
+    {"W5", "mlp-wide", WIDE_MLP_STEPS, 3, "MLP 1-256-256-1 relu, Adam lr 0.001, 1000 points",
+     run_wide_mlp, dump_wide_mlp},
+    {"W5m", "matmul", MATMUL_REPEATS, 3, "linear 1000x256 @ 256x256 fwd+bwd vs cblas_dgemm",
+     run_matmul, NULL},
+    {"W7", "lstm", LSTM_EPOCHS, 3, "LSTM 100 hidden, TBPTT 30, SGD lr 0.01 (iter = epoch)",
+     run_lstm, dump_lstm},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL},
+};

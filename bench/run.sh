@@ -1,0 +1,53 @@
+#!/bin/sh
+# bench/run.sh BUILD — what `make bench` runs after building BUILD (-O2, no
+# sanitizers): every workload through the C API (BUILD/agbench), then the
+# same workloads as agrepl scripts (BUILD/agrepl, whole process timed), then
+# agrepl's start-up and a 200-node graph rendered to PNG.  One line each:
+#   ID NAME RUNNER iters=N us/iter=T runs=R peak=P | final values
+# us/iter is the median over R runs; for agrepl it is the whole process's
+# wall time divided by N.  BENCH_RUNS=R overrides R everywhere.
+# OpenBLAS runs on one thread (OPENBLAS_NUM_THREADS=1), like PyTorch in
+# bench/compare.sh.
+set -e
+BUILD=${1:-build/bench}
+AGBENCH=$BUILD/agbench
+AGREPL=$BUILD/agrepl
+export OPENBLAS_NUM_THREADS=1
+HERE=$(dirname "$0")
+
+if [ ! -x "$AGBENCH" ]; then
+    echo "bench/run.sh: $AGBENCH is missing (make bench builds it)" >&2
+    exit 1
+fi
+
+echo "== C API ($AGBENCH; OPENBLAS_NUM_THREADS=1)"
+for w in W1 W2 W3 W6 W4 W5 W5m W7; do
+    "$AGBENCH" "$w"
+done
+
+if [ ! -x "$AGREPL" ]; then
+    echo "bench/run.sh: $AGREPL is missing: agrepl scripts skipped" >&2
+    exit 0
+fi
+
+echo "== agrepl scripts ($AGREPL --headless, whole process)"
+# id name iterations runs script
+while read -r id name iters runs script; do
+    "$AGBENCH" --time-cmd "$id" "$name" agrepl "$iters" "$runs" -- \
+        "$AGREPL" --headless "$HERE/$script"
+done <<EOF
+W1 rosenbrock 10000 5 w1_rosenbrock.ag
+W2 matyas 10000 5 w2_matyas.ag
+W3 tanh4 100 5 w3_tanh4.ag
+W6 chain 100000 5 w6_chain.ag
+W4 mlp-small 10000 3 w4_mlp_small.ag
+W5 mlp-wide 500 1 w5_mlp_wide.ag
+W7 lstm 10 3 w7_lstm.ag
+EOF
+
+echo "== agrepl start-up and rendering (whole process)"
+"$AGBENCH" --time-cmd S1 startup agrepl 1 10 -- "$AGREPL" -e '1'
+png=$(mktemp /tmp/agbench-graph-XXXXXX.png)
+"$AGBENCH" --time-cmd S2 render200 agrepl 1 5 -- "$AGREPL" --headless -e \
+    "x = 0.5; y = x; for i in range(50) { y = sin(y) + y }; render(y, \"$png\")"
+rm -f "$png"
