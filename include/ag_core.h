@@ -151,5 +151,8 @@ size_t ag_gc(ag_ctx *ctx);
 size_t ag_live_vars(const ag_ctx *ctx);
 size_t ag_live_funcs(const ag_ctx *ctx);
 size_t ag_allocs_since_gc(const ag_ctx *ctx); /* nodes made since the last ag_gc */
+/* Bytes of tensor data given to variables made since the last ag_gc: with
+ * ag_allocs_since_gc, tells a caller when collecting is worth it. */
+size_t ag_bytes_since_gc(const ag_ctx *ctx);
 
 #endif

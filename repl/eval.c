@@ -30,6 +30,8 @@ volatile sig_atomic_t repl_interrupted = 0;
 #define MAX_CALL_DEPTH 400
 /* Collect inside long loops once this many nodes were made. */
 #define GC_THRESHOLD 200000
+/* ...or when this much tensor data was made (big matmuls fill memory fast). */
+#define GC_BYTES_THRESHOLD ((size_t)256 << 20)
 /* range() outside a for loop materializes a list; past this it refuses. */
 #define MAX_RANGE_LIST 10000000
 
@@ -1313,7 +1315,9 @@ static int statement_boundary(repl *r, const ast_node *n) {
         r->current = n;
         return repl_error(r, "interrupted");
     }
-    if (r->native_depth == 0 && ag_allocs_since_gc(r->ctx) > GC_THRESHOLD) ag_gc(r->ctx);
+    if (r->native_depth == 0 && (ag_allocs_since_gc(r->ctx) > GC_THRESHOLD ||
+                                 ag_bytes_since_gc(r->ctx) > GC_BYTES_THRESHOLD))
+        ag_gc(r->ctx);
     repl_viz_idle(r->viz); /* plot windows stay live while a loop runs */
     return 0;
 }

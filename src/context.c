@@ -243,6 +243,7 @@ void ag_release(ag_var *v) {
 size_t ag_live_vars(const ag_ctx *ctx) { return ctx->live_vars; }
 size_t ag_live_funcs(const ag_ctx *ctx) { return ctx->live_funcs; }
 size_t ag_allocs_since_gc(const ag_ctx *ctx) { return ctx->allocs_since_gc; }
+size_t ag_bytes_since_gc(const ag_ctx *ctx) { return ctx->bytes_since_gc; }
 
 /* The mark stack holds tagged pointers: low bit 1 = function. */
 static bool push(ag_ctx *ctx, void *p, bool is_func) {
@@ -328,5 +329,6 @@ size_t ag_gc(ag_ctx *ctx) {
         POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
     }
     ctx->allocs_since_gc = 0;
+    ctx->bytes_since_gc = 0;
     return freed;
 }

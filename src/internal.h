@@ -83,6 +83,7 @@ struct ag_ctx {
     ag_func *free_funcs;
     void *slabs; /* the blocks nodes are carved from */
     size_t live_vars, live_funcs, allocs_since_gc;
+    size_t bytes_since_gc; /* tensor data handed to new variables since the last ag_gc */
     unsigned epoch;
     unsigned backward_stamp;
     /* Reclaiming backward passes (backward.c): every step of a pass has its

@@ -13,6 +13,7 @@ ag_var *var_from_tensor(ag_ctx *ctx, ag_tensor *t) {
         return NULL;
     }
     v->t = *t;
+    ctx->bytes_since_gc += t->size * sizeof(double);
     *t = (ag_tensor){0};
     return v;
 }
