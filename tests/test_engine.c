@@ -498,6 +498,33 @@ static void test_million_chain(void **state) {
     assert_int_equal(ag_live_vars(ctx), 0);
 }
 
+/* A million training steps (Rosenbrock descent, collected every 100 steps):
+ * the live node count after each collection never changes. */
+static void test_million_steps_flat(void **state) {
+    ag_var *x0 = S(0), *x1 = S(2);
+    ag_retain(x0);
+    ag_retain(x1);
+    size_t baseline = 0;
+    for (int i = 0; i < 1000000; i++) {
+        ag_cleargrad(x0);
+        ag_cleargrad(x1);
+        ag_var *y = ag_add(ctx, ag_mul(ctx, S(100), ag_pow(ctx, ag_sub(ctx, x1, ag_pow(ctx, x0, 2)), 2)),
+                           ag_pow(ctx, ag_add(ctx, S(-1.0), x0), 2));
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        ag_data(x0)[0] -= 0.001 * ag_item(ag_grad(x0));
+        ag_data(x1)[0] -= 0.001 * ag_item(ag_grad(x1));
+        if (i % 100 == 99) {
+            ag_gc(ctx);
+            if (baseline == 0) baseline = ag_live_vars(ctx);
+            assert_int_equal(ag_live_vars(ctx), baseline);
+            assert_int_equal(ag_live_funcs(ctx), 0);
+        }
+    }
+    assert_close_tol(ag_item(x0), 1, 1e-6, 1e-6); /* a million steps reach the minimum */
+    ag_release(x0);
+    ag_release(x1);
+}
+
 /* The same long chain kept alive by a root is freed by ag_ctx_free. */
 static void test_free_big_graph(void **state) {
     ag_ctx *c = ag_ctx_new();
@@ -594,6 +621,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nonfinite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_million_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_million_steps_flat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_big_graph, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rebinding, setup, teardown),
         cmocka_unit_test_setup_teardown(test_op_table, setup, teardown),
