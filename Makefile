@@ -138,7 +138,7 @@ test: check-deps
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.
 asan-tests:
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1 \
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \

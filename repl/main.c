@@ -245,7 +245,6 @@ static int run_interactive(repl *r) {
     rl_catch_signals = 0;
     rl_completer_word_break_characters = " \t\n()[]{},;=+-*/%^@<>!&|\"";
     rl_attempted_completion_function = complete;
-    install_sigint();
     printf("agrepl %s — automatic differentiation, by hand. :help for help, Ctrl-D to leave.\n",
            AGREPL_VERSION);
     rl_callback_handler_install(PROMPT, on_line);
@@ -323,6 +322,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "agrepl: out of memory\n");
         return 1;
     }
+    install_sigint(); /* Ctrl-C stops scripts at a statement boundary too */
     int status = 0;
     for (int i = first_file; i < argc && status == 0; i++) {
         if (run_file(r, argv[i]) != REPL_OK) status = 1;

@@ -311,7 +311,7 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     }
     ag_var *result = NULL;
     if (x_in_graph) {
-        ag_backward_opts opts = {.create_graph = create_graph};
+        ag_backward_opts opts = {.create_graph = create_graph, .retain_grad = true}; /* x may be intermediate */
         if (ag_backward(ctx, y, &opts) == 0) result = x->grad;
     }
     for (size_t i = n; i-- > 0;) vars[i]->grad = saved[i];

@@ -429,6 +429,15 @@ static void test_functional_grad(void **state) {
     /* the gradient can itself be differentiated */
     ag_var *g2 = ag_grad_of(ctx, g, x, false);
     assert_close(ag_item(g2), -sin(1.0) + 2 * cos(1.0));
+    /* with respect to an intermediate value, as PyTorch's autograd.grad */
+    ag_var *a = S(1);
+    ag_var *t = ag_mul(ctx, a, S(3));
+    ag_var *u = ag_mul(ctx, t, t);
+    ag_var *gt = ag_grad_of(ctx, u, t, false);
+    assert_non_null(gt);
+    assert_close(ag_item(gt), 6);
+    assert_null(ag_grad(t));
+    assert_null(ag_grad(a));
     ag_var *other = S(5);
     assert_null(ag_grad_of(ctx, y, other, false));
     assert_string_equal(ag_errmsg(ctx), "grad: the output does not depend on that input");
