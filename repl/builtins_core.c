@@ -232,9 +232,26 @@ static int builtin_unsqueeze(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 /* The variables of a list argument (numbers and tensor literals become
- * leaves); *xs malloc'd. */
+ * leaves), or the rows of a tensor argument; *xs malloc'd. */
 static int arg_var_list(repl *r, const builtin_args *a, int index, ag_var ***xs, int *n) {
     repl_value v = a->values[index];
+    if (v.kind == VALUE_VAR && ag_ndim(v.as.var) >= 1) {
+        /* a tensor (a literal like [[[1, 2]], [[3, 4]]]) is the list of its rows */
+        ag_var *x = v.as.var;
+        int count = ag_shape(x)[0];
+        ag_var **vars = malloc((size_t)(count > 0 ? count : 1) * sizeof *vars);
+        if (vars == NULL) return repl_error(r, "out of memory");
+        for (int i = 0; i < count; i++) {
+            vars[i] = ag_squeeze(r->ctx, ag_get_item(r->ctx, x, 0, &i, 1), 0);
+            if (vars[i] == NULL) {
+                free(vars);
+                return engine_error(r);
+            }
+        }
+        *xs = vars;
+        *n = count;
+        return 0;
+    }
     if (v.kind != VALUE_LIST) {
         char buf[64];
         return repl_error(r, "%s: %s must be a list of variables, not %s", a->def->name,
@@ -546,6 +563,11 @@ static int builtin_grad(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 2, &create) < 0) return -1;
     if (!arg_given(a, 1)) return variable_attribute(r, y, "grad", NULL, out) < 0 ? -1 : 0;
     if (arg_var(r, a, 1, &x) < 0) return -1;
+    /* a gradient made without create_graph is a leaf: say how to get one
+     * that can be differentiated again */
+    if (ag_creator(y) == NULL && y != x)
+        return repl_error(r, "grad: the output does not depend on that input (to differentiate a "
+                             "gradient again, make it with create_graph=true)");
     return done_var(r, ag_grad_of(r->ctx, y, x, create), out);
 }
 
@@ -688,7 +710,7 @@ static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
 static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     const value_list *xs = a->values[0].as.list;
     for (int i = 0; i < xs->count; i++) {
-        char *text = value_text(r, xs->items[i], false);
+        char *text = value_text_line(r, xs->items[i], false);
         if (text == NULL) return repl_error(r, "out of memory");
         if (i > 0) fputc(' ', r->out);
         fputs(text, r->out);
@@ -699,14 +721,32 @@ static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
-static int builtin_range(repl *r, const builtin_args *a, repl_value *out) {
-    double start = 0, stop, step;
-    if (arg_number(r, a, 0, &stop) < 0 || arg_number(r, a, 2, &step) < 0) return -1;
-    if (arg_given(a, 1)) {
-        start = stop;
-        if (arg_number(r, a, 1, &stop) < 0) return -1;
+int range_bounds(repl *r, const builtin_args *a, double *start, double *stop, double *step) {
+    /* range(n) counts to n: its one argument is stop */
+    bool two = arg_given(a, 1);
+    const char *names[3] = {two ? "start" : "stop", "stop", "step"};
+    double values[3] = {0, 0, 1};
+    for (int i = 0; i < 3; i++) {
+        if (i == 1 && !two) continue;
+        if (arg_number(r, a, i, &values[i]) < 0) return -1;
+        char number[AG_NUMBUF];
+        if (!isfinite(values[i]))
+            return repl_error(r, "range: %s must be a finite integer, not %s", names[i],
+                              ag_format_double(values[i], 0, number));
+        if (values[i] != floor(values[i]))
+            return repl_error(r, "range: %s must be an integer, not %s", names[i],
+                              ag_format_double(values[i], 0, number));
     }
-    if (step == 0) return repl_error(r, "range: step is zero");
+    *start = two ? values[0] : 0;
+    *stop = two ? values[1] : values[0];
+    *step = values[2];
+    if (*step == 0) return repl_error(r, "range: step is zero");
+    return 0;
+}
+
+static int builtin_range(repl *r, const builtin_args *a, repl_value *out) {
+    double start, stop, step;
+    if (range_bounds(r, a, &start, &stop, &step) < 0) return -1;
     double count = ceil((stop - start) / step);
     if (!(count <= MAX_INDICES * 10.0))
         return repl_error(r, "range: %.0f numbers is too many for a list (a for loop over range "
@@ -760,7 +800,8 @@ const builtin_def builtins_core[] = {
     {"sum_to", "x, shape", builtin_sum_to, "shape", "x summed down to shape (broadcast_to's gradient)"},
     {"squeeze", "x, axis=nil", builtin_squeeze, "shape", "drop a length-1 axis (all of them without axis)"},
     {"unsqueeze", "x, axis", builtin_unsqueeze, "shape", "insert a length-1 axis"},
-    {"concat", "xs, axis=0", builtin_concat, "shape", "join a list of variables along axis"},
+    {"concat", "xs, axis=0", builtin_concat, "shape",
+     "join a list of variables along axis (a tensor xs: its rows, as NumPy does)"},
     {"split", "x, sizes, axis=0", builtin_split, "shape", "a list of pieces with the given sizes along axis"},
     {"get_item", "x, indices, axis=0", builtin_get_item, "shape", "take indices along axis (x[[0, 2]])"},
     {"matmul", "a, b", builtin_matmul, "shape", "matrix product a @ b (batched over leading axes)"},
@@ -790,15 +831,17 @@ const builtin_def builtins_core[] = {
     {"unchain", "y", builtin_unchain, "autograd", "cut y from the op that made it"},
     {"unchain_backward", "y", builtin_unchain_backward, "autograd", "cut every op below y (y keeps its own)"},
     {"grad", "y, x=nil, create_graph=false", builtin_grad, "autograd",
-     "dy/dx as a new variable, without touching .grad (grad(y) is y.grad)"},
+     "dy/dx as a new variable, without touching .grad (grad(y) is y.grad); to take grad of "
+     "it again, make it with create_graph=true"},
     {"numgrad", "f, *xs", builtin_numgrad, "autograd",
      "central-difference gradient of sum(f(xs)), h = 1e-4 (a list for several inputs)"},
     {"gradcheck", "f, *xs, atol=1e-6, rtol=1e-4", builtin_gradcheck, "autograd",
      "backward against central differences, element by element; prints mismatches"},
     /* output and utilities */
-    {"print", "*xs", builtin_print, "output", "the values on one line, separated by spaces"},
+    {"print", "*xs", builtin_print, "output",
+     "the values on one line, separated by spaces (matrices too, in the one-line form)"},
     {"range", "start, stop=nil, step=1", builtin_range, "output",
-     "numbers from start below stop (range(n) is 0..n-1); lazy in a for loop"},
+     "integers from start below stop (range(n) is 0..n-1), plain numbers; lazy in a for loop"},
     {"len", "x", builtin_len, "output", "length of a list or string, or of a variable's first axis"},
     {0},
 };

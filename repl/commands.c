@@ -36,20 +36,28 @@ static const struct {
 
 static const char language_help[] =
     "The language\n"
-    "  x = 1.0                  bind a name; a number or [list] becomes a leaf variable named x\n"
+    "  x = 1.0                  bind a name; the literal becomes a leaf variable named x\n"
     "  y = sin(x) + x^2         operators build the graph; the result is named y\n"
     "  y                        an expression statement prints its value (at top level only)\n"
     "  x -= 0.01 * x.grad       in place, on x's data: no graph (also += *= /=)\n"
     "  def f(a, b) = a*b + 1    a function; or def f(a) { ...; return e }\n"
-    "  for i in range(10) { }   range(n), range(a, b), range(a, b, step); lists; a 1-D variable\n"
+    "  for i in range(10) { }   range(n), range(a, b), range(a, b, step) (integers); lists;\n"
+    "                           a 1-D variable (i and its elements are plain numbers)\n"
     "  if c { } else if d { } else { }      break, continue\n"
     "  nograd { }  testmode { } no graph inside / dropout off inside\n"
     "Operators, loosest first: or, and, not, == != < <= > >=, + -, * / % @, unary -, ^\n"
     "  (^ is right-associative: -x^2 is -(x^2), 2^3^2 is 512; @ is matmul).\n"
-    "  + - * / ^ @ on variables record graph nodes; numbers become constants.\n"
-    "  Comparisons give true/false and % a plain number; neither records a node.\n"
+    "  + - * / ^ @ record graph nodes; a literal operand is a constant of the op, and a\n"
+    "  literal exponent makes Pow(p) (x^2).  Comparisons give true/false and % a plain\n"
+    "  number; neither records a node.\n"
+    "Literals are variables: 2 is variable(2), [[1, 2], [3, 4]] a tensor of shape [2 2]\n"
+    "  (rows must have one length), (1 + 2) records Add.  A list holding anything but numbers\n"
+    "  ([x0, x1], [x, \"a\"]) stays a list.  Plain numbers: loop counters, len(), x.size,\n"
+    "  x.ndim, x.generation, x.shape's entries, % and item(); a literal beside a plain number\n"
+    "  stays plain (i + 1).  Shapes, axes, indices and sizes take numbers or variables.\n"
     "Calls: f(a, b, key=value).  Methods: x.sum(axis=0) is sum(x, axis=0).\n"
-    "Indexing: x[i] (drops axis 0), x[i, j], x[[0, 2]] (keeps it); negative counts from the end.\n"
+    "Indexing: x[i] (drops axis 0), x[i, j], x[[0, 2]] (keeps it); negative counts from the end;\n"
+    "  an error names the axis of x the index is for.\n"
     "Attributes: x.data x.grad x.shape x.name x.creator x.generation x.inputs x.T x.size x.ndim\n"
     "Blocks share the session's names; a def's assignments are local to it.\n"
     "A failing statement changes nothing else and the session goes on.  Ctrl-C stops a loop\n"
@@ -62,9 +70,13 @@ static const char printing_help[] =
     "  than 1000 elements show the first and last 3 along each axis.\n"
     "  Numbers print as the shortest text that reads back to the same double (1e+06, 0.0001).\n"
     "  A missing gradient prints <nil>; strings print in quotes, lists as [a b c].\n"
+    "  print(a, b, ...) writes one line: strings bare, every variable (even a matrix) in the\n"
+    "  one-line form name[shape](values).\n"
     "  :digits N rounds what is shown to N significant digits; :digits full goes back.\n"
     "  NaN or Inf: after a statement whose ops first produced one, a warning names that op\n"
-    "  (e.g. \"warning: NaN or Inf first produced by Log\"); it is a warning, not an error.\n";
+    "  (e.g. \"warning: NaN or Inf first produced by Log\"), or the in-place update or\n"
+    "  plain-number arithmetic that did (\"... first produced by x /= 0\"); it is a warning,\n"
+    "  not an error.\n";
 
 /* The distinct topics of the built-in table, in table order. */
 static int builtin_topics(const char **topics, int max) {

@@ -422,6 +422,114 @@ static int return_var(repl *r, ag_var *v, repl_value *out) {
     return 0;
 }
 
+/* ---- literals -------------------------------------------------------------------------- */
+
+/* The value of the constant `name` (pi, e) unless a name shadows it. */
+static bool constant_value(repl *r, const char *name, double *out) {
+    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++)
+        if (strcmp(constants[i].name, name) == 0) {
+            if (names_get(r->locals, name) != NULL || names_get(&r->names, name) != NULL) return false;
+            *out = constants[i].value;
+            return true;
+        }
+    return false;
+}
+
+/* A number literal: 2, 1e-3, a constant (pi, e), or unary minus or plus of
+ * one (so `-1` is the constant -1, not Neg(1)); its value in *out. */
+static bool number_literal(repl *r, const ast_node *n, double *out) {
+    double sign = 1;
+    while (n->kind == AST_UNARY && (n->as.unary.op == AST_OP_NEGATE || n->as.unary.op == AST_OP_PLUS)) {
+        if (n->as.unary.op == AST_OP_NEGATE) sign = -sign;
+        n = n->as.unary.operand;
+    }
+    if (n->kind == AST_NUMBER) {
+        *out = sign * n->as.number;
+        return true;
+    }
+    double value;
+    if (n->kind == AST_NAME && constant_value(r, n->as.name, &value)) {
+        *out = sign * value;
+        return true;
+    }
+    return false;
+}
+
+/* Arithmetic on number literals only (`1/3`, `2*pi`): such an item of a list
+ * literal is a number of the tensor, not an element of a list. */
+static bool constant_expression(repl *r, const ast_node *n) {
+    double value;
+    if (number_literal(r, n, &value)) return true;
+    if (n->kind == AST_UNARY && (n->as.unary.op == AST_OP_NEGATE || n->as.unary.op == AST_OP_PLUS))
+        return constant_expression(r, n->as.unary.operand);
+    if (n->kind != AST_BINARY) return false;
+    ast_operator op = n->as.binary.op;
+    if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
+        op != AST_OP_POWER)
+        return false;
+    return constant_expression(r, n->as.binary.left) && constant_expression(r, n->as.binary.right);
+}
+
+/* A literal as a new 0-d variable (SPEC: every value is a variable).
+ * `constant` flags it AG_VAR_CONST: an operand folded into an op, drawn as
+ * a constant; a literal that is bound or shown stays a plain leaf. */
+static int literal_var(repl *r, double value, bool constant, repl_value *out) {
+    ag_var *c = ag_scalar(r->ctx, value);
+    if (c == NULL) return engine_error(r);
+    if (constant) ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
+    *out = value_var(c);
+    return 0;
+}
+
+/* How a number literal is passed on where it is used. */
+typedef enum literal_use {
+    LITERAL_LEAF,     /* a 0-d variable (shown, bound, an item of a list) */
+    LITERAL_CONSTANT, /* a 0-d variable flagged AG_VAR_CONST (an operand of an op) */
+    LITERAL_NUMBER    /* a plain number: %, comparisons, indices, built-in arguments */
+} literal_use;
+
+/* Evaluates n; a number literal becomes what `use` asks for. */
+static int eval_operand(repl *r, const ast_node *n, literal_use use, repl_value *out) {
+    double value;
+    if (!number_literal(r, n, &value)) return eval(r, n, out);
+    if (use == LITERAL_NUMBER) {
+        *out = value_number(value);
+        return 0;
+    }
+    r->current = n;
+    return literal_var(r, value, use == LITERAL_CONSTANT, out);
+}
+
+/* Source text of node in the running chunk, if short enough for a message. */
+static bool node_text(repl *r, const ast_node *n, char *buf, size_t size) {
+    if (r->chunk == NULL || n->source_end <= n->source_start) return false;
+    size_t length = n->source_end - n->source_start;
+    if (length >= size || length > 40) return false;
+    memcpy(buf, r->chunk->source + n->source_start, length);
+    buf[length] = '\0';
+    return strchr(buf, '\n') == NULL;
+}
+
+/* Remembers that r->current (an in-place update, arithmetic on plain numbers)
+ * made a NaN or Inf, unless an op of this statement already did: run_top
+ * warns about the first one (SPEC §4). */
+static void note_nonfinite(repl *r, const char *fallback) {
+    if (r->nonfinite_note[0] != '\0' || ag_nonfinite_op(r->ctx) != NULL) return;
+    char text[48];
+    if (r->current != NULL && node_text(r, r->current, text, sizeof text))
+        snprintf(r->nonfinite_note, sizeof r->nonfinite_note, "%s", text);
+    else
+        snprintf(r->nonfinite_note, sizeof r->nonfinite_note, "%s", fallback);
+}
+
+/* A plain-number result, with the NaN/Inf note when finite operands made it. */
+static int number_result(repl *r, double x, double y, double result, const char *symbol,
+                         repl_value *out) {
+    if (isfinite(x) && isfinite(y) && !isfinite(result)) note_nonfinite(r, symbol);
+    *out = value_number(result);
+    return 0;
+}
+
 /* ---- operators ------------------------------------------------------------------------- */
 
 static const char *operator_verb(ast_operator op) {
@@ -490,11 +598,11 @@ static int arithmetic(repl *r, ast_operator op, repl_value a, repl_value b, repl
     if (a.kind == VALUE_NUMBER && b.kind == VALUE_NUMBER) {
         double x = a.as.number, y = b.as.number;
         switch (op) {
-        case AST_OP_ADD: *out = value_number(x + y); return 0;
-        case AST_OP_SUBTRACT: *out = value_number(x - y); return 0;
-        case AST_OP_MULTIPLY: *out = value_number(x * y); return 0;
-        case AST_OP_DIVIDE: *out = value_number(x / y); return 0;
-        case AST_OP_POWER: *out = value_number(pow(x, y)); return 0;
+        case AST_OP_ADD: return number_result(r, x, y, x + y, "+", out);
+        case AST_OP_SUBTRACT: return number_result(r, x, y, x - y, "-", out);
+        case AST_OP_MULTIPLY: return number_result(r, x, y, x * y, "*", out);
+        case AST_OP_DIVIDE: return number_result(r, x, y, x / y, "/", out);
+        case AST_OP_POWER: return number_result(r, x, y, pow(x, y), "^", out);
         case AST_OP_MATMUL: return repl_error(r, "@ needs two variables of 2 or more dimensions, not numbers");
         default: break;
         }
@@ -509,8 +617,7 @@ static int arithmetic(repl *r, ast_operator op, repl_value a, repl_value b, repl
         }
         double m = fmod(x, y);
         if (m != 0 && ((m < 0) != (y < 0))) m += y; /* the sign of the divisor, like Python */
-        *out = value_number(m);
-        return 0;
+        return number_result(r, x, y, m, "%", out);
     }
     if (op == AST_OP_ADD && a.kind == VALUE_STRING && b.kind == VALUE_STRING) {
         size_t n = a.as.string->length + b.as.string->length;
@@ -549,10 +656,53 @@ static int arithmetic(repl *r, ast_operator op, repl_value a, repl_value b, repl
     return return_var(r, result, out);
 }
 
+/* Evaluates the operands of an arithmetic op when exactly one is a number
+ * literal: the other first, then the literal as a plain number beside a
+ * plain number (i + 1 with a loop counter i stays a number) or as the
+ * exponent of Pow(p), else as a constant of the op. */
+static int eval_literal_pair(repl *r, const ast_node *n, bool left_is_literal, double literal,
+                             repl_value *a, repl_value *b) {
+    const ast_node *literal_node = left_is_literal ? n->as.binary.left : n->as.binary.right;
+    repl_value other, constant;
+    if (eval(r, left_is_literal ? n->as.binary.right : n->as.binary.left, &other) < 0) return -1;
+    if (other.kind == VALUE_NUMBER || (n->as.binary.op == AST_OP_POWER && !left_is_literal)) {
+        constant = value_number(literal);
+    } else {
+        r->current = literal_node;
+        if (literal_var(r, literal, true, &constant) < 0) {
+            value_release(other);
+            return -1;
+        }
+    }
+    *a = left_is_literal ? constant : other;
+    *b = left_is_literal ? other : constant;
+    return 0;
+}
+
 static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
     ast_operator op = n->as.binary.op;
     repl_value a, b;
-    if (eval(r, n->as.binary.left, &a) < 0) return -1;
+    /* literals are plain numbers where no graph is recorded (and/or,
+     * comparisons, %) and for a literal exponent, which makes Pow(p);
+     * arithmetic on literals alone records constants (1 + 2 is Add) */
+    bool plain = op == AST_OP_AND || op == AST_OP_OR || op == AST_OP_MODULO ||
+                 (op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL);
+    double left_literal, right_literal;
+    bool left_is_literal = !plain && number_literal(r, n->as.binary.left, &left_literal);
+    bool right_is_literal = !plain && number_literal(r, n->as.binary.right, &right_literal);
+    if (left_is_literal != right_is_literal) {
+        if (eval_literal_pair(r, n, left_is_literal, left_is_literal ? left_literal : right_literal,
+                              &a, &b) < 0)
+            return -1;
+        r->current = n;
+        int rc = arithmetic(r, op, a, b, out);
+        value_release(a);
+        value_release(b);
+        return rc;
+    }
+    literal_use left_use = plain ? LITERAL_NUMBER : LITERAL_CONSTANT;
+    literal_use right_use = plain || op == AST_OP_POWER ? LITERAL_NUMBER : LITERAL_CONSTANT;
+    if (eval_operand(r, n->as.binary.left, left_use, &a) < 0) return -1;
     if (op == AST_OP_AND || op == AST_OP_OR) {
         bool t;
         r->current = n;
@@ -563,7 +713,7 @@ static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
             *out = value_bool(t);
             return 0;
         }
-        if (eval(r, n->as.binary.right, &b) < 0) return -1;
+        if (eval_operand(r, n->as.binary.right, right_use, &b) < 0) return -1;
         r->current = n;
         rc = truthy(r, b, &t);
         value_release(b);
@@ -571,7 +721,7 @@ static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
         *out = value_bool(t);
         return 0;
     }
-    if (eval(r, n->as.binary.right, &b) < 0) {
+    if (eval_operand(r, n->as.binary.right, right_use, &b) < 0) {
         value_release(a);
         return -1;
     }
@@ -621,16 +771,6 @@ static int eval_unary(repl *r, const ast_node *n, repl_value *out) {
 }
 
 /* ---- attributes ------------------------------------------------------------------------- */
-
-/* Source text of node in the running chunk, if short enough for a message. */
-static bool node_text(repl *r, const ast_node *n, char *buf, size_t size) {
-    if (r->chunk == NULL || n->source_end <= n->source_start) return false;
-    size_t length = n->source_end - n->source_start;
-    if (length >= size || length > 40) return false;
-    memcpy(buf, r->chunk->source + n->source_start, length);
-    buf[length] = '\0';
-    return strchr(buf, '\n') == NULL;
-}
 
 int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out) {
     if (strcmp(name, "data") == 0) return return_var(r, ag_detach(r->ctx, v), out) < 0 ? -1 : 0;
@@ -749,6 +889,46 @@ static int index_list(repl *r, const value_list *list, repl_value key, repl_valu
     return 0;
 }
 
+/* An index along the original's axis `axis` (of length dim): an integer,
+ * negative counting from the end. */
+static int index_integer(repl *r, double number, int axis, int dim, int *out) {
+    char text[AG_NUMBUF];
+    if (number != floor(number) || fabs(number) > 2e9)
+        return repl_error(r, "index: an index must be an integer, not %s",
+                          ag_format_double(number, 0, text));
+    if (number < -dim || number >= dim)
+        return repl_error(r, "index: index %.0f out of range for axis %d with size %d", number, axis,
+                          dim);
+    *out = (int)number;
+    return 0;
+}
+
+/* The integers of a list index (a list of numbers, or a 1-D variable) for
+ * the original's axis `axis`; *out malloc'd. */
+static int index_list_ints(repl *r, repl_value key, int axis, int dim, int **out, int *count) {
+    int length = key.kind == VALUE_LIST ? key.as.list->count : (int)ag_size(key.as.var);
+    int *list = malloc((size_t)(length > 0 ? length : 1) * sizeof *list);
+    if (list == NULL) return repl_error(r, "out of memory");
+    char buf[96];
+    for (int k = 0; k < length; k++) {
+        double number;
+        if (key.kind == VALUE_VAR) {
+            number = ag_cdata(key.as.var)[k];
+        } else if (!scalar_of(key.as.list->items[k], &number)) {
+            free(list);
+            return repl_error(r, "index: a list of indices must hold integers, not %s",
+                              describe_kind(key.as.list->items[k], buf, sizeof buf));
+        }
+        if (index_integer(r, number, axis, dim, &list[k]) < 0) {
+            free(list);
+            return -1;
+        }
+    }
+    *out = list;
+    *count = length;
+    return 0;
+}
+
 static int eval_index(repl *r, const ast_node *n, repl_value *out) {
     repl_value object;
     if (eval(r, n->as.index.object, &object) < 0) return -1;
@@ -762,7 +942,7 @@ static int eval_index(repl *r, const ast_node *n, repl_value *out) {
         return repl_error(r, "too many indices (%d)", count);
     }
     for (int i = 0; i < count; i++)
-        if (eval(r, indices->items[i], &keys[i]) < 0) {
+        if (eval_operand(r, indices->items[i], LITERAL_NUMBER, &keys[i]) < 0) {
             for (int k = 0; k < i; k++) value_release(keys[k]);
             value_release(object);
             return -1;
@@ -786,39 +966,38 @@ static int eval_index(repl *r, const ast_node *n, repl_value *out) {
     } else if (object.kind == VALUE_VAR || object.kind == VALUE_LIST) {
         ag_var *x;
         rc = operand_var(r, object, "index", &x);
-        int axis = 0;
+        ag_var *original = rc == 0 ? x : NULL;
+        int axis = 0; /* x's axis that keys[i] (the original's axis i) applies to */
         for (int i = 0; i < count && rc == 0; i++) {
             repl_value key = keys[i];
-            double number = 0;
             if (axis >= ag_ndim(x)) {
                 char shape[16 + 12 * AG_MAX_DIMS];
-                rc = repl_error(r, "too many indices for a variable of shape %s",
-                                ag_shape_string(ag_ndim(object.as.var), ag_shape(object.as.var), shape));
+                rc = repl_error(r, "index: too many indices (%d) for a variable of shape %s", count,
+                                ag_shape_string(ag_ndim(original), ag_shape(original), shape));
             } else if (key.kind == VALUE_NUMBER || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 0)) {
-                scalar_of(key, &number);
-                if (number != floor(number) || fabs(number) > 2e9) {
-                    char text[AG_NUMBUF];
-                    rc = repl_error(r, "an index must be an integer, not %s", ag_format_double(number, 0, text));
-                    break;
-                }
-                int index = (int)number;
-                x = ag_squeeze(r->ctx, ag_get_item(r->ctx, x, axis, &index, 1), axis);
-                if (x == NULL) rc = engine_error(r);
-            } else if (key.kind == VALUE_LIST || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 1)) {
-                builtin_args a = {.count = 1, .values = &key, .def = NULL};
-                int length = key.kind == VALUE_LIST ? key.as.list->count : (int)ag_size(key.as.var);
-                int *list = malloc((size_t)(length > 0 ? length : 1) * sizeof *list);
-                int got = 0;
-                if (list == NULL) rc = repl_error(r, "out of memory");
-                else rc = arg_ints(r, &a, 0, list, length, &got);
+                int index;
+                rc = index_integer(r, key.kind == VALUE_NUMBER ? key.as.number : ag_item(key.as.var),
+                                   i, ag_shape(x)[axis], &index);
                 if (rc == 0) {
-                    x = ag_get_item(r->ctx, x, axis, list, got);
+                    x = ag_squeeze(r->ctx, ag_get_item(r->ctx, x, axis, &index, 1), axis);
+                    if (x == NULL) rc = engine_error(r);
+                }
+            } else if (key.kind == VALUE_LIST || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 1)) {
+                int *list = NULL, length = 0;
+                rc = index_list_ints(r, key, i, ag_shape(x)[axis], &list, &length);
+                if (rc == 0) {
+                    x = ag_get_item(r->ctx, x, axis, list, length);
                     if (x == NULL) rc = engine_error(r);
                     axis++;
                 }
                 free(list);
+            } else if (key.kind == VALUE_VAR) {
+                char shape[16 + 12 * AG_MAX_DIMS];
+                rc = repl_error(r, "index: a list of indices must be flat (integers taken along one "
+                                   "axis), not a variable of shape %s",
+                                ag_shape_string(ag_ndim(key.as.var), ag_shape(key.as.var), shape));
             } else {
-                rc = repl_error(r, "an index must be an integer or a list of integers, not %s",
+                rc = repl_error(r, "index: an index must be an integer or a list of integers, not %s",
                                 describe_kind(key, buf, sizeof buf));
             }
         }
@@ -1063,6 +1242,19 @@ static int eval_call(repl *r, const ast_node *n, repl_value *out) {
     repl_value callee;
     if (eval(r, method ? callee_node->as.attribute.object : callee_node, &callee) < 0) return -1;
 
+    /* A literal argument reaches a built-in as a plain number, exactly as
+     * before literals were variables (arg_var makes it a constant, pow(x, 2)
+     * is Pow(2), sgd(0.1) is refused); print shows it as the variable it is;
+     * a user function gets a constant variable. */
+    literal_use use = LITERAL_CONSTANT;
+    if (method) {
+        if (callee.kind == VALUE_OBJECT || builtin_find(callee_node->as.attribute.name) != NULL)
+            use = LITERAL_NUMBER;
+    } else if (callee.kind == VALUE_BUILTIN) {
+        use = strcmp(callee.as.builtin->name, "print") == 0 ? LITERAL_LEAF : LITERAL_NUMBER;
+    } else if (callee.kind == VALUE_OBJECT) {
+        use = LITERAL_NUMBER;
+    }
     int argc = arguments->count, nk = keywords->count;
     /* slot 0 is kept free for a method's receiver */
     repl_value inline_argv[INLINE_ARGS + 1], inline_kvalues[INLINE_ARGS];
@@ -1079,10 +1271,10 @@ static int eval_call(repl *r, const ast_node *n, repl_value *out) {
     for (int i = 0; i < argc && rc == 0; i++) argv[i + 1] = VALUE_NIL_INIT;
     for (int k = 0; k < nk && rc == 0; k++) kvalues[k] = VALUE_NIL_INIT;
     int slots = rc == 0 ? argc : 0, kslots = rc == 0 ? nk : 0;
-    for (int i = 0; i < argc && rc == 0; i++) rc = eval(r, arguments->items[i], &argv[i + 1]);
+    for (int i = 0; i < argc && rc == 0; i++) rc = eval_operand(r, arguments->items[i], use, &argv[i + 1]);
     for (int k = 0; k < nk && rc == 0; k++) {
         knames[k] = keywords->items[k]->as.keyword.name;
-        rc = eval(r, keywords->items[k]->as.keyword.value, &kvalues[k]);
+        rc = eval_operand(r, keywords->items[k]->as.keyword.value, use, &kvalues[k]);
     }
     if (rc == 0) {
         r->current = n;
@@ -1104,6 +1296,50 @@ static int eval_call(repl *r, const ast_node *n, repl_value *out) {
 
 /* ---- expressions -------------------------------------------------------------------------- */
 
+/* Builds the tensor of a list literal from its items (plain numbers, or
+ * tensors of at most AG_MAX_DIMS - 1 dimensions), which must all have one
+ * shape: -1 after "tensor literal: rows have different lengths ([2] and [1])". */
+static int stack_items(repl *r, const ast_node *n, const repl_value *items, int count,
+                       repl_value *out) {
+    int item_ndim = items[0].kind == VALUE_VAR ? ag_ndim(items[0].as.var) : 0;
+    const int *item_shape = items[0].kind == VALUE_VAR ? ag_shape(items[0].as.var) : NULL;
+    r->current = n;
+    for (int i = 1; i < count; i++) {
+        int ndim = items[i].kind == VALUE_VAR ? ag_ndim(items[i].as.var) : 0;
+        const int *shape = items[i].kind == VALUE_VAR ? ag_shape(items[i].as.var) : NULL;
+        bool same = ndim == item_ndim;
+        for (int d = 0; d < ndim && same; d++) same = shape[d] == item_shape[d];
+        if (!same) {
+            char a[16 + 12 * AG_MAX_DIMS], b[16 + 12 * AG_MAX_DIMS];
+            return repl_error(r, "tensor literal: rows have different lengths (%s and %s)",
+                              ag_shape_string(item_ndim, item_shape, a),
+                              ag_shape_string(ndim, shape, b));
+        }
+    }
+    int shape[AG_MAX_DIMS];
+    shape[0] = count;
+    for (int d = 0; d < item_ndim; d++) shape[d + 1] = item_shape[d];
+    ag_var *tensor = ag_zeros(r->ctx, item_ndim + 1, shape);
+    if (tensor == NULL) return engine_error(r);
+    double *data = ag_data(tensor);
+    size_t at = 0;
+    for (int i = 0; i < count; i++) {
+        if (items[i].kind == VALUE_NUMBER) {
+            data[at++] = items[i].as.number;
+        } else {
+            size_t size = ag_size(items[i].as.var);
+            if (size > 0) memcpy(data + at, ag_cdata(items[i].as.var), size * sizeof *data);
+            at += size;
+        }
+    }
+    *out = value_var(tensor);
+    return 0;
+}
+
+/* [a, b, ...]: a tensor variable when every item is a number (a literal, a
+ * plain number, arithmetic on literals) or a nested tensor literal, all of
+ * one shape; otherwise a list (of variables, strings, ...) whose literal
+ * items are plain numbers.  [] is a list. */
 static int eval_list(repl *r, const ast_node *n, repl_value *out) {
     const ast_list *items = &n->as.list;
     repl_value list = value_list_new(items->count);
@@ -1111,31 +1347,68 @@ static int eval_list(repl *r, const ast_node *n, repl_value *out) {
         r->current = n;
         return repl_error(r, "out of memory");
     }
-    for (int i = 0; i < items->count; i++)
-        if (eval(r, items->items[i], &list.as.list->items[i]) < 0) {
-            list.as.list->items[i] = VALUE_NIL_INIT;
+    repl_value *values = list.as.list->items;
+    bool numeric = items->count > 0;
+    for (int i = 0; i < items->count; i++) {
+        const ast_node *item = items->items[i];
+        if (eval_operand(r, item, LITERAL_NUMBER, &values[i]) < 0) {
+            values[i] = VALUE_NIL_INIT;
             value_release(list);
             return -1;
         }
+        repl_value v = values[i];
+        if (v.kind == VALUE_NUMBER) continue;
+        if (v.kind == VALUE_VAR && item->kind == AST_LIST) continue; /* a nested tensor literal */
+        if (v.kind == VALUE_VAR && ag_ndim(v.as.var) == 0 && constant_expression(r, item)) {
+            double number = ag_item(v.as.var); /* 1/3: a number, not its graph */
+            value_release(v);
+            values[i] = value_number(number);
+            continue;
+        }
+        numeric = false;
+    }
+    /* deeper than a tensor can be: a list of lists, as before */
+    if (numeric && values[0].kind == VALUE_VAR && ag_ndim(values[0].as.var) >= AG_MAX_DIMS)
+        numeric = false;
+    if (numeric) {
+        int rc = stack_items(r, n, values, items->count, out);
+        value_release(list);
+        return rc;
+    }
+    /* a list that is not a tensor keeps its number items as plain numbers: it
+     * is a container (sgd([p, 2]) is refused, hooks=[1] says "a number") */
     *out = list;
     return 0;
 }
 
 static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
     switch (n->kind) {
-    case AST_NUMBER: *out = value_number(n->as.number); return 0;
+    case AST_NUMBER:
+        r->current = n;
+        return literal_var(r, n->as.number, false, out);
     case AST_BOOL: *out = value_bool(n->as.boolean); return 0;
     case AST_STRING:
         *out = value_string_from(n->as.string, strlen(n->as.string));
         if (out->kind == VALUE_STRING) return 0;
         r->current = n;
         return repl_error(r, "out of memory");
-    case AST_NAME:
+    case AST_NAME: {
+        double constant;
+        if (constant_value(r, n->as.name, &constant)) {
+            r->current = n;
+            return literal_var(r, constant, false, out);
+        }
         if (lookup_name(r, n->as.name, out)) return 0;
         r->current = n;
         return unknown_name(r, n->as.name);
+    }
     case AST_LIST: return eval_list(r, n, out);
-    case AST_UNARY: return eval_unary(r, n, out);
+    case AST_UNARY: {
+        double literal;
+        if (!number_literal(r, n, &literal)) return eval_unary(r, n, out);
+        r->current = n;
+        return literal_var(r, literal, false, out);
+    }
     case AST_BINARY: return eval_binary(r, n, out);
     case AST_CALL: return eval_call(r, n, out);
     case AST_ATTRIBUTE: return eval_attribute(r, n, out);
@@ -1225,14 +1498,16 @@ static int update_in_place(repl *r, const char *target, ag_var *x, ast_operator 
     size_t size = ag_size(x);
     int index[AG_MAX_DIMS] = {0};
     size_t offset = 0;
+    bool produced_nonfinite = false; /* from finite numbers: x /= 0 */
     for (size_t i = 0; i < size; i++) {
-        double v = source[offset];
+        double v = source[offset], before = data[i];
         switch (op) {
-        case AST_OP_ADD: data[i] = data[i] + v; break;
-        case AST_OP_SUBTRACT: data[i] = data[i] - v; break;
-        case AST_OP_MULTIPLY: data[i] = data[i] * v; break;
-        default: data[i] = data[i] / v; break;
+        case AST_OP_ADD: data[i] = before + v; break;
+        case AST_OP_SUBTRACT: data[i] = before - v; break;
+        case AST_OP_MULTIPLY: data[i] = before * v; break;
+        default: data[i] = before / v; break;
         }
+        if (!isfinite(data[i]) && isfinite(before) && isfinite(v)) produced_nonfinite = true;
         for (int d = ndim - 1; d >= 0; d--) { /* odometer over x's index */
             offset += strides[d];
             if (++index[d] < shape[d]) break;
@@ -1240,6 +1515,7 @@ static int update_in_place(repl *r, const char *target, ag_var *x, ast_operator 
             index[d] = 0;
         }
     }
+    if (produced_nonfinite) note_nonfinite(r, ast_operator_symbol(op));
     return 0;
 }
 
@@ -1263,7 +1539,7 @@ static int exec_assign(repl *r, const ast_node *n) {
     if (slot->kind == VALUE_VAR) {
         repl_value x = value_copy(*slot);
         bool old = ag_set_grad_enabled(r->ctx, false);
-        int rc = eval(r, n->as.assign.value, &v);
+        int rc = eval_operand(r, n->as.assign.value, LITERAL_NUMBER, &v);
         ag_set_grad_enabled(r->ctx, old);
         if (rc == 0) {
             r->current = n;
@@ -1280,7 +1556,7 @@ static int exec_assign(repl *r, const ast_node *n) {
                           ast_operator_symbol(op), target, describe_kind(*slot, buf, sizeof buf));
     }
     repl_value old = value_copy(*slot);
-    if (eval(r, n->as.assign.value, &v) < 0) {
+    if (eval_operand(r, n->as.assign.value, LITERAL_NUMBER, &v) < 0) {
         value_release(old);
         return -1;
     }
@@ -1353,27 +1629,15 @@ static int exec_for(repl *r, const ast_node *n) {
                           : repl_error(r, "range takes no keyword arguments");
         }
         for (int i = 0; i < argc && rc == 0; i++)
-            if (eval(r, arguments->items[i], &argv[i]) < 0) rc = -1;
+            if (eval_operand(r, arguments->items[i], LITERAL_NUMBER, &argv[i]) < 0) rc = -1;
         double start = 0, stop = 0, step = 1;
         if (rc == 0) {
             r->current = iterable;
             builtin_args args;
             rc = bind_arguments(r, range.as.builtin, argc, argv, 0, NULL, NULL, &args);
             if (rc == 0) {
-                double values[3] = {0, 0, 1};
-                for (int i = 0; i < 3 && rc == 0; i++)
-                    if (args.values[i].kind != VALUE_NIL) rc = arg_number(r, &args, i, &values[i]);
+                rc = range_bounds(r, &args, &start, &stop, &step);
                 builtin_args_free(&args);
-                if (argc == 1) {
-                    stop = values[0];
-                } else {
-                    start = values[0];
-                    stop = values[1];
-                    step = values[2];
-                }
-                if (rc == 0 && step == 0) rc = repl_error(r, "range: step is zero");
-                if (rc == 0 && !(isfinite(start) && isfinite(stop) && isfinite(step)))
-                    rc = repl_error(r, "range: bounds and step must be finite");
             }
         }
         for (int i = 0; i < 3; i++) value_release(argv[i]);
@@ -1531,6 +1795,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     clear_error(r);
     ag_clear_error(r->ctx);
     ag_clear_nonfinite(r->ctx);
+    r->nonfinite_note[0] = '\0';
     r->chunk = chunk;
     r->locals = NULL;
     r->depth = r->call_depth = r->native_depth = 0;
@@ -1552,7 +1817,8 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     r->current = NULL;
     int rc = r->error_set ? -1 : 0;
     if (rc < 0) report_error(r);
-    const char *nonfinite = ag_nonfinite_op(r->ctx);
+    /* the REPL's note was taken while the engine had none: it came first */
+    const char *nonfinite = r->nonfinite_note[0] ? r->nonfinite_note : ag_nonfinite_op(r->ctx);
     if (nonfinite != NULL) {
         fflush(r->out);
         if (chunk->filename)
@@ -1562,6 +1828,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
             fprintf(r->err, "warning: NaN or Inf first produced by %s\n", nonfinite);
         fflush(r->err);
         ag_clear_nonfinite(r->ctx);
+        r->nonfinite_note[0] = '\0';
     }
     r->chunk = NULL;
     ag_gc(r->ctx);

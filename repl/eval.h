@@ -135,6 +135,9 @@ struct repl {
     int call_depth;            /* user function calls, capped */
     int native_depth;          /* > 0 inside a built-in: no collection */
     repl_value return_value;   /* of a `return` on its way out */
+    /* what first made a NaN or Inf outside the engine's ops in this
+     * statement ("x /= 0"): in-place updates, plain-number arithmetic */
+    char nonfinite_note[64];
 
     /* :save log: the text of every successful top-level statement */
     char **history;
@@ -175,10 +178,19 @@ ag_var *value_to_leaf(repl *r, repl_value v);
 /* True when v is a (nested, rectangular) list of numbers. */
 bool value_is_tensor_literal(repl_value v);
 
+/* range(start, stop=nil, step=1)'s bound arguments as numbers: one argument
+ * is stop; every one must be a finite integer and step nonzero.  -1 after
+ * an error naming the parameter ("range: stop must be an integer, not 0.5"). */
+int range_bounds(repl *r, const builtin_args *args, double *start, double *stop, double *step);
+
 /* ---- printing (print.c) ----------------------------------------------------- */
 
-/* The text print() shows (strings bare, variables in full); malloc'd. */
+/* The text an expression statement shows (variables in full, matrices one
+ * row per line); malloc'd. */
 char *value_text(repl *r, repl_value v, bool quote_strings);
+/* The same on one line, as print() shows it: every variable in upstream's
+ * one-line String() form (summarized past 1000 elements); malloc'd. */
+char *value_text_line(repl *r, repl_value v, bool quote_strings);
 /* A variable as the session shows it: one line, or a matrix with one row per
  * line, summarized past 1000 elements; malloc'd. */
 char *format_variable(const ag_var *v, int digits);

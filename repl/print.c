@@ -246,9 +246,10 @@ static void append_quoted(text *t, const char *s) {
     append(t, "\"");
 }
 
-static void append_value(repl *r, text *t, repl_value v, bool quote, int depth);
+static void append_value(repl *r, text *t, repl_value v, bool quote, int depth, bool one_line);
 
-static void append_list(repl *r, text *t, const value_list *list, bool quote, int depth) {
+static void append_list(repl *r, text *t, const value_list *list, bool quote, int depth,
+                        bool one_line) {
     if (depth > MAX_LIST_DEPTH) {
         append(t, "[...]");
         return;
@@ -256,12 +257,14 @@ static void append_list(repl *r, text *t, const value_list *list, bool quote, in
     append(t, "[");
     for (int i = 0; i < list->count; i++) {
         if (i > 0) append(t, " ");
-        append_value(r, t, list->items[i], quote, depth + 1);
+        append_value(r, t, list->items[i], quote, depth + 1, one_line);
     }
     append(t, "]");
 }
 
-static void append_value(repl *r, text *t, repl_value v, bool quote, int depth) {
+/* one_line: every variable on one line (print()); otherwise only inside lists,
+ * as Go prints []*Variable, and matrices at the top get one row per line. */
+static void append_value(repl *r, text *t, repl_value v, bool quote, int depth, bool one_line) {
     char number[AG_NUMBUF];
     switch (v.kind) {
     case VALUE_NIL: append(t, "<nil>"); break;
@@ -272,17 +275,17 @@ static void append_value(repl *r, text *t, repl_value v, bool quote, int depth) 
         else append(t, v.as.string->text);
         break;
     case VALUE_VAR: {
-        /* inside a list a variable stays on one line, as Go prints []*Variable */
         int digits = r ? r->digits : 0;
-        char *s = depth > 0 && ag_size(v.as.var) <= SUMMARY_THRESHOLD ? ag_var_string(v.as.var, digits)
-                  : depth > 0 ? format_flat_summary(v.as.var, digits)
-                              : format_variable(v.as.var, digits);
+        bool flat = depth > 0 || one_line;
+        char *s = flat && ag_size(v.as.var) <= SUMMARY_THRESHOLD ? ag_var_string(v.as.var, digits)
+                  : flat ? format_flat_summary(v.as.var, digits)
+                         : format_variable(v.as.var, digits);
         if (s == NULL) t->failed = true;
         else append(t, s);
         free(s);
         break;
     }
-    case VALUE_LIST: append_list(r, t, v.as.list, quote, depth); break;
+    case VALUE_LIST: append_list(r, t, v.as.list, quote, depth, one_line); break;
     case VALUE_FUNCTION: {
         const user_function *f = v.as.function;
         append(t, "<function ");
@@ -322,7 +325,13 @@ static void append_value(repl *r, text *t, repl_value v, bool quote, int depth) 
 
 char *value_text(repl *r, repl_value v, bool quote_strings) {
     text t = {0};
-    append_value(r, &t, v, quote_strings, 0);
+    append_value(r, &t, v, quote_strings, 0, false);
+    return finish(&t);
+}
+
+char *value_text_line(repl *r, repl_value v, bool quote_strings) {
+    text t = {0};
+    append_value(r, &t, v, quote_strings, 0, true);
     return finish(&t);
 }
 
