@@ -461,23 +461,8 @@ ag_var *value_to_leaf(repl *r, repl_value v) {
 int arg_var(repl *r, const builtin_args *a, int index, ag_var **out) {
     repl_value v = a->values[index];
     char buf[64];
-    if (v.kind == VALUE_VAR) {
-        *out = v.as.var;
-        return 0;
-    }
-    if (v.kind == VALUE_NUMBER) {
-        ag_var *c = ag_scalar(r->ctx, v.as.number);
-        if (c == NULL) return engine_error(r);
-        ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
-        *out = c;
-        return 0;
-    }
-    if (v.kind == VALUE_LIST && value_is_tensor_literal(v)) {
-        ag_var *leaf = value_to_leaf(r, v);
-        if (leaf == NULL) return engine_error(r);
-        *out = leaf;
-        return 0;
-    }
+    int rc = value_as_var(r, v, out);
+    if (rc <= 0) return rc;
     if (v.kind == VALUE_NIL && v.as.string != NULL) {
         char prefix[80];
         snprintf(prefix, sizeof prefix, "%s: ", builtin_name(a));

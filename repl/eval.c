@@ -393,8 +393,7 @@ static int truthy(repl *r, repl_value v, bool *out) {
 
 /* Turns an operand of arithmetic into a variable: numbers become constant
  * leaves, tensor literals plain leaves.  -1 after an error naming the op. */
-static int operand_var(repl *r, repl_value v, const char *verb, ag_var **out) {
-    char buf[96];
+int value_as_var(repl *r, repl_value v, ag_var **out) {
     if (v.kind == VALUE_VAR) {
         *out = v.as.var;
         return 0;
@@ -412,6 +411,13 @@ static int operand_var(repl *r, repl_value v, const char *verb, ag_var **out) {
         *out = leaf;
         return 0;
     }
+    return 1;
+}
+
+static int operand_var(repl *r, repl_value v, const char *verb, ag_var **out) {
+    char buf[96];
+    int rc = value_as_var(r, v, out);
+    if (rc <= 0) return rc;
     if (v.kind == VALUE_NIL) return value_nil_error(r, "", v);
     return repl_error(r, "cannot %s %s", verb, describe_kind(v, buf, sizeof buf));
 }

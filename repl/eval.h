@@ -175,6 +175,10 @@ int value_nil_error(repl *r, const char *prefix, repl_value v);
 /* Converts a number or a rectangular list of numbers to a new leaf; NULL
  * when v is neither (no error reported). */
 ag_var *value_to_leaf(repl *r, repl_value v);
+/* A variable for v: itself, a constant leaf for a number, a leaf for a
+ * tensor literal.  0 with *out set, 1 when v is none of those (nothing
+ * reported), -1 after an error. */
+int value_as_var(repl *r, repl_value v, ag_var **out);
 /* True when v is a (nested, rectangular) list of numbers. */
 bool value_is_tensor_literal(repl_value v);
 
