@@ -18,7 +18,7 @@ endif
 
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
-  tmux valgrind
+  tmux valgrind imagemagick libx11-dev
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image SDL2_ttf readline cmocka
 
 PKG_CONFIG ?= pkg-config
@@ -45,7 +45,7 @@ TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIB) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 
-.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests asan-tests build-all lesson clean bench bench-build bench-compare
+.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests asan-tests build-all lesson clean bench bench-build bench-compare
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -57,7 +57,7 @@ build-all: $(LIB) $(AGREPL) $(BUILD)/samples/train_mlp
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
 	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
-	for c in xvfb-run tmux valgrind; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for c in xvfb-run tmux valgrind import; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
@@ -128,12 +128,16 @@ sample-tests: $(AGREPL)
 interactive-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) sh tests/interactive_test.sh
 
+# Live windows under Xvfb: plot during a loop, show(y), closing a window.
+window-tests: $(AGREPL)
+	@AGREPL=$(AGREPL) sh tests/window_test.sh
+
 # Random bytes and token soups as scripts: status 0 or 1, never a crash.
 fuzz-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) sh tests/fuzz_scripts.sh
 
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests
 	@$(MAKE) --no-print-directory asan-tests
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.

@@ -1,24 +1,651 @@
-/* builtins_viz.c — graphs and plots as REPL built-ins, and the session's
- * window state. */
+/* builtins_viz.c — graphs and plots as REPL built-ins (SPEC §3), and the
+ * session's window state: the live plot (viz/plot.h), the graph window of
+ * show() (viz/graph_window.h) and the step-through display of backward.
+ *
+ * Windows open only in a session a person watches (interactive, not
+ * --headless, with a display).  Everywhere else everything is still recorded
+ * and written to files, and show() prints the graph as a text tree. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
 
-#include "builtins.h"
+#include "eval.h"
+#include "graph.h"
+#include "graph_window.h"
+#include "plot.h"
+
+enum {
+    IDLE_TIMEOUT_MS = 33,       /* the front end's wait between pumps at the prompt */
+    LOOP_PUMP_INTERVAL_MS = 200, /* window service while a statement runs (5 a second)... */
+    LOOP_SHARE = 50              /* ...takes at most 1/50 of its time */
+};
 
 struct repl_viz {
-    bool headless;
+    repl *r;
+    bool windows;                  /* windows may open (interactive, not headless) */
+    viz_plot *plot;
+    viz_graph_window *graph_window;
+    /* what show() displays, kept current after every statement */
+    ag_var *shown;                 /* retained while shown */
+    char *shown_name;              /* the session name it follows, or NULL */
+    viz_graph_opts shown_opts;     /* title points at shown_title */
+    char *shown_title;
+    char *shown_dot;               /* DOT of the picture on screen: unchanged means no re-render */
+    char shown_error[VIZ_ERRLEN];  /* the last refresh failure, reported once */
+    double next_loop_serve_ms;     /* inside a statement, windows wait until then */
+    unsigned boundary_calls;       /* repl_viz_idle calls inside statements */
+    bool told_no_window;           /* the user heard why no plot window opened */
 };
 
-const builtin_def builtins_viz[] = {
-    {0},
-};
+/* ---- the session's state ------------------------------------------------------ */
 
 repl_viz *repl_viz_new(repl *r, bool headless) {
     repl_viz *v = calloc(1, sizeof *v);
-    if (v) v->headless = headless;
+    if (v == NULL) return NULL;
+    v->r = r;
+    /* a script's window would vanish when it ends: only a person at the
+     * terminal gets windows (`agrepl -i lesson.ag` included) */
+    v->windows = !headless && repl_is_interactive(r);
+    if (v->windows) viz_window_hints(); /* before the plot or graph window starts SDL video */
+    v->plot = viz_plot_new(!v->windows);
+    v->graph_window = viz_graph_window_new(!v->windows);
+    if (v->plot == NULL || v->graph_window == NULL) {
+        viz_plot_free(v->plot);
+        viz_graph_window_free(v->graph_window);
+        free(v);
+        return NULL;
+    }
     return v;
 }
-void repl_viz_free(repl_viz *v) { free(v); }
-void repl_viz_idle(repl_viz *v) {}
-int repl_viz_timeout_ms(const repl_viz *v) { return -1; }
-void repl_viz_after_statement(repl_viz *v) {}
-void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {}
+
+/* Forgets what show() displays (the window itself is closed separately). */
+static void forget_shown(repl_viz *v) {
+    if (v->shown != NULL) ag_release(v->shown);
+    v->shown = NULL;
+    free(v->shown_name);
+    free(v->shown_title);
+    free(v->shown_dot);
+    v->shown_name = v->shown_title = v->shown_dot = NULL;
+    v->shown_error[0] = '\0';
+}
+
+void repl_viz_free(repl_viz *v) {
+    if (v == NULL) return;
+    forget_shown(v);
+    viz_graph_window_free(v->graph_window);
+    viz_plot_free(v->plot);
+    free(v);
+}
+
+/* A cheap clock for throttling (a few ms resolution is plenty). */
+static double coarse_ms(void) {
+    struct timespec now;
+#ifdef CLOCK_MONOTONIC_COARSE
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+#else
+    clock_gettime(CLOCK_MONOTONIC, &now);
+#endif
+    return (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+}
+
+static bool any_window_open(const repl_viz *v) {
+    return viz_plot_window_open(v->plot) || viz_graph_window_open(v->graph_window);
+}
+
+/* Handles both windows' events and redraws what changed. */
+static void serve_windows(repl_viz *v) {
+    if (viz_plot_window_open(v->plot)) viz_plot_pump(v->plot);
+    if (viz_graph_window_open(v->graph_window)) {
+        viz_graph_window_pump(v->graph_window);
+        if (!viz_graph_window_open(v->graph_window)) forget_shown(v); /* the user closed it */
+    }
+}
+
+static double precise_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+}
+
+/* Inside a running statement (a loop) the windows are served at most ~5
+ * times a second, and never for more than ~1/LOOP_SHARE of the time: on a
+ * busy machine, where a redraw waits for the display server, they are served
+ * less often rather than slowing the loop down.  True when it is time. */
+static bool loop_turn(repl_viz *v) {
+    return coarse_ms() >= v->next_loop_serve_ms;
+}
+
+/* serve_windows from inside a statement, timed for the next loop_turn. */
+static void serve_in_loop(repl_viz *v) {
+    double start = precise_ms();
+    serve_windows(v);
+    double took = precise_ms() - start, pause = LOOP_SHARE * took;
+    v->next_loop_serve_ms = coarse_ms() + (pause > LOOP_PUMP_INTERVAL_MS ? pause : LOOP_PUMP_INTERVAL_MS);
+}
+
+void repl_viz_idle(repl_viz *v) {
+    if (v == NULL || !any_window_open(v)) return;
+    /* Between prompts the front end calls every ~33 ms: full-rate redraws.
+     * During a statement the evaluator may call at every statement boundary
+     * (a million times a second): even the clock is read only every 32nd
+     * call. */
+    if (v->r->chunk == NULL) {
+        serve_windows(v);
+    } else if ((++v->boundary_calls & 31) == 0 && loop_turn(v)) {
+        serve_in_loop(v);
+    }
+}
+
+int repl_viz_timeout_ms(const repl_viz *v) {
+    return v != NULL && any_window_open(v) ? IDLE_TIMEOUT_MS : -1;
+}
+
+/* ---- graphs ------------------------------------------------------------------- */
+
+/* y's name, or the fallback when it has none: for titles. */
+static const char *name_or(const ag_var *y, const char *fallback) {
+    return ag_name(y)[0] != '\0' ? ag_name(y) : fallback;
+}
+
+/* Reads the drawing options that follow the fixed parameters of dot, render
+ * and show (values, grads, rankdir, title, depth from index `first`) or of
+ * tree (values, grads, depth).  The title points into the arguments. */
+static int graph_options(repl *r, const builtin_args *a, int first, bool layout, viz_graph_opts *o) {
+    viz_graph_opts_default(o);
+    o->digits = repl_digits(r);
+    int depth_index = layout ? first + 4 : first + 2;
+    if (arg_bool(r, a, first, &o->values) < 0 || arg_bool(r, a, first + 1, &o->grads) < 0) return -1;
+    if (layout) {
+        const char *rankdir;
+        if (arg_string(r, a, first + 2, &rankdir) < 0) return -1;
+        if (strcasecmp(rankdir, "TB") == 0) o->rankdir = "TB";
+        else if (strcasecmp(rankdir, "LR") == 0) o->rankdir = "LR";
+        else
+            return repl_error(r, "%s: rankdir must be \"TB\" (top to bottom) or \"LR\" (left to right), "
+                                 "not \"%s\"",
+                              a->def->name, rankdir);
+        if (arg_given(a, first + 3) && arg_string(r, a, first + 3, &o->title) < 0) return -1;
+    }
+    if (arg_given(a, depth_index)) {
+        if (arg_int(r, a, depth_index, &o->depth) < 0) return -1;
+        if (o->depth < 0)
+            return repl_error(r, "%s: depth must be 0 (everything) or more, not %d", a->def->name,
+                              o->depth);
+    }
+    return 0;
+}
+
+/* The number of nodes and edges a drawing with o has (legend excluded). */
+static int graph_counts(repl *r, const builtin_args *a, ag_var *y, const viz_graph_opts *o,
+                        int *nodes, int *edges) {
+    viz_walk walk;
+    char err[VIZ_ERRLEN];
+    int rc = viz_walk_build(&walk, y, o, err);
+    if (rc == 0) {
+        *nodes = (int)(walk.nvars + walk.nfuncs + walk.ncut);
+        *edges = (int)walk.nedges;
+    }
+    viz_walk_free(&walk);
+    return rc == 0 ? 0 : repl_error(r, "%s: %s", a->def->name, err);
+}
+
+static void print_wrote(repl *r, const char *file, int nodes, int edges) {
+    fprintf(repl_out(r), "wrote %s (%d node%s, %d edge%s)\n", file, nodes, nodes == 1 ? "" : "s", edges,
+            edges == 1 ? "" : "s");
+}
+
+/* dot(y) prints the DOT text; dot(y, file) writes it (whatever the name). */
+static int builtin_dot(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    viz_graph_opts o;
+    const char *file = NULL;
+    if (arg_var(r, a, 0, &y) < 0 || (arg_given(a, 1) && arg_string(r, a, 1, &file) < 0) ||
+        graph_options(r, a, 2, true, &o) < 0)
+        return -1;
+    char err[VIZ_ERRLEN];
+    char *text = viz_graph_dot(y, &o, err);
+    if (text == NULL) return repl_error(r, "dot: %s", err);
+    if (file == NULL) {
+        fputs(text, repl_out(r));
+        free(text);
+        return 0;
+    }
+    int nodes = 0, edges = 0;
+    if (graph_counts(r, a, y, &o, &nodes, &edges) < 0) {
+        free(text);
+        return -1;
+    }
+    FILE *stream = fopen(file, "w");
+    bool ok = stream != NULL && fputs(text, stream) >= 0;
+    int saved = errno;
+    if (stream != NULL && fclose(stream) != 0 && ok) ok = false, saved = errno;
+    free(text);
+    if (!ok) return repl_error(r, "dot: cannot write \"%s\": %s", file, strerror(saved));
+    print_wrote(r, file, nodes, edges);
+    return 0;
+}
+
+/* render(y, file): PNG, SVG, PDF (or DOT) by the file's extension. */
+static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    const char *file;
+    viz_graph_opts o;
+    if (arg_var(r, a, 0, &y) < 0 || arg_string(r, a, 1, &file) < 0 || graph_options(r, a, 2, true, &o) < 0)
+        return -1;
+    int nodes = 0, edges = 0;
+    char err[VIZ_ERRLEN];
+    if (viz_graph_render(y, &o, file, &nodes, &edges, err) < 0) return repl_error(r, "render: %s", err);
+    print_wrote(r, file, nodes, edges);
+    return 0;
+}
+
+/* tree(y): the graph as indented text. */
+static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    viz_graph_opts o;
+    if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, false, &o) < 0) return -1;
+    char err[VIZ_ERRLEN];
+    char *text = viz_graph_tree(y, &o, err);
+    if (text == NULL) return repl_error(r, "tree: %s", err);
+    fputs(text, repl_out(r));
+    free(text);
+    return 0;
+}
+
+/* Renders y into the graph window.  0 shown, 1 no window here, -1 with err. */
+static int show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, const char *title,
+                          char err[VIZ_ERRLEN]) {
+    size_t size = 0;
+    unsigned char *png = viz_graph_png(y, o, &size, err);
+    if (png == NULL) return -1;
+    int rc = viz_graph_window_show(v->graph_window, png, size, title, err);
+    free(png);
+    return rc;
+}
+
+static void window_title(const ag_var *y, const char *what, char *buf, size_t n) {
+    snprintf(buf, n, "agrepl graph: %s%s", name_or(y, "(unnamed)"), what);
+}
+
+/* show(y): a window with the rendered graph, kept current after every
+ * statement (following the name y is bound to); without a window, the text
+ * tree and how to get the picture. */
+static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
+    repl_viz *v = repl_get_viz(r);
+    ag_var *y;
+    viz_graph_opts o;
+    if (v == NULL) return repl_error(r, "show: out of memory");
+    if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, true, &o) < 0) return -1;
+    char err[VIZ_ERRLEN], title[160];
+    window_title(y, "", title, sizeof title);
+    int rc = show_in_window(v, y, &o, title, err);
+    if (rc < 0) return repl_error(r, "show: %s", err);
+    if (rc == 1) {
+        char *text = viz_graph_tree(y, &o, err);
+        if (text == NULL) return repl_error(r, "show: %s", err);
+        fputs(text, repl_out(r));
+        free(text);
+        if (ag_name(y)[0] != '\0')
+            fprintf(repl_out(r), "(no window here: render(%s, \"graph.png\") writes the picture)\n",
+                    ag_name(y));
+        else
+            fputs("(no window here: render with a .png file name writes the picture)\n", repl_out(r));
+        return 0;
+    }
+    /* remember what is shown, to refresh it after each statement */
+    forget_shown(v);
+    ag_retain(y);
+    v->shown = y;
+    v->shown_opts = o;
+    if (o.title != NULL && (v->shown_title = strdup(o.title)) == NULL) v->shown_opts.title = NULL;
+    else v->shown_opts.title = v->shown_title;
+    repl_value *bound = ag_name(y)[0] ? names_get(&r->names, ag_name(y)) : NULL;
+    if (bound != NULL && bound->kind == VALUE_VAR && bound->as.var == y) v->shown_name = strdup(ag_name(y));
+    v->shown_dot = viz_graph_dot(y, &v->shown_opts, err);
+    int picture_width, picture_height, window_width, window_height;
+    if (viz_graph_window_sizes(v->graph_window, &picture_width, &picture_height, &window_width,
+                               &window_height) &&
+        (window_width < picture_width || window_height < picture_height)) {
+        double scale = (double)window_width / picture_width;
+        if ((double)window_height / picture_height < scale) scale = (double)window_height / picture_height;
+        fprintf(repl_out(r),
+                "show: the graph (%dx%d pixels) is shrunk to %.0f%% to fit the screen; render() writes "
+                "it full size, depth=N shows the part near the output\n",
+                picture_width, picture_height, 100 * scale);
+    }
+    return 0;
+}
+
+/* After a statement: the variable show() follows may have been rebound, and
+ * values and gradients may have changed.  Re-renders only when the drawing
+ * would differ (same DOT text, same picture). */
+static void refresh_shown(repl_viz *v) {
+    if (v->shown == NULL || !viz_graph_window_open(v->graph_window)) return;
+    repl *r = v->r;
+    if (v->shown_name != NULL) {
+        repl_value *bound = names_get(&r->names, v->shown_name);
+        if (bound != NULL && bound->kind == VALUE_VAR && bound->as.var != v->shown) {
+            ag_retain(bound->as.var);
+            ag_release(v->shown);
+            v->shown = bound->as.var;
+        }
+    }
+    v->shown_opts.digits = repl_digits(r);
+    v->shown_opts.active = NULL;
+    char err[VIZ_ERRLEN] = "", title[160];
+    char *dot = viz_graph_dot(v->shown, &v->shown_opts, err);
+    if (dot != NULL && v->shown_dot != NULL && strcmp(dot, v->shown_dot) == 0) {
+        free(dot);
+        return;
+    }
+    window_title(v->shown, "", title, sizeof title);
+    int rc = dot != NULL ? show_in_window(v, v->shown, &v->shown_opts, title, err) : -1;
+    if (rc != 0) {
+        free(dot);
+        /* the window keeps its last picture; say why once, not after every statement */
+        if (rc < 0 && strcmp(err, v->shown_error) != 0) {
+            fflush(repl_out(r));
+            fprintf(r->err, "show: %s (the window keeps the last picture)\n", err);
+            fflush(r->err);
+            snprintf(v->shown_error, sizeof v->shown_error, "%s", err);
+        }
+        return;
+    }
+    free(v->shown_dot);
+    v->shown_dot = dot;
+    v->shown_error[0] = '\0';
+}
+
+void repl_viz_after_statement(repl_viz *v) {
+    if (v == NULL) return;
+    repl_viz_idle(v);
+    refresh_shown(v);
+}
+
+/* Stepping through backward: an open graph window shows y's graph with the
+ * function just processed marked; otherwise the text tree is printed (also
+ * when only a plot window is open and print_tree is false: the tree is then
+ * the only place the step can be seen). */
+void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
+    (void)print_tree;
+    if (v == NULL || y == NULL) return;
+    repl *r = v->r;
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    if (v->shown != NULL) o = v->shown_opts;
+    o.digits = repl_digits(r);
+    o.active = active;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_graph_window_open(v->graph_window)) {
+        char title[160], what[96] = " (backward done)";
+        if (active != NULL) {
+            char label[64];
+            ag_func_label(active, label, sizeof label);
+            snprintf(what, sizeof what, " (backward: %s)", label);
+        }
+        window_title(y, what, title, sizeof title);
+        if (show_in_window(v, y, &o, title, err) < 0) {
+            fflush(repl_out(r));
+            fprintf(r->err, "show: %s\n", err);
+            fflush(r->err);
+        }
+        viz_graph_window_pump(v->graph_window);
+        /* the picture is y's now: the next refresh draws the shown graph again */
+        free(v->shown_dot);
+        v->shown_dot = NULL;
+        return;
+    }
+    char *text = viz_graph_tree(y, &o, err);
+    FILE *out = repl_out(r);
+    if (text == NULL) {
+        fprintf(out, "    (%s)\n", err);
+        return;
+    }
+    /* indented under the step's lines; the last tree shows what the pass left */
+    if (active == NULL) fputs("  graph after the pass:\n", out);
+    for (char *line = text; *line != '\0';) {
+        char *end = strchr(line, '\n');
+        size_t length = end ? (size_t)(end - line) : strlen(line);
+        fprintf(out, "    %.*s\n", (int)length, line);
+        line += length + (end != NULL);
+    }
+    free(text);
+    fflush(out);
+}
+
+/* ---- plots -------------------------------------------------------------------- */
+
+static viz_plot *session_plot(repl *r) {
+    repl_viz *v = repl_get_viz(r);
+    return v ? v->plot : NULL;
+}
+
+/* Keeps the windows live from inside loops, where plot and track are called. */
+static void pump(repl *r) {
+    repl_viz *v = repl_get_viz(r);
+    if (v == NULL || !any_window_open(v)) return;
+    if (r->chunk == NULL) serve_windows(v);
+    else if (loop_turn(v)) serve_in_loop(v);
+}
+
+/* A session that should have windows but cannot open one (the display
+ * refused, say) is told once why, and that plots are still recorded. */
+static void no_window_notice(repl *r) {
+    repl_viz *v = repl_get_viz(r);
+    if (v == NULL || !v->windows || v->told_no_window || viz_plot_window_open(v->plot)) return;
+    v->told_no_window = true;
+    const char *why = viz_window_last_error();
+    fflush(repl_out(r));
+    fprintf(r->err, "plot: no window could be opened%s%s; plots are still recorded and savefig writes them\n",
+            why[0] ? ": " : "", why);
+    fflush(r->err);
+}
+
+static int plot_failed(repl *r, const builtin_args *a, viz_plot *plot) {
+    return repl_error(r, "%s: %s", a->def->name, plot ? viz_plot_error(plot) : "out of memory");
+}
+
+/* plot(v, name=nil, log=nil): appends a scalar to the series named after v. */
+static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
+    viz_plot *plot = session_plot(r);
+    double value;
+    const char *name = "value";
+    if (arg_number(r, a, 0, &value) < 0) return -1;
+    if (arg_given(a, 1)) {
+        if (arg_string(r, a, 1, &name) < 0) return -1;
+        if (name[0] == '\0') return repl_error(r, "plot: name must not be empty");
+    } else if (a->values[0].kind == VALUE_VAR && ag_name(a->values[0].as.var)[0] != '\0') {
+        name = ag_name(a->values[0].as.var);
+    }
+    bool log_scale = false;
+    if (arg_given(a, 2) && arg_bool(r, a, 2, &log_scale) < 0) return -1;
+    if (plot == NULL || viz_plot_append(plot, name, value) < 0) return plot_failed(r, a, plot);
+    if (arg_given(a, 2)) viz_plot_set_log(plot, log_scale);
+    no_window_notice(r);
+    pump(r);
+    return 0;
+}
+
+/* [lo, hi] with lo < hi, both finite: a list of two numbers or a 2-vector. */
+static int get_range(repl *r, const builtin_args *a, int index, double *lo, double *hi) {
+    repl_value v = a->values[index];
+    const char *param = index == 1 ? "xrange" : "yrange";
+    bool ok = false;
+    if (v.kind == VALUE_LIST && v.as.list->count == 2) {
+        ok = true;
+        double bounds[2] = {0, 0};
+        for (int i = 0; i < 2 && ok; i++) {
+            repl_value item = v.as.list->items[i];
+            if (item.kind == VALUE_NUMBER) bounds[i] = item.as.number;
+            else if (item.kind == VALUE_VAR && ag_size(item.as.var) == 1) bounds[i] = ag_item(item.as.var);
+            else ok = false;
+        }
+        *lo = bounds[0];
+        *hi = bounds[1];
+    } else if (v.kind == VALUE_VAR && ag_ndim(v.as.var) == 1 && ag_size(v.as.var) == 2) {
+        ok = true;
+        *lo = ag_cdata(v.as.var)[0];
+        *hi = ag_cdata(v.as.var)[1];
+    }
+    if (!ok) return repl_error(r, "contour: %s must be a list of two numbers [lo, hi]", param);
+    if (!(isfinite(*lo) && isfinite(*hi) && *lo < *hi))
+        return repl_error(r, "contour: %s must be [lo, hi] with finite lo < hi", param);
+    return 0;
+}
+
+/* "a list", "an optimizer", "nil": for "..., not X". */
+static const char *with_article(repl_value v, char *buf, size_t n) {
+    if (v.kind == VALUE_NIL) return "nil";
+    const char *kind = value_kind_name(v);
+    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
+    return buf;
+}
+
+static const char *callee_name(repl_value f) {
+    if (f.kind == VALUE_FUNCTION) return f.as.function->name;
+    if (f.kind == VALUE_BUILTIN) return f.as.builtin->name;
+    return "f";
+}
+
+/* The user's function at one grid point, for viz_plot_contour. */
+typedef struct contour_call {
+    repl *r;
+    repl_value f;
+    bool failed;
+    bool interrupted;
+} contour_call;
+
+static double call_at(void *user, double x, double y) {
+    contour_call *call = user;
+    if (call->failed) return NAN;
+    if (repl_interrupted) {
+        call->failed = call->interrupted = true;
+        return NAN;
+    }
+    repl_value argv[2] = {value_number(x), value_number(y)}, result;
+    if (repl_call_value(call->r, call->f, 2, argv, &result) < 0) {
+        call->failed = true;
+        return NAN;
+    }
+    double value = NAN;
+    if (result.kind == VALUE_NUMBER) {
+        value = result.as.number;
+    } else if (result.kind == VALUE_VAR && ag_size(result.as.var) == 1) {
+        value = ag_item(result.as.var);
+    } else {
+        char kind[64 + 12 * AG_MAX_DIMS];
+        if (result.kind == VALUE_VAR) {
+            char shape[16 + 12 * AG_MAX_DIMS];
+            snprintf(kind, sizeof kind, "a variable of shape %s",
+                     ag_shape_string(ag_ndim(result.as.var), ag_shape(result.as.var), shape));
+        } else {
+            with_article(result, kind, sizeof kind);
+        }
+        call->failed = true;
+        repl_error(call->r, "contour: f must return a number, but %s(%g, %g) returned %s",
+                   callee_name(call->f), x, y, kind);
+    }
+    value_release(result);
+    return value;
+}
+
+/* contour(f, [x_lo, x_hi], [y_lo, y_hi]): level curves of f(a, b). */
+static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
+    viz_plot *plot = session_plot(r);
+    repl_value f = a->values[0];
+    bool callable = f.kind == VALUE_FUNCTION || f.kind == VALUE_BUILTIN ||
+                    (f.kind == VALUE_OBJECT && f.as.object->type && f.as.object->type->call);
+    char kind[64];
+    if (!callable)
+        return repl_error(r, "contour: f must be a function of two numbers (def f(a, b) = ...), not %s",
+                          with_article(f, kind, sizeof kind));
+    if (f.kind == VALUE_FUNCTION && f.as.function->def->as.def.parameters.count != 2) {
+        int count = f.as.function->def->as.def.parameters.count;
+        return repl_error(r, "contour: f must take two arguments (a, b); %s takes %d", f.as.function->name,
+                          count);
+    }
+    double xlo, xhi, ylo, yhi;
+    if (get_range(r, a, 1, &xlo, &xhi) < 0 || get_range(r, a, 2, &ylo, &yhi) < 0) return -1;
+    if (plot == NULL) return repl_error(r, "contour: out of memory");
+    contour_call call = {.r = r, .f = f};
+    /* only the values are needed: recording 40,000 graphs would be slow */
+    bool grad_enabled = ag_set_grad_enabled(repl_ctx(r), false);
+    bool nonfinite_before = ag_nonfinite_op(repl_ctx(r)) != NULL;
+    int rc = viz_plot_contour(plot, call_at, &call, xlo, xhi, ylo, yhi);
+    ag_set_grad_enabled(repl_ctx(r), grad_enabled);
+    /* f may be undefined in part of the range (log, sqrt): those points are
+     * skipped, not a NaN the user should hear about */
+    if (!nonfinite_before) ag_clear_nonfinite(repl_ctx(r));
+    if (call.interrupted) {
+        repl_interrupted = 0;
+        return repl_error(r, "interrupted");
+    }
+    if (call.failed) return -1; /* the call reported why */
+    if (rc < 0) return plot_failed(r, a, plot);
+    pump(r);
+    return 0;
+}
+
+/* track(x0, x1, name=nil): the current point of two parameters on a path. */
+static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
+    viz_plot *plot = session_plot(r);
+    double x, y;
+    if (arg_number(r, a, 0, &x) < 0 || arg_number(r, a, 1, &y) < 0) return -1;
+    char name[160] = "path";
+    if (arg_given(a, 2)) {
+        const char *given;
+        if (arg_string(r, a, 2, &given) < 0) return -1;
+        if (given[0] == '\0') return repl_error(r, "track: name must not be empty");
+        snprintf(name, sizeof name, "%s", given);
+    } else if (a->values[0].kind == VALUE_VAR && a->values[1].kind == VALUE_VAR &&
+               ag_name(a->values[0].as.var)[0] && ag_name(a->values[1].as.var)[0]) {
+        snprintf(name, sizeof name, "%s, %s", ag_name(a->values[0].as.var), ag_name(a->values[1].as.var));
+    }
+    if (plot == NULL || viz_plot_track(plot, name, x, y) < 0) return plot_failed(r, a, plot);
+    no_window_notice(r);
+    pump(r);
+    return 0;
+}
+
+/* savefig(file): the current figure as PNG, window or not. */
+static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
+    viz_plot *plot = session_plot(r);
+    const char *file;
+    if (arg_string(r, a, 0, &file) < 0) return -1;
+    if (plot == NULL || viz_plot_savefig(plot, file) < 0) return plot_failed(r, a, plot);
+    fprintf(repl_out(r), "wrote %s\n", file);
+    return 0;
+}
+
+static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {
+    viz_plot *plot = session_plot(r);
+    if (plot != NULL) viz_plot_clear(plot);
+    pump(r);
+    return 0;
+}
+
+#define GRAPH_OPTIONS "values=true, grads=true, rankdir=\"TB\", title=nil, depth=nil"
+
+const builtin_def builtins_viz[] = {
+    {"dot", "y, file=nil, " GRAPH_OPTIONS, builtin_dot, "graphs",
+     "the Graphviz DOT text of the graph ending at y; dot(y, \"g.dot\") writes it"},
+    {"render", "y, file, " GRAPH_OPTIONS, builtin_render, "graphs",
+     "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file"},
+    {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
+     "a window with y's graph, redrawn after every statement (text tree without a display)"},
+    {"tree", "y, values=true, grads=true, depth=nil", builtin_tree, "graphs",
+     "the graph ending at y as an indented text tree"},
+    {"plot", "v, name=nil, log=nil", builtin_plot, "plots",
+     "appends the scalar v to the series named after v (or name); log=true for a log y axis"},
+    {"contour", "f, xrange, yrange", builtin_contour, "plots",
+     "level curves of f(a, b) over [x_lo, x_hi] x [y_lo, y_hi]"},
+    {"track", "x0, x1, name=nil", builtin_track, "plots",
+     "adds the point (x0, x1) to a path drawn over the contour"},
+    {"savefig", "file", builtin_savefig, "plots", "saves the current plot as PNG (works headless)"},
+    {"clearplot", "", builtin_clearplot, "plots", "forgets every series, path and the contour"},
+    {0},
+};

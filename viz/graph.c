@@ -609,6 +609,9 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     bool present[ROLE_COUNT] = {false};
     char name[48];
     if (ok) set_graph_attributes(g, o, estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET);
+    /* After any layout gvc declares this default globally, and agwrite then
+     * prints it: declare it always so DOT text never depends on history. */
+    if (ok) set_default(g, AGNODE, "label", "\\N");
     for (size_t i = 0; ok && i < w->nvars; i++) {
         snprintf(name, sizeof name, "v%zu", i);
         Agnode_t *node = var_nodes[i] = new_node(g, name);

@@ -1,0 +1,373 @@
+#!/bin/sh
+# Window tests: agrepl's live plot and graph windows on a virtual X server.
+#
+# Runs itself again under `xvfb-run -a -s "-screen 0 1600x900x24 -noreset"`, drives
+# interactive agrepl sessions in tmux (a private server, -L), so they have a
+# terminal and a display like a person's.  Screenshots come from ImageMagick's
+# `import`; a small Xlib helper compiled here finds windows by title and
+# closes them the way a window manager's close button does (Xvfb has no
+# window manager, and xdotool/wmctrl are not needed).
+#
+#   1. a plot window is live while a loop runs: not blank, and it changes
+#   2. the loop is less than 10 % slower with the window open than --headless
+#      (wall time from `:time on` in fresh sessions; the median ratio of 5
+#      pairs of runs, each pair back to back so that both runs share the
+#      machine's load; measured a second time when the first series is over,
+#      because other processes can disturb a whole series)
+#   3. show(y) opens a window the size of the rendered PNG, not blank; it
+#      follows y when y is rebound; backward(step=true) marks each step in it
+#   4. closing the plot window mid-loop leaves the session running
+#
+# Prints "window tests: N passed, M failed"; status 0 when none failed.
+# Skips (status 0, with a message) when xvfb-run or another tool is missing.
+set -u
+AGREPL=${AGREPL:-build/agrepl}
+AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
+
+if [ -z "${AGREPL_WINDOW_TESTS_INNER:-}" ]; then
+    missing=""
+    for tool in xvfb-run tmux import convert compare identify cc; do
+        command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+    done
+    if [ -n "$missing" ]; then
+        echo "window tests: skipped (not installed:$missing)"
+        exit 0
+    fi
+    # -noreset: by default the X server resets whenever its last client
+    # disconnects, and a session connecting during the reset is refused
+    # (between two sessions here nobody is connected; a desktop never resets)
+    exec xvfb-run -a -s "-screen 0 1600x900x24 -noreset" \
+        env AGREPL_WINDOW_TESTS_INNER=1 AGREPL="$AGREPL" sh "$0"
+fi
+
+pass=0 fail=0
+tmp=$(mktemp -d)
+socket="agrepl-window-test-$$"
+cleanup() {
+    tmux -L "$socket" kill-server 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() {
+    echo "ok   $1"
+    pass=$((pass + 1))
+}
+not_ok() {
+    echo "FAIL $1"
+    fail=$((fail + 1))
+}
+
+# ---- the X helper -----------------------------------------------------------
+cat >"$tmp/xwin.c" <<'EOF'
+/* xwin find TEXT: "ID WIDTH HEIGHT X Y TITLE" of the first mapped top-level
+ * window whose title contains TEXT (status 1 when none);
+ * xwin close ID: WM_PROTOCOLS/WM_DELETE_WINDOW, as a close button sends. */
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int find(Display *display, const char *text) {
+    Window root = DefaultRootWindow(display), parent, *children = NULL;
+    unsigned int count = 0;
+    if (!XQueryTree(display, root, &root, &parent, &children, &count)) return 1;
+    int status = 1;
+    for (unsigned int i = 0; i < count && status != 0; i++) {
+        XWindowAttributes attributes;
+        XTextProperty name;
+        if (!XGetWindowAttributes(display, children[i], &attributes) ||
+            attributes.map_state != IsViewable || !XGetWMName(display, children[i], &name) ||
+            name.value == NULL)
+            continue;
+        if (strstr((const char *)name.value, text) != NULL) {
+            int x = 0, y = 0;
+            Window child;
+            XTranslateCoordinates(display, children[i], root, 0, 0, &x, &y, &child);
+            printf("0x%lx %d %d %d %d %s\n", (unsigned long)children[i], attributes.width,
+                   attributes.height, x, y, (const char *)name.value);
+            status = 0;
+        }
+        XFree(name.value);
+    }
+    if (children != NULL) XFree(children);
+    return status;
+}
+
+static int close_window(Display *display, Window window) {
+    XEvent event;
+    memset(&event, 0, sizeof event);
+    event.xclient.type = ClientMessage;
+    event.xclient.window = window;
+    event.xclient.message_type = XInternAtom(display, "WM_PROTOCOLS", False);
+    event.xclient.format = 32;
+    event.xclient.data.l[0] = (long)XInternAtom(display, "WM_DELETE_WINDOW", False);
+    event.xclient.data.l[1] = CurrentTime;
+    if (!XSendEvent(display, window, False, NoEventMask, &event)) return 1;
+    XSync(display, False);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) return 2;
+    Display *display = XOpenDisplay(NULL);
+    if (display == NULL) return 2;
+    int status = 2;
+    if (strcmp(argv[1], "find") == 0) status = find(display, argv[2]);
+    else if (strcmp(argv[1], "close") == 0)
+        status = close_window(display, (Window)strtoul(argv[2], NULL, 0));
+    XCloseDisplay(display);
+    return status;
+}
+EOF
+x11_flags=$(pkg-config --cflags --libs x11 2>/dev/null || echo -lX11)
+# shellcheck disable=SC2086
+if ! cc -std=c11 -D_POSIX_C_SOURCE=200809L -o "$tmp/xwin" "$tmp/xwin.c" $x11_flags 2>"$tmp/xwin.log"; then
+    echo "window tests: skipped (cannot build the X helper: libX11 headers missing?)"
+    exit 0
+fi
+xwin() { "$tmp/xwin" "$@"; }
+
+# ---- sessions ---------------------------------------------------------------
+# start NAME [OPTIONS]: an interactive agrepl in tmux session NAME, in $tmp;
+# its stderr goes to $tmp/NAME.err (shown when a window does not open).
+start() {
+    name=$1
+    shift
+    rm -f "$tmp/$name.status"
+    tmux -L "$socket" -f /dev/null new-session -d -s "$name" -x 220 -y 50 \
+        "cd '$tmp' && env -u AGREPL_HEADLESS HOME='$tmp' DISPLAY='$DISPLAY' XAUTHORITY='${XAUTHORITY:-}' '$AGREPL' $* 2>>'$tmp/$name.err'; echo \$? >'$tmp/$name.status'"
+    wait_for "$name" 'ag> ' 10
+}
+# send NAME TEXT: types TEXT and Enter.
+send() {
+    tmux -L "$socket" send-keys -t "$1" -l "$2"
+    tmux -L "$socket" send-keys -t "$1" Enter
+}
+screen_text() { tmux -L "$socket" capture-pane -p -J -t "$1" -S -3000; }
+# wait_for NAME REGEX SECONDS: status 0 once the session's screen matches.
+wait_for() {
+    tries=$(($3 * 10))
+    while [ "$tries" -gt 0 ]; do
+        screen_text "$1" | grep -q -- "$2" && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
+}
+# count NAME REGEX: how many lines of the session's screen match.
+count() { screen_text "$1" | grep -c -- "$2"; }
+# wait_window TITLE SECONDS: prints the xwin find line once the window is up.
+wait_window() {
+    tries=$(($2 * 10))
+    while [ "$tries" -gt 0 ]; do
+        xwin find "$1" && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
+}
+# quit NAME: :quit, then the exit status of agrepl (or "running").
+quit() {
+    send "$1" ':quit'
+    tries=50
+    while [ "$tries" -gt 0 ]; do
+        if [ -s "$tmp/$1.status" ]; then
+            cat "$tmp/$1.status"
+            return
+        fi
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    echo running
+}
+# drawn FILE: status 0 when a window screenshot shows a drawing: mostly white
+# background (an undrawn SDL window is black) with some dark content.
+drawn() {
+    white=$(convert "$1" -fill black +opaque white -format '%[fx:mean]' info: 2>/dev/null)
+    awk -v w="${white:-0}" 'BEGIN { exit !(w > 0.3 && w < 0.995) }'
+}
+# differ A B: status 0 when two screenshots are not identical.
+differ() {
+    pixels=$(compare -metric AE "$1" "$2" null: 2>&1)
+    awk -v p="${pixels:-0}" 'BEGIN { exit !(p > 0) }'
+}
+# the loop of tests 1, 2 and 4: n steps of Rosenbrock descent, the loss
+# plotted every 100 steps
+loop() {
+    echo "for i in range($1) { x0.cleargrad(); x1.cleargrad(); y = rosenbrock(x0, x1); y.backward(); x0 -= 0.0001 * x0.grad; x1 -= 0.0001 * x1.grad; if i % 100 == 0 { plot(y, \"loss\", log=true) } }; print(\"loop\", \"done\")"
+}
+setup='x0 = 0.0; x1 = 2.0; def rosenbrock(a, b) = 100*(b - a^2)^2 + (a - 1)^2'
+
+# ---- 1. a live plot window while a loop runs --------------------------------
+start live
+send live "$setup"
+send live "$(loop 2000000)"
+if window=$(wait_window "agrepl plot" 20); then
+    id=${window%% *}
+    sleep 0.5
+    import -window "$id" "$tmp/live1.png" 2>/dev/null
+    sleep 0.8
+    import -window "$id" "$tmp/live2.png" 2>/dev/null
+    if [ "$(count live '^loop done')" -ne 0 ]; then
+        not_ok "1. live plot: the loop ended before the screenshots (too fast to test)"
+    elif ! drawn "$tmp/live1.png"; then
+        not_ok "1. live plot: the window is blank during the loop"
+    elif ! differ "$tmp/live1.png" "$tmp/live2.png"; then
+        not_ok "1. live plot: the window did not change while the loop ran"
+    else
+        ok "1. live plot: drawn and redrawn while the loop runs"
+    fi
+else
+    not_ok "1. live plot: no plot window opened"
+    sed 's/^/     stderr: /' "$tmp/live.err"
+fi
+wait_for live '^loop done' 120 || not_ok "1. live plot: the loop did not finish"
+status=$(quit live)
+[ "$status" = 0 ] && ok "1. live plot: :quit exits with status 0" ||
+    not_ok "1. live plot: :quit gave status $status"
+
+# ---- 2. the window slows the loop by less than 10 % -------------------------
+# time_loop OPTIONS: milliseconds of one 200,000-step loop in a fresh session.
+time_loop() {
+    start timed "$@"
+    send timed "$setup"
+    # open the window first: what is measured is a loop with the window
+    # open, not SDL's start-up
+    send timed 'plot(1, "loss"); clearplot()'
+    sleep 0.3
+    send timed ':time on'
+    send timed "$(loop 200000)"
+    wait_for timed '^loop done' 120
+    # the loop's own time line comes just before the line it printed after it
+    screen_text timed | awk '$1 == "time:" { last = $2 } /^loop done/ { print last; exit }'
+    quit timed >/dev/null
+}
+# measure: 5 pairs of runs, --headless then window, each pair close in time
+# so both see the same load from other processes; the median of the pairs'
+# ratios must be under 1.10.
+measure() {
+    ratios="" pairs=""
+    for run in 1 2 3 4 5; do
+        headless=$(time_loop --headless)
+        window=$(time_loop)
+        pairs="$pairs ${headless:-?}/${window:-?}"
+        ratios="$ratios $(awk -v h="$headless" -v w="$window" 'BEGIN { print (h > 0 && w > 0) ? w / h : 99 }')"
+    done
+    median=$(echo "$ratios" | tr ' ' '\n' | grep . | sort -n | sed -n 3p)
+    echo "     loop of 200000 steps, ms --headless/window:$pairs; median ratio $median"
+    awk -v m="$median" 'BEGIN { exit !(m < 1.10) }'
+}
+# Other processes on a shared machine can disturb a whole series of runs; one
+# repeat of the measurement tells that apart from a real slowdown.
+if measure || measure || measure; then
+    ok "2. slowdown with the window open is under 10 %"
+else
+    not_ok "2. slowdown with the window open is 10 % or more (or a time was missing)"
+fi
+
+# ---- 3. show(y): the graph window -------------------------------------------
+start graph
+send graph 'x = 1.0; y = sin(x) + x^2 * exp(x)'
+send graph 'render(y, "graph.png")'
+send graph 'show(y)'
+if window=$(wait_window "agrepl graph: y" 20); then
+    id=${window%% *}
+    set -- $window
+    png_size=$(identify -format '%w %h' "$tmp/graph.png" 2>/dev/null)
+    if [ "$2 $3" = "$png_size" ]; then
+        ok "3. show: the window is the size of the rendered PNG ($2x$3)"
+    else
+        not_ok "3. show: window $2x$3, rendered PNG ${png_size:-missing}"
+    fi
+    sleep 0.3
+    import -window "$id" "$tmp/graph1.png" 2>/dev/null
+    drawn "$tmp/graph1.png" && ok "3. show: the graph is drawn" || not_ok "3. show: the window is blank"
+
+    # rebinding y: the window follows it after the statement
+    send graph 'y = y * 2'
+    send graph 'render(y, "graph2.png")'
+    wait_for graph 'wrote graph2.png' 10
+    sleep 0.3
+    set -- $(xwin find "agrepl graph: y")
+    png_size=$(identify -format '%w %h' "$tmp/graph2.png" 2>/dev/null)
+    import -window "$id" "$tmp/graph2-shot.png" 2>/dev/null
+    if [ "$2 $3" = "$png_size" ] && differ "$tmp/graph1.png" "$tmp/graph2-shot.png"; then
+        ok "3. show: the window follows y when it is rebound"
+    else
+        not_ok "3. show: after y = y * 2 the window is $2x$3, the new graph ${png_size:-missing}"
+    fi
+
+    # stepping through backward marks each function in the window
+    send graph 'y.backward(step=true)'
+    wait_for graph 'Enter: go on' 10
+    if marked=$(wait_window "(backward: Mul)" 5); then
+        import -window "${marked%% *}" "$tmp/step.png" 2>/dev/null
+        drawn "$tmp/step.png" && ok "3. step: the window shows the function in progress" ||
+            not_ok "3. step: the window is blank while stepping"
+    else
+        not_ok "3. step: no window titled with the function in progress"
+    fi
+    send graph 'q'
+    wait_for graph '^done: ' 10
+    again=no
+    for try in $(seq 1 100); do
+        if xwin find "agrepl graph: y" | grep -q ' agrepl graph: y$'; then
+            again=yes
+            break
+        fi
+        sleep 0.1
+    done
+    [ "$again" = yes ] && ok "3. step: afterwards the window shows y's graph again" ||
+        not_ok "3. step: the window still shows the step"
+else
+    not_ok "3. show: no graph window opened"
+    sed 's/^/     stderr: /' "$tmp/graph.err"
+fi
+status=$(quit graph)
+[ "$status" = 0 ] && ok "3. show: :quit exits with status 0" || not_ok "3. show: :quit gave status $status"
+
+# ---- 4. closing the plot window mid-loop ------------------------------------
+start closing
+send closing "$setup"
+send closing "$(loop 1000000)"
+if window=$(wait_window "agrepl plot" 20); then
+    id=${window%% *}
+    sleep 0.3
+    xwin close "$id"
+    gone=no
+    for try in $(seq 1 50); do
+        if ! xwin find "agrepl plot" | grep -q "^$id "; then
+            gone=yes
+            break
+        fi
+        sleep 0.1
+    done
+    running=$(count closing '^loop done')
+    [ "$gone" = yes ] && [ "$running" -eq 0 ] && ok "4. close: the window closed while the loop ran" ||
+        not_ok "4. close: window closed: $gone, loop still running: $([ "$running" -eq 0 ] && echo yes || echo no)"
+    if wait_for closing '^loop done' 120; then
+        send closing 'print("still", "here")'
+        if wait_for closing '^still here$' 10; then
+            ok "4. close: the session goes on (answers print)"
+        else
+            not_ok "4. close: the session does not answer after the window closed"
+            screen_text closing | grep -v '^$' | tail -4 | sed 's/^/     screen: /'
+            sed 's/^/     stderr: /' "$tmp/closing.err"
+        fi
+    else
+        not_ok "4. close: the loop did not finish after the window closed"
+    fi
+    send closing 'plot(1, "again")'
+    wait_window "agrepl plot" 5 >/dev/null && ok "4. close: the next plot opens a window again" ||
+        not_ok "4. close: no window after the next plot"
+else
+    not_ok "4. close: no plot window opened"
+    sed 's/^/     stderr: /' "$tmp/closing.err"
+fi
+status=$(quit closing)
+[ "$status" = 0 ] && ok "4. close: :quit exits with status 0" || not_ok "4. close: :quit gave status $status"
+
+echo "window tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,350 @@
+/* graph_window.c — the window of show(y): a PNG picture of the graph, kept on
+ * screen, scaled down to fit when it is bigger than the screen or the window. */
+#include "graph_window.h"
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    PUMP_INTERVAL_MS = 4, /* calls closer together than this return at once */
+    MIN_WINDOW_SIDE = 120,
+    SCREEN_MARGIN = 40,   /* room for window decorations and panels */
+};
+
+struct viz_graph_window {
+    bool headless;
+    bool video_started;
+    bool display_unavailable; /* no display: stay headless for good */
+    SDL_Window *window;
+    Uint32 window_id;
+    SDL_Surface *picture; /* the decoded PNG, ARGB8888 */
+    SDL_Surface *scaled;  /* picture box-filtered to fit the window, or NULL */
+    bool dirty;           /* the window needs drawing */
+    bool close_requested;
+    Uint32 last_pump_ms;
+};
+
+static bool headless_from_environment(void) {
+    const char *value = getenv("AGREPL_HEADLESS");
+    return value != NULL && value[0] != '\0' && strcmp(value, "0") != 0;
+}
+
+viz_graph_window *viz_graph_window_new(bool headless) {
+    viz_graph_window *window = calloc(1, sizeof *window);
+    if (window != NULL) window->headless = headless || headless_from_environment();
+    return window;
+}
+
+void viz_window_hints(void) {
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+}
+
+const char *viz_window_last_error(void) {
+    return SDL_GetError();
+}
+
+/* Starts SDL video once, as the plot window does (see plot_window.c): only
+ * the drivers whose display is named, and SDL never takes Ctrl-C nor posts
+ * SDL_QUIT when the last window closes.  SDL counts SDL_InitSubSystem calls,
+ * so this window and the plot's start and stop their shares independently. */
+static bool start_video(viz_graph_window *window) {
+    if (window->video_started) return true;
+    if (window->display_unavailable) return false;
+    const char *x11 = getenv("DISPLAY"), *wayland = getenv("WAYLAND_DISPLAY");
+    bool has_x11 = x11 != NULL && x11[0] != '\0';
+    bool has_wayland = wayland != NULL && wayland[0] != '\0';
+    const char *forced = getenv("SDL_VIDEODRIVER");
+    if (!has_x11 && !has_wayland && (forced == NULL || forced[0] == '\0')) {
+        window->display_unavailable = true;
+        return false;
+    }
+    SDL_SetHint(SDL_HINT_VIDEODRIVER, has_x11 && has_wayland ? "x11,wayland"
+                                      : has_x11              ? "x11"
+                                                             : "wayland");
+    viz_window_hints();
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+    SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");
+    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    SDL_SetHint(SDL_HINT_WINDOW_NO_ACTIVATION_WHEN_SHOWN, "1");
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        window->display_unavailable = true;
+        return false;
+    }
+    window->video_started = true;
+    return true;
+}
+
+static void free_scaled(viz_graph_window *window) {
+    if (window->scaled != NULL) SDL_FreeSurface(window->scaled);
+    window->scaled = NULL;
+}
+
+void viz_graph_window_close(viz_graph_window *window) {
+    if (window == NULL) return;
+    free_scaled(window);
+    if (window->picture != NULL) SDL_FreeSurface(window->picture);
+    if (window->window != NULL) SDL_DestroyWindow(window->window);
+    window->picture = NULL;
+    window->window = NULL;
+    window->window_id = 0;
+    window->close_requested = false;
+}
+
+void viz_graph_window_free(viz_graph_window *window) {
+    if (window == NULL) return;
+    viz_graph_window_close(window);
+    if (window->video_started) {
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        /* nobody else uses SDL: free its global state too */
+        if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0) SDL_Quit();
+    }
+    free(window);
+}
+
+bool viz_graph_window_open(const viz_graph_window *window) {
+    return window != NULL && window->window != NULL;
+}
+
+/* ---- drawing -------------------------------------------------------------- */
+
+/* The largest size with the picture's proportions that fits in
+ * max_width x max_height, never bigger than the picture itself. */
+static void fit(int width, int height, int max_width, int max_height, int *out_width,
+                int *out_height) {
+    double scale = 1.0;
+    if (width > max_width) scale = (double)max_width / width;
+    if (height * scale > max_height) scale = (double)max_height / height;
+    *out_width = (int)(width * scale + 0.5);
+    *out_height = (int)(height * scale + 0.5);
+    if (*out_width < 1) *out_width = 1;
+    if (*out_height < 1) *out_height = 1;
+}
+
+/* The picture shrunk to width x height by averaging the source pixels each
+ * destination pixel covers (a box filter: thin lines and text stay legible,
+ * unlike SDL_BlitScaled's nearest neighbour).  NULL when out of memory. */
+static SDL_Surface *shrink(SDL_Surface *source, int width, int height) {
+    SDL_Surface *out = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (out == NULL) return NULL;
+    SDL_LockSurface(source);
+    SDL_LockSurface(out);
+    for (int y = 0; y < height; y++) {
+        int y0 = (int)((long long)y * source->h / height);
+        int y1 = (int)((long long)(y + 1) * source->h / height);
+        if (y1 <= y0) y1 = y0 + 1;
+        Uint32 *row = (Uint32 *)((Uint8 *)out->pixels + (size_t)y * out->pitch);
+        for (int x = 0; x < width; x++) {
+            int x0 = (int)((long long)x * source->w / width);
+            int x1 = (int)((long long)(x + 1) * source->w / width);
+            if (x1 <= x0) x1 = x0 + 1;
+            unsigned long long sum[4] = {0, 0, 0, 0};
+            for (int sy = y0; sy < y1; sy++) {
+                const Uint32 *src = (const Uint32 *)((const Uint8 *)source->pixels +
+                                                     (size_t)sy * source->pitch);
+                for (int sx = x0; sx < x1; sx++) {
+                    Uint32 p = src[sx];
+                    sum[0] += p >> 24;
+                    sum[1] += (p >> 16) & 0xFF;
+                    sum[2] += (p >> 8) & 0xFF;
+                    sum[3] += p & 0xFF;
+                }
+            }
+            unsigned long long n = (unsigned long long)(y1 - y0) * (unsigned long long)(x1 - x0);
+            row[x] = (Uint32)((sum[0] / n) << 24 | (sum[1] / n) << 16 | (sum[2] / n) << 8 | sum[3] / n);
+        }
+    }
+    SDL_UnlockSurface(out);
+    SDL_UnlockSurface(source);
+    return out;
+}
+
+/* Draws the picture centred on white, shrunk when the window is smaller. */
+static void redraw(viz_graph_window *window) {
+    if (window->window == NULL || window->picture == NULL) return;
+    if (SDL_GetWindowFlags(window->window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) return;
+    SDL_Surface *screen = SDL_GetWindowSurface(window->window);
+    if (screen == NULL || screen->w <= 0 || screen->h <= 0) return;
+    SDL_FillRect(screen, NULL, SDL_MapRGB(screen->format, 255, 255, 255));
+    int width, height;
+    fit(window->picture->w, window->picture->h, screen->w, screen->h, &width, &height);
+    SDL_Surface *shown = window->picture;
+    if (width != window->picture->w || height != window->picture->h) {
+        if (window->scaled == NULL || window->scaled->w != width || window->scaled->h != height) {
+            free_scaled(window);
+            window->scaled = shrink(window->picture, width, height);
+        }
+        if (window->scaled != NULL) shown = window->scaled;
+    }
+    SDL_Rect where = {(screen->w - shown->w) / 2, (screen->h - shown->h) / 2, shown->w, shown->h};
+    SDL_BlitSurface(shown, NULL, screen, &where);
+    SDL_UpdateWindowSurface(window->window);
+    window->dirty = false;
+}
+
+/* ---- showing a picture ---------------------------------------------------- */
+
+/* The window size for a picture: its own, or smaller to fit the usable part
+ * of the display the window is (or will be) on. */
+static void window_size_for(const viz_graph_window *window, const SDL_Surface *picture,
+                            int *width, int *height) {
+    SDL_Rect usable = {0, 0, 1600, 900};
+    int display = window->window != NULL ? SDL_GetWindowDisplayIndex(window->window) : 0;
+    if (display < 0 || SDL_GetDisplayUsableBounds(display, &usable) != 0)
+        usable = (SDL_Rect){0, 0, 1600, 900};
+    int max_width = usable.w - SCREEN_MARGIN, max_height = usable.h - 2 * SCREEN_MARGIN;
+    if (max_width < MIN_WINDOW_SIDE) max_width = MIN_WINDOW_SIDE;
+    if (max_height < MIN_WINDOW_SIDE) max_height = MIN_WINDOW_SIDE;
+    fit(picture->w, picture->h, max_width, max_height, width, height);
+    if (*width < MIN_WINDOW_SIDE) *width = MIN_WINDOW_SIDE;
+    if (*height < MIN_WINDOW_SIDE) *height = MIN_WINDOW_SIDE;
+}
+
+/* Resizes the window, moving it up or left when it would now stick out of
+ * the usable part of its display. */
+static void resize_on_screen(SDL_Window *sdl_window, int width, int height) {
+    SDL_SetWindowSize(sdl_window, width, height);
+    SDL_Rect usable;
+    int display = SDL_GetWindowDisplayIndex(sdl_window);
+    if (display < 0 || SDL_GetDisplayUsableBounds(display, &usable) != 0) return;
+    int x, y, top = 0;
+    SDL_GetWindowPosition(sdl_window, &x, &y);
+    SDL_GetWindowBordersSize(sdl_window, &top, NULL, NULL, NULL);
+    int new_x = x, new_y = y;
+    if (new_x + width > usable.x + usable.w) new_x = usable.x + usable.w - width;
+    if (new_y + height > usable.y + usable.h) new_y = usable.y + usable.h - height;
+    if (new_x < usable.x) new_x = usable.x;
+    if (new_y < usable.y + top) new_y = usable.y + top;
+    if (new_x != x || new_y != y) SDL_SetWindowPosition(sdl_window, new_x, new_y);
+}
+
+static SDL_Surface *decode(const unsigned char *png, size_t size, char err[VIZ_ERRLEN]) {
+    SDL_RWops *stream = SDL_RWFromConstMem(png, (int)size);
+    SDL_Surface *decoded = stream != NULL ? IMG_Load_RW(stream, 1) : NULL;
+    if (decoded == NULL) {
+        snprintf(err, VIZ_ERRLEN, "cannot read the rendered picture: %s", IMG_GetError());
+        return NULL;
+    }
+    SDL_Surface *picture = SDL_ConvertSurfaceFormat(decoded, SDL_PIXELFORMAT_ARGB8888, 0);
+    SDL_FreeSurface(decoded);
+    if (picture == NULL) snprintf(err, VIZ_ERRLEN, "out of memory showing the graph");
+    return picture;
+}
+
+int viz_graph_window_show(viz_graph_window *window, const unsigned char *png, size_t size,
+                          const char *title, char err[VIZ_ERRLEN]) {
+    if (window == NULL || window->headless || !start_video(window)) return 1;
+    if (png == NULL || size == 0 || size > (size_t)0x7fffffff) {
+        snprintf(err, VIZ_ERRLEN, "no picture to show");
+        return -1;
+    }
+    SDL_Surface *picture = decode(png, size, err);
+    if (picture == NULL) return -1;
+    int width, height;
+    window_size_for(window, picture, &width, &height);
+    if (window->window == NULL) {
+        window->window = SDL_CreateWindow(title ? title : "agrepl graph", SDL_WINDOWPOS_UNDEFINED,
+                                          SDL_WINDOWPOS_UNDEFINED, width, height,
+                                          SDL_WINDOW_RESIZABLE);
+        if (window->window == NULL) {
+            snprintf(err, VIZ_ERRLEN, "cannot open a window: %s", SDL_GetError());
+            SDL_FreeSurface(picture);
+            return -1;
+        }
+        SDL_SetWindowMinimumSize(window->window, MIN_WINDOW_SIDE, MIN_WINDOW_SIDE);
+        window->window_id = SDL_GetWindowID(window->window);
+        window->last_pump_ms = 0;
+    } else {
+        bool new_size = window->picture == NULL || window->picture->w != picture->w ||
+                        window->picture->h != picture->h;
+        if (title != NULL) SDL_SetWindowTitle(window->window, title);
+        if (new_size && !(SDL_GetWindowFlags(window->window) &
+                          (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
+            resize_on_screen(window->window, width, height);
+    }
+    free_scaled(window);
+    if (window->picture != NULL) SDL_FreeSurface(window->picture);
+    window->picture = picture;
+    window->dirty = true;
+    redraw(window);
+    return 0;
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+/* The window an event belongs to, 0 for events of no window. */
+static Uint32 event_window(const SDL_Event *event) {
+    switch (event->type) {
+    case SDL_WINDOWEVENT: return event->window.windowID;
+    case SDL_KEYDOWN:
+    case SDL_KEYUP: return event->key.windowID;
+    case SDL_TEXTEDITING: return event->edit.windowID;
+    case SDL_TEXTINPUT: return event->text.windowID;
+    case SDL_MOUSEMOTION: return event->motion.windowID;
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP: return event->button.windowID;
+    case SDL_MOUSEWHEEL: return event->wheel.windowID;
+    case SDL_DROPFILE:
+    case SDL_DROPTEXT:
+    case SDL_DROPBEGIN:
+    case SDL_DROPCOMPLETE: return event->drop.windowID;
+    default: return 0;
+    }
+}
+
+/* SDL_FilterEvents callback: handles and removes this window's events (0),
+ * leaves every other event in the queue for its owner (1). */
+static int SDLCALL take_own_events(void *user, SDL_Event *event) {
+    viz_graph_window *window = user;
+    Uint32 id = event_window(event);
+    if (id == 0 || id != window->window_id) return 1;
+    if (event->type == SDL_WINDOWEVENT) {
+        switch (event->window.event) {
+        case SDL_WINDOWEVENT_CLOSE: window->close_requested = true; break;
+        case SDL_WINDOWEVENT_SHOWN:
+        case SDL_WINDOWEVENT_EXPOSED:
+        case SDL_WINDOWEVENT_RESIZED:
+        case SDL_WINDOWEVENT_SIZE_CHANGED:
+        case SDL_WINDOWEVENT_RESTORED:
+        case SDL_WINDOWEVENT_MAXIMIZED: window->dirty = true; break;
+        default: break;
+        }
+    } else if (event->type == SDL_KEYDOWN &&
+               (event->key.keysym.sym == SDLK_ESCAPE || event->key.keysym.sym == SDLK_q)) {
+        window->close_requested = true;
+    }
+    return 0;
+}
+
+void viz_graph_window_pump(viz_graph_window *window) {
+    if (window == NULL || window->window == NULL) return;
+    Uint32 now = SDL_GetTicks();
+    if (window->last_pump_ms != 0 && now - window->last_pump_ms < PUMP_INTERVAL_MS) return;
+    window->last_pump_ms = now;
+    SDL_PumpEvents();
+    SDL_FilterEvents(take_own_events, window);
+    /* events of no window that nobody acts on; drop them so the queue
+     * cannot fill up over a long session */
+    SDL_FlushEvent(SDL_KEYMAPCHANGED);
+    SDL_FlushEvent(SDL_CLIPBOARDUPDATE);
+    if (window->close_requested) {
+        viz_graph_window_close(window);
+        return;
+    }
+    if (window->dirty) redraw(window);
+}
+
+bool viz_graph_window_sizes(const viz_graph_window *window, int *picture_width,
+                            int *picture_height, int *window_width, int *window_height) {
+    if (window == NULL || window->window == NULL || window->picture == NULL) return false;
+    if (picture_width) *picture_width = window->picture->w;
+    if (picture_height) *picture_height = window->picture->h;
+    int w = 0, h = 0;
+    SDL_GetWindowSizeInPixels(window->window, &w, &h);
+    if (window_width) *window_width = w;
+    if (window_height) *window_height = h;
+    return true;
+}
