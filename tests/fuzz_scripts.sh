@@ -49,5 +49,5 @@ for f in "$tmp"/*.ag; do
         fail=$((fail + 1))
     fi
 done
-echo "fuzz scripts: $pass passed, $fail failed"
+echo "fuzz: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

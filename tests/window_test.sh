@@ -369,5 +369,5 @@ fi
 status=$(quit closing)
 [ "$status" = 0 ] && ok "4. close: :quit exits with status 0" || not_ok "4. close: :quit gave status $status"
 
-echo "window tests: $pass passed, $fail failed"
+echo "windows: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
