@@ -219,14 +219,14 @@ static bool walk_add_func(viz_walk *w, ag_func *f, int distance) {
 
 /* The number of nodes a walk with depth `depth` would draw, for every depth
  * at once, from this (deeper) walk: functions and variables are drawn when
- * their distance is at most depth, and a stub when a drawn variable's creator
+ * their distance is at most depth, and a cut marker when a drawn variable's creator
  * lies beyond it.  Returns the largest depth >= 1 that fits under limit, or 0. */
 static int depth_that_fits(const viz_walk *w, size_t limit) {
     int deepest = 0;
     for (size_t i = 0; i < w->nfuncs; i++)
         if (w->funcs_distance[i] > deepest) deepest = w->funcs_distance[i];
-    /* count[d] = nodes first drawn at depth d, including stubs opened at d
-     * minus stubs closed at d (their creator becomes drawn). */
+    /* count[d] = nodes first drawn at depth d, including cut markers opened at d
+     * minus cut markers closed at d (their creator becomes drawn). */
     long *count = calloc((size_t)deepest + 2, sizeof *count);
     if (count == NULL) return 0;
     for (size_t i = 0; i < w->nfuncs; i++) count[w->funcs_distance[i]]++;
@@ -659,24 +659,24 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     for (size_t i = 0; ok && i < w->nvars; i++) {
         if (!w->cut[i]) continue;
         snprintf(name, sizeof name, "cut%zu", i);
-        Agnode_t *stub = new_node(g, name);
-        ok = stub != NULL;
+        Agnode_t *marker = new_node(g, name);
+        ok = marker != NULL;
         if (!ok) break;
         present[ROLE_CUT] = true;
-        apply_look(stub, ROLE_CUT);
-        set(stub, "label", "…");
-        set(stub, "fontsize", "12");
-        set(stub, "fontcolor", "#616161");
-        set(stub, "width", "0.3");
-        set(stub, "height", "0.2");
-        Agedge_t *e = agedge(g, stub, var_nodes[i], NULL, 1);
+        apply_look(marker, ROLE_CUT);
+        set(marker, "label", "…");
+        set(marker, "fontsize", "12");
+        set(marker, "fontcolor", "#616161");
+        set(marker, "width", "0.3");
+        set(marker, "height", "0.2");
+        Agedge_t *e = agedge(g, marker, var_nodes[i], NULL, 1);
         ok = e != NULL;
         if (ok) {
             set(e, "style", "dashed");
             set(e, "color", "#9E9E9E");
         }
     }
-    /* Variables and functions alternate down the page, plus a row of stubs. */
+    /* Variables and functions alternate down the page, plus a row of cut markers. */
     int deepest = w->nfuncs ? w->funcs_distance[w->nfuncs - 1] : 0;
     if (ok) add_legend(g, present, 2 * deepest + 1 + (w->ncut > 0));
     free(var_nodes);

@@ -46,7 +46,7 @@ typedef struct viz_graph_opts {
     const char *rankdir; /* "TB" (inputs on top, output at the bottom) or "LR"; NULL = "TB" */
     const char *title;   /* drawn above the graph; NULL or "" = none */
     int depth;           /* 0 = unlimited; else only functions at most depth steps from the
-                            output are drawn and the inputs they cut off get a grey "…" stub */
+                            output are drawn and the inputs they cut off get a grey "…" cut marker */
     int digits;          /* significant digits of numbers; 0 = full precision for scalars
                             (tensor previews then use 4) */
     int max_nodes;       /* refuse to draw more nodes than this; 0 = VIZ_DEFAULT_MAX_NODES */
@@ -111,14 +111,14 @@ typedef struct viz_walk {
     ag_func **funcs;
     int *funcs_distance;
     size_t nfuncs, funcs_capacity;
-    size_t ncut;      /* variables with cut set (each gets one stub) */
-    size_t nedges;    /* input and output slots of drawn functions, plus one per stub */
+    size_t ncut;      /* variables with cut set (each gets one cut marker) */
+    size_t nedges;    /* input and output slots of drawn functions, plus one per cut marker */
     viz_ptrmap index; /* variable or function → its index in vars or funcs */
 } viz_walk;
 
 /* Walks from y honouring o->depth (iteratively; any graph size) and fills w.
  * Returns 0, or -1 with a message in err when y is NULL, memory runs out or
- * the graph has more than the node limit (vars + funcs + stubs).  Always
+ * the graph has more than the node limit (vars + funcs + cut markers).  Always
  * leaves w ready for viz_walk_free. */
 int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
 void viz_walk_free(viz_walk *w);
