@@ -59,9 +59,11 @@ static const char language_help[] =
     "Indexing: x[i] (drops axis 0), x[i, j], x[[0, 2]] (keeps it); negative counts from the end;\n"
     "  an error names the axis of x the index is for.\n"
     "Attributes: x.data x.grad x.shape x.name x.creator x.generation x.inputs x.T x.size x.ndim\n"
-    "Blocks share the session's names; a def's assignments are local to it.\n"
-    "A failing statement changes nothing else and the session goes on.  Ctrl-C stops a loop\n"
-    "at the next statement.  Constants: pi, e.  Comments start with #.\n";
+    "Blocks share the session's names.  In a def, `name = e` binds a local name (a def\n"
+    "cannot rebind session names); `x -= e` still updates a session variable's data in place.\n"
+    "A failing statement binds nothing and the session goes on; inside a loop or block, what\n"
+    "the statements before it did stays done (like Ctrl-C, which stops a loop at the next\n"
+    "statement).  Constants: pi, e.  Comments start with #.\n";
 
 static const char printing_help[] =
     "Printing\n"
