@@ -68,6 +68,26 @@ keys 'unfinished(' C-c
 sleep 0.3
 keys 'print(7 * 6)' Enter
 check "Ctrl-C at the prompt drops the line" '42'
+# stepping through backward: one function per Enter, q finishes the rest
+keys 'sx = 1.0; sy = sin(sx) * sx; sy.backward(step=true)' Enter
+check "step shows the first function" 'step 1: Mul'
+sleep 0.5
+if screen | grep -qF 'step 2: Sin'; then
+    echo "FAIL interactive step: step 2 ran before Enter"
+    fail=$((fail + 1))
+else
+    pass=$((pass + 1))
+fi
+keys Enter
+check "Enter runs the next function" 'step 2: Sin'
+keys Enter
+check "the pass ends" 'done: 2 steps'
+keys 'sz = exp(sx) + sx^2 + sin(sx); sz.backward(step=true)' Enter
+check "a second pass waits" 'step 1: Add'
+keys 'q' Enter
+check "q finishes the rest at once" 'done: 5 steps'
+keys 'print(sx.grad)' Enter
+check "the gradients are all there" 'variable(6.640357425003222)'
 keys C-d
 i=0
 while tmux -L "$sock" has-session 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -87,9 +107,9 @@ fi
 
 start # history comes back in a new session
 keys Up
-check "history across sessions" 'print(7 * 6)'
+check "history across sessions" 'print(sx.grad)'
 keys Up
-check "older history entry" 'print(q > 0, xval)'
+check "older history entry" 'sz = exp(sx) + sx^2 + sin(sx); sz.backward(step=true)'
 keys C-u C-d
 
 echo "interactive: $pass passed, $fail failed"
