@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 static const char *const kind_names[] = {
     [AST_NUMBER] = "number",       [AST_STRING] = "string",   [AST_BOOL] = "bool",
     [AST_NAME] = "name",           [AST_LIST] = "list",       [AST_UNARY] = "unary",
@@ -385,45 +387,16 @@ void ast_free(ast_node *node) {
 
 /* ---- S-expressions ---- */
 
-typedef struct text_buffer {
-    char *data;
-    size_t length;
-    size_t capacity;
-    bool failed;
-} text_buffer;
-
-static void append_bytes(text_buffer *buffer, const char *bytes, size_t count) {
-    if (buffer->failed) return;
-    if (buffer->length + count + 1 > buffer->capacity) {
-        size_t capacity = buffer->capacity ? buffer->capacity : 64;
-        while (capacity < buffer->length + count + 1) capacity *= 2;
-        char *grown = realloc(buffer->data, capacity);
-        if (!grown) {
-            buffer->failed = true;
-            return;
-        }
-        buffer->data = grown;
-        buffer->capacity = capacity;
-    }
-    memcpy(buffer->data + buffer->length, bytes, count);
-    buffer->length += count;
-    buffer->data[buffer->length] = '\0';
-}
-
-static void append_text(text_buffer *buffer, const char *text) {
-    append_bytes(buffer, text, strlen(text));
-}
-
 /* The shortest text that reads back to exactly `value`: plain decimals for
  * ordinary magnitudes (100, 0.001), exponent form outside them (1e-07). */
-static void append_number(text_buffer *buffer, double value) {
+static void append_number(viz_text *buffer, double value) {
     char text[48];
     double magnitude = fabs(value);
     if (value == 0 || (magnitude >= 1e-5 && magnitude < 1e16)) {
         for (int decimals = 0; decimals <= 17 + 5; decimals++) {
             snprintf(text, sizeof text, "%.*f", decimals, value);
             if (strtod(text, NULL) == value) {
-                append_text(buffer, text);
+                viz_text_append(buffer, text);
                 return;
             }
         }
@@ -432,176 +405,158 @@ static void append_number(text_buffer *buffer, double value) {
         snprintf(text, sizeof text, "%.*g", precision, value);
         if (isnan(value) || strtod(text, NULL) == value) break;
     }
-    append_text(buffer, text);
+    viz_text_append(buffer, text);
 }
 
-static void append_quoted(text_buffer *buffer, const char *text) {
-    append_text(buffer, "\"");
-    for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '"': append_text(buffer, "\\\""); break;
-        case '\\': append_text(buffer, "\\\\"); break;
-        case '\n': append_text(buffer, "\\n"); break;
-        case '\t': append_text(buffer, "\\t"); break;
-        default: append_bytes(buffer, p, 1);
-        }
-    }
-    append_text(buffer, "\"");
-}
-
-static void append_node(text_buffer *buffer, const ast_node *node, int depth);
+static void append_node(viz_text *buffer, const ast_node *node, int depth);
 
 /* " child" for each child of a list. */
-static void append_each(text_buffer *buffer, const ast_list *list, int depth) {
+static void append_each(viz_text *buffer, const ast_list *list, int depth) {
     for (int i = 0; i < list->count; i++) {
-        append_text(buffer, " ");
+        viz_text_append(buffer, " ");
         append_node(buffer, list->items[i], depth);
     }
 }
 
 /* Recursion is bounded: below AST_MAX_HEIGHT levels the printer writes "..."
  * (parsed trees never get there). */
-static void append_node(text_buffer *buffer, const ast_node *node, int depth) {
+static void append_node(viz_text *buffer, const ast_node *node, int depth) {
     if (!node) {
-        append_text(buffer, "<null>");
+        viz_text_append(buffer, "<null>");
         return;
     }
     if (depth > AST_MAX_HEIGHT) {
-        append_text(buffer, "...");
+        viz_text_append(buffer, "...");
         return;
     }
     depth++;
     switch (node->kind) {
     case AST_NUMBER: append_number(buffer, node->as.number); break;
-    case AST_STRING: append_quoted(buffer, node->as.string); break;
-    case AST_BOOL: append_text(buffer, node->as.boolean ? "true" : "false"); break;
-    case AST_NAME: append_text(buffer, node->as.name); break;
+    case AST_STRING: viz_text_append_quoted(buffer, node->as.string); break;
+    case AST_BOOL: viz_text_append(buffer, node->as.boolean ? "true" : "false"); break;
+    case AST_NAME: viz_text_append(buffer, node->as.name); break;
     case AST_LIST:
-        append_text(buffer, "(list");
+        viz_text_append(buffer, "(list");
         append_each(buffer, &node->as.list, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     case AST_UNARY:
-        append_text(buffer, "(");
-        append_text(buffer, ast_operator_symbol(node->as.unary.op));
-        append_text(buffer, " ");
+        viz_text_append(buffer, "(");
+        viz_text_append(buffer, ast_operator_symbol(node->as.unary.op));
+        viz_text_append(buffer, " ");
         append_node(buffer, node->as.unary.operand, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     case AST_BINARY:
-        append_text(buffer, "(");
-        append_text(buffer, ast_operator_symbol(node->as.binary.op));
-        append_text(buffer, " ");
+        viz_text_append(buffer, "(");
+        viz_text_append(buffer, ast_operator_symbol(node->as.binary.op));
+        viz_text_append(buffer, " ");
         append_node(buffer, node->as.binary.left, depth);
-        append_text(buffer, " ");
+        viz_text_append(buffer, " ");
         append_node(buffer, node->as.binary.right, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     case AST_CALL:
-        append_text(buffer, "(call ");
+        viz_text_append(buffer, "(call ");
         append_node(buffer, node->as.call.callee, depth);
         append_each(buffer, &node->as.call.arguments, depth);
         append_each(buffer, &node->as.call.keywords, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     case AST_KEYWORD:
-        append_text(buffer, node->as.keyword.name);
-        append_text(buffer, "=");
+        viz_text_append(buffer, node->as.keyword.name);
+        viz_text_append(buffer, "=");
         append_node(buffer, node->as.keyword.value, depth);
         break;
     case AST_ATTRIBUTE:
-        append_text(buffer, "(. ");
+        viz_text_append(buffer, "(. ");
         append_node(buffer, node->as.attribute.object, depth);
-        append_text(buffer, " ");
-        append_text(buffer, node->as.attribute.name);
-        append_text(buffer, ")");
+        viz_text_append(buffer, " ");
+        viz_text_append(buffer, node->as.attribute.name);
+        viz_text_append(buffer, ")");
         break;
     case AST_INDEX:
-        append_text(buffer, "(index ");
+        viz_text_append(buffer, "(index ");
         append_node(buffer, node->as.index.object, depth);
         append_each(buffer, &node->as.index.indices, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     case AST_ASSIGN:
-        append_text(buffer, "(");
-        append_text(buffer, ast_operator_symbol(node->as.assign.op));
-        if (node->as.assign.op != AST_OP_NONE) append_text(buffer, "=");
-        append_text(buffer, " ");
-        append_text(buffer, node->as.assign.target);
-        append_text(buffer, " ");
+        viz_text_append(buffer, "(");
+        viz_text_append(buffer, ast_operator_symbol(node->as.assign.op));
+        if (node->as.assign.op != AST_OP_NONE) viz_text_append(buffer, "=");
+        viz_text_append(buffer, " ");
+        viz_text_append(buffer, node->as.assign.target);
+        viz_text_append(buffer, " ");
         append_node(buffer, node->as.assign.value, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     case AST_DEF:
-        append_text(buffer, "(def ");
-        append_text(buffer, node->as.def.name);
-        append_text(buffer, " (");
+        viz_text_append(buffer, "(def ");
+        viz_text_append(buffer, node->as.def.name);
+        viz_text_append(buffer, " (");
         for (int i = 0; i < node->as.def.parameters.count; i++) {
-            if (i) append_text(buffer, " ");
+            if (i) viz_text_append(buffer, " ");
             append_node(buffer, node->as.def.parameters.items[i], depth);
         }
-        append_text(buffer, ") ");
+        viz_text_append(buffer, ") ");
         append_node(buffer, node->as.def.body, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     case AST_FOR:
-        append_text(buffer, "(for ");
-        append_text(buffer, node->as.for_loop.variable);
-        append_text(buffer, " ");
+        viz_text_append(buffer, "(for ");
+        viz_text_append(buffer, node->as.for_loop.variable);
+        viz_text_append(buffer, " ");
         append_node(buffer, node->as.for_loop.iterable, depth);
-        append_text(buffer, " ");
+        viz_text_append(buffer, " ");
         append_node(buffer, node->as.for_loop.body, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     case AST_IF: {
         int arms = if_arm_count(node);
-        append_text(buffer, "(if");
+        viz_text_append(buffer, "(if");
         for (int i = 0; i < arms; i++) {
-            append_text(buffer, i == 0 ? " " : " (elif ");
+            viz_text_append(buffer, i == 0 ? " " : " (elif ");
             append_node(buffer, node->as.if_statement.conditions.items[i], depth);
-            append_text(buffer, " ");
+            viz_text_append(buffer, " ");
             append_node(buffer, node->as.if_statement.bodies.items[i], depth);
-            if (i > 0) append_text(buffer, ")");
+            if (i > 0) viz_text_append(buffer, ")");
         }
         if (node->as.if_statement.else_body) {
-            append_text(buffer, " (else ");
+            viz_text_append(buffer, " (else ");
             append_node(buffer, node->as.if_statement.else_body, depth);
-            append_text(buffer, ")");
+            viz_text_append(buffer, ")");
         }
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     }
     case AST_NOGRAD:
     case AST_TESTMODE:
-        append_text(buffer, node->kind == AST_NOGRAD ? "(nograd " : "(testmode ");
+        viz_text_append(buffer, node->kind == AST_NOGRAD ? "(nograd " : "(testmode ");
         append_node(buffer, node->as.scope.body, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
-    case AST_BREAK: append_text(buffer, "(break)"); break;
-    case AST_CONTINUE: append_text(buffer, "(continue)"); break;
+    case AST_BREAK: viz_text_append(buffer, "(break)"); break;
+    case AST_CONTINUE: viz_text_append(buffer, "(continue)"); break;
     case AST_RETURN:
-        append_text(buffer, "(return");
+        viz_text_append(buffer, "(return");
         if (node->as.return_statement.value) {
-            append_text(buffer, " ");
+            viz_text_append(buffer, " ");
             append_node(buffer, node->as.return_statement.value, depth);
         }
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
     case AST_BLOCK:
-        append_text(buffer, "(block");
+        viz_text_append(buffer, "(block");
         append_each(buffer, &node->as.block, depth);
-        append_text(buffer, ")");
+        viz_text_append(buffer, ")");
         break;
-    default: append_text(buffer, "<?>"); break;
+    default: viz_text_append(buffer, "<?>"); break;
     }
 }
 
 char *ast_to_sexpr(const ast_node *node) {
-    text_buffer buffer = {NULL, 0, 0, false};
-    append_node(&buffer, node, 0); /* always appends at least one byte */
-    if (buffer.failed) {
-        free(buffer.data);
-        return NULL;
-    }
-    return buffer.data;
+    viz_text buffer = {0};
+    append_node(&buffer, node, 0);
+    return viz_text_take(&buffer);
 }

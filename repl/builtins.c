@@ -374,25 +374,33 @@ int value_nil_error(repl *r, const char *prefix, repl_value v) {
     return repl_error(r, "%suse of <nil>", prefix);
 }
 
-bool value_is_tensor_literal(repl_value v) {
-    if (v.kind == VALUE_NUMBER) return true;
-    if (v.kind != VALUE_LIST) return false;
-    /* walk the first items for the shape, then check every item against it */
-    int shape[AG_MAX_DIMS + 1], ndim = 0;
+/* The shape of a nested-list literal, read down its first items: the number
+ * of axes, or -1 when the nesting is deeper than AG_MAX_DIMS or does not end
+ * in a number (or an empty list). */
+static int literal_shape(repl_value v, int shape[AG_MAX_DIMS]) {
+    int ndim = 0;
     repl_value probe = v;
     while (probe.kind == VALUE_LIST) {
-        if (ndim == AG_MAX_DIMS) return false;
+        if (ndim == AG_MAX_DIMS) return -1;
         shape[ndim++] = probe.as.list->count;
         if (probe.as.list->count == 0) break;
         probe = probe.as.list->items[0];
     }
     if (probe.kind != VALUE_NUMBER && !(probe.kind == VALUE_LIST && probe.as.list->count == 0))
-        return false;
-    /* iterative check with an explicit index per level */
-    const value_list *stack[AG_MAX_DIMS + 1];
-    int position[AG_MAX_DIMS + 1];
+        return -1;
+    return ndim;
+}
+
+/* Walks the nested lists row-major, checking every list against shape and
+ * that numbers stand exactly at the last level; with data non-NULL it also
+ * copies the numbers there.  Iterative, one index per level, so deep or big
+ * literals cannot overflow the stack. */
+static bool walk_literal(const value_list *top, int ndim, const int *shape, double *data) {
+    const value_list *stack[AG_MAX_DIMS];
+    int position[AG_MAX_DIMS];
     int level = 0;
-    stack[0] = v.as.list;
+    size_t at = 0;
+    stack[0] = top;
     position[0] = 0;
     while (level >= 0) {
         const value_list *list = stack[level];
@@ -405,6 +413,7 @@ bool value_is_tensor_literal(repl_value v) {
         repl_value item = list->items[position[level]];
         if (level == ndim - 1) {
             if (item.kind != VALUE_NUMBER) return false;
+            if (data != NULL) data[at++] = item.as.number;
             position[level]++;
         } else {
             if (item.kind != VALUE_LIST) return false;
@@ -416,45 +425,23 @@ bool value_is_tensor_literal(repl_value v) {
     return true;
 }
 
+bool value_is_tensor_literal(repl_value v) {
+    if (v.kind == VALUE_NUMBER) return true;
+    if (v.kind != VALUE_LIST) return false;
+    int shape[AG_MAX_DIMS];
+    int ndim = literal_shape(v, shape);
+    return ndim > 0 && walk_literal(v.as.list, ndim, shape, NULL);
+}
+
 ag_var *value_to_leaf(repl *r, repl_value v) {
     if (v.kind == VALUE_NUMBER) return ag_scalar(r->ctx, v.as.number);
-    if (!value_is_tensor_literal(v)) return NULL;
-    int shape[AG_MAX_DIMS], ndim = 0;
-    repl_value probe = v;
-    size_t size = 1;
-    while (probe.kind == VALUE_LIST) {
-        shape[ndim++] = probe.as.list->count;
-        size *= (size_t)probe.as.list->count;
-        if (probe.as.list->count == 0) break;
-        probe = probe.as.list->items[0];
-    }
+    if (v.kind != VALUE_LIST) return NULL;
+    int shape[AG_MAX_DIMS];
+    int ndim = literal_shape(v, shape);
+    if (ndim <= 0 || !walk_literal(v.as.list, ndim, shape, NULL)) return NULL;
     ag_var *leaf = ag_zeros(r->ctx, ndim, shape);
-    if (leaf == NULL || size == 0) return leaf;
-    double *data = ag_data(leaf);
-    size_t at = 0;
-    /* row-major walk of the nested lists */
-    const value_list *stack[AG_MAX_DIMS];
-    int position[AG_MAX_DIMS];
-    int level = 0;
-    stack[0] = v.as.list;
-    position[0] = 0;
-    while (level >= 0) {
-        const value_list *list = stack[level];
-        if (position[level] == list->count) {
-            level--;
-            if (level >= 0) position[level]++;
-            continue;
-        }
-        repl_value item = list->items[position[level]];
-        if (level == ndim - 1) {
-            data[at++] = item.as.number;
-            position[level]++;
-        } else {
-            stack[level + 1] = item.as.list;
-            position[level + 1] = 0;
-            level++;
-        }
-    }
+    if (leaf == NULL || ag_size(leaf) == 0) return leaf;
+    walk_literal(v.as.list, ndim, shape, ag_data(leaf));
     return leaf;
 }
 

@@ -24,13 +24,13 @@
  *   - Methods are also plain built-ins (update(opt, x), cleargrads(m)), as
  *     SPEC §2 promises for every method. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "builtins.h"
+#include "text.h"
 
 #define MAX_MLP_LAYERS 64
 /* Numbers shown per tensor cell of opt.state before "...". */
@@ -53,54 +53,6 @@ static const char *with_article(repl_value v, char *buf, size_t n) {
     const char *kind = value_kind_name(v);
     snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
     return buf;
-}
-
-/* A growable string; `failed` sticks after an allocation failure. */
-typedef struct text {
-    char *data;
-    size_t length, capacity;
-    bool failed;
-} text;
-
-static void text_append(text *t, const char *s) {
-    size_t n = strlen(s);
-    if (t->failed) return;
-    if (t->length + n + 1 > t->capacity) {
-        size_t capacity = t->capacity ? t->capacity : 128;
-        while (t->length + n + 1 > capacity) capacity *= 2;
-        char *data = realloc(t->data, capacity);
-        if (data == NULL) {
-            t->failed = true;
-            return;
-        }
-        t->data = data;
-        t->capacity = capacity;
-    }
-    memcpy(t->data + t->length, s, n + 1);
-    t->length += n;
-}
-
-static void text_appendf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_appendf(text *t, const char *fmt, ...) {
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    text_append(t, buf);
-}
-
-static void text_pad(text *t, size_t n) {
-    while (n-- > 0) text_append(t, " ");
-}
-
-/* The malloc'd result, or NULL when anything failed. */
-static char *text_finish(text *t) {
-    if (t->failed) {
-        free(t->data);
-        return NULL;
-    }
-    return t->data ? t->data : strdup("");
 }
 
 /* A table of malloc'd cells, printed with columns padded to their widest
@@ -131,7 +83,7 @@ static void table_add_row(table *tb, const char *const *cells) {
     tb->rows++;
 }
 
-static void table_render(const table *tb, text *out) {
+static void table_render(const table *tb, viz_text *out) {
     size_t widths[8] = {0};
     for (int i = 0; i < tb->rows; i++)
         for (int c = 0; c < tb->columns && c < 8; c++) {
@@ -140,13 +92,13 @@ static void table_render(const table *tb, text *out) {
             if (n > widths[c]) widths[c] = n;
         }
     for (int i = 0; i < tb->rows; i++) {
-        if (i > 0) text_append(out, "\n");
+        if (i > 0) viz_text_append(out, "\n");
         for (int c = 0; c < tb->columns && c < 8; c++) {
             const char *cell = tb->cells[(size_t)i * (size_t)tb->columns + (size_t)c];
             if (cell == NULL) cell = "";
-            if (c > 0) text_append(out, "  ");
-            text_append(out, cell);
-            if (c + 1 < tb->columns) text_pad(out, widths[c] - strlen(cell));
+            if (c > 0) viz_text_append(out, "  ");
+            viz_text_append(out, cell);
+            if (c + 1 < tb->columns) viz_text_append_repeat(out, ' ', widths[c] - strlen(cell));
         }
     }
 }
@@ -239,11 +191,11 @@ static char *model_describe(const void *payload) {
 static char *params_describe(const void *payload) {
     const ag_model *m = payload;
     int count = ag_model_param_count(m);
-    text out = {0};
+    viz_text out = {0};
     if (count == 0) {
-        text_appendf(&out, "%s has no parameters yet: weights are made at the first call",
+        viz_text_appendf(&out, "%s has no parameters yet: weights are made at the first call",
                      ag_model_kind_name(ag_model_get_kind(m)));
-        return text_finish(&out);
+        return viz_text_take(&out);
     }
     table tb = {.columns = 3};
     for (int i = 0; i < count; i++) {
@@ -258,8 +210,8 @@ static char *params_describe(const void *payload) {
     else out.failed = true;
     table_free(&tb);
     if (!ag_model_initialized(m))
-        text_append(&out, "\n(more weights are made at the first call)");
-    return text_finish(&out);
+        viz_text_append(&out, "\n(more weights are made at the first call)");
+    return viz_text_take(&out);
 }
 
 /* m.params["linear[0].w"]: the parameter variable of that name. */
@@ -276,11 +228,11 @@ static int params_index(repl *r, void *payload, repl_value key, repl_value *out)
     }
     ag_var *p = ag_model_param_by_name(m, key.as.string->text);
     if (p == NULL) {
-        text names = {0};
+        viz_text names = {0};
         for (int i = 0, n = ag_model_param_count(m); i < n; i++) {
             const char *name = NULL;
             ag_model_param(m, i, &name);
-            text_appendf(&names, "%s%s", i ? ", " : "", name);
+            viz_text_appendf(&names, "%s%s", i ? ", " : "", name);
         }
         const char *later = ag_model_initialized(m) ? "" : "; the rest are made at the first call";
         int status =
@@ -519,22 +471,22 @@ static char *state_text(const ag_optim *opt, int digits) {
     const char *kind = ag_optim_kind_name(c.kind);
     long t = ag_optim_steps(opt);
     int count = ag_optim_state_count(opt);
-    text out = {0};
+    viz_text out = {0};
     if (c.kind == AG_SGD && c.momentum == 0) {
-        text_appendf(&out, "%s state, t=%ld: none (sgd without momentum keeps no state)", kind,
+        viz_text_appendf(&out, "%s state, t=%ld: none (sgd without momentum keeps no state)", kind,
                      t);
-        return text_finish(&out);
+        return viz_text_take(&out);
     }
     if (count == 0) {
-        text_appendf(&out, "%s state, t=%ld: none yet (a parameter's state is made at its "
+        viz_text_appendf(&out, "%s state, t=%ld: none yet (a parameter's state is made at its "
                            "first update)",
                      kind, t);
-        return text_finish(&out);
+        return viz_text_take(&out);
     }
     /* t is the optimizer's (Adam's bias correction uses it for every
      * parameter), so it heads the table rather than sitting in each row. */
     bool adam = c.kind == AG_ADAM || c.kind == AG_ADAMW;
-    text_appendf(&out, "%s state, t=%ld\n", kind, t);
+    viz_text_appendf(&out, "%s state, t=%ld\n", kind, t);
     table tb = {.columns = adam ? 3 : 2};
     const char *header[3] = {"param", adam ? "m" : "velocity", adam ? "v" : NULL};
     table_add_row(&tb, header);
@@ -551,7 +503,7 @@ static char *state_text(const ag_optim *opt, int digits) {
     if (!tb.failed) table_render(&tb, &out);
     else out.failed = true;
     table_free(&tb);
-    return text_finish(&out);
+    return viz_text_take(&out);
 }
 
 static int optimizer_get_attr(repl *r, void *payload, const char *name, repl_value *out) {

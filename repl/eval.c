@@ -1020,22 +1020,39 @@ static int eval_index(repl *r, const ast_node *n, repl_value *out) {
 
 /* ---- calls -------------------------------------------------------------------------------- */
 
+/* What a call into C (a built-in or a callable object) must restore: the
+ * C code may run statements of its own (callbacks) that move these. */
+typedef struct native_frame {
+    const ast_node *call;
+    repl_chunk *chunk;
+} native_frame;
+
+/* Before a call into C: gives args the call's position, clears *out and
+ * holds off collection (the C code keeps plain ag_var pointers). */
+static native_frame native_enter(repl *r, builtin_args *args, repl_value *out) {
+    if (r->current) {
+        args->line = r->current->line;
+        args->column = r->current->column;
+    }
+    *out = VALUE_NIL_INIT;
+    r->native_depth++;
+    return (native_frame){r->current, r->chunk};
+}
+
+/* After the call into C: undoes native_enter. */
+static void native_leave(repl *r, native_frame frame) {
+    r->current = frame.call;
+    r->chunk = frame.chunk;
+    r->native_depth--;
+}
+
 static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_value *argv, int nk,
                         const char *const *knames, const repl_value *kvalues, repl_value *out) {
     builtin_args args;
     if (bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args) < 0) return -1;
-    if (r->current) {
-        args.line = r->current->line;
-        args.column = r->current->column;
-    }
-    *out = VALUE_NIL_INIT;
-    r->native_depth++;
-    const ast_node *call = r->current;
-    repl_chunk *chunk = r->chunk;
+    native_frame frame = native_enter(r, &args, out);
     int rc = def->fn(r, &args, out);
-    r->current = call;
-    r->chunk = chunk;
-    r->native_depth--;
+    native_leave(r, frame);
     builtin_args_free(&args);
     if (rc < 0) {
         value_release(*out);
@@ -1147,18 +1164,9 @@ static int call_value(repl *r, repl_value callee, const char *callee_name, int a
         if (type == NULL || type->call == NULL) break;
         if (nk > 0) return repl_error(r, "calling %s takes no keyword arguments", value_kind_name(callee));
         builtin_args args = {.count = argc, .values = (repl_value *)argv, .def = NULL};
-        if (r->current) {
-            args.line = r->current->line;
-            args.column = r->current->column;
-        }
-        *out = VALUE_NIL_INIT;
-        r->native_depth++;
-        const ast_node *call = r->current;
-        repl_chunk *chunk = r->chunk;
+        native_frame frame = native_enter(r, &args, out);
         int rc = type->call(r, callee.as.object->payload, &args, out);
-        r->current = call;
-        r->chunk = chunk;
-        r->native_depth--;
+        native_leave(r, frame);
         if (rc < 0 && !r->error_set) repl_error(r, "calling %s failed", value_kind_name(callee));
         ag_clear_error(r->ctx);
         return rc < 0 ? -1 : 0;

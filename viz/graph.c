@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,65 +26,6 @@
 
 void viz_graph_opts_default(viz_graph_opts *o) {
     *o = (viz_graph_opts){.values = true, .grads = true, .rankdir = "TB"};
-}
-
-/* ---- growing text --------------------------------------------------------- */
-
-static bool text_reserve(viz_text *t, size_t extra) {
-    if (t->failed) return false;
-    if (t->length + extra + 1 <= t->capacity) return true;
-    size_t capacity = t->capacity ? t->capacity : 256;
-    while (capacity < t->length + extra + 1) capacity *= 2;
-    char *data = realloc(t->data, capacity);
-    if (data == NULL) {
-        t->failed = true;
-        return false;
-    }
-    t->data = data;
-    t->capacity = capacity;
-    return true;
-}
-
-void viz_text_append(viz_text *t, const char *s) {
-    size_t n = strlen(s);
-    if (!text_reserve(t, n)) return;
-    memcpy(t->data + t->length, s, n + 1);
-    t->length += n;
-}
-
-void viz_text_appendf(viz_text *t, const char *fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    int n = vsnprintf(NULL, 0, fmt, args);
-    va_end(args);
-    if (n < 0 || !text_reserve(t, (size_t)n)) return;
-    va_start(args, fmt);
-    vsnprintf(t->data + t->length, (size_t)n + 1, fmt, args);
-    va_end(args);
-    t->length += (size_t)n;
-}
-
-void viz_text_append_html(viz_text *t, const char *s) {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': viz_text_append(t, "&amp;"); break;
-        case '<': viz_text_append(t, "&lt;"); break;
-        case '>': viz_text_append(t, "&gt;"); break;
-        case '"': viz_text_append(t, "&quot;"); break;
-        default: {
-            char one[2] = {*s, '\0'};
-            viz_text_append(t, one);
-        }
-        }
-    }
-}
-
-char *viz_text_take(viz_text *t) {
-    char *s = t->failed ? NULL : t->data;
-    if (t->failed) free(t->data);
-    if (s == NULL && !t->failed) s = calloc(1, 1);
-    *t = (viz_text){0};
-    return s;
 }
 
 /* ---- values ------------------------------------------------------------- */

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "ag_core.h"
+#include "text.h"
 
 #define VIZ_ERRLEN 256
 #define VIZ_DEFAULT_MAX_NODES 400
@@ -130,21 +131,5 @@ size_t viz_walk_find(const viz_walk *w, const void *p);
  * full: "0.5403023058681398"), a bigger tensor as its shape and first numbers
  * ("[2 3] 1 2 3 …", 4 significant digits unless digits is set). */
 void viz_format_value(const ag_var *v, int digits, char *buf, size_t n);
-
-/* A growing string for building labels and text: appends never fail
- * loudly; on out-of-memory `failed` is set and later appends do nothing. */
-typedef struct viz_text {
-    char *data; /* NUL-terminated once anything was appended; owned */
-    size_t length, capacity;
-    bool failed;
-} viz_text;
-
-void viz_text_append(viz_text *t, const char *s);
-void viz_text_appendf(viz_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s with & < > " escaped for Graphviz HTML-like labels. */
-void viz_text_append_html(viz_text *t, const char *s);
-/* Hands the string over (malloc'd, "" when nothing was appended), or NULL
- * when an append failed; t is empty afterwards either way. */
-char *viz_text_take(viz_text *t);
 
 #endif

@@ -2,28 +2,26 @@
  * screen, scaled down to fit when it is bigger than the screen or the window. */
 #include "graph_window.h"
 
-#include <SDL.h>
+#include "sdl_window.h"
+
 #include <SDL_image.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum {
-    PUMP_INTERVAL_MS = 4, /* calls closer together than this return at once */
     MIN_WINDOW_SIDE = 120,
     SCREEN_MARGIN = 40,   /* room for window decorations and panels */
 };
 
 struct viz_graph_window {
     bool headless;
-    bool video_started;
-    bool display_unavailable; /* no display: stay headless for good */
+    viz_sdl_video video;
     SDL_Window *window;
     Uint32 window_id;
     SDL_Surface *picture; /* the decoded PNG, ARGB8888 */
     SDL_Surface *scaled;  /* picture box-filtered to fit the window, or NULL */
     bool dirty;           /* the window needs drawing */
-    bool close_requested;
     Uint32 last_pump_ms;
 };
 
@@ -36,46 +34,6 @@ viz_graph_window *viz_graph_window_new(bool headless) {
     viz_graph_window *window = calloc(1, sizeof *window);
     if (window != NULL) window->headless = headless || headless_from_environment();
     return window;
-}
-
-void viz_window_hints(void) {
-    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-}
-
-const char *viz_window_last_error(void) {
-    return SDL_GetError();
-}
-
-/* Starts SDL video once, as the plot window does (see plot_window.c): only
- * the drivers whose display is named, and SDL never takes Ctrl-C nor posts
- * SDL_QUIT when the last window closes.  SDL counts SDL_InitSubSystem calls,
- * so this window and the plot's start and stop their shares independently. */
-static bool start_video(viz_graph_window *window) {
-    if (window->video_started) return true;
-    if (window->display_unavailable) return false;
-    const char *x11 = getenv("DISPLAY"), *wayland = getenv("WAYLAND_DISPLAY");
-    bool has_x11 = x11 != NULL && x11[0] != '\0';
-    bool has_wayland = wayland != NULL && wayland[0] != '\0';
-    const char *forced = getenv("SDL_VIDEODRIVER");
-    if (!has_x11 && !has_wayland && (forced == NULL || forced[0] == '\0')) {
-        window->display_unavailable = true;
-        return false;
-    }
-    SDL_SetHint(SDL_HINT_VIDEODRIVER, has_x11 && has_wayland ? "x11,wayland"
-                                      : has_x11              ? "x11"
-                                                             : "wayland");
-    viz_window_hints();
-    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-    SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
-    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");
-    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
-    SDL_SetHint(SDL_HINT_WINDOW_NO_ACTIVATION_WHEN_SHOWN, "1");
-    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-        window->display_unavailable = true;
-        return false;
-    }
-    window->video_started = true;
-    return true;
 }
 
 static void free_scaled(viz_graph_window *window) {
@@ -91,17 +49,12 @@ void viz_graph_window_close(viz_graph_window *window) {
     window->picture = NULL;
     window->window = NULL;
     window->window_id = 0;
-    window->close_requested = false;
 }
 
 void viz_graph_window_free(viz_graph_window *window) {
     if (window == NULL) return;
     viz_graph_window_close(window);
-    if (window->video_started) {
-        SDL_QuitSubSystem(SDL_INIT_VIDEO);
-        /* nobody else uses SDL: free its global state too */
-        if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0) SDL_Quit();
-    }
+    viz_sdl_video_stop(&window->video);
     free(window);
 }
 
@@ -203,24 +156,6 @@ static void window_size_for(const viz_graph_window *window, const SDL_Surface *p
     if (*height < MIN_WINDOW_SIDE) *height = MIN_WINDOW_SIDE;
 }
 
-/* Resizes the window, moving it up or left when it would now stick out of
- * the usable part of its display. */
-static void resize_on_screen(SDL_Window *sdl_window, int width, int height) {
-    SDL_SetWindowSize(sdl_window, width, height);
-    SDL_Rect usable;
-    int display = SDL_GetWindowDisplayIndex(sdl_window);
-    if (display < 0 || SDL_GetDisplayUsableBounds(display, &usable) != 0) return;
-    int x, y, top = 0;
-    SDL_GetWindowPosition(sdl_window, &x, &y);
-    SDL_GetWindowBordersSize(sdl_window, &top, NULL, NULL, NULL);
-    int new_x = x, new_y = y;
-    if (new_x + width > usable.x + usable.w) new_x = usable.x + usable.w - width;
-    if (new_y + height > usable.y + usable.h) new_y = usable.y + usable.h - height;
-    if (new_x < usable.x) new_x = usable.x;
-    if (new_y < usable.y + top) new_y = usable.y + top;
-    if (new_x != x || new_y != y) SDL_SetWindowPosition(sdl_window, new_x, new_y);
-}
-
 static SDL_Surface *decode(const unsigned char *png, size_t size, char err[VIZ_ERRLEN]) {
     SDL_RWops *stream = SDL_RWFromConstMem(png, (int)size);
     SDL_Surface *decoded = stream != NULL ? IMG_Load_RW(stream, 1) : NULL;
@@ -236,7 +171,7 @@ static SDL_Surface *decode(const unsigned char *png, size_t size, char err[VIZ_E
 
 int viz_graph_window_show(viz_graph_window *window, const unsigned char *png, size_t size,
                           const char *title, char err[VIZ_ERRLEN]) {
-    if (window == NULL || window->headless || !start_video(window)) return 1;
+    if (window == NULL || window->headless || !viz_sdl_video_start(&window->video)) return 1;
     if (png == NULL || size == 0 || size > (size_t)0x7fffffff) {
         snprintf(err, VIZ_ERRLEN, "no picture to show");
         return -1;
@@ -263,7 +198,7 @@ int viz_graph_window_show(viz_graph_window *window, const unsigned char *png, si
         if (title != NULL) SDL_SetWindowTitle(window->window, title);
         if (new_size && !(SDL_GetWindowFlags(window->window) &
                           (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
-            resize_on_screen(window->window, width, height);
+            viz_sdl_resize_on_screen(window->window, width, height);
     }
     free_scaled(window);
     if (window->picture != NULL) SDL_FreeSurface(window->picture);
@@ -275,65 +210,15 @@ int viz_graph_window_show(viz_graph_window *window, const unsigned char *png, si
 
 /* ---- events --------------------------------------------------------------- */
 
-/* The window an event belongs to, 0 for events of no window. */
-static Uint32 event_window(const SDL_Event *event) {
-    switch (event->type) {
-    case SDL_WINDOWEVENT: return event->window.windowID;
-    case SDL_KEYDOWN:
-    case SDL_KEYUP: return event->key.windowID;
-    case SDL_TEXTEDITING: return event->edit.windowID;
-    case SDL_TEXTINPUT: return event->text.windowID;
-    case SDL_MOUSEMOTION: return event->motion.windowID;
-    case SDL_MOUSEBUTTONDOWN:
-    case SDL_MOUSEBUTTONUP: return event->button.windowID;
-    case SDL_MOUSEWHEEL: return event->wheel.windowID;
-    case SDL_DROPFILE:
-    case SDL_DROPTEXT:
-    case SDL_DROPBEGIN:
-    case SDL_DROPCOMPLETE: return event->drop.windowID;
-    default: return 0;
-    }
-}
-
-/* SDL_FilterEvents callback: handles and removes this window's events (0),
- * leaves every other event in the queue for its owner (1). */
-static int SDLCALL take_own_events(void *user, SDL_Event *event) {
-    viz_graph_window *window = user;
-    Uint32 id = event_window(event);
-    if (id == 0 || id != window->window_id) return 1;
-    if (event->type == SDL_WINDOWEVENT) {
-        switch (event->window.event) {
-        case SDL_WINDOWEVENT_CLOSE: window->close_requested = true; break;
-        case SDL_WINDOWEVENT_SHOWN:
-        case SDL_WINDOWEVENT_EXPOSED:
-        case SDL_WINDOWEVENT_RESIZED:
-        case SDL_WINDOWEVENT_SIZE_CHANGED:
-        case SDL_WINDOWEVENT_RESTORED:
-        case SDL_WINDOWEVENT_MAXIMIZED: window->dirty = true; break;
-        default: break;
-        }
-    } else if (event->type == SDL_KEYDOWN &&
-               (event->key.keysym.sym == SDLK_ESCAPE || event->key.keysym.sym == SDLK_q)) {
-        window->close_requested = true;
-    }
-    return 0;
-}
-
 void viz_graph_window_pump(viz_graph_window *window) {
     if (window == NULL || window->window == NULL) return;
-    Uint32 now = SDL_GetTicks();
-    if (window->last_pump_ms != 0 && now - window->last_pump_ms < PUMP_INTERVAL_MS) return;
-    window->last_pump_ms = now;
-    SDL_PumpEvents();
-    SDL_FilterEvents(take_own_events, window);
-    /* events of no window that nobody acts on; drop them so the queue
-     * cannot fill up over a long session */
-    SDL_FlushEvent(SDL_KEYMAPCHANGED);
-    SDL_FlushEvent(SDL_CLIPBOARDUPDATE);
-    if (window->close_requested) {
+    viz_sdl_window_events found;
+    if (!viz_sdl_pump(window->window_id, &window->last_pump_ms, &found)) return;
+    if (found.close_requested) {
         viz_graph_window_close(window);
         return;
     }
+    if (found.exposed) window->dirty = true;
     if (window->dirty) redraw(window);
 }
 

@@ -14,6 +14,7 @@
 #include <SDL_ttf.h>
 
 #include "plot.h"
+#include "sdl_window.h"
 
 #define PLOT_ERROR_LENGTH 512
 #define PLOT_FONT_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -90,14 +91,12 @@ struct viz_plot {
     size_t mask_size;
 
     /* window */
-    bool video_started;       /* this plot called SDL_InitSubSystem(VIDEO) */
-    bool display_unavailable; /* video init failed once: stay headless */
+    viz_sdl_video video; /* this plot's share of SDL video */
     SDL_Window *window;
     SDL_Surface *window_canvas; /* the figure at the window's size, blitted to it */
     Uint32 window_id;
     int window_panels; /* panels shown when the window was last sized */
     bool dirty;        /* something changed since the last redraw */
-    bool close_requested;
     Uint32 last_draw_ms;
     Uint32 last_pump_ms;
 };
