@@ -324,17 +324,18 @@ int main(int argc, char **argv) {
     }
     install_sigint(); /* Ctrl-C stops scripts at a statement boundary too */
     int status = 0;
-    for (int i = first_file; i < argc && status == 0; i++) {
-        if (run_file(r, argv[i]) != REPL_OK) status = 1;
-        if (repl_quit_requested(r)) break;
-    }
-    if (status == 0 && statements != NULL) {
+    /* options come before file names, so -e runs first */
+    if (statements != NULL) {
         int rc = repl_run(r, statements, "-e", 1);
         if (rc == REPL_INCOMPLETE) {
             fprintf(stderr, "-e: error: the statements end inside an open bracket or brace\n");
             rc = REPL_ERROR;
         }
         if (rc != REPL_OK) status = 1;
+    }
+    for (int i = first_file; i < argc && status == 0 && !repl_quit_requested(r); i++) {
+        if (run_file(r, argv[i]) != REPL_OK) status = 1;
+        if (repl_quit_requested(r)) break;
     }
     if (will_interact && !repl_quit_requested(r) && (status == 0 || interactive_after)) {
         if (tty)
