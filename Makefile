@@ -45,7 +45,7 @@ TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIB) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 
-.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests asan-tests build-all lesson clean bench bench-build bench-compare
+.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -132,12 +132,16 @@ interactive-tests: $(AGREPL)
 window-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) sh tests/window_test.sh
 
+# Whole sessions under valgrind memcheck (the uninstrumented build).
+valgrind-tests: $(AGREPL)
+	@AGREPL=$(AGREPL) sh tests/valgrind_test.sh
+
 # Random bytes and token soups as scripts: status 0 or 1, never a crash.
 fuzz-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) sh tests/fuzz_scripts.sh
 
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests valgrind-tests window-tests
 	@$(MAKE) --no-print-directory asan-tests
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.

@@ -1,0 +1,31 @@
+#!/bin/sh
+# A few whole sessions under valgrind memcheck: no invalid reads or writes,
+# no use of uninitialised values, and no definite leaks outside the Graphviz
+# and font libraries (tests/valgrind.supp).  Complements the ASan pass with
+# an uninstrumented build.
+set -u
+AGREPL=${AGREPL:-build/agrepl}
+AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
+root=$(cd "$(dirname "$0")/.." && pwd)
+if ! command -v valgrind >/dev/null 2>&1; then
+    echo "valgrind: skipped (not installed)"
+    exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+for name in autograd operators optim_adam model_recurrent viz_graph; do
+    if (cd "$root/tests/scripts" && AGREPL_HEADLESS=1 HOME="$tmp" valgrind -q --leak-check=full \
+        --errors-for-leak-kinds=definite --error-exitcode=9 \
+        --suppressions="$root/tests/valgrind.supp" "$AGREPL" <"$name.ag" >"$tmp/$name.out" 2>&1); then
+        pass=$((pass + 1))
+    elif grep -q '==[0-9]*==' "$tmp/$name.out"; then
+        echo "FAIL valgrind $name:"
+        grep '==[0-9]*==' "$tmp/$name.out" | head -30
+        fail=$((fail + 1))
+    else
+        pass=$((pass + 1)) # a script error status with a clean valgrind report
+    fi
+done
+echo "valgrind: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
