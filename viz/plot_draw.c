@@ -577,8 +577,17 @@ static void contour_panel(figure *f, panel *p) {
     a->x_max = x.high;
     a->y_min = y.low;
     a->y_max = y.high;
-    p->x_label = "x0";
-    p->y_label = "x1";
+    /* a single path tracked as "x, y" names the axes; otherwise x0 and x1 */
+    char x_label[64] = "x0", y_label[64] = "x1";
+    const char *comma = plot->path_count == 1 ? strstr(plot->paths[0].name, ", ") : NULL;
+    if (comma != NULL && (size_t)(comma - plot->paths[0].name) < sizeof x_label &&
+        strlen(comma + 2) < sizeof y_label && comma[2] != '\0' && comma != plot->paths[0].name) {
+        snprintf(x_label, sizeof x_label, "%.*s", (int)(comma - plot->paths[0].name),
+                 plot->paths[0].name);
+        snprintf(y_label, sizeof y_label, "%s", comma + 2);
+    }
+    p->x_label = x_label;
+    p->y_label = y_label;
     p->integer_x = false;
     layout_panel(f, p);
     draw_grid(f, p);
