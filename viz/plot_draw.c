@@ -308,6 +308,15 @@ static void polyline_point(polyline *line, double x, double y, bool visible) {
     line->last_y = y;
 }
 
+/* A series drawn in the colour of the path with the same name, when there
+ * is one (an optimizer's loss and its path match); else its own colour. */
+static SDL_Color series_colour(const viz_plot *plot, const plot_series *s) {
+    for (size_t k = 0; k < plot->path_count; k++)
+        if (strcmp(plot->paths[k].name, s->name) == 0)
+            return palette_colour(path_palette, SDL_arraysize(path_palette), plot->paths[k].colour);
+    return palette_colour(series_palette, SDL_arraysize(series_palette), s->colour);
+}
+
 static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
     polyline line = {.f = f, .axes = a, .width = LINE_WIDTH};
     double columns = a->right - a->left;
@@ -351,8 +360,7 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
                 plot_mask_disc(&f->canvas, to_pixel_x(a, (double)i), y, SERIES_DOT_RADIUS);
         }
     }
-    plot_composite(&f->canvas,
-                   palette_colour(series_palette, SDL_arraysize(series_palette), s->colour));
+    plot_composite(&f->canvas, series_colour(f->plot, s));
 }
 
 static void draw_contour_lines(figure *f, const plot_axes *a, const plot_contour *contour) {
@@ -533,7 +541,7 @@ static void series_panel(figure *f, panel *p) {
     for (size_t k = 0; k < plot->series_count && count < MAX_LEGEND_ENTRIES; k++)
         entries[count++] = (legend_entry){
             plot->series[k].name,
-            palette_colour(series_palette, SDL_arraysize(series_palette), plot->series[k].colour),
+            series_colour(plot, &plot->series[k]),
             plot->series[k].count <= SMALL_SERIES ? SERIES_DOT_RADIUS : 0};
     draw_legend(f, a, true, entries, count);
 }
