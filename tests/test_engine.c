@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static ag_ctx *ctx;
-
-static int setup(void **state) {
-    ctx = ag_ctx_new();
-    return ctx ? 0 : -1;
-}
-static int teardown(void **state) {
-    ag_ctx_free(ctx);
-    return 0;
-}
 
 static ag_var *S(double v) { return ag_scalar(ctx, v); }
 static const ag_backward_opts CG = {.create_graph = true};
@@ -613,29 +603,29 @@ static void test_step_hook(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_composite, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_accumulation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_matyas_rosenbrock, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rosenbrock_descent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_newton_double_backprop, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_double, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sin_cos_derivatives, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_higher_orders, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_second_order_binary, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_retain_grad, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_modes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unchain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_leaf_and_generation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_functional_grad, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nonfinite, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_million_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_million_steps_flat, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_free_big_graph, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rebinding, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_op_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backward_flags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_step_hook, setup, teardown),
+        CTX_TEST(test_composite),
+        CTX_TEST(test_accumulation),
+        CTX_TEST(test_matyas_rosenbrock),
+        CTX_TEST(test_rosenbrock_descent),
+        CTX_TEST(test_newton_double_backprop),
+        CTX_TEST(test_double),
+        CTX_TEST(test_sin_cos_derivatives),
+        CTX_TEST(test_higher_orders),
+        CTX_TEST(test_second_order_binary),
+        CTX_TEST(test_retain_grad),
+        CTX_TEST(test_modes),
+        CTX_TEST(test_unchain),
+        CTX_TEST(test_leaf_and_generation),
+        CTX_TEST(test_functional_grad),
+        CTX_TEST(test_errors),
+        CTX_TEST(test_nonfinite),
+        CTX_TEST(test_million_chain),
+        CTX_TEST(test_million_steps_flat),
+        CTX_TEST(test_free_big_graph),
+        CTX_TEST(test_rebinding),
+        CTX_TEST(test_op_table),
+        CTX_TEST(test_backward_flags),
+        CTX_TEST(test_step_hook),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

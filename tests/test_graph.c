@@ -13,16 +13,6 @@
 
 #include "graph.h"
 
-static ag_ctx *ctx;
-
-static int setup(void **state) {
-    ctx = ag_ctx_new();
-    return ctx ? 0 : -1;
-}
-static int teardown(void **state) {
-    ag_ctx_free(ctx);
-    return 0;
-}
 
 static ag_var *named(ag_var *v, const char *name) {
     ag_set_name(v, name);
@@ -582,22 +572,22 @@ static void test_tree_of_tensor(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_dot_sin_plus_square, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dot_x_times_x_has_two_edges, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dot_create_graph_tanh, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dot_roles_and_options, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dot_active_function, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dot_depth_draws_stubs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dot_leaf_and_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_split_outputs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_render_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_png_in_memory, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_node_limit_and_depth, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_edges_render_fast, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_walk_of_a_long_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tree_sin_plus_square, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tree_marks_active_and_repeats, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tree_of_tensor, setup, teardown),
+        CTX_TEST(test_dot_sin_plus_square),
+        CTX_TEST(test_dot_x_times_x_has_two_edges),
+        CTX_TEST(test_dot_create_graph_tanh),
+        CTX_TEST(test_dot_roles_and_options),
+        CTX_TEST(test_dot_active_function),
+        CTX_TEST(test_dot_depth_draws_stubs),
+        CTX_TEST(test_dot_leaf_and_errors),
+        CTX_TEST(test_split_outputs),
+        CTX_TEST(test_render_files),
+        CTX_TEST(test_png_in_memory),
+        CTX_TEST(test_node_limit_and_depth),
+        CTX_TEST(test_long_edges_render_fast),
+        CTX_TEST(test_walk_of_a_long_chain),
+        CTX_TEST(test_tree_sin_plus_square),
+        CTX_TEST(test_tree_marks_active_and_repeats),
+        CTX_TEST(test_tree_of_tensor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

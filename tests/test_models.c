@@ -12,18 +12,7 @@
 #include "ag_model.h"
 #include "ag_optim.h"
 
-static ag_ctx *ctx;
-
 static const double pi = 3.141592653589793;
-
-static int setup(void **state) {
-    ctx = ag_ctx_new();
-    return ctx ? 0 : -1;
-}
-static int teardown(void **state) {
-    ag_ctx_free(ctx);
-    return 0;
-}
 
 static void assert_failed_with(const char *message) {
     assert_true(ag_failed(ctx));
@@ -526,7 +515,7 @@ static void test_mlp_fits_sine(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) CTX_TEST(name)
         T(test_lstm_fixed_weights),
         T(test_rnn_fixed_weights),
         T(test_mlp_names_and_lazy_shapes),

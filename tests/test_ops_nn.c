@@ -7,16 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static ag_ctx *ctx;
-
-static int setup(void **state) {
-    ctx = ag_ctx_new();
-    return ctx ? 0 : -1;
-}
-static int teardown(void **state) {
-    ag_ctx_free(ctx);
-    return 0;
-}
 
 static const ag_backward_opts CG = {.create_graph = true};
 
@@ -480,28 +470,28 @@ static void test_dropout_modes(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_linear, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_linear_batched, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_linear_double, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_linear_wide_bias, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_linear_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sigmoid, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sigmoid_simple, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_relu, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gelu, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_softmax_last_axis, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_softmax_first_axis, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_softmax_middle_axis, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_softmax_simple, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_softmax_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cross_entropy_g69, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cross_entropy_labels, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cross_entropy_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mse, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mse_broadcast, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_accuracy, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dropout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dropout_modes, setup, teardown),
+        CTX_TEST(test_linear),
+        CTX_TEST(test_linear_batched),
+        CTX_TEST(test_linear_double),
+        CTX_TEST(test_linear_wide_bias),
+        CTX_TEST(test_linear_errors),
+        CTX_TEST(test_sigmoid),
+        CTX_TEST(test_sigmoid_simple),
+        CTX_TEST(test_relu),
+        CTX_TEST(test_gelu),
+        CTX_TEST(test_softmax_last_axis),
+        CTX_TEST(test_softmax_first_axis),
+        CTX_TEST(test_softmax_middle_axis),
+        CTX_TEST(test_softmax_simple),
+        CTX_TEST(test_softmax_errors),
+        CTX_TEST(test_cross_entropy_g69),
+        CTX_TEST(test_cross_entropy_labels),
+        CTX_TEST(test_cross_entropy_errors),
+        CTX_TEST(test_mse),
+        CTX_TEST(test_mse_broadcast),
+        CTX_TEST(test_accuracy),
+        CTX_TEST(test_dropout),
+        CTX_TEST(test_dropout_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

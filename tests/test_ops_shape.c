@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static ag_ctx *ctx;
-
-static int setup(void **state) {
-    ctx = ag_ctx_new();
-    return ctx ? 0 : -1;
-}
-static int teardown(void **state) {
-    ag_ctx_free(ctx);
-    return 0;
-}
 
 static const ag_backward_opts CG = {.create_graph = true};
 static const ag_backward_opts RG = {.retain_grad = true};
@@ -853,44 +843,44 @@ static void test_null_propagation(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_binary_broadcast, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_binary_broadcast_2d, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_broadcast_to, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_broadcast_to_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sum_to, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sum_to_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_broadcast_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sum, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sum_gradient_layout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sum_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mean, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mean_negative_axis, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_variance, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_variance_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_max, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_min, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_max_ties, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reduce_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reshape, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reshape_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transpose, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transpose_reverse, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transpose_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_squeeze_unsqueeze, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_squeeze_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_item, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_item_grad, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_item_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_concat, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_concat_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_split, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_split_nograd, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_split_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_matmul, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_matmul_batched, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_matmul_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_null_propagation, setup, teardown),
+        CTX_TEST(test_binary_broadcast),
+        CTX_TEST(test_binary_broadcast_2d),
+        CTX_TEST(test_broadcast_to),
+        CTX_TEST(test_broadcast_to_table),
+        CTX_TEST(test_sum_to),
+        CTX_TEST(test_sum_to_table),
+        CTX_TEST(test_broadcast_errors),
+        CTX_TEST(test_sum),
+        CTX_TEST(test_sum_gradient_layout),
+        CTX_TEST(test_sum_table),
+        CTX_TEST(test_mean),
+        CTX_TEST(test_mean_negative_axis),
+        CTX_TEST(test_variance),
+        CTX_TEST(test_variance_table),
+        CTX_TEST(test_max),
+        CTX_TEST(test_min),
+        CTX_TEST(test_max_ties),
+        CTX_TEST(test_reduce_errors),
+        CTX_TEST(test_reshape),
+        CTX_TEST(test_reshape_errors),
+        CTX_TEST(test_transpose),
+        CTX_TEST(test_transpose_reverse),
+        CTX_TEST(test_transpose_errors),
+        CTX_TEST(test_squeeze_unsqueeze),
+        CTX_TEST(test_squeeze_errors),
+        CTX_TEST(test_get_item),
+        CTX_TEST(test_get_item_grad),
+        CTX_TEST(test_get_item_errors),
+        CTX_TEST(test_concat),
+        CTX_TEST(test_concat_errors),
+        CTX_TEST(test_split),
+        CTX_TEST(test_split_nograd),
+        CTX_TEST(test_split_errors),
+        CTX_TEST(test_clip),
+        CTX_TEST(test_matmul),
+        CTX_TEST(test_matmul_batched),
+        CTX_TEST(test_matmul_errors),
+        CTX_TEST(test_null_propagation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

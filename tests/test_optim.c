@@ -9,16 +9,6 @@
 
 #include "ag_optim.h"
 
-static ag_ctx *ctx;
-
-static int setup(void **state) {
-    ctx = ag_ctx_new();
-    return ctx ? 0 : -1;
-}
-static int teardown(void **state) {
-    ag_ctx_free(ctx);
-    return 0;
-}
 
 /* A one-element parameter with a one-element gradient, as upstream's
  * p = New(1.0); p.Grad = New(1.0). */
@@ -506,7 +496,7 @@ static void test_bad_update_changes_nothing(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) CTX_TEST(name)
         T(test_sgd_g81),
         T(test_momentum_g82),
         T(test_adam_g83),

@@ -60,6 +60,19 @@ void check_string_at(const ag_var *v, const char *text, const char *file, int li
     free(s);
 }
 
+ag_ctx *ctx;
+
+int ctx_setup(void **state) {
+    ctx = ag_ctx_new();
+    return ctx ? 0 : -1;
+}
+
+int ctx_teardown(void **state) {
+    ag_ctx_free(ctx);
+    ctx = NULL;
+    return 0;
+}
+
 ag_var *make_var(ag_ctx *ctx, const int *shape, int ndim, const double *data) {
     return ag_new(ctx, ndim, shape, data);
 }

@@ -40,6 +40,13 @@ void check_shape_at(const ag_var *v, const int *shape, int ndim, const char *fil
 void check_string_at(const ag_var *v, const char *text, const char *file, int line);
 #define assert_var_string(v, text) check_string_at((v), (text), __FILE__, __LINE__)
 
+/* The per-test engine context: CTX_TEST(fn) runs fn with `ctx` new and
+ * frees it afterwards. */
+extern ag_ctx *ctx;
+int ctx_setup(void **state);
+int ctx_teardown(void **state);
+#define CTX_TEST(fn) cmocka_unit_test_setup_teardown(fn, ctx_setup, ctx_teardown)
+
 /* A leaf of the given shape and data: VAR(ctx, SHAPE(2, 3), 1, 2, 3, 4, 5, 6). */
 #define SHAPE(...) ((const int[]){__VA_ARGS__}), (int)(sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
 ag_var *make_var(ag_ctx *ctx, const int *shape, int ndim, const double *data);
