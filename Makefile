@@ -6,7 +6,7 @@ CC      ?= cc
 BUILD   ?= build
 OPT     ?= -O2 -g
 SAN     ?=
-CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L
+CSTD     = -std=c11 -ffp-contract=off -D_POSIX_C_SOURCE=200809L
 WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -MMD -MP
 # `make V=1` shows the full compiler commands.

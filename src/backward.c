@@ -128,6 +128,14 @@ static bool accumulate_in_place(ag_ctx *ctx, ag_var *x, ag_var *gx) {
     return true;
 }
 
+ag_var *backward_sum_target(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
+    ag_var *g = x->grad;
+    if (g == NULL || !made_in_pass(ctx, g) || g->pass_refs != 1 || ctx->check_finite ||
+        !shape_equal(g->t.ndim, g->t.shape, ndim, shape))
+        return NULL;
+    return g;
+}
+
 /* Starts a reclaiming pass; no variable outside one has a nonzero stamp, so
  * the counter may start over when it runs high. */
 static void begin_pass(ag_ctx *ctx) {

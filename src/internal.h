@@ -106,6 +106,12 @@ ag_func *ctx_alloc_func(ag_ctx *ctx);
  * by nothing) off the live list and back to the free list; its data goes
  * when the node is reused. */
 void ctx_reclaim_var(ag_ctx *ctx, ag_var *v);
+/* For an op's backward in a reclaiming pass (backward.c): x's gradient when
+ * the op may add its gradient for x straight into that buffer, as the pass
+ * would add it in place afterwards (x.grad made by this pass, referred to by
+ * x's slot only, of this shape, finite check off); NULL otherwise.  An op
+ * that adds into it leaves its gxs entry NULL. */
+ag_var *backward_sum_target(ag_ctx *ctx, ag_var *x, int ndim, const int *shape);
 
 /* ---- op table ------------------------------------------------------------
  * forward: compute f's output tensors ys[0..noutputs) from f->inputs and
@@ -200,6 +206,18 @@ bool direct_grad(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs, dire
  * each element; false when op is not one of the file's elementwise ops. */
 bool arith_scalar(int op, const ag_op_params *params, double a, double b, double *y);
 bool math_scalar(int op, const ag_op_params *params, double x, double *y);
+
+/* mathfn.c: tanh and sigmoid (0.5 + 0.5 tanh(x/2)) over arrays, vectorized,
+ * the same bits on every machine and at every width; y may equal x.
+ * The _lanes forms run a given width (2, 4 or 8, capped at what the CPU
+ * has) for the tests; fn_lanes says which width a request gets. */
+void fn_tanh_n(double *y, const double *x, size_t n);
+void fn_sigmoid_n(double *y, const double *x, size_t n);
+double fn_tanh(double x);
+double fn_sigmoid(double x);
+void fn_tanh_lanes(double *y, const double *x, size_t n, int lanes);
+void fn_sigmoid_lanes(double *y, const double *x, size_t n, int lanes);
+int fn_lanes(int lanes);
 
 /* "[2 3]" for messages; buf of at least 16 + 12*AG_MAX_DIMS bytes. */
 #define SHAPE_BUF (16 + 12 * AG_MAX_DIMS)

@@ -81,7 +81,12 @@ int op_tan_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 
 /* ---- tanh: gx = gy * (1 - y*y) ------------------------------------------------------ */
 ag_var *ag_tanh(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_TANH, x); }
-int op_tanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, tanh); }
+int op_tanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *x = &f->inputs[0]->t;
+    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    fn_tanh_n(ys[0].data, x->data, x->size);
+    return 0;
+}
 DIRECT_RULE(tanh_grad, gy * (1.0 - y * y))
 int op_tanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, tanh_grad)) return 0;
@@ -125,14 +130,11 @@ int op_square_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
 }
 
 /* ---- sigmoid: y = 0.5 + 0.5 tanh(0.5 x); gx = gy * (y * (1 - y)) ----------------------- */
-static double sigmoid_of(double x) { return 0.5 + 0.5 * tanh(0.5 * x); }
 ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SIGMOID, x); }
 int op_sigmoid_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
     if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    /* sigmoid_of inlined here rather than called through t_map's pointer:
-     * an LSTM step makes three of these per gate batch */
-    for (size_t i = 0; i < x->size; i++) ys[0].data[i] = sigmoid_of(x->data[i]);
+    fn_sigmoid_n(ys[0].data, x->data, x->size);
     return 0;
 }
 DIRECT_RULE(sigmoid_grad, gy * (y * (1.0 - y)))
@@ -193,11 +195,11 @@ int op_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 #define GELU_C 0.044715
 #define GELU_K 0.7978845608028654
 static double gelu_of(double x) {
-    return 0.5 * x * (1.0 + tanh(GELU_K * (x + GELU_C * x * x * x)));
+    return 0.5 * x * (1.0 + fn_tanh(GELU_K * (x + GELU_C * x * x * x)));
 }
 /* The backward's value at one element, in the order the ops below compute it. */
 static double gelu_gradient(double gy, double x) {
-    double t = tanh(GELU_K * (x + GELU_C * pow(x, 3.0)));
+    double t = fn_tanh(GELU_K * (x + GELU_C * pow(x, 3.0)));
     double a = 0.5 + 0.5 * t;
     double b = 0.5 * (x * (1.0 - pow(t, 2.0)));
     double du = GELU_K * (1.0 + (3.0 * GELU_C) * pow(x, 2.0));
@@ -253,11 +255,11 @@ bool math_scalar(int op, const ag_op_params *params, double x, double *y) {
     case AG_OP_SIN: *y = sin(x); return true;
     case AG_OP_COS: *y = cos(x); return true;
     case AG_OP_TAN: *y = tan(x); return true;
-    case AG_OP_TANH: *y = tanh(x); return true;
+    case AG_OP_TANH: *y = fn_tanh(x); return true;
     case AG_OP_SQRT: *y = sqrt(x); return true;
     case AG_OP_ABS: *y = fabs(x); return true;
     case AG_OP_SQUARE: *y = squared(x); return true;
-    case AG_OP_SIGMOID: *y = sigmoid_of(x); return true;
+    case AG_OP_SIGMOID: *y = fn_sigmoid(x); return true;
     case AG_OP_RELU: *y = relu_of(x); return true;
     case AG_OP_GELU: *y = gelu_of(x); return true;
     case AG_OP_CLIP: *y = clip_of(x, params->lo, params->hi); return true;

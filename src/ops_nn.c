@@ -99,32 +99,40 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 /* Without create_graph, 2-D linear gradients go straight to dgemm with its
  * transpose flags: gx = gy @ wT, gw = xT @ gy, no transposed copies and no
  * Transpose nodes (measured: transposes were 5 % of the LSTM benchmark).
- * x (n, k), w (k, m), gy (n, m).  False when the fast case does not apply. */
-static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, ag_var **gxs) {
+ * When the pass would add a gradient into an existing one in place (a weight
+ * shared by the steps of an unrolled RNN), dgemm adds it there itself (beta
+ * 1): no new buffer and no extra pass over it.
+ * x (n, k), w (k, m), gy (n, m).  False when the fast case does not apply;
+ * else true with *status 0, or -1 and the ctx error set. */
+static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, ag_var **gxs,
+                                int *status) {
     if (ctx->grad_enabled || gy == NULL || x->t.ndim != 2 || w->t.ndim != 2 || gy->t.ndim != 2)
         return false;
     int n = x->t.shape[0], k = x->t.shape[1], m = w->t.shape[1];
     if (gy->t.shape[0] != n || gy->t.shape[1] != m || w->t.shape[0] != k || n == 0 || k == 0 ||
         m == 0)
         return false;
-    ag_tensor gx_t, gw_t;
-    if (t_init_uninit(&gx_t, 2, x->t.shape) < 0) {
-        ag_set_error(ctx, "out of memory");
-        gxs[0] = gxs[1] = NULL;
-        return true;
-    }
-    if (t_init_uninit(&gw_t, 2, w->t.shape) < 0) {
+    ag_var *sum_x = backward_sum_target(ctx, x, 2, x->t.shape);
+    ag_var *sum_w = backward_sum_target(ctx, w, 2, w->t.shape);
+    ag_tensor gx_t = {0}, gw_t = {0};
+    *status = -1;
+    gxs[0] = gxs[1] = NULL;
+    if ((sum_x == NULL && t_init_uninit(&gx_t, 2, x->t.shape) < 0) ||
+        (sum_w == NULL && t_init_uninit(&gw_t, 2, w->t.shape) < 0)) {
         t_free(&gx_t);
         ag_set_error(ctx, "out of memory");
-        gxs[0] = gxs[1] = NULL;
         return true;
     }
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, k, m, 1.0, gy->t.data, m, w->t.data, m,
-                0.0, gx_t.data, k);
+                sum_x ? 1.0 : 0.0, sum_x ? sum_x->t.data : gx_t.data, k);
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, m, n, 1.0, x->t.data, k, gy->t.data, m,
-                0.0, gw_t.data, m);
-    gxs[0] = var_from_tensor(ctx, &gx_t);
-    gxs[1] = var_from_tensor(ctx, &gw_t);
+                sum_w ? 1.0 : 0.0, sum_w ? sum_w->t.data : gw_t.data, m);
+    if (sum_x == NULL && (gxs[0] = var_from_tensor(ctx, &gx_t)) == NULL) {
+        t_free(&gw_t);
+        return true;
+    }
+    if (sum_w == NULL && (gxs[1] = var_from_tensor(ctx, &gw_t)) == NULL) return true;
+    *status = 0;
     return true;
 }
 
@@ -138,7 +146,8 @@ int op_linear_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
             gy = ag_sum_to(ctx, gy, ndim, shape);
         if (gxs[2] == NULL) return -1;
     }
-    if (direct_linear_grads(ctx, x, w, gy, gxs)) return gxs[0] && gxs[1] ? 0 : -1;
+    int status;
+    if (direct_linear_grads(ctx, x, w, gy, gxs, &status)) return status;
     gxs[0] = reduce_to(ctx, ag_matmul(ctx, gy, transpose_last_two(ctx, w)), x);
     gxs[1] = reduce_to(ctx, ag_matmul(ctx, transpose_last_two(ctx, x), gy), w);
     return gxs[0] && gxs[1] ? 0 : -1;

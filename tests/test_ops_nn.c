@@ -59,6 +59,56 @@ static void test_linear(void **state) {
     assert_shape(ag_grad(b), 1);
 }
 
+/* An unrolled recurrence h = tanh(linear(h, w, b)) shares w over the steps,
+ * and h feeds two linears per step: a plain backward adds those gradients
+ * straight into w.grad and h.grad inside dgemm.  It must agree with a
+ * retain_grad backward (which never does) and with central differences, and
+ * a second backward without cleargrad must add to the grads, not reuse them. */
+static ag_var *shared_weight_net(ag_var *x, ag_var *w, ag_var *v, ag_var *b) {
+    ag_var *h = x;
+    for (int step = 0; step < 6; step++)
+        h = ag_tanh(ctx, ag_add(ctx, ag_linear(ctx, h, w, b), ag_linear(ctx, h, v, NULL)));
+    return ag_sum(ctx, ag_mul(ctx, h, h), NULL, 0);
+}
+
+static void test_linear_shared_weight_grads(void **state) {
+    double xs[6], ws[9], vs[9];
+    for (int i = 0; i < 9; i++) {
+        if (i < 6) xs[i] = 0.1 * (i + 1) * (i % 2 ? -1 : 1);
+        ws[i] = 0.3 * sin(1.0 + i);
+        vs[i] = 0.2 * cos(2.0 + i);
+    }
+    ag_var *x = ag_new(ctx, 2, (const int[]){2, 3}, xs), *w = ag_new(ctx, 2, (const int[]){3, 3}, ws);
+    ag_var *v = ag_new(ctx, 2, (const int[]){3, 3}, vs), *b = VAR(ctx, SHAPE(1, 3), 0.1, -0.2, 0.3);
+    ag_var *leaves[] = {x, w, v, b};
+    double direct[4][9], retained[4][9];
+
+    assert_int_equal(ag_backward(ctx, shared_weight_net(x, w, v, b), NULL), 0);
+    for (int l = 0; l < 4; l++) memcpy(direct[l], ag_data(ag_grad(leaves[l])), ag_size(leaves[l]) * sizeof(double));
+    /* again without cleargrad: every gradient doubles */
+    assert_int_equal(ag_backward(ctx, shared_weight_net(x, w, v, b), NULL), 0);
+    for (int l = 0; l < 4; l++)
+        for (size_t i = 0; i < ag_size(leaves[l]); i++)
+            assert_close(ag_data(ag_grad(leaves[l]))[i], 2.0 * direct[l][i]);
+
+    for (int l = 0; l < 4; l++) ag_cleargrad(leaves[l]);
+    assert_int_equal(ag_backward(ctx, shared_weight_net(x, w, v, b), &(ag_backward_opts){.retain_grad = true}), 0);
+    for (int l = 0; l < 4; l++) memcpy(retained[l], ag_data(ag_grad(leaves[l])), ag_size(leaves[l]) * sizeof(double));
+    for (int l = 0; l < 4; l++) {
+        for (size_t i = 0; i < ag_size(leaves[l]); i++) {
+            assert_close(direct[l][i], retained[l][i]);
+            /* central difference on this element */
+            double keep = ag_data(leaves[l])[i], hstep = 1e-6, up, down;
+            ag_data(leaves[l])[i] = keep + hstep;
+            up = ag_item(shared_weight_net(x, w, v, b));
+            ag_data(leaves[l])[i] = keep - hstep;
+            down = ag_item(shared_weight_net(x, w, v, b));
+            ag_data(leaves[l])[i] = keep;
+            assert_close_tol(direct[l][i], (up - down) / (2 * hstep), 1e-6, 1e-9);
+        }
+    }
+}
+
 static void test_linear_batched(void **state) {
     ag_var *x = iota(SHAPE(2, 2, 3)), *w = iota(SHAPE(1, 3, 4));
     ag_var *y = ag_linear(ctx, x, w, NULL);
@@ -471,6 +521,7 @@ static void test_dropout_modes(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_linear),
+        CTX_TEST(test_linear_shared_weight_grads),
         CTX_TEST(test_linear_batched),
         CTX_TEST(test_linear_double),
         CTX_TEST(test_linear_wide_bias),
