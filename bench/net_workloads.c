@@ -329,7 +329,7 @@ const bench_workload bench_net_workloads[] = {
      run_wide_mlp, dump_wide_mlp},
     {"W5m", "matmul", MATMUL_REPEATS, 3, "linear 1000x256 @ 256x256 fwd+bwd vs cblas_dgemm",
      run_matmul, NULL},
-    {"W7", "lstm", LSTM_EPOCHS, 3, "LSTM 100 hidden, TBPTT 30, SGD lr 0.01 (iter = epoch)",
+    {"W7", "lstm", LSTM_EPOCHS, 5, "LSTM 100 hidden, TBPTT 30, SGD lr 0.01 (iter = epoch)",
      run_lstm, dump_lstm},
     {NULL, NULL, 0, 0, NULL, NULL, NULL},
 };

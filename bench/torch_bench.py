@@ -200,7 +200,7 @@ WORKLOADS = {
     "W6": ("chain", CHAIN_STEPS, 5, run_chain),
     "W4": ("mlp-small", 10000, 5, run_small_mlp),
     "W5": ("mlp-wide", 500, 3, run_wide_mlp),
-    "W7": ("lstm", LSTM_EPOCHS, 3, run_lstm),
+    "W7": ("lstm", LSTM_EPOCHS, 5, run_lstm),
 }
 
 
