@@ -256,6 +256,21 @@ void builtin_args_free(builtin_args *args) {
 
 static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
+/* Keyword names other libraries use for ours (PyTorch, Keras), too far apart
+ * for the spelling suggestion: the name to suggest when the built-in has it. */
+static const char *keyword_synonym(const char *given, const char *const *names, int n) {
+    static const char *const synonyms[][2] = {
+        {"learning_rate", "lr"},   {"epsilon", "eps"},         {"betas", "beta1"},
+        {"wd", "weight_decay"},     {"decay", "weight_decay"},  {"hidden_size", "hidden"},
+        {"output_size", "out"},
+    };
+    for (size_t i = 0; i < sizeof synonyms / sizeof synonyms[0]; i++)
+        if (strcmp(given, synonyms[i][0]) == 0)
+            for (int j = 0; j < n; j++)
+                if (strcmp(names[j], synonyms[i][1]) == 0) return names[j];
+    return NULL;
+}
+
 int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
                    int nkeywords, const char *const *keyword_names,
                    const repl_value *keyword_values, builtin_args *args) {
@@ -302,6 +317,7 @@ int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *
             for (int i = 0; i < s->count && n < 64; i++)
                 if (!s->params[i].collects_rest) names[n++] = s->params[i].name;
             const char *near = nearest_word(keyword_names[k], names, n);
+            if (near == NULL) near = keyword_synonym(keyword_names[k], names, n);
             if (near)
                 repl_error(r, "%s: no parameter named '%s'; did you mean '%s'?", def->name,
                            keyword_names[k], near);

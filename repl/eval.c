@@ -850,28 +850,38 @@ static int no_attribute(repl *r, repl_value object, const char *name,
     return repl_error(r, "%s has no attribute '%s'", kind, name);
 }
 
+/* `opt.step` without the call. */
+static int method_not_attribute(repl *r, const char *name, const char *label) {
+    return repl_error(r, "'%s' is a method, not an attribute: call it as %s.%s()", name, label, name);
+}
+
 static int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
     repl_value object;
     if (eval(r, n->as.attribute.object, &object) < 0) return -1;
     r->current = n;
     const char *name = n->as.attribute.name;
+    char what[48];
+    const ast_node *o = n->as.attribute.object;
+    const char *label = o->kind == AST_NAME ? o->as.name : node_text(r, o, what, sizeof what) ? what : NULL;
     int rc;
     if (object.kind == VALUE_VAR) {
-        char what[48];
-        const ast_node *o = n->as.attribute.object;
-        const char *label = o->kind == AST_NAME ? o->as.name : node_text(r, o, what, sizeof what) ? what : NULL;
         rc = variable_attribute(r, object.as.var, name, label, out);
         if (rc == 1) {
             if (builtin_find(name) != NULL)
-                rc = repl_error(r, "'%s' is a method, not an attribute: call it as %s.%s()", name,
-                                label ? label : "x", name);
+                rc = method_not_attribute(r, name, label ? label : "x");
             else
                 rc = no_attribute(r, object, name, variable_attributes, NULL, 0);
         }
     } else if (object.kind == VALUE_OBJECT && object.as.object->type) {
         const repl_object_type *type = object.as.object->type;
         rc = type->get_attr ? type->get_attr(r, object.as.object->payload, name, out) : 1;
-        if (rc == 1) rc = no_attribute(r, object, name, type->attributes, type->methods, type->nmethods);
+        bool method = false;
+        for (int i = 0; rc == 1 && i < type->nmethods && !method; i++)
+            method = strcmp(type->methods[i].name, name) == 0;
+        if (method)
+            rc = method_not_attribute(r, name, label ? label : type->name);
+        else if (rc == 1)
+            rc = no_attribute(r, object, name, type->attributes, type->methods, type->nmethods);
     } else if (object.kind == VALUE_NIL) {
         rc = value_nil_error(r, "", object);
     } else {
