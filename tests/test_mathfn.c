@@ -70,6 +70,7 @@ static void test_tanh_accuracy(void **state) {
         double ulp = nextafter(fabs((double)exact), INFINITY) - fabs((double)exact);
         double err = (double)fabsl((long double)y[i] - exact) / ulp;
         if (err > worst) worst = err;
+        assert_int_equal(bits(fn_tanh(x[i])), bits(y[i])); /* the scalar form, branch by branch */
         uint64_t apart = ulps_apart(y[i], tanh(x[i]));
         if (apart > 0) differ++;
         if (apart > farthest) farthest = apart;
@@ -108,7 +109,7 @@ static void test_tanh_special_values(void **state) {
     assert_true(fn_tanh(2.0) == 0.9640275800758169);
 }
 
-/* Every width the machine has, the one-element form and the sigmoid
+/* Every width the machine has, the one-element (scalar) form and the sigmoid
  * (0.5 + 0.5 tanh(x/2)) agree to the bit, lengths 0..37 covering every tail. */
 static void test_widths_agree(void **state) {
     double *x = arguments(4096);
@@ -136,18 +137,24 @@ static void test_widths_agree(void **state) {
     free(x);
 }
 
-/* The ops use it: tanh and sigmoid of a tensor equal the element function. */
+/* The ops use it: tanh, sigmoid and gelu of a tensor equal the element
+ * function, and the scalar fast path (one element) the same bits. */
 static void test_ops_use_it(void **state) {
     double *x = arguments(64);
     ag_var *v = ag_new(ctx, 2, (const int[]){8, 8}, x);
-    ag_var *t = ag_tanh(ctx, v), *s = ag_sigmoid(ctx, v);
+    ag_var *t = ag_tanh(ctx, v), *s = ag_sigmoid(ctx, v), *g = ag_gelu(ctx, v);
     assert_non_null(t);
     assert_non_null(s);
+    assert_non_null(g);
     for (size_t i = 0; i < 64; i++) {
         assert_int_equal(bits(t->t.data[i]), bits(fn_tanh(x[i])));
         assert_int_equal(bits(s->t.data[i]), bits(fn_sigmoid(x[i])));
         ag_var *one = ag_tanh(ctx, ag_scalar(ctx, x[i])); /* the scalar fast path */
         assert_int_equal(bits(one->t.data[0]), bits(t->t.data[i]));
+        one = ag_gelu(ctx, ag_scalar(ctx, x[i]));
+        assert_int_equal(bits(one->t.data[0]), bits(g->t.data[i]));
+        double u = 0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]);
+        assert_int_equal(bits(g->t.data[i]), bits(0.5 * x[i] * (1.0 + fn_tanh(u))));
     }
     free(x);
 }
