@@ -260,9 +260,8 @@ static const char *plural(int n) { return n == 1 ? "" : "s"; }
  * for the spelling suggestion: the name to suggest when the built-in has it. */
 static const char *keyword_synonym(const char *given, const char *const *names, int n) {
     static const char *const synonyms[][2] = {
-        {"learning_rate", "lr"},   {"epsilon", "eps"},         {"betas", "beta1"},
-        {"wd", "weight_decay"},     {"decay", "weight_decay"},  {"hidden_size", "hidden"},
-        {"output_size", "out"},
+        {"learning_rate", "lr"}, {"epsilon", "eps"},     {"wd", "weight_decay"},
+        {"hidden_size", "hidden"}, {"output_size", "out"},
     };
     for (size_t i = 0; i < sizeof synonyms / sizeof synonyms[0]; i++)
         if (strcmp(given, synonyms[i][0]) == 0)

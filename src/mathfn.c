@@ -3,8 +3,9 @@
  * glibc's tanh is a scalar call of about 8 ns here; an LSTM step makes
  * five tanh-based gates over a batch, so in W7 (bench/README.md) it was
  * 30% of the time.  This is the algorithm glibc uses — fdlibm's tanh on
- * top of fdlibm's expm1 (argument reduction by ln 2 split in hi/lo, the
- * rational approximation with Q1..Q5, the same reconstruction for each k)
+ * top of glibc's version of fdlibm's expm1 (argument reduction by ln 2 split
+ * in hi/lo, the rational approximation with Q1..Q5 evaluated in glibc's
+ * grouping, the same reconstruction for each k)
  * — written over vectors with every branch turned into a select
  * (mathfn_lanes.h), compiled for 2 lanes (SSE2, any x86-64) and, on
  * x86-64, for 4 (AVX2) and 8 (AVX-512F), picked by what the CPU has.  A
@@ -14,7 +15,8 @@
  * compare it with tanhl and with glibc's tanh over 400,000 arguments.
  *
  * Only +, -, *, / and exact bit operations are used and nothing is
- * contracted into an FMA (the Makefile says -ffp-contract=off), so every
+ * contracted into an FMA (-ffp-contract=off in the Makefile, and the pragma
+ * below whatever the flags, e.g. -march=native with GNU C), so every
  * width and every machine computes the same bits — unlike glibc, whose
  * expm1 has an FMA variant picked at run time (which is why about 0.04% of
  * arguments differ from glibc's tanh here, by at most 3 ulp). */
@@ -22,6 +24,12 @@
 #include <string.h>
 
 #include "internal.h"
+
+#ifdef __clang__
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 
 /* The vector values never cross a call boundary (the kernels are inlined
  * into the tanh_n_* loops), so the AVX-vs-SSE argument ABI does not matter. */
@@ -91,7 +99,11 @@ static lanes_fn pick_kernel(int lanes, bool sigmoid) {
     return sigmoid ? sigmoid_n_2 : tanh_n_2;
 }
 
-int fn_lanes(int lanes) { return lanes <= 2 ? 2 : lanes <= 4 ? (widest() >= 4 ? 4 : 2) : widest(); }
+int fn_lanes(int lanes) {
+    if (lanes >= 8 && widest() >= 8) return 8;
+    if (lanes >= 4 && widest() >= 4) return 4;
+    return 2;
+}
 
 void fn_tanh_lanes(double *y, const double *x, size_t n, int lanes) { pick_kernel(lanes, false)(y, x, n); }
 void fn_sigmoid_lanes(double *y, const double *x, size_t n, int lanes) { pick_kernel(lanes, true)(y, x, n); }

@@ -101,9 +101,16 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
  * Transpose nodes (measured: transposes were 5 % of the LSTM benchmark).
  * When the pass would add a gradient into an existing one in place (a weight
  * shared by the steps of an unrolled RNN), dgemm adds it there itself (beta
- * 1): no new buffer and no extra pass over it.
+ * 1): no new buffer and no extra pass over it.  Only while the product's
+ * inner dimension is at most SUM_IN_DGEMM_MAX_K: OpenBLAS splits a longer one
+ * into blocks (384 with this machine's kernels; 128 leaves a margin for
+ * others) and adds each
+ * block's part into the sum, (g + p1) + p2 instead of g + (p1 + p2), which
+ * would make the bits depend on whether this path ran (finite check on or
+ * off).  Up to it, dgemm adds the whole product once, as the pass would.
  * x (n, k), w (k, m), gy (n, m).  False when the fast case does not apply;
  * else true with *status 0, or -1 and the ctx error set. */
+#define SUM_IN_DGEMM_MAX_K 128
 static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, ag_var **gxs,
                                 int *status) {
     if (ctx->grad_enabled || gy == NULL || x->t.ndim != 2 || w->t.ndim != 2 || gy->t.ndim != 2)
@@ -112,8 +119,8 @@ static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, a
     if (gy->t.shape[0] != n || gy->t.shape[1] != m || w->t.shape[0] != k || n == 0 || k == 0 ||
         m == 0)
         return false;
-    ag_var *sum_x = backward_sum_target(ctx, x, 2, x->t.shape);
-    ag_var *sum_w = backward_sum_target(ctx, w, 2, w->t.shape);
+    ag_var *sum_x = m <= SUM_IN_DGEMM_MAX_K ? backward_sum_target(ctx, x, 2, x->t.shape) : NULL;
+    ag_var *sum_w = n <= SUM_IN_DGEMM_MAX_K ? backward_sum_target(ctx, w, 2, w->t.shape) : NULL;
     ag_tensor gx_t = {0}, gw_t = {0};
     *status = -1;
     gxs[0] = gxs[1] = NULL;

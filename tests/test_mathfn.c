@@ -94,15 +94,32 @@ static void test_tanh_special_values(void **state) {
     assert_true(fn_tanh(22.0) == 1.0 && fn_tanh(-22.0) == -1.0 && fn_tanh(1e300) == 1.0);
     assert_true(fn_tanh(0x1p-56) == 0x1p-56 && fn_tanh(-0x1p-60) == -0x1p-60);
     assert_true(fn_tanh(5e-324) == 5e-324);
-    /* odd, bounded, increasing, around every threshold of the algorithm:
-     * |x| = 2^-55, ln2/4 and 0.75 ln2 (expm1's k changes), 1, 22 */
-    const double edges[] = {0x1p-55, 0.25 * 0.6931471805599453, 0.75 * 0.6931471805599453, 1.0, 22.0};
+    /* odd, bounded, increasing and within 2.5 ulp of tanhl in 2,000 steps
+     * of one ulp around every switch of the algorithm: |x| = 2^-55 (x
+     * itself), where expm1's argument 2|x| crosses fdlibm's high-word
+     * thresholds 0x3fd62e42 (k 0 / -1) and 0x3ff0a2b2 (k -1 / -2), 1 (the
+     * other formula), where k goes 19 / 20 and 56 / 57, and 22 */
+    const double edges[] = {0x1p-55,
+                            0.5 * 0x1.62e43p-2, /* high word 0x3fd62e43, halved */
+                            0.5 * 0x1.0a2b2p+0, /* high word 0x3ff0a2b2, halved */
+                            1.0,
+                            0.5 * 19.5 * 0.6931471805599453,
+                            0.5 * 56.5 * 0.6931471805599453,
+                            22.0};
     for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
-        double lo = nextafter(edges[i], 0.0), hi = nextafter(edges[i], INFINITY);
-        assert_true(fn_tanh(lo) <= fn_tanh(edges[i]) && fn_tanh(edges[i]) <= fn_tanh(hi));
-        assert_true(fn_tanh(-edges[i]) == -fn_tanh(edges[i]));
-        assert_true(fn_tanh(hi) <= 1.0);
-        assert_true(ulps_apart(fn_tanh(edges[i]), tanh(edges[i])) <= 1);
+        double x = edges[i];
+        for (int step = 0; step < 1000; step++) x = nextafter(x, 0.0);
+        double before = fn_tanh(x);
+        for (int step = 0; step < 2000; step++) {
+            x = nextafter(x, INFINITY);
+            double y = fn_tanh(x);
+            assert_true(y >= before && y <= 1.0);
+            assert_true(fn_tanh(-x) == -y);
+            long double exact = tanhl((long double)x);
+            double ulp = nextafter((double)exact, INFINITY) - (double)exact;
+            assert_true((double)fabsl((long double)y - exact) <= 2.5 * ulp);
+            before = y;
+        }
     }
     /* the upstream goldens (§7.11): tanh(1) and tanh(2) */
     assert_true(fn_tanh(1.0) == 0.7615941559557649);
