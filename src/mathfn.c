@@ -48,6 +48,16 @@ static inline double high_word(uint32_t h) {
     memcpy(&d, &b, sizeof d);
     return d;
 }
+/* fdlibm's expm1 constants: ln 2 in two parts, 1/ln 2, and the rational
+ * approximation's coefficients; the vector kernels and the scalar form
+ * below share them. */
+#define EXPM1_CONSTANTS                                                                            \
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;          \
+    const double invln2 = 1.44269504088896338700e+00;                                              \
+    const double q1 = -3.33333333333331316428e-02, q2 = 1.58730158725481460165e-03,                \
+                 q3 = -7.93650757867487942473e-05, q4 = 4.00821782732936239552e-06,                \
+                 q5 = -2.01099218183624371326e-07;
+
 #define HIGH_BELOW(absv, h) ((absv) < high_word(h))
 #define HIGH_ABOVE(absv, h) ((absv) >= high_word((h) + 1))
 
@@ -125,11 +135,7 @@ static double pow2_scalar(double k) {
 }
 
 static double expm1_scalar(double a) {
-    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-    const double invln2 = 1.44269504088896338700e+00;
-    const double q1 = -3.33333333333331316428e-02, q2 = 1.58730158725481460165e-03,
-                 q3 = -7.93650757867487942473e-05, q4 = 4.00821782732936239552e-06,
-                 q5 = -2.01099218183624371326e-07;
+    EXPM1_CONSTANTS
     double aa = a < 0.0 ? -a : a, k;
     if (!HIGH_ABOVE(aa, 0x3fd62e42))
         k = 0.0;

@@ -50,11 +50,7 @@ KERNEL vd trunc_small(vd v) {
  * or 2 <= a < 44.  So k (a ~ k ln2 + x) is 0, -1, -2, -3 or 3..63, and
  * fdlibm's k = 1 case and its overflow and underflow cases never arise. */
 KERNEL vd expm1_v(vd a) {
-    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-    const double invln2 = 1.44269504088896338700e+00;
-    const double q1 = -3.33333333333331316428e-02, q2 = 1.58730158725481460165e-03,
-                 q3 = -7.93650757867487942473e-05, q4 = 4.00821782732936239552e-06,
-                 q5 = -2.01099218183624371326e-07;
+    EXPM1_CONSTANTS
     vd aa = abs_v(a);
     vm neg = a < 0.0;
     /* k = 0 when |a| <= ln2/2; k = -1 up to 1.5 ln2 (fdlibm's thresholds,
