@@ -161,9 +161,38 @@ static bool is_variable_method(const builtin_def *def) {
     return false;
 }
 
+/* The value a chain like "x.grad.grad" or "opt.state" names, for completion:
+ * a session name, then the gradients of variables and the attributes of
+ * objects (read-only look-ups; nothing is computed or recorded).  False when
+ * a link is missing (x.grad is nil, say). */
+static bool resolve_chain(repl *r, const char *chain, repl_value *out) {
+    char *copy = strdup(chain);
+    if (copy == NULL) return false;
+    char *save = NULL, *part = strtok_r(copy, ".", &save);
+    bool ok = part != NULL && lookup_name(r, part, out);
+    while (ok && (part = strtok_r(NULL, ".", &save)) != NULL) {
+        repl_value next = VALUE_NIL_INIT;
+        if (out->kind == VALUE_VAR && strcmp(part, "grad") == 0) {
+            next = value_var(ag_grad(out->as.var));
+        } else if (out->kind == VALUE_OBJECT && out->as.object->type &&
+                   out->as.object->type->get_attr) {
+            const repl_object_type *type = out->as.object->type;
+            if (type->get_attr(r, out->as.object->payload, part, &next) != 0) {
+                clear_error(r);
+                next = (repl_value)VALUE_NIL_INIT;
+            }
+        }
+        value_release(*out);
+        *out = next;
+        ok = next.kind != VALUE_NIL;
+    }
+    free(copy);
+    return ok;
+}
+
 static void offer_members(repl *r, completion *c, const char *object_name) {
     repl_value v;
-    if (!lookup_name(r, object_name, &v)) return;
+    if (!resolve_chain(r, object_name, &v)) return;
     if (v.kind == VALUE_VAR || v.kind == VALUE_NUMBER) {
         for (int i = 0; variable_attributes[i]; i++) offer(c, variable_attributes[i]);
         for (int i = 0; variable_methods[i]; i++) offer(c, variable_methods[i]);
@@ -208,8 +237,7 @@ void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, c
             /* c.head keeps the text up to the dot; restore it for copying */
             char *object_name = strdup(word);
             *dot = '.';
-            if (object_name != NULL && strchr(object_name, '.') == NULL)
-                offer_members(r, &c, object_name);
+            if (object_name != NULL) offer_members(r, &c, object_name);
             free(object_name);
         } else {
             word_list names = {0};

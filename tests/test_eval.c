@@ -297,6 +297,30 @@ static void test_completion(void **state) {
     assert_true(has_word(&c, "sqrt"));
     assert_true(has_word(&c, "square"));
     assert_true(has_word(&c, "squeeze"));
+    /* chains: a gradient's members once backward has made it, an
+     * optimizer's attributes; nothing while x.grad is nil */
+    c.count = 0;
+    repl_complete(s.r, "weight.grad.da", 14, collect, &c);
+    assert_int_equal(c.count, 0);
+    assert_int_equal(run(&s, "y = weight * weight\ny.backward(create_graph=true)\n"), REPL_OK);
+    c.count = 0;
+    repl_complete(s.r, "weight.grad.da", 14, collect, &c);
+    assert_true(has_word(&c, "weight.grad.data"));
+    assert_int_equal(c.count, 1);
+    c.count = 0;
+    repl_complete(s.r, "print(weight.grad.grad.cre", 26, collect, &c);
+    assert_int_equal(c.count, 0); /* weight.grad.grad is nil: no second backward yet */
+    c.count = 0;
+    repl_complete(s.r, "weight.grad.cre", 15, collect, &c);
+    assert_true(has_word(&c, "weight.grad.creator"));
+    assert_int_equal(run(&s, "opt = sgd([weight])\n"), REPL_OK);
+    c.count = 0;
+    repl_complete(s.r, "opt.st", 6, collect, &c);
+    assert_true(has_word(&c, "opt.state"));
+    assert_true(has_word(&c, "opt.step"));
+    c.count = 0;
+    repl_complete(s.r, "opt.nothing.x", 13, collect, &c);
+    assert_int_equal(c.count, 0);
     session_close(&s);
 }
 
