@@ -25,8 +25,30 @@ static int done_var(repl *r, ag_var *v, repl_value *out) {
 
 /* ---- construction ------------------------------------------------------------------ */
 
-static int get_shape(repl *r, const builtin_args *a, int index, int *shape, int *ndim) {
-    if (arg_ints(r, a, index, shape, AG_MAX_DIMS, ndim) < 0) return -1;
+/* A shape parameter collects the rest of the positional arguments, so a
+ * shape is one list or integer (zeros([2, 3]), zeros(3)) or several
+ * integers (zeros(2, 3), x.reshape(3, 2)), as in PyTorch. */
+static int get_dims(repl *r, const builtin_args *a, int index, int *shape, int *ndim) {
+    const value_list *rest = a->values[index].as.list;
+    if (a->values[index].kind != VALUE_LIST || rest->count == 0)
+        return repl_error(r, "%s: the shape is missing: %s", a->def->name,
+                          index == 0 ? "give it as [2, 3] or 2, 3" : "give it as [3, 2] or 3, 2");
+    if (rest->count > 1) return arg_ints(r, a, index, shape, AG_MAX_DIMS, ndim);
+    /* one argument: read it as the parameter's value */
+    repl_value values[8];
+    builtin_args one = *a;
+    if (a->count > 8) return repl_error(r, "%s: too many parameters", a->def->name);
+    memcpy(values, a->values, (size_t)a->count * sizeof *values);
+    values[index] = rest->items[0];
+    one.values = values;
+    return arg_ints(r, &one, index, shape, AG_MAX_DIMS, ndim);
+}
+
+/* A shape for a new leaf, from a rest parameter (zeros, rand) or a plain
+ * one (full(shape, value)); no negative dimension. */
+static int get_shape(repl *r, const builtin_args *a, int index, bool rest, int *shape, int *ndim) {
+    if ((rest ? get_dims(r, a, index, shape, ndim) : arg_ints(r, a, index, shape, AG_MAX_DIMS, ndim)) < 0)
+        return -1;
     for (int i = 0; i < *ndim; i++)
         if (shape[i] < 0)
             return repl_error(r, "%s: shape has a negative dimension %d", a->def->name, shape[i]);
@@ -35,26 +57,26 @@ static int get_shape(repl *r, const builtin_args *a, int index, int *shape, int 
 
 static int builtin_zeros(repl *r, const builtin_args *a, repl_value *out) {
     int shape[AG_MAX_DIMS], ndim;
-    if (get_shape(r, a, 0, shape, &ndim) < 0) return -1;
+    if (get_shape(r, a, 0, true, shape, &ndim) < 0) return -1;
     return done_var(r, ag_zeros(r->ctx, ndim, shape), out);
 }
 
 static int builtin_ones(repl *r, const builtin_args *a, repl_value *out) {
     int shape[AG_MAX_DIMS], ndim;
-    if (get_shape(r, a, 0, shape, &ndim) < 0) return -1;
+    if (get_shape(r, a, 0, true, shape, &ndim) < 0) return -1;
     return done_var(r, ag_ones(r->ctx, ndim, shape), out);
 }
 
 static int builtin_full(repl *r, const builtin_args *a, repl_value *out) {
     int shape[AG_MAX_DIMS], ndim;
     double value;
-    if (get_shape(r, a, 0, shape, &ndim) < 0 || arg_number(r, a, 1, &value) < 0) return -1;
+    if (get_shape(r, a, 0, false, shape, &ndim) < 0 || arg_number(r, a, 1, &value) < 0) return -1;
     return done_var(r, ag_full(r->ctx, ndim, shape, value), out);
 }
 
 static int random_leaf(repl *r, const builtin_args *a, repl_value *out, bool normal) {
     int shape[AG_MAX_DIMS], ndim;
-    if (get_shape(r, a, 0, shape, &ndim) < 0) return -1;
+    if (get_shape(r, a, 0, true, shape, &ndim) < 0) return -1;
     ag_rng rng, *source = NULL; /* no seed: the session's generator */
     if (arg_given(a, 1)) {
         double seed;
@@ -188,7 +210,7 @@ typedef ag_var *(*shape_fn)(ag_ctx *, ag_var *, int, const int *);
 static int reshape_like(repl *r, const builtin_args *a, repl_value *out, shape_fn fn) {
     ag_var *x;
     int shape[AG_MAX_DIMS], ndim;
-    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, shape, AG_MAX_DIMS, &ndim) < 0) return -1;
+    if (arg_var(r, a, 0, &x) < 0 || get_dims(r, a, 1, shape, &ndim) < 0) return -1;
     return done_var(r, fn(r->ctx, x, ndim, shape), out);
 }
 
@@ -760,12 +782,12 @@ static int builtin_range(repl *r, const builtin_args *a, repl_value *out) {
 
 const builtin_def builtins_core[] = {
     /* construction */
-    {"zeros", "shape", builtin_zeros, "construction", "a leaf of zeros: zeros([2, 3]), zeros(3)"},
-    {"ones", "shape", builtin_ones, "construction", "a leaf of ones"},
+    {"zeros", "*shape", builtin_zeros, "construction", "a leaf of zeros: zeros([2, 3]) or zeros(2, 3); zeros(3)"},
+    {"ones", "*shape", builtin_ones, "construction", "a leaf of ones"},
     {"full", "shape, value", builtin_full, "construction", "a leaf filled with value"},
-    {"rand", "shape, seed=nil", builtin_rand, "construction",
+    {"rand", "*shape, seed=nil", builtin_rand, "construction",
      "uniform numbers in [0, 1); a seed gives the same numbers on every machine"},
-    {"randn", "shape, seed=nil", builtin_randn, "construction", "standard normal numbers"},
+    {"randn", "*shape, seed=nil", builtin_randn, "construction", "standard normal numbers"},
     {"arange", "start, stop=nil, step=1", builtin_arange, "construction",
      "start, start+step, ... below stop (arange(n) counts 0..n-1)"},
     {"linspace", "start, stop, n", builtin_linspace, "construction", "n evenly spaced numbers from start to stop"},
@@ -794,10 +816,10 @@ const builtin_def builtins_core[] = {
     {"variance", "x, axis=nil", builtin_variance, "shape", "population variance over all or over axis"},
     {"max", "x, axis=nil", builtin_max, "shape", "maximum over all elements or over axis"},
     {"min", "x, axis=nil", builtin_min, "shape", "minimum over all elements or over axis"},
-    {"reshape", "x, shape", builtin_reshape, "shape", "the same numbers in a new shape (one -1 allowed)"},
+    {"reshape", "x, *shape", builtin_reshape, "shape", "the same numbers in a new shape (one -1 allowed): reshape(x, [3, 2]) or x.reshape(3, 2)"},
     {"transpose", "x, axes=nil", builtin_transpose, "shape", "axes permuted; no axes reverses them (x.T)"},
-    {"broadcast_to", "x, shape", builtin_broadcast_to, "shape", "x repeated to shape, NumPy rules"},
-    {"sum_to", "x, shape", builtin_sum_to, "shape", "x summed down to shape (broadcast_to's gradient)"},
+    {"broadcast_to", "x, *shape", builtin_broadcast_to, "shape", "x repeated to shape, NumPy rules"},
+    {"sum_to", "x, *shape", builtin_sum_to, "shape", "x summed down to shape (broadcast_to's gradient)"},
     {"squeeze", "x, axis=nil", builtin_squeeze, "shape", "drop a length-1 axis (all of them without axis)"},
     {"unsqueeze", "x, axis", builtin_unsqueeze, "shape", "insert a length-1 axis"},
     {"concat", "xs, axis=0", builtin_concat, "shape",
