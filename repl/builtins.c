@@ -544,7 +544,11 @@ int arg_string(repl *r, const builtin_args *a, int index, const char **out) {
 }
 
 int arg_ints(repl *r, const builtin_args *a, int index, int *out, int max, int *count) {
-    repl_value v = a->values[index];
+    return arg_ints_of(r, a, index, a->values[index], out, max, count);
+}
+
+int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *out, int max,
+                int *count) {
     char buf[64];
     *count = 0;
     if (v.kind == VALUE_NUMBER || (v.kind == VALUE_VAR && ag_size(v.as.var) == 1 &&

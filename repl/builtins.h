@@ -76,6 +76,10 @@ int arg_bool(repl *r, const builtin_args *a, int index, bool *out);
 int arg_string(repl *r, const builtin_args *a, int index, const char **out);
 /* A list of ints (or one int): axes, shapes, indices. */
 int arg_ints(repl *r, const builtin_args *a, int index, int *out, int max, int *count);
+/* arg_ints on the value v standing for argument index (one item of a rest
+ * parameter, say); messages name the parameter at index. */
+int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *out, int max,
+                int *count);
 bool arg_given(const builtin_args *a, int index); /* not VALUE_NIL */
 
 /* Calls any callable value (user function, built-in, callable object) with

@@ -33,15 +33,9 @@ static int get_dims(repl *r, const builtin_args *a, int index, int *shape, int *
     if (a->values[index].kind != VALUE_LIST || rest->count == 0)
         return repl_error(r, "%s: the shape is missing: %s", a->def->name,
                           index == 0 ? "give it as [2, 3] or 2, 3" : "give it as [3, 2] or 3, 2");
+    /* several integers, or one argument read as the shape itself */
     if (rest->count > 1) return arg_ints(r, a, index, shape, AG_MAX_DIMS, ndim);
-    /* one argument: read it as the parameter's value */
-    repl_value values[8];
-    builtin_args one = *a;
-    if (a->count > 8) return repl_error(r, "%s: too many parameters", a->def->name);
-    memcpy(values, a->values, (size_t)a->count * sizeof *values);
-    values[index] = rest->items[0];
-    one.values = values;
-    return arg_ints(r, &one, index, shape, AG_MAX_DIMS, ndim);
+    return arg_ints_of(r, a, index, rest->items[0], shape, AG_MAX_DIMS, ndim);
 }
 
 /* A shape for a new leaf, from a rest parameter (zeros, rand) or a plain

@@ -13,6 +13,15 @@ static int map_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(doub
     return 0;
 }
 
+/* ys[0] = fn over the whole of x at once (mathfn.c's vectorized kernels). */
+static int array_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys,
+                         void (*fn)(double *, const double *, size_t)) {
+    const ag_tensor *x = &f->inputs[0]->t;
+    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    fn(ys[0].data, x->data, x->size);
+    return 0;
+}
+
 /* Neg's element rule (ops_arith.c), for cos's backward. */
 static double negate(double x) { return -1.0 * x; }
 
@@ -82,10 +91,7 @@ int op_tan_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 /* ---- tanh: gx = gy * (1 - y*y) ------------------------------------------------------ */
 ag_var *ag_tanh(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_TANH, x); }
 int op_tanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    fn_tanh_n(ys[0].data, x->data, x->size);
-    return 0;
+    return array_forward(ctx, f, ys, fn_tanh_n);
 }
 DIRECT_RULE(tanh_grad, gy * (1.0 - y * y))
 int op_tanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -132,10 +138,7 @@ int op_square_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
 /* ---- sigmoid: y = 0.5 + 0.5 tanh(0.5 x); gx = gy * (y * (1 - y)) ----------------------- */
 ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SIGMOID, x); }
 int op_sigmoid_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    fn_sigmoid_n(ys[0].data, x->data, x->size);
-    return 0;
+    return array_forward(ctx, f, ys, fn_sigmoid_n);
 }
 DIRECT_RULE(sigmoid_grad, gy * (y * (1.0 - y)))
 int op_sigmoid_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
