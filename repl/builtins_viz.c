@@ -20,15 +20,16 @@
 
 enum {
     IDLE_TIMEOUT_MS = 33, /* the front end's wait between pumps at the prompt */
-    /* Inside a running statement (a loop) the windows are served every
-     * LOOP_SHARE times what a service typically costs, but at least every
+    /* Inside a running statement (a loop) a service of the windows starts
+     * every LOOP_SHARE times what one typically costs, but at least every
      * LOOP_SLOWEST_FRAME_MS (so a live window shows over 5 frames a second)
      * and at most every LOOP_FASTEST_FRAME_MS.  Only a service costing more
-     * than 1/LOOP_MOST_SHARE of the slowest interval spaces frames further. */
+     * than 1/LOOP_MOST_SHARE of that (a big graph re-laid out at each frame
+     * on a loaded machine) spaces frames further: the loop keeps the rest. */
     LOOP_FASTEST_FRAME_MS = 100,
     LOOP_SLOWEST_FRAME_MS = 150,
     LOOP_SHARE = 50,
-    LOOP_MOST_SHARE = 4,
+    LOOP_MOST_SHARE = 2,
     /* "typically": the median of the last few services, so that one slow
      * service (the first frame of a window with its fonts and shared-memory
      * image, a moment the process was descheduled, the X server busy) never
@@ -144,13 +145,13 @@ static double typical_loop_cost(const repl_viz *v) {
     return sorted[LOOP_COST_SAMPLES / 2];
 }
 
-/* How long the windows wait after a service, given what one typically costs. */
-static double loop_pause_ms(double typical) {
-    double pause = LOOP_SHARE * typical;
-    if (pause < LOOP_FASTEST_FRAME_MS) pause = LOOP_FASTEST_FRAME_MS;
-    if (pause > LOOP_SLOWEST_FRAME_MS) pause = LOOP_SLOWEST_FRAME_MS;
-    if (pause < LOOP_MOST_SHARE * typical) pause = LOOP_MOST_SHARE * typical;
-    return pause;
+/* The time from one service's start to the next, given what one typically costs. */
+static double loop_period_ms(double typical) {
+    double period = LOOP_SHARE * typical;
+    if (period < LOOP_FASTEST_FRAME_MS) period = LOOP_FASTEST_FRAME_MS;
+    if (period > LOOP_SLOWEST_FRAME_MS) period = LOOP_SLOWEST_FRAME_MS;
+    if (period < LOOP_MOST_SHARE * typical) period = LOOP_MOST_SHARE * typical;
+    return period;
 }
 
 static void refresh_shown(repl_viz *v);
@@ -159,12 +160,12 @@ static void refresh_shown(repl_viz *v);
  * up to date too: values change while a loop runs), timed for the next
  * loop_turn. */
 static void serve_in_loop(repl_viz *v) {
-    double start = precise_ms();
+    double start = precise_ms(), coarse_start = coarse_ms();
     serve_windows(v);
     refresh_shown(v);
     v->loop_costs[v->loop_cost_next] = precise_ms() - start;
     v->loop_cost_next = (v->loop_cost_next + 1) % LOOP_COST_SAMPLES;
-    v->next_loop_serve_ms = coarse_ms() + loop_pause_ms(typical_loop_cost(v));
+    v->next_loop_serve_ms = coarse_start + loop_period_ms(typical_loop_cost(v));
 }
 
 void repl_viz_idle(repl_viz *v) {
