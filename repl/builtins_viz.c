@@ -699,7 +699,8 @@ const builtin_def builtins_viz[] = {
     {"render", "y, file, " GRAPH_OPTIONS, builtin_render, "graphs",
      "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file"},
     {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
-     "a window with y's graph, redrawn after every statement (text tree without a display)"},
+     "a window with y's graph, kept current after every statement and while a loop runs "
+     "(text tree without a display)"},
     {"tree", "y, values=true, grads=true, depth=nil", builtin_tree, "graphs",
      "the graph ending at y as an indented text tree"},
     {"plot", "v, name=nil, log=nil", builtin_plot, "plots",
