@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "builtins.h"
-#include "text.h"
+#include "strbuf.h"
 
 #define MAX_MLP_LAYERS 64
 /* Numbers shown per tensor cell of opt.state before "...". */
@@ -38,22 +38,7 @@
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-/* Reports the engine context's pending error as the statement's error. */
-static int engine_failure(repl *r) {
-    ag_ctx *ctx = repl_ctx(r);
-    const char *message = ag_errmsg(ctx);
-    int status = repl_error(r, "%s", message && message[0] ? message : "engine error");
-    ag_clear_error(ctx);
-    return status;
-}
 
-/* "a list", "an optimizer", "nil": for "must be ..., not X". */
-static const char *with_article(repl_value v, char *buf, size_t n) {
-    if (v.kind == VALUE_NIL) return "nil";
-    const char *kind = value_kind_name(v);
-    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
-    return buf;
-}
 
 /* A table of malloc'd cells, printed with columns padded to their widest
  * cell, two spaces apart, no trailing blanks. */
@@ -83,7 +68,7 @@ static void table_add_row(table *tb, const char *const *cells) {
     tb->rows++;
 }
 
-static void table_render(const table *tb, viz_text *out) {
+static void table_render(const table *tb, strbuf *out) {
     size_t widths[8] = {0};
     for (int i = 0; i < tb->rows; i++)
         for (int c = 0; c < tb->columns && c < 8; c++) {
@@ -92,13 +77,13 @@ static void table_render(const table *tb, viz_text *out) {
             if (n > widths[c]) widths[c] = n;
         }
     for (int i = 0; i < tb->rows; i++) {
-        if (i > 0) viz_text_append(out, "\n");
+        if (i > 0) strbuf_append(out, "\n");
         for (int c = 0; c < tb->columns && c < 8; c++) {
             const char *cell = tb->cells[(size_t)i * (size_t)tb->columns + (size_t)c];
             if (cell == NULL) cell = "";
-            if (c > 0) viz_text_append(out, "  ");
-            viz_text_append(out, cell);
-            if (c + 1 < tb->columns) viz_text_append_repeat(out, ' ', widths[c] - strlen(cell));
+            if (c > 0) strbuf_append(out, "  ");
+            strbuf_append(out, cell);
+            if (c + 1 < tb->columns) strbuf_append_repeat(out, ' ', widths[c] - strlen(cell));
         }
     }
 }
@@ -132,7 +117,7 @@ static const repl_object_type hook_type = {
 static int make_hook(repl *r, const builtin_args *args, ag_hook_kind kind, repl_value *out) {
     double value;
     if (arg_number(r, args, 0, &value) < 0) return -1;
-    if (ag_hook_validate(repl_ctx(r), kind, value) < 0) return engine_failure(r);
+    if (ag_hook_validate(repl_ctx(r), kind, value) < 0) return engine_error(r);
     hook_object *h = malloc(sizeof *h);
     if (h == NULL) return repl_error(r, "out of memory");
     *h = (hook_object){kind, value};
@@ -191,17 +176,17 @@ static char *model_describe(const void *payload) {
 static char *params_describe(const void *payload) {
     const ag_model *m = payload;
     int count = ag_model_param_count(m);
-    viz_text out = {0};
+    strbuf out = {0};
     if (count == 0) {
-        viz_text_appendf(&out, "%s has no parameters yet: weights are made at the first call",
+        strbuf_appendf(&out, "%s has no parameters yet: weights are made at the first call",
                      ag_model_kind_name(ag_model_get_kind(m)));
-        return viz_text_take(&out);
+        return strbuf_take(&out);
     }
     table tb = {.columns = 3};
     for (int i = 0; i < count; i++) {
         const char *name = NULL;
         ag_var *p = ag_model_param(m, i, &name);
-        char shape[16 + 12 * AG_MAX_DIMS];
+        char shape[AG_SHAPEBUF];
         const char *cells[3] = {name, ag_shape_string(ag_ndim(p), ag_shape(p), shape),
                                 ag_grad(p) ? "grad: yes" : "grad: no"};
         table_add_row(&tb, cells);
@@ -210,8 +195,8 @@ static char *params_describe(const void *payload) {
     else out.failed = true;
     table_free(&tb);
     if (!ag_model_initialized(m))
-        viz_text_append(&out, "\n(more weights are made at the first call)");
-    return viz_text_take(&out);
+        strbuf_append(&out, "\n(more weights are made at the first call)");
+    return strbuf_take(&out);
 }
 
 /* m.params["linear[0].w"]: the parameter variable of that name. */
@@ -224,15 +209,15 @@ static int params_index(repl *r, void *payload, repl_value key, repl_value *out)
         if (ag_model_param_count(m) > 0) ag_model_param(m, ag_model_param_count(m) - 1, &example);
         return repl_error(r, "%s.params: index with a parameter's name in quotes, like "
                              "m.params[\"%s\"], not %s",
-                          kind, example, with_article(key, what, sizeof what));
+                          kind, example, value_with_article(key, what, sizeof what));
     }
     ag_var *p = ag_model_param_by_name(m, key.as.string->text);
     if (p == NULL) {
-        viz_text names = {0};
+        strbuf names = {0};
         for (int i = 0, n = ag_model_param_count(m); i < n; i++) {
             const char *name = NULL;
             ag_model_param(m, i, &name);
-            viz_text_appendf(&names, "%s%s", i ? ", " : "", name);
+            strbuf_appendf(&names, "%s%s", i ? ", " : "", name);
         }
         const char *later = ag_model_initialized(m) ? "" : "; the rest are made at the first call";
         int status =
@@ -284,7 +269,7 @@ static int model_call(repl *r, void *payload, const builtin_args *args, repl_val
     ag_var *x;
     if (arg_var(r, &named, 0, &x) < 0) return -1;
     ag_var *y = ag_model_forward(m, x);
-    if (y == NULL) return engine_failure(r);
+    if (y == NULL) return engine_error(r);
     *out = value_var(y);
     return out->kind == VALUE_VAR ? 0 : repl_error(r, "out of memory");
 }
@@ -297,7 +282,7 @@ static int arg_model(repl *r, const builtin_args *args, const char *method, ag_m
     if (*out == NULL)
         return repl_error(r, "%s: the first argument must be a model (mlp, lstm, rnn, "
                              "linear_layer), not %s",
-                          method, with_article(v, kind, sizeof kind));
+                          method, value_with_article(v, kind, sizeof kind));
     return 0;
 }
 
@@ -359,7 +344,7 @@ static int arg_seed(repl *r, const builtin_args *args, int index, uint64_t *seed
 }
 
 static int wrap_model(repl *r, ag_model *m, repl_value *out) {
-    if (m == NULL) return engine_failure(r);
+    if (m == NULL) return engine_error(r);
     *out = value_object_new(&model_type, m);
     return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
 }
@@ -376,7 +361,7 @@ static int arg_activation(repl *r, const builtin_args *args, int index, ag_activ
                           args->def->name, name);
     char kind[64];
     return repl_error(r, "%s: activation must be one of sigmoid, relu, tanh, gelu, not %s",
-                      args->def->name, with_article(v, kind, sizeof kind));
+                      args->def->name, value_with_article(v, kind, sizeof kind));
 }
 
 /* mlp(sizes, activation=sigmoid, seed=nil) */
@@ -455,7 +440,7 @@ static void state_cell(const ag_optim_state *s, const double *values, int digits
         snprintf(buf, n, "%s", ag_format_double(values[0], digits, number));
         return;
     }
-    char shape[16 + 12 * AG_MAX_DIMS];
+    char shape[AG_SHAPEBUF];
     size_t used = (size_t)snprintf(buf, n, "%s",
                                    ag_shape_string(ag_ndim(s->param), ag_shape(s->param), shape));
     size_t shown = s->size <= STATE_CELL_NUMBERS + 1 ? s->size : STATE_CELL_NUMBERS;
@@ -471,22 +456,22 @@ static char *state_text(const ag_optim *opt, int digits) {
     const char *kind = ag_optim_kind_name(c.kind);
     long t = ag_optim_steps(opt);
     int count = ag_optim_state_count(opt);
-    viz_text out = {0};
+    strbuf out = {0};
     if (c.kind == AG_SGD && c.momentum == 0) {
-        viz_text_appendf(&out, "%s state, t=%ld: none (sgd without momentum keeps no state)", kind,
+        strbuf_appendf(&out, "%s state, t=%ld: none (sgd without momentum keeps no state)", kind,
                      t);
-        return viz_text_take(&out);
+        return strbuf_take(&out);
     }
     if (count == 0) {
-        viz_text_appendf(&out, "%s state, t=%ld: none yet (a parameter's state is made at its "
+        strbuf_appendf(&out, "%s state, t=%ld: none yet (a parameter's state is made at its "
                            "first update)",
                      kind, t);
-        return viz_text_take(&out);
+        return strbuf_take(&out);
     }
     /* t is the optimizer's (Adam's bias correction uses it for every
      * parameter), so it heads the table rather than sitting in each row. */
     bool adam = c.kind == AG_ADAM || c.kind == AG_ADAMW;
-    viz_text_appendf(&out, "%s state, t=%ld\n", kind, t);
+    strbuf_appendf(&out, "%s state, t=%ld\n", kind, t);
     table tb = {.columns = adam ? 3 : 2};
     const char *header[3] = {"param", adam ? "m" : "velocity", adam ? "v" : NULL};
     table_add_row(&tb, header);
@@ -503,7 +488,7 @@ static char *state_text(const ag_optim *opt, int digits) {
     if (!tb.failed) table_render(&tb, &out);
     else out.failed = true;
     table_free(&tb);
-    return viz_text_take(&out);
+    return strbuf_take(&out);
 }
 
 static int optimizer_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
@@ -535,7 +520,7 @@ static int arg_optimizer(repl *r, const builtin_args *args, const char *method,
     if (v.kind != VALUE_OBJECT || v.as.object->type != &optimizer_type)
         return repl_error(r, "%s: the first argument must be an optimizer (sgd, momentum, adam, "
                              "adamw), not %s",
-                          method, with_article(v, kind, sizeof kind));
+                          method, value_with_article(v, kind, sizeof kind));
     *out = v.as.object->payload;
     return 0;
 }
@@ -558,7 +543,7 @@ static int collect_variables(repl *r, repl_value v, const char *what, ag_var ***
                                   item.as.string->text);
             char kind[64];
             return repl_error(r, "%s: parameters must be variables (or one model), not %s",
-                              what, with_article(item, kind, sizeof kind));
+                              what, value_with_article(item, kind, sizeof kind));
         }
         if (*n == *capacity) {
             int grown_capacity = *capacity ? *capacity * 2 : 8;
@@ -593,7 +578,7 @@ static int update_targets(repl *r, optimizer_object *o, const repl_value *target
         ag_model *m = model_of(targets[0]);
         if (!model_has_gradient(m))
             return repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
-        return ag_optim_update_model(o->opt, m) < 0 ? engine_failure(r) : 0;
+        return ag_optim_update_model(o->opt, m) < 0 ? engine_error(r) : 0;
     }
     ag_var **params = NULL;
     int n = 0, capacity = 0, status = 0;
@@ -609,7 +594,7 @@ static int update_targets(repl *r, optimizer_object *o, const repl_value *target
     }
     if (status == 0 && !any_gradient(params, n))
         status = repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
-    if (status == 0 && ag_optim_update(o->opt, params, n) < 0) status = engine_failure(r);
+    if (status == 0 && ag_optim_update(o->opt, params, n) < 0) status = engine_error(r);
     free(params);
     return status;
 }
@@ -690,9 +675,9 @@ static int add_hooks(repl *r, const builtin_args *args, int index, ag_optim *opt
         if (item.kind != VALUE_OBJECT || item.as.object->type != &hook_type)
             return repl_error(r, "%s: hooks must be a list of weight_decay(lambda) and "
                                  "clip_grad(max_norm), not one holding %s",
-                              args->def->name, with_article(item, kind, sizeof kind));
+                              args->def->name, value_with_article(item, kind, sizeof kind));
         const hook_object *h = item.as.object->payload;
-        if (ag_optim_add_hook(opt, h->kind, h->value) < 0) return engine_failure(r);
+        if (ag_optim_add_hook(opt, h->kind, h->value) < 0) return engine_error(r);
     }
     return 0;
 }
@@ -709,7 +694,7 @@ static int bind_optimizer(repl *r, const builtin_args *args, optimizer_object *o
                           kind, kind);
     ag_model *m = model_of(v);
     if (m != NULL) {
-        if (ag_optim_bind_model(o->opt, m) < 0) return engine_failure(r);
+        if (ag_optim_bind_model(o->opt, m) < 0) return engine_error(r);
         /* keep the model object itself, not a params view */
         o->bound = value_object_new(&model_type, ag_model_ref(m));
         return o->bound.kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
@@ -721,7 +706,7 @@ static int bind_optimizer(repl *r, const builtin_args *args, optimizer_object *o
     int status = collect_variables(r, v, what, &params, &n, &capacity);
     if (status == 0 && n == 0)
         status = repl_error(r, "%s: the list of parameters to bind is empty", kind);
-    if (status == 0 && ag_optim_bind(o->opt, params, n) < 0) status = engine_failure(r);
+    if (status == 0 && ag_optim_bind(o->opt, params, n) < 0) status = engine_error(r);
     if (status == 0) {
         o->bound = value_list_new(n);
         if (o->bound.kind != VALUE_LIST) status = repl_error(r, "out of memory");
@@ -739,7 +724,7 @@ enum { ARG_PARAMS = 0, ARG_LR = 1 };
 static int make_optimizer(repl *r, const builtin_args *args, const ag_optim_config *config,
                           repl_value *out) {
     ag_optim *opt = ag_optim_new(repl_ctx(r), config);
-    if (opt == NULL) return engine_failure(r);
+    if (opt == NULL) return engine_error(r);
     optimizer_object *o = malloc(sizeof *o);
     if (o == NULL) {
         ag_optim_free(opt);

@@ -7,6 +7,7 @@
 #define AG_INTERNAL_H
 
 #include "ag_core.h"
+#include "ag_format.h"
 #include "ag_ops.h"
 #include "ag_rand.h"
 #include "tensor.h"
@@ -219,8 +220,8 @@ void fn_tanh_lanes(double *y, const double *x, size_t n, int lanes);
 void fn_sigmoid_lanes(double *y, const double *x, size_t n, int lanes);
 int fn_lanes(int lanes);
 
-/* "[2 3]" for messages; buf of at least 16 + 12*AG_MAX_DIMS bytes. */
-#define SHAPE_BUF (16 + 12 * AG_MAX_DIMS)
+/* "[2 3]" for messages; buf of SHAPE_BUF (AG_SHAPEBUF) bytes. */
+#define SHAPE_BUF AG_SHAPEBUF
 const char *shape_str(const ag_tensor *t, char *buf);
 
 /* Declarations of every op's forward/backward pair (ops_*.c). */
