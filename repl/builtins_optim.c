@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "repl_internal.h"
 #include "strbuf.h"
 
 #define MAX_MLP_LAYERS 64
@@ -450,6 +451,11 @@ static void state_cell(const ag_optim_state *s, const double *values, int digits
     if (shown < s->size && used < n) snprintf(buf + used, n - used, " ...");
 }
 
+/* The state array `name` ("velocity", "m", "v") of one parameter's state. */
+static const double *state_array(const ag_optim_state *s, const char *name) {
+    return strcmp(name, "velocity") == 0 ? s->velocity : strcmp(name, "m") == 0 ? s->m : s->v;
+}
+
 /* The text of opt.state: one row per parameter with its state arrays. */
 static char *state_text(const ag_optim *opt, int digits) {
     ag_optim_config c = ag_optim_get_config(opt);
@@ -470,19 +476,21 @@ static char *state_text(const ag_optim *opt, int digits) {
     }
     /* t is the optimizer's (Adam's bias correction uses it for every
      * parameter), so it heads the table rather than sitting in each row. */
-    bool adam = c.kind == AG_ADAM || c.kind == AG_ADAMW;
+    /* one column per state array, named as the kind's row names them */
+    const char *arrays[2] = {ag_optim_state_name(c.kind, 0), ag_optim_state_name(c.kind, 1)};
+    int narrays = arrays[1] ? 2 : 1;
     strbuf_appendf(&out, "%s state, t=%ld\n", kind, t);
-    table tb = {.columns = adam ? 3 : 2};
-    const char *header[3] = {"param", adam ? "m" : "velocity", adam ? "v" : NULL};
+    table tb = {.columns = 1 + narrays};
+    const char *header[3] = {"param", arrays[0], arrays[1]};
     table_add_row(&tb, header);
     for (int i = 0; i < count; i++) {
         ag_optim_state s;
         if (ag_optim_state_at(opt, i, &s) < 0) continue;
-        char first[512], second[512];
-        state_cell(&s, adam ? s.m : s.velocity, digits, first, sizeof first);
-        if (adam) state_cell(&s, s.v, digits, second, sizeof second);
-        const char *cells[3] = {s.name && s.name[0] ? s.name : "<unnamed>", first,
-                                adam ? second : NULL};
+        char text[2][512];
+        for (int k = 0; k < narrays; k++)
+            state_cell(&s, state_array(&s, arrays[k]), digits, text[k], sizeof text[k]);
+        const char *cells[3] = {s.name && s.name[0] ? s.name : "<unnamed>", text[0],
+                                narrays > 1 ? text[1] : NULL};
         table_add_row(&tb, cells);
     }
     if (!tb.failed) table_render(&tb, &out);
@@ -739,54 +747,38 @@ static int make_optimizer(repl *r, const builtin_args *args, const ag_optim_conf
     return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
 }
 
-/* sgd(params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]) */
-static int fn_sgd(repl *r, const builtin_args *args, repl_value *out) {
-    ag_optim_config c = ag_optim_defaults(AG_SGD);
-    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.momentum) < 0 ||
-        arg_number(r, args, 3, &c.weight_decay) < 0)
-        return -1;
-    return make_optimizer(r, args, &c, out);
-}
-
-/* momentum(params=nil, lr=0.01, momentum=0.9, hooks=[]) */
-static int fn_momentum(repl *r, const builtin_args *args, repl_value *out) {
-    ag_optim_config c = ag_optim_defaults(AG_MOMENTUM);
-    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.momentum) < 0)
-        return -1;
-    return make_optimizer(r, args, &c, out);
-}
-
-/* adam(params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]) */
-static int fn_adam(repl *r, const builtin_args *args, repl_value *out) {
-    ag_optim_config c = ag_optim_defaults(AG_ADAM);
-    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.beta1) < 0 ||
-        arg_number(r, args, 3, &c.beta2) < 0 || arg_number(r, args, 4, &c.eps) < 0 ||
-        arg_number(r, args, 5, &c.weight_decay) < 0)
-        return -1;
-    return make_optimizer(r, args, &c, out);
-}
-
-/* adamw(params=nil, lr=0.001, beta1=0.9, beta2=0.999, weight_decay=0.01, hooks=[]) */
-static int fn_adamw(repl *r, const builtin_args *args, repl_value *out) {
-    ag_optim_config c = ag_optim_defaults(AG_ADAMW);
-    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.beta1) < 0 ||
-        arg_number(r, args, 3, &c.beta2) < 0 || arg_number(r, args, 4, &c.weight_decay) < 0)
-        return -1;
+/* sgd(...), momentum(...), adam(...), adamw(...): the kind named like the
+ * built-in, its defaults, then every parameter between params and hooks
+ * set by name (the signature's names are the config's: lr, momentum,
+ * beta1, ...; a test checks each row against the engine's table). */
+static int fn_optimizer(repl *r, const builtin_args *args, repl_value *out) {
+    int kind = ag_optim_kind_by_name(args->def->name);
+    if (kind < 0) return repl_error(r, "%s: not an optimizer", args->def->name);
+    ag_optim_config c = ag_optim_defaults((ag_optim_kind)kind);
+    const signature *s = signature_of(r, args->def);
+    if (s == NULL) return -1;
+    for (int i = ARG_LR; i < args->count - 1; i++) {
+        double *field = ag_optim_config_field(&c, s->params[i].name);
+        if (field == NULL)
+            return repl_error(r, "%s: '%s' is not one of its hyper-parameters", args->def->name,
+                              s->params[i].name);
+        if (arg_number(r, args, i, field) < 0) return -1;
+    }
     return make_optimizer(r, args, &c, out);
 }
 
 /* ---- the table ------------------------------------------------------------------------- */
 
 const builtin_def builtins_optim[] = {
-    {"sgd", "params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]", fn_sgd, "optimizers",
+    {"sgd", "params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]", fn_optimizer, "optimizers",
      "SGD: u = m*u + (1-m)*g, p = p*(1 - lr*wd) - lr*u; sgd([x0, x1], lr=0.1) binds x0, x1"},
-    {"momentum", "params=nil, lr=0.01, momentum=0.9, hooks=[]", fn_momentum, "optimizers",
+    {"momentum", "params=nil, lr=0.01, momentum=0.9, hooks=[]", fn_optimizer, "optimizers",
      "heavy-ball momentum: v = momentum*v - lr*g, p = p + v"},
     {"adam", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]",
-     fn_adam, "optimizers",
+     fn_optimizer, "optimizers",
      "Adam: lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps)"},
     {"adamw", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, weight_decay=0.01, hooks=[]",
-     fn_adamw, "optimizers", "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay"},
+     fn_optimizer, "optimizers", "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay"},
     {"weight_decay", "lambda", fn_weight_decay, "optimizers",
      "a hook for hooks=[...]: g += lambda*p before each update"},
     {"clip_grad", "max_norm", fn_clip_grad, "optimizers",
