@@ -7,7 +7,8 @@ BUILD   ?= build
 OPT     ?= -O2 -g
 SAN     ?=
 CSTD     = -std=c11 -ffp-contract=off -D_POSIX_C_SOURCE=200809L
-WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
+# Table rows may leave their trailing optional fields (hooks) out.
+WARN     = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -MMD -MP
 # `make V=1` shows the full compiler commands.
 ifeq ($(V),1)
@@ -30,14 +31,19 @@ RL_LIBS     := $(shell $(PKG_CONFIG) --libs readline 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 LIB_SRC  = $(sort $(wildcard src/*.c))
+UTIL_SRC = $(sort $(wildcard src/util/*.c))
 VIZ_SRC  = $(sort $(wildcard viz/*.c))
 REPL_SRC = $(filter-out repl/main.c,$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+UTIL_OBJ = $(UTIL_SRC:%.c=$(BUILD)/%.o)
 VIZ_OBJ  = $(VIZ_SRC:%.c=$(BUILD)/%.o)
 REPL_OBJ = $(REPL_SRC:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libautograd.a
+# The shared utilities (src/util/: string buffer, atomic file writes) below
+# repl/ and viz/; an internal archive, not part of libautograd.
+UTILLIB  = $(BUILD)/libagutil.a
 VIZLIB   = $(BUILD)/libviz.a
 REPLLIB  = $(BUILD)/librepl.a
 AGREPL   = $(BUILD)/agrepl
@@ -73,6 +79,10 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	@rm -f $@ && ar rcs $@ $^
 
+$(UTILLIB): $(UTIL_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@ && ar rcs $@ $^
+
 $(VIZLIB): $(VIZ_OBJ)
 	@mkdir -p $(@D)
 	@rm -f $@ && ar rcs $@ $^
@@ -80,6 +90,11 @@ $(VIZLIB): $(VIZ_OBJ)
 $(REPLLIB): $(REPL_OBJ)
 	@mkdir -p $(@D)
 	@rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/src/util/%.o: src/util/%.c
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	$(Q)$(CC) $(CFLAGS_BASE) -Isrc/util -c $< -o $@
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -89,16 +104,18 @@ $(BUILD)/src/%.o: src/%.c
 $(BUILD)/viz/%.o: viz/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Isrc/util -Iviz -c $< -o $@
 
+# repl/ sees viz/'s public headers but not SDL's or Graphviz's: the build
+# itself keeps the evaluator off both (as it does for src/).
 $(BUILD)/repl/%.o: repl/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -Irepl -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) -Isrc/util -Iviz -Irepl -c $< -o $@
 
-$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(LIB)
+$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIB)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS)
 
 $(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
 	@mkdir -p $(@D)
@@ -108,12 +125,12 @@ $(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Iviz -Irepl -Itests -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -Itests -c $< -o $@
 
 # Tests link the repl and viz layers as archives: each pulls in only what it uses.
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(LIB)
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIB)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
 
 unit-tests: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t 2>&1; done

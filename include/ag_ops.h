@@ -10,19 +10,71 @@
 
 #include "ag_core.h"
 
-/* The op table's kinds.  One entry per op in src/ops_table.c; the names
- * (ag_op_name) are what graphs print: "Add", "Sin", "MatMul", ... */
-typedef enum ag_op {
-    AG_OP_ADD, AG_OP_SUB, AG_OP_MUL, AG_OP_DIV, AG_OP_NEG, AG_OP_POW, AG_OP_POWV,
-    AG_OP_EXP, AG_OP_LOG, AG_OP_SIN, AG_OP_COS, AG_OP_TAN, AG_OP_TANH, AG_OP_SQRT,
-    AG_OP_ABS, AG_OP_SQUARE, AG_OP_SIGMOID, AG_OP_RELU, AG_OP_GELU, AG_OP_CLIP,
-    AG_OP_SUM, AG_OP_MEAN, AG_OP_VARIANCE, AG_OP_MAX, AG_OP_MIN,
-    AG_OP_RESHAPE, AG_OP_TRANSPOSE, AG_OP_BROADCAST_TO, AG_OP_SUM_TO,
-    AG_OP_SQUEEZE, AG_OP_UNSQUEEZE, AG_OP_CONCAT, AG_OP_SPLIT,
-    AG_OP_GET_ITEM, AG_OP_GET_ITEM_GRAD, AG_OP_MATMUL,
-    AG_OP_LINEAR, AG_OP_SOFTMAX, AG_OP_MSE, AG_OP_CROSS_ENTROPY, AG_OP_DROPOUT,
-    AG_OP_COUNT
-} ag_op;
+/* The op list, written once: it makes the enum below and, inside the
+ * library, the op table (src/ops_table.c) and the declarations of each op's
+ * functions.  One row per op:
+ *   X(ID, stem, name, symbol, arity, label, scalar)
+ *   ID      the enum constant AG_OP_<ID>
+ *   stem    the op's functions op_<stem>_forward / op_<stem>_backward
+ *           (and op_<stem>_scalar) in one of src/ops_*.c
+ *   name    what graphs print (ag_op_name): "Add", "Sin", "MatMul", ...
+ *   symbol  what error messages start with: "add: ..."
+ *   arity   the number of inputs; -1 = variadic (Concat, Linear)
+ *   label   what follows the name in a graph label (ag_func_label), from the
+ *           params: NONE, P "Pow(2)", CLIP "Clip(0, 1)", AXES "Sum(axis=0)"
+ *           (only when axes were given), AXIS "Softmax(axis=1)", SHAPE
+ *           "Reshape([2 3])"
+ *   scalar  YES when op_<stem>_scalar computes one element, for the fast path
+ *           on one-element inputs; NO otherwise
+ * Adding an op: one row here, a forward/backward pair (and its gradcheck
+ * case); HACKING.md has the recipe. */
+#define AG_OP_LIST(X)                                                              \
+    X(ADD, add, "Add", "add", 2, NONE, YES)                                        \
+    X(SUB, sub, "Sub", "sub", 2, NONE, YES)                                        \
+    X(MUL, mul, "Mul", "mul", 2, NONE, YES)                                        \
+    X(DIV, div, "Div", "div", 2, NONE, YES)                                        \
+    X(NEG, neg, "Neg", "neg", 1, NONE, YES)                                        \
+    X(POW, pow, "Pow", "pow", 1, P, YES)                                           \
+    X(POWV, powv, "Pow", "pow", 2, NONE, YES)                                      \
+    X(EXP, exp, "Exp", "exp", 1, NONE, YES)                                        \
+    X(LOG, log, "Log", "log", 1, NONE, YES)                                        \
+    X(SIN, sin, "Sin", "sin", 1, NONE, YES)                                        \
+    X(COS, cos, "Cos", "cos", 1, NONE, YES)                                        \
+    X(TAN, tan, "Tan", "tan", 1, NONE, YES)                                        \
+    X(TANH, tanh, "Tanh", "tanh", 1, NONE, YES)                                    \
+    X(SQRT, sqrt, "Sqrt", "sqrt", 1, NONE, YES)                                    \
+    X(ABS, abs, "Abs", "abs", 1, NONE, YES)                                        \
+    X(SQUARE, square, "Square", "square", 1, NONE, YES)                            \
+    X(SIGMOID, sigmoid, "Sigmoid", "sigmoid", 1, NONE, YES)                        \
+    X(RELU, relu, "ReLU", "relu", 1, NONE, YES)                                    \
+    X(GELU, gelu, "GELU", "gelu", 1, NONE, YES)                                    \
+    X(CLIP, clip, "Clip", "clip", 1, CLIP, YES)                                    \
+    X(SUM, sum, "Sum", "sum", 1, AXES, NO)                                         \
+    X(MEAN, mean, "Mean", "mean", 1, AXES, NO)                                     \
+    X(VARIANCE, variance, "Variance", "variance", 1, AXES, NO)                     \
+    X(MAX, max, "Max", "max", 1, AXES, NO)                                         \
+    X(MIN, min, "Min", "min", 1, AXES, NO)                                         \
+    X(RESHAPE, reshape, "Reshape", "reshape", 1, SHAPE, NO)                        \
+    X(TRANSPOSE, transpose, "Transpose", "transpose", 1, AXES, NO)                 \
+    X(BROADCAST_TO, broadcast_to, "BroadcastTo", "broadcast_to", 1, SHAPE, NO)     \
+    X(SUM_TO, sum_to, "SumTo", "sum_to", 1, SHAPE, NO)                             \
+    X(SQUEEZE, squeeze, "Squeeze", "squeeze", 1, AXIS, NO)                         \
+    X(UNSQUEEZE, unsqueeze, "Unsqueeze", "unsqueeze", 1, AXIS, NO)                 \
+    X(CONCAT, concat, "Concat", "concat", -1, AXIS, NO)                            \
+    X(SPLIT, split, "Split", "split", 1, AXIS, NO)                                 \
+    X(GET_ITEM, get_item, "GetItem", "index", 1, AXIS, NO)                         \
+    X(GET_ITEM_GRAD, get_item_grad, "GetItemGrad", "index", 1, AXIS, NO)           \
+    X(MATMUL, matmul, "MatMul", "matmul", 2, NONE, NO)                             \
+    X(LINEAR, linear, "Linear", "linear", -1, NONE, NO)                            \
+    X(SOFTMAX, softmax, "Softmax", "softmax", 1, AXIS, NO)                         \
+    X(MSE, mse, "MeanSquaredError", "mse", 2, NONE, NO)                            \
+    X(CROSS_ENTROPY, cross_entropy, "CrossEntropy", "cross_entropy", 2, NONE, NO)  \
+    X(DROPOUT, dropout, "Dropout", "dropout", 1, P, NO)
+
+/* The op table's kinds, in the list's order. */
+#define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar) AG_OP_##ID,
+typedef enum ag_op { AG_OP_LIST(AG_OP_ENUM_ENTRY) AG_OP_COUNT } ag_op;
+#undef AG_OP_ENUM_ENTRY
 
 const char *ag_op_name(int op); /* "Add"; NULL when out of range */
 int ag_op_arity(int op);        /* inputs; -1 = variadic (Concat) */

@@ -30,7 +30,8 @@
 
 typedef struct ag_optim ag_optim;
 
-typedef enum ag_optim_kind { AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW } ag_optim_kind;
+/* The kinds; each is one row of the table in src/optim.c. */
+typedef enum ag_optim_kind { AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW, AG_OPTIM_KIND_COUNT } ag_optim_kind;
 
 /* Hyper-parameters; fields a kind does not use are ignored. */
 typedef struct ag_optim_config {
@@ -62,6 +63,14 @@ void ag_optim_free(ag_optim *opt);
 
 /* "sgd", "momentum", "adam", "adamw"; NULL when out of range. */
 const char *ag_optim_kind_name(ag_optim_kind kind);
+/* The kind named name ("adam"), or -1. */
+int ag_optim_kind_by_name(const char *name);
+/* The hyper-parameter `name` of c's kind ("lr", "momentum", "beta1", ...):
+ * a pointer into c, or NULL when c's kind has no such parameter. */
+double *ag_optim_config_field(ag_optim_config *c, const char *name);
+/* The name of the kind's state array i ("velocity"; "m", "v"), or NULL past
+ * the last: which of ag_optim_state's arrays the kind fills. */
+const char *ag_optim_state_name(ag_optim_kind kind, int i);
 ag_ctx *ag_optim_ctx(const ag_optim *opt);
 ag_optim_config ag_optim_get_config(const ag_optim *opt);
 /* Changes the learning rate (schedules); 0, or -1 with the error set. */

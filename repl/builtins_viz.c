@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "eval.h"
+#include "repl_internal.h"
 #include "graph.h"
 #include "graph_window.h"
 #include "plot.h"
@@ -560,13 +560,6 @@ static int get_range(repl *r, const builtin_args *a, int index, double *lo, doub
     return 0;
 }
 
-/* "a list", "an optimizer", "nil": for "..., not X". */
-static const char *with_article(repl_value v, char *buf, size_t n) {
-    if (v.kind == VALUE_NIL) return "nil";
-    const char *kind = value_kind_name(v);
-    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
-    return buf;
-}
 
 static const char *callee_name(repl_value f) {
     if (f.kind == VALUE_FUNCTION) return f.as.function->name;
@@ -602,11 +595,11 @@ static double call_at(void *user, double x, double y) {
     } else {
         char kind[64 + 12 * AG_MAX_DIMS];
         if (result.kind == VALUE_VAR) {
-            char shape[16 + 12 * AG_MAX_DIMS];
+            char shape[AG_SHAPEBUF];
             snprintf(kind, sizeof kind, "a variable of shape %s",
                      ag_shape_string(ag_ndim(result.as.var), ag_shape(result.as.var), shape));
         } else {
-            with_article(result, kind, sizeof kind);
+            value_with_article(result, kind, sizeof kind);
         }
         call->failed = true;
         repl_error(call->r, "contour: f must return a number, but %s(%g, %g) returned %s",
@@ -625,7 +618,7 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     char kind[64];
     if (!callable)
         return repl_error(r, "contour: f must be a function of two numbers (def f(a, b) = ...), not %s",
-                          with_article(f, kind, sizeof kind));
+                          value_with_article(f, kind, sizeof kind));
     if (f.kind == VALUE_FUNCTION && f.as.function->def->as.def.parameters.count != 2) {
         int count = f.as.function->def->as.def.parameters.count;
         return repl_error(r, "contour: f must take two arguments (a, b); %s takes %d", f.as.function->name,

@@ -7,6 +7,7 @@
 #define AG_INTERNAL_H
 
 #include "ag_core.h"
+#include "ag_format.h"
 #include "ag_ops.h"
 #include "ag_rand.h"
 #include "tensor.h"
@@ -113,14 +114,21 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v);
  * that adds into it leaves its gxs entry NULL. */
 ag_var *backward_sum_target(ag_ctx *ctx, ag_var *x, int ndim, const int *shape);
 
-/* ---- op table ------------------------------------------------------------
+/* ---- op table (ops_table.c, made from AG_OP_LIST in ag_ops.h) ---------------
  * forward: compute f's output tensors ys[0..noutputs) from f->inputs and
  *   f->params; 0, or -1 with the ctx error set (shapes are checked here).
  * backward: gradients for each input from gys (one per output, may be NULL
  *   for unused outputs), written to gxs (NULL = no gradient for that input),
- *   built from public ops so create_graph can record them; 0 or -1. */
+ *   built from public ops so create_graph can record them; 0 or -1.
+ * label (optional): writes what follows the name in a graph label, from the
+ *   params, into buf[0..n) ("(2)", "(axis=0)"); NULL = the name alone.
+ * scalar (optional): one element of an elementwise op from one-element
+ *   inputs a (and b), computed exactly as the forward computes each element;
+ *   op_apply's fast path for 0-d variables.  NULL = no fast path. */
 typedef int (*ag_forward_fn)(ag_ctx *ctx, ag_func *f, ag_tensor *ys);
 typedef int (*ag_backward_fn)(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs);
+typedef void (*ag_label_fn)(const ag_op_params *p, char *buf, size_t n);
+typedef double (*ag_scalar_fn)(const ag_op_params *p, double a, double b);
 
 typedef struct ag_op_def {
     const char *name;   /* graph label: "Add" */
@@ -128,9 +136,20 @@ typedef struct ag_op_def {
     int arity;          /* -1 = variadic */
     ag_forward_fn forward;
     ag_backward_fn backward;
+    ag_label_fn label;
+    ag_scalar_fn scalar;
 } ag_op_def;
 
-extern const ag_op_def ag_op_table[AG_OP_COUNT];
+/* Sized by its rows (a check in ops_table.c compares them to AG_OP_COUNT). */
+extern const ag_op_def ag_op_table[];
+
+/* The label hooks (function.c), named by the list's label column. */
+void op_label_P(const ag_op_params *p, char *buf, size_t n);     /* "(2)" */
+void op_label_CLIP(const ag_op_params *p, char *buf, size_t n);  /* "(0, 1)" */
+void op_label_AXES(const ag_op_params *p, char *buf, size_t n);  /* "(axis=[0 1])" when given */
+void op_label_AXIS(const ag_op_params *p, char *buf, size_t n);  /* "(axis=1)" */
+void op_label_SHAPE(const ag_op_params *p, char *buf, size_t n); /* "([2 3])" */
+#define op_label_NONE NULL
 
 /* Runs op on inputs: checks for NULL inputs (returns NULL silently), runs
  * the forward, wraps the outputs in new variables, and records a function
@@ -201,11 +220,6 @@ bool direct_grad(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs, dire
         for (; i < n; i++) g[i] = NAME##_at(gy[i], x[i], y[i], p);                     \
     }
 
-/* ---- scalar fast path (function.c) ------------------------------------------
- * One element of an elementwise op, computed exactly as its forward computes
- * each element; false when op is not one of the file's elementwise ops. */
-bool arith_scalar(int op, const ag_op_params *params, double a, double b, double *y);
-bool math_scalar(int op, const ag_op_params *params, double x, double *y);
 
 /* mathfn.c: tanh and sigmoid (0.5 + 0.5 tanh(x/2)) over arrays, vectorized,
  * the same bits on every machine and at every width; y may equal x.
@@ -219,28 +233,21 @@ void fn_tanh_lanes(double *y, const double *x, size_t n, int lanes);
 void fn_sigmoid_lanes(double *y, const double *x, size_t n, int lanes);
 int fn_lanes(int lanes);
 
-/* "[2 3]" for messages; buf of at least 16 + 12*AG_MAX_DIMS bytes. */
-#define SHAPE_BUF (16 + 12 * AG_MAX_DIMS)
+/* "[2 3]" for messages; buf of SHAPE_BUF (AG_SHAPEBUF) bytes. */
+#define SHAPE_BUF AG_SHAPEBUF
 const char *shape_str(const ag_tensor *t, char *buf);
 
-/* Declarations of every op's forward/backward pair (ops_*.c). */
-#define AG_DECLARE_OP(stem)                                          \
-    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys); \
-    int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs);
-AG_DECLARE_OP(add) AG_DECLARE_OP(sub) AG_DECLARE_OP(mul) AG_DECLARE_OP(div)
-AG_DECLARE_OP(neg) AG_DECLARE_OP(pow) AG_DECLARE_OP(powv)
-AG_DECLARE_OP(exp) AG_DECLARE_OP(log) AG_DECLARE_OP(sin) AG_DECLARE_OP(cos)
-AG_DECLARE_OP(tan) AG_DECLARE_OP(tanh) AG_DECLARE_OP(sqrt) AG_DECLARE_OP(abs)
-AG_DECLARE_OP(square) AG_DECLARE_OP(sigmoid) AG_DECLARE_OP(relu) AG_DECLARE_OP(gelu)
-AG_DECLARE_OP(clip)
-AG_DECLARE_OP(sum) AG_DECLARE_OP(mean) AG_DECLARE_OP(variance) AG_DECLARE_OP(max)
-AG_DECLARE_OP(min)
-AG_DECLARE_OP(reshape) AG_DECLARE_OP(transpose) AG_DECLARE_OP(broadcast_to)
-AG_DECLARE_OP(sum_to) AG_DECLARE_OP(squeeze) AG_DECLARE_OP(unsqueeze)
-AG_DECLARE_OP(concat) AG_DECLARE_OP(split) AG_DECLARE_OP(get_item)
-AG_DECLARE_OP(get_item_grad) AG_DECLARE_OP(matmul)
-AG_DECLARE_OP(linear) AG_DECLARE_OP(softmax) AG_DECLARE_OP(mse)
-AG_DECLARE_OP(cross_entropy) AG_DECLARE_OP(dropout)
-#undef AG_DECLARE_OP
+/* Declarations of every op's functions (ops_*.c), from the op list. */
+#define OP_DECLARE_SCALAR_YES(stem) double op_##stem##_scalar(const ag_op_params *p, double a, double b);
+#define OP_DECLARE_SCALAR_NO(stem)
+#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar)                      \
+    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys);                 \
+    int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs); \
+    OP_DECLARE_SCALAR_##scalar(stem)
+AG_OP_LIST(OP_DECLARE)
+#undef OP_DECLARE
+
+/* A backward whose one gradient is gxs[0]: 0, or -1 when making it failed. */
+#define RETURN_GX0 return gxs[0] ? 0 : -1
 
 #endif

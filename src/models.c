@@ -232,7 +232,7 @@ static int input_units(const ag_model *m) {
 /* Rejects an input the model cannot take, before anything changes. */
 static int check_input(ag_model *m, ag_var *x) {
     const char *name = ag_model_kind_name(m->kind);
-    char shape[16 + 12 * AG_MAX_DIMS], state[16 + 12 * AG_MAX_DIMS];
+    char shape[AG_SHAPEBUF], state[AG_SHAPEBUF];
     int ndim = ag_ndim(x);
     if (ag_var_ctx(x) != m->ctx) {
         ag_set_error(m->ctx, "%s: the input belongs to another context", name);

@@ -64,8 +64,6 @@ static ag_var *expand_to_input(ag_ctx *ctx, const ag_func *f, ag_var *v) {
     return ag_broadcast_to(ctx, v, x->ndim, x->shape);
 }
 
-#define RETURN_GX0 return gxs[0] ? 0 : -1
-
 /* ---- sum: gx = broadcast_to(reshape(gy, keepdims), x.shape) -------------------- */
 ag_var *ag_sum(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
     return reduce_apply(ctx, AG_OP_SUM, x, axes, naxes);

@@ -8,8 +8,6 @@
 
 #include "internal.h"
 
-#define RETURN_GX0 return gxs[0] ? 0 : -1
-
 static ag_var *unary_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *x) {
     return op_apply(ctx, op, params, (ag_var *[]){x}, 1, 1, NULL);
 }

@@ -39,7 +39,7 @@ void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
         snprintf(buf, n, "%s", ag_format_double(ag_item(v), digits, number));
         return;
     }
-    char shape[16 + 12 * AG_MAX_DIMS];
+    char shape[AG_SHAPEBUF];
     ag_shape_string(ag_ndim(v), ag_shape(v), shape);
     int element_digits = digits > 0 ? digits : size == 1 ? 0 : PREVIEW_DIGITS;
     size_t shown = size <= PREVIEW_ELEMENTS ? size : PREVIEW_ELEMENTS - 1;
@@ -388,8 +388,8 @@ static void set_default(Agraph_t *g, int kind, const char *name, const char *val
 }
 
 /* Sets an HTML-like label; false when out of memory. */
-static bool set_html_label(Agraph_t *g, void *object, viz_text *html) {
-    char *text = viz_text_take(html);
+static bool set_html_label(Agraph_t *g, void *object, strbuf *html) {
+    char *text = strbuf_take(html);
     if (text == NULL) return false;
     char *label = agstrdup_html(g, text);
     free(text);
@@ -414,39 +414,39 @@ static void apply_look(void *node, role r) {
  * with a rule between so they cannot be misread as one number. */
 static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_graph_opts *o) {
     char value[LABEL_LEN];
-    viz_text html = {0};
+    strbuf html = {0};
     int rows = 0;
-    viz_text_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\""
+    strbuf_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\""
                            " CELLPADDING=\"2\">");
     if (ag_name(v)[0] != '\0') {
-        viz_text_append(&html, "<TR><TD><B>");
-        viz_text_append_html(&html, ag_name(v));
-        viz_text_append(&html, "</B></TD></TR>");
+        strbuf_append(&html, "<TR><TD><B>");
+        strbuf_append_html(&html, ag_name(v));
+        strbuf_append(&html, "</B></TD></TR>");
         rows++;
     }
     if (o->values) {
         viz_format_value(v, o->digits, value, sizeof value);
-        viz_text_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
-        viz_text_append_html(&html, value);
-        viz_text_append(&html, "</TD></TR>");
+        strbuf_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        strbuf_append_html(&html, value);
+        strbuf_append(&html, "</TD></TR>");
         rows++;
     }
     ag_var *grad = ag_grad(v);
     if (o->grads && !(ag_var_flags(v) & AG_VAR_CONST)) {
-        viz_text_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        strbuf_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
         if (grad == NULL) {
-            viz_text_append(&html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
+            strbuf_append(&html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
         } else {
             viz_format_value(grad, o->digits, value, sizeof value);
-            viz_text_append(&html, "<FONT COLOR=\"#B71C1C\">grad ");
-            viz_text_append_html(&html, value);
-            viz_text_append(&html, "</FONT>");
+            strbuf_append(&html, "<FONT COLOR=\"#B71C1C\">grad ");
+            strbuf_append_html(&html, value);
+            strbuf_append(&html, "</FONT>");
         }
-        viz_text_append(&html, "</TD></TR>");
+        strbuf_append(&html, "</TD></TR>");
         rows++;
     }
-    if (rows == 0) viz_text_append(&html, "<TR><TD> </TD></TR>");
-    viz_text_append(&html, "</TABLE>");
+    if (rows == 0) strbuf_append(&html, "<TR><TD> </TD></TR>");
+    strbuf_append(&html, "</TABLE>");
     return set_html_label(g, node, &html);
 }
 
@@ -457,10 +457,10 @@ static bool label_func(Agraph_t *g, Agnode_t *node, ag_func *f, bool active) {
         set(node, "label", label);
         return true;
     }
-    viz_text html = {0};
-    viz_text_append(&html, "<B>");
-    viz_text_append_html(&html, label);
-    viz_text_append(&html, "</B><BR/><FONT POINT-SIZE=\"11\">◀ in progress</FONT>");
+    strbuf html = {0};
+    strbuf_append(&html, "<B>");
+    strbuf_append_html(&html, label);
+    strbuf_append(&html, "</B><BR/><FONT POINT-SIZE=\"11\">◀ in progress</FONT>");
     return set_html_label(g, node, &html);
 }
 
@@ -522,12 +522,12 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool cost
     set_default(g, AGRAPH, "ranksep", "0.35");
     if (o->title && o->title[0]) {
         /* backslashes are escapes in Graphviz labels; keep the user's literally */
-        viz_text title = {0};
+        strbuf title = {0};
         for (const char *c = o->title; *c; c++) {
             char one[2] = {*c, '\0'};
-            viz_text_append(&title, *c == '\\' ? "\\\\" : one);
+            strbuf_append(&title, *c == '\\' ? "\\\\" : one);
         }
-        char *text = viz_text_take(&title);
+        char *text = strbuf_take(&title);
         if (text != NULL) {
             set_default(g, AGRAPH, "label", text);
             set_default(g, AGRAPH, "labelloc", "t");

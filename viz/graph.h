@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #include "ag_core.h"
-#include "text.h"
+#include "strbuf.h"
 
 #define VIZ_ERRLEN 256
 #define VIZ_DEFAULT_MAX_NODES 400
