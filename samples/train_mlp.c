@@ -8,11 +8,13 @@
  * exits 1 if anything fails or the loss does not end below 0.1 (the noise
  * alone has variance 1/12, about 0.083).
  *
- * Build: cc -std=c11 -Iinclude train_mlp.c build/libautograd.a -lopenblas -lm */
+ * Build, once libautograd is installed (make install):
+ *   cc -std=c11 train_mlp.c $(pkg-config --cflags --libs autograd) -lm
+ * or in the source tree: cc -std=c11 -Iinclude train_mlp.c build/libautograd.a -lopenblas -lm */
 #include <math.h>
 #include <stdio.h>
 
-#include "autograd.h"
+#include <autograd/autograd.h>
 
 #define POINTS 100
 #define STEPS 10000

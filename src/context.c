@@ -8,6 +8,8 @@
 
 #include "internal.h"
 
+const char *ag_version(void) { return AG_VERSION_STRING; }
+
 ag_ctx *ag_ctx_new(void) {
     ag_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL) return NULL;

@@ -4,6 +4,8 @@
 
 #include "ag_core.h"
 
+AG_BEGIN_DECLS
+
 #define AG_NUMBUF 40
 
 /* Go's %v of a float64: shortest decimal that reads back to the same double;
@@ -18,5 +20,7 @@ char *ag_format_double(double v, int digits, char *buf);
 char *ag_var_string(const ag_var *v, int digits);
 /* "[2 3]" into buf (at least 16 + 12*AG_MAX_DIMS bytes); returns buf. */
 char *ag_shape_string(int ndim, const int *shape, char *buf);
+
+AG_END_DECLS
 
 #endif

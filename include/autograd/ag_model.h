@@ -18,6 +18,8 @@
 
 #include "ag_core.h"
 
+AG_BEGIN_DECLS
+
 typedef struct ag_model ag_model;
 
 typedef enum ag_model_kind {
@@ -99,5 +101,7 @@ ag_ctx *ag_model_ctx(const ag_model *m);
  * "mlp [10 1] sigmoid, 11 parameters (weights made at the first call)".
  * Writes at most n bytes into buf and returns buf. */
 char *ag_model_describe(const ag_model *m, char *buf, size_t n);
+
+AG_END_DECLS
 
 #endif

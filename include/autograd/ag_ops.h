@@ -10,6 +10,8 @@
 
 #include "ag_core.h"
 
+AG_BEGIN_DECLS
+
 /* The op table's kinds.  One entry per op in src/ops_table.c; the names
  * (ag_op_name) are what graphs print: "Add", "Sin", "MatMul", ... */
 typedef enum ag_op {
@@ -88,5 +90,7 @@ ag_var *ag_cross_entropy(ag_ctx *ctx, ag_var *logits, ag_var *labels);
 ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio);
 /* Fraction of rows whose argmax equals the label; 0-d, no graph. */
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t);
+
+AG_END_DECLS
 
 #endif

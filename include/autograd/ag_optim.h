@@ -28,6 +28,8 @@
 #include "ag_core.h"
 #include "ag_model.h"
 
+AG_BEGIN_DECLS
+
 typedef struct ag_optim ag_optim;
 
 typedef enum ag_optim_kind { AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW } ag_optim_kind;
@@ -142,5 +144,7 @@ typedef struct ag_optim_state {
 int ag_optim_state_count(const ag_optim *opt);
 /* Fills *out with entry i; 0, or -1 when i is out of range. */
 int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out);
+
+AG_END_DECLS
 
 #endif

@@ -16,6 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ag_api.h"
+
+AG_BEGIN_DECLS
+
 #define AG_MAX_DIMS 8
 
 typedef struct ag_ctx ag_ctx;
@@ -23,6 +27,10 @@ typedef struct ag_var ag_var;
 typedef struct ag_func ag_func;
 
 /* ---- context ---------------------------------------------------------- */
+
+/* The library's version, "MAJOR.MINOR.PATCH" (AG_VERSION_STRING of the
+ * headers it was built with); static storage. */
+const char *ag_version(void);
 
 /* A new context with backprop enabled, train mode on and its random
  * generator seeded with 0.  Returns NULL only when out of memory. */
@@ -154,5 +162,7 @@ size_t ag_allocs_since_gc(const ag_ctx *ctx); /* nodes made since the last ag_gc
 /* Bytes of tensor data given to variables made since the last ag_gc: with
  * ag_allocs_since_gc, tells a caller when collecting is worth it. */
 size_t ag_bytes_since_gc(const ag_ctx *ctx);
+
+AG_END_DECLS
 
 #endif
