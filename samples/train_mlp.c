@@ -50,7 +50,7 @@ int main(void) {
     for (int step = 0; step < STEPS; step++) {
         ag_var *loss = ag_mse(ctx, ag_model_forward(model, x), y);
         if (loss == NULL) return fail(ctx, "forward");
-        ag_model_cleargrads(model);
+        ag_model_cleargrad(model);
         if (ag_backward(ctx, loss, NULL) < 0) return fail(ctx, "backward");
         if (ag_optim_update_model(sgd, model) < 0) return fail(ctx, "update");
         loss_value = ag_item(loss);
@@ -74,7 +74,7 @@ int main(void) {
     printf("%s, %zu live variables\n", ag_model_describe(model, description, sizeof description),
            ag_live_vars(ctx));
     ag_optim_free(sgd);
-    ag_model_free(model);
+    ag_model_unref(model);
     ag_ctx_free(ctx);
     return loss_value < 0.1 ? 0 : 1;
 }

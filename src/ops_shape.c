@@ -313,7 +313,11 @@ int op_concat_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
 /* ---- split: gx = concat(gys, with zeros for unused outputs) ------------------------ */
 int ag_split(ag_ctx *ctx, ag_var *x, const int *sizes, int n, int axis, ag_var **out) {
     for (int i = 0; out != NULL && i < n; i++) out[i] = NULL;
-    if (x == NULL) return -1;
+    if (ctx == NULL) return -1;
+    if (x == NULL) {
+        if (!ctx->failed) ag_set_error(ctx, "split: the input is NULL");
+        return -1;
+    }
     if (n < 1 || sizes == NULL || out == NULL)
         return ag_set_error(ctx, "split: needs at least one size"), -1;
     ag_op_params params = {.axis = axis, .n = n, .ints = (int *)sizes};

@@ -5,7 +5,8 @@
  * (leaf variables flagged AG_VAR_PARAM and named "w" or "b") and, for the
  * recurrent kinds, the hidden state between steps: all of them are retained
  * (ag_retain) so ag_gc keeps them, and released when the model is freed or
- * the state is reset.  Free every model before its context.
+ * the state is reset.  A model may outlive its context (ag_ctx_free): it then
+ * has no parameters and can only be unreferenced.
  *
  * Weights are made lazily from the first input's last dimension as
  * randn(in, out) / sqrt(in), drawn row-major from the model's own generator
@@ -65,7 +66,8 @@ ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed);
 ag_model *ag_model_ref(ag_model *m);
 /* Drops one owner; the last one releases the parameters and the hidden
  * state and frees the model.  NULL is ignored. */
-void ag_model_free(ag_model *m);
+void ag_model_unref(ag_model *m);
+void ag_model_free(ag_model *m) AG_DEPRECATED("ag_model_unref (it drops one reference)");
 
 /* ---- use --------------------------------------------------------------- */
 
@@ -89,7 +91,8 @@ size_t ag_model_param_size(const ag_model *m);
 bool ag_model_initialized(const ag_model *m);
 
 /* Clears every parameter's gradient. */
-void ag_model_cleargrads(ag_model *m);
+void ag_model_cleargrad(ag_model *m);
+void ag_model_cleargrads(ag_model *m) AG_DEPRECATED("ag_model_cleargrad");
 /* Forgets the hidden state (h, c) of a recurrent model; no-op otherwise. */
 void ag_model_reset_state(ag_model *m);
 
