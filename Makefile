@@ -70,7 +70,7 @@ TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 
-.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests install-tests FORCE
+.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -149,7 +149,7 @@ $(BUILD)/tests/%.o: tests/%.c
 # Tests link the repl and viz layers as archives: each pulls in only what it uses.
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(LIBINT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -pthread -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
 
 unit-tests: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t 2>&1; done
@@ -177,8 +177,18 @@ fuzz-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) sh tests/fuzz_scripts.sh
 
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests valgrind-tests window-tests symbol-tests install-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests
 	@$(MAKE) --no-print-directory asan-tests
+
+# The issue's stale pointer after ag_gc, caught with AG_DEBUG_NO_REUSE=1 by
+# valgrind (this build) or AddressSanitizer (the asan build).
+$(BUILD)/tests/stale_pointer: tests/stale_pointer.c $(LIB)
+	@mkdir -p $(@D)
+	@echo "  LD $@"
+	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
+
+stale-pointer-tests: $(BUILD)/tests/stale_pointer
+	@SAN="$(SAN)" sh tests/stale_pointer_test.sh $<
 
 # Only ag_* names are global in libautograd.a and libautograd.so.
 symbol-tests: $(LIB) $(SHLIB)
@@ -241,7 +251,7 @@ asan-tests:
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests stale-pointer-tests
 
 
 # ---- benchmarks (bench/README.md) -------------------------------------------

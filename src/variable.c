@@ -41,6 +41,7 @@ static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) 
 /* A variable of one element, shaped (1, ..., 1) with ndim dims, stored
  * inline: no malloc for the scalars that most lessons are made of. */
 static ag_var *inline_scalar(ag_ctx *ctx, int ndim, double value) {
+    if (ctx == NULL) return NULL;
     ag_var *v = ctx_alloc_var(ctx);
     if (v == NULL) return NULL;
     v->t.ndim = ndim;
