@@ -219,7 +219,7 @@ $(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
 	  'includedir=$${prefix}/include' '' 'Name: autograd' \
 	  'Description: DeZero-style automatic differentiation engine (libautograd)' \
 	  'Version: $(AG_VERSION)' 'Requires.private: openblas' 'Cflags: -I$${includedir}' \
-	  'Libs: -L$${libdir} -lautograd' 'Libs.private: -lm' > $@
+	  'Libs: -L$${libdir} -lautograd -lm' > $@
 
 install: build-all $(BUILD)/autograd.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/autograd \
