@@ -132,6 +132,10 @@ $(BUILD)/repl/%.o: repl/%.c
 	@echo "  CC $<"
 	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -Irepl -c $< -o $@
 
+# Where the installed lessons are, compiled into agrepl (repl/lessons.c).
+$(BUILD)/repl/lessons.o: $(BUILD)/prefix.stamp
+$(BUILD)/repl/lessons.o: CFLAGS_BASE += -DAGREPL_LESSON_DIR='"$(LESSONDIR)"'
+
 $(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(LIBINT)
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS)
