@@ -52,7 +52,7 @@ if $CC -std=c11 -Wall -Werror -o "$tmp/mlp_shared" samples/train_mlp.c \
         fail "the shared build does not load $root/lib/libautograd.so.$major"
     fi
     LD_LIBRARY_PATH="$root/lib" "$tmp/mlp_shared" > "$tmp/shared.out" 2>&1 &&
-        ok "... and it runs: $(grep -m1 'step 10000\|loss' "$tmp/shared.out" | tail -1)" ||
+        ok "... and it runs: $(grep 'loss' "$tmp/shared.out" | tail -1)" ||
         { fail "the shared train_mlp failed"; tail -5 "$tmp/shared.out"; }
 else
     fail "train_mlp.c does not build shared with pkg-config"; cat "$tmp/err"
@@ -61,7 +61,7 @@ fi
 # Static: -static with pkg-config --static (libautograd.a and OpenBLAS's own).
 if $CC -std=c11 -Wall -Werror -static -o "$tmp/mlp_static" samples/train_mlp.c \
        $(pkg-config --static --cflags --libs autograd) 2> "$tmp/err"; then
-    if file "$tmp/mlp_static" | grep -q "statically linked"; then
+    if ! readelf -d "$tmp/mlp_static" 2>/dev/null | grep -q NEEDED; then
         ok "train_mlp.c built static with -static \$(pkg-config --static --cflags --libs autograd)"
     else
         fail "the static build is not statically linked"
