@@ -88,6 +88,10 @@ static int check_inputs(ag_ctx *ctx, int op, ag_var *const *inputs, int ninputs)
     return 0;
 }
 
+bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x) {
+    return ctx != NULL && check_inputs(ctx, op, (ag_var *const[]){(ag_var *)x}, 1) == 0;
+}
+
 ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
                  int ninputs, int noutputs, ag_var **outs) {
     if (ctx == NULL || check_inputs(ctx, op, inputs, ninputs) < 0) return NULL;

@@ -159,6 +159,11 @@ extern const ag_op_def ag_op_table[AG_OP_COUNT];
 ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
                  int ninputs, int noutputs, ag_var **outs);
 
+/* Whether x may be an input of op: false, leaving "reshape: input 1 is NULL"
+ * (unless a message is already set) or "...belongs to another context",
+ * when it may not.  For ops that look at x before op_apply does. */
+bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x);
+
 /* A new leaf variable taking ownership of t's storage (t is left empty).
  * NULL on out-of-memory (t is freed then). */
 ag_var *var_from_tensor(ag_ctx *ctx, ag_tensor *t);

@@ -351,7 +351,7 @@ int op_cross_entropy_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_va
 
 /* ---- dropout (inverted): y = x * mask, mask = (u > ratio) / (1 - ratio) ------------ */
 ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_DROPOUT, x)) return NULL;
     if (!(ratio >= 0.0 && ratio < 1.0))
         return ag_set_error(ctx, "dropout: ratio %g is outside [0, 1)", ratio);
     if (!ag_is_train(ctx)) return x;

@@ -77,6 +77,13 @@ static void test_every_failure_leaves_a_message(void **state) {
     assert_int_equal(ag_split(ctx, NULL, (const int[]){1, 1}, 2, 0, parts), -1);
     assert_string_equal(ag_errmsg(ctx), "split: the input is NULL");
     ag_clear_error(ctx);
+    /* ops that look at their input before applying it say so too */
+    assert_fails(ag_reshape(ctx, NULL, 1, (const int[]){1}), "reshape: input 1 is NULL");
+    assert_fails(ag_transpose(ctx, NULL, NULL, 0), "transpose: input 1 is NULL");
+    assert_fails(ag_broadcast_to(ctx, NULL, 1, (const int[]){2}), "broadcast_to: input 1 is NULL");
+    assert_fails(ag_sum(ctx, NULL, NULL, 0), "sum: input 1 is NULL");
+    assert_fails(ag_get_item(ctx, NULL, 0, (const int[]){0}, 1), "index: input 1 is NULL");
+    assert_fails(ag_dropout(ctx, NULL, 0.5), "dropout: input 1 is NULL");
     /* the first message of an expression is the one kept */
     ag_var *y = ag_add(ctx, ag_log(ctx, ag_reshape(ctx, x, 1, (const int[]){3})), x);
     assert_fails(y, "reshape: cannot reshape [] into [3]");

@@ -6,8 +6,9 @@
  * leaves a message in its context (ag_errmsg).  Any op given a NULL input
  * returns NULL and keeps the message already there (or leaves "mul: input 1
  * is NULL" when there is none), so a whole expression can be checked once at
- * the end.  Errors are sticky: the message and ag_failed() stay set, through
- * later calls that succeed, until ag_clear_error().  Accessors accept NULL
+ * the end.  Errors are sticky: ag_failed() and the message stay set, through
+ * later calls that succeed, until ag_clear_error() (a later failure replaces
+ * the message; a NULL passed along does not).  Accessors accept NULL
  * and answer "nothing": ag_item(NULL) is NaN, ag_ndim/ag_size 0, ag_shape,
  * ag_data and ag_grad NULL, ag_name "".
  *
@@ -66,7 +67,7 @@ ag_ctx *ag_ctx_new(void);
  * Models and optimizers still alive forget their variables (see above). */
 void ag_ctx_free(ag_ctx *ctx);
 
-/* The first error message since the last ag_clear_error, or "" when none.
+/* The latest error message since the last ag_clear_error, or "" when none.
  * Owned by the context.  With ctx NULL (ag_ctx_new out of memory), a message
  * saying so. */
 const char *ag_errmsg(const ag_ctx *ctx);
