@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "eval.h"
+#include "lessons.h"
 
 #define MAX_LOAD_DEPTH 16
 
 const char *const command_names[] = {
-    ":help", ":vars", ":funcs", ":load", ":save", ":reset", ":digits", ":time", ":quit", NULL,
+    ":help", ":vars", ":funcs", ":load", ":lessons", ":save", ":reset", ":digits", ":time", ":quit",
+    NULL,
 };
 
 static const struct {
@@ -22,7 +24,8 @@ static const struct {
     {":help [topic|name]", "this help; a topic, or one built-in by name"},
     {":vars", "the bound names with their kinds, shapes and whether they have a gradient"},
     {":funcs", "the functions you defined, with their definitions"},
-    {":load FILE", "run FILE as a script (stops at its first error)"},
+    {":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME"},
+    {":lessons", "the lessons, one line each (:load NAME runs one)"},
     {":save FILE", "write every successful statement so far to FILE, as a script that replays "
                    "the session"},
     {":reset", "forget every name and function and free all memory"},
@@ -294,6 +297,15 @@ static int command_load(repl *r, const char *path) {
         return REPL_ERROR;
     }
     char *text = read_whole_file(path);
+    char lesson[4096];
+    if (text == NULL && errno == ENOENT && lesson_is_name(path)) {
+        if (lesson_find(path, lesson, sizeof lesson) < 0) {
+            repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
+            return REPL_ERROR;
+        }
+        path = lesson;
+        text = read_whole_file(path);
+    }
     if (text == NULL) {
         repl_error(r, ":load: cannot read %s: %s", path, strerror(errno));
         return REPL_ERROR;
@@ -394,6 +406,11 @@ int command_run(repl *r, const char *line) {
     if (strcmp(name, ":vars") == 0) return command_vars(r);
     if (strcmp(name, ":funcs") == 0) return command_funcs(r);
     if (strcmp(name, ":load") == 0) return command_load(r, argument);
+    if (strcmp(name, ":lessons") == 0) {
+        fputs("Lessons (:load NAME, or agrepl --lesson NAME):\n", r->out);
+        if (lesson_list(r->out) == 0) fputs("  none found\n", r->out);
+        return REPL_OK;
+    }
     if (strcmp(name, ":save") == 0) return command_save(r, argument);
     if (strcmp(name, ":reset") == 0) {
         session_reset(r);
