@@ -86,11 +86,13 @@ else
     fail "g++ is missing (make deps installs it)"
 fi
 
-# The installed agrepl finds a lesson by name, away from the source tree.
+# The installed agrepl finds a lesson by name, away from the source tree:
+# the staged copy (marked here), not the source tree's.
 mkdir -p "$tmp/elsewhere"
+echo 'print("(the installed copy)")' >> "$root/share/agrepl/lessons/rosenbrock.ag"
 if (cd "$tmp/elsewhere" && AGREPL_HEADLESS=1 "$root/bin/agrepl" --lesson rosenbrock < /dev/null > "$tmp/lesson.out" 2>&1) &&
-   grep -q "0.99" "$tmp/lesson.out"; then
-    ok "installed agrepl --lesson rosenbrock (from $prefix/share/agrepl/lessons): $(grep -m1 '0.99' "$tmp/lesson.out")"
+   grep -q "0.99" "$tmp/lesson.out" && grep -q "(the installed copy)" "$tmp/lesson.out"; then
+    ok "installed agrepl --lesson rosenbrock ran $prefix/share/agrepl/lessons/rosenbrock.ag: $(grep -m1 '0.99' "$tmp/lesson.out")"
 else
     fail "the installed agrepl does not run the lesson rosenbrock by name"; tail -5 "$tmp/lesson.out"
 fi
@@ -112,5 +114,20 @@ done
 $MAKE uninstall DESTDIR="$dest" > "$tmp/uninstall.log" 2>&1 || fail "make uninstall"
 left=$(find "$dest" ! -type d)
 [ -z "$left" ] && ok "make uninstall left no file behind" || { fail "make uninstall left:"; echo "$left"; }
+
+# A plain PREFIX (make install PREFIX=$HOME/.local): the lesson directory
+# compiled into agrepl and the .pc's prefix follow it.
+home=$tmp/home/.local
+if $MAKE install PREFIX="$home" > "$tmp/install2.log" 2>&1 &&
+   [ "$(PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_PATH="$home/lib/pkgconfig" pkg-config --variable=prefix autograd)" = "$home" ] &&
+   (cd "$tmp/elsewhere" && AGREPL_HEADLESS=1 "$home/bin/agrepl" --lesson matyas < /dev/null > "$tmp/lesson2.out" 2>&1) &&
+   grep -q "$home/share/agrepl/lessons" "$home/bin/agrepl"; then
+    ok "make install PREFIX=$home: autograd.pc and agrepl's lesson directory follow PREFIX"
+else
+    fail "make install PREFIX=$home"; tail -5 "$tmp/install2.log" "$tmp/lesson2.out" 2>/dev/null
+fi
+$MAKE uninstall PREFIX="$home" > /dev/null 2>&1
+left=$(find "$tmp/home" ! -type d)
+[ -z "$left" ] && ok "make uninstall PREFIX=$home left no file behind" || { fail "left:"; echo "$left"; }
 cd "$src"
 exit $status
