@@ -12,6 +12,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "autograd.h"
 #include "lessons.h"
 #include "repl.h"
 
@@ -292,7 +293,7 @@ int main(int argc, char **argv) {
             fputs(usage_text, stdout);
             return 0;
         } else if (strcmp(a, "--version") == 0) {
-            printf("agrepl %s\n", AGREPL_VERSION);
+            printf("agrepl %s (libautograd %s)\n", AGREPL_VERSION, ag_version());
             return 0;
         } else if (strcmp(a, "--headless") == 0) {
             headless = true;

@@ -93,7 +93,10 @@ bool ag_model_initialized(const ag_model *m);
 /* Clears every parameter's gradient. */
 void ag_model_cleargrad(ag_model *m);
 void ag_model_cleargrads(ag_model *m) AG_DEPRECATED("ag_model_cleargrad");
-/* Forgets the hidden state (h, c) of a recurrent model; no-op otherwise. */
+/* Forgets the hidden state (h, c) of a recurrent model; no-op otherwise.
+ * Until then the state, being retained, keeps the graph of every step since
+ * the last reset alive through ag_gc: truncated BPTT cuts it after each
+ * window with ag_unchain_backward on the window's loss (or on h). */
 void ag_model_reset_state(ag_model *m);
 
 ag_model_kind ag_model_get_kind(const ag_model *m);
