@@ -93,7 +93,7 @@ static int unshare_grads(ag_ctx *ctx, ag_var *const *params, int n) {
             }
             ag_var *copy = ag_detach(ctx, ag_grad(p));
             if (copy == NULL) status = -1;
-            else ag_set_grad(p, copy);
+            else if (ag_set_grad(p, copy) < 0) status = -1;
         }
     }
     free(entries);
