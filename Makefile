@@ -35,9 +35,12 @@ else
 Q = @
 endif
 
+# g++, groff-base, binutils and gfortran (its libgfortran.a, which OpenBLAS's
+# static link needs) serve the install test: a C++ user, the man pages, the
+# symbol lists and a -static build.
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
-  tmux valgrind imagemagick libx11-dev g++ groff-base binutils
+  tmux valgrind imagemagick libx11-dev g++ groff-base binutils gfortran
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image SDL2_ttf readline cmocka
 
 PKG_CONFIG ?= pkg-config
@@ -84,6 +87,7 @@ deps:
 	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
 	for c in xvfb-run tmux valgrind import g++ groff objcopy; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
+	[ "$$($(CC) -print-file-name=libgfortran.a)" != libgfortran.a ] || missing="$$missing libgfortran.a"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
