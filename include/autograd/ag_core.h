@@ -20,7 +20,8 @@
  * through creator, inputs and outputs, create_graph cycles included.  AFTER
  * ag_gc, EVERY POINTER TO A VARIABLE THAT WAS NOT REACHABLE FROM A ROOT IS
  * INVALID, and its node may be handed to the next variable made, so a stale
- * pointer silently reads a new value.  Setting AG_DEBUG_NO_REUSE=1 in the
+ * pointer silently reads a new value (e.g. a loss summed over a BPTT window
+ * must be retained if ag_gc runs inside the window).  Setting AG_DEBUG_NO_REUSE=1 in the
  * environment before ag_ctx_new makes every node its own malloc block, freed
  * when collected and never reused: valgrind and AddressSanitizer then report
  * the stale read.  Models and optimizers retain what they own; a recurrent
