@@ -166,7 +166,7 @@ static ag_model *model_of(repl_value v) {
     return NULL;
 }
 
-static void model_destroy(void *payload) { ag_model_free(payload); }
+static void model_destroy(void *payload) { ag_model_unref(payload); }
 
 static char *model_describe(const void *payload) {
     char buf[256];
@@ -291,7 +291,7 @@ static int arg_model(repl *r, const builtin_args *args, const char *method, ag_m
 static int fn_cleargrads(repl *r, const builtin_args *args, repl_value *out) {
     ag_model *m;
     if (arg_model(r, args, "cleargrads", &m) < 0) return -1;
-    ag_model_cleargrads(m);
+    ag_model_cleargrad(m);
     *out = VALUE_NIL_INIT;
     return 0;
 }
@@ -460,7 +460,7 @@ static const double *state_array(const ag_optim_state *s, const char *name) {
 static char *state_text(const ag_optim *opt, int digits) {
     ag_optim_config c = ag_optim_get_config(opt);
     const char *kind = ag_optim_kind_name(c.kind);
-    long t = ag_optim_steps(opt);
+    long t = ag_optim_step_count(opt);
     int count = ag_optim_state_count(opt);
     strbuf out = {0};
     if (c.kind == AG_SGD && c.momentum == 0) {
@@ -508,7 +508,7 @@ static int optimizer_get_attr(repl *r, void *payload, const char *name, repl_val
         return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
     }
     if (strcmp(name, "t") == 0) {
-        *out = value_number((double)ag_optim_steps(o->opt));
+        *out = value_number((double)ag_optim_step_count(o->opt));
         return 0;
     }
     if (strcmp(name, "lr") == 0) {
@@ -642,7 +642,7 @@ static int fn_reset_grad(repl *r, const builtin_args *args, repl_value *out) {
     optimizer_object *o;
     if (arg_optimizer(r, args, "reset_grad", &o) < 0) return -1;
     if (o->bound.kind == VALUE_NIL) return unbound_error(r, o);
-    ag_optim_zero_grad(o->opt);
+    ag_optim_cleargrad(o->opt);
     *out = VALUE_NIL_INIT;
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lessons.h"
 #include "repl_internal.h"
 
 #define MAX_LOAD_DEPTH 16
@@ -16,6 +17,7 @@ static int command_help_run(repl *r, const char *argument);
 static int command_vars(repl *r, const char *argument);
 static int command_funcs(repl *r, const char *argument);
 static int command_load(repl *r, const char *argument);
+static int command_lessons(repl *r, const char *argument);
 static int command_save(repl *r, const char *argument);
 static int command_reset(repl *r, const char *argument);
 static int command_digits(repl *r, const char *argument);
@@ -28,7 +30,9 @@ const command_def command_table[] = {
     {":vars", ":vars", "the bound names with their kinds, shapes and whether they have a gradient",
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
-    {":load", ":load FILE", "run FILE as a script (stops at its first error)", command_load},
+    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME",
+     command_load},
+    {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons},
     {":save", ":save FILE",
      "write every successful statement so far to FILE, as a script that replays the session",
      command_save},
@@ -319,6 +323,15 @@ static int command_load(repl *r, const char *path) {
         return REPL_ERROR;
     }
     char *text = read_whole_file(path);
+    char lesson[4096];
+    if (text == NULL && errno == ENOENT && lesson_is_name(path)) {
+        if (lesson_find(path, lesson, sizeof lesson) < 0) {
+            repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
+            return REPL_ERROR;
+        }
+        path = lesson;
+        text = read_whole_file(path);
+    }
     if (text == NULL) {
         repl_error(r, ":load: cannot read %s: %s", path, strerror(errno));
         return REPL_ERROR;
@@ -353,6 +366,12 @@ static int command_save(repl *r, const char *path) {
     }
     fprintf(r->out, "saved %d statement%s to %s\n", r->history_count,
             r->history_count == 1 ? "" : "s", path);
+    return REPL_OK;
+}
+
+static int command_lessons(repl *r, const char *argument) {
+    fputs("Lessons (:load NAME, or agrepl --lesson NAME):\n", r->out);
+    if (lesson_list(r->out) == 0) fputs("  none found\n", r->out);
     return REPL_OK;
 }
 

@@ -12,6 +12,8 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "autograd.h"
+#include "lessons.h"
 #include "repl.h"
 
 #define AGREPL_VERSION "0.1.0"
@@ -26,6 +28,8 @@ static const char usage_text[] =
     "  FILE.ag ...        run the scripts in order and exit; status 1 at the first error\n"
     "  -i FILE.ag         run the script, then stay interactive with its names bound\n"
     "  -e 'STATEMENTS'    run the statements and exit\n"
+    "  --lesson NAME      run the lesson NAME (rosenbrock, newton, ...; :lessons lists\n"
+    "                     them), then stay interactive with its names bound\n"
     "  --headless         never open a window (also AGREPL_HEADLESS=1); plots and\n"
     "                     graphs can still be saved to files\n"
     "  --help             this text\n"
@@ -280,6 +284,8 @@ static int run_interactive(repl *r) {
 int main(int argc, char **argv) {
     bool headless = false, interactive_after = false;
     const char *statements = NULL;
+    static char lesson[4096];
+    bool have_lesson = false;
     int first_file = argc;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -287,7 +293,7 @@ int main(int argc, char **argv) {
             fputs(usage_text, stdout);
             return 0;
         } else if (strcmp(a, "--version") == 0) {
-            printf("agrepl %s\n", AGREPL_VERSION);
+            printf("agrepl %s (libautograd %s)\n", AGREPL_VERSION, ag_version());
             return 0;
         } else if (strcmp(a, "--headless") == 0) {
             headless = true;
@@ -299,6 +305,18 @@ int main(int argc, char **argv) {
                 return 2;
             }
             statements = argv[++i];
+        } else if (strcmp(a, "--lesson") == 0) {
+            char dirs[4096];
+            if (i + 1 >= argc) {
+                fprintf(stderr, "agrepl: --lesson needs a name\n%s", usage_text);
+                return 2;
+            }
+            if (lesson_find(argv[++i], lesson, sizeof lesson) < 0) {
+                fprintf(stderr, "agrepl: no lesson named '%s' (looked in %s)\n", argv[i],
+                        lesson_dirs(dirs, sizeof dirs));
+                return 2;
+            }
+            have_lesson = interactive_after = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "agrepl: unknown option '%s'\n%s", a, usage_text);
             return 2;
@@ -310,7 +328,7 @@ int main(int argc, char **argv) {
     const char *env = getenv("AGREPL_HEADLESS");
     if (env && *env && strcmp(env, "0") != 0) headless = true;
     bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-    if (interactive_after && first_file >= argc) {
+    if (interactive_after && first_file >= argc && !have_lesson) {
         fprintf(stderr, "agrepl: -i needs a script\n%s", usage_text);
         return 2;
     }
@@ -333,6 +351,7 @@ int main(int argc, char **argv) {
         }
         if (rc != REPL_OK) status = 1;
     }
+    if (have_lesson && status == 0 && run_file(r, lesson) != REPL_OK) status = 1;
     for (int i = first_file; i < argc && status == 0 && !repl_quit_requested(r); i++) {
         if (run_file(r, argv[i]) != REPL_OK) status = 1;
         if (repl_quit_requested(r)) break;

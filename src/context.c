@@ -8,9 +8,13 @@
 
 #include "internal.h"
 
+const char *ag_version(void) { return AG_VERSION_STRING; }
+
 ag_ctx *ag_ctx_new(void) {
     ag_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL) return NULL;
+    const char *no_reuse = getenv("AG_DEBUG_NO_REUSE");
+    ctx->no_reuse = no_reuse != NULL && *no_reuse != '\0' && strcmp(no_reuse, "0") != 0;
     ctx->grad_enabled = true;
     ctx->train = true;
     ag_rng_seed(&ctx->rng, 0);
@@ -73,10 +77,43 @@ static void free_func_storage(ag_func *f) {
     if (f->outputs != f->inline_outputs) free(f->outputs);
 }
 
+/* ---- owners ---------------------------------------------------------------- */
+
+int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach) {
+    if (ctx->nowners == ctx->owners_cap) {
+        size_t cap = ctx->owners_cap ? ctx->owners_cap * 2 : 8;
+        struct ctx_owner *grown = realloc(ctx->owners, cap * sizeof *grown);
+        if (grown == NULL) return ag_set_error(ctx, "out of memory"), -1;
+        ctx->owners = grown;
+        ctx->owners_cap = cap;
+    }
+    ctx->owners[ctx->nowners++] = (struct ctx_owner){owner, detach};
+    return 0;
+}
+
+void ctx_detach(ag_ctx *ctx, void *owner) {
+    for (size_t i = 0; ctx != NULL && i < ctx->nowners; i++)
+        if (ctx->owners[i].owner == owner) {
+            ctx->owners[i] = ctx->owners[--ctx->nowners];
+            return;
+        }
+}
+
 void ag_ctx_free(ag_ctx *ctx) {
     if (ctx == NULL) return;
-    for (ag_var *v = ctx->vars; v != NULL; v = v->next_live) free_var_storage(v);
-    for (ag_func *f = ctx->funcs; f != NULL; f = f->next_live) free_func_storage(f);
+    /* Models and optimizers still alive forget their variables first. */
+    for (size_t i = 0; i < ctx->nowners; i++) ctx->owners[i].detach(ctx->owners[i].owner);
+    free(ctx->owners);
+    for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
+        next = v->next_live;
+        free_var_storage(v);
+        if (ctx->no_reuse) free(v);
+    }
+    for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
+        next = f->next_live;
+        free_func_storage(f);
+        if (ctx->no_reuse) free(f);
+    }
     for (ag_var *v = ctx->free_vars; v != NULL; v = v->next_live) {
         UNPOISON(v, sizeof *v);
         free_var_storage(v);
@@ -92,14 +129,19 @@ void ag_ctx_free(ag_ctx *ctx) {
 
 /* ---- errors --------------------------------------------------------------- */
 
-const char *ag_errmsg(const ag_ctx *ctx) { return ctx->failed ? ctx->errmsg : ""; }
-bool ag_failed(const ag_ctx *ctx) { return ctx->failed; }
+const char *ag_errmsg(const ag_ctx *ctx) {
+    if (ctx == NULL) return "no context (ag_ctx_new returned NULL: out of memory)";
+    return ctx->failed ? ctx->errmsg : "";
+}
+bool ag_failed(const ag_ctx *ctx) { return ctx == NULL || ctx->failed; }
 void ag_clear_error(ag_ctx *ctx) {
+    if (ctx == NULL) return;
     ctx->failed = false;
     ctx->errmsg[0] = '\0';
 }
 
 void *ag_set_error(ag_ctx *ctx, const char *fmt, ...) {
+    if (ctx == NULL) return NULL;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
@@ -166,11 +208,17 @@ static int grow_funcs(ag_ctx *ctx) {
 }
 
 ag_var *ctx_alloc_var(ag_ctx *ctx) {
-    if (ctx->free_vars == NULL && grow_vars(ctx) < 0) return ag_set_error(ctx, "out of memory");
-    ag_var *v = ctx->free_vars;
-    UNPOISON(v, sizeof *v);
-    ctx->free_vars = v->next_live;
-    if (has_heap_data(v)) free(v->t.data); /* deferred by retire_var */
+    ag_var *v;
+    if (ctx->no_reuse) {
+        v = malloc(sizeof *v);
+        if (v == NULL) return ag_set_error(ctx, "out of memory");
+    } else {
+        if (ctx->free_vars == NULL && grow_vars(ctx) < 0) return ag_set_error(ctx, "out of memory");
+        v = ctx->free_vars;
+        UNPOISON(v, sizeof *v);
+        ctx->free_vars = v->next_live;
+        if (has_heap_data(v)) free(v->t.data); /* deferred by retire_var */
+    }
     memset(v, 0, sizeof *v);
     v->ctx = ctx;
     v->mark = ctx->epoch;
@@ -185,10 +233,16 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
 }
 
 ag_func *ctx_alloc_func(ag_ctx *ctx) {
-    if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0) return ag_set_error(ctx, "out of memory");
-    ag_func *f = ctx->free_funcs;
-    UNPOISON(f, sizeof *f);
-    ctx->free_funcs = f->next_live;
+    ag_func *f;
+    if (ctx->no_reuse) {
+        f = malloc(sizeof *f);
+        if (f == NULL) return ag_set_error(ctx, "out of memory");
+    } else {
+        if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0) return ag_set_error(ctx, "out of memory");
+        f = ctx->free_funcs;
+        UNPOISON(f, sizeof *f);
+        ctx->free_funcs = f->next_live;
+    }
     memset(f, 0, sizeof *f);
     f->mark = ctx->epoch;
     f->inputs = f->inline_inputs;
@@ -206,6 +260,12 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * pays a page fault per page to get it again; freed one at a time, between
  * new allocations, the buffers are simply reused. */
 static void retire_var(ag_ctx *ctx, ag_var *v) {
+    if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
+        free_var_storage(v);
+        free(v);
+        ctx->live_vars--;
+        return;
+    }
     if (has_heap_data(v) && v->t.size * sizeof(double) > DEFERRED_FREE_BYTES) {
         free(v->t.data);
         v->t.data = NULL;
@@ -240,10 +300,10 @@ void ag_release(ag_var *v) {
     if (v != NULL && v->roots > 0) v->roots--;
 }
 
-size_t ag_live_vars(const ag_ctx *ctx) { return ctx->live_vars; }
-size_t ag_live_funcs(const ag_ctx *ctx) { return ctx->live_funcs; }
-size_t ag_allocs_since_gc(const ag_ctx *ctx) { return ctx->allocs_since_gc; }
-size_t ag_bytes_since_gc(const ag_ctx *ctx) { return ctx->bytes_since_gc; }
+size_t ag_live_vars(const ag_ctx *ctx) { return ctx ? ctx->live_vars : 0; }
+size_t ag_live_funcs(const ag_ctx *ctx) { return ctx ? ctx->live_funcs : 0; }
+size_t ag_allocs_since_gc(const ag_ctx *ctx) { return ctx ? ctx->allocs_since_gc : 0; }
+size_t ag_bytes_since_gc(const ag_ctx *ctx) { return ctx ? ctx->bytes_since_gc : 0; }
 
 /* The mark stack holds tagged pointers: low bit 1 = function. */
 static bool push(ag_ctx *ctx, void *p, bool is_func) {
@@ -297,6 +357,7 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch) {
 }
 
 size_t ag_gc(ag_ctx *ctx) {
+    if (ctx == NULL) return 0;
     unsigned epoch = ++ctx->epoch;
     if (epoch == 0) epoch = ++ctx->epoch; /* 0 is the mark of nodes made before any gc */
     if (!mark_from_roots(ctx, epoch)) return 0;
@@ -322,10 +383,14 @@ size_t ag_gc(ag_ctx *ctx) {
         }
         *link = f->next_live;
         free_func_storage(f);
-        f->next_live = ctx->free_funcs;
-        ctx->free_funcs = f;
         ctx->live_funcs--;
         freed++;
+        if (ctx->no_reuse) {
+            free(f);
+            continue;
+        }
+        f->next_live = ctx->free_funcs;
+        ctx->free_funcs = f;
         POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
     }
     ctx->allocs_since_gc = 0;

@@ -72,10 +72,30 @@ static bool apply_scalar(ag_ctx *ctx, int op, const ag_op_params *params, ag_var
     return true;
 }
 
+/* NULL inputs propagate (keeping the first message, or leaving one when
+ * there is none); an input of another context is an error.  0 or -1. */
+static int check_inputs(ag_ctx *ctx, int op, ag_var *const *inputs, int ninputs) {
+    for (int i = 0; i < ninputs; i++) {
+        if (inputs[i] == NULL) {
+            if (!ctx->failed)
+                ag_set_error(ctx, "%s: input %d is NULL", ag_op_table[op].symbol, i + 1);
+            return -1;
+        }
+        if (inputs[i]->ctx != ctx)
+            return ag_set_error(ctx, "%s: input %d belongs to another context",
+                                ag_op_table[op].symbol, i + 1),
+                   -1;
+    }
+    return 0;
+}
+
+bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x) {
+    return ctx != NULL && check_inputs(ctx, op, (ag_var *const[]){(ag_var *)x}, 1) == 0;
+}
+
 ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
                  int ninputs, int noutputs, ag_var **outs) {
-    for (int i = 0; i < ninputs; i++)
-        if (inputs[i] == NULL) return NULL;
+    if (ctx == NULL || check_inputs(ctx, op, inputs, ninputs) < 0) return NULL;
     ag_var *fast;
     if (noutputs == 1 && ninputs > 0 && scalar_inputs(op, inputs, ninputs) &&
         apply_scalar(ctx, op, params, inputs, ninputs, &fast)) {
@@ -206,16 +226,16 @@ ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x) {
 
 /* ---- accessors -------------------------------------------------------------- */
 
-int ag_func_op(const ag_func *f) { return f->op; }
-int ag_func_ninputs(const ag_func *f) { return f->ninputs; }
+int ag_func_op(const ag_func *f) { return f ? f->op : -1; }
+int ag_func_ninputs(const ag_func *f) { return f ? f->ninputs : 0; }
 ag_var *ag_func_input(const ag_func *f, int i) {
-    return i >= 0 && i < f->ninputs ? f->inputs[i] : NULL;
+    return f && i >= 0 && i < f->ninputs ? f->inputs[i] : NULL;
 }
-int ag_func_noutputs(const ag_func *f) { return f->noutputs; }
+int ag_func_noutputs(const ag_func *f) { return f ? f->noutputs : 0; }
 ag_var *ag_func_output(const ag_func *f, int i) {
-    return i >= 0 && i < f->noutputs ? f->outputs[i] : NULL;
+    return f && i >= 0 && i < f->noutputs ? f->outputs[i] : NULL;
 }
-int ag_func_generation(const ag_func *f) { return f->generation; }
+int ag_func_generation(const ag_func *f) { return f ? f->generation : 0; }
 
 static size_t append_ints(char *buf, size_t n, size_t at, const int *v, int count) {
     if (count == 1) return at + (size_t)snprintf(buf + at, at < n ? n - at : 0, "%d", v[0]);

@@ -93,7 +93,26 @@ struct ag_ctx {
     unsigned reclaim_step, reclaim_first, reclaim_counter;
     void **stack; /* gc mark stack */
     size_t stack_cap;
+    /* AG_DEBUG_NO_REUSE=1 at ag_ctx_new: every node is its own malloc block,
+     * freed when collected and never reused (context.c). */
+    bool no_reuse;
+    /* Models and optimizers tied to the context (ctx_attach). */
+    struct ctx_owner *owners;
+    size_t nowners, owners_cap;
 };
+
+/* ---- owners (context.c) ---------------------------------------------------------
+ * A model or optimizer attaches itself to its context; ag_ctx_free calls its
+ * detach function, which must forget every variable and the context (the
+ * object can then only be freed).  Detach from the context when freed. */
+typedef void (*ctx_detach_fn)(void *owner);
+struct ctx_owner {
+    void *owner;
+    ctx_detach_fn detach;
+};
+/* 0, or -1 with "out of memory". */
+int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach);
+void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
 
 /* ---- node allocation (context.c) -------------------------------------------
  * Nodes come from per-context slabs and free lists.  A new variable is
@@ -158,6 +177,11 @@ void op_label_SHAPE(const ag_op_params *p, char *buf, size_t n); /* "([2 3])" */
  * returned. */
 ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
                  int ninputs, int noutputs, ag_var **outs);
+
+/* Whether x may be an input of op: false, leaving "reshape: input 1 is NULL"
+ * (unless a message is already set) or "...belongs to another context",
+ * when it may not.  For ops that look at x before op_apply does. */
+bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x);
 
 /* A new leaf variable taking ownership of t's storage (t is left empty).
  * NULL on out-of-memory (t is freed then). */

@@ -351,7 +351,7 @@ int op_cross_entropy_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_va
 
 /* ---- dropout (inverted): y = x * mask, mask = (u > ratio) / (1 - ratio) ------------ */
 ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_DROPOUT, x)) return NULL;
     if (!(ratio >= 0.0 && ratio < 1.0))
         return ag_set_error(ctx, "dropout: ratio %g is outside [0, 1)", ratio);
     if (!ag_is_train(ctx)) return x;
@@ -388,7 +388,11 @@ int op_dropout_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 /* Fraction of rows of y (N, C) whose first maximum is at the label's
  * (truncated) class; (1/N) * count like upstream's Mean.  A 0-d leaf. */
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
-    if (y == NULL || t == NULL) return NULL;
+    if (ctx == NULL) return NULL;
+    if (y == NULL || t == NULL)
+        return ctx->failed ? NULL : ag_set_error(ctx, "accuracy: input %d is NULL", y ? 2 : 1);
+    if (y->ctx != ctx || t->ctx != ctx)
+        return ag_set_error(ctx, "accuracy: input %d belongs to another context", y->ctx != ctx ? 1 : 2);
     char buf[SHAPE_BUF];
     if (y->t.ndim != 2)
         return ag_set_error(ctx, "accuracy: y must be 2-D (N, C), got %s", shape_str(&y->t, buf));

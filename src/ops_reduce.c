@@ -9,7 +9,7 @@
 
 /* Packs the caller's axes (as given, for the graph label) and runs op. */
 static ag_var *reduce_apply(ag_ctx *ctx, int op, ag_var *x, const int *axes, int naxes) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, op, x)) return NULL;
     if (axes == NULL || naxes < 0) naxes = 0;
     if (naxes > AG_MAX_DIMS)
         return ag_set_error(ctx, "%s: %d axes given, at most %d allowed", ag_op_table[op].symbol,

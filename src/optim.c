@@ -11,6 +11,7 @@
 
 #include "ag_format.h"
 #include "ag_optim.h"
+#include "internal.h"
 
 /* One parameter's state; the arrays point into one block `data`. */
 typedef struct state_entry {
@@ -240,6 +241,14 @@ static int check_config(ag_ctx *ctx, const ag_optim_config *c) {
     const optim_kind_def *d = kind_def(c->kind);
     if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)c->kind), -1;
     if (check_value(ctx, d->name, "lr", c->lr, false) < 0) return -1;
+    if ((c->kind == AG_ADAM || c->kind == AG_ADAMW) && !(c->eps > 0)) {
+        /* eps = 0 turns a zero gradient into 0/0 = NaN */
+        char number[AG_NUMBUF];
+        ag_set_error(ctx, "%s: eps must be a finite number > 0 (got %s); start from "
+                          "AG_OPTIM_INIT(kind) or ag_optim_defaults(kind)",
+                     d->name, ag_format_double(c->eps, 0, number));
+        return -1;
+    }
     for (int i = 0; i < 5 && d->fields[i].name; i++)
         if (check_value(ctx, d->name, d->fields[i].name, field_value(c, &d->fields[i]),
                         d->fields[i].below_one) < 0)
@@ -247,11 +256,26 @@ static int check_config(ag_ctx *ctx, const ag_optim_config *c) {
     return 0;
 }
 
+/* The context is being freed (ctx_attach): the optimizer forgets its
+ * variables and can then only be freed. */
+static void detach(void *owner) {
+    ag_optim *opt = owner;
+    for (int i = 0; i < opt->nstates; i++) opt->states[i].param = NULL;
+    free(opt->bound);
+    opt->bound = NULL;
+    opt->nbound = 0;
+    opt->ctx = NULL;
+}
+
 ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config) {
-    if (ctx == NULL || config == NULL) return NULL;
+    if (ctx == NULL) return NULL;
+    if (config == NULL) return ag_set_error(ctx, "optimizer: the config is NULL");
     if (check_config(ctx, config) < 0) return NULL;
     ag_optim *opt = calloc(1, sizeof *opt);
-    if (opt == NULL) return ag_set_error(ctx, "out of memory");
+    if (opt == NULL || ctx_attach(ctx, opt, detach) < 0) {
+        free(opt);
+        return ag_set_error(ctx, "out of memory");
+    }
     opt->ctx = ctx;
     opt->config = *config;
     return opt;
@@ -278,12 +302,9 @@ ag_optim *ag_adam(ag_ctx *ctx, double lr, double beta1, double beta2, double eps
     return ag_optim_new(ctx, &c);
 }
 
-ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double weight_decay) {
-    ag_optim_config c = ag_optim_defaults(AG_ADAMW);
-    c.lr = lr;
-    c.beta1 = beta1;
-    c.beta2 = beta2;
-    c.weight_decay = weight_decay;
+ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double eps,
+                   double weight_decay) {
+    ag_optim_config c = {AG_ADAMW, lr, 0, beta1, beta2, eps, weight_decay};
     return ag_optim_new(ctx, &c);
 }
 
@@ -292,12 +313,13 @@ static void unbind(ag_optim *opt) {
     free(opt->bound);
     opt->bound = NULL;
     opt->nbound = 0;
-    ag_model_free(opt->bound_model);
+    ag_model_unref(opt->bound_model);
     opt->bound_model = NULL;
 }
 
 void ag_optim_free(ag_optim *opt) {
     if (opt == NULL) return;
+    ctx_detach(opt->ctx, opt);
     for (int i = 0; i < opt->nstates; i++) {
         ag_release(opt->states[i].param);
         free(opt->states[i].name);
@@ -316,6 +338,7 @@ void ag_optim_free(ag_optim *opt) {
 
 ag_ctx *ag_optim_ctx(const ag_optim *opt) { return opt->ctx; }
 ag_optim_config ag_optim_get_config(const ag_optim *opt) { return opt->config; }
+long ag_optim_step_count(const ag_optim *opt) { return opt->steps; }
 long ag_optim_steps(const ag_optim *opt) { return opt->steps; }
 
 int ag_optim_set_lr(ag_optim *opt, double lr) {
@@ -520,6 +543,7 @@ static void adam_step(const ag_optim_config *c, double lr_t, double *p, const do
 }
 
 static int update_named(ag_optim *opt, ag_var *const *params, const char *const *names, int n) {
+    if (opt->ctx == NULL) return -1; /* its context was freed: no variable is left */
     if (check_params(opt, params, n) < 0) return -1;
     int count = gather(opt, params, names, n);
     if (count < 0) return ag_set_error(opt->ctx, "out of memory"), -1;
@@ -611,10 +635,12 @@ int ag_optim_step(ag_optim *opt) {
     return -1;
 }
 
-void ag_optim_zero_grad(ag_optim *opt) {
-    if (opt->bound_model != NULL) ag_model_cleargrads(opt->bound_model);
+void ag_optim_cleargrad(ag_optim *opt) {
+    if (opt == NULL) return;
+    if (opt->bound_model != NULL) ag_model_cleargrad(opt->bound_model);
     for (int i = 0; i < opt->nbound; i++) ag_cleargrad(opt->bound[i]);
 }
+void ag_optim_zero_grad(ag_optim *opt) { ag_optim_cleargrad(opt); }
 
 /* ---- description ----------------------------------------------------------------- */
 

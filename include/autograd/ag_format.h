@@ -4,6 +4,8 @@
 
 #include "ag_core.h"
 
+AG_BEGIN_DECLS
+
 #define AG_NUMBUF 40
 /* Bytes ag_shape_string may write: "[" + AG_MAX_DIMS numbers + "]". */
 #define AG_SHAPEBUF (16 + 12 * AG_MAX_DIMS)
@@ -20,5 +22,7 @@ char *ag_format_double(double v, int digits, char *buf);
 char *ag_var_string(const ag_var *v, int digits);
 /* "[2 3]" into buf (AG_SHAPEBUF bytes); returns buf. */
 char *ag_shape_string(int ndim, const int *shape, char *buf);
+
+AG_END_DECLS
 
 #endif

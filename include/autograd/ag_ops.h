@@ -10,6 +10,8 @@
 
 #include "ag_core.h"
 
+AG_BEGIN_DECLS
+
 /* The op list, written once: it makes the enum below and, inside the
  * library, the op table (src/ops_table.c) and the declarations of each op's
  * functions.  One row per op:
@@ -140,5 +142,7 @@ ag_var *ag_cross_entropy(ag_ctx *ctx, ag_var *logits, ag_var *labels);
 ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio);
 /* Fraction of rows whose argmax equals the label; 0-d, no graph. */
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t);
+
+AG_END_DECLS
 
 #endif
