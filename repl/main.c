@@ -378,5 +378,14 @@ int main(int argc, char **argv) {
             status = run_stdin(r) || status;
     }
     repl_free(r);
+    /* output that never arrived is a failure: disk full, closed pipe (with
+       SIGPIPE ignored) -- say so on stderr and exit 1 */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int e = errno;
+        fprintf(stderr, "agrepl: error writing to standard output: %s\n",
+                e ? strerror(e) : "write failed");
+        status = 1;
+    }
     return status;
 }
