@@ -147,9 +147,10 @@ int op_sigmoid_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 }
 
 /* ---- relu: y = max(x, 0); gx = gy * (x > 0) -------------------------------------------
- * x > 0 ? x : 0 is glibc's fmax(x, 0.0) exactly (NaN -> 0, -0 -> +0), inlined:
- * a call per element was a tenth of a 1-256-256-1 training step. */
-static double relu_of(double x) { return x > 0.0 ? x : 0.0; }
+ * NaN stays NaN (as in PyTorch; fmax(x, 0.0) would give 0), -0 -> +0; inlined:
+ * a call per element was a tenth of a 1-256-256-1 training step.  x <= 0 is
+ * false for NaN, so NaN passes through. */
+static double relu_of(double x) { return x <= 0.0 ? 0.0 : x; }
 static double positive(double x, const ag_op_params *p) { return x > 0 ? 1.0 : 0.0; }
 ag_var *ag_relu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_RELU, x); }
 /* y = relu(x) over n elements, unrolled by 4 over restrict pointers so -O2

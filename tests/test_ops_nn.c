@@ -220,6 +220,12 @@ static void test_relu(void **state) {
     assert_var_string(y, "variable[2 3]([1 0 3 0 5 0])");
     assert_var_string(ag_grad(x), "variable[2 3]([1 0 1 0 1 0])");
     assert_var_string(next_order(x), "<nil>");
+
+    /* NaN stays NaN, in the unrolled body and in the tail (PyTorch does too) */
+    x = VAR(ctx, SHAPE(5), NAN, -1, 2, -0.0, NAN);
+    const double *d = ag_cdata(ag_relu(ctx, x));
+    assert_true(isnan(d[0]) && d[1] == 0 && d[2] == 2 && isnan(d[4]));
+    assert_false(signbit(d[3]));
 }
 
 static void test_gelu(void **state) {
