@@ -4,7 +4,9 @@
  * Backwards are built from public ops so create_graph can record them. */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cblas.h>
 
@@ -249,10 +251,30 @@ ag_var *ag_cross_entropy(ag_ctx *ctx, ag_var *logits, ag_var *labels) {
     return op_apply(ctx, AG_OP_CROSS_ENTROPY, NULL, (ag_var *[]){logits, labels}, 2, 1, NULL);
 }
 
-/* Checks logits (N, C) and the N labels (truncated toward zero like Go's
- * int()), writing each row's class to classes[] (-1 for an ignored row).
- * Returns how many rows are kept, or -1 with the error set.  Run again by
- * the backward because the labels' data is writable in between. */
+/* Row i's label as a class in [0, ncls), or -1 for the ignore label; a
+ * fractional, NaN, infinite or out-of-range label is an error naming the
+ * value and its row (returns -2 with the error set). */
+static int label_class(ag_ctx *ctx, const char *who, const ag_tensor *t, int i, int ncls) {
+    double label = t->data[i];
+    if (label == IGNORE_LABEL) return -1;
+    if (label >= 0 && label < ncls && label == trunc(label)) return (int)label;
+    char value[32];
+    if (isnan(label))
+        snprintf(value, sizeof value, "NaN");
+    else /* the shortest form that reads back as the same double */
+        for (int digits = 1; digits <= 17; digits++) {
+            snprintf(value, sizeof value, "%.*g", digits, label);
+            if (strtod(value, NULL) == label) break;
+        }
+    ag_set_error(ctx, "%s: label %s in row %d is not a class: labels are whole numbers 0 to %d%s",
+                 who, value, i, ncls - 1, strcmp(who, "cross_entropy") == 0 ? " (or -100 to ignore the row)" : "");
+    return -2;
+}
+
+/* Checks logits (N, C) and the N labels, writing each row's class to
+ * classes[] (-1 for an ignored row, label -100).  Returns how many rows are kept, or -1
+ * with the error set.  Run again by the backward because the labels' data is
+ * writable in between. */
 static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int *classes) {
     char buf[SHAPE_BUF];
     if (x->ndim != 2)
@@ -264,22 +286,9 @@ static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int 
         return ag_set_error(ctx, "cross_entropy: %zu labels for %d rows", t->size, rows), -1;
     int kept = 0;
     for (int i = 0; i < rows; i++) {
-        double label = trunc(t->data[i]);
-        if (label == IGNORE_LABEL) {
-            classes[i] = -1;
-            continue;
-        }
-        if (!(label >= 0 && label < ncls)) {
-            if (fabs(label) < 1e9)
-                return ag_set_error(ctx, "cross_entropy: label %d out of range for %d classes",
-                                    (int)label, ncls),
-                       -1;
-            return ag_set_error(ctx, "cross_entropy: label %g out of range for %d classes",
-                                t->data[i], ncls),
-                   -1;
-        }
-        classes[i] = (int)label;
-        kept++;
+        classes[i] = label_class(ctx, "cross_entropy", t, i, ncls);
+        if (classes[i] == -2) return -1;
+        if (classes[i] >= 0) kept++;
     }
     return kept;
 }
@@ -386,7 +395,7 @@ int op_dropout_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 /* ---- accuracy: no graph ---------------------------------------------------------- */
 
 /* Fraction of rows of y (N, C) whose first maximum is at the label's
- * (truncated) class; (1/N) * count like upstream's Mean.  A 0-d leaf. */
+ * class (labels checked as cross_entropy's; -100 is a miss); (1/N) * count like upstream's Mean.  A 0-d leaf. */
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
     if (ctx == NULL) return NULL;
     if (y == NULL || t == NULL)
@@ -399,12 +408,16 @@ ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
     int rows = y->t.shape[0];
     if (t->t.size != (size_t)rows)
         return ag_set_error(ctx, "accuracy: %zu labels for %d rows", t->t.size, rows);
+    for (int i = 0; i < rows; i++)
+        if (label_class(ctx, "accuracy", &t->t, i, y->t.shape[1]) == -2) return NULL;
+    /* no rows: 0, as cross_entropy's loss over no kept rows */
+    if (rows == 0) return ag_scalar(ctx, 0.0);
     int *best = malloc((rows > 0 ? (size_t)rows : 1) * sizeof *best);
     if (best == NULL) return ag_set_error(ctx, "out of memory");
     t_argmax_rows(&y->t, best);
     size_t hits = 0;
     for (int i = 0; i < rows; i++)
-        if (best[i] >= 0 && trunc(t->t.data[i]) == (double)best[i]) hits++;
+        if (best[i] >= 0 && t->t.data[i] == (double)best[i]) hits++;
     free(best);
     return ag_scalar(ctx, 1.0 / (double)rows * (double)hits);
 }

@@ -371,10 +371,10 @@ static void test_cross_entropy_labels(void **state) {
     assert_shape(y, 1);
     assert_var_string(ag_grad(x), "variable[2 3]([0 0 0 0 0 0])");
 
-    /* labels are truncated toward zero like Go's int() */
+    /* fractional labels are errors (Go's int() truncated them silently) */
     x = iota(SHAPE(2, 3));
-    y = ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 2.9, 0.5));
-    assert_var_string(y, "variable(1.4076059644443806)");
+    assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 2, 0.5)),
+                 "cross_entropy: label 0.5 in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
 }
 
 static void test_cross_entropy_errors(void **state) {
@@ -382,11 +382,11 @@ static void test_cross_entropy_errors(void **state) {
                  "cross_entropy: logits must be 2-D (N, C), got [3]");
     ag_var *x = iota(SHAPE(2, 3));
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 7, 0)),
-                 "cross_entropy: label 7 out of range for 3 classes");
+                 "cross_entropy: label 7 in row 0 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 0, -1)),
-                 "cross_entropy: label -1 out of range for 3 classes");
+                 "cross_entropy: label -1 in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 0, NAN)),
-                 "cross_entropy: label nan out of range for 3 classes");
+                 "cross_entropy: label NaN in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(3), 0, 1, 2)),
                  "cross_entropy: 3 labels for 2 rows");
 
@@ -396,7 +396,7 @@ static void test_cross_entropy_errors(void **state) {
     assert_non_null(y);
     ag_data(t)[1] = 5;
     assert_int_equal(ag_backward(ctx, y, NULL), -1);
-    assert_string_equal(ag_errmsg(ctx), "cross_entropy: label 5 out of range for 3 classes");
+    assert_string_equal(ag_errmsg(ctx), "cross_entropy: label 5 in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     ag_clear_error(ctx);
 }
 
@@ -463,6 +463,15 @@ static void test_accuracy(void **state) {
     assert_error(ag_accuracy(ctx, VAR(ctx, SHAPE(3), 1, 2, 3), VAR(ctx, SHAPE(1), 0)),
                  "accuracy: y must be 2-D (N, C), got [3]");
     assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(2), 1, 2)), "accuracy: 2 labels for 3 rows");
+    assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), 1, 2, 1.5)),
+                 "accuracy: label 1.5 in row 2 is not a class: labels are whole numbers 0 to 2");
+    assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), 9, 2, 0)),
+                 "accuracy: label 9 in row 0 is not a class: labels are whole numbers 0 to 2");
+    assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), 1, NAN, 0)),
+                 "accuracy: label NaN in row 1 is not a class: labels are whole numbers 0 to 2");
+    /* no rows: 0, the same as cross_entropy (was NaN) */
+    assert_var_string(ag_accuracy(ctx, ag_zeros(ctx, 2, (const int[]){0, 3}), ag_zeros(ctx, 1, (const int[]){0})),
+                      "variable(0)");
     assert_error(ag_accuracy(ctx, NULL, y), "accuracy: input 1 is NULL");
 }
 
