@@ -28,10 +28,6 @@ volatile sig_atomic_t repl_interrupted = 0;
  * AST_MAX_HEIGHT; nested user calls add to it. */
 #define MAX_EVAL_DEPTH 6000
 #define MAX_CALL_DEPTH 400
-/* Collect inside long loops once this many nodes were made. */
-#define GC_THRESHOLD 200000
-/* ...or when this much tensor data was made (big matmuls fill memory fast). */
-#define GC_BYTES_THRESHOLD ((size_t)256 << 20)
 /* range() outside a for loop materializes a list; past this it refuses. */
 #define MAX_RANGE_LIST 10000000
 
@@ -1608,16 +1604,16 @@ static int exec_def(repl *r, const ast_node *n) {
     return bind(r, n->as.def.name, (repl_value){.kind = VALUE_FUNCTION, .as.function = f});
 }
 
-/* Checks Ctrl-C and collects garbage between statements; -1 on interrupt. */
+/* Checks Ctrl-C and collects garbage between statements, paced by
+ * allocation (ag_gc_auto: a young collection per ~512 KiB made, a full one
+ * when the survivors doubled): -1 on interrupt. */
 static int statement_boundary(repl *r, const ast_node *n) {
     if (repl_interrupted) {
         repl_interrupted = 0;
         r->current = n;
         return repl_error(r, "interrupted");
     }
-    if (r->native_depth == 0 && (ag_allocs_since_gc(r->ctx) > GC_THRESHOLD ||
-                                 ag_bytes_since_gc(r->ctx) > GC_BYTES_THRESHOLD))
-        ag_gc(r->ctx);
+    if (r->native_depth == 0) ag_gc_auto(r->ctx);
     repl_viz_idle(r->viz); /* plot windows stay live while a loop runs */
     return 0;
 }
@@ -1855,7 +1851,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
         r->nonfinite_note[0] = '\0';
     }
     r->chunk = NULL;
-    ag_gc(r->ctx);
+    ag_gc_auto(r->ctx); /* not a full collection: its cost grows with the session */
     if (r->viz) repl_viz_after_statement(r->viz);
     if (r->timing) fprintf(r->out, "time: %.3f ms\n", now_ms() - start);
     fflush(r->out);

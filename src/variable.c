@@ -145,7 +145,7 @@ bool ag_same_shape(const ag_var *a, const ag_var *b) {
     return shape_equal(a->t.ndim, a->t.shape, b->t.ndim, b->t.shape);
 }
 ag_var *ag_grad(const ag_var *v) { return v->grad; }
-void ag_set_grad(ag_var *v, ag_var *grad) { v->grad = grad; }
+void ag_set_grad(ag_var *v, ag_var *grad) { var_set_grad(v, grad); }
 void ag_cleargrad(ag_var *v) {
     if (v != NULL) v->grad = NULL;
 }
