@@ -732,8 +732,30 @@ void t_argmax_rows(const ag_tensor *a, int *idx) {
     }
 }
 
+/* x * 0 is NaN exactly when x is NaN or infinite, and a sum of zeros stays
+ * zero, so one NaN check per block of NONFINITE_BLOCK elements tells
+ * whether any is.  Four running sums, unrolled over a restrict pointer (see
+ * DIRECT_RULE), so gcc -O2 vectorizes it, unlike isfinite's early exit: the
+ * REPL checks every op's result, and this was 9% of its LSTM benchmark. */
+#define NONFINITE_BLOCK 256
+static bool block_has_nonfinite(const double *restrict x, size_t n) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 = s0 + x[i] * 0.0;
+        s1 = s1 + x[i + 1] * 0.0;
+        s2 = s2 + x[i + 2] * 0.0;
+        s3 = s3 + x[i + 3] * 0.0;
+    }
+    for (; i < n; i++) s0 = s0 + x[i] * 0.0;
+    double sum = (s0 + s1) + (s2 + s3);
+    return sum != sum;
+}
+
 bool t_has_nonfinite(const ag_tensor *a) {
-    for (size_t i = 0; i < a->size; i++)
-        if (!isfinite(a->data[i])) return true;
+    for (size_t i = 0; i < a->size; i += NONFINITE_BLOCK) {
+        size_t n = a->size - i < NONFINITE_BLOCK ? a->size - i : NONFINITE_BLOCK;
+        if (block_has_nonfinite(a->data + i, n)) return true;
+    }
     return false;
 }
