@@ -155,9 +155,9 @@ size_t ag_gc(ag_ctx *ctx);
 size_t ag_gc_young(ag_ctx *ctx);
 /* Collects when allocation since the last collection warrants it (call it
  * as often as you like, e.g. after every step or statement): a young
- * collection once about 512 KiB of nodes and tensor data were made, a full
+ * collection once about 256 KiB of nodes and tensor data were made, a full
  * one once the young collections since the last full one kept as much as
- * that one did (at least 4 MiB).  Returns how many nodes were freed (0 when
+ * that one did (at least 1 MiB).  Returns how many nodes were freed (0 when
  * it did not collect). */
 size_t ag_gc_auto(ag_ctx *ctx);
 typedef struct ag_gc_info {

@@ -12,6 +12,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "heap.h"
 #include "repl.h"
 
 #define AGREPL_VERSION "0.1.0"
@@ -278,6 +279,7 @@ static int run_interactive(repl *r) {
 }
 
 int main(int argc, char **argv) {
+    heap_keep_hot();
     bool headless = false, interactive_after = false;
     const char *statements = NULL;
     int first_file = argc;

@@ -59,10 +59,10 @@ static void session_close(session *s) {
 
 /* ---- memory ------------------------------------------------------------------------ */
 
-/* What ag_gc_auto lets live between collections, in nodes: a 512 KiB
- * nursery plus up to 4 MiB promoted (twice what the last full one kept,
- * here less than that), at 136 bytes or more a node. */
-#define LIVE_NODES_BOUND (((512u << 10) + (8u << 20)) / 136u)
+/* What ag_gc_auto lets live between collections, in nodes: a 256 KiB
+ * nursery plus what young collections promoted since the last full one (up
+ * to 1 MiB, or what that one kept), with that, at 136 bytes or more a node. */
+#define LIVE_NODES_BOUND (((256u << 10) + (2u << 20)) / 136u)
 
 static void test_memory_stays_flat(void **state) {
     (void)state;
