@@ -14,6 +14,7 @@ ag_ctx *ag_ctx_new(void) {
     ctx->grad_enabled = true;
     ctx->train = true;
     ag_rng_seed(&ctx->rng, 0);
+    t_blas_quiet();
     return ctx;
 }
 
