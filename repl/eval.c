@@ -20,10 +20,6 @@
 /* Evaluator recursion per statement: the parser caps trees at
  * AST_MAX_HEIGHT; nested user calls add to it. */
 #define MAX_EVAL_DEPTH 6000
-/* Collect inside long loops once this many nodes were made. */
-#define GC_THRESHOLD 200000
-/* ...or when this much tensor data was made (big matmuls fill memory fast). */
-#define GC_BYTES_THRESHOLD ((size_t)256 << 20)
 
 /* ---- names -------------------------------------------------------------------------- */
 
@@ -749,14 +745,15 @@ static int exec_def(repl *r, const ast_node *n) {
     return bind(r, n, n->as.def.name, (repl_value){.kind = VALUE_FUNCTION, .as.function = f});
 }
 
+/* Checks Ctrl-C and collects garbage between statements, paced by
+ * allocation (ag_gc_auto: a young collection per ~512 KiB made, a full one
+ * when the survivors doubled): -1 on interrupt. */
 int statement_boundary(repl *r, const ast_node *n) {
     if (repl_interrupted) {
         repl_interrupted = 0;
         return repl_error_at(r, n, "interrupted");
     }
-    if (r->native_depth == 0 && (ag_allocs_since_gc(r->ctx) > GC_THRESHOLD ||
-                                 ag_bytes_since_gc(r->ctx) > GC_BYTES_THRESHOLD))
-        ag_gc(r->ctx);
+    if (r->native_depth == 0) ag_gc_auto(r->ctx);
     repl_viz_idle(r->viz); /* plot windows stay live while a loop runs */
     return 0;
 }

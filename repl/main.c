@@ -14,6 +14,7 @@
 
 #include "autograd.h"
 #include "lessons.h"
+#include "heap.h"
 #include "repl.h"
 
 #define AGREPL_VERSION "0.1.0"
@@ -282,6 +283,7 @@ static int run_interactive(repl *r) {
 }
 
 int main(int argc, char **argv) {
+    heap_keep_hot();
     bool headless = false, interactive_after = false;
     int n_statements = 0; /* every -e, in command-line order */
     const char **statements = calloc((size_t)argc, sizeof *statements);

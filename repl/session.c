@@ -276,7 +276,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
         r->nonfinite_note[0] = '\0';
     }
     r->chunk = NULL;
-    ag_gc(r->ctx);
+    ag_gc_auto(r->ctx); /* not a full collection: its cost grows with the session */
     if (r->viz) repl_viz_after_statement(r->viz);
     if (r->timing) fprintf(r->out, "time: %.3f ms\n", now_ms() - start);
     fflush(r->out);

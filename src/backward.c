@@ -184,7 +184,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (opts == NULL) opts = &none;
     if (y->grad == NULL) {
         bool old = ag_set_grad_enabled(ctx, false);
-        y->grad = ag_ones_like(ctx, y);
+        var_set_grad(y, ag_ones_like(ctx, y));
         ag_set_grad_enabled(ctx, old);
         if (y->grad == NULL) return -1;
     }
@@ -228,7 +228,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
                 ag_var *x = f->inputs[i];
                 if (gxs[i] == NULL) continue;
                 if (x->grad == NULL) {
-                    x->grad = gxs[i];
+                    var_set_grad(x, gxs[i]);
                     hold(ctx, x->grad);
                 } else if (!accumulate_in_place(ctx, x, gxs[i])) {
                     ag_var *sum = ag_add(ctx, x->grad, gxs[i]);
@@ -237,7 +237,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
                         break;
                     }
                     ag_var *old = x->grad;
-                    x->grad = sum;
+                    var_set_grad(x, sum);
                     hold(ctx, sum);
                     drop(ctx, old);
                 }
@@ -344,7 +344,7 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
         ag_backward_opts opts = {.create_graph = create_graph, .retain_grad = true}; /* x may be intermediate */
         if (ag_backward(ctx, y, &opts) == 0) result = x->grad;
     }
-    for (size_t i = n; i-- > 0;) vars[i]->grad = saved[i];
+    for (size_t i = n; i-- > 0;) var_set_grad(vars[i], saved[i]);
     free(saved);
     free(vars);
     if (!x_in_graph) return ag_set_error(ctx, "grad: the output does not depend on that input");

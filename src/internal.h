@@ -22,7 +22,7 @@ struct ag_var {
     int generation;
     unsigned flags;
     int roots;
-    unsigned mark;
+    unsigned mark; /* collector state: NODE_OLD, VAR_REMEMBERED and an epoch */
     ag_var *next_live, *prev_live; /* the context's live list (or free list) */
     /* Reclaiming backward passes (backward.c): the step of the running pass
      * that made this variable (0 = made outside one) and how many grad slots
@@ -58,7 +58,7 @@ struct ag_func {
     int op;
     int ninputs, noutputs;
     int generation;
-    unsigned mark;
+    unsigned mark; /* collector state: NODE_OLD and an epoch */
     unsigned seen; /* backward pass stamp */
     ag_var **inputs, **outputs;
     ag_var *inline_inputs[3];
@@ -85,6 +85,16 @@ struct ag_ctx {
     void *slabs; /* the blocks nodes are carved from */
     size_t live_vars, live_funcs, allocs_since_gc;
     size_t bytes_since_gc; /* tensor data handed to new variables since the last ag_gc */
+    /* Generations (context.c): the live lists hold the young nodes (made
+     * since the last collection) first, then the old ones.  A young
+     * collection traces the young nodes only, from young roots and from the
+     * old variables whose grad was set to a young one since (remembered). */
+    ag_var **remembered;
+    size_t remembered_len, remembered_cap;
+    bool remember_failed;   /* out of memory remembering: the next collection is full */
+    size_t promoted_bytes;  /* node + tensor bytes made old since the last full collection */
+    size_t old_live_bytes;  /* what the last full collection kept */
+    size_t young_collections, full_collections;
     unsigned epoch;
     unsigned backward_stamp;
     /* Reclaiming backward passes (backward.c): every step of a pass has its
@@ -113,6 +123,22 @@ struct ctx_owner {
 /* 0, or -1 with "out of memory". */
 int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach);
 void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
+
+/* ---- collector state in `mark` (context.c) ---------------------------------
+ * NODE_OLD: the node survived a collection.  VAR_REMEMBERED: an old variable
+ * on the remembered list.  The low bits hold the epoch of its last marking. */
+#define NODE_OLD (1u << 31)
+#define VAR_REMEMBERED (1u << 30)
+#define EPOCH_BITS (VAR_REMEMBERED - 1u)
+
+/* Records that an old variable now points at a young one (its grad). */
+void ctx_remember(ag_ctx *ctx, ag_var *v);
+/* Every write of a grad link goes through here (the collector's write barrier). */
+static inline void var_set_grad(ag_var *v, ag_var *grad) {
+    v->grad = grad;
+    if ((v->mark & (NODE_OLD | VAR_REMEMBERED)) == NODE_OLD && grad != NULL && !(grad->mark & NODE_OLD))
+        ctx_remember(v->ctx, v);
+}
 
 /* ---- node allocation (context.c) -------------------------------------------
  * Nodes come from per-context slabs and free lists.  A new variable is

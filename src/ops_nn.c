@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
 
 #include "internal.h"
 
@@ -132,10 +131,10 @@ static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, a
         ag_set_error(ctx, "out of memory");
         return true;
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, k, m, 1.0, gy->t.data, m, w->t.data, m,
-                sum_x ? 1.0 : 0.0, sum_x ? sum_x->t.data : gx_t.data, k);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, m, n, 1.0, x->t.data, k, gy->t.data, m,
-                sum_w ? 1.0 : 0.0, sum_w ? sum_w->t.data : gw_t.data, m);
+    t_dgemm(false, true, n, k, m, gy->t.data, m, w->t.data, m, sum_x ? 1.0 : 0.0,
+            sum_x ? sum_x->t.data : gx_t.data, k);
+    t_dgemm(true, false, k, m, n, x->t.data, k, gy->t.data, m, sum_w ? 1.0 : 0.0,
+            sum_w ? sum_w->t.data : gw_t.data, m);
     if (sum_x == NULL && (gxs[0] = var_from_tensor(ctx, &gx_t)) == NULL) {
         t_free(&gw_t);
         return true;

@@ -161,7 +161,7 @@ int ag_set_grad(ag_var *v, ag_var *grad) {
                             shape_str(&grad->t, gs), shape_str(&v->t, vs)),
                -1;
     }
-    v->grad = grad;
+    var_set_grad(v, grad);
     return 0;
 }
 void ag_cleargrad(ag_var *v) {

@@ -60,6 +60,11 @@ static void session_close(session *s) {
 
 /* ---- memory ------------------------------------------------------------------------ */
 
+/* What ag_gc_auto lets live between collections, in nodes: a 256 KiB
+ * nursery plus what young collections promoted since the last full one (up
+ * to 1 MiB, or what that one kept), with that, at 136 bytes or more a node. */
+#define LIVE_NODES_BOUND (((256u << 10) + (2u << 20)) / 136u)
+
 static void test_memory_stays_flat(void **state) {
     (void)state;
     session s;
@@ -67,17 +72,57 @@ static void test_memory_stays_flat(void **state) {
     assert_int_equal(run(&s, "x = 0.5\n"), REPL_OK);
     assert_int_equal(run(&s, "for i in range(100000) { y = sin(x) * x; y.backward(); x.cleargrad() }\n"),
                      REPL_OK);
-    /* x, y and y's small graph: a handful of nodes, not 100000 iterations' worth */
-    assert_true(ag_live_vars(repl_ctx(s.r)) < 16);
-    assert_true(ag_live_funcs(repl_ctx(s.r)) < 8);
+    /* collections are paced by allocation: at most the nursery and what
+     * young collections promoted since the last full one are live, not
+     * 100000 iterations' worth (700,000 nodes) */
+    ag_ctx *ctx = repl_ctx(s.r);
+    assert_true(ag_live_vars(ctx) + ag_live_funcs(ctx) < LIVE_NODES_BOUND);
+    ag_gc(ctx); /* x, y and y's small graph: a handful of nodes */
+    assert_true(ag_live_vars(ctx) < 16);
+    assert_true(ag_live_funcs(ctx) < 8);
     /* inside one long statement the collector ran too */
+    size_t young = ag_gc_stats(ctx).young_collections;
     assert_int_equal(run(&s, "def step(v) { z = sin(v) * v; z.backward(); v.cleargrad(); return z }\n"
                              "for i in range(60000) { w = step(x) }\n"),
                      REPL_OK);
-    assert_true(ag_live_vars(repl_ctx(s.r)) < 24);
+    assert_true(ag_gc_stats(ctx).young_collections > young);
+    assert_true(ag_live_vars(ctx) + ag_live_funcs(ctx) < LIVE_NODES_BOUND);
+    ag_gc(ctx);
+    assert_true(ag_live_vars(ctx) < 24);
     assert_int_equal(run(&s, ":reset\n"), REPL_OK);
     assert_int_equal(ag_live_vars(repl_ctx(s.r)), 0);
     assert_int_equal(ag_live_funcs(repl_ctx(s.r)), 0);
+    assert_string_equal(err_of(&s), "");
+    session_close(&s);
+}
+
+/* The pacing rule (ag_gc_auto after each statement): a statement does not
+ * pay a full collection for what is already alive.  Many top-level
+ * statements cost a number of full collections that grows with the log of
+ * what they keep (each full one waits for the survivors to double), and
+ * trivial statements next to a big live graph cost none. */
+static void test_collections_paced_by_allocation(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    ag_ctx *ctx = repl_ctx(s.r);
+    char line[64];
+    for (int i = 0; i < 30000; i++) {
+        snprintf(line, sizeof line, "a%d = %d.5\n", i, i);
+        assert_int_equal(run(&s, line), REPL_OK);
+    }
+    ag_gc_info after = ag_gc_stats(ctx);
+    assert_true(after.young_collections >= 1);
+    assert_true(after.full_collections <= 8); /* 30,000 with one per statement before */
+    assert_int_equal(run(&s, "y = 0.5\nfor i in range(200000) { y = sin(y) }\n"), REPL_OK);
+    ag_gc(ctx); /* the 200,000-op chain is old now */
+    size_t full = ag_gc_stats(ctx).full_collections;
+    for (int i = 0; i < 1000; i++) assert_int_equal(run(&s, "z = 1\n"), REPL_OK);
+    assert_int_equal(ag_gc_stats(ctx).full_collections, full);
+    /* and the chain's garbage goes at the next full collection */
+    assert_int_equal(run(&s, "y = 1\n"), REPL_OK);
+    ag_gc(ctx);
+    assert_true(ag_live_vars(ctx) < 30100);
     assert_string_equal(err_of(&s), "");
     session_close(&s);
 }
@@ -469,6 +514,7 @@ static void test_fuzz_never_crashes(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_stays_flat),
+        cmocka_unit_test(test_collections_paced_by_allocation),
         cmocka_unit_test(test_create_graph_cycles_are_freed),
         cmocka_unit_test(test_failed_statement_changes_nothing),
         cmocka_unit_test(test_incomplete_input),

@@ -196,10 +196,28 @@ void ag_release(ag_var *v);
  * Every pointer to a freed variable or function is invalid afterwards (see
  * Memory above).  Iterative: safe for graphs of any depth. */
 size_t ag_gc(ag_ctx *ctx);
+/* A young collection: frees the unreachable nodes among those made since the
+ * last collection, in time proportional to them (not to everything alive);
+ * what survives is old and waits for a full ag_gc.  Returns how many were
+ * freed. */
+size_t ag_gc_young(ag_ctx *ctx);
+/* Collects when allocation since the last collection warrants it (call it
+ * as often as you like, e.g. after every step or statement): a young
+ * collection once about 256 KiB of nodes and tensor data were made, a full
+ * one once the young collections since the last full one kept as much as
+ * that one did (at least 1 MiB).  Returns how many nodes were freed (0 when
+ * it did not collect). */
+size_t ag_gc_auto(ag_ctx *ctx);
+typedef struct ag_gc_info {
+    size_t young_collections, full_collections; /* since the context was made */
+    size_t old_live_bytes; /* node + tensor bytes the last full collection kept */
+    size_t promoted_bytes; /* node + tensor bytes young collections kept since */
+} ag_gc_info;
+ag_gc_info ag_gc_stats(const ag_ctx *ctx);
 size_t ag_live_vars(const ag_ctx *ctx);
 size_t ag_live_funcs(const ag_ctx *ctx);
-size_t ag_allocs_since_gc(const ag_ctx *ctx); /* nodes made since the last ag_gc */
-/* Bytes of tensor data given to variables made since the last ag_gc: with
+size_t ag_allocs_since_gc(const ag_ctx *ctx); /* nodes made since the last collection */
+/* Bytes of tensor data given to variables made since the last collection: with
  * ag_allocs_since_gc, tells a caller when collecting is worth it. */
 size_t ag_bytes_since_gc(const ag_ctx *ctx);
 
