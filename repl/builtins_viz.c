@@ -193,8 +193,9 @@ static const char *name_or(const ag_var *y, const char *fallback) {
 }
 
 /* Reads the drawing options that follow the fixed parameters of dot, render
- * and show (values, grads, rankdir, title, depth from index `first`) or of
- * tree (values, grads, depth).  The title points into the arguments. */
+ * and show (values, grads, rankdir, title, depth, max_nodes from index
+ * `first`) or of tree (values, grads, depth, max_nodes).  The title points
+ * into the arguments. */
 static int graph_options(repl *r, const builtin_args *a, int first, bool layout, viz_graph_opts *o) {
     viz_graph_opts_default(o);
     o->digits = repl_digits(r);
@@ -216,6 +217,12 @@ static int graph_options(repl *r, const builtin_args *a, int first, bool layout,
         if (o->depth < 0)
             return repl_error(r, "%s: depth must be 0 (everything) or more, not %d", a->def->name,
                               o->depth);
+    }
+    if (arg_given(a, depth_index + 1)) {
+        if (arg_int(r, a, depth_index + 1, &o->max_nodes) < 0) return -1;
+        if (o->max_nodes < 1 || o->max_nodes > VIZ_MAX_MAX_NODES)
+            return repl_error(r, "%s: max_nodes must be from 1 to %d, not %d", a->def->name,
+                              VIZ_MAX_MAX_NODES, o->max_nodes);
     }
     return 0;
 }
@@ -684,7 +691,7 @@ static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
-#define GRAPH_OPTIONS "values=true, grads=true, rankdir=\"TB\", title=nil, depth=nil"
+#define GRAPH_OPTIONS "values=true, grads=true, rankdir=\"TB\", title=nil, depth=nil, max_nodes=nil"
 
 const builtin_def builtins_viz[] = {
     {"dot", "y, file=nil, " GRAPH_OPTIONS, builtin_dot, "graphs",
@@ -694,7 +701,7 @@ const builtin_def builtins_viz[] = {
     {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
      "a window with y's graph, kept current after every statement and while a loop runs "
      "(text tree without a display)"},
-    {"tree", "y, values=true, grads=true, depth=nil", builtin_tree, "graphs",
+    {"tree", "y, values=true, grads=true, depth=nil, max_nodes=nil", builtin_tree, "graphs",
      "the graph ending at y as an indented text tree"},
     {"plot", "v, name=nil, log=nil", builtin_plot, "plots",
      "appends the scalar v to the series named after v (or name); log=true for a log y axis"},

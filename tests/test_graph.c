@@ -158,7 +158,7 @@ static void test_dot_sin_plus_square(void **state) {
     /* the layout guards from DESIGN.md's pitfalls */
     assert_string_equal(attr(g, "nslimit"), "1");
     assert_string_equal(attr(g, "nslimit1"), "1");
-    assert_string_equal(attr(g, "size"), "16,16");
+    assert_string_equal(attr(g, "size"), "83.3333,83.3333"); /* VIZ_MAX_IMAGE_PX at 96 dpi */
     assert_string_equal(attr(g, "dpi"), "96");
     assert_string_equal(attr(g, "rankdir"), "TB");
     agclose(g);
@@ -347,14 +347,79 @@ static unsigned read_be32(const unsigned char *p) {
     return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
 }
 
-/* The size cap is 16 inches at 96 dpi. */
-static void check_png(const unsigned char *bytes, size_t size) {
+/* A PNG of at most VIZ_MAX_IMAGE_PX a side; its size goes to *width, *height. */
+static void check_png_size(const unsigned char *bytes, size_t size, unsigned *width,
+                           unsigned *height) {
     assert_true(size > 1000);
     assert_memory_equal(bytes, "\x89PNG\r\n\x1a\n", 8);
     assert_memory_equal(bytes + 12, "IHDR", 4);
-    unsigned width = read_be32(bytes + 16), height = read_be32(bytes + 20);
-    assert_in_range(width, 100, 16 * 96);
-    assert_in_range(height, 100, 16 * 96);
+    *width = read_be32(bytes + 16);
+    *height = read_be32(bytes + 20);
+    assert_in_range(*width, 100, VIZ_MAX_IMAGE_PX);
+    assert_in_range(*height, 100, VIZ_MAX_IMAGE_PX);
+}
+
+static void check_png(const unsigned char *bytes, size_t size) {
+    unsigned width, height;
+    check_png_size(bytes, size, &width, &height);
+}
+
+/* The SVG's own size in points ("<svg width="123pt" height="456pt""), and
+ * whether Graphviz scaled the drawing to fit its size limit (a transform
+ * "scale(s s)" with s below 1). */
+static void svg_points(const char *svg, double *width, double *height, bool *shrunk) {
+    const char *w = strstr(svg, "<svg width=\""), *h = strstr(svg, "height=\"");
+    assert_non_null(w);
+    assert_non_null(h);
+    *width = strtod(w + strlen("<svg width=\""), NULL);
+    *height = strtod(h + strlen("height=\""), NULL);
+    const char *scale = strstr(svg, "scale(");
+    assert_non_null(scale);
+    *shrunk = strtod(scale + strlen("scale("), NULL) < 0.999;
+}
+
+/* A graph taller than the old 16-inch cap is drawn at 100 %: not scaled, its
+ * PNG as big as its SVG, so 14-point node text stays
+ * 14 * 96 / 72 ~ 19 px and the 11-point legend ~15 px, over the 12 px a
+ * projected lesson needs.  A chain too tall for VIZ_MAX_IMAGE_PX is scaled
+ * down to exactly that. */
+static void test_big_graphs_grow_at_full_size(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 0.5), "x");
+    ag_var *y = x;
+    for (int i = 0; i < 30; i++) y = ag_sin(ctx, y); /* 61 nodes in one column */
+    viz_graph_opts o = defaults();
+    char err[VIZ_ERRLEN] = "", path[128];
+    size_t size = 0;
+    unsigned char *png = viz_graph_png(y, &o, &size, err);
+    assert_non_null(png);
+    unsigned width, height;
+    check_png_size(png, size, &width, &height);
+    free(png);
+    assert_true(height > 16 * 96); /* the old cap */
+
+    snprintf(path, sizeof path, "/tmp/test_graph_full_%ld.svg", (long)getpid());
+    assert_int_equal(viz_graph_render(y, &o, path, NULL, NULL, err), 0);
+    unsigned char *svg = slurp(path, &size);
+    unlink(path);
+    double pt_width, pt_height;
+    bool shrunk;
+    svg_points((char *)svg, &pt_width, &pt_height, &shrunk);
+    free(svg);
+    assert_false(shrunk);
+    /* with dpi set, Graphviz writes the SVG's "pt" sizes in its pixels */
+    assert_in_range(height, (unsigned)pt_height - 2, (unsigned)pt_height + 2);
+    assert_in_range(width, (unsigned)pt_width - 2, (unsigned)pt_width + 2);
+
+    for (int i = 0; i < 170; i++) y = ag_sin(ctx, y); /* 401 nodes, ~260 inches tall */
+    o.max_nodes = 401;
+    snprintf(path, sizeof path, "/tmp/test_graph_tall_%ld.svg", (long)getpid());
+    assert_int_equal(viz_graph_render(y, &o, path, NULL, NULL, err), 0);
+    svg = slurp(path, &size);
+    unlink(path);
+    svg_points((char *)svg, &pt_width, &pt_height, &shrunk);
+    free(svg);
+    assert_true(shrunk);
+    assert_in_range(pt_height, VIZ_MAX_IMAGE_PX - 2, VIZ_MAX_IMAGE_PX);
 }
 
 static void test_render_files(void **state) {
@@ -451,7 +516,8 @@ static void test_pixels_for_the_window(void **state) {
     o.max_nodes = 5;
     assert_null(viz_graph_pixels(y, &o, &width, &height, err));
     assert_string_equal(err,
-                        "graph has 7 nodes (limit 5), too many even with depth=1: raise max_nodes");
+                        "graph has 7 nodes (limit 5), too many even with depth=1: draw it with "
+                        "max_nodes=7");
 }
 
 /* ---- large graphs -------------------------------------------------------- */
@@ -468,7 +534,8 @@ static void test_node_limit_and_depth(void **state) {
     char err[VIZ_ERRLEN] = "";
     /* 2001 variables + 2000 functions; depth d draws 2d + 1 nodes and a stub */
     const char *refusal =
-        "graph has 4001 nodes (limit 400): draw the part near the output with depth=199";
+        "graph has 4001 nodes (limit 400): draw the part near the output with depth=199, "
+        "or all of it with max_nodes=4001";
     assert_null(viz_graph_dot(y, &o, err));
     assert_string_equal(err, refusal);
     assert_null(viz_graph_tree(y, &o, err));
@@ -499,11 +566,13 @@ static void test_node_limit_and_depth(void **state) {
     o.max_nodes = 6;
     assert_null(viz_graph_dot(sin_plus_square(NULL), &o, err));
     assert_string_equal(err,
-                        "graph has 7 nodes (limit 6): draw the part near the output with depth=1");
+                        "graph has 7 nodes (limit 6): draw the part near the output with depth=1, "
+                        "or all of it with max_nodes=7");
     o.max_nodes = 5;
     assert_null(viz_graph_dot(sin_plus_square(NULL), &o, err));
     assert_string_equal(err,
-                        "graph has 7 nodes (limit 5), too many even with depth=1: raise max_nodes");
+                        "graph has 7 nodes (limit 5), too many even with depth=1: draw it with "
+                        "max_nodes=7");
 }
 
 /* Every op reads x again (Horner-like): many long edges, the shape that made
@@ -533,6 +602,10 @@ static void test_walk_of_a_long_chain(void **state) {
     assert_true(seconds_now() - start < 2.0);
     assert_string_equal(
         err, "graph has 100001 nodes (limit 400): draw the part near the output with depth=199");
+    o.max_nodes = VIZ_MAX_MAX_NODES;
+    assert_null(viz_graph_dot(y, &o, err));
+    assert_string_equal(
+        err, "graph has 100001 nodes (limit 5000): draw the part near the output with depth=2499");
 }
 
 /* ---- text tree ----------------------------------------------------------- */
@@ -614,6 +687,7 @@ int main(void) {
         CTX_TEST(test_dot_leaf_and_errors),
         CTX_TEST(test_split_outputs),
         CTX_TEST(test_render_files),
+        CTX_TEST(test_big_graphs_grow_at_full_size),
         CTX_TEST(test_png_in_memory),
         CTX_TEST(test_pixels_for_the_window),
         CTX_TEST(test_node_limit_and_depth),

@@ -240,14 +240,24 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
     size_t nodes = w->nvars + w->nfuncs + w->ncut;
     if (nodes <= limit) return 0;
     int fits = depth_that_fits(w, limit);
-    if (fits > 0)
+    if (nodes <= VIZ_MAX_MAX_NODES && fits > 0)
+        snprintf(err, VIZ_ERRLEN,
+                 "graph has %zu nodes (limit %zu): draw the part near the output with depth=%d, "
+                 "or all of it with max_nodes=%zu",
+                 nodes, limit, fits, nodes);
+    else if (fits > 0)
         snprintf(err, VIZ_ERRLEN,
                  "graph has %zu nodes (limit %zu): draw the part near the output with depth=%d",
                  nodes, limit, fits);
+    else if (nodes <= VIZ_MAX_MAX_NODES)
+        snprintf(err, VIZ_ERRLEN,
+                 "graph has %zu nodes (limit %zu), too many even with depth=1: draw it with "
+                 "max_nodes=%zu",
+                 nodes, limit, nodes);
     else
         snprintf(err, VIZ_ERRLEN,
-                 "graph has %zu nodes (limit %zu), too many even with depth=1: raise max_nodes",
-                 nodes, limit);
+                 "graph has %zu nodes, too many to draw even with depth=1 (at most %d)", nodes,
+                 VIZ_MAX_MAX_NODES);
     return -1;
 }
 
@@ -512,8 +522,14 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool cost
     set_default(g, AGRAPH, "nslimit1", "1");
     /* inputs left to right in argument order, so a - b and a / b read right */
     set_default(g, AGRAPH, "ordering", "in");
-    set_default(g, AGRAPH, "size", "16,16");
-    set_default(g, AGRAPH, "dpi", "96");
+    /* Drawn at 100 %, so node text (14 pt) stays ~19 px high: a big graph
+     * makes a big image, scaled down only beyond VIZ_MAX_IMAGE_PX a side. */
+    char size[32];
+    snprintf(size, sizeof size, "%g,%g", (double)VIZ_MAX_IMAGE_PX / VIZ_DPI,
+             (double)VIZ_MAX_IMAGE_PX / VIZ_DPI);
+    set_default(g, AGRAPH, "size", size);
+    snprintf(size, sizeof size, "%d", VIZ_DPI);
+    set_default(g, AGRAPH, "dpi", size);
     set_default(g, AGRAPH, "fontname", "DejaVu Sans");
     set_default(g, AGRAPH, "fontsize", "18");
     set_default(g, AGRAPH, "bgcolor", "white");
@@ -689,8 +705,9 @@ static void capture_pixels(GVJ_t *job) {
 }
 
 static gvdevice_engine_t pixels_engine = {NULL, capture_pixels, NULL};
-/* as Graphviz's png device: true colour, no margin, 96 dpi */
-static gvdevice_features_t pixels_features = {GVDEVICE_DOES_TRUECOLOR, {0., 0.}, {0., 0.}, {96., 96.}};
+/* as Graphviz's png device: true colour, no margin, VIZ_DPI */
+static gvdevice_features_t pixels_features = {GVDEVICE_DOES_TRUECOLOR, {0., 0.}, {0., 0.},
+                                              {VIZ_DPI, VIZ_DPI}};
 static gvplugin_installed_t pixels_devices[] = {
     {1, "agrepl-pixels:cairo", 0, &pixels_engine, &pixels_features},
     {0, NULL, 0, NULL, NULL},

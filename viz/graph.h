@@ -11,7 +11,9 @@
  * Large graphs: more than max_nodes drawn nodes is refused with a message that
  * names a depth= that fits; layouts with many long edges switch off dot's
  * slowest pass, so rendering stays interactive (a 400-node graph in ~1 s);
- * images are capped at 16x16 inches at 96 dpi (1536 px).
+ * images are drawn at 100 % (96 dpi: node text ~19 px, the smallest ~15 px)
+ * and grow with the graph up to VIZ_MAX_IMAGE_PX on a side; only a graph
+ * bigger than that is scaled down to fit.
  *
  * Error messages go into a caller's buffer of VIZ_ERRLEN bytes and are
  * written for the user without a prefix, e.g.
@@ -39,6 +41,9 @@
 
 #define VIZ_ERRLEN 256
 #define VIZ_DEFAULT_MAX_NODES 400
+#define VIZ_MAX_MAX_NODES 5000 /* the most max_nodes may ask for */
+#define VIZ_DPI 96                /* pixels per inch of PNGs and the window's picture */
+#define VIZ_MAX_IMAGE_PX 8000     /* a PNG's longest side; a bigger graph is scaled down */
 #define VIZ_NOT_DRAWN SIZE_MAX /* viz_walk_find of a node outside the drawing */
 
 typedef struct viz_graph_opts {
@@ -50,7 +55,8 @@ typedef struct viz_graph_opts {
                             output are drawn and the inputs they cut off get a grey "…" cut marker */
     int digits;          /* significant digits of numbers; 0 = full precision for scalars
                             (tensor previews then use 4) */
-    int max_nodes;       /* refuse to draw more nodes than this; 0 = VIZ_DEFAULT_MAX_NODES */
+    int max_nodes;       /* refuse to draw more nodes than this; 0 = VIZ_DEFAULT_MAX_NODES;
+                            at most VIZ_MAX_MAX_NODES */
     ag_func *active;     /* the function backward is processing (step-through), drawn
                             highlighted and marked "in progress"; NULL = none */
 } viz_graph_opts;
