@@ -191,6 +191,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (y->creator == NULL) return 0;
 
     if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
+    if (++ctx->backward_calls == 0) ++ctx->backward_calls;
     func_heap heap;
     heap.items = heap.local;
     heap.len = 0;
@@ -227,6 +228,10 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
             for (int i = 0; i < f->ninputs; i++) {
                 ag_var *x = f->inputs[i];
                 if (gxs[i] == NULL) continue;
+                if (x->grad_call != ctx->backward_calls) { /* this call's first contribution */
+                    x->grad_calls = x->grad == NULL ? 1 : x->grad_calls + 1;
+                    x->grad_call = ctx->backward_calls;
+                }
                 if (x->grad == NULL) {
                     var_set_grad(x, gxs[i]);
                     hold(ctx, x->grad);
@@ -334,7 +339,13 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
         free(vars);
         return ag_set_error(ctx, "out of memory");
     }
-    for (size_t i = 0; i < n; i++) saved[i] = vars[i]->grad;
+    int *saved_calls = malloc((n ? n : 1) * sizeof *saved_calls);
+    if (saved_calls == NULL) {
+        free(saved);
+        free(vars);
+        return ag_set_error(ctx, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) saved[i] = vars[i]->grad, saved_calls[i] = vars[i]->grad_calls;
     for (size_t i = 0; i < n; i++) {
         vars[i]->grad = NULL;
         if (vars[i] == x) x_in_graph = true;
@@ -344,8 +355,13 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
         ag_backward_opts opts = {.create_graph = create_graph, .retain_grad = true}; /* x may be intermediate */
         if (ag_backward(ctx, y, &opts) == 0) result = x->grad;
     }
-    for (size_t i = n; i-- > 0;) var_set_grad(vars[i], saved[i]);
+    for (size_t i = n; i-- > 0;) { /* as they were: grad() adds to no .grad */
+        var_set_grad(vars[i], saved[i]);
+        vars[i]->grad_calls = saved_calls[i];
+        vars[i]->grad_call = 0;
+    }
     free(saved);
+    free(saved_calls);
     free(vars);
     if (!x_in_graph) return ag_set_error(ctx, "grad: the output does not depend on that input");
     if (result == NULL && !ag_failed(ctx))

@@ -29,6 +29,11 @@ struct ag_var {
      * refer to it; reset to 0 when the pass ends. */
     unsigned pass;
     int pass_refs;
+    /* The backward call (ctx->backward_calls) that last added to grad, and
+     * how many backward calls have added into grad since it was cleared or
+     * set (ag_grad_calls). */
+    unsigned grad_call;
+    int grad_calls;
     double scalar_storage;
 };
 
@@ -97,6 +102,7 @@ struct ag_ctx {
     size_t young_collections, full_collections;
     unsigned epoch;
     unsigned backward_stamp;
+    unsigned backward_calls; /* ag_backward calls that ran a graph, for ag_grad_calls */
     /* Reclaiming backward passes (backward.c): every step of a pass has its
      * own stamp, counted up from reclaim_first; reclaim_step is the running
      * step's (0 = no pass running), given to each variable made meanwhile. */

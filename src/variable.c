@@ -162,11 +162,14 @@ int ag_set_grad(ag_var *v, ag_var *grad) {
                -1;
     }
     var_set_grad(v, grad);
+    v->grad_calls = 0; /* set, not made by a backward */
+    v->grad_call = 0;
     return 0;
 }
 void ag_cleargrad(ag_var *v) {
-    if (v != NULL) v->grad = NULL;
+    if (v != NULL) v->grad = NULL, v->grad_calls = 0, v->grad_call = 0;
 }
+int ag_grad_calls(const ag_var *v) { return v != NULL && v->grad != NULL ? v->grad_calls : 0; }
 const char *ag_name(const ag_var *v) { return v && v->name ? v->name : ""; }
 void ag_set_name(ag_var *v, const char *name) {
     if (v == NULL) return;

@@ -23,6 +23,44 @@ static ag_var *next_order(ag_var *x, const ag_backward_opts *opts) {
     return ag_grad(x);
 }
 
+/* ag_grad_calls tells one backward's gradient (1) from gradients of several
+ * backward calls summed up without a cleargrad (2, 3...): a use twice in one
+ * graph is still 1; cleargrad, set_grad and the functional grad reset or
+ * leave it as they leave .grad. */
+static void test_grad_calls(void **state) {
+    ag_var *x = S(2), *w = S(3);
+    assert_int_equal(ag_grad_calls(x), 0);
+    ag_var *y = ag_mul(ctx, ag_mul(ctx, x, x), w); /* x used twice */
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(x), 1);
+    assert_int_equal(ag_grad_calls(w), 1);
+    assert_close(ag_item(ag_grad(x)), 12);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(x), 3);
+    assert_close(ag_item(ag_grad(x)), 36);
+    ag_cleargrad(w);
+    assert_int_equal(ag_grad_calls(w), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(w), 1);
+    assert_int_equal(ag_grad_calls(x), 4);
+    /* grad(y, x) leaves every .grad and its count as they were */
+    ag_var *g = ag_grad_of(ctx, y, x, false);
+    assert_non_null(g);
+    assert_close(ag_item(g), 12);
+    assert_int_equal(ag_grad_calls(x), 4);
+    assert_close(ag_item(ag_grad(x)), 48);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(x), 5);
+    /* a gradient set by hand is not a backward's; the next one adds to it */
+    assert_int_equal(ag_set_grad(w, S(1)), 0);
+    assert_int_equal(ag_grad_calls(w), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(w), 1);
+    assert_close(ag_item(ag_grad(w)), 5);
+    assert_int_equal(ag_grad_calls(NULL), 0);
+}
+
 /* G1: y = square(exp(square(x))) at 0.5. */
 static void test_composite(void **state) {
     ag_var *x = S(0.5);
@@ -675,6 +713,7 @@ static void test_step_hook(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_composite),
+        CTX_TEST(test_grad_calls),
         CTX_TEST(test_accumulation),
         CTX_TEST(test_matyas_rosenbrock),
         CTX_TEST(test_rosenbrock_descent),
