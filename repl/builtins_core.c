@@ -497,6 +497,28 @@ static bool on_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *g
     return true;
 }
 
+/* Once a session: after the first backward that added a data variable's
+ * gradient (no optimizer updates it) to an earlier backward's, says so and
+ * how to keep only the last one.  Its .grad is marked in graphs every time. */
+static void note_summed_data(repl *r) {
+    ag_var *v = ag_backward_summed_data(r->ctx);
+    if (v == NULL || r->noted_summed_data) return;
+    r->noted_summed_data = true;
+    const char *name = ag_name(v);
+    char label[96];
+    if (name[0] == '\0') variable_label(v, label, sizeof label);
+    if (name[0] != '\0')
+        fprintf(r->out, "note: %s.grad now adds up the gradients of %d backward calls: nothing cleared it",
+                name, ag_grad_calls(v));
+    else
+        fprintf(r->out, "note: the .grad of %s now adds up the gradients of %d backward calls: nothing "
+                        "cleared it",
+                label, ag_grad_calls(v));
+    fprintf(r->out, "\n  and no optimizer updates it.  cleargrad(%s) before each backward keeps only the "
+                    "last one's\n  (this note is shown once; graphs mark such gradients with ⚠)\n",
+            name[0] != '\0' ? name : "it");
+}
+
 static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y;
     bool retain, create, step;
@@ -523,6 +545,7 @@ static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
         opts.step_user = &s;
     }
     if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
+    note_summed_data(r);
     if (step) {
         repl_viz_step(r->viz, y, NULL, s.print_tree);
         fprintf(r->out, "done: %d step%s\n", s.step, s.step == 1 ? "" : "s");
@@ -848,7 +871,8 @@ const builtin_def builtins_core[] = {
     /* autograd */
     {"backward", "y, retain_grad=false, create_graph=false, step=false", builtin_backward, "autograd",
      "fill .grad of everything y depends on; step=true shows each function"},
-    {"cleargrad", "*xs", builtin_cleargrad, "autograd", "forget the gradients of xs"},
+    {"cleargrad", "*xs", builtin_cleargrad, "autograd",
+     "forget the gradients of xs (without it the next backward adds to them; graphs mark such sums ⚠)"},
     {"unchain", "y", builtin_unchain, "autograd", "cut y from the op that made it"},
     {"unchain_backward", "y", builtin_unchain_backward, "autograd", "cut every op below y (y keeps its own)"},
     {"grad", "y, x=nil, create_graph=false", builtin_grad, "autograd",

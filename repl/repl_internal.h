@@ -118,6 +118,7 @@ struct repl {
     bool headless, interactive, quit;
     int digits; /* 0 = full */
     bool timing;
+    bool noted_summed_data; /* the note on data gradients summing up was printed */
     name_table names;
     repl_viz *viz;
     signature_cache signatures;

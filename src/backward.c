@@ -192,6 +192,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
 
     if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
     if (++ctx->backward_calls == 0) ++ctx->backward_calls;
+    ctx->summed_data = NULL;
     func_heap heap;
     heap.items = heap.local;
     heap.len = 0;
@@ -231,6 +232,9 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
                 if (x->grad_call != ctx->backward_calls) { /* this call's first contribution */
                     x->grad_calls = x->grad == NULL ? 1 : x->grad_calls + 1;
                     x->grad_call = ctx->backward_calls;
+                    if (x->grad_calls >= 2 && !(x->flags & (AG_VAR_PARAM | AG_VAR_CONST)) &&
+                        ctx->summed_data == NULL)
+                        ctx->summed_data = x;
                 }
                 if (x->grad == NULL) {
                     var_set_grad(x, gxs[i]);
@@ -325,6 +329,8 @@ oom:
     ag_set_error(ctx, "out of memory");
     return NULL;
 }
+
+ag_var *ag_backward_summed_data(ag_ctx *ctx) { return ctx != NULL ? ctx->summed_data : NULL; }
 
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     if (ctx == NULL || check_output(ctx, "grad", y) < 0) return NULL;

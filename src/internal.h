@@ -103,6 +103,7 @@ struct ag_ctx {
     unsigned epoch;
     unsigned backward_stamp;
     unsigned backward_calls; /* ag_backward calls that ran a graph, for ag_grad_calls */
+    ag_var *summed_data;     /* ag_backward_summed_data */
     /* Reclaiming backward passes (backward.c): every step of a pass has its
      * own stamp, counted up from reclaim_first; reclaim_step is the running
      * step's (0 = no pass running), given to each variable made meanwhile. */

@@ -61,6 +61,23 @@ static void test_grad_calls(void **state) {
     assert_int_equal(ag_grad_calls(NULL), 0);
 }
 
+/* The first non-parameter variable whose grad a backward summed with an
+ * earlier one's; parameters (an optimizer's business) are not reported. */
+static void test_backward_summed_data(void **state) {
+    ag_var *data = S(2), *p = S(3);
+    ag_var_set_flags(p, AG_VAR_PARAM);
+    ag_var *y = ag_mul(ctx, data, p);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_null(ag_backward_summed_data(ctx));
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_ptr_equal(ag_backward_summed_data(ctx), data);
+    assert_int_equal(ag_grad_calls(p), 2); /* counted, not reported */
+    ag_cleargrad(data);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_null(ag_backward_summed_data(ctx));
+    assert_null(ag_backward_summed_data(NULL));
+}
+
 /* G1: y = square(exp(square(x))) at 0.5. */
 static void test_composite(void **state) {
     ag_var *x = S(0.5);
@@ -714,6 +731,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_composite),
         CTX_TEST(test_grad_calls),
+        CTX_TEST(test_backward_summed_data),
         CTX_TEST(test_accumulation),
         CTX_TEST(test_matyas_rosenbrock),
         CTX_TEST(test_rosenbrock_descent),

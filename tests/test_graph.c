@@ -327,6 +327,54 @@ static void test_split_outputs(void **state) {
                "        └── [2] 3 4 (see above)\n");
 }
 
+/* A gradient of several backward calls (no cleargrad between) is marked: an
+ * orange border, a "⚠ summed over N backward calls" row, a legend entry; one
+ * backward's gradient, and anything after cleargrad, is not. */
+static void test_summed_gradient_marked(void **state) {
+    ag_var *x;
+    ag_var *y = sin_plus_square(&x);
+    viz_graph_opts o = defaults();
+    char legend[256];
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    Agraph_t *g = read_dot(y, &o);
+    assert_int_equal(count_nodes_with(g, "summed over"), 0);
+    legend_text(g, legend, sizeof legend);
+    assert_null(strstr(legend, "several backward"));
+    agclose(g);
+
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    g = read_dot(y, &o);
+    Agnode_t *xnode = node_with(g, "<B>x</B>");
+    assert_non_null(strstr(attr(xnode, "label"), "⚠ summed over 3 backward calls"));
+    assert_string_equal(attr(xnode, "color"), "#E65100");
+    assert_string_equal(attr(xnode, "penwidth"), "3");
+    assert_string_equal(attr(xnode, "fillcolor"), "#FFF59D"); /* still an input */
+    assert_int_equal(count_nodes_with(g, "summed over"), 1);
+    legend_text(g, legend, sizeof legend);
+    assert_non_null(strstr(legend, "⚠ grad of several backward"));
+    agclose(g);
+    char err[VIZ_ERRLEN];
+    char *tree = viz_graph_tree(y, &o, err);
+    assert_non_null(tree);
+    if (strstr(tree, "x = 1 (grad 7.620906917604421, ⚠ summed over 3 backward calls)") == NULL)
+        fail_msg("tree without the mark:\n%s", tree);
+    free(tree);
+
+    o.grads = false; /* no gradients drawn, nothing to mark */
+    g = read_dot(y, &o);
+    assert_int_equal(count_nodes_with(g, "summed over"), 0);
+    assert_string_not_equal(attr(node_with(g, "<B>x</B>"), "color"), "#E65100");
+    agclose(g);
+
+    o.grads = true;
+    ag_cleargrad(x);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    g = read_dot(y, &o);
+    assert_int_equal(count_nodes_with(g, "summed over"), 0);
+    agclose(g);
+}
+
 /* ---- files and images ---------------------------------------------------- */
 
 static unsigned char *slurp(const char *path, size_t *size) {
@@ -686,6 +734,7 @@ int main(void) {
         CTX_TEST(test_dot_depth_draws_stubs),
         CTX_TEST(test_dot_leaf_and_errors),
         CTX_TEST(test_split_outputs),
+        CTX_TEST(test_summed_gradient_marked),
         CTX_TEST(test_render_files),
         CTX_TEST(test_big_graphs_grow_at_full_size),
         CTX_TEST(test_png_in_memory),

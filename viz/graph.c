@@ -356,7 +356,9 @@ done:
 /* What a node is, which decides its colour; a legend entry per role present. */
 typedef enum role {
     ROLE_LEAF, ROLE_PARAM, ROLE_CONST, ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT,
-    ROLE_FUNC, ROLE_ACTIVE, ROLE_CUT, ROLE_COUNT
+    ROLE_FUNC, ROLE_ACTIVE, ROLE_CUT,
+    ROLE_SUMMED, /* not a role but a mark: a grad summed over several backward calls */
+    ROLE_COUNT
 } role;
 
 typedef struct look {
@@ -374,7 +376,12 @@ static const look looks[ROLE_COUNT] = {
     [ROLE_FUNC] = {"function", "#90CAF9", "#1565C0", "filled", "box"},
     [ROLE_ACTIVE] = {"in progress", "#FFCA28", "#C62828", "filled,bold", "box"},
     [ROLE_CUT] = {"cut by depth", "#E0E0E0", "#BDBDBD", "rounded,filled", "box"},
+    [ROLE_SUMMED] = {"⚠ grad of several backward\\ncalls (no cleargrad)", "#FFFFFF", "#E65100",
+                     "rounded,filled,bold", "box"},
 };
+
+/* The border of a node whose grad sums several backward calls. */
+#define SUMMED_PENWIDTH "3"
 
 static role var_role(const viz_walk *w, size_t i) {
     ag_var *v = w->vars[i];
@@ -451,6 +458,12 @@ static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_
             strbuf_append(&html, "<FONT COLOR=\"#B71C1C\">grad ");
             strbuf_append_html(&html, value);
             strbuf_append(&html, "</FONT>");
+            int calls = ag_grad_calls(v);
+            if (calls > 1) { /* in words too, not only by the border */
+                strbuf_appendf(&html, "</TD></TR><TR><TD><FONT COLOR=\"#E65100\">⚠ " VIZ_SUMMED_FMT
+                                      "</FONT>",
+                               calls);
+            }
         }
         strbuf_append(&html, "</TD></TR>");
         rows++;
@@ -494,7 +507,8 @@ static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT], int graph_ra
         set(entries_graph, "rank", "same");
     }
     static const role order[] = {ROLE_LEAF,   ROLE_PARAM,  ROLE_CONST,  ROLE_FUNC, ROLE_ACTIVE,
-                                 ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT, ROLE_CUT};
+                                 ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT, ROLE_CUT,
+                                 ROLE_SUMMED};
     Agnode_t *previous = NULL;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         role r = order[i];
@@ -587,6 +601,11 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
             set(node, "width", "0.3");
         }
         if (r == ROLE_OUTPUT) set(node, "penwidth", "2");
+        if (o->grads && ag_grad_calls(w->vars[i]) > 1 && !(ag_var_flags(w->vars[i]) & AG_VAR_CONST)) {
+            set(node, "color", looks[ROLE_SUMMED].border);
+            set(node, "penwidth", SUMMED_PENWIDTH);
+            present[ROLE_SUMMED] = true;
+        }
     }
     for (size_t i = 0; ok && i < w->nfuncs; i++) {
         snprintf(name, sizeof name, "f%zu", i);

@@ -42,6 +42,8 @@
 #define VIZ_ERRLEN 256
 #define VIZ_DEFAULT_MAX_NODES 400
 #define VIZ_MAX_MAX_NODES 5000 /* the most max_nodes may ask for */
+/* How a gradient summed over several backward calls is marked (a count follows). */
+#define VIZ_SUMMED_FMT "summed over %d backward calls"
 #define VIZ_DPI 96                /* pixels per inch of PNGs and the window's picture */
 #define VIZ_MAX_IMAGE_PX 8000     /* a PNG's longest side; a bigger graph is scaled down */
 #define VIZ_NOT_DRAWN SIZE_MAX /* viz_walk_find of a node outside the drawing */

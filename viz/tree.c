@@ -94,7 +94,11 @@ static bool visit(tree *t, ag_var *v) {
             strbuf_append(&t->out, " (grad: none)");
         } else {
             viz_format_value(grad, t->opts->digits, value, sizeof value);
-            strbuf_appendf(&t->out, " (grad %s)", value);
+            int calls = ag_grad_calls(v);
+            if (calls > 1)
+                strbuf_appendf(&t->out, " (grad %s, ⚠ " VIZ_SUMMED_FMT ")", value, calls);
+            else
+                strbuf_appendf(&t->out, " (grad %s)", value);
         }
     }
     ag_func *creator = ag_creator(v);

@@ -185,6 +185,12 @@ typedef struct ag_backward_opts {
  * the context error set (the graph is left usable): y NULL or of another
  * context, a preset seed y.grad not shaped like y, or a failing op. */
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts);
+/* After ag_backward: the first variable not marked AG_VAR_PARAM or _CONST whose
+ * gradient that call added to one left by an earlier call (ag_grad_calls now
+ * 2 or more: no cleargrad between them), or NULL.  Data such as a training
+ * set's inputs are the usual case: no optimizer clears or uses their .grad.
+ * Valid until the next ag_backward or collection. */
+ag_var *ag_backward_summed_data(ag_ctx *ctx);
 /* dy/dx as a new variable without touching any .grad; NULL + error when y
  * does not depend on x ("grad: y does not depend on x"). */
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph);
