@@ -115,6 +115,7 @@ void repl_print_value(repl *r, FILE *out, repl_value v);
 
 /* The viz bridge's session state (builtins_viz.c), one per session. */
 typedef struct repl_viz repl_viz;
+struct viz_mark; /* viz/graph.h */
 repl_viz *repl_viz_new(repl *r, bool headless);
 void repl_viz_free(repl_viz *v);
 /* Between statements and while the user types: keep windows live. */
@@ -128,5 +129,10 @@ repl_viz *repl_get_viz(repl *r);
  * over); the bridge refreshes an open graph window, or prints tree(y) with
  * that function marked when asked to (print_tree). */
 void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree);
+/* Shows y's graph with marks (taken: a malloc'd array, or NULL when nmarks
+ * is 0) in the graph window, which then follows y as after show(y); without
+ * a window prints the text tree.  `what` ("gradcheck") names the caller in
+ * the title and in errors.  0, or -1 with the error reported. */
+int repl_viz_show_marked(repl *r, ag_var *y, struct viz_mark *marks, int nmarks, const char *what);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph.h"
 #include "repl_internal.h"
 
 #define MAX_INDICES 1000000
@@ -688,6 +689,8 @@ static int builtin_numgrad(repl *r, const builtin_args *a, repl_value *out) {
 typedef struct mismatch_report {
     repl *r;
     ag_var **xs;
+    viz_mark *marks; /* show=true: the first mismatch of each input, else NULL */
+    int nmarks;
 } mismatch_report;
 
 static void report_mismatch(void *user, int input, size_t index, double analytic, double numeric) {
@@ -715,23 +718,50 @@ static void report_mismatch(void *user, int input, size_t index, double analytic
     }
     fprintf(r->out, "gradcheck: %s%s analytic %s numeric %s\n", name, where,
             format_number(r, analytic, a), format_number(r, numeric, b));
+    bool marked = false;
+    for (int i = 0; i < m->nmarks; i++) marked |= m->marks[i].var == x;
+    if (m->marks != NULL && !marked) {
+        viz_mark *mark = &m->marks[m->nmarks++];
+        mark->var = x;
+        snprintf(mark->note, sizeof mark->note, "✗ analytic %s numeric %s%s%s", a, b,
+                 where[0] ? " at " : "", where);
+    }
 }
 
 static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
     ag_var **xs;
     int n;
     double atol, rtol;
+    bool show;
     if (check_callable(r, a) < 0 || arg_number(r, a, 2, &atol) < 0 || arg_number(r, a, 3, &rtol) < 0 ||
-        arg_var_list(r, a, 1, &xs, &n) < 0)
+        arg_bool(r, a, 4, &show) < 0 || arg_var_list(r, a, 1, &xs, &n) < 0)
         return -1;
     engine_call c = {.r = r, .f = a->values[0], .caller = "gradcheck"};
     mismatch_report m = {.r = r, .xs = xs};
+    if (show && n > 0 && (m.marks = calloc((size_t)n, sizeof *m.marks)) == NULL) {
+        free(xs);
+        return repl_error(r, "gradcheck: out of memory");
+    }
     int result = ag_gradcheck(r->ctx, call_from_engine, &c, xs, n, atol, rtol, report_mismatch, &m);
-    free(xs);
     if (result < 0) {
+        free(xs);
+        free(m.marks);
         int rc = r->error_set ? -1 : engine_error(r);
         ag_clear_error(r->ctx);
         return rc;
+    }
+    if (show) { /* the graph of f(xs), the mismatching inputs marked */
+        ag_var *y = call_from_engine(&c, r->ctx, xs, n);
+        free(xs);
+        if (y == NULL) {
+            free(m.marks);
+            int rc = r->error_set ? -1 : engine_error(r);
+            ag_clear_error(r->ctx);
+            return rc;
+        }
+        if (repl_viz_show_marked(r, y, m.marks, m.nmarks, "gradcheck") < 0) return -1;
+    } else {
+        free(xs);
     }
     *out = value_bool(result == 1);
     return 0;
@@ -880,7 +910,7 @@ const builtin_def builtins_core[] = {
      "it again, make it with create_graph=true"},
     {"numgrad", "f, *xs", builtin_numgrad, "autograd",
      "central-difference gradient of sum(f(xs)), h = 1e-4 (a list for several inputs)"},
-    {"gradcheck", "f, *xs, atol=1e-6, rtol=1e-4", builtin_gradcheck, "autograd",
+    {"gradcheck", "f, *xs, atol=1e-6, rtol=1e-4, show=false", builtin_gradcheck, "autograd",
      "backward against central differences, element by element; prints mismatches"},
     /* output and utilities */
     {"print", "*xs", builtin_print, "output",

@@ -47,6 +47,7 @@ struct repl_viz {
     char *shown_name;              /* the session name it follows, or NULL */
     viz_graph_opts shown_opts;     /* title points at shown_title */
     char *shown_title;
+    viz_mark *shown_marks;         /* shown_opts.marks (their variables retained), or NULL */
     char *shown_dot;               /* DOT of the picture on screen: unchanged means no re-render */
     char shown_error[VIZ_ERRLEN];  /* the last refresh failure, reported once */
     double next_loop_serve_ms;     /* inside a statement, windows wait until then */
@@ -84,6 +85,12 @@ static void forget_shown(repl_viz *v) {
     free(v->shown_name);
     free(v->shown_title);
     free(v->shown_dot);
+    for (int i = 0; v->shown_marks != NULL && i < v->shown_opts.nmarks; i++)
+        ag_release((ag_var *)v->shown_marks[i].var);
+    free(v->shown_marks);
+    v->shown_marks = NULL;
+    v->shown_opts.marks = NULL;
+    v->shown_opts.nmarks = 0;
     v->shown_name = v->shown_title = v->shown_dot = NULL;
     v->shown_error[0] = '\0';
 }
@@ -339,6 +346,35 @@ static void follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, char *dot_on
 }
 
 static void pump(repl *r);
+
+int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const char *what) {
+    repl_viz *v = repl_get_viz(r);
+    if (v == NULL) {
+        free(marks);
+        return repl_error(r, "%s: out of memory", what);
+    }
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    o.digits = repl_digits(r);
+    o.marks = marks;
+    o.nmarks = nmarks;
+    char err[VIZ_ERRLEN], title[160], suffix[64];
+    snprintf(suffix, sizeof suffix, " (%s)", what);
+    window_title(y, suffix, title, sizeof title);
+    int rc = show_in_window(v, y, &o, title, err);
+    if (rc == 0) { /* followed like show(y), the marks with it */
+        follow(v, y, &o, NULL);
+        for (int i = 0; i < nmarks; i++) ag_retain((ag_var *)marks[i].var);
+        v->shown_marks = marks;
+        return 0;
+    }
+    char *text = rc == 1 ? viz_graph_tree(y, &o, err) : NULL;
+    free(marks);
+    if (text == NULL) return repl_error(r, "%s: %s", what, err);
+    fputs(text, repl_out(r));
+    free(text);
+    return 0;
+}
 
 /* show(y): a window with the rendered graph, kept current after every
  * statement (following the name y is bound to); without a window, the text

@@ -375,6 +375,40 @@ static void test_summed_gradient_marked(void **state) {
     agclose(g);
 }
 
+/* viz_marks (gradcheck's mismatching inputs): a red border, the note as a
+ * row and in the tree, a legend entry; unmarked variables keep their look. */
+static void test_marked_variables(void **state) {
+    ag_var *x;
+    ag_var *y = sin_plus_square(&x);
+    viz_graph_opts o = defaults();
+    viz_mark mark = {.var = x, .note = "✗ analytic 2 numeric 3"};
+    o.marks = &mark;
+    o.nmarks = 1;
+    assert_string_equal(viz_mark_of(&o, x), "✗ analytic 2 numeric 3");
+    assert_null(viz_mark_of(&o, y));
+    Agraph_t *g = read_dot(y, &o);
+    Agnode_t *xnode = node_with(g, "<B>x</B>");
+    assert_non_null(strstr(attr(xnode, "label"), "✗ analytic 2 numeric 3"));
+    assert_string_equal(attr(xnode, "color"), "#C62828");
+    assert_string_equal(attr(xnode, "penwidth"), "3");
+    assert_string_equal(attr(node_with(g, "<B>y</B>"), "color"), "#2E7D32");
+    assert_int_equal(count_nodes_with(g, "✗"), 1);
+    char legend[256];
+    legend_text(g, legend, sizeof legend);
+    assert_non_null(strstr(legend, "✗ gradient differs"));
+    agclose(g);
+    char err[VIZ_ERRLEN];
+    char *tree = viz_graph_tree(y, &o, err);
+    assert_non_null(tree);
+    assert_non_null(strstr(tree, "x = 1 (grad: none) ✗ analytic 2 numeric 3\n"));
+    free(tree);
+    o.nmarks = 0;
+    g = read_dot(y, &o);
+    legend_text(g, legend, sizeof legend);
+    assert_null(strstr(legend, "✗"));
+    agclose(g);
+}
+
 /* ---- files and images ---------------------------------------------------- */
 
 static unsigned char *slurp(const char *path, size_t *size) {
@@ -735,6 +769,7 @@ int main(void) {
         CTX_TEST(test_dot_leaf_and_errors),
         CTX_TEST(test_split_outputs),
         CTX_TEST(test_summed_gradient_marked),
+        CTX_TEST(test_marked_variables),
         CTX_TEST(test_render_files),
         CTX_TEST(test_big_graphs_grow_at_full_size),
         CTX_TEST(test_png_in_memory),

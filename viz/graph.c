@@ -358,6 +358,7 @@ typedef enum role {
     ROLE_LEAF, ROLE_PARAM, ROLE_CONST, ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT,
     ROLE_FUNC, ROLE_ACTIVE, ROLE_CUT,
     ROLE_SUMMED, /* not a role but a mark: a grad summed over several backward calls */
+    ROLE_MARKED, /* nor this: a viz_mark (gradcheck's mismatching inputs) */
     ROLE_COUNT
 } role;
 
@@ -378,9 +379,17 @@ static const look looks[ROLE_COUNT] = {
     [ROLE_CUT] = {"cut by depth", "#E0E0E0", "#BDBDBD", "rounded,filled", "box"},
     [ROLE_SUMMED] = {"⚠ grad of several backward\\ncalls (no cleargrad)", "#FFFFFF", "#E65100",
                      "rounded,filled,bold", "box"},
+    [ROLE_MARKED] = {"✗ gradient differs\\nfrom the numeric one", "#FFFFFF", "#C62828",
+                     "rounded,filled,bold", "box"},
 };
 
-/* The border of a node whose grad sums several backward calls. */
+const char *viz_mark_of(const viz_graph_opts *o, const ag_var *v) {
+    for (int i = 0; o != NULL && i < o->nmarks; i++)
+        if (o->marks[i].var == v) return o->marks[i].note;
+    return NULL;
+}
+
+/* The border of a marked node (summed grad, viz_mark). */
 #define SUMMED_PENWIDTH "3"
 
 static role var_role(const viz_walk *w, size_t i) {
@@ -468,6 +477,14 @@ static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_
         strbuf_append(&html, "</TD></TR>");
         rows++;
     }
+    const char *mark = viz_mark_of(o, v);
+    if (mark != NULL) {
+        strbuf_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        strbuf_append(&html, "<FONT COLOR=\"#C62828\"><B>");
+        strbuf_append_html(&html, mark);
+        strbuf_append(&html, "</B></FONT></TD></TR>");
+        rows++;
+    }
     if (rows == 0) strbuf_append(&html, "<TR><TD> </TD></TR>");
     strbuf_append(&html, "</TABLE>");
     return set_html_label(g, node, &html);
@@ -508,7 +525,7 @@ static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT], int graph_ra
     }
     static const role order[] = {ROLE_LEAF,   ROLE_PARAM,  ROLE_CONST,  ROLE_FUNC, ROLE_ACTIVE,
                                  ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT, ROLE_CUT,
-                                 ROLE_SUMMED};
+                                 ROLE_SUMMED, ROLE_MARKED};
     Agnode_t *previous = NULL;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         role r = order[i];
@@ -605,6 +622,11 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
             set(node, "color", looks[ROLE_SUMMED].border);
             set(node, "penwidth", SUMMED_PENWIDTH);
             present[ROLE_SUMMED] = true;
+        }
+        if (viz_mark_of(o, w->vars[i]) != NULL) {
+            set(node, "color", looks[ROLE_MARKED].border);
+            set(node, "penwidth", SUMMED_PENWIDTH);
+            present[ROLE_MARKED] = true;
         }
     }
     for (size_t i = 0; ok && i < w->nfuncs; i++) {

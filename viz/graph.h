@@ -48,6 +48,13 @@
 #define VIZ_MAX_IMAGE_PX 8000     /* a PNG's longest side; a bigger graph is scaled down */
 #define VIZ_NOT_DRAWN SIZE_MAX /* viz_walk_find of a node outside the drawing */
 
+/* A variable drawn with a red border and a note row, e.g. an input whose
+ * analytic gradient gradcheck found different from the numeric one. */
+typedef struct viz_mark {
+    const ag_var *var;
+    char note[112]; /* "✗ analytic 2 numeric 3 at [0, 1]" */
+} viz_mark;
+
 typedef struct viz_graph_opts {
     bool values;         /* show each variable's value */
     bool grads;          /* show each variable's gradient ("grad 0.54", "grad: none") */
@@ -61,7 +68,12 @@ typedef struct viz_graph_opts {
                             at most VIZ_MAX_MAX_NODES */
     ag_func *active;     /* the function backward is processing (step-through), drawn
                             highlighted and marked "in progress"; NULL = none */
+    const viz_mark *marks; /* variables to mark (nmarks of them); the caller owns them */
+    int nmarks;
 } viz_graph_opts;
+
+/* The note of v's mark in o, or NULL when v is not marked. */
+const char *viz_mark_of(const viz_graph_opts *o, const ag_var *v);
 
 /* Fills o with the defaults: values and grads on, rankdir "TB", no title,
  * unlimited depth, full precision, the default node limit, no active function. */

@@ -101,6 +101,8 @@ static bool visit(tree *t, ag_var *v) {
                 strbuf_appendf(&t->out, " (grad %s)", value);
         }
     }
+    const char *mark = viz_mark_of(t->opts, v);
+    if (mark != NULL) strbuf_appendf(&t->out, " %s", mark);
     ag_func *creator = ag_creator(v);
     size_t func = creator ? viz_walk_find(t->walk, creator) : VIZ_NOT_DRAWN;
     if (func != VIZ_NOT_DRAWN) {
