@@ -1,6 +1,7 @@
 #!/bin/bash
-# Reliability checks that need a shell: output to a full disk or a closed
-# pipe must fail with a message on stderr and status 1 (issue 13, item 6).
+# Reliability checks that need a shell (issue 13): output to a full disk or
+# a closed pipe must fail with a message on stderr and status 1; endless
+# recursion is a clean error at any stack limit.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 pass=0 fail=0
@@ -19,5 +20,11 @@ check "stdout to /dev/full" 1 $? "$tmp/err" 'error writing to standard output'
 # a closed pipe with SIGPIPE ignored: writes fail with EPIPE
 (trap '' PIPE; AGREPL_HEADLESS=1 "$AGREPL" -e 'for i in range(200000) { print(i) }' 2>"$tmp/err"; echo $? >"$tmp/rc") | head -c 1 >/dev/null
 check "stdout to a closed pipe" 1 "$(cat "$tmp/rc")" "$tmp/err" 'error writing to standard output'
+# endless recursion: a clean error with its call trace at any stack limit
+# (issue 13, item 1); the budget comes from the real stack, not a constant
+for limit in 256 512 8192 unlimited; do
+    (ulimit -s "$limit" && AGREPL_HEADLESS=1 "$AGREPL" -e 'def f(n) = f(n + 1); f(0)' >/dev/null 2>"$tmp/err")
+    check "endless recursion at ulimit -s $limit" 1 $? "$tmp/err" 'in f, called at -e:1:12'
+done
 echo "reliability: $pass passed, $fail failed"
 [ "$fail" = 0 ]
