@@ -159,6 +159,10 @@ struct repl {
     char **history;
     int history_count, history_capacity;
     int load_depth;
+    /* the files :save wrote in this session (real paths, malloc'd): it
+     * overwrites only these without :save! (kept over :reset) */
+    char **saved_files;
+    int saved_count;
 };
 
 /* Bytes of C stack evaluation may use below `base`, the first frame of what

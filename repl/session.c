@@ -224,6 +224,8 @@ void repl_free(repl *r) {
     names_clear(&r->names);
     value_release(r->return_value);
     history_clear(r);
+    for (int i = 0; i < r->saved_count; i++) free(r->saved_files[i]);
+    free(r->saved_files);
     clear_error(r);
     signature_cache_free(&r->signatures);
     repl_viz_free(r->viz);
