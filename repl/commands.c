@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
 #include "lessons.h"
+#include "source.h"
 #include "repl_internal.h"
 
 #define MAX_LOAD_DEPTH 16
@@ -293,32 +295,6 @@ static int command_funcs(repl *r, const char *argument) {
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-static char *read_whole_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return NULL;
-    size_t length = 0, capacity = 4096;
-    char *text = malloc(capacity);
-    while (text != NULL) {
-        size_t got = fread(text + length, 1, capacity - length - 1, f);
-        length += got;
-        if (got == 0) break;
-        if (capacity - length - 1 == 0) {
-            char *grown = realloc(text, capacity *= 2);
-            if (grown == NULL) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = grown;
-        }
-    }
-    int saved = errno;
-    fclose(f);
-    errno = saved;
-    if (text) text[length] = '\0';
-    return text;
-}
-
 static int command_load(repl *r, const char *path) {
     if (path[0] == '\0') {
         repl_error(r, ":load needs a file name");
@@ -328,18 +304,19 @@ static int command_load(repl *r, const char *path) {
         repl_error(r, ":load: files load each other more than %d deep", MAX_LOAD_DEPTH);
         return REPL_ERROR;
     }
-    char *text = read_whole_file(path);
-    char lesson[4096];
-    if (text == NULL && errno == ENOENT && lesson_is_name(path)) {
+    char *text, lesson[4096], message[512];
+    int at_line, at_column;
+    struct stat st;
+    if (stat(path, &st) < 0 && errno == ENOENT && lesson_is_name(path)) {
         if (lesson_find(path, lesson, sizeof lesson) < 0) {
             repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
             return REPL_ERROR;
         }
         path = lesson;
-        text = read_whole_file(path);
     }
-    if (text == NULL) {
-        repl_error(r, ":load: cannot read %s: %s", path, strerror(errno));
+    if (source_read_file(path, &text, &at_line, &at_column, message, sizeof message) < 0) {
+        if (at_line > 0) repl_error(r, ":load: %s:%d:%d: %s", path, at_line, at_column, message);
+        else repl_error(r, ":load: %s", message);
         return REPL_ERROR;
     }
     /* the loaded file reports its own errors (FILE:LINE:COL) */

@@ -2,7 +2,7 @@
 # Reliability checks that need a shell (issue 13): output to a full disk or
 # a closed pipe must fail with a message on stderr and status 1; endless
 # recursion is a clean error at any stack limit; files are written whole or
-# not at all.
+# not at all; input is read whole or refused.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
@@ -70,5 +70,33 @@ else
     fail=$((fail + 1))
     echo "FAIL :save over its own file: $(cat "$tmp/w/s.ag")"
 fi
+# input is read whole or refused (issue 13, item 3)
+printf 'x = 1\nprint(x)\ny = 2\0\nprint(2)\n' >"$tmp/nul.ag"
+AGREPL_HEADLESS=1 "$AGREPL" "$tmp/nul.ag" >"$tmp/out" 2>"$tmp/err"
+check "a NUL byte in a script" 1 $? "$tmp/err" "nul.ag:3:6: error: a NUL byte is not allowed in a script"
+if [ -s "$tmp/out" ]; then fail=$((fail + 1)); echo "FAIL a NUL byte in a script: ran part of it: $(cat "$tmp/out")"; fi
+printf 'print(1) \0\nprint(2)\n' | AGREPL_HEADLESS=1 "$AGREPL" >"$tmp/out" 2>"$tmp/err"
+check "a NUL byte on stdin" 1 $? "$tmp/err" "<stdin>:1:10: error: a NUL byte is not allowed in a script"
+grep -q 'variable(1)' "$tmp/out" && { fail=$((fail + 1)); echo "FAIL a NUL byte on stdin: its line ran"; }
+AGREPL_HEADLESS=1 "$AGREPL" "$tmp" >/dev/null 2>"$tmp/err"
+check "a directory as a script" 1 $? "$tmp/err" "agrepl: cannot read $tmp: Is a directory"
+AGREPL_HEADLESS=1 "$AGREPL" <"$tmp" >/dev/null 2>"$tmp/err"
+check "a directory on stdin" 1 $? "$tmp/err" "agrepl: cannot read standard input: Is a directory"
+AGREPL_HEADLESS=1 "$AGREPL" /proc/self/mem >/dev/null 2>"$tmp/err" # reading offset 0 fails: EIO
+check "a read error" 1 $? "$tmp/err" "agrepl: cannot read /proc/self/mem: Input/output error"
+AGREPL_HEADLESS=1 "$AGREPL" "$tmp/no-such.ag" >/dev/null 2>"$tmp/err"
+check "a missing script" 1 $? "$tmp/err" "agrepl: cannot read $tmp/no-such.ag: No such file or directory"
+printf '\357\273\277x = 1\r\nprint(x + 1)\r\n' >"$tmp/crlf.ag"
+printf 'x = 1\rprint(x + 2)\ry = x + 3\r' >"$tmp/cr.ag"
+for f in crlf cr; do
+    AGREPL_HEADLESS=1 "$AGREPL" "$tmp/$f.ag" >"$tmp/out" 2>"$tmp/err"
+    check "$f line ends in a script" 0 $? "$tmp/out" 'variable([23])'
+    AGREPL_HEADLESS=1 "$AGREPL" <"$tmp/$f.ag" >"$tmp/out" 2>"$tmp/err"
+    check "$f line ends on stdin" 0 $? "$tmp/out" 'variable([23])'
+done
+truncate -s 400M "$tmp/huge.ag"
+(ulimit -v 300000 && AGREPL_HEADLESS=1 "$AGREPL" "$tmp/huge.ag" >/dev/null 2>"$tmp/err")
+check "out of memory reading a script" 1 $? "$tmp/err" "agrepl: out of memory reading $tmp/huge.ag (419430400 bytes)"
+rm -f "$tmp/huge.ag"
 echo "reliability: $pass passed, $fail failed"
 [ "$fail" = 0 ]
