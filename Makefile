@@ -16,16 +16,16 @@ else
 Q = @
 endif
 
-DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev \
+DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev libpango1.0-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
-  tmux valgrind imagemagick libx11-dev
-PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image SDL2_ttf readline cmocka
+  tmux valgrind imagemagick poppler-utils libx11-dev
+PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka
 
 PKG_CONFIG ?= pkg-config
 BLAS_CFLAGS := $(shell $(PKG_CONFIG) --cflags openblas 2>/dev/null)
 BLAS_LIBS   := $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
-VIZ_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libgvc libcgraph sdl2 SDL2_image SDL2_ttf 2>/dev/null)
-VIZ_LIBS    := $(shell $(PKG_CONFIG) --libs libgvc libcgraph sdl2 SDL2_image SDL2_ttf 2>/dev/null)
+VIZ_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libgvc libcgraph sdl2 SDL2_image cairo pangocairo 2>/dev/null)
+VIZ_LIBS    := $(shell $(PKG_CONFIG) --libs libgvc libcgraph sdl2 SDL2_image cairo pangocairo 2>/dev/null)
 RL_LIBS     := $(shell $(PKG_CONFIG) --libs readline 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -57,7 +57,7 @@ build-all: $(LIB) $(AGREPL) $(BUILD)/samples/train_mlp
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
 	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
-	for c in xvfb-run tmux valgrind import; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for c in xvfb-run tmux valgrind import pdftoppm pdftotext; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
