@@ -1,5 +1,6 @@
 /* builtins.c — the joined built-in table, its lookup, the signature parser,
  * the argument binder and the argument conversions built-ins use. */
+#include "ast.h"
 #include "builtins.h"
 
 #include <ctype.h>
@@ -277,6 +278,8 @@ int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *
     if (s == NULL) return -1;
     args->def = def;
     args->count = 0;
+    args->call = NULL;
+    args->source = NULL;
     args->values = NULL;
     if (argc > s->positional && s->rest < 0) {
         if (s->required == s->positional)
@@ -596,4 +599,32 @@ int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *ou
 
 bool arg_given(const builtin_args *a, int index) {
     return index >= 0 && index < a->count && a->values[index].kind != VALUE_NIL;
+}
+
+bool arg_source(const builtin_args *a, int index, char *buf, size_t size) {
+    const ast_node *call = a->call;
+    if (call == NULL || a->source == NULL || call->kind != AST_CALL || a->def == NULL || size == 0)
+        return false;
+    /* only the call of this built-in by name: not one made from C (contour's f) */
+    const ast_node *callee = call->as.call.callee;
+    const ast_node *argument = NULL;
+    if (callee->kind == AST_NAME && strcmp(callee->as.name, a->def->name) == 0) {
+        if (index < call->as.call.arguments.count) argument = call->as.call.arguments.items[index];
+    } else if (callee->kind == AST_ATTRIBUTE && strcmp(callee->as.attribute.name, a->def->name) == 0) {
+        if (index == 0) argument = callee->as.attribute.object;
+        else if (index - 1 < call->as.call.arguments.count)
+            argument = call->as.call.arguments.items[index - 1];
+    }
+    if (argument == NULL || argument->source_end <= argument->source_start) return false;
+    /* as written, with a line break or a run of spaces as one space */
+    size_t length = 0;
+    for (size_t i = argument->source_start; i < argument->source_end; i++) {
+        char c = a->source[i];
+        bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        if (space && (length == 0 || buf[length - 1] == ' ')) continue;
+        if (length + 1 >= size) return false;
+        buf[length++] = space ? ' ' : c;
+    }
+    buf[length] = '\0';
+    return length > 0;
 }

@@ -29,6 +29,8 @@ struct builtin_args {
     repl_value *values;
     const builtin_def *def;
     int line, column; /* the call, for messages */
+    const struct ast_node *call; /* the AST_CALL being run, or NULL (a call from C) */
+    const char *source;          /* the text call's positions index, or NULL */
 };
 
 /* Returns 0 with one reference in *out (VALUE_NIL for "no value"), or -1
@@ -81,6 +83,10 @@ int arg_ints(repl *r, const builtin_args *a, int index, int *out, int max, int *
 int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *out, int max,
                 int *count);
 bool arg_given(const builtin_args *a, int index); /* not VALUE_NIL */
+/* The source text of positional argument `index` as the user wrote it
+ * ("loss / n"; a method's receiver is argument 0), in buf.  False when the
+ * call did not come from source or the argument was not written there. */
+bool arg_source(const builtin_args *a, int index, char *buf, size_t size);
 
 /* Calls any callable value (user function, built-in, callable object) with
  * positional arguments; used by numgrad, gradcheck, contour.  0 or -1. */
@@ -105,5 +111,10 @@ repl_viz *repl_get_viz(repl *r);
  * over); the bridge refreshes an open graph window, or prints tree(y) with
  * that function marked when asked to (print_tree). */
 void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree);
+/* pace() and :pace: frames a second for loops that plot or track (0 = off).
+ * 0, or -1 after repl_error when fps is out of range. */
+int repl_viz_set_pace(repl *r, double fps);
+/* :zoom: scale of text and lines in windows and saved figures and graphs. */
+int repl_viz_set_zoom(repl *r, double zoom);
 
 #endif

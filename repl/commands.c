@@ -12,7 +12,7 @@
 #define MAX_LOAD_DEPTH 16
 
 const char *const command_names[] = {
-    ":help", ":vars", ":funcs", ":load", ":save", ":reset", ":digits", ":time", ":quit", NULL,
+    ":help", ":vars", ":funcs", ":load", ":save", ":reset", ":digits", ":time", ":pace", ":zoom", ":quit", NULL,
 };
 
 static const struct {
@@ -29,6 +29,9 @@ static const struct {
     {":digits N|full", "show numbers rounded to N significant digits (not stored rounded); full "
                        "goes back"},
     {":time on|off", "print how long each statement took"},
+    {":pace N|off", "loops that plot or track draw at most N frames a second (as pace(N))"},
+    {":zoom F", "scale text and lines of plots and graphs by F (1.5 for a projector), "
+                "in windows and in files saved after it"},
     {":quit", "leave (Ctrl-D too)"},
 };
 
@@ -367,6 +370,38 @@ static int command_time(repl *r, const char *argument) {
     return REPL_ERROR;
 }
 
+static int command_pace(repl *r, const char *argument) {
+    if (argument[0] == '\0') {
+        if (r->pace_fps > 0) fprintf(r->out, "pace: %g frames a second\n", r->pace_fps);
+        else fputs("pace: off\n", r->out);
+        return REPL_OK;
+    }
+    double fps = 0;
+    char *end = NULL;
+    if (strcmp(argument, "off") != 0) {
+        fps = strtod(argument, &end);
+        if (end == argument || *end != '\0' || !(fps > 0)) {
+            repl_error(r, ":pace takes frames a second (a number above 0) or off, not '%s'", argument);
+            return REPL_ERROR;
+        }
+    }
+    return repl_viz_set_pace(r, fps) < 0 ? REPL_ERROR : REPL_OK;
+}
+
+static int command_zoom(repl *r, const char *argument) {
+    if (argument[0] == '\0') {
+        fprintf(r->out, "zoom: %g\n", r->plot_zoom);
+        return REPL_OK;
+    }
+    char *end = NULL;
+    double zoom = strtod(argument, &end);
+    if (end == argument || *end != '\0') {
+        repl_error(r, ":zoom takes a factor such as 1.5 (1 is the default), not '%s'", argument);
+        return REPL_ERROR;
+    }
+    return repl_viz_set_zoom(r, zoom) < 0 ? REPL_ERROR : REPL_OK;
+}
+
 /* ---- dispatch --------------------------------------------------------------------------- */
 
 int command_run(repl *r, const char *line) {
@@ -401,6 +436,8 @@ int command_run(repl *r, const char *line) {
     }
     if (strcmp(name, ":digits") == 0) return command_digits(r, argument);
     if (strcmp(name, ":time") == 0) return command_time(r, argument);
+    if (strcmp(name, ":pace") == 0) return command_pace(r, argument);
+    if (strcmp(name, ":zoom") == 0) return command_zoom(r, argument);
     if (strcmp(name, ":quit") == 0 || strcmp(name, ":q") == 0 || strcmp(name, ":exit") == 0) {
         r->quit = true;
         return REPL_OK;

@@ -247,6 +247,8 @@ repl *repl_new(const repl_options *opts) {
     r->err = opts && opts->err ? opts->err : stderr;
     r->headless = opts ? opts->headless : true;
     r->interactive = opts ? opts->interactive : false;
+    r->script_windows = opts ? opts->script_windows : false;
+    r->plot_zoom = 1;
     r->viz = repl_viz_new(r, r->headless);
     /* half the stack limit (or 64 MB when unlimited) for nested evaluation */
     struct rlimit limit;
@@ -1043,6 +1045,8 @@ static native_frame native_enter(repl *r, builtin_args *args, repl_value *out) {
     if (r->current) {
         args->line = r->current->line;
         args->column = r->current->column;
+        args->call = r->current;
+        args->source = r->chunk != NULL ? r->chunk->source : NULL;
     }
     *out = VALUE_NIL_INIT;
     r->native_depth++;

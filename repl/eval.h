@@ -107,6 +107,9 @@ struct repl {
     ag_ctx *ctx;
     FILE *out, *err;
     bool headless, interactive, quit;
+    bool script_windows;         /* scripts from a terminal may open windows (repl_options) */
+    double plot_zoom;            /* :zoom, 1 by default; kept by :reset */
+    double pace_fps;             /* pace()/:pace, 0 = off; kept by :reset */
     int digits; /* 0 = full */
     bool timing;
     name_table names;

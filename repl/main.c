@@ -316,7 +316,11 @@ int main(int argc, char **argv) {
     }
 
     bool will_interact = (first_file >= argc && statements == NULL) || interactive_after;
-    repl_options opts = {.headless = headless, .interactive = will_interact && tty};
+    /* a script run from a terminal shows its windows and keeps them at the end */
+    bool script_windows = !will_interact && isatty(STDIN_FILENO);
+    repl_options opts = {.headless = headless,
+                         .interactive = will_interact && tty,
+                         .script_windows = script_windows};
     repl *r = repl_new(&opts);
     if (r == NULL) {
         fprintf(stderr, "agrepl: out of memory\n");
@@ -337,6 +341,7 @@ int main(int argc, char **argv) {
         if (run_file(r, argv[i]) != REPL_OK) status = 1;
         if (repl_quit_requested(r)) break;
     }
+    if (script_windows && !repl_quit_requested(r)) repl_wait_for_windows(r);
     if (will_interact && !repl_quit_requested(r) && (status == 0 || interactive_after)) {
         if (tty)
             status = run_interactive(r) || status;

@@ -18,6 +18,8 @@ typedef struct repl_options {
     FILE *out;       /* NULL = stdout */
     FILE *err;       /* NULL = stderr */
     bool interactive; /* a person is typing: step=true waits for Enter, show() opens windows */
+    bool script_windows; /* stdin is a terminal: scripts open windows too, and
+                          * repl_wait_for_windows keeps them at the end */
 } repl_options;
 
 repl *repl_new(const repl_options *opts);
@@ -52,5 +54,11 @@ void repl_idle(repl *r);
 /* A file descriptor-free hint for the front end's select() timeout in
  * milliseconds: -1 when no window is open (block), else ~33. */
 int repl_idle_timeout_ms(const repl *r);
+
+/* After the scripts of a run from a terminal (script_windows): when a
+ * window is open, prints "close the window or press Enter to exit" and
+ * keeps the windows live until they are all closed, Enter (or end of input)
+ * is read from stdin, or Ctrl-C.  Returns at once when no window is open. */
+void repl_wait_for_windows(repl *r);
 
 #endif

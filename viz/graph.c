@@ -511,7 +511,9 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool cost
     /* inputs left to right in argument order, so a - b and a / b read right */
     set_default(g, AGRAPH, "ordering", "in");
     set_default(g, AGRAPH, "size", "16,16");
-    set_default(g, AGRAPH, "dpi", "96");
+    char dpi[32];
+    snprintf(dpi, sizeof dpi, "%g", o->zoom > 0 ? 96 * o->zoom : 96);
+    set_default(g, AGRAPH, "dpi", dpi);
     set_default(g, AGRAPH, "fontname", "DejaVu Sans");
     set_default(g, AGRAPH, "fontsize", "18");
     set_default(g, AGRAPH, "bgcolor", "white");

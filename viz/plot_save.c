@@ -56,26 +56,27 @@ static cairo_status_t write_to_buffer(void *closure, const unsigned char *data, 
     return buffer_append(closure, data, length) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_NO_MEMORY;
 }
 
-/* What the figure shows, as text: the title, then the series', paths' and
- * marks' names ("loss; sgd, adam; minimum").  For SVG's <desc> and the PDF's
- * subject: SVG draws text as glyph shapes, so this is where its words are. */
+/* Appends name to text after "; heading" for the first of its kind
+ * (first = true) or ", " for the next. */
+static bool describe_name(byte_buffer *text, const char *heading, bool first, const char *name) {
+    const char *before = !first ? ", " : text->size > 0 ? "; " : "";
+    return buffer_append(text, before, strlen(before)) &&
+           (!first || buffer_append(text, heading, strlen(heading))) &&
+           buffer_append(text, name, strlen(name));
+}
+
+/* What the figure shows, as text: "series: loss; paths: sgd, adam; marks:
+ * minimum".  For SVG's <desc> and the PDF's subject: SVG draws text as
+ * glyph shapes, so this is where its words can be found. */
 static bool describe_figure(const viz_plot *plot, byte_buffer *text) {
-    const char *separator = "";
-    for (size_t k = 0; k < plot->series_count; k++, separator = ", ")
-        if (!buffer_append(text, separator, strlen(separator)) ||
-            !buffer_append(text, plot->series[k].name, strlen(plot->series[k].name)))
-            return false;
-    if (plot->path_count > 0 && text->size > 0) separator = "; ";
-    for (size_t k = 0; k < plot->path_count; k++, separator = ", ")
-        if (!buffer_append(text, separator, strlen(separator)) ||
-            !buffer_append(text, plot->paths[k].name, strlen(plot->paths[k].name)))
-            return false;
-    if (plot->mark_count > 0 && text->size > 0) separator = "; ";
-    for (size_t k = 0; k < plot->mark_count; k++, separator = ", ")
-        if (!buffer_append(text, separator, strlen(separator)) ||
-            !buffer_append(text, plot->marks[k].label, strlen(plot->marks[k].label)))
-            return false;
-    return buffer_append(text, "", 1);
+    bool ok = true;
+    for (size_t k = 0; k < plot->series_count && ok; k++)
+        ok = describe_name(text, "series: ", k == 0, plot->series[k].name);
+    for (size_t k = 0; k < plot->path_count && ok; k++)
+        ok = describe_name(text, "paths: ", k == 0, plot->paths[k].name);
+    for (size_t k = 0; k < plot->mark_count && ok; k++)
+        ok = describe_name(text, "marks: ", k == 0, plot->marks[k].label);
+    return ok && buffer_append(text, "", 1);
 }
 
 /* text with &, < and > escaped for XML, appended to out. */
