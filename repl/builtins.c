@@ -616,6 +616,12 @@ bool arg_source(const builtin_args *a, int index, char *buf, size_t size) {
             argument = call->as.call.arguments.items[index - 1];
     }
     if (argument == NULL || argument->source_end <= argument->source_start) return false;
+    /* a literal names nothing: plot(3) is not a series called "3" */
+    const ast_node *literal = argument;
+    while (literal->kind == AST_UNARY && literal->as.unary.op == AST_OP_NEGATE)
+        literal = literal->as.unary.operand;
+    if (literal->kind == AST_NUMBER || literal->kind == AST_STRING || literal->kind == AST_BOOL)
+        return false;
     /* as written, with a line break or a run of spaces as one space */
     size_t length = 0;
     for (size_t i = argument->source_start; i < argument->source_end; i++) {

@@ -85,7 +85,8 @@ int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *ou
 bool arg_given(const builtin_args *a, int index); /* not VALUE_NIL */
 /* The source text of positional argument `index` as the user wrote it
  * ("loss / n"; a method's receiver is argument 0), in buf.  False when the
- * call did not come from source or the argument was not written there. */
+ * call did not come from source, the argument was not written there, or
+ * it is a literal (3, -1.5, "a", true: it names nothing). */
 bool arg_source(const builtin_args *a, int index, char *buf, size_t size);
 
 /* Calls any callable value (user function, built-in, callable object) with

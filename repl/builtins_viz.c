@@ -617,8 +617,9 @@ static int series_numbers(repl *r, const char *param, repl_value v, double **out
             else {
                 free(*out);
                 *out = NULL;
+                char kind[64];
                 return repl_error(r, "plot: %s must be numbers; item %zu is %s", param, i + 1,
-                                  value_kind_name(item));
+                                  with_article(item, kind, sizeof kind));
             }
         }
         *count = n;
@@ -660,6 +661,12 @@ static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
     bool whole = arg_given(a, 1) && a->values[1].kind != VALUE_STRING;
     if (arg_given(a, 1) && !whole && arg_given(a, 2))
         return repl_error(r, "plot: name given twice (as the second argument and name=)");
+    if (whole && a->values[0].kind == VALUE_NUMBER) {
+        char kind[64];
+        return repl_error(r, "plot: the second argument is a name (plot(v, \"loss\")) or ys "
+                             "(plot(xs, ys) with two lists or variables), not %s",
+                          with_article(a->values[1], kind, sizeof kind));
+    }
     int name_index = whole || !arg_given(a, 1) ? 2 : 1;
     char source[128];
     const char *name = "value";

@@ -380,8 +380,8 @@ static int command_pace(repl *r, const char *argument) {
     char *end = NULL;
     if (strcmp(argument, "off") != 0) {
         fps = strtod(argument, &end);
-        if (end == argument || *end != '\0' || !(fps > 0)) {
-            repl_error(r, ":pace takes frames a second (a number above 0) or off, not '%s'", argument);
+        if (end == argument || *end != '\0' || !(fps >= 0)) {
+            repl_error(r, ":pace takes frames a second (0 is off) or off, not '%s'", argument);
             return REPL_ERROR;
         }
     }

@@ -299,8 +299,8 @@ static void test_contour_of_bowl_is_closed_around_centre(void **state) {
                  sqrt(first_level) * sin(angle), &ux, &uy);
         double reach = hypot(ux - cx, uy - cy);
         int hit = -1;
-        /* from just outside the floor levels (radius sqrt(0.2) of 0.5) */
-        for (int step = (int)(reach * 0.7); step < (int)(reach + 6); step++) {
+        /* from just outside the floor levels (the last at radius sqrt(0.25 / 0.5)) */
+        for (int step = (int)(reach * 0.78); step < (int)(reach + 6); step++) {
             int x = (int)floor(cx + (ux - cx) / reach * step);
             int y = (int)floor(cy + (uy - cy) / reach * step);
             if (contour_colour(pixel_at(&img, x, y))) {

@@ -799,8 +799,8 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
 static void contour_caption(figure *f, const plot_contour *contour, const plot_axes *a) {
     if (contour->level_count == 0) return;
     char low[32], high[32], text[112];
-    snprintf(low, sizeof low, "%.4g", contour->levels[0]);
-    snprintf(high, sizeof high, "%.4g", contour->levels[contour->level_count - 1]);
+    snprintf(low, sizeof low, "%.3g", contour->levels[0]);
+    snprintf(high, sizeof high, "%.3g", contour->levels[contour->level_count - 1]);
     plot_tidy_exponent(low, sizeof low);
     plot_tidy_exponent(high, sizeof high);
     snprintf(text, sizeof text, "%d level%s, %s to %s (%s)", contour->level_count,
