@@ -500,8 +500,8 @@ static const char *with_article(repl_value v, char *buf, size_t n) {
 
 /* ---- pace ------------------------------------------------------------------------ */
 
-static uint64_t name_hash(const char *name) {
-    uint64_t hash = 1469598103934665603u; /* FNV-1a */
+static uint64_t name_hash(char kind, const char *name) {
+    uint64_t hash = (1469598103934665603u ^ (unsigned char)kind) * 1099511628211u; /* FNV-1a */
     for (; *name != '\0'; name++) hash = (hash ^ (unsigned char)*name) * 1099511628211u;
     return hash;
 }
@@ -524,13 +524,13 @@ static void wait_until(repl_viz *v, double deadline_ms) {
     }
 }
 
-/* With a pace of N frames a second, called by plot, track and mark with the
- * name drawn: a frame ends when a name comes back (a loop's next step), and
- * the next one may start only 1/N s after the last. */
-static void paced_draw(repl *r, const char *name) {
+/* With a pace of N frames a second, called by plot ('s') and track ('p')
+ * with the series' or path's name: a frame ends when one comes back (a
+ * loop's next step), and the next may start only 1/N s after the last. */
+static void paced_draw(repl *r, char kind, const char *name) {
     repl_viz *v = repl_get_viz(r);
     if (v == NULL || !(r->pace_fps > 0)) return;
-    uint64_t hash = name_hash(name);
+    uint64_t hash = name_hash(kind, name);
     bool repeated = false;
     for (int i = 0; i < v->frame_name_count && !repeated; i++) repeated = v->frame_names[i] == hash;
     double interval = 1000.0 / r->pace_fps, now = precise_ms();
@@ -690,7 +690,7 @@ static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
         if (arg_given(a, 3)) viz_plot_set_log(plot, log_scale);
     }
     no_window_notice(r);
-    paced_draw(r, name);
+    paced_draw(r, 's', name);
     pump(r);
     return 0;
 }
@@ -894,7 +894,7 @@ static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
     }
     if (plot == NULL || viz_plot_track(plot, name, x, y) < 0) return plot_failed(r, a, plot);
     no_window_notice(r);
-    paced_draw(r, name);
+    paced_draw(r, 'p', name);
     pump(r);
     return 0;
 }
