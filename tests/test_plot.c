@@ -838,15 +838,15 @@ static void test_ticks_are_nice_numbers(void **state) {
     plot_linear_ticks(&list, 0, 0.0001, 2, false);
     check_labels(&list, (const char *const[]){"0", "5e-5", "1.0e-4"}, 3);
 
-    /* log axes: one style per axis; decimals only between 0.01 and 1000 */
-    plot_log_ticks(&list, -2.2, 3.1, 10);
-    check_labels(&list, (const char *const[]){"0.01", "0.1", "1", "10", "100", "1000"}, 6);
+    /* log axes: one style per axis; decimals only between 0.001 and 9000 */
     plot_log_ticks(&list, -3.2, 3.1, 10);
-    check_labels(&list, (const char *const[]){"1e-3", "1e-2", "1e-1", "1e0", "1e1", "1e2", "1e3"},
-                 7);
+    check_labels(&list, (const char *const[]){"0.001", "0.01", "0.1", "1", "10", "100", "1000"}, 7);
     int first_major = 0;
     while (!list.items[first_major].major) first_major++;
     assert_close(list.items[first_major].position, -3);
+    plot_log_ticks(&list, -4.2, 2.1, 10);
+    check_labels(&list, (const char *const[]){"1e-4", "1e-3", "1e-2", "1e-1", "1e0", "1e1", "1e2"},
+                 7);
     plot_log_ticks(&list, -8.5, 4.5, 7); /* many decades: every other one */
     check_labels(&list, (const char *const[]){"1e-8", "1e-6", "1e-4", "1e-2", "1e0", "1e2", "1e4"},
                  7);
@@ -856,8 +856,8 @@ static void test_ticks_are_nice_numbers(void **state) {
     check_labels(&list, (const char *const[]){"1", "2", "5", "10"}, 4);
     plot_log_ticks(&list, log10(0.15), log10(0.9), 6); /* within a decade: 1-2-3-5 */
     check_labels(&list, (const char *const[]){"0.2", "0.3", "0.5"}, 3);
-    plot_log_ticks(&list, log10(0.0012), log10(0.0061), 6);
-    check_labels(&list, (const char *const[]){"2e-3", "3e-3", "5e-3"}, 3);
+    plot_log_ticks(&list, log10(0.00012), log10(0.00061), 6);
+    check_labels(&list, (const char *const[]){"2e-4", "3e-4", "5e-4"}, 3);
     /* never "0.01" beside "1e-3", over many ranges */
     for (double low = -6; low < 4; low += 0.37) {
         for (double span = 0.2; span < 9; span *= 1.7) {

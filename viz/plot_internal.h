@@ -156,8 +156,8 @@ void plot_linear_ticks(plot_tick_list *list, double low, double high, double tar
  * every 2nd/5th/... when more than `target`, unlabelled 2..9 between them;
  * 1-2-5 mantissas when fewer than three decades are labelled, and 3 too
  * when that still labels fewer than three.  One style per axis: plain
- * decimals ("0.01", "0.2", "1", "500") when every label is between 0.01
- * and 1000, otherwise every label in exponent form ("1e-3", "2e-2", "1e0"). */
+ * decimals ("0.001", "0.2", "1", "500") when every label is between 0.001
+ * and 9000, otherwise every label in exponent form ("1e-4", "2e-2", "1e0"). */
 void plot_log_ticks(plot_tick_list *list, double low, double high, double target);
 
 /* ---- plot_draw.c ------------------------------------------------------------- */

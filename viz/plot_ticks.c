@@ -81,10 +81,10 @@ static void format_power(char *out, size_t size, int mantissa, int decade, bool 
         snprintf(out, size, "%de%d", mantissa, decade);
 }
 
-/* Plain decimals read best between 0.01 and 1000; beyond, every label of
- * the axis takes exponent form, so one axis never mixes "0.01" and "1e-3". */
+/* Plain decimals read best between 0.001 and 9000; beyond, every label of
+ * the axis takes exponent form, so one axis never mixes "0.01" and "1e-4". */
 static bool plain_decade(int decade) {
-    return decade >= -2 && decade <= 3;
+    return decade >= -3 && decade <= 3;
 }
 
 /* Labelled ticks at mantissas[] x 10^k within [low, high]; with count_only
