@@ -17,6 +17,10 @@
 #   3. show(y) opens a window the size of the rendered PNG, not blank; it
 #      follows y when y is rebound; backward(step=true) marks each step in it
 #   4. closing the plot window mid-loop leaves the session running
+#   5. a script run from a terminal shows its plot window and keeps it at the
+#      end ("close the window or press Enter to exit") until Enter or the
+#      window is closed; with stdin not a terminal, or --headless, it ends
+#      at once and opens nothing
 #
 # Prints "window tests: N passed, M failed"; status 0 when none failed.
 # Skips (status 0, with a message) when xvfb-run or another tool is missing.
@@ -368,6 +372,80 @@ else
 fi
 status=$(quit closing)
 [ "$status" = 0 ] && ok "4. close: :quit exits with status 0" || not_ok "4. close: :quit gave status $status"
+
+# ---- 5. a script from a terminal keeps its windows --------------------------
+printf '%s\n' 'for i in range(20) { plot(1 / (i + 1), "loss") }' 'print("lesson", "done")' \
+    >"$tmp/lesson.ag"
+# script NAME ARGS...: agrepl ARGS in tmux session NAME (a terminal, the display)
+script() {
+    name=$1
+    shift
+    rm -f "$tmp/$name.status"
+    tmux -L "$socket" -f /dev/null new-session -d -s "$name" -x 160 -y 20 \
+        "cd '$tmp' && env -u AGREPL_HEADLESS HOME='$tmp' DISPLAY='$DISPLAY' XAUTHORITY='${XAUTHORITY:-}' '$AGREPL' $* 2>>'$tmp/$name.err'; echo \$? >'$tmp/$name.status'; sleep 30"
+}
+# ended NAME SECONDS: agrepl's exit status once it has ended, else "running"
+ended() {
+    tries=$(($2 * 10))
+    while [ "$tries" -gt 0 ]; do
+        if [ -s "$tmp/$1.status" ]; then
+            cat "$tmp/$1.status"
+            return
+        fi
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    echo running
+}
+script enter lesson.ag
+if wait_for enter '^close the window or press Enter to exit' 20 && window=$(wait_window "agrepl plot" 10); then
+    id=${window%% *}
+    sleep 0.5
+    import -window "$id" "$tmp/script.png" 2>/dev/null
+    still=$(ended enter 1)
+    if drawn "$tmp/script.png" && [ "$still" = running ] && [ "$(count enter '^lesson done')" = 1 ]; then
+        ok "5. script: ran to its end, its plot window drawn and kept open"
+    else
+        not_ok "5. script: window drawn: $(drawn "$tmp/script.png" && echo yes || echo no), agrepl: $still"
+    fi
+    tmux -L "$socket" send-keys -t enter Enter
+    status=$(ended enter 5)
+    if [ "$status" = 0 ] && ! xwin find "agrepl plot" >/dev/null; then
+        ok "5. script: Enter ends it (status 0) and the window goes"
+    else
+        not_ok "5. script: after Enter agrepl is $status"
+    fi
+else
+    not_ok "5. script: no window or no 'close the window or press Enter to exit'"
+    screen_text enter | grep -v '^$' | tail -4 | sed 's/^/     screen: /'
+    sed 's/^/     stderr: /' "$tmp/enter.err"
+fi
+tmux -L "$socket" kill-session -t enter 2>/dev/null
+
+script closed lesson.ag
+if wait_for closed '^close the window or press Enter to exit' 20 && window=$(wait_window "agrepl plot" 10); then
+    xwin close "${window%% *}"
+    status=$(ended closed 5)
+    [ "$status" = 0 ] && ok "5. script: closing the window ends it (status 0)" ||
+        not_ok "5. script: after closing the window agrepl is $status"
+else
+    not_ok "5. script: no window to close"
+fi
+tmux -L "$socket" kill-session -t closed 2>/dev/null
+
+# stdin not a terminal (CI), or --headless: no window, no wait
+script piped lesson.ag "</dev/null"
+script headless --headless lesson.ag
+for name in piped headless; do
+    status=$(ended "$name" 10)
+    if [ "$status" = 0 ] && ! screen_text "$name" | grep -q 'close the window' &&
+        ! xwin find "agrepl plot" >/dev/null; then
+        ok "5. script: $name: ends at once, no window"
+    else
+        not_ok "5. script: $name: agrepl $status; $(screen_text "$name" | grep -c 'close the window') wait messages"
+    fi
+    tmux -L "$socket" kill-session -t "$name" 2>/dev/null
+done
 
 echo "windows: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
