@@ -2,6 +2,7 @@
  * series take their argument's source text (checked in the saved SVG's
  * <desc>), and pace() holds loops to N frames a second (measured), with
  * Ctrl-C still stopping a paced loop at once. */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,49 @@ static void test_series_take_their_source_text(void **state) {
     session_close(&s);
 }
 
+/* Width and height from a PNG file's IHDR. */
+static void png_size(const char *path, unsigned *width, unsigned *height) {
+    unsigned char header[24];
+    FILE *file = fopen(path, "rb");
+    assert_non_null(file);
+    assert_int_equal(fread(header, 1, sizeof header, file), sizeof header);
+    fclose(file);
+    assert_memory_equal(header + 12, "IHDR", 4);
+    *width = (unsigned)header[16] << 24 | (unsigned)header[17] << 16 | (unsigned)header[18] << 8 | header[19];
+    *height = (unsigned)header[20] << 24 | (unsigned)header[21] << 16 | (unsigned)header[22] << 8 | header[23];
+}
+
+static void test_zoom_scales_saved_plots_and_graphs(void **state) {
+    session s;
+    session_open(&s);
+    char directory[] = "/tmp/test_plot_repl_XXXXXX", command[512], path[96];
+    assert_non_null(mkdtemp(directory));
+    unsigned widths[2][2], heights[2][2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(command, sizeof command,
+                 ":zoom %s\nx = 0.5; y = sin(x) * x\nplot(y)\n"
+                 "render(y, \"%s/graph%d.png\")\nsavefig(\"%s/plot%d.png\")\n",
+                 k == 0 ? "1" : "1.5", directory, k, directory, k);
+        assert_int_equal(run(&s, command), REPL_OK);
+        snprintf(path, sizeof path, "%s/graph%d.png", directory, k);
+        png_size(path, &widths[0][k], &heights[0][k]);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/plot%d.png", directory, k);
+        png_size(path, &widths[1][k], &heights[1][k]);
+        unlink(path);
+    }
+    rmdir(directory);
+    for (int what = 0; what < 2; what++) {
+        double ratio_w = (double)widths[what][1] / widths[what][0];
+        double ratio_h = (double)heights[what][1] / heights[what][0];
+        if (fabs(ratio_w - 1.5) > 0.03 || fabs(ratio_h - 1.5) > 0.03)
+            fail_msg("%s: %ux%u at zoom 1, %ux%u at 1.5", what == 0 ? "graph" : "plot",
+                     widths[what][0], heights[what][0], widths[what][1], heights[what][1]);
+    }
+    assert_int_equal(widths[1][0], 900);
+    session_close(&s);
+}
+
 /* Runs `loop` after pace(fps) and returns the frames a second it made. */
 static double paced_rate(session *s, double fps, const char *loop, int frames) {
     char command[64];
@@ -150,6 +194,7 @@ static void test_ctrl_c_stops_a_paced_loop_at_once(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_series_take_their_source_text),
+        cmocka_unit_test(test_zoom_scales_saved_plots_and_graphs),
         cmocka_unit_test(test_pace_holds_loops_to_fps),
         cmocka_unit_test(test_ctrl_c_stops_a_paced_loop_at_once),
     };

@@ -38,6 +38,7 @@ typedef struct byte_buffer {
 
 static bool buffer_append(byte_buffer *buffer, const void *data, size_t length) {
     if (buffer->failed) return false;
+    if (length == 0) return true;
     if (length > SIZE_MAX / 2 - buffer->size) return !(buffer->failed = true);
     if (buffer->size + length > buffer->capacity) {
         size_t wanted = buffer->capacity == 0 ? 65536 : buffer->capacity;
@@ -76,7 +77,7 @@ static bool describe_figure(const viz_plot *plot, byte_buffer *text) {
         ok = describe_name(text, "paths: ", k == 0, plot->paths[k].name);
     for (size_t k = 0; k < plot->mark_count && ok; k++)
         ok = describe_name(text, "marks: ", k == 0, plot->marks[k].label);
-    return ok && buffer_append(text, "", 1);
+    return ok && buffer_append(text, "", 1); /* the NUL */
 }
 
 /* text with &, < and > escaped for XML, appended to out. */
