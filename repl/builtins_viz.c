@@ -943,6 +943,7 @@ const builtin_def builtins_viz[] = {
     {"has_window", "", builtin_has_window, "plots", "true when plots are shown in a window here"},
     {"savefig", "file", builtin_savefig, "plots",
      "saves the current plot as PNG, SVG or PDF by the file's extension (works headless)"},
-    {"clearplot", "", builtin_clearplot, "plots", "forgets every series, path and the contour"},
+    {"clearplot", "", builtin_clearplot, "plots",
+     "forgets every series, path, mark, the contour and the title"},
     {0},
 };
