@@ -211,6 +211,7 @@ void viz_plot_set_zoom(viz_plot *plot, double zoom) {
     if (plot == NULL || !(zoom >= 0.25 && zoom <= 8) || plot->zoom == zoom) return;
     plot->zoom = zoom;
     plot->dirty = true;
+    plot_window_fit(plot);
 }
 
 static plot_path *find_or_add_path(viz_plot *plot, const char *name) {

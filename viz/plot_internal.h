@@ -178,6 +178,8 @@ void plot_figure_size(const viz_plot *plot, bool for_file, int *width, int *heig
 /* Marks the figure changed and opens the window when one may be shown and
  * none is open.  Called by everything that records data. */
 void plot_window_touch(viz_plot *plot);
+/* Sizes an open window (not maximized) for the figure's panels and zoom. */
+void plot_window_fit(viz_plot *plot);
 /* Destroys the window and shuts down what this plot started in SDL. */
 void plot_window_release(viz_plot *plot);
 

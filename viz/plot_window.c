@@ -44,6 +44,20 @@ static void destroy_window(viz_plot *plot) {
 
 static void redraw(viz_plot *plot, Uint32 now);
 
+/* The window's size for the figure: the default for its panels times the
+ * zoom, at most the usable part of `display`. */
+static void window_size(const viz_plot *plot, int display, int *width, int *height) {
+    *width = (int)lround(default_width(plot_panel_count(plot)) * plot->zoom);
+    *height = (int)lround(PLOT_HEIGHT * plot->zoom);
+    SDL_Rect usable;
+    if (display >= 0 && SDL_GetDisplayUsableBounds(display, &usable) == 0) {
+        if (*width > usable.w - 20) *width = usable.w - 20;
+        if (*height > usable.h - 60) *height = usable.h - 60;
+    }
+    if (*width < MIN_WINDOW_WIDTH) *width = MIN_WINDOW_WIDTH;
+    if (*height < MIN_WINDOW_HEIGHT) *height = MIN_WINDOW_HEIGHT;
+}
+
 /* A live window redraws up to 30 times a second, and Cairo takes and gives
  * back scratch buffers of a megabyte or more each time: glibc would mmap and
  * unmap them every redraw, and page faults are expensive on these machines
@@ -61,9 +75,10 @@ static void keep_scratch_memory(void) {
 static void open_window(viz_plot *plot) {
     if (!viz_sdl_video_start(&plot->video)) return;
     keep_scratch_memory();
-    int panels = plot_panel_count(plot);
+    int panels = plot_panel_count(plot), width, height;
+    window_size(plot, 0, &width, &height);
     plot->window = SDL_CreateWindow("agrepl plot", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                                    default_width(panels), PLOT_HEIGHT, SDL_WINDOW_RESIZABLE);
+                                    width, height, SDL_WINDOW_RESIZABLE);
     if (plot->window == NULL) {
         plot->video.unavailable = true; /* keep recording, headless */
         return;
@@ -90,9 +105,17 @@ void plot_window_touch(viz_plot *plot) {
     int panels = plot_panel_count(plot);
     if (panels != plot->window_panels) {
         plot->window_panels = panels;
-        if (!(SDL_GetWindowFlags(plot->window) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
-            viz_sdl_resize_on_screen(plot->window, default_width(panels), PLOT_HEIGHT);
+        plot_window_fit(plot);
     }
+}
+
+void plot_window_fit(viz_plot *plot) {
+    if (plot->window == NULL ||
+        (SDL_GetWindowFlags(plot->window) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
+        return;
+    int width, height;
+    window_size(plot, SDL_GetWindowDisplayIndex(plot->window), &width, &height);
+    viz_sdl_resize_on_screen(plot->window, width, height);
 }
 
 void plot_window_release(viz_plot *plot) {
