@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "plot.h"
@@ -481,6 +483,47 @@ static void test_errors_say_what_went_wrong(void **state) {
     viz_plot_free(NULL);
 }
 
+/* savefig writes beside the target and renames: a failed save keeps what
+ * was there and leaves no temporary file; a good one replaces it whole. */
+static void test_savefig_replaces_whole_or_not_at_all(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 10; i++) assert_int_equal(viz_plot_append(plot, "loss", 10 - i), 0);
+    char directory[] = "/tmp/test_plot_XXXXXX", path[96], blocked[96];
+    assert_non_null(mkdtemp(directory));
+    snprintf(path, sizeof path, "%s/loss.png", directory);
+    FILE *old = fopen(path, "w");
+    assert_non_null(old);
+    fputs("old", old);
+    fclose(old);
+    assert_int_equal(viz_plot_savefig(plot, path), 0);
+    struct stat info;
+    assert_int_equal(stat(path, &info), 0);
+    assert_true(info.st_size > 1000); /* a whole PNG replaced the 3 bytes */
+    assert_int_equal(info.st_mode & 0044, 0044); /* readable like any new file, not mkstemp's 0600 */
+    /* the target is a directory holding a file: the rename fails */
+    snprintf(blocked, sizeof blocked, "%s/blocked.svg", directory);
+    assert_int_equal(mkdir(blocked, 0755), 0);
+    char inside[128];
+    snprintf(inside, sizeof inside, "%s/keep", blocked);
+    fclose(fopen(inside, "w"));
+    assert_int_equal(viz_plot_savefig(plot, blocked), -1);
+    assert_non_null(strstr(viz_plot_error(plot), "cannot write"));
+    assert_int_equal(stat(inside, &info), 0);
+    /* nothing else in the directory: no temporary file left behind */
+    DIR *listing = opendir(directory);
+    assert_non_null(listing);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(listing)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) entries++;
+    closedir(listing);
+    assert_int_equal(entries, 2); /* loss.png and blocked.svg/ */
+    remove(inside);
+    rmdir(blocked);
+    remove(path);
+    rmdir(directory);
+    viz_plot_free(plot);
+}
+
 static void test_odd_values_still_draw(void **state) {
     viz_plot *plot = viz_plot_new(true);
     const double values[] = {NAN, 1, INFINITY, 2, -INFINITY, 1e300, -1e300, 3};
@@ -500,18 +543,41 @@ static void test_odd_values_still_draw(void **state) {
     viz_plot_free(plot);
 }
 
-static void test_many_points_stay_fast_and_drawn(void **state) {
+/* Seconds to save and load a figure of `count` points of one curve. */
+static double seconds_to_draw(int count, image *img, viz_plot **plot_out) {
     viz_plot *plot = viz_plot_new(true);
-    enum { COUNT = 200000 };
-    for (int i = 0; i < COUNT; i++) viz_plot_append(plot, "loss", 1 + sin(i * 0.001));
-    image img;
+    for (int i = 0; i < count; i++) viz_plot_append(plot, "loss", 1 + sin(i * 0.001));
     Uint64 start = SDL_GetPerformanceCounter();
-    save_and_load(plot, &img);
-    double seconds = (double)(SDL_GetPerformanceCounter() - start) / SDL_GetPerformanceFrequency();
-    assert_true(seconds < 2);
+    save_and_load(plot, img);
+    *plot_out = plot;
+    return (double)(SDL_GetPerformanceCounter() - start) / SDL_GetPerformanceFrequency();
+}
+
+/* 200,000 points cost about what 2,000 do (more points than pixel columns
+ * are drawn per column): a ratio of two drawings in one run, not a duration,
+ * so it holds under ASan and on a loaded machine.  Each size is drawn three
+ * times and its fastest taken, so one descheduled moment cannot decide. */
+static void test_many_points_stay_fast_and_drawn(void **state) {
+    enum { FEW = 2000, MANY = 200000 };
+    double few = 1e9, many = 1e9;
+    image img;
+    viz_plot *plot;
+    for (int round = 0; round < 3; round++) {
+        double seconds = seconds_to_draw(FEW, &img, &plot);
+        if (seconds < few) few = seconds;
+        release(&img);
+        viz_plot_free(plot);
+        seconds = seconds_to_draw(MANY, &img, &plot);
+        if (seconds < many) many = seconds;
+        if (round < 2) {
+            release(&img);
+            viz_plot_free(plot);
+        }
+    }
+    if (many > 4 * few) fail_msg("%d points took %.3f s, %d points %.3f s", MANY, many, FEW, few);
     /* the last point is on the curve */
     double px, py;
-    pixel_of(plot, VIZ_PLOT_PANEL_SERIES, COUNT - 1, 1 + sin((COUNT - 1) * 0.001), &px, &py);
+    pixel_of(plot, VIZ_PLOT_PANEL_SERIES, MANY - 1, 1 + sin((MANY - 1) * 0.001), &px, &py);
     assert_true(near_colour(pixel_at(&img, (int)floor(px), (int)floor(py)), first_series, 12));
     release(&img);
     viz_plot_free(plot);
@@ -886,6 +952,7 @@ int main(void) {
         cmocka_unit_test(test_two_panels_side_by_side),
         cmocka_unit_test(test_clear_empties_the_figure),
         cmocka_unit_test(test_errors_say_what_went_wrong),
+        cmocka_unit_test(test_savefig_replaces_whole_or_not_at_all),
         cmocka_unit_test(test_odd_values_still_draw),
         cmocka_unit_test(test_many_points_stay_fast_and_drawn),
         cmocka_unit_test(test_whole_series_is_replaced),

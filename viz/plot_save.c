@@ -1,8 +1,10 @@
 /* plot_save.c — savefig: the figure drawn by plot_draw_figure into a PNG,
  * SVG or PDF surface in memory, then written to the file in one place
- * (write_figure_file).  The three formats share the drawing, so they look
- * alike; SVG and PDF keep lines and text as vectors. */
+ * (write_figure_file, atomically: src/util/atomic_file.h).  The three
+ * formats share the drawing, so they look alike; SVG and PDF keep lines and
+ * text as vectors. */
 #include "plot_internal.h"
+#include "atomic_file.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -116,21 +118,13 @@ static bool add_svg_metadata(const viz_plot *plot, byte_buffer *svg, const char 
     return true;
 }
 
-/* Writes size bytes to filename, all or (with the reason) nothing. */
+/* Writes size bytes to filename, all or (with the reason) nothing: a
+ * temporary file beside it, renamed over it only once complete, so a failed
+ * savefig leaves an earlier figure of that name as it was. */
 static int write_figure_file(viz_plot *plot, const char *filename, const unsigned char *bytes,
                              size_t size) {
-    FILE *file = fopen(filename, "wb");
-    if (file == NULL) return plot_fail(plot, "cannot write '%s': %s", filename, strerror(errno));
-    bool ok = fwrite(bytes, 1, size, file) == size;
-    int error = errno;
-    if (fclose(file) != 0 && ok) {
-        ok = false;
-        error = errno;
-    }
-    if (!ok) {
-        remove(filename);
-        return plot_fail(plot, "cannot write '%s': %s", filename, strerror(error));
-    }
+    if (write_file_atomic(filename, bytes, size) < 0)
+        return plot_fail(plot, "cannot write '%s': %s", filename, strerror(errno));
     return 0;
 }
 

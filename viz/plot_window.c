@@ -4,7 +4,6 @@
  * draws the same way into its file. */
 #include "plot_internal.h"
 
-#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -58,23 +57,8 @@ static void window_size(const viz_plot *plot, int display, int *width, int *heig
     if (*height < MIN_WINDOW_HEIGHT) *height = MIN_WINDOW_HEIGHT;
 }
 
-/* A live window redraws up to 30 times a second, and Cairo takes and gives
- * back scratch buffers of a megabyte or more each time: glibc would mmap and
- * unmap them every redraw, and page faults are expensive on these machines
- * (DESIGN.md).  Kept on the heap, a redraw takes a third of the time. */
-static void keep_scratch_memory(void) {
-#ifdef M_MMAP_THRESHOLD
-    static bool done;
-    if (done) return;
-    done = true;
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-#endif
-}
-
 static void open_window(viz_plot *plot) {
     if (!viz_sdl_video_start(&plot->video)) return;
-    keep_scratch_memory();
     int panels = plot_panel_count(plot), width, height;
     window_size(plot, 0, &width, &height);
     plot->window = SDL_CreateWindow("agrepl plot", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
