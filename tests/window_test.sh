@@ -132,12 +132,33 @@ static double now_ms(void) {
     return (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
 }
 
-/* FNV-1a over the window's pixels; *drawn as described above. */
+/* An X error (a BadMatch from XGetImage when the window changed size
+ * between reading its size and the capture: the graph window follows its
+ * picture's size) is noted here instead of ending the helper. */
+static int x_failed;
+static int note_x_error(Display *display, XErrorEvent *event) {
+    (void)display;
+    (void)event;
+    x_failed = 1;
+    return 0;
+}
+
+/* FNV-1a over the window's pixels; *drawn as described above.  A capture
+ * the resizing window spoiled is taken again (a few times). */
 static int shot(Display *display, Window window, uint64_t *hash, int *drawn) {
-    XWindowAttributes attributes;
-    if (!XGetWindowAttributes(display, window, &attributes)) return -1;
-    XImage *image = XGetImage(display, window, 0, 0, (unsigned)attributes.width,
-                              (unsigned)attributes.height, AllPlanes, ZPixmap);
+    XImage *image = NULL;
+    for (int attempt = 0; attempt < 5 && image == NULL; attempt++) {
+        XWindowAttributes attributes;
+        x_failed = 0;
+        if (!XGetWindowAttributes(display, window, &attributes)) return -1;
+        image = XGetImage(display, window, 0, 0, (unsigned)attributes.width,
+                          (unsigned)attributes.height, AllPlanes, ZPixmap);
+        XSync(display, False);
+        if (x_failed && image != NULL) {
+            XDestroyImage(image);
+            image = NULL;
+        }
+    }
     if (image == NULL) return -1;
     uint64_t h = 1469598103934665603ULL;
     long white = 0, total = (long)image->width * image->height;
@@ -180,6 +201,7 @@ int main(int argc, char **argv) {
     if (argc < 3) return 2;
     Display *display = XOpenDisplay(NULL);
     if (display == NULL) return 2;
+    XSetErrorHandler(note_x_error);
     int status = 2;
     if (strcmp(argv[1], "frames") == 0 && argc == 5)
         status = frames(display, (Window)strtoul(argv[2], NULL, 0), atoi(argv[3]), atoi(argv[4]));
