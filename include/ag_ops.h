@@ -74,7 +74,9 @@ ag_var *ag_get_item(ag_ctx *ctx, ag_var *x, int axis, const int *indices, int n)
 /* zeros(shape) with gy's slices added at indices along axis (duplicates add). */
 ag_var *ag_get_item_grad(ag_ctx *ctx, ag_var *gy, int axis, const int *indices, int n,
                          int ndim, const int *shape);
-/* Batched matmul; leading dims broadcast; both operands need ndim >= 2. */
+/* Batched matmul; leading dims broadcast.  A 1-D operand follows PyTorch:
+ * on the left a row, on the right a column, that axis dropped from the
+ * result (vector @ vector is 0-d); 0-d operands are an error. */
 ag_var *ag_matmul(ag_ctx *ctx, ag_var *a, ag_var *b);
 
 /* ---- neural net --------------------------------------------------------- */
