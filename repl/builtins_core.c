@@ -187,8 +187,11 @@ static int reduce(repl *r, const builtin_args *a, repl_value *out, reduce_fn fn)
     ag_var *x;
     int axes[AG_MAX_DIMS], naxes = 0;
     if (arg_var(r, a, 0, &x) < 0) return -1;
+    bool keepdims = false;
     if (arg_given(a, 1) && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
-    return done_var(r, fn(r->ctx, x, naxes ? axes : NULL, naxes), out);
+    if (arg_bool(r, a, 2, &keepdims) < 0) return -1;
+    ag_var *y = fn(r->ctx, x, naxes ? axes : NULL, naxes);
+    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
 }
 
 static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_sum); }
@@ -803,13 +806,13 @@ const builtin_def builtins_core[] = {
     {"sigmoid", "x", builtin_sigmoid, "elementwise", "1 / (1 + exp(-x)), computed as 0.5 + 0.5*tanh(0.5x)"},
     {"relu", "x", builtin_relu, "elementwise", "max(x, 0)"},
     {"gelu", "x", builtin_gelu, "elementwise", "GELU, tanh approximation"},
-    {"clip", "x, lo, hi", builtin_clip, "elementwise", "x limited to [lo, hi]"},
+    {"clip", "x, lo, hi", builtin_clip, "elementwise", "x limited to [lo, hi]; gradient 1 strictly inside, 0 at lo and hi themselves and outside, as upstream (PyTorch: 1 at the bounds)"},
     /* shape and reduction */
-    {"sum", "x, axis=nil", builtin_sum, "shape", "sum over all elements, or over axis (a number or a list)"},
-    {"mean", "x, axis=nil", builtin_mean, "shape", "mean over all elements or over axis"},
-    {"variance", "x, axis=nil", builtin_variance, "shape", "population variance over all or over axis"},
-    {"max", "x, axis=nil", builtin_max, "shape", "maximum over all elements or over axis"},
-    {"min", "x, axis=nil", builtin_min, "shape", "minimum over all elements or over axis"},
+    {"sum", "x, axis=nil, keepdims=false", builtin_sum, "shape", "sum over all elements, or over axis (a number or a list)"},
+    {"mean", "x, axis=nil, keepdims=false", builtin_mean, "shape", "mean over all elements or over axis"},
+    {"variance", "x, axis=nil, keepdims=false", builtin_variance, "shape", "population variance over all or over axis"},
+    {"max", "x, axis=nil, keepdims=false", builtin_max, "shape", "maximum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},
+    {"min", "x, axis=nil, keepdims=false", builtin_min, "shape", "minimum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},
     {"reshape", "x, *shape", builtin_reshape, "shape", "the same numbers in a new shape (one -1 allowed): reshape(x, [3, 2]) or x.reshape(3, 2)"},
     {"transpose", "x, axes=nil", builtin_transpose, "shape", "axes permuted; no axes reverses them (x.T)"},
     {"broadcast_to", "x, *shape", builtin_broadcast_to, "shape", "x repeated to shape, NumPy rules"},

@@ -418,8 +418,8 @@ static void test_reduce_errors(void **state) {
     assert_error("max: duplicate axis 1");
     assert_null(ag_variance(ctx, x, AXES(0, 0)));
     assert_error("variance: duplicate axis 0");
-    assert_null(ag_min(ctx, ag_scalar(ctx, 1), AXES(0)));
-    assert_error("min: axis 0 out of range for ndim 0");
+    assert_null(ag_min(ctx, ag_scalar(ctx, 1), AXES(1))); /* 0 and -1 are fine, as PyTorch */
+    assert_error("min: axis 1 out of range for a 0-d value (0 or -1)");
     assert_null(ag_sum(ctx, x, AXES(0, 1, 0, 1, 0, 1, 0, 1, 0)));
     assert_error("sum: 9 axes given, at most 8 allowed");
 }
@@ -844,6 +844,44 @@ static void test_matmul_vectors(void **state) {
     assert_var_string(ag_grad(v), "variable[2]([30 48])");
 }
 
+/* keepdims: every reduction's result reshaped back to x's rank, the
+ * gradient flowing through the reshape; 0-d values take axis 0 or -1
+ * (as torch.sum(torch.tensor(2.), 0) and torch.softmax(t, -1)). */
+static void test_keepdims_and_0d_axes(void **state) {
+    ag_var *x = SEQ(2, 3);
+    ag_var *y = ag_keepdims(ctx, ag_sum(ctx, x, AXES(1)), x, AXES(1));
+    assert_shape(y, 2, 1);
+    assert_data(y, 6, 15);
+    y = ag_keepdims(ctx, ag_mean(ctx, x, AXES(-2)), x, AXES(-2));
+    assert_shape(y, 1, 3);
+    assert_data(y, 2.5, 3.5, 4.5);
+    y = ag_keepdims(ctx, ag_max(ctx, x, NULL, 0), x, NULL, 0);
+    assert_shape(y, 1, 1);
+    backward(ag_mul(ctx, y, VAR(ctx, SHAPE(2, 1), 1, 2)), NULL); /* broadcasts as [2 1] */
+    assert_var_string(ag_grad(x), "variable[2 3]([0 0 0 0 0 3])");
+    y = ag_keepdims(ctx, ag_variance(ctx, x, AXES(0, 1)), x, AXES(0, 1));
+    assert_shape(y, 1, 1);
+    assert_null(ag_keepdims(ctx, NULL, x, AXES(0)));
+    assert_null(ag_keepdims(ctx, ag_sum(ctx, x, AXES(0)), x, AXES(2)));
+    assert_error("keepdims: axis 2 out of range for ndim 2");
+
+    ag_var *s = ag_scalar(ctx, 2.0);
+    assert_data(ag_sum(ctx, s, AXES(0)), 2);
+    assert_data(ag_min(ctx, s, AXES(-1)), 2);
+    assert_scalar_shape(ag_keepdims(ctx, ag_sum(ctx, s, AXES(0)), s, AXES(0)));
+    assert_null(ag_sum(ctx, s, AXES(1)));
+    assert_error("sum: axis 1 out of range for a 0-d value (0 or -1)");
+    assert_null(ag_sum(ctx, s, AXES(0, -1)));
+    assert_error("sum: duplicate axis 0");
+    y = ag_softmax(ctx, s, -1);
+    assert_scalar_shape(y);
+    assert_data(y, 1);
+    backward(y, &CG);
+    assert_data(ag_grad(s), 0);
+    assert_null(ag_softmax(ctx, s, 1));
+    assert_error("softmax: axis 1 out of range for a 0-d value (0 or -1)");
+}
+
 static void test_matmul_errors(void **state) {
     assert_null(ag_matmul(ctx, SEQ(2, 3), SEQ(2, 3)));
     assert_error("matmul: shapes [2 3] and [2 3] are not aligned");
@@ -925,6 +963,7 @@ int main(void) {
         CTX_TEST(test_matmul),
         CTX_TEST(test_matmul_batched),
         CTX_TEST(test_matmul_vectors),
+        CTX_TEST(test_keepdims_and_0d_axes),
         CTX_TEST(test_matmul_errors),
         CTX_TEST(test_null_propagation),
     };
