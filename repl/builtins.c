@@ -504,7 +504,7 @@ static int to_int(repl *r, const builtin_args *a, int index, double v, int *out)
     if (!(v == floor(v)) || v < INT_MIN || v > INT_MAX) {
         char number[AG_NUMBUF];
         return repl_error(r, "%s: %s must be an integer, not %s", builtin_name(a),
-                          param_name(a, index), ag_format_double(v, 0, number));
+                          param_name(a, index), ag_format_display(v, 0, number));
     }
     *out = (int)v;
     return 0;

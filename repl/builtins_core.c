@@ -794,10 +794,10 @@ int range_bounds(repl *r, const builtin_args *a, double *start, double *stop, do
         char number[AG_NUMBUF];
         if (!isfinite(values[i]))
             return repl_error(r, "range: %s must be a finite integer, not %s", names[i],
-                              ag_format_double(values[i], 0, number));
+                              ag_format_display(values[i], 0, number));
         if (values[i] != floor(values[i]))
             return repl_error(r, "range: %s must be an integer, not %s", names[i],
-                              ag_format_double(values[i], 0, number));
+                              ag_format_display(values[i], 0, number));
     }
     *start = two ? values[0] : 0;
     *stop = two ? values[1] : values[0];

@@ -119,7 +119,7 @@ static char *hook_describe(const void *payload) {
     const hook_object *h = payload;
     char number[AG_NUMBUF], buf[96];
     snprintf(buf, sizeof buf, "%s(%s)", ag_hook_kind_name(h->kind),
-             ag_format_double(h->value, 0, number));
+             ag_format_display(h->value, 0, number));
     return strdup(buf);
 }
 
@@ -352,7 +352,7 @@ static int arg_seed(repl *r, const builtin_args *args, int index, uint64_t *seed
     if (!(value >= 0 && value <= 9007199254740992.0 && value == floor(value))) {
         char number[AG_NUMBUF];
         return repl_error(r, "%s: seed must be a whole number >= 0 (got %s)", args->def->name,
-                          ag_format_double(value, 0, number));
+                          ag_format_display(value, 0, number));
     }
     *seed = (uint64_t)value;
     return 0;
@@ -452,7 +452,7 @@ static void state_cell(const ag_optim_state *s, const double *values, int digits
                        size_t n) {
     char number[AG_NUMBUF];
     if (s->size == 1) {
-        snprintf(buf, n, "%s", ag_format_double(values[0], digits, number));
+        snprintf(buf, n, "%s", ag_format_display(values[0], digits, number));
         return;
     }
     char shape[16 + 12 * AG_MAX_DIMS];
@@ -461,7 +461,7 @@ static void state_cell(const ag_optim_state *s, const double *values, int digits
     size_t shown = s->size <= STATE_CELL_NUMBERS + 1 ? s->size : STATE_CELL_NUMBERS;
     for (size_t k = 0; k < shown && used < n; k++)
         used += (size_t)snprintf(buf + used, n - used, " %s",
-                                 ag_format_double(values[k], digits, number));
+                                 ag_format_display(values[k], digits, number));
     if (shown < s->size && used < n) snprintf(buf + used, n - used, " ...");
 }
 

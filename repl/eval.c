@@ -911,7 +911,7 @@ static int index_integer(repl *r, double number, int axis, int dim, int *out) {
     char text[AG_NUMBUF];
     if (number != floor(number) || fabs(number) > 2e9)
         return repl_error(r, "index: an index must be an integer, not %s",
-                          ag_format_double(number, 0, text));
+                          ag_format_display(number, 0, text));
     if (number < -dim || number >= dim)
         return repl_error(r, "index: index %.0f out of range for axis %d with size %d", number, axis,
                           dim);
@@ -966,7 +966,7 @@ static int eval_slice(repl *r, const ast_node *n, slice_parts *out) {
         if (!ok || out->part[k] != floor(out->part[k]) || fabs(out->part[k]) > 2e9) {
             char text[AG_NUMBUF];
             int rc = repl_error(r, "index: a slice's %s must be an integer, not %s", names[k],
-                                ok ? ag_format_double(out->part[k], 0, text)
+                                ok ? ag_format_display(out->part[k], 0, text)
                                    : describe_kind(v, buf, sizeof buf));
             value_release(v);
             return rc;
