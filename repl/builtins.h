@@ -41,12 +41,16 @@ struct builtin_def {
     builtin_fn fn;
     const char *topic; /* "construction", "elementwise", "shape", "nn", "autograd",
                         * "optimizers", "models", "graphs", "plots", "output" */
-    const char *help;  /* one line */
+    const char *help;  /* one line; further lines (after \n, indented two spaces)
+                        * only in :help NAME */
 };
 
 /* The joined table (NULL-terminated by a zero entry) and lookups. */
 const builtin_def *builtins_all(int *count);
 const builtin_def *builtin_find(const char *name);
+/* Whether x.NAME(...) means NAME(x, ...) (false for constructors, models,
+ * optimizers and the like, whose first argument is not a receiver). */
+bool builtin_method_form(const builtin_def *def);
 
 /* Each table file provides its part. */
 extern const builtin_def builtins_core[];  /* terminated by {0} */

@@ -794,7 +794,13 @@ static int fn_adamw(repl *r, const builtin_args *args, repl_value *out) {
 
 const builtin_def builtins_optim[] = {
     {"sgd", "params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]", fn_sgd, "optimizers",
-     "SGD: u = m*u + (1-m)*g, p = p*(1 - lr*wd) - lr*u; sgd([x0, x1], lr=0.1) binds x0, x1"},
+     "SGD with momentum as an average (the seeds' form): u = m*u + (1-m)*g, then\n"
+     "  p = p*(1 - lr*wd) - lr*u (m = momentum, wd = weight_decay, g the gradient after hooks);\n"
+     "  sgd([x0, x1], lr=0.1) binds x0, x1.\n"
+     "  Not torch.optim.SGD: PyTorch's momentum is u = m*u + g (no 1-m; first step u = g), so\n"
+     "  its steps grow to 1/(1-m) times ours (10x for m = 0.9); that form is momentum(lr, m)\n"
+     "  here (the same numbers up to rounding).  PyTorch adds wd*p to g before the momentum.\n"
+     "  With momentum=0 both are p - lr*(g + wd*p)."},
     {"momentum", "params=nil, lr=0.01, momentum=0.9, hooks=[]", fn_momentum, "optimizers",
      "heavy-ball momentum: v = momentum*v - lr*g, p = p + v"},
     {"adam", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]",

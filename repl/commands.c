@@ -130,17 +130,20 @@ static void help_topic(repl *r, const char *topic) {
     for (int i = 0; i < count; i++) {
         if (!all[i].topic || strcmp(all[i].topic, topic) != 0) continue;
         char *signature = builtin_signature_text(&all[i]);
-        fprintf(r->out, "  %-*s  %s\n", width, signature ? signature : all[i].name,
-                all[i].help ? all[i].help : "");
+        const char *help = all[i].help ? all[i].help : "";
+        fprintf(r->out, "  %-*s  %.*s\n", width, signature ? signature : all[i].name,
+                (int)strcspn(help, "\n"), help); /* the first line; :help NAME has the rest */
         free(signature);
     }
 }
 
 static void help_builtin(repl *r, const builtin_def *def) {
     char *signature = builtin_signature_text(def);
-    fprintf(r->out, "%s\n  %s\n  topic: %s; also a method: x.%s(...) is %s(x, ...)\n",
-            signature ? signature : def->name, def->help ? def->help : "",
-            def->topic ? def->topic : "other", def->name, def->name);
+    fprintf(r->out, "%s\n  %s\n  topic: %s", signature ? signature : def->name,
+            def->help ? def->help : "", def->topic ? def->topic : "other");
+    if (builtin_method_form(def))
+        fprintf(r->out, "; also a method: x.%s(...) is %s(x, ...)", def->name, def->name);
+    fputs("\n", r->out);
     free(signature);
 }
 

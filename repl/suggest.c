@@ -144,20 +144,14 @@ static void offer(completion *c, const char *word) {
     free(full);
 }
 
-/* A built-in that takes a variable first: offered as a method of variables. */
+/* A built-in with a method form (builtin_method_form) whose first
+ * parameter takes a variable: offered as a method of variables. */
 static bool is_variable_method(const builtin_def *def) {
-    static const char *const topics[] = {"elementwise", "shape", "nn", "autograd", "attributes",
-                                         NULL};
-    /* the first parameter takes a variable */
-    static const char *const receivers[] = {"x", "y", "a", "logits", NULL};
-    if (def->signature == NULL) return false;
+    static const char *const receivers[] = {"x", "y", "a", "v", "logits", "x0", NULL};
+    if (def->signature == NULL || !builtin_method_form(def)) return false;
     size_t n = strcspn(def->signature, ",=");
-    bool receiver = false;
-    for (int i = 0; receivers[i] && !receiver; i++)
-        receiver = strlen(receivers[i]) == n && strncmp(def->signature, receivers[i], n) == 0;
-    if (!receiver) return false;
-    for (int i = 0; topics[i]; i++)
-        if (def->topic && strcmp(def->topic, topics[i]) == 0) return true;
+    for (int i = 0; receivers[i]; i++)
+        if (strlen(receivers[i]) == n && strncmp(def->signature, receivers[i], n) == 0) return true;
     return false;
 }
 
