@@ -147,6 +147,22 @@ static void help_builtin(repl *r, const builtin_def *def) {
     free(signature);
 }
 
+int repl_help_subjects(const char ***out) {
+    static const char *const fixed[] = {"language", "commands", "printing"};
+    const char *topics[64];
+    int n = builtin_topics(topics, 64), count = 0, k = 0, commands = 0;
+    const builtin_def *all = builtins_all(&count);
+    while (command_names[commands]) commands++;
+    const char **subjects = malloc((size_t)(3 + n + count + commands) * sizeof *subjects);
+    if (subjects == NULL) return *out = NULL, 0;
+    for (int i = 0; i < 3; i++) subjects[k++] = fixed[i];
+    for (int i = 0; i < n; i++) subjects[k++] = topics[i];
+    for (int i = 0; i < count; i++) subjects[k++] = all[i].name;
+    for (int i = 0; i < commands; i++) subjects[k++] = command_names[i];
+    *out = subjects;
+    return k;
+}
+
 static int command_help_run(repl *r, const char *argument) {
     if (argument[0] == '\0') {
         help_overview(r);
@@ -183,20 +199,10 @@ static int command_help_run(repl *r, const char *argument) {
             return REPL_OK;
         }
     /* suggest among topics, built-ins and commands */
-    int count = 0;
-    const builtin_def *all = builtins_all(&count);
-    const char **candidates = malloc((size_t)(count + n + 16) * sizeof *candidates);
-    const char *near = NULL;
-    if (candidates != NULL) {
-        int k = 0;
-        static const char *const fixed[] = {"language", "commands", "printing"};
-        for (int i = 0; i < 3; i++) candidates[k++] = fixed[i];
-        for (int i = 0; i < n; i++) candidates[k++] = topics[i];
-        for (int i = 0; i < count; i++) candidates[k++] = all[i].name;
-        for (int i = 0; command_names[i]; i++) candidates[k++] = command_names[i];
-        near = nearest_word(argument, candidates, k);
-        free(candidates);
-    }
+    const char **candidates = NULL;
+    int k = repl_help_subjects(&candidates);
+    const char *near = k > 0 ? nearest_word(argument, candidates, k) : NULL;
+    free(candidates);
     if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
     else repl_error(r, "no help on '%s'; :help lists the topics", argument);
     return REPL_ERROR;

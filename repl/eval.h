@@ -214,5 +214,9 @@ const char *suggest_name(repl *r, const char *word);
 extern const char *const variable_attributes[];
 /* The ':' command names (NULL-terminated), for completion and suggestions. */
 extern const char *const command_names[];
+/* What :help takes: its topics (language, commands, printing, the built-in
+ * topics), the built-ins' names and the commands; *out is malloc'd (the
+ * strings are not), NULL and 0 when out of memory. */
+int repl_help_subjects(const char ***out);
 
 #endif
