@@ -1,14 +1,34 @@
-# agrepl — one Makefile.  `make` builds libautograd.a and agrepl; `make test`
-# runs every test (unit, transcripts, samples, then all again under
-# AddressSanitizer + UBSan); `make deps` installs missing Debian packages.
+# agrepl — one Makefile.  `make` builds libautograd (.a and .so) and agrepl;
+# `make test` runs every test (unit, transcripts, samples, symbols, install,
+# then all again under AddressSanitizer + UBSan); `make deps` installs missing
+# Debian packages; `make install` / `make uninstall` honour PREFIX and DESTDIR.
 
 CC      ?= cc
 BUILD   ?= build
 OPT     ?= -O2 -g
 SAN     ?=
 CSTD     = -std=c11 -ffp-contract=off -D_POSIX_C_SOURCE=200809L
-WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
-CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -MMD -MP
+# Table rows may leave their trailing optional fields (hooks) out.
+WARN     = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+# include/ for <autograd/autograd.h> as users write it; include/autograd for
+# the in-tree code's "autograd.h".
+CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -Iinclude/autograd -MMD -MP
+# The engine's objects serve the shared library too: position-independent,
+# and only what the public headers declare (AG_BEGIN_DECLS) is visible.
+LIB_CFLAGS = -fPIC -fvisibility=hidden -fno-semantic-interposition
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR     = $(PREFIX)/bin
+LIBDIR     = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+DATADIR    = $(PREFIX)/share
+MANDIR     = $(DATADIR)/man
+LESSONDIR  = $(DATADIR)/agrepl/lessons
+# The library's version comes from its header (one place).
+AG_VERSION := $(shell sed -n 's/^\#define AG_VERSION_STRING "\(.*\)"/\1/p' include/autograd/ag_api.h)
+AG_MAJOR    = $(firstword $(subst ., ,$(AG_VERSION)))
+SONAME      = libautograd.so.$(AG_MAJOR)
 # `make V=1` shows the full compiler commands.
 ifeq ($(V),1)
 Q =
@@ -16,9 +36,12 @@ else
 Q = @
 endif
 
+# g++, groff-base, binutils and gfortran (its libgfortran.a, which OpenBLAS's
+# static link needs) serve the install test: a C++ user, the man pages, the
+# symbol lists and a -static build.
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
-  tmux valgrind imagemagick libx11-dev
+  tmux valgrind imagemagick libx11-dev g++ groff-base binutils gfortran
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image SDL2_ttf readline cmocka
 
 PKG_CONFIG ?= pkg-config
@@ -30,35 +53,47 @@ RL_LIBS     := $(shell $(PKG_CONFIG) --libs readline 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 LIB_SRC  = $(sort $(wildcard src/*.c))
+UTIL_SRC = $(sort $(wildcard src/util/*.c))
 VIZ_SRC  = $(sort $(wildcard viz/*.c))
 REPL_SRC = $(filter-out repl/main.c,$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+UTIL_OBJ = $(UTIL_SRC:%.c=$(BUILD)/%.o)
 VIZ_OBJ  = $(VIZ_SRC:%.c=$(BUILD)/%.o)
 REPL_OBJ = $(REPL_SRC:%.c=$(BUILD)/%.o)
+# libautograd.a is what users link: one relocatable object whose internal
+# (hidden) symbols are made local, so only ag_* names are global.  The
+# in-tree REPL, viz and tests link the plain archive of the same objects,
+# whose internal functions they may call.
 LIB      = $(BUILD)/libautograd.a
+# The shared utilities (src/util/: string buffer, atomic file writes) below
+# repl/ and viz/; an internal archive, not part of libautograd.
+UTILLIB  = $(BUILD)/libagutil.a
+LIBINT   = $(BUILD)/libautograd-internal.a
+SHLIB    = $(BUILD)/libautograd.so.$(AG_VERSION)
 VIZLIB   = $(BUILD)/libviz.a
 REPLLIB  = $(BUILD)/librepl.a
 AGREPL   = $(BUILD)/agrepl
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
-ALL_LIBS = $(LIB) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
+ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 
-.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare
+.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
 all: check-deps
 	@$(MAKE) --no-print-directory build-all
 
-build-all: $(LIB) $(AGREPL) $(BUILD)/samples/train_mlp
+build-all: $(LIB) $(SHLIB) $(AGREPL) $(BUILD)/samples/train_mlp
 
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
 	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
-	for c in xvfb-run tmux valgrind import; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for c in xvfb-run tmux valgrind import g++ groff objcopy; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
+	[ "$$($(CC) -print-file-name=libgfortran.a)" != libgfortran.a ] || missing="$$missing libgfortran.a"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -69,9 +104,24 @@ deps:
 check-deps:
 	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && $(PKG_CONFIG) --exists $(PKG_MODULES) 2>/dev/null || $(MAKE) --no-print-directory deps
 
-$(LIB): $(LIB_OBJ)
+$(LIBINT): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	@rm -f $@ && ar rcs $@ $^
+
+$(UTILLIB): $(UTIL_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@ && ar rcs $@ $^
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  AR $@"
+	$(Q)ld -r -o $(BUILD)/autograd.o $^ && objcopy --localize-hidden $(BUILD)/autograd.o && \
+	  rm -f $@ && ar rcs $@ $(BUILD)/autograd.o && rm -f $(BUILD)/autograd.o
+
+$(SHLIB): $(LIB_OBJ)
+	@echo "  LD $@"
+	$(Q)$(CC) $(OPT) $(SAN) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -o $@ $^ $(BLAS_LIBS) -lm
+	@ln -sf $(@F) $(BUILD)/$(SONAME) && ln -sf $(SONAME) $(BUILD)/libautograd.so
 
 $(VIZLIB): $(VIZ_OBJ)
 	@mkdir -p $(@D)
@@ -81,24 +131,35 @@ $(REPLLIB): $(REPL_OBJ)
 	@mkdir -p $(@D)
 	@rm -f $@ && ar rcs $@ $^
 
+$(BUILD)/src/util/%.o: src/util/%.c
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	$(Q)$(CC) $(CFLAGS_BASE) -Isrc/util -c $< -o $@
+
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) $(LIB_CFLAGS) $(BLAS_CFLAGS) -c $< -o $@
 
 $(BUILD)/viz/%.o: viz/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Isrc/util -Iviz -c $< -o $@
 
+# repl/ sees viz/'s public headers but not SDL's or Graphviz's: the build
+# itself keeps the evaluator off both (as it does for src/).
 $(BUILD)/repl/%.o: repl/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Iviz -Irepl -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) -Isrc/util -Iviz -Irepl -c $< -o $@
 
-$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(LIB)
+# Where the installed lessons are, compiled into agrepl (repl/lessons.c).
+$(BUILD)/repl/lessons.o: $(BUILD)/prefix.stamp
+$(BUILD)/repl/lessons.o: CFLAGS_BASE += -DAGREPL_LESSON_DIR='"$(LESSONDIR)"'
+
+$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS)
 
 $(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
 	@mkdir -p $(@D)
@@ -108,12 +169,12 @@ $(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Iviz -Irepl -Itests -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -Itests -c $< -o $@
 
 # Tests link the repl and viz layers as archives: each pulls in only what it uses.
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(LIB)
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -pthread -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
 
 unit-tests: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t 2>&1; done
@@ -140,9 +201,78 @@ valgrind-tests: $(AGREPL)
 fuzz-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) sh tests/fuzz_scripts.sh
 
+# Output to a full disk or a closed pipe: a message and status 1.
+reliability-tests: $(AGREPL)
+	@AGREPL=$(AGREPL) bash tests/reliability_test.sh
+
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests valgrind-tests window-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interactive-tests fuzz-tests valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests
 	@$(MAKE) --no-print-directory asan-tests
+
+# The issue's stale pointer after ag_gc, caught with AG_DEBUG_NO_REUSE=1 by
+# valgrind (this build) or AddressSanitizer (the asan build).
+$(BUILD)/tests/stale_pointer: tests/stale_pointer.c $(LIB)
+	@mkdir -p $(@D)
+	@echo "  LD $@"
+	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
+
+stale-pointer-tests: $(BUILD)/tests/stale_pointer
+	@SAN="$(SAN)" sh tests/stale_pointer_test.sh $<
+
+# Only ag_* names are global in libautograd.a and libautograd.so.
+symbol-tests: $(LIB) $(SHLIB)
+	@sh tests/symbols_test.sh $(LIB) $(SHLIB)
+
+# make install into a temporary DESTDIR, then use it as a C user would
+# (pkg-config, static and shared, C++, man pages, a lesson by name), then
+# make uninstall and check that nothing is left.
+install-tests: build-all
+	@MAKE="$(MAKE) --no-print-directory" sh tests/install_test.sh
+
+# ---- install ----------------------------------------------------------------
+# `sudo make install`, or `make install PREFIX=$$HOME/.local`; DESTDIR stages
+# the same tree elsewhere (packaging).  The lesson directory is compiled into
+# agrepl, so agrepl is rebuilt when PREFIX changes.
+LESSONS  = $(sort $(wildcard samples/*.ag))
+HEADERS  = $(sort $(wildcard include/autograd/*.h))
+MANPAGES = man/agrepl.1 man/autograd.3
+
+# Holds the PREFIX of the last build; rewritten only when it changes.
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+FORCE:
+
+$(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
+	@printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$${exec_prefix}/lib' \
+	  'includedir=$${prefix}/include' '' 'Name: autograd' \
+	  'Description: DeZero-style automatic differentiation engine (libautograd)' \
+	  'Version: $(AG_VERSION)' 'Requires.private: openblas' 'Cflags: -I$${includedir}' \
+	  'Libs: -L$${libdir} -lautograd -lm' > $@
+
+install: build-all $(BUILD)/autograd.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/autograd \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(LESSONDIR)
+	install -m 755 $(AGREPL) $(DESTDIR)$(BINDIR)/agrepl
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libautograd.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION)
+	ln -sf libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libautograd.so
+	install -m 644 $(BUILD)/autograd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/autograd/
+	install -m 644 man/agrepl.1 $(DESTDIR)$(MANDIR)/man1/agrepl.1
+	install -m 644 man/autograd.3 $(DESTDIR)$(MANDIR)/man3/autograd.3
+	install -m 644 $(LESSONS) $(DESTDIR)$(LESSONDIR)/
+
+# Removes exactly what install put there, then the directories that were ours.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/agrepl $(DESTDIR)$(LIBDIR)/libautograd.a \
+	  $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	  $(DESTDIR)$(LIBDIR)/libautograd.so $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc \
+	  $(addprefix $(DESTDIR)$(INCLUDEDIR)/autograd/,$(notdir $(HEADERS))) \
+	  $(DESTDIR)$(MANDIR)/man1/agrepl.1 $(DESTDIR)$(MANDIR)/man3/autograd.3 \
+	  $(addprefix $(DESTDIR)$(LESSONDIR)/,$(notdir $(LESSONS)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(DATADIR)/agrepl 2>/dev/null
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.
 asan-tests:
@@ -150,7 +280,7 @@ asan-tests:
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests stale-pointer-tests
 
 
 # ---- benchmarks (bench/README.md) -------------------------------------------

@@ -2,7 +2,9 @@
 # bench/compare.sh BUILD — what `make bench-compare` runs: each workload
 # through our C API, as an agrepl script, and in PyTorch eager
 # (bench/torch_bench.py: float64, torch.set_num_threads(1)), then the ratios
-# ours / PyTorch of time per iteration and of peak memory.
+# ours / PyTorch of time per iteration and of peak memory, and the agrepl
+# script's against the C API's (time per iteration; peak memory above
+# agrepl's own start-up peak, `agrepl -e 1`, against the C run's peak).
 #
 # W4, W5 and W7 hand PyTorch the same data and initial weights: agbench
 # --dump writes them to a temporary file that torch_bench.py reads.  The
@@ -37,10 +39,24 @@ report() { # report LABEL OURS_LINE TORCH_LINE
         "$(ratio "$(field us/iter "$2")" "$(field us/iter "$3")")" \
         "$(ratio "$(field peak "$2")" "$(field peak "$3")")"
 }
+# report_c REPL_LINE C_LINE TIME_TARGET: the script against the C API, time
+# per iteration and peak memory above agrepl's own start-up peak
+report_c() {
+    peak=$(awk -v a="$(field peak "$1")" -v s="$startup_peak" 'BEGIN { printf "%.2f", a - s }')
+    printf '    %-22s time %sx (target <= %sx)  peak above start-up %sx (target <= 2x)\n' \
+        "agrepl (process) / C" "$(ratio "$(field us/iter "$1")" "$(field us/iter "$2")")" "$3" \
+        "$(ratio "$peak" "$(field peak "$2")")"
+}
 
 echo "== ours vs PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)') (float64, 1 thread)"
-# id agrepl-script agrepl-runs
-while read -r id script runs; do
+startup_peak=0
+if [ -x "$AGREPL" ]; then
+    startup=$("$AGBENCH" --time-cmd S1 startup agrepl 1 10 -- "$AGREPL" -e '1')
+    echo "$startup"
+    startup_peak=$(field peak "$startup")
+fi
+# id agrepl-script agrepl-runs target(agrepl/C time)
+while read -r id script runs target; do
     data=""
     case $id in
     W4 | W5 | W7)
@@ -60,13 +76,14 @@ while read -r id script runs; do
             "$AGREPL" --headless "$HERE/$script")
         echo "$repl"
         report "agrepl (process) / torch" "$repl" "$torch"
+        report_c "$repl" "$ours" "$target"
     fi
 done <<EOF
-W1 w1_rosenbrock.ag 5
-W2 w2_matyas.ag 5
-W3 w3_tanh4.ag 5
-W6 w6_chain.ag 5
-W4 w4_mlp_small.ag 3
-W5 w5_mlp_wide.ag 1
-W7 w7_lstm.ag 3
+W1 w1_rosenbrock.ag 5 4
+W2 w2_matyas.ag 5 4
+W3 w3_tanh4.ag 5 -
+W6 w6_chain.ag 5 2
+W4 w4_mlp_small.ag 3 2
+W5 w5_mlp_wide.ag 1 1.1
+W7 w7_lstm.ag 3 1.5
 EOF

@@ -134,7 +134,7 @@ static int train_mlp(const mlp_setup *setup, double *seconds, char *values) {
     double loss_value = NAN, t0 = bench_now();
     for (int step = 0; setup != NULL && step < setup->steps; step++) {
         ag_var *loss = ag_mse(ctx, ag_model_forward(model, x), y);
-        ag_model_cleargrads(model);
+        ag_model_cleargrad(model);
         if (loss == NULL || ag_backward(ctx, loss, NULL) < 0 ||
             ag_optim_update_model(optim, model) < 0) {
             status = bench_fail(ctx, "mlp step");
@@ -146,7 +146,7 @@ static int train_mlp(const mlp_setup *setup, double *seconds, char *values) {
     *seconds = bench_now() - t0;
     bench_value(values, "loss", loss_value);
     ag_optim_free(optim);
-    ag_model_free(model);
+    ag_model_unref(model);
     ag_ctx_free(ctx);
     return status;
 }
@@ -165,7 +165,7 @@ static int dump_mlp(const mlp_setup *setup, FILE *out) {
         bench_dump_array(out, "y", ag_ndim(y), ag_shape(y), ag_cdata(y));
         bench_dump_model(out, model);
     }
-    ag_model_free(model);
+    ag_model_unref(model);
     ag_ctx_free(ctx);
     return status;
 }
@@ -262,14 +262,14 @@ static int lstm_setup_new(lstm_setup *s) {
 }
 
 static void lstm_setup_free(lstm_setup *s) {
-    ag_model_free(s->model);
+    ag_model_unref(s->model);
     ag_ctx_free(s->ctx);
 }
 
 /* Clears the gradients, backpropagates the loss so far, cuts the graph
  * below it and updates: upstream's cmd/lstm at each BPTT boundary. */
 static int lstm_update(lstm_setup *s, ag_optim *sgd, ag_var *loss) {
-    ag_model_cleargrads(s->model);
+    ag_model_cleargrad(s->model);
     if (ag_backward(s->ctx, loss, NULL) < 0) return -1;
     ag_unchain_backward(loss);
     if (ag_optim_update_model(sgd, s->model) < 0) return -1;

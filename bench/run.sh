@@ -51,3 +51,6 @@ png=$(mktemp /tmp/agbench-graph-XXXXXX.png)
 "$AGBENCH" --time-cmd S2 render200 agrepl 1 5 -- "$AGREPL" --headless -e \
     "x = 0.5; y = x; for i in range(50) { y = sin(y) + y }; render(y, \"$png\")"
 rm -f "$png"
+
+echo "== agrepl session: statements' cost against the session's size"
+sh "$HERE/session.sh" "$BUILD"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "strbuf.h"
 
 static const char *const kind_names[] = {
     [AST_NUMBER] = "number",       [AST_STRING] = "string",   [AST_BOOL] = "bool",
@@ -394,14 +394,14 @@ void ast_free(ast_node *node) {
 
 /* The shortest text that reads back to exactly `value`: plain decimals for
  * ordinary magnitudes (100, 0.001), exponent form outside them (1e-07). */
-static void append_number(viz_text *buffer, double value) {
+static void append_number(strbuf *buffer, double value) {
     char text[48];
     double magnitude = fabs(value);
     if (value == 0 || (magnitude >= 1e-5 && magnitude < 1e16)) {
         for (int decimals = 0; decimals <= 17 + 5; decimals++) {
             snprintf(text, sizeof text, "%.*f", decimals, value);
             if (strtod(text, NULL) == value) {
-                viz_text_append(buffer, text);
+                strbuf_append(buffer, text);
                 return;
             }
         }
@@ -410,169 +410,169 @@ static void append_number(viz_text *buffer, double value) {
         snprintf(text, sizeof text, "%.*g", precision, value);
         if (isnan(value) || strtod(text, NULL) == value) break;
     }
-    viz_text_append(buffer, text);
+    strbuf_append(buffer, text);
 }
 
-static void append_node(viz_text *buffer, const ast_node *node, int depth);
+static void append_node(strbuf *buffer, const ast_node *node, int depth);
 
 /* " child" for each child of a list. */
-static void append_each(viz_text *buffer, const ast_list *list, int depth) {
+static void append_each(strbuf *buffer, const ast_list *list, int depth) {
     for (int i = 0; i < list->count; i++) {
-        viz_text_append(buffer, " ");
+        strbuf_append(buffer, " ");
         append_node(buffer, list->items[i], depth);
     }
 }
 
 /* Recursion is bounded: below AST_MAX_HEIGHT levels the printer writes "..."
  * (parsed trees never get there). */
-static void append_node(viz_text *buffer, const ast_node *node, int depth) {
+static void append_node(strbuf *buffer, const ast_node *node, int depth) {
     if (!node) {
-        viz_text_append(buffer, "<null>");
+        strbuf_append(buffer, "<null>");
         return;
     }
     if (depth > AST_MAX_HEIGHT) {
-        viz_text_append(buffer, "...");
+        strbuf_append(buffer, "...");
         return;
     }
     depth++;
     switch (node->kind) {
     case AST_NUMBER: append_number(buffer, node->as.number); break;
-    case AST_STRING: viz_text_append_quoted(buffer, node->as.string); break;
-    case AST_BOOL: viz_text_append(buffer, node->as.boolean ? "true" : "false"); break;
-    case AST_NAME: viz_text_append(buffer, node->as.name); break;
+    case AST_STRING: strbuf_append_quoted(buffer, node->as.string); break;
+    case AST_BOOL: strbuf_append(buffer, node->as.boolean ? "true" : "false"); break;
+    case AST_NAME: strbuf_append(buffer, node->as.name); break;
     case AST_LIST:
-        viz_text_append(buffer, "(list");
+        strbuf_append(buffer, "(list");
         append_each(buffer, &node->as.list, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_UNARY:
-        viz_text_append(buffer, "(");
-        viz_text_append(buffer, ast_operator_symbol(node->as.unary.op));
-        viz_text_append(buffer, " ");
+        strbuf_append(buffer, "(");
+        strbuf_append(buffer, ast_operator_symbol(node->as.unary.op));
+        strbuf_append(buffer, " ");
         append_node(buffer, node->as.unary.operand, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_BINARY:
-        viz_text_append(buffer, "(");
-        viz_text_append(buffer, ast_operator_symbol(node->as.binary.op));
-        viz_text_append(buffer, " ");
+        strbuf_append(buffer, "(");
+        strbuf_append(buffer, ast_operator_symbol(node->as.binary.op));
+        strbuf_append(buffer, " ");
         append_node(buffer, node->as.binary.left, depth);
-        viz_text_append(buffer, " ");
+        strbuf_append(buffer, " ");
         append_node(buffer, node->as.binary.right, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_CALL:
-        viz_text_append(buffer, "(call ");
+        strbuf_append(buffer, "(call ");
         append_node(buffer, node->as.call.callee, depth);
         append_each(buffer, &node->as.call.arguments, depth);
         append_each(buffer, &node->as.call.keywords, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_KEYWORD:
-        viz_text_append(buffer, node->as.keyword.name);
-        viz_text_append(buffer, "=");
+        strbuf_append(buffer, node->as.keyword.name);
+        strbuf_append(buffer, "=");
         append_node(buffer, node->as.keyword.value, depth);
         break;
     case AST_ATTRIBUTE:
-        viz_text_append(buffer, "(. ");
+        strbuf_append(buffer, "(. ");
         append_node(buffer, node->as.attribute.object, depth);
-        viz_text_append(buffer, " ");
-        viz_text_append(buffer, node->as.attribute.name);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, " ");
+        strbuf_append(buffer, node->as.attribute.name);
+        strbuf_append(buffer, ")");
         break;
     case AST_INDEX:
-        viz_text_append(buffer, "(index ");
+        strbuf_append(buffer, "(index ");
         append_node(buffer, node->as.index.object, depth);
         append_each(buffer, &node->as.index.indices, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_SLICE: /* (slice start stop step), _ for a part left out */
-        viz_text_append(buffer, "(slice");
+        strbuf_append(buffer, "(slice");
         for (int i = 0; i < 3; i++) {
             const ast_node *part = i == 0 ? node->as.slice.start : i == 1 ? node->as.slice.stop
                                                                           : node->as.slice.step;
-            viz_text_append(buffer, " ");
+            strbuf_append(buffer, " ");
             if (part) append_node(buffer, part, depth);
-            else viz_text_append(buffer, "_");
+            else strbuf_append(buffer, "_");
         }
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_ASSIGN:
-        viz_text_append(buffer, "(");
-        viz_text_append(buffer, ast_operator_symbol(node->as.assign.op));
-        if (node->as.assign.op != AST_OP_NONE) viz_text_append(buffer, "=");
-        viz_text_append(buffer, " ");
-        viz_text_append(buffer, node->as.assign.target);
-        viz_text_append(buffer, " ");
+        strbuf_append(buffer, "(");
+        strbuf_append(buffer, ast_operator_symbol(node->as.assign.op));
+        if (node->as.assign.op != AST_OP_NONE) strbuf_append(buffer, "=");
+        strbuf_append(buffer, " ");
+        strbuf_append(buffer, node->as.assign.target);
+        strbuf_append(buffer, " ");
         append_node(buffer, node->as.assign.value, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_DEF:
-        viz_text_append(buffer, "(def ");
-        viz_text_append(buffer, node->as.def.name);
-        viz_text_append(buffer, " (");
+        strbuf_append(buffer, "(def ");
+        strbuf_append(buffer, node->as.def.name);
+        strbuf_append(buffer, " (");
         for (int i = 0; i < node->as.def.parameters.count; i++) {
-            if (i) viz_text_append(buffer, " ");
+            if (i) strbuf_append(buffer, " ");
             append_node(buffer, node->as.def.parameters.items[i], depth);
         }
-        viz_text_append(buffer, ") ");
+        strbuf_append(buffer, ") ");
         append_node(buffer, node->as.def.body, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_FOR:
-        viz_text_append(buffer, "(for ");
-        viz_text_append(buffer, node->as.for_loop.variable);
-        viz_text_append(buffer, " ");
+        strbuf_append(buffer, "(for ");
+        strbuf_append(buffer, node->as.for_loop.variable);
+        strbuf_append(buffer, " ");
         append_node(buffer, node->as.for_loop.iterable, depth);
-        viz_text_append(buffer, " ");
+        strbuf_append(buffer, " ");
         append_node(buffer, node->as.for_loop.body, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_IF: {
         int arms = if_arm_count(node);
-        viz_text_append(buffer, "(if");
+        strbuf_append(buffer, "(if");
         for (int i = 0; i < arms; i++) {
-            viz_text_append(buffer, i == 0 ? " " : " (elif ");
+            strbuf_append(buffer, i == 0 ? " " : " (elif ");
             append_node(buffer, node->as.if_statement.conditions.items[i], depth);
-            viz_text_append(buffer, " ");
+            strbuf_append(buffer, " ");
             append_node(buffer, node->as.if_statement.bodies.items[i], depth);
-            if (i > 0) viz_text_append(buffer, ")");
+            if (i > 0) strbuf_append(buffer, ")");
         }
         if (node->as.if_statement.else_body) {
-            viz_text_append(buffer, " (else ");
+            strbuf_append(buffer, " (else ");
             append_node(buffer, node->as.if_statement.else_body, depth);
-            viz_text_append(buffer, ")");
+            strbuf_append(buffer, ")");
         }
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     }
     case AST_NOGRAD:
     case AST_TESTMODE:
-        viz_text_append(buffer, node->kind == AST_NOGRAD ? "(nograd " : "(testmode ");
+        strbuf_append(buffer, node->kind == AST_NOGRAD ? "(nograd " : "(testmode ");
         append_node(buffer, node->as.scope.body, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
-    case AST_BREAK: viz_text_append(buffer, "(break)"); break;
-    case AST_CONTINUE: viz_text_append(buffer, "(continue)"); break;
+    case AST_BREAK: strbuf_append(buffer, "(break)"); break;
+    case AST_CONTINUE: strbuf_append(buffer, "(continue)"); break;
     case AST_RETURN:
-        viz_text_append(buffer, "(return");
+        strbuf_append(buffer, "(return");
         if (node->as.return_statement.value) {
-            viz_text_append(buffer, " ");
+            strbuf_append(buffer, " ");
             append_node(buffer, node->as.return_statement.value, depth);
         }
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
     case AST_BLOCK:
-        viz_text_append(buffer, "(block");
+        strbuf_append(buffer, "(block");
         append_each(buffer, &node->as.block, depth);
-        viz_text_append(buffer, ")");
+        strbuf_append(buffer, ")");
         break;
-    default: viz_text_append(buffer, "<?>"); break;
+    default: strbuf_append(buffer, "<?>"); break;
     }
 }
 
 char *ast_to_sexpr(const ast_node *node) {
-    viz_text buffer = {0};
+    strbuf buffer = {0};
     append_node(&buffer, node, 0);
-    return viz_text_take(&buffer);
+    return strbuf_take(&buffer);
 }

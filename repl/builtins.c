@@ -9,9 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "repl_internal.h"
 
-/* ---- the joined table ------------------------------------------------------ */
+/* ---- topics and the joined table ---------------------------------------------- */
+
+const char *const builtin_topics[] = {
+    "construction", "elementwise", "shape", "nn", "attributes", "autograd",
+    "output", "optimizers", "models", "graphs", "plots", NULL,
+};
+
+bool builtin_topic_known(const char *topic) {
+    for (int i = 0; topic && builtin_topics[i]; i++)
+        if (strcmp(builtin_topics[i], topic) == 0) return true;
+    return false;
+}
 
 #define MAX_BUILTINS 1024
 
@@ -384,28 +395,24 @@ static const char *param_name_of(repl *r, const builtin_args *a, int index) {
 
 static const char *builtin_name(const builtin_args *a) { return a->def ? a->def->name : "call"; }
 
-/* "a string", "an optimizer", "nil": for "must be ..., not X". */
-static const char *with_article(repl_value v, char *buf, size_t n) {
-    if (v.kind == VALUE_NIL) return "nil";
-    const char *kind = value_kind_name(v);
-    bool vowel = strchr("aeiou", kind[0]) != NULL;
-    snprintf(buf, n, "%s %s", vowel ? "an" : "a", kind);
-    return buf;
-}
 
 /* The message for a nil that stands for a missing gradient, or NULL. */
-static int nil_gradient_error(repl *r, const char *prefix, repl_value v) {
+static int nil_gradient_error(repl *r, const ast_node *at, const char *prefix, repl_value v) {
     const char *what = v.as.string->text;
     /* "x.grad" -> the variable is "x" */
     size_t n = strlen(what);
     int base = n > 5 && strcmp(what + n - 5, ".grad") == 0 ? (int)(n - 5) : (int)n;
-    return repl_error(r, "%s%s is <nil> (no backward has reached %.*s yet; run backward() first)",
+    return repl_error_at(r, at, "%s%s is <nil> (no backward has reached %.*s yet; run backward() first)",
                       prefix, what, base, what);
 }
 
+int value_nil_error_at(repl *r, const ast_node *at, const char *prefix, repl_value v) {
+    if (v.kind == VALUE_NIL && v.as.string != NULL) return nil_gradient_error(r, at, prefix, v);
+    return repl_error_at(r, at, "%suse of <nil>", prefix);
+}
+
 int value_nil_error(repl *r, const char *prefix, repl_value v) {
-    if (v.kind == VALUE_NIL && v.as.string != NULL) return nil_gradient_error(r, prefix, v);
-    return repl_error(r, "%suse of <nil>", prefix);
+    return value_nil_error_at(r, NULL, prefix, v);
 }
 
 /* The shape of a nested-list literal, read down its first items: the number
@@ -482,7 +489,7 @@ ag_var *value_to_leaf(repl *r, repl_value v) {
 int arg_var(repl *r, const builtin_args *a, int index, ag_var **out) {
     repl_value v = a->values[index];
     char buf[64];
-    int rc = value_as_var(r, v, out);
+    int rc = value_as_var(r, NULL, v, out);
     if (rc <= 0) return rc;
     if (v.kind == VALUE_NIL && v.as.string != NULL) {
         char prefix[80];
@@ -494,7 +501,7 @@ int arg_var(repl *r, const builtin_args *a, int index, ag_var **out) {
                              "tensor (nested lists of numbers of one shape)",
                           builtin_name(a), param_name(a, index));
     return repl_error(r, "%s: %s must be a variable or number, not %s", builtin_name(a),
-                      param_name(a, index), with_article(v, buf, sizeof buf));
+                      param_name(a, index), value_with_article(v, buf, sizeof buf));
 }
 
 int arg_number(repl *r, const builtin_args *a, int index, double *out) {
@@ -509,13 +516,13 @@ int arg_number(repl *r, const builtin_args *a, int index, double *out) {
         return 0;
     }
     if (v.kind == VALUE_VAR) {
-        char shape[16 + 12 * AG_MAX_DIMS];
+        char shape[AG_SHAPEBUF];
         return repl_error(r, "%s: %s must be a number, not a variable of shape %s",
                           builtin_name(a), param_name(a, index),
                           ag_shape_string(ag_ndim(v.as.var), ag_shape(v.as.var), shape));
     }
     return repl_error(r, "%s: %s must be a number, not %s", builtin_name(a), param_name(a, index),
-                      with_article(v, buf, sizeof buf));
+                      value_with_article(v, buf, sizeof buf));
 }
 
 /* An integral double in int range, for messages with the parameter. */
@@ -535,7 +542,7 @@ int arg_int(repl *r, const builtin_args *a, int index, int *out) {
     char buf[64];
     if (value.kind != VALUE_NUMBER && !(value.kind == VALUE_VAR && ag_size(value.as.var) == 1))
         return repl_error(r, "%s: %s must be an integer, not %s", builtin_name(a),
-                          param_name(a, index), with_article(value, buf, sizeof buf));
+                          param_name(a, index), value_with_article(value, buf, sizeof buf));
     if (arg_number(r, a, index, &v) < 0) return -1;
     return to_int(r, a, index, v, out);
 }
@@ -548,7 +555,7 @@ int arg_bool(repl *r, const builtin_args *a, int index, bool *out) {
         return 0;
     }
     return repl_error(r, "%s: %s must be true or false, not %s", builtin_name(a),
-                      param_name(a, index), with_article(v, buf, sizeof buf));
+                      param_name(a, index), value_with_article(v, buf, sizeof buf));
 }
 
 int arg_string(repl *r, const builtin_args *a, int index, const char **out) {
@@ -559,7 +566,7 @@ int arg_string(repl *r, const builtin_args *a, int index, const char **out) {
         return 0;
     }
     return repl_error(r, "%s: %s must be a string, not %s", builtin_name(a), param_name(a, index),
-                      with_article(v, buf, sizeof buf));
+                      value_with_article(v, buf, sizeof buf));
 }
 
 int arg_ints(repl *r, const builtin_args *a, int index, int *out, int max, int *count) {
@@ -592,7 +599,7 @@ int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *ou
                 return repl_error(r, "%s: %s must be an integer or a list of integers, not a list "
                                      "holding %s",
                                   builtin_name(a), param_name(a, index),
-                                  with_article(item, buf, sizeof buf));
+                                  value_with_article(item, buf, sizeof buf));
             if (to_int(r, a, index, number, &out[i]) < 0) return -1;
         }
         *count = list->count;
@@ -610,7 +617,7 @@ int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *ou
         return 0;
     }
     return repl_error(r, "%s: %s must be an integer or a list of integers, not %s",
-                      builtin_name(a), param_name(a, index), with_article(v, buf, sizeof buf));
+                      builtin_name(a), param_name(a, index), value_with_article(v, buf, sizeof buf));
 }
 
 bool arg_given(const builtin_args *a, int index) {

@@ -35,15 +35,35 @@ struct builtin_args {
  * after repl_error(). */
 typedef int (*builtin_fn)(repl *r, const builtin_args *args, repl_value *out);
 
+/* How number literals among a call's arguments reach the built-in. */
+typedef enum builtin_literals {
+    BUILTIN_LITERALS_NUMBERS = 0, /* plain numbers (arg_var makes constants, pow(x, 2) is
+                                   * Pow(2), sgd(0.1) is refused): the default */
+    BUILTIN_LITERALS_LEAVES       /* 0-d leaf variables, as bound or shown (print) */
+} builtin_literals;
+
+/* A numeric sequence a for loop may walk without building it (range):
+ * start + k*step for 0 <= k < count.  0, or -1 after an error. */
+typedef int (*builtin_sequence_fn)(repl *r, const builtin_args *args, double *start,
+                                   double *step, double *count);
+
 struct builtin_def {
     const char *name;
     const char *signature;
     builtin_fn fn;
-    const char *topic; /* "construction", "elementwise", "shape", "nn", "autograd",
-                        * "optimizers", "models", "graphs", "plots", "output" */
+    const char *topic; /* one of builtin_topics[] (a test checks every row) */
     const char *help;  /* one line; further lines (after \n, indented two spaces)
                         * only in :help NAME */
+    /* optional, left out of most rows: */
+    builtin_literals literals;
+    builtin_sequence_fn sequence; /* for x in NAME(...) without the list */
 };
+
+/* The help topics, in :help's order (NULL-terminated): the closed set that
+ * builtin_def.topic takes its values from. */
+extern const char *const builtin_topics[];
+/* True when topic is one of builtin_topics. */
+bool builtin_topic_known(const char *topic);
 
 /* The joined table (NULL-terminated by a zero entry) and lookups. */
 const builtin_def *builtins_all(int *count);
@@ -62,6 +82,9 @@ extern const builtin_def builtins_viz[];
 /* Reports an error for the statement being run: "NAME: message" is the
  * convention (e.g. "sum: axis 3 out of range for ndim 2").  Returns -1. */
 int repl_error(repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The engine context's pending error (or "out of memory" when it has none)
+ * as the statement's error; clears it; -1. */
+int engine_error(repl *r);
 /* The session's engine context. */
 ag_ctx *repl_ctx(repl *r);
 /* Output stream (stdout or what the options gave). */

@@ -5,17 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "repl_internal.h"
 
 #define MAX_INDICES 1000000
 
-/* "a string", "an optimizer", "nil" for messages. */
-static const char *a_kind(repl_value v, char *buf, size_t n) {
-    if (v.kind == VALUE_NIL) return "nil";
-    const char *kind = value_kind_name(v);
-    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
-    return buf;
-}
 
 static int done_var(repl *r, ag_var *v, repl_value *out) {
     if (v == NULL) return engine_error(r);
@@ -274,7 +267,7 @@ static int arg_var_list(repl *r, const builtin_args *a, int index, ag_var ***xs,
     if (v.kind != VALUE_LIST) {
         char buf[64];
         return repl_error(r, "%s: %s must be a list of variables, not %s", a->def->name,
-                          index == 0 ? "xs" : "the inputs", a_kind(v, buf, sizeof buf));
+                          index == 0 ? "xs" : "the inputs", value_with_article(v, buf, sizeof buf));
     }
     const value_list *list = v.as.list;
     ag_var **vars = malloc((size_t)(list->count > 0 ? list->count : 1) * sizeof *vars);
@@ -437,7 +430,7 @@ static int builtin_len(repl *r, const builtin_args *a, repl_value *out) {
         return 0;
     default: {
         char buf[64];
-        return repl_error(r, "len: x must be a list, string or variable, not %s", a_kind(v, buf, sizeof buf));
+        return repl_error(r, "len: x must be a list, string or variable, not %s", value_with_article(v, buf, sizeof buf));
     }
     }
 }
@@ -569,7 +562,7 @@ static int builtin_cleargrad(repl *r, const builtin_args *a, repl_value *out) {
                 if (v.as.list->items[k].kind == VALUE_VAR) ag_cleargrad(v.as.list->items[k].as.var);
         } else if (v.kind != VALUE_NUMBER) {
             char buf[64];
-            return repl_error(r, "cleargrad: expected variables, not %s", a_kind(v, buf, sizeof buf));
+            return repl_error(r, "cleargrad: expected variables, not %s", value_with_article(v, buf, sizeof buf));
         }
     }
     *out = VALUE_NIL_INIT;
@@ -610,7 +603,7 @@ static int grad_of_each(repl *r, const builtin_args *a, ag_var *y, bool create, 
     for (int i = 0; i < xs->count; i++)
         if (xs->items[i].kind != VALUE_VAR)
             return repl_error(r, "grad: x[%d] must be a variable, not %s", i,
-                              a_kind(xs->items[i], buf, sizeof buf));
+                              describe_kind(xs->items[i], buf, sizeof buf));
     repl_value list = value_list_new(xs->count);
     if (list.kind != VALUE_LIST) return repl_error(r, "out of memory");
     for (int i = 0; i < xs->count; i++) {
@@ -668,7 +661,7 @@ static ag_var *call_from_engine(void *user, ag_ctx *ctx, ag_var *const *xs, int 
     } else {
         char buf[64];
         repl_error(c->r, "%s: f must return a variable or number, not %s", c->caller,
-                   a_kind(result, buf, sizeof buf));
+                   value_with_article(result, buf, sizeof buf));
         c->failed = true;
     }
     value_release(result);
@@ -681,7 +674,7 @@ static int check_callable(repl *r, const builtin_args *a) {
         (f.kind == VALUE_OBJECT && f.as.object->type && f.as.object->type->call))
         return 0;
     char buf[64];
-    return repl_error(r, "%s: f must be a function, not %s", a->def->name, a_kind(f, buf, sizeof buf));
+    return repl_error(r, "%s: f must be a function, not %s", a->def->name, value_with_article(f, buf, sizeof buf));
 }
 
 static int builtin_numgrad(repl *r, const builtin_args *a, repl_value *out) {
@@ -783,7 +776,10 @@ static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
-int range_bounds(repl *r, const builtin_args *a, double *start, double *stop, double *step) {
+/* range(start, stop=nil, step=1)'s bound arguments as numbers: one argument
+ * is stop; every one must be a finite integer and step nonzero.  -1 after
+ * an error naming the parameter ("range: stop must be an integer, not 0.5"). */
+static int range_bounds(repl *r, const builtin_args *a, double *start, double *stop, double *step) {
     /* range(n) counts to n: its one argument is stop */
     bool two = arg_given(a, 1);
     const char *names[3] = {two ? "start" : "stop", "stop", "step"};
@@ -803,6 +799,15 @@ int range_bounds(repl *r, const builtin_args *a, double *start, double *stop, do
     *stop = two ? values[1] : values[0];
     *step = values[2];
     if (*step == 0) return repl_error(r, "range: step is zero");
+    return 0;
+}
+
+/* range's sequence hook: a for loop walks the numbers without the list. */
+static int range_sequence(repl *r, const builtin_args *a, double *start, double *step,
+                          double *count) {
+    double stop;
+    if (range_bounds(r, a, start, &stop, step) < 0) return -1;
+    *count = ceil((stop - *start) / *step);
     return 0;
 }
 
@@ -901,9 +906,9 @@ const builtin_def builtins_core[] = {
      "backward against central differences, element by element; prints mismatches"},
     /* output and utilities */
     {"print", "*xs", builtin_print, "output",
-     "the values on one line, separated by spaces (matrices too, in the one-line form)"},
+     "the values on one line, separated by spaces (matrices too, in the one-line form)", .literals = BUILTIN_LITERALS_LEAVES},
     {"range", "start, stop=nil, step=1", builtin_range, "output",
-     "integers from start below stop (range(n) is 0..n-1), plain numbers; lazy in a for loop"},
+     "integers from start below stop (range(n) is 0..n-1), plain numbers; lazy in a for loop", .sequence = range_sequence},
     {"len", "x", builtin_len, "output", "length of a list or string, or of a variable's first axis"},
     {0},
 };

@@ -30,7 +30,8 @@
 #include <string.h>
 
 #include "builtins.h"
-#include "text.h"
+#include "repl_internal.h"
+#include "strbuf.h"
 
 #define MAX_MLP_LAYERS 64
 /* Numbers shown per tensor cell of opt.state before "...". */
@@ -38,22 +39,7 @@
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-/* Reports the engine context's pending error as the statement's error. */
-static int engine_failure(repl *r) {
-    ag_ctx *ctx = repl_ctx(r);
-    const char *message = ag_errmsg(ctx);
-    int status = repl_error(r, "%s", message && message[0] ? message : "engine error");
-    ag_clear_error(ctx);
-    return status;
-}
 
-/* "a list", "an optimizer", "nil": for "must be ..., not X". */
-static const char *with_article(repl_value v, char *buf, size_t n) {
-    if (v.kind == VALUE_NIL) return "nil";
-    const char *kind = value_kind_name(v);
-    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
-    return buf;
-}
 
 /* A table of malloc'd cells, printed with columns padded to their widest
  * cell, two spaces apart, no trailing blanks. */
@@ -83,7 +69,7 @@ static void table_add_row(table *tb, const char *const *cells) {
     tb->rows++;
 }
 
-static void table_render(const table *tb, viz_text *out) {
+static void table_render(const table *tb, strbuf *out) {
     size_t widths[8] = {0};
     for (int i = 0; i < tb->rows; i++)
         for (int c = 0; c < tb->columns && c < 8; c++) {
@@ -92,13 +78,13 @@ static void table_render(const table *tb, viz_text *out) {
             if (n > widths[c]) widths[c] = n;
         }
     for (int i = 0; i < tb->rows; i++) {
-        if (i > 0) viz_text_append(out, "\n");
+        if (i > 0) strbuf_append(out, "\n");
         for (int c = 0; c < tb->columns && c < 8; c++) {
             const char *cell = tb->cells[(size_t)i * (size_t)tb->columns + (size_t)c];
             if (cell == NULL) cell = "";
-            if (c > 0) viz_text_append(out, "  ");
-            viz_text_append(out, cell);
-            if (c + 1 < tb->columns) viz_text_append_repeat(out, ' ', widths[c] - strlen(cell));
+            if (c > 0) strbuf_append(out, "  ");
+            strbuf_append(out, cell);
+            if (c + 1 < tb->columns) strbuf_append_repeat(out, ' ', widths[c] - strlen(cell));
         }
     }
 }
@@ -132,7 +118,7 @@ static const repl_object_type hook_type = {
 static int make_hook(repl *r, const builtin_args *args, ag_hook_kind kind, repl_value *out) {
     double value;
     if (arg_number(r, args, 0, &value) < 0) return -1;
-    if (ag_hook_validate(repl_ctx(r), kind, value) < 0) return engine_failure(r);
+    if (ag_hook_validate(repl_ctx(r), kind, value) < 0) return engine_error(r);
     hook_object *h = malloc(sizeof *h);
     if (h == NULL) return repl_error(r, "out of memory");
     *h = (hook_object){kind, value};
@@ -180,7 +166,7 @@ static ag_model *model_of(repl_value v) {
     return NULL;
 }
 
-static void model_destroy(void *payload) { ag_model_free(payload); }
+static void model_destroy(void *payload) { ag_model_unref(payload); }
 
 static char *model_describe(const void *payload) {
     char buf[256];
@@ -191,17 +177,17 @@ static char *model_describe(const void *payload) {
 static char *params_describe(const void *payload) {
     const ag_model *m = payload;
     int count = ag_model_param_count(m);
-    viz_text out = {0};
+    strbuf out = {0};
     if (count == 0) {
-        viz_text_appendf(&out, "%s has no parameters yet: weights are made at the first call",
+        strbuf_appendf(&out, "%s has no parameters yet: weights are made at the first call",
                      ag_model_kind_name(ag_model_get_kind(m)));
-        return viz_text_take(&out);
+        return strbuf_take(&out);
     }
     table tb = {.columns = 3};
     for (int i = 0; i < count; i++) {
         const char *name = NULL;
         ag_var *p = ag_model_param(m, i, &name);
-        char shape[16 + 12 * AG_MAX_DIMS];
+        char shape[AG_SHAPEBUF];
         const char *cells[3] = {name, ag_shape_string(ag_ndim(p), ag_shape(p), shape),
                                 ag_grad(p) ? "grad: yes" : "grad: no"};
         table_add_row(&tb, cells);
@@ -210,8 +196,8 @@ static char *params_describe(const void *payload) {
     else out.failed = true;
     table_free(&tb);
     if (!ag_model_initialized(m))
-        viz_text_append(&out, "\n(more weights are made at the first call)");
-    return viz_text_take(&out);
+        strbuf_append(&out, "\n(more weights are made at the first call)");
+    return strbuf_take(&out);
 }
 
 /* m.params["linear[0].w"]: the parameter variable of that name. */
@@ -224,15 +210,15 @@ static int params_index(repl *r, void *payload, repl_value key, repl_value *out)
         if (ag_model_param_count(m) > 0) ag_model_param(m, ag_model_param_count(m) - 1, &example);
         return repl_error(r, "%s.params: index with a parameter's name in quotes, like "
                              "m.params[\"%s\"], not %s",
-                          kind, example, with_article(key, what, sizeof what));
+                          kind, example, value_with_article(key, what, sizeof what));
     }
     ag_var *p = ag_model_param_by_name(m, key.as.string->text);
     if (p == NULL) {
-        viz_text names = {0};
+        strbuf names = {0};
         for (int i = 0, n = ag_model_param_count(m); i < n; i++) {
             const char *name = NULL;
             ag_model_param(m, i, &name);
-            viz_text_appendf(&names, "%s%s", i ? ", " : "", name);
+            strbuf_appendf(&names, "%s%s", i ? ", " : "", name);
         }
         const char *later = ag_model_initialized(m) ? "" : "; the rest are made at the first call";
         int status =
@@ -284,7 +270,7 @@ static int model_call(repl *r, void *payload, const builtin_args *args, repl_val
     ag_var *x;
     if (arg_var(r, &named, 0, &x) < 0) return -1;
     ag_var *y = ag_model_forward(m, x);
-    if (y == NULL) return engine_failure(r);
+    if (y == NULL) return engine_error(r);
     *out = value_var(y);
     return out->kind == VALUE_VAR ? 0 : repl_error(r, "out of memory");
 }
@@ -297,7 +283,7 @@ static int arg_model(repl *r, const builtin_args *args, const char *method, ag_m
     if (*out == NULL)
         return repl_error(r, "%s: the first argument must be a model (mlp, lstm, rnn, "
                              "linear_layer), not %s",
-                          method, with_article(v, kind, sizeof kind));
+                          method, value_with_article(v, kind, sizeof kind));
     return 0;
 }
 
@@ -305,7 +291,7 @@ static int arg_model(repl *r, const builtin_args *args, const char *method, ag_m
 static int fn_cleargrads(repl *r, const builtin_args *args, repl_value *out) {
     ag_model *m;
     if (arg_model(r, args, "cleargrads", &m) < 0) return -1;
-    ag_model_cleargrads(m);
+    ag_model_cleargrad(m);
     *out = VALUE_NIL_INIT;
     return 0;
 }
@@ -359,7 +345,7 @@ static int arg_seed(repl *r, const builtin_args *args, int index, uint64_t *seed
 }
 
 static int wrap_model(repl *r, ag_model *m, repl_value *out) {
-    if (m == NULL) return engine_failure(r);
+    if (m == NULL) return engine_error(r);
     *out = value_object_new(&model_type, m);
     return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
 }
@@ -376,7 +362,7 @@ static int arg_activation(repl *r, const builtin_args *args, int index, ag_activ
                           args->def->name, name);
     char kind[64];
     return repl_error(r, "%s: activation must be one of sigmoid, relu, tanh, gelu, not %s",
-                      args->def->name, with_article(v, kind, sizeof kind));
+                      args->def->name, value_with_article(v, kind, sizeof kind));
 }
 
 /* mlp(sizes, activation=sigmoid, seed=nil) */
@@ -455,7 +441,7 @@ static void state_cell(const ag_optim_state *s, const double *values, int digits
         snprintf(buf, n, "%s", ag_format_display(values[0], digits, number));
         return;
     }
-    char shape[16 + 12 * AG_MAX_DIMS];
+    char shape[AG_SHAPEBUF];
     size_t used = (size_t)snprintf(buf, n, "%s",
                                    ag_shape_string(ag_ndim(s->param), ag_shape(s->param), shape));
     size_t shown = s->size <= STATE_CELL_NUMBERS + 1 ? s->size : STATE_CELL_NUMBERS;
@@ -465,45 +451,52 @@ static void state_cell(const ag_optim_state *s, const double *values, int digits
     if (shown < s->size && used < n) snprintf(buf + used, n - used, " ...");
 }
 
+/* The state array `name` ("velocity", "m", "v") of one parameter's state. */
+static const double *state_array(const ag_optim_state *s, const char *name) {
+    return strcmp(name, "velocity") == 0 ? s->velocity : strcmp(name, "m") == 0 ? s->m : s->v;
+}
+
 /* The text of opt.state: one row per parameter with its state arrays. */
 static char *state_text(const ag_optim *opt, int digits) {
     ag_optim_config c = ag_optim_get_config(opt);
     const char *kind = ag_optim_kind_name(c.kind);
-    long t = ag_optim_steps(opt);
+    long t = ag_optim_step_count(opt);
     int count = ag_optim_state_count(opt);
-    viz_text out = {0};
+    strbuf out = {0};
     if (c.kind == AG_SGD && c.momentum == 0) {
-        viz_text_appendf(&out, "%s state, t=%ld: none (sgd without momentum keeps no state)", kind,
+        strbuf_appendf(&out, "%s state, t=%ld: none (sgd without momentum keeps no state)", kind,
                      t);
-        return viz_text_take(&out);
+        return strbuf_take(&out);
     }
     if (count == 0) {
-        viz_text_appendf(&out, "%s state, t=%ld: none yet (a parameter's state is made at its "
+        strbuf_appendf(&out, "%s state, t=%ld: none yet (a parameter's state is made at its "
                            "first update)",
                      kind, t);
-        return viz_text_take(&out);
+        return strbuf_take(&out);
     }
     /* t is the optimizer's (Adam's bias correction uses it for every
      * parameter), so it heads the table rather than sitting in each row. */
-    bool adam = c.kind == AG_ADAM || c.kind == AG_ADAMW;
-    viz_text_appendf(&out, "%s state, t=%ld\n", kind, t);
-    table tb = {.columns = adam ? 3 : 2};
-    const char *header[3] = {"param", adam ? "m" : "velocity", adam ? "v" : NULL};
+    /* one column per state array, named as the kind's row names them */
+    const char *arrays[2] = {ag_optim_state_name(c.kind, 0), ag_optim_state_name(c.kind, 1)};
+    int narrays = arrays[1] ? 2 : 1;
+    strbuf_appendf(&out, "%s state, t=%ld\n", kind, t);
+    table tb = {.columns = 1 + narrays};
+    const char *header[3] = {"param", arrays[0], arrays[1]};
     table_add_row(&tb, header);
     for (int i = 0; i < count; i++) {
         ag_optim_state s;
         if (ag_optim_state_at(opt, i, &s) < 0) continue;
-        char first[512], second[512];
-        state_cell(&s, adam ? s.m : s.velocity, digits, first, sizeof first);
-        if (adam) state_cell(&s, s.v, digits, second, sizeof second);
-        const char *cells[3] = {s.name && s.name[0] ? s.name : "<unnamed>", first,
-                                adam ? second : NULL};
+        char text[2][512];
+        for (int k = 0; k < narrays; k++)
+            state_cell(&s, state_array(&s, arrays[k]), digits, text[k], sizeof text[k]);
+        const char *cells[3] = {s.name && s.name[0] ? s.name : "<unnamed>", text[0],
+                                narrays > 1 ? text[1] : NULL};
         table_add_row(&tb, cells);
     }
     if (!tb.failed) table_render(&tb, &out);
     else out.failed = true;
     table_free(&tb);
-    return viz_text_take(&out);
+    return strbuf_take(&out);
 }
 
 static int optimizer_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
@@ -515,7 +508,7 @@ static int optimizer_get_attr(repl *r, void *payload, const char *name, repl_val
         return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
     }
     if (strcmp(name, "t") == 0) {
-        *out = value_number((double)ag_optim_steps(o->opt));
+        *out = value_number((double)ag_optim_step_count(o->opt));
         return 0;
     }
     if (strcmp(name, "lr") == 0) {
@@ -535,7 +528,7 @@ static int arg_optimizer(repl *r, const builtin_args *args, const char *method,
     if (v.kind != VALUE_OBJECT || v.as.object->type != &optimizer_type)
         return repl_error(r, "%s: the first argument must be an optimizer (sgd, momentum, adam, "
                              "adamw), not %s",
-                          method, with_article(v, kind, sizeof kind));
+                          method, value_with_article(v, kind, sizeof kind));
     *out = v.as.object->payload;
     return 0;
 }
@@ -558,7 +551,7 @@ static int collect_variables(repl *r, repl_value v, const char *what, ag_var ***
                                   item.as.string->text);
             char kind[64];
             return repl_error(r, "%s: parameters must be variables (or one model), not %s",
-                              what, with_article(item, kind, sizeof kind));
+                              what, value_with_article(item, kind, sizeof kind));
         }
         if (*n == *capacity) {
             int grown_capacity = *capacity ? *capacity * 2 : 8;
@@ -593,7 +586,7 @@ static int update_targets(repl *r, optimizer_object *o, const repl_value *target
         ag_model *m = model_of(targets[0]);
         if (!model_has_gradient(m))
             return repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
-        return ag_optim_update_model(o->opt, m) < 0 ? engine_failure(r) : 0;
+        return ag_optim_update_model(o->opt, m) < 0 ? engine_error(r) : 0;
     }
     ag_var **params = NULL;
     int n = 0, capacity = 0, status = 0;
@@ -609,7 +602,7 @@ static int update_targets(repl *r, optimizer_object *o, const repl_value *target
     }
     if (status == 0 && !any_gradient(params, n))
         status = repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
-    if (status == 0 && ag_optim_update(o->opt, params, n) < 0) status = engine_failure(r);
+    if (status == 0 && ag_optim_update(o->opt, params, n) < 0) status = engine_error(r);
     free(params);
     return status;
 }
@@ -649,7 +642,7 @@ static int fn_reset_grad(repl *r, const builtin_args *args, repl_value *out) {
     optimizer_object *o;
     if (arg_optimizer(r, args, "reset_grad", &o) < 0) return -1;
     if (o->bound.kind == VALUE_NIL) return unbound_error(r, o);
-    ag_optim_zero_grad(o->opt);
+    ag_optim_cleargrad(o->opt);
     *out = VALUE_NIL_INIT;
     return 0;
 }
@@ -690,9 +683,9 @@ static int add_hooks(repl *r, const builtin_args *args, int index, ag_optim *opt
         if (item.kind != VALUE_OBJECT || item.as.object->type != &hook_type)
             return repl_error(r, "%s: hooks must be a list of weight_decay(lambda) and "
                                  "clip_grad(max_norm), not one holding %s",
-                              args->def->name, with_article(item, kind, sizeof kind));
+                              args->def->name, value_with_article(item, kind, sizeof kind));
         const hook_object *h = item.as.object->payload;
-        if (ag_optim_add_hook(opt, h->kind, h->value) < 0) return engine_failure(r);
+        if (ag_optim_add_hook(opt, h->kind, h->value) < 0) return engine_error(r);
     }
     return 0;
 }
@@ -709,7 +702,7 @@ static int bind_optimizer(repl *r, const builtin_args *args, optimizer_object *o
                           kind, kind);
     ag_model *m = model_of(v);
     if (m != NULL) {
-        if (ag_optim_bind_model(o->opt, m) < 0) return engine_failure(r);
+        if (ag_optim_bind_model(o->opt, m) < 0) return engine_error(r);
         /* keep the model object itself, not a params view */
         o->bound = value_object_new(&model_type, ag_model_ref(m));
         return o->bound.kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
@@ -721,7 +714,7 @@ static int bind_optimizer(repl *r, const builtin_args *args, optimizer_object *o
     int status = collect_variables(r, v, what, &params, &n, &capacity);
     if (status == 0 && n == 0)
         status = repl_error(r, "%s: the list of parameters to bind is empty", kind);
-    if (status == 0 && ag_optim_bind(o->opt, params, n) < 0) status = engine_failure(r);
+    if (status == 0 && ag_optim_bind(o->opt, params, n) < 0) status = engine_error(r);
     if (status == 0) {
         o->bound = value_list_new(n);
         if (o->bound.kind != VALUE_LIST) status = repl_error(r, "out of memory");
@@ -739,7 +732,7 @@ enum { ARG_PARAMS = 0, ARG_LR = 1 };
 static int make_optimizer(repl *r, const builtin_args *args, const ag_optim_config *config,
                           repl_value *out) {
     ag_optim *opt = ag_optim_new(repl_ctx(r), config);
-    if (opt == NULL) return engine_failure(r);
+    if (opt == NULL) return engine_error(r);
     optimizer_object *o = malloc(sizeof *o);
     if (o == NULL) {
         ag_optim_free(opt);
@@ -754,46 +747,30 @@ static int make_optimizer(repl *r, const builtin_args *args, const ag_optim_conf
     return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
 }
 
-/* sgd(params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]) */
-static int fn_sgd(repl *r, const builtin_args *args, repl_value *out) {
-    ag_optim_config c = ag_optim_defaults(AG_SGD);
-    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.momentum) < 0 ||
-        arg_number(r, args, 3, &c.weight_decay) < 0)
-        return -1;
-    return make_optimizer(r, args, &c, out);
-}
-
-/* momentum(params=nil, lr=0.01, momentum=0.9, hooks=[]) */
-static int fn_momentum(repl *r, const builtin_args *args, repl_value *out) {
-    ag_optim_config c = ag_optim_defaults(AG_MOMENTUM);
-    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.momentum) < 0)
-        return -1;
-    return make_optimizer(r, args, &c, out);
-}
-
-/* adam(params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]) */
-static int fn_adam(repl *r, const builtin_args *args, repl_value *out) {
-    ag_optim_config c = ag_optim_defaults(AG_ADAM);
-    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.beta1) < 0 ||
-        arg_number(r, args, 3, &c.beta2) < 0 || arg_number(r, args, 4, &c.eps) < 0 ||
-        arg_number(r, args, 5, &c.weight_decay) < 0)
-        return -1;
-    return make_optimizer(r, args, &c, out);
-}
-
-/* adamw(params=nil, lr=0.001, beta1=0.9, beta2=0.999, weight_decay=0.01, hooks=[]) */
-static int fn_adamw(repl *r, const builtin_args *args, repl_value *out) {
-    ag_optim_config c = ag_optim_defaults(AG_ADAMW);
-    if (arg_number(r, args, ARG_LR, &c.lr) < 0 || arg_number(r, args, 2, &c.beta1) < 0 ||
-        arg_number(r, args, 3, &c.beta2) < 0 || arg_number(r, args, 4, &c.weight_decay) < 0)
-        return -1;
+/* sgd(...), momentum(...), adam(...), adamw(...): the kind named like the
+ * built-in, its defaults, then every parameter between params and hooks
+ * set by name (the signature's names are the config's: lr, momentum,
+ * beta1, ...; a test checks each row against the engine's table). */
+static int fn_optimizer(repl *r, const builtin_args *args, repl_value *out) {
+    int kind = ag_optim_kind_by_name(args->def->name);
+    if (kind < 0) return repl_error(r, "%s: not an optimizer", args->def->name);
+    ag_optim_config c = ag_optim_defaults((ag_optim_kind)kind);
+    const signature *s = signature_of(r, args->def);
+    if (s == NULL) return -1;
+    for (int i = ARG_LR; i < args->count - 1; i++) {
+        double *field = ag_optim_config_field(&c, s->params[i].name);
+        if (field == NULL)
+            return repl_error(r, "%s: '%s' is not one of its hyper-parameters", args->def->name,
+                              s->params[i].name);
+        if (arg_number(r, args, i, field) < 0) return -1;
+    }
     return make_optimizer(r, args, &c, out);
 }
 
 /* ---- the table ------------------------------------------------------------------------- */
 
 const builtin_def builtins_optim[] = {
-    {"sgd", "params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]", fn_sgd, "optimizers",
+    {"sgd", "params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]", fn_optimizer, "optimizers",
      "SGD with momentum as an average (the seeds' form): u = m*u + (1-m)*g, then\n"
      "  p = p*(1 - lr*wd) - lr*u (m = momentum, wd = weight_decay, g the gradient after hooks);\n"
      "  sgd([x0, x1], lr=0.1) binds x0, x1.\n"
@@ -801,13 +778,13 @@ const builtin_def builtins_optim[] = {
      "  its steps grow to 1/(1-m) times ours (10x for m = 0.9); that form is momentum(lr, m)\n"
      "  here (the same numbers up to rounding).  PyTorch adds wd*p to g before the momentum.\n"
      "  With momentum=0 both are p - lr*(g + wd*p)."},
-    {"momentum", "params=nil, lr=0.01, momentum=0.9, hooks=[]", fn_momentum, "optimizers",
+    {"momentum", "params=nil, lr=0.01, momentum=0.9, hooks=[]", fn_optimizer, "optimizers",
      "heavy-ball momentum: v = momentum*v - lr*g, p = p + v"},
     {"adam", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]",
-     fn_adam, "optimizers",
+     fn_optimizer, "optimizers",
      "Adam: lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps)"},
     {"adamw", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, weight_decay=0.01, hooks=[]",
-     fn_adamw, "optimizers", "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay"},
+     fn_optimizer, "optimizers", "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay"},
     {"weight_decay", "lambda", fn_weight_decay, "optimizers",
      "a hook for hooks=[...]: g += lambda*p before each update"},
     {"clip_grad", "max_norm", fn_clip_grad, "optimizers",

@@ -13,15 +13,28 @@
 #include <strings.h>
 #include <time.h>
 
-#include "eval.h"
+#include "repl_internal.h"
 #include "graph.h"
 #include "graph_window.h"
 #include "plot.h"
 
 enum {
-    IDLE_TIMEOUT_MS = 33,       /* the front end's wait between pumps at the prompt */
-    LOOP_PUMP_INTERVAL_MS = 200, /* window service while a statement runs (5 a second)... */
-    LOOP_SHARE = 50              /* ...takes at most 1/50 of its time */
+    IDLE_TIMEOUT_MS = 33, /* the front end's wait between pumps at the prompt */
+    /* Inside a running statement (a loop) a service of the windows starts
+     * every LOOP_SHARE times what one typically costs, but at least every
+     * LOOP_SLOWEST_FRAME_MS (so a live window shows over 5 frames a second)
+     * and at most every LOOP_FASTEST_FRAME_MS.  Only a service costing more
+     * than 1/LOOP_MOST_SHARE of that (a big graph re-laid out at each frame
+     * on a loaded machine) spaces frames further: the loop keeps the rest. */
+    LOOP_FASTEST_FRAME_MS = 100,
+    LOOP_SLOWEST_FRAME_MS = 150,
+    LOOP_SHARE = 50,
+    LOOP_MOST_SHARE = 2,
+    /* "typically": the median of the last few services, so that one slow
+     * service (the first frame of a window with its fonts and shared-memory
+     * image, a moment the process was descheduled, the X server busy) never
+     * sets how long the windows then wait */
+    LOOP_COST_SAMPLES = 5
 };
 
 struct repl_viz {
@@ -37,6 +50,8 @@ struct repl_viz {
     char *shown_dot;               /* DOT of the picture on screen: unchanged means no re-render */
     char shown_error[VIZ_ERRLEN];  /* the last refresh failure, reported once */
     double next_loop_serve_ms;     /* inside a statement, windows wait until then */
+    double loop_costs[LOOP_COST_SAMPLES]; /* ms the last in-loop services took (0: none yet) */
+    unsigned loop_cost_next;       /* where the next cost goes in loop_costs */
     unsigned boundary_calls;       /* repl_viz_idle calls inside statements */
     bool told_no_window;           /* the user heard why no plot window opened */
 };
@@ -111,20 +126,46 @@ static double precise_ms(void) {
     return (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
 }
 
-/* Inside a running statement (a loop) the windows are served at most ~5
- * times a second, and never for more than ~1/LOOP_SHARE of the time: on a
- * busy machine, where a redraw waits for the display server, they are served
- * less often rather than slowing the loop down.  True when it is time. */
+/* Inside a running statement windows are served at the pace the enum at the
+ * top sets.  True when it is time. */
 static bool loop_turn(repl_viz *v) {
     return coarse_ms() >= v->next_loop_serve_ms;
 }
 
-/* serve_windows from inside a statement, timed for the next loop_turn. */
+/* The median of the recorded service costs (slots not yet used count as 0). */
+static double typical_loop_cost(const repl_viz *v) {
+    double sorted[LOOP_COST_SAMPLES];
+    memcpy(sorted, v->loop_costs, sizeof sorted);
+    for (int i = 1; i < LOOP_COST_SAMPLES; i++)
+        for (int j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+            double swap = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = swap;
+        }
+    return sorted[LOOP_COST_SAMPLES / 2];
+}
+
+/* The time from one service's start to the next, given what one typically costs. */
+static double loop_period_ms(double typical) {
+    double period = LOOP_SHARE * typical;
+    if (period < LOOP_FASTEST_FRAME_MS) period = LOOP_FASTEST_FRAME_MS;
+    if (period > LOOP_SLOWEST_FRAME_MS) period = LOOP_SLOWEST_FRAME_MS;
+    if (period < LOOP_MOST_SHARE * typical) period = LOOP_MOST_SHARE * typical;
+    return period;
+}
+
+static void refresh_shown(repl_viz *v);
+
+/* serve_windows from inside a statement (the graph show() follows is brought
+ * up to date too: values change while a loop runs), timed for the next
+ * loop_turn. */
 static void serve_in_loop(repl_viz *v) {
-    double start = precise_ms();
+    double start = precise_ms(), coarse_start = coarse_ms();
     serve_windows(v);
-    double took = precise_ms() - start, pause = LOOP_SHARE * took;
-    v->next_loop_serve_ms = coarse_ms() + (pause > LOOP_PUMP_INTERVAL_MS ? pause : LOOP_PUMP_INTERVAL_MS);
+    refresh_shown(v);
+    v->loop_costs[v->loop_cost_next] = precise_ms() - start;
+    v->loop_cost_next = (v->loop_cost_next + 1) % LOOP_COST_SAMPLES;
+    v->next_loop_serve_ms = coarse_start + loop_period_ms(typical_loop_cost(v));
 }
 
 void repl_viz_idle(repl_viz *v) {
@@ -259,17 +300,38 @@ static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
 /* Renders y into the graph window.  0 shown, 1 no window here, -1 with err. */
 static int show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, const char *title,
                           char err[VIZ_ERRLEN]) {
-    size_t size = 0;
-    unsigned char *png = viz_graph_png(y, o, &size, err);
-    if (png == NULL) return -1;
-    int rc = viz_graph_window_show(v->graph_window, png, size, title, err);
-    free(png);
+    int width = 0, height = 0;
+    uint32_t *pixels = viz_graph_pixels(y, o, &width, &height, err);
+    if (pixels == NULL) return -1;
+    int rc = viz_graph_window_show(v->graph_window, pixels, width, height, title, err);
+    free(pixels);
     return rc;
 }
 
 static void window_title(const ag_var *y, const char *what, char *buf, size_t n) {
     snprintf(buf, n, "agrepl graph: %s%s", name_or(y, "(unnamed)"), what);
 }
+
+/* Makes y, drawn with o, what the graph window follows: after each statement
+ * (and while a loop runs) it is drawn again when its drawing changed, and
+ * when y's name is rebound the window follows the name.  dot_on_screen
+ * (taken) is the DOT of the picture the window shows; NULL: y's, as it was
+ * just drawn. */
+static void follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, char *dot_on_screen) {
+    forget_shown(v);
+    ag_retain(y);
+    v->shown = y;
+    v->shown_opts = *o;
+    if (o->title != NULL && (v->shown_title = strdup(o->title)) == NULL) v->shown_opts.title = NULL;
+    else v->shown_opts.title = v->shown_title;
+    repl *r = v->r;
+    repl_value *bound = ag_name(y)[0] ? names_get(&r->names, ag_name(y)) : NULL;
+    if (bound != NULL && bound->kind == VALUE_VAR && bound->as.var == y) v->shown_name = strdup(ag_name(y));
+    char err[VIZ_ERRLEN];
+    v->shown_dot = dot_on_screen != NULL ? dot_on_screen : viz_graph_dot(y, &v->shown_opts, err);
+}
+
+static void pump(repl *r);
 
 /* show(y): a window with the rendered graph, kept current after every
  * statement (following the name y is bound to); without a window, the text
@@ -280,6 +342,16 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     viz_graph_opts o;
     if (v == NULL) return repl_error(r, "show: out of memory");
     if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, true, &o) < 0) return -1;
+    if (r->chunk != NULL && v->shown != NULL && viz_graph_window_open(v->graph_window)) {
+        /* the window is up: inside a statement it follows y from now on and
+         * the paced window service draws it (rendering at every call would
+         * stall a loop that calls show at each step) */
+        char *on_screen = v->shown_dot;
+        v->shown_dot = NULL;
+        follow(v, y, &o, on_screen);
+        pump(r);
+        return 0;
+    }
     char err[VIZ_ERRLEN], title[160];
     window_title(y, "", title, sizeof title);
     int rc = show_in_window(v, y, &o, title, err);
@@ -296,16 +368,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
             fputs("(no window here: render with a .png file name writes the picture)\n", repl_out(r));
         return 0;
     }
-    /* remember what is shown, to refresh it after each statement */
-    forget_shown(v);
-    ag_retain(y);
-    v->shown = y;
-    v->shown_opts = o;
-    if (o.title != NULL && (v->shown_title = strdup(o.title)) == NULL) v->shown_opts.title = NULL;
-    else v->shown_opts.title = v->shown_title;
-    repl_value *bound = ag_name(y)[0] ? names_get(&r->names, ag_name(y)) : NULL;
-    if (bound != NULL && bound->kind == VALUE_VAR && bound->as.var == y) v->shown_name = strdup(ag_name(y));
-    v->shown_dot = viz_graph_dot(y, &v->shown_opts, err);
+    follow(v, y, &o, NULL);
     int picture_width, picture_height, window_width, window_height;
     if (viz_graph_window_sizes(v->graph_window, &picture_width, &picture_height, &window_width,
                                &window_height) &&
@@ -497,13 +560,6 @@ static int get_range(repl *r, const builtin_args *a, int index, double *lo, doub
     return 0;
 }
 
-/* "a list", "an optimizer", "nil": for "..., not X". */
-static const char *with_article(repl_value v, char *buf, size_t n) {
-    if (v.kind == VALUE_NIL) return "nil";
-    const char *kind = value_kind_name(v);
-    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
-    return buf;
-}
 
 static const char *callee_name(repl_value f) {
     if (f.kind == VALUE_FUNCTION) return f.as.function->name;
@@ -539,11 +595,11 @@ static double call_at(void *user, double x, double y) {
     } else {
         char kind[64 + 12 * AG_MAX_DIMS];
         if (result.kind == VALUE_VAR) {
-            char shape[16 + 12 * AG_MAX_DIMS];
+            char shape[AG_SHAPEBUF];
             snprintf(kind, sizeof kind, "a variable of shape %s",
                      ag_shape_string(ag_ndim(result.as.var), ag_shape(result.as.var), shape));
         } else {
-            with_article(result, kind, sizeof kind);
+            value_with_article(result, kind, sizeof kind);
         }
         call->failed = true;
         repl_error(call->r, "contour: f must return a number, but %s(%g, %g) returned %s",
@@ -562,7 +618,7 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     char kind[64];
     if (!callable)
         return repl_error(r, "contour: f must be a function of two numbers (def f(a, b) = ...), not %s",
-                          with_article(f, kind, sizeof kind));
+                          value_with_article(f, kind, sizeof kind));
     if (f.kind == VALUE_FUNCTION && f.as.function->def->as.def.parameters.count != 2) {
         int count = f.as.function->def->as.def.parameters.count;
         return repl_error(r, "contour: f must take two arguments (a, b); %s takes %d", f.as.function->name,
@@ -636,7 +692,8 @@ const builtin_def builtins_viz[] = {
     {"render", "y, file, " GRAPH_OPTIONS, builtin_render, "graphs",
      "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file"},
     {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
-     "a window with y's graph, redrawn after every statement (text tree without a display)"},
+     "a window with y's graph, kept current after every statement and while a loop runs "
+     "(text tree without a display)"},
     {"tree", "y, values=true, grads=true, depth=nil", builtin_tree, "graphs",
      "the graph ending at y as an indented text tree"},
     {"plot", "v, name=nil, log=nil", builtin_plot, "plots",

@@ -7,34 +7,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "lessons.h"
+#include "repl_internal.h"
 
 #define MAX_LOAD_DEPTH 16
 
-const char *const command_names[] = {
-    ":help", ":vars", ":funcs", ":load", ":save", ":reset", ":digits", ":time", ":quit", NULL,
+/* The command functions, defined below; command_table lists them. */
+static int command_help_run(repl *r, const char *argument);
+static int command_vars(repl *r, const char *argument);
+static int command_funcs(repl *r, const char *argument);
+static int command_load(repl *r, const char *argument);
+static int command_lessons(repl *r, const char *argument);
+static int command_save(repl *r, const char *argument);
+static int command_reset(repl *r, const char *argument);
+static int command_digits(repl *r, const char *argument);
+static int command_time(repl *r, const char *argument);
+static int command_quit(repl *r, const char *argument);
+
+/* The ':' commands: dispatch, completion, suggestions and :help read this. */
+const command_def command_table[] = {
+    {":help", ":help [topic|name]", "this help; a topic, or one built-in by name", command_help_run},
+    {":vars", ":vars", "the bound names with their kinds, shapes and whether they have a gradient",
+     command_vars},
+    {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
+    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME",
+     command_load},
+    {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons},
+    {":save", ":save FILE",
+     "write every successful statement so far to FILE, as a script that replays the session",
+     command_save},
+    {":reset", ":reset", "forget every name and function and free all memory", command_reset},
+    {":digits", ":digits N|full",
+     "show numbers rounded to N significant digits (not stored rounded); full goes back",
+     command_digits},
+    {":time", ":time on|off", "print how long each statement took", command_time},
+    {":quit", ":quit", "leave (Ctrl-D too)", command_quit},
+    {0},
 };
 
-static const struct {
-    const char *usage;
-    const char *help;
-} command_help[] = {
-    {":help [topic|name]", "this help; a topic, or one built-in by name"},
-    {":vars", "the bound names with their kinds, shapes and whether they have a gradient"},
-    {":funcs", "the functions you defined, with their definitions"},
-    {":load FILE", "run FILE as a script (stops at its first error)"},
-    {":save FILE", "write every successful statement so far to FILE, as a script that replays "
-                   "the session"},
-    {":reset", "forget every name and function and free all memory"},
-    {":digits N|full", "show numbers rounded to N significant digits (not stored rounded); full "
-                       "goes back"},
-    {":time on|off", "print how long each statement took"},
-    {":quit", "leave (Ctrl-D too)"},
-};
+/* Other spellings of :quit, accepted but not listed. */
+static const char *const quit_aliases[] = {":q", ":exit", NULL};
+
+static const command_def *command_find(const char *name) {
+    for (const command_def *c = command_table; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    for (int i = 0; quit_aliases[i]; i++)
+        if (strcmp(quit_aliases[i], name) == 0) return command_find(":quit");
+    return NULL;
+}
 
 /* ---- help ------------------------------------------------------------------------- */
 
-static const char language_help[] =
+static const char language_help_before[] =
     "The language\n"
     "  x = 1.0                  bind a name; the literal becomes a leaf variable named x\n"
     "  y = sin(x) + x^2         operators build the graph; the result is named y\n"
@@ -59,8 +83,9 @@ static const char language_help[] =
     "Indexing: x[i] (drops axis 0), x[i, j], x[[0, 2]] (keeps it); negative counts from the end;\n"
     "  slices as Python: x[0:2], x[1:], x[:, 1], x[::2], x[::-1]; lists side by side pair up as\n"
     "  in NumPy and PyTorch: x[[0, 1], [1, 2]] is [x[0, 1], x[1, 2]].  All differentiable; an\n"
-    "  error names the axis of x the index is for.\n"
-    "Attributes: x.data x.grad x.shape x.name x.creator x.generation x.inputs x.T x.size x.ndim\n"
+    "  error names the axis of x the index is for.\n";
+/* ...then "Attributes: x.data ..." from variable_attribute_table, then: */
+static const char language_help_after[] =
     "Blocks share the session's names.  In a def, `name = e` binds a local name (a def\n"
     "cannot rebind session names); `x -= e` still updates a session variable's data in place.\n"
     "A failing statement binds nothing and the session goes on; inside a loop or block, what\n"
@@ -84,36 +109,42 @@ static const char printing_help[] =
     "  plain-number arithmetic that did (\"... first produced by x /= 0\"); it is a warning,\n"
     "  not an error.\n";
 
-/* The distinct topics of the built-in table, in table order. */
-static int builtin_topics(const char **topics, int max) {
-    int count = 0, n = 0;
-    const builtin_def *all = builtins_all(&count);
-    for (int i = 0; i < count; i++) {
-        const char *topic = all[i].topic ? all[i].topic : "other";
-        bool seen = false;
-        for (int k = 0; k < n && !seen; k++) seen = strcmp(topics[k], topic) == 0;
-        if (!seen && n < max) topics[n++] = topic;
-    }
-    return n;
+static void help_language(repl *r) {
+    fputs(language_help_before, r->out);
+    fputs("Attributes:", r->out);
+    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+        fprintf(r->out, " x.%s", a->name);
+    fputs("\n", r->out);
+    fputs(language_help_after, r->out);
 }
+
+static void help_printing(repl *r) { fputs(printing_help, r->out); }
+
+static void help_commands(repl *r);
+
+/* The topics :help knows besides builtin_topics. */
+static const struct {
+    const char *name;
+    void (*show)(repl *r);
+} text_topics[] = {{"language", help_language}, {"commands", help_commands}, {"printing", help_printing}};
 
 static void help_overview(repl *r) {
     FILE *out = r->out;
     fputs("agrepl: automatic differentiation, by hand.\n"
           "Type statements (x = 1.0; y = sin(x) + x^2; y.backward(); x.grad) or commands.\n"
           "Help on a topic: :help TOPIC, on one built-in: :help NAME (e.g. :help sum).\n"
-          "Topics: language commands printing",
+          "Topics:",
           out);
-    const char *topics[64];
-    int n = builtin_topics(topics, 64);
-    for (int i = 0; i < n; i++) fprintf(out, " %s", topics[i]);
+    for (size_t i = 0; i < sizeof text_topics / sizeof text_topics[0]; i++)
+        fprintf(out, " %s", text_topics[i].name);
+    for (int i = 0; builtin_topics[i]; i++) fprintf(out, " %s", builtin_topics[i]);
     fputs("\n", out);
 }
 
 static void help_commands(repl *r) {
     fputs("Commands\n", r->out);
-    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
-        fprintf(r->out, "  %-20s %s\n", command_help[i].usage, command_help[i].help);
+    for (const command_def *c = command_table; c->name; c++)
+        fprintf(r->out, "  %-20s %s\n", c->usage, c->help);
 }
 
 static void help_topic(repl *r, const char *topic) {
@@ -140,7 +171,7 @@ static void help_topic(repl *r, const char *topic) {
 static void help_builtin(repl *r, const builtin_def *def) {
     char *signature = builtin_signature_text(def);
     fprintf(r->out, "%s\n  %s\n  topic: %s", signature ? signature : def->name,
-            def->help ? def->help : "", def->topic ? def->topic : "other");
+            def->help ? def->help : "", def->topic);
     if (builtin_method_form(def))
         fprintf(r->out, "; also a method: x.%s(...) is %s(x, ...)", def->name, def->name);
     fputs("\n", r->out);
@@ -148,17 +179,17 @@ static void help_builtin(repl *r, const builtin_def *def) {
 }
 
 int repl_help_subjects(const char ***out) {
-    static const char *const fixed[] = {"language", "commands", "printing"};
-    const char *topics[64];
-    int n = builtin_topics(topics, 64), count = 0, k = 0, commands = 0;
+    int count = 0, ncommands = 0, ntopics = 0, k = 0;
     const builtin_def *all = builtins_all(&count);
-    while (command_names[commands]) commands++;
-    const char **subjects = malloc((size_t)(3 + n + count + commands) * sizeof *subjects);
+    while (command_table[ncommands].name) ncommands++;
+    while (builtin_topics[ntopics]) ntopics++;
+    size_t ntext = sizeof text_topics / sizeof text_topics[0];
+    const char **subjects = malloc((ntext + (size_t)(ntopics + count + ncommands)) * sizeof *subjects);
     if (subjects == NULL) return *out = NULL, 0;
-    for (int i = 0; i < 3; i++) subjects[k++] = fixed[i];
-    for (int i = 0; i < n; i++) subjects[k++] = topics[i];
+    for (size_t i = 0; i < ntext; i++) subjects[k++] = text_topics[i].name;
+    for (int i = 0; i < ntopics; i++) subjects[k++] = builtin_topics[i];
     for (int i = 0; i < count; i++) subjects[k++] = all[i].name;
-    for (int i = 0; i < commands; i++) subjects[k++] = command_names[i];
+    for (int i = 0; i < ncommands; i++) subjects[k++] = command_table[i].name;
     *out = subjects;
     return k;
 }
@@ -168,34 +199,29 @@ static int command_help_run(repl *r, const char *argument) {
         help_overview(r);
         return REPL_OK;
     }
-    if (strcmp(argument, "language") == 0) {
-        fputs(language_help, r->out);
-        return REPL_OK;
-    }
-    if (strcmp(argument, "commands") == 0) {
-        help_commands(r);
-        return REPL_OK;
-    }
-    if (strcmp(argument, "printing") == 0) {
-        fputs(printing_help, r->out);
-        return REPL_OK;
-    }
-    const char *topics[64];
-    int n = builtin_topics(topics, 64);
-    for (int i = 0; i < n; i++)
-        if (strcmp(topics[i], argument) == 0) {
-            help_topic(r, argument);
+    for (size_t i = 0; i < sizeof text_topics / sizeof text_topics[0]; i++)
+        if (strcmp(text_topics[i].name, argument) == 0) {
+            text_topics[i].show(r);
             return REPL_OK;
         }
+    if (builtin_topic_known(argument)) {
+        help_topic(r, argument);
+        return REPL_OK;
+    }
     const builtin_def *def = builtin_find(argument);
     if (def != NULL) {
         help_builtin(r, def);
         return REPL_OK;
     }
-    const char *name = argument[0] == ':' ? argument : NULL;
-    for (int i = 0; name && command_names[i]; i++)
-        if (strcmp(command_names[i], name) == 0) {
-            fprintf(r->out, "%s\n  %s\n", command_help[i].usage, command_help[i].help);
+    for (const command_def *c = command_table; c->name; c++)
+        if (strcmp(c->name, argument) == 0) {
+            fprintf(r->out, "%s\n  %s\n", c->usage, c->help);
+            return REPL_OK;
+        }
+    /* an attribute that is not also a function: :help T */
+    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+        if (strcmp(a->name, argument) == 0) {
+            fprintf(r->out, "x.%s\n  %s\n", a->name, a->help);
             return REPL_OK;
         }
     /* suggest among topics, built-ins and commands */
@@ -210,7 +236,7 @@ static int command_help_run(repl *r, const char *argument) {
 
 /* ---- names ---------------------------------------------------------------------------- */
 
-static int command_vars(repl *r) {
+static int command_vars(repl *r, const char *argument) {
     int count = 0;
     const name_entry **entries = names_sorted(&r->names, &count);
     if (count == 0) {
@@ -226,7 +252,7 @@ static int command_vars(repl *r) {
         repl_value v = entries[i]->value;
         fprintf(r->out, "%-*s  ", width, entries[i]->name);
         if (v.kind == VALUE_VAR) {
-            char shape[16 + 12 * AG_MAX_DIMS];
+            char shape[AG_SHAPEBUF];
             ag_var *x = v.as.var;
             fprintf(r->out, "variable %-10s %s\n", ag_shape_string(ag_ndim(x), ag_shape(x), shape),
                     ag_grad(x) ? "has a gradient" : "no gradient");
@@ -244,7 +270,7 @@ static int command_vars(repl *r) {
     return REPL_OK;
 }
 
-static int command_funcs(repl *r) {
+static int command_funcs(repl *r, const char *argument) {
     int count = 0, shown = 0;
     const name_entry **entries = names_sorted(&r->names, &count);
     for (int i = 0; i < count; i++) {
@@ -307,6 +333,15 @@ static int command_load(repl *r, const char *path) {
         return REPL_ERROR;
     }
     char *text = read_whole_file(path);
+    char lesson[4096];
+    if (text == NULL && errno == ENOENT && lesson_is_name(path)) {
+        if (lesson_find(path, lesson, sizeof lesson) < 0) {
+            repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
+            return REPL_ERROR;
+        }
+        path = lesson;
+        text = read_whole_file(path);
+    }
     if (text == NULL) {
         repl_error(r, ":load: cannot read %s: %s", path, strerror(errno));
         return REPL_ERROR;
@@ -341,6 +376,22 @@ static int command_save(repl *r, const char *path) {
     }
     fprintf(r->out, "saved %d statement%s to %s\n", r->history_count,
             r->history_count == 1 ? "" : "s", path);
+    return REPL_OK;
+}
+
+static int command_lessons(repl *r, const char *argument) {
+    fputs("Lessons (:load NAME, or agrepl --lesson NAME):\n", r->out);
+    if (lesson_list(r->out) == 0) fputs("  none found\n", r->out);
+    return REPL_OK;
+}
+
+static int command_reset(repl *r, const char *argument) {
+    session_reset(r);
+    return REPL_OK;
+}
+
+static int command_quit(repl *r, const char *argument) {
+    r->quit = true;
     return REPL_OK;
 }
 
@@ -403,22 +454,12 @@ int command_run(repl *r, const char *line) {
         argument[length - 2] = '\0';
     }
 
-    if (strcmp(name, ":help") == 0) return command_help_run(r, argument);
-    if (strcmp(name, ":vars") == 0) return command_vars(r);
-    if (strcmp(name, ":funcs") == 0) return command_funcs(r);
-    if (strcmp(name, ":load") == 0) return command_load(r, argument);
-    if (strcmp(name, ":save") == 0) return command_save(r, argument);
-    if (strcmp(name, ":reset") == 0) {
-        session_reset(r);
-        return REPL_OK;
-    }
-    if (strcmp(name, ":digits") == 0) return command_digits(r, argument);
-    if (strcmp(name, ":time") == 0) return command_time(r, argument);
-    if (strcmp(name, ":quit") == 0 || strcmp(name, ":q") == 0 || strcmp(name, ":exit") == 0) {
-        r->quit = true;
-        return REPL_OK;
-    }
-    const char *near = nearest_word(name, command_names, (int)(sizeof command_names / sizeof command_names[0]) - 1);
+    const command_def *command = command_find(name);
+    if (command != NULL) return command->run(r, argument);
+    int ncommands = 0;
+    const char *names[64];
+    for (const command_def *c = command_table; c->name && ncommands < 64; c++) names[ncommands++] = c->name;
+    const char *near = nearest_word(name, names, ncommands);
     if (near) repl_error(r, "unknown command '%s'; did you mean '%s'?", name, near);
     else repl_error(r, "unknown command '%s'; :help commands lists them", name);
     return REPL_ERROR;

@@ -12,6 +12,9 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "autograd.h"
+#include "lessons.h"
+#include "heap.h"
 #include "repl.h"
 
 #define AGREPL_VERSION "0.1.0"
@@ -25,7 +28,9 @@ static const char usage_text[] =
     "                     stdin is not a terminal)\n"
     "  FILE.ag ...        run the scripts in order and exit; status 1 at the first error\n"
     "  -i FILE.ag         run the script, then stay interactive with its names bound\n"
-    "  -e 'STATEMENTS'    run the statements and exit\n"
+    "  -e 'STATEMENTS'    run the statements and exit (repeatable; all run, in order)\n"
+    "  --lesson NAME      run the lesson NAME (rosenbrock, newton, ...; :lessons lists\n"
+    "                     them), then stay interactive with its names bound\n"
     "  --headless         never open a window (also AGREPL_HEADLESS=1); plots and\n"
     "                     graphs can still be saved to files\n"
     "  --help             this text\n"
@@ -287,16 +292,26 @@ static int run_interactive(repl *r) {
 }
 
 int main(int argc, char **argv) {
+    heap_keep_hot();
     bool headless = false, interactive_after = false;
-    const char *statements = NULL;
+    int n_statements = 0; /* every -e, in command-line order */
+    const char **statements = calloc((size_t)argc, sizeof *statements);
+    if (statements == NULL) {
+        fprintf(stderr, "agrepl: out of memory\n");
+        return 1;
+    }
+    static char lesson[4096];
+    bool have_lesson = false;
     int first_file = argc;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_text, stdout);
+            free((void *)statements);
             return 0;
         } else if (strcmp(a, "--version") == 0) {
-            printf("agrepl %s\n", AGREPL_VERSION);
+            printf("agrepl %s (libautograd %s)\n", AGREPL_VERSION, ag_version());
+            free((void *)statements);
             return 0;
         } else if (strcmp(a, "--headless") == 0) {
             headless = true;
@@ -305,11 +320,27 @@ int main(int argc, char **argv) {
         } else if (strcmp(a, "-e") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "agrepl: -e needs statements\n%s", usage_text);
+                free((void *)statements);
                 return 2;
             }
-            statements = argv[++i];
+            statements[n_statements++] = argv[++i];
+        } else if (strcmp(a, "--lesson") == 0) {
+            char dirs[4096];
+            if (i + 1 >= argc) {
+                fprintf(stderr, "agrepl: --lesson needs a name\n%s", usage_text);
+                free((void *)statements);
+                return 2;
+            }
+            if (lesson_find(argv[++i], lesson, sizeof lesson) < 0) {
+                fprintf(stderr, "agrepl: no lesson named '%s' (looked in %s)\n", argv[i],
+                        lesson_dirs(dirs, sizeof dirs));
+                free((void *)statements);
+                return 2;
+            }
+            have_lesson = interactive_after = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "agrepl: unknown option '%s'\n%s", a, usage_text);
+            free((void *)statements);
             return 2;
         } else {
             first_file = i;
@@ -319,29 +350,34 @@ int main(int argc, char **argv) {
     const char *env = getenv("AGREPL_HEADLESS");
     if (env && *env && strcmp(env, "0") != 0) headless = true;
     bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-    if (interactive_after && first_file >= argc) {
+    if (interactive_after && first_file >= argc && !have_lesson) {
         fprintf(stderr, "agrepl: -i needs a script\n%s", usage_text);
+        free((void *)statements);
         return 2;
     }
 
-    bool will_interact = (first_file >= argc && statements == NULL) || interactive_after;
+    bool will_interact = (first_file >= argc && n_statements == 0) || interactive_after;
     repl_options opts = {.headless = headless, .interactive = will_interact && tty};
     repl *r = repl_new(&opts);
     if (r == NULL) {
         fprintf(stderr, "agrepl: out of memory\n");
+        free((void *)statements);
         return 1;
     }
     install_sigint(); /* Ctrl-C stops scripts at a statement boundary too */
     int status = 0;
-    /* options come before file names, so -e runs first */
-    if (statements != NULL) {
-        int rc = repl_run(r, statements, "-e", 1);
+    /* options come before file names, so every -e runs first, in order; the
+       first that fails stops the rest, like a failing script */
+    for (int k = 0; k < n_statements && status == 0 && !repl_quit_requested(r); k++) {
+        int rc = repl_run(r, statements[k], "-e", 1);
         if (rc == REPL_INCOMPLETE) {
             fprintf(stderr, "-e: error: the statements end inside an open bracket or brace\n");
             rc = REPL_ERROR;
         }
         if (rc != REPL_OK) status = 1;
     }
+    free((void *)statements);
+    if (have_lesson && status == 0 && run_file(r, lesson) != REPL_OK) status = 1;
     for (int i = first_file; i < argc && status == 0 && !repl_quit_requested(r); i++) {
         if (run_file(r, argv[i]) != REPL_OK) status = 1;
         if (repl_quit_requested(r)) break;
@@ -353,5 +389,14 @@ int main(int argc, char **argv) {
             status = run_stdin(r) || status;
     }
     repl_free(r);
+    /* output that never arrived is a failure: disk full, closed pipe (with
+       SIGPIPE ignored) -- say so on stderr and exit 1 */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int e = errno;
+        fprintf(stderr, "agrepl: error writing to standard output: %s\n",
+                e ? strerror(e) : "write failed");
+        status = 1;
+    }
     return status;
 }

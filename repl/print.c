@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
-#include "text.h"
+#include "repl_internal.h"
+#include "strbuf.h"
 
 /* Tensors with more elements than this print the first and last few per axis. */
 #define SUMMARY_THRESHOLD 1000
@@ -39,32 +39,32 @@ static int axis_selection(int n, bool summarize, int **out) {
     return count;
 }
 
-static void append_header(viz_text *t, const ag_var *v) {
+static void append_header(strbuf *t, const ag_var *v) {
     const char *name = ag_name(v);
-    char shape[16 + 12 * AG_MAX_DIMS];
-    viz_text_append(t, name[0] ? name : "variable");
-    viz_text_append(t, ag_shape_string(ag_ndim(v), ag_shape(v), shape));
-    viz_text_append(t, "([");
+    char shape[AG_SHAPEBUF];
+    strbuf_append(t, name[0] ? name : "variable");
+    strbuf_append(t, ag_shape_string(ag_ndim(v), ag_shape(v), shape));
+    strbuf_append(t, "([");
 }
 
 /* A 1-D-style line of many numbers: first and last few with "..." between. */
 static char *format_flat_summary(const ag_var *v, int digits) {
-    viz_text t = {0};
+    strbuf t = {0};
     append_header(&t, v);
     size_t size = ag_size(v);
     const double *data = ag_cdata(v);
     char number[AG_NUMBUF];
     for (size_t i = 0; i < SUMMARY_EDGE; i++) {
-        viz_text_append(&t, ag_format_display(data[i], digits, number));
-        viz_text_append(&t, " ");
+        strbuf_append(&t, ag_format_display(data[i], digits, number));
+        strbuf_append(&t, " ");
     }
-    viz_text_append(&t, "...");
+    strbuf_append(&t, "...");
     for (size_t i = size - SUMMARY_EDGE; i < size; i++) {
-        viz_text_append(&t, " ");
-        viz_text_append(&t, ag_format_display(data[i], digits, number));
+        strbuf_append(&t, " ");
+        strbuf_append(&t, ag_format_display(data[i], digits, number));
     }
-    viz_text_append(&t, "])");
-    return viz_text_take(&t);
+    strbuf_append(&t, "])");
+    return strbuf_take(&t);
 }
 
 typedef struct matrix_layout {
@@ -110,7 +110,7 @@ static void each_row(const matrix_layout *m, row_fn row, void *user) {
 typedef struct row_context {
     const double *data;
     int digits;
-    viz_text *out;
+    strbuf *out;
     size_t indent;
 } row_context;
 
@@ -130,13 +130,13 @@ static void measure_row(void *user, const matrix_layout *m, size_t offset, bool 
 static void emit_row(void *user, const matrix_layout *m, size_t offset, bool gap, int rolled) {
     row_context *c = user;
     if (rolled >= 0) {
-        viz_text_append(c->out, "\n");
+        strbuf_append(c->out, "\n");
         /* blank lines between blocks, one per axis above the rows that rolled */
-        for (int i = 0; i < m->ndim - 2 - rolled; i++) viz_text_append(c->out, "\n");
-        viz_text_append_repeat(c->out, ' ', c->indent);
+        for (int i = 0; i < m->ndim - 2 - rolled; i++) strbuf_append(c->out, "\n");
+        strbuf_append_repeat(c->out, ' ', c->indent);
     }
     if (gap) {
-        viz_text_append(c->out, "...");
+        strbuf_append(c->out, "...");
         return;
     }
     int last = m->ndim - 1;
@@ -145,9 +145,9 @@ static void emit_row(void *user, const matrix_layout *m, size_t offset, bool gap
         int col = m->sel[last][j];
         const char *s = col < 0 ? "..." : ag_format_display(c->data[offset + (size_t)col],
                                                            c->digits, number);
-        if (j > 0) viz_text_append(c->out, " ");
-        viz_text_append_repeat(c->out, ' ', (size_t)m->widths[j] - strlen(s));
-        viz_text_append(c->out, s);
+        if (j > 0) strbuf_append(c->out, " ");
+        strbuf_append_repeat(c->out, ' ', (size_t)m->widths[j] - strlen(s));
+        strbuf_append(c->out, s);
     }
 }
 
@@ -165,13 +165,13 @@ static char *format_matrix(const ag_var *v, int digits, bool summarize) {
     }
     m.widths = calloc((size_t)m.count[m.ndim - 1] + 1, sizeof *m.widths);
     if (m.widths == NULL) goto done;
-    viz_text t = {0};
+    strbuf t = {0};
     append_header(&t, v);
     row_context c = {.data = ag_cdata(v), .digits = digits, .out = &t, .indent = t.length};
     each_row(&m, measure_row, &c);
     each_row(&m, emit_row, &c);
-    viz_text_append(&t, "])");
-    result = viz_text_take(&t);
+    strbuf_append(&t, "])");
+    result = strbuf_take(&t);
 done:
     for (int a = 0; a < m.ndim; a++)
         if (m.count[a] >= 0) free(m.sel[a]);
@@ -194,33 +194,33 @@ char *format_variable(const ag_var *v, int digits) {
 
 /* ---- every kind ------------------------------------------------------------- */
 
-static void append_value(repl *r, viz_text *t, repl_value v, bool quote, int depth, bool one_line);
+static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth, bool one_line);
 
-static void append_list(repl *r, viz_text *t, const value_list *list, bool quote, int depth,
+static void append_list(repl *r, strbuf *t, const value_list *list, bool quote, int depth,
                         bool one_line) {
     if (depth > MAX_LIST_DEPTH) {
-        viz_text_append(t, "[...]");
+        strbuf_append(t, "[...]");
         return;
     }
-    viz_text_append(t, "[");
+    strbuf_append(t, "[");
     for (int i = 0; i < list->count; i++) {
-        if (i > 0) viz_text_append(t, " ");
+        if (i > 0) strbuf_append(t, " ");
         append_value(r, t, list->items[i], quote, depth + 1, one_line);
     }
-    viz_text_append(t, "]");
+    strbuf_append(t, "]");
 }
 
 /* one_line: every variable on one line (print()); otherwise only inside lists,
  * as Go prints []*Variable, and matrices at the top get one row per line. */
-static void append_value(repl *r, viz_text *t, repl_value v, bool quote, int depth, bool one_line) {
+static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth, bool one_line) {
     char number[AG_NUMBUF];
     switch (v.kind) {
-    case VALUE_NIL: viz_text_append(t, "<nil>"); break;
-    case VALUE_NUMBER: viz_text_append(t, format_number(r, v.as.number, number)); break;
-    case VALUE_BOOL: viz_text_append(t, v.as.boolean ? "true" : "false"); break;
+    case VALUE_NIL: strbuf_append(t, "<nil>"); break;
+    case VALUE_NUMBER: strbuf_append(t, format_number(r, v.as.number, number)); break;
+    case VALUE_BOOL: strbuf_append(t, v.as.boolean ? "true" : "false"); break;
     case VALUE_STRING:
-        if (quote) viz_text_append_quoted(t, v.as.string->text);
-        else viz_text_append(t, v.as.string->text);
+        if (quote) strbuf_append_quoted(t, v.as.string->text);
+        else strbuf_append(t, v.as.string->text);
         break;
     case VALUE_VAR: {
         int digits = r ? r->digits : 0;
@@ -229,29 +229,29 @@ static void append_value(repl *r, viz_text *t, repl_value v, bool quote, int dep
                   : flat ? format_flat_summary(v.as.var, digits)
                          : format_variable(v.as.var, digits);
         if (s == NULL) t->failed = true;
-        else viz_text_append(t, s);
+        else strbuf_append(t, s);
         free(s);
         break;
     }
     case VALUE_LIST: append_list(r, t, v.as.list, quote, depth, one_line); break;
     case VALUE_FUNCTION: {
         const user_function *f = v.as.function;
-        viz_text_append(t, "<function ");
-        viz_text_append(t, f->name);
-        viz_text_append(t, "(");
+        strbuf_append(t, "<function ");
+        strbuf_append(t, f->name);
+        strbuf_append(t, "(");
         const ast_list *params = &f->def->as.def.parameters;
         for (int i = 0; i < params->count; i++) {
-            if (i > 0) viz_text_append(t, ", ");
-            viz_text_append(t, params->items[i]->as.name);
+            if (i > 0) strbuf_append(t, ", ");
+            strbuf_append(t, params->items[i]->as.name);
         }
-        viz_text_append(t, ")>");
+        strbuf_append(t, ")>");
         break;
     }
     case VALUE_BUILTIN: {
         char *s = builtin_signature_text(v.as.builtin);
-        viz_text_append(t, "<built-in ");
-        viz_text_append(t, s ? s : v.as.builtin->name);
-        viz_text_append(t, ">");
+        strbuf_append(t, "<built-in ");
+        strbuf_append(t, s ? s : v.as.builtin->name);
+        strbuf_append(t, ">");
         free(s);
         break;
     }
@@ -259,11 +259,11 @@ static void append_value(repl *r, viz_text *t, repl_value v, bool quote, int dep
         const repl_object_type *type = v.as.object->type;
         char *s = type && type->describe ? type->describe(v.as.object->payload) : NULL;
         if (s != NULL) {
-            viz_text_append(t, s);
+            strbuf_append(t, s);
         } else {
-            viz_text_append(t, "<");
-            viz_text_append(t, value_kind_name(v));
-            viz_text_append(t, ">");
+            strbuf_append(t, "<");
+            strbuf_append(t, value_kind_name(v));
+            strbuf_append(t, ">");
         }
         free(s);
         break;
@@ -272,15 +272,15 @@ static void append_value(repl *r, viz_text *t, repl_value v, bool quote, int dep
 }
 
 char *value_text(repl *r, repl_value v, bool quote_strings) {
-    viz_text t = {0};
+    strbuf t = {0};
     append_value(r, &t, v, quote_strings, 0, false);
-    return viz_text_take(&t);
+    return strbuf_take(&t);
 }
 
 char *value_text_line(repl *r, repl_value v, bool quote_strings) {
-    viz_text t = {0};
+    strbuf t = {0};
     append_value(r, &t, v, quote_strings, 0, true);
-    return viz_text_take(&t);
+    return strbuf_take(&t);
 }
 
 void repl_print_value(repl *r, FILE *out, repl_value v) {

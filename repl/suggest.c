@@ -4,19 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "repl_internal.h"
 #include "lexer.h"
-
-const char *const variable_attributes[] = {
-    "data", "grad", "shape", "name", "creator", "generation", "inputs", "T", "size", "ndim", NULL,
-};
 
 /* Methods every variable has besides the one-variable built-ins. */
 static const char *const variable_methods[] = {
     "backward", "cleargrad", "unchain", "unchain_backward", NULL,
 };
 
-static const char *const constants[] = {"pi", "e", NULL};
 
 int edit_distance(const char *a, const char *b) {
     size_t n = strlen(a), m = strlen(b);
@@ -99,7 +94,7 @@ static void collect_names(repl *r, word_list *list, bool with_keywords) {
     int count = 0;
     const builtin_def *all = builtins_all(&count);
     for (int i = 0; i < count; i++) word_add(list, all[i].name);
-    for (int i = 0; constants[i]; i++) word_add(list, constants[i]);
+    for (const repl_constant *k = repl_constants; k->name; k++) word_add(list, k->name);
     if (with_keywords)
         for (int i = 0; lexer_keyword(i) != NULL; i++) word_add(list, lexer_keyword(i));
 }
@@ -193,7 +188,7 @@ static void offer_members(repl *r, completion *c, const char *object_name) {
     repl_value v;
     if (!resolve_chain(r, object_name, &v)) return;
     if (v.kind == VALUE_VAR || v.kind == VALUE_NUMBER) {
-        for (int i = 0; variable_attributes[i]; i++) offer(c, variable_attributes[i]);
+        for (const variable_attribute_def *a = variable_attribute_table; a->name; a++) offer(c, a->name);
         for (int i = 0; variable_methods[i]; i++) offer(c, variable_methods[i]);
         int count = 0;
         const builtin_def *all = builtins_all(&count);
@@ -376,7 +371,7 @@ void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, c
     if (kind == CONTEXT_NONE) {
         /* a command's other arguments, a comment: nothing to offer */
     } else if (kind == CONTEXT_COMMAND) {
-        for (int i = 0; command_names[i]; i++) offer(&c, command_names[i]);
+        for (const command_def *k = command_table; k->name; k++) offer(&c, k->name);
     } else if (kind == CONTEXT_FILE) {
         offer_files(&c, word);
     } else if (kind == CONTEXT_HELP) {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "builtins.h"
-#include "eval.h"
+#include "repl_internal.h"
 
 repl_value value_number(double v) { return (repl_value){.kind = VALUE_NUMBER, .as.number = v}; }
 
@@ -139,6 +139,13 @@ void value_release(repl_value v) {
         break;
     default: break;
     }
+}
+
+const char *value_with_article(repl_value v, char *buf, size_t n) {
+    if (v.kind == VALUE_NIL) return "nil";
+    const char *kind = value_kind_name(v);
+    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
+    return buf;
 }
 
 const char *value_kind_name(repl_value v) {

@@ -91,6 +91,9 @@ void value_release(repl_value v);
 
 /* "variable", "number", "list", "optimizer"... for messages. */
 const char *value_kind_name(repl_value v);
+/* "a string", "an optimizer", "nil": the kind with its article, for
+ * messages ("must be ..., not X"); into buf, or a constant. */
+const char *value_with_article(repl_value v, char *buf, size_t n);
 
 /* ---- objects ----------------------------------------------------------------
  * Optimizers, models and other host objects.  All hooks are optional. */

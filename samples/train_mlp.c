@@ -8,11 +8,13 @@
  * exits 1 if anything fails or the loss does not end below 0.1 (the noise
  * alone has variance 1/12, about 0.083).
  *
- * Build: cc -std=c11 -Iinclude train_mlp.c build/libautograd.a -lopenblas -lm */
+ * Build, once libautograd is installed (make install):
+ *   cc -std=c11 train_mlp.c $(pkg-config --cflags --libs autograd) -lm
+ * or in the source tree: cc -std=c11 -Iinclude train_mlp.c build/libautograd.a -lopenblas -lm */
 #include <math.h>
 #include <stdio.h>
 
-#include "autograd.h"
+#include <autograd/autograd.h>
 
 #define POINTS 100
 #define STEPS 10000
@@ -48,7 +50,7 @@ int main(void) {
     for (int step = 0; step < STEPS; step++) {
         ag_var *loss = ag_mse(ctx, ag_model_forward(model, x), y);
         if (loss == NULL) return fail(ctx, "forward");
-        ag_model_cleargrads(model);
+        ag_model_cleargrad(model);
         if (ag_backward(ctx, loss, NULL) < 0) return fail(ctx, "backward");
         if (ag_optim_update_model(sgd, model) < 0) return fail(ctx, "update");
         loss_value = ag_item(loss);
@@ -72,7 +74,7 @@ int main(void) {
     printf("%s, %zu live variables\n", ag_model_describe(model, description, sizeof description),
            ag_live_vars(ctx));
     ag_optim_free(sgd);
-    ag_model_free(model);
+    ag_model_unref(model);
     ag_ctx_free(ctx);
     return loss_value < 0.1 ? 0 : 1;
 }

@@ -161,13 +161,30 @@ static void end_pass(ag_ctx *ctx) {
     ctx->reclaim_step = 0;
 }
 
+/* y usable by ctx's backward (a NULL y keeps the first message); the seed
+ * y.grad, when preset, shaped like y.  0, or -1 with the error set. */
+static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
+    if (y == NULL) {
+        if (!ctx->failed) ag_set_error(ctx, "%s: the output is NULL", what);
+        return -1;
+    }
+    if (y->ctx != ctx) return ag_set_error(ctx, "%s: the output belongs to another context", what), -1;
+    if (y->grad != NULL && !ag_same_shape(y, y->grad)) {
+        char ys[SHAPE_BUF], gs[SHAPE_BUF];
+        return ag_set_error(ctx, "%s: the seed gradient (the output's grad) has shape %s, the output %s",
+                            what, shape_str(&y->grad->t, gs), shape_str(&y->t, ys)),
+               -1;
+    }
+    return 0;
+}
+
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
-    if (y == NULL) return -1;
+    if (ctx == NULL || check_output(ctx, "backward", y) < 0) return -1;
     ag_backward_opts none = {0};
     if (opts == NULL) opts = &none;
     if (y->grad == NULL) {
         bool old = ag_set_grad_enabled(ctx, false);
-        y->grad = ag_ones_like(ctx, y);
+        var_set_grad(y, ag_ones_like(ctx, y));
         ag_set_grad_enabled(ctx, old);
         if (y->grad == NULL) return -1;
     }
@@ -211,7 +228,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
                 ag_var *x = f->inputs[i];
                 if (gxs[i] == NULL) continue;
                 if (x->grad == NULL) {
-                    x->grad = gxs[i];
+                    var_set_grad(x, gxs[i]);
                     hold(ctx, x->grad);
                 } else if (!accumulate_in_place(ctx, x, gxs[i])) {
                     ag_var *sum = ag_add(ctx, x->grad, gxs[i]);
@@ -220,7 +237,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
                         break;
                     }
                     ag_var *old = x->grad;
-                    x->grad = sum;
+                    var_set_grad(x, sum);
                     hold(ctx, sum);
                     drop(ctx, old);
                 }
@@ -229,6 +246,9 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         }
         ctx->grad_enabled = old_enabled;
         if (rc < 0) {
+            if (!ctx->failed) /* an op's backward failed on a NULL it was handed */
+                ag_set_error(ctx, "backward: %s's backward failed (a variable of the graph was "
+                                  "freed by ag_gc?)", ag_op_table[f->op].name);
             status = -1;
             goto done;
         }
@@ -302,7 +322,9 @@ oom:
 }
 
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
-    if (y == NULL || x == NULL) return NULL;
+    if (ctx == NULL || check_output(ctx, "grad", y) < 0) return NULL;
+    if (x == NULL) return ctx->failed ? NULL : ag_set_error(ctx, "grad: the input is NULL");
+    if (x->ctx != ctx) return ag_set_error(ctx, "grad: the input belongs to another context");
     size_t n = 0;
     ag_var **vars = collect_vars(ctx, y, &n);
     if (vars == NULL) return NULL;
@@ -322,7 +344,7 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
         ag_backward_opts opts = {.create_graph = create_graph, .retain_grad = true}; /* x may be intermediate */
         if (ag_backward(ctx, y, &opts) == 0) result = x->grad;
     }
-    for (size_t i = n; i-- > 0;) vars[i]->grad = saved[i];
+    for (size_t i = n; i-- > 0;) var_set_grad(vars[i], saved[i]);
     free(saved);
     free(vars);
     if (!x_in_graph) return ag_set_error(ctx, "grad: the output does not depend on that input");

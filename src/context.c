@@ -8,12 +8,17 @@
 
 #include "internal.h"
 
+const char *ag_version(void) { return AG_VERSION_STRING; }
+
 ag_ctx *ag_ctx_new(void) {
     ag_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL) return NULL;
+    const char *no_reuse = getenv("AG_DEBUG_NO_REUSE");
+    ctx->no_reuse = no_reuse != NULL && *no_reuse != '\0' && strcmp(no_reuse, "0") != 0;
     ctx->grad_enabled = true;
     ctx->train = true;
     ag_rng_seed(&ctx->rng, 0);
+    t_blas_quiet();
     return ctx;
 }
 
@@ -73,10 +78,43 @@ static void free_func_storage(ag_func *f) {
     if (f->outputs != f->inline_outputs) free(f->outputs);
 }
 
+/* ---- owners ---------------------------------------------------------------- */
+
+int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach) {
+    if (ctx->nowners == ctx->owners_cap) {
+        size_t cap = ctx->owners_cap ? ctx->owners_cap * 2 : 8;
+        struct ctx_owner *grown = realloc(ctx->owners, cap * sizeof *grown);
+        if (grown == NULL) return ag_set_error(ctx, "out of memory"), -1;
+        ctx->owners = grown;
+        ctx->owners_cap = cap;
+    }
+    ctx->owners[ctx->nowners++] = (struct ctx_owner){owner, detach};
+    return 0;
+}
+
+void ctx_detach(ag_ctx *ctx, void *owner) {
+    for (size_t i = 0; ctx != NULL && i < ctx->nowners; i++)
+        if (ctx->owners[i].owner == owner) {
+            ctx->owners[i] = ctx->owners[--ctx->nowners];
+            return;
+        }
+}
+
 void ag_ctx_free(ag_ctx *ctx) {
     if (ctx == NULL) return;
-    for (ag_var *v = ctx->vars; v != NULL; v = v->next_live) free_var_storage(v);
-    for (ag_func *f = ctx->funcs; f != NULL; f = f->next_live) free_func_storage(f);
+    /* Models and optimizers still alive forget their variables first. */
+    for (size_t i = 0; i < ctx->nowners; i++) ctx->owners[i].detach(ctx->owners[i].owner);
+    free(ctx->owners);
+    for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
+        next = v->next_live;
+        free_var_storage(v);
+        if (ctx->no_reuse) free(v);
+    }
+    for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
+        next = f->next_live;
+        free_func_storage(f);
+        if (ctx->no_reuse) free(f);
+    }
     for (ag_var *v = ctx->free_vars; v != NULL; v = v->next_live) {
         UNPOISON(v, sizeof *v);
         free_var_storage(v);
@@ -87,19 +125,25 @@ void ag_ctx_free(ag_ctx *ctx) {
         free(s);
     }
     free(ctx->stack);
+    free(ctx->remembered);
     free(ctx);
 }
 
 /* ---- errors --------------------------------------------------------------- */
 
-const char *ag_errmsg(const ag_ctx *ctx) { return ctx->failed ? ctx->errmsg : ""; }
-bool ag_failed(const ag_ctx *ctx) { return ctx->failed; }
+const char *ag_errmsg(const ag_ctx *ctx) {
+    if (ctx == NULL) return "no context (ag_ctx_new returned NULL: out of memory)";
+    return ctx->failed ? ctx->errmsg : "";
+}
+bool ag_failed(const ag_ctx *ctx) { return ctx == NULL || ctx->failed; }
 void ag_clear_error(ag_ctx *ctx) {
+    if (ctx == NULL) return;
     ctx->failed = false;
     ctx->errmsg[0] = '\0';
 }
 
 void *ag_set_error(ag_ctx *ctx, const char *fmt, ...) {
+    if (ctx == NULL) return NULL;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
@@ -166,12 +210,24 @@ static int grow_funcs(ag_ctx *ctx) {
 }
 
 ag_var *ctx_alloc_var(ag_ctx *ctx) {
-    if (ctx->free_vars == NULL && grow_vars(ctx) < 0) return ag_set_error(ctx, "out of memory");
-    ag_var *v = ctx->free_vars;
-    UNPOISON(v, sizeof *v);
-    ctx->free_vars = v->next_live;
-    if (has_heap_data(v)) free(v->t.data); /* deferred by retire_var */
-    memset(v, 0, sizeof *v);
+    ag_var *v;
+    if (ctx->no_reuse) {
+        v = malloc(sizeof *v);
+        if (v == NULL) return ag_set_error(ctx, "out of memory");
+    } else {
+        if (ctx->free_vars == NULL && grow_vars(ctx) < 0) return ag_set_error(ctx, "out of memory");
+        v = ctx->free_vars;
+        UNPOISON(v, sizeof *v);
+        ctx->free_vars = v->next_live;
+        /* the free list is a pointer chase: fetch the next node while this
+         * one is filled in */
+        __builtin_prefetch(ctx->free_vars, 1);
+        if (has_heap_data(v)) free(v->t.data); /* deferred by retire_var */
+    }
+    /* copied from zeros: gcc makes that vector moves, and a memset `rep stos`,
+     * which takes longer to start than the whole copy (11% of a scalar loop) */
+    static const ag_var zero_var;
+    memcpy(v, &zero_var, sizeof *v);
     v->ctx = ctx;
     v->mark = ctx->epoch;
     v->pass = ctx->reclaim_step;
@@ -185,11 +241,19 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
 }
 
 ag_func *ctx_alloc_func(ag_ctx *ctx) {
-    if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0) return ag_set_error(ctx, "out of memory");
-    ag_func *f = ctx->free_funcs;
-    UNPOISON(f, sizeof *f);
-    ctx->free_funcs = f->next_live;
-    memset(f, 0, sizeof *f);
+    ag_func *f;
+    if (ctx->no_reuse) {
+        f = malloc(sizeof *f);
+        if (f == NULL) return ag_set_error(ctx, "out of memory");
+    } else {
+        if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0) return ag_set_error(ctx, "out of memory");
+        f = ctx->free_funcs;
+        UNPOISON(f, sizeof *f);
+        ctx->free_funcs = f->next_live;
+        __builtin_prefetch(ctx->free_funcs, 1);
+    }
+    static const ag_func zero_func;
+    memcpy(f, &zero_func, sizeof *f);
     f->mark = ctx->epoch;
     f->inputs = f->inline_inputs;
     f->outputs = f->inline_outputs;
@@ -206,6 +270,12 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * pays a page fault per page to get it again; freed one at a time, between
  * new allocations, the buffers are simply reused. */
 static void retire_var(ag_ctx *ctx, ag_var *v) {
+    if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
+        free_var_storage(v);
+        free(v);
+        ctx->live_vars--;
+        return;
+    }
     if (has_heap_data(v) && v->t.size * sizeof(double) > DEFERRED_FREE_BYTES) {
         free(v->t.data);
         v->t.data = NULL;
@@ -231,6 +301,65 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
     if (ctx->allocs_since_gc > 0) ctx->allocs_since_gc--;
 }
 
+/* ---- generations ------------------------------------------------------------
+ *
+ * A collection either traces everything (full) or only the young nodes, those
+ * made since the last collection (young): old nodes count as reachable and
+ * are not traced.  Its survivors become old.  The only link an old node can
+ * gain to a young one after its own creation is a grad (creators, inputs and
+ * outputs are set when a node is made, and a node's creator is made with
+ * it), so var_set_grad remembers each old variable whose grad becomes young,
+ * and a young collection traces from those grads and from young roots.
+ *
+ * ag_gc_auto paces both by allocation, as Lua's collector paces itself: a
+ * young collection once NURSERY_BYTES were made (node plus tensor bytes), so
+ * a loop's garbage is reused while it is still in cache instead of walking
+ * through fresh pages; a full one once what young collections promoted since
+ * the last full one reaches GC_PAUSE times what that one kept (at least
+ * FULL_MIN_BYTES), so its cost, proportional to everything alive, is paid
+ * once per that much allocation and a statement's cost does not grow with
+ * the session. */
+#define NURSERY_BYTES ((size_t)256 << 10)
+#define FULL_MIN_BYTES ((size_t)1 << 20)
+#define GC_PAUSE 1 /* full collection when promoted >= GC_PAUSE x old_live_bytes */
+
+void ctx_remember(ag_ctx *ctx, ag_var *v) {
+    if (ctx->remembered_len == ctx->remembered_cap) {
+        size_t cap = ctx->remembered_cap ? ctx->remembered_cap * 2 : 64;
+        ag_var **grown = realloc(ctx->remembered, cap * sizeof *grown);
+        if (grown == NULL) {
+            ctx->remember_failed = true; /* a young collection would miss v->grad */
+            return;
+        }
+        ctx->remembered = grown;
+        ctx->remembered_cap = cap;
+    }
+    ctx->remembered[ctx->remembered_len++] = v;
+    v->mark |= VAR_REMEMBERED;
+}
+
+static void forget_remembered(ag_ctx *ctx) {
+    for (size_t i = 0; i < ctx->remembered_len; i++) ctx->remembered[i]->mark &= ~VAR_REMEMBERED;
+    ctx->remembered_len = 0;
+    ctx->remember_failed = false;
+}
+
+static size_t var_bytes(const ag_var *v) {
+    return sizeof *v + (has_heap_data(v) ? v->t.size * sizeof(double) : 0);
+}
+
+/* The epoch of a new collection: 1..EPOCH_BITS.  When it wraps, every live
+ * node's epoch is reset, so an old node's stale mark never equals a new one. */
+static unsigned next_epoch(ag_ctx *ctx) {
+    ctx->epoch = (ctx->epoch + 1) & EPOCH_BITS;
+    if (ctx->epoch == 0) {
+        for (ag_var *v = ctx->vars; v != NULL; v = v->next_live) v->mark &= ~EPOCH_BITS;
+        for (ag_func *f = ctx->funcs; f != NULL; f = f->next_live) f->mark &= ~EPOCH_BITS;
+        ctx->epoch = 1;
+    }
+    return ctx->epoch;
+}
+
 /* ---- roots and collection ----------------------------------------------------- */
 
 void ag_retain(ag_var *v) {
@@ -240,10 +369,18 @@ void ag_release(ag_var *v) {
     if (v != NULL && v->roots > 0) v->roots--;
 }
 
-size_t ag_live_vars(const ag_ctx *ctx) { return ctx->live_vars; }
-size_t ag_live_funcs(const ag_ctx *ctx) { return ctx->live_funcs; }
-size_t ag_allocs_since_gc(const ag_ctx *ctx) { return ctx->allocs_since_gc; }
-size_t ag_bytes_since_gc(const ag_ctx *ctx) { return ctx->bytes_since_gc; }
+size_t ag_live_vars(const ag_ctx *ctx) { return ctx ? ctx->live_vars : 0; }
+size_t ag_live_funcs(const ag_ctx *ctx) { return ctx ? ctx->live_funcs : 0; }
+size_t ag_allocs_since_gc(const ag_ctx *ctx) { return ctx ? ctx->allocs_since_gc : 0; }
+size_t ag_bytes_since_gc(const ag_ctx *ctx) { return ctx ? ctx->bytes_since_gc : 0; }
+
+ag_gc_info ag_gc_stats(const ag_ctx *ctx) {
+    if (ctx == NULL) return (ag_gc_info){0};
+    return (ag_gc_info){.young_collections = ctx->young_collections,
+                        .full_collections = ctx->full_collections,
+                        .old_live_bytes = ctx->old_live_bytes,
+                        .promoted_bytes = ctx->promoted_bytes};
+}
 
 /* The mark stack holds tagged pointers: low bit 1 = function. */
 static bool push(ag_ctx *ctx, void *p, bool is_func) {
@@ -261,9 +398,11 @@ static bool push(ag_ctx *ctx, void *p, bool is_func) {
     return true;
 }
 
-/* Marks everything reachable from the roots.  Returns false when the mark
- * stack could not grow (then nothing may be swept). */
-static bool mark_from_roots(ag_ctx *ctx, unsigned epoch) {
+/* Marks everything reachable from the roots (full), or the young nodes
+ * reachable from young roots and remembered grads (young; old nodes are
+ * neither marked nor traced).  Returns false when the mark stack could not
+ * grow (then nothing may be swept). */
+static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full) {
     if (ctx->stack == NULL) {
         ctx->stack_cap = 1024;
         ctx->stack = malloc(ctx->stack_cap * sizeof *ctx->stack);
@@ -271,16 +410,20 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch) {
     }
     _Static_assert(sizeof(size_t) <= sizeof(void *), "stack length fits a slot");
     *(size_t *)&ctx->stack[0] = 0;
-    for (ag_var *v = ctx->vars; v != NULL; v = v->next_live) {
+    unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
+    for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
         if (v->roots > 0 && !push(ctx, v, false)) return false;
     }
+    if (!full)
+        for (size_t i = 0; i < ctx->remembered_len; i++)
+            if (!push(ctx, ctx->remembered[i]->grad, false)) return false;
     while (*(size_t *)&ctx->stack[0] > 0) {
         size_t *len = (size_t *)&ctx->stack[0];
         uintptr_t item = (uintptr_t)ctx->stack[(*len)--];
         if (item & 1u) {
             ag_func *f = (ag_func *)(item & ~(uintptr_t)1u);
-            if (f->mark == epoch) continue;
-            f->mark = epoch;
+            if ((f->mark & EPOCH_BITS) == epoch || (f->mark & skip)) continue;
+            f->mark = (f->mark & ~EPOCH_BITS) | epoch;
             for (int i = 0; i < f->ninputs; i++)
                 if (!push(ctx, f->inputs[i], false)) return false;
             for (int i = 0; i < f->noutputs; i++)
@@ -288,47 +431,80 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch) {
             if (!push(ctx, f->saved, false)) return false;
         } else {
             ag_var *v = (ag_var *)item;
-            if (v->mark == epoch) continue;
-            v->mark = epoch;
+            if ((v->mark & EPOCH_BITS) == epoch || (v->mark & skip)) continue;
+            v->mark = (v->mark & ~EPOCH_BITS) | epoch;
             if (!push(ctx, v->grad, false) || !push(ctx, v->creator, true)) return false;
         }
     }
     return true;
 }
 
-size_t ag_gc(ag_ctx *ctx) {
-    unsigned epoch = ++ctx->epoch;
-    if (epoch == 0) epoch = ++ctx->epoch; /* 0 is the mark of nodes made before any gc */
-    if (!mark_from_roots(ctx, epoch)) return 0;
-    size_t freed = 0;
+/* One collection; returns how many nodes it freed. */
+static size_t collect(ag_ctx *ctx, bool full) {
+    unsigned epoch = next_epoch(ctx);
+    if (!mark_from_roots(ctx, epoch, full)) return 0;
+    forget_remembered(ctx); /* survivors become old: no old node points at a young one */
+    unsigned stop = full ? 0u : NODE_OLD; /* a young sweep ends at the first old node */
+    size_t freed = 0, kept_bytes = 0;
     ag_var *previous = NULL;
-    for (ag_var **link = &ctx->vars; *link != NULL;) {
-        ag_var *v = *link;
-        if (v->mark == epoch) {
+    ag_var **vlink = &ctx->vars;
+    for (; *vlink != NULL && !((*vlink)->mark & stop);) {
+        ag_var *v = *vlink;
+        if ((v->mark & EPOCH_BITS) == epoch) {
+            v->mark |= NODE_OLD;
             v->prev_live = previous;
             previous = v;
-            link = &v->next_live;
+            kept_bytes += var_bytes(v);
+            vlink = &v->next_live;
             continue;
         }
-        *link = v->next_live;
+        *vlink = v->next_live;
         retire_var(ctx, v);
         freed++;
     }
-    for (ag_func **link = &ctx->funcs; *link != NULL;) {
+    if (*vlink != NULL) (*vlink)->prev_live = previous;
+    for (ag_func **link = &ctx->funcs; *link != NULL && !((*link)->mark & stop);) {
         ag_func *f = *link;
-        if (f->mark == epoch) {
+        if ((f->mark & EPOCH_BITS) == epoch) {
+            f->mark |= NODE_OLD;
+            kept_bytes += sizeof *f;
             link = &f->next_live;
             continue;
         }
         *link = f->next_live;
         free_func_storage(f);
-        f->next_live = ctx->free_funcs;
-        ctx->free_funcs = f;
         ctx->live_funcs--;
         freed++;
+        if (ctx->no_reuse) {
+            free(f);
+            continue;
+        }
+        f->next_live = ctx->free_funcs;
+        ctx->free_funcs = f;
         POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
+    }
+    if (full) {
+        ctx->old_live_bytes = kept_bytes;
+        ctx->promoted_bytes = 0;
+        ctx->full_collections++;
+    } else {
+        ctx->promoted_bytes += kept_bytes;
+        ctx->young_collections++;
     }
     ctx->allocs_since_gc = 0;
     ctx->bytes_since_gc = 0;
     return freed;
+}
+
+size_t ag_gc(ag_ctx *ctx) { return ctx ? collect(ctx, true) : 0; }
+
+size_t ag_gc_young(ag_ctx *ctx) { return ctx ? collect(ctx, ctx->remember_failed) : 0; }
+
+size_t ag_gc_auto(ag_ctx *ctx) {
+    if (ctx == NULL) return 0;
+    size_t made = ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
+    if (made < NURSERY_BYTES) return 0;
+    size_t budget = ctx->old_live_bytes * GC_PAUSE;
+    if (budget < FULL_MIN_BYTES) budget = FULL_MIN_BYTES;
+    return collect(ctx, ctx->remember_failed || ctx->promoted_bytes + made >= budget);
 }

@@ -185,7 +185,7 @@ static char *var_string(const ag_var *v, int digits,
         text_append(&text, format(data[0], digits, number));
         text_append(&text, ")");
     } else {
-        char shape_text[16 + 12 * AG_MAX_DIMS];
+        char shape_text[AG_SHAPEBUF];
         text_append(&text, ag_shape_string(ndim, shape, shape_text));
         text_append(&text, "([");
         size_t size = ag_size(v);

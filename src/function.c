@@ -22,7 +22,7 @@ static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int nou
  * Most lessons are made of 0-d variables, where the general path's shape
  * checks, output tensor and malloc cost more than the arithmetic.  An
  * elementwise op on one-element inputs of one shape is computed here with
- * the op's own element rule (arith_scalar, math_scalar), straight into the
+ * the op's own element rule (its table row's scalar hook), straight into the
  * new variable's inline storage, and recorded like any other. */
 
 /* The op's own number of inputs, one element each and, for two inputs, the
@@ -39,9 +39,10 @@ static bool apply_scalar(ag_ctx *ctx, int op, const ag_op_params *params, ag_var
                          int ninputs, ag_var **result) {
     static const ag_op_params none;
     if (params == NULL) params = &none;
-    double a = inputs[0]->t.data[0], b = ninputs > 1 ? inputs[1]->t.data[0] : 0.0, value;
-    if (!arith_scalar(op, params, a, b, &value) && !math_scalar(op, params, a, &value))
-        return false;
+    ag_scalar_fn scalar = ag_op_table[op].scalar;
+    if (scalar == NULL) return false;
+    double a = inputs[0]->t.data[0], b = ninputs > 1 ? inputs[1]->t.data[0] : 0.0;
+    double value = scalar(params, a, b);
     *result = NULL;
     if (ctx->check_finite && ctx->nonfinite_op == NULL && !isfinite(value) && isfinite(a) &&
         (ninputs < 2 || isfinite(b)))
@@ -72,10 +73,30 @@ static bool apply_scalar(ag_ctx *ctx, int op, const ag_op_params *params, ag_var
     return true;
 }
 
+/* NULL inputs propagate (keeping the first message, or leaving one when
+ * there is none); an input of another context is an error.  0 or -1. */
+static int check_inputs(ag_ctx *ctx, int op, ag_var *const *inputs, int ninputs) {
+    for (int i = 0; i < ninputs; i++) {
+        if (inputs[i] == NULL) {
+            if (!ctx->failed)
+                ag_set_error(ctx, "%s: input %d is NULL", ag_op_table[op].symbol, i + 1);
+            return -1;
+        }
+        if (inputs[i]->ctx != ctx)
+            return ag_set_error(ctx, "%s: input %d belongs to another context",
+                                ag_op_table[op].symbol, i + 1),
+                   -1;
+    }
+    return 0;
+}
+
+bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x) {
+    return ctx != NULL && check_inputs(ctx, op, (ag_var *const[]){(ag_var *)x}, 1) == 0;
+}
+
 ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
                  int ninputs, int noutputs, ag_var **outs) {
-    for (int i = 0; i < ninputs; i++)
-        if (inputs[i] == NULL) return NULL;
+    if (ctx == NULL || check_inputs(ctx, op, inputs, ninputs) < 0) return NULL;
     ag_var *fast;
     if (noutputs == 1 && ninputs > 0 && scalar_inputs(op, inputs, ninputs) &&
         apply_scalar(ctx, op, params, inputs, ninputs, &fast)) {
@@ -208,16 +229,16 @@ ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x) {
 
 /* ---- accessors -------------------------------------------------------------- */
 
-int ag_func_op(const ag_func *f) { return f->op; }
-int ag_func_ninputs(const ag_func *f) { return f->ninputs; }
+int ag_func_op(const ag_func *f) { return f ? f->op : -1; }
+int ag_func_ninputs(const ag_func *f) { return f ? f->ninputs : 0; }
 ag_var *ag_func_input(const ag_func *f, int i) {
-    return i >= 0 && i < f->ninputs ? f->inputs[i] : NULL;
+    return f && i >= 0 && i < f->ninputs ? f->inputs[i] : NULL;
 }
-int ag_func_noutputs(const ag_func *f) { return f->noutputs; }
+int ag_func_noutputs(const ag_func *f) { return f ? f->noutputs : 0; }
 ag_var *ag_func_output(const ag_func *f, int i) {
-    return i >= 0 && i < f->noutputs ? f->outputs[i] : NULL;
+    return f && i >= 0 && i < f->noutputs ? f->outputs[i] : NULL;
 }
-int ag_func_generation(const ag_func *f) { return f->generation; }
+int ag_func_generation(const ag_func *f) { return f ? f->generation : 0; }
 
 static size_t append_ints(char *buf, size_t n, size_t at, const int *v, int count) {
     if (count == 1) return at + (size_t)snprintf(buf + at, at < n ? n - at : 0, "%d", v[0]);
@@ -227,46 +248,40 @@ static size_t append_ints(char *buf, size_t n, size_t at, const int *v, int coun
     return at + (size_t)snprintf(buf + at, at < n ? n - at : 0, "]");
 }
 
+/* ---- graph labels: the name, then the op's label hook -------------------------- */
+
+void op_label_P(const ag_op_params *p, char *buf, size_t n) {
+    char num[AG_NUMBUF];
+    snprintf(buf, n, "(%s)", ag_format_double(p->p, 0, num));
+}
+
+void op_label_CLIP(const ag_op_params *p, char *buf, size_t n) {
+    char num[AG_NUMBUF], num2[AG_NUMBUF];
+    snprintf(buf, n, "(%s, %s)", ag_format_double(p->lo, 0, num), ag_format_double(p->hi, 0, num2));
+}
+
+void op_label_AXES(const ag_op_params *p, char *buf, size_t n) {
+    if (p->naxes == 0) return;
+    size_t at = (size_t)snprintf(buf, n, "(axis=");
+    at = append_ints(buf, n, at, p->axes, p->naxes);
+    snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, ")");
+}
+
+void op_label_AXIS(const ag_op_params *p, char *buf, size_t n) {
+    snprintf(buf, n, "(axis=%d)", p->axis);
+}
+
+void op_label_SHAPE(const ag_op_params *p, char *buf, size_t n) {
+    char shape[SHAPE_BUF];
+    ag_tensor t = {.ndim = p->ndim};
+    memcpy(t.shape, p->shape, sizeof t.shape);
+    snprintf(buf, n, "(%s)", shape_str(&t, shape));
+}
+
 char *ag_func_label(const ag_func *f, char *buf, size_t n) {
     if (n == 0) return buf;
-    const ag_op_params *p = &f->params;
-    const char *name = ag_op_table[f->op].name;
-    char num[AG_NUMBUF], num2[AG_NUMBUF];
-    size_t at = (size_t)snprintf(buf, n, "%s", name);
-    switch (f->op) {
-    case AG_OP_POW:
-        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(%s)",
-                 ag_format_double(p->p, 0, num));
-        break;
-    case AG_OP_CLIP:
-        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(%s, %s)",
-                 ag_format_double(p->lo, 0, num), ag_format_double(p->hi, 0, num2));
-        break;
-    case AG_OP_DROPOUT:
-        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(%s)",
-                 ag_format_double(p->p, 0, num));
-        break;
-    case AG_OP_SUM: case AG_OP_MEAN: case AG_OP_VARIANCE: case AG_OP_MAX: case AG_OP_MIN:
-    case AG_OP_TRANSPOSE:
-        if (p->naxes > 0) {
-            at += (size_t)snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(axis=");
-            at = append_ints(buf, n, at, p->axes, p->naxes);
-            snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, ")");
-        }
-        break;
-    case AG_OP_SOFTMAX: case AG_OP_CONCAT: case AG_OP_SPLIT: case AG_OP_SQUEEZE:
-    case AG_OP_UNSQUEEZE: case AG_OP_GET_ITEM: case AG_OP_GET_ITEM_GRAD:
-        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(axis=%d)", p->axis);
-        break;
-    case AG_OP_RESHAPE: case AG_OP_BROADCAST_TO: case AG_OP_SUM_TO: {
-        char shape[SHAPE_BUF];
-        ag_tensor t = {.ndim = p->ndim};
-        memcpy(t.shape, p->shape, sizeof t.shape);
-        snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, "(%s)", shape_str(&t, shape));
-        break;
-    }
-    default:
-        break;
-    }
+    const ag_op_def *def = &ag_op_table[f->op];
+    size_t at = (size_t)snprintf(buf, n, "%s", def->name);
+    if (def->label != NULL && at < n) def->label(&f->params, buf + at, n - at);
     return buf;
 }

@@ -29,8 +29,11 @@ int ag_hook_validate(ag_ctx *ctx, ag_hook_kind kind, double value) {
 
 /* Every gradient must match its parameter element for element. */
 static int check_grads(ag_ctx *ctx, const char *hook, ag_var *const *params, int n) {
+    if (params == NULL && n > 0) return ag_set_error(ctx, "%s: no parameter list", hook), -1;
     for (int i = 0; i < n; i++) {
         if (params[i] == NULL) return ag_set_error(ctx, "%s: parameter %d is NULL", hook, i), -1;
+        if (ag_var_ctx(params[i]) != ctx)
+            return ag_set_error(ctx, "%s: parameter %d belongs to another context", hook, i), -1;
         ag_var *g = ag_grad(params[i]);
         if (g != NULL && ag_size(g) != ag_size(params[i])) {
             ag_set_error(ctx,
@@ -90,7 +93,7 @@ static int unshare_grads(ag_ctx *ctx, ag_var *const *params, int n) {
             }
             ag_var *copy = ag_detach(ctx, ag_grad(p));
             if (copy == NULL) status = -1;
-            else ag_set_grad(p, copy);
+            else if (ag_set_grad(p, copy) < 0) status = -1;
         }
     }
     free(entries);

@@ -7,6 +7,7 @@
 #define AG_INTERNAL_H
 
 #include "ag_core.h"
+#include "ag_format.h"
 #include "ag_ops.h"
 #include "ag_rand.h"
 #include "tensor.h"
@@ -21,7 +22,7 @@ struct ag_var {
     int generation;
     unsigned flags;
     int roots;
-    unsigned mark;
+    unsigned mark; /* collector state: NODE_OLD, VAR_REMEMBERED and an epoch */
     ag_var *next_live, *prev_live; /* the context's live list (or free list) */
     /* Reclaiming backward passes (backward.c): the step of the running pass
      * that made this variable (0 = made outside one) and how many grad slots
@@ -57,7 +58,7 @@ struct ag_func {
     int op;
     int ninputs, noutputs;
     int generation;
-    unsigned mark;
+    unsigned mark; /* collector state: NODE_OLD and an epoch */
     unsigned seen; /* backward pass stamp */
     ag_var **inputs, **outputs;
     ag_var *inline_inputs[3];
@@ -84,6 +85,16 @@ struct ag_ctx {
     void *slabs; /* the blocks nodes are carved from */
     size_t live_vars, live_funcs, allocs_since_gc;
     size_t bytes_since_gc; /* tensor data handed to new variables since the last ag_gc */
+    /* Generations (context.c): the live lists hold the young nodes (made
+     * since the last collection) first, then the old ones.  A young
+     * collection traces the young nodes only, from young roots and from the
+     * old variables whose grad was set to a young one since (remembered). */
+    ag_var **remembered;
+    size_t remembered_len, remembered_cap;
+    bool remember_failed;   /* out of memory remembering: the next collection is full */
+    size_t promoted_bytes;  /* node + tensor bytes made old since the last full collection */
+    size_t old_live_bytes;  /* what the last full collection kept */
+    size_t young_collections, full_collections;
     unsigned epoch;
     unsigned backward_stamp;
     /* Reclaiming backward passes (backward.c): every step of a pass has its
@@ -92,7 +103,42 @@ struct ag_ctx {
     unsigned reclaim_step, reclaim_first, reclaim_counter;
     void **stack; /* gc mark stack */
     size_t stack_cap;
+    /* AG_DEBUG_NO_REUSE=1 at ag_ctx_new: every node is its own malloc block,
+     * freed when collected and never reused (context.c). */
+    bool no_reuse;
+    /* Models and optimizers tied to the context (ctx_attach). */
+    struct ctx_owner *owners;
+    size_t nowners, owners_cap;
 };
+
+/* ---- owners (context.c) ---------------------------------------------------------
+ * A model or optimizer attaches itself to its context; ag_ctx_free calls its
+ * detach function, which must forget every variable and the context (the
+ * object can then only be freed).  Detach from the context when freed. */
+typedef void (*ctx_detach_fn)(void *owner);
+struct ctx_owner {
+    void *owner;
+    ctx_detach_fn detach;
+};
+/* 0, or -1 with "out of memory". */
+int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach);
+void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
+
+/* ---- collector state in `mark` (context.c) ---------------------------------
+ * NODE_OLD: the node survived a collection.  VAR_REMEMBERED: an old variable
+ * on the remembered list.  The low bits hold the epoch of its last marking. */
+#define NODE_OLD (1u << 31)
+#define VAR_REMEMBERED (1u << 30)
+#define EPOCH_BITS (VAR_REMEMBERED - 1u)
+
+/* Records that an old variable now points at a young one (its grad). */
+void ctx_remember(ag_ctx *ctx, ag_var *v);
+/* Every write of a grad link goes through here (the collector's write barrier). */
+static inline void var_set_grad(ag_var *v, ag_var *grad) {
+    v->grad = grad;
+    if ((v->mark & (NODE_OLD | VAR_REMEMBERED)) == NODE_OLD && grad != NULL && !(grad->mark & NODE_OLD))
+        ctx_remember(v->ctx, v);
+}
 
 /* ---- node allocation (context.c) -------------------------------------------
  * Nodes come from per-context slabs and free lists.  A new variable is
@@ -113,14 +159,21 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v);
  * that adds into it leaves its gxs entry NULL. */
 ag_var *backward_sum_target(ag_ctx *ctx, ag_var *x, int ndim, const int *shape);
 
-/* ---- op table ------------------------------------------------------------
+/* ---- op table (ops_table.c, made from AG_OP_LIST in ag_ops.h) ---------------
  * forward: compute f's output tensors ys[0..noutputs) from f->inputs and
  *   f->params; 0, or -1 with the ctx error set (shapes are checked here).
  * backward: gradients for each input from gys (one per output, may be NULL
  *   for unused outputs), written to gxs (NULL = no gradient for that input),
- *   built from public ops so create_graph can record them; 0 or -1. */
+ *   built from public ops so create_graph can record them; 0 or -1.
+ * label (optional): writes what follows the name in a graph label, from the
+ *   params, into buf[0..n) ("(2)", "(axis=0)"); NULL = the name alone.
+ * scalar (optional): one element of an elementwise op from one-element
+ *   inputs a (and b), computed exactly as the forward computes each element;
+ *   op_apply's fast path for 0-d variables.  NULL = no fast path. */
 typedef int (*ag_forward_fn)(ag_ctx *ctx, ag_func *f, ag_tensor *ys);
 typedef int (*ag_backward_fn)(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs);
+typedef void (*ag_label_fn)(const ag_op_params *p, char *buf, size_t n);
+typedef double (*ag_scalar_fn)(const ag_op_params *p, double a, double b);
 
 typedef struct ag_op_def {
     const char *name;   /* graph label: "Add" */
@@ -128,9 +181,20 @@ typedef struct ag_op_def {
     int arity;          /* -1 = variadic */
     ag_forward_fn forward;
     ag_backward_fn backward;
+    ag_label_fn label;
+    ag_scalar_fn scalar;
 } ag_op_def;
 
-extern const ag_op_def ag_op_table[AG_OP_COUNT];
+/* Sized by its rows (a check in ops_table.c compares them to AG_OP_COUNT). */
+extern const ag_op_def ag_op_table[];
+
+/* The label hooks (function.c), named by the list's label column. */
+void op_label_P(const ag_op_params *p, char *buf, size_t n);     /* "(2)" */
+void op_label_CLIP(const ag_op_params *p, char *buf, size_t n);  /* "(0, 1)" */
+void op_label_AXES(const ag_op_params *p, char *buf, size_t n);  /* "(axis=[0 1])" when given */
+void op_label_AXIS(const ag_op_params *p, char *buf, size_t n);  /* "(axis=1)" */
+void op_label_SHAPE(const ag_op_params *p, char *buf, size_t n); /* "([2 3])" */
+#define op_label_NONE NULL
 
 /* Runs op on inputs: checks for NULL inputs (returns NULL silently), runs
  * the forward, wraps the outputs in new variables, and records a function
@@ -139,6 +203,11 @@ extern const ag_op_def ag_op_table[AG_OP_COUNT];
  * returned. */
 ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
                  int ninputs, int noutputs, ag_var **outs);
+
+/* Whether x may be an input of op: false, leaving "reshape: input 1 is NULL"
+ * (unless a message is already set) or "...belongs to another context",
+ * when it may not.  For ops that look at x before op_apply does. */
+bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x);
 
 /* A new leaf variable taking ownership of t's storage (t is left empty).
  * NULL on out-of-memory (t is freed then). */
@@ -201,11 +270,6 @@ bool direct_grad(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs, dire
         for (; i < n; i++) g[i] = NAME##_at(gy[i], x[i], y[i], p);                     \
     }
 
-/* ---- scalar fast path (function.c) ------------------------------------------
- * One element of an elementwise op, computed exactly as its forward computes
- * each element; false when op is not one of the file's elementwise ops. */
-bool arith_scalar(int op, const ag_op_params *params, double a, double b, double *y);
-bool math_scalar(int op, const ag_op_params *params, double x, double *y);
 
 /* sigmoid is upstream's 0.5 + 0.5 tanh(x/2) from here up and e/(1+e),
  * e = exp(x), below.  Upstream's form loses digits to cancellation as
@@ -228,28 +292,21 @@ void fn_tanh_lanes(double *y, const double *x, size_t n, int lanes);
 void fn_sigmoid_lanes(double *y, const double *x, size_t n, int lanes);
 int fn_lanes(int lanes);
 
-/* "[2 3]" for messages; buf of at least 16 + 12*AG_MAX_DIMS bytes. */
-#define SHAPE_BUF (16 + 12 * AG_MAX_DIMS)
+/* "[2 3]" for messages; buf of SHAPE_BUF (AG_SHAPEBUF) bytes. */
+#define SHAPE_BUF AG_SHAPEBUF
 const char *shape_str(const ag_tensor *t, char *buf);
 
-/* Declarations of every op's forward/backward pair (ops_*.c). */
-#define AG_DECLARE_OP(stem)                                          \
-    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys); \
-    int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs);
-AG_DECLARE_OP(add) AG_DECLARE_OP(sub) AG_DECLARE_OP(mul) AG_DECLARE_OP(div)
-AG_DECLARE_OP(neg) AG_DECLARE_OP(pow) AG_DECLARE_OP(powv)
-AG_DECLARE_OP(exp) AG_DECLARE_OP(log) AG_DECLARE_OP(sin) AG_DECLARE_OP(cos)
-AG_DECLARE_OP(tan) AG_DECLARE_OP(tanh) AG_DECLARE_OP(sqrt) AG_DECLARE_OP(abs)
-AG_DECLARE_OP(square) AG_DECLARE_OP(sigmoid) AG_DECLARE_OP(relu) AG_DECLARE_OP(gelu)
-AG_DECLARE_OP(clip)
-AG_DECLARE_OP(sum) AG_DECLARE_OP(mean) AG_DECLARE_OP(variance) AG_DECLARE_OP(max)
-AG_DECLARE_OP(min)
-AG_DECLARE_OP(reshape) AG_DECLARE_OP(transpose) AG_DECLARE_OP(broadcast_to)
-AG_DECLARE_OP(sum_to) AG_DECLARE_OP(squeeze) AG_DECLARE_OP(unsqueeze)
-AG_DECLARE_OP(concat) AG_DECLARE_OP(split) AG_DECLARE_OP(get_item)
-AG_DECLARE_OP(get_item_grad) AG_DECLARE_OP(matmul)
-AG_DECLARE_OP(linear) AG_DECLARE_OP(softmax) AG_DECLARE_OP(mse)
-AG_DECLARE_OP(cross_entropy) AG_DECLARE_OP(dropout)
-#undef AG_DECLARE_OP
+/* Declarations of every op's functions (ops_*.c), from the op list. */
+#define OP_DECLARE_SCALAR_YES(stem) double op_##stem##_scalar(const ag_op_params *p, double a, double b);
+#define OP_DECLARE_SCALAR_NO(stem)
+#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar)                      \
+    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys);                 \
+    int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs); \
+    OP_DECLARE_SCALAR_##scalar(stem)
+AG_OP_LIST(OP_DECLARE)
+#undef OP_DECLARE
+
+/* A backward whose one gradient is gxs[0]: 0, or -1 when making it failed. */
+#define RETURN_GX0 return gxs[0] ? 0 : -1
 
 #endif

@@ -10,6 +10,7 @@
 #include "ag_model.h"
 #include "ag_ops.h"
 #include "ag_rand.h"
+#include "internal.h"
 #include "layers.h"
 
 /* One parameter the model can have, whether it exists yet or not. */
@@ -75,6 +76,7 @@ static bool has_head(const ag_model *m) {
 }
 
 static void destroy(ag_model *m) {
+    ctx_detach(m->ctx, m);
     for (int i = 0; i < m->nunits; i++) linear_unit_release(&m->units[i]);
     ag_release(m->h);
     ag_release(m->c);
@@ -84,10 +86,21 @@ static void destroy(ag_model *m) {
     free(m);
 }
 
+/* The context is being freed (ctx_attach): its variables are gone, so the
+ * model forgets them and can then only be freed. */
+static void detach(void *owner) {
+    ag_model *m = owner;
+    for (int i = 0; i < m->nunits; i++) m->units[i].w = m->units[i].b = NULL;
+    m->h = m->c = NULL;
+    m->ctx = NULL;
+}
+
 static ag_model *model_alloc(ag_ctx *ctx, ag_model_kind kind, int nunits, uint64_t seed) {
+    if (ctx == NULL) return NULL;
     ag_model *m = calloc(1, sizeof *m);
     if (m != NULL) m->units = calloc((size_t)nunits, sizeof *m->units);
-    if (m == NULL || m->units == NULL) {
+    if (m == NULL || m->units == NULL || ctx_attach(ctx, m, detach) < 0) {
+        if (m != NULL) free(m->units);
         free(m);
         return ag_set_error(ctx, "out of memory");
     }
@@ -217,9 +230,10 @@ ag_model *ag_model_ref(ag_model *m) {
     return m;
 }
 
-void ag_model_free(ag_model *m) {
+void ag_model_unref(ag_model *m) {
     if (m != NULL && --m->owners == 0) destroy(m);
 }
+void ag_model_free(ag_model *m) { ag_model_unref(m); }
 
 /* ---- forward --------------------------------------------------------------- */
 
@@ -232,7 +246,7 @@ static int input_units(const ag_model *m) {
 /* Rejects an input the model cannot take, before anything changes. */
 static int check_input(ag_model *m, ag_var *x) {
     const char *name = ag_model_kind_name(m->kind);
-    char shape[16 + 12 * AG_MAX_DIMS], state[16 + 12 * AG_MAX_DIMS];
+    char shape[AG_SHAPEBUF], state[AG_SHAPEBUF];
     int ndim = ag_ndim(x);
     if (ag_var_ctx(x) != m->ctx) {
         ag_set_error(m->ctx, "%s: the input belongs to another context", name);
@@ -309,7 +323,11 @@ static ag_var *recurrent_step(ag_model *m, ag_var *x) {
 }
 
 ag_var *ag_model_forward(ag_model *m, ag_var *x) {
-    if (m == NULL || x == NULL) return NULL;
+    if (m == NULL) return NULL;
+    if (m->ctx == NULL) return ag_set_error(ag_var_ctx(x), "model: its context was freed");
+    if (x == NULL)
+        return ag_failed(m->ctx) ? NULL : ag_set_error(m->ctx, "%s: the input is NULL",
+                                                        ag_model_kind_name(m->kind));
     if (check_input(m, x) < 0) return NULL;
     if (ensure_weights(m, ag_shape(x)[ag_ndim(x) - 1]) < 0) return NULL;
     ag_ctx *ctx = m->ctx;
@@ -370,9 +388,10 @@ bool ag_model_initialized(const ag_model *m) {
     return true;
 }
 
-void ag_model_cleargrads(ag_model *m) {
-    for (int s = 0; s < m->nslots; s++) ag_cleargrad(*m->slots[s].var);
+void ag_model_cleargrad(ag_model *m) {
+    for (int s = 0; m != NULL && s < m->nslots; s++) ag_cleargrad(*m->slots[s].var);
 }
+void ag_model_cleargrads(ag_model *m) { ag_model_cleargrad(m); }
 
 void ag_model_reset_state(ag_model *m) {
     ag_release(m->h);

@@ -72,7 +72,7 @@ ag_var *ag_numdiff(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, d
     free(minus);
     if (y1 == NULL) return NULL;
     if (!ag_same_shape(y0, y1)) {
-        char a[16 + 12 * AG_MAX_DIMS], b[16 + 12 * AG_MAX_DIMS];
+        char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
         return ag_set_error(ctx, "numdiff: f(x+h) has shape %s but f(x-h) has shape %s",
                             ag_shape_string(ag_ndim(y0), ag_shape(y0), a),
                             ag_shape_string(ag_ndim(y1), ag_shape(y1), b));
@@ -142,7 +142,7 @@ static int compare_input(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, in
     if (numeric == NULL) return -1;
     ag_var *analytic = ag_grad(xs[i]);
     if (analytic != NULL && ag_size(analytic) != ag_size(numeric)) {
-        char a[16 + 12 * AG_MAX_DIMS], b[16 + 12 * AG_MAX_DIMS];
+        char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
         ag_set_error(ctx, "gradcheck: gradient of input %d has shape %s, expected %s", i,
                      ag_shape_string(ag_ndim(analytic), ag_shape(analytic), a),
                      ag_shape_string(ag_ndim(numeric), ag_shape(numeric), b));

@@ -225,15 +225,12 @@ int op_powv_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 
 /* ---- one element, for op_apply's scalar fast path ------------------------------------- */
 
-bool arith_scalar(int op, const ag_op_params *params, double a, double b, double *y) {
-    switch (op) {
-    case AG_OP_ADD: *y = a + b; return true; /* t_binary's T_ADD .. T_POW */
-    case AG_OP_SUB: *y = a - b; return true;
-    case AG_OP_MUL: *y = a * b; return true;
-    case AG_OP_DIV: *y = a / b; return true;
-    case AG_OP_POWV: *y = pow(a, b); return true;
-    case AG_OP_NEG: *y = negate(a); return true;
-    case AG_OP_POW: *y = pow(a, params->p); return true;
-    default: return false;
-    }
-}
+/* The scalar hooks (ag_op_def.scalar): t_binary's T_ADD .. T_POW and the
+ * forwards' element rules, one element at a time. */
+double op_add_scalar(const ag_op_params *p, double a, double b) { return a + b; }
+double op_sub_scalar(const ag_op_params *p, double a, double b) { return a - b; }
+double op_mul_scalar(const ag_op_params *p, double a, double b) { return a * b; }
+double op_div_scalar(const ag_op_params *p, double a, double b) { return a / b; }
+double op_powv_scalar(const ag_op_params *p, double a, double b) { return pow(a, b); }
+double op_neg_scalar(const ag_op_params *p, double a, double b) { return negate(a); }
+double op_pow_scalar(const ag_op_params *p, double a, double b) { return pow(a, p->p); }

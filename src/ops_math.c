@@ -39,8 +39,6 @@ static ag_var *mask_like(ag_ctx *ctx, const ag_var *x, double (*pred)(double, co
     return m;
 }
 
-#define RETURN_GX0 return gxs[0] ? 0 : -1
-
 /* ---- exp: gx = gy * y -------------------------------------------------------- */
 ag_var *ag_exp(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_EXP, x); }
 int op_exp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, exp); }
@@ -149,9 +147,10 @@ int op_sigmoid_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 }
 
 /* ---- relu: y = max(x, 0); gx = gy * (x > 0) -------------------------------------------
- * x > 0 ? x : 0 is glibc's fmax(x, 0.0) exactly (NaN -> 0, -0 -> +0), inlined:
- * a call per element was a tenth of a 1-256-256-1 training step. */
-static double relu_of(double x) { return x > 0.0 ? x : 0.0; }
+ * NaN stays NaN (as in PyTorch; fmax(x, 0.0) would give 0), -0 -> +0; inlined:
+ * a call per element was a tenth of a 1-256-256-1 training step.  x <= 0 is
+ * false for NaN, so NaN passes through. */
+static double relu_of(double x) { return x <= 0.0 ? 0.0 : x; }
 static double positive(double x, const ag_op_params *p) { return x > 0 ? 1.0 : 0.0; }
 ag_var *ag_relu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_RELU, x); }
 /* y = relu(x) over n elements, unrolled by 4 over restrict pointers so -O2
@@ -261,21 +260,17 @@ int op_clip_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 
 /* ---- one element, for op_apply's scalar fast path ------------------------------------- */
 
-bool math_scalar(int op, const ag_op_params *params, double x, double *y) {
-    switch (op) {
-    case AG_OP_EXP: *y = exp(x); return true;
-    case AG_OP_LOG: *y = log(x); return true;
-    case AG_OP_SIN: *y = sin(x); return true;
-    case AG_OP_COS: *y = cos(x); return true;
-    case AG_OP_TAN: *y = tan(x); return true;
-    case AG_OP_TANH: *y = fn_tanh(x); return true;
-    case AG_OP_SQRT: *y = sqrt(x); return true;
-    case AG_OP_ABS: *y = fabs(x); return true;
-    case AG_OP_SQUARE: *y = squared(x); return true;
-    case AG_OP_SIGMOID: *y = fn_sigmoid(x); return true;
-    case AG_OP_RELU: *y = relu_of(x); return true;
-    case AG_OP_GELU: *y = gelu_of(x); return true;
-    case AG_OP_CLIP: *y = clip_of(x, params->lo, params->hi); return true;
-    default: return false;
-    }
-}
+/* The scalar hooks (ag_op_def.scalar): each forward's element rule. */
+double op_exp_scalar(const ag_op_params *p, double x, double b) { return exp(x); }
+double op_log_scalar(const ag_op_params *p, double x, double b) { return log(x); }
+double op_sin_scalar(const ag_op_params *p, double x, double b) { return sin(x); }
+double op_cos_scalar(const ag_op_params *p, double x, double b) { return cos(x); }
+double op_tan_scalar(const ag_op_params *p, double x, double b) { return tan(x); }
+double op_tanh_scalar(const ag_op_params *p, double x, double b) { return fn_tanh(x); }
+double op_sqrt_scalar(const ag_op_params *p, double x, double b) { return sqrt(x); }
+double op_abs_scalar(const ag_op_params *p, double x, double b) { return fabs(x); }
+double op_square_scalar(const ag_op_params *p, double x, double b) { return squared(x); }
+double op_sigmoid_scalar(const ag_op_params *p, double x, double b) { return fn_sigmoid(x); }
+double op_relu_scalar(const ag_op_params *p, double x, double b) { return relu_of(x); }
+double op_gelu_scalar(const ag_op_params *p, double x, double b) { return gelu_of(x); }
+double op_clip_scalar(const ag_op_params *p, double x, double b) { return clip_of(x, p->lo, p->hi); }

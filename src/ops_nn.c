@@ -4,9 +4,10 @@
  * Backwards are built from public ops so create_graph can record them. */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include <cblas.h>
 
 #include "internal.h"
 
@@ -130,10 +131,10 @@ static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, a
         ag_set_error(ctx, "out of memory");
         return true;
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, k, m, 1.0, gy->t.data, m, w->t.data, m,
-                sum_x ? 1.0 : 0.0, sum_x ? sum_x->t.data : gx_t.data, k);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, m, n, 1.0, x->t.data, k, gy->t.data, m,
-                sum_w ? 1.0 : 0.0, sum_w ? sum_w->t.data : gw_t.data, m);
+    t_dgemm(false, true, n, k, m, gy->t.data, m, w->t.data, m, sum_x ? 1.0 : 0.0,
+            sum_x ? sum_x->t.data : gx_t.data, k);
+    t_dgemm(true, false, k, m, n, x->t.data, k, gy->t.data, m, sum_w ? 1.0 : 0.0,
+            sum_w ? sum_w->t.data : gw_t.data, m);
     if (sum_x == NULL && (gxs[0] = var_from_tensor(ctx, &gx_t)) == NULL) {
         t_free(&gw_t);
         return true;
@@ -251,10 +252,30 @@ ag_var *ag_cross_entropy(ag_ctx *ctx, ag_var *logits, ag_var *labels) {
     return op_apply(ctx, AG_OP_CROSS_ENTROPY, NULL, (ag_var *[]){logits, labels}, 2, 1, NULL);
 }
 
-/* Checks logits (N, C) and the N labels (truncated toward zero like Go's
- * int()), writing each row's class to classes[] (-1 for an ignored row).
- * Returns how many rows are kept, or -1 with the error set.  Run again by
- * the backward because the labels' data is writable in between. */
+/* Row i's label as a class in [0, ncls), or -1 for the ignore label; a
+ * fractional, NaN, infinite or out-of-range label is an error naming the
+ * value and its row (returns -2 with the error set). */
+static int label_class(ag_ctx *ctx, const char *who, const ag_tensor *t, int i, int ncls) {
+    double label = t->data[i];
+    if (label == IGNORE_LABEL) return -1;
+    if (label >= 0 && label < ncls && label == trunc(label)) return (int)label;
+    char value[32];
+    if (isnan(label))
+        snprintf(value, sizeof value, "NaN");
+    else /* the shortest form that reads back as the same double */
+        for (int digits = 1; digits <= 17; digits++) {
+            snprintf(value, sizeof value, "%.*g", digits, label);
+            if (strtod(value, NULL) == label) break;
+        }
+    ag_set_error(ctx, "%s: label %s in row %d is not a class: labels are whole numbers 0 to %d%s",
+                 who, value, i, ncls - 1, strcmp(who, "cross_entropy") == 0 ? " (or -100 to ignore the row)" : "");
+    return -2;
+}
+
+/* Checks logits (N, C) and the N labels, writing each row's class to
+ * classes[] (-1 for an ignored row, label -100).  Returns how many rows are kept, or -1
+ * with the error set.  Run again by the backward because the labels' data is
+ * writable in between. */
 static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int *classes) {
     char buf[SHAPE_BUF];
     if (x->ndim != 2)
@@ -266,22 +287,9 @@ static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int 
         return ag_set_error(ctx, "cross_entropy: %zu labels for %d rows", t->size, rows), -1;
     int kept = 0;
     for (int i = 0; i < rows; i++) {
-        double label = trunc(t->data[i]);
-        if (label == IGNORE_LABEL) {
-            classes[i] = -1;
-            continue;
-        }
-        if (!(label >= 0 && label < ncls)) {
-            if (fabs(label) < 1e9)
-                return ag_set_error(ctx, "cross_entropy: label %d out of range for %d classes",
-                                    (int)label, ncls),
-                       -1;
-            return ag_set_error(ctx, "cross_entropy: label %g out of range for %d classes",
-                                t->data[i], ncls),
-                   -1;
-        }
-        classes[i] = (int)label;
-        kept++;
+        classes[i] = label_class(ctx, "cross_entropy", t, i, ncls);
+        if (classes[i] == -2) return -1;
+        if (classes[i] >= 0) kept++;
     }
     return kept;
 }
@@ -353,7 +361,7 @@ int op_cross_entropy_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_va
 
 /* ---- dropout (inverted): y = x * mask, mask = (u > ratio) / (1 - ratio) ------------ */
 ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_DROPOUT, x)) return NULL;
     if (!(ratio >= 0.0 && ratio < 1.0))
         return ag_set_error(ctx, "dropout: ratio %g is outside [0, 1)", ratio);
     if (!ag_is_train(ctx)) return x;
@@ -388,21 +396,29 @@ int op_dropout_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 /* ---- accuracy: no graph ---------------------------------------------------------- */
 
 /* Fraction of rows of y (N, C) whose first maximum is at the label's
- * (truncated) class; (1/N) * count like upstream's Mean.  A 0-d leaf. */
+ * class (labels checked as cross_entropy's; -100 is a miss); (1/N) * count like upstream's Mean.  A 0-d leaf. */
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
-    if (y == NULL || t == NULL) return NULL;
+    if (ctx == NULL) return NULL;
+    if (y == NULL || t == NULL)
+        return ctx->failed ? NULL : ag_set_error(ctx, "accuracy: input %d is NULL", y ? 2 : 1);
+    if (y->ctx != ctx || t->ctx != ctx)
+        return ag_set_error(ctx, "accuracy: input %d belongs to another context", y->ctx != ctx ? 1 : 2);
     char buf[SHAPE_BUF];
     if (y->t.ndim != 2)
         return ag_set_error(ctx, "accuracy: y must be 2-D (N, C), got %s", shape_str(&y->t, buf));
     int rows = y->t.shape[0];
     if (t->t.size != (size_t)rows)
         return ag_set_error(ctx, "accuracy: %zu labels for %d rows", t->t.size, rows);
+    for (int i = 0; i < rows; i++)
+        if (label_class(ctx, "accuracy", &t->t, i, y->t.shape[1]) == -2) return NULL;
+    /* no rows: 0, as cross_entropy's loss over no kept rows */
+    if (rows == 0) return ag_scalar(ctx, 0.0);
     int *best = malloc((rows > 0 ? (size_t)rows : 1) * sizeof *best);
     if (best == NULL) return ag_set_error(ctx, "out of memory");
     t_argmax_rows(&y->t, best);
     size_t hits = 0;
     for (int i = 0; i < rows; i++)
-        if (best[i] >= 0 && trunc(t->t.data[i]) == (double)best[i]) hits++;
+        if (best[i] >= 0 && t->t.data[i] == (double)best[i]) hits++;
     free(best);
     return ag_scalar(ctx, 1.0 / (double)rows * (double)hits);
 }

@@ -9,7 +9,7 @@
 
 /* Packs the caller's axes (as given, for the graph label) and runs op. */
 static ag_var *reduce_apply(ag_ctx *ctx, int op, ag_var *x, const int *axes, int naxes) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, op, x)) return NULL;
     if (axes == NULL || naxes < 0) naxes = 0;
     if (naxes > AG_MAX_DIMS)
         return ag_set_error(ctx, "%s: %d axes given, at most %d allowed", ag_op_table[op].symbol,
@@ -42,6 +42,14 @@ static int reduce_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_reduce_op op
     if (!reduced_mask(ctx, f, mask)) return -1;
     int ndim, shape[AG_MAX_DIMS];
     shape_reduce(x->ndim, x->shape, mask, false, &ndim, shape);
+    /* a max or min over no elements has no value (it is not -/+DBL_MAX) */
+    if ((op == T_RMAX || op == T_RMIN) && reduced_count(x, mask) == 0 && x->ndim > 0) {
+        size_t out = 1;
+        for (int i = 0; i < ndim; i++) out *= (size_t)shape[i];
+        if (out > 0)
+            return ag_set_error(ctx, "%s of an empty tensor has no value",
+                                op == T_RMAX ? "max" : "min"), -1;
+    }
     if (t_init_uninit(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     t_reduce(&ys[0], x, mask, op);
     return 0;
@@ -63,8 +71,6 @@ static ag_var *expand_to_input(ag_ctx *ctx, const ag_func *f, ag_var *v) {
     }
     return ag_broadcast_to(ctx, v, x->ndim, x->shape);
 }
-
-#define RETURN_GX0 return gxs[0] ? 0 : -1
 
 ag_var *ag_keepdims(ag_ctx *ctx, ag_var *y, const ag_var *x, const int *axes, int naxes) {
     if (y == NULL || x == NULL) return NULL;

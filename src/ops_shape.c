@@ -8,8 +8,6 @@
 
 #include "internal.h"
 
-#define RETURN_GX0 return gxs[0] ? 0 : -1
-
 static ag_var *unary_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *x) {
     return op_apply(ctx, op, params, (ag_var *[]){x}, 1, 1, NULL);
 }
@@ -45,7 +43,7 @@ static ag_op_params shape_params(int ndim, const int *shape) {
 
 /* ---- reshape: gx = reshape(gy, x.shape) ------------------------------------------ */
 ag_var *ag_reshape(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_RESHAPE, x)) return NULL;
     if (check_target_shape(ctx, AG_OP_RESHAPE, ndim, shape) < 0) return NULL;
     ag_op_params params = shape_params(ndim, shape);
     return unary_apply(ctx, AG_OP_RESHAPE, &params, x);
@@ -94,7 +92,7 @@ static int transpose_perm(ag_ctx *ctx, const ag_func *f, int *perm) {
 }
 
 ag_var *ag_transpose(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_TRANSPOSE, x)) return NULL;
     if (axes == NULL || naxes < 0) naxes = 0;
     if (naxes > AG_MAX_DIMS)
         return ag_set_error(ctx, "transpose: %d axes given, at most %d allowed", naxes, AG_MAX_DIMS);
@@ -121,7 +119,7 @@ int op_transpose_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **
 
 /* ---- broadcast_to: gx = sum_to(gy, x.shape) ------------------------------------ */
 ag_var *ag_broadcast_to(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_BROADCAST_TO, x)) return NULL;
     if (check_target_shape(ctx, AG_OP_BROADCAST_TO, ndim, shape) < 0) return NULL;
     ag_op_params params = shape_params(ndim, shape);
     return unary_apply(ctx, AG_OP_BROADCAST_TO, &params, x);
@@ -145,7 +143,7 @@ int op_broadcast_to_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var
  * The inverse of broadcasting: right-aligned, each target dim equals x's or
  * is 1 (summed); missing dims on either side count as 1. */
 ag_var *ag_sum_to(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_SUM_TO, x)) return NULL;
     if (check_target_shape(ctx, AG_OP_SUM_TO, ndim, shape) < 0) return NULL;
     ag_op_params params = shape_params(ndim, shape);
     return unary_apply(ctx, AG_OP_SUM_TO, &params, x);
@@ -313,7 +311,11 @@ int op_concat_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
 /* ---- split: gx = concat(gys, with zeros for unused outputs) ------------------------ */
 int ag_split(ag_ctx *ctx, ag_var *x, const int *sizes, int n, int axis, ag_var **out) {
     for (int i = 0; out != NULL && i < n; i++) out[i] = NULL;
-    if (x == NULL) return -1;
+    if (ctx == NULL) return -1;
+    if (x == NULL) {
+        if (!ctx->failed) ag_set_error(ctx, "split: the input is NULL");
+        return -1;
+    }
     if (n < 1 || sizes == NULL || out == NULL)
         return ag_set_error(ctx, "split: needs at least one size"), -1;
     ag_op_params params = {.axis = axis, .n = n, .ints = (int *)sizes};
@@ -407,7 +409,7 @@ static ag_var *indexed_apply(ag_ctx *ctx, int op, ag_var *x, int axis, const int
 }
 
 ag_var *ag_get_item(ag_ctx *ctx, ag_var *x, int axis, const int *indices, int n) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_GET_ITEM, x)) return NULL;
     ag_op_params params = {0};
     return indexed_apply(ctx, AG_OP_GET_ITEM, x, axis, indices, n, x->t.ndim, x->t.shape, &params);
 }
@@ -432,7 +434,7 @@ int op_get_item_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **g
 
 ag_var *ag_get_item_grad(ag_ctx *ctx, ag_var *gy, int axis, const int *indices, int n, int ndim,
                          const int *shape) {
-    if (gy == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_GET_ITEM_GRAD, gy)) return NULL;
     if (check_target_shape(ctx, AG_OP_GET_ITEM_GRAD, ndim, shape) < 0) return NULL;
     ag_op_params params = shape_params(ndim, shape);
     return indexed_apply(ctx, AG_OP_GET_ITEM_GRAD, gy, axis, indices, n, ndim, shape, &params);
@@ -469,7 +471,7 @@ int op_get_item_grad_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_va
 
 /* x with its last two axes swapped, as a graph op. */
 static ag_var *swap_last2(ag_ctx *ctx, ag_var *x) {
-    if (x == NULL) return NULL;
+    if (!op_input_ok(ctx, AG_OP_TRANSPOSE, x)) return NULL;
     int ndim = x->t.ndim, perm[AG_MAX_DIMS];
     for (int i = 0; i < ndim; i++) perm[i] = i;
     perm[ndim - 2] = ndim - 1;

@@ -3,6 +3,7 @@
  * hyper-parameters, per-parameter state keyed by the parameter variable,
  * binding, and the update itself.  Formulas are in ag_optim.h. */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "ag_format.h"
 #include "ag_optim.h"
+#include "internal.h"
 
 /* One parameter's state; the arrays point into one block `data`. */
 typedef struct state_entry {
@@ -117,28 +119,109 @@ static void map_free(pointer_map *map) {
 
 /* ---- construction ---------------------------------------------------------- */
 
+/* ---- the kinds: one row each ---------------------------------------------------
+ * A fifth optimizer is one row here (name, defaults, hyper-parameters,
+ * state, step) plus its step function, its enum value in ag_optim.h and its
+ * built-in row in repl/builtins_optim.c (HACKING.md). */
+
+/* A hyper-parameter after lr: its name, its place in the config and its
+ * range: [0, 1) when below_one, else [0, inf). */
+typedef struct optim_field {
+    const char *name;
+    size_t offset;
+    bool below_one;
+} optim_field;
+
+#define FIELD(member, below_one) {#member, offsetof(ag_optim_config, member), below_one}
+
+/* One optimizer kind.  fields: checked and described in this order (lr
+ * first, always).  arrays: state arrays per parameter for this config,
+ * named by state_names, laid out one after another in one block.  step_lr:
+ * the learning rate of update t (NULL = lr).  step: one parameter's update
+ * with the gradient g and its state block (NULL when arrays is 0). */
+typedef struct optim_kind_def {
+    const char *name;
+    ag_optim_config defaults;
+    optim_field fields[5]; /* ends at a NULL name */
+    const char *state_names[2];
+    int (*arrays)(const ag_optim_config *c);
+    double (*step_lr)(const ag_optim_config *c, long t);
+    void (*step)(const ag_optim_config *c, double lr_t, double *p, const double *g, double *state,
+                 size_t size);
+} optim_kind_def;
+
+static int sgd_arrays(const ag_optim_config *c) { return c->momentum != 0 ? 1 : 0; }
+static int one_array(const ag_optim_config *c) { return 1; }
+static int two_arrays(const ag_optim_config *c) { return 2; }
+static double adam_lr(const ag_optim_config *c, long steps);
+static void sgd_step(const ag_optim_config *c, double lr_t, double *p, const double *g, double *u,
+                     size_t size);
+static void momentum_step(const ag_optim_config *c, double lr_t, double *p, const double *g,
+                          double *v, size_t size);
+static void adam_step(const ag_optim_config *c, double lr_t, double *p, const double *g,
+                      double *state, size_t size);
+
+static const optim_kind_def optim_kinds[] = {
+    [AG_SGD] = {"sgd", {.kind = AG_SGD, .lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8},
+                {FIELD(momentum, true), FIELD(weight_decay, false)},
+                {"velocity"}, sgd_arrays, NULL, sgd_step},
+    [AG_MOMENTUM] = {"momentum",
+                     {.kind = AG_MOMENTUM, .lr = 0.01, .momentum = 0.9, .beta1 = 0.9, .beta2 = 0.999,
+                      .eps = 1e-8},
+                     {FIELD(momentum, true)},
+                     {"velocity"}, one_array, NULL, momentum_step},
+    [AG_ADAM] = {"adam", {.kind = AG_ADAM, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8},
+                 {FIELD(beta1, true), FIELD(beta2, true), FIELD(eps, false), FIELD(weight_decay, false)},
+                 {"m", "v"}, two_arrays, adam_lr, adam_step},
+    [AG_ADAMW] = {"adamw",
+                  {.kind = AG_ADAMW, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,
+                   .weight_decay = 0.01},
+                  {FIELD(beta1, true), FIELD(beta2, true), FIELD(eps, false), FIELD(weight_decay, false)},
+                  {"m", "v"}, two_arrays, adam_lr, adam_step},
+};
+#undef FIELD
+
+_Static_assert(sizeof optim_kinds / sizeof optim_kinds[0] == AG_OPTIM_KIND_COUNT,
+               "one optim_kinds row per ag_optim_kind");
+
+/* The row of kind, or NULL when kind is out of range. */
+static const optim_kind_def *kind_def(ag_optim_kind kind) {
+    return (int)kind >= 0 && kind < AG_OPTIM_KIND_COUNT ? &optim_kinds[kind] : NULL;
+}
+
 const char *ag_optim_kind_name(ag_optim_kind kind) {
-    switch (kind) {
-    case AG_SGD: return "sgd";
-    case AG_MOMENTUM: return "momentum";
-    case AG_ADAM: return "adam";
-    case AG_ADAMW: return "adamw";
-    }
-    return NULL;
+    const optim_kind_def *d = kind_def(kind);
+    return d ? d->name : NULL;
+}
+
+int ag_optim_kind_by_name(const char *name) {
+    for (int k = 0; name && k < AG_OPTIM_KIND_COUNT; k++)
+        if (strcmp(optim_kinds[k].name, name) == 0) return k;
+    return -1;
 }
 
 ag_optim_config ag_optim_defaults(ag_optim_kind kind) {
-    ag_optim_config config = {.kind = kind, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
-    switch (kind) {
-    case AG_SGD: config.lr = 0.01; break;
-    case AG_MOMENTUM:
-        config.lr = 0.01;
-        config.momentum = 0.9;
-        break;
-    case AG_ADAM: break;
-    case AG_ADAMW: config.weight_decay = 0.01; break;
-    }
-    return config;
+    const optim_kind_def *d = kind_def(kind);
+    if (d != NULL) return d->defaults;
+    return (ag_optim_config){.kind = kind, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
+}
+
+double *ag_optim_config_field(ag_optim_config *c, const char *name) {
+    if (c == NULL || name == NULL) return NULL;
+    if (strcmp(name, "lr") == 0) return &c->lr;
+    const optim_kind_def *d = kind_def(c->kind);
+    for (int i = 0; d && i < 5 && d->fields[i].name; i++)
+        if (strcmp(d->fields[i].name, name) == 0) return (double *)((char *)c + d->fields[i].offset);
+    return NULL;
+}
+
+const char *ag_optim_state_name(ag_optim_kind kind, int i) {
+    const optim_kind_def *d = kind_def(kind);
+    return d && i >= 0 && i < 2 ? d->state_names[i] : NULL;
+}
+
+static double field_value(const ag_optim_config *c, const optim_field *f) {
+    return *(const double *)((const char *)c + f->offset);
 }
 
 /* value must be finite and in [0, 1) (open = true) or [0, inf). */
@@ -155,33 +238,44 @@ static int check_value(ag_ctx *ctx, const char *optimizer, const char *field, do
 }
 
 static int check_config(ag_ctx *ctx, const ag_optim_config *c) {
-    const char *name = ag_optim_kind_name(c->kind);
-    if (name == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)c->kind), -1;
-    if (check_value(ctx, name, "lr", c->lr, false) < 0) return -1;
-    switch (c->kind) {
-    case AG_SGD:
-        return check_value(ctx, name, "momentum", c->momentum, true) < 0 ||
-                       check_value(ctx, name, "weight_decay", c->weight_decay, false) < 0
-                   ? -1
-                   : 0;
-    case AG_MOMENTUM: return check_value(ctx, name, "momentum", c->momentum, true);
-    case AG_ADAM:
-    case AG_ADAMW:
-        return check_value(ctx, name, "beta1", c->beta1, true) < 0 ||
-                       check_value(ctx, name, "beta2", c->beta2, true) < 0 ||
-                       check_value(ctx, name, "eps", c->eps, false) < 0 ||
-                       check_value(ctx, name, "weight_decay", c->weight_decay, false) < 0
-                   ? -1
-                   : 0;
+    const optim_kind_def *d = kind_def(c->kind);
+    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)c->kind), -1;
+    if (check_value(ctx, d->name, "lr", c->lr, false) < 0) return -1;
+    if ((c->kind == AG_ADAM || c->kind == AG_ADAMW) && !(c->eps > 0)) {
+        /* eps = 0 turns a zero gradient into 0/0 = NaN */
+        char number[AG_NUMBUF];
+        ag_set_error(ctx, "%s: eps must be a finite number > 0 (got %s); start from "
+                          "AG_OPTIM_INIT(kind) or ag_optim_defaults(kind)",
+                     d->name, ag_format_double(c->eps, 0, number));
+        return -1;
     }
+    for (int i = 0; i < 5 && d->fields[i].name; i++)
+        if (check_value(ctx, d->name, d->fields[i].name, field_value(c, &d->fields[i]),
+                        d->fields[i].below_one) < 0)
+            return -1;
     return 0;
 }
 
+/* The context is being freed (ctx_attach): the optimizer forgets its
+ * variables and can then only be freed. */
+static void detach(void *owner) {
+    ag_optim *opt = owner;
+    for (int i = 0; i < opt->nstates; i++) opt->states[i].param = NULL;
+    free(opt->bound);
+    opt->bound = NULL;
+    opt->nbound = 0;
+    opt->ctx = NULL;
+}
+
 ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config) {
-    if (ctx == NULL || config == NULL) return NULL;
+    if (ctx == NULL) return NULL;
+    if (config == NULL) return ag_set_error(ctx, "optimizer: the config is NULL");
     if (check_config(ctx, config) < 0) return NULL;
     ag_optim *opt = calloc(1, sizeof *opt);
-    if (opt == NULL) return ag_set_error(ctx, "out of memory");
+    if (opt == NULL || ctx_attach(ctx, opt, detach) < 0) {
+        free(opt);
+        return ag_set_error(ctx, "out of memory");
+    }
     opt->ctx = ctx;
     opt->config = *config;
     return opt;
@@ -208,12 +302,9 @@ ag_optim *ag_adam(ag_ctx *ctx, double lr, double beta1, double beta2, double eps
     return ag_optim_new(ctx, &c);
 }
 
-ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double weight_decay) {
-    ag_optim_config c = ag_optim_defaults(AG_ADAMW);
-    c.lr = lr;
-    c.beta1 = beta1;
-    c.beta2 = beta2;
-    c.weight_decay = weight_decay;
+ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double eps,
+                   double weight_decay) {
+    ag_optim_config c = {AG_ADAMW, lr, 0, beta1, beta2, eps, weight_decay};
     return ag_optim_new(ctx, &c);
 }
 
@@ -222,12 +313,13 @@ static void unbind(ag_optim *opt) {
     free(opt->bound);
     opt->bound = NULL;
     opt->nbound = 0;
-    ag_model_free(opt->bound_model);
+    ag_model_unref(opt->bound_model);
     opt->bound_model = NULL;
 }
 
 void ag_optim_free(ag_optim *opt) {
     if (opt == NULL) return;
+    ctx_detach(opt->ctx, opt);
     for (int i = 0; i < opt->nstates; i++) {
         ag_release(opt->states[i].param);
         free(opt->states[i].name);
@@ -246,6 +338,7 @@ void ag_optim_free(ag_optim *opt) {
 
 ag_ctx *ag_optim_ctx(const ag_optim *opt) { return opt->ctx; }
 ag_optim_config ag_optim_get_config(const ag_optim *opt) { return opt->config; }
+long ag_optim_step_count(const ag_optim *opt) { return opt->steps; }
 long ag_optim_steps(const ag_optim *opt) { return opt->steps; }
 
 int ag_optim_set_lr(ag_optim *opt, double lr) {
@@ -278,13 +371,8 @@ int ag_optim_hook(const ag_optim *opt, int i, double *value) {
 /* How many state arrays each parameter needs: sgd keeps a velocity only
  * with momentum; adam keeps m and v. */
 static int arrays_per_param(const ag_optim_config *c) {
-    switch (c->kind) {
-    case AG_SGD: return c->momentum != 0 ? 1 : 0;
-    case AG_MOMENTUM: return 1;
-    case AG_ADAM:
-    case AG_ADAMW: return 2;
-    }
-    return 0;
+    const optim_kind_def *d = kind_def(c->kind);
+    return d ? d->arrays(c) : 0;
 }
 
 /* The state index of param, made (zeroed) on first use; -1 when out of
@@ -306,11 +394,14 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
         if (data == NULL) return -1;
         state_entry *e = &opt->states[opt->nstates];
         *e = (state_entry){.param = param, .size = size, .data = data};
-        if (opt->config.kind == AG_ADAM || opt->config.kind == AG_ADAMW) {
-            e->m = data;
-            e->v = data + size;
-        } else {
-            e->velocity = data;
+        /* the public pointers to the arrays, by their names in the kind's row */
+        const optim_kind_def *d = kind_def(opt->config.kind);
+        for (int k = 0; k < arrays && k < 2; k++) {
+            const char *array = d->state_names[k];
+            double **slot = strcmp(array, "velocity") == 0 ? &e->velocity
+                            : strcmp(array, "m") == 0      ? &e->m
+                                                           : &e->v;
+            *slot = data + (size_t)k * size;
         }
         ag_retain(param);
         index = opt->nstates++;
@@ -408,7 +499,7 @@ static int run_hooks(ag_optim *opt, int count) {
 
 /* p = p*(1 - lr*wd) - lr*u with u the EMA of g (or g itself without
  * momentum); with wd = 0 this is exactly upstream's p - lr*g. */
-static void sgd_step(const ag_optim_config *c, double *p, const double *g, double *u,
+static void sgd_step(const ag_optim_config *c, double lr_t, double *p, const double *g, double *u,
                      size_t size) {
     double decay = 1.0 - c->lr * c->weight_decay, m = c->momentum;
     for (size_t k = 0; k < size; k++) {
@@ -421,8 +512,8 @@ static void sgd_step(const ag_optim_config *c, double *p, const double *g, doubl
     }
 }
 
-static void momentum_step(const ag_optim_config *c, double *p, const double *g, double *v,
-                          size_t size) {
+static void momentum_step(const ag_optim_config *c, double lr_t, double *p, const double *g,
+                          double *v, size_t size) {
     for (size_t k = 0; k < size; k++) {
         v[k] = c->momentum * v[k] - c->lr * g[k];
         p[k] = p[k] + v[k];
@@ -431,8 +522,14 @@ static void momentum_step(const ag_optim_config *c, double *p, const double *g, 
 
 /* Upstream's Adam with the bias correction folded into lr_t; adam adds wd*p
  * to the gradient, adamw shrinks p by (1 - lr_t*wd) after the step. */
+static double adam_lr(const ag_optim_config *c, long steps) {
+    double t = (double)steps;
+    return c->lr * sqrt(1.0 - pow(c->beta2, t)) / (1.0 - pow(c->beta1, t));
+}
+
 static void adam_step(const ag_optim_config *c, double lr_t, double *p, const double *g,
-                      double *m, double *v, size_t size) {
+                      double *state, size_t size) {
+    double *m = state, *v = state + size;
     bool l2 = c->kind == AG_ADAM && c->weight_decay != 0;
     bool decoupled = c->kind == AG_ADAMW;
     double decay = 1.0 - lr_t * c->weight_decay;
@@ -446,29 +543,22 @@ static void adam_step(const ag_optim_config *c, double lr_t, double *p, const do
 }
 
 static int update_named(ag_optim *opt, ag_var *const *params, const char *const *names, int n) {
+    if (opt->ctx == NULL) return -1; /* its context was freed: no variable is left */
     if (check_params(opt, params, n) < 0) return -1;
     int count = gather(opt, params, names, n);
     if (count < 0) return ag_set_error(opt->ctx, "out of memory"), -1;
     if (run_hooks(opt, count) < 0) return -1;
     const ag_optim_config *c = &opt->config;
     opt->steps++;
-    double lr_t = 0.0;
-    if (c->kind == AG_ADAM || c->kind == AG_ADAMW) {
-        double t = (double)opt->steps;
-        lr_t = c->lr * sqrt(1.0 - pow(c->beta2, t)) / (1.0 - pow(c->beta1, t));
-    }
+    const optim_kind_def *d = kind_def(c->kind);
+    double lr_t = d->step_lr ? d->step_lr(c, opt->steps) : c->lr;
     for (int i = 0; i < count; i++) {
         ag_var *param = opt->work[i];
         state_entry *e = opt->work_states[i] >= 0 ? &opt->states[opt->work_states[i]] : NULL;
         double *p = ag_data(param);
         const double *g = ag_cdata(ag_grad(param));
         size_t size = ag_size(param);
-        switch (c->kind) {
-        case AG_SGD: sgd_step(c, p, g, e ? e->velocity : NULL, size); break;
-        case AG_MOMENTUM: momentum_step(c, p, g, e->velocity, size); break;
-        case AG_ADAM:
-        case AG_ADAMW: adam_step(c, lr_t, p, g, e->m, e->v, size); break;
-        }
+        d->step(c, lr_t, p, g, e ? e->data : NULL, size);
         ag_var_set_flags(param, ag_var_flags(param) | AG_VAR_PARAM);
     }
     return count;
@@ -545,10 +635,12 @@ int ag_optim_step(ag_optim *opt) {
     return -1;
 }
 
-void ag_optim_zero_grad(ag_optim *opt) {
-    if (opt->bound_model != NULL) ag_model_cleargrads(opt->bound_model);
+void ag_optim_cleargrad(ag_optim *opt) {
+    if (opt == NULL) return;
+    if (opt->bound_model != NULL) ag_model_cleargrad(opt->bound_model);
     for (int i = 0; i < opt->nbound; i++) ag_cleargrad(opt->bound[i]);
 }
+void ag_optim_zero_grad(ag_optim *opt) { ag_optim_cleargrad(opt); }
 
 /* ---- description ----------------------------------------------------------------- */
 
@@ -556,25 +648,15 @@ char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n) {
     if (n == 0) return buf;
     const ag_optim_config *c = &opt->config;
     size_t used = 0;
-    char a[AG_NUMBUF], b[AG_NUMBUF], d[AG_NUMBUF], e[AG_NUMBUF], f[AG_NUMBUF];
+    char a[AG_NUMBUF], b[AG_NUMBUF];
 #define APPEND(...)                                                                  \
     do {                                                                             \
         if (used < n) used += (size_t)snprintf(buf + used, n - used, __VA_ARGS__);   \
     } while (0)
     APPEND("%s(lr=%s", ag_optim_kind_name(c->kind), ag_format_double(c->lr, 0, a));
-    switch (c->kind) {
-    case AG_SGD:
-        APPEND(", momentum=%s, weight_decay=%s", ag_format_double(c->momentum, 0, b),
-               ag_format_double(c->weight_decay, 0, d));
-        break;
-    case AG_MOMENTUM: APPEND(", momentum=%s", ag_format_double(c->momentum, 0, b)); break;
-    case AG_ADAM:
-    case AG_ADAMW:
-        APPEND(", beta1=%s, beta2=%s, eps=%s, weight_decay=%s", ag_format_double(c->beta1, 0, b),
-               ag_format_double(c->beta2, 0, d), ag_format_double(c->eps, 0, e),
-               ag_format_double(c->weight_decay, 0, f));
-        break;
-    }
+    const optim_kind_def *d = kind_def(c->kind);
+    for (int i = 0; d && i < 5 && d->fields[i].name; i++)
+        APPEND(", %s=%s", d->fields[i].name, ag_format_double(field_value(c, &d->fields[i]), 0, b));
     if (opt->nhooks > 0) {
         APPEND(", hooks=[");
         for (int i = 0; i < opt->nhooks; i++)

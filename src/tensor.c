@@ -610,6 +610,45 @@ void t_transpose(ag_tensor *out, const ag_tensor *a, const int *perm) {
  * faster inline, 2x2x2 even, 3x3x3 and up already faster through cblas). */
 #define MATMUL_LOOP_LIMIT 16
 
+/* ---- OpenBLAS threads -------------------------------------------------------
+ * OpenBLAS starts a worker per core when it is loaded, and an idle worker
+ * spins in sched_yield for a while after start-up and after every threaded
+ * call: in a scalar-only REPL script that took a second core (user+sys above
+ * wall).  So the workers are stopped when the first context is made, products
+ * run on one thread, and only one of at least BLAS_THREADS_MIN_MACS
+ * multiply-adds (a few ms of work: wide enough to gain from a second thread on
+ * an idle machine, long enough that waking the workers costs nothing) gets
+ * as many threads as OpenBLAS chose at load (OPENBLAS_NUM_THREADS, or one
+ * per core).  Measured on a loaded 2-core VM (bench/README.md): a second
+ * thread gained nothing below that size, and lost up to 2x on the LSTM's
+ * 30x100x100 products.  OpenBLAS's thread count is process-wide: contexts
+ * used from several threads share it, as they share OpenBLAS. */
+#define BLAS_THREADS_MIN_MACS ((size_t)1 << 26)
+extern int blas_thread_shutdown_(void) __attribute__((weak)); /* OpenBLAS pthread builds */
+static int blas_max_threads; /* OpenBLAS's own choice at load; 0 = not read yet */
+
+void t_blas_quiet(void) {
+    if (blas_max_threads != 0) return;
+    blas_max_threads = openblas_get_num_threads();
+    if (blas_max_threads > 1) {
+        openblas_set_num_threads(1);
+        if (blas_thread_shutdown_ != NULL) blas_thread_shutdown_(); /* made again when needed */
+    }
+}
+
+static void blas_threads_for(size_t macs) {
+    if (blas_max_threads <= 1) return;
+    int want = macs >= BLAS_THREADS_MIN_MACS ? blas_max_threads : 1;
+    if (openblas_get_num_threads() != want) openblas_set_num_threads(want);
+}
+
+void t_dgemm(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+             const double *b, int ldb, double beta, double *c, int ldc) {
+    blas_threads_for((size_t)n * (size_t)m * (size_t)k);
+    cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                n, m, k, 1.0, a, lda, b, ldb, beta, c, ldc);
+}
+
 /* c (n x m) = a (n x k) @ b (k x m), all contiguous row-major, k > 0. */
 static void matmul_block(double *c, const double *a, const double *b, int n, int k, int m) {
     if ((size_t)n * (size_t)k * (size_t)m < MATMUL_LOOP_LIMIT) {
@@ -625,7 +664,7 @@ static void matmul_block(double *c, const double *a, const double *b, int n, int
         }
         return;
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1.0, a, k, b, m, 0.0, c, m);
+    t_dgemm(false, false, n, m, k, a, k, b, m, 0.0, c, m);
 }
 
 void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b) {
@@ -745,8 +784,30 @@ void t_argmax_rows(const ag_tensor *a, int *idx) {
     }
 }
 
+/* x * 0 is NaN exactly when x is NaN or infinite, and a sum of zeros stays
+ * zero, so one NaN check per block of NONFINITE_BLOCK elements tells
+ * whether any is.  Four running sums, unrolled over a restrict pointer (see
+ * DIRECT_RULE), so gcc -O2 vectorizes it, unlike isfinite's early exit: the
+ * REPL checks every op's result, and this was 9% of its LSTM benchmark. */
+#define NONFINITE_BLOCK 256
+static bool block_has_nonfinite(const double *restrict x, size_t n) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 = s0 + x[i] * 0.0;
+        s1 = s1 + x[i + 1] * 0.0;
+        s2 = s2 + x[i + 2] * 0.0;
+        s3 = s3 + x[i + 3] * 0.0;
+    }
+    for (; i < n; i++) s0 = s0 + x[i] * 0.0;
+    double sum = (s0 + s1) + (s2 + s3);
+    return sum != sum;
+}
+
 bool t_has_nonfinite(const ag_tensor *a) {
-    for (size_t i = 0; i < a->size; i++)
-        if (!isfinite(a->data[i])) return true;
+    for (size_t i = 0; i < a->size; i += NONFINITE_BLOCK) {
+        size_t n = a->size - i < NONFINITE_BLOCK ? a->size - i : NONFINITE_BLOCK;
+        if (block_has_nonfinite(a->data + i, n)) return true;
+    }
     return false;
 }

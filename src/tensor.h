@@ -20,6 +20,15 @@ typedef struct ag_tensor {
     double *data;
 } ag_tensor;
 
+/* ---- BLAS (tensor.c) ----------------------------------------------------- */
+/* Stops OpenBLAS's idle workers and runs products on one thread; called when
+ * a context is made (once per process). */
+void t_blas_quiet(void);
+/* c = op(a) @ op(b) + beta c, row-major (cblas_dgemm with alpha 1): c is
+ * n x m, the inner dimension k.  Threads as t_blas_quiet says. */
+void t_dgemm(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+             const double *b, int ldb, double beta, double *c, int ldc);
+
 /* ---- storage ------------------------------------------------------------ */
 size_t shape_size(int ndim, const int *shape);
 bool shape_equal(int na, const int *a, int nb, const int *b);

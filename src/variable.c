@@ -31,6 +31,8 @@ const char *shape_str(const ag_tensor *t, char *buf) {
 static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) {
     if (ndim < 0 || ndim > AG_MAX_DIMS)
         return ag_set_error(ctx, "%s: %d dimensions (at most %d)", op, ndim, AG_MAX_DIMS), -1;
+    if (shape == NULL && ndim > 0)
+        return ag_set_error(ctx, "%s: the shape is NULL but ndim is %d", op, ndim), -1;
     for (int i = 0; i < ndim; i++)
         if (shape[i] < 0) return ag_set_error(ctx, "%s: negative dimension %d", op, shape[i]), -1;
     return 0;
@@ -39,6 +41,7 @@ static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) 
 /* A variable of one element, shaped (1, ..., 1) with ndim dims, stored
  * inline: no malloc for the scalars that most lessons are made of. */
 static ag_var *inline_scalar(ag_ctx *ctx, int ndim, double value) {
+    if (ctx == NULL) return NULL;
     ag_var *v = ctx_alloc_var(ctx);
     if (v == NULL) return NULL;
     v->t.ndim = ndim;
@@ -61,6 +64,7 @@ ag_var *var_uninit_like(ag_ctx *ctx, const ag_var *like) {
 }
 
 ag_var *ag_new(ag_ctx *ctx, int ndim, const int *shape, const double *data) {
+    if (ctx == NULL) return NULL;
     if (check_shape(ctx, "new", ndim, shape) < 0) return NULL;
     if (shape_size(ndim, shape) == 1) return inline_scalar(ctx, ndim, data != NULL ? data[0] : 0.0);
     ag_tensor t;
@@ -134,29 +138,46 @@ ag_var *ag_detach(ag_ctx *ctx, const ag_var *x) {
 
 /* ---- accessors ------------------------------------------------------------ */
 
-ag_ctx *ag_var_ctx(const ag_var *v) { return v->ctx; }
-int ag_ndim(const ag_var *v) { return v->t.ndim; }
-const int *ag_shape(const ag_var *v) { return v->t.shape; }
-size_t ag_size(const ag_var *v) { return v->t.size; }
-double *ag_data(ag_var *v) { return v->t.data; }
-const double *ag_cdata(const ag_var *v) { return v->t.data; }
-double ag_item(const ag_var *v) { return v->t.size > 0 ? v->t.data[0] : NAN; }
+/* Every accessor takes NULL (the result of a failed call) and answers as
+ * for "nothing": NaN, 0, NULL or "". */
+ag_ctx *ag_var_ctx(const ag_var *v) { return v ? v->ctx : NULL; }
+int ag_ndim(const ag_var *v) { return v ? v->t.ndim : 0; }
+const int *ag_shape(const ag_var *v) { return v ? v->t.shape : NULL; }
+size_t ag_size(const ag_var *v) { return v ? v->t.size : 0; }
+double *ag_data(ag_var *v) { return v ? v->t.data : NULL; }
+const double *ag_cdata(const ag_var *v) { return v ? v->t.data : NULL; }
+double ag_item(const ag_var *v) { return v && v->t.size > 0 ? v->t.data[0] : NAN; }
 bool ag_same_shape(const ag_var *a, const ag_var *b) {
-    return shape_equal(a->t.ndim, a->t.shape, b->t.ndim, b->t.shape);
+    return a && b && shape_equal(a->t.ndim, a->t.shape, b->t.ndim, b->t.shape);
 }
-ag_var *ag_grad(const ag_var *v) { return v->grad; }
-void ag_set_grad(ag_var *v, ag_var *grad) { v->grad = grad; }
+ag_var *ag_grad(const ag_var *v) { return v ? v->grad : NULL; }
+int ag_set_grad(ag_var *v, ag_var *grad) {
+    if (v == NULL) return -1;
+    if (grad != NULL && grad->ctx != v->ctx)
+        return ag_set_error(v->ctx, "set_grad: the gradient belongs to another context"), -1;
+    if (grad != NULL && !ag_same_shape(v, grad)) {
+        char vs[SHAPE_BUF], gs[SHAPE_BUF];
+        return ag_set_error(v->ctx, "set_grad: the gradient's shape %s is not the variable's %s",
+                            shape_str(&grad->t, gs), shape_str(&v->t, vs)),
+               -1;
+    }
+    var_set_grad(v, grad);
+    return 0;
+}
 void ag_cleargrad(ag_var *v) {
     if (v != NULL) v->grad = NULL;
 }
-const char *ag_name(const ag_var *v) { return v->name ? v->name : ""; }
+const char *ag_name(const ag_var *v) { return v && v->name ? v->name : ""; }
 void ag_set_name(ag_var *v, const char *name) {
+    if (v == NULL) return;
     char *copy = name && *name ? strdup(name) : NULL;
     if (name && *name && copy == NULL) return; /* out of memory: keep the old name */
     free(v->name);
     v->name = copy;
 }
-ag_func *ag_creator(const ag_var *v) { return v->creator; }
-int ag_generation(const ag_var *v) { return v->generation; }
-unsigned ag_var_flags(const ag_var *v) { return v->flags; }
-void ag_var_set_flags(ag_var *v, unsigned flags) { v->flags = flags; }
+ag_func *ag_creator(const ag_var *v) { return v ? v->creator : NULL; }
+int ag_generation(const ag_var *v) { return v ? v->generation : 0; }
+unsigned ag_var_flags(const ag_var *v) { return v ? v->flags : 0; }
+void ag_var_set_flags(ag_var *v, unsigned flags) {
+    if (v != NULL) v->flags = flags;
+}

@@ -524,6 +524,77 @@ static void test_million_steps_flat(void **state) {
     ag_release(x1);
 }
 
+/* A young collection traces only what was made since the last one, from
+ * young roots and from the grads that backward gave old variables (the
+ * remembered set): an old x's new gradient and the create_graph graph
+ * behind it survive it, the unreferenced rest of the step goes, and what
+ * it kept is freed by the next full collection once unreachable. */
+static void test_young_collection_keeps_remembered_grads(void **state) {
+    ag_var *x = S(3);
+    ag_retain(x);
+    ag_gc(ctx); /* x is old now */
+    ag_var *y = ag_mul(ctx, ag_mul(ctx, x, x), x);
+    assert_int_equal(ag_backward(ctx, y, &CG), 0); /* x.grad = 3x^2, with its graph */
+    ag_gc_info before = ag_gc_stats(ctx);
+    assert_true(ag_gc_young(ctx) > 0); /* y's forward graph is unreachable */
+    assert_int_equal(ag_gc_stats(ctx).young_collections, before.young_collections + 1);
+    assert_int_equal(ag_gc_stats(ctx).full_collections, before.full_collections);
+    assert_true(ag_gc_stats(ctx).promoted_bytes > before.promoted_bytes);
+    ag_var *gx = ag_grad(x);
+    assert_close(ag_item(gx), 27);
+    ag_cleargrad(x);
+    assert_int_equal(ag_backward(ctx, gx, NULL), 0); /* through the kept graph: 6x */
+    assert_close(ag_item(ag_grad(x)), 18);
+    /* a grad set by hand on an old variable is remembered too */
+    ag_var *g = ag_add(ctx, S(1), S(2));
+    ag_set_grad(x, g);
+    ag_gc_young(ctx);
+    assert_close(ag_item(ag_grad(x)), 3);
+    ag_cleargrad(x);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 1);
+    assert_int_equal(ag_live_funcs(ctx), 0);
+    ag_release(x);
+    ag_gc_young(ctx); /* x is old: only a full collection frees it */
+    assert_int_equal(ag_live_vars(ctx), 1);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+}
+
+/* ag_gc_auto after every step of 200,000 Rosenbrock steps: young
+ * collections do the work, full ones are rare, and the live node count
+ * stays under the nursery plus the promoted budget all along. */
+static void test_gc_auto_paces_by_allocation(void **state) {
+    ag_var *x0 = S(0), *x1 = S(2);
+    ag_retain(x0);
+    ag_retain(x1);
+    size_t most = 0;
+    const int steps = 200000;
+    for (int i = 0; i < steps; i++) {
+        ag_cleargrad(x0);
+        ag_cleargrad(x1);
+        ag_var *y = ag_add(ctx, ag_mul(ctx, S(100), ag_pow(ctx, ag_sub(ctx, x1, ag_pow(ctx, x0, 2)), 2)),
+                           ag_pow(ctx, ag_add(ctx, S(-1.0), x0), 2));
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        ag_data(x0)[0] -= 0.001 * ag_item(ag_grad(x0));
+        ag_data(x1)[0] -= 0.001 * ag_item(ag_grad(x1));
+        ag_gc_auto(ctx);
+        size_t live = ag_live_vars(ctx) + ag_live_funcs(ctx);
+        if (live > most) most = live;
+    }
+    ag_gc_info info = ag_gc_stats(ctx);
+    /* a step makes about 40 nodes of 136-160 bytes: a young collection
+     * every ~40 steps; each keeps only x0's and x1's new grads, so a full
+     * one (due once 1 MiB was promoted) is not needed at all */
+    assert_true(info.young_collections >= (size_t)steps / 200);
+    assert_int_equal(info.full_collections, 0);
+    assert_true(most < ((256u << 10) + (2u << 20)) / 136u);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 4); /* x0, x1 and their grads */
+    ag_release(x0);
+    ag_release(x1);
+}
+
 /* The same long chain kept alive by a root is freed by ag_ctx_free. */
 static void test_free_big_graph(void **state) {
     ag_ctx *c = ag_ctx_new();
@@ -621,6 +692,8 @@ int main(void) {
         CTX_TEST(test_nonfinite),
         CTX_TEST(test_million_chain),
         CTX_TEST(test_million_steps_flat),
+        CTX_TEST(test_young_collection_keeps_remembered_grads),
+        CTX_TEST(test_gc_auto_paces_by_allocation),
         CTX_TEST(test_free_big_graph),
         CTX_TEST(test_rebinding),
         CTX_TEST(test_op_table),

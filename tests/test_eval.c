@@ -13,8 +13,9 @@
 
 #include "testutil.h"
 
+#include "ag_optim.h"
 #include "builtins.h"
-#include "eval.h"
+#include "repl_internal.h"
 #include "repl.h"
 
 /* A session whose output and errors are collected in memory. */
@@ -59,6 +60,11 @@ static void session_close(session *s) {
 
 /* ---- memory ------------------------------------------------------------------------ */
 
+/* What ag_gc_auto lets live between collections, in nodes: a 256 KiB
+ * nursery plus what young collections promoted since the last full one (up
+ * to 1 MiB, or what that one kept), with that, at 136 bytes or more a node. */
+#define LIVE_NODES_BOUND (((256u << 10) + (2u << 20)) / 136u)
+
 static void test_memory_stays_flat(void **state) {
     (void)state;
     session s;
@@ -66,17 +72,57 @@ static void test_memory_stays_flat(void **state) {
     assert_int_equal(run(&s, "x = 0.5\n"), REPL_OK);
     assert_int_equal(run(&s, "for i in range(100000) { y = sin(x) * x; y.backward(); x.cleargrad() }\n"),
                      REPL_OK);
-    /* x, y and y's small graph: a handful of nodes, not 100000 iterations' worth */
-    assert_true(ag_live_vars(repl_ctx(s.r)) < 16);
-    assert_true(ag_live_funcs(repl_ctx(s.r)) < 8);
+    /* collections are paced by allocation: at most the nursery and what
+     * young collections promoted since the last full one are live, not
+     * 100000 iterations' worth (700,000 nodes) */
+    ag_ctx *ctx = repl_ctx(s.r);
+    assert_true(ag_live_vars(ctx) + ag_live_funcs(ctx) < LIVE_NODES_BOUND);
+    ag_gc(ctx); /* x, y and y's small graph: a handful of nodes */
+    assert_true(ag_live_vars(ctx) < 16);
+    assert_true(ag_live_funcs(ctx) < 8);
     /* inside one long statement the collector ran too */
+    size_t young = ag_gc_stats(ctx).young_collections;
     assert_int_equal(run(&s, "def step(v) { z = sin(v) * v; z.backward(); v.cleargrad(); return z }\n"
                              "for i in range(60000) { w = step(x) }\n"),
                      REPL_OK);
-    assert_true(ag_live_vars(repl_ctx(s.r)) < 24);
+    assert_true(ag_gc_stats(ctx).young_collections > young);
+    assert_true(ag_live_vars(ctx) + ag_live_funcs(ctx) < LIVE_NODES_BOUND);
+    ag_gc(ctx);
+    assert_true(ag_live_vars(ctx) < 24);
     assert_int_equal(run(&s, ":reset\n"), REPL_OK);
     assert_int_equal(ag_live_vars(repl_ctx(s.r)), 0);
     assert_int_equal(ag_live_funcs(repl_ctx(s.r)), 0);
+    assert_string_equal(err_of(&s), "");
+    session_close(&s);
+}
+
+/* The pacing rule (ag_gc_auto after each statement): a statement does not
+ * pay a full collection for what is already alive.  Many top-level
+ * statements cost a number of full collections that grows with the log of
+ * what they keep (each full one waits for the survivors to double), and
+ * trivial statements next to a big live graph cost none. */
+static void test_collections_paced_by_allocation(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    ag_ctx *ctx = repl_ctx(s.r);
+    char line[64];
+    for (int i = 0; i < 30000; i++) {
+        snprintf(line, sizeof line, "a%d = %d.5\n", i, i);
+        assert_int_equal(run(&s, line), REPL_OK);
+    }
+    ag_gc_info after = ag_gc_stats(ctx);
+    assert_true(after.young_collections >= 1);
+    assert_true(after.full_collections <= 8); /* 30,000 with one per statement before */
+    assert_int_equal(run(&s, "y = 0.5\nfor i in range(200000) { y = sin(y) }\n"), REPL_OK);
+    ag_gc(ctx); /* the 200,000-op chain is old now */
+    size_t full = ag_gc_stats(ctx).full_collections;
+    for (int i = 0; i < 1000; i++) assert_int_equal(run(&s, "z = 1\n"), REPL_OK);
+    assert_int_equal(ag_gc_stats(ctx).full_collections, full);
+    /* and the chain's garbage goes at the next full collection */
+    assert_int_equal(run(&s, "y = 1\n"), REPL_OK);
+    ag_gc(ctx);
+    assert_true(ag_live_vars(ctx) < 30100);
     assert_string_equal(err_of(&s), "");
     session_close(&s);
 }
@@ -159,6 +205,79 @@ static void test_help_overview_lists_topics(void **state) {
     const char *out = out_of(&s);
     assert_non_null(strstr(out, "Topics: language commands printing construction elementwise shape nn"));
     assert_non_null(strstr(out, " autograd output"));
+    session_close(&s);
+}
+
+/* Help topics are a closed set: every built-in's topic is one of
+ * builtin_topics (a typo would otherwise make a new topic), and every
+ * topic has built-ins. */
+static void test_every_builtin_topic_is_known(void **state) {
+    (void)state;
+    int count = 0;
+    const builtin_def *all = builtins_all(&count);
+    assert_true(count > 0);
+    for (int i = 0; i < count; i++) {
+        if (!builtin_topic_known(all[i].topic)) fail_msg("%s: unknown topic '%s'", all[i].name, all[i].topic);
+    }
+    for (int t = 0; builtin_topics[t]; t++) {
+        bool used = false;
+        for (int i = 0; i < count && !used; i++) used = strcmp(all[i].topic, builtin_topics[t]) == 0;
+        if (!used) fail_msg("topic '%s' has no built-ins", builtin_topics[t]);
+    }
+    assert_false(builtin_topic_known("constructoin"));
+}
+
+/* The ':' command table and the attribute table drive :help: every command
+ * and every attribute appears, read from the tables. */
+static void test_tables_drive_help(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, ":help commands\n:help language\n"), REPL_OK);
+    const char *out = out_of(&s);
+    for (const command_def *c = command_table; c->name; c++) assert_non_null(strstr(out, c->usage));
+    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++) {
+        char text[32];
+        snprintf(text, sizeof text, " x.%s", a->name);
+        assert_non_null(strstr(out, text));
+    }
+    session_close(&s);
+}
+
+/* Every optimizer kind of the engine's table has a built-in of its name
+ * whose parameters between params and hooks are hyper-parameters of the
+ * kind, defaulting to the engine's defaults: the REPL's rows and the
+ * engine's table cannot drift apart. */
+static void test_optimizer_rows_match_engine(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    for (int k = 0; k < AG_OPTIM_KIND_COUNT; k++) {
+        const char *name = ag_optim_kind_name((ag_optim_kind)k);
+        assert_non_null(name);
+        assert_int_equal(ag_optim_kind_by_name(name), k);
+        const builtin_def *def = builtin_find(name);
+        if (def == NULL) fail_msg("optimizer '%s' has no built-in", name);
+        const signature *sig = signature_of(s.r, def);
+        assert_non_null(sig);
+        assert_true(sig->count >= 3);
+        assert_string_equal(sig->params[0].name, "params");
+        assert_string_equal(sig->params[1].name, "lr");
+        assert_string_equal(sig->params[sig->count - 1].name, "hooks");
+        ag_optim_config defaults = ag_optim_defaults((ag_optim_kind)k);
+        for (int i = 1; i < sig->count - 1; i++) {
+            double *field = ag_optim_config_field(&defaults, sig->params[i].name);
+            if (field == NULL) fail_msg("%s: '%s' is not a hyper-parameter", name, sig->params[i].name);
+            repl_value d = sig->params[i].default_value;
+            assert_int_equal(d.kind, VALUE_NUMBER);
+            if (d.as.number != *field)
+                fail_msg("%s: %s defaults to %g in the REPL, %g in the engine", name,
+                         sig->params[i].name, d.as.number, *field);
+        }
+    }
+    ag_optim_config c = ag_optim_defaults(AG_SGD);
+    assert_null(ag_optim_config_field(&c, "beta1"));
+    assert_null(ag_optim_kind_name(AG_OPTIM_KIND_COUNT));
     session_close(&s);
 }
 
@@ -454,12 +573,16 @@ static void test_fuzz_never_crashes(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_stays_flat),
+        cmocka_unit_test(test_collections_paced_by_allocation),
         cmocka_unit_test(test_create_graph_cycles_are_freed),
         cmocka_unit_test(test_failed_statement_changes_nothing),
         cmocka_unit_test(test_incomplete_input),
         cmocka_unit_test(test_interrupt_keeps_names),
         cmocka_unit_test(test_time_prints_a_line),
         cmocka_unit_test(test_help_overview_lists_topics),
+        cmocka_unit_test(test_every_builtin_topic_is_known),
+        cmocka_unit_test(test_tables_drive_help),
+        cmocka_unit_test(test_optimizer_rows_match_engine),
         cmocka_unit_test(test_binder),
         cmocka_unit_test(test_signature_defaults),
         cmocka_unit_test(test_edit_distance),

@@ -186,7 +186,7 @@ static void test_display_whole_numbers(void **state) {
 }
 
 static void test_shape_string(void **state) {
-    char buf[16 + 12 * AG_MAX_DIMS];
+    char buf[AG_SHAPEBUF];
     assert_string_equal(ag_shape_string(2, (const int[]){2, 3}, buf), "[2 3]");
     assert_string_equal(ag_shape_string(0, NULL, buf), "[]");
     assert_string_equal(ag_shape_string(1, (const int[]){0}, buf), "[0]");

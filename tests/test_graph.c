@@ -421,6 +421,39 @@ static void test_png_in_memory(void **state) {
     free(png);
 }
 
+/* The window's pixels are the PNG's picture: same size, opaque white paper,
+ * dark text and lines on it; a refused graph gives the same message. */
+static void test_pixels_for_the_window(void **state) {
+    ag_var *y = sin_plus_square(NULL);
+    viz_graph_opts o = defaults();
+    char err[VIZ_ERRLEN] = "";
+    size_t size = 0;
+    unsigned char *png = viz_graph_png(y, &o, &size, err);
+    assert_non_null(png);
+    int width = 0, height = 0;
+    uint32_t *pixels = viz_graph_pixels(y, &o, &width, &height, err);
+    assert_non_null(pixels);
+    assert_int_equal(width, (int)read_be32(png + 16));
+    assert_int_equal(height, (int)read_be32(png + 20));
+    free(png);
+    assert_int_equal(pixels[0], 0xFFFFFFFFu);
+    assert_int_equal(pixels[(size_t)width * height - 1], 0xFFFFFFFFu);
+    size_t opaque = 0, dark = 0, count = (size_t)width * height;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t p = pixels[i];
+        opaque += p >> 24 == 0xFF;
+        dark += ((p >> 16) & 0xFF) < 0x60 && ((p >> 8) & 0xFF) < 0x60 && (p & 0xFF) < 0x60;
+    }
+    free(pixels);
+    assert_int_equal(opaque, count);
+    assert_true(dark > count / 1000 && dark < count / 4);
+
+    o.max_nodes = 5;
+    assert_null(viz_graph_pixels(y, &o, &width, &height, err));
+    assert_string_equal(err,
+                        "graph has 7 nodes (limit 5), too many even with depth=1: raise max_nodes");
+}
+
 /* ---- large graphs -------------------------------------------------------- */
 
 static ag_var *sin_chain(int ops) {
@@ -582,6 +615,7 @@ int main(void) {
         CTX_TEST(test_split_outputs),
         CTX_TEST(test_render_files),
         CTX_TEST(test_png_in_memory),
+        CTX_TEST(test_pixels_for_the_window),
         CTX_TEST(test_node_limit_and_depth),
         CTX_TEST(test_long_edges_render_fast),
         CTX_TEST(test_walk_of_a_long_chain),

@@ -110,7 +110,7 @@ static void test_lstm_fixed_weights(void **state) {
     }
     assert_close(ag_item(ag_grad(x1)), 0.0008618174615120232);
     assert_close(ag_item(ag_grad(x2)), 0.001548008236471259);
-    ag_model_free(lstm);
+    ag_model_unref(lstm);
 }
 
 static void test_rnn_fixed_weights(void **state) {
@@ -126,7 +126,7 @@ static void test_rnn_fixed_weights(void **state) {
                 0.0662728426655947, 0.06515570932803981);
     assert_data(ag_grad(ag_model_param(rnn, 1, NULL)), 0.8994716137621208, 0.886350768938449);
     assert_data(ag_grad(ag_model_param(rnn, 2, NULL)), -1.0436115935806793, -1.0249992891483592);
-    ag_model_free(rnn);
+    ag_model_unref(rnn);
 }
 
 /* ---- G89-G91: names, shapes, lazy weights ------------------------------------------- */
@@ -148,20 +148,20 @@ static void test_mlp_names_and_lazy_shapes(void **state) {
     assert_int_equal(ag_model_param_size(m), 5 + 10 + 1 + 5);
     assert_string_equal(ag_model_describe(m, buf, sizeof buf), "mlp [5 1] sigmoid, 4 parameters (21 values)");
     assert_var_string(ag_model_param(m, 0, NULL), "b[1 5]([0 0 0 0 0])");
-    ag_model_free(m);
+    ag_model_unref(m);
 
     m = ag_mlp(ctx, (const int[]){10, 1}, 2, AG_ACT_SIGMOID, 0);
     ag_model_forward(m, VAR(ctx, SHAPE(2, 1), 1, 2));
     assert_string_equal(ag_model_describe(m, buf, sizeof buf), "mlp [10 1] sigmoid, 4 parameters (31 values)");
     assert_string_equal(ag_model_describe(m, buf, 8), "mlp [10"); /* truncated, terminated */
-    ag_model_free(m);
+    ag_model_unref(m);
 
     m = ag_mlp(ctx, (const int[]){1, 2, 3}, 3, AG_ACT_RELU, 0);
     assert_string_equal(ag_model_describe(m, buf, sizeof buf),
                         "mlp [1 2 3] relu, weights made at the first call (their sizes come from its input)");
     assert_int_equal(ag_model_get_kind(m), AG_MODEL_MLP);
     assert_string_equal(ag_model_kind_name(ag_model_get_kind(m)), "mlp");
-    ag_model_free(m);
+    ag_model_unref(m);
 }
 
 static void test_lstm_model_names_g91(void **state) {
@@ -181,7 +181,7 @@ static void test_lstm_model_names_g91(void **state) {
     char buf[128];
     assert_string_equal(ag_model_describe(m, buf, sizeof buf),
                         "lstm hidden 100 out 1, 14 parameters (41701 values)");
-    ag_model_free(m);
+    ag_model_unref(m);
 
     m = ag_rnn_model(ctx, 4, 2, 0);
     ag_model_forward(m, VAR(ctx, SHAPE(1, 3), 1, 2, 3));
@@ -189,7 +189,7 @@ static void test_lstm_model_names_g91(void **state) {
                                             "rnn.x2h.w"};
     assert_params(m, rnn_names, (const int[][2]){{1, 2}, {4, 2}, {4, 4}, {1, 4}, {3, 4}}, 5);
     assert_string_equal(ag_model_describe(m, buf, sizeof buf), "rnn hidden 4 out 2, 5 parameters (42 values)");
-    ag_model_free(m);
+    ag_model_unref(m);
 }
 
 /* G90: Linear(5) on [1 2 3], backward twice without clearing: grads add. */
@@ -204,19 +204,19 @@ static void test_linear_grads_g90(void **state) {
     assert_var_string(ag_grad(ag_model_param(m, 0, NULL)), "variable[1 5]([2 2 2 2 2])");
     assert_var_string(ag_grad(ag_model_param(m, 1, NULL)),
                       "variable[3 5]([2 2 2 2 2 4 4 4 4 4 6 6 6 6 6])");
-    ag_model_cleargrads(m);
+    ag_model_cleargrad(m);
     assert_null(ag_grad(ag_model_param(m, 0, NULL)));
     assert_null(ag_grad(ag_model_param(m, 1, NULL)));
     char buf[128];
     assert_string_equal(ag_model_describe(m, buf, sizeof buf), "linear_layer out 5, 2 parameters (20 values)");
-    ag_model_free(m);
+    ag_model_unref(m);
 
     m = ag_linear_model(ctx, 5, false, 0); /* WithNoBias */
     ag_model_forward(m, x);
     assert_params(m, (const char *const[]){"w"}, (const int[][2]){{3, 5}}, 1);
     assert_string_equal(ag_model_describe(m, buf, sizeof buf),
                         "linear_layer out 5 no bias, 1 parameter (15 values)");
-    ag_model_free(m);
+    ag_model_unref(m);
 }
 
 /* G91: batch [2 2 2] inputs through every kind. */
@@ -240,7 +240,7 @@ static void test_batched_inputs(void **state) {
             assert_int_equal(ag_backward(ctx, sum_all(y), NULL), 0);
         }
         assert_shape(ag_grad(x), 2, 2, 2);
-        ag_model_free(cases[c].m);
+        ag_model_unref(cases[c].m);
     }
 }
 
@@ -269,9 +269,9 @@ static void test_seeded_init(void **state) {
     for (int k = 0; k < 12; k++) assert_close(ag_cdata(wa)[k], ag_rng_normal(&rng) / sqrt(3.0));
     ag_var *w1 = ag_model_param_by_name(a, "linear[1].w");
     for (int k = 0; k < 8; k++) assert_close(ag_cdata(w1)[k], ag_rng_normal(&rng) * (1.0 / sqrt(4.0)));
-    ag_model_free(a);
-    ag_model_free(b);
-    ag_model_free(c);
+    ag_model_unref(a);
+    ag_model_unref(b);
+    ag_model_unref(c);
 }
 
 /* LSTM draw order: h2f, h2i, h2o, h2u at construction; x2f..x2u, then
@@ -294,7 +294,7 @@ static void test_lstm_draw_order(void **state) {
     }
     ag_var *w = ag_model_param_by_name(m, "linear.w");
     for (int k = 0; k < 2; k++) assert_close(ag_cdata(w)[k], ag_rng_normal(&rng) / sqrt(2.0));
-    ag_model_free(m);
+    ag_model_unref(m);
 }
 
 /* ---- gradients against central differences ---------------------------------------- */
@@ -330,7 +330,7 @@ static int check_model_gradients(ag_model *m) {
     ag_var *x2 = VAR(ctx, SHAPE(2, 3), -0.6, 0.9, 0.1, -1.2, 0.4, 0.8);
     ag_retain(x1);
     ag_retain(x2);
-    ag_model_cleargrads(m);
+    ag_model_cleargrad(m);
     ag_var *loss = two_step_loss(m, x1, x2); /* also makes the lazy weights */
     assert_int_equal(ag_backward(ctx, loss, NULL), 0);
     int checked = 0;
@@ -355,19 +355,19 @@ static int check_model_gradients(ag_model *m) {
 static void test_gradients_match_central_differences(void **state) {
     ag_model *linear = ag_linear_model(ctx, 4, true, 3);
     assert_int_equal(check_model_gradients(linear), 3 * 4 + 4 + 12);
-    ag_model_free(linear);
+    ag_model_unref(linear);
     ag_model *rnn = ag_rnn_layer(ctx, 3, 3);
     assert_int_equal(check_model_gradients(rnn), 9 + 3 + 9 + 12);
-    ag_model_free(rnn);
+    ag_model_unref(rnn);
     ag_model *lstm = ag_lstm_layer(ctx, 3, 3);
     assert_int_equal(check_model_gradients(lstm), 4 * (9 + 3 + 9) + 12);
-    ag_model_free(lstm);
+    ag_model_unref(lstm);
     ag_model *mlp = ag_mlp(ctx, (const int[]){4, 2}, 2, AG_ACT_GELU, 3);
     assert_int_equal(check_model_gradients(mlp), 12 + 4 + 8 + 2 + 12);
-    ag_model_free(mlp);
+    ag_model_unref(mlp);
     ag_model *lstm_model = ag_lstm_model(ctx, 2, 2, 3);
     assert_int_equal(check_model_gradients(lstm_model), 2 + 4 + 4 * (4 + 2 + 6) + 12);
-    ag_model_free(lstm_model);
+    ag_model_unref(lstm_model);
 }
 
 /* ---- hidden state and memory --------------------------------------------------------- */
@@ -387,13 +387,13 @@ static void test_hidden_state_survives_gc(void **state) {
     assert_non_null(second);
     assert_int_equal(ag_backward(ctx, sum_all(second), NULL), 0);
     assert_non_null(ag_grad(ag_model_param_by_name(m, "lstm.h2f.w"))); /* reached through h */
-    ag_model_cleargrads(m);
+    ag_model_cleargrad(m);
     ag_cleargrad(x);
     ag_model_reset_state(m);
     ag_gc(ctx);
     assert_int_equal(ag_live_vars(ctx), params + 1);
     ag_release(x);
-    ag_model_free(m);
+    ag_model_unref(m);
     ag_gc(ctx);
     assert_int_equal(ag_live_vars(ctx), 0);
 }
@@ -403,11 +403,11 @@ static void test_hidden_state_survives_gc(void **state) {
 static void test_model_reference_counting(void **state) {
     ag_model *m = ag_linear_model(ctx, 1, true, 0);
     assert_ptr_equal(ag_model_ref(m), m);
-    ag_model_free(m);
+    ag_model_unref(m);
     ag_var *x = VAR(ctx, SHAPE(1, 1), 2.0);
     assert_int_equal(ag_backward(ctx, ag_model_forward(m, x), NULL), 0);
-    ag_model_free(m);
-    ag_model_free(NULL);
+    ag_model_unref(m);
+    ag_model_unref(NULL);
 }
 
 /* ---- errors -------------------------------------------------------------------------- */
@@ -423,19 +423,19 @@ static void test_errors(void **state) {
     assert_failed_with("mlp: input of shape [3] needs at least 2 dimensions (samples, features)");
     assert_null(ag_model_forward(m, ag_zeros(ctx, 2, (const int[]){2, 0})));
     assert_failed_with("mlp: input has 0 features");
-    assert_null(ag_model_forward(m, NULL)); /* NULL propagates silently */
-    assert_false(ag_failed(ctx));
+    assert_null(ag_model_forward(m, NULL)); /* every NULL return leaves a message */
+    assert_failed_with("mlp: the input is NULL");
     ag_ctx *other = ag_ctx_new();
     assert_null(ag_model_forward(m, ag_ones(other, 2, (const int[]){1, 1})));
     assert_failed_with("mlp: the input belongs to another context");
     ag_ctx_free(other);
-    ag_model_free(m);
+    ag_model_unref(m);
 
     m = ag_linear_model(ctx, 2, true, 0);
     ag_model_forward(m, VAR(ctx, SHAPE(1, 2), 1, 2));
     assert_null(ag_model_forward(m, VAR(ctx, SHAPE(1, 1), 1)));
     assert_failed_with("linear_layer: input has 1 features but the layer was built for 2");
-    ag_model_free(m);
+    ag_model_unref(m);
 
     m = ag_lstm_model(ctx, 2, 1, 0);
     assert_non_null(ag_model_forward(m, VAR(ctx, SHAPE(2, 1), 1, 2)));
@@ -446,7 +446,7 @@ static void test_errors(void **state) {
     assert_failed_with("lstm: input has 2 features but lstm.x2f was built for 1");
     ag_model_reset_state(m);
     assert_non_null(ag_model_forward(m, VAR(ctx, SHAPE(3, 1), 1, 2, 3)));
-    ag_model_free(m);
+    ag_model_unref(m);
 
     assert_null(ag_mlp(ctx, (const int[]){10, 0}, 2, AG_ACT_SIGMOID, 0));
     assert_failed_with("mlp: sizes must be at least 1 (got 0)");
@@ -494,7 +494,7 @@ static void test_mlp_fits_sine(void **state) {
     for (int step = 0; step < 10000; step++) {
         ag_var *loss = ag_mse(ctx, ag_model_forward(m, x), y);
         assert_non_null(loss);
-        ag_model_cleargrads(m);
+        ag_model_cleargrad(m);
         assert_int_equal(ag_backward(ctx, loss, NULL), 0);
         assert_int_equal(ag_optim_update_model(opt, m), 4);
         if (step == 0) first = ag_item(loss);
@@ -508,7 +508,7 @@ static void test_mlp_fits_sine(void **state) {
     assert_true(first > 0.3);
     if (!(last < 0.1)) fail_msg("loss ended at %g", last);
     ag_optim_free(opt);
-    ag_model_free(m);
+    ag_model_unref(m);
     ag_release(x);
     ag_release(y);
 }

@@ -167,9 +167,8 @@ static void test_linear_errors(void **state) {
                  "linear: shapes [2 2 3] and [3 3 4] are not compatible");
     assert_error(ag_linear(ctx, x, iota(SHAPE(3, 4)), iota(SHAPE(3))),
                  "linear: shapes [2 4] and [3] are not compatible");
-    /* NULL propagates without touching the message */
-    assert_null(ag_linear(ctx, NULL, x, NULL));
-    assert_false(ag_failed(ctx));
+    /* a NULL input leaves a message when there is none, else keeps it */
+    assert_error(ag_linear(ctx, NULL, x, NULL), "linear: input 1 is NULL");
     ag_set_error(ctx, "earlier");
     assert_null(ag_linear(ctx, x, NULL, x));
     assert_string_equal(ag_errmsg(ctx), "earlier");
@@ -221,6 +220,12 @@ static void test_relu(void **state) {
     assert_var_string(y, "variable[2 3]([1 0 3 0 5 0])");
     assert_var_string(ag_grad(x), "variable[2 3]([1 0 1 0 1 0])");
     assert_var_string(next_order(x), "<nil>");
+
+    /* NaN stays NaN, in the unrolled body and in the tail (PyTorch does too) */
+    x = VAR(ctx, SHAPE(5), NAN, -1, 2, -0.0, NAN);
+    const double *d = ag_cdata(ag_relu(ctx, x));
+    assert_true(isnan(d[0]) && d[1] == 0 && d[2] == 2 && isnan(d[4]));
+    assert_false(signbit(d[3]));
 }
 
 static void test_gelu(void **state) {
@@ -315,8 +320,7 @@ static void test_softmax_errors(void **state) {
     /* a 0-d value takes axis 0 or -1 (softmax(3.0) is 1, as PyTorch), no other */
     assert_error(ag_softmax(ctx, ag_scalar(ctx, 1), 1),
                  "softmax: axis 1 out of range for a 0-d value (0 or -1)");
-    assert_null(ag_softmax(ctx, NULL, 0));
-    assert_false(ag_failed(ctx));
+    assert_error(ag_softmax(ctx, NULL, 0), "softmax: input 1 is NULL");
 }
 
 /* ---- G69-G70 cross-entropy ------------------------------------------------------------- */
@@ -369,10 +373,10 @@ static void test_cross_entropy_labels(void **state) {
     assert_shape(y, 1);
     assert_var_string(ag_grad(x), "variable[2 3]([0 0 0 0 0 0])");
 
-    /* labels are truncated toward zero like Go's int() */
+    /* fractional labels are errors (Go's int() truncated them silently) */
     x = iota(SHAPE(2, 3));
-    y = ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 2.9, 0.5));
-    assert_var_string(y, "variable(1.4076059644443806)");
+    assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 2, 0.5)),
+                 "cross_entropy: label 0.5 in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
 }
 
 static void test_cross_entropy_errors(void **state) {
@@ -380,11 +384,11 @@ static void test_cross_entropy_errors(void **state) {
                  "cross_entropy: logits must be 2-D (N, C), got [3]");
     ag_var *x = iota(SHAPE(2, 3));
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 7, 0)),
-                 "cross_entropy: label 7 out of range for 3 classes");
+                 "cross_entropy: label 7 in row 0 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 0, -1)),
-                 "cross_entropy: label -1 out of range for 3 classes");
+                 "cross_entropy: label -1 in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 0, NAN)),
-                 "cross_entropy: label nan out of range for 3 classes");
+                 "cross_entropy: label NaN in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(3), 0, 1, 2)),
                  "cross_entropy: 3 labels for 2 rows");
 
@@ -394,7 +398,7 @@ static void test_cross_entropy_errors(void **state) {
     assert_non_null(y);
     ag_data(t)[1] = 5;
     assert_int_equal(ag_backward(ctx, y, NULL), -1);
-    assert_string_equal(ag_errmsg(ctx), "cross_entropy: label 5 out of range for 3 classes");
+    assert_string_equal(ag_errmsg(ctx), "cross_entropy: label 5 in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     ag_clear_error(ctx);
 }
 
@@ -461,8 +465,16 @@ static void test_accuracy(void **state) {
     assert_error(ag_accuracy(ctx, VAR(ctx, SHAPE(3), 1, 2, 3), VAR(ctx, SHAPE(1), 0)),
                  "accuracy: y must be 2-D (N, C), got [3]");
     assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(2), 1, 2)), "accuracy: 2 labels for 3 rows");
-    assert_null(ag_accuracy(ctx, NULL, y));
-    assert_false(ag_failed(ctx));
+    assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), 1, 2, 1.5)),
+                 "accuracy: label 1.5 in row 2 is not a class: labels are whole numbers 0 to 2");
+    assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), 9, 2, 0)),
+                 "accuracy: label 9 in row 0 is not a class: labels are whole numbers 0 to 2");
+    assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), 1, NAN, 0)),
+                 "accuracy: label NaN in row 1 is not a class: labels are whole numbers 0 to 2");
+    /* no rows: 0, the same as cross_entropy (was NaN) */
+    assert_var_string(ag_accuracy(ctx, ag_zeros(ctx, 2, (const int[]){0, 3}), ag_zeros(ctx, 1, (const int[]){0})),
+                      "variable(0)");
+    assert_error(ag_accuracy(ctx, NULL, y), "accuracy: input 1 is NULL");
 }
 
 /* ---- dropout ---------------------------------------------------------------------------- */
@@ -519,8 +531,7 @@ static void test_dropout_modes(void **state) {
     assert_error(ag_dropout(ctx, x, 1.0), "dropout: ratio 1 is outside [0, 1)");
     assert_error(ag_dropout(ctx, x, -0.5), "dropout: ratio -0.5 is outside [0, 1)");
     assert_error(ag_dropout(ctx, x, NAN), "dropout: ratio nan is outside [0, 1)");
-    assert_null(ag_dropout(ctx, NULL, 0.5));
-    assert_false(ag_failed(ctx));
+    assert_error(ag_dropout(ctx, NULL, 0.5), "dropout: input 1 is NULL");
 }
 
 int main(void) {

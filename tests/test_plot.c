@@ -480,18 +480,41 @@ static void test_odd_values_still_draw(void **state) {
     viz_plot_free(plot);
 }
 
-static void test_many_points_stay_fast_and_drawn(void **state) {
+/* Seconds to save and load a figure of `count` points of one curve. */
+static double seconds_to_draw(int count, image *img, viz_plot **plot_out) {
     viz_plot *plot = viz_plot_new(true);
-    enum { COUNT = 200000 };
-    for (int i = 0; i < COUNT; i++) viz_plot_append(plot, "loss", 1 + sin(i * 0.001));
-    image img;
+    for (int i = 0; i < count; i++) viz_plot_append(plot, "loss", 1 + sin(i * 0.001));
     Uint64 start = SDL_GetPerformanceCounter();
-    save_and_load(plot, &img);
-    double seconds = (double)(SDL_GetPerformanceCounter() - start) / SDL_GetPerformanceFrequency();
-    assert_true(seconds < 2);
+    save_and_load(plot, img);
+    *plot_out = plot;
+    return (double)(SDL_GetPerformanceCounter() - start) / SDL_GetPerformanceFrequency();
+}
+
+/* 200,000 points cost about what 2,000 do (more points than pixel columns
+ * are drawn per column): a ratio of two drawings in one run, not a duration,
+ * so it holds under ASan and on a loaded machine.  Each size is drawn three
+ * times and its fastest taken, so one descheduled moment cannot decide. */
+static void test_many_points_stay_fast_and_drawn(void **state) {
+    enum { FEW = 2000, MANY = 200000 };
+    double few = 1e9, many = 1e9;
+    image img;
+    viz_plot *plot;
+    for (int round = 0; round < 3; round++) {
+        double seconds = seconds_to_draw(FEW, &img, &plot);
+        if (seconds < few) few = seconds;
+        release(&img);
+        viz_plot_free(plot);
+        seconds = seconds_to_draw(MANY, &img, &plot);
+        if (seconds < many) many = seconds;
+        if (round < 2) {
+            release(&img);
+            viz_plot_free(plot);
+        }
+    }
+    if (many > 4 * few) fail_msg("%d points took %.3f s, %d points %.3f s", MANY, many, FEW, few);
     /* the last point is on the curve */
     double px, py;
-    pixel_of(plot, VIZ_PLOT_PANEL_SERIES, COUNT - 1, 1 + sin((COUNT - 1) * 0.001), &px, &py);
+    pixel_of(plot, VIZ_PLOT_PANEL_SERIES, MANY - 1, 1 + sin((MANY - 1) * 0.001), &px, &py);
     assert_true(near_colour(pixel_at(&img, (int)floor(px), (int)floor(py)), first_series, 12));
     release(&img);
     viz_plot_free(plot);

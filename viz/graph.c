@@ -17,6 +17,8 @@
 
 #include <cgraph.h>
 #include <gvc.h>
+#include <gvplugin.h>
+#include <gvplugin_device.h>
 
 #include "ag_format.h"
 
@@ -37,7 +39,7 @@ void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
         snprintf(buf, n, "%s", ag_format_display(ag_item(v), digits, number));
         return;
     }
-    char shape[16 + 12 * AG_MAX_DIMS];
+    char shape[AG_SHAPEBUF];
     ag_shape_string(ag_ndim(v), ag_shape(v), shape);
     int element_digits = digits > 0 ? digits : size == 1 ? 0 : PREVIEW_DIGITS;
     size_t shown = size <= PREVIEW_ELEMENTS ? size : PREVIEW_ELEMENTS - 1;
@@ -386,8 +388,8 @@ static void set_default(Agraph_t *g, int kind, const char *name, const char *val
 }
 
 /* Sets an HTML-like label; false when out of memory. */
-static bool set_html_label(Agraph_t *g, void *object, viz_text *html) {
-    char *text = viz_text_take(html);
+static bool set_html_label(Agraph_t *g, void *object, strbuf *html) {
+    char *text = strbuf_take(html);
     if (text == NULL) return false;
     char *label = agstrdup_html(g, text);
     free(text);
@@ -412,39 +414,39 @@ static void apply_look(void *node, role r) {
  * with a rule between so they cannot be misread as one number. */
 static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_graph_opts *o) {
     char value[LABEL_LEN];
-    viz_text html = {0};
+    strbuf html = {0};
     int rows = 0;
-    viz_text_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\""
+    strbuf_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\""
                            " CELLPADDING=\"2\">");
     if (ag_name(v)[0] != '\0') {
-        viz_text_append(&html, "<TR><TD><B>");
-        viz_text_append_html(&html, ag_name(v));
-        viz_text_append(&html, "</B></TD></TR>");
+        strbuf_append(&html, "<TR><TD><B>");
+        strbuf_append_html(&html, ag_name(v));
+        strbuf_append(&html, "</B></TD></TR>");
         rows++;
     }
     if (o->values) {
         viz_format_value(v, o->digits, value, sizeof value);
-        viz_text_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
-        viz_text_append_html(&html, value);
-        viz_text_append(&html, "</TD></TR>");
+        strbuf_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        strbuf_append_html(&html, value);
+        strbuf_append(&html, "</TD></TR>");
         rows++;
     }
     ag_var *grad = ag_grad(v);
     if (o->grads && !(ag_var_flags(v) & AG_VAR_CONST)) {
-        viz_text_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        strbuf_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
         if (grad == NULL) {
-            viz_text_append(&html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
+            strbuf_append(&html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
         } else {
             viz_format_value(grad, o->digits, value, sizeof value);
-            viz_text_append(&html, "<FONT COLOR=\"#B71C1C\">grad ");
-            viz_text_append_html(&html, value);
-            viz_text_append(&html, "</FONT>");
+            strbuf_append(&html, "<FONT COLOR=\"#B71C1C\">grad ");
+            strbuf_append_html(&html, value);
+            strbuf_append(&html, "</FONT>");
         }
-        viz_text_append(&html, "</TD></TR>");
+        strbuf_append(&html, "</TD></TR>");
         rows++;
     }
-    if (rows == 0) viz_text_append(&html, "<TR><TD> </TD></TR>");
-    viz_text_append(&html, "</TABLE>");
+    if (rows == 0) strbuf_append(&html, "<TR><TD> </TD></TR>");
+    strbuf_append(&html, "</TABLE>");
     return set_html_label(g, node, &html);
 }
 
@@ -455,10 +457,10 @@ static bool label_func(Agraph_t *g, Agnode_t *node, ag_func *f, bool active) {
         set(node, "label", label);
         return true;
     }
-    viz_text html = {0};
-    viz_text_append(&html, "<B>");
-    viz_text_append_html(&html, label);
-    viz_text_append(&html, "</B><BR/><FONT POINT-SIZE=\"11\">◀ in progress</FONT>");
+    strbuf html = {0};
+    strbuf_append(&html, "<B>");
+    strbuf_append_html(&html, label);
+    strbuf_append(&html, "</B><BR/><FONT POINT-SIZE=\"11\">◀ in progress</FONT>");
     return set_html_label(g, node, &html);
 }
 
@@ -520,12 +522,12 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool cost
     set_default(g, AGRAPH, "ranksep", "0.35");
     if (o->title && o->title[0]) {
         /* backslashes are escapes in Graphviz labels; keep the user's literally */
-        viz_text title = {0};
+        strbuf title = {0};
         for (const char *c = o->title; *c; c++) {
             char one[2] = {*c, '\0'};
-            viz_text_append(&title, *c == '\\' ? "\\\\" : one);
+            strbuf_append(&title, *c == '\\' ? "\\\\" : one);
         }
-        char *text = viz_text_take(&title);
+        char *text = strbuf_take(&title);
         if (text != NULL) {
             set_default(g, AGRAPH, "label", text);
             set_default(g, AGRAPH, "labelloc", "t");
@@ -662,6 +664,40 @@ static char *dot_text(Agraph_t *g, char err[VIZ_ERRLEN]) {
     return text;
 }
 
+/* ---- pixels for the window ------------------------------------------------
+ * The window needs pixels, not a file: going through PNG costs a deflate and
+ * an inflate of the whole picture (about 3/4 of a render's time, tens of ms),
+ * which made a graph window that follows a running loop fall to a frame a
+ * second.  So a small Graphviz output device of our own, "agrepl-pixels",
+ * takes the Cairo image that Graphviz's cairo renderer draws for PNG (same
+ * size, same drawing) and copies its pixels out, as Graphviz's gd and gdk
+ * devices do before they encode.  Renders run one at a time on the one
+ * process GVC (below), so the device hands its result over in a static. */
+static struct {
+    uint32_t *pixels; /* malloc'd; NULL when the copy failed */
+    int width, height;
+    bool called;
+} captured;
+
+static void capture_pixels(GVJ_t *job) {
+    captured.called = true;
+    captured.width = (int)job->width;
+    captured.height = (int)job->height;
+    size_t count = (size_t)job->width * job->height;
+    captured.pixels = job->imagedata != NULL && count > 0 ? malloc(count * 4) : NULL;
+    if (captured.pixels != NULL) memcpy(captured.pixels, job->imagedata, count * 4);
+}
+
+static gvdevice_engine_t pixels_engine = {NULL, capture_pixels, NULL};
+/* as Graphviz's png device: true colour, no margin, 96 dpi */
+static gvdevice_features_t pixels_features = {GVDEVICE_DOES_TRUECOLOR, {0., 0.}, {0., 0.}, {96., 96.}};
+static gvplugin_installed_t pixels_devices[] = {
+    {1, "agrepl-pixels:cairo", 0, &pixels_engine, &pixels_features},
+    {0, NULL, 0, NULL, NULL},
+};
+static gvplugin_api_t pixels_apis[] = {{API_device, pixels_devices}, {(api_t)0, NULL}};
+static gvplugin_library_t pixels_library = {"agrepl", pixels_apis};
+
 /* Graphviz 2.43's pango plugin keeps, in a static, a pointer to a font name
  * owned by the GVC that last measured text; freeing that GVC and making another
  * reads freed memory on the next label (ASan: heap-use-after-free in
@@ -670,12 +706,13 @@ static char *dot_text(Agraph_t *g, char err[VIZ_ERRLEN]) {
  * state, and is reachable (not a leak) until exit. */
 static GVC_t *process_gvc(void) {
     static GVC_t *gvc;
-    if (gvc == NULL) gvc = gvContext();
+    if (gvc == NULL && (gvc = gvContext()) != NULL) gvAddLibrary(gvc, &pixels_library);
     return gvc;
 }
 
 /* Lays g out with dot and renders it in `format`; closes g.  Returns malloc'd
- * bytes and their count, or NULL with err. */
+ * bytes and their count, or NULL with err.  For "agrepl-pixels" the bytes are
+ * `captured` instead (then NULL and no err means success). */
 static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size,
                                    char err[VIZ_ERRLEN]) {
     unsigned char *bytes = NULL;
@@ -690,8 +727,11 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size
     } else {
         char *data = NULL;
         unsigned int length = 0;
+        bool pixels = strcmp(format, "agrepl-pixels") == 0;
         if (gvRenderData(gvc, g, format, &data, &length) != 0 || data == NULL) {
-            snprintf(err, VIZ_ERRLEN, "Graphviz could not render %s", format);
+            snprintf(err, VIZ_ERRLEN, "Graphviz could not render %s", pixels ? "the picture" : format);
+        } else if (pixels) {
+            /* nothing was written: the device captured the image */
         } else if ((bytes = malloc(length ? length : 1)) == NULL) {
             snprintf(err, VIZ_ERRLEN, "out of memory while rendering %s", format);
         } else {
@@ -721,6 +761,33 @@ unsigned char *viz_graph_png(ag_var *y, const viz_graph_opts *o, size_t *size,
     if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
     Agraph_t *g = graph_of(y, o, NULL, NULL, err);
     return g ? render_bytes(g, "png", size, err) : NULL;
+}
+
+uint32_t *viz_graph_pixels(ag_var *y, const viz_graph_opts *o, int *width, int *height,
+                           char err[VIZ_ERRLEN]) {
+    viz_graph_opts defaults;
+    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    Agraph_t *g = graph_of(y, o, NULL, NULL, err);
+    if (g == NULL) return NULL;
+    captured.pixels = NULL;
+    captured.called = false;
+    err[0] = '\0';
+    size_t unused;
+    render_bytes(g, "agrepl-pixels", &unused, err);
+    if (err[0] != '\0') {
+        free(captured.pixels);
+        return NULL;
+    }
+    if (!captured.called || captured.pixels == NULL) {
+        snprintf(err, VIZ_ERRLEN, captured.called ? "out of memory while drawing the graph"
+                                                  : "Graphviz could not draw the graph");
+        return NULL;
+    }
+    *width = captured.width;
+    *height = captured.height;
+    uint32_t *pixels = captured.pixels;
+    captured.pixels = NULL;
+    return pixels;
 }
 
 int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes,

@@ -1,10 +1,9 @@
-/* graph_window.c — the window of show(y): a PNG picture of the graph, kept on
+/* graph_window.c — the window of show(y): a picture of the graph, kept on
  * screen, scaled down to fit when it is bigger than the screen or the window. */
 #include "graph_window.h"
 
 #include "sdl_window.h"
 
-#include <SDL_image.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,39 +78,51 @@ static void fit(int width, int height, int max_width, int max_height, int *out_w
 
 /* The picture shrunk to width x height by averaging the source pixels each
  * destination pixel covers (a box filter: thin lines and text stay legible,
- * unlike SDL_BlitScaled's nearest neighbour).  NULL when out of memory. */
+ * unlike SDL_BlitScaled's nearest neighbour).  The picture is opaque, so only
+ * colour is averaged, and the columns each destination pixel covers are
+ * worked out once: this runs for every new picture of a window following a
+ * loop.  NULL when out of memory. */
 static SDL_Surface *shrink(SDL_Surface *source, int width, int height) {
     SDL_Surface *out = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (out == NULL) return NULL;
+    int *first_column = malloc(((size_t)width + 1) * sizeof *first_column);
+    Uint32 (*sums)[3] = calloc((size_t)width, sizeof *sums);
+    if (out == NULL || first_column == NULL || sums == NULL) {
+        if (out != NULL) SDL_FreeSurface(out);
+        free(first_column);
+        free(sums);
+        return NULL;
+    }
+    /* destination column x averages source columns first_column[x] .. first_column[x + 1] - 1 */
+    for (int x = 0; x <= width; x++) first_column[x] = (int)((long long)x * source->w / width);
+    for (int x = 0; x < width; x++)
+        if (first_column[x + 1] <= first_column[x]) first_column[x + 1] = first_column[x] + 1;
     SDL_LockSurface(source);
     SDL_LockSurface(out);
     for (int y = 0; y < height; y++) {
         int y0 = (int)((long long)y * source->h / height);
         int y1 = (int)((long long)(y + 1) * source->h / height);
         if (y1 <= y0) y1 = y0 + 1;
+        memset(sums, 0, (size_t)width * sizeof *sums);
+        for (int sy = y0; sy < y1; sy++) {
+            const Uint32 *src = (const Uint32 *)((const Uint8 *)source->pixels + (size_t)sy * source->pitch);
+            for (int x = 0; x < width; x++)
+                for (int sx = first_column[x]; sx < first_column[x + 1]; sx++) {
+                    Uint32 p = src[sx];
+                    sums[x][0] += (p >> 16) & 0xFF;
+                    sums[x][1] += (p >> 8) & 0xFF;
+                    sums[x][2] += p & 0xFF;
+                }
+        }
         Uint32 *row = (Uint32 *)((Uint8 *)out->pixels + (size_t)y * out->pitch);
         for (int x = 0; x < width; x++) {
-            int x0 = (int)((long long)x * source->w / width);
-            int x1 = (int)((long long)(x + 1) * source->w / width);
-            if (x1 <= x0) x1 = x0 + 1;
-            unsigned long long sum[4] = {0, 0, 0, 0};
-            for (int sy = y0; sy < y1; sy++) {
-                const Uint32 *src = (const Uint32 *)((const Uint8 *)source->pixels +
-                                                     (size_t)sy * source->pitch);
-                for (int sx = x0; sx < x1; sx++) {
-                    Uint32 p = src[sx];
-                    sum[0] += p >> 24;
-                    sum[1] += (p >> 16) & 0xFF;
-                    sum[2] += (p >> 8) & 0xFF;
-                    sum[3] += p & 0xFF;
-                }
-            }
-            unsigned long long n = (unsigned long long)(y1 - y0) * (unsigned long long)(x1 - x0);
-            row[x] = (Uint32)((sum[0] / n) << 24 | (sum[1] / n) << 16 | (sum[2] / n) << 8 | sum[3] / n);
+            Uint32 n = (Uint32)(y1 - y0) * (Uint32)(first_column[x + 1] - first_column[x]);
+            row[x] = 0xFF000000u | (sums[x][0] / n) << 16 | (sums[x][1] / n) << 8 | sums[x][2] / n;
         }
     }
     SDL_UnlockSurface(out);
     SDL_UnlockSurface(source);
+    free(first_column);
+    free(sums);
     return out;
 }
 
@@ -156,30 +167,34 @@ static void window_size_for(const viz_graph_window *window, const SDL_Surface *p
     if (*height < MIN_WINDOW_SIDE) *height = MIN_WINDOW_SIDE;
 }
 
-static SDL_Surface *decode(const unsigned char *png, size_t size, char err[VIZ_ERRLEN]) {
-    SDL_RWops *stream = SDL_RWFromConstMem(png, (int)size);
-    SDL_Surface *decoded = stream != NULL ? IMG_Load_RW(stream, 1) : NULL;
-    if (decoded == NULL) {
-        snprintf(err, VIZ_ERRLEN, "cannot read the rendered picture: %s", IMG_GetError());
+/* A copy of the pixels in a surface of the window's own. */
+static SDL_Surface *picture_of(const uint32_t *pixels, int width, int height, char err[VIZ_ERRLEN]) {
+    SDL_Surface *picture = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (picture == NULL) {
+        snprintf(err, VIZ_ERRLEN, "out of memory showing the graph");
         return NULL;
     }
-    SDL_Surface *picture = SDL_ConvertSurfaceFormat(decoded, SDL_PIXELFORMAT_ARGB8888, 0);
-    SDL_FreeSurface(decoded);
-    if (picture == NULL) snprintf(err, VIZ_ERRLEN, "out of memory showing the graph");
+    for (int y = 0; y < height; y++)
+        memcpy((Uint8 *)picture->pixels + (size_t)y * picture->pitch, pixels + (size_t)y * width,
+               (size_t)width * 4);
     return picture;
 }
 
-int viz_graph_window_show(viz_graph_window *window, const unsigned char *png, size_t size,
+int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int width, int height,
                           const char *title, char err[VIZ_ERRLEN]) {
     if (window == NULL || window->headless || !viz_sdl_video_start(&window->video)) return 1;
-    if (png == NULL || size == 0 || size > (size_t)0x7fffffff) {
+    if (pixels == NULL || width <= 0 || height <= 0) {
         snprintf(err, VIZ_ERRLEN, "no picture to show");
         return -1;
     }
-    SDL_Surface *picture = decode(png, size, err);
+    SDL_Surface *picture = picture_of(pixels, width, height, err);
     if (picture == NULL) return -1;
-    int width, height;
-    window_size_for(window, picture, &width, &height);
+    /* a window following a loop gets pictures of one size many times a
+     * second: what needs the X server (the display's bounds, a new title)
+     * is done only when it changed */
+    bool new_size = window->picture == NULL || window->picture->w != picture->w ||
+                    window->picture->h != picture->h;
+    if (window->window == NULL || new_size) window_size_for(window, picture, &width, &height);
     if (window->window == NULL) {
         window->window = SDL_CreateWindow(title ? title : "agrepl graph", SDL_WINDOWPOS_UNDEFINED,
                                           SDL_WINDOWPOS_UNDEFINED, width, height,
@@ -193,9 +208,8 @@ int viz_graph_window_show(viz_graph_window *window, const unsigned char *png, si
         window->window_id = SDL_GetWindowID(window->window);
         window->last_pump_ms = 0;
     } else {
-        bool new_size = window->picture == NULL || window->picture->w != picture->w ||
-                        window->picture->h != picture->h;
-        if (title != NULL) SDL_SetWindowTitle(window->window, title);
+        if (title != NULL && strcmp(title, SDL_GetWindowTitle(window->window)) != 0)
+            SDL_SetWindowTitle(window->window, title);
         if (new_size && !(SDL_GetWindowFlags(window->window) &
                           (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
             viz_sdl_resize_on_screen(window->window, width, height);

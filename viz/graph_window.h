@@ -1,8 +1,7 @@
 /* graph_window.h — an SDL2 window that shows one rendered graph picture.
  *
- * The REPL's show(y) renders the graph as PNG (viz_graph_png) and hands the
- * bytes here; the window decodes them with SDL2_image, sizes itself to the
- * picture (scaled down, box-filtered, when the picture is bigger than the
+ * The REPL's show(y) renders the graph as pixels (viz_graph_pixels) and
+ * hands them here; the window sizes itself to the picture (scaled down, box-filtered, when the picture is bigger than the
  * screen or the window) and keeps it on screen.  Like the plot window
  * (plot.h) it starts SDL video only with a DISPLAY or WAYLAND_DISPLAY, takes
  * only its own events from SDL's queue, closes on its close button, Esc or q
@@ -12,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "graph.h"
 
@@ -36,13 +36,13 @@ viz_graph_window *viz_graph_window_new(bool headless);
  * started it.  NULL is ignored. */
 void viz_graph_window_free(viz_graph_window *window);
 
-/* Shows the PNG picture png[0..size): opens the window (titled `title`) or
- * replaces its picture and title, resizing the window when the picture's size
- * changed, and draws it at once.  Returns 0 when it is on screen, 1 when no
- * window can be shown here (headless, no display) and -1 with a message in
- * err when the picture cannot be decoded or the window cannot be made.
- * The bytes are not kept. */
-int viz_graph_window_show(viz_graph_window *window, const unsigned char *png, size_t size,
+/* Shows the picture pixels[0..width*height) (as viz_graph_pixels makes it):
+ * opens the window (titled `title`) or replaces its picture and title,
+ * resizing the window when the picture's size changed, and draws it at once.
+ * Returns 0 when it is on screen, 1 when no window can be shown here
+ * (headless, no display) and -1 with a message in err when there is no
+ * picture, no memory or the window cannot be made.  The pixels are copied. */
+int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int width, int height,
                           const char *title, char err[VIZ_ERRLEN]);
 
 /* Handles the window's events (expose, resize, close) and redraws when

@@ -26,8 +26,8 @@ typedef struct frame {
 typedef struct tree {
     const viz_walk *walk;
     const viz_graph_opts *opts;
-    viz_text out;
-    viz_text prefix; /* "│   " and "    " segments of the current line */
+    strbuf out;
+    strbuf prefix; /* "│   " and "    " segments of the current line */
     bool *printed;   /* per walk variable */
     bool *expanded;  /* per walk function */
     frame *stack;
@@ -38,13 +38,13 @@ typedef struct tree {
 static void append_name_and_value(tree *t, ag_var *v) {
     const char *name = ag_name(v);
     char value[VALUE_LEN];
-    if (name[0] != '\0') viz_text_append(&t->out, name);
+    if (name[0] != '\0') strbuf_append(&t->out, name);
     if (t->opts->values) {
         viz_format_value(v, t->opts->digits, value, sizeof value);
-        if (name[0] != '\0') viz_text_append(&t->out, " = ");
-        viz_text_append(&t->out, value);
+        if (name[0] != '\0') strbuf_append(&t->out, " = ");
+        strbuf_append(&t->out, value);
     } else if (name[0] == '\0') {
-        viz_text_append(&t->out, "variable");
+        strbuf_append(&t->out, "variable");
     }
 }
 
@@ -53,14 +53,14 @@ static void append_reference(tree *t, ag_var *v) {
     char value[VALUE_LEN];
     const char *name = ag_name(v);
     if (name[0] != '\0') {
-        viz_text_append(&t->out, name);
+        strbuf_append(&t->out, name);
     } else if (t->opts->values) {
         viz_format_value(v, t->opts->digits, value, sizeof value);
-        viz_text_append(&t->out, value);
+        strbuf_append(&t->out, value);
     } else {
-        viz_text_append(&t->out, "variable");
+        strbuf_append(&t->out, "variable");
     }
-    viz_text_append(&t->out, " (see above)");
+    strbuf_append(&t->out, " (see above)");
 }
 
 static bool push(tree *t, size_t func) {
@@ -82,7 +82,7 @@ static bool visit(tree *t, ag_var *v) {
     size_t index = viz_walk_find(t->walk, v);
     if (t->printed[index]) {
         append_reference(t, v);
-        viz_text_append(&t->out, "\n");
+        strbuf_append(&t->out, "\n");
         return true;
     }
     t->printed[index] = true;
@@ -91,23 +91,23 @@ static bool visit(tree *t, ag_var *v) {
         char value[VALUE_LEN];
         ag_var *grad = ag_grad(v);
         if (grad == NULL) {
-            viz_text_append(&t->out, " (grad: none)");
+            strbuf_append(&t->out, " (grad: none)");
         } else {
             viz_format_value(grad, t->opts->digits, value, sizeof value);
-            viz_text_appendf(&t->out, " (grad %s)", value);
+            strbuf_appendf(&t->out, " (grad %s)", value);
         }
     }
     ag_func *creator = ag_creator(v);
     size_t func = creator ? viz_walk_find(t->walk, creator) : VIZ_NOT_DRAWN;
     if (func != VIZ_NOT_DRAWN) {
         char label[LABEL_LEN];
-        viz_text_appendf(&t->out, " ← %s", ag_func_label(creator, label, sizeof label));
-        if (creator == t->opts->active) viz_text_append(&t->out, " ◀ in progress");
-        if (t->expanded[func]) viz_text_append(&t->out, " (see above)");
+        strbuf_appendf(&t->out, " ← %s", ag_func_label(creator, label, sizeof label));
+        if (creator == t->opts->active) strbuf_append(&t->out, " ◀ in progress");
+        if (t->expanded[func]) strbuf_append(&t->out, " (see above)");
     }
-    viz_text_append(&t->out, "\n");
+    strbuf_append(&t->out, "\n");
     if (t->walk->cut[index]) {
-        viz_text_appendf(&t->out, "%s└── …\n", t->prefix.data ? t->prefix.data : "");
+        strbuf_appendf(&t->out, "%s└── …\n", t->prefix.data ? t->prefix.data : "");
     } else if (func != VIZ_NOT_DRAWN && !t->expanded[func]) {
         return push(t, func);
     }
@@ -122,8 +122,8 @@ static int next_input(ag_func *f, int k) {
 }
 
 static bool draw(tree *t, ag_var *y) {
-    if (t->opts->title && t->opts->title[0]) viz_text_appendf(&t->out, "%s\n", t->opts->title);
-    viz_text_append(&t->prefix, "");
+    if (t->opts->title && t->opts->title[0]) strbuf_appendf(&t->out, "%s\n", t->opts->title);
+    strbuf_append(&t->prefix, "");
     if (!visit(t, y)) return false;
     while (t->depth > 0) {
         frame *top = &t->stack[t->depth - 1];
@@ -137,8 +137,8 @@ static bool draw(tree *t, ag_var *y) {
         bool last = next_input(f, k + 1) < 0;
         t->prefix.length = top->prefix_length;
         t->prefix.data[t->prefix.length] = '\0';
-        viz_text_appendf(&t->out, "%s%s", t->prefix.data, last ? "└── " : "├── ");
-        viz_text_append(&t->prefix, last ? "    " : "│   ");
+        strbuf_appendf(&t->out, "%s%s", t->prefix.data, last ? "└── " : "├── ");
+        strbuf_append(&t->prefix, last ? "    " : "│   ");
         if (!visit(t, ag_func_input(f, k))) return false;
     }
     return !t->prefix.failed;
@@ -156,8 +156,8 @@ char *viz_graph_tree(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     t.printed = calloc(walk.nvars, sizeof *t.printed);
     t.expanded = calloc(walk.nfuncs ? walk.nfuncs : 1, sizeof *t.expanded);
     bool ok = t.printed != NULL && t.expanded != NULL && draw(&t, y);
-    char *text = viz_text_take(&t.out);
-    free(viz_text_take(&t.prefix));
+    char *text = strbuf_take(&t.out);
+    free(strbuf_take(&t.prefix));
     free(t.printed);
     free(t.expanded);
     free(t.stack);

@@ -4,6 +4,8 @@
 
 #include "ag_core.h"
 
+AG_BEGIN_DECLS
+
 /* A function of n variables returning one variable (NULL + error on failure). */
 typedef ag_var *(*ag_fn)(void *user, ag_ctx *ctx, ag_var *const *xs, int n);
 
@@ -25,5 +27,7 @@ typedef void (*ag_mismatch_fn)(void *user, int input, size_t index, double analy
  * inputs' .grad as it found them. */
 int ag_gradcheck(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, double atol,
                  double rtol, ag_mismatch_fn report, void *report_user);
+
+AG_END_DECLS
 
 #endif

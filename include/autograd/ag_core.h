@@ -1,20 +1,53 @@
 /* ag_core.h — contexts, variables, functions, backward, memory and errors.
  *
- * Every node (variable or function) belongs to one context.  Nodes are never
- * freed one by one: the caller marks the variables it keeps as roots
- * (ag_retain) and calls ag_gc(), which frees everything not reachable from a
- * root (create_graph cycles included), or frees the whole context.
+ * THE CONTRACT
  *
- * Errors: no call aborts or exits.  A failing call returns NULL (or -1) and
- * leaves a message in the context (ag_errmsg).  Any op given a NULL input
- * returns NULL without touching the message, so a whole expression can be
- * checked once at the end. */
+ * Errors.  No call aborts or exits.  A failing call returns NULL (or -1) and
+ * leaves a message in its context (ag_errmsg).  Any op given a NULL input
+ * returns NULL and keeps the message already there (or leaves "mul: input 1
+ * is NULL" when there is none), so a whole expression can be checked once at
+ * the end.  Errors are sticky: ag_failed() and the message stay set, through
+ * later calls that succeed, until ag_clear_error() (a later failure replaces
+ * the message; a NULL passed along does not).  Accessors accept NULL
+ * and answer "nothing": ag_item(NULL) is NaN, ag_ndim/ag_size 0, ag_shape,
+ * ag_data and ag_grad NULL, ag_name "".
+ *
+ * Memory.  Every node (variable or function) belongs to one context and is
+ * never freed one by one.  The caller marks the variables it keeps as roots
+ * (ag_retain) and calls ag_gc(), which frees every node not reachable from a
+ * root, or frees the whole context.  A retained variable keeps alive its
+ * gradient (and the gradient's graph) and the whole graph that made it,
+ * through creator, inputs and outputs, create_graph cycles included.  AFTER
+ * ag_gc, EVERY POINTER TO A VARIABLE THAT WAS NOT REACHABLE FROM A ROOT IS
+ * INVALID, and its node may be handed to the next variable made, so a stale
+ * pointer silently reads a new value (e.g. a loss summed over a BPTT window
+ * must be retained if ag_gc runs inside the window).  Setting AG_DEBUG_NO_REUSE=1 in the
+ * environment before ag_ctx_new makes every node its own malloc block, freed
+ * when collected and never reused: valgrind and AddressSanitizer then report
+ * the stale read.  Models and optimizers retain what they own; a recurrent
+ * model's hidden state keeps every step's graph alive until
+ * ag_unchain_backward or ag_model_reset_state.
+ *
+ * Contexts.  An op, ag_backward, ag_set_grad, a model or an optimizer given a
+ * variable of another context fails with "...belongs to another context".
+ * ag_ctx_free may come before ag_model_unref/ag_optim_free: the models and
+ * optimizers still alive then forget their variables, and can only be freed.
+ *
+ * Threads.  The library has no global state.  A context and everything made
+ * from it may be used by one thread at a time; different contexts may be used
+ * by different threads at once without locks, and give bit-identical results
+ * to a single-threaded run (the random generators are per context or per
+ * model).  OpenBLAS must be a thread-safe build (Debian's are). */
 #ifndef AG_CORE_H
 #define AG_CORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "ag_api.h"
+
+AG_BEGIN_DECLS
 
 #define AG_MAX_DIMS 8
 
@@ -24,15 +57,24 @@ typedef struct ag_func ag_func;
 
 /* ---- context ---------------------------------------------------------- */
 
+/* The library's version, "MAJOR.MINOR.PATCH" (AG_VERSION_STRING of the
+ * headers it was built with); static storage. */
+const char *ag_version(void);
+
 /* A new context with backprop enabled, train mode on and its random
  * generator seeded with 0.  Returns NULL only when out of memory. */
 ag_ctx *ag_ctx_new(void);
-/* Frees the context and every node it owns (iteratively; any graph size). */
+/* Frees the context and every node it owns (iteratively; any graph size).
+ * Models and optimizers still alive forget their variables (see above). */
 void ag_ctx_free(ag_ctx *ctx);
 
-/* The last error message, or "" when none. Owned by the context. */
+/* The latest error message since the last ag_clear_error, or "" when none.
+ * Owned by the context.  With ctx NULL (ag_ctx_new out of memory), a message
+ * saying so. */
 const char *ag_errmsg(const ag_ctx *ctx);
+/* True from a failing call until ag_clear_error (true for NULL). */
 bool ag_failed(const ag_ctx *ctx);
+/* Forgets the error: ag_failed is false and ag_errmsg "" again. */
 void ag_clear_error(ag_ctx *ctx);
 /* Sets the context's error message (printf format).  Always returns NULL so
  * callers can write `return ag_set_error(ctx, ...)`. */
@@ -56,7 +98,8 @@ void ag_clear_nonfinite(ag_ctx *ctx);
 /* ---- creation (leaf variables) ---------------------------------------- */
 
 /* A leaf of the given shape (ndim 0 = scalar), data copied from `data`
- * (row-major, ag product of shape doubles), or zeros when data is NULL. */
+ * (row-major, the product of shape doubles), or zeros when data is NULL.
+ * shape may be NULL only when ndim is 0 ("new: the shape is NULL..."). */
 ag_var *ag_new(ag_ctx *ctx, int ndim, const int *shape, const double *data);
 ag_var *ag_scalar(ag_ctx *ctx, double value); /* 0-d */
 ag_var *ag_zeros(ag_ctx *ctx, int ndim, const int *shape);
@@ -86,7 +129,10 @@ double ag_item(const ag_var *v); /* the first element */
 bool ag_same_shape(const ag_var *a, const ag_var *b);
 
 ag_var *ag_grad(const ag_var *v); /* NULL when none */
-void ag_set_grad(ag_var *v, ag_var *grad);
+/* Sets v's gradient (NULL clears it; so does ag_cleargrad).  0, or -1 with
+ * v's context error set when grad belongs to another context or its shape
+ * differs from v's (v unchanged). */
+int ag_set_grad(ag_var *v, ag_var *grad);
 void ag_cleargrad(ag_var *v);
 const char *ag_name(const ag_var *v); /* "" when unnamed */
 void ag_set_name(ag_var *v, const char *name);
@@ -133,7 +179,8 @@ typedef struct ag_backward_opts {
 
 /* Backward from y exactly as upstream: seed ones (or y's preset grad), walk
  * functions by generation, accumulate grad = grad + gx.  Returns 0, or -1 with
- * the context error set (the graph is left usable). */
+ * the context error set (the graph is left usable): y NULL or of another
+ * context, a preset seed y.grad not shaped like y, or a failing op. */
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts);
 /* dy/dx as a new variable without touching any .grad; NULL + error when y
  * does not depend on x ("grad: y does not depend on x"). */
@@ -148,13 +195,34 @@ void ag_unchain_backward(ag_var *v); /* cut every creator below v */
 void ag_retain(ag_var *v);
 void ag_release(ag_var *v);
 /* Frees every node not reachable from a root; returns how many were freed.
- * Iterative: safe for graphs of any depth. */
+ * Every pointer to a freed variable or function is invalid afterwards (see
+ * Memory above).  Iterative: safe for graphs of any depth. */
 size_t ag_gc(ag_ctx *ctx);
+/* A young collection: frees the unreachable nodes among those made since the
+ * last collection, in time proportional to them (not to everything alive);
+ * what survives is old and waits for a full ag_gc.  Returns how many were
+ * freed. */
+size_t ag_gc_young(ag_ctx *ctx);
+/* Collects when allocation since the last collection warrants it (call it
+ * as often as you like, e.g. after every step or statement): a young
+ * collection once about 256 KiB of nodes and tensor data were made, a full
+ * one once the young collections since the last full one kept as much as
+ * that one did (at least 1 MiB).  Returns how many nodes were freed (0 when
+ * it did not collect). */
+size_t ag_gc_auto(ag_ctx *ctx);
+typedef struct ag_gc_info {
+    size_t young_collections, full_collections; /* since the context was made */
+    size_t old_live_bytes; /* node + tensor bytes the last full collection kept */
+    size_t promoted_bytes; /* node + tensor bytes young collections kept since */
+} ag_gc_info;
+ag_gc_info ag_gc_stats(const ag_ctx *ctx);
 size_t ag_live_vars(const ag_ctx *ctx);
 size_t ag_live_funcs(const ag_ctx *ctx);
-size_t ag_allocs_since_gc(const ag_ctx *ctx); /* nodes made since the last ag_gc */
-/* Bytes of tensor data given to variables made since the last ag_gc: with
+size_t ag_allocs_since_gc(const ag_ctx *ctx); /* nodes made since the last collection */
+/* Bytes of tensor data given to variables made since the last collection: with
  * ag_allocs_since_gc, tells a caller when collecting is worth it. */
 size_t ag_bytes_since_gc(const ag_ctx *ctx);
+
+AG_END_DECLS
 
 #endif

@@ -8,6 +8,8 @@
 
 #include "ag_core.h"
 
+AG_BEGIN_DECLS
+
 typedef struct ag_rng {
     uint64_t state, inc;
     bool has_spare;
@@ -26,5 +28,7 @@ ag_rng *ag_ctx_rng(ag_ctx *ctx);
  * (the context's generator when rng is NULL). */
 ag_var *ag_rand(ag_ctx *ctx, int ndim, const int *shape, ag_rng *rng);
 ag_var *ag_randn(ag_ctx *ctx, int ndim, const int *shape, ag_rng *rng);
+
+AG_END_DECLS
 
 #endif

@@ -1,9 +1,16 @@
-/* eval.h — the session's insides, shared by the evaluator (eval.c), the
- * commands (commands.c), printing (print.c), the built-in binder
- * (builtins.c), suggestions and completion (suggest.c).  Front ends use
- * repl.h; built-ins use builtins.h. */
-#ifndef REPL_EVAL_H
-#define REPL_EVAL_H
+/* repl_internal.h — the REPL's insides, one section per file that defines them:
+ *   session.c   the session, chunks, errors and traces, the statement driver
+ *   names.c     the name tables
+ *   eval.c      the evaluator: literals, operators, expressions, statements
+ *   access.c    attributes (the variable attribute table) and indexing
+ *   call.c      calls of built-ins, user functions, objects and methods
+ *   builtins.c  signatures and argument binding
+ *   commands.c  the ':' command table
+ *   print.c     printing values
+ *   suggest.c   "did you mean" and completion
+ * Front ends use repl.h; built-ins use builtins.h. */
+#ifndef REPL_INTERNAL_H
+#define REPL_INTERNAL_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,6 +20,8 @@
 #include "builtins.h"
 #include "repl.h"
 #include "value.h"
+
+/* ---- session.c: chunks, user functions, errors, the session ------------------ */
 
 /* One parsed piece of source.  User functions keep the chunk their def came
  * from alive (reference counted), so their bodies and the text for error
@@ -37,7 +46,7 @@ struct user_function {
 /* Drops one reference (value.c calls it for VALUE_FUNCTION). */
 void user_function_release(user_function *f);
 
-/* ---- name tables ------------------------------------------------------------
+/* ---- names.c: name tables ------------------------------------------------------
  * Open addressing, keys owned, values owned (one reference each). */
 typedef struct name_entry {
     char *name; /* NULL = empty slot */
@@ -60,7 +69,7 @@ void names_clear(name_table *t);
  * memory); *count gets their number.  Pointers are into the table. */
 const name_entry **names_sorted(const name_table *t, int *count);
 
-/* ---- parsed signatures (builtins.c) ---------------------------------------- */
+/* ---- builtins.c: parsed signatures and argument binding ----------------------- */
 typedef struct signature_param {
     char *name;
     bool has_default;
@@ -99,7 +108,7 @@ void builtin_args_free(builtin_args *args);
 /* "sin(x)" / "sum(x, axis=nil)" for help, completion and printing; malloc'd. */
 char *builtin_signature_text(const builtin_def *def);
 
-/* ---- the session ----------------------------------------------------------- */
+/* ---- session.c: the session --------------------------------------------------- */
 
 #define REPL_MAX_TRACE 8
 
@@ -126,9 +135,11 @@ struct repl {
     /* evaluation state */
     name_table *locals;        /* the running def's frame, NULL at top level */
     repl_chunk *chunk;         /* the chunk whose nodes are being evaluated */
-    const ast_node *current;   /* node that errors are reported at */
-    const char *command_file;  /* position of a running ':' command, when */
-    int command_line;          /* current is NULL */
+    const ast_node *call;      /* the call C code is running (a built-in), where
+                                * repl_error() without a node reports; NULL
+                                * outside calls */
+    const char *command_file;  /* position of a running ':' command */
+    int command_line;
     int depth;                 /* evaluator recursion, capped */
     uintptr_t stack_base;      /* C stack address when the statement began */
     size_t stack_budget;       /* bytes of stack evaluation may use */
@@ -153,24 +164,106 @@ int command_run(repl *r, const char *line);
  * and clears it. */
 void report_error(repl *r);
 void clear_error(repl *r);
-/* Reports the engine context's error as the statement's error; -1. */
-int engine_error(repl *r);
 /* Drops every name, function and the :save log; collects everything. */
 void session_reset(repl *r);
+/* Reports an error at node `at` of the running chunk (the first error of a
+ * statement wins; a binary node reports at its operator).  With `at` NULL:
+ * at the call C code is running (r->call), else at the running ':'
+ * command's line, else without a position (what repl_error does).  -1. */
+int repl_error_at(repl *r, const ast_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The engine context's pending error (or "out of memory" when it has none)
+ * as the statement's error at `at`; clears it; -1. */
+int engine_error_at(repl *r, const ast_node *at);
+/* Adds "  in f, called at FILE:LINE:COL" to the pending error's trace as it
+ * leaves a call of the user function `function_name` made at `call`. */
+void error_add_trace(repl *r, const char *function_name, const ast_node *call);
 
-/* x.NAME for a variable: data grad shape name creator generation inputs T
- * size ndim.  `what` names x in messages about a missing gradient ("x").
- * 0 = *out filled, 1 = no such attribute, -1 = error reported. */
-int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out);
+/* ---- eval.c: the evaluator ----------------------------------------------------- */
+
+/* Statement outcomes inside the evaluator. */
+enum { EXEC_OK = 0, EXEC_ERROR = -1, EXEC_BREAK = 1, EXEC_CONTINUE = 2, EXEC_RETURN = 3 };
+
+/* The constants every session knows (pi, e): the evaluator, completion and
+ * suggestions read this one table (NULL-terminated by a zero entry). */
+typedef struct repl_constant {
+    const char *name;
+    double value;
+} repl_constant;
+extern const repl_constant repl_constants[];
+
+/* Evaluates expression n into *out (one new reference); 0, or -1 after an
+ * error reported at the node that failed. */
+int eval_expr(repl *r, const ast_node *n, repl_value *out);
+
+/* How a number literal is passed on where it is used. */
+typedef enum literal_use {
+    LITERAL_LEAF,     /* a 0-d variable (shown, bound, an item of a list) */
+    LITERAL_CONSTANT, /* a 0-d variable flagged AG_VAR_CONST (an operand of an op) */
+    LITERAL_NUMBER    /* a plain number: %, comparisons, indices, built-in arguments */
+} literal_use;
+/* Evaluates n; a number literal becomes what `use` asks for. */
+int eval_operand(repl *r, const ast_node *n, literal_use use, repl_value *out);
+
+/* Runs the statements of a block: EXEC_OK, or the first other outcome. */
+int exec_block(repl *r, const ast_node *block);
+/* Runs one statement; at top level an expression statement shows its value. */
+int exec_statement(repl *r, const ast_node *n, bool top_level);
+/* Between statements: Ctrl-C (an error at n; -1), garbage collection when
+ * enough was made, live windows.  0 otherwise. */
+int statement_boundary(repl *r, const ast_node *n);
 
 /* Looks a name up the way the evaluator does (locals, session, built-ins,
  * constants); true with a new reference in *out. */
 bool lookup_name(repl *r, const char *name, repl_value *out);
 
+/* "a string", "a variable of shape [3]", "nil" for messages. */
+const char *describe_kind(repl_value v, char *buf, size_t n);
+/* A scalar's number: plain numbers and one-element variables. */
+bool scalar_of(repl_value v, double *out);
+/* value_as_var, with "cannot VERB X" (at node `at`) when v is not one. */
+int operand_var(repl *r, const ast_node *at, repl_value v, const char *verb, ag_var **out);
+/* *out = v, or the engine's error at `at` when v is NULL. */
+int return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out);
+/* Source text of n in the running chunk, if short and on one line. */
+bool node_text(repl *r, const ast_node *n, char *buf, size_t size);
+
+/* ---- access.c: attributes and indexing ------------------------------------------- */
+
+/* One attribute every variable has: x.NAME.  The evaluator, completion and
+ * :help read this table. */
+typedef struct variable_attribute_def {
+    const char *name;
+    /* 0 with *out filled, -1 after an error; `what` names x ("x"). */
+    int (*get)(repl *r, ag_var *v, const char *what, repl_value *out);
+    const char *help;
+} variable_attribute_def;
+extern const variable_attribute_def variable_attribute_table[]; /* ends with {0} */
+
+/* x.NAME for a variable.  `what` names x in messages about a missing
+ * gradient ("x").  0 = *out filled, 1 = no such attribute, -1 = error
+ * reported. */
+int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out);
+/* x.name / x[i, ...] for the node n (AST_ATTRIBUTE / AST_INDEX). */
+int eval_attribute(repl *r, const ast_node *n, repl_value *out);
+int eval_index(repl *r, const ast_node *n, repl_value *out);
+/* "X has no attribute 'name'; did you mean ...?" at node `at`; -1. */
+int no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
+                 const repl_object_type *type);
+
+/* ---- call.c: calls ------------------------------------------------------------------ */
+
+/* f(args) and x.name(args) for the AST_CALL n. */
+int eval_call(repl *r, const ast_node *n, repl_value *out);
+
+/* ---- builtins.c (value_as_var: eval.c): values as operands and arguments ---------- */
+
 /* Reports arithmetic or an argument on nil: "x.grad is <nil> (no backward
  * has reached x yet; ...)" for a missing gradient.  prefix starts the
  * message ("sin: ", "" ...).  Returns -1. */
 int value_nil_error(repl *r, const char *prefix, repl_value v);
+/* The same at node `at` (NULL: as repl_error does). */
+int value_nil_error_at(repl *r, const ast_node *at, const char *prefix, repl_value v);
 
 /* Converts a number or a rectangular list of numbers to a new leaf; NULL
  * when v is neither (no error reported). */
@@ -178,16 +271,11 @@ ag_var *value_to_leaf(repl *r, repl_value v);
 /* A variable for v: itself, a constant leaf for a number, a leaf for a
  * tensor literal.  0 with *out set, 1 when v is none of those (nothing
  * reported), -1 after an error. */
-int value_as_var(repl *r, repl_value v, ag_var **out);
+int value_as_var(repl *r, const ast_node *at, repl_value v, ag_var **out);
 /* True when v is a (nested, rectangular) list of numbers. */
 bool value_is_tensor_literal(repl_value v);
 
-/* range(start, stop=nil, step=1)'s bound arguments as numbers: one argument
- * is stop; every one must be a finite integer and step nonzero.  -1 after
- * an error naming the parameter ("range: stop must be an integer, not 0.5"). */
-int range_bounds(repl *r, const builtin_args *args, double *start, double *stop, double *step);
-
-/* ---- printing (print.c) ----------------------------------------------------- */
+/* ---- print.c: printing -------------------------------------------------------- */
 
 /* The text an expression statement shows (variables in full, matrices one
  * row per line); malloc'd. */
@@ -201,7 +289,7 @@ char *format_variable(const ag_var *v, int digits);
 /* A number in Go's %v form with the session's digits, into buf (AG_NUMBUF). */
 const char *format_number(const repl *r, double v, char *buf);
 
-/* ---- names for suggestions and completion (suggest.c) ------------------------ */
+/* ---- suggest.c: suggestions and completion ------------------------------------ */
 
 /* Damerau-Levenshtein (optimal string alignment) distance. */
 int edit_distance(const char *a, const char *b);
@@ -210,10 +298,19 @@ const char *nearest_word(const char *word, const char *const *candidates, int n)
 /* The closest known name: bound names, locals, built-ins, keywords,
  * constants; NULL when none is close. Points into session data or tables. */
 const char *suggest_name(repl *r, const char *word);
-/* Attribute names every variable has (NULL-terminated). */
-extern const char *const variable_attributes[];
-/* The ':' command names (NULL-terminated), for completion and suggestions. */
-extern const char *const command_names[];
+
+/* ---- commands.c: the ':' commands ------------------------------------------------ */
+
+/* One ':' command: dispatch, completion, suggestions and :help read this
+ * table.  run gets the text after the name (spaces trimmed); REPL_OK or
+ * REPL_ERROR after an error. */
+typedef struct command_def {
+    const char *name;  /* ":help" */
+    const char *usage; /* ":help [topic|name]" */
+    const char *help;  /* one line */
+    int (*run)(repl *r, const char *argument);
+} command_def;
+extern const command_def command_table[]; /* ends with {0} */
 /* What :help takes: its topics (language, commands, printing, the built-in
  * topics), the built-ins' names and the commands; *out is malloc'd (the
  * strings are not), NULL and 0 when out of memory. */

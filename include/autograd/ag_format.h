@@ -4,7 +4,11 @@
 
 #include "ag_core.h"
 
+AG_BEGIN_DECLS
+
 #define AG_NUMBUF 40
+/* Bytes ag_shape_string may write: "[" + AG_MAX_DIMS numbers + "]". */
+#define AG_SHAPEBUF (16 + 12 * AG_MAX_DIMS)
 
 /* Go's %v of a float64: shortest decimal that reads back to the same double;
  * exponent form when the decimal exponent is < -4 or >= 6
@@ -23,7 +27,9 @@ char *ag_format_display(double v, int digits, char *buf);
 char *ag_var_string(const ag_var *v, int digits);
 /* ag_var_string with the numbers in ag_format_display's form. */
 char *ag_var_display(const ag_var *v, int digits);
-/* "[2 3]" into buf (at least 16 + 12*AG_MAX_DIMS bytes); returns buf. */
+/* "[2 3]" into buf (AG_SHAPEBUF bytes); returns buf. */
 char *ag_shape_string(int ndim, const int *shape, char *buf);
+
+AG_END_DECLS
 
 #endif

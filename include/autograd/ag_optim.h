@@ -2,7 +2,8 @@
  * (weight_decay, clip_grad).
  *
  * An optimizer is a malloc'd object tied to one context (free it with
- * ag_optim_free before the context).  It keeps per-parameter state
+ * ag_optim_free; if the context goes first, the optimizer forgets its state
+ * and can only be freed).  It keeps per-parameter state
  * (velocity; Adam's m and v) as plain arrays keyed by the parameter variable,
  * created the first time that parameter is updated, and retains each key so
  * ag_gc can neither free it nor reuse its node while the state refers to it.
@@ -28,11 +29,16 @@
 #include "ag_core.h"
 #include "ag_model.h"
 
+AG_BEGIN_DECLS
+
 typedef struct ag_optim ag_optim;
 
-typedef enum ag_optim_kind { AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW } ag_optim_kind;
+/* The kinds; each is one row of the table in src/optim.c. */
+typedef enum ag_optim_kind { AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW, AG_OPTIM_KIND_COUNT } ag_optim_kind;
 
-/* Hyper-parameters; fields a kind does not use are ignored. */
+/* Hyper-parameters; fields a kind does not use are ignored.  A zero field is
+ * taken as given, not as a default: start from AG_OPTIM_INIT(kind) (or
+ * ag_optim_defaults) and change what differs.  adam and adamw reject eps = 0. */
 typedef struct ag_optim_config {
     ag_optim_kind kind;
     double lr;
@@ -46,6 +52,11 @@ typedef struct ag_optim_config {
  * momentum(lr=0.01, momentum=0.9), adam(lr=0.001, beta1=0.9, beta2=0.999,
  * eps=1e-8, weight_decay=0), adamw(the same with weight_decay=0.01). */
 ag_optim_config ag_optim_defaults(ag_optim_kind kind);
+/* The same defaults as an initializer: `ag_optim_config c = AG_OPTIM_INIT(AG_ADAM);`. */
+#define AG_OPTIM_INIT(k)                                                              \
+    {.kind = (k), .lr = (k) == AG_SGD || (k) == AG_MOMENTUM ? 0.01 : 0.001,          \
+     .momentum = (k) == AG_MOMENTUM ? 0.9 : 0.0, .beta1 = 0.9, .beta2 = 0.999,        \
+     .eps = 1e-8, .weight_decay = (k) == AG_ADAMW ? 0.01 : 0.0}
 
 /* A new optimizer, or NULL with the context error set when a value is out
  * of range: "adam: beta1 must be in [0, 1) (got 1)", "sgd: lr must be a
@@ -56,12 +67,21 @@ ag_optim *ag_sgd(ag_ctx *ctx, double lr, double momentum, double weight_decay);
 ag_optim *ag_momentum(ag_ctx *ctx, double lr, double momentum);
 ag_optim *ag_adam(ag_ctx *ctx, double lr, double beta1, double beta2, double eps,
                   double weight_decay);
-ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double weight_decay);
+ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double eps,
+                   double weight_decay);
 /* Releases the state keys and bound parameters and frees opt; NULL ignored. */
 void ag_optim_free(ag_optim *opt);
 
 /* "sgd", "momentum", "adam", "adamw"; NULL when out of range. */
 const char *ag_optim_kind_name(ag_optim_kind kind);
+/* The kind named name ("adam"), or -1. */
+int ag_optim_kind_by_name(const char *name);
+/* The hyper-parameter `name` of c's kind ("lr", "momentum", "beta1", ...):
+ * a pointer into c, or NULL when c's kind has no such parameter. */
+double *ag_optim_config_field(ag_optim_config *c, const char *name);
+/* The name of the kind's state array i ("velocity"; "m", "v"), or NULL past
+ * the last: which of ag_optim_state's arrays the kind fills. */
+const char *ag_optim_state_name(ag_optim_kind kind, int i);
 ag_ctx *ag_optim_ctx(const ag_optim *opt);
 ag_optim_config ag_optim_get_config(const ag_optim *opt);
 /* Changes the learning rate (schedules); 0, or -1 with the error set. */
@@ -118,12 +138,14 @@ bool ag_optim_is_bound(const ag_optim *opt);
  * parameters are bound" when there is no binding. */
 int ag_optim_step(ag_optim *opt);
 /* Clears the bound parameters' gradients (no-op when unbound). */
-void ag_optim_zero_grad(ag_optim *opt);
+void ag_optim_cleargrad(ag_optim *opt);
+void ag_optim_zero_grad(ag_optim *opt) AG_DEPRECATED("ag_optim_cleargrad");
 
 /* ---- state, for teaching --------------------------------------------------- */
 
 /* Update calls so far (Adam's t; counted for every kind). */
-long ag_optim_steps(const ag_optim *opt);
+long ag_optim_step_count(const ag_optim *opt);
+long ag_optim_steps(const ag_optim *opt) AG_DEPRECATED("ag_optim_step_count");
 
 /* One parameter's state.  The arrays hold `size` doubles (row-major like the
  * parameter) and stay owned by the optimizer; NULL when the kind has no such
@@ -142,5 +164,7 @@ typedef struct ag_optim_state {
 int ag_optim_state_count(const ag_optim *opt);
 /* Fills *out with entry i; 0, or -1 when i is out of range. */
 int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out);
+
+AG_END_DECLS
 
 #endif

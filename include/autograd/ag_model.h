@@ -5,7 +5,8 @@
  * (leaf variables flagged AG_VAR_PARAM and named "w" or "b") and, for the
  * recurrent kinds, the hidden state between steps: all of them are retained
  * (ag_retain) so ag_gc keeps them, and released when the model is freed or
- * the state is reset.  Free every model before its context.
+ * the state is reset.  A model may outlive its context (ag_ctx_free): it then
+ * has no parameters and can only be unreferenced.
  *
  * Weights are made lazily from the first input's last dimension as
  * randn(in, out) / sqrt(in), drawn row-major from the model's own generator
@@ -17,6 +18,8 @@
 #define AG_MODEL_H
 
 #include "ag_core.h"
+
+AG_BEGIN_DECLS
 
 typedef struct ag_model ag_model;
 
@@ -63,7 +66,8 @@ ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed);
 ag_model *ag_model_ref(ag_model *m);
 /* Drops one owner; the last one releases the parameters and the hidden
  * state and frees the model.  NULL is ignored. */
-void ag_model_free(ag_model *m);
+void ag_model_unref(ag_model *m);
+void ag_model_free(ag_model *m) AG_DEPRECATED("ag_model_unref (it drops one reference)");
 
 /* ---- use --------------------------------------------------------------- */
 
@@ -87,8 +91,12 @@ size_t ag_model_param_size(const ag_model *m);
 bool ag_model_initialized(const ag_model *m);
 
 /* Clears every parameter's gradient. */
-void ag_model_cleargrads(ag_model *m);
-/* Forgets the hidden state (h, c) of a recurrent model; no-op otherwise. */
+void ag_model_cleargrad(ag_model *m);
+void ag_model_cleargrads(ag_model *m) AG_DEPRECATED("ag_model_cleargrad");
+/* Forgets the hidden state (h, c) of a recurrent model; no-op otherwise.
+ * Until then the state, being retained, keeps the graph of every step since
+ * the last reset alive through ag_gc: truncated BPTT cuts it after each
+ * window with ag_unchain_backward on the window's loss (or on h). */
 void ag_model_reset_state(ag_model *m);
 
 ag_model_kind ag_model_get_kind(const ag_model *m);
@@ -101,5 +109,7 @@ ag_ctx *ag_model_ctx(const ag_model *m);
  * its input)".
  * Writes at most n bytes into buf and returns buf. */
 char *ag_model_describe(const ag_model *m, char *buf, size_t n);
+
+AG_END_DECLS
 
 #endif

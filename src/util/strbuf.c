@@ -1,6 +1,6 @@
-/* text.c — the growing string (text.h).  Capacity doubles, so building a
+/* strbuf.c — the growing string (strbuf.h).  Capacity doubles, so building a
  * string of n bytes costs O(n) copies whatever the size of the pieces. */
-#include "text.h"
+#include "strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 
 /* Makes room for `extra` more bytes and the NUL; false (and `failed` set)
  * when the memory is not there. */
-static bool text_reserve(viz_text *t, size_t extra) {
+static bool text_reserve(strbuf *t, size_t extra) {
     if (t->failed) return false;
     if (t->length + extra + 1 <= t->capacity) return true;
     size_t capacity = t->capacity ? t->capacity : 256;
@@ -24,23 +24,23 @@ static bool text_reserve(viz_text *t, size_t extra) {
     return true;
 }
 
-void viz_text_append_n(viz_text *t, const char *s, size_t n) {
+void strbuf_append_n(strbuf *t, const char *s, size_t n) {
     if (!text_reserve(t, n)) return;
     memcpy(t->data + t->length, s, n);
     t->length += n;
     t->data[t->length] = '\0';
 }
 
-void viz_text_append(viz_text *t, const char *s) { viz_text_append_n(t, s, strlen(s)); }
+void strbuf_append(strbuf *t, const char *s) { strbuf_append_n(t, s, strlen(s)); }
 
-void viz_text_append_repeat(viz_text *t, char c, size_t n) {
+void strbuf_append_repeat(strbuf *t, char c, size_t n) {
     if (!text_reserve(t, n)) return;
     memset(t->data + t->length, c, n);
     t->length += n;
     t->data[t->length] = '\0';
 }
 
-void viz_text_appendf(viz_text *t, const char *fmt, ...) {
+void strbuf_appendf(strbuf *t, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
     int n = vsnprintf(NULL, 0, fmt, args);
@@ -52,36 +52,36 @@ void viz_text_appendf(viz_text *t, const char *fmt, ...) {
     t->length += (size_t)n;
 }
 
-void viz_text_append_html(viz_text *t, const char *s) {
+void strbuf_append_html(strbuf *t, const char *s) {
     for (; *s; s++) {
         switch (*s) {
-        case '&': viz_text_append(t, "&amp;"); break;
-        case '<': viz_text_append(t, "&lt;"); break;
-        case '>': viz_text_append(t, "&gt;"); break;
-        case '"': viz_text_append(t, "&quot;"); break;
-        default: viz_text_append_n(t, s, 1);
+        case '&': strbuf_append(t, "&amp;"); break;
+        case '<': strbuf_append(t, "&lt;"); break;
+        case '>': strbuf_append(t, "&gt;"); break;
+        case '"': strbuf_append(t, "&quot;"); break;
+        default: strbuf_append_n(t, s, 1);
         }
     }
 }
 
-void viz_text_append_quoted(viz_text *t, const char *s) {
-    viz_text_append(t, "\"");
+void strbuf_append_quoted(strbuf *t, const char *s) {
+    strbuf_append(t, "\"");
     for (; *s; s++) {
         switch (*s) {
-        case '"': viz_text_append(t, "\\\""); break;
-        case '\\': viz_text_append(t, "\\\\"); break;
-        case '\n': viz_text_append(t, "\\n"); break;
-        case '\t': viz_text_append(t, "\\t"); break;
-        default: viz_text_append_n(t, s, 1);
+        case '"': strbuf_append(t, "\\\""); break;
+        case '\\': strbuf_append(t, "\\\\"); break;
+        case '\n': strbuf_append(t, "\\n"); break;
+        case '\t': strbuf_append(t, "\\t"); break;
+        default: strbuf_append_n(t, s, 1);
         }
     }
-    viz_text_append(t, "\"");
+    strbuf_append(t, "\"");
 }
 
-char *viz_text_take(viz_text *t) {
+char *strbuf_take(strbuf *t) {
     char *s = t->failed ? NULL : t->data;
     if (t->failed) free(t->data);
     if (s == NULL && !t->failed) s = calloc(1, 1);
-    *t = (viz_text){0};
+    *t = (strbuf){0};
     return s;
 }

@@ -1,0 +1,154 @@
+/* ag_ops.h — every differentiable op.
+ *
+ * Each returns a new variable (recorded in the graph when backprop is
+ * enabled) or NULL with the context error set; NULL inputs propagate without
+ * changing the message.  Error messages name the op and the shapes:
+ * "matmul: shapes [2 3] and [2 3] are not aligned".  Arithmetic broadcasts
+ * like NumPy.  Axes may be negative (counted from the end). */
+#ifndef AG_OPS_H
+#define AG_OPS_H
+
+#include "ag_core.h"
+
+AG_BEGIN_DECLS
+
+/* The op list, written once: it makes the enum below and, inside the
+ * library, the op table (src/ops_table.c) and the declarations of each op's
+ * functions.  One row per op:
+ *   X(ID, stem, name, symbol, arity, label, scalar)
+ *   ID      the enum constant AG_OP_<ID>
+ *   stem    the op's functions op_<stem>_forward / op_<stem>_backward
+ *           (and op_<stem>_scalar) in one of src/ops_*.c
+ *   name    what graphs print (ag_op_name): "Add", "Sin", "MatMul", ...
+ *   symbol  what error messages start with: "add: ..."
+ *   arity   the number of inputs; -1 = variadic (Concat, Linear)
+ *   label   what follows the name in a graph label (ag_func_label), from the
+ *           params: NONE, P "Pow(2)", CLIP "Clip(0, 1)", AXES "Sum(axis=0)"
+ *           (only when axes were given), AXIS "Softmax(axis=1)", SHAPE
+ *           "Reshape([2 3])"
+ *   scalar  YES when op_<stem>_scalar computes one element, for the fast path
+ *           on one-element inputs; NO otherwise
+ * Adding an op: one row here, a forward/backward pair (and its gradcheck
+ * case); HACKING.md has the recipe. */
+#define AG_OP_LIST(X)                                                              \
+    X(ADD, add, "Add", "add", 2, NONE, YES)                                        \
+    X(SUB, sub, "Sub", "sub", 2, NONE, YES)                                        \
+    X(MUL, mul, "Mul", "mul", 2, NONE, YES)                                        \
+    X(DIV, div, "Div", "div", 2, NONE, YES)                                        \
+    X(NEG, neg, "Neg", "neg", 1, NONE, YES)                                        \
+    X(POW, pow, "Pow", "pow", 1, P, YES)                                           \
+    X(POWV, powv, "Pow", "pow", 2, NONE, YES)                                      \
+    X(EXP, exp, "Exp", "exp", 1, NONE, YES)                                        \
+    X(LOG, log, "Log", "log", 1, NONE, YES)                                        \
+    X(SIN, sin, "Sin", "sin", 1, NONE, YES)                                        \
+    X(COS, cos, "Cos", "cos", 1, NONE, YES)                                        \
+    X(TAN, tan, "Tan", "tan", 1, NONE, YES)                                        \
+    X(TANH, tanh, "Tanh", "tanh", 1, NONE, YES)                                    \
+    X(SQRT, sqrt, "Sqrt", "sqrt", 1, NONE, YES)                                    \
+    X(ABS, abs, "Abs", "abs", 1, NONE, YES)                                        \
+    X(SQUARE, square, "Square", "square", 1, NONE, YES)                            \
+    X(SIGMOID, sigmoid, "Sigmoid", "sigmoid", 1, NONE, YES)                        \
+    X(RELU, relu, "ReLU", "relu", 1, NONE, YES)                                    \
+    X(GELU, gelu, "GELU", "gelu", 1, NONE, YES)                                    \
+    X(CLIP, clip, "Clip", "clip", 1, CLIP, YES)                                    \
+    X(SUM, sum, "Sum", "sum", 1, AXES, NO)                                         \
+    X(MEAN, mean, "Mean", "mean", 1, AXES, NO)                                     \
+    X(VARIANCE, variance, "Variance", "variance", 1, AXES, NO)                     \
+    X(MAX, max, "Max", "max", 1, AXES, NO)                                         \
+    X(MIN, min, "Min", "min", 1, AXES, NO)                                         \
+    X(RESHAPE, reshape, "Reshape", "reshape", 1, SHAPE, NO)                        \
+    X(TRANSPOSE, transpose, "Transpose", "transpose", 1, AXES, NO)                 \
+    X(BROADCAST_TO, broadcast_to, "BroadcastTo", "broadcast_to", 1, SHAPE, NO)     \
+    X(SUM_TO, sum_to, "SumTo", "sum_to", 1, SHAPE, NO)                             \
+    X(SQUEEZE, squeeze, "Squeeze", "squeeze", 1, AXIS, NO)                         \
+    X(UNSQUEEZE, unsqueeze, "Unsqueeze", "unsqueeze", 1, AXIS, NO)                 \
+    X(CONCAT, concat, "Concat", "concat", -1, AXIS, NO)                            \
+    X(SPLIT, split, "Split", "split", 1, AXIS, NO)                                 \
+    X(GET_ITEM, get_item, "GetItem", "index", 1, AXIS, NO)                         \
+    X(GET_ITEM_GRAD, get_item_grad, "GetItemGrad", "index", 1, AXIS, NO)           \
+    X(MATMUL, matmul, "MatMul", "matmul", 2, NONE, NO)                             \
+    X(LINEAR, linear, "Linear", "linear", -1, NONE, NO)                            \
+    X(SOFTMAX, softmax, "Softmax", "softmax", 1, AXIS, NO)                         \
+    X(MSE, mse, "MeanSquaredError", "mse", 2, NONE, NO)                            \
+    X(CROSS_ENTROPY, cross_entropy, "CrossEntropy", "cross_entropy", 2, NONE, NO)  \
+    X(DROPOUT, dropout, "Dropout", "dropout", 1, P, NO)
+
+/* The op table's kinds, in the list's order. */
+#define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar) AG_OP_##ID,
+typedef enum ag_op { AG_OP_LIST(AG_OP_ENUM_ENTRY) AG_OP_COUNT } ag_op;
+#undef AG_OP_ENUM_ENTRY
+
+const char *ag_op_name(int op); /* "Add"; NULL when out of range */
+int ag_op_arity(int op);        /* inputs; -1 = variadic (Concat) */
+
+/* ---- elementwise (broadcasting) ---------------------------------------- */
+ag_var *ag_add(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_sub(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_mul(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_div(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_neg(ag_ctx *ctx, ag_var *x);
+ag_var *ag_pow(ag_ctx *ctx, ag_var *x, double p);     /* x^p, p a constant: Pow(p) */
+ag_var *ag_powv(ag_ctx *ctx, ag_var *a, ag_var *b);   /* a^b, both differentiable */
+ag_var *ag_exp(ag_ctx *ctx, ag_var *x);
+ag_var *ag_log(ag_ctx *ctx, ag_var *x);
+ag_var *ag_sin(ag_ctx *ctx, ag_var *x);
+ag_var *ag_cos(ag_ctx *ctx, ag_var *x);
+ag_var *ag_tan(ag_ctx *ctx, ag_var *x);
+ag_var *ag_tanh(ag_ctx *ctx, ag_var *x);
+ag_var *ag_sqrt(ag_ctx *ctx, ag_var *x);
+ag_var *ag_abs(ag_ctx *ctx, ag_var *x);
+ag_var *ag_square(ag_ctx *ctx, ag_var *x);
+ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x); /* 0.5 + 0.5*tanh(0.5x) */
+ag_var *ag_relu(ag_ctx *ctx, ag_var *x);
+ag_var *ag_gelu(ag_ctx *ctx, ag_var *x);    /* tanh approximation */
+ag_var *ag_clip(ag_ctx *ctx, ag_var *x, double lo, double hi);
+
+/* ---- reductions: axes == NULL / naxes == 0 reduce everything to 0-d ----- */
+ag_var *ag_sum(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+ag_var *ag_mean(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+ag_var *ag_variance(ag_ctx *ctx, ag_var *x, const int *axes, int naxes); /* population */
+ag_var *ag_max(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+ag_var *ag_min(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+/* keepdims: y, the result of one of the reductions above applied to x with
+ * these axes, reshaped (a Reshape node) so the reduced axes stay as 1s:
+ * sum of a [2 3] over axis 1 becomes [2 1].  NULL inputs propagate. */
+ag_var *ag_keepdims(ag_ctx *ctx, ag_var *y, const ag_var *x, const int *axes, int naxes);
+
+/* ---- shape -------------------------------------------------------------- */
+ag_var *ag_reshape(ag_ctx *ctx, ag_var *x, int ndim, const int *shape); /* one -1 allowed */
+/* axes == NULL reverses all axes. */
+ag_var *ag_transpose(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+ag_var *ag_broadcast_to(ag_ctx *ctx, ag_var *x, int ndim, const int *shape);
+ag_var *ag_sum_to(ag_ctx *ctx, ag_var *x, int ndim, const int *shape);
+ag_var *ag_squeeze(ag_ctx *ctx, ag_var *x, int axis);
+ag_var *ag_unsqueeze(ag_ctx *ctx, ag_var *x, int axis);
+ag_var *ag_concat(ag_ctx *ctx, ag_var *const *xs, int n, int axis);
+/* Splits x along axis into n pieces of the given sizes, written to out[0..n).
+ * Returns 0, or -1 with the error set. */
+int ag_split(ag_ctx *ctx, ag_var *x, const int *sizes, int n, int axis, ag_var **out);
+/* Take along axis (negative and repeated indices allowed); the axis keeps
+ * its place with length n. */
+ag_var *ag_get_item(ag_ctx *ctx, ag_var *x, int axis, const int *indices, int n);
+/* zeros(shape) with gy's slices added at indices along axis (duplicates add). */
+ag_var *ag_get_item_grad(ag_ctx *ctx, ag_var *gy, int axis, const int *indices, int n,
+                         int ndim, const int *shape);
+/* Batched matmul; leading dims broadcast.  A 1-D operand follows PyTorch:
+ * on the left a row, on the right a column, that axis dropped from the
+ * result (vector @ vector is 0-d); 0-d operands are an error. */
+ag_var *ag_matmul(ag_ctx *ctx, ag_var *a, ag_var *b);
+
+/* ---- neural net --------------------------------------------------------- */
+ag_var *ag_linear(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b); /* b may be NULL */
+ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis);
+ag_var *ag_mse(ag_ctx *ctx, ag_var *y, ag_var *t);                  /* shape [1] */
+/* Softmax cross-entropy of logits (N, C) against N class indices (any shape
+ * with N entries; -100 = ignore), mean over the kept rows; shape [1]. */
+ag_var *ag_cross_entropy(ag_ctx *ctx, ag_var *logits, ag_var *labels);
+/* Inverted dropout with the context's generator; identity in test mode. */
+ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio);
+/* Fraction of rows whose argmax equals the label; 0-d, no graph. */
+ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t);
+
+AG_END_DECLS
+
+#endif

@@ -1,0 +1,458 @@
+/* access.c — attribute and index access: x.grad, opt.lr, x[i, [0, 2]],
+ * list[i] (repl_internal.h, "access.c"). */
+#include "repl_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the variable attributes ------------------------------------------------------------ */
+
+static int attribute_data(repl *r, ag_var *v, const char *what, repl_value *out) {
+    return return_var(r, NULL, ag_detach(r->ctx, v), out);
+}
+
+static int attribute_grad(repl *r, ag_var *v, const char *what, repl_value *out) {
+    ag_var *g = ag_grad(v);
+    if (g != NULL) {
+        *out = value_var(g);
+    } else {
+        char text[96];
+        snprintf(text, sizeof text, "%s.grad", what && *what ? what : ag_name(v)[0] ? ag_name(v) : "the variable");
+        *out = value_nil_from(text);
+    }
+    return 0;
+}
+
+static int attribute_shape(repl *r, ag_var *v, const char *what, repl_value *out) {
+    int ndim = ag_ndim(v);
+    *out = value_list_new(ndim);
+    if (out->kind != VALUE_LIST) return repl_error(r, "out of memory");
+    for (int i = 0; i < ndim; i++) out->as.list->items[i] = value_number(ag_shape(v)[i]);
+    return 0;
+}
+
+static int attribute_name(repl *r, ag_var *v, const char *what, repl_value *out) {
+    *out = value_string_from(ag_name(v), strlen(ag_name(v)));
+    return out->kind == VALUE_STRING ? 0 : repl_error(r, "out of memory");
+}
+
+static int attribute_creator(repl *r, ag_var *v, const char *what, repl_value *out) {
+    ag_func *f = ag_creator(v);
+    if (f == NULL) {
+        *out = VALUE_NIL_INIT;
+        return 0;
+    }
+    char label[128];
+    ag_func_label(f, label, sizeof label);
+    *out = value_string_from(label, strlen(label));
+    return out->kind == VALUE_STRING ? 0 : repl_error(r, "out of memory");
+}
+
+static int attribute_generation(repl *r, ag_var *v, const char *what, repl_value *out) {
+    *out = value_number(ag_generation(v));
+    return 0;
+}
+
+static int attribute_inputs(repl *r, ag_var *v, const char *what, repl_value *out) {
+    ag_func *f = ag_creator(v);
+    int n = f ? ag_func_ninputs(f) : 0;
+    *out = value_list_new(n);
+    if (out->kind != VALUE_LIST) return repl_error(r, "out of memory");
+    for (int i = 0; i < n; i++) out->as.list->items[i] = value_var(ag_func_input(f, i));
+    return 0;
+}
+
+static int attribute_transpose(repl *r, ag_var *v, const char *what, repl_value *out) {
+    return return_var(r, NULL, ag_transpose(r->ctx, v, NULL, 0), out);
+}
+
+static int attribute_size(repl *r, ag_var *v, const char *what, repl_value *out) {
+    *out = value_number((double)ag_size(v));
+    return 0;
+}
+
+static int attribute_ndim(repl *r, ag_var *v, const char *what, repl_value *out) {
+    *out = value_number(ag_ndim(v));
+    return 0;
+}
+
+const variable_attribute_def variable_attribute_table[] = {
+    {"data", attribute_data, "the value without its graph (a new leaf sharing nothing)"},
+    {"grad", attribute_grad, "the gradient from the last backward, or <nil>"},
+    {"shape", attribute_shape, "the dimensions, a list of plain numbers"},
+    {"name", attribute_name, "the name (\"\" when unnamed)"},
+    {"creator", attribute_creator, "the label of the function that made it, or nil for a leaf"},
+    {"generation", attribute_generation, "its depth in the graph (0 for a leaf)"},
+    {"inputs", attribute_inputs, "the inputs of its creator, a list"},
+    {"T", attribute_transpose, "the transpose (reverses the axes)"},
+    {"size", attribute_size, "the number of elements"},
+    {"ndim", attribute_ndim, "the number of dimensions"},
+    {0},
+};
+
+/* Errors of the getters report at the node C code runs for (r->call). */
+int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out) {
+    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+        if (strcmp(a->name, name) == 0) return a->get(r, v, what, out) < 0 ? -1 : 0;
+    return 1;
+}
+
+int no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
+                 const repl_object_type *type) {
+    char buf[96];
+    const char *candidates[256] = {0};
+    int n = 0;
+    if (object.kind == VALUE_VAR)
+        for (const variable_attribute_def *a = variable_attribute_table; a->name && n < 256; a++)
+            candidates[n++] = a->name;
+    for (int i = 0; type && type->attributes && type->attributes[i] && n < 256; i++)
+        candidates[n++] = type->attributes[i];
+    for (int i = 0; type && i < type->nmethods && n < 256; i++) candidates[n++] = type->methods[i].name;
+    const char *near = nearest_word(name, candidates, n);
+    const char *kind = object.kind == VALUE_VAR ? "a variable" : describe_kind(object, buf, sizeof buf);
+    if (near) return repl_error_at(r, at, "%s has no attribute '%s'; did you mean '%s'?", kind, name, near);
+    return repl_error_at(r, at, "%s has no attribute '%s'", kind, name);
+}
+
+/* `opt.step` without the call. */
+static int method_not_attribute(repl *r, const ast_node *at, const char *name, const char *label) {
+    return repl_error_at(r, at, "'%s' is a method, not an attribute: call it as %s.%s()", name, label,
+                         name);
+}
+
+int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
+    repl_value object;
+    if (eval_expr(r, n->as.attribute.object, &object) < 0) return -1;
+    const ast_node *caller = r->call; /* getters and get_attr report at n */
+    r->call = n;
+    const char *name = n->as.attribute.name;
+    char what[48];
+    const ast_node *o = n->as.attribute.object;
+    const char *label = o->kind == AST_NAME ? o->as.name : node_text(r, o, what, sizeof what) ? what : NULL;
+    int rc;
+    if (object.kind == VALUE_VAR) {
+        rc = variable_attribute(r, object.as.var, name, label, out);
+        if (rc == 1) {
+            if (builtin_find(name) != NULL)
+                rc = method_not_attribute(r, n, name, label ? label : "x");
+            else
+                rc = no_attribute(r, n, object, name, NULL);
+        }
+    } else if (object.kind == VALUE_OBJECT && object.as.object->type) {
+        const repl_object_type *type = object.as.object->type;
+        rc = type->get_attr ? type->get_attr(r, object.as.object->payload, name, out) : 1;
+        bool method = false;
+        for (int i = 0; rc == 1 && i < type->nmethods && !method; i++)
+            method = strcmp(type->methods[i].name, name) == 0;
+        if (method)
+            rc = method_not_attribute(r, n, name, label ? label : type->name);
+        else if (rc == 1)
+            rc = no_attribute(r, n, object, name, type);
+    } else if (object.kind == VALUE_NIL) {
+        rc = value_nil_error_at(r, n, "", object);
+    } else {
+        rc = no_attribute(r, n, object, name, NULL);
+    }
+    r->call = caller;
+    value_release(object);
+    return rc < 0 ? -1 : 0;
+}
+
+/* ---- indexing ----------------------------------------------------------------------------- */
+
+static int index_list(repl *r, const ast_node *at, const value_list *list, repl_value key, repl_value *out) {
+    double number;
+    char buf[96];
+    if (!scalar_of(key, &number) || number != floor(number))
+        return repl_error_at(r, at, "a list index must be an integer, not %s", describe_kind(key, buf, sizeof buf));
+    double i = number < 0 ? number + list->count : number;
+    if (i < 0 || i >= list->count)
+        return repl_error_at(r, at, "index %.0f out of range for a list of %d", number, list->count);
+    *out = value_copy(list->items[(int)i]);
+    return 0;
+}
+
+/* An index along the original's axis `axis` (of length dim): an integer,
+ * negative counting from the end. */
+static int index_integer(repl *r, const ast_node *at, double number, int axis, int dim, int *out) {
+    char text[AG_NUMBUF];
+    if (number != floor(number) || fabs(number) > 2e9)
+        return repl_error_at(r, at, "index: an index must be an integer, not %s",
+                          ag_format_display(number, 0, text));
+    if (number < -dim || number >= dim)
+        return repl_error_at(r, at, "index: index %.0f out of range for axis %d with size %d", number, axis,
+                          dim);
+    *out = (int)number;
+    return 0;
+}
+
+/* The integers of a list index (a list of numbers, or a 1-D variable) for
+ * the original's axis `axis`; *out malloc'd. */
+static int index_list_ints(repl *r, const ast_node *at, repl_value key, int axis, int dim, int **out, int *count) {
+    int length = key.kind == VALUE_LIST ? key.as.list->count : (int)ag_size(key.as.var);
+    int *list = malloc((size_t)(length > 0 ? length : 1) * sizeof *list);
+    if (list == NULL) return repl_error_at(r, at, "out of memory");
+    char buf[96];
+    for (int k = 0; k < length; k++) {
+        double number;
+        if (key.kind == VALUE_VAR) {
+            number = ag_cdata(key.as.var)[k];
+        } else if (!scalar_of(key.as.list->items[k], &number)) {
+            free(list);
+            return repl_error_at(r, at, "index: a list of indices must hold integers, not %s",
+                              describe_kind(key.as.list->items[k], buf, sizeof buf));
+        }
+        if (index_integer(r, at, number, axis, dim, &list[k]) < 0) {
+            free(list);
+            return -1;
+        }
+    }
+    *out = list;
+    *count = length;
+    return 0;
+}
+
+/* ---- slices: x[a:b:c] along one axis, as Python and PyTorch ---------------------------------
+ * A slice's parts, evaluated: has[k] is false for a part left out. */
+typedef struct slice_parts {
+    bool has[3];
+    double part[3]; /* start, stop, step */
+} slice_parts;
+
+static int eval_slice(repl *r, const ast_node *n, slice_parts *out) {
+    const ast_node *parts[3] = {n->as.slice.start, n->as.slice.stop, n->as.slice.step};
+    static const char *const names[3] = {"start", "stop", "step"};
+    char buf[96];
+    for (int k = 0; k < 3; k++) {
+        out->has[k] = parts[k] != NULL;
+        if (!parts[k]) continue;
+        repl_value v;
+        if (eval_expr(r, parts[k], &v) < 0) return -1;
+        bool ok = scalar_of(v, &out->part[k]);
+        if (!ok || out->part[k] != floor(out->part[k]) || fabs(out->part[k]) > 2e9) {
+            char text[AG_NUMBUF];
+            int rc = repl_error_at(r, parts[k], "index: a slice's %s must be an integer, not %s",
+                                   names[k],
+                                   ok ? ag_format_display(out->part[k], 0, text)
+                                      : describe_kind(v, buf, sizeof buf));
+            value_release(v);
+            return rc;
+        }
+        value_release(v);
+    }
+    if (out->has[2] && out->part[2] == 0)
+        return repl_error_at(r, n, "index: a slice's step cannot be 0");
+    return 0;
+}
+
+/* The positions a slice picks from an axis of length dim, Python's rules
+ * (negative parts count from the end, out-of-range parts are clamped, a
+ * negative step walks backwards); *out malloc'd, *count may be 0. */
+static int slice_positions(repl *r, const ast_node *at, const slice_parts *s, int dim, int **out,
+                           int *count) {
+    long step = s->has[2] ? (long)s->part[2] : 1;
+    long start, stop;
+    long low = step > 0 ? 0 : -1, high = step > 0 ? dim : dim - 1;
+    if (!s->has[0]) {
+        start = step > 0 ? 0 : dim - 1;
+    } else {
+        start = (long)s->part[0] + (s->part[0] < 0 ? dim : 0);
+        start = start < low ? low : start > high ? high : start;
+    }
+    if (!s->has[1]) {
+        stop = step > 0 ? dim : -1;
+    } else {
+        stop = (long)s->part[1] + (s->part[1] < 0 ? dim : 0);
+        stop = stop < low ? low : stop > high ? high : stop;
+    }
+    int *list = malloc((size_t)(dim > 0 ? dim : 1) * sizeof *list);
+    if (list == NULL) return repl_error_at(r, at, "out of memory");
+    int n = 0;
+    for (long i = start; step > 0 ? i < stop : i > stop; i += step) list[n++] = (int)i;
+    *out = list;
+    *count = n;
+    return 0;
+}
+
+/* Is key (an evaluated index) a list of indices? */
+static bool is_index_list(repl_value key) {
+    return key.kind == VALUE_LIST || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 1);
+}
+
+/* x indexed by `count` adjacent lists of equal length n, starting at x's axis
+ * `axis` (the original's axis `first`), paired as NumPy and PyTorch do:
+ * result[k] = x[.., l1[k], l2[k], ..], those axes replaced by one of length n.
+ * Done as a Reshape merging the axes and one GetItem of the flat positions,
+ * so it is differentiable like every index. */
+static ag_var *paired_lists(repl *r, const ast_node *at, ag_var *x, int axis, int first,
+                            const repl_value *keys, int count) {
+    const int *shape = ag_shape(x);
+    int n = -1, *flat = NULL;
+    for (int j = 0; j < count; j++) {
+        int *list = NULL, length = 0, dim = shape[axis + j];
+        if (index_list_ints(r, at, keys[j], first + j, dim, &list, &length) < 0) {
+            free(flat);
+            return NULL;
+        }
+        if (j == 0) {
+            n = length;
+            flat = calloc((size_t)(n > 0 ? n : 1), sizeof *flat);
+        } else if (length != n) {
+            free(list);
+            free(flat);
+            return repl_error_at(r, at,
+                                 "index: paired index lists must have the same length, not %d and %d",
+                                 n, length),
+                   NULL;
+        }
+        if (flat == NULL) {
+            free(list);
+            return repl_error_at(r, at, "out of memory"), NULL;
+        }
+        for (int k = 0; k < n; k++) flat[k] = flat[k] * dim + (list[k] < 0 ? list[k] + dim : list[k]);
+        free(list);
+    }
+    int merged[AG_MAX_DIMS], ndim = 0, product = 1;
+    for (int i = 0; i < ag_ndim(x); i++) {
+        if (i >= axis && i < axis + count) {
+            product *= shape[i];
+            if (i == axis + count - 1) merged[ndim++] = product;
+        } else {
+            merged[ndim++] = shape[i];
+        }
+    }
+    ag_var *y = ag_get_item(r->ctx, ag_reshape(r->ctx, x, ndim, merged), axis, flat, n);
+    free(flat);
+    if (y == NULL) engine_error_at(r, at);
+    return y;
+}
+
+int eval_index(repl *r, const ast_node *n, repl_value *out) {
+    repl_value object;
+    if (eval_expr(r, n->as.index.object, &object) < 0) return -1;
+    const ast_list *indices = &n->as.index.indices;
+    repl_value keys[AG_MAX_DIMS];
+    int count = indices->count;
+    char buf[96];
+    if (count > AG_MAX_DIMS) {
+        value_release(object);
+        return repl_error_at(r, n, "too many indices (%d)", count);
+    }
+    slice_parts slices[AG_MAX_DIMS]; /* where keys[i] is nil and the index a slice */
+    bool any_slice = false;
+    for (int i = 0; i < count; i++) {
+        const ast_node *item = indices->items[i];
+        int rc = 0;
+        keys[i] = (repl_value)VALUE_NIL_INIT;
+        if (item->kind == AST_SLICE) rc = eval_slice(r, item, &slices[i]), any_slice = true;
+        else rc = eval_operand(r, item, LITERAL_NUMBER, &keys[i]);
+        if (rc < 0) {
+            for (int k = 0; k < i; k++) value_release(keys[k]);
+            value_release(object);
+            return -1;
+        }
+    }
+    int rc = 0;
+    if (any_slice && object.kind != VALUE_VAR &&
+        !(object.kind == VALUE_LIST && value_is_tensor_literal(object))) {
+        rc = repl_error_at(r, n, "index: a slice (a:b) takes part of a variable or tensor, not of %s",
+                           describe_kind(object, buf, sizeof buf));
+    } else if (object.kind == VALUE_LIST &&
+               !(value_is_tensor_literal(object) && (count > 1 || any_slice))) {
+        repl_value item = value_copy(object);
+        for (int i = 0; i < count && rc == 0; i++) {
+            repl_value next = VALUE_NIL_INIT;
+            if (item.kind != VALUE_LIST) rc = repl_error_at(r, n, "too many indices for a list");
+            else rc = index_list(r, n, item.as.list, keys[i], &next);
+            value_release(item);
+            item = next;
+        }
+        if (rc == 0) *out = item;
+        else value_release(item);
+    } else if (object.kind == VALUE_OBJECT && object.as.object->type && object.as.object->type->index) {
+        if (count != 1) rc = repl_error_at(r, n, "%s takes one index", value_kind_name(object));
+        else {
+            const ast_node *caller = r->call; /* the hook reports at n */
+            r->call = n;
+            rc = object.as.object->type->index(r, object.as.object->payload, keys[0], out);
+            r->call = caller;
+        }
+    } else if (object.kind == VALUE_VAR || object.kind == VALUE_LIST) {
+        ag_var *x;
+        rc = operand_var(r, n, object, "index", &x);
+        ag_var *original = rc == 0 ? x : NULL;
+        int axis = 0; /* x's axis that keys[i] (the original's axis i) applies to */
+        for (int i = 0; i < count && rc == 0; i++) {
+            repl_value key = keys[i];
+            if (axis >= ag_ndim(x)) {
+                char shape[AG_SHAPEBUF];
+                rc = repl_error_at(r, n, "index: too many indices (%d) for a variable of shape %s", count,
+                                ag_shape_string(ag_ndim(original), ag_shape(original), shape));
+            } else if (key.kind == VALUE_NUMBER || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 0)) {
+                int index;
+                rc = index_integer(r, n, key.kind == VALUE_NUMBER ? key.as.number : ag_item(key.as.var),
+                                   i, ag_shape(x)[axis], &index);
+                if (rc == 0) {
+                    x = ag_squeeze(r->ctx, ag_get_item(r->ctx, x, axis, &index, 1), axis);
+                    if (x == NULL) rc = engine_error_at(r, n);
+                }
+            } else if (indices->items[i]->kind == AST_SLICE) {
+                int *list = NULL, length = 0, dim = ag_shape(x)[axis];
+                rc = slice_positions(r, n, &slices[i], dim, &list, &length);
+                if (rc == 0 && length == 0)
+                    rc = repl_error_at(r, n, "index: the slice selects nothing from axis %d with size %d",
+                                       i, dim);
+                if (rc == 0 && !(length == dim && list[0] == 0 && list[dim - 1] == dim - 1)) {
+                    x = ag_get_item(r->ctx, x, axis, list, length);
+                    if (x == NULL) rc = engine_error_at(r, n);
+                }
+                axis++;
+                free(list);
+            } else if (is_index_list(key) && i + 1 < count && is_index_list(keys[i + 1])) {
+                int lists = 1;
+                while (i + lists < count && is_index_list(keys[i + lists])) lists++;
+                for (int j = i + lists; j < count && rc == 0; j++)
+                    if (is_index_list(keys[j]))
+                        rc = repl_error_at(r, n, "index: index lists are paired only when next to each "
+                                                 "other (x[[0, 1], [1, 2]])");
+                if (rc == 0 && axis + lists > ag_ndim(x)) {
+                    char shape[AG_SHAPEBUF];
+                    rc = repl_error_at(r, n, "index: too many indices (%d) for a variable of shape %s",
+                                       count, ag_shape_string(ag_ndim(original), ag_shape(original), shape));
+                }
+                if (rc == 0) {
+                    x = paired_lists(r, n, x, axis, i, keys + i, lists);
+                    if (x == NULL) rc = -1;
+                    axis++;
+                    i += lists - 1;
+                }
+            } else if (is_index_list(key)) {
+                int *list = NULL, length = 0;
+                rc = index_list_ints(r, n, key, i, ag_shape(x)[axis], &list, &length);
+                if (rc == 0) {
+                    x = ag_get_item(r->ctx, x, axis, list, length);
+                    if (x == NULL) rc = engine_error_at(r, n);
+                    axis++;
+                }
+                free(list);
+            } else if (key.kind == VALUE_VAR) {
+                char shape[AG_SHAPEBUF];
+                rc = repl_error_at(r, n, "index: a list of indices must be flat (integers taken along one "
+                                   "axis), not a variable of shape %s",
+                                ag_shape_string(ag_ndim(key.as.var), ag_shape(key.as.var), shape));
+            } else {
+                rc = repl_error_at(r, n, "index: an index must be an integer or a list of integers, not %s",
+                                describe_kind(key, buf, sizeof buf));
+            }
+        }
+        if (rc == 0) rc = return_var(r, n, x, out);
+    } else if (object.kind == VALUE_NIL) {
+        rc = value_nil_error_at(r, n, "", object);
+    } else {
+        rc = repl_error_at(r, n, "cannot index %s", describe_kind(object, buf, sizeof buf));
+    }
+    for (int i = 0; i < count; i++) value_release(keys[i]);
+    value_release(object);
+    return rc < 0 ? -1 : 0;
+}

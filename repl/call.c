@@ -1,0 +1,314 @@
+/* call.c — calls: built-ins (bound arguments, collection held off while C
+ * runs), user functions (a frame of locals, the trace line on an error),
+ * callable objects and methods (repl_internal.h, "call.c"). */
+#include "repl_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* User function calls nested deeper than this are refused. */
+#define MAX_CALL_DEPTH 400
+
+/* Inside a call, r->call is the AST_CALL node: the call's own errors (wrong
+ * arguments, a failing built-in) and everything C code reports with
+ * repl_error() are at that node.  eval_call sets it; a user function's body
+ * runs with it cleared, its own errors carrying their nodes. */
+
+/* ---- calls -------------------------------------------------------------------------------- */
+
+/* What a call into C (a built-in or a callable object) must restore: the
+ * C code may run statements of its own (callbacks) that move these. */
+typedef struct native_frame {
+    const ast_node *call;
+    repl_chunk *chunk;
+} native_frame;
+
+/* Before a call into C: gives args the call's position, clears *out and
+ * holds off collection (the C code keeps plain ag_var pointers). */
+static native_frame native_enter(repl *r, builtin_args *args, repl_value *out) {
+    if (r->call) {
+        args->line = r->call->line;
+        args->column = r->call->column;
+    }
+    *out = VALUE_NIL_INIT;
+    r->native_depth++;
+    return (native_frame){r->call, r->chunk};
+}
+
+/* After the call into C: undoes native_enter. */
+static void native_leave(repl *r, native_frame frame) {
+    r->call = frame.call;
+    r->chunk = frame.chunk;
+    r->native_depth--;
+}
+
+static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_value *argv, int nk,
+                        const char *const *knames, const repl_value *kvalues, repl_value *out) {
+    builtin_args args;
+    if (bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args) < 0) return -1;
+    native_frame frame = native_enter(r, &args, out);
+    int rc = def->fn(r, &args, out);
+    native_leave(r, frame);
+    builtin_args_free(&args);
+    if (rc < 0) {
+        value_release(*out);
+        *out = VALUE_NIL_INIT;
+        if (!r->error_set) repl_error(r, "%s failed", def->name);
+        ag_clear_error(r->ctx);
+        return -1;
+    }
+    return 0;
+}
+
+static int call_user(repl *r, user_function *f, int argc, const repl_value *argv, int nk,
+                     const char *const *knames, const repl_value *kvalues, repl_value *out) {
+    const ast_list *params = &f->def->as.def.parameters;
+    int n = params->count;
+    if (argc > n)
+        return repl_error(r, "%s takes %d argument%s, got %d", f->name, n, n == 1 ? "" : "s", argc);
+    if (r->call_depth >= MAX_CALL_DEPTH)
+        return repl_error(r, "%s: calls nested more than %d deep (endless recursion?)", f->name,
+                          MAX_CALL_DEPTH);
+    repl_value *values = calloc((size_t)(n > 0 ? n : 1), sizeof *values);
+    bool *given = calloc((size_t)(n > 0 ? n : 1), sizeof *given);
+    if (values == NULL || given == NULL) {
+        free(values);
+        free(given);
+        return repl_error(r, "out of memory");
+    }
+    int rc = 0;
+    for (int i = 0; i < argc; i++) {
+        values[i] = value_copy(argv[i]);
+        given[i] = true;
+    }
+    for (int k = 0; k < nk && rc == 0; k++) {
+        int found = -1;
+        for (int i = 0; i < n && found < 0; i++)
+            if (strcmp(params->items[i]->as.name, knames[k]) == 0) found = i;
+        if (found < 0) {
+            const char *names[64];
+            int count = 0;
+            for (int i = 0; i < n && count < 64; i++) names[count++] = params->items[i]->as.name;
+            const char *near = nearest_word(knames[k], names, count);
+            if (near)
+                rc = repl_error(r, "%s: no parameter named '%s'; did you mean '%s'?", f->name, knames[k], near);
+            else
+                rc = repl_error(r, "%s: no parameter named '%s'", f->name, knames[k]);
+        } else if (given[found]) {
+            rc = repl_error(r, "%s: argument '%s' given twice", f->name, knames[k]);
+        } else {
+            values[found] = value_copy(kvalues[k]);
+            given[found] = true;
+        }
+    }
+    for (int i = 0; i < n && rc == 0; i++)
+        if (!given[i]) rc = repl_error(r, "%s: missing argument '%s'", f->name, params->items[i]->as.name);
+    name_table frame = {0};
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (!names_set(&frame, params->items[i]->as.name, values[i])) rc = repl_error(r, "out of memory");
+        values[i] = VALUE_NIL_INIT;
+    }
+    for (int i = 0; i < n; i++) value_release(values[i]);
+    free(values);
+    free(given);
+    if (rc < 0) {
+        names_clear(&frame);
+        return -1;
+    }
+
+    f->refcount++; /* the body stays valid even if the call rebinds its name */
+    name_table *saved_locals = r->locals;
+    repl_chunk *saved_chunk = r->chunk;
+    const ast_node *call = r->call;
+    r->call = NULL;
+    r->locals = &frame;
+    r->chunk = f->chunk;
+    r->call_depth++;
+    const ast_node *body = f->def->as.def.body;
+    *out = VALUE_NIL_INIT;
+    if (body->kind == AST_BLOCK) {
+        int status = exec_block(r, body);
+        if (status == EXEC_RETURN) {
+            *out = r->return_value;
+            r->return_value = VALUE_NIL_INIT;
+        } else if (status == EXEC_ERROR) {
+            rc = -1;
+        }
+    } else {
+        rc = eval_expr(r, body, out);
+    }
+    r->call_depth--;
+    r->locals = saved_locals;
+    r->chunk = saved_chunk;
+    r->call = call;
+    if (rc < 0) error_add_trace(r, f->name, call);
+    names_clear(&frame);
+    user_function_release(f);
+    return rc;
+}
+
+/* Calls any callable with positional and keyword arguments; r->call is
+ * the call (for messages). */
+static int call_value(repl *r, repl_value callee, const char *callee_name, int argc,
+                      const repl_value *argv, int nk, const char *const *knames,
+                      const repl_value *kvalues, repl_value *out) {
+    char buf[96];
+    switch (callee.kind) {
+    case VALUE_BUILTIN: return call_builtin(r, callee.as.builtin, argc, argv, nk, knames, kvalues, out);
+    case VALUE_FUNCTION: return call_user(r, callee.as.function, argc, argv, nk, knames, kvalues, out);
+    case VALUE_OBJECT: {
+        const repl_object_type *type = callee.as.object->type;
+        if (type == NULL || type->call == NULL) break;
+        if (nk > 0) return repl_error(r, "calling %s takes no keyword arguments", value_kind_name(callee));
+        builtin_args args = {.count = argc, .values = (repl_value *)argv, .def = NULL};
+        native_frame frame = native_enter(r, &args, out);
+        int rc = type->call(r, callee.as.object->payload, &args, out);
+        native_leave(r, frame);
+        if (rc < 0 && !r->error_set) repl_error(r, "calling %s failed", value_kind_name(callee));
+        ag_clear_error(r->ctx);
+        return rc < 0 ? -1 : 0;
+    }
+    case VALUE_NIL:
+        if (callee.as.string) return value_nil_error_at(r, NULL, "", callee);
+        break;
+    default: break;
+    }
+    if (callee_name)
+        return repl_error(r, "'%s' is %s, not a function", callee_name, describe_kind(callee, buf, sizeof buf));
+    return repl_error(r, "%s is not a function", describe_kind(callee, buf, sizeof buf));
+}
+
+int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv, repl_value *out) {
+    *out = VALUE_NIL_INIT;
+    /* the C caller holds plain ag_var pointers: no collection meanwhile */
+    r->native_depth++;
+    if (r->chunk == NULL) { /* called between statements (a window redrawing) */
+        char base;
+        r->stack_base = (uintptr_t)&base;
+        r->depth = 0;
+    }
+    int rc = call_value(r, callee, NULL, argc, argv, 0, NULL, NULL, out);
+    r->native_depth--;
+    return rc;
+}
+
+/* x.name(args): the object's method, else the built-in or user function
+ * `name` with x first (SPEC: every method is also a function). */
+static int call_method(repl *r, repl_value object, const char *name, int argc, repl_value *argv,
+                       int nk, const char *const *knames, const repl_value *kvalues,
+                       repl_value *out) {
+    /* argv[0] is reserved for the receiver */
+    argv[0] = object;
+    if (object.kind == VALUE_OBJECT && object.as.object->type) {
+        const repl_object_type *type = object.as.object->type;
+        for (int i = 0; i < type->nmethods; i++)
+            if (strcmp(type->methods[i].name, name) == 0)
+                return call_builtin(r, &type->methods[i], argc + 1, argv, nk, knames, kvalues, out);
+        if (type->get_attr) {
+            repl_value attribute;
+            int rc = type->get_attr(r, object.as.object->payload, name, &attribute);
+            if (rc < 0) return -1;
+            if (rc == 0) {
+                rc = call_value(r, attribute, name, argc, argv + 1, nk, knames, kvalues, out);
+                value_release(attribute);
+                return rc;
+            }
+        }
+    }
+    const builtin_def *def = builtin_find(name);
+    if (def != NULL && !builtin_method_form(def)) {
+        char *signature = builtin_signature_text(def);
+        int rc = repl_error_at(r, NULL, "%s is a function, not a method: call it as %s", name,
+                               signature ? signature : name);
+        free(signature);
+        return rc;
+    }
+    if (def != NULL) return call_builtin(r, def, argc + 1, argv, nk, knames, kvalues, out);
+    repl_value *bound = names_get(r->locals, name);
+    if (bound == NULL) bound = names_get(&r->names, name);
+    if (bound != NULL && bound->kind == VALUE_FUNCTION)
+        return call_user(r, bound->as.function, argc + 1, argv, nk, knames, kvalues, out);
+    if (object.kind == VALUE_OBJECT && object.as.object->type) {
+        const repl_object_type *type = object.as.object->type;
+        return no_attribute(r, NULL, object, name, type);
+    }
+    if (object.kind == VALUE_NIL) return value_nil_error_at(r, NULL, "", object);
+    /* suggest among attributes and built-ins */
+    int count = 0;
+    const builtin_def *all = builtins_all(&count);
+    const char **candidates = malloc((size_t)(count + 16) * sizeof *candidates);
+    const char *near = NULL;
+    if (candidates != NULL) {
+        int n = 0;
+        for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+            candidates[n++] = a->name;
+        for (int i = 0; i < count; i++) candidates[n++] = all[i].name;
+        near = nearest_word(name, candidates, n);
+        free(candidates);
+    }
+    char buf[96];
+    const char *kind = object.kind == VALUE_VAR ? "a variable" : describe_kind(object, buf, sizeof buf);
+    if (near) return repl_error(r, "%s has no method '%s'; did you mean '%s'?", kind, name, near);
+    return repl_error(r, "%s has no method '%s'", kind, name);
+}
+
+#define INLINE_ARGS 8
+
+int eval_call(repl *r, const ast_node *n, repl_value *out) {
+    const ast_node *callee_node = n->as.call.callee;
+    const ast_list *arguments = &n->as.call.arguments, *keywords = &n->as.call.keywords;
+    bool method = callee_node->kind == AST_ATTRIBUTE;
+    repl_value callee;
+    if (eval_expr(r, method ? callee_node->as.attribute.object : callee_node, &callee) < 0) return -1;
+
+    /* A literal argument reaches a built-in as a plain number, exactly as
+     * before literals were variables (arg_var makes it a constant, pow(x, 2)
+     * is Pow(2), sgd(0.1) is refused) unless its row asks for leaves (print
+     * shows a literal as the variable it is); a user function gets a
+     * constant variable. */
+    literal_use use = LITERAL_CONSTANT;
+    if (method) {
+        if (callee.kind == VALUE_OBJECT || builtin_find(callee_node->as.attribute.name) != NULL)
+            use = LITERAL_NUMBER;
+    } else if (callee.kind == VALUE_BUILTIN) {
+        use = callee.as.builtin->literals == BUILTIN_LITERALS_LEAVES ? LITERAL_LEAF : LITERAL_NUMBER;
+    } else if (callee.kind == VALUE_OBJECT) {
+        use = LITERAL_NUMBER;
+    }
+    int argc = arguments->count, nk = keywords->count;
+    /* slot 0 is kept free for a method's receiver */
+    repl_value inline_argv[INLINE_ARGS + 1], inline_kvalues[INLINE_ARGS];
+    const char *inline_knames[INLINE_ARGS];
+    repl_value *argv = argc < INLINE_ARGS ? inline_argv : calloc((size_t)argc + 1, sizeof *argv);
+    repl_value *kvalues = nk <= INLINE_ARGS ? inline_kvalues : calloc((size_t)nk, sizeof *kvalues);
+    const char **knames = nk <= INLINE_ARGS ? inline_knames : calloc((size_t)nk, sizeof *knames);
+    int rc = 0;
+    if (argv == NULL || kvalues == NULL || knames == NULL) rc = repl_error_at(r, n, "out of memory");
+    /* every slot starts nil, so cleanup can release them all */
+    for (int i = 0; i < argc && rc == 0; i++) argv[i + 1] = VALUE_NIL_INIT;
+    for (int k = 0; k < nk && rc == 0; k++) kvalues[k] = VALUE_NIL_INIT;
+    int slots = rc == 0 ? argc : 0, kslots = rc == 0 ? nk : 0;
+    for (int i = 0; i < argc && rc == 0; i++) rc = eval_operand(r, arguments->items[i], use, &argv[i + 1]);
+    for (int k = 0; k < nk && rc == 0; k++) {
+        knames[k] = keywords->items[k]->as.keyword.name;
+        rc = eval_operand(r, keywords->items[k]->as.keyword.value, use, &kvalues[k]);
+    }
+    if (rc == 0) {
+        const ast_node *caller = r->call;
+        r->call = n;
+        if (method)
+            rc = call_method(r, callee, callee_node->as.attribute.name, argc, argv, nk, knames,
+                             kvalues, out);
+        else
+            rc = call_value(r, callee, callee_node->kind == AST_NAME ? callee_node->as.name : NULL,
+                            argc, argv + 1, nk, knames, kvalues, out);
+        r->call = caller;
+    }
+    for (int i = 0; i < slots; i++) value_release(argv[i + 1]);
+    for (int k = 0; k < kslots; k++) value_release(kvalues[k]);
+    value_release(callee);
+    if (argv != inline_argv) free(argv);
+    if (kvalues != inline_kvalues) free(kvalues);
+    if (knames != inline_knames) free((void *)knames);
+    return rc < 0 ? -1 : 0;
+}

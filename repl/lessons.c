@@ -1,0 +1,145 @@
+/* lessons.c — finding lessons by name (see lessons.h). */
+#include "lessons.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Set by the Makefile from PREFIX: where `make install` puts the lessons. */
+#ifndef AGREPL_LESSON_DIR
+#define AGREPL_LESSON_DIR "/usr/local/share/agrepl/lessons"
+#endif
+
+#define MAX_DIRS 6
+#define DIR_MAX 4096
+
+bool lesson_is_name(const char *arg) {
+    if (arg == NULL || *arg == '\0') return false;
+    for (const char *c = arg; *c; c++)
+        if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+              (*c >= '0' && *c <= '9')))
+            return false;
+    return true;
+}
+
+/* a followed by b into out; false (out cut short) when it does not fit. */
+static bool join(char *out, size_t n, const char *a, const char *b) {
+    int len = snprintf(out, n, "%s%s", a, b);
+    return len >= 0 && (size_t)len < n;
+}
+
+/* The search directories, in order, into dirs[]; returns how many. */
+static int search_dirs(char dirs[MAX_DIRS][DIR_MAX]) {
+    int n = 0;
+    const char *env = getenv("AGREPL_LESSONS");
+    if (env != NULL && *env != '\0' && join(dirs[n], DIR_MAX, env, "")) n++;
+    char exe[DIR_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash = NULL;
+    if (len > 0) {
+        exe[len] = '\0';
+        slash = strrchr(exe, '/');
+    }
+    if (slash != NULL) {
+        *slash = '\0'; /* the program's directory: PREFIX/bin, or build/ in the source tree */
+        if (join(dirs[n], DIR_MAX, exe, "/../share/agrepl/lessons")) n++;
+    }
+    if (join(dirs[n], DIR_MAX, AGREPL_LESSON_DIR, "")) n++;
+    if (slash != NULL) {
+        if (join(dirs[n], DIR_MAX, exe, "/../samples")) n++;    /* build/agrepl */
+        if (join(dirs[n], DIR_MAX, exe, "/../../samples")) n++; /* build/asan/agrepl */
+    }
+    if (join(dirs[n], DIR_MAX, "samples", "")) n++;
+    return n;
+}
+
+static bool is_file(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int lesson_find(const char *name, char *path, size_t n) {
+    if (!lesson_is_name(name)) return -1;
+    char dirs[MAX_DIRS][DIR_MAX];
+    int count = search_dirs(dirs);
+    for (int i = 0; i < count; i++) {
+        int len = snprintf(path, n, "%s/%s.ag", dirs[i], name);
+        if (len > 0 && (size_t)len < n && is_file(path)) return 0;
+    }
+    return -1;
+}
+
+const char *lesson_dirs(char *buf, size_t n) {
+    char dirs[MAX_DIRS][DIR_MAX];
+    int count = search_dirs(dirs);
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < count && at < n; i++)
+        at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "", dirs[i]);
+    return buf;
+}
+
+typedef struct {
+    char name[64];
+    char path[DIR_MAX + 80];
+} lesson;
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(((const lesson *)a)->name, ((const lesson *)b)->name);
+}
+
+/* The first line of the file when it is a comment, without "# ". */
+static void describe(const char *path, char *out, size_t n) {
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return;
+    char line[256];
+    if (fgets(line, sizeof line, f) != NULL && line[0] == '#') {
+        const char *text = line + 1;
+        while (*text == ' ') text++;
+        if (!join(out, n, text, "")) out[n - 1] = '\0'; /* a long line is cut */
+        out[strcspn(out, "\r\n")] = '\0';
+    }
+    fclose(f);
+}
+
+int lesson_list(FILE *out) {
+    char dirs[MAX_DIRS][DIR_MAX];
+    int ndirs = search_dirs(dirs), count = 0, cap = 0;
+    lesson *all = NULL;
+    for (int d = 0; d < ndirs; d++) {
+        DIR *dir = opendir(dirs[d]);
+        if (dir == NULL) continue;
+        for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+            size_t len = strlen(e->d_name);
+            if (len < 4 || len - 3 >= sizeof all->name || strcmp(e->d_name + len - 3, ".ag") != 0)
+                continue;
+            lesson l;
+            memcpy(l.name, e->d_name, len - 3);
+            l.name[len - 3] = '\0';
+            bool seen = !lesson_is_name(l.name);
+            for (int i = 0; i < count && !seen; i++) seen = strcmp(all[i].name, l.name) == 0;
+            char path[DIR_MAX + 80];
+            if (seen || !join(path, sizeof path, dirs[d], "/") ||
+                !join(l.path, sizeof l.path, path, e->d_name) || !is_file(l.path))
+                continue;
+            if (count == cap) {
+                lesson *grown = realloc(all, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *all);
+                if (grown == NULL) break;
+                all = grown;
+            }
+            all[count++] = l;
+        }
+        closedir(dir);
+    }
+    qsort(all, (size_t)count, sizeof *all, by_name);
+    for (int i = 0; i < count; i++) {
+        char text[256];
+        describe(all[i].path, text, sizeof text);
+        fprintf(out, "  %-16s %s\n", all[i].name, text);
+    }
+    free(all);
+    return count;
+}

@@ -1,0 +1,28 @@
+/* lessons.h — the lessons (samples/NAME.ag) found by name, installed or in
+ * the source tree, for `:load NAME`, `:lessons` and `agrepl --lesson NAME`. */
+#ifndef REPL_LESSONS_H
+#define REPL_LESSONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* True when arg is a lesson name (letters, digits and '_'), not a path. */
+bool lesson_is_name(const char *arg);
+
+/* The file of lesson `name` into path (n bytes), from the first directory
+ * that has NAME.ag, in this order: $AGREPL_LESSONS; ../share/agrepl/lessons
+ * next to the running program; the installed PREFIX/share/agrepl/lessons;
+ * the source tree's samples/ (next to build/agrepl, or ./samples).
+ * 0, or -1 when none has it. */
+int lesson_find(const char *name, char *path, size_t n);
+
+/* Writes every lesson, one line each ("  rosenbrock      Rosenbrock:
+ * gradient descent down a curved valley."), sorted by name, the first
+ * directory winning for a name; returns how many (0: none found). */
+int lesson_list(FILE *out);
+
+/* The directories searched, for messages: "A, B, C" into buf; returns buf. */
+const char *lesson_dirs(char *buf, size_t n);
+
+#endif

@@ -1,0 +1,399 @@
+/* session.c — the session: chunks and user functions, errors and traces,
+ * new/free/reset and the accessors, the statement driver (splitting source
+ * into ':' commands and code, running each top-level statement) and the
+ * :save history (repl_internal.h, "session.c").
+ *
+ * Errors: the first error of a statement is kept with its position (a node
+ * of the running chunk, or the line of a ':' command); evaluation unwinds
+ * with -1 and run_top prints it once. */
+#include "repl_internal.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "parser.h"
+
+volatile sig_atomic_t repl_interrupted = 0;
+
+/* ---- chunks and user functions ------------------------------------------------ */
+
+void chunk_release(repl_chunk *chunk) {
+    if (chunk == NULL || --chunk->refcount > 0) return;
+    ast_free(chunk->program);
+    free(chunk->source);
+    free(chunk->filename);
+    free(chunk);
+}
+
+void user_function_release(user_function *f) {
+    if (f == NULL || --f->refcount > 0) return;
+    chunk_release(f->chunk);
+    free(f->name);
+    free(f);
+}
+
+/* ---- errors ----------------------------------------------------------------------- */
+
+/* The position of an error at node n of the running chunk, or (n NULL) the
+ * line of the running ':' command. */
+static void set_position(repl *r, const ast_node *n) {
+    if (n != NULL && r->chunk != NULL) {
+        r->error_line = n->kind == AST_BINARY ? n->as.binary.operator_line : n->line;
+        r->error_column = n->kind == AST_BINARY ? n->as.binary.operator_column : n->column;
+        snprintf(r->error_file, sizeof r->error_file, "%s",
+                 r->chunk->filename ? r->chunk->filename : "");
+        r->error_chunk = r->chunk;
+        r->chunk->refcount++;
+    } else if (r->command_line > 0) {
+        r->error_line = r->command_line;
+        r->error_column = 1;
+        snprintf(r->error_file, sizeof r->error_file, "%s", r->command_file ? r->command_file : "");
+    }
+}
+
+static int verror_at(repl *r, const ast_node *at, const char *fmt, va_list ap) {
+    if (r->error_set) return -1;
+    if (at == NULL) at = r->call;
+    vsnprintf(r->error, sizeof r->error, fmt, ap);
+    r->error_set = true;
+    set_position(r, at);
+    return -1;
+}
+
+int repl_error_at(repl *r, const ast_node *at, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    verror_at(r, at, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int repl_error(repl *r, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    verror_at(r, NULL, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int engine_error_at(repl *r, const ast_node *at) {
+    const char *message = ag_errmsg(r->ctx);
+    if (message == NULL || message[0] == '\0') message = "out of memory";
+    repl_error_at(r, at, "%s", message);
+    ag_clear_error(r->ctx);
+    return -1;
+}
+
+int engine_error(repl *r) { return engine_error_at(r, NULL); }
+
+void clear_error(repl *r) {
+    r->error_set = false;
+    r->error[0] = '\0';
+    r->error_line = r->error_column = 0;
+    r->error_file[0] = '\0';
+    chunk_release(r->error_chunk);
+    r->error_chunk = NULL;
+    r->trace_count = 0;
+}
+
+/* Adds "in f, called at FILE:LINE:COL" for an error leaving a user call. */
+void error_add_trace(repl *r, const char *function_name, const ast_node *call) {
+    if (call == NULL) return;
+    char line[sizeof r->trace[0]];
+    const char *file = r->chunk && r->chunk->filename ? r->chunk->filename : NULL;
+    if (file)
+        snprintf(line, sizeof line, "  in %s, called at %s:%d:%d", function_name, file, call->line,
+                 call->column);
+    else
+        snprintf(line, sizeof line, "  in %s, called at %d:%d", function_name, call->line,
+                 call->column);
+    /* endless recursion repeats one line: count it instead */
+    if (r->trace_count > 0 && strcmp(r->trace[r->trace_count - 1], line) == 0) {
+        r->trace_repeats[r->trace_count - 1]++;
+        return;
+    }
+    if (r->trace_count >= REPL_MAX_TRACE) return;
+    snprintf(r->trace[r->trace_count], sizeof r->trace[0], "%s", line);
+    r->trace_repeats[r->trace_count++] = 0;
+}
+
+void report_error(repl *r) {
+    if (!r->error_set) return;
+    fflush(r->out);
+    if (r->error_line > 0 && r->error_file[0])
+        fprintf(r->err, "%s:%d:%d: error: %s\n", r->error_file, r->error_line, r->error_column,
+                r->error);
+    else
+        fprintf(r->err, "error: %s\n", r->error);
+    if (r->error_chunk != NULL && r->error_line > 0) {
+        /* the source line and caret, formatted as for parse errors */
+        parse_error position = {.line = r->error_line, .column = r->error_column};
+        char *text = parse_error_format(&position, r->error_chunk->source,
+                                        r->error_chunk->first_line, NULL);
+        const char *caret = text ? strchr(text, '\n') : NULL;
+        if (caret && caret[1]) fputs(caret + 1, r->err);
+        free(text);
+    }
+    for (int i = 0; i < r->trace_count; i++) {
+        if (r->trace_repeats[i] > 0)
+            fprintf(r->err, "%s (%d times)\n", r->trace[i], r->trace_repeats[i] + 1);
+        else
+            fprintf(r->err, "%s\n", r->trace[i]);
+    }
+    fflush(r->err);
+    clear_error(r);
+}
+
+/* ---- the session ---------------------------------------------------------------- */
+
+repl *repl_new(const repl_options *opts) {
+    repl *r = calloc(1, sizeof *r);
+    if (r == NULL) return NULL;
+    r->ctx = ag_ctx_new();
+    if (r->ctx == NULL) {
+        free(r);
+        return NULL;
+    }
+    ag_set_check_finite(r->ctx, true);
+    r->out = opts && opts->out ? opts->out : stdout;
+    r->err = opts && opts->err ? opts->err : stderr;
+    r->headless = opts ? opts->headless : true;
+    r->interactive = opts ? opts->interactive : false;
+    r->viz = repl_viz_new(r, r->headless);
+    /* half the stack limit (or 64 MB when unlimited) for nested evaluation */
+    struct rlimit limit;
+    size_t budget = 4u << 20;
+    if (getrlimit(RLIMIT_STACK, &limit) == 0) {
+        if (limit.rlim_cur == RLIM_INFINITY) budget = 64u << 20;
+        else if (limit.rlim_cur / 2 > 256u << 10) budget = (size_t)(limit.rlim_cur / 2);
+    }
+    r->stack_budget = budget > (64u << 20) ? (64u << 20) : budget;
+    return r;
+}
+
+static void history_clear(repl *r) {
+    for (int i = 0; i < r->history_count; i++) free(r->history[i]);
+    free(r->history);
+    r->history = NULL;
+    r->history_count = r->history_capacity = 0;
+}
+
+void repl_free(repl *r) {
+    if (r == NULL) return;
+    names_clear(&r->names);
+    value_release(r->return_value);
+    history_clear(r);
+    clear_error(r);
+    signature_cache_free(&r->signatures);
+    repl_viz_free(r->viz);
+    ag_ctx_free(r->ctx);
+    free(r);
+}
+
+void session_reset(repl *r) {
+    names_clear(&r->names);
+    history_clear(r);
+    /* windows and recorded plots hold variables too: start them over */
+    repl_viz_free(r->viz);
+    r->viz = repl_viz_new(r, r->headless);
+    ag_gc(r->ctx);
+}
+
+bool repl_quit_requested(const repl *r) { return r->quit; }
+ag_ctx *repl_ctx(repl *r) { return r->ctx; }
+FILE *repl_out(repl *r) { return r->out; }
+int repl_digits(const repl *r) { return r->digits; }
+bool repl_headless(const repl *r) { return r->headless; }
+bool repl_is_interactive(const repl *r) { return r->interactive; }
+repl_viz *repl_get_viz(repl *r) { return r->viz; }
+void repl_idle(repl *r) {
+    if (r->viz) repl_viz_idle(r->viz);
+}
+int repl_idle_timeout_ms(const repl *r) { return r->viz ? repl_viz_timeout_ms(r->viz) : -1; }
+
+/* ---- top level ------------------------------------------------------------------------------- */
+
+static void record_statement(repl *r, const repl_chunk *chunk, const ast_node *n) {
+    if (n->source_end <= n->source_start) return;
+    if (r->history_count == r->history_capacity) {
+        int capacity = r->history_capacity ? r->history_capacity * 2 : 64;
+        char **grown = realloc(r->history, (size_t)capacity * sizeof *grown);
+        if (grown == NULL) return;
+        r->history = grown;
+        r->history_capacity = capacity;
+    }
+    char *text = strndup(chunk->source + n->source_start, n->source_end - n->source_start);
+    if (text) r->history[r->history_count++] = text;
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Runs one top-level statement: evaluation, then collection, the NaN
+ * warning, the viz refresh and the timing line.  0 or -1 (reported). */
+static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
+    clear_error(r);
+    ag_clear_error(r->ctx);
+    ag_clear_nonfinite(r->ctx);
+    r->nonfinite_note[0] = '\0';
+    r->chunk = chunk;
+    r->call = NULL;
+    r->locals = NULL;
+    r->depth = r->call_depth = r->native_depth = 0;
+    r->command_line = 0;
+    char base;
+    r->stack_base = (uintptr_t)&base;
+    double start = r->timing ? now_ms() : 0;
+    bool grad_enabled = ag_grad_enabled(r->ctx), train = ag_is_train(r->ctx);
+    /* a Ctrl-C that arrived between statements stops a script here */
+    int status = statement_boundary(r, n) < 0 ? EXEC_ERROR : exec_statement(r, n, true);
+    ag_set_grad_enabled(r->ctx, grad_enabled);
+    ag_set_train(r->ctx, train);
+    value_release(r->return_value);
+    r->return_value = VALUE_NIL_INIT;
+    if (status != EXEC_OK && !r->error_set)
+        repl_error_at(r, n, status == EXEC_ERROR ? "statement failed" : "break or continue outside a loop");
+    int rc = r->error_set ? -1 : 0;
+    if (rc < 0) report_error(r);
+    /* the REPL's note was taken while the engine had none: it came first */
+    const char *nonfinite = r->nonfinite_note[0] ? r->nonfinite_note : ag_nonfinite_op(r->ctx);
+    if (nonfinite != NULL) {
+        fflush(r->out);
+        if (chunk->filename)
+            fprintf(r->err, "%s:%d:%d: warning: NaN or Inf first produced by %s\n", chunk->filename,
+                    n->line, n->column, nonfinite);
+        else
+            fprintf(r->err, "warning: NaN or Inf first produced by %s\n", nonfinite);
+        fflush(r->err);
+        ag_clear_nonfinite(r->ctx);
+        r->nonfinite_note[0] = '\0';
+    }
+    r->chunk = NULL;
+    ag_gc_auto(r->ctx); /* not a full collection: its cost grows with the session */
+    if (r->viz) repl_viz_after_statement(r->viz);
+    if (r->timing) fprintf(r->out, "time: %.3f ms\n", now_ms() - start);
+    fflush(r->out);
+    if (rc == 0) record_statement(r, chunk, n);
+    return rc;
+}
+
+/* ---- splitting source into commands and code ---------------------------------------------------- */
+
+typedef struct segment {
+    bool command;
+    size_t start, end; /* byte range in the source */
+    int line;          /* first line number */
+    repl_chunk *chunk; /* parsed code */
+} segment;
+
+static bool interactive_name(const char *filename) {
+    return filename == NULL || strcmp(filename, "<stdin>") == 0;
+}
+
+int session_run(repl *r, const char *src, const char *filename, int first_line) {
+    if (first_line < 1) first_line = 1;
+    /* one segment per command line and per run of other lines */
+    int capacity = 8, count = 0;
+    segment *segments = malloc((size_t)capacity * sizeof *segments);
+    if (segments == NULL) return REPL_ERROR;
+    size_t at = 0, length = strlen(src);
+    int line = first_line;
+    while (at < length) {
+        size_t end = at;
+        while (end < length && src[end] != '\n') end++;
+        char *text = strndup(src + at, end - at);
+        bool command = text && parse_is_command(text);
+        free(text);
+        size_t next = end < length ? end + 1 : end;
+        if (count > 0 && !command && !segments[count - 1].command) {
+            segments[count - 1].end = next;
+        } else {
+            if (count == capacity) {
+                segment *grown = realloc(segments, (size_t)(capacity *= 2) * sizeof *grown);
+                if (grown == NULL) {
+                    free(segments);
+                    return REPL_ERROR;
+                }
+                segments = grown;
+            }
+            segments[count++] = (segment){.command = command, .start = at, .end = next, .line = line};
+        }
+        at = next;
+        line++;
+    }
+
+    int status = REPL_OK;
+    for (int i = 0; i < count && status == REPL_OK; i++) {
+        segment *s = &segments[i];
+        if (s->command) continue;
+        repl_chunk *chunk = calloc(1, sizeof *chunk);
+        if (chunk == NULL || (chunk->source = strndup(src + s->start, s->end - s->start)) == NULL ||
+            (filename && (chunk->filename = strdup(filename)) == NULL)) {
+            if (chunk) free(chunk->source);
+            free(chunk);
+            status = REPL_ERROR;
+            break;
+        }
+        chunk->refcount = 1;
+        chunk->first_line = s->line;
+        s->chunk = chunk;
+        parse_error error;
+        parse_status ps = parse_program(chunk->source, s->line, &chunk->program, &error);
+        if (ps == PARSE_INCOMPLETE && i == count - 1 && interactive_name(filename)) {
+            status = REPL_INCOMPLETE;
+        } else if (ps != PARSE_OK) {
+            char *message = parse_error_format(&error, chunk->source, s->line, filename);
+            fflush(r->out);
+            if (message) fputs(message, r->err);
+            fflush(r->err);
+            free(message);
+            status = REPL_ERROR;
+        }
+    }
+    for (int i = 0; i < count && status == REPL_OK && !r->quit; i++) {
+        segment *s = &segments[i];
+        if (s->command) {
+            char *text = strndup(src + s->start, s->end - s->start);
+            if (text == NULL) {
+                status = REPL_ERROR;
+                break;
+            }
+            size_t n = strlen(text);
+            while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) text[--n] = '\0';
+            clear_error(r);
+            r->chunk = NULL;
+            r->call = NULL;
+            r->command_file = filename;
+            r->command_line = s->line;
+            int rc = command_run(r, text);
+            if (r->error_set) report_error(r);
+            r->command_line = 0;
+            r->command_file = NULL;
+            free(text);
+            fflush(r->out);
+            if (rc != REPL_OK) status = REPL_ERROR;
+            continue;
+        }
+        const ast_list *statements = &s->chunk->program->as.block;
+        for (int k = 0; k < statements->count && !r->quit; k++)
+            if (run_top(r, s->chunk, statements->items[k]) < 0) {
+                status = REPL_ERROR;
+                break;
+            }
+    }
+    for (int i = 0; i < count; i++) chunk_release(segments[i].chunk);
+    free(segments);
+    return status;
+}
+
+int repl_run(repl *r, const char *src, const char *filename, int first_line) {
+    if (r == NULL || src == NULL) return REPL_ERROR;
+    return session_run(r, src, filename, first_line);
+}

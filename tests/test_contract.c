@@ -1,0 +1,327 @@
+/* test_contract.c — the contract at the top of ag_core.h, one promise per
+ * test: NULL and errors, sticky messages, contexts, pointers after ag_gc,
+ * optimizer configs, freeing order, threads, version and the old names. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "internal.h" /* to preset a wrong seed gradient ag_set_grad refuses */
+
+/* v is NULL and the context holds exactly `message`; clears it. */
+#define assert_fails(v, message)                         \
+    do {                                                 \
+        assert_null(v);                                  \
+        assert_true(ag_failed(ctx));                     \
+        assert_string_equal(ag_errmsg(ctx), (message));  \
+        ag_clear_error(ctx);                             \
+    } while (0)
+
+static void test_version(void **state) {
+    char expected[32];
+    snprintf(expected, sizeof expected, "%d.%d.%d", AG_VERSION_MAJOR, AG_VERSION_MINOR,
+             AG_VERSION_PATCH);
+    assert_string_equal(ag_version(), expected);
+    assert_string_equal(AG_VERSION_STRING, expected);
+}
+
+/* Accessors take NULL, the result of a failed call, and answer "nothing". */
+static void test_accessors_accept_null(void **state) {
+    assert_true(isnan(ag_item(NULL)));
+    assert_int_equal(ag_ndim(NULL), 0);
+    assert_null(ag_shape(NULL));
+    assert_int_equal(ag_size(NULL), 0);
+    assert_null(ag_data(NULL));
+    assert_null(ag_cdata(NULL));
+    assert_null(ag_grad(NULL));
+    assert_null(ag_creator(NULL));
+    assert_null(ag_var_ctx(NULL));
+    assert_string_equal(ag_name(NULL), "");
+    assert_int_equal(ag_generation(NULL), 0);
+    assert_false(ag_same_shape(NULL, NULL));
+    ag_set_name(NULL, "x");
+    ag_cleargrad(NULL);
+    assert_int_equal(ag_set_grad(NULL, NULL), -1);
+    assert_int_equal(ag_func_ninputs(NULL), 0);
+    assert_null(ag_func_input(NULL, 0));
+    /* a NULL context (ag_ctx_new out of memory) says so */
+    assert_true(ag_failed(NULL));
+    assert_true(strstr(ag_errmsg(NULL), "out of memory") != NULL);
+    assert_null(ag_scalar(NULL, 1));
+    assert_null(ag_sin(NULL, NULL));
+    assert_int_equal(ag_gc(NULL), 0);
+}
+
+static void test_new_rejects_null_shape(void **state) {
+    assert_fails(ag_new(ctx, 2, NULL, NULL), "new: the shape is NULL but ndim is 2");
+    assert_fails(ag_zeros(ctx, 1, NULL), "new: the shape is NULL but ndim is 1");
+    assert_fails(ag_rand(ctx, 3, NULL, NULL), "new: the shape is NULL but ndim is 3");
+    ag_var *s = ag_new(ctx, 0, NULL, (const double[]){4}); /* a scalar needs no shape */
+    assert_close(ag_item(s), 4);
+}
+
+/* Every NULL or -1 leaves a message; an earlier one is kept. */
+static void test_every_failure_leaves_a_message(void **state) {
+    assert_int_equal(ag_backward(ctx, NULL, NULL), -1);
+    assert_string_equal(ag_errmsg(ctx), "backward: the output is NULL");
+    ag_clear_error(ctx);
+    ag_var *x = ag_scalar(ctx, 2);
+    assert_fails(ag_sin(ctx, NULL), "sin: input 1 is NULL");
+    assert_fails(ag_mul(ctx, x, NULL), "mul: input 2 is NULL");
+    assert_fails(ag_grad_of(ctx, NULL, x, false), "grad: the output is NULL");
+    assert_fails(ag_grad_of(ctx, x, NULL, false), "grad: the input is NULL");
+    ag_var *parts[2];
+    assert_int_equal(ag_split(ctx, NULL, (const int[]){1, 1}, 2, 0, parts), -1);
+    assert_string_equal(ag_errmsg(ctx), "split: the input is NULL");
+    ag_clear_error(ctx);
+    /* ops that look at their input before applying it say so too */
+    assert_fails(ag_reshape(ctx, NULL, 1, (const int[]){1}), "reshape: input 1 is NULL");
+    assert_fails(ag_transpose(ctx, NULL, NULL, 0), "transpose: input 1 is NULL");
+    assert_fails(ag_broadcast_to(ctx, NULL, 1, (const int[]){2}), "broadcast_to: input 1 is NULL");
+    assert_fails(ag_sum(ctx, NULL, NULL, 0), "sum: input 1 is NULL");
+    assert_fails(ag_get_item(ctx, NULL, 0, (const int[]){0}, 1), "index: input 1 is NULL");
+    assert_fails(ag_dropout(ctx, NULL, 0.5), "dropout: input 1 is NULL");
+    /* the first message of an expression is the one kept */
+    ag_var *y = ag_add(ctx, ag_log(ctx, ag_reshape(ctx, x, 1, (const int[]){3})), x);
+    assert_fails(y, "reshape: cannot reshape [] into [3]");
+}
+
+/* Errors are sticky: a call that succeeds does not clear them. */
+static void test_errors_are_sticky(void **state) {
+    assert_null(ag_arange(ctx, 0, 1, 0));
+    assert_non_null(ag_scalar(ctx, 1));
+    assert_non_null(ag_add(ctx, ag_scalar(ctx, 1), ag_scalar(ctx, 2)));
+    assert_true(ag_failed(ctx));
+    assert_string_equal(ag_errmsg(ctx), "arange: step is zero");
+    ag_clear_error(ctx);
+    assert_false(ag_failed(ctx));
+    assert_string_equal(ag_errmsg(ctx), "");
+}
+
+/* A preset seed of the wrong shape is blamed, not the op it meets. */
+static void test_wrong_seed_blames_the_seed(void **state) {
+    ag_var *a = VAR(ctx, SHAPE(2), 1, 2), *b = VAR(ctx, SHAPE(2), 3, 4);
+    ag_var *y = ag_mul(ctx, a, b);
+    assert_int_equal(ag_set_grad(y, VAR(ctx, SHAPE(3), 1, 1, 1)), -1);
+    assert_string_equal(ag_errmsg(ctx), "set_grad: the gradient's shape [3] is not the variable's [2]");
+    ag_clear_error(ctx);
+    assert_null(ag_grad(y));
+    y->grad = VAR(ctx, SHAPE(3), 1, 1, 1); /* as an old caller could */
+    assert_int_equal(ag_backward(ctx, y, NULL), -1);
+    assert_string_equal(ag_errmsg(ctx), "backward: the seed gradient (the output's grad) has shape "
+                                        "[3], the output [2]");
+    ag_clear_error(ctx);
+    assert_int_equal(ag_set_grad(y, VAR(ctx, SHAPE(2), 1, 1)), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_data(ag_grad(a), 3, 4);
+}
+
+/* Variables of another context are refused everywhere, with a message. */
+static void test_other_context_is_refused(void **state) {
+    ag_ctx *other = ag_ctx_new();
+    ag_var *a = VAR(ctx, SHAPE(2, 2), 1, 2, 3, 4), *b = ag_scalar(other, 3);
+    ag_var *m = VAR(other, SHAPE(2, 2), 1, 0, 0, 1);
+    assert_fails(ag_mul(ctx, a, b), "mul: input 2 belongs to another context");
+    assert_fails(ag_add(ctx, b, a), "add: input 1 belongs to another context");
+    assert_fails(ag_sin(ctx, b), "sin: input 1 belongs to another context");
+    assert_fails(ag_matmul(ctx, a, m), "matmul: input 2 belongs to another context");
+    assert_fails(ag_linear(ctx, a, m, NULL), "linear: input 2 belongs to another context");
+    assert_fails(ag_concat(ctx, (ag_var *[]){a, m}, 2, 0), "concat: input 2 belongs to another context");
+    assert_fails(ag_accuracy(ctx, a, b), "accuracy: input 2 belongs to another context");
+    assert_int_equal(ag_backward(ctx, b, NULL), -1);
+    assert_string_equal(ag_errmsg(ctx), "backward: the output belongs to another context");
+    ag_clear_error(ctx);
+    assert_fails(ag_grad_of(ctx, a, b, false), "grad: the input belongs to another context");
+    assert_int_equal(ag_set_grad(a, m), -1);
+    assert_string_equal(ag_errmsg(ctx), "set_grad: the gradient belongs to another context");
+    ag_clear_error(ctx);
+    assert_int_equal(ag_hook_clip_grad(ctx, &b, 1, 1.0), -1);
+    assert_string_equal(ag_errmsg(ctx), "clip_grad: parameter 0 belongs to another context");
+    ag_clear_error(ctx);
+    /* the issue's use-after-free: nothing of `other` was kept by ctx */
+    ag_ctx_free(other);
+    ag_gc(ctx);
+    assert_false(ag_failed(ctx));
+}
+
+/* The stale pointer of the issue: collected nodes are reused at once ... */
+static void test_nodes_are_reused_by_default(void **state) {
+    ag_var *loss = ag_scalar(ctx, 0.25);
+    ag_gc(ctx);
+    ag_var *next = ag_scalar(ctx, 99);
+    assert_ptr_equal(next, loss); /* which is why the switch below exists */
+}
+
+/* ... unless AG_DEBUG_NO_REUSE=1: every node is its own block, freed when
+ * collected (valgrind and ASan then see a stale read: tests/stale_pointer.c),
+ * and a whole training loop still runs clean. */
+static void test_no_reuse_switch(void **state) {
+    setenv("AG_DEBUG_NO_REUSE", "1", 1);
+    ag_ctx *c = ag_ctx_new();
+    unsetenv("AG_DEBUG_NO_REUSE");
+    assert_true(c->no_reuse);
+    ag_var *x = ag_scalar(c, 0.5);
+    ag_retain(x);
+    for (int step = 0; step < 50; step++) {
+        ag_var *y = ag_add(c, ag_mul(c, ag_sin(c, x), x), ag_square(c, x));
+        assert_int_equal(ag_backward(c, y, &(ag_backward_opts){.create_graph = step % 2 == 1}), 0);
+        ag_data(x)[0] -= 0.01 * ag_item(ag_grad(x));
+        ag_cleargrad(x);
+        assert_true(ag_gc(c) > 0);
+        assert_int_equal(ag_live_vars(c), 1);
+        assert_int_equal(ag_live_funcs(c), 0);
+    }
+    assert_false(ag_failed(c));
+    ag_ctx_free(c); /* frees the live nodes one by one (LSan/valgrind check it) */
+    c = ag_ctx_new();
+    assert_false(c->no_reuse);
+    ag_ctx_free(c);
+}
+
+/* A zero field is taken as given: eps = 0 is refused, AG_OPTIM_INIT gives the
+ * documented defaults, and a zero gradient then stays finite. */
+static void test_optimizer_config(void **state) {
+    ag_optim_config bare = {.kind = AG_ADAM, .lr = 0.01};
+    assert_fails(ag_optim_new(ctx, &bare),
+                 "adam: eps must be a finite number > 0 (got 0); start from AG_OPTIM_INIT(kind) "
+                 "or ag_optim_defaults(kind)");
+    assert_fails(ag_adamw(ctx, 0.01, 0.9, 0.999, 0, 0.01),
+                 "adamw: eps must be a finite number > 0 (got 0); start from AG_OPTIM_INIT(kind) "
+                 "or ag_optim_defaults(kind)");
+    const ag_optim_config inits[] = {AG_OPTIM_INIT(AG_SGD), AG_OPTIM_INIT(AG_MOMENTUM),
+                                     AG_OPTIM_INIT(AG_ADAM), AG_OPTIM_INIT(AG_ADAMW)};
+    for (int k = 0; k < 4; k++) {
+        ag_optim_config d = ag_optim_defaults((ag_optim_kind)k);
+        assert_int_equal(inits[k].kind, d.kind);
+        assert_true(inits[k].lr == d.lr && inits[k].momentum == d.momentum &&
+                    inits[k].beta1 == d.beta1 && inits[k].beta2 == d.beta2 &&
+                    inits[k].eps == d.eps && inits[k].weight_decay == d.weight_decay);
+    }
+    ag_optim_config c = AG_OPTIM_INIT(AG_ADAM);
+    c.lr = 0.01;
+    ag_optim *opt = ag_optim_new(ctx, &c);
+    ag_var *p = ag_scalar(ctx, 1);
+    assert_int_equal(ag_set_grad(p, ag_scalar(ctx, 0)), 0);
+    assert_int_equal(ag_optim_update(opt, &p, 1), 1);
+    assert_close(ag_item(p), 1);
+    ag_optim_free(opt);
+}
+
+/* The context may go first: models and optimizers then forget their
+ * variables and can only be freed (no use-after-free under ASan/valgrind). */
+static void test_context_freed_before_model_and_optimizer(void **state) {
+    ag_ctx *c = ag_ctx_new();
+    ag_model *m = ag_lstm_model(c, 3, 1, 0);
+    ag_optim *opt = ag_adam(c, 0.01, 0.9, 0.999, 1e-8, 0);
+    ag_optim_bind_model(opt, m);
+    ag_var *x = ag_ones(c, 2, (const int[]){1, 1});
+    ag_var *loss = ag_sum(c, ag_model_forward(m, x), NULL, 0);
+    assert_int_equal(ag_backward(c, loss, NULL), 0);
+    assert_int_equal(ag_optim_step(opt), 8); /* the h2* weights get no gradient at step 1 */
+    ag_ctx_free(c);
+    assert_null(ag_model_ctx(m));
+    assert_int_equal(ag_model_param_count(m), 0);
+    assert_null(ag_optim_ctx(opt));
+    assert_int_equal(ag_optim_step(opt), -1);
+    ag_optim_free(opt);
+    ag_model_unref(m);
+}
+
+/* ---- threads: one context per thread, bit-identical results ------------------- */
+
+typedef struct {
+    double params[64];
+    int count;
+    int ok;
+} training;
+
+/* 200 Adam steps of an MLP on fixed data, all in one new context. */
+static void *train(void *out) {
+    training *t = out;
+    ag_ctx *c = ag_ctx_new();
+    ag_rng rng;
+    ag_rng_seed(&rng, 7);
+    ag_var *x = ag_rand(c, 2, (const int[]){32, 2}, &rng);
+    ag_var *y = ag_sin(c, ag_sum(c, x, (const int[]){1}, 1));
+    ag_var *target = ag_reshape(c, y, 2, (const int[]){32, 1});
+    ag_retain(x);
+    ag_retain(target);
+    ag_model *m = ag_mlp(c, (const int[]){8, 1}, 2, AG_ACT_TANH, 3);
+    ag_optim *opt = ag_adam(c, 0.01, 0.9, 0.999, 1e-8, 0);
+    for (int step = 0; step < 200; step++) {
+        ag_var *loss = ag_mse(c, ag_model_forward(m, x), target);
+        ag_model_cleargrad(m);
+        if (ag_backward(c, loss, NULL) < 0 || ag_optim_update_model(opt, m) < 0) break;
+        ag_gc(c);
+    }
+    t->ok = !ag_failed(c);
+    t->count = 0;
+    for (int i = 0; i < ag_model_param_count(m); i++) {
+        ag_var *p = ag_model_param(m, i, NULL);
+        for (size_t k = 0; k < ag_size(p) && t->count < 64; k++) t->params[t->count++] = ag_cdata(p)[k];
+    }
+    ag_optim_free(opt);
+    ag_model_unref(m);
+    ag_ctx_free(c);
+    return NULL;
+}
+
+static void test_two_threads_two_contexts(void **state) {
+    training alone, first, second;
+    train(&alone);
+    pthread_t a, b;
+    assert_int_equal(pthread_create(&a, NULL, train, &first), 0);
+    assert_int_equal(pthread_create(&b, NULL, train, &second), 0);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    assert_true(alone.ok && first.ok && second.ok);
+    assert_int_equal(alone.count, 33); /* 2*8 + 8 + 8*1 + 1 */
+    assert_int_equal(first.count, alone.count);
+    assert_int_equal(second.count, alone.count);
+    assert_memory_equal(first.params, alone.params, sizeof(double) * (size_t)alone.count);
+    assert_memory_equal(second.params, alone.params, sizeof(double) * (size_t)alone.count);
+}
+
+/* The old names still work, for one version. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static void test_deprecated_names(void **state) {
+    ag_model *m = ag_linear_model(ctx, 1, true, 0);
+    ag_var *x = ag_ones(ctx, 2, (const int[]){1, 2});
+    assert_int_equal(ag_backward(ctx, ag_sum(ctx, ag_model_forward(m, x), NULL, 0), NULL), 0);
+    ag_optim *opt = ag_sgd(ctx, 0.1, 0, 0);
+    ag_optim_bind_model(opt, m);
+    assert_int_equal(ag_optim_step(opt), 2);
+    assert_int_equal(ag_optim_steps(opt), 1);
+    assert_non_null(ag_grad(ag_model_param(m, 0, NULL)));
+    ag_optim_zero_grad(opt);
+    assert_null(ag_grad(ag_model_param(m, 0, NULL)));
+    ag_backward(ctx, ag_sum(ctx, ag_model_forward(m, x), NULL, 0), NULL);
+    ag_model_cleargrads(m);
+    assert_null(ag_grad(ag_model_param(m, 1, NULL)));
+    ag_optim_free(opt);
+    ag_model_free(m);
+}
+#pragma GCC diagnostic pop
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        CTX_TEST(test_version),
+        CTX_TEST(test_accessors_accept_null),
+        CTX_TEST(test_new_rejects_null_shape),
+        CTX_TEST(test_every_failure_leaves_a_message),
+        CTX_TEST(test_errors_are_sticky),
+        CTX_TEST(test_wrong_seed_blames_the_seed),
+        CTX_TEST(test_other_context_is_refused),
+        CTX_TEST(test_nodes_are_reused_by_default),
+        CTX_TEST(test_no_reuse_switch),
+        CTX_TEST(test_optimizer_config),
+        CTX_TEST(test_context_freed_before_model_and_optimizer),
+        CTX_TEST(test_two_threads_two_contexts),
+        CTX_TEST(test_deprecated_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
