@@ -73,7 +73,9 @@ static ag_var *expand_to_input(ag_ctx *ctx, const ag_func *f, ag_var *v) {
 }
 
 ag_var *ag_keepdims(ag_ctx *ctx, ag_var *y, const ag_var *x, const int *axes, int naxes) {
-    if (y == NULL || x == NULL) return NULL;
+    if (ctx == NULL) return NULL;
+    if (y == NULL || x == NULL) /* a NULL y or x leaves a message (the contract) */
+        return ag_failed(ctx) ? NULL : ag_set_error(ctx, "keepdims: input %d is NULL", y ? 2 : 1);
     bool mask[AG_MAX_DIMS];
     if (axes == NULL || naxes < 0) naxes = 0;
     if (axes_mask(ctx, "keepdims", x->t.ndim, axes, naxes, mask) < 0) return NULL;

@@ -862,6 +862,7 @@ static void test_keepdims_and_0d_axes(void **state) {
     y = ag_keepdims(ctx, ag_variance(ctx, x, AXES(0, 1)), x, AXES(0, 1));
     assert_shape(y, 1, 1);
     assert_null(ag_keepdims(ctx, NULL, x, AXES(0)));
+    assert_error("keepdims: input 1 is NULL");
     assert_null(ag_keepdims(ctx, ag_sum(ctx, x, AXES(0)), x, AXES(2)));
     assert_error("keepdims: axis 2 out of range for ndim 2");
 

@@ -111,7 +111,8 @@ ag_var *ag_max(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 ag_var *ag_min(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 /* keepdims: y, the result of one of the reductions above applied to x with
  * these axes, reshaped (a Reshape node) so the reduced axes stay as 1s:
- * sum of a [2 3] over axis 1 becomes [2 1].  NULL inputs propagate. */
+ * sum of a [2 3] over axis 1 becomes [2 1].  NULL inputs give NULL
+ * ("keepdims: input 1 is NULL" unless a message is already set). */
 ag_var *ag_keepdims(ag_ctx *ctx, ag_var *y, const ag_var *x, const int *axes, int naxes);
 
 /* ---- shape -------------------------------------------------------------- */
