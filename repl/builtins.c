@@ -58,6 +58,25 @@ const builtin_def *builtins_all(int *count) {
     return joined;
 }
 
+/* The built-ins whose first argument is not something the call acts on:
+ * x.zeros(), x.mlp(), x.sgd() or x.savefig() would only put x in a slot
+ * that means something else (a shape, layer sizes, parameters to bind, a
+ * file name), so they have no method form.  Every other built-in does:
+ * x.sum(axis=0) is sum(x, axis=0). */
+static const char *const function_only[] = {
+    "zeros", "ones", "full", "rand", "randn", "arange", "linspace", "eye",    /* construction */
+    "numgrad", "gradcheck", "print", "range",                                 /* f first, output */
+    "sgd", "momentum", "adam", "adamw", "weight_decay", "clip_grad",          /* optimizers */
+    "mlp", "lstm", "rnn", "linear_layer",                                     /* models */
+    "contour", "savefig", "clearplot", "title", "pace",                       /* plots */
+};
+
+bool builtin_method_form(const builtin_def *def) {
+    for (size_t i = 0; i < sizeof function_only / sizeof function_only[0]; i++)
+        if (strcmp(def->name, function_only[i]) == 0) return false;
+    return true;
+}
+
 const builtin_def *builtin_find(const char *name) {
     if (joined_count < 0) join_tables();
     int lo = 0, hi = joined_count - 1;
@@ -514,7 +533,7 @@ static int to_int(repl *r, const builtin_args *a, int index, double v, int *out)
     if (!(v == floor(v)) || v < INT_MIN || v > INT_MAX) {
         char number[AG_NUMBUF];
         return repl_error(r, "%s: %s must be an integer, not %s", builtin_name(a),
-                          param_name(a, index), ag_format_double(v, 0, number));
+                          param_name(a, index), ag_format_display(v, 0, number));
     }
     *out = (int)v;
     return 0;

@@ -54,7 +54,8 @@ struct builtin_def {
     const char *signature;
     builtin_fn fn;
     const char *topic; /* one of builtin_topics[] (a test checks every row) */
-    const char *help;  /* one line */
+    const char *help;  /* one line; further lines (after \n, indented two spaces)
+                        * only in :help NAME */
     /* optional, left out of most rows: */
     builtin_literals literals;
     builtin_sequence_fn sequence; /* for x in NAME(...) without the list */
@@ -69,6 +70,9 @@ bool builtin_topic_known(const char *topic);
 /* The joined table (NULL-terminated by a zero entry) and lookups. */
 const builtin_def *builtins_all(int *count);
 const builtin_def *builtin_find(const char *name);
+/* Whether x.NAME(...) means NAME(x, ...) (false for constructors, models,
+ * optimizers and the like, whose first argument is not a receiver). */
+bool builtin_method_form(const builtin_def *def);
 
 /* Each table file provides its part. */
 extern const builtin_def builtins_core[];  /* terminated by {0} */

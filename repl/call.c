@@ -218,6 +218,13 @@ static int call_method(repl *r, repl_value object, const char *name, int argc, r
         }
     }
     const builtin_def *def = builtin_find(name);
+    if (def != NULL && !builtin_method_form(def)) {
+        char *signature = builtin_signature_text(def);
+        int rc = repl_error_at(r, NULL, "%s is a function, not a method: call it as %s", name,
+                               signature ? signature : name);
+        free(signature);
+        return rc;
+    }
     if (def != NULL) return call_builtin(r, def, argc + 1, argv, nk, knames, kvalues, out);
     repl_value *bound = names_get(r->locals, name);
     if (bound == NULL) bound = names_get(&r->names, name);

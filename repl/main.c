@@ -225,13 +225,21 @@ static char *next_candidate(const char *text, int state) {
     return index < ncandidates ? strdup(candidates[index++]) : NULL;
 }
 
+/* File names and :help subjects keep their '/', '-', '.' ...: the breaks
+ * depend on where the cursor is (repl_completion_breaks). */
+static char *word_breaks(void) {
+    return (char *)repl_completion_breaks(rl_line_buffer, rl_point);
+}
+
 static char **complete(const char *text, int start, int end) {
     (void)text;
     (void)start;
     for (size_t i = 0; i < ncandidates; i++) free(candidates[i]);
     ncandidates = 0;
     repl_complete(session, rl_line_buffer, end, add_candidate, NULL);
-    rl_attempted_completion_over = 1; /* never fall back to file names */
+    rl_attempted_completion_over = 1; /* never fall back to Readline's own file names */
+    /* our file names: list them by their last part, as a shell does */
+    rl_filename_completion_desired = repl_completing_file(rl_line_buffer, end);
     rl_completion_append_character = '\0'; /* `sin` is followed by `(`, not a space */
     if (ncandidates == 0) return NULL;
     return rl_completion_matches(text, next_candidate);
@@ -249,6 +257,7 @@ static int run_interactive(repl *r) {
     rl_readline_name = "agrepl";
     rl_catch_signals = 0;
     rl_completer_word_break_characters = " \t\n()[]{},;=+-*/%^@<>!&|\"";
+    rl_completion_word_break_hook = word_breaks;
     rl_attempted_completion_function = complete;
     printf("agrepl %s — automatic differentiation, by hand. :help for help, Ctrl-D to leave.\n",
            AGREPL_VERSION);

@@ -314,5 +314,9 @@ typedef struct command_def {
     int (*run)(repl *r, const char *argument);
 } command_def;
 extern const command_def command_table[]; /* ends with {0} */
+/* What :help takes: its topics (language, commands, printing, the built-in
+ * topics), the built-ins' names and the commands; *out is malloc'd (the
+ * strings are not), NULL and 0 when out of memory. */
+int repl_help_subjects(const char ***out);
 
 #endif

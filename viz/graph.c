@@ -36,7 +36,7 @@ void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
     char number[AG_NUMBUF];
     size_t size = ag_size(v);
     if (ag_ndim(v) == 0) {
-        snprintf(buf, n, "%s", ag_format_double(ag_item(v), digits, number));
+        snprintf(buf, n, "%s", ag_format_display(ag_item(v), digits, number));
         return;
     }
     char shape[AG_SHAPEBUF];
@@ -47,7 +47,7 @@ void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
     const double *data = ag_cdata(v);
     for (size_t i = 0; i < shown && used < n; i++)
         used += (size_t)snprintf(buf + used, n - used, " %s",
-                                 ag_format_double(data[i], element_digits, number));
+                                 ag_format_display(data[i], element_digits, number));
     if (shown < size && used < n) snprintf(buf + used, n - used, " …");
 }
 
