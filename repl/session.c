@@ -207,6 +207,8 @@ repl *repl_new(const repl_options *opts) {
     r->err = opts && opts->err ? opts->err : stderr;
     r->headless = opts ? opts->headless : true;
     r->interactive = opts ? opts->interactive : false;
+    r->script_windows = opts ? opts->script_windows : false;
+    r->plot_zoom = 1;
     r->viz = repl_viz_new(r, r->headless);
     r->stack_budget = 0; /* measured when a statement starts: stack_budget_from */
     return r;
