@@ -1,13 +1,18 @@
 /* commands.c — the ':' commands (SPEC §2 "Commands"): help generated from
  * the built-in tables, listing names and functions, loading and saving
  * scripts, reset, display settings, quit. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "atomic_file.h"
 #include "lessons.h"
+#include "source.h"
 #include "repl_internal.h"
 
 #define MAX_LOAD_DEPTH 16
@@ -19,9 +24,12 @@ static int command_funcs(repl *r, const char *argument);
 static int command_load(repl *r, const char *argument);
 static int command_lessons(repl *r, const char *argument);
 static int command_save(repl *r, const char *argument);
+static int command_save_over(repl *r, const char *argument);
 static int command_reset(repl *r, const char *argument);
 static int command_digits(repl *r, const char *argument);
 static int command_time(repl *r, const char *argument);
+static int command_pace(repl *r, const char *argument);
+static int command_zoom(repl *r, const char *argument);
 static int command_quit(repl *r, const char *argument);
 
 /* The ':' commands: dispatch, completion, suggestions and :help read this. */
@@ -34,13 +42,21 @@ const command_def command_table[] = {
      command_load},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons},
     {":save", ":save FILE",
-     "write every successful statement so far to FILE, as a script that replays the session",
+     "write every successful statement so far to FILE, as a script that replays the session; "
+     "it overwrites only files this session wrote",
      command_save},
+    {":save!", ":save! FILE", "as :save, and overwrite FILE even if this session did not write it", command_save_over},
     {":reset", ":reset", "forget every name and function and free all memory", command_reset},
     {":digits", ":digits N|full",
      "show numbers rounded to N significant digits (not stored rounded); full goes back",
      command_digits},
     {":time", ":time on|off", "print how long each statement took", command_time},
+    {":pace", ":pace N|off", "loops that plot or track draw at most N frames a second (as pace(N))",
+     command_pace},
+    {":zoom", ":zoom F",
+     "scale text and lines of plots and graphs by F (1.5 for a projector), in windows and in files "
+     "saved after it",
+     command_zoom},
     {":quit", ":quit", "leave (Ctrl-D too)", command_quit},
     {0},
 };
@@ -81,7 +97,9 @@ static const char language_help_before[] =
     "  stays plain (i + 1).  Shapes, axes, indices and sizes take numbers or variables.\n"
     "Calls: f(a, b, key=value).  Methods: x.sum(axis=0) is sum(x, axis=0).\n"
     "Indexing: x[i] (drops axis 0), x[i, j], x[[0, 2]] (keeps it); negative counts from the end;\n"
-    "  an error names the axis of x the index is for.\n";
+    "  slices as Python: x[0:2], x[1:], x[:, 1], x[::2], x[::-1]; lists side by side pair up as\n"
+    "  in NumPy and PyTorch: x[[0, 1], [1, 2]] is [x[0, 1], x[1, 2]].  All differentiable; an\n"
+    "  error names the axis of x the index is for.\n";
 /* ...then "Attributes: x.data ..." from variable_attribute_table, then: */
 static const char language_help_after[] =
     "Blocks share the session's names.  In a def, `name = e` binds a local name (a def\n"
@@ -95,7 +113,9 @@ static const char printing_help[] =
     "  A variable prints as name(value) when every dimension is 1, else name[shape](values);\n"
     "  an unnamed one as variable(...).  Matrices print one row per line; tensors with more\n"
     "  than 1000 elements show the first and last 3 along each axis.\n"
-    "  Numbers print as the shortest text that reads back to the same double (1e+06, 0.0001).\n"
+    "  Numbers print as the shortest text that reads back to the same double (1e-05, 0.0001,\n"
+    "  1e+16); whole numbers below 2^53 print whole (1868122, 1000000).  A plain number (a\n"
+    "  range counter, a count) prints bare: print(\"step\", i) shows step 10000.\n"
     "  A missing gradient prints <nil>; strings print in quotes, lists as [a b c].\n"
     "  print(a, b, ...) writes one line: strings bare, every variable (even a matrix) in the\n"
     "  one-line form name[shape](values).\n"
@@ -157,18 +177,37 @@ static void help_topic(repl *r, const char *topic) {
     for (int i = 0; i < count; i++) {
         if (!all[i].topic || strcmp(all[i].topic, topic) != 0) continue;
         char *signature = builtin_signature_text(&all[i]);
-        fprintf(r->out, "  %-*s  %s\n", width, signature ? signature : all[i].name,
-                all[i].help ? all[i].help : "");
+        const char *help = all[i].help ? all[i].help : "";
+        fprintf(r->out, "  %-*s  %.*s\n", width, signature ? signature : all[i].name,
+                (int)strcspn(help, "\n"), help); /* the first line; :help NAME has the rest */
         free(signature);
     }
 }
 
 static void help_builtin(repl *r, const builtin_def *def) {
     char *signature = builtin_signature_text(def);
-    fprintf(r->out, "%s\n  %s\n  topic: %s; also a method: x.%s(...) is %s(x, ...)\n",
-            signature ? signature : def->name, def->help ? def->help : "",
-            def->topic, def->name, def->name);
+    fprintf(r->out, "%s\n  %s\n  topic: %s", signature ? signature : def->name,
+            def->help ? def->help : "", def->topic);
+    if (builtin_method_form(def))
+        fprintf(r->out, "; also a method: x.%s(...) is %s(x, ...)", def->name, def->name);
+    fputs("\n", r->out);
     free(signature);
+}
+
+int repl_help_subjects(const char ***out) {
+    int count = 0, ncommands = 0, ntopics = 0, k = 0;
+    const builtin_def *all = builtins_all(&count);
+    while (command_table[ncommands].name) ncommands++;
+    while (builtin_topics[ntopics]) ntopics++;
+    size_t ntext = sizeof text_topics / sizeof text_topics[0];
+    const char **subjects = malloc((ntext + (size_t)(ntopics + count + ncommands)) * sizeof *subjects);
+    if (subjects == NULL) return *out = NULL, 0;
+    for (size_t i = 0; i < ntext; i++) subjects[k++] = text_topics[i].name;
+    for (int i = 0; i < ntopics; i++) subjects[k++] = builtin_topics[i];
+    for (int i = 0; i < count; i++) subjects[k++] = all[i].name;
+    for (int i = 0; i < ncommands; i++) subjects[k++] = command_table[i].name;
+    *out = subjects;
+    return k;
 }
 
 static int command_help_run(repl *r, const char *argument) {
@@ -202,23 +241,10 @@ static int command_help_run(repl *r, const char *argument) {
             return REPL_OK;
         }
     /* suggest among topics, built-ins and commands */
-    int count = 0;
-    const builtin_def *all = builtins_all(&count);
-    int ncommands = 0, ntopics = 0;
-    while (command_table[ncommands].name) ncommands++;
-    while (builtin_topics[ntopics]) ntopics++;
-    const char **candidates = malloc((size_t)(count + ntopics + ncommands + 3) * sizeof *candidates);
-    const char *near = NULL;
-    if (candidates != NULL) {
-        int k = 0;
-        for (size_t i = 0; i < sizeof text_topics / sizeof text_topics[0]; i++)
-            candidates[k++] = text_topics[i].name;
-        for (int i = 0; i < ntopics; i++) candidates[k++] = builtin_topics[i];
-        for (int i = 0; i < count; i++) candidates[k++] = all[i].name;
-        for (int i = 0; i < ncommands; i++) candidates[k++] = command_table[i].name;
-        near = nearest_word(argument, candidates, k);
-        free(candidates);
-    }
+    const char **candidates = NULL;
+    int k = repl_help_subjects(&candidates);
+    const char *near = k > 0 ? nearest_word(argument, candidates, k) : NULL;
+    free(candidates);
     if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
     else repl_error(r, "no help on '%s'; :help lists the topics", argument);
     return REPL_ERROR;
@@ -287,32 +313,6 @@ static int command_funcs(repl *r, const char *argument) {
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-static char *read_whole_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return NULL;
-    size_t length = 0, capacity = 4096;
-    char *text = malloc(capacity);
-    while (text != NULL) {
-        size_t got = fread(text + length, 1, capacity - length - 1, f);
-        length += got;
-        if (got == 0) break;
-        if (capacity - length - 1 == 0) {
-            char *grown = realloc(text, capacity *= 2);
-            if (grown == NULL) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = grown;
-        }
-    }
-    int saved = errno;
-    fclose(f);
-    errno = saved;
-    if (text) text[length] = '\0';
-    return text;
-}
-
 static int command_load(repl *r, const char *path) {
     if (path[0] == '\0') {
         repl_error(r, ":load needs a file name");
@@ -322,18 +322,19 @@ static int command_load(repl *r, const char *path) {
         repl_error(r, ":load: files load each other more than %d deep", MAX_LOAD_DEPTH);
         return REPL_ERROR;
     }
-    char *text = read_whole_file(path);
-    char lesson[4096];
-    if (text == NULL && errno == ENOENT && lesson_is_name(path)) {
+    char *text, lesson[4096], message[512];
+    int at_line, at_column;
+    struct stat st;
+    if (stat(path, &st) < 0 && errno == ENOENT && lesson_is_name(path)) {
         if (lesson_find(path, lesson, sizeof lesson) < 0) {
             repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
             return REPL_ERROR;
         }
         path = lesson;
-        text = read_whole_file(path);
     }
-    if (text == NULL) {
-        repl_error(r, ":load: cannot read %s: %s", path, strerror(errno));
+    if (source_read_file(path, &text, &at_line, &at_column, message, sizeof message) < 0) {
+        if (at_line > 0) repl_error(r, ":load: %s:%d:%d: %s", path, at_line, at_column, message);
+        else repl_error(r, ":load: %s", message);
         return REPL_ERROR;
     }
     /* the loaded file reports its own errors (FILE:LINE:COL) */
@@ -349,25 +350,58 @@ static int command_load(repl *r, const char *path) {
     return status;
 }
 
-static int command_save(repl *r, const char *path) {
+/* Whether :save wrote `path` in this session (compared by real path). */
+static bool saved_here(const repl *r, const char *path) {
+    char *real = realpath(path, NULL);
+    bool found = false;
+    for (int i = 0; real && !found && i < r->saved_count; i++) found = strcmp(real, r->saved_files[i]) == 0;
+    free(real);
+    return found;
+}
+
+static void remember_saved(repl *r, const char *path) {
+    if (saved_here(r, path)) return;
+    char *real = realpath(path, NULL);
+    char **grown = real ? realloc(r->saved_files, (size_t)(r->saved_count + 1) * sizeof *grown) : NULL;
+    if (grown == NULL) {
+        free(real);
+        return;
+    }
+    r->saved_files = grown;
+    r->saved_files[r->saved_count++] = real;
+}
+
+/* Writes the history to path whole or not at all (atomic_file.h): a failed
+ * write leaves the old file as it was.  Without `over`, an existing file
+ * :save did not write in this session is refused. */
+static int save_history(repl *r, const char *command, const char *path, bool over) {
     if (path[0] == '\0') {
-        repl_error(r, ":save needs a file name");
+        repl_error(r, "%s needs a file name", command);
         return REPL_ERROR;
     }
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        repl_error(r, ":save: cannot write %s: %s", path, strerror(errno));
+    if (!over && access(path, F_OK) == 0 && !saved_here(r, path)) {
+        repl_error(r, "%s: %s exists and was not written by :save in this session; :save! %s overwrites it",
+                   command, path, path);
         return REPL_ERROR;
     }
-    for (int i = 0; i < r->history_count; i++) fprintf(f, "%s\n", r->history[i]);
-    if (fclose(f) != 0) {
-        repl_error(r, ":save: cannot write %s: %s", path, strerror(errno));
+    atomic_file af;
+    if (atomic_file_open(&af, path) < 0) {
+        repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
         return REPL_ERROR;
     }
+    for (int i = 0; i < r->history_count; i++) fprintf(af.file, "%s\n", r->history[i]);
+    if (atomic_file_commit(&af) < 0) {
+        repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
+        return REPL_ERROR;
+    }
+    remember_saved(r, path);
     fprintf(r->out, "saved %d statement%s to %s\n", r->history_count,
             r->history_count == 1 ? "" : "s", path);
     return REPL_OK;
 }
+
+static int command_save(repl *r, const char *path) { return save_history(r, ":save", path, false); }
+static int command_save_over(repl *r, const char *path) { return save_history(r, ":save!", path, true); }
 
 static int command_lessons(repl *r, const char *argument) {
     fputs("Lessons (:load NAME, or agrepl --lesson NAME):\n", r->out);
@@ -419,6 +453,38 @@ static int command_time(repl *r, const char *argument) {
     }
     repl_error(r, ":time takes on or off, not '%s'", argument);
     return REPL_ERROR;
+}
+
+static int command_pace(repl *r, const char *argument) {
+    if (argument[0] == '\0') {
+        if (r->pace_fps > 0) fprintf(r->out, "pace: %g frames a second\n", r->pace_fps);
+        else fputs("pace: off\n", r->out);
+        return REPL_OK;
+    }
+    double fps = 0;
+    char *end = NULL;
+    if (strcmp(argument, "off") != 0) {
+        fps = strtod(argument, &end);
+        if (end == argument || *end != '\0' || !(fps >= 0)) {
+            repl_error(r, ":pace takes frames a second (0 is off) or off, not '%s'", argument);
+            return REPL_ERROR;
+        }
+    }
+    return repl_viz_set_pace(r, fps) < 0 ? REPL_ERROR : REPL_OK;
+}
+
+static int command_zoom(repl *r, const char *argument) {
+    if (argument[0] == '\0') {
+        fprintf(r->out, "zoom: %g\n", r->plot_zoom);
+        return REPL_OK;
+    }
+    char *end = NULL;
+    double zoom = strtod(argument, &end);
+    if (end == argument || *end != '\0') {
+        repl_error(r, ":zoom takes a factor such as 1.5 (1 is the default), not '%s'", argument);
+        return REPL_ERROR;
+    }
+    return repl_viz_set_zoom(r, zoom) < 0 ? REPL_ERROR : REPL_OK;
 }
 
 /* ---- dispatch --------------------------------------------------------------------------- */

@@ -2,6 +2,7 @@
  * loops and :reset frees everything, the argument binder's messages, name
  * suggestions, completion, run statuses, interrupts, and a fuzz run of
  * random token soups and random bytes that must never crash. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -440,6 +441,65 @@ static void test_completion(void **state) {
     c.count = 0;
     repl_complete(s.r, "opt.nothing.x", 13, collect, &c);
     assert_int_equal(c.count, 0);
+
+    /* file names after :load and :save and inside a string (not names:
+     * "samples/ma" once offered matmul and max) */
+    c.count = 0;
+    repl_complete(s.r, ":load tests/scripts/pytorch_ind", 32, collect, &c);
+    assert_true(has_word(&c, "tests/scripts/pytorch_indexing.ag"));
+    assert_true(has_word(&c, "tests/scripts/pytorch_indexing.out"));
+    assert_int_equal(c.count, 2);
+    c.count = 0;
+    repl_complete(s.r, ":save tests/scr", 15, collect, &c);
+    assert_true(has_word(&c, "tests/scripts/"));
+    assert_int_equal(c.count, 1);
+    c.count = 0;
+    repl_complete(s.r, "render(y, \"tests/scripts/pytorch_ind", 36, collect, &c);
+    assert_true(has_word(&c, "tests/scripts/pytorch_indexing.ag"));
+    assert_false(has_word(&c, "matmul"));
+    assert_int_equal(strcmp(repl_completion_breaks(":load samples/ma", 16), " \t\n\""), 0);
+    assert_true(repl_completing_file("x = \"sam", 8));
+    assert_false(repl_completing_file("x = \"a\" + sam", 13));
+    /* help subjects after :help: topics, built-ins and commands */
+    c.count = 0;
+    repl_complete(s.r, ":help opt", 9, collect, &c);
+    assert_true(has_word(&c, "optimizers"));
+    c.count = 0;
+    repl_complete(s.r, ":help pri", 9, collect, &c);
+    assert_true(has_word(&c, "printing"));
+    assert_true(has_word(&c, "print"));
+    c.count = 0;
+    repl_complete(s.r, ":help :lo", 9, collect, &c);
+    assert_true(has_word(&c, ":load"));
+    /* the keyword arguments of the call the word is in */
+    c.count = 0;
+    repl_complete(s.r, "y.backward(cre", 14, collect, &c);
+    assert_true(has_word(&c, "create_graph="));
+    assert_true(has_word(&c, "creator")); /* an argument may be any expression too */
+    assert_int_equal(c.count, 2);
+    c.count = 0;
+    repl_complete(s.r, "sum(weight, ke", 14, collect, &c);
+    assert_true(has_word(&c, "keepdims="));
+    c.count = 0;
+    repl_complete(s.r, "adam(lr=0.1, be", 15, collect, &c);
+    assert_true(has_word(&c, "beta1="));
+    assert_true(has_word(&c, "beta2="));
+    c.count = 0;
+    repl_complete(s.r, "opt.update(", 11, collect, &c);
+    assert_false(has_word(&c, "opt="));
+    c.count = 0;
+    repl_complete(s.r, "sum(x[cre", 9, collect, &c); /* inside an index: no keywords */
+    assert_false(has_word(&c, "create_graph="));
+    c.count = 0;
+    repl_complete(s.r, "sin(sum(weight), ax", 19, collect, &c); /* sum( is closed: sin's */
+    assert_false(has_word(&c, "axis="));
+    /* methods: only the built-ins with a method form */
+    c.count = 0;
+    repl_complete(s.r, "weight.ml", 9, collect, &c);
+    assert_int_equal(c.count, 0);
+    c.count = 0;
+    repl_complete(s.r, "weight.su", 9, collect, &c);
+    assert_true(has_word(&c, "weight.sum"));
     session_close(&s);
 }
 
@@ -450,6 +510,41 @@ static uint64_t fuzz_state = 0x9e3779b97f4a7c15ull;
 static uint32_t fuzz_next(void) {
     fuzz_state = fuzz_state * 6364136223846793005ull + 1442695040888963407ull;
     return (uint32_t)(fuzz_state >> 33);
+}
+
+/* Endless recursion is a clean error in a thread with a small stack: the
+ * recursion budget comes from the running thread's stack, not the main
+ * thread's ulimit (issue 13; the session was used on the main thread first,
+ * so cached bounds must not carry over). */
+static void *recurse_in_thread(void *arg) {
+    session *s = arg;
+    int status = run(s, "def f(n) = f(n + 1)\nf(0)\n");
+    /* the session is intact afterwards, on the same small stack */
+    if (run(s, "print(\"still here\", x)\n") != 0) status = 99;
+    return (void *)(intptr_t)status;
+}
+
+static void test_endless_recursion_in_small_thread(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 1\n"), 0);
+    pthread_attr_t attr;
+    assert_int_equal(pthread_attr_init(&attr), 0);
+    assert_int_equal(pthread_attr_setstacksize(&attr, 512u << 10), 0);
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, &attr, recurse_in_thread, &s), 0);
+    void *status;
+    assert_int_equal(pthread_join(thread, &status), 0);
+    pthread_attr_destroy(&attr);
+    assert_int_not_equal((int)(intptr_t)status, 0);
+    assert_int_not_equal((int)(intptr_t)status, 99);
+    assert_non_null(strstr(err_of(&s), "endless recursion"));
+    assert_non_null(strstr(err_of(&s), "in f, called at"));
+    assert_non_null(strstr(out_of(&s), "still here"));
+    /* and the main thread still has its own, larger budget */
+    assert_int_equal(run(&s, "def g(n) {\n  if n == 0 { return 0 }\n  return g(n - 1)\n}\nprint(g(150))\n"), 0);
+    session_close(&s);
 }
 
 static void test_fuzz_never_crashes(void **state) {
@@ -528,6 +623,7 @@ int main(void) {
         cmocka_unit_test(test_signature_defaults),
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_completion),
+        cmocka_unit_test(test_endless_recursion_in_small_thread),
         cmocka_unit_test(test_fuzz_never_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #include <gvplugin_device.h>
 
 #include "ag_format.h"
+#include "atomic_file.h"
 
 #define LABEL_LEN 128
 #define PREVIEW_ELEMENTS 4 /* tensor values shown in a node before "…" */
@@ -36,7 +37,7 @@ void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
     char number[AG_NUMBUF];
     size_t size = ag_size(v);
     if (ag_ndim(v) == 0) {
-        snprintf(buf, n, "%s", ag_format_double(ag_item(v), digits, number));
+        snprintf(buf, n, "%s", ag_format_display(ag_item(v), digits, number));
         return;
     }
     char shape[AG_SHAPEBUF];
@@ -47,7 +48,7 @@ void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
     const double *data = ag_cdata(v);
     for (size_t i = 0; i < shown && used < n; i++)
         used += (size_t)snprintf(buf + used, n - used, " %s",
-                                 ag_format_double(data[i], element_digits, number));
+                                 ag_format_display(data[i], element_digits, number));
     if (shown < size && used < n) snprintf(buf + used, n - used, " …");
 }
 
@@ -553,13 +554,13 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool cost
     set_default(g, AGRAPH, "nslimit1", "1");
     /* inputs left to right in argument order, so a - b and a / b read right */
     set_default(g, AGRAPH, "ordering", "in");
-    /* Drawn at 100 %, so node text (14 pt) stays ~19 px high: a big graph
-     * makes a big image, scaled down only beyond VIZ_MAX_IMAGE_PX a side. */
+    /* Drawn at 100 % (times :zoom), so node text (14 pt) stays ~19 px high: a
+     * big graph makes a big image, scaled down only beyond VIZ_MAX_IMAGE_PX a side. */
+    double dpi = o->zoom > 0 ? VIZ_DPI * o->zoom : VIZ_DPI;
     char size[32];
-    snprintf(size, sizeof size, "%g,%g", (double)VIZ_MAX_IMAGE_PX / VIZ_DPI,
-             (double)VIZ_MAX_IMAGE_PX / VIZ_DPI);
+    snprintf(size, sizeof size, "%g,%g", VIZ_MAX_IMAGE_PX / dpi, VIZ_MAX_IMAGE_PX / dpi);
     set_default(g, AGRAPH, "size", size);
-    snprintf(size, sizeof size, "%d", VIZ_DPI);
+    snprintf(size, sizeof size, "%g", dpi);
     set_default(g, AGRAPH, "dpi", size);
     set_default(g, AGRAPH, "fontname", "DejaVu Sans");
     set_default(g, AGRAPH, "fontsize", "18");
@@ -874,15 +875,11 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
         bytes = render_bytes(g, format, &size, err);
     }
     if (bytes == NULL) return -1;
-    FILE *file = fopen(filename, "wb");
+    /* whole or not at all: a failed write leaves the old file as it was */
+    int rc = write_file_atomic(filename, bytes, size);
     int saved = errno;
-    bool ok = file != NULL && fwrite(bytes, 1, size, file) == size;
-    if (file != NULL) {
-        if (!ok) saved = errno;
-        if (fclose(file) != 0 && ok) ok = false, saved = errno;
-    }
     free(bytes);
-    if (!ok) {
+    if (rc < 0) {
         snprintf(err, VIZ_ERRLEN, "cannot write \"%s\": %s", filename,
                  strerror(saved ? saved : EIO));
         return -1;

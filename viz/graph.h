@@ -70,6 +70,8 @@ typedef struct viz_graph_opts {
                             highlighted and marked "in progress"; NULL = none */
     const viz_mark *marks; /* variables to mark (nmarks of them); the caller owns them */
     int nmarks;
+    double zoom;         /* projector scale (:zoom): PNG pixels and so text and lines are
+                            zoom times larger (Graphviz dpi 96 * zoom); 0 or 1 = as is */
 } viz_graph_opts;
 
 /* The note of v's mark in o, or NULL when v is not marked. */
