@@ -179,6 +179,7 @@ static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
 }
 
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
+    if (ctx != NULL) ctx->summed_data = NULL;
     if (ctx == NULL || check_output(ctx, "backward", y) < 0) return -1;
     ag_backward_opts none = {0};
     if (opts == NULL) opts = &none;
@@ -192,7 +193,6 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
 
     if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
     if (++ctx->backward_calls == 0) ++ctx->backward_calls;
-    ctx->summed_data = NULL;
     func_heap heap;
     heap.items = heap.local;
     heap.len = 0;

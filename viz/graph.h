@@ -52,7 +52,7 @@
  * analytic gradient gradcheck found different from the numeric one. */
 typedef struct viz_mark {
     const ag_var *var;
-    char note[112]; /* "✗ analytic 2 numeric 3 at [0, 1]" */
+    char note[384]; /* "✗ analytic 2 numeric 3 at [0, 1]" */
 } viz_mark;
 
 typedef struct viz_graph_opts {
