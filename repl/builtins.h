@@ -128,5 +128,9 @@ repl_viz *repl_get_viz(repl *r);
  * over); the bridge refreshes an open graph window, or prints tree(y) with
  * that function marked when asked to (print_tree). */
 void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree);
+/* backward(step=...): runs ag_backward with opts, printing each function with
+ * the chain rule and its numbers; pace is seconds per step when a person is at
+ * the terminal, 0 to wait for Enter.  0, or -1 with the error reported. */
+int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace);
 
 #endif
