@@ -385,16 +385,14 @@ ag_gc_info ag_gc_stats(const ag_ctx *ctx) {
 /* The mark stack holds tagged pointers: low bit 1 = function. */
 static bool push(ag_ctx *ctx, void *p, bool is_func) {
     if (p == NULL) return true;
-    size_t *len = (size_t *)&ctx->stack[0];
-    if (*len + 1 >= ctx->stack_cap) {
+    if (ctx->stack_len == ctx->stack_cap) {
         size_t cap = ctx->stack_cap * 2;
         void **grown = realloc(ctx->stack, cap * sizeof *grown);
         if (grown == NULL) return false;
         ctx->stack = grown;
         ctx->stack_cap = cap;
-        len = (size_t *)&ctx->stack[0];
     }
-    ctx->stack[++*len] = (void *)((uintptr_t)p | (is_func ? 1u : 0u));
+    ctx->stack[ctx->stack_len++] = (void *)((uintptr_t)p | (is_func ? 1u : 0u));
     return true;
 }
 
@@ -408,8 +406,7 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full) {
         ctx->stack = malloc(ctx->stack_cap * sizeof *ctx->stack);
         if (ctx->stack == NULL) return false;
     }
-    _Static_assert(sizeof(size_t) <= sizeof(void *), "stack length fits a slot");
-    *(size_t *)&ctx->stack[0] = 0;
+    ctx->stack_len = 0;
     unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
     for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
         if (v->roots > 0 && !push(ctx, v, false)) return false;
@@ -417,9 +414,8 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full) {
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)
             if (!push(ctx, ctx->remembered[i]->grad, false)) return false;
-    while (*(size_t *)&ctx->stack[0] > 0) {
-        size_t *len = (size_t *)&ctx->stack[0];
-        uintptr_t item = (uintptr_t)ctx->stack[(*len)--];
+    while (ctx->stack_len > 0) {
+        uintptr_t item = (uintptr_t)ctx->stack[--ctx->stack_len];
         if (item & 1u) {
             ag_func *f = (ag_func *)(item & ~(uintptr_t)1u);
             if ((f->mark & EPOCH_BITS) == epoch || (f->mark & skip)) continue;

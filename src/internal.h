@@ -101,8 +101,8 @@ struct ag_ctx {
      * own stamp, counted up from reclaim_first; reclaim_step is the running
      * step's (0 = no pass running), given to each variable made meanwhile. */
     unsigned reclaim_step, reclaim_first, reclaim_counter;
-    void **stack; /* gc mark stack */
-    size_t stack_cap;
+    void **stack; /* gc mark stack: stack_len entries of stack_cap */
+    size_t stack_len, stack_cap;
     /* AG_DEBUG_NO_REUSE=1 at ag_ctx_new: every node is its own malloc block,
      * freed when collected and never reused (context.c). */
     bool no_reuse;
