@@ -22,6 +22,7 @@
 
 #define SHOWN_VALUES 3 /* a tensor shows its shape and this many first values */
 #define DEFAULT_DIGITS 4
+#define SHOWN_TERMS 8 /* a sum shows this many contributions, then their count */
 
 /* One variable that receives gradient in the pass. */
 typedef struct receiver {
@@ -31,7 +32,8 @@ typedef struct receiver {
     bool prior;   /* had a .grad before the pass: the first term */
     bool scalar;
     double total; /* scalar: the running sum, in the engine's order */
-    strbuf terms; /* "0.76 + 0.42" so far */
+    strbuf terms; /* "0.76 + 0.42" so far (the first SHOWN_TERMS) */
+    int nterms;
 } receiver;
 
 typedef struct stepper {
@@ -43,7 +45,7 @@ typedef struct stepper {
     bool print_tree;
     receiver *recv;
     int nrecv, caprecv;
-    ag_func **seen; /* functions already walked */
+    ag_func **seen; /* functions reached from y, in the order walked */
     int nseen, capseen;
 } stepper;
 
@@ -94,11 +96,15 @@ static receiver *find_receiver(stepper *s, const ag_var *v) {
     return NULL;
 }
 
-/* Counts, for every variable, the uses backward will send gradient through.
- * -1 when out of memory. */
-static int count_uses(stepper *s, ag_func *f) {
+static bool seen_func(const stepper *s, const ag_func *f) {
     for (int i = 0; i < s->nseen; i++)
-        if (s->seen[i] == f) return 0;
+        if (s->seen[i] == f) return true;
+    return false;
+}
+
+/* Marks f seen and pushes it on the walk's stack (seen doubles as the stack:
+ * functions are taken from *next onwards).  -1 when out of memory. */
+static int see(stepper *s, ag_func *f) {
     if (s->nseen == s->capseen) {
         int cap = s->capseen ? 2 * s->capseen : 32;
         ag_func **grown = realloc(s->seen, (size_t)cap * sizeof *grown);
@@ -107,31 +113,51 @@ static int count_uses(stepper *s, ag_func *f) {
         s->capseen = cap;
     }
     s->seen[s->nseen++] = f;
-    for (int i = 0; i < ag_func_ninputs(f); i++) {
-        ag_var *x = ag_func_input(f, i);
-        if (ag_var_flags(x) & AG_VAR_CONST) continue;
-        receiver *rc = find_receiver(s, x);
-        if (rc == NULL) {
-            if (s->nrecv == s->caprecv) {
-                int cap = s->caprecv ? 2 * s->caprecv : 32;
-                receiver *grown = realloc(s->recv, (size_t)cap * sizeof *grown);
-                if (grown == NULL) return -1;
-                s->recv = grown;
-                s->caprecv = cap;
-            }
-            rc = &s->recv[s->nrecv++];
-            *rc = (receiver){.v = x, .scalar = ag_size(x) == 1};
-            const ag_var *g = ag_grad(x);
-            if (g != NULL) {
-                rc->prior = true;
-                if (rc->scalar) rc->total = ag_item(g);
-                char text[256];
-                short_value(s->r, g, text, sizeof text);
-                strbuf_appendf(&rc->terms, "%s (kept from before)", text);
-            }
+    return 0;
+}
+
+/* Records one use of x (a new receiver the first time, with any .grad it
+ * already has as the first term).  -1 when out of memory. */
+static int add_use(stepper *s, ag_var *x) {
+    receiver *rc = find_receiver(s, x);
+    if (rc == NULL) {
+        if (s->nrecv == s->caprecv) {
+            int cap = s->caprecv ? 2 * s->caprecv : 32;
+            receiver *grown = realloc(s->recv, (size_t)cap * sizeof *grown);
+            if (grown == NULL) return -1;
+            s->recv = grown;
+            s->caprecv = cap;
         }
-        rc->uses++;
-        if (ag_creator(x) && count_uses(s, ag_creator(x)) < 0) return -1;
+        rc = &s->recv[s->nrecv++];
+        *rc = (receiver){.v = x, .scalar = ag_size(x) == 1};
+        const ag_var *g = ag_grad(x);
+        if (g != NULL) {
+            rc->prior = true;
+            if (rc->scalar) rc->total = ag_item(g);
+            char text[256];
+            short_value(s->r, g, text, sizeof text);
+            strbuf_appendf(&rc->terms, "%s (kept from before)", text);
+            rc->nterms = 1;
+        }
+    }
+    rc->uses++;
+    return 0;
+}
+
+/* Counts, for every variable, the uses backward will send gradient through:
+ * every input slot of every function reachable from root (iterative, so a
+ * long chain cannot overflow the stack).  -1 when out of memory. */
+static int count_uses(stepper *s, ag_func *root) {
+    if (see(s, root) < 0) return -1;
+    for (int next = 0; next < s->nseen; next++) {
+        ag_func *f = s->seen[next];
+        for (int i = 0; i < ag_func_ninputs(f); i++) {
+            ag_var *x = ag_func_input(f, i);
+            if (x == NULL || (ag_var_flags(x) & AG_VAR_CONST)) continue;
+            if (add_use(s, x) < 0) return -1;
+            ag_func *creator = ag_creator(x);
+            if (creator && !seen_func(s, creator) && see(s, creator) < 0) return -1;
+        }
     }
     return 0;
 }
@@ -166,8 +192,11 @@ static void chain_line(stepper *s, ag_func *f, int i, const ag_var *gy, const ag
         fputc('\n', r->out);
         return;
     }
-    if (rc->terms.length) strbuf_append(&rc->terms, " + ");
-    strbuf_append(&rc->terms, term);
+    if (rc->nterms < SHOWN_TERMS) {
+        if (rc->terms.length) strbuf_append(&rc->terms, " + ");
+        strbuf_append(&rc->terms, term);
+    }
+    rc->nterms++;
     bool more_here = false; /* x also feeds a later input of this same function */
     for (int j = i + 1; j < ag_func_ninputs(f); j++)
         if (ag_func_input(f, j) == x) more_here = true;
@@ -186,7 +215,9 @@ static void chain_line(stepper *s, ag_func *f, int i, const ag_var *gy, const ag
         if (rc->scalar && ag_size(gx) == 1) num(r, rc->total, final);
         else if (ag_grad(x)) short_value(r, ag_grad(x), final, sizeof final);
         else snprintf(final, sizeof final, "?");
-        fprintf(r->out, "  %s.grad = %s = %s\n", e, rc->terms.data ? rc->terms.data : "", final);
+        fprintf(r->out, "  %s.grad = %s", e, rc->terms.data ? rc->terms.data : "");
+        if (rc->nterms > SHOWN_TERMS) fprintf(r->out, " + … (%d terms)", rc->nterms);
+        fprintf(r->out, " = %s\n", final);
     }
 }
 
