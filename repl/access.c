@@ -179,7 +179,7 @@ static int index_integer(repl *r, const ast_node *at, double number, int axis, i
     char text[AG_NUMBUF];
     if (number != floor(number) || fabs(number) > 2e9)
         return repl_error_at(r, at, "index: an index must be an integer, not %s",
-                          ag_format_double(number, 0, text));
+                          ag_format_display(number, 0, text));
     if (number < -dim || number >= dim)
         return repl_error_at(r, at, "index: index %.0f out of range for axis %d with size %d", number, axis,
                           dim);
@@ -213,6 +213,121 @@ static int index_list_ints(repl *r, const ast_node *at, repl_value key, int axis
     return 0;
 }
 
+/* ---- slices: x[a:b:c] along one axis, as Python and PyTorch ---------------------------------
+ * A slice's parts, evaluated: has[k] is false for a part left out. */
+typedef struct slice_parts {
+    bool has[3];
+    double part[3]; /* start, stop, step */
+} slice_parts;
+
+static int eval_slice(repl *r, const ast_node *n, slice_parts *out) {
+    const ast_node *parts[3] = {n->as.slice.start, n->as.slice.stop, n->as.slice.step};
+    static const char *const names[3] = {"start", "stop", "step"};
+    char buf[96];
+    for (int k = 0; k < 3; k++) {
+        out->has[k] = parts[k] != NULL;
+        if (!parts[k]) continue;
+        repl_value v;
+        if (eval_expr(r, parts[k], &v) < 0) return -1;
+        bool ok = scalar_of(v, &out->part[k]);
+        if (!ok || out->part[k] != floor(out->part[k]) || fabs(out->part[k]) > 2e9) {
+            char text[AG_NUMBUF];
+            int rc = repl_error_at(r, parts[k], "index: a slice's %s must be an integer, not %s",
+                                   names[k],
+                                   ok ? ag_format_display(out->part[k], 0, text)
+                                      : describe_kind(v, buf, sizeof buf));
+            value_release(v);
+            return rc;
+        }
+        value_release(v);
+    }
+    if (out->has[2] && out->part[2] == 0)
+        return repl_error_at(r, n, "index: a slice's step cannot be 0");
+    return 0;
+}
+
+/* The positions a slice picks from an axis of length dim, Python's rules
+ * (negative parts count from the end, out-of-range parts are clamped, a
+ * negative step walks backwards); *out malloc'd, *count may be 0. */
+static int slice_positions(repl *r, const ast_node *at, const slice_parts *s, int dim, int **out,
+                           int *count) {
+    long step = s->has[2] ? (long)s->part[2] : 1;
+    long start, stop;
+    long low = step > 0 ? 0 : -1, high = step > 0 ? dim : dim - 1;
+    if (!s->has[0]) {
+        start = step > 0 ? 0 : dim - 1;
+    } else {
+        start = (long)s->part[0] + (s->part[0] < 0 ? dim : 0);
+        start = start < low ? low : start > high ? high : start;
+    }
+    if (!s->has[1]) {
+        stop = step > 0 ? dim : -1;
+    } else {
+        stop = (long)s->part[1] + (s->part[1] < 0 ? dim : 0);
+        stop = stop < low ? low : stop > high ? high : stop;
+    }
+    int *list = malloc((size_t)(dim > 0 ? dim : 1) * sizeof *list);
+    if (list == NULL) return repl_error_at(r, at, "out of memory");
+    int n = 0;
+    for (long i = start; step > 0 ? i < stop : i > stop; i += step) list[n++] = (int)i;
+    *out = list;
+    *count = n;
+    return 0;
+}
+
+/* Is key (an evaluated index) a list of indices? */
+static bool is_index_list(repl_value key) {
+    return key.kind == VALUE_LIST || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 1);
+}
+
+/* x indexed by `count` adjacent lists of equal length n, starting at x's axis
+ * `axis` (the original's axis `first`), paired as NumPy and PyTorch do:
+ * result[k] = x[.., l1[k], l2[k], ..], those axes replaced by one of length n.
+ * Done as a Reshape merging the axes and one GetItem of the flat positions,
+ * so it is differentiable like every index. */
+static ag_var *paired_lists(repl *r, const ast_node *at, ag_var *x, int axis, int first,
+                            const repl_value *keys, int count) {
+    const int *shape = ag_shape(x);
+    int n = -1, *flat = NULL;
+    for (int j = 0; j < count; j++) {
+        int *list = NULL, length = 0, dim = shape[axis + j];
+        if (index_list_ints(r, at, keys[j], first + j, dim, &list, &length) < 0) {
+            free(flat);
+            return NULL;
+        }
+        if (j == 0) {
+            n = length;
+            flat = calloc((size_t)(n > 0 ? n : 1), sizeof *flat);
+        } else if (length != n) {
+            free(list);
+            free(flat);
+            return repl_error_at(r, at,
+                                 "index: paired index lists must have the same length, not %d and %d",
+                                 n, length),
+                   NULL;
+        }
+        if (flat == NULL) {
+            free(list);
+            return repl_error_at(r, at, "out of memory"), NULL;
+        }
+        for (int k = 0; k < n; k++) flat[k] = flat[k] * dim + (list[k] < 0 ? list[k] + dim : list[k]);
+        free(list);
+    }
+    int merged[AG_MAX_DIMS], ndim = 0, product = 1;
+    for (int i = 0; i < ag_ndim(x); i++) {
+        if (i >= axis && i < axis + count) {
+            product *= shape[i];
+            if (i == axis + count - 1) merged[ndim++] = product;
+        } else {
+            merged[ndim++] = shape[i];
+        }
+    }
+    ag_var *y = ag_get_item(r->ctx, ag_reshape(r->ctx, x, ndim, merged), axis, flat, n);
+    free(flat);
+    if (y == NULL) engine_error_at(r, at);
+    return y;
+}
+
 int eval_index(repl *r, const ast_node *n, repl_value *out) {
     repl_value object;
     if (eval_expr(r, n->as.index.object, &object) < 0) return -1;
@@ -224,14 +339,27 @@ int eval_index(repl *r, const ast_node *n, repl_value *out) {
         value_release(object);
         return repl_error_at(r, n, "too many indices (%d)", count);
     }
-    for (int i = 0; i < count; i++)
-        if (eval_operand(r, indices->items[i], LITERAL_NUMBER, &keys[i]) < 0) {
+    slice_parts slices[AG_MAX_DIMS]; /* where keys[i] is nil and the index a slice */
+    bool any_slice = false;
+    for (int i = 0; i < count; i++) {
+        const ast_node *item = indices->items[i];
+        int rc = 0;
+        keys[i] = (repl_value)VALUE_NIL_INIT;
+        if (item->kind == AST_SLICE) rc = eval_slice(r, item, &slices[i]), any_slice = true;
+        else rc = eval_operand(r, item, LITERAL_NUMBER, &keys[i]);
+        if (rc < 0) {
             for (int k = 0; k < i; k++) value_release(keys[k]);
             value_release(object);
             return -1;
         }
+    }
     int rc = 0;
-    if (object.kind == VALUE_LIST && !(value_is_tensor_literal(object) && count > 1)) {
+    if (any_slice && object.kind != VALUE_VAR &&
+        !(object.kind == VALUE_LIST && value_is_tensor_literal(object))) {
+        rc = repl_error_at(r, n, "index: a slice (a:b) takes part of a variable or tensor, not of %s",
+                           describe_kind(object, buf, sizeof buf));
+    } else if (object.kind == VALUE_LIST &&
+               !(value_is_tensor_literal(object) && (count > 1 || any_slice))) {
         repl_value item = value_copy(object);
         for (int i = 0; i < count && rc == 0; i++) {
             repl_value next = VALUE_NIL_INIT;
@@ -269,7 +397,37 @@ int eval_index(repl *r, const ast_node *n, repl_value *out) {
                     x = ag_squeeze(r->ctx, ag_get_item(r->ctx, x, axis, &index, 1), axis);
                     if (x == NULL) rc = engine_error_at(r, n);
                 }
-            } else if (key.kind == VALUE_LIST || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 1)) {
+            } else if (indices->items[i]->kind == AST_SLICE) {
+                int *list = NULL, length = 0, dim = ag_shape(x)[axis];
+                rc = slice_positions(r, n, &slices[i], dim, &list, &length);
+                if (rc == 0 && length == 0)
+                    rc = repl_error_at(r, n, "index: the slice selects nothing from axis %d with size %d",
+                                       i, dim);
+                if (rc == 0 && !(length == dim && list[0] == 0 && list[dim - 1] == dim - 1)) {
+                    x = ag_get_item(r->ctx, x, axis, list, length);
+                    if (x == NULL) rc = engine_error_at(r, n);
+                }
+                axis++;
+                free(list);
+            } else if (is_index_list(key) && i + 1 < count && is_index_list(keys[i + 1])) {
+                int lists = 1;
+                while (i + lists < count && is_index_list(keys[i + lists])) lists++;
+                for (int j = i + lists; j < count && rc == 0; j++)
+                    if (is_index_list(keys[j]))
+                        rc = repl_error_at(r, n, "index: index lists are paired only when next to each "
+                                                 "other (x[[0, 1], [1, 2]])");
+                if (rc == 0 && axis + lists > ag_ndim(x)) {
+                    char shape[AG_SHAPEBUF];
+                    rc = repl_error_at(r, n, "index: too many indices (%d) for a variable of shape %s",
+                                       count, ag_shape_string(ag_ndim(original), ag_shape(original), shape));
+                }
+                if (rc == 0) {
+                    x = paired_lists(r, n, x, axis, i, keys + i, lists);
+                    if (x == NULL) rc = -1;
+                    axis++;
+                    i += lists - 1;
+                }
+            } else if (is_index_list(key)) {
                 int *list = NULL, length = 0;
                 rc = index_list_ints(r, n, key, i, ag_shape(x)[axis], &list, &length);
                 if (rc == 0) {

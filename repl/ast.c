@@ -14,7 +14,7 @@ static const char *const kind_names[] = {
     [AST_NUMBER] = "number",       [AST_STRING] = "string",   [AST_BOOL] = "bool",
     [AST_NAME] = "name",           [AST_LIST] = "list",       [AST_UNARY] = "unary",
     [AST_BINARY] = "binary",       [AST_CALL] = "call",       [AST_KEYWORD] = "keyword",
-    [AST_ATTRIBUTE] = "attribute", [AST_INDEX] = "index",     [AST_ASSIGN] = "assign",
+    [AST_ATTRIBUTE] = "attribute", [AST_INDEX] = "index", [AST_SLICE] = "slice",     [AST_ASSIGN] = "assign",
     [AST_DEF] = "def",             [AST_FOR] = "for",         [AST_IF] = "if",
     [AST_NOGRAD] = "nograd",       [AST_TESTMODE] = "testmode", [AST_BREAK] = "break",
     [AST_CONTINUE] = "continue",   [AST_RETURN] = "return",   [AST_BLOCK] = "block",
@@ -263,6 +263,11 @@ static child_slots slots_of(const ast_node *node) {
         s.leading[0] = node->as.index.object;
         s.lists[0] = &node->as.index.indices;
         break;
+    case AST_SLICE:
+        s.leading[0] = node->as.slice.start;
+        s.leading[1] = node->as.slice.stop;
+        s.trailing = node->as.slice.step;
+        break;
     case AST_ASSIGN: s.leading[0] = node->as.assign.value; break;
     case AST_DEF:
         s.lists[0] = &node->as.def.parameters;
@@ -479,6 +484,17 @@ static void append_node(strbuf *buffer, const ast_node *node, int depth) {
         strbuf_append(buffer, "(index ");
         append_node(buffer, node->as.index.object, depth);
         append_each(buffer, &node->as.index.indices, depth);
+        strbuf_append(buffer, ")");
+        break;
+    case AST_SLICE: /* (slice start stop step), _ for a part left out */
+        strbuf_append(buffer, "(slice");
+        for (int i = 0; i < 3; i++) {
+            const ast_node *part = i == 0 ? node->as.slice.start : i == 1 ? node->as.slice.stop
+                                                                          : node->as.slice.step;
+            strbuf_append(buffer, " ");
+            if (part) append_node(buffer, part, depth);
+            else strbuf_append(buffer, "_");
+        }
         strbuf_append(buffer, ")");
         break;
     case AST_ASSIGN:

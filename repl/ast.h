@@ -32,6 +32,9 @@
  *   AST_ATTRIBUTE  x.grad          as.attribute.object, name
  *   AST_INDEX      x[i, j]         as.index.object, indices (one or more;
  *                                  x[[0, 2]] has one index, an AST_LIST)
+ *   AST_SLICE      a:b:c           as.slice.start, stop, step (each NULL when
+ *                                  left out: x[:, 1], x[::2]); only as an
+ *                                  index of AST_INDEX
  *
  * Statements
  *   AST_ASSIGN     x = e, x += e   as.assign.target (a name), op
@@ -84,6 +87,7 @@ typedef enum ast_kind {
     AST_KEYWORD,
     AST_ATTRIBUTE,
     AST_INDEX,
+    AST_SLICE,
     AST_ASSIGN,
     AST_DEF,
     AST_FOR,
@@ -168,6 +172,9 @@ struct ast_node {
             ast_node *object;
             ast_list indices;
         } index;
+        struct {
+            ast_node *start, *stop, *step;
+        } slice;
         struct {
             char *target;
             ast_operator op;

@@ -62,6 +62,21 @@ static void variable_label(const ag_var *v, char *buf, size_t n) {
     }
 }
 
+/* backward from a result that has no graph sets only its own .grad: say so,
+ * and why, in one line (a plain leaf like x = 1.0 needs no note). */
+void repl_note_no_graph(repl *r, ag_var *y) {
+    if (ag_creator(y) != NULL) return;
+    char name[96];
+    variable_label(y, name, sizeof name);
+    if (ag_var_flags(y) & AG_VAR_NOGRAD)
+        fprintf(r->err, "note: %s has no graph to go back through: it was computed inside nograd "
+                        "(or with no graph recorded), so backward only set %s.grad to 1\n", name, name);
+    else if (ag_var_flags(y) & AG_VAR_BACKWARD)
+        fprintf(r->err, "note: %s is a gradient made without create_graph=true, so it has no graph: "
+                        "backward only set its own .grad (make it with backward(create_graph=true) "
+                        "to differentiate it again)\n", name);
+}
+
 static void print_var_line(repl *r, const char *prefix, const ag_var *v, const char *suffix) {
     char *text = v ? format_variable(v, r->digits) : strdup("<nil>");
     fprintf(r->out, "%s%s%s\n", prefix, text ? text : "?", suffix);
@@ -299,6 +314,7 @@ int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace)
         if (ag_backward(r->ctx, y, opts) < 0) rc = engine_error(r);
     }
     if (rc == 0) {
+        repl_note_no_graph(r, y);
         repl_viz_step(r->viz, y, NULL, s.print_tree);
         fprintf(r->out, "done: %d step%s\n", s.step, s.step == 1 ? "" : "s");
     }

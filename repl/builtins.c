@@ -1,5 +1,6 @@
 /* builtins.c — the joined built-in table, its lookup, the signature parser,
  * the argument binder and the argument conversions built-ins use. */
+#include "ast.h"
 #include "builtins.h"
 
 #include <ctype.h>
@@ -55,6 +56,25 @@ const builtin_def *builtins_all(int *count) {
     if (joined_count < 0) join_tables();
     if (count) *count = joined_count;
     return joined;
+}
+
+/* The built-ins whose first argument is not something the call acts on:
+ * x.zeros(), x.mlp(), x.sgd() or x.savefig() would only put x in a slot
+ * that means something else (a shape, layer sizes, parameters to bind, a
+ * file name), so they have no method form.  Every other built-in does:
+ * x.sum(axis=0) is sum(x, axis=0). */
+static const char *const function_only[] = {
+    "zeros", "ones", "full", "rand", "randn", "arange", "linspace", "eye",    /* construction */
+    "numgrad", "gradcheck", "print", "range",                                 /* f first, output */
+    "sgd", "momentum", "adam", "adamw", "weight_decay", "clip_grad",          /* optimizers */
+    "mlp", "lstm", "rnn", "linear_layer",                                     /* models */
+    "contour", "savefig", "clearplot", "title", "pace",                       /* plots */
+};
+
+bool builtin_method_form(const builtin_def *def) {
+    for (size_t i = 0; i < sizeof function_only / sizeof function_only[0]; i++)
+        if (strcmp(def->name, function_only[i]) == 0) return false;
+    return true;
 }
 
 const builtin_def *builtin_find(const char *name) {
@@ -288,6 +308,8 @@ int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *
     if (s == NULL) return -1;
     args->def = def;
     args->count = 0;
+    args->call = NULL;
+    args->source = NULL;
     args->values = NULL;
     if (argc > s->positional && s->rest < 0) {
         if (s->required == s->positional)
@@ -511,7 +533,7 @@ static int to_int(repl *r, const builtin_args *a, int index, double v, int *out)
     if (!(v == floor(v)) || v < INT_MIN || v > INT_MAX) {
         char number[AG_NUMBUF];
         return repl_error(r, "%s: %s must be an integer, not %s", builtin_name(a),
-                          param_name(a, index), ag_format_double(v, 0, number));
+                          param_name(a, index), ag_format_display(v, 0, number));
     }
     *out = (int)v;
     return 0;
@@ -603,4 +625,38 @@ int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *ou
 
 bool arg_given(const builtin_args *a, int index) {
     return index >= 0 && index < a->count && a->values[index].kind != VALUE_NIL;
+}
+
+bool arg_source(const builtin_args *a, int index, char *buf, size_t size) {
+    const ast_node *call = a->call;
+    if (call == NULL || a->source == NULL || call->kind != AST_CALL || a->def == NULL || size == 0)
+        return false;
+    /* only the call of this built-in by name: not one made from C (contour's f) */
+    const ast_node *callee = call->as.call.callee;
+    const ast_node *argument = NULL;
+    if (callee->kind == AST_NAME && strcmp(callee->as.name, a->def->name) == 0) {
+        if (index < call->as.call.arguments.count) argument = call->as.call.arguments.items[index];
+    } else if (callee->kind == AST_ATTRIBUTE && strcmp(callee->as.attribute.name, a->def->name) == 0) {
+        if (index == 0) argument = callee->as.attribute.object;
+        else if (index - 1 < call->as.call.arguments.count)
+            argument = call->as.call.arguments.items[index - 1];
+    }
+    if (argument == NULL || argument->source_end <= argument->source_start) return false;
+    /* a literal names nothing: plot(3) is not a series called "3" */
+    const ast_node *literal = argument;
+    while (literal->kind == AST_UNARY && literal->as.unary.op == AST_OP_NEGATE)
+        literal = literal->as.unary.operand;
+    if (literal->kind == AST_NUMBER || literal->kind == AST_STRING || literal->kind == AST_BOOL)
+        return false;
+    /* as written, with a line break or a run of spaces as one space */
+    size_t length = 0;
+    for (size_t i = argument->source_start; i < argument->source_end; i++) {
+        char c = a->source[i];
+        bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        if (space && (length == 0 || buf[length - 1] == ' ')) continue;
+        if (length + 1 >= size) return false;
+        buf[length++] = space ? ' ' : c;
+    }
+    buf[length] = '\0';
+    return length > 0;
 }

@@ -29,6 +29,8 @@ struct builtin_args {
     repl_value *values;
     const builtin_def *def;
     int line, column; /* the call, for messages */
+    const struct ast_node *call; /* the AST_CALL being run, or NULL (a call from C) */
+    const char *source;          /* the text call's positions index, or NULL */
 };
 
 /* Returns 0 with one reference in *out (VALUE_NIL for "no value"), or -1
@@ -52,7 +54,8 @@ struct builtin_def {
     const char *signature;
     builtin_fn fn;
     const char *topic; /* one of builtin_topics[] (a test checks every row) */
-    const char *help;  /* one line */
+    const char *help;  /* one line; further lines (after \n, indented two spaces)
+                        * only in :help NAME */
     /* optional, left out of most rows: */
     builtin_literals literals;
     builtin_sequence_fn sequence; /* for x in NAME(...) without the list */
@@ -67,6 +70,9 @@ bool builtin_topic_known(const char *topic);
 /* The joined table (NULL-terminated by a zero entry) and lookups. */
 const builtin_def *builtins_all(int *count);
 const builtin_def *builtin_find(const char *name);
+/* Whether x.NAME(...) means NAME(x, ...) (false for constructors, models,
+ * optimizers and the like, whose first argument is not a receiver). */
+bool builtin_method_form(const builtin_def *def);
 
 /* Each table file provides its part. */
 extern const builtin_def builtins_core[];  /* terminated by {0} */
@@ -104,6 +110,11 @@ int arg_ints(repl *r, const builtin_args *a, int index, int *out, int max, int *
 int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *out, int max,
                 int *count);
 bool arg_given(const builtin_args *a, int index); /* not VALUE_NIL */
+/* The source text of positional argument `index` as the user wrote it
+ * ("loss / n"; a method's receiver is argument 0), in buf.  False when the
+ * call did not come from source, the argument was not written there, or
+ * it is a literal (3, -1.5, "a", true: it names nothing). */
+bool arg_source(const builtin_args *a, int index, char *buf, size_t size);
 
 /* Calls any callable value (user function, built-in, callable object) with
  * positional arguments; used by numgrad, gradcheck, contour.  0 or -1. */
@@ -132,5 +143,13 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree);
  * the chain rule and its numbers; pace is seconds per step when a person is at
  * the terminal, 0 to wait for Enter.  0, or -1 with the error reported. */
 int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace);
+/* After a backward from y with no graph (nograd, or a gradient made without
+ * create_graph): one note on r->err saying why only y.grad was set. */
+void repl_note_no_graph(repl *r, ag_var *y);
+/* pace() and :pace: frames a second for loops that plot or track (0 = off).
+ * 0, or -1 after repl_error when fps is out of range. */
+int repl_viz_set_pace(repl *r, double fps);
+/* :zoom: scale of text and lines in windows and saved figures and graphs. */
+int repl_viz_set_zoom(repl *r, double zoom);
 
 #endif

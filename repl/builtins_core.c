@@ -180,8 +180,11 @@ static int reduce(repl *r, const builtin_args *a, repl_value *out, reduce_fn fn)
     ag_var *x;
     int axes[AG_MAX_DIMS], naxes = 0;
     if (arg_var(r, a, 0, &x) < 0) return -1;
+    bool keepdims = false;
     if (arg_given(a, 1) && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
-    return done_var(r, fn(r->ctx, x, naxes ? axes : NULL, naxes), out);
+    if (arg_bool(r, a, 2, &keepdims) < 0) return -1;
+    ag_var *y = fn(r->ctx, x, naxes ? axes : NULL, naxes);
+    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
 }
 
 static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_sum); }
@@ -463,8 +466,9 @@ static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
         arg_step(r, a, 3, &step, &pace) < 0)
         return -1;
     ag_backward_opts opts = {.retain_grad = retain, .create_graph = create};
-    if (step ? repl_backward_steps(r, y, &opts, pace) < 0 : ag_backward(r->ctx, y, &opts) < 0)
-        return step ? -1 : engine_error(r);
+    if (step) return repl_backward_steps(r, y, &opts, pace) < 0 ? -1 : (*out = VALUE_NIL_INIT, 0);
+    if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
+    repl_note_no_graph(r, y);
     *out = VALUE_NIL_INIT;
     return 0;
 }
@@ -504,18 +508,45 @@ static int builtin_unchain_backward(repl *r, const builtin_args *a, repl_value *
     return 0;
 }
 
-static int builtin_grad(repl *r, const builtin_args *a, repl_value *out) {
-    ag_var *y, *x;
-    bool create;
-    if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 2, &create) < 0) return -1;
-    if (!arg_given(a, 1)) return variable_attribute(r, y, "grad", NULL, out) < 0 ? -1 : 0;
-    if (arg_var(r, a, 1, &x) < 0) return -1;
+/* dy/dx for grad(). */
+static int grad_of_one(repl *r, ag_var *y, ag_var *x, bool create, repl_value *out) {
     /* a gradient made without create_graph is a leaf: say how to get one
      * that can be differentiated again */
     if (ag_creator(y) == NULL && y != x)
         return repl_error(r, "grad: the output does not depend on that input (to differentiate a "
                              "gradient again, make it with create_graph=true)");
     return done_var(r, ag_grad_of(r->ctx, y, x, create), out);
+}
+
+/* grad(y, [a, b]): the list [dy/da, dy/db], as torch.autograd.grad. */
+static int grad_of_each(repl *r, const builtin_args *a, ag_var *y, bool create, repl_value *out) {
+    const value_list *xs = a->values[1].as.list;
+    char buf[96];
+    if (xs->count == 0) return repl_error(r, "grad: x is an empty list; give the inputs, like grad(y, [a, b])");
+    for (int i = 0; i < xs->count; i++)
+        if (xs->items[i].kind != VALUE_VAR)
+            return repl_error(r, "grad: x[%d] must be a variable, not %s", i,
+                              describe_kind(xs->items[i], buf, sizeof buf));
+    repl_value list = value_list_new(xs->count);
+    if (list.kind != VALUE_LIST) return repl_error(r, "out of memory");
+    for (int i = 0; i < xs->count; i++) {
+        if (grad_of_one(r, y, xs->items[i].as.var, create, &list.as.list->items[i]) < 0) {
+            value_release(list);
+            return -1;
+        }
+    }
+    *out = list;
+    return 0;
+}
+
+static int builtin_grad(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y, *x;
+    bool create;
+    if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 2, &create) < 0) return -1;
+    if (!arg_given(a, 1)) return variable_attribute(r, y, "grad", NULL, out) < 0 ? -1 : 0;
+    if (a->values[1].kind == VALUE_LIST) return grad_of_each(r, a, y, create, out);
+    if (arg_var(r, a, 1, &x) < 0) return -1;
+    return grad_of_one(r, y, x, create, out);
 }
 
 /* Calls a REPL callable from the engine's numeric code. */
@@ -682,10 +713,10 @@ static int range_bounds(repl *r, const builtin_args *a, double *start, double *s
         char number[AG_NUMBUF];
         if (!isfinite(values[i]))
             return repl_error(r, "range: %s must be a finite integer, not %s", names[i],
-                              ag_format_double(values[i], 0, number));
+                              ag_format_display(values[i], 0, number));
         if (values[i] != floor(values[i]))
             return repl_error(r, "range: %s must be an integer, not %s", names[i],
-                              ag_format_double(values[i], 0, number));
+                              ag_format_display(values[i], 0, number));
     }
     *start = two ? values[0] : 0;
     *stop = two ? values[1] : values[0];
@@ -746,13 +777,13 @@ const builtin_def builtins_core[] = {
     {"sigmoid", "x", builtin_sigmoid, "elementwise", "1 / (1 + exp(-x)), computed as 0.5 + 0.5*tanh(0.5x)"},
     {"relu", "x", builtin_relu, "elementwise", "max(x, 0)"},
     {"gelu", "x", builtin_gelu, "elementwise", "GELU, tanh approximation"},
-    {"clip", "x, lo, hi", builtin_clip, "elementwise", "x limited to [lo, hi]"},
+    {"clip", "x, lo, hi", builtin_clip, "elementwise", "x limited to [lo, hi]; gradient 1 strictly inside, 0 at lo and hi themselves and outside, as upstream (PyTorch: 1 at the bounds)"},
     /* shape and reduction */
-    {"sum", "x, axis=nil", builtin_sum, "shape", "sum over all elements, or over axis (a number or a list)"},
-    {"mean", "x, axis=nil", builtin_mean, "shape", "mean over all elements or over axis"},
-    {"variance", "x, axis=nil", builtin_variance, "shape", "population variance over all or over axis"},
-    {"max", "x, axis=nil", builtin_max, "shape", "maximum over all elements or over axis"},
-    {"min", "x, axis=nil", builtin_min, "shape", "minimum over all elements or over axis"},
+    {"sum", "x, axis=nil, keepdims=false", builtin_sum, "shape", "sum over all elements, or over axis (a number or a list)"},
+    {"mean", "x, axis=nil, keepdims=false", builtin_mean, "shape", "mean over all elements or over axis"},
+    {"variance", "x, axis=nil, keepdims=false", builtin_variance, "shape", "population variance over all or over axis"},
+    {"max", "x, axis=nil, keepdims=false", builtin_max, "shape", "maximum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},
+    {"min", "x, axis=nil, keepdims=false", builtin_min, "shape", "minimum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},
     {"reshape", "x, *shape", builtin_reshape, "shape", "the same numbers in a new shape (one -1 allowed): reshape(x, [3, 2]) or x.reshape(3, 2)"},
     {"transpose", "x, axes=nil", builtin_transpose, "shape", "axes permuted; no axes reverses them (x.T)"},
     {"broadcast_to", "x, *shape", builtin_broadcast_to, "shape", "x repeated to shape, NumPy rules"},
@@ -790,8 +821,8 @@ const builtin_def builtins_core[] = {
     {"unchain", "y", builtin_unchain, "autograd", "cut y from the op that made it"},
     {"unchain_backward", "y", builtin_unchain_backward, "autograd", "cut every op below y (y keeps its own)"},
     {"grad", "y, x=nil, create_graph=false", builtin_grad, "autograd",
-     "dy/dx as a new variable, without touching .grad (grad(y) is y.grad); to take grad of "
-     "it again, make it with create_graph=true"},
+     "dy/dx as a new variable, without touching .grad (grad(y) is y.grad); grad(y, [a, b]) gives "
+     "the list [dy/da, dy/db]; to take grad of it again, make it with create_graph=true"},
     {"numgrad", "f, *xs", builtin_numgrad, "autograd",
      "central-difference gradient of sum(f(xs)), h = 1e-4 (a list for several inputs)"},
     {"gradcheck", "f, *xs, atol=1e-6, rtol=1e-4", builtin_gradcheck, "autograd",

@@ -105,7 +105,7 @@ static char *hook_describe(const void *payload) {
     const hook_object *h = payload;
     char number[AG_NUMBUF], buf[96];
     snprintf(buf, sizeof buf, "%s(%s)", ag_hook_kind_name(h->kind),
-             ag_format_double(h->value, 0, number));
+             ag_format_display(h->value, 0, number));
     return strdup(buf);
 }
 
@@ -338,7 +338,7 @@ static int arg_seed(repl *r, const builtin_args *args, int index, uint64_t *seed
     if (!(value >= 0 && value <= 9007199254740992.0 && value == floor(value))) {
         char number[AG_NUMBUF];
         return repl_error(r, "%s: seed must be a whole number >= 0 (got %s)", args->def->name,
-                          ag_format_double(value, 0, number));
+                          ag_format_display(value, 0, number));
     }
     *seed = (uint64_t)value;
     return 0;
@@ -438,7 +438,7 @@ static void state_cell(const ag_optim_state *s, const double *values, int digits
                        size_t n) {
     char number[AG_NUMBUF];
     if (s->size == 1) {
-        snprintf(buf, n, "%s", ag_format_double(values[0], digits, number));
+        snprintf(buf, n, "%s", ag_format_display(values[0], digits, number));
         return;
     }
     char shape[AG_SHAPEBUF];
@@ -447,7 +447,7 @@ static void state_cell(const ag_optim_state *s, const double *values, int digits
     size_t shown = s->size <= STATE_CELL_NUMBERS + 1 ? s->size : STATE_CELL_NUMBERS;
     for (size_t k = 0; k < shown && used < n; k++)
         used += (size_t)snprintf(buf + used, n - used, " %s",
-                                 ag_format_double(values[k], digits, number));
+                                 ag_format_display(values[k], digits, number));
     if (shown < s->size && used < n) snprintf(buf + used, n - used, " ...");
 }
 
@@ -771,7 +771,13 @@ static int fn_optimizer(repl *r, const builtin_args *args, repl_value *out) {
 
 const builtin_def builtins_optim[] = {
     {"sgd", "params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]", fn_optimizer, "optimizers",
-     "SGD: u = m*u + (1-m)*g, p = p*(1 - lr*wd) - lr*u; sgd([x0, x1], lr=0.1) binds x0, x1"},
+     "SGD with momentum as an average (the seeds' form): u = m*u + (1-m)*g, then\n"
+     "  p = p*(1 - lr*wd) - lr*u (m = momentum, wd = weight_decay, g the gradient after hooks);\n"
+     "  sgd([x0, x1], lr=0.1) binds x0, x1.\n"
+     "  Not torch.optim.SGD: PyTorch's momentum is u = m*u + g (no 1-m; first step u = g), so\n"
+     "  its steps grow to 1/(1-m) times ours (10x for m = 0.9); that form is momentum(lr, m)\n"
+     "  here (the same numbers up to rounding).  PyTorch adds wd*p to g before the momentum.\n"
+     "  With momentum=0 both are p - lr*(g + wd*p)."},
     {"momentum", "params=nil, lr=0.01, momentum=0.9, hooks=[]", fn_optimizer, "optimizers",
      "heavy-ball momentum: v = momentum*v - lr*g, p = p + v"},
     {"adam", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]",

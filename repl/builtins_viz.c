@@ -2,16 +2,20 @@
  * session's window state: the live plot (viz/plot.h), the graph window of
  * show() (viz/graph_window.h) and the step-through display of backward.
  *
- * Windows open only in a session a person watches (interactive, not
- * --headless, with a display).  Everywhere else everything is still recorded
- * and written to files, and show() prints the graph as a text tree. */
+ * Windows open only in a session a person watches (interactive, or a script
+ * run from a terminal; not --headless; with a display).  Everywhere else
+ * everything is still recorded and written to files, and show() prints the
+ * graph as a text tree.  pace() slows loops that plot to a watchable speed. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/select.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "repl_internal.h"
 #include "graph.h"
@@ -54,7 +58,17 @@ struct repl_viz {
     unsigned loop_cost_next;       /* where the next cost goes in loop_costs */
     unsigned boundary_calls;       /* repl_viz_idle calls inside statements */
     bool told_no_window;           /* the user heard why no plot window opened */
+    /* pace: a frame ends when a series or path gets its second point in it */
+    double frame_start_ms;         /* 0: no frame yet */
+    uint64_t frame_names[32];      /* hashes of the names drawn in this frame */
+    int frame_name_count;
 };
+
+/* A display is named: windows can open there (SDL is asked later). */
+static bool display_named(void) {
+    const char *x11 = getenv("DISPLAY"), *wayland = getenv("WAYLAND_DISPLAY");
+    return (x11 != NULL && x11[0] != '\0') || (wayland != NULL && wayland[0] != '\0');
+}
 
 /* ---- the session's state ------------------------------------------------------ */
 
@@ -62,9 +76,9 @@ repl_viz *repl_viz_new(repl *r, bool headless) {
     repl_viz *v = calloc(1, sizeof *v);
     if (v == NULL) return NULL;
     v->r = r;
-    /* a script's window would vanish when it ends: only a person at the
-     * terminal gets windows (`agrepl -i lesson.ag` included) */
-    v->windows = !headless && repl_is_interactive(r);
+    /* a person at the terminal gets windows (`agrepl -i lesson.ag` too); a
+     * script run from one keeps them open at its end (repl_wait_for_windows) */
+    v->windows = !headless && (repl_is_interactive(r) || r->script_windows) && display_named();
     if (v->windows) viz_window_hints(); /* before the plot or graph window starts SDL video */
     v->plot = viz_plot_new(!v->windows);
     v->graph_window = viz_graph_window_new(!v->windows);
@@ -74,6 +88,7 @@ repl_viz *repl_viz_new(repl *r, bool headless) {
         free(v);
         return NULL;
     }
+    viz_plot_set_zoom(v->plot, r->plot_zoom);
     return v;
 }
 
@@ -185,6 +200,30 @@ int repl_viz_timeout_ms(const repl_viz *v) {
     return v != NULL && any_window_open(v) ? IDLE_TIMEOUT_MS : -1;
 }
 
+void repl_wait_for_windows(repl *r) {
+    repl_viz *v = repl_get_viz(r);
+    if (v == NULL) return;
+    serve_windows(v); /* the last drawing, and whether the user closed them already */
+    if (!any_window_open(v)) return;
+    fflush(repl_out(r));
+    fputs("close the window or press Enter to exit\n", repl_out(r));
+    fflush(repl_out(r));
+    while (any_window_open(v) && !repl_interrupted) {
+        fd_set in;
+        FD_ZERO(&in);
+        FD_SET(STDIN_FILENO, &in);
+        struct timeval tv = {0, IDLE_TIMEOUT_MS * 1000};
+        int ready = select(STDIN_FILENO + 1, &in, NULL, NULL, &tv);
+        if (ready > 0) {
+            char buffer[256];
+            ssize_t got = read(STDIN_FILENO, buffer, sizeof buffer);
+            if (got <= 0 || memchr(buffer, '\n', (size_t)got) != NULL) break;
+        }
+        serve_windows(v);
+    }
+    repl_interrupted = 0;
+}
+
 /* ---- graphs ------------------------------------------------------------------- */
 
 /* y's name, or the fallback when it has none: for titles. */
@@ -198,6 +237,7 @@ static const char *name_or(const ag_var *y, const char *fallback) {
 static int graph_options(repl *r, const builtin_args *a, int first, bool layout, viz_graph_opts *o) {
     viz_graph_opts_default(o);
     o->digits = repl_digits(r);
+    o->zoom = r->plot_zoom;
     int depth_index = layout ? first + 4 : first + 2;
     if (arg_bool(r, a, first, &o->values) < 0 || arg_bool(r, a, first + 1, &o->grads) < 0) return -1;
     if (layout) {
@@ -441,6 +481,7 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
     viz_graph_opts_default(&o);
     if (v->shown != NULL) o = v->shown_opts;
     o.digits = repl_digits(r);
+    o.zoom = r->plot_zoom;
     o.active = active;
     char err[VIZ_ERRLEN] = "";
     if (viz_graph_window_open(v->graph_window)) {
@@ -512,22 +553,221 @@ static int plot_failed(repl *r, const builtin_args *a, viz_plot *plot) {
     return repl_error(r, "%s: %s", a->def->name, plot ? viz_plot_error(plot) : "out of memory");
 }
 
-/* plot(v, name=nil, log=nil): appends a scalar to the series named after v. */
+/* ---- pace ------------------------------------------------------------------------ */
+
+static uint64_t name_hash(char kind, const char *name) {
+    uint64_t hash = (1469598103934665603u ^ (unsigned char)kind) * 1099511628211u; /* FNV-1a */
+    for (; *name != '\0'; name++) hash = (hash ^ (unsigned char)*name) * 1099511628211u;
+    return hash;
+}
+
+/* Waits until `deadline_ms`, keeping the windows drawn and live, in short
+ * sleeps that a Ctrl-C cuts short (the statement then stops as usual). */
+static void wait_until(repl_viz *v, double deadline_ms) {
+    bool served = false;
+    while (!repl_interrupted) {
+        double remaining = deadline_ms - precise_ms();
+        if (remaining <= 0) break;
+        if (!served && any_window_open(v)) {
+            serve_windows(v); /* the frame that just ended is shown while we wait */
+            served = true;
+            continue;
+        }
+        if (remaining > 10) remaining = 10;
+        struct timespec pause = {0, (long)(remaining * 1e6)};
+        nanosleep(&pause, NULL); /* EINTR on Ctrl-C: the loop sees the flag */
+    }
+}
+
+/* With a pace of N frames a second, called by plot ('s') and track ('p')
+ * with the series' or path's name: a frame ends when one comes back (a
+ * loop's next step), and the next may start only 1/N s after the last. */
+static void paced_draw(repl *r, char kind, const char *name) {
+    repl_viz *v = repl_get_viz(r);
+    if (v == NULL || !(r->pace_fps > 0)) return;
+    uint64_t hash = name_hash(kind, name);
+    bool repeated = false;
+    for (int i = 0; i < v->frame_name_count && !repeated; i++) repeated = v->frame_names[i] == hash;
+    double interval = 1000.0 / r->pace_fps, now = precise_ms();
+    if (v->frame_start_ms == 0 || now - v->frame_start_ms > interval + 1000) {
+        /* the first frame, or the loop paused (a prompt, a long step): no wait */
+        v->frame_start_ms = now;
+        v->frame_name_count = 0;
+    } else if (repeated || v->frame_name_count == (int)(sizeof v->frame_names / sizeof v->frame_names[0])) {
+        double deadline = v->frame_start_ms + interval;
+        wait_until(v, deadline);
+        now = precise_ms();
+        /* steady frames: the next is timed from this one's deadline, unless late */
+        v->frame_start_ms = now - deadline < interval ? deadline : now;
+        v->frame_name_count = 0;
+    }
+    v->frame_names[v->frame_name_count++] = hash;
+}
+
+/* pace(fps): plot and track loops draw at most fps frames a second; 0 or
+ * false turns it off. */
+static int builtin_pace(repl *r, const builtin_args *a, repl_value *out) {
+    double fps = 0;
+    if (a->values[0].kind == VALUE_BOOL) {
+        if (a->values[0].as.boolean)
+            return repl_error(r, "pace: give frames a second (pace(30)), or 0 or false for off");
+    } else if (arg_number(r, a, 0, &fps) < 0) {
+        return -1;
+    }
+    return repl_viz_set_pace(r, fps) < 0 ? -1 : 0;
+}
+
+int repl_viz_set_pace(repl *r, double fps) {
+    if (!isfinite(fps) || fps < 0 || fps > 1000)
+        return repl_error(r, "pace: frames a second must be from 0 (off) to 1000, not %g", fps);
+    r->pace_fps = fps;
+    repl_viz *v = repl_get_viz(r);
+    if (v != NULL) v->frame_start_ms = 0;
+    return 0;
+}
+
+int repl_viz_set_zoom(repl *r, double zoom) {
+    if (!isfinite(zoom) || zoom < 0.5 || zoom > 4)
+        return repl_error(r, ":zoom takes a factor from 0.5 to 4 (1 is the default), not %g", zoom);
+    r->plot_zoom = zoom;
+    repl_viz *v = repl_get_viz(r);
+    if (v != NULL) {
+        viz_plot_set_zoom(v->plot, zoom);
+        v->shown_opts.zoom = zoom; /* the shown graph is drawn again after this statement */
+        serve_windows(v);
+    }
+    return 0;
+}
+
+/* has_window(): true when plots are shown in a window in this session. */
+static int builtin_has_window(repl *r, const builtin_args *a, repl_value *out) {
+    repl_viz *v = repl_get_viz(r);
+    *out = value_bool(v != NULL && v->windows);
+    return 0;
+}
+
+/* ---- plots -------------------------------------------------------------------------- */
+
+/* A series' numbers from a variable (any shape, read flat) or a list of
+ * numbers; malloc'd into *out. */
+static int series_numbers(repl *r, const char *param, repl_value v, double **out, size_t *count) {
+    *out = NULL;
+    *count = 0;
+    if (v.kind == VALUE_VAR) {
+        size_t n = ag_size(v.as.var);
+        *out = malloc((n > 0 ? n : 1) * sizeof **out);
+        if (*out == NULL) return repl_error(r, "plot: out of memory");
+        memcpy(*out, ag_cdata(v.as.var), n * sizeof **out);
+        *count = n;
+        return 0;
+    }
+    if (v.kind == VALUE_LIST) {
+        size_t n = (size_t)v.as.list->count;
+        *out = malloc((n > 0 ? n : 1) * sizeof **out);
+        if (*out == NULL) return repl_error(r, "plot: out of memory");
+        for (size_t i = 0; i < n; i++) {
+            repl_value item = v.as.list->items[i];
+            if (item.kind == VALUE_NUMBER) (*out)[i] = item.as.number;
+            else if (item.kind == VALUE_VAR && ag_size(item.as.var) == 1) (*out)[i] = ag_item(item.as.var);
+            else {
+                free(*out);
+                *out = NULL;
+                char kind[64];
+                return repl_error(r, "plot: %s must be numbers; item %zu is %s", param, i + 1,
+                                  value_with_article(item, kind, sizeof kind));
+            }
+        }
+        *count = n;
+        return 0;
+    }
+    char kind[64];
+    return repl_error(r, "plot: %s must be a variable or a list of numbers, not %s", param,
+                      value_with_article(v, kind, sizeof kind));
+}
+
+/* plot(xs, ys, name=, points=): the whole series at once, replacing it. */
+static int plot_whole(repl *r, const builtin_args *a, viz_plot *plot, const char *name) {
+    double *xs = NULL, *ys = NULL;
+    size_t x_count = 0, y_count = 0;
+    bool points = false;
+    if (arg_given(a, 4) && arg_bool(r, a, 4, &points) < 0) return -1;
+    if (arg_given(a, 3))
+        return repl_error(r, "plot: log= is for series by step (plot(v, log=true)), not for plot(xs, ys)");
+    if (series_numbers(r, "xs", a->values[0], &xs, &x_count) < 0) return -1;
+    if (series_numbers(r, "ys", a->values[1], &ys, &y_count) < 0) {
+        free(xs);
+        return -1;
+    }
+    int rc = 0;
+    if (x_count != y_count)
+        rc = repl_error(r, "plot: xs has %zu numbers and ys %zu; they must match", x_count, y_count);
+    else if (plot == NULL || viz_plot_series(plot, name, xs, ys, x_count, points) < 0)
+        rc = plot_failed(r, a, plot);
+    free(xs);
+    free(ys);
+    return rc;
+}
+
+/* plot(v, name=nil, log=nil): appends a scalar to the series named after v
+ * (its source text when unnamed); plot(xs, ys, ...) draws a whole series. */
 static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
     viz_plot *plot = session_plot(r);
-    double value;
+    /* the old form plot(v, "name") gives the name second */
+    bool whole = arg_given(a, 1) && a->values[1].kind != VALUE_STRING;
+    if (arg_given(a, 1) && !whole && arg_given(a, 2))
+        return repl_error(r, "plot: name given twice (as the second argument and name=)");
+    if (whole && a->values[0].kind == VALUE_NUMBER) {
+        char kind[64];
+        return repl_error(r, "plot: the second argument is a name (plot(v, \"loss\")) or ys "
+                             "(plot(xs, ys) with two lists or variables), not %s",
+                          value_with_article(a->values[1], kind, sizeof kind));
+    }
+    int name_index = whole || !arg_given(a, 1) ? 2 : 1;
+    char source[128];
     const char *name = "value";
-    if (arg_number(r, a, 0, &value) < 0) return -1;
-    if (arg_given(a, 1)) {
-        if (arg_string(r, a, 1, &name) < 0) return -1;
+    if (arg_given(a, name_index)) {
+        if (arg_string(r, a, name_index, &name) < 0) return -1;
         if (name[0] == '\0') return repl_error(r, "plot: name must not be empty");
-    } else if (a->values[0].kind == VALUE_VAR && ag_name(a->values[0].as.var)[0] != '\0') {
+    } else if (arg_source(a, whole ? 1 : 0, source, sizeof source)) {
+        name = source;
+    } else if (!whole && a->values[0].kind == VALUE_VAR && ag_name(a->values[0].as.var)[0] != '\0') {
         name = ag_name(a->values[0].as.var);
     }
-    bool log_scale = false;
-    if (arg_given(a, 2) && arg_bool(r, a, 2, &log_scale) < 0) return -1;
-    if (plot == NULL || viz_plot_append(plot, name, value) < 0) return plot_failed(r, a, plot);
-    if (arg_given(a, 2)) viz_plot_set_log(plot, log_scale);
+    if (whole) {
+        if (plot_whole(r, a, plot, name) < 0) return -1;
+    } else {
+        double value;
+        if (arg_given(a, 4)) return repl_error(r, "plot: points= is for plot(xs, ys)");
+        if (arg_number(r, a, 0, &value) < 0) return -1;
+        bool log_scale = false;
+        if (arg_given(a, 3) && arg_bool(r, a, 3, &log_scale) < 0) return -1;
+        if (plot == NULL || viz_plot_append(plot, name, value) < 0) return plot_failed(r, a, plot);
+        if (arg_given(a, 3)) viz_plot_set_log(plot, log_scale);
+    }
+    no_window_notice(r);
+    paced_draw(r, 's', name);
+    pump(r);
+    return 0;
+}
+
+/* title(text): the figure's title; title("") removes it. */
+static int builtin_title(repl *r, const builtin_args *a, repl_value *out) {
+    viz_plot *plot = session_plot(r);
+    const char *text;
+    if (arg_string(r, a, 0, &text) < 0) return -1;
+    if (plot == NULL || viz_plot_set_title(plot, text) < 0) return plot_failed(r, a, plot);
+    pump(r);
+    return 0;
+}
+
+/* mark(x0, x1, label=""): a labelled cross over the contour. */
+static int builtin_mark(repl *r, const builtin_args *a, repl_value *out) {
+    viz_plot *plot = session_plot(r);
+    double x, y;
+    const char *label = "";
+    if (arg_number(r, a, 0, &x) < 0 || arg_number(r, a, 1, &y) < 0) return -1;
+    if (arg_given(a, 2) && arg_string(r, a, 2, &label) < 0) return -1;
+    if (plot == NULL || viz_plot_mark(plot, x, y, label) < 0) return plot_failed(r, a, plot);
     no_window_notice(r);
     pump(r);
     return 0;
@@ -559,7 +799,6 @@ static int get_range(repl *r, const builtin_args *a, int index, double *lo, doub
         return repl_error(r, "contour: %s must be [lo, hi] with finite lo < hi", param);
     return 0;
 }
-
 
 static const char *callee_name(repl_value f) {
     if (f.kind == VALUE_FUNCTION) return f.as.function->name;
@@ -609,7 +848,46 @@ static double call_at(void *user, double x, double y) {
     return value;
 }
 
-/* contour(f, [x_lo, x_hi], [y_lo, y_hi]): level curves of f(a, b). */
+/* levels=N or [list] and log=true|false of contour into *levels. */
+static int contour_levels(repl *r, const builtin_args *a, double *listed, viz_plot_levels *levels) {
+    if (arg_given(a, 4)) {
+        bool log_spacing;
+        if (arg_bool(r, a, 4, &log_spacing) < 0) return -1;
+        levels->spacing = log_spacing ? VIZ_PLOT_SPACING_LOG : VIZ_PLOT_SPACING_LINEAR;
+    }
+    if (!arg_given(a, 3)) return 0;
+    repl_value given = a->values[3];
+    if (given.kind == VALUE_NUMBER) {
+        double count = given.as.number;
+        if (!(count >= 1 && count <= VIZ_PLOT_MAX_LEVELS && count == floor(count)))
+            return repl_error(r, "contour: levels must be a whole number from 1 to %d or a list of "
+                                 "levels, not %g",
+                              VIZ_PLOT_MAX_LEVELS, count);
+        levels->count = (int)count;
+        return 0;
+    }
+    double *values = NULL;
+    size_t count = 0;
+    if (given.kind != VALUE_LIST && given.kind != VALUE_VAR)
+        return repl_error(r, "contour: levels must be a number of levels or a list of levels");
+    if (series_numbers(r, "levels", given, &values, &count) < 0) return -1;
+    int rc = 0;
+    if (count < 1 || count > VIZ_PLOT_MAX_LEVELS) {
+        rc = repl_error(r, "contour: levels lists 1 to %d levels, not %zu", VIZ_PLOT_MAX_LEVELS, count);
+    } else {
+        for (size_t i = 0; i < count && rc == 0; i++) {
+            if (!isfinite(values[i]))
+                rc = repl_error(r, "contour: level %zu is %g; levels must be finite", i + 1, values[i]);
+            listed[i] = values[i];
+        }
+        levels->values = listed;
+        levels->count = (int)count;
+    }
+    free(values);
+    return rc;
+}
+
+/* contour(f, [x_lo, x_hi], [y_lo, y_hi], levels=, log=): level curves of f(a, b). */
 static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     viz_plot *plot = session_plot(r);
     repl_value f = a->values[0];
@@ -627,11 +905,14 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     double xlo, xhi, ylo, yhi;
     if (get_range(r, a, 1, &xlo, &xhi) < 0 || get_range(r, a, 2, &ylo, &yhi) < 0) return -1;
     if (plot == NULL) return repl_error(r, "contour: out of memory");
+    double listed[VIZ_PLOT_MAX_LEVELS];
+    viz_plot_levels levels = {.spacing = VIZ_PLOT_SPACING_AUTO};
+    if (contour_levels(r, a, listed, &levels) < 0) return -1;
     contour_call call = {.r = r, .f = f};
     /* only the values are needed: recording 40,000 graphs would be slow */
     bool grad_enabled = ag_set_grad_enabled(repl_ctx(r), false);
     bool nonfinite_before = ag_nonfinite_op(repl_ctx(r)) != NULL;
-    int rc = viz_plot_contour(plot, call_at, &call, xlo, xhi, ylo, yhi);
+    int rc = viz_plot_contour_levels(plot, call_at, &call, xlo, xhi, ylo, yhi, &levels);
     ag_set_grad_enabled(repl_ctx(r), grad_enabled);
     /* f may be undefined in part of the range (log, sqrt): those points are
      * skipped, not a NaN the user should hear about */
@@ -657,17 +938,24 @@ static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
         if (arg_string(r, a, 2, &given) < 0) return -1;
         if (given[0] == '\0') return repl_error(r, "track: name must not be empty");
         snprintf(name, sizeof name, "%s", given);
-    } else if (a->values[0].kind == VALUE_VAR && a->values[1].kind == VALUE_VAR &&
-               ag_name(a->values[0].as.var)[0] && ag_name(a->values[1].as.var)[0]) {
-        snprintf(name, sizeof name, "%s, %s", ag_name(a->values[0].as.var), ag_name(a->values[1].as.var));
+    } else {
+        char first[72], second[72];
+        if (arg_source(a, 0, first, sizeof first) && arg_source(a, 1, second, sizeof second))
+            snprintf(name, sizeof name, "%s, %s", first, second);
+        else if (a->values[0].kind == VALUE_VAR && a->values[1].kind == VALUE_VAR &&
+                 ag_name(a->values[0].as.var)[0] && ag_name(a->values[1].as.var)[0])
+            snprintf(name, sizeof name, "%s, %s", ag_name(a->values[0].as.var),
+                     ag_name(a->values[1].as.var));
     }
     if (plot == NULL || viz_plot_track(plot, name, x, y) < 0) return plot_failed(r, a, plot);
     no_window_notice(r);
+    paced_draw(r, 'p', name);
     pump(r);
     return 0;
 }
 
-/* savefig(file): the current figure as PNG, window or not. */
+/* savefig(file): the current figure as PNG, SVG or PDF by the file's
+ * extension, window or not. */
 static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     viz_plot *plot = session_plot(r);
     const char *file;
@@ -696,13 +984,22 @@ const builtin_def builtins_viz[] = {
      "(text tree without a display)"},
     {"tree", "y, values=true, grads=true, depth=nil", builtin_tree, "graphs",
      "the graph ending at y as an indented text tree"},
-    {"plot", "v, name=nil, log=nil", builtin_plot, "plots",
-     "appends the scalar v to the series named after v (or name); log=true for a log y axis"},
-    {"contour", "f, xrange, yrange", builtin_contour, "plots",
-     "level curves of f(a, b) over [x_lo, x_hi] x [y_lo, y_hi]"},
+    {"plot", "v, ys=nil, name=nil, log=nil, points=nil", builtin_plot, "plots",
+     "plot(v) appends the scalar v to the series named as written (or name; log=true: log y "
+     "axis); plot(xs, ys) draws a whole series, replaced on each call (points=true: dots)"},
+    {"title", "text", builtin_title, "plots", "the figure's title (\"\" removes it)"},
+    {"contour", "f, xrange, yrange, levels=nil, log=nil", builtin_contour, "plots",
+     "level curves of f(a, b) over [x_lo, x_hi] x [y_lo, y_hi]; levels=N or [list], log=true|false"},
     {"track", "x0, x1, name=nil", builtin_track, "plots",
      "adds the point (x0, x1) to a path drawn over the contour"},
-    {"savefig", "file", builtin_savefig, "plots", "saves the current plot as PNG (works headless)"},
-    {"clearplot", "", builtin_clearplot, "plots", "forgets every series, path and the contour"},
+    {"mark", "x0, x1, label=\"\"", builtin_mark, "plots",
+     "marks the point (x0, x1) over the contour with a cross and a label (a minimum, say)"},
+    {"pace", "fps", builtin_pace, "plots",
+     "loops that plot or track draw at most fps frames a second (0 or false: off, the default)"},
+    {"has_window", "", builtin_has_window, "plots", "true when plots are shown in a window here"},
+    {"savefig", "file", builtin_savefig, "plots",
+     "saves the current plot as PNG, SVG or PDF by the file's extension (works headless)"},
+    {"clearplot", "", builtin_clearplot, "plots",
+     "forgets every series, path, mark, the contour and the title"},
     {0},
 };

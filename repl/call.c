@@ -29,6 +29,8 @@ static native_frame native_enter(repl *r, builtin_args *args, repl_value *out) {
     if (r->call) {
         args->line = r->call->line;
         args->column = r->call->column;
+        args->call = r->call;
+        args->source = r->chunk != NULL ? r->chunk->source : NULL;
     }
     *out = VALUE_NIL_INIT;
     r->native_depth++;
@@ -216,6 +218,13 @@ static int call_method(repl *r, repl_value object, const char *name, int argc, r
         }
     }
     const builtin_def *def = builtin_find(name);
+    if (def != NULL && !builtin_method_form(def)) {
+        char *signature = builtin_signature_text(def);
+        int rc = repl_error_at(r, NULL, "%s is a function, not a method: call it as %s", name,
+                               signature ? signature : name);
+        free(signature);
+        return rc;
+    }
     if (def != NULL) return call_builtin(r, def, argc + 1, argv, nk, knames, kvalues, out);
     repl_value *bound = names_get(r->locals, name);
     if (bound == NULL) bound = names_get(&r->names, name);

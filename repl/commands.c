@@ -22,6 +22,8 @@ static int command_save(repl *r, const char *argument);
 static int command_reset(repl *r, const char *argument);
 static int command_digits(repl *r, const char *argument);
 static int command_time(repl *r, const char *argument);
+static int command_pace(repl *r, const char *argument);
+static int command_zoom(repl *r, const char *argument);
 static int command_quit(repl *r, const char *argument);
 
 /* The ':' commands: dispatch, completion, suggestions and :help read this. */
@@ -41,6 +43,12 @@ const command_def command_table[] = {
      "show numbers rounded to N significant digits (not stored rounded); full goes back",
      command_digits},
     {":time", ":time on|off", "print how long each statement took", command_time},
+    {":pace", ":pace N|off", "loops that plot or track draw at most N frames a second (as pace(N))",
+     command_pace},
+    {":zoom", ":zoom F",
+     "scale text and lines of plots and graphs by F (1.5 for a projector), in windows and in files "
+     "saved after it",
+     command_zoom},
     {":quit", ":quit", "leave (Ctrl-D too)", command_quit},
     {0},
 };
@@ -81,7 +89,9 @@ static const char language_help_before[] =
     "  stays plain (i + 1).  Shapes, axes, indices and sizes take numbers or variables.\n"
     "Calls: f(a, b, key=value).  Methods: x.sum(axis=0) is sum(x, axis=0).\n"
     "Indexing: x[i] (drops axis 0), x[i, j], x[[0, 2]] (keeps it); negative counts from the end;\n"
-    "  an error names the axis of x the index is for.\n";
+    "  slices as Python: x[0:2], x[1:], x[:, 1], x[::2], x[::-1]; lists side by side pair up as\n"
+    "  in NumPy and PyTorch: x[[0, 1], [1, 2]] is [x[0, 1], x[1, 2]].  All differentiable; an\n"
+    "  error names the axis of x the index is for.\n";
 /* ...then "Attributes: x.data ..." from variable_attribute_table, then: */
 static const char language_help_after[] =
     "Blocks share the session's names.  In a def, `name = e` binds a local name (a def\n"
@@ -95,7 +105,9 @@ static const char printing_help[] =
     "  A variable prints as name(value) when every dimension is 1, else name[shape](values);\n"
     "  an unnamed one as variable(...).  Matrices print one row per line; tensors with more\n"
     "  than 1000 elements show the first and last 3 along each axis.\n"
-    "  Numbers print as the shortest text that reads back to the same double (1e+06, 0.0001).\n"
+    "  Numbers print as the shortest text that reads back to the same double (1e-05, 0.0001,\n"
+    "  1e+16); whole numbers below 2^53 print whole (1868122, 1000000).  A plain number (a\n"
+    "  range counter, a count) prints bare: print(\"step\", i) shows step 10000.\n"
     "  A missing gradient prints <nil>; strings print in quotes, lists as [a b c].\n"
     "  print(a, b, ...) writes one line: strings bare, every variable (even a matrix) in the\n"
     "  one-line form name[shape](values).\n"
@@ -157,18 +169,37 @@ static void help_topic(repl *r, const char *topic) {
     for (int i = 0; i < count; i++) {
         if (!all[i].topic || strcmp(all[i].topic, topic) != 0) continue;
         char *signature = builtin_signature_text(&all[i]);
-        fprintf(r->out, "  %-*s  %s\n", width, signature ? signature : all[i].name,
-                all[i].help ? all[i].help : "");
+        const char *help = all[i].help ? all[i].help : "";
+        fprintf(r->out, "  %-*s  %.*s\n", width, signature ? signature : all[i].name,
+                (int)strcspn(help, "\n"), help); /* the first line; :help NAME has the rest */
         free(signature);
     }
 }
 
 static void help_builtin(repl *r, const builtin_def *def) {
     char *signature = builtin_signature_text(def);
-    fprintf(r->out, "%s\n  %s\n  topic: %s; also a method: x.%s(...) is %s(x, ...)\n",
-            signature ? signature : def->name, def->help ? def->help : "",
-            def->topic, def->name, def->name);
+    fprintf(r->out, "%s\n  %s\n  topic: %s", signature ? signature : def->name,
+            def->help ? def->help : "", def->topic);
+    if (builtin_method_form(def))
+        fprintf(r->out, "; also a method: x.%s(...) is %s(x, ...)", def->name, def->name);
+    fputs("\n", r->out);
     free(signature);
+}
+
+int repl_help_subjects(const char ***out) {
+    int count = 0, ncommands = 0, ntopics = 0, k = 0;
+    const builtin_def *all = builtins_all(&count);
+    while (command_table[ncommands].name) ncommands++;
+    while (builtin_topics[ntopics]) ntopics++;
+    size_t ntext = sizeof text_topics / sizeof text_topics[0];
+    const char **subjects = malloc((ntext + (size_t)(ntopics + count + ncommands)) * sizeof *subjects);
+    if (subjects == NULL) return *out = NULL, 0;
+    for (size_t i = 0; i < ntext; i++) subjects[k++] = text_topics[i].name;
+    for (int i = 0; i < ntopics; i++) subjects[k++] = builtin_topics[i];
+    for (int i = 0; i < count; i++) subjects[k++] = all[i].name;
+    for (int i = 0; i < ncommands; i++) subjects[k++] = command_table[i].name;
+    *out = subjects;
+    return k;
 }
 
 static int command_help_run(repl *r, const char *argument) {
@@ -202,23 +233,10 @@ static int command_help_run(repl *r, const char *argument) {
             return REPL_OK;
         }
     /* suggest among topics, built-ins and commands */
-    int count = 0;
-    const builtin_def *all = builtins_all(&count);
-    int ncommands = 0, ntopics = 0;
-    while (command_table[ncommands].name) ncommands++;
-    while (builtin_topics[ntopics]) ntopics++;
-    const char **candidates = malloc((size_t)(count + ntopics + ncommands + 3) * sizeof *candidates);
-    const char *near = NULL;
-    if (candidates != NULL) {
-        int k = 0;
-        for (size_t i = 0; i < sizeof text_topics / sizeof text_topics[0]; i++)
-            candidates[k++] = text_topics[i].name;
-        for (int i = 0; i < ntopics; i++) candidates[k++] = builtin_topics[i];
-        for (int i = 0; i < count; i++) candidates[k++] = all[i].name;
-        for (int i = 0; i < ncommands; i++) candidates[k++] = command_table[i].name;
-        near = nearest_word(argument, candidates, k);
-        free(candidates);
-    }
+    const char **candidates = NULL;
+    int k = repl_help_subjects(&candidates);
+    const char *near = k > 0 ? nearest_word(argument, candidates, k) : NULL;
+    free(candidates);
     if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
     else repl_error(r, "no help on '%s'; :help lists the topics", argument);
     return REPL_ERROR;
@@ -419,6 +437,38 @@ static int command_time(repl *r, const char *argument) {
     }
     repl_error(r, ":time takes on or off, not '%s'", argument);
     return REPL_ERROR;
+}
+
+static int command_pace(repl *r, const char *argument) {
+    if (argument[0] == '\0') {
+        if (r->pace_fps > 0) fprintf(r->out, "pace: %g frames a second\n", r->pace_fps);
+        else fputs("pace: off\n", r->out);
+        return REPL_OK;
+    }
+    double fps = 0;
+    char *end = NULL;
+    if (strcmp(argument, "off") != 0) {
+        fps = strtod(argument, &end);
+        if (end == argument || *end != '\0' || !(fps >= 0)) {
+            repl_error(r, ":pace takes frames a second (0 is off) or off, not '%s'", argument);
+            return REPL_ERROR;
+        }
+    }
+    return repl_viz_set_pace(r, fps) < 0 ? REPL_ERROR : REPL_OK;
+}
+
+static int command_zoom(repl *r, const char *argument) {
+    if (argument[0] == '\0') {
+        fprintf(r->out, "zoom: %g\n", r->plot_zoom);
+        return REPL_OK;
+    }
+    char *end = NULL;
+    double zoom = strtod(argument, &end);
+    if (end == argument || *end != '\0') {
+        repl_error(r, ":zoom takes a factor such as 1.5 (1 is the default), not '%s'", argument);
+        return REPL_ERROR;
+    }
+    return repl_viz_set_zoom(r, zoom) < 0 ? REPL_ERROR : REPL_OK;
 }
 
 /* ---- dispatch --------------------------------------------------------------------------- */

@@ -225,13 +225,21 @@ static char *next_candidate(const char *text, int state) {
     return index < ncandidates ? strdup(candidates[index++]) : NULL;
 }
 
+/* File names and :help subjects keep their '/', '-', '.' ...: the breaks
+ * depend on where the cursor is (repl_completion_breaks). */
+static char *word_breaks(void) {
+    return (char *)repl_completion_breaks(rl_line_buffer, rl_point);
+}
+
 static char **complete(const char *text, int start, int end) {
     (void)text;
     (void)start;
     for (size_t i = 0; i < ncandidates; i++) free(candidates[i]);
     ncandidates = 0;
     repl_complete(session, rl_line_buffer, end, add_candidate, NULL);
-    rl_attempted_completion_over = 1; /* never fall back to file names */
+    rl_attempted_completion_over = 1; /* never fall back to Readline's own file names */
+    /* our file names: list them by their last part, as a shell does */
+    rl_filename_completion_desired = repl_completing_file(rl_line_buffer, end);
     rl_completion_append_character = '\0'; /* `sin` is followed by `(`, not a space */
     if (ncandidates == 0) return NULL;
     return rl_completion_matches(text, next_candidate);
@@ -249,6 +257,7 @@ static int run_interactive(repl *r) {
     rl_readline_name = "agrepl";
     rl_catch_signals = 0;
     rl_completer_word_break_characters = " \t\n()[]{},;=+-*/%^@<>!&|\"";
+    rl_completion_word_break_hook = word_breaks;
     rl_attempted_completion_function = complete;
     printf("agrepl %s — automatic differentiation, by hand. :help for help, Ctrl-D to leave.\n",
            AGREPL_VERSION);
@@ -348,7 +357,11 @@ int main(int argc, char **argv) {
     }
 
     bool will_interact = (first_file >= argc && n_statements == 0) || interactive_after;
-    repl_options opts = {.headless = headless, .interactive = will_interact && tty};
+    /* a script run from a terminal shows its windows and keeps them at the end */
+    bool script_windows = !will_interact && isatty(STDIN_FILENO);
+    repl_options opts = {.headless = headless,
+                         .interactive = will_interact && tty,
+                         .script_windows = script_windows};
     repl *r = repl_new(&opts);
     if (r == NULL) {
         fprintf(stderr, "agrepl: out of memory\n");
@@ -373,6 +386,7 @@ int main(int argc, char **argv) {
         if (run_file(r, argv[i]) != REPL_OK) status = 1;
         if (repl_quit_requested(r)) break;
     }
+    if (script_windows && !repl_quit_requested(r)) repl_wait_for_windows(r);
     if (will_interact && !repl_quit_requested(r) && (status == 0 || interactive_after)) {
         if (tty)
             status = run_interactive(r) || status;

@@ -230,6 +230,65 @@ static bool parse_expression_list(parser *p, ast_list *list, token_kind closer, 
     return true;
 }
 
+/* One part of a slice, or NULL (and no error) when it is left out. */
+static bool parse_slice_part(parser *p, ast_node **part) {
+    *part = NULL;
+    if (check(p, TOKEN_COLON) || check(p, TOKEN_COMMA) || check(p, TOKEN_RIGHT_BRACKET)) return true;
+    *part = parse_expression(p);
+    return *part != NULL;
+}
+
+/* index := expression | [ expression ] ':' [ expression ] [ ':' [ expression ] ]
+ * A slice as in Python: x[1:], x[:, 1], x[::2]. */
+static ast_node *parse_index_item(parser *p) {
+    int start = p->position;
+    const token *first = current(p);
+    ast_node *start_part = NULL;
+    if (!check(p, TOKEN_COLON)) {
+        start_part = parse_expression(p);
+        if (!start_part || !check(p, TOKEN_COLON)) return start_part;
+    }
+    ast_node *node = ast_new(AST_SLICE, first->line, first->column);
+    if (!node) {
+        ast_free(start_part);
+        return out_of_memory(p);
+    }
+    node->as.slice.start = start_part;
+    advance(p); /* the first ':' */
+    bool ok = parse_slice_part(p, &node->as.slice.stop);
+    if (ok && accept(p, TOKEN_COLON)) ok = parse_slice_part(p, &node->as.slice.step);
+    if (!ok) {
+        ast_free(node);
+        return NULL;
+    }
+    return finish(p, node, start);
+}
+
+/* indices := '[' index { ',' index } [ ',' ] ']'  (at least one) */
+static bool parse_index_list(parser *p, ast_list *list) {
+    const token *opener = current(p);
+    advance(p);
+    for (;;) {
+        if (check(p, TOKEN_RIGHT_BRACKET) && list->count > 0) break;
+        if (check(p, TOKEN_EOF)) {
+            fail_unclosed(p, opener, TOKEN_RIGHT_BRACKET);
+            return false;
+        }
+        ast_node *item = parse_index_item(p);
+        if (!item) return false;
+        if (!ast_list_append(list, item)) {
+            out_of_memory(p);
+            return false;
+        }
+        if (accept(p, TOKEN_COMMA)) continue;
+        if (check(p, TOKEN_RIGHT_BRACKET)) break;
+        fail_unclosed(p, opener, TOKEN_RIGHT_BRACKET);
+        return false;
+    }
+    advance(p);
+    return true;
+}
+
 /* arguments := '(' [ argument { ',' argument } [ ',' ] ] ')'
  * argument  := NAME '=' expression | expression      (positional first) */
 static bool parse_arguments(parser *p, ast_node *call) {
@@ -336,7 +395,7 @@ static ast_node *parse_primary(parser *p) {
     return finish(p, node, start);
 }
 
-/* postfix := primary { '(' arguments ')' | '.' NAME | '[' items ']' }
+/* postfix := primary { '(' arguments ')' | '.' NAME | indices }
  * A loop, not recursion, so `a.b.c...` of any length costs no stack. */
 static ast_node *parse_postfix(parser *p) {
     int start = p->position;
@@ -360,8 +419,7 @@ static ast_node *parse_postfix(parser *p) {
         } else if (kind == TOKEN_LEFT_BRACKET) {
             node = ast_new_index(node);
             if (!node) return out_of_memory(p);
-            if (!parse_expression_list(p, &node->as.index.indices, TOKEN_RIGHT_BRACKET, false))
-                break;
+            if (!parse_index_list(p, &node->as.index.indices)) break;
         } else {
             return node;
         }

@@ -15,7 +15,7 @@
 #define MAX_LIST_DEPTH 64
 
 const char *format_number(const repl *r, double v, char *buf) {
-    return ag_format_double(v, r ? r->digits : 0, buf);
+    return ag_format_display(v, r ? r->digits : 0, buf);
 }
 
 /* ---- variables -------------------------------------------------------------- */
@@ -55,13 +55,13 @@ static char *format_flat_summary(const ag_var *v, int digits) {
     const double *data = ag_cdata(v);
     char number[AG_NUMBUF];
     for (size_t i = 0; i < SUMMARY_EDGE; i++) {
-        strbuf_append(&t, ag_format_double(data[i], digits, number));
+        strbuf_append(&t, ag_format_display(data[i], digits, number));
         strbuf_append(&t, " ");
     }
     strbuf_append(&t, "...");
     for (size_t i = size - SUMMARY_EDGE; i < size; i++) {
         strbuf_append(&t, " ");
-        strbuf_append(&t, ag_format_double(data[i], digits, number));
+        strbuf_append(&t, ag_format_display(data[i], digits, number));
     }
     strbuf_append(&t, "])");
     return strbuf_take(&t);
@@ -121,7 +121,7 @@ static void measure_row(void *user, const matrix_layout *m, size_t offset, bool 
     char number[AG_NUMBUF];
     for (int j = 0; j < m->count[last]; j++) {
         int col = m->sel[last][j];
-        size_t w = col < 0 ? 3 : strlen(ag_format_double(c->data[offset + (size_t)col], c->digits,
+        size_t w = col < 0 ? 3 : strlen(ag_format_display(c->data[offset + (size_t)col], c->digits,
                                                          number));
         if ((int)w > m->widths[j]) m->widths[j] = (int)w;
     }
@@ -143,7 +143,7 @@ static void emit_row(void *user, const matrix_layout *m, size_t offset, bool gap
     char number[AG_NUMBUF];
     for (int j = 0; j < m->count[last]; j++) {
         int col = m->sel[last][j];
-        const char *s = col < 0 ? "..." : ag_format_double(c->data[offset + (size_t)col],
+        const char *s = col < 0 ? "..." : ag_format_display(c->data[offset + (size_t)col],
                                                            c->digits, number);
         if (j > 0) strbuf_append(c->out, " ");
         strbuf_append_repeat(c->out, ' ', (size_t)m->widths[j] - strlen(s));
@@ -186,7 +186,7 @@ char *format_variable(const ag_var *v, int digits) {
     bool summarize = size > SUMMARY_THRESHOLD;
     size_t rows = ndim >= 2 && shape[ndim - 1] > 0 ? size / (size_t)shape[ndim - 1] : 0;
     if (ndim < 2 || size == 0 || rows <= 1) {
-        if (!summarize) return ag_var_string(v, digits);
+        if (!summarize) return ag_var_display(v, digits);
         return format_flat_summary(v, digits);
     }
     return format_matrix(v, digits, summarize);
@@ -225,7 +225,7 @@ static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth
     case VALUE_VAR: {
         int digits = r ? r->digits : 0;
         bool flat = depth > 0 || one_line;
-        char *s = flat && ag_size(v.as.var) <= SUMMARY_THRESHOLD ? ag_var_string(v.as.var, digits)
+        char *s = flat && ag_size(v.as.var) <= SUMMARY_THRESHOLD ? ag_var_display(v.as.var, digits)
                   : flat ? format_flat_summary(v.as.var, digits)
                          : format_variable(v.as.var, digits);
         if (s == NULL) t->failed = true;

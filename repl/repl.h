@@ -18,6 +18,8 @@ typedef struct repl_options {
     FILE *out;       /* NULL = stdout */
     FILE *err;       /* NULL = stderr */
     bool interactive; /* a person is typing: step=true waits for Enter, show() opens windows */
+    bool script_windows; /* stdin is a terminal: scripts open windows too, and
+                          * repl_wait_for_windows keeps them at the end */
 } repl_options;
 
 repl *repl_new(const repl_options *opts);
@@ -41,10 +43,19 @@ extern volatile sig_atomic_t repl_interrupted;
 bool repl_quit_requested(const repl *r);
 
 /* Completion candidates for the word ending at `end` of `line`: names,
- * built-ins, keywords, methods after '.', ':' commands.  Calls add() for
+ * built-ins, keywords, methods after '.', ':' commands, file names after
+ * :load/:save and inside a string, :help subjects, and "name=" for the
+ * parameters of the call the word is in.  Calls add() for
  * each candidate (the whole word to insert). */
 void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, const char *word),
                    void *user);
+/* The characters that end the word being completed at `end` (for Readline's
+ * word-break hook): only blanks and '"' for a file name (after :load or
+ * :save, inside a string) or a :help subject, else the code breaks. */
+const char *repl_completion_breaks(const char *line, int end);
+/* Whether the word at `end` is a file name (after :load or :save, or inside
+ * a string). */
+bool repl_completing_file(const char *line, int end);
 
 /* Keeps windows alive (plots, graph views) between keystrokes: pumps SDL
  * events and redraws what changed.  Cheap when no window is open. */
@@ -52,5 +63,11 @@ void repl_idle(repl *r);
 /* A file descriptor-free hint for the front end's select() timeout in
  * milliseconds: -1 when no window is open (block), else ~33. */
 int repl_idle_timeout_ms(const repl *r);
+
+/* After the scripts of a run from a terminal (script_windows): when a
+ * window is open, prints "close the window or press Enter to exit" and
+ * keeps the windows live until they are all closed, Enter (or end of input)
+ * is read from stdin, or Ctrl-C.  Returns at once when no window is open. */
+void repl_wait_for_windows(repl *r);
 
 #endif

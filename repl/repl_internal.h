@@ -116,6 +116,9 @@ struct repl {
     ag_ctx *ctx;
     FILE *out, *err;
     bool headless, interactive, quit;
+    bool script_windows;         /* scripts from a terminal may open windows (repl_options) */
+    double plot_zoom;            /* :zoom, 1 by default; kept by :reset */
+    double pace_fps;             /* pace()/:pace, 0 = off; kept by :reset */
     int digits; /* 0 = full */
     bool timing;
     name_table names;
@@ -311,5 +314,9 @@ typedef struct command_def {
     int (*run)(repl *r, const char *argument);
 } command_def;
 extern const command_def command_table[]; /* ends with {0} */
+/* What :help takes: its topics (language, commands, printing, the built-in
+ * topics), the built-ins' names and the commands; *out is malloc'd (the
+ * strings are not), NULL and 0 when out of memory. */
+int repl_help_subjects(const char ***out);
 
 #endif

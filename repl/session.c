@@ -163,6 +163,8 @@ repl *repl_new(const repl_options *opts) {
     r->err = opts && opts->err ? opts->err : stderr;
     r->headless = opts ? opts->headless : true;
     r->interactive = opts ? opts->interactive : false;
+    r->script_windows = opts ? opts->script_windows : false;
+    r->plot_zoom = 1;
     r->viz = repl_viz_new(r, r->headless);
     /* half the stack limit (or 64 MB when unlimited) for nested evaluation */
     struct rlimit limit;

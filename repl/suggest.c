@@ -1,5 +1,6 @@
 /* suggest.c — "did you mean" for unknown names, parameters and commands, and
  * Tab completion: both enumerate the names a session knows. */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,7 +130,11 @@ static void offer(completion *c, const char *word) {
     if (!starts_with(word, c->prefix, c->prefix_length)) return;
     for (int i = 0; i < c->seen.count; i++)
         if (strcmp(c->seen.words[i], word) == 0) return;
-    word_add(&c->seen, word);
+    char *copy = strdup(word); /* words may come from reused buffers */
+    if (copy == NULL) return;
+    int before = c->seen.count;
+    word_add(&c->seen, copy);
+    if (c->seen.count == before) free(copy);
     size_t n = strlen(word);
     char *full = malloc(c->head_length + n + 1);
     if (full == NULL) return;
@@ -139,20 +144,14 @@ static void offer(completion *c, const char *word) {
     free(full);
 }
 
-/* A built-in that takes a variable first: offered as a method of variables. */
+/* A built-in with a method form (builtin_method_form) whose first
+ * parameter takes a variable: offered as a method of variables. */
 static bool is_variable_method(const builtin_def *def) {
-    static const char *const topics[] = {"elementwise", "shape", "nn", "autograd", "attributes",
-                                         NULL};
-    /* the first parameter takes a variable */
-    static const char *const receivers[] = {"x", "y", "a", "logits", NULL};
-    if (def->signature == NULL) return false;
+    static const char *const receivers[] = {"x", "y", "a", "v", "logits", "x0", NULL};
+    if (def->signature == NULL || !builtin_method_form(def)) return false;
     size_t n = strcspn(def->signature, ",=");
-    bool receiver = false;
-    for (int i = 0; receivers[i] && !receiver; i++)
-        receiver = strlen(receivers[i]) == n && strncmp(def->signature, receivers[i], n) == 0;
-    if (!receiver) return false;
-    for (int i = 0; topics[i]; i++)
-        if (def->topic && strcmp(def->topic, topics[i]) == 0) return true;
+    for (int i = 0; receivers[i]; i++)
+        if (strlen(receivers[i]) == n && strncmp(def->signature, receivers[i], n) == 0) return true;
     return false;
 }
 
@@ -203,13 +202,164 @@ static void offer_members(repl *r, completion *c, const char *object_name) {
     value_release(v);
 }
 
+/* ---- what is being completed ------------------------------------------------------
+ * A file name after :load or :save and inside a string (render(y, "g.p<Tab>),
+ * a help subject after :help, a command after ':', else code: names,
+ * members after '.', and the keywords of the call the cursor is in. */
+typedef enum { CONTEXT_CODE, CONTEXT_FILE, CONTEXT_HELP, CONTEXT_COMMAND, CONTEXT_NONE } context_kind;
+
+/* The context of the word that ends at `end`, and where that word starts. */
+static context_kind completion_context(const char *line, int end, int *start) {
+    int first = 0;
+    while (first < end && (line[first] == ' ' || line[first] == '\t')) first++;
+    if (line[first] == ':') {
+        int name_end = first;
+        while (name_end < end && line[name_end] != ' ' && line[name_end] != '\t') name_end++;
+        if (name_end >= end) return *start = first, CONTEXT_COMMAND;
+        int argument = name_end;
+        while (argument < end && (line[argument] == ' ' || line[argument] == '\t')) argument++;
+        *start = argument;
+        size_t n = (size_t)(name_end - first);
+        if ((n == 5 && strncmp(line + first, ":load", 5) == 0) ||
+            (n == 5 && strncmp(line + first, ":save", 5) == 0))
+            return CONTEXT_FILE;
+        if (n == 5 && strncmp(line + first, ":help", 5) == 0) return CONTEXT_HELP;
+        return CONTEXT_NONE;
+    }
+    /* inside a string: after an opening quote with no closing one */
+    int quote = -1;
+    for (int i = 0; i < end; i++) {
+        if (quote >= 0 && line[i] == '\\' && i + 1 < end) i++;
+        else if (line[i] == '"') quote = quote >= 0 ? -1 : i;
+        else if (quote < 0 && line[i] == '#') return CONTEXT_NONE; /* a comment */
+    }
+    if (quote >= 0) return *start = quote + 1, CONTEXT_FILE;
+    int s = end;
+    while (s > 0 && !is_break(line[s - 1])) s--;
+    *start = s;
+    return CONTEXT_CODE;
+}
+
+const char *repl_completion_breaks(const char *line, int end) {
+    static const char code_breaks[] = " \t\n()[]{},;=+-*/%^@<>!&|\"";
+    static const char file_breaks[] = " \t\n\"";
+    int start;
+    if (line == NULL || end < 0 || (size_t)end > strlen(line)) return code_breaks;
+    context_kind kind = completion_context(line, end, &start);
+    return kind == CONTEXT_FILE || kind == CONTEXT_HELP ? file_breaks : code_breaks;
+}
+
+bool repl_completing_file(const char *line, int end) {
+    int start;
+    return line != NULL && end >= 0 && (size_t)end <= strlen(line) &&
+           completion_context(line, end, &start) == CONTEXT_FILE;
+}
+
+/* File and directory names that complete `word` (a path typed so far);
+ * directories end in '/'.  Hidden entries only when the name starts with '.'. */
+static void offer_files(completion *c, const char *word) {
+    const char *slash = strrchr(word, '/');
+    size_t dir_length = slash ? (size_t)(slash - word) + 1 : 0;
+    char *dir = strndup(word, dir_length);
+    if (dir == NULL) return;
+    DIR *d = opendir(dir_length ? dir : ".");
+    const char *base = word + dir_length;
+    if (d != NULL) {
+        struct dirent *entry;
+        while ((entry = readdir(d)) != NULL) {
+            const char *name = entry->d_name;
+            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+            if (name[0] == '.' && base[0] != '.') continue;
+            if (strncmp(name, base, strlen(base)) != 0) continue;
+            size_t n = strlen(name);
+            char *full = malloc(dir_length + n + 2);
+            if (full == NULL) break;
+            memcpy(full, dir, dir_length);
+            memcpy(full + dir_length, name, n + 1);
+            DIR *sub = opendir(full);
+            if (sub != NULL) {
+                closedir(sub);
+                strcat(full, "/");
+            }
+            offer(c, full);
+            free(full);
+        }
+        closedir(d);
+    }
+    free(dir);
+}
+
+/* The built-in (or object method) of the call whose '(' is open at `start`,
+ * and whether it is called as a method (x.f(...): its receiver is given). */
+static const builtin_def *open_call(repl *r, const char *line, int start, bool *as_method) {
+    int depth = 0, paren = -1;
+    bool in_string = false;
+    for (int i = start - 1; i >= 0 && paren < 0; i--) {
+        char ch = line[i];
+        if (ch == '"') in_string = !in_string;
+        if (in_string) continue;
+        if (ch == ')' || ch == ']') depth++;
+        else if ((ch == '(' || ch == '[') && depth > 0) depth--;
+        else if (ch == '(') paren = i;
+        else if (ch == '[') return NULL; /* inside a list or an index */
+    }
+    if (paren <= 0) return NULL;
+    int callee = paren;
+    while (callee > 0 && (line[callee - 1] == '_' || line[callee - 1] == '.' ||
+                          (line[callee - 1] >= '0' && line[callee - 1] <= '9') ||
+                          (line[callee - 1] >= 'a' && line[callee - 1] <= 'z') ||
+                          (line[callee - 1] >= 'A' && line[callee - 1] <= 'Z')))
+        callee--;
+    char *text = strndup(line + callee, (size_t)(paren - callee));
+    if (text == NULL) return NULL;
+    char *dot = strrchr(text, '.');
+    const builtin_def *def = NULL;
+    *as_method = dot != NULL;
+    if (dot != NULL) {
+        *dot = '\0';
+        repl_value object;
+        if (resolve_chain(r, text, &object)) {
+            if (object.kind == VALUE_OBJECT && object.as.object->type) {
+                const repl_object_type *type = object.as.object->type;
+                for (int i = 0; i < type->nmethods && def == NULL; i++)
+                    if (strcmp(type->methods[i].name, dot + 1) == 0) def = &type->methods[i];
+            }
+            value_release(object);
+        }
+        if (def == NULL) def = builtin_find(dot + 1);
+        if (def != NULL && !builtin_method_form(def) && def->fn != NULL && builtin_find(dot + 1) == def)
+            def = NULL; /* x.mlp( is an error: nothing to offer */
+    } else {
+        def = builtin_find(text);
+    }
+    free(text);
+    return def;
+}
+
+/* "name=" for each named parameter of def (a method's receiver skipped). */
+static void offer_keywords(completion *c, const builtin_def *def, bool as_method) {
+    const char *p = def->signature;
+    for (int index = 0; p != NULL && *p; index++) {
+        while (*p == ' ' || *p == ',') p++;
+        size_t n = strcspn(p, ",");
+        size_t name_length = strcspn(p, "=,");
+        if (!(as_method && index == 0) && p[0] != '*' && name_length > 0 && name_length < 48) {
+            char word[64];
+            memcpy(word, p, name_length);
+            memcpy(word + name_length, "=", 2);
+            offer(c, word);
+        }
+        p += n;
+    }
+}
+
 void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, const char *word),
                    void *user) {
     if (r == NULL || line == NULL || add == NULL) return;
     size_t length = strlen(line);
     if (end < 0 || (size_t)end > length) end = (int)length;
     int start = end;
-    while (start > 0 && !is_break(line[start - 1])) start--;
+    context_kind kind = completion_context(line, end, &start);
     size_t n = (size_t)(end - start);
     char *word = malloc(n + 1);
     if (word == NULL) return;
@@ -218,10 +368,17 @@ void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, c
 
     completion c = {.add = add, .user = user, .head = word, .head_length = 0, .prefix = word,
                     .prefix_length = n};
-    int first = 0;
-    while (first < start && (line[first] == ' ' || line[first] == '\t')) first++;
-    if (word[0] == ':' && first == start) {
+    if (kind == CONTEXT_NONE) {
+        /* a command's other arguments, a comment: nothing to offer */
+    } else if (kind == CONTEXT_COMMAND) {
         for (const command_def *k = command_table; k->name; k++) offer(&c, k->name);
+    } else if (kind == CONTEXT_FILE) {
+        offer_files(&c, word);
+    } else if (kind == CONTEXT_HELP) {
+        const char **subjects = NULL;
+        int count = repl_help_subjects(&subjects);
+        for (int i = 0; i < count; i++) offer(&c, subjects[i]);
+        free(subjects);
     } else {
         char *dot = strrchr(word, '.');
         if (dot != NULL) {
@@ -235,12 +392,16 @@ void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, c
             if (object_name != NULL) offer_members(r, &c, object_name);
             free(object_name);
         } else {
+            bool as_method = false;
+            const builtin_def *call = open_call(r, line, start, &as_method);
+            if (call != NULL) offer_keywords(&c, call, as_method);
             word_list names = {0};
             collect_names(r, &names, true);
             for (int i = 0; i < names.count; i++) offer(&c, names.words[i]);
             free(names.words);
         }
     }
+    for (int i = 0; i < c.seen.count; i++) free((char *)c.seen.words[i]);
     free(c.seen.words);
     free(word);
 }

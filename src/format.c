@@ -4,7 +4,9 @@
  * shortest decimal that reads back to the same double, in exponent form when
  * the decimal exponent is < -4 or >= 6.  We find those digits by asking libc
  * for 1, 2, ... 17 correctly rounded significant digits until strtod gives
- * the value back, then lay them out the way Go does. */
+ * the value back, then lay them out the way Go does.  The _display forms
+ * are SPEC §2's one departure, for what the REPL and the graphs show:
+ * whole numbers below 2^53 print whole (1000000, not 1e+06). */
 #include "ag_format.h"
 
 #include <math.h>
@@ -120,6 +122,16 @@ char *ag_format_double(double v, int digits, char *buf) {
     return buf;
 }
 
+char *ag_format_display(double v, int digits, char *buf) {
+    ag_format_double(v, digits, buf);
+    /* a whole number below 2^53 (after any rounding to digits) is exact: its
+     * integer digits are the shortest form too, written out */
+    double shown = digits > 0 && isfinite(v) ? strtod(buf, NULL) : v;
+    if (shown != 0 && fabs(shown) < 0x1p53 && shown == floor(shown))
+        sprintf(buf, "%s%.0f", signbit(shown) ? "-" : "", fabs(shown));
+    return buf;
+}
+
 char *ag_shape_string(int ndim, const int *shape, char *buf) {
     char *out = buf;
     *out++ = '[';
@@ -154,7 +166,8 @@ static void text_append(text_buffer *text, const char *piece) {
     text->length += n;
 }
 
-char *ag_var_string(const ag_var *v, int digits) {
+static char *var_string(const ag_var *v, int digits,
+                        char *(*format)(double, int, char *)) {
     if (v == NULL) return strdup("<nil>");
     text_buffer text = {0};
     const char *name = ag_name(v);
@@ -169,7 +182,7 @@ char *ag_var_string(const ag_var *v, int digits) {
     const double *data = ag_cdata(v);
     if (all_ones) {
         text_append(&text, "(");
-        text_append(&text, ag_format_double(data[0], digits, number));
+        text_append(&text, format(data[0], digits, number));
         text_append(&text, ")");
     } else {
         char shape_text[AG_SHAPEBUF];
@@ -178,7 +191,7 @@ char *ag_var_string(const ag_var *v, int digits) {
         size_t size = ag_size(v);
         for (size_t i = 0; i < size; i++) {
             if (i > 0) text_append(&text, " ");
-            text_append(&text, ag_format_double(data[i], digits, number));
+            text_append(&text, format(data[i], digits, number));
         }
         text_append(&text, "])");
     }
@@ -188,3 +201,6 @@ char *ag_var_string(const ag_var *v, int digits) {
     }
     return text.data;
 }
+
+char *ag_var_string(const ag_var *v, int digits) { return var_string(v, digits, ag_format_double); }
+char *ag_var_display(const ag_var *v, int digits) { return var_string(v, digits, ag_format_display); }

@@ -49,6 +49,7 @@ static bool apply_scalar(ag_ctx *ctx, int op, const ag_op_params *params, ag_var
         ctx->nonfinite_op = ag_op_table[op].name;
     ag_var *y = var_scalar_like(ctx, inputs[0], value);
     if (y == NULL || !ctx->grad_enabled) {
+        if (y != NULL && !ctx->in_backward) y->flags |= AG_VAR_NOGRAD;
         *result = y;
         return true;
     }
@@ -165,6 +166,8 @@ ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const 
             y->creator = f;
             y->generation = generation + 1;
             f->outputs[i] = y;
+        } else if (!ctx->in_backward) {
+            y->flags |= AG_VAR_NOGRAD;
         }
         if (outs != NULL) outs[i] = y;
         if (i == 0) first = y;

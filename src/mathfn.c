@@ -61,6 +61,9 @@ static inline double high_word(uint32_t h) {
 #define HIGH_BELOW(absv, h) ((absv) < high_word(h))
 #define HIGH_ABOVE(absv, h) ((absv) >= high_word((h) + 1))
 
+/* sigmoid's negative tail (below), for the kernels' lanes there. */
+static double sigmoid_tail(double x);
+
 /* One kernel per vector width.  Every width does the same operations lane
  * by lane, so they agree to the bit (tests/test_mathfn.c checks it). */
 #define LANES 2
@@ -134,8 +137,25 @@ static double pow2_scalar(double k) {
     return v;
 }
 
+/* fdlibm expm1's rational correction for a reduced argument x (and
+ * x^2/2 in *hxs), in the kernels' order. */
+static double expm1_rational(double x, double *hxs_out) {
+    EXPM1_CONSTANTS
+    (void)ln2_hi, (void)ln2_lo, (void)invln2;
+    double hfx = 0.5 * x;
+    double hxs = x * hfx;
+    double r1 = 1.0 + hxs * q1, h2 = hxs * hxs;
+    double r2 = q2 + hxs * q3, h4 = h2 * h2;
+    double r3 = q4 + hxs * q5;
+    r1 = r1 + h2 * r2 + h4 * r3;
+    double t = 3.0 - r1 * hfx;
+    *hxs_out = hxs;
+    return hxs * ((r1 - t) / (6.0 - x * t));
+}
+
 static double expm1_scalar(double a) {
     EXPM1_CONSTANTS
+    (void)q1, (void)q2, (void)q3, (void)q4, (void)q5;
     double aa = a < 0.0 ? -a : a, k;
     if (!HIGH_ABOVE(aa, 0x3fd62e42))
         k = 0.0;
@@ -147,14 +167,8 @@ static double expm1_scalar(double a) {
     double lo = k * ln2_lo;
     double x = hi - lo;
     double c = (hi - x) - lo;
-    double hfx = 0.5 * x;
-    double hxs = x * hfx;
-    double r1 = 1.0 + hxs * q1, h2 = hxs * hxs;
-    double r2 = q2 + hxs * q3, h4 = h2 * h2;
-    double r3 = q4 + hxs * q5;
-    r1 = r1 + h2 * r2 + h4 * r3;
-    double t = 3.0 - r1 * hfx;
-    double e = hxs * ((r1 - t) / (6.0 - x * t));
+    double hxs;
+    double e = expm1_rational(x, &hxs);
     if (k == 0.0) return x - (x * e - hxs);
     e = (x * (e - c) - c) - hxs;
     if (k == -1.0) return 0.5 * (x - e) - 0.5;
@@ -181,4 +195,36 @@ double fn_tanh(double x) {
     return x < 0.0 ? -z : z;
 }
 
-double fn_sigmoid(double x) { return 0.5 + 0.5 * fn_tanh(0.5 * x); }
+/* exp(x) for -746 < x < -2 ln 2 by fdlibm's expm1 reduction, reconstructed
+ * without its final "- 1" (which is what loses the digits of a small exp):
+ * (1 - (e - x)) 2^k, scaled in two steps where 2^k alone would be
+ * subnormal.  Plain +, -, *, / : the same bits on every machine. */
+static double exp_negative(double a) {
+    EXPM1_CONSTANTS
+    (void)q1, (void)q2, (void)q3, (void)q4, (void)q5;
+    double k = (double)(int32_t)(invln2 * a - 0.5);
+    double hi = a - k * ln2_hi;
+    double lo = k * ln2_lo;
+    double x = hi - lo;
+    double c = (hi - x) - lo;
+    double hxs;
+    double e = (x * (expm1_rational(x, &hxs) - c) - c) - hxs;
+    double m = 1.0 - (e - x);
+    if (k < -1000.0) return m * pow2_scalar(k + 200.0) * 0x1p-200;
+    return m * pow2_scalar(k);
+}
+
+/* sigmoid(x) below SIGMOID_TAIL: e / (1 + e), e = exp(x), whose relative
+ * error stays near 2 ulp all the way down; 0 below -746 (and at -inf), where
+ * even the smallest subnormal is more than twice the value. */
+static double sigmoid_tail(double x) {
+    if (x < -746.0) return 0.0;
+    double e = exp_negative(x);
+    return e / (1.0 + e);
+}
+
+/* Upstream's 0.5 + 0.5 tanh(x/2) where that form is accurate, the tail form
+ * below SIGMOID_TAIL (see internal.h for how the switch was chosen). */
+double fn_sigmoid(double x) {
+    return x < SIGMOID_TAIL ? sigmoid_tail(x) : 0.5 + 0.5 * fn_tanh(0.5 * x);
+}

@@ -16,6 +16,7 @@
 #define expm1_v CAT(expm1_v, SUFFIX)
 #define tanh_v CAT(tanh_v, SUFFIX)
 #define sigmoid_v CAT(sigmoid_v, SUFFIX)
+#define sigmoid_tails_v CAT(sigmoid_tails_v, SUFFIX)
 #ifdef TARGET
 #define KERNEL static inline __attribute__((always_inline, target(TARGET)))
 #define ENTRY static __attribute__((target(TARGET)))
@@ -128,7 +129,20 @@ KERNEL vd sigmoid_v(vd x) { return SPLAT(0.5) + SPLAT(0.5) * tanh_v(SPLAT(0.5) *
     } while (0)
 
 ENTRY void CAT(tanh_n, SUFFIX)(double *y, const double *x, size_t n) { MAP_LANES(y, x, n, tanh_v); }
-ENTRY void CAT(sigmoid_n, SUFFIX)(double *y, const double *x, size_t n) { MAP_LANES(y, x, n, sigmoid_v); }
+/* Upstream's form in every lane, then the few lanes below SIGMOID_TAIL
+ * (one test per block when there are none) through the scalar tail form. */
+KERNEL vd sigmoid_tails_v(vd x) {
+    vd y = sigmoid_v(x);
+    vm tail = x < SPLAT(SIGMOID_TAIL);
+    bool any = false;
+    for (int j = 0; j < LANES; j++) any |= tail[j] != 0;
+    if (any)
+        for (int j = 0; j < LANES; j++)
+            if (tail[j]) y[j] = sigmoid_tail(x[j]);
+    return y;
+}
+
+ENTRY void CAT(sigmoid_n, SUFFIX)(double *y, const double *x, size_t n) { MAP_LANES(y, x, n, sigmoid_tails_v); }
 
 #undef MAP_LANES
 #undef SPLAT
@@ -145,5 +159,6 @@ ENTRY void CAT(sigmoid_n, SUFFIX)(double *y, const double *x, size_t n) { MAP_LA
 #undef expm1_v
 #undef tanh_v
 #undef sigmoid_v
+#undef sigmoid_tails_v
 #undef CAT
 #undef CAT_

@@ -423,9 +423,16 @@ char *ag_model_describe(const ag_model *m, char *buf, size_t n) {
     case AG_MODEL_LSTM_LAYER:
     case AG_MODEL_RNN_LAYER: APPEND(" hidden %d", m->hidden); break;
     }
-    size_t scalars = ag_model_param_size(m);
-    APPEND(", %zu parameter%s", scalars, scalars == 1 ? "" : "s");
-    if (!ag_model_initialized(m)) APPEND(" (weights made at the first call)");
+    /* parameters are variables (as PyTorch's m.parameters() and the
+     * optimizers count them); their values are counted apart */
+    if (ag_model_initialized(m)) {
+        int count = ag_model_param_count(m);
+        size_t values = ag_model_param_size(m);
+        APPEND(", %d parameter%s (%zu value%s)", count, count == 1 ? "" : "s", values,
+               values == 1 ? "" : "s");
+    } else {
+        APPEND(", weights made at the first call (their sizes come from its input)");
+    }
 #undef APPEND
     return buf;
 }

@@ -135,7 +135,11 @@ int op_neg_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return gxs[0] ? 0 : -1;
 }
 
-/* ---- pow: y = x^p for a constant p; gx = gy * (p * x^(p-1)) ---------------------- */
+/* ---- pow: y = x^p for a constant p; gx = gy * (p * x^(p-1)), and 0 for p = 0 ----
+ * As PyTorch: for p = 0 the gradient is 0 everywhere (a constant), not
+ * 0 * x^-1, which is NaN at x = 0.  Higher orders come out right with it:
+ * the gradient of x^1 is gy * (1 * x^0), whose own gradient is then 0, so the
+ * n-th derivative of x^n at 0 is n! and the next one 0, never 0 * 0^-1. */
 ag_var *ag_pow(ag_ctx *ctx, ag_var *x, double p) {
     ag_op_params params = {.p = p};
     return op_apply(ctx, AG_OP_POW, &params, (ag_var *[]){x}, 1, 1, NULL);
@@ -147,15 +151,56 @@ int op_pow_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     for (size_t i = 0; i < x->size; i++) ys[0].data[i] = pow(x->data[i], p);
     return 0;
 }
-DIRECT_RULE(pow_grad, gy * (p->p * pow(x, p->p - 1)))
+DIRECT_RULE(pow_grad, p->p == 0.0 ? 0.0 : gy * (p->p * pow(x, p->p - 1)))
 int op_pow_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, pow_grad)) return 0;
     double p = f->params.p;
-    gxs[0] = ag_mul(ctx, gys[0], ag_mul(ctx, const_scalar(ctx, p), ag_pow(ctx, f->inputs[0], p - 1)));
+    if (p == 0.0) {
+        ag_var *x = f->inputs[0];
+        gxs[0] = gys[0] != NULL ? ag_zeros(ctx, x->t.ndim, x->t.shape) : NULL;
+        if (gxs[0] != NULL) gxs[0]->flags |= AG_VAR_CONST;
+    } else {
+        gxs[0] = ag_mul(ctx, gys[0], ag_mul(ctx, const_scalar(ctx, p), ag_pow(ctx, f->inputs[0], p - 1)));
+    }
     return gxs[0] ? 0 : -1;
 }
 
-/* ---- powv: y = a^b, both variables; ga = gy * b * a^(b-1), gb = gy * y * log(a) --- */
+/* ---- powv: y = a^b, both variables; ga = gy * b * a^(b-1), gb = gy * y * log(a) ---
+ * PyTorch's exceptions, where the rule would give 0 * inf: ga is 0 where
+ * b = 0, gb is 0 where a = 0 and b >= 0.  Where such elements exist, a is
+ * replaced by 1 in them (so every factor and every derivative of the rule
+ * stays finite) and the result multiplied by a 0/1 mask (so they are 0 to
+ * every order); elsewhere the graph is upstream's, unchanged. */
+
+/* A constant of a op b's broadcast shape, 1 where pred(a, b) holds, else 0;
+ * *any says whether it holds anywhere. */
+static ag_var *pair_mask(ag_ctx *ctx, const ag_var *a, const ag_var *b,
+                         bool (*pred)(double, double), bool *any) {
+    int ndim, shape[AG_MAX_DIMS];
+    if (shape_broadcast(ctx, "pow", a->t.ndim, a->t.shape, b->t.ndim, b->t.shape, &ndim, shape) < 0)
+        return NULL;
+    ag_var *m = ag_zeros(ctx, ndim, shape);
+    ag_var *wide_b = ag_zeros(ctx, ndim, shape); /* scratch: b broadcast */
+    if (m == NULL || wide_b == NULL) return NULL;
+    m->flags |= AG_VAR_CONST;
+    t_broadcast_to(&m->t, &a->t); /* a broadcast, then overwritten by the mask */
+    t_broadcast_to(&wide_b->t, &b->t);
+    *any = false;
+    for (size_t i = 0; i < m->t.size; i++) {
+        m->t.data[i] = pred(m->t.data[i], wide_b->t.data[i]) ? 1.0 : 0.0;
+        *any |= m->t.data[i] != 0.0;
+    }
+    return m;
+}
+static bool zero_exponent_at_zero(double a, double b) { return b == 0.0 && a == 0.0; }
+static bool zero_base(double a, double b) { return a == 0.0 && b >= 0.0; }
+
+/* a with 1 in place of the elements where mask is 1 (a + mask, a = 0 there). */
+static ag_var *ones_where(ag_ctx *ctx, ag_var *a, ag_var *mask) { return ag_add(ctx, a, mask); }
+static ag_var *zero_where(ag_ctx *ctx, ag_var *g, ag_var *mask) {
+    return ag_mul(ctx, g, ag_sub(ctx, const_scalar(ctx, 1.0), mask));
+}
+
 ag_var *ag_powv(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_POWV, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
@@ -164,9 +209,17 @@ int op_powv_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 }
 int op_powv_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *a = f->inputs[0], *b = f->inputs[1], *y = f->outputs[0];
+    bool any_a = false, any_b = false;
+    ag_var *mask_a = pair_mask(ctx, a, b, zero_exponent_at_zero, &any_a);
+    ag_var *mask_b = mask_a ? pair_mask(ctx, a, b, zero_base, &any_b) : NULL;
+    if (mask_b == NULL) return -1;
     ag_var *b_minus_1 = ag_sub(ctx, b, const_scalar(ctx, 1.0));
-    gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_mul(ctx, b, ag_powv(ctx, a, b_minus_1))), a);
-    gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_mul(ctx, y, ag_log(ctx, a))), b);
+    ag_var *base_a = any_a ? ones_where(ctx, a, mask_a) : a;
+    ag_var *ga = ag_mul(ctx, gys[0], ag_mul(ctx, b, ag_powv(ctx, base_a, b_minus_1)));
+    gxs[0] = reduce_to(ctx, any_a ? zero_where(ctx, ga, mask_a) : ga, a);
+    ag_var *base_b = any_b ? ones_where(ctx, a, mask_b) : a;
+    ag_var *gb = ag_mul(ctx, gys[0], ag_mul(ctx, y, ag_log(ctx, base_b)));
+    gxs[1] = reduce_to(ctx, any_b ? zero_where(ctx, gb, mask_b) : gb, b);
     return gxs[0] && gxs[1] ? 0 : -1;
 }
 

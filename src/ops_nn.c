@@ -172,11 +172,13 @@ ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis) {
  * upstream's Sum does. */
 int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    int axis = axis_normalize(ctx, "softmax", f->params.axis, x->ndim);
+    int axis = axis_normalize_0d(ctx, "softmax", f->params.axis, x->ndim);
     if (axis < 0) return -1;
     if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    size_t outer = dims_product(x->shape, 0, axis), dim = (size_t)x->shape[axis];
-    size_t inner = dims_product(x->shape, axis + 1, x->ndim);
+    /* a 0-d x is one lane of one element (axis 0 or -1, as PyTorch) */
+    size_t outer = x->ndim == 0 ? 1 : dims_product(x->shape, 0, axis);
+    size_t dim = x->ndim == 0 ? 1 : (size_t)x->shape[axis];
+    size_t inner = x->ndim == 0 ? 1 : dims_product(x->shape, axis + 1, x->ndim);
     for (size_t o = 0; o < outer; o++) {
         for (size_t i = 0; i < inner; i++) {
             const double *in = x->data + o * dim * inner + i;
@@ -200,7 +202,7 @@ int op_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
     int ndim = y->t.ndim, axis = f->params.axis < 0 ? f->params.axis + ndim : f->params.axis;
     int keep[AG_MAX_DIMS];
     for (int i = 0; i < ndim; i++) keep[i] = y->t.shape[i];
-    keep[axis] = 1;
+    if (ndim > 0) keep[axis] = 1; /* 0-d: the lane is the element itself */
     ag_var *gyy = ag_mul(ctx, gys[0], y);
     ag_var *sum = ag_sum_to(ctx, gyy, ndim, keep);
     gxs[0] = ag_sub(ctx, gyy, ag_mul(ctx, y, sum));

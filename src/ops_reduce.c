@@ -1,6 +1,6 @@
 /* ops_reduce.c — sum, mean, variance, max, min over axes (reference §4.1).
- * Reduced axes are dropped (no keepdims); no axes reduces everything to a
- * 0-d result.  Each backward reshapes gy to the keepdims shape and
+ * Reduced axes are dropped (ag_keepdims reshapes them back to 1s); no axes
+ * reduces everything to a 0-d result.  Each backward reshapes gy to the keepdims shape and
  * broadcasts it back over x, using public ops so create_graph records it. */
 #include <math.h>
 #include <string.h>
@@ -70,6 +70,18 @@ static ag_var *expand_to_input(ag_ctx *ctx, const ag_func *f, ag_var *v) {
         v = ag_reshape(ctx, v, ndim, shape);
     }
     return ag_broadcast_to(ctx, v, x->ndim, x->shape);
+}
+
+ag_var *ag_keepdims(ag_ctx *ctx, ag_var *y, const ag_var *x, const int *axes, int naxes) {
+    if (ctx == NULL) return NULL;
+    if (y == NULL || x == NULL) /* a NULL y or x leaves a message (the contract) */
+        return ag_failed(ctx) ? NULL : ag_set_error(ctx, "keepdims: input %d is NULL", y ? 2 : 1);
+    bool mask[AG_MAX_DIMS];
+    if (axes == NULL || naxes < 0) naxes = 0;
+    if (axes_mask(ctx, "keepdims", x->t.ndim, axes, naxes, mask) < 0) return NULL;
+    int ndim, shape[AG_MAX_DIMS];
+    shape_reduce(x->t.ndim, x->t.shape, mask, true, &ndim, shape);
+    return ag_reshape(ctx, y, ndim, shape);
 }
 
 /* ---- sum: gx = broadcast_to(reshape(gy, keepdims), x.shape) -------------------- */

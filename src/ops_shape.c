@@ -479,8 +479,33 @@ static ag_var *swap_last2(ag_ctx *ctx, ag_var *x) {
     return ag_transpose(ctx, x, perm, ndim);
 }
 
+/* PyTorch's and NumPy's 1-D rules on top of the 2-D op: a vector on the
+ * left is a row [1 n], on the right a column [n 1], and the added axis is
+ * reshaped away afterwards (vector @ vector is 0-d).  Reshape records its
+ * own node, so the gradient flows back to the vector's shape. */
 ag_var *ag_matmul(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_MATMUL, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    if (a == NULL || b == NULL || (a->t.ndim != 1 && b->t.ndim != 1))
+        return op_apply(ctx, AG_OP_MATMUL, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    char ta[SHAPE_BUF], tb[SHAPE_BUF];
+    if (a->t.ndim == 0 || b->t.ndim == 0)
+        return ag_set_error(ctx, "matmul: shapes %s and %s: a 0-d value has no axis to multiply over (use *)",
+                            shape_str(&a->t, ta), shape_str(&b->t, tb));
+    int ka = a->t.shape[a->t.ndim - 1], kb = b->t.shape[b->t.ndim == 1 ? 0 : b->t.ndim - 2];
+    if (ka != kb)
+        return ag_set_error(ctx, "matmul: shapes %s and %s are not aligned", shape_str(&a->t, ta),
+                            shape_str(&b->t, tb));
+    ag_var *a2 = a->t.ndim == 1 ? ag_reshape(ctx, a, 2, (int[]){1, ka}) : a;
+    ag_var *b2 = b->t.ndim == 1 ? ag_reshape(ctx, b, 2, (int[]){kb, 1}) : b;
+    ag_var *y = op_apply(ctx, AG_OP_MATMUL, NULL, (ag_var *[]){a2, b2}, 2, 1, NULL);
+    if (y == NULL) return NULL;
+    /* drop the axes the vectors gained: a's row (second from last), b's column (last) */
+    int ndim = 0, shape[AG_MAX_DIMS];
+    for (int i = 0; i < y->t.ndim; i++) {
+        if (a->t.ndim == 1 && i == y->t.ndim - 2) continue;
+        if (b->t.ndim == 1 && i == y->t.ndim - 1) continue;
+        shape[ndim++] = y->t.shape[i];
+    }
+    return ag_reshape(ctx, y, ndim, shape);
 }
 int op_matmul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *a = &f->inputs[0]->t, *b = &f->inputs[1]->t;

@@ -145,11 +145,24 @@ int axis_normalize(ag_ctx *ctx, const char *op, int axis, int ndim) {
     return normalized;
 }
 
+int axis_normalize_0d(ag_ctx *ctx, const char *op, int axis, int ndim) {
+    if (ndim > 0) return axis_normalize(ctx, op, axis, ndim);
+    if (axis == 0 || axis == -1) return 0;
+    ag_set_error(ctx, "%s: axis %d out of range for a 0-d value (0 or -1)", op, axis);
+    return -1;
+}
+
 int axes_mask(ag_ctx *ctx, const char *op, int ndim, const int *axes, int naxes, bool *mask) {
+    bool scalar_axis = false; /* a 0-d value's one pseudo-axis, as PyTorch: 0 or -1 */
     for (int i = 0; i < ndim; i++) mask[i] = naxes == 0;
     for (int i = 0; i < naxes; i++) {
-        int axis = axis_normalize(ctx, op, axes[i], ndim);
+        int axis = axis_normalize_0d(ctx, op, axes[i], ndim);
         if (axis < 0) return -1;
+        if (ndim == 0) {
+            if (scalar_axis) return ag_set_error(ctx, "%s: duplicate axis %d", op, axis), -1;
+            scalar_axis = true;
+            continue;
+        }
         if (mask[axis]) {
             ag_set_error(ctx, "%s: duplicate axis %d", op, axis);
             return -1;

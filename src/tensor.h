@@ -47,11 +47,15 @@ int t_copy(ag_tensor *dst, const ag_tensor *src);
 int shape_broadcast(ag_ctx *ctx, const char *op, int na, const int *a, int nb, const int *b,
                     int *nout, int *out);
 /* Normalizes axes (negative count from the end) into mask[ndim] (true =
- * reduced).  naxes == 0 marks every axis.  Errors:
+ * reduced).  naxes == 0 marks every axis.  A 0-d value takes axis 0 or -1
+ * (reducing nothing), as PyTorch.  Errors:
  * "OP: axis 3 out of range for ndim 2", "OP: duplicate axis 1". */
 int axes_mask(ag_ctx *ctx, const char *op, int ndim, const int *axes, int naxes, bool *mask);
 /* Normalizes one axis into [0, ndim); same error text; returns the axis or -1. */
 int axis_normalize(ag_ctx *ctx, const char *op, int axis, int ndim);
+/* axis_normalize, except that a 0-d value takes axis 0 or -1 (as PyTorch;
+ * returns 0): "OP: axis 1 out of range for a 0-d value (0 or -1)". */
+int axis_normalize_0d(ag_ctx *ctx, const char *op, int axis, int ndim);
 /* Shape with the masked axes removed (keepdims false) or set to 1 (true). */
 void shape_reduce(int ndim, const int *shape, const bool *mask, bool keepdims, int *nout,
                   int *out);

@@ -112,5 +112,34 @@ keys Up
 check "older history entry" 'sz = exp(sx) + sx^2 + sin(sx); sz.backward(step=true)'
 keys C-u C-d
 
+# completion knows what is being typed: file names after :load/:save and in
+# strings, help subjects after :help, the keywords of the call (issue 17)
+mkdir -p "$tmp/lessons"
+echo 'lesson_value = 42' >"$tmp/lessons/first_lesson.ag"
+i=0
+while tmux -L "$sock" has-session 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+start
+keys ":load $tmp/lessons/first_l" Tab
+check "file name after :load" ":load $tmp/lessons/first_lesson.ag"
+keys Enter 'print(lesson_value)' Enter
+check "the completed file loads" '42'
+keys ":save $tmp/less" Tab
+check "directory after :save" ":save $tmp/lessons/"
+keys C-u
+keys 'fx = 2.0; fy = fx * fx' Enter
+keys "dot(fy, \"$tmp/lessons/fir" Tab
+check "file name inside a string" "dot(fy, \"$tmp/lessons/first_lesson.ag"
+keys C-u
+keys ':help optim' Tab
+check "help topic after :help" ':help optimizers'
+keys C-u
+keys 'fy.backward(cre' Tab
+check "keyword and name share a prefix (create_graph=, creator)" 'fy.backward(creat'
+keys 'e_' Tab
+check "keyword of the call" 'fy.backward(create_graph='
+keys 'true)' Enter 'fx.grad' Enter
+check "the completed call runs" 'variable(4)'
+keys C-d
+
 echo "interactive: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

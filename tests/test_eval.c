@@ -440,6 +440,65 @@ static void test_completion(void **state) {
     c.count = 0;
     repl_complete(s.r, "opt.nothing.x", 13, collect, &c);
     assert_int_equal(c.count, 0);
+
+    /* file names after :load and :save and inside a string (not names:
+     * "samples/ma" once offered matmul and max) */
+    c.count = 0;
+    repl_complete(s.r, ":load tests/scripts/pytorch_ind", 32, collect, &c);
+    assert_true(has_word(&c, "tests/scripts/pytorch_indexing.ag"));
+    assert_true(has_word(&c, "tests/scripts/pytorch_indexing.out"));
+    assert_int_equal(c.count, 2);
+    c.count = 0;
+    repl_complete(s.r, ":save tests/scr", 15, collect, &c);
+    assert_true(has_word(&c, "tests/scripts/"));
+    assert_int_equal(c.count, 1);
+    c.count = 0;
+    repl_complete(s.r, "render(y, \"tests/scripts/pytorch_ind", 36, collect, &c);
+    assert_true(has_word(&c, "tests/scripts/pytorch_indexing.ag"));
+    assert_false(has_word(&c, "matmul"));
+    assert_int_equal(strcmp(repl_completion_breaks(":load samples/ma", 16), " \t\n\""), 0);
+    assert_true(repl_completing_file("x = \"sam", 8));
+    assert_false(repl_completing_file("x = \"a\" + sam", 13));
+    /* help subjects after :help: topics, built-ins and commands */
+    c.count = 0;
+    repl_complete(s.r, ":help opt", 9, collect, &c);
+    assert_true(has_word(&c, "optimizers"));
+    c.count = 0;
+    repl_complete(s.r, ":help pri", 9, collect, &c);
+    assert_true(has_word(&c, "printing"));
+    assert_true(has_word(&c, "print"));
+    c.count = 0;
+    repl_complete(s.r, ":help :lo", 9, collect, &c);
+    assert_true(has_word(&c, ":load"));
+    /* the keyword arguments of the call the word is in */
+    c.count = 0;
+    repl_complete(s.r, "y.backward(cre", 14, collect, &c);
+    assert_true(has_word(&c, "create_graph="));
+    assert_true(has_word(&c, "creator")); /* an argument may be any expression too */
+    assert_int_equal(c.count, 2);
+    c.count = 0;
+    repl_complete(s.r, "sum(weight, ke", 14, collect, &c);
+    assert_true(has_word(&c, "keepdims="));
+    c.count = 0;
+    repl_complete(s.r, "adam(lr=0.1, be", 15, collect, &c);
+    assert_true(has_word(&c, "beta1="));
+    assert_true(has_word(&c, "beta2="));
+    c.count = 0;
+    repl_complete(s.r, "opt.update(", 11, collect, &c);
+    assert_false(has_word(&c, "opt="));
+    c.count = 0;
+    repl_complete(s.r, "sum(x[cre", 9, collect, &c); /* inside an index: no keywords */
+    assert_false(has_word(&c, "create_graph="));
+    c.count = 0;
+    repl_complete(s.r, "sin(sum(weight), ax", 19, collect, &c); /* sum( is closed: sin's */
+    assert_false(has_word(&c, "axis="));
+    /* methods: only the built-ins with a method form */
+    c.count = 0;
+    repl_complete(s.r, "weight.ml", 9, collect, &c);
+    assert_int_equal(c.count, 0);
+    c.count = 0;
+    repl_complete(s.r, "weight.su", 9, collect, &c);
+    assert_true(has_word(&c, "weight.sum"));
     session_close(&s);
 }
 

@@ -157,6 +157,34 @@ static void test_digits_rounding(void **state) {
     }
 }
 
+/* SPEC §2's departure from Go, for what the REPL and graphs show: whole
+ * numbers below 2^53 print whole; everything else as the table above. */
+static void test_display_whole_numbers(void **state) {
+    static const struct { double value; int digits; const char *expected; } cases[] = {
+        {1868122, 0, "1868122"},   {1e6, 0, "1000000"},       {-3628800, 0, "-3628800"},
+        {9007199254740991.0, 0, "9007199254740991"},           {9007199254740992.0, 0, "9.007199254740992e+15"},
+        {1e16, 0, "1e+16"},        {123456.7, 0, "123456.7"}, {1e-5, 0, "1e-05"},
+        {-0.0, 0, "-0"},           {0.0, 0, "0"},             {NAN, 0, "NaN"},
+        {INFINITY, 0, "+Inf"},     {1234567, 3, "1230000"},   {3.14159, 3, "3.14"},
+        {1.7976931348623157e+308, 3, "1.8e+308"},
+    };
+    char buf[AG_NUMBUF];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = ag_format_display(cases[i].value, cases[i].digits, buf);
+        if (strcmp(got, cases[i].expected) != 0)
+            fail_msg("case %zu (%.17g): got \"%s\", expected \"%s\"", i, cases[i].value, got,
+                     cases[i].expected);
+    }
+    ag_ctx *ctx = ag_ctx_new();
+    char *s = ag_var_display(VAR(ctx, SHAPE(3), 1e6, 0.5, 1e21), 0);
+    assert_string_equal(s, "variable[3]([1000000 0.5 1e+21])");
+    free(s);
+    s = ag_var_string(VAR(ctx, SHAPE(1), 1e6), 0); /* upstream's String() itself is Go's */
+    assert_string_equal(s, "variable(1e+06)");
+    free(s);
+    ag_ctx_free(ctx);
+}
+
 static void test_shape_string(void **state) {
     char buf[AG_SHAPEBUF];
     assert_string_equal(ag_shape_string(2, (const int[]){2, 3}, buf), "[2 3]");
@@ -221,6 +249,7 @@ int main(void) {
         cmocka_unit_test(test_number_table),
         cmocka_unit_test(test_round_trip_property),
         cmocka_unit_test(test_digits_rounding),
+        cmocka_unit_test(test_display_whole_numbers),
         cmocka_unit_test(test_shape_string),
         cmocka_unit_test(test_var_strings),
         cmocka_unit_test(test_var_string_large),

@@ -140,7 +140,8 @@ static void test_widths_agree(void **state) {
     }
     for (size_t i = 0; i < 4096; i++) {
         assert_int_equal(bits(y2[i]), bits(fn_tanh(x[i])));
-        assert_int_equal(bits(fn_sigmoid(x[i])), bits(0.5 + 0.5 * fn_tanh(0.5 * x[i])));
+        if (x[i] >= SIGMOID_TAIL) /* upstream's bits where its form is accurate */
+            assert_int_equal(bits(fn_sigmoid(x[i])), bits(0.5 + 0.5 * fn_tanh(0.5 * x[i])));
     }
     for (size_t n = 0; n <= 37; n++) {
         double in[37], out[37];
@@ -152,6 +153,48 @@ static void test_widths_agree(void **state) {
     }
     assert_true(fn_lanes(2) == 2 && fn_lanes(4) >= 2 && fn_lanes(8) >= fn_lanes(4));
     free(x);
+}
+
+/* sigmoid's negative tail: PyTorch's float64 values (torch 1.13,
+ * torch.sigmoid) to 4e-16 relative in the tail, against expl to 3.3e-16 from -708 to
+ * the switch (where upstream's form was off by up to 100%), 0 below the
+ * subnormals, and the switch point itself on both sides. */
+static void test_sigmoid_tails(void **state) {
+    static const struct { double x, torch, tolerance; } cases[] = {
+        {-40.0, 4.248354255291589e-18, 4e-16},  {-30.0, 9.357622968839299e-14, 4e-16},
+        {-20.0, 2.0611536181902037e-09, 4e-16}, {-10.5, 2.7535691114583473e-05, 4e-16},
+        /* from the switch up: upstream's bits, within 1e-12 */
+        {-10.0, 4.5397868702434395e-05, 1e-12}, {-9.5, 7.484622751061124e-05, 1e-12},
+        {-5.0, 0.0066928509242848554, 1e-12},   {0.5, 0.6224593312018546, 4e-16},
+        {30.0, 0.9999999999999065, 4e-16},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double y = fn_sigmoid(cases[i].x);
+        assert_true(fabs(y - cases[i].torch) <= cases[i].tolerance * cases[i].torch);
+    }
+    assert_true(fn_sigmoid(-800.0) == 0.0 && fn_sigmoid(-INFINITY) == 0.0);
+    assert_true(isnan(fn_sigmoid(NAN)));
+    uint64_t s = 12345;
+    for (int i = 0; i < N_ARGS / 4; i++) {
+        double x = -708.0 + (708.0 + SIGMOID_TAIL) * (double)(xorshift(&s) >> 11) * 0x1p-53;
+        long double exact = 1.0L / (1.0L + expl(-(long double)x));
+        assert_true(fabsl(fn_sigmoid(x) - exact) <= 3.3e-16L * exact);
+    }
+    /* just above the switch, upstream's form itself is within 1e-12 */
+    for (double x = SIGMOID_TAIL; x < SIGMOID_TAIL + 0.5; x += 1.0 / 1024) {
+        long double exact = 1.0L / (1.0L + expl(-(long double)x));
+        assert_true(fabsl(fn_sigmoid(x) - exact) <= 1e-12L * exact);
+    }
+    /* every width agrees with the scalar form across the switch, in place too */
+    double x[64], y[64];
+    for (int i = 0; i < 64; i++) x[i] = SIGMOID_TAIL + (i - 32) * 0.01 - (i % 3 == 0 ? 30.0 : 0.0);
+    for (int lanes = 2; lanes <= 8; lanes *= 2) {
+        fn_sigmoid_lanes(y, x, 64, lanes);
+        for (int i = 0; i < 64; i++) assert_int_equal(bits(y[i]), bits(fn_sigmoid(x[i])));
+    }
+    memcpy(y, x, sizeof y);
+    fn_sigmoid_n(y, y, 37);
+    for (int i = 0; i < 37; i++) assert_int_equal(bits(y[i]), bits(fn_sigmoid(x[i])));
 }
 
 /* The ops use it: tanh, sigmoid and gelu of a tensor equal the element
@@ -181,6 +224,7 @@ int main(void) {
         cmocka_unit_test(test_tanh_accuracy),
         cmocka_unit_test(test_tanh_special_values),
         cmocka_unit_test(test_widths_agree),
+        cmocka_unit_test(test_sigmoid_tails),
         CTX_TEST(test_ops_use_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,7 +138,7 @@ static void test_mlp_names_and_lazy_shapes(void **state) {
     assert_false(ag_model_initialized(m));
     char buf[128];
     assert_string_equal(ag_model_describe(m, buf, sizeof buf),
-                        "mlp [5 1] sigmoid, 6 parameters (weights made at the first call)");
+                        "mlp [5 1] sigmoid, weights made at the first call (their sizes come from its input)");
 
     ag_var *y = ag_model_forward(m, VAR(ctx, SHAPE(1, 2), 1, 2));
     assert_shape(y, 1, 1);
@@ -146,19 +146,19 @@ static void test_mlp_names_and_lazy_shapes(void **state) {
     assert_params(m, names, (const int[][2]){{1, 5}, {2, 5}, {1, 1}, {5, 1}}, 4);
     assert_true(ag_model_initialized(m));
     assert_int_equal(ag_model_param_size(m), 5 + 10 + 1 + 5);
-    assert_string_equal(ag_model_describe(m, buf, sizeof buf), "mlp [5 1] sigmoid, 21 parameters");
+    assert_string_equal(ag_model_describe(m, buf, sizeof buf), "mlp [5 1] sigmoid, 4 parameters (21 values)");
     assert_var_string(ag_model_param(m, 0, NULL), "b[1 5]([0 0 0 0 0])");
     ag_model_unref(m);
 
     m = ag_mlp(ctx, (const int[]){10, 1}, 2, AG_ACT_SIGMOID, 0);
     ag_model_forward(m, VAR(ctx, SHAPE(2, 1), 1, 2));
-    assert_string_equal(ag_model_describe(m, buf, sizeof buf), "mlp [10 1] sigmoid, 31 parameters");
+    assert_string_equal(ag_model_describe(m, buf, sizeof buf), "mlp [10 1] sigmoid, 4 parameters (31 values)");
     assert_string_equal(ag_model_describe(m, buf, 8), "mlp [10"); /* truncated, terminated */
     ag_model_unref(m);
 
     m = ag_mlp(ctx, (const int[]){1, 2, 3}, 3, AG_ACT_RELU, 0);
     assert_string_equal(ag_model_describe(m, buf, sizeof buf),
-                        "mlp [1 2 3] relu, 6 parameters (weights made at the first call)");
+                        "mlp [1 2 3] relu, weights made at the first call (their sizes come from its input)");
     assert_int_equal(ag_model_get_kind(m), AG_MODEL_MLP);
     assert_string_equal(ag_model_kind_name(ag_model_get_kind(m)), "mlp");
     ag_model_unref(m);
@@ -180,7 +180,7 @@ static void test_lstm_model_names_g91(void **state) {
     assert_params(m, names, shapes, 14);
     char buf[128];
     assert_string_equal(ag_model_describe(m, buf, sizeof buf),
-                        "lstm hidden 100 out 1, 41701 parameters");
+                        "lstm hidden 100 out 1, 14 parameters (41701 values)");
     ag_model_unref(m);
 
     m = ag_rnn_model(ctx, 4, 2, 0);
@@ -188,7 +188,7 @@ static void test_lstm_model_names_g91(void **state) {
     static const char *const rnn_names[] = {"linear.b", "linear.w", "rnn.h2h.w", "rnn.x2h.b",
                                             "rnn.x2h.w"};
     assert_params(m, rnn_names, (const int[][2]){{1, 2}, {4, 2}, {4, 4}, {1, 4}, {3, 4}}, 5);
-    assert_string_equal(ag_model_describe(m, buf, sizeof buf), "rnn hidden 4 out 2, 42 parameters");
+    assert_string_equal(ag_model_describe(m, buf, sizeof buf), "rnn hidden 4 out 2, 5 parameters (42 values)");
     ag_model_unref(m);
 }
 
@@ -208,14 +208,14 @@ static void test_linear_grads_g90(void **state) {
     assert_null(ag_grad(ag_model_param(m, 0, NULL)));
     assert_null(ag_grad(ag_model_param(m, 1, NULL)));
     char buf[128];
-    assert_string_equal(ag_model_describe(m, buf, sizeof buf), "linear_layer out 5, 20 parameters");
+    assert_string_equal(ag_model_describe(m, buf, sizeof buf), "linear_layer out 5, 2 parameters (20 values)");
     ag_model_unref(m);
 
     m = ag_linear_model(ctx, 5, false, 0); /* WithNoBias */
     ag_model_forward(m, x);
     assert_params(m, (const char *const[]){"w"}, (const int[][2]){{3, 5}}, 1);
     assert_string_equal(ag_model_describe(m, buf, sizeof buf),
-                        "linear_layer out 5 no bias, 15 parameters");
+                        "linear_layer out 5 no bias, 1 parameter (15 values)");
     ag_model_unref(m);
 }
 

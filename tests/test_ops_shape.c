@@ -418,8 +418,8 @@ static void test_reduce_errors(void **state) {
     assert_error("max: duplicate axis 1");
     assert_null(ag_variance(ctx, x, AXES(0, 0)));
     assert_error("variance: duplicate axis 0");
-    assert_null(ag_min(ctx, ag_scalar(ctx, 1), AXES(0)));
-    assert_error("min: axis 0 out of range for ndim 0");
+    assert_null(ag_min(ctx, ag_scalar(ctx, 1), AXES(1))); /* 0 and -1 are fine, as PyTorch */
+    assert_error("min: axis 1 out of range for a 0-d value (0 or -1)");
     assert_null(ag_sum(ctx, x, AXES(0, 1, 0, 1, 0, 1, 0, 1, 0)));
     assert_error("sum: 9 axes given, at most 8 allowed");
 }
@@ -803,13 +803,97 @@ static void test_matmul_batched(void **state) {
     assert_var_string(ag_grad(x), "variable[2 1 2]([1 1 1 1])");
 }
 
+/* 1-D operands as in PyTorch and NumPy (values from torch.matmul in
+ * float64): vector @ vector is 0-d, matrix @ vector and vector @ matrix
+ * drop the vector's axis, batches broadcast; gradients have the vectors'
+ * shapes, and create_graph differentiates them again. */
+static void test_matmul_vectors(void **state) {
+    ag_var *a = SEQ(3), *m = SEQ(2, 3);
+    ag_var *y = ag_matmul(ctx, a, a);
+    backward(y, &CG);
+    assert_scalar_shape(y);
+    assert_data(y, 14);
+    assert_var_string(ag_grad(a), "variable[3]([2 4 6])");
+    assert_var_string(next_order(a), "variable[3]([2 2 2])");
+
+    ag_cleargrad(a);
+    y = ag_matmul(ctx, m, a); /* [2 3] @ [3] -> [2] */
+    backward(y, NULL);
+    assert_var_string(y, "variable[2]([14 32])");
+    assert_var_string(ag_grad(a), "variable[3]([5 7 9])");
+    assert_var_string(ag_grad(m), "variable[2 3]([1 2 3 1 2 3])");
+
+    ag_var *v = VAR(ctx, SHAPE(2), 1, -1);
+    ag_cleargrad(m);
+    y = ag_matmul(ctx, v, m); /* [2] @ [2 3] -> [3] */
+    backward(y, NULL);
+    assert_var_string(y, "variable[3]([-3 -3 -3])");
+    assert_var_string(ag_grad(v), "variable[2]([6 15])");
+    assert_var_string(ag_grad(m), "variable[2 3]([1 1 1 -1 -1 -1])");
+
+    ag_var *batch = SEQ(2, 2, 3);
+    ag_cleargrad(a);
+    y = ag_matmul(ctx, batch, a); /* [2 2 3] @ [3] -> [2 2] */
+    backward(y, NULL);
+    assert_var_string(y, "variable[2 2]([14 32 50 68])");
+    assert_var_string(ag_grad(a), "variable[3]([22 26 30])");
+    ag_cleargrad(v);
+    y = ag_matmul(ctx, v, batch); /* [2] @ [2 2 3] -> [2 3] */
+    backward(y, NULL);
+    assert_var_string(y, "variable[2 3]([-3 -3 -3 -3 -3 -3])");
+    assert_var_string(ag_grad(v), "variable[2]([30 48])");
+}
+
+/* keepdims: every reduction's result reshaped back to x's rank, the
+ * gradient flowing through the reshape; 0-d values take axis 0 or -1
+ * (as torch.sum(torch.tensor(2.), 0) and torch.softmax(t, -1)). */
+static void test_keepdims_and_0d_axes(void **state) {
+    ag_var *x = SEQ(2, 3);
+    ag_var *y = ag_keepdims(ctx, ag_sum(ctx, x, AXES(1)), x, AXES(1));
+    assert_shape(y, 2, 1);
+    assert_data(y, 6, 15);
+    y = ag_keepdims(ctx, ag_mean(ctx, x, AXES(-2)), x, AXES(-2));
+    assert_shape(y, 1, 3);
+    assert_data(y, 2.5, 3.5, 4.5);
+    y = ag_keepdims(ctx, ag_max(ctx, x, NULL, 0), x, NULL, 0);
+    assert_shape(y, 1, 1);
+    backward(ag_mul(ctx, y, VAR(ctx, SHAPE(2, 1), 1, 2)), NULL); /* broadcasts as [2 1] */
+    assert_var_string(ag_grad(x), "variable[2 3]([0 0 0 0 0 3])");
+    y = ag_keepdims(ctx, ag_variance(ctx, x, AXES(0, 1)), x, AXES(0, 1));
+    assert_shape(y, 1, 1);
+    assert_null(ag_keepdims(ctx, NULL, x, AXES(0)));
+    assert_error("keepdims: input 1 is NULL");
+    assert_null(ag_keepdims(ctx, ag_sum(ctx, x, AXES(0)), x, AXES(2)));
+    assert_error("keepdims: axis 2 out of range for ndim 2");
+
+    ag_var *s = ag_scalar(ctx, 2.0);
+    assert_data(ag_sum(ctx, s, AXES(0)), 2);
+    assert_data(ag_min(ctx, s, AXES(-1)), 2);
+    assert_scalar_shape(ag_keepdims(ctx, ag_sum(ctx, s, AXES(0)), s, AXES(0)));
+    assert_null(ag_sum(ctx, s, AXES(1)));
+    assert_error("sum: axis 1 out of range for a 0-d value (0 or -1)");
+    assert_null(ag_sum(ctx, s, AXES(0, -1)));
+    assert_error("sum: duplicate axis 0");
+    y = ag_softmax(ctx, s, -1);
+    assert_scalar_shape(y);
+    assert_data(y, 1);
+    backward(y, &CG);
+    assert_data(ag_grad(s), 0);
+    assert_null(ag_softmax(ctx, s, 1));
+    assert_error("softmax: axis 1 out of range for a 0-d value (0 or -1)");
+}
+
 static void test_matmul_errors(void **state) {
     assert_null(ag_matmul(ctx, SEQ(2, 3), SEQ(2, 3)));
     assert_error("matmul: shapes [2 3] and [2 3] are not aligned");
-    assert_null(ag_matmul(ctx, SEQ(3), SEQ(3)));
-    assert_error("matmul: shapes [3] and [3] need at least 2 dimensions");
-    assert_null(ag_matmul(ctx, SEQ(2, 3), SEQ(3)));
-    assert_error("matmul: shapes [2 3] and [3] need at least 2 dimensions");
+    assert_null(ag_matmul(ctx, SEQ(3), SEQ(2)));
+    assert_error("matmul: shapes [3] and [2] are not aligned");
+    assert_null(ag_matmul(ctx, SEQ(2, 3), SEQ(2)));
+    assert_error("matmul: shapes [2 3] and [2] are not aligned");
+    assert_null(ag_matmul(ctx, SEQ(3), SEQ(2, 3)));
+    assert_error("matmul: shapes [3] and [2 3] are not aligned");
+    assert_null(ag_matmul(ctx, ag_scalar(ctx, 2), SEQ(3)));
+    assert_error("matmul: shapes [] and [3]: a 0-d value has no axis to multiply over (use *)");
     assert_null(ag_matmul(ctx, SEQ(2, 2, 3), SEQ(3, 3, 2)));
     assert_error("matmul: batch shapes [2] and [3] are not compatible");
     assert_null(ag_matmul(ctx, SEQ(4, 2, 2, 3), SEQ(3, 3, 2)));
@@ -879,6 +963,8 @@ int main(void) {
         CTX_TEST(test_clip),
         CTX_TEST(test_matmul),
         CTX_TEST(test_matmul_batched),
+        CTX_TEST(test_matmul_vectors),
+        CTX_TEST(test_keepdims_and_0d_axes),
         CTX_TEST(test_matmul_errors),
         CTX_TEST(test_null_propagation),
     };

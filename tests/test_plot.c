@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "plot.h"
@@ -235,10 +237,10 @@ static void test_track_markers_at_their_points(void **state) {
     assert_true(near_colour(pixel_at(&img, (int)px + 3, (int)py - 3), first_path, 8));
     assert_true(dark(pixel_at(&img, (int)px + 7, (int)py)) ||
                 dark(pixel_at(&img, (int)px + 6, (int)py)));
-    /* the start is a ring: white inside, the path's colour around */
+    /* the start is a ring in the path's colour: white between it and the line */
     pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, -1.5, 2.0, &px, &py);
-    assert_true(white(pixel_at(&img, (int)px, (int)py)));
-    assert_true(near_colour(pixel_at(&img, (int)floor(px - 5), (int)py), first_path, 40));
+    assert_true(near_colour(pixel_at(&img, (int)floor(px - 6.5), (int)floor(py)), first_path, 40));
+    assert_true(white(pixel_at(&img, (int)floor(px - 3.5), (int)floor(py + 2))));
     /* halfway along the second leg the line itself */
     double qx, qy, rx, ry;
     pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, -0.5, 1.0, &qx, &qy);
@@ -276,8 +278,12 @@ static void test_contour_of_bowl_is_closed_around_centre(void **state) {
     assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2), 0);
     assert_false(plot->contour.log_levels);
     assert_true(plot->contour.level_count >= 5);
-    double first_level = plot->contour.levels[0];
-    assert_close(first_level, 0.5); /* 1-2-5 steps over 0 .. 8 */
+    /* the floor of the bowl gets levels at fractions of the first step */
+    assert_close_tol(plot->contour.levels[0] - plot->contour.value_min, 0.01, 1e-9, 1e-12);
+    int index = 0;
+    while (plot->contour.levels[index] < 0.5 - 1e-9) index++;
+    double first_level = plot->contour.levels[index];
+    assert_close(first_level, 0.5); /* then 1-2-5 steps over 0 .. 8 */
     image img;
     save_and_load(plot, &img);
     double cx, cy, ex, ey;
@@ -285,7 +291,7 @@ static void test_contour_of_bowl_is_closed_around_centre(void **state) {
     pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, sqrt(first_level), 0, &ex, &ey);
     double radius = ex - cx; /* of the innermost circle, in x pixels */
     assert_true(radius > 40);
-    assert_true(white(pixel_at(&img, (int)cx + 2, (int)cy + 2))); /* nothing at the minimum */
+    assert_true(white(pixel_at(&img, (int)cx + 1, (int)cy + 1))); /* nothing at the minimum */
     /* every ray from the centre meets the innermost level near its radius:
      * the curve is closed */
     for (int k = 0; k < 32; k++) {
@@ -295,7 +301,8 @@ static void test_contour_of_bowl_is_closed_around_centre(void **state) {
                  sqrt(first_level) * sin(angle), &ux, &uy);
         double reach = hypot(ux - cx, uy - cy);
         int hit = -1;
-        for (int step = 1; step < (int)(reach + 6); step++) {
+        /* from just outside the floor levels (the last at radius sqrt(0.25 / 0.5)) */
+        for (int step = (int)(reach * 0.78); step < (int)(reach + 6); step++) {
             int x = (int)floor(cx + (ux - cx) / reach * step);
             int y = (int)floor(cy + (uy - cy) / reach * step);
             if (contour_colour(pixel_at(&img, x, y))) {
@@ -451,14 +458,70 @@ static void test_errors_say_what_went_wrong(void **state) {
     assert_string_equal(
         viz_plot_error(plot),
         "cannot write '/nonexistent-directory/loss.png': No such file or directory");
-    assert_int_equal(viz_plot_savefig(plot, "/tmp/loss.svg"), -1);
+    assert_int_equal(viz_plot_savefig(plot, "/tmp/loss.jpg"), -1);
     assert_string_equal(viz_plot_error(plot),
-                        "cannot write '/tmp/loss.svg': only PNG is supported (use a .png name)");
-    assert_int_equal(access("/tmp/loss.svg", F_OK), -1);
+                        "cannot write '/tmp/loss.jpg': the name must end in .png, .svg or .pdf");
+    assert_int_equal(access("/tmp/loss.jpg", F_OK), -1);
+    assert_int_equal(viz_plot_mark(plot, NAN, 1, "x"), -1);
+    assert_string_equal(viz_plot_error(plot), "a mark needs a finite point, not (nan, 1)");
+    viz_plot_levels too_many = {.count = VIZ_PLOT_MAX_LEVELS + 1};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -1, 1, -1, 1, &too_many), -1);
+    assert_string_equal(viz_plot_error(plot), "levels must be 1 to 40, not 41");
+    const double listed_nan[] = {1, NAN};
+    viz_plot_levels not_finite = {.values = listed_nan, .count = 2};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -1, 1, -1, 1, &not_finite), -1);
+    assert_string_equal(viz_plot_error(plot), "level 2 is nan: levels must be finite");
+    assert_int_equal(plot->contour.segment_count, segments);
+    const double xs[] = {1, 2};
+    assert_int_equal(viz_plot_series(plot, "fit", xs, xs, 2, false), 0);
+    assert_int_equal(viz_plot_append(plot, "fit", 1), -1);
+    assert_string_equal(viz_plot_error(plot), "series 'fit' holds whole (x, y) data: a value "
+                                              "cannot be appended to it (give it another name)");
     assert_int_equal(viz_plot_savefig(plot, ""), -1);
     assert_string_equal(viz_plot_error(plot), "savefig needs a file name");
     viz_plot_free(plot);
     viz_plot_free(NULL);
+}
+
+/* savefig writes beside the target and renames: a failed save keeps what
+ * was there and leaves no temporary file; a good one replaces it whole. */
+static void test_savefig_replaces_whole_or_not_at_all(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 10; i++) assert_int_equal(viz_plot_append(plot, "loss", 10 - i), 0);
+    char directory[] = "/tmp/test_plot_XXXXXX", path[96], blocked[96];
+    assert_non_null(mkdtemp(directory));
+    snprintf(path, sizeof path, "%s/loss.png", directory);
+    FILE *old = fopen(path, "w");
+    assert_non_null(old);
+    fputs("old", old);
+    fclose(old);
+    assert_int_equal(viz_plot_savefig(plot, path), 0);
+    struct stat info;
+    assert_int_equal(stat(path, &info), 0);
+    assert_true(info.st_size > 1000); /* a whole PNG replaced the 3 bytes */
+    assert_int_equal(info.st_mode & 0044, 0044); /* readable like any new file, not mkstemp's 0600 */
+    /* the target is a directory holding a file: the rename fails */
+    snprintf(blocked, sizeof blocked, "%s/blocked.svg", directory);
+    assert_int_equal(mkdir(blocked, 0755), 0);
+    char inside[128];
+    snprintf(inside, sizeof inside, "%s/keep", blocked);
+    fclose(fopen(inside, "w"));
+    assert_int_equal(viz_plot_savefig(plot, blocked), -1);
+    assert_non_null(strstr(viz_plot_error(plot), "cannot write"));
+    assert_int_equal(stat(inside, &info), 0);
+    /* nothing else in the directory: no temporary file left behind */
+    DIR *listing = opendir(directory);
+    assert_non_null(listing);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(listing)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) entries++;
+    closedir(listing);
+    assert_int_equal(entries, 2); /* loss.png and blocked.svg/ */
+    remove(inside);
+    rmdir(blocked);
+    remove(path);
+    rmdir(directory);
+    viz_plot_free(plot);
 }
 
 static void test_odd_values_still_draw(void **state) {
@@ -520,24 +583,272 @@ static void test_many_points_stay_fast_and_drawn(void **state) {
     viz_plot_free(plot);
 }
 
-static void test_missing_font_draws_without_text(void **state) {
+/* ---- whole series, titles, marks, several paths -------------------------------- */
+
+static void test_whole_series_is_replaced(void **state) {
     viz_plot *plot = viz_plot_new(true);
-    plot->font_path = "/nonexistent/DejaVuSans.ttf";
-    for (int i = 0; i < 5; i++) viz_plot_append(plot, "loss", i);
+    double xs[50], data[50], fit[50];
+    for (int i = 0; i < 50; i++) {
+        xs[i] = i / 49.0;
+        data[i] = sin(6.283 * xs[i]) + (i % 3 - 1) * 0.2;
+        fit[i] = 0;
+    }
+    assert_int_equal(viz_plot_series(plot, "data", xs, data, 50, true), 0);
+    assert_int_equal(viz_plot_series(plot, "fit", xs, fit, 50, false), 0);
+    for (int i = 0; i < 50; i++) fit[i] = sin(6.283 * xs[i]);
+    assert_int_equal(viz_plot_series(plot, "fit", xs, fit, 50, false), 0); /* replaced */
+    assert_int_equal(plot->series_count, 2);
+    assert_int_equal(plot->series[1].count, 50);
+    assert_int_equal(plot->series[1].colour, 1);
+    image img;
+    save_and_load(plot, &img);
+    assert_int_equal(img.surface->w, 900); /* one panel: x, y */
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_XY, NULL, NULL, NULL, NULL));
+    assert_false(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, NULL, NULL, NULL, NULL));
+    /* the fit is the new curve: its colour at sin's top, not on the old zero line */
+    const SDL_Color second_series = {255, 127, 14, 255};
+    double px, py;
+    pixel_of(plot, VIZ_PLOT_PANEL_XY, xs[12], fit[12], &px, &py);
+    assert_true(near_colour(pixel_at(&img, (int)floor(px), (int)floor(py)), second_series, 20));
+    pixel_of(plot, VIZ_PLOT_PANEL_XY, xs[30], 0, &px, &py);
+    assert_false(near_colour(pixel_at(&img, (int)floor(px), (int)floor(py)), second_series, 60));
+    /* data are dots with no line between them */
+    pixel_of(plot, VIZ_PLOT_PANEL_XY, xs[20], data[20], &px, &py);
+    SDL_Color dot = pixel_at(&img, (int)floor(px), (int)floor(py));
+    assert_true(dot.b > dot.r + 60); /* the first colour, blue, a little see-through */
+    release(&img);
+    /* appended series go beside the whole ones */
+    viz_plot_append(plot, "loss", 1);
+    viz_plot_append(plot, "loss", 0.5);
+    save_and_load(plot, &img);
+    assert_int_equal(img.surface->w, 1400);
+    int series_right, xy_left;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, NULL, NULL, &series_right, NULL));
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_XY, &xy_left, NULL, NULL, NULL));
+    assert_true(series_right < 700 && xy_left > 700);
+    release(&img);
+    viz_plot_free(plot);
+}
+
+/* Dark pixels in a rectangle. */
+static int dark_pixels(const image *img, int x0, int y0, int x1, int y1) {
+    int count = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) count += dark(pixel_at(img, x, y));
+    return count;
+}
+
+static void test_title_marks_and_start_markers(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2), 0);
+    /* two paths from one start: both rings show, each in its own colour */
+    const SDL_Color second_path = {255, 127, 14, 255};
+    viz_plot_track(plot, "a", 1.5, 1.5);
+    viz_plot_track(plot, "a", 1.0, 0.5);
+    viz_plot_track(plot, "b", 1.5, 1.5);
+    viz_plot_track(plot, "b", 0.5, 1.0);
+    assert_int_equal(viz_plot_mark(plot, 0, 0, "minimum"), 0);
+    image img;
+    save_and_load(plot, &img);
+    int left, top, right, bottom;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+    assert_int_equal(dark_pixels(&img, 300, 0, 600, top - 20), 0); /* no title yet */
+    double sx, sy;
+    pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 1.5, 1.5, &sx, &sy);
+    int first = 0, second = 0;
+    for (int y = (int)sy - 14; y <= (int)sy + 14; y++)
+        for (int x = (int)sx - 14; x <= (int)sx + 14; x++) {
+            first += near_colour(pixel_at(&img, x, y), first_path, 30);
+            second += near_colour(pixel_at(&img, x, y), second_path, 30);
+        }
+    assert_true(first > 20 && second > 20);
+    /* the mark: a dark cross at the point, its label above right */
+    double mx, my;
+    pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 0, 0, &mx, &my);
+    assert_true(dark(pixel_at(&img, (int)floor(mx), (int)floor(my))));
+    assert_true(dark(pixel_at(&img, (int)floor(mx + 4), (int)floor(my + 4))));
+    assert_true(dark_pixels(&img, (int)mx + 8, (int)my - 30, (int)mx + 100, (int)my - 5) > 60);
+    release(&img);
+
+    assert_int_equal(viz_plot_set_title(plot, "Bowl"), 0);
+    save_and_load(plot, &img);
+    int titled_top;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, NULL, &titled_top, NULL, NULL));
+    assert_true(titled_top > top); /* room for the title */
+    assert_true(dark_pixels(&img, 380, 0, 520, titled_top - 20) > 80);
+    release(&img);
+    viz_plot_clear(plot);
+    assert_null(plot->title);
+    assert_int_equal(plot->mark_count, 0);
+    viz_plot_free(plot);
+}
+
+static double matyas(void *user, double x, double y) {
+    (void)user;
+    return 0.26 * (x * x + y * y) - 0.48 * x * y;
+}
+
+static void test_contour_levels_as_asked(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    /* Matyas from (1, 1) (f = 0.04) slides down the diagonal to 0: the
+     * automatic levels cross that path several times */
+    assert_int_equal(viz_plot_contour(plot, matyas, NULL, -1.5, 1.5, -1.5, 1.5), 0);
+    int below = 0;
+    for (int i = 0; i < plot->contour.level_count; i++) below += plot->contour.levels[i] < 0.04;
+    assert_true(below >= 3);
+    /* a count */
+    viz_plot_levels six = {.count = 6, .spacing = VIZ_PLOT_SPACING_LINEAR};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &six), 0);
+    assert_false(plot->contour.log_levels);
+    assert_true(plot->contour.level_count >= 5 && plot->contour.level_count <= 8);
+    assert_close(plot->contour.levels[0], 1); /* 1-2-5 steps over 0 .. 8 */
+    /* log spacing asked for a bowl */
+    viz_plot_levels log_spacing = {.spacing = VIZ_PLOT_SPACING_LOG};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &log_spacing), 0);
+    assert_true(plot->contour.log_levels);
+    assert_true(plot->contour.levels[1] / plot->contour.levels[0] < 3);
+    /* a list: sorted, once each */
+    const double listed[] = {2, 0.5, 1, 2};
+    viz_plot_levels given = {.values = listed, .count = 4};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &given), 0);
+    assert_int_equal(plot->contour.level_count, 3);
+    assert_close(plot->contour.levels[0], 0.5);
+    assert_close(plot->contour.levels[2], 2);
+    assert_true(plot->contour.given_levels);
+    /* every segment of level 1 (x^2 + y^2 = 1) is on the unit circle */
+    for (size_t i = 0; i < plot->contour.segment_count; i++) {
+        const plot_segment *g = &plot->contour.segments[i];
+        if (g->level == 1) assert_true(fabs(hypot(g->x0, g->y0) - 1) < 0.01);
+    }
+    viz_plot_free(plot);
+}
+
+/* ---- files: PNG, SVG, PDF, zoom ------------------------------------------------- */
+
+static char *read_all(const char *path, size_t *size) {
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) return NULL;
+    char *text = malloc(1 << 24);
+    *size = fread(text, 1, (1 << 24) - 1, file);
+    text[*size] = '\0';
+    fclose(file);
+    return text;
+}
+
+/* The standard output of a shell command, NUL-terminated. */
+static char *command_output(const char *command) {
+    FILE *pipe = popen(command, "r");
+    assert_non_null(pipe);
+    char *text = calloc(1, 65536);
+    size_t got = fread(text, 1, 65535, pipe);
+    text[got] = '\0';
+    assert_int_equal(pclose(pipe), 0);
+    return text;
+}
+
+static void race(viz_plot *plot) {
+    viz_plot_contour(plot, rosenbrock, NULL, -0.5, 1.5, -0.5, 2.5);
+    for (int i = 0; i < 30; i++) {
+        viz_plot_track(plot, "momentum", i / 30.0, 2 - i / 20.0);
+        viz_plot_append(plot, "momentum", 100.0 / (i + 1));
+    }
+    viz_plot_mark(plot, 1, 1, "minimum");
+    viz_plot_set_title(plot, "Race & <friends>");
+}
+
+static void test_svg_and_pdf_look_like_the_png(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    race(plot);
+    char directory[] = "/tmp/test_plot_XXXXXX", png[64], svg[64], pdf[64], command[256];
+    assert_non_null(mkdtemp(directory));
+    snprintf(png, sizeof png, "%s/race.png", directory);
+    snprintf(svg, sizeof svg, "%s/race.SVG", directory);
+    snprintf(pdf, sizeof pdf, "%s/race.pdf", directory);
+    assert_int_equal(viz_plot_savefig(plot, png), 0);
+    assert_int_equal(viz_plot_savefig(plot, svg), 0);
+    assert_int_equal(viz_plot_savefig(plot, pdf), 0);
+
+    size_t size = 0;
+    char *text = read_all(svg, &size);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "<svg"));
+    assert_non_null(strstr(text, "width=\"1400px\" height=\"600px\""));
+    assert_non_null(strstr(text, "<title>Race &amp; &lt;friends&gt;</title>"));
+    assert_non_null(strstr(text, "<desc>series: momentum; paths: momentum; marks: minimum</desc>"));
+    assert_true(strstr(text, "<path") != NULL && size > 50000); /* the curves, as vectors */
+    free(text);
+
+    /* the PDF: its words as text, and the PNG's size at 72 dpi */
+    snprintf(command, sizeof command, "pdftotext %s - | tr -s ' \\n' ' '", pdf);
+    text = command_output(command);
+    assert_non_null(strstr(text, "momentum"));
+    assert_non_null(strstr(text, "minimum"));
+    assert_non_null(strstr(text, "Race & <friends>"));
+    assert_non_null(strstr(text, "step"));
+    free(text);
+    snprintf(command, sizeof command, "pdftoppm -r 72 -png -singlefile %s %s/from_pdf", pdf,
+             directory);
+    free(command_output(command));
+    snprintf(command, sizeof command, "%s/from_pdf.png", directory);
+    SDL_Surface *from_pdf = IMG_Load(command);
+    assert_non_null(from_pdf);
+    SDL_Surface *from_png = IMG_Load(png);
+    assert_true(abs(from_pdf->w - from_png->w) <= 2 && abs(from_pdf->h - from_png->h) <= 2);
+    /* and they look alike: few pixels differ much */
+    SDL_Surface *a = SDL_ConvertSurfaceFormat(from_pdf, SDL_PIXELFORMAT_RGB888, 0);
+    SDL_Surface *b = SDL_ConvertSurfaceFormat(from_png, SDL_PIXELFORMAT_RGB888, 0);
+    long differ = 0, total = 0;
+    for (int y = 0; y < a->h && y < b->h; y++)
+        for (int x = 0; x < a->w && x < b->w; x++, total++) {
+            Uint32 p = ((Uint32 *)((Uint8 *)a->pixels + y * a->pitch))[x];
+            Uint32 q = ((Uint32 *)((Uint8 *)b->pixels + y * b->pitch))[x];
+            int dr = abs((int)(p >> 16 & 255) - (int)(q >> 16 & 255));
+            int dg = abs((int)(p >> 8 & 255) - (int)(q >> 8 & 255));
+            differ += dr + dg > 160;
+        }
+    assert_true(differ < total / 100);
+    SDL_FreeSurface(a);
+    SDL_FreeSurface(b);
+    SDL_FreeSurface(from_pdf);
+    SDL_FreeSurface(from_png);
+    snprintf(command, sizeof command, "rm -r %s", directory);
+    assert_int_equal(system(command), 0);
+    viz_plot_free(plot);
+}
+
+/* Rows with dark pixels in the label column left of the y axis: the height
+ * of the tick labels' text. */
+static int text_rows(const image *img, int left, int top, int bottom) {
+    int rows = 0;
+    for (int y = top; y <= bottom; y++) rows += dark_pixels(img, 0, y, left - 10, y + 1) > 0;
+    return rows;
+}
+
+static void test_zoom_scales_text_lines_and_pixels(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 10; i++) viz_plot_append(plot, "loss", i);
     image img;
     save_and_load(plot, &img);
     int left, top, right, bottom;
     assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, &left, &top, &right, &bottom));
-    assert_true(dark(pixel_at(&img, left, (top + bottom) / 2)));
-    assert_true(dark(pixel_at(&img, (left + right) / 2, bottom)));
-    /* tick marks, but no labels beside them */
-    int text = 0;
-    for (int y = 0; y < img.surface->h; y++)
-        for (int x = 0; x < left - 8; x++) text += !white(pixel_at(&img, x, y));
-    assert_int_equal(text, 0);
+    int rows = text_rows(&img, left, top, bottom);
+    release(&img);
+    viz_plot_set_zoom(plot, 2);
+    save_and_load(plot, &img);
+    assert_int_equal(img.surface->w, 1800);
+    assert_int_equal(img.surface->h, 1200);
+    int zleft, ztop, zright, zbottom;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, &zleft, &ztop, &zright, &zbottom));
+    assert_true(abs(zleft - 2 * left) <= 2 && abs(zbottom - 2 * bottom) <= 2);
+    int zoomed_rows = text_rows(&img, zleft, ztop, zbottom);
+    assert_true(zoomed_rows > 1.8 * rows && zoomed_rows < 2.2 * rows);
+    /* the line is twice as thick: count its pixels down one column */
     double px, py;
-    pixel_of(plot, VIZ_PLOT_PANEL_SERIES, 4, 4, &px, &py);
-    assert_true(near_colour(pixel_at(&img, (int)floor(px), (int)floor(py)), first_series, 12));
+    pixel_of(plot, VIZ_PLOT_PANEL_SERIES, 4.5, 4.5, &px, &py);
+    int thick = 0;
+    for (int y = (int)py - 20; y <= (int)py + 20; y++)
+        thick += near_colour(pixel_at(&img, (int)px, y), first_series, 40);
+    assert_true(thick >= 5 && thick <= 10);
     release(&img);
     viz_plot_free(plot);
 }
@@ -593,18 +904,41 @@ static void test_ticks_are_nice_numbers(void **state) {
     plot_linear_ticks(&list, 0, 0.0001, 2, false);
     check_labels(&list, (const char *const[]){"0", "5e-5", "1.0e-4"}, 3);
 
+    /* log axes: one style per axis; decimals only between 0.001 and 9000 */
     plot_log_ticks(&list, -3.2, 3.1, 10);
-    check_labels(&list, (const char *const[]){"1e-3", "0.01", "0.1", "1", "10", "100", "1000"}, 7);
+    check_labels(&list, (const char *const[]){"0.001", "0.01", "0.1", "1", "10", "100", "1000"}, 7);
     int first_major = 0;
     while (!list.items[first_major].major) first_major++;
     assert_close(list.items[first_major].position, -3);
+    plot_log_ticks(&list, -4.2, 2.1, 10);
+    check_labels(&list, (const char *const[]){"1e-4", "1e-3", "1e-2", "1e-1", "1e0", "1e1", "1e2"},
+                 7);
     plot_log_ticks(&list, -8.5, 4.5, 7); /* many decades: every other one */
-    check_labels(&list, (const char *const[]){"1e-8", "1e-6", "1e-4", "0.01", "1", "100", "1e4"},
+    check_labels(&list, (const char *const[]){"1e-8", "1e-6", "1e-4", "1e-2", "1e0", "1e2", "1e4"},
                  7);
     plot_log_ticks(&list, -10, 10, 5);
-    check_labels(&list, (const char *const[]){"1e-10", "1e-5", "1", "1e5", "1e10"}, 5);
-    plot_log_ticks(&list, log10(0.15), log10(0.9), 6); /* within a decade: 1-2-5 */
-    check_labels(&list, (const char *const[]){"0.2", "0.5"}, 2);
+    check_labels(&list, (const char *const[]){"1e-10", "1e-5", "1e0", "1e5", "1e10"}, 5);
+    plot_log_ticks(&list, -0.05, 1.05, 6); /* two decades: 1-2-5 */
+    check_labels(&list, (const char *const[]){"1", "2", "5", "10"}, 4);
+    plot_log_ticks(&list, log10(0.15), log10(0.9), 6); /* within a decade: 1-2-3-5 */
+    check_labels(&list, (const char *const[]){"0.2", "0.3", "0.5"}, 3);
+    plot_log_ticks(&list, log10(0.00012), log10(0.00061), 6);
+    check_labels(&list, (const char *const[]){"2e-4", "3e-4", "5e-4"}, 3);
+    /* never "0.01" beside "1e-3", over many ranges */
+    for (double low = -6; low < 4; low += 0.37) {
+        for (double span = 0.2; span < 9; span *= 1.7) {
+            plot_log_ticks(&list, low, low + span, 8);
+            int exponent = 0, plain = 0;
+            for (int i = 0; i < list.count; i++) {
+                if (!list.items[i].major) continue;
+                if (strchr(list.items[i].label, 'e') != NULL) exponent++;
+                else plain++;
+            }
+            if (exponent > 0 && plain > 0)
+                fail_msg("[%g, %g]: both styles on one axis", low, low + span);
+            if (exponent + plain < 2) fail_msg("[%g, %g]: %d labels", low, low + span, exponent + plain);
+        }
+    }
 }
 
 int main(void) {
@@ -618,9 +952,14 @@ int main(void) {
         cmocka_unit_test(test_two_panels_side_by_side),
         cmocka_unit_test(test_clear_empties_the_figure),
         cmocka_unit_test(test_errors_say_what_went_wrong),
+        cmocka_unit_test(test_savefig_replaces_whole_or_not_at_all),
         cmocka_unit_test(test_odd_values_still_draw),
         cmocka_unit_test(test_many_points_stay_fast_and_drawn),
-        cmocka_unit_test(test_missing_font_draws_without_text),
+        cmocka_unit_test(test_whole_series_is_replaced),
+        cmocka_unit_test(test_title_marks_and_start_markers),
+        cmocka_unit_test(test_contour_levels_as_asked),
+        cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
+        cmocka_unit_test(test_zoom_scales_text_lines_and_pixels),
         cmocka_unit_test(test_headless_never_opens_a_window),
         cmocka_unit_test(test_ticks_are_nice_numbers),
     };

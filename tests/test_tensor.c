@@ -194,8 +194,10 @@ static void test_axes_mask(void **state) {
     assert_string_equal(ag_errmsg(ctx), "sum: duplicate axis 1");
     assert_int_equal(axes_mask(ctx, "min", 3, (const int[]){0, 2, 0}, 3, mask), -1);
     assert_string_equal(ag_errmsg(ctx), "min: duplicate axis 0");
-    assert_int_equal(axes_mask(ctx, "sum", 0, (const int[]){0}, 1, mask), -1);
-    assert_string_equal(ag_errmsg(ctx), "sum: axis 0 out of range for ndim 0");
+    /* a 0-d value takes axis 0 or -1 once, as PyTorch, reducing nothing */
+    assert_int_equal(axes_mask(ctx, "sum", 0, (const int[]){-1}, 1, mask), 0);
+    assert_int_equal(axes_mask(ctx, "sum", 0, (const int[]){1}, 1, mask), -1);
+    assert_string_equal(ag_errmsg(ctx), "sum: axis 1 out of range for a 0-d value (0 or -1)");
 
     ag_clear_error(ctx);
     assert_int_equal(axis_normalize(ctx, "softmax", -1, 3), 2);

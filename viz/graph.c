@@ -37,7 +37,7 @@ void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
     char number[AG_NUMBUF];
     size_t size = ag_size(v);
     if (ag_ndim(v) == 0) {
-        snprintf(buf, n, "%s", ag_format_double(ag_item(v), digits, number));
+        snprintf(buf, n, "%s", ag_format_display(ag_item(v), digits, number));
         return;
     }
     char shape[AG_SHAPEBUF];
@@ -48,7 +48,7 @@ void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
     const double *data = ag_cdata(v);
     for (size_t i = 0; i < shown && used < n; i++)
         used += (size_t)snprintf(buf + used, n - used, " %s",
-                                 ag_format_double(data[i], element_digits, number));
+                                 ag_format_display(data[i], element_digits, number));
     if (shown < size && used < n) snprintf(buf + used, n - used, " …");
 }
 
@@ -554,7 +554,9 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool cost
     /* inputs left to right in argument order, so a - b and a / b read right */
     set_default(g, AGRAPH, "ordering", "in");
     set_default(g, AGRAPH, "size", "16,16");
-    set_default(g, AGRAPH, "dpi", "96");
+    char dpi[32];
+    snprintf(dpi, sizeof dpi, "%g", o->zoom > 0 ? 96 * o->zoom : 96);
+    set_default(g, AGRAPH, "dpi", dpi);
     set_default(g, AGRAPH, "fontname", "DejaVu Sans");
     set_default(g, AGRAPH, "fontsize", "18");
     set_default(g, AGRAPH, "bgcolor", "white");

@@ -53,6 +53,8 @@ typedef struct viz_graph_opts {
     int max_nodes;       /* refuse to draw more nodes than this; 0 = VIZ_DEFAULT_MAX_NODES */
     ag_func *active;     /* the function backward is processing (step-through), drawn
                             highlighted and marked "in progress"; NULL = none */
+    double zoom;         /* projector scale (:zoom): PNG pixels and so text and lines are
+                            zoom times larger (Graphviz dpi 96 * zoom); 0 or 1 = as is */
 } viz_graph_opts;
 
 /* Fills o with the defaults: values and grads on, rankdir "TB", no title,

@@ -19,9 +19,14 @@ int plot_fail(viz_plot *plot, const char *format, ...) {
 }
 
 int plot_panel_count(const viz_plot *plot) {
-    bool has_series = plot->series_count > 0;
-    bool has_map = plot->contour.present || plot->path_count > 0;
-    return has_series && has_map ? 2 : 1;
+    bool has_steps = false, has_xy = false;
+    for (size_t k = 0; k < plot->series_count; k++) {
+        if (plot->series[k].xs != NULL) has_xy = true;
+        else has_steps = true;
+    }
+    bool has_map = plot->contour.present || plot->path_count > 0 || plot->mark_count > 0;
+    int panels = has_steps + has_xy + has_map;
+    return panels > 0 ? panels : 1;
 }
 
 static bool headless_from_environment(void) {
@@ -33,7 +38,7 @@ viz_plot *viz_plot_new(bool headless) {
     viz_plot *plot = calloc(1, sizeof *plot);
     if (plot == NULL) return NULL;
     plot->headless = headless || headless_from_environment();
-    plot->font_path = PLOT_FONT_PATH;
+    plot->zoom = 1;
     return plot;
 }
 
@@ -47,6 +52,7 @@ static void free_data(viz_plot *plot) {
     for (size_t i = 0; i < plot->series_count; i++) {
         free(plot->series[i].name);
         free(plot->series[i].values);
+        free(plot->series[i].xs);
     }
     free(plot->series);
     plot->series = NULL;
@@ -59,13 +65,18 @@ static void free_data(viz_plot *plot) {
     free(plot->paths);
     plot->paths = NULL;
     plot->path_count = plot->path_capacity = 0;
+    for (size_t i = 0; i < plot->mark_count; i++) free(plot->marks[i].label);
+    free(plot->marks);
+    plot->marks = NULL;
+    plot->mark_count = 0;
+    free(plot->title);
+    plot->title = NULL;
     free_contour(&plot->contour);
 }
 
 void viz_plot_free(viz_plot *plot) {
     if (plot == NULL) return;
     plot_window_release(plot);
-    plot_draw_release(plot);
     free_data(plot);
     free(plot);
 }
@@ -128,12 +139,79 @@ int viz_plot_append(viz_plot *plot, const char *series_name, double value) {
     if (series_name == NULL || series_name[0] == '\0')
         return plot_fail(plot, "a series needs a name");
     plot_series *series = find_or_add_series(plot, series_name);
+    if (series != NULL && series->xs != NULL)
+        return plot_fail(plot,
+                         "series '%s' holds whole (x, y) data: a value cannot be appended to it "
+                         "(give it another name)",
+                         series_name);
     if (series == NULL || !reserve_one((void **)&series->values, &series->capacity, series->count,
                                        sizeof *series->values))
         return plot_fail(plot, "out of memory adding to series '%s'", series_name);
     series->values[series->count++] = value;
     plot_window_touch(plot);
     return 0;
+}
+
+int viz_plot_series(viz_plot *plot, const char *series_name, const double *xs, const double *ys,
+                    size_t count, bool points) {
+    if (plot == NULL) return -1;
+    if (series_name == NULL || series_name[0] == '\0')
+        return plot_fail(plot, "a series needs a name");
+    if (count > SIZE_MAX / 2 / sizeof(double))
+        return plot_fail(plot, "out of memory setting series '%s'", series_name);
+    size_t bytes = (count > 0 ? count : 1) * sizeof(double);
+    double *new_xs = malloc(bytes), *new_ys = malloc(bytes);
+    plot_series *series = new_xs && new_ys ? find_or_add_series(plot, series_name) : NULL;
+    if (series == NULL) {
+        free(new_xs);
+        free(new_ys);
+        return plot_fail(plot, "out of memory setting series '%s'", series_name);
+    }
+    if (count > 0) {
+        memcpy(new_xs, xs, count * sizeof(double));
+        memcpy(new_ys, ys, count * sizeof(double));
+    }
+    free(series->xs);
+    free(series->values);
+    series->xs = new_xs;
+    series->values = new_ys;
+    series->count = series->capacity = count;
+    series->points = points;
+    plot_window_touch(plot);
+    return 0;
+}
+
+int viz_plot_set_title(viz_plot *plot, const char *title) {
+    if (plot == NULL) return -1;
+    char *copy = NULL;
+    if (title != NULL && title[0] != '\0' && (copy = copy_string(title)) == NULL)
+        return plot_fail(plot, "out of memory setting the title");
+    free(plot->title);
+    plot->title = copy;
+    plot_window_touch(plot);
+    return 0;
+}
+
+int viz_plot_mark(viz_plot *plot, double x, double y, const char *label) {
+    if (plot == NULL) return -1;
+    if (!isfinite(x) || !isfinite(y))
+        return plot_fail(plot, "a mark needs a finite point, not (%g, %g)", x, y);
+    size_t capacity = plot->mark_count; /* grown one at a time: marks are few */
+    plot_mark *grown = realloc(plot->marks, (capacity + 1) * sizeof *grown);
+    if (grown == NULL) return plot_fail(plot, "out of memory adding a mark");
+    plot->marks = grown;
+    char *copy = copy_string(label != NULL ? label : "");
+    if (copy == NULL) return plot_fail(plot, "out of memory adding a mark");
+    plot->marks[plot->mark_count++] = (plot_mark){x, y, copy};
+    plot_window_touch(plot);
+    return 0;
+}
+
+void viz_plot_set_zoom(viz_plot *plot, double zoom) {
+    if (plot == NULL || !(zoom >= 0.25 && zoom <= 8) || plot->zoom == zoom) return;
+    plot->zoom = zoom;
+    plot->dirty = true;
+    plot_window_fit(plot);
 }
 
 static plot_path *find_or_add_path(viz_plot *plot, const char *name) {
@@ -174,8 +252,23 @@ int viz_plot_track(viz_plot *plot, const char *path_name, double x, double y) {
 
 int viz_plot_contour(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
                      double xlo, double xhi, double ylo, double yhi) {
+    return viz_plot_contour_levels(plot, f, user, xlo, xhi, ylo, yhi, NULL);
+}
+
+int viz_plot_contour_levels(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
+                            double xlo, double xhi, double ylo, double yhi,
+                            const viz_plot_levels *levels) {
     if (plot == NULL) return -1;
     if (f == NULL) return plot_fail(plot, "contour needs a function");
+    if (levels != NULL && (levels->count < 0 || levels->count > VIZ_PLOT_MAX_LEVELS ||
+                           (levels->values != NULL && levels->count < 1)))
+        return plot_fail(plot, "levels must be 1 to %d, not %d", VIZ_PLOT_MAX_LEVELS,
+                         levels->count);
+    if (levels != NULL && levels->values != NULL)
+        for (int i = 0; i < levels->count; i++)
+            if (!isfinite(levels->values[i]))
+                return plot_fail(plot, "level %d is %g: levels must be finite", i + 1,
+                                 levels->values[i]);
     if (!isfinite(xlo) || !isfinite(xhi) || !(xlo < xhi))
         return plot_fail(plot, "x range [%g, %g] is empty: it needs lo < hi", xlo, xhi);
     if (!isfinite(ylo) || !isfinite(yhi) || !(ylo < yhi))
@@ -199,7 +292,7 @@ int viz_plot_contour(viz_plot *plot, double (*f)(void *user, double x, double y)
                          xhi, ylo, yhi);
     }
     plot_contour traced = {.present = true, .xlo = xlo, .xhi = xhi, .ylo = ylo, .yhi = yhi};
-    int status = plot_contour_trace(&traced, values, grid, grid);
+    int status = plot_contour_trace(&traced, values, grid, grid, levels);
     free(values);
     if (status != 0) {
         free_contour(&traced);
@@ -221,7 +314,8 @@ const char *viz_plot_error(const viz_plot *plot) {
 
 bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x, double y,
                             double *pixel_x, double *pixel_y) {
-    if (plot == NULL || (panel != VIZ_PLOT_PANEL_SERIES && panel != VIZ_PLOT_PANEL_CONTOUR))
+    if (plot == NULL || (panel != VIZ_PLOT_PANEL_SERIES && panel != VIZ_PLOT_PANEL_CONTOUR &&
+                         panel != VIZ_PLOT_PANEL_XY))
         return false;
     const plot_axes *axes = &plot->axes[panel];
     if (!axes->present) return false;
@@ -230,23 +324,24 @@ bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x
         y = log10(y);
     }
     if (pixel_x != NULL)
-        *pixel_x = axes->left +
-                   (x - axes->x_min) / (axes->x_max - axes->x_min) * (axes->right - axes->left);
+        *pixel_x = axes->scale * (axes->left + (x - axes->x_min) / (axes->x_max - axes->x_min) *
+                                                   (axes->right - axes->left));
     if (pixel_y != NULL)
-        *pixel_y = axes->bottom -
-                   (y - axes->y_min) / (axes->y_max - axes->y_min) * (axes->bottom - axes->top);
+        *pixel_y = axes->scale * (axes->bottom - (y - axes->y_min) / (axes->y_max - axes->y_min) *
+                                                     (axes->bottom - axes->top));
     return true;
 }
 
 bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top, int *right,
                         int *bottom) {
-    if (plot == NULL || (panel != VIZ_PLOT_PANEL_SERIES && panel != VIZ_PLOT_PANEL_CONTOUR))
+    if (plot == NULL || (panel != VIZ_PLOT_PANEL_SERIES && panel != VIZ_PLOT_PANEL_CONTOUR &&
+                         panel != VIZ_PLOT_PANEL_XY))
         return false;
     const plot_axes *axes = &plot->axes[panel];
     if (!axes->present) return false;
-    if (left != NULL) *left = axes->left;
-    if (top != NULL) *top = axes->top;
-    if (right != NULL) *right = axes->right;
-    if (bottom != NULL) *bottom = axes->bottom;
+    if (left != NULL) *left = (int)floor(axes->left * axes->scale);
+    if (top != NULL) *top = (int)floor(axes->top * axes->scale);
+    if (right != NULL) *right = (int)floor(axes->right * axes->scale);
+    if (bottom != NULL) *bottom = (int)floor(axes->bottom * axes->scale);
     return true;
 }

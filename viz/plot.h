@@ -1,17 +1,18 @@
-/* plot.h — live plots: named series of scalars (losses), level curves of a
- * two-argument function with parameter paths drawn over them, shown in an
- * SDL2 window that stays current while a loop runs, and saved as PNG.
+/* plot.h — live plots: named series of scalars (losses) or of whole (x, y)
+ * data, level curves of a two-argument function with parameter paths and
+ * labelled marks drawn over them, shown in an SDL2 window that stays current
+ * while a loop runs, and saved as PNG, SVG or PDF.
  *
  * The module knows nothing about the REPL language.  The caller records data
  * (viz_plot_append, viz_plot_track, viz_plot_contour), calls viz_plot_pump()
  * often (between statements and while the user types) so the window handles
  * its events and redraws, and saves with viz_plot_savefig().  Headless, or
  * with no display, nothing is shown but everything is recorded and savefig
- * works: the window and savefig run the same drawing code into an
- * SDL_Surface in memory, so a saved PNG is pixel for pixel the window.
- * Lines are 2 px wide and anti-aliased; text is DejaVu Sans (SDL2_ttf), left
- * out when the font is missing.  SDL video starts with the first window,
- * never without a DISPLAY or WAYLAND_DISPLAY, and is shut down by free.
+ * works: the window and savefig run the same Cairo drawing code (text by
+ * Pango in DejaVu Sans), into an image surface the window shows, or into a
+ * PNG, SVG or PDF file, so the three look like the window.  SDL video
+ * starts with the first window, never without a DISPLAY or WAYLAND_DISPLAY,
+ * and is shut down by free.
  *
  * Functions returning int give 0 on success and -1 on failure, with a message
  * for the user in viz_plot_error(), written without a prefix (as in graph.h)
@@ -41,6 +42,25 @@ void viz_plot_free(viz_plot *plot);
  * when one may be shown.  -1 on an empty name or out of memory. */
 int viz_plot_append(viz_plot *plot, const char *series, double value);
 
+/* Sets the series named `series` to the count points (xs[i], ys[i]) at
+ * once, replacing its points if it exists (its colour stays), else making it
+ * with the next colour.  points=true draws a marker per point and no line
+ * (data), false a line (a fit).  -1 on an empty name or out of memory. */
+int viz_plot_series(viz_plot *plot, const char *series, const double *xs, const double *ys,
+                    size_t count, bool points);
+
+/* The figure's title, drawn above the panels; NULL or "" removes it.  -1
+ * when out of memory. */
+int viz_plot_set_title(viz_plot *plot, const char *title);
+
+/* Marks the point (x, y) of the contour panel with a cross and a label
+ * (a minimum, say).  -1 when x or y is not finite or out of memory. */
+int viz_plot_mark(viz_plot *plot, double x, double y, const char *label);
+
+/* Scales text and line widths by zoom (0.25 .. 8) in the window and in
+ * every figure saved after it; a saved PNG gets zoom times the pixels. */
+void viz_plot_set_zoom(viz_plot *plot, double zoom);
+
 /* Log scale for the y axis of the series panel (values <= 0 are then not
  * drawn).  viz_plot_clear() turns it off again. */
 void viz_plot_set_log(viz_plot *plot, bool log_scale);
@@ -56,19 +76,41 @@ void viz_plot_set_log(viz_plot *plot, bool log_scale);
 int viz_plot_contour(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
                      double xlo, double xhi, double ylo, double yhi);
 
+/* How viz_plot_contour_levels picks its levels.  values (count of them,
+ * increasing or not: they are sorted) gives them outright; otherwise about
+ * `count` levels (0: the automatic number) spaced by `spacing`. */
+typedef enum { VIZ_PLOT_SPACING_AUTO, VIZ_PLOT_SPACING_LINEAR, VIZ_PLOT_SPACING_LOG } viz_plot_spacing;
+typedef struct viz_plot_levels {
+    const double *values; /* NULL: chosen from count and spacing */
+    int count;            /* of values, or wanted; at most VIZ_PLOT_MAX_LEVELS */
+    viz_plot_spacing spacing;
+} viz_plot_levels;
+#define VIZ_PLOT_MAX_LEVELS 40
+
+/* viz_plot_contour with the choice of levels (NULL: automatic).  -1 also
+ * when count is out of range. */
+int viz_plot_contour_levels(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
+                            double xlo, double xhi, double ylo, double yhi,
+                            const viz_plot_levels *levels);
+
 /* Appends (x, y) to the path named `path`, drawn over the contour with its
  * own colour, a legend entry, a ring at its start and a dot at its current
  * point.  Non-finite points are kept but not drawn.  -1 on an empty name or
  * out of memory. */
 int viz_plot_track(viz_plot *plot, const char *path, double x, double y);
 
-/* Writes the current figure as PNG to filename (any name; a name with an
- * extension other than .png is refused).  The size is the window's when one
- * is open, else 900x600 for one panel and 1400x600 for two.  Works headless
- * and on an empty figure (empty axes).  -1 with the reason on failure. */
+/* Writes the current figure to filename as PNG, SVG or PDF by its extension
+ * (.png, .svg, .pdf, any case; no extension means PNG; others are refused).
+ * The size is the window's when one is open, else 900x600 for one panel and
+ * 1400x600 for two, times the zoom (pixels for PNG, points for SVG and PDF,
+ * so a PDF rasterized at 72 dpi has the PNG's size).  The SVG carries the
+ * title and the series' names in <title>/<desc>, the PDF in its metadata
+ * and as text.  Works headless and on an empty figure (empty axes).  -1
+ * with the reason on failure. */
 int viz_plot_savefig(viz_plot *plot, const char *filename);
 
-/* Forgets every series, path and the contour, and the log scale; the window,
+/* Forgets every series, path, mark, the contour, the title and the log
+ * scale (not the zoom); the window,
  * if open, shows empty axes. */
 void viz_plot_clear(viz_plot *plot);
 
@@ -91,19 +133,20 @@ const char *viz_plot_error(const viz_plot *plot);
 typedef enum viz_plot_panel {
     VIZ_PLOT_PANEL_SERIES,  /* the series (loss) panel: x = index, y = value */
     VIZ_PLOT_PANEL_CONTOUR, /* the contour/path panel: x = x0, y = x1 */
+    VIZ_PLOT_PANEL_XY,      /* whole series (viz_plot_series): x, y as given */
 } viz_plot_panel;
 
 /* Where data point (x, y) of `panel` was drawn by the last savefig or
  * window redraw (y is the value itself on a log scale, not its logarithm),
- * in continuous pixel coordinates: pixel (i, j) spans [i, i+1) x [j, j+1).
+ * in continuous device pixel coordinates: pixel (i, j) spans [i, i+1) x [j, j+1).
  * False when nothing was drawn yet, the panel was not shown, or y <= 0 on a
  * log scale. */
 bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x, double y,
                             double *pixel_x, double *pixel_y);
 
 /* The axes box of `panel` in the last drawn figure: the frame lines are the
- * pixel columns left and right and the pixel rows top and bottom.  False when
- * the panel was not drawn. */
+ * pixel columns left and right and the pixel rows top and bottom (rounded
+ * down, in device pixels).  False when the panel was not drawn. */
 bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top, int *right,
                         int *bottom);
 

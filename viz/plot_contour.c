@@ -10,18 +10,29 @@
 
 /* Linear levels aim at about this many curves; log levels at 1-2-5 (or
  * coarser) steps per decade. */
-enum { LINEAR_LEVEL_TARGET = 12, MAX_LEVELS = 40 };
+enum { LINEAR_LEVEL_TARGET = 12, MAX_LEVELS = VIZ_PLOT_MAX_LEVELS };
+
+/* Automatic linear levels add these fractions of the step above the
+ * minimum: the floor of a bowl, where optimizer paths end, is otherwise
+ * blank (Matyas' path from (1, 1) stays below its first linear level). */
+static const double floor_fractions[] = {0.02, 0.05, 0.1, 0.2, 0.5};
+enum { FLOOR_LEVELS = sizeof floor_fractions / sizeof floor_fractions[0] };
 
 static int compare_doubles(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static void linear_levels(plot_contour *contour, double *levels) {
+static void linear_levels(plot_contour *contour, double *levels, int target, bool floor_levels) {
     double low = contour->value_min, high = contour->value_max;
-    double step = plot_nice_step((high - low) / LINEAR_LEVEL_TARGET);
+    double step = plot_nice_step((high - low) / target);
     double first = floor(low / step) + 1;
     int count = 0;
+    if (floor_levels)
+        for (int i = 0; i < FLOOR_LEVELS; i++) {
+            double level = low + floor_fractions[i] * step;
+            if (level > low && level < first * step && level < high) levels[count++] = level;
+        }
     /* bounded by tries too: far from zero, first + i may not change */
     for (int i = 0; i < 4 * MAX_LEVELS && count < MAX_LEVELS; i++) {
         double level = (first + i) * step;
@@ -33,20 +44,22 @@ static void linear_levels(plot_contour *contour, double *levels) {
 
 /* Levels at value_min + m * 10^k for the mantissas m that suit the number of
  * decades between `lowest` (above the minimum) and the top of the range. */
-static void log_levels(plot_contour *contour, double *levels, double lowest) {
+static void log_levels(plot_contour *contour, double *levels, double lowest, int target) {
     double span = contour->value_max - contour->value_min;
     double decades = log10(span / lowest);
     static const double one_two_five[] = {1, 2, 5}, one_three[] = {1, 3}, one[] = {1};
     const double *mantissas = one;
     int mantissa_count = 1, decade_step = 1;
-    if (decades <= 4) {
+    /* per decade: 3 levels for the default target of 12 up to 4 decades */
+    double per_decade = target / fmax(decades, 1);
+    if (per_decade >= 2.5) {
         mantissas = one_two_five;
         mantissa_count = 3;
-    } else if (decades <= 8) {
+    } else if (per_decade >= 1.5) {
         mantissas = one_three;
         mantissa_count = 2;
     } else {
-        decade_step = (int)ceil(decades / 12);
+        decade_step = (int)ceil(decades / target);
     }
     int count = 0;
     int first = (int)floor(log10(lowest));
@@ -60,8 +73,10 @@ static void log_levels(plot_contour *contour, double *levels, double lowest) {
     contour->level_count = count;
 }
 
-/* Fills value_min/max, log_levels and levels from the finite samples. */
-static int choose_levels(plot_contour *contour, const double *values, size_t count) {
+/* Fills value_min/max, log_levels and levels from the finite samples, as
+ * `wanted` asks (NULL: automatic). */
+static int choose_levels(plot_contour *contour, const double *values, size_t count,
+                         const viz_plot_levels *wanted) {
     double *sorted = malloc(count * sizeof *sorted);
     contour->levels = malloc(MAX_LEVELS * sizeof *contour->levels);
     if (sorted == NULL || contour->levels == NULL) {
@@ -76,18 +91,35 @@ static int choose_levels(plot_contour *contour, const double *values, size_t cou
     contour->value_max = sorted[finite - 1];
     double span = contour->value_max - contour->value_min;
     contour->level_count = 0;
-    if (span > 0) {
+    if (wanted != NULL && wanted->values != NULL) {
+        /* the user's levels, sorted, once each */
+        for (int i = 0; i < wanted->count; i++) contour->levels[i] = wanted->values[i];
+        qsort(contour->levels, (size_t)wanted->count, sizeof *contour->levels, compare_doubles);
+        int kept = 0;
+        for (int i = 0; i < wanted->count; i++)
+            if (kept == 0 || contour->levels[i] > contour->levels[kept - 1])
+                contour->levels[kept++] = contour->levels[i];
+        contour->level_count = kept;
+        contour->given_levels = true;
+        contour->log_levels = wanted->spacing == VIZ_PLOT_SPACING_LOG;
+    } else if (span > 0) {
+        int target = wanted != NULL && wanted->count > 0 ? wanted->count : LINEAR_LEVEL_TARGET;
+        viz_plot_spacing spacing = wanted != NULL ? wanted->spacing : VIZ_PLOT_SPACING_AUTO;
         /* Bowls like x^2 + y^2 have a tenth of their area within a few percent
          * of the range above the minimum; valleys like Rosenbrock's have it
          * within a fraction of a percent, and only log levels show them. */
         double tenth = sorted[finite / 10] - contour->value_min;
-        contour->log_levels = tenth > 0 && span / tenth > 100;
+        contour->log_levels = spacing == VIZ_PLOT_SPACING_AUTO
+                                  ? tenth > 0 && span / tenth > 100
+                                  : spacing == VIZ_PLOT_SPACING_LOG;
         if (contour->log_levels) {
             double lowest = sorted[finite / 100] - contour->value_min;
             if (!(lowest > span * 1e-9)) lowest = span * 1e-9;
-            log_levels(contour, contour->levels, lowest);
+            log_levels(contour, contour->levels, lowest, target);
         } else {
-            linear_levels(contour, contour->levels);
+            /* a chosen count is kept to: no floor levels added to it */
+            bool automatic = wanted == NULL || wanted->count == 0;
+            linear_levels(contour, contour->levels, target, automatic);
         }
     }
     free(sorted);
@@ -189,8 +221,9 @@ static bool trace_level(segment_list *list, const plot_contour *contour, const d
     return true;
 }
 
-int plot_contour_trace(plot_contour *contour, const double *values, int columns, int rows) {
-    if (choose_levels(contour, values, (size_t)columns * rows) != 0) return -1;
+int plot_contour_trace(plot_contour *contour, const double *values, int columns, int rows,
+                       const viz_plot_levels *levels) {
+    if (choose_levels(contour, values, (size_t)columns * rows, levels) != 0) return -1;
     segment_list list = {0};
     for (int level = 0; level < contour->level_count; level++) {
         if (!trace_level(&list, contour, values, columns, rows, level)) {

@@ -1,10 +1,15 @@
-/* plot_draw.c — composing the figure: one panel or two side by side (losses
- * left, contour right), each with its range, frame, grid, ticks, labels,
- * data and legend.  The window and savefig both call plot_draw_figure, so
- * they produce the same pixels. */
+/* plot_draw.c — composing the figure with Cairo, text by Pango: up to three
+ * panels side by side (losses by step left, whole (x, y) series in the
+ * middle, the contour with its paths and marks right), each with its range,
+ * frame, grid, ticks, labels, data and legend, and the title above them.
+ * The window and every saved file call plot_draw_figure, so they look alike.
+ *
+ * Sizes below are in figure units: one unit is one device pixel at zoom 1;
+ * the whole figure is scaled by the zoom, text and lines included. */
 #include "plot_internal.h"
 
 #include <math.h>
+#include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,74 +17,170 @@
 /* ---- look ------------------------------------------------------------------ */
 
 enum {
-    TICK_FONT_SIZE = 14,
-    LABEL_FONT_SIZE = 16,
-    TICK_LENGTH = 6,
-    MINOR_TICK_LENGTH = 3,
     SMALL_SERIES = 40, /* series this short also get a dot per point */
     SMALL_PATH = 120,  /* paths this short get a dot per point */
     MAX_LEGEND_ENTRIES = 16,
 };
 
-#define LINE_WIDTH 2.2
+/* text sizes in units (pixels at zoom 1): readable from the back row */
+#define TICK_TEXT 15.0
+#define LABEL_TEXT 17.0
+#define TITLE_TEXT 22.0
+#define CAPTION_TEXT 14.0
+#define TICK_LENGTH 6.0
+#define MINOR_TICK_LENGTH 3.0
+#define LINE_WIDTH 2.4
 #define CONTOUR_LINE_WIDTH 1.3
-#define MARKER_RADIUS 6.0
-#define SERIES_DOT_RADIUS 3.3
+#define MARKER_RADIUS 6.5
+#define SERIES_DOT_RADIUS 3.4
+#define DATA_DOT_RADIUS 3.6
 #define PATH_DOT_RADIUS 2.7
 #define LEGEND_PATH_DOT_RADIUS 4.6
+#define MARK_SIZE 7.0
 
-static const SDL_Color background = {255, 255, 255, 255};
-static const SDL_Color grid_colour = {234, 234, 234, 255};
-static const SDL_Color frame_colour = {38, 38, 38, 255};
-static const SDL_Color text_colour = {30, 30, 30, 255};
-static const SDL_Color caption_colour = {105, 105, 105, 255};
-static const SDL_Color legend_fill = {255, 255, 255, 225};
-static const SDL_Color legend_border = {200, 200, 200, 255};
+typedef struct colour {
+    double r, g, b;
+} colour;
+
+#define RGB(r, g, b) {(r) / 255.0, (g) / 255.0, (b) / 255.0}
+
+static const colour background = RGB(255, 255, 255);
+static const colour grid_colour = RGB(232, 232, 232);
+static const colour frame_colour = RGB(38, 38, 38);
+static const colour text_colour = RGB(25, 25, 25);
+static const colour caption_colour = RGB(95, 95, 95);
+static const colour legend_border = RGB(200, 200, 200);
 
 /* Matplotlib's tab10: distinct and readable on white. */
-static const SDL_Color series_palette[] = {
-    {31, 119, 180, 255},  {255, 127, 14, 255}, {44, 160, 44, 255},   {214, 39, 40, 255},
-    {148, 103, 189, 255}, {140, 86, 75, 255},  {227, 119, 194, 255}, {127, 127, 127, 255},
-    {188, 189, 34, 255},  {23, 190, 207, 255},
+static const colour series_palette[] = {
+    RGB(31, 119, 180), RGB(255, 127, 14), RGB(44, 160, 44),   RGB(214, 39, 40),
+    RGB(148, 103, 189), RGB(140, 86, 75), RGB(227, 119, 194), RGB(127, 127, 127),
+    RGB(188, 189, 34), RGB(23, 190, 207),
 };
 /* Warm and dark colours that stand out over the blue-green level curves. */
-static const SDL_Color path_palette[] = {
-    {214, 39, 40, 255}, {255, 127, 14, 255},  {20, 20, 20, 255},   {227, 119, 194, 255},
-    {140, 86, 75, 255}, {148, 103, 189, 255}, {188, 189, 34, 255},
+static const colour path_palette[] = {
+    RGB(214, 39, 40),  RGB(255, 127, 14),  RGB(20, 20, 20),   RGB(227, 119, 194),
+    RGB(140, 86, 75), RGB(148, 103, 189), RGB(188, 189, 34),
 };
 /* Level curves, lowest level first: indigo through teal to a light green, so
  * the curves near the minimum, where the paths go, are the strongest. */
-static const SDL_Color level_scale[] = {
-    {59, 79, 154, 255},
-    {58, 156, 168, 255},
-    {166, 217, 106, 255},
-};
+static const colour level_scale[] = {RGB(59, 79, 154), RGB(58, 156, 168), RGB(166, 217, 106)};
 
-static SDL_Color palette_colour(const SDL_Color *palette, size_t count, int index) {
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static colour palette_colour(const colour *palette, size_t count, int index) {
     return palette[(size_t)index % count];
 }
 
-static SDL_Color level_colour(int level, int level_count) {
+static colour level_colour(int level, int level_count) {
     double t = level_count <= 1 ? 0 : (double)level / (level_count - 1);
     double scaled = t * 2;
     int low = scaled >= 1 ? 1 : 0;
     double f = scaled - low;
-    SDL_Color a = level_scale[low], b = level_scale[low + 1];
-    return (SDL_Color){(Uint8)(a.r + f * (b.r - a.r) + 0.5), (Uint8)(a.g + f * (b.g - a.g) + 0.5),
-                       (Uint8)(a.b + f * (b.b - a.b) + 0.5), 255};
+    colour a = level_scale[low], b = level_scale[low + 1];
+    return (colour){a.r + f * (b.r - a.r), a.g + f * (b.g - a.g), a.b + f * (b.b - a.b)};
 }
 
 /* ---- drawing context --------------------------------------------------------- */
 
 typedef struct figure {
-    plot_canvas canvas;
+    cairo_t *cr;
+    PangoLayout *layout; /* reused for every piece of text */
     viz_plot *plot;
-    TTF_Font *tick_font;  /* NULL: no text */
-    TTF_Font *label_font; /* NULL: no text */
+    double width, height; /* in units */
 } figure;
 
-static int font_height(TTF_Font *font, int fallback) {
-    return font == NULL ? fallback : TTF_FontHeight(font);
+static void set_colour(figure *f, colour c, double alpha) {
+    cairo_set_source_rgba(f->cr, c.r, c.g, c.b, alpha);
+}
+
+typedef enum { ALIGN_START, ALIGN_CENTRE, ALIGN_END } align;
+
+/* Puts text (Pango markup when `markup`) of `size` units in the layout. */
+static void set_text(figure *f, const char *text, double size, bool markup) {
+    PangoFontDescription *font = pango_font_description_new();
+    pango_font_description_set_family(font, PLOT_FONT_FAMILY);
+    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
+    pango_layout_set_font_description(f->layout, font);
+    pango_font_description_free(font);
+    if (markup) {
+        pango_layout_set_markup(f->layout, text, -1);
+    } else {
+        pango_layout_set_attributes(f->layout, NULL); /* markup's <sup> would stay */
+        pango_layout_set_text(f->layout, text, -1);
+    }
+}
+
+static void text_size(figure *f, const char *text, double size, bool markup, double *w, double *h) {
+    set_text(f, text, size, markup);
+    PangoRectangle logical;
+    pango_layout_get_extents(f->layout, NULL, &logical);
+    *w = (double)logical.width / PANGO_SCALE;
+    *h = (double)logical.height / PANGO_SCALE;
+}
+
+/* Draws text with its box aligned at (x, y); upwards turns it a quarter left
+ * (reading bottom to top); halo > 0 outlines it in white first, to read over
+ * level curves. */
+static void draw_text_styled(figure *f, const char *text, double size, bool markup, double x,
+                             double y, align horizontal, align vertical, bool upwards, colour c,
+                             double halo) {
+    if (text == NULL || text[0] == '\0') return;
+    double w, h;
+    text_size(f, text, size, markup, &w, &h);
+    cairo_t *cr = f->cr;
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    if (upwards) cairo_rotate(cr, -G_PI / 2);
+    double dx = horizontal == ALIGN_START ? 0 : horizontal == ALIGN_CENTRE ? -w / 2 : -w;
+    double dy = vertical == ALIGN_START ? 0 : vertical == ALIGN_CENTRE ? -h / 2 : -h;
+    cairo_move_to(cr, dx, dy);
+    pango_cairo_update_layout(cr, f->layout);
+    if (halo > 0) {
+        pango_cairo_layout_path(cr, f->layout);
+        set_colour(f, background, 0.9);
+        cairo_set_line_width(cr, halo);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+        cairo_move_to(cr, dx, dy);
+    }
+    set_colour(f, c, 1);
+    pango_cairo_show_layout(cr, f->layout);
+    cairo_restore(cr);
+    pango_cairo_update_layout(cr, f->layout);
+}
+
+static void draw_text(figure *f, const char *text, double size, double x, double y,
+                      align horizontal, align vertical, bool upwards, colour c) {
+    draw_text_styled(f, text, size, false, x, y, horizontal, vertical, upwards, c, 0);
+}
+
+/* A tick label as markup: "1e-3" as 10 with a superscript -3, "2e4" as
+ * 2×10⁴, a leading '-' as a real minus sign. */
+static void tick_markup(const char *label, char *out, size_t size) {
+    char mantissa[32];
+    const char *e = strchr(label, 'e');
+    const char *minus = "\xe2\x88\x92";
+    size_t length = e != NULL ? (size_t)(e - label) : strlen(label);
+    if (length >= sizeof mantissa) length = sizeof mantissa - 1;
+    memcpy(mantissa, label, length);
+    mantissa[length] = '\0';
+    const char *digits = mantissa;
+    bool negative = digits[0] == '-';
+    if (negative) digits++;
+    if (e == NULL) {
+        snprintf(out, size, "%s%s", negative ? minus : "", digits);
+        return;
+    }
+    const char *exponent = e + 1;
+    bool negative_exponent = exponent[0] == '-';
+    if (negative_exponent || exponent[0] == '+') exponent++;
+    if (strcmp(digits, "1") == 0)
+        snprintf(out, size, "%s10<sup>%s%s</sup>", negative ? minus : "",
+                 negative_exponent ? minus : "", exponent);
+    else
+        snprintf(out, size, "%s%s\xc3\x97" "10<sup>%s%s</sup>", negative ? minus : "", digits,
+                 negative_exponent ? minus : "", exponent);
 }
 
 /* ---- ranges ------------------------------------------------------------------ */
@@ -128,7 +229,7 @@ static void pad(range *r, double margin, double single_half_width) {
 /* ---- one panel --------------------------------------------------------------- */
 
 typedef struct panel {
-    int x, y, w, h; /* the panel's share of the figure */
+    double x, y, w, h; /* the panel's share of the figure */
     plot_axes axes;
     plot_tick_list x_ticks, y_ticks;
     const char *x_label, *y_label;
@@ -143,7 +244,7 @@ static double to_pixel_y(const plot_axes *a, double y) {
     return a->bottom - (y - a->y_min) / (a->y_max - a->y_min) * (a->bottom - a->top);
 }
 
-/* y of a value in pixels, or false when it cannot be shown on this axis. */
+/* y of a value in units, or false when it cannot be shown on this axis. */
 static bool value_pixel(const plot_axes *a, double value, double *pixel) {
     if (!isfinite(value)) return false;
     if (a->log_y) {
@@ -154,87 +255,118 @@ static bool value_pixel(const plot_axes *a, double value, double *pixel) {
     return true;
 }
 
+static double widest_label(figure *f, const plot_tick_list *ticks) {
+    double widest = 0;
+    for (int i = 0; i < ticks->count; i++) {
+        if (!ticks->items[i].major) continue;
+        char markup[96];
+        double w, h;
+        tick_markup(ticks->items[i].label, markup, sizeof markup);
+        text_size(f, markup, TICK_TEXT, true, &w, &h);
+        if (w > widest) widest = w;
+    }
+    return widest;
+}
+
 /* Places the frame inside the panel, leaving room for the tick labels (the
- * widest y label measured) and axis labels, and picks the ticks for it. */
+ * widest y label measured) and axis labels, and picks the ticks for it.
+ * Frame lines sit on whole units, so they are crisp at zoom 1. */
 static void layout_panel(figure *f, panel *p) {
-    int tick_height = font_height(f->tick_font, 16);
-    int label_height = font_height(f->label_font, 18);
+    double tick_height, label_height, w;
+    text_size(f, "0123456789", TICK_TEXT, false, &w, &tick_height);
+    text_size(f, "xy", LABEL_TEXT, false, &w, &label_height);
     plot_axes *a = &p->axes;
-    int top = p->y + 32;
-    int bottom = p->y + p->h - (TICK_LENGTH + 4 + tick_height + 6 + label_height + 10);
+    double top = floor(p->y + 34);
+    double bottom = floor(p->y + p->h - (TICK_LENGTH + 4 + tick_height + 6 + label_height + 10));
     if (bottom - top < 40) bottom = top + 40;
     double y_target = (bottom - top) / 55.0;
     if (a->log_y)
         plot_log_ticks(&p->y_ticks, a->y_min, a->y_max, y_target);
     else
         plot_linear_ticks(&p->y_ticks, a->y_min, a->y_max, y_target, false);
-    int widest = 0;
-    for (int i = 0; i < p->y_ticks.count; i++) {
-        int w, h;
-        plot_text_size(f->tick_font, p->y_ticks.items[i].label, &w, &h);
-        if (w > widest) widest = w;
-    }
-    int left = p->x + 14 + label_height + 10 + widest + 5 + TICK_LENGTH;
-    int right = p->x + p->w - 28;
+    double widest = widest_label(f, &p->y_ticks);
+    double left = floor(p->x + 14 + label_height + 10 + widest + 6 + TICK_LENGTH);
+    double right = floor(p->x + p->w - 28);
     if (right - left < 40) right = left + 40;
     a->left = left;
     a->right = right;
     a->top = top;
     a->bottom = bottom;
-    plot_linear_ticks(&p->x_ticks, a->x_min, a->x_max, (right - left) / 95.0, p->integer_x);
+    plot_linear_ticks(&p->x_ticks, a->x_min, a->x_max, (right - left) / 100.0, p->integer_x);
+}
+
+/* A horizontal or vertical 1-unit line centred on the unit at (x, y). */
+static void rule(figure *f, double x0, double y0, double x1, double y1) {
+    cairo_move_to(f->cr, x0 + 0.5, y0 + 0.5);
+    cairo_line_to(f->cr, x1 + 0.5, y1 + 0.5);
 }
 
 static void draw_grid(figure *f, const panel *p) {
     const plot_axes *a = &p->axes;
     for (int i = 0; i < p->x_ticks.count; i++) {
-        int x = (int)floor(to_pixel_x(a, p->x_ticks.items[i].position));
-        if (x > a->left && x < a->right)
-            plot_fill_rect(&f->canvas, x, a->top + 1, 1, a->bottom - a->top - 1, grid_colour);
+        double x = floor(to_pixel_x(a, p->x_ticks.items[i].position));
+        if (x > a->left && x < a->right) rule(f, x, a->top + 1, x, a->bottom - 1);
     }
     for (int i = 0; i < p->y_ticks.count; i++) {
         if (!p->y_ticks.items[i].major) continue;
-        int y = (int)floor(to_pixel_y(a, p->y_ticks.items[i].position));
-        if (y > a->top && y < a->bottom)
-            plot_fill_rect(&f->canvas, a->left + 1, y, a->right - a->left - 1, 1, grid_colour);
+        double y = floor(to_pixel_y(a, p->y_ticks.items[i].position));
+        if (y > a->top && y < a->bottom) rule(f, a->left + 1, y, a->right - 1, y);
     }
+    set_colour(f, grid_colour, 1);
+    cairo_set_line_width(f->cr, 1);
+    cairo_set_line_cap(f->cr, CAIRO_LINE_CAP_BUTT);
+    cairo_stroke(f->cr);
 }
 
 static void draw_frame_and_labels(figure *f, const panel *p) {
     const plot_axes *a = &p->axes;
-    plot_canvas *c = &f->canvas;
-    int width = a->right - a->left + 1, height = a->bottom - a->top + 1;
-    plot_fill_rect(c, a->left, a->top, width, 1, frame_colour);
-    plot_fill_rect(c, a->left, a->bottom, width, 1, frame_colour);
-    plot_fill_rect(c, a->left, a->top, 1, height, frame_colour);
-    plot_fill_rect(c, a->right, a->top, 1, height, frame_colour);
-    int tick_height = font_height(f->tick_font, 16);
+    cairo_t *cr = f->cr;
+    cairo_rectangle(cr, a->left + 0.5, a->top + 0.5, a->right - a->left, a->bottom - a->top);
+    double tick_height, w;
+    text_size(f, "0123456789", TICK_TEXT, false, &w, &tick_height);
     for (int i = 0; i < p->x_ticks.count; i++) {
         const plot_tick *t = &p->x_ticks.items[i];
-        int x = (int)floor(to_pixel_x(a, t->position));
+        double x = floor(to_pixel_x(a, t->position));
         if (x < a->left || x > a->right) continue;
-        plot_fill_rect(c, x, a->bottom + 1, 1, TICK_LENGTH, frame_colour);
-        plot_draw_text(c, f->tick_font, t->label, x, a->bottom + TICK_LENGTH + 4, PLOT_ALIGN_CENTRE,
-                       PLOT_ALIGN_START, false, text_colour);
+        rule(f, x, a->bottom + 1, x, a->bottom + TICK_LENGTH);
     }
     for (int i = 0; i < p->y_ticks.count; i++) {
         const plot_tick *t = &p->y_ticks.items[i];
-        int y = (int)floor(to_pixel_y(a, t->position));
+        double y = floor(to_pixel_y(a, t->position));
         if (y < a->top || y > a->bottom) continue;
-        int length = t->major ? TICK_LENGTH : MINOR_TICK_LENGTH;
-        plot_fill_rect(c, a->left - length, y, length, 1, frame_colour);
-        if (t->major)
-            plot_draw_text(c, f->tick_font, t->label, a->left - TICK_LENGTH - 5, y, PLOT_ALIGN_END,
-                           PLOT_ALIGN_CENTRE, false, text_colour);
+        double length = t->major ? TICK_LENGTH : MINOR_TICK_LENGTH;
+        rule(f, a->left - length, y, a->left - 1, y);
     }
-    plot_draw_text(c, f->label_font, p->x_label, (a->left + a->right) / 2,
-                   a->bottom + TICK_LENGTH + 4 + tick_height + 6, PLOT_ALIGN_CENTRE,
-                   PLOT_ALIGN_START, false, text_colour);
-    plot_draw_text(c, f->label_font, p->y_label, p->x + 14, (a->top + a->bottom) / 2,
-                   PLOT_ALIGN_START, PLOT_ALIGN_CENTRE, true, text_colour);
+    set_colour(f, frame_colour, 1);
+    cairo_set_line_width(cr, 1);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
+    cairo_stroke(cr);
+    char markup[96];
+    for (int i = 0; i < p->x_ticks.count; i++) {
+        const plot_tick *t = &p->x_ticks.items[i];
+        double x = floor(to_pixel_x(a, t->position));
+        if (x < a->left || x > a->right) continue;
+        tick_markup(t->label, markup, sizeof markup);
+        draw_text_styled(f, markup, TICK_TEXT, true, x + 0.5, a->bottom + TICK_LENGTH + 4,
+                         ALIGN_CENTRE, ALIGN_START, false, text_colour, 0);
+    }
+    for (int i = 0; i < p->y_ticks.count; i++) {
+        const plot_tick *t = &p->y_ticks.items[i];
+        double y = floor(to_pixel_y(a, t->position));
+        if (y < a->top || y > a->bottom || !t->major) continue;
+        tick_markup(t->label, markup, sizeof markup);
+        draw_text_styled(f, markup, TICK_TEXT, true, a->left - TICK_LENGTH - 6, y + 0.5,
+                         ALIGN_END, ALIGN_CENTRE, false, text_colour, 0);
+    }
+    draw_text(f, p->x_label, LABEL_TEXT, (a->left + a->right) / 2,
+              a->bottom + TICK_LENGTH + 4 + tick_height + 6, ALIGN_CENTRE, ALIGN_START, false,
+              text_colour);
+    draw_text(f, p->y_label, LABEL_TEXT, p->x + 12, (a->top + a->bottom) / 2, ALIGN_START,
+              ALIGN_CENTRE, true, text_colour);
 }
 
 /* Liang-Barsky: clips the segment to the rectangle; false when nothing is
- * left.  Keeps far-away points (1e300) away from the rasterizer. */
+ * left.  Keeps far-away points (1e300) away from Cairo's fixed point. */
 static bool clip_segment(double *x0, double *y0, double *x1, double *y1, double left, double top,
                          double right, double bottom) {
     double t0 = 0, t1 = 1, dx = *x1 - *x0, dy = *y1 - *y0;
@@ -262,69 +394,98 @@ static bool clip_segment(double *x0, double *y0, double *x1, double *y1, double 
     return true;
 }
 
-/* A segment of data in pixel coordinates, cut to a little beyond the frame
- * (the canvas clip trims the rest). */
-static void data_segment(figure *f, const plot_axes *a, double x0, double y0, double x1, double y1,
-                         double width) {
-    if (!isfinite(x0) || !isfinite(y0) || !isfinite(x1) || !isfinite(y1)) return;
-    if (!clip_segment(&x0, &y0, &x1, &y1, a->left - 4, a->top - 4, a->right + 4, a->bottom + 4))
-        return;
-    plot_mask_segment(&f->canvas, x0, y0, x1, y1, width);
-}
-
 static bool inside(const plot_axes *a, double x, double y) {
     return x > a->left && x < a->right + 1 && y > a->top && y < a->bottom + 1;
 }
 
-/* Shows only the inside of the frame to data shapes. */
+/* Shows only the inside of the frame to data. */
 static void clip_to_frame(figure *f, const plot_axes *a) {
-    plot_set_clip(&f->canvas, a->left + 1, a->top + 1, a->right, a->bottom);
+    cairo_save(f->cr);
+    cairo_rectangle(f->cr, a->left + 1, a->top + 1, a->right - a->left - 1, a->bottom - a->top - 1);
+    cairo_clip(f->cr);
 }
 
-static void clip_to_figure(figure *f) {
-    plot_set_clip(&f->canvas, 0, 0, f->canvas.width, f->canvas.height);
+static void unclip(figure *f) {
+    cairo_restore(f->cr);
 }
 
-/* A polyline through mapped points, broken where a point cannot be shown. */
+/* A polyline through mapped points, broken where a point cannot be shown,
+ * added to the current path (stroked by the caller). */
 typedef struct polyline {
     figure *f;
     const plot_axes *axes;
-    double width;
     bool have_last;
     double last_x, last_y;
+    bool joined; /* the path's current point is (last_x, last_y) */
 } polyline;
 
 static void polyline_point(polyline *line, double x, double y, bool visible) {
     if (!visible || !isfinite(x) || !isfinite(y)) {
-        line->have_last = false;
+        line->have_last = line->joined = false;
         return;
     }
-    if (line->have_last)
-        data_segment(line->f, line->axes, line->last_x, line->last_y, x, y, line->width);
-    else
-        data_segment(line->f, line->axes, x, y, x, y, line->width); /* a lone point shows */
+    const plot_axes *a = line->axes;
+    double x0 = line->have_last ? line->last_x : x, y0 = line->have_last ? line->last_y : y;
+    double x1 = x, y1 = y;
+    bool start_kept = x0 == line->last_x && y0 == line->last_y && line->joined;
+    if (clip_segment(&x0, &y0, &x1, &y1, a->left - 8, a->top - 8, a->right + 8, a->bottom + 8)) {
+        if (!(start_kept && x0 == line->last_x && y0 == line->last_y))
+            cairo_move_to(line->f->cr, x0, y0);
+        cairo_line_to(line->f->cr, x1, y1); /* a lone point shows as a round cap */
+        line->joined = x1 == x && y1 == y;
+    } else {
+        line->joined = false;
+    }
     line->have_last = true;
     line->last_x = x;
     line->last_y = y;
 }
 
+static void stroke_lines(figure *f, colour c, double width) {
+    cairo_set_line_width(f->cr, width);
+    cairo_set_line_cap(f->cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(f->cr, CAIRO_LINE_JOIN_ROUND);
+    set_colour(f, c, 1);
+    cairo_stroke(f->cr);
+}
+
+static void disc(figure *f, double x, double y, double radius) {
+    cairo_new_sub_path(f->cr);
+    cairo_arc(f->cr, x, y, radius, 0, 2 * G_PI);
+}
+
 /* A series drawn in the colour of the path with the same name, when there
  * is one (an optimizer's loss and its path match); else its own colour. */
-static SDL_Color series_colour(const viz_plot *plot, const plot_series *s) {
+static colour series_colour(const viz_plot *plot, const plot_series *s) {
     for (size_t k = 0; k < plot->path_count; k++)
         if (strcmp(plot->paths[k].name, s->name) == 0)
-            return palette_colour(path_palette, SDL_arraysize(path_palette), plot->paths[k].colour);
-    return palette_colour(series_palette, SDL_arraysize(series_palette), s->colour);
+            return palette_colour(path_palette, COUNT_OF(path_palette), plot->paths[k].colour);
+    return palette_colour(series_palette, COUNT_OF(series_palette), s->colour);
+}
+
+static double series_x(const plot_series *s, size_t i) {
+    return s->xs != NULL ? s->xs[i] : (double)i;
 }
 
 static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
-    polyline line = {.f = f, .axes = a, .width = LINE_WIDTH};
+    colour c = series_colour(f->plot, s);
+    if (s->points) {
+        for (size_t i = 0; i < s->count; i++) {
+            double x = to_pixel_x(a, s->xs[i]), y;
+            if (isfinite(x) && value_pixel(a, s->values[i], &y) && inside(a, x, y))
+                disc(f, x, y, DATA_DOT_RADIUS);
+        }
+        set_colour(f, c, 0.75);
+        cairo_fill(f->cr);
+        return;
+    }
+    polyline line = {.f = f, .axes = a};
     double columns = a->right - a->left;
-    if ((double)s->count <= 4 * columns) {
+    if (s->xs != NULL || (double)s->count <= 4 * columns) {
         for (size_t i = 0; i < s->count; i++) {
             double y = 0;
             bool visible = value_pixel(a, s->values[i], &y);
-            polyline_point(&line, to_pixel_x(a, (double)i), y, visible);
+            polyline_point(&line, to_pixel_x(a, series_x(s, i)), y, visible);
         }
     } else {
         /* More points than pixels: per pixel column the first, lowest,
@@ -353,61 +514,116 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
             polyline_point(&line, column, last, true);
         }
     }
-    if (s->count <= SMALL_SERIES) {
+    stroke_lines(f, c, LINE_WIDTH);
+    if (s->xs == NULL && s->count <= SMALL_SERIES) {
         for (size_t i = 0; i < s->count; i++) {
             double y;
-            if (value_pixel(a, s->values[i], &y))
-                plot_mask_disc(&f->canvas, to_pixel_x(a, (double)i), y, SERIES_DOT_RADIUS);
+            if (value_pixel(a, s->values[i], &y)) disc(f, to_pixel_x(a, (double)i), y, SERIES_DOT_RADIUS);
         }
+        set_colour(f, c, 1);
+        cairo_fill(f->cr);
     }
-    plot_composite(&f->canvas, series_colour(f->plot, s));
 }
 
 static void draw_contour_lines(figure *f, const plot_axes *a, const plot_contour *contour) {
-    /* segments come level by level: one mask and one colour per level */
+    /* segments come level by level: one path and one colour per level */
     for (size_t i = 0; i < contour->segment_count; i++) {
         const plot_segment *s = &contour->segments[i];
-        data_segment(f, a, to_pixel_x(a, s->x0), to_pixel_y(a, s->y0), to_pixel_x(a, s->x1),
-                     to_pixel_y(a, s->y1), CONTOUR_LINE_WIDTH);
+        cairo_move_to(f->cr, to_pixel_x(a, s->x0), to_pixel_y(a, s->y0));
+        cairo_line_to(f->cr, to_pixel_x(a, s->x1), to_pixel_y(a, s->y1));
         if (i + 1 == contour->segment_count || contour->segments[i + 1].level != s->level)
-            plot_composite(&f->canvas, level_colour(s->level, contour->level_count));
+            stroke_lines(f, level_colour(s->level, contour->level_count), CONTOUR_LINE_WIDTH);
     }
 }
 
-static void draw_path(figure *f, const plot_axes *a, const plot_path *path) {
-    SDL_Color colour = palette_colour(path_palette, SDL_arraysize(path_palette), path->colour);
-    plot_canvas *c = &f->canvas;
-    polyline line = {.f = f, .axes = a, .width = LINE_WIDTH};
+/* The first and last finite points of a path: false when it has none. */
+static bool path_ends(const plot_path *path, size_t *first, size_t *last) {
+    size_t i = 0, j = path->count;
+    while (i < path->count && !(isfinite(path->xs[i]) && isfinite(path->ys[i]))) i++;
+    while (j > i && !(isfinite(path->xs[j - 1]) && isfinite(path->ys[j - 1]))) j--;
+    *first = i;
+    *last = j;
+    return i < j;
+}
+
+/* How many paths before `index` start within a marker of where it does:
+ * their rings are nested, each in its own colour. */
+static int earlier_starts_here(const plot_axes *a, const viz_plot *plot, size_t index) {
+    size_t first, last;
+    if (!path_ends(&plot->paths[index], &first, &last)) return 0;
+    double x = to_pixel_x(a, plot->paths[index].xs[first]);
+    double y = to_pixel_y(a, plot->paths[index].ys[first]);
+    int count = 0;
+    for (size_t k = 0; k < index; k++) {
+        size_t kf, kl;
+        if (!path_ends(&plot->paths[k], &kf, &kl)) continue;
+        double kx = to_pixel_x(a, plot->paths[k].xs[kf]), ky = to_pixel_y(a, plot->paths[k].ys[kf]);
+        if (hypot(kx - x, ky - y) < MARKER_RADIUS) count++;
+    }
+    return count;
+}
+
+static void draw_path(figure *f, const plot_axes *a, size_t index) {
+    const plot_path *path = &f->plot->paths[index];
+    colour c = palette_colour(path_palette, COUNT_OF(path_palette), path->colour);
+    cairo_t *cr = f->cr;
+    polyline line = {.f = f, .axes = a};
     for (size_t i = 0; i < path->count; i++)
         polyline_point(&line, to_pixel_x(a, path->xs[i]), to_pixel_y(a, path->ys[i]),
                        isfinite(path->xs[i]) && isfinite(path->ys[i]));
+    stroke_lines(f, c, LINE_WIDTH);
     if (path->count <= SMALL_PATH) {
         for (size_t i = 1; i + 1 < path->count; i++) {
             double x = to_pixel_x(a, path->xs[i]), y = to_pixel_y(a, path->ys[i]);
-            if (isfinite(x) && isfinite(y) && inside(a, x, y))
-                plot_mask_disc(c, x, y, PATH_DOT_RADIUS);
+            if (isfinite(x) && isfinite(y) && inside(a, x, y)) disc(f, x, y, PATH_DOT_RADIUS);
         }
+        set_colour(f, c, 1);
+        cairo_fill(cr);
     }
-    plot_composite(c, colour);
-    /* the start and the current point: the first and last finite ones */
-    size_t first = 0, last = path->count;
-    while (first < path->count && !(isfinite(path->xs[first]) && isfinite(path->ys[first])))
-        first++;
-    while (last > first && !(isfinite(path->xs[last - 1]) && isfinite(path->ys[last - 1]))) last--;
-    if (first >= last) return;
+    size_t first, last;
+    if (!path_ends(path, &first, &last)) return;
+    /* the start: a ring in the path's colour, nested around earlier ones */
     double sx = to_pixel_x(a, path->xs[first]), sy = to_pixel_y(a, path->ys[first]);
     if (inside(a, sx, sy)) {
-        plot_mask_disc(c, sx, sy, MARKER_RADIUS);
-        plot_composite(c, background);
-        plot_mask_ring(c, sx, sy, MARKER_RADIUS, 2.2);
-        plot_composite(c, colour);
+        double radius = MARKER_RADIUS + 3.2 * earlier_starts_here(a, f->plot, index);
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, sx, sy, radius, 0, 2 * G_PI);
+        stroke_lines(f, background, 5.2);
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, sx, sy, radius, 0, 2 * G_PI);
+        stroke_lines(f, c, 2.4);
     }
+    /* the current point: a disc with a dark rim */
     double cx = to_pixel_x(a, path->xs[last - 1]), cy = to_pixel_y(a, path->ys[last - 1]);
     if (inside(a, cx, cy)) {
-        plot_mask_disc(c, cx, cy, MARKER_RADIUS + 1.3);
-        plot_composite(c, frame_colour);
-        plot_mask_disc(c, cx, cy, MARKER_RADIUS);
-        plot_composite(c, colour);
+        disc(f, cx, cy, MARKER_RADIUS);
+        set_colour(f, c, 1);
+        cairo_fill_preserve(cr);
+        set_colour(f, frame_colour, 1);
+        cairo_set_line_width(cr, 1.4);
+        cairo_stroke(cr);
+    }
+}
+
+/* A cross at each mark with its label beside it, outlined to read over
+ * the level curves. */
+static void draw_marks(figure *f, const plot_axes *a) {
+    cairo_t *cr = f->cr;
+    for (size_t i = 0; i < f->plot->mark_count; i++) {
+        const plot_mark *m = &f->plot->marks[i];
+        double x = to_pixel_x(a, m->x), y = to_pixel_y(a, m->y);
+        if (!inside(a, x, y)) continue;
+        for (int pass = 0; pass < 2; pass++) {
+            cairo_move_to(cr, x - MARK_SIZE, y - MARK_SIZE);
+            cairo_line_to(cr, x + MARK_SIZE, y + MARK_SIZE);
+            cairo_move_to(cr, x - MARK_SIZE, y + MARK_SIZE);
+            cairo_line_to(cr, x + MARK_SIZE, y - MARK_SIZE);
+            stroke_lines(f, pass == 0 ? background : text_colour, pass == 0 ? 6 : 2.6);
+        }
+        bool room_right = x + MARK_SIZE + 120 < a->right;
+        draw_text_styled(f, m->label, LABEL_TEXT, false,
+                         room_right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5, y - MARK_SIZE - 2,
+                         room_right ? ALIGN_START : ALIGN_END, ALIGN_END, false, text_colour, 4);
     }
 }
 
@@ -415,26 +631,31 @@ static void draw_path(figure *f, const plot_axes *a, const plot_path *path) {
 
 typedef struct legend_entry {
     const char *name;
-    SDL_Color colour;
+    colour colour;
     double dot_radius; /* > 0: the swatch carries a dot, as the data does */
+    bool line;         /* the swatch has a line (points-only data has none) */
 } legend_entry;
 
-static bool in_box(SDL_Rect box, double x, double y) {
-    return x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h;
+typedef struct box {
+    double x, y, w, h;
+} box;
+
+static bool in_box(box b, double x, double y) {
+    return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h;
 }
 
 /* How many of the drawn points the box would hide (sampled on long data):
  * the legend goes in the corner that hides the fewest. */
-static size_t points_in_box(const viz_plot *plot, const plot_axes *a, bool series_panel,
-                            SDL_Rect box) {
+static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_panel which, box b) {
     size_t hidden = 0;
-    if (series_panel) {
+    if (which != VIZ_PLOT_PANEL_CONTOUR) {
         for (size_t k = 0; k < plot->series_count; k++) {
             const plot_series *s = &plot->series[k];
+            if ((s->xs != NULL) != (which == VIZ_PLOT_PANEL_XY)) continue;
             size_t stride = s->count / 2000 + 1;
             for (size_t i = 0; i < s->count; i += stride) {
                 double y;
-                if (value_pixel(a, s->values[i], &y) && in_box(box, to_pixel_x(a, (double)i), y))
+                if (value_pixel(a, s->values[i], &y) && in_box(b, to_pixel_x(a, series_x(s, i)), y))
                     hidden++;
             }
         }
@@ -443,121 +664,152 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, bool serie
             const plot_path *path = &plot->paths[k];
             size_t stride = path->count / 2000 + 1;
             for (size_t i = 0; i < path->count; i += stride)
-                if (in_box(box, to_pixel_x(a, path->xs[i]), to_pixel_y(a, path->ys[i]))) hidden++;
+                if (in_box(b, to_pixel_x(a, path->xs[i]), to_pixel_y(a, path->ys[i]))) hidden++;
         }
+        for (size_t k = 0; k < plot->mark_count; k++)
+            if (in_box(b, to_pixel_x(a, plot->marks[k].x), to_pixel_y(a, plot->marks[k].y)))
+                hidden += 50;
     }
     return hidden;
 }
 
-static void draw_legend(figure *f, const plot_axes *a, bool series_panel,
+static void draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
                         const legend_entry *entries, int count) {
     if (count == 0) return;
-    plot_canvas *c = &f->canvas;
-    const int swatch = 28, gap = 8, padding = 9, inset = 10;
-    int row = font_height(f->tick_font, 16) + 5;
-    int widest = 0;
+    cairo_t *cr = f->cr;
+    const double swatch = 30, gap = 8, padding = 9, inset = 10;
+    double widest = 0, row = 0;
     for (int i = 0; i < count; i++) {
-        int w, h;
-        plot_text_size(f->tick_font, entries[i].name, &w, &h);
+        double w, h;
+        text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
         if (w > widest) widest = w;
+        if (h > row) row = h;
     }
-    int width = padding * 2 + swatch + (widest > 0 ? gap + widest : 0);
-    int height = padding * 2 + row * count - 5;
-    SDL_Rect corners[4] = {
+    row += 4;
+    double width = ceil(padding * 2 + swatch + gap + widest);
+    double height = ceil(padding * 2 + row * count - 4);
+    box corners[4] = {
         {a->right - inset - width, a->top + inset, width, height},
         {a->left + inset, a->top + inset, width, height},
         {a->right - inset - width, a->bottom - inset - height, width, height},
         {a->left + inset, a->bottom - inset - height, width, height},
     };
-    SDL_Rect box = corners[0];
+    box b = corners[0];
     size_t fewest = (size_t)-1;
     for (int i = 0; i < 4; i++) {
-        size_t hidden = points_in_box(f->plot, a, series_panel, corners[i]);
+        size_t hidden = points_in_box(f->plot, a, which, corners[i]);
         if (hidden < fewest) {
             fewest = hidden;
-            box = corners[i];
+            b = corners[i];
         }
     }
-    plot_fill_rect(c, box.x, box.y, box.w, box.h, legend_fill);
-    plot_fill_rect(c, box.x, box.y, box.w, 1, legend_border);
-    plot_fill_rect(c, box.x, box.y + box.h - 1, box.w, 1, legend_border);
-    plot_fill_rect(c, box.x, box.y, 1, box.h, legend_border);
-    plot_fill_rect(c, box.x + box.w - 1, box.y, 1, box.h, legend_border);
+    b.x = floor(b.x);
+    b.y = floor(b.y);
+    cairo_rectangle(cr, b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
+    set_colour(f, background, 0.9);
+    cairo_fill_preserve(cr);
+    set_colour(f, legend_border, 1);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
     for (int i = 0; i < count; i++) {
-        double middle = box.y + padding + i * row + (row - 5) / 2.0;
-        double x0 = box.x + padding + 1, x1 = box.x + padding + swatch - 1;
-        plot_mask_segment(c, x0, middle, x1, middle, 2.6);
-        if (entries[i].dot_radius > 0)
-            plot_mask_disc(c, (x0 + x1) / 2, middle, entries[i].dot_radius);
-        plot_composite(c, entries[i].colour);
-        plot_draw_text(c, f->tick_font, entries[i].name, box.x + padding + swatch + gap,
-                       (int)middle, PLOT_ALIGN_START, PLOT_ALIGN_CENTRE, false, text_colour);
+        double middle = b.y + padding + i * row + (row - 4) / 2.0;
+        double x0 = b.x + padding + 1, x1 = b.x + padding + swatch - 1;
+        if (entries[i].line) {
+            cairo_move_to(cr, x0, middle);
+            cairo_line_to(cr, x1, middle);
+            stroke_lines(f, entries[i].colour, 2.8);
+        }
+        if (entries[i].dot_radius > 0) {
+            disc(f, (x0 + x1) / 2, middle, entries[i].dot_radius);
+            set_colour(f, entries[i].colour, 1);
+            cairo_fill(cr);
+        }
+        draw_text(f, entries[i].name, TICK_TEXT, b.x + padding + swatch + gap, middle, ALIGN_START,
+                  ALIGN_CENTRE, false, text_colour);
     }
 }
 
 /* ---- the panels -------------------------------------------------------------- */
 
-static void series_panel(figure *f, panel *p) {
+/* The series of one panel: appended ones (by step) or whole ones (x, y). */
+static bool in_panel(const plot_series *s, viz_plot_panel which) {
+    return (s->xs != NULL) == (which == VIZ_PLOT_PANEL_XY);
+}
+
+static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     viz_plot *plot = f->plot;
     plot_axes *a = &p->axes;
-    a->log_y = plot->log_y;
+    a->log_y = which == VIZ_PLOT_PANEL_SERIES && plot->log_y;
     range x = {0}, y = {0};
-    size_t longest = 0;
+    size_t longest = 0, shown = 0;
+    const plot_series *only = NULL;
     for (size_t k = 0; k < plot->series_count; k++) {
         const plot_series *s = &plot->series[k];
+        if (!in_panel(s, which)) continue;
+        shown++;
+        only = s;
         if (s->count > longest) longest = s->count;
         for (size_t i = 0; i < s->count; i++) {
             double value = s->values[i];
+            if (s->xs != NULL && !isfinite(s->xs[i])) continue;
             if (a->log_y) {
                 if (!(value > 0)) continue;
                 value = log10(value);
             }
             include(&y, value);
+            if (s->xs != NULL && isfinite(value)) include(&x, s->xs[i]);
         }
     }
-    if (longest > 0) {
+    if (which == VIZ_PLOT_PANEL_SERIES && longest > 0) {
         include(&x, 0);
         include(&x, longest > 1 ? (double)(longest - 1) : 1);
     }
-    pad(&x, 0.03, 0.5);
+    pad(&x, which == VIZ_PLOT_PANEL_SERIES ? 0.03 : 0.04, 0.5);
     pad(&y, 0.05, a->log_y ? 0.5 : 1);
     a->x_min = x.low;
     a->x_max = x.high;
     a->y_min = y.low;
     a->y_max = y.high;
-    p->x_label = "step";
-    p->y_label = plot->series_count == 1 ? plot->series[0].name : "";
-    p->integer_x = true;
+    p->x_label = which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
+    p->y_label = shown == 1 ? only->name : "";
+    p->integer_x = which == VIZ_PLOT_PANEL_SERIES;
     layout_panel(f, p);
     draw_grid(f, p);
 
     clip_to_frame(f, a);
-    for (size_t k = 0; k < plot->series_count; k++) draw_series(f, a, &plot->series[k]);
-    clip_to_figure(f);
+    for (size_t k = 0; k < plot->series_count; k++)
+        if (in_panel(&plot->series[k], which)) draw_series(f, a, &plot->series[k]);
+    unclip(f);
     draw_frame_and_labels(f, p);
 
     legend_entry entries[MAX_LEGEND_ENTRIES];
     int count = 0;
-    for (size_t k = 0; k < plot->series_count && count < MAX_LEGEND_ENTRIES; k++)
-        entries[count++] = (legend_entry){
-            plot->series[k].name,
-            series_colour(plot, &plot->series[k]),
-            plot->series[k].count <= SMALL_SERIES ? SERIES_DOT_RADIUS : 0};
-    draw_legend(f, a, true, entries, count);
+    for (size_t k = 0; k < plot->series_count && count < MAX_LEGEND_ENTRIES; k++) {
+        const plot_series *s = &plot->series[k];
+        if (!in_panel(s, which)) continue;
+        double dot = s->points                                  ? DATA_DOT_RADIUS
+                     : s->xs == NULL && s->count <= SMALL_SERIES ? SERIES_DOT_RADIUS
+                                                                 : 0;
+        entries[count++] = (legend_entry){s->name, series_colour(plot, s), dot, !s->points};
+    }
+    draw_legend(f, a, which, entries, count);
 }
 
 /* "11 levels, 1 to 2000 (log spacing)" above the contour panel. */
 static void contour_caption(figure *f, const plot_contour *contour, const plot_axes *a) {
     if (contour->level_count == 0) return;
     char low[32], high[32], text[112];
-    snprintf(low, sizeof low, "%.4g", contour->levels[0]);
-    snprintf(high, sizeof high, "%.4g", contour->levels[contour->level_count - 1]);
+    snprintf(low, sizeof low, "%.3g", contour->levels[0]);
+    snprintf(high, sizeof high, "%.3g", contour->levels[contour->level_count - 1]);
     plot_tidy_exponent(low, sizeof low);
     plot_tidy_exponent(high, sizeof high);
-    snprintf(text, sizeof text, "%d levels, %s to %s (%s spacing)", contour->level_count, low, high,
-             contour->log_levels ? "log" : "linear");
-    plot_draw_text(&f->canvas, f->tick_font, text, a->right, a->top - 5, PLOT_ALIGN_END,
-                   PLOT_ALIGN_END, false, caption_colour);
+    snprintf(text, sizeof text, "%d level%s, %s to %s (%s)", contour->level_count,
+             contour->level_count == 1 ? "" : "s", low, high,
+             contour->given_levels ? "given"
+             : contour->log_levels ? "log spacing"
+                                   : "linear spacing");
+    draw_text(f, text, CAPTION_TEXT, a->right, a->top - 5, ALIGN_END, ALIGN_END, false,
+              caption_colour);
 }
 
 static void contour_panel(figure *f, panel *p) {
@@ -577,6 +829,10 @@ static void contour_panel(figure *f, panel *p) {
                 include(&x, plot->paths[k].xs[i]);
                 include(&y, plot->paths[k].ys[i]);
             }
+        }
+        for (size_t k = 0; k < plot->mark_count; k++) {
+            include(&x, plot->marks[k].x);
+            include(&y, plot->marks[k].y);
         }
         pad(&x, 0.05, 1);
         pad(&y, 0.05, 1);
@@ -602,8 +858,9 @@ static void contour_panel(figure *f, panel *p) {
 
     clip_to_frame(f, a);
     if (plot->contour.present) draw_contour_lines(f, a, &plot->contour);
-    for (size_t k = 0; k < plot->path_count; k++) draw_path(f, a, &plot->paths[k]);
-    clip_to_figure(f);
+    draw_marks(f, a); /* under the paths: a path's current point may sit on a mark */
+    for (size_t k = 0; k < plot->path_count; k++) draw_path(f, a, k);
+    unclip(f);
     draw_frame_and_labels(f, p);
     if (plot->contour.present) contour_caption(f, &plot->contour, a);
 
@@ -612,68 +869,69 @@ static void contour_panel(figure *f, panel *p) {
     for (size_t k = 0; k < plot->path_count && count < MAX_LEGEND_ENTRIES; k++)
         entries[count++] = (legend_entry){
             plot->paths[k].name,
-            palette_colour(path_palette, SDL_arraysize(path_palette), plot->paths[k].colour),
-            LEGEND_PATH_DOT_RADIUS};
-    draw_legend(f, a, false, entries, count);
+            palette_colour(path_palette, COUNT_OF(path_palette), plot->paths[k].colour),
+            LEGEND_PATH_DOT_RADIUS, true};
+    draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 
-/* ---- fonts and the figure ---------------------------------------------------- */
+/* ---- the figure -------------------------------------------------------------- */
 
-static void load_fonts(viz_plot *plot) {
-    if (plot->fonts_tried) return;
-    plot->fonts_tried = true;
-    if (TTF_Init() != 0) return;
-    plot->ttf_started = true;
-    plot->tick_font = TTF_OpenFont(plot->font_path, TICK_FONT_SIZE);
-    plot->label_font = TTF_OpenFont(plot->font_path, LABEL_FONT_SIZE);
-    if (plot->tick_font == NULL || plot->label_font == NULL) {
-        /* draw without text rather than fail */
-        if (plot->tick_font != NULL) TTF_CloseFont(plot->tick_font);
-        if (plot->label_font != NULL) TTF_CloseFont(plot->label_font);
-        plot->tick_font = plot->label_font = NULL;
+/* The same text shaping on every surface: no hinting, so a PDF and a PNG of
+ * one figure place every glyph alike. */
+static PangoLayout *new_layout(cairo_t *cr) {
+    PangoLayout *layout = pango_cairo_create_layout(cr);
+    cairo_font_options_t *options = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY);
+    pango_cairo_context_set_font_options(pango_layout_get_context(layout), options);
+    pango_layout_context_changed(layout);
+    cairo_font_options_destroy(options);
+    return layout;
+}
+
+void plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) {
+    double zoom = plot->zoom > 0 ? plot->zoom : 1;
+    cairo_save(cr);
+    cairo_scale(cr, zoom, zoom);
+    figure f = {.cr = cr, .layout = new_layout(cr), .plot = plot};
+    f.width = width / zoom;
+    f.height = height / zoom;
+    cairo_rectangle(cr, 0, 0, f.width, f.height);
+    set_colour(&f, background, 1);
+    cairo_fill(cr);
+
+    double top = 0;
+    if (plot->title != NULL) {
+        double w, h;
+        text_size(&f, plot->title, TITLE_TEXT, false, &w, &h);
+        draw_text(&f, plot->title, TITLE_TEXT, f.width / 2, 12, ALIGN_CENTRE, ALIGN_START, false,
+                  text_colour);
+        top = 12 + h - 14; /* the panels' own top margin does the rest */
     }
-}
 
-void plot_draw_release(viz_plot *plot) {
-    if (plot->tick_font != NULL) TTF_CloseFont(plot->tick_font);
-    if (plot->label_font != NULL) TTF_CloseFont(plot->label_font);
-    plot->tick_font = plot->label_font = NULL;
-    if (plot->ttf_started) TTF_Quit();
-    plot->ttf_started = false;
-    plot->fonts_tried = false;
-    free(plot->mask);
-    plot->mask = NULL;
-    plot->mask_size = 0;
-}
+    bool has_steps = false, has_xy = false;
+    for (size_t k = 0; k < plot->series_count; k++) {
+        if (plot->series[k].xs != NULL) has_xy = true;
+        else has_steps = true;
+    }
+    bool has_map = plot->contour.present || plot->path_count > 0 || plot->mark_count > 0;
+    viz_plot_panel order[3];
+    int panels = 0;
+    if (has_steps || (!has_xy && !has_map)) order[panels++] = VIZ_PLOT_PANEL_SERIES;
+    if (has_xy) order[panels++] = VIZ_PLOT_PANEL_XY;
+    if (has_map) order[panels++] = VIZ_PLOT_PANEL_CONTOUR;
 
-bool plot_draw_figure(viz_plot *plot, SDL_Surface *surface) {
-    load_fonts(plot);
-    figure f = {.plot = plot, .tick_font = plot->tick_font, .label_font = plot->label_font};
-    if (!plot_canvas_begin(&f.canvas, surface, &plot->mask, &plot->mask_size)) return false;
-    SDL_FillRect(surface, NULL,
-                 SDL_MapRGB(surface->format, background.r, background.g, background.b));
-
-    bool has_series = plot->series_count > 0;
-    bool has_map = plot->contour.present || plot->path_count > 0;
     memset(plot->axes, 0, sizeof plot->axes);
-    panel left = {.x = 0, .y = 0, .w = surface->w, .h = surface->h};
-    if (has_series && has_map) {
-        left.w = surface->w / 2;
-        panel right = {.x = left.w, .y = 0, .w = surface->w - left.w, .h = surface->h};
-        series_panel(&f, &left);
-        contour_panel(&f, &right);
-        plot->axes[VIZ_PLOT_PANEL_SERIES] = left.axes;
-        plot->axes[VIZ_PLOT_PANEL_CONTOUR] = right.axes;
-        plot->axes[VIZ_PLOT_PANEL_SERIES].present = true;
-        plot->axes[VIZ_PLOT_PANEL_CONTOUR].present = true;
-    } else if (has_map) {
-        contour_panel(&f, &left);
-        plot->axes[VIZ_PLOT_PANEL_CONTOUR] = left.axes;
-        plot->axes[VIZ_PLOT_PANEL_CONTOUR].present = true;
-    } else {
-        series_panel(&f, &left); /* empty axes when there is nothing */
-        plot->axes[VIZ_PLOT_PANEL_SERIES] = left.axes;
-        plot->axes[VIZ_PLOT_PANEL_SERIES].present = true;
+    for (int i = 0; i < panels; i++) {
+        double x0 = floor(f.width * i / panels), x1 = floor(f.width * (i + 1) / panels);
+        panel p = {.x = x0, .y = top, .w = x1 - x0, .h = f.height - top};
+        if (order[i] == VIZ_PLOT_PANEL_CONTOUR) contour_panel(&f, &p);
+        else series_panel(&f, &p, order[i]);
+        plot->axes[order[i]] = p.axes;
+        plot->axes[order[i]].present = true;
+        plot->axes[order[i]].scale = zoom;
     }
-    return true;
+    g_object_unref(f.layout);
+    cairo_restore(cr);
 }

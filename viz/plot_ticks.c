@@ -73,54 +73,98 @@ void plot_linear_ticks(plot_tick_list *list, double low, double high, double tar
     }
 }
 
-/* m * 10^decade as "0.01", "1", "1000", "1e-3", "2e4". */
-static void format_power(char *out, size_t size, int mantissa, int decade) {
-    if (decade >= -2 && decade <= 3)
+/* m * 10^decade in one axis' style: "0.01", "20", or "1e-3", "2e4", "1e0". */
+static void format_power(char *out, size_t size, int mantissa, int decade, bool exponent_form) {
+    if (!exponent_form)
         snprintf(out, size, "%.*f", decade < 0 ? -decade : 0, mantissa * pow(10, decade));
     else
         snprintf(out, size, "%de%d", mantissa, decade);
+}
+
+/* Plain decimals read best between 0.001 and 9000; beyond, every label of
+ * the axis takes exponent form, so one axis never mixes "0.01" and "1e-4". */
+static bool plain_decade(int decade) {
+    return decade >= -3 && decade <= 3;
+}
+
+/* Labelled ticks at mantissas[] x 10^k within [low, high]; with count_only
+ * nothing is added.  Returns how many. */
+static int mantissa_ticks(plot_tick_list *list, double low, double high, const int *mantissas,
+                          int mantissa_count, bool count_only) {
+    bool exponent_form = false;
+    int labels = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        labels = 0;
+        for (int decade = (int)floor(low); decade <= (int)ceil(high); decade++) {
+            for (int m = 0; m < mantissa_count; m++) {
+                double position = decade + log10(mantissas[m]);
+                if (position < low - 1e-9 || position > high + 1e-9) continue;
+                labels++;
+                if (pass == 0) {
+                    if (!plain_decade(decade)) exponent_form = true;
+                } else if (!count_only) {
+                    char label[32];
+                    format_power(label, sizeof label, mantissas[m], decade, exponent_form);
+                    add_tick(list, position, true, label);
+                }
+            }
+        }
+    }
+    return labels;
+}
+
+/* Unlabelled ticks at 2..9 x 10^k that carry no label yet. */
+static void minor_ticks(plot_tick_list *list, double low, double high) {
+    int labelled = list->count;
+    for (int decade = (int)floor(low); decade <= (int)ceil(high); decade++) {
+        for (int m = 2; m <= 9; m++) {
+            double position = decade + log10(m);
+            if (position <= low || position >= high) continue;
+            bool taken = false;
+            for (int i = 0; i < labelled && !taken; i++)
+                taken = fabs(list->items[i].position - position) < 1e-9;
+            if (!taken) add_tick(list, position, false, "");
+        }
+    }
 }
 
 void plot_log_ticks(plot_tick_list *list, double low, double high, double target) {
     list->count = 0;
     if (!(high > low) || !isfinite(high - low) || fabs(low) > 400 || fabs(high) > 400) return;
     int first = (int)ceil(low - 1e-9), last = (int)floor(high + 1e-9);
-    if (last - first >= 1) {
+    if (last - first >= 2) {
+        /* three decades or more: label the decades, every 2nd/5th/... when many */
         int decade_step = 1;
-        while ((last - first) / decade_step + 1 > (int)fmax(target, 2))
+        while ((last - first) / decade_step + 1 > (int)fmax(target, 3))
             decade_step = decade_step == 1 ? 2 : decade_step == 2 ? 5 : decade_step * 2;
-        for (int decade = (int)floor(low); decade <= last; decade++) {
+        bool exponent_form = false;
+        for (int decade = first; decade <= last; decade++)
+            if (decade % decade_step == 0 && !plain_decade(decade)) exponent_form = true;
+        for (int decade = first; decade <= last; decade++) {
+            if (decade % decade_step != 0) continue;
             char label[32];
-            if (decade >= first && decade % decade_step == 0) {
-                format_power(label, sizeof label, 1, decade);
-                add_tick(list, decade, true, label);
-            }
-            /* unlabelled 2..9 between decades, while they are far enough apart */
-            if (decade_step == 1 && high - low <= 8) {
-                for (int m = 2; m <= 9; m++) {
-                    double position = decade + log10(m);
-                    if (position > low && position < high) add_tick(list, position, false, "");
-                }
-            }
+            format_power(label, sizeof label, 1, decade, exponent_form);
+            add_tick(list, decade, true, label);
         }
+        if (decade_step == 1 && high - low <= 8) minor_ticks(list, low, high);
         return;
     }
-    /* less than two decades: 1-2-5 values */
-    static const int mantissas[] = {1, 2, 5};
-    for (int decade = (int)floor(low); decade <= (int)ceil(high); decade++) {
-        for (int m = 0; m < 3; m++) {
-            double position = decade + log10(mantissas[m]);
-            if (position < low - 1e-9 || position > high + 1e-9) continue;
-            char label[32];
-            format_power(label, sizeof label, mantissas[m], decade);
-            add_tick(list, position, true, label);
-        }
+    /* fewer than three decades: 1-2-5 mantissas, and 3 when that labels fewer than three */
+    static const int one_two_five[] = {1, 2, 5}, one_two_three_five[] = {1, 2, 3, 5};
+    const int *mantissas = one_two_five;
+    int mantissa_count = 3;
+    if (mantissa_ticks(list, low, high, mantissas, mantissa_count, true) < 3) {
+        mantissas = one_two_three_five;
+        mantissa_count = 4;
     }
-    if (list->count >= 2) return;
-    /* less than a factor 2.5 between the ends: plain steps of the values */
+    if (mantissa_ticks(list, low, high, mantissas, mantissa_count, true) >= 2) {
+        mantissa_ticks(list, low, high, mantissas, mantissa_count, false);
+        minor_ticks(list, low, high);
+        return;
+    }
+    /* less than a factor 1.5 between the ends: plain steps of the values */
     plot_tick_list values;
     plot_linear_ticks(&values, pow(10, low), pow(10, high), target, false);
-    list->count = 0;
     for (int i = 0; i < values.count; i++)
         if (values.items[i].position > 0)
             add_tick(list, log10(values.items[i].position), true, values.items[i].label);

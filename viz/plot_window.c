@@ -1,15 +1,11 @@
 /* plot_window.c — the live window (lazy SDL video start, events, rate-limited
- * redraws) and savefig.  Both draw the figure with plot_draw_figure into an
- * SDL_Surface in memory: savefig writes it as PNG, the window copies it to
- * its window surface, so the saved PNG is what is on screen. */
+ * redraws).  The figure is drawn by plot_draw_figure into a Cairo image
+ * surface, which is copied to the window's surface; savefig (plot_save.c)
+ * draws the same way into its file. */
 #include "plot_internal.h"
 
-#include <SDL_image.h>
-#include <errno.h>
-#include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
-#include <string.h>
-#include <strings.h>
 
 enum {
     REDRAW_INTERVAL_MS = 33, /* at most ~30 redraws a second */
@@ -18,22 +14,55 @@ enum {
 };
 
 static int default_width(int panels) {
-    return panels == 2 ? PLOT_TWO_PANEL_WIDTH : PLOT_ONE_PANEL_WIDTH;
+    return panels >= 3 ? PLOT_THREE_PANEL_WIDTH
+           : panels == 2 ? PLOT_TWO_PANEL_WIDTH
+                         : PLOT_ONE_PANEL_WIDTH;
+}
+
+void plot_figure_size(const viz_plot *plot, bool for_file, int *width, int *height) {
+    double zoom = for_file ? plot->zoom : 1;
+    *width = (int)lround(default_width(plot_panel_count(plot)) * zoom);
+    *height = (int)lround(PLOT_HEIGHT * zoom);
+    if (plot->window != NULL) {
+        int w = 0, h = 0;
+        SDL_GetWindowSizeInPixels(plot->window, &w, &h);
+        if (w >= MIN_WINDOW_WIDTH / 2 && h >= MIN_WINDOW_HEIGHT / 2) {
+            *width = w;
+            *height = h;
+        }
+    }
 }
 
 static void destroy_window(viz_plot *plot) {
-    if (plot->window_canvas != NULL) SDL_FreeSurface(plot->window_canvas);
+    if (plot->window_canvas != NULL) cairo_surface_destroy(plot->window_canvas);
     if (plot->window != NULL) SDL_DestroyWindow(plot->window);
     plot->window_canvas = NULL;
     plot->window = NULL;
     plot->window_id = 0;
 }
 
+static void redraw(viz_plot *plot, Uint32 now);
+
+/* The window's size for the figure: the default for its panels times the
+ * zoom, at most the usable part of `display`. */
+static void window_size(const viz_plot *plot, int display, int *width, int *height) {
+    *width = (int)lround(default_width(plot_panel_count(plot)) * plot->zoom);
+    *height = (int)lround(PLOT_HEIGHT * plot->zoom);
+    SDL_Rect usable;
+    if (display >= 0 && SDL_GetDisplayUsableBounds(display, &usable) == 0) {
+        if (*width > usable.w - 20) *width = usable.w - 20;
+        if (*height > usable.h - 60) *height = usable.h - 60;
+    }
+    if (*width < MIN_WINDOW_WIDTH) *width = MIN_WINDOW_WIDTH;
+    if (*height < MIN_WINDOW_HEIGHT) *height = MIN_WINDOW_HEIGHT;
+}
+
 static void open_window(viz_plot *plot) {
     if (!viz_sdl_video_start(&plot->video)) return;
-    int panels = plot_panel_count(plot);
+    int panels = plot_panel_count(plot), width, height;
+    window_size(plot, 0, &width, &height);
     plot->window = SDL_CreateWindow("agrepl plot", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                                    default_width(panels), PLOT_HEIGHT, SDL_WINDOW_RESIZABLE);
+                                    width, height, SDL_WINDOW_RESIZABLE);
     if (plot->window == NULL) {
         plot->video.unavailable = true; /* keep recording, headless */
         return;
@@ -41,8 +70,12 @@ static void open_window(viz_plot *plot) {
     SDL_SetWindowMinimumSize(plot->window, MIN_WINDOW_WIDTH, MIN_WINDOW_HEIGHT);
     plot->window_id = SDL_GetWindowID(plot->window);
     plot->window_panels = panels;
-    plot->last_draw_ms = 0;
     plot->last_pump_ms = 0;
+    /* drawn as it opens: the first drawing loads the fonts (~100 ms on a
+     * fresh machine), a cost the window's later, cheap redraws must not be
+     * paced by */
+    redraw(plot, SDL_GetTicks());
+    plot->last_draw_ms = 0;
 }
 
 void plot_window_touch(viz_plot *plot) {
@@ -56,9 +89,17 @@ void plot_window_touch(viz_plot *plot) {
     int panels = plot_panel_count(plot);
     if (panels != plot->window_panels) {
         plot->window_panels = panels;
-        if (!(SDL_GetWindowFlags(plot->window) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
-            viz_sdl_resize_on_screen(plot->window, default_width(panels), PLOT_HEIGHT);
+        plot_window_fit(plot);
     }
+}
+
+void plot_window_fit(viz_plot *plot) {
+    if (plot->window == NULL ||
+        (SDL_GetWindowFlags(plot->window) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
+        return;
+    int width, height;
+    window_size(plot, SDL_GetWindowDisplayIndex(plot->window), &width, &height);
+    viz_sdl_resize_on_screen(plot->window, width, height);
 }
 
 void plot_window_release(viz_plot *plot) {
@@ -66,14 +107,20 @@ void plot_window_release(viz_plot *plot) {
     viz_sdl_video_stop(&plot->video);
 }
 
-/* The figure at the size of `screen`, in a surface kept for the window. */
-static SDL_Surface *window_canvas(viz_plot *plot, const SDL_Surface *screen) {
-    SDL_Surface *canvas = plot->window_canvas;
-    if (canvas != NULL && canvas->w == screen->w && canvas->h == screen->h) return canvas;
-    if (canvas != NULL) SDL_FreeSurface(canvas);
-    plot->window_canvas =
-        SDL_CreateRGBSurfaceWithFormat(0, screen->w, screen->h, 32, SDL_PIXELFORMAT_RGB888);
-    return plot->window_canvas;
+/* A Cairo image surface at the size of `screen`, kept for the window. */
+static cairo_surface_t *window_canvas(viz_plot *plot, const SDL_Surface *screen) {
+    cairo_surface_t *canvas = plot->window_canvas;
+    if (canvas != NULL && cairo_image_surface_get_width(canvas) == screen->w &&
+        cairo_image_surface_get_height(canvas) == screen->h)
+        return canvas;
+    if (canvas != NULL) cairo_surface_destroy(canvas);
+    canvas = cairo_image_surface_create(CAIRO_FORMAT_RGB24, screen->w, screen->h);
+    if (cairo_surface_status(canvas) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(canvas);
+        canvas = NULL;
+    }
+    plot->window_canvas = canvas;
+    return canvas;
 }
 
 static void redraw(viz_plot *plot, Uint32 now) {
@@ -81,9 +128,19 @@ static void redraw(viz_plot *plot, Uint32 now) {
     /* the window surface is remade by SDL after a resize */
     SDL_Surface *screen = SDL_GetWindowSurface(plot->window);
     if (screen == NULL || screen->w <= 0 || screen->h <= 0) return;
-    SDL_Surface *canvas = window_canvas(plot, screen);
-    if (canvas == NULL || !plot_draw_figure(plot, canvas)) return;
-    SDL_BlitSurface(canvas, NULL, screen, NULL);
+    cairo_surface_t *canvas = window_canvas(plot, screen);
+    if (canvas == NULL) return;
+    cairo_t *cr = cairo_create(canvas);
+    plot_draw_figure(plot, cr, screen->w, screen->h);
+    cairo_destroy(cr);
+    cairo_surface_flush(canvas);
+    /* Cairo's RGB24 is SDL's RGB888: 32-bit xRGB in native order */
+    SDL_Surface *pixels = SDL_CreateRGBSurfaceWithFormatFrom(
+        cairo_image_surface_get_data(canvas), screen->w, screen->h, 32,
+        cairo_image_surface_get_stride(canvas), SDL_PIXELFORMAT_RGB888);
+    if (pixels == NULL) return;
+    SDL_BlitSurface(pixels, NULL, screen, NULL);
+    SDL_FreeSurface(pixels);
     SDL_UpdateWindowSurface(plot->window);
     plot->dirty = false;
     plot->last_draw_ms = now;
@@ -106,59 +163,3 @@ void viz_plot_pump(viz_plot *plot) {
         redraw(plot, now);
 }
 
-/* ---- savefig ------------------------------------------------------------- */
-
-static bool has_other_extension(const char *filename) {
-    const char *dot = strrchr(filename, '.');
-    const char *slash = strrchr(filename, '/');
-    if (dot == NULL || (slash != NULL && dot < slash) || dot == filename ||
-        (slash != NULL && dot == slash + 1))
-        return false;
-    return strcasecmp(dot, ".png") != 0;
-}
-
-int viz_plot_savefig(viz_plot *plot, const char *filename) {
-    if (plot == NULL) return -1;
-    if (filename == NULL || filename[0] == '\0')
-        return plot_fail(plot, "savefig needs a file name");
-    if (has_other_extension(filename))
-        return plot_fail(plot, "cannot write '%s': only PNG is supported (use a .png name)",
-                         filename);
-    int width = default_width(plot_panel_count(plot)), height = PLOT_HEIGHT;
-    if (plot->window != NULL) {
-        int w = 0, h = 0;
-        SDL_GetWindowSizeInPixels(plot->window, &w, &h);
-        if (w >= MIN_WINDOW_WIDTH / 2 && h >= MIN_WINDOW_HEIGHT / 2) {
-            width = w;
-            height = h;
-        }
-    }
-    SDL_Surface *surface =
-        SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_RGB888);
-    if (surface == NULL) return plot_fail(plot, "out of memory drawing the figure");
-    if (!plot_draw_figure(plot, surface)) {
-        SDL_FreeSurface(surface);
-        return plot_fail(plot, "out of memory drawing the figure");
-    }
-
-    /* open the file ourselves for an errno message the user understands */
-    FILE *file = fopen(filename, "wb");
-    if (file == NULL) {
-        int error = errno;
-        SDL_FreeSurface(surface);
-        return plot_fail(plot, "cannot write '%s': %s", filename, strerror(error));
-    }
-    SDL_RWops *stream = SDL_RWFromFP(file, SDL_TRUE);
-    if (stream == NULL) {
-        fclose(file);
-        SDL_FreeSurface(surface);
-        return plot_fail(plot, "cannot write '%s': %s", filename, SDL_GetError());
-    }
-    int status = IMG_SavePNG_RW(surface, stream, 1);
-    SDL_FreeSurface(surface);
-    if (status != 0) {
-        remove(filename);
-        return plot_fail(plot, "cannot write '%s': %s", filename, IMG_GetError());
-    }
-    return 0;
-}

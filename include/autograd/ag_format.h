@@ -17,9 +17,16 @@ AG_BEGIN_DECLS
  * first (what is shown, not what is stored).  buf needs AG_NUMBUF bytes. */
 char *ag_format_double(double v, int digits, char *buf);
 
+/* ag_format_double, except that a whole number below 2^53 prints whole
+ * ("1868122", not "1.868122e+06"; with digits, after rounding): what the
+ * REPL and the graphs show (SPEC §2).  buf needs AG_NUMBUF bytes. */
+char *ag_format_display(double v, int digits, char *buf);
+
 /* "variable(0.5)", "x(0.5)", "variable[2 3]([1 2 3 4 5 6])".  Returns a
  * malloc'd string the caller frees, or NULL when out of memory. */
 char *ag_var_string(const ag_var *v, int digits);
+/* ag_var_string with the numbers in ag_format_display's form. */
+char *ag_var_display(const ag_var *v, int digits);
 /* "[2 3]" into buf (AG_SHAPEBUF bytes); returns buf. */
 char *ag_shape_string(int ndim, const int *shape, char *buf);
 

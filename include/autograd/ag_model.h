@@ -103,8 +103,10 @@ ag_model_kind ag_model_get_kind(const ag_model *m);
 /* "mlp", "lstm", "rnn", "linear_layer", "lstm_layer", "rnn_layer". */
 const char *ag_model_kind_name(ag_model_kind kind);
 ag_ctx *ag_model_ctx(const ag_model *m);
-/* One line: "mlp [10 1] sigmoid, 31 parameters"; before the first call
- * "mlp [10 1] sigmoid, 11 parameters (weights made at the first call)".
+/* One line: "mlp [10 1] sigmoid, 4 parameters (31 values)" (parameters are
+ * variables, as the optimizers count them); before the first call
+ * "mlp [10 1] sigmoid, weights made at the first call (their sizes come from
+ * its input)".
  * Writes at most n bytes into buf and returns buf. */
 char *ag_model_describe(const ag_model *m, char *buf, size_t n);
 

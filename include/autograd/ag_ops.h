@@ -109,6 +109,11 @@ ag_var *ag_mean(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 ag_var *ag_variance(ag_ctx *ctx, ag_var *x, const int *axes, int naxes); /* population */
 ag_var *ag_max(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 ag_var *ag_min(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+/* keepdims: y, the result of one of the reductions above applied to x with
+ * these axes, reshaped (a Reshape node) so the reduced axes stay as 1s:
+ * sum of a [2 3] over axis 1 becomes [2 1].  NULL inputs give NULL
+ * ("keepdims: input 1 is NULL" unless a message is already set). */
+ag_var *ag_keepdims(ag_ctx *ctx, ag_var *y, const ag_var *x, const int *axes, int naxes);
 
 /* ---- shape -------------------------------------------------------------- */
 ag_var *ag_reshape(ag_ctx *ctx, ag_var *x, int ndim, const int *shape); /* one -1 allowed */
@@ -128,7 +133,9 @@ ag_var *ag_get_item(ag_ctx *ctx, ag_var *x, int axis, const int *indices, int n)
 /* zeros(shape) with gy's slices added at indices along axis (duplicates add). */
 ag_var *ag_get_item_grad(ag_ctx *ctx, ag_var *gy, int axis, const int *indices, int n,
                          int ndim, const int *shape);
-/* Batched matmul; leading dims broadcast; both operands need ndim >= 2. */
+/* Batched matmul; leading dims broadcast.  A 1-D operand follows PyTorch:
+ * on the left a row, on the right a column, that axis dropped from the
+ * result (vector @ vector is 0-d); 0-d operands are an error. */
 ag_var *ag_matmul(ag_ctx *ctx, ag_var *a, ag_var *b);
 
 /* ---- neural net --------------------------------------------------------- */

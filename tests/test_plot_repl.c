@@ -1,0 +1,202 @@
+/* test_plot_repl.c — plots through the REPL as a user drives them: unnamed
+ * series take their argument's source text (checked in the saved SVG's
+ * <desc>), and pace() holds loops to N frames a second (measured), with
+ * Ctrl-C still stopping a paced loop at once. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "repl.h"
+
+typedef struct session {
+    repl *r;
+    FILE *out, *err;
+    char *out_text, *err_text;
+    size_t out_length, err_length;
+} session;
+
+static void session_open(session *s) {
+    memset(s, 0, sizeof *s);
+    s->out = open_memstream(&s->out_text, &s->out_length);
+    s->err = open_memstream(&s->err_text, &s->err_length);
+    repl_options opts = {.headless = true, .out = s->out, .err = s->err};
+    s->r = repl_new(&opts);
+    assert_non_null(s->r);
+}
+
+static int run(session *s, const char *source) {
+    return repl_run(s->r, source, "<test>", 1);
+}
+
+static void session_close(session *s) {
+    repl_free(s->r);
+    fclose(s->out);
+    fclose(s->err);
+    free(s->out_text);
+    free(s->err_text);
+}
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The <desc> of an SVG savefig wrote, in buf. */
+static void svg_desc(const char *path, char *buf, size_t size) {
+    FILE *file = fopen(path, "r");
+    assert_non_null(file);
+    char text[4096];
+    size_t got = fread(text, 1, sizeof text - 1, file);
+    fclose(file);
+    text[got] = '\0';
+    const char *start = strstr(text, "<desc>"), *end = strstr(text, "</desc>");
+    assert_true(start != NULL && end != NULL && end > start);
+    start += 6;
+    snprintf(buf, size, "%.*s", (int)(end - start), start);
+}
+
+static void test_series_take_their_source_text(void **state) {
+    session s;
+    session_open(&s);
+    char directory[] = "/tmp/test_plot_repl_XXXXXX", path[64], command[512], desc[1024];
+    assert_non_null(mkdtemp(directory));
+    snprintf(path, sizeof path, "%s/names.svg", directory);
+    snprintf(command, sizeof command,
+             "loss = 2.0; n = 4\n"
+             "for i in range(3) { plot(i); plot(loss / n); plot(loss, \"named\") }\n"
+             "plot(7)\n"
+             "xs = linspace(0, 1, 5)\n"
+             "plot(xs, sin(xs))\n"
+             "x0 = 1.0; x1 = 2.0\n"
+             "track(x0, x1)\n"
+             "track(x0 * 2,\n  x1)\n"
+             "mark(0, 0, \"min\")\n"
+             "savefig(\"%s\")\n",
+             path);
+    assert_int_equal(run(&s, command), REPL_OK);
+    svg_desc(path, desc, sizeof desc);
+    assert_string_equal(desc, "series: i, loss / n, named, value, sin(xs); paths: x0, x1, "
+                              "x0 * 2, x1; marks: min");
+    unlink(path);
+    rmdir(directory);
+    session_close(&s);
+}
+
+/* Width and height from a PNG file's IHDR. */
+static void png_size(const char *path, unsigned *width, unsigned *height) {
+    unsigned char header[24];
+    FILE *file = fopen(path, "rb");
+    assert_non_null(file);
+    assert_int_equal(fread(header, 1, sizeof header, file), sizeof header);
+    fclose(file);
+    assert_memory_equal(header + 12, "IHDR", 4);
+    *width = (unsigned)header[16] << 24 | (unsigned)header[17] << 16 | (unsigned)header[18] << 8 | header[19];
+    *height = (unsigned)header[20] << 24 | (unsigned)header[21] << 16 | (unsigned)header[22] << 8 | header[23];
+}
+
+static void test_zoom_scales_saved_plots_and_graphs(void **state) {
+    session s;
+    session_open(&s);
+    char directory[] = "/tmp/test_plot_repl_XXXXXX", command[512], path[96];
+    assert_non_null(mkdtemp(directory));
+    unsigned widths[2][2], heights[2][2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(command, sizeof command,
+                 ":zoom %s\nx = 0.5; y = sin(x) * x\nplot(y)\n"
+                 "render(y, \"%s/graph%d.png\")\nsavefig(\"%s/plot%d.png\")\n",
+                 k == 0 ? "1" : "1.5", directory, k, directory, k);
+        assert_int_equal(run(&s, command), REPL_OK);
+        snprintf(path, sizeof path, "%s/graph%d.png", directory, k);
+        png_size(path, &widths[0][k], &heights[0][k]);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/plot%d.png", directory, k);
+        png_size(path, &widths[1][k], &heights[1][k]);
+        unlink(path);
+    }
+    rmdir(directory);
+    for (int what = 0; what < 2; what++) {
+        double ratio_w = (double)widths[what][1] / widths[what][0];
+        double ratio_h = (double)heights[what][1] / heights[what][0];
+        if (fabs(ratio_w - 1.5) > 0.03 || fabs(ratio_h - 1.5) > 0.03)
+            fail_msg("%s: %ux%u at zoom 1, %ux%u at 1.5", what == 0 ? "graph" : "plot",
+                     widths[what][0], heights[what][0], widths[what][1], heights[what][1]);
+    }
+    assert_int_equal(widths[1][0], 900);
+    session_close(&s);
+}
+
+/* Runs `loop` after pace(fps) and returns the frames a second it made. */
+static double paced_rate(session *s, double fps, const char *loop, int frames) {
+    char command[64];
+    snprintf(command, sizeof command, "pace(%g)", fps);
+    assert_int_equal(run(s, command), REPL_OK);
+    double start = now_seconds();
+    assert_int_equal(run(s, loop), REPL_OK);
+    double elapsed = now_seconds() - start;
+    /* frames - 1 waits between `frames` frames */
+    return (frames - 1) / elapsed;
+}
+
+static void test_pace_holds_loops_to_fps(void **state) {
+    session s;
+    session_open(&s);
+    /* one series a step */
+    double rate = paced_rate(&s, 25, "for i in range(41) { plot(i) }", 41);
+    if (rate < 20 || rate > 30) fail_msg("pace(25) made %.1f frames a second", rate);
+    /* a race: four paths and four series a step is still one frame a step */
+    rate = paced_rate(&s, 20,
+                      "for i in range(31) { track(i, 1, name=\"a\"); track(i, 2, name=\"b\"); "
+                      "plot(i, \"a\"); plot(2 * i, \"b\") }",
+                      31);
+    if (rate < 16 || rate > 24) fail_msg("pace(20) made %.1f frames a second", rate);
+    /* :pace off: no waiting at all (a thousand frames in well under a second) */
+    assert_int_equal(run(&s, ":pace off"), REPL_OK);
+    double start = now_seconds();
+    assert_int_equal(run(&s, "for i in range(1000) { plot(i, \"fast\") }"), REPL_OK);
+    assert_true(now_seconds() - start < 1.0);
+    session_close(&s);
+}
+
+static void interrupt(int signal_number) {
+    (void)signal_number;
+    repl_interrupted = 1;
+}
+
+static void test_ctrl_c_stops_a_paced_loop_at_once(void **state) {
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "pace(2)"), REPL_OK);
+    struct sigaction action = {0}, previous;
+    action.sa_handler = interrupt;
+    sigaction(SIGALRM, &action, &previous);
+    struct itimerval timer = {{0, 0}, {0, 300000}}; /* Ctrl-C after 0.3 s */
+    setitimer(ITIMER_REAL, &timer, NULL);
+    double start = now_seconds();
+    /* 100 frames at 2 a second would take 50 s */
+    assert_int_equal(run(&s, "for i in range(100) { plot(i) }"), REPL_ERROR);
+    double elapsed = now_seconds() - start;
+    sigaction(SIGALRM, &previous, NULL);
+    repl_interrupted = 0;
+    if (elapsed > 0.3 + 0.5) fail_msg("the paced loop took %.2f s to stop", elapsed);
+    fflush(s.err);
+    assert_non_null(strstr(s.err_text, "interrupted"));
+    session_close(&s);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_series_take_their_source_text),
+        cmocka_unit_test(test_zoom_scales_saved_plots_and_graphs),
+        cmocka_unit_test(test_pace_holds_loops_to_fps),
+        cmocka_unit_test(test_ctrl_c_stops_a_paced_loop_at_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

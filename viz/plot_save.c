@@ -1,0 +1,183 @@
+/* plot_save.c — savefig: the figure drawn by plot_draw_figure into a PNG,
+ * SVG or PDF surface in memory, then written to the file in one place
+ * (write_figure_file, atomically: src/util/atomic_file.h).  The three
+ * formats share the drawing, so they look alike; SVG and PDF keep lines and
+ * text as vectors. */
+#include "plot_internal.h"
+#include "atomic_file.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum { FORMAT_PNG, FORMAT_SVG, FORMAT_PDF, FORMAT_OTHER } figure_format;
+
+/* By the extension after the last dot of the last path component; none
+ * means PNG. */
+static figure_format format_of(const char *filename) {
+    const char *dot = strrchr(filename, '.');
+    const char *slash = strrchr(filename, '/');
+    if (dot == NULL || (slash != NULL && dot < slash) || dot == filename ||
+        (slash != NULL && dot == slash + 1))
+        return FORMAT_PNG;
+    if (strcasecmp(dot, ".png") == 0) return FORMAT_PNG;
+    if (strcasecmp(dot, ".svg") == 0) return FORMAT_SVG;
+    if (strcasecmp(dot, ".pdf") == 0) return FORMAT_PDF;
+    return FORMAT_OTHER;
+}
+
+/* The bytes Cairo writes, gathered in memory. */
+typedef struct byte_buffer {
+    unsigned char *bytes;
+    size_t size, capacity;
+    bool failed;
+} byte_buffer;
+
+static bool buffer_append(byte_buffer *buffer, const void *data, size_t length) {
+    if (buffer->failed) return false;
+    if (length == 0) return true;
+    if (length > SIZE_MAX / 2 - buffer->size) return !(buffer->failed = true);
+    if (buffer->size + length > buffer->capacity) {
+        size_t wanted = buffer->capacity == 0 ? 65536 : buffer->capacity;
+        while (wanted < buffer->size + length) wanted *= 2;
+        unsigned char *grown = realloc(buffer->bytes, wanted);
+        if (grown == NULL) return !(buffer->failed = true);
+        buffer->bytes = grown;
+        buffer->capacity = wanted;
+    }
+    memcpy(buffer->bytes + buffer->size, data, length);
+    buffer->size += length;
+    return true;
+}
+
+static cairo_status_t write_to_buffer(void *closure, const unsigned char *data, unsigned int length) {
+    return buffer_append(closure, data, length) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_NO_MEMORY;
+}
+
+/* Appends name to text after "; heading" for the first of its kind
+ * (first = true) or ", " for the next. */
+static bool describe_name(byte_buffer *text, const char *heading, bool first, const char *name) {
+    const char *before = !first ? ", " : text->size > 0 ? "; " : "";
+    return buffer_append(text, before, strlen(before)) &&
+           (!first || buffer_append(text, heading, strlen(heading))) &&
+           buffer_append(text, name, strlen(name));
+}
+
+/* What the figure shows, as text: "series: loss; paths: sgd, adam; marks:
+ * minimum".  For SVG's <desc> and the PDF's subject: SVG draws text as
+ * glyph shapes, so this is where its words can be found. */
+static bool describe_figure(const viz_plot *plot, byte_buffer *text) {
+    bool ok = true;
+    for (size_t k = 0; k < plot->series_count && ok; k++)
+        ok = describe_name(text, "series: ", k == 0, plot->series[k].name);
+    for (size_t k = 0; k < plot->path_count && ok; k++)
+        ok = describe_name(text, "paths: ", k == 0, plot->paths[k].name);
+    for (size_t k = 0; k < plot->mark_count && ok; k++)
+        ok = describe_name(text, "marks: ", k == 0, plot->marks[k].label);
+    return ok && buffer_append(text, "", 1); /* the NUL */
+}
+
+/* text with &, < and > escaped for XML, appended to out. */
+static bool append_escaped(byte_buffer *out, const char *text) {
+    for (; *text != '\0'; text++) {
+        const char *entity = *text == '&' ? "&amp;" : *text == '<' ? "&lt;" : *text == '>' ? "&gt;" : NULL;
+        if (!(entity ? buffer_append(out, entity, strlen(entity)) : buffer_append(out, text, 1)))
+            return false;
+    }
+    return true;
+}
+
+/* Puts <title> and <desc> right after the <svg ...> opening tag. */
+static bool add_svg_metadata(const viz_plot *plot, byte_buffer *svg, const char *description) {
+    const char *start = NULL;
+    for (size_t i = 0; i + 4 < svg->size; i++)
+        if (memcmp(svg->bytes + i, "<svg", 4) == 0) {
+            start = (const char *)svg->bytes + i;
+            break;
+        }
+    const char *close = start ? memchr(start, '>', svg->size - (size_t)(start - (char *)svg->bytes)) : NULL;
+    if (close == NULL) return true; /* not Cairo's usual output: leave it */
+    size_t head = (size_t)(close + 1 - (const char *)svg->bytes);
+    byte_buffer out = {0};
+    bool ok = buffer_append(&out, svg->bytes, head) && buffer_append(&out, "\n<title>", 8) &&
+              append_escaped(&out, plot->title != NULL ? plot->title : "agrepl plot") &&
+              buffer_append(&out, "</title>\n<desc>", 15) && append_escaped(&out, description) &&
+              buffer_append(&out, "</desc>", 7) &&
+              buffer_append(&out, svg->bytes + head, svg->size - head);
+    if (!ok) {
+        free(out.bytes);
+        return false;
+    }
+    free(svg->bytes);
+    *svg = out;
+    return true;
+}
+
+/* Writes size bytes to filename, all or (with the reason) nothing: a
+ * temporary file beside it, renamed over it only once complete, so a failed
+ * savefig leaves an earlier figure of that name as it was. */
+static int write_figure_file(viz_plot *plot, const char *filename, const unsigned char *bytes,
+                             size_t size) {
+    if (write_file_atomic(filename, bytes, size) < 0)
+        return plot_fail(plot, "cannot write '%s': %s", filename, strerror(errno));
+    return 0;
+}
+
+/* The figure in `format`, width x height, into buffer; false when Cairo
+ * failed (out of memory). */
+static bool render_figure(viz_plot *plot, figure_format format, int width, int height,
+                          const char *description, byte_buffer *buffer) {
+    cairo_surface_t *surface;
+    if (format == FORMAT_SVG) {
+        surface = cairo_svg_surface_create_for_stream(write_to_buffer, buffer, width, height);
+        cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PX);
+    } else if (format == FORMAT_PDF) {
+        surface = cairo_pdf_surface_create_for_stream(write_to_buffer, buffer, width, height);
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
+                                       plot->title != NULL ? plot->title : "agrepl plot");
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, description);
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "agrepl");
+    } else {
+        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    }
+    cairo_t *cr = cairo_create(surface);
+    plot_draw_figure(plot, cr, width, height);
+    cairo_status_t status = cairo_status(cr);
+    cairo_destroy(cr);
+    if (status == CAIRO_STATUS_SUCCESS && format == FORMAT_PNG)
+        status = cairo_surface_write_to_png_stream(surface, write_to_buffer, buffer);
+    cairo_surface_finish(surface); /* SVG and PDF are written out here */
+    if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface);
+    cairo_surface_destroy(surface);
+    return status == CAIRO_STATUS_SUCCESS && !buffer->failed;
+}
+
+int viz_plot_savefig(viz_plot *plot, const char *filename) {
+    if (plot == NULL) return -1;
+    if (filename == NULL || filename[0] == '\0')
+        return plot_fail(plot, "savefig needs a file name");
+    figure_format format = format_of(filename);
+    if (format == FORMAT_OTHER)
+        return plot_fail(plot, "cannot write '%s': the name must end in .png, .svg or .pdf",
+                         filename);
+    int width, height;
+    plot_figure_size(plot, true, &width, &height);
+    byte_buffer description = {0}, figure = {0};
+    bool ok = describe_figure(plot, &description) &&
+              render_figure(plot, format, width, height, (const char *)description.bytes, &figure) &&
+              (format != FORMAT_SVG ||
+               add_svg_metadata(plot, &figure, (const char *)description.bytes));
+    free(description.bytes);
+    if (!ok) {
+        free(figure.bytes);
+        return plot_fail(plot, "out of memory drawing the figure");
+    }
+    int status = write_figure_file(plot, filename, figure.bytes, figure.size);
+    free(figure.bytes);
+    return status;
+}
