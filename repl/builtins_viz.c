@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "repl_internal.h"
 #include "graph.h"
 #include "graph_window.h"
@@ -300,12 +301,13 @@ static int builtin_dot(repl *r, const builtin_args *a, repl_value *out) {
         free(text);
         return -1;
     }
-    FILE *stream = fopen(file, "w");
-    bool ok = stream != NULL && fputs(text, stream) >= 0;
+    /* whole or not at all: a failed write leaves the old file as it was */
+    int rc = write_file_atomic(file, text, strlen(text));
     int saved = errno;
-    if (stream != NULL && fclose(stream) != 0 && ok) ok = false, saved = errno;
     free(text);
-    if (!ok) return repl_error(r, "dot: cannot write \"%s\": %s", file, strerror(saved));
+    if (rc < 0)
+        return repl_error(r, "dot: cannot write \"%s\": %s", file,
+                          strerror(saved ? saved : EIO));
     print_wrote(r, file, nodes, edges);
     return 0;
 }

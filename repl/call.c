@@ -187,6 +187,7 @@ int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv
     if (r->chunk == NULL) { /* called between statements (a window redrawing) */
         char base;
         r->stack_base = (uintptr_t)&base;
+        r->stack_budget = stack_budget_from(r, r->stack_base);
         r->depth = 0;
     }
     int rc = call_value(r, callee, NULL, argc, argv, 0, NULL, NULL, out);

@@ -1,13 +1,18 @@
 /* commands.c — the ':' commands (SPEC §2 "Commands"): help generated from
  * the built-in tables, listing names and functions, loading and saving
  * scripts, reset, display settings, quit. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "atomic_file.h"
 #include "lessons.h"
+#include "source.h"
 #include "repl_internal.h"
 
 #define MAX_LOAD_DEPTH 16
@@ -19,6 +24,7 @@ static int command_funcs(repl *r, const char *argument);
 static int command_load(repl *r, const char *argument);
 static int command_lessons(repl *r, const char *argument);
 static int command_save(repl *r, const char *argument);
+static int command_save_over(repl *r, const char *argument);
 static int command_reset(repl *r, const char *argument);
 static int command_digits(repl *r, const char *argument);
 static int command_time(repl *r, const char *argument);
@@ -36,8 +42,10 @@ const command_def command_table[] = {
      command_load},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons},
     {":save", ":save FILE",
-     "write every successful statement so far to FILE, as a script that replays the session",
+     "write every successful statement so far to FILE, as a script that replays the session; "
+     "it overwrites only files this session wrote",
      command_save},
+    {":save!", ":save! FILE", "as :save, and overwrite FILE even if this session did not write it", command_save_over},
     {":reset", ":reset", "forget every name and function and free all memory", command_reset},
     {":digits", ":digits N|full",
      "show numbers rounded to N significant digits (not stored rounded); full goes back",
@@ -305,32 +313,6 @@ static int command_funcs(repl *r, const char *argument) {
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-static char *read_whole_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return NULL;
-    size_t length = 0, capacity = 4096;
-    char *text = malloc(capacity);
-    while (text != NULL) {
-        size_t got = fread(text + length, 1, capacity - length - 1, f);
-        length += got;
-        if (got == 0) break;
-        if (capacity - length - 1 == 0) {
-            char *grown = realloc(text, capacity *= 2);
-            if (grown == NULL) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = grown;
-        }
-    }
-    int saved = errno;
-    fclose(f);
-    errno = saved;
-    if (text) text[length] = '\0';
-    return text;
-}
-
 static int command_load(repl *r, const char *path) {
     if (path[0] == '\0') {
         repl_error(r, ":load needs a file name");
@@ -340,18 +322,19 @@ static int command_load(repl *r, const char *path) {
         repl_error(r, ":load: files load each other more than %d deep", MAX_LOAD_DEPTH);
         return REPL_ERROR;
     }
-    char *text = read_whole_file(path);
-    char lesson[4096];
-    if (text == NULL && errno == ENOENT && lesson_is_name(path)) {
+    char *text, lesson[4096], message[512];
+    int at_line, at_column;
+    struct stat st;
+    if (stat(path, &st) < 0 && errno == ENOENT && lesson_is_name(path)) {
         if (lesson_find(path, lesson, sizeof lesson) < 0) {
             repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
             return REPL_ERROR;
         }
         path = lesson;
-        text = read_whole_file(path);
     }
-    if (text == NULL) {
-        repl_error(r, ":load: cannot read %s: %s", path, strerror(errno));
+    if (source_read_file(path, &text, &at_line, &at_column, message, sizeof message) < 0) {
+        if (at_line > 0) repl_error(r, ":load: %s:%d:%d: %s", path, at_line, at_column, message);
+        else repl_error(r, ":load: %s", message);
         return REPL_ERROR;
     }
     /* the loaded file reports its own errors (FILE:LINE:COL) */
@@ -367,25 +350,58 @@ static int command_load(repl *r, const char *path) {
     return status;
 }
 
-static int command_save(repl *r, const char *path) {
+/* Whether :save wrote `path` in this session (compared by real path). */
+static bool saved_here(const repl *r, const char *path) {
+    char *real = realpath(path, NULL);
+    bool found = false;
+    for (int i = 0; real && !found && i < r->saved_count; i++) found = strcmp(real, r->saved_files[i]) == 0;
+    free(real);
+    return found;
+}
+
+static void remember_saved(repl *r, const char *path) {
+    if (saved_here(r, path)) return;
+    char *real = realpath(path, NULL);
+    char **grown = real ? realloc(r->saved_files, (size_t)(r->saved_count + 1) * sizeof *grown) : NULL;
+    if (grown == NULL) {
+        free(real);
+        return;
+    }
+    r->saved_files = grown;
+    r->saved_files[r->saved_count++] = real;
+}
+
+/* Writes the history to path whole or not at all (atomic_file.h): a failed
+ * write leaves the old file as it was.  Without `over`, an existing file
+ * :save did not write in this session is refused. */
+static int save_history(repl *r, const char *command, const char *path, bool over) {
     if (path[0] == '\0') {
-        repl_error(r, ":save needs a file name");
+        repl_error(r, "%s needs a file name", command);
         return REPL_ERROR;
     }
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        repl_error(r, ":save: cannot write %s: %s", path, strerror(errno));
+    if (!over && access(path, F_OK) == 0 && !saved_here(r, path)) {
+        repl_error(r, "%s: %s exists and was not written by :save in this session; :save! %s overwrites it",
+                   command, path, path);
         return REPL_ERROR;
     }
-    for (int i = 0; i < r->history_count; i++) fprintf(f, "%s\n", r->history[i]);
-    if (fclose(f) != 0) {
-        repl_error(r, ":save: cannot write %s: %s", path, strerror(errno));
+    atomic_file af;
+    if (atomic_file_open(&af, path) < 0) {
+        repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
         return REPL_ERROR;
     }
+    for (int i = 0; i < r->history_count; i++) fprintf(af.file, "%s\n", r->history[i]);
+    if (atomic_file_commit(&af) < 0) {
+        repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
+        return REPL_ERROR;
+    }
+    remember_saved(r, path);
     fprintf(r->out, "saved %d statement%s to %s\n", r->history_count,
             r->history_count == 1 ? "" : "s", path);
     return REPL_OK;
 }
+
+static int command_save(repl *r, const char *path) { return save_history(r, ":save", path, false); }
+static int command_save_over(repl *r, const char *path) { return save_history(r, ":save!", path, true); }
 
 static int command_lessons(repl *r, const char *argument) {
     fputs("Lessons (:load NAME, or agrepl --lesson NAME):\n", r->out);

@@ -16,6 +16,7 @@
 #include "lessons.h"
 #include "heap.h"
 #include "repl.h"
+#include "source.h"
 
 #define AGREPL_VERSION "0.1.0"
 #define PROMPT "ag> "
@@ -57,35 +58,15 @@ static void install_sigint(void) {
     sigaction(SIGINT, &sa, NULL);
 }
 
-/* Reads a whole file into a malloc'd string, or NULL with errno set. */
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return NULL;
-    size_t len = 0, cap = 4096;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf != NULL && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (cap - len - 1 == 0) {
-            char *grown = realloc(buf, cap *= 2);
-            if (grown == NULL) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = grown;
-        }
-    }
-    fclose(f);
-    if (buf != NULL) buf[len] = '\0';
-    return buf;
-}
-
 /* Runs one script file; REPL_OK or REPL_ERROR.  An unfinished bracket at the
  * end of a file is reported by repl_run as an error in script mode. */
 static int run_file(repl *r, const char *path) {
-    char *src = read_file(path);
-    if (src == NULL) {
-        fprintf(stderr, "agrepl: cannot read %s: %s\n", path, strerror(errno));
+    char *src, message[512];
+    int line, column;
+    if (source_read_file(path, &src, &line, &column, message, sizeof message) < 0) {
+        fflush(stdout);
+        if (line > 0) fprintf(stderr, "%s:%d:%d: error: %s\n", path, line, column, message);
+        else fprintf(stderr, "agrepl: %s\n", message);
         return REPL_ERROR;
     }
     int status = repl_run(r, src, path, 1);
@@ -135,18 +116,48 @@ static int run_stdin(repl *r) {
     size_t cap = 0;
     ssize_t got;
     int line_number = 0, status = 0;
+    bool out_of_memory = false;
     p.first_line = 1;
-    while (!repl_quit_requested(r) && (got = getline(&line, &cap, stdin)) >= 0) {
+    while (!repl_quit_requested(r)) {
+        errno = 0;
+        if ((got = getline(&line, &cap, stdin)) < 0) {
+            out_of_memory = errno == ENOMEM;
+            break;
+        }
         line_number++;
-        if (got > 0 && line[got - 1] == '\n') line[got - 1] = '\0';
+        /* CRLF and CR-only line ends, a BOM on the first line; a NUL byte
+           is an error at its position and the line is dropped */
+        size_t length = (size_t)got;
+        int nul_line, nul_column;
+        if (source_normalize(line, &length, line_number == 1, line_number, &nul_line, &nul_column) < 0) {
+            fflush(stdout);
+            fprintf(stderr, "<stdin>:%d:%d: error: a NUL byte is not allowed in a script\n", nul_line,
+                    nul_column);
+            status = 1;
+            continue;
+        }
+        if (length > 0 && line[length - 1] == '\n') line[--length] = '\0';
+        int lines = 1; /* a CR-only file arrives as one getline line */
+        for (size_t i = 0; i < length; i++) lines += line[i] == '\n';
         if (p.len == 0) p.first_line = line_number;
-        if (!pending_append(&p, line)) break;
+        line_number += lines - 1;
+        if (!pending_append(&p, line)) {
+            out_of_memory = true;
+            break;
+        }
         int rc = repl_run(r, p.text, "<stdin>", p.first_line);
         if (rc == REPL_INCOMPLETE) continue;
         if (rc == REPL_ERROR) status = 1;
         pending_reset(&p);
     }
-    if (p.len > 0 && !repl_quit_requested(r)) {
+    fflush(stdout);
+    if (out_of_memory) {
+        fprintf(stderr, "<stdin>:%d: error: out of memory reading standard input\n", line_number + 1);
+        status = 1;
+    } else if (ferror(stdin)) {
+        fprintf(stderr, "agrepl: cannot read standard input: %s\n", errno ? strerror(errno) : "read error");
+        status = 1;
+    } else if (p.len > 0 && !repl_quit_requested(r)) {
         fprintf(stderr, "<stdin>:%d: error: input ends inside an open bracket or brace\n",
                 p.first_line);
         status = 1;

@@ -12,6 +12,7 @@
 #ifndef REPL_INTERNAL_H
 #define REPL_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -145,7 +146,11 @@ struct repl {
     int command_line;
     int depth;                 /* evaluator recursion, capped */
     uintptr_t stack_base;      /* C stack address when the statement began */
-    size_t stack_budget;       /* bytes of stack evaluation may use */
+    size_t stack_budget;       /* bytes of stack evaluation may use below
+                                * stack_base (session.c, stack_budget_from) */
+    bool stack_known;          /* the running thread's stack bounds, cached: */
+    pthread_t stack_thread;    /* ... for this thread */
+    uintptr_t stack_low, stack_high;
     int call_depth;            /* user function calls, capped */
     int native_depth;          /* > 0 inside a built-in: no collection */
     repl_value return_value;   /* of a `return` on its way out */
@@ -157,7 +162,15 @@ struct repl {
     char **history;
     int history_count, history_capacity;
     int load_depth;
+    /* the files :save wrote in this session (real paths, malloc'd): it
+     * overwrites only these without :save! (kept over :reset) */
+    char **saved_files;
+    int saved_count;
 };
+
+/* Bytes of C stack evaluation may use below `base`, the first frame of what
+ * runs now: from the running thread's real stack, less a safety margin. */
+size_t stack_budget_from(repl *r, uintptr_t base);
 
 /* Runs `src` (commands and statements) as repl_run does. */
 int session_run(repl *r, const char *src, const char *filename, int first_line);

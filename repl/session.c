@@ -6,8 +6,10 @@
  * Errors: the first error of a statement is kept with its position (a node
  * of the running chunk, or the line of a ':' command); evaluation unwinds
  * with -1 and run_top prints it once. */
+#define _GNU_SOURCE /* pthread_getattr_np */
 #include "repl_internal.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -150,6 +152,48 @@ void report_error(repl *r) {
 
 /* ---- the session ---------------------------------------------------------------- */
 
+/* The recursion budget: bytes of C stack evaluation may use below `base`
+ * (the running statement's first frame).  Measured on the running thread's
+ * real stack (pthread_getattr_np: a thread's own size, the main thread's
+ * ulimit -s), less a margin for the deepest frames between two checks
+ * (built-ins, printing, the error path; several times larger under the
+ * sanitizers); capped at 64 MiB.  The bounds are cached per thread. */
+#define STACK_MARGIN ((size_t)96 << 10)
+#define STACK_BUDGET_MAX ((size_t)64 << 20)
+
+size_t stack_budget_from(repl *r, uintptr_t base) {
+    pthread_t self = pthread_self();
+    if (!r->stack_known || !pthread_equal(self, r->stack_thread)) {
+        r->stack_known = false;
+        pthread_attr_t attr;
+        if (pthread_getattr_np(self, &attr) == 0) {
+            void *low;
+            size_t size;
+            if (pthread_attr_getstack(&attr, &low, &size) == 0 && size > 0) {
+                r->stack_low = (uintptr_t)low;
+                r->stack_high = (uintptr_t)low + size;
+                r->stack_thread = self;
+                r->stack_known = true;
+            }
+            pthread_attr_destroy(&attr);
+        }
+    }
+    size_t room;
+    if (r->stack_known && base > r->stack_low && base <= r->stack_high) {
+        room = (size_t)(base - r->stack_low); /* the stack grows down */
+    } else { /* unknown bounds: a quarter of the limit, at most 1 MiB */
+        struct rlimit limit;
+        room = (size_t)1 << 20;
+        if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+            limit.rlim_cur / 4 < room)
+            room = (size_t)(limit.rlim_cur / 4);
+    }
+    /* keep the margin, but never less than a quarter of the room */
+    size_t margin = STACK_MARGIN < room / 4 ? room / 4 : STACK_MARGIN;
+    size_t budget = room > margin ? room - margin : 0;
+    return budget > STACK_BUDGET_MAX ? STACK_BUDGET_MAX : budget;
+}
+
 repl *repl_new(const repl_options *opts) {
     repl *r = calloc(1, sizeof *r);
     if (r == NULL) return NULL;
@@ -166,14 +210,7 @@ repl *repl_new(const repl_options *opts) {
     r->script_windows = opts ? opts->script_windows : false;
     r->plot_zoom = 1;
     r->viz = repl_viz_new(r, r->headless);
-    /* half the stack limit (or 64 MB when unlimited) for nested evaluation */
-    struct rlimit limit;
-    size_t budget = 4u << 20;
-    if (getrlimit(RLIMIT_STACK, &limit) == 0) {
-        if (limit.rlim_cur == RLIM_INFINITY) budget = 64u << 20;
-        else if (limit.rlim_cur / 2 > 256u << 10) budget = (size_t)(limit.rlim_cur / 2);
-    }
-    r->stack_budget = budget > (64u << 20) ? (64u << 20) : budget;
+    r->stack_budget = 0; /* measured when a statement starts: stack_budget_from */
     return r;
 }
 
@@ -189,6 +226,8 @@ void repl_free(repl *r) {
     names_clear(&r->names);
     value_release(r->return_value);
     history_clear(r);
+    for (int i = 0; i < r->saved_count; i++) free(r->saved_files[i]);
+    free(r->saved_files);
     clear_error(r);
     signature_cache_free(&r->signatures);
     repl_viz_free(r->viz);
@@ -252,6 +291,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     r->command_line = 0;
     char base;
     r->stack_base = (uintptr_t)&base;
+    r->stack_budget = stack_budget_from(r, r->stack_base);
     double start = r->timing ? now_ms() : 0;
     bool grad_enabled = ag_grad_enabled(r->ctx), train = ag_is_train(r->ctx);
     /* a Ctrl-C that arrived between statements stops a script here */

@@ -2,6 +2,7 @@
  * loops and :reset frees everything, the argument binder's messages, name
  * suggestions, completion, run statuses, interrupts, and a fuzz run of
  * random token soups and random bytes that must never crash. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -511,6 +512,41 @@ static uint32_t fuzz_next(void) {
     return (uint32_t)(fuzz_state >> 33);
 }
 
+/* Endless recursion is a clean error in a thread with a small stack: the
+ * recursion budget comes from the running thread's stack, not the main
+ * thread's ulimit (issue 13; the session was used on the main thread first,
+ * so cached bounds must not carry over). */
+static void *recurse_in_thread(void *arg) {
+    session *s = arg;
+    int status = run(s, "def f(n) = f(n + 1)\nf(0)\n");
+    /* the session is intact afterwards, on the same small stack */
+    if (run(s, "print(\"still here\", x)\n") != 0) status = 99;
+    return (void *)(intptr_t)status;
+}
+
+static void test_endless_recursion_in_small_thread(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 1\n"), 0);
+    pthread_attr_t attr;
+    assert_int_equal(pthread_attr_init(&attr), 0);
+    assert_int_equal(pthread_attr_setstacksize(&attr, 512u << 10), 0);
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, &attr, recurse_in_thread, &s), 0);
+    void *status;
+    assert_int_equal(pthread_join(thread, &status), 0);
+    pthread_attr_destroy(&attr);
+    assert_int_not_equal((int)(intptr_t)status, 0);
+    assert_int_not_equal((int)(intptr_t)status, 99);
+    assert_non_null(strstr(err_of(&s), "endless recursion"));
+    assert_non_null(strstr(err_of(&s), "in f, called at"));
+    assert_non_null(strstr(out_of(&s), "still here"));
+    /* and the main thread still has its own, larger budget */
+    assert_int_equal(run(&s, "def g(n) {\n  if n == 0 { return 0 }\n  return g(n - 1)\n}\nprint(g(150))\n"), 0);
+    session_close(&s);
+}
+
 static void test_fuzz_never_crashes(void **state) {
     (void)state;
     /* small numbers only, so no soup can ask for gigabytes or hours */
@@ -587,6 +623,7 @@ int main(void) {
         cmocka_unit_test(test_signature_defaults),
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_completion),
+        cmocka_unit_test(test_endless_recursion_in_small_thread),
         cmocka_unit_test(test_fuzz_never_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,6 +97,41 @@ static void test_atomic_abort_keeps_old_file(void **state) {
     rmdir(dir);
 }
 
+/* Targets that are not plain files: a device is written directly (never
+ * renamed over: /dev/full reports ENOSPC and stays a device), a directory
+ * is refused, and a symbolic link keeps pointing at the file it names. */
+static void test_atomic_write_special_targets(void **state) {
+    (void)state;
+    errno = 0;
+    assert_int_equal(write_file_atomic("/dev/full", "x\n", 2), -1);
+    assert_int_equal(errno, ENOSPC);
+    struct stat st;
+    assert_int_equal(stat("/dev/full", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    assert_int_equal(write_file_atomic("/dev/null", "x\n", 2), 0);
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    char dir[64], path[128], link[128];
+    make_dir(dir, sizeof dir);
+    errno = 0;
+    assert_int_equal(write_file_atomic(dir, "x", 1), -1);
+    assert_int_equal(errno, EISDIR);
+    snprintf(path, sizeof path, "%s/real.txt", dir);
+    snprintf(link, sizeof link, "%s/link.txt", dir);
+    assert_int_equal(write_file_atomic(path, "old\n", 4), 0);
+    assert_int_equal(symlink("real.txt", link), 0);
+    assert_int_equal(write_file_atomic(link, "new\n", 4), 0);
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    char *text = read_all(path);
+    assert_string_equal(text, "new\n");
+    free(text);
+    assert_int_equal(entries(dir), 2);
+    unlink(link);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_atomic_write_to_missing_directory_fails(void **state) {
     (void)state;
     errno = 0;
@@ -143,6 +178,7 @@ int main(void) {
         cmocka_unit_test(test_atomic_write_replaces_whole_file),
         cmocka_unit_test(test_atomic_abort_keeps_old_file),
         cmocka_unit_test(test_atomic_write_to_missing_directory_fails),
+        cmocka_unit_test(test_atomic_write_special_targets),
         cmocka_unit_test(test_atomic_commit_reports_write_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

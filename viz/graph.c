@@ -22,6 +22,7 @@
 
 #include "ag_format.h"
 #include "ag_ops.h"
+#include "atomic_file.h"
 
 #define LABEL_LEN 128
 #define PREVIEW_ELEMENTS 4 /* tensor values shown in a node before "…" */
@@ -875,15 +876,11 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
         bytes = render_bytes(g, format, &size, err);
     }
     if (bytes == NULL) return -1;
-    FILE *file = fopen(filename, "wb");
+    /* whole or not at all: a failed write leaves the old file as it was */
+    int rc = write_file_atomic(filename, bytes, size);
     int saved = errno;
-    bool ok = file != NULL && fwrite(bytes, 1, size, file) == size;
-    if (file != NULL) {
-        if (!ok) saved = errno;
-        if (fclose(file) != 0 && ok) ok = false, saved = errno;
-    }
     free(bytes);
-    if (!ok) {
+    if (rc < 0) {
         snprintf(err, VIZ_ERRLEN, "cannot write \"%s\": %s", filename,
                  strerror(saved ? saved : EIO));
         return -1;

@@ -1,5 +1,6 @@
 /* atomic_file.c — write to a temporary file beside the target, then rename
  * (atomic_file.h). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "atomic_file.h"
 
 #include <errno.h>
@@ -33,8 +34,22 @@ int atomic_file_open(atomic_file *af, const char *path) {
         errno = ENOENT;
         return -1;
     }
-    af->path = strdup(path);
-    af->temp_path = temp_template(path);
+    struct stat target;
+    if (stat(path, &target) == 0 && S_ISDIR(target.st_mode)) {
+        errno = EISDIR;
+        return -1;
+    }
+    if (stat(path, &target) == 0 && !S_ISREG(target.st_mode)) {
+        /* a device, pipe or socket (/dev/null, /dev/stdout): there is no
+         * old content to keep and renaming over it would replace the node;
+         * write to it directly */
+        af->file = fopen(path, "wb");
+        return af->file ? 0 : -1;
+    }
+    /* a symbolic link: replace the file it names, not the link */
+    char *resolved = realpath(path, NULL);
+    af->path = resolved ? resolved : strdup(path);
+    af->temp_path = temp_template(af->path);
     if (af->path == NULL || af->temp_path == NULL) {
         release(af);
         errno = ENOMEM;
@@ -51,7 +66,7 @@ int atomic_file_open(atomic_file *af, const char *path) {
      * (the target's own mode when it exists) */
     struct stat st;
     mode_t mode;
-    if (stat(path, &st) == 0) {
+    if (stat(af->path, &st) == 0) {
         mode = st.st_mode & 07777;
     } else {
         mode_t mask = umask(0);
@@ -78,6 +93,11 @@ int atomic_file_commit(atomic_file *af) {
         failed = 1, saved = errno; /* EINVAL: a file system without fsync (pipes, some FUSE) */
     if (fclose(af->file) != 0 && !failed) failed = 1, saved = errno;
     af->file = NULL;
+    if (af->temp_path == NULL) { /* written directly (not a regular file) */
+        release(af);
+        if (failed) errno = saved;
+        return failed ? -1 : 0;
+    }
     if (!failed && rename(af->temp_path, af->path) != 0) failed = 1, saved = errno;
     if (failed) unlink(af->temp_path);
     release(af);

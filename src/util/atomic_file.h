@@ -15,12 +15,16 @@
 /* A write in progress: `file` is open on `temp_path` for writing. */
 typedef struct atomic_file {
     FILE *file;
-    char *temp_path; /* malloc'd: "<dir>/.<name>.XXXXXX" */
-    char *path;      /* malloc'd: the target */
+    char *temp_path; /* malloc'd: "<dir>/.<name>.XXXXXX"; NULL when the
+                      * target is not a regular file (below) */
+    char *path;      /* malloc'd: the target (a symlink's target resolved) */
 } atomic_file;
 
-/* Starts writing `path`: creates the temporary file beside it.  0, or -1
- * with errno set (nothing created). */
+/* Starts writing `path`: creates the temporary file beside it (beside the
+ * file a symbolic link names).  A target that exists but is not a regular
+ * file (/dev/full, a FIFO) has no content to keep and is written directly;
+ * a directory fails with EISDIR.  0, or -1 with errno set (nothing
+ * created). */
 int atomic_file_open(atomic_file *af, const char *path);
 /* Finishes: fflush, fsync, fclose (each checked), then rename over the
  * target.  0, or -1 with errno set and the temporary file removed; either
