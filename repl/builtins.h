@@ -145,6 +145,16 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree);
  * a window prints the text tree.  `what` ("gradcheck") names the caller in
  * the title and in errors.  0, or -1 with the error reported. */
 int repl_viz_show_marked(repl *r, ag_var *y, struct viz_mark *marks, int nmarks, const char *what);
+/* backward(step=...): runs ag_backward with opts, printing each function with
+ * the chain rule and its numbers; pace is seconds per step when a person is at
+ * the terminal, 0 to wait for Enter.  0, or -1 with the error reported. */
+int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace);
+/* After a backward from y with no graph (nograd, or a gradient made without
+ * create_graph): one note on r->err saying why only y.grad was set. */
+void repl_note_no_graph(repl *r, ag_var *y);
+/* After a backward: once a session, a note on r->err when it added a data
+ * variable's gradient to an earlier backward's (ag_backward_summed_data). */
+void repl_note_summed_data(repl *r);
 /* pace() and :pace: frames a second for loops that plot or track (0 = off).
  * 0, or -1 after repl_error when fps is out of range. */
 int repl_viz_set_pace(repl *r, double fps);

@@ -438,139 +438,39 @@ static int builtin_len(repl *r, const builtin_args *a, repl_value *out) {
 
 /* ---- autograd ---------------------------------------------------------------------------------- */
 
-/* How a variable is called in step output: its name, or what made it. */
-static void variable_label(const ag_var *v, char *buf, size_t n) {
-    if (ag_name(v)[0]) {
-        snprintf(buf, n, "%s", ag_name(v));
-    } else if (ag_creator(v)) {
-        char label[64];
-        ag_func_label(ag_creator(v), label, sizeof label);
-        snprintf(buf, n, "(%s output)", label);
-    } else {
-        snprintf(buf, n, "(unnamed leaf)");
+/* step= is false, true (wait for Enter) or a positive number of seconds per step. */
+static int arg_step(repl *r, const builtin_args *a, int index, bool *step, double *pace) {
+    repl_value v = a->values[index];
+    *pace = 0;
+    if (v.kind == VALUE_NUMBER) {
+        if (!(v.as.number > 0) || !isfinite(v.as.number))
+            return repl_error(r, "backward: step must be true, false or a positive number of seconds, not %g",
+                              v.as.number);
+        *step = true;
+        *pace = v.as.number;
+        return 0;
     }
-}
-
-typedef struct stepper {
-    repl *r;
-    ag_var *y;
-    int step;
-    bool waiting; /* a person is at the terminal and has not typed q */
-    bool print_tree;
-} stepper;
-
-static void print_var_line(repl *r, const char *prefix, const ag_var *v, const char *suffix) {
-    char *text = v ? format_variable(v, r->digits) : strdup("<nil>");
-    fprintf(r->out, "%s%s%s\n", prefix, text ? text : "?", suffix);
-    free(text);
-}
-
-static bool on_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
-    stepper *s = user;
-    repl *r = s->r;
-    char label[128];
-    ag_func_label(f, label, sizeof label);
-    fprintf(r->out, "step %d: %s\n", ++s->step, label);
-    int noutputs = ag_func_noutputs(f);
-    for (int i = 0; i < noutputs; i++) {
-        char prefix[48];
-        if (noutputs == 1) snprintf(prefix, sizeof prefix, "  incoming grad: ");
-        else snprintf(prefix, sizeof prefix, "  incoming grad %d: ", i + 1);
-        print_var_line(r, prefix, gys[i], "");
+    if (v.kind == VALUE_BOOL) {
+        *step = v.as.boolean;
+        return 0;
     }
-    for (int i = 0; i < ag_func_ninputs(f); i++) {
-        ag_var *x = ag_func_input(f, i);
-        if (gxs[i] == NULL || (ag_var_flags(x) & AG_VAR_CONST)) continue;
-        char name[96], prefix[128];
-        variable_label(x, name, sizeof name);
-        snprintf(prefix, sizeof prefix, "  %s += ", name);
-        char *total = ag_grad(x) && ag_grad(x) != gxs[i] ? format_variable(ag_grad(x), r->digits) : NULL;
-        char suffix[512] = "";
-        if (total) snprintf(suffix, sizeof suffix, " (grad now %s)", total);
-        print_var_line(r, prefix, gxs[i], suffix);
-        free(total);
-    }
-    fflush(r->out);
-    repl_viz_step(r->viz, s->y, f, s->print_tree);
-    if (s->waiting) {
-        fputs("  [Enter: go on, q: run to the end] ", r->out);
-        fflush(r->out);
-        char line[64];
-        if (fgets(line, sizeof line, stdin) == NULL || line[0] == 'q') s->waiting = false;
-    }
-    return true;
-}
-
-/* Once a session: after the first backward that added a data variable's
- * gradient (no optimizer updates it) to an earlier backward's, says so and
- * how to keep only the last one.  Its .grad is marked in graphs every time. */
-static void note_summed_data(repl *r) {
-    ag_var *v = ag_backward_summed_data(r->ctx);
-    if (v == NULL || r->noted_summed_data) return;
-    r->noted_summed_data = true;
-    const char *name = ag_name(v);
-    char label[96];
-    if (name[0] == '\0') variable_label(v, label, sizeof label);
-    fflush(r->out); /* the note after what the statement printed so far */
-    if (name[0] != '\0')
-        fprintf(r->err, "note: %s.grad now adds up the gradients of %d backward calls: nothing cleared it",
-                name, ag_grad_calls(v));
-    else
-        fprintf(r->err, "note: the .grad of %s now adds up the gradients of %d backward calls: nothing "
-                        "cleared it",
-                label, ag_grad_calls(v));
-    fprintf(r->err, "\n  and no optimizer updates it.  cleargrad(%s) before each backward keeps only the "
-                    "last one's\n  (this note is shown once; graphs mark such gradients with ⚠)\n",
-            name[0] != '\0' ? name : "it");
-}
-
-/* backward from a result that has no graph sets only its own .grad: say so,
- * and why, in one line (a plain leaf like x = 1.0 needs no note). */
-static void note_no_graph(repl *r, ag_var *y) {
-    if (ag_creator(y) != NULL) return;
-    char name[96];
-    variable_label(y, name, sizeof name);
-    if (ag_var_flags(y) & AG_VAR_NOGRAD)
-        fprintf(r->err, "note: %s has no graph to go back through: it was computed inside nograd "
-                        "(or with no graph recorded), so backward only set %s.grad to 1\n", name, name);
-    else if (ag_var_flags(y) & AG_VAR_BACKWARD)
-        fprintf(r->err, "note: %s is a gradient made without create_graph=true, so it has no graph: "
-                        "backward only set its own .grad (make it with backward(create_graph=true) "
-                        "to differentiate it again)\n", name);
+    char buf[64];
+    return repl_error(r, "backward: step must be true, false or a number of seconds, not %s",
+                      value_with_article(v, buf, sizeof buf));
 }
 
 static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y;
-    bool retain, create, step;
+    bool retain, create, step = false;
+    double pace = 0;
     if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 1, &retain) < 0 || arg_bool(r, a, 2, &create) < 0 ||
-        arg_bool(r, a, 3, &step) < 0)
+        arg_step(r, a, 3, &step, &pace) < 0)
         return -1;
     ag_backward_opts opts = {.retain_grad = retain, .create_graph = create};
-    stepper s = {.r = r, .y = y, .waiting = r->interactive,
-                 .print_tree = repl_viz_timeout_ms(r->viz) < 0};
-    if (step) {
-        char name[96];
-        variable_label(y, name, sizeof name);
-        bool seeded = ag_grad(y) != NULL;
-        fprintf(r->out, "backward from %s, one function per step\n", name);
-        if (seeded) {
-            print_var_line(r, "  seed (preset grad): ", ag_grad(y), "");
-        } else {
-            /* what ag_backward will seed with: ones shaped like y */
-            ag_var *ones = ag_ones_like(r->ctx, y);
-            print_var_line(r, "  seed: ", ones, "");
-        }
-        if (ag_creator(y) == NULL) fputs("  (a leaf: nothing to step through)\n", r->out);
-        opts.step = on_step;
-        opts.step_user = &s;
-    }
+    if (step) return repl_backward_steps(r, y, &opts, pace) < 0 ? -1 : (*out = VALUE_NIL_INIT, 0);
     if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
-    note_summed_data(r);
-    note_no_graph(r, y);
-    if (step) {
-        repl_viz_step(r->viz, y, NULL, s.print_tree);
-        fprintf(r->out, "done: %d step%s\n", s.step, s.step == 1 ? "" : "s");
-    }
+    repl_note_summed_data(r);
+    repl_note_no_graph(r, y);
     *out = VALUE_NIL_INIT;
     return 0;
 }
@@ -947,7 +847,7 @@ const builtin_def builtins_core[] = {
     {"item", "x", builtin_item, "attributes", "a one-element variable as a plain number"},
     /* autograd */
     {"backward", "y, retain_grad=false, create_graph=false, step=false", builtin_backward, "autograd",
-     "fill .grad of everything y depends on; step=true shows each function"},
+     "fill .grad of everything y depends on; step=true (or seconds per step) shows each function"},
     {"cleargrad", "*xs", builtin_cleargrad, "autograd",
      "forget the gradients of xs (without it the next backward adds to them; graphs mark such sums ⚠)"},
     {"unchain", "y", builtin_unchain, "autograd", "cut y from the op that made it"},

@@ -188,6 +188,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         var_set_grad(y, ag_ones_like(ctx, y));
         ag_set_grad_enabled(ctx, old);
         if (y->grad == NULL) return -1;
+        y->grad->flags |= AG_VAR_SEED;
     }
     if (y->creator == NULL) return 0;
 

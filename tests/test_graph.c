@@ -215,6 +215,58 @@ static void test_dot_create_graph_tanh(void **state) {
     agclose(g);
 }
 
+/* The label on the edge from the variable labelled `from` into f, or "". */
+static const char *edge_label(Agraph_t *g, Agnode_t *f, const char *from) {
+    Agnode_t *tail = node_with(g, from);
+    for (Agedge_t *e = agfstin(g, f); e; e = agnxtin(g, e))
+        if (agtail(e) == tail) return attr(e, "label");
+    return "";
+}
+
+/* Operand roles on the edges into non-commutative ops, listed once in the
+ * legend; none on commutative ops; the seed labelled after create_graph. */
+static void test_dot_operand_roles_and_seed(void **state) {
+    ag_var *a = named(ag_scalar(ctx, 2.0), "a");
+    ag_var *b = named(ag_scalar(ctx, 3.0), "b");
+    ag_var *d = named(ag_sub(ctx, a, b), "d");
+    ag_var *p = named(ag_powv(ctx, b, a), "p");
+    ag_var *y = named(ag_mul(ctx, ag_div(ctx, d, p), a), "y");
+    viz_graph_opts o = defaults();
+    Agraph_t *g = read_dot(y, &o);
+    assert_string_equal(edge_label(g, node_with(g, "Sub"), "<B>a</B>"), "a");
+    assert_string_equal(edge_label(g, node_with(g, "Sub"), "<B>b</B>"), "b");
+    assert_string_equal(edge_label(g, node_with(g, "Pow"), "<B>b</B>"), "base");
+    assert_string_equal(edge_label(g, node_with(g, "Pow"), "<B>a</B>"), "exp");
+    assert_string_equal(edge_label(g, node_with(g, "Div"), "<B>d</B>"), "a");
+    assert_string_equal(edge_label(g, node_with(g, "Div"), "<B>p</B>"), "b");
+    assert_string_equal(edge_label(g, node_with(g, "Mul"), "<B>a</B>"), "");
+    Agnode_t *operands = agnode(agsubg(g, "cluster_legend", 0), "legend_operands", 0);
+    if (operands == NULL) operands = agnode(g, "legend_operands", 0);
+    assert_non_null(operands);
+    assert_string_equal(attr(operands, "label"), "edges: a − b, a / b, base ^ exp");
+    agclose(g);
+
+    double m[4] = {1, 2, 3, 4};
+    ag_var *w = named(ag_new(ctx, 2, (int[]){2, 2}, m), "w");
+    ag_var *v = named(ag_new(ctx, 2, (int[]){2, 1}, m), "v");
+    g = read_dot(ag_matmul(ctx, w, v), &o);
+    assert_string_equal(edge_label(g, node_with(g, "MatMul"), "<B>w</B>"), "left");
+    assert_string_equal(edge_label(g, node_with(g, "MatMul"), "<B>v</B>"), "right");
+    agclose(g);
+
+    ag_var *x = named(ag_scalar(ctx, 1.0), "x");
+    ag_var *u = named(ag_exp(ctx, x), "u");
+    assert_int_equal(ag_backward(ctx, u, &(ag_backward_opts){.create_graph = true}), 0);
+    assert_false(ag_var_flags(ag_grad(x)) & AG_VAR_SEED);
+    g = read_dot(ag_grad(x), &o);
+    assert_non_null(strstr(attr(node_with(g, "seed"), "label"), "dy/dy"));
+    char legend[256];
+    legend_text(g, legend, sizeof legend);
+    assert_non_null(strstr(legend, "seed: dy/dy = 1"));
+    assert_null(agnode(g, "legend_operands", 0));
+    agclose(g);
+}
+
 static void test_dot_roles_and_options(void **state) {
     ag_var *w = named(ag_scalar(ctx, 2.0), "w");
     ag_var_set_flags(w, AG_VAR_PARAM);
@@ -780,6 +832,7 @@ int main(void) {
         CTX_TEST(test_tree_sin_plus_square),
         CTX_TEST(test_tree_marks_active_and_repeats),
         CTX_TEST(test_tree_of_tensor),
+        CTX_TEST(test_dot_operand_roles_and_seed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include <gvplugin_device.h>
 
 #include "ag_format.h"
+#include "ag_ops.h"
 #include "atomic_file.h"
 
 #define LABEL_LEN 128
@@ -356,7 +357,7 @@ done:
 
 /* What a node is, which decides its colour; a legend entry per role present. */
 typedef enum role {
-    ROLE_LEAF, ROLE_PARAM, ROLE_CONST, ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT,
+    ROLE_LEAF, ROLE_SEED, ROLE_PARAM, ROLE_CONST, ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT,
     ROLE_FUNC, ROLE_ACTIVE, ROLE_CUT,
     ROLE_SUMMED, /* not a role but a mark: a grad summed over several backward calls */
     ROLE_MARKED, /* nor this: a viz_mark (gradcheck's mismatching inputs) */
@@ -370,6 +371,7 @@ typedef struct look {
 
 static const look looks[ROLE_COUNT] = {
     [ROLE_LEAF] = {"input", "#FFF59D", "#C49000", "rounded,filled", "box"},
+    [ROLE_SEED] = {"seed: dy/dy = 1", "#FFFFFF", "#B71C1C", "rounded,filled,bold", "box"},
     [ROLE_PARAM] = {"parameter", "#FFB74D", "#D84315", "rounded,filled", "box"},
     [ROLE_CONST] = {"constant", "#FFFFFF", "#9E9E9E", "rounded,filled", "box"},
     [ROLE_INTERMEDIATE] = {"intermediate", "#EEEEEE", "#757575", "rounded,filled", "box"},
@@ -398,9 +400,35 @@ static role var_role(const viz_walk *w, size_t i) {
     unsigned flags = ag_var_flags(v);
     if (i == 0) return ROLE_OUTPUT;
     if (flags & AG_VAR_PARAM) return ROLE_PARAM;
+    if (flags & AG_VAR_SEED) return ROLE_SEED;
     if (flags & AG_VAR_CONST) return ROLE_CONST; /* still dashed when backward made it */
     if (flags & AG_VAR_BACKWARD) return ROLE_BACKWARD;
     return ag_creator(v) == NULL ? ROLE_LEAF : ROLE_INTERMEDIATE;
+}
+
+/* Which operand input k of f is, for the ops where order matters ("a" and
+ * "b" of Sub and Div, "base" and "exp" of Pow with a variable exponent,
+ * "left" and "right" of MatMul); NULL for the others. */
+#define OPERAND_PAIRS 3
+static const char *const two[OPERAND_PAIRS][2] = {{"a", "b"}, {"base", "exp"}, {"left", "right"}};
+static const char *const operand_pair_text[OPERAND_PAIRS] = {"a − b, a / b", "base ^ exp", "left @ right"};
+
+/* Which pair of two[] an operand name belongs to. */
+static int operand_pair_index(const char *operand) {
+    for (int p = 0; p < OPERAND_PAIRS; p++)
+        if (operand == two[p][0] || operand == two[p][1]) return p;
+    return 0;
+}
+
+const char *viz_operand_role(const ag_func *f, int k) {
+    if (ag_func_ninputs(f) != 2 || k < 0 || k > 1) return NULL;
+    switch (ag_func_op(f)) {
+    case AG_OP_SUB:
+    case AG_OP_DIV: return two[0][k];
+    case AG_OP_POWV: return two[1][k];
+    case AG_OP_MATMUL: return two[2][k];
+    default: return NULL;
+    }
 }
 
 /* ---- building the cgraph graph ------------------------------------------ */
@@ -445,8 +473,12 @@ static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_
     int rows = 0;
     strbuf_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\""
                            " CELLPADDING=\"2\">");
+    if (r == ROLE_SEED) { /* said in words, not only by colour */
+        strbuf_append(&html, "<TR><TD><FONT COLOR=\"#B71C1C\"><B>seed</B> dy/dy</FONT></TD></TR>");
+        rows++;
+    }
     if (ag_name(v)[0] != '\0') {
-        strbuf_append(&html, "<TR><TD><B>");
+        strbuf_append(&html, rows ? "<HR/><TR><TD><B>" : "<TR><TD><B>");
         strbuf_append_html(&html, ag_name(v));
         strbuf_append(&html, "</B></TD></TR>");
         rows++;
@@ -509,7 +541,7 @@ static bool label_func(Agraph_t *g, Agnode_t *node, ag_func *f, bool active) {
  * cluster of its own.  Beside a graph with at least as many ranks it is a
  * column (invisible edges keep the order); beside a shallower one a row, so
  * it never makes the picture taller than the graph. */
-static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT], int graph_ranks) {
+static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *operands, int graph_ranks) {
     Agraph_t *legend = agsubg(g, "cluster_legend", 1);
     set(legend, "label", "legend");
     set(legend, "style", "rounded");
@@ -517,6 +549,7 @@ static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT], int graph_ra
     set(legend, "fontsize", "12");
     int entries = 0;
     for (int r = 0; r < ROLE_COUNT; r++) entries += present[r];
+    entries += operands != NULL;
     /* dot ignores rank=same on a cluster itself, so a row is a plain
      * subgraph inside it */
     Agraph_t *entries_graph = legend;
@@ -525,7 +558,7 @@ static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT], int graph_ra
         set(entries_graph, "rank", "same");
     }
     static const role order[] = {ROLE_LEAF,   ROLE_PARAM,  ROLE_CONST,  ROLE_FUNC, ROLE_ACTIVE,
-                                 ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT, ROLE_CUT,
+                                 ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT, ROLE_CUT, ROLE_SEED,
                                  ROLE_SUMMED, ROLE_MARKED};
     Agnode_t *previous = NULL;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
@@ -542,6 +575,14 @@ static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT], int graph_ra
             set(e, "style", "invis");
         }
         previous = node;
+    }
+    if (operands != NULL) { /* the edge labels present, as plain text */
+        Agnode_t *node = new_node(entries_graph, "legend_operands");
+        set(node, "shape", "plaintext");
+        set(node, "label", operands);
+        set(node, "fontsize", "11");
+        set(node, "fontcolor", "#6A1B9A");
+        if (previous != NULL) set(agedge(entries_graph, previous, node, NULL, 1), "style", "invis");
     }
 }
 
@@ -597,6 +638,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     Agnode_t **func_nodes = calloc(w->nfuncs ? w->nfuncs : 1, sizeof *func_nodes);
     bool ok = g != NULL && var_nodes != NULL && func_nodes != NULL;
     bool present[ROLE_COUNT] = {false};
+    bool operand_pair[OPERAND_PAIRS] = {false};
     char name[48];
     if (ok) set_graph_attributes(g, o, estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET);
     /* After any layout gvc declares this default globally, and agwrite then
@@ -648,7 +690,16 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         for (int k = 0; ok && k < ag_func_ninputs(f); k++) {
             ag_var *x = ag_func_input(f, k);
             if (x == NULL) continue;
-            ok = agedge(g, var_nodes[viz_walk_find(w, x)], func_nodes[i], NULL, 1) != NULL;
+            Agedge_t *e = agedge(g, var_nodes[viz_walk_find(w, x)], func_nodes[i], NULL, 1);
+            ok = e != NULL;
+            const char *operand = ok ? viz_operand_role(f, k) : NULL;
+            if (operand != NULL) {
+                operand_pair[operand_pair_index(operand)] = true;
+                set(e, "label", operand);
+                set(e, "fontname", "DejaVu Sans");
+                set(e, "fontsize", "11");
+                set(e, "fontcolor", "#6A1B9A");
+            }
         }
         for (int k = 0; ok && k < ag_func_noutputs(f); k++) {
             ag_var *out = ag_func_output(f, k);
@@ -678,7 +729,13 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     }
     /* Variables and functions alternate down the page, plus a row of cut markers. */
     int deepest = w->nfuncs ? w->funcs_distance[w->nfuncs - 1] : 0;
-    if (ok) add_legend(g, present, 2 * deepest + 1 + (w->ncut > 0));
+    char operands[96] = "";
+    for (int p = 0; p < OPERAND_PAIRS; p++) {
+        if (!operand_pair[p]) continue;
+        size_t used = strlen(operands);
+        snprintf(operands + used, sizeof operands - used, "%s%s", used ? ", " : "edges: ", operand_pair_text[p]);
+    }
+    if (ok) add_legend(g, present, operands[0] ? operands : NULL, 2 * deepest + 1 + (w->ncut > 0));
     free(var_nodes);
     free(func_nodes);
     if (!ok) {

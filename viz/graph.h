@@ -160,4 +160,9 @@ size_t viz_walk_find(const viz_walk *w, const void *p);
  * ("[2 3] 1 2 3 …", 4 significant digits unless digits is set). */
 void viz_format_value(const ag_var *v, int digits, char *buf, size_t n);
 
+/* The role of f's input k where operand order matters, drawn on its edge:
+ * "a"/"b" (Sub, Div), "base"/"exp" (Pow with a variable exponent),
+ * "left"/"right" (MatMul); NULL for every other op and input. */
+const char *viz_operand_role(const ag_func *f, int k);
+
 #endif

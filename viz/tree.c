@@ -87,6 +87,7 @@ static bool visit(tree *t, ag_var *v) {
     }
     t->printed[index] = true;
     append_name_and_value(t, v);
+    if (ag_var_flags(v) & AG_VAR_SEED) strbuf_append(&t->out, " (seed: dy/dy)");
     if (t->opts->grads && !(ag_var_flags(v) & AG_VAR_CONST)) {
         char value[VALUE_LEN];
         ag_var *grad = ag_grad(v);
@@ -144,6 +145,8 @@ static bool draw(tree *t, ag_var *y) {
         t->prefix.length = top->prefix_length;
         t->prefix.data[t->prefix.length] = '\0';
         strbuf_appendf(&t->out, "%s%s", t->prefix.data, last ? "└── " : "├── ");
+        const char *operand = viz_operand_role(f, k);
+        if (operand != NULL) strbuf_appendf(&t->out, "%s: ", operand);
         strbuf_append(&t->prefix, last ? "    " : "│   ");
         if (!visit(t, ag_func_input(f, k))) return false;
     }

@@ -149,8 +149,9 @@ enum {
     AG_VAR_PARAM = 1u << 0,    /* a model or optimizer parameter */
     AG_VAR_BACKWARD = 1u << 1, /* made by a backward pass (create_graph) */
     AG_VAR_CONST = 1u << 2,    /* a literal constant folded into an op */
-    AG_VAR_NOGRAD = 1u << 3    /* an op's result made while no graph was recorded
+    AG_VAR_NOGRAD = 1u << 3,   /* an op's result made while no graph was recorded
                                 * (nograd), outside a backward pass: no creator */
+    AG_VAR_SEED = 1u << 4      /* the ones ag_backward seeded y.grad with (dy/dy) */
 };
 unsigned ag_var_flags(const ag_var *v);
 void ag_var_set_flags(ag_var *v, unsigned flags);

@@ -1,0 +1,349 @@
+/* backward_step.c — backward(step=...): one function per step with the chain
+ * rule and its numbers (SPEC §3 "Stepping through backward").
+ *
+ * Each input a function feeds gets a line
+ *     e.grad = d.grad × ∂d/∂e = -2 × 1 = -2
+ * (tensors show shapes and their first values), and a variable that receives
+ * from several uses gets, once its last contribution has arrived,
+ *     x.grad = 0.76 + 0.42 + 2 = 3.18
+ * The running totals are kept here, not read back from the engine, because
+ * the engine's step hook runs after the whole function has accumulated: a
+ * variable fed twice by one function (x*x) would otherwise show the final
+ * total for both contributions. */
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "repl_internal.h"
+#include "strbuf.h"
+
+#define SHOWN_VALUES 3 /* a tensor shows its shape and this many first values */
+#define DEFAULT_DIGITS 4
+#define SHOWN_TERMS 8 /* a sum shows this many contributions, then their count */
+
+/* One variable that receives gradient in the pass. */
+typedef struct receiver {
+    ag_var *v;
+    int uses;     /* edges into functions of the graph */
+    int arrived;  /* contributions (or missing ones) seen so far */
+    bool prior;   /* had a .grad before the pass: the first term */
+    bool scalar;
+    double total; /* scalar: the running sum, in the engine's order */
+    strbuf terms; /* "0.76 + 0.42" so far (the first SHOWN_TERMS) */
+    int nterms;
+} receiver;
+
+typedef struct stepper {
+    repl *r;
+    ag_var *y;
+    int step;
+    double pace;  /* seconds per step; 0 = wait for Enter */
+    bool waiting; /* a person is at the terminal and has not typed q */
+    bool print_tree;
+    receiver *recv;
+    int nrecv, caprecv;
+    ag_func **seen; /* functions reached from y, in the order walked */
+    int nseen, capseen;
+} stepper;
+
+/* How a variable is called in step output: its name, or what made it. */
+static void variable_label(const ag_var *v, char *buf, size_t n) {
+    if (ag_name(v)[0]) {
+        snprintf(buf, n, "%s", ag_name(v));
+    } else if (ag_creator(v)) {
+        char label[64];
+        ag_func_label(ag_creator(v), label, sizeof label);
+        snprintf(buf, n, "(%s output)", label);
+    } else {
+        snprintf(buf, n, "(unnamed leaf)");
+    }
+}
+
+/* backward from a result that has no graph sets only its own .grad: say so,
+ * and why, in one line (a plain leaf like x = 1.0 needs no note). */
+void repl_note_no_graph(repl *r, ag_var *y) {
+    if (ag_creator(y) != NULL) return;
+    char name[96];
+    variable_label(y, name, sizeof name);
+    if (ag_var_flags(y) & AG_VAR_NOGRAD)
+        fprintf(r->err, "note: %s has no graph to go back through: it was computed inside nograd "
+                        "(or with no graph recorded), so backward only set %s.grad to 1\n", name, name);
+    else if (ag_var_flags(y) & AG_VAR_BACKWARD)
+        fprintf(r->err, "note: %s is a gradient made without create_graph=true, so it has no graph: "
+                        "backward only set its own .grad (make it with backward(create_graph=true) "
+                        "to differentiate it again)\n", name);
+}
+
+/* Once a session: after the first backward that added a data variable's
+ * gradient (no optimizer updates it) to an earlier backward's, says so and
+ * how to keep only the last one.  Its .grad is marked in graphs every time. */
+void repl_note_summed_data(repl *r) {
+    ag_var *v = ag_backward_summed_data(r->ctx);
+    if (v == NULL || r->noted_summed_data) return;
+    r->noted_summed_data = true;
+    const char *name = ag_name(v);
+    char label[96];
+    if (name[0] == '\0') variable_label(v, label, sizeof label);
+    fflush(r->out); /* the note after what the statement printed so far */
+    if (name[0] != '\0')
+        fprintf(r->err, "note: %s.grad now adds up the gradients of %d backward calls: nothing cleared it",
+                name, ag_grad_calls(v));
+    else
+        fprintf(r->err, "note: the .grad of %s now adds up the gradients of %d backward calls: nothing "
+                        "cleared it",
+                label, ag_grad_calls(v));
+    fprintf(r->err, "\n  and no optimizer updates it.  cleargrad(%s) before each backward keeps only the "
+                    "last one's\n  (this note is shown once; graphs mark such gradients with ⚠)\n",
+            name[0] != '\0' ? name : "it");
+}
+
+static void print_var_line(repl *r, const char *prefix, const ag_var *v, const char *suffix) {
+    char *text = v ? format_variable(v, r->digits) : strdup("<nil>");
+    fprintf(r->out, "%s%s%s\n", prefix, text ? text : "?", suffix);
+    free(text);
+}
+
+static int digits(const repl *r) { return r->digits > 0 ? r->digits : DEFAULT_DIGITS; }
+
+static const char *num(const repl *r, double v, char *buf) { return ag_format_double(v, digits(r), buf); }
+
+/* A tensor in one short phrase: "[2 3] (0.1, 0.2, 0.3, …)"; a scalar as its number. */
+static void short_value(const repl *r, const ag_var *v, char *buf, size_t n) {
+    char nb[AG_NUMBUF];
+    if (ag_size(v) == 1) {
+        snprintf(buf, n, "%s", num(r, ag_item(v), nb));
+        return;
+    }
+    size_t used = 0;
+    used += (size_t)snprintf(buf + used, n - used, "[");
+    for (int d = 0; d < ag_ndim(v) && used < n; d++)
+        used += (size_t)snprintf(buf + used, n - used, d ? " %d" : "%d", ag_shape(v)[d]);
+    used += used < n ? (size_t)snprintf(buf + used, n - used, "] (") : 0;
+    size_t shown = ag_size(v) < SHOWN_VALUES ? ag_size(v) : SHOWN_VALUES;
+    for (size_t i = 0; i < shown && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, i ? ", %s" : "%s", num(r, ag_cdata(v)[i], nb));
+    if (used < n) snprintf(buf + used, n - used, ag_size(v) > shown ? ", …)" : ")");
+}
+
+static receiver *find_receiver(stepper *s, const ag_var *v) {
+    for (int i = 0; i < s->nrecv; i++)
+        if (s->recv[i].v == v) return &s->recv[i];
+    return NULL;
+}
+
+static bool seen_func(const stepper *s, const ag_func *f) {
+    for (int i = 0; i < s->nseen; i++)
+        if (s->seen[i] == f) return true;
+    return false;
+}
+
+/* Marks f seen and pushes it on the walk's stack (seen doubles as the stack:
+ * functions are taken from *next onwards).  -1 when out of memory. */
+static int see(stepper *s, ag_func *f) {
+    if (s->nseen == s->capseen) {
+        int cap = s->capseen ? 2 * s->capseen : 32;
+        ag_func **grown = realloc(s->seen, (size_t)cap * sizeof *grown);
+        if (grown == NULL) return -1;
+        s->seen = grown;
+        s->capseen = cap;
+    }
+    s->seen[s->nseen++] = f;
+    return 0;
+}
+
+/* Records one use of x (a new receiver the first time, with any .grad it
+ * already has as the first term).  -1 when out of memory. */
+static int add_use(stepper *s, ag_var *x) {
+    receiver *rc = find_receiver(s, x);
+    if (rc == NULL) {
+        if (s->nrecv == s->caprecv) {
+            int cap = s->caprecv ? 2 * s->caprecv : 32;
+            receiver *grown = realloc(s->recv, (size_t)cap * sizeof *grown);
+            if (grown == NULL) return -1;
+            s->recv = grown;
+            s->caprecv = cap;
+        }
+        rc = &s->recv[s->nrecv++];
+        *rc = (receiver){.v = x, .scalar = ag_size(x) == 1};
+        const ag_var *g = ag_grad(x);
+        if (g != NULL) {
+            rc->prior = true;
+            if (rc->scalar) rc->total = ag_item(g);
+            char text[256];
+            short_value(s->r, g, text, sizeof text);
+            strbuf_appendf(&rc->terms, "%s (kept from before)", text);
+            rc->nterms = 1;
+        }
+    }
+    rc->uses++;
+    return 0;
+}
+
+/* Counts, for every variable, the uses backward will send gradient through:
+ * every input slot of every function reachable from root (iterative, so a
+ * long chain cannot overflow the stack).  -1 when out of memory. */
+static int count_uses(stepper *s, ag_func *root) {
+    if (see(s, root) < 0) return -1;
+    for (int next = 0; next < s->nseen; next++) {
+        ag_func *f = s->seen[next];
+        for (int i = 0; i < ag_func_ninputs(f); i++) {
+            ag_var *x = ag_func_input(f, i);
+            if (x == NULL || (ag_var_flags(x) & AG_VAR_CONST)) continue;
+            if (add_use(s, x) < 0) return -1;
+            ag_func *creator = ag_creator(x);
+            if (creator && !seen_func(s, creator) && see(s, creator) < 0) return -1;
+        }
+    }
+    return 0;
+}
+
+/* The line for input i of f, whose output is d and whose incoming gradient is gy. */
+static void chain_line(stepper *s, ag_func *f, int i, const ag_var *gy, const ag_var *gx) {
+    repl *r = s->r;
+    ag_var *x = ag_func_input(f, i);
+    receiver *rc = find_receiver(s, x);
+    char e[96], d[96], nb[3][AG_NUMBUF];
+    variable_label(x, e, sizeof e);
+    variable_label(ag_func_output(f, 0), d, sizeof d);
+    bool several = rc && (rc->uses > 1 || rc->prior);
+    const char *op = several ? "+=" : "=";
+    char term[256];
+    short_value(r, gx, term, sizeof term);
+    if (ag_size(gx) == 1 && gy && ag_size(gy) == 1) {
+        double g = ag_item(gy), c = ag_item(gx);
+        if (g != 0)
+            fprintf(r->out, "  %s.grad %s %s.grad × ∂%s/∂%s = %s × %s = %s", e, op, d, d, e, num(r, g, nb[0]),
+                    num(r, c / g, nb[1]), num(r, c, nb[2]));
+        else
+            fprintf(r->out, "  %s.grad %s %s.grad × ∂%s/∂%s = 0 × ∂%s/∂%s = %s", e, op, d, d, e, d, e,
+                    num(r, c, nb[2]));
+    } else {
+        char incoming[256];
+        if (gy) short_value(r, gy, incoming, sizeof incoming);
+        else snprintf(incoming, sizeof incoming, "none");
+        fprintf(r->out, "  %s.grad %s %s.grad × ∂%s/∂%s: %s → %s", e, op, d, d, e, incoming, term);
+    }
+    if (rc == NULL) {
+        fputc('\n', r->out);
+        return;
+    }
+    if (rc->nterms < SHOWN_TERMS) {
+        if (rc->terms.length) strbuf_append(&rc->terms, " + ");
+        strbuf_append(&rc->terms, term);
+    }
+    rc->nterms++;
+    bool more_here = false; /* x also feeds a later input of this same function */
+    for (int j = i + 1; j < ag_func_ninputs(f); j++)
+        if (ag_func_input(f, j) == x) more_here = true;
+    if (rc->scalar && ag_size(gx) == 1) {
+        rc->total = rc->arrived == 0 && !rc->prior ? ag_item(gx) : rc->total + ag_item(gx);
+        if (several) fprintf(r->out, " (so far %s)", num(r, rc->total, nb[0]));
+    } else if (several && !more_here && ag_grad(x)) {
+        char now[256];
+        short_value(r, ag_grad(x), now, sizeof now);
+        fprintf(r->out, " (so far %s)", now);
+    }
+    fputc('\n', r->out);
+    rc->arrived++;
+    if (rc->arrived == rc->uses && several) {
+        char final[256];
+        if (rc->scalar && ag_size(gx) == 1) num(r, rc->total, final);
+        else if (ag_grad(x)) short_value(r, ag_grad(x), final, sizeof final);
+        else snprintf(final, sizeof final, "?");
+        fprintf(r->out, "  %s.grad = %s", e, rc->terms.data ? rc->terms.data : "");
+        if (rc->nterms > SHOWN_TERMS) fprintf(r->out, " + … (%d terms)", rc->nterms);
+        fprintf(r->out, " = %s\n", final);
+    }
+}
+
+/* Waits for Enter (pace 0) or pace seconds, either ended early by a line;
+ * a line starting with q stops all further waiting. */
+static void wait_for_next(stepper *s) {
+    repl *r = s->r;
+    if (s->pace <= 0) {
+        fputs("  [Enter: go on, q: run to the end] ", r->out);
+        fflush(r->out);
+    }
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    int ms = s->pace > 0 ? (int)(s->pace * 1000) : -1;
+    if (poll(&p, 1, ms) <= 0) return; /* the step's time is up */
+    char line[64];
+    if (fgets(line, sizeof line, stdin) == NULL || line[0] == 'q') s->waiting = false;
+}
+
+static bool on_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    stepper *s = user;
+    repl *r = s->r;
+    char label[128];
+    ag_func_label(f, label, sizeof label);
+    fprintf(r->out, "step %d: %s\n", ++s->step, label);
+    int noutputs = ag_func_noutputs(f);
+    for (int i = 0; i < noutputs; i++) {
+        char prefix[48];
+        if (noutputs == 1) snprintf(prefix, sizeof prefix, "  incoming grad: ");
+        else snprintf(prefix, sizeof prefix, "  incoming grad %d: ", i + 1);
+        print_var_line(r, prefix, gys[i], "");
+    }
+    for (int i = 0; i < ag_func_ninputs(f); i++) {
+        ag_var *x = ag_func_input(f, i);
+        if (ag_var_flags(x) & AG_VAR_CONST) continue;
+        if (gxs[i] == NULL) {
+            receiver *rc = find_receiver(s, x);
+            if (rc) rc->arrived++;
+            continue;
+        }
+        if (noutputs == 1) {
+            chain_line(s, f, i, gys[0], gxs[i]);
+        } else {
+            char name[96], prefix[128];
+            variable_label(x, name, sizeof name);
+            snprintf(prefix, sizeof prefix, "  %s += ", name);
+            print_var_line(r, prefix, gxs[i], "");
+        }
+    }
+    fflush(r->out);
+    repl_viz_step(r->viz, s->y, f, s->print_tree);
+    if (s->waiting) wait_for_next(s);
+    return true;
+}
+
+int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace) {
+    stepper s = {.r = r, .y = y, .pace = pace, .waiting = r->interactive,
+                 .print_tree = repl_viz_timeout_ms(r->viz) < 0};
+    char name[96];
+    variable_label(y, name, sizeof name);
+    bool seeded = ag_grad(y) != NULL;
+    fprintf(r->out, "backward from %s, one function per step\n", name);
+    if (s.waiting && pace > 0) {
+        char nb[AG_NUMBUF];
+        fprintf(r->out, "  playing a step every %s s; q then Enter runs to the end\n", ag_format_double(pace, 0, nb));
+    }
+    if (seeded) {
+        print_var_line(r, "  seed (preset grad): ", ag_grad(y), "");
+    } else {
+        /* what ag_backward will seed with: ones shaped like y */
+        ag_var *ones = ag_ones_like(r->ctx, y);
+        print_var_line(r, "  seed: ", ones, "");
+    }
+    int rc = 0;
+    if (ag_creator(y) == NULL) fputs("  (a leaf: nothing to step through)\n", r->out);
+    else if (count_uses(&s, ag_creator(y)) < 0) rc = repl_error(r, "backward: out of memory");
+    if (rc == 0) {
+        opts->step = on_step;
+        opts->step_user = &s;
+        if (ag_backward(r->ctx, y, opts) < 0) rc = engine_error(r);
+    }
+    if (rc == 0) {
+        repl_note_summed_data(r);
+        repl_note_no_graph(r, y);
+        repl_viz_step(r->viz, y, NULL, s.print_tree);
+        fprintf(r->out, "done: %d step%s\n", s.step, s.step == 1 ? "" : "s");
+    }
+    for (int i = 0; i < s.nrecv; i++) free(s.recv[i].terms.data);
+    free(s.recv);
+    free(s.seen);
+    return rc;
+}
