@@ -594,8 +594,10 @@ static void no_window_notice(repl *r) {
     fflush(r->err);
 }
 
-static int plot_failed(repl *r, const builtin_args *a, viz_plot *plot) {
-    return repl_error(r, "%s: %s", a->def->name, plot ? viz_plot_error(plot) : "out of memory");
+/* err: the message of the failed viz_plot_* call; "" when there was no
+ * figure to call (out of memory making it) */
+static int plot_failed(repl *r, const builtin_args *a, const char *err) {
+    return repl_error(r, "%s: %s", a->def->name, err[0] ? err : "out of memory");
 }
 
 /* ---- pace ------------------------------------------------------------------------ */
@@ -732,6 +734,7 @@ static int series_numbers(repl *r, const char *param, repl_value v, double **out
 
 /* plot(xs, ys, name=, points=): the whole series at once, replacing it. */
 static int plot_whole(repl *r, const builtin_args *a, viz_plot *plot, const char *name) {
+    char err[VIZ_ERRLEN] = "";
     double *xs = NULL, *ys = NULL;
     size_t x_count = 0, y_count = 0;
     bool points = false;
@@ -746,8 +749,8 @@ static int plot_whole(repl *r, const builtin_args *a, viz_plot *plot, const char
     int rc = 0;
     if (x_count != y_count)
         rc = repl_error(r, "plot: xs has %zu numbers and ys %zu; they must match", x_count, y_count);
-    else if (plot == NULL || viz_plot_series(plot, name, xs, ys, x_count, points) < 0)
-        rc = plot_failed(r, a, plot);
+    else if (plot == NULL || viz_plot_series(plot, name, xs, ys, x_count, points, err) < 0)
+        rc = plot_failed(r, a, err);
     free(xs);
     free(ys);
     return rc;
@@ -756,6 +759,7 @@ static int plot_whole(repl *r, const builtin_args *a, viz_plot *plot, const char
 /* plot(v, name=nil, log=nil): appends a scalar to the series named after v
  * (its source text when unnamed); plot(xs, ys, ...) draws a whole series. */
 static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
+    char err[VIZ_ERRLEN] = "";
     viz_plot *plot = session_plot(r);
     /* the old form plot(v, "name") gives the name second */
     bool whole = arg_given(a, 1) && a->values[1].kind != VALUE_STRING;
@@ -786,7 +790,7 @@ static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
         if (arg_number(r, a, 0, &value) < 0) return -1;
         bool log_scale = false;
         if (arg_given(a, 3) && arg_bool(r, a, 3, &log_scale) < 0) return -1;
-        if (plot == NULL || viz_plot_append(plot, name, value) < 0) return plot_failed(r, a, plot);
+        if (plot == NULL || viz_plot_append(plot, name, value, err) < 0) return plot_failed(r, a, err);
         if (arg_given(a, 3)) viz_plot_set_log(plot, log_scale);
     }
     no_window_notice(r);
@@ -797,22 +801,24 @@ static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
 
 /* title(text): the figure's title; title("") removes it. */
 static int builtin_title(repl *r, const builtin_args *a, repl_value *out) {
+    char err[VIZ_ERRLEN] = "";
     viz_plot *plot = session_plot(r);
     const char *text;
     if (arg_string(r, a, 0, &text) < 0) return -1;
-    if (plot == NULL || viz_plot_set_title(plot, text) < 0) return plot_failed(r, a, plot);
+    if (plot == NULL || viz_plot_set_title(plot, text, err) < 0) return plot_failed(r, a, err);
     pump(r);
     return 0;
 }
 
 /* mark(x0, x1, label=""): a labelled cross over the contour. */
 static int builtin_mark(repl *r, const builtin_args *a, repl_value *out) {
+    char err[VIZ_ERRLEN] = "";
     viz_plot *plot = session_plot(r);
     double x, y;
     const char *label = "";
     if (arg_number(r, a, 0, &x) < 0 || arg_number(r, a, 1, &y) < 0) return -1;
     if (arg_given(a, 2) && arg_string(r, a, 2, &label) < 0) return -1;
-    if (plot == NULL || viz_plot_mark(plot, x, y, label) < 0) return plot_failed(r, a, plot);
+    if (plot == NULL || viz_plot_mark(plot, x, y, label, err) < 0) return plot_failed(r, a, err);
     no_window_notice(r);
     pump(r);
     return 0;
@@ -934,6 +940,7 @@ static int contour_levels(repl *r, const builtin_args *a, double *listed, viz_pl
 
 /* contour(f, [x_lo, x_hi], [y_lo, y_hi], levels=, log=): level curves of f(a, b). */
 static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
+    char err[VIZ_ERRLEN] = "";
     viz_plot *plot = session_plot(r);
     repl_value f = a->values[0];
     bool callable = f.kind == VALUE_FUNCTION || f.kind == VALUE_BUILTIN ||
@@ -957,7 +964,7 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     /* only the values are needed: recording 40,000 graphs would be slow */
     bool grad_enabled = ag_set_grad_enabled(repl_ctx(r), false);
     bool nonfinite_before = ag_nonfinite_op(repl_ctx(r)) != NULL;
-    int rc = viz_plot_contour_levels(plot, call_at, &call, xlo, xhi, ylo, yhi, &levels);
+    int rc = viz_plot_contour_levels(plot, call_at, &call, xlo, xhi, ylo, yhi, &levels, err);
     ag_set_grad_enabled(repl_ctx(r), grad_enabled);
     /* f may be undefined in part of the range (log, sqrt): those points are
      * skipped, not a NaN the user should hear about */
@@ -967,13 +974,14 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
         return repl_error(r, "interrupted");
     }
     if (call.failed) return -1; /* the call reported why */
-    if (rc < 0) return plot_failed(r, a, plot);
+    if (rc < 0) return plot_failed(r, a, err);
     pump(r);
     return 0;
 }
 
 /* track(x0, x1, name=nil): the current point of two parameters on a path. */
 static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
+    char err[VIZ_ERRLEN] = "";
     viz_plot *plot = session_plot(r);
     double x, y;
     if (arg_number(r, a, 0, &x) < 0 || arg_number(r, a, 1, &y) < 0) return -1;
@@ -992,7 +1000,7 @@ static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
             snprintf(name, sizeof name, "%s, %s", ag_name(a->values[0].as.var),
                      ag_name(a->values[1].as.var));
     }
-    if (plot == NULL || viz_plot_track(plot, name, x, y) < 0) return plot_failed(r, a, plot);
+    if (plot == NULL || viz_plot_track(plot, name, x, y, err) < 0) return plot_failed(r, a, err);
     no_window_notice(r);
     paced_draw(r, 'p', name);
     pump(r);
@@ -1002,10 +1010,11 @@ static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
 /* savefig(file): the current figure as PNG, SVG or PDF by the file's
  * extension, window or not. */
 static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
+    char err[VIZ_ERRLEN] = "";
     viz_plot *plot = session_plot(r);
     const char *file;
     if (arg_string(r, a, 0, &file) < 0) return -1;
-    if (plot == NULL || viz_plot_savefig(plot, file) < 0) return plot_failed(r, a, plot);
+    if (plot == NULL || viz_plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
     fprintf(repl_out(r), "wrote %s\n", file);
     return 0;
 }

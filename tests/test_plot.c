@@ -28,13 +28,16 @@ typedef struct image {
     char path[96];
 } image;
 
+/* The message of a failed viz_plot_* call (viz_error.h). */
+static char err[VIZ_ERRLEN];
+
 /* Saves the figure into a fresh temporary directory and loads it back. */
 static void save_and_load(viz_plot *plot, image *out) {
     snprintf(out->directory, sizeof out->directory, "/tmp/test_plot_XXXXXX");
     assert_non_null(mkdtemp(out->directory));
     snprintf(out->path, sizeof out->path, "%s/figure.png", out->directory);
-    int status = viz_plot_savefig(plot, out->path);
-    if (status != 0) fail_msg("savefig: %s", viz_plot_error(plot));
+    int status = viz_plot_savefig(plot, out->path, err);
+    if (status != 0) fail_msg("savefig: %s", err);
     SDL_Surface *loaded = IMG_Load(out->path);
     if (loaded == NULL) fail_msg("IMG_Load: %s", IMG_GetError());
     out->surface = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_RGB888, 0);
@@ -93,7 +96,7 @@ static void test_series_axes_ticks_and_curve(void **state) {
     viz_plot *plot = viz_plot_new(true);
     assert_non_null(plot);
     enum { COUNT = 20 };
-    for (int i = 0; i < COUNT; i++) assert_int_equal(viz_plot_append(plot, "loss", i * 0.5), 0);
+    for (int i = 0; i < COUNT; i++) assert_int_equal(viz_plot_append(plot, "loss", i * 0.5, err), 0);
     image img;
     save_and_load(plot, &img);
     assert_int_equal(img.surface->w, 900);
@@ -152,7 +155,7 @@ static void test_series_axes_ticks_and_curve(void **state) {
 static void test_log_scale_spaces_decades_evenly(void **state) {
     viz_plot *plot = viz_plot_new(true);
     const double values[] = {1, 10, 100, 1000};
-    for (int i = 0; i < 4; i++) viz_plot_append(plot, "loss", values[i]);
+    for (int i = 0; i < 4; i++) viz_plot_append(plot, "loss", values[i], err);
     viz_plot_set_log(plot, true);
     image img;
     save_and_load(plot, &img);
@@ -185,9 +188,9 @@ static void test_log_scale_spaces_decades_evenly(void **state) {
     release(&img);
 
     /* values <= 0 are not drawn on a log scale and do not break the range */
-    viz_plot_append(plot, "loss", 0);
-    viz_plot_append(plot, "loss", -5);
-    viz_plot_append(plot, "loss", 10);
+    viz_plot_append(plot, "loss", 0, err);
+    viz_plot_append(plot, "loss", -5, err);
+    viz_plot_append(plot, "loss", 10, err);
     save_and_load(plot, &img);
     double unused;
     assert_false(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_SERIES, 4, 0, &unused, &unused));
@@ -201,8 +204,8 @@ static void test_log_scale_spaces_decades_evenly(void **state) {
 static void test_two_series_take_two_colours(void **state) {
     viz_plot *plot = viz_plot_new(true);
     for (int i = 0; i < 10; i++) {
-        viz_plot_append(plot, "train", 1.0 / (i + 1));
-        viz_plot_append(plot, "test", 2.0 / (i + 1));
+        viz_plot_append(plot, "train", 1.0 / (i + 1), err);
+        viz_plot_append(plot, "test", 2.0 / (i + 1), err);
     }
     image img;
     save_and_load(plot, &img);
@@ -221,7 +224,7 @@ static void test_two_series_take_two_colours(void **state) {
 static void test_track_markers_at_their_points(void **state) {
     viz_plot *plot = viz_plot_new(true);
     const double xs[] = {-1.5, -0.5, 0.5, 1.0}, ys[] = {2.0, 1.0, 0.4, -0.2};
-    for (int i = 0; i < 4; i++) assert_int_equal(viz_plot_track(plot, "sgd", xs[i], ys[i]), 0);
+    for (int i = 0; i < 4; i++) assert_int_equal(viz_plot_track(plot, "sgd", xs[i], ys[i], err), 0);
     image img;
     save_and_load(plot, &img);
     assert_int_equal(img.surface->w, 900);
@@ -275,7 +278,7 @@ static double nowhere_finite(void *user, double x, double y) {
 
 static void test_contour_of_bowl_is_closed_around_centre(void **state) {
     viz_plot *plot = viz_plot_new(true);
-    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2), 0);
+    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
     assert_false(plot->contour.log_levels);
     assert_true(plot->contour.level_count >= 5);
     /* the floor of the bowl gets levels at fractions of the first step */
@@ -319,7 +322,7 @@ static void test_contour_of_bowl_is_closed_around_centre(void **state) {
 
 static void test_contour_levels_follow_the_range(void **state) {
     viz_plot *plot = viz_plot_new(true);
-    assert_int_equal(viz_plot_contour(plot, rosenbrock, NULL, -2, 2, -1, 3), 0);
+    assert_int_equal(viz_plot_contour(plot, rosenbrock, NULL, -2, 2, -1, 3, err), 0);
     const plot_contour *contour = &plot->contour;
     assert_true(contour->log_levels);
     assert_true(contour->value_max > 2500 && contour->value_max < 2510);
@@ -344,7 +347,7 @@ static void test_contour_levels_follow_the_range(void **state) {
 
     /* NaN where f is undefined: skipped, the rest is traced */
     int calls = 0;
-    assert_int_equal(viz_plot_contour(plot, undefined_near_origin, &calls, -1, 1, -1, 1), 0);
+    assert_int_equal(viz_plot_contour(plot, undefined_near_origin, &calls, -1, 1, -1, 1, err), 0);
     assert_int_equal(calls, VIZ_PLOT_CONTOUR_GRID * VIZ_PLOT_CONTOUR_GRID);
     assert_true(plot->contour.value_min >= 0.25);
     for (size_t i = 0; i < plot->contour.segment_count; i++) {
@@ -356,11 +359,11 @@ static void test_contour_levels_follow_the_range(void **state) {
 
 static void test_two_panels_side_by_side(void **state) {
     viz_plot *plot = viz_plot_new(true);
-    assert_int_equal(viz_plot_contour(plot, rosenbrock, NULL, -2, 2, -1, 3), 0);
+    assert_int_equal(viz_plot_contour(plot, rosenbrock, NULL, -2, 2, -1, 3, err), 0);
     double x0 = -1, x1 = 2, last_x0 = 0, last_x1 = 0;
     for (int i = 0; i < 200; i++) {
-        viz_plot_append(plot, "loss", rosenbrock(NULL, x0, x1));
-        viz_plot_track(plot, "gd", x0, x1);
+        viz_plot_append(plot, "loss", rosenbrock(NULL, x0, x1), err);
+        viz_plot_track(plot, "gd", x0, x1, err);
         last_x0 = x0;
         last_x1 = x1;
         double g0 = -400 * x0 * (x1 - x0 * x0) - 2 * (1 - x0), g1 = 200 * (x1 - x0 * x0);
@@ -400,10 +403,10 @@ static void test_two_panels_side_by_side(void **state) {
 
 static void test_clear_empties_the_figure(void **state) {
     viz_plot *plot = viz_plot_new(true);
-    viz_plot_contour(plot, bowl, NULL, -1, 1, -1, 1);
+    viz_plot_contour(plot, bowl, NULL, -1, 1, -1, 1, err);
     for (int i = 0; i < 10; i++) {
-        viz_plot_append(plot, "loss", i);
-        viz_plot_track(plot, "path", i * 0.1, 0.5);
+        viz_plot_append(plot, "loss", i, err);
+        viz_plot_track(plot, "path", i * 0.1, 0.5, err);
     }
     viz_plot_set_log(plot, true);
     viz_plot_clear(plot);
@@ -423,8 +426,8 @@ static void test_clear_empties_the_figure(void **state) {
     assert_int_equal(coloured, 0);
     release(&img);
     /* the log scale went too: a new series starts linear */
-    viz_plot_append(plot, "loss", -1);
-    viz_plot_append(plot, "loss", 1);
+    viz_plot_append(plot, "loss", -1, err);
+    viz_plot_append(plot, "loss", 1, err);
     save_and_load(plot, &img);
     double px, py;
     assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_SERIES, 0, -1, &px, &py));
@@ -434,51 +437,50 @@ static void test_clear_empties_the_figure(void **state) {
 
 static void test_errors_say_what_went_wrong(void **state) {
     viz_plot *plot = viz_plot_new(true);
-    assert_string_equal(viz_plot_error(plot), "");
-    assert_int_equal(viz_plot_append(plot, "", 1), -1);
-    assert_string_equal(viz_plot_error(plot), "a series needs a name");
-    assert_int_equal(viz_plot_append(plot, NULL, 1), -1);
-    assert_int_equal(viz_plot_track(plot, "", 1, 2), -1);
-    assert_string_equal(viz_plot_error(plot), "a path needs a name");
+    assert_int_equal(viz_plot_append(plot, "", 1, err), -1);
+    assert_string_equal(err, "a series needs a name");
+    assert_int_equal(viz_plot_append(plot, NULL, 1, err), -1);
+    assert_int_equal(viz_plot_track(plot, "", 1, 2, err), -1);
+    assert_string_equal(err, "a path needs a name");
 
-    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -1, 1, -1, 1), 0);
+    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -1, 1, -1, 1, err), 0);
     size_t segments = plot->contour.segment_count;
-    assert_int_equal(viz_plot_contour(plot, bowl, NULL, 2, 1, -1, 1), -1);
-    assert_string_equal(viz_plot_error(plot), "x range [2, 1] is empty: it needs lo < hi");
-    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -1, 1, 0, NAN), -1);
-    assert_string_equal(viz_plot_error(plot), "y range [0, nan] is empty: it needs lo < hi");
-    assert_int_equal(viz_plot_contour(plot, nowhere_finite, NULL, -1, 1, -1, 1), -1);
-    assert_string_equal(viz_plot_error(plot),
+    assert_int_equal(viz_plot_contour(plot, bowl, NULL, 2, 1, -1, 1, err), -1);
+    assert_string_equal(err, "x range [2, 1] is empty: it needs lo < hi");
+    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -1, 1, 0, NAN, err), -1);
+    assert_string_equal(err, "y range [0, nan] is empty: it needs lo < hi");
+    assert_int_equal(viz_plot_contour(plot, nowhere_finite, NULL, -1, 1, -1, 1, err), -1);
+    assert_string_equal(err,
                         "the function is not finite anywhere in [-1, 1] x [-1, 1]");
     /* a failed call keeps what was there */
     assert_true(plot->contour.present);
     assert_int_equal(plot->contour.segment_count, segments);
 
-    assert_int_equal(viz_plot_savefig(plot, "/nonexistent-directory/loss.png"), -1);
+    assert_int_equal(viz_plot_savefig(plot, "/nonexistent-directory/loss.png", err), -1);
     assert_string_equal(
-        viz_plot_error(plot),
+        err,
         "cannot write '/nonexistent-directory/loss.png': No such file or directory");
-    assert_int_equal(viz_plot_savefig(plot, "/tmp/loss.jpg"), -1);
-    assert_string_equal(viz_plot_error(plot),
+    assert_int_equal(viz_plot_savefig(plot, "/tmp/loss.jpg", err), -1);
+    assert_string_equal(err,
                         "cannot write '/tmp/loss.jpg': the name must end in .png, .svg or .pdf");
     assert_int_equal(access("/tmp/loss.jpg", F_OK), -1);
-    assert_int_equal(viz_plot_mark(plot, NAN, 1, "x"), -1);
-    assert_string_equal(viz_plot_error(plot), "a mark needs a finite point, not (nan, 1)");
+    assert_int_equal(viz_plot_mark(plot, NAN, 1, "x", err), -1);
+    assert_string_equal(err, "a mark needs a finite point, not (nan, 1)");
     viz_plot_levels too_many = {.count = VIZ_PLOT_MAX_LEVELS + 1};
-    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -1, 1, -1, 1, &too_many), -1);
-    assert_string_equal(viz_plot_error(plot), "levels must be 1 to 40, not 41");
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -1, 1, -1, 1, &too_many, err), -1);
+    assert_string_equal(err, "levels must be 1 to 40, not 41");
     const double listed_nan[] = {1, NAN};
     viz_plot_levels not_finite = {.values = listed_nan, .count = 2};
-    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -1, 1, -1, 1, &not_finite), -1);
-    assert_string_equal(viz_plot_error(plot), "level 2 is nan: levels must be finite");
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -1, 1, -1, 1, &not_finite, err), -1);
+    assert_string_equal(err, "level 2 is nan: levels must be finite");
     assert_int_equal(plot->contour.segment_count, segments);
     const double xs[] = {1, 2};
-    assert_int_equal(viz_plot_series(plot, "fit", xs, xs, 2, false), 0);
-    assert_int_equal(viz_plot_append(plot, "fit", 1), -1);
-    assert_string_equal(viz_plot_error(plot), "series 'fit' holds whole (x, y) data: a value "
+    assert_int_equal(viz_plot_series(plot, "fit", xs, xs, 2, false, err), 0);
+    assert_int_equal(viz_plot_append(plot, "fit", 1, err), -1);
+    assert_string_equal(err, "series 'fit' holds whole (x, y) data: a value "
                                               "cannot be appended to it (give it another name)");
-    assert_int_equal(viz_plot_savefig(plot, ""), -1);
-    assert_string_equal(viz_plot_error(plot), "savefig needs a file name");
+    assert_int_equal(viz_plot_savefig(plot, "", err), -1);
+    assert_string_equal(err, "savefig needs a file name");
     viz_plot_free(plot);
     viz_plot_free(NULL);
 }
@@ -487,7 +489,7 @@ static void test_errors_say_what_went_wrong(void **state) {
  * was there and leaves no temporary file; a good one replaces it whole. */
 static void test_savefig_replaces_whole_or_not_at_all(void **state) {
     viz_plot *plot = viz_plot_new(true);
-    for (int i = 0; i < 10; i++) assert_int_equal(viz_plot_append(plot, "loss", 10 - i), 0);
+    for (int i = 0; i < 10; i++) assert_int_equal(viz_plot_append(plot, "loss", 10 - i, err), 0);
     char directory[] = "/tmp/test_plot_XXXXXX", path[96], blocked[96];
     assert_non_null(mkdtemp(directory));
     snprintf(path, sizeof path, "%s/loss.png", directory);
@@ -495,7 +497,7 @@ static void test_savefig_replaces_whole_or_not_at_all(void **state) {
     assert_non_null(old);
     fputs("old", old);
     fclose(old);
-    assert_int_equal(viz_plot_savefig(plot, path), 0);
+    assert_int_equal(viz_plot_savefig(plot, path, err), 0);
     struct stat info;
     assert_int_equal(stat(path, &info), 0);
     assert_true(info.st_size > 1000); /* a whole PNG replaced the 3 bytes */
@@ -506,8 +508,8 @@ static void test_savefig_replaces_whole_or_not_at_all(void **state) {
     char inside[128];
     snprintf(inside, sizeof inside, "%s/keep", blocked);
     fclose(fopen(inside, "w"));
-    assert_int_equal(viz_plot_savefig(plot, blocked), -1);
-    assert_non_null(strstr(viz_plot_error(plot), "cannot write"));
+    assert_int_equal(viz_plot_savefig(plot, blocked, err), -1);
+    assert_non_null(strstr(err, "cannot write"));
     assert_int_equal(stat(inside, &info), 0);
     /* nothing else in the directory: no temporary file left behind */
     DIR *listing = opendir(directory);
@@ -527,12 +529,12 @@ static void test_savefig_replaces_whole_or_not_at_all(void **state) {
 static void test_odd_values_still_draw(void **state) {
     viz_plot *plot = viz_plot_new(true);
     const double values[] = {NAN, 1, INFINITY, 2, -INFINITY, 1e300, -1e300, 3};
-    for (int i = 0; i < 8; i++) assert_int_equal(viz_plot_append(plot, "odd", values[i]), 0);
-    viz_plot_append(plot, "constant", 5);
-    viz_plot_append(plot, "constant", 5);
-    viz_plot_track(plot, "far", 0, 0);
-    viz_plot_track(plot, "far", 1e300, -1e300);
-    viz_plot_track(plot, "far", NAN, 1);
+    for (int i = 0; i < 8; i++) assert_int_equal(viz_plot_append(plot, "odd", values[i], err), 0);
+    viz_plot_append(plot, "constant", 5, err);
+    viz_plot_append(plot, "constant", 5, err);
+    viz_plot_track(plot, "far", 0, 0, err);
+    viz_plot_track(plot, "far", 1e300, -1e300, err);
+    viz_plot_track(plot, "far", NAN, 1, err);
     image img;
     save_and_load(plot, &img);
     assert_int_equal(img.surface->w, 1400);
@@ -546,7 +548,7 @@ static void test_odd_values_still_draw(void **state) {
 /* Seconds to save and load a figure of `count` points of one curve. */
 static double seconds_to_draw(int count, image *img, viz_plot **plot_out) {
     viz_plot *plot = viz_plot_new(true);
-    for (int i = 0; i < count; i++) viz_plot_append(plot, "loss", 1 + sin(i * 0.001));
+    for (int i = 0; i < count; i++) viz_plot_append(plot, "loss", 1 + sin(i * 0.001), err);
     Uint64 start = SDL_GetPerformanceCounter();
     save_and_load(plot, img);
     *plot_out = plot;
@@ -593,10 +595,10 @@ static void test_whole_series_is_replaced(void **state) {
         data[i] = sin(6.283 * xs[i]) + (i % 3 - 1) * 0.2;
         fit[i] = 0;
     }
-    assert_int_equal(viz_plot_series(plot, "data", xs, data, 50, true), 0);
-    assert_int_equal(viz_plot_series(plot, "fit", xs, fit, 50, false), 0);
+    assert_int_equal(viz_plot_series(plot, "data", xs, data, 50, true, err), 0);
+    assert_int_equal(viz_plot_series(plot, "fit", xs, fit, 50, false, err), 0);
     for (int i = 0; i < 50; i++) fit[i] = sin(6.283 * xs[i]);
-    assert_int_equal(viz_plot_series(plot, "fit", xs, fit, 50, false), 0); /* replaced */
+    assert_int_equal(viz_plot_series(plot, "fit", xs, fit, 50, false, err), 0); /* replaced */
     assert_int_equal(plot->series_count, 2);
     assert_int_equal(plot->series[1].count, 50);
     assert_int_equal(plot->series[1].colour, 1);
@@ -618,8 +620,8 @@ static void test_whole_series_is_replaced(void **state) {
     assert_true(dot.b > dot.r + 60); /* the first colour, blue, a little see-through */
     release(&img);
     /* appended series go beside the whole ones */
-    viz_plot_append(plot, "loss", 1);
-    viz_plot_append(plot, "loss", 0.5);
+    viz_plot_append(plot, "loss", 1, err);
+    viz_plot_append(plot, "loss", 0.5, err);
     save_and_load(plot, &img);
     assert_int_equal(img.surface->w, 1400);
     int series_right, xy_left;
@@ -640,14 +642,14 @@ static int dark_pixels(const image *img, int x0, int y0, int x1, int y1) {
 
 static void test_title_marks_and_start_markers(void **state) {
     viz_plot *plot = viz_plot_new(true);
-    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2), 0);
+    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
     /* two paths from one start: both rings show, each in its own colour */
     const SDL_Color second_path = {255, 127, 14, 255};
-    viz_plot_track(plot, "a", 1.5, 1.5);
-    viz_plot_track(plot, "a", 1.0, 0.5);
-    viz_plot_track(plot, "b", 1.5, 1.5);
-    viz_plot_track(plot, "b", 0.5, 1.0);
-    assert_int_equal(viz_plot_mark(plot, 0, 0, "minimum"), 0);
+    viz_plot_track(plot, "a", 1.5, 1.5, err);
+    viz_plot_track(plot, "a", 1.0, 0.5, err);
+    viz_plot_track(plot, "b", 1.5, 1.5, err);
+    viz_plot_track(plot, "b", 0.5, 1.0, err);
+    assert_int_equal(viz_plot_mark(plot, 0, 0, "minimum", err), 0);
     image img;
     save_and_load(plot, &img);
     int left, top, right, bottom;
@@ -670,7 +672,7 @@ static void test_title_marks_and_start_markers(void **state) {
     assert_true(dark_pixels(&img, (int)mx + 8, (int)my - 30, (int)mx + 100, (int)my - 5) > 60);
     release(&img);
 
-    assert_int_equal(viz_plot_set_title(plot, "Bowl"), 0);
+    assert_int_equal(viz_plot_set_title(plot, "Bowl", err), 0);
     save_and_load(plot, &img);
     int titled_top;
     assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, NULL, &titled_top, NULL, NULL));
@@ -692,25 +694,25 @@ static void test_contour_levels_as_asked(void **state) {
     viz_plot *plot = viz_plot_new(true);
     /* Matyas from (1, 1) (f = 0.04) slides down the diagonal to 0: the
      * automatic levels cross that path several times */
-    assert_int_equal(viz_plot_contour(plot, matyas, NULL, -1.5, 1.5, -1.5, 1.5), 0);
+    assert_int_equal(viz_plot_contour(plot, matyas, NULL, -1.5, 1.5, -1.5, 1.5, err), 0);
     int below = 0;
     for (int i = 0; i < plot->contour.level_count; i++) below += plot->contour.levels[i] < 0.04;
     assert_true(below >= 3);
     /* a count */
     viz_plot_levels six = {.count = 6, .spacing = VIZ_PLOT_SPACING_LINEAR};
-    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &six), 0);
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &six, err), 0);
     assert_false(plot->contour.log_levels);
     assert_true(plot->contour.level_count >= 5 && plot->contour.level_count <= 8);
     assert_close(plot->contour.levels[0], 1); /* 1-2-5 steps over 0 .. 8 */
     /* log spacing asked for a bowl */
     viz_plot_levels log_spacing = {.spacing = VIZ_PLOT_SPACING_LOG};
-    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &log_spacing), 0);
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &log_spacing, err), 0);
     assert_true(plot->contour.log_levels);
     assert_true(plot->contour.levels[1] / plot->contour.levels[0] < 3);
     /* a list: sorted, once each */
     const double listed[] = {2, 0.5, 1, 2};
     viz_plot_levels given = {.values = listed, .count = 4};
-    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &given), 0);
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &given, err), 0);
     assert_int_equal(plot->contour.level_count, 3);
     assert_close(plot->contour.levels[0], 0.5);
     assert_close(plot->contour.levels[2], 2);
@@ -747,13 +749,13 @@ static char *command_output(const char *command) {
 }
 
 static void race(viz_plot *plot) {
-    viz_plot_contour(plot, rosenbrock, NULL, -0.5, 1.5, -0.5, 2.5);
+    viz_plot_contour(plot, rosenbrock, NULL, -0.5, 1.5, -0.5, 2.5, err);
     for (int i = 0; i < 30; i++) {
-        viz_plot_track(plot, "momentum", i / 30.0, 2 - i / 20.0);
-        viz_plot_append(plot, "momentum", 100.0 / (i + 1));
+        viz_plot_track(plot, "momentum", i / 30.0, 2 - i / 20.0, err);
+        viz_plot_append(plot, "momentum", 100.0 / (i + 1), err);
     }
-    viz_plot_mark(plot, 1, 1, "minimum");
-    viz_plot_set_title(plot, "Race & <friends>");
+    viz_plot_mark(plot, 1, 1, "minimum", err);
+    viz_plot_set_title(plot, "Race & <friends>", err);
 }
 
 static void test_svg_and_pdf_look_like_the_png(void **state) {
@@ -764,9 +766,9 @@ static void test_svg_and_pdf_look_like_the_png(void **state) {
     snprintf(png, sizeof png, "%s/race.png", directory);
     snprintf(svg, sizeof svg, "%s/race.SVG", directory);
     snprintf(pdf, sizeof pdf, "%s/race.pdf", directory);
-    assert_int_equal(viz_plot_savefig(plot, png), 0);
-    assert_int_equal(viz_plot_savefig(plot, svg), 0);
-    assert_int_equal(viz_plot_savefig(plot, pdf), 0);
+    assert_int_equal(viz_plot_savefig(plot, png, err), 0);
+    assert_int_equal(viz_plot_savefig(plot, svg, err), 0);
+    assert_int_equal(viz_plot_savefig(plot, pdf, err), 0);
 
     size_t size = 0;
     char *text = read_all(svg, &size);
@@ -826,7 +828,7 @@ static int text_rows(const image *img, int left, int top, int bottom) {
 
 static void test_zoom_scales_text_lines_and_pixels(void **state) {
     viz_plot *plot = viz_plot_new(true);
-    for (int i = 0; i < 10; i++) viz_plot_append(plot, "loss", i);
+    for (int i = 0; i < 10; i++) viz_plot_append(plot, "loss", i, err);
     image img;
     save_and_load(plot, &img);
     int left, top, right, bottom;
@@ -858,8 +860,8 @@ static void test_headless_never_opens_a_window(void **state) {
     char *saved = before == NULL ? NULL : strdup(before);
     setenv("AGREPL_HEADLESS", "1", 1);
     viz_plot *plot = viz_plot_new(false);
-    viz_plot_append(plot, "loss", 1);
-    viz_plot_track(plot, "path", 1, 2);
+    viz_plot_append(plot, "loss", 1, err);
+    viz_plot_track(plot, "path", 1, 2, err);
     viz_plot_pump(plot);
     assert_false(viz_plot_window_open(plot));
     viz_plot_free(plot);
@@ -870,7 +872,7 @@ static void test_headless_never_opens_a_window(void **state) {
         unsetenv("AGREPL_HEADLESS");
     }
     plot = viz_plot_new(true);
-    viz_plot_append(plot, "loss", 1);
+    viz_plot_append(plot, "loss", 1, err);
     viz_plot_pump(plot);
     assert_false(viz_plot_window_open(plot));
     viz_plot_free(plot);

@@ -15,8 +15,8 @@
  * and grow with the graph up to VIZ_MAX_IMAGE_PX on a side; only a graph
  * bigger than that is scaled down to fit.
  *
- * Error messages go into a caller's buffer of VIZ_ERRLEN bytes and are
- * written for the user without a prefix, e.g.
+ * Errors follow viz_error.h: a message in the caller's buffer of VIZ_ERRLEN
+ * bytes, written for the user without a prefix, e.g.
  *   "graph has 4001 nodes (limit 400): draw the part near the output with depth=199"
  *   "cannot write \"out/g.png\": No such file or directory"
  * so the REPL can put "error: " (or "render: ") in front.
@@ -38,8 +38,8 @@
 
 #include "ag_core.h"
 #include "strbuf.h"
+#include "viz_error.h"
 
-#define VIZ_ERRLEN 256
 #define VIZ_DEFAULT_MAX_NODES 400
 #define VIZ_MAX_MAX_NODES 5000 /* the most max_nodes may ask for */
 /* How a gradient summed over several backward calls is marked (a count follows). */

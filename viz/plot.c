@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int plot_fail(viz_plot *plot, const char *format, ...) {
+int plot_fail(char err[VIZ_ERRLEN], const char *format, ...) {
     va_list arguments;
     va_start(arguments, format);
-    vsnprintf(plot->error, sizeof plot->error, format, arguments);
+    vsnprintf(err, VIZ_ERRLEN, format, arguments);
     va_end(arguments);
     return -1;
 }
@@ -85,7 +85,6 @@ void viz_plot_clear(viz_plot *plot) {
     if (plot == NULL) return;
     free_data(plot);
     plot->log_y = false;
-    plot->error[0] = '\0';
     memset(plot->axes, 0, sizeof plot->axes);
     plot->dirty = true;
 }
@@ -134,38 +133,38 @@ static plot_series *find_or_add_series(viz_plot *plot, const char *name) {
     return series;
 }
 
-int viz_plot_append(viz_plot *plot, const char *series_name, double value) {
-    if (plot == NULL) return -1;
+int viz_plot_append(viz_plot *plot, const char *series_name, double value, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
     if (series_name == NULL || series_name[0] == '\0')
-        return plot_fail(plot, "a series needs a name");
+        return plot_fail(err, "a series needs a name");
     plot_series *series = find_or_add_series(plot, series_name);
     if (series != NULL && series->xs != NULL)
-        return plot_fail(plot,
+        return plot_fail(err,
                          "series '%s' holds whole (x, y) data: a value cannot be appended to it "
                          "(give it another name)",
                          series_name);
     if (series == NULL || !reserve_one((void **)&series->values, &series->capacity, series->count,
                                        sizeof *series->values))
-        return plot_fail(plot, "out of memory adding to series '%s'", series_name);
+        return plot_fail(err, "out of memory adding to series '%s'", series_name);
     series->values[series->count++] = value;
     plot_window_touch(plot);
     return 0;
 }
 
 int viz_plot_series(viz_plot *plot, const char *series_name, const double *xs, const double *ys,
-                    size_t count, bool points) {
-    if (plot == NULL) return -1;
+                    size_t count, bool points, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
     if (series_name == NULL || series_name[0] == '\0')
-        return plot_fail(plot, "a series needs a name");
+        return plot_fail(err, "a series needs a name");
     if (count > SIZE_MAX / 2 / sizeof(double))
-        return plot_fail(plot, "out of memory setting series '%s'", series_name);
+        return plot_fail(err, "out of memory setting series '%s'", series_name);
     size_t bytes = (count > 0 ? count : 1) * sizeof(double);
     double *new_xs = malloc(bytes), *new_ys = malloc(bytes);
     plot_series *series = new_xs && new_ys ? find_or_add_series(plot, series_name) : NULL;
     if (series == NULL) {
         free(new_xs);
         free(new_ys);
-        return plot_fail(plot, "out of memory setting series '%s'", series_name);
+        return plot_fail(err, "out of memory setting series '%s'", series_name);
     }
     if (count > 0) {
         memcpy(new_xs, xs, count * sizeof(double));
@@ -181,27 +180,27 @@ int viz_plot_series(viz_plot *plot, const char *series_name, const double *xs, c
     return 0;
 }
 
-int viz_plot_set_title(viz_plot *plot, const char *title) {
-    if (plot == NULL) return -1;
+int viz_plot_set_title(viz_plot *plot, const char *title, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
     char *copy = NULL;
     if (title != NULL && title[0] != '\0' && (copy = copy_string(title)) == NULL)
-        return plot_fail(plot, "out of memory setting the title");
+        return plot_fail(err, "out of memory setting the title");
     free(plot->title);
     plot->title = copy;
     plot_window_touch(plot);
     return 0;
 }
 
-int viz_plot_mark(viz_plot *plot, double x, double y, const char *label) {
-    if (plot == NULL) return -1;
+int viz_plot_mark(viz_plot *plot, double x, double y, const char *label, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
     if (!isfinite(x) || !isfinite(y))
-        return plot_fail(plot, "a mark needs a finite point, not (%g, %g)", x, y);
+        return plot_fail(err, "a mark needs a finite point, not (%g, %g)", x, y);
     size_t capacity = plot->mark_count; /* grown one at a time: marks are few */
     plot_mark *grown = realloc(plot->marks, (capacity + 1) * sizeof *grown);
-    if (grown == NULL) return plot_fail(plot, "out of memory adding a mark");
+    if (grown == NULL) return plot_fail(err, "out of memory adding a mark");
     plot->marks = grown;
     char *copy = copy_string(label != NULL ? label : "");
-    if (copy == NULL) return plot_fail(plot, "out of memory adding a mark");
+    if (copy == NULL) return plot_fail(err, "out of memory adding a mark");
     plot->marks[plot->mark_count++] = (plot_mark){x, y, copy};
     plot_window_touch(plot);
     return 0;
@@ -230,17 +229,17 @@ static plot_path *find_or_add_path(viz_plot *plot, const char *name) {
     return path;
 }
 
-int viz_plot_track(viz_plot *plot, const char *path_name, double x, double y) {
-    if (plot == NULL) return -1;
-    if (path_name == NULL || path_name[0] == '\0') return plot_fail(plot, "a path needs a name");
+int viz_plot_track(viz_plot *plot, const char *path_name, double x, double y, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
+    if (path_name == NULL || path_name[0] == '\0') return plot_fail(err, "a path needs a name");
     plot_path *path = find_or_add_path(plot, path_name);
-    if (path == NULL) return plot_fail(plot, "out of memory adding to path '%s'", path_name);
+    if (path == NULL) return plot_fail(err, "out of memory adding to path '%s'", path_name);
     /* xs and ys grow together: capacity is shared, so grow a copy of it for each */
     if (path->count == path->capacity) {
         size_t capacity_x = path->capacity, capacity_y = path->capacity;
         if (!reserve_one((void **)&path->xs, &capacity_x, path->count, sizeof *path->xs) ||
             !reserve_one((void **)&path->ys, &capacity_y, path->count, sizeof *path->ys))
-            return plot_fail(plot, "out of memory adding to path '%s'", path_name);
+            return plot_fail(err, "out of memory adding to path '%s'", path_name);
         path->capacity = capacity_x < capacity_y ? capacity_x : capacity_y;
     }
     path->xs[path->count] = x;
@@ -251,31 +250,31 @@ int viz_plot_track(viz_plot *plot, const char *path_name, double x, double y) {
 }
 
 int viz_plot_contour(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
-                     double xlo, double xhi, double ylo, double yhi) {
-    return viz_plot_contour_levels(plot, f, user, xlo, xhi, ylo, yhi, NULL);
+                     double xlo, double xhi, double ylo, double yhi, char err[VIZ_ERRLEN]) {
+    return viz_plot_contour_levels(plot, f, user, xlo, xhi, ylo, yhi, NULL, err);
 }
 
 int viz_plot_contour_levels(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
                             double xlo, double xhi, double ylo, double yhi,
-                            const viz_plot_levels *levels) {
-    if (plot == NULL) return -1;
-    if (f == NULL) return plot_fail(plot, "contour needs a function");
+                            const viz_plot_levels *levels, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
+    if (f == NULL) return plot_fail(err, "contour needs a function");
     if (levels != NULL && (levels->count < 0 || levels->count > VIZ_PLOT_MAX_LEVELS ||
                            (levels->values != NULL && levels->count < 1)))
-        return plot_fail(plot, "levels must be 1 to %d, not %d", VIZ_PLOT_MAX_LEVELS,
+        return plot_fail(err, "levels must be 1 to %d, not %d", VIZ_PLOT_MAX_LEVELS,
                          levels->count);
     if (levels != NULL && levels->values != NULL)
         for (int i = 0; i < levels->count; i++)
             if (!isfinite(levels->values[i]))
-                return plot_fail(plot, "level %d is %g: levels must be finite", i + 1,
+                return plot_fail(err, "level %d is %g: levels must be finite", i + 1,
                                  levels->values[i]);
     if (!isfinite(xlo) || !isfinite(xhi) || !(xlo < xhi))
-        return plot_fail(plot, "x range [%g, %g] is empty: it needs lo < hi", xlo, xhi);
+        return plot_fail(err, "x range [%g, %g] is empty: it needs lo < hi", xlo, xhi);
     if (!isfinite(ylo) || !isfinite(yhi) || !(ylo < yhi))
-        return plot_fail(plot, "y range [%g, %g] is empty: it needs lo < hi", ylo, yhi);
+        return plot_fail(err, "y range [%g, %g] is empty: it needs lo < hi", ylo, yhi);
     const int grid = VIZ_PLOT_CONTOUR_GRID;
     double *values = malloc((size_t)grid * grid * sizeof *values);
-    if (values == NULL) return plot_fail(plot, "out of memory sampling the contour");
+    if (values == NULL) return plot_fail(err, "out of memory sampling the contour");
     size_t finite = 0;
     for (int row = 0; row < grid; row++) {
         double y = ylo + (yhi - ylo) * row / (grid - 1);
@@ -288,7 +287,7 @@ int viz_plot_contour_levels(viz_plot *plot, double (*f)(void *user, double x, do
     }
     if (finite == 0) {
         free(values);
-        return plot_fail(plot, "the function is not finite anywhere in [%g, %g] x [%g, %g]", xlo,
+        return plot_fail(err, "the function is not finite anywhere in [%g, %g] x [%g, %g]", xlo,
                          xhi, ylo, yhi);
     }
     plot_contour traced = {.present = true, .xlo = xlo, .xhi = xhi, .ylo = ylo, .yhi = yhi};
@@ -296,7 +295,7 @@ int viz_plot_contour_levels(viz_plot *plot, double (*f)(void *user, double x, do
     free(values);
     if (status != 0) {
         free_contour(&traced);
-        return plot_fail(plot, "out of memory tracing the contour");
+        return plot_fail(err, "out of memory tracing the contour");
     }
     free_contour(&plot->contour);
     plot->contour = traced;
@@ -306,10 +305,6 @@ int viz_plot_contour_levels(viz_plot *plot, double (*f)(void *user, double x, do
 
 bool viz_plot_window_open(const viz_plot *plot) {
     return plot != NULL && plot->window != NULL;
-}
-
-const char *viz_plot_error(const viz_plot *plot) {
-    return plot == NULL ? "no plot" : plot->error;
 }
 
 bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x, double y,

@@ -15,8 +15,7 @@
  * and is shut down by free.
  *
  * Functions returning int give 0 on success and -1 on failure, with a message
- * for the user in viz_plot_error(), written without a prefix (as in graph.h)
- * so the caller can put "savefig: " or "error: " in front, e.g.
+ * for the user in the caller's err buffer (viz_error.h, as in graph.h), e.g.
  *   "cannot write '/nope/loss.png': No such file or directory"
  * A failed call changes nothing that was recorded. */
 #ifndef VIZ_PLOT_H
@@ -24,6 +23,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "viz_error.h"
 
 typedef struct viz_plot viz_plot;
 
@@ -40,22 +41,22 @@ void viz_plot_free(viz_plot *plot);
  * next colour of the palette; x is the index of the value within its series.
  * NaN and ±Inf are kept (they break the line).  Opens or reopens the window
  * when one may be shown.  -1 on an empty name or out of memory. */
-int viz_plot_append(viz_plot *plot, const char *series, double value);
+int viz_plot_append(viz_plot *plot, const char *series, double value, char err[VIZ_ERRLEN]);
 
 /* Sets the series named `series` to the count points (xs[i], ys[i]) at
  * once, replacing its points if it exists (its colour stays), else making it
  * with the next colour.  points=true draws a marker per point and no line
  * (data), false a line (a fit).  -1 on an empty name or out of memory. */
 int viz_plot_series(viz_plot *plot, const char *series, const double *xs, const double *ys,
-                    size_t count, bool points);
+                    size_t count, bool points, char err[VIZ_ERRLEN]);
 
 /* The figure's title, drawn above the panels; NULL or "" removes it.  -1
  * when out of memory. */
-int viz_plot_set_title(viz_plot *plot, const char *title);
+int viz_plot_set_title(viz_plot *plot, const char *title, char err[VIZ_ERRLEN]);
 
 /* Marks the point (x, y) of the contour panel with a cross and a label
  * (a minimum, say).  -1 when x or y is not finite or out of memory. */
-int viz_plot_mark(viz_plot *plot, double x, double y, const char *label);
+int viz_plot_mark(viz_plot *plot, double x, double y, const char *label, char err[VIZ_ERRLEN]);
 
 /* Scales text and line widths by zoom (0.25 .. 8) in the window and in
  * every figure saved after it; a saved PNG gets zoom times the pixels. */
@@ -74,7 +75,7 @@ void viz_plot_set_log(viz_plot *plot, bool log_scale);
  * of memory. */
 #define VIZ_PLOT_CONTOUR_GRID 200
 int viz_plot_contour(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
-                     double xlo, double xhi, double ylo, double yhi);
+                     double xlo, double xhi, double ylo, double yhi, char err[VIZ_ERRLEN]);
 
 /* How viz_plot_contour_levels picks its levels.  values (count of them,
  * increasing or not: they are sorted) gives them outright; otherwise about
@@ -91,13 +92,13 @@ typedef struct viz_plot_levels {
  * when count is out of range. */
 int viz_plot_contour_levels(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
                             double xlo, double xhi, double ylo, double yhi,
-                            const viz_plot_levels *levels);
+                            const viz_plot_levels *levels, char err[VIZ_ERRLEN]);
 
 /* Appends (x, y) to the path named `path`, drawn over the contour with its
  * own colour, a legend entry, a ring at its start and a dot at its current
  * point.  Non-finite points are kept but not drawn.  -1 on an empty name or
  * out of memory. */
-int viz_plot_track(viz_plot *plot, const char *path, double x, double y);
+int viz_plot_track(viz_plot *plot, const char *path, double x, double y, char err[VIZ_ERRLEN]);
 
 /* Writes the current figure to filename as PNG, SVG or PDF by its extension
  * (.png, .svg, .pdf, any case; no extension means PNG; others are refused).
@@ -107,7 +108,7 @@ int viz_plot_track(viz_plot *plot, const char *path, double x, double y);
  * title and the series' names in <title>/<desc>, the PDF in its metadata
  * and as text.  Works headless and on an empty figure (empty axes).  -1
  * with the reason on failure. */
-int viz_plot_savefig(viz_plot *plot, const char *filename);
+int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]);
 
 /* Forgets every series, path, mark, the contour, the title and the log
  * scale (not the zoom); the window,
@@ -124,9 +125,6 @@ void viz_plot_pump(viz_plot *plot);
 
 /* True while the window is shown. */
 bool viz_plot_window_open(const viz_plot *plot);
-
-/* The message of the last failed call, "" when none failed. */
-const char *viz_plot_error(const viz_plot *plot);
 
 /* ---- test hooks: the mapping of the most recently drawn figure ---------- */
 

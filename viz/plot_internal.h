@@ -17,7 +17,6 @@
 #include "plot.h"
 #include "sdl_window.h"
 
-#define PLOT_ERROR_LENGTH 512
 #define PLOT_FONT_FAMILY "DejaVu Sans"
 #define PLOT_ONE_PANEL_WIDTH 900
 #define PLOT_TWO_PANEL_WIDTH 1400
@@ -95,7 +94,6 @@ struct viz_plot {
     size_t mark_count;
     char *title; /* NULL: none */
     double zoom; /* text and line scale, 1 by default */
-    char error[PLOT_ERROR_LENGTH];
 
     /* drawing */
     plot_axes axes[3]; /* indexed by viz_plot_panel */
@@ -111,8 +109,9 @@ struct viz_plot {
     Uint32 last_pump_ms;
 };
 
-/* Formats the message into plot->error; returns -1 for `return plot_fail(...)`. */
-int plot_fail(viz_plot *plot, const char *format, ...)
+/* Formats the message into the caller's err (viz_error.h); returns -1 for
+ * `return plot_fail(err, ...)`. */
+int plot_fail(char err[VIZ_ERRLEN], const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif

@@ -121,10 +121,10 @@ static bool add_svg_metadata(const viz_plot *plot, byte_buffer *svg, const char 
 /* Writes size bytes to filename, all or (with the reason) nothing: a
  * temporary file beside it, renamed over it only once complete, so a failed
  * savefig leaves an earlier figure of that name as it was. */
-static int write_figure_file(viz_plot *plot, const char *filename, const unsigned char *bytes,
-                             size_t size) {
+static int write_figure_file(const char *filename, const unsigned char *bytes, size_t size,
+                             char err[VIZ_ERRLEN]) {
     if (write_file_atomic(filename, bytes, size) < 0)
-        return plot_fail(plot, "cannot write '%s': %s", filename, strerror(errno));
+        return plot_fail(err, "cannot write '%s': %s", filename, strerror(errno));
     return 0;
 }
 
@@ -157,13 +157,13 @@ static bool render_figure(viz_plot *plot, figure_format format, int width, int h
     return status == CAIRO_STATUS_SUCCESS && !buffer->failed;
 }
 
-int viz_plot_savefig(viz_plot *plot, const char *filename) {
-    if (plot == NULL) return -1;
+int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
     if (filename == NULL || filename[0] == '\0')
-        return plot_fail(plot, "savefig needs a file name");
+        return plot_fail(err, "savefig needs a file name");
     figure_format format = format_of(filename);
     if (format == FORMAT_OTHER)
-        return plot_fail(plot, "cannot write '%s': the name must end in .png, .svg or .pdf",
+        return plot_fail(err, "cannot write '%s': the name must end in .png, .svg or .pdf",
                          filename);
     int width, height;
     plot_figure_size(plot, true, &width, &height);
@@ -175,9 +175,9 @@ int viz_plot_savefig(viz_plot *plot, const char *filename) {
     free(description.bytes);
     if (!ok) {
         free(figure.bytes);
-        return plot_fail(plot, "out of memory drawing the figure");
+        return plot_fail(err, "out of memory drawing the figure");
     }
-    int status = write_figure_file(plot, filename, figure.bytes, figure.size);
+    int status = write_figure_file(filename, figure.bytes, figure.size, err);
     free(figure.bytes);
     return status;
 }
