@@ -7,25 +7,30 @@ set -u
 AGREPL=${AGREPL:-build/agrepl}
 AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
 pass=0 fail=0
+# Every run is bounded: a hang is a failure naming its check, not a stuck
+# `make test` (status 124 = timed out).
+agrepl() { timeout -k 5 60 "$AGREPL" "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp" # nothing of the user's (history, caches) is read or written
 check() { # NAME WANT_STATUS GOT_STATUS STDERR_FILE PATTERN
     if [ "$3" = "$2" ] && grep -q "$5" "$4"; then
         pass=$((pass + 1))
     else
         fail=$((fail + 1))
-        echo "FAIL $1: status $3 (want $2), stderr: $(cat "$4")"
+        if [ "$3" = 124 ]; then echo "FAIL $1: timed out after 60 s"; else
+        echo "FAIL $1: status $3 (want $2), stderr: $(cat "$4")"; fi
     fi
 }
-AGREPL_HEADLESS=1 "$AGREPL" -e 'print(1)' >/dev/full 2>"$tmp/err"
+AGREPL_HEADLESS=1 agrepl -e 'print(1)' >/dev/full 2>"$tmp/err"
 check "stdout to /dev/full" 1 $? "$tmp/err" 'error writing to standard output'
 # a closed pipe with SIGPIPE ignored: writes fail with EPIPE
-(trap '' PIPE; AGREPL_HEADLESS=1 "$AGREPL" -e 'for i in range(200000) { print(i) }' 2>"$tmp/err"; echo $? >"$tmp/rc") | head -c 1 >/dev/null
+(trap '' PIPE; AGREPL_HEADLESS=1 agrepl -e 'for i in range(200000) { print(i) }' 2>"$tmp/err"; echo $? >"$tmp/rc") | head -c 1 >/dev/null
 check "stdout to a closed pipe" 1 "$(cat "$tmp/rc")" "$tmp/err" 'error writing to standard output'
 # endless recursion: a clean error with its call trace at any stack limit
 # (issue 13, item 1); the budget comes from the real stack, not a constant
 for limit in 256 512 8192 unlimited; do
-    (ulimit -s "$limit" && AGREPL_HEADLESS=1 "$AGREPL" -e 'def f(n) = f(n + 1); f(0)' >/dev/null 2>"$tmp/err")
+    (ulimit -s "$limit" && AGREPL_HEADLESS=1 agrepl -e 'def f(n) = f(n + 1); f(0)' >/dev/null 2>"$tmp/err")
     check "endless recursion at ulimit -s $limit" 1 $? "$tmp/err" 'in f, called at -e:1:12'
 done
 # files are written whole or not at all (issue 13, item 2): a failed write
@@ -43,25 +48,25 @@ mkdir "$tmp/w"
 head -c 3000 /dev/zero | tr '\0' 'g' >"$tmp/good"
 big='x = rand([40, 40]); y = sum(tanh(x @ x @ x @ x @ x @ x))'
 for f in g.dot g.png s.ag; do cp "$tmp/good" "$tmp/w/$f"; done
-(cd "$tmp/w" && ulimit -f 1 && trap '' XFSZ && AGREPL_HEADLESS=1 "$AGREPL" -e "$big; dot(y, \"g.dot\")" >/dev/null 2>"$tmp/err")
+(cd "$tmp/w" && ulimit -f 1 && trap '' XFSZ && AGREPL_HEADLESS=1 agrepl -e "$big; dot(y, \"g.dot\")" >/dev/null 2>"$tmp/err")
 kept "dot over a good file, ulimit -f" 1 $? 'dot: cannot write "g.dot": File too large' "$tmp/w/g.dot"
-(cd "$tmp/w" && ulimit -f 1 && trap '' XFSZ && AGREPL_HEADLESS=1 "$AGREPL" -e "$big; render(y, \"g.png\")" >/dev/null 2>"$tmp/err")
+(cd "$tmp/w" && ulimit -f 1 && trap '' XFSZ && AGREPL_HEADLESS=1 agrepl -e "$big; render(y, \"g.png\")" >/dev/null 2>"$tmp/err")
 kept "render over a good file, ulimit -f" 1 $? 'render: cannot write "g.png": File too large' "$tmp/w/g.png"
 for i in $(seq 200); do echo "x$i = $i.0"; done >"$tmp/long.ag"
 echo ':save! s.ag' >>"$tmp/long.ag"
-(cd "$tmp/w" && ulimit -f 1 && trap '' XFSZ && AGREPL_HEADLESS=1 "$AGREPL" <"$tmp/long.ag" >/dev/null 2>"$tmp/err")
+(cd "$tmp/w" && ulimit -f 1 && trap '' XFSZ && AGREPL_HEADLESS=1 agrepl <"$tmp/long.ag" >/dev/null 2>"$tmp/err")
 kept ":save! over a good file, ulimit -f" 1 $? ':save!: cannot write s.ag: File too large' "$tmp/w/s.ag"
-(cd "$tmp/w" && printf 'x = 1.0\n:save s.ag\n' | AGREPL_HEADLESS=1 "$AGREPL" >/dev/null 2>"$tmp/err")
+(cd "$tmp/w" && printf 'x = 1.0\n:save s.ag\n' | AGREPL_HEADLESS=1 agrepl >/dev/null 2>"$tmp/err")
 kept ":save will not overwrite a file it did not write" 1 $? 's.ag exists and was not written by :save in this session; :save! s.ag overwrites it' "$tmp/w/s.ag"
-AGREPL_HEADLESS=1 "$AGREPL" -e 'x = 1.0; y = sin(x); dot(y, "/dev/full")' >/dev/null 2>"$tmp/err"
+AGREPL_HEADLESS=1 agrepl -e 'x = 1.0; y = sin(x); dot(y, "/dev/full")' >/dev/null 2>"$tmp/err"
 check "dot to /dev/full" 1 $? "$tmp/err" 'dot: cannot write "/dev/full": No space left on device'
 ln -s /dev/full "$tmp/full.png"
-AGREPL_HEADLESS=1 "$AGREPL" -e "x = 1.0; y = sin(x); render(y, \"$tmp/full.png\")" >/dev/null 2>"$tmp/err"
+AGREPL_HEADLESS=1 agrepl -e "x = 1.0; y = sin(x); render(y, \"$tmp/full.png\")" >/dev/null 2>"$tmp/err"
 check "render to /dev/full" 1 $? "$tmp/err" 'No space left on device'
-printf 'x = 1.0\n:save! /dev/full\n' | AGREPL_HEADLESS=1 "$AGREPL" >/dev/null 2>"$tmp/err"
+printf 'x = 1.0\n:save! /dev/full\n' | AGREPL_HEADLESS=1 agrepl >/dev/null 2>"$tmp/err"
 check ":save! to /dev/full" 1 $? "$tmp/err" ':save!: cannot write /dev/full: No space left on device'
 # a successful write replaces the file whole, and :save may then overwrite it
-(cd "$tmp/w" && printf 'x = 1.0\n:save! s.ag\ny = 2.0\n:save s.ag\n' | AGREPL_HEADLESS=1 "$AGREPL" >"$tmp/out" 2>&1)
+(cd "$tmp/w" && printf 'x = 1.0\n:save! s.ag\ny = 2.0\n:save s.ag\n' | AGREPL_HEADLESS=1 agrepl >"$tmp/out" 2>&1)
 status=$?
 printf 'x = 1.0\ny = 2.0\n' >"$tmp/want"
 if cmp -s "$tmp/want" "$tmp/w/s.ag"; then
@@ -72,32 +77,32 @@ else
 fi
 # input is read whole or refused (issue 13, item 3)
 printf 'x = 1\nprint(x)\ny = 2\0\nprint(2)\n' >"$tmp/nul.ag"
-AGREPL_HEADLESS=1 "$AGREPL" "$tmp/nul.ag" >"$tmp/out" 2>"$tmp/err"
+AGREPL_HEADLESS=1 agrepl "$tmp/nul.ag" >"$tmp/out" 2>"$tmp/err"
 check "a NUL byte in a script" 1 $? "$tmp/err" "nul.ag:3:6: error: a NUL byte is not allowed in a script"
 if [ -s "$tmp/out" ]; then fail=$((fail + 1)); echo "FAIL a NUL byte in a script: ran part of it: $(cat "$tmp/out")"; fi
-printf 'print(1) \0\nprint(2)\n' | AGREPL_HEADLESS=1 "$AGREPL" >"$tmp/out" 2>"$tmp/err"
+printf 'print(1) \0\nprint(2)\n' | AGREPL_HEADLESS=1 agrepl >"$tmp/out" 2>"$tmp/err"
 check "a NUL byte on stdin" 1 $? "$tmp/err" "<stdin>:1:10: error: a NUL byte is not allowed in a script"
 grep -q 'variable(1)' "$tmp/out" && { fail=$((fail + 1)); echo "FAIL a NUL byte on stdin: its line ran"; }
-AGREPL_HEADLESS=1 "$AGREPL" "$tmp" >/dev/null 2>"$tmp/err"
+AGREPL_HEADLESS=1 agrepl "$tmp" >/dev/null 2>"$tmp/err"
 check "a directory as a script" 1 $? "$tmp/err" "agrepl: cannot read $tmp: Is a directory"
-AGREPL_HEADLESS=1 "$AGREPL" <"$tmp" >/dev/null 2>"$tmp/err"
+AGREPL_HEADLESS=1 agrepl <"$tmp" >/dev/null 2>"$tmp/err"
 check "a directory on stdin" 1 $? "$tmp/err" "agrepl: cannot read standard input: Is a directory"
-AGREPL_HEADLESS=1 "$AGREPL" /proc/self/mem >/dev/null 2>"$tmp/err" # reading offset 0 fails: EIO
+AGREPL_HEADLESS=1 agrepl /proc/self/mem >/dev/null 2>"$tmp/err" # reading offset 0 fails: EIO
 check "a read error" 1 $? "$tmp/err" "agrepl: cannot read /proc/self/mem: Input/output error"
-AGREPL_HEADLESS=1 "$AGREPL" "$tmp/no-such.ag" >/dev/null 2>"$tmp/err"
+AGREPL_HEADLESS=1 agrepl "$tmp/no-such.ag" >/dev/null 2>"$tmp/err"
 check "a missing script" 1 $? "$tmp/err" "agrepl: cannot read $tmp/no-such.ag: No such file or directory"
 printf '\357\273\277x = 1\r\nprint(x + 1)\r\n' >"$tmp/crlf.ag"
 printf 'x = 1\rprint(x + 2)\ry = x + 3\r' >"$tmp/cr.ag"
 for f in crlf cr; do
-    AGREPL_HEADLESS=1 "$AGREPL" "$tmp/$f.ag" >"$tmp/out" 2>"$tmp/err"
+    AGREPL_HEADLESS=1 agrepl "$tmp/$f.ag" >"$tmp/out" 2>"$tmp/err"
     check "$f line ends in a script" 0 $? "$tmp/out" 'variable([23])'
-    AGREPL_HEADLESS=1 "$AGREPL" <"$tmp/$f.ag" >"$tmp/out" 2>"$tmp/err"
+    AGREPL_HEADLESS=1 agrepl <"$tmp/$f.ag" >"$tmp/out" 2>"$tmp/err"
     check "$f line ends on stdin" 0 $? "$tmp/out" 'variable([23])'
 done
 # (a sanitized build cannot start under ulimit -v at all: skipped there)
-if (ulimit -v 300000 && "$AGREPL" --version) >/dev/null 2>&1; then
+if (ulimit -v 300000 && agrepl --version) >/dev/null 2>&1; then
     truncate -s 400M "$tmp/huge.ag"
-    (ulimit -v 300000 && AGREPL_HEADLESS=1 "$AGREPL" "$tmp/huge.ag" >/dev/null 2>"$tmp/err")
+    (ulimit -v 300000 && AGREPL_HEADLESS=1 agrepl "$tmp/huge.ag" >/dev/null 2>"$tmp/err")
     check "out of memory reading a script" 1 $? "$tmp/err" "agrepl: out of memory reading $tmp/huge.ag (419430400 bytes)"
     rm -f "$tmp/huge.ag"
 else

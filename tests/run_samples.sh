@@ -14,7 +14,7 @@ for ag in "$root"/samples/*.ag; do
     [ -e "$ag" ] || continue
     name=$(basename "$ag" .ag)
     out="$tmp/$name.out"
-    (cd "$tmp" && AGREPL_HEADLESS=1 HOME="$tmp" "$AGREPL" --headless "$ag" >"$out" 2>&1)
+    (cd "$tmp" && AGREPL_HEADLESS=1 HOME="$tmp" timeout -k 5 300 "$AGREPL" --headless "$ag" >"$out" 2>&1)
     status=$?
     if [ "$status" -ne 0 ]; then
         echo "FAIL sample $name: exit status $status"

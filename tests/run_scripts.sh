@@ -19,10 +19,10 @@ for ag in "$dir"/*.ag; do
     actual="$tmp/$name.out"
     if [ -f "$dir/$name.args" ]; then
         # shellcheck disable=SC2046
-        (cd "$dir" && AGREPL_HEADLESS=1 HOME="$tmp" "$AGREPL" $(cat "$name.args") >"$actual" 2>&1 </dev/null)
+        (cd "$dir" && AGREPL_HEADLESS=1 HOME="$tmp" timeout -k 5 300 "$AGREPL" $(cat "$name.args") >"$actual" 2>&1 </dev/null)
         status=$?
     else
-        (cd "$dir" && AGREPL_HEADLESS=1 HOME="$tmp" "$AGREPL" <"$name.ag" >"$actual" 2>&1)
+        (cd "$dir" && AGREPL_HEADLESS=1 HOME="$tmp" timeout -k 5 300 "$AGREPL" <"$name.ag" >"$actual" 2>&1)
         status=$?
     fi
     if [ -f "$dir/$name.status" ]; then
