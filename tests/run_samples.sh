@@ -9,6 +9,7 @@ AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
 root=$(cd "$(dirname "$0")/.." && pwd)
 pass=0 fail=0
 tmp=$(mktemp -d)
+ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump
 trap 'rm -rf "$tmp"' EXIT
 for ag in "$root"/samples/*.ag; do
     [ -e "$ag" ] || continue

@@ -50,6 +50,7 @@ fi
 
 pass=0 fail=0
 tmp=$(mktemp -d)
+ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump
 socket="agrepl-window-test-$$"
 busy=""
 cleanup() {
