@@ -9,7 +9,8 @@ AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
 COUNT=${FUZZ_COUNT:-150}
 tmp=$(mktemp -d)
 ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump
-trap 'rm -rf "$tmp"' EXIT
+sh "$(dirname "$0")/watchdog.sh" $$ 600 fuzz_scripts & watchdog=$! # a hang fails naming what it ran
+trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
 # Sanitizers must not hide behind status 1 (their default).
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:exitcode=86"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:exitcode=87"

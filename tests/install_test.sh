@@ -10,7 +10,8 @@ set -u
 MAKE=${MAKE:-make}
 CC=${CC:-cc}
 status=0
-tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+sh "$(dirname "$0")/watchdog.sh" $$ 600 install & watchdog=$! # a hang fails naming what it ran
+tmp=$(mktemp -d) && trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
 dest=$tmp/stage
 prefix=/usr/local
 root=$dest$prefix

@@ -12,7 +12,8 @@ fi
 tmp=$(mktemp -d)
 ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump
 sock="agrepl-test-$$"
-trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+sh "$(dirname "$0")/watchdog.sh" $$ 600 interactive & watchdog=$! # a hang fails naming what it ran
+trap 'kill $watchdog 2>/dev/null; tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 pass=0 fail=0
 
 start() {

@@ -11,7 +11,8 @@ pass=0 fail=0
 # `make test` (status 124 = timed out).
 agrepl() { timeout -k 5 60 "$AGREPL" "$@"; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+sh "$(dirname "$0")/watchdog.sh" $$ 600 reliability & watchdog=$! # a hang fails naming what it ran
+trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
 export HOME="$tmp" # nothing of the user's (history, caches) is read or written
 ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump
 check() { # NAME WANT_STATUS GOT_STATUS STDERR_FILE PATTERN

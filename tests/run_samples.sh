@@ -10,7 +10,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 pass=0 fail=0
 tmp=$(mktemp -d)
 ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump
-trap 'rm -rf "$tmp"' EXIT
+sh "$(dirname "$0")/watchdog.sh" $$ 600 samples & watchdog=$! # a hang fails naming what it ran
+trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
 for ag in "$root"/samples/*.ag; do
     [ -e "$ag" ] || continue
     name=$(basename "$ag" .ag)

@@ -6,7 +6,8 @@
 set -u
 prog=$1
 status=0
-tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+sh "$(dirname "$0")/watchdog.sh" $$ 600 stale_pointer & watchdog=$! # a hang fails naming what it ran
+tmp=$(mktemp -d) && trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; status=1; }
 
 out=$(ASAN_OPTIONS=detect_leaks=0 "$prog" 2>/dev/null)

@@ -20,7 +20,8 @@ check() { # $1 = library, $2 = listing of "TYPE NAME" lines
 check "$archive" "$(nm -g --defined-only "$archive" | awk 'NF == 3 { print $2, $3 }')"
 check "$shared" "$(nm -D --defined-only "$shared" | awk 'NF == 3 { print $2, $3 }')"
 
-tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+sh "$(dirname "$0")/watchdog.sh" $$ 600 symbols & watchdog=$! # a hang fails naming what it ran
+tmp=$(mktemp -d) && trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
 cat > "$tmp/clash.c" <<'C'
 #include <autograd/autograd.h>
 #include <stdio.h>

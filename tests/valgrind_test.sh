@@ -13,7 +13,8 @@ if ! command -v valgrind >/dev/null 2>&1; then
 fi
 tmp=$(mktemp -d)
 ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump
-trap 'rm -rf "$tmp"' EXIT
+sh "$(dirname "$0")/watchdog.sh" $$ 900 valgrind & watchdog=$! # a hang fails naming what it ran
+trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
 pass=0 fail=0
 for name in autograd operators optim_adam model_recurrent viz_graph; do
     if (cd "$root/tests/scripts" && AGREPL_HEADLESS=1 HOME="$tmp" valgrind -q --leak-check=full \

@@ -56,8 +56,10 @@ busy=""
 cleanup() {
     [ -z "$busy" ] || kill "$busy" 2>/dev/null
     tmux -L "$socket" kill-server 2>/dev/null
+    kill "$watchdog" 2>/dev/null
     rm -rf "$tmp"
 }
+sh "$(dirname "$0")/watchdog.sh" $$ 900 window & watchdog=$! # a hang fails naming what it ran
 trap cleanup EXIT
 
 ok() {
