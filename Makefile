@@ -80,7 +80,7 @@ TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 
-.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests FORCE
+.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -202,12 +202,23 @@ valgrind-tests: $(AGREPL)
 fuzz-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) sh tests/fuzz_scripts.sh
 
+# The fuzz corpus (tests/fuzz_corpus/: seeds, and every input that once
+# crashed) through the fuzz target's entry point, built with $(CC) -- under
+# ASan + UBSan in asan-tests.  `make fuzz` is the fuzzer itself.
+FUZZ_REPLAY = $(BUILD)/tests/fuzz_replay
+$(FUZZ_REPLAY): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_repl.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
+	@echo "  LD $@"
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_repl.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS)
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@AGREPL_HEADLESS=1 $(FUZZ_REPLAY) tests/fuzz_corpus/*
+
 # Output to a full disk or a closed pipe: a message and status 1.
 reliability-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) bash tests/reliability_test.sh
 
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interactive-tests fuzz-tests valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests
 	@$(MAKE) --no-print-directory asan-tests
 
 # The issue's stale pointer after ag_gc, caught with AG_DEBUG_NO_REUSE=1 by
@@ -281,8 +292,49 @@ asan-tests:
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests stale-pointer-tests
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests
 
+
+# ---- fuzzing ----------------------------------------------------------------
+# `make fuzz` builds the libFuzzer target tests/fuzz/fuzz_repl.c (parse and
+# eval of a whole script in a session that touches no file and opens no
+# window) with clang, every object under ASan + UBSan with the fuzzer's
+# coverage, and runs it for FUZZ_SECONDS (default 600) on a copy of
+# tests/fuzz_corpus/ in build/fuzz/corpus.  A crash leaves its input in
+# build/fuzz/ (crash-*, timeout-*, oom-*): fix it, then add the input to
+# tests/fuzz_corpus/ so `make test` replays it.  Not part of `make test`;
+# `make fuzz-deps` installs clang and its fuzzer runtime (Debian packages).
+FUZZ_SECONDS ?= 600
+FUZZ_BUILD    = build/fuzz
+FUZZ_PACKAGES = clang libclang-rt-14-dev
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+fuzz-deps:
+	@if ! command -v clang >/dev/null 2>&1 || \
+	    ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+	      clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \
+	  echo "fuzz-deps: installing $(FUZZ_PACKAGES)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(FUZZ_PACKAGES) >/dev/null; \
+	fi
+
+fuzz-build: check-deps fuzz-deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/fuzz_repl
+
+$(FUZZ_BUILD)/fuzz_repl: $(BUILD)/tests/fuzz/fuzz_repl.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
+	@echo "  LD $@"
+	$(Q)$(CC) $(OPT) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(BUILD)/tests/fuzz/fuzz_repl.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS)
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/corpus && cp tests/fuzz_corpus/* $(FUZZ_BUILD)/corpus/
+	@echo "fuzz: running for $(FUZZ_SECONDS) s (FUZZ_SECONDS=N to change); findings go to $(FUZZ_BUILD)/"
+	AGREPL_HEADLESS=1 ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=512:detect_leaks=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  $(FUZZ_BUILD)/fuzz_repl -max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=2560 \
+	  -malloc_limit_mb=1024 -max_len=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/ \
+	  -dict=tests/fuzz/agrepl.dict $(FUZZ_BUILD)/corpus
 
 # ---- benchmarks (bench/README.md) -------------------------------------------
 # `make bench` builds build/bench with -O2 and no sanitizers and runs every

@@ -95,6 +95,9 @@ FILE *repl_out(repl *r);
 int repl_digits(const repl *r);
 bool repl_headless(const repl *r);
 bool repl_is_interactive(const repl *r);
+/* 0 when the session may read and write files; else -1 with the error
+ * "WHO: file access is off in this session (--no-files)". */
+int repl_files_allowed(repl *r, const char *who);
 
 /* Conversions with messages naming the built-in and the parameter:
  * "sum: axis must be an integer or a list of integers, not a string". */

@@ -310,6 +310,10 @@ static int builtin_dot(repl *r, const builtin_args *a, repl_value *out) {
         free(text);
         return 0;
     }
+    if (repl_files_allowed(r, "dot") < 0) {
+        free(text);
+        return -1;
+    }
     int nodes = 0, edges = 0;
     if (graph_counts(r, a, y, &o, &nodes, &edges) < 0) {
         free(text);
@@ -331,7 +335,8 @@ static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y;
     const char *file;
     viz_graph_opts o;
-    if (arg_var(r, a, 0, &y) < 0 || arg_string(r, a, 1, &file) < 0 || graph_options(r, a, 2, true, &o) < 0)
+    if (arg_var(r, a, 0, &y) < 0 || arg_string(r, a, 1, &file) < 0 || graph_options(r, a, 2, true, &o) < 0 ||
+        repl_files_allowed(r, "render") < 0)
         return -1;
     int nodes = 0, edges = 0;
     char err[VIZ_ERRLEN];
@@ -1013,7 +1018,7 @@ static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN] = "";
     viz_plot *plot = session_plot(r);
     const char *file;
-    if (arg_string(r, a, 0, &file) < 0) return -1;
+    if (arg_string(r, a, 0, &file) < 0 || repl_files_allowed(r, "savefig") < 0) return -1;
     if (plot == NULL || viz_plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
     fprintf(repl_out(r), "wrote %s\n", file);
     return 0;

@@ -511,6 +511,10 @@ int command_run(repl *r, const char *line) {
     }
 
     const command_def *command = command_find(name);
+    if (command != NULL && (command->run == command_load || command->run == command_save ||
+                            command->run == command_save_over || command->run == command_lessons) &&
+        repl_files_allowed(r, command->name) < 0)
+        return REPL_ERROR;
     if (command != NULL) return command->run(r, argument);
     int ncommands = 0;
     const char *names[64];

@@ -34,6 +34,8 @@ static const char usage_text[] =
     "                     them), then stay interactive with its names bound\n"
     "  --headless         never open a window (also AGREPL_HEADLESS=1); plots and\n"
     "                     graphs can still be saved to files\n"
+    "  --no-files         statements read and write no file (:load, :save, render,\n"
+    "                     savefig ... refuse) and no window opens; no history is kept\n"
     "  --help             this text\n"
     "  --version          the version\n";
 
@@ -256,10 +258,13 @@ static char **complete(const char *text, int start, int end) {
     return rl_completion_matches(text, next_candidate);
 }
 
+/* --no-files: no history file either. */
+static bool files_off;
+
 static int run_interactive(repl *r) {
     session = r;
     const char *home = getenv("HOME");
-    if (home && *home) {
+    if (home && *home && !files_off) {
         snprintf(history_path, sizeof history_path, "%s/.agrepl_history", home);
         read_history(history_path);
         FILE *touch = fopen(history_path, "a"); /* append_history needs the file */
@@ -304,7 +309,7 @@ static int run_interactive(repl *r) {
 
 int main(int argc, char **argv) {
     heap_keep_hot();
-    bool headless = false, interactive_after = false;
+    bool headless = false, interactive_after = false, no_files = false;
     int n_statements = 0; /* every -e, in command-line order */
     const char **statements = calloc((size_t)argc, sizeof *statements);
     if (statements == NULL) {
@@ -326,6 +331,8 @@ int main(int argc, char **argv) {
             return 0;
         } else if (strcmp(a, "--headless") == 0) {
             headless = true;
+        } else if (strcmp(a, "--no-files") == 0) {
+            headless = no_files = files_off = true;
         } else if (strcmp(a, "-i") == 0) {
             interactive_after = true;
         } else if (strcmp(a, "-e") == 0) {
@@ -372,7 +379,8 @@ int main(int argc, char **argv) {
     bool script_windows = !will_interact && isatty(STDIN_FILENO);
     repl_options opts = {.headless = headless,
                          .interactive = will_interact && tty,
-                         .script_windows = script_windows};
+                         .script_windows = script_windows,
+                         .no_files = no_files};
     repl *r = repl_new(&opts);
     if (r == NULL) {
         fprintf(stderr, "agrepl: out of memory\n");

@@ -20,6 +20,8 @@ typedef struct repl_options {
     bool interactive; /* a person is typing: step=true waits for Enter, show() opens windows */
     bool script_windows; /* stdin is a terminal: scripts open windows too, and
                           * repl_wait_for_windows keeps them at the end */
+    bool no_files;   /* no file is read or written (:load, :save, :lessons, render, dot
+                      * to a file, savefig): each says so with an error (--no-files, the fuzzer) */
 } repl_options;
 
 repl *repl_new(const repl_options *opts);

@@ -208,6 +208,7 @@ repl *repl_new(const repl_options *opts) {
     r->headless = opts ? opts->headless : true;
     r->interactive = opts ? opts->interactive : false;
     r->script_windows = opts ? opts->script_windows : false;
+    r->no_files = opts ? opts->no_files : false;
     r->plot_zoom = 1;
     r->viz = repl_viz_new(r, r->headless);
     r->stack_budget = 0; /* measured when a statement starts: stack_budget_from */
@@ -250,6 +251,10 @@ FILE *repl_out(repl *r) { return r->out; }
 int repl_digits(const repl *r) { return r->digits; }
 bool repl_headless(const repl *r) { return r->headless; }
 bool repl_is_interactive(const repl *r) { return r->interactive; }
+int repl_files_allowed(repl *r, const char *who) {
+    if (!r->no_files) return 0;
+    return repl_error(r, "%s: file access is off in this session (--no-files)", who);
+}
 repl_viz *repl_get_viz(repl *r) { return r->viz; }
 void repl_idle(repl *r) {
     if (r->viz) repl_viz_idle(r->viz);

@@ -155,6 +155,50 @@ static void test_failed_statement_changes_nothing(void **state) {
     session_close(&s);
 }
 
+/* A no_files session (--no-files, the fuzzer) refuses every statement that
+ * would read or write a file, saying so, writes nothing, and goes on. */
+static void test_no_files_touches_nothing(void **state) {
+    (void)state;
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    char dir[] = "/tmp/agrepl_nofiles_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chdir(dir), 0);
+    FILE *seed = fopen("s.ag", "w"); /* a script :load must not read */
+    assert_non_null(seed);
+    fputs("z = 1\n", seed);
+    fclose(seed);
+    session s;
+    memset(&s, 0, sizeof s);
+    s.out = open_memstream(&s.out_text, &s.out_length);
+    s.err = open_memstream(&s.err_text, &s.err_length);
+    repl_options opts = {.headless = true, .no_files = true, .out = s.out, .err = s.err};
+    s.r = repl_new(&opts);
+    assert_non_null(s.r);
+    assert_int_equal(run(&s, "x = ones(2)\ny = sum(x * x)\n"), REPL_OK);
+    static const char *const refused[][2] = {
+        {"render(y, \"g.png\")\n", "render: file access is off in this session (--no-files)"},
+        {"dot(y, \"g.dot\")\n", "dot: file access is off in this session (--no-files)"},
+        {"plot(1)\nsavefig(\"p.png\")\n", "savefig: file access is off in this session (--no-files)"},
+        {":save t.ag\n", ":save: file access is off in this session (--no-files)"},
+        {":save! s.ag\n", ":save!: file access is off in this session (--no-files)"},
+        {":load s.ag\n", ":load: file access is off in this session (--no-files)"},
+        {":lessons\n", ":lessons: file access is off in this session (--no-files)"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_int_equal(run(&s, refused[i][0]), REPL_ERROR);
+        assert_non_null(strstr(err_of(&s), refused[i][1]));
+    }
+    assert_int_equal(run(&s, "dot(y)\nprint(y)\nz\n"), REPL_ERROR); /* z: s.ag never ran */
+    assert_non_null(strstr(out_of(&s), "digraph"));
+    assert_non_null(strstr(out_of(&s), "y(2)\n"));
+    assert_non_null(strstr(err_of(&s), "unknown name 'z'"));
+    session_close(&s);
+    assert_int_equal(unlink("s.ag"), 0);
+    assert_int_equal(rmdir(dir), 0); /* fails when anything else was written */
+    assert_int_equal(chdir(cwd), 0);
+}
+
 /* ---- statuses ------------------------------------------------------------------------ */
 
 static void test_incomplete_input(void **state) {
@@ -625,6 +669,7 @@ int main(void) {
         cmocka_unit_test(test_completion),
         cmocka_unit_test(test_endless_recursion_in_small_thread),
         cmocka_unit_test(test_fuzz_never_crashes),
+        cmocka_unit_test(test_no_files_touches_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

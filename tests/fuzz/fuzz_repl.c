@@ -1,0 +1,71 @@
+/* fuzz_repl.c — the libFuzzer target for parse and eval (`make fuzz`).
+ *
+ * Each input is a script: it is normalized as agrepl normalizes a script file
+ * (source_normalize: a byte-order mark, CR line ends, a NUL byte refused) and
+ * run in a fresh session by repl_run, the entry point of every front end.
+ * The session reads and writes no file and opens no window (no_files,
+ * headless); its output goes to /dev/null.  A statement still running after
+ * FUZZ_SECONDS of CPU time is interrupted at its next check (repl_interrupted,
+ * as Ctrl-C does), so a long loop is not reported as a hang.
+ *
+ * tests/fuzz/replay.c calls the same LLVMFuzzerTestOneInput for each file of
+ * tests/fuzz_corpus/ in `make test`'s sanitizer pass. */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "repl.h"
+#include "source.h"
+
+#define FUZZ_SECONDS 1
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void on_timer(int sig) {
+    (void)sig;
+    repl_interrupted = 1;
+}
+
+/* CPU time (ITIMER_VIRTUAL, SIGVTALRM): libFuzzer keeps SIGALRM for its own
+ * -timeout. */
+static void arm_timer(int seconds) {
+    static int installed;
+    if (!installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_timer;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGVTALRM, &sa, NULL);
+        installed = 1;
+    }
+    struct itimerval t = {{0, 0}, {seconds, 0}};
+    setitimer(ITIMER_VIRTUAL, &t, NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static FILE *sink;
+    if (sink == NULL && (sink = fopen("/dev/null", "w")) == NULL) abort();
+    char *text = malloc(size + 1);
+    if (text == NULL) return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    int line = 0, column = 0;
+    size_t length = size;
+    if (source_normalize(text, &length, 1, 1, &line, &column) == 0) {
+        repl_options opts = {.headless = true, .no_files = true, .out = sink, .err = sink};
+        repl *r = repl_new(&opts);
+        if (r != NULL) {
+            repl_interrupted = 0;
+            arm_timer(FUZZ_SECONDS);
+            repl_run(r, text, "fuzz", 1);
+            arm_timer(0);
+            repl_interrupted = 0;
+            repl_free(r);
+        }
+    }
+    free(text);
+    return 0;
+}
