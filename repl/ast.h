@@ -58,8 +58,11 @@
  * Positions: every node has the 1-based line and byte column of its first
  * token (a parenthesized expression: its '('), and source_start/source_end,
  * the byte range [start, end) of its text in the parsed source (0 for nodes
- * built by hand).  Trees from the parser are at most AST_MAX_HEIGHT nodes
- * tall, so a recursive walker needs at most that many levels of recursion.
+ * built by hand).  Trees from the parser are nested at most AST_MAX_HEIGHT
+ * levels deep, where the left operand of a binary node that is itself a
+ * binary node (a chain a + b - c ...) is not a level: a recursive walker
+ * walks such a left spine in a loop and then needs at most that many levels
+ * of recursion (eval_binary, constant_expression, the parser's check).
  *
  * Ownership: a node owns its children and strings; ast_free frees the whole
  * tree without recursion.  Constructors copy the strings they are given and
@@ -72,7 +75,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The parser refuses trees taller than this (`expression nested too deeply`). */
+/* The parser refuses trees nested deeper than this, chains not counted
+ * (`expression nested too deeply`). */
 #define AST_MAX_HEIGHT 1000
 
 typedef enum ast_kind {

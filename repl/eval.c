@@ -183,12 +183,17 @@ static bool constant_expression(repl *r, const ast_node *n) {
     if (number_literal(r, n, &value)) return true;
     if (n->kind == AST_UNARY && (n->as.unary.op == AST_OP_NEGATE || n->as.unary.op == AST_OP_PLUS))
         return constant_expression(r, n->as.unary.operand);
-    if (n->kind != AST_BINARY) return false;
-    ast_operator op = n->as.binary.op;
-    if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
-        op != AST_OP_POWER)
-        return false;
-    return constant_expression(r, n->as.binary.left) && constant_expression(r, n->as.binary.right);
+    /* a chain's left spine in a loop: a long sum takes no stack */
+    for (; n->kind == AST_BINARY; n = n->as.binary.left) {
+        ast_operator op = n->as.binary.op;
+        if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
+            op != AST_OP_POWER)
+            return false;
+        if (!constant_expression(r, n->as.binary.right)) return false;
+    }
+    return number_literal(r, n, &value) ||
+           (n->kind == AST_UNARY && (n->as.unary.op == AST_OP_NEGATE || n->as.unary.op == AST_OP_PLUS) &&
+            constant_expression(r, n->as.unary.operand));
 }
 
 /* A literal as a new 0-d variable (SPEC: every value is a variable).
@@ -392,7 +397,9 @@ static int eval_literal_pair(repl *r, const ast_node *n, bool left_is_literal, d
     return 0;
 }
 
-static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
+/* One binary node.  `left` is NULL to evaluate n's left operand here, or its
+ * value already computed (eval_binary's chains), which this call releases. */
+static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_value *out) {
     ast_operator op = n->as.binary.op;
     repl_value a, b;
     /* literals are plain numbers where no graph is recorded (and/or,
@@ -401,8 +408,21 @@ static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
     bool plain = op == AST_OP_AND || op == AST_OP_OR || op == AST_OP_MODULO ||
                  (op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL);
     double left_literal, right_literal;
-    bool left_is_literal = !plain && number_literal(r, n->as.binary.left, &left_literal);
+    bool left_is_literal = !plain && left == NULL && number_literal(r, n->as.binary.left, &left_literal);
     bool right_is_literal = !plain && number_literal(r, n->as.binary.right, &right_literal);
+    if (left != NULL && right_is_literal) { /* the left value first, then the literal beside it */
+        a = *left;
+        if (a.kind == VALUE_NUMBER || op == AST_OP_POWER) {
+            b = value_number(right_literal);
+        } else if (literal_var(r, n->as.binary.right, right_literal, true, &b) < 0) {
+            value_release(a);
+            return -1;
+        }
+        int rc = arithmetic(r, n, op, a, b, out);
+        value_release(a);
+        value_release(b);
+        return rc;
+    }
     if (left_is_literal != right_is_literal) {
         if (eval_literal_pair(r, n, left_is_literal, left_is_literal ? left_literal : right_literal,
                               &a, &b) < 0)
@@ -414,7 +434,8 @@ static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
     }
     literal_use left_use = plain ? LITERAL_NUMBER : LITERAL_CONSTANT;
     literal_use right_use = plain || op == AST_OP_POWER ? LITERAL_NUMBER : LITERAL_CONSTANT;
-    if (eval_operand(r, n->as.binary.left, left_use, &a) < 0) return -1;
+    if (left != NULL) a = *left;
+    else if (eval_operand(r, n->as.binary.left, left_use, &a) < 0) return -1;
     if (op == AST_OP_AND || op == AST_OP_OR) {
         bool t;
         int rc = truthy(r, n, a, &t);
@@ -439,6 +460,31 @@ static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
                                                               : arithmetic(r, n, op, a, b, out);
     value_release(a);
     value_release(b);
+    return rc;
+}
+
+/* A chain a + b - c * d ... nests to the left: its left spine is walked in
+ * a loop, bottom up, each node applied to the value so far, so a flat sum of
+ * any length takes no more C stack than one term (the right operands
+ * recurse, as deep as the source's real nesting). */
+static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
+    if (n->as.binary.left->kind != AST_BINARY) return eval_binary_on(r, n, NULL, out);
+    const ast_node *local[16], **spine = local;
+    size_t count = 0;
+    for (const ast_node *k = n; k->kind == AST_BINARY; k = k->as.binary.left) count++;
+    if (count > sizeof local / sizeof local[0] && (spine = malloc(count * sizeof *spine)) == NULL)
+        return repl_error_at(r, n, "out of memory");
+    size_t i = count;
+    for (const ast_node *k = n; k->kind == AST_BINARY; k = k->as.binary.left) spine[--i] = k;
+    repl_value value;
+    int rc = eval_binary_on(r, spine[0], NULL, &value);
+    for (i = 1; i < count && rc == 0; i++) {
+        repl_value next;
+        rc = eval_binary_on(r, spine[i], &value, &next);
+        if (rc == 0) value = next;
+    }
+    if (spine != local) free((void *)spine);
+    if (rc == 0) *out = value;
     return rc;
 }
 

@@ -773,10 +773,17 @@ static ast_node *parse_statement(parser *p) {
 
 /* ---- entry points ---- */
 
-/* The first node deeper than AST_MAX_HEIGHT, or NULL; the recursion stops
- * there, so it is bounded too. */
+/* The first node nested deeper than AST_MAX_HEIGHT, or NULL; the recursion
+ * stops there, so it is bounded too. */
 static const ast_node *too_deep(const ast_node *node, int depth) {
     if (depth > AST_MAX_HEIGHT) return node;
+    /* a chain a + b - c ... is flat, not nested: its left spine stays at this
+     * depth and is walked in a loop */
+    while (node->kind == AST_BINARY && node->as.binary.left && node->as.binary.left->kind == AST_BINARY) {
+        const ast_node *found = node->as.binary.right ? too_deep(node->as.binary.right, depth + 1) : NULL;
+        if (found) return found;
+        node = node->as.binary.left;
+    }
     int count = ast_child_count(node);
     for (int i = 0; i < count; i++) {
         const ast_node *child = ast_child(node, i);
@@ -842,6 +849,9 @@ parse_status parse_program(const char *source, int first_line, ast_node **progra
     return status;
 }
 
+/* The most bytes of a source line an error echoes (parse_error_format). */
+#define ERROR_ECHO_WIDTH 200
+
 char *parse_error_format(const parse_error *error, const char *source, int first_line,
                          const char *filename) {
     char header[512];
@@ -868,24 +878,34 @@ char *parse_error_format(const parse_error *error, const char *source, int first
         }
     }
 
+    /* A long line is cut to ERROR_ECHO_WIDTH bytes around the caret, "..."
+     * marking each end that was cut. */
+    size_t caret_at = error->column > 1 ? (size_t)error->column - 1 : 0;
+    size_t from = 0, to = line_length;
+    if (line_text && line_length > ERROR_ECHO_WIDTH) {
+        from = caret_at > ERROR_ECHO_WIDTH / 2 ? caret_at - ERROR_ECHO_WIDTH / 2 : 0;
+        if (from + ERROR_ECHO_WIDTH > line_length)
+            from = line_length > ERROR_ECHO_WIDTH ? line_length - ERROR_ECHO_WIDTH : 0;
+        to = from + ERROR_ECHO_WIDTH;
+        while (from > 0 && ((unsigned char)line_text[from] & 0xC0) == 0x80) from--; /* whole characters */
+        while (to < line_length && ((unsigned char)line_text[to] & 0xC0) == 0x80) to++;
+    }
+    const char *cut_before = from > 0 ? "..." : "", *cut_after = to < line_length ? "..." : "";
     size_t header_length = strlen(header);
-    size_t caret_width = error->column > 1 ? (size_t)error->column - 1 : 0;
+    size_t caret_width = caret_at > from ? caret_at - from : 0;
     size_t total = header_length + 1;
-    if (line_text) total += 2 + line_length + 1 + 2 + caret_width + 2;
+    if (line_text) total += 2 + 3 + (to - from) + 3 + 1 + 2 + 3 + caret_width + 2;
     char *text = malloc(total);
     if (!text) return NULL;
     memcpy(text, header, header_length);
     size_t length = header_length;
     if (line_text) {
-        memcpy(text + length, "  ", 2);
-        length += 2;
-        memcpy(text + length, line_text, line_length);
-        length += line_length;
-        text[length++] = '\n';
-        text[length++] = ' ';
-        text[length++] = ' ';
+        length += (size_t)sprintf(text + length, "  %s", cut_before);
+        memcpy(text + length, line_text + from, to - from);
+        length += to - from;
+        length += (size_t)sprintf(text + length, "%s\n  %s", cut_after, cut_before[0] ? "   " : "");
         for (size_t i = 0; i < caret_width; i++) {
-            unsigned char c = i < line_length ? (unsigned char)line_text[i] : ' ';
+            unsigned char c = from + i < line_length ? (unsigned char)line_text[from + i] : ' ';
             if (c == '\t')
                 text[length++] = '\t';
             else if ((c & 0xC0) != 0x80)

@@ -35,9 +35,11 @@
  *
  * The parser never aborts: on error it frees what it built and returns a
  * status with the first error's position and message.  Nesting deeper than
- * 200 levels, or a tree taller than AST_MAX_HEIGHT, is an error ("expression
- * nested too deeply", "blocks nested too deeply"), so no input overflows the
- * stack here or in a recursive evaluator. */
+ * 200 levels, or a tree nested deeper than AST_MAX_HEIGHT, is an error
+ * ("expression nested too deeply", "blocks nested too deeply"), so no input
+ * overflows the stack here or in a recursive evaluator.  A flat chain of
+ * left-associative operators (a sum of a million terms) is not nesting: it
+ * parses in a loop, and walkers loop over its left spine. */
 #ifndef PARSER_H
 #define PARSER_H
 
@@ -87,7 +89,8 @@ parse_status parse_program(const char *source, int first_line, ast_node **progra
  * in `source` (read with the same first_line), show that line indented by
  * two spaces and a caret under the error's column: tabs in the line are
  * copied so the caret stays aligned, and UTF-8 continuation bytes take no
- * width.  Every line ends in '\n'. */
+ * width.  A line longer than 200 bytes is cut to 200 around the caret, with
+ * "..." where it was cut.  Every line ends in '\n'. */
 char *parse_error_format(const parse_error *error, const char *source, int first_line,
                          const char *filename);
 

@@ -530,6 +530,9 @@ static void check_format(const char *source, int first_line, const char *filenam
     free(text);
 }
 
+static char *repeat(const char *prefix, const char *piece, int count, const char *middle,
+                    const char *closing, const char *suffix);
+
 static void test_error_format(void **state) {
     (void)state;
     check_format("y = (1 + 2", 1, NULL,
@@ -549,6 +552,24 @@ static void test_error_format(void **state) {
                  "error: unexpected token ')'\n"
                  "  print(\"h\xc3\xa9\") )\n"
                  "              ^\n");
+
+    /* a long line is cut to 200 bytes around the caret, "..." where cut */
+    char *line = repeat("y = ", "1 + ", 150, "(", "", "");
+    char expected[1024];
+    snprintf(expected, sizeof expected,
+             "error: expected expression\n  ...%s\n  %*s^\n", line + strlen(line) - 200, 3 + 200, "");
+    check_format(line, 1, NULL, expected);
+    free(line);
+    line = repeat("y = ", "1 + ", 150, "1", "", "");
+    memcpy(line + 300, "$", 1);
+    snprintf(expected, sizeof expected, "error: invalid character '$'\n  ...%.200s...\n  %*s^\n",
+             line + 200, 3 + 100, "");
+    check_format(line, 1, NULL, expected);
+    free(line);
+    line = repeat("$", " ", 500, "", "", "");
+    snprintf(expected, sizeof expected, "error: invalid character '$'\n  %.200s...\n  ^\n", line);
+    check_format(line, 1, NULL, expected);
+    free(line);
 
     /* a line outside the source is left out */
     parse_error made_up = {.line = 9, .column = 3, .message = "boom"};
@@ -644,7 +665,8 @@ static void test_nesting_limits(void **state) {
 }
 
 /* Flat syntax that builds a tall tree: the parser loops, then refuses the
- * tree so that recursive walkers stay safe. */
+ * tree so that recursive walkers stay safe -- except a chain of binary
+ * operators, which is flat (walkers loop over its left spine). */
 static void test_height_limit(void **state) {
     (void)state;
     parse_error error;
@@ -653,6 +675,17 @@ static void test_height_limit(void **state) {
     free(text);
 
     text = repeat("x = 1", "+1", 200000, "", "", "");
+    assert_int_equal(parse_quietly(text, &error), PARSE_OK);
+    free(text);
+    text = repeat("x = a", " * b - c", 100000, " and d or e", "", "");
+    assert_int_equal(parse_quietly(text, &error), PARSE_OK);
+    free(text);
+    /* a chain inside each of 60 parentheses: nested 60 deep, fine */
+    text = repeat("x = ", "(1 + 2 - ", 60, "3", ")", "");
+    assert_int_equal(parse_quietly(text, &error), PARSE_OK);
+    free(text);
+    /* the right operand nests: 1 + (1 + (1 + ...)) is deep */
+    text = repeat("x = ", "1 + (", 100000, "1", ")", "");
     assert_int_equal(parse_quietly(text, &error), PARSE_ERROR);
     assert_string_equal(error.message, "expression nested too deeply");
     free(text);
