@@ -3,6 +3,7 @@
  * scripts, reset, display settings, quit. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,8 @@ static int command_quit(repl *r, const char *argument);
 /* The ':' commands: dispatch, completion, suggestions and :help read this. */
 const command_def command_table[] = {
     {":help", ":help [topic|name]", "this help; a topic, or one built-in by name", command_help_run},
-    {":vars", ":vars", "the bound names with their kinds, shapes and whether they have a gradient",
+    {":vars", ":vars [NAME...]",
+     "the bound names, or only those given (patterns like w* too), with kinds, shapes and gradients",
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
     {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME",
@@ -252,13 +254,52 @@ static int command_help_run(repl *r, const char *argument) {
 
 /* ---- names ---------------------------------------------------------------------------- */
 
+/* Does the bound name match a word of :vars NAME...?  A word with * or ?
+ * is a pattern (fnmatch), else the name itself. */
+static bool name_matches(const char *word, const char *name) {
+    return strpbrk(word, "*?[") ? fnmatch(word, name, 0) == 0 : strcmp(word, name) == 0;
+}
+
+/* Keeps the entries that a word of `words` (blank-separated) matches; a
+ * word that matches none is an error naming it (nothing is shown). */
+static int select_names(repl *r, const char *words, const name_entry **entries, int *count) {
+    char word[256];
+    bool *keep = calloc((size_t)*count + 1, sizeof *keep);
+    if (keep == NULL) return repl_error(r, ":vars: out of memory");
+    for (const char *p = words; *p;) {
+        while (isspace((unsigned char)*p)) p++;
+        size_t n = strcspn(p, " \t");
+        if (n == 0) break;
+        snprintf(word, sizeof word, "%.*s", (int)n, p);
+        p += n;
+        bool found = false;
+        for (int i = 0; i < *count; i++)
+            if (name_matches(word, entries[i]->name)) keep[i] = found = true;
+        if (!found) {
+            free(keep);
+            if (strpbrk(word, "*?[")) return repl_error(r, ":vars: no bound name matches %s", word);
+            return repl_error(r, ":vars: no name '%s' is bound", word);
+        }
+    }
+    int kept = 0;
+    for (int i = 0; i < *count; i++)
+        if (keep[i]) entries[kept++] = entries[i];
+    *count = kept;
+    free(keep);
+    return 0;
+}
+
 static int command_vars(repl *r, const char *argument) {
     int count = 0;
     const name_entry **entries = names_sorted(&r->names, &count);
-    if (count == 0) {
+    if (count == 0 && argument[0] == '\0') {
         fputs("no names bound\n", r->out);
         free(entries);
         return REPL_OK;
+    }
+    if (argument[0] != '\0' && select_names(r, argument, entries, &count) < 0) {
+        free(entries);
+        return REPL_ERROR;
     }
     int width = 0;
     for (int i = 0; i < count; i++)
@@ -511,6 +552,10 @@ int command_run(repl *r, const char *line) {
     }
 
     const command_def *command = command_find(name);
+    if (command != NULL && argument[0] != '\0' && strchr(command->usage, ' ') == NULL) {
+        repl_error(r, "%s takes no argument, not '%s'", command->name, argument);
+        return REPL_ERROR;
+    }
     if (command != NULL && (command->run == command_load || command->run == command_save ||
                             command->run == command_save_over || command->run == command_lessons) &&
         repl_files_allowed(r, command->name) < 0)
