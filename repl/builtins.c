@@ -94,7 +94,26 @@ char *builtin_signature_text(const builtin_def *def) {
     const char *signature = def->signature ? def->signature : "";
     size_t n = strlen(def->name) + strlen(signature) + 3;
     char *text = malloc(n);
-    if (text) snprintf(text, n, "%s(%s)", def->name, signature);
+    if (text == NULL) return NULL;
+    /* NAME=nil (no default: the parameter may be left out) is shown as
+     * [NAME], since nil is not a name anyone can type */
+    size_t length = (size_t)snprintf(text, n, "%s(", def->name);
+    for (const char *p = signature; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t part = comma ? (size_t)(comma - p) + 1 : strlen(p);
+        const char *name = p;
+        while (*name == ' ') name++;
+        size_t name_length = strcspn(name, "=,");
+        if (strncmp(name + name_length, "=nil", 4) == 0 && (name[name_length + 4] == ',' || name[name_length + 4] == '\0')) {
+            length += (size_t)sprintf(text + length, "%.*s[%.*s]%s", (int)(name - p), p, (int)name_length, name,
+                                      comma ? "," : "");
+        } else {
+            memcpy(text + length, p, part);
+            length += part;
+        }
+        p += part;
+    }
+    snprintf(text + length, n - length, ")");
     return text;
 }
 

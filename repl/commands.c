@@ -97,7 +97,8 @@ static const char language_help_before[] =
     "  ([x0, x1], [x, \"a\"]) stays a list.  Plain numbers: loop counters, len(), x.size,\n"
     "  x.ndim, x.generation, x.shape's entries, % and item(); a literal beside a plain number\n"
     "  stays plain (i + 1).  Shapes, axes, indices and sizes take numbers or variables.\n"
-    "Calls: f(a, b, key=value).  Methods: x.sum(axis=0) is sum(x, axis=0).\n"
+    "Calls: f(a, b, key=value).  Methods: x.sum(axis=0) is sum(x, axis=0).  In a signature\n"
+    "  name=value is a default, [name] a parameter that may be left out (sum(x, [axis])).\n"
     "Indexing: x[i] (drops axis 0), x[i, j], x[[0, 2]] (keeps it); negative counts from the end;\n"
     "  slices as Python: x[0:2], x[1:], x[:, 1], x[::2], x[::-1]; lists side by side pair up as\n"
     "  in NumPy and PyTorch: x[[0, 1], [1, 2]] is [x[0, 1], x[1, 2]].  All differentiable; an\n"
@@ -171,7 +172,9 @@ static void help_topic(repl *r, const char *topic) {
     int width = 0;
     for (int i = 0; i < count; i++) {
         if (!all[i].topic || strcmp(all[i].topic, topic) != 0) continue;
-        int n = (int)(strlen(all[i].name) + strlen(all[i].signature ? all[i].signature : "") + 2);
+        char *signature = builtin_signature_text(&all[i]);
+        int n = signature ? (int)strlen(signature) : 0;
+        free(signature);
         if (n > width) width = n;
     }
     if (width > 40) width = 40;
