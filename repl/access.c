@@ -177,7 +177,7 @@ static int index_list(repl *r, const ast_node *at, const value_list *list, repl_
  * negative counting from the end. */
 static int index_integer(repl *r, const ast_node *at, double number, int axis, int dim, int *out) {
     char text[AG_NUMBUF];
-    if (number != floor(number) || fabs(number) > 2e9)
+    if (number != floor(number)) /* NaN too */
         return repl_error_at(r, at, "index: an index must be an integer, not %s",
                           ag_format_display(number, 0, text));
     if (number < -dim || number >= dim)
@@ -230,7 +230,10 @@ static int eval_slice(repl *r, const ast_node *n, slice_parts *out) {
         repl_value v;
         if (eval_expr(r, parts[k], &v) < 0) return -1;
         bool ok = scalar_of(v, &out->part[k]);
-        if (!ok || out->part[k] != floor(out->part[k]) || fabs(out->part[k]) > 2e9) {
+        /* past any axis: as far as an axis can reach (a slice clamps, as in Python) */
+        if (ok && fabs(out->part[k]) > 2e9 && out->part[k] == floor(out->part[k]))
+            out->part[k] = copysign(2e9, out->part[k]);
+        if (!ok || out->part[k] != floor(out->part[k])) {
             char text[AG_NUMBUF];
             int rc = repl_error_at(r, parts[k], "index: a slice's %s must be an integer, not %s",
                                    names[k],

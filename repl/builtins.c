@@ -549,11 +549,16 @@ int arg_number(repl *r, const builtin_args *a, int index, double *out) {
 
 /* An integral double in int range, for messages with the parameter. */
 static int to_int(repl *r, const builtin_args *a, int index, double v, int *out) {
-    if (!(v == floor(v)) || v < INT_MIN || v > INT_MAX) {
-        char number[AG_NUMBUF];
+    char number[AG_NUMBUF];
+    if (!(v == floor(v)))
         return repl_error(r, "%s: %s must be an integer, not %s", builtin_name(a),
                           param_name(a, index), ag_format_display(v, 0, number));
-    }
+    if (v > INT_MAX) /* an integer, only too big: say so, with the limit */
+        return repl_error(r, "%s: %s %s is too large (the limit is %d)", builtin_name(a),
+                          param_name(a, index), ag_format_display(v, 0, number), INT_MAX);
+    if (v < INT_MIN)
+        return repl_error(r, "%s: %s %s is too small (the limit is %d)", builtin_name(a),
+                          param_name(a, index), ag_format_display(v, 0, number), INT_MIN);
     *out = (int)v;
     return 0;
 }
