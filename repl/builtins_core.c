@@ -443,9 +443,10 @@ static int arg_step(repl *r, const builtin_args *a, int index, bool *step, doubl
     repl_value v = a->values[index];
     *pace = 0;
     if (v.kind == VALUE_NUMBER) {
+        char shown[AG_NUMBUF];
         if (!(v.as.number > 0) || !isfinite(v.as.number))
-            return repl_error(r, "backward: step must be true, false or a positive number of seconds, not %g",
-                              v.as.number);
+            return repl_error(r, "backward: step must be true, false or a positive number of seconds, not %s",
+                              ag_format_display(v.as.number, 0, shown));
         *step = true;
         *pace = v.as.number;
         return 0;

@@ -670,8 +670,10 @@ static int builtin_pace(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 int repl_viz_set_pace(repl *r, double fps) {
+    char shown[AG_NUMBUF];
     if (!isfinite(fps) || fps < 0 || fps > 1000)
-        return repl_error(r, "pace: frames a second must be from 0 (off) to 1000, not %g", fps);
+        return repl_error(r, "pace: frames a second must be from 0 (off) to 1000, not %s",
+                          ag_format_display(fps, 0, shown));
     r->pace_fps = fps;
     repl_viz *v = repl_get_viz(r);
     if (v != NULL) v->frame_start_ms = 0;
@@ -679,8 +681,10 @@ int repl_viz_set_pace(repl *r, double fps) {
 }
 
 int repl_viz_set_zoom(repl *r, double zoom) {
+    char shown[AG_NUMBUF];
     if (!isfinite(zoom) || zoom < 0.5 || zoom > 4)
-        return repl_error(r, ":zoom takes a factor from 0.5 to 4 (1 is the default), not %g", zoom);
+        return repl_error(r, ":zoom takes a factor from 0.5 to 4 (1 is the default), not %s",
+                          ag_format_display(zoom, 0, shown));
     r->plot_zoom = zoom;
     repl_viz *v = repl_get_viz(r);
     if (v != NULL) {
@@ -897,8 +901,9 @@ static double call_at(void *user, double x, double y) {
             value_with_article(result, kind, sizeof kind);
         }
         call->failed = true;
-        repl_error(call->r, "contour: f must return a number, but %s(%g, %g) returned %s",
-                   callee_name(call->f), x, y, kind);
+        char xs[AG_NUMBUF], ys[AG_NUMBUF];
+        repl_error(call->r, "contour: f must return a number, but %s(%s, %s) returned %s",
+                   callee_name(call->f), ag_format_display(x, 0, xs), ag_format_display(y, 0, ys), kind);
     }
     value_release(result);
     return value;
@@ -915,10 +920,11 @@ static int contour_levels(repl *r, const builtin_args *a, double *listed, viz_pl
     repl_value given = a->values[3];
     if (given.kind == VALUE_NUMBER) {
         double count = given.as.number;
+        char shown[AG_NUMBUF];
         if (!(count >= 1 && count <= VIZ_PLOT_MAX_LEVELS && count == floor(count)))
             return repl_error(r, "contour: levels must be a whole number from 1 to %d or a list of "
-                                 "levels, not %g",
-                              VIZ_PLOT_MAX_LEVELS, count);
+                                 "levels, not %s",
+                              VIZ_PLOT_MAX_LEVELS, ag_format_display(count, 0, shown));
         levels->count = (int)count;
         return 0;
     }
@@ -932,8 +938,10 @@ static int contour_levels(repl *r, const builtin_args *a, double *listed, viz_pl
         rc = repl_error(r, "contour: levels lists 1 to %d levels, not %zu", VIZ_PLOT_MAX_LEVELS, count);
     } else {
         for (size_t i = 0; i < count && rc == 0; i++) {
+            char shown[AG_NUMBUF];
             if (!isfinite(values[i]))
-                rc = repl_error(r, "contour: level %zu is %g; levels must be finite", i + 1, values[i]);
+                rc = repl_error(r, "contour: level %zu is %s; levels must be finite", i + 1,
+                                ag_format_display(values[i], 0, shown));
             listed[i] = values[i];
         }
         levels->values = listed;

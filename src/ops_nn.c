@@ -362,8 +362,9 @@ int op_cross_entropy_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_va
 /* ---- dropout (inverted): y = x * mask, mask = (u > ratio) / (1 - ratio) ------------ */
 ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio) {
     if (!op_input_ok(ctx, AG_OP_DROPOUT, x)) return NULL;
+    char shown[AG_NUMBUF];
     if (!(ratio >= 0.0 && ratio < 1.0))
-        return ag_set_error(ctx, "dropout: ratio %g is outside [0, 1)", ratio);
+        return ag_set_error(ctx, "dropout: ratio %s is outside [0, 1)", ag_format_display(ratio, 0, shown));
     if (!ag_is_train(ctx)) return x;
     ag_op_params params = {.p = ratio};
     return op_apply(ctx, AG_OP_DROPOUT, &params, (ag_var *[]){x}, 1, 1, NULL);

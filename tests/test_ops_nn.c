@@ -530,7 +530,7 @@ static void test_dropout_modes(void **state) {
 
     assert_error(ag_dropout(ctx, x, 1.0), "dropout: ratio 1 is outside [0, 1)");
     assert_error(ag_dropout(ctx, x, -0.5), "dropout: ratio -0.5 is outside [0, 1)");
-    assert_error(ag_dropout(ctx, x, NAN), "dropout: ratio nan is outside [0, 1)");
+    assert_error(ag_dropout(ctx, x, NAN), "dropout: ratio NaN is outside [0, 1)");
     assert_error(ag_dropout(ctx, NULL, 0.5), "dropout: input 1 is NULL");
 }
 

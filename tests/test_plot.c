@@ -448,7 +448,7 @@ static void test_errors_say_what_went_wrong(void **state) {
     assert_int_equal(viz_plot_contour(plot, bowl, NULL, 2, 1, -1, 1, err), -1);
     assert_string_equal(err, "x range [2, 1] is empty: it needs lo < hi");
     assert_int_equal(viz_plot_contour(plot, bowl, NULL, -1, 1, 0, NAN, err), -1);
-    assert_string_equal(err, "y range [0, nan] is empty: it needs lo < hi");
+    assert_string_equal(err, "y range [0, NaN] is empty: it needs lo < hi");
     assert_int_equal(viz_plot_contour(plot, nowhere_finite, NULL, -1, 1, -1, 1, err), -1);
     assert_string_equal(err,
                         "the function is not finite anywhere in [-1, 1] x [-1, 1]");
@@ -465,14 +465,14 @@ static void test_errors_say_what_went_wrong(void **state) {
                         "cannot write '/tmp/loss.jpg': the name must end in .png, .svg or .pdf");
     assert_int_equal(access("/tmp/loss.jpg", F_OK), -1);
     assert_int_equal(viz_plot_mark(plot, NAN, 1, "x", err), -1);
-    assert_string_equal(err, "a mark needs a finite point, not (nan, 1)");
+    assert_string_equal(err, "a mark needs a finite point, not (NaN, 1)");
     viz_plot_levels too_many = {.count = VIZ_PLOT_MAX_LEVELS + 1};
     assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -1, 1, -1, 1, &too_many, err), -1);
     assert_string_equal(err, "levels must be 1 to 40, not 41");
     const double listed_nan[] = {1, NAN};
     viz_plot_levels not_finite = {.values = listed_nan, .count = 2};
     assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -1, 1, -1, 1, &not_finite, err), -1);
-    assert_string_equal(err, "level 2 is nan: levels must be finite");
+    assert_string_equal(err, "level 2 is NaN: levels must be finite");
     assert_int_equal(plot->contour.segment_count, segments);
     const double xs[] = {1, 2};
     assert_int_equal(viz_plot_series(plot, "fit", xs, xs, 2, false, err), 0);

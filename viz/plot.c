@@ -3,12 +3,21 @@
  * savefig in plot_window.c. */
 #include "plot_internal.h"
 
+#include "ag_format.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A number in a message as the REPL shows it (NaN, +Inf, 0.1), in one of
+ * four buffers so a message can hold four. */
+static const char *number_text(double v, int slot) {
+    static _Thread_local char buffers[4][AG_NUMBUF];
+    return ag_format_display(v, 0, buffers[slot]);
+}
 
 int plot_fail(char err[VIZ_ERRLEN], const char *format, ...) {
     va_list arguments;
@@ -194,7 +203,8 @@ int viz_plot_set_title(viz_plot *plot, const char *title, char err[VIZ_ERRLEN]) 
 int viz_plot_mark(viz_plot *plot, double x, double y, const char *label, char err[VIZ_ERRLEN]) {
     if (plot == NULL) return plot_fail(err, "no figure");
     if (!isfinite(x) || !isfinite(y))
-        return plot_fail(err, "a mark needs a finite point, not (%g, %g)", x, y);
+        return plot_fail(err, "a mark needs a finite point, not (%s, %s)", number_text(x, 0),
+                         number_text(y, 1));
     size_t capacity = plot->mark_count; /* grown one at a time: marks are few */
     plot_mark *grown = realloc(plot->marks, (capacity + 1) * sizeof *grown);
     if (grown == NULL) return plot_fail(err, "out of memory adding a mark");
@@ -266,12 +276,14 @@ int viz_plot_contour_levels(viz_plot *plot, double (*f)(void *user, double x, do
     if (levels != NULL && levels->values != NULL)
         for (int i = 0; i < levels->count; i++)
             if (!isfinite(levels->values[i]))
-                return plot_fail(err, "level %d is %g: levels must be finite", i + 1,
-                                 levels->values[i]);
+                return plot_fail(err, "level %d is %s: levels must be finite", i + 1,
+                                 number_text(levels->values[i], 0));
     if (!isfinite(xlo) || !isfinite(xhi) || !(xlo < xhi))
-        return plot_fail(err, "x range [%g, %g] is empty: it needs lo < hi", xlo, xhi);
+        return plot_fail(err, "x range [%s, %s] is empty: it needs lo < hi", number_text(xlo, 0),
+                         number_text(xhi, 1));
     if (!isfinite(ylo) || !isfinite(yhi) || !(ylo < yhi))
-        return plot_fail(err, "y range [%g, %g] is empty: it needs lo < hi", ylo, yhi);
+        return plot_fail(err, "y range [%s, %s] is empty: it needs lo < hi", number_text(ylo, 0),
+                         number_text(yhi, 1));
     const int grid = VIZ_PLOT_CONTOUR_GRID;
     double *values = malloc((size_t)grid * grid * sizeof *values);
     if (values == NULL) return plot_fail(err, "out of memory sampling the contour");
@@ -287,8 +299,9 @@ int viz_plot_contour_levels(viz_plot *plot, double (*f)(void *user, double x, do
     }
     if (finite == 0) {
         free(values);
-        return plot_fail(err, "the function is not finite anywhere in [%g, %g] x [%g, %g]", xlo,
-                         xhi, ylo, yhi);
+        return plot_fail(err, "the function is not finite anywhere in [%s, %s] x [%s, %s]",
+                         number_text(xlo, 0), number_text(xhi, 1), number_text(ylo, 2),
+                         number_text(yhi, 3));
     }
     plot_contour traced = {.present = true, .xlo = xlo, .xhi = xhi, .ylo = ylo, .yhi = yhi};
     int status = plot_contour_trace(&traced, values, grid, grid, levels);
