@@ -383,6 +383,7 @@ static void follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, char *dot_on
     ag_retain(y);
     v->shown = y;
     v->shown_opts = *o;
+    v->shown_opts.hint_call = NULL; /* the caller's buffer; a followed graph is show()'s */
     if (o->title != NULL && (v->shown_title = strdup(o->title)) == NULL) v->shown_opts.title = NULL;
     else v->shown_opts.title = v->shown_title;
     repl *r = v->r;
@@ -405,6 +406,9 @@ int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const 
     o.digits = repl_digits(r);
     o.marks = marks;
     o.nmarks = nmarks;
+    char hint[96]; /* the caller (gradcheck) takes no max_nodes= */
+    snprintf(hint, sizeof hint, "show(%s", ag_name(y)[0] ? ag_name(y) : "y");
+    o.hint_call = hint;
     char err[VIZ_ERRLEN], title[160], suffix[64];
     snprintf(suffix, sizeof suffix, " (%s)", what);
     window_title(y, suffix, title, sizeof title);
@@ -533,6 +537,9 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
     o.digits = repl_digits(r);
     o.zoom = r->plot_zoom;
     o.active = active;
+    char hint[96]; /* backward takes no max_nodes=: name a call that does */
+    snprintf(hint, sizeof hint, "tree(%s", ag_name(y)[0] ? ag_name(y) : "y");
+    o.hint_call = hint;
     char err[VIZ_ERRLEN] = "";
     if (viz_graph_window_open(v->graph_window)) {
         char title[160], what[96] = " (backward done)";

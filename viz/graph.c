@@ -242,6 +242,17 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
     size_t nodes = w->nvars + w->nfuncs + w->ncut;
     if (nodes <= limit) return 0;
     int fits = depth_that_fits(w, limit);
+    if (o->hint_call != NULL) { /* the caller takes neither option: name a call that does */
+        int n = snprintf(err, VIZ_ERRLEN, "graph has %zu nodes (limit %zu)", nodes, limit);
+        size_t at = n > 0 && n < VIZ_ERRLEN ? (size_t)n : 0;
+        if (fits > 0)
+            at += (size_t)snprintf(err + at, VIZ_ERRLEN - at, ": %s, depth=%d) draws the part near the output",
+                                   o->hint_call, fits);
+        if (nodes <= VIZ_MAX_MAX_NODES && at < VIZ_ERRLEN)
+            snprintf(err + at, VIZ_ERRLEN - at, "%s %s, max_nodes=%zu) all of it", fits > 0 ? "," : ":",
+                     o->hint_call, nodes);
+        return -1;
+    }
     if (nodes <= VIZ_MAX_MAX_NODES && fits > 0)
         snprintf(err, VIZ_ERRLEN,
                  "graph has %zu nodes (limit %zu): draw the part near the output with depth=%d, "

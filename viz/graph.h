@@ -72,6 +72,10 @@ typedef struct viz_graph_opts {
     int nmarks;
     double zoom;         /* projector scale (:zoom): PNG pixels and so text and lines are
                             zoom times larger (Graphviz dpi 96 * zoom); 0 or 1 = as is */
+    const char *hint_call; /* for a caller without depth= and max_nodes= (backward's steps,
+                              gradcheck): the too-many-nodes message suggests
+                              HINT_CALL, depth=N) and HINT_CALL, max_nodes=N), e.g. "tree(y";
+                              NULL = it names depth= and max_nodes= themselves */
 } viz_graph_opts;
 
 /* The note of v's mark in o, or NULL when v is not marked. */
