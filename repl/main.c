@@ -21,12 +21,15 @@
 #define AGREPL_VERSION "0.1.0"
 #define PROMPT "ag> "
 #define CONTINUATION_PROMPT "..> "
+/* ~/.agrepl_history keeps the last this many entries (lines of the file). */
+#define HISTORY_LINES 1000
 
 static const char usage_text[] =
     "usage: agrepl [options] [FILE.ag ...]\n"
     "\n"
     "  (no arguments)     interactive session on a terminal (reads a script when\n"
-    "                     stdin is not a terminal)\n"
+    "                     stdin is not a terminal); history in ~/.agrepl_history\n"
+    "                     (its last 1000 lines)\n"
     "  FILE.ag ...        run the scripts in order and exit; status 1 at the first error\n"
     "  -i FILE.ag         run the script, then stay interactive with its names bound\n"
     "  -e 'STATEMENTS'    run the statements and exit (repeatable; all run, in order)\n"
@@ -177,6 +180,13 @@ static bool eof_seen;
 static char history_path[4096];
 
 static void on_line(char *line) {
+    if (line == NULL && typed.len > 0) { /* Ctrl-D at ..>: drop the statement, say so */
+        pending_reset(&typed);
+        rl_callback_handler_remove();
+        printf("\n(the unfinished statement was dropped, not run; Ctrl-D at ag> leaves)\n");
+        rl_callback_handler_install(PROMPT, on_line);
+        return;
+    }
     if (line == NULL) { /* Ctrl-D */
         eof_seen = true;
         rl_callback_handler_remove();
@@ -205,7 +215,8 @@ static void on_line(char *line) {
         size_t n = strlen(entry);
         while (n > 0 && entry[n - 1] == '\n') entry[--n] = '\0';
         add_history(entry);
-        if (history_path[0]) append_history(1, history_path);
+        if (history_path[0] && append_history(1, history_path) == 0)
+            history_truncate_file(history_path, HISTORY_LINES);
         free(entry);
     }
     pending_reset(&typed);
@@ -266,7 +277,9 @@ static int run_interactive(repl *r) {
     const char *home = getenv("HOME");
     if (home && *home && !files_off) {
         snprintf(history_path, sizeof history_path, "%s/.agrepl_history", home);
+        stifle_history(HISTORY_LINES);
         read_history(history_path);
+        history_truncate_file(history_path, HISTORY_LINES);
         FILE *touch = fopen(history_path, "a"); /* append_history needs the file */
         if (touch) fclose(touch);
     }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Interactive behaviour through a real terminal (tmux): Tab completion of
 # names, methods and commands, the continuation prompt, Ctrl-C in a long
-# loop, history kept across sessions in ~/.agrepl_history, Ctrl-D to leave.
+# loop, history kept across sessions in ~/.agrepl_history (its last 1000
+# lines), Ctrl-D to leave, Ctrl-D at ..> dropping the unfinished statement.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
@@ -142,6 +143,33 @@ check "keyword of the call" 'fy.backward(create_graph='
 keys 'true)' Enter 'fx.grad' Enter
 check "the completed call runs" 'variable(4)'
 keys C-d
+
+# Ctrl-D at ..> drops the unfinished statement and says so; the session goes
+# on (issue 13, item 9).  The history file is cut to its last 1000 lines.
+i=0
+while tmux -L "$sock" has-session 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+awk 'BEGIN { for (i = 1; i <= 1500; i++) print "old_entry_" i }' >"$tmp/.agrepl_history"
+start
+keys 'dropped = (1 +' Enter
+check "continuation before Ctrl-D" '..>'
+keys C-d
+check "Ctrl-D at ..> says the statement was dropped" '(the unfinished statement was dropped, not run; Ctrl-D at ag> leaves)'
+keys 'print(dropped)' Enter
+check "the dropped statement bound nothing" "unknown name 'dropped'"
+keys 'print(6 * 7 + 100)' Enter
+check "the session goes on after Ctrl-D at ..>" '142'
+keys C-d
+i=0
+while tmux -L "$sock" has-session 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+lines=$(wc -l <"$tmp/.agrepl_history")
+first=$(head -1 "$tmp/.agrepl_history")
+last=$(tail -1 "$tmp/.agrepl_history")
+if [ "$lines" -eq 1000 ] && [ "$first" = old_entry_503 ] && [ "$last" = 'print(6 * 7 + 100)' ]; then
+    pass=$((pass + 1))
+else
+    echo "FAIL interactive history trim: $lines lines, first '$first', last '$last' (want 1000, old_entry_503, print(6 * 7 + 100))"
+    fail=$((fail + 1))
+fi
 
 echo "interactive: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
