@@ -395,7 +395,12 @@ static void test_signature_defaults(void **state) {
     assert_ptr_equal(args.values[5].as.builtin, builtin_find("sin"));
     builtin_args_free(&args);
     char *text = builtin_signature_text(&def);
-    assert_string_equal(text, "f(a=-1.5e-3, b=\"s\", c=[1, 2], d=nil, e=true, g=sin)");
+    /* no default (nil) is shown as [d]: nil is not a name one can type */
+    assert_string_equal(text, "f(a=-1.5e-3, b=\"s\", c=[1, 2], [d], e=true, g=sin)");
+    free(text);
+    static const builtin_def nils = {"g", "x=nil, *rest, y=nil, nilly=1, z=nil", dummy, "test", "help"};
+    text = builtin_signature_text(&nils);
+    assert_string_equal(text, "g([x], *rest, [y], nilly=1, [z])");
     free(text);
     session_close(&s);
 }
