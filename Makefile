@@ -80,7 +80,7 @@ TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 
-.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build FORCE
+.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -217,8 +217,13 @@ fuzz-replay: $(FUZZ_REPLAY)
 reliability-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) bash tests/reliability_test.sh
 
+# Ctrl-C (SIGINT) stops rand(1e9), a long backward and a range loop soon
+# after the signal, in scripts, stdin and the interactive REPL (tmux).
+interrupt-tests: $(AGREPL)
+	@AGREPL=$(AGREPL) bash tests/interrupt_test.sh
+
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests
 	@$(MAKE) --no-print-directory asan-tests
 
 # The issue's stale pointer after ag_gc, caught with AG_DEBUG_NO_REUSE=1 by

@@ -776,7 +776,14 @@ static int builtin_range(repl *r, const builtin_args *a, repl_value *out) {
     int n = count > 0 ? (int)count : 0;
     *out = value_list_new(n);
     if (out->kind != VALUE_LIST) return repl_error(r, "out of memory");
-    for (int i = 0; i < n; i++) out->as.list->items[i] = value_number(start + i * step);
+    for (int i = 0; i < n; i++) {
+        if (i % 65536 == 0 && repl_interrupted) { /* a list of 1e8 numbers takes seconds */
+            value_release(*out);
+            *out = VALUE_NIL_INIT;
+            return repl_error(r, "range: interrupted");
+        }
+        out->as.list->items[i] = value_number(start + i * step);
+    }
     return 0;
 }
 

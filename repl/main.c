@@ -59,7 +59,9 @@ static void install_sigint(void) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: select() returns EINTR so the prompt can reset */
+    /* reads of a script on stdin go on; select() and poll() return EINTR
+       whatever the flag says (signal(7)), so the prompt can still reset */
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
 }
 
@@ -203,6 +205,7 @@ static void on_line(char *line) {
      * terminal meanwhile so output and Ctrl-C behave */
     rl_callback_handler_remove();
     statement_running = 1;
+    repl_interrupted = 0; /* interactive: only a Ctrl-C from now on stops it */
     int rc = repl_run(session, typed.text, NULL, 1);
     statement_running = 0;
     if (rc == REPL_INCOMPLETE) {
@@ -400,7 +403,7 @@ int main(int argc, char **argv) {
         free((void *)statements);
         return 1;
     }
-    install_sigint(); /* Ctrl-C stops scripts at a statement boundary too */
+    install_sigint(); /* Ctrl-C stops the running statement of a script too */
     int status = 0;
     /* options come before file names, so every -e runs first, in order; the
        first that fails stops the rest, like a failing script */

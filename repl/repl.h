@@ -37,8 +37,11 @@ enum { REPL_OK = 0, REPL_ERROR = 1, REPL_INCOMPLETE = 2 };
  * brace or parenthesis (the front end then asks for another line). */
 int repl_run(repl *r, const char *src, const char *filename, int first_line);
 
-/* Set from a SIGINT handler: the running statement stops at the next
- * statement boundary with "interrupted", every name kept. */
+/* Set from a SIGINT handler: the running statement stops with
+ * "interrupted", every name kept.  Loops look at it at each statement, the
+ * engine inside backward and long tensor fills (ag_set_interrupt); a
+ * statement that finishes first reports it itself.  A failed statement
+ * clears it. */
 extern volatile sig_atomic_t repl_interrupted;
 
 /* True after :quit. */

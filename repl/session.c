@@ -203,6 +203,7 @@ repl *repl_new(const repl_options *opts) {
         return NULL;
     }
     ag_set_check_finite(r->ctx, true);
+    ag_set_interrupt(r->ctx, &repl_interrupted); /* Ctrl-C stops long engine calls too */
     r->out = opts && opts->out ? opts->out : stdout;
     r->err = opts && opts->err ? opts->err : stderr;
     r->headless = opts ? opts->headless : true;
@@ -307,8 +308,14 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     r->return_value = VALUE_NIL_INIT;
     if (status != EXEC_OK && !r->error_set)
         repl_error_at(r, n, status == EXEC_ERROR ? "statement failed" : "break or continue outside a loop");
+    /* a Ctrl-C that came while it ran and that nothing inside noticed (a
+       short call): the statement that was running reports it, not the next */
+    if (status == EXEC_OK && !r->error_set && repl_interrupted) repl_error_at(r, n, "interrupted");
     int rc = r->error_set ? -1 : 0;
-    if (rc < 0) report_error(r);
+    if (rc < 0) {
+        repl_interrupted = 0; /* the failed statement used up any pending Ctrl-C */
+        report_error(r);
+    }
     /* the REPL's note was taken while the engine had none: it came first */
     const char *nonfinite = r->nonfinite_note[0] ? r->nonfinite_note : ag_nonfinite_op(r->ctx);
     if (nonfinite != NULL) {

@@ -161,6 +161,59 @@ static void end_pass(ag_ctx *ctx) {
     ctx->reclaim_step = 0;
 }
 
+/* ---- undo -----------------------------------------------------------------------
+ * A backward that fails (interrupted, out of memory) puts every gradient
+ * slot it changed back as it was: before a slot first changes, its grad and
+ * counts are logged.  Old gradients are never changed in place (only those
+ * made by the pass are, see accumulate_in_place), so the pointer is enough. */
+typedef struct {
+    ag_var *v, *grad;
+    int grad_calls;
+    unsigned grad_call;
+} grad_undo;
+
+/* Starts on `local` (a small graph costs no malloc), like func_heap. */
+#define UNDO_LOCAL 32
+typedef struct {
+    grad_undo *items;
+    size_t len, cap;
+    grad_undo local[UNDO_LOCAL];
+} undo_log;
+
+static void undo_init(undo_log *log) {
+    log->items = log->local;
+    log->len = 0;
+    log->cap = UNDO_LOCAL;
+}
+
+static void undo_free(undo_log *log) {
+    if (log->items != log->local) free(log->items);
+}
+
+static int undo_save(undo_log *log, ag_var *v) {
+    if (log->len == log->cap) {
+        size_t cap = log->cap * 2;
+        grad_undo *grown = log->items == log->local ? malloc(cap * sizeof *grown)
+                                                    : realloc(log->items, cap * sizeof *grown);
+        if (grown == NULL) return -1;
+        if (log->items == log->local) memcpy(grown, log->local, sizeof log->local);
+        log->items = grown;
+        log->cap = cap;
+    }
+    log->items[log->len++] = (grad_undo){v, v->grad, v->grad_calls, v->grad_call};
+    return 0;
+}
+
+/* Newest first, so a slot logged twice ends with its oldest state. */
+static void undo_all(const undo_log *log) {
+    for (size_t i = log->len; i-- > 0;) {
+        const grad_undo *u = &log->items[i];
+        var_set_grad(u->v, u->grad);
+        u->v->grad_calls = u->grad_calls;
+        u->v->grad_call = u->grad_call;
+    }
+}
+
 /* y usable by ctx's backward (a NULL y keeps the first message); the seed
  * y.grad, when preset, shaped like y.  0, or -1 with the error set. */
 static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
@@ -183,6 +236,10 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (ctx == NULL || check_output(ctx, "backward", y) < 0) return -1;
     ag_backward_opts none = {0};
     if (opts == NULL) opts = &none;
+    if (ctx_interrupted(ctx)) return ag_set_error(ctx, "backward: interrupted"), -1;
+    undo_log undo;
+    undo_init(&undo);
+    undo_save(&undo, y); /* cannot fail: the log starts with room */
     if (y->grad == NULL) {
         bool old = ag_set_grad_enabled(ctx, false);
         var_set_grad(y, ag_ones_like(ctx, y));
@@ -200,6 +257,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     heap.cap = HEAP_LOCAL;
     heap.seq = 0;
     if (add_func(ctx, &heap, y->creator) < 0) {
+        undo_all(&undo);
         ag_set_error(ctx, "out of memory");
         return -1;
     }
@@ -212,6 +270,11 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     ag_var *gx_local[3], **gxs = gx_local;
     ag_var *gy_local[1], **gys = gy_local;
     while (heap.len > 0) {
+        if (ctx_interrupted(ctx)) {
+            ag_set_error(ctx, "backward: interrupted");
+            status = -1;
+            goto done;
+        }
         ag_func *f = heap_pop(&heap);
         if (f->noutputs > 1) {
             gys = malloc((size_t)f->noutputs * sizeof *gys);
@@ -231,6 +294,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
                 ag_var *x = f->inputs[i];
                 if (gxs[i] == NULL) continue;
                 if (x->grad_call != ctx->backward_calls) { /* this call's first contribution */
+                    if (undo_save(&undo, x) < 0) goto oom;
                     x->grad_calls = x->grad == NULL ? 1 : x->grad_calls + 1;
                     x->grad_call = ctx->backward_calls;
                     if (x->grad_calls >= 2 && !(x->flags & (AG_VAR_PARAM | AG_VAR_CONST)) &&
@@ -266,6 +330,10 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         if (!opts->retain_grad)
             for (int i = 0; i < f->noutputs; i++) {
                 ag_var *g = f->outputs[i]->grad;
+                /* an output the pass gave nothing keeps an older grad: log it */
+                if (g != NULL && f->outputs[i]->grad_call != ctx->backward_calls &&
+                    undo_save(&undo, f->outputs[i]) < 0)
+                    goto oom;
                 f->outputs[i]->grad = NULL;
                 drop(ctx, g);
             }
@@ -280,6 +348,11 @@ oom:
 done:
     ctx->grad_enabled = old_enabled;
     ctx->in_backward--;
+    if (status < 0) { /* every gradient as it was before the call */
+        undo_all(&undo);
+        ctx->summed_data = NULL;
+    }
+    undo_free(&undo);
     if (reclaim) end_pass(ctx);
     if (gys != gy_local) free(gys);
     if (gxs != gx_local) free(gxs);

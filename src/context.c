@@ -169,6 +169,9 @@ bool ag_is_train(const ag_ctx *ctx) { return ctx->train; }
 void ag_set_check_finite(ag_ctx *ctx, bool on) { ctx->check_finite = on; }
 const char *ag_nonfinite_op(const ag_ctx *ctx) { return ctx->nonfinite_op; }
 void ag_clear_nonfinite(ag_ctx *ctx) { ctx->nonfinite_op = NULL; }
+void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag) {
+    if (ctx != NULL) ctx->interrupt = flag;
+}
 ag_rng *ag_ctx_rng(ag_ctx *ctx) { return &ctx->rng; }
 
 /* ---- node allocation -------------------------------------------------------- */

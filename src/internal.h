@@ -79,6 +79,7 @@ struct ag_ctx {
     bool train;
     bool check_finite;
     const char *nonfinite_op;
+    volatile sig_atomic_t *interrupt; /* ag_set_interrupt; NULL = never */
     int in_backward;
     ag_rng rng;
     ag_var *vars;
@@ -117,6 +118,14 @@ struct ag_ctx {
     struct ctx_owner *owners;
     size_t nowners, owners_cap;
 };
+
+/* ---- interrupts ----------------------------------------------------------------
+ * Long loops look at the flag every INTERRUPT_BLOCK elements (well under a
+ * millisecond of work) and per function in backward. */
+#define INTERRUPT_BLOCK 65536
+static inline bool ctx_interrupted(const ag_ctx *ctx) {
+    return ctx->interrupt != NULL && *ctx->interrupt != 0;
+}
 
 /* ---- owners (context.c) ---------------------------------------------------------
  * A model or optimizer attaches itself to its context; ag_ctx_free calls its

@@ -6,6 +6,7 @@
  * graphs (gradcheck's own backward puts the inputs' .grad back).  The
  * variables f creates stay in the context until the caller's next ag_gc. */
 #include "ag_numeric.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -106,6 +107,11 @@ ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, i
     double *gradient = ag_data(result);
     size_t size = ag_size(copy);
     for (size_t k = 0; k < size; k++) {
+        if (ctx_interrupted(ctx)) { /* two calls of f per element: look before each pair */
+            ag_set_error(ctx, "numgrad: interrupted");
+            result = NULL;
+            break;
+        }
         double original = data[k];
         data[k] = h + original;
         ag_var *y0 = evaluate(ctx, "numgrad", f, user, args, n);

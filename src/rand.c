@@ -7,6 +7,7 @@
  * integer arithmetic and exact double scaling are involved, so a seed gives
  * the same numbers on every machine. */
 #include "ag_rand.h"
+#include "internal.h"
 
 #include <math.h>
 
@@ -59,23 +60,33 @@ double ag_rng_normal(ag_rng *rng) {
     return u * scale;
 }
 
-/* A zero leaf of the shape filled row-major by draw(rng). */
-static ag_var *random_leaf(ag_ctx *ctx, int ndim, const int *shape, ag_rng *rng,
+/* A zero leaf of the shape filled row-major by draw(rng).  On an interrupt
+ * the generator is put back as it was, so the next draw is the one an
+ * uninterrupted call would have started with. */
+static ag_var *random_leaf(ag_ctx *ctx, const char *name, int ndim, const int *shape, ag_rng *rng,
                            double (*draw)(ag_rng *)) {
     if (ctx == NULL) return NULL;
     ag_var *v = ag_zeros(ctx, ndim, shape);
     if (v == NULL) return NULL;
     if (rng == NULL) rng = ag_ctx_rng(ctx);
+    ag_rng before = *rng;
     double *data = ag_data(v);
     size_t size = ag_size(v);
-    for (size_t i = 0; i < size; i++) data[i] = draw(rng);
+    for (size_t block = 0; block < size; block += INTERRUPT_BLOCK) {
+        if (ctx_interrupted(ctx)) {
+            *rng = before;
+            return ag_set_error(ctx, "%s: interrupted", name);
+        }
+        size_t end = size - block < INTERRUPT_BLOCK ? size : block + INTERRUPT_BLOCK;
+        for (size_t i = block; i < end; i++) data[i] = draw(rng);
+    }
     return v;
 }
 
 ag_var *ag_rand(ag_ctx *ctx, int ndim, const int *shape, ag_rng *rng) {
-    return random_leaf(ctx, ndim, shape, rng, ag_rng_uniform);
+    return random_leaf(ctx, "rand", ndim, shape, rng, ag_rng_uniform);
 }
 
 ag_var *ag_randn(ag_ctx *ctx, int ndim, const int *shape, ag_rng *rng) {
-    return random_leaf(ctx, ndim, shape, rng, ag_rng_normal);
+    return random_leaf(ctx, "randn", ndim, shape, rng, ag_rng_normal);
 }

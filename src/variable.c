@@ -83,14 +83,25 @@ ag_var *const_scalar(ag_ctx *ctx, double value) {
 
 ag_var *ag_zeros(ag_ctx *ctx, int ndim, const int *shape) { return ag_new(ctx, ndim, shape, NULL); }
 
-ag_var *ag_full(ag_ctx *ctx, int ndim, const int *shape, double value) {
+/* A leaf of the shape holding value everywhere; a long fill stops on an
+ * interrupt with "NAME: interrupted". */
+static ag_var *filled(ag_ctx *ctx, const char *name, int ndim, const int *shape, double value) {
     ag_var *v = ag_new(ctx, ndim, shape, NULL);
     if (v == NULL) return NULL;
-    for (size_t i = 0; i < v->t.size; i++) v->t.data[i] = value;
+    double *data = v->t.data;
+    for (size_t block = 0; block < v->t.size; block += INTERRUPT_BLOCK) {
+        if (ctx_interrupted(ctx)) return ag_set_error(ctx, "%s: interrupted", name);
+        size_t end = v->t.size - block < INTERRUPT_BLOCK ? v->t.size : block + INTERRUPT_BLOCK;
+        for (size_t i = block; i < end; i++) data[i] = value;
+    }
     return v;
 }
 
-ag_var *ag_ones(ag_ctx *ctx, int ndim, const int *shape) { return ag_full(ctx, ndim, shape, 1.0); }
+ag_var *ag_full(ag_ctx *ctx, int ndim, const int *shape, double value) {
+    return filled(ctx, "full", ndim, shape, value);
+}
+
+ag_var *ag_ones(ag_ctx *ctx, int ndim, const int *shape) { return filled(ctx, "ones", ndim, shape, 1.0); }
 
 ag_var *ag_zeros_like(ag_ctx *ctx, const ag_var *x) {
     return x ? ag_zeros(ctx, x->t.ndim, x->t.shape) : NULL;
@@ -111,7 +122,10 @@ ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step) {
     ag_var *v = ag_zeros(ctx, 1, &n);
     if (v == NULL) return NULL;
     double x = start; /* accumulate like upstream: x += step */
-    for (int i = 0; i < n; i++, x += step) v->t.data[i] = x;
+    for (int i = 0; i < n; i++, x += step) {
+        if (i % INTERRUPT_BLOCK == 0 && ctx_interrupted(ctx)) return ag_set_error(ctx, "arange: interrupted");
+        v->t.data[i] = x;
+    }
     return v;
 }
 
@@ -120,7 +134,10 @@ ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n) {
     ag_var *v = ag_zeros(ctx, 1, &n);
     if (v == NULL) return NULL;
     double step = (stop - start) / (double)(n - 1);
-    for (int i = 0; i < n; i++) v->t.data[i] = start + (double)i * step;
+    for (int i = 0; i < n; i++) {
+        if (i % INTERRUPT_BLOCK == 0 && ctx_interrupted(ctx)) return ag_set_error(ctx, "linspace: interrupted");
+        v->t.data[i] = start + (double)i * step;
+    }
     return v;
 }
 

@@ -1,12 +1,16 @@
 /* test_engine.c — the core: backward order and accumulation, higher-order
  * gradients, nograd/testmode scopes, unchain, the functional grad, memory
- * (collector, create_graph cycles, a 1e6-op chain) and error propagation.
+ * (collector, create_graph cycles, a 1e6-op chain), error propagation and
+ * interrupts (a stopped backward puts every gradient back).
  * Expected values are upstream's (reference §7.1, §7.2, §7.8, §11). */
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 
 static ag_var *S(double v) { return ag_scalar(ctx, v); }
@@ -727,6 +731,154 @@ static void test_step_hook(void **state) {
     assert_close(ag_item(ag_grad(x)), cos(1.0) + 2.0);
 }
 
+/* ---- interrupts (ag_set_interrupt) ------------------------------------------- */
+
+static volatile sig_atomic_t interrupt_flag;
+static int interrupt_after; /* the step hook raises the flag at this step */
+static bool raise_at_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    (void)user, (void)f, (void)gys, (void)gxs;
+    if (++steps == interrupt_after) interrupt_flag = 1;
+    return true;
+}
+
+/* A backward stopped half-way leaves every gradient as it was: the leaves'
+ * old gradients (same variables, same values, same call counts), the
+ * intermediates' retained ones, an untouched output's, and no seed on y. */
+static void test_interrupted_backward_restores_grads(void **state) {
+    ag_set_interrupt(ctx, &interrupt_flag);
+    interrupt_flag = 0;
+    ag_var *x = S(0.5), *w = S(3);
+    ag_var *h = ag_mul(ctx, ag_sin(ctx, x), w);
+    ag_var *y = ag_add(ctx, ag_square(ctx, h), ag_exp(ctx, x));
+    assert_int_equal(ag_backward(ctx, y, &RG), 0); /* every variable now has a grad */
+    ag_var *gx = ag_grad(x), *gw = ag_grad(w), *gh = ag_grad(h), *gy = ag_grad(y);
+    double x_before = ag_item(gx), w_before = ag_item(gw), h_before = ag_item(gh);
+    ag_cleargrad(y);
+    /* a second, longer graph on the same leaves: it adds into x and w */
+    ag_var *z = ag_mul(ctx, h, x);
+    for (int i = 0; i < 50; i++) z = ag_sin(ctx, z);
+    for (int at = 1; at <= 52; at += 10) {
+        steps = 0;
+        interrupt_after = at;
+        interrupt_flag = 0;
+        ag_backward_opts opts = {.step = raise_at_step};
+        assert_int_equal(ag_backward(ctx, z, &opts), -1);
+        assert_string_equal(ag_errmsg(ctx), "backward: interrupted");
+        assert_int_equal(steps, at); /* it stopped at the next function */
+        ag_clear_error(ctx);
+        assert_ptr_equal(ag_grad(x), gx);
+        assert_ptr_equal(ag_grad(w), gw);
+        assert_ptr_equal(ag_grad(h), gh);
+        assert_null(ag_grad(z));
+        assert_null(ag_grad(y));
+        assert_true(ag_item(gx) == x_before && ag_item(gw) == w_before && ag_item(gh) == h_before);
+        assert_int_equal(ag_grad_calls(x), 1);
+        assert_null(ag_backward_summed_data(ctx));
+    }
+    (void)gy;
+    /* the flag down: the same backward runs whole and adds as usual */
+    interrupt_flag = 0;
+    assert_int_equal(ag_backward(ctx, z, NULL), 0);
+    assert_int_equal(ag_grad_calls(x), 2);
+    assert_true(ag_item(ag_grad(x)) != x_before);
+    ag_set_interrupt(ctx, NULL);
+}
+
+/* A preset seed on y stays y's grad when the backward is interrupted. */
+static void test_interrupted_backward_keeps_preset_seed(void **state) {
+    ag_set_interrupt(ctx, &interrupt_flag);
+    ag_var *x = S(2);
+    ag_var *y = ag_sin(ctx, ag_sin(ctx, x));
+    ag_var *seed = S(4);
+    assert_int_equal(ag_set_grad(y, seed), 0);
+    interrupt_flag = 1; /* raised before the call: nothing runs */
+    assert_int_equal(ag_backward(ctx, y, NULL), -1);
+    assert_string_equal(ag_errmsg(ctx), "backward: interrupted");
+    ag_clear_error(ctx);
+    assert_ptr_equal(ag_grad(y), seed);
+    assert_null(ag_grad(x));
+    steps = 0;
+    interrupt_after = 1;
+    interrupt_flag = 0;
+    ag_backward_opts opts = {.step = raise_at_step};
+    assert_int_equal(ag_backward(ctx, y, &opts), -1);
+    ag_clear_error(ctx);
+    assert_ptr_equal(ag_grad(y), seed);
+    assert_null(ag_grad(x));
+    interrupt_flag = 0;
+    ag_set_interrupt(ctx, NULL);
+}
+
+/* Another thread raises the flag while a 1e6-function backward runs (as a
+ * SIGINT handler would): the call stops soon after and x keeps its grad. */
+struct raiser {
+    volatile sig_atomic_t *flag;
+    struct timespec raised;
+};
+static void *raise_soon(void *arg) {
+    struct raiser *r = arg;
+    nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &r->raised);
+    *r->flag = 1;
+    return NULL;
+}
+static void test_interrupt_from_a_thread(void **state) {
+    ag_set_interrupt(ctx, &interrupt_flag);
+    interrupt_flag = 0;
+    ag_var *x = S(0.25);
+    ag_var *old = S(7);
+    assert_int_equal(ag_set_grad(x, old), 0);
+    ag_var *y = x;
+    for (int i = 0; i < 1000000; i++) y = ag_sin(ctx, y);
+    struct raiser r = {.flag = &interrupt_flag};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, raise_soon, &r), 0);
+    int rc = ag_backward(ctx, y, NULL);
+    struct timespec done;
+    clock_gettime(CLOCK_MONOTONIC, &done);
+    pthread_join(thread, NULL);
+    assert_int_equal(rc, -1); /* 1e6 functions take far longer than 20 ms */
+    assert_string_equal(ag_errmsg(ctx), "backward: interrupted");
+    double waited = (double)(done.tv_sec - r.raised.tv_sec) + (double)(done.tv_nsec - r.raised.tv_nsec) / 1e9;
+    assert_true(waited < 0.1); /* one function's work after the flag, not the rest */
+    ag_clear_error(ctx);
+    assert_ptr_equal(ag_grad(x), old);
+    assert_true(ag_item(ag_grad(x)) == 7);
+    interrupt_flag = 0;
+    ag_set_interrupt(ctx, NULL);
+}
+
+/* Tensor construction stops too; an interrupted rand leaves the generator
+ * where it was, so the next draw is the one it would have started with. */
+static void test_interrupted_construction(void **state) {
+    ag_set_interrupt(ctx, &interrupt_flag);
+    int big[1] = {1 << 20};
+    interrupt_flag = 1;
+    ag_rng before = *ag_ctx_rng(ctx);
+    assert_null(ag_rand(ctx, 1, big, NULL));
+    assert_string_equal(ag_errmsg(ctx), "rand: interrupted");
+    assert_null(ag_randn(ctx, 1, big, NULL));
+    assert_string_equal(ag_errmsg(ctx), "randn: interrupted");
+    assert_memory_equal(ag_ctx_rng(ctx), &before, sizeof before);
+    assert_null(ag_ones(ctx, 1, big));
+    assert_string_equal(ag_errmsg(ctx), "ones: interrupted");
+    assert_null(ag_full(ctx, 1, big, 2.5));
+    assert_string_equal(ag_errmsg(ctx), "full: interrupted");
+    assert_null(ag_arange(ctx, 0, 1 << 20, 1));
+    assert_string_equal(ag_errmsg(ctx), "arange: interrupted");
+    ag_clear_error(ctx);
+    interrupt_flag = 0;
+    ag_var *a = ag_rand(ctx, 1, big, NULL);
+    assert_non_null(a);
+    ag_rng again = before;
+    assert_true(ag_cdata(a)[0] == ag_rng_uniform(&again)); /* the first draw as if never interrupted */
+    assert_true(ag_cdata(ag_full(ctx, 1, big, 2.5))[big[0] - 1] == 2.5);
+    ag_set_interrupt(ctx, NULL);
+    interrupt_flag = 1; /* no flag handed over: never interrupted */
+    assert_non_null(ag_ones(ctx, 1, big));
+    interrupt_flag = 0;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_composite),
@@ -756,6 +908,10 @@ int main(void) {
         CTX_TEST(test_op_table),
         CTX_TEST(test_backward_flags),
         CTX_TEST(test_step_hook),
+        CTX_TEST(test_interrupted_backward_restores_grads),
+        CTX_TEST(test_interrupted_backward_keeps_preset_seed),
+        CTX_TEST(test_interrupt_from_a_thread),
+        CTX_TEST(test_interrupted_construction),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

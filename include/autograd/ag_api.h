@@ -12,9 +12,9 @@
 
 /* The version of these headers; ag_version() gives the library's. */
 #define AG_VERSION_MAJOR 1
-#define AG_VERSION_MINOR 0
+#define AG_VERSION_MINOR 1
 #define AG_VERSION_PATCH 0
-#define AG_VERSION_STRING "1.0.0"
+#define AG_VERSION_STRING "1.1.0"
 
 #ifdef __cplusplus
 #define AG_EXTERN_C_BEGIN extern "C" {

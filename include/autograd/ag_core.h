@@ -37,10 +37,20 @@
  * from it may be used by one thread at a time; different contexts may be used
  * by different threads at once without locks, and give bit-identical results
  * to a single-threaded run (the random generators are per context or per
- * model).  OpenBLAS must be a thread-safe build (Debian's are). */
+ * model).  OpenBLAS must be a thread-safe build (Debian's are).
+ *
+ * Interrupts.  A caller that wants long calls to stop (Ctrl-C) hands the
+ * context a flag with ag_set_interrupt.  While *flag is nonzero, backward
+ * (checked per function), making or filling a tensor (per block of
+ * elements) and numgrad/gradcheck (per element) fail with "NAME:
+ * interrupted", and what they were given is left as it was: an interrupted
+ * backward puts back every gradient it changed, an interrupted rand the
+ * generator.  The library only reads the flag; the caller clears it.  The
+ * elementwise ops themselves and one BLAS call (matmul) run to the end. */
 #ifndef AG_CORE_H
 #define AG_CORE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,6 +104,11 @@ bool ag_is_train(const ag_ctx *ctx);
 void ag_set_check_finite(ag_ctx *ctx, bool on);
 const char *ag_nonfinite_op(const ag_ctx *ctx); /* NULL when none */
 void ag_clear_nonfinite(ag_ctx *ctx);
+
+/* Long calls look at *flag (set by a signal handler, say) and fail with
+ * "NAME: interrupted" while it is nonzero (see Interrupts above).  The flag
+ * stays the caller's; NULL (the default) turns the checks off. */
+void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag);
 
 /* ---- creation (leaf variables) ---------------------------------------- */
 
