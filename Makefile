@@ -56,7 +56,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 LIB_SRC  = $(sort $(wildcard src/*.c))
 UTIL_SRC = $(sort $(wildcard src/util/*.c))
 VIZ_SRC  = $(sort $(wildcard viz/*.c))
-REPL_SRC = $(filter-out repl/main.c,$(sort $(wildcard repl/*.c)))
+REPL_SRC = $(filter-out repl/main.c repl/blas_lazy.c,$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -83,7 +83,8 @@ AGREPL   = $(BUILD)/agrepl
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
-AGREPL_LIBS = $(LIBINT) $(RL_LIBS) $(BLAS_LIBS) -lm -ldl
+# agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
+AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
 
 .PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests FORCE
 .DEFAULT_GOAL := all
@@ -170,10 +171,12 @@ $(BUILD)/repl/viz_load.o: CFLAGS_BASE += -DAGREPL_VIZ_MODULE_PATH='"$(VIZMODDIR)
 # agrepl exports the engine's ag_* functions (repl/agrepl.dynlist) for the
 # viz module, which calls them; the module is built with it (order only:
 # agrepl does not link it).
-$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist | $(VIZMOD)
+$(BUILD)/repl/blas_lazy.o: CFLAGS_BASE += $(BLAS_CFLAGS)
+
+$(AGREPL): $(BUILD)/repl/main.o $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist | $(VIZMOD)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(BUILD)/repl/main.o $(REPLLIB) \
-	  $(UTILLIB) $(AGREPL_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(BUILD)/repl/main.o \
+	  $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS)
 
 $(VIZMOD): $(VIZ_OBJ) $(UTILLIB)
 	@echo "  LD $@"
@@ -222,10 +225,11 @@ fuzz-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) sh tests/fuzz_scripts.sh
 
 # Output to a full disk or a closed pipe: a message and status 1.  The viz
-# module loaded only when used, and a clear error when it is missing.
+# module and OpenBLAS loaded only when used, and a clear error when the
+# module is missing.
 reliability-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) bash tests/reliability_test.sh
-	@AGREPL=$(AGREPL) sh tests/viz_module_test.sh
+	@AGREPL=$(AGREPL) sh tests/lazy_load_test.sh
 
 test: check-deps
 	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interactive-tests fuzz-tests valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests
