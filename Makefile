@@ -148,6 +148,13 @@ $(BUILD)/src/%.o: src/%.c
 	@echo "  CC $<"
 	$(Q)$(CC) $(CFLAGS_BASE) $(LIB_CFLAGS) $(BLAS_CFLAGS) -c $< -o $@
 
+# viz/ and src/util/ became position-independent (for the viz module): an
+# older build's objects are rebuilt.
+$(VIZ_OBJ) $(UTIL_OBJ): $(BUILD)/pic.stamp
+$(BUILD)/pic.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo fPIC | cmp -s - $@ || echo fPIC > $@
+
 $(BUILD)/viz/%.o: viz/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
