@@ -56,7 +56,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 LIB_SRC  = $(sort $(wildcard src/*.c))
 UTIL_SRC = $(sort $(wildcard src/util/*.c))
 VIZ_SRC  = $(sort $(wildcard viz/*.c))
-REPL_SRC = $(filter-out repl/main.c,$(sort $(wildcard repl/*.c)))
+REPL_SRC = $(filter-out repl/main.c repl/blas_lazy.c,$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -74,11 +74,17 @@ UTILLIB  = $(BUILD)/libagutil.a
 LIBINT   = $(BUILD)/libautograd-internal.a
 SHLIB    = $(BUILD)/libautograd.so.$(AG_VERSION)
 VIZLIB   = $(BUILD)/libviz.a
+# The viz layer as the module agrepl loads on first use (viz/viz_module.h):
+# agrepl itself links neither viz/ nor Graphviz, SDL2, Cairo and Pango.
+VIZMOD   = $(BUILD)/agrepl-viz.so
+VIZMODDIR = $(LIBDIR)/agrepl
 REPLLIB  = $(BUILD)/librepl.a
 AGREPL   = $(BUILD)/agrepl
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
+# agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
+AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
 
 .PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests FORCE
 .DEFAULT_GOAL := all
@@ -87,7 +93,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 all: check-deps
 	@$(MAKE) --no-print-directory build-all
 
-build-all: $(LIB) $(SHLIB) $(AGREPL) $(BUILD)/samples/train_mlp
+build-all: $(LIB) $(SHLIB) $(AGREPL) $(VIZMOD) $(BUILD)/samples/train_mlp
 
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
@@ -135,17 +141,24 @@ $(REPLLIB): $(REPL_OBJ)
 $(BUILD)/src/util/%.o: src/util/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) -Isrc/util -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) -fPIC -Isrc/util -c $< -o $@
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
 	$(Q)$(CC) $(CFLAGS_BASE) $(LIB_CFLAGS) $(BLAS_CFLAGS) -c $< -o $@
 
+# viz/ and src/util/ became position-independent (for the viz module): an
+# older build's objects are rebuilt.
+$(VIZ_OBJ) $(UTIL_OBJ): $(BUILD)/pic.stamp
+$(BUILD)/pic.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo fPIC | cmp -s - $@ || echo fPIC > $@
+
 $(BUILD)/viz/%.o: viz/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Isrc/util -Iviz -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) -fPIC $(VIZ_CFLAGS) -Isrc/util -Iviz -c $< -o $@
 
 # repl/ sees viz/'s public headers but not SDL's or Graphviz's: the build
 # itself keeps the evaluator off both (as it does for src/).
@@ -158,9 +171,23 @@ $(BUILD)/repl/%.o: repl/%.c
 $(BUILD)/repl/lessons.o: $(BUILD)/prefix.stamp
 $(BUILD)/repl/lessons.o: CFLAGS_BASE += -DAGREPL_LESSON_DIR='"$(LESSONDIR)"'
 
-$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
+# Where the installed viz module is, compiled into agrepl (repl/viz_load.c).
+$(BUILD)/repl/viz_load.o: $(BUILD)/prefix.stamp
+$(BUILD)/repl/viz_load.o: CFLAGS_BASE += -DAGREPL_VIZ_MODULE_PATH='"$(VIZMODDIR)/agrepl-viz.so"'
+
+# agrepl exports the engine's ag_* functions (repl/agrepl.dynlist) for the
+# viz module, which calls them; the module is built with it (order only:
+# agrepl does not link it).
+$(BUILD)/repl/blas_lazy.o: CFLAGS_BASE += $(BLAS_CFLAGS)
+
+$(AGREPL): $(BUILD)/repl/main.o $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist | $(VIZMOD)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/repl/main.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(BUILD)/repl/main.o \
+	  $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS)
+
+$(VIZMOD): $(VIZ_OBJ) $(UTILLIB)
+	@echo "  LD $@"
+	$(Q)$(CC) $(OPT) $(SAN) -shared -o $@ $(VIZ_OBJ) $(UTILLIB) $(VIZ_LIBS) -lm
 
 $(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
 	@mkdir -p $(@D)
@@ -172,10 +199,12 @@ $(BUILD)/tests/%.o: tests/%.c
 	@echo "  CC $<"
 	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -Itests -c $< -o $@
 
-# Tests link the repl and viz layers as archives: each pulls in only what it uses.
+# Tests link the repl and viz layers as archives: each pulls in only what it
+# uses, and the viz module's table (so the REPL in a test loads nothing).
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -pthread -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -pthread -Wl,-u,agrepl_viz_module -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) \
+	  $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
 
 unit-tests: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t 2>&1; done
@@ -213,9 +242,12 @@ $(FUZZ_REPLAY): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_repl.o $(R
 fuzz-replay: $(FUZZ_REPLAY)
 	@AGREPL_HEADLESS=1 $(FUZZ_REPLAY) tests/fuzz_corpus/*
 
-# Output to a full disk or a closed pipe: a message and status 1.
+# Output to a full disk or a closed pipe: a message and status 1.  The viz
+# module and OpenBLAS loaded only when used, and a clear error when the
+# module is missing.
 reliability-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) bash tests/reliability_test.sh
+	@AGREPL=$(AGREPL) sh tests/lazy_load_test.sh
 
 # Ctrl-C (SIGINT) stops rand(1e9), a long backward and a range loop soon
 # after the signal, in scripts, stdin and the interactive REPL (tmux).
@@ -269,8 +301,9 @@ $(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
 
 install: build-all $(BUILD)/autograd.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/autograd \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(LESSONDIR)
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(VIZMODDIR)
 	install -m 755 $(AGREPL) $(DESTDIR)$(BINDIR)/agrepl
+	install -m 755 $(VIZMOD) $(DESTDIR)$(VIZMODDIR)/agrepl-viz.so
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libautograd.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION)
 	ln -sf libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -283,13 +316,14 @@ install: build-all $(BUILD)/autograd.pc
 
 # Removes exactly what install put there, then the directories that were ours.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/agrepl $(DESTDIR)$(LIBDIR)/libautograd.a \
+	rm -f $(DESTDIR)$(BINDIR)/agrepl $(DESTDIR)$(VIZMODDIR)/agrepl-viz.so $(DESTDIR)$(LIBDIR)/libautograd.a \
 	  $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	  $(DESTDIR)$(LIBDIR)/libautograd.so $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc \
 	  $(addprefix $(DESTDIR)$(INCLUDEDIR)/autograd/,$(notdir $(HEADERS))) \
 	  $(DESTDIR)$(MANDIR)/man1/agrepl.1 $(DESTDIR)$(MANDIR)/man3/autograd.3 \
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/,$(notdir $(LESSONS)))
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(DATADIR)/agrepl 2>/dev/null
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(DATADIR)/agrepl \
+	  $(DESTDIR)$(VIZMODDIR) 2>/dev/null
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.
 asan-tests:
@@ -364,7 +398,7 @@ $(AGBENCH): $(BENCH_OBJ) $(LIB)
 
 bench-build: check-deps
 	@$(MAKE) --no-print-directory BUILD=build/bench OPT=-O2 SAN= \
-	  build/bench/libautograd.a build/bench/agrepl build/bench/agbench
+	  build/bench/libautograd.a build/bench/agrepl build/bench/agrepl-viz.so build/bench/agbench
 
 bench: bench-build
 	@sh bench/run.sh build/bench

@@ -24,9 +24,11 @@
 /* Bound arguments, one per parameter of the signature, in signature order;
  * missing optional ones hold their default (VALUE_NIL for nil).  The
  * evaluator owns them; a built-in copies what it keeps. */
+#define BUILTIN_INLINE_ARGS 8
 struct builtin_args {
     int count;
-    repl_value *values;
+    repl_value *values; /* inline_values when count <= BUILTIN_INLINE_ARGS, else malloc'd */
+    repl_value inline_values[BUILTIN_INLINE_ARGS]; /* no malloc for most calls */
     const builtin_def *def;
     int line, column; /* the call, for messages */
     const struct ast_node *call; /* the AST_CALL being run, or NULL (a call from C) */

@@ -19,9 +19,7 @@
 
 #include "atomic_file.h"
 #include "repl_internal.h"
-#include "graph.h"
-#include "graph_window.h"
-#include "plot.h"
+#include "viz_load.h"
 
 enum {
     IDLE_TIMEOUT_MS = 33, /* the front end's wait between pumps at the prompt */
@@ -42,9 +40,14 @@ enum {
     LOOP_COST_SAMPLES = 5
 };
 
+/* The viz layer's entry points, once loaded (repl/viz_load.h). */
+static const viz_module *vz;
+
 struct repl_viz {
     repl *r;
     bool windows;                  /* windows may open (interactive, not headless) */
+    /* made with the viz module, at the first graph or plot built-in (both
+     * NULL until then: a script that never draws never loads the module) */
     viz_plot *plot;
     viz_graph_window *graph_window;
     /* what show() displays, kept current after every statement */
@@ -81,17 +84,38 @@ repl_viz *repl_viz_new(repl *r, bool headless) {
     /* a person at the terminal gets windows (`agrepl -i lesson.ag` too); a
      * script run from one keeps them open at its end (repl_wait_for_windows) */
     v->windows = !headless && (repl_is_interactive(r) || r->script_windows) && display_named();
-    if (v->windows) viz_window_hints(); /* before the plot or graph window starts SDL video */
-    v->plot = viz_plot_new(!v->windows);
-    v->graph_window = viz_graph_window_new(!v->windows);
-    if (v->plot == NULL || v->graph_window == NULL) {
-        viz_plot_free(v->plot);
-        viz_graph_window_free(v->graph_window);
-        free(v);
-        return NULL;
-    }
-    viz_plot_set_zoom(v->plot, r->plot_zoom);
     return v;
+}
+
+/* Loads the viz module and makes the session's plot and graph window, the
+ * first time.  0, or -1: the module could not be loaded (viz_module_error()
+ * says why) or memory ran out. */
+static int viz_load(repl_viz *v) {
+    if (v == NULL) return -1;
+    if (v->plot != NULL) return 0;
+    if ((vz = viz_module_get()) == NULL) return -1;
+    if (v->windows) vz->window_hints(); /* before the plot or graph window starts SDL video */
+    v->plot = vz->plot_new(!v->windows);
+    v->graph_window = vz->graph_window_new(!v->windows);
+    if (v->plot == NULL || v->graph_window == NULL) {
+        vz->plot_free(v->plot);
+        vz->graph_window_free(v->graph_window);
+        v->plot = NULL;
+        v->graph_window = NULL;
+        return -1;
+    }
+    vz->plot_set_zoom(v->plot, v->r->plot_zoom);
+    return 0;
+}
+
+/* Why viz_load failed, in words for the user. */
+static const char *viz_load_error(void) {
+    return vz == NULL && viz_module_error()[0] != '\0' ? viz_module_error() : "out of memory";
+}
+
+/* viz_load, or -1 with the reason after "what: " (repl_error). */
+static int viz_ready(repl *r, const char *what) {
+    return viz_load(repl_get_viz(r)) < 0 ? repl_error(r, "%s: %s", what, viz_load_error()) : 0;
 }
 
 /* Forgets what show() displays (the window itself is closed separately). */
@@ -114,8 +138,10 @@ static void forget_shown(repl_viz *v) {
 void repl_viz_free(repl_viz *v) {
     if (v == NULL) return;
     forget_shown(v);
-    viz_graph_window_free(v->graph_window);
-    viz_plot_free(v->plot);
+    if (v->plot != NULL) {
+        vz->graph_window_free(v->graph_window);
+        vz->plot_free(v->plot);
+    }
     free(v);
 }
 
@@ -131,15 +157,16 @@ static double coarse_ms(void) {
 }
 
 static bool any_window_open(const repl_viz *v) {
-    return viz_plot_window_open(v->plot) || viz_graph_window_open(v->graph_window);
+    return v->plot != NULL && (vz->plot_window_open(v->plot) || vz->graph_window_open(v->graph_window));
 }
 
 /* Handles both windows' events and redraws what changed. */
 static void serve_windows(repl_viz *v) {
-    if (viz_plot_window_open(v->plot)) viz_plot_pump(v->plot);
-    if (viz_graph_window_open(v->graph_window)) {
-        viz_graph_window_pump(v->graph_window);
-        if (!viz_graph_window_open(v->graph_window)) forget_shown(v); /* the user closed it */
+    if (v->plot == NULL) return;
+    if (vz->plot_window_open(v->plot)) vz->plot_pump(v->plot);
+    if (vz->graph_window_open(v->graph_window)) {
+        vz->graph_window_pump(v->graph_window);
+        if (!vz->graph_window_open(v->graph_window)) forget_shown(v); /* the user closed it */
     }
 }
 
@@ -244,7 +271,8 @@ static const char *name_or(const ag_var *y, const char *fallback) {
  * `first`) or of tree (values, grads, depth, max_nodes).  The title points
  * into the arguments. */
 static int graph_options(repl *r, const builtin_args *a, int first, bool layout, viz_graph_opts *o) {
-    viz_graph_opts_default(o);
+    if (viz_ready(r, a->def->name) < 0) return -1;
+    vz->graph_opts_default(o);
     o->digits = repl_digits(r);
     o->zoom = r->plot_zoom;
     int depth_index = layout ? first + 4 : first + 2;
@@ -280,12 +308,12 @@ static int graph_counts(repl *r, const builtin_args *a, ag_var *y, const viz_gra
                         int *nodes, int *edges) {
     viz_walk walk;
     char err[VIZ_ERRLEN];
-    int rc = viz_walk_build(&walk, y, o, err);
+    int rc = vz->walk_build(&walk, y, o, err);
     if (rc == 0) {
         *nodes = (int)(walk.nvars + walk.nfuncs + walk.ncut);
         *edges = (int)walk.nedges;
     }
-    viz_walk_free(&walk);
+    vz->walk_free(&walk);
     return rc == 0 ? 0 : repl_error(r, "%s: %s", a->def->name, err);
 }
 
@@ -303,7 +331,7 @@ static int builtin_dot(repl *r, const builtin_args *a, repl_value *out) {
         graph_options(r, a, 2, true, &o) < 0)
         return -1;
     char err[VIZ_ERRLEN];
-    char *text = viz_graph_dot(y, &o, err);
+    char *text = vz->graph_dot(y, &o, err);
     if (text == NULL) return repl_error(r, "dot: %s", err);
     if (file == NULL) {
         fputs(text, repl_out(r));
@@ -340,7 +368,7 @@ static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
         return -1;
     int nodes = 0, edges = 0;
     char err[VIZ_ERRLEN];
-    if (viz_graph_render(y, &o, file, &nodes, &edges, err) < 0) return repl_error(r, "render: %s", err);
+    if (vz->graph_render(y, &o, file, &nodes, &edges, err) < 0) return repl_error(r, "render: %s", err);
     print_wrote(r, file, nodes, edges);
     return 0;
 }
@@ -351,7 +379,7 @@ static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
     viz_graph_opts o;
     if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, false, &o) < 0) return -1;
     char err[VIZ_ERRLEN];
-    char *text = viz_graph_tree(y, &o, err);
+    char *text = vz->graph_tree(y, &o, err);
     if (text == NULL) return repl_error(r, "tree: %s", err);
     fputs(text, repl_out(r));
     free(text);
@@ -362,9 +390,9 @@ static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
 static int show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, const char *title,
                           char err[VIZ_ERRLEN]) {
     int width = 0, height = 0;
-    uint32_t *pixels = viz_graph_pixels(y, o, &width, &height, err);
+    uint32_t *pixels = vz->graph_pixels(y, o, &width, &height, err);
     if (pixels == NULL) return -1;
-    int rc = viz_graph_window_show(v->graph_window, pixels, width, height, title, err);
+    int rc = vz->graph_window_show(v->graph_window, pixels, width, height, title, err);
     free(pixels);
     return rc;
 }
@@ -390,19 +418,19 @@ static void follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, char *dot_on
     repl_value *bound = ag_name(y)[0] ? names_get(&r->names, ag_name(y)) : NULL;
     if (bound != NULL && bound->kind == VALUE_VAR && bound->as.var == y) v->shown_name = strdup(ag_name(y));
     char err[VIZ_ERRLEN];
-    v->shown_dot = dot_on_screen != NULL ? dot_on_screen : viz_graph_dot(y, &v->shown_opts, err);
+    v->shown_dot = dot_on_screen != NULL ? dot_on_screen : vz->graph_dot(y, &v->shown_opts, err);
 }
 
 static void pump(repl *r);
 
 int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const char *what) {
     repl_viz *v = repl_get_viz(r);
-    if (v == NULL) {
+    if (viz_ready(r, what) < 0) {
         free(marks);
-        return repl_error(r, "%s: out of memory", what);
+        return -1;
     }
     viz_graph_opts o;
-    viz_graph_opts_default(&o);
+    vz->graph_opts_default(&o);
     o.digits = repl_digits(r);
     o.marks = marks;
     o.nmarks = nmarks;
@@ -419,7 +447,7 @@ int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const 
         v->shown_marks = marks;
         return 0;
     }
-    char *text = rc == 1 ? viz_graph_tree(y, &o, err) : NULL;
+    char *text = rc == 1 ? vz->graph_tree(y, &o, err) : NULL;
     free(marks);
     if (text == NULL) return repl_error(r, "%s: %s", what, err);
     fputs(text, repl_out(r));
@@ -436,7 +464,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     viz_graph_opts o;
     if (v == NULL) return repl_error(r, "show: out of memory");
     if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, true, &o) < 0) return -1;
-    if (r->chunk != NULL && v->shown != NULL && viz_graph_window_open(v->graph_window)) {
+    if (r->chunk != NULL && v->shown != NULL && vz->graph_window_open(v->graph_window)) {
         /* the window is up: inside a statement it follows y from now on and
          * the paced window service draws it (rendering at every call would
          * stall a loop that calls show at each step) */
@@ -451,7 +479,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     int rc = show_in_window(v, y, &o, title, err);
     if (rc < 0) return repl_error(r, "show: %s", err);
     if (rc == 1) {
-        char *text = viz_graph_tree(y, &o, err);
+        char *text = vz->graph_tree(y, &o, err);
         if (text == NULL) return repl_error(r, "show: %s", err);
         fputs(text, repl_out(r));
         free(text);
@@ -464,7 +492,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     }
     follow(v, y, &o, NULL);
     int picture_width, picture_height, window_width, window_height;
-    if (viz_graph_window_sizes(v->graph_window, &picture_width, &picture_height, &window_width,
+    if (vz->graph_window_sizes(v->graph_window, &picture_width, &picture_height, &window_width,
                                &window_height) &&
         (window_width < picture_width || window_height < picture_height)) {
         double scale = (double)window_width / picture_width;
@@ -481,7 +509,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
  * values and gradients may have changed.  Re-renders only when the drawing
  * would differ (same DOT text, same picture). */
 static void refresh_shown(repl_viz *v) {
-    if (v->shown == NULL || !viz_graph_window_open(v->graph_window)) return;
+    if (v->shown == NULL || !vz->graph_window_open(v->graph_window)) return;
     repl *r = v->r;
     if (v->shown_name != NULL) {
         repl_value *bound = names_get(&r->names, v->shown_name);
@@ -494,7 +522,7 @@ static void refresh_shown(repl_viz *v) {
     v->shown_opts.digits = repl_digits(r);
     v->shown_opts.active = NULL;
     char err[VIZ_ERRLEN] = "", title[160];
-    char *dot = viz_graph_dot(v->shown, &v->shown_opts, err);
+    char *dot = vz->graph_dot(v->shown, &v->shown_opts, err);
     if (dot != NULL && v->shown_dot != NULL && strcmp(dot, v->shown_dot) == 0) {
         free(dot);
         return;
@@ -531,8 +559,12 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
     (void)print_tree;
     if (v == NULL || y == NULL) return;
     repl *r = v->r;
+    if (viz_load(v) < 0) {
+        fprintf(repl_out(r), "    (%s)\n", viz_load_error());
+        return;
+    }
     viz_graph_opts o;
-    viz_graph_opts_default(&o);
+    vz->graph_opts_default(&o);
     if (v->shown != NULL) o = v->shown_opts;
     o.digits = repl_digits(r);
     o.zoom = r->plot_zoom;
@@ -541,7 +573,7 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
     snprintf(hint, sizeof hint, "tree(%s", ag_name(y)[0] ? ag_name(y) : "y");
     o.hint_call = hint;
     char err[VIZ_ERRLEN] = "";
-    if (viz_graph_window_open(v->graph_window)) {
+    if (vz->graph_window_open(v->graph_window)) {
         char title[160], what[96] = " (backward done)";
         if (active != NULL) {
             char label[64];
@@ -554,13 +586,13 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
             fprintf(r->err, "show: %s\n", err);
             fflush(r->err);
         }
-        viz_graph_window_pump(v->graph_window);
+        vz->graph_window_pump(v->graph_window);
         /* the picture is y's now: the next refresh draws the shown graph again */
         free(v->shown_dot);
         v->shown_dot = NULL;
         return;
     }
-    char *text = viz_graph_tree(y, &o, err);
+    char *text = vz->graph_tree(y, &o, err);
     FILE *out = repl_out(r);
     if (text == NULL) {
         fprintf(out, "    (%s)\n", err);
@@ -580,9 +612,11 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
 
 /* ---- plots -------------------------------------------------------------------- */
 
+/* The session's figure, made (and the viz module loaded) the first time;
+ * NULL when that failed (plot_failed then says why). */
 static viz_plot *session_plot(repl *r) {
     repl_viz *v = repl_get_viz(r);
-    return v ? v->plot : NULL;
+    return viz_load(v) < 0 ? NULL : v->plot;
 }
 
 /* Keeps the windows live from inside loops, where plot and track are called. */
@@ -597,9 +631,10 @@ static void pump(repl *r) {
  * refused, say) is told once why, and that plots are still recorded. */
 static void no_window_notice(repl *r) {
     repl_viz *v = repl_get_viz(r);
-    if (v == NULL || !v->windows || v->told_no_window || viz_plot_window_open(v->plot)) return;
+    if (v == NULL || v->plot == NULL || !v->windows || v->told_no_window || vz->plot_window_open(v->plot))
+        return;
     v->told_no_window = true;
-    const char *why = viz_window_last_error();
+    const char *why = vz->window_last_error();
     fflush(repl_out(r));
     fprintf(r->err, "plot: no window could be opened%s%s; plots are still recorded and savefig writes them\n",
             why[0] ? ": " : "", why);
@@ -607,9 +642,9 @@ static void no_window_notice(repl *r) {
 }
 
 /* err: the message of the failed viz_plot_* call; "" when there was no
- * figure to call (out of memory making it) */
+ * figure to call (the viz module missing, or out of memory making it) */
 static int plot_failed(repl *r, const builtin_args *a, const char *err) {
-    return repl_error(r, "%s: %s", a->def->name, err[0] ? err : "out of memory");
+    return repl_error(r, "%s: %s", a->def->name, err[0] ? err : viz_load_error());
 }
 
 /* ---- pace ------------------------------------------------------------------------ */
@@ -695,7 +730,7 @@ int repl_viz_set_zoom(repl *r, double zoom) {
     r->plot_zoom = zoom;
     repl_viz *v = repl_get_viz(r);
     if (v != NULL) {
-        viz_plot_set_zoom(v->plot, zoom);
+        if (v->plot != NULL) vz->plot_set_zoom(v->plot, zoom);
         v->shown_opts.zoom = zoom; /* the shown graph is drawn again after this statement */
         serve_windows(v);
     }
@@ -765,7 +800,7 @@ static int plot_whole(repl *r, const builtin_args *a, viz_plot *plot, const char
     int rc = 0;
     if (x_count != y_count)
         rc = repl_error(r, "plot: xs has %zu numbers and ys %zu; they must match", x_count, y_count);
-    else if (plot == NULL || viz_plot_series(plot, name, xs, ys, x_count, points, err) < 0)
+    else if (plot == NULL || vz->plot_series(plot, name, xs, ys, x_count, points, err) < 0)
         rc = plot_failed(r, a, err);
     free(xs);
     free(ys);
@@ -806,8 +841,8 @@ static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
         if (arg_number(r, a, 0, &value) < 0) return -1;
         bool log_scale = false;
         if (arg_given(a, 3) && arg_bool(r, a, 3, &log_scale) < 0) return -1;
-        if (plot == NULL || viz_plot_append(plot, name, value, err) < 0) return plot_failed(r, a, err);
-        if (arg_given(a, 3)) viz_plot_set_log(plot, log_scale);
+        if (plot == NULL || vz->plot_append(plot, name, value, err) < 0) return plot_failed(r, a, err);
+        if (arg_given(a, 3)) vz->plot_set_log(plot, log_scale);
     }
     no_window_notice(r);
     paced_draw(r, 's', name);
@@ -821,7 +856,7 @@ static int builtin_title(repl *r, const builtin_args *a, repl_value *out) {
     viz_plot *plot = session_plot(r);
     const char *text;
     if (arg_string(r, a, 0, &text) < 0) return -1;
-    if (plot == NULL || viz_plot_set_title(plot, text, err) < 0) return plot_failed(r, a, err);
+    if (plot == NULL || vz->plot_set_title(plot, text, err) < 0) return plot_failed(r, a, err);
     pump(r);
     return 0;
 }
@@ -834,7 +869,7 @@ static int builtin_mark(repl *r, const builtin_args *a, repl_value *out) {
     const char *label = "";
     if (arg_number(r, a, 0, &x) < 0 || arg_number(r, a, 1, &y) < 0) return -1;
     if (arg_given(a, 2) && arg_string(r, a, 2, &label) < 0) return -1;
-    if (plot == NULL || viz_plot_mark(plot, x, y, label, err) < 0) return plot_failed(r, a, err);
+    if (plot == NULL || vz->plot_mark(plot, x, y, label, err) < 0) return plot_failed(r, a, err);
     no_window_notice(r);
     pump(r);
     return 0;
@@ -976,7 +1011,7 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     }
     double xlo, xhi, ylo, yhi;
     if (get_range(r, a, 1, &xlo, &xhi) < 0 || get_range(r, a, 2, &ylo, &yhi) < 0) return -1;
-    if (plot == NULL) return repl_error(r, "contour: out of memory");
+    if (plot == NULL) return plot_failed(r, a, err);
     double listed[VIZ_PLOT_MAX_LEVELS];
     viz_plot_levels levels = {.spacing = VIZ_PLOT_SPACING_AUTO};
     if (contour_levels(r, a, listed, &levels) < 0) return -1;
@@ -984,7 +1019,7 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     /* only the values are needed: recording 40,000 graphs would be slow */
     bool grad_enabled = ag_set_grad_enabled(repl_ctx(r), false);
     bool nonfinite_before = ag_nonfinite_op(repl_ctx(r)) != NULL;
-    int rc = viz_plot_contour_levels(plot, call_at, &call, xlo, xhi, ylo, yhi, &levels, err);
+    int rc = vz->plot_contour_levels(plot, call_at, &call, xlo, xhi, ylo, yhi, &levels, err);
     ag_set_grad_enabled(repl_ctx(r), grad_enabled);
     /* f may be undefined in part of the range (log, sqrt): those points are
      * skipped, not a NaN the user should hear about */
@@ -1020,7 +1055,7 @@ static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
             snprintf(name, sizeof name, "%s, %s", ag_name(a->values[0].as.var),
                      ag_name(a->values[1].as.var));
     }
-    if (plot == NULL || viz_plot_track(plot, name, x, y, err) < 0) return plot_failed(r, a, err);
+    if (plot == NULL || vz->plot_track(plot, name, x, y, err) < 0) return plot_failed(r, a, err);
     no_window_notice(r);
     paced_draw(r, 'p', name);
     pump(r);
@@ -1034,14 +1069,14 @@ static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     viz_plot *plot = session_plot(r);
     const char *file;
     if (arg_string(r, a, 0, &file) < 0 || repl_files_allowed(r, "savefig") < 0) return -1;
-    if (plot == NULL || viz_plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
+    if (plot == NULL || vz->plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
     fprintf(repl_out(r), "wrote %s\n", file);
     return 0;
 }
 
 static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {
-    viz_plot *plot = session_plot(r);
-    if (plot != NULL) viz_plot_clear(plot);
+    repl_viz *v = repl_get_viz(r);
+    if (v != NULL && v->plot != NULL) vz->plot_clear(v->plot); /* no figure yet: nothing to clear */
     pump(r);
     return 0;
 }

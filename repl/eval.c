@@ -147,8 +147,9 @@ int return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out) {
 
 /* The value of the constant `name` (pi, e) unless a name shadows it. */
 static bool constant_value(repl *r, const char *name, double *out) {
+    /* asked of every name that is an operand: the first letter first */
     for (const repl_constant *c = repl_constants; c->name; c++)
-        if (strcmp(c->name, name) == 0) {
+        if (c->name[0] == name[0] && strcmp(c->name, name) == 0) {
             if (names_get(r->locals, name) != NULL || names_get(&r->names, name) != NULL) return false;
             *out = c->value;
             return true;

@@ -24,7 +24,7 @@ if ! $MAKE install DESTDIR="$dest" > "$tmp/install.log" 2>&1; then
 fi
 version=$(sed -n 's/^#define AG_VERSION_STRING "\(.*\)"/\1/p' include/autograd/ag_api.h)
 major=${version%%.*}
-for f in bin/agrepl lib/libautograd.a lib/libautograd.so.$version lib/libautograd.so.$major \
+for f in bin/agrepl lib/agrepl/agrepl-viz.so lib/libautograd.a lib/libautograd.so.$version lib/libautograd.so.$major \
          lib/libautograd.so lib/pkgconfig/autograd.pc include/autograd/autograd.h \
          include/autograd/ag_api.h share/man/man1/agrepl.1 share/man/man3/autograd.3 \
          share/agrepl/lessons/rosenbrock.ag; do
@@ -88,7 +88,9 @@ else
 fi
 
 # The installed agrepl finds a lesson by name, away from the source tree:
-# the staged copy (marked here), not the source tree's.
+# the staged copy (marked here), not the source tree's.  The lesson draws
+# (contour, track, plot), so agrepl also loads its viz module from
+# ../lib/agrepl/ beside it.
 mkdir -p "$tmp/elsewhere"
 echo 'print("(the installed copy)")' >> "$root/share/agrepl/lessons/rosenbrock.ag"
 if (cd "$tmp/elsewhere" && AGREPL_HEADLESS=1 "$root/bin/agrepl" --lesson rosenbrock < /dev/null > "$tmp/lesson.out" 2>&1) &&

@@ -1,0 +1,79 @@
+#!/bin/sh
+# What agrepl loads, and when (start-up, bench/README.md): it links none of
+# the graph and window libraries and not OpenBLAS; it loads the viz module
+# agrepl-viz.so (viz/viz_module.h) only when a graph or plot built-in runs,
+# and says clearly why when the module cannot be loaded (the session keeps
+# its values and goes on); it loads OpenBLAS at the first product that needs
+# it (repl/blas_lazy.c), with the engine's thread settings.
+set -u
+AGREPL=${AGREPL:-build/agrepl}
+AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
+pass=0 fail=0
+agrepl() { AGREPL_HEADLESS=1 timeout -k 5 60 "$AGREPL" "$@"; }
+tmp=$(mktemp -d)
+sh "$(dirname "$0")/watchdog.sh" $$ 600 lazy-load & watchdog=$!
+trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
+ulimit -c 0 2>/dev/null
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# Linked: no Graphviz, SDL2, Cairo, Pango or OpenBLAS (they were most of start-up).
+needed=$(readelf -d "$AGREPL" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+if [ -n "$needed" ] && ! printf '%s\n' "$needed" | grep -q 'SDL\|gvc\|cgraph\|cairo\|pango\|blas'; then ok
+else bad "agrepl links the viz libraries: $(printf '%s ' $needed)"; fi
+
+# Loaded: not by a script that never draws; by the first graph built-in.
+LD_DEBUG=files agrepl -e 'x = 2.0; y = x * x' >/dev/null 2>"$tmp/ld"
+if [ $? = 0 ] && ! grep -q 'agrepl-viz.so\|libSDL2' "$tmp/ld"; then ok
+else bad "a script that never draws loaded the viz module: $(grep -m2 'agrepl-viz\|SDL' "$tmp/ld")"; fi
+printf 'x = 2.0\ny = x * x\ntree(y)\n' >"$tmp/tree.ag"
+LD_DEBUG=files agrepl "$tmp/tree.ag" >"$tmp/out" 2>"$tmp/ld"
+if [ $? = 0 ] && grep -q 'calling init: .*agrepl-viz.so' "$tmp/ld" && grep -q '^y = 4 ' "$tmp/out"; then ok
+else bad "tree(y) did not load the module and draw: $(cat "$tmp/out")"; fi
+
+# Missing: a clear error, status 1, and the session goes on with its values.
+printf 'x = 2.0\nplot(x)\nprint(x + 1)\n' | AGREPL_VIZ_MODULE="$tmp/none.so" agrepl >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "error: plot: graphs and plots need agrepl's graph module, which could not be loaded: $tmp/none.so: cannot open shared object file" "$tmp/err" &&
+   grep -q '^variable(3)$' "$tmp/out"; then ok
+else bad "missing module (AGREPL_VIZ_MODULE): status $rc, stderr: $(cat "$tmp/err"), stdout: $(cat "$tmp/out")"; fi
+# A copy of agrepl with no module beside it (and none installed there) names where it looked.
+cp "$AGREPL" "$tmp/agrepl"
+printf 'x = 2.0\ndot(x * x)\n' >"$tmp/dot.ag"
+AGREPL_HEADLESS=1 timeout -k 5 60 "$tmp/agrepl" "$tmp/dot.ag" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+installed=$(strings "$AGREPL" | grep -m1 '^/.*/agrepl/agrepl-viz.so$')
+if [ $rc = 1 ] && [ -n "$installed" ] && ! [ -e "$installed" ] &&
+   grep -q "dot: graphs and plots need agrepl's graph module, which could not be loaded: agrepl-viz.so is not in $tmp/ nor $installed" "$tmp/err"; then ok
+elif [ -e "$installed" ]; then echo "viz-module: skipped the copied-agrepl check ($installed is installed)"
+else bad "copied agrepl without its module: status $rc, stderr: $(cat "$tmp/err")"; fi
+# Not the module: refused by name.
+libs=$(dirname "$AGREPL")
+if [ -e "$libs/libautograd.so" ]; then
+    AGREPL_VIZ_MODULE="$libs/libautograd.so" agrepl "$tmp/dot.ag" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ $rc = 1 ] && grep -q "libautograd.so is not this agrepl's graph module (no agrepl_viz_module)" "$tmp/err"; then ok
+    else bad "a library that is not the module: status $rc, stderr: $(cat "$tmp/err")"; fi
+fi
+# OpenBLAS: not loaded by scalars or a product small enough for the
+# engine's own loop (2x2x2), loaded by a bigger one, whose numbers are right.
+LD_DEBUG=files agrepl -e 'x = [[1, 2], [3, 4]]; y = x @ x; z = 2.0 * 3.0' >/dev/null 2>"$tmp/ld"
+if [ $? = 0 ] && ! grep -q 'openblas' "$tmp/ld"; then ok
+else bad "scalars and a 2x2 product loaded OpenBLAS: $(grep -m1 openblas "$tmp/ld")"; fi
+LD_DEBUG=files agrepl -e 'x = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]; print(x @ x)' >"$tmp/out" 2>"$tmp/ld"
+if [ $? = 0 ] && grep -q 'calling init: .*openblas' "$tmp/ld" && grep -q '150' "$tmp/out" && grep -q '30' "$tmp/out"; then ok
+else bad "a 3x3 product did not load OpenBLAS or is wrong: $(cat "$tmp/out")"; fi
+# Threads: small products run on one (the workers are stopped before the
+# first product), a product of 2^26 multiply-adds or more gets OpenBLAS's own
+# count again (here 2).  (Killed after the look; no timeout wrapper, whose
+# own process would be the one looked at.)
+OPENBLAS_NUM_THREADS=2 AGREPL_HEADLESS=1 "$AGREPL" -e 'x = randn([100, 100], seed=0)
+for i in range(100000) { y = x @ x }' >/dev/null 2>&1 & p=$!
+sleep 2; small=$(ls /proc/$p/task 2>/dev/null | wc -l); kill $p 2>/dev/null; wait $p 2>/dev/null
+OPENBLAS_NUM_THREADS=2 AGREPL_HEADLESS=1 "$AGREPL" -e 'x = randn([600, 600], seed=0)
+for i in range(1000) { y = x @ x }' >/dev/null 2>&1 & p=$!
+sleep 2; big=$(ls /proc/$p/task 2>/dev/null | wc -l); kill $p 2>/dev/null; wait $p 2>/dev/null
+if [ "$small" = 1 ] && [ "$big" = 2 ]; then ok
+else bad "OpenBLAS threads: $small during 100x100 products (want 1), $big during 600x600 (want 2)"; fi
+echo "lazy-load: $pass passed, $fail failed"
+[ "$fail" = 0 ]

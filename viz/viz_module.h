@@ -1,0 +1,74 @@
+/* viz_module.h — the viz layer as agrepl loads it: one table of the entry
+ * points the REPL calls.
+ *
+ * Graphviz, SDL2, Cairo and Pango pull in some 80 shared libraries, and
+ * mapping and relocating them was most of agrepl's start-up
+ * (bench/README.md).  So agrepl does not link viz/: it is built into its own
+ * module, agrepl-viz.so, which the REPL dlopen()s the first time a graph or
+ * plot built-in runs (repl/viz_load.c); a script that never draws never
+ * loads it.  The module exports one symbol, VIZ_MODULE_SYMBOL, this table.
+ * Programs that link viz/ as an archive (the unit tests) get the same table
+ * linked in, and the REPL then uses it without loading anything. */
+#ifndef VIZ_MODULE_H
+#define VIZ_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph.h"
+#include "graph_window.h"
+#include "plot.h"
+
+#define VIZ_MODULE_SYMBOL "agrepl_viz_module"
+/* Bumped whenever the table changes: a module of another version is refused. */
+#define VIZ_MODULE_VERSION 1
+
+typedef struct viz_module {
+    int version; /* VIZ_MODULE_VERSION */
+    /* graph.h */
+    void (*graph_opts_default)(viz_graph_opts *o);
+    char *(*graph_dot)(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
+    int (*graph_render)(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes, int *edges,
+                        char err[VIZ_ERRLEN]);
+    uint32_t *(*graph_pixels)(ag_var *y, const viz_graph_opts *o, int *width, int *height,
+                              char err[VIZ_ERRLEN]);
+    char *(*graph_tree)(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
+    int (*walk_build)(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
+    void (*walk_free)(viz_walk *w);
+    /* graph_window.h */
+    void (*window_hints)(void);
+    const char *(*window_last_error)(void);
+    viz_graph_window *(*graph_window_new)(bool headless);
+    void (*graph_window_free)(viz_graph_window *window);
+    int (*graph_window_show)(viz_graph_window *window, const uint32_t *pixels, int width, int height,
+                             const char *title, char err[VIZ_ERRLEN]);
+    void (*graph_window_pump)(viz_graph_window *window);
+    bool (*graph_window_open)(const viz_graph_window *window);
+    bool (*graph_window_sizes)(const viz_graph_window *window, int *picture_width, int *picture_height,
+                               int *window_width, int *window_height);
+    /* plot.h */
+    viz_plot *(*plot_new)(bool headless);
+    void (*plot_free)(viz_plot *plot);
+    int (*plot_append)(viz_plot *plot, const char *series, double value, char err[VIZ_ERRLEN]);
+    int (*plot_series)(viz_plot *plot, const char *series, const double *xs, const double *ys, size_t count,
+                       bool points, char err[VIZ_ERRLEN]);
+    int (*plot_set_title)(viz_plot *plot, const char *title, char err[VIZ_ERRLEN]);
+    int (*plot_mark)(viz_plot *plot, double x, double y, const char *label, char err[VIZ_ERRLEN]);
+    void (*plot_set_zoom)(viz_plot *plot, double zoom);
+    void (*plot_set_log)(viz_plot *plot, bool log_scale);
+    int (*plot_contour_levels)(viz_plot *plot, double (*f)(void *user, double x, double y), void *user,
+                               double xlo, double xhi, double ylo, double yhi, const viz_plot_levels *levels,
+                               char err[VIZ_ERRLEN]);
+    int (*plot_track)(viz_plot *plot, const char *path, double x, double y, char err[VIZ_ERRLEN]);
+    int (*plot_savefig)(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]);
+    void (*plot_clear)(viz_plot *plot);
+    void (*plot_pump)(viz_plot *plot);
+    bool (*plot_window_open)(const viz_plot *plot);
+} viz_module;
+
+/* The table (viz/viz_module.c); visible from the module whatever the build's
+ * visibility settings. */
+extern const viz_module agrepl_viz_module;
+
+#endif
