@@ -1059,7 +1059,8 @@ const builtin_def builtins_viz[] = {
     {"dot", "y, file=nil, " GRAPH_OPTIONS, builtin_dot, "graphs",
      "the Graphviz DOT text of the graph ending at y; dot(y, \"g.dot\") writes it"},
     {"render", "y, file, " GRAPH_OPTIONS, builtin_render, "graphs",
-     "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file"},
+     "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file; fold=true draws each "
+     "def call and model layer as one box (default: above 60 nodes); grads=\"kept\" only stored .grad"},
     {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
      "a window with y's graph, kept current after every statement and while a loop runs "
      "(text tree without a display)"},
