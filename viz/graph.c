@@ -1107,7 +1107,18 @@ static void capture_pixels(GVJ_t *job) {
     captured.height = (int)job->height;
     size_t count = (size_t)job->width * job->height;
     captured.pixels = job->imagedata != NULL && count > 0 ? malloc(count * 4) : NULL;
-    if (captured.pixels != NULL) memcpy(captured.pixels, job->imagedata, count * 4);
+    if (captured.pixels == NULL) return;
+    memcpy(captured.pixels, job->imagedata, count * 4);
+    /* over white: Graphviz's background covers a fractional last row or
+     * column only partly (premultiplied ARGB, so white adds 255 - alpha) */
+    for (size_t i = 0; i < count; i++) {
+        uint32_t p = captured.pixels[i], alpha = p >> 24;
+        if (alpha == 0xFF) continue;
+        uint32_t white = 0xFF - alpha;
+        uint32_t r = ((p >> 16) & 0xFF) + white, g = ((p >> 8) & 0xFF) + white, b = (p & 0xFF) + white;
+        captured.pixels[i] = 0xFF000000u | (r > 0xFF ? 0xFF : r) << 16 | (g > 0xFF ? 0xFF : g) << 8 |
+                             (b > 0xFF ? 0xFF : b);
+    }
 }
 
 static gvdevice_engine_t pixels_engine = {NULL, capture_pixels, NULL};
