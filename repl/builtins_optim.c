@@ -166,6 +166,8 @@ static ag_model *model_of(repl_value v) {
     return NULL;
 }
 
+ag_model *repl_model_of(repl_value v) { return model_of(v); }
+
 static void model_destroy(void *payload) { ag_model_unref(payload); }
 
 static char *model_describe(const void *payload) {

@@ -270,13 +270,32 @@ static const char *name_or(const ag_var *y, const char *fallback) {
  * and show (values, grads, rankdir, title, depth, max_nodes from index
  * `first`) or of tree (values, grads, depth, max_nodes).  The title points
  * into the arguments. */
+/* The session's notes on groups and parameter paths, for every drawing. */
+static void session_notes(repl *r, viz_graph_opts *o) {
+    o->group_title = repl_group_title;
+    o->var_path = repl_var_path;
+    o->notes_user = r;
+}
+
 static int graph_options(repl *r, const builtin_args *a, int first, bool layout, viz_graph_opts *o) {
     if (viz_ready(r, a->def->name) < 0) return -1;
     vz->graph_opts_default(o);
+    session_notes(r, o);
     o->digits = repl_digits(r);
     o->zoom = r->plot_zoom;
     int depth_index = layout ? first + 4 : first + 2;
-    if (arg_bool(r, a, first, &o->values) < 0 || arg_bool(r, a, first + 1, &o->grads) < 0) return -1;
+    if (arg_bool(r, a, first, &o->values) < 0) return -1;
+    if (a->values[first + 1].kind == VALUE_STRING) { /* grads="kept": only stored .grad */
+        const char *grads;
+        if (arg_string(r, a, first + 1, &grads) < 0) return -1;
+        if (strcmp(grads, "kept") != 0)
+            return repl_error(r, "%s: grads must be true, false or \"kept\" (only stored .grad values), "
+                                 "not \"%s\"",
+                              a->def->name, grads);
+        o->kept_only = true;
+    } else if (arg_bool(r, a, first + 1, &o->grads) < 0) {
+        return -1;
+    }
     if (layout) {
         const char *rankdir;
         if (arg_string(r, a, first + 2, &rankdir) < 0) return -1;
@@ -300,6 +319,11 @@ static int graph_options(repl *r, const builtin_args *a, int first, bool layout,
             return repl_error(r, "%s: max_nodes must be from 1 to %d, not %d", a->def->name,
                               VIZ_MAX_MAX_NODES, o->max_nodes);
     }
+    if (arg_given(a, depth_index + 2)) {
+        bool fold;
+        if (arg_bool(r, a, depth_index + 2, &fold) < 0) return -1;
+        o->fold = fold ? 1 : 0;
+    }
     return 0;
 }
 
@@ -310,7 +334,7 @@ static int graph_counts(repl *r, const builtin_args *a, ag_var *y, const viz_gra
     char err[VIZ_ERRLEN];
     int rc = vz->walk_build(&walk, y, o, err);
     if (rc == 0) {
-        *nodes = (int)(walk.nvars + walk.nfuncs + walk.ncut);
+        *nodes = (int)walk.ndrawn;
         *edges = (int)walk.nedges;
     }
     vz->walk_free(&walk);
@@ -431,6 +455,7 @@ int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const 
     }
     viz_graph_opts o;
     vz->graph_opts_default(&o);
+    session_notes(r, &o);
     o.digits = repl_digits(r);
     o.marks = marks;
     o.nmarks = nmarks;
@@ -565,6 +590,7 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
     }
     viz_graph_opts o;
     vz->graph_opts_default(&o);
+    session_notes(r, &o);
     if (v->shown != NULL) o = v->shown_opts;
     o.digits = repl_digits(r);
     o.zoom = r->plot_zoom;
@@ -1081,17 +1107,19 @@ static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
-#define GRAPH_OPTIONS "values=true, grads=true, rankdir=\"TB\", title=nil, depth=nil, max_nodes=nil"
+#define GRAPH_OPTIONS \
+    "values=true, grads=true, rankdir=\"TB\", title=nil, depth=nil, max_nodes=nil, fold=nil"
 
 const builtin_def builtins_viz[] = {
     {"dot", "y, file=nil, " GRAPH_OPTIONS, builtin_dot, "graphs",
      "the Graphviz DOT text of the graph ending at y; dot(y, \"g.dot\") writes it"},
     {"render", "y, file, " GRAPH_OPTIONS, builtin_render, "graphs",
-     "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file"},
+     "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file; fold=true draws each "
+     "def call and model layer as one box (default: above 60 nodes); grads=\"kept\" only stored .grad"},
     {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
      "a window with y's graph, kept current after every statement and while a loop runs "
      "(text tree without a display)"},
-    {"tree", "y, values=true, grads=true, depth=nil, max_nodes=nil", builtin_tree, "graphs",
+    {"tree", "y, values=true, grads=true, depth=nil, max_nodes=nil, fold=nil", builtin_tree, "graphs",
      "the graph ending at y as an indented text tree"},
     {"plot", "v, ys=nil, name=nil, log=nil, points=nil", builtin_plot, "plots",
      "plot(v) appends the scalar v to the series named as written (or name; log=true: log y "

@@ -118,6 +118,21 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
         return -1;
     }
 
+    /* the functions the call makes are drawn as a group titled with the
+     * call: the arguments' names where they are names, else the parameters' */
+    char title[160];
+    size_t used = (size_t)snprintf(title, sizeof title, "%s(", f->name);
+    const ast_node *site = r->call;
+    for (int i = 0; i < n && used < sizeof title; i++) {
+        const ast_node *arg = site != NULL && site->kind == AST_CALL && i < site->as.call.arguments.count
+                                  ? site->as.call.arguments.items[i]
+                                  : NULL;
+        const char *word = arg != NULL && arg->kind == AST_NAME ? arg->as.name : params->items[i]->as.name;
+        used += (size_t)snprintf(title + used, sizeof title - used, "%s%s", i ? ", " : "", word);
+    }
+    if (used < sizeof title) snprintf(title + used, sizeof title - used, ")");
+    unsigned outer_group = repl_group_enter(r, title);
+
     f->refcount++; /* the body stays valid even if the call rebinds its name */
     name_table *saved_locals = r->locals;
     repl_chunk *saved_chunk = r->chunk;
@@ -140,6 +155,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
         rc = eval_expr(r, body, out);
     }
     r->call_depth--;
+    repl_group_leave(r, outer_group);
     r->locals = saved_locals;
     r->chunk = saved_chunk;
     r->call = call;

@@ -109,6 +109,25 @@ void builtin_args_free(builtin_args *args);
 /* "sin(x)" / "sum(x, axis=nil)" for help, completion and printing; malloc'd. */
 char *builtin_signature_text(const builtin_def *def);
 
+/* ---- graph_notes.c: groups and parameter paths for drawing graphs ------------- */
+
+typedef struct repl_notes repl_notes;
+/* Starts the engine's layer observer and its record of the last backward's
+ * gradients for r's context. */
+void repl_notes_start(repl *r);
+void repl_notes_free(repl_notes *n);
+/* Functions made from now until repl_group_leave belong to a new group
+ * titled `title` ("rosenbrock(x0, x1)"); returns the tag to restore. */
+unsigned repl_group_enter(repl *r, const char *title);
+void repl_group_leave(repl *r, unsigned outer);
+/* For viz_graph_opts (user = the repl): a group's title, NULL for none;
+ * a parameter's path from the global model it belongs to ("m.linear[0].w"),
+ * NULL when none (valid until the next call). */
+const char *repl_group_title(void *user, unsigned tag);
+const char *repl_var_path(void *user, const ag_var *v);
+/* The model behind a model value or its m.params view, else NULL (builtins_optim.c). */
+ag_model *repl_model_of(repl_value v);
+
 /* ---- session.c: the session --------------------------------------------------- */
 
 #define REPL_MAX_TRACE 8
@@ -126,6 +145,7 @@ struct repl {
     bool noted_summed_data; /* the note on data gradients summing up was printed */
     name_table names;
     repl_viz *viz;
+    repl_notes *notes;          /* graph_notes.c; NULL until needed */
     signature_cache signatures;
 
     /* the error of the statement being run (the first one reported wins) */

@@ -204,6 +204,7 @@ repl *repl_new(const repl_options *opts) {
     }
     ag_set_check_finite(r->ctx, true);
     ag_set_interrupt(r->ctx, &repl_interrupted); /* Ctrl-C stops long engine calls too */
+    repl_notes_start(r);
     r->out = opts && opts->out ? opts->out : stdout;
     r->err = opts && opts->err ? opts->err : stderr;
     r->headless = opts ? opts->headless : true;
@@ -234,6 +235,7 @@ void repl_free(repl *r) {
     signature_cache_free(&r->signatures);
     repl_viz_free(r->viz);
     ag_ctx_free(r->ctx);
+    repl_notes_free(r->notes);
     free(r);
 }
 

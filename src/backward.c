@@ -1,5 +1,6 @@
 /* backward.c — reverse-mode differentiation (reference §3.3), the
  * functional grad, and unchaining (§3.5). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,120 @@ static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
     return 0;
 }
 
+/* ---- the last backward's gradients (ag_last_grad) -------------------------
+ * Open addressing from variable to its numbers; a removed entry leaves a
+ * tombstone.  The table is emptied at the start of every backward, so it
+ * holds one pass's variables at most. */
+#define FLOW_REMOVED ((ag_var *)1)
+
+static size_t flow_hash(const ag_var *v, size_t mask) {
+    uint64_t x = (uint64_t)(uintptr_t)v;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & mask;
+}
+
+/* The slot holding v, or SIZE_MAX. */
+static size_t flow_find(const ag_ctx *ctx, const ag_var *v) {
+    if (ctx->flow_capacity == 0) return SIZE_MAX;
+    size_t mask = ctx->flow_capacity - 1;
+    for (size_t i = flow_hash(v, mask);; i = (i + 1) & mask) {
+        if (ctx->flow_keys[i] == NULL) return SIZE_MAX;
+        if (ctx->flow_keys[i] == v) return i;
+    }
+}
+
+void ctx_clear_flows(ag_ctx *ctx) {
+    for (size_t i = 0; i < ctx->flow_capacity; i++) {
+        ag_var *v = ctx->flow_keys[i];
+        if (v == NULL || v == FLOW_REMOVED) continue;
+        v->flags &= ~VAR_HAS_FLOW;
+        free(ctx->flow_data[i]);
+    }
+    free(ctx->flow_keys);
+    free(ctx->flow_data);
+    ctx->flow_keys = NULL;
+    ctx->flow_data = NULL;
+    ctx->flow_capacity = ctx->flow_used = 0;
+}
+
+void ctx_forget_flow(ag_ctx *ctx, ag_var *v) {
+    size_t i = flow_find(ctx, v);
+    v->flags &= ~VAR_HAS_FLOW;
+    if (i == SIZE_MAX) return;
+    free(ctx->flow_data[i]);
+    ctx->flow_data[i] = NULL;
+    ctx->flow_keys[i] = FLOW_REMOVED;
+}
+
+/* Room for one more entry (at most half full); false when out of memory. */
+static bool flow_reserve(ag_ctx *ctx) {
+    if ((ctx->flow_used + 1) * 2 <= ctx->flow_capacity) return true;
+    size_t capacity = ctx->flow_capacity ? ctx->flow_capacity * 2 : 64;
+    ag_var **keys = calloc(capacity, sizeof *keys);
+    double **data = calloc(capacity, sizeof *data);
+    if (keys == NULL || data == NULL) {
+        free(keys);
+        free(data);
+        return false;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < ctx->flow_capacity; i++) {
+        ag_var *v = ctx->flow_keys[i];
+        if (v == NULL || v == FLOW_REMOVED) continue;
+        size_t j = flow_hash(v, capacity - 1);
+        while (keys[j] != NULL) j = (j + 1) & (capacity - 1);
+        keys[j] = v;
+        data[j] = ctx->flow_data[i];
+        used++;
+    }
+    free(ctx->flow_keys);
+    free(ctx->flow_data);
+    ctx->flow_keys = keys;
+    ctx->flow_data = data;
+    ctx->flow_capacity = capacity;
+    ctx->flow_used = used;
+    return true;
+}
+
+/* Adds g into what reached x in this pass.  Only for drawing: out of memory
+ * or a gradient shaped unlike x leaves it out. */
+static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
+    size_t n = x->t.size;
+    if (g == NULL || g->t.size != n || n == 0) return;
+    if (x->flags & VAR_HAS_FLOW) {
+        size_t i = flow_find(ctx, x);
+        if (i != SIZE_MAX) add_into(ctx->flow_data[i], g->t.data, n);
+        return;
+    }
+    double *copy = malloc(n * sizeof *copy);
+    if (copy == NULL || !flow_reserve(ctx)) {
+        free(copy);
+        return;
+    }
+    memcpy(copy, g->t.data, n * sizeof *copy);
+    size_t mask = ctx->flow_capacity - 1;
+    size_t i = flow_hash(x, mask);
+    while (ctx->flow_keys[i] != NULL) i = (i + 1) & mask;
+    ctx->flow_keys[i] = x;
+    ctx->flow_data[i] = copy;
+    ctx->flow_used++;
+    x->flags |= VAR_HAS_FLOW;
+}
+
+const double *ag_last_grad(const ag_var *v) {
+    if (v == NULL || !(v->flags & VAR_HAS_FLOW)) return NULL;
+    size_t i = flow_find(v->ctx, v);
+    return i == SIZE_MAX ? NULL : v->ctx->flow_data[i];
+}
+
+void ag_keep_last_grads(ag_ctx *ctx, bool keep) {
+    if (ctx == NULL) return;
+    ctx->keep_last_grads = keep;
+    if (!keep) ctx_clear_flows(ctx);
+}
+
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (ctx != NULL) ctx->summed_data = NULL;
     if (ctx == NULL || check_output(ctx, "backward", y) < 0) return -1;
@@ -251,6 +366,11 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
 
     if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
     if (++ctx->backward_calls == 0) ++ctx->backward_calls;
+    bool keep_flows = ctx->keep_last_grads;
+    if (keep_flows) {
+        ctx_clear_flows(ctx);
+        record_flow(ctx, y, y->grad);
+    }
     func_heap heap;
     heap.items = heap.local;
     heap.len = 0;
@@ -293,6 +413,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
             for (int i = 0; i < f->ninputs; i++) {
                 ag_var *x = f->inputs[i];
                 if (gxs[i] == NULL) continue;
+                if (keep_flows) record_flow(ctx, x, gxs[i]);
                 if (x->grad_call != ctx->backward_calls) { /* this call's first contribution */
                     if (undo_save(&undo, x) < 0) goto oom;
                     x->grad_calls = x->grad == NULL ? 1 : x->grad_calls + 1;

@@ -105,6 +105,7 @@ void ag_ctx_free(ag_ctx *ctx) {
     /* Models and optimizers still alive forget their variables first. */
     for (size_t i = 0; i < ctx->nowners; i++) ctx->owners[i].detach(ctx->owners[i].owner);
     free(ctx->owners);
+    ctx_clear_flows(ctx);
     for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
         next = v->next_live;
         free_var_storage(v);
@@ -258,6 +259,7 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
     static const ag_func zero_func;
     memcpy(f, &zero_func, sizeof *f);
     f->mark = ctx->epoch;
+    f->tag = ctx->func_tag;
     f->inputs = f->inline_inputs;
     f->outputs = f->inline_outputs;
     f->next_live = ctx->funcs;
@@ -273,6 +275,7 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * pays a page fault per page to get it again; freed one at a time, between
  * new allocations, the buffers are simply reused. */
 static void retire_var(ag_ctx *ctx, ag_var *v) {
+    if (v->flags & VAR_HAS_FLOW) ctx_forget_flow(ctx, v);
     if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
         free_var_storage(v);
         free(v);

@@ -239,6 +239,20 @@ ag_var *ag_func_output(const ag_func *f, int i) {
     return f && i >= 0 && i < f->noutputs ? f->outputs[i] : NULL;
 }
 int ag_func_generation(const ag_func *f) { return f ? f->generation : 0; }
+unsigned ag_func_tag(const ag_func *f) { return f ? f->tag : 0; }
+
+unsigned ag_set_func_tag(ag_ctx *ctx, unsigned tag) {
+    if (ctx == NULL) return 0;
+    unsigned old = ctx->func_tag;
+    ctx->func_tag = tag;
+    return old;
+}
+
+void ag_observe_layers(ag_ctx *ctx, ag_layer_fn fn, void *user) {
+    if (ctx == NULL) return;
+    ctx->layer_fn = fn;
+    ctx->layer_user = user;
+}
 
 static size_t append_ints(char *buf, size_t n, size_t at, const int *v, int count) {
     if (count == 1) return at + (size_t)snprintf(buf + at, at < n ? n - at : 0, "%d", v[0]);

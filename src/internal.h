@@ -65,6 +65,7 @@ struct ag_func {
     int generation;
     unsigned mark; /* collector state: NODE_OLD and an epoch */
     unsigned seen; /* backward pass stamp */
+    unsigned tag;  /* the context's func_tag when it was made (ag_func_tag) */
     ag_var **inputs, **outputs;
     ag_var *inline_inputs[3];
     ag_var *inline_outputs[1];
@@ -105,6 +106,16 @@ struct ag_ctx {
     unsigned backward_stamp;
     unsigned backward_calls; /* ag_backward calls that ran a graph, for ag_grad_calls */
     ag_var *summed_data;     /* ag_backward_summed_data */
+    /* ag_keep_last_grads: the gradient each variable received in the last
+     * backward (ag_size(v) numbers, owned), by variable; such a variable
+     * has VAR_HAS_FLOW in its flags (backward.c). */
+    bool keep_last_grads;
+    ag_var **flow_keys;
+    double **flow_data;
+    size_t flow_capacity, flow_used; /* used counts removed slots too */
+    unsigned func_tag;       /* given to every function made (ag_set_func_tag) */
+    ag_layer_fn layer_fn;    /* ag_observe_layers */
+    void *layer_user;
     /* Reclaiming backward passes (backward.c): every step of a pass has its
      * own stamp, counted up from reclaim_first; reclaim_step is the running
      * step's (0 = no pass running), given to each variable made meanwhile. */
@@ -144,6 +155,13 @@ void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
  * NODE_OLD: the node survived a collection.  VAR_REMEMBERED: an old variable
  * on the remembered list.  The low bits hold the epoch of its last marking. */
 #define NODE_OLD (1u << 31)
+/* In ag_var.flags, never shown by ag_var_flags: v has an entry in the
+ * context's last-gradient table. */
+#define VAR_HAS_FLOW (1u << 30)
+/* Removes v's entry (backward.c); called when v dies. */
+void ctx_forget_flow(ag_ctx *ctx, ag_var *v);
+/* Frees the whole table. */
+void ctx_clear_flows(ag_ctx *ctx);
 #define VAR_REMEMBERED (1u << 30)
 #define EPOCH_BITS (VAR_REMEMBERED - 1u)
 

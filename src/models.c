@@ -322,6 +322,26 @@ static ag_var *recurrent_step(ag_model *m, ag_var *x) {
     return h;
 }
 
+/* Tells the context's layer observer that the layer `label` starts: the
+ * functions made until leave_layer get its tag.  Returns the tag to restore. */
+static unsigned enter_layer(ag_model *m, const char *label) {
+    ag_ctx *ctx = m->ctx;
+    unsigned outer = ctx->func_tag;
+    if (ctx->layer_fn != NULL) ctx->func_tag = ctx->layer_fn(ctx->layer_user, m, label, outer);
+    return outer;
+}
+
+static void leave_layer(ag_model *m, unsigned outer) { m->ctx->func_tag = outer; }
+
+/* One linear unit (and the activation after it) as a layer. */
+static ag_var *layer_forward(ag_model *m, linear_unit *u, ag_var *x, bool activation) {
+    unsigned outer = enter_layer(m, u->label);
+    x = linear_unit_forward(m->ctx, u, x);
+    if (activation && x != NULL) x = activate(m->ctx, m->activation, x);
+    leave_layer(m, outer);
+    return x;
+}
+
 ag_var *ag_model_forward(ag_model *m, ag_var *x) {
     if (m == NULL) return NULL;
     if (m->ctx == NULL) return ag_set_error(ag_var_ctx(x), "model: its context was freed");
@@ -330,21 +350,18 @@ ag_var *ag_model_forward(ag_model *m, ag_var *x) {
                                                         ag_model_kind_name(m->kind));
     if (check_input(m, x) < 0) return NULL;
     if (ensure_weights(m, ag_shape(x)[ag_ndim(x) - 1]) < 0) return NULL;
-    ag_ctx *ctx = m->ctx;
     switch (m->kind) {
     case AG_MODEL_MLP:
-        for (int i = 0; i < m->nunits && x != NULL; i++) {
-            x = linear_unit_forward(ctx, &m->units[i], x);
-            if (i + 1 < m->nunits) x = activate(ctx, m->activation, x);
-        }
+        for (int i = 0; i < m->nunits && x != NULL; i++)
+            x = layer_forward(m, &m->units[i], x, i + 1 < m->nunits);
         return x;
-    case AG_MODEL_LINEAR: return linear_unit_forward(ctx, &m->units[0], x);
+    case AG_MODEL_LINEAR: return layer_forward(m, &m->units[0], x, false);
     case AG_MODEL_LSTM_LAYER:
     case AG_MODEL_RNN_LAYER: return recurrent_step(m, x);
     case AG_MODEL_LSTM:
     case AG_MODEL_RNN: {
         ag_var *h = recurrent_step(m, x);
-        return h ? linear_unit_forward(ctx, &m->units[m->nunits - 1], h) : NULL;
+        return h ? layer_forward(m, &m->units[m->nunits - 1], h, false) : NULL;
     }
     }
     return NULL;

@@ -186,6 +186,7 @@ int ag_set_grad(ag_var *v, ag_var *grad) {
 void ag_cleargrad(ag_var *v) {
     if (v != NULL) v->grad = NULL, v->grad_calls = 0, v->grad_call = 0;
 }
+
 int ag_grad_calls(const ag_var *v) { return v != NULL && v->grad != NULL ? v->grad_calls : 0; }
 const char *ag_name(const ag_var *v) { return v && v->name ? v->name : ""; }
 void ag_set_name(ag_var *v, const char *name) {
@@ -197,7 +198,7 @@ void ag_set_name(ag_var *v, const char *name) {
 }
 ag_func *ag_creator(const ag_var *v) { return v ? v->creator : NULL; }
 int ag_generation(const ag_var *v) { return v ? v->generation : 0; }
-unsigned ag_var_flags(const ag_var *v) { return v ? v->flags : 0; }
+unsigned ag_var_flags(const ag_var *v) { return v ? v->flags & ~VAR_HAS_FLOW : 0; }
 void ag_var_set_flags(ag_var *v, unsigned flags) {
-    if (v != NULL) v->flags = flags;
+    if (v != NULL) v->flags = (flags & ~VAR_HAS_FLOW) | (v->flags & VAR_HAS_FLOW);
 }

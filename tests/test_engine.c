@@ -8,6 +8,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +64,76 @@ static void test_grad_calls(void **state) {
     assert_int_equal(ag_grad_calls(w), 1);
     assert_close(ag_item(ag_grad(w)), 5);
     assert_int_equal(ag_grad_calls(NULL), 0);
+}
+
+/* ag_last_grad: what flowed into each node in the last backward, retained
+ * or not, without the sums of earlier calls; nothing until asked for. */
+static void test_last_grads(void **state) {
+    ag_var *x = S(2), *w = S(3);
+    ag_var *xx = ag_mul(ctx, x, x);
+    ag_var *y = ag_mul(ctx, xx, w);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_null(ag_last_grad(x)); /* not kept by default */
+    ag_keep_last_grads(ctx, true);
+    ag_cleargrad(x);
+    ag_cleargrad(w);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_null(ag_grad(xx)); /* .grad semantics unchanged: not retained */
+    assert_non_null(ag_last_grad(xx));
+    assert_close(ag_last_grad(xx)[0], 3);
+    assert_close(ag_last_grad(x)[0], 12); /* both uses summed */
+    assert_close(ag_last_grad(y)[0], 1);  /* the seed */
+    assert_close(ag_last_grad(w)[0], 4);
+    /* a second backward without cleargrad: .grad sums, the flow does not */
+    ag_var *y2 = ag_mul(ctx, x, S(5));
+    assert_int_equal(ag_backward(ctx, y2, NULL), 0);
+    assert_close(ag_item(ag_grad(x)), 17);
+    assert_close(ag_last_grad(x)[0], 5);
+    assert_null(ag_last_grad(w)); /* not reached by the last backward */
+    assert_null(ag_last_grad(xx));
+    /* tensors: one number per element */
+    ag_var *t = ag_new(ctx, 1, (int[]){3}, (double[]){1, 2, 3});
+    assert_int_equal(ag_backward(ctx, ag_sum(ctx, ag_mul(ctx, t, t), NULL, 0), NULL), 0);
+    assert_close(ag_last_grad(t)[2], 6);
+    ag_keep_last_grads(ctx, false);
+    assert_null(ag_last_grad(NULL));
+}
+
+/* Function tags: every function made gets the context's current tag; a
+ * model's forward asks the layer observer for each layer's. */
+static unsigned layer_tags[8];
+static char layer_names[8][32];
+static int layer_count;
+static unsigned tag_layer(void *user, const void *model, const char *layer, unsigned outer) {
+    (void)user;
+    (void)model;
+    snprintf(layer_names[layer_count], sizeof layer_names[0], "%s", layer);
+    layer_tags[layer_count] = 100 + (unsigned)layer_count + outer;
+    return layer_tags[layer_count++];
+}
+
+static void test_func_tags(void **state) {
+    ag_var *x = S(2);
+    ag_var *a = ag_sin(ctx, x);
+    assert_int_equal(ag_func_tag(ag_creator(a)), 0);
+    assert_int_equal(ag_set_func_tag(ctx, 7), 0);
+    ag_var *b = ag_cos(ctx, a);
+    assert_int_equal(ag_set_func_tag(ctx, 0), 7);
+    assert_int_equal(ag_func_tag(ag_creator(b)), 7);
+    ag_model *m = ag_mlp(ctx, (int[]){3, 1}, 2, AG_ACT_TANH, 1);
+    assert_non_null(m);
+    ag_observe_layers(ctx, tag_layer, NULL);
+    layer_count = 0;
+    ag_set_func_tag(ctx, 5);
+    ag_var *out = ag_model_forward(m, ag_new(ctx, 2, (int[]){1, 2}, (double[]){1, 2}));
+    assert_int_equal(ag_set_func_tag(ctx, 0), 5); /* restored after the layers */
+    assert_non_null(out);
+    assert_int_equal(layer_count, 2);
+    assert_string_equal(layer_names[0], "linear[0]");
+    assert_string_equal(layer_names[1], "linear[1]");
+    assert_int_equal(ag_func_tag(ag_creator(out)), 106); /* 100 + 1 + outer 5 */
+    ag_observe_layers(ctx, NULL, NULL);
+    ag_model_unref(m);
 }
 
 /* The first non-parameter variable whose grad a backward summed with an
@@ -884,6 +955,8 @@ int main(void) {
         CTX_TEST(test_composite),
         CTX_TEST(test_grad_calls),
         CTX_TEST(test_backward_summed_data),
+        CTX_TEST(test_last_grads),
+        CTX_TEST(test_func_tags),
         CTX_TEST(test_accumulation),
         CTX_TEST(test_matyas_rosenbrock),
         CTX_TEST(test_rosenbrock_descent),

@@ -103,18 +103,33 @@ static int out_degree(Agraph_t *g, Agnode_t *n) {
     return count;
 }
 
-/* The legend's entries in order, joined by ",". */
+/* The legend's entries in order, joined by ",": the text of each cell of
+ * the legend node's table (line breaks as "\n"), its title left out, the
+ * edge labels' row last ("edges: ..."). */
 static void legend_text(Agraph_t *g, char *out, size_t n) {
-    Agraph_t *legend = agsubg(g, "cluster_legend", 0);
+    Agnode_t *legend = agnode(g, "legend", 0);
     assert_non_null(legend);
     out[0] = '\0';
-    for (int i = 0; i < 16; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "legend%d", i);
-        Agnode_t *entry = agnode(legend, name, 0);
-        if (entry == NULL) continue;
+    const char *label = attr(legend, "label");
+    for (const char *cell = strstr(label, "<TD"); cell != NULL; cell = strstr(cell + 1, "<TD")) {
+        const char *end = strstr(cell, "</TD>");
+        assert_non_null(end);
+        char text[256] = "";
+        size_t used = 0;
+        bool in_tag = true; /* inside "<TD ...>" first */
+        for (const char *c = cell; c < end && used + 3 < sizeof text; c++) {
+            if (strncmp(c, "<BR/>", 5) == 0) {
+                text[used++] = '\\';
+                text[used++] = 'n';
+            }
+            if (*c == '<') in_tag = true;
+            else if (*c == '>') in_tag = false;
+            else if (!in_tag) text[used++] = *c;
+        }
+        text[used] = '\0';
+        if (text[0] == '\0' || strcmp(text, "legend") == 0) continue;
         if (out[0]) strncat(out, ",", n - strlen(out) - 1);
-        strncat(out, attr(entry, "label"), n - strlen(out) - 1);
+        strncat(out, text, n - strlen(out) - 1);
     }
 }
 
@@ -240,10 +255,9 @@ static void test_dot_operand_roles_and_seed(void **state) {
     assert_string_equal(edge_label(g, node_with(g, "Div"), "<B>d</B>"), "a");
     assert_string_equal(edge_label(g, node_with(g, "Div"), "<B>p</B>"), "b");
     assert_string_equal(edge_label(g, node_with(g, "Mul"), "<B>a</B>"), "");
-    Agnode_t *operands = agnode(agsubg(g, "cluster_legend", 0), "legend_operands", 0);
-    if (operands == NULL) operands = agnode(g, "legend_operands", 0);
-    assert_non_null(operands);
-    assert_string_equal(attr(operands, "label"), "edges: a − b, a / b, base ^ exp");
+    char legend[256];
+    legend_text(g, legend, sizeof legend);
+    assert_non_null(strstr(legend, ",edges: a − b, a / b, base ^ exp"));
     agclose(g);
 
     double m[4] = {1, 2, 3, 4};
@@ -260,10 +274,9 @@ static void test_dot_operand_roles_and_seed(void **state) {
     assert_false(ag_var_flags(ag_grad(x)) & AG_VAR_SEED);
     g = read_dot(ag_grad(x), &o);
     assert_non_null(strstr(attr(node_with(g, "seed"), "label"), "dy/dy"));
-    char legend[256];
     legend_text(g, legend, sizeof legend);
     assert_non_null(strstr(legend, "seed: dy/dy = 1"));
-    assert_null(agnode(g, "legend_operands", 0));
+    assert_null(strstr(legend, "edges:"));
     agclose(g);
 }
 
@@ -282,7 +295,7 @@ static void test_dot_roles_and_options(void **state) {
     assert_string_equal(attr(node_with(g, "<B>w</B>"), "fillcolor"), "#FFB74D");
     /* a constant is small and shows its value only */
     Agnode_t *constant = node_with(g, "<TD>3</TD>");
-    assert_string_equal(attr(constant, "fontsize"), "11");
+    assert_string_equal(attr(constant, "fontsize"), "12");
     assert_null(strstr(attr(constant, "label"), "grad"));
     char legend[256];
     legend_text(g, legend, sizeof legend);
@@ -709,6 +722,221 @@ static void test_node_limit_and_depth(void **state) {
                         "max_nodes=7");
 }
 
+/* Groups for the fold tests: tag 1 is "f(x)", tag 2 "g(u)", tags from 10
+ * are layers "m.linear[N]" (N = tag - 10), the rest are not groups. */
+static const char *test_group_title(void *user, unsigned tag) {
+    static char title[32];
+    (void)user;
+    if (tag == 1) return "f(x)";
+    if (tag == 2) return "g(u)";
+    if (tag >= 10 && tag < 20) {
+        snprintf(title, sizeof title, "m.linear[%u]", tag - 10);
+        return title;
+    }
+    return NULL;
+}
+
+/* u = f(x) = sin(x) * x made under tag 1, y = g(u) = exp(u) + u under tag 2,
+ * z = y * 3 outside any group. */
+static ag_var *two_calls(void) {
+    ag_var *x = named(ag_scalar(ctx, 0.5), "x");
+    unsigned outer = ag_set_func_tag(ctx, 1);
+    ag_var *u = ag_mul(ctx, ag_sin(ctx, x), x);
+    ag_set_func_tag(ctx, 2);
+    ag_var *y = ag_add(ctx, ag_exp(ctx, u), u);
+    ag_set_func_tag(ctx, outer);
+    return named(ag_mul(ctx, y, ag_scalar(ctx, 3)), "z");
+}
+
+static bool has_subgraph(Agraph_t *g, const char *name, const char *label) {
+    Agraph_t *sub = agsubg(g, (char *)name, 0);
+    return sub != NULL && strcmp(attr(sub, "label"), label) == 0;
+}
+
+/* Clusters titled with the call unfolded; fold=true one box per group,
+ * numbered as the walk meets them from the output (g's is box0); unfolded[]
+ * opens chosen boxes; the default folds only graphs above VIZ_FOLD_NODES. */
+static void test_fold_groups(void **state) {
+    ag_var *z = two_calls();
+    viz_graph_opts o = defaults();
+    o.group_title = test_group_title;
+    char err[VIZ_ERRLEN] = "";
+
+    Agraph_t *g = read_dot(z, &o); /* 12 nodes: not folded by default */
+    assert_int_equal(graph_nodes(g), 12);
+    assert_true(has_subgraph(g, "cluster_group0", "g(u)"));
+    assert_true(has_subgraph(g, "cluster_group1", "f(x)"));
+    assert_null(agnode(g, "box0", 0));
+    agclose(g);
+
+    o.fold = 1;
+    g = read_dot(z, &o);
+    /* z, Mul, 3, the boxes and x: u and y and the ops inside are hidden */
+    assert_int_equal(graph_nodes(g), 6);
+    Agnode_t *box0 = agnode(g, "box0", 0), *box1 = agnode(g, "box1", 0);
+    assert_non_null(box0);
+    assert_non_null(box1);
+    assert_non_null(strstr(attr(box0, "label"), "g(u)"));
+    assert_non_null(strstr(attr(box0, "label"), "Exp, Add (2 ops)"));
+    assert_non_null(strstr(attr(box1, "label"), "f(x)"));
+    assert_non_null(strstr(attr(box1, "label"), "Sin, Mul (2 ops)"));
+    /* x feeds f once however often it is read; f's box feeds g's once */
+    assert_int_equal(in_degree(g, box1), 1);
+    assert_int_equal(out_degree(g, box1), 1);
+    assert_non_null(agedge(g, box1, box0, NULL, 0));
+    assert_non_null(agedge(g, node_with(g, "<B>x</B>"), box1, NULL, 0));
+    assert_int_equal(graph_edges(g), 5); /* x→f, f→g, g→Mul, 3→Mul, Mul→z */
+    agclose(g);
+    int nodes = 0, edges = 0;
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/test_graph_fold_%ld.dot", (long)getpid());
+    assert_int_equal(viz_graph_render(z, &o, path, &nodes, &edges, err), 0);
+    unlink(path);
+    assert_int_equal(nodes, 6);
+    assert_int_equal(edges, 5);
+    /* the limit counts what is drawn after folding */
+    o.max_nodes = 6;
+    char *text = viz_graph_dot(z, &o, err);
+    assert_non_null(text);
+    free(text);
+    o.fold = 0;
+    assert_null(viz_graph_dot(z, &o, err));
+    assert_string_equal(err, "graph has 12 nodes (limit 6): draw the part near the output with "
+                             "depth=1, or all of it with max_nodes=12");
+    o.max_nodes = 0;
+
+    /* unfolded[1] opens f's box: its cluster comes back, g stays a box */
+    unsigned char open_f[2] = {0, 1};
+    o.fold = 1;
+    o.unfolded = open_f;
+    o.n_unfolded = 2;
+    g = read_dot(z, &o);
+    assert_non_null(agnode(g, "box0", 0));
+    assert_null(agnode(g, "box1", 0));
+    assert_true(has_subgraph(g, "cluster_group1", "f(x)"));
+    assert_int_equal(graph_nodes(g), 9); /* box1 gives way to Sin, Mul, sin(x), u */
+    agclose(g);
+    o.n_unfolded = 1; /* entries past n_unfolded do not count */
+    g = read_dot(z, &o);
+    assert_non_null(agnode(g, "box1", 0));
+    agclose(g);
+
+    /* the folded tree: a variable made in a box lists the box's inputs */
+    o.unfolded = NULL;
+    o.n_unfolded = 0;
+    o.values = false;
+    o.grads = false;
+    text = viz_graph_tree(z, &o, err);
+    assert_non_null(text);
+    assert_string_equal(text, "z ← Mul\n"
+                              "├── variable ← [g(u)]\n"
+                              "│   └── variable ← [f(x)]\n"
+                              "│       └── x\n"
+                              "└── variable\n");
+    free(text);
+
+    /* the default folds a graph of more than VIZ_FOLD_NODES nodes */
+    o = defaults();
+    o.group_title = test_group_title;
+    ag_var *y = z;
+    unsigned outer = ag_set_func_tag(ctx, 1);
+    for (int i = 0; i < 30; i++) y = ag_sin(ctx, y); /* 12 + 60 nodes */
+    ag_set_func_tag(ctx, outer);
+    g = read_dot(y, &o);
+    assert_non_null(agnode(g, "box0", 0));
+    agclose(g);
+}
+
+/* The last backward's gradients: drawn on nodes whose .grad was not kept,
+ * in their own colour with a legend entry; grads="kept" (kept_only) hides them. */
+static void test_last_backward_gradients(void **state) {
+    ag_keep_last_grads(ctx, true);
+    ag_var *x;
+    ag_var *y = sin_plus_square(&x);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    viz_graph_opts o = defaults();
+    Agraph_t *g = read_dot(y, &o);
+    assert_int_equal(count_nodes_with(g, "grad⁺"), 3); /* y, sin(x), x^2 */
+    assert_int_equal(count_nodes_with(g, "grad: none"), 0);
+    assert_non_null(strstr(attr(node_with(g, "<B>y</B>"), "label"), "grad⁺ 1"));
+    assert_non_null(strstr(attr(node_with(g, "<B>x</B>"), "label"), "grad 2.5403023058681398"));
+    assert_non_null(strstr(attr(agnode(g, "legend", 0), "label"), "from the last backward, not kept in .grad"));
+    agclose(g);
+    o.kept_only = true;
+    g = read_dot(y, &o);
+    assert_int_equal(count_nodes_with(g, "grad⁺"), 0);
+    assert_int_equal(count_nodes_with(g, "grad: none"), 3);
+    assert_null(strstr(attr(agnode(g, "legend", 0), "label"), "grad⁺"));
+    agclose(g);
+    o.kept_only = false;
+    char err[VIZ_ERRLEN];
+    char *text = viz_graph_tree(y, &o, err);
+    assert_non_null(strstr(text, "y = 1.8414709848078965 (grad⁺ 1) ← Add"));
+    free(text);
+    ag_keep_last_grads(ctx, false);
+}
+
+/* A model's layers tagged by the layer observer, as the REPL does. */
+static unsigned tag_layers(void *user, const void *model, const char *layer, unsigned outer) {
+    (void)user, (void)model, (void)outer;
+    return 10u + (unsigned)atoi(layer + strlen("linear["));
+}
+
+/* A folded MLP loss over a batch is readable in a PNG at 100 %: not scaled
+ * down, no text under 12 px (measured from its SVG: the smallest font size
+ * times the drawing's scale), and small enough for a projector (one screen
+ * across when panned: at most 2400 x 1200 px). */
+static void test_folded_mlp_png_readable(void **state) {
+    ag_observe_layers(ctx, tag_layers, NULL);
+    ag_keep_last_grads(ctx, true);
+    ag_model *m = ag_mlp(ctx, (int[]){8, 8, 1}, 3, AG_ACT_TANH, 0);
+    double data[32];
+    for (int i = 0; i < 32; i++) data[i] = (i % 7) * 0.25 - 0.75;
+    ag_var *X = named(ag_new(ctx, 2, (int[]){16, 2}, data), "X");
+    ag_var *Y = named(ag_new(ctx, 2, (int[]){16, 1}, data), "Y");
+    ag_var *out = ag_model_forward(m, X);
+    assert_non_null(out);
+    ag_var *d = ag_sub(ctx, out, Y);
+    ag_var *loss = named(ag_mean(ctx, ag_mul(ctx, d, d), NULL, 0), "loss");
+    assert_int_equal(ag_backward(ctx, loss, NULL), 0);
+    ag_observe_layers(ctx, NULL, NULL);
+    viz_graph_opts o = defaults();
+    o.group_title = test_group_title;
+    o.fold = 1;
+    o.digits = 3;
+    char err[VIZ_ERRLEN] = "", path[128];
+    size_t size = 0;
+    unsigned char *png = viz_graph_png(loss, &o, &size, err);
+    assert_non_null(png);
+    unsigned width, height;
+    check_png_size(png, size, &width, &height);
+    free(png);
+    assert_true(width <= 2400);
+    assert_true(height <= 1200);
+    snprintf(path, sizeof path, "/tmp/test_graph_mlp_%ld.svg", (long)getpid());
+    assert_int_equal(viz_graph_render(loss, &o, path, NULL, NULL, err), 0);
+    unsigned char *svg = slurp(path, &size);
+    unlink(path);
+    double pt_width, pt_height;
+    bool shrunk;
+    svg_points((char *)svg, &pt_width, &pt_height, &shrunk);
+    assert_false(shrunk);
+    const char *scale = strstr((char *)svg, "scale(");
+    double factor = strtod(scale + strlen("scale("), NULL) * width / pt_width;
+    double smallest = 1e9;
+    int texts = 0;
+    for (const char *p = strstr((char *)svg, "font-size=\""); p; p = strstr(p + 1, "font-size=\"")) {
+        double points = strtod(p + strlen("font-size=\""), NULL);
+        if (points < smallest) smallest = points;
+        texts++;
+    }
+    free(svg);
+    assert_true(texts > 20);
+    if (smallest * factor < 12) fail_msg("text %.1f px high (%.1f pt x %.3f)", smallest * factor, smallest, factor);
+    ag_keep_last_grads(ctx, false);
+    ag_model_unref(m);
+}
+
 /* Every op reads x again (Horner-like): many long edges, the shape that made
  * dot's x-coordinate pass run for minutes.  Must stay interactive. */
 static void test_long_edges_render_fast(void **state) {
@@ -833,6 +1061,9 @@ int main(void) {
         CTX_TEST(test_tree_marks_active_and_repeats),
         CTX_TEST(test_tree_of_tensor),
         CTX_TEST(test_dot_operand_roles_and_seed),
+        CTX_TEST(test_fold_groups),
+        CTX_TEST(test_last_backward_gradients),
+        CTX_TEST(test_folded_mlp_png_readable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,16 +29,20 @@
 #define PREVIEW_DIGITS 4   /* their significant digits unless opts.digits is set */
 
 void viz_graph_opts_default(viz_graph_opts *o) {
-    *o = (viz_graph_opts){.values = true, .grads = true, .rankdir = "TB"};
+    *o = (viz_graph_opts){.values = true, .grads = true, .rankdir = "TB", .fold = VIZ_FOLD_AUTO};
 }
 
 /* ---- values ------------------------------------------------------------- */
 
 void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
+    viz_format_numbers(v, ag_cdata(v), digits, buf, n);
+}
+
+void viz_format_numbers(const ag_var *v, const double *data, int digits, char *buf, size_t n) {
     char number[AG_NUMBUF];
     size_t size = ag_size(v);
     if (ag_ndim(v) == 0) {
-        snprintf(buf, n, "%s", ag_format_display(ag_item(v), digits, number));
+        snprintf(buf, n, "%s", ag_format_display(data[0], digits, number));
         return;
     }
     char shape[AG_SHAPEBUF];
@@ -46,7 +50,6 @@ void viz_format_value(const ag_var *v, int digits, char *buf, size_t n) {
     int element_digits = digits > 0 ? digits : size == 1 ? 0 : PREVIEW_DIGITS;
     size_t shown = size <= PREVIEW_ELEMENTS ? size : PREVIEW_ELEMENTS - 1;
     size_t used = (size_t)snprintf(buf, n, "%s", shape);
-    const double *data = ag_cdata(v);
     for (size_t i = 0; i < shown && used < n; i++)
         used += (size_t)snprintf(buf + used, n - used, " %s",
                                  ag_format_display(data[i], element_digits, number));
@@ -113,6 +116,11 @@ void viz_walk_free(viz_walk *w) {
     free(w->vars_distance);
     free(w->funcs);
     free(w->funcs_distance);
+    free(w->func_group);
+    free(w->group_tags);
+    free(w->group_folded);
+    free(w->inputs_start);
+    free(w->group_inputs);
     free(w->index.keys);
     free(w->index.values);
     *w = (viz_walk){0};
@@ -196,6 +204,164 @@ static int depth_that_fits(const viz_walk *w, size_t limit) {
     return best;
 }
 
+const char *viz_var_name(const viz_graph_opts *o, const ag_var *v) {
+    const char *path = o != NULL && o->var_path != NULL ? o->var_path(o->notes_user, v) : NULL;
+    return path != NULL ? path : ag_name(v);
+}
+
+const char *viz_group_title(const viz_walk *w, const viz_graph_opts *o, size_t g) {
+    const char *title = o->group_title != NULL ? o->group_title(o->notes_user, w->group_tags[g]) : NULL;
+    return title != NULL ? title : "";
+}
+
+int viz_walk_func_folded(const viz_walk *w, size_t i) {
+    if (w->func_group == NULL) return -1;
+    int g = w->func_group[i];
+    return g >= 0 && w->group_folded[g] ? g : -1;
+}
+
+int viz_walk_var_folded(const viz_walk *w, size_t i) {
+    if (i == 0 || w->func_group == NULL) return -1; /* the output is always drawn */
+    ag_func *creator = ag_creator(w->vars[i]);
+    size_t f = creator != NULL ? ptrmap_get(&w->index, creator) : VIZ_NOT_DRAWN;
+    return f == VIZ_NOT_DRAWN ? -1 : viz_walk_func_folded(w, f);
+}
+
+/* Calls edge(user, from, to, operand) for every edge drawn: nodes are
+ * numbered vars, then funcs, then boxes (nvars + nfuncs + g), then cut
+ * markers (nvars + nfuncs + ngroups + the variable's index).  An edge out of
+ * a box stands for any number of its variables (drawn once per consumer). */
+typedef bool (*edge_fn)(void *user, size_t from, size_t to, const char *operand);
+
+static size_t var_source(const viz_walk *w, size_t i) {
+    int g = viz_walk_var_folded(w, i);
+    return g < 0 ? i : w->nvars + w->nfuncs + (size_t)g;
+}
+
+static bool each_edge(const viz_walk *w, edge_fn edge, void *user) {
+    size_t boxes = w->nvars + w->nfuncs;
+    for (size_t i = 0; i < w->nfuncs; i++) {
+        if (viz_walk_func_folded(w, i) >= 0) continue;
+        ag_func *f = w->funcs[i];
+        for (int k = 0; k < ag_func_ninputs(f); k++) {
+            ag_var *x = ag_func_input(f, k);
+            if (x == NULL) continue;
+            size_t from = var_source(w, viz_walk_find(w, x));
+            bool repeat = false; /* one edge per box, however many of its variables */
+            for (int j = 0; j < k && from >= boxes && !repeat; j++)
+                repeat = ag_func_input(f, j) != NULL && var_source(w, viz_walk_find(w, ag_func_input(f, j))) == from;
+            if (!repeat && !edge(user, from, w->nvars + i, from >= boxes ? NULL : viz_operand_role(f, k)))
+                return false;
+        }
+        for (int k = 0; k < ag_func_noutputs(f); k++) {
+            ag_var *out = ag_func_output(f, k);
+            if (out != NULL && !edge(user, w->nvars + i, viz_walk_find(w, out), NULL)) return false;
+        }
+    }
+    for (size_t g = 0; g < w->ngroups; g++) {
+        if (!w->group_folded[g]) continue;
+        for (size_t j = w->inputs_start[g]; j < w->inputs_start[g + 1]; j++) {
+            size_t from = var_source(w, w->group_inputs[j]);
+            bool repeat = false;
+            for (size_t k = w->inputs_start[g]; k < j && from >= boxes && !repeat; k++)
+                repeat = var_source(w, w->group_inputs[k]) == from;
+            if (!repeat && !edge(user, from, boxes + g, NULL)) return false;
+        }
+        if (viz_walk_var_folded(w, 0) < 0 && ag_creator(w->vars[0]) != NULL) {
+            size_t f = ptrmap_get(&w->index, ag_creator(w->vars[0]));
+            if (f != VIZ_NOT_DRAWN && w->func_group[f] == (int)g && !edge(user, boxes + g, 0, NULL))
+                return false;
+        }
+    }
+    for (size_t i = 0; i < w->nvars; i++)
+        if (w->cut[i] && !edge(user, boxes + w->ngroups + i, i, NULL)) return false;
+    return true;
+}
+
+static bool count_edge(void *user, size_t from, size_t to, const char *operand) {
+    (void)from, (void)to, (void)operand;
+    (*(size_t *)user)++;
+    return true;
+}
+
+/* Finds the groups of w's functions, decides which are folded (o->fold,
+ * o->unfolded) and counts what is drawn.  False when out of memory. */
+static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
+    size_t unfolded_nodes = w->nvars + w->nfuncs + w->ncut;
+    w->ndrawn = unfolded_nodes;
+    if (o->group_title == NULL || w->nfuncs == 0) return true;
+    w->func_group = malloc(w->nfuncs * sizeof *w->func_group);
+    if (w->func_group == NULL) return false;
+    size_t capacity = 0;
+    viz_ptrmap tags = {0}; /* tag → group, keyed by the tag as a pointer */
+    bool ok = true;
+    for (size_t i = 0; i < w->nfuncs && ok; i++) {
+        unsigned tag = ag_func_tag(w->funcs[i]);
+        w->func_group[i] = -1;
+        if (tag == 0 || o->group_title(o->notes_user, tag) == NULL) continue;
+        const void *key = (const void *)(uintptr_t)tag;
+        size_t g = ptrmap_get(&tags, key);
+        if (g == VIZ_NOT_DRAWN) {
+            if (w->ngroups == capacity) {
+                capacity = capacity ? capacity * 2 : 8;
+                ok = resize(&w->group_tags, capacity, sizeof *w->group_tags) &&
+                     resize(&w->group_folded, capacity, sizeof *w->group_folded);
+                if (!ok) break;
+            }
+            g = w->ngroups++;
+            w->group_tags[g] = tag;
+            ok = ptrmap_put(&tags, key, g);
+        }
+        w->func_group[i] = (int)g;
+    }
+    free(tags.keys);
+    free(tags.values);
+    if (!ok) return false;
+    bool fold = o->fold == 1 || (o->fold == VIZ_FOLD_AUTO && unfolded_nodes > VIZ_FOLD_NODES);
+    for (size_t g = 0; g < w->ngroups; g++)
+        w->group_folded[g] = fold && !(o->unfolded != NULL && g < (size_t)(o->n_unfolded > 0 ? o->n_unfolded : 0) &&
+                                       o->unfolded[g]);
+    /* each group's inputs: variables its functions read that none of them made */
+    w->inputs_start = calloc(w->ngroups + 1, sizeof *w->inputs_start);
+    size_t *last_group = malloc((w->nvars ? w->nvars : 1) * sizeof *last_group);
+    size_t ninputs = 0, inputs_capacity = 0;
+    ok = w->inputs_start != NULL && last_group != NULL;
+    for (size_t g = 0; g < w->ngroups && ok; g++) {
+        w->inputs_start[g] = ninputs;
+        for (size_t i = 0; i < w->nvars; i++) last_group[i] = SIZE_MAX;
+        for (size_t i = 0; i < w->nfuncs && ok; i++) {
+            if (w->func_group[i] != (int)g) continue;
+            ag_func *f = w->funcs[i];
+            for (int k = 0; k < ag_func_ninputs(f) && ok; k++) {
+                ag_var *x = ag_func_input(f, k);
+                if (x == NULL) continue;
+                size_t xi = viz_walk_find(w, x);
+                ag_func *creator = ag_creator(x);
+                size_t c = creator != NULL ? ptrmap_get(&w->index, creator) : VIZ_NOT_DRAWN;
+                if ((c != VIZ_NOT_DRAWN && w->func_group[c] == (int)g) || last_group[xi] == g) continue;
+                last_group[xi] = g;
+                if (ninputs == inputs_capacity) {
+                    inputs_capacity = inputs_capacity ? inputs_capacity * 2 : 16;
+                    ok = resize(&w->group_inputs, inputs_capacity, sizeof *w->group_inputs);
+                    if (!ok) break;
+                }
+                w->group_inputs[ninputs++] = xi;
+            }
+        }
+    }
+    free(last_group);
+    if (!ok) return false;
+    w->inputs_start[w->ngroups] = ninputs;
+    size_t drawn = w->ncut;
+    for (size_t i = 0; i < w->nvars; i++) drawn += viz_walk_var_folded(w, i) < 0;
+    for (size_t i = 0; i < w->nfuncs; i++) drawn += viz_walk_func_folded(w, i) < 0;
+    for (size_t g = 0; g < w->ngroups; g++) drawn += w->group_folded[g];
+    w->ndrawn = drawn;
+    w->nedges = 0;
+    each_edge(w, count_edge, &w->nedges);
+    return true;
+}
+
 int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     *w = (viz_walk){0};
     if (y == NULL) {
@@ -238,8 +404,12 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
         }
     }
     w->nedges += w->ncut;
+    if (!find_groups(w, o)) {
+        snprintf(err, VIZ_ERRLEN, "out of memory while walking the graph");
+        return -1;
+    }
     size_t limit = o->max_nodes > 0 ? (size_t)o->max_nodes : VIZ_DEFAULT_MAX_NODES;
-    size_t nodes = w->nvars + w->nfuncs + w->ncut;
+    size_t nodes = w->ndrawn;
     if (nodes <= limit) return 0;
     int fits = depth_that_fits(w, limit);
     if (o->hint_call != NULL) { /* the caller takes neither option: name a call that does */
@@ -372,6 +542,9 @@ typedef enum role {
     ROLE_FUNC, ROLE_ACTIVE, ROLE_CUT,
     ROLE_SUMMED, /* not a role but a mark: a grad summed over several backward calls */
     ROLE_MARKED, /* nor this: a viz_mark (gradcheck's mismatching inputs) */
+    ROLE_BOX,    /* a folded group */
+    ROLE_GROUP,  /* a group drawn whole (a cluster) */
+    ROLE_FLOW,   /* a gradient the last backward passed, not kept in .grad */
     ROLE_COUNT
 } role;
 
@@ -395,6 +568,9 @@ static const look looks[ROLE_COUNT] = {
                      "rounded,filled,bold", "box"},
     [ROLE_MARKED] = {"✗ gradient differs\\nfrom the numeric one", "#FFFFFF", "#C62828",
                      "rounded,filled,bold", "box"},
+    [ROLE_BOX] = {"folded call or layer (fold=false opens it)", "#EDE7F6", "#4527A0", "filled", "box3d"},
+    [ROLE_GROUP] = {"call or layer (dashed frame)", "#FFFFFF", "#4527A0", "dashed", "box"},
+    [ROLE_FLOW] = {"grad⁺: from the last backward, not kept in .grad", "#FFFFFF", "#00695C", "", "box"},
 };
 
 const char *viz_mark_of(const viz_graph_opts *o, const ag_var *v) {
@@ -488,9 +664,10 @@ static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_
         strbuf_append(&html, "<TR><TD><FONT COLOR=\"#B71C1C\"><B>seed</B> dy/dy</FONT></TD></TR>");
         rows++;
     }
-    if (ag_name(v)[0] != '\0') {
+    const char *name = viz_var_name(o, v);
+    if (name[0] != '\0') {
         strbuf_append(&html, rows ? "<HR/><TR><TD><B>" : "<TR><TD><B>");
-        strbuf_append_html(&html, ag_name(v));
+        strbuf_append_html(&html, name);
         strbuf_append(&html, "</B></TD></TR>");
         rows++;
     }
@@ -504,7 +681,13 @@ static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_
     ag_var *grad = ag_grad(v);
     if (o->grads && !(ag_var_flags(v) & AG_VAR_CONST)) {
         strbuf_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
-        if (grad == NULL) {
+        const double *flow = o->kept_only ? NULL : ag_last_grad(v);
+        if (grad == NULL && flow != NULL) { /* passed by the last backward, not kept */
+            viz_format_numbers(v, flow, o->digits, value, sizeof value);
+            strbuf_append(&html, "<FONT COLOR=\"#00695C\"><I>grad⁺ ");
+            strbuf_append_html(&html, value);
+            strbuf_append(&html, "</I></FONT>");
+        } else if (grad == NULL) {
             strbuf_append(&html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
         } else {
             viz_format_value(grad, o->digits, value, sizeof value);
@@ -548,53 +731,61 @@ static bool label_func(Agraph_t *g, Agnode_t *node, ag_func *f, bool active) {
     return set_html_label(g, node, &html);
 }
 
-/* The legend: one sample node per role that appears in this drawing, in a
- * cluster of its own.  Beside a graph with at least as many ranks it is a
- * column (invisible edges keep the order); beside a shallower one a row, so
- * it never makes the picture taller than the graph. */
-static void add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *operands, int graph_ranks) {
-    Agraph_t *legend = agsubg(g, "cluster_legend", 1);
-    set(legend, "label", "legend");
-    set(legend, "style", "rounded");
-    set(legend, "color", "#9E9E9E");
-    set(legend, "fontsize", "12");
-    int entries = 0;
-    for (int r = 0; r < ROLE_COUNT; r++) entries += present[r];
-    entries += operands != NULL;
-    /* dot ignores rank=same on a cluster itself, so a row is a plain
-     * subgraph inside it */
-    Agraph_t *entries_graph = legend;
-    if (entries > graph_ranks) {
-        entries_graph = agsubg(legend, "legend_row", 1);
-        set(entries_graph, "rank", "same");
-    }
-    static const role order[] = {ROLE_LEAF,   ROLE_PARAM,  ROLE_CONST,  ROLE_FUNC, ROLE_ACTIVE,
+/* The legend: one node, a table of two columns with an entry per role that
+ * appears in this drawing (in its colours) and the edge labels present.
+ * False when out of memory. */
+static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *operands) {
+    static const role order[] = {ROLE_LEAF, ROLE_PARAM, ROLE_CONST, ROLE_FUNC, ROLE_ACTIVE,
                                  ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT, ROLE_CUT, ROLE_SEED,
-                                 ROLE_SUMMED, ROLE_MARKED};
-    Agnode_t *previous = NULL;
+                                 ROLE_BOX, ROLE_GROUP, ROLE_FLOW, ROLE_SUMMED, ROLE_MARKED};
+    strbuf html = {0};
+    strbuf_append(&html, "<TABLE BORDER=\"1\" COLOR=\"#BDBDBD\" CELLBORDER=\"1\" CELLSPACING=\"3\""
+                         " CELLPADDING=\"2\"><TR><TD COLSPAN=\"2\" BORDER=\"0\"><B>legend</B></TD></TR>");
+    int column = 0;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         role r = order[i];
         if (!present[r]) continue;
-        char name[32];
-        snprintf(name, sizeof name, "legend%zu", i);
-        Agnode_t *node = new_node(entries_graph, name);
-        apply_look(node, r);
-        set(node, "label", looks[r].legend);
-        set(node, "fontsize", "11");
-        if (previous != NULL) { /* in a row, a flat edge keeps the order too */
-            Agedge_t *e = agedge(entries_graph, previous, node, NULL, 1);
-            set(e, "style", "invis");
+        if (column == 0) strbuf_append(&html, "<TR>");
+        const char *text = looks[r].legend;
+        if (r == ROLE_FLOW)
+            strbuf_appendf(&html, "<TD BORDER=\"0\"><FONT COLOR=\"%s\"><I>", looks[r].border);
+        else
+            strbuf_appendf(&html, "<TD BGCOLOR=\"%s\" COLOR=\"%s\"%s>", looks[r].fill, looks[r].border,
+                           r == ROLE_SUMMED || r == ROLE_MARKED || r == ROLE_OUTPUT || r == ROLE_ACTIVE ||
+                                   r == ROLE_BOX
+                               ? " BORDER=\"2\""
+                               : "");
+        for (const char *c = text; *c; c++) { /* "\\n" in the looks is a line break here */
+            if (c[0] == '\\' && c[1] == 'n') {
+                strbuf_append(&html, "<BR/>");
+                c++;
+            } else {
+                char one[2] = {*c, '\0'};
+                strbuf_append_html(&html, one);
+            }
         }
-        previous = node;
+        strbuf_append(&html, r == ROLE_FLOW ? "</I></FONT></TD>" : "</TD>");
+        if (++column == 2) {
+            strbuf_append(&html, "</TR>");
+            column = 0;
+        }
     }
-    if (operands != NULL) { /* the edge labels present, as plain text */
-        Agnode_t *node = new_node(entries_graph, "legend_operands");
-        set(node, "shape", "plaintext");
-        set(node, "label", operands);
-        set(node, "fontsize", "11");
-        set(node, "fontcolor", "#6A1B9A");
-        if (previous != NULL) set(agedge(entries_graph, previous, node, NULL, 1), "style", "invis");
+    if (column == 1) strbuf_append(&html, "<TD BORDER=\"0\"></TD></TR>");
+    if (operands != NULL) {
+        strbuf_append(&html, "<TR><TD COLSPAN=\"2\" BORDER=\"0\"><FONT COLOR=\"#6A1B9A\">");
+        strbuf_append_html(&html, operands);
+        strbuf_append(&html, "</FONT></TD></TR>");
     }
+    strbuf_append(&html, "</TABLE>");
+    Agnode_t *node = new_node(g, "legend");
+    if (node == NULL) {
+        free(strbuf_take(&html));
+        return false;
+    }
+    set(node, "shape", "plaintext");
+    set(node, "fontsize", "12");
+    set(node, "margin", "0");
+    return set_html_label(g, node, &html);
 }
 
 static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool costly) {
@@ -642,33 +833,127 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool cost
     set_default(g, AGEDGE, "arrowsize", "0.7");
 }
 
+/* A folded group's box: its title, the ops inside, the names of its
+ * inputs, and the value and gradient of what leaves it. */
+static bool label_box(Agraph_t *g, Agnode_t *node, const viz_walk *w, size_t group,
+                      const viz_graph_opts *o) {
+    strbuf html = {0};
+    strbuf_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\">"
+                         "<TR><TD><B>");
+    strbuf_append_html(&html, viz_group_title(w, o, group));
+    strbuf_append(&html, "</B></TD></TR><TR><TD><FONT COLOR=\"#4527A0\">");
+    /* the distinct ops, in walk order from the output (so reversed) */
+    char labels[6][LABEL_LEN];
+    int nlabels = 0, nfuncs = 0;
+    for (size_t i = 0; i < w->nfuncs; i++) {
+        if (w->func_group[i] != (int)group) continue;
+        nfuncs++;
+        char label[LABEL_LEN];
+        ag_func_label(w->funcs[i], label, sizeof label);
+        bool seen = false;
+        for (int k = 0; k < nlabels && !seen; k++) seen = strcmp(labels[k], label) == 0;
+        if (!seen && nlabels < 6) snprintf(labels[nlabels++], LABEL_LEN, "%s", label);
+    }
+    for (int k = nlabels; k-- > 0;) {
+        strbuf_append_html(&html, labels[k]);
+        if (k > 0) strbuf_append(&html, ", ");
+    }
+    strbuf_appendf(&html, " (%d op%s)</FONT></TD></TR>", nfuncs, nfuncs == 1 ? "" : "s");
+    /* what leaves the box: the variables its functions made that a
+     * function outside reads (or the output) */
+    char value[LABEL_LEN];
+    int shown = 0;
+    for (size_t i = 0; i < w->nvars && shown < 2; i++) {
+        if (viz_walk_var_folded(w, i) != (int)group && !(i == 0 && ag_creator(w->vars[0]) &&
+                                                          w->func_group[viz_walk_find(w, ag_creator(w->vars[0]))] == (int)group))
+            continue;
+        bool leaves = i == 0;
+        for (size_t f = 0; f < w->nfuncs && !leaves; f++) {
+            if (w->func_group[f] == (int)group) continue;
+            for (int k = 0; k < ag_func_ninputs(w->funcs[f]) && !leaves; k++)
+                leaves = ag_func_input(w->funcs[f], k) == w->vars[i];
+        }
+        if (!leaves) continue;
+        shown++;
+        ag_var *v = w->vars[i];
+        if (o->values) {
+            viz_format_value(v, o->digits, value, sizeof value);
+            strbuf_append(&html, "<HR/><TR><TD>out ");
+            strbuf_append_html(&html, value);
+            strbuf_append(&html, "</TD></TR>");
+        }
+        if (o->grads) {
+            const double *flow = o->kept_only ? NULL : ag_last_grad(v);
+            if (ag_grad(v) != NULL) {
+                viz_format_value(ag_grad(v), o->digits, value, sizeof value);
+                strbuf_append(&html, "<TR><TD><FONT COLOR=\"#B71C1C\">grad ");
+            } else if (flow != NULL) {
+                viz_format_numbers(v, flow, o->digits, value, sizeof value);
+                strbuf_append(&html, "<TR><TD><FONT COLOR=\"#00695C\"><I>grad⁺ ");
+            } else {
+                snprintf(value, sizeof value, "none");
+                strbuf_append(&html, "<TR><TD><FONT COLOR=\"#616161\"><I>grad: ");
+            }
+            strbuf_append_html(&html, value);
+            strbuf_append(&html, ag_grad(v) != NULL ? "</FONT></TD></TR>" : "</I></FONT></TD></TR>");
+        }
+    }
+    strbuf_append(&html, "</TABLE>");
+    return set_html_label(g, node, &html);
+}
+
+typedef struct edge_builder {
+    Agraph_t *g;
+    Agnode_t **nodes;
+    bool *operand_pair;
+} edge_builder;
+
+static bool add_edge(void *user, size_t from, size_t to, const char *operand) {
+    edge_builder *b = user;
+    Agedge_t *e = agedge(b->g, b->nodes[from], b->nodes[to], NULL, 1);
+    if (e == NULL) return false;
+    if (operand != NULL) {
+        b->operand_pair[operand_pair_index(operand)] = true;
+        set(e, "label", operand);
+        set(e, "fontname", "DejaVu Sans");
+        set(e, "fontsize", "12");
+        set(e, "fontcolor", "#6A1B9A");
+    }
+    return true;
+}
+
 /* Builds the Graphviz graph of a finished walk; NULL with err on failure. */
 static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     Agraph_t *g = agopen("g", Agdirected, NULL);
-    Agnode_t **var_nodes = calloc(w->nvars ? w->nvars : 1, sizeof *var_nodes);
-    Agnode_t **func_nodes = calloc(w->nfuncs ? w->nfuncs : 1, sizeof *func_nodes);
-    bool ok = g != NULL && var_nodes != NULL && func_nodes != NULL;
+    size_t boxes = w->nvars + w->nfuncs, total = boxes + w->ngroups + w->nvars;
+    Agnode_t **nodes = calloc(total ? total : 1, sizeof *nodes);
+    bool ok = g != NULL && nodes != NULL;
     bool present[ROLE_COUNT] = {false};
     bool operand_pair[OPERAND_PAIRS] = {false};
+    bool flows = false;
     char name[48];
     if (ok) set_graph_attributes(g, o, estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET);
     /* After any layout gvc declares this default globally, and agwrite then
      * prints it: declare it always so DOT text never depends on history. */
     if (ok) set_default(g, AGNODE, "label", "\\N");
     for (size_t i = 0; ok && i < w->nvars; i++) {
+        if (viz_walk_var_folded(w, i) >= 0) continue;
         snprintf(name, sizeof name, "v%zu", i);
-        Agnode_t *node = var_nodes[i] = new_node(g, name);
+        Agnode_t *node = nodes[i] = new_node(g, name);
         role r = var_role(w, i);
         present[r] = true;
         ok = node != NULL && label_var(g, node, w->vars[i], r, o);
         if (!ok) break;
         apply_look(node, r);
+        if (o->grads && !o->kept_only && ag_grad(w->vars[i]) == NULL && ag_last_grad(w->vars[i]) != NULL &&
+            !(ag_var_flags(w->vars[i]) & AG_VAR_CONST))
+            flows = true;
         if (ag_var_flags(w->vars[i]) & AG_VAR_BACKWARD) {
             set(node, "style", looks[ROLE_BACKWARD].style);
             present[ROLE_BACKWARD] = true;
         }
         if (r == ROLE_CONST) {
-            set(node, "fontsize", "11");
+            set(node, "fontsize", "12");
             set(node, "width", "0.3");
         }
         if (r == ROLE_OUTPUT) set(node, "penwidth", "2");
@@ -684,8 +969,9 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         }
     }
     for (size_t i = 0; ok && i < w->nfuncs; i++) {
+        if (viz_walk_func_folded(w, i) >= 0) continue;
         snprintf(name, sizeof name, "f%zu", i);
-        Agnode_t *node = func_nodes[i] = new_node(g, name);
+        Agnode_t *node = nodes[w->nvars + i] = new_node(g, name);
         bool active = o->active != NULL && w->funcs[i] == o->active;
         role r = active ? ROLE_ACTIVE : ROLE_FUNC;
         present[r] = true;
@@ -694,34 +980,26 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         apply_look(node, r);
         if (active) set(node, "penwidth", "3");
     }
-    /* One edge per input slot (x*x draws two: anonymous edges in a non-strict
-     * graph are never merged), then one per output. */
-    for (size_t i = 0; ok && i < w->nfuncs; i++) {
-        ag_func *f = w->funcs[i];
-        for (int k = 0; ok && k < ag_func_ninputs(f); k++) {
-            ag_var *x = ag_func_input(f, k);
-            if (x == NULL) continue;
-            Agedge_t *e = agedge(g, var_nodes[viz_walk_find(w, x)], func_nodes[i], NULL, 1);
-            ok = e != NULL;
-            const char *operand = ok ? viz_operand_role(f, k) : NULL;
-            if (operand != NULL) {
-                operand_pair[operand_pair_index(operand)] = true;
-                set(e, "label", operand);
-                set(e, "fontname", "DejaVu Sans");
-                set(e, "fontsize", "11");
-                set(e, "fontcolor", "#6A1B9A");
+    for (size_t b = 0; ok && b < w->ngroups; b++) {
+        if (!w->group_folded[b]) continue;
+        snprintf(name, sizeof name, "box%zu", b);
+        Agnode_t *node = nodes[boxes + b] = new_node(g, name);
+        ok = node != NULL && label_box(g, node, w, b, o);
+        if (!ok) break;
+        apply_look(node, ROLE_BOX);
+        set(node, "penwidth", "2");
+        present[ROLE_BOX] = true;
+        /* the active function hidden in a box: the box is in progress */
+        for (size_t i = 0; o->active != NULL && i < w->nfuncs; i++)
+            if (w->funcs[i] == o->active && w->func_group[i] == (int)b) {
+                set(node, "color", looks[ROLE_ACTIVE].border);
+                set(node, "penwidth", "3");
             }
-        }
-        for (int k = 0; ok && k < ag_func_noutputs(f); k++) {
-            ag_var *out = ag_func_output(f, k);
-            if (out == NULL) continue;
-            ok = agedge(g, func_nodes[i], var_nodes[viz_walk_find(w, out)], NULL, 1) != NULL;
-        }
     }
     for (size_t i = 0; ok && i < w->nvars; i++) {
         if (!w->cut[i]) continue;
         snprintf(name, sizeof name, "cut%zu", i);
-        Agnode_t *marker = new_node(g, name);
+        Agnode_t *marker = nodes[boxes + w->ngroups + i] = new_node(g, name);
         ok = marker != NULL;
         if (!ok) break;
         present[ROLE_CUT] = true;
@@ -731,24 +1009,53 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         set(marker, "fontcolor", "#616161");
         set(marker, "width", "0.3");
         set(marker, "height", "0.2");
-        Agedge_t *e = agedge(g, marker, var_nodes[i], NULL, 1);
-        ok = e != NULL;
-        if (ok) {
-            set(e, "style", "dashed");
-            set(e, "color", "#9E9E9E");
-        }
     }
-    /* Variables and functions alternate down the page, plus a row of cut markers. */
-    int deepest = w->nfuncs ? w->funcs_distance[w->nfuncs - 1] : 0;
+    /* One edge per input slot (x*x draws two: anonymous edges in a non-strict
+     * graph are never merged), then one per output; a box's once per reader. */
+    edge_builder builder = {g, nodes, operand_pair};
+    if (ok) ok = each_edge(w, add_edge, &builder);
+    for (size_t i = 0; ok && i < w->nvars; i++) { /* cut markers' edges look cut */
+        if (!w->cut[i]) continue;
+        Agedge_t *e = agfstin(g, nodes[i]);
+        for (; e != NULL; e = agnxtin(g, e))
+            if (agtail(e) == nodes[boxes + w->ngroups + i]) {
+                set(e, "style", "dashed");
+                set(e, "color", "#9E9E9E");
+            }
+    }
+    /* groups drawn whole: a cluster each, titled with the call or layer */
+    for (size_t b = 0; ok && b < w->ngroups; b++) {
+        if (w->group_folded[b]) continue;
+        snprintf(name, sizeof name, "cluster_group%zu", b);
+        Agraph_t *cluster = agsubg(g, name, 1);
+        ok = cluster != NULL;
+        if (!ok) break;
+        set(cluster, "label", viz_group_title(w, o, b));
+        set(cluster, "style", "rounded,dashed");
+        set(cluster, "color", "#4527A0");
+        set(cluster, "fontcolor", "#4527A0");
+        set(cluster, "fontsize", "14");
+        for (size_t i = 0; i < w->nfuncs; i++) {
+            if (w->func_group[i] != (int)b) continue;
+            agsubnode(cluster, nodes[w->nvars + i], 1);
+            ag_func *f = w->funcs[i];
+            for (int k = 0; k < ag_func_noutputs(f); k++) {
+                ag_var *out = ag_func_output(f, k);
+                size_t vi = out != NULL ? viz_walk_find(w, out) : VIZ_NOT_DRAWN;
+                if (vi != VIZ_NOT_DRAWN && vi != 0) agsubnode(cluster, nodes[vi], 1);
+            }
+        }
+        present[ROLE_GROUP] = true;
+    }
+    present[ROLE_FLOW] = flows;
     char operands[96] = "";
     for (int p = 0; p < OPERAND_PAIRS; p++) {
         if (!operand_pair[p]) continue;
         size_t used = strlen(operands);
         snprintf(operands + used, sizeof operands - used, "%s%s", used ? ", " : "edges: ", operand_pair_text[p]);
     }
-    if (ok) add_legend(g, present, operands[0] ? operands : NULL, 2 * deepest + 1 + (w->ncut > 0));
-    free(var_nodes);
-    free(func_nodes);
+    if (ok) ok = add_legend(g, present, operands[0] ? operands : NULL);
+    free(nodes);
     if (!ok) {
         snprintf(err, VIZ_ERRLEN, "out of memory while building the graph");
         if (g != NULL) agclose(g);
@@ -764,7 +1071,7 @@ static Agraph_t *graph_of(ag_var *y, const viz_graph_opts *o, int *nodes, int *e
     Agraph_t *g = NULL;
     if (viz_walk_build(&w, y, o, err) == 0) {
         g = build_graph(&w, o, err);
-        if (nodes) *nodes = (int)(w.nvars + w.nfuncs + w.ncut);
+        if (nodes) *nodes = (int)w.ndrawn;
         if (edges) *edges = (int)w.nedges;
     }
     viz_walk_free(&w);
@@ -811,7 +1118,18 @@ static void capture_pixels(GVJ_t *job) {
     captured.height = (int)job->height;
     size_t count = (size_t)job->width * job->height;
     captured.pixels = job->imagedata != NULL && count > 0 ? malloc(count * 4) : NULL;
-    if (captured.pixels != NULL) memcpy(captured.pixels, job->imagedata, count * 4);
+    if (captured.pixels == NULL) return;
+    memcpy(captured.pixels, job->imagedata, count * 4);
+    /* over white: Graphviz's background covers a fractional last row or
+     * column only partly (premultiplied ARGB, so white adds 255 - alpha) */
+    for (size_t i = 0; i < count; i++) {
+        uint32_t p = captured.pixels[i], alpha = p >> 24;
+        if (alpha == 0xFF) continue;
+        uint32_t white = 0xFF - alpha;
+        uint32_t r = ((p >> 16) & 0xFF) + white, g = ((p >> 8) & 0xFF) + white, b = (p & 0xFF) + white;
+        captured.pixels[i] = 0xFF000000u | (r > 0xFF ? 0xFF : r) << 16 | (g > 0xFF ? 0xFF : g) << 8 |
+                             (b > 0xFF ? 0xFF : b);
+    }
 }
 
 static gvdevice_engine_t pixels_engine = {NULL, capture_pixels, NULL};

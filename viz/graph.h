@@ -47,6 +47,8 @@
 #define VIZ_DPI 96                /* pixels per inch of PNGs and the window's picture */
 #define VIZ_MAX_IMAGE_PX 8000     /* a PNG's longest side; a bigger graph is scaled down */
 #define VIZ_NOT_DRAWN SIZE_MAX /* viz_walk_find of a node outside the drawing */
+#define VIZ_FOLD_AUTO (-1)     /* viz_graph_opts.fold: fold when bigger than ... */
+#define VIZ_FOLD_NODES 60      /* ... this many nodes drawn unfolded */
 
 /* A variable drawn with a red border and a note row, e.g. an input whose
  * analytic gradient gradcheck found different from the numeric one. */
@@ -76,6 +78,20 @@ typedef struct viz_graph_opts {
                               gradcheck): the too-many-nodes message suggests
                               HINT_CALL, depth=N) and HINT_CALL, max_nodes=N), e.g. "tree(y";
                               NULL = it names depth= and max_nodes= themselves */
+    bool kept_only;      /* grads="kept": only stored .grad values, not the gradients
+                            the last backward passed through (ag_last_grad) */
+    /* Groups: functions with the same tag (ag_func_tag) for which group_title
+     * gives a title (a call of a user def, a model layer) are drawn in a
+     * cluster with that title, or folded into one box "box<N>", N the group's
+     * number in this drawing (0, 1, ... in the order the walk meets them). */
+    int fold;            /* 1 fold every group, 0 none, VIZ_FOLD_AUTO (the default):
+                            fold when the graph has more than VIZ_FOLD_NODES nodes */
+    const unsigned char *unfolded; /* when folding: group N < n_unfolded with */
+    int n_unfolded;                /* unfolded[N] != 0 is drawn expanded */
+    const char *(*group_title)(void *user, unsigned tag); /* NULL: no groups */
+    /* A parameter's path ("m.linear[0].w") drawn instead of its name; NULL = none. */
+    const char *(*var_path)(void *user, const ag_var *v);
+    void *notes_user;    /* passed to group_title and var_path */
 } viz_graph_opts;
 
 /* The note of v's mark in o, or NULL when v is not marked. */
@@ -145,9 +161,31 @@ typedef struct viz_walk {
     int *funcs_distance;
     size_t nfuncs, funcs_capacity;
     size_t ncut;      /* variables with cut set (each gets one cut marker) */
-    size_t nedges;    /* input and output slots of drawn functions, plus one per cut marker */
+    size_t nedges;    /* edges drawn (folded or not), cut markers' included */
     viz_ptrmap index; /* variable or function → its index in vars or funcs */
+    /* groups (see viz_graph_opts): */
+    int *func_group;      /* per function: its group, or -1 */
+    unsigned *group_tags; /* per group: the tag */
+    bool *group_folded;   /* per group: drawn as one box */
+    size_t ngroups;
+    size_t *inputs_start; /* group g's inputs: vars group_inputs[inputs_start[g] .. [g+1]) */
+    size_t *group_inputs; /* (variables its functions read that none of them made) */
+    size_t ndrawn;        /* nodes drawn: vars and functions not folded away, boxes, cut markers */
 } viz_walk;
+
+/* The group (>= 0) whose box hides variable i or function i of w, or -1. */
+int viz_walk_var_folded(const viz_walk *w, size_t i);
+int viz_walk_func_folded(const viz_walk *w, size_t i);
+
+/* The title of group g of w (never NULL). */
+const char *viz_group_title(const viz_walk *w, const viz_graph_opts *o, size_t g);
+
+/* What variable v is called in drawings: its path from a model (var_path),
+ * else its name; "" when neither. */
+const char *viz_var_name(const viz_graph_opts *o, const ag_var *v);
+
+/* The preview of numbers in v's shape (as viz_format_value), e.g. of ag_last_grad(v). */
+void viz_format_numbers(const ag_var *v, const double *data, int digits, char *buf, size_t n);
 
 /* Walks from y honouring o->depth (iteratively; any graph size) and fills w.
  * Returns 0, or -1 with a message in err when y is NULL, memory runs out or

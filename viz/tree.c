@@ -15,10 +15,18 @@
 #define VALUE_LEN 128
 #define LABEL_LEN 128
 
+/* The index of f's next input at or after k, or -1. */
+static int next_input(ag_func *f, int k) {
+    for (; k < ag_func_ninputs(f); k++)
+        if (ag_func_input(f, k) != NULL) return k;
+    return -1;
+}
+
 /* A function whose inputs are being listed; prefix_length is where its
  * children's indentation ends in the shared prefix buffer. */
 typedef struct frame {
-    size_t func;
+    size_t func;  /* or the group, when group is set */
+    bool group;
     int next_input;
     size_t prefix_length;
 } frame;
@@ -30,13 +38,14 @@ typedef struct tree {
     strbuf prefix; /* "│   " and "    " segments of the current line */
     bool *printed;   /* per walk variable */
     bool *expanded;  /* per walk function */
+    bool *box_listed; /* per group: its inputs were listed */
     frame *stack;
     size_t depth, capacity;
 } tree;
 
 /* "x = 1", "0.8414709848078965", "x", or "variable" when there is nothing else to say. */
 static void append_name_and_value(tree *t, ag_var *v) {
-    const char *name = ag_name(v);
+    const char *name = viz_var_name(t->opts, v);
     char value[VALUE_LEN];
     if (name[0] != '\0') strbuf_append(&t->out, name);
     if (t->opts->values) {
@@ -51,7 +60,7 @@ static void append_name_and_value(tree *t, ag_var *v) {
 /* "x (see above)": enough to find the line it refers to. */
 static void append_reference(tree *t, ag_var *v) {
     char value[VALUE_LEN];
-    const char *name = ag_name(v);
+    const char *name = viz_var_name(t->opts, v);
     if (name[0] != '\0') {
         strbuf_append(&t->out, name);
     } else if (t->opts->values) {
@@ -63,7 +72,7 @@ static void append_reference(tree *t, ag_var *v) {
     strbuf_append(&t->out, " (see above)");
 }
 
-static bool push(tree *t, size_t func) {
+static bool push(tree *t, size_t func, bool group) {
     if (t->depth == t->capacity) {
         size_t capacity = t->capacity ? t->capacity * 2 : 64;
         frame *bigger = realloc(t->stack, capacity * sizeof *bigger);
@@ -71,8 +80,9 @@ static bool push(tree *t, size_t func) {
         t->stack = bigger;
         t->capacity = capacity;
     }
-    t->expanded[func] = true;
-    t->stack[t->depth++] = (frame){func, 0, t->prefix.length};
+    if (group) t->box_listed[func] = true;
+    else t->expanded[func] = true;
+    t->stack[t->depth++] = (frame){func, group, 0, t->prefix.length};
     return true;
 }
 
@@ -91,7 +101,11 @@ static bool visit(tree *t, ag_var *v) {
     if (t->opts->grads && !(ag_var_flags(v) & AG_VAR_CONST)) {
         char value[VALUE_LEN];
         ag_var *grad = ag_grad(v);
-        if (grad == NULL) {
+        const double *flow = t->opts->kept_only ? NULL : ag_last_grad(v);
+        if (grad == NULL && flow != NULL) { /* passed by the last backward, not kept */
+            viz_format_numbers(v, flow, t->opts->digits, value, sizeof value);
+            strbuf_appendf(&t->out, " (grad⁺ %s)", value);
+        } else if (grad == NULL) {
             strbuf_append(&t->out, " (grad: none)");
         } else {
             viz_format_value(grad, t->opts->digits, value, sizeof value);
@@ -106,6 +120,13 @@ static bool visit(tree *t, ag_var *v) {
     if (mark != NULL) strbuf_appendf(&t->out, " %s", mark);
     ag_func *creator = ag_creator(v);
     size_t func = creator ? viz_walk_find(t->walk, creator) : VIZ_NOT_DRAWN;
+    int box = func != VIZ_NOT_DRAWN ? viz_walk_func_folded(t->walk, func) : -1;
+    if (box >= 0) { /* made in a folded call or layer: its inputs are the children */
+        strbuf_appendf(&t->out, " ← [%s]", viz_group_title(t->walk, t->opts, (size_t)box));
+        if (t->box_listed[box]) strbuf_append(&t->out, " (see above)");
+        strbuf_append(&t->out, "\n");
+        return t->box_listed[box] ? true : push(t, (size_t)box, true);
+    }
     if (func != VIZ_NOT_DRAWN) {
         char label[LABEL_LEN];
         strbuf_appendf(&t->out, " ← %s", ag_func_label(creator, label, sizeof label));
@@ -116,17 +137,21 @@ static bool visit(tree *t, ag_var *v) {
     if (t->walk->cut[index]) {
         strbuf_appendf(&t->out, "%s└── …\n", t->prefix.data ? t->prefix.data : "");
     } else if (func != VIZ_NOT_DRAWN && !t->expanded[func]) {
-        return push(t, func);
+        return push(t, func, false);
     }
     return true;
 }
 
-/* The index of f's next input at or after k, or -1. */
-static int next_input(ag_func *f, int k) {
-    for (; k < ag_func_ninputs(f); k++)
-        if (ag_func_input(f, k) != NULL) return k;
-    return -1;
+/* The next child of frame top at or after k: its function's input index,
+ * or its group's input position; -1 when none is left. */
+static int next_child(const tree *t, const frame *top, int k) {
+    if (top->group) {
+        size_t count = t->walk->inputs_start[top->func + 1] - t->walk->inputs_start[top->func];
+        return (size_t)k < count ? k : -1;
+    }
+    return next_input(t->walk->funcs[top->func], k);
 }
+
 
 static bool draw(tree *t, ag_var *y) {
     if (t->opts->title && t->opts->title[0]) strbuf_appendf(&t->out, "%s\n", t->opts->title);
@@ -134,21 +159,27 @@ static bool draw(tree *t, ag_var *y) {
     if (!visit(t, y)) return false;
     while (t->depth > 0) {
         frame *top = &t->stack[t->depth - 1];
-        ag_func *f = t->walk->funcs[top->func];
-        int k = next_input(f, top->next_input);
+        int k = next_child(t, top, top->next_input);
         if (k < 0) {
             t->depth--;
             continue;
         }
         top->next_input = k + 1;
-        bool last = next_input(f, k + 1) < 0;
+        bool last = next_child(t, top, k + 1) < 0;
         t->prefix.length = top->prefix_length;
         t->prefix.data[t->prefix.length] = '\0';
         strbuf_appendf(&t->out, "%s%s", t->prefix.data, last ? "└── " : "├── ");
-        const char *operand = viz_operand_role(f, k);
-        if (operand != NULL) strbuf_appendf(&t->out, "%s: ", operand);
+        ag_var *child;
+        if (top->group) {
+            child = t->walk->vars[t->walk->group_inputs[t->walk->inputs_start[top->func] + (size_t)k]];
+        } else {
+            ag_func *f = t->walk->funcs[top->func];
+            const char *operand = viz_operand_role(f, k);
+            if (operand != NULL) strbuf_appendf(&t->out, "%s: ", operand);
+            child = ag_func_input(f, k);
+        }
         strbuf_append(&t->prefix, last ? "    " : "│   ");
-        if (!visit(t, ag_func_input(f, k))) return false;
+        if (!visit(t, child)) return false;
     }
     return !t->prefix.failed;
 }
@@ -164,11 +195,13 @@ char *viz_graph_tree(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     tree t = {.walk = &walk, .opts = o};
     t.printed = calloc(walk.nvars, sizeof *t.printed);
     t.expanded = calloc(walk.nfuncs ? walk.nfuncs : 1, sizeof *t.expanded);
-    bool ok = t.printed != NULL && t.expanded != NULL && draw(&t, y);
+    t.box_listed = calloc(walk.ngroups ? walk.ngroups : 1, sizeof *t.box_listed);
+    bool ok = t.printed != NULL && t.expanded != NULL && t.box_listed != NULL && draw(&t, y);
     char *text = strbuf_take(&t.out);
     free(strbuf_take(&t.prefix));
     free(t.printed);
     free(t.expanded);
+    free(t.box_listed);
     free(t.stack);
     viz_walk_free(&walk);
     if (!ok || text == NULL) {

@@ -171,6 +171,17 @@ enum {
 unsigned ag_var_flags(const ag_var *v);
 void ag_var_set_flags(ag_var *v, unsigned flags);
 
+/* The gradient that flowed into v during the context's most recent backward
+ * call, kept or not in .grad (an intermediate's is dropped unless
+ * retain_grad; a leaf's .grad may also hold earlier calls' sums): ag_size(v)
+ * numbers in v's shape, valid until the next backward or v's collection.
+ * NULL when v received none in that call or the context does not keep them
+ * (ag_keep_last_grads).  For drawing graphs; .grad is untouched. */
+const double *ag_last_grad(const ag_var *v);
+/* From now on every backward of ctx copies each gradient it passes to a
+ * variable (about one extra copy of the gradients per backward). */
+void ag_keep_last_grads(ag_ctx *ctx, bool keep);
+
 /* ---- functions (graph nodes) ------------------------------------------ */
 
 int ag_func_op(const ag_func *f); /* an ag_op value */
@@ -179,6 +190,18 @@ ag_var *ag_func_input(const ag_func *f, int i);
 int ag_func_noutputs(const ag_func *f);
 ag_var *ag_func_output(const ag_func *f, int i);
 int ag_func_generation(const ag_func *f);
+/* Tags group functions for drawing (a call of a user function, a model
+ * layer): each function made gets the context's current tag, 0 at first.
+ * ag_set_func_tag sets it and returns the previous one. */
+unsigned ag_func_tag(const ag_func *f);
+unsigned ag_set_func_tag(ag_ctx *ctx, unsigned tag);
+/* Called by a model's forward as it enters one of its layers (`layer` is
+ * the layer's path in the model, "linear[0]", or "" for a model that is
+ * one layer; outer the tag in force); the
+ * layer's functions get the tag it returns, and the outer tag is restored
+ * after the layer.  NULL fn: none (the default). */
+typedef unsigned (*ag_layer_fn)(void *user, const void *model, const char *layer, unsigned outer);
+void ag_observe_layers(ag_ctx *ctx, ag_layer_fn fn, void *user);
 /* The op's display label with its parameters: "Sin", "Pow(2)", "Sum(axis=1)", "Sum(axis=[0 1])".
  * Writes at most n bytes into buf and returns buf. */
 char *ag_func_label(const ag_func *f, char *buf, size_t n);
