@@ -134,12 +134,19 @@ static bool any_window_open(const repl_viz *v) {
     return viz_plot_window_open(v->plot) || viz_graph_window_open(v->graph_window);
 }
 
+static void refresh_shown(repl_viz *v);
+
 /* Handles both windows' events and redraws what changed. */
 static void serve_windows(repl_viz *v) {
     if (viz_plot_window_open(v->plot)) viz_plot_pump(v->plot);
     if (viz_graph_window_open(v->graph_window)) {
         viz_graph_window_pump(v->graph_window);
         if (!viz_graph_window_open(v->graph_window)) forget_shown(v); /* the user closed it */
+        if (viz_graph_window_take_rerender(v->graph_window) && v->shown != NULL) {
+            free(v->shown_dot); /* a folded box was clicked open: draw it again */
+            v->shown_dot = NULL;
+            refresh_shown(v);
+        }
     }
 }
 
@@ -176,8 +183,6 @@ static double loop_period_ms(double typical) {
     if (period < LOOP_MOST_SHARE * typical) period = LOOP_MOST_SHARE * typical;
     return period;
 }
-
-static void refresh_shown(repl_viz *v);
 
 /* serve_windows from inside a statement (the graph show() follows is brought
  * up to date too: values change while a loop runs), timed for the next
@@ -356,12 +361,7 @@ static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
 /* Renders y into the graph window.  0 shown, 1 no window here, -1 with err. */
 static int show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, const char *title,
                           char err[VIZ_ERRLEN]) {
-    int width = 0, height = 0;
-    uint32_t *pixels = viz_graph_pixels(y, o, &width, &height, err);
-    if (pixels == NULL) return -1;
-    int rc = viz_graph_window_show(v->graph_window, pixels, width, height, title, err);
-    free(pixels);
-    return rc;
+    return viz_graph_window_show_graph(v->graph_window, y, o, title, err);
 }
 
 static void window_title(const ag_var *y, const char *what, char *buf, size_t n) {
