@@ -706,6 +706,17 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     window->digits = o->digits;
     trace(window, "show %dx%d nodes %d edges %d layout %s", width, height, scene.nnodes, scene.nedges,
           scene.pinned ? "kept" : "new");
+    for (int i = 0; window->trace != NULL && i < scene.nnodes; i++) {
+        const viz_scene_node *n = &scene.nodes[i];
+        if (n->kind == VIZ_NODE_OTHER) continue;
+        char label[64] = "-";
+        if (n->kind == VIZ_NODE_FUNC) ag_func_label(n->func, label, sizeof label);
+        else if (n->kind == VIZ_NODE_VAR && ag_name(n->var)[0] != '\0') snprintf(label, sizeof label, "%s", ag_name(n->var));
+        double x, y;
+        viz_view_to_screen(&window->view, n->x, n->y, &x, &y);
+        trace(window, "node %s %s at %.0f,%.0f size %.0fx%.0f", n->name, label, x, y,
+              n->width * window->view.scale, n->height * window->view.scale);
+    }
     /* the selection follows its node by name; hovering is looked up again */
     window->hovered = -1;
     int selected = -1;
