@@ -1035,7 +1035,8 @@ const builtin_def builtins_viz[] = {
      "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file"},
     {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
      "a window with y's graph, kept current after every statement and while a loop runs "
-     "(text tree without a display)"},
+     "(text tree without a display); in it: wheel, + and - zoom, drag and arrows pan, 0 fits, "
+     "a click inspects a node, ? shows the keys"},
     {"tree", "y, values=true, grads=true, depth=nil, max_nodes=nil", builtin_tree, "graphs",
      "the graph ending at y as an indented text tree"},
     {"plot", "v, ys=nil, name=nil, log=nil, points=nil", builtin_plot, "plots",
