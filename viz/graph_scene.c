@@ -245,28 +245,42 @@ static bool before_layout(Agraph_t *g, void *user) {
     return state->pinned;
 }
 
-/* How much a node may outgrow its kept size (points) before the graph is
- * laid out afresh: a little wider, and taller by about a row (the step
- * marker), which the space between ranks absorbs. */
-#define GROW_WIDTH_PT 6.0
-#define GROW_HEIGHT_PT 18.0
+/* A node's box in layout points, with room to spare on every side. */
+static boxf node_box(Agnode_t *n, double spare) {
+    pointf at = ND_coord(n);
+    double half_width = ND_width(n) * 36 + spare, half_height = ND_height(n) * 36 + spare;
+    return (boxf){{at.x - half_width, at.y - half_height}, {at.x + half_width, at.y + half_height}};
+}
+
+static bool overlap(boxf a, boxf b) {
+    return a.LL.x < b.UR.x && b.LL.x < a.UR.x && a.LL.y < b.UR.y && b.LL.y < a.UR.y;
+}
 
 /* After a "nop2" layout: the kept bounding box (neato recomputes a tighter
- * one, which would shift the picture), and whether every node still fits
- * the place it had. */
+ * one, which would shift the picture), and whether the kept places still
+ * hold the nodes: a node whose label grew may spread into free space around
+ * it, but not over another node nor out of the picture. */
 static bool after_pinned_layout(Agraph_t *g, void *user) {
     render_state *state = user;
-    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
-        double width = atof(agget(n, "width")), height = atof(agget(n, "height"));
-        if ((ND_width(n) - width) * 72 > GROW_WIDTH_PT || (ND_height(n) - height) * 72 > GROW_HEIGHT_PT) {
-            state->pinned = false;
-            return false;
-        }
-    }
     boxf bb;
-    if (sscanf(state->bb, "%lf,%lf,%lf,%lf", &bb.LL.x, &bb.LL.y, &bb.UR.x, &bb.UR.y) == 4)
-        GD_bb(g) = bb;
-    return true;
+    if (sscanf(state->bb, "%lf,%lf,%lf,%lf", &bb.LL.x, &bb.LL.y, &bb.UR.x, &bb.UR.y) != 4) {
+        state->pinned = false;
+        return false;
+    }
+    GD_bb(g) = bb;
+    int count = agnnodes(g), i = 0;
+    boxf *boxes = malloc((count ? (size_t)count : 1) * sizeof *boxes);
+    bool fits = boxes != NULL;
+    for (Agnode_t *n = agfstnode(g); fits && n != NULL; n = agnxtnode(g, n)) {
+        boxes[i++] = node_box(n, 2);
+        boxf box = node_box(n, -0.5); /* dot places the outermost nodes on the box's edge */
+        fits = box.LL.x >= bb.LL.x && box.LL.y >= bb.LL.y && box.UR.x <= bb.UR.x && box.UR.y <= bb.UR.y;
+    }
+    for (int a = 0; fits && a < count; a++)
+        for (int b = a + 1; fits && b < count; b++) fits = !overlap(boxes[a], boxes[b]);
+    free(boxes);
+    if (!fits) state->pinned = false;
+    return fits;
 }
 
 /* The index of n in the walk's vars or funcs from its DOT name ("v3", "f0"),
