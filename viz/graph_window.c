@@ -676,8 +676,7 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
     if (window->auto_fit || new_size) {
         /* a new layout (new size) starts fitted; the same one keeps the user's view */
         window->auto_fit = true;
-        int area_width = width - (window->inspector != NULL ? INSPECTOR_WIDTH : 0), area_height = height;
-        viz_view_fit(&window->view, picture->w, picture->h, area_width, area_height);
+        fit_view(window);
     }
     window->dirty = true;
     redraw(window);
