@@ -42,7 +42,7 @@ endif
 # poppler-utils reads saved PDFs back in the tests.
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev libpango1.0-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
-  tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran
+  tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran xdotool
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka
 
 PKG_CONFIG ?= pkg-config
@@ -98,7 +98,7 @@ build-all: $(LIB) $(SHLIB) $(AGREPL) $(VIZMOD) $(BUILD)/samples/train_mlp
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
 	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
-	for c in xvfb-run tmux valgrind import pdftoppm pdftotext g++ groff objcopy; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for c in xvfb-run tmux valgrind import pdftoppm pdftotext g++ groff objcopy xdotool; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
 	[ "$$($(CC) -print-file-name=libgfortran.a)" != libgfortran.a ] || missing="$$missing libgfortran.a"; \
 	if [ -n "$$missing" ]; then \

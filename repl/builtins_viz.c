@@ -160,6 +160,8 @@ static bool any_window_open(const repl_viz *v) {
     return v->plot != NULL && (vz->plot_window_open(v->plot) || vz->graph_window_open(v->graph_window));
 }
 
+static void refresh_shown(repl_viz *v);
+
 /* Handles both windows' events and redraws what changed. */
 static void serve_windows(repl_viz *v) {
     if (v->plot == NULL) return;
@@ -167,6 +169,11 @@ static void serve_windows(repl_viz *v) {
     if (vz->graph_window_open(v->graph_window)) {
         vz->graph_window_pump(v->graph_window);
         if (!vz->graph_window_open(v->graph_window)) forget_shown(v); /* the user closed it */
+        if (vz->graph_window_take_rerender(v->graph_window) && v->shown != NULL) {
+            free(v->shown_dot); /* a folded box was clicked open: draw it again */
+            v->shown_dot = NULL;
+            refresh_shown(v);
+        }
     }
 }
 
@@ -203,8 +210,6 @@ static double loop_period_ms(double typical) {
     if (period < LOOP_MOST_SHARE * typical) period = LOOP_MOST_SHARE * typical;
     return period;
 }
-
-static void refresh_shown(repl_viz *v);
 
 /* serve_windows from inside a statement (the graph show() follows is brought
  * up to date too: values change while a loop runs), timed for the next
@@ -413,12 +418,7 @@ static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
 /* Renders y into the graph window.  0 shown, 1 no window here, -1 with err. */
 static int show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, const char *title,
                           char err[VIZ_ERRLEN]) {
-    int width = 0, height = 0;
-    uint32_t *pixels = vz->graph_pixels(y, o, &width, &height, err);
-    if (pixels == NULL) return -1;
-    int rc = vz->graph_window_show(v->graph_window, pixels, width, height, title, err);
-    free(pixels);
-    return rc;
+    return vz->graph_window_show_graph(v->graph_window, y, o, title, err);
 }
 
 static void window_title(const ag_var *y, const char *what, char *buf, size_t n) {
@@ -1118,7 +1118,8 @@ const builtin_def builtins_viz[] = {
      "def call and model layer as one box (default: above 60 nodes); grads=\"kept\" only stored .grad"},
     {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
      "a window with y's graph, kept current after every statement and while a loop runs "
-     "(text tree without a display)"},
+     "(text tree without a display); in it: wheel, + and - zoom, drag and arrows pan, 0 fits, "
+     "a click inspects a node, ? shows the keys"},
     {"tree", "y, values=true, grads=true, depth=nil, max_nodes=nil, fold=nil", builtin_tree, "graphs",
      "the graph ending at y as an indented text tree"},
     {"plot", "v, ys=nil, name=nil, log=nil, points=nil", builtin_plot, "plots",

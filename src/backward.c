@@ -601,3 +601,37 @@ void ag_unchain_backward(ag_var *v) {
     }
     free(stack);
 }
+
+ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
+    if (ctx == NULL) return NULL;
+    if (f == NULL) return ag_set_error(ctx, "input_grad: no function");
+    if (f->noutputs != 1)
+        return ag_set_error(ctx, "input_grad: %s has %d outputs", ag_op_table[f->op].name, f->noutputs);
+    if (k < 0 || k >= f->ninputs)
+        return ag_set_error(ctx, "input_grad: %s has no input %d", ag_op_table[f->op].name, k + 1);
+    ag_var *out = f->outputs[0];
+    if (gy != NULL && !ag_same_shape(gy, out))
+        return ag_set_error(ctx, "input_grad: the gradient is not shaped like %s's output",
+                            ag_op_table[f->op].name);
+    bool old_enabled = ag_set_grad_enabled(ctx, false);
+    ag_var *gys[1] = {gy != NULL ? gy : ag_ones_like(ctx, out)};
+    ag_var *gx_local[3], **gxs = f->ninputs > 3 ? calloc((size_t)f->ninputs, sizeof *gxs) : gx_local;
+    ag_var *result = NULL;
+    if (gxs == NULL) {
+        ag_set_error(ctx, "out of memory");
+    } else if (gys[0] != NULL) {
+        for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
+        /* in_backward: what the op makes is marked a gradient, as in a pass */
+        ctx->in_backward++;
+        int rc = ag_op_table[f->op].backward(ctx, f, gys, gxs);
+        ctx->in_backward--;
+        if (rc == 0 && gxs[k] == NULL)
+            ag_set_error(ctx, "input_grad: %s sends no gradient to its input %d",
+                         ag_op_table[f->op].name, k + 1);
+        else if (rc == 0)
+            result = gxs[k];
+    }
+    if (gxs != gx_local) free(gxs);
+    ag_set_grad_enabled(ctx, old_enabled);
+    return result;
+}

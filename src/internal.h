@@ -217,6 +217,7 @@ typedef struct ag_op_def {
     ag_backward_fn backward;
     ag_label_fn label;
     ag_scalar_fn scalar;
+    const char *rule;   /* the local derivative per input (ag_op_rule) */
 } ag_op_def;
 
 /* Sized by its rows (a check in ops_table.c compares them to AG_OP_COUNT). */
@@ -333,7 +334,7 @@ const char *shape_str(const ag_tensor *t, char *buf);
 /* Declarations of every op's functions (ops_*.c), from the op list. */
 #define OP_DECLARE_SCALAR_YES(stem) double op_##stem##_scalar(const ag_op_params *p, double a, double b);
 #define OP_DECLARE_SCALAR_NO(stem)
-#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar)                      \
+#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar, rule)                    \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys);                 \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs); \
     OP_DECLARE_SCALAR_##scalar(stem)

@@ -1,13 +1,13 @@
 /* ops_table.c — the one table of ops, made from AG_OP_LIST (ag_ops.h): name,
- * error symbol, arity, forward, backward, label and scalar hooks.  Graph
+ * error symbol, arity, forward, backward, label and scalar hooks, derivative rule.  Graph
  * labels, error messages and :help all read it. */
 #include "internal.h"
 
 #define OP_SCALAR_YES(stem) op_##stem##_scalar
 #define OP_SCALAR_NO(stem) NULL
-#define OP_ROW(ID, stem, name, symbol, arity, label, scalar) \
+#define OP_ROW(ID, stem, name, symbol, arity, label, scalar, rule) \
     [AG_OP_##ID] = {name, symbol, arity, op_##stem##_forward, op_##stem##_backward, op_label_##label, \
-                    OP_SCALAR_##scalar(stem)},
+                    OP_SCALAR_##scalar(stem), rule},
 
 const ag_op_def ag_op_table[] = {AG_OP_LIST(OP_ROW)};
 
@@ -22,4 +22,8 @@ const char *ag_op_name(int op) {
 
 int ag_op_arity(int op) {
     return op >= 0 && op < AG_OP_COUNT ? ag_op_table[op].arity : 0;
+}
+
+const char *ag_op_rule(int op) {
+    return op >= 0 && op < AG_OP_COUNT ? ag_op_table[op].rule : NULL;
 }

@@ -762,6 +762,17 @@ static void test_op_table(void **state) {
         assert_true(strlen(ag_op_name(op)) > 0);
     }
     assert_null(ag_op_name(AG_OP_COUNT));
+    /* every op states its rule, one "d/d..." per input (variadic: at least one) */
+    for (int op = 0; op < AG_OP_COUNT; op++) {
+        const char *rule = ag_op_rule(op);
+        assert_non_null(rule);
+        int parts = 0;
+        for (const char *p = rule; (p = strstr(p, "d/d")) != NULL; p += 3) parts++;
+        if (ag_op_arity(op) > 0) assert_int_equal(parts, ag_op_arity(op));
+        else assert_true(parts >= 1);
+    }
+    assert_string_equal(ag_op_rule(AG_OP_MUL), "d/da a*b = b; d/db a*b = a");
+    assert_null(ag_op_rule(-1));
     char label[64];
     ag_var *y = ag_pow(ctx, S(2), 2);
     assert_string_equal(ag_func_label(ag_creator(y), label, sizeof label), "Pow(2)");
@@ -769,6 +780,28 @@ static void test_op_table(void **state) {
     assert_string_equal(ag_func_label(ag_creator(z), label, sizeof label), "Sin");
     ag_var *c = ag_clip(ctx, y, 0, 0.5);
     assert_string_equal(ag_func_label(ag_creator(c), label, sizeof label), "Clip(0, 0.5)");
+}
+
+/* One function's backward alone: the local derivative (no gy) and a
+ * contribution (gy given), no .grad touched; bad requests are errors. */
+static void test_func_input_grad(void **state) {
+    ag_var *a = S(3), *b = S(4);
+    ag_var *z = ag_mul(ctx, a, b);
+    ag_func *f = ag_creator(z);
+    assert_close(ag_item(ag_func_input_grad(ctx, f, 0, NULL)), 4);
+    assert_close(ag_item(ag_func_input_grad(ctx, f, 1, S(2))), 6);
+    assert_null(ag_grad(a));
+    assert_null(ag_grad(z));
+    assert_null(ag_func_input_grad(ctx, f, 2, NULL));
+    assert_string_equal(ag_errmsg(ctx), "input_grad: Mul has no input 3");
+    ag_clear_error(ctx);
+    int shape[1] = {2};
+    assert_null(ag_func_input_grad(ctx, f, 0, ag_ones(ctx, 1, shape)));
+    assert_string_equal(ag_errmsg(ctx), "input_grad: the gradient is not shaped like Mul's output");
+    ag_clear_error(ctx);
+    ag_var *s = ag_sin(ctx, a);
+    assert_close(ag_item(ag_func_input_grad(ctx, ag_creator(s), 0, NULL)), cos(3.0));
+    assert_true(ag_grad_enabled(ctx));
 }
 
 /* Variables made by a create_graph backward are flagged for the graph view. */
@@ -979,6 +1012,7 @@ int main(void) {
         CTX_TEST(test_free_big_graph),
         CTX_TEST(test_rebinding),
         CTX_TEST(test_op_table),
+        CTX_TEST(test_func_input_grad),
         CTX_TEST(test_backward_flags),
         CTX_TEST(test_step_hook),
         CTX_TEST(test_interrupted_backward_restores_grads),

@@ -25,6 +25,16 @@
 #      end ("close the window or press Enter to exit") until Enter or the
 #      window is closed; with stdin not a terminal, or --headless, it ends
 #      at once and opens nothing
+#   6. the graph explorer, driven with xdotool (pointer and keys through the
+#      XTEST extension): hovering a node outlines its inputs and outputs; a
+#      click opens the inspector beside the graph with the op's rule and the
+#      chain-rule numbers; the wheel zooms about the pointer (the node stays
+#      under it, drawn 1.5625 times wider); dragging and the arrow keys pan;
+#      0 fits (the picture is again exactly what it was); ? shows the keys and
+#      Esc hides them, then closes the inspector; new values keep the layout;
+#      during a loop that calls show(y) the window still zooms and inspects.
+#      AGREPL_WINDOW_TRACE's log says what the window did and where the nodes
+#      are; screenshots say what it shows.
 #
 # Prints "window tests: N passed, M failed"; status 0 when none failed.
 # Skips (status 0, with a message) when xvfb-run or another tool is missing.
@@ -34,7 +44,7 @@ AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
 
 if [ -z "${AGREPL_WINDOW_TESTS_INNER:-}" ]; then
     missing=""
-    for tool in xvfb-run tmux import convert compare identify cc; do
+    for tool in xvfb-run tmux import convert compare identify cc xdotool; do
         command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
     done
     if [ -n "$missing" ]; then
@@ -232,7 +242,7 @@ start() {
     shift
     rm -f "$tmp/$name.status"
     tmux -L "$socket" -f /dev/null new-session -d -s "$name" -x 220 -y 50 \
-        "cd '$tmp' && env -u AGREPL_HEADLESS HOME='$tmp' DISPLAY='$DISPLAY' XAUTHORITY='${XAUTHORITY:-}' '$AGREPL' $* 2>>'$tmp/$name.err'; echo \$? >'$tmp/$name.status'"
+        "cd '$tmp' && env -u AGREPL_HEADLESS ${start_env:-} HOME='$tmp' DISPLAY='$DISPLAY' XAUTHORITY='${XAUTHORITY:-}' '$AGREPL' $* 2>>'$tmp/$name.err'; echo \$? >'$tmp/$name.status'"
     wait_for "$name" 'ag> ' 10
 }
 # send NAME TEXT: types TEXT and Enter.
@@ -560,6 +570,189 @@ for name in piped headless; do
     fi
     tmux -L "$socket" kill-session -t "$name" 2>/dev/null
 done
+
+# ---- 6. the graph explorer ----------------------------------------------------
+log="$tmp/explore.log"
+# seen REGEX SECONDS: status 0 once a line of the window's log matches
+seen() {
+    tries=$(($2 * 10))
+    while [ "$tries" -gt 0 ]; do
+        grep -q -- "$1" "$log" 2>/dev/null && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
+}
+# lines REGEX: how many lines of the log match
+lines() { grep -c -- "$1" "$log" 2>/dev/null; }
+# node LABEL: "NAME X Y" of the node labelled LABEL in the log's last drawing
+node() {
+    awk -v label="$1" '$1 == "show" { at = "" } $1 == "node" && $3 == label { split($5, xy, ","); at = $2 " " xy[1] " " xy[2] } END { print at }' "$log"
+}
+# span_of FILE X0 X1 Y: from the first to the last pixel of row Y between X0
+# and X1 with a function node's fill colour (#90CAF9): the node's width there
+span_of() {
+    convert "$1" -crop "$(($3 - $2))x1+$2+$4" +repage txt:- 2>/dev/null |
+        awk -F'[,:]' 'tolower($0) ~ /#90caf9/ { if (first == "") first = $1; last = $1 } END { print last - first + 1 }'
+}
+# point MS: hover/click helpers through xdotool, relative to the window
+pointer() { xdotool mousemove --window "$id" "$1" "$2"; }
+shot() { sleep 0.4; import -window "$id" "$tmp/$1.png" 2>/dev/null; }
+start_env="AGREPL_WINDOW_TRACE='$log'" start explore
+start_env=""
+send explore 'a = 2.0; b = 3.0; y = sin(a*b) + a; y.backward()'
+send explore 'show(y)'
+if window=$(wait_window "agrepl graph: y" 20) && seen '^node f[0-9]* Mul ' 10; then
+    id=${window%% *}
+    set -- $window
+    base_width=$2
+    set -- $(node Mul); mul=$1 mx=$2 my=$3
+    set -- $(node a); a=$1 ax=$2 ay=$3
+    set -- $(node b); b=$1
+    pointer 2 2
+    shot base
+    # hover: Mul's inputs a and b, its output (the product) outlined
+    pointer "$mx" "$my"
+    if seen "^hover $mul inputs $a $b outputs v[0-9]*\$" 5 || seen "^hover $mul inputs $b $a outputs v[0-9]*\$" 1; then
+        shot hover
+        differ "$tmp/base.png" "$tmp/hover.png" && ok "6. hover: Mul's inputs and output are outlined" ||
+            not_ok "6. hover: the picture did not change"
+    else
+        not_ok "6. hover: no hover of Mul logged"
+        tail -5 "$log" | sed 's/^/     log: /'
+    fi
+    # click: the inspector beside the graph, with the rule and its numbers
+    xdotool click 1
+    if seen "^inspector $mul" 5 && seen '^|   d/da a\*b = b$' 1 &&
+        seen '^|   ∂y/∂(Mul output) × ∂(Mul output)/∂a = 0.960170286650366 × 3 = 2.880510859951098$' 1; then
+        sleep 0.4
+        set -- $(xwin find "agrepl graph: y")
+        shot inspector
+        # the panel is drawn: its column is no longer white
+        panel=$(convert "$tmp/inspector.png" -crop "380x200+$(($2 - 390))+0" -fill black +opaque white -format '%[fx:mean]' info: 2>/dev/null)
+        if [ "$2" -gt "$base_width" ] && awk -v w="${panel:-1}" 'BEGIN { exit !(w < 0.99) }'; then
+            ok "6. click: the inspector opens beside the graph (window $base_width → $2 px) with d/da a*b = b and the numbers"
+        else
+            not_ok "6. click: window $base_width → $2 px, panel white fraction ${panel:-?}"
+        fi
+    else
+        not_ok "6. click: the inspector does not show Mul's rule and numbers"
+        tail -15 "$log" | sed 's/^/     log: /'
+    fi
+    pointer "$ax" "$ay"
+    xdotool click 1
+    if seen "^inspector $a" 5 && seen '^| value: 2$' 1 && seen '^| grad: 3.880510859951098$' 1 &&
+        seen '^|   Add as b: ∂y/∂y × ∂y/∂b = 1 × 1 = 1$' 1; then
+        ok "6. click: a's inspector has its value, gradient and both uses"
+    else
+        not_ok "6. click: a's inspector is wrong"
+        tail -12 "$log" | sed 's/^/     log: /'
+    fi
+    shot selected
+    # zoom about Mul's centre: Mul stays under the pointer, 1.5625 times wider
+    pointer "$mx" "$my"
+    before=$(span_of "$tmp/selected.png" $((mx - 150)) $((mx + 150)) "$my")
+    xdotool click 4 click 4
+    if seen '^zoom 1.25 .* scale 1.562' 5; then
+        shot zoomed
+        after=$(span_of "$tmp/zoomed.png" $((mx - 150)) $((mx + 150)) "$my")
+        xdotool click 1
+        if seen "^click $mx,$my $mul\$" 5 &&
+            awk -v b="${before:-0}" -v a="${after:-0}" 'BEGIN { exit !(b > 20 && a / b > 1.5 && a / b < 1.63) }'; then
+            ok "6. zoom: the wheel zooms about the pointer (Mul still under it, $before → $after px wide)"
+        else
+            not_ok "6. zoom: Mul $before → $after px wide; $(grep '^click' "$log" | tail -1)"
+        fi
+    else
+        not_ok "6. zoom: no zoom logged"
+    fi
+    # pan: a drag of (80, 60), then the Left arrow (60 px)
+    set -- $(grep '^zoom' "$log" | tail -1)
+    offset=$8
+    xdotool mousedown 1 mousemove_relative 40 30 mousemove_relative 40 30 mouseup 1
+    xdotool windowfocus --sync "$id" key Left 2>/dev/null || xdotool key --window "$id" Left
+    if seen '^pan 60,0 ' 5; then
+        set -- $(grep '^pan' "$log" | tail -1)
+        awk -v from="$offset" -v to="$4" 'BEGIN { split(from, f, ","); split(to, t, ",");
+            exit !(t[1] - f[1] == 140 && t[2] - f[2] == 60) }' &&
+            ok "6. pan: dragging and the arrow keys move the picture (offset $offset → $4)" ||
+            not_ok "6. pan: offset $offset → $4 (140,60 expected)"
+    else
+        not_ok "6. pan: the Left arrow did not pan"
+    fi
+    # fit: exactly the picture before the zoom (a selected again, the pointer on it)
+    pointer "$ax" "$ay"
+    xdotool type 0
+    if seen '^fit ' 5; then
+        xdotool click 1
+        seen "^click $ax,$ay $a\$" 5
+        shot fitted
+        pixels=$(compare -metric AE "$tmp/selected.png" "$tmp/fitted.png" null: 2>&1)
+        [ "$pixels" = 0 ] && ok "6. fit: 0 shows the whole graph exactly as before the zoom" ||
+            not_ok "6. fit: ${pixels:-?} pixels differ from the picture before the zoom"
+    else
+        not_ok "6. fit: 0 did not fit"
+    fi
+    # ? shows the keys, Esc hides them, Esc closes the inspector
+    xdotool type '?'
+    if seen '^help on' 5; then
+        shot help
+        keys=$(convert "$tmp/help.png" -fill black +opaque '#FFFFF0' -format '%[fx:mean]' info: 2>/dev/null)
+        awk -v k="${keys:-0}" 'BEGIN { exit !(k > 0.05) }' && differ "$tmp/fitted.png" "$tmp/help.png" &&
+            ok "6. keys: ? shows them" || not_ok "6. keys: no help box drawn (${keys:-?} of the window)"
+    else
+        not_ok "6. keys: ? did nothing"
+    fi
+    xdotool key Escape
+    seen '^help off' 5 && shot nohelp && ! differ "$tmp/fitted.png" "$tmp/nohelp.png" &&
+        ok "6. keys: Esc hides them" || not_ok "6. keys: Esc did not hide the keys"
+    xdotool key Escape
+    sleep 0.5
+    set -- $(xwin find "agrepl graph: y")
+    [ "$2" = "$base_width" ] && ok "6. Esc closes the inspector (the window is $2 px wide again)" ||
+        not_ok "6. after Esc the window is $2 px wide ($base_width before the inspector)"
+    # new values, same structure: every node where it was
+    grep '^node' "$log" | tail -8 >"$tmp/nodes1"
+    send explore 'a = 2.5; y = sin(a*b) + a'
+    if seen 'layout kept$' 10; then
+        grep '^node' "$log" | tail -8 | sed 's/ at [^ ]* size .*//' >"$tmp/names2"
+        sed 's/ at [^ ]* size .*//' "$tmp/nodes1" >"$tmp/names1"
+        grep '^node' "$log" | tail -8 | awk '{ print $1, $2, $4, $5 }' >"$tmp/at2"
+        awk '{ print $1, $2, $4, $5 }' "$tmp/nodes1" >"$tmp/at1"
+        cmp -s "$tmp/at1" "$tmp/at2" && ok "6. new values keep the layout (every node where it was)" ||
+            not_ok "6. new values moved nodes: $(diff "$tmp/at1" "$tmp/at2" | tr '\n' ' ')"
+    else
+        not_ok "6. new values: the layout was not kept"
+        grep '^show' "$log" | tail -2 | sed 's/^/     log: /'
+    fi
+    # a loop that calls show(y): the window still zooms and inspects
+    send explore 'for i in range(3000000) { a = 2.0 + i % 7; y = sin(a*b) + a; if i % 100 == 0 { show(y) } }; print("loop", "done")'
+    shows=$(lines '^show ')
+    sleep 1
+    set -- $(node Mul)
+    pointer "$2" "$3"
+    xdotool click 4
+    xdotool click 1
+    if seen "^inspector $1" 10 && seen '^zoom .* scale 1.25 ' 1 && [ "$(count explore '^loop done')" -eq 0 ]; then
+        sleep 1
+        if [ "$(lines '^show ')" -gt "$((shows + 2))" ] && [ "$(lines '^inspector ')" -gt 4 ]; then
+            ok "6. loop: the window zooms and inspects while the loop runs, the inspector follows the values"
+        else
+            not_ok "6. loop: $(($(lines '^show ') - shows)) new drawings, $(lines '^inspector ') inspector updates"
+        fi
+    else
+        not_ok "6. loop: no zoom or inspector during the loop (loop done: $(count explore '^loop done'))"
+        tail -5 "$log" | sed 's/^/     log: /'
+    fi
+    tmux -L "$socket" send-keys -t explore C-c
+    send explore 'print("after", "the loop")'
+    wait_for explore '^after the loop$' 20 || not_ok "6. loop: the session does not answer after Ctrl-C"
+else
+    not_ok "6. explorer: no graph window, or no node positions logged"
+    sed 's/^/     stderr: /' "$tmp/explore.err"
+fi
+status=$(quit explore)
+[ "$status" = 0 ] || not_ok "6. explorer: :quit gave status $status"
 
 echo "windows: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

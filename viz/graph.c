@@ -23,6 +23,9 @@
 #include "ag_format.h"
 #include "ag_ops.h"
 #include "atomic_file.h"
+#include "graph_internal.h"
+
+const viz_layout_hooks *viz_graph_layout_hooks;
 
 #define LABEL_LEN 128
 #define PREVIEW_ELEMENTS 4 /* tensor values shown in a node before "…" */
@@ -1110,12 +1113,15 @@ static struct {
     uint32_t *pixels; /* malloc'd; NULL when the copy failed */
     int width, height;
     bool called;
+    viz_render_transform transform; /* layout points → these pixels */
 } captured;
 
 static void capture_pixels(GVJ_t *job) {
     captured.called = true;
     captured.width = (int)job->width;
     captured.height = (int)job->height;
+    captured.transform = (viz_render_transform){job->scale.x, job->scale.y, job->translation.x,
+                                                job->translation.y};
     size_t count = (size_t)job->width * job->height;
     captured.pixels = job->imagedata != NULL && count > 0 ? malloc(count * 4) : NULL;
     if (captured.pixels == NULL) return;
@@ -1167,7 +1173,14 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size
         agclose(g);
         return NULL;
     }
-    if (gvLayout(gvc, g, "dot") != 0) {
+    const viz_layout_hooks *hooks = viz_graph_layout_hooks;
+    bool pinned = hooks != NULL && hooks->before != NULL && hooks->before(g, hooks->user);
+    int laid = gvLayout(gvc, g, pinned ? "nop2" : "dot");
+    if (laid == 0 && pinned && hooks->laid_out != NULL && !hooks->laid_out(g, hooks->user)) {
+        gvFreeLayout(gvc, g); /* the kept layout no longer fits the labels */
+        laid = gvLayout(gvc, g, "dot");
+    }
+    if (laid != 0) {
         snprintf(err, VIZ_ERRLEN, "Graphviz could not lay out the graph");
     } else {
         char *data = NULL;
@@ -1177,6 +1190,7 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size
             snprintf(err, VIZ_ERRLEN, "Graphviz could not render %s", pixels ? "the picture" : format);
         } else if (pixels) {
             /* nothing was written: the device captured the image */
+            if (hooks != NULL && hooks->after != NULL) hooks->after(g, &captured.transform, hooks->user);
         } else if ((bytes = malloc(length ? length : 1)) == NULL) {
             snprintf(err, VIZ_ERRLEN, "out of memory while rendering %s", format);
         } else {

@@ -1,26 +1,76 @@
-/* graph_window.c — the window of show(y): a picture of the graph, kept on
- * screen, scaled down to fit when it is bigger than the screen or the window. */
+/* graph_window.c — the window of show(y): the rendered graph, zoomed and
+ * panned with the mouse and keys, nodes highlighted under the pointer and
+ * inspected on a click (graph_window.h).  The picture comes from Graphviz
+ * (viz_scene_render); the window draws it with Cairo through the view
+ * transform, and its overlays (highlights, inspector, keys) on top. */
 #include "graph_window.h"
 
-#include "sdl_window.h"
-
+#include <cairo.h>
+#include <pango/pangocairo.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph_scene.h"
+#include "sdl_window.h"
+#include "strbuf.h"
+
 enum {
     MIN_WINDOW_SIDE = 120,
-    SCREEN_MARGIN = 40,   /* room for window decorations and panels */
+    SCREEN_MARGIN = 40,     /* room for window decorations and panels */
+    INSPECTOR_WIDTH = 400,  /* the panel beside the graph */
+    PANEL_PAD = 12,
+    ARROW_STEP = 60,        /* pixels an arrow key pans */
+    CLICK_SLOP = 4,         /* a press and release this close is a click, not a drag */
+    WHEEL_LINE = 40,        /* pixels a wheel notch scrolls the inspector */
 };
+#define ZOOM_STEP 1.25
+#define TEXT_FONT "DejaVu Sans Mono 10"
+
+static const char keys_help[] =
+    "keys and mouse\n"
+    "\n"
+    "wheel, + and -   zoom around the pointer\n"
+    "drag, arrows     pan\n"
+    "0                fit the whole graph\n"
+    "click a node     inspect it (value, gradient, rule, uses)\n"
+    "click a box      expand a folded group\n"
+    "hover a node     highlight its inputs and outputs\n"
+    "PgUp, PgDn       scroll the inspector\n"
+    "Esc              close the inspector or this help\n"
+    "?                show or hide this help\n"
+    "q                close the window";
 
 struct viz_graph_window {
     bool headless;
     viz_sdl_video video;
     SDL_Window *window;
     Uint32 window_id;
-    SDL_Surface *picture; /* the decoded PNG, ARGB8888 */
-    SDL_Surface *scaled;  /* picture box-filtered to fit the window, or NULL */
-    bool dirty;           /* the window needs drawing */
+    SDL_Surface *picture;          /* the rendered graph, ARGB8888 */
+    cairo_surface_t *picture_cairo; /* the same pixels for Cairo */
+    SDL_Surface *frame;            /* what is drawn, then copied to the window */
+    viz_scene scene;
+    viz_layout_cache *layout;
+    viz_view view;
+    bool auto_fit;                 /* the view fits each new picture until the user moves it */
+    int digits;                    /* of the inspector's numbers */
+    int hovered, selected;         /* scene nodes, or -1 */
+    char selected_name[40];        /* kept across pictures */
+    char *inspector;               /* its text, or NULL */
+    double inspector_scroll;
+    int inspector_text_height;
+    int widened_by;                /* pixels the window grew to make room for the inspector */
+    bool help;
+    bool pressed, dragged;
+    int press_x, press_y, last_x, last_y;
+    int pointer_x, pointer_y;
+    bool pointer_known;
+    unsigned char *unfolded;       /* groups clicked open: unfolded[N] != 0 */
+    int n_unfolded;
+    bool rerender;                 /* a click changed what should be drawn */
+    FILE *trace;                   /* AGREPL_WINDOW_TRACE, or NULL */
+    bool dirty;
     Uint32 last_pump_ms;
 };
 
@@ -29,23 +79,56 @@ static bool headless_from_environment(void) {
     return value != NULL && value[0] != '\0' && strcmp(value, "0") != 0;
 }
 
+/* One line of the trace (when AGREPL_WINDOW_TRACE names a file). */
+static void trace(viz_graph_window *w, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void trace(viz_graph_window *w, const char *format, ...) {
+    if (w->trace == NULL) return;
+    va_list args;
+    va_start(args, format);
+    vfprintf(w->trace, format, args);
+    va_end(args);
+    fputc('\n', w->trace);
+    fflush(w->trace);
+}
+
 viz_graph_window *viz_graph_window_new(bool headless) {
     viz_graph_window *window = calloc(1, sizeof *window);
-    if (window != NULL) window->headless = headless || headless_from_environment();
+    if (window == NULL) return NULL;
+    window->headless = headless || headless_from_environment();
+    window->hovered = window->selected = -1;
+    window->auto_fit = true;
+    const char *path = getenv("AGREPL_WINDOW_TRACE");
+    if (path != NULL && path[0] != '\0' && !window->headless) window->trace = fopen(path, "a");
     return window;
 }
 
-static void free_scaled(viz_graph_window *window) {
-    if (window->scaled != NULL) SDL_FreeSurface(window->scaled);
-    window->scaled = NULL;
+static void free_picture(viz_graph_window *window) {
+    if (window->picture_cairo != NULL) cairo_surface_destroy(window->picture_cairo);
+    if (window->picture != NULL) SDL_FreeSurface(window->picture);
+    window->picture_cairo = NULL;
+    window->picture = NULL;
 }
 
 void viz_graph_window_close(viz_graph_window *window) {
     if (window == NULL) return;
-    free_scaled(window);
-    if (window->picture != NULL) SDL_FreeSurface(window->picture);
+    if (window->window != NULL) trace(window, "close");
+    free_picture(window);
+    if (window->frame != NULL) SDL_FreeSurface(window->frame);
+    window->frame = NULL;
+    viz_scene_free(&window->scene);
+    viz_layout_cache_free(window->layout);
+    window->layout = NULL;
+    free(window->inspector);
+    window->inspector = NULL;
+    window->selected = window->hovered = -1;
+    window->selected_name[0] = '\0';
+    window->help = window->pressed = false;
+    window->widened_by = 0;
+    window->auto_fit = true;
+    free(window->unfolded);
+    window->unfolded = NULL;
+    window->n_unfolded = 0;
     if (window->window != NULL) SDL_DestroyWindow(window->window);
-    window->picture = NULL;
     window->window = NULL;
     window->window_id = 0;
 }
@@ -54,6 +137,7 @@ void viz_graph_window_free(viz_graph_window *window) {
     if (window == NULL) return;
     viz_graph_window_close(window);
     viz_sdl_video_stop(&window->video);
+    if (window->trace != NULL) fclose(window->trace);
     free(window);
 }
 
@@ -61,7 +145,7 @@ bool viz_graph_window_open(const viz_graph_window *window) {
     return window != NULL && window->window != NULL;
 }
 
-/* ---- drawing -------------------------------------------------------------- */
+/* ---- geometry ------------------------------------------------------------- */
 
 /* The largest size with the picture's proportions that fits in
  * max_width x max_height, never bigger than the picture itself. */
@@ -76,93 +160,463 @@ static void fit(int width, int height, int max_width, int max_height, int *out_w
     if (*out_height < 1) *out_height = 1;
 }
 
-/* The picture shrunk to width x height by averaging the source pixels each
- * destination pixel covers (a box filter: thin lines and text stay legible,
- * unlike SDL_BlitScaled's nearest neighbour).  The picture is opaque, so only
- * colour is averaged, and the columns each destination pixel covers are
- * worked out once: this runs for every new picture of a window following a
- * loop.  NULL when out of memory. */
-static SDL_Surface *shrink(SDL_Surface *source, int width, int height) {
-    SDL_Surface *out = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
-    int *first_column = malloc(((size_t)width + 1) * sizeof *first_column);
-    Uint32 (*sums)[3] = calloc((size_t)width, sizeof *sums);
-    if (out == NULL || first_column == NULL || sums == NULL) {
-        if (out != NULL) SDL_FreeSurface(out);
-        free(first_column);
-        free(sums);
-        return NULL;
-    }
-    /* destination column x averages source columns first_column[x] .. first_column[x + 1] - 1 */
-    for (int x = 0; x <= width; x++) first_column[x] = (int)((long long)x * source->w / width);
-    for (int x = 0; x < width; x++)
-        if (first_column[x + 1] <= first_column[x]) first_column[x + 1] = first_column[x] + 1;
-    SDL_LockSurface(source);
-    SDL_LockSurface(out);
-    for (int y = 0; y < height; y++) {
-        int y0 = (int)((long long)y * source->h / height);
-        int y1 = (int)((long long)(y + 1) * source->h / height);
-        if (y1 <= y0) y1 = y0 + 1;
-        memset(sums, 0, (size_t)width * sizeof *sums);
-        for (int sy = y0; sy < y1; sy++) {
-            const Uint32 *src = (const Uint32 *)((const Uint8 *)source->pixels + (size_t)sy * source->pitch);
-            for (int x = 0; x < width; x++)
-                for (int sx = first_column[x]; sx < first_column[x + 1]; sx++) {
-                    Uint32 p = src[sx];
-                    sums[x][0] += (p >> 16) & 0xFF;
-                    sums[x][1] += (p >> 8) & 0xFF;
-                    sums[x][2] += p & 0xFF;
-                }
-        }
-        Uint32 *row = (Uint32 *)((Uint8 *)out->pixels + (size_t)y * out->pitch);
-        for (int x = 0; x < width; x++) {
-            Uint32 n = (Uint32)(y1 - y0) * (Uint32)(first_column[x + 1] - first_column[x]);
-            row[x] = 0xFF000000u | (sums[x][0] / n) << 16 | (sums[x][1] / n) << 8 | sums[x][2] / n;
-        }
-    }
-    SDL_UnlockSurface(out);
-    SDL_UnlockSurface(source);
-    free(first_column);
-    free(sums);
-    return out;
+static void window_pixels(const viz_graph_window *w, int *width, int *height) {
+    *width = *height = 0;
+    if (w->window != NULL) SDL_GetWindowSizeInPixels(w->window, width, height);
 }
 
-/* Draws the picture centred on white, shrunk when the window is smaller. */
-static void redraw(viz_graph_window *window) {
-    if (window->window == NULL || window->picture == NULL) return;
-    if (SDL_GetWindowFlags(window->window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) return;
-    SDL_Surface *screen = SDL_GetWindowSurface(window->window);
-    if (screen == NULL || screen->w <= 0 || screen->h <= 0) return;
-    SDL_FillRect(screen, NULL, SDL_MapRGB(screen->format, 255, 255, 255));
+/* The inspector's width in a window this wide (0 when it is closed). */
+static int panel_width(const viz_graph_window *w, int window_width) {
+    if (w->inspector == NULL) return 0;
+    int width = INSPECTOR_WIDTH;
+    if (width > window_width / 2) width = window_width / 2;
+    return width;
+}
+
+/* The part of the window the graph is drawn in. */
+static void graph_area(const viz_graph_window *w, int *width, int *height) {
+    int window_width, window_height;
+    window_pixels(w, &window_width, &window_height);
+    *width = window_width - panel_width(w, window_width);
+    *height = window_height;
+}
+
+static bool in_graph_area(const viz_graph_window *w, int x, int y) {
     int width, height;
-    fit(window->picture->w, window->picture->h, screen->w, screen->h, &width, &height);
-    SDL_Surface *shown = window->picture;
-    if (width != window->picture->w || height != window->picture->h) {
-        if (window->scaled == NULL || window->scaled->w != width || window->scaled->h != height) {
-            free_scaled(window);
-            window->scaled = shrink(window->picture, width, height);
-        }
-        if (window->scaled != NULL) shown = window->scaled;
+    graph_area(w, &width, &height);
+    return x >= 0 && y >= 0 && x < width && y < height;
+}
+
+static void fit_view(viz_graph_window *w) {
+    if (w->picture == NULL) return;
+    int width, height;
+    graph_area(w, &width, &height);
+    viz_view_fit(&w->view, w->picture->w, w->picture->h, width, height);
+}
+
+/* ---- drawing ---------------------------------------------------------------- */
+
+static PangoLayout *text_layout(cairo_t *cr, const char *text, const char *font_name, int width) {
+    PangoLayout *layout = pango_cairo_create_layout(cr);
+    PangoFontDescription *font = pango_font_description_from_string(font_name);
+    pango_layout_set_font_description(layout, font);
+    pango_font_description_free(font);
+    if (width > 0) {
+        pango_layout_set_width(layout, width * PANGO_SCALE);
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
     }
-    SDL_Rect where = {(screen->w - shown->w) / 2, (screen->h - shown->h) / 2, shown->w, shown->h};
-    SDL_BlitSurface(shown, NULL, screen, &where);
-    SDL_UpdateWindowSurface(window->window);
-    window->dirty = false;
+    pango_layout_set_text(layout, text, -1);
+    return layout;
+}
+
+/* A node's box outlined on screen in colour (r, g, b). */
+static void outline(viz_graph_window *w, cairo_t *cr, int i, double r, double g, double b, double line) {
+    const viz_scene_node *n = &w->scene.nodes[i];
+    double x, y;
+    viz_view_to_screen(&w->view, n->x - n->width / 2, n->y - n->height / 2, &x, &y);
+    double width = n->width * w->view.scale, height = n->height * w->view.scale;
+    cairo_set_source_rgba(cr, r, g, b, 0.9);
+    cairo_set_line_width(cr, line);
+    cairo_rectangle(cr, x - line, y - line, width + 2 * line, height + 2 * line);
+    cairo_stroke(cr);
+}
+
+static void draw_graph(viz_graph_window *w, cairo_t *cr, int width, int height) {
+    cairo_save(cr);
+    cairo_rectangle(cr, 0, 0, width, height);
+    cairo_clip(cr);
+    cairo_translate(cr, w->view.offset_x, w->view.offset_y);
+    cairo_scale(cr, w->view.scale, w->view.scale);
+    cairo_set_source_surface(cr, w->picture_cairo, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr),
+                             w->view.scale == 1.0 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_save(cr);
+    cairo_rectangle(cr, 0, 0, width, height);
+    cairo_clip(cr);
+    if (w->hovered >= 0) { /* inputs green, outputs orange, the node blue */
+        for (int e = 0; e < w->scene.nedges; e++) {
+            const viz_scene_edge *edge = &w->scene.edges[e];
+            if (edge->head == w->hovered) outline(w, cr, edge->tail, 0.18, 0.56, 0.22, 3);
+            if (edge->tail == w->hovered) outline(w, cr, edge->head, 0.90, 0.45, 0.0, 3);
+        }
+        outline(w, cr, w->hovered, 0.08, 0.40, 0.85, 3);
+    }
+    if (w->selected >= 0) outline(w, cr, w->selected, 0.45, 0.10, 0.60, 4);
+    /* a hint in the corner, so the keys can be found */
+    PangoLayout *hint = text_layout(cr, "? keys", "DejaVu Sans 9", 0);
+    int text_width, text_height;
+    pango_layout_get_pixel_size(hint, &text_width, &text_height);
+    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+    cairo_move_to(cr, width - text_width - 6, height - text_height - 4);
+    pango_cairo_show_layout(cr, hint);
+    g_object_unref(hint);
+    cairo_restore(cr);
+}
+
+static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width, int height) {
+    cairo_save(cr);
+    cairo_rectangle(cr, left, 0, width, height);
+    cairo_clip(cr);
+    cairo_set_source_rgb(cr, 0.97, 0.97, 0.98);
+    cairo_paint(cr);
+    cairo_set_source_rgb(cr, 0.62, 0.62, 0.62);
+    cairo_rectangle(cr, left, 0, 1, height);
+    cairo_fill(cr);
+    PangoLayout *layout = text_layout(cr, w->inspector, TEXT_FONT, width - 2 * PANEL_PAD);
+    PangoAttrList *bold = pango_attr_list_new(); /* the first line names the node */
+    PangoAttribute *weight = pango_attr_weight_new(PANGO_WEIGHT_BOLD);
+    const char *first_end = strchr(w->inspector, '\n');
+    weight->start_index = 0;
+    weight->end_index = first_end ? (guint)(first_end - w->inspector) : G_MAXUINT;
+    pango_attr_list_insert(bold, weight);
+    pango_layout_set_attributes(layout, bold);
+    pango_attr_list_unref(bold);
+    int text_width;
+    pango_layout_get_pixel_size(layout, &text_width, &w->inspector_text_height);
+    double most = w->inspector_text_height + 2 * PANEL_PAD - height;
+    if (w->inspector_scroll > most) w->inspector_scroll = most;
+    if (w->inspector_scroll < 0) w->inspector_scroll = 0;
+    cairo_set_source_rgb(cr, 0.10, 0.10, 0.10);
+    cairo_move_to(cr, left + PANEL_PAD, PANEL_PAD - w->inspector_scroll);
+    pango_cairo_show_layout(cr, layout);
+    g_object_unref(layout);
+    cairo_restore(cr);
+}
+
+static void draw_help(cairo_t *cr, int width, int height) {
+    PangoLayout *layout = text_layout(cr, keys_help, TEXT_FONT, 0);
+    int text_width, text_height;
+    pango_layout_get_pixel_size(layout, &text_width, &text_height);
+    double x = (width - text_width) / 2.0 - PANEL_PAD, y = (height - text_height) / 2.0 - PANEL_PAD;
+    if (x < 0) x = 0;
+    if (y < 0) y = 0;
+    cairo_set_source_rgba(cr, 1, 1, 0.94, 0.97);
+    cairo_rectangle(cr, x, y, text_width + 2 * PANEL_PAD, text_height + 2 * PANEL_PAD);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+    cairo_move_to(cr, x + PANEL_PAD, y + PANEL_PAD);
+    pango_cairo_show_layout(cr, layout);
+    g_object_unref(layout);
+}
+
+/* Draws the frame (graph, highlights, inspector, help) and shows it. */
+static void redraw(viz_graph_window *w) {
+    if (w->window == NULL || w->picture == NULL) return;
+    if (SDL_GetWindowFlags(w->window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) return;
+    SDL_Surface *screen = SDL_GetWindowSurface(w->window);
+    if (screen == NULL || screen->w <= 0 || screen->h <= 0) return;
+    if (w->frame == NULL || w->frame->w != screen->w || w->frame->h != screen->h) {
+        if (w->frame != NULL) SDL_FreeSurface(w->frame);
+        w->frame = SDL_CreateRGBSurfaceWithFormat(0, screen->w, screen->h, 32, SDL_PIXELFORMAT_ARGB8888);
+        if (w->frame == NULL) return;
+    }
+    cairo_surface_t *surface = cairo_image_surface_create_for_data(
+        w->frame->pixels, CAIRO_FORMAT_ARGB32, w->frame->w, w->frame->h, w->frame->pitch);
+    cairo_t *cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    int panel = panel_width(w, screen->w);
+    draw_graph(w, cr, screen->w - panel, screen->h);
+    if (panel > 0) draw_inspector(w, cr, screen->w - panel, panel, screen->h);
+    if (w->help) draw_help(cr, screen->w, screen->h);
+    cairo_destroy(cr);
+    cairo_surface_flush(surface);
+    cairo_surface_destroy(surface);
+    SDL_BlitSurface(w->frame, NULL, screen, NULL);
+    SDL_UpdateWindowSurface(w->window);
+    w->dirty = false;
+}
+
+/* ---- the inspector ---------------------------------------------------------- */
+
+/* Writes the inspector's text for the selected node (NULL when none) and
+ * traces it. */
+static void update_inspector(viz_graph_window *w) {
+    free(w->inspector);
+    w->inspector = NULL;
+    if (w->selected < 0) return;
+    strbuf text = {0};
+    viz_scene_inspect(&w->scene, w->selected, w->digits, &text);
+    w->inspector = strbuf_take(&text);
+    if (w->inspector != NULL && w->trace != NULL) {
+        trace(w, "inspector %s", w->scene.nodes[w->selected].name);
+        for (const char *line = w->inspector; *line != '\0';) {
+            const char *end = strchr(line, '\n');
+            int length = end ? (int)(end - line) : (int)strlen(line);
+            trace(w, "| %.*s", length, line);
+            line += length + (end != NULL);
+        }
+    }
+}
+
+/* Opens or closes the inspector, making room for it when the window is
+ * narrow and giving that room back when it closes. */
+static void set_selected(viz_graph_window *w, int node) {
+    bool was_open = w->inspector != NULL;
+    w->selected = node;
+    snprintf(w->selected_name, sizeof w->selected_name, "%s", node >= 0 ? w->scene.nodes[node].name : "");
+    w->inspector_scroll = 0;
+    update_inspector(w);
+    bool open = w->inspector != NULL;
+    int width, height;
+    window_pixels(w, &width, &height);
+    if (open && !was_open && !(SDL_GetWindowFlags(w->window) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN))) {
+        SDL_Rect usable = {0, 0, 1600, 900};
+        int display = SDL_GetWindowDisplayIndex(w->window);
+        if (display < 0 || SDL_GetDisplayUsableBounds(display, &usable) != 0) usable = (SDL_Rect){0, 0, 1600, 900};
+        int wider = width + INSPECTOR_WIDTH;
+        if (wider > usable.w - SCREEN_MARGIN) wider = usable.w - SCREEN_MARGIN;
+        if (wider > width) {
+            viz_sdl_resize_on_screen(w->window, wider, height);
+            w->widened_by = wider - width;
+        }
+    } else if (!open && was_open && w->widened_by > 0) {
+        if (width - w->widened_by >= MIN_WINDOW_SIDE)
+            viz_sdl_resize_on_screen(w->window, width - w->widened_by, height);
+        w->widened_by = 0;
+    }
+    if (w->auto_fit) fit_view(w);
+    w->dirty = true;
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+static void zoom(viz_graph_window *w, double factor, int x, int y) {
+    viz_view_zoom_at(&w->view, factor, x, y);
+    w->auto_fit = false;
+    w->dirty = true;
+    trace(w, "zoom %.4g at %d,%d scale %.4g offset %.1f,%.1f", factor, x, y, w->view.scale,
+          w->view.offset_x, w->view.offset_y);
+}
+
+static void pan(viz_graph_window *w, int dx, int dy) {
+    viz_view_pan(&w->view, dx, dy);
+    w->auto_fit = false;
+    w->dirty = true;
+    trace(w, "pan %d,%d offset %.1f,%.1f", dx, dy, w->view.offset_x, w->view.offset_y);
+}
+
+/* Where keyboard zoom centres: the pointer when it is over the graph, else the middle. */
+static void zoom_centre(const viz_graph_window *w, int *x, int *y) {
+    if (w->pointer_known && in_graph_area(w, w->pointer_x, w->pointer_y)) {
+        *x = w->pointer_x;
+        *y = w->pointer_y;
+        return;
+    }
+    int width, height;
+    graph_area(w, &width, &height);
+    *x = width / 2;
+    *y = height / 2;
+}
+
+static void hover(viz_graph_window *w, int x, int y) {
+    int node = in_graph_area(w, x, y) ? viz_scene_hit(&w->scene, &w->view, x, y) : -1;
+    if (node == w->hovered) return;
+    w->hovered = node;
+    w->dirty = true;
+    if (node < 0) {
+        trace(w, "hover none");
+        return;
+    }
+    strbuf line = {0};
+    strbuf_appendf(&line, "hover %s inputs", w->scene.nodes[node].name);
+    for (int e = 0; e < w->scene.nedges; e++)
+        if (w->scene.edges[e].head == node) strbuf_appendf(&line, " %s", w->scene.nodes[w->scene.edges[e].tail].name);
+    strbuf_append(&line, " outputs");
+    for (int e = 0; e < w->scene.nedges; e++)
+        if (w->scene.edges[e].tail == node) strbuf_appendf(&line, " %s", w->scene.nodes[w->scene.edges[e].head].name);
+    char *text = strbuf_take(&line);
+    if (text != NULL) trace(w, "%s", text);
+    free(text);
+}
+
+/* Notes that group n's folded box was clicked open. */
+static void expand_group(viz_graph_window *w, int group) {
+    if (group >= w->n_unfolded) {
+        int count = group + 1;
+        unsigned char *grown = realloc(w->unfolded, (size_t)count);
+        if (grown == NULL) return;
+        memset(grown + w->n_unfolded, 0, (size_t)(count - w->n_unfolded));
+        w->unfolded = grown;
+        w->n_unfolded = count;
+    }
+    w->unfolded[group] = 1;
+    w->rerender = true;
+    trace(w, "expand box%d", group);
+}
+
+static void click(viz_graph_window *w, int x, int y) {
+    if (!in_graph_area(w, x, y)) return;
+    int node = viz_scene_hit(&w->scene, &w->view, x, y);
+    trace(w, "click %d,%d %s", x, y, node >= 0 ? w->scene.nodes[node].name : "none");
+    if (node >= 0 && w->scene.nodes[node].kind == VIZ_NODE_BOX) {
+        expand_group(w, w->scene.nodes[node].group);
+        return;
+    }
+    if (node != w->selected) set_selected(w, node);
+}
+
+static void scroll_inspector(viz_graph_window *w, double by) {
+    if (w->inspector == NULL) return;
+    w->inspector_scroll += by;
+    if (w->inspector_scroll < 0) w->inspector_scroll = 0;
+    w->dirty = true;
+    trace(w, "scroll %.0f", w->inspector_scroll);
+}
+
+static void set_help(viz_graph_window *w, bool on) {
+    w->help = on;
+    w->dirty = true;
+    trace(w, "help %s", on ? "on" : "off");
+}
+
+static void key(viz_graph_window *w, const SDL_KeyboardEvent *event, bool *close) {
+    int height, width;
+    graph_area(w, &width, &height);
+    switch (event->keysym.sym) {
+    case SDLK_LEFT: pan(w, ARROW_STEP, 0); break;
+    case SDLK_RIGHT: pan(w, -ARROW_STEP, 0); break;
+    case SDLK_UP: pan(w, 0, ARROW_STEP); break;
+    case SDLK_DOWN: pan(w, 0, -ARROW_STEP); break;
+    case SDLK_PAGEUP: scroll_inspector(w, -(height - 3 * PANEL_PAD)); break;
+    case SDLK_PAGEDOWN: scroll_inspector(w, height - 3 * PANEL_PAD); break;
+    case SDLK_HOME: scroll_inspector(w, -1e9); break;
+    case SDLK_END: scroll_inspector(w, 1e9); break;
+    case SDLK_q: *close = true; break;
+    case SDLK_ESCAPE:
+        if (w->help) set_help(w, false);
+        else if (w->inspector != NULL) set_selected(w, -1);
+        else *close = true;
+        break;
+    default: break;
+    }
+}
+
+/* Characters, so that '?' and '+' work whatever the keyboard layout. */
+static void text(viz_graph_window *w, const char *typed) {
+    int x, y;
+    for (const char *c = typed; *c != '\0'; c++) {
+        switch (*c) {
+        case '+':
+        case '=':
+            zoom_centre(w, &x, &y);
+            zoom(w, ZOOM_STEP, x, y);
+            break;
+        case '-':
+            zoom_centre(w, &x, &y);
+            zoom(w, 1 / ZOOM_STEP, x, y);
+            break;
+        case '0':
+            fit_view(w);
+            w->auto_fit = true;
+            w->dirty = true;
+            trace(w, "fit scale %.4g offset %.1f,%.1f", w->view.scale, w->view.offset_x, w->view.offset_y);
+            break;
+        case '?': set_help(w, !w->help); break;
+        default: break;
+        }
+    }
+}
+
+typedef struct event_state {
+    viz_graph_window *window;
+    bool close;
+} event_state;
+
+static void handle(void *user, const SDL_Event *event) {
+    event_state *state = user;
+    viz_graph_window *w = state->window;
+    switch (event->type) {
+    case SDL_KEYDOWN: key(w, &event->key, &state->close); break;
+    case SDL_TEXTINPUT: text(w, event->text.text); break;
+    case SDL_MOUSEMOTION:
+        w->pointer_x = event->motion.x;
+        w->pointer_y = event->motion.y;
+        w->pointer_known = true;
+        if (w->pressed) {
+            int dx = event->motion.x - w->last_x, dy = event->motion.y - w->last_y;
+            if (abs(event->motion.x - w->press_x) > CLICK_SLOP || abs(event->motion.y - w->press_y) > CLICK_SLOP)
+                w->dragged = true;
+            if (w->dragged && (dx != 0 || dy != 0)) pan(w, dx, dy);
+            w->last_x = event->motion.x;
+            w->last_y = event->motion.y;
+        } else {
+            hover(w, event->motion.x, event->motion.y);
+        }
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        if (event->button.button != SDL_BUTTON_LEFT || !in_graph_area(w, event->button.x, event->button.y)) break;
+        w->pressed = true;
+        w->dragged = false;
+        w->press_x = w->last_x = event->button.x;
+        w->press_y = w->last_y = event->button.y;
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (event->button.button != SDL_BUTTON_LEFT || !w->pressed) break;
+        w->pressed = false;
+        if (!w->dragged) click(w, event->button.x, event->button.y);
+        break;
+    case SDL_MOUSEWHEEL: {
+        int x = w->pointer_x, y = w->pointer_y;
+        if (!w->pointer_known) SDL_GetMouseState(&x, &y);
+        int steps = event->wheel.y;
+        if (event->wheel.direction == SDL_MOUSEWHEEL_FLIPPED) steps = -steps;
+        if (steps == 0) break;
+        if (in_graph_area(w, x, y)) {
+            double factor = 1;
+            for (int i = 0; i < abs(steps); i++) factor *= steps > 0 ? ZOOM_STEP : 1 / ZOOM_STEP;
+            zoom(w, factor, x, y);
+        } else {
+            scroll_inspector(w, -steps * WHEEL_LINE);
+        }
+        break;
+    }
+    case SDL_WINDOWEVENT:
+        if (event->window.event == SDL_WINDOWEVENT_LEAVE && w->hovered >= 0) {
+            w->hovered = -1;
+            w->dirty = true;
+            trace(w, "hover none");
+        }
+        if (event->window.event == SDL_WINDOWEVENT_SIZE_CHANGED && w->auto_fit) fit_view(w);
+        break;
+    default: break;
+    }
+}
+
+void viz_graph_window_pump(viz_graph_window *window) {
+    if (window == NULL || window->window == NULL) return;
+    viz_sdl_window_events found;
+    event_state state = {window, false};
+    if (!viz_sdl_pump_each(window->window_id, &window->last_pump_ms, &found, handle, &state)) return;
+    if (found.close_requested || state.close) {
+        viz_graph_window_close(window);
+        return;
+    }
+    if (found.exposed) window->dirty = true;
+    if (window->dirty) redraw(window);
 }
 
 /* ---- showing a picture ---------------------------------------------------- */
 
 /* The window size for a picture: its own, or smaller to fit the usable part
- * of the display the window is (or will be) on. */
+ * of the display the window is (or will be) on; plus the inspector when open. */
 static void window_size_for(const viz_graph_window *window, const SDL_Surface *picture,
                             int *width, int *height) {
     SDL_Rect usable = {0, 0, 1600, 900};
     int display = window->window != NULL ? SDL_GetWindowDisplayIndex(window->window) : 0;
     if (display < 0 || SDL_GetDisplayUsableBounds(display, &usable) != 0)
         usable = (SDL_Rect){0, 0, 1600, 900};
-    int max_width = usable.w - SCREEN_MARGIN, max_height = usable.h - 2 * SCREEN_MARGIN;
+    int panel = window->inspector != NULL ? INSPECTOR_WIDTH : 0;
+    int max_width = usable.w - SCREEN_MARGIN - panel, max_height = usable.h - 2 * SCREEN_MARGIN;
     if (max_width < MIN_WINDOW_SIDE) max_width = MIN_WINDOW_SIDE;
     if (max_height < MIN_WINDOW_SIDE) max_height = MIN_WINDOW_SIDE;
     fit(picture->w, picture->h, max_width, max_height, width, height);
+    *width += panel;
     if (*width < MIN_WINDOW_SIDE) *width = MIN_WINDOW_SIDE;
     if (*height < MIN_WINDOW_SIDE) *height = MIN_WINDOW_SIDE;
 }
@@ -207,6 +661,7 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
         SDL_SetWindowMinimumSize(window->window, MIN_WINDOW_SIDE, MIN_WINDOW_SIDE);
         window->window_id = SDL_GetWindowID(window->window);
         window->last_pump_ms = 0;
+        window->auto_fit = true;
     } else {
         if (title != NULL && strcmp(title, SDL_GetWindowTitle(window->window)) != 0)
             SDL_SetWindowTitle(window->window, title);
@@ -214,26 +669,78 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
                           (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
             viz_sdl_resize_on_screen(window->window, width, height);
     }
-    free_scaled(window);
-    if (window->picture != NULL) SDL_FreeSurface(window->picture);
+    free_picture(window);
     window->picture = picture;
+    window->picture_cairo = cairo_image_surface_create_for_data(
+        picture->pixels, CAIRO_FORMAT_ARGB32, picture->w, picture->h, picture->pitch);
+    if (window->auto_fit || new_size) {
+        /* a new layout (new size) starts fitted; the same one keeps the user's view */
+        window->auto_fit = true;
+        fit_view(window);
+    }
     window->dirty = true;
     redraw(window);
     return 0;
 }
 
-/* ---- events --------------------------------------------------------------- */
-
-void viz_graph_window_pump(viz_graph_window *window) {
-    if (window == NULL || window->window == NULL) return;
-    viz_sdl_window_events found;
-    if (!viz_sdl_pump(window->window_id, &window->last_pump_ms, &found)) return;
-    if (found.close_requested) {
-        viz_graph_window_close(window);
-        return;
+int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_graph_opts *o,
+                                const char *title, char err[VIZ_ERRLEN]) {
+    if (window == NULL || window->headless || !viz_sdl_video_start(&window->video)) return 1;
+    if (window->layout == NULL && (window->layout = viz_layout_cache_new()) == NULL) {
+        snprintf(err, VIZ_ERRLEN, "out of memory showing the graph");
+        return -1;
     }
-    if (found.exposed) window->dirty = true;
-    if (window->dirty) redraw(window);
+    viz_scene scene = {0};
+    int width = 0, height = 0;
+    uint32_t *pixels = viz_scene_render(y, o, window->layout, &scene, &width, &height, err);
+    if (pixels == NULL) return -1;
+    int rc = viz_graph_window_show(window, pixels, width, height, title, err);
+    free(pixels);
+    if (rc != 0) {
+        viz_scene_free(&scene);
+        return rc;
+    }
+    viz_scene_free(&window->scene);
+    window->scene = scene;
+    window->digits = o->digits;
+    trace(window, "show %dx%d nodes %d edges %d layout %s", width, height, scene.nnodes, scene.nedges,
+          scene.pinned ? "kept" : "new");
+    for (int i = 0; window->trace != NULL && i < scene.nnodes; i++) {
+        const viz_scene_node *n = &scene.nodes[i];
+        if (n->kind == VIZ_NODE_OTHER) continue;
+        char label[64] = "-";
+        if (n->kind == VIZ_NODE_FUNC) ag_func_label(n->func, label, sizeof label);
+        else if (n->kind == VIZ_NODE_VAR && ag_name(n->var)[0] != '\0') snprintf(label, sizeof label, "%s", ag_name(n->var));
+        double x, y;
+        viz_view_to_screen(&window->view, n->x, n->y, &x, &y);
+        trace(window, "node %s %s at %.0f,%.0f size %.0fx%.0f", n->name, label, x, y,
+              n->width * window->view.scale, n->height * window->view.scale);
+    }
+    /* the selection follows its node by name; hovering is looked up again */
+    window->hovered = -1;
+    int selected = -1;
+    for (int i = 0; window->selected_name[0] != '\0' && i < scene.nnodes; i++)
+        if (strcmp(scene.nodes[i].name, window->selected_name) == 0) selected = i;
+    if (selected >= 0 || window->inspector != NULL) {
+        window->selected = selected;
+        double scroll = window->inspector_scroll;
+        if (selected < 0) set_selected(window, -1);
+        else update_inspector(window), window->inspector_scroll = scroll;
+    }
+    if (window->pointer_known) hover(window, window->pointer_x, window->pointer_y);
+    redraw(window);
+    return 0;
+}
+
+const unsigned char *viz_graph_window_unfolded(const viz_graph_window *window, int *count) {
+    *count = window != NULL ? window->n_unfolded : 0;
+    return window != NULL ? window->unfolded : NULL;
+}
+
+bool viz_graph_window_take_rerender(viz_graph_window *window) {
+    if (window == NULL || !window->rerender) return false;
+    window->rerender = false;
+    return true;
 }
 
 bool viz_graph_window_sizes(const viz_graph_window *window, int *picture_width,

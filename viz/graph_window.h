@@ -1,10 +1,18 @@
-/* graph_window.h — an SDL2 window that shows one rendered graph picture.
+/* graph_window.h — the SDL2 window of show(y): the graph explorer.
  *
- * The REPL's show(y) renders the graph as pixels (viz_graph_pixels) and
- * hands them here; the window sizes itself to the picture (scaled down, box-filtered, when the picture is bigger than the
- * screen or the window) and keeps it on screen.  Like the plot window
- * (plot.h) it starts SDL video only with a DISPLAY or WAYLAND_DISPLAY, takes
- * only its own events from SDL's queue, closes on its close button, Esc or q
+ * The REPL hands it a graph (viz_graph_window_show_graph); the window renders
+ * it, sizes itself to the picture (fitted when the picture is bigger than the
+ * screen) and keeps it on screen.  The user zooms with the wheel or + and -
+ * around the pointer, pans by dragging or with the arrow keys, fits with 0;
+ * hovering a node highlights its inputs (green) and outputs (orange);
+ * clicking one opens an inspector beside the graph (graph_scene.h says what
+ * it shows; PgUp/PgDn and the wheel scroll it, Esc closes it); ? shows the
+ * keys.  A graph of the same structure as the one shown (a loop rebinding
+ * it, a step of backward) keeps its layout, and the view the user chose.
+ * AGREPL_WINDOW_TRACE=FILE appends every event and the inspector's text to
+ * FILE (for tests).  Like the plot window (plot.h) it starts SDL video only
+ * with a DISPLAY or WAYLAND_DISPLAY, takes only its own events from SDL's
+ * queue, closes on its close button, q, or Esc (when nothing else is open)
  * without ending anything, and shuts video down again when freed. */
 #ifndef VIZ_GRAPH_WINDOW_H
 #define VIZ_GRAPH_WINDOW_H
@@ -44,6 +52,23 @@ void viz_graph_window_free(viz_graph_window *window);
  * picture, no memory or the window cannot be made.  The pixels are copied. */
 int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int width, int height,
                           const char *title, char err[VIZ_ERRLEN]);
+
+/* Renders y's graph drawn with o and shows it as viz_graph_window_show does,
+ * remembering where each node is (hit-testing, the inspector); a graph of
+ * the structure last shown keeps its layout.  The inspector, when open,
+ * follows its node (by DOT name) and shows its new values.  Returns 0 shown,
+ * 1 no window here (nothing is rendered), -1 with a message in err (too many
+ * nodes, no memory, no window). */
+int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_graph_opts *o,
+                                const char *title, char err[VIZ_ERRLEN]);
+
+/* The folded groups the user clicked open (a node named box<N>):
+ * unfolded[N] != 0, for N below *count; NULL when none.  Owned by the window. */
+const unsigned char *viz_graph_window_unfolded(const viz_graph_window *window, int *count);
+
+/* True once after a click changed what should be drawn (a box expanded):
+ * the caller draws the graph again even though its values did not change. */
+bool viz_graph_window_take_rerender(viz_graph_window *window);
 
 /* Handles the window's events (expose, resize, close) and redraws when
  * needed; returns at once when no window is open.  Only this window's events

@@ -124,6 +124,56 @@ bool viz_sdl_pump(Uint32 window_id, Uint32 *last_pump_ms, viz_sdl_window_events 
     return true;
 }
 
+/* The window's events, copied out of the queue for viz_sdl_pump_each: the
+ * handler runs after SDL_FilterEvents has let go of the queue, so it may
+ * call SDL freely (resize the window, which queues events of its own). */
+enum { EVENT_BATCH = 128 };
+typedef struct event_batch {
+    Uint32 window_id;
+    SDL_Event events[EVENT_BATCH];
+    int count;
+} event_batch;
+
+static int SDLCALL copy_own_events(void *user, SDL_Event *event) {
+    event_batch *batch = user;
+    Uint32 id = event_window(event);
+    if (id == 0 || id != batch->window_id || batch->count == EVENT_BATCH) return 1;
+    batch->events[batch->count++] = *event;
+    return 0;
+}
+
+bool viz_sdl_pump_each(Uint32 window_id, Uint32 *last_pump_ms, viz_sdl_window_events *found,
+                       viz_sdl_event_fn handle, void *user) {
+    *found = (viz_sdl_window_events){0};
+    Uint32 now = SDL_GetTicks();
+    if (*last_pump_ms != 0 && now - *last_pump_ms < PUMP_INTERVAL_MS) return false;
+    *last_pump_ms = now;
+    SDL_PumpEvents();
+    event_batch batch;
+    batch.window_id = window_id;
+    batch.count = 0;
+    SDL_FilterEvents(copy_own_events, &batch);
+    SDL_FlushEvent(SDL_KEYMAPCHANGED);
+    SDL_FlushEvent(SDL_CLIPBOARDUPDATE);
+    for (int i = 0; i < batch.count; i++) {
+        const SDL_Event *event = &batch.events[i];
+        if (event->type == SDL_WINDOWEVENT) {
+            switch (event->window.event) {
+            case SDL_WINDOWEVENT_CLOSE: found->close_requested = true; break;
+            case SDL_WINDOWEVENT_SHOWN:
+            case SDL_WINDOWEVENT_EXPOSED:
+            case SDL_WINDOWEVENT_RESIZED:
+            case SDL_WINDOWEVENT_SIZE_CHANGED:
+            case SDL_WINDOWEVENT_RESTORED:
+            case SDL_WINDOWEVENT_MAXIMIZED: found->exposed = true; break;
+            default: break;
+            }
+        }
+        handle(user, event);
+    }
+    return true;
+}
+
 void viz_sdl_resize_on_screen(SDL_Window *window, int width, int height) {
     SDL_SetWindowSize(window, width, height);
     SDL_Rect usable;

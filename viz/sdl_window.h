@@ -37,6 +37,14 @@ typedef struct viz_sdl_window_events {
  * caller's record of the last look (0 = never). */
 bool viz_sdl_pump(Uint32 window_id, Uint32 *last_pump_ms, viz_sdl_window_events *found);
 
+/* Like viz_sdl_pump, but hands each of the window's events (keys, mouse,
+ * window events) to handle, in order, after taking them from the queue; a
+ * close request (close button) is reported in *found as well, keys are not
+ * interpreted.  False, without looking, as viz_sdl_pump. */
+typedef void (*viz_sdl_event_fn)(void *user, const SDL_Event *event);
+bool viz_sdl_pump_each(Uint32 window_id, Uint32 *last_pump_ms, viz_sdl_window_events *found,
+                       viz_sdl_event_fn handle, void *user);
+
 /* Resizes the window, moving it up or left when it would now stick out of
  * the usable part of its display. */
 void viz_sdl_resize_on_screen(SDL_Window *window, int width, int height);

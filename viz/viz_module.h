@@ -43,6 +43,9 @@ typedef struct viz_module {
     void (*graph_window_free)(viz_graph_window *window);
     int (*graph_window_show)(viz_graph_window *window, const uint32_t *pixels, int width, int height,
                              const char *title, char err[VIZ_ERRLEN]);
+    int (*graph_window_show_graph)(viz_graph_window *window, ag_var *y, const viz_graph_opts *o,
+                                   const char *title, char err[VIZ_ERRLEN]);
+    bool (*graph_window_take_rerender)(viz_graph_window *window);
     void (*graph_window_pump)(viz_graph_window *window);
     bool (*graph_window_open)(const viz_graph_window *window);
     bool (*graph_window_sizes)(const viz_graph_window *window, int *picture_width, int *picture_height,

@@ -15,7 +15,7 @@ AG_BEGIN_DECLS
 /* The op list, written once: it makes the enum below and, inside the
  * library, the op table (src/ops_table.c) and the declarations of each op's
  * functions.  One row per op:
- *   X(ID, stem, name, symbol, arity, label, scalar)
+ *   X(ID, stem, name, symbol, arity, label, scalar, rule)
  *   ID      the enum constant AG_OP_<ID>
  *   stem    the op's functions op_<stem>_forward / op_<stem>_backward
  *           (and op_<stem>_scalar) in one of src/ops_*.c
@@ -28,58 +28,70 @@ AG_BEGIN_DECLS
  *           "Reshape([2 3])"
  *   scalar  YES when op_<stem>_scalar computes one element, for the fast path
  *           on one-element inputs; NO otherwise
+ *   rule    the local derivative for each input, as the graph window's
+ *           inspector shows it (ag_op_rule): "d/da a*b = b; d/db a*b = a",
+ *           inputs named as on graph edges (a, b; base, exp; left, right)
  * Adding an op: one row here, a forward/backward pair (and its gradcheck
  * case); HACKING.md has the recipe. */
-#define AG_OP_LIST(X)                                                              \
-    X(ADD, add, "Add", "add", 2, NONE, YES)                                        \
-    X(SUB, sub, "Sub", "sub", 2, NONE, YES)                                        \
-    X(MUL, mul, "Mul", "mul", 2, NONE, YES)                                        \
-    X(DIV, div, "Div", "div", 2, NONE, YES)                                        \
-    X(NEG, neg, "Neg", "neg", 1, NONE, YES)                                        \
-    X(POW, pow, "Pow", "pow", 1, P, YES)                                           \
-    X(POWV, powv, "Pow", "pow", 2, NONE, YES)                                      \
-    X(EXP, exp, "Exp", "exp", 1, NONE, YES)                                        \
-    X(LOG, log, "Log", "log", 1, NONE, YES)                                        \
-    X(SIN, sin, "Sin", "sin", 1, NONE, YES)                                        \
-    X(COS, cos, "Cos", "cos", 1, NONE, YES)                                        \
-    X(TAN, tan, "Tan", "tan", 1, NONE, YES)                                        \
-    X(TANH, tanh, "Tanh", "tanh", 1, NONE, YES)                                    \
-    X(SQRT, sqrt, "Sqrt", "sqrt", 1, NONE, YES)                                    \
-    X(ABS, abs, "Abs", "abs", 1, NONE, YES)                                        \
-    X(SQUARE, square, "Square", "square", 1, NONE, YES)                            \
-    X(SIGMOID, sigmoid, "Sigmoid", "sigmoid", 1, NONE, YES)                        \
-    X(RELU, relu, "ReLU", "relu", 1, NONE, YES)                                    \
-    X(GELU, gelu, "GELU", "gelu", 1, NONE, YES)                                    \
-    X(CLIP, clip, "Clip", "clip", 1, CLIP, YES)                                    \
-    X(SUM, sum, "Sum", "sum", 1, AXES, NO)                                         \
-    X(MEAN, mean, "Mean", "mean", 1, AXES, NO)                                     \
-    X(VARIANCE, variance, "Variance", "variance", 1, AXES, NO)                     \
-    X(MAX, max, "Max", "max", 1, AXES, NO)                                         \
-    X(MIN, min, "Min", "min", 1, AXES, NO)                                         \
-    X(RESHAPE, reshape, "Reshape", "reshape", 1, SHAPE, NO)                        \
-    X(TRANSPOSE, transpose, "Transpose", "transpose", 1, AXES, NO)                 \
-    X(BROADCAST_TO, broadcast_to, "BroadcastTo", "broadcast_to", 1, SHAPE, NO)     \
-    X(SUM_TO, sum_to, "SumTo", "sum_to", 1, SHAPE, NO)                             \
-    X(SQUEEZE, squeeze, "Squeeze", "squeeze", 1, AXIS, NO)                         \
-    X(UNSQUEEZE, unsqueeze, "Unsqueeze", "unsqueeze", 1, AXIS, NO)                 \
-    X(CONCAT, concat, "Concat", "concat", -1, AXIS, NO)                            \
-    X(SPLIT, split, "Split", "split", 1, AXIS, NO)                                 \
-    X(GET_ITEM, get_item, "GetItem", "index", 1, AXIS, NO)                         \
-    X(GET_ITEM_GRAD, get_item_grad, "GetItemGrad", "index", 1, AXIS, NO)           \
-    X(MATMUL, matmul, "MatMul", "matmul", 2, NONE, NO)                             \
-    X(LINEAR, linear, "Linear", "linear", -1, NONE, NO)                            \
-    X(SOFTMAX, softmax, "Softmax", "softmax", 1, AXIS, NO)                         \
-    X(MSE, mse, "MeanSquaredError", "mse", 2, NONE, NO)                            \
-    X(CROSS_ENTROPY, cross_entropy, "CrossEntropy", "cross_entropy", 2, NONE, NO)  \
-    X(DROPOUT, dropout, "Dropout", "dropout", 1, P, NO)
+#define AG_OP_LIST(X) \
+    X(ADD, add, "Add", "add", 2, NONE, YES, "d/da a+b = 1; d/db a+b = 1") \
+    X(SUB, sub, "Sub", "sub", 2, NONE, YES, "d/da a-b = 1; d/db a-b = -1") \
+    X(MUL, mul, "Mul", "mul", 2, NONE, YES, "d/da a*b = b; d/db a*b = a") \
+    X(DIV, div, "Div", "div", 2, NONE, YES, "d/da a/b = 1/b; d/db a/b = -a/b^2") \
+    X(NEG, neg, "Neg", "neg", 1, NONE, YES, "d/dx -x = -1") \
+    X(POW, pow, "Pow", "pow", 1, P, YES, "d/dx x^p = p*x^(p-1)") \
+    X(POWV, powv, "Pow", "pow", 2, NONE, YES, "d/dbase base^exp = exp*base^(exp-1); d/dexp base^exp = base^exp*log(base)") \
+    X(EXP, exp, "Exp", "exp", 1, NONE, YES, "d/dx exp(x) = exp(x)") \
+    X(LOG, log, "Log", "log", 1, NONE, YES, "d/dx log(x) = 1/x") \
+    X(SIN, sin, "Sin", "sin", 1, NONE, YES, "d/dx sin(x) = cos(x)") \
+    X(COS, cos, "Cos", "cos", 1, NONE, YES, "d/dx cos(x) = -sin(x)") \
+    X(TAN, tan, "Tan", "tan", 1, NONE, YES, "d/dx tan(x) = 1 + tan(x)^2") \
+    X(TANH, tanh, "Tanh", "tanh", 1, NONE, YES, "d/dx tanh(x) = 1 - tanh(x)^2") \
+    X(SQRT, sqrt, "Sqrt", "sqrt", 1, NONE, YES, "d/dx sqrt(x) = 1/(2*sqrt(x))") \
+    X(ABS, abs, "Abs", "abs", 1, NONE, YES, "d/dx |x| = sign(x)") \
+    X(SQUARE, square, "Square", "square", 1, NONE, YES, "d/dx x^2 = 2*x") \
+    X(SIGMOID, sigmoid, "Sigmoid", "sigmoid", 1, NONE, YES, "d/dx sigmoid(x) = sigmoid(x)*(1 - sigmoid(x))") \
+    X(RELU, relu, "ReLU", "relu", 1, NONE, YES, "d/dx relu(x) = 1 where x > 0, else 0") \
+    X(GELU, gelu, "GELU", "gelu", 1, NONE, YES, "d/dx gelu(x) = 0.5*(1 + t) + 0.5*x*(1 - t^2)*u', t = tanh(u), u = 0.7979*(x + 0.044715*x^3)") \
+    X(CLIP, clip, "Clip", "clip", 1, CLIP, YES, "d/dx clip(x, lo, hi) = 1 where lo <= x <= hi, else 0") \
+    X(SUM, sum, "Sum", "sum", 1, AXES, NO, "d/dx sum(x) = 1 for each element (gy spread back over x)") \
+    X(MEAN, mean, "Mean", "mean", 1, AXES, NO, "d/dx mean(x) = 1/n for each element (n summed elements)") \
+    X(VARIANCE, variance, "Variance", "variance", 1, AXES, NO, "d/dx var(x) = 2*(x - mean(x))/n") \
+    X(MAX, max, "Max", "max", 1, AXES, NO, "d/dx max(x) = 1 where x is the maximum, else 0") \
+    X(MIN, min, "Min", "min", 1, AXES, NO, "d/dx min(x) = 1 where x is the minimum, else 0") \
+    X(RESHAPE, reshape, "Reshape", "reshape", 1, SHAPE, NO, "d/dx reshape(x) = gy reshaped back to x's shape") \
+    X(TRANSPOSE, transpose, "Transpose", "transpose", 1, AXES, NO, "d/dx transpose(x) = gy transposed back") \
+    X(BROADCAST_TO, broadcast_to, "BroadcastTo", "broadcast_to", 1, SHAPE, NO, "d/dx broadcast_to(x) = gy summed back to x's shape") \
+    X(SUM_TO, sum_to, "SumTo", "sum_to", 1, SHAPE, NO, "d/dx sum_to(x) = gy broadcast back to x's shape") \
+    X(SQUEEZE, squeeze, "Squeeze", "squeeze", 1, AXIS, NO, "d/dx squeeze(x) = gy reshaped back to x's shape") \
+    X(UNSQUEEZE, unsqueeze, "Unsqueeze", "unsqueeze", 1, AXIS, NO, "d/dx unsqueeze(x) = gy reshaped back to x's shape") \
+    X(CONCAT, concat, "Concat", "concat", -1, AXIS, NO, "d/dxi concat(x1, x2, ...) = the slice of gy where xi went") \
+    X(SPLIT, split, "Split", "split", 1, AXIS, NO, "d/dx split(x) = the parts' gradients concatenated") \
+    X(GET_ITEM, get_item, "GetItem", "index", 1, AXIS, NO, "d/dx x[i] = gy at i, 0 elsewhere") \
+    X(GET_ITEM_GRAD, get_item_grad, "GetItemGrad", "index", 1, AXIS, NO, "d/dg (g placed at i) = gy[i]") \
+    X(MATMUL, matmul, "MatMul", "matmul", 2, NONE, NO, "d/dleft left@right = gy@rightᵀ; d/dright left@right = leftᵀ@gy") \
+    X(LINEAR, linear, "Linear", "linear", -1, NONE, NO, "d/dx x@W + b = gy@Wᵀ; d/dW x@W + b = xᵀ@gy; d/db x@W + b = gy summed over rows") \
+    X(SOFTMAX, softmax, "Softmax", "softmax", 1, AXIS, NO, "d/dx softmax(x) = y*(gy - sum(gy*y)) along the axis, y = softmax(x)") \
+    X(MSE, mse, "MeanSquaredError", "mse", 2, NONE, NO, "d/da mse(a, b) = 2*(a - b)/n; d/db mse(a, b) = -2*(a - b)/n") \
+    X(CROSS_ENTROPY, cross_entropy, "CrossEntropy", "cross_entropy", 2, NONE, NO, "d/dx cross_entropy(x, t) = (softmax(x) - onehot(t))/n; d/dt cross_entropy(x, t): none (class labels)") \
+    X(DROPOUT, dropout, "Dropout", "dropout", 1, P, NO, "d/dx dropout(x) = mask/(1 - p) (the elements kept)")
 
 /* The op table's kinds, in the list's order. */
-#define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar) AG_OP_##ID,
+#define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, rule) AG_OP_##ID,
 typedef enum ag_op { AG_OP_LIST(AG_OP_ENUM_ENTRY) AG_OP_COUNT } ag_op;
 #undef AG_OP_ENUM_ENTRY
 
 const char *ag_op_name(int op); /* "Add"; NULL when out of range */
 int ag_op_arity(int op);        /* inputs; -1 = variadic (Concat) */
+/* The op's local derivative rule, one "d/dINPUT expression = derivative" per
+ * input separated by "; ": "d/da a*b = b; d/db a*b = a".  NULL when out of range. */
+const char *ag_op_rule(int op);
+/* The gradient f's backward sends to its input k when its (only) output's
+ * gradient is gy (NULL: ones, which gives the local derivative itself for
+ * one-element values): a new variable, no graph recorded, no .grad touched.
+ * NULL with the context error set when f has several outputs, k is out of
+ * range, gy is not shaped like the output, or the input gets no gradient. */
+ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy);
 
 /* ---- elementwise (broadcasting) ---------------------------------------- */
 ag_var *ag_add(ag_ctx *ctx, ag_var *a, ag_var *b);

@@ -1,0 +1,285 @@
+/* test_graph_scene.c — the graph window's scene without a display
+ * (viz/graph_scene.h): zoom about a point, pan, fit, hit-testing; node
+ * positions read from Graphviz agree with the rendered picture; a graph of
+ * the same structure keeps its layout; the inspector's text. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph_scene.h"
+
+/* ---- the view -------------------------------------------------------------- */
+
+static void test_zoom_keeps_the_point_under_the_pointer(void **state) {
+    viz_view view = {1.0, 10, 20};
+    double px, py, sx, sy;
+    viz_view_to_picture(&view, 300, 200, &px, &py);
+    assert_close(px, 290);
+    assert_close(py, 180);
+    viz_view_zoom_at(&view, 1.25, 300, 200);
+    assert_close(view.scale, 1.25);
+    viz_view_to_screen(&view, px, py, &sx, &sy);
+    assert_close_tol(sx, 300, 1e-12, 1e-9);
+    assert_close_tol(sy, 200, 1e-12, 1e-9);
+    /* zooming out by the same factor about the same point gives the view back */
+    viz_view_zoom_at(&view, 1 / 1.25, 300, 200);
+    assert_close_tol(view.scale, 1, 1e-12, 1e-12);
+    assert_close_tol(view.offset_x, 10, 1e-12, 1e-9);
+    assert_close_tol(view.offset_y, 20, 1e-12, 1e-9);
+    /* the scale stays within its limits, still about the point */
+    for (int i = 0; i < 100; i++) viz_view_zoom_at(&view, 2, 50, 60);
+    assert_close(view.scale, VIZ_VIEW_MAX_SCALE);
+    for (int i = 0; i < 100; i++) viz_view_zoom_at(&view, 0.5, 50, 60);
+    assert_close(view.scale, VIZ_VIEW_MIN_SCALE);
+}
+
+static void test_pan_and_fit(void **state) {
+    viz_view view = {2.0, 0, 0};
+    viz_view_pan(&view, 60, -30);
+    assert_close(view.offset_x, 60);
+    assert_close(view.offset_y, -30);
+    assert_close(view.scale, 2);
+    /* too big: shrunk to the tighter side, centred along the other */
+    viz_view_fit(&view, 800, 600, 400, 400);
+    assert_close(view.scale, 0.5);
+    assert_close(view.offset_x, 0);
+    assert_close(view.offset_y, 50);
+    /* smaller than the area: 100 %, centred */
+    viz_view_fit(&view, 200, 100, 400, 300);
+    assert_close(view.scale, 1);
+    assert_close(view.offset_x, 100);
+    assert_close(view.offset_y, 100);
+}
+
+/* Three nodes by hand: a big box, a small one inside it, a legend entry. */
+static void test_hit_testing(void **state) {
+    viz_scene_node nodes[3] = {
+        {.name = "box3", .kind = VIZ_NODE_BOX, .group = 3, .x = 100, .y = 100, .width = 200, .height = 100},
+        {.name = "v0", .kind = VIZ_NODE_VAR, .group = -1, .x = 120, .y = 100, .width = 40, .height = 20},
+        {.name = "legend0", .kind = VIZ_NODE_OTHER, .group = -1, .x = 400, .y = 50, .width = 80, .height = 30},
+    };
+    viz_scene_edge edges[1] = {{1, 0}};
+    viz_scene scene = {.nodes = nodes, .nnodes = 3, .edges = edges, .nedges = 1, .width = 500, .height = 200};
+    assert_int_equal(viz_scene_hit_picture(&scene, 120, 100), 1); /* the smallest wins */
+    assert_int_equal(viz_scene_hit_picture(&scene, 139, 109), 1);
+    assert_int_equal(viz_scene_hit_picture(&scene, 141, 100), 0); /* just outside v0, inside the box */
+    assert_int_equal(viz_scene_hit_picture(&scene, 1, 51), 0);
+    assert_int_equal(viz_scene_hit_picture(&scene, 0, 49), -1);
+    assert_int_equal(viz_scene_hit_picture(&scene, 400, 50), -1); /* the legend is never hit */
+    assert_true(viz_scene_feeds(&scene, 1, 0));
+    assert_false(viz_scene_feeds(&scene, 0, 1));
+    /* through a view: zoomed 2x about (0, 0) and panned by (30, -40) */
+    viz_view view = {2.0, 30, -40};
+    assert_int_equal(viz_scene_hit(&scene, &view, 2 * 120 + 30, 2 * 100 - 40), 1);
+    assert_int_equal(viz_scene_hit(&scene, &view, 2 * 145 + 30, 2 * 100 - 40), 0);
+    assert_int_equal(viz_scene_hit(&scene, &view, 120, 100), 0); /* picture (45, 70) */
+    assert_int_equal(viz_scene_hit(&scene, &view, 10, 10), -1);
+}
+
+/* ---- a real graph ------------------------------------------------------------ */
+
+static ag_var *named(ag_var *v, const char *name) {
+    ag_set_name(v, name);
+    return v;
+}
+
+/* y = sin(a * b) + a */
+static ag_var *example(double a_value, ag_var **a_out) {
+    ag_var *a = named(ag_scalar(ctx, a_value), "a"), *b = named(ag_scalar(ctx, 3), "b");
+    if (a_out != NULL) *a_out = a;
+    return named(ag_add(ctx, ag_sin(ctx, ag_mul(ctx, a, b)), a), "y");
+}
+
+static int find_node(const viz_scene *scene, const char *name) {
+    for (int i = 0; i < scene->nnodes; i++)
+        if (strcmp(scene->nodes[i].name, name) == 0) return i;
+    fail_msg("no node %s", name);
+    return -1;
+}
+
+static int func_node(const viz_scene *scene, int op) {
+    for (int i = 0; i < scene->nnodes; i++)
+        if (scene->nodes[i].kind == VIZ_NODE_FUNC && ag_func_op(scene->nodes[i].func) == op) return i;
+    fail_msg("no %s node", ag_op_name(op));
+    return -1;
+}
+
+static uint32_t pixel(const uint32_t *pixels, int width, double x, double y) {
+    return pixels[(size_t)lround(y) * (size_t)width + (size_t)lround(x)] & 0xFFFFFF;
+}
+
+/* Each function node's box, where the scene says it is, is filled with the
+ * function colour (#90CAF9) just inside its left and right edges; the
+ * picture's corner is the white background; hitting a node's centre finds it. */
+static void test_positions_match_the_picture(void **state) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    ag_var *y = example(2, NULL);
+    viz_scene scene = {0};
+    int width = 0, height = 0;
+    char err[VIZ_ERRLEN] = "";
+    uint32_t *pixels = viz_scene_render(y, &o, NULL, &scene, &width, &height, err);
+    if (pixels == NULL) fail_msg("viz_scene_render: %s", err);
+    assert_int_equal(scene.width, width);
+    assert_int_equal(scene.height, height);
+    assert_ptr_equal(scene.output, y);
+    int functions = 0;
+    for (int i = 0; i < scene.nnodes; i++) {
+        const viz_scene_node *n = &scene.nodes[i];
+        if (n->kind == VIZ_NODE_FUNC) {
+            functions++;
+            assert_int_equal(pixel(pixels, width, n->x - n->width / 2 + 4, n->y), 0x90CAF9);
+            assert_int_equal(pixel(pixels, width, n->x + n->width / 2 - 4, n->y), 0x90CAF9);
+            assert_int_equal(pixel(pixels, width, n->x, n->y - n->height / 2 + 3), 0x90CAF9);
+        }
+        if (n->kind != VIZ_NODE_OTHER) {
+            viz_view view = {1, 0, 0};
+            assert_int_equal(viz_scene_hit(&scene, &view, n->x, n->y), i);
+        }
+    }
+    assert_int_equal(functions, 3);
+    assert_int_equal(pixel(pixels, width, 1, 1), 0xFFFFFF);
+    /* the edges: a feeds Mul and Add, Mul feeds its output */
+    int a = find_node(&scene, "v2"), mul = func_node(&scene, AG_OP_MUL), add = func_node(&scene, AG_OP_ADD);
+    assert_string_equal(ag_name(scene.nodes[a].var), "a");
+    assert_true(viz_scene_feeds(&scene, a, mul));
+    assert_true(viz_scene_feeds(&scene, a, add));
+    assert_false(viz_scene_feeds(&scene, mul, a));
+    free(pixels);
+    viz_scene_free(&scene);
+}
+
+/* New values, same structure: every node stays where it was; a new
+ * structure, or labels that no longer fit, are laid out afresh. */
+static void test_layout_kept_while_only_values_change(void **state) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    viz_layout_cache *cache = viz_layout_cache_new();
+    assert_non_null(cache);
+    viz_scene first = {0}, second = {0}, third = {0}, fourth = {0};
+    int width, height, width2, height2;
+    char err[VIZ_ERRLEN] = "";
+    uint32_t *p1 = viz_scene_render(example(2, NULL), &o, cache, &first, &width, &height, err);
+    uint32_t *p2 = viz_scene_render(example(2.5, NULL), &o, cache, &second, &width2, &height2, err);
+    assert_non_null(p1);
+    assert_non_null(p2);
+    assert_false(first.pinned);
+    assert_true(second.pinned);
+    assert_int_equal(width2, width);
+    assert_int_equal(height2, height);
+    assert_int_equal(second.nnodes, first.nnodes);
+    for (int i = 0; i < first.nnodes; i++) {
+        assert_string_equal(second.nodes[i].name, first.nodes[i].name);
+        assert_close_tol(second.nodes[i].x, first.nodes[i].x, 0, 0.01);
+        assert_close_tol(second.nodes[i].y, first.nodes[i].y, 0, 0.01);
+    }
+    assert_int_not_equal(memcmp(p1, p2, (size_t)width * (size_t)height * 4), 0); /* new values drawn */
+    /* a value whose text is much wider does not fit: laid out again */
+    uint32_t *p3 = viz_scene_render(example(0.1, NULL), &o, cache, &third, &width, &height, err);
+    assert_non_null(p3);
+    assert_false(third.pinned);
+    /* another structure: y = a * b */
+    ag_var *a = named(ag_scalar(ctx, 2), "a");
+    uint32_t *p4 = viz_scene_render(named(ag_mul(ctx, a, a), "y"), &o, cache, &fourth, &width, &height, err);
+    assert_non_null(p4);
+    assert_false(fourth.pinned);
+    free(p1), free(p2), free(p3), free(p4);
+    viz_scene_free(&first), viz_scene_free(&second), viz_scene_free(&third), viz_scene_free(&fourth);
+    viz_layout_cache_free(cache);
+}
+
+static char *inspect(const viz_scene *scene, int node) {
+    strbuf text = {0};
+    viz_scene_inspect(scene, node, 0, &text);
+    char *out = strbuf_take(&text);
+    assert_non_null(out);
+    return out;
+}
+
+/* What a click on Mul and on a shows, after y.backward(). */
+static void test_inspector(void **state) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    ag_var *a;
+    ag_var *y = example(2, &a);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    viz_scene scene = {0};
+    int width, height;
+    char err[VIZ_ERRLEN] = "";
+    uint32_t *pixels = viz_scene_render(y, &o, NULL, &scene, &width, &height, err);
+    assert_non_null(pixels);
+    char *mul = inspect(&scene, func_node(&scene, AG_OP_MUL));
+    /* dy/d(a*b) = cos(6) = 0.960170286650366 */
+    assert_string_equal(mul, "Mul\n"
+                             "role: function\n"
+                             "op: Mul\n"
+                             "input a = a: 2\n"
+                             "input b = b: 3\n"
+                             "output (Mul output): 6\n"
+                             "rule:\n"
+                             "  d/da a*b = b\n"
+                             "  d/db a*b = a\n"
+                             "here:\n"
+                             "  ∂y/∂(Mul output) × ∂(Mul output)/∂a = 0.960170286650366 × 3 = 2.880510859951098\n"
+                             "  ∂y/∂(Mul output) × ∂(Mul output)/∂b = 0.960170286650366 × 2 = 1.920340573300732\n");
+    char *a_text = inspect(&scene, find_node(&scene, "v2"));
+    assert_string_equal(a_text, "a\n"
+                                "role: input\n"
+                                "shape: scalar\n"
+                                "value: 2\n"
+                                "grad: 3.880510859951098\n"
+                                "uses:\n"
+                                "  Add as b: ∂y/∂y × ∂y/∂b = 1 × 1 = 1\n"
+                                "  Mul as a: ∂y/∂(Mul output) × ∂(Mul output)/∂a = 0.960170286650366 × 3 = "
+                                "2.880510859951098\n");
+    assert_close(ag_item(ag_grad(a)), 3.880510859951098); /* inspecting touched no .grad */
+    assert_false(ag_failed(ctx));
+    free(mul);
+    free(a_text);
+    free(pixels);
+    viz_scene_free(&scene);
+}
+
+/* A tensor's whole value, row by row. */
+static void test_inspector_tensor(void **state) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    ag_var *x = named(VAR(ctx, SHAPE(2, 3), 1, 2, 3, 4, 5, 6), "x");
+    ag_var *y = named(ag_sum(ctx, x, NULL, 0), "s");
+    viz_scene scene = {0};
+    int width, height;
+    char err[VIZ_ERRLEN] = "";
+    uint32_t *pixels = viz_scene_render(y, &o, NULL, &scene, &width, &height, err);
+    assert_non_null(pixels);
+    int node = -1;
+    for (int i = 0; i < scene.nnodes; i++)
+        if (scene.nodes[i].var == x && scene.nodes[i].kind == VIZ_NODE_VAR) node = i;
+    char *text = inspect(&scene, node);
+    assert_string_equal(text, "x\n"
+                              "role: input\n"
+                              "shape: [2 3]\n"
+                              "value: shape [2 3]\n"
+                              "  1  2  3\n"
+                              "  4  5  6\n"
+                              "grad: none\n"
+                              "uses:\n"
+                              "  Sum as x: ∂s/∂s through ∂s/∂x: [2 3] 1 1 1 …\n");
+    free(text);
+    free(pixels);
+    viz_scene_free(&scene);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zoom_keeps_the_point_under_the_pointer),
+        cmocka_unit_test(test_pan_and_fit),
+        cmocka_unit_test(test_hit_testing),
+        CTX_TEST(test_positions_match_the_picture),
+        CTX_TEST(test_layout_kept_while_only_values_change),
+        CTX_TEST(test_inspector),
+        CTX_TEST(test_inspector_tensor),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,38 @@
+/* graph_internal.h — what graph.c shares with the graph window's scene
+ * (graph_scene.c): two hooks around one layout and render, so the window can
+ * learn where Graphviz put each node (hit-testing) and pin the layout of a
+ * graph whose structure has not changed (only values did).  Internal to viz/. */
+#ifndef VIZ_GRAPH_INTERNAL_H
+#define VIZ_GRAPH_INTERNAL_H
+
+#include <stdbool.h>
+
+#include <cgraph.h>
+
+/* How the rendered picture's pixels relate to Graphviz's layout points:
+ * pixel x = scale_x * (x + translate_x), pixel y = scale_y * (-y - translate_y)
+ * (the cairo renderer's page transform; y grows upwards in the layout). */
+typedef struct viz_render_transform {
+    double scale_x, scale_y, translate_x, translate_y;
+} viz_render_transform;
+
+/* Called by graph.c's renderer when set (one render at a time: the process
+ * has one GVC).  before: after the graph is built, before its layout;
+ * returning true means it gave every node, edge and cluster its position
+ * (pos, bb, lp attributes) and the graph is laid out with "nop2" (keep them)
+ * instead of "dot".  laid_out (may be NULL): after a "nop2" layout; false
+ * asks for a fresh "dot" layout instead (the labels outgrew the kept one).
+ * after: once the picture is rendered, before the layout is freed; the node
+ * coordinates and the transform are valid then. */
+typedef struct viz_layout_hooks {
+    bool (*before)(Agraph_t *g, void *user);
+    bool (*laid_out)(Agraph_t *g, void *user);
+    void (*after)(Agraph_t *g, const viz_render_transform *transform, void *user);
+    void *user;
+} viz_layout_hooks;
+
+/* The hooks of the next renders; NULL = none (the default).  Set by
+ * graph_scene.c around its call of viz_graph_pixels, then reset. */
+extern const viz_layout_hooks *viz_graph_layout_hooks;
+
+#endif

@@ -1,0 +1,578 @@
+/* graph_scene.c — the graph window's scene (graph_scene.h): node positions
+ * read from Graphviz's layout, the zoom/pan arithmetic, hit-testing, the
+ * layout kept while only values change, and the inspector's text. */
+#include "graph_scene.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gvc.h>
+
+#include "ag_format.h"
+#include "ag_ops.h"
+#include "graph_internal.h"
+
+#define MAX_INSPECTED_ELEMENTS 10000 /* a bigger tensor's value is cut with a count */
+
+/* ---- the scene ----------------------------------------------------------- */
+
+void viz_scene_free(viz_scene *scene) {
+    if (scene == NULL) return;
+    for (int i = 0; i < scene->nnodes; i++)
+        if (scene->nodes[i].var != NULL) ag_release(scene->nodes[i].var);
+    free(scene->nodes);
+    free(scene->edges);
+    *scene = (viz_scene){0};
+}
+
+int viz_scene_hit_picture(const viz_scene *scene, double px, double py) {
+    int best = -1;
+    double best_area = 0;
+    for (int i = 0; i < scene->nnodes; i++) {
+        const viz_scene_node *n = &scene->nodes[i];
+        if (n->kind == VIZ_NODE_OTHER) continue;
+        if (fabs(px - n->x) > n->width / 2 || fabs(py - n->y) > n->height / 2) continue;
+        double area = n->width * n->height;
+        if (best < 0 || area < best_area) best = i, best_area = area;
+    }
+    return best;
+}
+
+bool viz_scene_feeds(const viz_scene *scene, int a, int b) {
+    for (int e = 0; e < scene->nedges; e++)
+        if (scene->edges[e].tail == a && scene->edges[e].head == b) return true;
+    return false;
+}
+
+/* ---- the view ------------------------------------------------------------ */
+
+void viz_view_to_screen(const viz_view *view, double px, double py, double *sx, double *sy) {
+    *sx = px * view->scale + view->offset_x;
+    *sy = py * view->scale + view->offset_y;
+}
+
+void viz_view_to_picture(const viz_view *view, double sx, double sy, double *px, double *py) {
+    *px = (sx - view->offset_x) / view->scale;
+    *py = (sy - view->offset_y) / view->scale;
+}
+
+int viz_scene_hit(const viz_scene *scene, const viz_view *view, double sx, double sy) {
+    double px, py;
+    viz_view_to_picture(view, sx, sy, &px, &py);
+    return viz_scene_hit_picture(scene, px, py);
+}
+
+void viz_view_zoom_at(viz_view *view, double factor, double sx, double sy) {
+    double scale = view->scale * factor;
+    if (scale < VIZ_VIEW_MIN_SCALE) scale = VIZ_VIEW_MIN_SCALE;
+    if (scale > VIZ_VIEW_MAX_SCALE) scale = VIZ_VIEW_MAX_SCALE;
+    double px, py;
+    viz_view_to_picture(view, sx, sy, &px, &py);
+    view->scale = scale;
+    view->offset_x = sx - px * scale;
+    view->offset_y = sy - py * scale;
+}
+
+void viz_view_pan(viz_view *view, double dx, double dy) {
+    view->offset_x += dx;
+    view->offset_y += dy;
+}
+
+void viz_view_fit(viz_view *view, int width, int height, int area_width, int area_height) {
+    double scale = 1.0;
+    if (width > 0 && area_width < width) scale = (double)area_width / width;
+    if (height > 0 && height * scale > area_height) scale = (double)area_height / height;
+    if (scale < VIZ_VIEW_MIN_SCALE) scale = VIZ_VIEW_MIN_SCALE;
+    view->scale = scale;
+    view->offset_x = (area_width - width * scale) / 2;
+    view->offset_y = (area_height - height * scale) / 2;
+}
+
+/* ---- the layout cache ------------------------------------------------------
+ * The positions Graphviz gave the last graph, as the attribute strings its
+ * DOT output would carry (attach_attrs writes them): nodes and edges in the
+ * graph's own order, then clusters.  A graph built from the same structure
+ * has the same nodes, edges and clusters in the same order, so a position
+ * goes back where it came from by its place in the list. */
+
+typedef struct saved_attrs {
+    char **values;
+    size_t count, capacity;
+} saved_attrs;
+
+struct viz_layout_cache {
+    bool valid;
+    uint64_t key;
+    saved_attrs attrs; /* per object, in walk order: the values of that object's keys */
+};
+
+viz_layout_cache *viz_layout_cache_new(void) { return calloc(1, sizeof(viz_layout_cache)); }
+
+static void forget_layout(viz_layout_cache *cache) {
+    for (size_t i = 0; i < cache->attrs.count; i++) free(cache->attrs.values[i]);
+    cache->attrs.count = 0;
+    cache->valid = false;
+}
+
+void viz_layout_cache_free(viz_layout_cache *cache) {
+    if (cache == NULL) return;
+    forget_layout(cache);
+    free(cache->attrs.values);
+    free(cache);
+}
+
+static uint64_t hash_text(uint64_t hash, const char *text) {
+    for (const char *c = text ? text : ""; *c; c++) hash = (hash ^ (unsigned char)*c) * 1099511628211u;
+    return (hash ^ 0xFF) * 1099511628211u; /* a separator: "ab","c" differs from "a","bc" */
+}
+
+/* The attributes that place each kind of object. */
+static const char *const node_keys[] = {"pos", "width", "height"};
+static const char *const edge_keys[] = {"pos", "lp"};
+static const char *const graph_keys[] = {"bb", "lp"};
+#define COUNT(a) (sizeof a / sizeof a[0])
+
+/* What one pass over a graph does with each object's placing attributes. */
+typedef enum pass { PASS_HASH, PASS_SAVE, PASS_APPLY } pass;
+
+typedef struct walker {
+    pass what;
+    uint64_t hash;
+    viz_layout_cache *cache;
+    size_t next; /* PASS_APPLY: the next saved value */
+    bool ok;
+} walker;
+
+static void visit(walker *w, void *object, const char *const *keys, size_t nkeys) {
+    for (size_t k = 0; k < nkeys && w->ok; k++) {
+        if (w->what == PASS_SAVE) {
+            saved_attrs *a = &w->cache->attrs;
+            if (a->count == a->capacity) {
+                size_t capacity = a->capacity ? 2 * a->capacity : 256;
+                char **grown = realloc(a->values, capacity * sizeof *grown);
+                if (grown == NULL) {
+                    w->ok = false;
+                    return;
+                }
+                a->values = grown;
+                a->capacity = capacity;
+            }
+            const char *value = agget(object, (char *)keys[k]);
+            if ((a->values[a->count] = strdup(value ? value : "")) == NULL) w->ok = false;
+            else a->count++;
+        } else if (w->what == PASS_APPLY) {
+            if (w->next >= w->cache->attrs.count) {
+                w->ok = false;
+                return;
+            }
+            const char *value = w->cache->attrs.values[w->next++];
+            if (value[0] != '\0') agsafeset(object, (char *)keys[k], (char *)value, "");
+        }
+    }
+}
+
+/* Clusters and other subgraphs, depth first in Graphviz's order. */
+static void visit_subgraphs(walker *w, Agraph_t *g) {
+    for (Agraph_t *sub = agfstsubg(g); sub != NULL && w->ok; sub = agnxtsubg(sub)) {
+        if (w->what == PASS_HASH) {
+            w->hash = hash_text(w->hash, agnameof(sub));
+            w->hash = hash_text(w->hash, agget(sub, "label"));
+        } else if (strncmp(agnameof(sub), "cluster", 7) == 0) {
+            visit(w, sub, graph_keys, COUNT(graph_keys));
+        }
+        visit_subgraphs(w, sub);
+    }
+}
+
+/* The structure key (PASS_HASH): node names, edges with their labels
+ * (operand roles), subgraphs, and what sizes the drawing (rankdir, dpi,
+ * title).  Values and gradients are not in it: only labels change with them. */
+static void walk_graph(walker *w, Agraph_t *g) {
+    if (w->what == PASS_HASH) {
+        static const char *const graph_attrs[] = {"rankdir", "dpi", "label", "size"};
+        for (size_t i = 0; i < COUNT(graph_attrs); i++)
+            w->hash = hash_text(w->hash, agget(g, (char *)graph_attrs[i]));
+    } else {
+        visit(w, g, graph_keys, COUNT(graph_keys));
+    }
+    for (Agnode_t *n = agfstnode(g); n != NULL && w->ok; n = agnxtnode(g, n)) {
+        if (w->what == PASS_HASH) w->hash = hash_text(w->hash, agnameof(n));
+        else visit(w, n, node_keys, COUNT(node_keys));
+        for (Agedge_t *e = agfstout(g, n); e != NULL && w->ok; e = agnxtout(g, e)) {
+            if (w->what == PASS_HASH) {
+                w->hash = hash_text(w->hash, agnameof(aghead(e)));
+                w->hash = hash_text(w->hash, agget(e, "label"));
+            } else {
+                visit(w, e, edge_keys, COUNT(edge_keys));
+            }
+        }
+    }
+    visit_subgraphs(w, g);
+}
+
+static uint64_t structure_key(Agraph_t *g) {
+    walker w = {.what = PASS_HASH, .hash = 1469598103934665603u, .ok = true};
+    walk_graph(&w, g);
+    return w.hash;
+}
+
+/* ---- rendering with a scene -------------------------------------------------- */
+
+typedef struct render_state {
+    viz_layout_cache *cache;
+    const viz_walk *walk;
+    viz_scene *scene;
+    uint64_t key;
+    bool pinned;
+    char bb[128]; /* the kept layout's bounding box ("llx,lly,urx,ury", points) */
+    bool failed;  /* out of memory filling the scene */
+} render_state;
+
+static bool before_layout(Agraph_t *g, void *user) {
+    render_state *state = user;
+    state->key = structure_key(g);
+    viz_layout_cache *cache = state->cache;
+    if (cache == NULL || !cache->valid || cache->key != state->key) return false;
+    walker w = {.what = PASS_APPLY, .cache = cache, .ok = true};
+    walk_graph(&w, g);
+    /* a mismatch cannot happen with equal keys; if it did, lay out afresh
+     * (the graph is rebuilt from scratch for every render, so nothing stays) */
+    state->pinned = w.ok && w.next == cache->attrs.count;
+    /* the root graph comes first in the walk, its bb first of all */
+    snprintf(state->bb, sizeof state->bb, "%s", cache->attrs.count > 0 ? cache->attrs.values[0] : "");
+    return state->pinned;
+}
+
+/* A node's box in layout points, with room to spare on every side. */
+static boxf node_box(Agnode_t *n, double spare) {
+    pointf at = ND_coord(n);
+    double half_width = ND_width(n) * 36 + spare, half_height = ND_height(n) * 36 + spare;
+    return (boxf){{at.x - half_width, at.y - half_height}, {at.x + half_width, at.y + half_height}};
+}
+
+static bool overlap(boxf a, boxf b) {
+    return a.LL.x < b.UR.x && b.LL.x < a.UR.x && a.LL.y < b.UR.y && b.LL.y < a.UR.y;
+}
+
+/* After a "nop2" layout: the kept bounding box (neato recomputes a tighter
+ * one, which would shift the picture), and whether the kept places still
+ * hold the nodes: a node whose label grew may spread into free space around
+ * it, but not over another node nor out of the picture. */
+static bool after_pinned_layout(Agraph_t *g, void *user) {
+    render_state *state = user;
+    boxf bb;
+    if (sscanf(state->bb, "%lf,%lf,%lf,%lf", &bb.LL.x, &bb.LL.y, &bb.UR.x, &bb.UR.y) != 4) {
+        state->pinned = false;
+        return false;
+    }
+    GD_bb(g) = bb;
+    int count = agnnodes(g), i = 0;
+    boxf *boxes = malloc((count ? (size_t)count : 1) * sizeof *boxes);
+    bool fits = boxes != NULL;
+    for (Agnode_t *n = agfstnode(g); fits && n != NULL; n = agnxtnode(g, n)) {
+        boxes[i++] = node_box(n, 2);
+        boxf box = node_box(n, -0.5); /* dot places the outermost nodes on the box's edge */
+        fits = box.LL.x >= bb.LL.x && box.LL.y >= bb.LL.y && box.UR.x <= bb.UR.x && box.UR.y <= bb.UR.y;
+    }
+    for (int a = 0; fits && a < count; a++)
+        for (int b = a + 1; fits && b < count; b++) fits = !overlap(boxes[a], boxes[b]);
+    free(boxes);
+    if (!fits) state->pinned = false;
+    return fits;
+}
+
+/* The index of n in the walk's vars or funcs from its DOT name ("v3", "f0"),
+ * or -1; also N of "box<N>". */
+static long name_number(const char *name, const char *prefix) {
+    size_t length = strlen(prefix);
+    if (strncmp(name, prefix, length) != 0 || name[length] == '\0') return -1;
+    char *end;
+    long number = strtol(name + length, &end, 10);
+    return *end == '\0' && number >= 0 ? number : -1;
+}
+
+static void describe_node(const render_state *state, viz_scene_node *node) {
+    const viz_walk *walk = state->walk;
+    long i;
+    node->kind = VIZ_NODE_OTHER;
+    node->group = -1;
+    if ((i = name_number(node->name, "v")) >= 0 && (size_t)i < walk->nvars) {
+        node->kind = VIZ_NODE_VAR;
+        node->var = walk->vars[i];
+    } else if ((i = name_number(node->name, "f")) >= 0 && (size_t)i < walk->nfuncs) {
+        node->kind = VIZ_NODE_FUNC;
+        node->func = walk->funcs[i];
+        node->var = ag_func_noutputs(node->func) > 0 ? ag_func_output(node->func, 0) : NULL;
+    } else if ((i = name_number(node->name, "box")) >= 0 && i <= INT32_MAX) {
+        node->kind = VIZ_NODE_BOX;
+        node->group = (int)i;
+    }
+    if (node->var != NULL) ag_retain(node->var);
+}
+
+static void after_render(Agraph_t *g, const viz_render_transform *t, void *user) {
+    render_state *state = user;
+    viz_scene *scene = state->scene;
+    if (!state->pinned && state->cache != NULL) {
+        forget_layout(state->cache);
+        attach_attrs(g); /* the positions as attributes: pos, bb, lp, width, height */
+        walker w = {.what = PASS_SAVE, .cache = state->cache, .ok = true};
+        walk_graph(&w, g);
+        state->cache->valid = w.ok;
+        state->cache->key = state->key;
+        if (!w.ok) forget_layout(state->cache);
+    }
+    int count = agnnodes(g), edges = agnedges(g);
+    int most_seq = 0;
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n))
+        if ((int)AGSEQ(n) > most_seq) most_seq = (int)AGSEQ(n);
+    scene->nodes = calloc(count ? (size_t)count : 1, sizeof *scene->nodes);
+    scene->edges = calloc(edges ? (size_t)edges : 1, sizeof *scene->edges);
+    int *index_of_seq = calloc((size_t)most_seq + 1, sizeof *index_of_seq);
+    if (scene->nodes == NULL || scene->edges == NULL || index_of_seq == NULL) {
+        state->failed = true;
+        free(index_of_seq);
+        return;
+    }
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
+        viz_scene_node *node = &scene->nodes[scene->nnodes];
+        index_of_seq[AGSEQ(n)] = scene->nnodes++;
+        snprintf(node->name, sizeof node->name, "%s", agnameof(n));
+        pointf at = ND_coord(n);
+        node->x = t->scale_x * (at.x + t->translate_x);
+        node->y = t->scale_y * (-at.y - t->translate_y);
+        node->width = ND_width(n) * 72 * t->scale_x;
+        node->height = ND_height(n) * 72 * t->scale_y;
+        describe_node(state, node);
+    }
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n))
+        for (Agedge_t *e = agfstout(g, n); e != NULL; e = agnxtout(g, e)) {
+            const char *style = agget(e, "style");
+            if (style != NULL && strstr(style, "invis") != NULL) continue;
+            scene->edges[scene->nedges++] =
+                (viz_scene_edge){index_of_seq[AGSEQ(agtail(e))], index_of_seq[AGSEQ(aghead(e))]};
+        }
+    free(index_of_seq);
+}
+
+uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache *cache,
+                           viz_scene *scene, int *width, int *height, char err[VIZ_ERRLEN]) {
+    viz_scene_free(scene);
+    viz_walk walk;
+    if (viz_walk_build(&walk, y, o, err) != 0) {
+        viz_walk_free(&walk);
+        return NULL;
+    }
+    render_state state = {.cache = cache, .walk = &walk, .scene = scene};
+    viz_layout_hooks hooks = {before_layout, after_pinned_layout, after_render, &state};
+    viz_graph_layout_hooks = &hooks;
+    uint32_t *pixels = viz_graph_pixels(y, o, width, height, err);
+    viz_graph_layout_hooks = NULL;
+    viz_walk_free(&walk);
+    if (pixels != NULL && state.failed) {
+        free(pixels);
+        pixels = NULL;
+        snprintf(err, VIZ_ERRLEN, "out of memory while drawing the graph");
+    }
+    if (pixels == NULL) {
+        viz_scene_free(scene);
+        return NULL;
+    }
+    scene->width = *width;
+    scene->height = *height;
+    scene->pinned = state.pinned;
+    for (int i = 0; i < scene->nnodes; i++)
+        if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == y) scene->output = y;
+    return pixels;
+}
+
+/* ---- the inspector ------------------------------------------------------------ */
+
+/* How a variable is called: its name, or what made it. */
+static void variable_name(const ag_var *v, char *buf, size_t n) {
+    if (ag_name(v)[0] != '\0') {
+        snprintf(buf, n, "%s", ag_name(v));
+    } else if (ag_creator(v) != NULL) {
+        char label[64];
+        ag_func_label(ag_creator(v), label, sizeof label);
+        snprintf(buf, n, "(%s output)", label);
+    } else {
+        snprintf(buf, n, "(unnamed)");
+    }
+}
+
+static const char *variable_role(const viz_scene *scene, const ag_var *v) {
+    unsigned flags = ag_var_flags(v);
+    if (v == scene->output) return "output";
+    if (flags & AG_VAR_PARAM) return "parameter";
+    if (flags & AG_VAR_SEED) return "seed (dy/dy = 1)";
+    if (flags & AG_VAR_CONST) return "constant";
+    if (flags & AG_VAR_BACKWARD) return "made by backward";
+    return ag_creator(v) == NULL ? "input" : "intermediate";
+}
+
+/* How input k of f is called in its op's rule: "a", "base", "x", "W". */
+static void input_role(const ag_func *f, int k, char *buf, size_t n) {
+    const char *role = viz_operand_role(f, k);
+    int op = ag_func_op(f), inputs = ag_func_ninputs(f);
+    static const char *const linear[] = {"x", "W", "b"};
+    if (role == NULL && op == AG_OP_LINEAR && k < 3) role = linear[k];
+    if (role == NULL && op == AG_OP_CROSS_ENTROPY) role = k == 0 ? "x" : "t";
+    if (role == NULL && inputs == 2) role = k == 0 ? "a" : "b";
+    if (role == NULL && inputs == 1) role = "x";
+    if (role != NULL) snprintf(buf, n, "%s", role);
+    else snprintf(buf, n, "x%d", k + 1);
+}
+
+/* A value in full: a number, or its shape then its rows (the last axis). */
+static void append_value(strbuf *out, const ag_var *v, int digits, const char *indent) {
+    char number[AG_NUMBUF];
+    size_t size = ag_size(v);
+    const double *data = ag_cdata(v);
+    if (ag_ndim(v) == 0) {
+        strbuf_appendf(out, "%s\n", ag_format_display(data[0], digits, number));
+        return;
+    }
+    char shape[AG_SHAPEBUF];
+    strbuf_appendf(out, "shape %s\n", ag_shape_string(ag_ndim(v), ag_shape(v), shape));
+    size_t row = (size_t)ag_shape(v)[ag_ndim(v) - 1];
+    if (row == 0) row = 1;
+    size_t shown = size < MAX_INSPECTED_ELEMENTS ? size : MAX_INSPECTED_ELEMENTS;
+    for (size_t i = 0; i < shown; i++) {
+        if (i % row == 0) strbuf_append(out, indent);
+        strbuf_append(out, ag_format_display(data[i], digits, number));
+        strbuf_append(out, (i + 1) % row == 0 || i + 1 == shown ? "\n" : "  ");
+    }
+    if (shown < size) strbuf_appendf(out, "%s… (%zu more)\n", indent, size - shown);
+}
+
+static void append_short(strbuf *out, const ag_var *v, int digits) {
+    char text[256];
+    viz_format_value(v, digits, text, sizeof text);
+    strbuf_append(out, text);
+}
+
+/* The numbers of the chain rule at f's input k:
+ *     c.grad × ∂c/∂a = 2 × 3 = 6
+ * with c.grad the gradient of f's output: kept in .grad (retain_grad), else
+ * what a backward from the graph's output sends it now (∂y/∂c, computed
+ * without touching any .grad).  Tensors show the gradient sent. */
+static void append_contribution(strbuf *out, const viz_scene *scene, ag_func *f, int k, int digits) {
+    ag_var *made = ag_func_output(f, 0);
+    ag_ctx *ctx = ag_var_ctx(made);
+    if (ag_failed(ctx)) return; /* the session's error message stays as it is */
+    char role[16], name[96], top[96], incoming[200], number[AG_NUMBUF];
+    input_role(f, k, role, sizeof role);
+    variable_name(made, name, sizeof name);
+    ag_var *gy = ag_grad(made);
+    if (gy != NULL) {
+        snprintf(incoming, sizeof incoming, "%s.grad", name);
+    } else if (scene->output != NULL) {
+        gy = ag_grad_of(ctx, scene->output, made, false);
+        variable_name(scene->output, top, sizeof top);
+        snprintf(incoming, sizeof incoming, "∂%s/∂%s", top, name);
+    }
+    bool scalar = ag_size(made) == 1 && ag_size(ag_func_input(f, k)) == 1;
+    ag_var *local = scalar ? ag_func_input_grad(ctx, f, k, NULL) : NULL;
+    ag_var *sent = gy != NULL ? ag_func_input_grad(ctx, f, k, gy) : NULL;
+    if (local != NULL && sent != NULL) {
+        strbuf_appendf(out, "%s × ∂%s/∂%s = %s", incoming, name, role,
+                       ag_format_display(ag_item(gy), digits, number));
+        strbuf_appendf(out, " × %s", ag_format_display(ag_item(local), digits, number));
+        strbuf_appendf(out, " = %s", ag_format_display(ag_item(sent), digits, number));
+    } else if (sent != NULL) {
+        strbuf_appendf(out, "%s through ∂%s/∂%s: ", incoming, name, role);
+        append_short(out, sent, digits);
+    } else if (local != NULL) {
+        strbuf_appendf(out, "∂%s/∂%s = %s", name, role, ag_format_display(ag_item(local), digits, number));
+    } else {
+        strbuf_append(out, "no gradient flows here");
+    }
+    if (ag_failed(ctx)) ag_clear_error(ctx);
+}
+
+static void inspect_variable(const viz_scene *scene, const viz_scene_node *node, int digits, strbuf *out) {
+    ag_var *v = node->var;
+    char name[96], shape[AG_SHAPEBUF];
+    variable_name(v, name, sizeof name);
+    strbuf_appendf(out, "%s\nrole: %s\n", name, variable_role(scene, v));
+    if (ag_creator(v) != NULL) {
+        char label[64];
+        strbuf_appendf(out, "made by: %s\n", ag_func_label(ag_creator(v), label, sizeof label));
+    }
+    strbuf_appendf(out, "shape: %s\n", ag_ndim(v) == 0 ? "scalar" : ag_shape_string(ag_ndim(v), ag_shape(v), shape));
+    strbuf_append(out, "value: ");
+    append_value(out, v, digits, "  ");
+    strbuf_append(out, "grad: ");
+    if (ag_grad(v) != NULL) append_value(out, ag_grad(v), digits, "  ");
+    else strbuf_append(out, "none\n");
+    /* every use: each input slot of a drawn function that v fills */
+    int uses = 0;
+    for (int i = 0; i < scene->nnodes; i++) {
+        const viz_scene_node *user = &scene->nodes[i];
+        if (user->kind != VIZ_NODE_FUNC) continue;
+        for (int k = 0; k < ag_func_ninputs(user->func); k++) {
+            if (ag_func_input(user->func, k) != v) continue;
+            if (uses++ == 0) strbuf_append(out, "uses:\n");
+            char label[64], role[16];
+            input_role(user->func, k, role, sizeof role);
+            strbuf_appendf(out, "  %s as %s: ", ag_func_label(user->func, label, sizeof label), role);
+            if (ag_func_noutputs(user->func) == 1) append_contribution(out, scene, user->func, k, digits);
+            strbuf_append(out, "\n");
+        }
+    }
+    if (uses == 0) strbuf_append(out, "uses: none drawn\n");
+}
+
+static void inspect_function(const viz_scene *scene, const viz_scene_node *node, int digits, strbuf *out) {
+    ag_func *f = node->func;
+    char label[64], role[16], name[96];
+    strbuf_appendf(out, "%s\nrole: function\nop: %s\n", ag_func_label(f, label, sizeof label),
+                   ag_op_name(ag_func_op(f)));
+    for (int k = 0; k < ag_func_ninputs(f); k++) {
+        ag_var *x = ag_func_input(f, k);
+        if (x == NULL) continue;
+        input_role(f, k, role, sizeof role);
+        variable_name(x, name, sizeof name);
+        strbuf_appendf(out, "input %s = %s: ", role, name);
+        append_short(out, x, digits);
+        strbuf_append(out, "\n");
+    }
+    for (int k = 0; k < ag_func_noutputs(f); k++) {
+        ag_var *y = ag_func_output(f, k);
+        if (y == NULL) continue;
+        variable_name(y, name, sizeof name);
+        strbuf_appendf(out, "output %s: ", name);
+        append_short(out, y, digits);
+        strbuf_append(out, "\n");
+    }
+    strbuf_append(out, "rule:\n");
+    const char *rule = ag_op_rule(ag_func_op(f));
+    for (const char *part = rule; part != NULL && *part != '\0';) {
+        const char *end = strstr(part, "; ");
+        size_t length = end ? (size_t)(end - part) : strlen(part);
+        strbuf_appendf(out, "  %.*s\n", (int)length, part);
+        part = end ? end + 2 : NULL;
+    }
+    if (ag_func_noutputs(f) != 1) return;
+    strbuf_append(out, "here:\n");
+    for (int k = 0; k < ag_func_ninputs(f); k++) {
+        if (ag_func_input(f, k) == NULL) continue;
+        strbuf_append(out, "  ");
+        append_contribution(out, scene, f, k, digits);
+        strbuf_append(out, "\n");
+    }
+}
+
+void viz_scene_inspect(const viz_scene *scene, int i, int digits, strbuf *out) {
+    if (scene == NULL || i < 0 || i >= scene->nnodes) return;
+    const viz_scene_node *node = &scene->nodes[i];
+    switch (node->kind) {
+    case VIZ_NODE_VAR: inspect_variable(scene, node, digits, out); break;
+    case VIZ_NODE_FUNC: inspect_function(scene, node, digits, out); break;
+    case VIZ_NODE_BOX: strbuf_appendf(out, "folded group %d: click to expand\n", node->group); break;
+    default: break;
+    }
+}

@@ -1,0 +1,110 @@
+/* graph_scene.h — what the graph window knows about its picture: where each
+ * node is (from Graphviz's layout), which edges join them, how the picture is
+ * zoomed and panned on screen, and what the inspector says about a node.
+ *
+ * The geometry (viz_view_*, viz_scene_hit) is plain arithmetic with no
+ * display, so it is unit-tested directly.  viz_scene_render draws a graph as
+ * viz_graph_pixels does and fills a scene; a viz_layout_cache keeps the
+ * layout of the last graph drawn so that a graph with the same structure
+ * (same nodes and edges, only values or gradients changed) keeps every node
+ * where it was.  Internal to viz/. */
+#ifndef VIZ_GRAPH_SCENE_H
+#define VIZ_GRAPH_SCENE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "graph.h"
+#include "strbuf.h"
+
+typedef enum viz_node_kind {
+    VIZ_NODE_VAR,   /* a variable (DOT name v<i>) */
+    VIZ_NODE_FUNC,  /* a function (f<i>) */
+    VIZ_NODE_BOX,   /* a folded group drawn as one box (box<N>): a click expands it */
+    VIZ_NODE_OTHER  /* cut markers, legend entries: not inspected */
+} viz_node_kind;
+
+typedef struct viz_scene_node {
+    char name[40];     /* the DOT node name */
+    viz_node_kind kind;
+    int group;         /* VIZ_NODE_BOX: N of box<N>; else -1 */
+    ag_var *var;       /* VAR: the variable; FUNC: its first output (retained by the scene) */
+    ag_func *func;     /* FUNC: the function; else NULL */
+    double x, y;       /* centre, in picture pixels (origin top left) */
+    double width, height;
+} viz_scene_node;
+
+typedef struct viz_scene_edge {
+    int tail, head;    /* node indices: tail feeds head */
+} viz_scene_edge;
+
+typedef struct viz_scene {
+    viz_scene_node *nodes;
+    int nnodes;
+    viz_scene_edge *edges;
+    int nedges;
+    int width, height; /* the picture, in pixels */
+    ag_var *output;    /* the variable the graph ends at (held by its node), or NULL */
+    bool pinned;       /* laid out from the cache (same structure as before) */
+} viz_scene;
+
+/* Frees the arrays and releases the variables the scene retains; leaves an
+ * empty scene.  NULL is ignored. */
+void viz_scene_free(viz_scene *scene);
+
+/* The node under picture point (px, py), or -1: the smallest VAR, FUNC or
+ * BOX node whose box holds the point (others are never hit). */
+int viz_scene_hit_picture(const viz_scene *scene, double px, double py);
+
+/* Whether node a feeds node b directly (an edge a → b). */
+bool viz_scene_feeds(const viz_scene *scene, int a, int b);
+
+/* ---- the view: screen = picture * scale + offset ------------------------- */
+
+#define VIZ_VIEW_MIN_SCALE 0.05
+#define VIZ_VIEW_MAX_SCALE 8.0
+
+typedef struct viz_view {
+    double scale;
+    double offset_x, offset_y;
+} viz_view;
+
+/* Picture point → screen point and back. */
+void viz_view_to_screen(const viz_view *view, double px, double py, double *sx, double *sy);
+void viz_view_to_picture(const viz_view *view, double sx, double sy, double *px, double *py);
+
+/* The node under screen point (sx, sy), or -1 (viz_scene_hit_picture). */
+int viz_scene_hit(const viz_scene *scene, const viz_view *view, double sx, double sy);
+
+/* Zooms by factor keeping the picture point under screen point (sx, sy)
+ * where it is; the scale stays within [VIZ_VIEW_MIN_SCALE, VIZ_VIEW_MAX_SCALE]. */
+void viz_view_zoom_at(viz_view *view, double factor, double sx, double sy);
+
+/* Moves the picture by (dx, dy) screen pixels. */
+void viz_view_pan(viz_view *view, double dx, double dy);
+
+/* The whole picture (width x height) centred in an area of area_width x
+ * area_height pixels, at 100 % or smaller when it does not fit. */
+void viz_view_fit(viz_view *view, int width, int height, int area_width, int area_height);
+
+/* ---- drawing ------------------------------------------------------------- */
+
+/* The layout of the last graph drawn, keyed by its structure. */
+typedef struct viz_layout_cache viz_layout_cache;
+viz_layout_cache *viz_layout_cache_new(void); /* NULL when out of memory */
+void viz_layout_cache_free(viz_layout_cache *cache);
+
+/* viz_graph_pixels with a scene: the picture (malloc'd, the caller frees it)
+ * and, in *scene (freed first), where its nodes are.  With a cache (may be
+ * NULL) a graph of the same structure as the last one keeps its layout.
+ * NULL with a message in err, as viz_graph_pixels. */
+uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache *cache,
+                           viz_scene *scene, int *width, int *height, char err[VIZ_ERRLEN]);
+
+/* Appends to out what the inspector shows about node i, one line each:
+ * name and role, op, shape, the whole value and gradient; for a function its
+ * local derivative rule and numbers; for a variable every use it feeds with
+ * its gradient contribution.  digits as viz_format_value (0 = in full). */
+void viz_scene_inspect(const viz_scene *scene, int i, int digits, strbuf *out);
+
+#endif
