@@ -584,6 +584,7 @@ static bool model_has_gradient(const ag_model *m) {
  * ("no parameter") start the messages. */
 static int update_targets(repl *r, optimizer_object *o, const repl_value *targets, int count,
                           const char *what, const char *none) {
+    restore_note_all(r); /* the parameters' data change in place (:save, restore.c) */
     if (count == 1 && model_of(targets[0]) != NULL) {
         ag_model *m = model_of(targets[0]);
         if (!model_has_gradient(m))

@@ -44,8 +44,9 @@ const command_def command_table[] = {
      command_load},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons},
     {":save", ":save FILE",
-     "write every successful statement so far to FILE, as a script that replays the session; "
-     "it overwrites only files this session wrote",
+     "write every successful statement so far to FILE, as a script that replays the session "
+     "(what a failed or interrupted statement changed, as values); it overwrites only files this "
+     "session wrote",
      command_save},
     {":save!", ":save! FILE", "as :save, and overwrite FILE even if this session did not write it", command_save_over},
     {":reset", ":reset", "forget every name and function and free all memory", command_reset},

@@ -59,6 +59,7 @@ static int unknown_name(repl *r, const ast_node *at, const char *name) {
 static int bind(repl *r, const ast_node *at, const char *name, repl_value value) {
     name_table *t = r->locals ? r->locals : &r->names;
     if (!names_set(t, name, value)) return repl_error_at(r, at, "out of memory");
+    if (t == &r->names) restore_note(r, name, false); /* for :save, if the statement fails */
     return 0;
 }
 
@@ -746,7 +747,10 @@ static int exec_assign(repl *r, const ast_node *n) {
         return bind(r, n, target, bound);
     }
     repl_value *slot = names_get(r->locals, target);
-    if (slot == NULL) slot = names_get(&r->names, target);
+    if (slot == NULL) {
+        slot = names_get(&r->names, target);
+        if (slot != NULL && slot->kind == VALUE_VAR) restore_note(r, target, true); /* data changes in place */
+    }
     if (slot == NULL) return unknown_name(r, n, target);
     if (slot->kind == VALUE_VAR) {
         repl_value x = value_copy(*slot);

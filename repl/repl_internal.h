@@ -183,6 +183,13 @@ struct repl {
     /* :save log: the text of every successful top-level statement */
     char **history;
     int history_count, history_capacity;
+    /* restore.c: the session names the running top-level statement bound or
+     * updated in place (touched_all: a built-in changed variables in place);
+     * if it fails, :save writes their values instead of replaying it */
+    char **touched;
+    bool *touched_in_place; /* only its data changed (x += 1), same variable */
+    int touched_count, touched_capacity;
+    bool touched_all, touched_lost;
     int load_depth;
     /* the files :save wrote in this session (real paths, malloc'd): it
      * overwrites only these without :save! (kept over :reset) */
@@ -353,5 +360,18 @@ extern const command_def command_table[]; /* ends with {0} */
  * topics), the built-ins' names and the commands; *out is malloc'd (the
  * strings are not), NULL and 0 when out of memory. */
 int repl_help_subjects(const char ***out);
+
+/* ---- restore.c: :save for a statement that failed or was interrupted ----------- */
+/* The running statement bound the session name `name` (in_place false) or
+ * changed the data of the variable it names (x += 1). */
+void restore_note(repl *r, const char *name, bool in_place);
+/* The running statement changed variables' data in place through a built-in. */
+void restore_note_all(repl *r);
+/* Forgets what was noted (at each statement's start and end). */
+void restore_forget(repl *r);
+/* Statements binding what the failed statement touched to its values now,
+ * after a '# restored: ...' comment; malloc'd, or NULL when it touched
+ * nothing. */
+char *restore_text(repl *r);
 
 #endif

@@ -229,6 +229,9 @@ void repl_free(repl *r) {
     names_clear(&r->names);
     value_release(r->return_value);
     history_clear(r);
+    restore_forget(r);
+    free(r->touched);
+    free(r->touched_in_place);
     for (int i = 0; i < r->saved_count; i++) free(r->saved_files[i]);
     free(r->saved_files);
     clear_error(r);
@@ -266,17 +269,25 @@ int repl_idle_timeout_ms(const repl *r) { return r->viz ? repl_viz_timeout_ms(r-
 
 /* ---- top level ------------------------------------------------------------------------------- */
 
-static void record_statement(repl *r, const repl_chunk *chunk, const ast_node *n) {
-    if (n->source_end <= n->source_start) return;
+/* Appends text (taken over; NULL does nothing) to the :save log. */
+static void history_push(repl *r, char *text) {
+    if (text == NULL) return;
     if (r->history_count == r->history_capacity) {
         int capacity = r->history_capacity ? r->history_capacity * 2 : 64;
         char **grown = realloc(r->history, (size_t)capacity * sizeof *grown);
-        if (grown == NULL) return;
+        if (grown == NULL) {
+            free(text);
+            return;
+        }
         r->history = grown;
         r->history_capacity = capacity;
     }
-    char *text = strndup(chunk->source + n->source_start, n->source_end - n->source_start);
-    if (text) r->history[r->history_count++] = text;
+    r->history[r->history_count++] = text;
+}
+
+static void record_statement(repl *r, const repl_chunk *chunk, const ast_node *n) {
+    if (n->source_end <= n->source_start) return;
+    history_push(r, strndup(chunk->source + n->source_start, n->source_end - n->source_start));
 }
 
 static double now_ms(void) {
@@ -297,6 +308,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     r->locals = NULL;
     r->depth = r->call_depth = r->native_depth = 0;
     r->command_line = 0;
+    restore_forget(r);
     char base;
     r->stack_base = (uintptr_t)&base;
     r->stack_budget = stack_budget_from(r, r->stack_base);
@@ -337,6 +349,8 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     if (r->timing) fprintf(r->out, "time: %.3f ms\n", now_ms() - start);
     fflush(r->out);
     if (rc == 0) record_statement(r, chunk, n);
+    else history_push(r, restore_text(r)); /* what it did before it stopped stays done */
+    restore_forget(r);
     return rc;
 }
 

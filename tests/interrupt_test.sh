@@ -1,5 +1,5 @@
 #!/bin/bash
-# Ctrl-C stops long work (issue 13, item 5): SIGINT sent to agrepl while it
+# Ctrl-C stops long work (issue 13, items 5 and 8): SIGINT sent to agrepl while it
 # runs rand(1e9), ones(1e9), a long backward or a long range loop, in script
 # mode and in stdin mode, must stop the statement that is running (never the
 # next one) soon after the signal, with its message and status, every name
@@ -139,6 +139,29 @@ fi
 if interrupt "range loop, script" script "$loop_script" 's.ag:3:.*error: interrupted'; then
     fast "range loop, script"
     expect "range loop, script" 1 "ready"
+fi
+
+# :save after an interrupted loop (issue 13, item 8): the loop is not
+# replayed; the file binds x and i to their values when it stopped, so after
+# :reset and :load they print the same (shortest round-trip text: same bits)
+save_script="x = 0.5
+w = [0.25, 1]
+print(\"ready\")
+for i in range(1e9) { x += 0.1; w *= 1.0000001 }
+print(\"x\", x, i, w)
+:save! $tmp/saved.ag
+:reset
+:load $tmp/saved.ag
+print(\"x\", x, i, w)"
+if interrupt ":save after an interrupted loop" stdin "$save_script" '<stdin>:4:.*error: interrupted'; then
+    before=$(sed -n 2p "$tmp/out") after=$(tail -n 1 "$tmp/out")
+    if [ "$status" = 1 ] && [ -n "$before" ] && [ "$before" = "$after" ] && [ "$before" != "x x(0.5) 0 w[2]([0.25 1])" ] &&
+        grep -q '^# restored: i, w, x (their statement failed or was interrupted)$' "$tmp/saved.ag"; then
+        ok ":save after an interrupted loop: $after after :reset and :load"
+    else
+        bad ":save after an interrupted loop: status $status, before '$before', after '$after', file:"
+        sed 's/^/    /' "$tmp/saved.ag"
+    fi
 fi
 
 # the interactive REPL: Ctrl-C in rand(1e9) and in a backward gives the
