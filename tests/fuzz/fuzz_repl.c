@@ -5,9 +5,10 @@
  * run in a fresh session by repl_run, the entry point of every front end,
  * statement by statement as agrepl runs stdin.
  * The session reads and writes no file and opens no window (no_files,
- * headless); its output goes to /dev/null.  A statement still running after
+ * headless); its output goes to /dev/null.  An input still running after
  * FUZZ_SECONDS of CPU time is interrupted at its next check (repl_interrupted,
- * as Ctrl-C does), so a long loop is not reported as a hang.
+ * as Ctrl-C does) and its remaining lines are not run, so a long loop is not
+ * reported as a hang.
  *
  * tests/fuzz/replay.c calls the same LLVMFuzzerTestOneInput for each file of
  * tests/fuzz_corpus/ in `make test`'s sanitizer pass. */
@@ -25,8 +26,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static volatile sig_atomic_t timed_out;
+
 static void on_timer(int sig) {
     (void)sig;
+    timed_out = 1;
     repl_interrupted = 1;
 }
 
@@ -60,7 +64,7 @@ static void run_lines(repl *r, char *text) {
         int rc = repl_run(r, start, "<stdin>", first_line);
         *next = saved;
         if (rc != REPL_INCOMPLETE || repl_quit_requested(r)) {
-            if (repl_quit_requested(r)) return;
+            if (repl_quit_requested(r) || timed_out) return; /* the time is for the whole input */
             start = next;
             first_line = line + 1;
         }
@@ -81,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         repl_options opts = {.headless = true, .no_files = true, .out = sink, .err = sink};
         repl *r = repl_new(&opts);
         if (r != NULL) {
-            repl_interrupted = 0;
+            repl_interrupted = timed_out = 0;
             arm_timer(FUZZ_SECONDS);
             run_lines(r, text);
             arm_timer(0);
