@@ -2,11 +2,13 @@
  *
  * Each input is a script: it is normalized as agrepl normalizes a script file
  * (source_normalize: a byte-order mark, CR line ends, a NUL byte refused) and
- * run in a fresh session by repl_run, the entry point of every front end.
+ * run in a fresh session by repl_run, the entry point of every front end,
+ * statement by statement as agrepl runs stdin.
  * The session reads and writes no file and opens no window (no_files,
- * headless); its output goes to /dev/null.  A statement still running after
+ * headless); its output goes to /dev/null.  An input still running after
  * FUZZ_SECONDS of CPU time is interrupted at its next check (repl_interrupted,
- * as Ctrl-C does), so a long loop is not reported as a hang.
+ * as Ctrl-C does) and its remaining lines are not run, so a long loop is not
+ * reported as a hang.
  *
  * tests/fuzz/replay.c calls the same LLVMFuzzerTestOneInput for each file of
  * tests/fuzz_corpus/ in `make test`'s sanitizer pass. */
@@ -24,8 +26,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static volatile sig_atomic_t timed_out;
+
 static void on_timer(int sig) {
     (void)sig;
+    timed_out = 1;
     repl_interrupted = 1;
 }
 
@@ -45,6 +50,28 @@ static void arm_timer(int seconds) {
     setitimer(ITIMER_VIRTUAL, &t, NULL);
 }
 
+/* As agrepl reads stdin: line by line, each statement run once complete,
+ * the session going on after an error (so one error early in an input does
+ * not hide the rest of it).  A statement still open at the end is dropped. */
+static void run_lines(repl *r, char *text) {
+    char *start = text; /* the pending statement's first line */
+    int first_line = 1, line = 1;
+    for (char *p = text; *p != '\0'; line++) {
+        char *end = strchr(p, '\n');
+        char *next = end ? end + 1 : p + strlen(p);
+        char saved = *next;
+        *next = '\0'; /* the pending lines, up to this one */
+        int rc = repl_run(r, start, "<stdin>", first_line);
+        *next = saved;
+        if (rc != REPL_INCOMPLETE || repl_quit_requested(r)) {
+            if (repl_quit_requested(r) || timed_out) return; /* the time is for the whole input */
+            start = next;
+            first_line = line + 1;
+        }
+        p = next;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static FILE *sink;
     if (sink == NULL && (sink = fopen("/dev/null", "w")) == NULL) abort();
@@ -58,9 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         repl_options opts = {.headless = true, .no_files = true, .out = sink, .err = sink};
         repl *r = repl_new(&opts);
         if (r != NULL) {
-            repl_interrupted = 0;
+            repl_interrupted = timed_out = 0;
             arm_timer(FUZZ_SECONDS);
-            repl_run(r, text, "fuzz", 1);
+            run_lines(r, text);
             arm_timer(0);
             repl_interrupted = 0;
             repl_free(r);
