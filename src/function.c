@@ -299,3 +299,8 @@ char *ag_func_label(const ag_func *f, char *buf, size_t n) {
     if (def->label != NULL && at < n) def->label(&f->params, buf + at, n - at);
     return buf;
 }
+
+int op_interrupted(ag_ctx *ctx, const ag_func *f) {
+    ag_set_error(ctx, "%s: interrupted", ag_op_table[f->op].symbol);
+    return -1;
+}

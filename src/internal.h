@@ -137,6 +137,8 @@ struct ag_ctx {
 static inline bool ctx_interrupted(const ag_ctx *ctx) {
     return ctx->interrupt != NULL && *ctx->interrupt != 0;
 }
+/* For a forward that saw the flag: "SYMBOL: interrupted" (f's op), -1. */
+int op_interrupted(ag_ctx *ctx, const ag_func *f);
 
 /* ---- owners (context.c) ---------------------------------------------------------
  * A model or optimizer attaches itself to its context; ag_ctx_free calls its

@@ -5,7 +5,8 @@
 
 #include "internal.h"
 
-/* out = a OP b with broadcasting; shapes checked, storage allocated. */
+/* out = a OP b with broadcasting; shapes checked, storage allocated.  A long
+ * one stops on an interrupt with "NAME: interrupted". */
 static int binary_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_binop op) {
     const ag_tensor *a = &f->inputs[0]->t, *b = &f->inputs[1]->t;
     int ndim, shape[AG_MAX_DIMS];
@@ -13,7 +14,16 @@ static int binary_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_binop op) {
                         &ndim, shape) < 0)
         return -1;
     if (t_init_uninit(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    t_binary(&ys[0], a, b, op);
+    size_t n = ys[0].size;
+    if (n <= INTERRUPT_BLOCK || !t_binary_span(&ys[0], a, b, op, 0, 0)) {
+        t_binary(&ys[0], a, b, op);
+        return 0;
+    }
+    /* same shapes or a single value: a block at a time, looking for an interrupt */
+    for (size_t block = 0; block < n; block += INTERRUPT_BLOCK) {
+        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
+        t_binary_span(&ys[0], a, b, op, block, n - block < INTERRUPT_BLOCK ? n : block + INTERRUPT_BLOCK);
+    }
     return 0;
 }
 

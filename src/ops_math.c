@@ -5,20 +5,31 @@
 
 #include "internal.h"
 
-/* ys[0] = fn(x) elementwise. */
+/* ys[0] = fn(x) elementwise, in blocks: a long one stops on an interrupt
+ * with "NAME: interrupted" (ys[0] is freed by the caller). */
 static int map_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(double)) {
     const ag_tensor *x = &f->inputs[0]->t;
     if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    t_map(&ys[0], x, fn);
+    for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
+        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
+        size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
+        for (size_t i = block; i < end; i++) ys[0].data[i] = fn(x->data[i]);
+    }
     return 0;
 }
 
-/* ys[0] = fn over the whole of x at once (mathfn.c's vectorized kernels). */
+/* ys[0] = fn over x (mathfn.c's vectorized kernels), a block at a time so
+ * that an interrupt is seen; each element's result does not depend on the
+ * block it is in. */
 static int array_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys,
                          void (*fn)(double *, const double *, size_t)) {
     const ag_tensor *x = &f->inputs[0]->t;
     if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    fn(ys[0].data, x->data, x->size);
+    for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
+        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
+        size_t n = x->size - block < INTERRUPT_BLOCK ? x->size - block : INTERRUPT_BLOCK;
+        fn(ys[0].data + block, x->data + block, n);
+    }
     return 0;
 }
 

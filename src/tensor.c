@@ -402,6 +402,16 @@ void t_binary(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, t_binop op
     }
 }
 
+bool t_binary_span(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, t_binop op, size_t start,
+                   size_t end) {
+    size_t n = out->size;
+    size_t sa = a->size == n ? 1 : 0, sb = b->size == n ? 1 : 0;
+    if ((sa == 0 && a->size != 1) || (sb == 0 && b->size != 1)) return false;
+    if (end > start)
+        binary_row(out->data + start, a->data + start * sa, sa, b->data + start * sb, sb, end - start, op);
+    return true;
+}
+
 void t_map(ag_tensor *out, const ag_tensor *a, double (*f)(double)) {
     for (size_t i = 0; i < a->size; i++) out->data[i] = f(a->data[i]);
 }

@@ -71,6 +71,10 @@ int shape_check_broadcast_to(ag_ctx *ctx, const char *op, int nfrom, const int *
 typedef enum { T_ADD, T_SUB, T_MUL, T_DIV, T_POW } t_binop;
 /* out (already shaped to the broadcast shape) = a OP b, broadcasting. */
 void t_binary(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, t_binop op);
+/* out[start, end) of t_binary when each operand is out's size or a single
+ * value (no other broadcast); false, and nothing done, for other shapes. */
+bool t_binary_span(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, t_binop op, size_t start,
+                   size_t end);
 /* out[i] = f(a[i]); out shaped like a (may be a itself). */
 void t_map(ag_tensor *out, const ag_tensor *a, double (*f)(double));
 typedef enum { T_RSUM, T_RMAX, T_RMIN } t_reduce_op;

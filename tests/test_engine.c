@@ -983,9 +983,61 @@ static void test_interrupted_construction(void **state) {
     interrupt_flag = 0;
 }
 
+/* Elementwise ops on long tensors look at the flag a block at a time (map,
+ * the vectorized kernels, binary ops without broadcast); the blocks do not
+ * change a single bit of the result. */
+static void test_interrupted_elementwise(void **state) {
+    ag_set_interrupt(ctx, &interrupt_flag);
+    int big[1] = {1 << 20}, small[1] = {1000};
+    ag_var *a = ag_rand(ctx, 1, big, NULL);
+    ag_var *b = ag_rand(ctx, 1, big, NULL);
+    ag_var *c = S(3);
+    interrupt_flag = 1;
+    assert_null(ag_sin(ctx, a));
+    assert_string_equal(ag_errmsg(ctx), "sin: interrupted");
+    assert_null(ag_tanh(ctx, a));
+    assert_string_equal(ag_errmsg(ctx), "tanh: interrupted");
+    assert_null(ag_mul(ctx, a, b));
+    assert_string_equal(ag_errmsg(ctx), "mul: interrupted");
+    assert_null(ag_add(ctx, a, c));
+    assert_string_equal(ag_errmsg(ctx), "add: interrupted");
+    ag_clear_error(ctx);
+    interrupt_flag = 0;
+    ag_var *s = ag_sin(ctx, a), *t = ag_tanh(ctx, a), *m = ag_mul(ctx, a, b), *d = ag_div(ctx, c, a);
+    assert_true(s && t && m && d);
+    ag_var *head = ag_new(ctx, 1, small, ag_cdata(a)); /* short: one block, as before */
+    ag_var *t_head = ag_tanh(ctx, head);
+    for (int i = 0; i < big[0]; i++) {
+        double x = ag_cdata(a)[i], y = ag_cdata(b)[i];
+        if (ag_cdata(s)[i] != sin(x) || ag_cdata(m)[i] != x * y || ag_cdata(d)[i] != 3 / x)
+            fail_msg("element %d differs", i);
+        if (i < small[0] && memcmp(&ag_cdata(t)[i], &ag_cdata(t_head)[i], sizeof(double)) != 0)
+            fail_msg("tanh element %d differs from the one-block result", i);
+    }
+    /* raised by another thread while a long sin runs: it stops within a block */
+    int huge[1] = {1 << 24};
+    ag_var *h = ag_full(ctx, 1, huge, 0.5);
+    assert_non_null(h);
+    struct raiser r = {.flag = &interrupt_flag};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, raise_soon, &r), 0);
+    ag_var *y = ag_sin(ctx, h);
+    struct timespec done;
+    clock_gettime(CLOCK_MONOTONIC, &done);
+    pthread_join(thread, NULL);
+    assert_null(y); /* 16.8M sines take far longer than 20 ms */
+    assert_string_equal(ag_errmsg(ctx), "sin: interrupted");
+    double waited = (double)(done.tv_sec - r.raised.tv_sec) + (double)(done.tv_nsec - r.raised.tv_nsec) / 1e9;
+    assert_true(waited < 0.1);
+    ag_clear_error(ctx);
+    interrupt_flag = 0;
+    ag_set_interrupt(ctx, NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_composite),
+        CTX_TEST(test_interrupted_elementwise),
         CTX_TEST(test_grad_calls),
         CTX_TEST(test_backward_summed_data),
         CTX_TEST(test_last_grads),
