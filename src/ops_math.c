@@ -176,12 +176,7 @@ static void relu_map(double *restrict y, const double *restrict x, size_t n) {
     }
     for (; i < n; i++) y[i] = relu_of(x[i]);
 }
-int op_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    relu_map(ys[0].data, x->data, x->size);
-    return 0;
-}
+int op_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return array_forward(ctx, f, ys, relu_map); }
 /* The direct rule gy * (x > 0 ? 1 : 0), written out rather than through
  * DIRECT_RULE: GCC vectorizes it only with the four masks made first. */
 static void relu_grad(double *restrict g, const double *restrict gy, const double *restrict x,
@@ -219,17 +214,13 @@ static double gelu_gradient(double gy, double x) {
     return gy * (a + b * du);
 }
 ag_var *ag_gelu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_GELU, x); }
-/* gelu_of over the tensor, its tanh through fn_tanh_n: the same bits. */
-int op_gelu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    double *y = ys[0].data;
-    const double *in = x->data;
-    for (size_t i = 0; i < x->size; i++) y[i] = GELU_K * (in[i] + GELU_C * in[i] * in[i] * in[i]);
-    fn_tanh_n(y, y, x->size);
-    for (size_t i = 0; i < x->size; i++) y[i] = 0.5 * in[i] * (1.0 + y[i]);
-    return 0;
+/* gelu_of over n elements, its tanh through fn_tanh_n: the same bits. */
+static void gelu_map(double *y, const double *in, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = GELU_K * (in[i] + GELU_C * in[i] * in[i] * in[i]);
+    fn_tanh_n(y, y, n);
+    for (size_t i = 0; i < n; i++) y[i] = 0.5 * in[i] * (1.0 + y[i]);
 }
+int op_gelu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return array_forward(ctx, f, ys, gelu_map); }
 DIRECT_RULE(gelu_grad, gelu_gradient(gy, x))
 int op_gelu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, gelu_grad)) return 0;
@@ -262,7 +253,11 @@ int op_clip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
     if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     double lo = f->params.lo, hi = f->params.hi;
-    for (size_t i = 0; i < x->size; i++) ys[0].data[i] = clip_of(x->data[i], lo, hi);
+    for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
+        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
+        size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
+        for (size_t i = block; i < end; i++) ys[0].data[i] = clip_of(x->data[i], lo, hi);
+    }
     return 0;
 }
 DIRECT_RULE(clip_grad, gy * inside(x, p))

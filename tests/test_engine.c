@@ -1001,18 +1001,28 @@ static void test_interrupted_elementwise(void **state) {
     assert_string_equal(ag_errmsg(ctx), "mul: interrupted");
     assert_null(ag_add(ctx, a, c));
     assert_string_equal(ag_errmsg(ctx), "add: interrupted");
+    assert_null(ag_relu(ctx, a));
+    assert_string_equal(ag_errmsg(ctx), "relu: interrupted");
+    assert_null(ag_gelu(ctx, a));
+    assert_string_equal(ag_errmsg(ctx), "gelu: interrupted");
+    assert_null(ag_clip(ctx, a, 0.25, 0.75));
+    assert_string_equal(ag_errmsg(ctx), "clip: interrupted");
     ag_clear_error(ctx);
     interrupt_flag = 0;
     ag_var *s = ag_sin(ctx, a), *t = ag_tanh(ctx, a), *m = ag_mul(ctx, a, b), *d = ag_div(ctx, c, a);
     assert_true(s && t && m && d);
     ag_var *head = ag_new(ctx, 1, small, ag_cdata(a)); /* short: one block, as before */
     ag_var *t_head = ag_tanh(ctx, head);
+    ag_var *g = ag_gelu(ctx, a), *g_head = ag_gelu(ctx, head);
+    assert_true(g && g_head);
     for (int i = 0; i < big[0]; i++) {
         double x = ag_cdata(a)[i], y = ag_cdata(b)[i];
         if (ag_cdata(s)[i] != sin(x) || ag_cdata(m)[i] != x * y || ag_cdata(d)[i] != 3 / x)
             fail_msg("element %d differs", i);
         if (i < small[0] && memcmp(&ag_cdata(t)[i], &ag_cdata(t_head)[i], sizeof(double)) != 0)
             fail_msg("tanh element %d differs from the one-block result", i);
+        if (i < small[0] && memcmp(&ag_cdata(g)[i], &ag_cdata(g_head)[i], sizeof(double)) != 0)
+            fail_msg("gelu element %d differs from the one-block result", i);
     }
     /* raised by another thread while a long sin runs: it stops within a block */
     int huge[1] = {1 << 24};
