@@ -247,6 +247,7 @@ static void test_inspector_tensor(void **state) {
     viz_graph_opts o;
     viz_graph_opts_default(&o);
     ag_var *x = named(VAR(ctx, SHAPE(2, 3), 1, 2, 3, 4, 5, 6), "x");
+    ag_var *v = named(VAR(ctx, SHAPE(3), 0.5, -12.25, 1.0 / 3), "v");
     ag_var *y = named(ag_sum(ctx, x, NULL, 0), "s");
     viz_scene scene = {0};
     int width, height;
@@ -261,11 +262,26 @@ static void test_inspector_tensor(void **state) {
                               "role: input\n"
                               "shape: [2 3]\n"
                               "value: shape [2 3]\n"
-                              "  1  2  3\n"
-                              "  4  5  6\n"
+                              "  [0] 1  2  3\n"
+                              "  [1] 4  5  6\n"
                               "grad: none\n"
                               "uses:\n"
                               "  Sum as x: ∂s/∂s through ∂s/∂x: [2 3] 1 1 1 …\n");
+    free(text);
+    /* a vector: one row, six digits, columns of one width */
+    strbuf value = {0};
+    viz_scene_inspect(&scene, -1, 0, &value); /* no node: nothing */
+    assert_int_equal(value.length, 0);
+    free(pixels);
+    viz_scene_free(&scene);
+    ag_var *w = named(ag_sum(ctx, v, NULL, 0), "w");
+    pixels = viz_scene_render(w, &o, NULL, &scene, &width, &height, err);
+    assert_non_null(pixels);
+    for (int i = 0; i < scene.nnodes; i++)
+        if (scene.nodes[i].var == v && scene.nodes[i].kind == VIZ_NODE_VAR) node = i;
+    text = inspect(&scene, node);
+    assert_non_null(strstr(text, "value: shape [3]\n"
+                                 "       0.5    -12.25  0.333333\n"));
     free(text);
     free(pixels);
     viz_scene_free(&scene);

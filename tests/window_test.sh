@@ -725,6 +725,28 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node f[0-9]* Mul ' 10; t
         not_ok "6. new values: the layout was not kept"
         grep '^show' "$log" | tail -2 | sed 's/^/     log: /'
     fi
+    # stepping through backward: after the first step (the legend gains
+    # "in progress") each step keeps the layout
+    # (4 digits: the gradients' full digits would outgrow their places)
+    send explore ':digits 4'
+    send explore 'a.cleargrad(); b.cleargrad(); y = sin(a*b) + a'
+    sleep 0.5
+    shows=$(lines '^show ')
+    send explore 'y.backward(step=true)'
+    for step in 1 2 3; do
+        tries=100
+        while [ "$(count explore 'Enter: go on')" -lt "$step" ] && [ "$tries" -gt 0 ]; do
+            sleep 0.1
+            tries=$((tries - 1))
+        done
+        sleep 0.3
+        tmux -L "$socket" send-keys -t explore Enter
+    done
+    wait_for explore '^done: 3 steps' 10
+    sleep 0.5
+    kept=$(grep '^show ' "$log" | tail -n +"$((shows + 1))" | sed -n '2,3p' | grep -c 'layout kept$')
+    [ "$kept" = 2 ] && ok "6. step: the steps of a backward keep the layout" ||
+        not_ok "6. step: $(grep '^show ' "$log" | tail -n +"$((shows + 1))" | tr '\n' ';')"
     # a loop that calls show(y): the window still zooms and inspects
     send explore 'for i in range(3000000) { a = 2.0 + i % 7; y = sin(a*b) + a; if i % 100 == 0 { show(y) } }; print("loop", "done")'
     shows=$(lines '^show ')
@@ -733,7 +755,9 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node f[0-9]* Mul ' 10; t
     pointer "$2" "$3"
     xdotool click 4
     xdotool click 1
-    if seen "^inspector $1" 10 && seen '^zoom .* scale 1.25 ' 1 && [ "$(count explore '^loop done')" -eq 0 ]; then
+    # (the loop's values are whole numbers 2 to 8; before it, a was 2.5)
+    if seen "^inspector $1" 10 && seen '^zoom .* scale 1.25 ' 1 && seen '^| input a = a: [2-8]$' 5 &&
+        [ "$(count explore '^loop done')" -eq 0 ]; then
         sleep 1
         if [ "$(lines '^show ')" -gt "$((shows + 2))" ] && [ "$(lines '^inspector ')" -gt 4 ]; then
             ok "6. loop: the window zooms and inspects while the loop runs, the inspector follows the values"

@@ -426,7 +426,10 @@ static void input_role(const ag_func *f, int k, char *buf, size_t n) {
     else snprintf(buf, n, "x%d", k + 1);
 }
 
-/* A value in full: a number, or its shape then its rows (the last axis). */
+/* A value in full: a number, or its shape then its rows (the last axis), each
+ * row numbered and its numbers in columns of one width.  Tensor elements
+ * show TENSOR_DIGITS significant digits unless digits is set. */
+#define TENSOR_DIGITS 6
 static void append_value(strbuf *out, const ag_var *v, int digits, const char *indent) {
     char number[AG_NUMBUF];
     size_t size = ag_size(v);
@@ -437,12 +440,22 @@ static void append_value(strbuf *out, const ag_var *v, int digits, const char *i
     }
     char shape[AG_SHAPEBUF];
     strbuf_appendf(out, "shape %s\n", ag_shape_string(ag_ndim(v), ag_shape(v), shape));
+    int element_digits = digits > 0 ? digits : size == 1 ? 0 : TENSOR_DIGITS;
     size_t row = (size_t)ag_shape(v)[ag_ndim(v) - 1];
     if (row == 0) row = 1;
     size_t shown = size < MAX_INSPECTED_ELEMENTS ? size : MAX_INSPECTED_ELEMENTS;
+    int width = 1;
     for (size_t i = 0; i < shown; i++) {
-        if (i % row == 0) strbuf_append(out, indent);
-        strbuf_append(out, ag_format_display(data[i], digits, number));
+        int length = (int)strlen(ag_format_display(data[i], element_digits, number));
+        if (length > width) width = length;
+    }
+    bool numbered = ag_ndim(v) >= 2;
+    for (size_t i = 0; i < shown; i++) {
+        if (i % row == 0) {
+            strbuf_append(out, indent);
+            if (numbered) strbuf_appendf(out, "[%zu] ", i / row);
+        }
+        strbuf_appendf(out, "%*s", width, ag_format_display(data[i], element_digits, number));
         strbuf_append(out, (i + 1) % row == 0 || i + 1 == shown ? "\n" : "  ");
     }
     if (shown < size) strbuf_appendf(out, "%s… (%zu more)\n", indent, size - shown);

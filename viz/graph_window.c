@@ -24,6 +24,7 @@ enum {
     ARROW_STEP = 60,        /* pixels an arrow key pans */
     CLICK_SLOP = 4,         /* a press and release this close is a click, not a drag */
     WHEEL_LINE = 40,        /* pixels a wheel notch scrolls the inspector */
+    HANGING_INDENT = 48,    /* pixels the continuation of a wrapped inspector line stands in */
 };
 #define ZOOM_STEP 1.25
 #define TEXT_FONT "DejaVu Sans Mono 10"
@@ -265,6 +266,7 @@ static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width
     cairo_rectangle(cr, left, 0, 1, height);
     cairo_fill(cr);
     PangoLayout *layout = text_layout(cr, w->inspector, TEXT_FONT, width - 2 * PANEL_PAD);
+    pango_layout_set_indent(layout, -HANGING_INDENT * PANGO_SCALE); /* a wrapped line stands in */
     PangoAttrList *bold = pango_attr_list_new(); /* the first line names the node */
     PangoAttribute *weight = pango_attr_weight_new(PANGO_WEIGHT_BOLD);
     const char *first_end = strchr(w->inspector, '\n');
