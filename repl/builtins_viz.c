@@ -418,7 +418,9 @@ static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
 /* Renders y into the graph window.  0 shown, 1 no window here, -1 with err. */
 static int show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, const char *title,
                           char err[VIZ_ERRLEN]) {
-    return vz->graph_window_show_graph(v->graph_window, y, o, title, err);
+    viz_graph_opts drawn = *o; /* with the folded boxes the user clicked open */
+    drawn.unfolded = vz->graph_window_unfolded(v->graph_window, &drawn.n_unfolded);
+    return vz->graph_window_show_graph(v->graph_window, y, &drawn, title, err);
 }
 
 static void window_title(const ag_var *y, const char *what, char *buf, size_t n) {

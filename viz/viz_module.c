@@ -17,6 +17,7 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .graph_window_show = viz_graph_window_show,
     .graph_window_show_graph = viz_graph_window_show_graph,
     .graph_window_take_rerender = viz_graph_window_take_rerender,
+    .graph_window_unfolded = viz_graph_window_unfolded,
     .graph_window_pump = viz_graph_window_pump,
     .graph_window_open = viz_graph_window_open,
     .graph_window_sizes = viz_graph_window_sizes,

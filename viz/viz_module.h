@@ -46,6 +46,7 @@ typedef struct viz_module {
     int (*graph_window_show_graph)(viz_graph_window *window, ag_var *y, const viz_graph_opts *o,
                                    const char *title, char err[VIZ_ERRLEN]);
     bool (*graph_window_take_rerender)(viz_graph_window *window);
+    const unsigned char *(*graph_window_unfolded)(const viz_graph_window *window, int *count);
     void (*graph_window_pump)(viz_graph_window *window);
     bool (*graph_window_open)(const viz_graph_window *window);
     bool (*graph_window_sizes)(const viz_graph_window *window, int *picture_width, int *picture_height,
