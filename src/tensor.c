@@ -814,10 +814,43 @@ static bool block_has_nonfinite(const double *restrict x, size_t n) {
     return sum != sum;
 }
 
+/* The same over eight running sums, compiled for AVX2 (two 4-lane vectors)
+ * and AVX-512F (one 8-lane vector) and picked by the CPU: the check was
+ * still 12% of the LSTM script's instructions at two lanes (SSE2).  The
+ * answer is the same at any width (NaN exactly when some x is NaN or
+ * infinite; sums of zeros are zero in any order). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_WIDE_NONFINITE 1
+#define WIDE_NONFINITE(name, isa)                                                            \
+    __attribute__((target(isa))) static bool name   (const double *restrict x, size_t n) {    \
+        double s[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};                              \
+        size_t i = 0;                                                                        \
+        for (; i + 8 <= n; i += 8)                                                           \
+            for (int k = 0; k < 8; k++) s[k] = s[k] + x[i + (size_t)k] * 0.0;               \
+        for (; i < n; i++) s[0] = s[0] + x[i] * 0.0;                                         \
+        double sum = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));     \
+        return sum != sum;                                                                   \
+    }
+WIDE_NONFINITE(block_has_nonfinite_avx2, "avx2")
+WIDE_NONFINITE(block_has_nonfinite_avx512, "avx512f")
+#endif
+
+typedef bool (*nonfinite_fn)(const double *restrict, size_t);
+
+static nonfinite_fn nonfinite_kernel(void) {
+#ifdef HAVE_WIDE_NONFINITE
+    if (__builtin_cpu_supports("avx512f")) return block_has_nonfinite_avx512;
+    if (__builtin_cpu_supports("avx2")) return block_has_nonfinite_avx2;
+#endif
+    return block_has_nonfinite;
+}
+
 bool t_has_nonfinite(const ag_tensor *a) {
+    if (a->size < 8) return a->size > 0 && block_has_nonfinite(a->data, a->size);
+    nonfinite_fn block = nonfinite_kernel();
     for (size_t i = 0; i < a->size; i += NONFINITE_BLOCK) {
         size_t n = a->size - i < NONFINITE_BLOCK ? a->size - i : NONFINITE_BLOCK;
-        if (block_has_nonfinite(a->data + i, n)) return true;
+        if (block(a->data + i, n)) return true;
     }
     return false;
 }
