@@ -295,7 +295,7 @@ static void test_dot_roles_and_options(void **state) {
     assert_string_equal(attr(node_with(g, "<B>w</B>"), "fillcolor"), "#FFB74D");
     /* a constant is small and shows its value only */
     Agnode_t *constant = node_with(g, "<TD>3</TD>");
-    assert_string_equal(attr(constant, "fontsize"), "12");
+    assert_string_equal(attr(constant, "fontsize"), "11");
     assert_null(strstr(attr(constant, "label"), "grad"));
     char legend[256];
     legend_text(g, legend, sizeof legend);
