@@ -104,8 +104,8 @@ static int out_degree(Agraph_t *g, Agnode_t *n) {
 }
 
 /* The legend's entries in order, joined by ",": the text of each cell of
- * the legend node's table (line breaks as "\n"), its title left out, the
- * edge labels' row last ("edges: ..."). */
+ * the legend node's tables (line breaks as "\n"), its title left out, the
+ * edge labels last ("edges: ..."). */
 static void legend_text(Agraph_t *g, char *out, size_t n) {
     Agnode_t *legend = agnode(g, "legend", 0);
     assert_non_null(legend);
@@ -114,6 +114,8 @@ static void legend_text(Agraph_t *g, char *out, size_t n) {
     for (const char *cell = strstr(label, "<TD"); cell != NULL; cell = strstr(cell + 1, "<TD")) {
         const char *end = strstr(cell, "</TD>");
         assert_non_null(end);
+        const char *inner = strstr(cell, "<TABLE");
+        if (inner != NULL && inner < end) continue; /* a row's table: its cells follow */
         char text[256] = "";
         size_t used = 0;
         bool in_tag = true; /* inside "<TD ...>" first */

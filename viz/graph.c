@@ -733,9 +733,8 @@ static void append_legend_text(strbuf *html, const char *text) {
     }
 }
 
-/* The legend: one node, a table of two rows with an entry per role that
- * appears in this drawing (in its colours), "legend" on their left and the
- * edge labels present last.  Two rows are no taller than a variable's box,
+/* The legend: one node, "legend" over two rows with an entry per role that
+ * appears in this drawing (in its colours), the edge labels present last.  Two rows are no taller than a variable's box,
  * so beside the inputs (it has no edges: it sits on the top rank) it makes
  * the picture neither taller nor much wider.  False when out of memory. */
 static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *operands) {
@@ -748,18 +747,36 @@ static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *
     for (int i = 0; i < ORDER; i++)
         if (present[order[i]]) shown[count++] = &order[i];
     int total = count + (operands != NULL);
-    int columns = (total + 1) / 2;
+    /* the rows split where their widths (in characters of the widest line
+     * of each entry, plus a cell's margin) are closest */
+    int width[ORDER + 1], all = 0;
+    for (int i = 0; i < total; i++) {
+        const char *text = i == count ? operands : looks[*shown[i]].legend;
+        int longest = 0, line = 0;
+        for (const char *c = text; *c; c++) {
+            if (c[0] == '\\' && c[1] == 'n') line = 0, c++;
+            else if ((*c & 0xC0) != 0x80 && ++line > longest) longest = line;
+        }
+        all += width[i] = longest + 2;
+    }
+    int first_row = 0, best = all + 1;
+    for (int split = 0, sum = 0; split <= total; sum += split < total ? width[split] : 0, split++) {
+        int widest = sum > all - sum ? sum : all - sum;
+        if (widest < best) best = widest, first_row = split;
+    }
+    /* each row a table of its own, so a long entry widens no column of the other */
     strbuf html = {0};
-    strbuf_append(&html, "<TABLE BORDER=\"1\" COLOR=\"#BDBDBD\" CELLBORDER=\"1\" CELLSPACING=\"2\""
+    strbuf_append(&html, "<TABLE BORDER=\"1\" COLOR=\"#BDBDBD\" CELLBORDER=\"0\" CELLSPACING=\"0\""
                          " CELLPADDING=\"1\">");
+    strbuf_append(&html, "<TR><TD><B>legend</B></TD></TR>");
     for (int row = 0; row < 2; row++) {
         strbuf_append(&html, "<TR>");
-        if (row == 0) strbuf_append(&html, "<TD ROWSPAN=\"2\" BORDER=\"0\"><B>legend</B></TD>");
-        for (int column = 0; column < columns; column++) {
-            int i = row * columns + column;
-            if (i >= total) {
-                strbuf_append(&html, "<TD BORDER=\"0\"></TD>");
-            } else if (i == count) { /* the edge labels present, as plain text */
+        strbuf_append(&html, "<TD ALIGN=\"LEFT\"><TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"2\""
+                             " CELLPADDING=\"1\"><TR>");
+        int from = row == 0 ? 0 : first_row, to = row == 0 ? first_row : total;
+        if (from == to) strbuf_append(&html, "<TD BORDER=\"0\"></TD>");
+        for (int i = from; i < to; i++) {
+            if (i == count) { /* the edge labels present, as plain text */
                 strbuf_append(&html, "<TD BORDER=\"0\"><FONT COLOR=\"#6A1B9A\">");
                 strbuf_append_html(&html, operands);
                 strbuf_append(&html, "</FONT></TD>");
@@ -777,7 +794,7 @@ static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *
                 strbuf_append(&html, "</TD>");
             }
         }
-        strbuf_append(&html, "</TR>");
+        strbuf_append(&html, "</TR></TABLE></TD></TR>");
     }
     strbuf_append(&html, "</TABLE>");
     Agnode_t *node = new_node(g, "legend");
