@@ -256,27 +256,31 @@ static size_t flow_find(const ag_ctx *ctx, const ag_var *v) {
     }
 }
 
-void ctx_clear_flows(ag_ctx *ctx) {
+/* Forgets every entry; keeps the blocks for the next pass unless `release`. */
+static void flows_reset(ag_ctx *ctx, bool release) {
     for (size_t i = 0; i < ctx->flow_capacity; i++) {
         ag_var *v = ctx->flow_keys[i];
-        if (v == NULL || v == FLOW_REMOVED) continue;
-        v->flags &= ~VAR_HAS_FLOW;
-        free(ctx->flow_data[i]);
+        if (v != NULL && v != FLOW_REMOVED) v->flags &= ~VAR_HAS_FLOW;
+        ctx->flow_keys[i] = NULL;
     }
+    ctx->flow_used = 0;
+    ctx->flow_numbers_len = 0;
+    if (!release) return;
     free(ctx->flow_keys);
-    free(ctx->flow_data);
+    free(ctx->flow_at);
+    free(ctx->flow_numbers);
     ctx->flow_keys = NULL;
-    ctx->flow_data = NULL;
-    ctx->flow_capacity = ctx->flow_used = 0;
+    ctx->flow_at = NULL;
+    ctx->flow_numbers = NULL;
+    ctx->flow_capacity = ctx->flow_numbers_cap = 0;
 }
+
+void ctx_clear_flows(ag_ctx *ctx) { flows_reset(ctx, true); }
 
 void ctx_forget_flow(ag_ctx *ctx, ag_var *v) {
     size_t i = flow_find(ctx, v);
     v->flags &= ~VAR_HAS_FLOW;
-    if (i == SIZE_MAX) return;
-    free(ctx->flow_data[i]);
-    ctx->flow_data[i] = NULL;
-    ctx->flow_keys[i] = FLOW_REMOVED;
+    if (i != SIZE_MAX) ctx->flow_keys[i] = FLOW_REMOVED; /* its numbers go with the pass */
 }
 
 /* Room for one more entry (at most half full); false when out of memory. */
@@ -284,10 +288,10 @@ static bool flow_reserve(ag_ctx *ctx) {
     if ((ctx->flow_used + 1) * 2 <= ctx->flow_capacity) return true;
     size_t capacity = ctx->flow_capacity ? ctx->flow_capacity * 2 : 64;
     ag_var **keys = calloc(capacity, sizeof *keys);
-    double **data = calloc(capacity, sizeof *data);
-    if (keys == NULL || data == NULL) {
+    size_t *at = malloc(capacity * sizeof *at);
+    if (keys == NULL || at == NULL) {
         free(keys);
-        free(data);
+        free(at);
         return false;
     }
     size_t used = 0;
@@ -297,13 +301,13 @@ static bool flow_reserve(ag_ctx *ctx) {
         size_t j = flow_hash(v, capacity - 1);
         while (keys[j] != NULL) j = (j + 1) & (capacity - 1);
         keys[j] = v;
-        data[j] = ctx->flow_data[i];
+        at[j] = ctx->flow_at[i];
         used++;
     }
     free(ctx->flow_keys);
-    free(ctx->flow_data);
+    free(ctx->flow_at);
     ctx->flow_keys = keys;
-    ctx->flow_data = data;
+    ctx->flow_at = at;
     ctx->flow_capacity = capacity;
     ctx->flow_used = used;
     return true;
@@ -316,20 +320,25 @@ static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
     if (g == NULL || g->t.size != n || n == 0) return;
     if (x->flags & VAR_HAS_FLOW) {
         size_t i = flow_find(ctx, x);
-        if (i != SIZE_MAX) add_into(ctx->flow_data[i], g->t.data, n);
+        if (i != SIZE_MAX) add_into(ctx->flow_numbers + ctx->flow_at[i], g->t.data, n);
         return;
     }
-    double *copy = malloc(n * sizeof *copy);
-    if (copy == NULL || !flow_reserve(ctx)) {
-        free(copy);
-        return;
+    if (ctx->flow_numbers_len + n > ctx->flow_numbers_cap) {
+        size_t cap = ctx->flow_numbers_cap ? ctx->flow_numbers_cap * 2 : 256;
+        while (cap < ctx->flow_numbers_len + n) cap *= 2;
+        double *bigger = realloc(ctx->flow_numbers, cap * sizeof *bigger);
+        if (bigger == NULL) return;
+        ctx->flow_numbers = bigger;
+        ctx->flow_numbers_cap = cap;
     }
-    memcpy(copy, g->t.data, n * sizeof *copy);
+    if (!flow_reserve(ctx)) return;
+    memcpy(ctx->flow_numbers + ctx->flow_numbers_len, g->t.data, n * sizeof(double));
     size_t mask = ctx->flow_capacity - 1;
     size_t i = flow_hash(x, mask);
     while (ctx->flow_keys[i] != NULL) i = (i + 1) & mask;
     ctx->flow_keys[i] = x;
-    ctx->flow_data[i] = copy;
+    ctx->flow_at[i] = ctx->flow_numbers_len;
+    ctx->flow_numbers_len += n;
     ctx->flow_used++;
     x->flags |= VAR_HAS_FLOW;
 }
@@ -337,7 +346,7 @@ static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
 const double *ag_last_grad(const ag_var *v) {
     if (v == NULL || !(v->flags & VAR_HAS_FLOW)) return NULL;
     size_t i = flow_find(v->ctx, v);
-    return i == SIZE_MAX ? NULL : v->ctx->flow_data[i];
+    return i == SIZE_MAX ? NULL : v->ctx->flow_numbers + v->ctx->flow_at[i];
 }
 
 void ag_keep_last_grads(ag_ctx *ctx, bool keep) {
@@ -368,7 +377,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (++ctx->backward_calls == 0) ++ctx->backward_calls;
     bool keep_flows = ctx->keep_last_grads;
     if (keep_flows) {
-        ctx_clear_flows(ctx);
+        flows_reset(ctx, false);
         record_flow(ctx, y, y->grad);
     }
     func_heap heap;

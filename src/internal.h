@@ -107,12 +107,14 @@ struct ag_ctx {
     unsigned backward_calls; /* ag_backward calls that ran a graph, for ag_grad_calls */
     ag_var *summed_data;     /* ag_backward_summed_data */
     /* ag_keep_last_grads: the gradient each variable received in the last
-     * backward (ag_size(v) numbers, owned), by variable; such a variable
-     * has VAR_HAS_FLOW in its flags (backward.c). */
+     * backward (ag_size(v) numbers at flow_at[slot] in flow_numbers), by
+     * variable; such a variable has VAR_HAS_FLOW in its flags (backward.c). */
     bool keep_last_grads;
     ag_var **flow_keys;
-    double **flow_data;
+    size_t *flow_at;
     size_t flow_capacity, flow_used; /* used counts removed slots too */
+    double *flow_numbers;            /* one block for a whole pass */
+    size_t flow_numbers_len, flow_numbers_cap;
     unsigned func_tag;       /* given to every function made (ag_set_func_tag) */
     ag_layer_fn layer_fn;    /* ag_observe_layers */
     void *layer_user;
