@@ -176,8 +176,9 @@ static void test_layout_kept_while_only_values_change(void **state) {
         assert_close_tol(second.nodes[i].y, first.nodes[i].y, 0, 0.01);
     }
     assert_int_not_equal(memcmp(p1, p2, (size_t)width * (size_t)height * 4), 0); /* new values drawn */
-    /* a value whose text is much wider does not fit: laid out again */
-    uint32_t *p3 = viz_scene_render(example(0.1, NULL), &o, cache, &third, &width, &height, err);
+    /* values whose text is much wider (24 characters, not 3) do not fit: laid out again */
+    ag_var *wide = example(-1.2345678901234567e-300, NULL);
+    uint32_t *p3 = viz_scene_render(wide, &o, cache, &third, &width, &height, err);
     assert_non_null(p3);
     assert_false(third.pinned);
     /* another structure: y = a * b */

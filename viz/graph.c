@@ -821,6 +821,7 @@ static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *
     }
     set(frame, "peripheries", "0");
     set(frame, "margin", "0");
+    set(frame, "label", ""); /* not the graph's title (a cluster inherits it) */
     Agnode_t *node = new_node(frame, "legend");
     if (node == NULL) {
         free(strbuf_take(&html));
