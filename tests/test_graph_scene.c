@@ -288,8 +288,27 @@ static void test_inspector_tensor(void **state) {
     viz_scene_free(&scene);
 }
 
+/* A picture too big for the area opens at the readable scale, its top left
+ * part shown; one that fits at that scale is centred like viz_view_fit. */
+static void test_fit_never_below_readable(void **state) {
+    viz_view view;
+    viz_view_fit_min(&view, 2000, 800, 1000, 800, VIZ_VIEW_READABLE_SCALE);
+    assert_close_tol(view.scale, 0.8, 0, 1e-12); /* fitting whole would be 0.5 */
+    assert_close_tol(view.offset_x, 0, 0, 1e-12);
+    assert_close_tol(view.offset_y, (800 - 800 * 0.8) / 2, 0, 1e-12);
+    viz_view_fit_min(&view, 1100, 500, 1000, 800, VIZ_VIEW_READABLE_SCALE);
+    viz_view whole;
+    viz_view_fit(&whole, 1100, 500, 1000, 800);
+    assert_close_tol(view.scale, whole.scale, 0, 1e-12); /* 0.909: above the bound, as fitted */
+    assert_close_tol(view.offset_x, whole.offset_x, 0, 1e-12);
+    assert_close_tol(view.offset_y, whole.offset_y, 0, 1e-12);
+    viz_view_fit_min(&view, 2000, 800, 1000, 800, VIZ_VIEW_MIN_SCALE);
+    assert_close_tol(view.scale, 0.5, 0, 1e-12); /* the key 0: the whole picture */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fit_never_below_readable),
         cmocka_unit_test(test_zoom_keeps_the_point_under_the_pointer),
         cmocka_unit_test(test_pan_and_fit),
         cmocka_unit_test(test_hit_testing),

@@ -813,6 +813,29 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node box0 ' 10; then
         not_ok "6. fold: after the click $after of $boxes boxes, $muls Mul nodes"
         tail -5 "$log" | sed 's/^/     log: /'
     fi
+    # a graph too big for the screen (an MLP's loss, 2100 px wide) opens at
+    # 80 %, its text readable; 0 then fits the whole of it
+    views=$(lines '^view ')
+    send fold 'm = mlp([8, 8, 1], activation=tanh, seed=0); X = randn(16, 2, seed=1); Y = randn(16, 1, seed=2)'
+    send fold 'L = mean((m(X) - Y)^2); L.backward(); show(L, fold=true)'
+    tries=100
+    while [ "$(lines '^view ')" -le "$views" ] && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+    sleep 0.5
+    set -- $(grep '^show ' "$log" | tail -1)
+    picture=$2
+    set -- $(grep '^view ' "$log" | tail -1)
+    opened=$3 area=$7
+    if [ "$opened" = 0.8 ] && [ "${picture%x*}" -gt $(( ${area%x*} * 10 / 8 )) ]; then
+        id=$(xwin find "agrepl graph: L" | cut -d' ' -f1)
+        xdotool windowfocus --sync "$id" key 0 2>/dev/null || xdotool key --window "$id" 0
+        if seen '^fit scale 0\.[0-7]' 5; then
+            ok "6. big graph: opens at 80 % (picture $picture in $area), 0 fits it whole ($(grep '^fit ' "$log" | tail -1 | cut -d' ' -f3))"
+        else
+            not_ok "6. big graph: 0 did not fit the whole picture"
+        fi
+    else
+        not_ok "6. big graph: picture $picture opened at scale ${opened:-?} in ${area:-?} (80 % expected)"
+    fi
 else
     not_ok "6. fold: no folded box logged"
     sed 's/^/     stderr: /' "$tmp/fold.err"

@@ -90,6 +90,15 @@ void viz_view_fit(viz_view *view, int width, int height, int area_width, int are
     view->offset_y = (area_height - height * scale) / 2;
 }
 
+void viz_view_fit_min(viz_view *view, int width, int height, int area_width, int area_height,
+                      double min_scale) {
+    viz_view_fit(view, width, height, area_width, area_height);
+    if (view->scale >= min_scale) return;
+    view->scale = min_scale;
+    view->offset_x = width * min_scale <= area_width ? (area_width - width * min_scale) / 2 : 0;
+    view->offset_y = height * min_scale <= area_height ? (area_height - height * min_scale) / 2 : 0;
+}
+
 /* ---- the layout cache ------------------------------------------------------
  * The positions Graphviz gave the last graph, as the attribute strings its
  * DOT output would carry (attach_attrs writes them): nodes and edges in the

@@ -87,6 +87,15 @@ void viz_view_pan(viz_view *view, double dx, double dy);
  * area_height pixels, at 100 % or smaller when it does not fit. */
 void viz_view_fit(viz_view *view, int width, int height, int area_width, int area_height);
 
+/* The scale below which a graph's smallest text (15 px at 100 %) would be
+ * under 12 px. */
+#define VIZ_VIEW_READABLE_SCALE 0.8
+
+/* As viz_view_fit, but never below min_scale: a picture that then does not
+ * fit shows its top or left part (pan to see the rest), centred where it fits. */
+void viz_view_fit_min(viz_view *view, int width, int height, int area_width, int area_height,
+                      double min_scale);
+
 /* ---- drawing ------------------------------------------------------------- */
 
 /* The layout of the last graph drawn, keyed by its structure. */

@@ -5,6 +5,7 @@
  * transform, and its overlays (highlights, inspector, keys) on top. */
 #include "graph_window.h"
 
+#include <math.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
 #include <stdarg.h>
@@ -55,6 +56,8 @@ struct viz_graph_window {
     viz_layout_cache *layout;
     viz_view view;
     bool auto_fit;                 /* the view fits each new picture until the user moves it */
+    bool fit_all;                  /* 0 was pressed: fit the whole picture, however small;
+                                      otherwise never below VIZ_VIEW_READABLE_SCALE */
     int digits;                    /* of the inspector's numbers */
     int hovered, selected;         /* scene nodes, or -1 */
     char selected_name[40];        /* kept across pictures */
@@ -126,6 +129,7 @@ void viz_graph_window_close(viz_graph_window *window) {
     window->help = window->pressed = false;
     window->widened_by = 0;
     window->auto_fit = true;
+    window->fit_all = false;
     free(window->unfolded);
     window->unfolded = NULL;
     window->n_unfolded = 0;
@@ -192,7 +196,10 @@ static void fit_view(viz_graph_window *w) {
     if (w->picture == NULL) return;
     int width, height;
     graph_area(w, &width, &height);
-    viz_view_fit(&w->view, w->picture->w, w->picture->h, width, height);
+    viz_view_fit_min(&w->view, w->picture->w, w->picture->h, width, height,
+                     w->fit_all ? VIZ_VIEW_MIN_SCALE : VIZ_VIEW_READABLE_SCALE);
+    trace(w, "view scale %.4g offset %.1f,%.1f in %dx%d", w->view.scale, w->view.offset_x,
+          w->view.offset_y, width, height);
 }
 
 /* ---- drawing ---------------------------------------------------------------- */
@@ -514,6 +521,7 @@ static void text(viz_graph_window *w, const char *typed) {
             zoom(w, 1 / ZOOM_STEP, x, y);
             break;
         case '0':
+            w->fit_all = true;
             fit_view(w);
             w->auto_fit = true;
             w->dirty = true;
@@ -618,6 +626,12 @@ static void window_size_for(const viz_graph_window *window, const SDL_Surface *p
     if (max_width < MIN_WINDOW_SIDE) max_width = MIN_WINDOW_SIDE;
     if (max_height < MIN_WINDOW_SIDE) max_height = MIN_WINDOW_SIDE;
     fit(picture->w, picture->h, max_width, max_height, width, height);
+    if (*width < picture->w * VIZ_VIEW_READABLE_SCALE) {
+        /* too big to show whole at a readable scale: as much of it as the
+         * screen holds at that scale (fit_view shows its top left part) */
+        *width = (int)fmin(picture->w * VIZ_VIEW_READABLE_SCALE, max_width);
+        *height = (int)fmin(picture->h * VIZ_VIEW_READABLE_SCALE, max_height);
+    }
     *width += panel;
     if (*width < MIN_WINDOW_SIDE) *width = MIN_WINDOW_SIDE;
     if (*height < MIN_WINDOW_SIDE) *height = MIN_WINDOW_SIDE;
@@ -676,7 +690,9 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
     window->picture_cairo = cairo_image_surface_create_for_data(
         picture->pixels, CAIRO_FORMAT_ARGB32, picture->w, picture->h, picture->pitch);
     if (window->auto_fit || new_size) {
-        /* a new layout (new size) starts fitted; the same one keeps the user's view */
+        /* a new layout (new size) starts fitted, at a readable scale; the
+         * same one keeps the user's view */
+        if (new_size) window->fit_all = false;
         window->auto_fit = true;
         fit_view(window);
     }
