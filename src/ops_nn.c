@@ -76,7 +76,7 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     if (linear_matmul_shape(ctx, x, w, &ndim, shape) < 0) return -1;
     if (f->ninputs < 3) {
         if (t_init_uninit(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-        t_matmul(&ys[0], x, w);
+        if (!t_matmul_until(&ys[0], x, w, ctx->interrupt)) return op_interrupted(ctx, f);
         return 0;
     }
     const ag_tensor *b = &f->inputs[2]->t;
@@ -89,7 +89,10 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         t_free(&product);
         return ag_set_error(ctx, "out of memory"), -1;
     }
-    t_matmul(&product, x, w);
+    if (!t_matmul_until(&product, x, w, ctx->interrupt)) {
+        t_free(&product);
+        return op_interrupted(ctx, f);
+    }
     t_binary(&ys[0], &product, b, T_ADD);
     t_free(&product);
     return 0;

@@ -660,6 +660,30 @@ void t_dgemm(bool trans_a, bool trans_b, int n, int m, int k, const double *a, i
 }
 
 /* c (n x m) = a (n x k) @ b (k x m), all contiguous row-major, k > 0. */
+static void matmul_block(double *c, const double *a, const double *b, int n, int k, int m);
+
+/* A product of MATMUL_SPLIT multiply-adds or more (a tenth of a second and
+ * up) runs in bands of rows of about MATMUL_BAND multiply-adds, the flag
+ * read before each: every element of c is the same dot product, summed in
+ * the same order, whichever band it is in.  False when the flag stopped it. */
+#define MATMUL_SPLIT ((size_t)1 << 30)
+#define MATMUL_BAND ((size_t)1 << 27)
+static bool matmul_rows(double *c, const double *a, const double *b, int n, int k, int m,
+                        volatile sig_atomic_t *stop) {
+    size_t row_cost = (size_t)k * (size_t)m;
+    if (stop == NULL || (size_t)n * row_cost < MATMUL_SPLIT) {
+        matmul_block(c, a, b, n, k, m);
+        return true;
+    }
+    int band = row_cost >= MATMUL_BAND ? 1 : (int)(MATMUL_BAND / row_cost);
+    for (int first = 0; first < n; first += band) {
+        if (*stop) return false;
+        int rows = n - first < band ? n - first : band;
+        matmul_block(c + (size_t)first * (size_t)m, a + (size_t)first * (size_t)k, b, rows, k, m);
+    }
+    return true;
+}
+
 static void matmul_block(double *c, const double *a, const double *b, int n, int k, int m) {
     if ((size_t)n * (size_t)k * (size_t)m < MATMUL_LOOP_LIMIT) {
         /* upstream's order i, p, j: each c[i][j] sums over p from 0 */
@@ -677,12 +701,14 @@ static void matmul_block(double *c, const double *a, const double *b, int n, int
     t_dgemm(false, false, n, m, k, a, k, b, m, 0.0, c, m);
 }
 
-void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b) {
+void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b) { t_matmul_until(out, a, b, NULL); }
+
+bool t_matmul_until(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, volatile sig_atomic_t *stop) {
     int n = a->shape[a->ndim - 2], k = a->shape[a->ndim - 1], m = b->shape[b->ndim - 1];
-    if (out->size == 0) return;
+    if (out->size == 0) return true;
     if (k == 0) {
         memset(out->data, 0, out->size * sizeof *out->data);
-        return;
+        return true;
     }
     /* leading (batch) dims: out's are the broadcast of a's and b's */
     int lead = out->ndim - 2;
@@ -699,14 +725,16 @@ void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b) {
     if (batch > 1 && b->size == b_block && batch * (size_t)n <= INT_MAX) {
         /* (batch, n, k) @ (k, m): b is one block, so out's batch dims are
          * a's own and a's blocks are consecutive rows of one gemm */
-        matmul_block(out->data, a->data, b->data, (int)(batch * (size_t)n), k, m);
-        return;
+        return matmul_rows(out->data, a->data, b->data, (int)(batch * (size_t)n), k, m, stop);
     }
     /* one block per batch entry; a broadcast operand reuses its block */
     size_t index[AG_MAX_DIMS] = {0}, offset[2] = {0, 0};
+    bool big = (size_t)n * (size_t)k * (size_t)m * batch >= MATMUL_SPLIT;
     for (size_t i = 0; i < batch; i++) {
-        matmul_block(out->data + i * c_block, a->data + offset[0] * a_block,
-                     b->data + offset[1] * b_block, n, k, m);
+        if (big && stop != NULL && *stop) return false;
+        if (!matmul_rows(out->data + i * c_block, a->data + offset[0] * a_block,
+                         b->data + offset[1] * b_block, n, k, m, stop))
+            return false;
         /* walk_next advances dims before the last; here every lead dim
          * counts, so step a one-longer walk */
         for (int d = lead - 1; d >= 0; d--) {
@@ -719,6 +747,7 @@ void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b) {
             offset[1] -= w.stride[1][d] * w.shape[d];
         }
     }
+    return true;
 }
 
 /* ---- indexing along one axis ------------------------------------------------

@@ -8,6 +8,7 @@
 #ifndef AG_TENSOR_H
 #define AG_TENSOR_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -94,6 +95,10 @@ void t_transpose(ag_tensor *out, const ag_tensor *a, const int *perm);
  * (bcast(...), n, m), already allocated with that shape.  Leading dims
  * broadcast.  Both ndim >= 2. */
 void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b);
+/* t_matmul that reads *stop (when not NULL) between bands of a large
+ * product (2^30 multiply-adds or more): false, out half written, when it
+ * was set.  The result does not depend on the bands. */
+bool t_matmul_until(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, volatile sig_atomic_t *stop);
 /* out = a taken at indices along axis (indices already normalized to
  * [0, dim)); out already shaped (a's shape with shape[axis] = n). */
 void t_take(ag_tensor *out, const ag_tensor *a, int axis, const int *indices, int n);

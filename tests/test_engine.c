@@ -1044,10 +1044,38 @@ static void test_interrupted_elementwise(void **state) {
     ag_set_interrupt(ctx, NULL);
 }
 
+/* A product of 2^30 multiply-adds runs in bands of rows, the flag read
+ * before each: raised, matmul and linear stop; lowered, the banded result is
+ * the unbanded one bit for bit. */
+static void test_interrupted_matmul(void **state) {
+    int side[2] = {1024, 1024}, bias[2] = {1, 1024};
+    ag_var *a = ag_rand(ctx, 2, side, NULL), *b = ag_rand(ctx, 2, side, NULL);
+    ag_var *bb = ag_rand(ctx, 2, bias, NULL);
+    ag_set_interrupt(ctx, &interrupt_flag);
+    interrupt_flag = 0;
+    ag_var *banded = ag_matmul(ctx, a, b), *banded_linear = ag_linear(ctx, a, b, bb);
+    assert_true(banded && banded_linear);
+    interrupt_flag = 1;
+    assert_null(ag_matmul(ctx, a, b));
+    assert_string_equal(ag_errmsg(ctx), "matmul: interrupted");
+    assert_null(ag_linear(ctx, a, b, bb));
+    assert_string_equal(ag_errmsg(ctx), "linear: interrupted");
+    assert_null(ag_linear(ctx, a, b, NULL));
+    assert_string_equal(ag_errmsg(ctx), "linear: interrupted");
+    ag_clear_error(ctx);
+    interrupt_flag = 0;
+    ag_set_interrupt(ctx, NULL); /* no flag: one call of the whole product */
+    ag_var *whole = ag_matmul(ctx, a, b), *whole_linear = ag_linear(ctx, a, b, bb);
+    assert_true(whole && whole_linear);
+    assert_memory_equal(ag_cdata(banded), ag_cdata(whole), sizeof(double) * 1024 * 1024);
+    assert_memory_equal(ag_cdata(banded_linear), ag_cdata(whole_linear), sizeof(double) * 1024 * 1024);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_composite),
         CTX_TEST(test_interrupted_elementwise),
+        CTX_TEST(test_interrupted_matmul),
         CTX_TEST(test_grad_calls),
         CTX_TEST(test_backward_summed_data),
         CTX_TEST(test_last_grads),
