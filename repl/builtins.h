@@ -136,6 +136,8 @@ repl_viz *repl_viz_new(repl *r, bool headless);
 void repl_viz_free(repl_viz *v);
 /* Between statements and while the user types: keep windows live. */
 void repl_viz_idle(repl_viz *v);
+/* True while the graph window follows a graph (show). */
+bool repl_viz_following(const repl_viz *v);
 int repl_viz_timeout_ms(const repl_viz *v); /* -1 when no window is open */
 /* After each top-level statement: refresh an open show() window. */
 void repl_viz_after_statement(repl_viz *v);

@@ -468,6 +468,7 @@ static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
         arg_step(r, a, 3, &step, &pace) < 0)
         return -1;
     ag_backward_opts opts = {.retain_grad = retain, .create_graph = create};
+    repl_notes_before_backward(r);
     if (step) return repl_backward_steps(r, y, &opts, pace) < 0 ? -1 : (*out = VALUE_NIL_INIT, 0);
     if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
     repl_note_summed_data(r);

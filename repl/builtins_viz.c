@@ -223,6 +223,8 @@ static void serve_in_loop(repl_viz *v) {
     v->next_loop_serve_ms = coarse_start + loop_period_ms(typical_loop_cost(v));
 }
 
+bool repl_viz_following(const repl_viz *v) { return v != NULL && v->shown != NULL; }
+
 void repl_viz_idle(repl_viz *v) {
     if (v == NULL || !any_window_open(v)) return;
     /* Between prompts the front end calls every ~33 ms: full-rate redraws.

@@ -809,9 +809,12 @@ int statement_boundary(repl *r, const ast_node *n) {
     return 0;
 }
 
-/* Runs a loop body once; *stop set on break; EXEC_OK, EXEC_RETURN or EXEC_ERROR. */
-static int loop_body(repl *r, const ast_node *body, bool *stop) {
+/* Runs a loop body once (last: the loop's last iteration); *stop set on
+ * break; EXEC_OK, EXEC_RETURN or EXEC_ERROR. */
+static int loop_body(repl *r, const ast_node *body, bool last, bool *stop) {
+    if (!last) r->loops_not_last++;
     int status = exec_block(r, body);
+    if (!last) r->loops_not_last--;
     if (status == EXEC_BREAK) {
         *stop = true;
         return EXEC_OK;
@@ -866,7 +869,7 @@ static int for_sequence(repl *r, const ast_node *n, const char *variable, const 
     for (double k = 0; k < count && !stop_loop; k++) {
         if (statement_boundary(r, n) < 0) return EXEC_ERROR;
         if (bind(r, iterable, variable, value_number(start + k * step)) < 0) return EXEC_ERROR;
-        status = loop_body(r, body, &stop_loop);
+        status = loop_body(r, body, k + 1 >= count, &stop_loop);
     }
     return status;
 }
@@ -890,7 +893,7 @@ static int exec_for(repl *r, const ast_node *n) {
                 status = EXEC_ERROR;
                 break;
             }
-            status = loop_body(r, body, &stop_loop);
+            status = loop_body(r, body, i + 1 == items.as.list->count, &stop_loop);
         }
     } else if (items.kind == VALUE_VAR && ag_ndim(items.as.var) == 1) {
         size_t size = ag_size(items.as.var);
@@ -900,7 +903,7 @@ static int exec_for(repl *r, const ast_node *n) {
                 status = EXEC_ERROR;
                 break;
             }
-            status = loop_body(r, body, &stop_loop);
+            status = loop_body(r, body, i + 1 == size, &stop_loop);
         }
     } else if (items.kind == VALUE_VAR) {
         repl_error_at(r, iterable, "for: can loop over a 1-D variable's elements, not %s; use range(len(x)) and x[i]",

@@ -115,6 +115,12 @@ typedef struct repl_notes repl_notes;
 /* Starts the engine's layer observer and its record of the last backward's
  * gradients for r's context. */
 void repl_notes_start(repl *r);
+/* Before a backward: the last backward's gradients (grad⁺ in graphs) are kept
+ * unless the backward runs in a loop iteration that is not the loop's last
+ * and no graph window follows a graph: copying every gradient of every
+ * step cost a training loop 7-15 % of its time and memory (bench/README.md),
+ * and only the last step's can be drawn after the loop. */
+void repl_notes_before_backward(repl *r);
 void repl_notes_free(repl_notes *n);
 /* Functions made from now until repl_group_leave belong to a new group
  * titled `title` ("rosenbrock(x0, x1)"); returns the tag to restore. */
@@ -175,6 +181,8 @@ struct repl {
     uintptr_t stack_low, stack_high;
     int call_depth;            /* user function calls, capped */
     int native_depth;          /* > 0 inside a built-in: no collection */
+    int loops_not_last;        /* enclosing loop iterations that are not their loop's last */
+    bool keeping_last_grads;   /* ag_keep_last_grads as last set (repl_notes_before_backward) */
     repl_value return_value;   /* of a `return` on its way out */
     /* what first made a NaN or Inf outside the engine's ops in this
      * statement ("x /= 0"): in-place updates, plain-number arithmetic */
