@@ -43,8 +43,9 @@ report() { # report LABEL OURS_LINE TORCH_LINE
 # per iteration and peak memory above agrepl's own start-up peak
 report_c() {
     peak=$(awk -v a="$(field peak "$1")" -v s="$startup_peak" 'BEGIN { printf "%.2f", a - s }')
-    printf '    %-22s time %sx (target <= %sx)  peak above start-up %sx (target <= 2x)\n' \
-        "agrepl (process) / C" "$(ratio "$(field us/iter "$1")" "$(field us/iter "$2")")" "$3" \
+    case $3 in -) goal="no target" ;; *) goal="target <= $3x" ;; esac
+    printf '    %-22s time %sx (%s)  peak above start-up %sx (target <= 2x)\n' \
+        "agrepl (process) / C" "$(ratio "$(field us/iter "$1")" "$(field us/iter "$2")")" "$goal" \
         "$(ratio "$peak" "$(field peak "$2")")"
 }
 
