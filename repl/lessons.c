@@ -30,24 +30,27 @@ static bool join(char *out, size_t n, const char *a, const char *b) {
     return len >= 0 && (size_t)len < n;
 }
 
+bool program_dir(char *dir, size_t n) {
+    if (n < 2) return false;
+    ssize_t len = readlink("/proc/self/exe", dir, n - 1);
+    if (len <= 0 || (size_t)len >= n - 1) return false; /* none, or maybe cut short */
+    dir[len] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL) return false;
+    *slash = '\0';
+    return true;
+}
+
 /* The search directories, in order, into dirs[]; returns how many. */
 static int search_dirs(char dirs[MAX_DIRS][DIR_MAX]) {
     int n = 0;
     const char *env = getenv("AGREPL_LESSONS");
     if (env != NULL && *env != '\0' && join(dirs[n], DIR_MAX, env, "")) n++;
     char exe[DIR_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char *slash = NULL;
-    if (len > 0) {
-        exe[len] = '\0';
-        slash = strrchr(exe, '/');
-    }
-    if (slash != NULL) {
-        *slash = '\0'; /* the program's directory: PREFIX/bin, or build/ in the source tree */
-        if (join(dirs[n], DIR_MAX, exe, "/../share/agrepl/lessons")) n++;
-    }
+    bool known = program_dir(exe, sizeof exe); /* PREFIX/bin, or build/ in the source tree */
+    if (known && join(dirs[n], DIR_MAX, exe, "/../share/agrepl/lessons")) n++;
     if (join(dirs[n], DIR_MAX, AGREPL_LESSON_DIR, "")) n++;
-    if (slash != NULL) {
+    if (known) {
         if (join(dirs[n], DIR_MAX, exe, "/../samples")) n++;    /* build/agrepl */
         if (join(dirs[n], DIR_MAX, exe, "/../../samples")) n++; /* build/asan/agrepl */
     }

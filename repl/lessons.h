@@ -22,6 +22,11 @@ int lesson_find(const char *name, char *path, size_t n);
  * directory winning for a name; returns how many (0: none found). */
 int lesson_list(FILE *out);
 
+/* The running program's directory (/proc/self/exe without its last part:
+ * build/ in the source tree, PREFIX/bin when installed) into dir; false when
+ * it cannot be told or does not fit.  Lessons and the graph module are
+ * looked for relative to it. */
+bool program_dir(char *dir, size_t n);
 /* The directories searched, for messages: "A, B, C" into buf; returns buf. */
 const char *lesson_dirs(char *buf, size_t n);
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lessons.h"
+
 /* Set by the Makefile from PREFIX: where `make install` puts the module. */
 #ifndef AGREPL_VIZ_MODULE_PATH
 #define AGREPL_VIZ_MODULE_PATH "/usr/local/lib/agrepl/agrepl-viz.so"
@@ -58,14 +60,8 @@ const viz_module *viz_module_get(void) {
     char candidates[3][PATH_LEN];
     int n = 0;
     char exe[PATH_LEN];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char *slash = NULL;
-    if (len > 0) {
-        exe[len] = '\0';
-        slash = strrchr(exe, '/');
-    }
-    if (slash != NULL) {
-        *slash = '\0';
+    bool known = program_dir(exe, sizeof exe);
+    if (known) {
         /* build/agrepl beside build/agrepl-viz.so; PREFIX/bin/agrepl with
          * PREFIX/lib/agrepl/ (also a DESTDIR-staged or moved install) */
         if (snprintf(candidates[n], PATH_LEN, "%s/agrepl-viz.so", exe) < PATH_LEN) n++;
@@ -79,7 +75,7 @@ const viz_module *viz_module_get(void) {
     }
     if (why[0] == '\0')
         snprintf(why, sizeof why, "agrepl-viz.so is not in %.250s/ nor %.250s",
-                 slash != NULL ? exe : "the program's directory", AGREPL_VIZ_MODULE_PATH);
+                 known ? exe : "the program's directory", AGREPL_VIZ_MODULE_PATH);
     snprintf(load_error, sizeof load_error,
              "graphs and plots need agrepl's graph module, which could not be loaded: %.600s", why);
     return NULL;
