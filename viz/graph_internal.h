@@ -1,5 +1,5 @@
 /* graph_internal.h — what graph.c shares with the graph window's scene
- * (graph_scene.c): two hooks around one layout and render, so the window can
+ * (graph_scene.c) and with the walk (graph_walk.c): two hooks around one layout and render, so the window can
  * learn where Graphviz put each node (hit-testing) and pin the layout of a
  * graph whose structure has not changed (only values did).  Internal to viz/. */
 #ifndef VIZ_GRAPH_INTERNAL_H
@@ -8,6 +8,8 @@
 #include <stdbool.h>
 
 #include <cgraph.h>
+
+#include "graph.h"
 
 /* How the rendered picture's pixels relate to Graphviz's layout points:
  * pixel x = scale_x * (x + translate_x), pixel y = scale_y * (-y - translate_y)
@@ -34,5 +36,13 @@ typedef struct viz_layout_hooks {
 /* The hooks of the next renders; NULL = none (the default).  Set by
  * graph_scene.c around its call of viz_graph_pixels, then reset. */
 extern const viz_layout_hooks *viz_graph_layout_hooks;
+
+/* Calls edge(user, from, to, operand) for every edge drawn (graph_walk.c):
+ * nodes are numbered vars, then funcs, then boxes (nvars + nfuncs + g), then
+ * cut markers (nvars + nfuncs + ngroups + the variable's index).  An edge out
+ * of a box stands for any number of its variables (drawn once per consumer).
+ * False as soon as edge returns false. */
+typedef bool (*viz_edge_fn)(void *user, size_t from, size_t to, const char *operand);
+bool viz_walk_each_edge(const viz_walk *w, viz_edge_fn edge, void *user);
 
 #endif

@@ -1,0 +1,398 @@
+/* graph_walk.c — the walk below an output that every drawing of a graph
+ * starts from (graph.c's DOT and pictures, tree.c, the window's scene): the
+ * variables and functions breadth-first from the output, so that `depth=`
+ * cuts by the shortest distance (the function array doubles as the queue);
+ * the groups (def calls, model layers) and which are folded; the edges as
+ * drawn.  No Graphviz here. */
+#include "graph.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ag_ops.h"
+#include "graph_internal.h"
+
+/* ---- pointer map -------------------------------------------------------- */
+
+static size_t hash_pointer(const void *p, size_t mask) {
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & mask;
+}
+
+static size_t ptrmap_get(const viz_ptrmap *m, const void *key) {
+    if (m->capacity == 0) return VIZ_NOT_DRAWN;
+    size_t mask = m->capacity - 1;
+    for (size_t i = hash_pointer(key, mask);; i = (i + 1) & mask) {
+        if (m->keys[i] == NULL) return VIZ_NOT_DRAWN;
+        if (m->keys[i] == key) return m->values[i];
+    }
+}
+
+static void ptrmap_insert(viz_ptrmap *m, const void *key, size_t value) {
+    size_t mask = m->capacity - 1;
+    size_t i = hash_pointer(key, mask);
+    while (m->keys[i] != NULL) i = (i + 1) & mask;
+    m->keys[i] = key;
+    m->values[i] = value;
+    m->count++;
+}
+
+/* Adds key (not yet present); false when out of memory.  Kept at most half
+ * full so probes stay short. */
+static bool ptrmap_put(viz_ptrmap *m, const void *key, size_t value) {
+    if ((m->count + 1) * 2 > m->capacity) {
+        viz_ptrmap bigger = {.capacity = m->capacity ? m->capacity * 2 : 64};
+        bigger.keys = calloc(bigger.capacity, sizeof *bigger.keys);
+        bigger.values = malloc(bigger.capacity * sizeof *bigger.values);
+        if (bigger.keys == NULL || bigger.values == NULL) {
+            free(bigger.keys);
+            free(bigger.values);
+            return false;
+        }
+        for (size_t i = 0; i < m->capacity; i++)
+            if (m->keys[i] != NULL) ptrmap_insert(&bigger, m->keys[i], m->values[i]);
+        free(m->keys);
+        free(m->values);
+        *m = bigger;
+    }
+    ptrmap_insert(m, key, value);
+    return true;
+}
+
+/* ---- walk --------------------------------------------------------------- */
+
+size_t viz_walk_find(const viz_walk *w, const void *p) { return ptrmap_get(&w->index, p); }
+
+void viz_walk_free(viz_walk *w) {
+    free(w->vars);
+    free(w->cut);
+    free(w->vars_distance);
+    free(w->funcs);
+    free(w->funcs_distance);
+    free(w->func_group);
+    free(w->group_tags);
+    free(w->group_folded);
+    free(w->inputs_start);
+    free(w->group_inputs);
+    free(w->index.keys);
+    free(w->index.values);
+    *w = (viz_walk){0};
+}
+
+/* Grows *array to hold `capacity` elements; the old block stays valid on failure. */
+static bool resize(void *array, size_t capacity, size_t element) {
+    void **p = array;
+    void *bigger = realloc(*p, capacity * element);
+    if (bigger == NULL) return false;
+    *p = bigger;
+    return true;
+}
+
+/* Adds v unless already present; false when out of memory. */
+static bool walk_add_var(viz_walk *w, ag_var *v, int distance) {
+    if (ptrmap_get(&w->index, v) != VIZ_NOT_DRAWN) return true;
+    if (w->nvars == w->vars_capacity) {
+        size_t capacity = w->vars_capacity ? w->vars_capacity * 2 : 32;
+        if (!resize(&w->vars, capacity, sizeof *w->vars) ||
+            !resize(&w->cut, capacity, sizeof *w->cut) ||
+            !resize(&w->vars_distance, capacity, sizeof *w->vars_distance))
+            return false;
+        w->vars_capacity = capacity;
+    }
+    if (!ptrmap_put(&w->index, v, w->nvars)) return false;
+    w->vars[w->nvars] = v;
+    w->cut[w->nvars] = false;
+    w->vars_distance[w->nvars] = distance;
+    w->nvars++;
+    return true;
+}
+
+static bool walk_add_func(viz_walk *w, ag_func *f, int distance) {
+    if (w->nfuncs == w->funcs_capacity) {
+        size_t capacity = w->funcs_capacity ? w->funcs_capacity * 2 : 32;
+        if (!resize(&w->funcs, capacity, sizeof *w->funcs) ||
+            !resize(&w->funcs_distance, capacity, sizeof *w->funcs_distance))
+            return false;
+        w->funcs_capacity = capacity;
+    }
+    if (!ptrmap_put(&w->index, f, w->nfuncs)) return false;
+    w->funcs[w->nfuncs] = f;
+    w->funcs_distance[w->nfuncs] = distance;
+    w->nfuncs++;
+    return true;
+}
+
+/* The number of nodes a walk with depth `depth` would draw, for every depth
+ * at once, from this (deeper) walk: functions and variables are drawn when
+ * their distance is at most depth, and a cut marker when a drawn variable's creator
+ * lies beyond it.  Returns the largest depth >= 1 that fits under limit, or 0. */
+static int depth_that_fits(const viz_walk *w, size_t limit) {
+    int deepest = 0;
+    for (size_t i = 0; i < w->nfuncs; i++)
+        if (w->funcs_distance[i] > deepest) deepest = w->funcs_distance[i];
+    /* count[d] = nodes first drawn at depth d, including cut markers opened at d
+     * minus cut markers closed at d (their creator becomes drawn). */
+    long *count = calloc((size_t)deepest + 2, sizeof *count);
+    if (count == NULL) return 0;
+    for (size_t i = 0; i < w->nfuncs; i++) count[w->funcs_distance[i]]++;
+    for (size_t i = 0; i < w->nvars; i++) {
+        int distance = w->vars_distance[i];
+        count[distance]++;
+        ag_func *creator = ag_creator(w->vars[i]);
+        if (creator == NULL) continue;
+        size_t f = ptrmap_get(&w->index, creator);
+        int creator_distance = f == VIZ_NOT_DRAWN ? deepest + 1 : w->funcs_distance[f];
+        if (creator_distance > distance) {
+            count[distance]++;
+            count[creator_distance]--;
+        }
+    }
+    int best = 0;
+    long total = 0;
+    for (int d = 0; d <= deepest; d++) {
+        total += count[d];
+        if (d >= 1 && total <= (long)limit) best = d;
+    }
+    free(count);
+    return best;
+}
+
+const char *viz_var_name(const viz_graph_opts *o, const ag_var *v) {
+    const char *path = o != NULL && o->var_path != NULL ? o->var_path(o->notes_user, v) : NULL;
+    return path != NULL ? path : ag_name(v);
+}
+
+const char *viz_group_title(const viz_walk *w, const viz_graph_opts *o, size_t g) {
+    const char *title = o->group_title != NULL ? o->group_title(o->notes_user, w->group_tags[g]) : NULL;
+    return title != NULL ? title : "";
+}
+
+int viz_walk_func_folded(const viz_walk *w, size_t i) {
+    if (w->func_group == NULL) return -1;
+    int g = w->func_group[i];
+    return g >= 0 && w->group_folded[g] ? g : -1;
+}
+
+int viz_walk_var_folded(const viz_walk *w, size_t i) {
+    if (i == 0 || w->func_group == NULL) return -1; /* the output is always drawn */
+    ag_func *creator = ag_creator(w->vars[i]);
+    size_t f = creator != NULL ? ptrmap_get(&w->index, creator) : VIZ_NOT_DRAWN;
+    return f == VIZ_NOT_DRAWN ? -1 : viz_walk_func_folded(w, f);
+}
+
+static size_t var_source(const viz_walk *w, size_t i) {
+    int g = viz_walk_var_folded(w, i);
+    return g < 0 ? i : w->nvars + w->nfuncs + (size_t)g;
+}
+
+bool viz_walk_each_edge(const viz_walk *w, viz_edge_fn edge, void *user) {
+    size_t boxes = w->nvars + w->nfuncs;
+    for (size_t i = 0; i < w->nfuncs; i++) {
+        if (viz_walk_func_folded(w, i) >= 0) continue;
+        ag_func *f = w->funcs[i];
+        for (int k = 0; k < ag_func_ninputs(f); k++) {
+            ag_var *x = ag_func_input(f, k);
+            if (x == NULL) continue;
+            size_t from = var_source(w, viz_walk_find(w, x));
+            bool repeat = false; /* one edge per box, however many of its variables */
+            for (int j = 0; j < k && from >= boxes && !repeat; j++)
+                repeat = ag_func_input(f, j) != NULL && var_source(w, viz_walk_find(w, ag_func_input(f, j))) == from;
+            if (!repeat && !edge(user, from, w->nvars + i, from >= boxes ? NULL : viz_operand_role(f, k)))
+                return false;
+        }
+        for (int k = 0; k < ag_func_noutputs(f); k++) {
+            ag_var *out = ag_func_output(f, k);
+            if (out != NULL && !edge(user, w->nvars + i, viz_walk_find(w, out), NULL)) return false;
+        }
+    }
+    for (size_t g = 0; g < w->ngroups; g++) {
+        if (!w->group_folded[g]) continue;
+        for (size_t j = w->inputs_start[g]; j < w->inputs_start[g + 1]; j++) {
+            size_t from = var_source(w, w->group_inputs[j]);
+            bool repeat = false;
+            for (size_t k = w->inputs_start[g]; k < j && from >= boxes && !repeat; k++)
+                repeat = var_source(w, w->group_inputs[k]) == from;
+            if (!repeat && !edge(user, from, boxes + g, NULL)) return false;
+        }
+        if (viz_walk_var_folded(w, 0) < 0 && ag_creator(w->vars[0]) != NULL) {
+            size_t f = ptrmap_get(&w->index, ag_creator(w->vars[0]));
+            if (f != VIZ_NOT_DRAWN && w->func_group[f] == (int)g && !edge(user, boxes + g, 0, NULL))
+                return false;
+        }
+    }
+    for (size_t i = 0; i < w->nvars; i++)
+        if (w->cut[i] && !edge(user, boxes + w->ngroups + i, i, NULL)) return false;
+    return true;
+}
+
+static bool count_edge(void *user, size_t from, size_t to, const char *operand) {
+    (void)from, (void)to, (void)operand;
+    (*(size_t *)user)++;
+    return true;
+}
+
+/* Finds the groups of w's functions, decides which are folded (o->fold,
+ * o->unfolded) and counts what is drawn.  False when out of memory. */
+static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
+    size_t unfolded_nodes = w->nvars + w->nfuncs + w->ncut;
+    w->ndrawn = unfolded_nodes;
+    if (o->group_title == NULL || w->nfuncs == 0) return true;
+    w->func_group = malloc(w->nfuncs * sizeof *w->func_group);
+    if (w->func_group == NULL) return false;
+    size_t capacity = 0;
+    viz_ptrmap tags = {0}; /* tag → group, keyed by the tag as a pointer */
+    bool ok = true;
+    for (size_t i = 0; i < w->nfuncs && ok; i++) {
+        unsigned tag = ag_func_tag(w->funcs[i]);
+        w->func_group[i] = -1;
+        if (tag == 0 || o->group_title(o->notes_user, tag) == NULL) continue;
+        const void *key = (const void *)(uintptr_t)tag;
+        size_t g = ptrmap_get(&tags, key);
+        if (g == VIZ_NOT_DRAWN) {
+            if (w->ngroups == capacity) {
+                capacity = capacity ? capacity * 2 : 8;
+                ok = resize(&w->group_tags, capacity, sizeof *w->group_tags) &&
+                     resize(&w->group_folded, capacity, sizeof *w->group_folded);
+                if (!ok) break;
+            }
+            g = w->ngroups++;
+            w->group_tags[g] = tag;
+            ok = ptrmap_put(&tags, key, g);
+        }
+        w->func_group[i] = (int)g;
+    }
+    free(tags.keys);
+    free(tags.values);
+    if (!ok) return false;
+    bool fold = o->fold == 1 || (o->fold == VIZ_FOLD_AUTO && unfolded_nodes > VIZ_FOLD_NODES);
+    for (size_t g = 0; g < w->ngroups; g++)
+        w->group_folded[g] = fold && !(o->unfolded != NULL && g < (size_t)(o->n_unfolded > 0 ? o->n_unfolded : 0) &&
+                                       o->unfolded[g]);
+    /* each group's inputs: variables its functions read that none of them made */
+    w->inputs_start = calloc(w->ngroups + 1, sizeof *w->inputs_start);
+    size_t *last_group = malloc((w->nvars ? w->nvars : 1) * sizeof *last_group);
+    size_t ninputs = 0, inputs_capacity = 0;
+    ok = w->inputs_start != NULL && last_group != NULL;
+    for (size_t g = 0; g < w->ngroups && ok; g++) {
+        w->inputs_start[g] = ninputs;
+        for (size_t i = 0; i < w->nvars; i++) last_group[i] = SIZE_MAX;
+        for (size_t i = 0; i < w->nfuncs && ok; i++) {
+            if (w->func_group[i] != (int)g) continue;
+            ag_func *f = w->funcs[i];
+            for (int k = 0; k < ag_func_ninputs(f) && ok; k++) {
+                ag_var *x = ag_func_input(f, k);
+                if (x == NULL) continue;
+                size_t xi = viz_walk_find(w, x);
+                ag_func *creator = ag_creator(x);
+                size_t c = creator != NULL ? ptrmap_get(&w->index, creator) : VIZ_NOT_DRAWN;
+                if ((c != VIZ_NOT_DRAWN && w->func_group[c] == (int)g) || last_group[xi] == g) continue;
+                last_group[xi] = g;
+                if (ninputs == inputs_capacity) {
+                    inputs_capacity = inputs_capacity ? inputs_capacity * 2 : 16;
+                    ok = resize(&w->group_inputs, inputs_capacity, sizeof *w->group_inputs);
+                    if (!ok) break;
+                }
+                w->group_inputs[ninputs++] = xi;
+            }
+        }
+    }
+    free(last_group);
+    if (!ok) return false;
+    w->inputs_start[w->ngroups] = ninputs;
+    size_t drawn = w->ncut;
+    for (size_t i = 0; i < w->nvars; i++) drawn += viz_walk_var_folded(w, i) < 0;
+    for (size_t i = 0; i < w->nfuncs; i++) drawn += viz_walk_func_folded(w, i) < 0;
+    for (size_t g = 0; g < w->ngroups; g++) drawn += w->group_folded[g];
+    w->ndrawn = drawn;
+    w->nedges = 0;
+    viz_walk_each_edge(w, count_edge, &w->nedges);
+    return true;
+}
+
+int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
+    *w = (viz_walk){0};
+    if (y == NULL) {
+        snprintf(err, VIZ_ERRLEN, "no variable to draw");
+        return -1;
+    }
+    int depth = o->depth > 0 ? o->depth : 0;
+    bool ok = walk_add_var(w, y, 0);
+    ag_func *top = ag_creator(y);
+    if (ok && top != NULL) ok = walk_add_func(w, top, 1);
+    for (size_t i = 0; ok && i < w->nfuncs; i++) {
+        ag_func *f = w->funcs[i];
+        int distance = w->funcs_distance[i];
+        for (int k = 0; ok && k < ag_func_ninputs(f); k++) {
+            ag_var *x = ag_func_input(f, k);
+            if (x == NULL) continue;
+            w->nedges++;
+            ok = walk_add_var(w, x, distance);
+            ag_func *creator = ag_creator(x);
+            if (ok && creator != NULL && (depth == 0 || distance < depth) &&
+                ptrmap_get(&w->index, creator) == VIZ_NOT_DRAWN)
+                ok = walk_add_func(w, creator, distance + 1);
+        }
+        for (int k = 0; ok && k < ag_func_noutputs(f); k++) {
+            ag_var *out = ag_func_output(f, k);
+            if (out == NULL) continue;
+            w->nedges++;
+            ok = walk_add_var(w, out, distance);
+        }
+    }
+    if (!ok) {
+        snprintf(err, VIZ_ERRLEN, "out of memory while walking the graph");
+        return -1;
+    }
+    for (size_t i = 0; i < w->nvars; i++) {
+        ag_func *creator = ag_creator(w->vars[i]);
+        if (creator != NULL && ptrmap_get(&w->index, creator) == VIZ_NOT_DRAWN) {
+            w->cut[i] = true;
+            w->ncut++;
+        }
+    }
+    w->nedges += w->ncut;
+    if (!find_groups(w, o)) {
+        snprintf(err, VIZ_ERRLEN, "out of memory while walking the graph");
+        return -1;
+    }
+    size_t limit = o->max_nodes > 0 ? (size_t)o->max_nodes : VIZ_DEFAULT_MAX_NODES;
+    size_t nodes = w->ndrawn;
+    if (nodes <= limit) return 0;
+    int fits = depth_that_fits(w, limit);
+    if (o->hint_call != NULL) { /* the caller takes neither option: name a call that does */
+        int n = snprintf(err, VIZ_ERRLEN, "graph has %zu nodes (limit %zu)", nodes, limit);
+        size_t at = n > 0 && n < VIZ_ERRLEN ? (size_t)n : 0;
+        if (fits > 0)
+            at += (size_t)snprintf(err + at, VIZ_ERRLEN - at, ": %s, depth=%d) draws the part near the output",
+                                   o->hint_call, fits);
+        if (nodes <= VIZ_MAX_MAX_NODES && at < VIZ_ERRLEN)
+            snprintf(err + at, VIZ_ERRLEN - at, "%s %s, max_nodes=%zu) all of it", fits > 0 ? "," : ":",
+                     o->hint_call, nodes);
+        return -1;
+    }
+    if (nodes <= VIZ_MAX_MAX_NODES && fits > 0)
+        snprintf(err, VIZ_ERRLEN,
+                 "graph has %zu nodes (limit %zu): draw the part near the output with depth=%d, "
+                 "or all of it with max_nodes=%zu",
+                 nodes, limit, fits, nodes);
+    else if (fits > 0)
+        snprintf(err, VIZ_ERRLEN,
+                 "graph has %zu nodes (limit %zu): draw the part near the output with depth=%d",
+                 nodes, limit, fits);
+    else if (nodes <= VIZ_MAX_MAX_NODES)
+        snprintf(err, VIZ_ERRLEN,
+                 "graph has %zu nodes (limit %zu), too many even with depth=1: draw it with "
+                 "max_nodes=%zu",
+                 nodes, limit, nodes);
+    else
+        snprintf(err, VIZ_ERRLEN,
+                 "graph has %zu nodes, too many to draw even with depth=1 (at most %d)", nodes,
+                 VIZ_MAX_MAX_NODES);
+    return -1;
+}
