@@ -403,10 +403,8 @@ int eval_index(repl *r, const ast_node *n, repl_value *out) {
             } else if (indices->items[i]->kind == AST_SLICE) {
                 int *list = NULL, length = 0, dim = ag_shape(x)[axis];
                 rc = slice_positions(r, n, &slices[i], dim, &list, &length);
-                if (rc == 0 && length == 0)
-                    rc = repl_error_at(r, n, "index: the slice selects nothing from axis %d with size %d",
-                                       i, dim);
-                if (rc == 0 && !(length == dim && list[0] == 0 && list[dim - 1] == dim - 1)) {
+                /* an empty slice gives an empty axis, as in PyTorch (x[1:1] of a [10 10] is [0 10]) */
+                if (rc == 0 && !(length == dim && (dim == 0 || (list[0] == 0 && list[dim - 1] == dim - 1)))) {
                     x = ag_get_item(r->ctx, x, axis, list, length);
                     if (x == NULL) rc = engine_error_at(r, n);
                 }

@@ -310,11 +310,33 @@ static int arg_int_array(repl *r, const builtin_args *a, int index, int **out, i
     return 0;
 }
 
+/* split(x, 5): PyTorch's split_size, pieces of 5 along axis, the last one
+ * shorter when 5 does not divide the axis; into *sizes (malloc'd). */
+static int split_pieces(repl *r, const builtin_args *a, ag_var *x, int axis, int **sizes, int *n) {
+    int size;
+    if (arg_int(r, a, 1, &size) < 0) return -1;
+    if (size <= 0) return repl_error(r, "split: the piece size must be positive, not %d", size);
+    int ndim = ag_ndim(x);
+    if (axis < -ndim || axis >= ndim || ndim == 0)
+        return repl_error(r, "split: axis %d out of range for ndim %d", axis, ndim);
+    int length = ag_shape(x)[axis < 0 ? axis + ndim : axis];
+    int count = length == 0 ? 1 : (length + size - 1) / size;
+    int *pieces = malloc((size_t)count * sizeof *pieces);
+    if (pieces == NULL) return repl_error(r, "out of memory");
+    for (int i = 0; i < count; i++) pieces[i] = length - i * size < size ? length - i * size : size;
+    *sizes = pieces;
+    *n = count;
+    return 0;
+}
+
 static int builtin_split(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
-    int *sizes, n, axis;
+    int *sizes = NULL, n = 0, axis;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 2, &axis) < 0) return -1;
-    if (arg_int_array(r, a, 1, &sizes, &n) < 0) return -1;
+    repl_value spec = a->values[1];
+    bool piece_size = spec.kind == VALUE_NUMBER || (spec.kind == VALUE_VAR && ag_ndim(spec.as.var) == 0);
+    if (piece_size ? split_pieces(r, a, x, axis, &sizes, &n) < 0 : arg_int_array(r, a, 1, &sizes, &n) < 0)
+        return -1;
     ag_var **pieces = malloc((size_t)(n > 0 ? n : 1) * sizeof *pieces);
     int rc = -1;
     if (pieces == NULL) {
@@ -798,7 +820,7 @@ const builtin_def builtins_core[] = {
     {"randn", "*shape, seed=nil", builtin_randn, "construction", "standard normal numbers"},
     {"arange", "start, stop=nil, step=1", builtin_arange, "construction",
      "start, start+step, ... below stop (arange(n) counts 0..n-1)"},
-    {"linspace", "start, stop, n", builtin_linspace, "construction", "n evenly spaced numbers from start to stop"},
+    {"linspace", "start, stop, n", builtin_linspace, "construction", "n evenly spaced numbers from start to stop (n = 1: [start]; n = 0: empty)"},
     {"eye", "n", builtin_eye, "construction", "the n x n identity matrix"},
     {"zeros_like", "x", builtin_zeros_like, "construction", "zeros shaped like x"},
     {"ones_like", "x", builtin_ones_like, "construction", "ones shaped like x"},
@@ -817,7 +839,7 @@ const builtin_def builtins_core[] = {
     {"sigmoid", "x", builtin_sigmoid, "elementwise", "1 / (1 + exp(-x)), computed as 0.5 + 0.5*tanh(0.5x)"},
     {"relu", "x", builtin_relu, "elementwise", "max(x, 0)"},
     {"gelu", "x", builtin_gelu, "elementwise", "GELU, tanh approximation"},
-    {"clip", "x, lo, hi", builtin_clip, "elementwise", "x limited to [lo, hi]; gradient 1 strictly inside, 0 at lo and hi themselves and outside, as upstream (PyTorch: 1 at the bounds)"},
+    {"clip", "x, lo, hi", builtin_clip, "elementwise", "x limited to [lo, hi] (min(max(x, lo), hi): hi everywhere when lo > hi, as PyTorch); gradient 1 strictly inside, 0 at lo and hi themselves and outside, as upstream (PyTorch: 1 at the bounds)"},
     /* shape and reduction */
     {"sum", "x, axis=nil, keepdims=false", builtin_sum, "shape", "sum over all elements, or over axis (a number or a list)"},
     {"mean", "x, axis=nil, keepdims=false", builtin_mean, "shape", "mean over all elements or over axis"},
@@ -828,11 +850,11 @@ const builtin_def builtins_core[] = {
     {"transpose", "x, axes=nil", builtin_transpose, "shape", "axes permuted; no axes reverses them (x.T)"},
     {"broadcast_to", "x, *shape", builtin_broadcast_to, "shape", "x repeated to shape, NumPy rules"},
     {"sum_to", "x, *shape", builtin_sum_to, "shape", "x summed down to shape (broadcast_to's gradient)"},
-    {"squeeze", "x, axis=nil", builtin_squeeze, "shape", "drop a length-1 axis (all of them without axis)"},
+    {"squeeze", "x, axis=nil", builtin_squeeze, "shape", "drop a length-1 axis (all of them without axis); an axis whose size is not 1 is left as it is, as in PyTorch"},
     {"unsqueeze", "x, axis", builtin_unsqueeze, "shape", "insert a length-1 axis"},
     {"concat", "xs, axis=0", builtin_concat, "shape",
      "join a list of variables along axis (a tensor xs: its rows, as NumPy does)"},
-    {"split", "x, sizes, axis=0", builtin_split, "shape", "a list of pieces with the given sizes along axis"},
+    {"split", "x, sizes, axis=0", builtin_split, "shape", "pieces along axis: a list gives their sizes, a number n pieces of n (the last shorter), as PyTorch's split"},
     {"get_item", "x, indices, axis=0", builtin_get_item, "shape", "take indices along axis (x[[0, 2]])"},
     {"matmul", "a, b", builtin_matmul, "shape", "matrix product a @ b (batched over leading axes)"},
     /* neural net */

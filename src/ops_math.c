@@ -240,12 +240,12 @@ int op_gelu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 
 /* ---- clip: y = min(max(x, lo), hi); gx = gy * (lo < x < hi), strictly ------------------- */
 static double inside(double x, const ag_op_params *p) { return p->lo < x && x < p->hi ? 1.0 : 0.0; }
-static double clip_of(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
+/* min(max(x, lo), hi) as PyTorch's clamp: hi everywhere when lo > hi; NaN stays NaN. */
+static double clip_of(double x, double lo, double hi) {
+    double v = x < lo ? lo : x;
+    return v > hi ? hi : v;
+}
 ag_var *ag_clip(ag_ctx *ctx, ag_var *x, double lo, double hi) {
-    char los[AG_NUMBUF], his[AG_NUMBUF];
-    if (x != NULL && lo > hi)
-        return ag_set_error(ctx, "clip: lo %s is greater than hi %s", ag_format_display(lo, 0, los),
-                            ag_format_display(hi, 0, his));
     ag_op_params params = {.lo = lo, .hi = hi};
     return op_apply(ctx, AG_OP_CLIP, &params, (ag_var *[]){x}, 1, 1, NULL);
 }

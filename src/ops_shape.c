@@ -197,15 +197,20 @@ static int copy_as(ag_ctx *ctx, const ag_tensor *x, int ndim, const int *shape, 
     return 0;
 }
 
-/* The squeezed axis in [0, ndim), checked to have size 1; -1 with the error. */
-static int squeeze_axis(ag_ctx *ctx, const ag_func *f) {
+/* The squeezed axis in [0, ndim); *drop is false when that axis does not
+ * have size 1 (PyTorch leaves x as it is then) or x is 0-d (axis 0 or -1
+ * accepted, as sum accepts them).  -1 with the error set. */
+static int squeeze_axis(ag_ctx *ctx, const ag_func *f, bool *drop) {
     const ag_tensor *x = &f->inputs[0]->t;
-    int axis = axis_normalize(ctx, "squeeze", f->params.axis, x->ndim);
-    if (axis < 0) return -1;
-    if (x->shape[axis] != 1) {
-        ag_set_error(ctx, "squeeze: axis %d has size %d, not 1", f->params.axis, x->shape[axis]);
+    *drop = false;
+    if (x->ndim == 0) {
+        if (f->params.axis == 0 || f->params.axis == -1) return 0;
+        ag_set_error(ctx, "squeeze: axis %d out of range for a 0-d value (0 or -1)", f->params.axis);
         return -1;
     }
+    int axis = axis_normalize(ctx, "squeeze", f->params.axis, x->ndim);
+    if (axis < 0) return -1;
+    *drop = x->shape[axis] == 1;
     return axis;
 }
 
@@ -215,16 +220,19 @@ ag_var *ag_squeeze(ag_ctx *ctx, ag_var *x, int axis) {
 }
 int op_squeeze_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    int axis = squeeze_axis(ctx, f);
+    bool drop;
+    int axis = squeeze_axis(ctx, f, &drop);
     if (axis < 0) return -1;
+    if (!drop) return copy_as(ctx, x, x->ndim, x->shape, &ys[0]);
     int ndim, shape[AG_MAX_DIMS];
     shape_edit(x->ndim, x->shape, axis, true, &ndim, shape);
     return copy_as(ctx, x, ndim, shape, &ys[0]);
 }
 int op_squeeze_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    int axis = squeeze_axis(ctx, f);
+    bool drop;
+    int axis = squeeze_axis(ctx, f, &drop);
     if (axis < 0) return -1;
-    gxs[0] = ag_unsqueeze(ctx, gys[0], axis);
+    gxs[0] = drop ? ag_unsqueeze(ctx, gys[0], axis) : gys[0];
     RETURN_GX0;
 }
 
@@ -484,12 +492,12 @@ static ag_var *swap_last2(ag_ctx *ctx, ag_var *x) {
  * reshaped away afterwards (vector @ vector is 0-d).  Reshape records its
  * own node, so the gradient flows back to the vector's shape. */
 ag_var *ag_matmul(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    if (a == NULL || b == NULL || (a->t.ndim != 1 && b->t.ndim != 1))
-        return op_apply(ctx, AG_OP_MATMUL, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
     char ta[SHAPE_BUF], tb[SHAPE_BUF];
-    if (a->t.ndim == 0 || b->t.ndim == 0)
+    if (a != NULL && b != NULL && (a->t.ndim == 0 || b->t.ndim == 0))
         return ag_set_error(ctx, "matmul: shapes %s and %s: a 0-d value has no axis to multiply over (use *)",
                             shape_str(&a->t, ta), shape_str(&b->t, tb));
+    if (a == NULL || b == NULL || (a->t.ndim != 1 && b->t.ndim != 1))
+        return op_apply(ctx, AG_OP_MATMUL, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
     int ka = a->t.shape[a->t.ndim - 1], kb = b->t.shape[b->t.ndim == 1 ? 0 : b->t.ndim - 2];
     if (ka != kb)
         return ag_set_error(ctx, "matmul: shapes %s and %s are not aligned", shape_str(&a->t, ta),

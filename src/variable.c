@@ -130,9 +130,11 @@ ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step) {
 }
 
 ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n) {
-    if (n < 2) return ag_set_error(ctx, "linspace: n is less than 2");
+    if (n < 0) return ag_set_error(ctx, "linspace: n is negative (%d)", n);
     ag_var *v = ag_zeros(ctx, 1, &n);
     if (v == NULL) return NULL;
+    if (n == 1) v->t.data[0] = start; /* PyTorch: [start]; n = 0 is empty */
+    if (n < 2) return v;
     double step = (stop - start) / (double)(n - 1);
     for (int i = 0; i < n; i++) {
         if (i % INTERRUPT_BLOCK == 0 && ctx_interrupted(ctx)) return ag_set_error(ctx, "linspace: interrupted");

@@ -583,8 +583,18 @@ static void test_errors(void **state) {
     assert_string_equal(ag_errmsg(ctx), "");
     assert_null(ag_arange(ctx, 0, 1, 0));
     assert_string_equal(ag_errmsg(ctx), "arange: step is zero");
-    assert_null(ag_linspace(ctx, 0, 1, 1));
-    assert_string_equal(ag_errmsg(ctx), "linspace: n is less than 2");
+    assert_null(ag_linspace(ctx, 0, 1, -1));
+    assert_string_equal(ag_errmsg(ctx), "linspace: n is negative (-1)");
+    ag_clear_error(ctx);
+    /* PyTorch's edge cases: linspace(5, 10, 1) is [5.], linspace(5, 10, 0) is empty */
+    ag_var *one = ag_linspace(ctx, 5, 10, 1), *none = ag_linspace(ctx, 5, 10, 0);
+    assert_non_null(one);
+    assert_int_equal(ag_ndim(one), 1);
+    assert_int_equal(ag_size(one), 1);
+    assert_true(ag_data(one)[0] == 5.0);
+    assert_non_null(none);
+    assert_int_equal(ag_ndim(none), 1);
+    assert_int_equal(ag_shape(none)[0], 0);
     assert_int_equal(ag_backward(ctx, NULL, NULL), -1);
     ag_gc(ctx);
     assert_int_equal(ag_live_vars(ctx), live);

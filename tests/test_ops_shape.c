@@ -554,10 +554,22 @@ static void test_squeeze_unsqueeze(void **state) {
 }
 
 static void test_squeeze_errors(void **state) {
-    assert_null(ag_squeeze(ctx, SEQ(2, 3), 0));
-    assert_error("squeeze: axis 0 has size 2, not 1");
-    assert_null(ag_squeeze(ctx, SEQ(2, 3), -1));
-    assert_error("squeeze: axis -1 has size 3, not 1");
+    /* PyTorch: squeezing an axis whose size is not 1 leaves x as it is */
+    ag_var *x = SEQ(2, 3);
+    ag_var *y = ag_squeeze(ctx, x, 0);
+    backward(y, NULL);
+    assert_var_string(y, "variable[2 3]([1 2 3 4 5 6])");
+    assert_var_string(ag_grad(x), "variable[2 3]([1 1 1 1 1 1])");
+    assert_shape(ag_squeeze(ctx, SEQ(2, 3), -1), 2, 3);
+    /* a 0-d value takes axis 0 and -1, as sum does */
+    x = ag_scalar(ctx, 4);
+    y = ag_squeeze(ctx, x, -1);
+    backward(y, NULL);
+    assert_scalar_shape(y);
+    assert_var_string(ag_grad(x), "variable(1)");
+    assert_scalar_shape(ag_squeeze(ctx, ag_scalar(ctx, 4), 0));
+    assert_null(ag_squeeze(ctx, ag_scalar(ctx, 4), 1));
+    assert_error("squeeze: axis 1 out of range for a 0-d value (0 or -1)");
     assert_null(ag_squeeze(ctx, SEQ(2, 1), 2));
     assert_error("squeeze: axis 2 out of range for ndim 2");
     assert_null(ag_unsqueeze(ctx, SEQ(2, 3), 3));

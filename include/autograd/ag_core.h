@@ -124,7 +124,8 @@ ag_var *ag_zeros_like(ag_ctx *ctx, const ag_var *x);
 ag_var *ag_ones_like(ag_ctx *ctx, const ag_var *x);
 /* [a, a+step, ...) like NumPy; error "arange: step is zero". */
 ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step);
-/* n points from a to b inclusive; error "linspace: n is less than 2". */
+/* n points from a to b inclusive; as PyTorch, n = 1 gives [a] and n = 0 an
+ * empty [0]; error "linspace: n is negative (-1)". */
 ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n);
 ag_var *ag_eye(ag_ctx *ctx, int n);
 /* A leaf holding a copy of x's data (no graph). */
