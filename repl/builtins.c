@@ -27,7 +27,7 @@ bool builtin_topic_known(const char *topic) {
 
 #define MAX_BUILTINS 1024
 
-/* Built once from the three constant tables; read-only afterwards. */
+/* Built once from the constant tables; read-only afterwards. */
 static builtin_def joined[MAX_BUILTINS + 1];
 static const builtin_def *sorted[MAX_BUILTINS];
 static int joined_count = -1;
@@ -38,7 +38,7 @@ static int compare_by_name(const void *a, const void *b) {
 }
 
 static void join_tables(void) {
-    const builtin_def *parts[] = {builtins_core, builtins_optim, builtins_viz};
+    const builtin_def *parts[] = {builtins_core, builtins_optim, builtins_model, builtins_graph, builtins_plot};
     int n = 0;
     for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
         for (const builtin_def *d = parts[p]; d->name != NULL && n < MAX_BUILTINS; d++) {

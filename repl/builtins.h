@@ -4,8 +4,8 @@
  * function, a topic and a help line.  :help, Tab completion, argument
  * binding and error messages all read the table.  Tables live in several
  * files (builtins_core.c for math/shape/nn/autograd, builtins_optim.c for
- * optimizers and models, builtins_viz.c for graphs and plots); builtins.c
- * joins them.
+ * optimizers, builtins_model.c for models, builtins_graph.c for graphs,
+ * builtins_plot.c for plots); builtins.c joins them.
  *
  * Signature strings list parameters with optional defaults, like
  *   "x, axis=nil"   "shape, seed=nil"   "lr=0.01, momentum=0, weight_decay=0"
@@ -79,7 +79,9 @@ bool builtin_method_form(const builtin_def *def);
 /* Each table file provides its part. */
 extern const builtin_def builtins_core[];  /* terminated by {0} */
 extern const builtin_def builtins_optim[];
-extern const builtin_def builtins_viz[];
+extern const builtin_def builtins_model[];
+extern const builtin_def builtins_graph[];
+extern const builtin_def builtins_plot[];
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 
@@ -129,7 +131,7 @@ int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv
 /* Prints a value the way an expression statement does (SPEC §2 printing). */
 void repl_print_value(repl *r, FILE *out, repl_value v);
 
-/* The viz bridge's session state (builtins_viz.c), one per session. */
+/* The viz bridge's session state (viz_session.h), one per session. */
 typedef struct repl_viz repl_viz;
 struct viz_mark; /* viz/graph.h */
 repl_viz *repl_viz_new(repl *r, bool headless);

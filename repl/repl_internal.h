@@ -5,6 +5,8 @@
  *   access.c    attributes (the variable attribute table) and indexing
  *   call.c      calls of built-ins, user functions, objects and methods
  *   builtins.c  signatures and argument binding
+ *   builtins_model.c  model objects
+ *   text_table.c      columns of text for printed views
  *   commands.c  the ':' command table
  *   print.c     printing values
  *   suggest.c   "did you mean" and completion
@@ -20,6 +22,7 @@
 #include "ast.h"
 #include "builtins.h"
 #include "repl.h"
+#include "strbuf.h"
 #include "value.h"
 
 /* ---- session.c: chunks, user functions, errors, the session ------------------ */
@@ -131,8 +134,29 @@ void repl_group_leave(repl *r, unsigned outer);
  * NULL when none (valid until the next call). */
 const char *repl_group_title(void *user, unsigned tag);
 const char *repl_var_path(void *user, const ag_var *v);
-/* The model behind a model value or its m.params view, else NULL (builtins_optim.c). */
+
+/* ---- builtins_model.c: model objects ------------------------------------------ */
+
+/* The model behind a model value or its m.params view, else NULL. */
 ag_model *repl_model_of(repl_value v);
+/* A model value holding the reference m (taken); not VALUE_OBJECT when out of memory. */
+repl_value repl_model_value(ag_model *m);
+
+/* ---- text_table.c: columns of text for printed views ----------------------------- */
+
+/* A table of malloc'd cells, printed with columns padded to their widest
+ * cell, two spaces apart, no trailing blanks.  Zero it but for columns
+ * (at most 8); failed says a row could not be stored (out of memory). */
+typedef struct text_table {
+    int columns, rows, capacity;
+    char **cells; /* rows * columns */
+    bool failed;
+} text_table;
+
+/* Copies the row's cells (NULL cells print empty). */
+void text_table_add_row(text_table *tb, const char *const *cells);
+void text_table_render(const text_table *tb, strbuf *out);
+void text_table_free(text_table *tb);
 
 /* ---- session.c: the session --------------------------------------------------- */
 

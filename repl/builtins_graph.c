@@ -1,0 +1,215 @@
+/* builtins_graph.c — graphs as REPL built-ins (SPEC §3): dot, render,
+ * tree and show (the window it opens is followed by viz_follow.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "atomic_file.h"
+#include "viz_session.h"
+
+/* Reads the drawing options that follow the fixed parameters of dot, render
+ * and show (values, grads, rankdir, title, depth, max_nodes from index
+ * `first`) or of tree (values, grads, depth, max_nodes).  The title points
+ * into the arguments. */
+static int graph_options(repl *r, const builtin_args *a, int first, bool layout, viz_graph_opts *o) {
+    if (repl_viz_ready(r, a->def->name) < 0) return -1;
+    repl_vz->graph_opts_default(o);
+    repl_viz_session_notes(r, o);
+    o->digits = repl_digits(r);
+    o->zoom = r->plot_zoom;
+    int depth_index = layout ? first + 4 : first + 2;
+    if (arg_bool(r, a, first, &o->values) < 0) return -1;
+    if (a->values[first + 1].kind == VALUE_STRING) { /* grads="kept": only stored .grad */
+        const char *grads;
+        if (arg_string(r, a, first + 1, &grads) < 0) return -1;
+        if (strcmp(grads, "kept") != 0)
+            return repl_error(r, "%s: grads must be true, false or \"kept\" (only stored .grad values), "
+                                 "not \"%s\"",
+                              a->def->name, grads);
+        o->kept_only = true;
+    } else if (arg_bool(r, a, first + 1, &o->grads) < 0) {
+        return -1;
+    }
+    if (layout) {
+        const char *rankdir;
+        if (arg_string(r, a, first + 2, &rankdir) < 0) return -1;
+        if (strcasecmp(rankdir, "TB") == 0) o->rankdir = "TB";
+        else if (strcasecmp(rankdir, "LR") == 0) o->rankdir = "LR";
+        else
+            return repl_error(r, "%s: rankdir must be \"TB\" (top to bottom) or \"LR\" (left to right), "
+                                 "not \"%s\"",
+                              a->def->name, rankdir);
+        if (arg_given(a, first + 3) && arg_string(r, a, first + 3, &o->title) < 0) return -1;
+    }
+    if (arg_given(a, depth_index)) {
+        if (arg_int(r, a, depth_index, &o->depth) < 0) return -1;
+        if (o->depth < 0)
+            return repl_error(r, "%s: depth must be 0 (everything) or more, not %d", a->def->name,
+                              o->depth);
+    }
+    if (arg_given(a, depth_index + 1)) {
+        if (arg_int(r, a, depth_index + 1, &o->max_nodes) < 0) return -1;
+        if (o->max_nodes < 1 || o->max_nodes > VIZ_MAX_MAX_NODES)
+            return repl_error(r, "%s: max_nodes must be from 1 to %d, not %d", a->def->name,
+                              VIZ_MAX_MAX_NODES, o->max_nodes);
+    }
+    if (arg_given(a, depth_index + 2)) {
+        bool fold;
+        if (arg_bool(r, a, depth_index + 2, &fold) < 0) return -1;
+        o->fold = fold ? 1 : 0;
+    }
+    return 0;
+}
+
+/* The number of nodes and edges a drawing with o has (legend excluded). */
+static int graph_counts(repl *r, const builtin_args *a, ag_var *y, const viz_graph_opts *o,
+                        int *nodes, int *edges) {
+    viz_walk walk;
+    char err[VIZ_ERRLEN];
+    int rc = repl_vz->walk_build(&walk, y, o, err);
+    if (rc == 0) {
+        *nodes = (int)walk.ndrawn;
+        *edges = (int)walk.nedges;
+    }
+    repl_vz->walk_free(&walk);
+    return rc == 0 ? 0 : repl_error(r, "%s: %s", a->def->name, err);
+}
+
+static void print_wrote(repl *r, const char *file, int nodes, int edges) {
+    fprintf(repl_out(r), "wrote %s (%d node%s, %d edge%s)\n", file, nodes, nodes == 1 ? "" : "s", edges,
+            edges == 1 ? "" : "s");
+}
+
+/* dot(y) prints the DOT text; dot(y, file) writes it (whatever the name). */
+static int builtin_dot(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    viz_graph_opts o;
+    const char *file = NULL;
+    if (arg_var(r, a, 0, &y) < 0 || (arg_given(a, 1) && arg_string(r, a, 1, &file) < 0) ||
+        graph_options(r, a, 2, true, &o) < 0)
+        return -1;
+    char err[VIZ_ERRLEN];
+    char *text = repl_vz->graph_dot(y, &o, err);
+    if (text == NULL) return repl_error(r, "dot: %s", err);
+    if (file == NULL) {
+        fputs(text, repl_out(r));
+        free(text);
+        return 0;
+    }
+    if (repl_files_allowed(r, "dot") < 0) {
+        free(text);
+        return -1;
+    }
+    int nodes = 0, edges = 0;
+    if (graph_counts(r, a, y, &o, &nodes, &edges) < 0) {
+        free(text);
+        return -1;
+    }
+    /* whole or not at all: a failed write leaves the old file as it was */
+    int rc = write_file_atomic(file, text, strlen(text));
+    int saved = errno;
+    free(text);
+    if (rc < 0)
+        return repl_error(r, "dot: cannot write \"%s\": %s", file,
+                          strerror(saved ? saved : EIO));
+    print_wrote(r, file, nodes, edges);
+    return 0;
+}
+
+/* render(y, file): PNG, SVG, PDF (or DOT) by the file's extension. */
+static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    const char *file;
+    viz_graph_opts o;
+    if (arg_var(r, a, 0, &y) < 0 || arg_string(r, a, 1, &file) < 0 || graph_options(r, a, 2, true, &o) < 0 ||
+        repl_files_allowed(r, "render") < 0)
+        return -1;
+    int nodes = 0, edges = 0;
+    char err[VIZ_ERRLEN];
+    if (repl_vz->graph_render(y, &o, file, &nodes, &edges, err) < 0) return repl_error(r, "render: %s", err);
+    print_wrote(r, file, nodes, edges);
+    return 0;
+}
+
+/* tree(y): the graph as indented text. */
+static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    viz_graph_opts o;
+    if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, false, &o) < 0) return -1;
+    char err[VIZ_ERRLEN];
+    char *text = repl_vz->graph_tree(y, &o, err);
+    if (text == NULL) return repl_error(r, "tree: %s", err);
+    fputs(text, repl_out(r));
+    free(text);
+    return 0;
+}
+
+/* show(y): a window with the rendered graph, kept current after every
+ * statement (following the name y is bound to); without a window, the text
+ * tree and how to get the picture. */
+static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
+    repl_viz *v = repl_get_viz(r);
+    ag_var *y;
+    viz_graph_opts o;
+    if (v == NULL) return repl_error(r, "show: out of memory");
+    if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, true, &o) < 0) return -1;
+    if (r->chunk != NULL && v->shown != NULL && repl_vz->graph_window_open(v->graph_window)) {
+        /* the window is up: inside a statement it follows y from now on and
+         * the paced window service draws it (rendering at every call would
+         * stall a loop that calls show at each step) */
+        char *on_screen = v->shown_dot;
+        v->shown_dot = NULL;
+        repl_viz_follow(v, y, &o, on_screen);
+        repl_viz_pump(r);
+        return 0;
+    }
+    char err[VIZ_ERRLEN], title[160];
+    repl_viz_window_title(y, "", title, sizeof title);
+    int rc = repl_viz_show_in_window(v, y, &o, title, err);
+    if (rc < 0) return repl_error(r, "show: %s", err);
+    if (rc == 1) {
+        char *text = repl_vz->graph_tree(y, &o, err);
+        if (text == NULL) return repl_error(r, "show: %s", err);
+        fputs(text, repl_out(r));
+        free(text);
+        if (ag_name(y)[0] != '\0')
+            fprintf(repl_out(r), "(no window here: render(%s, \"graph.png\") writes the picture)\n",
+                    ag_name(y));
+        else
+            fputs("(no window here: render with a .png file name writes the picture)\n", repl_out(r));
+        return 0;
+    }
+    repl_viz_follow(v, y, &o, NULL);
+    int picture_width, picture_height, window_width, window_height;
+    if (repl_vz->graph_window_sizes(v->graph_window, &picture_width, &picture_height, &window_width,
+                               &window_height) &&
+        (window_width < picture_width || window_height < picture_height)) {
+        double scale = (double)window_width / picture_width;
+        if ((double)window_height / picture_height < scale) scale = (double)window_height / picture_height;
+        fprintf(repl_out(r),
+                "show: the graph (%dx%d pixels) is shrunk to %.0f%% to fit the screen; render() writes "
+                "it full size, depth=N shows the part near the output\n",
+                picture_width, picture_height, 100 * scale);
+    }
+    return 0;
+}
+
+#define GRAPH_OPTIONS \
+    "values=true, grads=true, rankdir=\"TB\", title=nil, depth=nil, max_nodes=nil, fold=nil"
+
+const builtin_def builtins_graph[] = {
+    {"dot", "y, file=nil, " GRAPH_OPTIONS, builtin_dot, "graphs",
+     "the Graphviz DOT text of the graph ending at y; dot(y, \"g.dot\") writes it"},
+    {"render", "y, file, " GRAPH_OPTIONS, builtin_render, "graphs",
+     "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file; fold=true draws each "
+     "def call and model layer as one box (default: above 60 nodes); grads=\"kept\" only stored .grad"},
+    {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
+     "a window with y's graph, kept current after every statement and while a loop runs "
+     "(text tree without a display); in it: wheel, + and - zoom, drag and arrows pan, 0 fits, "
+     "a click inspects a node, ? shows the keys"},
+    {"tree", "y, values=true, grads=true, depth=nil, max_nodes=nil, fold=nil", builtin_tree, "graphs",
+     "the graph ending at y as an indented text tree"},
+    {0},
+};

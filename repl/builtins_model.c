@@ -1,0 +1,305 @@
+/* builtins_model.c — models as REPL built-ins (SPEC §2 "Models").
+ *
+ * The model object type wraps the engine's models (ag_model.h):
+ *   model       mlp/lstm/rnn/linear_layer: callable (m(x)); methods
+ *               cleargrads, reset_state; attribute params
+ *   m.params    a printable live view: a table of the model's parameters
+ *               (name, shape, whether it has a gradient), indexable by
+ *               name: m.params["linear[0].w"]
+ *
+ * Decisions the SPEC leaves open:
+ *   - Models made without seed= draw their seed from the session's
+ *     generator: a replayed session builds the same weights.
+ *   - Methods are also plain built-ins (cleargrads(m)), as SPEC §2
+ *     promises for every method. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "repl_internal.h"
+#include "strbuf.h"
+
+#define MAX_MLP_LAYERS 64
+
+/* ---- models ------------------------------------------------------------------------- */
+
+static const repl_object_type model_type;
+static const repl_object_type params_view_type;
+
+static bool is_model(repl_value v) {
+    return v.kind == VALUE_OBJECT && v.as.object->type == &model_type;
+}
+
+static bool is_params_view(repl_value v) {
+    return v.kind == VALUE_OBJECT && v.as.object->type == &params_view_type;
+}
+
+/* The model behind a model object or its m.params view, else NULL. */
+static ag_model *model_of(repl_value v) {
+    if (is_model(v) || is_params_view(v)) return v.as.object->payload;
+    return NULL;
+}
+
+ag_model *repl_model_of(repl_value v) { return model_of(v); }
+
+static void model_destroy(void *payload) { ag_model_unref(payload); }
+
+static char *model_describe(const void *payload) {
+    char buf[256];
+    return strdup(ag_model_describe(payload, buf, sizeof buf));
+}
+
+/* m.params as a table: name, shape, whether it has a gradient. */
+static char *params_describe(const void *payload) {
+    const ag_model *m = payload;
+    int count = ag_model_param_count(m);
+    strbuf out = {0};
+    if (count == 0) {
+        strbuf_appendf(&out, "%s has no parameters yet: weights are made at the first call",
+                     ag_model_kind_name(ag_model_get_kind(m)));
+        return strbuf_take(&out);
+    }
+    text_table tb = {.columns = 3};
+    for (int i = 0; i < count; i++) {
+        const char *name = NULL;
+        ag_var *p = ag_model_param(m, i, &name);
+        char shape[AG_SHAPEBUF];
+        const char *cells[3] = {name, ag_shape_string(ag_ndim(p), ag_shape(p), shape),
+                                ag_grad(p) ? "grad: yes" : "grad: no"};
+        text_table_add_row(&tb, cells);
+    }
+    if (!tb.failed) text_table_render(&tb, &out);
+    else out.failed = true;
+    text_table_free(&tb);
+    if (!ag_model_initialized(m))
+        strbuf_append(&out, "\n(more weights are made at the first call)");
+    return strbuf_take(&out);
+}
+
+/* m.params["linear[0].w"]: the parameter variable of that name. */
+static int params_index(repl *r, void *payload, repl_value key, repl_value *out) {
+    const ag_model *m = payload;
+    const char *kind = ag_model_kind_name(ag_model_get_kind(m));
+    if (key.kind != VALUE_STRING) {
+        const char *example = "w";
+        char what[64];
+        if (ag_model_param_count(m) > 0) ag_model_param(m, ag_model_param_count(m) - 1, &example);
+        return repl_error(r, "%s.params: index with a parameter's name in quotes, like "
+                             "m.params[\"%s\"], not %s",
+                          kind, example, value_with_article(key, what, sizeof what));
+    }
+    ag_var *p = ag_model_param_by_name(m, key.as.string->text);
+    if (p == NULL) {
+        strbuf names = {0};
+        for (int i = 0, n = ag_model_param_count(m); i < n; i++) {
+            const char *name = NULL;
+            ag_model_param(m, i, &name);
+            strbuf_appendf(&names, "%s%s", i ? ", " : "", name);
+        }
+        const char *later = ag_model_initialized(m) ? "" : "; the rest are made at the first call";
+        int status =
+            names.length > 0
+                ? repl_error(r, "%s.params: no parameter named '%s' (there are: %s%s)", kind,
+                             key.as.string->text, names.data, later)
+                : repl_error(r, "%s.params: no parameter named '%s' (it has none until its "
+                                "first call)",
+                             kind, key.as.string->text);
+        free(names.data);
+        return status;
+    }
+    *out = value_var(p);
+    return 0;
+}
+
+static const repl_object_type params_view_type = {
+    .name = "parameters",
+    .destroy = model_destroy,
+    .describe = params_describe,
+    .index = params_index,
+};
+
+static int model_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
+    if (strcmp(name, "params") != 0) return 1;
+    *out = value_object_new(&params_view_type, ag_model_ref(payload));
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+/* One definition per model kind for m(x), so argument messages name the kind. */
+static const builtin_def model_call_defs[] = {
+    [AG_MODEL_MLP] = {"mlp", "x", NULL, "models", NULL},
+    [AG_MODEL_LSTM] = {"lstm", "x", NULL, "models", NULL},
+    [AG_MODEL_RNN] = {"rnn", "x", NULL, "models", NULL},
+    [AG_MODEL_LINEAR] = {"linear_layer", "x", NULL, "models", NULL},
+    [AG_MODEL_LSTM_LAYER] = {"lstm_layer", "x", NULL, "models", NULL},
+    [AG_MODEL_RNN_LAYER] = {"rnn_layer", "x", NULL, "models", NULL},
+};
+
+/* m(x): one forward step, recording the graph as any op does. */
+static int model_call(repl *r, void *payload, const builtin_args *args, repl_value *out) {
+    ag_model *m = payload;
+    ag_model_kind kind = ag_model_get_kind(m);
+    if (args->count != 1)
+        return repl_error(r, "%s: a model takes one input x (samples, features), got %d arguments",
+                          ag_model_kind_name(kind), args->count);
+    builtin_args named = *args;
+    named.def = &model_call_defs[kind];
+    ag_var *x;
+    if (arg_var(r, &named, 0, &x) < 0) return -1;
+    ag_var *y = ag_model_forward(m, x);
+    if (y == NULL) return engine_error(r);
+    *out = value_var(y);
+    return out->kind == VALUE_VAR ? 0 : repl_error(r, "out of memory");
+}
+
+/* The model given as argument 0, or an error naming the method. */
+static int arg_model(repl *r, const builtin_args *args, const char *method, ag_model **out) {
+    repl_value v = args->values[0];
+    char kind[64];
+    *out = model_of(v);
+    if (*out == NULL)
+        return repl_error(r, "%s: the first argument must be a model (mlp, lstm, rnn, "
+                             "linear_layer), not %s",
+                          method, value_with_article(v, kind, sizeof kind));
+    return 0;
+}
+
+/* m.cleargrads(): forgets every parameter's gradient. */
+static int fn_cleargrads(repl *r, const builtin_args *args, repl_value *out) {
+    ag_model *m;
+    if (arg_model(r, args, "cleargrads", &m) < 0) return -1;
+    ag_model_cleargrad(m);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+/* m.reset_state(): forgets the hidden state of a recurrent model. */
+static int fn_reset_state(repl *r, const builtin_args *args, repl_value *out) {
+    ag_model *m;
+    if (arg_model(r, args, "reset_state", &m) < 0) return -1;
+    ag_model_reset_state(m);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static const builtin_def model_methods[] = {
+    {"cleargrads", "model", fn_cleargrads, "models", "forgets every parameter's gradient"},
+    {"reset_state", "model", fn_reset_state, "models",
+     "forgets the hidden state (h, c) of an lstm or rnn; a no-op for other models"},
+};
+
+static const char *const model_attributes[] = {"params", NULL};
+
+static const repl_object_type model_type = {
+    .name = "model",
+    .destroy = model_destroy,
+    .describe = model_describe,
+    .get_attr = model_get_attr,
+    .call = model_call,
+    .methods = model_methods,
+    .nmethods = (int)(sizeof model_methods / sizeof model_methods[0]),
+    .attributes = model_attributes,
+};
+
+/* seed= when given (a whole number >= 0), else one drawn from the session's
+ * generator, so unseeded models differ but a replayed session repeats. */
+static int arg_seed(repl *r, const builtin_args *args, int index, uint64_t *seed) {
+    if (!arg_given(args, index)) {
+        ag_rng *rng = ag_ctx_rng(repl_ctx(r));
+        uint64_t high = ag_rng_u32(rng);
+        *seed = high << 32 | ag_rng_u32(rng);
+        return 0;
+    }
+    double value;
+    if (arg_number(r, args, index, &value) < 0) return -1;
+    if (!(value >= 0 && value <= 9007199254740992.0 && value == floor(value))) {
+        char number[AG_NUMBUF];
+        return repl_error(r, "%s: seed must be a whole number >= 0 (got %s)", args->def->name,
+                          ag_format_display(value, 0, number));
+    }
+    *seed = (uint64_t)value;
+    return 0;
+}
+
+repl_value repl_model_value(ag_model *m) { return value_object_new(&model_type, m); }
+
+static int wrap_model(repl *r, ag_model *m, repl_value *out) {
+    if (m == NULL) return engine_error(r);
+    *out = repl_model_value(m);
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+/* activation= as the built-in itself (activation=relu) or its name ("relu"). */
+static int arg_activation(repl *r, const builtin_args *args, int index, ag_activation *out) {
+    repl_value v = args->values[index];
+    const char *name = v.kind == VALUE_BUILTIN ? v.as.builtin->name
+                       : v.kind == VALUE_STRING ? v.as.string->text
+                                                : NULL;
+    if (name != NULL && ag_activation_from_name(name, out) == 0) return 0;
+    if (name != NULL)
+        return repl_error(r, "%s: activation must be one of sigmoid, relu, tanh, gelu, not %s",
+                          args->def->name, name);
+    char kind[64];
+    return repl_error(r, "%s: activation must be one of sigmoid, relu, tanh, gelu, not %s",
+                      args->def->name, value_with_article(v, kind, sizeof kind));
+}
+
+/* mlp(sizes, activation=sigmoid, seed=nil) */
+static int fn_mlp(repl *r, const builtin_args *args, repl_value *out) {
+    int sizes[MAX_MLP_LAYERS], count;
+    ag_activation activation;
+    uint64_t seed;
+    if (arg_ints(r, args, 0, sizes, MAX_MLP_LAYERS, &count) < 0) return -1;
+    if (arg_activation(r, args, 1, &activation) < 0) return -1;
+    if (arg_seed(r, args, 2, &seed) < 0) return -1;
+    return wrap_model(r, ag_mlp(repl_ctx(r), sizes, count, activation, seed), out);
+}
+
+/* lstm(hidden, out, seed=nil) and rnn(hidden, out, seed=nil) */
+static int recurrent_model(repl *r, const builtin_args *args, bool lstm, repl_value *out) {
+    int hidden, outputs;
+    uint64_t seed;
+    if (arg_int(r, args, 0, &hidden) < 0 || arg_int(r, args, 1, &outputs) < 0) return -1;
+    if (arg_seed(r, args, 2, &seed) < 0) return -1;
+    ag_ctx *ctx = repl_ctx(r);
+    return wrap_model(r, lstm ? ag_lstm_model(ctx, hidden, outputs, seed)
+                              : ag_rnn_model(ctx, hidden, outputs, seed),
+                      out);
+}
+
+static int fn_lstm(repl *r, const builtin_args *args, repl_value *out) {
+    return recurrent_model(r, args, true, out);
+}
+
+static int fn_rnn(repl *r, const builtin_args *args, repl_value *out) {
+    return recurrent_model(r, args, false, out);
+}
+
+/* linear_layer(out, seed=nil): y = x @ w + b */
+static int fn_linear_layer(repl *r, const builtin_args *args, repl_value *out) {
+    int outputs;
+    uint64_t seed;
+    if (arg_int(r, args, 0, &outputs) < 0) return -1;
+    if (arg_seed(r, args, 1, &seed) < 0) return -1;
+    return wrap_model(r, ag_linear_model(repl_ctx(r), outputs, true, seed), out);
+}
+
+/* ---- the table ------------------------------------------------------------------------- */
+
+const builtin_def builtins_model[] = {
+    {"mlp", "sizes, activation=sigmoid, seed=nil", fn_mlp, "models",
+     "layers of sizes outputs, each but the last followed by the activation; m(x) runs it"},
+    {"lstm", "hidden, out, seed=nil", fn_lstm, "models",
+     "an LSTM layer of hidden units, then a linear layer of out; m(x) is one time step"},
+    {"rnn", "hidden, out, seed=nil", fn_rnn, "models",
+     "a tanh RNN layer of hidden units, then a linear layer of out; m(x) is one time step"},
+    {"linear_layer", "out, seed=nil", fn_linear_layer, "models",
+     "one linear layer y = x @ w + b; w is made at the first call from x's features"},
+    {"cleargrads", "model", fn_cleargrads, "models",
+     "m.cleargrads(): forgets every parameter's gradient"},
+    {"reset_state", "model", fn_reset_state, "models",
+     "m.reset_state(): forgets the hidden state of an lstm or rnn"},
+    {0},
+};

@@ -1,0 +1,192 @@
+/* viz_follow.c — what the graph window shows (viz_session.h): the graph
+ * show() follows, kept current after every statement and while a loop
+ * runs; a graph shown with marks (gradcheck); backward's step-through
+ * display. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "viz_session.h"
+
+/* y's name, or the fallback when it has none: for titles. */
+static const char *name_or(const ag_var *y, const char *fallback) {
+    return ag_name(y)[0] != '\0' ? ag_name(y) : fallback;
+}
+
+/* The session's notes on groups and parameter paths, for every drawing. */
+void repl_viz_session_notes(repl *r, viz_graph_opts *o) {
+    o->group_title = repl_group_title;
+    o->var_path = repl_var_path;
+    o->notes_user = r;
+}
+
+/* Renders y into the graph window.  0 shown, 1 no window here, -1 with err. */
+int repl_viz_show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, const char *title,
+                          char err[VIZ_ERRLEN]) {
+    viz_graph_opts drawn = *o; /* with the folded boxes the user clicked open */
+    drawn.unfolded = repl_vz->graph_window_unfolded(v->graph_window, &drawn.n_unfolded);
+    return repl_vz->graph_window_show_graph(v->graph_window, y, &drawn, title, err);
+}
+
+void repl_viz_window_title(const ag_var *y, const char *what, char *buf, size_t n) {
+    snprintf(buf, n, "agrepl graph: %s%s", name_or(y, "(unnamed)"), what);
+}
+
+/* Makes y, drawn with o, what the graph window follows: after each statement
+ * (and while a loop runs) it is drawn again when its drawing changed, and
+ * when y's name is rebound the window follows the name.  dot_on_screen
+ * (taken) is the DOT of the picture the window shows; NULL: y's, as it was
+ * just drawn. */
+void repl_viz_follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, char *dot_on_screen) {
+    repl_viz_forget_shown(v);
+    ag_retain(y);
+    v->shown = y;
+    v->shown_opts = *o;
+    v->shown_opts.hint_call = NULL; /* the caller's buffer; a followed graph is show()'s */
+    if (o->title != NULL && (v->shown_title = strdup(o->title)) == NULL) v->shown_opts.title = NULL;
+    else v->shown_opts.title = v->shown_title;
+    repl *r = v->r;
+    repl_value *bound = ag_name(y)[0] ? names_get(&r->names, ag_name(y)) : NULL;
+    if (bound != NULL && bound->kind == VALUE_VAR && bound->as.var == y) v->shown_name = strdup(ag_name(y));
+    char err[VIZ_ERRLEN];
+    v->shown_dot = dot_on_screen != NULL ? dot_on_screen : repl_vz->graph_dot(y, &v->shown_opts, err);
+}
+
+int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const char *what) {
+    repl_viz *v = repl_get_viz(r);
+    if (repl_viz_ready(r, what) < 0) {
+        free(marks);
+        return -1;
+    }
+    viz_graph_opts o;
+    repl_vz->graph_opts_default(&o);
+    repl_viz_session_notes(r, &o);
+    o.digits = repl_digits(r);
+    o.marks = marks;
+    o.nmarks = nmarks;
+    char hint[96]; /* the caller (gradcheck) takes no max_nodes= */
+    snprintf(hint, sizeof hint, "show(%s", ag_name(y)[0] ? ag_name(y) : "y");
+    o.hint_call = hint;
+    char err[VIZ_ERRLEN], title[160], suffix[64];
+    snprintf(suffix, sizeof suffix, " (%s)", what);
+    repl_viz_window_title(y, suffix, title, sizeof title);
+    int rc = repl_viz_show_in_window(v, y, &o, title, err);
+    if (rc == 0) { /* followed like show(y), the marks with it */
+        repl_viz_follow(v, y, &o, NULL);
+        for (int i = 0; i < nmarks; i++) ag_retain((ag_var *)marks[i].var);
+        v->shown_marks = marks;
+        return 0;
+    }
+    char *text = rc == 1 ? repl_vz->graph_tree(y, &o, err) : NULL;
+    free(marks);
+    if (text == NULL) return repl_error(r, "%s: %s", what, err);
+    fputs(text, repl_out(r));
+    free(text);
+    return 0;
+}
+
+/* After a statement: the variable show() follows may have been rebound, and
+ * values and gradients may have changed.  Re-renders only when the drawing
+ * would differ (same DOT text, same picture). */
+void repl_viz_refresh_shown(repl_viz *v) {
+    if (v->shown == NULL || !repl_vz->graph_window_open(v->graph_window)) return;
+    repl *r = v->r;
+    if (v->shown_name != NULL) {
+        repl_value *bound = names_get(&r->names, v->shown_name);
+        if (bound != NULL && bound->kind == VALUE_VAR && bound->as.var != v->shown) {
+            ag_retain(bound->as.var);
+            ag_release(v->shown);
+            v->shown = bound->as.var;
+        }
+    }
+    v->shown_opts.digits = repl_digits(r);
+    v->shown_opts.active = NULL;
+    char err[VIZ_ERRLEN] = "", title[160];
+    char *dot = repl_vz->graph_dot(v->shown, &v->shown_opts, err);
+    if (dot != NULL && v->shown_dot != NULL && strcmp(dot, v->shown_dot) == 0) {
+        free(dot);
+        return;
+    }
+    repl_viz_window_title(v->shown, "", title, sizeof title);
+    int rc = dot != NULL ? repl_viz_show_in_window(v, v->shown, &v->shown_opts, title, err) : -1;
+    if (rc != 0) {
+        free(dot);
+        /* the window keeps its last picture; say why once, not after every statement */
+        if (rc < 0 && strcmp(err, v->shown_error) != 0) {
+            fflush(repl_out(r));
+            fprintf(r->err, "show: %s (the window keeps the last picture)\n", err);
+            fflush(r->err);
+            snprintf(v->shown_error, sizeof v->shown_error, "%s", err);
+        }
+        return;
+    }
+    free(v->shown_dot);
+    v->shown_dot = dot;
+    v->shown_error[0] = '\0';
+}
+
+void repl_viz_after_statement(repl_viz *v) {
+    if (v == NULL) return;
+    repl_viz_idle(v);
+    repl_viz_refresh_shown(v);
+}
+
+/* Stepping through backward: an open graph window shows y's graph with the
+ * function just processed marked; otherwise the text tree is printed (also
+ * when only a plot window is open and print_tree is false: the tree is then
+ * the only place the step can be seen). */
+void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
+    (void)print_tree;
+    if (v == NULL || y == NULL) return;
+    repl *r = v->r;
+    if (repl_viz_load(v) < 0) {
+        fprintf(repl_out(r), "    (%s)\n", repl_viz_load_error());
+        return;
+    }
+    viz_graph_opts o;
+    repl_vz->graph_opts_default(&o);
+    repl_viz_session_notes(r, &o);
+    if (v->shown != NULL) o = v->shown_opts;
+    o.digits = repl_digits(r);
+    o.zoom = r->plot_zoom;
+    o.active = active;
+    char hint[96]; /* backward takes no max_nodes=: name a call that does */
+    snprintf(hint, sizeof hint, "tree(%s", ag_name(y)[0] ? ag_name(y) : "y");
+    o.hint_call = hint;
+    char err[VIZ_ERRLEN] = "";
+    if (repl_vz->graph_window_open(v->graph_window)) {
+        char title[160], what[96] = " (backward done)";
+        if (active != NULL) {
+            char label[64];
+            ag_func_label(active, label, sizeof label);
+            snprintf(what, sizeof what, " (backward: %s)", label);
+        }
+        repl_viz_window_title(y, what, title, sizeof title);
+        if (repl_viz_show_in_window(v, y, &o, title, err) < 0) {
+            fflush(repl_out(r));
+            fprintf(r->err, "show: %s\n", err);
+            fflush(r->err);
+        }
+        repl_vz->graph_window_pump(v->graph_window);
+        /* the picture is y's now: the next refresh draws the shown graph again */
+        free(v->shown_dot);
+        v->shown_dot = NULL;
+        return;
+    }
+    char *text = repl_vz->graph_tree(y, &o, err);
+    FILE *out = repl_out(r);
+    if (text == NULL) {
+        fprintf(out, "    (%s)\n", err);
+        return;
+    }
+    /* indented under the step's lines; the last tree shows what the pass left */
+    if (active == NULL) fputs("  graph after the pass:\n", out);
+    for (char *line = text; *line != '\0';) {
+        char *end = strchr(line, '\n');
+        size_t length = end ? (size_t)(end - line) : strlen(line);
+        fprintf(out, "    %.*s\n", (int)length, line);
+        line += length + (end != NULL);
+    }
+    free(text);
+    fflush(out);
+}

@@ -1,0 +1,80 @@
+/* viz_pace.c — pace(fps) and :pace: loops that plot or track draw at most
+ * fps frames a second, so a person can watch them (viz_session.h). */
+#include <math.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "viz_session.h"
+
+static uint64_t name_hash(char kind, const char *name) {
+    uint64_t hash = (1469598103934665603u ^ (unsigned char)kind) * 1099511628211u; /* FNV-1a */
+    for (; *name != '\0'; name++) hash = (hash ^ (unsigned char)*name) * 1099511628211u;
+    return hash;
+}
+
+/* Waits until `deadline_ms`, keeping the windows drawn and live, in short
+ * sleeps that a Ctrl-C cuts short (the statement then stops as usual). */
+static void wait_until(repl_viz *v, double deadline_ms) {
+    bool served = false;
+    while (!repl_interrupted) {
+        double remaining = deadline_ms - repl_viz_precise_ms();
+        if (remaining <= 0) break;
+        if (!served && repl_viz_any_window_open(v)) {
+            repl_viz_serve_windows(v); /* the frame that just ended is shown while we wait */
+            served = true;
+            continue;
+        }
+        if (remaining > 10) remaining = 10;
+        struct timespec pause = {0, (long)(remaining * 1e6)};
+        nanosleep(&pause, NULL); /* EINTR on Ctrl-C: the loop sees the flag */
+    }
+}
+
+/* With a pace of N frames a second, called by plot ('s') and track ('p')
+ * with the series' or path's name: a frame ends when one comes back (a
+ * loop's next step), and the next may start only 1/N s after the last. */
+void repl_viz_paced_draw(repl *r, char kind, const char *name) {
+    repl_viz *v = repl_get_viz(r);
+    if (v == NULL || !(r->pace_fps > 0)) return;
+    uint64_t hash = name_hash(kind, name);
+    bool repeated = false;
+    for (int i = 0; i < v->frame_name_count && !repeated; i++) repeated = v->frame_names[i] == hash;
+    double interval = 1000.0 / r->pace_fps, now = repl_viz_precise_ms();
+    if (v->frame_start_ms == 0 || now - v->frame_start_ms > interval + 1000) {
+        /* the first frame, or the loop paused (a prompt, a long step): no wait */
+        v->frame_start_ms = now;
+        v->frame_name_count = 0;
+    } else if (repeated || v->frame_name_count == (int)(sizeof v->frame_names / sizeof v->frame_names[0])) {
+        double deadline = v->frame_start_ms + interval;
+        wait_until(v, deadline);
+        now = repl_viz_precise_ms();
+        /* steady frames: the next is timed from this one's deadline, unless late */
+        v->frame_start_ms = now - deadline < interval ? deadline : now;
+        v->frame_name_count = 0;
+    }
+    v->frame_names[v->frame_name_count++] = hash;
+}
+
+/* pace(fps): plot and track loops draw at most fps frames a second; 0 or
+ * false turns it off. */
+int repl_builtin_pace(repl *r, const builtin_args *a, repl_value *out) {
+    double fps = 0;
+    if (a->values[0].kind == VALUE_BOOL) {
+        if (a->values[0].as.boolean)
+            return repl_error(r, "pace: give frames a second (pace(30)), or 0 or false for off");
+    } else if (arg_number(r, a, 0, &fps) < 0) {
+        return -1;
+    }
+    return repl_viz_set_pace(r, fps) < 0 ? -1 : 0;
+}
+
+int repl_viz_set_pace(repl *r, double fps) {
+    char shown[AG_NUMBUF];
+    if (!isfinite(fps) || fps < 0 || fps > 1000)
+        return repl_error(r, "pace: frames a second must be from 0 (off) to 1000, not %s",
+                          ag_format_display(fps, 0, shown));
+    r->pace_fps = fps;
+    repl_viz *v = repl_get_viz(r);
+    if (v != NULL) v->frame_start_ms = 0;
+    return 0;
+}
