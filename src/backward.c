@@ -563,7 +563,12 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     ag_var *result = NULL;
     if (x_in_graph) {
         ag_backward_opts opts = {.create_graph = create_graph, .retain_grad = true}; /* x may be intermediate */
+        /* the last backward's record (ag_last_grad) stays that backward's:
+         * grad() is not a backward call a drawing should show */
+        bool keep_flows = ctx->keep_last_grads;
+        ctx->keep_last_grads = false;
         if (ag_backward(ctx, y, &opts) == 0) result = x->grad;
+        ctx->keep_last_grads = keep_flows;
     }
     for (size_t i = n; i-- > 0;) { /* as they were: grad() adds to no .grad */
         var_set_grad(vars[i], saved[i]);

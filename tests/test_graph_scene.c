@@ -230,7 +230,8 @@ static void test_inspector(void **state) {
                                 "role: input\n"
                                 "shape: scalar\n"
                                 "value: 2\n"
-                                "grad: 3.880510859951098\n"
+                                "grad (.grad): 3.880510859951098\n"
+                                "  = the sum over its 2 uses: 1 + 2.880510859951098\n"
                                 "uses:\n"
                                 "  Add as b: ∂y/∂y × ∂y/∂b = 1 × 1 = 1\n"
                                 "  Mul as a: ∂y/∂(Mul output) × ∂(Mul output)/∂a = 0.960170286650366 × 3 = "
@@ -239,6 +240,91 @@ static void test_inspector(void **state) {
     assert_false(ag_failed(ctx));
     free(mul);
     free(a_text);
+    free(pixels);
+    viz_scene_free(&scene);
+}
+
+/* The inspector names the gradient as the node does: grad⁺ for what the
+ * last backward passed without keeping it, a .grad summed over backward
+ * calls with the warning and the last call's part. */
+static void test_inspector_gradient_as_drawn(void **state) {
+    ag_keep_last_grads(ctx, true);
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    ag_var *a;
+    ag_var *y = example(2, &a);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0); /* no cleargrad: a.grad sums two calls */
+    viz_scene scene = {0};
+    int width, height;
+    char err[VIZ_ERRLEN] = "";
+    uint32_t *pixels = viz_scene_render(y, &o, NULL, &scene, &width, &height, err);
+    assert_non_null(pixels);
+    char *a_text = inspect(&scene, find_node(&scene, "v2"));
+    assert_non_null(strstr(a_text, "\ngrad (.grad, ⚠ summed over 2 backward calls): 7.761021719902196\n"
+                                   "  of which the last backward's: 3.880510859951098\n"));
+    int product = -1;
+    for (int i = 0; i < scene.nnodes; i++)
+        if (scene.nodes[i].kind == VIZ_NODE_VAR && ag_creator(scene.nodes[i].var) != NULL &&
+            ag_func_op(ag_creator(scene.nodes[i].var)) == AG_OP_MUL)
+            product = i;
+    assert_true(product >= 0);
+    char *p_text = inspect(&scene, product);
+    assert_non_null(strstr(p_text, "\ngrad⁺ (not kept in .grad): 0.960170286650366\n"));
+    free(a_text);
+    free(p_text);
+    free(pixels);
+    viz_scene_free(&scene);
+    /* grads="kept" draws no grad⁺, and the inspector says none either */
+    o.kept_only = true;
+    pixels = viz_scene_render(y, &o, NULL, &scene, &width, &height, err);
+    assert_non_null(pixels);
+    for (int i = 0; i < scene.nnodes; i++)
+        if (scene.nodes[i].kind == VIZ_NODE_VAR && ag_creator(scene.nodes[i].var) != NULL &&
+            ag_func_op(ag_creator(scene.nodes[i].var)) == AG_OP_MUL)
+            product = i;
+    p_text = inspect(&scene, product);
+    assert_non_null(strstr(p_text, "\ngrad: none\n"));
+    free(p_text);
+    free(pixels);
+    viz_scene_free(&scene);
+}
+
+/* Inspecting a node computes gradients without disturbing the record of the
+ * last backward (grad⁺ in graphs): neither this graph's nor a later one's. */
+static void test_inspector_keeps_the_last_backward(void **state) {
+    ag_keep_last_grads(ctx, true);
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    ag_var *a;
+    ag_var *y = example(2, &a);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    ag_var *product = ag_func_input(ag_creator(ag_func_input(ag_creator(y), 0)), 0);
+    assert_non_null(ag_last_grad(product));
+    double before = ag_last_grad(product)[0];
+    viz_scene scene = {0};
+    int width, height;
+    char err[VIZ_ERRLEN] = "";
+    uint32_t *pixels = viz_scene_render(y, &o, NULL, &scene, &width, &height, err);
+    assert_non_null(pixels);
+    free(inspect(&scene, find_node(&scene, "v2")));
+    free(inspect(&scene, func_node(&scene, AG_OP_MUL)));
+    assert_non_null(ag_last_grad(product));
+    assert_close(ag_last_grad(product)[0], before);
+    assert_non_null(ag_last_grad(y));
+    assert_close(ag_last_grad(y)[0], 1);
+    /* a later graph's backward is recorded as usual */
+    ag_var *p = named(ag_scalar(ctx, 5), "p");
+    ag_var *q = named(ag_add(ctx, ag_mul(ctx, p, p), ag_scalar(ctx, 1)), "q");
+    assert_int_equal(ag_backward(ctx, q, NULL), 0);
+    /* the window, still showing y, refreshes its inspector */
+    free(inspect(&scene, func_node(&scene, AG_OP_MUL)));
+    assert_null(ag_last_grad(product));
+    assert_non_null(ag_last_grad(q));
+    assert_close(ag_last_grad(q)[0], 1);
+    assert_non_null(ag_last_grad(p));
+    assert_close(ag_last_grad(p)[0], 10);
+    assert_false(ag_failed(ctx));
     free(pixels);
     viz_scene_free(&scene);
 }
@@ -315,6 +401,8 @@ int main(void) {
         CTX_TEST(test_positions_match_the_picture),
         CTX_TEST(test_layout_kept_while_only_values_change),
         CTX_TEST(test_inspector),
+        CTX_TEST(test_inspector_keeps_the_last_backward),
+        CTX_TEST(test_inspector_gradient_as_drawn),
         CTX_TEST(test_inspector_tensor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,7 +55,7 @@ if [ -z "${AGREPL_WINDOW_TESTS_INNER:-}" ]; then
     # disconnects, and a session connecting during the reset is refused
     # (between two sessions here nobody is connected; a desktop never resets)
     exec xvfb-run -a -s "-screen 0 1600x900x24 -noreset" \
-        env AGREPL_WINDOW_TESTS_INNER=1 AGREPL="$AGREPL" sh "$0"
+        env AGREPL_WINDOW_TESTS_INNER=1 AGREPL="$AGREPL" AGREPL_WINDOW_SHOTS="${AGREPL_WINDOW_SHOTS:-}" sh "$0"
 fi
 
 pass=0 fail=0
@@ -600,7 +600,12 @@ span_of() {
 }
 # point MS: hover/click helpers through xdotool, relative to the window
 pointer() { xdotool mousemove --window "$id" "$1" "$2"; }
-shot() { sleep 0.4; import -window "$id" "$tmp/$1.png" 2>/dev/null; }
+# (AGREPL_WINDOW_SHOTS=DIR keeps a copy of each, to look at)
+shot() {
+    sleep 0.4
+    import -window "$id" "$tmp/$1.png" 2>/dev/null
+    [ -z "${AGREPL_WINDOW_SHOTS:-}" ] || cp "$tmp/$1.png" "$AGREPL_WINDOW_SHOTS/" 2>/dev/null
+}
 start_env="AGREPL_WINDOW_TRACE='$log'" start explore
 start_env=""
 send explore 'a = 2.0; b = 3.0; y = sin(a*b) + a; y.backward()'
@@ -644,7 +649,7 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node f[0-9]* Mul ' 10; t
     fi
     pointer "$ax" "$ay"
     xdotool click 1
-    if seen "^inspector $a" 5 && seen '^| value: 2$' 1 && seen '^| grad: 3.880510859951098$' 1 &&
+    if seen "^inspector $a" 5 && seen '^| value: 2$' 1 && seen '^| grad (.grad): 3.880510859951098$' 1 &&
         seen '^|   Add as b: ∂y/∂y × ∂y/∂b = 1 × 1 = 1$' 1; then
         ok "6. click: a's inspector has its value, gradient and both uses"
     else
@@ -842,6 +847,54 @@ else
 fi
 status=$(quit fold)
 [ "$status" = 0 ] || not_ok "6. fold: :quit gave status $status"
+
+# ---- 7. the window's state (issue 24) -----------------------------------------
+# the inspector computes its numbers without touching what a later backward
+# keeps; it names the gradient as the node does (grad⁺ or .grad); show of
+# another graph closes it
+log="$tmp/state.log"
+start_env="AGREPL_WINDOW_TRACE='$log'" start state
+start_env=""
+send state 'a = 2.0; y = a*3; h = y + a; h.backward(); show(h)'
+if window=$(wait_window "agrepl graph: h" 20) && seen '^node v[0-9]* a ' 10; then
+    id=${window%% *}
+    set -- $(node a)
+    pointer "$2" "$3"
+    xdotool click 1
+    seen '^inspector ' 5
+    set -- $(node y)
+    pointer "$2" "$3"
+    xdotool click 1
+    if seen '^| grad⁺ (not kept in .grad): 1$' 5 &&
+        seen '^| grad (.grad): 4$' 1 && seen '^|   = the sum over its 2 uses: 1 + 3$' 1; then
+        ok "7. state: the inspector shows grad⁺ as the node does, and a summed gradient's parts"
+    else
+        not_ok "7. state: the inspector's gradients differ from the nodes'"
+        grep '^|' "$log" | tail -14 | sed 's/^/     log: /'
+    fi
+    shot state_inspector
+    send state 'p = 5.0; q = p^2 + 1; q.backward(); tree(q)'
+    if wait_for state '^q = 26 (grad⁺ 1) ← Add' 10; then
+        ok "7. state: after a click, a later backward still keeps its gradients (tree(q): grad⁺ 1)"
+    else
+        not_ok "7. state: tree(q) after a click: $(screen_text state | grep '^q = ')"
+    fi
+    send state 'r = (1 - p)^2 + 100*(q - p^2)^2; r.backward(); show(r)'
+    if seen '^inspector closed' 10 && seen '^show .* layout new' 1; then
+        sleep 0.5
+        id=$(xwin find "agrepl graph: r" | cut -d' ' -f1)
+        shot state_other_graph
+        ok "7. state: show of another graph closes the inspector"
+    else
+        not_ok "7. state: show(r) kept the inspector"
+        tail -5 "$log" | sed 's/^/     log: /'
+    fi
+else
+    not_ok "7. state: no graph window"
+    sed 's/^/     stderr: /' "$tmp/state.err"
+fi
+status=$(quit state)
+[ "$status" = 0 ] || not_ok "7. state: :quit gave status $status"
 
 echo "windows: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

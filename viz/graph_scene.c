@@ -12,6 +12,7 @@
 
 #include "ag_format.h"
 #include "ag_ops.h"
+#include "graph.h"
 #include "graph_internal.h"
 
 #define MAX_INSPECTED_ELEMENTS 10000 /* a bigger tensor's value is cut with a count */
@@ -392,6 +393,8 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
     scene->width = *width;
     scene->height = *height;
     scene->pinned = state.pinned;
+    scene->kept_only = o->kept_only;
+    scene->key = state.key;
     for (int i = 0; i < scene->nnodes; i++)
         if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == y) scene->output = y;
     return pixels;
@@ -439,10 +442,9 @@ static void input_role(const ag_func *f, int k, char *buf, size_t n) {
  * row numbered and its numbers in columns of one width.  Tensor elements
  * show TENSOR_DIGITS significant digits unless digits is set. */
 #define TENSOR_DIGITS 6
-static void append_value(strbuf *out, const ag_var *v, int digits, const char *indent) {
+static void append_numbers(strbuf *out, const ag_var *v, const double *data, int digits, const char *indent) {
     char number[AG_NUMBUF];
     size_t size = ag_size(v);
-    const double *data = ag_cdata(v);
     if (ag_ndim(v) == 0) {
         strbuf_appendf(out, "%s\n", ag_format_display(data[0], digits, number));
         return;
@@ -470,6 +472,10 @@ static void append_value(strbuf *out, const ag_var *v, int digits, const char *i
     if (shown < size) strbuf_appendf(out, "%s… (%zu more)\n", indent, size - shown);
 }
 
+static void append_value(strbuf *out, const ag_var *v, int digits, const char *indent) {
+    append_numbers(out, v, ag_cdata(v), digits, indent);
+}
+
 static void append_short(strbuf *out, const ag_var *v, int digits) {
     char text[256];
     viz_format_value(v, digits, text, sizeof text);
@@ -481,10 +487,12 @@ static void append_short(strbuf *out, const ag_var *v, int digits) {
  * with c.grad the gradient of f's output: kept in .grad (retain_grad), else
  * what a backward from the graph's output sends it now (∂y/∂c, computed
  * without touching any .grad).  Tensors show the gradient sent. */
-static void append_contribution(strbuf *out, const viz_scene *scene, ag_func *f, int k, int digits) {
+static bool append_contribution(strbuf *out, const viz_scene *scene, ag_func *f, int k, int digits,
+                                double *scalar_sent) {
     ag_var *made = ag_func_output(f, 0);
     ag_ctx *ctx = ag_var_ctx(made);
-    if (ag_failed(ctx)) return; /* the session's error message stays as it is */
+    if (ag_failed(ctx)) return false; /* the session's error message stays as it is */
+    bool found = false;
     char role[16], name[96], top[96], incoming[200], number[AG_NUMBUF];
     input_role(f, k, role, sizeof role);
     variable_name(made, name, sizeof name);
@@ -504,6 +512,8 @@ static void append_contribution(strbuf *out, const viz_scene *scene, ag_func *f,
                        ag_format_display(ag_item(gy), digits, number));
         strbuf_appendf(out, " × %s", ag_format_display(ag_item(local), digits, number));
         strbuf_appendf(out, " = %s", ag_format_display(ag_item(sent), digits, number));
+        *scalar_sent = ag_item(sent);
+        found = true;
     } else if (sent != NULL) {
         strbuf_appendf(out, "%s through ∂%s/∂%s: ", incoming, name, role);
         append_short(out, sent, digits);
@@ -512,7 +522,8 @@ static void append_contribution(strbuf *out, const viz_scene *scene, ag_func *f,
     } else {
         strbuf_append(out, "no gradient flows here");
     }
-    if (ag_failed(ctx)) ag_clear_error(ctx);
+    if (ag_failed(ctx)) ag_clear_error(ctx), found = false;
+    return found;
 }
 
 static void inspect_variable(const viz_scene *scene, const viz_scene_node *node, int digits, strbuf *out) {
@@ -527,25 +538,64 @@ static void inspect_variable(const viz_scene *scene, const viz_scene_node *node,
     strbuf_appendf(out, "shape: %s\n", ag_ndim(v) == 0 ? "scalar" : ag_shape_string(ag_ndim(v), ag_shape(v), shape));
     strbuf_append(out, "value: ");
     append_value(out, v, digits, "  ");
-    strbuf_append(out, "grad: ");
-    if (ag_grad(v) != NULL) append_value(out, ag_grad(v), digits, "  ");
-    else strbuf_append(out, "none\n");
-    /* every use: each input slot of a drawn function that v fills */
-    int uses = 0;
+    /* every use: each input slot of a drawn function that v fills, with the
+     * gradient it sends back (its part of v's gradient) */
+    strbuf uses = {0};
+    int count = 0, scalar_parts = 0;
+    double parts[8];
     for (int i = 0; i < scene->nnodes; i++) {
         const viz_scene_node *user = &scene->nodes[i];
         if (user->kind != VIZ_NODE_FUNC) continue;
         for (int k = 0; k < ag_func_ninputs(user->func); k++) {
             if (ag_func_input(user->func, k) != v) continue;
-            if (uses++ == 0) strbuf_append(out, "uses:\n");
+            count++;
             char label[64], role[16];
             input_role(user->func, k, role, sizeof role);
-            strbuf_appendf(out, "  %s as %s: ", ag_func_label(user->func, label, sizeof label), role);
-            if (ag_func_noutputs(user->func) == 1) append_contribution(out, scene, user->func, k, digits);
-            strbuf_append(out, "\n");
+            strbuf_appendf(&uses, "  %s as %s: ", ag_func_label(user->func, label, sizeof label), role);
+            double sent;
+            if (ag_func_noutputs(user->func) == 1 &&
+                append_contribution(&uses, scene, user->func, k, digits, &sent) && scalar_parts < 8)
+                parts[scalar_parts++] = sent;
+            strbuf_append(&uses, "\n");
         }
     }
-    if (uses == 0) strbuf_append(out, "uses: none drawn\n");
+    /* the gradient as the node shows it: .grad, or grad⁺ (what the last
+     * backward passed here without keeping it) */
+    ag_var *grad = ag_grad(v);
+    const double *flow = scene->kept_only ? NULL : ag_last_grad(v);
+    int calls = ag_grad_calls(v);
+    if (grad != NULL) {
+        strbuf_append(out, calls > 1 ? "grad (.grad, ⚠ " : "grad (.grad): ");
+        if (calls > 1) strbuf_appendf(out, VIZ_SUMMED_FMT "): ", calls);
+        append_value(out, grad, digits, "  ");
+        if (calls > 1 && flow != NULL) {
+            strbuf_append(out, "  of which the last backward's: ");
+            append_numbers(out, v, flow, digits, "    ");
+        }
+    } else if (flow != NULL) {
+        strbuf_append(out, "grad⁺ (not kept in .grad): ");
+        append_numbers(out, v, flow, digits, "  ");
+    } else {
+        strbuf_append(out, "grad: none\n");
+    }
+    if ((grad != NULL || flow != NULL) && count >= 2 && scalar_parts == count) {
+        /* a gradient summed over several uses: its parts */
+        char number[AG_NUMBUF];
+        strbuf_appendf(out, "  = the sum over its %d uses: ", count);
+        for (int i = 0; i < scalar_parts; i++) {
+            if (i > 0) strbuf_append(out, parts[i] < 0 ? " − " : " + ");
+            double shown = i > 0 && parts[i] < 0 ? -parts[i] : parts[i];
+            strbuf_append(out, ag_format_display(shown, digits, number));
+        }
+        strbuf_append(out, "\n");
+    }
+    if (count == 0) {
+        strbuf_append(out, "uses: none drawn\n");
+    } else {
+        strbuf_append(out, "uses:\n");
+        if (uses.data != NULL) strbuf_append(out, uses.data);
+    }
+    free(strbuf_take(&uses));
 }
 
 static void inspect_function(const viz_scene *scene, const viz_scene_node *node, int digits, strbuf *out) {
@@ -583,7 +633,8 @@ static void inspect_function(const viz_scene *scene, const viz_scene_node *node,
     for (int k = 0; k < ag_func_ninputs(f); k++) {
         if (ag_func_input(f, k) == NULL) continue;
         strbuf_append(out, "  ");
-        append_contribution(out, scene, f, k, digits);
+        double sent;
+        append_contribution(out, scene, f, k, digits, &sent);
         strbuf_append(out, "\n");
     }
 }

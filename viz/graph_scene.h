@@ -46,6 +46,8 @@ typedef struct viz_scene {
     int width, height; /* the picture, in pixels */
     ag_var *output;    /* the variable the graph ends at (held by its node), or NULL */
     bool pinned;       /* laid out from the cache (same structure as before) */
+    bool kept_only;    /* drawn with grads="kept": no grad⁺ (the inspector agrees) */
+    uint64_t key;      /* the graph's structure (equal for the same graph with new values) */
 } viz_scene;
 
 /* Frees the arrays and releases the variables the scene retains; leaves an

@@ -346,6 +346,7 @@ static void redraw(viz_graph_window *w) {
 /* Writes the inspector's text for the selected node (NULL when none) and
  * traces it. */
 static void update_inspector(viz_graph_window *w) {
+    if (w->inspector != NULL && w->selected < 0) trace(w, "inspector closed");
     free(w->inspector);
     w->inspector = NULL;
     if (w->selected < 0) return;
@@ -718,6 +719,17 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
         viz_scene_free(&scene);
         return rc;
     }
+    /* the selection follows its node by name in a graph of the same
+     * structure (new values, a loop's next step); the same output drawn
+     * otherwise (a group clicked open) keeps the same variable or function
+     * selected; another graph clears the selection and closes the inspector */
+    bool same_graph = window->scene.nodes != NULL && scene.key == window->scene.key;
+    const void *selected_object = NULL;
+    if (!same_graph && scene.output != NULL && scene.output == window->scene.output &&
+        window->selected >= 0 && window->selected < window->scene.nnodes) {
+        const viz_scene_node *old = &window->scene.nodes[window->selected];
+        selected_object = old->kind == VIZ_NODE_FUNC ? (const void *)old->func : (const void *)old->var;
+    }
     viz_scene_free(&window->scene);
     window->scene = scene;
     window->digits = o->digits;
@@ -737,8 +749,16 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     /* the selection follows its node by name; hovering is looked up again */
     window->hovered = -1;
     int selected = -1;
-    for (int i = 0; window->selected_name[0] != '\0' && i < scene.nnodes; i++)
+    for (int i = 0; same_graph && window->selected_name[0] != '\0' && i < scene.nnodes; i++)
         if (strcmp(scene.nodes[i].name, window->selected_name) == 0) selected = i;
+    for (int i = 0; !same_graph && selected_object != NULL && i < scene.nnodes; i++) {
+        const viz_scene_node *n = &scene.nodes[i];
+        if (n->kind == VIZ_NODE_FUNC ? (const void *)n->func == selected_object
+                                     : n->kind == VIZ_NODE_VAR && (const void *)n->var == selected_object)
+            selected = i;
+    }
+    if (selected >= 0)
+        snprintf(window->selected_name, sizeof window->selected_name, "%s", scene.nodes[selected].name);
     if (selected >= 0 || window->inspector != NULL) {
         window->selected = selected;
         double scroll = window->inspector_scroll;
