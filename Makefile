@@ -42,7 +42,7 @@ endif
 # poppler-utils reads saved PDFs back in the tests.
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev libpango1.0-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
-  tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran xdotool
+  tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran xdotool python3
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka
 
 PKG_CONFIG ?= pkg-config
@@ -80,7 +80,7 @@ VIZMOD   = $(BUILD)/agrepl-viz.so
 VIZMODDIR = $(LIBDIR)/agrepl
 REPLLIB  = $(BUILD)/librepl.a
 AGREPL   = $(BUILD)/agrepl
-TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 # agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
@@ -98,7 +98,7 @@ build-all: $(LIB) $(SHLIB) $(AGREPL) $(VIZMOD) $(BUILD)/samples/train_mlp
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
 	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
-	for c in xvfb-run tmux valgrind import pdftoppm pdftotext g++ groff objcopy xdotool; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for c in xvfb-run tmux valgrind import pdftoppm pdftotext g++ groff objcopy xdotool python3; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
 	[ "$$($(CC) -print-file-name=libgfortran.a)" != libgfortran.a ] || missing="$$missing libgfortran.a"; \
 	if [ -n "$$missing" ]; then \
@@ -205,6 +205,20 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLL
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -pthread -Wl,-u,agrepl_viz_module -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) \
 	  $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
+
+# Every public function called with NULL for its handles: the program is
+# written by tests/gen_null_test.py from the headers, and generation fails
+# when the library exports a function no header declares.
+$(BUILD)/gen/exports.txt: $(SHLIB)
+	@mkdir -p $(@D)
+	$(Q)nm -D --defined-only $< | awk '$$2 == "T" { print $$3 }' > $@
+$(BUILD)/gen/test_null_handles.c: tests/gen_null_test.py $(wildcard include/autograd/*.h) $(BUILD)/gen/exports.txt
+	@echo "  GEN $@"
+	$(Q)python3 tests/gen_null_test.py include/autograd $(BUILD)/gen/exports.txt > $@.tmp && mv $@.tmp $@
+$(BUILD)/tests/test_null_handles: $(BUILD)/gen/test_null_handles.c $(LIBINT)
+	@mkdir -p $(@D)
+	@echo "  LD $@"
+	$(Q)$(CC) $(CFLAGS_BASE) -Wno-deprecated-declarations -o $@ $< $(LIBINT) $(BLAS_LIBS) -lm
 
 unit-tests: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t 2>&1; done

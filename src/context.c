@@ -156,24 +156,30 @@ void *ag_set_error(ag_ctx *ctx, const char *fmt, ...) {
 /* ---- switches ------------------------------------------------------------- */
 
 bool ag_set_grad_enabled(ag_ctx *ctx, bool enabled) {
+    if (ctx == NULL) return false;
     bool old = ctx->grad_enabled;
     ctx->grad_enabled = enabled;
     return old;
 }
-bool ag_grad_enabled(const ag_ctx *ctx) { return ctx->grad_enabled; }
+bool ag_grad_enabled(const ag_ctx *ctx) { return ctx != NULL && ctx->grad_enabled; }
 bool ag_set_train(ag_ctx *ctx, bool train) {
+    if (ctx == NULL) return false;
     bool old = ctx->train;
     ctx->train = train;
     return old;
 }
-bool ag_is_train(const ag_ctx *ctx) { return ctx->train; }
-void ag_set_check_finite(ag_ctx *ctx, bool on) { ctx->check_finite = on; }
-const char *ag_nonfinite_op(const ag_ctx *ctx) { return ctx->nonfinite_op; }
-void ag_clear_nonfinite(ag_ctx *ctx) { ctx->nonfinite_op = NULL; }
+bool ag_is_train(const ag_ctx *ctx) { return ctx != NULL && ctx->train; }
+void ag_set_check_finite(ag_ctx *ctx, bool on) {
+    if (ctx != NULL) ctx->check_finite = on;
+}
+const char *ag_nonfinite_op(const ag_ctx *ctx) { return ctx ? ctx->nonfinite_op : NULL; }
+void ag_clear_nonfinite(ag_ctx *ctx) {
+    if (ctx != NULL) ctx->nonfinite_op = NULL;
+}
 void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag) {
     if (ctx != NULL) ctx->interrupt = flag;
 }
-ag_rng *ag_ctx_rng(ag_ctx *ctx) { return &ctx->rng; }
+ag_rng *ag_ctx_rng(ag_ctx *ctx) { return ctx ? &ctx->rng : NULL; }
 
 /* ---- node allocation -------------------------------------------------------- */
 

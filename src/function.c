@@ -293,7 +293,8 @@ void op_label_SHAPE(const ag_op_params *p, char *buf, size_t n) {
 }
 
 char *ag_func_label(const ag_func *f, char *buf, size_t n) {
-    if (n == 0) return buf;
+    if (buf == NULL || n == 0) return buf;
+    if (f == NULL) return buf[0] = '\0', buf;
     const ag_op_def *def = &ag_op_table[f->op];
     size_t at = (size_t)snprintf(buf, n, "%s", def->name);
     if (def->label != NULL && at < n) def->label(&f->params, buf + at, n - at);

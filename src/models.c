@@ -371,12 +371,12 @@ ag_var *ag_model_forward(ag_model *m, ag_var *x) {
 
 int ag_model_param_count(const ag_model *m) {
     int count = 0;
-    for (int i = 0; i < m->nslots; i++) count += *m->slots[i].var != NULL;
+    for (int i = 0; m != NULL && i < m->nslots; i++) count += *m->slots[i].var != NULL;
     return count;
 }
 
 ag_var *ag_model_param(const ag_model *m, int i, const char **name) {
-    for (int s = 0; s < m->nslots && i >= 0; s++) {
+    for (int s = 0; m != NULL && s < m->nslots && i >= 0; s++) {
         if (*m->slots[s].var == NULL) continue;
         if (i-- == 0) {
             if (name != NULL) *name = m->slots[s].name;
@@ -387,19 +387,20 @@ ag_var *ag_model_param(const ag_model *m, int i, const char **name) {
 }
 
 ag_var *ag_model_param_by_name(const ag_model *m, const char *name) {
-    for (int s = 0; name != NULL && s < m->nslots; s++)
+    for (int s = 0; m != NULL && name != NULL && s < m->nslots; s++)
         if (strcmp(m->slots[s].name, name) == 0) return *m->slots[s].var;
     return NULL;
 }
 
 size_t ag_model_param_size(const ag_model *m) {
     size_t total = 0;
-    for (int s = 0; s < m->nslots; s++)
+    for (int s = 0; m != NULL && s < m->nslots; s++)
         if (*m->slots[s].var != NULL) total += ag_size(*m->slots[s].var);
     return total;
 }
 
 bool ag_model_initialized(const ag_model *m) {
+    if (m == NULL) return false;
     for (int i = 0; i < m->nunits; i++)
         if (m->units[i].w == NULL) return false;
     return true;
@@ -411,16 +412,18 @@ void ag_model_cleargrad(ag_model *m) {
 void ag_model_cleargrads(ag_model *m) { ag_model_cleargrad(m); }
 
 void ag_model_reset_state(ag_model *m) {
+    if (m == NULL) return;
     ag_release(m->h);
     ag_release(m->c);
     m->h = m->c = NULL;
 }
 
-ag_model_kind ag_model_get_kind(const ag_model *m) { return m->kind; }
-ag_ctx *ag_model_ctx(const ag_model *m) { return m->ctx; }
+ag_model_kind ag_model_get_kind(const ag_model *m) { return m ? m->kind : (ag_model_kind)-1; }
+ag_ctx *ag_model_ctx(const ag_model *m) { return m ? m->ctx : NULL; }
 
 char *ag_model_describe(const ag_model *m, char *buf, size_t n) {
-    if (n == 0) return buf;
+    if (buf == NULL || n == 0) return buf;
+    if (m == NULL) return snprintf(buf, n, "(no model)"), buf;
     size_t used = 0;
     /* Appends while there is room; snprintf truncates the rest. */
 #define APPEND(...)                                                              \

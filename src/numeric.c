@@ -62,8 +62,22 @@ static bool any_null(ag_var *const *xs, int n) {
     return false;
 }
 
+/* 0 when f and xs[0..n) are there; else -1, with "WHAT: ..." unless a
+ * message is set already (a NULL input passed along). */
+static int check_args(ag_ctx *ctx, const char *what, ag_fn f, ag_var *const *xs, int n) {
+    if (ctx == NULL) return -1;
+    const char *problem = f == NULL                 ? "no function"
+                          : n < 0                   ? "negative number of inputs"
+                          : n > 0 && xs == NULL     ? "no input list"
+                          : any_null(xs, n)         ? "an input is NULL"
+                                                    : NULL;
+    if (problem == NULL) return 0;
+    if (!ag_failed(ctx) || f == NULL || n < 0 || xs == NULL) ag_set_error(ctx, "%s: %s", what, problem);
+    return -1;
+}
+
 ag_var *ag_numdiff(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, double h) {
-    if (ctx == NULL || f == NULL || n < 0 || (n > 0 && xs == NULL) || any_null(xs, n)) return NULL;
+    if (check_args(ctx, "numdiff", f, xs, n) < 0) return NULL;
     if (h <= 0) h = DEFAULT_STEP;
     ag_var **plus = shifted_copies(ctx, xs, n, h);
     ag_var **minus = plus ? shifted_copies(ctx, xs, n, -h) : NULL;
@@ -88,7 +102,7 @@ ag_var *ag_numdiff(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, d
 }
 
 ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, int i, double h) {
-    if (ctx == NULL || f == NULL || n < 0 || (n > 0 && xs == NULL) || any_null(xs, n)) return NULL;
+    if (check_args(ctx, "numgrad", f, xs, n) < 0) return NULL;
     if (i < 0 || i >= n) return ag_set_error(ctx, "numgrad: input %d out of range for %d inputs", i, n);
     if (h <= 0) h = DEFAULT_STEP;
     /* The other inputs are passed as they are; only xs[i] is replaced by a
@@ -170,7 +184,7 @@ static int compare_input(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, in
 
 int ag_gradcheck(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, double atol,
                  double rtol, ag_mismatch_fn report, void *report_user) {
-    if (ctx == NULL || f == NULL || n < 0 || (n > 0 && xs == NULL) || any_null(xs, n)) return -1;
+    if (check_args(ctx, "gradcheck", f, xs, n) < 0) return -1;
     ag_var **saved = malloc(sizeof *saved * (size_t)(n > 0 ? n : 1));
     if (saved == NULL) {
         ag_set_error(ctx, "gradcheck: out of memory");

@@ -336,12 +336,18 @@ void ag_optim_free(ag_optim *opt) {
     free(opt);
 }
 
-ag_ctx *ag_optim_ctx(const ag_optim *opt) { return opt->ctx; }
-ag_optim_config ag_optim_get_config(const ag_optim *opt) { return opt->config; }
-long ag_optim_step_count(const ag_optim *opt) { return opt->steps; }
-long ag_optim_steps(const ag_optim *opt) { return opt->steps; }
+ag_ctx *ag_optim_ctx(const ag_optim *opt) { return opt ? opt->ctx : NULL; }
+/* With opt NULL, a config of kind AG_OPTIM_KIND_COUNT and every number NaN. */
+ag_optim_config ag_optim_get_config(const ag_optim *opt) {
+    if (opt == NULL)
+        return (ag_optim_config){AG_OPTIM_KIND_COUNT, NAN, NAN, NAN, NAN, NAN, NAN};
+    return opt->config;
+}
+long ag_optim_step_count(const ag_optim *opt) { return opt ? opt->steps : 0; }
+long ag_optim_steps(const ag_optim *opt) { return ag_optim_step_count(opt); }
 
 int ag_optim_set_lr(ag_optim *opt, double lr) {
+    if (opt == NULL) return -1;
     if (check_value(opt->ctx, ag_optim_kind_name(opt->config.kind), "lr", lr, false) < 0) return -1;
     opt->config.lr = lr;
     return 0;
@@ -350,6 +356,7 @@ int ag_optim_set_lr(ag_optim *opt, double lr) {
 /* ---- hooks ------------------------------------------------------------------ */
 
 int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value) {
+    if (opt == NULL) return -1;
     if (ag_hook_validate(opt->ctx, kind, value) < 0) return -1;
     hook *grown = realloc(opt->hooks, (size_t)(opt->nhooks + 1) * sizeof *grown);
     if (grown == NULL) return ag_set_error(opt->ctx, "out of memory"), -1;
@@ -358,10 +365,10 @@ int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value) {
     return 0;
 }
 
-int ag_optim_hook_count(const ag_optim *opt) { return opt->nhooks; }
+int ag_optim_hook_count(const ag_optim *opt) { return opt ? opt->nhooks : 0; }
 
 int ag_optim_hook(const ag_optim *opt, int i, double *value) {
-    if (i < 0 || i >= opt->nhooks) return -1;
+    if (opt == NULL || i < 0 || i >= opt->nhooks) return -1;
     if (value != NULL) *value = opt->hooks[i].value;
     return (int)opt->hooks[i].kind;
 }
@@ -412,10 +419,10 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
     return index;
 }
 
-int ag_optim_state_count(const ag_optim *opt) { return opt->nstates; }
+int ag_optim_state_count(const ag_optim *opt) { return opt ? opt->nstates : 0; }
 
 int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out) {
-    if (i < 0 || i >= opt->nstates) return -1;
+    if (opt == NULL || out == NULL || i < 0 || i >= opt->nstates) return -1;
     const state_entry *e = &opt->states[i];
     *out = (ag_optim_state){e->param, e->name ? e->name : ag_name(e->param), e->size,
                             e->velocity, e->m, e->v};
@@ -565,10 +572,20 @@ static int update_named(ag_optim *opt, ag_var *const *params, const char *const 
 }
 
 int ag_optim_update(ag_optim *opt, ag_var *const *params, int n) {
+    if (opt == NULL) return -1;
     return update_named(opt, params, NULL, n);
 }
 
+/* An optimizer NULL (ag_optim_new failed) with a model at hand: -1, and a
+ * message in the model's context unless one is there already. */
+static int no_optim(ag_model *m, const char *what) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (ctx != NULL && !ag_failed(ctx)) ag_set_error(ctx, "%s: the optimizer is NULL", what);
+    return -1;
+}
+
 int ag_optim_update_model(ag_optim *opt, ag_model *m) {
+    if (opt == NULL) return no_optim(m, "optim_update_model");
     if (m == NULL)
         return ag_set_error(opt->ctx, "%s: no model", ag_optim_kind_name(opt->config.kind)), -1;
     int n = ag_model_param_count(m);
@@ -589,6 +606,7 @@ int ag_optim_update_model(ag_optim *opt, ag_model *m) {
 /* ---- binding ------------------------------------------------------------------ */
 
 int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
+    if (opt == NULL) return -1;
     ag_var **copy = NULL;
     if (n > 0) {
         const char *name = ag_optim_kind_name(opt->config.kind);
@@ -616,6 +634,7 @@ int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
 }
 
 int ag_optim_bind_model(ag_optim *opt, ag_model *m) {
+    if (opt == NULL) return no_optim(m, "optim_bind_model");
     if (m != NULL && ag_model_ctx(m) != opt->ctx)
         return ag_set_error(opt->ctx, "%s: the model belongs to another context",
                             ag_optim_kind_name(opt->config.kind)),
@@ -626,9 +645,10 @@ int ag_optim_bind_model(ag_optim *opt, ag_model *m) {
     return 0;
 }
 
-bool ag_optim_is_bound(const ag_optim *opt) { return opt->bound_model || opt->nbound > 0; }
+bool ag_optim_is_bound(const ag_optim *opt) { return opt && (opt->bound_model || opt->nbound > 0); }
 
 int ag_optim_step(ag_optim *opt) {
+    if (opt == NULL) return -1;
     if (opt->bound_model != NULL) return ag_optim_update_model(opt, opt->bound_model);
     if (opt->nbound > 0) return ag_optim_update(opt, opt->bound, opt->nbound);
     ag_set_error(opt->ctx, "%s: no parameters are bound", ag_optim_kind_name(opt->config.kind));
@@ -645,7 +665,8 @@ void ag_optim_zero_grad(ag_optim *opt) { ag_optim_cleargrad(opt); }
 /* ---- description ----------------------------------------------------------------- */
 
 char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n) {
-    if (n == 0) return buf;
+    if (buf == NULL || n == 0) return buf;
+    if (opt == NULL) return snprintf(buf, n, "(no optimizer)"), buf;
     const ag_optim_config *c = &opt->config;
     size_t used = 0;
     char a[AG_NUMBUF], b[AG_NUMBUF];

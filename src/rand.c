@@ -15,6 +15,7 @@
 #define PCG_STREAM 0xda3e39cb94b95bdbULL
 
 void ag_rng_seed(ag_rng *rng, uint64_t seed) {
+    if (rng == NULL) return;
     rng->state = 0;
     rng->inc = (PCG_STREAM << 1) | 1u;
     ag_rng_u32(rng);
@@ -26,6 +27,7 @@ void ag_rng_seed(ag_rng *rng, uint64_t seed) {
 
 /* pcg32_random_r: advance the LCG, output a rotated xorshift of the old state. */
 uint32_t ag_rng_u32(ag_rng *rng) {
+    if (rng == NULL) return 0;
     uint64_t old = rng->state;
     rng->state = old * PCG_MULTIPLIER + rng->inc;
     uint32_t xorshifted = (uint32_t)(((old >> 18) ^ old) >> 27);
@@ -36,6 +38,7 @@ uint32_t ag_rng_u32(ag_rng *rng) {
 /* 27 high bits of one output and 26 of the next make a 53-bit integer
  * a*2^26 + b; divided by 2^53 it is exact and lies in [0, 1). */
 double ag_rng_uniform(ag_rng *rng) {
+    if (rng == NULL) return NAN;
     uint32_t high = ag_rng_u32(rng) >> 5;
     uint32_t low = ag_rng_u32(rng) >> 6;
     return (high * 67108864.0 + low) / 9007199254740992.0;
@@ -44,6 +47,7 @@ double ag_rng_uniform(ag_rng *rng) {
 /* Marsaglia's polar method: draws a point in the unit disc and turns it into
  * two independent normals; the second is kept for the next call. */
 double ag_rng_normal(ag_rng *rng) {
+    if (rng == NULL) return NAN;
     if (rng->has_spare) {
         rng->has_spare = false;
         return rng->spare;

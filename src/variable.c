@@ -103,12 +103,17 @@ ag_var *ag_full(ag_ctx *ctx, int ndim, const int *shape, double value) {
 
 ag_var *ag_ones(ag_ctx *ctx, int ndim, const int *shape) { return filled(ctx, "ones", ndim, shape, 1.0); }
 
+/* NULL for x NULL, with "WHAT: the input is NULL" unless a message is set. */
+static ag_var *null_input(ag_ctx *ctx, const char *what) {
+    return ag_failed(ctx) ? NULL : ag_set_error(ctx, "%s: the input is NULL", what);
+}
+
 ag_var *ag_zeros_like(ag_ctx *ctx, const ag_var *x) {
-    return x ? ag_zeros(ctx, x->t.ndim, x->t.shape) : NULL;
+    return x ? ag_zeros(ctx, x->t.ndim, x->t.shape) : null_input(ctx, "zeros_like");
 }
 
 ag_var *ag_ones_like(ag_ctx *ctx, const ag_var *x) {
-    return x ? ag_ones(ctx, x->t.ndim, x->t.shape) : NULL;
+    return x ? ag_ones(ctx, x->t.ndim, x->t.shape) : null_input(ctx, "ones_like");
 }
 
 ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step) {
@@ -152,7 +157,7 @@ ag_var *ag_eye(ag_ctx *ctx, int n) {
 }
 
 ag_var *ag_detach(ag_ctx *ctx, const ag_var *x) {
-    return x ? ag_new(ctx, x->t.ndim, x->t.shape, x->t.data) : NULL;
+    return x ? ag_new(ctx, x->t.ndim, x->t.shape, x->t.data) : null_input(ctx, "detach");
 }
 
 /* ---- accessors ------------------------------------------------------------ */

@@ -8,9 +8,24 @@
  * is NULL" when there is none), so a whole expression can be checked once at
  * the end.  Errors are sticky: ag_failed() and the message stay set, through
  * later calls that succeed, until ag_clear_error() (a later failure replaces
- * the message; a NULL passed along does not).  Accessors accept NULL
- * and answer "nothing": ag_item(NULL) is NaN, ag_ndim/ag_size 0, ag_shape,
- * ag_data and ag_grad NULL, ag_name "".
+ * the message; a NULL passed along does not).
+ *
+ * NULL handles.  Every function accepts NULL for every handle (ag_ctx,
+ * ag_var, ag_func, ag_model, ag_optim, ag_rng, and the variables in an
+ * array) and answers "nothing" by its return type: a pointer NULL, a
+ * status -1, a count or size 0, a number NaN, a bool false, a name "", a
+ * void call does nothing.  When a context is at hand (a context, model or
+ * optimizer argument that is not NULL), the call fails with a message
+ * naming what was NULL, unless one is set already.  Exceptions, each
+ * written at its function: ag_errmsg(NULL) is a message, ag_failed(NULL)
+ * true, ag_func_op(NULL) and ag_model_get_kind(NULL) -1,
+ * ag_model_describe and ag_optim_describe write "(no model)" /
+ * "(no optimizer)", ag_func_label writes "", ag_var_string gives "<nil>",
+ * ag_optim_get_config(NULL) has kind AG_OPTIM_KIND_COUNT and NaN numbers,
+ * and where NULL has a meaning (ag_linear's bias, ag_rand's generator, a
+ * NULL gradient for ag_set_grad or ag_func_input_grad, ag_optim_bind_model's
+ * model) it is that.  tests/gen_null_test.py checks all of this for every
+ * function the headers declare.
  *
  * Memory.  Every node (variable or function) belongs to one context and is
  * never freed one by one.  The caller marks the variables it keeps as roots
