@@ -114,5 +114,18 @@ if (ulimit -v 300000 && agrepl --version) >/dev/null 2>&1; then
 else
     echo "reliability: skipped the ulimit -v check ($AGREPL cannot start under ulimit -v)"
 fi
+# issue 30, row 1: Graphviz's layout of this 601-node graph segfaults (Debian's
+# 2.42, after about 18 s of CPU); it runs in a child process, so a crash or the
+# CPU-time limit (here `ulimit -t 3`, which the child inherits) is an error
+# and the session goes on with every name
+printf 'x = 1.0\ny = x\nfor i in range(100) { y = sin(y) * x + y }\nrender(y, "r.svg", max_nodes=5000, fold=false)\nprint(x)\n' >"$tmp/r1.ag"
+(cd "$tmp/w" && ulimit -t 3 && AGREPL_HEADLESS=1 agrepl <"$tmp/r1.ag" >"$tmp/out" 2>"$tmp/err")
+status=$?
+if [ -e "$tmp/w/r.svg" ]; then
+    check "row 1: the 601-node graph renders" 0 $status "$tmp/out" 'x(1)'
+else
+    check "row 1: a Graphviz crash or runaway is an error" 1 $status "$tmp/err" 'render: Graphviz \(was stopped after 2 s of CPU time\|crashed\)'
+    grep -q 'x(1)' "$tmp/out" || { fail=$((fail + 1)); echo "FAIL row 1: x lost after the render: $(cat "$tmp/out")"; }
+fi
 echo "reliability: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -23,6 +23,7 @@
 #include "ag_format.h"
 #include "ag_ops.h"
 #include "atomic_file.h"
+#include "graph_contain.h"
 #include "graph_internal.h"
 
 const viz_layout_hooks *viz_graph_layout_hooks;
@@ -816,12 +817,81 @@ static GVC_t *process_gvc(void) {
     return gvc;
 }
 
+/* ---- the layout, contained (graph_contain.c) ------------------------------
+ * Graphviz can crash on a graph it was given (a SIGSEGV in dot_layout on a
+ * 601-node graph) or run for minutes, so every "dot" layout runs first in a
+ * forked child with CPU and memory limits.  Without hooks the child also
+ * renders and sends the bytes (or the pixels) back; with hooks, which need
+ * the layout in this process, the child only shows that the layout ends
+ * well, and it is repeated here. */
+typedef struct render_job {
+    GVC_t *gvc;
+    Agraph_t *g;
+    const char *format; /* NULL: the layout only */
+} render_job;
+
+typedef struct pixels_head {
+    int width, height;
+    viz_render_transform transform;
+} pixels_head;
+
+static unsigned char *layout_and_render(void *arg, size_t *size, char err[VIZ_ERRLEN]) {
+    render_job *job = arg;
+    if (gvLayout(job->gvc, job->g, "dot") != 0) {
+        snprintf(err, VIZ_ERRLEN, "Graphviz could not lay out the graph");
+        return NULL;
+    }
+    if (job->format == NULL) {
+        *size = 0;
+        return malloc(1);
+    }
+    bool pixels = strcmp(job->format, "agrepl-pixels") == 0;
+    char *data = NULL;
+    unsigned int length = 0;
+    captured.called = false;
+    captured.pixels = NULL;
+    if (gvRenderData(job->gvc, job->g, job->format, &data, &length) != 0 || data == NULL) {
+        snprintf(err, VIZ_ERRLEN, "Graphviz could not render %s", pixels ? "the picture" : job->format);
+        return NULL;
+    }
+    unsigned char *reply;
+    if (pixels) {
+        if (!captured.called || captured.pixels == NULL) {
+            snprintf(err, VIZ_ERRLEN, captured.called ? "out of memory while drawing the graph"
+                                                      : "Graphviz could not draw the graph");
+            return NULL;
+        }
+        pixels_head head = {captured.width, captured.height, captured.transform};
+        size_t count = (size_t)captured.width * (size_t)captured.height * 4;
+        if ((reply = malloc(sizeof head + count)) != NULL) {
+            memcpy(reply, &head, sizeof head);
+            memcpy(reply + sizeof head, captured.pixels, count);
+            *size = sizeof head + count;
+        }
+    } else if ((reply = malloc(length ? length : 1)) != NULL) {
+        memcpy(reply, data, length);
+        *size = length;
+    }
+    if (reply == NULL) snprintf(err, VIZ_ERRLEN, "out of memory while rendering %s", job->format);
+    return reply;
+}
+
+/* A "dot" layout of g in a child: true when it ends well, else false with err. */
+static bool layout_survives(GVC_t *gvc, Agraph_t *g, char err[VIZ_ERRLEN]) {
+    render_job job = {gvc, g, NULL};
+    size_t unused;
+    unsigned char *reply = viz_contained(layout_and_render, &job, &unused, err);
+    free(reply);
+    return reply != NULL;
+}
+
 /* Lays g out with dot and renders it in `format`; closes g.  Returns malloc'd
  * bytes and their count, or NULL with err.  For "agrepl-pixels" the bytes are
  * `captured` instead (then NULL and no err means success). */
 static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size,
                                    char err[VIZ_ERRLEN]) {
     unsigned char *bytes = NULL;
+    err[0] = '\0';
     GVC_t *gvc = process_gvc();
     if (gvc == NULL) {
         snprintf(err, VIZ_ERRLEN, "Graphviz could not start");
@@ -830,12 +900,34 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size
     }
     const viz_layout_hooks *hooks = viz_graph_layout_hooks;
     bool pinned = hooks != NULL && hooks->before != NULL && hooks->before(g, hooks->user);
-    int laid = gvLayout(gvc, g, pinned ? "nop2" : "dot");
+    if (hooks == NULL) { /* all of it in the child */
+        render_job job = {gvc, g, format};
+        bytes = viz_contained(layout_and_render, &job, size, err);
+        if (bytes != NULL && strcmp(format, "agrepl-pixels") == 0) {
+            pixels_head head;
+            memcpy(&head, bytes, sizeof head);
+            captured.called = true;
+            captured.width = head.width;
+            captured.height = head.height;
+            captured.transform = head.transform;
+            size_t count = *size - sizeof head;
+            if ((captured.pixels = malloc(count ? count : 1)) != NULL)
+                memcpy(captured.pixels, bytes + sizeof head, count);
+            free(bytes);
+            bytes = NULL;
+        }
+        agclose(g);
+        return bytes;
+    }
+    int laid = -1;
+    if (pinned || layout_survives(gvc, g, err)) laid = gvLayout(gvc, g, pinned ? "nop2" : "dot");
     if (laid == 0 && pinned && hooks->laid_out != NULL && !hooks->laid_out(g, hooks->user)) {
         gvFreeLayout(gvc, g); /* the kept layout no longer fits the labels */
-        laid = gvLayout(gvc, g, "dot");
+        laid = layout_survives(gvc, g, err) ? gvLayout(gvc, g, "dot") : -1;
     }
-    if (laid != 0) {
+    if (laid != 0 && err[0] != '\0') {
+        /* the child's reason */
+    } else if (laid != 0) {
         snprintf(err, VIZ_ERRLEN, "Graphviz could not lay out the graph");
     } else {
         char *data = NULL;
