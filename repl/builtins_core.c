@@ -362,7 +362,12 @@ static int builtin_get_item(repl *r, const builtin_args *a, repl_value *out) {
     int *indices, n, axis;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 2, &axis) < 0) return -1;
     if (arg_int_array(r, a, 1, &indices, &n) < 0) return -1;
-    int rc = done_var(r, ag_get_item(r->ctx, x, axis, indices, n), out);
+    /* one integer drops the axis, as x[i] and DeZero's get_item; a list keeps it */
+    repl_value key = a->values[1];
+    bool drop = key.kind == VALUE_NUMBER || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 0);
+    ag_var *y = ag_get_item(r->ctx, x, axis, indices, n);
+    if (drop && y != NULL) y = ag_squeeze(r->ctx, y, axis);
+    int rc = done_var(r, y, out);
     free(indices);
     return rc;
 }
@@ -839,7 +844,7 @@ const builtin_def builtins_core[] = {
     {"sigmoid", "x", builtin_sigmoid, "elementwise", "1 / (1 + exp(-x)), computed as 0.5 + 0.5*tanh(0.5x)"},
     {"relu", "x", builtin_relu, "elementwise", "max(x, 0)"},
     {"gelu", "x", builtin_gelu, "elementwise", "GELU, tanh approximation"},
-    {"clip", "x, lo, hi", builtin_clip, "elementwise", "x limited to [lo, hi] (min(max(x, lo), hi): hi everywhere when lo > hi, as PyTorch); gradient 1 strictly inside, 0 at lo and hi themselves and outside, as upstream (PyTorch: 1 at the bounds)"},
+    {"clip", "x, lo, hi", builtin_clip, "elementwise", "x limited to [lo, hi] (min(max(x, lo), hi): hi everywhere when lo > hi, as PyTorch); gradient 1 inside and at lo and hi themselves (as PyTorch), 0 outside"},
     /* shape and reduction */
     {"sum", "x, axis=nil, keepdims=false", builtin_sum, "shape", "sum over all elements, or over axis (a number or a list)"},
     {"mean", "x, axis=nil, keepdims=false", builtin_mean, "shape", "mean over all elements or over axis"},
@@ -855,14 +860,15 @@ const builtin_def builtins_core[] = {
     {"concat", "xs, axis=0", builtin_concat, "shape",
      "join a list of variables along axis (a tensor xs: its rows, as NumPy does)"},
     {"split", "x, sizes, axis=0", builtin_split, "shape", "pieces along axis: a list gives their sizes, a number n pieces of n (the last shorter), as PyTorch's split"},
-    {"get_item", "x, indices, axis=0", builtin_get_item, "shape", "take indices along axis (x[[0, 2]])"},
+    {"get_item", "x, indices, axis=0", builtin_get_item, "shape", "take indices along axis: one integer drops the axis (x[0]), a list keeps it (x[[0, 2]])"},
     {"matmul", "a, b", builtin_matmul, "shape", "matrix product a @ b (batched over leading axes)"},
     /* neural net */
     {"linear", "x, W, b=nil", builtin_linear, "nn", "x @ W + b"},
     {"softmax", "x, axis=-1", builtin_softmax, "nn", "exp(x) / sum(exp(x)) along axis"},
-    {"mse", "y, t", builtin_mse, "nn", "mean squared error (shape [1])"},
+    {"mse", "y, t", builtin_mse, "nn", "mean squared error, 0-d"},
+    {"mean_squared_error", "y, t", builtin_mse, "nn", "the same as mse (DeZero's name)"},
     {"cross_entropy", "logits, labels", builtin_cross_entropy, "nn",
-     "softmax cross-entropy, mean over rows; labels are class indices"},
+     "softmax cross-entropy, mean over rows, 0-d; labels are class indices"},
     {"softmax_cross_entropy", "logits, labels", builtin_cross_entropy, "nn", "the same as cross_entropy"},
     {"dropout", "x, ratio=0.5", builtin_dropout, "nn", "zero a random fraction, scale the rest (off in testmode)"},
     {"accuracy", "y, t", builtin_accuracy, "nn", "fraction of rows whose argmax is the label (no graph)"},

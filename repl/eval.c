@@ -263,11 +263,65 @@ static const char *operator_verb(ast_operator op) {
     }
 }
 
-/* a OP b for a comparison; errors at the binary node `at`. */
+/* The variable holding v's numbers: v itself, or a new leaf for a list of
+ * numbers (a shape); NULL when v holds other things (strings, variables...). */
+static ag_var *contents_of(repl *r, repl_value v) {
+    if (v.kind == VALUE_VAR) return v.as.var;
+    if (v.kind == VALUE_LIST && v.as.list->count > 0 && value_is_tensor_literal(v))
+        return value_to_leaf(r, v);
+    return NULL;
+}
+
+/* a == b for lists and shapes: the same items in the same order (shapes as
+ * lists of numbers equal a 1-D variable with those numbers, `x.shape == [3, 2]`).
+ * Lists holding other things compare item by item. */
+static bool contents_equal(repl *r, repl_value a, repl_value b) {
+    if (a.kind == VALUE_LIST && b.kind == VALUE_LIST) {
+        if (a.as.list->count != b.as.list->count) return false;
+        for (int i = 0; i < a.as.list->count; i++) {
+            repl_value x = a.as.list->items[i], y = b.as.list->items[i];
+            double p, q;
+            if (scalar_of(x, &p) && scalar_of(y, &q)) {
+                if (p != q) return false;
+            } else if (x.kind == VALUE_LIST || y.kind == VALUE_LIST) {
+                if (!contents_equal(r, x, y)) return false;
+            } else if (x.kind == VALUE_STRING && y.kind == VALUE_STRING) {
+                if (strcmp(x.as.string->text, y.as.string->text) != 0) return false;
+            } else if (x.kind == VALUE_BOOL && y.kind == VALUE_BOOL) {
+                if (x.as.boolean != y.as.boolean) return false;
+            } else if (x.kind != y.kind || x.kind == VALUE_NUMBER ||
+                       (x.kind == VALUE_VAR && x.as.var != y.as.var) ||
+                       (x.kind == VALUE_OBJECT && x.as.object != y.as.object) ||
+                       (x.kind == VALUE_FUNCTION && x.as.function != y.as.function) ||
+                       (x.kind == VALUE_BUILTIN && x.as.builtin != y.as.builtin)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    ag_var *x = contents_of(r, a), *y = contents_of(r, b);
+    bool equal = x != NULL && y != NULL && ag_ndim(x) == ag_ndim(y);
+    for (int d = 0; equal && d < ag_ndim(x); d++) equal = ag_shape(x)[d] == ag_shape(y)[d];
+    size_t size = equal ? ag_size(x) : 0;
+    for (size_t i = 0; i < size && equal; i++) equal = ag_cdata(x)[i] == ag_cdata(y)[i];
+    return equal;
+}
+
+/* a OP b for a comparison; errors at the binary node `at`.  `contents`:
+ * an operand was written as a list literal, so == compares contents unless
+ * both sides are single numbers (x == [3] for a scalar x is true). */
 static int compare_values(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
-                          repl_value *out) {
+                          bool contents, repl_value *out) {
     const char *symbol = ast_operator_symbol(op);
     char buf_a[96], buf_b[96];
+    bool scalars = (a.kind != VALUE_VAR || ag_size(a.as.var) == 1) &&
+                   (b.kind != VALUE_VAR || ag_size(b.as.var) == 1);
+    if ((op == AST_OP_EQUAL || op == AST_OP_NOT_EQUAL) &&
+        ((contents && !scalars) || a.kind == VALUE_LIST || b.kind == VALUE_LIST)) {
+        bool equal = contents_equal(r, a, b);
+        *out = value_bool(op == AST_OP_EQUAL ? equal : !equal);
+        return 0;
+    }
     if ((a.kind == VALUE_VAR && ag_size(a.as.var) != 1) ||
         (b.kind == VALUE_VAR && ag_size(b.as.var) != 1))
         return repl_error_at(r, at, "%s works on scalars, not %s", symbol,
@@ -458,7 +512,8 @@ static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_val
         value_release(a);
         return -1;
     }
-    int rc = op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL ? compare_values(r, n, op, a, b, out)
+    bool contents = n->as.binary.left->kind == AST_LIST || n->as.binary.right->kind == AST_LIST;
+    int rc = op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL ? compare_values(r, n, op, a, b, contents, out)
                                                               : arithmetic(r, n, op, a, b, out);
     value_release(a);
     value_release(b);

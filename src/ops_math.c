@@ -238,8 +238,8 @@ int op_gelu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
     RETURN_GX0;
 }
 
-/* ---- clip: y = min(max(x, lo), hi); gx = gy * (lo < x < hi), strictly ------------------- */
-static double inside(double x, const ag_op_params *p) { return p->lo < x && x < p->hi ? 1.0 : 0.0; }
+/* ---- clip: y = min(max(x, lo), hi); gx = gy * (lo <= x <= hi), 1 at the bounds as PyTorch -- */
+static double inside(double x, const ag_op_params *p) { return p->lo <= x && x <= p->hi ? 1.0 : 0.0; }
 /* min(max(x, lo), hi) as PyTorch's clamp: hi everywhere when lo > hi; NaN stays NaN. */
 static double clip_of(double x, double lo, double hi) {
     double v = x < lo ? lo : x;

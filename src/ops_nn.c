@@ -212,7 +212,7 @@ int op_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
     return gxs[0] ? 0 : -1;
 }
 
-/* ---- mean squared error: sum((a - b)^2) / N, shape [1] ----------------------------- */
+/* ---- mean squared error: sum((a - b)^2) / N, 0-d ---------------------------------- */
 ag_var *ag_mse(ag_ctx *ctx, ag_var *y, ag_var *t) {
     return op_apply(ctx, AG_OP_MSE, NULL, (ag_var *[]){y, t}, 2, 1, NULL);
 }
@@ -226,7 +226,7 @@ int op_mse_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         return -1;
     ag_tensor diff;
     if (t_init_uninit(&diff, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    if (t_init_uninit(&ys[0], 1, (int[]){1}) < 0) {
+    if (t_init_uninit(&ys[0], 0, NULL) < 0) {
         t_free(&diff);
         return ag_set_error(ctx, "out of memory"), -1;
     }
@@ -308,7 +308,7 @@ int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         free(classes);
         return -1;
     }
-    if (t_init_uninit(&ys[0], 1, (int[]){1}) < 0) {
+    if (t_init_uninit(&ys[0], 0, NULL) < 0) {
         free(classes);
         return ag_set_error(ctx, "out of memory"), -1;
     }

@@ -153,9 +153,9 @@ ag_var *ag_matmul(ag_ctx *ctx, ag_var *a, ag_var *b);
 /* ---- neural net --------------------------------------------------------- */
 ag_var *ag_linear(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b); /* b may be NULL */
 ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis);
-ag_var *ag_mse(ag_ctx *ctx, ag_var *y, ag_var *t);                  /* shape [1] */
+ag_var *ag_mse(ag_ctx *ctx, ag_var *y, ag_var *t);                  /* 0-d */
 /* Softmax cross-entropy of logits (N, C) against N class indices (any shape
- * with N entries; -100 = ignore), mean over the kept rows; shape [1]. */
+ * with N entries; -100 = ignore), mean over the kept rows; 0-d. */
 ag_var *ag_cross_entropy(ag_ctx *ctx, ag_var *logits, ag_var *labels);
 /* Inverted dropout with the context's generator; identity in test mode. */
 ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio);
