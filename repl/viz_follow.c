@@ -25,6 +25,8 @@ int repl_viz_show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, con
                           char err[VIZ_ERRLEN]) {
     viz_graph_opts drawn = *o; /* with the folded boxes the user clicked open */
     drawn.unfolded = repl_vz->graph_window_unfolded(v->graph_window, &drawn.n_unfolded);
+    /* in a loop the values will change: room for them, so no box moves */
+    if (v->r->loops_not_last > 0) drawn.reserve_values = true;
     return repl_vz->graph_window_show_graph(v->graph_window, y, &drawn, title, err);
 }
 
@@ -150,6 +152,7 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
     o.digits = repl_digits(r);
     o.zoom = r->plot_zoom;
     o.active = active;
+    o.reserve_values = true; /* each step changes gradients: no box moves */
     char hint[96]; /* backward takes no max_nodes=: name a call that does */
     snprintf(hint, sizeof hint, "tree(%s", ag_name(y)[0] ? ag_name(y) : "y");
     o.hint_call = hint;

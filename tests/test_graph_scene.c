@@ -191,6 +191,64 @@ static void test_layout_kept_while_only_values_change(void **state) {
     viz_layout_cache_free(cache);
 }
 
+/* A graph whose values change: laid out with room for them, so that no
+ * value, however wide it prints, moves a box; and once values outgrew a
+ * layout, the next one of that structure reserves room. */
+static void test_layout_reserves_room_for_values(void **state) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    viz_layout_cache *cache = viz_layout_cache_new();
+    assert_non_null(cache);
+    static const double values[] = {2, 0.0012345678901234567, -123456.78901234567, 1.0 / 3, -2.5e-7};
+    viz_scene first = {0};
+    int width, height;
+    char err[VIZ_ERRLEN] = "";
+    o.reserve_values = true;
+    uint32_t *p = viz_scene_render(example(values[0], NULL), &o, cache, &first, &width, &height, err);
+    assert_non_null(p);
+    free(p);
+    for (size_t k = 1; k < sizeof values / sizeof values[0]; k++) {
+        viz_scene next = {0};
+        ag_var *y = example(values[k], NULL);
+        assert_int_equal(ag_backward(ctx, y, NULL), 0); /* gradients printed too */
+        int w2, h2;
+        p = viz_scene_render(y, &o, cache, &next, &w2, &h2, err);
+        assert_non_null(p);
+        assert_true(next.pinned);
+        assert_int_equal(w2, width);
+        for (int i = 0; i < first.nnodes; i++) {
+            assert_close_tol(next.nodes[i].x, first.nodes[i].x, 0, 0.01);
+            assert_close_tol(next.nodes[i].y, first.nodes[i].y, 0, 0.01);
+        }
+        free(p);
+        viz_scene_free(&next);
+    }
+    viz_scene_free(&first);
+    /* without the hint: the first wider value lays out again, with room;
+     * from then on the layout holds */
+    viz_layout_cache_free(cache);
+    cache = viz_layout_cache_new();
+    o.reserve_values = false;
+    viz_scene scenes[4] = {{0}};
+    bool pinned[4];
+    for (int k = 0; k < 4; k++) {
+        p = viz_scene_render(example(values[k], NULL), &o, cache, &scenes[k], &width, &height, err);
+        assert_non_null(p);
+        pinned[k] = scenes[k].pinned;
+        free(p);
+    }
+    assert_false(pinned[0]);
+    assert_false(pinned[1]); /* 2 -> 0.0012345678901234567 */
+    assert_true(pinned[2]);
+    assert_true(pinned[3]);
+    for (int i = 0; i < scenes[1].nnodes; i++) {
+        assert_close_tol(scenes[3].nodes[i].x, scenes[1].nodes[i].x, 0, 0.01);
+        assert_close_tol(scenes[3].nodes[i].y, scenes[1].nodes[i].y, 0, 0.01);
+    }
+    for (int k = 0; k < 4; k++) viz_scene_free(&scenes[k]);
+    viz_layout_cache_free(cache);
+}
+
 static char *inspect(const viz_scene *scene, int node) {
     strbuf text = {0};
     viz_scene_inspect(scene, node, 0, &text);
@@ -400,6 +458,7 @@ int main(void) {
         cmocka_unit_test(test_hit_testing),
         CTX_TEST(test_positions_match_the_picture),
         CTX_TEST(test_layout_kept_while_only_values_change),
+        CTX_TEST(test_layout_reserves_room_for_values),
         CTX_TEST(test_inspector),
         CTX_TEST(test_inspector_keeps_the_last_backward),
         CTX_TEST(test_inspector_gradient_as_drawn),

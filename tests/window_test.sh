@@ -896,5 +896,87 @@ fi
 status=$(quit state)
 [ "$status" = 0 ] || not_ok "7. state: :quit gave status $status"
 
+# ---- 8. the layout holds still (issue 24) ---------------------------------------
+# a 150-step loop the window follows: values of every width, at most one new
+# layout (room made for them at the loop's first drawing), then every box
+# where it was; the user's zoom is kept through it; a folded box clicked open
+# and its frame clicked fold again
+log="$tmp/still.log"
+start_env="AGREPL_WINDOW_TRACE='$log'" start still
+start_env=""
+send still 'x = 2.0; w = 3.0; y = sin(x*w) * x / w + x; y.backward(); show(y)'
+if window=$(wait_window "agrepl graph: y" 20) && seen '^node f[0-9]* Mul ' 10; then
+    id=${window%% *}
+    set -- $(node Mul)
+    pointer "$2" "$3"
+    xdotool click 4 click 4
+    tries=50
+    while [ "$(lines '^zoom ')" -lt 2 ] && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+    zoomed=$(grep '^zoom ' "$log" | tail -1 | awk '{ print $6 }')
+    shows=$(lines '^show ')
+    views=$(lines '^view ')
+    send still 'for i in range(150) { x = 2.0 + i / 7; y = sin(x*w) * x / w + x; x.cleargrad(); w.cleargrad(); y.backward(); pace(30) }; print("loop", "done")'
+    wait_for still '^loop done' 60
+    sleep 0.5
+    shot still_loop
+    drawings=$(($(lines '^show ') - shows))
+    new=$(grep '^show ' "$log" | tail -n "$drawings" | grep -c 'layout new$')
+    # positions of every node in the drawings after the first new layout (if any)
+    awk -v from="$shows" '$1 == "show" { n++; layout = $NF } n > from && $1 == "node" && (n > from + 1 || layout == "kept") { print $2, $5 }' "$log" |
+        sort | uniq | awk '{ c[$1]++ } END { for (k in c) if (c[k] > 1) moved++; print moved + 0 }' >"$tmp/moved"
+    scale=$(grep '^view ' "$log" | tail -1)
+    if [ "$drawings" -ge 3 ] && [ "$new" -le 1 ] && [ "$(cat "$tmp/moved")" = 0 ]; then
+        ok "8. still: $drawings drawings in the loop, $new new layout, no box moved after it"
+    else
+        not_ok "8. still: $drawings drawings, $new new layouts, $(cat "$tmp/moved") nodes at several places"
+    fi
+    if [ -n "$zoomed" ] && [ "$(lines '^view ')" = "$views" ]; then
+        ok "8. still: the user's zoom ($zoomed) is kept through the loop"
+    else
+        not_ok "8. still: the view was fitted again: $scale"
+    fi
+else
+    not_ok "8. still: no graph window"
+    sed 's/^/     stderr: /' "$tmp/still.err"
+fi
+status=$(quit still)
+[ "$status" = 0 ] || not_ok "8. still: :quit gave status $status"
+
+log="$tmp/refold.log"
+start_env="AGREPL_WINDOW_TRACE='$log'" start refold
+start_env=""
+send refold 'def f(t) = t * t + sin(t)'
+send refold 'x = 1.5; y = f(x) * f(x + 1); y.backward(); show(y, fold=true)'
+if window=$(wait_window "agrepl graph: y" 20) && seen '^node box0 ' 10; then
+    id=${window%% *}
+    set -- $(awk '$1 == "node" && $2 == "box0" { split($5, xy, ","); print xy[1], xy[2] }' "$log")
+    pointer "$1" "$2"
+    xdotool click 1
+    if seen '^expand box0' 5 && seen '^show .* layout new' 5; then
+        sleep 0.5
+        shot refold_open
+        # the frame: a point just inside its left edge, beside the first node in it
+        set -- $(grep '^frame box0 ' "$log" | tail -1)
+        pointer "$(( ${4%,*} + 4 ))" "$(( ${4#*,} + 4 ))"
+        xdotool click 1
+        if seen '^fold box0' 5; then
+            sleep 0.8
+            shot refold_closed
+            last=$(grep -n '^show ' "$log" | tail -1 | cut -d: -f1)
+            [ "$(tail -n +"$last" "$log" | grep -c '^node box0 ')" = 1 ] &&
+                ok "8. fold: a click on the expanded group's frame folds it again" ||
+                not_ok "8. fold: box0 not drawn again after folding"
+        else
+            not_ok "8. fold: a click on the frame did not fold ($(tail -2 "$log" | tr '\n' ' '))"
+        fi
+    else
+        not_ok "8. fold: box0 did not expand"
+    fi
+else
+    not_ok "8. fold: no folded box"
+fi
+status=$(quit refold)
+[ "$status" = 0 ] || not_ok "8. fold: :quit gave status $status"
+
 echo "windows: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -25,7 +25,20 @@ void viz_scene_free(viz_scene *scene) {
         if (scene->nodes[i].var != NULL) ag_release(scene->nodes[i].var);
     free(scene->nodes);
     free(scene->edges);
+    free(scene->frames);
     *scene = (viz_scene){0};
+}
+
+int viz_scene_frame_at(const viz_scene *scene, double px, double py) {
+    int best = -1;
+    double best_area = 0;
+    for (int i = 0; i < scene->nframes; i++) {
+        const viz_scene_frame *f = &scene->frames[i];
+        if (px < f->x0 || px > f->x1 || py < f->y0 || py > f->y1) continue;
+        double area = (f->x1 - f->x0) * (f->y1 - f->y0);
+        if (best < 0 || area < best_area) best = i, best_area = area;
+    }
+    return best < 0 ? -1 : scene->frames[best].group;
 }
 
 int viz_scene_hit_picture(const viz_scene *scene, double px, double py) {
@@ -115,6 +128,8 @@ typedef struct saved_attrs {
 struct viz_layout_cache {
     bool valid;
     uint64_t key;
+    uint64_t reserve_key; /* a structure whose values changed: laid out with room for them */
+    bool reserving;       /* reserve_key is set */
     saved_attrs attrs; /* per object, in walk order: the values of that object's keys */
 };
 
@@ -232,6 +247,7 @@ static uint64_t structure_key(Agraph_t *g) {
 
 typedef struct render_state {
     viz_layout_cache *cache;
+    const viz_graph_opts *opts;
     const viz_walk *walk;
     viz_scene *scene;
     uint64_t key;
@@ -240,11 +256,75 @@ typedef struct render_state {
     bool failed;  /* out of memory filling the scene */
 } render_state;
 
+/* The index of n in the walk's vars or funcs from its DOT name ("v3", "f0"),
+ * or -1; also N of "box<N>". */
+static long name_number(const char *name, const char *prefix) {
+    size_t length = strlen(prefix);
+    if (strncmp(name, prefix, length) != 0 || name[length] == '\0') return -1;
+    char *end;
+    long number = strtol(name + length, &end, 10);
+    return *end == '\0' && number >= 0 ? number : -1;
+}
+
+/* ---- room for values that change ------------------------------------------
+ * A node's box is as wide as its widest row; when a value or gradient later
+ * prints wider, the kept layout no longer holds the box and the graph would
+ * be laid out again, moving every box.  So a graph whose values change (the
+ * window follows it through a loop or a backward's steps) is laid out with
+ * each variable's box as wide as its rows can print at the current digits. */
+
+#define RESERVE_POINTS_PER_CHAR 8.7 /* DejaVu Sans 14 pt: digits 8.9, '.' and '-' narrower */
+#define RESERVE_MARGIN_POINTS 26.0  /* the node's margin and the table's cell padding */
+
+/* The most characters a number prints with at `digits` (0: shortest round
+ * trip, up to 17 significant digits): "-0.0012345678901234567". */
+static int widest_number(int digits) { return digits > 0 ? digits + 7 : 22; }
+
+/* The widest a variable's value or gradient row can print, in characters. */
+static int reserved_chars(const ag_var *v, const viz_graph_opts *o) {
+    int number;
+    size_t size = ag_size(v);
+    if (ag_ndim(v) == 0) {
+        number = widest_number(o->digits);
+    } else {
+        char shape[AG_SHAPEBUF];
+        int element_digits = o->digits > 0 ? o->digits : size == 1 ? 0 : 4;
+        size_t shown = size <= 4 ? size : 3;
+        number = (int)strlen(ag_shape_string(ag_ndim(v), ag_shape(v), shape)) +
+                 (int)shown * (1 + widest_number(element_digits)) + (shown < size ? 2 : 0);
+    }
+    int chars = o->values ? number : 0;
+    if (o->grads && number + 6 > chars) chars = number + 6; /* "grad⁺ " */
+    return chars;
+}
+
+/* Widens every variable's box (not a constant's, whose value is fixed) to
+ * its reserved width; Graphviz keeps a label's own width when wider. */
+static void reserve_widths(Agraph_t *g, const render_state *state) {
+    const viz_walk *walk = state->walk;
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
+        long i = name_number(agnameof(n), "v");
+        if (i < 0 || (size_t)i >= walk->nvars || (ag_var_flags(walk->vars[i]) & AG_VAR_CONST)) continue;
+        double inches = (reserved_chars(walk->vars[i], state->opts) * RESERVE_POINTS_PER_CHAR +
+                         RESERVE_MARGIN_POINTS) / 72.0;
+        const char *now = agget(n, "width");
+        if (now != NULL && now[0] != '\0' && atof(now) >= inches) continue;
+        char text[32];
+        snprintf(text, sizeof text, "%.3f", inches);
+        agsafeset(n, "width", text, "");
+    }
+}
+
 static bool before_layout(Agraph_t *g, void *user) {
     render_state *state = user;
     state->key = structure_key(g);
     viz_layout_cache *cache = state->cache;
-    if (cache == NULL || !cache->valid || cache->key != state->key) return false;
+    if (cache == NULL) return false;
+    bool reserve = state->opts->reserve_values || (cache->reserving && cache->reserve_key == state->key);
+    if (!cache->valid || cache->key != state->key) {
+        if (reserve) reserve_widths(g, state);
+        return false;
+    }
     walker w = {.what = PASS_APPLY, .cache = cache, .ok = true};
     walk_graph(&w, g);
     /* a mismatch cannot happen with equal keys; if it did, lay out afresh
@@ -289,18 +369,17 @@ static bool after_pinned_layout(Agraph_t *g, void *user) {
     for (int a = 0; fits && a < count; a++)
         for (int b = a + 1; fits && b < count; b++) fits = !overlap(boxes[a], boxes[b]);
     free(boxes);
-    if (!fits) state->pinned = false;
+    if (!fits) {
+        /* the values outgrew the layout: the fresh one reserves room, and so
+         * does every later one of this structure */
+        state->pinned = false;
+        if (state->cache != NULL) {
+            state->cache->reserving = true;
+            state->cache->reserve_key = state->key;
+        }
+        reserve_widths(g, state);
+    }
     return fits;
-}
-
-/* The index of n in the walk's vars or funcs from its DOT name ("v3", "f0"),
- * or -1; also N of "box<N>". */
-static long name_number(const char *name, const char *prefix) {
-    size_t length = strlen(prefix);
-    if (strncmp(name, prefix, length) != 0 || name[length] == '\0') return -1;
-    char *end;
-    long number = strtol(name + length, &end, 10);
-    return *end == '\0' && number >= 0 ? number : -1;
 }
 
 static void describe_node(const render_state *state, viz_scene_node *node) {
@@ -320,6 +399,29 @@ static void describe_node(const render_state *state, viz_scene_node *node) {
         node->group = (int)i;
     }
     if (node->var != NULL) ag_retain(node->var);
+}
+
+/* The frames of the groups drawn expanded (clusters "cluster_group<N>"). */
+static void collect_frames(Agraph_t *g, const viz_render_transform *t, viz_scene *scene, render_state *state) {
+    for (Agraph_t *sub = agfstsubg(g); sub != NULL; sub = agnxtsubg(sub)) {
+        long group = name_number(agnameof(sub), "cluster_group");
+        if (group >= 0 && group <= INT32_MAX) {
+            viz_scene_frame *grown = realloc(scene->frames, (size_t)(scene->nframes + 1) * sizeof *grown);
+            if (grown == NULL) {
+                state->failed = true;
+                return;
+            }
+            scene->frames = grown;
+            boxf bb = GD_bb(sub);
+            viz_scene_frame *f = &scene->frames[scene->nframes++];
+            f->group = (int)group;
+            f->x0 = t->scale_x * (bb.LL.x + t->translate_x);
+            f->x1 = t->scale_x * (bb.UR.x + t->translate_x);
+            f->y0 = t->scale_y * (-bb.UR.y - t->translate_y);
+            f->y1 = t->scale_y * (-bb.LL.y - t->translate_y);
+        }
+        collect_frames(sub, t, scene, state);
+    }
 }
 
 static void after_render(Agraph_t *g, const viz_render_transform *t, void *user) {
@@ -365,6 +467,7 @@ static void after_render(Agraph_t *g, const viz_render_transform *t, void *user)
                 (viz_scene_edge){index_of_seq[AGSEQ(agtail(e))], index_of_seq[AGSEQ(aghead(e))]};
         }
     free(index_of_seq);
+    collect_frames(g, t, scene, state);
 }
 
 uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache *cache,
@@ -375,7 +478,7 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
         viz_walk_free(&walk);
         return NULL;
     }
-    render_state state = {.cache = cache, .walk = &walk, .scene = scene};
+    render_state state = {.cache = cache, .opts = o, .walk = &walk, .scene = scene};
     viz_layout_hooks hooks = {before_layout, after_pinned_layout, after_render, &state};
     viz_graph_layout_hooks = &hooks;
     uint32_t *pixels = viz_graph_pixels(y, o, width, height, err);

@@ -38,9 +38,16 @@ typedef struct viz_scene_edge {
     int tail, head;    /* node indices: tail feeds head */
 } viz_scene_edge;
 
+typedef struct viz_scene_frame {
+    int group;         /* N of the expanded group drawn in cluster_group<N> */
+    double x0, y0, x1, y1; /* its frame, in picture pixels */
+} viz_scene_frame;
+
 typedef struct viz_scene {
     viz_scene_node *nodes;
     int nnodes;
+    viz_scene_frame *frames; /* groups drawn expanded */
+    int nframes;
     viz_scene_edge *edges;
     int nedges;
     int width, height; /* the picture, in pixels */
@@ -49,6 +56,10 @@ typedef struct viz_scene {
     bool kept_only;    /* drawn with grads="kept": no grad⁺ (the inspector agrees) */
     uint64_t key;      /* the graph's structure (equal for the same graph with new values) */
 } viz_scene;
+
+/* The expanded group whose frame holds picture point (px, py), the
+ * innermost when nested, or -1. */
+int viz_scene_frame_at(const viz_scene *scene, double px, double py);
 
 /* Frees the arrays and releases the variables the scene retains; leaves an
  * empty scene.  NULL is ignored. */

@@ -38,6 +38,7 @@ static const char keys_help[] =
     "0                fit the whole graph\n"
     "click a node     inspect it (value, gradient, rule, uses)\n"
     "click a box      expand a folded group\n"
+    "click its frame  fold it again\n"
     "hover a node     highlight its inputs and outputs\n"
     "PgUp, PgDn       scroll the inspector\n"
     "Esc              close the inspector or this help\n"
@@ -445,8 +446,9 @@ static void hover(viz_graph_window *w, int x, int y) {
     free(text);
 }
 
-/* Notes that group n's folded box was clicked open. */
-static void expand_group(viz_graph_window *w, int group) {
+/* Notes that group n's folded box was clicked open (open) or its frame
+ * clicked to fold it again. */
+static void expand_group(viz_graph_window *w, int group, bool open) {
     if (group >= w->n_unfolded) {
         int count = group + 1;
         unsigned char *grown = realloc(w->unfolded, (size_t)count);
@@ -455,9 +457,9 @@ static void expand_group(viz_graph_window *w, int group) {
         w->unfolded = grown;
         w->n_unfolded = count;
     }
-    w->unfolded[group] = 1;
+    w->unfolded[group] = open;
     w->rerender = true;
-    trace(w, "expand box%d", group);
+    trace(w, "%s box%d", open ? "expand" : "fold", group);
 }
 
 static void click(viz_graph_window *w, int x, int y) {
@@ -465,8 +467,17 @@ static void click(viz_graph_window *w, int x, int y) {
     int node = viz_scene_hit(&w->scene, &w->view, x, y);
     trace(w, "click %d,%d %s", x, y, node >= 0 ? w->scene.nodes[node].name : "none");
     if (node >= 0 && w->scene.nodes[node].kind == VIZ_NODE_BOX) {
-        expand_group(w, w->scene.nodes[node].group);
+        expand_group(w, w->scene.nodes[node].group, true);
         return;
+    }
+    if (node < 0) { /* inside an expanded group's frame: fold it again */
+        double px, py;
+        viz_view_to_picture(&w->view, x, y, &px, &py);
+        int group = viz_scene_frame_at(&w->scene, px, py);
+        if (group >= 0 && group < w->n_unfolded && w->unfolded[group]) {
+            expand_group(w, group, false);
+            return;
+        }
     }
     if (node != w->selected) set_selected(w, node);
 }
@@ -690,11 +701,10 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
     window->picture = picture;
     window->picture_cairo = cairo_image_surface_create_for_data(
         picture->pixels, CAIRO_FORMAT_ARGB32, picture->w, picture->h, picture->pitch);
-    if (window->auto_fit || new_size) {
-        /* a new layout (new size) starts fitted, at a readable scale; the
-         * same one keeps the user's view */
+    if (window->auto_fit) {
+        /* fitted until the user zooms or pans; a new layout (new size)
+         * starts fitted at a readable scale; the user's own view is kept */
         if (new_size) window->fit_all = false;
-        window->auto_fit = true;
         fit_view(window);
     }
     window->dirty = true;
@@ -713,6 +723,10 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     int width = 0, height = 0;
     uint32_t *pixels = viz_scene_render(y, o, window->layout, &scene, &width, &height, err);
     if (pixels == NULL) return -1;
+    /* another graph starts fitted again; the same one (new values, a box
+     * clicked open or folded) keeps the user's zoom and pan */
+    if (window->scene.nodes != NULL && scene.key != window->scene.key && scene.output != window->scene.output)
+        window->auto_fit = true;
     int rc = viz_graph_window_show(window, pixels, width, height, title, err);
     free(pixels);
     if (rc != 0) {
@@ -745,6 +759,13 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
         viz_view_to_screen(&window->view, n->x, n->y, &x, &y);
         trace(window, "node %s %s at %.0f,%.0f size %.0fx%.0f", n->name, label, x, y,
               n->width * window->view.scale, n->height * window->view.scale);
+    }
+    for (int i = 0; window->trace != NULL && i < scene.nframes; i++) {
+        const viz_scene_frame *f = &scene.frames[i];
+        double x0, y0, x1, y1;
+        viz_view_to_screen(&window->view, f->x0, f->y0, &x0, &y0);
+        viz_view_to_screen(&window->view, f->x1, f->y1, &x1, &y1);
+        trace(window, "frame box%d at %.0f,%.0f size %.0fx%.0f", f->group, x0, y0, x1 - x0, y1 - y0);
     }
     /* the selection follows its node by name; hovering is looked up again */
     window->hovered = -1;
