@@ -25,6 +25,8 @@ INCLUDEDIR = $(PREFIX)/include
 DATADIR    = $(PREFIX)/share
 MANDIR     = $(DATADIR)/man
 LESSONDIR  = $(DATADIR)/agrepl/lessons
+# The Jupyter kernelspec (jupyter kernelspec list finds it under PREFIX/share/jupyter).
+KERNELSPECDIR = $(DATADIR)/jupyter/kernels/agrepl
 # The library's version comes from its header (one place).
 AG_VERSION := $(shell sed -n 's/^\#define AG_VERSION_STRING "\(.*\)"/\1/p' include/autograd/ag_api.h)
 AG_MAJOR    = $(firstword $(subst ., ,$(AG_VERSION)))
@@ -42,8 +44,10 @@ endif
 # poppler-utils reads saved PDFs back in the tests.
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev libpango1.0-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
-  tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran xdotool python3
-PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka
+  tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran xdotool python3 \
+  libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
+  jupyter-nbconvert
+PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
 
 PKG_CONFIG ?= pkg-config
 BLAS_CFLAGS := $(shell $(PKG_CONFIG) --cflags openblas 2>/dev/null)
@@ -52,17 +56,23 @@ VIZ_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libgvc libcgraph sdl2 SDL2_image c
 VIZ_LIBS    := $(shell $(PKG_CONFIG) --libs libgvc libcgraph sdl2 SDL2_image cairo pangocairo 2>/dev/null)
 RL_LIBS     := $(shell $(PKG_CONFIG) --libs readline 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# The Jupyter kernel (repl/kernel*.c, the program agrepl-kernel): ZeroMQ,
+# jansson, OpenSSL's libcrypto.
+KERNEL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libzmq jansson libcrypto 2>/dev/null)
+KERNEL_LIBS   := $(shell $(PKG_CONFIG) --libs libzmq jansson libcrypto 2>/dev/null)
 
 LIB_SRC  = $(sort $(wildcard src/*.c))
 UTIL_SRC = $(sort $(wildcard src/util/*.c))
 VIZ_SRC  = $(sort $(wildcard viz/*.c))
-REPL_SRC = $(filter-out repl/main.c repl/blas_lazy.c,$(sort $(wildcard repl/*.c)))
+KERNEL_SRC = $(sort $(wildcard repl/kernel*.c))
+REPL_SRC = $(filter-out repl/main.c repl/blas_lazy.c $(KERNEL_SRC),$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UTIL_OBJ = $(UTIL_SRC:%.c=$(BUILD)/%.o)
 VIZ_OBJ  = $(VIZ_SRC:%.c=$(BUILD)/%.o)
 REPL_OBJ = $(REPL_SRC:%.c=$(BUILD)/%.o)
+KERNEL_OBJ = $(KERNEL_SRC:%.c=$(BUILD)/%.o)
 # libautograd.a is what users link: one relocatable object whose internal
 # (hidden) symbols are made local, so only ag_* names are global.  The
 # in-tree REPL, viz and tests link the plain archive of the same objects,
@@ -80,26 +90,28 @@ VIZMOD   = $(BUILD)/agrepl-viz.so
 VIZMODDIR = $(LIBDIR)/agrepl
 REPLLIB  = $(BUILD)/librepl.a
 AGREPL   = $(BUILD)/agrepl
+AGREPL_KERNEL = $(BUILD)/agrepl-kernel
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 # agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
 AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
 
-.PHONY: all deps check-deps test unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests FORCE
+.PHONY: all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
 all: check-deps
 	@$(MAKE) --no-print-directory build-all
 
-build-all: $(LIB) $(SHLIB) $(AGREPL) $(VIZMOD) $(BUILD)/samples/train_mlp
+build-all: $(LIB) $(SHLIB) $(AGREPL) $(AGREPL_KERNEL) $(VIZMOD) $(BUILD)/samples/train_mlp
 
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
 	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
-	for c in xvfb-run tmux valgrind import pdftoppm pdftotext g++ groff objcopy xdotool python3; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for c in xvfb-run tmux valgrind import pdftoppm pdftotext g++ groff objcopy xdotool python3 jupyter-nbconvert; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
+	/usr/bin/python3 -c 'import jupyter_client, nbclient, nbformat' 2>/dev/null || missing="$$missing python3-jupyter-client"; \
 	[ "$$($(CC) -print-file-name=libgfortran.a)" != libgfortran.a ] || missing="$$missing libgfortran.a"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
@@ -171,6 +183,12 @@ $(BUILD)/repl/%.o: repl/%.c
 $(BUILD)/repl/lessons.o: $(BUILD)/prefix.stamp
 $(BUILD)/repl/lessons.o: CFLAGS_BASE += -DAGREPL_LESSON_DIR='"$(LESSONDIR)"'
 
+# The kernel program agrepl runs for --kernel and --install-kernel
+# (repl/main.c), when none is next to it.
+$(BUILD)/repl/main.o: $(BUILD)/prefix.stamp
+$(BUILD)/repl/main.o: CFLAGS_BASE += -DAGREPL_KERNEL_PATH='"$(VIZMODDIR)/agrepl-kernel"'
+$(KERNEL_OBJ): CFLAGS_BASE += $(KERNEL_CFLAGS)
+
 # Where the installed viz module is, compiled into agrepl (repl/viz_load.c).
 $(BUILD)/repl/viz_load.o: $(BUILD)/prefix.stamp
 $(BUILD)/repl/viz_load.o: CFLAGS_BASE += -DAGREPL_VIZ_MODULE_PATH='"$(VIZMODDIR)/agrepl-viz.so"'
@@ -184,6 +202,14 @@ $(AGREPL): $(BUILD)/repl/main.o $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) 
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(BUILD)/repl/main.o \
 	  $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS)
+
+# The Jupyter kernel: the same session code, plus ZeroMQ, jansson and
+# libcrypto (which agrepl does not load); exports ag_* for the viz module
+# as agrepl does.
+$(AGREPL_KERNEL): $(KERNEL_OBJ) $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist | $(VIZMOD)
+	@echo "  LD $@"
+	$(Q)$(CC) $(OPT) $(SAN) -pthread -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(KERNEL_OBJ) \
+	  $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS) $(KERNEL_LIBS)
 
 $(VIZMOD): $(VIZ_OBJ) $(UTILLIB)
 	@echo "  LD $@"
@@ -268,8 +294,15 @@ reliability-tests: $(AGREPL)
 interrupt-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) bash tests/interrupt_test.sh
 
+# The Jupyter kernel driven by Debian's jupyter_client (Debian's python3,
+# not the first python3 on PATH): every message, a bad signature, interrupts,
+# restart, a dying front end.
+KERNEL_PYTHON ?= /usr/bin/python3
+kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
+	@timeout -k 10 600 $(KERNEL_PYTHON) tests/kernel_test.py $(AGREPL)
+
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests kernel-tests
 	@$(MAKE) --no-print-directory asan-tests
 
 # The issue's stale pointer after ag_gc, caught with AG_DEBUG_NO_REUSE=1 by
@@ -318,6 +351,10 @@ install: build-all $(BUILD)/autograd.pc
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(VIZMODDIR)
 	install -m 755 $(AGREPL) $(DESTDIR)$(BINDIR)/agrepl
 	install -m 755 $(VIZMOD) $(DESTDIR)$(VIZMODDIR)/agrepl-viz.so
+	install -m 755 $(AGREPL_KERNEL) $(DESTDIR)$(VIZMODDIR)/agrepl-kernel
+	install -d $(DESTDIR)$(KERNELSPECDIR)
+	printf '{\n "argv": ["%s", "--kernel", "{connection_file}"],\n "display_name": "agrepl",\n "language": "agrepl",\n "interrupt_mode": "signal",\n "metadata": {}\n}\n' \
+	  '$(BINDIR)/agrepl' > $(DESTDIR)$(KERNELSPECDIR)/kernel.json
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libautograd.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION)
 	ln -sf libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -331,13 +368,15 @@ install: build-all $(BUILD)/autograd.pc
 # Removes exactly what install put there, then the directories that were ours.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/agrepl $(DESTDIR)$(VIZMODDIR)/agrepl-viz.so $(DESTDIR)$(LIBDIR)/libautograd.a \
+	  $(DESTDIR)$(VIZMODDIR)/agrepl-kernel $(DESTDIR)$(KERNELSPECDIR)/kernel.json \
 	  $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	  $(DESTDIR)$(LIBDIR)/libautograd.so $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc \
 	  $(addprefix $(DESTDIR)$(INCLUDEDIR)/autograd/,$(notdir $(HEADERS))) \
 	  $(DESTDIR)$(MANDIR)/man1/agrepl.1 $(DESTDIR)$(MANDIR)/man3/autograd.3 \
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/,$(notdir $(LESSONS)))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(DATADIR)/agrepl \
-	  $(DESTDIR)$(VIZMODDIR) 2>/dev/null
+	  $(DESTDIR)$(VIZMODDIR) $(DESTDIR)$(KERNELSPECDIR) $(DESTDIR)$(DATADIR)/jupyter/kernels \
+	  $(DESTDIR)$(DATADIR)/jupyter 2>/dev/null
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.
 asan-tests:
@@ -345,7 +384,7 @@ asan-tests:
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests kernel-tests
 
 
 # ---- fuzzing ----------------------------------------------------------------

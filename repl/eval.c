@@ -995,7 +995,9 @@ static int exec_if(repl *r, const ast_node *n) {
  * nothing shows nothing, while `x.grad` shows <nil>. */
 static void show_value(repl *r, const ast_node *n, repl_value v) {
     if (v.kind == VALUE_NIL && n->kind == AST_CALL) return;
+    repl_mark_output(r, REPL_MARK_VALUE_BEGIN);
     repl_print_value(r, r->out, v);
+    repl_mark_output(r, REPL_MARK_VALUE_END);
 }
 
 int exec_statement(repl *r, const ast_node *n, bool top_level) {

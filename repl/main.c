@@ -18,7 +18,6 @@
 #include "repl.h"
 #include "source.h"
 
-#define AGREPL_VERSION "0.1.0"
 #define PROMPT "ag> "
 #define CONTINUATION_PROMPT "..> "
 /* ~/.agrepl_history keeps the last this many entries (lines of the file). */
@@ -39,6 +38,9 @@ static const char usage_text[] =
     "                     graphs can still be saved to files\n"
     "  --no-files         statements read and write no file (:load, :save, render,\n"
     "                     savefig ... refuse) and no window opens; no history is kept\n"
+    "  --kernel FILE      run as a Jupyter kernel on the connection file FILE\n"
+    "                     (with --no-files for untrusted notebooks)\n"
+    "  --install-kernel [--user]  install the Jupyter kernelspec 'agrepl'\n"
     "  --help             this text\n"
     "  --version          the version\n";
 
@@ -323,8 +325,42 @@ static int run_interactive(repl *r) {
     return 0;
 }
 
+#ifndef AGREPL_KERNEL_PATH
+#define AGREPL_KERNEL_PATH "/usr/local/lib/agrepl/agrepl-kernel"
+#endif
+
+/* --kernel and --install-kernel run the kernel program (repl/kernel.c),
+ * which links ZeroMQ, jansson and libcrypto so that agrepl does not: the
+ * one next to agrepl (build/), else the installed one.  Returns only when
+ * neither runs. */
+static int run_kernel_program(char **argv) {
+    char dir[4096], path[4200], self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        setenv("AGREPL_PROGRAM", self, 1); /* the kernelspec starts agrepl */
+    }
+    if (program_dir(dir, sizeof dir)) { /* build/, or PREFIX/bin beside PREFIX/lib/agrepl */
+        snprintf(path, sizeof path, "%s/agrepl-kernel", dir);
+        argv[0] = path;
+        execv(path, argv);
+        snprintf(path, sizeof path, "%s/../lib/agrepl/agrepl-kernel", dir);
+        execv(path, argv);
+    }
+    argv[0] = (char *)AGREPL_KERNEL_PATH;
+    execv(AGREPL_KERNEL_PATH, argv);
+    fprintf(stderr, "agrepl: cannot run the Jupyter kernel program (%s/agrepl-kernel, %s): %s\n",
+            program_dir(dir, sizeof dir) ? dir : "?", AGREPL_KERNEL_PATH, strerror(errno));
+    return 1;
+}
+
 int main(int argc, char **argv) {
     heap_keep_hot();
+    for (int i = 1; i < argc && argv[i][0] == '-'; i++) { /* among the options */
+        if (strcmp(argv[i], "--kernel") == 0 || strcmp(argv[i], "--install-kernel") == 0)
+            return run_kernel_program(argv);
+        if (strcmp(argv[i], "-e") == 0 || strcmp(argv[i], "--lesson") == 0) i++;
+    }
     bool headless = false, interactive_after = false, no_files = false;
     int n_statements = 0; /* every -e, in command-line order */
     const char **statements = calloc((size_t)argc, sizeof *statements);

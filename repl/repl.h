@@ -11,6 +11,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* The program's version (agrepl --version, the kernel's kernel_info). */
+#define AGREPL_VERSION "0.1.0"
+
 typedef struct repl repl;
 
 typedef struct repl_options {
@@ -43,6 +46,22 @@ int repl_run(repl *r, const char *src, const char *filename, int first_line);
  * statement that finishes first reports it itself.  A failed statement
  * clears it. */
 extern volatile sig_atomic_t repl_interrupted;
+
+/* Whether src is a whole statement list without running it: REPL_OK,
+ * REPL_INCOMPLETE (it ends inside an open bracket, brace or parenthesis, as
+ * at the terminal's ..> prompt) or REPL_ERROR (it cannot parse). */
+int repl_check(const char *src);
+
+/* Marks in the output for a front end that tells kinds of text apart (the
+ * Jupyter kernel): called with REPL_MARK_VALUE_BEGIN before a top-level
+ * expression's value is printed to the out stream and REPL_MARK_VALUE_END
+ * after it (both streams flushed); REPL_MARK_ERROR_BEGIN and
+ * REPL_MARK_ERROR_END around an error's report (message, source line,
+ * caret, trace) on the err stream; REPL_MARK_STATEMENT before each
+ * top-level statement or ':' command runs.  NULL turns them off. */
+enum { REPL_MARK_VALUE_BEGIN, REPL_MARK_VALUE_END, REPL_MARK_ERROR_BEGIN, REPL_MARK_ERROR_END,
+       REPL_MARK_STATEMENT };
+void repl_set_marks(repl *r, void (*mark)(void *user, int mark), void *user);
 
 /* True after :quit. */
 bool repl_quit_requested(const repl *r);

@@ -177,6 +177,8 @@ struct repl {
     repl_viz *viz;
     repl_notes *notes;          /* graph_notes.c; NULL until needed */
     signature_cache signatures;
+    void (*mark)(void *user, int mark); /* repl_set_marks: the kernel's hook, or NULL */
+    void *mark_user;
 
     /* the error of the statement being run (the first one reported wins) */
     bool error_set;
@@ -240,6 +242,8 @@ int command_run(repl *r, const char *line);
 /* Prints the pending error (with position, caret and trace) to the err stream
  * and clears it. */
 void report_error(repl *r);
+/* Calls the front end's mark hook (repl_set_marks), both streams flushed first. */
+void repl_mark_output(repl *r, int mark);
 void clear_error(repl *r);
 /* Drops every name, function and the :save log; collects everything. */
 void session_reset(repl *r);

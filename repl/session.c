@@ -123,9 +123,22 @@ void error_add_trace(repl *r, const char *function_name, const ast_node *call) {
     r->trace_repeats[r->trace_count++] = 0;
 }
 
+void repl_mark_output(repl *r, int mark) {
+    if (r->mark == NULL) return;
+    fflush(r->out);
+    fflush(r->err);
+    r->mark(r->mark_user, mark);
+}
+
+void repl_set_marks(repl *r, void (*mark)(void *user, int mark), void *user) {
+    if (r == NULL) return;
+    r->mark = mark;
+    r->mark_user = user;
+}
+
 void report_error(repl *r) {
     if (!r->error_set) return;
-    fflush(r->out);
+    repl_mark_output(r, REPL_MARK_ERROR_BEGIN);
     if (r->error_line > 0 && r->error_file[0])
         fprintf(r->err, "%s:%d:%d: error: %s\n", r->error_file, r->error_line, r->error_column,
                 r->error);
@@ -147,6 +160,7 @@ void report_error(repl *r) {
             fprintf(r->err, "%s\n", r->trace[i]);
     }
     fflush(r->err);
+    repl_mark_output(r, REPL_MARK_ERROR_END);
     clear_error(r);
 }
 
@@ -309,6 +323,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     r->depth = r->call_depth = r->native_depth = 0;
     r->command_line = 0;
     restore_forget(r);
+    repl_mark_output(r, REPL_MARK_STATEMENT);
     char base;
     r->stack_base = (uintptr_t)&base;
     r->stack_budget = stack_budget_from(r, r->stack_base);
@@ -420,9 +435,10 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
             status = REPL_INCOMPLETE;
         } else if (ps != PARSE_OK) {
             char *message = parse_error_format(&error, chunk->source, s->line, filename);
-            fflush(r->out);
+            repl_mark_output(r, REPL_MARK_ERROR_BEGIN);
             if (message) fputs(message, r->err);
             fflush(r->err);
+            repl_mark_output(r, REPL_MARK_ERROR_END);
             free(message);
             status = REPL_ERROR;
         }
@@ -442,6 +458,7 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
             r->call = NULL;
             r->command_file = filename;
             r->command_line = s->line;
+            repl_mark_output(r, REPL_MARK_STATEMENT);
             int rc = command_run(r, text);
             if (r->error_set) report_error(r);
             r->command_line = 0;
@@ -460,6 +477,41 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
     }
     for (int i = 0; i < count; i++) chunk_release(segments[i].chunk);
     free(segments);
+    return status;
+}
+
+int repl_check(const char *src) {
+    if (src == NULL) return REPL_ERROR;
+    /* the same split as session_run: ':' command lines stand alone, only
+       the last run of code may be unfinished */
+    size_t at = 0, length = strlen(src), start = 0;
+    int status = REPL_OK;
+    while (at <= length && status != REPL_ERROR) {
+        size_t end = at;
+        while (end < length && src[end] != '\n') end++;
+        char *line = strndup(src + at, end - at);
+        if (line == NULL) return REPL_ERROR;
+        bool command = parse_is_command(line);
+        free(line);
+        if (command || end >= length) {
+            size_t code_end = command ? at : length;
+            status = REPL_OK;
+            if (code_end > start) {
+                char *code = strndup(src + start, code_end - start);
+                ast_node *program = NULL;
+                parse_error error;
+                if (code == NULL) return REPL_ERROR;
+                parse_status ps = parse_program(code, 1, &program, &error);
+                ast_free(program);
+                free(code);
+                status = ps == PARSE_OK ? REPL_OK : ps == PARSE_INCOMPLETE && !command ? REPL_INCOMPLETE
+                                                                                     : REPL_ERROR;
+            }
+            start = end + 1;
+        }
+        if (end >= length) break;
+        at = end + 1;
+    }
     return status;
 }
 

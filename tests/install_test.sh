@@ -103,6 +103,30 @@ fi
 grep -q "^ *rosenbrock" "$tmp/lessons.out" && ok ":lessons lists $(grep -c '^  [a-z]' "$tmp/lessons.out") lessons" ||
     { fail ":lessons does not list rosenbrock"; cat "$tmp/lessons.out"; }
 
+# The Jupyter kernelspec: make install's kernel.json starts the installed
+# agrepl; jupyter_client finds it; the staged agrepl finds its kernel
+# program in ../lib/agrepl and --install-kernel writes a kernelspec that
+# starts it.
+spec=$root/share/jupyter/kernels/agrepl/kernel.json
+if [ -x "$root/lib/agrepl/agrepl-kernel" ] && [ -f "$spec" ] &&
+   /usr/bin/python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(s["argv"] != [sys.argv[2], "--kernel", "{connection_file}"] or s["language"] != "agrepl")' \
+       "$spec" "$prefix/bin/agrepl"; then
+    ok "make install: $prefix/share/jupyter/kernels/agrepl/kernel.json runs $prefix/bin/agrepl --kernel"
+else
+    fail "make install did not install the kernelspec and lib/agrepl/agrepl-kernel"; cat "$spec" 2>/dev/null
+fi
+listed=$(JUPYTER_PATH="$root/share/jupyter" /usr/bin/python3 -c 'from jupyter_client.kernelspec import KernelSpecManager as K; print(K().find_kernel_specs().get("agrepl", ""))' 2>&1)
+[ "$listed" = "$root/share/jupyter/kernels/agrepl" ] && ok "jupyter_client finds the kernelspec agrepl" ||
+    fail "jupyter_client does not find the kernelspec: $listed"
+if "$root/bin/agrepl" --install-kernel --prefix "$tmp/jupyter" > "$tmp/kernelspec.out" 2>&1 &&
+   /usr/bin/python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(s["argv"][0] != sys.argv[2])' \
+       "$tmp/jupyter/share/jupyter/kernels/agrepl/kernel.json" "$root/bin/agrepl"; then
+    ok "the installed agrepl --install-kernel --prefix DIR writes a kernelspec that starts it"
+else
+    fail "agrepl --install-kernel from the installed tree"; cat "$tmp/kernelspec.out"
+fi
+rm -rf "$tmp/jupyter"
+
 # Man pages: no groff warning at all (-ww), as man(1) renders them.
 for page in man1/agrepl.1 man3/autograd.3; do
     if groff -man -ww -Tutf8 "$root/share/man/$page" > "$tmp/page.txt" 2> "$tmp/groff.err" &&

@@ -1,0 +1,332 @@
+#!/usr/bin/python3
+"""The Jupyter kernel (agrepl --kernel) driven by Debian's jupyter_client.
+
+usage: /usr/bin/python3 tests/kernel_test.py build/agrepl
+
+Every message of the protocol the kernel answers: kernel_info, execute
+(stream, execute_result, error with its caret, execution_count), complete,
+inspect, is_complete, comm_info, interrupt (SIGINT and interrupt_request on
+control) of a long loop, a message with a wrong signature (dropped and
+logged, the kernel alive), shutdown and restart through a kernelspec with
+KernelManager, --no-files from the kernelspec, and a front end that dies
+(the kernel goes too).  Prints "ok: ..." / "FAIL ..." lines and a summary;
+status 1 when anything failed.
+"""
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from jupyter_client import BlockingKernelClient, KernelManager
+from jupyter_client.connect import write_connection_file
+from jupyter_client.session import Session
+
+AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
+TIMEOUT = 30
+passed = failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print("ok: " + name)
+    else:
+        failed += 1
+        print("FAIL " + name + (": " + str(detail) if detail else ""))
+    sys.stdout.flush()
+
+
+def run(client, code, timeout=TIMEOUT):
+    """Executes code; returns (reply content, iopub messages of the request)."""
+    msg_id = client.execute(code)
+    reply = client.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = client.get_shell_msg(timeout=timeout)
+    return reply["content"], iopub_until_idle(client, msg_id)
+
+
+def iopub_until_idle(client, msg_id, timeout=TIMEOUT):
+    messages = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            m = client.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(m)
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            break
+    return messages
+
+
+def stdout_of(messages, name="stdout"):
+    return "".join(m["content"]["text"] for m in messages
+                   if m["msg_type"] == "stream" and m["content"]["name"] == name)
+
+
+def result_of(messages):
+    results = [m["content"] for m in messages if m["msg_type"] == "execute_result"]
+    return results[-1]["data"]["text/plain"] if results else None
+
+
+def terminal(code):
+    """What the terminal front end prints for the same statements."""
+    p = subprocess.run([AGREPL, "--headless"], input=code, capture_output=True, text=True, timeout=60)
+    return p.stdout, p.stderr
+
+
+def request(client, channel, msg_type, content):
+    msg = client.session.msg(msg_type, content)
+    getattr(client, channel + "_channel").send(msg)
+    get = client.get_control_msg if channel == "control" else client.get_shell_msg
+    while True:
+        reply = get(timeout=TIMEOUT)
+        if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+            return reply
+
+
+tmp = tempfile.mkdtemp(prefix="agrepl-kernel-test-")
+os.environ["HOME"] = tmp
+os.environ["AGREPL_HEADLESS"] = "1"
+
+# ---- a kernel on a connection file of ours -------------------------------
+connection_file = os.path.join(tmp, "kernel.json")
+write_connection_file(connection_file, ip="127.0.0.1", key=b"a-secret-key-for-the-test")
+stderr_path = os.path.join(tmp, "kernel.err")
+kernel = subprocess.Popen([AGREPL, "--kernel", connection_file], stderr=open(stderr_path, "w"))
+client = BlockingKernelClient(connection_file=connection_file)
+client.load_connection_file()
+client.start_channels()
+client.wait_for_ready(timeout=TIMEOUT)
+
+info = client.kernel_info(reply=True, timeout=TIMEOUT)["content"]
+check("kernel_info: protocol 5.3, language agrepl",
+      info["protocol_version"] == "5.3" and info["language_info"]["name"] == "agrepl"
+      and info["implementation"] == "agrepl" and info["status"] == "ok", info)
+
+# execute: a print is a stream, the last expression the execute_result, with
+# the text the terminal prints
+code = "x = 2.0\nprint(x * 3)\ny = x ^ 3\ny"
+reply, messages = run(client, code)
+types = [m["msg_type"] for m in messages]
+check("execute: busy, execute_input, stream, execute_result, idle in order",
+      types == ["status", "execute_input", "stream", "execute_result", "status"]
+      and messages[0]["content"]["execution_state"] == "busy", types)
+term_out, _ = terminal(code + "\n")
+check("execute: print and value as the terminal prints them",
+      stdout_of(messages) + result_of(messages) + "\n" == term_out,
+      (stdout_of(messages), result_of(messages), term_out))
+check("execute: result y(8)", result_of(messages) == "y(8)", result_of(messages))
+count1 = reply["execution_count"]
+reply2, messages = run(client, "y + 1")
+check("execute: execution_count counts up, in the reply and the result",
+      reply["status"] == "ok" and reply2["execution_count"] == count1 + 1
+      and [m for m in messages if m["msg_type"] == "execute_result"][0]["content"]["execution_count"]
+      == count1 + 1, (reply, reply2))
+
+# an expression that is not the last prints as output, as at the terminal
+reply, messages = run(client, "x\nx + 1\nz = 1")
+check("execute: values of earlier statements are output, no result after an assignment",
+      stdout_of(messages) == "x(2)\nvariable(3)\n" and result_of(messages) is None, (stdout_of(messages), messages))
+
+# a gradient, numbers the terminal checks too
+code = "a = 3.0\nb = a * a + sin(a)\nb.backward()\na.grad"
+reply, messages = run(client, code)
+term_out, _ = terminal(code + "\n")
+check("execute: a gradient's value as the terminal prints it",
+      result_of(messages) is not None and result_of(messages) + "\n" == term_out, (messages, term_out))
+
+# an error: message, source line and caret; the names are kept
+code = "w = 5\nq = sinn(x) + 1"
+reply, messages = run(client, code)
+errors = [m["content"] for m in messages if m["msg_type"] == "error"]
+_, term_err = terminal(code + "\n")
+check("error: status error with ename, evalue and traceback",
+      reply["status"] == "error" and reply["evalue"] == "unknown name 'sinn'; did you mean 'sin'?"
+      and len(errors) == 1, reply)
+check("error: the traceback is the terminal's report with the caret",
+      errors and "\n".join(errors[0]["traceback"]) + "\n" == term_err.replace("<stdin>:2:5: ", "")
+      and errors[0]["traceback"][-1].strip() == "^", (errors, term_err))
+reply, messages = run(client, "w + x")
+check("error: the kernel goes on, names set before the error kept", result_of(messages) == "variable(7)", messages)
+reply, messages = run(client, "(1 + ")
+check("execute: an unfinished cell is an error", reply["status"] == "error"
+      and "open bracket" in reply["evalue"], reply)
+reply, messages = run(client, "warn_me = log(-1.0)")
+check("execute: a warning is a stderr stream", "NaN or Inf" in stdout_of(messages, "stderr"), messages)
+
+# complete: the Tab candidates
+reply = client.complete("q = si", 6, reply=True, timeout=TIMEOUT)["content"]
+check("complete: 'si' -> sin, sigmoid ..., cursor_start at the word",
+      reply["status"] == "ok" and "sin" in reply["matches"] and "sigmoid" in reply["matches"]
+      and reply["cursor_start"] == 4 and reply["cursor_end"] == 6, reply)
+reply = client.complete("a.gr", 4, reply=True, timeout=TIMEOUT)["content"]
+check("complete: methods after '.'", "a.grad" in reply["matches"] and reply["cursor_start"] == 0, reply)
+reply = client.complete("é = 1\nwarn", 10, reply=True, timeout=TIMEOUT)["content"]
+check("complete: cursor positions count code points", "warn_me" in reply["matches"]
+      and reply["cursor_start"] == 6, reply)
+
+# inspect: :help NAME of the name under the cursor
+reply = client.inspect("y = tanh(x)", 6, reply=True, timeout=TIMEOUT)["content"]
+term_help, _ = terminal(":help tanh\n")
+check("inspect: :help tanh", reply["found"] and reply["data"]["text/plain"] == term_help,
+      (reply, term_help))
+reply = client.inspect("y = nosuchname", 8, reply=True, timeout=TIMEOUT)["content"]
+check("inspect: an unknown name is not found", reply["status"] == "ok" and not reply["found"], reply)
+
+# is_complete
+for code, status in (("x = (1 +", "incomplete"), ("for i in range(3) {", "incomplete"), ("x = 1", "complete"),
+                     (":vars", "complete"), ("x = 1 +", "invalid"), ("x = )", "invalid")):
+    reply = request(client, "shell", "is_complete_request", {"code": code})["content"]
+    check("is_complete %r: %s" % (code, status), reply["status"] == status
+          and (status != "incomplete" or reply["indent"] == ""), reply)
+
+# comm_info, on shell and control
+reply = request(client, "shell", "comm_info_request", {})
+check("comm_info: no comms", reply["content"] == {"status": "ok", "comms": {}}, reply["content"])
+
+# a wrong signature: dropped and logged, never run; the kernel is alive
+bad = Session(key=b"not-the-key", username="intruder")
+msg = bad.msg("execute_request", {"code": "hacked = 1", "silent": False, "store_history": True,
+                                   "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+bad.send(client.shell_channel.socket, msg)
+try:
+    client.get_shell_msg(timeout=1.5)
+    check("bad signature: no reply", False, "a reply came")
+except queue.Empty:
+    check("bad signature: no reply", True)
+reply, messages = run(client, "hacked")
+check("bad signature: the code did not run", reply["status"] == "error" and "hacked" in reply["evalue"], reply)
+with open(stderr_path) as f:
+    log = f.read()
+check("bad signature: logged on stderr", "signature is wrong" in log, log)
+check("bad signature: the kernel is alive", kernel.poll() is None and client.is_alive())
+
+
+def interrupt_loop(client, how, pid=None):
+    """Runs a long loop, interrupts it after 0.5 s; returns (seconds from the
+    interrupt to the reply, reply)."""
+    msg_id = client.execute("s = 0\nfor i in range(1e9) { s += 1 }")
+    time.sleep(0.5)
+    sent = time.monotonic()
+    if how == "signal":
+        os.kill(pid, signal.SIGINT)
+    else:
+        client.control_channel.send(client.session.msg("interrupt_request", {}))
+    while True:
+        reply = client.get_shell_msg(timeout=TIMEOUT)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    return time.monotonic() - sent, reply["content"]
+
+
+for how in ("signal", "interrupt_request"):
+    seconds, reply = interrupt_loop(client, how, kernel.pid)
+    check("interrupt (%s): a long loop stops within 0.5 s (%.3f s)" % (how, seconds),
+          seconds < 0.5 and reply["status"] == "error" and reply["evalue"] == "interrupted", reply)
+    reply, messages = run(client, "s > 0\nw")
+    check("interrupt (%s): names kept, the loop's sum so far too" % how,
+          stdout_of(messages) == "true\n" and result_of(messages) == "w(5)", (stdout_of(messages), result_of(messages)))
+
+# shutdown
+client.shutdown()
+try:
+    kernel.wait(timeout=10)
+    check("shutdown: the kernel exits, status 0", kernel.returncode == 0, kernel.returncode)
+except subprocess.TimeoutExpired:
+    kernel.kill()
+    check("shutdown: the kernel exits", False, "still running")
+client.stop_channels()
+
+# ---- through a kernelspec: KernelManager, restart, --no-files -------------
+spec_root = os.path.join(tmp, "jupyter")
+r = subprocess.run([AGREPL, "--install-kernel", "--prefix", spec_root], capture_output=True, text=True)
+check("--install-kernel --prefix: status 0", r.returncode == 0, r.stderr)
+spec_file = os.path.join(spec_root, "share/jupyter/kernels/agrepl/kernel.json")
+with open(spec_file) as f:
+    spec = json.load(f)
+check("kernelspec: argv runs agrepl --kernel, interrupts by signal",
+      spec["argv"] == [AGREPL, "--kernel", "{connection_file}"] and spec["interrupt_mode"] == "signal"
+      and spec["language"] == "agrepl", spec)
+os.environ["JUPYTER_PATH"] = os.path.join(spec_root, "share/jupyter")
+
+km = KernelManager(kernel_name="agrepl")
+km.start_kernel()
+kc = km.client()
+kc.start_channels()
+kc.wait_for_ready(timeout=TIMEOUT)
+reply, messages = run(kc, "kept = 41\nkept + 1")
+check("KernelManager: runs a cell", result_of(messages) == "variable(42)", result_of(messages))
+km.interrupt_kernel()  # idle: nothing to stop, the next cell runs
+reply, messages = run(kc, "kept")
+check("KernelManager: an interrupt while idle stops nothing", result_of(messages) == "kept(41)", result_of(messages))
+old_pid = km.provisioner.process.pid
+km.restart_kernel(now=False)
+kc.wait_for_ready(timeout=TIMEOUT)
+reply, messages = run(kc, "kept")
+check("restart: a new process, the names gone",
+      km.provisioner.process.pid != old_pid and reply["status"] == "error"
+      and "unknown name 'kept'" in reply["evalue"], reply)
+reply, messages = run(kc, "1 + 1")
+check("restart: the new kernel runs cells", result_of(messages) == "variable(2)", result_of(messages))
+kc.stop_channels()
+km.shutdown_kernel(now=False)
+check("KernelManager: shutdown", not km.is_alive())
+
+# --no-files set in the kernelspec's argv
+spec["argv"].append("--no-files")
+with open(spec_file, "w") as f:
+    json.dump(spec, f)
+km = KernelManager(kernel_name="agrepl")
+km.start_kernel()
+kc = km.client()
+kc.start_channels()
+kc.wait_for_ready(timeout=TIMEOUT)
+target = os.path.join(tmp, "saved.ag")
+reply, messages = run(kc, "v = 1\n:save %s" % target)
+check("--no-files in the kernelspec: :save refuses, writes nothing",
+      reply["status"] == "error" and "--no-files" in reply["evalue"] and not os.path.exists(target), reply)
+kc.stop_channels()
+km.shutdown_kernel(now=True)
+
+# ---- a front end that dies: the kernel does not stay ---------------------
+starter = (
+    "import os, sys, time\n"
+    "from jupyter_client import KernelManager\n"
+    "km = KernelManager(kernel_name='agrepl')\n"
+    "km.start_kernel()\n"
+    "kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=30)\n"
+    "kc.execute('for i in range(1e9) { t = i }')\n"  # busy when the front end dies
+    "time.sleep(0.5)\n"
+    "print(km.provisioner.process.pid, flush=True)\n"
+    "os._exit(0)\n")
+p = subprocess.run(["/usr/bin/python3", "-c", starter], capture_output=True, text=True, timeout=60)
+orphan = int(p.stdout.split()[0]) if p.stdout.split() else 0
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+deadline = time.monotonic() + 10
+while orphan and alive(orphan) and time.monotonic() < deadline:
+    time.sleep(0.1)
+check("a front end that dies takes the busy kernel with it", orphan > 0 and not alive(orphan),
+      (p.stdout, p.stderr))
+if orphan and alive(orphan):
+    os.kill(orphan, signal.SIGKILL)
+
+client = kc = None  # their channels are stopped; quiet jupyter_client's destructor at exit
+print("kernel tests: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
