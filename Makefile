@@ -91,6 +91,8 @@ VIZMODDIR = $(LIBDIR)/agrepl
 REPLLIB  = $(BUILD)/librepl.a
 AGREPL   = $(BUILD)/agrepl
 AGREPL_KERNEL = $(BUILD)/agrepl-kernel
+# The kernelspec's logos, drawn with Cairo by repl/logo/kernel_logo.c.
+KERNEL_LOGOS = $(BUILD)/logo-32x32.png $(BUILD)/logo-64x64.png
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
@@ -104,7 +106,7 @@ AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
 all: check-deps
 	@$(MAKE) --no-print-directory build-all
 
-build-all: $(LIB) $(SHLIB) $(AGREPL) $(AGREPL_KERNEL) $(VIZMOD) $(BUILD)/samples/train_mlp
+build-all: $(LIB) $(SHLIB) $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS) $(VIZMOD) $(BUILD)/samples/train_mlp
 
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
@@ -210,6 +212,16 @@ $(AGREPL_KERNEL): $(KERNEL_OBJ) $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) 
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -pthread -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(KERNEL_OBJ) \
 	  $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS) $(KERNEL_LIBS)
+
+$(BUILD)/kernel_logo: repl/logo/kernel_logo.c
+	@mkdir -p $(@D)
+	@echo "  LD $@"
+	$(Q)$(CC) $(CSTD) -D_DEFAULT_SOURCE $(WARN) -O1 $(shell $(PKG_CONFIG) --cflags cairo) -o $@ $< \
+	  $(shell $(PKG_CONFIG) --libs cairo) -lm
+
+$(BUILD)/logo-%.png: $(BUILD)/kernel_logo
+	@echo "  GEN $@"
+	$(Q)$(BUILD)/kernel_logo $(firstword $(subst x, ,$*)) $@
 
 $(VIZMOD): $(VIZ_OBJ) $(UTILLIB)
 	@echo "  LD $@"
@@ -355,6 +367,7 @@ install: build-all $(BUILD)/autograd.pc
 	install -d $(DESTDIR)$(KERNELSPECDIR)
 	printf '{\n "argv": ["%s", "--kernel", "{connection_file}"],\n "display_name": "agrepl",\n "language": "agrepl",\n "interrupt_mode": "signal",\n "metadata": {}\n}\n' \
 	  '$(BINDIR)/agrepl' > $(DESTDIR)$(KERNELSPECDIR)/kernel.json
+	install -m 644 $(KERNEL_LOGOS) $(DESTDIR)$(KERNELSPECDIR)/
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libautograd.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION)
 	ln -sf libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -369,6 +382,7 @@ install: build-all $(BUILD)/autograd.pc
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/agrepl $(DESTDIR)$(VIZMODDIR)/agrepl-viz.so $(DESTDIR)$(LIBDIR)/libautograd.a \
 	  $(DESTDIR)$(VIZMODDIR)/agrepl-kernel $(DESTDIR)$(KERNELSPECDIR)/kernel.json \
+	  $(addprefix $(DESTDIR)$(KERNELSPECDIR)/,$(notdir $(KERNEL_LOGOS))) \
 	  $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	  $(DESTDIR)$(LIBDIR)/libautograd.so $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc \
 	  $(addprefix $(DESTDIR)$(INCLUDEDIR)/autograd/,$(notdir $(HEADERS))) \

@@ -1,7 +1,7 @@
 /* kernel_install.c — `agrepl --install-kernel [--user] [--prefix DIR]`:
  * writes the kernelspec share/jupyter/kernels/agrepl/ (kernel.json, and the
- * logos when they are found next to the program: logo-32x32.png and
- * logo-64x64.png from the build or the installed share/agrepl). */
+ * logos logo-32x32.png and logo-64x64.png: from the build directory beside
+ * the program, or the kernelspec make install put in PREFIX/share/jupyter). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -95,13 +95,14 @@ int kernel_install(bool user, const char *prefix, bool no_files) {
         return 1;
     }
     json_decref(spec);
-    /* the logos: next to the program (build/), or PREFIX/share/agrepl */
+    /* the logos: next to the program (build/), or make install's kernelspec */
     const char *names[] = {"logo-32x32.png", "logo-64x64.png"};
     bool known = program_dir(here, sizeof here);
     for (int i = 0; i < 2; i++) {
         char from[2][PATH_MAX + 64], to[PATH_MAX + 64];
         snprintf(from[0], sizeof from[0], "%s/%s", known ? here : ".", names[i]);
-        snprintf(from[1], sizeof from[1], "%s/../../share/agrepl/%s", known ? here : ".", names[i]);
+        snprintf(from[1], sizeof from[1], "%s/../../share/jupyter/kernels/agrepl/%s", known ? here : ".",
+                 names[i]);
         snprintf(to, sizeof to, "%s/%s", dir, names[i]);
         if (copy_file(from[0], to) < 0 && copy_file(from[1], to) < 0)
             fprintf(stderr, "agrepl: note: no %s found next to %s; the kernelspec has no logo\n", names[i],

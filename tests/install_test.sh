@@ -108,6 +108,7 @@ grep -q "^ *rosenbrock" "$tmp/lessons.out" && ok ":lessons lists $(grep -c '^  [
 # program in ../lib/agrepl and --install-kernel writes a kernelspec that
 # starts it.
 spec=$root/share/jupyter/kernels/agrepl/kernel.json
+png_size() { /usr/bin/python3 -c 'import struct, sys; d = open(sys.argv[1], "rb").read(24); print("%dx%d" % struct.unpack(">II", d[16:24]) if d[:8] == b"\x89PNG\r\n\x1a\n" else "not a PNG")' "$1" 2>/dev/null; }
 if [ -x "$root/lib/agrepl/agrepl-kernel" ] && [ -f "$spec" ] &&
    /usr/bin/python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(s["argv"] != [sys.argv[2], "--kernel", "{connection_file}"] or s["language"] != "agrepl")' \
        "$spec" "$prefix/bin/agrepl"; then
@@ -115,13 +116,18 @@ if [ -x "$root/lib/agrepl/agrepl-kernel" ] && [ -f "$spec" ] &&
 else
     fail "make install did not install the kernelspec and lib/agrepl/agrepl-kernel"; cat "$spec" 2>/dev/null
 fi
+for n in 32 64; do
+    got=$(png_size "$root/share/jupyter/kernels/agrepl/logo-${n}x$n.png")
+    [ "$got" = "${n}x$n" ] && ok "kernelspec logo-${n}x$n.png is a ${n}x$n PNG" || fail "logo-${n}x$n.png: $got"
+done
 listed=$(JUPYTER_PATH="$root/share/jupyter" /usr/bin/python3 -c 'from jupyter_client.kernelspec import KernelSpecManager as K; print(K().find_kernel_specs().get("agrepl", ""))' 2>&1)
 [ "$listed" = "$root/share/jupyter/kernels/agrepl" ] && ok "jupyter_client finds the kernelspec agrepl" ||
     fail "jupyter_client does not find the kernelspec: $listed"
 if "$root/bin/agrepl" --install-kernel --prefix "$tmp/jupyter" > "$tmp/kernelspec.out" 2>&1 &&
    /usr/bin/python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(s["argv"][0] != sys.argv[2])' \
-       "$tmp/jupyter/share/jupyter/kernels/agrepl/kernel.json" "$root/bin/agrepl"; then
-    ok "the installed agrepl --install-kernel --prefix DIR writes a kernelspec that starts it"
+       "$tmp/jupyter/share/jupyter/kernels/agrepl/kernel.json" "$root/bin/agrepl" &&
+   [ "$(png_size "$tmp/jupyter/share/jupyter/kernels/agrepl/logo-64x64.png")" = 64x64 ]; then
+    ok "the installed agrepl --install-kernel --prefix DIR writes a kernelspec that starts it, with its logos"
 else
     fail "agrepl --install-kernel from the installed tree"; cat "$tmp/kernelspec.out"
 fi
