@@ -79,10 +79,10 @@ static int attribute_ndim(repl *r, ag_var *v, const char *what, repl_value *out)
 
 const variable_attribute_def variable_attribute_table[] = {
     {"data", attribute_data, "the value without its graph (a new leaf sharing nothing)"},
-    {"grad", attribute_grad, "the gradient from the last backward, or <nil>"},
+    {"grad", attribute_grad, "the gradient from the last backward, or none"},
     {"shape", attribute_shape, "the dimensions, a list of plain numbers"},
     {"name", attribute_name, "the name (\"\" when unnamed)"},
-    {"creator", attribute_creator, "the label of the function that made it, or nil for a leaf"},
+    {"creator", attribute_creator, "the label of the function that made it, or none for a leaf"},
     {"generation", attribute_generation, "its depth in the graph (0 for a leaf)"},
     {"inputs", attribute_inputs, "the inputs of its creator, a list"},
     {"T", attribute_transpose, "the transpose (reverses the axes)"},

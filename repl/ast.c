@@ -11,7 +11,7 @@
 #include "strbuf.h"
 
 static const char *const kind_names[] = {
-    [AST_NUMBER] = "number",       [AST_STRING] = "string",   [AST_BOOL] = "bool",
+    [AST_NUMBER] = "number",       [AST_STRING] = "string",   [AST_BOOL] = "bool", [AST_NONE] = "none",
     [AST_NAME] = "name",           [AST_LIST] = "list",       [AST_UNARY] = "unary",
     [AST_BINARY] = "binary",       [AST_CALL] = "call",       [AST_KEYWORD] = "keyword",
     [AST_ATTRIBUTE] = "attribute", [AST_INDEX] = "index", [AST_SLICE] = "slice",     [AST_ASSIGN] = "assign",
@@ -25,7 +25,7 @@ _Static_assert(sizeof kind_names / sizeof kind_names[0] == AST_KIND_COUNT,
 static const char *const operator_symbols[] = {
     [AST_OP_NONE] = "=",         [AST_OP_OR] = "or",          [AST_OP_AND] = "and",
     [AST_OP_EQUAL] = "==",       [AST_OP_NOT_EQUAL] = "!=",   [AST_OP_LESS] = "<",
-    [AST_OP_LESS_EQUAL] = "<=",  [AST_OP_GREATER] = ">",      [AST_OP_GREATER_EQUAL] = ">=",
+    [AST_OP_LESS_EQUAL] = "<=",  [AST_OP_GREATER] = ">",      [AST_OP_GREATER_EQUAL] = ">=", [AST_OP_IS] = "is", [AST_OP_IS_NOT] = "is not",
     [AST_OP_ADD] = "+",          [AST_OP_SUBTRACT] = "-",     [AST_OP_MULTIPLY] = "*",
     [AST_OP_DIVIDE] = "/",       [AST_OP_MODULO] = "%",       [AST_OP_MATMUL] = "@",
     [AST_OP_POWER] = "^",        [AST_OP_NEGATE] = "-",       [AST_OP_PLUS] = "+",
@@ -439,6 +439,7 @@ static void append_node(strbuf *buffer, const ast_node *node, int depth) {
     case AST_NUMBER: append_number(buffer, node->as.number); break;
     case AST_STRING: strbuf_append_quoted(buffer, node->as.string); break;
     case AST_BOOL: strbuf_append(buffer, node->as.boolean ? "true" : "false"); break;
+    case AST_NONE: strbuf_append(buffer, "none"); break;
     case AST_NAME: strbuf_append(buffer, node->as.name); break;
     case AST_LIST:
         strbuf_append(buffer, "(list");

@@ -12,7 +12,8 @@
  * Expressions
  *   AST_NUMBER     2, 1.5, 1e-3    as.number.  `-1.5` is AST_UNARY(NEGATE, 1.5).
  *   AST_STRING     "a\tb"          as.string: decoded text, NUL-terminated
- *   AST_BOOL       true, false     as.boolean
+ *   AST_BOOL       true, false     as.boolean (True, False too)
+ *   AST_NONE       none            no fields (None too)
  *   AST_NAME       x, pi, sin      as.name (pi and e are names: the evaluator
  *                                  resolves constants and built-ins)
  *   AST_LIST       [1, [2, 3]]     as.list: elements.  Nested lists of numbers
@@ -83,6 +84,7 @@ typedef enum ast_kind {
     AST_NUMBER,
     AST_STRING,
     AST_BOOL,
+    AST_NONE,
     AST_NAME,
     AST_LIST,
     AST_UNARY,
@@ -116,6 +118,8 @@ typedef enum ast_operator {
     AST_OP_LESS_EQUAL,
     AST_OP_GREATER,
     AST_OP_GREATER_EQUAL,
+    AST_OP_IS,     /* a is b: the same value (none is none) */
+    AST_OP_IS_NOT,
     AST_OP_ADD,
     AST_OP_SUBTRACT,
     AST_OP_MULTIPLY,

@@ -101,7 +101,7 @@ void repl_note_summed_data(repl *r) {
 }
 
 static void print_var_line(repl *r, const char *prefix, const ag_var *v, const char *suffix) {
-    char *text = v ? format_variable(v, r->digits) : strdup("<nil>");
+    char *text = v ? format_variable(v, r->digits) : strdup("none");
     fprintf(r->out, "%s%s%s\n", prefix, text ? text : "?", suffix);
     free(text);
 }

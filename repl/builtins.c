@@ -436,13 +436,13 @@ static int nil_gradient_error(repl *r, const ast_node *at, const char *prefix, r
     /* "x.grad" -> the variable is "x" */
     size_t n = strlen(what);
     int base = n > 5 && strcmp(what + n - 5, ".grad") == 0 ? (int)(n - 5) : (int)n;
-    return repl_error_at(r, at, "%s%s is <nil> (no backward has reached %.*s yet; run backward() first)",
+    return repl_error_at(r, at, "%s%s is none (no backward has reached %.*s yet; run backward() first)",
                       prefix, what, base, what);
 }
 
 int value_nil_error_at(repl *r, const ast_node *at, const char *prefix, repl_value v) {
     if (v.kind == VALUE_NIL && v.as.string != NULL) return nil_gradient_error(r, at, prefix, v);
-    return repl_error_at(r, at, "%suse of <nil>", prefix);
+    return repl_error_at(r, at, "%suse of none", prefix);
 }
 
 int value_nil_error(repl *r, const char *prefix, repl_value v) {

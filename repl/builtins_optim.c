@@ -225,7 +225,7 @@ static int collect_variables(repl *r, repl_value v, const char *what, ag_var ***
         repl_value item = items[i];
         if (item.kind != VALUE_VAR) {
             if (item.kind == VALUE_NIL && item.as.string != NULL)
-                return repl_error(r, "%s: %s is <nil>, not a parameter", what,
+                return repl_error(r, "%s: %s is none, not a parameter", what,
                                   item.as.string->text);
             char kind[64];
             return repl_error(r, "%s: parameters must be variables (or one model), not %s",

@@ -366,6 +366,28 @@ static int compare_values(repl *r, const ast_node *at, ast_operator op, repl_val
                       describe_kind(b, buf_b, sizeof buf_b));
 }
 
+/* a is b, a is not b: the same value.  none is none; a variable, list or
+ * object is only itself; numbers, booleans and strings are compared by
+ * value (Python's small-value caching made the same rule hard to see). */
+static int identity(repl_value a, repl_value b, ast_operator op, repl_value *out) {
+    bool same = a.kind == b.kind;
+    if (same) {
+        switch (a.kind) {
+        case VALUE_NIL: break;
+        case VALUE_NUMBER: same = a.as.number == b.as.number; break;
+        case VALUE_BOOL: same = a.as.boolean == b.as.boolean; break;
+        case VALUE_STRING: same = strcmp(a.as.string->text, b.as.string->text) == 0; break;
+        case VALUE_VAR: same = a.as.var == b.as.var; break;
+        case VALUE_LIST: same = a.as.list == b.as.list; break;
+        case VALUE_FUNCTION: same = a.as.function == b.as.function; break;
+        case VALUE_BUILTIN: same = a.as.builtin == b.as.builtin; break;
+        case VALUE_OBJECT: same = a.as.object == b.as.object; break;
+        }
+    }
+    *out = value_bool(op == AST_OP_IS ? same : !same);
+    return 0;
+}
+
 /* a OP b for arithmetic; errors (and a NaN note) at node `at`. */
 static int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                       repl_value *out) {
@@ -462,7 +484,7 @@ static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_val
      * comparisons, %) and for a literal exponent, which makes Pow(p);
      * arithmetic on literals alone records constants (1 + 2 is Add) */
     bool plain = op == AST_OP_AND || op == AST_OP_OR || op == AST_OP_MODULO ||
-                 (op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL);
+                 (op >= AST_OP_EQUAL && op <= AST_OP_IS_NOT);
     double left_literal, right_literal;
     bool left_is_literal = !plain && left == NULL && number_literal(r, n->as.binary.left, &left_literal);
     bool right_is_literal = !plain && number_literal(r, n->as.binary.right, &right_literal);
@@ -513,8 +535,9 @@ static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_val
         return -1;
     }
     bool contents = n->as.binary.left->kind == AST_LIST || n->as.binary.right->kind == AST_LIST;
-    int rc = op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL ? compare_values(r, n, op, a, b, contents, out)
-                                                              : arithmetic(r, n, op, a, b, out);
+    int rc = op == AST_OP_IS || op == AST_OP_IS_NOT ? identity(a, b, op, out)
+             : op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL ? compare_values(r, n, op, a, b, contents, out)
+                                                                : arithmetic(r, n, op, a, b, out);
     value_release(a);
     value_release(b);
     return rc;
@@ -667,6 +690,7 @@ static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
     switch (n->kind) {
     case AST_NUMBER: return literal_var(r, n, n->as.number, false, out);
     case AST_BOOL: *out = value_bool(n->as.boolean); return 0;
+    case AST_NONE: *out = (repl_value)VALUE_NIL_INIT; return 0;
     case AST_STRING:
         *out = value_string_from(n->as.string, strlen(n->as.string));
         if (out->kind == VALUE_STRING) return 0;
@@ -992,7 +1016,7 @@ static int exec_if(repl *r, const ast_node *n) {
 }
 
 /* An expression statement at top level shows its value; a call that returns
- * nothing shows nothing, while `x.grad` shows <nil>. */
+ * nothing shows nothing, while `x.grad` shows none. */
 static void show_value(repl *r, const ast_node *n, repl_value v) {
     if (v.kind == VALUE_NIL && n->kind == AST_CALL) return;
     repl_mark_output(r, REPL_MARK_VALUE_BEGIN);

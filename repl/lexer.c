@@ -31,6 +31,9 @@ static const struct {
     {"for", TOKEN_FOR},       {"if", TOKEN_IF},         {"in", TOKEN_IN},
     {"nograd", TOKEN_NOGRAD}, {"not", TOKEN_NOT},       {"or", TOKEN_OR},
     {"return", TOKEN_RETURN}, {"testmode", TOKEN_TESTMODE}, {"true", TOKEN_TRUE},
+    {"is", TOKEN_IS},         {"none", TOKEN_NONE},
+    /* Python's spellings, accepted as the same keywords */
+    {"True", TOKEN_TRUE},     {"False", TOKEN_FALSE},   {"None", TOKEN_NONE},
 };
 
 /* Indexed by token_kind; the static assert keeps it in step with the enum. */
@@ -51,6 +54,8 @@ static const char *const spellings[] = {
     [TOKEN_FOR] = "for",
     [TOKEN_IF] = "if",
     [TOKEN_IN] = "in",
+    [TOKEN_IS] = "is",
+    [TOKEN_NONE] = "none",
     [TOKEN_NOGRAD] = "nograd",
     [TOKEN_NOT] = "not",
     [TOKEN_OR] = "or",
@@ -297,7 +302,7 @@ static bool lex_symbol(lexer *lex) {
     } pairs[] = {
         {"==", TOKEN_EQUAL},       {"!=", TOKEN_NOT_EQUAL},    {"<=", TOKEN_LESS_EQUAL},
         {">=", TOKEN_GREATER_EQUAL}, {"+=", TOKEN_PLUS_ASSIGN}, {"-=", TOKEN_MINUS_ASSIGN},
-        {"*=", TOKEN_STAR_ASSIGN}, {"/=", TOKEN_SLASH_ASSIGN},
+        {"*=", TOKEN_STAR_ASSIGN}, {"/=", TOKEN_SLASH_ASSIGN}, {"**", TOKEN_CARET}, /* Python's power */
     };
     const char *start = lex->cursor;
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
@@ -306,8 +311,6 @@ static bool lex_symbol(lexer *lex) {
             return emit(lex, pairs[i].kind, start, 2);
         }
     }
-    if (start[0] == '*' && start[1] == '*')
-        return emit_error(lex, start, 2, "%s", "'**' is not an operator; use '^' for power");
     token_kind kind;
     switch (*start) {
     case '(': kind = TOKEN_LEFT_PAREN; open_bracket(lex, '('); break;

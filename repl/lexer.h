@@ -39,6 +39,8 @@ typedef enum token_kind {
     TOKEN_FOR,
     TOKEN_IF,
     TOKEN_IN,
+    TOKEN_IS,
+    TOKEN_NONE,
     TOKEN_NOGRAD,
     TOKEN_NOT,
     TOKEN_OR,

@@ -57,6 +57,7 @@ static const operator_entry operators[TOKEN_KIND_COUNT] = {
     [TOKEN_LESS_EQUAL] = {AST_OP_LESS_EQUAL, 4, 4, AST_OP_NONE, 0},
     [TOKEN_GREATER] = {AST_OP_GREATER, 4, 4, AST_OP_NONE, 0},
     [TOKEN_GREATER_EQUAL] = {AST_OP_GREATER_EQUAL, 4, 4, AST_OP_NONE, 0},
+    [TOKEN_IS] = {AST_OP_IS, 4, 4, AST_OP_NONE, 0}, /* 'is not' is read as one operator */
     [TOKEN_PLUS] = {AST_OP_ADD, 5, 5, AST_OP_PLUS, 7},
     [TOKEN_MINUS] = {AST_OP_SUBTRACT, 5, 5, AST_OP_NEGATE, 7},
     [TOKEN_STAR] = {AST_OP_MULTIPLY, 6, 6, AST_OP_NONE, 0},
@@ -67,7 +68,7 @@ static const operator_entry operators[TOKEN_KIND_COUNT] = {
 };
 
 static bool is_comparison(ast_operator op) {
-    return op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL;
+    return op >= AST_OP_EQUAL && op <= AST_OP_IS_NOT;
 }
 
 /* ---- tokens ---- */
@@ -342,8 +343,41 @@ static bool parse_arguments(parser *p, ast_node *call) {
     return true;
 }
 
-/* primary := NUMBER | STRING | 'true' | 'false' | NAME | '(' expression ')'
- *          | '[' [ expression { ',' expression } [ ',' ] ] ']' */
+/* The rest of a tuple after its first item, at the ',': a list node.  The
+ * closer is ')'. */
+static ast_node *parse_tuple(parser *p, ast_node *first, const token *opener, int start) {
+    ast_node *node = ast_new(AST_LIST, opener->line, opener->column);
+    if (!node || !ast_list_append(&node->as.list, first)) {
+        if (!node) ast_free(first);
+        ast_free(node);
+        return out_of_memory(p);
+    }
+    while (accept(p, TOKEN_COMMA)) {
+        if (check(p, TOKEN_RIGHT_PAREN)) break; /* (3,) */
+        if (check(p, TOKEN_EOF)) break;
+        ast_node *item = parse_expression(p);
+        if (!item) goto failed;
+        if (!ast_list_append(&node->as.list, item)) {
+            out_of_memory(p);
+            goto failed;
+        }
+    }
+    if (!check(p, TOKEN_RIGHT_PAREN)) {
+        fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+        goto failed;
+    }
+    advance(p);
+    return finish(p, node, start);
+failed:
+    ast_free(node);
+    return NULL;
+}
+
+/* primary := NUMBER | STRING | 'true' | 'false' | 'none' | NAME | '(' expression ')'
+ *          | '(' expression ',' [ expression { ',' expression } [ ',' ] ] ')'
+ *          | '[' [ expression { ',' expression } [ ',' ] ] ']'
+ * A parenthesised tuple, (3, 2) or (3,), is a list, as Python's tuples are
+ * wherever agrepl takes a list. */
 static ast_node *parse_primary(parser *p) {
     int start = p->position;
     const token *t = current(p);
@@ -358,11 +392,13 @@ static ast_node *parse_primary(parser *p) {
     }
     case TOKEN_TRUE:
     case TOKEN_FALSE: node = ast_new_bool(t->kind == TOKEN_TRUE, t->line, t->column); break;
+    case TOKEN_NONE: node = ast_new(AST_NONE, t->line, t->column); break;
     case TOKEN_NAME: node = ast_new_name(t->start, t->length, t->line, t->column); break;
     case TOKEN_LEFT_PAREN:
         advance(p);
         node = parse_expression(p);
         if (!node) return NULL;
+        if (check(p, TOKEN_COMMA)) return parse_tuple(p, node, t, start);
         if (!check(p, TOKEN_RIGHT_PAREN)) {
             fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
             ast_free(node);
@@ -459,12 +495,14 @@ static ast_node *parse_subexpression_levels(parser *p, int limit) {
             return NULL;
         }
         advance(p);
+        ast_operator binary = entry->binary;
+        if (binary == AST_OP_IS && accept(p, TOKEN_NOT)) binary = AST_OP_IS_NOT;
         ast_node *right = parse_subexpression(p, entry->right);
         if (!right) {
             ast_free(left);
             return NULL;
         }
-        left = ast_new_binary(entry->binary, left, right, op_token->line, op_token->column);
+        left = ast_new_binary(binary, left, right, op_token->line, op_token->column);
         if (!left) return out_of_memory(p);
         finish(p, left, start);
         left_is_comparison = comparison;

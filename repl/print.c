@@ -215,7 +215,7 @@ static void append_list(repl *r, strbuf *t, const value_list *list, bool quote, 
 static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth, bool one_line) {
     char number[AG_NUMBUF];
     switch (v.kind) {
-    case VALUE_NIL: strbuf_append(t, "<nil>"); break;
+    case VALUE_NIL: strbuf_append(t, "none"); break;
     case VALUE_NUMBER: strbuf_append(t, format_number(r, v.as.number, number)); break;
     case VALUE_BOOL: strbuf_append(t, v.as.boolean ? "true" : "false"); break;
     case VALUE_STRING:

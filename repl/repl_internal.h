@@ -339,7 +339,7 @@ int eval_call(repl *r, const ast_node *n, repl_value *out);
 
 /* ---- builtins.c (value_as_var: eval.c): values as operands and arguments ---------- */
 
-/* Reports arithmetic or an argument on nil: "x.grad is <nil> (no backward
+/* Reports arithmetic or an argument on nil: "x.grad is none (no backward
  * has reached x yet; ...)" for a missing gradient.  prefix starts the
  * message ("sin: ", "" ...).  Returns -1. */
 int value_nil_error(repl *r, const char *prefix, repl_value v);

@@ -142,7 +142,7 @@ void value_release(repl_value v) {
 }
 
 const char *value_with_article(repl_value v, char *buf, size_t n) {
-    if (v.kind == VALUE_NIL) return "nil";
+    if (v.kind == VALUE_NIL) return "none";
     const char *kind = value_kind_name(v);
     snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
     return buf;
@@ -150,7 +150,7 @@ const char *value_with_article(repl_value v, char *buf, size_t n) {
 
 const char *value_kind_name(repl_value v) {
     switch (v.kind) {
-    case VALUE_NIL: return "nil";
+    case VALUE_NIL: return "none";
     case VALUE_NUMBER: return "number";
     case VALUE_BOOL: return "boolean";
     case VALUE_STRING: return "string";

@@ -22,7 +22,7 @@ typedef struct repl_object_type repl_object_type;
 typedef struct builtin_def builtin_def;
 
 typedef enum value_kind {
-    VALUE_NIL,     /* nothing: a statement with no value, a missing gradient prints <nil> */
+    VALUE_NIL,     /* nothing: a statement with no value, a missing gradient prints none */
     VALUE_NUMBER,  /* a plain double: loop counters, results of % and comparisons' operands */
     VALUE_BOOL,
     VALUE_STRING,

@@ -162,6 +162,20 @@ static const parse_case parse_cases[] = {
     {"x[0]", "(index x 0)"},
     {"x[i, j]", "(index x i j)"},
     {"x[[0, 2]]", "(index x (list 0 2))"},
+    /* Python's spellings (SPEC section 5) */
+    {"x**2", "(^ x 2)"},
+    {"2**3**2", "(^ 2 (^ 3 2))"},
+    {"-x**2", "(- (^ x 2))"},
+    {"(3, 2)", "(list 3 2)"},
+    {"(3,)", "(list 3)"},
+    {"reshape(x, (3, 2))", "(call reshape x (list 3 2))"},
+    {"((1, 2), (3, 4))", "(list (list 1 2) (list 3 4))"},
+    {"(1 + 2)", "(+ 1 2)"},
+    {"True or False", "(or true false)"},
+    {"None", "none"},
+    {"x.grad is none", "(is (. x grad) none)"},
+    {"x.grad is not none", "(is not (. x grad) none)"},
+    {"not a is b", "(not (is a b))"},
     {"x[-1]", "(index x (- 1))"},
     {"x[0][1]", "(index (index x 0) 1)"},
     {"x[0:2]", "(index x (slice 0 2 _))"},
@@ -348,7 +362,12 @@ static const error_case error_cases[] = {
     {"x = 2x", PARSE_ERROR, 1, 5, "invalid number '2x'"},
     {"x = 1e", PARSE_ERROR, 1, 5, "invalid number '1e'"},
     {"x = 1.5e+", PARSE_ERROR, 1, 5, "invalid number '1.5e'"},
-    {"x**2", PARSE_ERROR, 1, 2, "'**' is not an operator; use '^' for power"},
+    {"(1, 2 3)", PARSE_ERROR, 1, 7, "expected ')' to close '(' at 1:1"},
+    {"(1, 2]", PARSE_ERROR, 1, 6, "expected ')' to close '(' at 1:1"},
+    {"(,)", PARSE_ERROR, 1, 2, "expected expression"},
+    {"a is", PARSE_ERROR, 1, 5, "expected expression"},
+    {"a is b is c", PARSE_ERROR, 1, 8, "comparisons cannot be chained; use 'and'"},
+    {"none = 1", PARSE_ERROR, 1, 1, "can only assign to a name"},
     {"x = 1 + 1 )\n\"open", PARSE_ERROR, 1, 11, "unexpected token ')'"},
     /* incomplete: the input ended inside ( [ or between statements in { } */
     {"(1 +", PARSE_INCOMPLETE, 1, 5, "expected expression"},
@@ -514,7 +533,7 @@ static void test_node_fields(void **state) {
     assert_string_equal(lexer_keyword(0), "and");
     int keywords = 0;
     while (lexer_keyword(keywords)) keywords++;
-    assert_int_equal(keywords, 15);
+    assert_int_equal(keywords, 20);
 }
 
 /* ---- rendering errors for the user ---- */
