@@ -3,9 +3,14 @@
  * each function (a function tag, ag_func_tag, names a group here), and the
  * path of each model parameter from the model's binding ("m.linear[0].w").
  *
- * A group is made per call, so the table grows with the calls a session
- * makes; titles repeat (the same def called in a loop), so each group holds
- * an index into a table of distinct titles, and a group costs 4 bytes. */
+ * A group is made per call, so in a loop that calls a def (or a model) the
+ * groups come and go: a tag no live function carries and no running call
+ * holds is given out again (a sweep asks the engine which tags its
+ * functions carry, ag_mark_func_tags, once the groups handed out since the
+ * last sweep doubled what it kept), so the table is as big as what is
+ * alive, not as the calls a session ever made.  Titles repeat (the same
+ * def called in a loop): each group holds an index into a table of
+ * distinct titles, and a group costs 4 bytes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +18,17 @@
 #include "repl_internal.h"
 
 #define RECENT_TITLES 32 /* titles searched for a repeat before adding one */
+#define FREE_GROUP UINT32_MAX /* title_of of a tag that may be given out again */
+#define MIN_SWEEP 1024 /* groups in use before the first sweep */
 
 struct repl_notes {
-    unsigned *title_of; /* group tag → index in titles; tag 0 is no group */
-    size_t ngroups, groups_capacity;
+    unsigned *title_of; /* group tag → index in titles, or FREE_GROUP; tag 0 is no group */
+    size_t ngroups, groups_capacity; /* tags below ngroups were given out */
+    unsigned *free_tags;             /* tags to give out again (groups_capacity of them) */
+    size_t nfree;
+    size_t sweep_at;  /* groups in use that start the next sweep */
+    unsigned *open;   /* the groups of the calls running now, innermost last */
+    size_t nopen, open_capacity;
     char **titles;
     size_t ntitles, titles_capacity;
     char path[256]; /* var_path's answer */
@@ -27,38 +39,107 @@ void repl_notes_free(repl_notes *n) {
     for (size_t i = 0; i < n->ntitles; i++) free(n->titles[i]);
     free(n->titles);
     free(n->title_of);
+    free(n->free_tags);
+    free(n->open);
     free(n);
 }
 
-/* The tag of a new group titled `title`, or 0 (no group) when out of memory. */
-static unsigned new_group(repl_notes *n, const char *title) {
+/* Doubles *items (of `size` bytes each) to hold more than *capacity, at
+ * least `first`.  False when out of memory (nothing changed). */
+static bool grow(void **items, size_t *capacity, size_t size, size_t first) {
+    size_t bigger = *capacity ? *capacity * 2 : first;
+    void *grown = realloc(*items, bigger * size);
+    if (grown == NULL) return false;
+    *items = grown;
+    *capacity = bigger;
+    return true;
+}
+
+/* Frees the groups no function of ctx carries and no running call holds
+ * (`held`, besides the open calls: the group a model layer starts inside),
+ * and the titles no group uses any more.  Nothing changes when out of
+ * memory. */
+static void sweep(repl_notes *n, ag_ctx *ctx, unsigned held) {
+    unsigned char *in_use = calloc(n->ngroups, 1);
+    unsigned *kept_as = malloc((n->ntitles ? n->ntitles : 1) * sizeof *kept_as);
+    if (in_use == NULL || kept_as == NULL) {
+        free(in_use);
+        free(kept_as);
+        return;
+    }
+    ag_mark_func_tags(ctx, in_use, n->ngroups);
+    for (size_t i = 0; i < n->nopen; i++) in_use[n->open[i]] = 1;
+    if (held < n->ngroups) in_use[held] = 1;
+    size_t live = 0;
+    for (size_t i = 0; i < n->ntitles; i++) kept_as[i] = FREE_GROUP;
+    n->nfree = 0;
+    for (size_t tag = n->ngroups; tag-- > 1;) { /* the lowest tags are given out first */
+        if (n->title_of[tag] == FREE_GROUP || !in_use[tag]) {
+            n->title_of[tag] = FREE_GROUP;
+            n->free_tags[n->nfree++] = (unsigned)tag;
+        } else {
+            kept_as[n->title_of[tag]] = 0;
+            live++;
+        }
+    }
+    /* the titles still used move down, in order (the most recent stay last) */
+    size_t kept = 0;
+    for (size_t i = 0; i < n->ntitles; i++) {
+        if (kept_as[i] == FREE_GROUP) {
+            free(n->titles[i]);
+            continue;
+        }
+        kept_as[i] = (unsigned)kept;
+        n->titles[kept++] = n->titles[i];
+    }
+    n->ntitles = kept;
+    for (size_t tag = 1; tag < n->ngroups; tag++)
+        if (n->title_of[tag] != FREE_GROUP) n->title_of[tag] = kept_as[n->title_of[tag]];
+    free(in_use);
+    free(kept_as);
+    /* the next sweep once the groups in use doubled (or the live functions
+     * are many: the sweep's cost grows with them) */
+    n->sweep_at = 2 * live > MIN_SWEEP ? 2 * live : MIN_SWEEP;
+    if (ag_live_funcs(ctx) / 16 > n->sweep_at) n->sweep_at = ag_live_funcs(ctx) / 16;
+}
+
+/* The tag of a new group titled `title`, or 0 (no group) when out of memory.
+ * `held`: a group in use though no function carries it yet (see sweep). */
+static unsigned new_group(repl_notes *n, ag_ctx *ctx, const char *title, unsigned held) {
+    if (n->ngroups == 0) n->ngroups = 1; /* tag 0 stays "no group" */
+    if (n->sweep_at == 0) n->sweep_at = MIN_SWEEP;
+    if (n->nfree == 0 && n->ngroups - 1 >= n->sweep_at) sweep(n, ctx, held);
     size_t found = SIZE_MAX;
     for (size_t i = n->ntitles, seen = 0; i-- > 0 && seen < RECENT_TITLES; seen++)
         if (strcmp(n->titles[i], title) == 0) found = i;
     if (found == SIZE_MAX) {
-        if (n->ntitles == n->titles_capacity) {
-            size_t capacity = n->titles_capacity ? n->titles_capacity * 2 : 16;
-            char **bigger = realloc(n->titles, capacity * sizeof *bigger);
-            if (bigger == NULL) return 0;
-            n->titles = bigger;
-            n->titles_capacity = capacity;
-        }
+        if (n->ntitles == n->titles_capacity &&
+            !grow((void **)&n->titles, &n->titles_capacity, sizeof *n->titles, 16))
+            return 0;
         char *copy = strdup(title);
         if (copy == NULL) return 0;
         found = n->ntitles;
         n->titles[n->ntitles++] = copy;
     }
-    if (n->ngroups == 0) n->ngroups = 1; /* tag 0 stays "no group" */
-    if (n->ngroups >= 0xFFFFFFF0u) return 0;
-    if (n->ngroups >= n->groups_capacity) {
-        size_t capacity = n->groups_capacity ? n->groups_capacity * 2 : 64;
-        unsigned *bigger = realloc(n->title_of, capacity * sizeof *bigger);
-        if (bigger == NULL) return 0;
-        n->title_of = bigger;
-        n->groups_capacity = capacity;
+    unsigned tag;
+    if (n->nfree > 0) {
+        tag = n->free_tags[--n->nfree];
+    } else {
+        if (n->ngroups >= 0xFFFFFFF0u) return 0;
+        if (n->ngroups >= n->groups_capacity) {
+            size_t capacity = n->groups_capacity;
+            if (!grow((void **)&n->title_of, &n->groups_capacity, sizeof *n->title_of, 64)) return 0;
+            unsigned *free_tags = realloc(n->free_tags, n->groups_capacity * sizeof *free_tags);
+            if (free_tags == NULL) {
+                n->groups_capacity = capacity; /* title_of is bigger than needed: harmless */
+                return 0;
+            }
+            n->free_tags = free_tags;
+        }
+        tag = (unsigned)n->ngroups++;
     }
-    n->title_of[n->ngroups] = (unsigned)found;
-    return (unsigned)n->ngroups++;
+    n->title_of[tag] = (unsigned)found;
+    return tag;
 }
 
 static repl_notes *notes_of(repl *r) {
@@ -69,19 +150,28 @@ static repl_notes *notes_of(repl *r) {
 const char *repl_group_title(void *user, unsigned tag) {
     repl *r = user;
     repl_notes *n = r->notes;
-    if (n == NULL || tag == 0 || tag >= n->ngroups) return NULL;
+    if (n == NULL || tag == 0 || tag >= n->ngroups || n->title_of[tag] == FREE_GROUP) return NULL;
     return n->titles[n->title_of[tag]];
 }
 
 unsigned repl_group_enter(repl *r, const char *title) {
     repl_notes *n = notes_of(r);
-    unsigned tag = n != NULL ? new_group(n, title) : 0;
+    unsigned tag = 0;
+    if (n != NULL && (n->nopen < n->open_capacity ||
+                      grow((void **)&n->open, &n->open_capacity, sizeof *n->open, 16))) {
+        tag = new_group(n, r->ctx, title, 0);
+        if (tag != 0) n->open[n->nopen++] = tag;
+    }
     unsigned outer = ag_set_func_tag(r->ctx, tag);
     if (tag == 0) ag_set_func_tag(r->ctx, outer); /* out of memory: stay in the outer group */
     return outer;
 }
 
-void repl_group_leave(repl *r, unsigned outer) { ag_set_func_tag(r->ctx, outer); }
+void repl_group_leave(repl *r, unsigned outer) {
+    unsigned tag = ag_set_func_tag(r->ctx, outer);
+    repl_notes *n = r->notes;
+    if (n != NULL && tag != outer && n->nopen > 0 && n->open[n->nopen - 1] == tag) n->nopen--;
+}
 
 /* The global name bound to model m, or NULL. */
 static const char *model_binding(const repl *r, const void *m) {
@@ -101,7 +191,7 @@ static unsigned layer_group(void *user, const void *model, const char *layer, un
     else if (layer[0] == '\0') snprintf(title, sizeof title, "%s", bound);
     else snprintf(title, sizeof title, "%s.%s", bound, layer);
     repl_notes *n = notes_of(r);
-    unsigned tag = n != NULL ? new_group(n, title) : 0;
+    unsigned tag = n != NULL ? new_group(n, r->ctx, title, outer) : 0;
     return tag != 0 ? tag : outer;
 }
 

@@ -248,6 +248,12 @@ unsigned ag_set_func_tag(ag_ctx *ctx, unsigned tag) {
     return old;
 }
 
+void ag_mark_func_tags(const ag_ctx *ctx, unsigned char *in_use, size_t n) {
+    if (ctx == NULL || in_use == NULL) return;
+    for (const ag_func *f = ctx->funcs; f != NULL; f = f->next_live)
+        if (f->tag < n) in_use[f->tag] = 1;
+}
+
 void ag_observe_layers(ag_ctx *ctx, ag_layer_fn fn, void *user) {
     if (ctx == NULL) return;
     ctx->layer_fn = fn;

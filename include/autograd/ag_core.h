@@ -211,6 +211,10 @@ int ag_func_generation(const ag_func *f);
  * ag_set_func_tag sets it and returns the previous one. */
 unsigned ag_func_tag(const ag_func *f);
 unsigned ag_set_func_tag(ag_ctx *ctx, unsigned tag);
+/* Sets in_use[tag] = 1 for the tag (below n) of every function ctx has not
+ * collected yet, and leaves the rest of in_use as it was: a tag no function
+ * carries any more may be given to new functions again. */
+void ag_mark_func_tags(const ag_ctx *ctx, unsigned char *in_use, size_t n);
 /* Called by a model's forward as it enters one of its layers (`layer` is
  * the layer's path in the model, "linear[0]", or "" for a model that is
  * one layer; outer the tag in force); the
