@@ -31,8 +31,9 @@ AG_BEGIN_DECLS
  *   rule    the local derivative for each input, as the graph window's
  *           inspector shows it (ag_op_rule): "d/da a*b = b; d/db a*b = a",
  *           inputs named as on graph edges (a, b; base, exp; left, right)
- * Adding an op: one row here, a forward/backward pair (and its gradcheck
- * case); HACKING.md has the recipe. */
+ * Adding an op: one row at the END of the list (the AG_OP_* values are part
+ * of the library's ABI: tests/test_abi.c fails when one moves), a
+ * forward/backward pair (and its gradcheck case); HACKING.md has the recipe. */
 #define AG_OP_LIST(X) \
     X(ADD, add, "Add", "add", 2, NONE, YES, "d/da a+b = 1; d/db a+b = 1") \
     X(SUB, sub, "Sub", "sub", 2, NONE, YES, "d/da a-b = 1; d/db a-b = -1") \
