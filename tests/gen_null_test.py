@@ -136,6 +136,8 @@ def arg(p, fname, null, real):
             return '"x"'
         if b == "char":
             return "buf"
+        if b == "unsigned" and "char" in t:
+            return "(unsigned char *)buf"
         if b == "int":
             return "ones"
         if b == "double":
