@@ -99,7 +99,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 # agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
 AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
 
-.PHONY: all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests FORCE
+.PHONY: man man-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -314,7 +314,7 @@ kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
 	@timeout -k 10 600 $(KERNEL_PYTHON) tests/kernel_test.py $(AGREPL)
 
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests stale-pointer-tests install-tests kernel-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests stale-pointer-tests install-tests kernel-tests
 	@$(MAKE) --no-print-directory asan-tests
 
 # The issue's stale pointer after ag_gc, caught with AG_DEBUG_NO_REUSE=1 by
@@ -326,6 +326,21 @@ $(BUILD)/tests/stale_pointer: tests/stale_pointer.c $(LIB)
 
 stale-pointer-tests: $(BUILD)/tests/stale_pointer
 	@SAN="$(SAN)" sh tests/stale_pointer_test.sh $<
+
+# The reference pages are what man/gen_ref.py makes of the headers (`make
+# man` rewrites them), and every exported function is in a man page.
+man:
+	python3 man/gen_ref.py include/autograd man
+
+man-tests: $(SHLIB)
+	@sh tests/man_test.sh $(SHLIB)
+
+# The library built with AddressSanitizer + UBSan (build/lib-asan/): linked
+# into a program built with -fsanitize=address and run with
+# AG_DEBUG_NO_REUSE=1, a stale handle read inside the library is reported.
+lib-asan:
+	@$(MAKE) --no-print-directory BUILD=build/lib-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined" build/lib-asan/libautograd.a build/lib-asan/libautograd.so.$(AG_VERSION)
 
 # Only ag_* names are global in libautograd.a and libautograd.so.
 symbol-tests: $(LIB) $(SHLIB)
@@ -343,7 +358,10 @@ install-tests: build-all
 # agrepl, so agrepl is rebuilt when PREFIX changes.
 LESSONS  = $(sort $(wildcard samples/*.ag))
 HEADERS  = $(sort $(wildcard include/autograd/*.h))
-MANPAGES = man/agrepl.1 man/autograd.3
+# autograd(3) and the reference pages made from the headers (man/gen_ref.py).
+LIBMAN   = man/autograd.3 $(sort $(wildcard man/autograd_*.3))
+MANPAGES = man/agrepl.1 $(LIBMAN)
+DOCDIR   = $(DATADIR)/doc/libautograd
 
 # Holds the PREFIX of the last build; rewritten only when it changes.
 $(BUILD)/prefix.stamp: FORCE
@@ -375,8 +393,11 @@ install: build-all $(BUILD)/autograd.pc
 	install -m 644 $(BUILD)/autograd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/autograd/
 	install -m 644 man/agrepl.1 $(DESTDIR)$(MANDIR)/man1/agrepl.1
-	install -m 644 man/autograd.3 $(DESTDIR)$(MANDIR)/man3/autograd.3
+	install -m 644 $(LIBMAN) $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 $(LESSONS) $(DESTDIR)$(LESSONDIR)/
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 samples/train_mlp.c samples/Makefile.example $(DESTDIR)$(DOCDIR)/
+	mv $(DESTDIR)$(DOCDIR)/Makefile.example $(DESTDIR)$(DOCDIR)/Makefile
 
 # Removes exactly what install put there, then the directories that were ours.
 uninstall:
@@ -386,9 +407,10 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	  $(DESTDIR)$(LIBDIR)/libautograd.so $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc \
 	  $(addprefix $(DESTDIR)$(INCLUDEDIR)/autograd/,$(notdir $(HEADERS))) \
-	  $(DESTDIR)$(MANDIR)/man1/agrepl.1 $(DESTDIR)$(MANDIR)/man3/autograd.3 \
+	  $(DESTDIR)$(MANDIR)/man1/agrepl.1 $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(LIBMAN))) \
+	  $(DESTDIR)$(DOCDIR)/train_mlp.c $(DESTDIR)$(DOCDIR)/Makefile \
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/,$(notdir $(LESSONS)))
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(DATADIR)/agrepl \
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(DATADIR)/agrepl $(DESTDIR)$(DOCDIR) \
 	  $(DESTDIR)$(VIZMODDIR) $(DESTDIR)$(KERNELSPECDIR) $(DESTDIR)$(DATADIR)/jupyter/kernels \
 	  $(DESTDIR)$(DATADIR)/jupyter 2>/dev/null
 

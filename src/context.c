@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "internal.h"
+#undef ag_set_error
 
 const char *ag_version(void) { return AG_VERSION_STRING; }
+long ag_version_number(void) { return AG_VERSION_NUMBER; }
 
 ag_ctx *ag_ctx_new(void) {
     ag_ctx *ctx = calloc(1, sizeof *ctx);
@@ -132,6 +134,69 @@ void ag_ctx_free(ag_ctx *ctx) {
 
 /* ---- errors --------------------------------------------------------------- */
 
+/* The code of a library message, from its wording: the messages follow
+ * "op: what is wrong", and these phrases are what the kinds share. */
+static ag_err classify(const char *msg) {
+    static const struct {
+        const char *phrase;
+        ag_err code;
+    } rules[] = {
+        {"out of memory", AG_ERR_NOMEM},
+        {"too large", AG_ERR_NOMEM},
+        {"too many", AG_ERR_NOMEM},
+        {": interrupted", AG_ERR_INTERRUPTED},
+        {"collected variable", AG_ERR_STALE},
+        {"another context", AG_ERR_CONTEXT},
+        {"context was freed", AG_ERR_CONTEXT},
+        {"(got NaN)", AG_ERR_NONFINITE},
+        {"(got +Inf)", AG_ERR_NONFINITE},
+        {"(got -Inf)", AG_ERR_NONFINITE},
+        {"non-finite", AG_ERR_NONFINITE},
+        {"is NULL", AG_ERR_ARG},
+        {"shape", AG_ERR_SHAPE},
+        {"aligned", AG_ERR_SHAPE},
+        {"broadcast", AG_ERR_SHAPE},
+        {"dimension", AG_ERR_SHAPE},
+        {"axis", AG_ERR_SHAPE},
+        {"axes", AG_ERR_SHAPE},
+        {"features", AG_ERR_SHAPE},
+        {"-D", AG_ERR_SHAPE},
+        {"rows", AG_ERR_SHAPE},
+        {"not compatible", AG_ERR_SHAPE},
+        {"differ", AG_ERR_SHAPE},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (strstr(msg, rules[i].phrase) != NULL) return rules[i].code;
+    return AG_ERR_ARG;
+}
+
+/* Writes the message; a cut one ends with "..." (on a UTF-8 boundary). */
+static void set_message(ag_ctx *ctx, ag_err code, const char *fmt, va_list ap) {
+    int n = vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    if (n < 0) {
+        snprintf(ctx->errmsg, sizeof ctx->errmsg, "(the message could not be formatted)");
+    } else if ((size_t)n >= sizeof ctx->errmsg) {
+        size_t end = sizeof ctx->errmsg - 4;
+        while (end > 0 && ((unsigned char)ctx->errmsg[end] & 0xC0) == 0x80) end--;
+        memcpy(ctx->errmsg + end, "...", 4);
+    }
+    ctx->failed = true;
+    ctx->errcode = code;
+}
+
+ag_err ag_errcode(const ag_ctx *ctx) {
+    if (ctx == NULL) return AG_ERR_NOMEM;
+    return ctx->failed ? ctx->errcode : AG_OK;
+}
+
+const char *ag_errcode_name(ag_err code) {
+    static const char *const names[] = {"ok",       "out of memory", "shape",
+                                        "argument", "wrong context", "stale handle",
+                                        "interrupted", "non-finite", "I/O",
+                                        "user"};
+    return (unsigned)code < sizeof names / sizeof names[0] ? names[code] : NULL;
+}
+
 const char *ag_errmsg(const ag_ctx *ctx) {
     if (ctx == NULL) return "no context (ag_ctx_new returned NULL: out of memory)";
     return ctx->failed ? ctx->errmsg : "";
@@ -140,6 +205,7 @@ bool ag_failed(const ag_ctx *ctx) { return ctx == NULL || ctx->failed; }
 void ag_clear_error(ag_ctx *ctx) {
     if (ctx == NULL) return;
     ctx->failed = false;
+    ctx->errcode = AG_OK;
     ctx->errmsg[0] = '\0';
 }
 
@@ -147,9 +213,27 @@ void *ag_set_error(ag_ctx *ctx, const char *fmt, ...) {
     if (ctx == NULL) return NULL;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    set_message(ctx, AG_ERR_USER, fmt, ap);
     va_end(ap);
-    ctx->failed = true;
+    return NULL;
+}
+
+void *ag_set_error_code(ag_ctx *ctx, ag_err code, const char *fmt, ...) {
+    if (ctx == NULL) return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(ctx, code, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+void *ctx_set_error(ag_ctx *ctx, const char *fmt, ...) {
+    if (ctx == NULL) return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(ctx, AG_ERR_ARG, fmt, ap);
+    va_end(ap);
+    ctx->errcode = classify(ctx->errmsg);
     return NULL;
 }
 
@@ -294,6 +378,7 @@ static void retire_var(ag_ctx *ctx, ag_var *v) {
     }
     free(v->name);
     v->name = NULL;
+    v->ctx = NULL; /* an op given this stale handle says so (function.c) */
     v->next_live = ctx->free_vars;
     ctx->free_vars = v;
     ctx->live_vars--;

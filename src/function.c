@@ -82,6 +82,11 @@ static int check_inputs(ag_ctx *ctx, int op, ag_var *const *inputs, int ninputs)
                 ag_set_error(ctx, "%s: input %d is NULL", ag_op_table[op].symbol, i + 1);
             return -1;
         }
+        if (inputs[i]->ctx == NULL)
+            return ag_set_error(ctx, "%s: input %d is a collected variable (a stale handle: "
+                                "it was not retained across ag_gc)",
+                                ag_op_table[op].symbol, i + 1),
+                   -1;
         if (inputs[i]->ctx != ctx)
             return ag_set_error(ctx, "%s: input %d belongs to another context",
                                 ag_op_table[op].symbol, i + 1),
@@ -145,6 +150,13 @@ ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const 
         ys_local[0] = (ag_tensor){0};
     }
     if (ag_op_table[op].forward(ctx, f, ys) < 0) {
+        if (strcmp(ctx->errmsg, "out of memory") == 0) {
+            /* name the op and what it was given (a size overflow reads the same) */
+            char a[SHAPE_BUF], b[SHAPE_BUF];
+            ag_set_error(ctx, "%s: out of memory for the result of %s%s%s", ag_op_table[op].symbol,
+                         shape_str(&inputs[0]->t, a), ninputs > 1 ? " and " : "",
+                         ninputs > 1 ? shape_str(&inputs[1]->t, b) : "");
+        }
         for (int i = 0; i < noutputs; i++) t_free(&ys[i]);
         if (ys != ys_local) free(ys);
         goto fail;

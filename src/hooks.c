@@ -7,6 +7,7 @@
 
 #include "ag_format.h"
 #include "ag_optim.h"
+#include "errors.h"
 
 const char *ag_hook_kind_name(ag_hook_kind kind) {
     switch (kind) {

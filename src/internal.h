@@ -76,6 +76,7 @@ struct ag_func {
 struct ag_ctx {
     char errmsg[512];
     bool failed;
+    ag_err errcode; /* AG_OK when !failed */
     bool grad_enabled;
     bool train;
     bool check_finite;
@@ -251,6 +252,8 @@ bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x);
 /* A new leaf variable taking ownership of t's storage (t is left empty).
  * NULL on out-of-memory (t is freed then). */
 ag_var *var_from_tensor(ag_ctx *ctx, ag_tensor *t);
+/* ag_zeros, with errors naming `what` ("rand: shape [...] ..."). */
+ag_var *var_zeros_named(ag_ctx *ctx, const char *what, int ndim, const int *shape);
 /* A new leaf of one element shaped like `like` (which has one element),
  * stored inline.  NULL + "out of memory". */
 ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ag_ops.h"
+#include "errors.h"
 #include "layers.h"
 
 /* Weights beyond this many scalars (1 GiB of doubles) are refused instead of

@@ -70,7 +70,7 @@ double ag_rng_normal(ag_rng *rng) {
 static ag_var *random_leaf(ag_ctx *ctx, const char *name, int ndim, const int *shape, ag_rng *rng,
                            double (*draw)(ag_rng *)) {
     if (ctx == NULL) return NULL;
-    ag_var *v = ag_zeros(ctx, ndim, shape);
+    ag_var *v = var_zeros_named(ctx, name, ndim, shape);
     if (v == NULL) return NULL;
     if (rng == NULL) rng = ag_ctx_rng(ctx);
     ag_rng before = *rng;

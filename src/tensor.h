@@ -14,6 +14,8 @@
 
 #include "ag_core.h"
 
+#include "errors.h"
+
 typedef struct ag_tensor {
     int ndim;
     int shape[AG_MAX_DIMS];

@@ -33,8 +33,19 @@ static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) 
         return ag_set_error(ctx, "%s: %d dimensions (at most %d)", op, ndim, AG_MAX_DIMS), -1;
     if (shape == NULL && ndim > 0)
         return ag_set_error(ctx, "%s: the shape is NULL but ndim is %d", op, ndim), -1;
-    for (int i = 0; i < ndim; i++)
+    size_t size = 1;
+    for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0) return ag_set_error(ctx, "%s: negative dimension %d", op, shape[i]), -1;
+        if (shape[i] > 0 && size > SIZE_MAX / sizeof(double) / (size_t)shape[i]) {
+            char text[SHAPE_BUF];
+            ag_tensor t = {.ndim = ndim};
+            memcpy(t.shape, shape, (size_t)ndim * sizeof *shape);
+            return ag_set_error(ctx, "%s: shape %s has too many elements to allocate (size overflow)",
+                                op, shape_str(&t, text)),
+                   -1;
+        }
+        size *= (size_t)shape[i];
+    }
     return 0;
 }
 
@@ -63,14 +74,24 @@ ag_var *var_uninit_like(ag_ctx *ctx, const ag_var *like) {
     return var_from_tensor(ctx, &t);
 }
 
-ag_var *ag_new(ag_ctx *ctx, int ndim, const int *shape, const double *data) {
+/* ag_new, with errors naming `what` ("zeros: shape [...] ..."). */
+static ag_var *new_leaf(ag_ctx *ctx, const char *what, int ndim, const int *shape, const double *data) {
     if (ctx == NULL) return NULL;
-    if (check_shape(ctx, "new", ndim, shape) < 0) return NULL;
+    if (check_shape(ctx, what, ndim, shape) < 0) return NULL;
     if (shape_size(ndim, shape) == 1) return inline_scalar(ctx, ndim, data != NULL ? data[0] : 0.0);
     ag_tensor t;
-    if (t_init(&t, ndim, shape) < 0) return ag_set_error(ctx, "out of memory");
+    if (t_init(&t, ndim, shape) < 0) {
+        char text[SHAPE_BUF];
+        ag_tensor s = {.ndim = ndim};
+        memcpy(s.shape, shape, (size_t)ndim * sizeof *shape);
+        return ag_set_error(ctx, "%s: out of memory for shape %s", what, shape_str(&s, text));
+    }
     if (data != NULL && t.size > 0) memcpy(t.data, data, t.size * sizeof *data);
     return var_from_tensor(ctx, &t);
+}
+
+ag_var *ag_new(ag_ctx *ctx, int ndim, const int *shape, const double *data) {
+    return new_leaf(ctx, "new", ndim, shape, data);
 }
 
 ag_var *ag_scalar(ag_ctx *ctx, double value) { return inline_scalar(ctx, 0, value); }
@@ -81,12 +102,15 @@ ag_var *const_scalar(ag_ctx *ctx, double value) {
     return v;
 }
 
-ag_var *ag_zeros(ag_ctx *ctx, int ndim, const int *shape) { return ag_new(ctx, ndim, shape, NULL); }
+ag_var *ag_zeros(ag_ctx *ctx, int ndim, const int *shape) { return new_leaf(ctx, "zeros", ndim, shape, NULL); }
+ag_var *var_zeros_named(ag_ctx *ctx, const char *what, int ndim, const int *shape) {
+    return new_leaf(ctx, what, ndim, shape, NULL);
+}
 
 /* A leaf of the shape holding value everywhere; a long fill stops on an
  * interrupt with "NAME: interrupted". */
 static ag_var *filled(ag_ctx *ctx, const char *name, int ndim, const int *shape, double value) {
-    ag_var *v = ag_new(ctx, ndim, shape, NULL);
+    ag_var *v = new_leaf(ctx, name, ndim, shape, NULL);
     if (v == NULL) return NULL;
     double *data = v->t.data;
     for (size_t block = 0; block < v->t.size; block += INTERRUPT_BLOCK) {

@@ -26,6 +26,12 @@ static void test_version(void **state) {
              AG_VERSION_PATCH);
     assert_string_equal(ag_version(), expected);
     assert_string_equal(AG_VERSION_STRING, expected);
+    assert_int_equal(ag_version_number(), AG_VERSION_NUMBER);
+    assert_int_equal(AG_VERSION_NUMBER,
+                     AG_VERSION_MAJOR * 1000000L + AG_VERSION_MINOR * 1000L + AG_VERSION_PATCH);
+#if AG_VERSION_NUMBER < 1001000
+#error "AG_VERSION_NUMBER must be usable in #if"
+#endif
 }
 
 /* Accessors take NULL, the result of a failed call, and answer "nothing". */
@@ -57,8 +63,8 @@ static void test_accessors_accept_null(void **state) {
 
 static void test_new_rejects_null_shape(void **state) {
     assert_fails(ag_new(ctx, 2, NULL, NULL), "new: the shape is NULL but ndim is 2");
-    assert_fails(ag_zeros(ctx, 1, NULL), "new: the shape is NULL but ndim is 1");
-    assert_fails(ag_rand(ctx, 3, NULL, NULL), "new: the shape is NULL but ndim is 3");
+    assert_fails(ag_zeros(ctx, 1, NULL), "zeros: the shape is NULL but ndim is 1");
+    assert_fails(ag_rand(ctx, 3, NULL, NULL), "rand: the shape is NULL but ndim is 3");
     ag_var *s = ag_new(ctx, 0, NULL, (const double[]){4}); /* a scalar needs no shape */
     assert_close(ag_item(s), 4);
 }
@@ -307,6 +313,72 @@ static void test_deprecated_names(void **state) {
 }
 #pragma GCC diagnostic pop
 
+/* ag_errcode: the kind of each error, AG_OK once cleared. */
+#define assert_code(v, code)                                      \
+    do {                                                          \
+        assert_null(v);                                           \
+        assert_int_equal(ag_errcode(ctx), (code));                \
+        ag_clear_error(ctx);                                      \
+        assert_int_equal(ag_errcode(ctx), AG_OK);                 \
+    } while (0)
+
+static void test_error_codes(void **state) {
+    assert_int_equal(ag_errcode(ctx), AG_OK);
+    assert_int_equal(ag_errcode(NULL), AG_ERR_NOMEM);
+    ag_var *a = ag_ones(ctx, 2, (int[]){2, 3});
+    assert_code(ag_matmul(ctx, a, a), AG_ERR_SHAPE);
+    assert_code(ag_sum(ctx, a, (int[]){5}, 1), AG_ERR_SHAPE);
+    assert_code(ag_sin(ctx, NULL), AG_ERR_ARG);
+    assert_code(ag_arange(ctx, 0, 1, 0), AG_ERR_ARG);
+    assert_code(ag_adam(ctx, 0.001, 2, 0.999, 1e-8, 0), AG_ERR_ARG);
+    assert_code(ag_sgd(ctx, NAN, 0, 0), AG_ERR_NONFINITE);
+    ag_ctx *other = ag_ctx_new();
+    assert_code(ag_add(ctx, a, ag_scalar(other, 1)), AG_ERR_CONTEXT);
+    ag_ctx_free(other);
+    volatile sig_atomic_t flag = 1;
+    ag_set_interrupt(ctx, &flag);
+    assert_code(ag_ones(ctx, 1, (int[]){100000}), AG_ERR_INTERRUPTED);
+    ag_set_interrupt(ctx, NULL);
+    /* a size overflow names the op and the shape */
+    int huge[3] = {1 << 30, 1 << 30, 1 << 30};
+    assert_null(ag_zeros(ctx, 3, huge));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_NOMEM);
+    assert_string_equal(ag_errmsg(ctx), "zeros: shape [1073741824 1073741824 1073741824] has too many "
+                                        "elements to allocate (size overflow)");
+    ag_clear_error(ctx);
+    /* a collected variable passed to an op (its node not reused yet) */
+    if (!ag_failed(ctx) && getenv("AG_DEBUG_NO_REUSE") == NULL) {
+        ag_var *kept = ag_scalar(ctx, 1);
+        ag_retain(kept);
+        ag_var *dead = ag_ones(ctx, 1, (int[]){3});
+        ag_gc(ctx);
+#ifndef __SANITIZE_ADDRESS__ /* there the stale read itself is reported */
+        assert_code(ag_sin(ctx, dead), AG_ERR_STALE);
+#else
+        (void)dead;
+#endif
+        ag_release(kept);
+    }
+    /* the caller's own errors */
+    (ag_set_error)(ctx, "mine: %d", 7); /* the public one, past errors.h's macro */
+    assert_int_equal(ag_errcode(ctx), AG_ERR_USER);
+    assert_string_equal(ag_errmsg(ctx), "mine: 7");
+    ag_set_error_code(ctx, AG_ERR_IO, "cannot read %s", "w.bin");
+    assert_int_equal(ag_errcode(ctx), AG_ERR_IO);
+    ag_clear_error(ctx);
+    assert_string_equal(ag_errcode_name(AG_ERR_CONTEXT), "wrong context");
+    assert_null(ag_errcode_name((ag_err)99));
+    /* a message cut at the buffer's size ends with a mark */
+    char longer[700];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    ag_set_error(ctx, "%s", longer);
+    size_t n = strlen(ag_errmsg(ctx));
+    assert_true(n < sizeof longer - 1 && n > 400);
+    assert_string_equal(ag_errmsg(ctx) + n - 3, "...");
+    ag_clear_error(ctx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_version),
@@ -322,6 +394,7 @@ int main(void) {
         CTX_TEST(test_context_freed_before_model_and_optimizer),
         CTX_TEST(test_two_threads_two_contexts),
         CTX_TEST(test_deprecated_names),
+        CTX_TEST(test_error_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

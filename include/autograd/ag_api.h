@@ -15,6 +15,9 @@
 #define AG_VERSION_MINOR 1
 #define AG_VERSION_PATCH 0
 #define AG_VERSION_STRING "1.1.0"
+/* One number to compare: MAJOR*1000000 + MINOR*1000 + PATCH (1001000 for
+ * 1.1.0), as SQLITE_VERSION_NUMBER; ag_version_number() gives the library's. */
+#define AG_VERSION_NUMBER (AG_VERSION_MAJOR * 1000000 + AG_VERSION_MINOR * 1000 + AG_VERSION_PATCH)
 
 #ifdef __cplusplus
 #define AG_EXTERN_C_BEGIN extern "C" {
@@ -29,7 +32,10 @@
 #define AG_END_DECLS AG_EXTERN_C_END _Pragma("GCC visibility pop")
 /* Old names kept for one version (removed in 2.0); the message names the new one. */
 #define AG_DEPRECATED(use) __attribute__((deprecated("use " use)))
+/* printf-style checking of a format argument (GCC and Clang only). */
+#define AG_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
+#define AG_PRINTF(fmt, args)
 #define AG_BEGIN_DECLS AG_EXTERN_C_BEGIN
 #define AG_END_DECLS AG_EXTERN_C_END
 #define AG_DEPRECATED(use)

@@ -57,11 +57,15 @@
  * Interrupts.  A caller that wants long calls to stop (Ctrl-C) hands the
  * context a flag with ag_set_interrupt.  While *flag is nonzero, backward
  * (checked per function), making or filling a tensor (per block of
- * elements) and numgrad/gradcheck (per element) fail with "NAME:
- * interrupted", and what they were given is left as it was: an interrupted
- * backward puts back every gradient it changed, an interrupted rand the
- * generator.  The library only reads the flag; the caller clears it.  The
- * elementwise ops themselves and one BLAS call (matmul) run to the end. */
+ * elements), the elementwise math functions and the arithmetic ops when
+ * neither operand is broadcast except as a single value (per block of
+ * elements), a matmul or linear of 2^30 multiply-adds or more (between bands
+ * of rows; the result does not depend on the bands) and numgrad/gradcheck
+ * (per element) fail with "NAME: interrupted", and what they were given is
+ * left as it was: an interrupted backward puts back every gradient it
+ * changed, an interrupted rand the generator.  The library only reads the
+ * flag; the caller clears it.  A reduction, a broadcast between two shapes
+ * and the products inside one function's backward step run to their end. */
 #ifndef AG_CORE_H
 #define AG_CORE_H
 
@@ -85,6 +89,9 @@ typedef struct ag_func ag_func;
 /* The library's version, "MAJOR.MINOR.PATCH" (AG_VERSION_STRING of the
  * headers it was built with); static storage. */
 const char *ag_version(void);
+/* The library's AG_VERSION_NUMBER (MAJOR*1000000 + MINOR*1000 + PATCH): a
+ * program built with newer headers than the library it runs with can tell. */
+long ag_version_number(void);
 
 /* A new context with backprop enabled, train mode on and its random
  * generator seeded with 0.  Returns NULL only when out of memory. */
@@ -101,9 +108,37 @@ const char *ag_errmsg(const ag_ctx *ctx);
 bool ag_failed(const ag_ctx *ctx);
 /* Forgets the error: ag_failed is false and ag_errmsg "" again. */
 void ag_clear_error(ag_ctx *ctx);
-/* Sets the context's error message (printf format).  Always returns NULL so
- * callers can write `return ag_set_error(ctx, ...)`. */
-void *ag_set_error(ag_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What kind of error the context holds: a stable number to branch on, as
+ * sqlite3_errcode gives.  The values never change meaning; new ones may be
+ * added at the end. */
+typedef enum ag_err {
+    AG_OK = 0,              /* no error since the last ag_clear_error */
+    AG_ERR_NOMEM = 1,       /* out of memory, or a size beyond what can be allocated */
+    AG_ERR_SHAPE = 2,       /* shapes that do not fit the op ("not aligned", an axis) */
+    AG_ERR_ARG = 3,         /* a bad argument: a NULL input, a value out of range */
+    AG_ERR_CONTEXT = 4,     /* a variable, model or optimizer of another context */
+    AG_ERR_STALE = 5,       /* a variable collected by ag_gc (detected when its node
+                             * is not reused yet; AG_DEBUG_NO_REUSE + ASan for all) */
+    AG_ERR_INTERRUPTED = 6, /* the interrupt flag was set (ag_set_interrupt) */
+    AG_ERR_NONFINITE = 7,   /* a NaN or infinity where a finite number is needed */
+    AG_ERR_IO = 8,          /* reading or writing a file */
+    AG_ERR_USER = 9         /* set by the caller with ag_set_error */
+} ag_err;
+
+/* The kind of the error ag_errmsg describes: AG_OK when ag_failed is false;
+ * AG_ERR_NOMEM for NULL (as ag_errmsg(NULL) says). */
+ag_err ag_errcode(const ag_ctx *ctx);
+/* "ok", "out of memory", "shape", "argument", "wrong context", "stale
+ * handle", "interrupted", "non-finite", "I/O", "user"; NULL when out of range. */
+const char *ag_errcode_name(ag_err code);
+
+/* Sets the context's error message (printf format) with code AG_ERR_USER.
+ * Always returns NULL so callers can write `return ag_set_error(ctx, ...)`.
+ * A message longer than ag_errmsg's buffer (511 bytes) is cut and ends with
+ * "...". */
+void *ag_set_error(ag_ctx *ctx, const char *fmt, ...) AG_PRINTF(2, 3);
+/* The same with the given code (a callback reporting AG_ERR_SHAPE, say). */
+void *ag_set_error_code(ag_ctx *ctx, ag_err code, const char *fmt, ...) AG_PRINTF(3, 4);
 
 /* Backprop switch (nograd) and train switch (testmode).  Each setter returns
  * the previous value, so scopes nest: `bool old = ag_set_grad_enabled(c, false);

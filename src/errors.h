@@ -1,0 +1,14 @@
+/* errors.h — how the library's own code sets an error (every file of src/
+ * that calls ag_set_error includes this, directly or through tensor.h). */
+#ifndef AG_ERRORS_H
+#define AG_ERRORS_H
+
+#include "ag_core.h"
+
+/* Inside the library every message goes through ctx_set_error, which gives
+ * it a code from its wording (context.c, classify); the public ag_set_error
+ * is the caller's (AG_ERR_USER). */
+void *ctx_set_error(ag_ctx *ctx, const char *fmt, ...) AG_PRINTF(2, 3);
+#define ag_set_error(...) ctx_set_error(__VA_ARGS__)
+
+#endif
