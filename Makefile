@@ -41,12 +41,13 @@ endif
 # g++, groff-base, binutils and gfortran (its libgfortran.a, which OpenBLAS's
 # static link needs) serve the install test: a C++ user, the man pages, the
 # symbol lists and a -static build.  Cairo and Pango draw the plots;
-# poppler-utils reads saved PDFs back in the tests.
+# poppler-utils reads saved PDFs back in the tests; librsvg2-bin (rsvg-convert)
+# draws saved SVGs for them.
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev libpango1.0-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert
+  jupyter-nbconvert librsvg2-bin
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
 
 PKG_CONFIG ?= pkg-config
@@ -111,7 +112,7 @@ build-all: $(LIB) $(SHLIB) $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS) $(VIZMOD) 
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
 	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
-	for c in xvfb-run tmux valgrind import pdftoppm pdftotext g++ groff objcopy xdotool python3 jupyter-nbconvert; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for c in xvfb-run tmux valgrind import pdftoppm pdftotext g++ groff objcopy xdotool python3 jupyter-nbconvert rsvg-convert; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
 	/usr/bin/python3 -c 'import jupyter_client, nbclient, nbformat' 2>/dev/null || missing="$$missing python3-jupyter-client"; \
 	[ "$$($(CC) -print-file-name=libgfortran.a)" != libgfortran.a ] || missing="$$missing libgfortran.a"; \

@@ -4,6 +4,7 @@
  * and the text tree compared whole. */
 #include "testutil.h"
 
+#include <cairo.h>
 #include <cgraph.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -558,9 +559,9 @@ static void test_big_graphs_grow_at_full_size(void **state) {
     svg_points((char *)svg, &pt_width, &pt_height, &shrunk);
     free(svg);
     assert_false(shrunk);
-    /* with dpi set, Graphviz writes the SVG's "pt" sizes in its pixels */
-    assert_in_range(height, (unsigned)pt_height - 2, (unsigned)pt_height + 2);
-    assert_in_range(width, (unsigned)pt_width - 2, (unsigned)pt_width + 2);
+    /* the SVG in points, the PNG at 96 pixels an inch */
+    assert_in_range(height, (unsigned)(pt_height * 96 / 72) - 2, (unsigned)(pt_height * 96 / 72) + 2);
+    assert_in_range(width, (unsigned)(pt_width * 96 / 72) - 2, (unsigned)(pt_width * 96 / 72) + 2);
 
     for (int i = 0; i < 170; i++) y = ag_sin(ctx, y); /* 401 nodes, ~260 inches tall */
     o.max_nodes = 401;
@@ -571,7 +572,68 @@ static void test_big_graphs_grow_at_full_size(void **state) {
     svg_points((char *)svg, &pt_width, &pt_height, &shrunk);
     free(svg);
     assert_true(shrunk);
-    assert_in_range(pt_height, VIZ_MAX_IMAGE_PX - 2, VIZ_MAX_IMAGE_PX);
+    assert_in_range(pt_height, VIZ_MAX_IMAGE_PX * 0.75 - 2, VIZ_MAX_IMAGE_PX * 0.75);
+}
+
+/* The box holding every pixel that is not (nearly) white, alpha over white. */
+static void content_bounds(cairo_surface_t *image, int box[4]) {
+    int width = cairo_image_surface_get_width(image), height = cairo_image_surface_get_height(image);
+    int stride = cairo_image_surface_get_stride(image);
+    const unsigned char *data = cairo_image_surface_get_data(image);
+    box[0] = width, box[1] = height, box[2] = -1, box[3] = -1;
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            uint32_t p = *(const uint32_t *)(data + (size_t)y * stride + (size_t)x * 4);
+            unsigned a = p >> 24, dark = 0; /* premultiplied: over white, a channel is c + 255 - a */
+            for (int shift = 0; shift < 24; shift += 8) {
+                unsigned c = ((p >> shift) & 0xFF) + 255 - a;
+                if (c < 230) dark = 1;
+            }
+            if (!dark) continue;
+            if (x < box[0]) box[0] = x;
+            if (y < box[1]) box[1] = y;
+            if (x > box[2]) box[2] = x;
+            if (y > box[3]) box[3] = y;
+        }
+}
+
+/* An SVG export drawn by librsvg (rsvg-convert, as a browser or Inkscape
+ * would at 96 px an inch) is the whole graph: the PNG's size, and what is
+ * drawn spans the same box within a pixel or two. */
+static void test_svg_whole_in_librsvg(void **state) {
+    if (system("command -v rsvg-convert >/dev/null 2>&1") != 0)
+        fail_msg("rsvg-convert is missing: make deps installs librsvg2-bin");
+    ag_var *y = sin_plus_square(NULL);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    viz_graph_opts o = defaults();
+    char err[VIZ_ERRLEN] = "", svg[128], png[128], drawn[128], command[512];
+    long pid = (long)getpid();
+    snprintf(svg, sizeof svg, "/tmp/test_graph_whole_%ld.svg", pid);
+    snprintf(png, sizeof png, "/tmp/test_graph_whole_%ld.png", pid);
+    snprintf(drawn, sizeof drawn, "/tmp/test_graph_whole_%ld_svg.png", pid);
+    assert_int_equal(viz_graph_render(y, &o, svg, NULL, NULL, err), 0);
+    assert_int_equal(viz_graph_render(y, &o, png, NULL, NULL, err), 0);
+    snprintf(command, sizeof command, "rsvg-convert '%s' -o '%s'", svg, drawn);
+    assert_int_equal(system(command), 0);
+    cairo_surface_t *a = cairo_image_surface_create_from_png(png);
+    cairo_surface_t *b = cairo_image_surface_create_from_png(drawn);
+    unlink(svg), unlink(png), unlink(drawn);
+    assert_int_equal(cairo_surface_status(a), CAIRO_STATUS_SUCCESS);
+    assert_int_equal(cairo_surface_status(b), CAIRO_STATUS_SUCCESS);
+    int width = cairo_image_surface_get_width(a), height = cairo_image_surface_get_height(a);
+    assert_in_range(cairo_image_surface_get_width(b), width - 1, width + 1);
+    assert_in_range(cairo_image_surface_get_height(b), height - 1, height + 1);
+    int png_box[4], svg_box[4];
+    content_bounds(a, png_box);
+    content_bounds(b, svg_box);
+    assert_true(png_box[2] > width / 2 && png_box[3] > height / 2); /* a drawing, not a blank */
+    for (int i = 0; i < 4; i++) {
+        if (abs(png_box[i] - svg_box[i]) > 2)
+            fail_msg("content bounds: PNG %d,%d-%d,%d, SVG %d,%d-%d,%d", png_box[0], png_box[1], png_box[2],
+                     png_box[3], svg_box[0], svg_box[1], svg_box[2], svg_box[3]);
+    }
+    cairo_surface_destroy(a);
+    cairo_surface_destroy(b);
 }
 
 static void test_render_files(void **state) {
@@ -1056,6 +1118,7 @@ int main(void) {
         CTX_TEST(test_summed_gradient_marked),
         CTX_TEST(test_marked_variables),
         CTX_TEST(test_render_files),
+        CTX_TEST(test_svg_whole_in_librsvg),
         CTX_TEST(test_big_graphs_grow_at_full_size),
         CTX_TEST(test_png_in_memory),
         CTX_TEST(test_pixels_for_the_window),

@@ -1019,6 +1019,11 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
         if (bytes) size = strlen((char *)bytes);
         agclose(g);
     } else {
+        /* Graphviz's SVG writer (2.43) gives width and height in points but
+         * a viewBox of dpi/72 times less with a scale(dpi/72): viewers show only
+         * the top left part.  At 72 dpi all three agree; a viewer at 96 px a
+         * inch then shows the PNG's size (node text 14 pt in both). */
+        if (strcmp(format, "svg") == 0) agsafeset(g, "dpi", "72", "");
         bytes = render_bytes(g, format, &size, err);
     }
     if (bytes == NULL) return -1;
