@@ -155,6 +155,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     viz_graph_opts o;
     if (v == NULL) return repl_error(r, "show: out of memory");
     if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, true, &o) < 0) return -1;
+    if (r->display != NULL) return repl_display_graph(r, y, &o); /* the Jupyter kernel */
     if (r->chunk != NULL && v->shown != NULL && repl_vz->graph_window_open(v->graph_window)) {
         /* the window is up: inside a statement it follows y from now on and
          * the paced window service draws it (rendering at every call would

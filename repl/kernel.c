@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <zmq.h>
 
 #include "heap.h"
@@ -116,6 +117,7 @@ static struct {
     bool value_pending;
     text error;   /* the error's report */
     text capture; /* everything, for :help in inspect_request */
+    bool cell_ended; /* the plot handed over after the cell: the last value stays the result */
 } output;
 
 static FILE *out_stream, *err_stream;
@@ -190,6 +192,32 @@ static void on_mark(void *user, int mark) {
     }
 }
 
+/* A picture from the session (repl_set_display): display_data, or
+ * update_display_data for a plot a loop redraws. */
+static void on_display(void *user, const repl_display *d) {
+    (void)user;
+    if (output.request == NULL) return; /* silent */
+    if (!output.cell_ended) demote_value();
+    send_stream();
+    json_t *data = json_object();
+    if (d->text) json_object_set_new(data, "text/plain", json_string(d->text));
+    if (d->html) json_object_set_new(data, "text/html", json_string(d->html));
+    if (d->svg) json_object_set_new(data, "image/svg+xml", json_string(d->svg));
+    if (d->png) {
+        size_t length = 4 * ((d->png_size + 2) / 3) + 1;
+        unsigned char *base64 = malloc(length);
+        if (base64 != NULL) {
+            EVP_EncodeBlock(base64, d->png, (int)d->png_size);
+            json_object_set_new(data, "image/png", json_string((const char *)base64));
+            free(base64);
+        }
+    }
+    json_t *content = json_pack("{s:o, s:{}, s:{s:s}}", "data", data, "metadata", "transient", "display_id",
+                                d->display_id ? d->display_id : "");
+    kernel_wire_send(&wire, wire.iopub, output.request, d->update ? "update_display_data" : "display_data",
+                     content);
+}
+
 /* ---- status and replies ------------------------------------------------------------ */
 
 static void publish_status(const kernel_msg *parent, const char *state) {
@@ -258,6 +286,9 @@ static void execute(const kernel_msg *m) {
     text_clear(&output.error);
     repl_interrupted = 0; /* only an interrupt from now on stops the cell */
     int rc = repl_run(session, code, NULL, 1);
+    output.cell_ended = true;
+    repl_display_flush(session); /* the plot as the cell left it */
+    output.cell_ended = false;
     fflush(out_stream);
     fflush(err_stream);
     if (rc == REPL_INCOMPLETE) {
@@ -520,6 +551,7 @@ static int run_kernel(const char *connection_file, bool no_files) {
         return 1;
     }
     repl_set_marks(session, on_mark, NULL);
+    repl_set_display(session, on_display, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;

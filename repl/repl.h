@@ -63,6 +63,24 @@ enum { REPL_MARK_VALUE_BEGIN, REPL_MARK_VALUE_END, REPL_MARK_ERROR_BEGIN, REPL_M
        REPL_MARK_STATEMENT };
 void repl_set_marks(repl *r, void (*mark)(void *user, int mark), void *user);
 
+/* Rich output for a front end that shows pictures (the Jupyter kernel).
+ * With a display set, show(y) hands it y's graph (text/html: the SVG with a
+ * small script for hover and click, image/svg+xml, image/png and the tree()
+ * text) instead of opening a window, and plots are handed over as PNG while
+ * a statement draws them (at the pace, else every 250 ms) and when it ends:
+ * one display per cell, updated in place (update is true after the first). */
+typedef struct repl_display {
+    const char *html, *svg, *text;  /* NULL when not given */
+    const unsigned char *png;
+    size_t png_size;
+    const char *display_id;         /* names the output; updates keep it */
+    bool update;                    /* replace the output display_id names */
+} repl_display;
+void repl_set_display(repl *r, void (*display)(void *user, const repl_display *d), void *user);
+/* Hands over a plot drawn since the last display (at the end of a cell);
+ * the next plot starts a new output. */
+void repl_display_flush(repl *r);
+
 /* True after :quit. */
 bool repl_quit_requested(const repl *r);
 

@@ -179,6 +179,13 @@ struct repl {
     signature_cache signatures;
     void (*mark)(void *user, int mark); /* repl_set_marks: the kernel's hook, or NULL */
     void *mark_user;
+    /* repl_set_display (display.c): the kernel's pictures, or NULL */
+    void (*display)(void *user, const struct repl_display *d);
+    void *display_user;
+    bool plot_dirty;             /* a plot changed since it was last handed over */
+    double plot_shown_ms;        /* when it was */
+    char plot_display_id[40];    /* the cell's plot output, "" before its first */
+    unsigned display_count;      /* numbers display ids and graph elements */
 
     /* the error of the statement being run (the first one reported wins) */
     bool error_set;

@@ -224,6 +224,10 @@ void repl_wait_for_windows(repl *r) {
 
 /* Keeps the windows live from inside loops, where plot and track are called. */
 void repl_viz_pump(repl *r) {
+    if (r->display != NULL) { /* the kernel: no windows, pictures in the notebook */
+        repl_display_plot_changed(r);
+        return;
+    }
     repl_viz *v = repl_get_viz(r);
     if (v == NULL || !repl_viz_any_window_open(v)) return;
     if (r->chunk == NULL) repl_viz_serve_windows(v);

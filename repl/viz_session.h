@@ -56,6 +56,13 @@ struct repl_viz {
 /* The viz layer's entry points, once loaded (repl/viz_load.h); NULL before. */
 extern const viz_module *repl_vz;
 
+/* ---- display.c: pictures for a front end's display (repl_set_display) ---- */
+
+/* show(y) with a display: y's graph as HTML, SVG, PNG and text.  0 or -1 (error set). */
+int repl_display_graph(repl *r, ag_var *y, const viz_graph_opts *o);
+/* A plot built-in changed the figure: hand it over when the pace allows. */
+void repl_display_plot_changed(repl *r);
+
 /* ---- viz_session.c ---------------------------------------------------------------- */
 
 /* Loads the viz module and makes the session's plot and graph window, the

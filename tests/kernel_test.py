@@ -12,6 +12,7 @@ KernelManager, --no-files from the kernelspec, and a front end that dies
 (the kernel goes too).  Prints "ok: ..." / "FAIL ..." lines and a summary;
 status 1 when anything failed.
 """
+import base64
 import json
 import os
 import queue
@@ -161,6 +162,45 @@ check("execute: an unfinished cell is an error", reply["status"] == "error"
       and "open bracket" in reply["evalue"], reply)
 reply, messages = run(client, "warn_me = log(-1.0)")
 check("execute: a warning is a stderr stream", "NaN or Inf" in stdout_of(messages, "stderr"), messages)
+
+# show(y): the graph inline as HTML (SVG and the inspector's script), with
+# SVG, PNG and the tree text as fallbacks; nothing written to disk
+before = set(os.listdir(tmp))
+reply, messages = run(client, "gx = 1.0\ngy = sin(gx) * gx\ngy.backward()\nshow(gy)")
+shows = [m["content"] for m in messages if m["msg_type"] == "display_data"]
+term_tree, _ = terminal("gx = 1.0\ngy = sin(gx) * gx\ngy.backward()\ntree(gy)\n")
+check("show: one display_data", reply["status"] == "ok" and len(shows) == 1, messages)
+if shows:
+    data = shows[0]["data"]
+    html = data.get("text/html", "")
+    check("show: text/html holds the graph's SVG (its nodes and the numbers) and the inspector script",
+          "<svg" in html and 'class="node"' in html and "0.841470984807" in html
+          and "<script>" in html and "addEventListener('click'" in html, html[:300])
+    check("show: image/svg+xml is the same SVG", data.get("image/svg+xml", "").count("<svg") == 1
+          and html.count('class="node"') == data["image/svg+xml"].count('class="node"'))
+    import base64
+    png = base64.b64decode(data.get("image/png", ""))
+    check("show: image/png is a PNG", png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000, len(png))
+    check("show: text/plain is the tree the terminal prints", data.get("text/plain") == term_tree,
+          (data.get("text/plain"), term_tree))
+check("show: no file written", set(os.listdir(tmp)) == before, set(os.listdir(tmp)) - before)
+
+# a loop that plots: one output, updated in place at the pace
+reply, messages = run(client, "pace(20)\nfor i in range(12) { plot(1 / (i + 1), name=\"loss\") }\npace(0)")
+plots = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]
+ids = set(m["content"]["transient"]["display_id"] for m in plots)
+check("plot in a loop: a display_data, then update_display_data of the same display_id",
+      len(plots) >= 3 and plots[0]["msg_type"] == "display_data" and len(ids) == 1
+      and all(m["msg_type"] == "update_display_data" for m in plots[1:]),
+      [(m["msg_type"], m["content"].get("transient")) for m in plots])
+check("plot in a loop: PNG pictures", plots and all(
+    base64.b64decode(m["content"]["data"]["image/png"])[:4] == b"\x89PNG" for m in plots))
+reply, messages = run(client, "plot(0.01, name=\"loss\")\n1 + 1")
+plots = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]
+check("plot in the next cell: a new output, and the cell's value still its result",
+      len(plots) == 1 and plots[0]["msg_type"] == "display_data"
+      and plots[0]["content"]["transient"]["display_id"] not in ids and result_of(messages) == "variable(2)",
+      [m["msg_type"] for m in messages])
 
 # complete: the Tab candidates
 reply = client.complete("q = si", 6, reply=True, timeout=TIMEOUT)["content"]

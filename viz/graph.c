@@ -969,6 +969,24 @@ unsigned char *viz_graph_png(ag_var *y, const viz_graph_opts *o, size_t *size,
     return g ? render_bytes(g, "png", size, err) : NULL;
 }
 
+char *viz_graph_svg(ag_var *y, const viz_graph_opts *o, size_t *size, char err[VIZ_ERRLEN]) {
+    viz_graph_opts defaults;
+    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    Agraph_t *g = graph_of(y, o, NULL, NULL, err);
+    size_t length = 0;
+    unsigned char *bytes = g ? render_bytes(g, "svg", &length, err) : NULL;
+    if (bytes == NULL) return NULL;
+    char *text = realloc(bytes, length + 1);
+    if (text == NULL) {
+        free(bytes);
+        snprintf(err, VIZ_ERRLEN, "out of memory while rendering svg");
+        return NULL;
+    }
+    text[length] = '\0';
+    *size = length;
+    return text;
+}
+
 uint32_t *viz_graph_pixels(ag_var *y, const viz_graph_opts *o, int *width, int *height,
                            char err[VIZ_ERRLEN]) {
     viz_graph_opts defaults;

@@ -123,6 +123,11 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
 unsigned char *viz_graph_png(ag_var *y, const viz_graph_opts *o, size_t *size,
                              char err[VIZ_ERRLEN]);
 
+/* The graph as SVG in memory (what render() writes to a .svg file), for the
+ * Jupyter kernel's inline graphs: malloc'd bytes, NUL-terminated, and their
+ * count in *size, or NULL with a message in err. */
+char *viz_graph_svg(ag_var *y, const viz_graph_opts *o, size_t *size, char err[VIZ_ERRLEN]);
+
 /* The picture of the PNG above as pixels, for the graph window: *width x
  * *height 32-bit values 0xAARRGGBB, row after row (opaque: the background is
  * white).  Returns malloc'd pixels the caller frees, or NULL with a message in

@@ -109,6 +109,9 @@ int viz_plot_track(viz_plot *plot, const char *path, double x, double y, char er
  * and as text.  Works headless and on an empty figure (empty axes).  -1
  * with the reason on failure. */
 int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]);
+/* The figure savefig writes to a .png, in memory: malloc'd bytes and their
+ * count in *size, or NULL with a message in err (the Jupyter kernel). */
+unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]);
 
 /* Forgets every series, path, mark, the contour, the title and the log
  * scale (not the zoom); the window,

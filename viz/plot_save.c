@@ -181,3 +181,20 @@ int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN])
     free(figure.bytes);
     return status;
 }
+
+unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) {
+        plot_fail(err, "no figure");
+        return NULL;
+    }
+    int width, height;
+    plot_figure_size(plot, true, &width, &height);
+    byte_buffer figure = {0};
+    if (!render_figure(plot, FORMAT_PNG, width, height, "", &figure)) {
+        free(figure.bytes);
+        plot_fail(err, "out of memory drawing the figure");
+        return NULL;
+    }
+    *size = figure.size;
+    return figure.bytes;
+}

@@ -35,4 +35,7 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .plot_clear = viz_plot_clear,
     .plot_pump = viz_plot_pump,
     .plot_window_open = viz_plot_window_open,
+    .graph_svg = viz_graph_svg,
+    .graph_png = viz_graph_png,
+    .plot_png = viz_plot_png,
 };

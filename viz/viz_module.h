@@ -22,7 +22,7 @@
 
 #define VIZ_MODULE_SYMBOL "agrepl_viz_module"
 /* Bumped whenever the table changes: a module of another version is refused. */
-#define VIZ_MODULE_VERSION 1
+#define VIZ_MODULE_VERSION 2
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -69,6 +69,10 @@ typedef struct viz_module {
     void (*plot_clear)(viz_plot *plot);
     void (*plot_pump)(viz_plot *plot);
     bool (*plot_window_open)(const viz_plot *plot);
+    /* version 2: pictures in memory for the Jupyter kernel */
+    char *(*graph_svg)(ag_var *y, const viz_graph_opts *o, size_t *size, char err[VIZ_ERRLEN]);
+    unsigned char *(*graph_png)(ag_var *y, const viz_graph_opts *o, size_t *size, char err[VIZ_ERRLEN]);
+    unsigned char *(*plot_png)(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's
