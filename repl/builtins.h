@@ -3,7 +3,8 @@
  * Every built-in is one builtin_def: its name, a signature string, the C
  * function, a topic and a help line.  :help, Tab completion, argument
  * binding and error messages all read the table.  Tables live in several
- * files (builtins_core.c for math/shape/nn/autograd, builtins_optim.c for
+ * files (builtins_core.c for math/shape/nn/autograd, builtins_ops.c for the
+ * PyTorch-named ops added later, builtins_optim.c for
  * optimizers, builtins_model.c for models, builtins_graph.c for graphs,
  * builtins_plot.c for plots); builtins.c joins them.
  *
@@ -78,6 +79,7 @@ bool builtin_method_form(const builtin_def *def);
 
 /* Each table file provides its part. */
 extern const builtin_def builtins_core[];  /* terminated by {0} */
+extern const builtin_def builtins_ops[];   /* builtins_ops.c: the ops of issue 32 */
 extern const builtin_def builtins_optim[];
 extern const builtin_def builtins_model[];
 extern const builtin_def builtins_graph[];

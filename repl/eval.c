@@ -307,6 +307,35 @@ static bool contents_equal(repl *r, repl_value a, repl_value b) {
     return equal;
 }
 
+/* a OP b elementwise when either is a tensor (not one element): a 0/1
+ * variable, as PyTorch's comparisons (no gradient flows through it). */
+static int compare_tensors(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
+                           repl_value *out) {
+    char buf[96];
+    for (int k = 0; k < 2; k++) {
+        repl_value v = k == 0 ? a : b;
+        if (v.kind == VALUE_NIL) return value_nil_error_at(r, at, "", v);
+        if (!(v.kind == VALUE_VAR || v.kind == VALUE_NUMBER || v.kind == VALUE_BOOL ||
+              (v.kind == VALUE_LIST && value_is_tensor_literal(v))))
+            return repl_error_at(r, at, "%s: cannot compare a variable with %s", ast_operator_symbol(op),
+                                 describe_kind(v, buf, sizeof buf));
+    }
+    ag_var *x, *y;
+    repl_value va = a.kind == VALUE_BOOL ? value_number(a.as.boolean) : a;
+    repl_value vb = b.kind == VALUE_BOOL ? value_number(b.as.boolean) : b;
+    if (operand_var(r, at, va, "compare", &x) < 0 || operand_var(r, at, vb, "compare", &y) < 0) return -1;
+    ag_var *result = NULL;
+    switch (op) {
+    case AST_OP_EQUAL: result = ag_eq(r->ctx, x, y); break;
+    case AST_OP_NOT_EQUAL: result = ag_ne(r->ctx, x, y); break;
+    case AST_OP_LESS: result = ag_lt(r->ctx, x, y); break;
+    case AST_OP_LESS_EQUAL: result = ag_le(r->ctx, x, y); break;
+    case AST_OP_GREATER: result = ag_gt(r->ctx, x, y); break;
+    default: result = ag_ge(r->ctx, x, y); break;
+    }
+    return return_var(r, at, result, out);
+}
+
 /* a OP b for a comparison; errors at the binary node `at`.  `contents`:
  * an operand was written as a list literal, so == compares contents unless
  * both sides are single numbers (x == [3] for a scalar x is true). */
@@ -324,9 +353,7 @@ static int compare_values(repl *r, const ast_node *at, ast_operator op, repl_val
     }
     if ((a.kind == VALUE_VAR && ag_size(a.as.var) != 1) ||
         (b.kind == VALUE_VAR && ag_size(b.as.var) != 1))
-        return repl_error_at(r, at, "%s works on scalars, not %s", symbol,
-                          describe_kind(a.kind == VALUE_VAR && ag_size(a.as.var) != 1 ? a : b,
-                                        buf_a, sizeof buf_a));
+        return compare_tensors(r, at, op, a, b, out);
     double x, y;
     bool numeric = scalar_of(a, &x) && scalar_of(b, &y);
     if (op == AST_OP_EQUAL || op == AST_OP_NOT_EQUAL) {

@@ -223,6 +223,10 @@ static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
         return -1;
     }
     if (y->ctx != ctx) return ag_set_error(ctx, "%s: the output belongs to another context", what), -1;
+    if (y->creator != NULL && !op_differentiable(y->creator->op))
+        return ag_set_error(ctx, "%s: the output is made by %s, which has no gradient (its 0/1 result is a "
+                                 "constant)", what, ag_op_table[y->creator->op].symbol),
+               -1;
     if (y->grad != NULL && !ag_same_shape(y, y->grad)) {
         char ys[SHAPE_BUF], gs[SHAPE_BUF];
         return ag_set_error(ctx, "%s: the seed gradient (the output's grad) has shape %s, the output %s",
@@ -560,6 +564,10 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
         vars[i]->grad = NULL;
         if (vars[i] == x) x_in_graph = true;
     }
+    const char *blocked = NULL; /* a comparison on the way, to name when x gets nothing */
+    for (size_t i = 0; i < n && blocked == NULL; i++)
+        if (vars[i]->creator != NULL && !op_differentiable(vars[i]->creator->op))
+            blocked = ag_op_table[vars[i]->creator->op].symbol;
     ag_var *result = NULL;
     if (x_in_graph) {
         ag_backward_opts opts = {.create_graph = create_graph, .retain_grad = true}; /* x may be intermediate */
@@ -579,6 +587,9 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     free(saved_calls);
     free(vars);
     if (!x_in_graph) return ag_set_error(ctx, "grad: the output does not depend on that input");
+    if (result == NULL && !ag_failed(ctx) && blocked != NULL)
+        return ag_set_error(ctx, "grad: the output depends on that input only through %s, which has no "
+                                 "gradient (its 0/1 result is a constant)", blocked);
     if (result == NULL && !ag_failed(ctx))
         return ag_set_error(ctx, "grad: the output does not depend on that input");
     return result;

@@ -228,6 +228,9 @@ typedef struct ag_op_def {
 /* Sized by its rows (a check in ops_table.c compares them to AG_OP_COUNT). */
 extern const ag_op_def ag_op_table[];
 
+/* False for an op whose row's rule says "no gradient" (a comparison). */
+bool op_differentiable(int op);
+
 /* The label hooks (function.c), named by the list's label column. */
 void op_label_P(const ag_op_params *p, char *buf, size_t n);     /* "(2)" */
 void op_label_CLIP(const ag_op_params *p, char *buf, size_t n);  /* "(0, 1)" */

@@ -1,6 +1,8 @@
 /* ops_table.c — the one table of ops, made from AG_OP_LIST (ag_ops.h): name,
  * error symbol, arity, forward, backward, label and scalar hooks, derivative rule.  Graph
  * labels, error messages and :help all read it. */
+#include <string.h>
+
 #include "internal.h"
 
 #define OP_SCALAR_YES(stem) op_##stem##_scalar
@@ -24,4 +26,8 @@ int ag_op_arity(int op) {
 
 const char *ag_op_rule(int op) {
     return op >= 0 && op < AG_OP_COUNT ? ag_op_table[op].rule : NULL;
+}
+
+bool op_differentiable(int op) {
+    return op < 0 || op >= AG_OP_COUNT || strncmp(ag_op_table[op].rule, "no gradient", 11) != 0;
 }

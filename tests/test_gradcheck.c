@@ -127,6 +127,64 @@ BUILD(build_softmax_last, ag_softmax(ctx, a, -1))
 BUILD(build_mse, ag_mse(ctx, a, b))
 BUILD(build_cross_entropy, ag_cross_entropy(ctx, a, b))
 
+/* Comparisons have no gradient: a * (a OP b) is a with a constant mask, b
+ * fixed at the kinks AWAY keeps a from (0, +-0.5). */
+BUILD(build_eq_mask, ag_mul(ctx, a, ag_eq(ctx, a, b)))
+BUILD(build_ne_mask, ag_mul(ctx, a, ag_ne(ctx, a, b)))
+BUILD(build_lt_mask, ag_mul(ctx, a, ag_lt(ctx, a, b)))
+BUILD(build_le_mask, ag_mul(ctx, a, ag_le(ctx, b, a)))
+BUILD(build_gt_mask, ag_mul(ctx, a, ag_gt(ctx, a, b)))
+BUILD(build_ge_mask, ag_mul(ctx, a, ag_ge(ctx, b, a)))
+BUILD(build_isnan_mask, ag_add(ctx, a, ag_isnan(ctx, a)))
+BUILD(build_isinf_mask, ag_add(ctx, a, ag_isinf(ctx, a)))
+BUILD(build_isfinite_mask, ag_mul(ctx, a, ag_isfinite(ctx, a)))
+BUILD(build_isclose_mask, ag_mul(ctx, a, ag_isclose(ctx, a, b, 1e-5, 1e-8, false)))
+BUILD(build_where, ag_where(ctx, a, b, c))
+static const double kinks3[] = {0.0, 0.5, -0.5};
+/* kinks3 + b/100: within 0.01 of the points AWAY keeps a 0.1 from, so
+ * maximum(a, that) is differentiable in both and never tied. */
+static ag_var *near_kinks(ag_ctx *ctx, ag_var *b) {
+    ag_var *k = ag_zeros(ctx, 1, (const int[]){3});
+    if (k == NULL) return NULL;
+    memcpy(ag_data(k), kinks3, sizeof kinks3);
+    return ag_add(ctx, k, ag_mul(ctx, b, ag_scalar(ctx, 0.01)));
+}
+BUILD(build_maximum, ag_maximum(ctx, a, near_kinks(ctx, b)))
+BUILD(build_minimum, ag_minimum(ctx, a, near_kinks(ctx, b)))
+BUILD(build_maximum_left, ag_maximum(ctx, near_kinks(ctx, b), a))
+BUILD(build_minimum_left, ag_minimum(ctx, near_kinks(ctx, b), a))
+static const double cond23[] = {1, 0, 0, 1, 1, 0};
+#define FIXED_IN(data_, ...) {.ndim = NDIMS(__VA_ARGS__), .shape = {__VA_ARGS__}, .dom = FIXED, .fixed = data_}
+
+BUILD(build_leaky_relu, ag_leaky_relu(ctx, a, 0.1))
+BUILD(build_elu, ag_elu(ctx, a, 1.5))
+BUILD(build_selu, ag_selu(ctx, a))
+BUILD(build_silu, ag_silu(ctx, a))
+BUILD(build_softplus, ag_softplus(ctx, a, 2.0, 3.0))
+BUILD(build_mish, ag_mish(ctx, a))
+BUILD(build_hardtanh, ag_hardtanh(ctx, a, -0.5, 0.5))
+/* the step functions: a + step(a), whose gradient is 1 (0 from the step) */
+BUILD(build_sign, ag_add(ctx, a, ag_sign(ctx, a)))
+BUILD(build_floor, ag_add(ctx, a, ag_floor(ctx, ag_mul(ctx, a, ag_scalar(ctx, 0.1)))))
+BUILD(build_ceil, ag_add(ctx, a, ag_ceil(ctx, ag_mul(ctx, a, ag_scalar(ctx, 0.1)))))
+BUILD(build_round, ag_add(ctx, a, ag_round(ctx, ag_mul(ctx, a, ag_scalar(ctx, 0.1)))))
+BUILD(build_trunc, ag_add(ctx, a, ag_trunc(ctx, ag_mul(ctx, a, ag_scalar(ctx, 0.1)))))
+BUILD(build_rsqrt, ag_rsqrt(ctx, a))
+BUILD(build_log2, ag_log2(ctx, a))
+BUILD(build_log10, ag_log10(ctx, a))
+BUILD(build_exp2, ag_exp2(ctx, a))
+BUILD(build_asin, ag_asin(ctx, ag_mul(ctx, a, ag_scalar(ctx, 0.8))))
+BUILD(build_acos, ag_acos(ctx, ag_mul(ctx, a, ag_scalar(ctx, 0.8))))
+BUILD(build_atan, ag_atan(ctx, a))
+BUILD(build_sinh, ag_sinh(ctx, a))
+BUILD(build_cosh, ag_cosh(ctx, a))
+BUILD(build_asinh, ag_asinh(ctx, a))
+BUILD(build_acosh, ag_acosh(ctx, ag_add(ctx, a, ag_scalar(ctx, 1.0))))
+BUILD(build_atanh, ag_atanh(ctx, ag_mul(ctx, a, ag_scalar(ctx, 0.8))))
+BUILD(build_erf, ag_erf(ctx, a))
+BUILD(build_logaddexp, ag_logaddexp(ctx, a, b))
+BUILD(build_fmod, ag_fmod(ctx, a, b))
+
 /* Split's two outputs both used: [3 1] * [3 3] broadcasts. */
 static ag_var *build_split_both(ag_ctx *ctx, ag_var *const *xs) {
     ag_var *parts[2];
@@ -231,6 +289,56 @@ static const grad_case cases[] = {
     {AG_OP_CROSS_ENTROPY, "cross_entropy [3 4], labels [3 1] with -100", build_cross_entropy, 2,
      {IN(ANY, 3, 4), LABELS(3, 2, 2, -100, 0)}},
     {AG_OP_DROPOUT, "dropout [3 4] ratio 0.4", build_dropout, 1, {IN(ANY, 3, 4)}},
+    {AG_OP_LEAKY_RELU, "leaky_relu [2 3] slope 0.1", build_leaky_relu, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_ELU, "elu [2 3] alpha 1.5", build_elu, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_SELU, "selu [2 3]", build_selu, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_SILU, "silu [2 3]", build_silu, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SOFTPLUS, "softplus [2 3] beta 2 threshold 3", build_softplus, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_MISH, "mish [2 3]", build_mish, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_HARDTANH, "hardtanh [3 3] to [-0.5, 0.5]", build_hardtanh, 1, {IN(AWAY, 3, 3)}},
+    {AG_OP_SIGN, "a + sign(a)", build_sign, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_FLOOR, "a + floor(a/10)", build_floor, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_CEIL, "a + ceil(a/10)", build_ceil, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_ROUND, "a + round(a/10)", build_round, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_TRUNC, "a + trunc(a/10)", build_trunc, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_RSQRT, "rsqrt [2 3]", build_rsqrt, 1, {IN(POSITIVE, 2, 3)}},
+    {AG_OP_LOG2, "log2 [2 3]", build_log2, 1, {IN(POSITIVE, 2, 3)}},
+    {AG_OP_LOG10, "log10 [2 3]", build_log10, 1, {IN(POSITIVE, 2, 3)}},
+    {AG_OP_EXP2, "exp2 [2 3]", build_exp2, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_ASIN, "asin 0.8*[2 3]", build_asin, 1, {IN(SMALL, 2, 3)}},
+    {AG_OP_ACOS, "acos 0.8*[2 3]", build_acos, 1, {IN(SMALL, 2, 3)}},
+    {AG_OP_ATAN, "atan [2 3]", build_atan, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SINH, "sinh [2 3]", build_sinh, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_COSH, "cosh [2 3]", build_cosh, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_ASINH, "asinh [2 3]", build_asinh, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_ACOSH, "acosh 1+[2 3]", build_acosh, 1, {IN(POSITIVE, 2, 3)}},
+    {AG_OP_ATANH, "atanh 0.8*[2 3]", build_atanh, 1, {IN(SMALL, 2, 3)}},
+    {AG_OP_ERF, "erf [2 3]", build_erf, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_LOGADDEXP, "logaddexp [2 3] [3]", build_logaddexp, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_FMOD, "fmod [2 3] [3]", build_fmod, 2, {IN(POSITIVE, 2, 3), IN(POSITIVE, 3)}},
+    {AG_OP_EQ, "a * eq(a, [3] fixed)", build_eq_mask, 2, {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},
+    {AG_OP_NE, "a * ne(a, [3] fixed)", build_ne_mask, 2, {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},
+    {AG_OP_LT, "a * lt(a, [3] fixed)", build_lt_mask, 2, {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},
+    {AG_OP_LE, "a * le([3] fixed, a)", build_le_mask, 2, {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},
+    {AG_OP_GT, "a * gt(a, [3] fixed)", build_gt_mask, 2, {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},
+    {AG_OP_GE, "a * ge([3] fixed, a)", build_ge_mask, 2, {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},
+    {AG_OP_ISNAN, "a + isnan(a)", build_isnan_mask, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_ISINF, "a + isinf(a)", build_isinf_mask, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_ISFINITE, "a * isfinite(a)", build_isfinite_mask, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_ISCLOSE, "a * isclose(a, [3] fixed)", build_isclose_mask, 2,
+     {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},
+    {AG_OP_WHERE, "where([2 3] fixed, [2 3], [3])", build_where, 3,
+     {FIXED_IN(cond23, 2, 3), IN(ANY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_WHERE, "where([2 3] fixed, [], [2 1])", build_where, 3,
+     {FIXED_IN(cond23, 2, 3), IN0(ANY), IN(ANY, 2, 1)}},
+    {AG_OP_MAXIMUM, "maximum([2 3], [3])", build_maximum, 2,
+     {IN(AWAY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_MAXIMUM, "maximum([3], [2 3])", build_maximum_left, 2,
+     {IN(AWAY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_MINIMUM, "minimum([2 3], [3])", build_minimum, 2,
+     {IN(AWAY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_MINIMUM, "minimum([3], [2 3])", build_minimum_left, 2,
+     {IN(AWAY, 2, 3), IN(ANY, 3)}},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 

@@ -31,6 +31,8 @@ AG_BEGIN_DECLS
  *   rule    the local derivative for each input, as the graph window's
  *           inspector shows it (ag_op_rule): "d/da a*b = b; d/db a*b = a",
  *           inputs named as on graph edges (a, b; base, exp; left, right)
+ *           "no gradient ..." for an op whose result is a constant (comparisons):
+ *           its backward sends nothing and ag_backward/ag_grad say so
  * Adding an op: one row at the END of the list (the AG_OP_* values are part
  * of the library's ABI: tests/test_abi.c fails when one moves), a
  * forward/backward pair (and its gradcheck case); HACKING.md has the recipe. */
@@ -75,7 +77,47 @@ AG_BEGIN_DECLS
     X(SOFTMAX, softmax, "Softmax", "softmax", 1, AXIS, NO, "d/dx softmax(x) = y*(gy - sum(gy*y)) along the axis, y = softmax(x)") \
     X(MSE, mse, "MeanSquaredError", "mse", 2, NONE, NO, "d/da mse(a, b) = 2*(a - b)/n; d/db mse(a, b) = -2*(a - b)/n") \
     X(CROSS_ENTROPY, cross_entropy, "CrossEntropy", "cross_entropy", 2, NONE, NO, "d/dx cross_entropy(x, t) = (softmax(x) - onehot(t))/n; d/dt cross_entropy(x, t): none (class labels)") \
-    X(DROPOUT, dropout, "Dropout", "dropout", 1, P, NO, "d/dx dropout(x) = mask/(1 - p) (the elements kept)")
+    X(DROPOUT, dropout, "Dropout", "dropout", 1, P, NO, "d/dx dropout(x) = mask/(1 - p) (the elements kept)") \
+    X(EQ, eq, "Equal", "eq", 2, NONE, YES, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(NE, ne, "NotEqual", "ne", 2, NONE, YES, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(LT, lt, "Less", "lt", 2, NONE, YES, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(LE, le, "LessEqual", "le", 2, NONE, YES, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(GT, gt, "Greater", "gt", 2, NONE, YES, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(GE, ge, "GreaterEqual", "ge", 2, NONE, YES, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(ISNAN, isnan, "IsNaN", "isnan", 1, NONE, YES, "no gradient: d/dx is none (its 0/1 result is a constant)") \
+    X(ISINF, isinf, "IsInf", "isinf", 1, NONE, YES, "no gradient: d/dx is none (its 0/1 result is a constant)") \
+    X(ISFINITE, isfinite, "IsFinite", "isfinite", 1, NONE, YES, "no gradient: d/dx is none (its 0/1 result is a constant)") \
+    X(ISCLOSE, isclose, "IsClose", "isclose", 2, NONE, YES, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(WHERE, where, "Where", "where", 3, NONE, NO, "d/dcond: none; d/da where(cond, a, b) = 1 where cond, else 0; d/db where(cond, a, b) = 1 where not cond, else 0") \
+    X(MAXIMUM, maximum, "Maximum", "maximum", 2, NONE, YES, "d/da maximum(a, b) = 1 where a > b, 0.5 where a == b, else 0; d/db maximum(a, b) = 1 where b > a, 0.5 where a == b, else 0") \
+    X(MINIMUM, minimum, "Minimum", "minimum", 2, NONE, YES, "d/da minimum(a, b) = 1 where a < b, 0.5 where a == b, else 0; d/db minimum(a, b) = 1 where b < a, 0.5 where a == b, else 0") \
+    X(LEAKY_RELU, leaky_relu, "LeakyReLU", "leaky_relu", 1, P, YES, "d/dx leaky_relu(x) = 1 where x > 0, else negative_slope") \
+    X(ELU, elu, "ELU", "elu", 1, P, YES, "d/dx elu(x) = 1 where x > 0, else alpha*exp(x)") \
+    X(SELU, selu, "SELU", "selu", 1, NONE, YES, "d/dx selu(x) = scale where x > 0, else scale*alpha*exp(x)") \
+    X(SILU, silu, "SiLU", "silu", 1, NONE, YES, "d/dx silu(x) = s*(1 + x*(1 - s)), s = sigmoid(x)") \
+    X(SOFTPLUS, softplus, "Softplus", "softplus", 1, P, YES, "d/dx softplus(x) = sigmoid(beta*x), 1 where beta*x > threshold") \
+    X(MISH, mish, "Mish", "mish", 1, NONE, YES, "d/dx mish(x) = t + x*sigmoid(x)*(1 - t^2), t = tanh(softplus(x))") \
+    X(HARDTANH, hardtanh, "Hardtanh", "hardtanh", 1, CLIP, YES, "d/dx hardtanh(x) = 1 where min_val < x < max_val, else 0") \
+    X(SIGN, sign, "Sign", "sign", 1, NONE, YES, "d/dx sign(x) = 0") \
+    X(FLOOR, floor, "Floor", "floor", 1, NONE, YES, "d/dx floor(x) = 0") \
+    X(CEIL, ceil, "Ceil", "ceil", 1, NONE, YES, "d/dx ceil(x) = 0") \
+    X(ROUND, round, "Round", "round", 1, NONE, YES, "d/dx round(x) = 0") \
+    X(TRUNC, trunc, "Trunc", "trunc", 1, NONE, YES, "d/dx trunc(x) = 0") \
+    X(RSQRT, rsqrt, "Rsqrt", "rsqrt", 1, NONE, YES, "d/dx rsqrt(x) = -0.5*rsqrt(x)^3") \
+    X(LOG2, log2, "Log2", "log2", 1, NONE, YES, "d/dx log2(x) = 1/(x*ln 2)") \
+    X(LOG10, log10, "Log10", "log10", 1, NONE, YES, "d/dx log10(x) = 1/(x*ln 10)") \
+    X(EXP2, exp2, "Exp2", "exp2", 1, NONE, YES, "d/dx exp2(x) = exp2(x)*ln 2") \
+    X(ASIN, asin, "Asin", "asin", 1, NONE, YES, "d/dx asin(x) = 1/sqrt(1 - x^2)") \
+    X(ACOS, acos, "Acos", "acos", 1, NONE, YES, "d/dx acos(x) = -1/sqrt(1 - x^2)") \
+    X(ATAN, atan, "Atan", "atan", 1, NONE, YES, "d/dx atan(x) = 1/(1 + x^2)") \
+    X(SINH, sinh, "Sinh", "sinh", 1, NONE, YES, "d/dx sinh(x) = cosh(x)") \
+    X(COSH, cosh, "Cosh", "cosh", 1, NONE, YES, "d/dx cosh(x) = sinh(x)") \
+    X(ASINH, asinh, "Asinh", "asinh", 1, NONE, YES, "d/dx asinh(x) = 1/sqrt(x^2 + 1)") \
+    X(ACOSH, acosh, "Acosh", "acosh", 1, NONE, YES, "d/dx acosh(x) = 1/sqrt(x^2 - 1)") \
+    X(ATANH, atanh, "Atanh", "atanh", 1, NONE, YES, "d/dx atanh(x) = 1/(1 - x^2)") \
+    X(ERF, erf, "Erf", "erf", 1, NONE, YES, "d/dx erf(x) = 2/sqrt(pi)*exp(-x^2)") \
+    X(LOGADDEXP, logaddexp, "LogAddExp", "logaddexp", 2, NONE, YES, "d/da logaddexp(a, b) = exp(a - y); d/db logaddexp(a, b) = exp(b - y), y = logaddexp(a, b)") \
+    X(FMOD, fmod, "Fmod", "fmod", 2, NONE, YES, "d/da fmod(a, b) = 1; d/db fmod(a, b) = -trunc(a/b)")
 
 /* The op table's kinds, in the list's order. */
 #define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, rule) AG_OP_##ID,
@@ -162,6 +204,63 @@ ag_var *ag_cross_entropy(ag_ctx *ctx, ag_var *logits, ag_var *labels);
 ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio);
 /* Fraction of rows whose argmax equals the label; 0-d, no graph. */
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t);
+
+/* ---- comparisons and selection (no gradient through a comparison) ------- */
+/* 1 where a OP b holds, else 0, broadcasting; NaN compares unequal. */
+ag_var *ag_eq(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_ne(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_lt(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_le(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_gt(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_ge(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_isnan(ag_ctx *ctx, ag_var *x);
+ag_var *ag_isinf(ag_ctx *ctx, ag_var *x);
+ag_var *ag_isfinite(ag_ctx *ctx, ag_var *x);
+/* 1 where |a - b| <= atol + rtol*|b| (PyTorch's defaults: 1e-5, 1e-8); equal
+ * infinities are close; NaN is close to NaN only with equal_nan. */
+ag_var *ag_isclose(ag_ctx *ctx, ag_var *a, ag_var *b, double rtol, double atol, bool equal_nan);
+/* a where cond is not 0, else b; the three broadcast together.  No gradient
+ * to cond. */
+ag_var *ag_where(ag_ctx *ctx, ag_var *cond, ag_var *a, ag_var *b);
+/* Elementwise max/min of a and b (NaN if either is); a tie gives each 0.5
+ * of the gradient, as PyTorch. */
+ag_var *ag_maximum(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_minimum(ag_ctx *ctx, ag_var *a, ag_var *b);
+
+/* ---- activations and more elementwise math (PyTorch's names and defaults) */
+ag_var *ag_leaky_relu(ag_ctx *ctx, ag_var *x, double negative_slope); /* PyTorch: 0.01 */
+ag_var *ag_elu(ag_ctx *ctx, ag_var *x, double alpha);                 /* PyTorch: 1 */
+ag_var *ag_selu(ag_ctx *ctx, ag_var *x);
+ag_var *ag_silu(ag_ctx *ctx, ag_var *x); /* x * sigmoid(x) */
+/* log(1 + exp(beta*x))/beta; x itself where beta*x > threshold (PyTorch: 1, 20) */
+ag_var *ag_softplus(ag_ctx *ctx, ag_var *x, double beta, double threshold);
+ag_var *ag_mish(ag_ctx *ctx, ag_var *x); /* x * tanh(softplus(x)) */
+/* x limited to [min_val, max_val] (PyTorch: -1, 1); gradient 1 strictly inside */
+ag_var *ag_hardtanh(ag_ctx *ctx, ag_var *x, double min_val, double max_val);
+ag_var *ag_softmin(ag_ctx *ctx, ag_var *x, int axis); /* softmax(-x): Neg and Softmax nodes */
+/* sign floor ceil round (halves to even) trunc: gradient 0, as PyTorch */
+ag_var *ag_sign(ag_ctx *ctx, ag_var *x);
+ag_var *ag_floor(ag_ctx *ctx, ag_var *x);
+ag_var *ag_ceil(ag_ctx *ctx, ag_var *x);
+ag_var *ag_round(ag_ctx *ctx, ag_var *x);
+ag_var *ag_trunc(ag_ctx *ctx, ag_var *x);
+ag_var *ag_rsqrt(ag_ctx *ctx, ag_var *x);
+ag_var *ag_log2(ag_ctx *ctx, ag_var *x);
+ag_var *ag_log10(ag_ctx *ctx, ag_var *x);
+ag_var *ag_exp2(ag_ctx *ctx, ag_var *x);
+ag_var *ag_asin(ag_ctx *ctx, ag_var *x);
+ag_var *ag_acos(ag_ctx *ctx, ag_var *x);
+ag_var *ag_atan(ag_ctx *ctx, ag_var *x);
+ag_var *ag_sinh(ag_ctx *ctx, ag_var *x);
+ag_var *ag_cosh(ag_ctx *ctx, ag_var *x);
+ag_var *ag_asinh(ag_ctx *ctx, ag_var *x);
+ag_var *ag_acosh(ag_ctx *ctx, ag_var *x);
+ag_var *ag_atanh(ag_ctx *ctx, ag_var *x);
+ag_var *ag_erf(ag_ctx *ctx, ag_var *x);
+ag_var *ag_logaddexp(ag_ctx *ctx, ag_var *a, ag_var *b); /* log(exp(a) + exp(b)), stable */
+ag_var *ag_fmod(ag_ctx *ctx, ag_var *a, ag_var *b);      /* C's fmod: the sign of a */
+/* a + w*(b - a): Sub, Mul and Add nodes; w broadcasts (a constant or a variable) */
+ag_var *ag_lerp(ag_ctx *ctx, ag_var *a, ag_var *b, ag_var *w);
 
 AG_END_DECLS
 

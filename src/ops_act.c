@@ -1,0 +1,275 @@
+/* ops_act.c — activations and elementwise math PyTorch has: leaky_relu elu
+ * selu silu softplus mish hardtanh; sign floor ceil round trunc (gradient 0);
+ * rsqrt log2 log10 exp2 asin acos atan sinh cosh asinh acosh atanh erf;
+ * logaddexp and fmod (broadcasting).  Each forward applies the op's scalar
+ * hook to every element (so the 0-d fast path gives the same bits); each
+ * backward is gy times the local derivative built from public ops, so
+ * create_graph can differentiate it again. */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define LN2 0.6931471805599453
+#define LN10 2.302585092994046
+#define TWO_OVER_SQRT_PI 1.1283791670955126
+#define SELU_ALPHA 1.6732632423543772848170429916717
+#define SELU_SCALE 1.0507009873554804934193349852946
+
+/* ys[0] = the op's scalar hook on each element of x, in interruptible blocks. */
+static int hook_map(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *x = &f->inputs[0]->t;
+    ag_scalar_fn fn = ag_op_table[f->op].scalar;
+    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
+        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
+        size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
+        for (size_t i = block; i < end; i++) ys[0].data[i] = fn(&f->params, x->data[i], 0.0);
+    }
+    return 0;
+}
+
+/* ys[0] = the hook on a and b broadcast together. */
+static int hook_map2(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *a = &f->inputs[0]->t, *b = &f->inputs[1]->t;
+    ag_scalar_fn fn = ag_op_table[f->op].scalar;
+    int ndim, shape[AG_MAX_DIMS];
+    if (shape_broadcast(ctx, ag_op_table[f->op].symbol, a->ndim, a->shape, b->ndim, b->shape, &ndim, shape) < 0)
+        return -1;
+    ag_tensor ta = {0}, tb = {0};
+    const double *da = a->data, *db = b->data;
+    size_t size = shape_size(ndim, shape);
+    int rc = 0;
+    if (size > 0 && !shape_equal(a->ndim, a->shape, ndim, shape)) {
+        if (t_init_uninit(&ta, ndim, shape) < 0) rc = -1;
+        else t_broadcast_to(&ta, a), da = ta.data;
+    }
+    if (rc == 0 && size > 0 && !shape_equal(b->ndim, b->shape, ndim, shape)) {
+        if (t_init_uninit(&tb, ndim, shape) < 0) rc = -1;
+        else t_broadcast_to(&tb, b), db = tb.data;
+    }
+    if (rc == 0 && t_init_uninit(&ys[0], ndim, shape) < 0) rc = -1;
+    for (size_t block = 0; rc == 0 && block < size; block += INTERRUPT_BLOCK) {
+        if (ctx_interrupted(ctx)) {
+            rc = -2;
+            break;
+        }
+        size_t end = size - block < INTERRUPT_BLOCK ? size : block + INTERRUPT_BLOCK;
+        for (size_t i = block; i < end; i++) ys[0].data[i] = fn(&f->params, da[i], db[i]);
+    }
+    t_free(&ta);
+    t_free(&tb);
+    if (rc == -2) return op_interrupted(ctx, f);
+    if (rc < 0) return ag_set_error(ctx, "out of memory"), -1;
+    return 0;
+}
+
+static ag_var *unary(ag_ctx *ctx, int op, const ag_op_params *p, ag_var *x) {
+    return op_apply(ctx, op, p, (ag_var *[]){x}, 1, 1, NULL);
+}
+static ag_var *k(ag_ctx *ctx, double v) { return const_scalar(ctx, v); }
+
+/* A constant leaf shaped like x holding rule(x[i], p). */
+static ag_var *mask_of(ag_ctx *ctx, const ag_var *x, double (*rule)(double, const ag_op_params *),
+                       const ag_op_params *p) {
+    ag_var *m = ag_zeros(ctx, x->t.ndim, x->t.shape);
+    if (m == NULL) return NULL;
+    m->flags |= AG_VAR_CONST;
+    for (size_t i = 0; i < x->t.size; i++) m->t.data[i] = rule(x->t.data[i], p);
+    return m;
+}
+
+/* gxs[0] = gy * d, d the local derivative (a variable shaped like x). */
+static int times_gy(ag_ctx *ctx, ag_var *const *gys, ag_var **gxs, ag_var *d) {
+    gxs[0] = ag_mul(ctx, gys[0], d);
+    RETURN_GX0;
+}
+
+/* Defines ag_NAME(ctx, x), the forward (the scalar hook over x), the scalar
+ * hook (EXPR in x and p) and the backward gy * DERIV (an expression of public
+ * ops in ctx, x = the input, y = the output, p = the params). */
+#define UNARY_OP(stem, ID, EXPR, DERIV)                                                     \
+    double op_##stem##_scalar(const ag_op_params *p, double x, double b) {                 \
+        (void)p, (void)b;                                                                  \
+        return (EXPR);                                                                     \
+    }                                                                                      \
+    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_##ID, NULL, x); }  \
+    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); } \
+    int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {  \
+        ag_var *x = f->inputs[0], *y = f->outputs[0];                                     \
+        const ag_op_params *p = &f->params;                                                \
+        (void)x, (void)y, (void)p;                                                         \
+        return times_gy(ctx, gys, gxs, (DERIV));                                           \
+    }
+
+/* ---- steps: gradient 0 everywhere, as PyTorch ------------------------------------------ */
+#define ZERO_LIKE_X ag_zeros_like(ctx, x)
+UNARY_OP(sign, SIGN, isnan(x) ? x : (double)((x > 0) - (x < 0)), ZERO_LIKE_X)
+UNARY_OP(floor, FLOOR, floor(x), ZERO_LIKE_X)
+UNARY_OP(ceil, CEIL, ceil(x), ZERO_LIKE_X)
+UNARY_OP(round, ROUND, nearbyint(x), ZERO_LIKE_X) /* halves to even, as torch.round */
+UNARY_OP(trunc, TRUNC, trunc(x), ZERO_LIKE_X)
+
+/* ---- powers and logarithms ------------------------------------------------------------- */
+UNARY_OP(rsqrt, RSQRT, 1.0 / sqrt(x), ag_mul(ctx, k(ctx, -0.5), ag_pow(ctx, y, 3.0)))
+UNARY_OP(log2, LOG2, log2(x), ag_div(ctx, k(ctx, 1.0 / LN2), x))
+UNARY_OP(log10, LOG10, log10(x), ag_div(ctx, k(ctx, 1.0 / LN10), x))
+UNARY_OP(exp2, EXP2, exp2(x), ag_mul(ctx, k(ctx, LN2), y))
+
+/* ---- trigonometric and hyperbolic -------------------------------------------------------- */
+/* 1 - x^2 and x^2 + s, for the inverse functions' derivatives */
+static ag_var *one_minus_sq(ag_ctx *ctx, ag_var *x) { return ag_sub(ctx, k(ctx, 1.0), ag_square(ctx, x)); }
+static ag_var *sq_plus(ag_ctx *ctx, ag_var *x, double s) { return ag_add(ctx, ag_square(ctx, x), k(ctx, s)); }
+UNARY_OP(asin, ASIN, asin(x), ag_pow(ctx, one_minus_sq(ctx, x), -0.5))
+UNARY_OP(acos, ACOS, acos(x), ag_neg(ctx, ag_pow(ctx, one_minus_sq(ctx, x), -0.5)))
+UNARY_OP(atan, ATAN, atan(x), ag_div(ctx, k(ctx, 1.0), sq_plus(ctx, x, 1.0)))
+UNARY_OP(sinh, SINH, sinh(x), ag_cosh(ctx, x))
+UNARY_OP(cosh, COSH, cosh(x), ag_sinh(ctx, x))
+UNARY_OP(asinh, ASINH, asinh(x), ag_pow(ctx, sq_plus(ctx, x, 1.0), -0.5))
+UNARY_OP(acosh, ACOSH, acosh(x), ag_pow(ctx, sq_plus(ctx, x, -1.0), -0.5))
+UNARY_OP(atanh, ATANH, atanh(x), ag_div(ctx, k(ctx, 1.0), one_minus_sq(ctx, x)))
+UNARY_OP(erf, ERF, erf(x), ag_mul(ctx, k(ctx, TWO_OVER_SQRT_PI), ag_exp(ctx, ag_neg(ctx, ag_square(ctx, x)))))
+
+/* ---- activations ---------------------------------------------------------------------------- */
+
+/* 1 where x > 0, else the slope p->p (PyTorch: the slope at 0 too) */
+static double leaky_slope(double x, const ag_op_params *p) { return x > 0 ? 1.0 : p->p; }
+double op_leaky_relu_scalar(const ag_op_params *p, double x, double b) { return x > 0 ? x : x * p->p; }
+ag_var *ag_leaky_relu(ag_ctx *ctx, ag_var *x, double negative_slope) {
+    ag_op_params p = {.p = negative_slope};
+    return unary(ctx, AG_OP_LEAKY_RELU, &p, x);
+}
+int op_leaky_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_leaky_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    return times_gy(ctx, gys, gxs, mask_of(ctx, f->inputs[0], leaky_slope, &f->params));
+}
+
+/* elu: x where x > 0, else alpha*(exp(x) - 1); d = 1 where x > 0, else alpha*exp(x) */
+double op_elu_scalar(const ag_op_params *p, double x, double b) { return x > 0 ? x : p->p * expm1(x); }
+ag_var *ag_elu(ag_ctx *ctx, ag_var *x, double alpha) {
+    ag_op_params p = {.p = alpha};
+    return unary(ctx, AG_OP_ELU, &p, x);
+}
+int op_elu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+/* where(x > 0, 1, scale*alpha*exp(x)) */
+static ag_var *elu_deriv(ag_ctx *ctx, ag_var *x, double alpha, double scale) {
+    ag_var *positive = ag_gt(ctx, x, k(ctx, 0.0));
+    ag_var *below = ag_mul(ctx, k(ctx, scale * alpha), ag_exp(ctx, x));
+    return ag_where(ctx, positive, k(ctx, scale), below);
+}
+int op_elu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    return times_gy(ctx, gys, gxs, elu_deriv(ctx, f->inputs[0], f->params.p, 1.0));
+}
+
+/* selu: scale * elu(x, alpha) with PyTorch's constants */
+double op_selu_scalar(const ag_op_params *p, double x, double b) {
+    return SELU_SCALE * (x > 0 ? x : SELU_ALPHA * expm1(x));
+}
+ag_var *ag_selu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SELU, NULL, x); }
+int op_selu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_selu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    return times_gy(ctx, gys, gxs, elu_deriv(ctx, f->inputs[0], SELU_ALPHA, SELU_SCALE));
+}
+
+/* silu: x * sigmoid(x); d = s * (1 + x*(1 - s)), s = sigmoid(x) */
+static double logistic(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
+double op_silu_scalar(const ag_op_params *p, double x, double b) { return x * logistic(x); }
+ag_var *ag_silu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SILU, NULL, x); }
+int op_silu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_silu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *x = f->inputs[0], *s = ag_sigmoid(ctx, x);
+    ag_var *d = ag_mul(ctx, s, ag_add(ctx, k(ctx, 1.0), ag_mul(ctx, x, ag_sub(ctx, k(ctx, 1.0), s))));
+    return times_gy(ctx, gys, gxs, d);
+}
+
+/* softplus: log(1 + exp(beta x))/beta, x itself where beta x > threshold (PyTorch's);
+ * d = sigmoid(beta x), 1 above the threshold */
+double op_softplus_scalar(const ag_op_params *p, double x, double b) {
+    double bx = p->p * x;
+    if (bx > p->hi) return x;
+    return (bx > 0 ? bx + log1p(exp(-bx)) : log1p(exp(bx))) / p->p;
+}
+ag_var *ag_softplus(ag_ctx *ctx, ag_var *x, double beta, double threshold) {
+    if (x != NULL && beta == 0) return ag_set_error(ctx, "softplus: beta must not be 0");
+    ag_op_params p = {.p = beta, .hi = threshold};
+    return unary(ctx, AG_OP_SOFTPLUS, &p, x);
+}
+int op_softplus_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_softplus_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *bx = ag_mul(ctx, k(ctx, f->params.p), f->inputs[0]);
+    ag_var *d = ag_where(ctx, ag_gt(ctx, bx, k(ctx, f->params.hi)), k(ctx, 1.0), ag_sigmoid(ctx, bx));
+    return times_gy(ctx, gys, gxs, d);
+}
+
+/* mish: x * tanh(softplus(x)); d = t + x * sigmoid(x) * (1 - t^2), t = tanh(softplus(x)) */
+double op_mish_scalar(const ag_op_params *p, double x, double b) {
+    ag_op_params sp = {.p = 1.0, .hi = 20.0};
+    return x * tanh(op_softplus_scalar(&sp, x, 0.0));
+}
+ag_var *ag_mish(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_MISH, NULL, x); }
+int op_mish_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_mish_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *x = f->inputs[0];
+    ag_var *t = ag_tanh(ctx, ag_softplus(ctx, x, 1.0, 20.0));
+    ag_var *d = ag_add(ctx, t, ag_mul(ctx, ag_mul(ctx, x, ag_sigmoid(ctx, x)),
+                                      ag_sub(ctx, k(ctx, 1.0), ag_square(ctx, t))));
+    return times_gy(ctx, gys, gxs, d);
+}
+
+/* hardtanh: x limited to [lo, hi]; d = 1 strictly inside, 0 elsewhere (PyTorch's) */
+static double strictly_inside(double x, const ag_op_params *p) { return p->lo < x && x < p->hi ? 1.0 : 0.0; }
+double op_hardtanh_scalar(const ag_op_params *p, double x, double b) {
+    double v = x < p->lo ? p->lo : x;
+    return v > p->hi ? p->hi : v;
+}
+ag_var *ag_hardtanh(ag_ctx *ctx, ag_var *x, double min_val, double max_val) {
+    if (x != NULL && min_val > max_val)
+        return ag_set_error(ctx, "hardtanh: min_val %g is greater than max_val %g", min_val, max_val);
+    ag_op_params p = {.lo = min_val, .hi = max_val};
+    return unary(ctx, AG_OP_HARDTANH, &p, x);
+}
+int op_hardtanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_hardtanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    return times_gy(ctx, gys, gxs, mask_of(ctx, f->inputs[0], strictly_inside, &f->params));
+}
+
+/* softmin along axis: softmax(-x), made of Neg and Softmax */
+ag_var *ag_softmin(ag_ctx *ctx, ag_var *x, int axis) { return ag_softmax(ctx, ag_neg(ctx, x), axis); }
+
+/* ---- binary, broadcasting ---------------------------------------------------------------- */
+
+/* logaddexp: log(exp(a) + exp(b)) = m + log1p(exp(-|a - b|)), m = max(a, b);
+ * ga = gy * exp(a - y), gb = gy * exp(b - y) */
+double op_logaddexp_scalar(const ag_op_params *p, double a, double b) {
+    if (isinf(a) && a == b) return a; /* -inf, -inf stays -inf; inf, inf stays inf */
+    double m = a > b ? a : b;
+    return m + log1p(exp(-fabs(a - b)));
+}
+ag_var *ag_logaddexp(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return op_apply(ctx, AG_OP_LOGADDEXP, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+}
+int op_logaddexp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map2(ctx, f, ys); }
+int op_logaddexp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *a = f->inputs[0], *b = f->inputs[1], *y = f->outputs[0];
+    gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_exp(ctx, ag_sub(ctx, a, y))), a);
+    gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_exp(ctx, ag_sub(ctx, b, y))), b);
+    return gxs[0] && gxs[1] ? 0 : -1;
+}
+
+/* fmod: C's fmod, the sign of a (torch.fmod); ga = gy, gb = -gy * trunc(a / b) */
+double op_fmod_scalar(const ag_op_params *p, double a, double b) { return fmod(a, b); }
+ag_var *ag_fmod(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return op_apply(ctx, AG_OP_FMOD, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+}
+int op_fmod_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map2(ctx, f, ys); }
+int op_fmod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *a = f->inputs[0], *b = f->inputs[1];
+    gxs[0] = reduce_to(ctx, gys[0], a);
+    gxs[1] = reduce_to(ctx, ag_neg(ctx, ag_mul(ctx, gys[0], ag_trunc(ctx, ag_div(ctx, a, b)))), b);
+    return gxs[0] && gxs[1] ? 0 : -1;
+}
+
+/* lerp: a + w*(b - a), made of Sub, Mul and Add (w a variable or a constant) */
+ag_var *ag_lerp(ag_ctx *ctx, ag_var *a, ag_var *b, ag_var *w) {
+    return ag_add(ctx, a, ag_mul(ctx, w, ag_sub(ctx, b, a)));
+}
