@@ -94,6 +94,10 @@ AGREPL   = $(BUILD)/agrepl
 AGREPL_KERNEL = $(BUILD)/agrepl-kernel
 # The kernelspec's logos, drawn with Cairo by repl/logo/kernel_logo.c.
 KERNEL_LOGOS = $(BUILD)/logo-32x32.png $(BUILD)/logo-64x64.png
+# autograd(3) and the reference pages made from the headers (man/gen_ref.py)
+# at build time, so they always say what the headers say.
+REFMAN   = $(addprefix $(BUILD)/man/autograd_,core.3 ops.3 model.3 optim.3 numeric.3)
+LIBMAN   = man/autograd.3 $(REFMAN)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
 ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
@@ -328,13 +332,16 @@ $(BUILD)/tests/stale_pointer: tests/stale_pointer.c $(LIB)
 stale-pointer-tests: $(BUILD)/tests/stale_pointer
 	@SAN="$(SAN)" sh tests/stale_pointer_test.sh $<
 
-# The reference pages are what man/gen_ref.py makes of the headers (`make
-# man` rewrites them), and every exported function is in a man page.
-man:
-	python3 man/gen_ref.py include/autograd man
+# The reference pages are made from the headers; every exported function
+# must be in a man page.
+man: $(REFMAN)
+$(REFMAN) &: man/gen_ref.py man/autograd.3 $(wildcard include/autograd/*.h)
+	@mkdir -p $(BUILD)/man
+	@echo "  GEN $(BUILD)/man/autograd_*.3"
+	$(Q)python3 man/gen_ref.py include/autograd man/autograd.3 $(BUILD)/man
 
-man-tests: $(SHLIB)
-	@sh tests/man_test.sh $(SHLIB)
+man-tests: $(SHLIB) $(REFMAN)
+	@sh tests/man_test.sh $(SHLIB) $(BUILD)/man
 
 # The library built with AddressSanitizer + UBSan (build/lib-asan/): linked
 # into a program built with -fsanitize=address and run with
@@ -359,8 +366,6 @@ install-tests: build-all
 # agrepl, so agrepl is rebuilt when PREFIX changes.
 LESSONS  = $(sort $(wildcard samples/*.ag))
 HEADERS  = $(sort $(wildcard include/autograd/*.h))
-# autograd(3) and the reference pages made from the headers (man/gen_ref.py).
-LIBMAN   = man/autograd.3 $(sort $(wildcard man/autograd_*.3))
 MANPAGES = man/agrepl.1 $(LIBMAN)
 DOCDIR   = $(DATADIR)/doc/libautograd
 
@@ -377,7 +382,7 @@ $(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
 	  'Version: $(AG_VERSION)' 'Requires.private: openblas' 'Cflags: -I$${includedir}' \
 	  'Libs: -L$${libdir} -lautograd -lm' > $@
 
-install: build-all $(BUILD)/autograd.pc
+install: build-all $(BUILD)/autograd.pc $(REFMAN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/autograd \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(VIZMODDIR)
 	install -m 755 $(AGREPL) $(DESTDIR)$(BINDIR)/agrepl
