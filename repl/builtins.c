@@ -58,26 +58,7 @@ const builtin_def *builtins_all(int *count) {
     return joined;
 }
 
-/* The built-ins whose first argument is not something the call acts on:
- * x.zeros(), x.mlp(), x.sgd() or x.savefig() would only put x in a slot
- * that means something else (a shape, layer sizes, parameters to bind, a
- * file name), so they have no method form.  Every other built-in does:
- * x.sum(axis=0) is sum(x, axis=0). */
-static const char *const function_only[] = {
-    "zeros", "ones", "full", "rand", "randn", "arange", "linspace", "eye",    /* construction */
-    "numgrad", "gradcheck", "print", "range",                                 /* f first, output */
-    "sgd", "momentum", "adam", "adamw", "weight_decay", "clip_grad",          /* optimizers */
-    "mlp", "lstm", "rnn", "linear_layer",                                     /* models */
-    "contour", "savefig", "clearplot", "title", "pace",                       /* plots */
-};
-
-bool builtin_method_form(const builtin_def *def) {
-    /* every method call asks: the first letters rule out most names without
-     * a call to strcmp (3% of a loop's instructions before) */
-    for (size_t i = 0; i < sizeof function_only / sizeof function_only[0]; i++)
-        if (def->name[0] == function_only[i][0] && strcmp(def->name, function_only[i]) == 0) return false;
-    return true;
-}
+bool builtin_method_form(const builtin_def *def) { return !def->function_only; }
 
 const builtin_def *builtin_find(const char *name) {
     if (joined_count < 0) join_tables();

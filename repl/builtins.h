@@ -62,6 +62,15 @@ struct builtin_def {
     /* optional, left out of most rows: */
     builtin_literals literals;
     builtin_sequence_fn sequence; /* for x in NAME(...) without the list */
+    /* No method form: the first argument is not something the call acts on
+     * (x.zeros(), x.mlp(), x.sgd() or x.savefig() would only put x in a
+     * slot that means something else: a shape, layer sizes, parameters to
+     * bind, a file name).  Every other built-in has one: x.sum(axis=0). */
+    bool function_only;
+    /* The argument (1 = the first) that names a file the call writes or
+     * reads, 0 for none: when it is given, a --no-files session refuses the
+     * call before it runs. */
+    int file_arg;
 };
 
 /* The help topics, in :help's order (NULL-terminated): the closed set that

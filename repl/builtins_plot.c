@@ -365,7 +365,7 @@ static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN] = "";
     viz_plot *plot = session_plot(r);
     const char *file;
-    if (arg_string(r, a, 0, &file) < 0 || repl_files_allowed(r, "savefig") < 0) return -1;
+    if (arg_string(r, a, 0, &file) < 0) return -1;
     if (plot == NULL || repl_vz->plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
     fprintf(repl_out(r), "wrote %s\n", file);
     return 0;
@@ -382,19 +382,22 @@ const builtin_def builtins_plot[] = {
     {"plot", "v, ys=nil, name=nil, log=nil, points=nil", builtin_plot, "plots",
      "plot(v) appends the scalar v to the series named as written (or name; log=true: log y "
      "axis); plot(xs, ys) draws a whole series, replaced on each call (points=true: dots)"},
-    {"title", "text", builtin_title, "plots", "the figure's title (\"\" removes it)"},
+    {"title", "text", builtin_title, "plots", "the figure's title (\"\" removes it)", .function_only = true},
     {"contour", "f, xrange, yrange, levels=nil, log=nil", builtin_contour, "plots",
-     "level curves of f(a, b) over [x_lo, x_hi] x [y_lo, y_hi]; levels=N or [list], log=true|false"},
+     "level curves of f(a, b) over [x_lo, x_hi] x [y_lo, y_hi]; levels=N or [list], log=true|false",
+     .function_only = true},
     {"track", "x0, x1, name=nil", builtin_track, "plots",
      "adds the point (x0, x1) to a path drawn over the contour"},
     {"mark", "x0, x1, label=\"\"", builtin_mark, "plots",
      "marks the point (x0, x1) over the contour with a cross and a label (a minimum, say)"},
     {"pace", "fps", repl_builtin_pace, "plots",
-     "loops that plot or track draw at most fps frames a second (0 or false: off, the default)"},
+     "loops that plot or track draw at most fps frames a second (0 or false: off, the default)",
+     .function_only = true},
     {"has_window", "", builtin_has_window, "plots", "true when plots are shown in a window here"},
     {"savefig", "file", builtin_savefig, "plots",
-     "saves the current plot as PNG, SVG or PDF by the file's extension (works headless)"},
+     "saves the current plot as PNG, SVG or PDF by the file's extension (works headless)",
+     .function_only = true, .file_arg = 1},
     {"clearplot", "", builtin_clearplot, "plots",
-     "forgets every series, path, mark, the contour and the title"},
+     "forgets every series, path, mark, the contour and the title", .function_only = true},
     {0},
 };

@@ -49,7 +49,9 @@ static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_va
     builtin_args args;
     if (bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args) < 0) return -1;
     native_frame frame = native_enter(r, &args, out);
-    int rc = def->fn(r, &args, out);
+    /* a call naming a file is refused whole in a --no-files session */
+    int rc = def->file_arg > 0 && arg_given(&args, def->file_arg - 1) ? repl_files_allowed(r, def->name) : 0;
+    if (rc == 0) rc = def->fn(r, &args, out);
     native_leave(r, frame);
     builtin_args_free(&args);
     if (rc < 0) {

@@ -32,6 +32,7 @@ static int command_time(repl *r, const char *argument);
 static int command_pace(repl *r, const char *argument);
 static int command_zoom(repl *r, const char *argument);
 static int command_quit(repl *r, const char *argument);
+static void record_command(repl *r, const command_def *command, const char *argument);
 
 /* The ':' commands: dispatch, completion, suggestions and :help read this. */
 const command_def command_table[] = {
@@ -41,25 +42,25 @@ const command_def command_table[] = {
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
     {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME",
-     command_load},
-    {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons},
+     command_load, .files = true},
+    {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons, .files = true},
     {":save", ":save FILE",
      "write every successful statement so far to FILE, as a script that replays the session "
-     "(what a failed or interrupted statement changed, as values); it overwrites only files this "
-     "session wrote",
-     command_save},
-    {":save!", ":save! FILE", "as :save, and overwrite FILE even if this session did not write it", command_save_over},
+     "(what a failed or interrupted statement changed, as values; :digits, :time, :pace and :zoom "
+     "where they ran); it overwrites only files this session wrote",
+     command_save, .files = true},
+    {":save!", ":save! FILE", "as :save, and overwrite FILE even if this session did not write it", command_save_over, .files = true},
     {":reset", ":reset", "forget every name and function and free all memory", command_reset},
     {":digits", ":digits N|full",
      "show numbers rounded to N significant digits (not stored rounded); full goes back",
-     command_digits},
-    {":time", ":time on|off", "print how long each statement took", command_time},
+     command_digits, .replayed = true},
+    {":time", ":time on|off", "print how long each statement took", command_time, .replayed = true},
     {":pace", ":pace N|off", "loops that plot or track draw at most N frames a second (as pace(N))",
-     command_pace},
+     command_pace, .replayed = true},
     {":zoom", ":zoom F",
      "scale text and lines of plots and graphs by F (1.5 for a projector), in windows and in files "
      "saved after it",
-     command_zoom},
+     command_zoom, .replayed = true},
     {":quit", ":quit", "leave (Ctrl-D too)", command_quit},
     {0},
 };
@@ -462,6 +463,21 @@ static int command_lessons(repl *r, const char *argument) {
 
 static int command_reset(repl *r, const char *argument) {
     session_reset(r);
+    /* the settings stay: a script saved from here on sets them first */
+    char value[64];
+    if (r->digits != 0) {
+        snprintf(value, sizeof value, "%d", r->digits);
+        record_command(r, command_find(":digits"), value);
+    }
+    if (r->timing) record_command(r, command_find(":time"), "on");
+    if (r->pace_fps > 0) {
+        snprintf(value, sizeof value, "%.17g", r->pace_fps);
+        record_command(r, command_find(":pace"), value);
+    }
+    if (r->plot_zoom != 1) {
+        snprintf(value, sizeof value, "%.17g", r->plot_zoom);
+        record_command(r, command_find(":zoom"), value);
+    }
     return REPL_OK;
 }
 
@@ -540,6 +556,13 @@ static int command_zoom(repl *r, const char *argument) {
 
 /* ---- dispatch --------------------------------------------------------------------------- */
 
+/* Writes ":NAME ARGUMENT" to the :save log. */
+static void record_command(repl *r, const command_def *command, const char *argument) {
+    char line[1100];
+    snprintf(line, sizeof line, "%s %s", command->name, argument);
+    repl_history_record(r, line);
+}
+
 int command_run(repl *r, const char *line) {
     while (*line == ' ' || *line == '\t') line++;
     const char *name_end = line + 1;
@@ -566,11 +589,12 @@ int command_run(repl *r, const char *line) {
         repl_error(r, "%s takes no argument, not '%s'", command->name, argument);
         return REPL_ERROR;
     }
-    if (command != NULL && (command->run == command_load || command->run == command_save ||
-                            command->run == command_save_over || command->run == command_lessons) &&
-        repl_files_allowed(r, command->name) < 0)
-        return REPL_ERROR;
-    if (command != NULL) return command->run(r, argument);
+    if (command != NULL && command->files && repl_files_allowed(r, command->name) < 0) return REPL_ERROR;
+    if (command != NULL) {
+        int rc = command->run(r, argument);
+        if (rc == REPL_OK && command->replayed && argument[0] != '\0') record_command(r, command, argument);
+        return rc;
+    }
     int ncommands = 0;
     const char *names[64];
     for (const command_def *c = command_table; c->name && ncommands < 64; c++) names[ncommands++] = c->name;

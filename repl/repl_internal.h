@@ -254,6 +254,8 @@ void repl_mark_output(repl *r, int mark);
 void clear_error(repl *r);
 /* Drops every name, function and the :save log; collects everything. */
 void session_reset(repl *r);
+/* Appends a copy of text (a command line) to the :save log. */
+void repl_history_record(repl *r, const char *text);
 /* Reports an error at node `at` of the running chunk (the first error of a
  * statement wins; a binary node reports at its operator).  With `at` NULL:
  * at the call C code is running (r->call), else at the running ':'
@@ -397,6 +399,10 @@ typedef struct command_def {
     const char *usage; /* ":help [topic|name]" */
     const char *help;  /* one line */
     int (*run)(repl *r, const char *argument);
+    /* optional: */
+    bool files;    /* reads or writes files: refused in a --no-files session */
+    bool replayed; /* a setting: with an argument, written to the :save log
+                    * where it ran (and after :reset, which keeps it) */
 } command_def;
 extern const command_def command_table[]; /* ends with {0} */
 /* What :help takes: its topics (language, commands, printing, the built-in

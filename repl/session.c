@@ -299,6 +299,11 @@ static void history_push(repl *r, char *text) {
     r->history[r->history_count++] = text;
 }
 
+void repl_history_record(repl *r, const char *text) {
+    char *copy = strdup(text);
+    if (copy != NULL) history_push(r, copy);
+}
+
 static void record_statement(repl *r, const repl_chunk *chunk, const ast_node *n) {
     if (n->source_end <= n->source_start) return;
     history_push(r, strndup(chunk->source + n->source_start, n->source_end - n->source_start));

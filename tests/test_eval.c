@@ -374,6 +374,72 @@ static void test_tables_drive_help(void **state) {
     session_close(&s);
 }
 
+/* The command names the man page's COMMANDS section describes (its items:
+ * ".TP", then ".B :name", ".BR :name ..." or ".BI :name ..."), joined by
+ * spaces with a space at each end, into buf. */
+static void man_commands(char *buf, size_t size) {
+    FILE *man = fopen("man/agrepl.1", "r");
+    assert_non_null(man);
+    char line[512];
+    bool in_commands = false, item = false;
+    size_t used = (size_t)snprintf(buf, size, " ");
+    while (fgets(line, sizeof line, man) != NULL) {
+        bool head = item;
+        item = strncmp(line, ".TP", 3) == 0;
+        if (strncmp(line, ".SH", 3) == 0) in_commands = strncmp(line, ".SH COMMANDS", 12) == 0;
+        if (!in_commands || !head || line[0] != '.' || line[1] != 'B') continue;
+        const char *word = line + 2;
+        while (*word != '\0' && *word != ' ') word++; /* the macro: .B, .BR, .BI */
+        while (*word == ' ' || *word == '"') word++;
+        if (*word != ':') continue;
+        size_t length = strcspn(word, " \"\n");
+        used += (size_t)snprintf(buf + used, size - used, "%.*s ", (int)length, word);
+    }
+    fclose(man);
+}
+
+/* :help, the man page and the tables agree: every command is in the man
+ * page's COMMANDS and in :help commands, the man page describes no command
+ * the table lacks, and every built-in's row shows in :help NAME with its
+ * method form as its row says. */
+static void test_docs_match_tables(void **state) {
+    (void)state;
+    char documented[2048], word[80];
+    man_commands(documented, sizeof documented);
+    for (const command_def *c = command_table; c->name; c++) {
+        snprintf(word, sizeof word, " %s ", c->name);
+        if (strstr(documented, word) == NULL) fail_msg("%s is missing from man/agrepl.1's COMMANDS", c->name);
+    }
+    for (const char *name = strchr(documented, ':'); name != NULL; name = strchr(name + 1, ':')) {
+        size_t length = strcspn(name, " ");
+        bool known = false;
+        for (const command_def *c = command_table; c->name && !known; c++)
+            known = strlen(c->name) == length && strncmp(c->name, name, length) == 0;
+        if (!known) fail_msg("man/agrepl.1 describes %.*s, which is no command", (int)length, name);
+    }
+    session s;
+    session_open(&s);
+    int count = 0;
+    const builtin_def *all = builtins_all(&count);
+    char line[96];
+    for (int i = 0; i < count; i++) {
+        if (builtin_topic_known(all[i].name)) continue; /* :help shape is the topic */
+        fflush(s.out);
+        size_t before = s.out_length;
+        snprintf(line, sizeof line, ":help %s\n", all[i].name);
+        assert_int_equal(run(&s, line), REPL_OK);
+        const char *shown = out_of(&s) + before;
+        snprintf(word, sizeof word, "%s(", all[i].name);
+        if (strncmp(shown, word, strlen(word)) != 0) fail_msg(":help %s shows: %s", all[i].name, shown);
+        bool method = strstr(shown, "also a method") != NULL;
+        if (method != !all[i].function_only)
+            fail_msg(":help %s says %s method; its row says function_only = %d", all[i].name,
+                     method ? "a" : "no", all[i].function_only);
+    }
+    assert_string_equal(err_of(&s), "");
+    session_close(&s);
+}
+
 /* Every optimizer kind of the engine's table has a built-in of its name
  * whose parameters between params and hooks are hyper-parameters of the
  * kind, defaulting to the engine's defaults: the REPL's rows and the
@@ -753,6 +819,7 @@ int main(void) {
         cmocka_unit_test(test_help_overview_lists_topics),
         cmocka_unit_test(test_every_builtin_topic_is_known),
         cmocka_unit_test(test_tables_drive_help),
+        cmocka_unit_test(test_docs_match_tables),
         cmocka_unit_test(test_optimizer_rows_match_engine),
         cmocka_unit_test(test_binder),
         cmocka_unit_test(test_signature_defaults),
