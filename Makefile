@@ -318,6 +318,26 @@ KERNEL_PYTHON ?= /usr/bin/python3
 kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
 	@timeout -k 10 600 $(KERNEL_PYTHON) tests/kernel_test.py $(AGREPL)
 
+# Every samples/notebooks/*.ipynb run in the kernel (nbclient) and exported
+# to HTML (nbconvert): the numbers printed, the graph's SVG in the HTML.
+# Not in the ASan pass: kernel-tests covers the same kernel code there, and
+# ten thousand training steps under ASan take minutes.
+notebook-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
+	@timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/notebook_test.py $(AGREPL)
+
+# `make notebook`: Jupyter Notebook on the lessons (samples/notebooks/),
+# installing Debian's jupyter-notebook when it is missing and the agrepl
+# kernelspec for this user (it starts this build's agrepl).
+notebook: check-deps
+	@$(MAKE) --no-print-directory build-all
+	@command -v jupyter-notebook >/dev/null 2>&1 || { \
+	  echo "notebook: installing Debian's jupyter-notebook"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends jupyter-notebook >/dev/null; }
+	@$(AGREPL) --install-kernel --user
+	jupyter-notebook --notebook-dir=samples/notebooks
+
 test: check-deps
 	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests stale-pointer-tests install-tests kernel-tests
 	@$(MAKE) --no-print-directory asan-tests

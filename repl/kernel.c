@@ -228,11 +228,11 @@ static json_t *kernel_info(void) {
     char banner[256];
     snprintf(banner, sizeof banner,
              "agrepl %s — automatic differentiation, by hand. :help for help.", AGREPL_VERSION);
-    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:[{s:s, s:s}]}", "status",
+    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:[{s:s, s:s}]}", "status",
                      "ok", "protocol_version", "5.3", "implementation", "agrepl",
                      "implementation_version", AGREPL_VERSION, "language_info", "name", "agrepl",
                      "version", AGREPL_VERSION, "mimetype", "text/x-agrepl", "file_extension", ".ag",
-                     "codemirror_mode", "python", "banner", banner, "help_links", "text",
+                     "codemirror_mode", "python", "pygments_lexer", "python", "banner", banner, "help_links", "text",
                      "agrepl(1)", "url", "https://manpages.debian.org/agrepl");
 }
 

@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Every sample notebook (samples/notebooks/*.ipynb) run in the agrepl kernel
+with Debian's nbclient, then exported to HTML with nbconvert: no cell fails,
+the numbers each lesson prints are the expected ones, and the HTML a teacher
+hands out holds the graph's SVG (with its inspector script) and the plots.
+
+usage: /usr/bin/python3 tests/notebook_test.py build/agrepl
+"""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+import nbclient
+import nbformat
+from nbconvert import HTMLExporter
+
+AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
+HERE = os.path.dirname(os.path.abspath(__file__))
+NOTEBOOKS = os.path.join(HERE, "..", "samples", "notebooks")
+passed = failed = 0
+
+# What each lesson must print (exact lines of its output); the numbers are
+# those of the .ag lessons and of upstream DeZero (Rosenbrock: 0.99449...).
+EXPECTED = {
+    "backprop_by_hand": ["variable(0.9689124217106447)", "dy/dx by hand: variable(0.9689124217106447)"],
+    "rosenbrock_matyas": ["gradient at the start: variable(-2) variable(400)",
+                          "10000 x0(0.9944984367782456) x1(0.9890050527419593)",
+                          "gradient: variable(0.040000000000000036) variable(0.040000000000000036)",
+                          "by hand: variable(0.040000000000000036) variable(0.040000000000000036)"],
+    "optimizer_race": ["momentum beats adam: true", "adam beats sgd: true"],
+    "mlp_sine": ["final loss below 0.1: true"],
+}
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print("ok: " + name)
+    else:
+        failed += 1
+        print("FAIL " + name + (": " + str(detail)[:2000] if detail else ""))
+    sys.stdout.flush()
+
+
+tmp = tempfile.mkdtemp(prefix="agrepl-notebook-test-")
+os.environ["HOME"] = tmp
+r = subprocess.run([AGREPL, "--install-kernel", "--prefix", tmp], capture_output=True, text=True)
+check("kernelspec installed for the run", r.returncode == 0, r.stderr)
+os.environ["JUPYTER_PATH"] = os.path.join(tmp, "share", "jupyter")
+os.chdir(tmp)  # a lesson that saved a file would do it here
+
+paths = sorted(glob.glob(os.path.join(NOTEBOOKS, "*.ipynb")))
+check("four sample notebooks", sorted(os.path.basename(p)[:-6] for p in paths) == sorted(EXPECTED),
+      [os.path.basename(p) for p in paths])
+for path in paths:
+    name = os.path.basename(path)[:-6]
+    nb = nbformat.read(path, as_version=4)
+    check(name + ": kernelspec agrepl", nb.metadata.get("kernelspec", {}).get("name") == "agrepl")
+    try:
+        nbclient.NotebookClient(nb, timeout=300, kernel_name="agrepl").execute()
+        check(name + ": every cell runs", True)
+    except Exception as e:  # a failing cell: CellExecutionError names it
+        check(name + ": every cell runs", False, e)
+        continue
+    lines = []
+    svg_shown = png_plots = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                lines += out.text.splitlines()
+            elif out.output_type == "execute_result":
+                lines += out.data["text/plain"].splitlines()
+            elif out.output_type == "display_data":
+                svg_shown += "<svg" in out.data.get("text/html", "")
+                png_plots += "text/html" not in out.data and "image/png" in out.data
+    for want in EXPECTED.get(name, []):
+        check("%s prints %r" % (name, want), want in lines, "\n".join(lines))
+    check(name + ": show() displays its graph inline", svg_shown >= 1)
+    if name != "backprop_by_hand":
+        check(name + ": its plot is shown inline", png_plots >= 1)
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    with open(os.path.join(tmp, name + ".html"), "w") as f:
+        f.write(html)
+    check(name + ": the HTML export holds the graph's SVG and the inspector script",
+          "<svg" in html and 'class="node"' in html and "agrepl-inspector" in html)
+    if name != "backprop_by_hand":
+        check(name + ": the HTML export holds the plot as PNG", "data:image/png;base64," in html)
+
+print("notebook tests: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
