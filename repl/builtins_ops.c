@@ -123,6 +123,114 @@ static int builtin_lerp(repl *r, const builtin_args *a, repl_value *out) {
     return done_var(r, ag_lerp(r->ctx, x, y, w), out);
 }
 
+/* ---- reductions, scans, sorting --------------------------------------------------------- */
+
+typedef ag_var *(*axis_fn)(ag_ctx *, ag_var *, const int *);
+
+/* NAME(x, axis=nil, keepdims=false) over one axis or every element. */
+static int one_axis_reduce(repl *r, const builtin_args *a, repl_value *out, axis_fn fn) {
+    ag_var *x;
+    int axis = 0;
+    bool keepdims = false, given = arg_given(a, 1);
+    if (arg_var(r, a, 0, &x) < 0 || (given && arg_int(r, a, 1, &axis) < 0) || arg_bool(r, a, 2, &keepdims) < 0)
+        return -1;
+    ag_var *y = fn(r->ctx, x, given ? &axis : NULL);
+    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, &axis, given) : y, out);
+}
+#define ONE_AXIS(name, fn)                                                       \
+    static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
+        return one_axis_reduce(r, a, out, fn);                                   \
+    }
+ONE_AXIS(prod, ag_prod)
+ONE_AXIS(logsumexp, ag_logsumexp)
+ONE_AXIS(argmax, ag_argmax)
+ONE_AXIS(argmin, ag_argmin)
+ONE_AXIS(any, ag_any)
+ONE_AXIS(all, ag_all)
+
+/* var/std(x, axis=nil, correction=1, keepdims=false) */
+static int corrected(repl *r, const builtin_args *a, repl_value *out, bool root) {
+    ag_var *x;
+    int axes[AG_MAX_DIMS], naxes = 0;
+    double correction;
+    bool keepdims;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    if (arg_given(a, 1) && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
+    if (arg_number(r, a, 2, &correction) < 0 || arg_bool(r, a, 3, &keepdims) < 0) return -1;
+    ag_var *y = root ? ag_std(r->ctx, x, naxes ? axes : NULL, naxes, correction)
+                     : ag_var_correction(r->ctx, x, naxes ? axes : NULL, naxes, correction);
+    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
+}
+static int builtin_var(repl *r, const builtin_args *a, repl_value *out) { return corrected(r, a, out, false); }
+static int builtin_std(repl *r, const builtin_args *a, repl_value *out) { return corrected(r, a, out, true); }
+
+typedef ag_var *(*scan_fn)(ag_ctx *, ag_var *, int);
+static int scan(repl *r, const builtin_args *a, repl_value *out, scan_fn fn) {
+    ag_var *x;
+    int axis;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0) return -1;
+    return done_var(r, fn(r->ctx, x, axis), out);
+}
+static int builtin_cumsum(repl *r, const builtin_args *a, repl_value *out) { return scan(r, a, out, ag_cumsum); }
+static int builtin_cumprod(repl *r, const builtin_args *a, repl_value *out) { return scan(r, a, out, ag_cumprod); }
+static int builtin_log_softmax(repl *r, const builtin_args *a, repl_value *out) {
+    return scan(r, a, out, ag_log_softmax);
+}
+
+/* flip(x, axis): one axis or a list of them (torch.flip's dims) */
+static int builtin_flip(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int axes[AG_MAX_DIMS], naxes;
+    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
+    for (int i = 0; i < naxes && x != NULL; i++) x = ag_flip(r->ctx, x, axes[i]);
+    return done_var(r, x, out);
+}
+
+static int builtin_argsort(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int axis;
+    bool descending;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0 || arg_bool(r, a, 2, &descending) < 0) return -1;
+    return done_var(r, ag_argsort(r->ctx, x, axis, descending), out);
+}
+
+/* [values, indices] */
+static int pair(repl *r, int rc, ag_var *values, ag_var *indices, repl_value *out) {
+    if (rc < 0) return engine_error(r);
+    *out = value_list_new(2);
+    if (out->kind != VALUE_LIST) return repl_error(r, "out of memory");
+    out->as.list->items[0] = value_var(values);
+    out->as.list->items[1] = value_var(indices);
+    return 0;
+}
+
+static int builtin_sort(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *values = NULL, *indices = NULL;
+    int axis;
+    bool descending;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0 || arg_bool(r, a, 2, &descending) < 0) return -1;
+    int rc = ag_sort(r->ctx, x, axis, descending, &values, &indices);
+    return pair(r, rc, values, indices, out);
+}
+
+static int builtin_topk(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *values = NULL, *indices = NULL;
+    int k, axis;
+    bool largest;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &k) < 0 || arg_int(r, a, 2, &axis) < 0 ||
+        arg_bool(r, a, 3, &largest) < 0)
+        return -1;
+    int rc = ag_topk(r->ctx, x, k, axis, largest, &values, &indices);
+    return pair(r, rc, values, indices, out);
+}
+
+static int builtin_gather(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *index;
+    int axis;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0 || arg_var(r, a, 2, &index) < 0) return -1;
+    return done_var(r, ag_gather(r->ctx, x, axis, index), out);
+}
+
 #define NOGRAD "; no gradient (a 0/1 result)"
 #define ZEROGRAD "; gradient 0, as PyTorch"
 
@@ -177,5 +285,30 @@ const builtin_def builtins_ops[] = {
     {"logaddexp", "a, b", builtin_logaddexp, "elementwise", "log(exp(a) + exp(b)) without overflow"},
     {"fmod", "a, b", builtin_fmod, "elementwise",
      "the remainder of a/b with the sign of a (C's fmod, torch.fmod; % on numbers takes b's sign)"},
+    {"prod", "x, axis=nil, keepdims=false", builtin_prod, "shape",
+     "product over all elements or along one axis; gradient: the product of the others (zeros included)"},
+    {"logsumexp", "x, axis=nil, keepdims=false", builtin_logsumexp, "shape",
+     "log(sum(exp(x))) over all elements or along one axis, without overflow"},
+    {"argmax", "x, axis=nil, keepdims=false", builtin_argmax, "shape",
+     "index of the first maximum (of the flattened x without axis); NaN counts as the maximum; no gradient"},
+    {"argmin", "x, axis=nil, keepdims=false", builtin_argmin, "shape",
+     "index of the first minimum (of the flattened x without axis); NaN counts as the minimum; no gradient"},
+    {"any", "x, axis=nil, keepdims=false", builtin_any, "shape", "1 if any element is not 0, else 0; no gradient"},
+    {"all", "x, axis=nil, keepdims=false", builtin_all, "shape", "1 if no element is 0, else 0; no gradient"},
+    {"var", "x, axis=nil, correction=1, keepdims=false", builtin_var, "shape",
+     "variance dividing by N - correction (PyTorch's default 1: unbiased; variance() divides by N)"},
+    {"std", "x, axis=nil, correction=1, keepdims=false", builtin_std, "shape", "sqrt(var(x, axis, correction))"},
+    {"cumsum", "x, axis", builtin_cumsum, "shape", "running sums along axis"},
+    {"cumprod", "x, axis", builtin_cumprod, "shape", "running products along axis (gradient right with zeros too)"},
+    {"flip", "x, axis", builtin_flip, "shape", "x reversed along axis (a number or a list of axes)"},
+    {"log_softmax", "x, axis=-1", builtin_log_softmax, "nn", "log(softmax(x)) along axis, computed as x - logsumexp(x)"},
+    {"argsort", "x, axis=-1, descending=false", builtin_argsort, "shape",
+     "the positions that sort x along axis (stable; NaN last); no gradient"},
+    {"sort", "x, axis=-1, descending=false", builtin_sort, "shape",
+     "[values, indices]: x sorted along axis (values = gather(x, axis, indices), differentiable)"},
+    {"topk", "x, k, axis=-1, largest=true", builtin_topk, "shape",
+     "[values, indices]: the k largest (smallest with largest=false) along axis, in order"},
+    {"gather", "x, axis, index", builtin_gather, "shape",
+     "torch.gather: y[i][j] = x[index[i][j]][j] for axis 0 (index has x's ndim); gradient to x, none to index"},
     {0},
 };

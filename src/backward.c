@@ -224,8 +224,8 @@ static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
     }
     if (y->ctx != ctx) return ag_set_error(ctx, "%s: the output belongs to another context", what), -1;
     if (y->creator != NULL && !op_differentiable(y->creator->op))
-        return ag_set_error(ctx, "%s: the output is made by %s, which has no gradient (its 0/1 result is a "
-                                 "constant)", what, ag_op_table[y->creator->op].symbol),
+        return ag_set_error(ctx, "%s: the output is made by %s, which has no gradient (its 0/1 or index "
+                                 "result is a constant)", what, ag_op_table[y->creator->op].symbol),
                -1;
     if (y->grad != NULL && !ag_same_shape(y, y->grad)) {
         char ys[SHAPE_BUF], gs[SHAPE_BUF];
@@ -589,7 +589,7 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     if (!x_in_graph) return ag_set_error(ctx, "grad: the output does not depend on that input");
     if (result == NULL && !ag_failed(ctx) && blocked != NULL)
         return ag_set_error(ctx, "grad: the output depends on that input only through %s, which has no "
-                                 "gradient (its 0/1 result is a constant)", blocked);
+                                 "gradient (its 0/1 or index result is a constant)", blocked);
     if (result == NULL && !ag_failed(ctx))
         return ag_set_error(ctx, "grad: the output does not depend on that input");
     return result;

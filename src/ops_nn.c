@@ -212,6 +212,46 @@ int op_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
     return gxs[0] ? 0 : -1;
 }
 
+/* ---- log_softmax along one axis: x - m - log(sum(exp(x - m))), m the lane's max ------
+ * gx = gy - exp(y) * sum(gy) along the axis */
+ag_var *ag_log_softmax(ag_ctx *ctx, ag_var *x, int axis) {
+    ag_op_params params = {.axis = axis};
+    return op_apply(ctx, AG_OP_LOG_SOFTMAX, &params, (ag_var *[]){x}, 1, 1, NULL);
+}
+int op_log_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    const ag_tensor *x = &f->inputs[0]->t;
+    int axis = axis_normalize_0d(ctx, "log_softmax", f->params.axis, x->ndim);
+    if (axis < 0) return -1;
+    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    size_t outer = x->ndim == 0 ? 1 : dims_product(x->shape, 0, axis);
+    size_t dim = x->ndim == 0 ? 1 : (size_t)x->shape[axis];
+    size_t inner = x->ndim == 0 ? 1 : dims_product(x->shape, axis + 1, x->ndim);
+    for (size_t o = 0; o < outer; o++) {
+        for (size_t i = 0; i < inner; i++) {
+            const double *in = x->data + o * dim * inner + i;
+            double *out = ys[0].data + o * dim * inner + i;
+            double max = -INFINITY, sum = 0.0;
+            for (size_t j = 0; j < dim; j++)
+                if (in[j * inner] > max || isnan(in[j * inner])) max = in[j * inner];
+            if (!isfinite(max)) max = isnan(max) ? max : 0.0; /* -inf lanes give -inf - log(0) */
+            for (size_t j = 0; j < dim; j++) sum += exp(in[j * inner] - max);
+            double shift = max + log(sum);
+            for (size_t j = 0; j < dim; j++) out[j * inner] = in[j * inner] - shift;
+        }
+    }
+    return 0;
+}
+int op_log_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *y = f->outputs[0];
+    int ndim = y->t.ndim, axis = f->params.axis < 0 ? f->params.axis + ndim : f->params.axis;
+    int keep[AG_MAX_DIMS];
+    for (int i = 0; i < ndim; i++) keep[i] = y->t.shape[i];
+    if (ndim > 0) keep[axis] = 1;
+    ag_var *sum = ag_sum_to(ctx, gys[0], ndim, keep);
+    gxs[0] = ag_sub(ctx, gys[0], ag_mul(ctx, ag_exp(ctx, y), sum));
+    return gxs[0] ? 0 : -1;
+}
+
 /* ---- mean squared error: sum((a - b)^2) / N, 0-d ---------------------------------- */
 ag_var *ag_mse(ag_ctx *ctx, ag_var *y, ag_var *t) {
     return op_apply(ctx, AG_OP_MSE, NULL, (ag_var *[]){y, t}, 2, 1, NULL);

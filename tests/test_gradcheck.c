@@ -185,6 +185,39 @@ BUILD(build_erf, ag_erf(ctx, a))
 BUILD(build_logaddexp, ag_logaddexp(ctx, a, b))
 BUILD(build_fmod, ag_fmod(ctx, a, b))
 
+BUILD(build_log_softmax1, ag_log_softmax(ctx, a, 1))
+BUILD(build_log_softmax0, ag_log_softmax(ctx, a, 0))
+BUILD(build_logsumexp_all, ag_logsumexp(ctx, a, NULL))
+BUILD(build_logsumexp_axis1, ag_logsumexp(ctx, a, (const int[]){1}))
+BUILD(build_prod_all, ag_prod(ctx, a, NULL))
+BUILD(build_prod_axis0, ag_prod(ctx, a, (const int[]){0}))
+/* index results have no gradient: a + argmax(a)-style sums keep a's gradient */
+BUILD(build_argmax, ag_add(ctx, a, ag_argmax(ctx, a, (const int[]){1})))
+BUILD(build_argmin, ag_add(ctx, a, ag_argmin(ctx, a, NULL)))
+BUILD(build_any, ag_mul(ctx, a, ag_any(ctx, a, NULL)))
+BUILD(build_all, ag_mul(ctx, a, ag_all(ctx, a, (const int[]){0})))
+BUILD(build_var1, ag_var_correction(ctx, a, (const int[]){1}, 1, 1.0))
+BUILD(build_std_all, ag_std(ctx, a, NULL, 0, 1.0))
+BUILD(build_cumsum1, ag_cumsum(ctx, a, 1))
+BUILD(build_cumsum0, ag_cumsum(ctx, a, -2))
+BUILD(build_cumprod1, ag_cumprod(ctx, a, 1))
+BUILD(build_flip0, ag_flip(ctx, a, 0))
+BUILD(build_sorted, ag_gather(ctx, a, 1, ag_argsort(ctx, a, 1, false)))
+BUILD(build_sorted_desc0, ag_gather(ctx, a, 0, ag_argsort(ctx, a, 0, true)))
+static const double gather_index[] = {2, 0, 0, 1, 1, 1};
+static ag_var *build_gather(ag_ctx *ctx, ag_var *const *xs) {
+    ag_var *index = ag_zeros(ctx, 2, (const int[]){2, 3});
+    if (index == NULL) return NULL;
+    memcpy(ag_data(index), gather_index, sizeof gather_index);
+    return ag_gather(ctx, xs[0], 1, index);
+}
+static ag_var *build_scatter_add(ag_ctx *ctx, ag_var *const *xs) {
+    ag_var *index = ag_zeros(ctx, 2, (const int[]){2, 3});
+    if (index == NULL) return NULL;
+    memcpy(ag_data(index), gather_index, sizeof gather_index);
+    return ag_scatter_add(ctx, xs[0], 1, index, 2, (const int[]){2, 4});
+}
+
 /* Split's two outputs both used: [3 1] * [3 3] broadcasts. */
 static ag_var *build_split_both(ag_ctx *ctx, ag_var *const *xs) {
     ag_var *parts[2];
@@ -316,6 +349,26 @@ static const grad_case cases[] = {
     {AG_OP_ERF, "erf [2 3]", build_erf, 1, {IN(ANY, 2, 3)}},
     {AG_OP_LOGADDEXP, "logaddexp [2 3] [3]", build_logaddexp, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
     {AG_OP_FMOD, "fmod [2 3] [3]", build_fmod, 2, {IN(POSITIVE, 2, 3), IN(POSITIVE, 3)}},
+    {AG_OP_LOG_SOFTMAX, "log_softmax [2 3] axis 1", build_log_softmax1, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_LOG_SOFTMAX, "log_softmax [3 2] axis 0", build_log_softmax0, 1, {IN(ANY, 3, 2)}},
+    {AG_OP_LOGSUMEXP, "logsumexp [2 3]", build_logsumexp_all, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_LOGSUMEXP, "logsumexp [2 3] axis 1", build_logsumexp_axis1, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_PROD, "prod [2 3]", build_prod_all, 1, {IN(POSITIVE, 2, 3)}},
+    {AG_OP_PROD, "prod [3 2] axis 0", build_prod_axis0, 1, {IN(ANY, 3, 2)}},
+    {AG_OP_ARGMAX, "a + argmax(a, axis 1)", build_argmax, 1, {IN(DISTINCT, 3, 3)}},
+    {AG_OP_ARGMIN, "a + argmin(a)", build_argmin, 1, {IN(DISTINCT, 2, 3)}},
+    {AG_OP_ANY, "a * any(a)", build_any, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_ALL, "a * all(a, axis 0)", build_all, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_VARIANCE, "var [2 3] axis 1 correction 1", build_var1, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_VARIANCE, "std [2 3] correction 1", build_std_all, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_CUMSUM, "cumsum [2 3] axis 1", build_cumsum1, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_CUMSUM, "cumsum [3 2] axis -2", build_cumsum0, 1, {IN(ANY, 3, 2)}},
+    {AG_OP_CUMPROD, "cumprod [2 4] axis 1", build_cumprod1, 1, {IN(POSITIVE, 2, 4)}},
+    {AG_OP_FLIP, "flip [3 2] axis 0", build_flip0, 1, {IN(ANY, 3, 2)}},
+    {AG_OP_ARGSORT, "gather(a, argsort(a)) axis 1", build_sorted, 1, {IN(DISTINCT, 2, 4)}},
+    {AG_OP_ARGSORT, "gather(a, argsort(a, descending)) axis 0", build_sorted_desc0, 1, {IN(DISTINCT, 3, 2)}},
+    {AG_OP_GATHER, "gather [2 4] axis 1 index [2 3]", build_gather, 1, {IN(ANY, 2, 4)}},
+    {AG_OP_SCATTER_ADD, "scatter_add [2 3] axis 1 into [2 4]", build_scatter_add, 1, {IN(ANY, 2, 3)}},
     {AG_OP_EQ, "a * eq(a, [3] fixed)", build_eq_mask, 2, {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},
     {AG_OP_NE, "a * ne(a, [3] fixed)", build_ne_mask, 2, {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},
     {AG_OP_LT, "a * lt(a, [3] fixed)", build_lt_mask, 2, {IN(AWAY, 2, 3), FIXED_IN(kinks3, 3)}},

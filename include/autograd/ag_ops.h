@@ -117,7 +117,20 @@ AG_BEGIN_DECLS
     X(ATANH, atanh, "Atanh", "atanh", 1, NONE, YES, "d/dx atanh(x) = 1/(1 - x^2)") \
     X(ERF, erf, "Erf", "erf", 1, NONE, YES, "d/dx erf(x) = 2/sqrt(pi)*exp(-x^2)") \
     X(LOGADDEXP, logaddexp, "LogAddExp", "logaddexp", 2, NONE, YES, "d/da logaddexp(a, b) = exp(a - y); d/db logaddexp(a, b) = exp(b - y), y = logaddexp(a, b)") \
-    X(FMOD, fmod, "Fmod", "fmod", 2, NONE, YES, "d/da fmod(a, b) = 1; d/db fmod(a, b) = -trunc(a/b)")
+    X(FMOD, fmod, "Fmod", "fmod", 2, NONE, YES, "d/da fmod(a, b) = 1; d/db fmod(a, b) = -trunc(a/b)") \
+    X(LOG_SOFTMAX, log_softmax, "LogSoftmax", "log_softmax", 1, AXIS, NO, "d/dx log_softmax(x) = gy - exp(y)*sum(gy) along the axis, y = log_softmax(x)") \
+    X(LOGSUMEXP, logsumexp, "LogSumExp", "logsumexp", 1, AXES, NO, "d/dx logsumexp(x) = exp(x - y), y = logsumexp(x)") \
+    X(PROD, prod, "Prod", "prod", 1, AXES, NO, "d/dx prod(x) = the product of the other elements") \
+    X(ARGMAX, argmax, "ArgMax", "argmax", 1, AXES, NO, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(ARGMIN, argmin, "ArgMin", "argmin", 1, AXES, NO, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(ANY, any, "Any", "any", 1, AXES, NO, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(ALL, all, "All", "all", 1, AXES, NO, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(CUMSUM, cumsum, "CumSum", "cumsum", 1, AXIS, NO, "d/dx cumsum(x) = gy summed from the end along the axis") \
+    X(CUMPROD, cumprod, "CumProd", "cumprod", 1, AXIS, NO, "d/dx_j cumprod(x) = sum over k >= j of gy_k*y_k/x_j") \
+    X(FLIP, flip, "Flip", "flip", 1, AXIS, NO, "d/dx flip(x) = gy flipped back") \
+    X(ARGSORT, argsort, "ArgSort", "argsort", 1, AXIS, NO, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(GATHER, gather, "Gather", "gather", 2, AXIS, NO, "d/dx gather(x, index) = gy added back at the indices; d/dindex gather(x, index): none (indices)") \
+    X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)")
 
 /* The op table's kinds, in the list's order. */
 #define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, rule) AG_OP_##ID,
@@ -261,6 +274,36 @@ ag_var *ag_logaddexp(ag_ctx *ctx, ag_var *a, ag_var *b); /* log(exp(a) + exp(b))
 ag_var *ag_fmod(ag_ctx *ctx, ag_var *a, ag_var *b);      /* C's fmod: the sign of a */
 /* a + w*(b - a): Sub, Mul and Add nodes; w broadcasts (a constant or a variable) */
 ag_var *ag_lerp(ag_ctx *ctx, ag_var *a, ag_var *b, ag_var *w);
+
+/* ---- along one axis (axis NULL: over every element, a 0-d result) ------- */
+ag_var *ag_log_softmax(ag_ctx *ctx, ag_var *x, int axis); /* x - logsumexp(x) along axis */
+ag_var *ag_logsumexp(ag_ctx *ctx, ag_var *x, const int *axis);
+ag_var *ag_prod(ag_ctx *ctx, ag_var *x, const int *axis);
+/* Indices (as numbers) of the first maximum/minimum; NaN counts as the
+ * extreme; over every element: the index into the flattened x.  No gradient. */
+ag_var *ag_argmax(ag_ctx *ctx, ag_var *x, const int *axis);
+ag_var *ag_argmin(ag_ctx *ctx, ag_var *x, const int *axis);
+ag_var *ag_any(ag_ctx *ctx, ag_var *x, const int *axis); /* 1 if any is not 0; no gradient */
+ag_var *ag_all(ag_ctx *ctx, ag_var *x, const int *axis); /* 1 if none is 0; no gradient */
+/* Variance with PyTorch's correction (N - correction in the denominator; 1 =
+ * unbiased): Variance times N/(N - correction); std is its sqrt. */
+ag_var *ag_var_correction(ag_ctx *ctx, ag_var *x, const int *axes, int naxes, double correction);
+ag_var *ag_std(ag_ctx *ctx, ag_var *x, const int *axes, int naxes, double correction);
+ag_var *ag_cumsum(ag_ctx *ctx, ag_var *x, int axis);
+ag_var *ag_cumprod(ag_ctx *ctx, ag_var *x, int axis);
+ag_var *ag_flip(ag_ctx *ctx, ag_var *x, int axis);
+/* The positions that sort each lane along axis (stable; NaN last, or first
+ * when descending), as numbers.  No gradient. */
+ag_var *ag_argsort(ag_ctx *ctx, ag_var *x, int axis, bool descending);
+/* torch.gather: y[i][j] = x[index[i][j]][j] along axis 0 (and so on);
+ * index has x's ndim, no larger than x off the axis.  No gradient to index. */
+ag_var *ag_gather(ag_ctx *ctx, ag_var *x, int axis, ag_var *index);
+/* zeros(shape) with src added at index along axis (gather's gradient). */
+ag_var *ag_scatter_add(ag_ctx *ctx, ag_var *src, int axis, ag_var *index, int ndim, const int *shape);
+/* Sorted values (gather(x, argsort(x))) and the indices; 0 or -1. */
+int ag_sort(ag_ctx *ctx, ag_var *x, int axis, bool descending, ag_var **values, ag_var **indices);
+/* The k largest (or smallest) along axis, in order, and their indices; 0 or -1. */
+int ag_topk(ag_ctx *ctx, ag_var *x, int k, int axis, bool largest, ag_var **values, ag_var **indices);
 
 AG_END_DECLS
 
