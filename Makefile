@@ -104,7 +104,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 # agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
 AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
 
-.PHONY: man man-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests FORCE
+.PHONY: man man-tests thread-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -339,7 +339,7 @@ notebook: check-deps
 	jupyter-notebook --notebook-dir=samples/notebooks
 
 test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests stale-pointer-tests install-tests kernel-tests
+	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests stale-pointer-tests install-tests kernel-tests
 	@$(MAKE) --no-print-directory asan-tests
 
 # The issue's stale pointer after ag_gc, caught with AG_DEBUG_NO_REUSE=1 by
@@ -348,6 +348,16 @@ $(BUILD)/tests/stale_pointer: tests/stale_pointer.c $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LD $@"
 	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
+
+# Two threads making contexts at once, under helgrind and DRD; the host's
+# OpenBLAS thread count stays its own.
+$(BUILD)/tests/threads_ctx: tests/threads_ctx.c $(LIB)
+	@mkdir -p $(@D)
+	@echo "  LD $@"
+	$(Q)$(CC) $(CFLAGS_BASE) -pthread -o $@ $< $(ENGINE_LIBS)
+
+thread-tests: $(BUILD)/tests/threads_ctx
+	@sh tests/threads_test.sh $<
 
 stale-pointer-tests: $(BUILD)/tests/stale_pointer
 	@SAN="$(SAN)" sh tests/stale_pointer_test.sh $<

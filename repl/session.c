@@ -208,6 +208,24 @@ size_t stack_budget_from(repl *r, uintptr_t base) {
     return budget > STACK_BUDGET_MAX ? STACK_BUDGET_MAX : budget;
 }
 
+/* The REPL, as the program, chooses OpenBLAS's threads (the library leaves
+ * them alone): its contexts use AG_BLAS_THREADS_AUTO, and the workers
+ * OpenBLAS started at load are stopped once (they spin in sched_yield while
+ * idle; a big product makes them again).  agrepl's blas_lazy.c applies both
+ * when it loads OpenBLAS. */
+int openblas_get_num_threads(void);
+void openblas_set_num_threads(int threads);
+extern int blas_thread_shutdown_(void) __attribute__((weak)); /* OpenBLAS pthread builds */
+static void quiet_blas(ag_ctx *ctx) {
+    static int max_threads; /* OpenBLAS's own choice at load; 0 = not read yet */
+    bool first = max_threads == 0;
+    if (first) max_threads = openblas_get_num_threads();
+    openblas_set_num_threads(max_threads); /* AUTO reads what big products get */
+    ag_set_blas_threads(ctx, AG_BLAS_THREADS_AUTO);
+    openblas_set_num_threads(1);
+    if (first && blas_thread_shutdown_ != NULL) blas_thread_shutdown_();
+}
+
 repl *repl_new(const repl_options *opts) {
     repl *r = calloc(1, sizeof *r);
     if (r == NULL) return NULL;
@@ -217,6 +235,7 @@ repl *repl_new(const repl_options *opts) {
         return NULL;
     }
     ag_set_check_finite(r->ctx, true);
+    quiet_blas(r->ctx);
     ag_set_interrupt(r->ctx, &repl_interrupted); /* Ctrl-C stops long engine calls too */
     repl_notes_start(r);
     r->out = opts && opts->out ? opts->out : stdout;

@@ -20,7 +20,6 @@ ag_ctx *ag_ctx_new(void) {
     ctx->grad_enabled = true;
     ctx->train = true;
     ag_rng_seed(&ctx->rng, 0);
-    t_blas_quiet();
     return ctx;
 }
 
@@ -86,7 +85,7 @@ int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach) {
     if (ctx->nowners == ctx->owners_cap) {
         size_t cap = ctx->owners_cap ? ctx->owners_cap * 2 : 8;
         struct ctx_owner *grown = realloc(ctx->owners, cap * sizeof *grown);
-        if (grown == NULL) return ag_set_error(ctx, "out of memory"), -1;
+        if (grown == NULL) return ctx_set_error(ctx, "out of memory"), -1;
         ctx->owners = grown;
         ctx->owners_cap = cap;
     }
@@ -263,6 +262,22 @@ void ag_clear_nonfinite(ag_ctx *ctx) {
 void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag) {
     if (ctx != NULL) ctx->interrupt = flag;
 }
+int ag_set_blas_threads(ag_ctx *ctx, int threads) {
+    if (ctx == NULL) return -1;
+    if (threads < AG_BLAS_THREADS_AUTO)
+        return ctx_set_error(ctx, "blas_threads: %d is not a thread count (0 = leave OpenBLAS alone, "
+                                 "-1 = auto, n >= 1)", threads),
+               -1;
+    int old = ctx->blas.threads;
+    ctx->blas.threads = threads;
+    if (threads == AG_BLAS_THREADS_AUTO) {
+        int max = t_blas_threads_now();
+        ctx->blas.auto_max = max > 1 ? max : 1;
+    }
+    return old;
+}
+int ag_blas_threads(const ag_ctx *ctx) { return ctx ? ctx->blas.threads : 0; }
+
 ag_rng *ag_ctx_rng(ag_ctx *ctx) { return ctx ? &ctx->rng : NULL; }
 
 /* ---- node allocation -------------------------------------------------------- */
@@ -307,9 +322,9 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
     ag_var *v;
     if (ctx->no_reuse) {
         v = malloc(sizeof *v);
-        if (v == NULL) return ag_set_error(ctx, "out of memory");
+        if (v == NULL) return ctx_set_error(ctx, "out of memory");
     } else {
-        if (ctx->free_vars == NULL && grow_vars(ctx) < 0) return ag_set_error(ctx, "out of memory");
+        if (ctx->free_vars == NULL && grow_vars(ctx) < 0) return ctx_set_error(ctx, "out of memory");
         v = ctx->free_vars;
         UNPOISON(v, sizeof *v);
         ctx->free_vars = v->next_live;
@@ -338,9 +353,9 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
     ag_func *f;
     if (ctx->no_reuse) {
         f = malloc(sizeof *f);
-        if (f == NULL) return ag_set_error(ctx, "out of memory");
+        if (f == NULL) return ctx_set_error(ctx, "out of memory");
     } else {
-        if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0) return ag_set_error(ctx, "out of memory");
+        if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0) return ctx_set_error(ctx, "out of memory");
         f = ctx->free_funcs;
         UNPOISON(f, sizeof *f);
         ctx->free_funcs = f->next_live;

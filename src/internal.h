@@ -77,6 +77,7 @@ struct ag_ctx {
     char errmsg[512];
     bool failed;
     ag_err errcode; /* AG_OK when !failed */
+    t_blas blas;    /* ag_set_blas_threads; zero = OpenBLAS left alone */
     bool grad_enabled;
     bool train;
     bool check_finite;

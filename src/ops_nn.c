@@ -76,7 +76,7 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     if (linear_matmul_shape(ctx, x, w, &ndim, shape) < 0) return -1;
     if (f->ninputs < 3) {
         if (t_init_uninit(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-        if (!t_matmul_until(&ys[0], x, w, ctx->interrupt)) return op_interrupted(ctx, f);
+        if (!t_matmul_until(&ys[0], x, w, ctx->interrupt, &ctx->blas)) return op_interrupted(ctx, f);
         return 0;
     }
     const ag_tensor *b = &f->inputs[2]->t;
@@ -89,7 +89,7 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         t_free(&product);
         return ag_set_error(ctx, "out of memory"), -1;
     }
-    if (!t_matmul_until(&product, x, w, ctx->interrupt)) {
+    if (!t_matmul_until(&product, x, w, ctx->interrupt, &ctx->blas)) {
         t_free(&product);
         return op_interrupted(ctx, f);
     }
@@ -134,9 +134,9 @@ static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, a
         ag_set_error(ctx, "out of memory");
         return true;
     }
-    t_dgemm(false, true, n, k, m, gy->t.data, m, w->t.data, m, sum_x ? 1.0 : 0.0,
+    t_dgemm(&ctx->blas, false, true, n, k, m, gy->t.data, m, w->t.data, m, sum_x ? 1.0 : 0.0,
             sum_x ? sum_x->t.data : gx_t.data, k);
-    t_dgemm(true, false, k, m, n, x->t.data, k, gy->t.data, m, sum_w ? 1.0 : 0.0,
+    t_dgemm(&ctx->blas, true, false, k, m, n, x->t.data, k, gy->t.data, m, sum_w ? 1.0 : 0.0,
             sum_w ? sum_w->t.data : gw_t.data, m);
     if (sum_x == NULL && (gxs[0] = var_from_tensor(ctx, &gx_t)) == NULL) {
         t_free(&gw_t);

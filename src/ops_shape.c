@@ -542,7 +542,7 @@ int op_matmul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     shape[ndim++] = a->shape[a->ndim - 2];
     shape[ndim++] = b->shape[b->ndim - 1];
     if (t_init_uninit(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    if (!t_matmul_until(&ys[0], a, b, ctx->interrupt)) return op_interrupted(ctx, f);
+    if (!t_matmul_until(&ys[0], a, b, ctx->interrupt, &ctx->blas)) return op_interrupted(ctx, f);
     return 0;
 }
 int op_matmul_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {

@@ -621,46 +621,37 @@ void t_transpose(ag_tensor *out, const ag_tensor *a, const int *perm) {
 #define MATMUL_LOOP_LIMIT 16
 
 /* ---- OpenBLAS threads -------------------------------------------------------
- * OpenBLAS starts a worker per core when it is loaded, and an idle worker
- * spins in sched_yield for a while after start-up and after every threaded
- * call: in a scalar-only REPL script that took a second core (user+sys above
- * wall).  So the workers are stopped when the first context is made, products
- * run on one thread, and only one of at least BLAS_THREADS_MIN_MACS
- * multiply-adds (a few ms of work: wide enough to gain from a second thread on
- * an idle machine, long enough that waking the workers costs nothing) gets
- * as many threads as OpenBLAS chose at load (OPENBLAS_NUM_THREADS, or one
- * per core).  Measured on a loaded 2-core VM (bench/README.md): a second
- * thread gained nothing below that size, and lost up to 2x on the LSTM's
- * 30x100x100 products.  OpenBLAS's thread count is process-wide: contexts
- * used from several threads share it, as they share OpenBLAS. */
+ * OpenBLAS's thread count is process-wide, so the library leaves it alone
+ * unless a context asks (ag_set_blas_threads; t_blas above).  AUTO is the
+ * REPL's choice: OpenBLAS's idle workers spin in sched_yield after every
+ * threaded call, so small products run on one thread and only one of at
+ * least BLAS_THREADS_MIN_MACS multiply-adds (a few ms of work: wide enough to
+ * gain from a second thread on an idle machine, long enough that waking the
+ * workers costs nothing) gets auto_max.  Measured on a loaded 2-core VM
+ * (bench/README.md): a second thread gained nothing below that size, and lost
+ * up to 2x on the LSTM's 30x100x100 products. */
 #define BLAS_THREADS_MIN_MACS ((size_t)1 << 26)
-extern int blas_thread_shutdown_(void) __attribute__((weak)); /* OpenBLAS pthread builds */
-static int blas_max_threads; /* OpenBLAS's own choice at load; 0 = not read yet */
 
-void t_blas_quiet(void) {
-    if (blas_max_threads != 0) return;
-    blas_max_threads = openblas_get_num_threads();
-    if (blas_max_threads > 1) {
-        openblas_set_num_threads(1);
-        if (blas_thread_shutdown_ != NULL) blas_thread_shutdown_(); /* made again when needed */
-    }
+int t_blas_threads_now(void) { return openblas_get_num_threads(); }
+
+static void blas_threads_for(const t_blas *blas, size_t macs) {
+    if (blas == NULL || blas->threads == 0) return;
+    int want = blas->threads > 0                ? blas->threads
+               : macs >= BLAS_THREADS_MIN_MACS ? blas->auto_max
+                                               : 1;
+    if (want >= 1 && openblas_get_num_threads() != want) openblas_set_num_threads(want);
 }
 
-static void blas_threads_for(size_t macs) {
-    if (blas_max_threads <= 1) return;
-    int want = macs >= BLAS_THREADS_MIN_MACS ? blas_max_threads : 1;
-    if (openblas_get_num_threads() != want) openblas_set_num_threads(want);
-}
-
-void t_dgemm(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
              const double *b, int ldb, double beta, double *c, int ldc) {
-    blas_threads_for((size_t)n * (size_t)m * (size_t)k);
+    blas_threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
     cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                 n, m, k, 1.0, a, lda, b, ldb, beta, c, ldc);
 }
 
 /* c (n x m) = a (n x k) @ b (k x m), all contiguous row-major, k > 0. */
-static void matmul_block(double *c, const double *a, const double *b, int n, int k, int m);
+static void matmul_block(double *c, const double *a, const double *b, int n, int k, int m,
+                         const t_blas *blas);
 
 /* A product of MATMUL_SPLIT multiply-adds or more (a tenth of a second and
  * up) runs in bands of rows of about MATMUL_BAND multiply-adds, the flag
@@ -669,22 +660,23 @@ static void matmul_block(double *c, const double *a, const double *b, int n, int
 #define MATMUL_SPLIT ((size_t)1 << 30)
 #define MATMUL_BAND ((size_t)1 << 27)
 static bool matmul_rows(double *c, const double *a, const double *b, int n, int k, int m,
-                        volatile sig_atomic_t *stop) {
+                        volatile sig_atomic_t *stop, const t_blas *blas) {
     size_t row_cost = (size_t)k * (size_t)m;
     if (stop == NULL || (size_t)n * row_cost < MATMUL_SPLIT) {
-        matmul_block(c, a, b, n, k, m);
+        matmul_block(c, a, b, n, k, m, blas);
         return true;
     }
     int band = row_cost >= MATMUL_BAND ? 1 : (int)(MATMUL_BAND / row_cost);
     for (int first = 0; first < n; first += band) {
         if (*stop) return false;
         int rows = n - first < band ? n - first : band;
-        matmul_block(c + (size_t)first * (size_t)m, a + (size_t)first * (size_t)k, b, rows, k, m);
+        matmul_block(c + (size_t)first * (size_t)m, a + (size_t)first * (size_t)k, b, rows, k, m, blas);
     }
     return true;
 }
 
-static void matmul_block(double *c, const double *a, const double *b, int n, int k, int m) {
+static void matmul_block(double *c, const double *a, const double *b, int n, int k, int m,
+                         const t_blas *blas) {
     if ((size_t)n * (size_t)k * (size_t)m < MATMUL_LOOP_LIMIT) {
         /* upstream's order i, p, j: each c[i][j] sums over p from 0 */
         for (int i = 0; i < n; i++) {
@@ -698,12 +690,13 @@ static void matmul_block(double *c, const double *a, const double *b, int n, int
         }
         return;
     }
-    t_dgemm(false, false, n, m, k, a, k, b, m, 0.0, c, m);
+    t_dgemm(blas, false, false, n, m, k, a, k, b, m, 0.0, c, m);
 }
 
-void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b) { t_matmul_until(out, a, b, NULL); }
+void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b) { t_matmul_until(out, a, b, NULL, NULL); }
 
-bool t_matmul_until(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, volatile sig_atomic_t *stop) {
+bool t_matmul_until(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, volatile sig_atomic_t *stop,
+                    const t_blas *blas) {
     int n = a->shape[a->ndim - 2], k = a->shape[a->ndim - 1], m = b->shape[b->ndim - 1];
     if (out->size == 0) return true;
     if (k == 0) {
@@ -725,7 +718,7 @@ bool t_matmul_until(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, vola
     if (batch > 1 && b->size == b_block && batch * (size_t)n <= INT_MAX) {
         /* (batch, n, k) @ (k, m): b is one block, so out's batch dims are
          * a's own and a's blocks are consecutive rows of one gemm */
-        return matmul_rows(out->data, a->data, b->data, (int)(batch * (size_t)n), k, m, stop);
+        return matmul_rows(out->data, a->data, b->data, (int)(batch * (size_t)n), k, m, stop, blas);
     }
     /* one block per batch entry; a broadcast operand reuses its block */
     size_t index[AG_MAX_DIMS] = {0}, offset[2] = {0, 0};
@@ -733,7 +726,7 @@ bool t_matmul_until(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, vola
     for (size_t i = 0; i < batch; i++) {
         if (big && stop != NULL && *stop) return false;
         if (!matmul_rows(out->data + i * c_block, a->data + offset[0] * a_block,
-                         b->data + offset[1] * b_block, n, k, m, stop))
+                         b->data + offset[1] * b_block, n, k, m, stop, blas))
             return false;
         /* walk_next advances dims before the last; here every lead dim
          * counts, so step a one-longer walk */

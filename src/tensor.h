@@ -24,12 +24,18 @@ typedef struct ag_tensor {
 } ag_tensor;
 
 /* ---- BLAS (tensor.c) ----------------------------------------------------- */
-/* Stops OpenBLAS's idle workers and runs products on one thread; called when
- * a context is made (once per process). */
-void t_blas_quiet(void);
+/* How a context's products use OpenBLAS's threads (ag_set_blas_threads):
+ * threads 0 = never touch OpenBLAS's count (the default); n > 0 = set it to
+ * n before a product when it differs; AG_BLAS_THREADS_AUTO = one thread
+ * below BLAS_THREADS_MIN_MACS multiply-adds, auto_max above.  NULL = 0. */
+typedef struct t_blas {
+    int threads, auto_max;
+} t_blas;
+/* OpenBLAS's thread count now (read, not changed). */
+int t_blas_threads_now(void);
 /* c = op(a) @ op(b) + beta c, row-major (cblas_dgemm with alpha 1): c is
- * n x m, the inner dimension k.  Threads as t_blas_quiet says. */
-void t_dgemm(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+ * n x m, the inner dimension k. */
+void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
              const double *b, int ldb, double beta, double *c, int ldc);
 
 /* ---- storage ------------------------------------------------------------ */
@@ -100,7 +106,8 @@ void t_matmul(ag_tensor *out, const ag_tensor *a, const ag_tensor *b);
 /* t_matmul that reads *stop (when not NULL) between bands of a large
  * product (2^30 multiply-adds or more): false, out half written, when it
  * was set.  The result does not depend on the bands. */
-bool t_matmul_until(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, volatile sig_atomic_t *stop);
+bool t_matmul_until(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, volatile sig_atomic_t *stop,
+                    const t_blas *blas);
 /* out = a taken at indices along axis (indices already normalized to
  * [0, dim)); out already shaped (a's shape with shape[axis] = n). */
 void t_take(ag_tensor *out, const ag_tensor *a, int axis, const int *indices, int n);

@@ -42,7 +42,7 @@ NULL_MEANS_SOMETHING = {
 INT_ZERO = {  # counts and getters that answer 0 ("nothing there")
     "ag_ndim", "ag_grad_calls", "ag_generation", "ag_func_ninputs", "ag_func_noutputs",
     "ag_func_generation", "ag_model_param_count", "ag_optim_hook_count",
-    "ag_optim_state_count",
+    "ag_optim_state_count", "ag_blas_threads",
 }
 EXPECT = {
     "ag_errmsg": "STRING",          # a message saying there is no context

@@ -313,6 +313,31 @@ static void test_deprecated_names(void **state) {
 }
 #pragma GCC diagnostic pop
 
+/* OpenBLAS's process-wide thread count changes only when a context asks. */
+int openblas_get_num_threads(void);
+void openblas_set_num_threads(int threads);
+static void test_blas_threads_only_when_asked(void **state) {
+    openblas_set_num_threads(2);
+    int shape[2] = {300, 300};
+    ag_var *a = ag_ones(ctx, 2, shape);
+    ag_ctx *other = ag_ctx_new();
+    assert_int_equal(ag_blas_threads(other), 0);
+    assert_non_null(ag_matmul(ctx, a, a));
+    assert_int_equal(openblas_get_num_threads(), 2); /* untouched */
+    assert_int_equal(ag_set_blas_threads(ctx, 1), 0);
+    assert_non_null(ag_matmul(ctx, a, a));
+    assert_int_equal(openblas_get_num_threads(), 1); /* asked */
+    openblas_set_num_threads(2);
+    assert_int_equal(ag_set_blas_threads(ctx, AG_BLAS_THREADS_AUTO), 1);
+    assert_non_null(ag_matmul(ctx, a, a)); /* 2.7e7 multiply-adds: one thread */
+    assert_int_equal(openblas_get_num_threads(), 1);
+    assert_int_equal(ag_set_blas_threads(ctx, -2), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_ARG);
+    assert_int_equal(ag_blas_threads(ctx), AG_BLAS_THREADS_AUTO);
+    ag_clear_error(ctx);
+    ag_ctx_free(other);
+}
+
 /* ag_errcode: the kind of each error, AG_OK once cleared. */
 #define assert_code(v, code)                                      \
     do {                                                          \
@@ -395,6 +420,7 @@ int main(void) {
         CTX_TEST(test_two_threads_two_contexts),
         CTX_TEST(test_deprecated_names),
         CTX_TEST(test_error_codes),
+        CTX_TEST(test_blas_threads_only_when_asked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,11 +48,14 @@
  * ag_ctx_free may come before ag_model_unref/ag_optim_free: the models and
  * optimizers still alive then forget their variables, and can only be freed.
  *
- * Threads.  The library has no global state.  A context and everything made
- * from it may be used by one thread at a time; different contexts may be used
- * by different threads at once without locks, and give bit-identical results
- * to a single-threaded run (the random generators are per context or per
- * model).  OpenBLAS must be a thread-safe build (Debian's are).
+ * Threads.  The library has no global state and changes no process-wide
+ * setting by itself.  A context and everything made from it may be used by
+ * one thread at a time; different contexts may be used by different threads
+ * at once without locks, and give bit-identical results to a single-threaded
+ * run (the random generators are per context or per model).  OpenBLAS must
+ * be a thread-safe build (Debian's are).  The library never changes
+ * OpenBLAS's thread count (which is process-wide) unless a context asks with
+ * ag_set_blas_threads.
  *
  * Interrupts.  A caller that wants long calls to stop (Ctrl-C) hands the
  * context a flag with ag_set_interrupt.  While *flag is nonzero, backward
@@ -159,6 +162,20 @@ void ag_clear_nonfinite(ag_ctx *ctx);
  * "NAME: interrupted" while it is nonzero (see Interrupts above).  The flag
  * stays the caller's; NULL (the default) turns the checks off. */
 void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag);
+
+/* How this context's matrix products use OpenBLAS's threads.  0 (the
+ * default): the library never calls OpenBLAS's thread functions, so products
+ * run with whatever the program (or OPENBLAS_NUM_THREADS) set.  n >= 1:
+ * before each product, OpenBLAS's thread count is set to n when it differs.
+ * AG_BLAS_THREADS_AUTO: products below 2^26 multiply-adds run on one thread
+ * and larger ones on as many as OpenBLAS had when this was called (what
+ * agrepl uses: idle OpenBLAS workers spin after each threaded call).  The
+ * count OpenBLAS keeps is process-wide: contexts of one process that ask for
+ * different counts, from different threads at once, race on it.  Returns
+ * the previous setting, or -1 with the error set for a value below -1. */
+#define AG_BLAS_THREADS_AUTO (-1)
+int ag_set_blas_threads(ag_ctx *ctx, int threads);
+int ag_blas_threads(const ag_ctx *ctx);
 
 /* ---- creation (leaf variables) ---------------------------------------- */
 
