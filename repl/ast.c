@@ -268,7 +268,10 @@ static child_slots slots_of(const ast_node *node) {
         s.leading[1] = node->as.slice.stop;
         s.trailing = node->as.slice.step;
         break;
-    case AST_ASSIGN: s.leading[0] = node->as.assign.value; break;
+    case AST_ASSIGN:
+        s.leading[0] = node->as.assign.object; /* NULL for a name */
+        s.leading[1] = node->as.assign.value;
+        break;
     case AST_DEF:
         s.lists[0] = &node->as.def.parameters;
         s.trailing = node->as.def.body;
@@ -503,7 +506,15 @@ static void append_node(strbuf *buffer, const ast_node *node, int depth) {
         strbuf_append(buffer, ast_operator_symbol(node->as.assign.op));
         if (node->as.assign.op != AST_OP_NONE) strbuf_append(buffer, "=");
         strbuf_append(buffer, " ");
-        strbuf_append(buffer, node->as.assign.target);
+        if (node->as.assign.object) {
+            strbuf_append(buffer, "(. ");
+            append_node(buffer, node->as.assign.object, depth);
+            strbuf_append(buffer, " ");
+            strbuf_append(buffer, node->as.assign.target);
+            strbuf_append(buffer, ")");
+        } else {
+            strbuf_append(buffer, node->as.assign.target);
+        }
         strbuf_append(buffer, " ");
         append_node(buffer, node->as.assign.value, depth);
         strbuf_append(buffer, ")");

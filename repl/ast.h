@@ -41,6 +41,8 @@
  *   AST_ASSIGN     x = e, x += e   as.assign.target (a name), op
  *                                  (AST_OP_NONE for '=', else ADD, SUBTRACT,
  *                                  MULTIPLY, DIVIDE), value
+ *                  x.data = e      an attribute: as.assign.object is x and
+ *                                  target the attribute's name
  *   AST_DEF        def f(a, b) = e as.def.name, parameters (AST_NAME nodes),
  *                  def f(a) { .. } body: an AST_BLOCK for the brace form,
  *                                  otherwise the single expression returned
@@ -184,7 +186,8 @@ struct ast_node {
             ast_node *start, *stop, *step;
         } slice;
         struct {
-            char *target;
+            char *target;     /* the name, or the attribute's name when object is set */
+            ast_node *object; /* x of `x.data = e`, NULL for a name */
             ast_operator op;
             ast_node *value;
         } assign;

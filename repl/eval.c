@@ -49,14 +49,14 @@ bool lookup_name(repl *r, const char *name, repl_value *out) {
     return false;
 }
 
-static int unknown_name(repl *r, const ast_node *at, const char *name) {
+int unknown_name(repl *r, const ast_node *at, const char *name) {
     const char *near = suggest_name(r, name);
     if (near) return repl_error_at(r, at, "unknown name '%s'; did you mean '%s'?", name, near);
     return repl_error_at(r, at, "unknown name '%s'", name);
 }
 
 /* Binds in the running def's frame, or the session at top level. */
-static int bind(repl *r, const ast_node *at, const char *name, repl_value value) {
+int bind_name(repl *r, const ast_node *at, const char *name, repl_value value) {
     name_table *t = r->locals ? r->locals : &r->names;
     if (!names_set(t, name, value)) return repl_error_at(r, at, "out of memory");
     if (t == &r->names) restore_note(r, name, false); /* for :save, if the statement fails */
@@ -231,7 +231,7 @@ bool node_text(repl *r, const ast_node *n, char *buf, size_t size) {
 /* Remembers that node `at` (an in-place update, arithmetic on plain numbers)
  * made a NaN or Inf, unless an op of this statement already did: run_top
  * warns about the first one (SPEC §4). */
-static void note_nonfinite(repl *r, const ast_node *at, const char *fallback) {
+void note_nonfinite(repl *r, const ast_node *at, const char *fallback) {
     if (r->nonfinite_note[0] != '\0' || ag_nonfinite_op(r->ctx) != NULL) return;
     char text[48];
     if (at != NULL && node_text(r, at, text, sizeof text))
@@ -416,7 +416,7 @@ static int identity(repl_value a, repl_value b, ast_operator op, repl_value *out
 }
 
 /* a OP b for arithmetic; errors (and a NaN note) at node `at`. */
-static int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
+int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                       repl_value *out) {
     char buf_a[96], buf_b[96];
     if (a.kind == VALUE_NUMBER && b.kind == VALUE_NUMBER) {
@@ -763,132 +763,6 @@ int eval_expr(repl *r, const ast_node *n, repl_value *out) {
 
 /* ---- statements ---------------------------------------------------------------------------- */
 
-/* The value an assignment binds: numbers and tensor literals become new
- * leaves; a variable without a name takes the target's. */
-static int assignable(repl *r, const ast_node *at, const char *target, repl_value v,
-                      repl_value *out) {
-    if (v.kind == VALUE_NUMBER || (v.kind == VALUE_LIST && value_is_tensor_literal(v))) {
-        ag_var *leaf = value_to_leaf(r, v);
-        value_release(v);
-        if (leaf == NULL) return engine_error_at(r, at);
-        v = value_var(leaf);
-    }
-    if (v.kind == VALUE_VAR && ag_name(v.as.var)[0] == '\0') ag_set_name(v.as.var, target);
-    *out = v;
-    return 0;
-}
-
-/* x op= e on x's data in place: e broadcast to x's shape, no graph. */
-static int update_in_place(repl *r, const ast_node *at, const char *target, ag_var *x, ast_operator op, repl_value e) {
-    double scalar;
-    const double *source = NULL;
-    int e_ndim = 0;
-    const int *e_shape = NULL;
-    ag_var *ev = NULL;
-    char buf[96];
-    if (e.kind == VALUE_NUMBER) {
-        scalar = e.as.number;
-        source = &scalar;
-    } else if (e.kind == VALUE_VAR || (e.kind == VALUE_LIST && value_is_tensor_literal(e))) {
-        if (operand_var(r, at, e, "update with", &ev) < 0) return -1;
-        source = ag_cdata(ev);
-        e_ndim = ag_ndim(ev);
-        e_shape = ag_shape(ev);
-    } else if (e.kind == VALUE_NIL) {
-        return value_nil_error_at(r, at, "", e);
-    } else {
-        return repl_error_at(r, at, "%s %s= e: e must be a variable or number, not %s", target,
-                          ast_operator_symbol(op), describe_kind(e, buf, sizeof buf));
-    }
-    int ndim = ag_ndim(x);
-    const int *shape = ag_shape(x);
-    size_t strides[AG_MAX_DIMS] = {0};
-    bool fits = e_ndim <= ndim;
-    size_t stride = 1;
-    for (int k = e_ndim - 1; k >= 0 && fits; k--) {
-        int d = ndim - e_ndim + k;
-        if (e_shape[k] != 1 && e_shape[k] != shape[d]) fits = false;
-        strides[d] = e_shape[k] == 1 ? 0 : stride;
-        stride *= (size_t)e_shape[k];
-    }
-    if (!fits) {
-        char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
-        return repl_error_at(r, at, "%s %s= e: e's shape %s does not broadcast to %s's shape %s", target,
-                          ast_operator_symbol(op), ag_shape_string(e_ndim, e_shape, a), target,
-                          ag_shape_string(ndim, shape, b));
-    }
-    double *data = ag_data(x);
-    size_t size = ag_size(x);
-    int index[AG_MAX_DIMS] = {0};
-    size_t offset = 0;
-    bool produced_nonfinite = false; /* from finite numbers: x /= 0 */
-    for (size_t i = 0; i < size; i++) {
-        double v = source[offset], before = data[i];
-        switch (op) {
-        case AST_OP_ADD: data[i] = before + v; break;
-        case AST_OP_SUBTRACT: data[i] = before - v; break;
-        case AST_OP_MULTIPLY: data[i] = before * v; break;
-        default: data[i] = before / v; break;
-        }
-        if (!isfinite(data[i]) && isfinite(before) && isfinite(v)) produced_nonfinite = true;
-        for (int d = ndim - 1; d >= 0; d--) { /* odometer over x's index */
-            offset += strides[d];
-            if (++index[d] < shape[d]) break;
-            offset -= strides[d] * (size_t)shape[d];
-            index[d] = 0;
-        }
-    }
-    if (produced_nonfinite) note_nonfinite(r, at, ast_operator_symbol(op));
-    return 0;
-}
-
-static int exec_assign(repl *r, const ast_node *n) {
-    const char *target = n->as.assign.target;
-    ast_operator op = n->as.assign.op;
-    repl_value v;
-    if (op == AST_OP_NONE) {
-        if (eval_expr(r, n->as.assign.value, &v) < 0) return -1;
-        repl_value bound;
-        if (assignable(r, n, target, v, &bound) < 0) return -1;
-        return bind(r, n, target, bound);
-    }
-    repl_value *slot = names_get(r->locals, target);
-    if (slot == NULL) {
-        slot = names_get(&r->names, target);
-        if (slot != NULL && slot->kind == VALUE_VAR) restore_note(r, target, true); /* data changes in place */
-    }
-    if (slot == NULL) return unknown_name(r, n, target);
-    if (slot->kind == VALUE_VAR) {
-        repl_value x = value_copy(*slot);
-        bool old = ag_set_grad_enabled(r->ctx, false);
-        int rc = eval_operand(r, n->as.assign.value, LITERAL_NUMBER, &v);
-        ag_set_grad_enabled(r->ctx, old);
-        if (rc == 0) {
-            rc = update_in_place(r, n, target, x.as.var, op, v);
-            value_release(v);
-        }
-        value_release(x);
-        return rc;
-    }
-    char buf[96];
-    if (slot->kind != VALUE_NUMBER && !(slot->kind == VALUE_STRING && op == AST_OP_ADD)) {
-        return repl_error_at(r, n, "%s %s= e: %s is %s; only variables and numbers can be updated", target,
-                          ast_operator_symbol(op), target, describe_kind(*slot, buf, sizeof buf));
-    }
-    repl_value old = value_copy(*slot);
-    if (eval_operand(r, n->as.assign.value, LITERAL_NUMBER, &v) < 0) {
-        value_release(old);
-        return -1;
-    }
-    repl_value result;
-    int rc = arithmetic(r, n, op, old, v, &result);
-    value_release(old);
-    value_release(v);
-    if (rc < 0) return -1;
-    if (result.kind == VALUE_VAR && ag_name(result.as.var)[0] == '\0') ag_set_name(result.as.var, target);
-    return bind(r, n, target, result);
-}
-
 static int exec_def(repl *r, const ast_node *n) {
     user_function *f = calloc(1, sizeof *f);
     if (f == NULL || (f->name = strdup(n->as.def.name)) == NULL) {
@@ -899,7 +773,7 @@ static int exec_def(repl *r, const ast_node *n) {
     f->def = n;
     f->chunk = r->chunk;
     r->chunk->refcount++;
-    return bind(r, n, n->as.def.name, (repl_value){.kind = VALUE_FUNCTION, .as.function = f});
+    return bind_name(r, n, n->as.def.name, (repl_value){.kind = VALUE_FUNCTION, .as.function = f});
 }
 
 /* Checks Ctrl-C and collects garbage between statements, paced by
@@ -974,7 +848,7 @@ static int for_sequence(repl *r, const ast_node *n, const char *variable, const 
     int status = EXEC_OK;
     for (double k = 0; k < count && !stop_loop; k++) {
         if (statement_boundary(r, n) < 0) return EXEC_ERROR;
-        if (bind(r, iterable, variable, value_number(start + k * step)) < 0) return EXEC_ERROR;
+        if (bind_name(r, iterable, variable, value_number(start + k * step)) < 0) return EXEC_ERROR;
         status = loop_body(r, body, k + 1 >= count, &stop_loop);
     }
     return status;
@@ -995,7 +869,7 @@ static int exec_for(repl *r, const ast_node *n) {
     if (items.kind == VALUE_LIST) {
         for (int i = 0; i < items.as.list->count && !stop_loop; i++) {
             if (statement_boundary(r, n) < 0 ||
-                bind(r, iterable, variable, value_copy(items.as.list->items[i])) < 0) {
+                bind_name(r, iterable, variable, value_copy(items.as.list->items[i])) < 0) {
                 status = EXEC_ERROR;
                 break;
             }
@@ -1005,7 +879,7 @@ static int exec_for(repl *r, const ast_node *n) {
         size_t size = ag_size(items.as.var);
         for (size_t i = 0; i < size && !stop_loop; i++) {
             if (statement_boundary(r, n) < 0 ||
-                bind(r, iterable, variable, value_number(ag_cdata(items.as.var)[i])) < 0) {
+                bind_name(r, iterable, variable, value_number(ag_cdata(items.as.var)[i])) < 0) {
                 status = EXEC_ERROR;
                 break;
             }
@@ -1053,7 +927,7 @@ static void show_value(repl *r, const ast_node *n, repl_value v) {
 
 int exec_statement(repl *r, const ast_node *n, bool top_level) {
     switch (n->kind) {
-    case AST_ASSIGN: return exec_assign(r, n) < 0 ? EXEC_ERROR : EXEC_OK;
+    case AST_ASSIGN: return exec_assign(r, n) < 0 ? EXEC_ERROR : EXEC_OK; /* assign.c */
     case AST_DEF: return exec_def(r, n) < 0 ? EXEC_ERROR : EXEC_OK;
     case AST_FOR: return exec_for(r, n);
     case AST_IF: return exec_if(r, n);

@@ -754,6 +754,27 @@ static ast_node *parse_assignment(parser *p, ast_operator op) {
     return finish(p, node, start);
 }
 
+/* assignment := postfix '.' NAME ( '=' | '+=' | '-=' | '*=' | '/=' ) expression
+ * `target` is the parsed x.NAME (owned); the current token is the operator. */
+static ast_node *parse_attribute_assignment(parser *p, ast_node *target, ast_operator op, int start) {
+    advance(p);
+    ast_node *value = parse_expression(p);
+    if (!value) {
+        ast_free(target);
+        return NULL;
+    }
+    const char *name = target->as.attribute.name;
+    ast_node *node = ast_new_assign(name, strlen(name), op, value, target->line, target->column);
+    if (!node) {
+        ast_free(target);
+        return out_of_memory(p);
+    }
+    node->as.assign.object = target->as.attribute.object;
+    target->as.attribute.object = NULL;
+    ast_free(target);
+    return finish(p, node, start);
+}
+
 /* statement := def | for | if | nograd | testmode | 'break' | 'continue'
  *            | 'return' [ expression ] | assignment | expression */
 static ast_node *parse_statement(parser *p) {
@@ -802,7 +823,8 @@ static ast_node *parse_statement(parser *p) {
     }
     ast_node *expression = parse_expression(p);
     if (expression && assignment_operator(current(p)->kind, &op)) {
-        fail_at(p, start, "can only assign to a name");
+        if (expression->kind == AST_ATTRIBUTE) return parse_attribute_assignment(p, expression, op, start);
+        fail_at(p, start, "can only assign to a name or an attribute (x.data, x.grad)");
         ast_free(expression);
         return NULL;
     }

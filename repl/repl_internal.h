@@ -2,6 +2,7 @@
  *   session.c   the session, chunks, errors and traces, the statement driver
  *   names.c     the name tables
  *   eval.c      the evaluator: literals, operators, expressions, statements
+ *   assign.c    assignments: names, attributes, the in-place rule of x op= e
  *   access.c    attributes (the variable attribute table) and indexing
  *   call.c      calls of built-ins, user functions, objects and methods
  *   builtins.c  signatures and argument binding
@@ -306,6 +307,24 @@ int statement_boundary(repl *r, const ast_node *n);
 /* Looks a name up the way the evaluator does (locals, session, built-ins,
  * constants); true with a new reference in *out. */
 bool lookup_name(repl *r, const char *name, repl_value *out);
+/* Binds name in the running def's frame, or the session at top level
+ * (taking value's reference); 0, or -1 after an error at `at`. */
+int bind_name(repl *r, const ast_node *at, const char *name, repl_value value);
+/* "unknown name 'x'; did you mean ...?" at `at`; -1. */
+int unknown_name(repl *r, const ast_node *at, const char *name);
+/* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
+ * after an error at `at`. */
+int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
+               repl_value *out);
+/* Node `at` (an in-place update, arithmetic on plain numbers) made a NaN or
+ * Inf: remembered for the warning after the statement unless an op did. */
+void note_nonfinite(repl *r, const ast_node *at, const char *fallback);
+
+/* ---- assign.c: assignment statements ------------------------------------------------ */
+
+/* x = e, x op= e, x.data = e, x.grad = none (the AST_ASSIGN n); 0, or -1
+ * after an error. */
+int exec_assign(repl *r, const ast_node *n);
 
 /* "a string", "a variable of shape [3]", "nil" for messages. */
 const char *describe_kind(repl_value v, char *buf, size_t n);

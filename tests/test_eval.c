@@ -178,6 +178,27 @@ static void test_loops_of_calls_stay_flat(void **state) {
             fail_msg("y%d: groups \"%s\" and \"%s\", not g(x) and f(v)", i,
                      outer_title ? outer_title : "(none)", inner_title ? inner_title : "(none)");
     }
+/* The compound-assignment rule (assign.c): a descent step `x -= lr * x.grad`
+ * changes x's data in place, so x stays one leaf and the graph does not grow
+ * over 20000 steps; `L += x * i` records the graph, so x gets its gradient. */
+static void test_compound_assignment_rule(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 2.0\nlr = 0.5\n"
+                             "for i in range(20000) { x.cleargrad(); y = (x - 1)^2; y.backward(); "
+                             "x -= lr * x.grad }\n"
+                             "print(x, x.creator is none)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "x(1) true\n");
+    ag_ctx *ctx = repl_ctx(s.r);
+    ag_gc(ctx); /* x, lr, y and y's graph of two functions: a handful of nodes */
+    assert_true(ag_live_vars(ctx) < 16);
+    assert_true(ag_live_funcs(ctx) < 8);
+    assert_int_equal(run(&s, "w = 3.0\nL = 0\nfor i in range(4) { L += w * i }\n"
+                             "L.backward()\nprint(L, w.grad, L.creator)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "x(1) true\nL(18) variable(6) Add\n");
     assert_string_equal(err_of(&s), "");
     session_close(&s);
 }
@@ -810,6 +831,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_stays_flat),
         cmocka_unit_test(test_loops_of_calls_stay_flat),
+        cmocka_unit_test(test_compound_assignment_rule),
         cmocka_unit_test(test_collections_paced_by_allocation),
         cmocka_unit_test(test_create_graph_cycles_are_freed),
         cmocka_unit_test(test_failed_statement_changes_nothing),

@@ -164,6 +164,9 @@ static const parse_case parse_cases[] = {
     {"x[[0, 2]]", "(index x (list 0 2))"},
     /* Python's spellings (SPEC section 5) */
     {"x**2", "(^ x 2)"},
+    {"x.data = 3", "(= (. x data) 3)"},
+    {"m.w.data -= lr * g", "(-= (. (. m w) data) (* lr g))"},
+    {"x.grad = none", "(= (. x grad) none)"},
     {"2**3**2", "(^ 2 (^ 3 2))"},
     {"-x**2", "(- (^ x 2))"},
     {"(3, 2)", "(list 3 2)"},
@@ -317,10 +320,9 @@ static const error_case error_cases[] = {
     {"f(a=1, 2)", PARSE_ERROR, 1, 8, "positional argument after keyword argument"},
     {"f(k=1, k=2)", PARSE_ERROR, 1, 8, "duplicate keyword argument 'k'"},
     /* statements */
-    {"x.data = 3", PARSE_ERROR, 1, 1, "can only assign to a name"},
-    {"f(x) += 1", PARSE_ERROR, 1, 1, "can only assign to a name"},
-    {"(x) = 1", PARSE_ERROR, 1, 1, "can only assign to a name"},
-    {"true = 1", PARSE_ERROR, 1, 1, "can only assign to a name"},
+    {"f(x) += 1", PARSE_ERROR, 1, 1, "can only assign to a name or an attribute (x.data, x.grad)"},
+    {"(x) = 1", PARSE_ERROR, 1, 1, "can only assign to a name or an attribute (x.data, x.grad)"},
+    {"true = 1", PARSE_ERROR, 1, 1, "can only assign to a name or an attribute (x.data, x.grad)"},
     {"x = y = 1", PARSE_ERROR, 1, 7, "unexpected token '='"},
     {"def = 1", PARSE_ERROR, 1, 5, "expected function name after 'def'"},
     {"def f = 1", PARSE_ERROR, 1, 7, "expected '(' after function name"},
@@ -367,7 +369,7 @@ static const error_case error_cases[] = {
     {"(,)", PARSE_ERROR, 1, 2, "expected expression"},
     {"a is", PARSE_ERROR, 1, 5, "expected expression"},
     {"a is b is c", PARSE_ERROR, 1, 8, "comparisons cannot be chained; use 'and'"},
-    {"none = 1", PARSE_ERROR, 1, 1, "can only assign to a name"},
+    {"none = 1", PARSE_ERROR, 1, 1, "can only assign to a name or an attribute (x.data, x.grad)"},
     {"x = 1 + 1 )\n\"open", PARSE_ERROR, 1, 11, "unexpected token ')'"},
     /* incomplete: the input ended inside ( [ or between statements in { } */
     {"(1 +", PARSE_INCOMPLETE, 1, 5, "expected expression"},

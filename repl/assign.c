@@ -1,0 +1,346 @@
+/* assign.c — assignment statements: x = e, x op= e, x.data = e, x.grad = none
+ * (repl_internal.h, "assign.c").
+ *
+ * The rule of `NAME op= e` (op one of + - * /), as `:help language` states it:
+ * when NAME is a variable that no op made (a leaf: a literal, randn(...), a
+ * parameter) and e is an update (e uses a gradient, x.grad, or uses no named
+ * variable at all: numbers, literals, x.data, randn(3), values made under
+ * nograd), the statement changes NAME's data in place and records nothing: an
+ * optimizer step, `x -= lr * x.grad`, leaves x the same leaf and the graph
+ * does not grow.  Otherwise (NAME is the result of an op, or e uses named
+ * variables and no gradient) it is `NAME = NAME op e`: it records the op and
+ * rebinds NAME to the result, so `L = 0; for i in range(3) { L += x * i }`
+ * builds L's graph as micrograd and PyTorch do.  Inside nograd a leaf is
+ * always updated in place. */
+#include "repl_internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The value an assignment binds: numbers and tensor literals become new
+ * leaves; a variable without a name takes the target's. */
+static int assignable(repl *r, const ast_node *at, const char *target, repl_value v,
+                      repl_value *out) {
+    if (v.kind == VALUE_NUMBER || (v.kind == VALUE_LIST && value_is_tensor_literal(v))) {
+        ag_var *leaf = value_to_leaf(r, v);
+        value_release(v);
+        if (leaf == NULL) return engine_error_at(r, at);
+        v = value_var(leaf);
+    }
+    if (v.kind == VALUE_VAR && ag_name(v.as.var)[0] == '\0') ag_set_name(v.as.var, target);
+    *out = v;
+    return 0;
+}
+
+/* x op= e on x's data in place: e broadcast to x's shape, no graph. */
+static int update_in_place(repl *r, const ast_node *at, const char *target, ag_var *x, ast_operator op, repl_value e) {
+    double scalar;
+    const double *source = NULL;
+    int e_ndim = 0;
+    const int *e_shape = NULL;
+    ag_var *ev = NULL;
+    char buf[96];
+    if (e.kind == VALUE_NUMBER) {
+        scalar = e.as.number;
+        source = &scalar;
+    } else if (e.kind == VALUE_VAR || (e.kind == VALUE_LIST && value_is_tensor_literal(e))) {
+        if (operand_var(r, at, e, "update with", &ev) < 0) return -1;
+        source = ag_cdata(ev);
+        e_ndim = ag_ndim(ev);
+        e_shape = ag_shape(ev);
+    } else if (e.kind == VALUE_NIL) {
+        return value_nil_error_at(r, at, "", e);
+    } else {
+        return repl_error_at(r, at, "%s %s= e: e must be a variable or number, not %s", target,
+                          ast_operator_symbol(op), describe_kind(e, buf, sizeof buf));
+    }
+    int ndim = ag_ndim(x);
+    const int *shape = ag_shape(x);
+    size_t strides[AG_MAX_DIMS] = {0};
+    bool fits = e_ndim <= ndim;
+    size_t stride = 1;
+    for (int k = e_ndim - 1; k >= 0 && fits; k--) {
+        int d = ndim - e_ndim + k;
+        if (e_shape[k] != 1 && e_shape[k] != shape[d]) fits = false;
+        strides[d] = e_shape[k] == 1 ? 0 : stride;
+        stride *= (size_t)e_shape[k];
+    }
+    if (!fits) {
+        char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
+        return repl_error_at(r, at, "%s %s= e: e's shape %s does not broadcast to %s's shape %s", target,
+                          ast_operator_symbol(op), ag_shape_string(e_ndim, e_shape, a), target,
+                          ag_shape_string(ndim, shape, b));
+    }
+    double *data = ag_data(x);
+    size_t size = ag_size(x);
+    int index[AG_MAX_DIMS] = {0};
+    size_t offset = 0;
+    bool produced_nonfinite = false; /* from finite numbers: x /= 0 */
+    for (size_t i = 0; i < size; i++) {
+        double v = source[offset], before = data[i];
+        switch (op) {
+        case AST_OP_ADD: data[i] = before + v; break;
+        case AST_OP_SUBTRACT: data[i] = before - v; break;
+        case AST_OP_MULTIPLY: data[i] = before * v; break;
+        default: data[i] = before / v; break;
+        }
+        if (!isfinite(data[i]) && isfinite(before) && isfinite(v)) produced_nonfinite = true;
+        for (int d = ndim - 1; d >= 0; d--) { /* odometer over x's index */
+            offset += strides[d];
+            if (++index[d] < shape[d]) break;
+            offset -= strides[d] * (size_t)shape[d];
+            index[d] = 0;
+        }
+    }
+    if (produced_nonfinite) note_nonfinite(r, at, ast_operator_symbol(op));
+    return 0;
+}
+
+/* ---- does e take part in differentiation? ------------------------------------------- */
+
+/* A set of pointers (open addressing), for walking a graph once per node. */
+typedef struct pointer_set {
+    const void **slots;
+    size_t capacity, count;
+} pointer_set;
+
+/* Adds p; true when it was new.  *failed set when memory runs out. */
+static bool pointer_set_add(pointer_set *set, const void *p, bool *failed) {
+    if (2 * (set->count + 1) > set->capacity) {
+        size_t capacity = set->capacity ? 2 * set->capacity : 64;
+        const void **slots = calloc(capacity, sizeof *slots);
+        if (slots == NULL) {
+            *failed = true;
+            return false;
+        }
+        for (size_t i = 0; i < set->capacity; i++) {
+            if (set->slots[i] == NULL) continue;
+            size_t k = ((uintptr_t)set->slots[i] >> 4) % capacity;
+            while (slots[k] != NULL) k = (k + 1) % capacity;
+            slots[k] = set->slots[i];
+        }
+        free(set->slots);
+        set->slots = slots;
+        set->capacity = capacity;
+    }
+    size_t k = ((uintptr_t)p >> 4) % set->capacity;
+    while (set->slots[k] != NULL) {
+        if (set->slots[k] == p) return false;
+        k = (k + 1) % set->capacity;
+    }
+    set->slots[k] = p;
+    set->count++;
+    return true;
+}
+
+/* Is e (a variable) a term of a graph, not a step of an update: does its graph
+ * reach a named leaf (x, a parameter, a bound literal) and no gradient?  A
+ * gradient anywhere in it (x.grad, or a variable made by a backward) makes e
+ * an update.  Leaves without a name are values made on the spot (literals,
+ * randn(3), x.data); constants and values made under nograd are data.  Walks
+ * e's graph depth first, each function once.  Out of memory answers true:
+ * recording the graph is the safe side. */
+static bool builds_graph(ag_var *e) {
+    const unsigned data = AG_VAR_CONST | AG_VAR_NOGRAD;
+    const unsigned gradient = AG_VAR_BACKWARD | AG_VAR_SEED;
+    pointer_set seen = {0};
+    ag_var **stack = NULL;
+    size_t depth = 0, capacity = 0;
+    bool failed = false, named = false, from_gradient = false;
+    ag_var *next = e;
+    while (next != NULL && !from_gradient && !failed) {
+        unsigned flags = ag_var_flags(next);
+        ag_func *f = ag_creator(next);
+        if (flags & gradient) {
+            from_gradient = true;
+        } else if (flags & data) {
+            /* no graph below */
+        } else if (f == NULL) {
+            if (ag_name(next)[0] != '\0') named = true;
+        } else if (pointer_set_add(&seen, f, &failed)) {
+            for (int i = 0; i < ag_func_ninputs(f) && !failed; i++) {
+                if (depth == capacity) {
+                    size_t grown = capacity ? 2 * capacity : 32;
+                    ag_var **bigger = realloc(stack, grown * sizeof *bigger);
+                    if (bigger == NULL) {
+                        failed = true;
+                        break;
+                    }
+                    stack = bigger;
+                    capacity = grown;
+                }
+                stack[depth++] = ag_func_input(f, i);
+            }
+        }
+        next = depth > 0 ? stack[--depth] : NULL;
+    }
+    free(stack);
+    free(seen.slots);
+    return failed || (named && !from_gradient);
+}
+
+/* ---- NAME = e, NAME op= e ------------------------------------------------------------- */
+
+/* NAME op= e: in place or through the graph, by the rule at the top. */
+static int compound_assign(repl *r, const ast_node *n) {
+    const char *target = n->as.assign.target;
+    ast_operator op = n->as.assign.op;
+    name_table *table = r->locals;
+    repl_value *slot = names_get(r->locals, target);
+    if (slot == NULL) {
+        table = &r->names;
+        slot = names_get(&r->names, target);
+    }
+    if (slot == NULL) return unknown_name(r, n, target);
+    char buf[96];
+    if (slot->kind != VALUE_VAR && slot->kind != VALUE_NUMBER &&
+        !(slot->kind == VALUE_STRING && op == AST_OP_ADD))
+        return repl_error_at(r, n, "%s %s= e: %s is %s; only variables and numbers can be updated", target,
+                             ast_operator_symbol(op), target, describe_kind(*slot, buf, sizeof buf));
+    repl_value old = value_copy(*slot), v;
+    if (eval_operand(r, n->as.assign.value, LITERAL_NUMBER, &v) < 0) {
+        value_release(old);
+        return -1;
+    }
+    int rc;
+    if (old.kind == VALUE_VAR && ag_creator(old.as.var) == NULL &&
+        (!ag_grad_enabled(r->ctx) || !(v.kind == VALUE_VAR && builds_graph(v.as.var)))) {
+        if (table == &r->names) restore_note(r, target, true); /* data changes in place */
+        rc = update_in_place(r, n, target, old.as.var, op, v);
+        value_release(old);
+        value_release(v);
+        return rc;
+    }
+    repl_value result;
+    rc = arithmetic(r, n, op, old, v, &result);
+    value_release(old);
+    value_release(v);
+    if (rc < 0) return -1;
+    if (result.kind == VALUE_VAR && ag_name(result.as.var)[0] == '\0') ag_set_name(result.as.var, target);
+    /* rebinds where NAME was found: a def updating a session name updates it */
+    if (!names_set(table, target, result)) return repl_error_at(r, n, "out of memory");
+    if (table == &r->names) restore_note(r, target, false);
+    return 0;
+}
+
+/* ---- x.data = e, x.grad = none ---------------------------------------------------------- */
+
+/* The attributes an assignment may set, for its messages. */
+static const char settable[] = "x.data (its value, same shape), x.grad (none or a gradient) and x.name";
+
+/* x.data = e: e's numbers into x's data, same shape (a plain number for a
+ * one-element x); e is evaluated without recording a graph. */
+static int set_data(repl *r, const ast_node *n, const char *label, ag_var *x, repl_value e) {
+    char buf[96];
+    ag_var *source;
+    if (e.kind == VALUE_NIL && e.as.string != NULL) return value_nil_error_at(r, n, "", e);
+    if (value_as_var(r, n, e, &source) != 0)
+        return repl_error_at(r, n, "%s.data = e: e must be a variable or number, not %s", label,
+                             describe_kind(e, buf, sizeof buf));
+    bool number = e.kind == VALUE_NUMBER || (ag_ndim(source) == 0 && ag_size(x) == 1);
+    if (!number && !ag_same_shape(source, x)) {
+        char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
+        return repl_error_at(r, n, "%s.data = e: e's shape %s is not %s's shape %s (x.data keeps x's "
+                                   "shape; x = e binds a new variable)",
+                             label, ag_shape_string(ag_ndim(source), ag_shape(source), a), label,
+                             ag_shape_string(ag_ndim(x), ag_shape(x), b));
+    }
+    size_t size = ag_size(x);
+    if (size > 0 && source != x) memmove(ag_data(x), ag_cdata(source), size * sizeof(double));
+    return 0;
+}
+
+/* x.grad = e: none clears it, else a variable of x's shape becomes it. */
+static int set_grad(repl *r, const ast_node *n, const char *label, ag_var *x, repl_value e) {
+    char buf[96];
+    if (e.kind == VALUE_NIL) {
+        ag_cleargrad(x);
+        return 0;
+    }
+    ag_var *g;
+    if (value_as_var(r, n, e, &g) != 0)
+        return repl_error_at(r, n, "%s.grad = e: e must be none or a variable of %s's shape, not %s", label,
+                             label, describe_kind(e, buf, sizeof buf));
+    if (!ag_same_shape(g, x)) {
+        char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
+        return repl_error_at(r, n, "%s.grad = e: e's shape %s is not %s's shape %s", label,
+                             ag_shape_string(ag_ndim(g), ag_shape(g), a), label,
+                             ag_shape_string(ag_ndim(x), ag_shape(x), b));
+    }
+    if (ag_set_grad(x, g) < 0) return engine_error_at(r, n);
+    return 0;
+}
+
+/* OBJECT.NAME = e and OBJECT.data op= e. */
+static int assign_attribute(repl *r, const ast_node *n) {
+    const char *name = n->as.assign.target;
+    ast_operator op = n->as.assign.op;
+    const ast_node *o = n->as.assign.object;
+    char text[48], buf[96];
+    const char *label = o->kind == AST_NAME ? o->as.name : node_text(r, o, text, sizeof text) ? text : "x";
+    repl_value object;
+    if (eval_expr(r, o, &object) < 0) return -1;
+    int rc = 0;
+    bool data = strcmp(name, "data") == 0, grad = strcmp(name, "grad") == 0, named = strcmp(name, "name") == 0;
+    if (object.kind == VALUE_NIL) {
+        rc = value_nil_error_at(r, n, "", object);
+    } else if (object.kind != VALUE_VAR) {
+        rc = repl_error_at(r, n, "cannot set attributes of %s; a variable's settable attributes are %s",
+                           describe_kind(object, buf, sizeof buf), settable);
+    } else if (!data && !grad && !named) {
+        bool known = false;
+        for (const variable_attribute_def *a = variable_attribute_table; a->name && !known; a++)
+            known = strcmp(a->name, name) == 0;
+        rc = repl_error_at(r, n, "%s.%s %s: the settable attributes are %s", label, name,
+                           known ? "cannot be set" : "is not an attribute", settable);
+    } else if (op != AST_OP_NONE && !data) {
+        rc = repl_error_at(r, n, "%s.%s %s= e: only x.data can be updated in place (x.%s = e sets it)", label,
+                           name, ast_operator_symbol(op), name);
+    }
+    if (rc < 0) {
+        value_release(object);
+        return -1;
+    }
+    ag_var *x = object.as.var;
+    repl_value e;
+    /* a value, not a graph: evaluated as the in-place update's e is */
+    bool old = data ? ag_set_grad_enabled(r->ctx, false) : ag_grad_enabled(r->ctx);
+    rc = eval_operand(r, n->as.assign.value, LITERAL_NUMBER, &e);
+    if (data) ag_set_grad_enabled(r->ctx, old);
+    if (rc == 0) {
+        if (data && op != AST_OP_NONE) {
+            char what[64];
+            snprintf(what, sizeof what, "%s.data", label);
+            rc = update_in_place(r, n, what, x, op, e);
+        } else if (data) {
+            rc = set_data(r, n, label, x, e);
+        } else if (grad) {
+            rc = set_grad(r, n, label, x, e);
+        } else if (e.kind == VALUE_STRING) {
+            ag_set_name(x, e.as.string->text);
+        } else {
+            rc = repl_error_at(r, n, "%s.name = e: e must be a string, not %s", label,
+                               describe_kind(e, buf, sizeof buf));
+        }
+        value_release(e);
+    }
+    if (rc == 0 && data) { /* for :save: which variable's data changed */
+        if (o->kind == AST_NAME && names_get(r->locals, o->as.name) == NULL)
+            restore_note(r, o->as.name, true);
+        else
+            restore_note_all(r);
+    }
+    value_release(object);
+    return rc < 0 ? -1 : 0;
+}
+
+int exec_assign(repl *r, const ast_node *n) {
+    if (n->as.assign.object != NULL) return assign_attribute(r, n);
+    if (n->as.assign.op != AST_OP_NONE) return compound_assign(r, n);
+    repl_value v, bound;
+    if (eval_expr(r, n->as.assign.value, &v) < 0) return -1;
+    if (assignable(r, n, n->as.assign.target, v, &bound) < 0) return -1;
+    return bind_name(r, n, n->as.assign.target, bound);
+}
