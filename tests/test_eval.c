@@ -178,6 +178,10 @@ static void test_loops_of_calls_stay_flat(void **state) {
             fail_msg("y%d: groups \"%s\" and \"%s\", not g(x) and f(v)", i,
                      outer_title ? outer_title : "(none)", inner_title ? inner_title : "(none)");
     }
+    assert_string_equal(err_of(&s), "");
+    session_close(&s);
+}
+
 /* The compound-assignment rule (assign.c): a descent step `x -= lr * x.grad`
  * changes x's data in place, so x stays one leaf and the graph does not grow
  * over 20000 steps; `L += x * i` records the graph, so x gets its gradient. */
