@@ -129,19 +129,14 @@ static void state_cell(const ag_optim_state *s, const double *values, int digits
     if (shown < s->size && used < n) snprintf(buf + used, n - used, " ...");
 }
 
-/* The state array `name` ("velocity", "m", "v") of one parameter's state. */
-static const double *state_array(const ag_optim_state *s, const char *name) {
-    return strcmp(name, "velocity") == 0 ? s->velocity : strcmp(name, "m") == 0 ? s->m : s->v;
-}
-
 /* The text of opt.state: one row per parameter with its state arrays. */
 static char *state_text(const ag_optim *opt, int digits) {
-    ag_optim_config c = ag_optim_get_config(opt);
-    const char *kind = ag_optim_kind_name(c.kind);
+    ag_optim_kind kind_id = ag_optim_get_config(opt).kind;
+    const char *kind = ag_optim_kind_name(kind_id);
     long t = ag_optim_step_count(opt);
     int count = ag_optim_state_count(opt);
     strbuf out = {0};
-    if (c.kind == AG_SGD && c.momentum == 0) {
+    if (kind_id == AG_SGD && ag_optim_get(opt, "momentum") == 0) {
         strbuf_appendf(&out, "%s state, t=%ld: none (sgd without momentum keeps no state)", kind,
                      t);
         return strbuf_take(&out);
@@ -155,20 +150,23 @@ static char *state_text(const ag_optim *opt, int digits) {
     /* t is the optimizer's (Adam's bias correction uses it for every
      * parameter), so it heads the table rather than sitting in each row. */
     /* one column per state array, named as the kind's row names them */
-    const char *arrays[2] = {ag_optim_state_name(c.kind, 0), ag_optim_state_name(c.kind, 1)};
-    int narrays = arrays[1] ? 2 : 1;
+    enum { MAX_ARRAYS = 4 };
+    const char *header[1 + MAX_ARRAYS] = {"param"};
+    int narrays = 0;
+    while (narrays < MAX_ARRAYS && (header[1 + narrays] = ag_optim_state_name(kind_id, narrays)) != NULL)
+        narrays++;
     strbuf_appendf(&out, "%s state, t=%ld\n", kind, t);
     text_table tb = {.columns = 1 + narrays};
-    const char *header[3] = {"param", arrays[0], arrays[1]};
     text_table_add_row(&tb, header);
     for (int i = 0; i < count; i++) {
         ag_optim_state s;
         if (ag_optim_state_at(opt, i, &s) < 0) continue;
-        char text[2][512];
-        for (int k = 0; k < narrays; k++)
-            state_cell(&s, state_array(&s, arrays[k]), digits, text[k], sizeof text[k]);
-        const char *cells[3] = {s.name && s.name[0] ? s.name : "<unnamed>", text[0],
-                                narrays > 1 ? text[1] : NULL};
+        char text[MAX_ARRAYS][512];
+        const char *cells[1 + MAX_ARRAYS] = {s.name && s.name[0] ? s.name : "<unnamed>"};
+        for (int k = 0; k < narrays; k++) {
+            state_cell(&s, ag_optim_state_array(opt, i, header[1 + k]), digits, text[k], sizeof text[k]);
+            cells[1 + k] = text[k];
+        }
         text_table_add_row(&tb, cells);
     }
     if (!tb.failed) text_table_render(&tb, &out);
@@ -407,11 +405,8 @@ static int bind_optimizer(repl *r, const builtin_args *args, optimizer_object *o
 /* Parameter positions shared by every optimizer's signature. */
 enum { ARG_PARAMS = 0, ARG_LR = 1 };
 
-/* Builds the optimizer from a filled config; hooks are the last argument. */
-static int make_optimizer(repl *r, const builtin_args *args, const ag_optim_config *config,
-                          repl_value *out) {
-    ag_optim *opt = ag_optim_new(repl_ctx(r), config);
-    if (opt == NULL) return engine_error(r);
+/* Wraps opt (taken) with its hooks (the last argument) and binding. */
+static int make_optimizer(repl *r, const builtin_args *args, ag_optim *opt, repl_value *out) {
     optimizer_object *o = malloc(sizeof *o);
     if (o == NULL) {
         ag_optim_free(opt);
@@ -427,23 +422,25 @@ static int make_optimizer(repl *r, const builtin_args *args, const ag_optim_conf
 }
 
 /* sgd(...), momentum(...), adam(...), adamw(...): the kind named like the
- * built-in, its defaults, then every parameter between params and hooks
- * set by name (the signature's names are the config's: lr, momentum,
+ * built-in with its defaults, then every parameter between params and
+ * hooks set by name (the signature's names are the engine's: lr, momentum,
  * beta1, ...; a test checks each row against the engine's table). */
 static int fn_optimizer(repl *r, const builtin_args *args, repl_value *out) {
     int kind = ag_optim_kind_by_name(args->def->name);
     if (kind < 0) return repl_error(r, "%s: not an optimizer", args->def->name);
-    ag_optim_config c = ag_optim_defaults((ag_optim_kind)kind);
     const signature *s = signature_of(r, args->def);
     if (s == NULL) return -1;
+    ag_optim *opt = ag_optim_new_kind(repl_ctx(r), (ag_optim_kind)kind);
+    if (opt == NULL) return engine_error(r);
     for (int i = ARG_LR; i < args->count - 1; i++) {
-        double *field = ag_optim_config_field(&c, s->params[i].name);
-        if (field == NULL)
-            return repl_error(r, "%s: '%s' is not one of its hyper-parameters", args->def->name,
-                              s->params[i].name);
-        if (arg_number(r, args, i, field) < 0) return -1;
+        double value;
+        if (arg_number(r, args, i, &value) < 0 || ag_optim_set(opt, s->params[i].name, value) < 0) {
+            int rc = r->error_set ? -1 : engine_error(r);
+            ag_optim_free(opt);
+            return rc;
+        }
     }
-    return make_optimizer(r, args, &c, out);
+    return make_optimizer(r, args, opt, out);
 }
 
 /* ---- the table ------------------------------------------------------------------------- */
@@ -462,7 +459,7 @@ const builtin_def builtins_optim[] = {
     {"adam", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]",
      fn_optimizer, "optimizers",
      "Adam: lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps)", .function_only = true},
-    {"adamw", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, weight_decay=0.01, hooks=[]",
+    {"adamw", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, hooks=[]",
      fn_optimizer, "optimizers", "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay",
      .function_only = true},
     {"weight_decay", "lambda", fn_weight_decay, "optimizers",

@@ -13,13 +13,16 @@
 #include "ag_optim.h"
 #include "internal.h"
 
+#define OPTIM_MAX_PARAMS 8 /* hyper-parameters of a kind, lr included */
+#define OPTIM_MAX_ARRAYS 4 /* state arrays per parameter */
+
 /* One parameter's state; the arrays point into one block `data`. */
 typedef struct state_entry {
     ag_var *param; /* retained while the entry exists */
     char *name;    /* the model's name for it, or NULL */
     size_t size;
     double *data;
-    double *velocity, *m, *v;
+    double *arrays[OPTIM_MAX_ARRAYS]; /* into data, by the kind's state names */
 } state_entry;
 
 typedef struct hook {
@@ -37,7 +40,8 @@ typedef struct pointer_map {
 
 struct ag_optim {
     ag_ctx *ctx;
-    ag_optim_config config;
+    ag_optim_kind kind;
+    double hp[OPTIM_MAX_PARAMS]; /* hyper-parameters, in the order of the kind's row */
     long steps;
     hook *hooks;
     int nhooks;
@@ -120,66 +124,73 @@ static void map_free(pointer_map *map) {
 /* ---- construction ---------------------------------------------------------- */
 
 /* ---- the kinds: one row each ---------------------------------------------------
- * A fifth optimizer is one row here (name, defaults, hyper-parameters,
- * state, step) plus its step function, its enum value in ag_optim.h and its
- * built-in row in repl/builtins_optim.c (HACKING.md). */
+ * An optimizer kind is one row here (name, hyper-parameters with defaults
+ * and ranges, state arrays, step) plus its step function below, its enum
+ * value at the end of ag_optim_kind and its built-in row in
+ * repl/builtins_optim.c (HACKING.md).  No public struct changes: settings
+ * and state are reached by name (ag_optim_set, ag_optim_state_array). */
 
-/* A hyper-parameter after lr: its name, its place in the config and its
- * range: [0, 1) when below_one, else [0, inf). */
-typedef struct optim_field {
+/* The values a hyper-parameter may take. */
+typedef enum optim_range {
+    RANGE_NONNEGATIVE, /* a finite number >= 0 */
+    RANGE_BELOW_ONE,   /* in [0, 1) */
+    RANGE_POSITIVE     /* a finite number > 0 (eps: 0 turns a zero gradient into 0/0) */
+} optim_range;
+
+typedef struct optim_param {
     const char *name;
-    size_t offset;
-    bool below_one;
-} optim_field;
+    double fallback; /* its default */
+    optim_range range;
+} optim_param;
 
-#define FIELD(member, below_one) {#member, offsetof(ag_optim_config, member), below_one}
-
-/* One optimizer kind.  fields: checked and described in this order (lr
- * first, always).  arrays: state arrays per parameter for this config,
- * named by state_names, laid out one after another in one block.  step_lr:
- * the learning rate of update t (NULL = lr).  step: one parameter's update
- * with the gradient g and its state block (NULL when arrays is 0). */
+/* One optimizer kind.  params: lr first, then the rest in the order they are
+ * described; the step functions read them by these positions.  state_names:
+ * the arrays each parameter's state holds, one after another in one block;
+ * arrays: how many of them this configuration uses.  step_lr: the learning
+ * rate of update t (NULL = lr).  step: one parameter's update with the
+ * gradient g and its state block (NULL when arrays is 0). */
 typedef struct optim_kind_def {
     const char *name;
-    ag_optim_config defaults;
-    optim_field fields[5]; /* ends at a NULL name */
-    const char *state_names[2];
-    int (*arrays)(const ag_optim_config *c);
-    double (*step_lr)(const ag_optim_config *c, long t);
-    void (*step)(const ag_optim_config *c, double lr_t, double *p, const double *g, double *state,
-                 size_t size);
+    optim_param params[OPTIM_MAX_PARAMS]; /* ends at a NULL name */
+    const char *state_names[OPTIM_MAX_ARRAYS + 1]; /* ends at NULL */
+    int (*arrays)(const double *hp);
+    double (*step_lr)(const double *hp, long t);
+    void (*step)(const double *hp, double lr_t, double *p, const double *g, double *state, size_t size);
 } optim_kind_def;
 
-static int sgd_arrays(const ag_optim_config *c) { return c->momentum != 0 ? 1 : 0; }
-static int one_array(const ag_optim_config *c) { return 1; }
-static int two_arrays(const ag_optim_config *c) { return 2; }
-static double adam_lr(const ag_optim_config *c, long steps);
-static void sgd_step(const ag_optim_config *c, double lr_t, double *p, const double *g, double *u,
-                     size_t size);
-static void momentum_step(const ag_optim_config *c, double lr_t, double *p, const double *g,
-                          double *v, size_t size);
-static void adam_step(const ag_optim_config *c, double lr_t, double *p, const double *g,
-                      double *state, size_t size);
+/* Positions in the rows below (lr is always first). */
+enum { LR = 0 };
+enum { SGD_MOMENTUM = 1, SGD_WEIGHT_DECAY };
+enum { MOMENTUM_FACTOR = 1 };
+enum { ADAM_BETA1 = 1, ADAM_BETA2, ADAM_EPS, ADAM_WEIGHT_DECAY };
+
+static int sgd_arrays(const double *hp) { return hp[SGD_MOMENTUM] != 0 ? 1 : 0; }
+static int one_array(const double *hp) { return 1; }
+static int two_arrays(const double *hp) { return 2; }
+static double adam_lr(const double *hp, long steps);
+static void sgd_step(const double *hp, double lr_t, double *p, const double *g, double *u, size_t size);
+static void momentum_step(const double *hp, double lr_t, double *p, const double *g, double *v,
+                          size_t size);
+static void adam_step(const double *hp, double lr_t, double *p, const double *g, double *state,
+                      size_t size);
+static void adamw_step(const double *hp, double lr_t, double *p, const double *g, double *state,
+                       size_t size);
+
+#define ADAM_PARAMS(weight_decay)                                                                   \
+    {{"lr", 0.001, RANGE_NONNEGATIVE}, {"beta1", 0.9, RANGE_BELOW_ONE}, {"beta2", 0.999, RANGE_BELOW_ONE}, \
+     {"eps", 1e-8, RANGE_POSITIVE}, {"weight_decay", weight_decay, RANGE_NONNEGATIVE}}
 
 static const optim_kind_def optim_kinds[] = {
-    [AG_SGD] = {"sgd", {.kind = AG_SGD, .lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8},
-                {FIELD(momentum, true), FIELD(weight_decay, false)},
+    [AG_SGD] = {"sgd",
+                {{"lr", 0.01, RANGE_NONNEGATIVE}, {"momentum", 0, RANGE_BELOW_ONE},
+                 {"weight_decay", 0, RANGE_NONNEGATIVE}},
                 {"velocity"}, sgd_arrays, NULL, sgd_step},
-    [AG_MOMENTUM] = {"momentum",
-                     {.kind = AG_MOMENTUM, .lr = 0.01, .momentum = 0.9, .beta1 = 0.9, .beta2 = 0.999,
-                      .eps = 1e-8},
-                     {FIELD(momentum, true)},
+    [AG_MOMENTUM] = {"momentum", {{"lr", 0.01, RANGE_NONNEGATIVE}, {"momentum", 0.9, RANGE_BELOW_ONE}},
                      {"velocity"}, one_array, NULL, momentum_step},
-    [AG_ADAM] = {"adam", {.kind = AG_ADAM, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8},
-                 {FIELD(beta1, true), FIELD(beta2, true), FIELD(eps, false), FIELD(weight_decay, false)},
-                 {"m", "v"}, two_arrays, adam_lr, adam_step},
-    [AG_ADAMW] = {"adamw",
-                  {.kind = AG_ADAMW, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,
-                   .weight_decay = 0.01},
-                  {FIELD(beta1, true), FIELD(beta2, true), FIELD(eps, false), FIELD(weight_decay, false)},
-                  {"m", "v"}, two_arrays, adam_lr, adam_step},
+    [AG_ADAM] = {"adam", ADAM_PARAMS(0), {"m", "v"}, two_arrays, adam_lr, adam_step},
+    [AG_ADAMW] = {"adamw", ADAM_PARAMS(0.01), {"m", "v"}, two_arrays, adam_lr, adamw_step},
 };
-#undef FIELD
+#undef ADAM_PARAMS
 
 /* Fails when the last kind has no row; a kind inserted before it without
  * one leaves a hole of zeros, which tests/test_abi.c finds (no name). */
@@ -202,59 +213,88 @@ int ag_optim_kind_by_name(const char *name) {
     return -1;
 }
 
-ag_optim_config ag_optim_defaults(ag_optim_kind kind) {
+/* The position of the hyper-parameter `name` in d's row, or -1. */
+static int param_index(const optim_kind_def *d, const char *name) {
+    for (int i = 0; d && name && i < OPTIM_MAX_PARAMS && d->params[i].name; i++)
+        if (strcmp(d->params[i].name, name) == 0) return i;
+    return -1;
+}
+
+const char *ag_optim_param(ag_optim_kind kind, int i, double *fallback) {
     const optim_kind_def *d = kind_def(kind);
-    if (d != NULL) return d->defaults;
-    return (ag_optim_config){.kind = kind, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
+    if (d == NULL || i < 0 || i >= OPTIM_MAX_PARAMS || d->params[i].name == NULL) return NULL;
+    if (fallback != NULL) *fallback = d->params[i].fallback;
+    return d->params[i].name;
+}
+
+const char *ag_optim_param_range(ag_optim_kind kind, int i) {
+    static const char *const ranges[] = {
+        [RANGE_NONNEGATIVE] = "[0, inf)", [RANGE_BELOW_ONE] = "[0, 1)", [RANGE_POSITIVE] = "(0, inf)"};
+    return ag_optim_param(kind, i, NULL) != NULL ? ranges[optim_kinds[kind].params[i].range] : NULL;
+}
+
+/* The member of the public config named `name` (the kinds of 1.0 use no
+ * other names), or NULL. */
+static double *config_member(ag_optim_config *c, const char *name) {
+    if (strcmp(name, "lr") == 0) return &c->lr;
+    if (strcmp(name, "momentum") == 0) return &c->momentum;
+    if (strcmp(name, "beta1") == 0) return &c->beta1;
+    if (strcmp(name, "beta2") == 0) return &c->beta2;
+    if (strcmp(name, "eps") == 0) return &c->eps;
+    if (strcmp(name, "weight_decay") == 0) return &c->weight_decay;
+    return NULL;
+}
+
+ag_optim_config ag_optim_defaults(ag_optim_kind kind) {
+    /* the members a kind has no hyper-parameter for keep these */
+    ag_optim_config c = {kind, 0.001, 0, 0.9, 0.999, 1e-8, 0};
+    const optim_kind_def *d = kind_def(kind);
+    for (int i = 0; d && i < OPTIM_MAX_PARAMS && d->params[i].name; i++) {
+        double *member = config_member(&c, d->params[i].name);
+        if (member != NULL) *member = d->params[i].fallback;
+    }
+    return c;
 }
 
 double *ag_optim_config_field(ag_optim_config *c, const char *name) {
-    if (c == NULL || name == NULL) return NULL;
-    if (strcmp(name, "lr") == 0) return &c->lr;
-    const optim_kind_def *d = kind_def(c->kind);
-    for (int i = 0; d && i < 5 && d->fields[i].name; i++)
-        if (strcmp(d->fields[i].name, name) == 0) return (double *)((char *)c + d->fields[i].offset);
-    return NULL;
+    if (c == NULL || name == NULL || param_index(kind_def(c->kind), name) < 0) return NULL;
+    return config_member(c, name);
 }
 
 const char *ag_optim_state_name(ag_optim_kind kind, int i) {
     const optim_kind_def *d = kind_def(kind);
-    return d && i >= 0 && i < 2 ? d->state_names[i] : NULL;
+    return d && i >= 0 && i < OPTIM_MAX_ARRAYS ? d->state_names[i] : NULL;
 }
 
-static double field_value(const ag_optim_config *c, const optim_field *f) {
-    return *(const double *)((const char *)c + f->offset);
-}
-
-/* value must be finite and in [0, 1) (open = true) or [0, inf). */
-static int check_value(ag_ctx *ctx, const char *optimizer, const char *field, double value,
-                       bool below_one) {
-    if (isfinite(value) && value >= 0 && (!below_one || value < 1)) return 0;
+/* value must lie in the range; else the error names the optimizer and the
+ * hyper-parameter (with a hint for C callers when `hint`). */
+static int check_value(ag_ctx *ctx, const char *optimizer, const optim_param *param, double value,
+                       bool hint) {
+    optim_range range = param->range;
+    bool ok = isfinite(value) && (range == RANGE_POSITIVE ? value > 0 : value >= 0) &&
+              (range != RANGE_BELOW_ONE || value < 1);
+    if (ok) return 0;
     char number[AG_NUMBUF];
     ag_format_double(value, 0, number);
-    if (below_one)
-        ag_set_error(ctx, "%s: %s must be in [0, 1) (got %s)", optimizer, field, number);
+    if (range == RANGE_BELOW_ONE)
+        ag_set_error(ctx, "%s: %s must be in [0, 1) (got %s)", optimizer, param->name, number);
+    else if (range == RANGE_POSITIVE)
+        ag_set_error(ctx, "%s: %s must be a finite number > 0 (got %s)%s", optimizer, param->name, number,
+                     hint ? "; start from AG_OPTIM_INIT(kind) or ag_optim_defaults(kind)" : "");
     else
-        ag_set_error(ctx, "%s: %s must be a finite number >= 0 (got %s)", optimizer, field, number);
+        ag_set_error(ctx, "%s: %s must be a finite number >= 0 (got %s)", optimizer, param->name, number);
     return -1;
 }
 
-static int check_config(ag_ctx *ctx, const ag_optim_config *c) {
-    const optim_kind_def *d = kind_def(c->kind);
-    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)c->kind), -1;
-    if (check_value(ctx, d->name, "lr", c->lr, false) < 0) return -1;
-    if ((c->kind == AG_ADAM || c->kind == AG_ADAMW) && !(c->eps > 0)) {
-        /* eps = 0 turns a zero gradient into 0/0 = NaN */
-        char number[AG_NUMBUF];
-        ag_set_error(ctx, "%s: eps must be a finite number > 0 (got %s); start from "
-                          "AG_OPTIM_INIT(kind) or ag_optim_defaults(kind)",
-                     d->name, ag_format_double(c->eps, 0, number));
-        return -1;
-    }
-    for (int i = 0; i < 5 && d->fields[i].name; i++)
-        if (check_value(ctx, d->name, d->fields[i].name, field_value(c, &d->fields[i]),
-                        d->fields[i].below_one) < 0)
-            return -1;
+/* Checks hp against d's ranges: lr first, then the strictly positive ones
+ * (their message is the one a config left at zero needs), then the rest. */
+static int check_params_of(ag_ctx *ctx, const optim_kind_def *d, const double *hp, bool hint) {
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++) {
+            bool positive = d->params[i].range == RANGE_POSITIVE;
+            if ((pass == 0) != (i == LR) || (i != LR && (pass == 1) != positive)) continue;
+            if (check_value(ctx, d->name, &d->params[i], hp[i], hint) < 0) return -1;
+        }
     return 0;
 }
 
@@ -269,18 +309,43 @@ static void detach(void *owner) {
     opt->ctx = NULL;
 }
 
-ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config) {
-    if (ctx == NULL) return NULL;
-    if (config == NULL) return ag_set_error(ctx, "optimizer: the config is NULL");
-    if (check_config(ctx, config) < 0) return NULL;
+/* A new optimizer of kind d with the hyper-parameters hp (checked). */
+static ag_optim *make_optim(ag_ctx *ctx, ag_optim_kind kind, const double *hp, bool hint) {
+    const optim_kind_def *d = kind_def(kind);
+    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)kind);
+    if (check_params_of(ctx, d, hp, hint) < 0) return NULL;
     ag_optim *opt = calloc(1, sizeof *opt);
     if (opt == NULL || ctx_attach(ctx, opt, detach) < 0) {
         free(opt);
         return ag_set_error(ctx, "out of memory");
     }
     opt->ctx = ctx;
-    opt->config = *config;
+    opt->kind = kind;
+    memcpy(opt->hp, hp, sizeof opt->hp);
     return opt;
+}
+
+ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config) {
+    if (ctx == NULL) return NULL;
+    if (config == NULL) return ag_set_error(ctx, "optimizer: the config is NULL");
+    const optim_kind_def *d = kind_def(config->kind);
+    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)config->kind);
+    double hp[OPTIM_MAX_PARAMS] = {0};
+    ag_optim_config c = *config;
+    for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++) {
+        const double *member = config_member(&c, d->params[i].name);
+        hp[i] = member != NULL ? *member : d->params[i].fallback;
+    }
+    return make_optim(ctx, config->kind, hp, true);
+}
+
+ag_optim *ag_optim_new_kind(ag_ctx *ctx, ag_optim_kind kind) {
+    if (ctx == NULL) return NULL;
+    const optim_kind_def *d = kind_def(kind);
+    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)kind);
+    double hp[OPTIM_MAX_PARAMS] = {0};
+    for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++) hp[i] = d->params[i].fallback;
+    return make_optim(ctx, kind, hp, false);
 }
 
 ag_optim *ag_sgd(ag_ctx *ctx, double lr, double momentum, double weight_decay) {
@@ -343,17 +408,40 @@ ag_ctx *ag_optim_ctx(const ag_optim *opt) { return opt ? opt->ctx : NULL; }
 ag_optim_config ag_optim_get_config(const ag_optim *opt) {
     if (opt == NULL)
         return (ag_optim_config){AG_OPTIM_KIND_COUNT, NAN, NAN, NAN, NAN, NAN, NAN};
-    return opt->config;
+    ag_optim_config c = ag_optim_defaults(opt->kind);
+    const optim_kind_def *d = kind_def(opt->kind);
+    for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++) {
+        double *member = config_member(&c, d->params[i].name);
+        if (member != NULL) *member = opt->hp[i];
+    }
+    return c;
 }
 long ag_optim_step_count(const ag_optim *opt) { return opt ? opt->steps : 0; }
 long ag_optim_steps(const ag_optim *opt) { return ag_optim_step_count(opt); }
 
-int ag_optim_set_lr(ag_optim *opt, double lr) {
-    if (opt == NULL) return -1;
-    if (check_value(opt->ctx, ag_optim_kind_name(opt->config.kind), "lr", lr, false) < 0) return -1;
-    opt->config.lr = lr;
+int ag_optim_set(ag_optim *opt, const char *name, double value) {
+    if (opt == NULL || name == NULL) return -1;
+    const optim_kind_def *d = kind_def(opt->kind);
+    int i = param_index(d, name);
+    if (i < 0) {
+        char names[160] = "";
+        for (int k = 0, used = 0; k < OPTIM_MAX_PARAMS && d->params[k].name && used < (int)sizeof names; k++)
+            used += snprintf(names + used, sizeof names - (size_t)used, "%s%s", k ? ", " : "",
+                             d->params[k].name);
+        ag_set_error(opt->ctx, "%s: no hyper-parameter '%s' (it has %s)", d->name, name, names);
+        return -1;
+    }
+    if (check_value(opt->ctx, d->name, &d->params[i], value, false) < 0) return -1;
+    opt->hp[i] = value;
     return 0;
 }
+
+double ag_optim_get(const ag_optim *opt, const char *name) {
+    int i = opt != NULL ? param_index(kind_def(opt->kind), name) : -1;
+    return i >= 0 ? opt->hp[i] : NAN;
+}
+
+int ag_optim_set_lr(ag_optim *opt, double lr) { return ag_optim_set(opt, "lr", lr); }
 
 /* ---- hooks ------------------------------------------------------------------ */
 
@@ -379,9 +467,9 @@ int ag_optim_hook(const ag_optim *opt, int i, double *value) {
 
 /* How many state arrays each parameter needs: sgd keeps a velocity only
  * with momentum; adam keeps m and v. */
-static int arrays_per_param(const ag_optim_config *c) {
-    const optim_kind_def *d = kind_def(c->kind);
-    return d ? d->arrays(c) : 0;
+static int arrays_per_param(const ag_optim *opt) {
+    const optim_kind_def *d = kind_def(opt->kind);
+    return d ? d->arrays(opt->hp) : 0;
 }
 
 /* The state index of param, made (zeroed) on first use; -1 when out of
@@ -398,20 +486,12 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
         }
         if (map_reserve(&opt->state_index, 1) < 0) return -1;
         size_t size = ag_size(param);
-        int arrays = arrays_per_param(&opt->config);
+        int arrays = arrays_per_param(opt);
         double *data = calloc(size * (size_t)arrays + 1, sizeof *data);
         if (data == NULL) return -1;
         state_entry *e = &opt->states[opt->nstates];
         *e = (state_entry){.param = param, .size = size, .data = data};
-        /* the public pointers to the arrays, by their names in the kind's row */
-        const optim_kind_def *d = kind_def(opt->config.kind);
-        for (int k = 0; k < arrays && k < 2; k++) {
-            const char *array = d->state_names[k];
-            double **slot = strcmp(array, "velocity") == 0 ? &e->velocity
-                            : strcmp(array, "m") == 0      ? &e->m
-                                                           : &e->v;
-            *slot = data + (size_t)k * size;
-        }
+        for (int k = 0; k < arrays && k < OPTIM_MAX_ARRAYS; k++) e->arrays[k] = data + (size_t)k * size;
         ag_retain(param);
         index = opt->nstates++;
         map_put(&opt->state_index, param, index);
@@ -423,11 +503,20 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
 
 int ag_optim_state_count(const ag_optim *opt) { return opt ? opt->nstates : 0; }
 
+const double *ag_optim_state_array(const ag_optim *opt, int i, const char *name) {
+    if (opt == NULL || name == NULL || i < 0 || i >= opt->nstates) return NULL;
+    const optim_kind_def *d = kind_def(opt->kind);
+    for (int k = 0; k < OPTIM_MAX_ARRAYS && d->state_names[k]; k++)
+        if (strcmp(d->state_names[k], name) == 0) return opt->states[i].arrays[k];
+    return NULL;
+}
+
 int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out) {
     if (opt == NULL || out == NULL || i < 0 || i >= opt->nstates) return -1;
     const state_entry *e = &opt->states[i];
     *out = (ag_optim_state){e->param, e->name ? e->name : ag_name(e->param), e->size,
-                            e->velocity, e->m, e->v};
+                            ag_optim_state_array(opt, i, "velocity"), ag_optim_state_array(opt, i, "m"),
+                            ag_optim_state_array(opt, i, "v")};
     return 0;
 }
 
@@ -449,7 +538,7 @@ static int reserve_work(ag_optim *opt, int n) {
 /* Everything that can be wrong with the arguments, checked before anything
  * changes. */
 static int check_params(ag_optim *opt, ag_var *const *params, int n) {
-    const char *name = ag_optim_kind_name(opt->config.kind);
+    const char *name = ag_optim_kind_name(opt->kind);
     if (n < 0 || (n > 0 && params == NULL))
         return ag_set_error(opt->ctx, "%s: no parameter list", name), -1;
     for (int i = 0; i < n; i++) {
@@ -487,7 +576,7 @@ static int gather(ag_optim *opt, ag_var *const *params, const char *const *names
         opt->work_names[count] = names ? names[i] : NULL;
         count++;
     }
-    bool stateful = arrays_per_param(&opt->config) > 0;
+    bool stateful = arrays_per_param(opt) > 0;
     for (int i = 0; i < count; i++) {
         opt->work_states[i] = stateful ? state_for(opt, opt->work[i], opt->work_names[i]) : -1;
         if (stateful && opt->work_states[i] < 0) return -1;
@@ -508,47 +597,56 @@ static int run_hooks(ag_optim *opt, int count) {
 
 /* p = p*(1 - lr*wd) - lr*u with u the EMA of g (or g itself without
  * momentum); with wd = 0 this is exactly upstream's p - lr*g. */
-static void sgd_step(const ag_optim_config *c, double lr_t, double *p, const double *g, double *u,
-                     size_t size) {
-    double decay = 1.0 - c->lr * c->weight_decay, m = c->momentum;
+static void sgd_step(const double *hp, double lr_t, double *p, const double *g, double *u, size_t size) {
+    double lr = hp[LR], decay = 1.0 - lr * hp[SGD_WEIGHT_DECAY], m = hp[SGD_MOMENTUM];
     for (size_t k = 0; k < size; k++) {
         double step = g[k];
         if (u != NULL) {
             u[k] = m * u[k] + (1.0 - m) * g[k];
             step = u[k];
         }
-        p[k] = p[k] * decay - c->lr * step;
+        p[k] = p[k] * decay - lr * step;
     }
 }
 
-static void momentum_step(const ag_optim_config *c, double lr_t, double *p, const double *g,
-                          double *v, size_t size) {
+static void momentum_step(const double *hp, double lr_t, double *p, const double *g, double *v,
+                          size_t size) {
     for (size_t k = 0; k < size; k++) {
-        v[k] = c->momentum * v[k] - c->lr * g[k];
+        v[k] = hp[MOMENTUM_FACTOR] * v[k] - hp[LR] * g[k];
         p[k] = p[k] + v[k];
     }
 }
 
 /* Upstream's Adam with the bias correction folded into lr_t; adam adds wd*p
  * to the gradient, adamw shrinks p by (1 - lr_t*wd) after the step. */
-static double adam_lr(const ag_optim_config *c, long steps) {
+static double adam_lr(const double *hp, long steps) {
     double t = (double)steps;
-    return c->lr * sqrt(1.0 - pow(c->beta2, t)) / (1.0 - pow(c->beta1, t));
+    return hp[LR] * sqrt(1.0 - pow(hp[ADAM_BETA2], t)) / (1.0 - pow(hp[ADAM_BETA1], t));
 }
 
-static void adam_step(const ag_optim_config *c, double lr_t, double *p, const double *g,
-                      double *state, size_t size) {
+static void adam_or_adamw(const double *hp, double lr_t, double *p, const double *g, double *state,
+                          size_t size, bool decoupled) {
     double *m = state, *v = state + size;
-    bool l2 = c->kind == AG_ADAM && c->weight_decay != 0;
-    bool decoupled = c->kind == AG_ADAMW;
-    double decay = 1.0 - lr_t * c->weight_decay;
+    double wd = hp[ADAM_WEIGHT_DECAY], beta1 = hp[ADAM_BETA1], beta2 = hp[ADAM_BETA2], eps = hp[ADAM_EPS];
+    bool l2 = !decoupled && wd != 0;
+    double decay = 1.0 - lr_t * wd;
     for (size_t k = 0; k < size; k++) {
-        double grad = l2 ? g[k] + c->weight_decay * p[k] : g[k];
-        m[k] = m[k] + (1.0 - c->beta1) * (grad - m[k]);
-        v[k] = v[k] + (1.0 - c->beta2) * (grad * grad - v[k]);
-        p[k] = p[k] - lr_t * m[k] / (sqrt(v[k]) + c->eps);
+        double grad = l2 ? g[k] + wd * p[k] : g[k];
+        m[k] = m[k] + (1.0 - beta1) * (grad - m[k]);
+        v[k] = v[k] + (1.0 - beta2) * (grad * grad - v[k]);
+        p[k] = p[k] - lr_t * m[k] / (sqrt(v[k]) + eps);
         if (decoupled) p[k] = p[k] * decay;
     }
+}
+
+static void adam_step(const double *hp, double lr_t, double *p, const double *g, double *state,
+                      size_t size) {
+    adam_or_adamw(hp, lr_t, p, g, state, size, false);
+}
+
+static void adamw_step(const double *hp, double lr_t, double *p, const double *g, double *state,
+                       size_t size) {
+    adam_or_adamw(hp, lr_t, p, g, state, size, true);
 }
 
 static int update_named(ag_optim *opt, ag_var *const *params, const char *const *names, int n) {
@@ -557,17 +655,16 @@ static int update_named(ag_optim *opt, ag_var *const *params, const char *const 
     int count = gather(opt, params, names, n);
     if (count < 0) return ag_set_error(opt->ctx, "out of memory"), -1;
     if (run_hooks(opt, count) < 0) return -1;
-    const ag_optim_config *c = &opt->config;
     opt->steps++;
-    const optim_kind_def *d = kind_def(c->kind);
-    double lr_t = d->step_lr ? d->step_lr(c, opt->steps) : c->lr;
+    const optim_kind_def *d = kind_def(opt->kind);
+    double lr_t = d->step_lr ? d->step_lr(opt->hp, opt->steps) : opt->hp[LR];
     for (int i = 0; i < count; i++) {
         ag_var *param = opt->work[i];
         state_entry *e = opt->work_states[i] >= 0 ? &opt->states[opt->work_states[i]] : NULL;
         double *p = ag_data(param);
         const double *g = ag_cdata(ag_grad(param));
         size_t size = ag_size(param);
-        d->step(c, lr_t, p, g, e ? e->data : NULL, size);
+        d->step(opt->hp, lr_t, p, g, e ? e->data : NULL, size);
         ag_var_set_flags(param, ag_var_flags(param) | AG_VAR_PARAM);
     }
     return count;
@@ -589,7 +686,7 @@ static int no_optim(ag_model *m, const char *what) {
 int ag_optim_update_model(ag_optim *opt, ag_model *m) {
     if (opt == NULL) return no_optim(m, "optim_update_model");
     if (m == NULL)
-        return ag_set_error(opt->ctx, "%s: no model", ag_optim_kind_name(opt->config.kind)), -1;
+        return ag_set_error(opt->ctx, "%s: no model", ag_optim_kind_name(opt->kind)), -1;
     int n = ag_model_param_count(m);
     ag_var **params = malloc(((size_t)n + 1) * sizeof *params);
     const char **names = malloc(((size_t)n + 1) * sizeof *names);
@@ -611,7 +708,7 @@ int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
     if (opt == NULL) return -1;
     ag_var **copy = NULL;
     if (n > 0) {
-        const char *name = ag_optim_kind_name(opt->config.kind);
+        const char *name = ag_optim_kind_name(opt->kind);
         if (params == NULL) return ag_set_error(opt->ctx, "%s: no parameter list", name), -1;
         for (int i = 0; i < n; i++) {
             if (params[i] == NULL)
@@ -639,7 +736,7 @@ int ag_optim_bind_model(ag_optim *opt, ag_model *m) {
     if (opt == NULL) return no_optim(m, "optim_bind_model");
     if (m != NULL && ag_model_ctx(m) != opt->ctx)
         return ag_set_error(opt->ctx, "%s: the model belongs to another context",
-                            ag_optim_kind_name(opt->config.kind)),
+                            ag_optim_kind_name(opt->kind)),
                -1;
     ag_model_ref(m);
     unbind(opt);
@@ -653,7 +750,7 @@ int ag_optim_step(ag_optim *opt) {
     if (opt == NULL) return -1;
     if (opt->bound_model != NULL) return ag_optim_update_model(opt, opt->bound_model);
     if (opt->nbound > 0) return ag_optim_update(opt, opt->bound, opt->nbound);
-    ag_set_error(opt->ctx, "%s: no parameters are bound", ag_optim_kind_name(opt->config.kind));
+    ag_set_error(opt->ctx, "%s: no parameters are bound", ag_optim_kind_name(opt->kind));
     return -1;
 }
 
@@ -669,17 +766,16 @@ void ag_optim_zero_grad(ag_optim *opt) { ag_optim_cleargrad(opt); }
 char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n) {
     if (buf == NULL || n == 0) return buf;
     if (opt == NULL) return snprintf(buf, n, "(no optimizer)"), buf;
-    const ag_optim_config *c = &opt->config;
+    const optim_kind_def *d = kind_def(opt->kind);
     size_t used = 0;
     char a[AG_NUMBUF], b[AG_NUMBUF];
 #define APPEND(...)                                                                  \
     do {                                                                             \
         if (used < n) used += (size_t)snprintf(buf + used, n - used, __VA_ARGS__);   \
     } while (0)
-    APPEND("%s(lr=%s", ag_optim_kind_name(c->kind), ag_format_double(c->lr, 0, a));
-    const optim_kind_def *d = kind_def(c->kind);
-    for (int i = 0; d && i < 5 && d->fields[i].name; i++)
-        APPEND(", %s=%s", d->fields[i].name, ag_format_double(field_value(c, &d->fields[i]), 0, b));
+    APPEND("%s(", d->name);
+    for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++)
+        APPEND("%s%s=%s", i ? ", " : "", d->params[i].name, ag_format_double(opt->hp[i], 0, b));
     if (opt->nhooks > 0) {
         APPEND(", hooks=[");
         for (int i = 0; i < opt->nhooks; i++)
@@ -688,7 +784,7 @@ char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n) {
         APPEND("]");
     }
     APPEND(") t=%ld", opt->steps);
-    if (arrays_per_param(c) > 0)
+    if (arrays_per_param(opt) > 0)
         APPEND(", state for %d parameter%s", opt->nstates, opt->nstates == 1 ? "" : "s");
     if (opt->bound_model != NULL) {
         char model[160];

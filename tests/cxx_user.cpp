@@ -15,6 +15,11 @@ int main() {
     }
     double dy = ag_item(ag_grad(x)), want = std::cos(1.0) + 2.0;
     std::printf("libautograd %s from C++: d/dx (sin x + x^2) at 1 = %.15g\n", ag_version(), dy);
+    // the optimizer initializer is plain aggregate initialization in C++ too
+    ag_optim_config config = AG_OPTIM_INIT(AG_ADAM);
+    ag_optim_config defaults = ag_optim_defaults(AG_ADAM);
+    bool same = config.kind == defaults.kind && config.lr == defaults.lr && config.eps == defaults.eps &&
+                config.weight_decay == defaults.weight_decay;
     ag_ctx_free(c);
-    return std::fabs(dy - want) < 1e-15 && AG_VERSION_MAJOR >= 1 ? 0 : 1;
+    return std::fabs(dy - want) < 1e-15 && AG_VERSION_MAJOR >= 1 && same ? 0 : 1;
 }

@@ -485,16 +485,21 @@ static void test_optimizer_rows_match_engine(void **state) {
         assert_string_equal(sig->params[0].name, "params");
         assert_string_equal(sig->params[1].name, "lr");
         assert_string_equal(sig->params[sig->count - 1].name, "hooks");
-        ag_optim_config defaults = ag_optim_defaults((ag_optim_kind)k);
-        for (int i = 1; i < sig->count - 1; i++) {
-            double *field = ag_optim_config_field(&defaults, sig->params[i].name);
-            if (field == NULL) fail_msg("%s: '%s' is not a hyper-parameter", name, sig->params[i].name);
+        /* between params and hooks: the engine's hyper-parameters, in its order */
+        int i = 1;
+        double fallback;
+        for (const char *param; (param = ag_optim_param((ag_optim_kind)k, i - 1, &fallback)) != NULL; i++) {
+            if (i >= sig->count - 1) fail_msg("%s: the REPL's row lacks '%s'", name, param);
+            if (strcmp(sig->params[i].name, param) != 0)
+                fail_msg("%s: parameter %d is '%s' in the REPL, '%s' in the engine", name, i,
+                         sig->params[i].name, param);
             repl_value d = sig->params[i].default_value;
             assert_int_equal(d.kind, VALUE_NUMBER);
-            if (d.as.number != *field)
-                fail_msg("%s: %s defaults to %g in the REPL, %g in the engine", name,
-                         sig->params[i].name, d.as.number, *field);
+            if (d.as.number != fallback)
+                fail_msg("%s: %s defaults to %g in the REPL, %g in the engine", name, param, d.as.number,
+                         fallback);
         }
+        if (i != sig->count - 1) fail_msg("%s: '%s' is not a hyper-parameter", name, sig->params[i].name);
     }
     ag_optim_config c = ag_optim_defaults(AG_SGD);
     assert_null(ag_optim_config_field(&c, "beta1"));

@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ag_optim.h"
@@ -499,10 +500,98 @@ static void test_bad_update_changes_nothing(void **state) {
     ag_optim_free(opt);
 }
 
+/* Settings by name: every kind is made from its row's defaults, set and
+ * read by name, with the row's ranges; the C initializer and the config
+ * struct of the kinds of 1.0 agree with the row. */
+static void test_settings_by_name(void **state) {
+    const ag_optim_config inits[] = {AG_OPTIM_INIT(AG_SGD), AG_OPTIM_INIT(AG_MOMENTUM),
+                                     AG_OPTIM_INIT(AG_ADAM), AG_OPTIM_INIT(AG_ADAMW)};
+    for (int k = 0; k < AG_OPTIM_KIND_COUNT; k++) {
+        ag_optim *opt = ag_optim_new_kind(ctx, (ag_optim_kind)k);
+        assert_non_null(opt);
+        double fallback;
+        const char *name;
+        int i = 0;
+        for (; (name = ag_optim_param((ag_optim_kind)k, i, &fallback)) != NULL; i++) {
+            assert_true(ag_optim_get(opt, name) == fallback);
+            assert_non_null(ag_optim_param_range((ag_optim_kind)k, i));
+            if (k < 4) { /* the config struct and AG_OPTIM_INIT hold the same default */
+                ag_optim_config init = inits[k];
+                const double *member = ag_optim_config_field(&init, name);
+                assert_non_null(member);
+                assert_true(*member == fallback);
+            }
+        }
+        assert_true(i >= 1);
+        assert_string_equal(ag_optim_param((ag_optim_kind)k, 0, NULL), "lr");
+        assert_null(ag_optim_param_range((ag_optim_kind)k, i));
+        assert_true(isnan(ag_optim_get(opt, "rho")));
+        assert_int_equal(ag_optim_set(opt, "lr", 0.5), 0);
+        assert_true(ag_optim_get(opt, "lr") == 0.5);
+        assert_true(ag_optim_get_config(opt).lr == 0.5);
+        ag_optim_free(opt);
+    }
+    ag_optim *adam = ag_optim_new_kind(ctx, AG_ADAM);
+    assert_int_equal(ag_optim_set(adam, "beta1", 1), -1);
+    assert_string_equal(ag_errmsg(ctx), "adam: beta1 must be in [0, 1) (got 1)");
+    ag_clear_error(ctx);
+    assert_int_equal(ag_optim_set(adam, "eps", 0), -1);
+    assert_string_equal(ag_errmsg(ctx), "adam: eps must be a finite number > 0 (got 0)");
+    ag_clear_error(ctx);
+    assert_int_equal(ag_optim_set(adam, "momentum", 0.9), -1);
+    assert_string_equal(ag_errmsg(ctx),
+                        "adam: no hyper-parameter 'momentum' (it has lr, beta1, beta2, eps, weight_decay)");
+    ag_clear_error(ctx);
+    assert_string_equal(ag_optim_param_range(AG_ADAM, 3), "(0, inf)");
+    assert_string_equal(ag_optim_param_range(AG_ADAM, 1), "[0, 1)");
+    assert_string_equal(ag_optim_param_range(AG_ADAM, 0), "[0, inf)");
+    /* state by name: one update makes m and v */
+    assert_int_equal(ag_optim_set(adam, "lr", 0.1), 0);
+    ag_var *p = ag_scalar(ctx, 1);
+    assert_int_equal(ag_set_grad(p, ag_scalar(ctx, 2)), 0);
+    assert_int_equal(ag_optim_update(adam, &p, 1), 1);
+    const double *m = ag_optim_state_array(adam, 0, "m"), *v = ag_optim_state_array(adam, 0, "v");
+    assert_non_null(m);
+    assert_non_null(v);
+    assert_close(m[0], 0.1 * 2);          /* (1 - beta1) * g */
+    assert_close(v[0], (1 - 0.999) * 4); /* (1 - beta2) * g^2 */
+    assert_close_tol(ag_item(p), 1 - 0.1, 1e-7, 0); /* lr_t * m / (sqrt(v) + eps): lr at t = 1, eps aside */
+    assert_null(ag_optim_state_array(adam, 0, "velocity"));
+    assert_null(ag_optim_state_array(adam, 1, "m"));
+    ag_optim_state st;
+    assert_int_equal(ag_optim_state_at(adam, 0, &st), 0);
+    assert_ptr_equal(st.m, m);
+    ag_optim_free(adam);
+}
+
+/* The defaults ag_optim.h lists (and the reference page made from it) are
+ * the table's, for every kind. */
+static void test_header_lists_the_defaults(void **state) {
+    FILE *header = fopen("include/autograd/ag_optim.h", "r");
+    assert_non_null(header);
+    static char text[32768];
+    size_t length = fread(text, 1, sizeof text - 1, header);
+    text[length] = '\0';
+    fclose(header);
+    for (int k = 0; k < AG_OPTIM_KIND_COUNT; k++) {
+        char line[256];
+        int used = snprintf(line, sizeof line, " *   %s(", ag_optim_kind_name((ag_optim_kind)k));
+        double fallback;
+        const char *name;
+        for (int i = 0; (name = ag_optim_param((ag_optim_kind)k, i, &fallback)) != NULL; i++)
+            used += snprintf(line + used, sizeof line - (size_t)used, "%s%s=%g", i ? ", " : "", name,
+                             fallback);
+        snprintf(line + used, sizeof line - (size_t)used, ")");
+        if (strstr(text, line) == NULL) fail_msg("ag_optim.h does not list \"%s\"", line + 5);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(name) CTX_TEST(name)
         T(test_sgd_g81),
+        T(test_settings_by_name),
+        T(test_header_lists_the_defaults),
         T(test_momentum_g82),
         T(test_adam_g83),
         T(test_adamw_g84),

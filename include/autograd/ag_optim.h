@@ -48,15 +48,19 @@ typedef struct ag_optim_config {
     double weight_decay; /* sgd: shrink p; adam: L2 on the gradient; adamw: decoupled */
 } ag_optim_config;
 
-/* The SPEC's defaults: sgd(lr=0.01, momentum=0, weight_decay=0),
- * momentum(lr=0.01, momentum=0.9), adam(lr=0.001, beta1=0.9, beta2=0.999,
- * eps=1e-8, weight_decay=0), adamw(the same with weight_decay=0.01). */
+/* The defaults, from the engine's table (tests/test_optim.c checks this
+ * list against it):
+ *   sgd(lr=0.01, momentum=0, weight_decay=0)
+ *   momentum(lr=0.01, momentum=0.9)
+ *   adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0)
+ *   adamw(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.01) */
 ag_optim_config ag_optim_defaults(ag_optim_kind kind);
-/* The same defaults as an initializer: `ag_optim_config c = AG_OPTIM_INIT(AG_ADAM);`. */
+/* The same defaults as an initializer, valid C and C++11 (members in order,
+ * no designators): `ag_optim_config c = AG_OPTIM_INIT(AG_ADAM);`.  For the
+ * four kinds above; a test checks it against the engine's table. */
 #define AG_OPTIM_INIT(k)                                                              \
-    {.kind = (k), .lr = (k) == AG_SGD || (k) == AG_MOMENTUM ? 0.01 : 0.001,          \
-     .momentum = (k) == AG_MOMENTUM ? 0.9 : 0.0, .beta1 = 0.9, .beta2 = 0.999,        \
-     .eps = 1e-8, .weight_decay = (k) == AG_ADAMW ? 0.01 : 0.0}
+    {(k), (k) == AG_SGD || (k) == AG_MOMENTUM ? 0.01 : 0.001,                        \
+     (k) == AG_MOMENTUM ? 0.9 : 0.0, 0.9, 0.999, 1e-8, (k) == AG_ADAMW ? 0.01 : 0.0}
 
 /* A new optimizer, or NULL with the context error set when a value is out
  * of range: "adam: beta1 must be in [0, 1) (got 1)", "sgd: lr must be a
@@ -71,6 +75,24 @@ ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double ep
                    double weight_decay);
 /* Releases the state keys and bound parameters and frees opt; NULL ignored. */
 void ag_optim_free(ag_optim *opt);
+
+/* ---- any kind, settings by name ------------------------------------------- */
+
+/* A new optimizer of the kind with its defaults, or NULL with the context
+ * error set; change settings with ag_optim_set.  Every kind, also those
+ * added after ag_optim_config was fixed, is made this way. */
+ag_optim *ag_optim_new_kind(ag_ctx *ctx, ag_optim_kind kind);
+/* Sets the hyper-parameter `name` ("lr", "beta1", ...): 0, or -1 with the
+ * error set when the kind has no such parameter or the value is out of its
+ * range ("adam: beta1 must be in [0, 1) (got 1)"). */
+int ag_optim_set(ag_optim *opt, const char *name, double value);
+/* The hyper-parameter `name`, or NaN when the kind has none of that name. */
+double ag_optim_get(const ag_optim *opt, const char *name);
+/* The kind's hyper-parameter i (lr is 0): its name, with its default in
+ * *fallback (when not NULL); NULL past the last. */
+const char *ag_optim_param(ag_optim_kind kind, int i, double *fallback);
+/* Its valid values: "[0, inf)", "[0, 1)" or "(0, inf)"; NULL past the last. */
+const char *ag_optim_param_range(ag_optim_kind kind, int i);
 
 /* "sgd", "momentum", "adam", "adamw"; NULL when out of range. */
 const char *ag_optim_kind_name(ag_optim_kind kind);
@@ -155,6 +177,7 @@ typedef struct ag_optim_state {
     ag_var *param;
     const char *name;
     size_t size;
+    /* the arrays of the kinds of 1.0 (any kind's: ag_optim_state_array) */
     const double *velocity; /* sgd with momentum (u), momentum (v) */
     const double *m, *v;    /* adam, adamw */
 } ag_optim_state;
@@ -162,6 +185,9 @@ typedef struct ag_optim_state {
 /* Entries in the order their parameters were first updated.  Plain sgd
  * (momentum 0) keeps none. */
 int ag_optim_state_count(const ag_optim *opt);
+/* Entry i's state array `name` (ag_optim_state_name: "velocity", "m", ...),
+ * `size` doubles owned by the optimizer; NULL when there is none. */
+const double *ag_optim_state_array(const ag_optim *opt, int i, const char *name);
 /* Fills *out with entry i; 0, or -1 when i is out of range. */
 int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out);
 
