@@ -99,6 +99,25 @@ void ag_model_cleargrads(ag_model *m) AG_DEPRECATED("ag_model_cleargrad");
  * window with ag_unchain_backward on the window's loss (or on h). */
 void ag_model_reset_state(ag_model *m);
 
+/* ---- weights as files ---------------------------------------------------
+ * The format is safetensors, which PyTorch, NumPy and JAX read: an 8-byte
+ * little-endian header length, a JSON header {"NAME": {"dtype": "F64",
+ * "shape": [...], "data_offsets": [begin, end]}, ...} (padded with spaces to
+ * a multiple of 8), then the little-endian doubles.  Names are the parameter
+ * paths with dots, "linear.0.w" for "linear[0].w" (w is (in, out): x @ w, so
+ * PyTorch's Linear.weight is its transpose).  A round trip is bit-exact. */
+
+/* Writes every parameter to path, atomically (a temporary file beside it,
+ * renamed over it when complete).  0, or -1 with the error set (AG_ERR_IO
+ * for the file; the weights must exist: run the model once). */
+int ag_model_save(const ag_model *m, const char *path);
+/* Reads path into the model's parameters, which must exist (run the model
+ * once) and each be in the file with dtype F64 and the same shape.  All or
+ * nothing: on an error (AG_ERR_IO: a missing tensor, a wrong shape, a
+ * truncated file, a header length beyond the file or over 100 MB, offsets
+ * outside the data) no parameter changes.  0, or -1 with the error set. */
+int ag_model_load(ag_model *m, const char *path);
+
 ag_model_kind ag_model_get_kind(const ag_model *m);
 /* "mlp", "lstm", "rnn", "linear_layer", "lstm_layer", "rnn_layer". */
 const char *ag_model_kind_name(ag_model_kind kind);

@@ -1,0 +1,484 @@
+/* safetensors.c — a model's weights as a safetensors file (ag_model_save,
+ * ag_model_load): an 8-byte little-endian header length, a JSON header
+ * {"NAME": {"dtype": "F64", "shape": [...], "data_offsets": [begin, end]}},
+ * padded with spaces to a multiple of 8, then the tensors' little-endian
+ * bytes.  Names are the parameters' paths with dots: "linear[0].w" is
+ * "linear.0.w", as PyTorch's state_dict names them.  Written on the public
+ * API only. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ag_format.h"
+#include "ag_model.h"
+#include "errors.h"
+
+/* Headers larger than this are refused before anything is allocated (the
+ * reference implementation's limit is 100 MB). */
+#define HEADER_MAX ((uint64_t)100 << 20)
+
+/* "linear[0].w" -> "linear.0.w" into out (n bytes). */
+static void dotted(const char *name, char *out, size_t n) {
+    size_t j = 0;
+    for (size_t i = 0; name[i] != '\0' && j + 1 < n; i++) {
+        if (name[i] == '[') out[j++] = '.';
+        else if (name[i] != ']') out[j++] = name[i];
+    }
+    out[j] = '\0';
+}
+
+static void put_le64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint64_t get_le64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* ---- a growable text buffer ------------------------------------------------ */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} text;
+
+static void append(text *t, const char *fmt, ...) AG_PRINTF(2, 3);
+static void append(text *t, const char *fmt, ...) {
+    if (t->failed) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = true;
+            return;
+        }
+        if (t->s != NULL && t->len + (size_t)n < t->cap) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = (t->cap + (size_t)n + 1) * 2;
+        char *grown = realloc(t->s, cap);
+        if (grown == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->s = grown;
+        t->cap = cap;
+    }
+}
+
+/* ---- save -------------------------------------------------------------------- */
+
+static int io_error(ag_ctx *ctx, const char *what, const char *path) {
+    ag_set_error_code(ctx, AG_ERR_IO, "%s: %s: %s", what, path, strerror(errno));
+    return -1;
+}
+
+int ag_model_save(const ag_model *m, const char *path) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (m == NULL || ctx == NULL) return -1;
+    if (path == NULL) return ag_set_error(ctx, "save: the file name is NULL"), -1;
+    int n = ag_model_param_count(m);
+    if (n == 0 || !ag_model_initialized(m))
+        return ag_set_error(ctx, "save: the %s has no weights yet (they are made at its first call)",
+                            ag_model_kind_name(ag_model_get_kind(m))),
+               -1;
+    text h = {0};
+    append(&h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\"}", ag_version());
+    uint64_t offset = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name;
+        ag_var *p = ag_model_param(m, i, &name);
+        char key[256];
+        dotted(name, key, sizeof key);
+        append(&h, ",\"%s\":{\"dtype\":\"F64\",\"shape\":[", key);
+        for (int d = 0; d < ag_ndim(p); d++) append(&h, d ? ",%d" : "%d", ag_shape(p)[d]);
+        uint64_t bytes = (uint64_t)ag_size(p) * 8;
+        append(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
+               (unsigned long long)(offset + bytes));
+        offset += bytes;
+    }
+    append(&h, "}");
+    while (!h.failed && h.len % 8 != 0) append(&h, " ");
+    if (h.failed) {
+        free(h.s);
+        return ag_set_error(ctx, "save: out of memory"), -1;
+    }
+    /* atomic: a temporary file beside the target, renamed over it when whole */
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (tmp == NULL) {
+        free(h.s);
+        return ag_set_error(ctx, "save: out of memory"), -1;
+    }
+    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(h.s);
+        int status = io_error(ctx, "save", path);
+        free(tmp);
+        return status;
+    }
+    FILE *f = fdopen(fd, "wb");
+    bool ok = f != NULL;
+    unsigned char b8[8];
+    put_le64(b8, h.len);
+    ok = ok && fwrite(b8, 1, 8, f) == 8 && fwrite(h.s, 1, h.len, f) == h.len;
+    for (int i = 0; ok && i < n; i++) {
+        const double *data = ag_cdata(ag_model_param(m, i, NULL));
+        size_t size = ag_size(ag_model_param(m, i, NULL));
+        for (size_t k = 0; ok && k < size; k++) {
+            uint64_t bits;
+            memcpy(&bits, &data[k], 8);
+            put_le64(b8, bits);
+            ok = fwrite(b8, 1, 8, f) == 8;
+        }
+    }
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    int saved = errno;
+    if (f != NULL) ok = fclose(f) == 0 && ok;
+    else close(fd);
+    ok = ok && rename(tmp, path) == 0;
+    if (!ok) {
+        if (errno == 0) errno = saved;
+        io_error(ctx, "save", path);
+        unlink(tmp);
+    }
+    free(tmp);
+    free(h.s);
+    return ok ? 0 : -1;
+}
+
+/* ---- load: a JSON reader for the header ---------------------------------------- */
+
+typedef struct {
+    const char *p, *end;
+    const char *error; /* the first problem, or NULL */
+} json;
+
+static void ws(json *j) {
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+}
+static bool expect(json *j, char c) {
+    ws(j);
+    if (j->p < j->end && *j->p == c) {
+        j->p++;
+        return true;
+    }
+    if (j->error == NULL) j->error = "malformed JSON header";
+    return false;
+}
+/* A string into out (n bytes; longer ones are an error); escapes other than
+ * \" and \\ are refused (names are plain). */
+static bool string(json *j, char *out, size_t n) {
+    if (!expect(j, '"')) return false;
+    size_t len = 0;
+    while (j->p < j->end && *j->p != '"') {
+        char c = *j->p++;
+        if (c == '\\') {
+            if (j->p >= j->end || (*j->p != '"' && *j->p != '\\' && *j->p != '/')) {
+                j->error = "unsupported escape in a JSON string";
+                return false;
+            }
+            c = *j->p++;
+        }
+        if (len + 1 >= n) {
+            j->error = "a JSON string is too long";
+            return false;
+        }
+        out[len++] = c;
+    }
+    out[len] = '\0';
+    return expect(j, '"');
+}
+static bool integer(json *j, uint64_t *out) {
+    ws(j);
+    uint64_t v = 0;
+    const char *start = j->p;
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
+        if (v > (UINT64_MAX - 9) / 10) {
+            j->error = "a number in the header is too large";
+            return false;
+        }
+        v = v * 10 + (uint64_t)(*j->p++ - '0');
+    }
+    if (j->p == start) {
+        if (j->error == NULL) j->error = "expected a whole number in the header";
+        return false;
+    }
+    *out = v;
+    return true;
+}
+/* Skips any JSON value (the metadata, unknown fields). */
+static bool skip(json *j, int depth) {
+    ws(j);
+    if (depth > 32 || j->p >= j->end) return j->error = "malformed JSON header", false;
+    char c = *j->p;
+    if (c == '"') {
+        char buf[4096];
+        return string(j, buf, sizeof buf);
+    }
+    if (c == '{' || c == '[') {
+        char close = c == '{' ? '}' : ']';
+        j->p++;
+        ws(j);
+        if (j->p < j->end && *j->p == close) return j->p++, true;
+        for (;;) {
+            if (c == '{') {
+                char key[4096];
+                if (!string(j, key, sizeof key) || !expect(j, ':')) return false;
+            }
+            if (!skip(j, depth + 1)) return false;
+            ws(j);
+            if (j->p < j->end && *j->p == ',') {
+                j->p++;
+                continue;
+            }
+            return expect(j, close);
+        }
+    }
+    while (j->p < j->end && strchr(",}] \t\r\n", *j->p) == NULL) j->p++;
+    return true;
+}
+
+typedef struct {
+    char name[256], dtype[16];
+    int ndim;
+    uint64_t shape[AG_MAX_DIMS + 1];
+    uint64_t begin, end;
+    bool has_offsets;
+} entry;
+
+/* One tensor's description {"dtype":..., "shape":[...], "data_offsets":[a,b]}. */
+static bool tensor_entry(json *j, entry *e) {
+    if (!expect(j, '{')) return false;
+    ws(j);
+    if (j->p < j->end && *j->p == '}') return j->p++, true;
+    for (;;) {
+        char key[64];
+        if (!string(j, key, sizeof key) || !expect(j, ':')) return false;
+        if (strcmp(key, "dtype") == 0) {
+            if (!string(j, e->dtype, sizeof e->dtype)) return false;
+        } else if (strcmp(key, "shape") == 0) {
+            if (!expect(j, '[')) return false;
+            ws(j);
+            if (j->p < j->end && *j->p == ']') {
+                j->p++;
+            } else {
+                for (;;) {
+                    if (e->ndim > AG_MAX_DIMS) return j->error = "a shape has too many dimensions", false;
+                    if (!integer(j, &e->shape[e->ndim++])) return false;
+                    ws(j);
+                    if (j->p < j->end && *j->p == ',') {
+                        j->p++;
+                        continue;
+                    }
+                    if (!expect(j, ']')) return false;
+                    break;
+                }
+            }
+        } else if (strcmp(key, "data_offsets") == 0) {
+            if (!expect(j, '[') || !integer(j, &e->begin) || !expect(j, ',') || !integer(j, &e->end) ||
+                !expect(j, ']'))
+                return false;
+            e->has_offsets = true;
+        } else if (!skip(j, 1)) {
+            return false;
+        }
+        ws(j);
+        if (j->p < j->end && *j->p == ',') {
+            j->p++;
+            continue;
+        }
+        return expect(j, '}');
+    }
+}
+
+static int load_error(ag_ctx *ctx, const char *path, const char *fmt, ...) AG_PRINTF(3, 4);
+static int load_error(ag_ctx *ctx, const char *path, const char *fmt, ...) {
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    ag_set_error_code(ctx, AG_ERR_IO, "load: %s: %s", path, what);
+    return -1;
+}
+
+static bool read_all(FILE *f, void *buf, size_t n) { return fread(buf, 1, n, f) == n; }
+
+int ag_model_load(ag_model *m, const char *path) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (m == NULL || ctx == NULL) return -1;
+    if (path == NULL) return ag_set_error(ctx, "load: the file name is NULL"), -1;
+    int n = ag_model_param_count(m);
+    if (n == 0 || !ag_model_initialized(m))
+        return ag_set_error(ctx, "load: the %s has no weights yet: run it once on an input of the "
+                                 "right width, then load",
+                            ag_model_kind_name(ag_model_get_kind(m))),
+               -1;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return io_error(ctx, "load", path);
+    long file_size = -1;
+    if (fseek(f, 0, SEEK_END) == 0) file_size = ftell(f);
+    rewind(f);
+    unsigned char b8[8];
+    if (file_size < 8 || !read_all(f, b8, 8)) {
+        fclose(f);
+        return load_error(ctx, path, "%ld bytes: too short for a safetensors file (8-byte header length)",
+                          file_size);
+    }
+    uint64_t hlen = get_le64(b8);
+    if (hlen > HEADER_MAX)
+        return fclose(f), load_error(ctx, path, "the header length %llu is larger than 100 MB "
+                                                "(not a safetensors file?)",
+                                     (unsigned long long)hlen);
+    if (hlen > (uint64_t)file_size - 8)
+        return fclose(f), load_error(ctx, path, "the header length %llu is more than the %ld bytes after "
+                                                "it (a truncated file?)",
+                                     (unsigned long long)hlen, file_size - 8);
+    char *header = malloc(hlen + 1);
+    entry *entries = calloc((size_t)n, sizeof *entries);
+    double **values = calloc((size_t)n, sizeof *values);
+    int status = -1;
+    if (header == NULL || entries == NULL || values == NULL) {
+        ag_set_error(ctx, "load: out of memory");
+        goto done;
+    }
+    if (!read_all(f, header, hlen)) {
+        load_error(ctx, path, "cannot read the header");
+        goto done;
+    }
+    uint64_t data_size = (uint64_t)file_size - 8 - hlen;
+    json j = {header, header + hlen, NULL};
+    int found = 0;
+    if (!expect(&j, '{')) goto bad_json;
+    ws(&j);
+    if (j.p < j.end && *j.p == '}') {
+        j.p++;
+    } else {
+        for (;;) {
+            char key[256];
+            if (!string(&j, key, sizeof key) || !expect(&j, ':')) goto bad_json;
+            int index = -1;
+            for (int i = 0; i < n && index < 0; i++) {
+                const char *name;
+                ag_model_param(m, i, &name);
+                char d[256];
+                dotted(name, d, sizeof d);
+                if (strcmp(d, key) == 0) index = i;
+            }
+            if (strcmp(key, "__metadata__") == 0) {
+                if (!skip(&j, 1)) goto bad_json;
+            } else if (index < 0) {
+                load_error(ctx, path, "tensor %s is not a parameter of the %s", key,
+                           ag_model_kind_name(ag_model_get_kind(m)));
+                goto done;
+            } else {
+                entry *e = &entries[index];
+                if (e->has_offsets) {
+                    load_error(ctx, path, "tensor %s appears twice", key);
+                    goto done;
+                }
+                if (!tensor_entry(&j, e)) goto bad_json;
+                snprintf(e->name, sizeof e->name, "%s", key);
+                if (!e->has_offsets) {
+                    load_error(ctx, path, "tensor %s has no data_offsets", key);
+                    goto done;
+                }
+                found++;
+            }
+            ws(&j);
+            if (j.p < j.end && *j.p == ',') {
+                j.p++;
+                continue;
+            }
+            if (!expect(&j, '}')) goto bad_json;
+            break;
+        }
+    }
+    ws(&j);
+    if (j.p != j.end) goto bad_json;
+    /* every parameter there, with its dtype, shape and a place in the data */
+    for (int i = 0; i < n; i++) {
+        const char *name;
+        ag_var *p = ag_model_param(m, i, &name);
+        entry *e = &entries[i];
+        char d[256];
+        dotted(name, d, sizeof d);
+        if (!e->has_offsets) {
+            load_error(ctx, path, "no tensor %s (the file has %d of the %d parameters)", d, found, n);
+            goto done;
+        }
+        if (strcmp(e->dtype, "F64") != 0) {
+            load_error(ctx, path, "tensor %s has dtype \"%s\"; only F64 is read", d, e->dtype);
+            goto done;
+        }
+        bool same = e->ndim == ag_ndim(p);
+        for (int k = 0; same && k < e->ndim; k++) same = e->shape[k] == (uint64_t)ag_shape(p)[k];
+        if (!same) {
+            char want[AG_SHAPEBUF];
+            text got = {0};
+            append(&got, "[");
+            for (int k = 0; k < e->ndim; k++) append(&got, k ? " %llu" : "%llu", (unsigned long long)e->shape[k]);
+            append(&got, "]");
+            load_error(ctx, path, "tensor %s has shape %s, the model's is %s", d, got.s ? got.s : "?",
+                       ag_shape_string(ag_ndim(p), ag_shape(p), want));
+            free(got.s);
+            goto done;
+        }
+        uint64_t bytes = (uint64_t)ag_size(p) * 8;
+        if (e->begin > e->end || e->end > data_size || e->end - e->begin != bytes) {
+            load_error(ctx, path, "tensor %s: data_offsets [%llu, %llu] do not hold its %llu bytes within "
+                       "the %llu bytes of data (a truncated or inconsistent file)",
+                       d, (unsigned long long)e->begin, (unsigned long long)e->end,
+                       (unsigned long long)bytes, (unsigned long long)data_size);
+            goto done;
+        }
+    }
+    /* read everything, then change the parameters: all or nothing */
+    for (int i = 0; i < n; i++) {
+        entry *e = &entries[i];
+        size_t size = ag_size(ag_model_param(m, i, NULL));
+        values[i] = malloc(size * sizeof(double) + 1);
+        if (values[i] == NULL) {
+            ag_set_error(ctx, "load: out of memory");
+            goto done;
+        }
+        if (fseek(f, (long)(8 + hlen + e->begin), SEEK_SET) != 0) {
+            io_error(ctx, "load", path);
+            goto done;
+        }
+        for (size_t k = 0; k < size; k++) {
+            if (!read_all(f, b8, 8)) {
+                load_error(ctx, path, "cannot read tensor %s", e->name);
+                goto done;
+            }
+            uint64_t bits = get_le64(b8);
+            memcpy(&values[i][k], &bits, 8);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        ag_var *p = ag_model_param(m, i, NULL);
+        memcpy(ag_data(p), values[i], ag_size(p) * sizeof(double));
+    }
+    status = 0;
+    goto done;
+bad_json:
+    load_error(ctx, path, "%s at byte %ld of the header", j.error ? j.error : "malformed JSON header",
+               (long)(j.p - header));
+done:
+    for (int i = 0; values != NULL && i < n; i++) free(values[i]);
+    free(values);
+    free(entries);
+    free(header);
+    fclose(f);
+    return status;
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# ag_model_save/ag_model_load: the file other tools read (plain Python, and
+# PyTorch when installed: the same loss to 1e-12), a bit-exact round trip,
+# and bad files (tests/safetensors_bad/: truncated, a header length beyond
+# the file or over 100 MB, offsets outside the data, a wrong shape or dtype,
+# a missing tensor) refused with a message and the weights unchanged.
+# Usage: tests/safetensors_test.sh build/tests/safetensors_tool
+set -u
+tool=$1
+dir=$(dirname "$0")
+status=0
+PY=/usr/bin/python3; [ -x $PY ] || PY=python3
+sh "$dir/watchdog.sh" $$ 600 safetensors & watchdog=$! # a hang fails naming what it ran
+tmp=$(mktemp -d) && trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; status=1; }
+
+loss=$("$tool" save "$tmp/m.safetensors") || fail "save: $loss"
+again=$("$tool" check "$tmp/m.safetensors") || fail "load: $again"
+[ "$again" = "$loss" ] && echo "ok: saved and loaded into a fresh MLP: the same loss $loss" ||
+    fail "loss after load $again, before $loss"
+cmp -s "$tmp/m.safetensors" "$tmp/m.safetensors.again" && echo "ok: saving the loaded model gives the same bytes" ||
+    fail "the file saved after loading differs"
+ls "$tmp" | grep -q tmp && fail "a temporary file was left: $(ls "$tmp")"
+$PY "$dir/safetensors_read.py" "$tmp/m.safetensors" "$loss" || fail "Python could not read the file"
+
+for bad in "$dir"/safetensors_bad/*.safetensors; do
+    msg=$("$tool" bad "$bad" 2>&1)
+    if [ $? -eq 0 ] && [ -n "$msg" ]; then
+        echo "ok: $(basename "$bad"): $msg"
+    else
+        fail "$(basename "$bad"): load did not fail cleanly: $msg"
+    fi
+done
+msg=$("$tool" bad "$tmp/none.safetensors" 2>&1) && echo "ok: a missing file: $msg" || fail "missing file: $msg"
+exit $status
