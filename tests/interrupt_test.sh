@@ -120,7 +120,7 @@ print("after", x.grad[0], x.grad[3999], y.grad)'
 if interrupt "long backward, stdin" stdin "$backward_script" '<stdin>:7:1: error: backward: interrupted'; then
     fast "long backward, stdin"
     expect "long backward, stdin: x.grad as before, y has none" 1 "ready
-after variable(3) variable(3) <nil>"
+after variable(3) variable(3) none"
 fi
 if interrupt "long backward, script" script "$backward_script" 's.ag:7:1: error: backward: interrupted'; then
     fast "long backward, script"
@@ -201,7 +201,7 @@ if command -v tmux >/dev/null 2>&1; then
     keys C-c
     on_screen "Ctrl-C stops backward" 'error: backward: interrupted'
     keys 'print("grad", w.grad)' Enter
-    on_screen "no gradient left by the stopped backward" 'grad <nil>'
+    on_screen "no gradient left by the stopped backward" 'grad none'
     keys C-d
     tmux -L "$sock" kill-server 2>/dev/null
 else
