@@ -274,6 +274,7 @@ static child_slots slots_of(const ast_node *node) {
         break;
     case AST_DEF:
         s.lists[0] = &node->as.def.parameters;
+        s.lists[1] = &node->as.def.defaults;
         s.trailing = node->as.def.body;
         break;
     case AST_FOR:
@@ -361,6 +362,7 @@ static void free_own_storage(ast_node *node) {
     case AST_DEF:
         free(node->as.def.name);
         free(node->as.def.parameters.items);
+        free(node->as.def.defaults.items);
         break;
     case AST_FOR: free(node->as.for_loop.variable); break;
     case AST_IF:
@@ -525,7 +527,11 @@ static void append_node(strbuf *buffer, const ast_node *node, int depth) {
         strbuf_append(buffer, " (");
         for (int i = 0; i < node->as.def.parameters.count; i++) {
             if (i) strbuf_append(buffer, " ");
-            append_node(buffer, node->as.def.parameters.items[i], depth);
+            const ast_node *parameter = node->as.def.parameters.items[i];
+            for (int k = 0; k < node->as.def.defaults.count; k++)
+                if (strcmp(node->as.def.defaults.items[k]->as.keyword.name, parameter->as.name) == 0)
+                    parameter = node->as.def.defaults.items[k];
+            append_node(buffer, parameter, depth);
         }
         strbuf_append(buffer, ") ");
         append_node(buffer, node->as.def.body, depth);

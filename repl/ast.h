@@ -44,6 +44,8 @@
  *                  x.data = e      an attribute: as.assign.object is x and
  *                                  target the attribute's name
  *   AST_DEF        def f(a, b) = e as.def.name, parameters (AST_NAME nodes),
+ *                  def f(a, k=2)   defaults (AST_KEYWORD nodes, one per
+ *                                  parameter that has one, in order),
  *                  def f(a) { .. } body: an AST_BLOCK for the brace form,
  *                                  otherwise the single expression returned
  *   AST_FOR        for i in e {..} as.for_loop.variable, iterable, body (block)
@@ -194,6 +196,7 @@ struct ast_node {
         struct {
             char *name;
             ast_list parameters; /* AST_NAME nodes */
+            ast_list defaults;   /* AST_KEYWORD nodes: a parameter's default, `k=2` */
             ast_node *body;      /* AST_BLOCK, or the expression of `= e` */
         } def;
         struct {

@@ -351,8 +351,20 @@ int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *
     for (int k = 0; k < nkeywords; k++) {
         int found = -1;
         for (int i = 0; i < s->count && found < 0; i++)
-            if (!s->params[i].collects_rest && strcmp(s->params[i].name, keyword_names[k]) == 0)
-                found = i;
+            if (strcmp(s->params[i].name, keyword_names[k]) == 0) found = i;
+        if (found >= 0 && s->params[found].collects_rest) {
+            /* transpose(x, axes=[1, 0]): the rest given whole, as one item */
+            if (values[found].as.list->count > 0) {
+                repl_error(r, "%s: argument '%s' given twice", def->name, keyword_names[k]);
+                goto fail;
+            }
+            repl_value list = value_list_new(1);
+            if (list.kind != VALUE_LIST) goto out_of_memory;
+            list.as.list->items[0] = value_copy(keyword_values[k]);
+            value_release(values[found]);
+            values[found] = list;
+            continue;
+        }
         if (found < 0) {
             const char *names[64];
             int n = 0;

@@ -219,8 +219,15 @@ static int builtin_transpose(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int axes[AG_MAX_DIMS], naxes = 0;
     if (arg_var(r, a, 0, &x) < 0) return -1;
-    if (arg_given(a, 1) && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
-    return done_var(r, ag_transpose(r->ctx, x, arg_given(a, 1) ? axes : NULL, naxes), out);
+    /* x.transpose(1, 0), transpose(x, [1, 0]), transpose(x, axes=[1, 0]) or none (reversed) */
+    repl_value given = a->values[1];
+    bool reverse = given.kind == VALUE_NIL || (given.kind == VALUE_LIST && given.as.list->count == 0);
+    if (!reverse && given.kind == VALUE_LIST && given.as.list->count == 1) {
+        if (arg_ints_of(r, a, 1, given.as.list->items[0], axes, AG_MAX_DIMS, &naxes) < 0) return -1;
+    } else if (!reverse && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) {
+        return -1;
+    }
+    return done_var(r, ag_transpose(r->ctx, x, reverse ? NULL : axes, naxes), out);
 }
 
 static int builtin_squeeze(repl *r, const builtin_args *a, repl_value *out) {
@@ -855,7 +862,7 @@ const builtin_def builtins_core[] = {
     {"max", "x, axis=nil, keepdims=false", builtin_max, "shape", "maximum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},
     {"min", "x, axis=nil, keepdims=false", builtin_min, "shape", "minimum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},
     {"reshape", "x, *shape", builtin_reshape, "shape", "the same numbers in a new shape (one -1 allowed): reshape(x, [3, 2]) or x.reshape(3, 2)"},
-    {"transpose", "x, axes=nil", builtin_transpose, "shape", "axes permuted; no axes reverses them (x.T)"},
+    {"transpose", "x, *axes", builtin_transpose, "shape", "axes permuted: transpose(x, [1, 0]) or x.transpose(1, 0); no axes reverses them (x.T)"},
     {"broadcast_to", "x, *shape", builtin_broadcast_to, "shape", "x repeated to shape, NumPy rules"},
     {"sum_to", "x, *shape", builtin_sum_to, "shape", "x summed down to shape (broadcast_to's gradient)"},
     {"squeeze", "x, axis=nil", builtin_squeeze, "shape", "drop a length-1 axis (all of them without axis); an axis whose size is not 1 is left as it is, as in PyTorch"},

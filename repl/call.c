@@ -105,8 +105,25 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
             given[found] = true;
         }
     }
-    for (int i = 0; i < n && rc == 0; i++)
-        if (!given[i]) rc = repl_error(r, "%s: missing argument '%s'", f->name, params->items[i]->as.name);
+    /* a default is evaluated at each call that leaves its parameter out, in
+     * the caller's scope, before the body's frame exists */
+    const ast_list *defaults = &f->def->as.def.defaults;
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (given[i]) continue;
+        const ast_node *fallback = NULL;
+        for (int k = 0; k < defaults->count && fallback == NULL; k++)
+            if (strcmp(defaults->items[k]->as.keyword.name, params->items[i]->as.name) == 0)
+                fallback = defaults->items[k]->as.keyword.value;
+        if (fallback == NULL) {
+            rc = repl_error(r, "%s: missing argument '%s'", f->name, params->items[i]->as.name);
+        } else {
+            repl_chunk *caller_chunk = r->chunk;
+            r->chunk = f->chunk; /* the default's text is in the def's source */
+            rc = eval_operand(r, fallback, LITERAL_CONSTANT, &values[i]) < 0 ? -1 : 0;
+            r->chunk = caller_chunk;
+            given[i] = rc == 0;
+        }
+    }
     name_table frame = {0};
     for (int i = 0; i < n && rc == 0; i++) {
         if (!names_set(&frame, params->items[i]->as.name, values[i])) rc = repl_error(r, "out of memory");

@@ -590,7 +590,8 @@ static ast_node *parse_block(parser *p, const char *owner) {
     return finish(p, block, start);
 }
 
-/* def := 'def' NAME '(' [ NAME { ',' NAME } [ ',' ] ] ')' ( '=' expression | block ) */
+/* def := 'def' NAME '(' [ parameter { ',' parameter } [ ',' ] ] ')' ( '=' expression | block )
+ * parameter := NAME [ '=' expression ]   (defaults last, as in Python) */
 static ast_node *parse_def(parser *p) {
     int start = p->position;
     const token *keyword = current(p);
@@ -631,6 +632,23 @@ static ast_node *parse_def(parser *p) {
         advance(p);
         if (!ast_list_append(parameters, finish(p, parameter_node, p->position - 1))) {
             out_of_memory(p);
+            goto failed;
+        }
+        if (check(p, TOKEN_ASSIGN)) {
+            int keyword_start = p->position - 1;
+            advance(p);
+            ast_node *value = parse_expression(p);
+            if (!value) goto failed;
+            ast_node *keyword = finish(p, ast_new_keyword(parameter->start, parameter->length, value,
+                                                          parameter->line, parameter->column),
+                                       keyword_start);
+            if (!ast_list_append(&node->as.def.defaults, keyword)) {
+                out_of_memory(p);
+                goto failed;
+            }
+        } else if (node->as.def.defaults.count > 0) {
+            fail_at(p, p->position - 1, "parameter '%.*s%s' without a default follows one with a default",
+                    SHOWN_LENGTH(parameter), parameter->start, SHOWN_MORE(parameter));
             goto failed;
         }
         if (accept(p, TOKEN_COMMA)) continue;

@@ -243,6 +243,17 @@ static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth
         for (int i = 0; i < params->count; i++) {
             if (i > 0) strbuf_append(t, ", ");
             strbuf_append(t, params->items[i]->as.name);
+            const ast_list *defaults = &f->def->as.def.defaults;
+            for (int k = 0; k < defaults->count; k++)
+                if (strcmp(defaults->items[k]->as.keyword.name, params->items[i]->as.name) == 0) {
+                    const ast_node *value = defaults->items[k]->as.keyword.value;
+                    size_t length = value->source_end - value->source_start;
+                    strbuf_append(t, "=");
+                    if (f->chunk != NULL && value->source_end > value->source_start && length <= 40)
+                        strbuf_append_n(t, f->chunk->source + value->source_start, length);
+                    else
+                        strbuf_append(t, "...");
+                }
         }
         strbuf_append(t, ")>");
         break;

@@ -164,6 +164,8 @@ static const parse_case parse_cases[] = {
     {"x[[0, 2]]", "(index x (list 0 2))"},
     /* Python's spellings (SPEC section 5) */
     {"x**2", "(^ x 2)"},
+    {"def f(x, k=2) = x * k", "(def f (x k=2) (* x k))"},
+    {"def f(x, axis=(0, 1), s=\"a\") { return x }", "(def f (x axis=(list 0 1) s=\"a\") (block (return x)))"},
     {"x.data = 3", "(= (. x data) 3)"},
     {"m.w.data -= lr * g", "(-= (. (. m w) data) (* lr g))"},
     {"x.grad = none", "(= (. x grad) none)"},
@@ -366,6 +368,8 @@ static const error_case error_cases[] = {
     {"x = 1.5e+", PARSE_ERROR, 1, 5, "invalid number '1.5e'"},
     {"(1, 2 3)", PARSE_ERROR, 1, 7, "expected ')' to close '(' at 1:1"},
     {"(1, 2]", PARSE_ERROR, 1, 6, "expected ')' to close '(' at 1:1"},
+    {"def f(a=1, b) = a", PARSE_ERROR, 1, 12, "parameter 'b' without a default follows one with a default"},
+    {"def f(a=) = a", PARSE_ERROR, 1, 9, "expected expression"},
     {"(,)", PARSE_ERROR, 1, 2, "expected expression"},
     {"a is", PARSE_ERROR, 1, 5, "expected expression"},
     {"a is b is c", PARSE_ERROR, 1, 8, "comparisons cannot be chained; use 'and'"},
