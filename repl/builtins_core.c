@@ -107,9 +107,11 @@ static int builtin_linspace(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 static int builtin_eye(repl *r, const builtin_args *a, repl_value *out) {
-    int n;
+    int n, m;
     if (arg_int(r, a, 0, &n) < 0) return -1;
-    return done_var(r, ag_eye(r->ctx, n), out);
+    if (!arg_given(a, 1)) return done_var(r, ag_eye(r->ctx, n), out);
+    if (arg_int(r, a, 1, &m) < 0) return -1;
+    return done_var(r, ag_eye_nm(r->ctx, n, m), out);
 }
 
 static int builtin_zeros_like(repl *r, const builtin_args *a, repl_value *out) {
@@ -253,7 +255,7 @@ static int builtin_unsqueeze(repl *r, const builtin_args *a, repl_value *out) {
 
 /* The variables of a list argument (numbers and tensor literals become
  * leaves), or the rows of a tensor argument; *xs malloc'd. */
-static int arg_var_list(repl *r, const builtin_args *a, int index, ag_var ***xs, int *n) {
+int arg_var_list(repl *r, const builtin_args *a, int index, ag_var ***xs, int *n) {
     repl_value v = a->values[index];
     if (v.kind == VALUE_VAR && ag_ndim(v.as.var) >= 1) {
         /* a tensor (a literal like [[[1, 2]], [[3, 4]]]) is the list of its rows */
@@ -836,7 +838,7 @@ const builtin_def builtins_core[] = {
      "start, start+step, ... below stop (arange(n) counts 0..n-1)", .function_only = true},
     {"linspace", "start, stop, n", builtin_linspace, "construction", "n evenly spaced numbers from start to stop (n = 1: [start]; n = 0: empty)",
      .function_only = true},
-    {"eye", "n", builtin_eye, "construction", "the n x n identity matrix", .function_only = true},
+    {"eye", "n, m=nil", builtin_eye, "construction", "the n x n identity matrix (n x m with m: ones on the diagonal)", .function_only = true},
     {"zeros_like", "x", builtin_zeros_like, "construction", "zeros shaped like x"},
     {"ones_like", "x", builtin_ones_like, "construction", "ones shaped like x"},
     /* elementwise */

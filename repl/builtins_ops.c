@@ -231,6 +231,94 @@ static int builtin_gather(repl *r, const builtin_args *a, repl_value *out) {
     return done_var(r, ag_gather(r->ctx, x, axis, index), out);
 }
 
+/* ---- creation and movement -------------------------------------------------------------- */
+
+static int builtin_stack(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var **xs;
+    int n, axis;
+    if (arg_int(r, a, 1, &axis) < 0 || arg_var_list(r, a, 0, &xs, &n) < 0) return -1;
+    int rc = done_var(r, ag_stack(r->ctx, xs, n, axis), out);
+    free(xs);
+    return rc;
+}
+
+static int builtin_flatten(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int start, end;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &start) < 0 || arg_int(r, a, 2, &end) < 0) return -1;
+    return done_var(r, ag_flatten(r->ctx, x, start, end), out);
+}
+
+static int builtin_unflatten(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int axis, sizes[AG_MAX_DIMS], n;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0 || arg_ints(r, a, 2, sizes, AG_MAX_DIMS, &n) < 0)
+        return -1;
+    return done_var(r, ag_unflatten(r->ctx, x, axis, sizes, n), out);
+}
+
+/* roll(x, shifts, axis=nil): a number each, or lists of equal length */
+static int builtin_roll(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int shifts[AG_MAX_DIMS], axes[AG_MAX_DIMS], ns, na = 0;
+    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, shifts, AG_MAX_DIMS, &ns) < 0) return -1;
+    if (arg_given(a, 2) && arg_ints(r, a, 2, axes, AG_MAX_DIMS, &na) < 0) return -1;
+    if (na == 0) {
+        if (ns != 1) return repl_error(r, "roll: several shifts need as many axes");
+        return done_var(r, ag_roll(r->ctx, x, shifts[0], NULL), out);
+    }
+    if (na != ns) return repl_error(r, "roll: %d shifts for %d axes", ns, na);
+    for (int i = 0; i < na && x != NULL; i++) x = ag_roll(r->ctx, x, shifts[i], &axes[i]);
+    return done_var(r, x, out);
+}
+
+static int builtin_repeat(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int counts[AG_MAX_DIMS], n;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    const value_list *rest = a->values[1].as.list;
+    if (a->values[1].kind != VALUE_LIST || rest->count == 0)
+        return repl_error(r, "repeat: the counts are missing: repeat(x, 2, 3) or repeat(x, [2, 3])");
+    if (rest->count > 1 ? arg_ints(r, a, 1, counts, AG_MAX_DIMS, &n) < 0
+                        : arg_ints_of(r, a, 1, rest->items[0], counts, AG_MAX_DIMS, &n) < 0)
+        return -1;
+    return done_var(r, ag_repeat(r->ctx, x, counts, n), out);
+}
+
+typedef ag_var *(*diag_fn)(ag_ctx *, ag_var *, int);
+static int with_diagonal(repl *r, const builtin_args *a, repl_value *out, diag_fn fn) {
+    ag_var *x;
+    int k;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &k) < 0) return -1;
+    return done_var(r, fn(r->ctx, x, k), out);
+}
+static int builtin_tril(repl *r, const builtin_args *a, repl_value *out) { return with_diagonal(r, a, out, ag_tril); }
+static int builtin_triu(repl *r, const builtin_args *a, repl_value *out) { return with_diagonal(r, a, out, ag_triu); }
+static int builtin_diag(repl *r, const builtin_args *a, repl_value *out) { return with_diagonal(r, a, out, ag_diag); }
+
+static int builtin_pad(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int pad[2 * AG_MAX_DIMS], n;
+    double value;
+    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, pad, 2 * AG_MAX_DIMS, &n) < 0 || arg_number(r, a, 2, &value) < 0)
+        return -1;
+    return done_var(r, ag_pad(r->ctx, x, pad, n, value), out);
+}
+
+static int builtin_full_like(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    double value;
+    if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &value) < 0) return -1;
+    return done_var(r, ag_full_like(r->ctx, x, value), out);
+}
+
+static int builtin_one_hot(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int n;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &n) < 0) return -1;
+    return done_var(r, ag_one_hot(r->ctx, x, n), out);
+}
+
 #define NOGRAD "; no gradient (a 0/1 result)"
 #define ZEROGRAD "; gradient 0, as PyTorch"
 
@@ -310,5 +398,20 @@ const builtin_def builtins_ops[] = {
      "[values, indices]: the k largest (smallest with largest=false) along axis, in order"},
     {"gather", "x, axis, index", builtin_gather, "shape",
      "torch.gather: y[i][j] = x[index[i][j]][j] for axis 0 (index has x's ndim); gradient to x, none to index"},
+    {"stack", "xs, axis=0", builtin_stack, "shape", "the variables of xs (equal shapes) joined along a new axis"},
+    {"flatten", "x, start_axis=0, end_axis=-1", builtin_flatten, "shape", "axes start_axis..end_axis folded into one"},
+    {"unflatten", "x, axis, sizes", builtin_unflatten, "shape", "axis split into sizes (one -1 allowed)"},
+    {"roll", "x, shifts, axis=nil", builtin_roll, "shape",
+     "x shifted along axis, wrapping around (without axis: the flattened x); lists roll several axes"},
+    {"repeat", "x, *counts", builtin_repeat, "shape",
+     "x tiled counts times along each axis, as torch's x.repeat(2, 3) (more counts add leading axes)"},
+    {"tril", "x, diagonal=0", builtin_tril, "shape", "x with the elements above the diagonal set to 0"},
+    {"triu", "x, diagonal=0", builtin_triu, "shape", "x with the elements below the diagonal set to 0"},
+    {"diag", "x, diagonal=0", builtin_diag, "shape", "a 1-D x as the diagonal of a square matrix; a matrix's diagonal as 1-D"},
+    {"pad", "x, pad, value=0", builtin_pad, "shape",
+     "F.pad: pad = [before, after, ...] pairs for the last axis, then the one before it; filled with value"},
+    {"full_like", "x, value", builtin_full_like, "construction", "a leaf shaped like x filled with value"},
+    {"one_hot", "labels, num_classes=-1", builtin_one_hot, "nn",
+     "0/1 along a new last axis, 1 at each label (num_classes -1: the largest label + 1); no gradient"},
     {0},
 };

@@ -305,6 +305,24 @@ int ag_sort(ag_ctx *ctx, ag_var *x, int axis, bool descending, ag_var **values, 
 /* The k largest (or smallest) along axis, in order, and their indices; 0 or -1. */
 int ag_topk(ag_ctx *ctx, ag_var *x, int k, int axis, bool largest, ag_var **values, ag_var **indices);
 
+/* ---- creation and movement (made of the ops above; their gradients) ----- */
+ag_var *ag_stack(ag_ctx *ctx, ag_var *const *xs, int n, int axis); /* equal shapes, a new axis */
+ag_var *ag_flatten(ag_ctx *ctx, ag_var *x, int start, int end);  /* axes start..end into one */
+ag_var *ag_unflatten(ag_ctx *ctx, ag_var *x, int axis, const int *sizes, int nsizes);
+/* Shifted by shift along *axis, wrapping (axis NULL: the flattened x). */
+ag_var *ag_roll(ag_ctx *ctx, ag_var *x, int shift, const int *axis);
+ag_var *ag_repeat(ag_ctx *ctx, ag_var *x, const int *counts, int n); /* torch.Tensor.repeat */
+ag_var *ag_tril(ag_ctx *ctx, ag_var *x, int k); /* zero above diagonal k (last two axes) */
+ag_var *ag_triu(ag_ctx *ctx, ag_var *x, int k); /* zero below diagonal k */
+ag_var *ag_diag(ag_ctx *ctx, ag_var *x, int k); /* 1-D -> matrix, 2-D -> its diagonal */
+/* F.pad: (before, after) pairs from the last axis back, filled with value. */
+ag_var *ag_pad(ag_ctx *ctx, ag_var *x, const int *pad, int npad, double value);
+ag_var *ag_eye_nm(ag_ctx *ctx, int n, int m); /* n x m, ones on the diagonal */
+ag_var *ag_full_like(ag_ctx *ctx, const ag_var *x, double value);
+/* Labels (whole numbers >= 0) to 0/1 along a new last axis of num_classes
+ * (-1: the largest label + 1); a leaf. */
+ag_var *ag_one_hot(ag_ctx *ctx, const ag_var *labels, int num_classes);
+
 AG_END_DECLS
 
 #endif
