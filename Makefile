@@ -531,6 +531,16 @@ $(AGBENCH): $(BENCH_OBJ) $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BENCH_OBJ) $(ENGINE_LIBS)
 
+# agrepl's Jupyter kernel against python3-ipykernel (start-up, round trip,
+# a Rosenbrock cell against the script, memory over 10,000 executions).
+bench-kernel: check-deps
+	@$(MAKE) --no-print-directory BUILD=build/bench OPT=-O2 SAN= build/bench/agrepl build/bench/agrepl-kernel \
+	  build/bench/agrepl-viz.so
+	@command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c 'import ipykernel' 2>/dev/null || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends python3-ipykernel >/dev/null; }
+	@$(BENCH_PYTHON) bench/kernel_bench.py build/bench/agrepl
+
 bench-build: check-deps
 	@$(MAKE) --no-print-directory BUILD=build/bench OPT=-O2 SAN= \
 	  build/bench/libautograd.a build/bench/agrepl build/bench/agrepl-viz.so build/bench/agbench
