@@ -184,6 +184,26 @@ static int fn_reset_state(repl *r, const builtin_args *args, repl_value *out) {
     return 0;
 }
 
+/* save(m, FILE) / load(m, FILE): the weights as a safetensors file
+ * (ag_model_save, ag_model_load), which PyTorch and NumPy read. */
+static int fn_save(repl *r, const builtin_args *args, repl_value *out) {
+    ag_model *m;
+    const char *file;
+    if (arg_model(r, args, "save", &m) < 0 || arg_string(r, args, 1, &file) < 0) return -1;
+    if (ag_model_save(m, file) < 0) return engine_error(r);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static int fn_load(repl *r, const builtin_args *args, repl_value *out) {
+    ag_model *m;
+    const char *file;
+    if (arg_model(r, args, "load", &m) < 0 || arg_string(r, args, 1, &file) < 0) return -1;
+    if (ag_model_load(m, file) < 0) return engine_error(r);
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
 static const builtin_def model_methods[] = {
     {"cleargrads", "model", fn_cleargrads, "models", "forgets every parameter's gradient"},
     {"reset_state", "model", fn_reset_state, "models",
@@ -304,5 +324,10 @@ const builtin_def builtins_model[] = {
      "m.cleargrads(): forgets every parameter's gradient"},
     {"reset_state", "model", fn_reset_state, "models",
      "m.reset_state(): forgets the hidden state of an lstm or rnn"},
+    {"save", "model, file", fn_save, "models",
+     "writes the model's weights to file as safetensors (PyTorch reads it; names like linear.0.w)",
+     .file_arg = 2},
+    {"load", "model, file", fn_load, "models",
+     "reads weights save wrote into the model (run it once first, so its weights exist)", .file_arg = 2},
     {0},
 };
