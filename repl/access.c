@@ -72,6 +72,11 @@ static int attribute_size(repl *r, ag_var *v, const char *what, repl_value *out)
     return 0;
 }
 
+static int attribute_dtype(repl *r, ag_var *v, const char *what, repl_value *out) {
+    *out = value_string_from("float64", 7); /* every number is a double */
+    return out->kind == VALUE_STRING ? 0 : repl_error(r, "out of memory");
+}
+
 static int attribute_ndim(repl *r, ag_var *v, const char *what, repl_value *out) {
     *out = value_number(ag_ndim(v));
     return 0;
@@ -88,6 +93,7 @@ const variable_attribute_def variable_attribute_table[] = {
     {"T", attribute_transpose, "the transpose (reverses the axes)"},
     {"size", attribute_size, "the number of elements"},
     {"ndim", attribute_ndim, "the number of dimensions"},
+    {"dtype", attribute_dtype, "\"float64\": every number is a double"},
     {0},
 };
 

@@ -412,6 +412,22 @@ static int binary(repl *r, const builtin_args *a, repl_value *out, binary_fn fn)
 }
 
 static int builtin_mse(repl *r, const builtin_args *a, repl_value *out) { return binary(r, a, out, ag_mse); }
+/* add(a, b) ... div(a, b): the operators as functions (DeZero's F.add, torch.add) */
+static int builtin_add(repl *r, const builtin_args *a, repl_value *out) { return binary(r, a, out, ag_add); }
+static int builtin_sub(repl *r, const builtin_args *a, repl_value *out) { return binary(r, a, out, ag_sub); }
+static int builtin_mul(repl *r, const builtin_args *a, repl_value *out) { return binary(r, a, out, ag_mul); }
+static int builtin_div(repl *r, const builtin_args *a, repl_value *out) { return binary(r, a, out, ag_div); }
+
+/* variable(data, name=""): a new leaf holding a copy of data's numbers (DeZero's Variable). */
+static int builtin_variable(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    const char *name = "";
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    if (arg_given(a, 1) && arg_string(r, a, 1, &name) < 0) return -1;
+    ag_var *leaf = ag_detach(r->ctx, x);
+    if (leaf != NULL && name[0] != '\0') ag_set_name(leaf, name);
+    return done_var(r, leaf, out);
+}
 static int builtin_cross_entropy(repl *r, const builtin_args *a, repl_value *out) {
     return binary(r, a, out, ag_cross_entropy);
 }
@@ -843,6 +859,10 @@ const builtin_def builtins_core[] = {
     {"ones_like", "x", builtin_ones_like, "construction", "ones shaped like x"},
     /* elementwise */
     {"neg", "x", builtin_neg, "elementwise", "-x"},
+    {"add", "a, b", builtin_add, "elementwise", "a + b as a function (broadcasting)"},
+    {"sub", "a, b", builtin_sub, "elementwise", "a - b as a function"},
+    {"mul", "a, b", builtin_mul, "elementwise", "a * b as a function (elementwise)"},
+    {"div", "a, b", builtin_div, "elementwise", "a / b as a function"},
     {"exp", "x", builtin_exp, "elementwise", "e to the x"},
     {"log", "x", builtin_log, "elementwise", "natural logarithm"},
     {"sin", "x", builtin_sin, "elementwise", "sine"},
@@ -877,6 +897,8 @@ const builtin_def builtins_core[] = {
     /* neural net */
     {"linear", "x, W, b=nil", builtin_linear, "nn", "x @ W + b"},
     {"softmax", "x, axis=-1", builtin_softmax, "nn", "exp(x) / sum(exp(x)) along axis"},
+    {"variable", "data, name=nil", builtin_variable, "attributes",
+     "a new leaf with a copy of data's numbers, as DeZero's Variable: variable([1, 2], name=\"x\")"},
     {"mse", "y, t", builtin_mse, "nn", "mean squared error, 0-d"},
     {"mean_squared_error", "y, t", builtin_mse, "nn", "the same as mse (DeZero's name)"},
     {"cross_entropy", "logits, labels", builtin_cross_entropy, "nn",

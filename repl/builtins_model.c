@@ -206,6 +206,7 @@ static int fn_load(repl *r, const builtin_args *args, repl_value *out) {
 
 static const builtin_def model_methods[] = {
     {"cleargrads", "model", fn_cleargrads, "models", "forgets every parameter's gradient"},
+    {"zero_grad", "model", fn_cleargrads, "models", "the same as cleargrads (PyTorch's name)"},
     {"reset_state", "model", fn_reset_state, "models",
      "forgets the hidden state (h, c) of an lstm or rnn; a no-op for other models"},
 };

@@ -330,6 +330,8 @@ static const builtin_def optimizer_methods[] = {
     {"step", "opt", fn_step, "optimizers", "one update of the parameters bound at construction"},
     {"reset_grad", "opt", fn_reset_grad, "optimizers",
      "clears the gradients of the parameters bound at construction"},
+    {"zero_grad", "opt", fn_reset_grad, "optimizers", "the same as reset_grad (PyTorch's name)"},
+    {"cleargrad", "opt", fn_reset_grad, "optimizers", "the same as reset_grad (DeZero's verb)"},
 };
 
 static const char *const optimizer_attributes[] = {"state", "t", "lr", NULL};
