@@ -509,7 +509,8 @@ ag_var *value_to_leaf(repl *r, repl_value v) {
     if (ndim <= 0 || !walk_literal(v.as.list, ndim, shape, NULL)) return NULL;
     ag_var *leaf = ag_zeros(r->ctx, ndim, shape);
     if (leaf == NULL || ag_size(leaf) == 0) return leaf;
-    walk_literal(v.as.list, ndim, shape, ag_data(leaf));
+    /* filling a new leaf is not an in-place change (ag_data would count one) */
+    walk_literal(v.as.list, ndim, shape, (double *)ag_cdata(leaf));
     return leaf;
 }
 

@@ -86,6 +86,7 @@ static const char language_help_before[] =
     "  x -= 0.01 * x.grad       an update: in place, on x's data, no graph (also += *= /=)\n"
     "  L += x * i               a term: L = L + x * i, recorded in the graph (rule below)\n"
     "  x.data = e   x.grad = none   set x's value in place (same shape) / clear its gradient\n"
+    "                           a graph built before an update cannot backward through the old value\n"
     "  def f(a, b) = a*b + 1    a function; or def f(a) { ...; return e }\n"
     "  def f(x, k=2) = x * k    defaults (last), evaluated at each call that leaves them out\n"
     "  for i in range(10) { }   range(n), range(a, b), range(a, b, step) (integers); lists;\n"

@@ -656,7 +656,8 @@ static int stack_items(repl *r, const ast_node *n, const repl_value *items, int 
     for (int d = 0; d < item_ndim; d++) shape[d + 1] = item_shape[d];
     ag_var *tensor = ag_zeros(r->ctx, item_ndim + 1, shape);
     if (tensor == NULL) return engine_error_at(r, n);
-    double *data = ag_data(tensor);
+    /* filling a new leaf is not an in-place change (ag_data would count one) */
+    double *data = (double *)ag_cdata(tensor);
     size_t at = 0;
     for (int i = 0; i < count; i++) {
         if (items[i].kind == VALUE_NUMBER) {

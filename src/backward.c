@@ -1,6 +1,7 @@
 /* backward.c — reverse-mode differentiation (reference §3.3), the
  * functional grad, and unchaining (§3.5). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -359,6 +360,53 @@ void ag_keep_last_grads(ag_ctx *ctx, bool keep) {
     if (!keep) ctx_clear_flows(ctx);
 }
 
+/* ---- in-place changes (PyTorch's version check) ----------------------------
+ * ag_data stamps a variable with the context's change clock; a function
+ * records the clock when it is made.  A function whose backward reads the
+ * values of its inputs or outputs (Mul, Sin, Exp, ...; not Add, Sum or the
+ * shape ops) cannot give the right gradient once one of them changed in
+ * place after it was made: backward stops with an error naming both. */
+static bool backward_reads_values(int op) {
+    switch (op) {
+    case AG_OP_ADD: case AG_OP_SUB: case AG_OP_NEG: case AG_OP_SUM: case AG_OP_MEAN:
+    case AG_OP_RESHAPE: case AG_OP_TRANSPOSE: case AG_OP_BROADCAST_TO: case AG_OP_SUM_TO:
+    case AG_OP_SQUEEZE: case AG_OP_UNSQUEEZE: case AG_OP_CONCAT: case AG_OP_SPLIT:
+    case AG_OP_GET_ITEM: case AG_OP_GET_ITEM_GRAD: case AG_OP_DROPOUT:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* The change clock wraps after 2^32 in-place changes: a change counts as
+ * after a function when it is less than 2^31 ticks ahead of it. */
+static bool clock_after(uint32_t changed, uint32_t made) {
+    return changed != 0 && (int32_t)(changed - made) > 0;
+}
+
+/* 0, or -1 with the context error set when a value f's backward reads was
+ * changed in place after f was made. */
+static int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who) {
+    if (!backward_reads_values(f->op)) return 0;
+    ag_var *changed = NULL;
+    for (int i = 0; i < f->ninputs && changed == NULL; i++)
+        if (f->inputs[i] != NULL && clock_after(f->inputs[i]->changed_at, f->made_at)) changed = f->inputs[i];
+    for (int i = 0; i < f->noutputs && changed == NULL; i++)
+        if (f->outputs[i] != NULL && clock_after(f->outputs[i]->changed_at, f->made_at)) changed = f->outputs[i];
+    if (changed == NULL) return 0;
+    char what[AG_SHAPEBUF + 32];
+    if (changed->name != NULL && changed->name[0] != '\0')
+        snprintf(what, sizeof what, "%s", changed->name);
+    else
+        ag_shape_string(changed->t.ndim, changed->t.shape,
+                        what + snprintf(what, sizeof what, "a variable of shape "));
+    ag_set_error(ctx,
+                 "%s: %s was changed in place (version %u) after %s used its value; compute the "
+                 "graph again after the change, or change it after backward",
+                 who, what, changed->version, ag_op_table[f->op].name);
+    return -1;
+}
+
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (ctx != NULL) ctx->summed_data = NULL;
     if (ctx == NULL || check_output(ctx, "backward", y) < 0) return -1;
@@ -420,6 +468,10 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         }
         for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
 
+        if (check_unchanged(ctx, f, "backward") < 0) {
+            status = -1;
+            goto done;
+        }
         ctx->grad_enabled = opts->create_graph;
         int rc = ag_op_table[f->op].backward(ctx, f, gys, gxs);
         if (rc == 0) {
@@ -644,7 +696,7 @@ ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
     ag_var *result = NULL;
     if (gxs == NULL) {
         ag_set_error(ctx, "out of memory");
-    } else if (gys[0] != NULL) {
+    } else if (gys[0] != NULL && check_unchanged(ctx, f, "input_grad") == 0) {
         for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
         /* in_backward: what the op makes is marked a gradient, as in a pass */
         ctx->in_backward++;

@@ -365,6 +365,7 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
     memcpy(f, &zero_func, sizeof *f);
     f->mark = ctx->epoch;
     f->tag = ctx->func_tag;
+    f->made_at = ctx->change_clock;
     f->inputs = f->inline_inputs;
     f->outputs = f->inline_outputs;
     f->next_live = ctx->funcs;

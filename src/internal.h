@@ -7,6 +7,8 @@
 #define AG_INTERNAL_H
 
 #include "ag_core.h"
+#include <stdint.h>
+
 #include "ag_format.h"
 #include "ag_ops.h"
 #include "ag_rand.h"
@@ -34,6 +36,12 @@ struct ag_var {
      * set (ag_grad_calls). */
     unsigned grad_call;
     int grad_calls;
+    /* In-place changes (ag_data hands out the writable data): how many, and
+     * the context's change clock at the last one (0 = never changed), which
+     * backward compares with the clock when a function used the value
+     * (32 bits, compared modulo 2^32: see clock_after in backward.c). */
+    unsigned version;
+    uint32_t changed_at;
     double scalar_storage;
 };
 
@@ -66,6 +74,7 @@ struct ag_func {
     unsigned mark; /* collector state: NODE_OLD and an epoch */
     unsigned seen; /* backward pass stamp */
     unsigned tag;  /* the context's func_tag when it was made (ag_func_tag) */
+    uint32_t made_at; /* the context's change clock when it was made */
     ag_var **inputs, **outputs;
     ag_var *inline_inputs[3];
     ag_var *inline_outputs[1];
@@ -107,6 +116,7 @@ struct ag_ctx {
     unsigned epoch;
     unsigned backward_stamp;
     unsigned backward_calls; /* ag_backward calls that ran a graph, for ag_grad_calls */
+    uint32_t change_clock;   /* counts in-place changes (ag_data), for their check in backward */
     ag_var *summed_data;     /* ag_backward_summed_data */
     /* ag_keep_last_grads: the gradient each variable received in the last
      * backward (ag_size(v) numbers at flow_at[slot] in flow_numbers), by

@@ -59,7 +59,7 @@ int linear_unit_ensure(ag_ctx *ctx, linear_unit *u, int in, ag_rng *rng) {
     }
     ag_var *w = ag_randn(ctx, 2, (int[]){in, u->out}, rng);
     if (w == NULL) return -1;
-    double scale = 1.0 / sqrt((double)in), *data = ag_data(w);
+    double scale = 1.0 / sqrt((double)in), *data = (double *)ag_cdata(w); /* new: not a change */
     for (size_t k = 0, size = ag_size(w); k < size; k++) data[k] = scale * data[k];
     u->w = adopt_param(w, "w");
     u->in = in;

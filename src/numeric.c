@@ -49,7 +49,7 @@ static ag_var **shifted_copies(ag_ctx *ctx, ag_var *const *xs, int n, double shi
             free(copies);
             return NULL;
         }
-        double *data = ag_data(copies[i]);
+        double *data = copies[i]->t.data; /* new copies: not in-place changes */
         size_t size = ag_size(copies[i]);
         for (size_t k = 0; k < size; k++) data[k] = shift + data[k]; /* upstream's h + x */
     }
@@ -95,7 +95,7 @@ ag_var *ag_numdiff(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, d
     ag_var *result = ag_zeros(ctx, ag_ndim(y0), ag_shape(y0));
     if (result == NULL) return NULL;
     const double *a = ag_cdata(y0), *b = ag_cdata(y1);
-    double *out = ag_data(result);
+    double *out = result->t.data;
     size_t size = ag_size(result);
     for (size_t k = 0; k < size; k++) out[k] = (a[k] - b[k]) / (2 * h);
     return result;
@@ -117,8 +117,7 @@ ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, i
         return NULL;
     }
     args[i] = copy;
-    double *data = ag_data(copy);
-    double *gradient = ag_data(result);
+    double *data = copy->t.data, *gradient = result->t.data; /* new: not changes */
     size_t size = ag_size(copy);
     for (size_t k = 0; k < size; k++) {
         if (ctx_interrupted(ctx)) { /* two calls of f per element: look before each pair */

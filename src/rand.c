@@ -74,7 +74,7 @@ static ag_var *random_leaf(ag_ctx *ctx, const char *name, int ndim, const int *s
     if (v == NULL) return NULL;
     if (rng == NULL) rng = ag_ctx_rng(ctx);
     ag_rng before = *rng;
-    double *data = ag_data(v);
+    double *data = v->t.data; /* a new leaf: no in-place change */
     size_t size = ag_size(v);
     for (size_t block = 0; block < size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) {

@@ -723,11 +723,12 @@ static void test_gc_auto_paces_by_allocation(void **state) {
         if (live > most) most = live;
     }
     ag_gc_info info = ag_gc_stats(ctx);
-    /* a step makes about 40 nodes of 136-160 bytes: a young collection
-     * every ~40 steps; each keeps only x0's and x1's new grads, so a full
-     * one (due once 1 MiB was promoted) is not needed at all */
+    /* a step makes about 40 nodes of 152-168 bytes: a young collection
+     * every ~75 steps; each keeps only x0's and x1's new grads (about 300
+     * bytes), so a full one (due once 1 MiB was promoted, the nursery's
+     * bytes counted) is needed once at most in 200,000 steps */
     assert_true(info.young_collections >= (size_t)steps / 200);
-    assert_int_equal(info.full_collections, 0);
+    assert_true(info.full_collections <= 1);
     assert_true(most < ((256u << 10) + (2u << 20)) / 136u);
     ag_gc(ctx);
     assert_int_equal(ag_live_vars(ctx), 4); /* x0, x1 and their grads */

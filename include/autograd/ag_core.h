@@ -205,8 +205,15 @@ int ag_ndim(const ag_var *v);
 const int *ag_shape(const ag_var *v); /* ag_ndim(v) ints; owned by v */
 size_t ag_size(const ag_var *v);
 /* Row-major contiguous data, writable: writing changes the value in place
- * and records no graph (the optimizers' and the REPL's `x -= e`). */
+ * and records no graph (the optimizers' and the REPL's `x -= e`).  Each call
+ * counts as an in-place change: it adds 1 to v's version, and a backward
+ * that needs v's value as a function of the graph used it before the change
+ * fails ("backward: x was changed in place after Mul used its value"), as
+ * PyTorch does; update after backward, as the optimizers do.  Read through
+ * ag_cdata. */
 double *ag_data(ag_var *v);
+/* How many in-place changes (ag_data calls) v has had; 0 for NULL. */
+unsigned ag_var_version(const ag_var *v);
 const double *ag_cdata(const ag_var *v);
 double ag_item(const ag_var *v); /* the first element */
 bool ag_same_shape(const ag_var *a, const ag_var *b);

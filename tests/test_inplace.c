@@ -1,0 +1,119 @@
+/* test_inplace.c — in-place changes and backward (issue 30, item 2): each
+ * ag_data call is a change that adds 1 to the variable's version, and a
+ * backward that needs a value changed after its function used it stops with
+ * an error naming the variable and the op (PyTorch's rule), leaving every
+ * gradient as it was; ops whose backward needs no value, updates after
+ * backward and optimizer steps keep working. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static ag_var *named(ag_var *v, const char *name) {
+    ag_set_name(v, name);
+    return v;
+}
+
+static void test_versions_count_changes(void **state) {
+    (void)state;
+    ag_var *x = named(ag_scalar(ctx, 3.0), "x");
+    assert_int_equal(ag_var_version(x), 0);
+    ag_data(x)[0] -= 1;
+    ag_data(x)[0] -= 1;
+    assert_int_equal(ag_var_version(x), 2);
+    assert_int_equal(ag_var_version(ag_zeros(ctx, 1, (int[]){3})), 0);
+    assert_int_equal(ag_var_version(ag_randn(ctx, 1, (int[]){3}, NULL)), 0);
+    assert_int_equal(ag_var_version(NULL), 0);
+}
+
+/* The reproducer of row 2: y = x*x; x -= 1; y.backward() gave 4 (the
+ * gradient at the new x); now an error, and x.grad stays empty. */
+static void test_changed_input_stops_backward(void **state) {
+    (void)state;
+    ag_var *(*ops[])(ag_ctx *, ag_var *) = {ag_sin, ag_exp, ag_tanh, ag_sqrt};
+    const char *names[] = {"Sin", "Exp", "Tanh", "Sqrt"};
+    for (int k = 0; k < 4; k++) {
+        ag_var *x = named(ag_scalar(ctx, 3.0), "x");
+        ag_var *y = ops[k](ctx, x);
+        ag_data(x)[0] -= 1;
+        assert_int_equal(ag_backward(ctx, y, NULL), -1);
+        char want[128];
+        snprintf(want, sizeof want, "backward: x was changed in place (version 1) after %s used its value",
+                 names[k]);
+        if (strstr(ag_errmsg(ctx), want) == NULL) fail_msg("%s: %s", names[k], ag_errmsg(ctx));
+        assert_null(ag_grad(x));
+        ag_clear_error(ctx);
+    }
+    ag_var *x = named(ag_scalar(ctx, 3.0), "x");
+    ag_var *y = ag_mul(ctx, x, x);
+    ag_data(x)[0] -= 1;
+    assert_int_equal(ag_backward(ctx, y, NULL), -1);
+    assert_non_null(strstr(ag_errmsg(ctx), "x was changed in place (version 1) after Mul"));
+    ag_clear_error(ctx);
+}
+
+/* A changed output (exp's backward reads its result) and a change deep in
+ * the graph; the gradients an earlier backward left stay as they were. */
+static void test_changed_output_and_rollback(void **state) {
+    (void)state;
+    ag_var *x = named(ag_scalar(ctx, 0.5), "x");
+    ag_var *w = named(VAR(ctx, SHAPE(2), 1.0, 2.0), "w");
+    ag_var *h = ag_exp(ctx, ag_mul(ctx, w, x)); /* unnamed: described by its shape */
+    ag_var *loss = ag_sum(ctx, ag_add(ctx, h, x), NULL, 0);
+    assert_int_equal(ag_backward(ctx, loss, NULL), 0);
+    double gx = ag_item(ag_grad(x)); /* sum(w*exp(w*x)) + 2 */
+    assert_close(gx, 1.0 * exp(0.5) + 2.0 * exp(1.0) + 2.0);
+    ag_data(h)[1] = 0;
+    assert_int_equal(ag_backward(ctx, loss, NULL), -1);
+    assert_non_null(strstr(ag_errmsg(ctx), "a variable of shape [2] was changed in place (version 1) after Exp"));
+    assert_close(ag_item(ag_grad(x)), gx); /* not a half-summed gradient */
+    ag_clear_error(ctx);
+}
+
+/* Add, Sum and the shape ops need no values: a change is not an error. */
+static void test_value_free_ops_go_on(void **state) {
+    (void)state;
+    ag_var *x = named(VAR(ctx, SHAPE(2), 1.0, 2.0), "x");
+    ag_var *y = ag_sum(ctx, ag_reshape(ctx, ag_add(ctx, x, ag_scalar(ctx, 1.0)), 2, (int[]){2, 1}),
+                       NULL, 0);
+    ag_data(x)[0] = 10;
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_data(ag_grad(x), 1.0, 1.0);
+}
+
+/* The documented idiom: backward, then update (by hand or an optimizer),
+ * then a new graph: every step's gradient is at the current value. */
+static void test_update_after_backward(void **state) {
+    (void)state;
+    ag_var *x = named(ag_scalar(ctx, 3.0), "x");
+    ag_retain(x);
+    ag_optim *opt = ag_sgd(ctx, 0.1, 0.0, 0.0);
+    assert_non_null(opt);
+    for (int i = 0; i < 5; i++) {
+        ag_cleargrad(x);
+        double before = ag_item(x);
+        ag_var *y = ag_mul(ctx, x, x);
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        assert_close(ag_item(ag_grad(x)), 2 * before);
+        if (i % 2 == 0)
+            assert_int_equal(ag_optim_update(opt, &x, 1), 1);
+        else
+            ag_data(x)[0] -= 0.1 * ag_item(ag_grad(x));
+        assert_close(ag_item(x), 0.8 * before);
+    }
+    assert_int_equal(ag_var_version(x), 5);
+    ag_optim_free(opt);
+    ag_release(x);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        CTX_TEST(test_versions_count_changes),
+        CTX_TEST(test_changed_input_stops_backward),
+        CTX_TEST(test_changed_output_and_rollback),
+        CTX_TEST(test_value_free_ops_go_on),
+        CTX_TEST(test_update_after_backward),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
