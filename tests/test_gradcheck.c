@@ -627,9 +627,11 @@ static void test_every_op_has_a_case(void **state) {
 /* A deliberately wrong backward is caught: the check can fail. */
 static ag_var *build_wrong(ag_ctx *ctx, ag_var *const *xs) {
     /* sin(x) whose values are replaced by x's after the fact: the recorded
-     * backward (cos) no longer matches the function evaluated */
+     * backward (cos) no longer matches the function evaluated; written
+     * behind the version count's back (through ag_data, backward would refuse
+     * the changed output before the checker sees it) */
     ag_var *y = ag_sin(ctx, xs[0]);
-    if (y != NULL) memcpy(ag_data(y), ag_cdata(xs[0]), ag_size(y) * sizeof(double));
+    if (y != NULL) memcpy((double *)ag_cdata(y), ag_cdata(xs[0]), ag_size(y) * sizeof(double));
     return y;
 }
 
