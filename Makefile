@@ -20,7 +20,9 @@ LIB_CFLAGS = -fPIC -fvisibility=hidden -fno-semantic-interposition
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR     = $(PREFIX)/bin
-LIBDIR     = $(PREFIX)/lib
+LIBDIR    ?= $(PREFIX)/lib
+# Cross builds name their tools: make CC=aarch64-linux-gnu-gcc AR=... LD=... OBJCOPY=...
+OBJCOPY   ?= objcopy
 INCLUDEDIR = $(PREFIX)/include
 DATADIR    = $(PREFIX)/share
 MANDIR     = $(DATADIR)/man
@@ -132,17 +134,17 @@ check-deps:
 
 $(LIBINT): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	@rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
 $(UTILLIB): $(UTIL_OBJ)
 	@mkdir -p $(@D)
-	@rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	@echo "  AR $@"
-	$(Q)ld -r -o $(BUILD)/autograd.o $^ && objcopy --localize-hidden $(BUILD)/autograd.o && \
-	  rm -f $@ && ar rcs $@ $(BUILD)/autograd.o && rm -f $(BUILD)/autograd.o
+	$(Q)$(LD) -r -o $(BUILD)/autograd.o $^ && $(OBJCOPY) --localize-hidden $(BUILD)/autograd.o && \
+	  rm -f $@ && $(AR) rcs $@ $(BUILD)/autograd.o && rm -f $(BUILD)/autograd.o
 
 $(SHLIB): $(LIB_OBJ)
 	@echo "  LD $@"
@@ -151,11 +153,11 @@ $(SHLIB): $(LIB_OBJ)
 
 $(VIZLIB): $(VIZ_OBJ)
 	@mkdir -p $(@D)
-	@rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
 $(REPLLIB): $(REPL_OBJ)
 	@mkdir -p $(@D)
-	@rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/src/util/%.o: src/util/%.c
 	@mkdir -p $(@D)
@@ -409,14 +411,14 @@ HEADERS  = $(sort $(wildcard include/autograd/*.h))
 MANPAGES = man/agrepl.1 $(LIBMAN)
 DOCDIR   = $(DATADIR)/doc/libautograd
 
-# Holds the PREFIX of the last build; rewritten only when it changes.
+# Holds the PREFIX and LIBDIR of the last build; rewritten only when they change.
 $(BUILD)/prefix.stamp: FORCE
 	@mkdir -p $(@D)
-	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+	@echo '$(PREFIX) $(LIBDIR)' | cmp -s - $@ || echo '$(PREFIX) $(LIBDIR)' > $@
 FORCE:
 
 $(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
-	@printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$${exec_prefix}/lib' \
+	@printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$(LIBDIR)' \
 	  'includedir=$${prefix}/include' '' 'Name: autograd' \
 	  'Description: DeZero-style automatic differentiation engine (libautograd)' \
 	  'Version: $(AG_VERSION)' 'Requires.private: openblas' 'Cflags: -I$${includedir}' \
@@ -459,6 +461,9 @@ uninstall:
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(DATADIR)/agrepl $(DESTDIR)$(DOCDIR) \
 	  $(DESTDIR)$(VIZMODDIR) $(DESTDIR)$(KERNELSPECDIR) $(DESTDIR)$(DATADIR)/jupyter/kernels \
 	  $(DESTDIR)$(DATADIR)/jupyter 2>/dev/null
+	@# the standard directories install made, when nothing else is in them
+	-@for d in $(LIBDIR)/pkgconfig $(LIBDIR) $(INCLUDEDIR) $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man3 \
+	  $(MANDIR) $(DATADIR)/doc $(DATADIR) $(PREFIX); do rmdir "$(DESTDIR)$$d" 2>/dev/null; done; true
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.
 asan-tests:
