@@ -29,5 +29,17 @@ for name in autograd operators optim_adam model_recurrent viz_graph; do
         pass=$((pass + 1)) # a script error status with a clean valgrind report
     fi
 done
+# A graph drawn from a script on stdin: the forked Graphviz child must not
+# move stdin's shared offset when it exits (valgrind tidies glibc's stdio in
+# every process it ends), or the rest of the script runs twice.
+printf 'x = 1.0\ny = x * 2\nrender(y, "%s/once.svg")\nprint("after render")\n' "$tmp" >"$tmp/once.ag"
+runs=$(AGREPL_HEADLESS=1 HOME="$tmp" valgrind -q --suppressions="$root/tests/valgrind.supp" "$AGREPL" <"$tmp/once.ag" 2>&1 |
+    grep -c 'after render')
+if [ "$runs" = 1 ]; then
+    pass=$((pass + 1))
+else
+    echo "FAIL valgrind: a script on stdin after render ran its last line $runs times (want 1)"
+    fail=$((fail + 1))
+fi
 echo "valgrind: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,7 @@
 #include "graph_contain.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -101,6 +102,15 @@ static struct rlimit child_cpu_limit(void) {
 }
 
 static _Noreturn void child_run(int fd, viz_contained_fn work, void *arg) {
+    /* The child shares stdin's file offset with the parent.  Anything in it
+       that tidies stdio at exit (valgrind runs glibc's __libc_freeres, which
+       unbuffers stdin and seeks fd 0 back to the unread position) would make
+       the parent read a script on stdin again: give the child /dev/null. */
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0 && devnull != STDIN_FILENO) {
+        dup2(devnull, STDIN_FILENO);
+        close(devnull);
+    }
     signal(SIGINT, SIG_DFL); /* Ctrl-C ends the child; the parent reports it */
     signal(SIGPIPE, SIG_DFL);
     signal(SIGXCPU, SIG_DFL);
