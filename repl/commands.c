@@ -576,6 +576,8 @@ static void record_command(repl *r, const command_def *command, const char *argu
     repl_history_record(r, line);
 }
 
+static int command_dispatch(repl *r, const char *name, char *argument);
+
 int command_run(repl *r, const char *line) {
     while (*line == ' ' || *line == '\t') line++;
     const char *name_end = line + 1;
@@ -588,8 +590,18 @@ int command_run(repl *r, const char *line) {
     /* the argument: the rest, trimmed, without surrounding quotes */
     const char *arg_start = name_end;
     while (isspace((unsigned char)*arg_start)) arg_start++;
-    char argument[1024];
-    snprintf(argument, sizeof argument, "%s", arg_start);
+    /* any length the line has: a long path is never cut (issue 30, row 4) */
+    char *argument = strdup(arg_start);
+    if (argument == NULL) {
+        repl_error(r, "out of memory");
+        return REPL_ERROR;
+    }
+    int rc = command_dispatch(r, name, argument);
+    free(argument);
+    return rc;
+}
+
+static int command_dispatch(repl *r, const char *name, char *argument) {
     size_t length = strlen(argument);
     while (length > 0 && isspace((unsigned char)argument[length - 1])) argument[--length] = '\0';
     if (length >= 2 && argument[0] == '"' && argument[length - 1] == '"') {
@@ -598,6 +610,10 @@ int command_run(repl *r, const char *line) {
     }
 
     const command_def *command = command_find(name);
+    if (command != NULL && argument[0] != '\0' && strspn(argument, " \t") == strlen(argument)) {
+        repl_error(r, "%s: the argument is blank", command->name); /* :save "   " */
+        return REPL_ERROR;
+    }
     if (command != NULL && argument[0] != '\0' && strchr(command->usage, ' ') == NULL) {
         repl_error(r, "%s takes no argument, not '%s'", command->name, argument);
         return REPL_ERROR;
