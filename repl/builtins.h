@@ -131,6 +131,8 @@ bool arg_given(const builtin_args *a, int index); /* not VALUE_NIL */
 /* A list argument's variables (numbers and tensor literals become leaves),
  * or a tensor's rows; *xs malloc'd (builtins_core.c). */
 int arg_var_list(repl *r, const builtin_args *a, int index, ag_var ***xs, int *n);
+/* A reduction= argument: "mean", "sum" or "none" (builtins_ops.c). */
+int arg_reduction(repl *r, const builtin_args *a, int index, ag_reduction *out);
 /* The source text of positional argument `index` as the user wrote it
  * ("loss / n"; a method's receiver is argument 0), in buf.  False when the
  * call did not come from source, the argument was not written there, or

@@ -319,6 +319,33 @@ static int builtin_one_hot(repl *r, const builtin_args *a, repl_value *out) {
     return done_var(r, ag_one_hot(r->ctx, x, n), out);
 }
 
+/* ---- losses -------------------------------------------------------------------------------- */
+
+int arg_reduction(repl *r, const builtin_args *a, int index, ag_reduction *out) {
+    const char *text;
+    if (arg_string(r, a, index, &text) < 0) return -1;
+    if (strcmp(text, "mean") == 0) *out = AG_REDUCTION_MEAN;
+    else if (strcmp(text, "sum") == 0) *out = AG_REDUCTION_SUM;
+    else if (strcmp(text, "none") == 0) *out = AG_REDUCTION_NONE;
+    else return repl_error(r, "%s: reduction must be \"mean\", \"sum\" or \"none\", not \"%s\"", a->def->name, text);
+    return 0;
+}
+
+typedef ag_var *(*loss_fn)(ag_ctx *, ag_var *, ag_var *, ag_reduction);
+static int loss(repl *r, const builtin_args *a, repl_value *out, loss_fn fn) {
+    ag_var *x, *t;
+    ag_reduction reduction;
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &t) < 0 || arg_reduction(r, a, 2, &reduction) < 0) return -1;
+    return done_var(r, fn(r->ctx, x, t, reduction), out);
+}
+static int builtin_nll_loss(repl *r, const builtin_args *a, repl_value *out) { return loss(r, a, out, ag_nll_loss); }
+static int builtin_bce(repl *r, const builtin_args *a, repl_value *out) {
+    return loss(r, a, out, ag_binary_cross_entropy);
+}
+static int builtin_bce_logits(repl *r, const builtin_args *a, repl_value *out) {
+    return loss(r, a, out, ag_binary_cross_entropy_with_logits);
+}
+
 #define NOGRAD "; no gradient (a 0/1 result)"
 #define ZEROGRAD "; gradient 0, as PyTorch"
 
@@ -413,5 +440,11 @@ const builtin_def builtins_ops[] = {
     {"full_like", "x, value", builtin_full_like, "construction", "a leaf shaped like x filled with value"},
     {"one_hot", "labels, num_classes=-1", builtin_one_hot, "nn",
      "0/1 along a new last axis, 1 at each label (num_classes -1: the largest label + 1); no gradient"},
+    {"nll_loss", "logp, labels, reduction=\"mean\"", builtin_nll_loss, "nn",
+     "-logp[i, label_i] for log-probabilities (N, C); -100 ignores a row; mean over the kept rows"},
+    {"binary_cross_entropy", "p, t, reduction=\"mean\"", builtin_bce, "nn",
+     "-(t log p + (1 - t) log(1 - p)) for probabilities p, each log at least -100 as PyTorch"},
+    {"binary_cross_entropy_with_logits", "x, t, reduction=\"mean\"", builtin_bce_logits, "nn",
+     "binary_cross_entropy(sigmoid(x), t) computed from logits without overflow"},
     {0},
 };

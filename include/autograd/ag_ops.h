@@ -323,6 +323,20 @@ ag_var *ag_full_like(ag_ctx *ctx, const ag_var *x, double value);
  * (-1: the largest label + 1); a leaf. */
 ag_var *ag_one_hot(ag_ctx *ctx, const ag_var *labels, int num_classes);
 
+/* ---- losses with PyTorch's reduction= (made of the ops above) ------------ */
+typedef enum ag_reduction { AG_REDUCTION_MEAN, AG_REDUCTION_SUM, AG_REDUCTION_NONE } ag_reduction;
+/* -logp[i, label_i] for logp (N, C) and N labels (-100 ignores a row; mean
+ * over the kept rows). */
+ag_var *ag_nll_loss(ag_ctx *ctx, ag_var *logp, ag_var *labels, ag_reduction reduction);
+/* cross_entropy with class-index targets (as ag_cross_entropy) or
+ * probability targets shaped like logits, label smoothing in [0, 1]. */
+ag_var *ag_cross_entropy_ex(ag_ctx *ctx, ag_var *logits, ag_var *target, ag_reduction reduction,
+                            double label_smoothing);
+/* -(t log p + (1 - t) log(1 - p)), logs clamped at -100; p in [0, 1]. */
+ag_var *ag_binary_cross_entropy(ag_ctx *ctx, ag_var *p, ag_var *t, ag_reduction reduction);
+/* The same on logits x, computed stably: softplus(x) - x t. */
+ag_var *ag_binary_cross_entropy_with_logits(ag_ctx *ctx, ag_var *x, ag_var *t, ag_reduction reduction);
+
 AG_END_DECLS
 
 #endif

@@ -256,4 +256,34 @@ inp("lab", [[0.0, 3.0], [1.0, 1.0]])
 case("one_hot", "one_hot(lab)", lambda a: F.one_hot(a.long()).double(), ["lab"], grad=False)
 case("one_hot num_classes", "one_hot(lab, 5)", lambda a: F.one_hot(a.long(), 5).double(), ["lab"], grad=False)
 
+# ---- losses (group 6) -------------------------------------------------------------------------
+inp("z", [[1.5, -0.5, 2.0, 0.0], [0.25, 3.0, -1.0, 1.0], [-2.0, 0.5, 0.5, 4.0]])
+inp("zl", [2.0, -100.0, 3.0])
+inp("zl2", [2.0, 1.0, 0.0])
+inp("zp", [[0.1, 0.2, 0.3, 0.4], [1.0, 0.0, 0.0, 0.0], [0.25, 0.25, 0.25, 0.25]])
+L = lambda t: inputs[t].long()
+for red in ["mean", "sum", "none"]:
+    case(f"cross_entropy {red}", f'cross_entropy(z, zl, reduction="{red}")',
+         lambda a, red=red: F.cross_entropy(a, L("zl"), reduction=red), ["z"])
+    case(f"cross_entropy smoothing {red}", f'cross_entropy(z, zl, reduction="{red}", label_smoothing=0.2)',
+         lambda a, red=red: F.cross_entropy(a, L("zl"), reduction=red, label_smoothing=0.2), ["z"])
+    case(f"cross_entropy probabilities {red}", f'cross_entropy(z, zp, reduction="{red}")',
+         lambda a, red=red: F.cross_entropy(a, inputs["zp"], reduction=red), ["z"])
+    case(f"nll_loss {red}", f'nll_loss(log_softmax(z), zl, reduction="{red}")',
+         lambda a, red=red: F.nll_loss(F.log_softmax(a, 1), L("zl"), reduction=red), ["z"])
+case("cross_entropy probabilities smoothing", 'cross_entropy(z, zp, label_smoothing=0.1)',
+     lambda a: F.cross_entropy(a, inputs["zp"], label_smoothing=0.1), ["z"])
+case("cross_entropy default", 'cross_entropy(z, zl2)', lambda a: F.cross_entropy(a, L("zl2")), ["z"])
+inp("bp", [[0.1, 0.9, 0.5], [1e-3, 0.999, 0.0]])
+inp("bt", [[0.0, 1.0, 0.25], [1.0, 0.0, 0.0]])
+inp("bx", [[-3.0, 2.0, 0.0], [40.0, -40.0, 0.5]])
+for red in ["mean", "sum", "none"]:
+    case(f"binary_cross_entropy {red}", f'binary_cross_entropy(bp, bt, reduction="{red}")',
+         lambda a, red=red: F.binary_cross_entropy(a, inputs["bt"], reduction=red), ["bp"], grad=False)
+    case(f"binary_cross_entropy_with_logits {red}", f'binary_cross_entropy_with_logits(bx, bt, reduction="{red}")',
+         lambda a, red=red: F.binary_cross_entropy_with_logits(a, inputs["bt"], reduction=red), ["bx"])
+inp("bp2", [[0.1, 0.9, 0.5], [0.3, 0.999, 0.02]])
+case("binary_cross_entropy gradient", 'binary_cross_entropy(bp2, bt)',
+     lambda a: F.binary_cross_entropy(a, inputs["bt"]), ["bp2"])
+
 print("\n".join(out))
