@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void check_close_at(double actual, double expected, double rel, double abs, const char *file,
                     int line) {
@@ -16,6 +17,23 @@ void check_close_at(double actual, double expected, double rel, double abs, cons
                    expected, rel, abs);
     _fail(file, line);
 }
+
+void check_below_at(double value, double bound, const char *value_text, const char *bound_text,
+                    const char *file, int line) {
+    if (value < bound) return;
+    print_error("%s:%d: %s = %.6g is not below %s = %.6g\n", file, line, value_text, value,
+                bound_text, bound);
+    _fail(file, line);
+}
+
+static double clock_seconds(clockid_t clock) {
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+double thread_cpu_seconds(void) { return clock_seconds(CLOCK_THREAD_CPUTIME_ID); }
+double process_cpu_seconds(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+double monotonic_seconds(void) { return clock_seconds(CLOCK_MONOTONIC); }
 
 void check_data_at(const ag_var *v, const double *expected, size_t n, double rel,
                    const char *file, int line) {

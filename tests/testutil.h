@@ -40,6 +40,20 @@ void check_shape_at(const ag_var *v, const int *shape, int ndim, const char *fil
 void check_string_at(const ag_var *v, const char *text, const char *file, int line);
 #define assert_var_string(v, text) check_string_at((v), (text), __FILE__, __LINE__)
 
+/* Measured values (times, rates, ratios) against a bound: a failure prints
+ * both numbers with their expressions, not only the comparison.  Timing
+ * tests compare a measurement with a calibration made in the same run (or
+ * use CPU time), never with an absolute wall-clock limit. */
+void check_below_at(double value, double bound, const char *value_text, const char *bound_text,
+                    const char *file, int line);
+#define assert_below(value, bound) check_below_at((value), (bound), #value, #bound, __FILE__, __LINE__)
+#define assert_above(value, bound) check_below_at((bound), (value), #bound, #value, __FILE__, __LINE__)
+/* Seconds: CPU time of the calling thread, of the whole process, and the
+ * monotonic clock. */
+double thread_cpu_seconds(void);
+double process_cpu_seconds(void);
+double monotonic_seconds(void);
+
 /* The per-test engine context: CTX_TEST(fn) runs fn with `ctx` new and
  * frees it afterwards. */
 extern ag_ctx *ctx;
