@@ -40,16 +40,23 @@ else
 Q = @
 endif
 
-# g++, groff-base, binutils and gfortran (its libgfortran.a, which OpenBLAS's
+# Every package the build and the tests need, in one list; a bare Debian
+# (debootstrap minbase with gcc, make and git) has none of them.  g++,
+# groff-base, binutils and gfortran (its libgfortran.a, which OpenBLAS's
 # static link needs) serve the install test: a C++ user, the man pages, the
 # symbol lists and a -static build.  Cairo and Pango draw the plots;
 # poppler-utils reads saved PDFs back in the tests; librsvg2-bin (rsvg-convert)
-# draws saved SVGs for them.
+# draws saved SVGs for them; procps gives the shell tests ps (the watchdog)
+# and pgrep.  DEPS_COMMANDS are the commands the build and the tests call
+# that minbase lacks (the rest are in its required packages: coreutils,
+# util-linux, findutils, diffutils, grep, sed, mawk, libc-bin).
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev libpango1.0-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert librsvg2-bin
+  jupyter-nbconvert librsvg2-bin procps
+DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
+  objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
 
 PKG_CONFIG ?= pkg-config
@@ -117,8 +124,8 @@ build-all: $(LIB) $(SHLIB) $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS) $(VIZMOD) 
 
 # Installs the Debian packages when pkg-config cannot find a module.
 deps:
-	@missing=""; for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
-	for c in xvfb-run tmux valgrind import pdftoppm pdftotext g++ groff objcopy xdotool python3 jupyter-nbconvert rsvg-convert; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	@missing=""; for m in $(PKG_MODULES) x11; do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
+	for c in $(DEPS_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
 	/usr/bin/python3 -c 'import jupyter_client, nbclient, nbformat' 2>/dev/null || missing="$$missing python3-jupyter-client"; \
 	[ "$$($(CC) -print-file-name=libgfortran.a)" != libgfortran.a ] || missing="$$missing libgfortran.a"; \
@@ -265,30 +272,34 @@ $(BUILD)/tests/test_null_handles: $(BUILD)/gen/test_null_handles.c $(LIBINT)
 	@echo "  LD $@"
 	$(Q)$(CC) $(CFLAGS_BASE) -Wno-deprecated-declarations -o $@ $< $(LIBINT) $(BLAS_LIBS) -lm
 
+# Every binary runs, whatever failed before it (tests/step.sh); the target
+# fails when any did.
+STEP = sh tests/step.sh
 unit-tests: $(TESTS)
-	@set -e; for t in $(TESTS); do echo "== $$t"; $$t 2>&1; done
+	@failed=0; for t in $(TESTS); do echo "== $$t"; $(STEP) $$t $$t || failed=$$((failed + 1)); done; \
+	[ $$failed -eq 0 ] || { echo "unit-tests: $$failed of $(words $(TESTS)) binaries failed"; exit 1; }
 
 script-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) sh tests/run_scripts.sh
+	@AGREPL=$(AGREPL) $(STEP) "transcripts ($(BUILD))" sh tests/run_scripts.sh
 
 sample-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) sh tests/run_samples.sh
+	@AGREPL=$(AGREPL) $(STEP) "samples ($(BUILD))" sh tests/run_samples.sh
 
 # A real terminal through tmux: completion, continuation, Ctrl-C, history.
 interactive-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) sh tests/interactive_test.sh
+	@AGREPL=$(AGREPL) $(STEP) "interactive ($(BUILD))" sh tests/interactive_test.sh
 
 # Live windows under Xvfb: plot during a loop, show(y), closing a window.
 window-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) sh tests/window_test.sh
+	@AGREPL=$(AGREPL) $(STEP) "windows ($(BUILD))" sh tests/window_test.sh
 
 # Whole sessions under valgrind memcheck (the uninstrumented build).
 valgrind-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) sh tests/valgrind_test.sh
+	@AGREPL=$(AGREPL) $(STEP) "valgrind ($(BUILD))" sh tests/valgrind_test.sh
 
 # Random bytes and token soups as scripts: status 0 or 1, never a crash.
 fuzz-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) sh tests/fuzz_scripts.sh
+	@AGREPL=$(AGREPL) $(STEP) "fuzz scripts ($(BUILD))" sh tests/fuzz_scripts.sh
 
 # The fuzz corpus (tests/fuzz_corpus/: seeds, and every input that once
 # crashed) through the fuzz target's entry point, built with $(CC) -- under
@@ -299,33 +310,33 @@ $(FUZZ_REPLAY): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_repl.o $(R
 	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_repl.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS)
 
 fuzz-replay: $(FUZZ_REPLAY)
-	@AGREPL_HEADLESS=1 $(FUZZ_REPLAY) tests/fuzz_corpus/*
+	@AGREPL_HEADLESS=1 $(STEP) "fuzz corpus ($(BUILD))" $(FUZZ_REPLAY) tests/fuzz_corpus/*
 
 # Output to a full disk or a closed pipe: a message and status 1.  The viz
 # module and OpenBLAS loaded only when used, and a clear error when the
 # module is missing.
 reliability-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) bash tests/reliability_test.sh
-	@AGREPL=$(AGREPL) sh tests/lazy_load_test.sh
+	@status=0; AGREPL=$(AGREPL) $(STEP) "reliability ($(BUILD))" bash tests/reliability_test.sh || status=1; \
+	AGREPL=$(AGREPL) $(STEP) "lazy load ($(BUILD))" sh tests/lazy_load_test.sh || status=1; exit $$status
 
 # Ctrl-C (SIGINT) stops rand(1e9), a long backward and a range loop soon
 # after the signal, in scripts, stdin and the interactive REPL (tmux).
 interrupt-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) bash tests/interrupt_test.sh
+	@AGREPL=$(AGREPL) $(STEP) "interrupt ($(BUILD))" bash tests/interrupt_test.sh
 
 # The Jupyter kernel driven by Debian's jupyter_client (Debian's python3,
 # not the first python3 on PATH): every message, a bad signature, interrupts,
 # restart, a dying front end.
 KERNEL_PYTHON ?= /usr/bin/python3
 kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
-	@timeout -k 10 600 $(KERNEL_PYTHON) tests/kernel_test.py $(AGREPL)
+	@$(STEP) "kernel ($(BUILD))" timeout -k 10 600 $(KERNEL_PYTHON) tests/kernel_test.py $(AGREPL)
 
 # Every samples/notebooks/*.ipynb run in the kernel (nbclient) and exported
 # to HTML (nbconvert): the numbers printed, the graph's SVG in the HTML.
 # Not in the ASan pass: kernel-tests covers the same kernel code there, and
 # ten thousand training steps under ASan take minutes.
 notebook-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
-	@timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/notebook_test.py $(AGREPL)
+	@$(STEP) "notebooks ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/notebook_test.py $(AGREPL)
 
 # `make notebook`: Jupyter Notebook on the lessons (samples/notebooks/),
 # installing Debian's jupyter-notebook when it is missing and the agrepl
@@ -340,9 +351,18 @@ notebook: check-deps
 	@$(AGREPL) --install-kernel --user
 	jupyter-notebook --notebook-dir=samples/notebooks
 
-test: check-deps
-	@$(MAKE) --no-print-directory build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests stale-pointer-tests install-tests kernel-tests
-	@$(MAKE) --no-print-directory asan-tests
+# Everything runs to its end (make -k; each step keeps going after a
+# failure), the plain build and then the sanitizer pass; the last line is
+# the whole run's "N passed, M failed" (tests/tally.sh), status 1 when any
+# failed.
+TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
+  fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
+  stale-pointer-tests install-tests kernel-tests
+test: deps
+	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
+	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
+	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory asan-tests || status=1; \
+	sh tests/tally.sh $$tally $$status
 
 # The issue's stale pointer after ag_gc, caught with AG_DEBUG_NO_REUSE=1 by
 # valgrind (this build) or AddressSanitizer (the asan build).
@@ -359,7 +379,7 @@ $(BUILD)/tests/threads_ctx: tests/threads_ctx.c $(LIB)
 	$(Q)$(CC) $(CFLAGS_BASE) -pthread -o $@ $< $(ENGINE_LIBS)
 
 thread-tests: $(BUILD)/tests/threads_ctx
-	@sh tests/threads_test.sh $<
+	@$(STEP) "threads ($(BUILD))" sh tests/threads_test.sh $<
 
 # Weights saved as safetensors: read back bit-exact, by plain Python and by
 # PyTorch (when installed); bad files refused (tests/safetensors_bad/).
@@ -369,10 +389,10 @@ $(BUILD)/tests/safetensors_tool: tests/safetensors_tool.c $(LIB)
 	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
 
 safetensors-tests: $(BUILD)/tests/safetensors_tool
-	@sh tests/safetensors_test.sh $<
+	@$(STEP) "safetensors ($(BUILD))" sh tests/safetensors_test.sh $<
 
 stale-pointer-tests: $(BUILD)/tests/stale_pointer
-	@SAN="$(SAN)" sh tests/stale_pointer_test.sh $<
+	@SAN="$(SAN)" $(STEP) "stale pointer ($(BUILD))" sh tests/stale_pointer_test.sh $<
 
 # The reference pages are made from the headers; every exported function
 # must be in a man page.
@@ -383,7 +403,7 @@ $(REFMAN) &: man/gen_ref.py man/autograd.3 $(wildcard include/autograd/*.h)
 	$(Q)python3 man/gen_ref.py include/autograd man/autograd.3 $(BUILD)/man
 
 man-tests: $(SHLIB) $(REFMAN)
-	@sh tests/man_test.sh $(SHLIB) $(BUILD)/man
+	@$(STEP) "man pages ($(BUILD))" sh tests/man_test.sh $(SHLIB) $(BUILD)/man
 
 # The library built with AddressSanitizer + UBSan (build/lib-asan/): linked
 # into a program built with -fsanitize=address and run with
@@ -394,13 +414,13 @@ lib-asan:
 
 # Only ag_* names are global in libautograd.a and libautograd.so.
 symbol-tests: $(LIB) $(SHLIB)
-	@sh tests/symbols_test.sh $(LIB) $(SHLIB)
+	@$(STEP) "symbols ($(BUILD))" sh tests/symbols_test.sh $(LIB) $(SHLIB)
 
 # make install into a temporary DESTDIR, then use it as a C user would
 # (pkg-config, static and shared, C++, man pages, a lesson by name), then
 # make uninstall and check that nothing is left.
 install-tests: build-all
-	@MAKE="$(MAKE) --no-print-directory" sh tests/install_test.sh
+	@MAKE="$(MAKE) --no-print-directory" $(STEP) "install ($(BUILD))" sh tests/install_test.sh
 
 # ---- install ----------------------------------------------------------------
 # `sudo make install`, or `make install PREFIX=$$HOME/.local`; DESTDIR stages
@@ -470,7 +490,7 @@ asan-tests:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1 \
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	 $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	 $(MAKE) -k --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests
 
 

@@ -11,7 +11,11 @@ MAKE=${MAKE:-make}
 CC=${CC:-cc}
 status=0
 sh "$(dirname "$0")/watchdog.sh" $$ 600 install & watchdog=$! # a hang fails naming what it ran
-tmp=$(mktemp -d) && trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
+# make install PREFIX=... below rebuilds agrepl with that prefix's lesson
+# directory compiled in: the build is put back as make left it (the PREFIX
+# make itself was given) before the temporary prefix is deleted.
+restore() { [ -z "${rebuilt:-}" ] || $MAKE build-all >"$tmp/restore.log" 2>&1 || { echo "FAIL: the build was not restored:"; tail -20 "$tmp/restore.log"; status=1; }; }
+tmp=$(mktemp -d) && trap 'restore; kill $watchdog 2>/dev/null; rm -rf "$tmp"; exit $status' EXIT
 dest=$tmp/stage
 prefix=/usr/local
 root=$dest$prefix
@@ -151,6 +155,7 @@ left=$(find "$dest" ! -type d)
 # A plain PREFIX (make install PREFIX=$HOME/.local): the lesson directory
 # compiled into agrepl and the .pc's prefix follow it.
 home=$tmp/home/.local
+rebuilt=1
 if $MAKE install PREFIX="$home" > "$tmp/install2.log" 2>&1 &&
    [ "$(PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_PATH="$home/lib/pkgconfig" pkg-config --variable=prefix autograd)" = "$home" ] &&
    (cd "$tmp/elsewhere" && AGREPL_HEADLESS=1 "$home/bin/agrepl" --lesson matyas < /dev/null > "$tmp/lesson2.out" 2>&1) &&
@@ -163,4 +168,6 @@ $MAKE uninstall PREFIX="$home" > /dev/null 2>&1
 left=$(find "$tmp/home" ! -type d)
 [ -z "$left" ] && ok "make uninstall PREFIX=$home left no file behind" || { fail "left:"; echo "$left"; }
 cd "$src"
+restore
+rebuilt=
 exit $status

@@ -5,13 +5,13 @@
 # next one) soon after the signal, with its message and status, every name
 # keeping its value and the gradients as they were.  The time to stop is
 # measured in the run (signal sent -> message on stderr, polled every 10 ms)
-# and must stay under STOP_LIMIT seconds: the engine looks at the flag every
-# 65536 elements and before each backward function (well under 0.1 s of
-# work), the limit leaves room for a loaded 2-core machine.
+# and compared with a calibration run just before, under the same load: a
+# fresh agrepl drawing 4e7 random numbers (1/25 of rand(1e9)'s work, about
+# 0.15 s of CPU).  Stopping must take less time than that: the engine looks
+# at the flag every 65536 elements and before each backward function.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
-STOP_LIMIT=${STOP_LIMIT:-1.0}
 pass=0 fail=0
 tmp=$(mktemp -d)
 sh "$(dirname "$0")/watchdog.sh" $$ 600 interrupt & watchdog=$! # a hang fails naming what it ran
@@ -23,12 +23,30 @@ ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump
 ok() { pass=$((pass + 1)); echo "ok: $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
-# interrupt NAME MODE SCRIPT PATTERN: runs SCRIPT (MODE script: as a file
-# argument; stdin: piped in), waits for "ready" on stdout, sends SIGINT to
-# agrepl, and waits for PATTERN on stderr.  Sets $stopped (seconds from the
-# signal to the message), $status, and leaves $tmp/out and $tmp/err.
+# cpu_ticks PID: the user and system CPU time PID has used, in clock ticks
+# (1/100 s), from /proc/PID/stat (the fields after the command's ")").
+cpu_ticks() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    set -- ${stat##*) }
+    echo $(($12 + $13))
+}
+
+# calibrate: sets $limit, the seconds a fresh agrepl takes to draw 4e7
+# random numbers now.
+calibrate() {
+    local start=$EPOCHREALTIME
+    timeout -k 5 120 "$AGREPL" -e 'for i in range(20) { x = rand(2e6) }' >/dev/null 2>&1
+    limit=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+}
+
+# interrupt NAME MODE SCRIPT PATTERN: calibrates, runs SCRIPT (MODE script:
+# as a file argument; stdin: piped in), waits for "ready" on stdout, sends
+# SIGINT to agrepl, and waits for PATTERN on stderr.  Sets $stopped (seconds
+# from the signal to the message), $status, and leaves $tmp/out and $tmp/err.
 interrupt() {
     local name=$1 mode=$2 script=$3 pattern=$4
+    calibrate
     printf '%s\n' "$script" >"$tmp/s.ag"
     : >"$tmp/out"
     : >"$tmp/err"
@@ -40,7 +58,15 @@ interrupt() {
     local runner=$! pid="" i=0
     while [ $i -lt 3000 ] && ! grep -q '^ready' "$tmp/out"; do sleep 0.01; i=$((i + 1)); done
     pid=$(pgrep -P "$runner" | head -n 1)
-    sleep 0.05 # inside the long statement by now
+    # inside the long statement once it has used 50 ms of CPU after "ready"
+    # (a wait in seconds would not hold on a loaded machine)
+    local ticks start_ticks
+    start_ticks=$(cpu_ticks "$pid")
+    i=0
+    while [ $i -lt 1000 ] && ticks=$(cpu_ticks "$pid") && [ $((ticks - start_ticks)) -lt 5 ]; do
+        sleep 0.01
+        i=$((i + 1))
+    done
     local sent=$EPOCHREALTIME
     [ -n "$pid" ] && kill -INT "$pid"
     i=0
@@ -59,12 +85,12 @@ interrupt() {
     fi
     return 0
 }
-# fast NAME: the stop came within STOP_LIMIT seconds
+# fast NAME: the stop came sooner than the calibration took
 fast() {
-    if awk -v s="$stopped" -v l="$STOP_LIMIT" 'BEGIN { exit !(s < l) }'; then
-        ok "$1 stopped ${stopped} s after SIGINT"
+    if awk -v s="$stopped" -v l="$limit" 'BEGIN { exit !(s < l) }'; then
+        ok "$1 stopped ${stopped} s after SIGINT (calibration ${limit} s)"
     else
-        bad "$1: stopped only ${stopped} s after SIGINT (limit $STOP_LIMIT s)"
+        bad "$1: stopped only ${stopped} s after SIGINT (calibration ${limit} s)"
     fi
 }
 # expect NAME WANT_STATUS EXPECTED_STDOUT: status and whole stdout
