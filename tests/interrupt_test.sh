@@ -29,7 +29,7 @@ cpu_ticks() {
     local stat
     stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
     set -- ${stat##*) }
-    echo $(($12 + $13))
+    echo $((${12} + ${13}))
 }
 
 # calibrate: sets $limit, the seconds a fresh agrepl takes to draw 4e7
