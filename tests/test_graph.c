@@ -1039,31 +1039,15 @@ static void test_long_edges_render_fast(void **state) {
     assert_below(elapsed, 50 * chain);
 }
 
-/* CPU seconds for viz_graph_dot to refuse a chain of ops functions (the
- * fastest of three tries). */
-static double seconds_to_refuse(int ops) {
-    ag_var *y = sin_chain(ops);
-    viz_graph_opts o = defaults();
-    char err[VIZ_ERRLEN] = "";
-    double fastest = INFINITY;
-    for (int i = 0; i < 3; i++) {
-        double start = seconds_now();
-        assert_null(viz_graph_dot(y, &o, err));
-        fastest = fmin(fastest, seconds_now() - start);
-    }
-    return fastest;
-}
-
-/* The walk is linear in the graph: ten times the chain, about ten times
- * the time (a quadratic walk would take a hundred times; the cold first
- * walk, which pays for touching the memory, is not compared). */
+/* Refusing a 100001-node graph walks it once: well under 2 s of CPU time
+ * (which a loaded machine does not stretch; scaled for the sanitizers). */
 static void test_walk_of_a_long_chain(void **state) {
-    double shorter = seconds_to_refuse(5000), longer = seconds_to_refuse(50000);
-    assert_below(longer, 30 * shorter);
     ag_var *y = sin_chain(50000);
     viz_graph_opts o = defaults();
     char err[VIZ_ERRLEN] = "";
+    double start = seconds_now();
     assert_null(viz_graph_dot(y, &o, err));
+    assert_below(seconds_now() - start, 2.0 * SANITIZER_SCALE);
     assert_string_equal(
         err, "graph has 100001 nodes (limit 400): draw the part near the output with depth=199");
     o.max_nodes = VIZ_MAX_MAX_NODES;

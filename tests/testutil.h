@@ -48,6 +48,13 @@ void check_below_at(double value, double bound, const char *value_text, const ch
                     const char *file, int line);
 #define assert_below(value, bound) check_below_at((value), (bound), #value, #bound, __FILE__, __LINE__)
 #define assert_above(value, bound) check_below_at((bound), (value), #bound, #value, __FILE__, __LINE__)
+/* How much slower the sanitizer build runs, for the few bounds in CPU
+ * seconds (which a loaded machine does not stretch). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZER_SCALE 4.0
+#else
+#define SANITIZER_SCALE 1.0
+#endif
 /* Seconds: CPU time of the calling thread, of the whole process, and the
  * monotonic clock. */
 double thread_cpu_seconds(void);
