@@ -15,6 +15,7 @@ static int attribute_data(repl *r, ag_var *v, const char *what, repl_value *out)
 static int attribute_grad(repl *r, ag_var *v, const char *what, repl_value *out) {
     ag_var *g = ag_grad(v);
     if (g != NULL) {
+        repl_note_summed(r, v);
         *out = value_var(g);
     } else {
         char text[96];

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,27 +78,101 @@ void repl_note_no_graph(repl *r, ag_var *y) {
                         "to differentiate it again)\n", name);
 }
 
-/* Once a session: after the first backward that added a data variable's
- * gradient (no optimizer updates it) to an earlier backward's, says so and
- * how to keep only the last one.  Its .grad is marked in graphs every time. */
-void repl_note_summed_data(repl *r) {
-    ag_var *v = ag_backward_summed_data(r->ctx);
-    if (v == NULL || r->noted_summed_data) return;
-    r->noted_summed_data = true;
+/* The note on a data variable's gradient (no optimizer updates it) that
+ * adds up several backward calls because nothing cleared it: given when such
+ * a gradient is read (x.grad) or drawn, once per variable and streak (until
+ * it is cleared), never for a gradient nobody looks at.  Graphs mark such
+ * gradients with ⚠ every time. */
+void repl_note_summed(repl *r, const ag_var *v) {
+    /* not for parameters (an optimizer's), constants, backward's seeds and
+     * gradients (higher derivatives sum into those by design), nor unnamed
+     * leaves (nobody can clear them by name) */
+    if (v == NULL || (ag_var_flags(v) & (AG_VAR_PARAM | AG_VAR_CONST | AG_VAR_SEED | AG_VAR_BACKWARD)) ||
+        (ag_name(v)[0] == '\0' && ag_creator(v) == NULL))
+        return;
+    int calls = ag_grad_calls(v), found = -1;
+    for (int i = 0; i < r->summed_noted_count; i++)
+        if (r->summed_noted[i].var == v) found = i;
+    if (calls < 2) { /* cleared since: the streak is over */
+        if (found >= 0) r->summed_noted[found] = r->summed_noted[--r->summed_noted_count];
+        return;
+    }
+    if (found >= 0 && calls >= r->summed_noted[found].calls) { /* the same streak, noted */
+        r->summed_noted[found].calls = calls;
+        return;
+    }
+    if (found < 0) {
+        if (r->summed_noted_count == r->summed_noted_capacity) {
+            int capacity = r->summed_noted_capacity ? 2 * r->summed_noted_capacity : 8;
+            struct summed_note *grown = realloc(r->summed_noted, (size_t)capacity * sizeof *grown);
+            if (grown == NULL) return; /* the note is a courtesy: skipped, not an error */
+            r->summed_noted = grown;
+            r->summed_noted_capacity = capacity;
+        }
+        found = r->summed_noted_count++;
+    }
+    r->summed_noted[found] = (struct summed_note){v, calls};
     const char *name = ag_name(v);
     char label[96];
-    if (name[0] == '\0') variable_label(v, label, sizeof label);
+    if (name[0] == '\0') variable_label((ag_var *)v, label, sizeof label);
     fflush(r->out); /* the note after what the statement printed so far */
     if (name[0] != '\0')
-        fprintf(r->err, "note: %s.grad now adds up the gradients of %d backward calls: nothing cleared it",
-                name, ag_grad_calls(v));
+        fprintf(r->err, "note: %s.grad adds up the gradients of %d backward calls: nothing cleared it", name,
+                calls);
     else
-        fprintf(r->err, "note: the .grad of %s now adds up the gradients of %d backward calls: nothing "
-                        "cleared it",
-                label, ag_grad_calls(v));
+        fprintf(r->err, "note: the .grad of %s adds up the gradients of %d backward calls: nothing cleared it",
+                label, calls);
     fprintf(r->err, "\n  and no optimizer updates it.  cleargrad(%s) before each backward keeps only the "
-                    "last one's\n  (this note is shown once; graphs mark such gradients with ⚠)\n",
+                    "last one's\n  (graphs mark such gradients with ⚠)\n",
             name[0] != '\0' ? name : "it");
+}
+
+/* Adds f to the open-addressing set (capacity a power of two, at most half
+ * full); false when it was there. */
+static bool set_add(ag_func **set, size_t capacity, ag_func *f) {
+    size_t i = ((uintptr_t)f >> 4) * 0x9E3779B97F4A7C15u & (capacity - 1);
+    for (; set[i] != NULL; i = (i + 1) & (capacity - 1))
+        if (set[i] == f) return false;
+    set[i] = f;
+    return true;
+}
+
+/* Every variable of the graph ending at y whose gradient is drawn. */
+void repl_note_summed_in_graph(repl *r, ag_var *y) {
+    if (y == NULL) return;
+    repl_note_summed(r, y);
+    size_t count = 0, capacity = 64, set_used = 0, set_capacity = 128;
+    ag_func **stack = malloc(capacity * sizeof *stack);
+    ag_func **set = calloc(set_capacity, sizeof *set);
+    if (stack != NULL && set != NULL && ag_creator(y) != NULL) stack[count++] = ag_creator(y);
+    while (count > 0) {
+        ag_func *f = stack[--count];
+        if (2 * (set_used + 1) > set_capacity) { /* grow the set */
+            ag_func **bigger = calloc(2 * set_capacity, sizeof *bigger);
+            if (bigger == NULL) break;
+            for (size_t i = 0; i < set_capacity; i++)
+                if (set[i] != NULL) set_add(bigger, 2 * set_capacity, set[i]);
+            free(set);
+            set = bigger, set_capacity *= 2;
+        }
+        if (!set_add(set, set_capacity, f)) continue;
+        set_used++;
+        for (int k = 0; k < ag_func_ninputs(f); k++) {
+            ag_var *x = ag_func_input(f, k);
+            if (x == NULL) continue;
+            repl_note_summed(r, x);
+            if (ag_creator(x) == NULL) continue;
+            if (count == capacity) {
+                ag_func **grown = realloc(stack, 2 * capacity * sizeof *grown);
+                if (grown == NULL) goto done;
+                stack = grown, capacity *= 2;
+            }
+            stack[count++] = ag_creator(x);
+        }
+    }
+done:
+    free(stack);
+    free(set);
 }
 
 static void print_var_line(repl *r, const char *prefix, const ag_var *v, const char *suffix) {
@@ -337,7 +412,6 @@ int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace)
         if (ag_backward(r->ctx, y, opts) < 0) rc = engine_error(r);
     }
     if (rc == 0) {
-        repl_note_summed_data(r);
         repl_note_no_graph(r, y);
         repl_viz_step(r->viz, y, NULL, s.print_tree);
         fprintf(r->out, "done: %d step%s\n", s.step, s.step == 1 ? "" : "s");

@@ -177,9 +177,13 @@ int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace)
 /* After a backward from y with no graph (nograd, or a gradient made without
  * create_graph): one note on r->err saying why only y.grad was set. */
 void repl_note_no_graph(repl *r, ag_var *y);
-/* After a backward: once a session, a note on r->err when it added a data
- * variable's gradient to an earlier backward's (ag_backward_summed_data). */
-void repl_note_summed_data(repl *r);
+/* When v's gradient is read or drawn: a note on r->err if it is a data
+ * variable's (no optimizer updates it) summed over several backward calls,
+ * once per variable until it is cleared (called after a cleargrad, it
+ * forgets the variable). */
+void repl_note_summed(repl *r, const ag_var *v);
+/* repl_note_summed for every variable of the graph ending at y (it is drawn). */
+void repl_note_summed_in_graph(repl *r, ag_var *y);
 /* pace() and :pace: frames a second for loops that plot or track (0 = off).
  * 0, or -1 after repl_error when fps is out of range. */
 int repl_viz_set_pace(repl *r, double fps);

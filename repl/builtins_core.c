@@ -411,7 +411,40 @@ static int binary(repl *r, const builtin_args *a, repl_value *out, binary_fn fn)
     return done_var(r, fn(r->ctx, x, y), out);
 }
 
-static int builtin_mse(repl *r, const builtin_args *a, repl_value *out) { return binary(r, a, out, ag_mse); }
+/* mse(y, t) of operands that broadcast to a bigger shape than either
+ * (y [5 1], t [5]: [5 5], every y against every t) is rarely meant: said
+ * once a session, with both shapes (PyTorch warns too). */
+static void note_loss_broadcast(repl *r, const char *what, const ag_var *y, const ag_var *t) {
+    if (r->noted_loss_broadcast || y == NULL || t == NULL) return;
+    int ny = ag_ndim(y), nt = ag_ndim(t), n = ny > nt ? ny : nt;
+    int shape[AG_MAX_DIMS];
+    size_t size = 1;
+    for (int i = 0; i < n && n <= AG_MAX_DIMS; i++) {
+        int dy = i - (n - ny) >= 0 ? ag_shape(y)[i - (n - ny)] : 1;
+        int dt = i - (n - nt) >= 0 ? ag_shape(t)[i - (n - nt)] : 1;
+        if (dy != dt && dy != 1 && dt != 1) return; /* not broadcastable: the op's error says so */
+        shape[i] = dy > dt ? dy : dt;
+        size *= (size_t)shape[i];
+    }
+    if (n > AG_MAX_DIMS || size <= ag_size(y) || size <= ag_size(t)) return;
+    r->noted_loss_broadcast = true;
+    char ys[AG_SHAPEBUF], ts[AG_SHAPEBUF], bs[AG_SHAPEBUF];
+    fflush(r->out);
+    fprintf(r->err,
+            "note: %s: y %s and t %s broadcast to %s, comparing every y with every t; give them one shape "
+            "(t.reshape(...)) if that is not meant (this note is shown once)\n",
+            what, ag_shape_string(ny, ag_shape(y), ys), ag_shape_string(nt, ag_shape(t), ts),
+            ag_shape_string(n, shape, bs));
+}
+
+static int builtin_mse(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *y;
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &y) < 0) return -1;
+    ag_var *loss = ag_mse(r->ctx, x, y);
+    if (loss != NULL) note_loss_broadcast(r, "mse", x, y);
+    return done_var(r, loss, out);
+}
+
 /* add(a, b) ... div(a, b): the operators as functions (DeZero's F.add, torch.add) */
 static int builtin_add(repl *r, const builtin_args *a, repl_value *out) { return binary(r, a, out, ag_add); }
 static int builtin_sub(repl *r, const builtin_args *a, repl_value *out) { return binary(r, a, out, ag_sub); }
@@ -534,10 +567,18 @@ static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
         arg_step(r, a, 3, &step, &pace) < 0)
         return -1;
     ag_backward_opts opts = {.retain_grad = retain, .create_graph = create};
+    if (ag_size(y) != 1 && ag_grad(y) == NULL && !r->noted_nonscalar_seed) {
+        char shape[AG_SHAPEBUF];
+        r->noted_nonscalar_seed = true;
+        fflush(r->out);
+        fprintf(r->err,
+                "note: backward of a %s value seeds every element's gradient with 1: the gradients are "
+                "those of sum(y) (this note is shown once)\n",
+                ag_shape_string(ag_ndim(y), ag_shape(y), shape));
+    }
     repl_notes_before_backward(r);
     if (step) return repl_backward_steps(r, y, &opts, pace) < 0 ? -1 : (*out = VALUE_NIL_INIT, 0);
     if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
-    repl_note_summed_data(r);
     repl_note_no_graph(r, y);
     *out = VALUE_NIL_INIT;
     return 0;
@@ -550,9 +591,13 @@ static int builtin_cleargrad(repl *r, const builtin_args *a, repl_value *out) {
         repl_value v = xs->items[i];
         if (v.kind == VALUE_VAR) {
             ag_cleargrad(v.as.var);
+            repl_note_summed(r, v.as.var); /* the streak is over */
         } else if (v.kind == VALUE_LIST) {
             for (int k = 0; k < v.as.list->count; k++)
-                if (v.as.list->items[k].kind == VALUE_VAR) ag_cleargrad(v.as.list->items[k].as.var);
+                if (v.as.list->items[k].kind == VALUE_VAR) {
+                    ag_cleargrad(v.as.list->items[k].as.var);
+                    repl_note_summed(r, v.as.list->items[k].as.var);
+                }
         } else if (v.kind != VALUE_NUMBER) {
             char buf[64];
             return repl_error(r, "cleargrad: expected variables, not %s", value_with_article(v, buf, sizeof buf));

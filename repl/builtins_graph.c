@@ -124,6 +124,7 @@ static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
     int nodes = 0, edges = 0;
     char err[VIZ_ERRLEN];
     if (repl_vz->graph_render(y, &o, file, &nodes, &edges, err) < 0) return repl_error(r, "render: %s", err);
+    if (o.grads) repl_note_summed_in_graph(r, y);
     print_wrote(r, file, nodes, edges);
     return 0;
 }
@@ -136,6 +137,7 @@ static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN];
     char *text = repl_vz->graph_tree(y, &o, err);
     if (text == NULL) return repl_error(r, "tree: %s", err);
+    if (o.grads) repl_note_summed_in_graph(r, y);
     fputs(text, repl_out(r));
     free(text);
     return 0;
@@ -150,6 +152,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     viz_graph_opts o;
     if (v == NULL) return repl_error(r, "show: out of memory");
     if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, true, &o) < 0) return -1;
+    if (o.grads) repl_note_summed_in_graph(r, y);
     if (r->display != NULL) return repl_display_graph(r, y, &o); /* the Jupyter kernel */
     if (r->chunk != NULL && v->shown != NULL && repl_vz->graph_window_open(v->graph_window)) {
         /* the window is up: inside a statement it follows y from now on and

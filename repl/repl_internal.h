@@ -173,7 +173,12 @@ struct repl {
     double pace_fps;             /* pace()/:pace, 0 = off; kept by :reset */
     int digits; /* 0 = full */
     bool timing;
-    bool noted_summed_data; /* the note on data gradients summing up was printed */
+    /* variables the note on summed gradients was given for, with their
+     * ag_grad_calls then: one note per variable per streak (repl_note_summed) */
+    struct summed_note { const ag_var *var; int calls; } *summed_noted;
+    int summed_noted_count, summed_noted_capacity;
+    bool noted_loss_broadcast;  /* mse's operands broadcast to a bigger shape: said once */
+    bool noted_nonscalar_seed;  /* backward of a non-scalar seeds ones: said once */
     name_table names;
     repl_viz *viz;
     repl_notes *notes;          /* graph_notes.c; NULL until needed */

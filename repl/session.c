@@ -265,6 +265,7 @@ void repl_free(repl *r) {
     restore_forget(r);
     free(r->touched);
     free(r->touched_in_place);
+    free(r->summed_noted);
     for (int i = 0; i < r->saved_count; i++) free(r->saved_files[i]);
     free(r->saved_files);
     clear_error(r);
