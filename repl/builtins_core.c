@@ -567,18 +567,19 @@ static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
         arg_step(r, a, 3, &step, &pace) < 0)
         return -1;
     ag_backward_opts opts = {.retain_grad = retain, .create_graph = create};
-    if (ag_size(y) != 1 && ag_grad(y) == NULL && !r->noted_nonscalar_seed) {
+    bool seeds_ones = ag_size(y) != 1 && ag_grad(y) == NULL;
+    repl_notes_before_backward(r);
+    if (step) return repl_backward_steps(r, y, &opts, pace) < 0 ? -1 : (*out = VALUE_NIL_INIT, 0);
+    if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
+    if (seeds_ones && !r->noted_nonscalar_seed) {
         char shape[AG_SHAPEBUF];
         r->noted_nonscalar_seed = true;
         fflush(r->out);
         fprintf(r->err,
-                "note: backward of a %s value seeds every element's gradient with 1: the gradients are "
+                "note: backward of a %s value seeded every element's gradient with 1: the gradients are "
                 "those of sum(y) (this note is shown once)\n",
                 ag_shape_string(ag_ndim(y), ag_shape(y), shape));
     }
-    repl_notes_before_backward(r);
-    if (step) return repl_backward_steps(r, y, &opts, pace) < 0 ? -1 : (*out = VALUE_NIL_INIT, 0);
-    if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
     repl_note_no_graph(r, y);
     *out = VALUE_NIL_INIT;
     return 0;
