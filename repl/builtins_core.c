@@ -811,7 +811,14 @@ static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
         ag_clear_error(r->ctx);
         return rc;
     }
-    if (show) { /* the graph of f(xs), the mismatching inputs marked */
+    if (show) { /* the graph of f(xs), each checked input marked ✗ (its first mismatch) or ✓ */
+        for (int i = 0; i < n && m.marks != NULL; i++) {
+            bool marked = false;
+            for (int k = 0; k < m.nmarks; k++) marked |= m.marks[k].var == xs[i];
+            if (marked) continue;
+            m.marks[m.nmarks].var = xs[i];
+            snprintf(m.marks[m.nmarks++].note, sizeof m.marks[0].note, "✓ analytic = numeric");
+        }
         ag_var *y = call_from_engine(&c, r->ctx, xs, n);
         free(xs);
         if (y == NULL) {

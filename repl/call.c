@@ -142,11 +142,21 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     char title[160];
     size_t used = (size_t)snprintf(title, sizeof title, "%s(", f->name);
     const ast_node *site = r->call;
+    /* a call made for another built-in (gradcheck(k, a, b) calling k) has
+     * not this call's arguments at its site: then the arguments' own names */
+    if (site != NULL && (site->kind != AST_CALL || site->as.call.callee == NULL ||
+                         site->as.call.callee->kind != AST_NAME ||
+                         strcmp(site->as.call.callee->as.name, f->name) != 0))
+        site = NULL;
     for (int i = 0; i < n && used < sizeof title; i++) {
-        const ast_node *arg = site != NULL && site->kind == AST_CALL && i < site->as.call.arguments.count
-                                  ? site->as.call.arguments.items[i]
-                                  : NULL;
+        const ast_node *arg = site != NULL && i < site->as.call.arguments.count ? site->as.call.arguments.items[i]
+                                                                                : NULL;
         const char *word = arg != NULL && arg->kind == AST_NAME ? arg->as.name : params->items[i]->as.name;
+        if (site == NULL) {
+            repl_value *given_value = names_get(&frame, params->items[i]->as.name);
+            if (given_value != NULL && given_value->kind == VALUE_VAR && ag_name(given_value->as.var)[0] != '\0')
+                word = ag_name(given_value->as.var);
+        }
         used += (size_t)snprintf(title + used, sizeof title - used, "%s%s", i ? ", " : "", word);
     }
     if (used < sizeof title) snprintf(title + used, sizeof title - used, ")");
