@@ -915,7 +915,7 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node f[0-9]* Mul ' 10; t
     zoomed=$(grep '^zoom ' "$log" | tail -1 | awk '{ print $6 }')
     shows=$(lines '^show ')
     views=$(lines '^view ')
-    send still 'for i in range(150) { x = 2.0 + i / 7; y = sin(x*w) * x / w + x; x.cleargrad(); w.cleargrad(); y.backward(); pace(30) }; print("loop", "done")'
+    send still 'pace(30); for i in range(150) { x = 2.0 + i / 7; y = sin(x*w) * x / w + x; x.cleargrad(); w.cleargrad(); y.backward(); track(x, w) }; pace(0); print("loop", "done")'
     wait_for still '^loop done' 60
     sleep 0.5
     shot still_loop
