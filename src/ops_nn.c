@@ -164,6 +164,15 @@ int op_linear_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
     return gxs[0] && gxs[1] ? 0 : -1;
 }
 
+/* x seen as (outer, dim, inner) around axis: outer*inner lanes of dim
+ * elements, a lane's elements inner apart.  A 0-d x is one lane of one
+ * element (axis 0 or -1, as PyTorch). */
+static void lanes_around(const ag_tensor *x, int axis, size_t *outer, size_t *dim, size_t *inner) {
+    *outer = x->ndim == 0 ? 1 : dims_product(x->shape, 0, axis);
+    *dim = x->ndim == 0 ? 1 : (size_t)x->shape[axis];
+    *inner = x->ndim == 0 ? 1 : dims_product(x->shape, axis + 1, x->ndim);
+}
+
 /* ---- softmax along one axis, shifted by the lane's max --------------------------- */
 ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis) {
     ag_op_params params = {.axis = axis};
@@ -178,10 +187,8 @@ int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int axis = axis_normalize_0d(ctx, "softmax", f->params.axis, x->ndim);
     if (axis < 0) return -1;
     if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    /* a 0-d x is one lane of one element (axis 0 or -1, as PyTorch) */
-    size_t outer = x->ndim == 0 ? 1 : dims_product(x->shape, 0, axis);
-    size_t dim = x->ndim == 0 ? 1 : (size_t)x->shape[axis];
-    size_t inner = x->ndim == 0 ? 1 : dims_product(x->shape, axis + 1, x->ndim);
+    size_t outer, dim, inner;
+    lanes_around(x, axis, &outer, &dim, &inner);
     for (size_t o = 0; o < outer; o++) {
         for (size_t i = 0; i < inner; i++) {
             const double *in = x->data + o * dim * inner + i;
@@ -223,9 +230,8 @@ int op_log_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int axis = axis_normalize_0d(ctx, "log_softmax", f->params.axis, x->ndim);
     if (axis < 0) return -1;
     if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    size_t outer = x->ndim == 0 ? 1 : dims_product(x->shape, 0, axis);
-    size_t dim = x->ndim == 0 ? 1 : (size_t)x->shape[axis];
-    size_t inner = x->ndim == 0 ? 1 : dims_product(x->shape, axis + 1, x->ndim);
+    size_t outer, dim, inner;
+    lanes_around(x, axis, &outer, &dim, &inner);
     for (size_t o = 0; o < outer; o++) {
         for (size_t i = 0; i < inner; i++) {
             const double *in = x->data + o * dim * inner + i;
