@@ -47,16 +47,19 @@ endif
 # symbol lists and a -static build.  Cairo and Pango draw the plots;
 # poppler-utils reads saved PDFs back in the tests; librsvg2-bin (rsvg-convert)
 # draws saved SVGs for them; procps gives the shell tests ps (the watchdog)
-# and pgrep.  DEPS_COMMANDS are the commands the build and the tests call
+# and pgrep; chromium, chromium-driver, python3-selenium and jupyter-notebook
+# run the browser test of the kernel (an agrepl notebook in headless
+# Chromium).  DEPS_COMMANDS are the commands the build and the tests call
 # that minbase lacks (the rest are in its required packages: coreutils,
 # util-linux, findutils, diffutils, grep, sed, mawk, libc-bin).
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev libpango1.0-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert librsvg2-bin procps
+  jupyter-nbconvert librsvg2-bin procps chromium chromium-driver python3-selenium jupyter-notebook
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
-  objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep
+  objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep \
+  chromium chromedriver jupyter-notebook
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
 
 PKG_CONFIG ?= pkg-config
@@ -127,7 +130,7 @@ deps:
 	@missing=""; for m in $(PKG_MODULES) x11; do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
 	for c in $(DEPS_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
-	/usr/bin/python3 -c 'import jupyter_client, nbclient, nbformat' 2>/dev/null || missing="$$missing python3-jupyter-client"; \
+	/usr/bin/python3 -c 'import jupyter_client, nbclient, nbformat, selenium' 2>/dev/null || missing="$$missing python3-jupyter-client"; \
 	[ "$$($(CC) -print-file-name=libgfortran.a)" != libgfortran.a ] || missing="$$missing libgfortran.a"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
