@@ -83,35 +83,43 @@ void repl_note_no_graph(repl *r, ag_var *y) {
  * a gradient is read (x.grad) or drawn, once per variable and streak (until
  * it is cleared), never for a gradient nobody looks at.  Graphs mark such
  * gradients with ⚠ every time. */
-void repl_note_summed(repl *r, const ag_var *v) {
-    /* not for parameters (an optimizer's), constants, backward's seeds and
-     * gradients (higher derivatives sum into those by design), nor unnamed
-     * leaves (nobody can clear them by name) */
-    if (v == NULL || (ag_var_flags(v) & (AG_VAR_PARAM | AG_VAR_CONST | AG_VAR_SEED | AG_VAR_BACKWARD)) ||
-        (ag_name(v)[0] == '\0' && ag_creator(v) == NULL))
-        return;
+/* Whether v's .grad (summing ag_grad_calls(v) >= 2 backward calls) starts a
+ * streak not noted yet: once per variable until its .grad is cleared. */
+static bool new_summed_streak(repl *r, const ag_var *v) {
     int calls = ag_grad_calls(v), found = -1;
     for (int i = 0; i < r->summed_noted_count; i++)
         if (r->summed_noted[i].var == v) found = i;
     if (calls < 2) { /* cleared since: the streak is over */
         if (found >= 0) r->summed_noted[found] = r->summed_noted[--r->summed_noted_count];
-        return;
+        return false;
     }
     if (found >= 0 && calls >= r->summed_noted[found].calls) { /* the same streak, noted */
         r->summed_noted[found].calls = calls;
-        return;
+        return false;
     }
     if (found < 0) {
         if (r->summed_noted_count == r->summed_noted_capacity) {
             int capacity = r->summed_noted_capacity ? 2 * r->summed_noted_capacity : 8;
             struct summed_note *grown = realloc(r->summed_noted, (size_t)capacity * sizeof *grown);
-            if (grown == NULL) return; /* the note is a courtesy: skipped, not an error */
+            if (grown == NULL) return false; /* the note is a courtesy: skipped, not an error */
             r->summed_noted = grown;
             r->summed_noted_capacity = capacity;
         }
         found = r->summed_noted_count++;
     }
     r->summed_noted[found] = (struct summed_note){v, calls};
+    return true;
+}
+
+void repl_note_summed(repl *r, const ag_var *v) {
+    /* not for parameters (an optimizer's, noted when it uses them),
+     * constants, backward's seeds and gradients (higher derivatives sum into
+     * those by design), nor unnamed leaves (nobody can clear them by name) */
+    if (v == NULL || (ag_var_flags(v) & (AG_VAR_PARAM | AG_VAR_CONST | AG_VAR_SEED | AG_VAR_BACKWARD)) ||
+        (ag_name(v)[0] == '\0' && ag_creator(v) == NULL))
+        return;
+    if (!new_summed_streak(r, v)) return;
+    int calls = ag_grad_calls(v);
     const char *name = ag_name(v);
     char label[96];
     if (name[0] == '\0') variable_label((ag_var *)v, label, sizeof label);
@@ -125,6 +133,28 @@ void repl_note_summed(repl *r, const ag_var *v) {
     fprintf(r->err, "\n  and no optimizer updates it.  cleargrad(%s) before each backward keeps only the "
                     "last one's\n  (graphs mark such gradients with ⚠)\n",
             name[0] != '\0' ? name : "it");
+}
+
+void repl_note_summed_update(repl *r, const char *what, ag_var *const *params, int n) {
+    int first = -1, count = 0, most = 0;
+    for (int i = 0; i < n; i++) {
+        if (params[i] == NULL || !new_summed_streak(r, params[i])) continue;
+        if (first < 0) first = i;
+        count++;
+        if (ag_grad_calls(params[i]) > most) most = ag_grad_calls(params[i]);
+    }
+    if (count == 0) return;
+    char label[96];
+    const char *name = repl_var_path(r, params[first]); /* model.linear[0].w */
+    if (name == NULL || name[0] == '\0') name = ag_name(params[first]);
+    if (name[0] == '\0') variable_label(params[first], label, sizeof label), name = label;
+    fflush(r->out);
+    fprintf(r->err, "note: %s uses %s.grad", what, name);
+    if (count > 1) fprintf(r->err, " and %d more", count - 1);
+    fprintf(r->err, ", adding up the gradients of %d backward calls: nothing cleared %s\n"
+                    "  since the last update.  opt.reset_grad() or cleargrad before each backward "
+                    "steps with the last one's\n",
+            most, count > 1 ? "them" : "it");
 }
 
 /* Adds f to the open-addressing set (capacity a power of two, at most half

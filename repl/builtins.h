@@ -182,6 +182,10 @@ void repl_note_no_graph(repl *r, ag_var *y);
  * once per variable until it is cleared (called after a cleargrad, it
  * forgets the variable). */
 void repl_note_summed(repl *r, const ag_var *v);
+/* The same mistake where an optimizer meets it: `what` ("sgd.step") is
+ * about to update params and some .grad adds up several backward calls.
+ * One note for all of them, once per variable and streak. */
+void repl_note_summed_update(repl *r, const char *what, ag_var *const *params, int n);
 /* repl_note_summed for every variable of the graph ending at y (it is drawn). */
 void repl_note_summed_in_graph(repl *r, ag_var *y);
 /* pace() and :pace: frames a second for loops that plot or track (0 = off).

@@ -789,6 +789,32 @@ static void report_mismatch(void *user, int input, size_t index, double analytic
     }
 }
 
+/* A backward of sum(y) for gradcheck's drawing: every node of y's graph
+ * gets the gradient that flowed through it (drawn as grad⁺), and the inputs
+ * keep the .grad they had before, as ag_gradcheck leaves them.  0, or -1
+ * with the engine's error set. */
+static int shown_backward(repl *r, ag_var *y, ag_var **xs, int n) {
+    ag_var **saved = calloc((size_t)(n > 0 ? n : 1), sizeof *saved);
+    if (saved == NULL) return repl_error(r, "gradcheck: out of memory");
+    for (int i = 0; i < n; i++) {
+        saved[i] = ag_grad(xs[i]);
+        if (saved[i] != NULL) ag_retain(saved[i]);
+        ag_cleargrad(xs[i]);
+    }
+    ag_keep_last_grads(r->ctx, true); /* the drawing's numbers, also inside a loop */
+    r->keeping_last_grads = true;
+    ag_var *z = ag_size(y) != 1 ? ag_sum(r->ctx, y, NULL, 0) : y;
+    int rc = z != NULL ? ag_backward(r->ctx, z, &(ag_backward_opts){0}) : -1;
+    for (int i = n - 1; i >= 0; i--) { /* backwards: an input passed twice gets its first grad */
+        if (saved[i] != NULL) ag_set_grad(xs[i], saved[i]);
+        else ag_cleargrad(xs[i]);
+    }
+    for (int i = 0; i < n; i++)
+        if (saved[i] != NULL) ag_release(saved[i]);
+    free(saved);
+    return rc;
+}
+
 static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
     ag_var **xs;
     int n;
@@ -820,13 +846,23 @@ static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
             snprintf(m.marks[m.nmarks++].note, sizeof m.marks[0].note, "✓ analytic = numeric");
         }
         ag_var *y = call_from_engine(&c, r->ctx, xs, n);
-        free(xs);
         if (y == NULL) {
+            free(xs);
             free(m.marks);
             int rc = r->error_set ? -1 : engine_error(r);
             ag_clear_error(r->ctx);
             return rc;
         }
+        /* the drawn graph carries its gradients (grad⁺ on every node, as the
+         * analytic side computed them); the inputs' .grad stay as they were */
+        if (shown_backward(r, y, xs, n) < 0) {
+            free(xs);
+            free(m.marks);
+            int rc = r->error_set ? -1 : engine_error(r);
+            ag_clear_error(r->ctx);
+            return rc;
+        }
+        free(xs);
         if (repl_viz_show_marked(r, y, m.marks, m.nmarks, "gradcheck") < 0) return -1;
     } else {
         free(xs);

@@ -263,6 +263,12 @@ static int update_targets(repl *r, optimizer_object *o, const repl_value *target
         ag_model *m = repl_model_of(targets[0]);
         if (!model_has_gradient(m))
             return repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
+        int count = ag_model_param_count(m);
+        ag_var **params = malloc(((size_t)count + 1) * sizeof *params);
+        if (params == NULL) return repl_error(r, "out of memory");
+        for (int i = 0; i < count; i++) params[i] = ag_model_param(m, i, NULL);
+        repl_note_summed_update(r, what, params, count);
+        free(params);
         return ag_optim_update_model(o->opt, m) < 0 ? engine_error(r) : 0;
     }
     ag_var **params = NULL;
@@ -279,6 +285,7 @@ static int update_targets(repl *r, optimizer_object *o, const repl_value *target
     }
     if (status == 0 && !any_gradient(params, n))
         status = repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
+    if (status == 0) repl_note_summed_update(r, what, params, n);
     if (status == 0 && ag_optim_update(o->opt, params, n) < 0) status = engine_error(r);
     free(params);
     return status;
