@@ -116,7 +116,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 # agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
 AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
 
-.PHONY: man man-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests FORCE
+.PHONY: man man-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -327,6 +327,11 @@ reliability-tests: $(AGREPL)
 interrupt-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) $(STEP) "interrupt ($(BUILD))" bash tests/interrupt_test.sh
 
+# --files-in DIR: every statement naming a file stays inside DIR (.., absolute
+# paths, symbolic links refused), as a classroom's kernels run.
+files-in-tests: $(AGREPL) $(AGREPL_KERNEL)
+	@AGREPL=$(AGREPL) $(STEP) "files-in ($(BUILD))" sh tests/files_in_test.sh
+
 # The Jupyter kernel driven by Debian's jupyter_client (Debian's python3,
 # not the first python3 on PATH): every message, a bad signature, interrupts,
 # restart, a dying front end.
@@ -360,7 +365,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests install-tests kernel-tests
+  stale-pointer-tests install-tests kernel-tests files-in-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
@@ -494,7 +499,7 @@ asan-tests:
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(MAKE) -k --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests files-in-tests
 
 
 # ---- fuzzing ----------------------------------------------------------------

@@ -113,6 +113,11 @@ bool repl_is_interactive(const repl *r);
 /* 0 when the session may read and write files; else -1 with the error
  * "WHO: file access is off in this session (--no-files)". */
 int repl_files_allowed(repl *r, const char *who);
+/* 0 when the session may read or write `path` (--files-in: it lies inside the
+ * session's folder once symbolic links and .. are resolved; a file that does
+ * not exist yet counts by its directory); else -1 with the error "WHO: PATH
+ * is outside this session's folder DIR (--files-in)". */
+int repl_path_allowed(repl *r, const char *who, const char *path);
 
 /* Conversions with messages naming the built-in and the parameter:
  * "sum: axis must be an integer or a list of integers, not a string". */

@@ -51,6 +51,12 @@ static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_va
     native_frame frame = native_enter(r, &args, out);
     /* a call naming a file is refused whole in a --no-files session */
     int rc = def->file_arg > 0 && arg_given(&args, def->file_arg - 1) ? repl_files_allowed(r, def->name) : 0;
+    const char *path; /* --files-in: only files inside the session's folder */
+    if (rc == 0 && def->file_arg > 0 && arg_given(&args, def->file_arg - 1) &&
+        args.values[def->file_arg - 1].kind == VALUE_STRING) {
+        path = args.values[def->file_arg - 1].as.string->text;
+        rc = repl_path_allowed(r, def->name, path);
+    }
     if (rc == 0) rc = def->fn(r, &args, out);
     native_leave(r, frame);
     builtin_args_free(&args);

@@ -619,6 +619,13 @@ static int command_dispatch(repl *r, const char *name, char *argument) {
         return REPL_ERROR;
     }
     if (command != NULL && command->files && repl_files_allowed(r, command->name) < 0) return REPL_ERROR;
+    /* --files-in: the file must lie in the session's folder; :load of a lesson
+       by name (no such file here) reads the installed lessons */
+    bool lesson = command != NULL && command->run == command_load && lesson_is_name(argument) &&
+                  access(argument, F_OK) != 0;
+    if (command != NULL && command->files && argument[0] != '\0' && !lesson &&
+        repl_path_allowed(r, command->name, argument) < 0)
+        return REPL_ERROR;
     if (command != NULL) {
         int rc = command->run(r, argument);
         if (rc == REPL_OK && command->replayed && argument[0] != '\0') record_command(r, command, argument);

@@ -39,11 +39,15 @@
 #define PARENT_GRACE_MS 2000.0
 
 static const char usage_text[] =
-    "usage: agrepl --kernel CONNECTION_FILE [--no-files]\n"
-    "       agrepl --install-kernel [--user] [--prefix DIR] [--no-files]\n"
+    "usage: agrepl --kernel CONNECTION_FILE [--no-files] [--files-in DIR]\n"
+    "       agrepl --install-kernel [--user] [--prefix DIR] [--no-files] [--files-in DIR]\n"
     "\n"
     "  --kernel FILE      run as a Jupyter kernel on the sockets FILE gives\n"
     "  --no-files         statements read and write no file (untrusted notebooks)\n"
+    "  --files-in DIR     statements read and write files only inside DIR (after\n"
+    "                     symbolic links and ..; a leading ~ is the user's $HOME, so\n"
+    "                     --install-kernel --files-in '~' confines each student to\n"
+    "                     their own home on a shared server)\n"
     "  --install-kernel   install the kernelspec 'agrepl' (kernel.json and logos) for\n"
     "                     Jupyter: into PREFIX/share/jupyter/kernels (--prefix, default\n"
     "                     /usr/local), or with --user into ~/.local/share/jupyter/kernels\n";
@@ -524,9 +528,9 @@ static void *heartbeat_thread(void *unused) {
 
 /* ---- main ------------------------------------------------------------------------- */
 
-int kernel_install(bool user, const char *prefix, bool no_files);
+int kernel_install(bool user, const char *prefix, bool no_files, const char *files_in);
 
-static int run_kernel(const char *connection_file, bool no_files) {
+static int run_kernel(const char *connection_file, bool no_files, const char *files_in) {
     char error[512];
     if (kernel_wire_open(&wire, connection_file, error, sizeof error) < 0) {
         fprintf(stderr, "agrepl: %s\n", error);
@@ -544,7 +548,8 @@ static int run_kernel(const char *connection_file, bool no_files) {
     }
     setvbuf(out_stream, NULL, _IOLBF, 0);
     setvbuf(err_stream, NULL, _IOLBF, 0);
-    repl_options opts = {.headless = true, .out = out_stream, .err = err_stream, .no_files = no_files};
+    repl_options opts = {
+        .headless = true, .out = out_stream, .err = err_stream, .no_files = no_files, .files_in = files_in};
     session = repl_new(&opts);
     if (session == NULL) {
         fprintf(stderr, "agrepl: out of memory\n");
@@ -608,7 +613,7 @@ static int run_kernel(const char *connection_file, bool no_files) {
 
 int main(int argc, char **argv) {
     heap_keep_hot();
-    const char *connection_file = NULL, *prefix = NULL;
+    const char *connection_file = NULL, *prefix = NULL, *files_in = NULL;
     bool no_files = false, install = false, user = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -620,6 +625,12 @@ int main(int argc, char **argv) {
             connection_file = argv[++i];
         } else if (strcmp(a, "--no-files") == 0) {
             no_files = true;
+        } else if (strcmp(a, "--files-in") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "agrepl: --files-in needs a directory\n%s", usage_text);
+                return 2;
+            }
+            files_in = argv[++i];
         } else if (strcmp(a, "--headless") == 0) {
             /* a kernel never opens a window */
         } else if (strcmp(a, "--install-kernel") == 0) {
@@ -640,10 +651,19 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (install) return kernel_install(user, prefix, no_files);
+    if (install) return kernel_install(user, prefix, no_files, files_in);
+    if (files_in != NULL) { /* a kernel that cannot confine its files does not start */
+        char error[4200];
+        char *root = repl_files_root(files_in, error, sizeof error);
+        if (root == NULL) {
+            fprintf(stderr, "agrepl: %s\n", error);
+            return 2;
+        }
+        free(root);
+    }
     if (connection_file == NULL) {
         fprintf(stderr, "agrepl: --kernel needs a connection file\n%s", usage_text);
         return 2;
     }
-    return run_kernel(connection_file, no_files);
+    return run_kernel(connection_file, no_files, files_in);
 }

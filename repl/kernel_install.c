@@ -16,7 +16,7 @@
 
 #include "lessons.h"
 
-int kernel_install(bool user, const char *prefix, bool no_files);
+int kernel_install(bool user, const char *prefix, bool no_files, const char *files_in);
 
 /* mkdir -p */
 static int make_dirs(const char *path) {
@@ -50,7 +50,7 @@ static int copy_file(const char *from, const char *to) {
     return rc;
 }
 
-int kernel_install(bool user, const char *prefix, bool no_files) {
+int kernel_install(bool user, const char *prefix, bool no_files, const char *files_in) {
     char dir[PATH_MAX], program[PATH_MAX], here[PATH_MAX];
     const char *home = getenv("HOME");
     if (user) {
@@ -85,6 +85,10 @@ int kernel_install(bool user, const char *prefix, bool no_files) {
     }
     json_t *argv = json_pack("[s, s, s]", program, "--kernel", "{connection_file}");
     if (no_files) json_array_append_new(argv, json_string("--no-files"));
+    if (files_in) { /* kept as given: "~" is each user's own home when the kernel starts */
+        json_array_append_new(argv, json_string("--files-in"));
+        json_array_append_new(argv, json_string(files_in));
+    }
     json_t *spec = json_pack("{s:o, s:s, s:s, s:s, s:{}}", "argv", argv, "display_name", "agrepl",
                              "language", "agrepl", "interrupt_mode", "signal", "metadata");
     char path[PATH_MAX + 32];

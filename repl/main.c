@@ -38,9 +38,12 @@ static const char usage_text[] =
     "                     graphs can still be saved to files\n"
     "  --no-files         statements read and write no file (:load, :save, render,\n"
     "                     savefig ... refuse) and no window opens; no history is kept\n"
+    "  --files-in DIR     statements read and write files only inside DIR (after\n"
+    "                     symbolic links and ..; ~ is $HOME): a classroom's setting\n"
     "  --kernel FILE      run as a Jupyter kernel on the connection file FILE\n"
-    "                     (with --no-files for untrusted notebooks)\n"
-    "  --install-kernel [--user]  install the Jupyter kernelspec 'agrepl'\n"
+    "                     (with --no-files for untrusted notebooks, --files-in DIR)\n"
+    "  --install-kernel [--user] [--files-in DIR]  install the Jupyter kernelspec\n"
+    "                     'agrepl' (its kernels then start with --files-in DIR)\n"
     "  --help             this text\n"
     "  --version          the version\n";
 
@@ -359,9 +362,11 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc && argv[i][0] == '-'; i++) { /* among the options */
         if (strcmp(argv[i], "--kernel") == 0 || strcmp(argv[i], "--install-kernel") == 0)
             return run_kernel_program(argv);
-        if (strcmp(argv[i], "-e") == 0 || strcmp(argv[i], "--lesson") == 0) i++;
+        if (strcmp(argv[i], "-e") == 0 || strcmp(argv[i], "--lesson") == 0 || strcmp(argv[i], "--files-in") == 0)
+            i++;
     }
     bool headless = false, interactive_after = false, no_files = false;
+    const char *files_in = NULL;
     int n_statements = 0; /* every -e, in command-line order */
     const char **statements = calloc((size_t)argc, sizeof *statements);
     if (statements == NULL) {
@@ -385,6 +390,17 @@ int main(int argc, char **argv) {
             headless = true;
         } else if (strcmp(a, "--no-files") == 0) {
             headless = no_files = files_off = true;
+        } else if (strcmp(a, "--files-in") == 0) {
+            char error[4200];
+            char *root = i + 1 < argc ? repl_files_root(argv[i + 1], error, sizeof error) : NULL;
+            if (root == NULL) {
+                if (i + 1 >= argc) fprintf(stderr, "agrepl: --files-in needs a directory\n%s", usage_text);
+                else fprintf(stderr, "agrepl: %s\n", error);
+                free((void *)statements);
+                return 2;
+            }
+            free(root);
+            files_in = argv[++i];
         } else if (strcmp(a, "-i") == 0) {
             interactive_after = true;
         } else if (strcmp(a, "-e") == 0) {
@@ -432,7 +448,8 @@ int main(int argc, char **argv) {
     repl_options opts = {.headless = headless,
                          .interactive = will_interact && tty,
                          .script_windows = script_windows,
-                         .no_files = no_files};
+                         .no_files = no_files,
+                         .files_in = files_in};
     repl *r = repl_new(&opts);
     if (r == NULL) {
         fprintf(stderr, "agrepl: out of memory\n");

@@ -25,9 +25,16 @@ typedef struct repl_options {
                           * repl_wait_for_windows keeps them at the end */
     bool no_files;   /* no file is read or written (:load, :save, :lessons, render, dot
                       * to a file, savefig): each says so with an error (--no-files, the fuzzer) */
+    const char *files_in; /* NULL, or a directory: statements read and write files only inside it
+                           * (after symbolic links and ..; --files-in, a classroom's kernels).
+                           * A leading ~ stands for $HOME.  Lessons by name still load. */
 } repl_options;
 
 repl *repl_new(const repl_options *opts);
+
+/* The real path of an --files-in directory (a leading ~ is $HOME), malloc'd;
+ * NULL with the reason in error when it is not a directory one can reach. */
+char *repl_files_root(const char *dir, char *error, size_t n);
 void repl_free(repl *r);
 
 /* Status of repl_run. */

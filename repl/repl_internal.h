@@ -169,6 +169,7 @@ struct repl {
     bool headless, interactive, quit;
     bool script_windows;         /* scripts from a terminal may open windows (repl_options) */
     bool no_files;               /* repl_options.no_files: repl_files_allowed refuses */
+    char *files_root;            /* repl_options.files_in, resolved (NULL: anywhere); repl_path_allowed */
     double plot_zoom;            /* :zoom, 1 by default; kept by :reset */
     double pace_fps;             /* pace()/:pace, 0 = off; kept by :reset */
     int digits; /* 0 = full */

@@ -14,7 +14,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <limits.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "parser.h"
@@ -229,8 +232,17 @@ static void quiet_blas(ag_ctx *ctx) {
 repl *repl_new(const repl_options *opts) {
     repl *r = calloc(1, sizeof *r);
     if (r == NULL) return NULL;
+    if (opts && opts->files_in) { /* never a session that may write anywhere instead */
+        char error[PATH_MAX + 64];
+        r->files_root = repl_files_root(opts->files_in, error, sizeof error);
+        if (r->files_root == NULL) {
+            free(r);
+            return NULL;
+        }
+    }
     r->ctx = ag_ctx_new();
     if (r->ctx == NULL) {
+        free(r->files_root);
         free(r);
         return NULL;
     }
@@ -273,6 +285,7 @@ void repl_free(repl *r) {
     repl_viz_free(r->viz);
     ag_ctx_free(r->ctx);
     repl_notes_free(r->notes);
+    free(r->files_root);
     free(r);
 }
 
@@ -294,6 +307,82 @@ bool repl_is_interactive(const repl *r) { return r->interactive; }
 int repl_files_allowed(repl *r, const char *who) {
     if (!r->no_files) return 0;
     return repl_error(r, "%s: file access is off in this session (--no-files)", who);
+}
+
+char *repl_files_root(const char *dir, char *error, size_t n) {
+    char expanded[PATH_MAX];
+    const char *home = getenv("HOME");
+    if (dir[0] == '~' && (dir[1] == '\0' || dir[1] == '/')) {
+        if (home == NULL || *home == '\0') {
+            snprintf(error, n, "--files-in %s: HOME is not set", dir);
+            return NULL;
+        }
+        int len = snprintf(expanded, sizeof expanded, "%s%s", home, dir + 1);
+        if (len < 0 || (size_t)len >= sizeof expanded) {
+            snprintf(error, n, "--files-in %s: the path is too long", dir);
+            return NULL;
+        }
+        dir = expanded;
+    }
+    char *real = realpath(dir, NULL);
+    struct stat st;
+    if (real == NULL || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(error, n, "--files-in %s: %s", dir, real ? "not a directory" : strerror(errno));
+        free(real);
+        return NULL;
+    }
+    return real;
+}
+
+/* The real path `path` names, or will name once written: realpath of the
+ * file, or of its directory followed by its last name when the file does not
+ * exist yet.  NULL when neither resolves, or for a symbolic link that leads
+ * nowhere (writing through it could land anywhere). */
+static char *path_resolved(const char *path, const char **why) {
+    char *real = realpath(path, NULL);
+    *why = real == NULL ? strerror(errno) : NULL;
+    if (real != NULL || errno != ENOENT) return real;
+    struct stat st;
+    *why = "a symbolic link that leads nowhere";
+    if (lstat(path, &st) == 0) return NULL;
+    *why = "no such directory";
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/') len--;
+    size_t cut = len;
+    while (cut > 0 && path[cut - 1] != '/') cut--;
+    const char *base = path + cut;
+    size_t base_len = len - cut;
+    if (base_len == 0 || (base_len == 1 && base[0] == '.') || (base_len == 2 && base[0] == '.' && base[1] == '.'))
+        return NULL;
+    char *dir = cut == 0 ? strdup(".") : strndup(path, cut);
+    char *real_dir = dir ? realpath(dir, NULL) : NULL;
+    free(dir);
+    if (real_dir == NULL) return NULL;
+    size_t dir_len = strlen(real_dir);
+    char *joined = malloc(dir_len + base_len + 2);
+    if (joined != NULL) {
+        memcpy(joined, real_dir, dir_len);
+        joined[dir_len] = '/';
+        memcpy(joined + dir_len + 1, base, base_len);
+        joined[dir_len + 1 + base_len] = '\0';
+    }
+    free(real_dir);
+    return joined;
+}
+
+int repl_path_allowed(repl *r, const char *who, const char *path) {
+    if (r->files_root == NULL) return 0;
+    const char *why;
+    char *real = path_resolved(path, &why);
+    size_t root_len = strlen(r->files_root);
+    bool inside = real != NULL && strncmp(real, r->files_root, root_len) == 0 &&
+                  (real[root_len] == '/' || real[root_len] == '\0' || root_len == 1);
+    bool resolved = real != NULL;
+    free(real);
+    if (inside) return 0;
+    if (!resolved)
+        return repl_error(r, "%s: %s: %s (--files-in %s)", who, path, why, r->files_root);
+    return repl_error(r, "%s: %s is outside this session's folder %s (--files-in)", who, path, r->files_root);
 }
 repl_viz *repl_get_viz(repl *r) { return r->viz; }
 void repl_idle(repl *r) {

@@ -1,0 +1,89 @@
+#!/bin/sh
+# files_in_test.sh: `agrepl --files-in DIR` (a classroom's kernels run with
+# --files-in ~) reads and writes files only inside DIR.  Two students'
+# folders side by side; alice's session tries every statement that names a
+# file (:load, :save, :save!, render, dot, savefig, save/load of weights) on
+# bob's files through .., an absolute path, a symbolic link and a dangling
+# link: each is refused with the message below and bob's folder is unchanged,
+# while the same statements inside alice's folder work and lessons by name
+# still load.  Ends with "N passed, M failed".
+AGREPL=${AGREPL:-build/agrepl}
+case $AGREPL in /*) ;; *) AGREPL=$(pwd)/$AGREPL ;; esac
+export AGREPL_HEADLESS=1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+mkdir -p "$tmp/class/alice" "$tmp/class/bob/private"
+echo 'secret = 42' >"$tmp/class/bob/secret.ag"
+echo 'bob' >"$tmp/class/bob/notes.txt"
+ln -s ../bob "$tmp/class/alice/to_bob"
+ln -s "$tmp/class/bob/new.svg" "$tmp/class/alice/dangling"
+root=$(cd "$tmp/class/alice" && pwd -P)
+before=$(cd "$tmp/class/bob" && ls -laR . | md5sum)
+
+# refused: each statement alone, its first error line compared whole
+refused() { # STATEMENT EXPECTED-ERROR
+    out=$(cd "$tmp/class/alice" && HOME="$tmp/class/alice" "$AGREPL" --files-in '~' -e "$1" 2>&1)
+    line=$(printf '%s\n' "$out" | grep -m1 'error:' | sed 's/^-e:[0-9]*:[0-9]*: error: //')
+    if [ "$line" = "$2" ]; then ok; else bad "$1: got '$line', want '$2'"; fi
+}
+o="is outside this session's folder $root (--files-in)"
+refused ':load ../bob/secret.ag' ":load: ../bob/secret.ag $o"
+refused ":load $tmp/class/bob/secret.ag" ":load: $tmp/class/bob/secret.ag $o"
+refused ':load to_bob/secret.ag' ":load: to_bob/secret.ag $o"
+refused ':load to_bob/../bob/notes.txt' ":load: to_bob/../bob/notes.txt $o"
+refused 'x = 1.0' '' # nothing refused: no error line
+refused ':save ../bob/mine.ag' ":save: ../bob/mine.ag $o"
+refused ':save! to_bob/secret.ag' ":save!: to_bob/secret.ag $o"
+refused 'x = 1.0; render(sin(x), "../bob/g.svg")' "render: ../bob/g.svg $o"
+refused 'x = 1.0; render(sin(x), "to_bob/g.png")' "render: to_bob/g.png $o"
+refused 'x = 1.0; dot(sin(x), "to_bob/private/../g.dot")' "dot: to_bob/private/../g.dot $o"
+refused 'x = 1.0; dot(sin(x), "dangling")' "dot: dangling: a symbolic link that leads nowhere (--files-in $root)"
+refused 'x = 1.0; dot(sin(x), "nodir/g.dot")' "dot: nodir/g.dot: no such directory (--files-in $root)"
+refused 'x = 1.0; dot(sin(x), "..")' "dot: .. $o"
+refused 'plot(1.0); savefig("/tmp/../'"$tmp"'/class/bob/p.png")' "savefig: /tmp/../$tmp/class/bob/p.png $o"
+refused 'm = mlp([2, 1]); y = m(ones(1, 2)); save(m, "../bob/w.safetensors")' "save: ../bob/w.safetensors $o"
+refused 'm = mlp([2, 1]); y = m(ones(1, 2)); load(m, "to_bob/w.safetensors")' "load: to_bob/w.safetensors $o"
+refused ':load ../../../../../../../../etc/passwd' ":load: ../../../../../../../../etc/passwd $o"
+after=$(cd "$tmp/class/bob" && ls -laR . | md5sum)
+if [ "$before" = "$after" ]; then ok; else bad "bob's folder changed"; fi
+
+# allowed inside alice's folder, names kept after a refusal, lessons by name
+out=$(cd "$tmp/class/alice" && HOME="$tmp/class/alice" "$AGREPL" --files-in '~' 2>&1 <<'EOF'
+x = 1.0
+y = sin(x) + x^2
+render(y, "g.svg")
+dot(y, "sub_g.dot")
+:save mine.ag
+render(y, "../bob/g.svg")
+print(x)
+:load newton
+EOF
+)
+for f in g.svg sub_g.dot mine.ag; do
+    if [ -s "$tmp/class/alice/$f" ]; then ok; else bad "alice's $f was not written"; fi
+done
+if printf '%s\n' "$out" | grep -q '^x(1)$'; then ok; else bad "x lost after a refusal: $out"; fi
+if printf '%s\n' "$out" | grep -q 'analytic second derivative'; then ok; else bad "lesson by name did not load: $out"; fi
+
+# the option's own errors
+out=$("$AGREPL" --files-in "$tmp/none" -e 1 2>&1); rc=$?
+if [ $rc = 2 ] && [ "$out" = "agrepl: --files-in $tmp/none: No such file or directory" ]; then ok; else bad "missing dir: $rc $out"; fi
+out=$("$AGREPL" --files-in "$tmp/class/bob/notes.txt" -e 1 2>&1); rc=$?
+if [ $rc = 2 ] && [ "$out" = "agrepl: --files-in $tmp/class/bob/notes.txt: not a directory" ]; then ok; else bad "file: $rc $out"; fi
+kernel=${AGREPL%/agrepl}/agrepl-kernel
+if [ -x "$kernel" ]; then
+    out=$("$kernel" --kernel /nonexistent.json --files-in "$tmp/none" 2>&1); rc=$?
+    if [ $rc = 2 ] && [ "$out" = "agrepl: --files-in $tmp/none: No such file or directory" ]; then ok
+    else bad "kernel missing dir: $rc $out"; fi
+    # the kernelspec keeps ~ for each user's own home
+    XDG_DATA_HOME="$tmp/xdg" "$kernel" --install-kernel --user --files-in '~' >/dev/null 2>&1
+    if grep -q '"--files-in",' "$tmp/xdg/jupyter/kernels/agrepl/kernel.json" &&
+       grep -q '"~"' "$tmp/xdg/jupyter/kernels/agrepl/kernel.json"; then ok
+    else bad "kernelspec: $(cat "$tmp/xdg/jupyter/kernels/agrepl/kernel.json" 2>&1)"; fi
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
