@@ -56,6 +56,29 @@ static kernel_wire wire;
 static repl *session;
 static int execution_count;
 static volatile sig_atomic_t shutdown_requested;
+/* A cell failed with stop_on_error: the requests already waiting on the
+ * shell socket when it failed are held, and after its reply the
+ * execute_requests among them are answered "aborted" without running (as
+ * ipykernel does), so that Run All stops at the first error.  Requests sent
+ * after the failure's reply run as usual. */
+static bool aborting;
+static kernel_msg *held;
+static size_t held_count, held_capacity;
+
+static void hold_waiting_requests(void) {
+    for (;;) {
+        zmq_pollitem_t item = {wire.shell, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, 0) <= 0) return;
+        if (held_count == held_capacity) {
+            size_t capacity = held_capacity ? 2 * held_capacity : 8;
+            kernel_msg *grown = realloc(held, capacity * sizeof *grown);
+            if (grown == NULL) return; /* the rest waits on the socket and runs */
+            held = grown;
+            held_capacity = capacity;
+        }
+        if (kernel_wire_recv(&wire, wire.shell, &held[held_count]) == 0) held_count++;
+    }
+}
 static pid_t parent_pid;
 
 static double now_ms(void) {
@@ -313,6 +336,8 @@ static void execute(const kernel_msg *m) {
     }
     demote_value();
     send_stream();
+    json_t *stop = json_object_get(m->content, "stop_on_error");
+    if (rc == REPL_ERROR && !silent && (stop == NULL || json_is_true(stop))) hold_waiting_requests();
     if (rc == REPL_ERROR) {
         char message[1024];
         json_t *traceback = json_array();
@@ -454,6 +479,8 @@ static bool common_request(const kernel_msg *m, void *socket) {
 static void shell_request(const kernel_msg *m) {
     publish_status(m, "busy");
     if (common_request(m, wire.shell)) {
+    } else if (strcmp(m->type, "execute_request") == 0 && aborting) {
+        reply(m, wire.shell, "execute_reply", json_pack("{s:s}", "status", "aborted"));
     } else if (strcmp(m->type, "execute_request") == 0) {
         execute(m);
     } else if (strcmp(m->type, "complete_request") == 0) {
@@ -591,6 +618,13 @@ static int run_kernel(const char *connection_file, bool no_files, const char *fi
                 shell_request(&m);
                 kernel_msg_free(&m);
             }
+            aborting = true; /* what waited behind a failed cell */
+            for (size_t i = 0; i < held_count; i++) {
+                shell_request(&held[i]);
+                kernel_msg_free(&held[i]);
+            }
+            held_count = 0;
+            aborting = false;
         }
         if (items[1].revents & ZMQ_POLLIN) { /* no input is asked for: drop stray replies */
             kernel_msg m;
@@ -606,6 +640,7 @@ static int run_kernel(const char *connection_file, bool no_files, const char *fi
     text_free(&output.value);
     text_free(&output.error);
     text_free(&output.capture);
+    free(held);
     kernel_wire_close(&wire); /* ends the context: the heartbeat's proxy returns */
     pthread_join(heartbeat, NULL);
     return 0;

@@ -158,6 +158,40 @@ check("error: the traceback is the terminal's report with the caret",
       and errors[0]["traceback"][-1].strip() == "^", (errors, term_err))
 reply, messages = run(client, "w + x")
 check("error: the kernel goes on, names set before the error kept", result_of(messages) == "variable(7)", messages)
+
+
+def execute_queued(client, cells, **options):
+    """Sends every cell before reading any reply (as Run All does); returns
+    the replies' contents and each cell's iopub messages, in order."""
+    ids = [client.execute(code, **options) for code in cells]
+    replies = {}
+    while len(replies) < len(ids):
+        m = client.get_shell_msg(timeout=TIMEOUT)
+        if m["parent_header"].get("msg_id") in ids:
+            replies[m["parent_header"]["msg_id"]] = m["content"]
+    return [replies[i] for i in ids], [iopub_until_idle(client, i) for i in ids]
+
+
+# an error aborts the cells queued behind it (stop_on_error, as ipykernel):
+# their replies say "aborted", they run nothing and count no execution; the
+# first cell loops a while so that the others wait in the queue
+count_before = run(client, "0")[0]["execution_count"]
+replies, outputs = execute_queued(client, [
+    "aborting = 0\nfor i in range(20000) { aborting = aborting + 1 }\nsinn(1)",
+    "aborting = -1\nprint(\"ran\")", "aborting = -2"])
+check("abort: the failing cell's reply is an error", replies[0]["status"] == "error", replies[0])
+check("abort: the cells queued behind it reply status aborted",
+      [r["status"] for r in replies[1:]] == ["aborted", "aborted"], replies)
+check("abort: an aborted cell runs nothing (busy, idle; no input, no output)",
+      all([m["msg_type"] for m in out] == ["status", "status"] for out in outputs[1:]), outputs[1:])
+reply, messages = run(client, "aborting")
+check("abort: the next cell runs; names as the failing cell left them, execution_count +1 each run",
+      result_of(messages) == "aborting(20000)" and reply["execution_count"] == count_before + 2,
+      (result_of(messages), reply))
+replies, outputs = execute_queued(client, ["sinn(1)", "aborting = 3\naborting"], stop_on_error=False)
+check("abort: stop_on_error false runs the cells behind an error",
+      [r["status"] for r in replies] == ["error", "ok"] and result_of(outputs[1]) == "aborting(3)",
+      (replies, outputs[1]))
 reply, messages = run(client, "(1 + ")
 check("execute: an unfinished cell is an error", reply["status"] == "error"
       and "open bracket" in reply["evalue"], reply)
