@@ -285,9 +285,124 @@ static int slice_positions(repl *r, const ast_node *at, const slice_parts *s, in
     return 0;
 }
 
-/* Is key (an evaluated index) a list of indices? */
-static bool is_index_list(repl_value key) {
-    return key.kind == VALUE_LIST || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 1);
+/* ---- slice(...) and ... as values: get_item(x, (0, slice(0, 2))), get_item(x, (..., 2)) ---- */
+
+static char *describe_slice(const void *payload) {
+    const slice_parts *s = payload;
+    char parts[3][AG_NUMBUF];
+    for (int k = 0; k < 3; k++) {
+        if (s->has[k]) ag_format_display(s->part[k], 0, parts[k]);
+        else snprintf(parts[k], sizeof parts[k], "none");
+    }
+    char *text = malloc(3 * AG_NUMBUF + 16);
+    if (text) sprintf(text, "slice(%s, %s, %s)", parts[0], parts[1], parts[2]);
+    return text;
+}
+
+static char *describe_ellipsis(const void *payload) {
+    (void)payload;
+    char *text = malloc(4);
+    if (text) memcpy(text, "...", 4);
+    return text;
+}
+
+const repl_object_type repl_slice_type = {.name = "slice", .destroy = free, .describe = describe_slice};
+const repl_object_type repl_ellipsis_type = {.name = "ellipsis", .describe = describe_ellipsis};
+
+/* Checks a slice's parts: integers (far past any axis counts as that far,
+ * as Python clamps) and a step other than 0.  `what` is the message's
+ * start ("index" or "slice"). */
+static int check_slice_parts(repl *r, const ast_node *at, const char *what, slice_parts *s) {
+    static const char *const names[3] = {"start", "stop", "step"};
+    for (int k = 0; k < 3; k++) {
+        if (!s->has[k]) continue;
+        if (fabs(s->part[k]) > 2e9 && s->part[k] == floor(s->part[k])) s->part[k] = copysign(2e9, s->part[k]);
+        if (s->part[k] != floor(s->part[k])) { /* NaN too */
+            char text[AG_NUMBUF];
+            return repl_error_at(r, at, "%s: a slice's %s must be an integer, not %s", what, names[k],
+                                 ag_format_display(s->part[k], 0, text));
+        }
+    }
+    if (s->has[2] && s->part[2] == 0) return repl_error_at(r, at, "%s: a slice's step cannot be 0", what);
+    return 0;
+}
+
+int slice_value_new(repl *r, const repl_value parts[3], int given, repl_value *out) {
+    static const char *const names[3] = {"start", "stop", "step"};
+    repl_value use[3] = {parts[0], parts[1], parts[2]};
+    if (given == 1) { /* slice(stop), as Python's: one argument is where the slice stops */
+        use[1] = parts[0];
+        use[0] = (repl_value)VALUE_NIL_INIT;
+    }
+    slice_parts s = {{false}};
+    char buf[96];
+    for (int k = 0; k < 3; k++) {
+        if (use[k].kind == VALUE_NIL && use[k].as.string == NULL) continue;
+        if (!scalar_of(use[k], &s.part[k]))
+            return repl_error(r, "slice: %s must be an integer or none, not %s", names[k],
+                              describe_kind(use[k], buf, sizeof buf));
+        s.has[k] = true;
+    }
+    if (check_slice_parts(r, NULL, "slice", &s) < 0) return -1;
+    slice_parts *payload = malloc(sizeof *payload);
+    if (payload == NULL) return repl_error(r, "out of memory");
+    *payload = s;
+    *out = value_object_new(&repl_slice_type, payload); /* frees payload when it fails */
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+int ellipsis_value(repl *r, repl_value *out) {
+    *out = value_object_new(&repl_ellipsis_type, NULL);
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+/* ---- one index of many: x[k0, k1, ...] and get_item(x, (k0, k1, ...)) -------------------- */
+
+typedef enum index_kind {
+    INDEX_KEY,      /* an integer, a list of integers or a 1-D variable */
+    INDEX_SLICE,    /* a:b:c or slice(a, b, c) */
+    INDEX_ELLIPSIS, /* ...: every axis the others leave */
+    INDEX_NEW_AXIS  /* none: a new axis of length 1 */
+} index_kind;
+
+typedef struct index_item {
+    index_kind kind;
+    repl_value key;    /* INDEX_KEY; nil otherwise */
+    slice_parts slice; /* INDEX_SLICE */
+} index_item;
+
+/* The items of one index may number more than the axes (none adds axes). */
+#define MAX_INDEX_ITEMS (2 * AG_MAX_DIMS + 1)
+
+/* Sorts the evaluated value v into *item, taking v's reference.  A nil
+ * standing for a missing gradient (x[y.grad]) is an error, not a new axis. */
+static int classify_index(repl *r, const ast_node *at, repl_value v, index_item *item) {
+    *item = (index_item){.kind = INDEX_KEY, .key = VALUE_NIL_INIT};
+    if (v.kind == VALUE_NIL) {
+        if (v.as.string != NULL) {
+            int rc = value_nil_error_at(r, at, "index: ", v);
+            value_release(v);
+            return rc;
+        }
+        item->kind = INDEX_NEW_AXIS;
+    } else if (v.kind == VALUE_OBJECT && v.as.object->type == &repl_ellipsis_type) {
+        item->kind = INDEX_ELLIPSIS;
+        value_release(v);
+    } else if (v.kind == VALUE_OBJECT && v.as.object->type == &repl_slice_type) {
+        item->kind = INDEX_SLICE;
+        item->slice = *(const slice_parts *)v.as.object->payload;
+        value_release(v);
+    } else {
+        item->key = v;
+    }
+    return 0;
+}
+
+/* Is item a list of indices? */
+static bool is_index_list(const index_item *item) {
+    repl_value key = item->key;
+    return item->kind == INDEX_KEY &&
+           (key.kind == VALUE_LIST || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 1));
 }
 
 /* x indexed by `count` adjacent lists of equal length n, starting at x's axis
@@ -296,12 +411,12 @@ static bool is_index_list(repl_value key) {
  * Done as a Reshape merging the axes and one GetItem of the flat positions,
  * so it is differentiable like every index. */
 static ag_var *paired_lists(repl *r, const ast_node *at, ag_var *x, int axis, int first,
-                            const repl_value *keys, int count) {
+                            const index_item *items, int count) {
     const int *shape = ag_shape(x);
     int n = -1, *flat = NULL;
     for (int j = 0; j < count; j++) {
         int *list = NULL, length = 0, dim = shape[axis + j];
-        if (index_list_ints(r, at, keys[j], first + j, dim, &list, &length) < 0) {
+        if (index_list_ints(r, at, items[j].key, first + j, dim, &list, &length) < 0) {
             free(flat);
             return NULL;
         }
@@ -338,43 +453,145 @@ static ag_var *paired_lists(repl *r, const ast_node *at, ag_var *x, int axis, in
     return y;
 }
 
+/* x[items...] as NumPy and PyTorch index: an integer drops its axis, a slice
+ * or a list keeps it, `...` stands for the axes no other item takes, none
+ * inserts an axis of length 1 where it stands.  Every step is a GetItem,
+ * Squeeze, Reshape or Unsqueeze, so the result is differentiable.  *out is
+ * x itself when nothing changes (x[...], x[:]). */
+static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_item *items, int count,
+                          ag_var **out) {
+    ag_var *original = x;
+    int ndim = ag_ndim(x), taken = 0, ellipses = 0;
+    char buf[96];
+    for (int i = 0; i < count; i++) {
+        if (items[i].kind == INDEX_ELLIPSIS) ellipses++;
+        else if (items[i].kind != INDEX_NEW_AXIS) taken++;
+    }
+    if (ellipses > 1) return repl_error_at(r, n, "index: an index can only have one ellipsis (...)");
+    if (taken > ndim) {
+        char shape[AG_SHAPEBUF];
+        return repl_error_at(r, n, "index: too many indices (%d) for a variable of shape %s", taken,
+                             ag_shape_string(ndim, ag_shape(original), shape));
+    }
+    int rc = 0;
+    int axis = 0;   /* x's axis that items[i] applies to */
+    int source = 0; /* the original's axis it applies to, for messages */
+    for (int i = 0; i < count && rc == 0; i++) {
+        const index_item *item = &items[i];
+        repl_value key = item->key;
+        if (item->kind == INDEX_NEW_AXIS) {
+            x = ag_unsqueeze(r->ctx, x, axis);
+            if (x == NULL) rc = engine_error_at(r, n);
+            axis++;
+        } else if (item->kind == INDEX_ELLIPSIS) {
+            axis += ndim - taken;
+            source += ndim - taken;
+        } else if (item->kind == INDEX_SLICE) {
+            int *list = NULL, length = 0, dim = ag_shape(x)[axis];
+            rc = slice_positions(r, n, &item->slice, dim, &list, &length);
+            /* an empty slice gives an empty axis, as in PyTorch (x[1:1] of a [10 10] is [0 10]) */
+            if (rc == 0 && !(length == dim && (dim == 0 || (list[0] == 0 && list[dim - 1] == dim - 1)))) {
+                x = ag_get_item(r->ctx, x, axis, list, length);
+                if (x == NULL) rc = engine_error_at(r, n);
+            }
+            axis++;
+            source++;
+            free(list);
+        } else if (key.kind == VALUE_NUMBER || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 0)) {
+            int index;
+            rc = index_integer(r, n, key.kind == VALUE_NUMBER ? key.as.number : ag_item(key.as.var), source,
+                               ag_shape(x)[axis], &index);
+            if (rc == 0) {
+                x = ag_squeeze(r->ctx, ag_get_item(r->ctx, x, axis, &index, 1), axis);
+                if (x == NULL) rc = engine_error_at(r, n);
+            }
+            source++;
+        } else if (is_index_list(item) && i + 1 < count && is_index_list(&items[i + 1])) {
+            int lists = 1;
+            while (i + lists < count && is_index_list(&items[i + lists])) lists++;
+            for (int j = i + lists; j < count && rc == 0; j++)
+                if (is_index_list(&items[j]))
+                    rc = repl_error_at(r, n, "index: index lists are paired only when next to each "
+                                             "other (x[[0, 1], [1, 2]])");
+            if (rc == 0) {
+                x = paired_lists(r, n, x, axis, source, items + i, lists);
+                if (x == NULL) rc = -1;
+                axis++;
+                source += lists;
+                i += lists - 1;
+            }
+        } else if (is_index_list(item)) {
+            int *list = NULL, length = 0;
+            rc = index_list_ints(r, n, key, source, ag_shape(x)[axis], &list, &length);
+            if (rc == 0) {
+                x = ag_get_item(r->ctx, x, axis, list, length);
+                if (x == NULL) rc = engine_error_at(r, n);
+                axis++;
+                source++;
+            }
+            free(list);
+        } else if (key.kind == VALUE_VAR) {
+            char shape[AG_SHAPEBUF];
+            rc = repl_error_at(r, n, "index: a list of indices must be flat (integers taken along one "
+                               "axis), not a variable of shape %s",
+                               ag_shape_string(ag_ndim(key.as.var), ag_shape(key.as.var), shape));
+        } else {
+            rc = repl_error_at(r, n, "index: an index must be an integer, a slice, a list of integers, "
+                               "... or none, not %s",
+                               describe_kind(key, buf, sizeof buf));
+        }
+    }
+    if (rc == 0) *out = x;
+    return rc;
+}
+
+static void release_items(index_item *items, int count) {
+    for (int i = 0; i < count; i++) value_release(items[i].key);
+}
+
 int eval_index(repl *r, const ast_node *n, repl_value *out) {
     repl_value object;
     if (eval_expr(r, n->as.index.object, &object) < 0) return -1;
     const ast_list *indices = &n->as.index.indices;
-    repl_value keys[AG_MAX_DIMS];
+    index_item items[MAX_INDEX_ITEMS];
     int count = indices->count;
     char buf[96];
-    if (count > AG_MAX_DIMS) {
+    if (count > MAX_INDEX_ITEMS) {
         value_release(object);
         return repl_error_at(r, n, "too many indices (%d)", count);
     }
-    slice_parts slices[AG_MAX_DIMS]; /* where keys[i] is nil and the index a slice */
-    bool any_slice = false;
+    bool special = false; /* a slice, ... or none: only a variable or tensor takes them */
     for (int i = 0; i < count; i++) {
         const ast_node *item = indices->items[i];
         int rc = 0;
-        keys[i] = (repl_value)VALUE_NIL_INIT;
-        if (item->kind == AST_SLICE) rc = eval_slice(r, item, &slices[i]), any_slice = true;
-        else rc = eval_operand(r, item, LITERAL_NUMBER, &keys[i]);
+        if (item->kind == AST_SLICE) {
+            items[i] = (index_item){.kind = INDEX_SLICE, .key = VALUE_NIL_INIT};
+            rc = eval_slice(r, item, &items[i].slice);
+        } else {
+            repl_value v;
+            rc = eval_operand(r, item, LITERAL_NUMBER, &v);
+            if (rc == 0) rc = classify_index(r, item, v, &items[i]);
+            else items[i] = (index_item){.kind = INDEX_KEY, .key = VALUE_NIL_INIT};
+        }
         if (rc < 0) {
-            for (int k = 0; k < i; k++) value_release(keys[k]);
+            release_items(items, i);
             value_release(object);
             return -1;
         }
+        special = special || items[i].kind != INDEX_KEY;
     }
     int rc = 0;
-    if (any_slice && object.kind != VALUE_VAR &&
+    if (special && object.kind != VALUE_VAR &&
         !(object.kind == VALUE_LIST && value_is_tensor_literal(object))) {
-        rc = repl_error_at(r, n, "index: a slice (a:b) takes part of a variable or tensor, not of %s",
+        rc = repl_error_at(r, n, "index: a slice (a:b), ... or none indexes a variable or tensor, not %s",
                            describe_kind(object, buf, sizeof buf));
     } else if (object.kind == VALUE_LIST &&
-               !(value_is_tensor_literal(object) && (count > 1 || any_slice))) {
+               !(value_is_tensor_literal(object) && (count > 1 || special))) {
         repl_value item = value_copy(object);
         for (int i = 0; i < count && rc == 0; i++) {
             repl_value next = VALUE_NIL_INIT;
             if (item.kind != VALUE_LIST) rc = repl_error_at(r, n, "too many indices for a list");
-            else rc = index_list(r, n, item.as.list, keys[i], &next);
+            else rc = index_list(r, n, item.as.list, items[i].key, &next);
             value_release(item);
             item = next;
         }
@@ -385,82 +602,50 @@ int eval_index(repl *r, const ast_node *n, repl_value *out) {
         else {
             const ast_node *caller = r->call; /* the hook reports at n */
             r->call = n;
-            rc = object.as.object->type->index(r, object.as.object->payload, keys[0], out);
+            rc = object.as.object->type->index(r, object.as.object->payload, items[0].key, out);
             r->call = caller;
         }
     } else if (object.kind == VALUE_VAR || object.kind == VALUE_LIST) {
         ag_var *x;
         rc = operand_var(r, n, object, "index", &x);
-        ag_var *original = rc == 0 ? x : NULL;
-        int axis = 0; /* x's axis that keys[i] (the original's axis i) applies to */
-        for (int i = 0; i < count && rc == 0; i++) {
-            repl_value key = keys[i];
-            if (axis >= ag_ndim(x)) {
-                char shape[AG_SHAPEBUF];
-                rc = repl_error_at(r, n, "index: too many indices (%d) for a variable of shape %s", count,
-                                ag_shape_string(ag_ndim(original), ag_shape(original), shape));
-            } else if (key.kind == VALUE_NUMBER || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 0)) {
-                int index;
-                rc = index_integer(r, n, key.kind == VALUE_NUMBER ? key.as.number : ag_item(key.as.var),
-                                   i, ag_shape(x)[axis], &index);
-                if (rc == 0) {
-                    x = ag_squeeze(r->ctx, ag_get_item(r->ctx, x, axis, &index, 1), axis);
-                    if (x == NULL) rc = engine_error_at(r, n);
-                }
-            } else if (indices->items[i]->kind == AST_SLICE) {
-                int *list = NULL, length = 0, dim = ag_shape(x)[axis];
-                rc = slice_positions(r, n, &slices[i], dim, &list, &length);
-                /* an empty slice gives an empty axis, as in PyTorch (x[1:1] of a [10 10] is [0 10]) */
-                if (rc == 0 && !(length == dim && (dim == 0 || (list[0] == 0 && list[dim - 1] == dim - 1)))) {
-                    x = ag_get_item(r->ctx, x, axis, list, length);
-                    if (x == NULL) rc = engine_error_at(r, n);
-                }
-                axis++;
-                free(list);
-            } else if (is_index_list(key) && i + 1 < count && is_index_list(keys[i + 1])) {
-                int lists = 1;
-                while (i + lists < count && is_index_list(keys[i + lists])) lists++;
-                for (int j = i + lists; j < count && rc == 0; j++)
-                    if (is_index_list(keys[j]))
-                        rc = repl_error_at(r, n, "index: index lists are paired only when next to each "
-                                                 "other (x[[0, 1], [1, 2]])");
-                if (rc == 0 && axis + lists > ag_ndim(x)) {
-                    char shape[AG_SHAPEBUF];
-                    rc = repl_error_at(r, n, "index: too many indices (%d) for a variable of shape %s",
-                                       count, ag_shape_string(ag_ndim(original), ag_shape(original), shape));
-                }
-                if (rc == 0) {
-                    x = paired_lists(r, n, x, axis, i, keys + i, lists);
-                    if (x == NULL) rc = -1;
-                    axis++;
-                    i += lists - 1;
-                }
-            } else if (is_index_list(key)) {
-                int *list = NULL, length = 0;
-                rc = index_list_ints(r, n, key, i, ag_shape(x)[axis], &list, &length);
-                if (rc == 0) {
-                    x = ag_get_item(r->ctx, x, axis, list, length);
-                    if (x == NULL) rc = engine_error_at(r, n);
-                    axis++;
-                }
-                free(list);
-            } else if (key.kind == VALUE_VAR) {
-                char shape[AG_SHAPEBUF];
-                rc = repl_error_at(r, n, "index: a list of indices must be flat (integers taken along one "
-                                   "axis), not a variable of shape %s",
-                                ag_shape_string(ag_ndim(key.as.var), ag_shape(key.as.var), shape));
-            } else {
-                rc = repl_error_at(r, n, "index: an index must be an integer or a list of integers, not %s",
-                                describe_kind(key, buf, sizeof buf));
-            }
-        }
+        if (rc == 0) rc = index_variable(r, n, x, items, count, &x);
         if (rc == 0) rc = return_var(r, n, x, out);
     } else if (object.kind == VALUE_NIL) {
         rc = value_nil_error_at(r, n, "", object);
     } else {
         rc = repl_error_at(r, n, "cannot index %s", describe_kind(object, buf, sizeof buf));
     }
-    for (int i = 0; i < count; i++) value_release(keys[i]);
+    release_items(items, count);
     value_release(object);
     return rc < 0 ? -1 : 0;
+}
+
+static bool is_special_index(repl_value v) {
+    return (v.kind == VALUE_NIL && v.as.string == NULL) ||
+           (v.kind == VALUE_OBJECT &&
+            (v.as.object->type == &repl_slice_type || v.as.object->type == &repl_ellipsis_type));
+}
+
+bool get_item_key_is_tuple(repl_value key) {
+    if (is_special_index(key)) return true;
+    if (key.kind != VALUE_LIST) return false;
+    for (int i = 0; i < key.as.list->count; i++)
+        if (is_special_index(key.as.list->items[i])) return true;
+    return false;
+}
+
+int get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out) {
+    index_item items[MAX_INDEX_ITEMS] = {{0}};
+    int count = key.kind == VALUE_LIST ? key.as.list->count : 1;
+    if (count > MAX_INDEX_ITEMS) return repl_error(r, "get_item: too many indices (%d)", count);
+    for (int i = 0; i < count; i++) {
+        repl_value v = key.kind == VALUE_LIST ? key.as.list->items[i] : key;
+        if (classify_index(r, r->call, value_copy(v), &items[i]) < 0) {
+            release_items(items, i);
+            return -1;
+        }
+    }
+    int rc = index_variable(r, r->call, x, items, count, out);
+    release_items(items, count);
+    return rc;
 }

@@ -12,6 +12,7 @@
 
 static const char *const kind_names[] = {
     [AST_NUMBER] = "number",       [AST_STRING] = "string",   [AST_BOOL] = "bool", [AST_NONE] = "none",
+    [AST_ELLIPSIS] = "ellipsis",
     [AST_NAME] = "name",           [AST_LIST] = "list",       [AST_UNARY] = "unary",
     [AST_BINARY] = "binary",       [AST_CALL] = "call",       [AST_KEYWORD] = "keyword",
     [AST_ATTRIBUTE] = "attribute", [AST_INDEX] = "index", [AST_SLICE] = "slice",     [AST_ASSIGN] = "assign",
@@ -445,6 +446,7 @@ static void append_node(strbuf *buffer, const ast_node *node, int depth) {
     case AST_STRING: strbuf_append_quoted(buffer, node->as.string); break;
     case AST_BOOL: strbuf_append(buffer, node->as.boolean ? "true" : "false"); break;
     case AST_NONE: strbuf_append(buffer, "none"); break;
+    case AST_ELLIPSIS: strbuf_append(buffer, "..."); break;
     case AST_NAME: strbuf_append(buffer, node->as.name); break;
     case AST_LIST:
         strbuf_append(buffer, "(list");

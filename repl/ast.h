@@ -14,6 +14,9 @@
  *   AST_STRING     "a\tb"          as.string: decoded text, NUL-terminated
  *   AST_BOOL       true, false     as.boolean (True, False too)
  *   AST_NONE       none            no fields (None too)
+ *   AST_ELLIPSIS   ...             no fields (Ellipsis too): the axes an index
+ *                                  leaves alone, x[..., 2]; a value of its own
+ *                                  for get_item(x, (..., 2))
  *   AST_NAME       x, pi, sin      as.name (pi and e are names: the evaluator
  *                                  resolves constants and built-ins)
  *   AST_LIST       [1, [2, 3]]     as.list: elements.  Nested lists of numbers
@@ -89,6 +92,7 @@ typedef enum ast_kind {
     AST_STRING,
     AST_BOOL,
     AST_NONE,
+    AST_ELLIPSIS,
     AST_NAME,
     AST_LIST,
     AST_UNARY,

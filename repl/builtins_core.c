@@ -370,6 +370,13 @@ static int builtin_get_item(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int *indices, n, axis;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 2, &axis) < 0) return -1;
+    if (get_item_key_is_tuple(a->values[1])) { /* DeZero's get_item(x, (0, slice(0, 2))): x[0, 0:2] */
+        if (axis != 0)
+            return repl_error(r, "get_item: axis= goes with a list of indices, not with a tuple of "
+                                 "indices holding a slice, ... or none");
+        ag_var *y;
+        return get_item_tuple(r, x, a->values[1], &y) < 0 ? -1 : done_var(r, y, out);
+    }
     if (arg_int_array(r, a, 1, &indices, &n) < 0) return -1;
     /* one integer drops the axis, as x[i] and DeZero's get_item; a list keeps it */
     repl_value key = a->values[1];
@@ -379,6 +386,13 @@ static int builtin_get_item(repl *r, const builtin_args *a, repl_value *out) {
     int rc = done_var(r, y, out);
     free(indices);
     return rc;
+}
+
+static int builtin_slice(repl *r, const builtin_args *a, repl_value *out) {
+    int given = 0;
+    for (int i = 0; i < 3; i++)
+        if (a->values[i].kind != VALUE_NIL) given = i + 1;
+    return slice_value_new(r, a->values, given, out);
 }
 
 static int builtin_matmul(repl *r, const builtin_args *a, repl_value *out) {
@@ -995,7 +1009,10 @@ const builtin_def builtins_core[] = {
     {"concat", "xs, axis=0", builtin_concat, "shape",
      "join a list of variables along axis (a tensor xs: its rows, as NumPy does)"},
     {"split", "x, sizes, axis=0", builtin_split, "shape", "pieces along axis: a list gives their sizes, a number n pieces of n (the last shorter), as PyTorch's split"},
-    {"get_item", "x, indices, axis=0", builtin_get_item, "shape", "take indices along axis: one integer drops the axis (x[0]), a list keeps it (x[[0, 2]])"},
+    {"get_item", "x, indices, axis=0", builtin_get_item, "shape", "take indices along axis: one integer drops the axis (x[0]), a list keeps it (x[[0, 2]])\n"
+     "  A slice, ... or none, or a tuple holding one, indexes several axes as x[...] does:\n"
+     "  get_item(x, (0, slice(0, 2))) is x[0, 0:2], get_item(x, (..., 2)) is x[..., 2]."},
+    {"slice", "start=nil, stop=nil, step=nil", builtin_slice, "shape", "a slice as a value, Python's slice(start, stop, step): x[slice(1, 3)] is x[1:3]; slice(3) stops at 3", .function_only = true},
     {"matmul", "a, b", builtin_matmul, "shape", "matrix product a @ b (batched over leading axes)"},
     /* neural net */
     {"linear", "x, W, b=nil", builtin_linear, "nn", "x @ W + b"},

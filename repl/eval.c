@@ -719,6 +719,7 @@ static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
     case AST_NUMBER: return literal_var(r, n, n->as.number, false, out);
     case AST_BOOL: *out = value_bool(n->as.boolean); return 0;
     case AST_NONE: *out = (repl_value)VALUE_NIL_INIT; return 0;
+    case AST_ELLIPSIS: return ellipsis_value(r, out);
     case AST_STRING:
         *out = value_string_from(n->as.string, strlen(n->as.string));
         if (out->kind == VALUE_STRING) return 0;

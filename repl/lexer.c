@@ -34,6 +34,7 @@ static const struct {
     {"is", TOKEN_IS},         {"none", TOKEN_NONE},
     /* Python's spellings, accepted as the same keywords */
     {"True", TOKEN_TRUE},     {"False", TOKEN_FALSE},   {"None", TOKEN_NONE},
+    {"Ellipsis", TOKEN_ELLIPSIS},
 };
 
 /* Indexed by token_kind; the static assert keeps it in step with the enum. */
@@ -70,6 +71,7 @@ static const char *const spellings[] = {
     [TOKEN_RIGHT_BRACE] = "}",
     [TOKEN_COMMA] = ",",
     [TOKEN_DOT] = ".",
+    [TOKEN_ELLIPSIS] = "...",
     [TOKEN_COLON] = ":",
     [TOKEN_ASSIGN] = "=",
     [TOKEN_PLUS_ASSIGN] = "+=",
@@ -305,6 +307,10 @@ static bool lex_symbol(lexer *lex) {
         {"*=", TOKEN_STAR_ASSIGN}, {"/=", TOKEN_SLASH_ASSIGN}, {"**", TOKEN_CARET}, /* Python's power */
     };
     const char *start = lex->cursor;
+    if (start[0] == '.' && start[1] == '.' && start[2] == '.') {
+        lex->cursor += 3;
+        return emit(lex, TOKEN_ELLIPSIS, start, 3);
+    }
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         if (start[0] == pairs[i].text[0] && start[1] == pairs[i].text[1]) {
             lex->cursor += 2;

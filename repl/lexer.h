@@ -56,6 +56,7 @@ typedef enum token_kind {
     TOKEN_RIGHT_BRACE,
     TOKEN_COMMA,
     TOKEN_DOT,
+    TOKEN_ELLIPSIS, /* ... (and Python's name Ellipsis): every axis not indexed, in x[..., 2] */
     TOKEN_COLON, /* never valid in the grammar; lexed so `for i in x:` gets a parse error */
     /* assignment */
     TOKEN_ASSIGN,

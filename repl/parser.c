@@ -373,7 +373,7 @@ failed:
     return NULL;
 }
 
-/* primary := NUMBER | STRING | 'true' | 'false' | 'none' | NAME | '(' expression ')'
+/* primary := NUMBER | STRING | 'true' | 'false' | 'none' | '...' | NAME | '(' expression ')'
  *          | '(' expression ',' [ expression { ',' expression } [ ',' ] ] ')'
  *          | '[' [ expression { ',' expression } [ ',' ] ] ']'
  * A parenthesised tuple, (3, 2) or (3,), is a list, as Python's tuples are
@@ -393,6 +393,7 @@ static ast_node *parse_primary(parser *p) {
     case TOKEN_TRUE:
     case TOKEN_FALSE: node = ast_new_bool(t->kind == TOKEN_TRUE, t->line, t->column); break;
     case TOKEN_NONE: node = ast_new(AST_NONE, t->line, t->column); break;
+    case TOKEN_ELLIPSIS: node = ast_new(AST_ELLIPSIS, t->line, t->column); break;
     case TOKEN_NAME: node = ast_new_name(t->start, t->length, t->line, t->column); break;
     case TOKEN_LEFT_PAREN:
         advance(p);

@@ -362,6 +362,18 @@ int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, r
 /* x.name / x[i, ...] for the node n (AST_ATTRIBUTE / AST_INDEX). */
 int eval_attribute(repl *r, const ast_node *n, repl_value *out);
 int eval_index(repl *r, const ast_node *n, repl_value *out);
+/* The values slice(start, stop, step) and ... make, for get_item's tuples
+ * and x[slice(1, 3)].  slice_value_new reads parts[0..2] (nil = left out;
+ * given == 1 means slice(stop), as Python's); 0 with *out, or -1 after
+ * repl_error.  ellipsis_value likewise. */
+extern const repl_object_type repl_slice_type, repl_ellipsis_type;
+int slice_value_new(repl *r, const repl_value parts[3], int given, repl_value *out);
+int ellipsis_value(repl *r, repl_value *out);
+/* Whether get_item's key is a tuple of indices (a slice, ..., none, or a
+ * list holding one), and x[k0, k1, ...] of its items into *out (0, or -1
+ * after an error reported at the call being run). */
+bool get_item_key_is_tuple(repl_value key);
+int get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out);
 /* "X has no attribute 'name'; did you mean ...?" at node `at`; -1. */
 int no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
                  const repl_object_type *type);

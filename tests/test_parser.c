@@ -183,6 +183,9 @@ static const parse_case parse_cases[] = {
     {"not a is b", "(not (is a b))"},
     {"x[-1]", "(index x (- 1))"},
     {"x[0][1]", "(index (index x 0) 1)"},
+    {"x[..., 2]", "(index x ... 2)"},
+    {"x[None, :, Ellipsis]", "(index x none (slice _ _ _) ...)"},
+    {"get_item(x, (..., 2))", "(call get_item x (list ... 2))"},
     {"x[0:2]", "(index x (slice 0 2 _))"},
     {"x[:, 1]", "(index x (slice _ _ _) 1)"},
     {"x[1:]", "(index x (slice 1 _ _))"},
@@ -539,7 +542,7 @@ static void test_node_fields(void **state) {
     assert_string_equal(lexer_keyword(0), "and");
     int keywords = 0;
     while (lexer_keyword(keywords)) keywords++;
-    assert_int_equal(keywords, 20);
+    assert_int_equal(keywords, 21);
 }
 
 /* ---- rendering errors for the user ---- */
