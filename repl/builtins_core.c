@@ -537,7 +537,13 @@ static int builtin_len(repl *r, const builtin_args *a, repl_value *out) {
     repl_value v = a->values[0];
     switch (v.kind) {
     case VALUE_LIST: *out = value_number(v.as.list->count); return 0;
-    case VALUE_STRING: *out = value_number((double)v.as.string->length); return 0;
+    case VALUE_STRING: { /* characters, as Python: UTF-8 code points, not bytes */
+        size_t count = 0;
+        for (size_t i = 0; i < v.as.string->length; i++)
+            count += ((unsigned char)v.as.string->text[i] & 0xC0) != 0x80;
+        *out = value_number((double)count);
+        return 0;
+    }
     case VALUE_VAR:
         if (ag_ndim(v.as.var) == 0) return repl_error(r, "len: a 0-d variable has no length");
         *out = value_number(ag_shape(v.as.var)[0]);
@@ -924,6 +930,19 @@ static int range_bounds(repl *r, const builtin_args *a, double *start, double *s
     *stop = two ? values[1] : values[0];
     *step = values[2];
     if (*step == 0) return repl_error(r, "range: step is zero");
+    /* Numbers are doubles: past 2^53 they are a power of two apart, so start and step must be
+     * multiples of that spacing or the list would repeat and skip values. */
+    double big = fmax(fabs(*start), fabs(*stop));
+    if (big > 9007199254740992.0) {
+        double spacing = nextafter(big, INFINITY) - big;
+        if (fmod(*start, spacing) != 0 || fmod(*step, spacing) != 0) {
+            char from[AG_NUMBUF], to[AG_NUMBUF], gap[AG_NUMBUF];
+            return repl_error(r, "range: from %s to %s doubles are up to %s apart, so start and step must be "
+                                 "multiples of %s (past 2^53 not every whole number exists)",
+                              ag_format_display(*start, 0, from), ag_format_display(*stop, 0, to),
+                              ag_format_display(spacing, 0, gap), gap);
+        }
+    }
     return 0;
 }
 
@@ -1027,7 +1046,7 @@ const builtin_def builtins_core[] = {
     {"softmax_cross_entropy", "logits, labels, reduction=\"mean\", label_smoothing=0", builtin_cross_entropy, "nn",
      "the same as cross_entropy"},
     {"dropout", "x, ratio=0.5", builtin_dropout, "nn", "zero a random fraction, scale the rest (off in testmode)"},
-    {"accuracy", "y, t", builtin_accuracy, "nn", "fraction of rows whose argmax is the label (no graph)"},
+    {"accuracy", "y, t", builtin_accuracy, "nn", "fraction of rows whose argmax is the label, rows labelled -100 left out; NaN for no rows (no graph)"},
     /* attributes */
     {"data", "x", builtin_data, "attributes", "a detached copy of x's numbers (x.data)"},
     {"shape", "x", builtin_shape, "attributes", "the shape as a list (x.shape)"},

@@ -337,6 +337,11 @@ static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
     viz_plot *plot = session_plot(r);
     double x, y;
     if (arg_number(r, a, 0, &x) < 0 || arg_number(r, a, 1, &y) < 0) return -1;
+    if (!isfinite(x) || !isfinite(y)) {
+        char sx[AG_NUMBUF], sy[AG_NUMBUF];
+        return repl_error(r, "track: a point needs finite coordinates, not (%s, %s)",
+                          ag_format_display(x, 0, sx), ag_format_display(y, 0, sy));
+    }
     char name[160] = "path";
     if (arg_given(a, 2)) {
         const char *given;

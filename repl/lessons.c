@@ -137,7 +137,7 @@ int lesson_list(FILE *out) {
         }
         closedir(dir);
     }
-    qsort(all, (size_t)count, sizeof *all, by_name);
+    if (count > 1) qsort(all, (size_t)count, sizeof *all, by_name); /* all is NULL when none was found */
     for (int i = 0; i < count; i++) {
         char text[256];
         describe(all[i].path, text, sizeof text);

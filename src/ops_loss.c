@@ -16,6 +16,8 @@ static ag_var *reduce_rows(ag_ctx *ctx, ag_var *loss, ag_reduction reduction, do
     if (reduction == AG_REDUCTION_NONE) return loss;
     ag_var *total = ag_sum(ctx, loss, NULL, 0);
     if (reduction == AG_REDUCTION_SUM) return total;
+    /* a mean over no rows is NaN, as PyTorch; its gradient stays 0 as PyTorch's (not NaN) */
+    if (count == 0) return ag_add(ctx, total, const_scalar(ctx, NAN));
     return ag_div(ctx, total, const_scalar(ctx, count));
 }
 

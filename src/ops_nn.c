@@ -171,6 +171,7 @@ static void lanes_around(const ag_tensor *x, int axis, size_t *outer, size_t *di
     *outer = x->ndim == 0 ? 1 : dims_product(x->shape, 0, axis);
     *dim = x->ndim == 0 ? 1 : (size_t)x->shape[axis];
     *inner = x->ndim == 0 ? 1 : dims_product(x->shape, axis + 1, x->ndim);
+    if (x->size == 0) *outer = 0; /* no lanes to walk (the other dims may multiply past size_t) */
 }
 
 /* ---- softmax along one axis, shifted by the lane's max --------------------------- */
@@ -344,7 +345,8 @@ static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int 
 }
 
 /* Per row logz = max + log(sum(exp(x - max))); loss = -1/n * sum of
- * x[i, t_i] - logz over the n kept rows (0 when none is kept). */
+ * x[i, t_i] - logz over the n kept rows (NaN when none is kept, as PyTorch;
+ * the gradient is then 0, as PyTorch's). */
 int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t, *t = &f->inputs[1]->t;
     int *classes = malloc((t->size > 0 ? t->size : 1) * sizeof *classes);
@@ -369,7 +371,7 @@ int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         for (size_t j = 0; j < ncls; j++) sum += exp(row[j] - max);
         total += row[classes[i]] - (max + log(sum));
     }
-    ys[0].data[0] = kept == 0 ? 0.0 : -1.0 / (double)kept * total;
+    ys[0].data[0] = kept == 0 ? NAN : -1.0 / (double)kept * total; /* a mean of nothing, as PyTorch */
     free(classes);
     return 0;
 }
@@ -445,8 +447,10 @@ int op_dropout_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 
 /* ---- accuracy: no graph ---------------------------------------------------------- */
 
-/* Fraction of rows of y (N, C) whose first maximum is at the label's
- * class (labels checked as cross_entropy's; -100 is a miss); (1/N) * count like upstream's Mean.  A 0-d leaf. */
+/* Fraction of the kept rows of y (N, C) whose first maximum is at the label's
+ * class (labels checked as cross_entropy's; a -100 row is left out, as
+ * cross_entropy leaves it out); (1/N) * count like upstream's Mean.  No kept
+ * row: NaN, a mean of nothing as in PyTorch.  A 0-d leaf. */
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
     if (ctx == NULL) return NULL;
     if (y == NULL || t == NULL)
@@ -459,10 +463,13 @@ ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
     int rows = y->t.shape[0];
     if (t->t.size != (size_t)rows)
         return ag_set_error(ctx, "accuracy: %zu labels for %d rows", t->t.size, rows);
-    for (int i = 0; i < rows; i++)
-        if (label_class(ctx, "accuracy", &t->t, i, y->t.shape[1]) == -2) return NULL;
-    /* no rows: 0, as cross_entropy's loss over no kept rows */
-    if (rows == 0) return ag_scalar(ctx, 0.0);
+    int kept = 0;
+    for (int i = 0; i < rows; i++) {
+        int c = label_class(ctx, "accuracy", &t->t, i, y->t.shape[1]);
+        if (c == -2) return NULL;
+        kept += c >= 0;
+    }
+    if (kept == 0) return ag_scalar(ctx, NAN);
     int *best = malloc((rows > 0 ? (size_t)rows : 1) * sizeof *best);
     if (best == NULL) return ag_set_error(ctx, "out of memory");
     t_argmax_rows(&y->t, best);
@@ -470,5 +477,5 @@ ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
     for (int i = 0; i < rows; i++)
         if (best[i] >= 0 && t->t.data[i] == (double)best[i]) hits++;
     free(best);
-    return ag_scalar(ctx, 1.0 / (double)rows * (double)hits);
+    return ag_scalar(ctx, 1.0 / (double)kept * (double)hits);
 }

@@ -169,7 +169,8 @@ int op_variance_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **g
 
 /* ---- max / min: gx = expand(gy) * (x close to expand(y)) --------------------------
  * Every element within upstream's IsClose tolerance of the extreme gets the
- * full gradient (ties are not split). */
+ * full gradient (ties are not split).  A NaN extreme is the NaN it came from:
+ * the NaN elements get the gradient, as PyTorch's. */
 static bool is_close(double a, double b) {
     return fabs(a - b) <= 1e-8 + 1e-5 * fmax(fabs(a), fabs(b));
 }
@@ -189,7 +190,10 @@ static ag_var *extreme_mask(ag_ctx *ctx, const ag_func *f) {
     if (m != NULL) {
         m->flags |= AG_VAR_CONST;
         for (size_t i = 0; i < x->size; i++)
-            m->t.data[i] = is_close(x->data[i], spread.data[i]) ? 1.0 : 0.0;
+            m->t.data[i] = is_close(x->data[i], spread.data[i]) ||
+                                   (isnan(x->data[i]) && isnan(spread.data[i]))
+                               ? 1.0
+                               : 0.0;
     }
     t_free(&spread);
     return m;

@@ -38,6 +38,7 @@ static int lanes_of(ag_ctx *ctx, const char *op, const ag_tensor *x, const ag_op
     l->outer = span(x->shape, 0, axis);
     l->dim = (size_t)x->shape[axis];
     l->inner = span(x->shape, axis + 1, x->ndim);
+    if (x->size == 0 && l->dim > 0) l->outer = 0; /* the result is empty too: no lanes to walk */
     l->ndim = 0;
     for (int i = 0; i < x->ndim; i++)
         if (i != axis) l->shape[l->ndim++] = x->shape[i];
@@ -210,6 +211,7 @@ static int scan_lanes(ag_ctx *ctx, const ag_func *f, lanes *l) {
     }
     *l = (lanes){.outer = span(x->shape, 0, axis), .dim = (size_t)x->shape[axis],
                  .inner = span(x->shape, axis + 1, x->ndim), .axis = axis};
+    if (x->size == 0) l->outer = 0; /* x-shaped result: no lanes to walk */
     return 0;
 }
 

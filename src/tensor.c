@@ -45,7 +45,14 @@ static int init_storage(ag_tensor *t, int ndim, const int *shape, bool zeroed) {
     for (int i = 0; i < ndim; i++) {
         /* shape may alias t->shape, so it is read before t is touched */
         copy[i] = shape[i];
-        if (copy[i] < 0 || (copy[i] > 0 && size > SIZE_MAX / sizeof(double) / (size_t)copy[i])) {
+        if (copy[i] < 0) {
+            make_empty(t);
+            return -1;
+        }
+        if (copy[i] == 0) size = 0; /* empty, however big the other dims: no overflow to check */
+    }
+    for (int i = 0; i < ndim && size > 0; i++) {
+        if (size > SIZE_MAX / sizeof(double) / (size_t)copy[i]) {
             make_empty(t);
             return -1;
         }

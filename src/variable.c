@@ -33,10 +33,14 @@ static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) 
         return ag_set_error(ctx, "%s: %d dimensions (at most %d)", op, ndim, AG_MAX_DIMS), -1;
     if (shape == NULL && ndim > 0)
         return ag_set_error(ctx, "%s: the shape is NULL but ndim is %d", op, ndim), -1;
-    size_t size = 1;
+    bool empty = false; /* a 0 anywhere: no elements, whatever the other sizes (as PyTorch) */
     for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0) return ag_set_error(ctx, "%s: negative dimension %d", op, shape[i]), -1;
-        if (shape[i] > 0 && size > SIZE_MAX / sizeof(double) / (size_t)shape[i]) {
+        empty = empty || shape[i] == 0;
+    }
+    size_t size = 1;
+    for (int i = 0; i < ndim && !empty; i++) {
+        if (size > SIZE_MAX / sizeof(double) / (size_t)shape[i]) {
             char text[SHAPE_BUF];
             ag_tensor t = {.ndim = ndim};
             memcpy(t.shape, shape, (size_t)ndim * sizeof *shape);
@@ -160,6 +164,11 @@ ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step) {
 
 ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n) {
     if (n < 0) return ag_set_error(ctx, "linspace: n is negative (%d)", n);
+    if (!isfinite(start) || !isfinite(stop)) {
+        char a[AG_NUMBUF], b[AG_NUMBUF];
+        return ag_set_error(ctx, "linspace: start and stop must be finite, not %s and %s",
+                            ag_format_display(start, 0, a), ag_format_display(stop, 0, b));
+    }
     ag_var *v = ag_zeros(ctx, 1, &n);
     if (v == NULL) return NULL;
     if (n == 1) v->t.data[0] = start; /* PyTorch: [start]; n = 0 is empty */

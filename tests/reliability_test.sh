@@ -127,5 +127,17 @@ else
     check "row 1: a Graphviz crash or runaway is an error" 1 $status "$tmp/err" 'render: Graphviz \(was stopped after 2 s of CPU time\|crashed\)'
     grep -q 'x(1)' "$tmp/out" || { fail=$((fail + 1)); echo "FAIL row 1: x lost after the render: $(cat "$tmp/out")"; }
 fi
+# issue 30, row 18: :lessons with no lesson anywhere (a copy of agrepl far from
+# the source tree) says so, with no undefined behaviour (qsort of NULL, which
+# the sanitizer pass stops on)
+mkdir -p "$tmp/lone/bin" "$tmp/lone/cwd"
+cp "$AGREPL" "$tmp/lone/bin/agrepl"
+(cd "$tmp/lone/cwd" && echo ':lessons' | AGREPL_LESSONS= AGREPL_HEADLESS=1 timeout -k 5 60 "$tmp/lone/bin/agrepl" >"$tmp/out" 2>"$tmp/err")
+status=$?
+if grep -q 'none found' "$tmp/out" || grep -q '^  [a-z]' "$tmp/out"; then
+    check "row 18: :lessons with none found" 0 $status "$tmp/out" 'Lessons'
+else
+    fail=$((fail + 1)); echo "FAIL row 18: :lessons printed $(cat "$tmp/out") $(cat "$tmp/err")"
+fi
 echo "reliability: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -371,6 +371,11 @@ static void test_error_codes(void **state) {
     assert_string_equal(ag_errmsg(ctx), "zeros: shape [1073741824 1073741824 1073741824] has too many "
                                         "elements to allocate (size overflow)");
     ag_clear_error(ctx);
+    /* a 0 anywhere: empty, however far the other sizes multiply past size_t (as PyTorch) */
+    ag_var *none = ag_zeros(ctx, 5, (int[]){65536, 65536, 65536, 65536, 0});
+    assert_non_null(none);
+    assert_int_equal(ag_size(none), 0);
+    assert_int_equal(ag_size(ag_softmax(ctx, none, 3)), 0);
     /* a collected variable passed to an op (its node not reused yet) */
     if (!ag_failed(ctx) && getenv("AG_DEBUG_NO_REUSE") == NULL) {
         ag_var *kept = ag_scalar(ctx, 1);

@@ -369,7 +369,7 @@ static void test_cross_entropy_labels(void **state) {
     x = iota(SHAPE(2, 3));
     y = ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), -100, -100));
     assert_int_equal(ag_backward(ctx, y, NULL), 0);
-    assert_var_string(y, "variable(0)");
+    assert_var_string(y, "variable(NaN)"); /* a mean of nothing, as PyTorch; its gradient is 0 */
     assert_scalar_shape(y); /* 0-d, as DeZero and PyTorch */
     assert_var_string(ag_grad(x), "variable[2 3]([0 0 0 0 0 0])");
 
@@ -472,9 +472,12 @@ static void test_accuracy(void **state) {
                  "accuracy: label 9 in row 0 is not a class: labels are whole numbers 0 to 2");
     assert_error(ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), 1, NAN, 0)),
                  "accuracy: label NaN in row 1 is not a class: labels are whole numbers 0 to 2");
-    /* no rows: 0, the same as cross_entropy (was NaN) */
+    /* no rows, or all ignored: NaN, a mean of nothing as PyTorch's (and cross_entropy's) */
     assert_var_string(ag_accuracy(ctx, ag_zeros(ctx, 2, (const int[]){0, 3}), ag_zeros(ctx, 1, (const int[]){0})),
-                      "variable(0)");
+                      "variable(NaN)");
+    assert_var_string(ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), -100, -100, -100)), "variable(NaN)");
+    /* an ignored row is left out: 1 hit of the 2 kept rows */
+    assert_var_string(ag_accuracy(ctx, y, VAR(ctx, SHAPE(3), -100, 2, 0)), "variable(0.5)");
     assert_error(ag_accuracy(ctx, NULL, y), "accuracy: input 1 is NULL");
 }
 

@@ -192,7 +192,8 @@ ag_var *ag_ones_like(ag_ctx *ctx, const ag_var *x);
 /* [a, a+step, ...) like NumPy; error "arange: step is zero". */
 ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step);
 /* n points from a to b inclusive; as PyTorch, n = 1 gives [a] and n = 0 an
- * empty [0]; error "linspace: n is negative (-1)". */
+ * empty [0]; errors "linspace: n is negative (-1)" and, for a NaN or
+ * infinite a or b, "linspace: start and stop must be finite, not NaN and 1". */
 ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n);
 ag_var *ag_eye(ag_ctx *ctx, int n);
 /* A leaf holding a copy of x's data (no graph). */

@@ -211,11 +211,13 @@ ag_var *ag_linear(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b); /* b may be NUL
 ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis);
 ag_var *ag_mse(ag_ctx *ctx, ag_var *y, ag_var *t);                  /* 0-d */
 /* Softmax cross-entropy of logits (N, C) against N class indices (any shape
- * with N entries; -100 = ignore), mean over the kept rows; 0-d. */
+ * with N entries; -100 = ignore), mean over the kept rows (NaN when none is
+ * kept, as PyTorch); 0-d. */
 ag_var *ag_cross_entropy(ag_ctx *ctx, ag_var *logits, ag_var *labels);
 /* Inverted dropout with the context's generator; identity in test mode. */
 ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio);
-/* Fraction of rows whose argmax equals the label; 0-d, no graph. */
+/* Fraction of rows whose argmax equals the label, over the rows not ignored
+ * (-100); NaN when there is none; 0-d, no graph. */
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t);
 
 /* ---- comparisons and selection (no gradient through a comparison) ------- */
