@@ -365,7 +365,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests install-tests kernel-tests files-in-tests
+  stale-pointer-tests install-tests kernel-tests notebook-tests files-in-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
