@@ -1,5 +1,6 @@
 /* builtins_core.c — construction, elementwise, shape and reduction, neural
  * net, attribute, autograd and output built-ins (SPEC §2 "Built-ins"). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -895,6 +896,7 @@ static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
 
 static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     const value_list *xs = a->values[0].as.list;
+    errno = 0;
     for (int i = 0; i < xs->count; i++) {
         char *text = value_text_line(r, xs->items[i], false);
         if (text == NULL) return repl_error(r, "out of memory");
@@ -904,7 +906,7 @@ static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     }
     fputc('\n', r->out);
     *out = VALUE_NIL_INIT;
-    return 0;
+    return output_check(r, NULL, "print");
 }
 
 /* range(start, stop=nil, step=1)'s bound arguments as numbers: one argument

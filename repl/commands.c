@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +48,9 @@ const command_def command_table[] = {
     {":save", ":save FILE",
      "write every successful statement so far to FILE, as a script that replays the session "
      "(what a failed or interrupted statement changed, as values; :digits, :time, :pace and :zoom "
-     "where they ran); it overwrites only files this session wrote",
+     "where they ran); it overwrites only files this session wrote, unchanged since",
      command_save, .files = true},
-    {":save!", ":save! FILE", "as :save, and overwrite FILE even if this session did not write it", command_save_over, .files = true},
+    {":save!", ":save! FILE", "as :save, and overwrite FILE even if this session did not write it or it changed since", command_save_over, .files = true},
     {":reset", ":reset", "forget every name and function and free all memory", command_reset},
     {":digits", ":digits N|full",
      "show numbers rounded to N significant digits (not stored rounded); full goes back",
@@ -418,25 +419,57 @@ static int command_load(repl *r, const char *path) {
     return status;
 }
 
-/* Whether :save wrote `path` in this session (compared by real path). */
-static bool saved_here(const repl *r, const char *path) {
+/* The entry of the file :save wrote at path (compared by real path), or NULL. */
+static struct saved_file *saved_entry(const repl *r, const char *path) {
     char *real = realpath(path, NULL);
-    bool found = false;
-    for (int i = 0; real && !found && i < r->saved_count; i++) found = strcmp(real, r->saved_files[i]) == 0;
+    struct saved_file *found = NULL;
+    for (int i = 0; real && !found && i < r->saved_count; i++)
+        if (strcmp(real, r->saved_files[i].path) == 0) found = &r->saved_files[i];
     free(real);
     return found;
 }
 
-static void remember_saved(repl *r, const char *path) {
-    if (saved_here(r, path)) return;
-    char *real = realpath(path, NULL);
-    char **grown = real ? realloc(r->saved_files, (size_t)(r->saved_count + 1) * sizeof *grown) : NULL;
-    if (grown == NULL) {
-        free(real);
-        return;
+#define FNV_OFFSET 14695981039346656037ull
+#define FNV_PRIME 1099511628211ull
+static uint64_t fnv1a(uint64_t hash, const void *data, size_t size) {
+    const unsigned char *bytes = data;
+    for (size_t i = 0; i < size; i++) hash = (hash ^ bytes[i]) * FNV_PRIME;
+    return hash;
+}
+
+/* Whether the file at path still holds what :save wrote there. */
+static bool unchanged_since_saved(const struct saved_file *f, const char *path) {
+    FILE *in = fopen(path, "rb");
+    if (in == NULL) return false;
+    char buffer[8192];
+    uint64_t hash = FNV_OFFSET, size = 0;
+    size_t got;
+    while ((got = fread(buffer, 1, sizeof buffer, in)) > 0) {
+        hash = fnv1a(hash, buffer, got);
+        size += got;
     }
-    r->saved_files = grown;
-    r->saved_files[r->saved_count++] = real;
+    bool same = !ferror(in) && size == f->size && hash == f->hash;
+    fclose(in);
+    return same;
+}
+
+/* Notes that :save just wrote `size` bytes hashing to `hash` at path. */
+static void remember_saved(repl *r, const char *path, uint64_t size, uint64_t hash) {
+    struct saved_file *entry = saved_entry(r, path);
+    if (entry == NULL) {
+        char *real = realpath(path, NULL);
+        struct saved_file *grown =
+            real ? realloc(r->saved_files, (size_t)(r->saved_count + 1) * sizeof *grown) : NULL;
+        if (grown == NULL) {
+            free(real);
+            return;
+        }
+        r->saved_files = grown;
+        entry = &r->saved_files[r->saved_count++];
+        entry->path = real;
+    }
+    entry->size = size;
+    entry->hash = hash;
 }
 
 /* Writes the history to path whole or not at all (atomic_file.h): a failed
@@ -447,22 +480,37 @@ static int save_history(repl *r, const char *command, const char *path, bool ove
         repl_error(r, "%s needs a file name", command);
         return REPL_ERROR;
     }
-    if (!over && access(path, F_OK) == 0 && !saved_here(r, path)) {
-        repl_error(r, "%s: %s exists and was not written by :save in this session; :save! %s overwrites it",
-                   command, path, path);
-        return REPL_ERROR;
+    if (!over && access(path, F_OK) == 0) {
+        const struct saved_file *saved = saved_entry(r, path);
+        if (saved == NULL) {
+            repl_error(r, "%s: %s exists and was not written by :save in this session; :save! %s overwrites it",
+                       command, path, path);
+            return REPL_ERROR;
+        }
+        if (!unchanged_since_saved(saved, path)) {
+            repl_error(r, "%s: %s changed since :save wrote it (edited or replaced); :save! %s overwrites it",
+                       command, path, path);
+            return REPL_ERROR;
+        }
     }
     atomic_file af;
     if (atomic_file_open(&af, path) < 0) {
         repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
         return REPL_ERROR;
     }
-    for (int i = 0; i < r->history_count; i++) fprintf(af.file, "%s\n", r->history[i]);
+    uint64_t size = 0, hash = FNV_OFFSET;
+    for (int i = 0; i < r->history_count; i++) {
+        size_t n = strlen(r->history[i]);
+        fwrite(r->history[i], 1, n, af.file);
+        fputc('\n', af.file);
+        hash = fnv1a(fnv1a(hash, r->history[i], n), "\n", 1);
+        size += n + 1;
+    }
     if (atomic_file_commit(&af) < 0) {
         repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
         return REPL_ERROR;
     }
-    remember_saved(r, path);
+    remember_saved(r, path, size, hash);
     fprintf(r->out, "saved %d statement%s to %s\n", r->history_count,
             r->history_count == 1 ? "" : "s", path);
     return REPL_OK;

@@ -12,6 +12,7 @@
  * unwinds with -1 and the top level prints the first one. */
 #include "repl_internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -920,11 +921,13 @@ static int exec_if(repl *r, const ast_node *n) {
 
 /* An expression statement at top level shows its value; a call that returns
  * nothing shows nothing, while `x.grad` shows none. */
-static void show_value(repl *r, const ast_node *n, repl_value v) {
-    if (v.kind == VALUE_NIL && n->kind == AST_CALL) return;
+static int show_value(repl *r, const ast_node *n, repl_value v) {
+    if (v.kind == VALUE_NIL && n->kind == AST_CALL) return 0;
+    errno = 0;
     repl_mark_output(r, REPL_MARK_VALUE_BEGIN);
     repl_print_value(r, r->out, v);
     repl_mark_output(r, REPL_MARK_VALUE_END);
+    return output_check(r, n, "printing the value");
 }
 
 int exec_statement(repl *r, const ast_node *n, bool top_level) {
@@ -959,9 +962,9 @@ int exec_statement(repl *r, const ast_node *n, bool top_level) {
     default: {
         repl_value v;
         if (eval_expr(r, n, &v) < 0) return EXEC_ERROR;
-        if (top_level) show_value(r, n, v);
+        int shown = top_level ? show_value(r, n, v) : 0;
         value_release(v);
-        return EXEC_OK;
+        return shown < 0 ? EXEC_ERROR : EXEC_OK;
     }
     }
 }

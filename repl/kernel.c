@@ -591,6 +591,7 @@ static int run_kernel(const char *connection_file, bool no_files, const char *fi
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit is a write error (EFBIG), not the end */
     /* the threads must not take SIGINT: the main thread runs the cells */
     sigset_t block, old;
     sigemptyset(&block);

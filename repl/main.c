@@ -136,6 +136,10 @@ static int run_stdin(repl *r) {
             out_of_memory = errno == ENOMEM;
             break;
         }
+        /* a Ctrl-C while waiting for this line interrupted nothing: the
+           statement it completes has not started (statements that ran
+           before used up their own) */
+        repl_interrupted = 0;
         line_number++;
         /* CRLF and CR-only line ends, a BOM on the first line; a NUL byte
            is an error at its position and the line is dropped */
@@ -457,6 +461,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     install_sigint(); /* Ctrl-C stops the running statement of a script too */
+    /* a file size limit (ulimit -f) makes a write fail with EFBIG, which
+       the writer reports, instead of killing the session */
+    signal(SIGXFSZ, SIG_IGN);
     int status = 0;
     /* options come before file names, so every -e runs first, in order; the
        first that fails stops the rest, like a failing script */

@@ -239,10 +239,20 @@ struct repl {
     int touched_count, touched_capacity;
     bool touched_all, touched_lost;
     int load_depth;
-    /* the files :save wrote in this session (real paths, malloc'd): it
-     * overwrites only these without :save! (kept over :reset) */
-    char **saved_files;
+    /* the files :save wrote in this session: it overwrites only these
+     * without :save!, and only while they are as it left them (kept over
+     * :reset) */
+    struct saved_file *saved_files;
     int saved_count;
+};
+
+/* A file :save wrote: its real path (malloc'd), and the size and a hash
+ * (64-bit FNV-1a) of what it wrote there: a file replaced or edited since
+ * differs in one of them (a check of content, so an edit within the file
+ * system's timestamp granularity counts too). */
+struct saved_file {
+    char *path;
+    uint64_t size, hash;
 };
 
 /* Bytes of C stack evaluation may use below `base`, the first frame of what
@@ -272,6 +282,14 @@ int repl_error_at(repl *r, const ast_node *at, const char *fmt, ...)
 /* The engine context's pending error (or "out of memory" when it has none)
  * as the statement's error at `at`; clears it; -1. */
 int engine_error_at(repl *r, const ast_node *at);
+/* After `who` wrote to the output stream: 0 when every write since errno
+ * was last cleared went through; else, at the first failed write (a closed
+ * pipe with SIGPIPE ignored, a full disk), the error at `at` (NULL: the
+ * running call) "WHO: error writing to standard output: REASON" (without
+ * "WHO: " when who is NULL), -1, and the stream's error flag cleared so a
+ * later statement's output is tried afresh.  Callers set errno = 0 before
+ * writing so the reason is the write's own. */
+int output_check(repl *r, const ast_node *at, const char *who);
 /* Adds "  in f, called at FILE:LINE:COL" to the pending error's trace as it
  * leaves a call of the user function `function_name` made at `call`. */
 void error_add_trace(repl *r, const char *function_name, const ast_node *call);

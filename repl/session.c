@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* pthread_getattr_np */
 #include "repl_internal.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 #include <time.h>
 
 #include "parser.h"
+#include "split.h"
 
 volatile sig_atomic_t repl_interrupted = 0;
 
@@ -103,6 +105,14 @@ void clear_error(repl *r) {
     chunk_release(r->error_chunk);
     r->error_chunk = NULL;
     r->trace_count = 0;
+}
+
+int output_check(repl *r, const ast_node *at, const char *who) {
+    if (!ferror(r->out)) return 0;
+    int reason = errno ? errno : EIO;
+    clearerr(r->out);
+    return repl_error_at(r, at, "%s%serror writing to %s: %s", who ? who : "", who ? ": " : "",
+                         r->out == stdout ? "standard output" : "the output", strerror(reason));
 }
 
 /* Adds "in f, called at FILE:LINE:COL" for an error leaving a user call. */
@@ -278,7 +288,7 @@ void repl_free(repl *r) {
     free(r->touched);
     free(r->touched_in_place);
     free(r->summed_noted);
-    for (int i = 0; i < r->saved_count; i++) free(r->saved_files[i]);
+    for (int i = 0; i < r->saved_count; i++) free(r->saved_files[i].path);
     free(r->saved_files);
     clear_error(r);
     signature_cache_free(&r->signatures);
@@ -451,6 +461,11 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     r->return_value = VALUE_NIL_INIT;
     if (status != EXEC_OK && !r->error_set)
         repl_error_at(r, n, status == EXEC_ERROR ? "statement failed" : "break or continue outside a loop");
+    if (!r->error_set) { /* output that never arrived fails the statement that wrote it */
+        errno = 0;
+        fflush(r->out);
+        output_check(r, n, NULL);
+    }
     /* a Ctrl-C that came while it ran and that nothing inside noticed (a
        short call): the statement that was running reports it, not the next */
     if (status == EXEC_OK && !r->error_set && repl_interrupted) repl_error_at(r, n, "interrupted");
@@ -489,27 +504,110 @@ typedef struct segment {
     bool command;
     size_t start, end; /* byte range in the source */
     int line;          /* first line number */
-    repl_chunk *chunk; /* parsed code */
 } segment;
 
 static bool interactive_name(const char *filename) {
     return filename == NULL || strcmp(filename, "<stdin>") == 0;
 }
 
+/* Prints a parse error (or, without the memory to format it, its first line). */
+static void print_parse_error(repl *r, const parse_error *error, const char *source, int line,
+                              const char *filename) {
+    char *message = parse_error_format(error, source, line, filename);
+    repl_mark_output(r, REPL_MARK_ERROR_BEGIN);
+    if (message) fputs(message, r->err);
+    else if (filename) fprintf(r->err, "%s:%d:%d: error: %s\n", filename, error->line, error->column, error->message);
+    else fprintf(r->err, "error: %s\n", error->message);
+    fflush(r->err);
+    repl_mark_output(r, REPL_MARK_ERROR_END);
+    free(message);
+}
+
+static int out_of_memory_at(repl *r, const char *filename, int line) {
+    parse_error error = {.line = line, .column = 1};
+    snprintf(error.message, sizeof error.message, "out of memory");
+    print_parse_error(r, &error, NULL, line, filename);
+    return REPL_ERROR;
+}
+
+/* Parses the piece src[start..end) (split.h), which starts at `line`: into a
+ * new chunk in *chunk when chunk is not NULL, else only checked.
+ * REPL_OK; REPL_INCOMPLETE when it is unfinished and `last` in an
+ * interactive input; else REPL_ERROR, the error printed. */
+static int parse_piece(repl *r, const char *src, size_t start, size_t end, int line,
+                       const char *filename, bool last, repl_chunk **chunk) {
+    char *text = strndup(src + start, end - start);
+    if (text == NULL) return out_of_memory_at(r, filename, line);
+    parse_error error;
+    ast_node *program = NULL;
+    parse_status ps = parse_program(text, line, chunk ? &program : NULL, &error);
+    if (ps == PARSE_INCOMPLETE && last && interactive_name(filename)) {
+        free(text);
+        return REPL_INCOMPLETE;
+    }
+    if (ps != PARSE_OK) {
+        print_parse_error(r, &error, text, line, filename);
+        free(text);
+        return REPL_ERROR;
+    }
+    if (chunk == NULL) {
+        free(text);
+        return REPL_OK;
+    }
+    repl_chunk *c = calloc(1, sizeof *c);
+    if (c == NULL || (filename && (c->filename = strdup(filename)) == NULL)) {
+        free(c);
+        ast_free(program);
+        free(text);
+        return out_of_memory_at(r, filename, line);
+    }
+    c->refcount = 1;
+    c->source = text;
+    c->first_line = line;
+    c->program = program;
+    *chunk = c;
+    return REPL_OK;
+}
+
+/* Runs the code src[start..end), which starts at `line`, one piece at a
+ * time: parsed, run, and freed before the next is parsed (a def keeps its
+ * piece).  REPL_OK or REPL_ERROR. */
+static int run_code(repl *r, const char *src, size_t start, size_t end, int line,
+                    const char *filename) {
+    while (start < end && !r->quit) {
+        int lines;
+        size_t piece_end = split_piece_end(src, start, end, &lines);
+        repl_chunk *chunk = NULL;
+        if (parse_piece(r, src, start, piece_end, line, filename, false, &chunk) != REPL_OK)
+            return REPL_ERROR;
+        const ast_list *statements = &chunk->program->as.block;
+        int status = REPL_OK;
+        for (int k = 0; k < statements->count && !r->quit && status == REPL_OK; k++)
+            if (run_top(r, chunk, statements->items[k]) < 0) status = REPL_ERROR;
+        chunk_release(chunk);
+        if (status != REPL_OK) return status;
+        start = piece_end;
+        line += lines;
+    }
+    return REPL_OK;
+}
+
+/* Source text is cut into segments: each ':' command line alone, and each
+ * run of other lines (code).  Every piece of code is checked first, so a
+ * syntax error anywhere runs nothing; then the segments run in order, the
+ * code one piece at a time (split.h), so memory does not grow with the
+ * length of a script and no piece is parsed more than twice. */
 int session_run(repl *r, const char *src, const char *filename, int first_line) {
     if (first_line < 1) first_line = 1;
-    /* one segment per command line and per run of other lines */
     int capacity = 8, count = 0;
     segment *segments = malloc((size_t)capacity * sizeof *segments);
-    if (segments == NULL) return REPL_ERROR;
+    if (segments == NULL) return out_of_memory_at(r, filename, first_line);
     size_t at = 0, length = strlen(src);
     int line = first_line;
     while (at < length) {
-        size_t end = at;
-        while (end < length && src[end] != '\n') end++;
-        char *text = strndup(src + at, end - at);
-        bool command = text && parse_is_command(text);
-        free(text);
+        const char *newline = memchr(src + at, '\n', length - at);
+        size_t end = newline ? (size_t)(newline - src) : length;
+        bool command = parse_is_command(src + at); /* it looks no further than the ':' */
         size_t next = end < length ? end + 1 : end;
         if (count > 0 && !command && !segments[count - 1].command) {
             segments[count - 1].end = next;
@@ -518,7 +616,7 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
                 segment *grown = realloc(segments, (size_t)(capacity *= 2) * sizeof *grown);
                 if (grown == NULL) {
                     free(segments);
-                    return REPL_ERROR;
+                    return out_of_memory_at(r, filename, line);
                 }
                 segments = grown;
             }
@@ -530,66 +628,45 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
 
     int status = REPL_OK;
     for (int i = 0; i < count && status == REPL_OK; i++) {
-        segment *s = &segments[i];
+        const segment *s = &segments[i];
         if (s->command) continue;
-        repl_chunk *chunk = calloc(1, sizeof *chunk);
-        if (chunk == NULL || (chunk->source = strndup(src + s->start, s->end - s->start)) == NULL ||
-            (filename && (chunk->filename = strdup(filename)) == NULL)) {
-            if (chunk) free(chunk->source);
-            free(chunk);
-            status = REPL_ERROR;
-            break;
-        }
-        chunk->refcount = 1;
-        chunk->first_line = s->line;
-        s->chunk = chunk;
-        parse_error error;
-        parse_status ps = parse_program(chunk->source, s->line, &chunk->program, &error);
-        if (ps == PARSE_INCOMPLETE && i == count - 1 && interactive_name(filename)) {
-            status = REPL_INCOMPLETE;
-        } else if (ps != PARSE_OK) {
-            char *message = parse_error_format(&error, chunk->source, s->line, filename);
-            repl_mark_output(r, REPL_MARK_ERROR_BEGIN);
-            if (message) fputs(message, r->err);
-            fflush(r->err);
-            repl_mark_output(r, REPL_MARK_ERROR_END);
-            free(message);
-            status = REPL_ERROR;
+        size_t start = s->start;
+        int piece_line = s->line;
+        while (start < s->end && status == REPL_OK) {
+            int lines;
+            size_t end = split_piece_end(src, start, s->end, &lines);
+            status = parse_piece(r, src, start, end, piece_line, filename, i == count - 1 && end >= s->end, NULL);
+            start = end;
+            piece_line += lines;
         }
     }
     for (int i = 0; i < count && status == REPL_OK && !r->quit; i++) {
         segment *s = &segments[i];
-        if (s->command) {
-            char *text = strndup(src + s->start, s->end - s->start);
-            if (text == NULL) {
-                status = REPL_ERROR;
-                break;
-            }
-            size_t n = strlen(text);
-            while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) text[--n] = '\0';
-            clear_error(r);
-            r->chunk = NULL;
-            r->call = NULL;
-            r->command_file = filename;
-            r->command_line = s->line;
-            repl_mark_output(r, REPL_MARK_STATEMENT);
-            int rc = command_run(r, text);
-            if (r->error_set) report_error(r);
-            r->command_line = 0;
-            r->command_file = NULL;
-            free(text);
-            fflush(r->out);
-            if (rc != REPL_OK) status = REPL_ERROR;
+        if (!s->command) {
+            status = run_code(r, src, s->start, s->end, s->line, filename);
             continue;
         }
-        const ast_list *statements = &s->chunk->program->as.block;
-        for (int k = 0; k < statements->count && !r->quit; k++)
-            if (run_top(r, s->chunk, statements->items[k]) < 0) {
-                status = REPL_ERROR;
-                break;
-            }
+        char *text = strndup(src + s->start, s->end - s->start);
+        if (text == NULL) {
+            status = out_of_memory_at(r, filename, s->line);
+            break;
+        }
+        size_t n = strlen(text);
+        while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) text[--n] = '\0';
+        clear_error(r);
+        r->chunk = NULL;
+        r->call = NULL;
+        r->command_file = filename;
+        r->command_line = s->line;
+        repl_mark_output(r, REPL_MARK_STATEMENT);
+        int rc = command_run(r, text);
+        if (r->error_set) report_error(r);
+        r->command_line = 0;
+        r->command_file = NULL;
+        free(text);
+        fflush(r->out);
+        if (rc != REPL_OK) status = REPL_ERROR;
     }
-    for (int i = 0; i < count; i++) chunk_release(segments[i].chunk);
     free(segments);
     return status;
 }

@@ -27,8 +27,17 @@ check() { # NAME WANT_STATUS GOT_STATUS STDERR_FILE PATTERN
 AGREPL_HEADLESS=1 agrepl -e 'print(1)' >/dev/full 2>"$tmp/err"
 check "stdout to /dev/full" 1 $? "$tmp/err" 'error writing to standard output'
 # a closed pipe with SIGPIPE ignored: writes fail with EPIPE
-(trap '' PIPE; AGREPL_HEADLESS=1 agrepl -e 'for i in range(200000) { print(i) }' 2>"$tmp/err"; echo $? >"$tmp/rc") | head -c 1 >/dev/null
-check "stdout to a closed pipe" 1 "$(cat "$tmp/rc")" "$tmp/err" 'error writing to standard output'
+# (issue 30, row 17) the loop stops at the first failed write, with its
+# reason: run to its end, it would take far longer than the 60 s limit
+(trap '' PIPE; AGREPL_HEADLESS=1 agrepl -e 'for i in range(1e9) { print(i) }' 2>"$tmp/err"; echo $? >"$tmp/rc") | head -c 1 >/dev/null
+check "stdout to a closed pipe" 1 "$(cat "$tmp/rc")" "$tmp/err" '^-e:1:23: error: print: error writing to standard output: Broken pipe'
+AGREPL_HEADLESS=1 agrepl -e 'for i in range(1e9) { print(i) }' >/dev/full 2>"$tmp/err"
+check "print to a full disk" 1 $? "$tmp/err" '^-e:1:23: error: print: error writing to standard output: No space left on device'
+long=$(head -c 5000 /dev/zero | tr '\0' a)
+AGREPL_HEADLESS=1 agrepl -e "s = \"$long\"; s" >/dev/full 2>"$tmp/err"
+check "a value shown to a full disk" 1 $? "$tmp/err" '^-e:1:5009: error: printing the value: error writing to standard output: No space left on device'
+AGREPL_HEADLESS=1 agrepl -e 'x = 1.0; x' >/dev/full 2>"$tmp/err"
+check "output flushed at the end of a statement to a full disk" 1 $? "$tmp/err" '^-e:1:10: error: error writing to standard output: No space left on device'
 # endless recursion: a clean error with its call trace at any stack limit
 # (issue 13, item 1); the budget comes from the real stack, not a constant
 for limit in 256 512 8192 unlimited; do
@@ -62,6 +71,15 @@ for i in $(seq 200); do echo "x$i = $i.0"; done >"$tmp/long.ag"
 echo ':save! s.ag' >>"$tmp/long.ag"
 (cd "$tmp/w" && ulimit -f 1 && trap '' XFSZ && AGREPL_HEADLESS=1 agrepl <"$tmp/long.ag" >/dev/null 2>"$tmp/err")
 kept ":save! over a good file, ulimit -f" 1 $? ':save!: cannot write s.ag: File too large' "$tmp/w/s.ag"
+# (issue 30, row 11) SIGXFSZ left at its default action: the size limit is
+# an error, the old file kept, no temporary file, and the session goes on
+cp "$tmp/long.ag" "$tmp/long2.ag"
+echo 'print("after")' >>"$tmp/long2.ag"
+(cd "$tmp/w" && ulimit -f 1 && AGREPL_HEADLESS=1 agrepl <"$tmp/long2.ag" >"$tmp/out" 2>"$tmp/err")
+kept ":save! under ulimit -f, SIGXFSZ not ignored" 1 $? ':save!: cannot write s.ag: File too large' "$tmp/w/s.ag"
+grep -q '^after$' "$tmp/out" || { fail=$((fail + 1)); echo "FAIL ulimit -f, SIGXFSZ not ignored: the session did not go on: $(cat "$tmp/out")"; }
+(cd "$tmp/w" && ulimit -f 1 && AGREPL_HEADLESS=1 agrepl -e "$big; render(y, \"g.png\")" >/dev/null 2>"$tmp/err")
+kept "render under ulimit -f, SIGXFSZ not ignored" 1 $? 'render: cannot write "g.png": File too large' "$tmp/w/g.png"
 (cd "$tmp/w" && printf 'x = 1.0\n:save s.ag\n' | AGREPL_HEADLESS=1 agrepl >/dev/null 2>"$tmp/err")
 kept ":save will not overwrite a file it did not write" 1 $? 's.ag exists and was not written by :save in this session; :save! s.ag overwrites it' "$tmp/w/s.ag"
 AGREPL_HEADLESS=1 agrepl -e 'x = 1.0; y = sin(x); dot(y, "/dev/full")' >/dev/null 2>"$tmp/err"
@@ -81,6 +99,27 @@ else
     fail=$((fail + 1))
     echo "FAIL :save over its own file: $(cat "$tmp/w/s.ag")"
 fi
+# issue 30, row 13: :save checks that the file still holds what it wrote
+# (size and a hash of the content), not only its path: replaced by another
+# writer (here dot()), or edited in place by hand while the session waits
+(cd "$tmp/w" && printf 'x = 1.0\n:save! s.ag\ny = sin(x)\ndot(y, "s.ag")\n:save s.ag\nprint("after")\n' |
+    AGREPL_HEADLESS=1 agrepl >"$tmp/out" 2>"$tmp/err")
+check ":save over a file replaced since it wrote it" 1 $? "$tmp/err" '^<stdin>:5:1: error: :save: s.ag changed since :save wrote it (edited or replaced); :save! s.ag overwrites it'
+grep -q '^digraph' "$tmp/w/s.ag" || { fail=$((fail + 1)); echo "FAIL :save over a replaced file: it was overwritten"; }
+rm -f "$tmp/fifo"
+mkfifo "$tmp/fifo"
+(cd "$tmp/w" && AGREPL_HEADLESS=1 agrepl <"$tmp/fifo" >"$tmp/out" 2>"$tmp/err") &
+runner=$!
+exec 3>"$tmp/fifo"
+printf 'x = 1.0\n:save! s.ag\n' >&3
+i=0
+while [ $i -lt 3000 ] && ! grep -q '^saved' "$tmp/out"; do sleep 0.01; i=$((i + 1)); done
+printf 'x = 2.0\n' >"$tmp/w/s.ag" # same size, same inode, maybe the same time
+printf 'y = 2.0\n:save s.ag\n' >&3
+exec 3>&-
+wait $runner
+check ":save over a file edited in place since it wrote it" 1 $? "$tmp/err" '^<stdin>:4:1: error: :save: s.ag changed since'
+[ "$(cat "$tmp/w/s.ag")" = "x = 2.0" ] || { fail=$((fail + 1)); echo "FAIL :save over an edited file: it was overwritten"; }
 # input is read whole or refused (issue 13, item 3)
 printf 'x = 1\nprint(x)\ny = 2\0\nprint(2)\n' >"$tmp/nul.ag"
 AGREPL_HEADLESS=1 agrepl "$tmp/nul.ag" >"$tmp/out" 2>"$tmp/err"
