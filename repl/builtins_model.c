@@ -298,13 +298,20 @@ static int fn_rnn(repl *r, const builtin_args *args, repl_value *out) {
     return recurrent_model(r, args, false, out);
 }
 
-/* linear_layer(out, seed=nil): y = x @ w + b */
+/* linear_layer(out, seed=nil, in_size=nil, nobias=false): y = x @ w + b, as
+ * DeZero's L.Linear(out_size, nobias=, in_size=) */
 static int fn_linear_layer(repl *r, const builtin_args *args, repl_value *out) {
-    int outputs;
+    int outputs, in_size = 0;
     uint64_t seed;
+    bool nobias;
     if (arg_int(r, args, 0, &outputs) < 0) return -1;
     if (arg_seed(r, args, 1, &seed) < 0) return -1;
-    return wrap_model(r, ag_linear_model(repl_ctx(r), outputs, true, seed), out);
+    if (arg_given(args, 2) && arg_int(r, args, 2, &in_size) < 0) return -1;
+    if (arg_given(args, 2) && in_size < 1)
+        return repl_error(r, "linear_layer: in_size must be at least 1 (got %d); leave it out to size w "
+                             "from the first input", in_size);
+    if (arg_bool(r, args, 3, &nobias) < 0) return -1;
+    return wrap_model(r, ag_linear_model_in_size(repl_ctx(r), outputs, in_size, !nobias, seed), out);
 }
 
 /* ---- the table ------------------------------------------------------------------------- */
@@ -319,8 +326,11 @@ const builtin_def builtins_model[] = {
     {"rnn", "hidden, out, seed=nil", fn_rnn, "models",
      "a tanh RNN layer of hidden units, then a linear layer of out; m(x) is one time step",
      .function_only = true},
-    {"linear_layer", "out, seed=nil", fn_linear_layer, "models",
-     "one linear layer y = x @ w + b; w is made at the first call from x's features", .function_only = true},
+    {"linear_layer", "out, seed=nil, in_size=nil, nobias=false", fn_linear_layer, "models",
+     "one linear layer y = x @ w + b; w is made at the first call from x's features\n"
+     "  in_size=N makes w [N out] at once (m.params lists it before any call); nobias=true\n"
+     "  leaves b out (y = x @ w), as DeZero's L.Linear(out_size, nobias=, in_size=).",
+     .function_only = true},
     {"cleargrads", "model", fn_cleargrads, "models",
      "m.cleargrads(): forgets every parameter's gradient"},
     {"reset_state", "model", fn_reset_state, "models",

@@ -175,13 +175,18 @@ ag_model *ag_mlp(ag_ctx *ctx, const int *sizes, int n, ag_activation activation,
 }
 
 ag_model *ag_linear_model(ag_ctx *ctx, int out, bool bias, uint64_t seed) {
+    return ag_linear_model_in_size(ctx, out, 0, bias, seed);
+}
+
+ag_model *ag_linear_model_in_size(ag_ctx *ctx, int out, int in_size, bool bias, uint64_t seed) {
     if (ctx == NULL) return NULL;
     if (check_size(ctx, "linear_layer", "out", out) < 0) return NULL;
+    if (in_size != 0 && check_size(ctx, "linear_layer", "in_size", in_size) < 0) return NULL;
     ag_model *m = model_alloc(ctx, AG_MODEL_LINEAR, 1, seed);
     if (m == NULL) return NULL;
     m->out = out;
     m->bias = bias;
-    if (add_unit(m, 0, "", out, bias, 0) < 0) return NULL;
+    if (add_unit(m, 0, "", out, bias, in_size) < 0) return NULL;
     return finish(m);
 }
 

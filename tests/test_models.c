@@ -219,6 +219,27 @@ static void test_linear_grads_g90(void **state) {
     ag_model_unref(m);
 }
 
+/* in_size= makes w when the layer is made, from the draws a lazy layer makes
+ * at its first call; in_size < 0 is refused. */
+static void test_linear_in_size(void **state) {
+    ag_model *sized = ag_linear_model_in_size(ctx, 3, 4, false, 9);
+    assert_non_null(sized);
+    assert_params(sized, (const char *const[]){"w"}, (const int[][2]){{4, 3}}, 1);
+    ag_model *lazy = ag_linear_model(ctx, 3, false, 9);
+    assert_int_equal(ag_model_param_count(lazy), 0);
+    assert_non_null(ag_model_forward(lazy, ag_ones(ctx, 2, (const int[]){1, 4})));
+    const double *a = ag_cdata(ag_model_param(sized, 0, NULL)), *b = ag_cdata(ag_model_param(lazy, 0, NULL));
+    for (int i = 0; i < 12; i++) assert_true(a[i] == b[i]);
+    assert_null(ag_model_forward(sized, ag_ones(ctx, 2, (const int[]){1, 5})));
+    assert_string_equal(ag_errmsg(ctx), "linear_layer: input has 5 features but the layer was built for 4");
+    ag_clear_error(ctx);
+    ag_model_unref(sized);
+    ag_model_unref(lazy);
+    assert_null(ag_linear_model_in_size(ctx, 3, -1, true, 0));
+    assert_string_equal(ag_errmsg(ctx), "linear_layer: in_size must be at least 1 (got -1)");
+    ag_clear_error(ctx);
+}
+
 /* G91: batch [2 2 2] inputs through every kind. */
 static void test_batched_inputs(void **state) {
     struct {
@@ -521,6 +542,7 @@ int main(void) {
         T(test_mlp_names_and_lazy_shapes),
         T(test_lstm_model_names_g91),
         T(test_linear_grads_g90),
+        T(test_linear_in_size),
         T(test_batched_inputs),
         T(test_seeded_init),
         T(test_lstm_draw_order),

@@ -58,6 +58,10 @@ ag_model *ag_lstm_model(ag_ctx *ctx, int hidden, int out, uint64_t seed);
 ag_model *ag_rnn_model(ag_ctx *ctx, int hidden, int out, uint64_t seed);
 /* One linear layer y = x @ w (+ b) of `out` outputs. */
 ag_model *ag_linear_model(ag_ctx *ctx, int out, bool bias, uint64_t seed);
+/* The same with w made now for `in_size` input features (DeZero's in_size=),
+ * or at the first call from the input as ag_linear_model when in_size is 0;
+ * NULL and the context error for in_size < 0. */
+ag_model *ag_linear_model_in_size(ag_ctx *ctx, int out, int in_size, bool bias, uint64_t seed);
 /* The bare layers, with upstream's parameter names (no "lstm." prefix). */
 ag_model *ag_lstm_layer(ag_ctx *ctx, int hidden, uint64_t seed);
 ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed);
