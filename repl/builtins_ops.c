@@ -125,28 +125,53 @@ static int builtin_lerp(repl *r, const builtin_args *a, repl_value *out) {
 
 /* ---- reductions, scans, sorting --------------------------------------------------------- */
 
-typedef ag_var *(*axis_fn)(ag_ctx *, ag_var *, const int *);
+typedef ag_var *(*axes_fn)(ag_ctx *, ag_var *, const int *, int);
 
-/* NAME(x, axis=nil, keepdims=false) over one axis or every element. */
+/* NAME(x, axis=nil, keepdims=false) over every element, one axis or several
+ * (axis=(0, 2), as numpy and PyTorch). */
+static int axes_reduce(repl *r, const builtin_args *a, repl_value *out, axes_fn fn) {
+    ag_var *x;
+    int axes[AG_MAX_DIMS], naxes = 0;
+    bool keepdims = false;
+    if (arg_var(r, a, 0, &x) < 0 || (arg_given(a, 1) && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) ||
+        arg_bool(r, a, 2, &keepdims) < 0)
+        return -1;
+    if (arg_given(a, 1) && naxes == 0)
+        return repl_error(r, "%s: axis=() names no axis: leave axis out to take every element", a->def->name);
+    ag_var *y = fn(r->ctx, x, axes, naxes);
+    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
+}
+#define AXES(name, fn)                                                           \
+    static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
+        return axes_reduce(r, a, out, fn);                                       \
+    }
+AXES(prod, ag_prod_axes)
+AXES(logsumexp, ag_logsumexp_axes)
+AXES(any, ag_any_axes)
+AXES(all, ag_all_axes)
+
+/* argmax/argmin(x, axis=nil, keepdims=false): one axis, as PyTorch's (an index
+ * into several axes at once is not one number). */
+typedef ag_var *(*axis_fn)(ag_ctx *, ag_var *, const int *);
 static int one_axis_reduce(repl *r, const builtin_args *a, repl_value *out, axis_fn fn) {
     ag_var *x;
-    int axis = 0;
+    int axes[AG_MAX_DIMS], naxes = 0;
     bool keepdims = false, given = arg_given(a, 1);
-    if (arg_var(r, a, 0, &x) < 0 || (given && arg_int(r, a, 1, &axis) < 0) || arg_bool(r, a, 2, &keepdims) < 0)
+    if (arg_var(r, a, 0, &x) < 0 || (given && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) ||
+        arg_bool(r, a, 2, &keepdims) < 0)
         return -1;
-    ag_var *y = fn(r->ctx, x, given ? &axis : NULL);
-    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, &axis, given) : y, out);
+    if (given && naxes != 1)
+        return repl_error(r, "%s: axis takes one axis, not %d (as PyTorch): flatten the axes into one first, "
+                             "e.g. %s(flatten(x, 0, 1), axis=0)", a->def->name, naxes, a->def->name);
+    ag_var *y = fn(r->ctx, x, given ? axes : NULL);
+    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, given) : y, out);
 }
 #define ONE_AXIS(name, fn)                                                       \
     static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
         return one_axis_reduce(r, a, out, fn);                                   \
     }
-ONE_AXIS(prod, ag_prod)
-ONE_AXIS(logsumexp, ag_logsumexp)
 ONE_AXIS(argmax, ag_argmax)
 ONE_AXIS(argmin, ag_argmin)
-ONE_AXIS(any, ag_any)
-ONE_AXIS(all, ag_all)
 
 /* var/std(x, axis=nil, correction=1, keepdims=false) */
 static int corrected(repl *r, const builtin_args *a, repl_value *out, bool root) {
@@ -401,15 +426,15 @@ const builtin_def builtins_ops[] = {
     {"fmod", "a, b", builtin_fmod, "elementwise",
      "the remainder of a/b with the sign of a (C's fmod, torch.fmod; % on numbers takes b's sign)"},
     {"prod", "x, axis=nil, keepdims=false", builtin_prod, "shape",
-     "product over all elements or along one axis; gradient: the product of the others (zeros included)"},
+     "product over all elements, one axis or several (axis=(0, 2)); gradient: the product of the others (zeros included)"},
     {"logsumexp", "x, axis=nil, keepdims=false", builtin_logsumexp, "shape",
-     "log(sum(exp(x))) over all elements or along one axis, without overflow"},
+     "log(sum(exp(x))) over all elements, one axis or several (axis=(0, 2)), without overflow"},
     {"argmax", "x, axis=nil, keepdims=false", builtin_argmax, "shape",
-     "index of the first maximum (of the flattened x without axis); NaN counts as the maximum; no gradient"},
+     "index of the first maximum along one axis (of the flattened x without axis); NaN counts as the maximum; no gradient"},
     {"argmin", "x, axis=nil, keepdims=false", builtin_argmin, "shape",
-     "index of the first minimum (of the flattened x without axis); NaN counts as the minimum; no gradient"},
-    {"any", "x, axis=nil, keepdims=false", builtin_any, "shape", "1 if any element is not 0, else 0; no gradient"},
-    {"all", "x, axis=nil, keepdims=false", builtin_all, "shape", "1 if no element is 0, else 0; no gradient"},
+     "index of the first minimum along one axis (of the flattened x without axis); NaN counts as the minimum; no gradient"},
+    {"any", "x, axis=nil, keepdims=false", builtin_any, "shape", "1 if any element (over all, one axis or several) is not 0, else 0; no gradient"},
+    {"all", "x, axis=nil, keepdims=false", builtin_all, "shape", "1 if no element (over all, one axis or several) is 0, else 0; no gradient"},
     {"var", "x, axis=nil, correction=1, keepdims=false", builtin_var, "shape",
      "variance dividing by N - correction (PyTorch's default 1: unbiased; variance() divides by N)"},
     {"std", "x, axis=nil, correction=1, keepdims=false", builtin_std, "shape", "sqrt(var(x, axis, correction))"},

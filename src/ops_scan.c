@@ -7,6 +7,7 @@
  * A reduction's params: naxes 0 = over every element (a 0-d result), else
  * axes[0] the one axis (dropped from the result).  The view around an axis
  * is (outer, dim, inner): lane (o, i) holds x[o*dim*inner + j*inner + i]. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,49 @@ NO_GRAD_FOLD(argmax, ARGMAX, arg_forward(ctx, f, ys, fold_argmax))
 NO_GRAD_FOLD(argmin, ARGMIN, arg_forward(ctx, f, ys, fold_argmin))
 NO_GRAD_FOLD(any, ANY, fold_forward(ctx, f, ys, fold_any))
 NO_GRAD_FOLD(all, ALL, fold_forward(ctx, f, ys, fold_all))
+
+/* ---- the folds over several axes at once (numpy's and PyTorch's tuple axes) --------------
+ * The kept axes moved to the front and the reduced ones merged into one last axis
+ * (Transpose and Reshape nodes, whose gradients carry the fold's back), then the
+ * one-axis fold along it.  No axes: every element; one axis: the op itself. */
+typedef ag_var *(*one_axis_fn)(ag_ctx *, ag_var *, const int *);
+static ag_var *over_axes(ag_ctx *ctx, int op, one_axis_fn fn, ag_var *x, const int *axes, int naxes) {
+    if (axes == NULL || naxes <= 0) return fn(ctx, x, NULL);
+    if (naxes == 1) return fn(ctx, x, axes);
+    const char *name = ag_op_table[op].symbol;
+    if (!op_input_ok(ctx, op, x)) return NULL;
+    if (naxes > AG_MAX_DIMS)
+        return ag_set_error(ctx, "%s: %d axes given, at most %d allowed", name, naxes, AG_MAX_DIMS);
+    bool mask[AG_MAX_DIMS];
+    if (axes_mask(ctx, name, x->t.ndim, axes, naxes, mask) < 0) return NULL;
+    int perm[AG_MAX_DIMS], shape[AG_MAX_DIMS], nkept = 0, n = 0;
+    bool moved = false;
+    for (int i = 0; i < x->t.ndim; i++)
+        if (!mask[i]) shape[nkept++] = x->t.shape[i], perm[n++] = i;
+    if (nkept == 0) return fn(ctx, x, NULL); /* every axis */
+    size_t merged = 1;
+    for (int i = 0; i < x->t.ndim; i++)
+        if (mask[i]) merged *= (size_t)x->t.shape[i], perm[n++] = i;
+    for (int i = 0; i < n; i++) moved = moved || perm[i] != i;
+    if (merged > INT_MAX)
+        return ag_set_error(ctx, "%s: the reduced axes hold %zu elements a lane, more than %d", name, merged,
+                            INT_MAX);
+    shape[nkept] = (int)merged;
+    ag_var *t = moved ? ag_transpose(ctx, x, perm, n) : x;
+    return fn(ctx, ag_reshape(ctx, t, nkept + 1, shape), &nkept);
+}
+ag_var *ag_logsumexp_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
+    return over_axes(ctx, AG_OP_LOGSUMEXP, ag_logsumexp, x, axes, naxes);
+}
+ag_var *ag_prod_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
+    return over_axes(ctx, AG_OP_PROD, ag_prod, x, axes, naxes);
+}
+ag_var *ag_any_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
+    return over_axes(ctx, AG_OP_ANY, ag_any, x, axes, naxes);
+}
+ag_var *ag_all_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
+    return over_axes(ctx, AG_OP_ALL, ag_all, x, axes, naxes);
+}
 
 /* ---- scans along one axis (params.axis): the result has x's shape --------------------- */
 

@@ -191,6 +191,13 @@ BUILD(build_logsumexp_all, ag_logsumexp(ctx, a, NULL))
 BUILD(build_logsumexp_axis1, ag_logsumexp(ctx, a, (const int[]){1}))
 BUILD(build_prod_all, ag_prod(ctx, a, NULL))
 BUILD(build_prod_axis0, ag_prod(ctx, a, (const int[]){0}))
+/* tuple axes: the kept axes moved to the front, the reduced ones merged (issue 32) */
+BUILD(build_logsumexp_axes02, ag_logsumexp_axes(ctx, a, (const int[]){0, 2}, 2))
+BUILD(build_logsumexp_axes_back, ag_logsumexp_axes(ctx, a, (const int[]){-1, 1}, 2))
+BUILD(build_prod_axes20, ag_prod_axes(ctx, a, (const int[]){2, 0}, 2))
+BUILD(build_any_axes01, ag_mul(ctx, a, ag_any_axes(ctx, a, (const int[]){0, 1}, 2)))
+BUILD(build_all_axes12, ag_mul(ctx, a, ag_keepdims(ctx, ag_all_axes(ctx, a, (const int[]){1, 2}, 2), a,
+                                                 (const int[]){1, 2}, 2)))
 /* index results have no gradient: a + argmax(a)-style sums keep a's gradient */
 BUILD(build_argmax, ag_add(ctx, a, ag_argmax(ctx, a, (const int[]){1})))
 BUILD(build_argmin, ag_add(ctx, a, ag_argmin(ctx, a, NULL)))
@@ -355,6 +362,11 @@ static const grad_case cases[] = {
     {AG_OP_LOGSUMEXP, "logsumexp [2 3] axis 1", build_logsumexp_axis1, 1, {IN(ANY, 2, 3)}},
     {AG_OP_PROD, "prod [2 3]", build_prod_all, 1, {IN(POSITIVE, 2, 3)}},
     {AG_OP_PROD, "prod [3 2] axis 0", build_prod_axis0, 1, {IN(ANY, 3, 2)}},
+    {AG_OP_LOGSUMEXP, "logsumexp [2 3 4] axes (0, 2)", build_logsumexp_axes02, 1, {IN(ANY, 2, 3, 4)}},
+    {AG_OP_LOGSUMEXP, "logsumexp [2 3 4] axes (-1, 1)", build_logsumexp_axes_back, 1, {IN(ANY, 2, 3, 4)}},
+    {AG_OP_PROD, "prod [2 3 2] axes (2, 0)", build_prod_axes20, 1, {IN(ANY, 2, 3, 2)}},
+    {AG_OP_ANY, "any [2 2 3] axes (0, 1)", build_any_axes01, 1, {IN(ANY, 2, 2, 3)}},
+    {AG_OP_ALL, "all [2 2 3] axes (1, 2)", build_all_axes12, 1, {IN(ANY, 2, 2, 3)}},
     {AG_OP_ARGMAX, "a + argmax(a, axis 1)", build_argmax, 1, {IN(DISTINCT, 3, 3)}},
     {AG_OP_ARGMIN, "a + argmin(a)", build_argmin, 1, {IN(DISTINCT, 2, 3)}},
     {AG_OP_ANY, "a * any(a)", build_any, 1, {IN(AWAY, 2, 3)}},

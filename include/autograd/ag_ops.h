@@ -287,6 +287,12 @@ ag_var *ag_argmax(ag_ctx *ctx, ag_var *x, const int *axis);
 ag_var *ag_argmin(ag_ctx *ctx, ag_var *x, const int *axis);
 ag_var *ag_any(ag_ctx *ctx, ag_var *x, const int *axis); /* 1 if any is not 0; no gradient */
 ag_var *ag_all(ag_ctx *ctx, ag_var *x, const int *axis); /* 1 if none is 0; no gradient */
+/* The same over several axes at once (numpy's and PyTorch's tuple axes; no
+ * axes: every element); argmax and argmin take one axis, as PyTorch's. */
+ag_var *ag_logsumexp_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+ag_var *ag_prod_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+ag_var *ag_any_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+ag_var *ag_all_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 /* Variance with PyTorch's correction (N - correction in the denominator; 1 =
  * unbiased): Variance times N/(N - correction); std is its sqrt. */
 ag_var *ag_var_correction(ag_ctx *ctx, ag_var *x, const int *axes, int naxes, double correction);
