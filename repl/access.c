@@ -131,8 +131,8 @@ static int method_not_attribute(repl *r, const ast_node *at, const char *name, c
 int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
     repl_value object;
     if (eval_expr(r, n->as.attribute.object, &object) < 0) return -1;
-    const ast_node *caller = r->call; /* getters and get_attr report at n */
-    r->call = n;
+    const ast_node *caller = r->eval.call; /* getters and get_attr report at n */
+    r->eval.call = n;
     const char *name = n->as.attribute.name;
     char what[48];
     const ast_node *o = n->as.attribute.object;
@@ -161,7 +161,7 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
     } else {
         rc = no_attribute(r, n, object, name, NULL);
     }
-    r->call = caller;
+    r->eval.call = caller;
     value_release(object);
     return rc < 0 ? -1 : 0;
 }
@@ -600,10 +600,10 @@ int eval_index(repl *r, const ast_node *n, repl_value *out) {
     } else if (object.kind == VALUE_OBJECT && object.as.object->type && object.as.object->type->index) {
         if (count != 1) rc = repl_error_at(r, n, "%s takes one index", value_kind_name(object));
         else {
-            const ast_node *caller = r->call; /* the hook reports at n */
-            r->call = n;
+            const ast_node *caller = r->eval.call; /* the hook reports at n */
+            r->eval.call = n;
             rc = object.as.object->type->index(r, object.as.object->payload, items[0].key, out);
-            r->call = caller;
+            r->eval.call = caller;
         }
     } else if (object.kind == VALUE_VAR || object.kind == VALUE_LIST) {
         ag_var *x;
@@ -640,12 +640,12 @@ int get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out) {
     if (count > MAX_INDEX_ITEMS) return repl_error(r, "get_item: too many indices (%d)", count);
     for (int i = 0; i < count; i++) {
         repl_value v = key.kind == VALUE_LIST ? key.as.list->items[i] : key;
-        if (classify_index(r, r->call, value_copy(v), &items[i]) < 0) {
+        if (classify_index(r, r->eval.call, value_copy(v), &items[i]) < 0) {
             release_items(items, i);
             return -1;
         }
     }
-    int rc = index_variable(r, r->call, x, items, count, out);
+    int rc = index_variable(r, r->eval.call, x, items, count, out);
     release_items(items, count);
     return rc;
 }

@@ -187,8 +187,8 @@ static bool builds_graph(ag_var *e) {
 static int compound_assign(repl *r, const ast_node *n) {
     const char *target = n->as.assign.target;
     ast_operator op = n->as.assign.op;
-    name_table *table = r->locals;
-    repl_value *slot = names_get(r->locals, target);
+    name_table *table = r->eval.locals;
+    repl_value *slot = names_get(r->eval.locals, target);
     if (slot == NULL) {
         table = &r->names;
         slot = names_get(&r->names, target);
@@ -327,7 +327,7 @@ static int assign_attribute(repl *r, const ast_node *n) {
         value_release(e);
     }
     if (rc == 0 && data) { /* for :save: which variable's data changed */
-        if (o->kind == AST_NAME && names_get(r->locals, o->as.name) == NULL)
+        if (o->kind == AST_NAME && names_get(r->eval.locals, o->as.name) == NULL)
             restore_note(r, o->as.name, true);
         else
             restore_note_all(r);

@@ -70,10 +70,10 @@ void repl_note_no_graph(repl *r, ag_var *y) {
     char name[96];
     variable_label(y, name, sizeof name);
     if (ag_var_flags(y) & AG_VAR_NOGRAD)
-        fprintf(r->err, "note: %s has no graph to go back through: it was computed inside nograd "
+        fprintf(r->io.err, "note: %s has no graph to go back through: it was computed inside nograd "
                         "(or with no graph recorded), so backward only set %s.grad to 1\n", name, name);
     else if (ag_var_flags(y) & AG_VAR_BACKWARD)
-        fprintf(r->err, "note: %s is a gradient made without create_graph=true, so it has no graph: "
+        fprintf(r->io.err, "note: %s is a gradient made without create_graph=true, so it has no graph: "
                         "backward only set its own .grad (make it with backward(create_graph=true) "
                         "to differentiate it again)\n", name);
 }
@@ -87,27 +87,27 @@ void repl_note_no_graph(repl *r, ag_var *y) {
  * streak not noted yet: once per variable until its .grad is cleared. */
 static bool new_summed_streak(repl *r, const ag_var *v) {
     int calls = ag_grad_calls(v), found = -1;
-    for (int i = 0; i < r->summed_noted_count; i++)
-        if (r->summed_noted[i].var == v) found = i;
+    for (int i = 0; i < r->said_once.summed_count; i++)
+        if (r->said_once.summed[i].var == v) found = i;
     if (calls < 2) { /* cleared since: the streak is over */
-        if (found >= 0) r->summed_noted[found] = r->summed_noted[--r->summed_noted_count];
+        if (found >= 0) r->said_once.summed[found] = r->said_once.summed[--r->said_once.summed_count];
         return false;
     }
-    if (found >= 0 && calls >= r->summed_noted[found].calls) { /* the same streak, noted */
-        r->summed_noted[found].calls = calls;
+    if (found >= 0 && calls >= r->said_once.summed[found].calls) { /* the same streak, noted */
+        r->said_once.summed[found].calls = calls;
         return false;
     }
     if (found < 0) {
-        if (r->summed_noted_count == r->summed_noted_capacity) {
-            int capacity = r->summed_noted_capacity ? 2 * r->summed_noted_capacity : 8;
-            struct summed_note *grown = realloc(r->summed_noted, (size_t)capacity * sizeof *grown);
+        if (r->said_once.summed_count == r->said_once.summed_capacity) {
+            int capacity = r->said_once.summed_capacity ? 2 * r->said_once.summed_capacity : 8;
+            struct summed_note *grown = realloc(r->said_once.summed, (size_t)capacity * sizeof *grown);
             if (grown == NULL) return false; /* the note is a courtesy: skipped, not an error */
-            r->summed_noted = grown;
-            r->summed_noted_capacity = capacity;
+            r->said_once.summed = grown;
+            r->said_once.summed_capacity = capacity;
         }
-        found = r->summed_noted_count++;
+        found = r->said_once.summed_count++;
     }
-    r->summed_noted[found] = (struct summed_note){v, calls};
+    r->said_once.summed[found] = (struct summed_note){v, calls};
     return true;
 }
 
@@ -123,14 +123,14 @@ void repl_note_summed(repl *r, const ag_var *v) {
     const char *name = ag_name(v);
     char label[96];
     if (name[0] == '\0') variable_label((ag_var *)v, label, sizeof label);
-    fflush(r->out); /* the note after what the statement printed so far */
+    fflush(r->io.out); /* the note after what the statement printed so far */
     if (name[0] != '\0')
-        fprintf(r->err, "note: %s.grad adds up the gradients of %d backward calls: nothing cleared it", name,
+        fprintf(r->io.err, "note: %s.grad adds up the gradients of %d backward calls: nothing cleared it", name,
                 calls);
     else
-        fprintf(r->err, "note: the .grad of %s adds up the gradients of %d backward calls: nothing cleared it",
+        fprintf(r->io.err, "note: the .grad of %s adds up the gradients of %d backward calls: nothing cleared it",
                 label, calls);
-    fprintf(r->err, "\n  and no optimizer updates it.  cleargrad(%s) before each backward keeps only the "
+    fprintf(r->io.err, "\n  and no optimizer updates it.  cleargrad(%s) before each backward keeps only the "
                     "last one's\n  (graphs mark such gradients with ⚠)\n",
             name[0] != '\0' ? name : "it");
 }
@@ -148,10 +148,10 @@ void repl_note_summed_update(repl *r, const char *what, ag_var *const *params, i
     const char *name = repl_var_path(r, params[first]); /* model.linear[0].w */
     if (name == NULL || name[0] == '\0') name = ag_name(params[first]);
     if (name[0] == '\0') variable_label(params[first], label, sizeof label), name = label;
-    fflush(r->out);
-    fprintf(r->err, "note: %s uses %s.grad", what, name);
-    if (count > 1) fprintf(r->err, " and %d more", count - 1);
-    fprintf(r->err, ", adding up the gradients of %d backward calls: nothing cleared %s\n"
+    fflush(r->io.out);
+    fprintf(r->io.err, "note: %s uses %s.grad", what, name);
+    if (count > 1) fprintf(r->io.err, " and %d more", count - 1);
+    fprintf(r->io.err, ", adding up the gradients of %d backward calls: nothing cleared %s\n"
                     "  since the last update.  opt.reset_grad() or cleargrad before each backward "
                     "steps with the last one's\n",
             most, count > 1 ? "them" : "it");
@@ -206,12 +206,12 @@ done:
 }
 
 static void print_var_line(repl *r, const char *prefix, const ag_var *v, const char *suffix) {
-    char *text = v ? format_variable(v, r->digits) : strdup("none");
-    fprintf(r->out, "%s%s%s\n", prefix, text ? text : "?", suffix);
+    char *text = v ? format_variable(v, r->settings.digits) : strdup("none");
+    fprintf(r->io.out, "%s%s%s\n", prefix, text ? text : "?", suffix);
     free(text);
 }
 
-static int digits(const repl *r) { return r->digits > 0 ? r->digits : DEFAULT_DIGITS; }
+static int digits(const repl *r) { return r->settings.digits > 0 ? r->settings.digits : DEFAULT_DIGITS; }
 
 static const char *num(const repl *r, double v, char *buf) { return ag_format_double(v, digits(r), buf); }
 
@@ -320,19 +320,19 @@ static void chain_line(stepper *s, ag_func *f, int i, const ag_var *gy, const ag
     if (ag_size(gx) == 1 && gy && ag_size(gy) == 1) {
         double g = ag_item(gy), c = ag_item(gx);
         if (g != 0)
-            fprintf(r->out, "  %s.grad %s %s.grad × ∂%s/∂%s = %s × %s = %s", e, op, d, d, e, num(r, g, nb[0]),
+            fprintf(r->io.out, "  %s.grad %s %s.grad × ∂%s/∂%s = %s × %s = %s", e, op, d, d, e, num(r, g, nb[0]),
                     num(r, c / g, nb[1]), num(r, c, nb[2]));
         else
-            fprintf(r->out, "  %s.grad %s %s.grad × ∂%s/∂%s = 0 × ∂%s/∂%s = %s", e, op, d, d, e, d, e,
+            fprintf(r->io.out, "  %s.grad %s %s.grad × ∂%s/∂%s = 0 × ∂%s/∂%s = %s", e, op, d, d, e, d, e,
                     num(r, c, nb[2]));
     } else {
         char incoming[256];
         if (gy) short_value(r, gy, incoming, sizeof incoming);
         else snprintf(incoming, sizeof incoming, "none");
-        fprintf(r->out, "  %s.grad %s %s.grad × ∂%s/∂%s: %s → %s", e, op, d, d, e, incoming, term);
+        fprintf(r->io.out, "  %s.grad %s %s.grad × ∂%s/∂%s: %s → %s", e, op, d, d, e, incoming, term);
     }
     if (rc == NULL) {
-        fputc('\n', r->out);
+        fputc('\n', r->io.out);
         return;
     }
     if (rc->nterms < SHOWN_TERMS) {
@@ -345,22 +345,22 @@ static void chain_line(stepper *s, ag_func *f, int i, const ag_var *gy, const ag
         if (ag_func_input(f, j) == x) more_here = true;
     if (rc->scalar && ag_size(gx) == 1) {
         rc->total = rc->arrived == 0 && !rc->prior ? ag_item(gx) : rc->total + ag_item(gx);
-        if (several) fprintf(r->out, " (so far %s)", num(r, rc->total, nb[0]));
+        if (several) fprintf(r->io.out, " (so far %s)", num(r, rc->total, nb[0]));
     } else if (several && !more_here && ag_grad(x)) {
         char now[256];
         short_value(r, ag_grad(x), now, sizeof now);
-        fprintf(r->out, " (so far %s)", now);
+        fprintf(r->io.out, " (so far %s)", now);
     }
-    fputc('\n', r->out);
+    fputc('\n', r->io.out);
     rc->arrived++;
     if (rc->arrived == rc->uses && several) {
         char final[256];
         if (rc->scalar && ag_size(gx) == 1) num(r, rc->total, final);
         else if (ag_grad(x)) short_value(r, ag_grad(x), final, sizeof final);
         else snprintf(final, sizeof final, "?");
-        fprintf(r->out, "  %s.grad = %s", e, rc->terms.data ? rc->terms.data : "");
-        if (rc->nterms > SHOWN_TERMS) fprintf(r->out, " + … (%d terms)", rc->nterms);
-        fprintf(r->out, " = %s\n", final);
+        fprintf(r->io.out, "  %s.grad = %s", e, rc->terms.data ? rc->terms.data : "");
+        if (rc->nterms > SHOWN_TERMS) fprintf(r->io.out, " + … (%d terms)", rc->nterms);
+        fprintf(r->io.out, " = %s\n", final);
     }
 }
 
@@ -369,8 +369,8 @@ static void chain_line(stepper *s, ag_func *f, int i, const ag_var *gy, const ag
 static void wait_for_next(stepper *s) {
     repl *r = s->r;
     if (s->pace <= 0) {
-        fputs("  [Enter: go on, q: run to the end] ", r->out);
-        fflush(r->out);
+        fputs("  [Enter: go on, q: run to the end] ", r->io.out);
+        fflush(r->io.out);
     }
     struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
     int ms = s->pace > 0 ? (int)(s->pace * 1000) : -1;
@@ -384,7 +384,7 @@ static bool on_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *g
     repl *r = s->r;
     char label[128];
     ag_func_label(f, label, sizeof label);
-    fprintf(r->out, "step %d: %s\n", ++s->step, label);
+    fprintf(r->io.out, "step %d: %s\n", ++s->step, label);
     int noutputs = ag_func_noutputs(f);
     for (int i = 0; i < noutputs; i++) {
         char prefix[48];
@@ -409,22 +409,22 @@ static bool on_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *g
             print_var_line(r, prefix, gxs[i], "");
         }
     }
-    fflush(r->out);
+    fflush(r->io.out);
     repl_viz_step(r->viz, s->y, f, s->print_tree);
     if (s->waiting) wait_for_next(s);
     return true;
 }
 
 int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace) {
-    stepper s = {.r = r, .y = y, .pace = pace, .waiting = r->interactive,
+    stepper s = {.r = r, .y = y, .pace = pace, .waiting = r->settings.interactive,
                  .print_tree = repl_viz_timeout_ms(r->viz) < 0};
     char name[96];
     variable_label(y, name, sizeof name);
     bool seeded = ag_grad(y) != NULL;
-    fprintf(r->out, "backward from %s, one function per step\n", name);
+    fprintf(r->io.out, "backward from %s, one function per step\n", name);
     if (s.waiting && pace > 0) {
         char nb[AG_NUMBUF];
-        fprintf(r->out, "  playing a step every %s s; q then Enter runs to the end\n", ag_format_double(pace, 0, nb));
+        fprintf(r->io.out, "  playing a step every %s s; q then Enter runs to the end\n", ag_format_double(pace, 0, nb));
     }
     if (seeded) {
         print_var_line(r, "  seed (preset grad): ", ag_grad(y), "");
@@ -434,7 +434,7 @@ int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace)
         print_var_line(r, "  seed: ", ones, "");
     }
     int rc = 0;
-    if (ag_creator(y) == NULL) fputs("  (a leaf: nothing to step through)\n", r->out);
+    if (ag_creator(y) == NULL) fputs("  (a leaf: nothing to step through)\n", r->io.out);
     else if (count_uses(&s, ag_creator(y)) < 0) rc = repl_error(r, "backward: out of memory");
     if (rc == 0) {
         opts->step = on_step;
@@ -444,7 +444,7 @@ int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace)
     if (rc == 0) {
         repl_note_no_graph(r, y);
         repl_viz_step(r->viz, y, NULL, s.print_tree);
-        fprintf(r->out, "done: %d step%s\n", s.step, s.step == 1 ? "" : "s");
+        fprintf(r->io.out, "done: %d step%s\n", s.step, s.step == 1 ? "" : "s");
     }
     for (int i = 0; i < s.nrecv; i++) free(s.recv[i].terms.data);
     free(s.recv);

@@ -180,9 +180,9 @@ int repl_viz_show_marked(repl *r, ag_var *y, struct viz_mark *marks, int nmarks,
  * the terminal, 0 to wait for Enter.  0, or -1 with the error reported. */
 int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace);
 /* After a backward from y with no graph (nograd, or a gradient made without
- * create_graph): one note on r->err saying why only y.grad was set. */
+ * create_graph): one note on r->io.err saying why only y.grad was set. */
 void repl_note_no_graph(repl *r, ag_var *y);
-/* When v's gradient is read or drawn: a note on r->err if it is a data
+/* When v's gradient is read or drawn: a note on r->io.err if it is a data
  * variable's (no optimizer updates it) summed over several backward calls,
  * once per variable until it is cleared (called after a cleargrad, it
  * forgets the variable). */

@@ -430,7 +430,7 @@ static int binary(repl *r, const builtin_args *a, repl_value *out, binary_fn fn)
  * (y [5 1], t [5]: [5 5], every y against every t) is rarely meant: said
  * once a session, with both shapes (PyTorch warns too). */
 static void note_loss_broadcast(repl *r, const char *what, const ag_var *y, const ag_var *t) {
-    if (r->noted_loss_broadcast || y == NULL || t == NULL) return;
+    if (r->said_once.loss_broadcast || y == NULL || t == NULL) return;
     int ny = ag_ndim(y), nt = ag_ndim(t), n = ny > nt ? ny : nt;
     int shape[AG_MAX_DIMS];
     size_t size = 1;
@@ -442,10 +442,10 @@ static void note_loss_broadcast(repl *r, const char *what, const ag_var *y, cons
         size *= (size_t)shape[i];
     }
     if (n > AG_MAX_DIMS || size <= ag_size(y) || size <= ag_size(t)) return;
-    r->noted_loss_broadcast = true;
+    r->said_once.loss_broadcast = true;
     char ys[AG_SHAPEBUF], ts[AG_SHAPEBUF], bs[AG_SHAPEBUF];
-    fflush(r->out);
-    fprintf(r->err,
+    fflush(r->io.out);
+    fprintf(r->io.err,
             "note: %s: y %s and t %s broadcast to %s, comparing every y with every t; give them one shape "
             "(t.reshape(...)) if that is not meant (this note is shown once)\n",
             what, ag_shape_string(ny, ag_shape(y), ys), ag_shape_string(nt, ag_shape(t), ts),
@@ -592,11 +592,11 @@ static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
     repl_notes_before_backward(r);
     if (step) return repl_backward_steps(r, y, &opts, pace) < 0 ? -1 : (*out = VALUE_NIL_INIT, 0);
     if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
-    if (seeds_ones && !r->noted_nonscalar_seed) {
+    if (seeds_ones && !r->said_once.nonscalar_seed) {
         char shape[AG_SHAPEBUF];
-        r->noted_nonscalar_seed = true;
-        fflush(r->out);
-        fprintf(r->err,
+        r->said_once.nonscalar_seed = true;
+        fflush(r->io.out);
+        fprintf(r->io.err,
                 "note: backward of a %s value seeded every element's gradient with 1: the gradients are "
                 "those of sum(y) (this note is shown once)\n",
                 ag_shape_string(ag_ndim(y), ag_shape(y), shape));
@@ -751,7 +751,7 @@ static int builtin_numgrad(repl *r, const builtin_args *a, repl_value *out) {
     for (int i = 0; i < n && rc == 0; i++) {
         ag_var *g = ag_numgrad(r->ctx, call_from_engine, &c, xs, n, i, 1e-4);
         if (g == NULL) {
-            rc = r->error_set ? -1 : engine_error(r);
+            rc = r->error.set ? -1 : engine_error(r);
             ag_clear_error(r->ctx);
         } else if (n == 1) {
             result = value_var(g);
@@ -798,7 +798,7 @@ static void report_mismatch(void *user, int input, size_t index, double analytic
             at += (size_t)snprintf(where + at, sizeof where - at, d ? ", %d" : "%d", coords[d]);
         snprintf(where + at, sizeof where - at, "]");
     }
-    fprintf(r->out, "gradcheck: %s%s analytic %s numeric %s\n", name, where,
+    fprintf(r->io.out, "gradcheck: %s%s analytic %s numeric %s\n", name, where,
             format_number(r, analytic, a), format_number(r, numeric, b));
     bool marked = false;
     for (int i = 0; i < m->nmarks; i++) marked |= m->marks[i].var == x;
@@ -823,7 +823,7 @@ static int shown_backward(repl *r, ag_var *y, ag_var **xs, int n) {
         ag_cleargrad(xs[i]);
     }
     ag_keep_last_grads(r->ctx, true); /* the drawing's numbers, also inside a loop */
-    r->keeping_last_grads = true;
+    r->eval.keeping_last_grads = true;
     ag_var *z = ag_size(y) != 1 ? ag_sum(r->ctx, y, NULL, 0) : y;
     int rc = z != NULL ? ag_backward(r->ctx, z, &(ag_backward_opts){0}) : -1;
     for (int i = n - 1; i >= 0; i--) { /* backwards: an input passed twice gets its first grad */
@@ -854,7 +854,7 @@ static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
     if (result < 0) {
         free(xs);
         free(m.marks);
-        int rc = r->error_set ? -1 : engine_error(r);
+        int rc = r->error.set ? -1 : engine_error(r);
         ag_clear_error(r->ctx);
         return rc;
     }
@@ -870,7 +870,7 @@ static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
         if (y == NULL) {
             free(xs);
             free(m.marks);
-            int rc = r->error_set ? -1 : engine_error(r);
+            int rc = r->error.set ? -1 : engine_error(r);
             ag_clear_error(r->ctx);
             return rc;
         }
@@ -879,7 +879,7 @@ static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
         if (shown_backward(r, y, xs, n) < 0) {
             free(xs);
             free(m.marks);
-            int rc = r->error_set ? -1 : engine_error(r);
+            int rc = r->error.set ? -1 : engine_error(r);
             ag_clear_error(r->ctx);
             return rc;
         }
@@ -900,11 +900,11 @@ static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     for (int i = 0; i < xs->count; i++) {
         char *text = value_text_line(r, xs->items[i], false);
         if (text == NULL) return repl_error(r, "out of memory");
-        if (i > 0) fputc(' ', r->out);
-        fputs(text, r->out);
+        if (i > 0) fputc(' ', r->io.out);
+        fputs(text, r->io.out);
         free(text);
     }
-    fputc('\n', r->out);
+    fputc('\n', r->io.out);
     *out = VALUE_NIL_INIT;
     return output_check(r, NULL, "print");
 }

@@ -18,7 +18,7 @@ static int graph_options(repl *r, const builtin_args *a, int first, bool layout,
     repl_vz->graph_opts_default(o);
     repl_viz_session_notes(r, o);
     o->digits = repl_digits(r);
-    o->zoom = r->plot_zoom;
+    o->zoom = r->settings.plot_zoom;
     int depth_index = layout ? first + 4 : first + 2;
     if (arg_bool(r, a, first, &o->values) < 0) return -1;
     if (a->values[first + 1].kind == VALUE_STRING) { /* grads="kept": only stored .grad */
@@ -153,8 +153,8 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     if (v == NULL) return repl_error(r, "show: out of memory");
     if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, true, &o) < 0) return -1;
     if (o.grads) repl_note_summed_in_graph(r, y);
-    if (r->display != NULL) return repl_display_graph(r, y, &o); /* the Jupyter kernel */
-    if (r->chunk != NULL && v->shown != NULL && repl_vz->graph_window_open(v->graph_window)) {
+    if (r->io.display != NULL) return repl_display_graph(r, y, &o); /* the Jupyter kernel */
+    if (r->eval.chunk != NULL && v->shown != NULL && repl_vz->graph_window_open(v->graph_window)) {
         /* the window is up: inside a statement it follows y from now on and
          * the paced window service draws it (rendering at every call would
          * stall a loop that calls show at each step) */

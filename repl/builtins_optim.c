@@ -444,7 +444,7 @@ static int fn_optimizer(repl *r, const builtin_args *args, repl_value *out) {
     for (int i = ARG_LR; i < args->count - 1; i++) {
         double value;
         if (arg_number(r, args, i, &value) < 0 || ag_optim_set(opt, s->params[i].name, value) < 0) {
-            int rc = r->error_set ? -1 : engine_error(r);
+            int rc = r->error.set ? -1 : engine_error(r);
             ag_optim_free(opt);
             return rc;
         }

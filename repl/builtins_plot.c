@@ -25,9 +25,9 @@ static void no_window_notice(repl *r) {
     v->told_no_window = true;
     const char *why = repl_vz->window_last_error();
     fflush(repl_out(r));
-    fprintf(r->err, "plot: no window could be opened%s%s; plots are still recorded and savefig writes them\n",
+    fprintf(r->io.err, "plot: no window could be opened%s%s; plots are still recorded and savefig writes them\n",
             why[0] ? ": " : "", why);
-    fflush(r->err);
+    fflush(r->io.err);
 }
 
 /* err: the message of the failed viz_plot_* call; "" when there was no

@@ -9,7 +9,7 @@
 /* User function calls nested deeper than this are refused. */
 #define MAX_CALL_DEPTH 400
 
-/* Inside a call, r->call is the AST_CALL node: the call's own errors (wrong
+/* Inside a call, r->eval.call is the AST_CALL node: the call's own errors (wrong
  * arguments, a failing built-in) and everything C code reports with
  * repl_error() are at that node.  eval_call sets it; a user function's body
  * runs with it cleared, its own errors carrying their nodes. */
@@ -26,22 +26,22 @@ typedef struct native_frame {
 /* Before a call into C: gives args the call's position, clears *out and
  * holds off collection (the C code keeps plain ag_var pointers). */
 static native_frame native_enter(repl *r, builtin_args *args, repl_value *out) {
-    if (r->call) {
-        args->line = r->call->line;
-        args->column = r->call->column;
-        args->call = r->call;
-        args->source = r->chunk != NULL ? r->chunk->source : NULL;
+    if (r->eval.call) {
+        args->line = r->eval.call->line;
+        args->column = r->eval.call->column;
+        args->call = r->eval.call;
+        args->source = r->eval.chunk != NULL ? r->eval.chunk->source : NULL;
     }
     *out = VALUE_NIL_INIT;
-    r->native_depth++;
-    return (native_frame){r->call, r->chunk};
+    r->eval.native_depth++;
+    return (native_frame){r->eval.call, r->eval.chunk};
 }
 
 /* After the call into C: undoes native_enter. */
 static void native_leave(repl *r, native_frame frame) {
-    r->call = frame.call;
-    r->chunk = frame.chunk;
-    r->native_depth--;
+    r->eval.call = frame.call;
+    r->eval.chunk = frame.chunk;
+    r->eval.native_depth--;
 }
 
 static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_value *argv, int nk,
@@ -63,7 +63,7 @@ static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_va
     if (rc < 0) {
         value_release(*out);
         *out = VALUE_NIL_INIT;
-        if (!r->error_set) repl_error(r, "%s failed", def->name);
+        if (!r->error.set) repl_error(r, "%s failed", def->name);
         ag_clear_error(r->ctx);
         return -1;
     }
@@ -76,7 +76,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     int n = params->count;
     if (argc > n)
         return repl_error(r, "%s takes %d argument%s, got %d", f->name, n, n == 1 ? "" : "s", argc);
-    if (r->call_depth >= MAX_CALL_DEPTH)
+    if (r->eval.call_depth >= MAX_CALL_DEPTH)
         return repl_error(r, "%s: calls nested more than %d deep (endless recursion?)", f->name,
                           MAX_CALL_DEPTH);
     repl_value *values = calloc((size_t)(n > 0 ? n : 1), sizeof *values);
@@ -123,10 +123,10 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
         if (fallback == NULL) {
             rc = repl_error(r, "%s: missing argument '%s'", f->name, params->items[i]->as.name);
         } else {
-            repl_chunk *caller_chunk = r->chunk;
-            r->chunk = f->chunk; /* the default's text is in the def's source */
+            repl_chunk *caller_chunk = r->eval.chunk;
+            r->eval.chunk = f->chunk; /* the default's text is in the def's source */
             rc = eval_operand(r, fallback, LITERAL_CONSTANT, &values[i]) < 0 ? -1 : 0;
-            r->chunk = caller_chunk;
+            r->eval.chunk = caller_chunk;
             given[i] = rc == 0;
         }
     }
@@ -147,7 +147,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
      * call: the arguments' names where they are names, else the parameters' */
     char title[160];
     size_t used = (size_t)snprintf(title, sizeof title, "%s(", f->name);
-    const ast_node *site = r->call;
+    const ast_node *site = r->eval.call;
     /* a call made for another built-in (gradcheck(k, a, b) calling k) has
      * not this call's arguments at its site: then the arguments' own names */
     if (site != NULL && (site->kind != AST_CALL || site->as.call.callee == NULL ||
@@ -169,38 +169,38 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     unsigned outer_group = repl_group_enter(r, title);
 
     f->refcount++; /* the body stays valid even if the call rebinds its name */
-    name_table *saved_locals = r->locals;
-    repl_chunk *saved_chunk = r->chunk;
-    const ast_node *call = r->call;
-    r->call = NULL;
-    r->locals = &frame;
-    r->chunk = f->chunk;
-    r->call_depth++;
+    name_table *saved_locals = r->eval.locals;
+    repl_chunk *saved_chunk = r->eval.chunk;
+    const ast_node *call = r->eval.call;
+    r->eval.call = NULL;
+    r->eval.locals = &frame;
+    r->eval.chunk = f->chunk;
+    r->eval.call_depth++;
     const ast_node *body = f->def->as.def.body;
     *out = VALUE_NIL_INIT;
     if (body->kind == AST_BLOCK) {
         int status = exec_block(r, body);
         if (status == EXEC_RETURN) {
-            *out = r->return_value;
-            r->return_value = VALUE_NIL_INIT;
+            *out = r->eval.return_value;
+            r->eval.return_value = VALUE_NIL_INIT;
         } else if (status == EXEC_ERROR) {
             rc = -1;
         }
     } else {
         rc = eval_expr(r, body, out);
     }
-    r->call_depth--;
+    r->eval.call_depth--;
     repl_group_leave(r, outer_group);
-    r->locals = saved_locals;
-    r->chunk = saved_chunk;
-    r->call = call;
+    r->eval.locals = saved_locals;
+    r->eval.chunk = saved_chunk;
+    r->eval.call = call;
     if (rc < 0) error_add_trace(r, f->name, call);
     names_clear(&frame);
     user_function_release(f);
     return rc;
 }
 
-/* Calls any callable with positional and keyword arguments; r->call is
+/* Calls any callable with positional and keyword arguments; r->eval.call is
  * the call (for messages). */
 static int call_value(repl *r, repl_value callee, const char *callee_name, int argc,
                       const repl_value *argv, int nk, const char *const *knames,
@@ -217,7 +217,7 @@ static int call_value(repl *r, repl_value callee, const char *callee_name, int a
         native_frame frame = native_enter(r, &args, out);
         int rc = type->call(r, callee.as.object->payload, &args, out);
         native_leave(r, frame);
-        if (rc < 0 && !r->error_set) repl_error(r, "calling %s failed", value_kind_name(callee));
+        if (rc < 0 && !r->error.set) repl_error(r, "calling %s failed", value_kind_name(callee));
         ag_clear_error(r->ctx);
         return rc < 0 ? -1 : 0;
     }
@@ -234,15 +234,15 @@ static int call_value(repl *r, repl_value callee, const char *callee_name, int a
 int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv, repl_value *out) {
     *out = VALUE_NIL_INIT;
     /* the C caller holds plain ag_var pointers: no collection meanwhile */
-    r->native_depth++;
-    if (r->chunk == NULL) { /* called between statements (a window redrawing) */
+    r->eval.native_depth++;
+    if (r->eval.chunk == NULL) { /* called between statements (a window redrawing) */
         char base;
-        r->stack_base = (uintptr_t)&base;
-        r->stack_budget = stack_budget_from(r, r->stack_base);
-        r->depth = 0;
+        r->eval.stack_base = (uintptr_t)&base;
+        r->eval.stack_budget = stack_budget_from(r, r->eval.stack_base);
+        r->eval.depth = 0;
     }
     int rc = call_value(r, callee, NULL, argc, argv, 0, NULL, NULL, out);
-    r->native_depth--;
+    r->eval.native_depth--;
     return rc;
 }
 
@@ -278,7 +278,7 @@ static int call_method(repl *r, repl_value object, const char *name, int argc, r
         return rc;
     }
     if (def != NULL) return call_builtin(r, def, argc + 1, argv, nk, knames, kvalues, out);
-    repl_value *bound = names_get(r->locals, name);
+    repl_value *bound = names_get(r->eval.locals, name);
     if (bound == NULL) bound = names_get(&r->names, name);
     if (bound != NULL && bound->kind == VALUE_FUNCTION)
         return call_user(r, bound->as.function, argc + 1, argv, nk, knames, kvalues, out);
@@ -348,15 +348,15 @@ int eval_call(repl *r, const ast_node *n, repl_value *out) {
         rc = eval_operand(r, keywords->items[k]->as.keyword.value, use, &kvalues[k]);
     }
     if (rc == 0) {
-        const ast_node *caller = r->call;
-        r->call = n;
+        const ast_node *caller = r->eval.call;
+        r->eval.call = n;
         if (method)
             rc = call_method(r, callee, callee_node->as.attribute.name, argc, argv, nk, knames,
                              kvalues, out);
         else
             rc = call_value(r, callee, callee_node->kind == AST_NAME ? callee_node->as.name : NULL,
                             argc, argv + 1, nk, knames, kvalues, out);
-        r->call = caller;
+        r->eval.call = caller;
     }
     for (int i = 0; i < slots; i++) value_release(argv[i + 1]);
     for (int k = 0; k < kslots; k++) value_release(kvalues[k]);

@@ -154,15 +154,15 @@ static const char printing_help[] =
     "  not an error.\n";
 
 static void help_language(repl *r) {
-    fputs(language_help_before, r->out);
-    fputs("Attributes:", r->out);
+    fputs(language_help_before, r->io.out);
+    fputs("Attributes:", r->io.out);
     for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
-        fprintf(r->out, " x.%s", a->name);
-    fputs("\n", r->out);
-    fputs(language_help_after, r->out);
+        fprintf(r->io.out, " x.%s", a->name);
+    fputs("\n", r->io.out);
+    fputs(language_help_after, r->io.out);
 }
 
-static void help_printing(repl *r) { fputs(printing_help, r->out); }
+static void help_printing(repl *r) { fputs(printing_help, r->io.out); }
 
 static void help_commands(repl *r);
 
@@ -173,7 +173,7 @@ static const struct {
 } text_topics[] = {{"language", help_language}, {"commands", help_commands}, {"printing", help_printing}};
 
 static void help_overview(repl *r) {
-    FILE *out = r->out;
+    FILE *out = r->io.out;
     fputs("agrepl: automatic differentiation, by hand.\n"
           "Type statements (x = 1.0; y = sin(x) + x^2; y.backward(); x.grad) or commands.\n"
           "Help on a topic: :help TOPIC, on one built-in: :help NAME (e.g. :help sum).\n"
@@ -186,9 +186,9 @@ static void help_overview(repl *r) {
 }
 
 static void help_commands(repl *r) {
-    fputs("Commands\n", r->out);
+    fputs("Commands\n", r->io.out);
     for (const command_def *c = command_table; c->name; c++)
-        fprintf(r->out, "  %-20s %s\n", c->usage, c->help);
+        fprintf(r->io.out, "  %-20s %s\n", c->usage, c->help);
 }
 
 static void help_topic(repl *r, const char *topic) {
@@ -203,12 +203,12 @@ static void help_topic(repl *r, const char *topic) {
         if (n > width) width = n;
     }
     if (width > 40) width = 40;
-    fprintf(r->out, "Built-ins: %s\n", topic);
+    fprintf(r->io.out, "Built-ins: %s\n", topic);
     for (int i = 0; i < count; i++) {
         if (!all[i].topic || strcmp(all[i].topic, topic) != 0) continue;
         char *signature = builtin_signature_text(&all[i]);
         const char *help = all[i].help ? all[i].help : "";
-        fprintf(r->out, "  %-*s  %.*s\n", width, signature ? signature : all[i].name,
+        fprintf(r->io.out, "  %-*s  %.*s\n", width, signature ? signature : all[i].name,
                 (int)strcspn(help, "\n"), help); /* the first line; :help NAME has the rest */
         free(signature);
     }
@@ -216,11 +216,11 @@ static void help_topic(repl *r, const char *topic) {
 
 static void help_builtin(repl *r, const builtin_def *def) {
     char *signature = builtin_signature_text(def);
-    fprintf(r->out, "%s\n  %s\n  topic: %s", signature ? signature : def->name,
+    fprintf(r->io.out, "%s\n  %s\n  topic: %s", signature ? signature : def->name,
             def->help ? def->help : "", def->topic);
     if (builtin_method_form(def))
-        fprintf(r->out, "; also a method: x.%s(...) is %s(x, ...)", def->name, def->name);
-    fputs("\n", r->out);
+        fprintf(r->io.out, "; also a method: x.%s(...) is %s(x, ...)", def->name, def->name);
+    fputs("\n", r->io.out);
     free(signature);
 }
 
@@ -261,13 +261,13 @@ static int command_help_run(repl *r, const char *argument) {
     }
     for (const command_def *c = command_table; c->name; c++)
         if (strcmp(c->name, argument) == 0) {
-            fprintf(r->out, "%s\n  %s\n", c->usage, c->help);
+            fprintf(r->io.out, "%s\n  %s\n", c->usage, c->help);
             return REPL_OK;
         }
     /* an attribute that is not also a function: :help T */
     for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
         if (strcmp(a->name, argument) == 0) {
-            fprintf(r->out, "x.%s\n  %s\n", a->name, a->help);
+            fprintf(r->io.out, "x.%s\n  %s\n", a->name, a->help);
             return REPL_OK;
         }
     /* suggest among topics, built-ins and commands */
@@ -321,7 +321,7 @@ static int command_vars(repl *r, const char *argument) {
     int count = 0;
     const name_entry **entries = names_sorted(&r->names, &count);
     if (count == 0 && argument[0] == '\0') {
-        fputs("no names bound\n", r->out);
+        fputs("no names bound\n", r->io.out);
         free(entries);
         return REPL_OK;
     }
@@ -335,19 +335,19 @@ static int command_vars(repl *r, const char *argument) {
     if (width > 24) width = 24;
     for (int i = 0; i < count; i++) {
         repl_value v = entries[i]->value;
-        fprintf(r->out, "%-*s  ", width, entries[i]->name);
+        fprintf(r->io.out, "%-*s  ", width, entries[i]->name);
         if (v.kind == VALUE_VAR) {
             char shape[AG_SHAPEBUF];
             ag_var *x = v.as.var;
-            fprintf(r->out, "variable %-10s %s\n", ag_shape_string(ag_ndim(x), ag_shape(x), shape),
+            fprintf(r->io.out, "variable %-10s %s\n", ag_shape_string(ag_ndim(x), ag_shape(x), shape),
                     ag_grad(x) ? "has a gradient" : "no gradient");
         } else if (v.kind == VALUE_FUNCTION || v.kind == VALUE_BUILTIN || v.kind == VALUE_OBJECT) {
             char *text = value_text(r, v, true);
-            fprintf(r->out, "%s\n", text ? text : value_kind_name(v));
+            fprintf(r->io.out, "%s\n", text ? text : value_kind_name(v));
             free(text);
         } else {
             char *text = value_text(r, v, true);
-            fprintf(r->out, "%-8s %s\n", value_kind_name(v), text ? text : "");
+            fprintf(r->io.out, "%-8s %s\n", value_kind_name(v), text ? text : "");
             free(text);
         }
     }
@@ -364,18 +364,18 @@ static int command_funcs(repl *r, const char *argument) {
         const user_function *f = v.as.function;
         const ast_node *def = f->def;
         if (def->source_end > def->source_start) {
-            fprintf(r->out, "%.*s\n", (int)(def->source_end - def->source_start),
+            fprintf(r->io.out, "%.*s\n", (int)(def->source_end - def->source_start),
                     f->chunk->source + def->source_start);
         } else {
             char *text = value_text(r, v, false);
-            fprintf(r->out, "%s\n", text ? text : f->name);
+            fprintf(r->io.out, "%s\n", text ? text : f->name);
             free(text);
         }
         if (strcmp(f->name, entries[i]->name) != 0)
-            fprintf(r->out, "  (bound to the name %s)\n", entries[i]->name);
+            fprintf(r->io.out, "  (bound to the name %s)\n", entries[i]->name);
         shown++;
     }
-    if (shown == 0) fputs("no functions defined\n", r->out);
+    if (shown == 0) fputs("no functions defined\n", r->io.out);
     free(entries);
     return REPL_OK;
 }
@@ -387,7 +387,7 @@ static int command_load(repl *r, const char *path) {
         repl_error(r, ":load needs a file name");
         return REPL_ERROR;
     }
-    if (r->load_depth >= MAX_LOAD_DEPTH) {
+    if (r->save.load_depth >= MAX_LOAD_DEPTH) {
         repl_error(r, ":load: files load each other more than %d deep", MAX_LOAD_DEPTH);
         return REPL_ERROR;
     }
@@ -407,13 +407,13 @@ static int command_load(repl *r, const char *path) {
         return REPL_ERROR;
     }
     /* the loaded file reports its own errors (FILE:LINE:COL) */
-    const char *file = r->command_file;
-    int line = r->command_line;
-    r->load_depth++;
+    const char *file = r->eval.command_file;
+    int line = r->eval.command_line;
+    r->save.load_depth++;
     int status = session_run(r, text, path, 1);
-    r->load_depth--;
-    r->command_file = file;
-    r->command_line = line;
+    r->save.load_depth--;
+    r->eval.command_file = file;
+    r->eval.command_line = line;
     free(text);
     if (status == REPL_INCOMPLETE) status = REPL_ERROR;
     return status;
@@ -423,8 +423,8 @@ static int command_load(repl *r, const char *path) {
 static struct saved_file *saved_entry(const repl *r, const char *path) {
     char *real = realpath(path, NULL);
     struct saved_file *found = NULL;
-    for (int i = 0; real && !found && i < r->saved_count; i++)
-        if (strcmp(real, r->saved_files[i].path) == 0) found = &r->saved_files[i];
+    for (int i = 0; real && !found && i < r->save.saved_count; i++)
+        if (strcmp(real, r->save.saved_files[i].path) == 0) found = &r->save.saved_files[i];
     free(real);
     return found;
 }
@@ -459,13 +459,13 @@ static void remember_saved(repl *r, const char *path, uint64_t size, uint64_t ha
     if (entry == NULL) {
         char *real = realpath(path, NULL);
         struct saved_file *grown =
-            real ? realloc(r->saved_files, (size_t)(r->saved_count + 1) * sizeof *grown) : NULL;
+            real ? realloc(r->save.saved_files, (size_t)(r->save.saved_count + 1) * sizeof *grown) : NULL;
         if (grown == NULL) {
             free(real);
             return;
         }
-        r->saved_files = grown;
-        entry = &r->saved_files[r->saved_count++];
+        r->save.saved_files = grown;
+        entry = &r->save.saved_files[r->save.saved_count++];
         entry->path = real;
     }
     entry->size = size;
@@ -499,11 +499,11 @@ static int save_history(repl *r, const char *command, const char *path, bool ove
         return REPL_ERROR;
     }
     uint64_t size = 0, hash = FNV_OFFSET;
-    for (int i = 0; i < r->history_count; i++) {
-        size_t n = strlen(r->history[i]);
-        fwrite(r->history[i], 1, n, af.file);
+    for (int i = 0; i < r->save.history_count; i++) {
+        size_t n = strlen(r->save.history[i]);
+        fwrite(r->save.history[i], 1, n, af.file);
         fputc('\n', af.file);
-        hash = fnv1a(fnv1a(hash, r->history[i], n), "\n", 1);
+        hash = fnv1a(fnv1a(hash, r->save.history[i], n), "\n", 1);
         size += n + 1;
     }
     if (atomic_file_commit(&af) < 0) {
@@ -511,8 +511,8 @@ static int save_history(repl *r, const char *command, const char *path, bool ove
         return REPL_ERROR;
     }
     remember_saved(r, path, size, hash);
-    fprintf(r->out, "saved %d statement%s to %s\n", r->history_count,
-            r->history_count == 1 ? "" : "s", path);
+    fprintf(r->io.out, "saved %d statement%s to %s\n", r->save.history_count,
+            r->save.history_count == 1 ? "" : "s", path);
     return REPL_OK;
 }
 
@@ -520,8 +520,8 @@ static int command_save(repl *r, const char *path) { return save_history(r, ":sa
 static int command_save_over(repl *r, const char *path) { return save_history(r, ":save!", path, true); }
 
 static int command_lessons(repl *r, const char *argument) {
-    fputs("Lessons (:load NAME, or agrepl --lesson NAME):\n", r->out);
-    if (lesson_list(r->out) == 0) fputs("  none found\n", r->out);
+    fputs("Lessons (:load NAME, or agrepl --lesson NAME):\n", r->io.out);
+    if (lesson_list(r->io.out) == 0) fputs("  none found\n", r->io.out);
     return REPL_OK;
 }
 
@@ -529,17 +529,17 @@ static int command_reset(repl *r, const char *argument) {
     session_reset(r);
     /* the settings stay: a script saved from here on sets them first */
     char value[64];
-    if (r->digits != 0) {
-        snprintf(value, sizeof value, "%d", r->digits);
+    if (r->settings.digits != 0) {
+        snprintf(value, sizeof value, "%d", r->settings.digits);
         record_command(r, command_find(":digits"), value);
     }
-    if (r->timing) record_command(r, command_find(":time"), "on");
-    if (r->pace_fps > 0) {
-        snprintf(value, sizeof value, "%.17g", r->pace_fps);
+    if (r->settings.timing) record_command(r, command_find(":time"), "on");
+    if (r->settings.pace_fps > 0) {
+        snprintf(value, sizeof value, "%.17g", r->settings.pace_fps);
         record_command(r, command_find(":pace"), value);
     }
-    if (r->plot_zoom != 1) {
-        snprintf(value, sizeof value, "%.17g", r->plot_zoom);
+    if (r->settings.plot_zoom != 1) {
+        snprintf(value, sizeof value, "%.17g", r->settings.plot_zoom);
         record_command(r, command_find(":zoom"), value);
     }
     return REPL_OK;
@@ -554,12 +554,12 @@ static int command_quit(repl *r, const char *argument) {
 
 static int command_digits(repl *r, const char *argument) {
     if (argument[0] == '\0') {
-        if (r->digits == 0) fputs("digits: full\n", r->out);
-        else fprintf(r->out, "digits: %d\n", r->digits);
+        if (r->settings.digits == 0) fputs("digits: full\n", r->io.out);
+        else fprintf(r->io.out, "digits: %d\n", r->settings.digits);
         return REPL_OK;
     }
     if (strcmp(argument, "full") == 0) {
-        r->digits = 0;
+        r->settings.digits = 0;
         return REPL_OK;
     }
     char *end;
@@ -569,17 +569,17 @@ static int command_digits(repl *r, const char *argument) {
                    argument);
         return REPL_ERROR;
     }
-    r->digits = (int)n;
+    r->settings.digits = (int)n;
     return REPL_OK;
 }
 
 static int command_time(repl *r, const char *argument) {
     if (argument[0] == '\0') {
-        fprintf(r->out, "time: %s\n", r->timing ? "on" : "off");
+        fprintf(r->io.out, "time: %s\n", r->settings.timing ? "on" : "off");
         return REPL_OK;
     }
     if (strcmp(argument, "on") == 0 || strcmp(argument, "off") == 0) {
-        r->timing = strcmp(argument, "on") == 0;
+        r->settings.timing = strcmp(argument, "on") == 0;
         return REPL_OK;
     }
     repl_error(r, ":time takes on or off, not '%s'", argument);
@@ -588,8 +588,8 @@ static int command_time(repl *r, const char *argument) {
 
 static int command_pace(repl *r, const char *argument) {
     if (argument[0] == '\0') {
-        if (r->pace_fps > 0) fprintf(r->out, "pace: %g frames a second\n", r->pace_fps);
-        else fputs("pace: off\n", r->out);
+        if (r->settings.pace_fps > 0) fprintf(r->io.out, "pace: %g frames a second\n", r->settings.pace_fps);
+        else fputs("pace: off\n", r->io.out);
         return REPL_OK;
     }
     double fps = 0;
@@ -606,7 +606,7 @@ static int command_pace(repl *r, const char *argument) {
 
 static int command_zoom(repl *r, const char *argument) {
     if (argument[0] == '\0') {
-        fprintf(r->out, "zoom: %g\n", r->plot_zoom);
+        fprintf(r->io.out, "zoom: %g\n", r->settings.plot_zoom);
         return REPL_OK;
     }
     char *end = NULL;

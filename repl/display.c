@@ -16,8 +16,8 @@
 
 void repl_set_display(repl *r, void (*display)(void *user, const repl_display *d), void *user) {
     if (r == NULL) return;
-    r->display = display;
-    r->display_user = user;
+    r->io.display = display;
+    r->io.display_user = user;
 }
 
 static double now_ms(void) {
@@ -63,7 +63,7 @@ int repl_display_graph(repl *r, ag_var *y, const viz_graph_opts *o) {
     const char *element = strstr(svg, "<svg");
     if (element == NULL) element = svg;
     char id[64], display_id[64];
-    unsigned n = ++r->display_count;
+    unsigned n = ++r->io.display_count;
     snprintf(id, sizeof id, "agrepl-graph-%u-%ld", n, (long)time(NULL));
     snprintf(display_id, sizeof display_id, "agrepl-graph-display-%u", n);
     char script[sizeof graph_script + 64];
@@ -84,8 +84,8 @@ int repl_display_graph(repl *r, ag_var *y, const viz_graph_opts *o) {
              id, element, script);
     repl_display d = {.html = html, .svg = svg, .text = text, .png = png, .png_size = png_size,
                       .display_id = display_id};
-    fflush(r->out);
-    r->display(r->display_user, &d);
+    fflush(r->io.out);
+    r->io.display(r->io.display_user, &d);
     free(html);
     free(svg);
     free(png);
@@ -100,32 +100,32 @@ static void show_plot(repl *r) {
     char err[VIZ_ERRLEN];
     size_t size = 0;
     unsigned char *png = repl_vz->plot_png(v->plot, &size, err);
-    r->plot_dirty = false;
-    r->plot_shown_ms = now_ms();
+    r->io.plot_dirty = false;
+    r->io.plot_shown_ms = now_ms();
     if (png == NULL) {
-        fflush(r->out);
-        fprintf(r->err, "plot: %s\n", err);
-        fflush(r->err);
+        fflush(r->io.out);
+        fprintf(r->io.err, "plot: %s\n", err);
+        fflush(r->io.err);
         return;
     }
-    bool update = r->plot_display_id[0] != '\0';
+    bool update = r->io.plot_display_id[0] != '\0';
     if (!update)
-        snprintf(r->plot_display_id, sizeof r->plot_display_id, "agrepl-plot-%u", ++r->display_count);
+        snprintf(r->io.plot_display_id, sizeof r->io.plot_display_id, "agrepl-plot-%u", ++r->io.display_count);
     repl_display d = {.png = png, .png_size = size, .text = "<agrepl plot>",
-                      .display_id = r->plot_display_id, .update = update};
-    fflush(r->out);
-    r->display(r->display_user, &d);
+                      .display_id = r->io.plot_display_id, .update = update};
+    fflush(r->io.out);
+    r->io.display(r->io.display_user, &d);
     free(png);
 }
 
 void repl_display_plot_changed(repl *r) {
-    r->plot_dirty = true;
-    double interval = r->pace_fps > 0 ? 1000.0 / r->pace_fps : PLOT_INTERVAL_MS;
-    if (r->chunk != NULL && now_ms() - r->plot_shown_ms >= interval) show_plot(r);
+    r->io.plot_dirty = true;
+    double interval = r->settings.pace_fps > 0 ? 1000.0 / r->settings.pace_fps : PLOT_INTERVAL_MS;
+    if (r->eval.chunk != NULL && now_ms() - r->io.plot_shown_ms >= interval) show_plot(r);
 }
 
 void repl_display_flush(repl *r) {
-    if (r == NULL || r->display == NULL) return;
-    if (r->plot_dirty) show_plot(r);
-    r->plot_display_id[0] = '\0';
+    if (r == NULL || r->io.display == NULL) return;
+    if (r->io.plot_dirty) show_plot(r);
+    r->io.plot_display_id[0] = '\0';
 }

@@ -31,7 +31,7 @@ const repl_constant repl_constants[] = {
 };
 
 bool lookup_name(repl *r, const char *name, repl_value *out) {
-    repl_value *v = names_get(r->locals, name);
+    repl_value *v = names_get(r->eval.locals, name);
     if (v == NULL) v = names_get(&r->names, name);
     if (v != NULL) {
         *out = value_copy(*v);
@@ -58,7 +58,7 @@ int unknown_name(repl *r, const ast_node *at, const char *name) {
 
 /* Binds in the running def's frame, or the session at top level. */
 int bind_name(repl *r, const ast_node *at, const char *name, repl_value value) {
-    name_table *t = r->locals ? r->locals : &r->names;
+    name_table *t = r->eval.locals ? r->eval.locals : &r->names;
     if (!names_set(t, name, value)) return repl_error_at(r, at, "out of memory");
     if (t == &r->names) restore_note(r, name, false); /* for :save, if the statement fails */
     return 0;
@@ -152,7 +152,7 @@ static bool constant_value(repl *r, const char *name, double *out) {
     /* asked of every name that is an operand: the first letter first */
     for (const repl_constant *c = repl_constants; c->name; c++)
         if (c->name[0] == name[0] && strcmp(c->name, name) == 0) {
-            if (names_get(r->locals, name) != NULL || names_get(&r->names, name) != NULL) return false;
+            if (names_get(r->eval.locals, name) != NULL || names_get(&r->names, name) != NULL) return false;
             *out = c->value;
             return true;
         }
@@ -221,10 +221,10 @@ int eval_operand(repl *r, const ast_node *n, literal_use use, repl_value *out) {
 }
 
 bool node_text(repl *r, const ast_node *n, char *buf, size_t size) {
-    if (r->chunk == NULL || n->source_end <= n->source_start) return false;
+    if (r->eval.chunk == NULL || n->source_end <= n->source_start) return false;
     size_t length = n->source_end - n->source_start;
     if (length >= size || length > 40) return false;
-    memcpy(buf, r->chunk->source + n->source_start, length);
+    memcpy(buf, r->eval.chunk->source + n->source_start, length);
     buf[length] = '\0';
     return strchr(buf, '\n') == NULL;
 }
@@ -233,12 +233,12 @@ bool node_text(repl *r, const ast_node *n, char *buf, size_t size) {
  * made a NaN or Inf, unless an op of this statement already did: run_top
  * warns about the first one (SPEC §4). */
 void note_nonfinite(repl *r, const ast_node *at, const char *fallback) {
-    if (r->nonfinite_note[0] != '\0' || ag_nonfinite_op(r->ctx) != NULL) return;
+    if (r->eval.nonfinite_note[0] != '\0' || ag_nonfinite_op(r->ctx) != NULL) return;
     char text[48];
     if (at != NULL && node_text(r, at, text, sizeof text))
-        snprintf(r->nonfinite_note, sizeof r->nonfinite_note, "%s", text);
+        snprintf(r->eval.nonfinite_note, sizeof r->eval.nonfinite_note, "%s", text);
     else
-        snprintf(r->nonfinite_note, sizeof r->nonfinite_note, "%s", fallback);
+        snprintf(r->eval.nonfinite_note, sizeof r->eval.nonfinite_note, "%s", fallback);
 }
 
 /* A plain-number result, with the NaN/Inf note when finite operands made it. */
@@ -751,16 +751,16 @@ static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
  * by the stack actually used, not only by a count. */
 static size_t stack_used(const repl *r) {
     char here;
-    uintptr_t now = (uintptr_t)&here, base = r->stack_base;
+    uintptr_t now = (uintptr_t)&here, base = r->eval.stack_base;
     return base > now ? (size_t)(base - now) : (size_t)(now - base);
 }
 
 int eval_expr(repl *r, const ast_node *n, repl_value *out) {
-    if (r->depth >= MAX_EVAL_DEPTH || stack_used(r) > r->stack_budget)
+    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
         return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
-    r->depth++;
+    r->eval.depth++;
     int rc = eval_inner(r, n, out);
-    r->depth--;
+    r->eval.depth--;
     return rc;
 }
 
@@ -774,8 +774,8 @@ static int exec_def(repl *r, const ast_node *n) {
     }
     f->refcount = 1;
     f->def = n;
-    f->chunk = r->chunk;
-    r->chunk->refcount++;
+    f->chunk = r->eval.chunk;
+    r->eval.chunk->refcount++;
     return bind_name(r, n, n->as.def.name, (repl_value){.kind = VALUE_FUNCTION, .as.function = f});
 }
 
@@ -787,7 +787,7 @@ int statement_boundary(repl *r, const ast_node *n) {
         repl_interrupted = 0;
         return repl_error_at(r, n, "interrupted");
     }
-    if (r->native_depth == 0) ag_gc_auto(r->ctx);
+    if (r->eval.native_depth == 0) ag_gc_auto(r->ctx);
     repl_viz_idle(r->viz); /* plot windows stay live while a loop runs */
     return 0;
 }
@@ -795,9 +795,9 @@ int statement_boundary(repl *r, const ast_node *n) {
 /* Runs a loop body once (last: the loop's last iteration); *stop set on
  * break; EXEC_OK, EXEC_RETURN or EXEC_ERROR. */
 static int loop_body(repl *r, const ast_node *body, bool last, bool *stop) {
-    if (!last) r->loops_not_last++;
+    if (!last) r->eval.loops_not_last++;
     int status = exec_block(r, body);
-    if (!last) r->loops_not_last--;
+    if (!last) r->eval.loops_not_last--;
     if (status == EXEC_BREAK) {
         *stop = true;
         return EXEC_OK;
@@ -834,15 +834,15 @@ static int for_sequence(repl *r, const ast_node *n, const char *variable, const 
     if (rc < 0 && kgiven > 0) kgiven--;
     double start = 0, step = 1, count = 0;
     if (rc == 0) {
-        const ast_node *caller = r->call; /* binding and the hook report at the call */
-        r->call = iterable;
+        const ast_node *caller = r->eval.call; /* binding and the hook report at the call */
+        r->eval.call = iterable;
         builtin_args args;
         rc = bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args);
         if (rc == 0) {
             rc = def->sequence(r, &args, &start, &step, &count);
             builtin_args_free(&args);
         }
-        r->call = caller;
+        r->eval.call = caller;
     }
     for (int i = 0; i < given; i++) value_release(argv[i]);
     for (int k = 0; k < kgiven; k++) value_release(kvalues[k]);
@@ -925,7 +925,7 @@ static int show_value(repl *r, const ast_node *n, repl_value v) {
     if (v.kind == VALUE_NIL && n->kind == AST_CALL) return 0;
     errno = 0;
     repl_mark_output(r, REPL_MARK_VALUE_BEGIN);
-    repl_print_value(r, r->out, v);
+    repl_print_value(r, r->io.out, v);
     repl_mark_output(r, REPL_MARK_VALUE_END);
     return output_check(r, n, "printing the value");
 }
@@ -954,8 +954,8 @@ int exec_statement(repl *r, const ast_node *n, bool top_level) {
         repl_value v = VALUE_NIL_INIT;
         if (n->as.return_statement.value && eval_expr(r, n->as.return_statement.value, &v) < 0)
             return EXEC_ERROR;
-        value_release(r->return_value);
-        r->return_value = v;
+        value_release(r->eval.return_value);
+        r->eval.return_value = v;
         return EXEC_RETURN;
     }
     case AST_BLOCK: return exec_block(r, n);

@@ -198,14 +198,14 @@ static unsigned layer_group(void *user, const void *model, const char *layer, un
 void repl_notes_start(repl *r) {
     ag_observe_layers(r->ctx, layer_group, r);
     ag_keep_last_grads(r->ctx, true);
-    r->keeping_last_grads = true;
+    r->eval.keeping_last_grads = true;
 }
 
 void repl_notes_before_backward(repl *r) {
-    bool keep = r->loops_not_last == 0 || repl_viz_following(r->viz);
-    if (keep == r->keeping_last_grads) return;
+    bool keep = r->eval.loops_not_last == 0 || repl_viz_following(r->viz);
+    if (keep == r->eval.keeping_last_grads) return;
     ag_keep_last_grads(r->ctx, keep); /* off: the last kept ones go too, never stale */
-    r->keeping_last_grads = keep;
+    r->eval.keeping_last_grads = keep;
 }
 
 const char *repl_var_path(void *user, const ag_var *v) {

@@ -15,7 +15,7 @@
 #define MAX_LIST_DEPTH 64
 
 const char *format_number(const repl *r, double v, char *buf) {
-    return ag_format_display(v, r ? r->digits : 0, buf);
+    return ag_format_display(v, r ? r->settings.digits : 0, buf);
 }
 
 /* ---- variables -------------------------------------------------------------- */
@@ -223,7 +223,7 @@ static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth
         else strbuf_append(t, v.as.string->text);
         break;
     case VALUE_VAR: {
-        int digits = r ? r->digits : 0;
+        int digits = r ? r->settings.digits : 0;
         bool flat = depth > 0 || one_line;
         char *s = flat && ag_size(v.as.var) <= SUMMARY_THRESHOLD ? ag_var_display(v.as.var, digits)
                   : flat ? format_flat_summary(v.as.var, digits)

@@ -163,27 +163,26 @@ void text_table_free(text_table *tb);
 
 #define REPL_MAX_TRACE 8
 
-struct repl {
-    ag_ctx *ctx;
-    FILE *out, *err;
-    bool headless, interactive, quit;
+/* The session's parts.  Front ends reach them through repl.h's functions,
+ * built-ins through builtins.h's; the files of the REPL reach a part
+ * (r->settings.digits, r->error.set), not one loose field among fifty. */
+
+/* What the user or the front end chose (repl_options, :digits, :timing,
+ * :zoom, pace()); :reset keeps it. */
+typedef struct repl_settings {
+    bool headless, interactive;
     bool script_windows;         /* scripts from a terminal may open windows (repl_options) */
     bool no_files;               /* repl_options.no_files: repl_files_allowed refuses */
     char *files_root;            /* repl_options.files_in, resolved (NULL: anywhere); repl_path_allowed */
-    double plot_zoom;            /* :zoom, 1 by default; kept by :reset */
-    double pace_fps;             /* pace()/:pace, 0 = off; kept by :reset */
-    int digits; /* 0 = full */
+    double plot_zoom;            /* :zoom, 1 by default */
+    double pace_fps;             /* pace()/:pace, 0 = off */
+    int digits;                  /* 0 = full */
     bool timing;
-    /* variables the note on summed gradients was given for, with their
-     * ag_grad_calls then: one note per variable per streak (repl_note_summed) */
-    struct summed_note { const ag_var *var; int calls; } *summed_noted;
-    int summed_noted_count, summed_noted_capacity;
-    bool noted_loss_broadcast;  /* mse's operands broadcast to a bigger shape: said once */
-    bool noted_nonscalar_seed;  /* backward of a non-scalar seeds ones: said once */
-    name_table names;
-    repl_viz *viz;
-    repl_notes *notes;          /* graph_notes.c; NULL until needed */
-    signature_cache signatures;
+} repl_settings;
+
+/* The front end's streams and hooks, and what its display was last handed. */
+typedef struct repl_io {
+    FILE *out, *err;
     void (*mark)(void *user, int mark); /* repl_set_marks: the kernel's hook, or NULL */
     void *mark_user;
     /* repl_set_display (display.c): the kernel's pictures, or NULL */
@@ -193,18 +192,22 @@ struct repl {
     double plot_shown_ms;        /* when it was */
     char plot_display_id[40];    /* the cell's plot output, "" before its first */
     unsigned display_count;      /* numbers display ids and graph elements */
+} repl_io;
 
-    /* the error of the statement being run (the first one reported wins) */
-    bool error_set;
-    char error[1024];
-    int error_line, error_column; /* 0 = no position */
-    char error_file[256];         /* "" = typed interactively */
-    repl_chunk *error_chunk;      /* referenced, for the caret line; may be NULL */
+/* The error of the statement being run (the first one reported wins). */
+typedef struct repl_error_state {
+    bool set;
+    char message[1024];
+    int line, column;            /* 0 = no position */
+    char file[256];              /* "" = typed interactively */
+    repl_chunk *chunk;           /* referenced, for the caret line; may be NULL */
     int trace_count;
     char trace[REPL_MAX_TRACE][160]; /* "  in f, called at 3:1" */
     int trace_repeats[REPL_MAX_TRACE];
+} repl_error_state;
 
-    /* evaluation state */
+/* Where evaluation is and how deep it went. */
+typedef struct repl_evaluation {
     name_table *locals;        /* the running def's frame, NULL at top level */
     repl_chunk *chunk;         /* the chunk whose nodes are being evaluated */
     const ast_node *call;      /* the call C code is running (a built-in), where
@@ -227,13 +230,16 @@ struct repl {
     /* what first made a NaN or Inf outside the engine's ops in this
      * statement ("x /= 0"): in-place updates, plain-number arithmetic */
     char nonfinite_note[64];
+} repl_evaluation;
 
-    /* :save log: the text of every successful top-level statement */
+/* The :save log (restore.c). */
+typedef struct repl_save_log {
+    /* the text of every successful top-level statement */
     char **history;
     int history_count, history_capacity;
-    /* restore.c: the session names the running top-level statement bound or
-     * updated in place (touched_all: a built-in changed variables in place);
-     * if it fails, :save writes their values instead of replaying it */
+    /* the session names the running top-level statement bound or updated
+     * in place (touched_all: a built-in changed variables in place); if it
+     * fails, :save writes their values instead of replaying it */
     char **touched;
     bool *touched_in_place; /* only its data changed (x += 1), same variable */
     int touched_count, touched_capacity;
@@ -244,6 +250,31 @@ struct repl {
      * :reset) */
     struct saved_file *saved_files;
     int saved_count;
+} repl_save_log;
+
+/* Notes the session gives once, not after every statement. */
+typedef struct repl_said_once {
+    /* variables the note on summed gradients was given for, with their
+     * ag_grad_calls then: one note per variable per streak (repl_note_summed) */
+    struct summed_note { const ag_var *var; int calls; } *summed;
+    int summed_count, summed_capacity;
+    bool loss_broadcast;   /* mse's operands broadcast to a bigger shape */
+    bool nonscalar_seed;   /* backward of a non-scalar seeds ones */
+} repl_said_once;
+
+struct repl {
+    ag_ctx *ctx;
+    repl_io io;
+    repl_settings settings;
+    name_table names;            /* the session's variables and functions */
+    signature_cache signatures;
+    repl_error_state error;
+    repl_evaluation eval;
+    repl_save_log save;
+    repl_said_once said_once;
+    repl_viz *viz;               /* the viz session (viz_session.h) */
+    repl_notes *notes;           /* graph_notes.c; NULL until needed */
+    bool quit;
 };
 
 /* A file :save wrote: its real path (malloc'd), and the size and a hash
@@ -275,7 +306,7 @@ void session_reset(repl *r);
 void repl_history_record(repl *r, const char *text);
 /* Reports an error at node `at` of the running chunk (the first error of a
  * statement wins; a binary node reports at its operator).  With `at` NULL:
- * at the call C code is running (r->call), else at the running ':'
+ * at the call C code is running (r->eval.call), else at the running ':'
  * command's line, else without a position (what repl_error does).  -1. */
 int repl_error_at(repl *r, const ast_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -33,41 +33,41 @@
 /* The running top-level statement bound `name` in the session, or changed
  * its variable's data in place. */
 void restore_note(repl *r, const char *name, bool in_place) {
-    if (r->chunk == NULL) return; /* not inside a statement */
-    for (int i = 0; i < r->touched_count; i++)
-        if (strcmp(r->touched[i], name) == 0) {
-            r->touched_in_place[i] = r->touched_in_place[i] && in_place; /* bound anew wins */
+    if (r->eval.chunk == NULL) return; /* not inside a statement */
+    for (int i = 0; i < r->save.touched_count; i++)
+        if (strcmp(r->save.touched[i], name) == 0) {
+            r->save.touched_in_place[i] = r->save.touched_in_place[i] && in_place; /* bound anew wins */
             return;
         }
-    if (r->touched_count == r->touched_capacity) {
-        int capacity = r->touched_capacity ? r->touched_capacity * 2 : 8;
-        char **grown = realloc(r->touched, (size_t)capacity * sizeof *grown);
-        if (grown != NULL) r->touched = grown;
-        bool *flags = grown ? realloc(r->touched_in_place, (size_t)capacity * sizeof *flags) : NULL;
+    if (r->save.touched_count == r->save.touched_capacity) {
+        int capacity = r->save.touched_capacity ? r->save.touched_capacity * 2 : 8;
+        char **grown = realloc(r->save.touched, (size_t)capacity * sizeof *grown);
+        if (grown != NULL) r->save.touched = grown;
+        bool *flags = grown ? realloc(r->save.touched_in_place, (size_t)capacity * sizeof *flags) : NULL;
         if (flags == NULL) {
-            r->touched_lost = true;
+            r->save.touched_lost = true;
             return;
         }
-        r->touched_in_place = flags;
-        r->touched_capacity = capacity;
+        r->save.touched_in_place = flags;
+        r->save.touched_capacity = capacity;
     }
     char *copy = strdup(name);
     if (copy == NULL) {
-        r->touched_lost = true;
+        r->save.touched_lost = true;
         return;
     }
-    r->touched_in_place[r->touched_count] = in_place;
-    r->touched[r->touched_count++] = copy;
+    r->save.touched_in_place[r->save.touched_count] = in_place;
+    r->save.touched[r->save.touched_count++] = copy;
 }
 
 /* A built-in changed variables' data in place (opt.step()): every session
  * variable is written back if the statement fails. */
-void restore_note_all(repl *r) { r->touched_all = true; }
+void restore_note_all(repl *r) { r->save.touched_all = true; }
 
 void restore_forget(repl *r) {
-    for (int i = 0; i < r->touched_count; i++) free(r->touched[i]);
-    r->touched_count = 0;
-    r->touched_all = r->touched_lost = false;
+    for (int i = 0; i < r->save.touched_count; i++) free(r->save.touched[i]);
+    r->save.touched_count = 0;
+    r->save.touched_all = r->save.touched_lost = false;
 }
 
 static void append_number(strbuf *b, double v) {
@@ -155,22 +155,22 @@ static int by_name(const void *a, const void *b) {
 char *restore_text(repl *r) {
     int count = 0;
     char **names = NULL; /* sorted, each once; in_place[k] says how names[k] changed */
-    if (r->touched_all) { /* every session variable, and the names noted */
+    if (r->save.touched_all) { /* every session variable, and the names noted */
         int n = 0;
         const name_entry **sorted = names_sorted(&r->names, &n);
-        names = malloc((size_t)(n + r->touched_count + 1) * sizeof *names);
+        names = malloc((size_t)(n + r->save.touched_count + 1) * sizeof *names);
         for (int i = 0; names && sorted && i < n; i++) /* objects: named as not restored */
             if (sorted[i]->value.kind == VALUE_VAR || sorted[i]->value.kind == VALUE_OBJECT)
                 names[count++] = sorted[i]->name;
         free((void *)sorted);
     } else {
-        names = malloc((size_t)(r->touched_count + 1) * sizeof *names);
+        names = malloc((size_t)(r->save.touched_count + 1) * sizeof *names);
     }
     if (names == NULL) return NULL;
-    for (int i = 0; i < r->touched_count; i++) {
+    for (int i = 0; i < r->save.touched_count; i++) {
         bool seen = false;
-        for (int k = 0; k < count && !seen; k++) seen = strcmp(names[k], r->touched[i]) == 0;
-        if (!seen) names[count++] = r->touched[i];
+        for (int k = 0; k < count && !seen; k++) seen = strcmp(names[k], r->save.touched[i]) == 0;
+        if (!seen) names[count++] = r->save.touched[i];
     }
     qsort(names, (size_t)count, sizeof *names, by_name);
     strbuf done = {0}, skipped = {0}, lines = {0};
@@ -178,8 +178,8 @@ char *restore_text(repl *r) {
         repl_value *v = names_get(&r->names, names[i]);
         if (v == NULL) continue;
         bool in_place = true; /* changed only through its data, unless it was bound anew */
-        for (int k = 0; k < r->touched_count; k++)
-            if (strcmp(r->touched[k], names[i]) == 0) in_place = r->touched_in_place[k];
+        for (int k = 0; k < r->save.touched_count; k++)
+            if (strcmp(r->save.touched[k], names[i]) == 0) in_place = r->save.touched_in_place[k];
         strbuf *list = append_binding(&lines, names[i], *v, in_place) ? &done : &skipped;
         strbuf_appendf(list, "%s%s", list->length ? ", " : "", names[i]);
     }
@@ -191,7 +191,7 @@ char *restore_text(repl *r) {
         strbuf_appendf(&text, "# not restored: %s (changed by a statement that failed or was "
                               "interrupted; such a value cannot be written as a statement)\n",
                        skipped.data);
-    if (r->touched_lost)
+    if (r->save.touched_lost)
         strbuf_append(&text, "# not restored: some names (out of memory noting them)\n");
     strbuf_append(&text, lines.data ? lines.data : "");
     free(done.data);

@@ -48,25 +48,25 @@ void user_function_release(user_function *f) {
 /* The position of an error at node n of the running chunk, or (n NULL) the
  * line of the running ':' command. */
 static void set_position(repl *r, const ast_node *n) {
-    if (n != NULL && r->chunk != NULL) {
-        r->error_line = n->kind == AST_BINARY ? n->as.binary.operator_line : n->line;
-        r->error_column = n->kind == AST_BINARY ? n->as.binary.operator_column : n->column;
-        snprintf(r->error_file, sizeof r->error_file, "%s",
-                 r->chunk->filename ? r->chunk->filename : "");
-        r->error_chunk = r->chunk;
-        r->chunk->refcount++;
-    } else if (r->command_line > 0) {
-        r->error_line = r->command_line;
-        r->error_column = 1;
-        snprintf(r->error_file, sizeof r->error_file, "%s", r->command_file ? r->command_file : "");
+    if (n != NULL && r->eval.chunk != NULL) {
+        r->error.line = n->kind == AST_BINARY ? n->as.binary.operator_line : n->line;
+        r->error.column = n->kind == AST_BINARY ? n->as.binary.operator_column : n->column;
+        snprintf(r->error.file, sizeof r->error.file, "%s",
+                 r->eval.chunk->filename ? r->eval.chunk->filename : "");
+        r->error.chunk = r->eval.chunk;
+        r->eval.chunk->refcount++;
+    } else if (r->eval.command_line > 0) {
+        r->error.line = r->eval.command_line;
+        r->error.column = 1;
+        snprintf(r->error.file, sizeof r->error.file, "%s", r->eval.command_file ? r->eval.command_file : "");
     }
 }
 
 static int verror_at(repl *r, const ast_node *at, const char *fmt, va_list ap) {
-    if (r->error_set) return -1;
-    if (at == NULL) at = r->call;
-    vsnprintf(r->error, sizeof r->error, fmt, ap);
-    r->error_set = true;
+    if (r->error.set) return -1;
+    if (at == NULL) at = r->eval.call;
+    vsnprintf(r->error.message, sizeof r->error.message, fmt, ap);
+    r->error.set = true;
     set_position(r, at);
     return -1;
 }
@@ -98,28 +98,28 @@ int engine_error_at(repl *r, const ast_node *at) {
 int engine_error(repl *r) { return engine_error_at(r, NULL); }
 
 void clear_error(repl *r) {
-    r->error_set = false;
-    r->error[0] = '\0';
-    r->error_line = r->error_column = 0;
-    r->error_file[0] = '\0';
-    chunk_release(r->error_chunk);
-    r->error_chunk = NULL;
-    r->trace_count = 0;
+    r->error.set = false;
+    r->error.message[0] = '\0';
+    r->error.line = r->error.column = 0;
+    r->error.file[0] = '\0';
+    chunk_release(r->error.chunk);
+    r->error.chunk = NULL;
+    r->error.trace_count = 0;
 }
 
 int output_check(repl *r, const ast_node *at, const char *who) {
-    if (!ferror(r->out)) return 0;
+    if (!ferror(r->io.out)) return 0;
     int reason = errno ? errno : EIO;
-    clearerr(r->out);
+    clearerr(r->io.out);
     return repl_error_at(r, at, "%s%serror writing to %s: %s", who ? who : "", who ? ": " : "",
-                         r->out == stdout ? "standard output" : "the output", strerror(reason));
+                         r->io.out == stdout ? "standard output" : "the output", strerror(reason));
 }
 
 /* Adds "in f, called at FILE:LINE:COL" for an error leaving a user call. */
 void error_add_trace(repl *r, const char *function_name, const ast_node *call) {
     if (call == NULL) return;
-    char line[sizeof r->trace[0]];
-    const char *file = r->chunk && r->chunk->filename ? r->chunk->filename : NULL;
+    char line[sizeof r->error.trace[0]];
+    const char *file = r->eval.chunk && r->eval.chunk->filename ? r->eval.chunk->filename : NULL;
     if (file)
         snprintf(line, sizeof line, "  in %s, called at %s:%d:%d", function_name, file, call->line,
                  call->column);
@@ -127,52 +127,52 @@ void error_add_trace(repl *r, const char *function_name, const ast_node *call) {
         snprintf(line, sizeof line, "  in %s, called at %d:%d", function_name, call->line,
                  call->column);
     /* endless recursion repeats one line: count it instead */
-    if (r->trace_count > 0 && strcmp(r->trace[r->trace_count - 1], line) == 0) {
-        r->trace_repeats[r->trace_count - 1]++;
+    if (r->error.trace_count > 0 && strcmp(r->error.trace[r->error.trace_count - 1], line) == 0) {
+        r->error.trace_repeats[r->error.trace_count - 1]++;
         return;
     }
-    if (r->trace_count >= REPL_MAX_TRACE) return;
-    snprintf(r->trace[r->trace_count], sizeof r->trace[0], "%s", line);
-    r->trace_repeats[r->trace_count++] = 0;
+    if (r->error.trace_count >= REPL_MAX_TRACE) return;
+    snprintf(r->error.trace[r->error.trace_count], sizeof r->error.trace[0], "%s", line);
+    r->error.trace_repeats[r->error.trace_count++] = 0;
 }
 
 void repl_mark_output(repl *r, int mark) {
-    if (r->mark == NULL) return;
-    fflush(r->out);
-    fflush(r->err);
-    r->mark(r->mark_user, mark);
+    if (r->io.mark == NULL) return;
+    fflush(r->io.out);
+    fflush(r->io.err);
+    r->io.mark(r->io.mark_user, mark);
 }
 
 void repl_set_marks(repl *r, void (*mark)(void *user, int mark), void *user) {
     if (r == NULL) return;
-    r->mark = mark;
-    r->mark_user = user;
+    r->io.mark = mark;
+    r->io.mark_user = user;
 }
 
 void report_error(repl *r) {
-    if (!r->error_set) return;
+    if (!r->error.set) return;
     repl_mark_output(r, REPL_MARK_ERROR_BEGIN);
-    if (r->error_line > 0 && r->error_file[0])
-        fprintf(r->err, "%s:%d:%d: error: %s\n", r->error_file, r->error_line, r->error_column,
-                r->error);
+    if (r->error.line > 0 && r->error.file[0])
+        fprintf(r->io.err, "%s:%d:%d: error: %s\n", r->error.file, r->error.line, r->error.column,
+                r->error.message);
     else
-        fprintf(r->err, "error: %s\n", r->error);
-    if (r->error_chunk != NULL && r->error_line > 0) {
+        fprintf(r->io.err, "error: %s\n", r->error.message);
+    if (r->error.chunk != NULL && r->error.line > 0) {
         /* the source line and caret, formatted as for parse errors */
-        parse_error position = {.line = r->error_line, .column = r->error_column};
-        char *text = parse_error_format(&position, r->error_chunk->source,
-                                        r->error_chunk->first_line, NULL);
+        parse_error position = {.line = r->error.line, .column = r->error.column};
+        char *text = parse_error_format(&position, r->error.chunk->source,
+                                        r->error.chunk->first_line, NULL);
         const char *caret = text ? strchr(text, '\n') : NULL;
-        if (caret && caret[1]) fputs(caret + 1, r->err);
+        if (caret && caret[1]) fputs(caret + 1, r->io.err);
         free(text);
     }
-    for (int i = 0; i < r->trace_count; i++) {
-        if (r->trace_repeats[i] > 0)
-            fprintf(r->err, "%s (%d times)\n", r->trace[i], r->trace_repeats[i] + 1);
+    for (int i = 0; i < r->error.trace_count; i++) {
+        if (r->error.trace_repeats[i] > 0)
+            fprintf(r->io.err, "%s (%d times)\n", r->error.trace[i], r->error.trace_repeats[i] + 1);
         else
-            fprintf(r->err, "%s\n", r->trace[i]);
+            fprintf(r->io.err, "%s\n", r->error.trace[i]);
     }
-    fflush(r->err);
+    fflush(r->io.err);
     repl_mark_output(r, REPL_MARK_ERROR_END);
     clear_error(r);
 }
@@ -190,24 +190,24 @@ void report_error(repl *r) {
 
 size_t stack_budget_from(repl *r, uintptr_t base) {
     pthread_t self = pthread_self();
-    if (!r->stack_known || !pthread_equal(self, r->stack_thread)) {
-        r->stack_known = false;
+    if (!r->eval.stack_known || !pthread_equal(self, r->eval.stack_thread)) {
+        r->eval.stack_known = false;
         pthread_attr_t attr;
         if (pthread_getattr_np(self, &attr) == 0) {
             void *low;
             size_t size;
             if (pthread_attr_getstack(&attr, &low, &size) == 0 && size > 0) {
-                r->stack_low = (uintptr_t)low;
-                r->stack_high = (uintptr_t)low + size;
-                r->stack_thread = self;
-                r->stack_known = true;
+                r->eval.stack_low = (uintptr_t)low;
+                r->eval.stack_high = (uintptr_t)low + size;
+                r->eval.stack_thread = self;
+                r->eval.stack_known = true;
             }
             pthread_attr_destroy(&attr);
         }
     }
     size_t room;
-    if (r->stack_known && base > r->stack_low && base <= r->stack_high) {
-        room = (size_t)(base - r->stack_low); /* the stack grows down */
+    if (r->eval.stack_known && base > r->eval.stack_low && base <= r->eval.stack_high) {
+        room = (size_t)(base - r->eval.stack_low); /* the stack grows down */
     } else { /* unknown bounds: a quarter of the limit, at most 1 MiB */
         struct rlimit limit;
         room = (size_t)1 << 20;
@@ -244,15 +244,15 @@ repl *repl_new(const repl_options *opts) {
     if (r == NULL) return NULL;
     if (opts && opts->files_in) { /* never a session that may write anywhere instead */
         char error[PATH_MAX + 64];
-        r->files_root = repl_files_root(opts->files_in, error, sizeof error);
-        if (r->files_root == NULL) {
+        r->settings.files_root = repl_files_root(opts->files_in, error, sizeof error);
+        if (r->settings.files_root == NULL) {
             free(r);
             return NULL;
         }
     }
     r->ctx = ag_ctx_new();
     if (r->ctx == NULL) {
-        free(r->files_root);
+        free(r->settings.files_root);
         free(r);
         return NULL;
     }
@@ -260,42 +260,42 @@ repl *repl_new(const repl_options *opts) {
     quiet_blas(r->ctx);
     ag_set_interrupt(r->ctx, &repl_interrupted); /* Ctrl-C stops long engine calls too */
     repl_notes_start(r);
-    r->out = opts && opts->out ? opts->out : stdout;
-    r->err = opts && opts->err ? opts->err : stderr;
-    r->headless = opts ? opts->headless : true;
-    r->interactive = opts ? opts->interactive : false;
-    r->script_windows = opts ? opts->script_windows : false;
-    r->no_files = opts ? opts->no_files : false;
-    r->plot_zoom = 1;
-    r->viz = repl_viz_new(r, r->headless);
-    r->stack_budget = 0; /* measured when a statement starts: stack_budget_from */
+    r->io.out = opts && opts->out ? opts->out : stdout;
+    r->io.err = opts && opts->err ? opts->err : stderr;
+    r->settings.headless = opts ? opts->headless : true;
+    r->settings.interactive = opts ? opts->interactive : false;
+    r->settings.script_windows = opts ? opts->script_windows : false;
+    r->settings.no_files = opts ? opts->no_files : false;
+    r->settings.plot_zoom = 1;
+    r->viz = repl_viz_new(r, r->settings.headless);
+    r->eval.stack_budget = 0; /* measured when a statement starts: stack_budget_from */
     return r;
 }
 
 static void history_clear(repl *r) {
-    for (int i = 0; i < r->history_count; i++) free(r->history[i]);
-    free(r->history);
-    r->history = NULL;
-    r->history_count = r->history_capacity = 0;
+    for (int i = 0; i < r->save.history_count; i++) free(r->save.history[i]);
+    free(r->save.history);
+    r->save.history = NULL;
+    r->save.history_count = r->save.history_capacity = 0;
 }
 
 void repl_free(repl *r) {
     if (r == NULL) return;
     names_clear(&r->names);
-    value_release(r->return_value);
+    value_release(r->eval.return_value);
     history_clear(r);
     restore_forget(r);
-    free(r->touched);
-    free(r->touched_in_place);
-    free(r->summed_noted);
-    for (int i = 0; i < r->saved_count; i++) free(r->saved_files[i].path);
-    free(r->saved_files);
+    free(r->save.touched);
+    free(r->save.touched_in_place);
+    free(r->said_once.summed);
+    for (int i = 0; i < r->save.saved_count; i++) free(r->save.saved_files[i].path);
+    free(r->save.saved_files);
     clear_error(r);
     signature_cache_free(&r->signatures);
     repl_viz_free(r->viz);
     ag_ctx_free(r->ctx);
     repl_notes_free(r->notes);
-    free(r->files_root);
+    free(r->settings.files_root);
     free(r);
 }
 
@@ -304,18 +304,18 @@ void session_reset(repl *r) {
     history_clear(r);
     /* windows and recorded plots hold variables too: start them over */
     repl_viz_free(r->viz);
-    r->viz = repl_viz_new(r, r->headless);
+    r->viz = repl_viz_new(r, r->settings.headless);
     ag_gc(r->ctx);
 }
 
 bool repl_quit_requested(const repl *r) { return r->quit; }
 ag_ctx *repl_ctx(repl *r) { return r->ctx; }
-FILE *repl_out(repl *r) { return r->out; }
-int repl_digits(const repl *r) { return r->digits; }
-bool repl_headless(const repl *r) { return r->headless; }
-bool repl_is_interactive(const repl *r) { return r->interactive; }
+FILE *repl_out(repl *r) { return r->io.out; }
+int repl_digits(const repl *r) { return r->settings.digits; }
+bool repl_headless(const repl *r) { return r->settings.headless; }
+bool repl_is_interactive(const repl *r) { return r->settings.interactive; }
 int repl_files_allowed(repl *r, const char *who) {
-    if (!r->no_files) return 0;
+    if (!r->settings.no_files) return 0;
     return repl_error(r, "%s: file access is off in this session (--no-files)", who);
 }
 
@@ -381,18 +381,18 @@ static char *path_resolved(const char *path, const char **why) {
 }
 
 int repl_path_allowed(repl *r, const char *who, const char *path) {
-    if (r->files_root == NULL) return 0;
+    if (r->settings.files_root == NULL) return 0;
     const char *why;
     char *real = path_resolved(path, &why);
-    size_t root_len = strlen(r->files_root);
-    bool inside = real != NULL && strncmp(real, r->files_root, root_len) == 0 &&
+    size_t root_len = strlen(r->settings.files_root);
+    bool inside = real != NULL && strncmp(real, r->settings.files_root, root_len) == 0 &&
                   (real[root_len] == '/' || real[root_len] == '\0' || root_len == 1);
     bool resolved = real != NULL;
     free(real);
     if (inside) return 0;
     if (!resolved)
-        return repl_error(r, "%s: %s: %s (--files-in %s)", who, path, why, r->files_root);
-    return repl_error(r, "%s: %s is outside this session's folder %s (--files-in)", who, path, r->files_root);
+        return repl_error(r, "%s: %s: %s (--files-in %s)", who, path, why, r->settings.files_root);
+    return repl_error(r, "%s: %s is outside this session's folder %s (--files-in)", who, path, r->settings.files_root);
 }
 repl_viz *repl_get_viz(repl *r) { return r->viz; }
 void repl_idle(repl *r) {
@@ -405,17 +405,17 @@ int repl_idle_timeout_ms(const repl *r) { return r->viz ? repl_viz_timeout_ms(r-
 /* Appends text (taken over; NULL does nothing) to the :save log. */
 static void history_push(repl *r, char *text) {
     if (text == NULL) return;
-    if (r->history_count == r->history_capacity) {
-        int capacity = r->history_capacity ? r->history_capacity * 2 : 64;
-        char **grown = realloc(r->history, (size_t)capacity * sizeof *grown);
+    if (r->save.history_count == r->save.history_capacity) {
+        int capacity = r->save.history_capacity ? r->save.history_capacity * 2 : 64;
+        char **grown = realloc(r->save.history, (size_t)capacity * sizeof *grown);
         if (grown == NULL) {
             free(text);
             return;
         }
-        r->history = grown;
-        r->history_capacity = capacity;
+        r->save.history = grown;
+        r->save.history_capacity = capacity;
     }
-    r->history[r->history_count++] = text;
+    r->save.history[r->save.history_count++] = text;
 }
 
 void repl_history_record(repl *r, const char *text) {
@@ -440,58 +440,58 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     clear_error(r);
     ag_clear_error(r->ctx);
     ag_clear_nonfinite(r->ctx);
-    r->nonfinite_note[0] = '\0';
-    r->chunk = chunk;
-    r->call = NULL;
-    r->locals = NULL;
-    r->depth = r->call_depth = r->native_depth = 0;
-    r->command_line = 0;
+    r->eval.nonfinite_note[0] = '\0';
+    r->eval.chunk = chunk;
+    r->eval.call = NULL;
+    r->eval.locals = NULL;
+    r->eval.depth = r->eval.call_depth = r->eval.native_depth = 0;
+    r->eval.command_line = 0;
     restore_forget(r);
     repl_mark_output(r, REPL_MARK_STATEMENT);
     char base;
-    r->stack_base = (uintptr_t)&base;
-    r->stack_budget = stack_budget_from(r, r->stack_base);
-    double start = r->timing ? now_ms() : 0;
+    r->eval.stack_base = (uintptr_t)&base;
+    r->eval.stack_budget = stack_budget_from(r, r->eval.stack_base);
+    double start = r->settings.timing ? now_ms() : 0;
     bool grad_enabled = ag_grad_enabled(r->ctx), train = ag_is_train(r->ctx);
     /* a Ctrl-C that arrived between statements stops a script here */
     int status = statement_boundary(r, n) < 0 ? EXEC_ERROR : exec_statement(r, n, true);
     ag_set_grad_enabled(r->ctx, grad_enabled);
     ag_set_train(r->ctx, train);
-    value_release(r->return_value);
-    r->return_value = VALUE_NIL_INIT;
-    if (status != EXEC_OK && !r->error_set)
+    value_release(r->eval.return_value);
+    r->eval.return_value = VALUE_NIL_INIT;
+    if (status != EXEC_OK && !r->error.set)
         repl_error_at(r, n, status == EXEC_ERROR ? "statement failed" : "break or continue outside a loop");
-    if (!r->error_set) { /* output that never arrived fails the statement that wrote it */
+    if (!r->error.set) { /* output that never arrived fails the statement that wrote it */
         errno = 0;
-        fflush(r->out);
+        fflush(r->io.out);
         output_check(r, n, NULL);
     }
     /* a Ctrl-C that came while it ran and that nothing inside noticed (a
        short call): the statement that was running reports it, not the next */
-    if (status == EXEC_OK && !r->error_set && repl_interrupted) repl_error_at(r, n, "interrupted");
-    int rc = r->error_set ? -1 : 0;
+    if (status == EXEC_OK && !r->error.set && repl_interrupted) repl_error_at(r, n, "interrupted");
+    int rc = r->error.set ? -1 : 0;
     if (rc < 0) {
         repl_interrupted = 0; /* the failed statement used up any pending Ctrl-C */
         report_error(r);
     }
     /* the REPL's note was taken while the engine had none: it came first */
-    const char *nonfinite = r->nonfinite_note[0] ? r->nonfinite_note : ag_nonfinite_op(r->ctx);
+    const char *nonfinite = r->eval.nonfinite_note[0] ? r->eval.nonfinite_note : ag_nonfinite_op(r->ctx);
     if (nonfinite != NULL) {
-        fflush(r->out);
+        fflush(r->io.out);
         if (chunk->filename)
-            fprintf(r->err, "%s:%d:%d: warning: NaN or Inf first produced by %s\n", chunk->filename,
+            fprintf(r->io.err, "%s:%d:%d: warning: NaN or Inf first produced by %s\n", chunk->filename,
                     n->line, n->column, nonfinite);
         else
-            fprintf(r->err, "warning: NaN or Inf first produced by %s\n", nonfinite);
-        fflush(r->err);
+            fprintf(r->io.err, "warning: NaN or Inf first produced by %s\n", nonfinite);
+        fflush(r->io.err);
         ag_clear_nonfinite(r->ctx);
-        r->nonfinite_note[0] = '\0';
+        r->eval.nonfinite_note[0] = '\0';
     }
-    r->chunk = NULL;
+    r->eval.chunk = NULL;
     ag_gc_auto(r->ctx); /* not a full collection: its cost grows with the session */
     if (r->viz) repl_viz_after_statement(r->viz);
-    if (r->timing) fprintf(r->out, "time: %.3f ms\n", now_ms() - start);
-    fflush(r->out);
+    if (r->settings.timing) fprintf(r->io.out, "time: %.3f ms\n", now_ms() - start);
+    fflush(r->io.out);
     if (rc == 0) record_statement(r, chunk, n);
     else history_push(r, restore_text(r)); /* what it did before it stopped stays done */
     restore_forget(r);
@@ -515,10 +515,10 @@ static void print_parse_error(repl *r, const parse_error *error, const char *sou
                               const char *filename) {
     char *message = parse_error_format(error, source, line, filename);
     repl_mark_output(r, REPL_MARK_ERROR_BEGIN);
-    if (message) fputs(message, r->err);
-    else if (filename) fprintf(r->err, "%s:%d:%d: error: %s\n", filename, error->line, error->column, error->message);
-    else fprintf(r->err, "error: %s\n", error->message);
-    fflush(r->err);
+    if (message) fputs(message, r->io.err);
+    else if (filename) fprintf(r->io.err, "%s:%d:%d: error: %s\n", filename, error->line, error->column, error->message);
+    else fprintf(r->io.err, "error: %s\n", error->message);
+    fflush(r->io.err);
     repl_mark_output(r, REPL_MARK_ERROR_END);
     free(message);
 }
@@ -654,17 +654,17 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
         size_t n = strlen(text);
         while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) text[--n] = '\0';
         clear_error(r);
-        r->chunk = NULL;
-        r->call = NULL;
-        r->command_file = filename;
-        r->command_line = s->line;
+        r->eval.chunk = NULL;
+        r->eval.call = NULL;
+        r->eval.command_file = filename;
+        r->eval.command_line = s->line;
         repl_mark_output(r, REPL_MARK_STATEMENT);
         int rc = command_run(r, text);
-        if (r->error_set) report_error(r);
-        r->command_line = 0;
-        r->command_file = NULL;
+        if (r->error.set) report_error(r);
+        r->eval.command_line = 0;
+        r->eval.command_file = NULL;
         free(text);
-        fflush(r->out);
+        fflush(r->io.out);
         if (rc != REPL_OK) status = REPL_ERROR;
     }
     free(segments);

@@ -89,7 +89,7 @@ static void add_table(word_list *list, const name_table *t) {
 
 /* Every name an expression can refer to. */
 static void collect_names(repl *r, word_list *list, bool with_keywords) {
-    add_table(list, r->locals);
+    add_table(list, r->eval.locals);
     add_table(list, &r->names);
     int count = 0;
     const builtin_def *all = builtins_all(&count);

@@ -26,7 +26,7 @@ int repl_viz_show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, con
     viz_graph_opts drawn = *o; /* with the folded boxes the user clicked open */
     drawn.unfolded = repl_vz->graph_window_unfolded(v->graph_window, &drawn.n_unfolded);
     /* in a loop the values will change: room for them, so no box moves */
-    if (v->r->loops_not_last > 0) drawn.reserve_values = true;
+    if (v->r->eval.loops_not_last > 0) drawn.reserve_values = true;
     return repl_vz->graph_window_show_graph(v->graph_window, y, &drawn, title, err);
 }
 
@@ -116,8 +116,8 @@ void repl_viz_refresh_shown(repl_viz *v) {
         /* the window keeps its last picture; say why once, not after every statement */
         if (rc < 0 && strcmp(err, v->shown_error) != 0) {
             fflush(repl_out(r));
-            fprintf(r->err, "show: %s (the window keeps the last picture)\n", err);
-            fflush(r->err);
+            fprintf(r->io.err, "show: %s (the window keeps the last picture)\n", err);
+            fflush(r->io.err);
             snprintf(v->shown_error, sizeof v->shown_error, "%s", err);
         }
         return;
@@ -150,7 +150,7 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
     repl_viz_session_notes(r, &o);
     if (v->shown != NULL) o = v->shown_opts;
     o.digits = repl_digits(r);
-    o.zoom = r->plot_zoom;
+    o.zoom = r->settings.plot_zoom;
     o.active = active;
     o.reserve_values = true; /* each step changes gradients: no box moves */
     char hint[96]; /* backward takes no max_nodes=: name a call that does */
@@ -167,8 +167,8 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
         repl_viz_window_title(y, what, title, sizeof title);
         if (repl_viz_show_in_window(v, y, &o, title, err) < 0) {
             fflush(repl_out(r));
-            fprintf(r->err, "show: %s\n", err);
-            fflush(r->err);
+            fprintf(r->io.err, "show: %s\n", err);
+            fflush(r->io.err);
         }
         repl_vz->graph_window_pump(v->graph_window);
         /* the picture is y's now: the next refresh draws the shown graph again */

@@ -35,11 +35,11 @@ static void wait_until(repl_viz *v, double deadline_ms) {
  * loop's next step), and the next may start only 1/N s after the last. */
 void repl_viz_paced_draw(repl *r, char kind, const char *name) {
     repl_viz *v = repl_get_viz(r);
-    if (v == NULL || !(r->pace_fps > 0)) return;
+    if (v == NULL || !(r->settings.pace_fps > 0)) return;
     uint64_t hash = name_hash(kind, name);
     bool repeated = false;
     for (int i = 0; i < v->frame_name_count && !repeated; i++) repeated = v->frame_names[i] == hash;
-    double interval = 1000.0 / r->pace_fps, now = repl_viz_precise_ms();
+    double interval = 1000.0 / r->settings.pace_fps, now = repl_viz_precise_ms();
     if (v->frame_start_ms == 0 || now - v->frame_start_ms > interval + 1000) {
         /* the first frame, or the loop paused (a prompt, a long step): no wait */
         v->frame_start_ms = now;
@@ -73,7 +73,7 @@ int repl_viz_set_pace(repl *r, double fps) {
     if (!isfinite(fps) || fps < 0 || fps > 1000)
         return repl_error(r, "pace: frames a second must be from 0 (off) to 1000, not %s",
                           ag_format_display(fps, 0, shown));
-    r->pace_fps = fps;
+    r->settings.pace_fps = fps;
     repl_viz *v = repl_get_viz(r);
     if (v != NULL) v->frame_start_ms = 0;
     return 0;

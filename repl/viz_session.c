@@ -40,7 +40,7 @@ repl_viz *repl_viz_new(repl *r, bool headless) {
     v->r = r;
     /* a person at the terminal gets windows (`agrepl -i lesson.ag` too); a
      * script run from one keeps them open at its end (repl_wait_for_windows) */
-    v->windows = !headless && (repl_is_interactive(r) || r->script_windows) && display_named();
+    v->windows = !headless && (repl_is_interactive(r) || r->settings.script_windows) && display_named();
     return v;
 }
 
@@ -61,7 +61,7 @@ int repl_viz_load(repl_viz *v) {
         v->graph_window = NULL;
         return -1;
     }
-    repl_vz->plot_set_zoom(v->plot, v->r->plot_zoom);
+    repl_vz->plot_set_zoom(v->plot, v->r->settings.plot_zoom);
     return 0;
 }
 
@@ -187,7 +187,7 @@ void repl_viz_idle(repl_viz *v) {
      * During a statement the evaluator may call at every statement boundary
      * (a million times a second): even the clock is read only every 32nd
      * call. */
-    if (v->r->chunk == NULL) {
+    if (v->r->eval.chunk == NULL) {
         repl_viz_serve_windows(v);
     } else if ((++v->boundary_calls & 31) == 0 && loop_turn(v)) {
         serve_in_loop(v);
@@ -224,13 +224,13 @@ void repl_wait_for_windows(repl *r) {
 
 /* Keeps the windows live from inside loops, where plot and track are called. */
 void repl_viz_pump(repl *r) {
-    if (r->display != NULL) { /* the kernel: no windows, pictures in the notebook */
+    if (r->io.display != NULL) { /* the kernel: no windows, pictures in the notebook */
         repl_display_plot_changed(r);
         return;
     }
     repl_viz *v = repl_get_viz(r);
     if (v == NULL || !repl_viz_any_window_open(v)) return;
-    if (r->chunk == NULL) repl_viz_serve_windows(v);
+    if (r->eval.chunk == NULL) repl_viz_serve_windows(v);
     else if (loop_turn(v)) serve_in_loop(v);
 }
 
@@ -239,7 +239,7 @@ int repl_viz_set_zoom(repl *r, double zoom) {
     if (!isfinite(zoom) || zoom < 0.5 || zoom > 4)
         return repl_error(r, ":zoom takes a factor from 0.5 to 4 (1 is the default), not %s",
                           ag_format_display(zoom, 0, shown));
-    r->plot_zoom = zoom;
+    r->settings.plot_zoom = zoom;
     repl_viz *v = repl_get_viz(r);
     if (v != NULL) {
         if (v->plot != NULL) repl_vz->plot_set_zoom(v->plot, zoom);

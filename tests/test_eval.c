@@ -545,17 +545,17 @@ static void test_binder(void **state) {
 
     const char *wrong[] = {"lrr"};
     assert_int_equal(bind_arguments(r, &test_def, 1, argv, 1, wrong, values, &args), -1);
-    assert_string_equal(r->error, "fit: no parameter named 'lrr'; did you mean 'lr'?");
+    assert_string_equal(r->error.message, "fit: no parameter named 'lrr'; did you mean 'lr'?");
     clear_error(r);
     const char *twice[] = {"x"};
     assert_int_equal(bind_arguments(r, &test_def, 1, argv, 1, twice, values, &args), -1);
-    assert_string_equal(r->error, "fit: argument 'x' given twice");
+    assert_string_equal(r->error.message, "fit: argument 'x' given twice");
     clear_error(r);
     assert_int_equal(bind_arguments(r, &test_def, 0, argv, 0, NULL, NULL, &args), -1);
-    assert_string_equal(r->error, "fit: missing argument 'x'");
+    assert_string_equal(r->error.message, "fit: missing argument 'x'");
     clear_error(r);
     assert_int_equal(bind_arguments(r, &broken_def, 0, argv, 0, NULL, NULL, &args), -1);
-    assert_string_equal(r->error, "broken: malformed signature \"a=1, b\" in the built-in table");
+    assert_string_equal(r->error.message, "broken: malformed signature \"a=1, b\" in the built-in table");
     clear_error(r);
     session_close(&s);
 }
