@@ -605,12 +605,30 @@ static size_t collect(ag_ctx *ctx, bool full) {
     return freed;
 }
 
-size_t ag_gc(ag_ctx *ctx) { return ctx ? collect(ctx, true) : 0; }
+/* A backward pass holds the variables it is working on (the incoming and
+ * produced gradients, the queue of functions) in its own locals, which are
+ * not roots: a collection from inside it (a step callback, a user op's
+ * backward) would free them under the pass.  So it is refused. */
+static bool collect_refused(ag_ctx *ctx, const char *name) {
+    if (ctx->in_backward == 0) return false;
+    ctx_set_error(ctx, "%s: refused during a backward pass (called from a step callback or an op's "
+                       "backward?); collect after ag_backward returns", name);
+    return true;
+}
 
-size_t ag_gc_young(ag_ctx *ctx) { return ctx ? collect(ctx, ctx->remember_failed) : 0; }
+size_t ag_gc(ag_ctx *ctx) {
+    if (ctx == NULL || collect_refused(ctx, "gc")) return 0;
+    return collect(ctx, true);
+}
+
+size_t ag_gc_young(ag_ctx *ctx) {
+    if (ctx == NULL || collect_refused(ctx, "gc_young")) return 0;
+    return collect(ctx, ctx->remember_failed);
+}
 
 size_t ag_gc_auto(ag_ctx *ctx) {
-    if (ctx == NULL) return 0;
+    /* during a backward it is never warranted: nothing collected, no error */
+    if (ctx == NULL || ctx->in_backward) return 0;
     size_t made = ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
     if (made < NURSERY_BYTES) return 0;
     size_t budget = ctx->old_live_bytes * GC_PAUSE;

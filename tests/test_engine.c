@@ -846,6 +846,42 @@ static void test_step_hook(void **state) {
     assert_close(ag_item(ag_grad(x)), cos(1.0) + 2.0);
 }
 
+/* ag_gc from a step callback (issue 30, row 7): the pass's own gradients are
+ * not roots, so a collection there freed them under it (heap-use-after-free
+ * under ASan, a NaN gradient otherwise).  It is refused with a message, the
+ * young and paced collections too, and the pass ends with the right numbers. */
+static size_t gc_freed_in_step;
+static ag_err gc_code_in_step;
+static bool collect_in_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    ag_ctx *c = user;
+    gc_freed_in_step += ag_gc(c) + ag_gc_young(c) + ag_gc_auto(c);
+    gc_code_in_step = ag_errcode(c);
+    steps++;
+    return true;
+}
+static void test_gc_refused_during_backward(void **state) {
+    ag_var *x = S(0.7);
+    ag_retain(x);
+    for (int i = 0; i < 100; i++) ag_exp(ctx, S(i)); /* garbage a collection would free */
+    ag_var *y = ag_add(ctx, ag_mul(ctx, ag_sin(ctx, x), x), ag_square(ctx, x));
+    ag_backward_opts opts = {.step = collect_in_step, .step_user = ctx};
+    steps = 0;
+    gc_freed_in_step = 0;
+    gc_code_in_step = AG_OK;
+    assert_int_equal(ag_backward(ctx, y, &opts), 0);
+    assert_int_equal(steps, 4);
+    assert_int_equal(gc_freed_in_step, 0);
+    assert_int_equal(gc_code_in_step, AG_ERR_ARG);
+    assert_true(strncmp(ag_errmsg(ctx), "gc_young: refused during a backward pass", 40) == 0);
+    assert_close(ag_item(ag_grad(x)), cos(0.7) * 0.7 + sin(0.7) + 2 * 0.7);
+    ag_clear_error(ctx);
+    /* after the pass it collects as usual, and x and its gradient stay */
+    assert_true(ag_gc(ctx) >= 200);
+    assert_false(ag_failed(ctx));
+    assert_close(ag_item(ag_grad(x)), cos(0.7) * 0.7 + sin(0.7) + 2 * 0.7);
+    ag_release(x);
+}
+
 /* ---- interrupts (ag_set_interrupt) ------------------------------------------- */
 
 static volatile sig_atomic_t interrupt_flag;
@@ -1154,6 +1190,7 @@ int main(void) {
         CTX_TEST(test_func_input_grad),
         CTX_TEST(test_backward_flags),
         CTX_TEST(test_step_hook),
+        CTX_TEST(test_gc_refused_during_backward),
         CTX_TEST(test_interrupted_backward_restores_grads),
         CTX_TEST(test_interrupted_backward_keeps_preset_seed),
         CTX_TEST(test_interrupt_from_a_thread),

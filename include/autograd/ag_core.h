@@ -326,19 +326,23 @@ void ag_retain(ag_var *v);
 void ag_release(ag_var *v);
 /* Frees every node not reachable from a root; returns how many were freed.
  * Every pointer to a freed variable or function is invalid afterwards (see
- * Memory above).  Iterative: safe for graphs of any depth. */
+ * Memory above).  Iterative: safe for graphs of any depth.  Called during
+ * ag_backward (from a step callback or a user op's backward) it collects
+ * nothing: returns 0 and sets the error "gc: refused during a backward
+ * pass ..." (AG_ERR_ARG); the pass goes on unharmed. */
 size_t ag_gc(ag_ctx *ctx);
 /* A young collection: frees the unreachable nodes among those made since the
  * last collection, in time proportional to them (not to everything alive);
  * what survives is old and waits for a full ag_gc.  Returns how many were
- * freed. */
+ * freed.  Refused during ag_backward as ag_gc is ("gc_young: refused ..."). */
 size_t ag_gc_young(ag_ctx *ctx);
 /* Collects when allocation since the last collection warrants it (call it
  * as often as you like, e.g. after every step or statement): a young
  * collection once about 256 KiB of nodes and tensor data were made, a full
  * one once the young collections since the last full one kept as much as
  * that one did (at least 1 MiB).  Returns how many nodes were freed (0 when
- * it did not collect). */
+ * it did not collect; it never collects during ag_backward, and sets no
+ * error then). */
 size_t ag_gc_auto(ag_ctx *ctx);
 typedef struct ag_gc_info {
     size_t young_collections, full_collections; /* since the context was made */
