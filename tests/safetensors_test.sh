@@ -1,9 +1,10 @@
 #!/bin/sh
 # ag_model_save/ag_model_load: the file other tools read (plain Python, and
 # PyTorch when installed: the same loss to 1e-12), a bit-exact round trip,
-# and bad files (tests/safetensors_bad/: truncated, a header length beyond
-# the file or over 100 MB, offsets outside the data, a wrong shape or dtype,
-# a missing tensor) refused with a message and the weights unchanged.
+# and bad files refused with a message and the weights unchanged
+# (tests/fuzz_corpus/safetensors-bad-*, which the fuzz target also loads:
+# truncated, a header length beyond the file or over 100 MB, offsets outside
+# the data, a wrong shape or dtype, a missing tensor).
 # Usage: tests/safetensors_test.sh build/tests/safetensors_tool
 set -u
 tool=$1
@@ -23,7 +24,7 @@ cmp -s "$tmp/m.safetensors" "$tmp/m.safetensors.again" && echo "ok: saving the l
 ls "$tmp" | grep -q tmp && fail "a temporary file was left: $(ls "$tmp")"
 $PY "$dir/safetensors_read.py" "$tmp/m.safetensors" "$loss" || fail "Python could not read the file"
 
-for bad in "$dir"/safetensors_bad/*.safetensors; do
+for bad in "$dir"/fuzz_corpus/safetensors-bad-*.safetensors; do
     msg=$("$tool" bad "$bad" 2>&1)
     if [ $? -eq 0 ] && [ -n "$msg" ]; then
         echo "ok: $(basename "$bad"): $msg"

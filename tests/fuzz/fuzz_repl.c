@@ -10,14 +10,27 @@
  * as Ctrl-C does) and its remaining lines are not run, so a long loop is not
  * reported as a hang.
  *
+ * An input with a NUL byte among its first 8 bytes is a weights file instead
+ * (a script never has one: source_normalize refuses NUL, and a safetensors
+ * file starts with its header's length as 8 little-endian bytes): it is
+ * loaded with ag_model_load into the MLP of tests/safetensors_tool.c, which
+ * must either take it or fail with AG_ERR_IO and its weights unchanged
+ * (anything else aborts, so the fuzzer reports it).
+ *
  * tests/fuzz/replay.c calls the same LLVMFuzzerTestOneInput for each file of
  * tests/fuzz_corpus/ in `make test`'s sanitizer pass. */
+#define _GNU_SOURCE /* memfd_create */
+#include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/time.h>
+#include <unistd.h>
+
+#include <autograd/autograd.h>
 
 #include "repl.h"
 #include "source.h"
@@ -72,7 +85,54 @@ static void run_lines(repl *r, char *text) {
     }
 }
 
+/* The bytes as a file ag_model_load can open by name: an anonymous memory
+ * file (memfd) reached through /proc/self/fd, so nothing is left on disk. */
+static int load_weights(ag_model *m, const uint8_t *data, size_t size) {
+    int fd = memfd_create("fuzz.safetensors", 0);
+    if (fd < 0) abort();
+    for (size_t done = 0; done < size;) {
+        ssize_t n = write(fd, data + done, size - done);
+        if (n <= 0) abort();
+        done += (size_t)n;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int rc = ag_model_load(m, path);
+    close(fd);
+    return rc;
+}
+
+static void run_weights(const uint8_t *data, size_t size) {
+    ag_ctx *c = ag_ctx_new();
+    if (c == NULL) abort();
+    double x[12], y[4];
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 3; j++) x[i * 3 + j] = sin(3 * i + j + 1);
+        y[i] = cos(i);
+    }
+    ag_var *xs = ag_new(c, 2, (int[]){4, 3}, x), *t = ag_new(c, 2, (int[]){4, 1}, y);
+    ag_model *m = ag_mlp(c, (int[]){8, 1}, 2, AG_ACT_SIGMOID, 7);
+    double before = ag_item(ag_mse(c, ag_model_forward(m, xs), t));
+    double w = ag_item(ag_model_param_by_name(m, "linear[0].w"));
+    if (ag_failed(c)) abort();
+    if (load_weights(m, data, size) == 0) {
+        ag_item(ag_mse(c, ag_model_forward(m, xs), t)); /* the loaded weights in use */
+        if (ag_failed(c)) abort();
+    } else {
+        double after = ag_item(ag_mse(c, ag_model_forward(m, xs), t));
+        if (ag_errcode(c) != AG_ERR_IO || after != before ||
+            w != ag_item(ag_model_param_by_name(m, "linear[0].w")))
+            abort(); /* a refused file must change nothing */
+    }
+    ag_model_unref(m);
+    ag_ctx_free(c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size > 0 && memchr(data, 0, size < 8 ? size : 8) != NULL) {
+        run_weights(data, size);
+        return 0;
+    }
     static FILE *sink;
     if (sink == NULL && (sink = fopen("/dev/null", "w")) == NULL) abort();
     char *text = malloc(size + 1);
