@@ -116,7 +116,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 # agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
 AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
 
-.PHONY: man man-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests FORCE
+.PHONY: man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -365,7 +365,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests install-tests kernel-tests notebook-tests files-in-tests
+  stale-pointer-tests lib-asan-tests install-tests kernel-tests notebook-tests files-in-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
@@ -390,7 +390,8 @@ thread-tests: $(BUILD)/tests/threads_ctx
 	@$(STEP) "threads ($(BUILD))" sh tests/threads_test.sh $<
 
 # Weights saved as safetensors: read back bit-exact, by plain Python and by
-# PyTorch (when installed); bad files refused (tests/safetensors_bad/).
+# PyTorch (when installed); bad files refused (tests/fuzz_corpus/safetensors-bad-*,
+# which the fuzz target also loads).
 $(BUILD)/tests/safetensors_tool: tests/safetensors_tool.c $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LD $@"
@@ -419,6 +420,13 @@ man-tests: $(SHLIB) $(REFMAN)
 lib-asan:
 	@$(MAKE) --no-print-directory BUILD=build/lib-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined" build/lib-asan/libautograd.a build/lib-asan/libautograd.so.$(AG_VERSION)
+
+# make lib-asan used as the man page says: a program built with
+# -fsanitize=address and AG_DEBUG_NO_REUSE=1 sees a stale handle read inside
+# the library (and does not with the plain one).
+lib-asan-tests: $(LIB)
+	@MAKE="$(MAKE) --no-print-directory" LIBS="$(BLAS_LIBS) -lm" CC="$(CC)" \
+	  $(STEP) "lib-asan ($(BUILD))" sh tests/lib_asan_test.sh $(LIB)
 
 # Only ag_* names are global in libautograd.a and libautograd.so.
 symbol-tests: $(LIB) $(SHLIB)

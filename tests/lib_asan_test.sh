@@ -1,0 +1,52 @@
+#!/bin/sh
+# make lib-asan as a C user would use it: the stale-handle reproducer
+# (tests/stale_pointer.c) built with -fsanitize=address and run with
+# AG_DEBUG_NO_REUSE=1.  Linked with build/lib-asan/libautograd.a, ASan
+# reports the stale read inside the library (ag_item); linked with the plain
+# library it cannot (the library is not instrumented), which is why
+# lib-asan exists.
+# Usage: MAKE=make LIBS="-lm ..." tests/lib_asan_test.sh PLAIN_LIBAUTOGRAD_A
+set -u
+plain=$1
+MAKE=${MAKE:-make}
+CC=${CC:-cc}
+LIBS=${LIBS:--lm}
+status=0 passed=0 failed=0
+sh "$(dirname "$0")/watchdog.sh" $$ 900 lib-asan & watchdog=$! # a hang fails naming what it ran
+tmp=$(mktemp -d) && trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; status=1; failed=$((failed + 1)); }
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+
+if ! $MAKE lib-asan > "$tmp/make.log" 2>&1; then
+    fail "make lib-asan"; tail -20 "$tmp/make.log"; exit 1
+fi
+asan_lib=build/lib-asan/libautograd.a
+[ -f "$asan_lib" ] && nm "$asan_lib" | grep -q __asan_report ||
+    fail "make lib-asan did not make an instrumented $asan_lib"
+
+run() { # run NAME LIBRARY: builds and runs the reproducer, output in $tmp/NAME.err
+    if ! $CC -std=c11 -g -fsanitize=address -Iinclude -o "$tmp/$1" tests/stale_pointer.c "$2" $LIBS \
+            2> "$tmp/$1.cc"; then
+        fail "the reproducer does not build with $2"; cat "$tmp/$1.cc"; return 1
+    fi
+    AG_DEBUG_NO_REUSE=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 "$tmp/$1" > "$tmp/$1.out" 2> "$tmp/$1.err"
+}
+
+run instrumented "$asan_lib"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "heap-use-after-free" "$tmp/instrumented.err" &&
+   grep -A3 "heap-use-after-free" "$tmp/instrumented.err" | grep -q " in ag_item "; then
+    ok "with build/lib-asan: ASan reports the stale handle read in ag_item (heap-use-after-free)"
+else
+    fail "with build/lib-asan: status $rc, no heap-use-after-free in ag_item"; head -8 "$tmp/instrumented.err"
+fi
+
+run plain "$plain"
+rc=$?
+if [ $rc -eq 0 ] && ! grep -q "AddressSanitizer" "$tmp/plain.err"; then
+    ok "with the plain library the same read goes unseen (printed $(cat "$tmp/plain.out")): the library must be instrumented"
+else
+    fail "with the plain library: status $rc"; head -8 "$tmp/plain.err"
+fi
+echo "$passed passed, $failed failed"
+exit $status
