@@ -1,6 +1,7 @@
 #!/bin/sh
 # make lib-asan as a C user would use it: the stale-handle reproducer
-# (tests/stale_pointer.c) built with -fsanitize=address and run with
+# (tests/stale_pointer.c) built with -fsanitize=address,undefined (the
+# library is instrumented with both, so it needs both runtimes) and run with
 # AG_DEBUG_NO_REUSE=1.  Linked with build/lib-asan/libautograd.a, ASan
 # reports the stale read inside the library (ag_item); linked with the plain
 # library it cannot (the library is not instrumented), which is why
@@ -25,15 +26,19 @@ asan_lib=build/lib-asan/libautograd.a
     fail "make lib-asan did not make an instrumented $asan_lib"
 
 run() { # run NAME LIBRARY: builds and runs the reproducer, output in $tmp/NAME.err
-    if ! $CC -std=c11 -g -fsanitize=address -Iinclude -o "$tmp/$1" tests/stale_pointer.c "$2" $LIBS \
+    if ! $CC -std=c11 -g -fsanitize=address,undefined -Iinclude -o "$tmp/$1" tests/stale_pointer.c "$2" $LIBS \
             2> "$tmp/$1.cc"; then
         fail "the reproducer does not build with $2"; cat "$tmp/$1.cc"; return 1
     fi
     AG_DEBUG_NO_REUSE=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 "$tmp/$1" > "$tmp/$1.out" 2> "$tmp/$1.err"
 }
 
-run instrumented "$asan_lib"
-rc=$?
+if ! run instrumented "$asan_lib"; then
+    [ -f "$tmp/instrumented.err" ] || exit 1 # it did not build (said above)
+    rc=1
+else
+    rc=0
+fi
 if [ $rc -ne 0 ] && grep -q "heap-use-after-free" "$tmp/instrumented.err" &&
    grep -A3 "heap-use-after-free" "$tmp/instrumented.err" | grep -q " in ag_item "; then
     ok "with build/lib-asan: ASan reports the stale handle read in ag_item (heap-use-after-free)"
@@ -43,6 +48,7 @@ fi
 
 run plain "$plain"
 rc=$?
+[ -f "$tmp/plain.err" ] || exit 1
 if [ $rc -eq 0 ] && ! grep -q "AddressSanitizer" "$tmp/plain.err"; then
     ok "with the plain library the same read goes unseen (printed $(cat "$tmp/plain.out")): the library must be instrumented"
 else
