@@ -119,6 +119,11 @@ int repl_files_allowed(repl *r, const char *who);
  * is outside this session's folder DIR (--files-in)". */
 int repl_path_allowed(repl *r, const char *who, const char *path);
 
+/* Starts the session's generator (rand, randn, dropout, models without
+ * seed=) again from `seed`, a whole number >= 0; else -1 after an error
+ * "WHO: the seed must be ..." (builtins_core.c). */
+int repl_seed(repl *r, double seed, const char *who);
+
 /* Conversions with messages naming the built-in and the parameter:
  * "sum: axis must be an integer or a list of integers, not a string". */
 int arg_var(repl *r, const builtin_args *a, int index, ag_var **out);  /* numbers and tensor lists become constants */

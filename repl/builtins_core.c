@@ -79,6 +79,25 @@ static int random_leaf(repl *r, const builtin_args *a, repl_value *out, bool nor
     return done_var(r, v, out);
 }
 
+int repl_seed(repl *r, double seed, const char *who) {
+    if (!(seed >= 0 && seed == floor(seed) && seed <= 18446744073709549568.0)) {
+        char text[AG_NUMBUF];
+        return repl_error(r, "%s: the seed must be a whole number >= 0, not %s", who,
+                          ag_format_display(seed, 0, text));
+    }
+    ag_rng_seed(ag_ctx_rng(r->ctx), (uint64_t)seed);
+    return 0;
+}
+
+/* seed(n): the session's generator starts again from n, as NumPy's
+ * np.random.seed and torch.manual_seed */
+static int builtin_seed(repl *r, const builtin_args *a, repl_value *out) {
+    double seed;
+    if (arg_number(r, a, 0, &seed) < 0 || repl_seed(r, seed, "seed") < 0) return -1;
+    *out = (repl_value)VALUE_NIL_INIT;
+    return 0;
+}
+
 static int builtin_rand(repl *r, const builtin_args *a, repl_value *out) {
     return random_leaf(r, a, out, false);
 }
@@ -986,6 +1005,10 @@ const builtin_def builtins_core[] = {
     {"full", "shape, value", builtin_full, "construction", "a leaf filled with value", .function_only = true},
     {"rand", "*shape, seed=nil", builtin_rand, "construction",
      "uniform numbers in [0, 1); a seed gives the same numbers on every machine", .function_only = true},
+    {"seed", "n", builtin_seed, "construction",
+     "start the session's random numbers again from n: every later rand, randn, dropout and model\n"
+     "  made without seed= repeats its numbers after the same seed(n) (also :seed N; a new session\n"
+     "  starts as if from seed(0))", .function_only = true},
     {"randn", "*shape, seed=nil", builtin_randn, "construction", "standard normal numbers",
      .function_only = true},
     {"arange", "start, stop=nil, step=1", builtin_arange, "construction",

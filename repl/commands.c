@@ -33,6 +33,7 @@ static int command_time(repl *r, const char *argument);
 static int command_pace(repl *r, const char *argument);
 static int command_zoom(repl *r, const char *argument);
 static int command_quit(repl *r, const char *argument);
+static int command_seed(repl *r, const char *argument);
 static void record_command(repl *r, const command_def *command, const char *argument);
 
 /* The ':' commands: dispatch, completion, suggestions and :help read this. */
@@ -62,6 +63,10 @@ const command_def command_table[] = {
      "scale text and lines of plots and graphs by F (1.5 for a projector), in windows and in files "
      "saved after it",
      command_zoom, .replayed = true},
+    {":seed", ":seed N",
+     "start the random numbers again from N, as seed(N): rand, randn, dropout and models made "
+     "without seed= repeat after the same :seed",
+     command_seed, .replayed = true},
     {":quit", ":quit", "leave (Ctrl-D too)", command_quit},
     {0},
 };
@@ -571,6 +576,20 @@ static int command_digits(repl *r, const char *argument) {
     }
     r->settings.digits = (int)n;
     return REPL_OK;
+}
+
+static int command_seed(repl *r, const char *argument) {
+    char *end;
+    double seed = strtod(argument, &end);
+    if (argument[0] == '\0') {
+        repl_error(r, ":seed takes a whole number >= 0: :seed 42");
+        return REPL_ERROR;
+    }
+    if (*end != '\0' || !isdigit((unsigned char)argument[0])) {
+        repl_error(r, ":seed takes a whole number >= 0 (:seed 42), not '%s'", argument);
+        return REPL_ERROR;
+    }
+    return repl_seed(r, seed, ":seed") < 0 ? REPL_ERROR : REPL_OK;
 }
 
 static int command_time(repl *r, const char *argument) {
