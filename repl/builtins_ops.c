@@ -461,7 +461,7 @@ const builtin_def builtins_ops[] = {
     {"triu", "x, diagonal=0", builtin_triu, "shape", "x with the elements below the diagonal set to 0"},
     {"diag", "x, diagonal=0", builtin_diag, "shape", "a 1-D x as the diagonal of a square matrix; a matrix's diagonal as 1-D"},
     {"pad", "x, pad, value=0", builtin_pad, "shape",
-     "F.pad: pad = [before, after, ...] pairs for the last axis, then the one before it; filled with value"},
+     "F.pad: pad = [before, after, ...] pairs for the last axis, then the one before it; filled with value; a negative amount crops"},
     {"full_like", "x, value", builtin_full_like, "construction", "a leaf shaped like x filled with value"},
     {"one_hot", "labels, num_classes=-1", builtin_one_hot, "nn",
      "0/1 along a new last axis, 1 at each label (num_classes -1: the largest label + 1); no gradient"},

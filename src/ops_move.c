@@ -164,7 +164,8 @@ ag_var *ag_diag(ag_ctx *ctx, ag_var *x, int k) {
 }
 
 /* torch.nn.functional.pad: pad[2i], pad[2i+1] are the amounts before and after
- * the last-but-i axis, filled with value; concat of constant blocks. */
+ * the last-but-i axis, filled with value; concat of constant blocks.  A negative
+ * amount crops that many from its side, as PyTorch (Split, keeping the middle). */
 ag_var *ag_pad(ag_ctx *ctx, ag_var *x, const int *pad, int npad, double value) {
     if (!op_input_ok(ctx, AG_OP_CONCAT, x)) return NULL;
     if (npad % 2 != 0 || npad / 2 > x->t.ndim || (npad > 0 && pad == NULL))
@@ -173,8 +174,23 @@ ag_var *ag_pad(ag_ctx *ctx, ag_var *x, const int *pad, int npad, double value) {
     ag_var *y = x;
     for (int i = 0; i < npad / 2 && y != NULL; i++) {
         int axis = x->t.ndim - 1 - i, before = pad[2 * i], after = pad[2 * i + 1];
-        if (before < 0 || after < 0)
-            return ag_set_error(ctx, "pad: negative amounts (%d, %d) are not supported", before, after);
+        if (before < 0 || after < 0) {
+            long long size = y->t.shape[axis], cut_before = before < 0 ? -(long long)before : 0,
+                      cut_after = after < 0 ? -(long long)after : 0;
+            if (cut_before + cut_after > size)
+                return ag_set_error(ctx, "pad: (%d, %d) crops %lld from axis %d of size %lld: at most %lld",
+                                    before, after, cut_before + cut_after, axis, size, size);
+            int sizes[3], n = 0, middle;
+            if (cut_before > 0) sizes[n++] = (int)cut_before;
+            middle = n;
+            sizes[n++] = (int)(size - cut_before - cut_after);
+            if (cut_after > 0) sizes[n++] = (int)cut_after;
+            ag_var *pieces[3];
+            if (ag_split(ctx, y, sizes, n, axis, pieces) < 0) return NULL;
+            y = pieces[middle];
+            before = before > 0 ? before : 0;
+            after = after > 0 ? after : 0;
+        }
         ag_var *parts[3];
         int n = 0, shape[AG_MAX_DIMS];
         memcpy(shape, y->t.shape, sizeof shape);

@@ -195,6 +195,9 @@ BUILD(build_prod_axis0, ag_prod(ctx, a, (const int[]){0}))
 BUILD(build_logsumexp_axes02, ag_logsumexp_axes(ctx, a, (const int[]){0, 2}, 2))
 BUILD(build_logsumexp_axes_back, ag_logsumexp_axes(ctx, a, (const int[]){-1, 1}, 2))
 BUILD(build_prod_axes20, ag_prod_axes(ctx, a, (const int[]){2, 0}, 2))
+/* pad: positive amounts concat constants, negative ones crop (a Split), both on one axis */
+BUILD(build_pad, ag_pad(ctx, a, (const int[]){1, 2, 0, 1}, 4, 0.5))
+BUILD(build_pad_crop, ag_pad(ctx, a, (const int[]){-1, 2, -1, -1}, 4, -1.5))
 BUILD(build_any_axes01, ag_mul(ctx, a, ag_any_axes(ctx, a, (const int[]){0, 1}, 2)))
 BUILD(build_all_axes12, ag_mul(ctx, a, ag_keepdims(ctx, ag_all_axes(ctx, a, (const int[]){1, 2}, 2), a,
                                                  (const int[]){1, 2}, 2)))
@@ -301,6 +304,8 @@ static const grad_case cases[] = {
     {AG_OP_CONCAT, "concat [1 2] [2 2] [1 2] axis 0", build_concat0, 3,
      {IN(ANY, 1, 2), IN(ANY, 2, 2), IN(ANY, 1, 2)}},
     {AG_OP_SPLIT, "split [3 4] sizes 1 3 axis 1", build_split_both, 1, {IN(ANY, 3, 4)}},
+    {AG_OP_CONCAT, "pad [2 3] by (1, 2, 0, 1)", build_pad, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SPLIT, "pad [3 4] by (-1, 2, -1, -1): crops and pads", build_pad_crop, 1, {IN(ANY, 3, 4)}},
     {AG_OP_SPLIT, "split [4 2] sizes 1 2 1 axis 0, middle only", build_split_second, 1,
      {IN(ANY, 4, 2)}},
     {AG_OP_GET_ITEM, "get_item [3 2] axis 0 [1 -1 1]", build_get_item, 1, {IN(ANY, 3, 2)}},

@@ -323,7 +323,8 @@ ag_var *ag_repeat(ag_ctx *ctx, ag_var *x, const int *counts, int n); /* torch.Te
 ag_var *ag_tril(ag_ctx *ctx, ag_var *x, int k); /* zero above diagonal k (last two axes) */
 ag_var *ag_triu(ag_ctx *ctx, ag_var *x, int k); /* zero below diagonal k */
 ag_var *ag_diag(ag_ctx *ctx, ag_var *x, int k); /* 1-D -> matrix, 2-D -> its diagonal */
-/* F.pad: (before, after) pairs from the last axis back, filled with value. */
+/* F.pad: (before, after) pairs from the last axis back, filled with value;
+ * a negative amount crops that many from its side (as PyTorch). */
 ag_var *ag_pad(ag_ctx *ctx, ag_var *x, const int *pad, int npad, double value);
 ag_var *ag_eye_nm(ag_ctx *ctx, int n, int m); /* n x m, ones on the diagonal */
 ag_var *ag_full_like(ag_ctx *ctx, const ag_var *x, double value);
