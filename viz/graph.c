@@ -26,8 +26,6 @@
 #include "graph_contain.h"
 #include "graph_internal.h"
 
-const viz_layout_hooks *viz_graph_layout_hooks;
-
 #define LABEL_LEN 128
 #define PREVIEW_ELEMENTS 4 /* tensor values shown in a node before "…" */
 #define PREVIEW_DIGITS 4   /* their significant digits unless opts.digits is set */
@@ -887,9 +885,10 @@ static bool layout_survives(GVC_t *gvc, Agraph_t *g, char err[VIZ_ERRLEN]) {
 
 /* Lays g out with dot and renders it in `format`; closes g.  Returns malloc'd
  * bytes and their count, or NULL with err.  For "agrepl-pixels" the bytes are
- * `captured` instead (then NULL and no err means success). */
-static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size,
-                                   char err[VIZ_ERRLEN]) {
+ * `captured` instead (then NULL and no err means success).  hooks (NULL for
+ * none) see the layout: then it runs in this process, not in the child. */
+static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_layout_hooks *hooks,
+                                   size_t *size, char err[VIZ_ERRLEN]) {
     unsigned char *bytes = NULL;
     err[0] = '\0';
     GVC_t *gvc = process_gvc();
@@ -898,7 +897,6 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, size_t *size
         agclose(g);
         return NULL;
     }
-    const viz_layout_hooks *hooks = viz_graph_layout_hooks;
     bool pinned = hooks != NULL && hooks->before != NULL && hooks->before(g, hooks->user);
     if (hooks == NULL) { /* all of it in the child */
         render_job job = {gvc, g, format};
@@ -966,7 +964,7 @@ unsigned char *viz_graph_png(ag_var *y, const viz_graph_opts *o, size_t *size,
     viz_graph_opts defaults;
     if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
     Agraph_t *g = graph_of(y, o, NULL, NULL, err);
-    return g ? render_bytes(g, "png", size, err) : NULL;
+    return g ? render_bytes(g, "png", NULL, size, err) : NULL;
 }
 
 char *viz_graph_svg(ag_var *y, const viz_graph_opts *o, size_t *size, char err[VIZ_ERRLEN]) {
@@ -974,7 +972,7 @@ char *viz_graph_svg(ag_var *y, const viz_graph_opts *o, size_t *size, char err[V
     if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
     Agraph_t *g = graph_of(y, o, NULL, NULL, err);
     size_t length = 0;
-    unsigned char *bytes = g ? render_bytes(g, "svg", &length, err) : NULL;
+    unsigned char *bytes = g ? render_bytes(g, "svg", NULL, &length, err) : NULL;
     if (bytes == NULL) return NULL;
     char *text = realloc(bytes, length + 1);
     if (text == NULL) {
@@ -987,17 +985,15 @@ char *viz_graph_svg(ag_var *y, const viz_graph_opts *o, size_t *size, char err[V
     return text;
 }
 
-uint32_t *viz_graph_pixels(ag_var *y, const viz_graph_opts *o, int *width, int *height,
-                           char err[VIZ_ERRLEN]) {
-    viz_graph_opts defaults;
-    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
-    Agraph_t *g = graph_of(y, o, NULL, NULL, err);
+uint32_t *viz_walk_pixels(const viz_walk *w, const viz_graph_opts *o, const viz_layout_hooks *hooks,
+                          int *width, int *height, char err[VIZ_ERRLEN]) {
+    Agraph_t *g = build_graph(w, o, err);
     if (g == NULL) return NULL;
     captured.pixels = NULL;
     captured.called = false;
     err[0] = '\0';
     size_t unused;
-    render_bytes(g, "agrepl-pixels", &unused, err);
+    render_bytes(g, "agrepl-pixels", hooks, &unused, err);
     if (err[0] != '\0') {
         free(captured.pixels);
         return NULL;
@@ -1011,6 +1007,17 @@ uint32_t *viz_graph_pixels(ag_var *y, const viz_graph_opts *o, int *width, int *
     *height = captured.height;
     uint32_t *pixels = captured.pixels;
     captured.pixels = NULL;
+    return pixels;
+}
+
+uint32_t *viz_graph_pixels(ag_var *y, const viz_graph_opts *o, int *width, int *height,
+                           char err[VIZ_ERRLEN]) {
+    viz_graph_opts defaults;
+    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    viz_walk w;
+    uint32_t *pixels = NULL;
+    if (viz_walk_build(&w, y, o, err) == 0) pixels = viz_walk_pixels(&w, o, NULL, width, height, err);
+    viz_walk_free(&w);
     return pixels;
 }
 
@@ -1042,7 +1049,7 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
          * the top left part.  At 72 dpi all three agree; a viewer at 96 px a
          * inch then shows the PNG's size (node text 14 pt in both). */
         if (strcmp(format, "svg") == 0) agsafeset(g, "dpi", "72", "");
-        bytes = render_bytes(g, format, &size, err);
+        bytes = render_bytes(g, format, NULL, &size, err);
     }
     if (bytes == NULL) return -1;
     /* whole or not at all: a failed write leaves the old file as it was */

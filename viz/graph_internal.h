@@ -1,5 +1,6 @@
 /* graph_internal.h — what graph.c shares with the graph window's scene
- * (graph_scene.c) and with the walk (graph_walk.c): two hooks around one layout and render, so the window can
+ * (graph_scene.c) and with the walk (graph_walk.c): the picture of a walk
+ * already made, with hooks around its layout and render, so the window can
  * learn where Graphviz put each node (hit-testing) and pin the layout of a
  * graph whose structure has not changed (only values did).  Internal to viz/. */
 #ifndef VIZ_GRAPH_INTERNAL_H
@@ -18,7 +19,7 @@ typedef struct viz_render_transform {
     double scale_x, scale_y, translate_x, translate_y;
 } viz_render_transform;
 
-/* Called by graph.c's renderer when set (one render at a time: the process
+/* Called by viz_walk_pixels's renderer (one render at a time: the process
  * has one GVC).  before: after the graph is built, before its layout;
  * returning true means it gave every node, edge and cluster its position
  * (pos, bb, lp attributes) and the graph is laid out with "nop2" (keep them)
@@ -33,9 +34,11 @@ typedef struct viz_layout_hooks {
     void *user;
 } viz_layout_hooks;
 
-/* The hooks of the next renders; NULL = none (the default).  Set by
- * graph_scene.c around its call of viz_graph_pixels, then reset. */
-extern const viz_layout_hooks *viz_graph_layout_hooks;
+/* viz_graph_pixels of the walk w, made with o: the window's scene passes
+ * the walk it made for hit-testing, so a picture is one walk.  hooks (NULL:
+ * none) are called around the layout and render as described above. */
+uint32_t *viz_walk_pixels(const viz_walk *w, const viz_graph_opts *o, const viz_layout_hooks *hooks,
+                          int *width, int *height, char err[VIZ_ERRLEN]);
 
 /* Calls edge(user, from, to, operand) for every edge drawn (graph_walk.c):
  * nodes are numbered vars, then funcs, then boxes (nvars + nfuncs + g), then

@@ -480,9 +480,7 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
     }
     render_state state = {.cache = cache, .opts = o, .walk = &walk, .scene = scene};
     viz_layout_hooks hooks = {before_layout, after_pinned_layout, after_render, &state};
-    viz_graph_layout_hooks = &hooks;
-    uint32_t *pixels = viz_graph_pixels(y, o, width, height, err);
-    viz_graph_layout_hooks = NULL;
+    uint32_t *pixels = viz_walk_pixels(&walk, o, &hooks, width, height, err);
     viz_walk_free(&walk);
     if (pixels != NULL && state.failed) {
         free(pixels);
