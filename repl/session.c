@@ -661,6 +661,7 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
         repl_mark_output(r, REPL_MARK_STATEMENT);
         int rc = command_run(r, text);
         if (r->error.set) report_error(r);
+        if (r->viz) repl_viz_after_statement(r->viz); /* :digits, :zoom: open windows at once */
         r->eval.command_line = 0;
         r->eval.command_file = NULL;
         free(text);

@@ -35,6 +35,9 @@
 #      during a loop that calls show(y) the window still zooms and inspects.
 #      AGREPL_WINDOW_TRACE's log says what the window did and where the nodes
 #      are; screenshots say what it shows.
+#   7, 8. the window's state and a layout that holds still (issue 24)
+#   9. projector scale: the inspector's text, a parameter's path and rows,
+#      :zoom and :digits applied to the open window at once
 #
 # Prints "window tests: N passed, M failed"; status 0 when none failed.
 # Skips (status 0, with a message) when xvfb-run or another tool is missing.
@@ -977,6 +980,58 @@ else
 fi
 status=$(quit refold)
 [ "$status" = 0 ] || not_ok "8. fold: :quit gave status $status"
+
+# ---- 9. projector scale in the inspector (issue 24) --------------------------------
+# a parameter's inspector is headed by its path and shows each matrix row on
+# one line (18 px text), scrolling sideways; :zoom and :digits change the open
+# window at once (no new show)
+log="$tmp/scale.log"
+start_env="AGREPL_WINDOW_TRACE='$log'" start scale
+start_env=""
+send scale 'm = mlp([10, 10, 1], seed=0); X = randn(4, 10, seed=1); L = mean(m(X)^2); L.backward(); show(L)'
+if window=$(wait_window "agrepl graph: L" 20) && seen '^node v[0-9]* m.linear\[1\].w ' 10; then
+    id=${window%% *}
+    set -- $(node 'm.linear[1].w')
+    pointer "$2" "$3"
+    xdotool click 1
+    if seen '^inspector .* text 18px$' 5 && seen '^| m.linear\[1\].w$' 1 &&
+        [ "$(grep -c '^|   \[[0-9]\]  *[-0-9.e]*  *[-0-9.e]*  *[-0-9.e]*  *[-0-9.e]*  *[-0-9.e]*  *[-0-9.e]*  *[-0-9.e]*  *[-0-9.e]*  *[-0-9.e]*  *[-0-9.e]*$' "$log")" -ge 20 ]; then
+        ok "9. scale: a parameter's inspector is headed m.linear[1].w, 18 px text, each row of its value and gradient on one line"
+    else
+        not_ok "9. scale: the parameter's inspector: $(grep -A4 '^inspector' "$log" | tr '\n' ' ')"
+    fi
+    shot scale_inspector
+    # sideways: the horizontal wheel (buttons 6 and 7) over the panel
+    set -- $(xwin find "agrepl graph: L")
+    pointer $(($2 - 200)) 200
+    xdotool click 7 click 7
+    seen '^scroll sideways 80$' 5 && shot scale_sideways && differ "$tmp/scale_inspector.png" "$tmp/scale_sideways.png" &&
+        ok "9. scale: the rows scroll sideways" || not_ok "9. scale: no sideways scroll ($(grep scroll "$log" | tail -1))"
+    set -- $(grep '^show ' "$log" | tail -1)
+    before=$2
+    shows=$(lines '^show ')
+    send scale ':zoom 1.5'
+    if seen '^inspector .* text 27px$' 10 && [ "$(lines '^show ')" -gt "$shows" ]; then
+        set -- $(grep '^show ' "$log" | tail -1)
+        awk -v b="$before" -v a="$2" 'BEGIN { split(b, x, "x"); split(a, y, "x"); r = y[1] / x[1]; exit !(r > 1.3 && r < 1.6) }' &&
+            ok "9. scale: :zoom 1.5 redraws the open window at once (picture $before → $2, inspector text 27 px)" ||
+            not_ok "9. scale: :zoom 1.5: picture $before → $2"
+    else
+        not_ok "9. scale: :zoom 1.5 did not change the open window"
+    fi
+    shot scale_zoomed
+    send scale ':digits 3'
+    if seen '^|   \[0\]  *-0.208  *0.205 ' 10; then
+        ok "9. scale: :digits 3 changes the open inspector at once"
+    else
+        not_ok "9. scale: :digits 3: $(grep '^|   \[0\]' "$log" | tail -1)"
+    fi
+else
+    not_ok "9. scale: no graph window with m.linear[1].w"
+    sed 's/^/     stderr: /' "$tmp/scale.err"
+fi
+status=$(quit scale)
+[ "$status" = 0 ] || not_ok "9. scale: :quit gave status $status"
 
 echo "windows: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -496,6 +496,8 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
     scene->pinned = state.pinned;
     scene->kept_only = o->kept_only;
     scene->key = state.key;
+    scene->var_path = o->var_path;
+    scene->notes_user = o->notes_user;
     for (int i = 0; i < scene->nnodes; i++)
         if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == y) scene->output = y;
     return pixels;
@@ -629,8 +631,10 @@ static bool append_contribution(strbuf *out, const viz_scene *scene, ag_func *f,
 
 static void inspect_variable(const viz_scene *scene, const viz_scene_node *node, int digits, strbuf *out) {
     ag_var *v = node->var;
-    char name[96], shape[AG_SHAPEBUF];
-    variable_name(v, name, sizeof name);
+    char name[160], shape[AG_SHAPEBUF];
+    const char *path = scene->var_path != NULL ? scene->var_path(scene->notes_user, v) : NULL;
+    if (path != NULL && path[0] != '\0') snprintf(name, sizeof name, "%s", path); /* model.linear[1].w */
+    else variable_name(v, name, sizeof name);
     strbuf_appendf(out, "%s\nrole: %s\n", name, variable_role(scene, v));
     if (ag_creator(v) != NULL) {
         char label[64];

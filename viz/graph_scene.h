@@ -55,6 +55,9 @@ typedef struct viz_scene {
     bool pinned;       /* laid out from the cache (same structure as before) */
     bool kept_only;    /* drawn with grads="kept": no grad⁺ (the inspector agrees) */
     uint64_t key;      /* the graph's structure (equal for the same graph with new values) */
+    /* a parameter's path ("m.linear[1].w", the drawing's var_path), for the inspector */
+    const char *(*var_path)(void *user, const ag_var *v);
+    void *notes_user;
 } viz_scene;
 
 /* The expanded group whose frame holds picture point (px, py), the

@@ -20,15 +20,16 @@
 enum {
     MIN_WINDOW_SIDE = 120,
     SCREEN_MARGIN = 40,     /* room for window decorations and panels */
-    INSPECTOR_WIDTH = 400,  /* the panel beside the graph */
+    INSPECTOR_WIDTH = 560,  /* the panel beside the graph, at :zoom 1 */
     PANEL_PAD = 12,
     ARROW_STEP = 60,        /* pixels an arrow key pans */
     CLICK_SLOP = 4,         /* a press and release this close is a click, not a drag */
     WHEEL_LINE = 40,        /* pixels a wheel notch scrolls the inspector */
     HANGING_INDENT = 48,    /* pixels the continuation of a wrapped inspector line stands in */
+    TEXT_PIXELS = 18,       /* the inspector's and the keys' text at :zoom 1: readable on a projector */
 };
 #define ZOOM_STEP 1.25
-#define TEXT_FONT "DejaVu Sans Mono 10"
+#define TEXT_FONT "DejaVu Sans Mono"
 
 static const char keys_help[] =
     "keys and mouse\n"
@@ -41,6 +42,7 @@ static const char keys_help[] =
     "click its frame  fold it again\n"
     "hover a node     highlight its inputs and outputs\n"
     "PgUp, PgDn       scroll the inspector\n"
+    "Shift+wheel      its wide rows sideways\n"
     "Esc              close the inspector or this help\n"
     "?                show or hide this help\n"
     "q                close the window";
@@ -60,10 +62,13 @@ struct viz_graph_window {
     bool fit_all;                  /* 0 was pressed: fit the whole picture, however small;
                                       otherwise never below VIZ_VIEW_READABLE_SCALE */
     int digits;                    /* of the inspector's numbers */
+    double zoom;                   /* :zoom, of the inspector's text (1 = TEXT_PIXELS) */
     int hovered, selected;         /* scene nodes, or -1 */
     char selected_name[40];        /* kept across pictures */
     char *inspector;               /* its text, or NULL */
     double inspector_scroll;
+    double inspector_scroll_x;     /* rows of numbers wider than the panel scroll sideways */
+    int inspector_row_width;       /* the widest of them, in pixels */
     int inspector_text_height;
     int widened_by;                /* pixels the window grew to make room for the inspector */
     bool help;
@@ -102,6 +107,7 @@ viz_graph_window *viz_graph_window_new(bool headless) {
     window->headless = headless || headless_from_environment();
     window->hovered = window->selected = -1;
     window->auto_fit = true;
+    window->zoom = 1;
     const char *path = getenv("AGREPL_WINDOW_TRACE");
     if (path != NULL && path[0] != '\0' && !window->headless) window->trace = fopen(path, "a");
     return window;
@@ -174,7 +180,7 @@ static void window_pixels(const viz_graph_window *w, int *width, int *height) {
 /* The inspector's width in a window this wide (0 when it is closed). */
 static int panel_width(const viz_graph_window *w, int window_width) {
     if (w->inspector == NULL) return 0;
-    int width = INSPECTOR_WIDTH;
+    int width = (int)(INSPECTOR_WIDTH * w->zoom);
     if (width > window_width / 2) width = window_width / 2;
     return width;
 }
@@ -205,16 +211,20 @@ static void fit_view(viz_graph_window *w) {
 
 /* ---- drawing ---------------------------------------------------------------- */
 
-static PangoLayout *text_layout(cairo_t *cr, const char *text, const char *font_name, int width) {
+/* text (length bytes, -1: to its end) in font_name at `pixels` pixels,
+ * wrapped at width (0: not wrapped). */
+static PangoLayout *text_layout(cairo_t *cr, const char *text, int length, const char *font_name,
+                                double pixels, int width) {
     PangoLayout *layout = pango_cairo_create_layout(cr);
     PangoFontDescription *font = pango_font_description_from_string(font_name);
+    if (pixels > 0) pango_font_description_set_absolute_size(font, pixels * PANGO_SCALE);
     pango_layout_set_font_description(layout, font);
     pango_font_description_free(font);
     if (width > 0) {
         pango_layout_set_width(layout, width * PANGO_SCALE);
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
     }
-    pango_layout_set_text(layout, text, -1);
+    pango_layout_set_text(layout, text, length);
     return layout;
 }
 
@@ -254,7 +264,7 @@ static void draw_graph(viz_graph_window *w, cairo_t *cr, int width, int height) 
     }
     if (w->selected >= 0) outline(w, cr, w->selected, 0.45, 0.10, 0.60, 4);
     /* a hint in the corner, so the keys can be found */
-    PangoLayout *hint = text_layout(cr, "? keys", "DejaVu Sans 9", 0);
+    PangoLayout *hint = text_layout(cr, "? keys", -1, "DejaVu Sans 9", 0, 0);
     int text_width, text_height;
     pango_layout_get_pixel_size(hint, &text_width, &text_height);
     cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
@@ -262,6 +272,21 @@ static void draw_graph(viz_graph_window *w, cairo_t *cr, int width, int height) 
     pango_cairo_show_layout(cr, hint);
     g_object_unref(hint);
     cairo_restore(cr);
+}
+
+/* Whether an inspector line is a row of numbers ("  [3]  0.25  -1.5  …"):
+ * those are never wrapped (a matrix row stays on one line) and scroll
+ * sideways when wider than the panel. */
+static bool numeric_row(const char *line, int length) {
+    int i = 0, digits = 0;
+    while (i < length && line[i] == ' ') i++;
+    if (i == 0) return false; /* rows are indented under "value:" and "grad" */
+    for (; i < length; i++) {
+        char c = line[i];
+        if (c >= '0' && c <= '9') digits++;
+        else if (!strchr(" .-+e[]infa", c)) return false;
+    }
+    return digits > 0;
 }
 
 static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width, int height) {
@@ -273,30 +298,60 @@ static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width
     cairo_set_source_rgb(cr, 0.62, 0.62, 0.62);
     cairo_rectangle(cr, left, 0, 1, height);
     cairo_fill(cr);
-    PangoLayout *layout = text_layout(cr, w->inspector, TEXT_FONT, width - 2 * PANEL_PAD);
-    pango_layout_set_indent(layout, -HANGING_INDENT * PANGO_SCALE); /* a wrapped line stands in */
-    PangoAttrList *bold = pango_attr_list_new(); /* the first line names the node */
-    PangoAttribute *weight = pango_attr_weight_new(PANGO_WEIGHT_BOLD);
-    const char *first_end = strchr(w->inspector, '\n');
-    weight->start_index = 0;
-    weight->end_index = first_end ? (guint)(first_end - w->inspector) : G_MAXUINT;
-    pango_attr_list_insert(bold, weight);
-    pango_layout_set_attributes(layout, bold);
-    pango_attr_list_unref(bold);
-    int text_width;
-    pango_layout_get_pixel_size(layout, &text_width, &w->inspector_text_height);
-    double most = w->inspector_text_height + 2 * PANEL_PAD - height;
-    if (w->inspector_scroll > most) w->inspector_scroll = most;
-    if (w->inspector_scroll < 0) w->inspector_scroll = 0;
+    double pixels = TEXT_PIXELS * w->zoom;
+    int text_width = width - 2 * PANEL_PAD;
+    /* one layout per line: prose wraps (its continuation stands in), rows of
+     * numbers do not */
+    double y = PANEL_PAD - w->inspector_scroll;
+    int total = 0, widest_row = 0;
     cairo_set_source_rgb(cr, 0.10, 0.10, 0.10);
-    cairo_move_to(cr, left + PANEL_PAD, PANEL_PAD - w->inspector_scroll);
-    pango_cairo_show_layout(cr, layout);
-    g_object_unref(layout);
+    for (const char *line = w->inspector; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        int length = end ? (int)(end - line) : (int)strlen(line);
+        bool row = numeric_row(line, length);
+        PangoLayout *layout =
+            text_layout(cr, length > 0 ? line : " ", length > 0 ? length : 1, TEXT_FONT, pixels, row ? 0 : text_width);
+        if (!row) pango_layout_set_indent(layout, (int)(-HANGING_INDENT * w->zoom * PANGO_SCALE));
+        if (line == w->inspector) { /* the first line names the node */
+            PangoAttrList *bold = pango_attr_list_new();
+            pango_attr_list_insert(bold, pango_attr_weight_new(PANGO_WEIGHT_BOLD));
+            pango_layout_set_attributes(layout, bold);
+            pango_attr_list_unref(bold);
+        }
+        int line_width, line_height;
+        pango_layout_get_pixel_size(layout, &line_width, &line_height);
+        if (row && line_width > widest_row) widest_row = line_width;
+        if (y + line_height >= 0 && y < height) {
+            cairo_move_to(cr, left + PANEL_PAD - (row ? w->inspector_scroll_x : 0), y);
+            pango_cairo_show_layout(cr, layout);
+        }
+        g_object_unref(layout);
+        y += line_height;
+        total += line_height;
+        line += length + (end != NULL);
+    }
+    w->inspector_text_height = total;
+    w->inspector_row_width = widest_row;
+    double most = total + 2 * PANEL_PAD - height;
+    double most_x = widest_row - text_width;
+    bool clamped = false;
+    if (w->inspector_scroll > most && most >= 0) w->inspector_scroll = most, clamped = true;
+    if (w->inspector_scroll_x > most_x) w->inspector_scroll_x = most_x > 0 ? most_x : 0, clamped = true;
+    if (w->inspector_scroll < 0) w->inspector_scroll = 0;
+    if (w->inspector_scroll_x < 0) w->inspector_scroll_x = 0;
+    if (widest_row > text_width) { /* a bar at the bottom: how far the rows scroll */
+        double shown = (double)text_width / widest_row;
+        cairo_set_source_rgba(cr, 0.3, 0.3, 0.3, 0.5);
+        cairo_rectangle(cr, left + PANEL_PAD + w->inspector_scroll_x / widest_row * text_width, height - 6,
+                        shown * text_width, 4);
+        cairo_fill(cr);
+    }
     cairo_restore(cr);
+    if (clamped) w->dirty = true; /* drawn again within the limits */
 }
 
-static void draw_help(cairo_t *cr, int width, int height) {
-    PangoLayout *layout = text_layout(cr, keys_help, TEXT_FONT, 0);
+static void draw_help(cairo_t *cr, int width, int height, double zoom) {
+    PangoLayout *layout = text_layout(cr, keys_help, -1, TEXT_FONT, TEXT_PIXELS * zoom, 0);
     int text_width, text_height;
     pango_layout_get_pixel_size(layout, &text_width, &text_height);
     double x = (width - text_width) / 2.0 - PANEL_PAD, y = (height - text_height) / 2.0 - PANEL_PAD;
@@ -333,7 +388,7 @@ static void redraw(viz_graph_window *w) {
     int panel = panel_width(w, screen->w);
     draw_graph(w, cr, screen->w - panel, screen->h);
     if (panel > 0) draw_inspector(w, cr, screen->w - panel, panel, screen->h);
-    if (w->help) draw_help(cr, screen->w, screen->h);
+    if (w->help) draw_help(cr, screen->w, screen->h, w->zoom);
     cairo_destroy(cr);
     cairo_surface_flush(surface);
     cairo_surface_destroy(surface);
@@ -355,7 +410,7 @@ static void update_inspector(viz_graph_window *w) {
     viz_scene_inspect(&w->scene, w->selected, w->digits, &text);
     w->inspector = strbuf_take(&text);
     if (w->inspector != NULL && w->trace != NULL) {
-        trace(w, "inspector %s", w->scene.nodes[w->selected].name);
+        trace(w, "inspector %s text %.0fpx", w->scene.nodes[w->selected].name, TEXT_PIXELS * w->zoom);
         for (const char *line = w->inspector; *line != '\0';) {
             const char *end = strchr(line, '\n');
             int length = end ? (int)(end - line) : (int)strlen(line);
@@ -371,7 +426,7 @@ static void set_selected(viz_graph_window *w, int node) {
     bool was_open = w->inspector != NULL;
     w->selected = node;
     snprintf(w->selected_name, sizeof w->selected_name, "%s", node >= 0 ? w->scene.nodes[node].name : "");
-    w->inspector_scroll = 0;
+    w->inspector_scroll = w->inspector_scroll_x = 0;
     update_inspector(w);
     bool open = w->inspector != NULL;
     int width, height;
@@ -380,7 +435,7 @@ static void set_selected(viz_graph_window *w, int node) {
         SDL_Rect usable = {0, 0, 1600, 900};
         int display = SDL_GetWindowDisplayIndex(w->window);
         if (display < 0 || SDL_GetDisplayUsableBounds(display, &usable) != 0) usable = (SDL_Rect){0, 0, 1600, 900};
-        int wider = width + INSPECTOR_WIDTH;
+        int wider = width + (int)(INSPECTOR_WIDTH * w->zoom);
         if (wider > usable.w - SCREEN_MARGIN) wider = usable.w - SCREEN_MARGIN;
         if (wider > width) {
             viz_sdl_resize_on_screen(w->window, wider, height);
@@ -490,6 +545,16 @@ static void scroll_inspector(viz_graph_window *w, double by) {
     trace(w, "scroll %.0f", w->inspector_scroll);
 }
 
+/* Rows of numbers wider than the panel: sideways (the wheel's sideways
+ * notches, or Shift with the wheel, over the panel). */
+static void scroll_inspector_x(viz_graph_window *w, double by) {
+    if (w->inspector == NULL) return;
+    w->inspector_scroll_x += by;
+    if (w->inspector_scroll_x < 0) w->inspector_scroll_x = 0;
+    w->dirty = true;
+    trace(w, "scroll sideways %.0f", w->inspector_scroll_x);
+}
+
 static void set_help(viz_graph_window *w, bool on) {
     w->help = on;
     w->dirty = true;
@@ -586,15 +651,17 @@ static void handle(void *user, const SDL_Event *event) {
     case SDL_MOUSEWHEEL: {
         int x = w->pointer_x, y = w->pointer_y;
         if (!w->pointer_known) SDL_GetMouseState(&x, &y);
-        int steps = event->wheel.y;
-        if (event->wheel.direction == SDL_MOUSEWHEEL_FLIPPED) steps = -steps;
+        int steps = event->wheel.y, sideways = event->wheel.x;
+        if (event->wheel.direction == SDL_MOUSEWHEEL_FLIPPED) steps = -steps, sideways = -sideways;
+        if (!in_graph_area(w, x, y) && (SDL_GetModState() & KMOD_SHIFT)) sideways = -steps, steps = 0;
+        if (sideways != 0 && !in_graph_area(w, x, y)) scroll_inspector_x(w, sideways * WHEEL_LINE * w->zoom);
         if (steps == 0) break;
         if (in_graph_area(w, x, y)) {
             double factor = 1;
             for (int i = 0; i < abs(steps); i++) factor *= steps > 0 ? ZOOM_STEP : 1 / ZOOM_STEP;
             zoom(w, factor, x, y);
         } else {
-            scroll_inspector(w, -steps * WHEEL_LINE);
+            scroll_inspector(w, -steps * WHEEL_LINE * w->zoom);
         }
         break;
     }
@@ -747,6 +814,7 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     viz_scene_free(&window->scene);
     window->scene = scene;
     window->digits = o->digits;
+    if (window->zoom != (o->zoom > 0 ? o->zoom : 1)) window->zoom = o->zoom > 0 ? o->zoom : 1, window->dirty = true;
     trace(window, "show %dx%d nodes %d edges %d layout %s", width, height, scene.nnodes, scene.nedges,
           scene.pinned ? "kept" : "new");
     for (int i = 0; window->trace != NULL && i < scene.nnodes; i++) {
@@ -754,7 +822,11 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
         if (n->kind == VIZ_NODE_OTHER) continue;
         char label[64] = "-";
         if (n->kind == VIZ_NODE_FUNC) ag_func_label(n->func, label, sizeof label);
-        else if (n->kind == VIZ_NODE_VAR && ag_name(n->var)[0] != '\0') snprintf(label, sizeof label, "%s", ag_name(n->var));
+        else if (n->kind == VIZ_NODE_VAR) {
+            const char *path = scene.var_path != NULL ? scene.var_path(scene.notes_user, n->var) : NULL;
+            const char *name = path != NULL && path[0] != '\0' ? path : ag_name(n->var); /* m.linear[1].w */
+            if (name[0] != '\0') snprintf(label, sizeof label, "%s", name);
+        }
         double x, y;
         viz_view_to_screen(&window->view, n->x, n->y, &x, &y);
         trace(window, "node %s %s at %.0f,%.0f size %.0fx%.0f", n->name, label, x, y,
