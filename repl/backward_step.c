@@ -205,13 +205,22 @@ done:
     free(set);
 }
 
+static int digits(const repl *r) { return r->settings.digits > 0 ? r->settings.digits : DEFAULT_DIGITS; }
+static void short_value(const repl *r, const ag_var *v, char *buf, size_t n);
+
+/* A gradient on its own line: a number as :digits prints it, a tensor
+ * abbreviated (its shape and first values at :digits, 4 by default). */
 static void print_var_line(repl *r, const char *prefix, const ag_var *v, const char *suffix) {
+    if (v != NULL && ag_size(v) != 1) {
+        char text[256];
+        short_value(r, v, text, sizeof text);
+        fprintf(r->io.out, "%s%s%s\n", prefix, text, suffix);
+        return;
+    }
     char *text = v ? format_variable(v, r->settings.digits) : strdup("none");
     fprintf(r->io.out, "%s%s%s\n", prefix, text ? text : "?", suffix);
     free(text);
 }
-
-static int digits(const repl *r) { return r->settings.digits > 0 ? r->settings.digits : DEFAULT_DIGITS; }
 
 static const char *num(const repl *r, double v, char *buf) { return ag_format_double(v, digits(r), buf); }
 
@@ -336,8 +345,13 @@ static void chain_line(stepper *s, ag_func *f, int i, const ag_var *gy, const ag
         return;
     }
     if (rc->nterms < SHOWN_TERMS) {
-        if (rc->terms.length) strbuf_append(&rc->terms, " + ");
-        strbuf_append(&rc->terms, term);
+        if (rc->terms.length && ag_size(gx) == 1 && ag_item(gx) < 0) { /* a − b, not a + -b */
+            char positive[AG_NUMBUF];
+            strbuf_appendf(&rc->terms, " − %s", num(r, -ag_item(gx), positive));
+        } else {
+            if (rc->terms.length) strbuf_append(&rc->terms, " + ");
+            strbuf_append(&rc->terms, term);
+        }
     }
     rc->nterms++;
     bool more_here = false; /* x also feeds a later input of this same function */

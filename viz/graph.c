@@ -331,18 +331,15 @@ static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_
     return set_html_label(g, node, &html);
 }
 
-static bool label_func(Agraph_t *g, Agnode_t *node, ag_func *f, bool active) {
+/* A function's label; the one backward is processing (step-through) keeps
+ * the same text, so its box has the size the kept layout gave it (its
+ * incoming arrow stays clear of the label): its colours and thick border
+ * mark it, and the legend says "in progress". */
+static bool label_func(Agnode_t *node, ag_func *f) {
     char label[LABEL_LEN];
     ag_func_label(f, label, sizeof label);
-    if (!active) {
-        set(node, "label", label);
-        return true;
-    }
-    strbuf html = {0};
-    strbuf_append(&html, "<B>");
-    strbuf_append_html(&html, label);
-    strbuf_append(&html, "</B><BR/><FONT POINT-SIZE=\"11\">◀ in progress</FONT>");
-    return set_html_label(g, node, &html);
+    set(node, "label", label);
+    return true;
 }
 
 /* Appends a legend entry's text: "\\n" in the looks is a line break. */
@@ -631,7 +628,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         bool active = o->active != NULL && w->funcs[i] == o->active;
         role r = active ? ROLE_ACTIVE : ROLE_FUNC;
         present[r] = true;
-        ok = node != NULL && label_func(g, node, w->funcs[i], active);
+        ok = node != NULL && label_func(node, w->funcs[i]);
         if (!ok) break;
         apply_look(node, r);
         if (active) set(node, "penwidth", "3");
@@ -692,16 +689,10 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         set(cluster, "color", "#4527A0");
         set(cluster, "fontcolor", "#4527A0");
         set(cluster, "fontsize", "14");
-        for (size_t i = 0; i < w->nfuncs; i++) {
-            if (w->func_group[i] != (int)b) continue;
-            agsubnode(cluster, nodes[w->nvars + i], 1);
-            ag_func *f = w->funcs[i];
-            for (int k = 0; k < ag_func_noutputs(f); k++) {
-                ag_var *out = ag_func_output(f, k);
-                size_t vi = out != NULL ? viz_walk_find(w, out) : VIZ_NOT_DRAWN;
-                if (vi != VIZ_NOT_DRAWN && vi != 0) agsubnode(cluster, nodes[vi], 1);
-            }
-        }
+        for (size_t i = 0; i < w->nfuncs; i++)
+            if (w->func_group[i] == (int)b) agsubnode(cluster, nodes[w->nvars + i], 1);
+        for (size_t i = 1; i < w->nvars; i++) /* outputs, its constants and parameters */
+            if (w->var_group[i] == (int)b) agsubnode(cluster, nodes[i], 1);
         present[ROLE_GROUP] = true;
     }
     present[ROLE_FLOW] = flows;

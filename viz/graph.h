@@ -173,6 +173,8 @@ typedef struct viz_walk {
     viz_ptrmap index; /* variable or function → its index in vars or funcs */
     /* groups (see viz_graph_opts): */
     int *func_group;      /* per function: its group, or -1 */
+    int *var_group;       /* per variable: the group it is drawn in (made by one of its
+                             functions; a constant or parameter only its functions read), or -1 */
     unsigned *group_tags; /* per group: the tag */
     bool *group_folded;   /* per group: drawn as one box */
     size_t ngroups;

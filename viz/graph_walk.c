@@ -76,6 +76,7 @@ void viz_walk_free(viz_walk *w) {
     free(w->funcs);
     free(w->funcs_distance);
     free(w->func_group);
+    free(w->var_group);
     free(w->group_tags);
     free(w->group_folded);
     free(w->inputs_start);
@@ -180,10 +181,40 @@ int viz_walk_func_folded(const viz_walk *w, size_t i) {
 }
 
 int viz_walk_var_folded(const viz_walk *w, size_t i) {
-    if (i == 0 || w->func_group == NULL) return -1; /* the output is always drawn */
-    ag_func *creator = ag_creator(w->vars[i]);
-    size_t f = creator != NULL ? ptrmap_get(&w->index, creator) : VIZ_NOT_DRAWN;
-    return f == VIZ_NOT_DRAWN ? -1 : viz_walk_func_folded(w, f);
+    if (i == 0 || w->var_group == NULL) return -1; /* the output is always drawn */
+    int g = w->var_group[i];
+    return g >= 0 && w->group_folded[g] ? g : -1;
+}
+
+/* Each variable's group: its creator's; for a constant (the 100 of a def's
+ * body) or a parameter (a layer's w) with no creator, the group of the
+ * functions that read it when they are all in one group; else -1. */
+static bool find_var_groups(viz_walk *w) {
+    w->var_group = malloc((w->nvars ? w->nvars : 1) * sizeof *w->var_group);
+    if (w->var_group == NULL) return false;
+    for (size_t i = 0; i < w->nvars; i++) {
+        ag_func *creator = ag_creator(w->vars[i]);
+        size_t f = creator != NULL ? ptrmap_get(&w->index, creator) : VIZ_NOT_DRAWN;
+        w->var_group[i] = f != VIZ_NOT_DRAWN ? w->func_group[f] : -1;
+    }
+    const int unset = -2, mixed = -3;
+    int *readers = malloc((w->nvars ? w->nvars : 1) * sizeof *readers);
+    if (readers == NULL) return false;
+    for (size_t i = 0; i < w->nvars; i++) readers[i] = unset;
+    for (size_t f = 0; f < w->nfuncs; f++)
+        for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
+            ag_var *x = ag_func_input(w->funcs[f], k);
+            size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+            if (xi == VIZ_NOT_DRAWN) continue;
+            int g = w->func_group[f];
+            readers[xi] = readers[xi] == unset || readers[xi] == g ? g : mixed;
+        }
+    for (size_t i = 1; i < w->nvars; i++) /* never the output */
+        if (ag_creator(w->vars[i]) == NULL && !w->cut[i] && readers[i] >= 0 &&
+            (ag_var_flags(w->vars[i]) & (AG_VAR_CONST | AG_VAR_PARAM)))
+            w->var_group[i] = readers[i];
+    free(readers);
+    return true;
 }
 
 static size_t var_source(const viz_walk *w, size_t i) {
@@ -274,7 +305,8 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
     for (size_t g = 0; g < w->ngroups; g++)
         w->group_folded[g] = fold && !(o->unfolded != NULL && g < (size_t)(o->n_unfolded > 0 ? o->n_unfolded : 0) &&
                                        o->unfolded[g]);
-    /* each group's inputs: variables its functions read that none of them made */
+    if (!find_var_groups(w)) return false;
+    /* each group's inputs: variables its functions read that are not inside it */
     w->inputs_start = calloc(w->ngroups + 1, sizeof *w->inputs_start);
     size_t *last_group = malloc((w->nvars ? w->nvars : 1) * sizeof *last_group);
     size_t ninputs = 0, inputs_capacity = 0;
@@ -289,9 +321,7 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
                 ag_var *x = ag_func_input(f, k);
                 if (x == NULL) continue;
                 size_t xi = viz_walk_find(w, x);
-                ag_func *creator = ag_creator(x);
-                size_t c = creator != NULL ? ptrmap_get(&w->index, creator) : VIZ_NOT_DRAWN;
-                if ((c != VIZ_NOT_DRAWN && w->func_group[c] == (int)g) || last_group[xi] == g) continue;
+                if (w->var_group[xi] == (int)g || last_group[xi] == g) continue; /* inside it */
                 last_group[xi] = g;
                 if (ninputs == inputs_capacity) {
                     inputs_capacity = inputs_capacity ? inputs_capacity * 2 : 16;
