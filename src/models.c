@@ -34,6 +34,7 @@ struct ag_model {
     linear_unit *units;
     int nunits;
     ag_var *h, *c;     /* hidden state between steps (retained); NULL at the start */
+    int steps;         /* recurrent kinds: steps taken since the state started */
     param_slot *slots; /* every possible parameter, sorted by name */
     int nslots;
 };
@@ -312,12 +313,22 @@ static ag_var *activate(ag_ctx *ctx, ag_activation activation, ag_var *x) {
     return ag_sigmoid(ctx, x);
 }
 
-/* Advances the recurrent layer by one step, keeping the new state. */
+static unsigned enter_layer(ag_model *m, const char *label);
+static void leave_layer(ag_model *m, unsigned outer);
+
+/* Advances the recurrent layer by one step, keeping the new state.  Each
+ * step is a layer of its own for drawings ("lstm step 3": the cell's gates
+ * of that step in one group). */
 static ag_var *recurrent_step(ag_model *m, ag_var *x) {
     ag_var *c = NULL;
+    char label[32];
+    snprintf(label, sizeof label, "%s step %d", is_lstm(m) ? "lstm" : "rnn", m->steps + 1);
+    unsigned outer = enter_layer(m, label);
     ag_var *h = is_lstm(m) ? lstm_step(m->ctx, m->units, m->h, m->c, x, &c)
                            : rnn_step(m->ctx, &m->units[0], &m->units[1], m->h, x);
+    leave_layer(m, outer);
     if (h == NULL) return NULL;
+    m->steps++;
     ag_retain(h);
     ag_retain(c);
     ag_release(m->h);
@@ -421,6 +432,7 @@ void ag_model_reset_state(ag_model *m) {
     ag_release(m->h);
     ag_release(m->c);
     m->h = m->c = NULL;
+    m->steps = 0;
 }
 
 ag_model_kind ag_model_get_kind(const ag_model *m) { return m ? m->kind : (ag_model_kind)-1; }
