@@ -38,6 +38,8 @@
 #   7, 8. the window's state and a layout that holds still (issue 24)
 #   9. projector scale: the inspector's text, a parameter's path and rows,
 #      :zoom and :digits applied to the open window at once
+#  10. a def call's constants inside its frame and box; step-through keeps
+#      every box's size; a folded MLP fits the window at a readable scale
 #
 # Prints "window tests: N passed, M failed"; status 0 when none failed.
 # Skips (status 0, with a message) when xvfb-run or another tool is missing.
@@ -1032,6 +1034,82 @@ else
 fi
 status=$(quit scale)
 [ "$status" = 0 ] || not_ok "9. scale: :quit gave status $status"
+
+# ---- 10. groups and step-through (issue 24) ----------------------------------------
+# the constants made inside a def call are drawn inside its frame and fold
+# into its box; the steps of a backward keep every box's size (the function
+# in progress does not grow past its place); an MLP folded fits the screen at
+# a readable scale
+log="$tmp/groups.log"
+start_env="AGREPL_WINDOW_TRACE='$log'" start groups
+start_env=""
+send groups 'def rosen(a, b) = 100*(b - a^2)^2 + (a - 1)^2'
+send groups 'x0 = 0.5; x1 = 1.5; r = rosen(x0, x1); r.backward(); show(r, fold=false)'
+if window=$(wait_window "agrepl graph: r" 20) && seen '^frame box0 ' 10; then
+    id=${window%% *}
+    sleep 0.5
+    shot groups_frame
+    # every constant's centre inside the frame of rosen(x0, x1)
+    inside=$(awk '$1 == "show" { n = 0; c = 0; delete cx } $1 == "node" && $3 ~ /^const:/ { split($5, xy, ","); cx[++c] = xy[1] " " xy[2] }
+        $1 == "frame" { split($4, at, ","); split($6, size, "x"); x0 = at[1]; y0 = at[2]; x1 = x0 + size[1]; y1 = y0 + size[2] }
+        END { for (i = 1; i <= c; i++) { split(cx[i], p, " "); if (p[1] > x0 && p[1] < x1 && p[2] > y0 && p[2] < y1) n++ }; print n "/" c }' "$log")
+    [ "${inside%/*}" = "${inside#*/}" ] && [ "${inside#*/}" -ge 2 ] &&
+        ok "10. groups: the constants made inside rosen(x0, x1) are drawn inside its frame ($inside)" ||
+        not_ok "10. groups: constants inside the frame: $inside"
+    shows=$(lines '^show ')
+    send groups 'show(r, fold=true)'
+    tries=50
+    while [ "$(lines '^show ')" -le "$shows" ] && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+    sleep 0.3
+    last=$(grep -n '^show ' "$log" | tail -1 | cut -d: -f1)
+    consts=$(tail -n +"$last" "$log" | grep -c '^node v[0-9]* const:')
+    [ "$consts" = 0 ] && seen '^node box0 ' 1 &&
+        ok "10. groups: folded, the box holds them (no constant drawn as its input)" ||
+        not_ok "10. groups: folded, $consts constants drawn outside the box"
+    # step-through: every node keeps its size from step to step
+    send groups 'show(r, fold=false)'
+    sleep 1
+    shows=$(lines '^show ')
+    send groups 'r.backward(step=0.4)'
+    wait_for groups '^done: [0-9]* steps' 30
+    sleep 0.5
+    shot groups_steps
+    sizes=$(awk -v from="$shows" '$1 == "show" { n++ } n > from && $1 == "node" && $2 ~ /^f/ { print $2, $7 }' "$log" | sort -u |
+        awk '{ c[$1]++ } END { for (k in c) if (c[k] > 1) grown++; print grown + 0 }')
+    steps=$(($(lines '^show ') - shows))
+    [ "$steps" -ge 5 ] && [ "$sizes" = 0 ] &&
+        ok "10. step: $steps drawings of the steps, no function's box changes size" ||
+        not_ok "10. step: $steps drawings, $sizes functions changed size"
+else
+    not_ok "10. groups: no frame drawn for rosen(x0, x1)"
+    sed 's/^/     stderr: /' "$tmp/groups.err"
+fi
+status=$(quit groups)
+[ "$status" = 0 ] || not_ok "10. groups: :quit gave status $status"
+
+log="$tmp/mlpfit.log"
+start_env="AGREPL_WINDOW_TRACE='$log'" start mlpfit
+start_env=""
+send mlpfit 'm = mlp([10, 10, 1], seed=0); X = randn(4, 10, seed=1); L = mean(m(X)^2); L.backward(); show(L, fold=true)'
+if window=$(wait_window "agrepl graph: L" 20) && seen '^view ' 10; then
+    id=${window%% *}
+    sleep 0.5
+    shot mlp_folded
+    set -- $(grep '^show ' "$log" | tail -1)
+    picture=$2
+    set -- $(grep '^view ' "$log" | tail -1)
+    # the whole picture in the window at 80 % or more: node text (15 px at 100 %) at least 12 px
+    if awk -v s="$3" -v p="$picture" -v a="$7" 'BEGIN { split(p, q, "x"); split(a, r, "x");
+        exit !(s >= 0.8 && q[1] * s <= r[1] + 1 && q[2] * s <= r[2] + 1) }'; then
+        ok "10. big graph: mlp([10, 10, 1]) folded fits the window whole at scale $3 (picture $picture in $7)"
+    else
+        not_ok "10. big graph: mlp([10, 10, 1]) folded: picture $picture at scale $3 in $7"
+    fi
+else
+    not_ok "10. big graph: no window for the folded MLP"
+fi
+status=$(quit mlpfit)
+[ "$status" = 0 ] || not_ok "10. big graph: :quit gave status $status"
 
 echo "windows: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -826,6 +826,8 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
             const char *path = scene.var_path != NULL ? scene.var_path(scene.notes_user, n->var) : NULL;
             const char *name = path != NULL && path[0] != '\0' ? path : ag_name(n->var); /* m.linear[1].w */
             if (name[0] != '\0') snprintf(label, sizeof label, "%s", name);
+            else if (ag_var_flags(n->var) & AG_VAR_CONST) /* const:100 */
+                snprintf(label, sizeof label, "const:%.17g", ag_size(n->var) == 1 ? ag_item(n->var) : NAN);
         }
         double x, y;
         viz_view_to_screen(&window->view, n->x, n->y, &x, &y);
