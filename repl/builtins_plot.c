@@ -371,6 +371,7 @@ static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     viz_plot *plot = session_plot(r);
     const char *file;
     if (arg_string(r, a, 0, &file) < 0) return -1;
+    /* interrupted (-2): the file is untouched, and the error says so */
     if (plot == NULL || repl_vz->plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
     fprintf(repl_out(r), "wrote %s\n", file);
     return 0;
@@ -396,7 +397,8 @@ const builtin_def builtins_plot[] = {
     {"mark", "x0, x1, label=\"\"", builtin_mark, "plots",
      "marks the point (x0, x1) over the contour with a cross and a label (a minimum, say)"},
     {"pace", "fps", repl_builtin_pace, "plots",
-     "loops that plot or track draw at most fps frames a second (0 or false: off, the default)",
+     "loops that plot or track draw at most fps frames a second, 0.1 to 1000, where a window or "
+     "notebook shows them (0 or false: off, the default)",
      .function_only = true},
     {"has_window", "", builtin_has_window, "plots", "true when plots are shown in a window here"},
     {"savefig", "file", builtin_savefig, "plots",

@@ -6,24 +6,24 @@
 
 #include "viz_session.h"
 
+#define PACE_SLOWEST 0.1
+#define PACE_FASTEST 1000.0
+
 static uint64_t name_hash(char kind, const char *name) {
     uint64_t hash = (1469598103934665603u ^ (unsigned char)kind) * 1099511628211u; /* FNV-1a */
     for (; *name != '\0'; name++) hash = (hash ^ (unsigned char)*name) * 1099511628211u;
     return hash;
 }
 
-/* Waits until `deadline_ms`, keeping the windows drawn and live, in short
- * sleeps that a Ctrl-C cuts short (the statement then stops as usual). */
-static void wait_until(repl_viz *v, double deadline_ms) {
-    bool served = false;
+/* Shows the frame that just ended, then waits until `deadline_ms`, keeping
+ * the windows live, in short sleeps that a Ctrl-C cuts short (the statement
+ * then stops as usual).  The drawing is part of the frame's time: a frame
+ * lasts 1/N s whatever it took to draw, as long as that is less. */
+static void end_frame(repl_viz *v, double deadline_ms) {
+    if (repl_viz_any_window_open(v)) repl_viz_serve_in_loop(v);
     while (!repl_interrupted) {
         double remaining = deadline_ms - repl_viz_precise_ms();
         if (remaining <= 0) break;
-        if (!served && repl_viz_any_window_open(v)) {
-            repl_viz_serve_windows(v); /* the frame that just ended is shown while we wait */
-            served = true;
-            continue;
-        }
         if (remaining > 10) remaining = 10;
         struct timespec pause = {0, (long)(remaining * 1e6)};
         nanosleep(&pause, NULL); /* EINTR on Ctrl-C: the loop sees the flag */
@@ -32,10 +32,15 @@ static void wait_until(repl_viz *v, double deadline_ms) {
 
 /* With a pace of N frames a second, called by plot ('s') and track ('p')
  * with the series' or path's name: a frame ends when one comes back (a
- * loop's next step), and the next may start only 1/N s after the last. */
+ * loop's next step), and the next may start only 1/N s after the last.
+ * Each frame's end draws the windows once; in between, repl_viz_pacing
+ * keeps the loop's other services from drawing. */
 void repl_viz_paced_draw(repl *r, char kind, const char *name) {
     repl_viz *v = repl_get_viz(r);
     if (v == NULL || !(r->settings.pace_fps > 0)) return;
+    /* nothing is drawn here (headless, --no-files, no display): nothing to
+     * watch, so nothing to wait for */
+    if (r->io.display == NULL && !repl_viz_any_window_open(v)) return;
     uint64_t hash = name_hash(kind, name);
     bool repeated = false;
     for (int i = 0; i < v->frame_name_count && !repeated; i++) repeated = v->frame_names[i] == hash;
@@ -46,7 +51,7 @@ void repl_viz_paced_draw(repl *r, char kind, const char *name) {
         v->frame_name_count = 0;
     } else if (repeated || v->frame_name_count == (int)(sizeof v->frame_names / sizeof v->frame_names[0])) {
         double deadline = v->frame_start_ms + interval;
-        wait_until(v, deadline);
+        end_frame(v, deadline);
         now = repl_viz_precise_ms();
         /* steady frames: the next is timed from this one's deadline, unless late */
         v->frame_start_ms = now - deadline < interval ? deadline : now;
@@ -68,10 +73,18 @@ int repl_builtin_pace(repl *r, const builtin_args *a, repl_value *out) {
     return repl_viz_set_pace(r, fps) < 0 ? -1 : 0;
 }
 
+bool repl_viz_pacing(const repl *r, const repl_viz *v) {
+    if (!(r->settings.pace_fps > 0) || v->frame_start_ms == 0) return false;
+    double interval = 1000.0 / r->settings.pace_fps;
+    return repl_viz_precise_ms() - v->frame_start_ms <= interval + 1000; /* as paced_draw's pause */
+}
+
 int repl_viz_set_pace(repl *r, double fps) {
     char shown[AG_NUMBUF];
-    if (!isfinite(fps) || fps < 0 || fps > 1000)
-        return repl_error(r, "pace: frames a second must be from 0 (off) to 1000, not %s",
+    /* below 0.1 a loop would sleep for minutes a frame; above 1000 the
+     * frames are shorter than a window takes to draw */
+    if (!isfinite(fps) || (fps != 0 && (fps < PACE_SLOWEST || fps > PACE_FASTEST)))
+        return repl_error(r, "pace: frames a second must be from 0.1 to 1000 (or 0 for off), not %s",
                           ag_format_display(fps, 0, shown));
     r->settings.pace_fps = fps;
     repl_viz *v = repl_get_viz(r);

@@ -54,6 +54,7 @@ int repl_viz_load(repl_viz *v) {
     if (v->windows) repl_vz->window_hints(); /* before the plot or graph window starts SDL video */
     v->plot = repl_vz->plot_new(!v->windows);
     v->graph_window = repl_vz->graph_window_new(!v->windows);
+    repl_vz->plot_set_interrupt(v->plot, &repl_interrupted); /* Ctrl-C stops a long savefig */
     if (v->plot == NULL || v->graph_window == NULL) {
         repl_vz->plot_free(v->plot);
         repl_vz->graph_window_free(v->graph_window);
@@ -170,7 +171,7 @@ static double loop_period_ms(double typical) {
 /* serve_windows from inside a statement (the graph show() follows is brought
  * up to date too: values change while a loop runs), timed for the next
  * loop_turn. */
-static void serve_in_loop(repl_viz *v) {
+void repl_viz_serve_in_loop(repl_viz *v) {
     double start = repl_viz_precise_ms(), coarse_start = coarse_ms();
     repl_viz_serve_windows(v);
     repl_viz_refresh_shown(v);
@@ -189,8 +190,8 @@ void repl_viz_idle(repl_viz *v) {
      * call. */
     if (v->r->eval.chunk == NULL) {
         repl_viz_serve_windows(v);
-    } else if ((++v->boundary_calls & 31) == 0 && loop_turn(v)) {
-        serve_in_loop(v);
+    } else if ((++v->boundary_calls & 31) == 0 && loop_turn(v) && !repl_viz_pacing(v->r, v)) {
+        repl_viz_serve_in_loop(v);
     }
 }
 
@@ -231,7 +232,7 @@ void repl_viz_pump(repl *r) {
     repl_viz *v = repl_get_viz(r);
     if (v == NULL || !repl_viz_any_window_open(v)) return;
     if (r->eval.chunk == NULL) repl_viz_serve_windows(v);
-    else if (loop_turn(v)) serve_in_loop(v);
+    else if (loop_turn(v) && !repl_viz_pacing(r, v)) repl_viz_serve_in_loop(v); /* else the pace draws */
 }
 
 int repl_viz_set_zoom(repl *r, double zoom) {

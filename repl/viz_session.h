@@ -82,6 +82,9 @@ void repl_viz_serve_windows(repl_viz *v);
 double repl_viz_precise_ms(void);
 /* Keeps the windows live from inside loops, where plot and track are called. */
 void repl_viz_pump(repl *r);
+/* serve_windows from inside a statement, with the graph show() follows
+ * brought up to date, timed for the next in-loop service. */
+void repl_viz_serve_in_loop(repl_viz *v);
 
 /* ---- viz_follow.c ----------------------------------------------------------------- */
 
@@ -104,6 +107,9 @@ void repl_viz_refresh_shown(repl_viz *v);
 /* Called by plot ('s') and track ('p') with the series' or path's name:
  * waits out the frame when a pace is set. */
 void repl_viz_paced_draw(repl *r, char kind, const char *name);
+/* True while a pace times a loop's frames: their ends draw the windows, so
+ * the in-loop services do not. */
+bool repl_viz_pacing(const repl *r, const repl_viz *v);
 /* pace(fps), the built-in (its row is in builtins_plot.c's table). */
 int repl_builtin_pace(repl *r, const builtin_args *a, repl_value *out);
 

@@ -685,6 +685,122 @@ static void test_title_marks_and_start_markers(void **state) {
     viz_plot_free(plot);
 }
 
+/* Two series with the same values, and two paths with the same points (as
+ * Adam's and AdamW's for their first steps): the one drawn first still
+ * shows along the line, through the gaps of the other's dashes. */
+static void test_overlapping_lines_stay_visible(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 150; i++) { /* long enough to draw no dot per point */
+        assert_int_equal(viz_plot_append(plot, "adam", i, err), 0);
+        assert_int_equal(viz_plot_append(plot, "adamw", i, err), 0);
+        assert_int_equal(viz_plot_track(plot, "p", i, i, err), 0);
+        assert_int_equal(viz_plot_track(plot, "q", i, i, err), 0);
+    }
+    image img;
+    save_and_load(plot, &img);
+    const SDL_Color second_series = {255, 127, 14, 255}, second_path = {255, 127, 14, 255};
+    struct {
+        viz_plot_panel panel;
+        SDL_Color under, over;
+    } cases[] = {{VIZ_PLOT_PANEL_SERIES, first_series, second_series},
+                 {VIZ_PLOT_PANEL_CONTOUR, first_path, second_path}};
+    for (int c = 0; c < 2; c++) {
+        int under = 0, over = 0;
+        for (int k = 0; k < 400; k++) {
+            double t = 10 + 120 * k / 400.0, px, py;
+            pixel_of(plot, cases[c].panel, t, t, &px, &py);
+            SDL_Color seen = pixel_at(&img, (int)floor(px), (int)floor(py));
+            under += near_colour(seen, cases[c].under, 40);
+            over += near_colour(seen, cases[c].over, 40);
+        }
+        if (under < 40 || over < 40)
+            fail_msg("panel %d: %d samples of the line beneath, %d of the one above", c, under, over);
+    }
+    release(&img);
+    viz_plot_free(plot);
+}
+
+/* savefig's time grows linearly with the points (CPU time of 2,000 and
+ * 20,000, in this run): a line through unsorted points crosses itself
+ * everywhere, and 1e6 dots once took minutes and gigabytes. */
+static double seconds_to_save(int count, bool points) {
+    viz_plot *plot = viz_plot_new(true);
+    double *xs = malloc((size_t)count * sizeof *xs), *ys = malloc((size_t)count * sizeof *ys);
+    assert_true(xs != NULL && ys != NULL);
+    unsigned seed = 12345;
+    for (int i = 0; i < count; i++) {
+        seed = seed * 1103515245u + 12345u;
+        xs[i] = (seed >> 8) / 16777216.0;
+        seed = seed * 1103515245u + 12345u;
+        ys[i] = (seed >> 8) / 16777216.0;
+    }
+    assert_int_equal(viz_plot_series(plot, "data", xs, ys, (size_t)count, points, err), 0);
+    image img;
+    snprintf(img.directory, sizeof img.directory, "/tmp/test_plot_XXXXXX");
+    assert_non_null(mkdtemp(img.directory));
+    snprintf(img.path, sizeof img.path, "%s/many.png", img.directory);
+    double start = process_cpu_seconds();
+    assert_int_equal(viz_plot_savefig(plot, img.path, err), 0);
+    double spent = process_cpu_seconds() - start;
+    unlink(img.path);
+    rmdir(img.directory);
+    free(xs);
+    free(ys);
+    viz_plot_free(plot);
+    return spent;
+}
+
+static void test_savefig_time_is_linear_in_points(void **state) {
+    for (int points = 0; points < 2; points++) {
+        int small = points ? 10000 : 2000;
+        double few = seconds_to_save(small, points), many = seconds_to_save(10 * small, points);
+        /* linear: about 10 (less: the axes, text and PNG cost the same);
+         * quadratic would be 100 */
+        if (many / few > 20)
+            fail_msg("%s: %d points %.3f s, %d points %.3f s of CPU", points ? "dots" : "line", small,
+                     few, 10 * small, many);
+    }
+}
+
+/* With the interrupt flag set savefig stops, fails and leaves the file as
+ * it was: an earlier figure of that name is not replaced. */
+static void test_interrupted_savefig_writes_nothing(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_append(plot, "loss", 1, err), 0);
+    image img;
+    save_and_load(plot, &img);
+    struct stat before, after;
+    assert_int_equal(stat(img.path, &before), 0);
+    volatile sig_atomic_t flag = 1;
+    viz_plot_set_interrupt(plot, &flag);
+    assert_int_equal(viz_plot_append(plot, "loss", 2, err), 0);
+    assert_int_equal(viz_plot_savefig(plot, img.path, err), -2);
+    assert_non_null(strstr(err, "interrupted"));
+    assert_non_null(strstr(err, "was not written"));
+    assert_int_equal(stat(img.path, &after), 0);
+    assert_int_equal(before.st_size, after.st_size);
+    assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+    assert_int_equal(before.st_ino, after.st_ino); /* not renamed over */
+    /* a new name: no file at all, and no temporary file beside it */
+    char fresh[128];
+    snprintf(fresh, sizeof fresh, "%s/fresh.svg", img.directory);
+    assert_int_equal(viz_plot_savefig(plot, fresh, err), -2);
+    assert_int_equal(access(fresh, F_OK), -1);
+    DIR *directory = opendir(img.directory);
+    assert_non_null(directory);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(directory)) != NULL;)
+        entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(directory);
+    assert_int_equal(entries, 1); /* figure.png only (and . and ..) */
+    /* the flag down again: it saves */
+    flag = 0;
+    assert_int_equal(viz_plot_savefig(plot, fresh, err), 0);
+    unlink(fresh);
+    release(&img);
+    viz_plot_free(plot);
+}
+
 static double matyas(void *user, double x, double y) {
     (void)user;
     return 0.26 * (x * x + y * y) - 0.48 * x * y;
@@ -698,12 +814,31 @@ static void test_contour_levels_as_asked(void **state) {
     int below = 0;
     for (int i = 0; i < plot->contour.level_count; i++) below += plot->contour.levels[i] < 0.04;
     assert_true(below >= 3);
-    /* a count */
+    /* a count: exactly that many, over the whole range 0 .. 8, the lowest
+     * close to the minimum (the bowl's floor gets a ring) */
     viz_plot_levels six = {.count = 6, .spacing = VIZ_PLOT_SPACING_LINEAR};
     assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &six, err), 0);
     assert_false(plot->contour.log_levels);
-    assert_true(plot->contour.level_count >= 5 && plot->contour.level_count <= 8);
-    assert_close(plot->contour.levels[0], 1); /* 1-2-5 steps over 0 .. 8 */
+    assert_int_equal(plot->contour.level_count, 6);
+    assert_close(plot->contour.levels[0], 0.4);   /* 0.3 of a step of 8/6 */
+    assert_close(plot->contour.levels[1], 1.3);   /* then evenly, to two digits */
+    assert_close(plot->contour.levels[5], 6.7);
+    /* levels=12 on Matyas (0 .. 2.25): rings inside the box around the
+     * minimum, below f(1, 1) = 0.04 */
+    viz_plot_levels twelve = {.count = 12, .spacing = VIZ_PLOT_SPACING_AUTO};
+    assert_int_equal(viz_plot_contour_levels(plot, matyas, NULL, -1.5, 1.5, -1.5, 1.5, &twelve, err), 0);
+    assert_int_equal(plot->contour.level_count, 12);
+    assert_true(plot->contour.levels[0] < 0.04);
+    assert_true(plot->contour.levels[11] > 0.75 * plot->contour.value_max);
+    /* a count with log spacing: exactly that many, one factor apart */
+    viz_plot_levels twenty = {.count = 20, .spacing = VIZ_PLOT_SPACING_LOG};
+    assert_int_equal(viz_plot_contour_levels(plot, matyas, NULL, -1.5, 1.5, -1.5, 1.5, &twenty, err), 0);
+    assert_true(plot->contour.log_levels);
+    assert_int_equal(plot->contour.level_count, 20);
+    double first_factor = plot->contour.levels[1] / plot->contour.levels[0];
+    double last_factor = plot->contour.levels[19] / plot->contour.levels[18];
+    assert_true(first_factor > 1.2 && fabs(first_factor / last_factor - 1) < 0.25);
+    assert_true(plot->contour.levels[19] > 0.5 * plot->contour.value_max);
     /* log spacing asked for a bowl */
     viz_plot_levels log_spacing = {.spacing = VIZ_PLOT_SPACING_LOG};
     assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &log_spacing, err), 0);
@@ -960,6 +1095,9 @@ int main(void) {
         cmocka_unit_test(test_whole_series_is_replaced),
         cmocka_unit_test(test_title_marks_and_start_markers),
         cmocka_unit_test(test_contour_levels_as_asked),
+        cmocka_unit_test(test_overlapping_lines_stay_visible),
+        cmocka_unit_test(test_savefig_time_is_linear_in_points),
+        cmocka_unit_test(test_interrupted_savefig_writes_nothing),
         cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
         cmocka_unit_test(test_zoom_scales_text_lines_and_pixels),
         cmocka_unit_test(test_headless_never_opens_a_window),

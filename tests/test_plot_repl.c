@@ -1,7 +1,9 @@
 /* test_plot_repl.c — plots through the REPL as a user drives them: unnamed
  * series take their argument's source text (checked in the saved SVG's
  * <desc>), and pace() holds loops to N frames a second (measured), with
- * Ctrl-C still stopping a paced loop at once.  The timings are compared with
+ * Ctrl-C still stopping a paced loop at once, where plots are drawn (a
+ * front end's display stands in for a window), and has no effect where
+ * nothing is drawn (headless, --no-files).  The timings are compared with
  * the pace's own interval and with the same loop unpaced in the same run,
  * never with a fixed number of seconds. */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
@@ -33,6 +35,18 @@ static void session_open(session *s) {
     repl_options opts = {.headless = true, .out = s->out, .err = s->err};
     s->r = repl_new(&opts);
     assert_non_null(s->r);
+}
+
+/* A front end's display that takes the pictures and shows nothing: plots
+ * are drawn for it, so pace() applies. */
+static void ignore_pictures(void *user, const repl_display *d) {
+    (void)user;
+    (void)d;
+}
+
+static void session_open_drawn(session *s) {
+    session_open(s);
+    repl_set_display(s->r, ignore_pictures, NULL);
 }
 
 static int run(session *s, const char *source) {
@@ -166,7 +180,7 @@ static void check_pace(session *s, double fps, const char *loop, int frames) {
 
 static void test_pace_holds_loops_to_fps(void **state) {
     session s;
-    session_open(&s);
+    session_open_drawn(&s);
     /* one series a step */
     check_pace(&s, 25, "for i in range(41) { plot(i) }", 41);
     /* a race: four paths and four series a step is still one frame a step */
@@ -192,7 +206,7 @@ static void interrupt(int signal_number) {
 
 static void test_ctrl_c_stops_a_paced_loop_at_once(void **state) {
     session s;
-    session_open(&s);
+    session_open_drawn(&s);
     /* a frame every 4 s: the second frame waits 4 s after the first */
     const double interval = 4;
     assert_int_equal(run(&s, "pace(0.25)"), REPL_OK);
@@ -215,12 +229,79 @@ static void test_ctrl_c_stops_a_paced_loop_at_once(void **state) {
     session_close(&s);
 }
 
+/* Ctrl-C during a long savefig (300,000 dots) stops it within a small part
+ * of what the whole save takes (measured in this run), writes nothing, and
+ * the error says so: no "wrote" line. */
+static void test_ctrl_c_stops_savefig_and_writes_nothing(void **state) {
+    session s;
+    session_open(&s);
+    char directory[] = "/tmp/test_plot_repl_XXXXXX", command[256], path[96];
+    assert_non_null(mkdtemp(directory));
+    snprintf(path, sizeof path, "%s/dots.png", directory);
+    assert_int_equal(run(&s, "xs = rand(300000); ys = rand(300000); plot(xs, ys, points=true)"), REPL_OK);
+    snprintf(command, sizeof command, "savefig(\"%s\")", path);
+    double start = now_seconds();
+    assert_int_equal(run(&s, command), REPL_OK);
+    double whole = now_seconds() - start;
+    assert_int_equal(unlink(path), 0);
+    fflush(s.out);
+    assert_non_null(strstr(s.out_text, "wrote"));
+    size_t out_before = s.out_length;
+
+    struct sigaction action = {0}, previous;
+    action.sa_handler = interrupt;
+    sigaction(SIGALRM, &action, &previous);
+    long delay_us = (long)(whole * 1e6 / 10); /* a tenth of the way in */
+    struct itimerval timer = {{0, 0}, {delay_us / 1000000, delay_us % 1000000}};
+    interrupted_at = 0;
+    setitimer(ITIMER_REAL, &timer, NULL);
+    assert_int_equal(run(&s, command), REPL_ERROR);
+    double stopped = now_seconds();
+    sigaction(SIGALRM, &previous, NULL);
+    repl_interrupted = 0;
+    assert_true(interrupted_at > 0);
+    assert_below(stopped - interrupted_at, whole / 3);
+    fflush(s.out);
+    fflush(s.err);
+    assert_int_equal(s.out_length, out_before); /* no "wrote" */
+    assert_non_null(strstr(s.err_text, "savefig: interrupted: '"));
+    assert_non_null(strstr(s.err_text, "dots.png' was not written"));
+    assert_int_equal(access(path, F_OK), -1);
+    /* the session goes on: the names are kept and the next save works */
+    assert_int_equal(run(&s, command), REPL_OK);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(directory), 0); /* empty: no temporary file was left */
+    session_close(&s);
+}
+
+/* Headless or --no-files, nothing is drawn: a pace does not wait at all (a
+ * paced loop gives up the processor at every frame, 200 times here; these
+ * loops about never do). */
+static void test_pace_has_no_effect_where_nothing_is_drawn(void **state) {
+    for (int no_files = 0; no_files < 2; no_files++) {
+        session s;
+        memset(&s, 0, sizeof s);
+        s.out = open_memstream(&s.out_text, &s.out_length);
+        s.err = open_memstream(&s.err_text, &s.err_length);
+        repl_options opts = {.headless = true, .no_files = no_files, .out = s.out, .err = s.err};
+        s.r = repl_new(&opts);
+        assert_non_null(s.r);
+        assert_int_equal(run(&s, "pace(1000)"), REPL_OK);
+        long before = voluntary_switches();
+        assert_int_equal(run(&s, "for i in range(200) { plot(i); track(i, 1) }"), REPL_OK);
+        assert_below(voluntary_switches() - before, 50);
+        session_close(&s);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_series_take_their_source_text),
         cmocka_unit_test(test_zoom_scales_saved_plots_and_graphs),
         cmocka_unit_test(test_pace_holds_loops_to_fps),
         cmocka_unit_test(test_ctrl_c_stops_a_paced_loop_at_once),
+        cmocka_unit_test(test_pace_has_no_effect_where_nothing_is_drawn),
+        cmocka_unit_test(test_ctrl_c_stops_savefig_and_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,7 @@ static const released_entry released[] = {
     ENTRY(graph_svg, 2),
     ENTRY(graph_png, 2),
     ENTRY(plot_png, 2),
+    ENTRY(plot_set_interrupt, 3),
 };
 #undef ENTRY
 

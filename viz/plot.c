@@ -48,6 +48,9 @@ viz_plot *viz_plot_new(bool headless) {
     if (plot == NULL) return NULL;
     plot->headless = headless || headless_from_environment();
     plot->zoom = 1;
+    /* for the window tests: when each redraw started and what it cost */
+    const char *trace = getenv("AGREPL_PLOT_TRACE");
+    if (!plot->headless && trace != NULL && trace[0] != '\0') plot->trace = fopen(trace, "w");
     return plot;
 }
 
@@ -87,6 +90,7 @@ void viz_plot_free(viz_plot *plot) {
     if (plot == NULL) return;
     plot_window_release(plot);
     free_data(plot);
+    if (plot->trace != NULL) fclose(plot->trace);
     free(plot);
 }
 

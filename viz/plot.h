@@ -21,6 +21,7 @@
 #ifndef VIZ_PLOT_H
 #define VIZ_PLOT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -107,11 +108,16 @@ int viz_plot_track(viz_plot *plot, const char *path, double x, double y, char er
  * so a PDF rasterized at 72 dpi has the PNG's size).  The SVG carries the
  * title and the series' names in <title>/<desc>, the PDF in its metadata
  * and as text.  Works headless and on an empty figure (empty axes).  -1
- * with the reason on failure. */
+ * with the reason on failure; -2 when the interrupt flag stopped it (the
+ * file is then not touched). */
 int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]);
 /* The figure savefig writes to a .png, in memory: malloc'd bytes and their
  * count in *size, or NULL with a message in err (the Jupyter kernel). */
 unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]);
+/* While *flag is nonzero (Ctrl-C), drawing the figure stops part-way: a
+ * savefig in progress writes nothing and fails, a window frame is left
+ * unfinished.  NULL: never interrupted (the default). */
+void viz_plot_set_interrupt(viz_plot *plot, const volatile sig_atomic_t *flag);
 
 /* Forgets every series, path, mark, the contour, the title and the log
  * scale (not the zoom); the window,

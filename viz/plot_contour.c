@@ -23,16 +23,15 @@ static int compare_doubles(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static void linear_levels(plot_contour *contour, double *levels, int target, bool floor_levels) {
+static void linear_levels(plot_contour *contour, double *levels, int target) {
     double low = contour->value_min, high = contour->value_max;
     double step = plot_nice_step((high - low) / target);
     double first = floor(low / step) + 1;
     int count = 0;
-    if (floor_levels)
-        for (int i = 0; i < FLOOR_LEVELS; i++) {
-            double level = low + floor_fractions[i] * step;
-            if (level > low && level < first * step && level < high) levels[count++] = level;
-        }
+    for (int i = 0; i < FLOOR_LEVELS; i++) {
+        double level = low + floor_fractions[i] * step;
+        if (level > low && level < first * step && level < high) levels[count++] = level;
+    }
     /* bounded by tries too: far from zero, first + i may not change */
     for (int i = 0; i < 4 * MAX_LEVELS && count < MAX_LEVELS; i++) {
         double level = (first + i) * step;
@@ -69,6 +68,49 @@ static void log_levels(plot_contour *contour, double *levels, double lowest, int
             double offset = mantissas[m] * pow(10, decade);
             if (offset >= lowest && offset < span) levels[count++] = contour->value_min + offset;
         }
+    }
+    contour->level_count = count;
+}
+
+/* x rounded to `digits` significant digits. */
+static double round_significant(double x, int digits) {
+    if (x == 0 || !isfinite(x)) return x;
+    double scale = pow(10, digits - 1 - (int)floor(log10(fabs(x))));
+    return round(x * scale) / scale;
+}
+
+/* Exactly `count` levels, asked for with levels=N, spread over the whole
+ * sampled range so that every part of the picture gets curves: with log
+ * spacing at offsets above the minimum growing by one factor from `lowest`
+ * to the top; with linear spacing evenly up to the top, the lowest one to
+ * three of them at fractions of a step above the minimum (the floor of a
+ * bowl, where an optimizer's path ends, gets rings).  Rounded to two
+ * or three significant digits while that keeps them apart. */
+static void counted_levels(plot_contour *contour, double *levels, int count, bool log_spacing,
+                           double lowest) {
+    double low = contour->value_min, span = contour->value_max - low;
+    double offsets[MAX_LEVELS];
+    if (log_spacing) {
+        double factor = pow(span / lowest, 1.0 / count);
+        for (int i = 0; i < count; i++) offsets[i] = lowest * pow(factor, i);
+    } else {
+        int floor_levels = count >= 12 ? 3 : count >= 8 ? 2 : count >= 4 ? 1 : 0;
+        int even = count - floor_levels;
+        double step = span / (even + 1);
+        static const double fractions[4][3] = {{0}, {0.3}, {0.1, 0.35}, {0.04, 0.15, 0.4}};
+        for (int i = 0; i < floor_levels; i++) offsets[i] = fractions[floor_levels][i] * step;
+        for (int i = 0; i < even; i++) offsets[floor_levels + i] = (i + 1) * step;
+    }
+    for (int digits = 2; digits <= 17; digits++) {
+        bool apart = true;
+        for (int i = 0; i < count && apart; i++) {
+            levels[i] = round_significant(low + offsets[i], digits);
+            apart = levels[i] > low && levels[i] < contour->value_max &&
+                    (i == 0 || levels[i] > levels[i - 1]);
+        }
+        if (apart) break;
+        if (digits == 17)
+            for (int i = 0; i < count; i++) levels[i] = low + offsets[i];
     }
     contour->level_count = count;
 }
@@ -112,15 +154,14 @@ static int choose_levels(plot_contour *contour, const double *values, size_t cou
         contour->log_levels = spacing == VIZ_PLOT_SPACING_AUTO
                                   ? tenth > 0 && span / tenth > 100
                                   : spacing == VIZ_PLOT_SPACING_LOG;
-        if (contour->log_levels) {
-            double lowest = sorted[finite / 100] - contour->value_min;
-            if (!(lowest > span * 1e-9)) lowest = span * 1e-9;
+        double lowest = sorted[finite / 100] - contour->value_min;
+        if (!(lowest > span * 1e-9)) lowest = span * 1e-9;
+        if (wanted != NULL && wanted->count > 0)
+            counted_levels(contour, contour->levels, wanted->count, contour->log_levels, lowest);
+        else if (contour->log_levels)
             log_levels(contour, contour->levels, lowest, target);
-        } else {
-            /* a chosen count is kept to: no floor levels added to it */
-            bool automatic = wanted == NULL || wanted->count == 0;
-            linear_levels(contour, contour->levels, target, automatic);
-        }
+        else
+            linear_levels(contour, contour->levels, target);
     }
     free(sorted);
     return 0;

@@ -20,6 +20,13 @@ enum {
     SMALL_SERIES = 40, /* series this short also get a dot per point */
     SMALL_PATH = 120,  /* paths this short get a dot per point */
     MAX_LEGEND_ENTRIES = 16,
+    /* Cairo's cost of one stroke or fill grows faster than its size (a
+     * line through 100,000 unsorted points crosses itself everywhere), so
+     * long lines and many dots go in pieces of this many segments or dots:
+     * drawing stays linear in the points and looks the same */
+    PIECE = 32,
+    /* an interrupt (Ctrl-C) is looked for every this many points */
+    INTERRUPT_STRIDE = 4096,
 };
 
 /* text sizes in units (pixels at zoom 1): readable from the back row */
@@ -68,6 +75,23 @@ static const colour level_scale[] = {RGB(59, 79, 154), RGB(58, 156, 168), RGB(16
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Line styles, one per series and path in turn (a series and the path of
+ * its name share one): where two lines run on top of each other, as Adam's
+ * and AdamW's do for their first hundred steps, the one beneath shows
+ * through the gaps of the one above.  The first is solid; in units. */
+typedef struct dash_style {
+    double on_off[4];
+    int count; /* 0: solid */
+} dash_style;
+
+static const dash_style dash_styles[] = {
+    {{0}, 0},
+    {{10, 6}, 2},
+    {{0.01, 5.5}, 2}, /* dots: round caps make each a disc */
+    {{14, 5, 0.01, 5}, 4},
+    {{5, 4}, 2},
+};
+
 static colour palette_colour(const colour *palette, size_t count, int index) {
     return palette[(size_t)index % count];
 }
@@ -88,7 +112,15 @@ typedef struct figure {
     PangoLayout *layout; /* reused for every piece of text */
     viz_plot *plot;
     double width, height; /* in units */
+    bool stopped;         /* the interrupt flag was seen: the drawing is cut short */
 } figure;
+
+/* True once the plot's interrupt flag (viz_plot_set_interrupt) was set
+ * while drawing: the rest of the drawing is skipped. */
+static bool figure_stopped(figure *f) {
+    if (!f->stopped && f->plot->interrupt != NULL && *f->plot->interrupt) f->stopped = true;
+    return f->stopped;
+}
 
 static void set_colour(figure *f, colour c, double alpha) {
     cairo_set_source_rgba(f->cr, c.r, c.g, c.b, alpha);
@@ -409,20 +441,55 @@ static void unclip(figure *f) {
     cairo_restore(f->cr);
 }
 
+static void stroke_lines(figure *f, colour c, double width);
+
 /* A polyline through mapped points, broken where a point cannot be shown,
- * added to the current path (stroked by the caller). */
+ * stroked in its colour, width and dash style every PIECE segments and by
+ * polyline_end. */
 typedef struct polyline {
     figure *f;
     const plot_axes *axes;
+    colour colour;
+    double width;
+    const dash_style *dash; /* NULL: solid */
     bool have_last;
     double last_x, last_y;
-    bool joined; /* the path's current point is (last_x, last_y) */
+    bool joined;     /* the path's current point is (last_x, last_y) */
+    int segments;    /* in the current path, not yet stroked */
+    double length;   /* of the segments stroked before them: the dash goes on from here */
+    double pending;  /* length of the segments not yet stroked */
 } polyline;
+
+/* Strokes the segments gathered so far. */
+static void polyline_stroke(polyline *line) {
+    figure *f = line->f;
+    if (line->segments == 0) {
+        cairo_new_path(f->cr);
+        return;
+    }
+    if (line->dash != NULL && line->dash->count > 0)
+        cairo_set_dash(f->cr, line->dash->on_off, line->dash->count, line->length);
+    stroke_lines(f, line->colour, line->width);
+    cairo_set_dash(f->cr, NULL, 0, 0);
+    line->length += line->pending;
+    line->pending = 0;
+    line->segments = 0;
+}
+
+static void polyline_end(polyline *line) {
+    polyline_stroke(line);
+}
 
 static void polyline_point(polyline *line, double x, double y, bool visible) {
     if (!visible || !isfinite(x) || !isfinite(y)) {
         line->have_last = line->joined = false;
         return;
+    }
+    if (line->segments >= PIECE) {
+        /* the next piece starts where this one ends (round caps join them) */
+        bool joined = line->joined;
+        polyline_stroke(line);
+        if (joined) cairo_move_to(line->f->cr, line->last_x, line->last_y);
     }
     const plot_axes *a = line->axes;
     double x0 = line->have_last ? line->last_x : x, y0 = line->have_last ? line->last_y : y;
@@ -432,6 +499,8 @@ static void polyline_point(polyline *line, double x, double y, bool visible) {
         if (!(start_kept && x0 == line->last_x && y0 == line->last_y))
             cairo_move_to(line->f->cr, x0, y0);
         cairo_line_to(line->f->cr, x1, y1); /* a lone point shows as a round cap */
+        line->segments++;
+        line->pending += hypot(x1 - x0, y1 - y0);
         line->joined = x1 == x && y1 == y;
     } else {
         line->joined = false;
@@ -463,6 +532,22 @@ static colour series_colour(const viz_plot *plot, const plot_series *s) {
     return palette_colour(series_palette, COUNT_OF(series_palette), s->colour);
 }
 
+/* The line style of a series: that of the path with the same name, when
+ * there is one, as for its colour; else the next style after the lines
+ * before it in its panel (the first line of a panel is solid). */
+static const dash_style *series_dash(const viz_plot *plot, const plot_series *s) {
+    size_t index = 0;
+    for (size_t k = 0; k < plot->series_count && &plot->series[k] != s; k++)
+        if ((plot->series[k].xs != NULL) == (s->xs != NULL) && !plot->series[k].points) index++;
+    for (size_t k = 0; k < plot->path_count; k++)
+        if (strcmp(plot->paths[k].name, s->name) == 0) index = (size_t)plot->paths[k].colour;
+    return &dash_styles[index % COUNT_OF(dash_styles)];
+}
+
+static const dash_style *path_dash(const plot_path *path) {
+    return &dash_styles[(size_t)path->colour % COUNT_OF(dash_styles)];
+}
+
 static double series_x(const plot_series *s, size_t i) {
     return s->xs != NULL ? s->xs[i] : (double)i;
 }
@@ -470,19 +555,32 @@ static double series_x(const plot_series *s, size_t i) {
 static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
     colour c = series_colour(f->plot, s);
     if (s->points) {
+        /* the dots filled opaque in pieces into a group, then the group
+         * painted translucent: overlapping dots look as in one fill */
+        cairo_push_group(f->cr);
+        set_colour(f, c, 1);
+        int dots = 0;
         for (size_t i = 0; i < s->count; i++) {
+            if (i % INTERRUPT_STRIDE == 0 && figure_stopped(f)) break;
             double x = to_pixel_x(a, s->xs[i]), y;
-            if (isfinite(x) && value_pixel(a, s->values[i], &y) && inside(a, x, y))
+            if (isfinite(x) && value_pixel(a, s->values[i], &y) && inside(a, x, y)) {
                 disc(f, x, y, DATA_DOT_RADIUS);
+                if (++dots == PIECE) {
+                    cairo_fill(f->cr);
+                    dots = 0;
+                }
+            }
         }
-        set_colour(f, c, 0.75);
         cairo_fill(f->cr);
+        cairo_pop_group_to_source(f->cr);
+        cairo_paint_with_alpha(f->cr, 0.75);
         return;
     }
-    polyline line = {.f = f, .axes = a};
+    polyline line = {.f = f, .axes = a, .colour = c, .width = LINE_WIDTH, .dash = series_dash(f->plot, s)};
     double columns = a->right - a->left;
     if (s->xs != NULL || (double)s->count <= 4 * columns) {
         for (size_t i = 0; i < s->count; i++) {
+            if (i % INTERRUPT_STRIDE == 0 && figure_stopped(f)) break;
             double y = 0;
             bool visible = value_pixel(a, s->values[i], &y);
             polyline_point(&line, to_pixel_x(a, series_x(s, i)), y, visible);
@@ -491,7 +589,7 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
         /* More points than pixels: per pixel column the first, lowest,
          * highest and last point, which looks the same and stays fast. */
         size_t i = 0;
-        while (i < s->count) {
+        while (i < s->count && !figure_stopped(f)) {
             double column = floor(to_pixel_x(a, (double)i)) + 0.5;
             double first = NAN, last = NAN, lowest = INFINITY, highest = -INFINITY;
             bool broken = false;
@@ -514,7 +612,7 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
             polyline_point(&line, column, last, true);
         }
     }
-    stroke_lines(f, c, LINE_WIDTH);
+    polyline_end(&line);
     if (s->xs == NULL && s->count <= SMALL_SERIES) {
         for (size_t i = 0; i < s->count; i++) {
             double y;
@@ -567,11 +665,13 @@ static void draw_path(figure *f, const plot_axes *a, size_t index) {
     const plot_path *path = &f->plot->paths[index];
     colour c = palette_colour(path_palette, COUNT_OF(path_palette), path->colour);
     cairo_t *cr = f->cr;
-    polyline line = {.f = f, .axes = a};
-    for (size_t i = 0; i < path->count; i++)
+    polyline line = {.f = f, .axes = a, .colour = c, .width = LINE_WIDTH, .dash = path_dash(path)};
+    for (size_t i = 0; i < path->count; i++) {
+        if (i % INTERRUPT_STRIDE == 0 && figure_stopped(f)) break;
         polyline_point(&line, to_pixel_x(a, path->xs[i]), to_pixel_y(a, path->ys[i]),
                        isfinite(path->xs[i]) && isfinite(path->ys[i]));
-    stroke_lines(f, c, LINE_WIDTH);
+    }
+    polyline_end(&line);
     if (path->count <= SMALL_PATH) {
         for (size_t i = 1; i + 1 < path->count; i++) {
             double x = to_pixel_x(a, path->xs[i]), y = to_pixel_y(a, path->ys[i]);
@@ -634,6 +734,7 @@ typedef struct legend_entry {
     colour colour;
     double dot_radius; /* > 0: the swatch carries a dot, as the data does */
     bool line;         /* the swatch has a line (points-only data has none) */
+    const dash_style *dash; /* the line's style */
 } legend_entry;
 
 typedef struct box {
@@ -717,7 +818,10 @@ static void draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
         if (entries[i].line) {
             cairo_move_to(cr, x0, middle);
             cairo_line_to(cr, x1, middle);
+            if (entries[i].dash != NULL && entries[i].dash->count > 0)
+                cairo_set_dash(cr, entries[i].dash->on_off, entries[i].dash->count, 0);
             stroke_lines(f, entries[i].colour, 2.8);
+            cairo_set_dash(cr, NULL, 0, 0);
         }
         if (entries[i].dot_radius > 0) {
             disc(f, (x0 + x1) / 2, middle, entries[i].dot_radius);
@@ -790,7 +894,8 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
         double dot = s->points                                  ? DATA_DOT_RADIUS
                      : s->xs == NULL && s->count <= SMALL_SERIES ? SERIES_DOT_RADIUS
                                                                  : 0;
-        entries[count++] = (legend_entry){s->name, series_colour(plot, s), dot, !s->points};
+        entries[count++] = (legend_entry){s->name, series_colour(plot, s), dot, !s->points,
+                                          series_dash(plot, s)};
     }
     draw_legend(f, a, which, entries, count);
 }
@@ -870,7 +975,7 @@ static void contour_panel(figure *f, panel *p) {
         entries[count++] = (legend_entry){
             plot->paths[k].name,
             palette_colour(path_palette, COUNT_OF(path_palette), plot->paths[k].colour),
-            LEGEND_PATH_DOT_RADIUS, true};
+            LEGEND_PATH_DOT_RADIUS, true, path_dash(&plot->paths[k])};
     draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 
@@ -890,7 +995,7 @@ static PangoLayout *new_layout(cairo_t *cr) {
     return layout;
 }
 
-void plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) {
+bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) {
     double zoom = plot->zoom > 0 ? plot->zoom : 1;
     cairo_save(cr);
     cairo_scale(cr, zoom, zoom);
@@ -923,7 +1028,7 @@ void plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
     if (has_map) order[panels++] = VIZ_PLOT_PANEL_CONTOUR;
 
     memset(plot->axes, 0, sizeof plot->axes);
-    for (int i = 0; i < panels; i++) {
+    for (int i = 0; i < panels && !figure_stopped(&f); i++) {
         double x0 = floor(f.width * i / panels), x1 = floor(f.width * (i + 1) / panels);
         panel p = {.x = x0, .y = top, .w = x1 - x0, .h = f.height - top};
         if (order[i] == VIZ_PLOT_PANEL_CONTOUR) contour_panel(&f, &p);
@@ -934,4 +1039,5 @@ void plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
     }
     g_object_unref(f.layout);
     cairo_restore(cr);
+    return !f.stopped;
 }

@@ -13,6 +13,8 @@
 
 #include <SDL.h>
 #include <cairo.h>
+#include <signal.h>
+#include <stdio.h>
 
 #include "plot.h"
 #include "sdl_window.h"
@@ -94,6 +96,7 @@ struct viz_plot {
     size_t mark_count;
     char *title; /* NULL: none */
     double zoom; /* text and line scale, 1 by default */
+    const volatile sig_atomic_t *interrupt; /* nonzero: stop drawing (NULL: none) */
 
     /* drawing */
     plot_axes axes[3]; /* indexed by viz_plot_panel */
@@ -105,6 +108,7 @@ struct viz_plot {
     Uint32 window_id;
     int window_panels; /* panels shown when the window was last sized */
     bool dirty;        /* something changed since the last redraw */
+    FILE *trace;       /* AGREPL_PLOT_TRACE: a line per redraw (when and how long), or NULL */
     Uint32 last_draw_ms;
     Uint32 last_pump_ms;
 };
@@ -164,8 +168,9 @@ void plot_log_ticks(plot_tick_list *list, double low, double high, double target
 /* Draws the whole figure with cr over width x height device pixels (the
  * figure is laid out at width / zoom x height / zoom units and scaled by
  * the zoom) and records the axes mapping.  Every target (the window's image
- * surface, PNG, SVG, PDF) goes through here, so they look alike. */
-void plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height);
+ * surface, PNG, SVG, PDF) goes through here, so they look alike.  False
+ * when the interrupt flag cut the drawing short. */
+bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height);
 
 /* The figure's size in device pixels (or PDF/SVG points) when saved: the
  * window's when one is open, else the default for its panels, times the

@@ -129,9 +129,9 @@ static int write_figure_file(const char *filename, const unsigned char *bytes, s
 }
 
 /* The figure in `format`, width x height, into buffer; false when Cairo
- * failed (out of memory). */
+ * failed (out of memory) or the drawing was interrupted (*stopped). */
 static bool render_figure(viz_plot *plot, figure_format format, int width, int height,
-                          const char *description, byte_buffer *buffer) {
+                          const char *description, byte_buffer *buffer, bool *stopped) {
     cairo_surface_t *surface;
     if (format == FORMAT_SVG) {
         surface = cairo_svg_surface_create_for_stream(write_to_buffer, buffer, width, height);
@@ -146,7 +146,7 @@ static bool render_figure(viz_plot *plot, figure_format format, int width, int h
         surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
     }
     cairo_t *cr = cairo_create(surface);
-    plot_draw_figure(plot, cr, width, height);
+    *stopped = !plot_draw_figure(plot, cr, width, height);
     cairo_status_t status = cairo_status(cr);
     cairo_destroy(cr);
     if (status == CAIRO_STATUS_SUCCESS && format == FORMAT_PNG)
@@ -154,7 +154,11 @@ static bool render_figure(viz_plot *plot, figure_format format, int width, int h
     cairo_surface_finish(surface); /* SVG and PDF are written out here */
     if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface);
     cairo_surface_destroy(surface);
-    return status == CAIRO_STATUS_SUCCESS && !buffer->failed;
+    return status == CAIRO_STATUS_SUCCESS && !buffer->failed && !*stopped;
+}
+
+void viz_plot_set_interrupt(viz_plot *plot, const volatile sig_atomic_t *flag) {
+    if (plot != NULL) plot->interrupt = flag;
 }
 
 int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]) {
@@ -168,13 +172,19 @@ int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN])
     int width, height;
     plot_figure_size(plot, true, &width, &height);
     byte_buffer description = {0}, figure = {0};
+    bool stopped = false;
     bool ok = describe_figure(plot, &description) &&
-              render_figure(plot, format, width, height, (const char *)description.bytes, &figure) &&
+              render_figure(plot, format, width, height, (const char *)description.bytes, &figure,
+                            &stopped) &&
               (format != FORMAT_SVG ||
                add_svg_metadata(plot, &figure, (const char *)description.bytes));
     free(description.bytes);
     if (!ok) {
         free(figure.bytes);
+        if (stopped) {
+            plot_fail(err, "interrupted: '%s' was not written", filename);
+            return -2;
+        }
         return plot_fail(err, "out of memory drawing the figure");
     }
     int status = write_figure_file(filename, figure.bytes, figure.size, err);
@@ -190,9 +200,10 @@ unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]) 
     int width, height;
     plot_figure_size(plot, true, &width, &height);
     byte_buffer figure = {0};
-    if (!render_figure(plot, FORMAT_PNG, width, height, "", &figure)) {
+    bool stopped = false;
+    if (!render_figure(plot, FORMAT_PNG, width, height, "", &figure, &stopped)) {
         free(figure.bytes);
-        plot_fail(err, "out of memory drawing the figure");
+        plot_fail(err, stopped ? "interrupted" : "out of memory drawing the figure");
         return NULL;
     }
     *size = figure.size;

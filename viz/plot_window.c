@@ -130,9 +130,11 @@ static void redraw(viz_plot *plot, Uint32 now) {
     if (screen == NULL || screen->w <= 0 || screen->h <= 0) return;
     cairo_surface_t *canvas = window_canvas(plot, screen);
     if (canvas == NULL) return;
+    Uint64 start = SDL_GetPerformanceCounter();
     cairo_t *cr = cairo_create(canvas);
-    plot_draw_figure(plot, cr, screen->w, screen->h);
+    bool whole = plot_draw_figure(plot, cr, screen->w, screen->h);
     cairo_destroy(cr);
+    if (!whole) return; /* interrupted: drawn whole at the next pump */
     cairo_surface_flush(canvas);
     /* Cairo's RGB24 is SDL's RGB888: 32-bit xRGB in native order */
     SDL_Surface *pixels = SDL_CreateRGBSurfaceWithFormatFrom(
@@ -144,6 +146,12 @@ static void redraw(viz_plot *plot, Uint32 now) {
     SDL_UpdateWindowSurface(plot->window);
     plot->dirty = false;
     plot->last_draw_ms = now;
+    if (plot->trace != NULL) {
+        double frequency = (double)SDL_GetPerformanceFrequency();
+        fprintf(plot->trace, "draw %.3f %.3f\n", (double)start / frequency * 1e3,
+                (double)(SDL_GetPerformanceCounter() - start) / frequency * 1e3);
+        fflush(plot->trace);
+    }
 }
 
 void viz_plot_pump(viz_plot *plot) {

@@ -38,4 +38,5 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .graph_svg = viz_graph_svg,
     .graph_png = viz_graph_png,
     .plot_png = viz_plot_png,
+    .plot_set_interrupt = viz_plot_set_interrupt,
 };
