@@ -31,12 +31,12 @@ major=${version%%.*}
 for f in bin/agrepl lib/agrepl/agrepl-viz.so lib/libautograd.a lib/libautograd.so.$version lib/libautograd.so.$major \
          lib/libautograd.so lib/pkgconfig/autograd.pc include/autograd/autograd.h \
          include/autograd/ag_api.h share/man/man1/agrepl.1 share/man/man3/autograd.3 \
-         share/agrepl/lessons/rosenbrock.ag; do
+         share/agrepl/lessons/rosenbrock.ag share/agrepl/notebooks/rosenbrock_matyas.ipynb; do
     [ -e "$root/$f" ] || fail "make install did not install $prefix/$f"
 done
 [ "$(readlink "$root/lib/libautograd.so")" = "libautograd.so.$major" ] &&
 [ "$(readlink "$root/lib/libautograd.so.$major")" = "libautograd.so.$version" ] &&
-    ok "installed lib/libautograd.so -> .so.$major -> .so.$version, .a, headers, .pc, man pages, lessons" ||
+    ok "installed lib/libautograd.so -> .so.$major -> .so.$version, .a, headers, .pc, man pages, lessons, notebooks" ||
     fail "the shared library's symlinks are wrong"
 soname=$(readelf -d "$root/lib/libautograd.so.$version" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 [ "$soname" = "libautograd.so.$major" ] && ok "soname $soname" || fail "soname is '$soname'"
