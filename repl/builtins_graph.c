@@ -187,10 +187,17 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
         (window_width < picture_width || window_height < picture_height)) {
         double scale = (double)window_width / picture_width;
         if ((double)window_height / picture_height < scale) scale = (double)window_height / picture_height;
-        fprintf(repl_out(r),
-                "show: the graph (%dx%d pixels) is shrunk to %.0f%% to fit the screen; render() writes "
-                "it full size, depth=N shows the part near the output\n",
-                picture_width, picture_height, 100 * scale);
+        /* the scale the window opened at: fitted, but never below a readable one */
+        if (scale >= VIZ_WINDOW_OPEN_SCALE)
+            fprintf(repl_out(r),
+                    "show: the graph (%dx%d pixels) is shrunk to %.0f%% to fit the screen; render() writes "
+                    "it full size, depth=N shows the part near the output\n",
+                    picture_width, picture_height, 100 * scale);
+        else
+            fprintf(repl_out(r),
+                    "show: the graph (%dx%d pixels) opens at %.0f%% (readable text), its top left part; drag "
+                    "to see the rest, 0 fits it whole (%.0f%%), fold=true or depth=N draws less\n",
+                    picture_width, picture_height, 100 * VIZ_WINDOW_OPEN_SCALE, 100 * scale);
     }
     return 0;
 }

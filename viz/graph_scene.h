@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "graph.h"
+#include "graph_window.h"
 #include "strbuf.h"
 
 typedef enum viz_node_kind {
@@ -105,7 +106,7 @@ void viz_view_fit(viz_view *view, int width, int height, int area_width, int are
 
 /* The scale below which a graph's smallest text (15 px at 100 %) would be
  * under 12 px. */
-#define VIZ_VIEW_READABLE_SCALE 0.8
+#define VIZ_VIEW_READABLE_SCALE VIZ_WINDOW_OPEN_SCALE
 
 /* As viz_view_fit, but never below min_scale: a picture that then does not
  * fit shows its top or left part (pan to see the rest), centred where it fits. */

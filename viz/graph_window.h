@@ -25,6 +25,11 @@
 
 typedef struct viz_graph_window viz_graph_window;
 
+/* A graph bigger than the screen opens at this scale at least (its
+ * smallest text, 15 px at 100 %, then 12 px), showing its top left part;
+ * 0 in the window fits it whole however small. */
+#define VIZ_WINDOW_OPEN_SCALE 0.8
+
 /* Sets the SDL hints every agrepl window needs, before SDL video starts:
  * a window surface backed by X11 shared memory rather than a probe for an
  * OpenGL renderer, which on machines without a GPU starts software-GL
