@@ -317,9 +317,11 @@ $(FUZZ_REPLAY): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_repl.o $(R
 fuzz-replay: $(FUZZ_REPLAY)
 	@AGREPL_HEADLESS=1 $(STEP) "fuzz corpus ($(BUILD))" $(FUZZ_REPLAY) tests/fuzz_corpus/*
 
-# Output to a full disk or a closed pipe: a message and status 1.  The viz
-# module and OpenBLAS loaded only when used, and a clear error when the
-# module is missing.
+# Output to a full disk or a closed pipe: a message and status 1; file size
+# and memory limits; files written whole; input linear in time and flat in
+# memory; Ctrl-C while stdin is idle (tests/reliability_test.sh; in both
+# passes).  The viz module and OpenBLAS loaded only when used, and a clear
+# error when the module is missing.
 reliability-tests: $(AGREPL)
 	@status=0; AGREPL=$(AGREPL) $(STEP) "reliability ($(BUILD))" bash tests/reliability_test.sh || status=1; \
 	AGREPL=$(AGREPL) $(STEP) "lazy load ($(BUILD))" sh tests/lazy_load_test.sh || status=1; exit $$status
@@ -523,7 +525,7 @@ asan-tests:
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(MAKE) -k --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests files-in-tests
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests reliability-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests files-in-tests
 
 
 # ---- fuzzing ----------------------------------------------------------------

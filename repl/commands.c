@@ -498,19 +498,18 @@ static int save_history(repl *r, const char *command, const char *path, bool ove
             return REPL_ERROR;
         }
     }
+    if (r->save.history.failed) {
+        repl_error(r, "%s: the session's statements could not all be kept (out of memory); nothing written",
+                   command);
+        return REPL_ERROR;
+    }
     atomic_file af;
     if (atomic_file_open(&af, path) < 0) {
         repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
         return REPL_ERROR;
     }
-    uint64_t size = 0, hash = FNV_OFFSET;
-    for (int i = 0; i < r->save.history_count; i++) {
-        size_t n = strlen(r->save.history[i]);
-        fwrite(r->save.history[i], 1, n, af.file);
-        fputc('\n', af.file);
-        hash = fnv1a(fnv1a(hash, r->save.history[i], n), "\n", 1);
-        size += n + 1;
-    }
+    uint64_t size = r->save.history.length, hash = fnv1a(FNV_OFFSET, r->save.history.data, r->save.history.length);
+    if (size > 0) fwrite(r->save.history.data, 1, size, af.file);
     if (atomic_file_commit(&af) < 0) {
         repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
         return REPL_ERROR;

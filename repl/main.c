@@ -16,7 +16,9 @@
 #include "lessons.h"
 #include "heap.h"
 #include "repl.h"
+#include "parser.h"
 #include "source.h"
+#include "split.h"
 
 #define PROMPT "ag> "
 #define CONTINUATION_PROMPT "..> "
@@ -94,7 +96,10 @@ static int run_file(repl *r, const char *path) {
 typedef struct {
     char *text;
     size_t len, cap;
-    int first_line; /* line number of the statement's first line */
+    int first_line;   /* line number of the statement's first line */
+    int lines;        /* lines in text */
+    int next_check;   /* stdin: parse even with brackets open at this many lines */
+    bracket_scan scan; /* brackets open at the end of text (split.h) */
 } pending;
 
 static bool pending_append(pending *p, const char *line) {
@@ -116,55 +121,141 @@ static bool pending_append(pending *p, const char *line) {
 
 static void pending_reset(pending *p) {
     p->len = 0;
+    p->lines = 0;
+    p->next_check = 1;
+    p->scan = (bracket_scan){0};
     if (p->text) p->text[0] = '\0';
+}
+
+/* Lines of stdin to read again before new ones: what followed a syntax error
+ * found late (settle_pending).  `text` holds whole lines, each ending in
+ * '\n'; `at` is the next one. */
+typedef struct {
+    char *text;
+    size_t at, len;
+} replay;
+
+/* The pending text on stdin has brackets open (or the input ended): parse
+ * it to tell unfinished from wrong.  Unfinished, it waits for twice as many
+ * lines before the next look, so a statement of N lines is parsed about
+ * twice over, not N times.  Wrong, the lines up to the error's line run
+ * alone (they report what a parse after each line would have reported) and
+ * the lines after it are read again as new statements.  Returns
+ * REPL_INCOMPLETE, or the result of the statements run. */
+static int settle_open_pending(repl *r, pending *p, replay *again, int *line_number) {
+    parse_error error;
+    parse_status ps = parse_program(p->text, p->first_line, NULL, &error);
+    if (ps == PARSE_INCOMPLETE) {
+        p->next_check = 2 * p->lines;
+        return REPL_INCOMPLETE;
+    }
+    size_t cut = p->len;
+    if (ps == PARSE_ERROR && error.line >= p->first_line && error.line < p->first_line + p->lines - 1) {
+        cut = 0;
+        for (int k = p->first_line; k <= error.line; k++) cut = (size_t)((char *)memchr(p->text + cut, '\n', p->len - cut) - p->text) + 1;
+    }
+    char kept = p->text[cut];
+    p->text[cut] = '\0';
+    int rc = repl_run(r, p->text, "<stdin>", p->first_line);
+    p->text[cut] = kept;
+    if (rc == REPL_INCOMPLETE && cut < p->len) /* the cut text parses otherwise: all of it, then */
+        rc = repl_run(r, p->text, "<stdin>", p->first_line);
+    else if (cut < p->len) { /* the lines after the error, then what was left to read again */
+        size_t rest = p->len - cut, left = again->len - again->at;
+        char *text = malloc(rest + left + 1);
+        if (text == NULL) return REPL_ERROR; /* those lines are lost; said by the caller */
+        memcpy(text, p->text + cut, rest);
+        if (left) memcpy(text + rest, again->text + again->at, left);
+        text[rest + left] = '\0';
+        free(again->text);
+        *again = (replay){.text = text, .len = rest + left};
+        *line_number = error.line;
+    }
+    pending_reset(p);
+    return rc == REPL_INCOMPLETE ? REPL_ERROR : rc;
 }
 
 /* stdin is not a terminal: read line by line, run each complete statement as
  * it arrives (output interleaves as in a session), keep going after errors;
- * status 1 when any statement failed. */
+ * status 1 when any statement failed.  A line that leaves a bracket open
+ * (split.h) is not parsed yet, only counted (settle_open_pending), so the
+ * time to read a statement is linear in its length. */
 static int run_stdin(repl *r) {
     pending p = {0};
+    replay again = {0};
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;
     int line_number = 0, status = 0;
-    bool out_of_memory = false;
+    bool out_of_memory = false, unfinished = false;
+    pending_reset(&p);
     p.first_line = 1;
     while (!repl_quit_requested(r)) {
-        errno = 0;
-        if ((got = getline(&line, &cap, stdin)) < 0) {
-            out_of_memory = errno == ENOMEM;
-            break;
+        const char *text;
+        int lines = 1;
+        if (again.at < again.len) { /* a line read again after a syntax error */
+            char *start = again.text + again.at;
+            char *end = strchr(start, '\n');
+            *end = '\0';
+            again.at = (size_t)(end - again.text) + 1;
+            text = start;
+            line_number++;
+        } else {
+            errno = 0;
+            if ((got = getline(&line, &cap, stdin)) < 0) {
+                out_of_memory = errno == ENOMEM;
+                if (out_of_memory || ferror(stdin) || p.len == 0) break;
+                /* the input ended with brackets open: unfinished, or wrong */
+                int rc = settle_open_pending(r, &p, &again, &line_number);
+                if (rc == REPL_INCOMPLETE) {
+                    unfinished = true;
+                    break;
+                }
+                if (rc == REPL_ERROR) status = 1;
+                continue;
+            }
+            /* a Ctrl-C while waiting for this line interrupted nothing: the
+               statement it completes has not started (statements that ran
+               before used up their own) */
+            repl_interrupted = 0;
+            line_number++;
+            /* CRLF and CR-only line ends, a BOM on the first line; a NUL byte
+               is an error at its position and the line is dropped */
+            size_t length = (size_t)got;
+            int nul_line, nul_column;
+            if (source_normalize(line, &length, line_number == 1, line_number, &nul_line, &nul_column) < 0) {
+                fflush(stdout);
+                fprintf(stderr, "<stdin>:%d:%d: error: a NUL byte is not allowed in a script\n", nul_line,
+                        nul_column);
+                status = 1;
+                continue;
+            }
+            if (length > 0 && line[length - 1] == '\n') line[--length] = '\0';
+            for (size_t i = 0; i < length; i++) lines += line[i] == '\n'; /* a CR-only file is one line */
+            text = line;
         }
-        /* a Ctrl-C while waiting for this line interrupted nothing: the
-           statement it completes has not started (statements that ran
-           before used up their own) */
-        repl_interrupted = 0;
-        line_number++;
-        /* CRLF and CR-only line ends, a BOM on the first line; a NUL byte
-           is an error at its position and the line is dropped */
-        size_t length = (size_t)got;
-        int nul_line, nul_column;
-        if (source_normalize(line, &length, line_number == 1, line_number, &nul_line, &nul_column) < 0) {
-            fflush(stdout);
-            fprintf(stderr, "<stdin>:%d:%d: error: a NUL byte is not allowed in a script\n", nul_line,
-                    nul_column);
-            status = 1;
-            continue;
-        }
-        if (length > 0 && line[length - 1] == '\n') line[--length] = '\0';
-        int lines = 1; /* a CR-only file arrives as one getline line */
-        for (size_t i = 0; i < length; i++) lines += line[i] == '\n';
         if (p.len == 0) p.first_line = line_number;
         line_number += lines - 1;
-        if (!pending_append(&p, line)) {
+        if (!pending_append(&p, text)) {
             out_of_memory = true;
             break;
         }
-        int rc = repl_run(r, p.text, "<stdin>", p.first_line);
-        if (rc == REPL_INCOMPLETE) continue;
+        p.lines += lines;
+        bracket_scan_text(&p.scan, text, strlen(text));
+        int rc;
+        if (p.scan.depth > 0 && !parse_is_command(text)) {
+            if (p.lines < p.next_check) continue;
+            rc = settle_open_pending(r, &p, &again, &line_number);
+            if (rc == REPL_INCOMPLETE) continue;
+        } else {
+            rc = repl_run(r, p.text, "<stdin>", p.first_line);
+            if (rc == REPL_INCOMPLETE) { /* the scan saw no open bracket, the parser did */
+                p.next_check = 2 * p.lines;
+                continue;
+            }
+            pending_reset(&p);
+        }
         if (rc == REPL_ERROR) status = 1;
-        pending_reset(&p);
     }
     fflush(stdout);
     if (out_of_memory) {
@@ -173,13 +264,14 @@ static int run_stdin(repl *r) {
     } else if (ferror(stdin)) {
         fprintf(stderr, "agrepl: cannot read standard input: %s\n", errno ? strerror(errno) : "read error");
         status = 1;
-    } else if (p.len > 0 && !repl_quit_requested(r)) {
+    } else if (unfinished && !repl_quit_requested(r)) {
         fprintf(stderr, "<stdin>:%d: error: input ends inside an open bracket or brace\n",
                 p.first_line);
         status = 1;
     }
     free(line);
     free(p.text);
+    free(again.text);
     return status;
 }
 

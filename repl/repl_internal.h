@@ -234,9 +234,11 @@ typedef struct repl_evaluation {
 
 /* The :save log (restore.c). */
 typedef struct repl_save_log {
-    /* the text of every successful top-level statement */
-    char **history;
-    int history_count, history_capacity;
+    /* the text of every successful top-level statement, as the file: each
+     * entry, then a newline (one buffer: a script of a million lines keeps
+     * 7 MB, not a million allocations) */
+    strbuf history;
+    int history_count;
     /* the session names the running top-level statement bound or updated
      * in place (touched_all: a built-in changed variables in place); if it
      * fails, :save writes their values instead of replaying it */

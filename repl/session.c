@@ -273,10 +273,9 @@ repl *repl_new(const repl_options *opts) {
 }
 
 static void history_clear(repl *r) {
-    for (int i = 0; i < r->save.history_count; i++) free(r->save.history[i]);
-    free(r->save.history);
-    r->save.history = NULL;
-    r->save.history_count = r->save.history_capacity = 0;
+    free(r->save.history.data);
+    r->save.history = (strbuf){0};
+    r->save.history_count = 0;
 }
 
 void repl_free(repl *r) {
@@ -402,30 +401,25 @@ int repl_idle_timeout_ms(const repl *r) { return r->viz ? repl_viz_timeout_ms(r-
 
 /* ---- top level ------------------------------------------------------------------------------- */
 
+/* Appends text[0..length) and a newline to the :save log. */
+static void history_append(repl *r, const char *text, size_t length) {
+    strbuf_append_n(&r->save.history, text, length);
+    strbuf_append_n(&r->save.history, "\n", 1);
+    r->save.history_count++;
+}
+
 /* Appends text (taken over; NULL does nothing) to the :save log. */
 static void history_push(repl *r, char *text) {
     if (text == NULL) return;
-    if (r->save.history_count == r->save.history_capacity) {
-        int capacity = r->save.history_capacity ? r->save.history_capacity * 2 : 64;
-        char **grown = realloc(r->save.history, (size_t)capacity * sizeof *grown);
-        if (grown == NULL) {
-            free(text);
-            return;
-        }
-        r->save.history = grown;
-        r->save.history_capacity = capacity;
-    }
-    r->save.history[r->save.history_count++] = text;
+    history_append(r, text, strlen(text));
+    free(text);
 }
 
-void repl_history_record(repl *r, const char *text) {
-    char *copy = strdup(text);
-    if (copy != NULL) history_push(r, copy);
-}
+void repl_history_record(repl *r, const char *text) { history_append(r, text, strlen(text)); }
 
 static void record_statement(repl *r, const repl_chunk *chunk, const ast_node *n) {
     if (n->source_end <= n->source_start) return;
-    history_push(r, strndup(chunk->source + n->source_start, n->source_end - n->source_start));
+    history_append(r, chunk->source + n->source_start, n->source_end - n->source_start);
 }
 
 static double now_ms(void) {

@@ -191,33 +191,6 @@ if interrupt ":save after an interrupted loop" stdin "$save_script" '<stdin>:4:.
     fi
 fi
 
-# Ctrl-C while agrepl waits for its next line on stdin interrupts nothing
-# (issue 30, row 8): neither the statement that line completes nor the rest
-# of an unfinished one (the signal comes while the process sleeps in read)
-mkfifo "$tmp/fifo"
-timeout -k 5 60 "$AGREPL" <"$tmp/fifo" >"$tmp/out" 2>"$tmp/err" &
-runner=$!
-exec 3>"$tmp/fifo"
-printf 'x = 1\nprint("ready")\n' >&3
-i=0
-while [ $i -lt 3000 ] && ! grep -q '^ready' "$tmp/out"; do sleep 0.01; i=$((i + 1)); done
-pid=$(pgrep -P "$runner" | head -n 1)
-[ -n "$pid" ] && kill -INT "$pid"
-sleep 0.2
-printf 'print("after", x + 1)\nfor i in range(2) {\n' >&3
-sleep 0.2
-[ -n "$pid" ] && kill -INT "$pid"
-sleep 0.2
-printf '  print(i)\n}\n' >&3
-exec 3>&-
-wait "$runner"
-status=$?
-expect "Ctrl-C while stdin is idle" 0 "ready
-after variable(2)
-0
-1"
-[ -s "$tmp/err" ] && bad "Ctrl-C while stdin is idle: stderr: $(head -c 400 "$tmp/err")"
-
 # the interactive REPL: Ctrl-C in rand(1e9) and in a backward gives the
 # prompt back with the names kept
 if command -v tmux >/dev/null 2>&1; then

@@ -18,6 +18,7 @@
 #include "ast.h"
 #include "lexer.h"
 #include "parser.h"
+#include "split.h"
 
 /* ---- helpers ---- */
 
@@ -918,8 +919,122 @@ static void test_fuzz_grammar(void **state) {
     }
 }
 
+/* Parses source the way session_run does, one piece (split.h) at a time:
+ * the first status other than PARSE_OK with its error, and every statement
+ * of the pieces as S-expressions, one a line, in *statements. */
+static parse_status parse_by_pieces(const char *source, parse_error *error, char *statements, size_t size) {
+    size_t at = 0, length = strlen(source), used = 0;
+    int line = 1;
+    statements[0] = '\0';
+    while (at < length) {
+        int lines;
+        size_t end = split_piece_end(source, at, length, &lines);
+        assert_true(end > at);
+        char *piece = strndup(source + at, end - at);
+        ast_node *program = NULL;
+        parse_status status = parse_program(piece, line, &program, error);
+        free(piece);
+        if (status != PARSE_OK) return status;
+        for (int i = 0; i < program->as.block.count; i++) {
+            char *text = ast_to_sexpr(program->as.block.items[i]);
+            used += (size_t)snprintf(statements + used, size - used, "%s\n", text);
+            free(text);
+        }
+        ast_free(program);
+        at = end;
+        line += lines;
+    }
+    return PARSE_OK;
+}
+
+/* Whether parsing source by pieces says what parsing it whole says: the
+ * same statements, or the same first error at the same place, or unfinished
+ * the same.  Returns the whole's status; fails the test otherwise. */
+static parse_status check_pieces(const char *source) {
+    static char whole[8192], pieces[8192];
+    ast_node *program = NULL;
+    parse_error whole_error, piece_error;
+    parse_status whole_status = parse_program(source, 1, &program, &whole_error);
+    size_t used = 0;
+    whole[0] = '\0';
+    for (int i = 0; program && i < program->as.block.count; i++) {
+        char *text = ast_to_sexpr(program->as.block.items[i]);
+        used += (size_t)snprintf(whole + used, sizeof whole - used, "%s\n", text);
+        free(text);
+    }
+    ast_free(program);
+    parse_status piece_status = parse_by_pieces(source, &piece_error, pieces, sizeof pieces);
+    if (piece_status != whole_status)
+        fail_msg("[%s]: whole %d, by pieces %d (%d:%d %s)", source, whole_status, piece_status,
+                 piece_error.line, piece_error.column, piece_error.message);
+    if (whole_status == PARSE_OK && strcmp(whole, pieces) != 0)
+        fail_msg("[%s]: whole\n%s\nby pieces\n%s", source, whole, pieces);
+    if (whole_status != PARSE_OK &&
+        (whole_error.line != piece_error.line || whole_error.column != piece_error.column ||
+         strcmp(whole_error.message, piece_error.message) != 0))
+        fail_msg("[%s]: whole %d:%d %s, by pieces %d:%d %s", source, whole_error.line, whole_error.column,
+                 whole_error.message, piece_error.line, piece_error.column, piece_error.message);
+    return whole_status;
+}
+
+/* Cutting source into pieces changes nothing the parser says: cases where a
+ * wrong cut would show (an else on a later line, brackets in strings and
+ * comments, escaped quotes), each with the pieces it must make, then
+ * random token soups with newlines, brackets, strings, comments and else. */
+static void test_pieces_parse_as_the_whole(void **state) {
+    (void)state;
+    static const struct {
+        const char *source;
+        int pieces;
+    } cases[] = {
+        {"x = 1\ny = 2\n", 2},
+        {"if x {\n  y\n}\nelse {\n  z\n}\nw\n", 2},
+        {"if x { y }\n\n# a note\n  else { z }\nw\n", 2},
+        {"if x { y }\nelsewhere = 2\n", 2},
+        {"f(1, \"}\"\n, 2)\nz\n", 2},
+        {"f(1, \"\\\"}\"\n, 2)\nz\n", 2},
+        {"f(1, \"\\\\\" # )\n, 2)\nz\n", 2},
+        {"f(1, # )\n 2)\nz\n", 2},
+        {"for i in range(2) {\n  y = [1,\n 2]\n}\nz\n", 2},
+        {"x = 1 +\n2\n", 2},
+        {"}\nx\n", 2},
+        {"x = (1,\n2 3\ny = 3\n", 1},
+        {"s = \"open\nt = (\n", 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        check_pieces(cases[i].source);
+        size_t at = 0, length = strlen(cases[i].source);
+        int count = 0, lines;
+        while (at < length) at = split_piece_end(cases[i].source, at, length, &lines), count++;
+        if (count != cases[i].pieces)
+            fail_msg("[%s]: %d pieces, want %d", cases[i].source, count, cases[i].pieces);
+    }
+    static const char *const vocabulary[] = {
+        "x", "y", "f", "1", "\"s\"", "\"(\"", "\"}\\\"\"", "(", ")", "[", "]", "{", "}", ",", ";",
+        "\n", "\n", "\n", "=", "+", "-", "*", "if", "else", "for", "in", "def", "#c(\n", "#\n",
+        "k=", "range(3)", "\"open", "x.grad", "  ", "\n\n",
+    };
+    const int words = (int)(sizeof vocabulary / sizeof vocabulary[0]);
+    uint64_t seed = 3003;
+    char source[1024];
+    int counts[3] = {0, 0, 0};
+    for (int round = 0; round < 20000; round++) {
+        int tokens = (int)(next_random(&seed) % 40);
+        size_t length = 0;
+        source[0] = '\0';
+        for (int i = 0; i < tokens; i++) {
+            uint64_t r = next_random(&seed);
+            length += (size_t)snprintf(source + length, sizeof source - length, "%s%s",
+                                       vocabulary[r % (uint64_t)words], (r >> 32) % 3 == 0 ? "" : " ");
+        }
+        counts[check_pieces(source)]++;
+    }
+    assert_true(counts[PARSE_OK] > 100 && counts[PARSE_ERROR] > 100 && counts[PARSE_INCOMPLETE] > 100);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pieces_parse_as_the_whole),
         cmocka_unit_test(test_parse_cases),
         cmocka_unit_test(test_error_cases),
         cmocka_unit_test(test_incomplete_then_complete),
