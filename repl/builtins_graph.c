@@ -109,7 +109,7 @@ static int builtin_dot(repl *r, const builtin_args *a, repl_value *out) {
     free(text);
     if (rc < 0)
         return repl_error(r, "dot: cannot write \"%s\": %s", file,
-                          strerror(saved ? saved : EIO));
+                          atomic_file_strerror(file, saved ? saved : EIO));
     print_wrote(r, file, nodes, edges);
     return 0;
 }

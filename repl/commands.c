@@ -504,14 +504,19 @@ static int save_history(repl *r, const char *command, const char *path, bool ove
         return REPL_ERROR;
     }
     atomic_file af;
-    if (atomic_file_open(&af, path) < 0) {
-        repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
+    if (atomic_file_open_flags(&af, path, over ? ATOMIC_FILE_FORCE : 0) < 0) {
+        int error = errno;
+        struct stat st;
+        /* a read-only file, or a link to nothing: what :save! would do */
+        bool forcible = !over && (error == EACCES || error == ENOENT) && lstat(path, &st) == 0;
+        repl_error(r, "%s: cannot write %s: %s%s%s%s", command, path, atomic_file_strerror(path, error),
+                   forcible ? "; :save! " : "", forcible ? path : "", forcible ? " writes it" : "");
         return REPL_ERROR;
     }
     uint64_t size = r->save.history.length, hash = fnv1a(FNV_OFFSET, r->save.history.data, r->save.history.length);
     if (size > 0) fwrite(r->save.history.data, 1, size, af.file);
     if (atomic_file_commit(&af) < 0) {
-        repl_error(r, "%s: cannot write %s: %s", command, path, strerror(errno));
+        repl_error(r, "%s: cannot write %s: %s", command, path, atomic_file_strerror(path, errno));
         return REPL_ERROR;
     }
     remember_saved(r, path, size, hash);

@@ -149,6 +149,23 @@ exec 3>&-
 wait $runner
 check ":save over a file edited in place since it wrote it" 1 $? "$tmp/err" '^<stdin>:4:1: error: :save: s.ag changed since'
 [ "$(cat "$tmp/w/s.ag")" = "x = 2.0" ] || { fail=$((fail + 1)); echo "FAIL :save over an edited file: it was overwritten"; }
+# issue 30, row 9: writes behave as `>` would: a read-only file needs :save!
+# (and keeps its mode), a symbolic link to nothing is an error naming it
+# (:save! creates what it names), hard links and the mode are kept
+mkdir "$tmp/links"
+(cd "$tmp/links" && printf 'old\n' >ro.ag && printf 'old\n' >ro.dot && chmod 0444 ro.ag ro.dot &&
+    ln -s missing.dot dangling.dot && printf 'old\n' >g.dot && chmod 0640 g.dot && ln g.dot g2.dot &&
+    printf 'x = 1.0\n:save! ro.ag\ny = sin(x)\ndot(y, "ro.dot")\ndot(y, "dangling.dot")\ndot(y, "g2.dot")\n' |
+    AGREPL_HEADLESS=1 agrepl >"$tmp/out" 2>"$tmp/err")
+check "row 9: dot over a read-only file" 1 $? "$tmp/err" '^<stdin>:4:1: error: dot: cannot write "ro.dot": the file is read-only'
+check "row 9: dot through a dangling symbolic link" 1 1 "$tmp/err" '^<stdin>:5:1: error: dot: cannot write "dangling.dot": it is a symbolic link to a file that does not exist'
+links_ok=yes
+[ "$(cat "$tmp/links/ro.dot")" = old ] || links_ok="ro.dot was written"
+[ "$(cat "$tmp/links/ro.ag")" = "x = 1.0" ] && [ "$(stat -c %a "$tmp/links/ro.ag")" = 444 ] || links_ok="ro.ag: $(stat -c %a "$tmp/links/ro.ag") $(cat "$tmp/links/ro.ag")"
+[ ! -e "$tmp/links/missing.dot" ] || links_ok="missing.dot was created"
+grep -q '^digraph' "$tmp/links/g.dot" && [ "$(stat -c %h:%a "$tmp/links/g.dot")" = 2:640 ] || links_ok="g.dot: $(stat -c %h:%a "$tmp/links/g.dot"), $(head -c 20 "$tmp/links/g.dot")"
+[ -z "$(find "$tmp/links" -name '.*' -type f)" ] || links_ok="a temporary file was left"
+if [ "$links_ok" = yes ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL row 9: $links_ok"; fi
 # input is read whole or refused (issue 13, item 3)
 printf 'x = 1\nprint(x)\ny = 2\0\nprint(2)\n' >"$tmp/nul.ag"
 AGREPL_HEADLESS=1 agrepl "$tmp/nul.ag" >"$tmp/out" 2>"$tmp/err"

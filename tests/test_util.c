@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -172,8 +174,172 @@ static void test_atomic_commit_reports_write_errors(void **state) {
     rmdir(dir);
 }
 
+/* Writes behave as `>` would (issue 30, row 9): the mode, the owner and
+ * group (as root: a file of another user stays theirs), and hard links are
+ * kept; no temporary file is left. */
+static void test_atomic_write_keeps_mode_owner_links(void **state) {
+    (void)state;
+    char dir[64], path[128], other[128];
+    make_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/kept.txt", dir);
+    snprintf(other, sizeof other, "%s/other-name.txt", dir);
+    assert_int_equal(write_file_atomic(path, "old\n", 4), 0);
+    assert_int_equal(chmod(path, 0640), 0);
+    assert_int_equal(write_file_atomic(path, "new\n", 4), 0);
+    struct stat st, before;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    /* a second hard link sees the new content: one inode, still two links */
+    assert_int_equal(link(path, other), 0);
+    assert_int_equal(stat(path, &before), 0);
+    assert_int_equal(write_file_atomic(other, "newer, longer\n", 14), 0);
+    char *text = read_all(path);
+    assert_string_equal(text, "newer, longer\n");
+    free(text);
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_ino == before.st_ino);
+    assert_int_equal(st.st_nlink, 2);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    assert_int_equal(write_file_atomic(other, "short\n", 6), 0); /* cut to the new length */
+    text = read_all(path);
+    assert_string_equal(text, "short\n");
+    free(text);
+    assert_int_equal(entries(dir), 2);
+    unlink(other);
+    if (geteuid() == 0) { /* root's write keeps another user's file theirs */
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        assert_int_equal(write_file_atomic(path, "root wrote\n", 11), 0);
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_uid, 65534);
+        assert_int_equal(st.st_gid, 65534);
+        assert_int_equal(st.st_mode & 07777, 0640);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A read-only file needs the force flag (`!`); a symbolic link to nothing
+ * is an error unless forced, which creates the file it names; a loop of
+ * links is an error.  The reasons are said in the user's terms. */
+static void test_atomic_write_read_only_and_links(void **state) {
+    (void)state;
+    char dir[64], path[128], link_path[128], missing[128], loop[128];
+    make_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ro.txt", dir);
+    assert_int_equal(write_file_atomic(path, "old\n", 4), 0);
+    assert_int_equal(chmod(path, 0444), 0);
+    errno = 0;
+    assert_int_equal(write_file_atomic(path, "new\n", 4), -1);
+    assert_int_equal(errno, EACCES);
+    assert_string_equal(atomic_file_strerror(path, EACCES), "the file is read-only");
+    char *text = read_all(path);
+    assert_string_equal(text, "old\n");
+    free(text);
+    atomic_file af;
+    assert_int_equal(atomic_file_open_flags(&af, path, ATOMIC_FILE_FORCE), 0);
+    fputs("forced\n", af.file);
+    assert_int_equal(atomic_file_commit(&af), 0);
+    text = read_all(path);
+    assert_string_equal(text, "forced\n");
+    free(text);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0444);
+    unlink(path);
+
+    snprintf(link_path, sizeof link_path, "%s/link.txt", dir);
+    snprintf(missing, sizeof missing, "%s/missing.txt", dir);
+    assert_int_equal(symlink("missing.txt", link_path), 0);
+    errno = 0;
+    assert_int_equal(write_file_atomic(link_path, "x\n", 2), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_string_equal(atomic_file_strerror(link_path, ENOENT),
+                        "it is a symbolic link to a file that does not exist");
+    assert_int_equal(entries(dir), 1);
+    assert_int_equal(atomic_file_open_flags(&af, link_path, ATOMIC_FILE_FORCE), 0);
+    fputs("made\n", af.file);
+    assert_int_equal(atomic_file_commit(&af), 0);
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    text = read_all(missing);
+    assert_string_equal(text, "made\n");
+    free(text);
+
+    snprintf(loop, sizeof loop, "%s/loop.txt", dir);
+    assert_int_equal(symlink("loop.txt", loop), 0);
+    errno = 0;
+    assert_int_equal(write_file_atomic(loop, "x\n", 2), -1);
+    assert_int_equal(errno, ELOOP);
+    assert_int_equal(atomic_file_open_flags(&af, loop, ATOMIC_FILE_FORCE), -1);
+    assert_int_equal(errno, ELOOP);
+    assert_int_equal(entries(dir), 3);
+    unlink(loop);
+    unlink(missing);
+    unlink(link_path);
+    rmdir(dir);
+}
+
+/* What only a user who is not root meets (a child process drops to
+ * nobody when the test runs as root): a writable file in a read-only
+ * directory is written (in place), and a file of another owner that we may
+ * write stays theirs.  Each check is an exit status of the child. */
+static int as_nobody(const char *dir) {
+    char path[128], theirs[128];
+    snprintf(path, sizeof path, "%s/ro-dir/mine.txt", dir);
+    snprintf(theirs, sizeof theirs, "%s/theirs.txt", dir);
+    if (write_file_atomic(path, "new in place\n", 13) < 0) return 10;
+    char *text = read_all(path);
+    bool ok = text && strcmp(text, "new in place\n") == 0;
+    free(text);
+    if (!ok) return 11;
+    struct stat st;
+    if (stat(theirs, &st) < 0) return 0; /* not root: no file of another user to try */
+    if (write_file_atomic(theirs, "nobody wrote\n", 13) < 0) return 12;
+    struct stat after;
+    if (stat(theirs, &after) < 0 || after.st_uid != st.st_uid || after.st_ino != st.st_ino) return 13;
+    return 0;
+}
+
+static void test_atomic_write_without_root(void **state) {
+    (void)state;
+    char dir[64], sub[128], path[160], theirs[128];
+    make_dir(dir, sizeof dir);
+    snprintf(sub, sizeof sub, "%s/ro-dir", dir);
+    snprintf(path, sizeof path, "%s/mine.txt", sub);
+    snprintf(theirs, sizeof theirs, "%s/theirs.txt", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(write_file_atomic(path, "old\n", 4), 0);
+    bool root = geteuid() == 0;
+    if (root) {
+        assert_int_equal(write_file_atomic(theirs, "root's\n", 7), 0);
+        assert_int_equal(chmod(theirs, 0666), 0);
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        assert_int_equal(chmod(dir, 0777), 0);
+    }
+    assert_int_equal(chmod(sub, 0555), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        if (root && (setgid(65534) < 0 || setuid(65534) < 0)) _exit(20);
+        _exit(as_nobody(dir));
+    }
+    int status = 0;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    chmod(sub, 0755);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(entries(sub), 1);
+    unlink(path);
+    unlink(theirs);
+    rmdir(sub);
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_atomic_write_keeps_mode_owner_links),
+        cmocka_unit_test(test_atomic_write_read_only_and_links),
+        cmocka_unit_test(test_atomic_write_without_root),
         cmocka_unit_test(test_strbuf_grows_and_escapes),
         cmocka_unit_test(test_atomic_write_replaces_whole_file),
         cmocka_unit_test(test_atomic_abort_keeps_old_file),

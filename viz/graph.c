@@ -1049,7 +1049,7 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
     free(bytes);
     if (rc < 0) {
         snprintf(err, VIZ_ERRLEN, "cannot write \"%s\": %s", filename,
-                 strerror(saved ? saved : EIO));
+                 atomic_file_strerror(filename, saved ? saved : EIO));
         return -1;
     }
     return 0;

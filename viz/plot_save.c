@@ -124,7 +124,7 @@ static bool add_svg_metadata(const viz_plot *plot, byte_buffer *svg, const char 
 static int write_figure_file(const char *filename, const unsigned char *bytes, size_t size,
                              char err[VIZ_ERRLEN]) {
     if (write_file_atomic(filename, bytes, size) < 0)
-        return plot_fail(err, "cannot write '%s': %s", filename, strerror(errno));
+        return plot_fail(err, "cannot write '%s': %s", filename, atomic_file_strerror(filename, errno));
     return 0;
 }
 

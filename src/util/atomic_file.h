@@ -1,40 +1,70 @@
-/* atomic_file.h — whole-file writes that never leave a half-written file.
+/* atomic_file.h — whole-file writes that behave as the shell's `>` would for
+ * the user, and never leave a half-written file where that can be avoided.
  *
- * The data goes to a temporary file in the same directory as the target
- * (so the final rename stays within one file system), is flushed, synced
- * and closed with every step checked, and only then renamed over the
- * target.  On any failure the temporary file is removed and the target is
- * left exactly as it was.  Part of the shared utility layer (src/util/,
- * build/libagutil.a), below repl/ and viz/, not part of libautograd. */
+ * The usual way: the data goes to a temporary file in the same directory as
+ * the target (so the final rename stays within one file system), is
+ * flushed, synced and closed with every step checked, and only then renamed
+ * over the target, with the target's mode, owner and group.  On any failure
+ * the temporary file is removed and the target is left exactly as it was.
+ *
+ * What `>` keeps and a rename would not:
+ *   - a symbolic link stays a link: the file it names is written; a link to
+ *     nothing is an error (ENOENT) unless ATOMIC_FILE_FORCE, which creates
+ *     the file it names; a loop of links is an error (ELOOP);
+ *   - a read-only file (no write permission for us, or none for anyone) is
+ *     an error (EACCES) unless ATOMIC_FILE_FORCE;
+ *   - a file with other hard links, or whose owner or group the temporary
+ *     file cannot take (we are not root), or in a directory where no
+ *     temporary file can be made, is written in place: the new content is
+ *     gathered in memory, then written over the old, which is kept in
+ *     memory and written back if the write fails (not atomic against a
+ *     crash, but the file keeps its inode, links, owner and mode).
+ * Part of the shared utility layer (src/util/, build/libagutil.a), below
+ * repl/ and viz/, not part of libautograd. */
 #ifndef AGUTIL_ATOMIC_FILE_H
 #define AGUTIL_ATOMIC_FILE_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-/* A write in progress: `file` is open on `temp_path` for writing. */
+/* atomic_file_open_flags: the user said `!` (:save!): a read-only file is
+ * replaced, and a symbolic link to nothing creates the file it names. */
+#define ATOMIC_FILE_FORCE 1
+
+/* A write in progress: `file` is open for writing. */
 typedef struct atomic_file {
     FILE *file;
-    char *temp_path; /* malloc'd: "<dir>/.<name>.XXXXXX"; NULL when the
-                      * target is not a regular file (below) */
-    char *path;      /* malloc'd: the target (a symlink's target resolved) */
+    char *temp_path; /* malloc'd: "<dir>/.<name>.XXXXXX" when the file is
+                      * renamed over the target; NULL otherwise */
+    char *path;      /* malloc'd: the target (symbolic links resolved) */
+    int in_place_fd; /* >= 0: written in place through this descriptor; the
+                      * stream then gathers the content in `memory` */
+    char *memory;
+    size_t memory_size;
 } atomic_file;
 
-/* Starts writing `path`: creates the temporary file beside it (beside the
- * file a symbolic link names).  A target that exists but is not a regular
- * file (/dev/full, a FIFO) has no content to keep and is written directly;
- * a directory fails with EISDIR.  0, or -1 with errno set (nothing
- * created). */
+/* Starts writing `path` (flags 0 or ATOMIC_FILE_FORCE): creates the
+ * temporary file beside it, or decides to write in place (above).  A
+ * target that exists but is not a regular file (/dev/full, a FIFO) has no
+ * content to keep and is written directly; a directory fails with EISDIR.
+ * 0, or -1 with errno set (nothing created). */
+int atomic_file_open_flags(atomic_file *af, const char *path, int flags);
+/* atomic_file_open_flags(af, path, 0). */
 int atomic_file_open(atomic_file *af, const char *path);
 /* Finishes: fflush, fsync, fclose (each checked), then rename over the
- * target.  0, or -1 with errno set and the temporary file removed; either
- * way af is released. */
+ * target (or the write in place).  0, or -1 with errno set, the temporary
+ * file removed and the target as it was; either way af is released. */
 int atomic_file_commit(atomic_file *af);
 /* Gives up: closes and removes the temporary file; af is released. */
 void atomic_file_abort(atomic_file *af);
 
-/* The whole of data[0..size) as the new content of path, atomically.
- * 0, or -1 with errno set (path unchanged). */
+/* The whole of data[0..size) as the new content of path, atomically where
+ * possible (flags 0).  0, or -1 with errno set (path unchanged). */
 int write_file_atomic(const char *path, const void *data, size_t size);
+
+/* Why writing path failed with `error`, in the user's terms: "it is a
+ * symbolic link to a file that does not exist", "the file is read-only",
+ * or strerror(error).  A static string. */
+const char *atomic_file_strerror(const char *path, int error);
 
 #endif
