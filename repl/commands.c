@@ -522,6 +522,11 @@ static int save_history(repl *r, const char *command, const char *path, bool ove
     remember_saved(r, path, size, hash);
     fprintf(r->io.out, "saved %d statement%s to %s\n", r->save.history_count,
             r->save.history_count == 1 ? "" : "s", path);
+    const char *lost = restore_unrestored(r);
+    if (lost[0])
+        fprintf(r->io.out, "note: :load of %s will not give back %s as they are now: a statement that failed "
+                        "or was interrupted changed them, and such values (models, optimizers) cannot be written as "
+                        "statements\n", path, lost);
     return REPL_OK;
 }
 

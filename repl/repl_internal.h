@@ -246,6 +246,10 @@ typedef struct repl_save_log {
     bool *touched_in_place; /* only its data changed (x += 1), same variable */
     int touched_count, touched_capacity;
     bool touched_all, touched_lost;
+    /* names whose values the :save log cannot give back (a model or an
+     * optimizer a failed statement changed) until a statement binds them
+     * anew: :save names them when it writes */
+    strbuf unrestored; /* ", "-separated */
     int load_depth;
     /* the files :save wrote in this session: it overwrites only these
      * without :save!, and only while they are as it left them (kept over
@@ -510,5 +514,12 @@ void restore_forget(repl *r);
  * after a '# restored: ...' comment; malloc'd, or NULL when it touched
  * nothing. */
 char *restore_text(repl *r);
+/* After a statement that succeeded: the names it bound anew come back. */
+void restore_rebound(repl *r);
+/* The names :load of the log would not give back as they are now, ", "
+ * separated ("" when none); owned by the session. */
+const char *restore_unrestored(repl *r);
+/* Forgets them (the :save log was cleared). */
+void restore_clear_unrestored(repl *r);
 
 #endif

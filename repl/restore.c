@@ -146,6 +146,45 @@ static bool append_binding(strbuf *b, const char *name, repl_value v, bool in_pl
     }
 }
 
+/* Where name stands in the ", "-separated list, or NULL. */
+static char *find_listed(const strbuf *list, const char *name) {
+    size_t n = strlen(name);
+    for (char *at = list->data; at != NULL && *at;) {
+        char *end = strstr(at, ", ");
+        size_t length = end ? (size_t)(end - at) : strlen(at);
+        if (length == n && strncmp(at, name, n) == 0) return at;
+        at = end ? end + 2 : NULL;
+    }
+    return NULL;
+}
+
+static void note_unrestored(repl *r, const char *name) {
+    if (find_listed(&r->save.unrestored, name) != NULL) return;
+    strbuf_appendf(&r->save.unrestored, "%s%s", r->save.unrestored.length ? ", " : "", name);
+}
+
+void restore_rebound(repl *r) {
+    for (int i = 0; i < r->save.touched_count && r->save.unrestored.length > 0; i++) {
+        if (r->save.touched_in_place[i]) continue;
+        char *at = find_listed(&r->save.unrestored, r->save.touched[i]);
+        if (at == NULL) continue;
+        size_t n = strlen(r->save.touched[i]), start = (size_t)(at - r->save.unrestored.data);
+        /* the name and the separator after it, or before it when last */
+        size_t end = start + n;
+        if (end < r->save.unrestored.length) end += 2;
+        else if (start >= 2) start -= 2;
+        memmove(r->save.unrestored.data + start, r->save.unrestored.data + end, r->save.unrestored.length - end + 1);
+        r->save.unrestored.length -= end - start;
+    }
+}
+
+const char *restore_unrestored(repl *r) { return r->save.unrestored.data ? r->save.unrestored.data : ""; }
+
+void restore_clear_unrestored(repl *r) {
+    free(r->save.unrestored.data);
+    r->save.unrestored = (strbuf){0};
+}
+
 static int by_name(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -182,6 +221,7 @@ char *restore_text(repl *r) {
             if (strcmp(r->save.touched[k], names[i]) == 0) in_place = r->save.touched_in_place[k];
         strbuf *list = append_binding(&lines, names[i], *v, in_place) ? &done : &skipped;
         strbuf_appendf(list, "%s%s", list->length ? ", " : "", names[i]);
+        if (list == &skipped) note_unrestored(r, names[i]);
     }
     free(names);
     strbuf text = {0};

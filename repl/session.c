@@ -276,6 +276,7 @@ static void history_clear(repl *r) {
     free(r->save.history.data);
     r->save.history = (strbuf){0};
     r->save.history_count = 0;
+    restore_clear_unrestored(r);
 }
 
 void repl_free(repl *r) {
@@ -488,6 +489,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     fflush(r->io.out);
     if (rc == 0) record_statement(r, chunk, n);
     else history_push(r, restore_text(r)); /* what it did before it stopped stays done */
+    if (rc == 0) restore_rebound(r);
     restore_forget(r);
     return rc;
 }
