@@ -202,6 +202,21 @@ if (ulimit -v 300000 && agrepl --version) >/dev/null 2>&1; then
     (ulimit -v 300000 && AGREPL_HEADLESS=1 agrepl "$tmp/huge.ag" >/dev/null 2>"$tmp/err")
     check "out of memory parsing a script" 1 $? "$tmp/err" "^$tmp/huge.ag:1:1: error: out of memory"
     rm -f "$tmp/huge.ag"
+    # issue 30, row 10: GLib (under Pango) aborted the process when it could
+    # not start a thread; now savefig and render draw, or say "out of
+    # memory", and the session goes on
+    for call in 'savefig("s.png")' 'render(y, "r.png")'; do
+        (cd "$tmp/w" && ulimit -v 300000 && printf 'x = 1.0\ny = sin(x)\nplot(x)\nplot(y)\n%s\nprint("after")\n' "$call" |
+            AGREPL_HEADLESS=1 agrepl >"$tmp/out" 2>"$tmp/err")
+        status=$?
+        if grep -q '^after$' "$tmp/out" && { grep -q '^wrote' "$tmp/out" ||
+            { [ "$status" = 1 ] && grep -q '^<stdin>:5:1: error: [a-z]*: out of memory' "$tmp/err"; }; }; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1))
+            echo "FAIL row 10: $call under ulimit -v 300000: status $status, stdout: $(cat "$tmp/out"), stderr: $(head -c 300 "$tmp/err")"
+        fi
+    done
 else
     echo "reliability: skipped the ulimit -v check ($AGREPL cannot start under ulimit -v)"
 fi

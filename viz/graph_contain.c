@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -170,7 +171,26 @@ static void describe_death(int wstatus, char err[VIZ_ERRLEN]) {
     }
 }
 
+#define HEADROOM_BYTES ((size_t)64 << 20)
+
+static void *nothing(void *arg) { return arg; }
+
+int viz_library_headroom(char err[VIZ_ERRLEN]) {
+    pthread_t thread;
+    int error = pthread_create(&thread, NULL, nothing, NULL); /* the default stack, as GLib's */
+    if (error == 0) pthread_join(thread, NULL);
+    void *room = error == 0 ? malloc(HEADROOM_BYTES) : NULL;
+    if (room == NULL) {
+        snprintf(err, VIZ_ERRLEN, "out of memory (%s; the drawing libraries would abort)",
+                 error ? "no thread can be started" : "not 64 MiB left");
+        return -1;
+    }
+    free(room);
+    return 0;
+}
+
 unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]) {
+    if (viz_library_headroom(err) < 0) return NULL;
     int fds[2];
     if (pipe(fds) != 0) {
         snprintf(err, VIZ_ERRLEN, "cannot start Graphviz: %s", strerror(errno));

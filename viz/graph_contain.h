@@ -19,6 +19,13 @@ typedef unsigned char *(*viz_contained_fn)(void *arg, size_t *size, char err[VIZ
  * signal such as SIGSEGV, the CPU-time limit, out of memory, Ctrl-C). */
 unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]);
 
+/* Whether the drawing libraries have room to run: GLib (under Pango and
+ * Graphviz's renderers) aborts the process when it cannot start a thread or
+ * allocate, where Cairo would return an error.  So before drawing, a thread
+ * is started and joined and 64 MiB are allocated and freed: 0, or -1 with
+ * "out of memory ..." in err (under `ulimit -v`, say), and nothing drawn. */
+int viz_library_headroom(char err[VIZ_ERRLEN]);
+
 /* The child's limits: CPU seconds (0: the default, 300 s; never more than
  * the inherited soft limit of `ulimit -t`) and address space beyond the
  * parent's current size (0: the default, 4 GiB).  For tests. */

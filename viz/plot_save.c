@@ -5,6 +5,7 @@
  * text as vectors. */
 #include "plot_internal.h"
 #include "atomic_file.h"
+#include "graph_contain.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -169,6 +170,7 @@ int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN])
     if (format == FORMAT_OTHER)
         return plot_fail(err, "cannot write '%s': the name must end in .png, .svg or .pdf",
                          filename);
+    if (viz_library_headroom(err) < 0) return -1;
     int width, height;
     plot_figure_size(plot, true, &width, &height);
     byte_buffer description = {0}, figure = {0};
@@ -197,6 +199,7 @@ unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]) 
         plot_fail(err, "no figure");
         return NULL;
     }
+    if (viz_library_headroom(err) < 0) return NULL;
     int width, height;
     plot_figure_size(plot, true, &width, &height);
     byte_buffer figure = {0};
