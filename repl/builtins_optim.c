@@ -331,6 +331,49 @@ static int fn_reset_grad(repl *r, const builtin_args *args, repl_value *out) {
     return 0;
 }
 
+/* Adds the hooks v holds (a list of hook objects, or one) to opt; `who`
+ * ("sgd", "sgd.add_hook") starts the messages, which speak of hooks=[...]
+ * when `keyword`. */
+static int add_hooks(repl *r, repl_value v, const char *who, bool keyword, ag_optim *opt) {
+    if (v.kind == VALUE_NIL) return 0;
+    const repl_value *items = &v;
+    int count = 1;
+    if (v.kind == VALUE_LIST) {
+        items = v.as.list->items;
+        count = v.as.list->count;
+    }
+    for (int i = 0; i < count; i++) {
+        repl_value item = items[i];
+        char kind[64];
+        if (item.kind != VALUE_OBJECT || item.as.object->type != &hook_type)
+            return keyword ? repl_error(r, "%s: hooks must be a list of weight_decay(lambda) and "
+                                           "clip_grad(max_norm), not one holding %s",
+                                        who, value_with_article(item, kind, sizeof kind))
+                           : repl_error(r, "%s: a hook is weight_decay(lambda) or clip_grad(max_norm), "
+                                           "not %s",
+                                        who, value_with_article(item, kind, sizeof kind));
+        const hook_object *h = item.as.object->payload;
+        if (ag_optim_add_hook(opt, h->kind, h->value) < 0) return engine_error(r);
+    }
+    return 0;
+}
+
+/* opt.add_hook(hook, ...): DeZero's optimizer.add_hook(WeightDecay(1e-4)),
+ * run after the hooks already there, before every later update. */
+static int fn_add_hook(repl *r, const builtin_args *args, repl_value *out) {
+    optimizer_object *o;
+    if (arg_optimizer(r, args, "add_hook", &o) < 0) return -1;
+    char who[64];
+    snprintf(who, sizeof who, "%s.add_hook", kind_of(o));
+    if (args->values[1].as.list->count == 0)
+        return repl_error(r, "%s: give the hook to add: opt.add_hook(weight_decay(1e-4)) or "
+                             "opt.add_hook(clip_grad(1))",
+                          who);
+    if (add_hooks(r, args->values[1], who, false, o->opt) < 0) return -1;
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
 static const builtin_def optimizer_methods[] = {
     {"update", "opt, *params", fn_update, "optimizers",
      "one update of the given parameters (or a model's) that have a gradient"},
@@ -339,6 +382,9 @@ static const builtin_def optimizer_methods[] = {
      "clears the gradients of the parameters bound at construction"},
     {"zero_grad", "opt", fn_reset_grad, "optimizers", "the same as reset_grad (PyTorch's name)"},
     {"cleargrad", "opt", fn_reset_grad, "optimizers", "the same as reset_grad (DeZero's verb)"},
+    {"add_hook", "opt, *hooks", fn_add_hook, "optimizers",
+     "adds hooks run on the gradients before every later update, after those already there:\n"
+     "  opt.add_hook(weight_decay(1e-4)), opt.add_hook(clip_grad(1)) (as hooks=[...] when made)"},
 };
 
 static const char *const optimizer_attributes[] = {"state", "t", "lr", NULL};
@@ -352,29 +398,6 @@ static const repl_object_type optimizer_type = {
     .nmethods = (int)(sizeof optimizer_methods / sizeof optimizer_methods[0]),
     .attributes = optimizer_attributes,
 };
-
-/* Adds hooks=[...] (a list of hook objects, or one) to opt. */
-static int add_hooks(repl *r, const builtin_args *args, int index, ag_optim *opt) {
-    repl_value v = args->values[index];
-    if (v.kind == VALUE_NIL) return 0;
-    const repl_value *items = &v;
-    int count = 1;
-    if (v.kind == VALUE_LIST) {
-        items = v.as.list->items;
-        count = v.as.list->count;
-    }
-    for (int i = 0; i < count; i++) {
-        repl_value item = items[i];
-        char kind[64];
-        if (item.kind != VALUE_OBJECT || item.as.object->type != &hook_type)
-            return repl_error(r, "%s: hooks must be a list of weight_decay(lambda) and "
-                                 "clip_grad(max_norm), not one holding %s",
-                              args->def->name, value_with_article(item, kind, sizeof kind));
-        const hook_object *h = item.as.object->payload;
-        if (ag_optim_add_hook(opt, h->kind, h->value) < 0) return engine_error(r);
-    }
-    return 0;
-}
 
 /* Binds o to what the first argument names, keeping a copy in o->bound. */
 static int bind_optimizer(repl *r, const builtin_args *args, optimizer_object *o) {
@@ -422,7 +445,7 @@ static int make_optimizer(repl *r, const builtin_args *args, ag_optim *opt, repl
         return repl_error(r, "out of memory");
     }
     *o = (optimizer_object){.opt = opt, .bound = VALUE_NIL_INIT};
-    if (add_hooks(r, args, args->count - 1, opt) < 0 || bind_optimizer(r, args, o) < 0) {
+    if (add_hooks(r, args->values[args->count - 1], args->def->name, true, opt) < 0 || bind_optimizer(r, args, o) < 0) {
         optimizer_destroy(o);
         return -1;
     }
