@@ -124,6 +124,11 @@ int repl_path_allowed(repl *r, const char *who, const char *path);
  * "WHO: the seed must be ..." (builtins_core.c). */
 int repl_seed(repl *r, double seed, const char *who);
 
+/* Sets when printed tensors are summarized: above `threshold` elements
+ * (INFINITY: never), showing `edge` items per end of an axis; -1 after an
+ * error "WHO: ..." naming the bad one (builtins_core.c). */
+int repl_set_print(repl *r, double threshold, double edge, const char *who);
+
 /* Conversions with messages naming the built-in and the parameter:
  * "sum: axis must be an integer or a list of integers, not a string". */
 int arg_var(repl *r, const builtin_args *a, int index, ag_var **out);  /* numbers and tensor lists become constants */

@@ -913,6 +913,35 @@ static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
 
 /* ---- output and utilities ---------------------------------------------------------------------- */
 
+int repl_set_print(repl *r, double threshold, double edge, const char *who) {
+    char text[AG_NUMBUF];
+    if (!(threshold >= 0) || (isfinite(threshold) && threshold != floor(threshold)))
+        return repl_error(r, "%s: threshold must be a whole number >= 0 or \"full\", not %s", who,
+                          ag_format_display(threshold, 0, text));
+    if (!(edge >= 1 && edge <= 1000 && edge == floor(edge)))
+        return repl_error(r, "%s: edgeitems must be a whole number from 1 to 1000, not %s", who,
+                          ag_format_display(edge, 0, text));
+    r->settings.print_threshold = threshold;
+    r->settings.print_edge = (int)edge;
+    return 0;
+}
+
+/* set_printoptions(threshold=, edgeitems=): NumPy's and PyTorch's names for
+ * when a printed tensor is summarized; what is left out keeps its value. */
+static int builtin_set_printoptions(repl *r, const builtin_args *a, repl_value *out) {
+    double threshold = r->settings.print_threshold, edge = r->settings.print_edge;
+    repl_value given = a->values[0];
+    if (given.kind == VALUE_STRING && strcmp(given.as.string->text, "full") == 0) threshold = INFINITY;
+    else if (given.kind == VALUE_STRING)
+        return repl_error(r, "set_printoptions: threshold must be a whole number >= 0 or \"full\", not \"%s\"",
+                          given.as.string->text);
+    else if (arg_given(a, 0) && arg_number(r, a, 0, &threshold) < 0) return -1;
+    if (arg_given(a, 1) && arg_number(r, a, 1, &edge) < 0) return -1;
+    if (repl_set_print(r, threshold, edge, "set_printoptions") < 0) return -1;
+    *out = (repl_value)VALUE_NIL_INIT;
+    return 0;
+}
+
 static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     const value_list *xs = a->values[0].as.list;
     errno = 0;
@@ -1101,6 +1130,10 @@ const builtin_def builtins_core[] = {
     {"print", "*xs", builtin_print, "output",
      "the values on one line, separated by spaces (matrices too, in the one-line form)",
      .literals = BUILTIN_LITERALS_LEAVES, .function_only = true},
+    {"set_printoptions", "threshold=nil, edgeitems=nil", builtin_set_printoptions, "output",
+     "tensors of more than threshold elements (1000) print their first and last edgeitems (3)\n"
+     "  per axis, as NumPy's and PyTorch's: set_printoptions(threshold=\"full\") prints whole\n"
+     "  tensors (also :print full); what is left out keeps its value", .function_only = true},
     {"range", "start, stop=nil, step=1", builtin_range, "output",
      "integers from start below stop (range(n) is 0..n-1), plain numbers; lazy in a for loop",
      .sequence = range_sequence, .function_only = true},

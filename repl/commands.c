@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <ctype.h>
 #include <fnmatch.h>
+#include <math.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,8 @@ static int command_pace(repl *r, const char *argument);
 static int command_zoom(repl *r, const char *argument);
 static int command_quit(repl *r, const char *argument);
 static int command_seed(repl *r, const char *argument);
+static int command_print(repl *r, const char *argument);
+static void print_setting_text(const repl *r, char *out, size_t size);
 static void record_command(repl *r, const command_def *command, const char *argument);
 
 /* The ':' commands: dispatch, completion, suggestions and :help read this. */
@@ -63,6 +66,10 @@ const command_def command_table[] = {
      "scale text and lines of plots and graphs by F (1.5 for a projector), in windows and in files "
      "saved after it",
      command_zoom, .replayed = true},
+    {":print", ":print full|N [E]",
+     "print whole tensors (full), or summarize those of more than N elements to their first and "
+     "last E per axis (1000 and 3 at first; set_printoptions(threshold=, edgeitems=) is the same)",
+     command_print, .replayed = true},
     {":seed", ":seed N",
      "start the random numbers again from N, as seed(N): rand, randn, dropout and models made "
      "without seed= repeat after the same :seed",
@@ -552,6 +559,10 @@ static int command_reset(repl *r, const char *argument) {
         snprintf(value, sizeof value, "%.17g", r->settings.pace_fps);
         record_command(r, command_find(":pace"), value);
     }
+    if (r->settings.print_threshold != 1000 || r->settings.print_edge != 3) {
+        print_setting_text(r, value, sizeof value);
+        record_command(r, command_find(":print"), value);
+    }
     if (r->settings.plot_zoom != 1) {
         snprintf(value, sizeof value, "%.17g", r->settings.plot_zoom);
         record_command(r, command_find(":zoom"), value);
@@ -585,6 +596,53 @@ static int command_digits(repl *r, const char *argument) {
     }
     r->settings.digits = (int)n;
     return REPL_OK;
+}
+
+/* The setting as :print's argument: "full" or "N", then " E" when not 3. */
+static void print_setting_text(const repl *r, char *out, size_t size) {
+    int n = isinf(r->settings.print_threshold)
+                ? snprintf(out, size, "full")
+                : snprintf(out, size, "%.17g", r->settings.print_threshold);
+    if (r->settings.print_edge != 3 && n >= 0 && (size_t)n < size)
+        snprintf(out + n, size - (size_t)n, " %d", r->settings.print_edge);
+}
+
+static int command_print(repl *r, const char *argument) {
+    char text[64];
+    if (argument[0] == '\0') {
+        print_setting_text(r, text, sizeof text);
+        if (isinf(r->settings.print_threshold))
+            fprintf(r->io.out, "print: %s (whole tensors)\n", text);
+        else
+            fprintf(r->io.out, "print: %s (tensors of more than %.17g elements show the first and last %d of each axis)\n",
+                    text, r->settings.print_threshold, r->settings.print_edge);
+        return REPL_OK;
+    }
+    char word[64] = "";
+    double edge = r->settings.print_edge, threshold;
+    char *end;
+    size_t length = strcspn(argument, " \t");
+    if (length < sizeof word) memcpy(word, argument, length), word[length] = '\0';
+    const char *rest = argument + length;
+    while (*rest == ' ' || *rest == '\t') rest++;
+    if (strcmp(word, "full") == 0) {
+        threshold = INFINITY;
+    } else {
+        threshold = strtod(word, &end);
+        if (word[0] == '\0' || *end != '\0' || !isdigit((unsigned char)word[0])) {
+            repl_error(r, ":print takes full or a number of elements (then edge items, :print 20 2), not '%s'",
+                       argument);
+            return REPL_ERROR;
+        }
+    }
+    if (*rest != '\0') {
+        edge = strtod(rest, &end);
+        if (*end != '\0' || !isdigit((unsigned char)rest[0])) {
+            repl_error(r, ":print: edge items must be a whole number, not '%s'", rest);
+            return REPL_ERROR;
+        }
+    }
+    return repl_set_print(r, threshold, edge, ":print") < 0 ? REPL_ERROR : REPL_OK;
 }
 
 static int command_seed(repl *r, const char *argument) {

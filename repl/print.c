@@ -9,7 +9,9 @@
 #include "repl_internal.h"
 #include "strbuf.h"
 
-/* Tensors with more elements than this print the first and last few per axis. */
+/* Tensors with more elements than the threshold print the first and last
+ * `edge` per axis (NumPy's threshold and edgeitems; :print and
+ * set_printoptions change them for a session). */
 #define SUMMARY_THRESHOLD 1000
 #define SUMMARY_EDGE 3
 #define MAX_LIST_DEPTH 64
@@ -22,18 +24,18 @@ const char *format_number(const repl *r, double v, char *buf) {
 
 /* The indices shown along an axis of length n: all, or the first and last
  * SUMMARY_EDGE with -1 marking the gap.  Returns the count; *out malloc'd. */
-static int axis_selection(int n, bool summarize, int **out) {
-    int count = summarize && n > 2 * SUMMARY_EDGE ? 2 * SUMMARY_EDGE + 1 : n;
+static int axis_selection(int n, bool summarize, int edge, int **out) {
+    int count = summarize && n > 2 * edge ? 2 * edge + 1 : n;
     int *sel = malloc((size_t)(count > 0 ? count : 1) * sizeof *sel);
     if (sel == NULL) return -1;
     if (count == n) {
         for (int i = 0; i < n; i++) sel[i] = i;
     } else {
-        for (int i = 0; i < SUMMARY_EDGE; i++) {
+        for (int i = 0; i < edge; i++) {
             sel[i] = i;
-            sel[SUMMARY_EDGE + 1 + i] = n - SUMMARY_EDGE + i;
+            sel[edge + 1 + i] = n - edge + i;
         }
-        sel[SUMMARY_EDGE] = -1;
+        sel[edge] = -1;
     }
     *out = sel;
     return count;
@@ -48,18 +50,19 @@ static void append_header(strbuf *t, const ag_var *v) {
 }
 
 /* A 1-D-style line of many numbers: first and last few with "..." between. */
-static char *format_flat_summary(const ag_var *v, int digits) {
+static char *format_flat_summary(const ag_var *v, int digits, int edge) {
+    size_t size = ag_size(v);
+    if (size <= 2 * (size_t)edge) return ag_var_display(v, digits); /* nothing to leave out */
     strbuf t = {0};
     append_header(&t, v);
-    size_t size = ag_size(v);
     const double *data = ag_cdata(v);
     char number[AG_NUMBUF];
-    for (size_t i = 0; i < SUMMARY_EDGE; i++) {
+    for (size_t i = 0; i < (size_t)edge; i++) {
         strbuf_append(&t, ag_format_display(data[i], digits, number));
         strbuf_append(&t, " ");
     }
     strbuf_append(&t, "...");
-    for (size_t i = size - SUMMARY_EDGE; i < size; i++) {
+    for (size_t i = size - (size_t)edge; i < size; i++) {
         strbuf_append(&t, " ");
         strbuf_append(&t, ag_format_display(data[i], digits, number));
     }
@@ -151,7 +154,7 @@ static void emit_row(void *user, const matrix_layout *m, size_t offset, bool gap
     }
 }
 
-static char *format_matrix(const ag_var *v, int digits, bool summarize) {
+static char *format_matrix(const ag_var *v, int digits, bool summarize, int edge) {
     matrix_layout m = {.ndim = ag_ndim(v), .shape = ag_shape(v)};
     char *result = NULL;
     size_t stride = 1;
@@ -160,7 +163,7 @@ static char *format_matrix(const ag_var *v, int digits, bool summarize) {
         stride *= (size_t)m.shape[a];
     }
     for (int a = 0; a < m.ndim; a++) {
-        m.count[a] = axis_selection(m.shape[a], summarize, &m.sel[a]);
+        m.count[a] = axis_selection(m.shape[a], summarize, edge, &m.sel[a]);
         if (m.count[a] < 0) goto done;
     }
     m.widths = calloc((size_t)m.count[m.ndim - 1] + 1, sizeof *m.widths);
@@ -179,17 +182,26 @@ done:
     return result;
 }
 
-char *format_variable(const ag_var *v, int digits) {
-    int ndim = ag_ndim(v);
+print_options print_options_of(const repl *r) {
+    if (r == NULL) return (print_options){0, SUMMARY_THRESHOLD, SUMMARY_EDGE};
+    return (print_options){r->settings.digits, r->settings.print_threshold, r->settings.print_edge};
+}
+
+char *format_variable_as(const ag_var *v, print_options options) {
+    int ndim = ag_ndim(v), digits = options.digits;
     const int *shape = ag_shape(v);
     size_t size = ag_size(v);
-    bool summarize = size > SUMMARY_THRESHOLD;
+    bool summarize = (double)size > options.threshold;
     size_t rows = ndim >= 2 && shape[ndim - 1] > 0 ? size / (size_t)shape[ndim - 1] : 0;
     if (ndim < 2 || size == 0 || rows <= 1) {
         if (!summarize) return ag_var_display(v, digits);
-        return format_flat_summary(v, digits);
+        return format_flat_summary(v, digits, options.edge);
     }
-    return format_matrix(v, digits, summarize);
+    return format_matrix(v, digits, summarize, options.edge);
+}
+
+char *format_variable(const ag_var *v, int digits) {
+    return format_variable_as(v, (print_options){digits, SUMMARY_THRESHOLD, SUMMARY_EDGE});
 }
 
 /* ---- every kind ------------------------------------------------------------- */
@@ -223,11 +235,12 @@ static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth
         else strbuf_append(t, v.as.string->text);
         break;
     case VALUE_VAR: {
-        int digits = r ? r->settings.digits : 0;
+        print_options options = print_options_of(r);
         bool flat = depth > 0 || one_line;
-        char *s = flat && ag_size(v.as.var) <= SUMMARY_THRESHOLD ? ag_var_display(v.as.var, digits)
-                  : flat ? format_flat_summary(v.as.var, digits)
-                         : format_variable(v.as.var, digits);
+        char *s = flat && (double)ag_size(v.as.var) <= options.threshold
+                      ? ag_var_display(v.as.var, options.digits)
+                  : flat ? format_flat_summary(v.as.var, options.digits, options.edge)
+                         : format_variable_as(v.as.var, options);
         if (s == NULL) t->failed = true;
         else strbuf_append(t, s);
         free(s);

@@ -177,6 +177,8 @@ typedef struct repl_settings {
     double plot_zoom;            /* :zoom, 1 by default */
     double pace_fps;             /* pace()/:pace, 0 = off */
     int digits;                  /* 0 = full */
+    double print_threshold;      /* :print, set_printoptions: summarize above it (1000; inf = whole) */
+    int print_edge;              /* set_printoptions(edgeitems=): 3 */
     bool timing;
 } repl_settings;
 
@@ -468,6 +470,16 @@ char *value_text_line(repl *r, repl_value v, bool quote_strings);
 /* A variable as the session shows it: one line, or a matrix with one row per
  * line, summarized past 1000 elements; malloc'd. */
 char *format_variable(const ag_var *v, int digits);
+/* How a session prints variables: its digits, and NumPy's threshold (more
+ * elements than this are summarized; +inf prints whole tensors) and
+ * edgeitems (the first and last shown per axis of a summary). */
+typedef struct print_options {
+    int digits;
+    double threshold;
+    int edge;
+} print_options;
+print_options print_options_of(const repl *r); /* r's settings; the defaults for NULL */
+char *format_variable_as(const ag_var *v, print_options options);
 /* A number in Go's %v form with the session's digits, into buf (AG_NUMBUF). */
 const char *format_number(const repl *r, double v, char *buf);
 

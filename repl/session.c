@@ -267,6 +267,8 @@ repl *repl_new(const repl_options *opts) {
     r->settings.script_windows = opts ? opts->script_windows : false;
     r->settings.no_files = opts ? opts->no_files : false;
     r->settings.plot_zoom = 1;
+    r->settings.print_threshold = 1000;
+    r->settings.print_edge = 3;
     r->viz = repl_viz_new(r, r->settings.headless);
     r->eval.stack_budget = 0; /* measured when a statement starts: stack_budget_from */
     return r;
