@@ -41,7 +41,10 @@ static void record_command(repl *r, const command_def *command, const char *argu
 
 /* The ':' commands: dispatch, completion, suggestions and :help read this. */
 const command_def command_table[] = {
-    {":help", ":help [topic|name]", "this help; a topic, or one built-in by name", command_help_run},
+    {":help", ":help [topic|name]",
+     "this help; a topic, or one built-in by name (the built-in when a topic has its name too; "
+     ":help topic NAME is the topic)",
+     command_help_run},
     {":vars", ":vars [NAME...]",
      "the bound names, or only those given (patterns like w* too), with kinds, shapes and gradients",
      command_vars},
@@ -152,7 +155,8 @@ static const char printing_help[] =
     "Printing\n"
     "  A variable prints as name(value) when every dimension is 1, else name[shape](values);\n"
     "  an unnamed one as variable(...).  Matrices print one row per line; tensors with more\n"
-    "  than 1000 elements show the first and last 3 along each axis.\n"
+    "  than 1000 elements show the first and last 3 along each axis (:print full, or\n"
+    "  set_printoptions(threshold=\"full\"), prints them whole; :print N E changes both numbers).\n"
     "  Numbers print as the shortest text that reads back to the same double (1e-05, 0.0001,\n"
     "  1e+16); whole numbers below 2^53 print whole (1868122, 1000000).  A plain number (a\n"
     "  range counter, a count) prints bare: print(\"step\", i) shows step 10000.\n"
@@ -188,7 +192,8 @@ static void help_overview(repl *r) {
     FILE *out = r->io.out;
     fputs("agrepl: automatic differentiation, by hand.\n"
           "Type statements (x = 1.0; y = sin(x) + x^2; y.backward(); x.grad) or commands.\n"
-          "Help on a topic: :help TOPIC, on one built-in: :help NAME (e.g. :help sum).\n"
+          "Help on a topic: :help TOPIC, on one built-in: :help NAME (e.g. :help sum; :help topic\n"
+          "NAME for a topic that shares a built-in's name, as shape).\n"
           "Topics:",
           out);
     for (size_t i = 0; i < sizeof text_topics / sizeof text_topics[0]; i++)
@@ -252,25 +257,49 @@ int repl_help_subjects(const char ***out) {
     return k;
 }
 
+/* Shows the topic `name` (a text topic or a built-ins' topic); false when
+ * there is none. */
+static bool help_show_topic(repl *r, const char *name) {
+    for (size_t i = 0; i < sizeof text_topics / sizeof text_topics[0]; i++)
+        if (strcmp(text_topics[i].name, name) == 0) {
+            text_topics[i].show(r);
+            return true;
+        }
+    if (!builtin_topic_known(name)) return false;
+    help_topic(r, name);
+    return true;
+}
+
+static bool help_topic_exists(const char *name) {
+    for (size_t i = 0; i < sizeof text_topics / sizeof text_topics[0]; i++)
+        if (strcmp(text_topics[i].name, name) == 0) return true;
+    return builtin_topic_known(name);
+}
+
+/* :help NAME: a built-in first (:help shape is the shape built-in, with a
+ * pointer to the topic of the same name), then a topic, a command, an
+ * attribute; :help topic NAME is always the topic. */
 static int command_help_run(repl *r, const char *argument) {
     if (argument[0] == '\0') {
         help_overview(r);
         return REPL_OK;
     }
-    for (size_t i = 0; i < sizeof text_topics / sizeof text_topics[0]; i++)
-        if (strcmp(text_topics[i].name, argument) == 0) {
-            text_topics[i].show(r);
-            return REPL_OK;
-        }
-    if (builtin_topic_known(argument)) {
-        help_topic(r, argument);
-        return REPL_OK;
+    if (strncmp(argument, "topic", 5) == 0 && (argument[5] == ' ' || argument[5] == '\0')) {
+        const char *name = argument + 5;
+        while (*name == ' ') name++;
+        if (help_show_topic(r, name)) return REPL_OK;
+        if (name[0] == '\0') repl_error(r, ":help topic takes a topic's name; :help lists the topics");
+        else repl_error(r, ":help topic: no topic '%s'; :help lists the topics", name);
+        return REPL_ERROR;
     }
     const builtin_def *def = builtin_find(argument);
     if (def != NULL) {
         help_builtin(r, def);
+        if (help_topic_exists(argument))
+            fprintf(r->io.out, "  (the topic %s: :help topic %s)\n", argument, argument);
         return REPL_OK;
     }
+    if (help_show_topic(r, argument)) return REPL_OK;
     for (const command_def *c = command_table; c->name; c++)
         if (strcmp(c->name, argument) == 0) {
             fprintf(r->io.out, "%s\n  %s\n", c->usage, c->help);
