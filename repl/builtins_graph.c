@@ -158,9 +158,8 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
         /* the window is up: inside a statement it follows y from now on and
          * the paced window service draws it (rendering at every call would
          * stall a loop that calls show at each step) */
-        char *on_screen = v->shown_dot;
-        v->shown_dot = NULL;
-        repl_viz_follow(v, y, &o, on_screen);
+        uint64_t on_screen = v->shown_digest;
+        repl_viz_follow(v, y, &o, v->shown_drawn ? &on_screen : NULL);
         repl_viz_pump(r);
         return 0;
     }

@@ -36,10 +36,9 @@ void repl_viz_window_title(const ag_var *y, const char *what, char *buf, size_t 
 
 /* Makes y, drawn with o, what the graph window follows: after each statement
  * (and while a loop runs) it is drawn again when its drawing changed, and
- * when y's name is rebound the window follows the name.  dot_on_screen
- * (taken) is the DOT of the picture the window shows; NULL: y's, as it was
- * just drawn. */
-void repl_viz_follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, char *dot_on_screen) {
+ * when y's name is rebound the window follows the name.  on_screen is the
+ * digest of the picture the window shows; NULL: y's, as it was just drawn. */
+void repl_viz_follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, const uint64_t *on_screen) {
     repl_viz_forget_shown(v);
     ag_retain(y);
     v->shown = y;
@@ -51,7 +50,12 @@ void repl_viz_follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, char *dot_
     repl_value *bound = ag_name(y)[0] ? names_get(&r->names, ag_name(y)) : NULL;
     if (bound != NULL && bound->kind == VALUE_VAR && bound->as.var == y) v->shown_name = strdup(ag_name(y));
     char err[VIZ_ERRLEN];
-    v->shown_dot = dot_on_screen != NULL ? dot_on_screen : repl_vz->graph_dot(y, &v->shown_opts, err);
+    if (on_screen != NULL) {
+        v->shown_digest = *on_screen;
+        v->shown_drawn = true;
+    } else {
+        v->shown_drawn = repl_vz->graph_digest(y, &v->shown_opts, &v->shown_digest, err) == 0;
+    }
 }
 
 int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const char *what) {
@@ -89,7 +93,7 @@ int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const 
 
 /* After a statement: the variable show() follows may have been rebound, and
  * values and gradients may have changed.  Re-renders only when the drawing
- * would differ (same DOT text, same picture). */
+ * would differ (same digest, same picture). */
 void repl_viz_refresh_shown(repl_viz *v) {
     if (v->shown == NULL || !repl_vz->graph_window_open(v->graph_window)) return;
     repl *r = v->r;
@@ -104,15 +108,12 @@ void repl_viz_refresh_shown(repl_viz *v) {
     v->shown_opts.digits = repl_digits(r);
     v->shown_opts.active = NULL;
     char err[VIZ_ERRLEN] = "", title[160];
-    char *dot = repl_vz->graph_dot(v->shown, &v->shown_opts, err);
-    if (dot != NULL && v->shown_dot != NULL && strcmp(dot, v->shown_dot) == 0) {
-        free(dot);
-        return;
-    }
+    uint64_t digest;
+    bool known = repl_vz->graph_digest(v->shown, &v->shown_opts, &digest, err) == 0;
+    if (known && v->shown_drawn && digest == v->shown_digest) return;
     repl_viz_window_title(v->shown, "", title, sizeof title);
-    int rc = dot != NULL ? repl_viz_show_in_window(v, v->shown, &v->shown_opts, title, err) : -1;
+    int rc = known ? repl_viz_show_in_window(v, v->shown, &v->shown_opts, title, err) : -1;
     if (rc != 0) {
-        free(dot);
         /* the window keeps its last picture; say why once, not after every statement */
         if (rc < 0 && strcmp(err, v->shown_error) != 0) {
             fflush(repl_out(r));
@@ -122,8 +123,8 @@ void repl_viz_refresh_shown(repl_viz *v) {
         }
         return;
     }
-    free(v->shown_dot);
-    v->shown_dot = dot;
+    v->shown_digest = digest;
+    v->shown_drawn = true;
     v->shown_error[0] = '\0';
 }
 
@@ -172,8 +173,7 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
         }
         repl_vz->graph_window_pump(v->graph_window);
         /* the picture is y's now: the next refresh draws the shown graph again */
-        free(v->shown_dot);
-        v->shown_dot = NULL;
+        v->shown_drawn = false;
         return;
     }
     char *text = repl_vz->graph_tree(y, &o, err);

@@ -82,14 +82,14 @@ void repl_viz_forget_shown(repl_viz *v) {
     v->shown = NULL;
     free(v->shown_name);
     free(v->shown_title);
-    free(v->shown_dot);
     for (int i = 0; v->shown_marks != NULL && i < v->shown_opts.nmarks; i++)
         ag_release((ag_var *)v->shown_marks[i].var);
     free(v->shown_marks);
     v->shown_marks = NULL;
     v->shown_opts.marks = NULL;
     v->shown_opts.nmarks = 0;
-    v->shown_name = v->shown_title = v->shown_dot = NULL;
+    v->shown_name = v->shown_title = NULL;
+    v->shown_drawn = false;
     v->shown_error[0] = '\0';
 }
 
@@ -127,8 +127,7 @@ void repl_viz_serve_windows(repl_viz *v) {
         repl_vz->graph_window_pump(v->graph_window);
         if (!repl_vz->graph_window_open(v->graph_window)) repl_viz_forget_shown(v); /* the user closed it */
         if (repl_vz->graph_window_take_rerender(v->graph_window) && v->shown != NULL) {
-            free(v->shown_dot); /* a folded box was clicked open: draw it again */
-            v->shown_dot = NULL;
+            v->shown_drawn = false; /* a folded box was clicked open: draw it again */
             repl_viz_refresh_shown(v);
         }
     }

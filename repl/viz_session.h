@@ -40,7 +40,8 @@ struct repl_viz {
     viz_graph_opts shown_opts;     /* title points at shown_title */
     char *shown_title;
     viz_mark *shown_marks;         /* shown_opts.marks (their variables retained), or NULL */
-    char *shown_dot;               /* DOT of the picture on screen: unchanged means no re-render */
+    bool shown_drawn;              /* shown_digest is the picture on screen's: */
+    uint64_t shown_digest;         /* unchanged means no re-render (viz_graph_digest) */
     char shown_error[VIZ_ERRLEN];  /* the last refresh failure, reported once */
     double next_loop_serve_ms;     /* inside a statement, windows wait until then */
     double loop_costs[LOOP_COST_SAMPLES]; /* ms the last in-loop services took (0: none yet) */
@@ -96,9 +97,9 @@ int repl_viz_show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, con
 /* "agrepl graph: NAME" and what, for the graph window's title. */
 void repl_viz_window_title(const ag_var *y, const char *what, char *buf, size_t n);
 /* Makes y, drawn with o, what the graph window follows (see viz_follow.c);
- * dot_on_screen (taken) is the DOT of the picture the window shows, NULL:
- * y's, as it was just drawn. */
-void repl_viz_follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, char *dot_on_screen);
+ * on_screen is the digest of the picture the window shows, NULL: y's, as
+ * it was just drawn. */
+void repl_viz_follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, const uint64_t *on_screen);
 /* Draws the followed graph again when its drawing changed. */
 void repl_viz_refresh_shown(repl_viz *v);
 

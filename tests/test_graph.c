@@ -844,6 +844,47 @@ static bool has_subgraph(Agraph_t *g, const char *name, const char *label) {
 /* Clusters titled with the call unfolded; fold=true one box per group,
  * numbered as the walk meets them from the output (g's is box0); unfolded[]
  * opens chosen boxes; the default folds only graphs above VIZ_FOLD_NODES. */
+/* The digest a window following a graph compares (viz_graph_digest): the
+ * same for drawings whose DOT text is the same, also of another graph of the
+ * same shape and numbers, and different wherever the DOT text differs. */
+static void test_digest_agrees_with_the_dot(void **state) {
+    enum { DRAWINGS = 9 };
+    char *dots[DRAWINGS];
+    uint64_t digests[DRAWINGS];
+    char err[VIZ_ERRLEN] = "";
+    ag_var *x, *y = sin_plus_square(&x), *twin = sin_plus_square(NULL), *z = two_calls();
+    viz_graph_opts o = defaults(), o_digits = defaults(), o_active = defaults(), o_title = defaults(),
+                   o_groups = defaults(), o_folded = defaults();
+    o_digits.digits = 3;
+    o_active.active = ag_creator(y);
+    o_title.title = "a title";
+    o_groups.group_title = o_folded.group_title = test_group_title;
+    o_folded.fold = 1;
+    struct { ag_var *y; const viz_graph_opts *o; } drawings[DRAWINGS] = {
+        {y, &o}, {y, &o}, {twin, &o}, {y, &o_digits}, {y, &o_active}, {y, &o_title},
+        {z, &o_groups}, {z, &o_folded}, {y, &o} /* after backward: gradients */
+    };
+    for (int i = 0; i < DRAWINGS; i++) {
+        if (i == DRAWINGS - 1)
+            assert_int_equal(ag_backward(ctx, y, &(ag_backward_opts){.retain_grad = true}), 0);
+        dots[i] = viz_graph_dot(drawings[i].y, drawings[i].o, err);
+        if (dots[i] == NULL) fail_msg("viz_graph_dot: %s", err);
+        if (viz_graph_digest(drawings[i].y, drawings[i].o, &digests[i], err) != 0)
+            fail_msg("viz_graph_digest: %s", err);
+    }
+    assert_string_equal(dots[0], dots[2]); /* the twin is drawn alike */
+    for (int i = 0; i < DRAWINGS; i++)
+        for (int j = 0; j < DRAWINGS; j++) {
+            bool same_text = strcmp(dots[i], dots[j]) == 0, same_digest = digests[i] == digests[j];
+            if (same_text != same_digest)
+                fail_msg("drawings %d and %d: DOT text %s, digest %s", i, j, same_text ? "same" : "differs",
+                         same_digest ? "same" : "differs");
+        }
+    for (int i = 0; i < DRAWINGS; i++) free(dots[i]);
+    assert_int_equal(viz_graph_digest(NULL, &o, &digests[0], err), -1);
+    assert_true(err[0] != '\0');
+}
+
 static void test_fold_groups(void **state) {
     ag_var *z = two_calls();
     viz_graph_opts o = defaults();
@@ -1155,6 +1196,7 @@ int main(void) {
         CTX_TEST(test_tree_marks_active_and_repeats),
         CTX_TEST(test_tree_of_tensor),
         CTX_TEST(test_dot_operand_roles_and_seed),
+        CTX_TEST(test_digest_agrees_with_the_dot),
         CTX_TEST(test_fold_groups),
         CTX_TEST(test_last_backward_gradients),
         CTX_TEST(test_folded_mlp_png_readable),

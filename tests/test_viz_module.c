@@ -57,6 +57,7 @@ static const released_entry released[] = {
     ENTRY(graph_png, 2),
     ENTRY(plot_png, 2),
     ENTRY(plot_set_interrupt, 3),
+    ENTRY(graph_digest, 4),
 };
 #undef ENTRY
 

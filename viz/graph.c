@@ -268,66 +268,70 @@ static void apply_look(void *node, role r) {
 
 /* The rows of a variable's label: name, value, gradient, each its own row
  * with a rule between so they cannot be misread as one number. */
-static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_graph_opts *o) {
+static void var_label_html(strbuf *html, ag_var *v, role r, const viz_graph_opts *o) {
     char value[LABEL_LEN];
-    strbuf html = {0};
     int rows = 0;
-    strbuf_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\""
+    strbuf_append(html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\""
                            " CELLPADDING=\"2\">");
     if (r == ROLE_SEED) { /* said in words, not only by colour */
-        strbuf_append(&html, "<TR><TD><FONT COLOR=\"#B71C1C\"><B>seed</B> dy/dy</FONT></TD></TR>");
+        strbuf_append(html, "<TR><TD><FONT COLOR=\"#B71C1C\"><B>seed</B> dy/dy</FONT></TD></TR>");
         rows++;
     }
     const char *name = viz_var_name(o, v);
     if (name[0] != '\0') {
-        strbuf_append(&html, rows ? "<HR/><TR><TD><B>" : "<TR><TD><B>");
-        strbuf_append_html(&html, name);
-        strbuf_append(&html, "</B></TD></TR>");
+        strbuf_append(html, rows ? "<HR/><TR><TD><B>" : "<TR><TD><B>");
+        strbuf_append_html(html, name);
+        strbuf_append(html, "</B></TD></TR>");
         rows++;
     }
     if (o->values) {
         viz_format_value(v, o->digits, value, sizeof value);
-        strbuf_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
-        strbuf_append_html(&html, value);
-        strbuf_append(&html, "</TD></TR>");
+        strbuf_append(html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        strbuf_append_html(html, value);
+        strbuf_append(html, "</TD></TR>");
         rows++;
     }
     ag_var *grad = ag_grad(v);
     if (o->grads && !(ag_var_flags(v) & AG_VAR_CONST)) {
-        strbuf_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        strbuf_append(html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
         const double *flow = o->kept_only ? NULL : ag_last_grad(v);
         if (grad == NULL && flow != NULL) { /* passed by the last backward, not kept */
             viz_format_numbers(v, flow, o->digits, value, sizeof value);
-            strbuf_append(&html, "<FONT COLOR=\"#00695C\"><I>grad⁺ ");
-            strbuf_append_html(&html, value);
-            strbuf_append(&html, "</I></FONT>");
+            strbuf_append(html, "<FONT COLOR=\"#00695C\"><I>grad⁺ ");
+            strbuf_append_html(html, value);
+            strbuf_append(html, "</I></FONT>");
         } else if (grad == NULL) {
-            strbuf_append(&html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
+            strbuf_append(html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
         } else {
             viz_format_value(grad, o->digits, value, sizeof value);
-            strbuf_append(&html, "<FONT COLOR=\"#B71C1C\">grad ");
-            strbuf_append_html(&html, value);
-            strbuf_append(&html, "</FONT>");
+            strbuf_append(html, "<FONT COLOR=\"#B71C1C\">grad ");
+            strbuf_append_html(html, value);
+            strbuf_append(html, "</FONT>");
             int calls = ag_grad_calls(v);
             if (calls > 1) { /* in words too, not only by the border */
-                strbuf_appendf(&html, "</TD></TR><TR><TD><FONT COLOR=\"#E65100\">⚠ " VIZ_SUMMED_FMT
+                strbuf_appendf(html, "</TD></TR><TR><TD><FONT COLOR=\"#E65100\">⚠ " VIZ_SUMMED_FMT
                                       "</FONT>",
                                calls);
             }
         }
-        strbuf_append(&html, "</TD></TR>");
+        strbuf_append(html, "</TD></TR>");
         rows++;
     }
     const char *mark = viz_mark_of(o, v);
     if (mark != NULL) {
-        strbuf_append(&html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
-        strbuf_append(&html, "<FONT COLOR=\"#C62828\"><B>");
-        strbuf_append_html(&html, mark);
-        strbuf_append(&html, "</B></FONT></TD></TR>");
+        strbuf_append(html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
+        strbuf_append(html, "<FONT COLOR=\"#C62828\"><B>");
+        strbuf_append_html(html, mark);
+        strbuf_append(html, "</B></FONT></TD></TR>");
         rows++;
     }
-    if (rows == 0) strbuf_append(&html, "<TR><TD> </TD></TR>");
-    strbuf_append(&html, "</TABLE>");
+    if (rows == 0) strbuf_append(html, "<TR><TD> </TD></TR>");
+    strbuf_append(html, "</TABLE>");
+}
+
+static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_graph_opts *o) {
+    strbuf html = {0};
+    var_label_html(&html, v, r, o);
     return set_html_label(g, node, &html);
 }
 
@@ -488,13 +492,11 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool cost
 
 /* A folded group's box: its title, the ops inside, the names of its
  * inputs, and the value and gradient of what leaves it. */
-static bool label_box(Agraph_t *g, Agnode_t *node, const viz_walk *w, size_t group,
-                      const viz_graph_opts *o) {
-    strbuf html = {0};
-    strbuf_append(&html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\">"
+static void box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o) {
+    strbuf_append(html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\">"
                          "<TR><TD><B>");
-    strbuf_append_html(&html, viz_group_title(w, o, group));
-    strbuf_append(&html, "</B></TD></TR><TR><TD><FONT COLOR=\"#4527A0\">");
+    strbuf_append_html(html, viz_group_title(w, o, group));
+    strbuf_append(html, "</B></TD></TR><TR><TD><FONT COLOR=\"#4527A0\">");
     /* the distinct ops, in walk order from the output (so reversed) */
     char labels[6][LABEL_LEN];
     int nlabels = 0, nfuncs = 0;
@@ -508,10 +510,10 @@ static bool label_box(Agraph_t *g, Agnode_t *node, const viz_walk *w, size_t gro
         if (!seen && nlabels < 6) snprintf(labels[nlabels++], LABEL_LEN, "%s", label);
     }
     for (int k = nlabels; k-- > 0;) {
-        strbuf_append_html(&html, labels[k]);
-        if (k > 0) strbuf_append(&html, ", ");
+        strbuf_append_html(html, labels[k]);
+        if (k > 0) strbuf_append(html, ", ");
     }
-    strbuf_appendf(&html, " (%d op%s)</FONT></TD></TR>", nfuncs, nfuncs == 1 ? "" : "s");
+    strbuf_appendf(html, " (%d op%s)</FONT></TD></TR>", nfuncs, nfuncs == 1 ? "" : "s");
     /* what leaves the box: the variables its functions made that a
      * function outside reads (or the output) */
     char value[LABEL_LEN];
@@ -531,27 +533,33 @@ static bool label_box(Agraph_t *g, Agnode_t *node, const viz_walk *w, size_t gro
         ag_var *v = w->vars[i];
         if (o->values) {
             viz_format_value(v, o->digits, value, sizeof value);
-            strbuf_append(&html, "<HR/><TR><TD>out ");
-            strbuf_append_html(&html, value);
-            strbuf_append(&html, "</TD></TR>");
+            strbuf_append(html, "<HR/><TR><TD>out ");
+            strbuf_append_html(html, value);
+            strbuf_append(html, "</TD></TR>");
         }
         if (o->grads) {
             const double *flow = o->kept_only ? NULL : ag_last_grad(v);
             if (ag_grad(v) != NULL) {
                 viz_format_value(ag_grad(v), o->digits, value, sizeof value);
-                strbuf_append(&html, "<TR><TD><FONT COLOR=\"#B71C1C\">grad ");
+                strbuf_append(html, "<TR><TD><FONT COLOR=\"#B71C1C\">grad ");
             } else if (flow != NULL) {
                 viz_format_numbers(v, flow, o->digits, value, sizeof value);
-                strbuf_append(&html, "<TR><TD><FONT COLOR=\"#00695C\"><I>grad⁺ ");
+                strbuf_append(html, "<TR><TD><FONT COLOR=\"#00695C\"><I>grad⁺ ");
             } else {
                 snprintf(value, sizeof value, "none");
-                strbuf_append(&html, "<TR><TD><FONT COLOR=\"#616161\"><I>grad: ");
+                strbuf_append(html, "<TR><TD><FONT COLOR=\"#616161\"><I>grad: ");
             }
-            strbuf_append_html(&html, value);
-            strbuf_append(&html, ag_grad(v) != NULL ? "</FONT></TD></TR>" : "</I></FONT></TD></TR>");
+            strbuf_append_html(html, value);
+            strbuf_append(html, ag_grad(v) != NULL ? "</FONT></TD></TR>" : "</I></FONT></TD></TR>");
         }
     }
-    strbuf_append(&html, "</TABLE>");
+    strbuf_append(html, "</TABLE>");
+}
+
+static bool label_box(Agraph_t *g, Agnode_t *node, const viz_walk *w, size_t group,
+                      const viz_graph_opts *o) {
+    strbuf html = {0};
+    box_label_html(&html, w, group, o);
     return set_html_label(g, node, &html);
 }
 
@@ -724,6 +732,101 @@ static Agraph_t *graph_of(ag_var *y, const viz_graph_opts *o, int *nodes, int *e
     }
     viz_walk_free(&w);
     return g;
+}
+
+/* ---- the drawing's digest ---------------------------------------------- */
+
+/* FNV-1a, 64 bits, over everything build_graph puts into the picture. */
+typedef struct digest {
+    uint64_t hash;
+    strbuf label; /* reused for each label */
+    bool failed;  /* a label could not be built (out of memory) */
+} digest;
+
+static void mix_bytes(digest *d, const void *bytes, size_t n) {
+    const unsigned char *p = bytes;
+    for (size_t i = 0; i < n; i++) d->hash = (d->hash ^ p[i]) * 0x100000001b3u;
+}
+
+static void mix_number(digest *d, uint64_t x) { mix_bytes(d, &x, sizeof x); }
+
+static void mix_text(digest *d, const char *text) {
+    mix_bytes(d, text ? text : "", text ? strlen(text) + 1 : 1);
+}
+
+/* The label built into d->label, then mixed in and cleared. */
+static void mix_label(digest *d) {
+    d->failed |= d->label.failed;
+    mix_bytes(d, d->label.data ? d->label.data : "", d->label.length);
+    mix_number(d, d->label.length);
+    d->label.length = 0;
+    d->label.failed = false;
+    if (d->label.data) d->label.data[0] = '\0';
+}
+
+static bool mix_edge(void *user, size_t from, size_t to, const char *operand) {
+    digest *d = user;
+    mix_number(d, from);
+    mix_number(d, to);
+    mix_text(d, operand);
+    return true;
+}
+
+int viz_graph_digest(ag_var *y, const viz_graph_opts *o, uint64_t *out, char err[VIZ_ERRLEN]) {
+    viz_graph_opts defaults;
+    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    viz_walk w;
+    if (viz_walk_build(&w, y, o, err) != 0) {
+        viz_walk_free(&w);
+        return -1;
+    }
+    digest d = {.hash = 0xcbf29ce484222325u};
+    /* the graph's attributes (set_graph_attributes) */
+    mix_text(&d, o->rankdir);
+    mix_text(&d, o->title);
+    mix_bytes(&d, &o->zoom, sizeof o->zoom);
+    mix_number(&d, estimate_virtual_nodes(&w) > VIRTUAL_NODE_BUDGET);
+    mix_number(&d, w.nvars);
+    mix_number(&d, w.nfuncs);
+    mix_number(&d, w.ngroups);
+    for (size_t i = 0; i < w.nvars; i++) { /* as build_graph's nodes */
+        int folded = viz_walk_var_folded(&w, i);
+        mix_number(&d, (uint64_t)folded);
+        mix_number(&d, w.cut[i]);
+        if (folded >= 0) continue;
+        ag_var *v = w.vars[i];
+        role r = var_role(&w, i);
+        mix_number(&d, r);
+        mix_number(&d, ag_var_flags(v) & (AG_VAR_BACKWARD | AG_VAR_CONST));
+        mix_number(&d, o->grads && ag_grad_calls(v) > 1);
+        mix_number(&d, o->grads && !o->kept_only && ag_grad(v) == NULL && ag_last_grad(v) != NULL);
+        var_label_html(&d.label, v, r, o);
+        mix_label(&d);
+    }
+    char label[LABEL_LEN];
+    for (size_t i = 0; i < w.nfuncs; i++) {
+        mix_number(&d, (uint64_t)(w.func_group ? w.func_group[i] : -1));
+        mix_number(&d, (uint64_t)viz_walk_func_folded(&w, i));
+        mix_number(&d, o->active != NULL && w.funcs[i] == o->active);
+        ag_func_label(w.funcs[i], label, sizeof label);
+        mix_text(&d, label);
+    }
+    for (size_t b = 0; b < w.ngroups; b++) {
+        mix_number(&d, w.group_folded[b]);
+        mix_text(&d, viz_group_title(&w, o, b));
+        if (!w.group_folded[b]) continue;
+        box_label_html(&d.label, &w, b, o);
+        mix_label(&d);
+    }
+    viz_walk_each_edge(&w, mix_edge, &d);
+    free(d.label.data);
+    viz_walk_free(&w);
+    if (d.failed) {
+        snprintf(err, VIZ_ERRLEN, "out of memory while looking at the graph");
+        return -1;
+    }
+    *out = d.hash;
+    return 0;
 }
 
 /* ---- output ------------------------------------------------------------- */

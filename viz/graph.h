@@ -109,6 +109,13 @@ void viz_graph_opts_default(viz_graph_opts *o);
  * malloc'd string the caller frees, or NULL with a message in err. */
 char *viz_graph_dot(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
 
+/* A 64-bit digest of the picture of the graph ending at y: of the nodes,
+ * their labels, the edges and the graph's settings that viz_graph_dot would
+ * write, without building the graph or its text.  Two drawings with the same
+ * digest look the same, so a window following a graph redraws only when it
+ * changes.  0 with *digest, or -1 with a message in err. */
+int viz_graph_digest(ag_var *y, const viz_graph_opts *o, uint64_t *digest, char err[VIZ_ERRLEN]);
+
 /* Writes the graph ending at y to filename, the format chosen by its extension
  * (.dot .png .svg .pdf, any case).  Fills *nodes and *edges (either may be NULL)
  * with the counts of drawn graph nodes and edges, legend excluded.  Returns 0,

@@ -39,4 +39,5 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .graph_png = viz_graph_png,
     .plot_png = viz_plot_png,
     .plot_set_interrupt = viz_plot_set_interrupt,
+    .graph_digest = viz_graph_digest,
 };

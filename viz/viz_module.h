@@ -24,7 +24,7 @@
 /* Bumped whenever the table changes: a module of another version is refused.
  * New entries go at the end of the table, and into tests/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
-#define VIZ_MODULE_VERSION 3
+#define VIZ_MODULE_VERSION 4
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -77,6 +77,8 @@ typedef struct viz_module {
     unsigned char *(*plot_png)(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]);
     /* version 3: Ctrl-C stops drawing a figure */
     void (*plot_set_interrupt)(viz_plot *plot, const volatile sig_atomic_t *flag);
+    /* version 4: whether a followed graph's picture changed, without its DOT text */
+    int (*graph_digest)(ag_var *y, const viz_graph_opts *o, uint64_t *digest, char err[VIZ_ERRLEN]);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's
