@@ -82,7 +82,12 @@ KERNEL_SRC = $(sort $(wildcard repl/kernel*.c))
 REPL_SRC = $(filter-out repl/main.c repl/blas_lazy.c $(KERNEL_SRC),$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The utilities the engine uses too (src/format.c builds text with strbuf):
+# compiled again with the engine's flags, so libautograd carries its own
+# copy with hidden symbols (made local in libautograd.a, not exported by the
+# .so) and still exports only ag_ names.
+ENGINE_UTIL_SRC = src/util/strbuf.c
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(ENGINE_UTIL_SRC:src/util/%.c=$(BUILD)/src/engine_util/%.o)
 UTIL_OBJ = $(UTIL_SRC:%.c=$(BUILD)/%.o)
 VIZ_OBJ  = $(VIZ_SRC:%.c=$(BUILD)/%.o)
 REPL_OBJ = $(REPL_SRC:%.c=$(BUILD)/%.o)
@@ -174,6 +179,11 @@ $(BUILD)/src/util/%.o: src/util/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
 	$(Q)$(CC) $(CFLAGS_BASE) -fPIC -Isrc/util -c $< -o $@
+
+$(BUILD)/src/engine_util/%.o: src/util/%.c
+	@mkdir -p $(@D)
+	@echo "  CC $< (engine)"
+	$(Q)$(CC) $(CFLAGS_BASE) $(LIB_CFLAGS) -c $< -o $@
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strbuf.h"
+
 /* The most significant digits a double ever needs to round-trip. */
 #define MAX_DIGITS 17
 
@@ -140,38 +142,12 @@ char *ag_shape_string(int ndim, const int *shape, char *buf) {
     return buf;
 }
 
-/* ---- growable string ----------------------------------------------------- */
-
-typedef struct text_buffer {
-    char *data;
-    size_t length, capacity;
-    bool out_of_memory;
-} text_buffer;
-
-static void text_append(text_buffer *text, const char *piece) {
-    if (text->out_of_memory) return;
-    size_t n = strlen(piece);
-    if (text->length + n + 1 > text->capacity) {
-        size_t capacity = text->capacity ? text->capacity : 64;
-        while (text->length + n + 1 > capacity) capacity *= 2;
-        char *data = realloc(text->data, capacity);
-        if (data == NULL) {
-            text->out_of_memory = true;
-            return;
-        }
-        text->data = data;
-        text->capacity = capacity;
-    }
-    memcpy(text->data + text->length, piece, n + 1);
-    text->length += n;
-}
-
 static char *var_string(const ag_var *v, int digits,
                         char *(*format)(double, int, char *)) {
     if (v == NULL) return strdup("<nil>");
-    text_buffer text = {0};
+    strbuf text = {0};
     const char *name = ag_name(v);
-    text_append(&text, name[0] ? name : "variable");
+    strbuf_append(&text, name[0] ? name : "variable");
 
     int ndim = ag_ndim(v);
     const int *shape = ag_shape(v);
@@ -181,25 +157,21 @@ static char *var_string(const ag_var *v, int digits,
     char number[AG_NUMBUF];
     const double *data = ag_cdata(v);
     if (all_ones) {
-        text_append(&text, "(");
-        text_append(&text, format(data[0], digits, number));
-        text_append(&text, ")");
+        strbuf_append(&text, "(");
+        strbuf_append(&text, format(data[0], digits, number));
+        strbuf_append(&text, ")");
     } else {
         char shape_text[AG_SHAPEBUF];
-        text_append(&text, ag_shape_string(ndim, shape, shape_text));
-        text_append(&text, "([");
+        strbuf_append(&text, ag_shape_string(ndim, shape, shape_text));
+        strbuf_append(&text, "([");
         size_t size = ag_size(v);
         for (size_t i = 0; i < size; i++) {
-            if (i > 0) text_append(&text, " ");
-            text_append(&text, format(data[i], digits, number));
+            if (i > 0) strbuf_append(&text, " ");
+            strbuf_append(&text, format(data[i], digits, number));
         }
-        text_append(&text, "])");
+        strbuf_append(&text, "])");
     }
-    if (text.out_of_memory) {
-        free(text.data);
-        return NULL;
-    }
-    return text.data;
+    return strbuf_take(&text); /* NULL when memory ran out */
 }
 
 char *ag_var_string(const ag_var *v, int digits) { return var_string(v, digits, ag_format_double); }

@@ -1,8 +1,9 @@
 /* strbuf.h — the one growing string of the viz and REPL layers: labels, DOT
  * pieces, printed values, the parser's tree dump and tables are all built
- * with it.  It belongs to the shared utility layer (src/util/, built as
- * build/libagutil.a), below both repl/ and viz/ and not part of
- * libautograd. */
+ * with it, and the engine's variables as text (src/format.c).  It belongs
+ * to the shared utility layer (src/util/, built as build/libagutil.a),
+ * below both repl/ and viz/; libautograd links its own copy with hidden
+ * symbols (the Makefile's ENGINE_UTIL_SRC). */
 #ifndef AGUTIL_STRBUF_H
 #define AGUTIL_STRBUF_H
 
