@@ -356,19 +356,38 @@ int arg_reduction(repl *r, const builtin_args *a, int index, ag_reduction *out) 
     return 0;
 }
 
-typedef ag_var *(*loss_fn)(ag_ctx *, ag_var *, ag_var *, ag_reduction);
-static int loss(repl *r, const builtin_args *a, repl_value *out, loss_fn fn) {
-    ag_var *x, *t;
+/* An optional weight argument: NULL when not given. */
+static int arg_weight(repl *r, const builtin_args *a, int index, ag_var **out) {
+    *out = NULL;
+    return arg_given(a, index) ? arg_var(r, a, index, out) : 0;
+}
+
+/* nll_loss(logp, labels, reduction="mean", weight=nil) */
+static int builtin_nll_loss(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *t, *w;
     ag_reduction reduction;
-    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &t) < 0 || arg_reduction(r, a, 2, &reduction) < 0) return -1;
-    return done_var(r, fn(r->ctx, x, t, reduction), out);
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &t) < 0 || arg_reduction(r, a, 2, &reduction) < 0 ||
+        arg_weight(r, a, 3, &w) < 0)
+        return -1;
+    return done_var(r, ag_nll_loss_weighted(r->ctx, x, t, w, reduction), out);
 }
-static int builtin_nll_loss(repl *r, const builtin_args *a, repl_value *out) { return loss(r, a, out, ag_nll_loss); }
+/* binary_cross_entropy(p, t, reduction="mean", weight=nil) */
 static int builtin_bce(repl *r, const builtin_args *a, repl_value *out) {
-    return loss(r, a, out, ag_binary_cross_entropy);
+    ag_var *x, *t, *w;
+    ag_reduction reduction;
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &t) < 0 || arg_reduction(r, a, 2, &reduction) < 0 ||
+        arg_weight(r, a, 3, &w) < 0)
+        return -1;
+    return done_var(r, ag_binary_cross_entropy_weighted(r->ctx, x, t, w, reduction), out);
 }
+/* binary_cross_entropy_with_logits(x, t, reduction="mean", weight=nil, pos_weight=nil) */
 static int builtin_bce_logits(repl *r, const builtin_args *a, repl_value *out) {
-    return loss(r, a, out, ag_binary_cross_entropy_with_logits);
+    ag_var *x, *t, *w, *pw;
+    ag_reduction reduction;
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &t) < 0 || arg_reduction(r, a, 2, &reduction) < 0 ||
+        arg_weight(r, a, 3, &w) < 0 || arg_weight(r, a, 4, &pw) < 0)
+        return -1;
+    return done_var(r, ag_binary_cross_entropy_with_logits_weighted(r->ctx, x, t, w, pw, reduction), out);
 }
 
 #define NOGRAD "; no gradient (a 0/1 result)"
@@ -465,11 +484,13 @@ const builtin_def builtins_ops[] = {
     {"full_like", "x, value", builtin_full_like, "construction", "a leaf shaped like x filled with value"},
     {"one_hot", "labels, num_classes=-1", builtin_one_hot, "nn",
      "0/1 along a new last axis, 1 at each label (num_classes -1: the largest label + 1); no gradient"},
-    {"nll_loss", "logp, labels, reduction=\"mean\"", builtin_nll_loss, "nn",
-     "-logp[i, label_i] for log-probabilities (N, C); -100 ignores a row; mean over the kept rows"},
-    {"binary_cross_entropy", "p, t, reduction=\"mean\"", builtin_bce, "nn",
-     "-(t log p + (1 - t) log(1 - p)) for probabilities p, each log at least -100 as PyTorch"},
-    {"binary_cross_entropy_with_logits", "x, t, reduction=\"mean\"", builtin_bce_logits, "nn",
-     "binary_cross_entropy(sigmoid(x), t) computed from logits without overflow"},
+    {"nll_loss", "logp, labels, reduction=\"mean\", weight=nil", builtin_nll_loss, "nn",
+     "-weight[label_i] * logp[i, label_i] for log-probabilities (N, C), also (C) or (N, C, d...); -100 ignores "
+     "a row; mean over the kept rows' weights"},
+    {"binary_cross_entropy", "p, t, reduction=\"mean\", weight=nil", builtin_bce, "nn",
+     "-weight * (t log p + (1 - t) log(1 - p)) for probabilities p, each log at least -100 as PyTorch"},
+    {"binary_cross_entropy_with_logits", "x, t, reduction=\"mean\", weight=nil, pos_weight=nil", builtin_bce_logits,
+     "nn", "binary_cross_entropy(sigmoid(x), t) computed from logits without overflow; pos_weight scales the "
+     "positive term per class (last axis)"},
     {0},
 };

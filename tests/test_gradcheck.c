@@ -126,6 +126,28 @@ BUILD(build_softmax0, ag_softmax(ctx, a, 0))
 BUILD(build_softmax_last, ag_softmax(ctx, a, -1))
 BUILD(build_mse, ag_mse(ctx, a, b))
 BUILD(build_cross_entropy, ag_cross_entropy(ctx, a, b))
+/* the losses' weight=, pos_weight= and shapes (issue 32): weights are constants */
+static ag_var *weights(ag_ctx *ctx, int n, const double *v) {
+    ag_var *w = ag_zeros(ctx, 1, &n);
+    if (w != NULL) memcpy(ag_data(w), v, (size_t)n * sizeof *v);
+    return w;
+}
+BUILD(build_ce_weight_smooth, ag_cross_entropy_weighted(ctx, a, b, weights(ctx, 4, (const double[]){0.5, 2, 1.5, 3}),
+                                                        AG_REDUCTION_MEAN, 0.2))
+BUILD(build_ce_probs_weight, ag_cross_entropy_weighted(ctx, a, ag_softmax(ctx, b, 1),
+                                                       weights(ctx, 3, (const double[]){1, 0.5, 2}),
+                                                       AG_REDUCTION_SUM, 0.1))
+BUILD(build_ce_one, ag_cross_entropy_weighted(ctx, a, ag_scalar(ctx, 2), weights(ctx, 4, (const double[]){1, 2, 3, 4}),
+                                              AG_REDUCTION_MEAN, 0))
+BUILD(build_ce_spatial, ag_cross_entropy_weighted(ctx, a, b, NULL, AG_REDUCTION_NONE, 0))
+BUILD(build_nll_weight, ag_nll_loss_weighted(ctx, ag_log_softmax(ctx, a, 1), b,
+                                             weights(ctx, 4, (const double[]){0.5, 2, 1.5, 3}), AG_REDUCTION_MEAN))
+BUILD(build_bce_weight, ag_binary_cross_entropy_weighted(ctx, ag_sigmoid(ctx, a), ag_sigmoid(ctx, b),
+                                                         weights(ctx, 3, (const double[]){2, 0.5, 1}),
+                                                         AG_REDUCTION_MEAN))
+BUILD(build_bce_logits_weights, ag_binary_cross_entropy_with_logits_weighted(
+                                    ctx, a, ag_sigmoid(ctx, b), weights(ctx, 3, (const double[]){2, 0.5, 1}),
+                                    weights(ctx, 3, (const double[]){3, 0.5, 1.5}), AG_REDUCTION_SUM))
 
 /* Comparisons have no gradient: a * (a OP b) is a with a constant mask, b
  * fixed at the kinks AWAY keeps a from (0, +-0.5). */
@@ -154,6 +176,7 @@ BUILD(build_minimum, ag_minimum(ctx, a, near_kinks(ctx, b)))
 BUILD(build_maximum_left, ag_maximum(ctx, near_kinks(ctx, b), a))
 BUILD(build_minimum_left, ag_minimum(ctx, near_kinks(ctx, b), a))
 static const double cond23[] = {1, 0, 0, 1, 1, 0};
+static const double spatial_labels[] = {2, 0, -100, 1};
 #define FIXED_IN(data_, ...) {.ndim = NDIMS(__VA_ARGS__), .shape = {__VA_ARGS__}, .dom = FIXED, .fixed = data_}
 
 BUILD(build_leaky_relu, ag_leaky_relu(ctx, a, 0.1))
@@ -331,6 +354,18 @@ static const grad_case cases[] = {
     {AG_OP_MSE, "mse [] [2 2]", build_mse, 2, {IN0(ANY), IN(ANY, 2, 2)}},
     {AG_OP_CROSS_ENTROPY, "cross_entropy [3 4], labels [3]", build_cross_entropy, 2,
      {IN(ANY, 3, 4), LABELS(3, 1, 0, 3, 1)}},
+    {AG_OP_LOG_SOFTMAX, "cross_entropy [3 4] weight, label_smoothing 0.2, -100", build_ce_weight_smooth, 2,
+     {IN(ANY, 3, 4), LABELS(3, 1, 1, -100, 3)}},
+    {AG_OP_LOG_SOFTMAX, "cross_entropy [2 3] probabilities (both inputs) weight, sum", build_ce_probs_weight, 2,
+     {IN(ANY, 2, 3), IN(ANY, 2, 3)}},
+    {AG_OP_LOG_SOFTMAX, "cross_entropy [4] (C) weight", build_ce_one, 1, {IN(ANY, 4)}},
+    {AG_OP_LOG_SOFTMAX, "cross_entropy [2 3 2] (N, C, d), labels [2 2], none", build_ce_spatial, 2,
+     {IN(ANY, 2, 3, 2), FIXED_IN(spatial_labels, 2, 2)}},
+    {AG_OP_GATHER, "nll_loss [3 4] weight, -100", build_nll_weight, 2, {IN(ANY, 3, 4), LABELS(3, 1, 0, 3, -100)}},
+    {AG_OP_LOG, "binary_cross_entropy [2 3] weight [3] (both inputs)", build_bce_weight, 2,
+     {IN(ANY, 2, 3), IN(ANY, 2, 3)}},
+    {AG_OP_SOFTPLUS, "binary_cross_entropy_with_logits [2 3] weight, pos_weight (both inputs)",
+     build_bce_logits_weights, 2, {IN(ANY, 2, 3), IN(ANY, 2, 3)}},
     {AG_OP_CROSS_ENTROPY, "cross_entropy [3 4], labels [3 1] with -100", build_cross_entropy, 2,
      {IN(ANY, 3, 4), LABELS(3, 2, 2, -100, 0)}},
     {AG_OP_DROPOUT, "dropout [3 4] ratio 0.4", build_dropout, 1, {IN(ANY, 3, 4)}},

@@ -335,16 +335,32 @@ ag_var *ag_one_hot(ag_ctx *ctx, const ag_var *labels, int num_classes);
 /* ---- losses with PyTorch's reduction= (made of the ops above) ------------ */
 typedef enum ag_reduction { AG_REDUCTION_MEAN, AG_REDUCTION_SUM, AG_REDUCTION_NONE } ag_reduction;
 /* -logp[i, label_i] for logp (N, C) and N labels (-100 ignores a row; mean
- * over the kept rows). */
+ * over the kept rows); also (C) with one label and (N, C, d1, ...) with
+ * labels (N, d1, ...), as PyTorch. */
 ag_var *ag_nll_loss(ag_ctx *ctx, ag_var *logp, ag_var *labels, ag_reduction reduction);
 /* cross_entropy with class-index targets (as ag_cross_entropy) or
- * probability targets shaped like logits, label smoothing in [0, 1]. */
+ * probability targets shaped like logits, label smoothing in [0, 1]; logits
+ * (C), (N, C) or (N, C, d1, ...) as nll_loss. */
 ag_var *ag_cross_entropy_ex(ag_ctx *ctx, ag_var *logits, ag_var *target, ag_reduction reduction,
                             double label_smoothing);
 /* -(t log p + (1 - t) log(1 - p)), logs clamped at -100; p in [0, 1]. */
 ag_var *ag_binary_cross_entropy(ag_ctx *ctx, ag_var *p, ag_var *t, ag_reduction reduction);
 /* The same on logits x, computed stably: softplus(x) - x t. */
 ag_var *ag_binary_cross_entropy_with_logits(ag_ctx *ctx, ag_var *x, ag_var *t, ag_reduction reduction);
+/* The same with PyTorch's weight= (NULL: none).  nll_loss and cross_entropy:
+ * one weight per class, shape (C); a row's loss is scaled by its label's
+ * weight and the mean divides by the kept rows' weights (probability targets:
+ * by the rows).  The binary losses: weight broadcasts to the input, and
+ * pos_weight (the positive term's, along the last axis) as PyTorch's.  The
+ * weights are constants: no gradient flows to them, as in PyTorch. */
+ag_var *ag_nll_loss_weighted(ag_ctx *ctx, ag_var *logp, ag_var *labels, const ag_var *weight,
+                             ag_reduction reduction);
+ag_var *ag_cross_entropy_weighted(ag_ctx *ctx, ag_var *logits, ag_var *target, const ag_var *weight,
+                                  ag_reduction reduction, double label_smoothing);
+ag_var *ag_binary_cross_entropy_weighted(ag_ctx *ctx, ag_var *p, ag_var *t, const ag_var *weight,
+                                         ag_reduction reduction);
+ag_var *ag_binary_cross_entropy_with_logits_weighted(ag_ctx *ctx, ag_var *x, ag_var *t, const ag_var *weight,
+                                                     const ag_var *pos_weight, ag_reduction reduction);
 
 AG_END_DECLS
 
