@@ -35,6 +35,11 @@ NULL_MEANS_SOMETHING = {
     ("ag_func_input_grad", "gy"),
     ("ag_set_grad", "grad"),
     ("ag_optim_bind_model", "m"),  # unbinds
+    ("ag_nll_loss_weighted", "weight"),  # the losses' weights: NULL is none
+    ("ag_cross_entropy_weighted", "weight"),
+    ("ag_binary_cross_entropy_weighted", "weight"),
+    ("ag_binary_cross_entropy_with_logits_weighted", "weight"),
+    ("ag_binary_cross_entropy_with_logits_weighted", "pos_weight"),
 }
 
 # What a call answers with a NULL handle when the type's default is not it.
