@@ -82,11 +82,12 @@ KERNEL_SRC = $(sort $(wildcard repl/kernel*.c))
 REPL_SRC = $(filter-out repl/main.c repl/blas_lazy.c $(KERNEL_SRC),$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 
-# The utilities the engine uses too (src/format.c builds text with strbuf):
+# The utilities the engine uses too (src/format.c builds text with strbuf,
+# src/optim.c keeps state per parameter in a ptrmap):
 # compiled again with the engine's flags, so libautograd carries its own
 # copy with hidden symbols (made local in libautograd.a, not exported by the
 # .so) and still exports only ag_ names.
-ENGINE_UTIL_SRC = src/util/strbuf.c
+ENGINE_UTIL_SRC = src/util/strbuf.c src/util/ptrmap.c
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(ENGINE_UTIL_SRC:src/util/%.c=$(BUILD)/src/engine_util/%.o)
 UTIL_OBJ = $(UTIL_SRC:%.c=$(BUILD)/%.o)
 VIZ_OBJ  = $(VIZ_SRC:%.c=$(BUILD)/%.o)

@@ -12,6 +12,7 @@
 #include "ag_format.h"
 #include "ag_optim.h"
 #include "internal.h"
+#include "util/ptrmap.h"
 
 #define OPTIM_MAX_PARAMS 8 /* hyper-parameters of a kind, lr included */
 #define OPTIM_MAX_ARRAYS 4 /* state arrays per parameter */
@@ -30,14 +31,6 @@ typedef struct hook {
     double value;
 } hook;
 
-/* Open addressing from a variable pointer to an int (linear probing;
- * keys NULL = empty).  Capacity is a power of two, at most half full. */
-typedef struct pointer_map {
-    const void **keys;
-    int *values;
-    size_t capacity, count;
-} pointer_map;
-
 struct ag_optim {
     ag_ctx *ctx;
     ag_optim_kind kind;
@@ -47,7 +40,7 @@ struct ag_optim {
     int nhooks;
     state_entry *states;
     int nstates, states_capacity;
-    pointer_map state_index; /* param -> index in states */
+    ptrmap state_index;     /* param -> index in states */
     ag_var **bound;          /* retained */
     int nbound;
     ag_model *bound_model; /* one owner reference */
@@ -56,70 +49,8 @@ struct ag_optim {
     const char **work_names;
     int *work_states;
     int work_capacity;
-    pointer_map work_seen;
+    ptrmap work_seen;
 };
-
-/* ---- pointer map ------------------------------------------------------------ */
-
-static size_t slot_of(const pointer_map *map, const void *key) {
-    uint64_t hash = (uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u;
-    size_t slot = (size_t)(hash >> 32) & (map->capacity - 1);
-    while (map->keys[slot] != NULL && map->keys[slot] != key)
-        slot = (slot + 1) & (map->capacity - 1);
-    return slot;
-}
-
-/* The value stored for key, or -1. */
-static int map_get(const pointer_map *map, const void *key) {
-    if (map->capacity == 0) return -1;
-    size_t slot = slot_of(map, key);
-    return map->keys[slot] == key ? map->values[slot] : -1;
-}
-
-/* Room for `more` new keys; 0, or -1 when out of memory (map unchanged). */
-static int map_reserve(pointer_map *map, size_t more) {
-    size_t needed = (map->count + more) * 2, capacity = map->capacity ? map->capacity : 16;
-    if (needed <= map->capacity) return 0;
-    while (capacity < needed) capacity *= 2;
-    pointer_map grown = {calloc(capacity, sizeof *grown.keys), malloc(capacity * sizeof(int)),
-                         capacity, 0};
-    if (grown.keys == NULL || grown.values == NULL) {
-        free(grown.keys);
-        free(grown.values);
-        return -1;
-    }
-    for (size_t i = 0; i < map->capacity; i++) {
-        if (map->keys[i] == NULL) continue;
-        size_t slot = slot_of(&grown, map->keys[i]);
-        grown.keys[slot] = map->keys[i];
-        grown.values[slot] = map->values[i];
-        grown.count++;
-    }
-    free(map->keys);
-    free(map->values);
-    *map = grown;
-    return 0;
-}
-
-/* Stores key -> value; room must have been reserved. */
-static void map_put(pointer_map *map, const void *key, int value) {
-    size_t slot = slot_of(map, key);
-    if (map->keys[slot] == NULL) map->count++;
-    map->keys[slot] = key;
-    map->values[slot] = value;
-}
-
-static void map_clear(pointer_map *map) {
-    if (map->count == 0) return;
-    memset(map->keys, 0, map->capacity * sizeof *map->keys);
-    map->count = 0;
-}
-
-static void map_free(pointer_map *map) {
-    free(map->keys);
-    free(map->values);
-    *map = (pointer_map){0};
-}
 
 /* ---- construction ---------------------------------------------------------- */
 
@@ -393,13 +324,13 @@ void ag_optim_free(ag_optim *opt) {
         free(opt->states[i].data);
     }
     free(opt->states);
-    map_free(&opt->state_index);
+    ptrmap_free(&opt->state_index);
     unbind(opt);
     free(opt->hooks);
     free(opt->work);
     free(opt->work_names);
     free(opt->work_states);
-    map_free(&opt->work_seen);
+    ptrmap_free(&opt->work_seen);
     free(opt);
 }
 
@@ -475,7 +406,8 @@ static int arrays_per_param(const ag_optim *opt) {
 /* The state index of param, made (zeroed) on first use; -1 when out of
  * memory.  The name is copied when the entry has none yet. */
 static int state_for(ag_optim *opt, ag_var *param, const char *name) {
-    int index = map_get(&opt->state_index, param);
+    size_t found = ptrmap_get(&opt->state_index, param);
+    int index = found == PTRMAP_NONE ? -1 : (int)found;
     if (index < 0) {
         if (opt->nstates == opt->states_capacity) {
             int capacity = opt->states_capacity ? opt->states_capacity * 2 : 8;
@@ -484,7 +416,7 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
             opt->states = grown;
             opt->states_capacity = capacity;
         }
-        if (map_reserve(&opt->state_index, 1) < 0) return -1;
+        if (!ptrmap_reserve(&opt->state_index, 1)) return -1;
         size_t size = ag_size(param);
         int arrays = arrays_per_param(opt);
         double *data = calloc(size * (size_t)arrays + 1, sizeof *data);
@@ -494,7 +426,7 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
         for (int k = 0; k < arrays && k < OPTIM_MAX_ARRAYS; k++) e->arrays[k] = data + (size_t)k * size;
         ag_retain(param);
         index = opt->nstates++;
-        map_put(&opt->state_index, param, index);
+        ptrmap_put(&opt->state_index, param, (size_t)index); /* reserved: cannot fail */
     }
     state_entry *e = &opt->states[index];
     if (name != NULL && e->name == NULL) e->name = strdup(name); /* best effort */
@@ -565,13 +497,13 @@ static int check_params(ag_optim *opt, ag_var *const *params, int n) {
  * with their state entries when the kind keeps state.  Returns how many, or
  * -1 when out of memory. */
 static int gather(ag_optim *opt, ag_var *const *params, const char *const *names, int n) {
-    if (reserve_work(opt, n) < 0 || map_reserve(&opt->work_seen, (size_t)n) < 0) return -1;
-    map_clear(&opt->work_seen);
+    ptrmap_clear(&opt->work_seen);
+    if (reserve_work(opt, n) < 0 || !ptrmap_reserve(&opt->work_seen, (size_t)n)) return -1;
     int count = 0;
     for (int i = 0; i < n; i++) {
         ag_var *p = params[i];
-        if (ag_grad(p) == NULL || map_get(&opt->work_seen, p) >= 0) continue;
-        map_put(&opt->work_seen, p, 1);
+        if (ag_grad(p) == NULL || ptrmap_get(&opt->work_seen, p) != PTRMAP_NONE) continue;
+        ptrmap_put(&opt->work_seen, p, 1); /* reserved: cannot fail */
         opt->work[count] = p;
         opt->work_names[count] = names ? names[i] : NULL;
         count++;

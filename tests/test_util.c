@@ -1,5 +1,5 @@
-/* test_util.c — the shared utility layer (src/util/): the growing string and
- * whole-file atomic writes (a failed write leaves the old file, no
+/* test_util.c — the shared utility layer (src/util/): the growing string,
+ * the pointer map and whole-file atomic writes (a failed write leaves the old file, no
  * temporary file is left behind, the new file gets a normal mode). */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include "testutil.h"
 
 #include "atomic_file.h"
+#include "ptrmap.h"
 #include "strbuf.h"
 
 /* A fresh directory under /tmp; the caller removes it. */
@@ -335,12 +336,56 @@ static void test_atomic_write_without_root(void **state) {
     rmdir(dir);
 }
 
+/* The pointer map (ptrmap.h): many keys, replacing, removing with probes
+ * passing removed slots, clearing, and reserve making puts infallible. */
+static void test_ptrmap_many_keys_remove_and_clear(void **state) {
+    enum { KEYS = 5000 };
+    static char items[KEYS]; /* their addresses are the keys */
+    ptrmap m = {0};
+    assert_int_equal(ptrmap_get(&m, &items[0]), PTRMAP_NONE);
+    for (size_t i = 0; i < KEYS; i++) assert_true(ptrmap_put(&m, &items[i], i * 3));
+    assert_int_equal(m.count, KEYS);
+    assert_true(m.capacity >= 2 * KEYS && (m.capacity & (m.capacity - 1)) == 0);
+    for (size_t i = 0; i < KEYS; i++) assert_int_equal(ptrmap_get(&m, &items[i]), i * 3);
+    assert_true(ptrmap_put(&m, &items[7], 70)); /* replaces */
+    assert_int_equal(ptrmap_get(&m, &items[7]), 70);
+    assert_int_equal(m.count, KEYS);
+    for (size_t i = 0; i < KEYS; i += 2) assert_true(ptrmap_remove(&m, &items[i]));
+    assert_false(ptrmap_remove(&m, &items[0]));
+    assert_int_equal(m.count, KEYS / 2);
+    for (size_t i = 0; i < KEYS; i++) /* the odd ones are still found past removed slots */
+        assert_int_equal(ptrmap_get(&m, &items[i]), i % 2 ? (i == 7 ? 70 : i * 3) : PTRMAP_NONE);
+    size_t seen = 0;
+    for (size_t i = 0; i < m.capacity; i++) seen += ptrmap_slot_used(&m, i);
+    assert_int_equal(seen, KEYS / 2);
+    /* removing and adding again does not grow the table without bound */
+    size_t capacity = m.capacity;
+    for (int round = 0; round < 20; round++)
+        for (size_t i = 0; i < KEYS; i += 2) {
+            assert_true(ptrmap_put(&m, &items[i], round));
+            assert_true(ptrmap_remove(&m, &items[i]));
+        }
+    assert_true(m.capacity <= 2 * capacity);
+    assert_true(ptrmap_reserve(&m, 100));
+    capacity = m.capacity;
+    for (size_t i = 0; i < 100; i += 2) assert_true(ptrmap_put(&m, &items[i], 1));
+    assert_int_equal(m.capacity, capacity); /* reserved: no growth, so no failure */
+    ptrmap_clear(&m);
+    assert_int_equal(m.count, 0);
+    assert_int_equal(ptrmap_get(&m, &items[1]), PTRMAP_NONE);
+    assert_int_equal(m.capacity, capacity);
+    ptrmap_free(&m);
+    assert_null(m.keys);
+    assert_int_equal(ptrmap_get(&m, &items[1]), PTRMAP_NONE);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_atomic_write_keeps_mode_owner_links),
         cmocka_unit_test(test_atomic_write_read_only_and_links),
         cmocka_unit_test(test_atomic_write_without_root),
         cmocka_unit_test(test_strbuf_grows_and_escapes),
+        cmocka_unit_test(test_ptrmap_many_keys_remove_and_clear),
         cmocka_unit_test(test_atomic_write_replaces_whole_file),
         cmocka_unit_test(test_atomic_abort_keeps_old_file),
         cmocka_unit_test(test_atomic_write_to_missing_directory_fails),

@@ -38,6 +38,7 @@
 
 #include "ag_core.h"
 #include "strbuf.h"
+#include "ptrmap.h"
 #include "viz_error.h"
 
 #define VIZ_DEFAULT_MAX_NODES 400
@@ -156,14 +157,6 @@ char *viz_graph_tree(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
 
 /* ---- the walk shared by graph.c and tree.c ------------------------------ */
 
-/* Pointer → index, open addressing; sized for graphs of any size. */
-typedef struct viz_ptrmap {
-    const void **keys;
-    size_t *values;
-    size_t capacity; /* a power of two, or 0 */
-    size_t count;
-} viz_ptrmap;
-
 /* What the walk found below the output, in breadth-first order from it:
  * vars[0] is the output; funcs[i] is funcs_distance[i] steps from it (its
  * creator is 1).  A variable whose creator was cut by depth has cut[i] set. */
@@ -177,7 +170,7 @@ typedef struct viz_walk {
     size_t nfuncs, funcs_capacity;
     size_t ncut;      /* variables with cut set (each gets one cut marker) */
     size_t nedges;    /* edges drawn (folded or not), cut markers' included */
-    viz_ptrmap index; /* variable or function → its index in vars or funcs */
+    ptrmap index;     /* variable or function → its index in vars or funcs */
     /* groups (see viz_graph_opts): */
     int *func_group;      /* per function: its group, or -1 */
     int *var_group;       /* per variable: the group it is drawn in (made by one of its

@@ -15,56 +15,6 @@
 #include "ag_ops.h"
 #include "graph_internal.h"
 
-/* ---- pointer map -------------------------------------------------------- */
-
-static size_t hash_pointer(const void *p, size_t mask) {
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x & mask;
-}
-
-static size_t ptrmap_get(const viz_ptrmap *m, const void *key) {
-    if (m->capacity == 0) return VIZ_NOT_DRAWN;
-    size_t mask = m->capacity - 1;
-    for (size_t i = hash_pointer(key, mask);; i = (i + 1) & mask) {
-        if (m->keys[i] == NULL) return VIZ_NOT_DRAWN;
-        if (m->keys[i] == key) return m->values[i];
-    }
-}
-
-static void ptrmap_insert(viz_ptrmap *m, const void *key, size_t value) {
-    size_t mask = m->capacity - 1;
-    size_t i = hash_pointer(key, mask);
-    while (m->keys[i] != NULL) i = (i + 1) & mask;
-    m->keys[i] = key;
-    m->values[i] = value;
-    m->count++;
-}
-
-/* Adds key (not yet present); false when out of memory.  Kept at most half
- * full so probes stay short. */
-static bool ptrmap_put(viz_ptrmap *m, const void *key, size_t value) {
-    if ((m->count + 1) * 2 > m->capacity) {
-        viz_ptrmap bigger = {.capacity = m->capacity ? m->capacity * 2 : 64};
-        bigger.keys = calloc(bigger.capacity, sizeof *bigger.keys);
-        bigger.values = malloc(bigger.capacity * sizeof *bigger.values);
-        if (bigger.keys == NULL || bigger.values == NULL) {
-            free(bigger.keys);
-            free(bigger.values);
-            return false;
-        }
-        for (size_t i = 0; i < m->capacity; i++)
-            if (m->keys[i] != NULL) ptrmap_insert(&bigger, m->keys[i], m->values[i]);
-        free(m->keys);
-        free(m->values);
-        *m = bigger;
-    }
-    ptrmap_insert(m, key, value);
-    return true;
-}
-
 /* ---- walk --------------------------------------------------------------- */
 
 size_t viz_walk_find(const viz_walk *w, const void *p) { return ptrmap_get(&w->index, p); }
@@ -81,8 +31,7 @@ void viz_walk_free(viz_walk *w) {
     free(w->group_folded);
     free(w->inputs_start);
     free(w->group_inputs);
-    free(w->index.keys);
-    free(w->index.values);
+    ptrmap_free(&w->index);
     *w = (viz_walk){0};
 }
 
@@ -277,13 +226,13 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
     w->func_group = malloc(w->nfuncs * sizeof *w->func_group);
     if (w->func_group == NULL) return false;
     size_t capacity = 0;
-    viz_ptrmap tags = {0}; /* tag → group, keyed by the tag as a pointer */
+    ptrmap tags = {0}; /* tag → group, keyed by the tag as a pointer */
     bool ok = true;
     for (size_t i = 0; i < w->nfuncs && ok; i++) {
         unsigned tag = ag_func_tag(w->funcs[i]);
         w->func_group[i] = -1;
         if (tag == 0 || o->group_title(o->notes_user, tag) == NULL) continue;
-        const void *key = (const void *)(uintptr_t)tag;
+        const void *key = (const void *)((uintptr_t)tag << 1); /* not 1: PTRMAP_REMOVED */
         size_t g = ptrmap_get(&tags, key);
         if (g == VIZ_NOT_DRAWN) {
             if (w->ngroups == capacity) {
@@ -298,8 +247,7 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
         }
         w->func_group[i] = (int)g;
     }
-    free(tags.keys);
-    free(tags.values);
+    ptrmap_free(&tags);
     if (!ok) return false;
     bool fold = o->fold == 1 || (o->fold == VIZ_FOLD_AUTO && unfolded_nodes > VIZ_FOLD_NODES);
     for (size_t g = 0; g < w->ngroups; g++)
