@@ -123,7 +123,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
 # agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
 AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
 
-.PHONY: man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: pictures readme-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -390,7 +390,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests lib-asan-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests
+  stale-pointer-tests lib-asan-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
@@ -438,6 +438,16 @@ $(REFMAN) &: man/gen_ref.py man/autograd.3 $(wildcard include/autograd/*.h)
 
 man-tests: $(SHLIB) $(REFMAN)
 	@$(STEP) "man pages ($(BUILD))" sh tests/man_test.sh $(SHLIB) $(BUILD)/man
+
+# Every :command and built-in the README names exists in agrepl's tables.
+readme-tests: $(AGREPL)
+	@AGREPL=$(AGREPL) $(STEP) "README names ($(BUILD))" sh tests/readme_names_test.sh
+
+# The README's pictures (samples/pictures/), made again from the lessons:
+# windows on a virtual X server, the optimizer race with savefig.  Look at
+# each at about 830 px wide before committing it.
+pictures: $(AGREPL) $(VIZMOD)
+	sh samples/pictures/pictures.sh $(AGREPL) samples/pictures
 
 # The library built with AddressSanitizer + UBSan (build/lib-asan/): linked
 # into a program built with -fsanitize=address and run with
