@@ -83,7 +83,7 @@ REPL_SRC = $(filter-out repl/main.c repl/blas_lazy.c $(KERNEL_SRC),$(sort $(wild
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 
 # The utilities the engine uses too (src/format.c builds text with strbuf,
-# src/optim.c keeps state per parameter in a ptrmap):
+# src/optim.c and src/backward.c keep a ptrmap):
 # compiled again with the engine's flags, so libautograd carries its own
 # copy with hidden symbols (made local in libautograd.a, not exported by the
 # .so) and still exports only ag_ names.

@@ -238,84 +238,28 @@ static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
 }
 
 /* ---- the last backward's gradients (ag_last_grad) -------------------------
- * Open addressing from variable to its numbers; a removed entry leaves a
- * tombstone.  The table is emptied at the start of every backward, so it
- * holds one pass's variables at most. */
-#define FLOW_REMOVED ((ag_var *)1)
-
-static size_t flow_hash(const ag_var *v, size_t mask) {
-    uint64_t x = (uint64_t)(uintptr_t)v;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x & mask;
-}
-
-/* The slot holding v, or SIZE_MAX. */
-static size_t flow_find(const ag_ctx *ctx, const ag_var *v) {
-    if (ctx->flow_capacity == 0) return SIZE_MAX;
-    size_t mask = ctx->flow_capacity - 1;
-    for (size_t i = flow_hash(v, mask);; i = (i + 1) & mask) {
-        if (ctx->flow_keys[i] == NULL) return SIZE_MAX;
-        if (ctx->flow_keys[i] == v) return i;
-    }
-}
+ * A pointer map from variable to where its numbers start in flow_numbers.
+ * The map is emptied at the start of every backward, so it holds one pass's
+ * variables at most. */
 
 /* Forgets every entry; keeps the blocks for the next pass unless `release`. */
 static void flows_reset(ag_ctx *ctx, bool release) {
-    for (size_t i = 0; i < ctx->flow_capacity; i++) {
-        ag_var *v = ctx->flow_keys[i];
-        if (v != NULL && v != FLOW_REMOVED) v->flags &= ~VAR_HAS_FLOW;
-        ctx->flow_keys[i] = NULL;
-    }
-    ctx->flow_used = 0;
+    for (size_t i = 0; i < ctx->flows.capacity; i++)
+        if (ptrmap_slot_used(&ctx->flows, i)) ((ag_var *)ctx->flows.keys[i])->flags &= ~VAR_HAS_FLOW;
+    ptrmap_clear(&ctx->flows);
     ctx->flow_numbers_len = 0;
     if (!release) return;
-    free(ctx->flow_keys);
-    free(ctx->flow_at);
+    ptrmap_free(&ctx->flows);
     free(ctx->flow_numbers);
-    ctx->flow_keys = NULL;
-    ctx->flow_at = NULL;
     ctx->flow_numbers = NULL;
-    ctx->flow_capacity = ctx->flow_numbers_cap = 0;
+    ctx->flow_numbers_cap = 0;
 }
 
 void ctx_clear_flows(ag_ctx *ctx) { flows_reset(ctx, true); }
 
 void ctx_forget_flow(ag_ctx *ctx, ag_var *v) {
-    size_t i = flow_find(ctx, v);
     v->flags &= ~VAR_HAS_FLOW;
-    if (i != SIZE_MAX) ctx->flow_keys[i] = FLOW_REMOVED; /* its numbers go with the pass */
-}
-
-/* Room for one more entry (at most half full); false when out of memory. */
-static bool flow_reserve(ag_ctx *ctx) {
-    if ((ctx->flow_used + 1) * 2 <= ctx->flow_capacity) return true;
-    size_t capacity = ctx->flow_capacity ? ctx->flow_capacity * 2 : 64;
-    ag_var **keys = calloc(capacity, sizeof *keys);
-    size_t *at = malloc(capacity * sizeof *at);
-    if (keys == NULL || at == NULL) {
-        free(keys);
-        free(at);
-        return false;
-    }
-    size_t used = 0;
-    for (size_t i = 0; i < ctx->flow_capacity; i++) {
-        ag_var *v = ctx->flow_keys[i];
-        if (v == NULL || v == FLOW_REMOVED) continue;
-        size_t j = flow_hash(v, capacity - 1);
-        while (keys[j] != NULL) j = (j + 1) & (capacity - 1);
-        keys[j] = v;
-        at[j] = ctx->flow_at[i];
-        used++;
-    }
-    free(ctx->flow_keys);
-    free(ctx->flow_at);
-    ctx->flow_keys = keys;
-    ctx->flow_at = at;
-    ctx->flow_capacity = capacity;
-    ctx->flow_used = used;
-    return true;
+    ptrmap_remove(&ctx->flows, v); /* its numbers go with the pass */
 }
 
 /* Adds g into what reached x in this pass.  Only for drawing: out of memory
@@ -324,8 +268,8 @@ static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
     size_t n = x->t.size;
     if (g == NULL || g->t.size != n || n == 0) return;
     if (x->flags & VAR_HAS_FLOW) {
-        size_t i = flow_find(ctx, x);
-        if (i != SIZE_MAX) add_into(ctx->flow_numbers + ctx->flow_at[i], g->t.data, n);
+        size_t at = ptrmap_get(&ctx->flows, x);
+        if (at != PTRMAP_NONE) add_into(ctx->flow_numbers + at, g->t.data, n);
         return;
     }
     if (ctx->flow_numbers_len + n > ctx->flow_numbers_cap) {
@@ -336,22 +280,16 @@ static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
         ctx->flow_numbers = bigger;
         ctx->flow_numbers_cap = cap;
     }
-    if (!flow_reserve(ctx)) return;
+    if (!ptrmap_put(&ctx->flows, x, ctx->flow_numbers_len)) return;
     memcpy(ctx->flow_numbers + ctx->flow_numbers_len, g->t.data, n * sizeof(double));
-    size_t mask = ctx->flow_capacity - 1;
-    size_t i = flow_hash(x, mask);
-    while (ctx->flow_keys[i] != NULL) i = (i + 1) & mask;
-    ctx->flow_keys[i] = x;
-    ctx->flow_at[i] = ctx->flow_numbers_len;
     ctx->flow_numbers_len += n;
-    ctx->flow_used++;
     x->flags |= VAR_HAS_FLOW;
 }
 
 const double *ag_last_grad(const ag_var *v) {
     if (v == NULL || !(v->flags & VAR_HAS_FLOW)) return NULL;
-    size_t i = flow_find(v->ctx, v);
-    return i == SIZE_MAX ? NULL : v->ctx->flow_numbers + v->ctx->flow_at[i];
+    size_t at = ptrmap_get(&v->ctx->flows, v);
+    return at == PTRMAP_NONE ? NULL : v->ctx->flow_numbers + at;
 }
 
 void ag_keep_last_grads(ag_ctx *ctx, bool keep) {

@@ -13,6 +13,7 @@
 #include "ag_ops.h"
 #include "ag_rand.h"
 #include "tensor.h"
+#include "util/ptrmap.h"
 
 struct ag_var {
     ag_tensor t; /* t.data is &scalar_storage for the one-element results of
@@ -119,12 +120,10 @@ struct ag_ctx {
     uint32_t change_clock;   /* counts in-place changes (ag_data), for their check in backward */
     ag_var *summed_data;     /* ag_backward_summed_data */
     /* ag_keep_last_grads: the gradient each variable received in the last
-     * backward (ag_size(v) numbers at flow_at[slot] in flow_numbers), by
+     * backward (ag_size(v) numbers from flows' value in flow_numbers), by
      * variable; such a variable has VAR_HAS_FLOW in its flags (backward.c). */
     bool keep_last_grads;
-    ag_var **flow_keys;
-    size_t *flow_at;
-    size_t flow_capacity, flow_used; /* used counts removed slots too */
+    ptrmap flows;                    /* variable -> where its numbers start */
     double *flow_numbers;            /* one block for a whole pass */
     size_t flow_numbers_len, flow_numbers_cap;
     unsigned func_tag;       /* given to every function made (ag_set_func_tag) */

@@ -1,6 +1,7 @@
 /* ptrmap.h — the one map from pointers to numbers: the graph walk's index
  * of variables and functions and its groups (viz/graph_walk.c), an
- * optimizer's state per parameter (src/optim.c).  Open addressing with
+ * optimizer's state per parameter (src/optim.c), the last backward's
+ * gradients per variable (src/backward.c).  Open addressing with
  * linear probing, kept at most half full so probes stay short; any number
  * of keys.  Part of src/util/ (the engine links its own copy with hidden
  * symbols, see strbuf.h). */
