@@ -927,7 +927,10 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node f[0-9]* Mul ' 10; t
     drawings=$(($(lines '^show ') - shows))
     new=$(grep '^show ' "$log" | tail -n "$drawings" | grep -c 'layout new$')
     # positions of every node in the drawings after the first new layout (if any)
-    awk -v from="$shows" '$1 == "show" { n++; layout = $NF } n > from && $1 == "node" && (n > from + 1 || layout == "kept") { print $2, $5 }' "$log" |
+    # (a drawing before it, such as the refresh after the statement before
+    # the loop, has the layout shown before the loop and is not counted)
+    awk -v from="$shows" -v new="$new" 'BEGIN { started = new == 0 } $1 == "show" { n++; if (n > from && $NF == "new") started = 1 }
+        n > from && $1 == "node" && started { print $2, $5 }' "$log" |
         sort | uniq | awk '{ c[$1]++ } END { for (k in c) if (c[k] > 1) moved++; print moved + 0 }' >"$tmp/moved"
     scale=$(grep '^view ' "$log" | tail -1)
     if [ "$drawings" -ge 3 ] && [ "$new" -le 1 ] && [ "$(cat "$tmp/moved")" = 0 ]; then
