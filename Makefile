@@ -48,7 +48,8 @@ endif
 # symbol lists and a -static build.  Cairo and Pango draw the plots;
 # poppler-utils reads saved PDFs back in the tests; librsvg2-bin (rsvg-convert)
 # draws saved SVGs for them; procps gives the shell tests ps (the watchdog)
-# and pgrep; chromium, chromium-driver, python3-selenium and jupyter-notebook
+# and pgrep; musl-tools (musl-gcc) builds the small static program of the
+# library-only test; chromium, chromium-driver, python3-selenium and jupyter-notebook
 # run the browser test of the kernel (an agrepl notebook in headless
 # Chromium).  DEPS_COMMANDS are the commands the build and the tests call
 # that minbase lacks (the rest are in its required packages: coreutils,
@@ -57,13 +58,29 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils gfortran xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert librsvg2-bin procps chromium chromium-driver python3-selenium jupyter-notebook jupyterhub
+  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
-  objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep \
+  objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
   chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
 
+# The library's matrix products (src/blas.c): BLAS=openblas (the default)
+# loads OpenBLAS at run time when it is installed, linking nothing for it;
+# BLAS=builtin leaves the loader out (only the built-in product: no dlopen,
+# smaller, what a static program wants).  Neither needs OpenBLAS to build.
+BLAS ?= openblas
+ifeq ($(BLAS),builtin)
+LIB_DEFS     = -DAG_BLAS_BUILTIN_ONLY
+LIB_SYS_LIBS = -lm
+else ifeq ($(BLAS),openblas)
+LIB_DEFS     =
+LIB_SYS_LIBS = -lm -ldl -lpthread
+else
+$(error BLAS=$(BLAS): say BLAS=openblas (loaded at run time when installed) or BLAS=builtin)
+endif
+
 PKG_CONFIG ?= pkg-config
+# OpenBLAS's own flags: only the benchmarks and the thread test call it directly.
 BLAS_CFLAGS := $(shell $(PKG_CONFIG) --cflags openblas 2>/dev/null)
 BLAS_LIBS   := $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
 VIZ_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libgvc libcgraph sdl2 SDL2_image cairo pangocairo 2>/dev/null)
@@ -79,7 +96,7 @@ LIB_SRC  = $(sort $(wildcard src/*.c))
 UTIL_SRC = $(sort $(wildcard src/util/*.c))
 VIZ_SRC  = $(sort $(wildcard viz/*.c))
 KERNEL_SRC = $(sort $(wildcard repl/kernel*.c))
-REPL_SRC = $(filter-out repl/main.c repl/blas_lazy.c $(KERNEL_SRC),$(sort $(wildcard repl/*.c)))
+REPL_SRC = $(filter-out repl/main.c $(KERNEL_SRC),$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 
 # The utilities the engine uses too (src/format.c builds text with strbuf,
@@ -118,12 +135,12 @@ KERNEL_LOGOS = $(BUILD)/logo-32x32.png $(BUILD)/logo-64x64.png
 REFMAN   = $(addprefix $(BUILD)/man/autograd_,core.3 ops.3 model.3 optim.3 numeric.3)
 LIBMAN   = man/autograd.3 $(REFMAN)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
-ENGINE_LIBS = $(LIB) $(BLAS_LIBS) -lm
-ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(BLAS_LIBS) -lm
-# agrepl loads OpenBLAS itself at the first product (repl/blas_lazy.c).
-AGREPL_LIBS = $(LIBINT) $(RL_LIBS) -lm -ldl
+ENGINE_LIBS = $(LIB) $(LIB_SYS_LIBS)
+ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
+# The library loads OpenBLAS at the first product that needs it (src/blas.c).
+AGREPL_LIBS = $(LIBINT) $(RL_LIBS) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: pictures readme-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: pictures readme-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -165,7 +182,7 @@ $(LIB): $(LIB_OBJ)
 
 $(SHLIB): $(LIB_OBJ)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -o $@ $^ $(BLAS_LIBS) -lm
+	$(Q)$(CC) $(OPT) $(SAN) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -o $@ $^ $(LIB_SYS_LIBS)
 	@ln -sf $(@F) $(BUILD)/$(SONAME) && ln -sf $(SONAME) $(BUILD)/libautograd.so
 
 $(VIZLIB): $(VIZ_OBJ)
@@ -189,7 +206,7 @@ $(BUILD)/src/engine_util/%.o: src/util/%.c
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(LIB_CFLAGS) $(BLAS_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) $(LIB_CFLAGS) $(LIB_DEFS) -c $< -o $@
 
 # viz/ and src/util/ became position-independent (for the viz module): an
 # older build's objects are rebuilt.
@@ -227,20 +244,18 @@ $(BUILD)/repl/viz_load.o: CFLAGS_BASE += -DAGREPL_VIZ_MODULE_PATH='"$(VIZMODDIR)
 # agrepl exports the engine's ag_* functions (repl/agrepl.dynlist) for the
 # viz module, which calls them; the module is built with it (order only:
 # agrepl does not link it).
-$(BUILD)/repl/blas_lazy.o: CFLAGS_BASE += $(BLAS_CFLAGS)
-
-$(AGREPL): $(BUILD)/repl/main.o $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist | $(VIZMOD)
+$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist | $(VIZMOD)
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(BUILD)/repl/main.o \
-	  $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS)
+	  $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS)
 
 # The Jupyter kernel: the same session code, plus ZeroMQ, jansson and
 # libcrypto (which agrepl does not load); exports ag_* for the viz module
 # as agrepl does.
-$(AGREPL_KERNEL): $(KERNEL_OBJ) $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist | $(VIZMOD)
+$(AGREPL_KERNEL): $(KERNEL_OBJ) $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist | $(VIZMOD)
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -pthread -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(KERNEL_OBJ) \
-	  $(BUILD)/repl/blas_lazy.o $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS) $(KERNEL_LIBS)
+	  $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS) $(KERNEL_LIBS)
 
 $(BUILD)/kernel_logo: repl/logo/kernel_logo.c
 	@mkdir -p $(@D)
@@ -264,7 +279,7 @@ $(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(BLAS_CFLAGS) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -Itests -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -Itests -c $< -o $@
 
 # Tests link the repl and viz layers as archives: each pulls in only what it
 # uses, and the viz module's table (so the REPL in a test loads nothing).
@@ -285,7 +300,7 @@ $(BUILD)/gen/test_null_handles.c: tests/gen_null_test.py $(wildcard include/auto
 $(BUILD)/tests/test_null_handles: $(BUILD)/gen/test_null_handles.c $(LIBINT)
 	@mkdir -p $(@D)
 	@echo "  LD $@"
-	$(Q)$(CC) $(CFLAGS_BASE) -Wno-deprecated-declarations -o $@ $< $(LIBINT) $(BLAS_LIBS) -lm
+	$(Q)$(CC) $(CFLAGS_BASE) -Wno-deprecated-declarations -o $@ $< $(LIBINT) $(LIB_SYS_LIBS)
 
 # Every binary runs, whatever failed before it (tests/step.sh); the target
 # fails when any did.
@@ -390,7 +405,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests lib-asan-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests
+  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
@@ -409,7 +424,7 @@ $(BUILD)/tests/stale_pointer: tests/stale_pointer.c $(LIB)
 $(BUILD)/tests/threads_ctx: tests/threads_ctx.c $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LD $@"
-	$(Q)$(CC) $(CFLAGS_BASE) -pthread -o $@ $< $(ENGINE_LIBS)
+	$(Q)$(CC) $(CFLAGS_BASE) -pthread -o $@ $< $(ENGINE_LIBS) $(BLAS_LIBS)
 
 thread-tests: $(BUILD)/tests/threads_ctx
 	@$(STEP) "threads ($(BUILD))" sh tests/threads_test.sh $<
@@ -460,8 +475,13 @@ lib-asan:
 # -fsanitize=address and AG_DEBUG_NO_REUSE=1 sees a stale handle read inside
 # the library (and does not with the plain one).
 lib-asan-tests: $(LIB)
-	@MAKE="$(MAKE) --no-print-directory" LIBS="$(BLAS_LIBS) -lm" CC="$(CC)" \
+	@MAKE="$(MAKE) --no-print-directory" LIBS="$(LIB_SYS_LIBS)" CC="$(CC)" \
 	  $(STEP) "lib-asan ($(BUILD))" sh tests/lib_asan_test.sh $(LIB)
+
+# make lib / install-lib with nothing but a C compiler, and a static
+# sin(x)+x^2 program against make lib BLAS=builtin (musl-gcc: under 1 MB).
+lib-tests:
+	@MAKE="$(MAKE) --no-print-directory" CC="$(CC)" $(STEP) "lib only ($(BUILD))" sh tests/lib_only_test.sh
 
 # Only ag_* names are global in libautograd.a and libautograd.so.
 symbol-tests: $(LIB) $(SHLIB)
@@ -493,12 +513,36 @@ $(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
 	@printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$(LIBDIR)' \
 	  'includedir=$${prefix}/include' '' 'Name: autograd' \
 	  'Description: DeZero-style automatic differentiation engine (libautograd)' \
-	  'Version: $(AG_VERSION)' 'Requires.private: openblas' 'Cflags: -I$${includedir}' \
-	  'Libs: -L$${libdir} -lautograd -lm' > $@
+	  'Version: $(AG_VERSION)' 'Cflags: -I$${includedir}' \
+	  'Libs: -L$${libdir} -lautograd -lm' 'Libs.private: $(LIB_SYS_LIBS)' > $@
 
-install: build-all $(BUILD)/autograd.pc $(REFMAN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/autograd \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(VIZMODDIR)
+# `make lib` builds the library alone (libautograd.a and .so, autograd.pc,
+# the reference pages) and `make install-lib` installs it with its headers,
+# man pages and the train_mlp.c example: nothing but a C compiler, make and
+# the base tools (sh, sed, install) is needed, no pkg-config, Graphviz,
+# SDL2, Readline or OpenBLAS (tests/lib_only_test.sh builds it so).  The
+# reference pages are made from the headers by python3; without it they
+# are left out, with a message.
+HAVE_PYTHON3 := $(shell command -v python3 2>/dev/null)
+LIB_REFMAN    = $(if $(HAVE_PYTHON3),$(REFMAN))
+lib: $(LIB) $(SHLIB) $(BUILD)/autograd.pc $(LIB_REFMAN)
+	$(if $(HAVE_PYTHON3),,@echo "lib: python3 is missing: the reference pages autograd_*.3 are not made")
+
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(MANDIR)/man3 \
+	  $(DESTDIR)$(DOCDIR)
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libautograd.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION)
+	ln -sf libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libautograd.so
+	install -m 644 $(BUILD)/autograd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/autograd/
+	install -m 644 man/autograd.3 $(LIB_REFMAN) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 samples/train_mlp.c $(DESTDIR)$(DOCDIR)/
+	install -m 644 samples/Makefile.example $(DESTDIR)$(DOCDIR)/Makefile
+
+install: build-all install-lib
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(VIZMODDIR)
 	install -m 755 $(AGREPL) $(DESTDIR)$(BINDIR)/agrepl
 	install -m 755 $(VIZMOD) $(DESTDIR)$(VIZMODDIR)/agrepl-viz.so
 	install -m 755 $(AGREPL_KERNEL) $(DESTDIR)$(VIZMODDIR)/agrepl-kernel
@@ -506,20 +550,10 @@ install: build-all $(BUILD)/autograd.pc $(REFMAN)
 	printf '{\n "argv": ["%s", "--kernel", "{connection_file}"],\n "display_name": "agrepl",\n "language": "agrepl",\n "interrupt_mode": "signal",\n "metadata": {}\n}\n' \
 	  '$(BINDIR)/agrepl' > $(DESTDIR)$(KERNELSPECDIR)/kernel.json
 	install -m 644 $(KERNEL_LOGOS) $(DESTDIR)$(KERNELSPECDIR)/
-	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libautograd.a
-	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libautograd.so.$(AG_VERSION)
-	ln -sf libautograd.so.$(AG_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
-	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libautograd.so
-	install -m 644 $(BUILD)/autograd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc
-	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/autograd/
 	install -m 644 man/agrepl.1 $(DESTDIR)$(MANDIR)/man1/agrepl.1
-	install -m 644 $(LIBMAN) $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 $(LESSONS) $(DESTDIR)$(LESSONDIR)/
 	install -d $(DESTDIR)$(NOTEBOOKDIR)
 	install -m 644 $(NOTEBOOKS) $(DESTDIR)$(NOTEBOOKDIR)/
-	install -d $(DESTDIR)$(DOCDIR)
-	install -m 644 samples/train_mlp.c samples/Makefile.example $(DESTDIR)$(DOCDIR)/
-	mv $(DESTDIR)$(DOCDIR)/Makefile.example $(DESTDIR)$(DOCDIR)/Makefile
 
 # Removes exactly what install put there, then the directories that were ours.
 uninstall:
@@ -609,7 +643,7 @@ $(BUILD)/bench/%.o: bench/%.c
 
 $(AGBENCH): $(BENCH_OBJ) $(LIB)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BENCH_OBJ) $(ENGINE_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BENCH_OBJ) $(ENGINE_LIBS) $(BLAS_LIBS)
 
 # agrepl's Jupyter kernel against python3-ipykernel (start-up, round trip,
 # a Rosenbrock cell against the script, memory over 10,000 executions).

@@ -25,6 +25,13 @@ for w in W1 W2 W3 W6 W4 W5 W5m W7; do
     "$AGBENCH" "$w"
 done
 
+# The library's own blocked product instead of OpenBLAS (src/blas.c), on
+# the workloads made of big products: W5m's share is then built-in/OpenBLAS.
+echo "== C API, the built-in product (AG_BLAS=builtin)"
+for w in W5 W5m; do
+    AG_BLAS=builtin "$AGBENCH" "$w"
+done
+
 if [ ! -x "$AGREPL" ]; then
     echo "bench/run.sh: $AGREPL is missing: agrepl scripts skipped" >&2
     exit 0

@@ -222,22 +222,9 @@ size_t stack_budget_from(repl *r, uintptr_t base) {
 }
 
 /* The REPL, as the program, chooses OpenBLAS's threads (the library leaves
- * them alone): its contexts use AG_BLAS_THREADS_AUTO, and the workers
- * OpenBLAS started at load are stopped once (they spin in sched_yield while
- * idle; a big product makes them again).  agrepl's blas_lazy.c applies both
- * when it loads OpenBLAS. */
-int openblas_get_num_threads(void);
-void openblas_set_num_threads(int threads);
-extern int blas_thread_shutdown_(void) __attribute__((weak)); /* OpenBLAS pthread builds */
-static void quiet_blas(ag_ctx *ctx) {
-    static int max_threads; /* OpenBLAS's own choice at load; 0 = not read yet */
-    bool first = max_threads == 0;
-    if (first) max_threads = openblas_get_num_threads();
-    openblas_set_num_threads(max_threads); /* AUTO reads what big products get */
-    ag_set_blas_threads(ctx, AG_BLAS_THREADS_AUTO);
-    openblas_set_num_threads(1);
-    if (first && blas_thread_shutdown_ != NULL) blas_thread_shutdown_();
-}
+ * them alone unless asked): its contexts use AG_BLAS_THREADS_AUTO, which
+ * also stops the workers OpenBLAS starts when it is loaded (src/blas.c). */
+static void quiet_blas(ag_ctx *ctx) { ag_set_blas_threads(ctx, AG_BLAS_THREADS_AUTO); }
 
 repl *repl_new(const repl_options *opts) {
     repl *r = calloc(1, sizeof *r);

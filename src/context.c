@@ -17,6 +17,8 @@ ag_ctx *ag_ctx_new(void) {
     if (ctx == NULL) return NULL;
     const char *no_reuse = getenv("AG_DEBUG_NO_REUSE");
     ctx->no_reuse = no_reuse != NULL && *no_reuse != '\0' && strcmp(no_reuse, "0") != 0;
+    const char *blas = getenv("AG_BLAS"); /* "builtin": never OpenBLAS (src/blas.c) */
+    ctx->blas.builtin = blas != NULL && strcmp(blas, "builtin") == 0;
     ctx->grad_enabled = true;
     ctx->train = true;
     ag_rng_seed(&ctx->rng, 0);

@@ -4,7 +4,6 @@
  * written through strides (0 on broadcast or reduced dims). */
 #include "tensor.h"
 
-#include <cblas.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -626,35 +625,6 @@ void t_transpose(ag_tensor *out, const ag_tensor *a, const int *perm) {
  * (measured with OpenBLAS on x86-64: 1x1x1 and 3x1x3 blocks ~3x and 1.2x
  * faster inline, 2x2x2 even, 3x3x3 and up already faster through cblas). */
 #define MATMUL_LOOP_LIMIT 16
-
-/* ---- OpenBLAS threads -------------------------------------------------------
- * OpenBLAS's thread count is process-wide, so the library leaves it alone
- * unless a context asks (ag_set_blas_threads; t_blas above).  AUTO is the
- * REPL's choice: OpenBLAS's idle workers spin in sched_yield after every
- * threaded call, so small products run on one thread and only one of at
- * least BLAS_THREADS_MIN_MACS multiply-adds (a few ms of work: wide enough to
- * gain from a second thread on an idle machine, long enough that waking the
- * workers costs nothing) gets auto_max.  Measured on a loaded 2-core VM
- * (bench/README.md): a second thread gained nothing below that size, and lost
- * up to 2x on the LSTM's 30x100x100 products. */
-#define BLAS_THREADS_MIN_MACS ((size_t)1 << 26)
-
-int t_blas_threads_now(void) { return openblas_get_num_threads(); }
-
-static void blas_threads_for(const t_blas *blas, size_t macs) {
-    if (blas == NULL || blas->threads == 0) return;
-    int want = blas->threads > 0                ? blas->threads
-               : macs >= BLAS_THREADS_MIN_MACS ? blas->auto_max
-                                               : 1;
-    if (want >= 1 && openblas_get_num_threads() != want) openblas_set_num_threads(want);
-}
-
-void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
-             const double *b, int ldb, double beta, double *c, int ldc) {
-    blas_threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
-    cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                n, m, k, 1.0, a, lda, b, ldb, beta, c, ldc);
-}
 
 /* c (n x m) = a (n x k) @ b (k x m), all contiguous row-major, k > 0. */
 static void matmul_block(double *c, const double *a, const double *b, int n, int k, int m,

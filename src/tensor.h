@@ -23,18 +23,25 @@ typedef struct ag_tensor {
     double *data;
 } ag_tensor;
 
-/* ---- BLAS (tensor.c) ----------------------------------------------------- */
-/* How a context's products use OpenBLAS's threads (ag_set_blas_threads):
- * threads 0 = never touch OpenBLAS's count (the default); n > 0 = set it to
- * n before a product when it differs; AG_BLAS_THREADS_AUTO = one thread
- * below BLAS_THREADS_MIN_MACS multiply-adds, auto_max above.  NULL = 0. */
+/* ---- matrix products (blas.c) -------------------------------------------- */
+/* How a context's products run: builtin = always the built-in product
+ * (AG_BLAS=builtin at ag_ctx_new), else OpenBLAS when it can be loaded.
+ * OpenBLAS's threads (ag_set_blas_threads): threads 0 = never touch its
+ * count (the default); n > 0 = set it to n before a product when it
+ * differs; AG_BLAS_THREADS_AUTO = one thread below BLAS_THREADS_MIN_MACS
+ * multiply-adds, auto_max above.  NULL = all zero. */
 typedef struct t_blas {
     int threads, auto_max;
+    bool builtin;
 } t_blas;
-/* OpenBLAS's thread count now (read, not changed). */
+/* The thread count OpenBLAS chooses by itself (its count when it was
+ * loaded, or before that the one it will choose); 1 without OpenBLAS. */
 int t_blas_threads_now(void);
+/* "openblas" or "builtin": what the context's products run on (loads
+ * OpenBLAS if it was not yet). */
+const char *t_blas_name(const t_blas *blas);
 /* c = op(a) @ op(b) + beta c, row-major (cblas_dgemm with alpha 1): c is
- * n x m, the inner dimension k. */
+ * n x m, the inner dimension k.  Never fails. */
 void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
              const double *b, int ldb, double beta, double *c, int ldc);
 

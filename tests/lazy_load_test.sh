@@ -3,8 +3,9 @@
 # the graph and window libraries and not OpenBLAS; it loads the viz module
 # agrepl-viz.so (viz/viz_module.h) only when a graph or plot built-in runs,
 # and says clearly why when the module cannot be loaded (the session keeps
-# its values and goes on); it loads OpenBLAS at the first product that needs
-# it (repl/blas_lazy.c), with the engine's thread settings.
+# its values and goes on); the library loads OpenBLAS at the first product
+# that needs it (src/blas.c), with the engine's thread settings, and never
+# with AG_BLAS=builtin.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
@@ -63,6 +64,9 @@ else bad "scalars and a 2x2 product loaded OpenBLAS: $(grep -m1 openblas "$tmp/l
 LD_DEBUG=files agrepl -e 'x = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]; print(x @ x)' >"$tmp/out" 2>"$tmp/ld"
 if [ $? = 0 ] && grep -q 'calling init: .*openblas' "$tmp/ld" && grep -q '150' "$tmp/out" && grep -q '30' "$tmp/out"; then ok
 else bad "a 3x3 product did not load OpenBLAS or is wrong: $(cat "$tmp/out")"; fi
+AG_BLAS=builtin LD_DEBUG=files agrepl -e 'x = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]; print(x @ x)' >"$tmp/out" 2>"$tmp/ld"
+if [ $? = 0 ] && ! grep -q 'openblas' "$tmp/ld" && grep -q '150' "$tmp/out" && grep -q '30' "$tmp/out"; then ok
+else bad "AG_BLAS=builtin: a 3x3 product loaded OpenBLAS or is wrong: $(cat "$tmp/out")"; fi
 # Threads: small products run on one (the workers are stopped before the
 # first product), a product of 2^26 multiply-adds or more gets OpenBLAS's own
 # count again (here 2).  (Killed after the look; no timeout wrapper, whose

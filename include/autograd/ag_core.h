@@ -48,14 +48,25 @@
  * ag_ctx_free may come before ag_model_unref/ag_optim_free: the models and
  * optimizers still alive then forget their variables, and can only be freed.
  *
- * Threads.  The library has no global state and changes no process-wide
- * setting by itself.  A context and everything made from it may be used by
- * one thread at a time; different contexts may be used by different threads
- * at once without locks, and give bit-identical results to a single-threaded
- * run (the random generators are per context or per model).  OpenBLAS must
- * be a thread-safe build (Debian's are).  The library never changes
- * OpenBLAS's thread count (which is process-wide) unless a context asks with
+ * Threads.  The library changes no process-wide setting by itself, and its
+ * only process-wide state is OpenBLAS's handle (below), set once and never
+ * changed.  A context and everything made from it may be used by one thread
+ * at a time; different contexts may be used by different threads at once
+ * without locks, and give bit-identical results to a single-threaded run
+ * (the random generators are per context or per model).  OpenBLAS must be a
+ * thread-safe build (Debian's are).  The library never changes OpenBLAS's
+ * thread count (which is process-wide) unless a context asks with
  * ag_set_blas_threads.
+ *
+ * Matrix products.  The library links no BLAS.  Built as usual, it loads
+ * OpenBLAS (libopenblas.so.0, with dlopen) at the first product of more than
+ * 16 multiply-adds, once per process, and uses it when found; otherwise, in
+ * a statically linked program, in a library built with `make lib
+ * BLAS=builtin`, or in a context made with AG_BLAS=builtin in the
+ * environment, its own blocked product runs (within 3x of one-thread
+ * OpenBLAS on an MLP's shapes, bench/README.md), which gives the textbook
+ * loop's numbers bit for bit.  OpenBLAS sums in another order, so results
+ * may differ between the two in the last bits.
  *
  * Interrupts.  A caller that wants long calls to stop (Ctrl-C) hands the
  * context a flag with ag_set_interrupt.  While *flag is nonzero, backward
@@ -169,7 +180,10 @@ void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag);
  * before each product, OpenBLAS's thread count is set to n when it differs.
  * AG_BLAS_THREADS_AUTO: products below 2^26 multiply-adds run on one thread
  * and larger ones on as many as OpenBLAS had when this was called (what
- * agrepl uses: idle OpenBLAS workers spin after each threaded call).  The
+ * agrepl uses: idle OpenBLAS workers spin after each threaded call; the
+ * first one-thread product also stops, once per process, the workers
+ * OpenBLAS started when it was loaded).  Without OpenBLAS the setting is
+ * kept and has no effect.  The
  * count OpenBLAS keeps is process-wide: contexts of one process that ask for
  * different counts, from different threads at once, race on it.  Returns
  * the previous setting, or -1 with the error set for a value below -1. */

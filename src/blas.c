@@ -1,0 +1,351 @@
+/* blas.c — the engine's matrix products, and which code does them.
+ *
+ * Every product of the engine goes through t_dgemm, which runs one of:
+ * - the built-in product (gemm_builtin below): blocked so a packed block of
+ *   b stays in cache while packed rows of a stream past it, and each element
+ *   of c summed over p in order, multiply then add, so it gives the textbook
+ *   loop's numbers bit for bit on any machine and any vector width;
+ * - OpenBLAS, loaded with dlopen() at the first product that needs it when
+ *   the library was built with it (the default; `make lib BLAS=builtin`
+ *   leaves the loader out).  Nothing is linked for it, so the library builds
+ *   with a C compiler alone and a program that never multiplies a matrix
+ *   never maps OpenBLAS (its 16,000 relocations were 8 of the 9.5 million
+ *   instructions of `agrepl -e 1`, bench/README.md).  When it cannot be
+ *   loaded (not installed, or a statically linked program, which cannot
+ *   load shared libraries safely) the built-in product runs.
+ * AG_BLAS=builtin in the environment at ag_ctx_new makes that context use
+ * the built-in product even when OpenBLAS is there (bench/README.md
+ * compares the two).  The loading happens once per process, under a mutex
+ * (which valgrind's thread checkers understand, as they do not
+ * pthread_once's fast path), so two threads may make their first products
+ * at once. */
+#ifndef AG_BLAS_BUILTIN_ONLY
+#define _GNU_SOURCE /* CPU_COUNT */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+#include "tensor.h"
+
+/* ---- the built-in product -------------------------------------------------
+ * c (n x m) = op(a) (n x k) @ op(b) (k x m) + beta c, row-major with leading
+ * dimensions lda, ldb, ldc (cblas_dgemm's meaning, alpha 1).  Blocks of
+ * BLOCK_K rows of op(b) are packed into panels of PANEL columns (zero
+ * padded), blocks of BLOCK_N rows of op(a) into groups of ROWS rows; the
+ * kernel keeps a ROWS x PANEL tile of c in registers over the block's p. */
+#define BLOCK_K 256
+#define BLOCK_N 128
+#define ROWS 4
+#define PANEL 8
+
+/* op(x)[i][p], x stored row-major with leading dimension ld */
+static inline double at(const double *x, int ld, bool trans, int i, int p) {
+    return trans ? x[(size_t)p * (size_t)ld + (size_t)i] : x[(size_t)i * (size_t)ld + (size_t)p];
+}
+
+/* Whole tiles in registers: the compiler told to unroll the tile's loops
+ * (GCC and Clang; -O2 alone leaves them rolled, 4x slower). */
+#if defined(__GNUC__)
+#define UNROLL _Pragma("GCC unroll 16")
+#else
+#define UNROLL
+#endif
+
+/* The ROWS x PANEL tile c += a_pack (kc x ROWS) @ b_pack (kc x PANEL).
+ * With GCC on x86-64 it is also compiled for AVX2 and AVX-512 and the best
+ * the CPU has is picked at load: the same operations in the same order
+ * (no fused multiply-add: -ffp-contract=off), wider. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void tile(int kc, const double *restrict ap, const double *restrict bp, double acc[ROWS][PANEL]) {
+    double t[ROWS][PANEL];
+    memcpy(t, acc, sizeof t);
+    for (int p = 0; p < kc; p++) {
+        const double *a = ap + (size_t)p * ROWS, *b = bp + (size_t)p * PANEL;
+        UNROLL
+        for (int r = 0; r < ROWS; r++)
+            UNROLL
+            for (int j = 0; j < PANEL; j++) t[r][j] = t[r][j] + a[r] * b[j];
+    }
+    memcpy(acc, t, sizeof t);
+}
+
+/* The textbook loop (i, p, j): what the blocked product must equal, and
+ * what runs when its buffers cannot be allocated. */
+static void gemm_loop(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda, const double *b,
+                      int ldb, double *c, int ldc) {
+    for (int i = 0; i < n; i++) {
+        double *crow = c + (size_t)i * (size_t)ldc;
+        for (int p = 0; p < k; p++) {
+            double av = at(a, lda, trans_a, i, p);
+            for (int j = 0; j < m; j++) crow[j] = crow[j] + av * at(b, ldb, trans_b, p, j);
+        }
+    }
+}
+
+static void gemm_blocked(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+                         const double *b, int ldb, double beta, double *c, int ldc);
+
+/* c (n x 1) = op(a) @ b (a column, stride ldb) + beta c: four rows at a
+ * time, each summed over p in order. */
+static void gemv(bool trans_a, int n, int k, const double *a, int lda, const double *b, int ldb, double beta,
+                 double *c, int ldc) {
+    for (int i = 0; i < n; i++) c[(size_t)i * (size_t)ldc] = beta == 0.0 ? 0.0 : beta * c[(size_t)i * (size_t)ldc];
+    if (trans_a) { /* a's rows are c's terms: p outer, i inner, both contiguous */
+        for (int p = 0; p < k; p++) {
+            double bv = b[(size_t)p * (size_t)ldb];
+            const double *arow = a + (size_t)p * (size_t)lda;
+            for (int i = 0; i < n; i++) c[(size_t)i * (size_t)ldc] = c[(size_t)i * (size_t)ldc] + arow[i] * bv;
+        }
+        return;
+    }
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const double *a0 = a + (size_t)i * (size_t)lda;
+        double t[4] = {c[(size_t)i * (size_t)ldc], c[(size_t)(i + 1) * (size_t)ldc], c[(size_t)(i + 2) * (size_t)ldc],
+                       c[(size_t)(i + 3) * (size_t)ldc]};
+        for (int p = 0; p < k; p++) {
+            double bv = b[(size_t)p * (size_t)ldb];
+            UNROLL
+            for (int r = 0; r < 4; r++) t[r] = t[r] + a0[(size_t)r * (size_t)lda + (size_t)p] * bv;
+        }
+        for (int r = 0; r < 4; r++) c[(size_t)(i + r) * (size_t)ldc] = t[r];
+    }
+    for (; i < n; i++) {
+        const double *arow = a + (size_t)i * (size_t)lda;
+        double t = c[(size_t)i * (size_t)ldc];
+        for (int p = 0; p < k; p++) t = t + arow[p] * b[(size_t)p * (size_t)ldb];
+        c[(size_t)i * (size_t)ldc] = t;
+    }
+}
+
+static void gemm_builtin(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+                         const double *b, int ldb, double beta, double *c, int ldc) {
+    if (m == 1) { /* op(b) is a column: b[p] at stride ldb, or 1 when transposed */
+        gemv(trans_a, n, k, a, lda, b, trans_b ? 1 : ldb, beta, c, ldc);
+        return;
+    }
+    if (n == 1 && !trans_b && (beta == 0.0 || beta == 1.0)) { /* a row times b: b's rows contiguous */
+        if (beta == 0.0) memset(c, 0, (size_t)m * sizeof *c);
+        gemm_loop(trans_a, false, 1, m, k, a, lda, b, ldb, c, ldc);
+        return;
+    }
+    if (m >= PANEL || n <= m) {
+        gemm_blocked(trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    /* A narrow c (a matrix times a vector, say) would fill PANEL-wide tiles
+     * mostly with padding: c^T = op(b)^T op(a)^T is wide instead. */
+    double *ct = malloc((size_t)m * (size_t)n * sizeof *ct);
+    if (ct == NULL) {
+        gemm_blocked(trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    if (beta != 0.0)
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++) ct[(size_t)j * (size_t)n + (size_t)i] = c[(size_t)i * (size_t)ldc + (size_t)j];
+    gemm_blocked(!trans_b, !trans_a, m, n, k, b, ldb, a, lda, beta, ct, n);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < m; j++) c[(size_t)i * (size_t)ldc + (size_t)j] = ct[(size_t)j * (size_t)n + (size_t)i];
+    free(ct);
+}
+
+static void gemm_blocked(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+                         const double *b, int ldb, double beta, double *c, int ldc) {
+    if (beta != 0.0 && beta != 1.0)
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++) c[(size_t)i * (size_t)ldc + (size_t)j] *= beta;
+    int panels = (m + PANEL - 1) / PANEL;
+    int kmax = k < BLOCK_K ? k : BLOCK_K, nmax = n < BLOCK_N ? n : BLOCK_N;
+    double *bpack = malloc((size_t)panels * PANEL * (size_t)kmax * sizeof *bpack);
+    double *apack = malloc((size_t)((nmax + ROWS - 1) / ROWS) * ROWS * (size_t)kmax * sizeof *apack);
+    if (bpack == NULL || apack == NULL) {
+        free(bpack);
+        free(apack);
+        if (beta == 0.0)
+            for (int i = 0; i < n; i++) memset(c + (size_t)i * (size_t)ldc, 0, (size_t)m * sizeof *c);
+        gemm_loop(trans_a, trans_b, n, m, k, a, lda, b, ldb, c, ldc);
+        return;
+    }
+    for (int p0 = 0; p0 < k; p0 += BLOCK_K) {
+        int kc = k - p0 < BLOCK_K ? k - p0 : BLOCK_K;
+        /* op(b)[p0 .. p0+kc) as panels: panel q holds columns q*PANEL.. */
+        for (int q = 0; q < panels; q++)
+            for (int p = 0; p < kc; p++) {
+                double *dst = bpack + ((size_t)q * (size_t)kc + (size_t)p) * PANEL;
+                for (int j = 0; j < PANEL; j++) {
+                    int col = q * PANEL + j;
+                    dst[j] = col < m ? at(b, ldb, trans_b, p0 + p, col) : 0.0;
+                }
+            }
+        for (int i0 = 0; i0 < n; i0 += BLOCK_N) {
+            int nc = n - i0 < BLOCK_N ? n - i0 : BLOCK_N;
+            int groups = (nc + ROWS - 1) / ROWS;
+            for (int g = 0; g < groups; g++)
+                for (int p = 0; p < kc; p++) {
+                    double *dst = apack + ((size_t)g * (size_t)kc + (size_t)p) * ROWS;
+                    for (int r = 0; r < ROWS; r++) {
+                        int row = g * ROWS + r;
+                        dst[r] = row < nc ? at(a, lda, trans_a, i0 + row, p0 + p) : 0.0;
+                    }
+                }
+            for (int g = 0; g < groups; g++) {
+                int rows = nc - g * ROWS < ROWS ? nc - g * ROWS : ROWS;
+                const double *ap = apack + (size_t)g * (size_t)kc * ROWS;
+                for (int q = 0; q < panels; q++) {
+                    int cols = m - q * PANEL < PANEL ? m - q * PANEL : PANEL;
+                    double acc[ROWS][PANEL] = {{0}};
+                    double *c0 = c + (size_t)(i0 + g * ROWS) * (size_t)ldc + (size_t)q * PANEL;
+                    if (p0 > 0 || beta != 0.0) /* else c starts from 0 */
+                        for (int r = 0; r < rows; r++)
+                            memcpy(acc[r], c0 + (size_t)r * (size_t)ldc, (size_t)cols * sizeof(double));
+                    tile(kc, ap, bpack + (size_t)q * (size_t)kc * PANEL, acc);
+                    for (int r = 0; r < rows; r++) memcpy(c0 + (size_t)r * (size_t)ldc, acc[r], (size_t)cols * sizeof(double));
+                }
+            }
+        }
+    }
+    free(bpack);
+    free(apack);
+}
+
+/* ---- OpenBLAS, loaded at the first product --------------------------------- */
+
+#ifndef AG_BLAS_BUILTIN_ONLY
+#ifndef AG_OPENBLAS_LIBRARY
+#define AG_OPENBLAS_LIBRARY "libopenblas.so.0"
+#endif
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 }; /* cblas.h's values */
+typedef void (*dgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k, double alpha, const double *a,
+                         int lda, const double *b, int ldb, double beta, double *c, int ldc);
+
+static struct {
+    dgemm_fn dgemm; /* NULL: not loaded (then the built-in product runs) */
+    int (*get_threads)(void);
+    void (*set_threads)(int);
+    int (*shutdown)(void); /* blas_thread_shutdown_: pthread builds only */
+    int threads_at_load;   /* OpenBLAS's own choice, read when loaded */
+} openblas;
+static pthread_mutex_t openblas_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool openblas_tried, workers_stopped;
+
+/* A statically linked program has no dynamic section: dlopen there would
+ * bring a second C library into the process. */
+extern char _DYNAMIC[] __attribute__((weak));
+
+static void openblas_load(void) {
+    char *volatile dynamic = _DYNAMIC;
+    if (dynamic == NULL) return;
+    void *handle = dlopen(AG_OPENBLAS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) return;
+    dgemm_fn dgemm = (dgemm_fn)dlsym(handle, "cblas_dgemm");
+    openblas.get_threads = (int (*)(void))dlsym(handle, "openblas_get_num_threads");
+    openblas.set_threads = (void (*)(int))dlsym(handle, "openblas_set_num_threads");
+    openblas.shutdown = (int (*)(void))dlsym(handle, "blas_thread_shutdown_");
+    if (dgemm == NULL || openblas.get_threads == NULL || openblas.set_threads == NULL) {
+        dlclose(handle);
+        return;
+    }
+    openblas.threads_at_load = openblas.get_threads();
+    openblas.dgemm = dgemm;
+}
+
+/* OpenBLAS's cblas_dgemm, loaded at the first call; NULL when it cannot be. */
+static dgemm_fn openblas_dgemm(void) {
+    pthread_mutex_lock(&openblas_lock);
+    if (!openblas_tried) openblas_load();
+    openblas_tried = true;
+    dgemm_fn dgemm = openblas.dgemm;
+    pthread_mutex_unlock(&openblas_lock);
+    return dgemm;
+}
+
+/* How many threads OpenBLAS uses by itself: its count at load, or before
+ * the load the count it will choose (its environment variables, else the
+ * CPUs this process may run on), so asking does not load it. */
+static int env_threads(const char *name) {
+    const char *text = getenv(name);
+    int n = text != NULL ? atoi(text) : 0;
+    return n > 0 ? n : 0;
+}
+
+/* AUTO is the REPL's choice: OpenBLAS's idle workers spin in sched_yield
+ * after every threaded call, so small products run on one thread and only
+ * one of at least BLAS_THREADS_MIN_MACS multiply-adds (a few ms of work:
+ * wide enough to gain from a second thread on an idle machine, long enough
+ * that waking the workers costs nothing) gets auto_max.  Measured on a
+ * loaded 2-core VM (bench/README.md): a second thread gained nothing below
+ * that size, and lost up to 2x on the LSTM's 30x100x100 products. */
+#define BLAS_THREADS_MIN_MACS ((size_t)1 << 26)
+
+static void stop_workers(void) {
+    if (openblas.shutdown != NULL) openblas.shutdown();
+}
+
+/* Before a product of macs multiply-adds: the thread count the context
+ * asked for (t_blas in tensor.h).  AUTO stops the workers OpenBLAS started
+ * at load once, at its first one-thread product (idle, they spin in
+ * sched_yield; a big product makes them again). */
+static void threads_for(const t_blas *blas, size_t macs) {
+    if (blas == NULL || blas->threads == 0) return;
+    int want = blas->threads > 0                ? blas->threads
+               : macs >= BLAS_THREADS_MIN_MACS ? blas->auto_max
+                                               : 1;
+    if (want >= 1 && openblas.get_threads() != want) openblas.set_threads(want);
+    if (want == 1 && blas->threads < 0) {
+        pthread_mutex_lock(&openblas_lock);
+        if (!workers_stopped) stop_workers();
+        workers_stopped = true;
+        pthread_mutex_unlock(&openblas_lock);
+    }
+}
+#endif
+
+int t_blas_threads_now(void) {
+#ifndef AG_BLAS_BUILTIN_ONLY
+    pthread_mutex_lock(&openblas_lock);
+    int at_load = openblas.dgemm != NULL ? openblas.threads_at_load : 0;
+    pthread_mutex_unlock(&openblas_lock);
+    if (at_load > 0) return at_load;
+    int n = env_threads("OPENBLAS_NUM_THREADS");
+    if (n == 0) n = env_threads("GOTO_NUM_THREADS");
+    if (n == 0) n = env_threads("OMP_NUM_THREADS");
+    if (n == 0) {
+        cpu_set_t cpus;
+        n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    }
+    return n > 0 ? n : 1;
+#else
+    return 1;
+#endif
+}
+
+void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+             const double *b, int ldb, double beta, double *c, int ldc) {
+#ifndef AG_BLAS_BUILTIN_ONLY
+    if (blas == NULL || !blas->builtin) {
+        dgemm_fn dgemm = openblas_dgemm();
+        if (dgemm != NULL) {
+            threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
+            dgemm(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, n, m, k, 1.0, a,
+                           lda, b, ldb, beta, c, ldc);
+            return;
+        }
+    }
+#endif
+    gemm_builtin(trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
+}
+
+const char *t_blas_name(const t_blas *blas) {
+#ifndef AG_BLAS_BUILTIN_ONLY
+    if (blas == NULL || !blas->builtin) {
+        if (openblas_dgemm() != NULL) return "openblas";
+    }
+#endif
+    return "builtin";
+}
