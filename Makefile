@@ -282,11 +282,12 @@ $(BUILD)/tests/%.o: tests/%.c
 	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -Itests -c $< -o $@
 
 # Tests link the repl and viz layers as archives: each pulls in only what it
-# uses, and the viz module's table (so the REPL in a test loads nothing).
+# uses, and the viz module's table (so the REPL in a test loads nothing);
+# OpenBLAS too, whose thread count test_contract reads and sets as a host would.
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -pthread -Wl,-u,agrepl_viz_module -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) \
-	  $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(CMOCKA_LIBS)
+	  $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(BLAS_LIBS) $(CMOCKA_LIBS)
 
 # Every public function called with NULL for its handles: the program is
 # written by tests/gen_null_test.py from the headers, and generation fails
