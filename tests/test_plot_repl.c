@@ -169,13 +169,17 @@ static double seconds_paced(session *s, double fps, const char *loop) {
 /* `loop` makes `frames` frames: paced at fps it is never faster than fps
  * frames a second (frames - 1 waits of 1/fps), and slower by no more than a
  * quarter of that plus twice the loop's own time unpaced (measured just
- * before, under the same load; a late frame does not delay the next). */
+ * before, under the same load; a late frame does not delay the next).  The
+ * promise holds while a frame draws in less than 1/fps: when drawing takes
+ * longer (the sanitizer build, a loaded machine), the schedule is the time
+ * the frames take to draw, measured at pace(1000) where no frame waits. */
 static void check_pace(session *s, double fps, const char *loop, int frames) {
     double unpaced = seconds_paced(s, 0, loop);
+    double drawn = seconds_paced(s, 1000, loop);
     double scheduled = (frames - 1) / fps;
     double paced = seconds_paced(s, fps, loop);
     assert_above(paced, 0.97 * scheduled);
-    assert_below(paced, 1.25 * scheduled + 2 * unpaced);
+    assert_below(paced, 1.25 * (drawn > scheduled ? drawn : scheduled) + 2 * unpaced);
 }
 
 static void test_pace_holds_loops_to_fps(void **state) {

@@ -556,9 +556,12 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
     colour c = series_colour(f->plot, s);
     if (s->points) {
         /* the dots filled opaque in pieces into a group, then the group
-         * painted translucent: overlapping dots look as in one fill */
-        cairo_push_group(f->cr);
-        set_colour(f, c, 1);
+         * painted translucent: overlapping dots look as in one fill.  In SVG
+         * and PDF each piece is filled translucent instead: Cairo 1.16 leaks
+         * a block when it destroys a group of those surfaces. */
+        bool grouped = cairo_surface_get_type(cairo_get_target(f->cr)) == CAIRO_SURFACE_TYPE_IMAGE;
+        if (grouped) cairo_push_group(f->cr);
+        set_colour(f, c, grouped ? 1 : 0.75);
         int dots = 0;
         for (size_t i = 0; i < s->count; i++) {
             if (i % INTERRUPT_STRIDE == 0 && figure_stopped(f)) break;
@@ -572,8 +575,10 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
             }
         }
         cairo_fill(f->cr);
-        cairo_pop_group_to_source(f->cr);
-        cairo_paint_with_alpha(f->cr, 0.75);
+        if (grouped) {
+            cairo_pop_group_to_source(f->cr);
+            cairo_paint_with_alpha(f->cr, 0.75);
+        }
         return;
     }
     polyline line = {.f = f, .axes = a, .colour = c, .width = LINE_WIDTH, .dash = series_dash(f->plot, s)};
