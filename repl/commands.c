@@ -66,7 +66,7 @@ const command_def command_table[] = {
     {":pace", ":pace N|off", "loops that plot or track draw at most N frames a second (as pace(N))",
      command_pace, .replayed = true},
     {":zoom", ":zoom F",
-     "scale text and lines of plots and graphs by F (1.5 for a projector), in windows and in files "
+     "scale text and lines of plots and graphs by F (1.5 for a projector), in windows, notebooks and files "
      "saved after it",
      command_zoom, .replayed = true},
     {":print", ":print full|N [E]",

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "strbuf.h"
 #include "viz_session.h"
 
 /* Plots are handed over at most this often without a pace. */
@@ -26,71 +27,260 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* The inspector: runs once per displayed graph, on the element with id ID. */
+/* ---- show(y): the graph inline ------------------------------------------------- */
+
+/* How many drawings of one graph the page holds: as shown, and with its
+ * folded groups expanded (a click on a box shows the drawing with that group
+ * open, a click on an open group's frame folds it again); and at most how
+ * many bytes of them. */
+#define MAX_VIEWS 8
+#define MAX_VIEW_BYTES ((size_t)4 << 20)
+
+typedef struct view {
+    unsigned char *unfolded; /* group N drawn expanded when unfolded[N] (N < n_unfolded) */
+    int n_unfolded;
+    char *svg;   /* Graphviz's SVG */
+    char *nodes; /* the inspector's text of each node (viz_graph_inspector_html) */
+} view;
+
+static bool unfolded_at(const view *v, int group) {
+    return group >= 0 && group < v->n_unfolded && v->unfolded[group];
+}
+
+static bool same_view(const view *a, const view *b) {
+    int n = a->n_unfolded > b->n_unfolded ? a->n_unfolded : b->n_unfolded;
+    for (int i = 0; i < n; i++)
+        if (unfolded_at(a, i) != unfolded_at(b, i)) return false;
+    return true;
+}
+
+/* The page's name of a drawing: its expanded groups, "0,2". */
+static void view_key(strbuf *out, const view *v) {
+    bool first = true;
+    for (int i = 0; i < v->n_unfolded; i++)
+        if (v->unfolded[i]) {
+            strbuf_appendf(out, first ? "%d" : ",%d", i);
+            first = false;
+        }
+}
+
+/* Adds the drawing of `from` with `group` expanded too, unless there is one
+ * or the page is full.  False when out of memory. */
+static bool add_view(view *views, int *count, const view *from, int group) {
+    if (*count >= MAX_VIEWS || group < 0 || group > 4096) return true;
+    int n = from->n_unfolded > group + 1 ? from->n_unfolded : group + 1;
+    view next = {.unfolded = calloc((size_t)n, 1), .n_unfolded = n};
+    if (next.unfolded == NULL) return false;
+    if (from->n_unfolded > 0) memcpy(next.unfolded, from->unfolded, (size_t)from->n_unfolded);
+    next.unfolded[group] = 1;
+    for (int i = 0; i < *count; i++)
+        if (same_view(&views[i], &next)) {
+            free(next.unfolded);
+            return true;
+        }
+    views[(*count)++] = next;
+    return true;
+}
+
+/* The folded groups of a drawing: the data-group="N" of its nodes' text. */
+static bool add_views_of_boxes(view *views, int *count, int at) {
+    for (const char *p = views[at].nodes; (p = strstr(p, "data-group=\"")) != NULL;) {
+        p += strlen("data-group=\"");
+        if (!add_view(views, count, &views[at], atoi(p))) return false;
+    }
+    return true;
+}
+
+static void free_views(view *views, int count) {
+    for (int i = 0; i < count; i++) {
+        free(views[i].unfolded);
+        free(views[i].svg);
+        free(views[i].nodes);
+    }
+}
+
+/* Appends the <svg> element of Graphviz's SVG (without the XML prologue)
+ * with its width and height times zoom, so that :zoom enlarges the page's
+ * graph as it does the PNG, and kept at that size (a notebook's CSS would
+ * shrink a wide graph to the page: it scrolls instead). */
+static void append_svg_element(strbuf *out, const char *svg, double zoom) {
+    const char *element = strstr(svg, "<svg");
+    if (element == NULL) {
+        strbuf_append(out, svg);
+        return;
+    }
+    strbuf_append(out, "<svg style=\"max-width:none\"");
+    element += strlen("<svg");
+    const char *tag_end = strchr(element, '>');
+    if (zoom <= 0 || zoom == 1 || tag_end == NULL) {
+        strbuf_append(out, element);
+        return;
+    }
+    const char *p = element;
+    while (p < tag_end) {
+        const char *attr = NULL;
+        const char *w = strstr(p, " width=\""), *h = strstr(p, " height=\"");
+        if (w != NULL && w < tag_end) attr = w;
+        if (h != NULL && h < tag_end && (attr == NULL || h < attr)) attr = h;
+        if (attr == NULL) break;
+        const char *number = strchr(attr, '"') + 1;
+        char *unit;
+        double size = strtod(number, &unit);
+        strbuf_append_n(out, p, (size_t)(number - p));
+        if (unit == number) { /* not a number: as it is */
+            p = number;
+            continue;
+        }
+        strbuf_appendf(out, "%.2f", size * zoom);
+        p = unit;
+    }
+    strbuf_append(out, p);
+}
+
+/* The page's script, run once per displayed graph on the element with id %s:
+ * hover outlines a node's inputs (blue) and outputs (red); a click shows
+ * what the graph window's inspector shows about it, a click on a folded
+ * group the drawing with it open, a click on an open group's frame the
+ * drawing with it folded. */
 static const char graph_script[] =
     "(function(){var root=document.getElementById('%s');if(!root)return;"
-    "var panel=root.querySelector('.agrepl-inspector');"
-    "var nodes=[].slice.call(root.querySelectorAll('g.node')),edges=[].slice.call(root.querySelectorAll('g.edge'));"
+    "var panel=root.querySelector('.agrepl-inspector'),views=[].slice.call(root.querySelectorAll('.agrepl-view'));"
+    "function all(e,s){return [].slice.call(e.querySelectorAll(s));}"
     "function title(g){var t=g.querySelector('title');return t?t.textContent:'';}"
+    "function parse(k){return k?k.split(',').map(Number):[];}"
+    "function key(s){return s.slice().sort(function(a,b){return a-b;}).join(',');}"
+    "function find(k){for(var i=0;i<views.length;i++)if(views[i].getAttribute('data-key')==k)return views[i];return null;}"
+    "function say(text){panel.textContent=text;panel.style.display=text?'block':'none';}"
+    "function open(v){views.forEach(function(w){w.style.display=w==v?'':'none';});say('');}"
+    "views.forEach(function(view){var set=parse(view.getAttribute('data-key')),info={},selected=null;"
+    "all(view,'pre[data-node]').forEach(function(p){info[p.getAttribute('data-node')]=p;});"
+    "var nodes=all(view,'g.node'),edges=all(view,'g.edge');"
     "function ends(e){var p=title(e).split('->');return p.length==2?p:null;}"
-    "var label={};nodes.forEach(function(n){var t=[].slice.call(n.querySelectorAll('text')).map(function(x){return x.textContent;});"
-    "label[title(n)]=t.join(' ');});"
     "function mark(name,on){edges.forEach(function(e){var p=ends(e);if(!p)return;var into=p[1]==name,out=p[0]==name;"
-    "if(!into&&!out)return;[].slice.call(e.querySelectorAll('path,polygon')).forEach(function(s){"
-    "s.style.strokeWidth=on?'3':'';s.style.stroke=on?(into?'#1f77b4':'#d62728'):'';});});}"
-    "nodes.forEach(function(n){var name=title(n);n.style.cursor='pointer';"
+    "if(!into&&!out)return;all(e,'path,polygon').forEach(function(s){s.style.strokeWidth=on?'3':'';s.style.stroke=on?(into?'#1f77b4':'#d62728'):'';});});}"
+    "nodes.forEach(function(n){var name=title(n),p=info[name];if(!p)return;n.style.cursor='pointer';"
     "n.addEventListener('mouseenter',function(){mark(name,true);});"
     "n.addEventListener('mouseleave',function(){mark(name,false);});"
-    "n.addEventListener('click',function(){var ins=[],outs=[];edges.forEach(function(e){var p=ends(e);if(!p)return;"
-    "if(p[1]==name)ins.push(label[p[0]]);if(p[0]==name)outs.push(label[p[1]]);});"
-    "panel.textContent=label[name]+(ins.length?'\\ninputs: '+ins.join(' | '):'')+(outs.length?'\\noutputs: '+outs.join(' | '):'');"
-    "panel.style.display='block';});});})();";
+    "n.addEventListener('click',function(){var group=p.getAttribute('data-group');"
+    "if(group!==null){var next=find(key(set.concat([+group])));if(next){open(next);return;}say('folded group '+group+': this page holds no drawing with it open (show(y, fold=false) draws every group open)');return;}"
+    "if(selected)all(selected,'polygon,ellipse,path').forEach(function(s){s.style.strokeWidth='';});"
+    "selected=n;all(n,'polygon,ellipse,path').forEach(function(s){s.style.strokeWidth='3';});"
+    "root.setAttribute('data-selected',name);say(p.textContent);});});"
+    "all(view,'g.cluster').forEach(function(c){var m=/^cluster_group(\\d+)$/.exec(title(c));if(!m)return;"
+    "var g=+m[1],back=find(key(set.filter(function(x){return x!=g;})));if(!back)return;c.style.cursor='pointer';"
+    "c.addEventListener('click',function(){open(back);});});});})();";
 
-int repl_display_graph(repl *r, ag_var *y, const viz_graph_opts *o) {
-    if (repl_viz_load(repl_get_viz(r)) < 0) return repl_error(r, "show: %s", repl_viz_load_error());
-    char err[VIZ_ERRLEN];
-    size_t svg_size = 0, png_size = 0;
-    char *text = repl_vz->graph_tree(y, o, err);
-    if (text == NULL) return repl_error(r, "show: %s", err);
-    char *svg = repl_vz->graph_svg(y, o, &svg_size, err);
-    unsigned char *png = svg ? repl_vz->graph_png(y, o, &png_size, err) : NULL;
-    if (svg == NULL || png == NULL) {
-        free(text);
-        free(svg);
-        return repl_error(r, "show: %s", err);
+/* The graph as the page shows it: every drawing (view) of it, the inspector
+ * panel and the script; NULL with err. */
+static char *graph_html(const viz_graph_opts *o, const char *id, view *views, int nviews) {
+    strbuf html = {0};
+    strbuf_appendf(&html, "<div class=\"agrepl-graph\" id=\"%s\">", id);
+    for (int i = 0; i < nviews; i++) {
+        strbuf_append(&html, "<div class=\"agrepl-view\" data-key=\"");
+        view_key(&html, &views[i]);
+        strbuf_appendf(&html, "\"%s><div style=\"overflow-x:auto\">", i == 0 ? "" : " style=\"display:none\"");
+        append_svg_element(&html, views[i].svg, o->zoom);
+        strbuf_append(&html, "</div>");
+        strbuf_append(&html, "<div class=\"agrepl-nodes\" hidden style=\"display:none\">");
+        strbuf_append(&html, views[i].nodes);
+        strbuf_append(&html, "</div></div>");
     }
-    /* inline HTML takes the <svg> element without the XML prologue */
-    const char *element = strstr(svg, "<svg");
-    if (element == NULL) element = svg;
-    char id[64], display_id[64];
-    unsigned n = ++r->io.display_count;
-    snprintf(id, sizeof id, "agrepl-graph-%u-%ld", n, (long)time(NULL));
-    snprintf(display_id, sizeof display_id, "agrepl-graph-display-%u", n);
     char script[sizeof graph_script + 64];
     snprintf(script, sizeof script, graph_script, id);
-    size_t html_size = strlen(element) + strlen(script) + 512;
-    char *html = malloc(html_size);
-    if (html == NULL) {
-        free(text);
-        free(svg);
-        free(png);
-        return repl_error(r, "show: out of memory");
+    strbuf_append(&html, "<div class=\"agrepl-inspector\" style=\"display:none;font-family:monospace;"
+                         "white-space:pre-wrap;border:1px solid #bbb;padding:4px;margin-top:4px\"></div>"
+                         "</div><script>");
+    strbuf_append(&html, script);
+    strbuf_append(&html, "</script>");
+    return strbuf_take(&html);
+}
+
+/* Draws the views: the graph as o says, then with each folded group open
+ * (breadth first, at most MAX_VIEWS and MAX_VIEW_BYTES).  Returns how many
+ * were drawn (at least the first), or -1 with err. */
+static int draw_views(ag_var *y, const viz_graph_opts *o, view *views, char err[VIZ_ERRLEN]) {
+    int count = 1, drawn = 0;
+    size_t bytes = 0;
+    views[0].n_unfolded = o->fold != 0 ? o->n_unfolded : 0;
+    if (views[0].n_unfolded > 0) {
+        if ((views[0].unfolded = malloc((size_t)views[0].n_unfolded)) == NULL) goto out_of_memory;
+        memcpy(views[0].unfolded, o->unfolded, (size_t)views[0].n_unfolded);
     }
-    snprintf(html, html_size,
-             "<div class=\"agrepl-graph\" id=\"%s\">%s"
-             "<div class=\"agrepl-inspector\" style=\"display:none;font-family:monospace;"
-             "white-space:pre-wrap;border:1px solid #bbb;padding:4px;margin-top:4px\"></div>"
-             "</div><script>%s</script>",
-             id, element, script);
+    for (; drawn < count; drawn++) {
+        view *v = &views[drawn];
+        viz_graph_opts drawing = *o;
+        if (drawn > 0) drawing.fold = 1; /* the groups the first drawing folded stay folded */
+        drawing.unfolded = v->unfolded;
+        drawing.n_unfolded = v->n_unfolded;
+        size_t size = 0;
+        v->svg = repl_vz->graph_svg(y, &drawing, &size, err);
+        v->nodes = v->svg ? repl_vz->graph_inspector_html(y, &drawing, err) : NULL;
+        if (v->svg == NULL || v->nodes == NULL) {
+            if (drawn == 0) return -1;
+            break; /* the views drawn so far; a box without its view says so */
+        }
+        bytes += size + strlen(v->nodes);
+        if (bytes > MAX_VIEW_BYTES && drawn > 0) {
+            free(v->svg);
+            free(v->nodes);
+            v->svg = v->nodes = NULL;
+            break;
+        }
+        if (!add_views_of_boxes(views, &count, drawn)) goto out_of_memory;
+    }
+    for (int i = drawn; i < count; i++) { /* not drawn: not on the page */
+        free(views[i].unfolded);
+        free(views[i].svg);
+        free(views[i].nodes);
+        views[i] = (view){0};
+    }
+    return drawn;
+out_of_memory:
+    snprintf(err, VIZ_ERRLEN, "out of memory");
+    return -1;
+}
+
+int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const char *display_id, bool update) {
+    if (repl_viz_load(repl_get_viz(r)) < 0) return repl_error(r, "show: %s", repl_viz_load_error());
+    char err[VIZ_ERRLEN] = "";
+    view views[MAX_VIEWS] = {{0}};
+    int nviews = draw_views(y, o, views, err);
+    char *text = nviews > 0 ? repl_vz->graph_tree(y, o, err) : NULL;
+    size_t png_size = 0;
+    unsigned char *png = text ? repl_vz->graph_png(y, o, &png_size, err) : NULL;
+    char id[64], own_id[64];
+    unsigned n = ++r->io.display_count;
+    snprintf(id, sizeof id, "agrepl-graph-%u-%ld", n, (long)time(NULL));
+    char *html = png ? graph_html(o, id, views, nviews) : NULL;
+    strbuf zoomed = {0}; /* the SVG alone, at the page's size */
+    if (html != NULL) append_svg_element(&zoomed, views[0].svg, o->zoom);
+    char *svg = html ? strbuf_take(&zoomed) : NULL;
+    if (png != NULL && svg == NULL) snprintf(err, sizeof err, "out of memory");
+    if (svg == NULL) {
+        free(html);
+        free_views(views, MAX_VIEWS);
+        free(text);
+        free(png);
+        return repl_error(r, "show: %s", err);
+    }
+    if (display_id == NULL) {
+        snprintf(own_id, sizeof own_id, "agrepl-graph-display-%u", n);
+        display_id = own_id;
+    }
     repl_display d = {.html = html, .svg = svg, .text = text, .png = png, .png_size = png_size,
-                      .display_id = display_id};
+                      .display_id = display_id, .update = update};
     fflush(r->io.out);
     r->io.display(r->io.display_user, &d);
     free(html);
     free(svg);
+    free_views(views, MAX_VIEWS);
     free(png);
     free(text);
     return 0;
+}
+
+int repl_display_graph(repl *r, ag_var *y, const viz_graph_opts *o) {
+    return repl_display_graph_as(r, y, o, NULL, false);
 }
 
 /* Hands the plot over now (a new output, or an update of the cell's). */

@@ -220,6 +220,101 @@ if shows:
           (data.get("text/plain"), term_tree))
 check("show: no file written", set(os.listdir(tmp)) == before, set(os.listdir(tmp)) - before)
 
+
+def inspector_texts(html):
+    """The inspector's text of each node of each drawing: {key: {node: text}}."""
+    import html as html_module
+    import re
+    views = {}
+    for key, nodes in re.findall(r'<div class="agrepl-view" data-key="([^"]*)".*?'
+                                 r'<div class="agrepl-nodes"[^>]*>(.*?)</div></div>', html, re.S):
+        views[key] = {name: html_module.unescape(text) for name, text in
+                      re.findall(r'<pre data-node="([^"]*)"[^>]*>(.*?)</pre>', nodes, re.S)}
+    return views
+
+
+import re
+
+# the inspector's text of every node is in the page, as the graph window's
+# inspector says it: value, gradient, the op's rule and the chain rule's numbers
+if shows:
+    views = inspector_texts(shows[0]["data"]["text/html"])
+    texts = list(views.get("", {}).values())
+    gx_text = [t for t in texts if t.startswith("gx\n")]
+    # d(sin(x) x)/dx at 1 = cos(1) + sin(1)
+    check("show: the inspector's text of gx: value and gradient cos(1) + sin(1)",
+          len(views) == 1 and gx_text and "value: 1\n" in gx_text[0]
+          and "grad (.grad): 1.381773290676036" in gx_text[0], views)
+    sin_text = [t for t in texts if t.startswith("Sin\n")]
+    check("show: the inspector's text of sin: its rule and the chain rule's numbers",
+          sin_text and "d/dx sin(x) = cos(x)" in sin_text[0]
+          and "= 1 × 0.5403023058681398 = 0.5403023058681398" in sin_text[0], sin_text)
+    titles = re.findall(r'class="node">\s*<title>([vf][0-9]+)</title>', html.split("agrepl-nodes")[0])
+    names = re.findall(r'<pre data-node="([^"]*)"', html)
+    check("show: every drawn variable and function has its text", "addEventListener('click'" in html
+          and len(titles) == 5 and sorted(titles) == sorted(names), (titles, names))
+
+# folded groups: the page holds the drawing with each group open, as a click
+# in the graph window opens it
+reply, messages = run(client, "def sq(a) { return a * a + 1 }\nfx = 2.0\nfy = sq(fx) * sq(fx + 1)\n"
+                              "fy.backward()\nshow(fy, fold=true)")
+shows = [m["content"] for m in messages if m["msg_type"] == "display_data"]
+views = inspector_texts(shows[0]["data"]["text/html"]) if shows else {}
+check("show(fold=true): drawings folded, each group open, both open",
+      sorted(views) == ["", "0", "0,1", "1"], sorted(views))
+if sorted(views) == ["", "0", "0,1", "1"]:
+    boxes = [t for t in views[""].values() if t.startswith("folded group")]
+    check("show(fold=true): the folded drawing has the two groups as boxes", len(boxes) == 2, views[""])
+    muls = [t for t in views["0,1"].values() if t.startswith("(Mul output)")]
+    check("show(fold=true): with both open, the squares' outputs inspect (values 4 and 10, grads 10 and 5)",
+          len(muls) == 2 and any("value: 4\n" in t and ": 10\n" in t for t in muls)
+          and any("value: 9\n" in t and ": 5\n" in t for t in muls), muls)
+    fx_text = [t for t in views["0,1"].values() if t.startswith("fx\n")]
+    check("show(fold=true): fx's gradient 70 = 2·2·10 + 2·3·5", fx_text and "grad (.grad): 70\n" in fx_text[0],
+          fx_text)
+
+# :zoom applies to what the notebook shows: the SVG's size, the PNG's pixels
+# and the plots
+import struct
+
+
+def svg_size(svg):
+    m = re.search(r'<svg[^>]* width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+def png_size(b64):
+    png = base64.b64decode(b64)
+    return struct.unpack(">II", png[16:24])
+
+
+def shown(code):
+    _, messages = run(client, code)
+    shows = [m["content"]["data"] for m in messages if m["msg_type"] == "display_data"]
+    return shows[0] if shows else {}
+
+
+plain = shown("show(gy)")
+zoomed = shown(":zoom 2\nshow(gy)")
+plot_plain = shown(":zoom 1\nplot(1, name=\"z\")\nplot(2, name=\"z\")")
+plot_zoomed = shown(":zoom 2\nplot(3, name=\"z\")")
+run(client, ":zoom 1")
+if plain and zoomed:
+    a, b = svg_size(plain["image/svg+xml"]), svg_size(zoomed["image/svg+xml"])
+    h = svg_size(zoomed["text/html"])
+    check(":zoom 2: the SVG (alone and in the page) twice as wide and high",
+          a and b and h and abs(b[0] - 2 * a[0]) < 0.1 and abs(b[1] - 2 * a[1]) < 0.1 and h == b, (a, b, h))
+    pa, pb = png_size(plain["image/png"]), png_size(zoomed["image/png"])
+    check(":zoom 2: the PNG about twice as many pixels wide and high",
+          1.8 < pb[0] / pa[0] < 2.2 and 1.8 < pb[1] / pa[1] < 2.2, (pa, pb))
+else:
+    check(":zoom 2: show displays", False, (plain.keys(), zoomed.keys()))
+if plot_plain and plot_zoomed:
+    pa, pb = png_size(plot_plain["image/png"]), png_size(plot_zoomed["image/png"])
+    check(":zoom 2: a plot's PNG twice the pixels", 1.8 < pb[0] / pa[0] < 2.2, (pa, pb))
+else:
+    check(":zoom 2: plot displays", False)
+
 # a loop that plots: one output, updated in place at the pace
 reply, messages = run(client, "pace(20)\nfor i in range(12) { plot(1 / (i + 1), name=\"loss\") }\npace(0)")
 plots = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]

@@ -58,6 +58,7 @@ static const released_entry released[] = {
     ENTRY(plot_png, 2),
     ENTRY(plot_set_interrupt, 3),
     ENTRY(graph_digest, 4),
+    ENTRY(graph_inspector_html, 5),
 };
 #undef ENTRY
 

@@ -1065,6 +1065,7 @@ char *viz_graph_svg(ag_var *y, const viz_graph_opts *o, size_t *size, char err[V
     viz_graph_opts defaults;
     if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
     Agraph_t *g = graph_of(y, o, NULL, NULL, err);
+    if (g != NULL) agsafeset(g, "dpi", "72", ""); /* as render's: else viewers clip it */
     size_t length = 0;
     unsigned char *bytes = g ? render_bytes(g, "svg", NULL, &length, err) : NULL;
     if (bytes == NULL) return NULL;

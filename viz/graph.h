@@ -131,10 +131,18 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
 unsigned char *viz_graph_png(ag_var *y, const viz_graph_opts *o, size_t *size,
                              char err[VIZ_ERRLEN]);
 
-/* The graph as SVG in memory (what render() writes to a .svg file), for the
- * Jupyter kernel's inline graphs: malloc'd bytes, NUL-terminated, and their
- * count in *size, or NULL with a message in err. */
+/* The graph as SVG in memory (what render() writes to a .svg file: at 72
+ * dpi whatever o->zoom, which the kernel applies to the <svg>'s width and
+ * height), for the Jupyter kernel's inline graphs: malloc'd bytes,
+ * NUL-terminated, and their count in *size, or NULL with a message in err. */
 char *viz_graph_svg(ag_var *y, const viz_graph_opts *o, size_t *size, char err[VIZ_ERRLEN]);
+
+/* What the graph window's inspector says about each node of the same drawing
+ * (graph_html.c), as HTML for the kernel's inline graphs: one
+ * <pre data-node="NAME">text</pre> per variable, function and folded group
+ * (those with data-group="N" too), NAME the node's SVG <title>.  Malloc'd,
+ * or NULL with a message in err. */
+char *viz_graph_inspector_html(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
 
 /* The picture of the PNG above as pixels, for the graph window: *width x
  * *height 32-bit values 0xAARRGGBB, row after row (opaque: the background is

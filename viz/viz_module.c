@@ -40,4 +40,5 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .plot_png = viz_plot_png,
     .plot_set_interrupt = viz_plot_set_interrupt,
     .graph_digest = viz_graph_digest,
+    .graph_inspector_html = viz_graph_inspector_html,
 };
