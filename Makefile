@@ -140,7 +140,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # The library loads OpenBLAS at the first product that needs it (src/blas.c).
 AGREPL_LIBS = $(LIBINT) $(RL_LIBS) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: pictures readme-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: browser-tests pictures readme-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -387,6 +387,16 @@ CLASSROOM_STUDENTS ?= 20
 classroom-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 	@$(STEP) "classroom ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) tests/classroom_test.py $(AGREPL) $(CLASSROOM_STUDENTS)
 
+# An agrepl notebook in a real browser: Debian's jupyter-notebook (on
+# 127.0.0.1, a temporary directory, a token) and headless Chromium through
+# chromium-driver and Selenium run samples/notebooks/backprop_by_hand.ipynb,
+# click a node of its inline graph and check the inspector's gradient, open
+# and fold a group; screenshots in $(BUILD)/browser-test/.  The test ends
+# every process it starts; it needs no display and has no time limit of its
+# own (a wrapping timeout would leave the browser running).
+browser-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
+	@$(STEP) "browser ($(BUILD))" $(KERNEL_PYTHON) tests/browser_test.py $(AGREPL) $(BUILD)/browser-test
+
 # `make notebook`: Jupyter Notebook on the lessons (samples/notebooks/),
 # installing Debian's jupyter-notebook when it is missing and the agrepl
 # kernelspec for this user (it starts this build's agrepl).
@@ -406,7 +416,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests
+  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests browser-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \

@@ -1,0 +1,261 @@
+#!/usr/bin/python3
+"""An agrepl notebook in a real browser: Debian's Jupyter Notebook serves
+samples/notebooks/backprop_by_hand.ipynb (on 127.0.0.1, in a temporary
+directory, with a token), headless Chromium (chromium-driver, Selenium) opens
+it and runs its cells; the test then clicks a node of the inline graph and
+checks that the inspector shows its gradient, adds a cell that draws a graph
+with folded groups, opens one with a click and inspects a node inside it,
+and folds it again.  Screenshots of each stage go to SHOTS_DIR.
+
+usage: /usr/bin/python3 tests/browser_test.py build/agrepl SHOTS_DIR
+
+Every process it starts (the notebook server, its kernels, chromedriver and
+Chromium) runs in a process group of its own that the test ends, whatever
+happens.  No display is needed.  Waits have no time bound of their own
+except a hang guard (HANG_GUARD seconds) that only a stuck browser meets.
+Prints "ok: ..." / "FAIL ..." lines and a summary; status 1 on a failure.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
+SHOTS = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "build/browser-test")
+HERE = os.path.dirname(os.path.abspath(__file__))
+NOTEBOOK = os.path.join(HERE, "..", "samples", "notebooks", "backprop_by_hand.ipynb")
+HANG_GUARD = 600
+passed = failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print("ok: " + name)
+    else:
+        failed += 1
+        print("FAIL " + name + (": " + str(detail)[:2000] if detail else ""))
+    sys.stdout.flush()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def end_group(process):
+    """Ends a process group we started: TERM, then KILL what is left."""
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+tmp = tempfile.mkdtemp(prefix="agrepl-browser-test-")
+os.makedirs(SHOTS, exist_ok=True)
+env = dict(os.environ, HOME=tmp, JUPYTER_PATH=os.path.join(tmp, "share", "jupyter"),
+           JUPYTER_CONFIG_DIR=os.path.join(tmp, "config"), JUPYTER_DATA_DIR=os.path.join(tmp, "data"),
+           JUPYTER_RUNTIME_DIR=os.path.join(tmp, "runtime"), AGREPL_HEADLESS="1")
+env.pop("DISPLAY", None)
+r = subprocess.run([AGREPL, "--install-kernel", "--prefix", tmp], capture_output=True, text=True, env=env)
+check("kernelspec installed for the run", r.returncode == 0, r.stderr)
+notebooks = os.path.join(tmp, "notebooks")
+os.makedirs(notebooks)
+shutil.copy(NOTEBOOK, notebooks)
+
+port, token = free_port(), "agrepl-browser-test-token"
+server_log = open(os.path.join(tmp, "server.log"), "w")
+server = driver_service = driver = None
+try:
+    server = subprocess.Popen(
+        ["jupyter-notebook", "--no-browser", "--ip=127.0.0.1", "--port=%d" % port, "--port-retries=0",
+         "--notebook-dir=" + notebooks, "--NotebookApp.token=" + token]
+        + (["--allow-root"] if os.getuid() == 0 else []),
+        stdout=server_log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    base = "http://127.0.0.1:%d" % port
+    while True:  # until it answers (or is gone)
+        if server.poll() is not None:
+            break
+        try:
+            urllib.request.urlopen(base + "/api/status?token=" + token, timeout=5).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    check("jupyter-notebook serves on 127.0.0.1 with a token", server.poll() is None,
+          open(server_log.name).read())
+    if server.poll() is not None:
+        raise SystemExit(1)
+    spec = json.loads(urllib.request.urlopen(base + "/api/kernelspecs?token=" + token).read())
+    check("the server finds the agrepl kernelspec", "agrepl" in spec["kernelspecs"], spec)
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1400,1800", "--user-data-dir=" + os.path.join(tmp, "chromium")):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # chromedriver in a group of its own too: it starts Chromium
+    driver_service = Service("/usr/bin/chromedriver", log_path=os.path.join(tmp, "chromedriver.log"),
+                             env=env, popen_kw={"start_new_session": True})
+    driver = webdriver.Chrome(service=driver_service, options=options)
+    wait = WebDriverWait(driver, HANG_GUARD, poll_frequency=0.2)
+    driver.get(base + "/notebooks/backprop_by_hand.ipynb?token=" + token)
+    wait.until(lambda d: d.execute_script(
+        "return window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
+        " && Jupyter.notebook.kernel.is_connected() && Jupyter.notebook.kernel.info_reply"
+        " && Jupyter.notebook.kernel.info_reply.implementation == 'agrepl'"))
+    check("the notebook opens with the agrepl kernel connected", True)
+
+    def run_all_done():
+        return driver.execute_script(
+            "return !Jupyter.notebook.kernel_busy && Jupyter.notebook.get_cells().every(function(c){"
+            "return c.cell_type != 'code' || typeof c.input_prompt_number == 'number';})")
+
+    # Cell > Run All, as a person does
+    driver.find_element(By.LINK_TEXT, "Cell").click()
+    driver.find_element(By.ID, "run_all_cells").click()
+    wait.until(lambda d: run_all_done())
+    driver.save_screenshot(os.path.join(SHOTS, "1-run-all.png"))
+    outputs = driver.execute_script(
+        "return Jupyter.notebook.get_cells().map(function(c){return c.element.find('.output_area').text();})")
+    check("run all: x.grad is dy/dx = cos(0.25) * 2 * 0.5",
+          any("0.9689124217106447" in o for o in outputs), outputs)
+    check("run all: no cell failed", not any("Error" in o for o in outputs), outputs)
+    graphs = driver.find_elements(By.CSS_SELECTOR, ".agrepl-graph svg g.node")
+    check("show(y): the graph is inline as SVG with its nodes", len(graphs) >= 4, len(graphs))
+
+    def node_named(graph, first_line):
+        """The visible g.node whose inspector text starts with first_line."""
+        name = driver.execute_script(
+            "var g=arguments[0],f=arguments[1],views=g.querySelectorAll('.agrepl-view');"
+            "for(var i=0;i<views.length;i++){if(views[i].style.display=='none')continue;"
+            "var ps=views[i].querySelectorAll('pre[data-node]');"
+            "for(var j=0;j<ps.length;j++)if(ps[j].textContent.split('\\n')[0]==f)"
+            "return [i,ps[j].getAttribute('data-node')];}return null;", graph, first_line)
+        if name is None:
+            return None
+        views = graph.find_elements(By.CSS_SELECTOR, ".agrepl-view")
+        for g in views[name[0]].find_elements(By.CSS_SELECTOR, "g.node"):
+            if g.find_element(By.TAG_NAME, "title").get_attribute("textContent") == name[1]:
+                return g
+        return None
+
+    def click(element):
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        ActionChains(driver).move_to_element(element).click().perform()
+
+    def shot(element, name):
+        """A screenshot of element, scrolled to its top."""
+        driver.execute_script("arguments[0].scrollIntoView(true);", element)
+        element.screenshot(os.path.join(SHOTS, name))
+
+    graph = driver.find_element(By.CSS_SELECTOR, ".agrepl-graph")
+    inspector = graph.find_element(By.CSS_SELECTOR, ".agrepl-inspector")
+    check("the inspector is closed before a click", not inspector.is_displayed())
+    x_node = node_named(graph, "x")
+    check("the graph has a node x", x_node is not None)
+    if x_node is not None:
+        click(x_node)
+        wait.until(lambda d: inspector.is_displayed())
+        text = inspector.text
+        shot(graph, "2-inspect-x.png")
+        check("click on x: the inspector shows its value and gradient",
+              "value: 0.5" in text and "grad (.grad): 0.9689124217106447" in text, text)
+        check("click on x: the chain rule's numbers of its use by the square",
+              "× 1 = 0.9689124217106447" in text or "= 0.9689124217106447" in text.split("uses:")[-1], text)
+    sin_node = node_named(graph, "Sin")
+    if sin_node is not None:
+        click(sin_node)
+        wait.until(lambda d: inspector.text.startswith("Sin"))
+        text = inspector.text
+        check("click on sin: its rule and the chain rule's numbers",
+              "rule:" in text and "cos" in text and "here:" in text, text)
+    else:
+        check("the graph has a node sin", False)
+
+    # a graph with folded groups: a click opens one, a node in it inspects
+    driver.execute_script(
+        "var c=Jupyter.notebook.insert_cell_at_bottom('code');"
+        "c.set_text('def sq(a) { return a * a + 1 }\\nx = 2.0\\ny = sq(x) * sq(x + 1)\\n"
+        "y.backward()\\nshow(y, fold=true)');Jupyter.notebook.select(Jupyter.notebook.ncells()-1);"
+        "c.execute();")
+    wait.until(lambda d: run_all_done() and len(d.find_elements(By.CSS_SELECTOR, ".agrepl-graph")) == 2)
+    graph = driver.find_elements(By.CSS_SELECTOR, ".agrepl-graph")[1]
+    inspector = graph.find_element(By.CSS_SELECTOR, ".agrepl-inspector")
+
+    def shown_key():
+        return driver.execute_script(
+            "var v=arguments[0].querySelectorAll('.agrepl-view');for(var i=0;i<v.length;i++)"
+            "if(v[i].style.display!='none')return v[i].getAttribute('data-key');return null;", graph)
+
+    check("fold=true: the graph shows its groups folded", shown_key() == "", shown_key())
+    shot(graph, "3-folded.png")
+    box = node_named(graph, "folded group 0: click to expand")
+    check("a folded group is a node", box is not None)
+    if box is not None:
+        click(box)
+        wait.until(lambda d: shown_key() == "0")
+        check("click on a folded group: the drawing with it open", True)
+        mul = None
+        for first in ("Mul", "Pow"):
+            mul = mul or node_named(graph, first)
+        inside = node_named(graph, "(Mul output)") or mul
+        check("the open group's nodes are drawn", inside is not None)
+        if inside is not None:
+            click(inside)
+            wait.until(lambda d: inspector.is_displayed())
+            shot(graph, "4-group-open.png")
+            check("a node inside the open group inspects with its gradient",
+                  "grad" in inspector.text and ("here:" in inspector.text or "value: 4" in inspector.text),
+                  inspector.text)
+        frame = driver.execute_script(
+            "var v=arguments[0].querySelectorAll('.agrepl-view');for(var i=0;i<v.length;i++)"
+            "if(v[i].style.display!='none'){var cs=v[i].querySelectorAll('g.cluster');"
+            "for(var j=0;j<cs.length;j++)if(cs[j].querySelector('title').textContent=='cluster_group0')"
+            "return cs[j].querySelector('polygon,path');}return null;", graph)
+        check("the open group has a frame", frame is not None)
+        if frame is not None:
+            driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", frame)
+            wait.until(lambda d: shown_key() == "")
+            check("click on the open group's frame folds it again", True)
+    logs = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE" and "agrepl" in e.get("message", "")]
+    check("no script errors from the graph's script", not logs, logs)
+finally:
+    if driver is not None:
+        try:
+            driver.quit()
+        except Exception as e:  # the browser is ended below either way
+            print("note: quitting the browser: %s" % e)
+    if driver_service is not None and driver_service.process is not None:
+        end_group(driver_service.process)
+    end_group(server)
+    server_log.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+print("browser tests: %d passed, %d failed (screenshots in %s)" % (passed, failed, SHOTS))
+sys.exit(1 if failed else 0)
