@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "repl_internal.h"
@@ -42,6 +43,7 @@ typedef struct stepper {
     ag_var *y;
     int step;
     double pace;  /* seconds per step; 0 = wait for Enter */
+    double step_began; /* when the step being shown began (seconds_now) */
     bool waiting; /* a person is at the terminal and has not typed q */
     bool print_tree;
     receiver *recv;
@@ -378,10 +380,43 @@ static void chain_line(stepper *s, ag_func *f, int i, const ag_var *gy, const ag
     }
 }
 
+static double seconds_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* In a front end with its own input (the Jupyter kernel): pace seconds,
+ * or a line asked for through it (Enter goes on, q runs to the end); an
+ * interrupt stops the waiting, and the statement after the pass. */
+static void wait_in_front_end(stepper *s) {
+    repl *r = s->r;
+    if (s->pace > 0) { /* a step every pace seconds, its drawing's time included */
+        struct timespec slice = {0, 10 * 1000 * 1000};
+        while (seconds_now() - s->step_began < s->pace && !repl_interrupted) nanosleep(&slice, NULL);
+    } else {
+        char line[64], reason[REPL_INPUT_REASON] = "";
+        int got = r->io.input(r->io.input_user, "[Enter: go on, q: run to the end] ", line, sizeof line, reason);
+        if (got == 0) {
+            fflush(r->io.out);
+            fprintf(r->io.err, "note: step=true waits for Enter after each step, but %s; the steps run to the end "
+                               "(step=0.5 plays them at 0.5 s each)\n", reason);
+            fflush(r->io.err);
+        }
+        if (got == 1 && line[0] != 'q') return;
+        s->waiting = false;
+    }
+    if (repl_interrupted) s->waiting = false;
+}
+
 /* Waits for Enter (pace 0) or pace seconds, either ended early by a line;
  * a line starting with q stops all further waiting. */
 static void wait_for_next(stepper *s) {
     repl *r = s->r;
+    if (r->io.input != NULL) {
+        wait_in_front_end(s);
+        return;
+    }
     if (s->pace <= 0) {
         fputs("  [Enter: go on, q: run to the end] ", r->io.out);
         fflush(r->io.out);
@@ -398,6 +433,7 @@ static bool on_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *g
     repl *r = s->r;
     char label[128];
     ag_func_label(f, label, sizeof label);
+    s->step_began = seconds_now();
     fprintf(r->io.out, "step %d: %s\n", ++s->step, label);
     int noutputs = ag_func_noutputs(f);
     for (int i = 0; i < noutputs; i++) {
@@ -426,17 +462,21 @@ static bool on_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *g
     fflush(r->io.out);
     repl_viz_step(r->viz, s->y, f, s->print_tree);
     if (s->waiting) wait_for_next(s);
-    return true;
+    return !repl_interrupted; /* an interrupt: no more steps shown, the pass ends */
 }
 
 int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace) {
-    stepper s = {.r = r, .y = y, .pace = pace, .waiting = r->settings.interactive,
+    stepper s = {.r = r, .y = y, .pace = pace, .waiting = r->settings.interactive || r->io.input != NULL,
                  .print_tree = repl_viz_timeout_ms(r->viz) < 0};
     char name[96];
     variable_label(y, name, sizeof name);
     bool seeded = ag_grad(y) != NULL;
+    r->io.step_display_id[0] = '\0'; /* the steps of this pass play in a new output */
     fprintf(r->io.out, "backward from %s, one function per step\n", name);
-    if (s.waiting && pace > 0) {
+    if (s.waiting && pace > 0 && r->io.input != NULL) {
+        char nb[AG_NUMBUF];
+        fprintf(r->io.out, "  playing a step every %s s; Interrupt stops\n", ag_format_double(pace, 0, nb));
+    } else if (s.waiting && pace > 0) {
         char nb[AG_NUMBUF];
         fprintf(r->io.out, "  playing a step every %s s; q then Enter runs to the end\n", ag_format_double(pace, 0, nb));
     }
@@ -459,6 +499,10 @@ int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace)
         repl_note_no_graph(r, y);
         repl_viz_step(r->viz, y, NULL, s.print_tree);
         fprintf(r->io.out, "done: %d step%s\n", s.step, s.step == 1 ? "" : "s");
+    }
+    if (rc == 0 && repl_interrupted) { /* the gradients of the whole pass are kept */
+        repl_interrupted = 0;
+        rc = repl_error(r, "interrupted");
     }
     for (int i = 0; i < s.nrecv; i++) free(s.recv[i].terms.data);
     free(s.recv);

@@ -21,6 +21,12 @@ void repl_set_display(repl *r, void (*display)(void *user, const repl_display *d
     r->io.display_user = user;
 }
 
+void repl_set_input(repl *r, repl_input_fn input, void *user) {
+    if (r == NULL) return;
+    r->io.input = input;
+    r->io.input_user = user;
+}
+
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -240,9 +246,13 @@ out_of_memory:
     return -1;
 }
 
-int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const char *display_id, bool update) {
-    if (repl_viz_load(repl_get_viz(r)) < 0) return repl_error(r, "show: %s", repl_viz_load_error());
-    char err[VIZ_ERRLEN] = "";
+int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const char *display_id, bool update,
+                          char err[VIZ_ERRLEN]) {
+    if (repl_viz_load(repl_get_viz(r)) < 0) {
+        snprintf(err, VIZ_ERRLEN, "%s", repl_viz_load_error());
+        return -1;
+    }
+    err[0] = '\0';
     view views[MAX_VIEWS] = {{0}};
     int nviews = draw_views(y, o, views, err);
     char *text = nviews > 0 ? repl_vz->graph_tree(y, o, err) : NULL;
@@ -255,13 +265,13 @@ int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const cha
     strbuf zoomed = {0}; /* the SVG alone, at the page's size */
     if (html != NULL) append_svg_element(&zoomed, views[0].svg, o->zoom);
     char *svg = html ? strbuf_take(&zoomed) : NULL;
-    if (png != NULL && svg == NULL) snprintf(err, sizeof err, "out of memory");
+    if (png != NULL && svg == NULL) snprintf(err, VIZ_ERRLEN, "out of memory");
     if (svg == NULL) {
         free(html);
         free_views(views, MAX_VIEWS);
         free(text);
         free(png);
-        return repl_error(r, "show: %s", err);
+        return -1;
     }
     if (display_id == NULL) {
         snprintf(own_id, sizeof own_id, "agrepl-graph-display-%u", n);
@@ -280,7 +290,9 @@ int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const cha
 }
 
 int repl_display_graph(repl *r, ag_var *y, const viz_graph_opts *o) {
-    return repl_display_graph_as(r, y, o, NULL, false);
+    char err[VIZ_ERRLEN];
+    if (repl_display_graph_as(r, y, o, NULL, false, err) < 0) return repl_error(r, "show: %s", err);
+    return 0;
 }
 
 /* Hands the plot over now (a new output, or an update of the cell's). */

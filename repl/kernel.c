@@ -245,6 +245,37 @@ static void on_display(void *user, const repl_display *d) {
                      content);
 }
 
+/* A line from the front end's stdin channel (repl_set_input): an
+ * input_request in reply to the running execute_request, when it allows
+ * input, and its input_reply; an interrupt or shutdown ends the wait. */
+static bool allow_stdin;
+
+static int ask_input(void *user, const char *prompt, char *line, size_t n, char reason[REPL_INPUT_REASON]) {
+    (void)user;
+    if (output.request == NULL || !allow_stdin) {
+        snprintf(reason, REPL_INPUT_REASON, "this front end takes no input (allow_stdin is false)");
+        return 0;
+    }
+    fflush(out_stream);
+    fflush(err_stream);
+    demote_value();
+    send_stream();
+    kernel_wire_send(&wire, wire.stdin_socket, output.request, "input_request",
+                     json_pack("{s:s, s:b}", "prompt", prompt, "password", 0));
+    while (!repl_interrupted && !shutdown_requested) {
+        zmq_pollitem_t item = {wire.stdin_socket, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, 50) <= 0) continue;
+        kernel_msg m;
+        if (kernel_wire_recv(&wire, wire.stdin_socket, &m) != 0) continue;
+        bool answer = strcmp(m.type, "input_reply") == 0;
+        const char *value = json_string_value(json_object_get(m.content, "value"));
+        if (answer) snprintf(line, n, "%s", value ? value : "");
+        kernel_msg_free(&m);
+        if (answer) return 1;
+    }
+    return -1;
+}
+
 /* ---- status and replies ------------------------------------------------------------ */
 
 static void publish_status(const kernel_msg *parent, const char *state) {
@@ -307,6 +338,7 @@ static void execute(const kernel_msg *m) {
         kernel_wire_send(&wire, wire.iopub, m, "execute_input",
                          json_pack("{s:s, s:i}", "code", code, "execution_count", execution_count));
     output.request = silent ? NULL : m;
+    allow_stdin = json_is_true(json_object_get(m->content, "allow_stdin"));
     output.mode = TO_STREAM;
     output.value_pending = false;
     text_clear(&output.value);
@@ -584,6 +616,7 @@ static int run_kernel(const char *connection_file, bool no_files, const char *fi
     }
     repl_set_marks(session, on_mark, NULL);
     repl_set_display(session, on_display, NULL);
+    repl_set_input(session, ask_input, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;

@@ -88,6 +88,17 @@ void repl_set_display(repl *r, void (*display)(void *user, const repl_display *d
  * the next plot starts a new output. */
 void repl_display_flush(repl *r);
 
+/* A line of input from a front end that asks its user (the Jupyter kernel's
+ * stdin channel): backward(step=true) waits on it between steps.  input
+ * shows prompt and fills line (n bytes, without its newline); it returns 1
+ * with a line, 0 when the front end takes no input now (why, in reason:
+ * "this front end takes no input ...") and -1 when the wait was
+ * interrupted.  NULL turns it off. */
+#define REPL_INPUT_REASON 160
+typedef int (*repl_input_fn)(void *user, const char *prompt, char *line, size_t n,
+                             char reason[REPL_INPUT_REASON]);
+void repl_set_input(repl *r, repl_input_fn input, void *user);
+
 /* True after :quit. */
 bool repl_quit_requested(const repl *r);
 

@@ -193,6 +193,9 @@ typedef struct repl_io {
     bool plot_dirty;             /* a plot changed since it was last handed over */
     double plot_shown_ms;        /* when it was */
     char plot_display_id[40];    /* the cell's plot output, "" before its first */
+    char step_display_id[40];    /* backward(step=...)'s output, "" before its first step */
+    repl_input_fn input;         /* repl_set_input: the kernel's stdin channel, or NULL */
+    void *input_user;
     unsigned display_count;      /* numbers display ids and graph elements */
 } repl_io;
 

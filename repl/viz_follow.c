@@ -158,6 +158,16 @@ void repl_viz_step(repl_viz *v, ag_var *y, ag_func *active, bool print_tree) {
     snprintf(hint, sizeof hint, "tree(%s", ag_name(y)[0] ? ag_name(y) : "y");
     o.hint_call = hint;
     char err[VIZ_ERRLEN] = "";
+    if (r->io.display != NULL) { /* the kernel: the steps play in one output */
+        bool update = r->io.step_display_id[0] != '\0';
+        if (!update) snprintf(r->io.step_display_id, sizeof r->io.step_display_id, "agrepl-steps-%u", r->io.display_count + 1);
+        if (repl_display_graph_as(r, y, &o, r->io.step_display_id, update, err) < 0) {
+            fflush(repl_out(r));
+            fprintf(r->io.err, "show: %s\n", err); /* the steps go on without the picture */
+            fflush(r->io.err);
+        }
+        return;
+    }
     if (repl_vz->graph_window_open(v->graph_window)) {
         char title[160], what[96] = " (backward done)";
         if (active != NULL) {

@@ -62,8 +62,10 @@ extern const viz_module *repl_vz;
 /* show(y) with a display: y's graph as HTML, SVG, PNG and text.  0 or -1 (error set). */
 int repl_display_graph(repl *r, ag_var *y, const viz_graph_opts *o);
 /* The same as the output display_id names (a new one when NULL), replacing
- * it when update is true: backward's steps play in one output. */
-int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const char *display_id, bool update);
+ * it when update is true: backward's steps play in one output.  0, or -1
+ * with the reason in err (no session error is set). */
+int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const char *display_id, bool update,
+                          char err[VIZ_ERRLEN]);
 /* A plot built-in changed the figure: hand it over when the pace allows. */
 void repl_display_plot_changed(repl *r);
 

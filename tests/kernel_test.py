@@ -7,7 +7,10 @@ Every message of the protocol the kernel answers: kernel_info, execute
 (stream, execute_result, error with its caret, execution_count), complete,
 inspect, is_complete, comm_info, interrupt (SIGINT and interrupt_request on
 control) of a long loop, a message with a wrong signature (dropped and
-logged, the kernel alive), shutdown and restart through a kernelspec with
+logged, the kernel alive), cells queued behind an error (aborted), the
+inline graph's inspector texts and folded-group drawings, :zoom, backward's
+steps as updates of one output and step=true's input_request on the stdin
+channel, shutdown and restart through a kernelspec with
 KernelManager, --no-files from the kernelspec, and a front end that dies
 (the kernel goes too).  Prints "ok: ..." / "FAIL ..." lines and a summary;
 status 1 when anything failed.
@@ -314,6 +317,83 @@ if plot_plain and plot_zoomed:
     check(":zoom 2: a plot's PNG twice the pixels", 1.8 < pb[0] / pa[0] < 2.2, (pa, pb))
 else:
     check(":zoom 2: plot displays", False)
+
+# backward(step=...): the steps play as updates of one output, the graph
+# drawn with the step's function highlighted; step=true asks for Enter
+# through the stdin channel when the front end allows it, and says why not
+def run_answering(client, code, answers, allow_stdin=True, interrupt_at=None):
+    """Executes code, answering each input_request with the next of answers
+    (or interrupting at the interrupt_at-th); returns (reply content, iopub
+    messages, the input_requests' contents)."""
+    msg_id = client.execute(code, allow_stdin=allow_stdin)
+    asked, answers = [], list(answers)
+    while True:
+        try:
+            reply = client.get_shell_msg(timeout=0.05)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        except queue.Empty:
+            pass
+        try:
+            m = client.get_stdin_msg(timeout=0.05)
+        except queue.Empty:
+            continue
+        if m["msg_type"] == "input_request" and m["parent_header"].get("msg_id") == msg_id:
+            asked.append(m["content"])
+            if interrupt_at == len(asked):
+                client.control_channel.send(client.session.msg("interrupt_request", {}))
+            else:
+                client.input(answers.pop(0) if answers else "")
+    return reply["content"], iopub_until_idle(client, msg_id), asked
+
+
+step_code = "sx = 0.5\nsu = sx ^ 2\nsy = sin(su)\n"
+started = time.monotonic()
+reply, messages, asked = run_answering(client, step_code + "sy.backward(step=0.25)", [])
+took = time.monotonic() - started
+pictures = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]
+text = stdout_of(messages)
+term_text, _ = terminal(step_code + "sy.backward(step=true)\n")
+check("step=0.25: the steps' text as the terminal prints it, the trees drawn instead",
+      text.replace("  playing a step every 0.25 s; Interrupt stops\n", "")
+      == "".join(l + "\n" for l in term_text.splitlines() if not l.startswith("    ")
+                 and l != "  graph after the pass:"), (text, term_text))
+check("step=0.25: one display_data, then an update for each step and the end, one display_id",
+      [m["msg_type"] for m in pictures] == ["display_data", "update_display_data", "update_display_data"]
+      and len(set(m["content"]["transient"]["display_id"] for m in pictures)) == 1,
+      [(m["msg_type"], m["content"]["transient"]) for m in pictures])
+check("step=0.25: played at the pace (two steps, at least 0.5 s), no input asked",
+      took >= 0.5 and not asked and reply["status"] == "ok", (took, asked, reply))
+if len(pictures) == 3:
+    first = inspector_texts(pictures[0]["content"]["data"]["text/html"])[""]
+    last = inspector_texts(pictures[2]["content"]["data"]["text/html"])[""]
+    sx_first = [t for t in first.values() if t.startswith("sx\n")]
+    sx_last = [t for t in last.values() if t.startswith("sx\n")]
+    check("step=0.25: the first picture is before sx got its gradient, the last has cos(0.25)",
+          sx_first and "grad: none" in sx_first[0] and sx_last
+          and "grad (.grad): 0.9689124217106447" in sx_last[0], (sx_first, sx_last))
+    check("step=0.25: the step's function is drawn in progress",
+          "in progress" in pictures[0]["content"]["data"]["image/svg+xml"]
+          and "in progress" not in pictures[2]["content"]["data"]["image/svg+xml"])
+reply, messages, asked = run_answering(client, "sx.cleargrad()\nsy.backward(step=true)", [], allow_stdin=False)
+check("step=true without stdin: says why and runs to the end",
+      reply["status"] == "ok" and not asked and "takes no input (allow_stdin is false)"
+      in stdout_of(messages, "stderr") and "done: 2 steps" in stdout_of(messages), messages)
+reply, messages, asked = run_answering(client, "sx.cleargrad()\nsy.backward(step=true)", ["", ""])
+check("step=true with stdin: an input_request after each step, the answers go on",
+      reply["status"] == "ok" and len(asked) == 2
+      and asked[0] == {"prompt": "[Enter: go on, q: run to the end] ", "password": False}
+      and "done: 2 steps" in stdout_of(messages), (reply, asked))
+reply, messages, asked = run_answering(client, "sx.cleargrad()\nsy.backward(step=true)", ["q"])
+check("step=true: q runs to the end without asking again",
+      reply["status"] == "ok" and len(asked) == 1 and "done: 2 steps" in stdout_of(messages), (reply, asked))
+reply, messages, asked = run_answering(client, "sx.cleargrad()\nsy.backward(step=true)", [], interrupt_at=1)
+check("step=true: an interrupt while it waits stops the backward, as Ctrl-C does",
+      reply["status"] == "error" and reply["evalue"] == "backward: interrupted" and len(asked) == 1,
+      (reply, asked))
+reply, messages = run(client, "sy")
+check("step=true: after the interrupt the names are kept", result_of(messages) == "sy(0.24740395925452294)",
+      result_of(messages))
 
 # a loop that plots: one output, updated in place at the pace
 reply, messages = run(client, "pace(20)\nfor i in range(12) { plot(1 / (i + 1), name=\"loss\") }\npace(0)")
