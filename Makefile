@@ -666,6 +666,13 @@ bench-kernel: check-deps
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends python3-ipykernel >/dev/null; }
 	@$(BENCH_PYTHON) bench/kernel_bench.py build/bench/agrepl
 
+# The kernel's memory over 10,000 executions of each of a few cells, one
+# kernel per cell (bench/kernel_memory.py; bench/README.md has the numbers).
+bench-kernel-memory: check-deps
+	@$(MAKE) --no-print-directory BUILD=build/bench OPT=-O2 SAN= build/bench/agrepl build/bench/agrepl-kernel \
+	  build/bench/agrepl-viz.so
+	@$(BENCH_PYTHON) bench/kernel_memory.py build/bench/agrepl
+
 bench-build: check-deps
 	@$(MAKE) --no-print-directory BUILD=build/bench OPT=-O2 SAN= \
 	  build/bench/libautograd.a build/bench/agrepl build/bench/agrepl-viz.so build/bench/agbench
