@@ -470,9 +470,10 @@ readme-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) $(STEP) "README names ($(BUILD))" sh tests/readme_names_test.sh
 
 # The README's pictures (samples/pictures/), made again from the lessons:
-# windows on a virtual X server, the optimizer race with savefig.  Look at
-# each at about 830 px wide before committing it.
-pictures: $(AGREPL) $(VIZMOD)
+# windows on a virtual X server, the optimizer race with savefig, a notebook
+# in headless Chromium (tests/browser_test.py).  Look at each at about 830 px
+# wide before committing it.
+pictures: $(AGREPL) $(VIZMOD) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 	sh samples/pictures/pictures.sh $(AGREPL) samples/pictures
 
 # The library built with AddressSanitizer + UBSan (build/lib-asan/): linked

@@ -184,6 +184,14 @@ try:
         wait.until(lambda d: inspector.is_displayed())
         text = inspector.text
         shot(graph, "2-inspect-x.png")
+        # the page as a student sees it in a 1100 px window (make pictures
+        # puts it in the README, which is shown about that wide)
+        size = driver.get_window_size()
+        driver.set_window_size(1100, 1000)
+        driver.execute_script("arguments[0].scrollIntoView({block: 'end'});", graph)
+        time.sleep(0.5)  # the notebook lays itself out again at the new width
+        driver.save_screenshot(os.path.join(SHOTS, "2-page-inspect-x.png"))
+        driver.set_window_size(size["width"], size["height"])
         check("click on x: the inspector shows its value and gradient",
               "value: 0.5" in text and "grad (.grad): 0.9689124217106447" in text, text)
         check("click on x: the chain rule's numbers of its use by the square",

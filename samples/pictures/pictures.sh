@@ -9,6 +9,8 @@
 #   mlp_folded.png       show(L, fold=true) of samples/mlp_explorer.ag's MLP
 #   optimizer_race.png   samples/optimizer_race.ag, saved with savefig at the
 #                        window's size: the contour with the descent paths
+#   notebook_inspector.png  the backprop-by-hand notebook in Jupyter Notebook
+#                        (headless Chromium, tests/browser_test.py), x clicked
 # Usage: sh samples/pictures/pictures.sh [AGREPL [OUTDIR]]
 set -u
 AGREPL=${1:-build/agrepl}
@@ -135,6 +137,19 @@ if start race; then
         status=1
     fi
 else
+    status=1
+fi
+# ---- a notebook ----------------------------------------------------------------------
+# The browser test (headless Chromium on Jupyter Notebook) runs the
+# backprop-by-hand notebook and clicks x in its inline graph: its page
+# screenshot, cut to the graph and the inspector.
+if /usr/bin/python3 "$samples/../tests/browser_test.py" "$AGREPL" "$tmp/browser" >"$tmp/browser.log" 2>&1 &&
+   [ -s "$tmp/browser/2-page-inspect-x.png" ]; then
+    convert "$tmp/browser/2-page-inspect-x.png" -trim +repage -colors 256 -strip \
+        -define png:compression-level=9 "$out/notebook_inspector.png"
+    echo "pictures: $out/notebook_inspector.png $(identify -format '%wx%h' "$out/notebook_inspector.png"), $(($(wc -c <"$out/notebook_inspector.png") / 1024)) KB"
+else
+    echo "pictures: the notebook picture failed:"; tail -5 "$tmp/browser.log"
     status=1
 fi
 exit $status
