@@ -27,7 +27,6 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -90,7 +89,7 @@ shutil.copy(NOTEBOOK, notebooks)
 
 port, token = free_port(), "agrepl-browser-test-token"
 server_log = open(os.path.join(tmp, "server.log"), "w")
-server = driver_service = driver = None
+server = driver_service = driver = browser = None
 try:
     server = subprocess.Popen(
         ["jupyter-notebook", "--no-browser", "--ip=127.0.0.1", "--port=%d" % port, "--port-retries=0",
@@ -113,16 +112,36 @@ try:
     spec = json.loads(urllib.request.urlopen(base + "/api/kernelspecs?token=" + token).read())
     check("the server finds the agrepl kernelspec", "agrepl" in spec["kernelspecs"], spec)
 
+    # Chromium and chromedriver started here, each in a process group of its
+    # own, and reached at 127.0.0.1 only: Selenium's own Service and
+    # chromedriver's own Chromium would look up "localhost", which a machine
+    # without /etc/hosts (a bare Debian root) cannot resolve.
+    def start_listening(argv, port, log_name):
+        log = open(os.path.join(tmp, log_name), "w")
+        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        for _ in range(1200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        return process
+
+    browser_port, driver_port = free_port(), free_port()
+    browser = start_listening(
+        ["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+         "--window-size=1400,1800", "--user-data-dir=" + os.path.join(tmp, "chromium"),
+         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % browser_port,
+         "--enable-logging=stderr", "about:blank"], browser_port, "chromium.log")
+    driver_service = start_listening(["/usr/bin/chromedriver", "--port=%d" % driver_port], driver_port,
+                                     "chromedriver.log")
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1400,1800", "--user-data-dir=" + os.path.join(tmp, "chromium")):
-        options.add_argument(arg)
+    options.debugger_address = "127.0.0.1:%d" % browser_port
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # chromedriver in a group of its own too: it starts Chromium
-    driver_service = Service("/usr/bin/chromedriver", log_path=os.path.join(tmp, "chromedriver.log"),
-                             env=env, popen_kw={"start_new_session": True})
-    driver = webdriver.Chrome(service=driver_service, options=options)
+    driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % driver_port, options=options)
     wait = WebDriverWait(driver, HANG_GUARD, poll_frequency=0.2)
     driver.get(base + "/notebooks/backprop_by_hand.ipynb?token=" + token)
     wait.until(lambda d: d.execute_script(
@@ -259,8 +278,10 @@ finally:
             driver.quit()
         except Exception as e:  # the browser is ended below either way
             print("note: quitting the browser: %s" % e)
-    if driver_service is not None and driver_service.process is not None:
-        end_group(driver_service.process)
+    if driver_service is not None:
+        end_group(driver_service)
+    if browser is not None:
+        end_group(browser)
     end_group(server)
     server_log.close()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -224,7 +224,7 @@ async def api(method, path, token=None, body=None, expect=(200, 201, 202, 204)):
     headers = {"Authorization": "token " + token} if token else {}
     req = HTTPRequest(BASE + path, method=method, headers=headers,
                       body=None if body is None else json.dumps(body),
-                      allow_nonstandard_methods=True, request_timeout=600)
+                      allow_nonstandard_methods=True, connect_timeout=600, request_timeout=600)
     try:
         resp = await http.fetch(req, raise_error=False)
     except OSError as e:
@@ -247,7 +247,10 @@ class Kernel:
     async def start(cls, student, token):
         k = await api("POST", "/user/%s/api/kernels" % student, token, {"name": "agrepl"})
         url = "ws://127.0.0.1:%d/user/%s/api/kernels/%s/channels" % (hub_port, student, k["id"])
-        ws = await websocket_connect(HTTPRequest(url, headers={"Authorization": "token " + token}))
+        # Tornado's 20 s default is too short for 20 kernels starting at
+        # once on a loaded 2-core machine (a fresh machine's run hit it)
+        ws = await websocket_connect(HTTPRequest(url, headers={"Authorization": "token " + token},
+                                                 connect_timeout=600, request_timeout=600))
         return cls(student, token, k["id"], ws)
 
     async def run(self, code, timeout=300):
