@@ -105,6 +105,13 @@ void ctx_detach(ag_ctx *ctx, void *owner) {
 
 void ag_ctx_free(ag_ctx *ctx) {
     if (ctx == NULL) return;
+    /* from inside a backward pass (a step callback, a user op's backward) the
+       pass would go on in freed memory: refused, as ag_gc is there */
+    if (ctx->in_backward) {
+        ctx_set_error(ctx, "ctx_free: refused during a backward pass (called from a step callback or an "
+                           "op's backward?); free the context after ag_backward returns");
+        return;
+    }
     /* Models and optimizers still alive forget their variables first. */
     for (size_t i = 0; i < ctx->nowners; i++) ctx->owners[i].detach(ctx->owners[i].owner);
     free(ctx->owners);

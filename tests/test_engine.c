@@ -882,6 +882,34 @@ static void test_gc_refused_during_backward(void **state) {
     ag_release(x);
 }
 
+/* ag_ctx_free from a step callback: the pass would go on in freed memory
+ * (heap-use-after-free under ASan).  It is refused with a message, the pass
+ * ends with the right gradient, and the context is freed after it. */
+static ag_err free_code_in_step;
+static bool free_in_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    ag_ctx *c = user;
+    ag_ctx_free(c);
+    free_code_in_step = ag_errcode(c);
+    steps++;
+    return true;
+}
+static void test_ctx_free_refused_during_backward(void **state) {
+    (void)state;
+    ag_ctx *c = ag_ctx_new();
+    assert_non_null(c);
+    ag_var *x = ag_scalar(c, 0.7);
+    ag_var *y = ag_mul(c, ag_sin(c, x), ag_square(c, x));
+    ag_backward_opts opts = {.step = free_in_step, .step_user = c};
+    steps = 0;
+    free_code_in_step = AG_OK;
+    assert_int_equal(ag_backward(c, y, &opts), 0);
+    assert_int_equal(steps, 3);
+    assert_int_equal(free_code_in_step, AG_ERR_ARG);
+    assert_true(strncmp(ag_errmsg(c), "ctx_free: refused during a backward pass", 40) == 0);
+    assert_close(ag_item(ag_grad(x)), cos(0.7) * 0.49 + sin(0.7) * 2 * 0.7);
+    ag_ctx_free(c); /* after the pass it frees (ASan and valgrind see no leak) */
+}
+
 /* ---- interrupts (ag_set_interrupt) ------------------------------------------- */
 
 static volatile sig_atomic_t interrupt_flag;
@@ -1191,6 +1219,7 @@ int main(void) {
         CTX_TEST(test_backward_flags),
         CTX_TEST(test_step_hook),
         CTX_TEST(test_gc_refused_during_backward),
+        cmocka_unit_test(test_ctx_free_refused_during_backward),
         CTX_TEST(test_interrupted_backward_restores_grads),
         CTX_TEST(test_interrupted_backward_keeps_preset_seed),
         CTX_TEST(test_interrupt_from_a_thread),

@@ -111,7 +111,11 @@ long ag_version_number(void);
  * generator seeded with 0.  Returns NULL only when out of memory. */
 ag_ctx *ag_ctx_new(void);
 /* Frees the context and every node it owns (iteratively; any graph size).
- * Models and optimizers still alive forget their variables (see above). */
+ * Models and optimizers still alive forget their variables (see above).
+ * Called during ag_backward (from a step callback or a user op's backward) it
+ * frees nothing and sets the error "ctx_free: refused during a backward pass
+ * ..." (AG_ERR_ARG); the pass goes on, and the context is freed by a call
+ * after ag_backward returns. */
 void ag_ctx_free(ag_ctx *ctx);
 
 /* The latest error message since the last ag_clear_error, or "" when none.
