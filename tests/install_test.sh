@@ -64,7 +64,8 @@ else
     fail "train_mlp.c does not build shared with pkg-config"; cat "$tmp/err"
 fi
 
-# Static: -static with pkg-config --static (libautograd.a and OpenBLAS's own).
+# Static: -static with pkg-config --static (libautograd.a and libm: OpenBLAS is
+# never linked, so neither it nor a Fortran run-time library is needed).
 if $CC -std=c11 -Wall -Werror -static -o "$tmp/mlp_static" samples/train_mlp.c \
        $(pkg-config --static --cflags --libs autograd) 2> "$tmp/err"; then
     if ! readelf -d "$tmp/mlp_static" 2>/dev/null | grep -q NEEDED; then
