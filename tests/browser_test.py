@@ -31,23 +31,14 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+import checks
+from checks import check
+
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 SHOTS = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "build/browser-test")
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOTEBOOK = os.path.join(HERE, "..", "samples", "notebooks", "backprop_by_hand.ipynb")
 HANG_GUARD = 600
-passed = failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail)[:2000] if detail else ""))
-    sys.stdout.flush()
 
 
 def free_port():
@@ -286,5 +277,4 @@ finally:
     server_log.close()
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("browser tests: %d passed, %d failed (screenshots in %s)" % (passed, failed, SHOTS))
-sys.exit(1 if failed else 0)
+sys.exit(checks.summary("browser tests", " (screenshots in %s)" % SHOTS))

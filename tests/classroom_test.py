@@ -40,6 +40,9 @@ import uuid
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPClientError
 from tornado.websocket import websocket_connect
 
+import checks
+from checks import check
+
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 STUDENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,18 +62,7 @@ EXPECTED = {
 }
 LESSONS = sorted(EXPECTED)
 
-passed = failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail)[:3000] if detail else ""))
-    sys.stdout.flush()
+checks.detail_limit = 3000 # (the class run's details are long)
 
 
 def free_port():
@@ -620,11 +612,10 @@ except Exception as e:
 finally:
     stop_everything()
     hub_log.close()
-    if failed:
+    if checks.failed:
         print("hub log (last lines):\n" + "".join(open(os.path.join(tmp, "hub.log")).readlines()[-30:]))
     if os.environ.get("CLASSROOM_KEEP"):
         print("kept " + tmp)
     else:
         shutil.rmtree(tmp, ignore_errors=True)
-print("classroom tests: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(checks.summary("classroom tests"))

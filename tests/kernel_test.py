@@ -29,20 +29,12 @@ from jupyter_client import BlockingKernelClient, KernelManager
 from jupyter_client.connect import write_connection_file
 from jupyter_client.session import Session
 
+import checks
+from checks import check
+
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 TIMEOUT = 30
-passed = failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail) if detail else ""))
-    sys.stdout.flush()
+checks.detail_limit = None # (details whole)
 
 
 def run(client, code, timeout=TIMEOUT):
@@ -578,5 +570,4 @@ if orphan and alive(orphan):
     os.kill(orphan, signal.SIGKILL)
 
 client = kc = None  # their channels are stopped; quiet jupyter_client's destructor at exit
-print("kernel tests: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(checks.summary("kernel tests"))

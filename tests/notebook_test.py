@@ -16,10 +16,12 @@ import nbclient
 import nbformat
 from nbconvert import HTMLExporter
 
+import checks
+from checks import check
+
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOTEBOOKS = os.path.join(HERE, "..", "samples", "notebooks")
-passed = failed = 0
 
 # What each lesson must print (exact lines of its output); the numbers are
 # those of the .ag lessons and of upstream DeZero (Rosenbrock: 0.99449...).
@@ -32,17 +34,6 @@ EXPECTED = {
     "optimizer_race": ["momentum beats adam: true", "adam beats sgd: true"],
     "mlp_sine": ["final loss below 0.1: true"],
 }
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print("ok: " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail)[:2000] if detail else ""))
-    sys.stdout.flush()
 
 
 tmp = tempfile.mkdtemp(prefix="agrepl-notebook-test-")
@@ -89,5 +80,4 @@ for path in paths:
     if name != "backprop_by_hand":
         check(name + ": the HTML export holds the plot as PNG", "data:image/png;base64," in html)
 
-print("notebook tests: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(checks.summary("notebook tests"))

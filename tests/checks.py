@@ -1,0 +1,36 @@
+"""checks.py — the pass/fail tally the Python tests share (kernel_test.py,
+notebook_test.py, classroom_test.py, browser_test.py).
+
+    import checks
+    from checks import check
+    check("what is checked", condition, detail)   # prints ok: / FAIL
+    ...
+    sys.exit(checks.summary("kernel tests"))      # prints the counts
+
+A failure prints its detail (str()), cut at detail_limit characters (None:
+whole); a test sets checks.detail_limit for its own long details."""
+
+import sys
+
+passed = failed = 0
+detail_limit = 2000
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print("ok: " + name)
+    else:
+        failed += 1
+        text = str(detail)
+        if detail_limit is not None:
+            text = text[:detail_limit]
+        print("FAIL " + name + (": " + text if detail else ""))
+    sys.stdout.flush()
+
+
+def summary(what, note=""):
+    """Prints "WHAT: N passed, M failed[ NOTE]"; the exit status to give."""
+    print("%s: %d passed, %d failed%s" % (what, passed, failed, note))
+    return 1 if failed else 0
