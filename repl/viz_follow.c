@@ -25,8 +25,7 @@ int repl_viz_show_in_window(repl_viz *v, ag_var *y, const viz_graph_opts *o, con
                           char err[VIZ_ERRLEN]) {
     viz_graph_opts drawn = *o; /* with the folded boxes the user clicked open */
     drawn.unfolded = repl_vz->graph_window_unfolded(v->graph_window, &drawn.n_unfolded);
-    /* in a loop the values will change: room for them, so no box moves */
-    if (v->r->eval.loops_not_last > 0) drawn.reserve_values = true;
+    /* the window lays out with room for values that change (viz_graph_window_show_graph) */
     return repl_vz->graph_window_show_graph(v->graph_window, y, &drawn, title, err);
 }
 

@@ -81,9 +81,9 @@ typedef struct viz_graph_opts {
                               NULL = it names depth= and max_nodes= themselves */
     bool kept_only;      /* grads="kept": only stored .grad values, not the gradients
                             the last backward passed through (ag_last_grad) */
-    bool reserve_values; /* the window's values are about to change (a loop, the steps of a
-                            backward): lay out with room for the widest numbers, so that
-                            new values never move a box */
+    bool reserve_values; /* the values are about to change (the graph window sets it for
+                            every drawing; a notebook's step-through): lay out with room
+                            for the widest numbers, so that new values never move a box */
     /* Groups: functions with the same tag (ag_func_tag) for which group_title
      * gives a title (a call of a user def, a model layer) are drawn in a
      * cluster with that title, or folded into one box "box<N>", N the group's

@@ -786,9 +786,15 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
         snprintf(err, VIZ_ERRLEN, "out of memory showing the graph");
         return -1;
     }
+    /* the window's values change (statements, loops, track, step-through):
+     * every drawing is laid out with room for the widest numbers the current
+     * digits print, so that new values never move a box (a layout is redone
+     * only when the structure changes) */
+    viz_graph_opts drawn = *o;
+    drawn.reserve_values = true;
     viz_scene scene = {0};
     int width = 0, height = 0;
-    uint32_t *pixels = viz_scene_render(y, o, window->layout, &scene, &width, &height, err);
+    uint32_t *pixels = viz_scene_render(y, &drawn, window->layout, &scene, &width, &height, err);
     if (pixels == NULL) return -1;
     /* another graph starts fitted again; the same one (new values, a box
      * clicked open or folded) keeps the user's zoom and pan */
@@ -831,8 +837,8 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
         }
         double x, y;
         viz_view_to_screen(&window->view, n->x, n->y, &x, &y);
-        trace(window, "node %s %s at %.0f,%.0f size %.0fx%.0f", n->name, label, x, y,
-              n->width * window->view.scale, n->height * window->view.scale);
+        trace(window, "node %s %s at %.0f,%.0f size %.0fx%.0f picture %.1f,%.1f", n->name, label, x, y,
+              n->width * window->view.scale, n->height * window->view.scale, n->x, n->y);
     }
     for (int i = 0; window->trace != NULL && i < scene.nframes; i++) {
         const viz_scene_frame *f = &scene.frames[i];
