@@ -14,7 +14,7 @@ import sys
 PAGES = [  # page, headers, what the page is about
     ("autograd_core", ["ag_api.h", "ag_core.h"],
      "contexts, variables, backward, memory and errors"),
-    ("autograd_ops", ["ag_ops.h"], "the differentiable ops"),
+    ("autograd_ops", ["ag_ops.h", "ag_userop.h"], "the differentiable ops, built in and user-defined"),
     ("autograd_model", ["ag_model.h"], "layers and models"),
     ("autograd_optim", ["ag_optim.h"], "optimizers and gradient hooks"),
     ("autograd_numeric", ["ag_numeric.h", "ag_rand.h", "ag_format.h"],

@@ -226,7 +226,7 @@ static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
     if (y->ctx != ctx) return ag_set_error(ctx, "%s: the output belongs to another context", what), -1;
     if (y->creator != NULL && !op_differentiable(y->creator->op))
         return ag_set_error(ctx, "%s: the output is made by %s, which has no gradient (its 0/1 or index "
-                                 "result is a constant)", what, ag_op_table[y->creator->op].symbol),
+                                 "result is a constant)", what, func_def(y->creator)->symbol),
                -1;
     if (y->grad != NULL && !ag_same_shape(y, y->grad)) {
         char ys[SHAPE_BUF], gs[SHAPE_BUF];
@@ -341,7 +341,7 @@ static int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who) {
     ag_set_error(ctx,
                  "%s: %s was changed in place (version %u) after %s used its value; compute the "
                  "graph again after the change, or change it after backward",
-                 who, what, changed->version, ag_op_table[f->op].name);
+                 who, what, changed->version, func_def(f)->name);
     return -1;
 }
 
@@ -411,7 +411,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
             goto done;
         }
         ctx->grad_enabled = opts->create_graph;
-        int rc = ag_op_table[f->op].backward(ctx, f, gys, gxs);
+        int rc = func_def(f)->backward(ctx, f, gys, gxs);
         if (rc == 0) {
             for (int i = 0; i < f->ninputs; i++) {
                 ag_var *x = f->inputs[i];
@@ -446,7 +446,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         if (rc < 0) {
             if (!ctx->failed) /* an op's backward failed on a NULL it was handed */
                 ag_set_error(ctx, "backward: %s's backward failed (a variable of the graph was "
-                                  "freed by ag_gc?)", ag_op_table[f->op].name);
+                                  "freed by ag_gc?)", func_def(f)->name);
             status = -1;
             goto done;
         }
@@ -557,7 +557,7 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     const char *blocked = NULL; /* a comparison on the way, to name when x gets nothing */
     for (size_t i = 0; i < n && blocked == NULL; i++)
         if (vars[i]->creator != NULL && !op_differentiable(vars[i]->creator->op))
-            blocked = ag_op_table[vars[i]->creator->op].symbol;
+            blocked = func_def(vars[i]->creator)->symbol;
     ag_var *result = NULL;
     if (x_in_graph) {
         ag_backward_opts opts = {.create_graph = create_graph, .retain_grad = true}; /* x may be intermediate */
@@ -621,13 +621,13 @@ ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
     if (ctx == NULL) return NULL;
     if (f == NULL) return ag_set_error(ctx, "input_grad: no function");
     if (f->noutputs != 1)
-        return ag_set_error(ctx, "input_grad: %s has %d outputs", ag_op_table[f->op].name, f->noutputs);
+        return ag_set_error(ctx, "input_grad: %s has %d outputs", func_def(f)->name, f->noutputs);
     if (k < 0 || k >= f->ninputs)
-        return ag_set_error(ctx, "input_grad: %s has no input %d", ag_op_table[f->op].name, k + 1);
+        return ag_set_error(ctx, "input_grad: %s has no input %d", func_def(f)->name, k + 1);
     ag_var *out = f->outputs[0];
     if (gy != NULL && !ag_same_shape(gy, out))
         return ag_set_error(ctx, "input_grad: the gradient is not shaped like %s's output",
-                            ag_op_table[f->op].name);
+                            func_def(f)->name);
     bool old_enabled = ag_set_grad_enabled(ctx, false);
     ag_var *gys[1] = {gy != NULL ? gy : ag_ones_like(ctx, out)};
     ag_var *gx_local[3], **gxs = f->ninputs > 3 ? calloc((size_t)f->ninputs, sizeof *gxs) : gx_local;
@@ -638,11 +638,11 @@ ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
         for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
         /* in_backward: what the op makes is marked a gradient, as in a pass */
         ctx->in_backward++;
-        int rc = ag_op_table[f->op].backward(ctx, f, gys, gxs);
+        int rc = func_def(f)->backward(ctx, f, gys, gxs);
         ctx->in_backward--;
         if (rc == 0 && gxs[k] == NULL)
             ag_set_error(ctx, "input_grad: %s sends no gradient to its input %d",
-                         ag_op_table[f->op].name, k + 1);
+                         func_def(f)->name, k + 1);
         else if (rc == 0)
             result = gxs[k];
     }

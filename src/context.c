@@ -115,6 +115,7 @@ void ag_ctx_free(ag_ctx *ctx) {
     /* Models and optimizers still alive forget their variables first. */
     for (size_t i = 0; i < ctx->nowners; i++) ctx->owners[i].detach(ctx->owners[i].owner);
     free(ctx->owners);
+    userops_free(ctx);
     ctx_clear_flows(ctx);
     for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
         next = v->next_live;
@@ -201,7 +202,7 @@ const char *ag_errcode_name(ag_err code) {
     static const char *const names[] = {"ok",       "out of memory", "shape",
                                         "argument", "wrong context", "stale handle",
                                         "interrupted", "non-finite", "I/O",
-                                        "user"};
+                                        "user", "gradient"};
     return (unsigned)code < sizeof names / sizeof names[0] ? names[code] : NULL;
 }
 
@@ -619,6 +620,10 @@ static size_t collect(ag_ctx *ctx, bool full) {
  * not roots: a collection from inside it (a step callback, a user op's
  * backward) would free them under the pass.  So it is refused. */
 static bool collect_refused(ag_ctx *ctx, const char *name) {
+    if (ctx->in_callback > 0) {
+        ctx_set_error(ctx, "%s: refused inside a user op's callback; collect after the op returns", name);
+        return true;
+    }
     if (ctx->in_backward == 0) return false;
     ctx_set_error(ctx, "%s: refused during a backward pass (called from a step callback or an op's "
                        "backward?); collect after ag_backward returns", name);
@@ -637,7 +642,7 @@ size_t ag_gc_young(ag_ctx *ctx) {
 
 size_t ag_gc_auto(ag_ctx *ctx) {
     /* during a backward it is never warranted: nothing collected, no error */
-    if (ctx == NULL || ctx->in_backward) return 0;
+    if (ctx == NULL || ctx->in_backward || ctx->in_callback) return 0;
     size_t made = ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
     if (made < NURSERY_BYTES) return 0;
     size_t budget = ctx->old_live_bytes * GC_PAUSE;

@@ -15,7 +15,7 @@ static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int nou
     if (!out_bad) return;
     for (int i = 0; i < f->ninputs; i++)
         if (t_has_nonfinite(&f->inputs[i]->t)) return; /* it came in that way */
-    ctx->nonfinite_op = ag_op_table[f->op].name;
+    ctx->nonfinite_op = func_def(f)->name;
 }
 
 /* ---- the scalar fast path ---------------------------------------------------------
@@ -28,7 +28,7 @@ static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int nou
 /* The op's own number of inputs, one element each and, for two inputs, the
  * same shape (all dims 1). */
 static bool scalar_inputs(int op, ag_var *const *inputs, int ninputs) {
-    if (ninputs != ag_op_table[op].arity || inputs[0]->t.size != 1) return false;
+    if (op >= AG_OP_COUNT || ninputs != ag_op_table[op].arity || inputs[0]->t.size != 1) return false;
     return ninputs == 1 ||
            (ninputs == 2 && inputs[1]->t.size == 1 && inputs[1]->t.ndim == inputs[0]->t.ndim);
 }
@@ -75,41 +75,43 @@ static bool apply_scalar(ag_ctx *ctx, int op, const ag_op_params *params, ag_var
 
 /* NULL inputs propagate (keeping the first message, or leaving one when
  * there is none); an input of another context is an error.  0 or -1. */
-static int check_inputs(ag_ctx *ctx, int op, ag_var *const *inputs, int ninputs) {
+static int check_inputs(ag_ctx *ctx, const char *symbol, ag_var *const *inputs, int ninputs) {
     for (int i = 0; i < ninputs; i++) {
         if (inputs[i] == NULL) {
             if (!ctx->failed)
-                ag_set_error(ctx, "%s: input %d is NULL", ag_op_table[op].symbol, i + 1);
+                ag_set_error(ctx, "%s: input %d is NULL", symbol, i + 1);
             return -1;
         }
         if (inputs[i]->ctx == NULL)
             return ag_set_error(ctx, "%s: input %d is a collected variable (a stale handle: "
                                 "it was not retained across ag_gc)",
-                                ag_op_table[op].symbol, i + 1),
+                                symbol, i + 1),
                    -1;
         if (inputs[i]->ctx != ctx)
             return ag_set_error(ctx, "%s: input %d belongs to another context",
-                                ag_op_table[op].symbol, i + 1),
+                                symbol, i + 1),
                    -1;
     }
     return 0;
 }
 
 bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x) {
-    return ctx != NULL && check_inputs(ctx, op, (ag_var *const[]){(ag_var *)x}, 1) == 0;
+    return ctx != NULL && check_inputs(ctx, ag_op_table[op].symbol, (ag_var *const[]){(ag_var *)x}, 1) == 0;
 }
 
 ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
                  int ninputs, int noutputs, ag_var **outs) {
-    if (ctx == NULL || check_inputs(ctx, op, inputs, ninputs) < 0) return NULL;
+    if (ctx == NULL) return NULL;
+    const ag_op_def *def = op_row_of(op, params);
+    if (check_inputs(ctx, def->symbol, inputs, ninputs) < 0) return NULL;
     ag_var *fast;
     if (noutputs == 1 && ninputs > 0 && scalar_inputs(op, inputs, ninputs) &&
         apply_scalar(ctx, op, params, inputs, ninputs, &fast)) {
         if (fast != NULL && outs != NULL) outs[0] = fast;
         return fast;
     }
-    if (ninputs == 0 && ag_op_table[op].arity != 0)
-        return ag_set_error(ctx, "%s: no inputs", ag_op_table[op].symbol);
+    if (ninputs == 0 && def->arity != 0)
+        return ag_set_error(ctx, "%s: no inputs", def->symbol);
 
     bool record = ctx->grad_enabled;
     ag_func local, *f = &local;
@@ -149,11 +151,11 @@ ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const 
     } else {
         ys_local[0] = (ag_tensor){0};
     }
-    if (ag_op_table[op].forward(ctx, f, ys) < 0) {
+    if (def->forward(ctx, f, ys) < 0) {
         if (strcmp(ctx->errmsg, "out of memory") == 0) {
             /* name the op and what it was given (a size overflow reads the same) */
             char a[SHAPE_BUF], b[SHAPE_BUF];
-            ag_set_error(ctx, "%s: out of memory for the result of %s%s%s", ag_op_table[op].symbol,
+            ag_set_error(ctx, "%s: out of memory for the result of %s%s%s", def->symbol,
                          shape_str(&inputs[0]->t, a), ninputs > 1 ? " and " : "",
                          ninputs > 1 ? shape_str(&inputs[1]->t, b) : "");
         }
@@ -313,13 +315,13 @@ void op_label_SHAPE(const ag_op_params *p, char *buf, size_t n) {
 char *ag_func_label(const ag_func *f, char *buf, size_t n) {
     if (buf == NULL || n == 0) return buf;
     if (f == NULL) return buf[0] = '\0', buf;
-    const ag_op_def *def = &ag_op_table[f->op];
+    const ag_op_def *def = func_def(f);
     size_t at = (size_t)snprintf(buf, n, "%s", def->name);
     if (def->label != NULL && at < n) def->label(&f->params, buf + at, n - at);
     return buf;
 }
 
 int op_interrupted(ag_ctx *ctx, const ag_func *f) {
-    ag_set_error(ctx, "%s: interrupted", ag_op_table[f->op].symbol);
+    ag_set_error(ctx, "%s: interrupted", func_def(f)->symbol);
     return -1;
 }

@@ -63,6 +63,7 @@ typedef struct ag_op_params {
     union {
         int axes[AG_MAX_DIMS];  /* as given by the caller (may be negative) */
         int shape[AG_MAX_DIMS]; /* target shape (reshape, broadcast_to, sum_to, get_item_grad) */
+        const struct ag_userop *userop; /* the user op applied (op >= AG_OP_USER; userop.c) */
     };
     int *ints;
 } ag_op_params;
@@ -138,6 +139,11 @@ struct ag_ctx {
     /* AG_DEBUG_NO_REUSE=1 at ag_ctx_new: every node is its own malloc block,
      * freed when collected and never reused (context.c). */
     bool no_reuse;
+    /* User-defined ops registered in the context (userop.c), and how many
+     * of their callbacks are running (ag_gc is refused meanwhile). */
+    struct ag_userop **userops;
+    size_t nuserops, userops_cap;
+    int in_callback;
     /* Models and optimizers tied to the context (ctx_attach). */
     struct ctx_owner *owners;
     size_t nowners, owners_cap;
@@ -237,6 +243,14 @@ typedef struct ag_op_def {
 
 /* Sized by its rows (a check in ops_table.c compares them to AG_OP_COUNT). */
 extern const ag_op_def ag_op_table[];
+
+/* The row of f's op: the table's for a built-in op, the registered one for
+ * a user op (ag_userop.h; its params name it).  op_row_of is the same for
+ * an op number and the params it is applied with. */
+const ag_op_def *op_row_of(int op, const ag_op_params *params);
+#define func_def(f) op_row_of((f)->op, &(f)->params)
+/* Frees the context's user ops (ag_ctx_free). */
+void userops_free(ag_ctx *ctx);
 
 /* False for an op whose row's rule says "no gradient" (a comparison). */
 bool op_differentiable(int op);

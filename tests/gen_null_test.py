@@ -12,7 +12,8 @@ Each function is called
   A. with every handle NULL (ag_ctx, ag_var, ag_func, ag_model, ag_optim,
      ag_rng pointers, and arrays of variables holding only NULLs), and
   B. for each handle parameter in turn, with that one NULL and the others real
-     (a context, a [1] variable, a function, an MLP, an Adam optimizer).
+     (a context, a [1] variable, a function, an MLP, an Adam optimizer, a
+     registered user op).
 The other arguments are valid: buffers, shapes of 1s, counts of 1.
 Every call must return its type's "nothing" value (the contract in ag_core.h:
 NULL, -1, NaN, 0, false, ""; the exceptions are listed below), and in B,
@@ -24,7 +25,7 @@ import os
 import re
 import sys
 
-HANDLES = {"ag_ctx", "ag_var", "ag_func", "ag_model", "ag_optim", "ag_rng"}
+HANDLES = {"ag_ctx", "ag_var", "ag_func", "ag_model", "ag_optim", "ag_rng", "ag_userop"}
 OWNERS = {"ag_ctx", "ag_model", "ag_optim"}  # a context is at hand through these
 
 # (function, parameter) pairs where NULL is a documented, meaningful value.
@@ -46,13 +47,15 @@ NULL_MEANS_SOMETHING = {
 # Defaults: pointer NULL, int -1, double NaN, bool false, size_t/unsigned/long 0.
 INT_ZERO = {  # counts and getters that answer 0 ("nothing there")
     "ag_ndim", "ag_grad_calls", "ag_generation", "ag_func_ninputs", "ag_func_noutputs",
-    "ag_func_generation", "ag_model_param_count", "ag_optim_hook_count",
+    "ag_func_generation", "ag_model_param_count", "ag_optim_hook_count", "ag_userop_ninputs",
     "ag_optim_state_count", "ag_blas_threads",
 }
 EXPECT = {
     "ag_errmsg": "STRING",          # a message saying there is no context
     "ag_failed": "TRUE",
     "ag_name": "EMPTY",
+    "ag_userop_name": "EMPTY",
+    "ag_func_name": "EMPTY",
     "ag_func_label": "EMPTY_BUF",   # returns buf, holding ""
     "ag_model_describe": "BUF",     # returns buf (holding a note)
     "ag_optim_describe": "BUF",
@@ -129,7 +132,7 @@ def arg(p, fname, null, real):
         if null or not real:
             return "NULL"
         return {"ag_ctx": "C", "ag_var": "V", "ag_func": "F", "ag_model": "M",
-                "ag_optim": "O", "ag_rng": "R"}[b]
+                "ag_optim": "O", "ag_rng": "R", "ag_userop": "U"}[b]
     if is_handle_array(p):
         return "null_vars" if (null or not real) else "real_vars"
     if b == "ag_var" and s == 2:
@@ -155,6 +158,8 @@ def arg(p, fname, null, real):
             return "&state"
         if b == "ag_activation":
             return "&act"
+        if b == "ag_userop_def":
+            return "&udef"
         if b == "ag_backward_opts":
             return "NULL"
         if b == "void":
@@ -235,7 +240,14 @@ def main():
     w('#include "autograd.h"\n')
     w("static int failures, calls;")
     w("static ag_ctx *C; static ag_var *V; static ag_func *F; static ag_model *M; static ag_optim *O;")
-    w("static ag_rng *R;")
+    w("static ag_rng *R; static ag_userop *U;")
+    w("static int u_forward(ag_ctx *c, void *u, const ag_var *const *x, int n, double *y, int nd, const int *s) {")
+    w("    (void)c; (void)u; (void)n; (void)nd; (void)s; y[0] = 2 * ag_cdata(x[0])[0]; return 0;")
+    w("}")
+    w("static int u_backward(ag_ctx *c, void *u, ag_var *const *x, int n, ag_var *y, ag_var *gy, ag_var **gx) {")
+    w("    (void)u; (void)x; (void)n; (void)y; gx[0] = ag_mul(c, gy, ag_scalar(c, 2)); return gx[0] ? 0 : -1;")
+    w("}")
+    w("static ag_userop_def udef = {\"nulltest_double\", 1, NULL, u_forward, u_backward, NULL, NULL};")
     w("static char buf[512]; static double dbuf[64]; static int ones[16] = {1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1};")
     w("static ag_var *null_vars[2]; static ag_var *real_vars[2]; static ag_var *out_vars[8];")
     w("static ag_optim_config config; static ag_optim_state state; static ag_activation act;")
@@ -259,8 +271,9 @@ def main():
     w("    M = ag_mlp(C, sizes, 2, AG_ACT_SIGMOID, 1);")
     w("    O = ag_adam(C, 0.001, 0.9, 0.999, 1e-8, 0);")
     w("    R = ag_ctx_rng(C);")
+    w("    U = ag_op_register(C, &udef);")
     w("    real_vars[0] = real_vars[1] = V;")
-    w("    if (!C || !V || !F || !M || !O || !R) { printf(\"FAIL: setup: %s\\n\", ag_errmsg(C)); exit(1); }")
+    w("    if (!C || !V || !F || !M || !O || !R || !U) { printf(\"FAIL: setup: %s\\n\", ag_errmsg(C)); exit(1); }")
     w("}")
     w("")
     skip = {"ag_ctx_free", "ag_set_interrupt"}  # ag_ctx_free(real) ends the test; flag is not a handle

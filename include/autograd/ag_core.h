@@ -11,8 +11,8 @@
  * the message; a NULL passed along does not).
  *
  * NULL handles.  Every function accepts NULL for every handle (ag_ctx,
- * ag_var, ag_func, ag_model, ag_optim, ag_rng, and the variables in an
- * array) and answers "nothing" by its return type: a pointer NULL, a
+ * ag_var, ag_func, ag_model, ag_optim, ag_rng, ag_userop, and the variables
+ * in an array) and answers "nothing" by its return type: a pointer NULL, a
  * status -1, a count or size 0, a number NaN, a bool false, a name "", a
  * void call does nothing.  When a context is at hand (a context, model or
  * optimizer argument that is not NULL), the call fails with a message
@@ -140,14 +140,17 @@ typedef enum ag_err {
     AG_ERR_INTERRUPTED = 6, /* the interrupt flag was set (ag_set_interrupt) */
     AG_ERR_NONFINITE = 7,   /* a NaN or infinity where a finite number is needed */
     AG_ERR_IO = 8,          /* reading or writing a file */
-    AG_ERR_USER = 9         /* set by the caller with ag_set_error */
+    AG_ERR_USER = 9,        /* set by the caller with ag_set_error */
+    AG_ERR_GRADIENT = 10    /* a user op's backward disagrees with central
+                             * differences (ag_userop_gradcheck) */
 } ag_err;
 
 /* The kind of the error ag_errmsg describes: AG_OK when ag_failed is false;
  * AG_ERR_NOMEM for NULL (as ag_errmsg(NULL) says). */
 ag_err ag_errcode(const ag_ctx *ctx);
 /* "ok", "out of memory", "shape", "argument", "wrong context", "stale
- * handle", "interrupted", "non-finite", "I/O", "user"; NULL when out of range. */
+ * handle", "interrupted", "non-finite", "I/O", "user", "gradient"; NULL when out
+ * of range. */
 const char *ag_errcode_name(ag_err code);
 
 /* Sets the context's error message (printf format) with code AG_ERR_USER.
@@ -347,7 +350,8 @@ void ag_release(ag_var *v);
  * Memory above).  Iterative: safe for graphs of any depth.  Called during
  * ag_backward (from a step callback or a user op's backward) it collects
  * nothing: returns 0 and sets the error "gc: refused during a backward
- * pass ..." (AG_ERR_ARG); the pass goes on unharmed. */
+ * pass ..." (AG_ERR_ARG); the pass goes on unharmed.  The same inside a user
+ * op's callbacks (ag_userop.h): "gc: refused inside a user op's callback". */
 size_t ag_gc(ag_ctx *ctx);
 /* A young collection: frees the unreachable nodes among those made since the
  * last collection, in time proportional to them (not to everything alive);

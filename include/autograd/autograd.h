@@ -14,5 +14,6 @@
 #include "ag_ops.h"
 #include "ag_optim.h"
 #include "ag_rand.h"
+#include "ag_userop.h"
 
 #endif
