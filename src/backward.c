@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "util/array.h"
 
 /* Function queue ordered by (generation, insertion order): popping the max
  * gives the highest generation and, among equals, the latest added — the
@@ -30,15 +31,7 @@ static bool before(const queued *a, const queued *b) {
 }
 
 static int heap_push(func_heap *h, ag_func *f) {
-    if (h->len == h->cap) {
-        size_t cap = h->cap * 2;
-        queued *grown = h->items == h->local ? malloc(cap * sizeof *grown)
-                                             : realloc(h->items, cap * sizeof *grown);
-        if (grown == NULL) return -1;
-        if (h->items == h->local) memcpy(grown, h->local, sizeof h->local);
-        h->items = grown;
-        h->cap = cap;
-    }
+    if (!ARRAY_RESERVE_FROM(h->items, h->cap, h->len, 1, h->local)) return -1;
     size_t i = h->len++;
     h->items[i] = (queued){f, h->seq++};
     while (i > 0) {
@@ -193,15 +186,7 @@ static void undo_free(undo_log *log) {
 }
 
 static int undo_save(undo_log *log, ag_var *v) {
-    if (log->len == log->cap) {
-        size_t cap = log->cap * 2;
-        grad_undo *grown = log->items == log->local ? malloc(cap * sizeof *grown)
-                                                    : realloc(log->items, cap * sizeof *grown);
-        if (grown == NULL) return -1;
-        if (log->items == log->local) memcpy(grown, log->local, sizeof log->local);
-        log->items = grown;
-        log->cap = cap;
-    }
+    if (!ARRAY_RESERVE_FROM(log->items, log->cap, log->len, 1, log->local)) return -1;
     log->items[log->len++] = (grad_undo){v, v->grad, v->grad_calls, v->grad_call};
     return 0;
 }
@@ -272,14 +257,7 @@ static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
         if (at != PTRMAP_NONE) add_into(ctx->flow_numbers + at, g->t.data, n);
         return;
     }
-    if (ctx->flow_numbers_len + n > ctx->flow_numbers_cap) {
-        size_t cap = ctx->flow_numbers_cap ? ctx->flow_numbers_cap * 2 : 256;
-        while (cap < ctx->flow_numbers_len + n) cap *= 2;
-        double *bigger = realloc(ctx->flow_numbers, cap * sizeof *bigger);
-        if (bigger == NULL) return;
-        ctx->flow_numbers = bigger;
-        ctx->flow_numbers_cap = cap;
-    }
+    if (!ARRAY_RESERVE(ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, n)) return;
     if (!ptrmap_put(&ctx->flows, x, ctx->flow_numbers_len)) return;
     memcpy(ctx->flow_numbers + ctx->flow_numbers_len, g->t.data, n * sizeof(double));
     ctx->flow_numbers_len += n;
@@ -486,44 +464,33 @@ done:
 
 /* Every variable of the graph ending at y (y included), iteratively. */
 static ag_var **collect_vars(ag_ctx *ctx, ag_var *y, size_t *count) {
-    size_t len = 0, cap = 64, flen = 0, fcap = 64;
-    ag_var **vars = malloc(cap * sizeof *vars);
-    ag_func **stack = malloc(fcap * sizeof *stack);
-    if (vars == NULL || stack == NULL) goto oom;
+    ARRAY(ag_var *) vars = {0};
+    ARRAY(ag_func *) stack = {0};
     if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
-    vars[len++] = y;
+    if (!ARRAY_PUSH(vars, y)) goto oom;
     if (y->creator) {
         y->creator->seen = ctx->backward_stamp;
-        stack[flen++] = y->creator;
+        if (!ARRAY_PUSH(stack, y->creator)) goto oom;
     }
-    while (flen > 0) {
-        ag_func *f = stack[--flen];
+    while (stack.count > 0) {
+        ag_func *f = stack.items[--stack.count];
         for (int i = 0; i < f->ninputs + f->noutputs; i++) {
             ag_var *v = i < f->ninputs ? f->inputs[i] : f->outputs[i - f->ninputs];
-            if (len == cap) {
-                ag_var **grown = realloc(vars, (cap *= 2) * sizeof *vars);
-                if (grown == NULL) goto oom;
-                vars = grown;
-            }
-            vars[len++] = v; /* duplicates are harmless: saving twice restores the same */
+            /* duplicates are harmless: saving twice restores the same */
+            if (!ARRAY_PUSH(vars, v)) goto oom;
             ag_func *c = v->creator;
             if (c != NULL && c->seen != ctx->backward_stamp) {
                 c->seen = ctx->backward_stamp;
-                if (flen == fcap) {
-                    ag_func **grown = realloc(stack, (fcap *= 2) * sizeof *stack);
-                    if (grown == NULL) goto oom;
-                    stack = grown;
-                }
-                stack[flen++] = c;
+                if (!ARRAY_PUSH(stack, c)) goto oom;
             }
         }
     }
-    free(stack);
-    *count = len;
-    return vars;
+    free(stack.items);
+    *count = vars.count;
+    return vars.items;
 oom:
-    free(vars);
-    free(stack);
+    free(vars.items);
+    free(stack.items);
     ag_set_error(ctx, "out of memory");
     return NULL;
 }
@@ -592,29 +559,25 @@ void ag_unchain(ag_var *v) {
 void ag_unchain_backward(ag_var *v) {
     if (v == NULL || v->creator == NULL) return;
     ag_ctx *ctx = v->ctx;
-    size_t len = 0, cap = 64;
-    ag_func **stack = malloc(cap * sizeof *stack);
-    if (stack == NULL) return;
-    stack[len++] = v->creator;
-    while (len > 0) {
-        ag_func *f = stack[--len];
+    ARRAY(ag_func *) stack = {0};
+    if (!ARRAY_PUSH(stack, v->creator)) {
+        ag_set_error(ctx, "out of memory");
+        return;
+    }
+    while (stack.count > 0) {
+        ag_func *f = stack.items[--stack.count];
         for (int i = 0; i < f->ninputs; i++) {
             ag_var *x = f->inputs[i];
             if (x->creator == NULL) continue;
-            if (len == cap) {
-                ag_func **grown = realloc(stack, (cap *= 2) * sizeof *stack);
-                if (grown == NULL) {
-                    ag_set_error(ctx, "out of memory");
-                    free(stack);
-                    return;
-                }
-                stack = grown;
+            if (!ARRAY_PUSH(stack, x->creator)) {
+                ag_set_error(ctx, "out of memory");
+                free(stack.items);
+                return;
             }
-            stack[len++] = x->creator;
             x->creator = NULL;
         }
     }
-    free(stack);
+    free(stack.items);
 }
 
 ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {

@@ -12,6 +12,7 @@
 #include "ag_format.h"
 #include "ag_optim.h"
 #include "internal.h"
+#include "util/array.h"
 #include "util/ptrmap.h"
 
 #define OPTIM_MAX_PARAMS 8 /* hyper-parameters of a kind, lr included */
@@ -38,8 +39,10 @@ struct ag_optim {
     long steps;
     hook *hooks;
     int nhooks;
+    size_t hooks_capacity;
     state_entry *states;
-    int nstates, states_capacity;
+    int nstates;
+    size_t states_capacity;
     ptrmap state_index;     /* param -> index in states */
     ag_var **bound;          /* retained */
     int nbound;
@@ -48,7 +51,7 @@ struct ag_optim {
     ag_var **work;
     const char **work_names;
     int *work_states;
-    int work_capacity;
+    size_t work_capacity, work_names_capacity, work_states_capacity;
     ptrmap work_seen;
 };
 
@@ -379,9 +382,8 @@ int ag_optim_set_lr(ag_optim *opt, double lr) { return ag_optim_set(opt, "lr", l
 int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value) {
     if (opt == NULL) return -1;
     if (ag_hook_validate(opt->ctx, kind, value) < 0) return -1;
-    hook *grown = realloc(opt->hooks, (size_t)(opt->nhooks + 1) * sizeof *grown);
-    if (grown == NULL) return ag_set_error(opt->ctx, "out of memory"), -1;
-    opt->hooks = grown;
+    if (!ARRAY_RESERVE(opt->hooks, opt->hooks_capacity, (size_t)opt->nhooks, 1))
+        return ag_set_error(opt->ctx, "out of memory"), -1;
     opt->hooks[opt->nhooks++] = (hook){kind, value};
     return 0;
 }
@@ -409,13 +411,7 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
     size_t found = ptrmap_get(&opt->state_index, param);
     int index = found == PTRMAP_NONE ? -1 : (int)found;
     if (index < 0) {
-        if (opt->nstates == opt->states_capacity) {
-            int capacity = opt->states_capacity ? opt->states_capacity * 2 : 8;
-            state_entry *grown = realloc(opt->states, (size_t)capacity * sizeof *grown);
-            if (grown == NULL) return -1;
-            opt->states = grown;
-            opt->states_capacity = capacity;
-        }
+        if (!ARRAY_RESERVE(opt->states, opt->states_capacity, (size_t)opt->nstates, 1)) return -1;
         if (!ptrmap_reserve(&opt->state_index, 1)) return -1;
         size_t size = ag_size(param);
         int arrays = arrays_per_param(opt);
@@ -455,16 +451,10 @@ int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out) {
 /* ---- update -------------------------------------------------------------------- */
 
 static int reserve_work(ag_optim *opt, int n) {
-    if (n <= opt->work_capacity) return 0;
-    ag_var **work = realloc(opt->work, (size_t)n * sizeof *work);
-    if (work != NULL) opt->work = work;
-    const char **names = realloc(opt->work_names, (size_t)n * sizeof *names);
-    if (names != NULL) opt->work_names = names;
-    int *states = realloc(opt->work_states, (size_t)n * sizeof *states);
-    if (states != NULL) opt->work_states = states;
-    if (work == NULL || names == NULL || states == NULL) return -1;
-    opt->work_capacity = n;
-    return 0;
+    bool ok = ARRAY_RESERVE(opt->work, opt->work_capacity, 0, (size_t)n) &&
+              ARRAY_RESERVE(opt->work_names, opt->work_names_capacity, 0, (size_t)n) &&
+              ARRAY_RESERVE(opt->work_states, opt->work_states_capacity, 0, (size_t)n);
+    return ok ? 0 : -1;
 }
 
 /* Everything that can be wrong with the arguments, checked before anything

@@ -15,6 +15,7 @@
 #include "ag_format.h"
 #include "ag_model.h"
 #include "errors.h"
+#include "util/strbuf.h"
 
 /* Headers larger than this are refused before anything is allocated (the
  * reference implementation's limit is 100 MB). */
@@ -39,41 +40,6 @@ static uint64_t get_le64(const unsigned char *p) {
     return v;
 }
 
-/* ---- a growable text buffer ------------------------------------------------ */
-
-typedef struct {
-    char *s;
-    size_t len, cap;
-    bool failed;
-} text;
-
-static void append(text *t, const char *fmt, ...) AG_PRINTF(2, 3);
-static void append(text *t, const char *fmt, ...) {
-    if (t->failed) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            t->failed = true;
-            return;
-        }
-        if (t->s != NULL && t->len + (size_t)n < t->cap) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = (t->cap + (size_t)n + 1) * 2;
-        char *grown = realloc(t->s, cap);
-        if (grown == NULL) {
-            t->failed = true;
-            return;
-        }
-        t->s = grown;
-        t->cap = cap;
-    }
-}
-
 /* ---- save -------------------------------------------------------------------- */
 
 static int io_error(ag_ctx *ctx, const char *what, const char *path) {
@@ -90,38 +56,38 @@ int ag_model_save(const ag_model *m, const char *path) {
         return ag_set_error(ctx, "save: the %s has no weights yet (they are made at its first call)",
                             ag_model_kind_name(ag_model_get_kind(m))),
                -1;
-    text h = {0};
-    append(&h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\"}", ag_version());
+    strbuf h = {0}; /* the JSON header */
+    strbuf_appendf(&h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\"}", ag_version());
     uint64_t offset = 0;
     for (int i = 0; i < n; i++) {
         const char *name;
         ag_var *p = ag_model_param(m, i, &name);
         char key[256];
         dotted(name, key, sizeof key);
-        append(&h, ",\"%s\":{\"dtype\":\"F64\",\"shape\":[", key);
-        for (int d = 0; d < ag_ndim(p); d++) append(&h, d ? ",%d" : "%d", ag_shape(p)[d]);
+        strbuf_appendf(&h, ",\"%s\":{\"dtype\":\"F64\",\"shape\":[", key);
+        for (int d = 0; d < ag_ndim(p); d++) strbuf_appendf(&h, d ? ",%d" : "%d", ag_shape(p)[d]);
         uint64_t bytes = (uint64_t)ag_size(p) * 8;
-        append(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
+        strbuf_appendf(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
                (unsigned long long)(offset + bytes));
         offset += bytes;
     }
-    append(&h, "}");
-    while (!h.failed && h.len % 8 != 0) append(&h, " ");
+    strbuf_appendf(&h, "}");
+    while (!h.failed && h.length % 8 != 0) strbuf_appendf(&h, " ");
     if (h.failed) {
-        free(h.s);
+        free(h.data);
         return ag_set_error(ctx, "save: out of memory"), -1;
     }
     /* atomic: a temporary file beside the target, renamed over it when whole */
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (tmp == NULL) {
-        free(h.s);
+        free(h.data);
         return ag_set_error(ctx, "save: out of memory"), -1;
     }
     snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        free(h.s);
+        free(h.data);
         int status = io_error(ctx, "save", path);
         free(tmp);
         return status;
@@ -129,8 +95,8 @@ int ag_model_save(const ag_model *m, const char *path) {
     FILE *f = fdopen(fd, "wb");
     bool ok = f != NULL;
     unsigned char b8[8];
-    put_le64(b8, h.len);
-    ok = ok && fwrite(b8, 1, 8, f) == 8 && fwrite(h.s, 1, h.len, f) == h.len;
+    put_le64(b8, h.length);
+    ok = ok && fwrite(b8, 1, 8, f) == 8 && fwrite(h.data, 1, h.length, f) == h.length;
     for (int i = 0; ok && i < n; i++) {
         const double *data = ag_cdata(ag_model_param(m, i, NULL));
         size_t size = ag_size(ag_model_param(m, i, NULL));
@@ -152,7 +118,7 @@ int ag_model_save(const ag_model *m, const char *path) {
         unlink(tmp);
     }
     free(tmp);
-    free(h.s);
+    free(h.data);
     return ok ? 0 : -1;
 }
 
@@ -425,13 +391,13 @@ int ag_model_load(ag_model *m, const char *path) {
         for (int k = 0; same && k < e->ndim; k++) same = e->shape[k] == (uint64_t)ag_shape(p)[k];
         if (!same) {
             char want[AG_SHAPEBUF];
-            text got = {0};
-            append(&got, "[");
-            for (int k = 0; k < e->ndim; k++) append(&got, k ? " %llu" : "%llu", (unsigned long long)e->shape[k]);
-            append(&got, "]");
-            load_error(ctx, path, "tensor %s has shape %s, the model's is %s", d, got.s ? got.s : "?",
+            strbuf got = {0};
+            strbuf_appendf(&got, "[");
+            for (int k = 0; k < e->ndim; k++) strbuf_appendf(&got, k ? " %llu" : "%llu", (unsigned long long)e->shape[k]);
+            strbuf_appendf(&got, "]");
+            load_error(ctx, path, "tensor %s has shape %s, the model's is %s", d, got.data && !got.failed ? got.data : "?",
                        ag_shape_string(ag_ndim(p), ag_shape(p), want));
-            free(got.s);
+            free(got.data);
             goto done;
         }
         uint64_t bytes = (uint64_t)ag_size(p) * 8;

@@ -1,8 +1,9 @@
 /* test_util.c — the shared utility layer (src/util/): the growing string,
- * the pointer map and whole-file atomic writes (a failed write leaves the old file, no
+ * the growable array, the pointer map and whole-file atomic writes (a failed write leaves the old file, no
  * temporary file is left behind, the new file gets a normal mode). */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "testutil.h"
 
+#include "array.h"
 #include "atomic_file.h"
 #include "ptrmap.h"
 #include "strbuf.h"
@@ -379,12 +381,102 @@ static void test_ptrmap_many_keys_remove_and_clear(void **state) {
     assert_int_equal(ptrmap_get(&m, &items[1]), PTRMAP_NONE);
 }
 
+/* ARRAY_PUSH keeps every element while the block doubles; ARRAY_RESERVE on
+ * fields of one's own struct reserves ahead, so later stores cannot fail. */
+static void test_array_grows_keeping_elements(void **state) {
+    (void)state;
+    ARRAY(long) a = {0};
+    size_t reallocs = 0, last = 0;
+    for (long i = 0; i < 100000; i++) {
+        assert_true(ARRAY_PUSH(a, i * 7));
+        if (a.capacity != last) reallocs++, last = a.capacity;
+    }
+    assert_int_equal(a.count, 100000);
+    assert_true(a.capacity >= a.count && a.capacity < 2 * a.count + 8);
+    assert_true(reallocs <= 16); /* doubling: about log2(100000 / 8) growths */
+    for (long i = 0; i < 100000; i++) assert_int_equal(a.items[i], i * 7);
+    free(a.items);
+
+    struct { char **names; size_t used, room; } s = {0};
+    assert_true(ARRAY_RESERVE(s.names, s.room, s.used, 1000));
+    assert_true(s.room >= 1000);
+    char **block = s.names;
+    for (; s.used < 1000; s.used++) s.names[s.used] = "x";
+    assert_true(ARRAY_RESERVE(s.names, s.room, s.used, 0)); /* nothing more: no growth */
+    assert_ptr_equal(s.names, block);
+    free(s.names);
+}
+
+/* An array starting in the caller's own storage moves to the heap when it
+ * outgrows it, keeping the elements, and the storage itself is left alone. */
+static void test_array_from_local_storage(void **state) {
+    (void)state;
+    int local[4] = {1, 2, 3, 4};
+    int *items = local;
+    size_t capacity = 4, count = 4;
+    assert_true(ARRAY_RESERVE_FROM(items, capacity, count, 0, local)); /* fits: stays */
+    assert_ptr_equal(items, local);
+    assert_true(ARRAY_RESERVE_FROM(items, capacity, count, 1, local));
+    assert_true(items != local && capacity >= 5);
+    assert_memory_equal(items, local, sizeof local);
+    items[count++] = 5;
+    for (int i = 6; i <= 1000; i++) {
+        assert_true(ARRAY_RESERVE_FROM(items, capacity, count, 1, local));
+        items[count++] = i;
+    }
+    for (int i = 0; i < 1000; i++) assert_int_equal(items[i], i + 1);
+    assert_int_equal(local[3], 4);
+    free(items);
+}
+
+/* A count or byte size that would overflow is refused with the array
+ * unchanged, before any allocation. */
+static void test_array_refuses_overflow(void **state) {
+    (void)state;
+    ARRAY(double) a = {0};
+    assert_true(ARRAY_PUSH(a, 1.5));
+    double *block = a.items;
+    size_t capacity = a.capacity;
+    assert_false(ARRAY_RESERVE(a.items, a.capacity, a.count, SIZE_MAX));     /* count + more wraps */
+    assert_false(ARRAY_RESERVE(a.items, a.capacity, SIZE_MAX / 2, SIZE_MAX / 2 + 2));
+    assert_false(ARRAY_RESERVE(a.items, a.capacity, a.count, SIZE_MAX / sizeof(double))); /* bytes wrap */
+    assert_false(ARRAY_RESERVE(a.items, a.capacity, a.count, (size_t)PTRDIFF_MAX / 8 + 1)); /* too big an object */
+    assert_false(array_reserve(&a.items, &a.capacity, 0, 1, 0));             /* no element size */
+    assert_ptr_equal(a.items, block);
+    assert_int_equal(a.capacity, capacity);
+    assert_int_equal(a.items[0], 1.5);
+    free(a.items);
+}
+
+/* When the memory is not there (a petabyte: more than any address space
+ * here), reserve returns false and the array is kept whole and usable. */
+static void test_array_out_of_memory_keeps_array(void **state) {
+    (void)state;
+    ARRAY(int) a = {0};
+    for (int i = 0; i < 20; i++) assert_true(ARRAY_PUSH(a, i));
+    int *block = a.items;
+    size_t capacity = a.capacity;
+    size_t petabyte = (size_t)1 << 50;
+    assert_false(ARRAY_RESERVE(a.items, a.capacity, a.count, petabyte / sizeof(int)));
+    assert_ptr_equal(a.items, block);
+    assert_int_equal(a.capacity, capacity);
+    assert_int_equal(a.count, 20);
+    for (int i = 0; i < 20; i++) assert_int_equal(a.items[i], i);
+    assert_true(ARRAY_PUSH(a, 20)); /* still usable */
+    assert_int_equal(a.items[20], 20);
+    free(a.items);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_atomic_write_keeps_mode_owner_links),
         cmocka_unit_test(test_atomic_write_read_only_and_links),
         cmocka_unit_test(test_atomic_write_without_root),
         cmocka_unit_test(test_strbuf_grows_and_escapes),
+        cmocka_unit_test(test_array_grows_keeping_elements),
+        cmocka_unit_test(test_array_from_local_storage),
+        cmocka_unit_test(test_array_refuses_overflow),
+        cmocka_unit_test(test_array_out_of_memory_keeps_array),
         cmocka_unit_test(test_ptrmap_many_keys_remove_and_clear),
         cmocka_unit_test(test_atomic_write_replaces_whole_file),
         cmocka_unit_test(test_atomic_abort_keeps_old_file),
