@@ -139,7 +139,15 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
     const char *label = o->kind == AST_NAME ? o->as.name : node_text(r, o, what, sizeof what) ? what : NULL;
     int rc;
     if (object.kind == VALUE_VAR) {
-        rc = variable_attribute(r, object.as.var, name, label, out);
+        ast_memo *m = memo_of(n); /* the attribute's row, found once per node */
+        if (m->what != MEMO_ATTRIBUTE) {
+            m->binding = NULL;
+            for (const variable_attribute_def *a = variable_attribute_table; a->name && !m->binding; a++)
+                if (strcmp(a->name, name) == 0) m->binding = a;
+            m->what = MEMO_ATTRIBUTE;
+        }
+        const variable_attribute_def *row = m->binding;
+        rc = row == NULL ? 1 : row->get(r, object.as.var, label, out) < 0 ? -1 : 0;
         if (rc == 1) {
             if (builtin_find(name) != NULL)
                 rc = method_not_attribute(r, n, name, label ? label : "x");

@@ -100,16 +100,23 @@ static int update_in_place(repl *r, const ast_node *at, const char *target, ag_v
 
 /* ---- does e take part in differentiation? ------------------------------------------- */
 
-/* A set of pointers (open addressing), for walking a graph once per node. */
+/* A set of pointers (open addressing), for walking a graph once per node;
+ * it starts in `first` (no malloc for the small graphs of an update). */
 typedef struct pointer_set {
     const void **slots;
     size_t capacity, count;
+    const void *first[32];
 } pointer_set;
 
 /* Adds p; true when it was new.  *failed set when memory runs out. */
 static bool pointer_set_add(pointer_set *set, const void *p, bool *failed) {
+    if (set->capacity == 0) {
+        memset(set->first, 0, sizeof set->first);
+        set->slots = set->first;
+        set->capacity = sizeof set->first / sizeof set->first[0];
+    }
     if (2 * (set->count + 1) > set->capacity) {
-        size_t capacity = set->capacity ? 2 * set->capacity : 64;
+        size_t capacity = 2 * set->capacity;
         const void **slots = calloc(capacity, sizeof *slots);
         if (slots == NULL) {
             *failed = true;
@@ -121,7 +128,7 @@ static bool pointer_set_add(pointer_set *set, const void *p, bool *failed) {
             while (slots[k] != NULL) k = (k + 1) % capacity;
             slots[k] = set->slots[i];
         }
-        free(set->slots);
+        if (set->slots != set->first) free(set->slots);
         set->slots = slots;
         set->capacity = capacity;
     }
@@ -145,9 +152,11 @@ static bool pointer_set_add(pointer_set *set, const void *p, bool *failed) {
 static bool builds_graph(ag_var *e) {
     const unsigned data = AG_VAR_CONST | AG_VAR_NOGRAD;
     const unsigned gradient = AG_VAR_BACKWARD | AG_VAR_SEED;
-    pointer_set seen = {0};
-    ag_var **stack = NULL;
-    size_t depth = 0, capacity = 0;
+    pointer_set seen;
+    seen.capacity = seen.count = 0;
+    seen.slots = NULL;
+    ag_var *first[32], **stack = first;
+    size_t depth = 0, capacity = sizeof first / sizeof first[0];
     bool failed = false, named = false, from_gradient = false;
     ag_var *next = e;
     while (next != NULL && !from_gradient && !failed) {
@@ -162,12 +171,13 @@ static bool builds_graph(ag_var *e) {
         } else if (pointer_set_add(&seen, f, &failed)) {
             for (int i = 0; i < ag_func_ninputs(f) && !failed; i++) {
                 if (depth == capacity) {
-                    size_t grown = capacity ? 2 * capacity : 32;
-                    ag_var **bigger = realloc(stack, grown * sizeof *bigger);
+                    size_t grown = 2 * capacity;
+                    ag_var **bigger = realloc(stack == first ? NULL : stack, grown * sizeof *bigger);
                     if (bigger == NULL) {
                         failed = true;
                         break;
                     }
+                    if (stack == first) memcpy(bigger, first, sizeof first);
                     stack = bigger;
                     capacity = grown;
                 }
@@ -176,8 +186,8 @@ static bool builds_graph(ag_var *e) {
         }
         next = depth > 0 ? stack[--depth] : NULL;
     }
-    free(stack);
-    free(seen.slots);
+    if (stack != first) free(stack);
+    if (seen.slots != seen.first) free(seen.slots);
     return failed || (named && !from_gradient);
 }
 
@@ -187,13 +197,10 @@ static bool builds_graph(ag_var *e) {
 static int compound_assign(repl *r, const ast_node *n) {
     const char *target = n->as.assign.target;
     ast_operator op = n->as.assign.op;
-    name_table *table = r->eval.locals;
-    repl_value *slot = names_get(r->eval.locals, target);
-    if (slot == NULL) {
-        table = &r->names;
-        slot = names_get(&r->names, target);
-    }
+    bool in_session;
+    repl_value *slot = assign_slot(r, n, target, &in_session);
     if (slot == NULL) return unknown_name(r, n, target);
+    name_table *table = in_session ? &r->names : r->eval.locals;
     char buf[96];
     if (slot->kind != VALUE_VAR && slot->kind != VALUE_NUMBER &&
         !(slot->kind == VALUE_STRING && op == AST_OP_ADD))
@@ -342,5 +349,5 @@ int exec_assign(repl *r, const ast_node *n) {
     repl_value v, bound;
     if (eval_expr(r, n->as.assign.value, &v) < 0) return -1;
     if (assignable(r, n, n->as.assign.target, v, &bound) < 0) return -1;
-    return bind_name(r, n, n->as.assign.target, bound);
+    return bind_name_memo(r, n, n, n->as.assign.target, bound);
 }

@@ -144,6 +144,20 @@ typedef enum ast_operator {
 
 typedef struct ast_node ast_node;
 
+/* What the evaluator learnt about a node, kept for its next evaluation
+ * (repl/eval.c, "memos"): where a name was found, which attribute or
+ * built-in a name means.  Zero from the constructors; only the evaluator
+ * reads and writes it (through a const node: it is a cache, not part of the
+ * tree). */
+typedef struct ast_memo {
+    unsigned long generation; /* of the name tables when a binding was found; 0 = none */
+    const void *session;      /* the session and the frame (NULL at top level) */
+    const void *scope;        /*   it was found from */
+    const void *binding;      /* what was found: a bound value's slot, a built-in, ... */
+    double number;            /* a constant's value (pi, e) */
+    int what;                 /* which of those: eval.c's memo_kind */
+} ast_memo;
+
 /* A growable array of owned child nodes. */
 typedef struct ast_list {
     ast_node **items;
@@ -222,6 +236,7 @@ struct ast_node {
         ast_list block;
     } as;
     ast_node *next_to_free; /* private to ast_free */
+    ast_memo memo;          /* the evaluator's, see above */
 };
 
 /* A node of `kind` with every field zeroed (empty lists, NULL children);

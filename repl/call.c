@@ -248,8 +248,8 @@ int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv
 
 /* x.name(args): the object's method, else the built-in or user function
  * `name` with x first (SPEC: every method is also a function). */
-static int call_method(repl *r, repl_value object, const char *name, int argc, repl_value *argv,
-                       int nk, const char *const *knames, const repl_value *kvalues,
+static int call_method(repl *r, repl_value object, const char *name, const builtin_def *def, int argc,
+                       repl_value *argv, int nk, const char *const *knames, const repl_value *kvalues,
                        repl_value *out) {
     /* argv[0] is reserved for the receiver */
     argv[0] = object;
@@ -269,7 +269,6 @@ static int call_method(repl *r, repl_value object, const char *name, int argc, r
             }
         }
     }
-    const builtin_def *def = builtin_find(name);
     if (def != NULL && !builtin_method_form(def)) {
         char *signature = builtin_signature_text(def);
         int rc = repl_error_at(r, NULL, "%s is a function, not a method: call it as %s", name,
@@ -321,9 +320,9 @@ int eval_call(repl *r, const ast_node *n, repl_value *out) {
      * shows a literal as the variable it is); a user function gets a
      * constant variable. */
     literal_use use = LITERAL_CONSTANT;
+    const builtin_def *method_def = method ? method_builtin(callee_node) : NULL; /* x.NAME's built-in */
     if (method) {
-        if (callee.kind == VALUE_OBJECT || builtin_find(callee_node->as.attribute.name) != NULL)
-            use = LITERAL_NUMBER;
+        if (callee.kind == VALUE_OBJECT || method_def != NULL) use = LITERAL_NUMBER;
     } else if (callee.kind == VALUE_BUILTIN) {
         use = callee.as.builtin->literals == BUILTIN_LITERALS_LEAVES ? LITERAL_LEAF : LITERAL_NUMBER;
     } else if (callee.kind == VALUE_OBJECT) {
@@ -351,8 +350,8 @@ int eval_call(repl *r, const ast_node *n, repl_value *out) {
         const ast_node *caller = r->eval.call;
         r->eval.call = n;
         if (method)
-            rc = call_method(r, callee, callee_node->as.attribute.name, argc, argv, nk, knames,
-                             kvalues, out);
+            rc = call_method(r, callee, callee_node->as.attribute.name, method_def, argc, argv, nk,
+                             knames, kvalues, out);
         else
             rc = call_value(r, callee, callee_node->kind == AST_NAME ? callee_node->as.name : NULL,
                             argc, argv + 1, nk, knames, kvalues, out);

@@ -50,6 +50,71 @@ bool lookup_name(repl *r, const char *name, repl_value *out) {
     return false;
 }
 
+/* ---- memos ---------------------------------------------------------------------------
+ * A loop evaluates the same nodes again and again; each node keeps in its
+ * memo (ast.h) what its name meant the last time: the slot of the table that
+ * held it, the built-in or the constant.  A binding memo is valid for the
+ * session and frame it was found from while names_generation is unchanged
+ * (names.c bumps it whenever any table binds a new name, grows or is
+ * cleared: a def call's frame, :reset, a name bound after its first use, a
+ * local shadowing a session name all do); rebinding a name that exists keeps
+ * its slot, so a loop's steady state looks nothing up. */
+static bool memo_valid(const repl *r, const ast_memo *m) {
+    return m->generation == names_generation && m->scope == r->eval.locals && m->session == r;
+}
+
+static void memo_keep(const repl *r, ast_memo *m, int what, const void *binding) {
+    m->generation = names_generation;
+    m->scope = r->eval.locals;
+    m->session = r;
+    m->what = what;
+    m->binding = binding;
+}
+
+/* What `name` (written at node n) means now, as lookup_name finds it; NULL
+ * when it is unknown.  The memo's `what` says which table or kind. */
+static const ast_memo *resolve_name(repl *r, const ast_node *n, const char *name) {
+    ast_memo *m = memo_of(n);
+    if (m->what >= MEMO_LOCAL && m->what <= MEMO_CONSTANT && memo_valid(r, m)) return m;
+    repl_value *v = names_get(r->eval.locals, name);
+    if (v != NULL) {
+        memo_keep(r, m, MEMO_LOCAL, v);
+        return m;
+    }
+    if ((v = names_get(&r->names, name)) != NULL) {
+        memo_keep(r, m, MEMO_SESSION, v);
+        return m;
+    }
+    const builtin_def *def = builtin_find(name);
+    if (def != NULL) {
+        memo_keep(r, m, MEMO_BUILTIN, def);
+        return m;
+    }
+    for (const repl_constant *c = repl_constants; c->name; c++)
+        if (strcmp(c->name, name) == 0) {
+            memo_keep(r, m, MEMO_CONSTANT, NULL);
+            m->number = c->value;
+            return m;
+        }
+    m->what = MEMO_NONE;
+    return NULL;
+}
+
+const builtin_def *method_builtin(const ast_node *attribute) {
+    ast_memo *m = memo_of(attribute);
+    if (m->what != MEMO_METHOD) {
+        m->binding = builtin_find(attribute->as.attribute.name);
+        m->what = MEMO_METHOD;
+    }
+    return m->binding;
+}
+
+repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
+    const ast_memo *m = resolve_name(r, n, name);
+    *in_session = m != NULL && m->what == MEMO_SESSION;
+    return m != NULL && (m->what == MEMO_LOCAL || m->what == MEMO_SESSION) ? (repl_value *)m->binding : NULL;
+}
+
 int unknown_name(repl *r, const ast_node *at, const char *name) {
     const char *near = suggest_name(r, name);
     if (near) return repl_error_at(r, at, "unknown name '%s'; did you mean '%s'?", name, near);
@@ -61,6 +126,23 @@ int bind_name(repl *r, const ast_node *at, const char *name, repl_value value) {
     name_table *t = r->eval.locals ? r->eval.locals : &r->names;
     if (!names_set(t, name, value)) return repl_error_at(r, at, "out of memory");
     if (t == &r->names) restore_note(r, name, false); /* for :save, if the statement fails */
+    return 0;
+}
+
+int bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
+                   repl_value value) {
+    ast_memo *m = memo_of(memo_node);
+    if (m->what == MEMO_BIND && memo_valid(r, m)) {
+        repl_value *slot = (repl_value *)m->binding, old = *slot;
+        *slot = value;
+        value_release(old);
+        if (r->eval.locals == NULL) restore_note(r, name, false);
+        return 0;
+    }
+    if (bind_name(r, at, name, value) < 0) return -1;
+    name_table *t = r->eval.locals ? r->eval.locals : &r->names;
+    repl_value *slot = names_get(t, name);
+    if (slot != NULL) memo_keep(r, m, MEMO_BIND, slot);
     return 0;
 }
 
@@ -147,16 +229,13 @@ int return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out) {
 
 /* ---- literals -------------------------------------------------------------------------- */
 
-/* The value of the constant `name` (pi, e) unless a name shadows it. */
-static bool constant_value(repl *r, const char *name, double *out) {
-    /* asked of every name that is an operand: the first letter first */
-    for (const repl_constant *c = repl_constants; c->name; c++)
-        if (c->name[0] == name[0] && strcmp(c->name, name) == 0) {
-            if (names_get(r->eval.locals, name) != NULL || names_get(&r->names, name) != NULL) return false;
-            *out = c->value;
-            return true;
-        }
-    return false;
+/* The value of the constant the name node n stands for (pi, e) unless a
+ * name shadows it. */
+static bool constant_value(repl *r, const ast_node *n, double *out) {
+    const ast_memo *m = resolve_name(r, n, n->as.name);
+    if (m == NULL || m->what != MEMO_CONSTANT) return false;
+    *out = m->number;
+    return true;
 }
 
 /* A number literal: 2, 1e-3, a constant (pi, e), or unary minus or plus of
@@ -172,7 +251,7 @@ static bool number_literal(repl *r, const ast_node *n, double *out) {
         return true;
     }
     double value;
-    if (n->kind == AST_NAME && constant_value(r, n->as.name, &value)) {
+    if (n->kind == AST_NAME && constant_value(r, n, &value)) {
         *out = sign * value;
         return true;
     }
@@ -726,10 +805,13 @@ static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
         if (out->kind == VALUE_STRING) return 0;
         return repl_error_at(r, n, "out of memory");
     case AST_NAME: {
-        double constant;
-        if (constant_value(r, n->as.name, &constant)) return literal_var(r, n, constant, false, out);
-        if (lookup_name(r, n->as.name, out)) return 0;
-        return unknown_name(r, n, n->as.name);
+        const ast_memo *m = resolve_name(r, n, n->as.name);
+        if (m == NULL) return unknown_name(r, n, n->as.name);
+        switch (m->what) {
+        case MEMO_CONSTANT: return literal_var(r, n, m->number, false, out);
+        case MEMO_BUILTIN: *out = value_builtin(m->binding); return 0;
+        default: *out = value_copy(*(const repl_value *)m->binding); return 0;
+        }
     }
     case AST_LIST: return eval_list(r, n, out);
     case AST_UNARY: {
@@ -851,7 +933,7 @@ static int for_sequence(repl *r, const ast_node *n, const char *variable, const 
     int status = EXEC_OK;
     for (double k = 0; k < count && !stop_loop; k++) {
         if (statement_boundary(r, n) < 0) return EXEC_ERROR;
-        if (bind_name(r, iterable, variable, value_number(start + k * step)) < 0) return EXEC_ERROR;
+        if (bind_name_memo(r, iterable, n, variable, value_number(start + k * step)) < 0) return EXEC_ERROR;
         status = loop_body(r, body, k + 1 >= count, &stop_loop);
     }
     return status;
@@ -872,7 +954,7 @@ static int exec_for(repl *r, const ast_node *n) {
     if (items.kind == VALUE_LIST) {
         for (int i = 0; i < items.as.list->count && !stop_loop; i++) {
             if (statement_boundary(r, n) < 0 ||
-                bind_name(r, iterable, variable, value_copy(items.as.list->items[i])) < 0) {
+                bind_name_memo(r, iterable, n, variable, value_copy(items.as.list->items[i])) < 0) {
                 status = EXEC_ERROR;
                 break;
             }
@@ -882,7 +964,7 @@ static int exec_for(repl *r, const ast_node *n) {
         size_t size = ag_size(items.as.var);
         for (size_t i = 0; i < size && !stop_loop; i++) {
             if (statement_boundary(r, n) < 0 ||
-                bind_name(r, iterable, variable, value_number(ag_cdata(items.as.var)[i])) < 0) {
+                bind_name_memo(r, iterable, n, variable, value_number(ag_cdata(items.as.var)[i])) < 0) {
                 status = EXEC_ERROR;
                 break;
             }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+unsigned long names_generation = 1;
+
 static uint32_t hash_name(const char *s) {
     uint32_t h = 2166136261u;
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
@@ -35,6 +37,7 @@ static bool names_grow(name_table *t) {
     free(t->entries);
     t->entries = entries;
     t->capacity = capacity;
+    names_generation++; /* every slot moved */
     return true;
 }
 
@@ -57,6 +60,7 @@ bool names_set(name_table *t, const char *name, repl_value value) {
     }
     e->value = value;
     t->count++;
+    names_generation++; /* the name may shadow another table's, or was unbound */
     return true;
 }
 
@@ -68,6 +72,7 @@ void names_clear(name_table *t) {
         }
     free(t->entries);
     *t = (name_table){0};
+    names_generation++; /* every slot is gone */
 }
 
 static int compare_entries(const void *a, const void *b) {

@@ -65,6 +65,32 @@ typedef struct name_table {
     int tombstones;
 } name_table;
 
+/* Where a name's value lives moves only when a table binds a name it did
+ * not have, grows or is cleared: each of those (in any table of any session)
+ * adds one to names_generation, so a slot found while it had one value is
+ * still that name's slot, and a name found in no table is still unbound,
+ * while it has that value (the evaluator's per-node memos, eval.c). */
+extern unsigned long names_generation;
+
+/* The kinds of a node's memo (ast.h's ast_memo; eval.c says how a binding's
+ * is kept valid). */
+enum memo_kind {
+    MEMO_NONE,
+    MEMO_LOCAL,    /* binding: a slot of the running def's frame */
+    MEMO_SESSION,  /* binding: a slot of the session's table */
+    MEMO_BUILTIN,  /* binding: a built-in (no table binds the name) */
+    MEMO_CONSTANT, /* pi, e (no table binds the name); number */
+    MEMO_BIND,     /* bind_name_memo: the slot a binding goes to */
+    MEMO_METHOD,   /* a call's x.NAME: the built-in NAME or NULL (static) */
+    MEMO_ATTRIBUTE /* x.NAME: the variable attribute's row or NULL (static) */
+};
+
+static inline ast_memo *memo_of(const ast_node *n) { return (ast_memo *)&n->memo; }
+
+/* The built-in NAME of a method call's x.NAME (NULL when none), remembered
+ * in the attribute node's memo: the built-in table never changes. */
+const builtin_def *method_builtin(const ast_node *attribute);
+
 repl_value *names_get(const name_table *t, const char *name);
 /* Binds name to value, taking the caller's reference; false when out of memory
  * (the value is released then). */
@@ -376,6 +402,14 @@ bool lookup_name(repl *r, const char *name, repl_value *out);
 /* Binds name in the running def's frame, or the session at top level
  * (taking value's reference); 0, or -1 after an error at `at`. */
 int bind_name(repl *r, const ast_node *at, const char *name, repl_value value);
+/* bind_name remembering the slot in memo_node's memo, so the next binding
+ * of the same name by that node (a loop's) skips the table's look-up. */
+int bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
+                   repl_value value);
+/* The slot of the name an assignment NAME op= e updates (the frame's, else
+ * the session's), remembered in n's memo; NULL when unbound.  *in_session
+ * says which table holds it. */
+repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session);
 /* "unknown name 'x'; did you mean ...?" at `at`; -1. */
 int unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1

@@ -35,7 +35,7 @@
 void restore_note(repl *r, const char *name, bool in_place) {
     if (r->eval.chunk == NULL) return; /* not inside a statement */
     for (int i = 0; i < r->save.touched_count; i++)
-        if (strcmp(r->save.touched[i], name) == 0) {
+        if (r->save.touched[i][0] == name[0] && strcmp(r->save.touched[i], name) == 0) {
             r->save.touched_in_place[i] = r->save.touched_in_place[i] && in_place; /* bound anew wins */
             return;
         }
