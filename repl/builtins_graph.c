@@ -209,7 +209,8 @@ const builtin_def builtins_graph[] = {
      "the Graphviz DOT text of the graph ending at y; dot(y, \"g.dot\") writes it", .file_arg = 2},
     {"render", "y, file, " GRAPH_OPTIONS, builtin_render, "graphs",
      "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file; fold=true draws each "
-     "def call and model layer as one box (default: above 60 nodes); grads=\"kept\" only stored .grad",
+     "def call, model layer and recurrent step as one box, a layer's shared weights as one (default: "
+     "above 60 nodes); grads=\"kept\" only stored .grad",
      .file_arg = 2},
     {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
      "a window with y's graph, kept current after every statement and while a loop runs "

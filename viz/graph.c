@@ -490,12 +490,55 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool cost
     set_default(g, AGEDGE, "arrowsize", "0.7");
 }
 
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The rows of a folded box of a layer's parameters (after its title): the
+ * parameters' names inside the layer in order, three to a row, and how many
+ * numbers they hold. */
+static void params_label_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o) {
+    strbuf_append(html, "</B></TD></TR>");
+    size_t prefix = strlen(viz_group_title(w, o, group)) - strlen(" parameters") + 1; /* and the dot */
+    size_t count = 0;
+    long numbers = 0;
+    for (size_t i = 0; i < w->nvars; i++) count += w->var_group[i] == (int)group;
+    char **names = calloc(count ? count : 1, sizeof *names);
+    size_t n = 0;
+    for (size_t i = 0; i < w->nvars && names != NULL; i++) {
+        if (w->var_group[i] != (int)group) continue;
+        const char *name = viz_var_name(o, w->vars[i]); /* the path, in a buffer reused by the next */
+        if ((names[n] = strdup(strlen(name) > prefix ? name + prefix : name)) == NULL) {
+            html->failed = true;
+            break;
+        }
+        n++;
+        numbers += (long)ag_size(w->vars[i]);
+    }
+    if (names == NULL) html->failed = true;
+    if (n > 1) qsort(names, n, sizeof *names, compare_names);
+    for (size_t k = 0; k < n; k++) {
+        strbuf_append(html, k % 3 == 0 ? (k ? "</FONT></TD></TR><TR><TD><FONT COLOR=\"#BF360C\">"
+                                             : "<TR><TD><FONT COLOR=\"#BF360C\">")
+                                       : ", ");
+        strbuf_append_html(html, names[k]);
+        free(names[k]);
+    }
+    free(names);
+    if (n > 0) strbuf_append(html, "</FONT></TD></TR>");
+    strbuf_appendf(html, "<TR><TD>%zu parameters, %ld numbers</TD></TR></TABLE>", count, numbers);
+}
+
 /* A folded group's box: its title, the ops inside, the names of its
  * inputs, and the value and gradient of what leaves it. */
 static void box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o) {
     strbuf_append(html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\">"
                          "<TR><TD><B>");
     strbuf_append_html(html, viz_group_title(w, o, group));
+    if (w->group_params != NULL && w->group_params[group] != NULL) {
+        params_label_html(html, w, group, o);
+        return;
+    }
     strbuf_append(html, "</B></TD></TR><TR><TD><FONT COLOR=\"#4527A0\">");
     /* the distinct ops, in walk order from the output (so reversed) */
     char labels[6][LABEL_LEN];
@@ -649,6 +692,11 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         if (!ok) break;
         apply_look(node, ROLE_BOX);
         set(node, "penwidth", "2");
+        if (w->group_params[b] != NULL) { /* a layer's parameters: their colours */
+            set(node, "fillcolor", looks[ROLE_PARAM].fill);
+            set(node, "color", looks[ROLE_PARAM].border);
+            present[ROLE_PARAM] = true;
+        }
 
         present[ROLE_BOX] = true;
         /* the active function hidden in a box: the box is in progress */

@@ -185,6 +185,10 @@ typedef struct viz_walk {
                              functions; a constant or parameter only its functions read), or -1 */
     unsigned *group_tags; /* per group: the tag */
     bool *group_folded;   /* per group: drawn as one box */
+    char **group_params;  /* per group: NULL, or the title of a group that holds only
+                             parameters ("model.lstm parameters"): the weights several
+                             calls of one layer share (an LSTM's steps), folded into one
+                             box with one edge to each call rather than one per weight */
     size_t ngroups;
     size_t *inputs_start; /* group g's inputs: vars group_inputs[inputs_start[g] .. [g+1]) */
     size_t *group_inputs; /* (variables its functions read that none of them made) */

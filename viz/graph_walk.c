@@ -29,6 +29,8 @@ void viz_walk_free(viz_walk *w) {
     free(w->var_group);
     free(w->group_tags);
     free(w->group_folded);
+    for (size_t g = 0; w->group_params != NULL && g < w->ngroups; g++) free(w->group_params[g]);
+    free(w->group_params);
     free(w->inputs_start);
     free(w->group_inputs);
     ptrmap_free(&w->index);
@@ -119,6 +121,7 @@ const char *viz_var_name(const viz_graph_opts *o, const ag_var *v) {
 }
 
 const char *viz_group_title(const viz_walk *w, const viz_graph_opts *o, size_t g) {
+    if (w->group_params != NULL && w->group_params[g] != NULL) return w->group_params[g];
     const char *title = o->group_title != NULL ? o->group_title(o->notes_user, w->group_tags[g]) : NULL;
     return title != NULL ? title : "";
 }
@@ -164,6 +167,123 @@ static bool find_var_groups(viz_walk *w) {
             w->var_group[i] = readers[i];
     free(readers);
     return true;
+}
+
+/* Indexing and reshaping: what a loop does to its data before a layer reads it. */
+static bool is_view_op(int op) {
+    return op == AG_OP_GET_ITEM || op == AG_OP_RESHAPE || op == AG_OP_TRANSPOSE || op == AG_OP_SQUEEZE ||
+           op == AG_OP_UNSQUEEZE;
+}
+
+/* A view made outside any group whose result only one group reads (the
+ * x[[i]] a loop feeds to an LSTM's step i) is drawn in that group: folded,
+ * the step's box reads x itself rather than a GetItem and its result of
+ * its own.  Repeated so a chain of views (reshape, then index) goes in
+ * whole.  False when out of memory. */
+static bool absorb_views(viz_walk *w) {
+    const int unset = -2, mixed = -3;
+    int *readers = malloc((w->nvars ? w->nvars : 1) * sizeof *readers);
+    if (readers == NULL) return false;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t i = 0; i < w->nvars; i++) readers[i] = unset;
+        for (size_t f = 0; f < w->nfuncs; f++)
+            for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
+                ag_var *x = ag_func_input(w->funcs[f], k);
+                size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+                if (xi == VIZ_NOT_DRAWN) continue;
+                int g = w->func_group[f];
+                readers[xi] = readers[xi] == unset || readers[xi] == g ? g : mixed;
+            }
+        for (size_t f = 0; f < w->nfuncs; f++) {
+            ag_func *fn = w->funcs[f];
+            if (w->func_group[f] >= 0 || !is_view_op(ag_func_op(fn)) || ag_func_noutputs(fn) != 1) continue;
+            ag_var *out = ag_func_output(fn, 0);
+            size_t oi = out != NULL ? viz_walk_find(w, out) : VIZ_NOT_DRAWN;
+            if (oi == VIZ_NOT_DRAWN || oi == 0 || readers[oi] < 0) continue;
+            w->func_group[f] = readers[oi];
+            changed = true;
+        }
+    }
+    free(readers);
+    return true;
+}
+
+/* The layer a group belongs to: its title up to the first space
+ * ("model.lstm step 3" → "model.lstm"). */
+static size_t layer_length(const char *title) { return strcspn(title, " "); }
+
+/* The parameters several calls of one layer share (an LSTM's weights, read
+ * by every time step; a linear layer called once a step) go in a group of
+ * their own per layer, "model.lstm parameters": folded, one box with one
+ * edge to each call instead of one edge per weight per call, the edges that
+ * crossed the steps' boxes.  A parameter goes there when every function
+ * that reads it is in a call of that layer and its path (var_path) is
+ * inside the layer's ("model.lstm.x2f.w").  False when out of memory. */
+static bool find_param_groups(viz_walk *w, const viz_graph_opts *o) {
+    if (o->var_path == NULL || w->ngroups == 0) return true;
+    size_t ncalls = w->ngroups;
+    /* each call's layer, numbered by its first call */
+    size_t *layer = malloc(ncalls * sizeof *layer);
+    char **names = calloc(ncalls, sizeof *names);
+    size_t *param_group = malloc(ncalls * sizeof *param_group);
+    const size_t unset = SIZE_MAX, mixed = SIZE_MAX - 1;
+    size_t *reader = malloc((w->nvars ? w->nvars : 1) * sizeof *reader); /* per variable: its layer */
+    bool ok = layer != NULL && names != NULL && param_group != NULL && reader != NULL;
+    for (size_t g = 0; g < ncalls && ok; g++) {
+        const char *title = viz_group_title(w, o, g);
+        size_t n = layer_length(title);
+        layer[g] = g;
+        for (size_t h = 0; h < g; h++)
+            if (names[h] != NULL && strlen(names[h]) == n && strncmp(names[h], title, n) == 0) {
+                layer[g] = h;
+                break;
+            }
+        param_group[g] = unset;
+        if (layer[g] == g) ok = (names[g] = strndup(title, n)) != NULL;
+    }
+    for (size_t i = 0; ok && i < w->nvars; i++) reader[i] = unset;
+    for (size_t f = 0; ok && f < w->nfuncs; f++)
+        for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
+            ag_var *x = ag_func_input(w->funcs[f], k);
+            size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+            if (xi == VIZ_NOT_DRAWN) continue;
+            size_t l = w->func_group[f] >= 0 ? layer[w->func_group[f]] : mixed;
+            reader[xi] = reader[xi] == unset || reader[xi] == l ? l : mixed;
+        }
+    for (size_t i = 1; ok && i < w->nvars; i++) {
+        ag_var *v = w->vars[i];
+        if (w->var_group[i] >= 0 || w->cut[i] || ag_creator(v) != NULL || !(ag_var_flags(v) & AG_VAR_PARAM) ||
+            reader[i] >= mixed)
+            continue;
+        size_t l = reader[i];
+        const char *path = o->var_path(o->notes_user, v);
+        size_t n = strlen(names[l]);
+        if (path == NULL || n == 0 || strncmp(path, names[l], n) != 0 || path[n] != '.') continue;
+        if (param_group[l] == unset) {
+            size_t g = w->ngroups;
+            ok = resize(&w->group_tags, g + 1, sizeof *w->group_tags) &&
+                 resize(&w->group_folded, g + 1, sizeof *w->group_folded) &&
+                 resize(&w->group_params, g + 1, sizeof *w->group_params);
+            if (!ok) break;
+            w->group_tags[g] = 0;
+            w->group_folded[g] = false;
+            w->group_params[g] = NULL;
+            w->ngroups++;
+            size_t title_length = n + sizeof " parameters";
+            ok = (w->group_params[g] = malloc(title_length)) != NULL;
+            if (!ok) break;
+            snprintf(w->group_params[g], title_length, "%s parameters", names[l]);
+            param_group[l] = g;
+        }
+        w->var_group[i] = (int)param_group[l];
+    }
+    for (size_t g = 0; names != NULL && g < ncalls; g++) free(names[g]);
+    free(names);
+    free(layer);
+    free(param_group);
+    free(reader);
+    return ok;
 }
 
 static size_t var_source(const viz_walk *w, size_t i) {
@@ -250,10 +370,14 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
     ptrmap_free(&tags);
     if (!ok) return false;
     bool fold = o->fold == 1 || (o->fold == VIZ_FOLD_AUTO && unfolded_nodes > VIZ_FOLD_NODES);
+    w->group_params = calloc(w->ngroups ? w->ngroups : 1, sizeof *w->group_params);
+    if (w->group_params == NULL) return false;
+    if (fold && !absorb_views(w)) return false;
+    if (!find_var_groups(w)) return false;
+    if (fold && !find_param_groups(w, o)) return false;
     for (size_t g = 0; g < w->ngroups; g++)
         w->group_folded[g] = fold && !(o->unfolded != NULL && g < (size_t)(o->n_unfolded > 0 ? o->n_unfolded : 0) &&
                                        o->unfolded[g]);
-    if (!find_var_groups(w)) return false;
     /* each group's inputs: variables its functions read that are not inside it */
     w->inputs_start = calloc(w->ngroups + 1, sizeof *w->inputs_start);
     size_t *last_group = malloc((w->nvars ? w->nvars : 1) * sizeof *last_group);

@@ -1,0 +1,328 @@
+/* test_graph_groups.c — big recurrent graphs folded so they read (issue 24
+ * item 3): an LSTM's (or RNN's) time steps are groups with their gates
+ * inside, the weights the steps share fold into one box per layer with one
+ * edge to each step, the indexing that feeds a step folds into it; the
+ * 5-step LSTM loss opens folded with at most 60 boxes, and in the layout
+ * Graphviz makes for the window no edge passes through a box it does not
+ * start or end at. */
+#include "testutil.h"
+
+#include <cgraph.h>
+#include <gvc.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ag_model.h"
+#include "graph.h"
+#include "graph_internal.h"
+#include "graph_scene.h"
+
+/* ---- the REPL's notes, as repl/graph_notes.c makes them ----------------- */
+
+enum { MAX_TAGS = 64 };
+static char titles[MAX_TAGS][64]; /* tag → "model.lstm step 3" */
+static unsigned ntags = 1;        /* tag 0 is no group */
+static ag_model *the_model;
+
+static unsigned tag_layer(void *user, const void *model, const char *layer, unsigned outer) {
+    (void)user, (void)model;
+    if (ntags >= MAX_TAGS) return outer;
+    snprintf(titles[ntags], sizeof titles[ntags], "model.%s", layer);
+    return ntags++;
+}
+
+static const char *group_title(void *user, unsigned tag) {
+    (void)user;
+    return tag > 0 && tag < ntags ? titles[tag] : NULL;
+}
+
+static const char *var_path(void *user, const ag_var *v) {
+    static char path[96];
+    (void)user;
+    for (int k = 0; the_model != NULL && k < ag_model_param_count(the_model); k++) {
+        const char *name;
+        if (ag_model_param(the_model, k, &name) != v) continue;
+        snprintf(path, sizeof path, "model.%s", name);
+        return path;
+    }
+    return NULL;
+}
+
+static ag_var *named(ag_var *v, const char *name) {
+    ag_set_name(v, name);
+    return v;
+}
+
+/* The lesson's loss over `steps` steps (samples/lstm_sine.ag): a wave as a
+ * column, each step reads wave[[i]] and its squared error against
+ * wave[[i + 1]] is added to the loss; then backward. */
+static ag_var *recurrent_loss(bool lstm, int steps) {
+    ntags = 1;
+    ag_observe_layers(ctx, tag_layer, NULL);
+    ag_keep_last_grads(ctx, true);
+    the_model = lstm ? ag_lstm_model(ctx, 20, 1, 0) : ag_rnn_model(ctx, 20, 1, 0);
+    assert_non_null(the_model);
+    ag_var *t = named(ag_linspace(ctx, 0, 8 * M_PI, 200), "t");
+    ag_var *wave = named(ag_reshape(ctx, ag_sin(ctx, t), 2, (int[]){200, 1}), "wave");
+    ag_var *loss = named(ag_scalar(ctx, 0), "loss");
+    for (int i = 0; i < steps; i++) {
+        ag_var *prediction = ag_model_forward(the_model, ag_get_item(ctx, wave, 0, (int[]){i}, 1));
+        assert_non_null(prediction);
+        loss = named(ag_add(ctx, loss, ag_mse(ctx, prediction, ag_get_item(ctx, wave, 0, (int[]){i + 1}, 1))),
+                     "loss");
+    }
+    assert_int_equal(ag_backward(ctx, loss, NULL), 0);
+    ag_observe_layers(ctx, NULL, NULL);
+    return loss;
+}
+
+static viz_graph_opts folded(void) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    o.group_title = group_title;
+    o.var_path = var_path;
+    return o;
+}
+
+static void finish(void) {
+    ag_keep_last_grads(ctx, false);
+    ag_model_unref(the_model);
+    the_model = NULL;
+}
+
+/* The group of w titled `title`, or -1. */
+static int group_titled(const viz_walk *w, const viz_graph_opts *o, const char *title) {
+    for (size_t g = 0; g < w->ngroups; g++)
+        if (strcmp(viz_group_title(w, o, g), title) == 0) return (int)g;
+    return -1;
+}
+
+typedef struct edge_count {
+    size_t from;     /* count edges out of this node */
+    size_t edges;    /* ... all of them */
+    size_t to_boxes; /* ... those into a folded box */
+    size_t boxes;    /* the first box's node number (nvars + nfuncs) */
+} edge_count;
+
+static bool count_from(void *user, size_t from, size_t to, const char *operand) {
+    (void)operand;
+    edge_count *c = user;
+    if (from != c->from) return true;
+    c->edges++;
+    c->to_boxes += to >= c->boxes;
+    return true;
+}
+
+/* ---- the walk ------------------------------------------------------------- */
+
+/* Folded (the default for a graph this big): one box per step with the
+ * gates inside, the 12 LSTM weights in one box with one edge to each of the
+ * 5 steps, the linear layer's w and b in one with one edge to each of its
+ * 5 calls; the x[[i]] each step reads inside its box; at most 60 boxes. */
+static void test_lstm_steps_and_parameters_fold(void **state) {
+    ag_var *loss = recurrent_loss(true, 5);
+    viz_graph_opts o = folded();
+    viz_walk w;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    size_t unfolded = w.nvars + w.nfuncs + w.ncut;
+    if (w.ndrawn > 60 || unfolded < 200)
+        fail_msg("%zu boxes drawn folded (%zu unfolded)", w.ndrawn, unfolded);
+    char title[64];
+    for (int step = 1; step <= 5; step++) {
+        snprintf(title, sizeof title, "model.lstm step %d", step);
+        int g = group_titled(&w, &o, title);
+        assert_true(g >= 0);
+        assert_true(w.group_folded[g]);
+        /* the gates (four sigmoids or tanhs, their products) inside */
+        int inside = 0;
+        for (size_t f = 0; f < w.nfuncs; f++) inside += w.func_group[f] == g;
+        if (inside < (step == 1 ? 8 : 20)) fail_msg("step %d holds %d ops", step, inside);
+        /* wave[[i]] inside: the step reads wave itself */
+        bool reads_wave = false;
+        for (size_t j = w.inputs_start[g]; j < w.inputs_start[g + 1]; j++)
+            reads_wave |= strcmp(ag_name(w.vars[w.group_inputs[j]]), "wave") == 0;
+        assert_true(reads_wave);
+    }
+    int lstm_params = group_titled(&w, &o, "model.lstm parameters");
+    int linear_params = group_titled(&w, &o, "model.linear parameters");
+    assert_true(lstm_params >= 0 && linear_params >= 0);
+    assert_true(w.group_folded[lstm_params] && w.group_folded[linear_params]);
+    int held = 0;
+    for (size_t i = 0; i < w.nvars; i++) {
+        if (!(ag_var_flags(w.vars[i]) & AG_VAR_PARAM)) continue;
+        held++;
+        bool lstm_weight = strncmp(var_path(NULL, w.vars[i]), "model.lstm.", 11) == 0;
+        assert_int_equal(w.var_group[i], lstm_weight ? lstm_params : linear_params);
+        assert_int_equal(viz_walk_var_folded(&w, i), w.var_group[i]);
+    }
+    assert_int_equal(held, 14);
+    size_t boxes = w.nvars + w.nfuncs;
+    edge_count c = {boxes + (size_t)lstm_params, 0, 0, boxes};
+    viz_walk_each_edge(&w, count_from, &c);
+    assert_int_equal(c.edges, 5); /* one to each step, not 12 per step */
+    assert_int_equal(c.to_boxes, 5);
+    c = (edge_count){boxes + (size_t)linear_params, 0, 0, boxes};
+    viz_walk_each_edge(&w, count_from, &c);
+    assert_int_equal(c.edges, 5);
+    viz_walk_free(&w);
+
+    /* the box's label names the weights inside the layer and their sizes */
+    char *dot = viz_graph_dot(loss, &o, err);
+    if (dot == NULL) fail_msg("dot: %s", err);
+    assert_non_null(strstr(dot, "model.lstm parameters"));
+    assert_non_null(strstr(dot, "x2f.w"));
+    assert_non_null(strstr(dot, "12 parameters, 1760 numbers"));
+    assert_non_null(strstr(dot, "2 parameters, 21 numbers"));
+    free(dot);
+
+    /* opened (a click): the weights come back as nodes in the layer's frame */
+    viz_walk_build(&w, loss, &o, err);
+    int open = group_titled(&w, &o, "model.lstm parameters");
+    viz_walk_free(&w);
+    unsigned char *unfolded_groups = calloc((size_t)open + 1, 1);
+    unfolded_groups[open] = 1;
+    o.unfolded = unfolded_groups;
+    o.n_unfolded = open + 1;
+    dot = viz_graph_dot(loss, &o, err);
+    if (dot == NULL) fail_msg("dot: %s", err);
+    char cluster[64];
+    snprintf(cluster, sizeof cluster, "subgraph cluster_group%d", open);
+    const char *frame = strstr(dot, cluster);
+    assert_non_null(frame);
+    assert_non_null(strstr(frame, "model.lstm.h2f.w"));
+    free(dot);
+    free(unfolded_groups);
+
+    /* not folded: every weight is its own node, no parameter box */
+    o = folded();
+    o.fold = 0;
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    assert_int_equal(group_titled(&w, &o, "model.lstm parameters"), -1);
+    assert_int_equal(w.ndrawn, unfolded);
+    viz_walk_free(&w);
+    finish();
+}
+
+/* An RNN the same way: steps, its weights in one box. */
+static void test_rnn_steps_and_parameters_fold(void **state) {
+    ag_var *loss = recurrent_loss(false, 5);
+    viz_graph_opts o = folded();
+    viz_walk w;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    assert_true(group_titled(&w, &o, "model.rnn step 5") >= 0);
+    int params = group_titled(&w, &o, "model.rnn parameters");
+    assert_true(params >= 0);
+    size_t boxes = w.nvars + w.nfuncs;
+    edge_count c = {boxes + (size_t)params, 0, 0, boxes};
+    viz_walk_each_edge(&w, count_from, &c);
+    assert_int_equal(c.edges, 5);
+    if (w.ndrawn > 60) fail_msg("%zu boxes", w.ndrawn);
+    viz_walk_free(&w);
+    finish();
+}
+
+/* ---- the layout ----------------------------------------------------------- */
+
+typedef struct crossing {
+    int nodes, edges, crossings;
+    char first[160];
+    double width, height; /* the picture, pixels */
+    double smallest_font; /* points, of node text */
+} crossing;
+
+/* Is p strictly inside node n's box (shrunk by 1 point at each side)? */
+static bool inside_node(Agnode_t *n, pointf p) {
+    double half_w = ND_width(n) * 72 / 2 - 1, half_h = ND_height(n) * 72 / 2 - 1;
+    pointf c = ND_coord(n);
+    return fabs(p.x - c.x) < half_w && fabs(p.y - c.y) < half_h;
+}
+
+static pointf bezier_at(const pointf *p, double t) {
+    double u = 1 - t;
+    pointf q = {u * u * u * p[0].x + 3 * u * u * t * p[1].x + 3 * u * t * t * p[2].x + t * t * t * p[3].x,
+                u * u * u * p[0].y + 3 * u * u * t * p[1].y + 3 * u * t * t * p[2].y + t * t * t * p[3].y};
+    return q;
+}
+
+/* Every edge's spline, sampled 32 times per Bézier piece, against every
+ * node that is not one of its ends. */
+static void check_crossings(Agraph_t *g, const viz_render_transform *t, void *user) {
+    crossing *c = user;
+    (void)t;
+    c->width = GD_bb(g).UR.x - GD_bb(g).LL.x;
+    c->height = GD_bb(g).UR.y - GD_bb(g).LL.y;
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
+        c->nodes++;
+        const char *size = agget(n, "fontsize");
+        double points = size != NULL && size[0] ? atof(size) : 14;
+        if (strcmp(agnameof(n), "legend") != 0 && points < c->smallest_font) c->smallest_font = points;
+        for (Agedge_t *e = agfstout(g, n); e != NULL; e = agnxtout(g, e)) {
+            c->edges++;
+            splines *spl = ED_spl(e);
+            bool crossed = false;
+            for (int b = 0; spl != NULL && b < spl->size && !crossed; b++) {
+                bezier *bz = &spl->list[b];
+                for (int k = 0; k + 3 < bz->size && !crossed; k += 3)
+                    for (int s = 0; s <= 32 && !crossed; s++) {
+                        pointf p = bezier_at(&bz->list[k], s / 32.0);
+                        for (Agnode_t *m = agfstnode(g); m != NULL && !crossed; m = agnxtnode(g, m)) {
+                            if (m == agtail(e) || m == aghead(e) || !inside_node(m, p)) continue;
+                            crossed = true;
+                            if (c->crossings == 0)
+                                snprintf(c->first, sizeof c->first, "%s -> %s through %s at %.0f,%.0f",
+                                         agnameof(agtail(e)), agnameof(aghead(e)), agnameof(m), p.x, p.y);
+                        }
+                    }
+            }
+            c->crossings += crossed;
+        }
+    }
+}
+
+/* The picture the window shows: no edge through a box; its text at the
+ * scale the window opens a 1600 x 1000 screen with is at least 12 px. */
+static void check_layout(ag_var *loss, const char *what) {
+    viz_graph_opts o = folded();
+    viz_walk w;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    crossing c = {.smallest_font = 1e9};
+    viz_layout_hooks hooks = {NULL, NULL, check_crossings, &c};
+    int width, height;
+    uint32_t *pixels = viz_walk_pixels(&w, &o, &hooks, &width, &height, err);
+    if (pixels == NULL) fail_msg("pixels: %s", err);
+    free(pixels);
+    viz_walk_free(&w);
+    if (c.nodes == 0) fail_msg("%s: the layout was not seen", what);
+    if (c.crossings > 0) fail_msg("%s: %d of %d edges cross a box (first: %s)", what, c.crossings, c.edges, c.first);
+    viz_view view;
+    viz_view_fit_min(&view, width, height, 1600, 1000, VIZ_VIEW_READABLE_SCALE);
+    double px = c.smallest_font * VIZ_DPI / 72.0 * view.scale;
+    if (px < 12) fail_msg("%s: text %.1f px at the opening scale %.3f (picture %dx%d)", what, px, view.scale, width, height);
+    printf("    %s: %d boxes, %d edges, none through a box; picture %dx%d opens at %.2f, text >= %.1f px\n",
+           what, c.nodes - 1, c.edges, width, height, view.scale, px);
+}
+
+static void test_lstm_layout_no_edge_through_a_box(void **state) {
+    check_layout(recurrent_loss(true, 5), "5-step LSTM");
+    finish();
+}
+
+static void test_rnn_layout_no_edge_through_a_box(void **state) {
+    check_layout(recurrent_loss(false, 5), "5-step RNN");
+    finish();
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        CTX_TEST(test_lstm_steps_and_parameters_fold),
+        CTX_TEST(test_rnn_steps_and_parameters_fold),
+        CTX_TEST(test_lstm_layout_no_edge_through_a_box),
+        CTX_TEST(test_rnn_layout_no_edge_through_a_box),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
