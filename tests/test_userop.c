@@ -1,10 +1,12 @@
 /* test_userop.c — differentiable ops a C program defines (ag_userop.h):
  * forward values, gradients against central differences (first and second
  * order, through the op's own backward built from ag_ ops), the op's name in
- * function labels, the graph's DOT text and gradient-check messages, its
- * errors, and the names refused. */
+ * function labels, the graph's DOT text (ag_dot, and the REPL's) and
+ * gradient-check messages, its errors, and the names refused; ag_dot itself
+ * read back with Graphviz. */
 #include "testutil.h"
 
+#include <cgraph.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,6 +346,21 @@ static void test_graphs_show_the_name(void **state) {
     assert_int_equal(ag_func_op(ag_creator(ag_func_input(ag_creator(y), 0))), AG_OP_USER + 1);
     assert_null(ag_op_name(AG_OP_USER)); /* no context there */
     assert_ptr_equal(ag_func_input(f, 0), x);
+    /* the library's own DOT text */
+    char *text = ag_dot(y, false);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "[label=\"softsign\", color=lightblue, style=filled, shape=box]"));
+    assert_non_null(strstr(text, "[label=\"sqdiff\", color=lightblue, style=filled, shape=box]"));
+    free(text);
+    text = ag_dot(s, true);
+    assert_string_equal(text, "digraph g {\n"
+                              "n0 [label=\"[]\", color=orange, style=filled]\n"
+                              "n1 [label=\"softsign\", color=lightblue, style=filled, shape=box]\n"
+                              "n1 -> n0\n"
+                              "n2 [label=\"x: []\", color=orange, style=filled]\n"
+                              "n2 -> n1\n"
+                              "}\n");
+    free(text);
     /* the graph drawn from the library's functions (the REPL's DOT) */
     viz_graph_opts o;
     viz_graph_opts_default(&o);
@@ -485,6 +502,54 @@ static void test_names_refused(void **state) {
     ag_ctx_free(ctx);
 }
 
+/* ag_dot of sin(x) + x^2, whole: each node once (x feeds two functions). */
+static void test_dot_text(void **state) {
+    (void)state;
+    ag_ctx *ctx = ag_ctx_new();
+    ag_var *x = ag_scalar(ctx, 1.0);
+    ag_set_name(x, "x");
+    ag_var *y = ag_add(ctx, ag_sin(ctx, x), ag_pow(ctx, x, 2));
+    ag_set_name(y, "y \"out\"");
+    char *text = ag_dot(y, false);
+    assert_string_equal(text, "digraph g {\n"
+                              "n0 [label=\"y \\\"out\\\"\", color=orange, style=filled]\n"
+                              "n1 [label=\"Add\", color=lightblue, style=filled, shape=box]\n"
+                              "n1 -> n0\n"
+                              "n2 [label=\"\", color=orange, style=filled]\n"
+                              "n2 -> n1\n"
+                              "n3 [label=\"\", color=orange, style=filled]\n"
+                              "n3 -> n1\n"
+                              "n4 [label=\"Pow(2)\", color=lightblue, style=filled, shape=box]\n"
+                              "n4 -> n3\n"
+                              "n5 [label=\"x\", color=orange, style=filled]\n"
+                              "n5 -> n4\n"
+                              "n6 [label=\"Sin\", color=lightblue, style=filled, shape=box]\n"
+                              "n6 -> n2\n"
+                              "n5 -> n6\n"
+                              "}\n");
+    /* Graphviz reads it: 7 nodes, 7 edges, the labels as written */
+    Agraph_t *g = agmemread(text);
+    assert_non_null(g);
+    assert_int_equal(agnnodes(g), 7);
+    assert_int_equal(agnedges(g), 7);
+    assert_string_equal(agget(agnode(g, "n0", 0), "label"), "y \"out\"");
+    assert_string_equal(agget(agnode(g, "n4", 0), "label"), "Pow(2)");
+    agclose(g);
+    free(text);
+    /* a leaf: one node; a split's function once though both outputs are used */
+    text = ag_dot(x, true);
+    assert_string_equal(text, "digraph g {\nn0 [label=\"x: []\", color=orange, style=filled]\n}\n");
+    free(text);
+    ag_var *parts[2];
+    assert_int_equal(ag_split(ctx, VAR(ctx, SHAPE(2), 1.0, 2.0), (int[]){1, 1}, 2, 0, parts), 0);
+    text = ag_dot(ag_mul(ctx, parts[0], parts[1]), false);
+    size_t splits = 0;
+    for (const char *p = text; (p = strstr(p, "\"Split")) != NULL; p++) splits++;
+    assert_int_equal(splits, 1);
+    free(text);
+    ag_ctx_free(ctx);
+}
+
 /* A user op inside a long chain collected by ag_gc: nothing is lost or leaked. */
 static void test_collected_like_any_op(void **state) {
     (void)state;
@@ -514,6 +579,7 @@ int main(void) {
         cmocka_unit_test(test_failing_callbacks_name_the_op),
         cmocka_unit_test(test_names_refused),
         cmocka_unit_test(test_collected_like_any_op),
+        cmocka_unit_test(test_dot_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

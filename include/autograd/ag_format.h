@@ -29,6 +29,14 @@ char *ag_var_string(const ag_var *v, int digits);
 char *ag_var_display(const ag_var *v, int digits);
 /* "[2 3]" into buf (AG_SHAPEBUF bytes); returns buf. */
 char *ag_shape_string(int ndim, const int *shape, char *buf);
+/* The graph that made y as Graphviz DOT text, as DeZero's get_dot_graph:
+ * each variable an orange ellipse labelled with its name (verbose adds its
+ * shape: "x: [2 3]"), each function a light blue box labelled as
+ * ag_func_label gives it ("Sin", "Pow(2)", a user op's name), edges from
+ * inputs to the function and from it to its outputs.  `dot -Tpng` draws it.
+ * A malloc'd string the caller frees; NULL for NULL, or when out of memory
+ * (y's context error set then). */
+char *ag_dot(const ag_var *y, bool verbose);
 
 AG_END_DECLS
 

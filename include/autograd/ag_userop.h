@@ -4,7 +4,7 @@
  * an op by name with a forward callback (numbers in, numbers out) and a
  * backward callback (gradients built from ag_ ops), then applies it like any
  * other op.  Its functions carry the name: ag_func_label and ag_func_name
- * give it, graphs drawn from them show it, its errors start with it
+ * give it, graphs drawn from them (ag_dot, agrepl's) show it, its errors start with it
  * ("softsign: ...") and ag_userop_gradcheck names it.
  *
  *     static int softsign_fwd(ag_ctx *ctx, void *user, const ag_var *const *x, int n,
