@@ -98,7 +98,9 @@ typedef struct {
     size_t len, cap;
     int first_line;   /* line number of the statement's first line */
     int lines;        /* lines in text */
-    int next_check;   /* stdin: parse even with brackets open at this many lines */
+    int next_check;   /* parse even with brackets open at this many lines */
+    int eager_lines;  /* parse after every line up to this many (the terminal:
+                         errors show as they are typed; kept by pending_reset) */
     bracket_scan scan; /* brackets open at the end of text (split.h) */
 } pending;
 
@@ -135,18 +137,24 @@ typedef struct {
     size_t at, len;
 } replay;
 
-/* The pending text on stdin has brackets open (or the input ended): parse
- * it to tell unfinished from wrong.  Unfinished, it waits for twice as many
- * lines before the next look, so a statement of N lines is parsed about
- * twice over, not N times.  Wrong, the lines up to the error's line run
+/* When to parse an unfinished statement of p->lines lines again: after the
+ * next line while it is short (p->eager_lines), else once it has twice as
+ * many lines, so a statement of N lines is parsed about twice over, not N
+ * times. */
+static int next_check_after(const pending *p) {
+    return p->lines < p->eager_lines ? p->lines + 1 : 2 * p->lines;
+}
+
+/* The pending text has brackets open (or the input ended): parse it to tell
+ * unfinished from wrong.  Unfinished, it waits (next_check_after).  Wrong, the lines up to the error's line run
  * alone (they report what a parse after each line would have reported) and
  * the lines after it are read again as new statements.  Returns
  * REPL_INCOMPLETE, or the result of the statements run. */
-static int settle_open_pending(repl *r, pending *p, replay *again, int *line_number) {
+static int settle_open_pending(repl *r, pending *p, const char *source, replay *again, int *line_number) {
     parse_error error;
     parse_status ps = parse_program(p->text, p->first_line, NULL, &error);
     if (ps == PARSE_INCOMPLETE) {
-        p->next_check = 2 * p->lines;
+        p->next_check = next_check_after(p);
         return REPL_INCOMPLETE;
     }
     size_t cut = p->len;
@@ -156,10 +164,10 @@ static int settle_open_pending(repl *r, pending *p, replay *again, int *line_num
     }
     char kept = p->text[cut];
     p->text[cut] = '\0';
-    int rc = repl_run(r, p->text, "<stdin>", p->first_line);
+    int rc = repl_run(r, p->text, source, p->first_line);
     p->text[cut] = kept;
     if (rc == REPL_INCOMPLETE && cut < p->len) /* the cut text parses otherwise: all of it, then */
-        rc = repl_run(r, p->text, "<stdin>", p->first_line);
+        rc = repl_run(r, p->text, source, p->first_line);
     else if (cut < p->len) { /* the lines after the error, then what was left to read again */
         size_t rest = p->len - cut, left = again->len - again->at;
         char *text = malloc(rest + left + 1);
@@ -175,11 +183,50 @@ static int settle_open_pending(repl *r, pending *p, replay *again, int *line_num
     return rc == REPL_INCOMPLETE ? REPL_ERROR : rc;
 }
 
+/* pending_take's result when the line did not fit in memory. */
+#define PENDING_NOMEM (-100)
+
+/* Takes the next line of a statement into p (text: `lines` lines, without
+ * the last '\n'; *line_number is the number of its first line, left at its
+ * last) and runs what it completes, from `source` (NULL: the terminal).  A
+ * line that leaves a bracket open (split.h) is not parsed yet, only counted
+ * (settle_open_pending), so the time to read a statement is linear in its
+ * length, on stdin and at the terminal alike.  Lines found after a syntax
+ * error are put in *again, to be taken again.  Returns REPL_INCOMPLETE (the
+ * statement goes on), the result of the statements run, or PENDING_NOMEM. */
+static int pending_take(repl *r, pending *p, const char *source, const char *text, int lines,
+                        replay *again, int *line_number) {
+    if (p->len == 0) p->first_line = *line_number;
+    *line_number += lines - 1;
+    if (!pending_append(p, text)) return PENDING_NOMEM;
+    p->lines += lines;
+    bracket_scan_text(&p->scan, text, strlen(text));
+    if (p->scan.depth > 0 && !parse_is_command(text)) {
+        if (p->lines < p->next_check) return REPL_INCOMPLETE;
+        return settle_open_pending(r, p, source, again, line_number);
+    }
+    int rc = repl_run(r, p->text, source, p->first_line);
+    if (rc == REPL_INCOMPLETE) { /* the scan saw no open bracket, the parser did */
+        p->next_check = next_check_after(p);
+        return REPL_INCOMPLETE;
+    }
+    pending_reset(p);
+    return rc;
+}
+
+/* The next line to take again (replay), NUL-ended in place; NULL when none. */
+static char *replay_next(replay *again) {
+    if (again->at >= again->len) return NULL;
+    char *start = again->text + again->at;
+    char *end = strchr(start, '\n');
+    *end = '\0';
+    again->at = (size_t)(end - again->text) + 1;
+    return start;
+}
+
 /* stdin is not a terminal: read line by line, run each complete statement as
  * it arrives (output interleaves as in a session), keep going after errors;
- * status 1 when any statement failed.  A line that leaves a bracket open
- * (split.h) is not parsed yet, only counted (settle_open_pending), so the
- * time to read a statement is linear in its length. */
+ * status 1 when any statement failed (pending_take: linear time). */
 static int run_stdin(repl *r) {
     pending p = {0};
     replay again = {0};
@@ -193,12 +240,7 @@ static int run_stdin(repl *r) {
     while (!repl_quit_requested(r)) {
         const char *text;
         int lines = 1;
-        if (again.at < again.len) { /* a line read again after a syntax error */
-            char *start = again.text + again.at;
-            char *end = strchr(start, '\n');
-            *end = '\0';
-            again.at = (size_t)(end - again.text) + 1;
-            text = start;
+        if ((text = replay_next(&again)) != NULL) { /* a line read again after a syntax error */
             line_number++;
         } else {
             errno = 0;
@@ -206,7 +248,7 @@ static int run_stdin(repl *r) {
                 out_of_memory = errno == ENOMEM;
                 if (out_of_memory || ferror(stdin) || p.len == 0) break;
                 /* the input ended with brackets open: unfinished, or wrong */
-                int rc = settle_open_pending(r, &p, &again, &line_number);
+                int rc = settle_open_pending(r, &p, "<stdin>", &again, &line_number);
                 if (rc == REPL_INCOMPLETE) {
                     unfinished = true;
                     break;
@@ -234,26 +276,10 @@ static int run_stdin(repl *r) {
             for (size_t i = 0; i < length; i++) lines += line[i] == '\n'; /* a CR-only file is one line */
             text = line;
         }
-        if (p.len == 0) p.first_line = line_number;
-        line_number += lines - 1;
-        if (!pending_append(&p, text)) {
+        int rc = pending_take(r, &p, "<stdin>", text, lines, &again, &line_number);
+        if (rc == PENDING_NOMEM) {
             out_of_memory = true;
             break;
-        }
-        p.lines += lines;
-        bracket_scan_text(&p.scan, text, strlen(text));
-        int rc;
-        if (p.scan.depth > 0 && !parse_is_command(text)) {
-            if (p.lines < p.next_check) continue;
-            rc = settle_open_pending(r, &p, &again, &line_number);
-            if (rc == REPL_INCOMPLETE) continue;
-        } else {
-            rc = repl_run(r, p.text, "<stdin>", p.first_line);
-            if (rc == REPL_INCOMPLETE) { /* the scan saw no open bracket, the parser did */
-                p.next_check = 2 * p.lines;
-                continue;
-            }
-            pending_reset(&p);
         }
         if (rc == REPL_ERROR) status = 1;
     }
@@ -278,13 +304,38 @@ static int run_stdin(repl *r) {
 /* ---- the interactive session ------------------------------------------------ */
 
 static repl *session;
-static pending typed;
+/* The statement being typed (pending_take, as on stdin: linear in its
+ * length even when thousands of lines are pasted; parsed after every line
+ * while it is short, so an error shows as it is typed), lines typed after
+ * a syntax error found late (taken again as new statements), the number of
+ * the line in the statement, and every line typed since the prompt was
+ * last ag> (one history entry). */
+#define TYPED_EAGER_LINES 64
+static pending typed = {.eager_lines = TYPED_EAGER_LINES};
+static replay typed_again;
+static int typed_line;
+static pending typed_entry;
 static bool eof_seen;
+
+/* Drops the statement being typed (Ctrl-C, Ctrl-D at ..>). */
+static void typed_drop(void) {
+    pending_reset(&typed);
+    pending_reset(&typed_entry);
+    typed_again.at = typed_again.len = 0;
+}
+
+/* Takes one typed line (or one taken again); REPL_INCOMPLETE, a statement's
+ * result, or PENDING_NOMEM. */
+static int typed_take(const char *line) {
+    if (typed.len == 0) typed_line = 0; /* a statement's lines count from 1 */
+    typed_line++;
+    return pending_take(session, &typed, NULL, line, 1, &typed_again, &typed_line);
+}
 static char history_path[4096];
 
 static void on_line(char *line) {
     if (line == NULL && typed.len > 0) { /* Ctrl-D at ..>: drop the statement, say so */
-        pending_reset(&typed);
+        typed_drop();
         rl_callback_handler_remove();
         printf("\n(the unfinished statement was dropped, not run; Ctrl-D at ag> leaves)\n");
         rl_callback_handler_install(PROMPT, on_line);
@@ -300,30 +351,34 @@ static void on_line(char *line) {
         free(line);
         return;
     }
-    pending_append(&typed, line);
-    free(line);
+    bool entry_kept = pending_append(&typed_entry, line);
     /* the statement runs inside the callback: stop Readline from owning the
      * terminal meanwhile so output and Ctrl-C behave */
     rl_callback_handler_remove();
     statement_running = 1;
     repl_interrupted = 0; /* interactive: only a Ctrl-C from now on stops it */
-    int rc = repl_run(session, typed.text, NULL, 1);
+    int rc = typed_take(line);
+    free(line);
+    for (char *again; rc != PENDING_NOMEM && !repl_quit_requested(session) && (again = replay_next(&typed_again)) != NULL;)
+        rc = typed_take(again);
     statement_running = 0;
-    if (rc == REPL_INCOMPLETE) {
+    if (rc == PENDING_NOMEM) {
+        typed_drop();
+        fflush(stdout);
+        fprintf(stderr, "error: out of memory reading the statement; it was dropped, not run\n");
+    } else if (typed.len > 0) {
         rl_callback_handler_install(CONTINUATION_PROMPT, on_line);
         return;
     }
     /* history keeps the whole statement on one entry */
-    char *entry = strdup(typed.text);
-    if (entry != NULL) {
-        size_t n = strlen(entry);
-        while (n > 0 && entry[n - 1] == '\n') entry[--n] = '\0';
-        add_history(entry);
+    if (entry_kept && typed_entry.len > 0) {
+        size_t n = typed_entry.len;
+        while (n > 0 && typed_entry.text[n - 1] == '\n') typed_entry.text[--n] = '\0';
+        add_history(typed_entry.text);
         if (history_path[0] && append_history(1, history_path) == 0)
             history_truncate_file(history_path, HISTORY_LINES);
-        free(entry);
     }
-    pending_reset(&typed);
+    pending_reset(&typed_entry);
     repl_interrupted = 0;
     if (repl_quit_requested(session)) return;
     rl_callback_handler_install(PROMPT, on_line);
@@ -405,7 +460,7 @@ static int run_interactive(repl *r) {
         if (ready < 0 && errno == EINTR) {
             if (repl_interrupted) { /* Ctrl-C at the prompt: drop the line */
                 repl_interrupted = 0;
-                pending_reset(&typed);
+                typed_drop();
                 rl_replace_line("", 0);
                 rl_callback_sigcleanup();
                 printf("^C\n");
@@ -421,6 +476,8 @@ static int run_interactive(repl *r) {
     for (size_t i = 0; i < ncandidates; i++) free(candidates[i]);
     free(candidates);
     free(typed.text);
+    free(typed_entry.text);
+    free(typed_again.text);
     return 0;
 }
 

@@ -280,6 +280,53 @@ else
     fail=$((fail + 1))
     echo "FAIL row 3: a statement of 8,000 lines on stdin took ${cpu8000} s of CPU (status $status8000), of 2,000 lines ${cpu2000} s (status $status2000): not linear"
 fi
+# issue 30, row 3, at the terminal: the same statement typed (pasted) at
+# agrepl's prompt through a pseudo-terminal, Readline reading it, is read in
+# time linear in its lines too; it was parsed again after every line.  CPU
+# time of the agrepl process for 2,000 and 8,000 lines in this run: the
+# ratio must stay below 8 (4 when linear; 16 or more when quadratic).
+typed_cpu() { # N: CPU seconds of agrepl reading one statement of N lines at its prompt, and a status
+    HOME="$tmp" AGREPL_HEADLESS=1 python3 - "$AGREPL" "$1" <<'PYEOF'
+import os, pty, select, sys
+agrepl, n = sys.argv[1], int(sys.argv[2])
+text = ("for i in range(1) {\n" + "".join("  y = %d\n" % k for k in range(1, n + 1)) +
+        "}\nprint(y + 1)\n").encode()
+want = b"variable(%d)" % (n + 1)
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(agrepl, [agrepl])
+seen, sent, done = b"", 0, False
+while True:
+    ready, writable, _ = select.select([fd], [fd] if sent < len(text) else [], [], 300)
+    if not ready and not writable:
+        os.kill(pid, 9) # (300 s without progress)
+        break
+    if writable:
+        sent += os.write(fd, text[sent:sent + 1024])
+    if ready:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError: # EIO: agrepl has left
+            break
+        if not chunk:
+            break
+        seen = (seen + chunk)[-4096:]
+        if want in seen and not done: # the statement ran: leave (typed once it has)
+            text, sent, done = text + b":quit\n", len(text), True
+_, status, usage = os.wait4(pid, 0)
+ok = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and done
+print("%.3f" % (usage.ru_utime + usage.ru_stime), 0 if ok else 1, repr(seen[-200:].decode(errors="replace")).replace(" ", "_"))
+PYEOF
+}
+set -- $(typed_cpu 2000); typed2000=$1 typed_status2000=$2 typed_tail2000=${3:-}
+set -- $(typed_cpu 8000); typed8000=$1 typed_status8000=$2 typed_tail8000=${3:-}
+if [ "$typed_status2000" = 0 ] && [ "$typed_status8000" = 0 ] &&
+    awk -v a="$typed2000" -v b="$typed8000" 'BEGIN { exit !(b < 8 * (a > 0.01 ? a : 0.01)) }'; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1))
+    echo "FAIL row 3 at the terminal: a statement of 8,000 lines typed at the prompt took ${typed8000} s of CPU (status $typed_status8000, last output $typed_tail8000), of 2,000 lines ${typed2000} s (status $typed_status2000, $typed_tail2000): not linear"
+fi
 # issue 30, row 15: a script file's memory is freed statement by statement:
 # 1e6 short lines run within 50 MB (they took 1.4 GB: every statement's
 # syntax tree lived to the end, about 800 bytes a line).  The sanitizer
