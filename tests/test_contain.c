@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 #include "graph.h"
 #include "graph_contain.h"
 
@@ -117,6 +119,28 @@ static void test_memory_limit(void **state) {
         fail_msg("unexpected: %s", err);
 }
 
+/* GLib aborts the process when an allocation fails (g_malloc never returns
+ * NULL), and Pango allocates through it while drawing a figure: in the
+ * child that draws (viz_contained_drawing) such an abort is "out of memory
+ * drawing the figure", and the parent goes on (issue 30, row 10). */
+static unsigned char *glib_allocation_fails(void *arg, size_t *size, char err[VIZ_ERRLEN]) {
+    (void)arg, (void)size, (void)err;
+    g_free(g_malloc((gsize)1 << 60)); /* more than any address space: GLib aborts */
+    return NULL;
+}
+
+static void test_glib_abort_while_drawing_is_out_of_memory(void **state) {
+    (void)state;
+    char err[VIZ_ERRLEN] = "";
+    size_t size;
+    assert_null(viz_contained_drawing(glib_allocation_fails, NULL, &size, err));
+    if (strncmp(err, "out of memory drawing the figure (the drawing library aborted", 61) != 0)
+        fail_msg("unexpected: %s", err);
+    /* a crash there is worded for the drawing, not Graphviz */
+    assert_null(viz_contained_drawing(crash, NULL, &size, err));
+    if (strstr(err, "the drawing library crashed") == NULL) fail_msg("unexpected: %s", err);
+}
+
 /* The graph of issue 30 row 1: y = sin(y) * x + y a hundred times, unfolded:
  * 601 nodes whose dot layout segfaults in Debian's Graphviz 2.42 after
  * about 18 s of CPU.  With a 2 s limit it is an error in seconds (or, with a
@@ -156,6 +180,7 @@ int main(void) {
         cmocka_unit_test(test_crash_is_an_error),
         cmocka_unit_test(test_cpu_limit_stops_a_runaway),
         cmocka_unit_test(test_memory_limit),
+        cmocka_unit_test(test_glib_abort_while_drawing_is_out_of_memory),
         CTX_TEST(test_crashing_graph_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 void check_close_at(double actual, double expected, double rel, double abs, const char *file,
@@ -33,6 +34,14 @@ static double clock_seconds(clockid_t clock) {
 }
 double thread_cpu_seconds(void) { return clock_seconds(CLOCK_THREAD_CPUTIME_ID); }
 double process_cpu_seconds(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+double process_and_children_cpu_seconds(void) {
+    struct rusage children;
+    double reaped = 0;
+    if (getrusage(RUSAGE_CHILDREN, &children) == 0)
+        reaped = (double)children.ru_utime.tv_sec + children.ru_utime.tv_usec / 1e6 +
+                 (double)children.ru_stime.tv_sec + children.ru_stime.tv_usec / 1e6;
+    return process_cpu_seconds() + reaped;
+}
 double monotonic_seconds(void) { return clock_seconds(CLOCK_MONOTONIC); }
 
 void check_data_at(const ag_var *v, const double *expected, size_t n, double rel,

@@ -59,6 +59,9 @@ void check_below_at(double value, double bound, const char *value_text, const ch
  * monotonic clock. */
 double thread_cpu_seconds(void);
 double process_cpu_seconds(void);
+/* The process's CPU seconds and those of its children it has waited for
+ * (work done in a forked child, such as savefig's drawing). */
+double process_and_children_cpu_seconds(void);
 double monotonic_seconds(void);
 
 /* The per-test engine context: CTX_TEST(fn) runs fn with `ctx` new and

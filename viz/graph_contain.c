@@ -1,8 +1,9 @@
-/* graph_contain.c — runs a piece of Graphviz work in a forked child, so that
- * a crash, a runaway layout or an allocation abort inside the library ends
- * the child with an error message instead of taking the session (and every
- * name in it) down (issue 30: Debian's Graphviz 2.42 segfaults in
- * dot_layout on a 601-node graph after about 18 s).
+/* graph_contain.c — runs a piece of Graphviz work (or a plot drawn by Cairo
+ * and Pango) in a forked child, so that a crash, a runaway layout or an
+ * allocation abort inside the library ends the child with an error message
+ * instead of taking the session (and every name in it) down (issue 30:
+ * Debian's Graphviz 2.42 segfaults in dot_layout on a 601-node graph after
+ * about 18 s; GLib aborts on a failed allocation).
  *
  * The child has the parent's memory as it was at the fork (copy on write),
  * so the work sees the graph as built; it runs with a CPU-time limit and an
@@ -102,6 +103,30 @@ static struct rlimit child_cpu_limit(void) {
     return cpu;
 }
 
+static size_t child_extra_bytes(void) {
+    return extra_bytes_override ? extra_bytes_override : DEFAULT_EXTRA_BYTES;
+}
+
+/* The address space the child will have beyond what it starts with, when
+ * that is less than the default (`ulimit -v`, or a test's limit): 0 when
+ * it has the default. */
+static size_t child_tight_space(void) {
+    size_t current = current_vm_bytes(), extra = child_extra_bytes();
+    struct rlimit space;
+    if (getrlimit(RLIMIT_AS, &space) == 0 && space.rlim_cur != RLIM_INFINITY &&
+        space.rlim_cur <= (rlim_t)(current + extra) && space.rlim_max != RLIM_INFINITY &&
+        space.rlim_max <= (rlim_t)(current + extra))
+        extra = space.rlim_cur > current ? (size_t)space.rlim_cur - current : 1;
+    return extra < DEFAULT_EXTRA_BYTES ? extra : 0;
+}
+
+/* Signals that end a library (Graphviz, Cairo, Pango, fontconfig) that ran
+ * out of memory: GLib aborts (SIGTRAP, SIGABRT) on a failed allocation,
+ * others dereference the NULL they did not check. */
+static bool memory_death(int sig) {
+    return sig == SIGTRAP || sig == SIGABRT || sig == SIGSEGV || sig == SIGBUS || sig == SIGKILL;
+}
+
 static _Noreturn void child_run(int fd, viz_contained_fn work, void *arg) {
     /* The child shares stdin's file offset with the parent.  Anything in it
        that tidies stdio at exit (valgrind runs glibc's __libc_freeres, which
@@ -123,10 +148,9 @@ static _Noreturn void child_run(int fd, viz_contained_fn work, void *arg) {
     signal(SIGILL, SIG_DFL);
     struct rlimit cpu = child_cpu_limit();
     setrlimit(RLIMIT_CPU, &cpu);
-    size_t extra = extra_bytes_override ? extra_bytes_override : DEFAULT_EXTRA_BYTES;
     struct rlimit space;
     if (getrlimit(RLIMIT_AS, &space) == 0) {
-        rlim_t want = (rlim_t)(current_vm_bytes() + extra);
+        rlim_t want = (rlim_t)(current_vm_bytes() + child_extra_bytes());
         if (space.rlim_max == RLIM_INFINITY || want < space.rlim_max) {
             space.rlim_cur = want;
             setrlimit(RLIMIT_AS, &space);
@@ -145,10 +169,43 @@ static _Noreturn void child_run(int fd, viz_contained_fn work, void *arg) {
     _exit(sent ? 0 : 1);
 }
 
-static void describe_death(int wstatus, char err[VIZ_ERRLEN]) {
+/* What ended a child drawing a figure with Cairo and Pango: GLib aborts
+ * the process when an allocation fails (g_malloc never returns NULL), by
+ * SIGTRAP or SIGABRT, so those are out of memory. */
+static void describe_drawing_death(int wstatus, size_t tight, char err[VIZ_ERRLEN]) {
+    int sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+    if (sig == SIGTRAP || sig == SIGABRT || sig == SIGKILL)
+        snprintf(err, VIZ_ERRLEN, "out of memory drawing the figure (the drawing library aborted: %s); "
+                                  "nothing was written, every name is kept",
+                 strsignal(sig));
+    else if (tight && memory_death(sig))
+        snprintf(err, VIZ_ERRLEN, "out of memory drawing the figure (the drawing library crashed, %s, "
+                                  "with %zu MiB of address space left under the limit); nothing was "
+                                  "written, every name is kept",
+                 strsignal(sig), tight >> 20);
+    else if (sig == SIGXCPU)
+        snprintf(err, VIZ_ERRLEN, "drawing the figure was stopped after %lu s of CPU time",
+                 (unsigned long)child_cpu_limit().rlim_cur);
+    else if (sig == SIGINT)
+        snprintf(err, VIZ_ERRLEN, "interrupted");
+    else if (sig != 0)
+        snprintf(err, VIZ_ERRLEN, "the drawing library crashed (%s) while drawing the figure; every name is kept",
+                 strsignal(sig));
+    else
+        snprintf(err, VIZ_ERRLEN, "drawing the figure failed (status %d: a crash or out of memory); every "
+                                  "name is kept",
+                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+}
+
+static void describe_death(int wstatus, size_t tight, char err[VIZ_ERRLEN]) {
     if (WIFSIGNALED(wstatus)) {
         int sig = WTERMSIG(wstatus);
-        if (sig == SIGXCPU)
+        if (tight && memory_death(sig))
+            snprintf(err, VIZ_ERRLEN, "out of memory laying out or drawing the graph (Graphviz or a "
+                                      "library under it crashed, %s, with %zu MiB of address space "
+                                      "left under the limit); nothing was written, every name is kept",
+                     strsignal(sig), tight >> 20);
+        else if (sig == SIGXCPU)
             snprintf(err, VIZ_ERRLEN,
                      "Graphviz was stopped after %lu s of CPU time (the graph is too big to lay out: "
                      "try fold=true or a smaller max_nodes)",
@@ -158,6 +215,10 @@ static void describe_death(int wstatus, char err[VIZ_ERRLEN]) {
         else if (sig == SIGKILL)
             snprintf(err, VIZ_ERRLEN, "Graphviz was killed while laying out or drawing the graph "
                                       "(out of memory?); every name is kept");
+        else if (sig == SIGTRAP) /* GLib's abort (g_error), under Pango in Graphviz's renderer */
+            snprintf(err, VIZ_ERRLEN, "out of memory drawing the graph (GLib, under Graphviz's "
+                                      "renderer, aborted: %s); nothing was written, every name is kept",
+                     strsignal(sig));
         else
             snprintf(err, VIZ_ERRLEN,
                      "Graphviz crashed (%s) while laying out or drawing the graph; every name is "
@@ -189,20 +250,25 @@ int viz_library_headroom(char err[VIZ_ERRLEN]) {
     return 0;
 }
 
-unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]) {
+/* viz_contained and viz_contained_drawing: `drawing` words the errors for
+ * a figure drawn by Cairo and Pango rather than a graph by Graphviz. */
+static unsigned char *contained(viz_contained_fn work, void *arg, bool drawing, size_t *size,
+                                char err[VIZ_ERRLEN]) {
     if (viz_library_headroom(err) < 0) return NULL;
+    const char *who = drawing ? "the drawing" : "Graphviz";
     int fds[2];
     if (pipe(fds) != 0) {
-        snprintf(err, VIZ_ERRLEN, "cannot start Graphviz: %s", strerror(errno));
+        snprintf(err, VIZ_ERRLEN, "cannot start %s: %s", who, strerror(errno));
         return NULL;
     }
+    size_t tight = child_tight_space(); /* a crash under a tight limit: out of memory */
     fflush(NULL); /* nothing buffered is written twice */
     pid_t pid = fork();
     if (pid < 0) {
         int saved = errno;
         close(fds[0]);
         close(fds[1]);
-        snprintf(err, VIZ_ERRLEN, "cannot start Graphviz: %s",
+        snprintf(err, VIZ_ERRLEN, "cannot start %s: %s", who,
                  saved == ENOMEM || saved == EAGAIN ? "out of memory" : strerror(saved));
         return NULL;
     }
@@ -241,8 +307,18 @@ unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, cha
     else if (got == -3)
         snprintf(err, VIZ_ERRLEN, "out of memory while reading the drawing");
     else if (got == -1)
-        snprintf(err, VIZ_ERRLEN, "cannot read the drawing from Graphviz: %s", strerror(saved));
+        snprintf(err, VIZ_ERRLEN, "cannot read the drawing from %s: %s", who, strerror(saved));
+    else if (drawing)
+        describe_drawing_death(wstatus, tight, err);
     else
-        describe_death(wstatus, err);
+        describe_death(wstatus, tight, err);
     return NULL;
+}
+
+unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]) {
+    return contained(work, arg, false, size, err);
+}
+
+unsigned char *viz_contained_drawing(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]) {
+    return contained(work, arg, true, size, err);
 }

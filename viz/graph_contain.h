@@ -1,6 +1,7 @@
-/* graph_contain.h — Graphviz work in a forked child with CPU-time and memory
- * limits (graph_contain.c): a crash or abort inside the library becomes an
- * error message and the session keeps every name.  Internal to viz/. */
+/* graph_contain.h — Graphviz work (and plots drawn for a file) in a forked
+ * child with CPU-time and memory limits (graph_contain.c): a crash or abort
+ * inside the library becomes an error message and the session keeps every
+ * name.  Internal to viz/. */
 #ifndef VIZ_GRAPH_CONTAIN_H
 #define VIZ_GRAPH_CONTAIN_H
 
@@ -18,6 +19,12 @@ typedef unsigned char *(*viz_contained_fn)(void *arg, size_t *size, char err[VIZ
  * set), or NULL with err: the work's own error, or what ended the child (a
  * signal such as SIGSEGV, the CPU-time limit, out of memory, Ctrl-C). */
 unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]);
+
+/* The same for a figure drawn by Cairo and Pango (savefig, the kernel's
+ * inline plots): GLib aborts the process when an allocation fails, so a
+ * child ended by SIGTRAP, SIGABRT or SIGKILL is "out of memory drawing the
+ * figure ...", other deaths are worded for the drawing, not Graphviz. */
+unsigned char *viz_contained_drawing(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]);
 
 /* Whether the drawing libraries have room to run: GLib (under Pango and
  * Graphviz's renderers) aborts the process when it cannot start a thread or

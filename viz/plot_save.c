@@ -1,6 +1,8 @@
 /* plot_save.c — savefig: the figure drawn by plot_draw_figure into a PNG,
- * SVG or PDF surface in memory, then written to the file in one place
- * (write_figure_file, atomically: src/util/atomic_file.h).  The three
+ * SVG or PDF surface in memory, in a forked child (so that GLib's abort on a
+ * failed allocation ends the child, not the session), then written to the
+ * file by the session in one place (write_figure_file, atomically:
+ * src/util/atomic_file.h).  The three
  * formats share the drawing, so they look alike; SVG and PDF keep lines and
  * text as vectors. */
 #include "plot_internal.h"
@@ -162,6 +164,64 @@ void viz_plot_set_interrupt(viz_plot *plot, const volatile sig_atomic_t *flag) {
     if (plot != NULL) plot->interrupt = flag;
 }
 
+/* What the child draws: the figure in its format, with the SVG's metadata. */
+typedef struct figure_job {
+    viz_plot *plot;
+    figure_format format;
+} figure_job;
+
+/* Runs in the child (viz_contained_drawing): the axes the drawing laid out
+ * (plot->axes, which the parent keeps for viz_plot_data_to_pixel), then the
+ * file's bytes; or NULL with err.  A Ctrl-C there ends the child; the
+ * parent reports it. */
+static unsigned char *draw_figure_bytes(void *arg, size_t *size, char err[VIZ_ERRLEN]) {
+    figure_job *job = arg;
+    int width, height;
+    plot_figure_size(job->plot, true, &width, &height);
+    byte_buffer description = {0}, figure = {0};
+    bool stopped = false;
+    bool ok = (job->format == FORMAT_PNG || describe_figure(job->plot, &description)) &&
+              render_figure(job->plot, job->format, width, height,
+                            description.bytes != NULL ? (const char *)description.bytes : "", &figure,
+                            &stopped) &&
+              (job->format != FORMAT_SVG ||
+               add_svg_metadata(job->plot, &figure, (const char *)description.bytes));
+    free(description.bytes);
+    unsigned char *reply = ok ? malloc(sizeof job->plot->axes + figure.size) : NULL;
+    if (reply == NULL) {
+        free(figure.bytes);
+        plot_fail(err, stopped ? "interrupted" : "out of memory drawing the figure");
+        return NULL;
+    }
+    memcpy(reply, job->plot->axes, sizeof job->plot->axes);
+    if (figure.size > 0) memcpy(reply + sizeof job->plot->axes, figure.bytes, figure.size);
+    free(figure.bytes);
+    *size = sizeof job->plot->axes + figure.size;
+    return reply;
+}
+
+/* The figure's bytes, drawn in a forked child (graph_contain.h): GLib under
+ * Pango aborts the process when an allocation fails, and there that is the
+ * child's end, "out of memory" here.  NULL with err; *interrupted when a
+ * Ctrl-C stopped it. */
+static unsigned char *figure_bytes(viz_plot *plot, figure_format format, size_t *size, bool *interrupted,
+                                   char err[VIZ_ERRLEN]) {
+    figure_job job = {plot, format};
+    size_t got = 0;
+    unsigned char *bytes = viz_contained_drawing(draw_figure_bytes, &job, &got, err);
+    *interrupted = bytes == NULL && plot->interrupt != NULL && *plot->interrupt;
+    if (bytes != NULL && got < sizeof plot->axes) { /* (never: the child sends them first) */
+        free(bytes);
+        plot_fail(err, "the drawing came back cut short");
+        return NULL;
+    }
+    if (bytes == NULL) return NULL;
+    memcpy(plot->axes, bytes, sizeof plot->axes);
+    *size = got - sizeof plot->axes;
+    memmove(bytes, bytes + sizeof plot->axes, *size);
+    return bytes;
+}
+
 int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]) {
     if (plot == NULL) return plot_fail(err, "no figure");
     if (filename == NULL || filename[0] == '\0')
@@ -170,27 +230,18 @@ int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN])
     if (format == FORMAT_OTHER)
         return plot_fail(err, "cannot write '%s': the name must end in .png, .svg or .pdf",
                          filename);
-    if (viz_library_headroom(err) < 0) return -1;
-    int width, height;
-    plot_figure_size(plot, true, &width, &height);
-    byte_buffer description = {0}, figure = {0};
-    bool stopped = false;
-    bool ok = describe_figure(plot, &description) &&
-              render_figure(plot, format, width, height, (const char *)description.bytes, &figure,
-                            &stopped) &&
-              (format != FORMAT_SVG ||
-               add_svg_metadata(plot, &figure, (const char *)description.bytes));
-    free(description.bytes);
-    if (!ok) {
-        free(figure.bytes);
-        if (stopped) {
+    size_t size = 0;
+    bool interrupted;
+    unsigned char *bytes = figure_bytes(plot, format, &size, &interrupted, err);
+    if (bytes == NULL) {
+        if (interrupted) {
             plot_fail(err, "interrupted: '%s' was not written", filename);
             return -2;
         }
-        return plot_fail(err, "out of memory drawing the figure");
+        return -1;
     }
-    int status = write_figure_file(filename, figure.bytes, figure.size, err);
-    free(figure.bytes);
+    int status = write_figure_file(filename, bytes, size, err);
+    free(bytes);
     return status;
 }
 
@@ -199,16 +250,8 @@ unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]) 
         plot_fail(err, "no figure");
         return NULL;
     }
-    if (viz_library_headroom(err) < 0) return NULL;
-    int width, height;
-    plot_figure_size(plot, true, &width, &height);
-    byte_buffer figure = {0};
-    bool stopped = false;
-    if (!render_figure(plot, FORMAT_PNG, width, height, "", &figure, &stopped)) {
-        free(figure.bytes);
-        plot_fail(err, stopped ? "interrupted" : "out of memory drawing the figure");
-        return NULL;
-    }
-    *size = figure.size;
-    return figure.bytes;
+    bool interrupted;
+    unsigned char *bytes = figure_bytes(plot, FORMAT_PNG, size, &interrupted, err);
+    if (bytes == NULL && interrupted) plot_fail(err, "interrupted");
+    return bytes;
 }
