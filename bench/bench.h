@@ -33,6 +33,8 @@ typedef struct bench_workload {
 double bench_now(void);
 /* The median of values[0..n) (sorts them in place); n >= 1. */
 double bench_median(double *values, int n);
+/* This process's minor page faults so far (getrusage's ru_minflt). */
+long bench_minor_faults(void);
 /* This process's peak resident set (VmHWM) in KiB, or -1 when unreadable. */
 long bench_peak_kib(void);
 /* The result line on stdout, in the format above. */

@@ -20,9 +20,20 @@ if [ ! -x "$AGBENCH" ]; then
     exit 1
 fi
 
+field() { # field NAME LINE: the number after NAME= in a result line
+    printf '%s\n' "$2" | sed -n "s|.* $1=\([0-9.eE+-]*\).*|\1|p"
+}
+. "$HERE/regress.sh"
 echo "== C API ($AGBENCH; OPENBLAS_NUM_THREADS=1)"
 for w in W1 W2 W3 W6 W4 W5 W5m W7; do
-    "$AGBENCH" "$w"
+    line=$("$AGBENCH" "$w")
+    echo "$line"
+    check_c "$line"
+    case $w in
+    W5) w5=$line ;;
+    W5m) awk -v a="$(field us/iter "$w5")" -v b="$(field dgemm_us "$line")" 'BEGIN {
+             if (b > 0) printf "    W5 step / its three dgemms alone: %.2fx (target <= 1.3x)\n", a / b }' ;;
+    esac
 done
 
 # The library's own blocked product instead of OpenBLAS (src/blas.c), on

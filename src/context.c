@@ -12,9 +12,11 @@
 const char *ag_version(void) { return AG_VERSION_STRING; }
 long ag_version_number(void) { return AG_VERSION_NUMBER; }
 
-ag_ctx *ag_ctx_new(void) {
-    ag_ctx *ctx = calloc(1, sizeof *ctx);
+static ag_ctx *ctx_new(const ctx_allocator *alloc) {
+    ag_ctx *ctx = alloc->malloc_fn(alloc->user, sizeof *ctx);
     if (ctx == NULL) return NULL;
+    memset(ctx, 0, sizeof *ctx);
+    ctx_memory_init(ctx, alloc);
     const char *no_reuse = getenv("AG_DEBUG_NO_REUSE");
     ctx->no_reuse = no_reuse != NULL && *no_reuse != '\0' && strcmp(no_reuse, "0") != 0;
     const char *blas = getenv("AG_BLAS"); /* "builtin": never OpenBLAS (src/blas.c) */
@@ -25,14 +27,16 @@ ag_ctx *ag_ctx_new(void) {
     return ctx;
 }
 
+ag_ctx *ag_ctx_new(void) { return ctx_new(&ctx_std_allocator); }
+
 /* Nodes are carved from slabs of SLAB_NODES (no malloc header per node, and
  * a 300,000-op graph is a few hundred mallocs); a slab goes back to the
  * system only with its context. */
 #define SLAB_NODES 256
 
 /* Under AddressSanitizer a dead node is poisoned (all but its free-list
- * link and the data it still owns), and data buffers are freed at once, so
- * the sanitizer still catches a use of a collected or reclaimed node. */
+ * link), and so is a data buffer in the buffer cache (memory.c), so the
+ * sanitizer still catches a use of a collected or reclaimed node. */
 #if defined(__SANITIZE_ADDRESS__)
 #define AG_ASAN 1
 #elif defined(__has_feature)
@@ -44,13 +48,9 @@ ag_ctx *ag_ctx_new(void) {
 #include <sanitizer/asan_interface.h>
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-/* Data buffers up to this size stay with a recycled variable until it is
- * reused (see retire_var): none under the sanitizer. */
-#define DEFERRED_FREE_BYTES 0u
 #else
 #define POISON(p, n) ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
-#define DEFERRED_FREE_BYTES (1u << 20)
 #endif
 
 _Static_assert(offsetof(ag_func, next_live) + sizeof(ag_func *) == sizeof(ag_func),
@@ -68,8 +68,8 @@ static bool has_heap_data(const ag_var *v) {
     return v->t.data != NULL && v->t.data != &v->scalar_storage;
 }
 
-static void free_var_storage(ag_var *v) {
-    if (has_heap_data(v)) free(v->t.data);
+static void free_var_storage(ag_ctx *ctx, ag_var *v) {
+    if (has_heap_data(v)) ctx_buf_put(ctx, v->t.data, v->t.size);
     v->t.data = NULL;
     free(v->name);
     v->name = NULL;
@@ -119,7 +119,7 @@ void ag_ctx_free(ag_ctx *ctx) {
     ctx_clear_flows(ctx);
     for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
         next = v->next_live;
-        free_var_storage(v);
+        free_var_storage(ctx, v);
         if (ctx->no_reuse) free(v);
     }
     for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
@@ -129,7 +129,7 @@ void ag_ctx_free(ag_ctx *ctx) {
     }
     for (ag_var *v = ctx->free_vars; v != NULL; v = v->next_live) {
         UNPOISON(v, sizeof *v);
-        free_var_storage(v);
+        free_var_storage(ctx, v);
     }
     for (slab *s = ctx->slabs, *next; s != NULL; s = next) {
         next = s->header.next;
@@ -138,7 +138,9 @@ void ag_ctx_free(ag_ctx *ctx) {
     }
     free(ctx->stack);
     free(ctx->remembered);
-    free(ctx);
+    ctx_memory_free(ctx);
+    ctx_allocator alloc = ctx->mem.alloc;
+    alloc.free_fn(alloc.user, ctx);
 }
 
 /* ---- errors --------------------------------------------------------------- */
@@ -341,7 +343,6 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
         /* the free list is a pointer chase: fetch the next node while this
          * one is filled in */
         __builtin_prefetch(ctx->free_vars, 1);
-        if (has_heap_data(v)) free(v->t.data); /* deferred by retire_var */
     }
     /* copied from zeros: gcc makes that vector moves, and a memset `rep stos`,
      * which takes longer to start than the whole copy (11% of a scalar loop) */
@@ -385,30 +386,24 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
     return f;
 }
 
-/* A dead variable goes on the free list.  Its data buffer (when small) is
- * freed only when the node is reused: freeing a whole graph's buffers at
- * once lets malloc hand the heap back to the system, and the next step then
- * pays a page fault per page to get it again; freed one at a time, between
- * new allocations, the buffers are simply reused. */
+/* A dead variable goes on the free list and its data buffer to the buffer
+ * cache (memory.c): freeing a whole graph's buffers at once would let
+ * malloc hand them back to the system, and the next step would pay a page
+ * fault per page to get them again. */
 static void retire_var(ag_ctx *ctx, ag_var *v) {
     if (v->flags & VAR_HAS_FLOW) ctx_forget_flow(ctx, v);
     if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
-        free_var_storage(v);
+        free_var_storage(ctx, v);
         free(v);
         ctx->live_vars--;
         return;
     }
-    if (has_heap_data(v) && v->t.size * sizeof(double) > DEFERRED_FREE_BYTES) {
-        free(v->t.data);
-        v->t.data = NULL;
-    }
-    free(v->name);
-    v->name = NULL;
+    free_var_storage(ctx, v);
     v->ctx = NULL; /* an op given this stale handle says so (function.c) */
     v->next_live = ctx->free_vars;
     ctx->free_vars = v;
     ctx->live_vars--;
-    /* t.data, t.size and name are read when the node is reused or freed */
+    /* t.data and name (NULL) are read when the node is freed */
     POISON(&v->grad, offsetof(ag_var, name) - offsetof(ag_var, grad));
     POISON(&v->generation, offsetof(ag_var, next_live) - offsetof(ag_var, generation));
     POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
@@ -420,7 +415,7 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
     else
         ctx->vars = v->next_live;
     if (v->next_live != NULL) v->next_live->prev_live = v->prev_live;
-    retire_var(ctx, v); /* the node is the next one reused, so its buffer goes soon */
+    retire_var(ctx, v); /* its buffer to the cache, hot for the next tensor of its size */
     if (ctx->allocs_since_gc > 0) ctx->allocs_since_gc--;
 }
 

@@ -159,7 +159,7 @@ ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const 
                          shape_str(&inputs[0]->t, a), ninputs > 1 ? " and " : "",
                          ninputs > 1 ? shape_str(&inputs[1]->t, b) : "");
         }
-        for (int i = 0; i < noutputs; i++) t_free(&ys[i]);
+        for (int i = 0; i < noutputs; i++) t_free(ctx, &ys[i]);
         if (ys != ys_local) free(ys);
         goto fail;
     }
@@ -172,7 +172,7 @@ ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const 
     for (int i = 0; i < noutputs; i++) {
         ag_var *y = var_from_tensor(ctx, &ys[i]);
         if (y == NULL) {
-            for (int j = i + 1; j < noutputs; j++) t_free(&ys[j]);
+            for (int j = i + 1; j < noutputs; j++) t_free(ctx, &ys[j]);
             if (ys != ys_local) free(ys);
             goto fail; /* earlier outputs are unreachable: the collector takes them */
         }

@@ -84,6 +84,38 @@ struct ag_func {
     ag_func *next_live;
 };
 
+/* ---- memory (memory.c) ------------------------------------------------------------
+ * Everything the context allocates goes through its allocator; tensor data
+ * through its buffer cache (size classes of a quarter doubling, 16 bytes to
+ * 2^CACHE_MAX_CLASS_SHIFT). */
+typedef struct ctx_allocator {
+    void *(*malloc_fn)(void *user, size_t size);
+    void *(*realloc_fn)(void *user, void *ptr, size_t size);
+    void (*free_fn)(void *user, void *ptr);
+    void *user;
+} ctx_allocator;
+#define CACHE_MAX_CLASS_SHIFT 28 /* 256 MiB */
+#define CTX_BUF_CLASSES ((CACHE_MAX_CLASS_SHIFT - 4) * 4 + 1)
+struct ctx_buf_class {
+    void **items; /* cached buffers of the class, the last freed last */
+    size_t len, cap;
+};
+struct ctx_memory {
+    ctx_allocator alloc;
+    size_t cache_limit;  /* ag_set_buffer_cache */
+    size_t cached_bytes; /* held in classes */
+    struct ctx_buf_class classes[CTX_BUF_CLASSES];
+};
+extern const ctx_allocator ctx_std_allocator;
+void ctx_memory_init(ag_ctx *ctx, const ctx_allocator *alloc);
+void ctx_memory_free(ag_ctx *ctx); /* the cache back to the allocator */
+/* malloc, calloc, realloc and free through the context's allocator (NULL
+ * ctx: the C library's).  A size of 0 asks for 1 byte. */
+void *ctx_malloc(ag_ctx *ctx, size_t size);
+void *ctx_calloc(ag_ctx *ctx, size_t count, size_t size);
+void *ctx_realloc(ag_ctx *ctx, void *ptr, size_t size);
+void ctx_free(ag_ctx *ctx, void *ptr);
+
 struct ag_ctx {
     char errmsg[512];
     bool failed;
@@ -147,6 +179,7 @@ struct ag_ctx {
     /* Models and optimizers tied to the context (ctx_attach). */
     struct ctx_owner *owners;
     size_t nowners, owners_cap;
+    struct ctx_memory mem; /* the allocator and the buffer cache (memory.c) */
 };
 
 /* ---- interrupts ----------------------------------------------------------------

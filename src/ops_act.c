@@ -20,7 +20,7 @@
 static int hook_map(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
     ag_scalar_fn fn = ag_op_table[f->op].scalar;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
@@ -41,14 +41,14 @@ static int hook_map2(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     size_t size = shape_size(ndim, shape);
     int rc = 0;
     if (size > 0 && !shape_equal(a->ndim, a->shape, ndim, shape)) {
-        if (t_init_uninit(&ta, ndim, shape) < 0) rc = -1;
+        if (t_init_uninit(ctx, &ta, ndim, shape) < 0) rc = -1;
         else t_broadcast_to(&ta, a), da = ta.data;
     }
     if (rc == 0 && size > 0 && !shape_equal(b->ndim, b->shape, ndim, shape)) {
-        if (t_init_uninit(&tb, ndim, shape) < 0) rc = -1;
+        if (t_init_uninit(ctx, &tb, ndim, shape) < 0) rc = -1;
         else t_broadcast_to(&tb, b), db = tb.data;
     }
-    if (rc == 0 && t_init_uninit(&ys[0], ndim, shape) < 0) rc = -1;
+    if (rc == 0 && t_init_uninit(ctx, &ys[0], ndim, shape) < 0) rc = -1;
     for (size_t block = 0; rc == 0 && block < size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) {
             rc = -2;
@@ -57,8 +57,8 @@ static int hook_map2(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         size_t end = size - block < INTERRUPT_BLOCK ? size : block + INTERRUPT_BLOCK;
         for (size_t i = block; i < end; i++) ys[0].data[i] = fn(&f->params, da[i], db[i]);
     }
-    t_free(&ta);
-    t_free(&tb);
+    t_free(ctx, &ta);
+    t_free(ctx, &tb);
     if (rc == -2) return op_interrupted(ctx, f);
     if (rc < 0) return ag_set_error(ctx, "out of memory"), -1;
     return 0;

@@ -15,10 +15,10 @@ typedef double (*elem2_fn)(const ag_op_params *p, double a, double b);
 
 /* in, or in broadcast to (ndim, shape) in *tmp (freed by the caller): the
  * data to read one element per output element from.  NULL when out of memory. */
-static const double *expanded(const ag_tensor *in, int ndim, const int *shape, ag_tensor *tmp) {
+static const double *expanded(ag_ctx *ctx, const ag_tensor *in, int ndim, const int *shape, ag_tensor *tmp) {
     *tmp = (ag_tensor){0};
     if (shape_equal(in->ndim, in->shape, ndim, shape)) return in->data;
-    if (t_init_uninit(tmp, ndim, shape) < 0) return NULL;
+    if (t_init_uninit(ctx, tmp, ndim, shape) < 0) return NULL;
     t_broadcast_to(tmp, in);
     return tmp->data;
 }
@@ -38,10 +38,10 @@ static int broadcast_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn
     const double *data[3] = {0};
     int rc = 0;
     for (int k = 0; k < n; k++) {
-        data[k] = expanded(&f->inputs[k]->t, ndim, shape, &tmp[k]);
+        data[k] = expanded(ctx, &f->inputs[k]->t, ndim, shape, &tmp[k]);
         if (data[k] == NULL && shape_size(ndim, shape) > 0) rc = -1;
     }
-    if (rc == 0 && t_init_uninit(&ys[0], ndim, shape) < 0) rc = -1;
+    if (rc == 0 && t_init_uninit(ctx, &ys[0], ndim, shape) < 0) rc = -1;
     for (size_t block = 0; rc == 0 && block < ys[0].size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) {
             rc = -2;
@@ -53,7 +53,7 @@ static int broadcast_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn
             ys[0].data[i] = fn ? fn(v) : hook(&f->params, v[0], v[1]);
         }
     }
-    for (int k = 0; k < n; k++) t_free(&tmp[k]);
+    for (int k = 0; k < n; k++) t_free(ctx, &tmp[k]);
     if (rc == -2) return op_interrupted(ctx, f);
     if (rc < 0) return ag_set_error(ctx, "out of memory"), -1;
     return 0;

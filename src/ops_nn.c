@@ -75,7 +75,7 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int ndim, shape[AG_MAX_DIMS];
     if (linear_matmul_shape(ctx, x, w, &ndim, shape) < 0) return -1;
     if (f->ninputs < 3) {
-        if (t_init_uninit(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+        if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
         if (!t_matmul_until(&ys[0], x, w, ctx->interrupt, &ctx->blas)) return op_interrupted(ctx, f);
         return 0;
     }
@@ -84,17 +84,17 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     if (shape_broadcast(ctx, "linear", ndim, shape, b->ndim, b->shape, &out_ndim, out_shape) < 0)
         return -1;
     ag_tensor product;
-    if (t_init_uninit(&product, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    if (t_init_uninit(&ys[0], out_ndim, out_shape) < 0) {
-        t_free(&product);
+    if (t_init_uninit(ctx, &product, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], out_ndim, out_shape) < 0) {
+        t_free(ctx, &product);
         return ag_set_error(ctx, "out of memory"), -1;
     }
     if (!t_matmul_until(&product, x, w, ctx->interrupt, &ctx->blas)) {
-        t_free(&product);
+        t_free(ctx, &product);
         return op_interrupted(ctx, f);
     }
     t_binary(&ys[0], &product, b, T_ADD);
-    t_free(&product);
+    t_free(ctx, &product);
     return 0;
 }
 
@@ -128,9 +128,9 @@ static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, a
     ag_tensor gx_t = {0}, gw_t = {0};
     *status = -1;
     gxs[0] = gxs[1] = NULL;
-    if ((sum_x == NULL && t_init_uninit(&gx_t, 2, x->t.shape) < 0) ||
-        (sum_w == NULL && t_init_uninit(&gw_t, 2, w->t.shape) < 0)) {
-        t_free(&gx_t);
+    if ((sum_x == NULL && t_init_uninit(ctx, &gx_t, 2, x->t.shape) < 0) ||
+        (sum_w == NULL && t_init_uninit(ctx, &gw_t, 2, w->t.shape) < 0)) {
+        t_free(ctx, &gx_t);
         ag_set_error(ctx, "out of memory");
         return true;
     }
@@ -139,7 +139,7 @@ static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, a
     t_dgemm(&ctx->blas, true, false, k, m, n, x->t.data, k, gy->t.data, m, sum_w ? 1.0 : 0.0,
             sum_w ? sum_w->t.data : gw_t.data, m);
     if (sum_x == NULL && (gxs[0] = var_from_tensor(ctx, &gx_t)) == NULL) {
-        t_free(&gw_t);
+        t_free(ctx, &gw_t);
         return true;
     }
     if (sum_w == NULL && (gxs[1] = var_from_tensor(ctx, &gw_t)) == NULL) return true;
@@ -187,7 +187,7 @@ int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
     int axis = axis_normalize_0d(ctx, "softmax", f->params.axis, x->ndim);
     if (axis < 0) return -1;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     size_t outer, dim, inner;
     lanes_around(x, axis, &outer, &dim, &inner);
     for (size_t o = 0; o < outer; o++) {
@@ -230,7 +230,7 @@ int op_log_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
     int axis = axis_normalize_0d(ctx, "log_softmax", f->params.axis, x->ndim);
     if (axis < 0) return -1;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     size_t outer, dim, inner;
     lanes_around(x, axis, &outer, &dim, &inner);
     for (size_t o = 0; o < outer; o++) {
@@ -272,16 +272,16 @@ int op_mse_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     if (shape_broadcast(ctx, "mse", a->ndim, a->shape, b->ndim, b->shape, &ndim, shape) < 0)
         return -1;
     ag_tensor diff;
-    if (t_init_uninit(&diff, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    if (t_init_uninit(&ys[0], 0, NULL) < 0) {
-        t_free(&diff);
+    if (t_init_uninit(ctx, &diff, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], 0, NULL) < 0) {
+        t_free(ctx, &diff);
         return ag_set_error(ctx, "out of memory"), -1;
     }
     t_binary(&diff, a, b, T_SUB);
     double sum = 0.0;
     for (size_t i = 0; i < diff.size; i++) sum += diff.data[i] * diff.data[i];
     ys[0].data[0] = sum / (double)diff.size;
-    t_free(&diff);
+    t_free(ctx, &diff);
     return 0;
 }
 
@@ -356,7 +356,7 @@ int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         free(classes);
         return -1;
     }
-    if (t_init_uninit(&ys[0], 0, NULL) < 0) {
+    if (t_init_uninit(ctx, &ys[0], 0, NULL) < 0) {
         free(classes);
         return ag_set_error(ctx, "out of memory"), -1;
     }
@@ -433,7 +433,7 @@ int op_dropout_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     mask->flags |= AG_VAR_CONST;
     for (size_t i = 0; i < mask->t.size; i++)
         mask->t.data[i] = mask->t.data[i] > ratio ? scale : 0.0;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     t_binary(&ys[0], x, &mask->t, T_MUL);
     f->saved = mask;
     return 0;

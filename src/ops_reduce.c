@@ -50,7 +50,7 @@ static int reduce_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_reduce_op op
             return ag_set_error(ctx, "%s of an empty tensor has no value",
                                 op == T_RMAX ? "max" : "min"), -1;
     }
-    if (t_init_uninit(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     t_reduce(&ys[0], x, mask, op);
     return 0;
 }
@@ -132,11 +132,11 @@ int op_variance_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     shape_reduce(x->ndim, x->shape, mask, true, &kept_ndim, kept_shape);
     shape_reduce(x->ndim, x->shape, mask, false, &ndim, shape);
     ag_tensor mean = {0}, deviation = {0};
-    if (t_init_uninit(&mean, kept_ndim, kept_shape) < 0 ||
-        t_init_uninit(&deviation, x->ndim, x->shape) < 0 ||
-        t_init_uninit(&ys[0], ndim, shape) < 0) {
-        t_free(&mean);
-        t_free(&deviation);
+    if (t_init_uninit(ctx, &mean, kept_ndim, kept_shape) < 0 ||
+        t_init_uninit(ctx, &deviation, x->ndim, x->shape) < 0 ||
+        t_init_uninit(ctx, &ys[0], ndim, shape) < 0) {
+        t_free(ctx, &mean);
+        t_free(ctx, &deviation);
         return ag_set_error(ctx, "out of memory"), -1;
     }
     t_reduce(&mean, x, mask, T_RSUM);
@@ -145,8 +145,8 @@ int op_variance_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     for (size_t i = 0; i < deviation.size; i++) deviation.data[i] *= deviation.data[i];
     t_reduce(&ys[0], &deviation, mask, T_RSUM);
     for (size_t i = 0; i < ys[0].size; i++) ys[0].data[i] = scale * ys[0].data[i];
-    t_free(&mean);
-    t_free(&deviation);
+    t_free(ctx, &mean);
+    t_free(ctx, &deviation);
     return 0;
 }
 int op_variance_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -184,7 +184,7 @@ static ag_var *extreme_mask(ag_ctx *ctx, const ag_func *f) {
     /* y's data in the keepdims shape has the same element order */
     ag_tensor kept = *y, spread = {0};
     shape_reduce(x->ndim, x->shape, mask, true, &kept.ndim, kept.shape);
-    if (t_init_uninit(&spread, x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory");
+    if (t_init_uninit(ctx, &spread, x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory");
     t_broadcast_to(&spread, &kept);
     ag_var *m = ag_zeros(ctx, x->ndim, x->shape);
     if (m != NULL) {
@@ -195,7 +195,7 @@ static ag_var *extreme_mask(ag_ctx *ctx, const ag_func *f) {
                                ? 1.0
                                : 0.0;
     }
-    t_free(&spread);
+    t_free(ctx, &spread);
     return m;
 }
 

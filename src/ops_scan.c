@@ -80,7 +80,7 @@ static int fold_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, lane_fold fold) 
     const ag_tensor *x = &f->inputs[0]->t;
     lanes l;
     if (lanes_of(ctx, ag_op_table[f->op].symbol, x, &f->params, &l) < 0) return -1;
-    if (t_init_uninit(&ys[0], l.ndim, l.shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], l.ndim, l.shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     for (size_t o = 0; o < l.outer; o++) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         for (size_t i = 0; i < l.inner; i++)
@@ -264,7 +264,7 @@ static int scan_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, lane_scan scan) 
     const ag_tensor *x = &f->inputs[0]->t;
     lanes l;
     if (scan_lanes(ctx, f, &l) < 0) return -1;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     for (size_t o = 0; o < l.outer; o++) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         for (size_t i = 0; i < l.inner; i++) {
@@ -371,7 +371,7 @@ int op_argsort_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
     lanes l;
     if (scan_lanes(ctx, f, &l) < 0) return -1;
-    if (t_init_uninit(&ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     keyed *buf = malloc((l.dim ? l.dim : 1) * sizeof *buf);
     if (buf == NULL) return ag_set_error(ctx, "out of memory"), -1;
     for (size_t o = 0; o < l.outer; o++)
@@ -451,7 +451,7 @@ int op_gather_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     size_t *ix, *pos;
     if (axis < 0 || read_index(ctx, "gather", x, index, axis, &ix) < 0) return -1;
     pos = malloc((index->size ? index->size : 1) * sizeof *pos);
-    if (pos == NULL || t_init_uninit(&ys[0], index->ndim, index->shape) < 0) {
+    if (pos == NULL || t_init_uninit(ctx, &ys[0], index->ndim, index->shape) < 0) {
         free(ix), free(pos);
         return ag_set_error(ctx, "out of memory"), -1;
     }
@@ -489,7 +489,7 @@ int op_scatter_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     size_t *ix, *pos;
     if (axis < 0 || read_index(ctx, "scatter_add", &target, index, axis, &ix) < 0) return -1;
     pos = malloc((index->size ? index->size : 1) * sizeof *pos);
-    if (pos == NULL || t_init(&ys[0], target.ndim, target.shape) < 0) {
+    if (pos == NULL || t_init(ctx, &ys[0], target.ndim, target.shape) < 0) {
         free(ix), free(pos);
         return ag_set_error(ctx, "out of memory"), -1;
     }

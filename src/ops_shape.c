@@ -53,7 +53,7 @@ int op_reshape_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int shape[AG_MAX_DIMS];
     if (shape_reshape(ctx, x->size, x->ndim, x->shape, f->params.ndim, f->params.shape, shape) < 0)
         return -1;
-    if (t_init_uninit(&ys[0], f->params.ndim, shape) < 0)
+    if (t_init_uninit(ctx, &ys[0], f->params.ndim, shape) < 0)
         return ag_set_error(ctx, "out of memory"), -1;
     if (x->size > 0) memcpy(ys[0].data, x->data, x->size * sizeof *x->data);
     return 0;
@@ -105,7 +105,7 @@ int op_transpose_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int perm[AG_MAX_DIMS], shape[AG_MAX_DIMS];
     if (transpose_perm(ctx, f, perm) < 0) return -1;
     for (int i = 0; i < x->ndim; i++) shape[i] = x->shape[perm[i]];
-    if (t_init_uninit(&ys[0], x->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     t_transpose(&ys[0], x, perm);
     return 0;
 }
@@ -129,7 +129,7 @@ int op_broadcast_to_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_op_params *p = &f->params;
     if (shape_check_broadcast_to(ctx, "broadcast_to", x->ndim, x->shape, p->ndim, p->shape) < 0)
         return -1;
-    if (t_init_uninit(&ys[0], p->ndim, p->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], p->ndim, p->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     t_broadcast_to(&ys[0], x);
     return 0;
 }
@@ -166,7 +166,7 @@ int op_sum_to_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
                      shape_str(&target, to_text));
         return -1;
     }
-    if (t_init(&ys[0], p->ndim, p->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init(ctx, &ys[0], p->ndim, p->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     t_sum_to(&ys[0], x);
     return 0;
 }
@@ -192,7 +192,7 @@ static void shape_edit(int ndim, const int *shape, int axis, bool remove, int *n
 
 /* ys[0] = x's data under a new shape. */
 static int copy_as(ag_ctx *ctx, const ag_tensor *x, int ndim, const int *shape, ag_tensor *y) {
-    if (t_init_uninit(y, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, y, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     if (x->size > 0) memcpy(y->data, x->data, x->size * sizeof *x->data);
     return 0;
 }
@@ -296,7 +296,7 @@ int op_concat_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         }
         shape[axis] += x->shape[axis];
     }
-    if (t_init_uninit(&ys[0], first->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], first->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     int start = 0;
     for (int i = 0; i < f->ninputs; i++) {
         t_paste(&ys[0], &f->inputs[i]->t, axis, start);
@@ -357,7 +357,7 @@ int op_split_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         int shape[AG_MAX_DIMS];
         memcpy(shape, x->shape, sizeof shape);
         shape[axis] = p->ints[i];
-        if (t_init_uninit(&ys[i], x->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+        if (t_init_uninit(ctx, &ys[i], x->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
         t_slice(&ys[i], x, axis, start, p->ints[i]);
         start += p->ints[i];
     }
@@ -429,7 +429,7 @@ int op_get_item_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int shape[AG_MAX_DIMS];
     memcpy(shape, x->shape, sizeof shape);
     shape[axis] = p->n;
-    if (t_init_uninit(&ys[0], x->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     t_take(&ys[0], x, axis, p->ints, p->n);
     return 0;
 }
@@ -463,7 +463,7 @@ int op_get_item_grad_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
                      shape_str(gy, got), p->n, p->axis, shape_str(&full, target));
         return -1;
     }
-    if (t_init(&ys[0], p->ndim, p->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init(ctx, &ys[0], p->ndim, p->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     t_scatter_add(&ys[0], gy, axis, p->ints, p->n);
     return 0;
 }
@@ -541,7 +541,7 @@ int op_matmul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     }
     shape[ndim++] = a->shape[a->ndim - 2];
     shape[ndim++] = b->shape[b->ndim - 1];
-    if (t_init_uninit(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     if (!t_matmul_until(&ys[0], a, b, ctx->interrupt, &ctx->blas)) return op_interrupted(ctx, f);
     return 0;
 }

@@ -34,7 +34,7 @@ static void make_empty(ag_tensor *t) {
 /* The shared part of t_init and t_init_uninit.  An invalid shape (rank out
  * of [0, AG_MAX_DIMS], a negative dim, a byte size that overflows) fails like
  * out-of-memory: the op layer never asks for one. */
-static int init_storage(ag_tensor *t, int ndim, const int *shape, bool zeroed) {
+static int init_storage(ag_ctx *ctx, ag_tensor *t, int ndim, const int *shape, bool zeroed) {
     int copy[AG_MAX_DIMS];
     if (ndim < 0 || ndim > AG_MAX_DIMS) {
         make_empty(t);
@@ -59,7 +59,7 @@ static int init_storage(ag_tensor *t, int ndim, const int *shape, bool zeroed) {
     }
     double *data = NULL;
     if (size > 0) {
-        data = zeroed ? calloc(size, sizeof *data) : malloc(size * sizeof *data);
+        data = ctx_buf_get(ctx, size, zeroed);
         if (data == NULL) {
             make_empty(t);
             return -1;
@@ -73,23 +73,23 @@ static int init_storage(ag_tensor *t, int ndim, const int *shape, bool zeroed) {
     return 0;
 }
 
-int t_init(ag_tensor *t, int ndim, const int *shape) {
-    return init_storage(t, ndim, shape, true);
+int t_init(ag_ctx *ctx, ag_tensor *t, int ndim, const int *shape) {
+    return init_storage(ctx, t, ndim, shape, true);
 }
 
-int t_init_uninit(ag_tensor *t, int ndim, const int *shape) {
-    return init_storage(t, ndim, shape, false);
+int t_init_uninit(ag_ctx *ctx, ag_tensor *t, int ndim, const int *shape) {
+    return init_storage(ctx, t, ndim, shape, false);
 }
 
-void t_free(ag_tensor *t) {
-    free(t->data);
+void t_free(ag_ctx *ctx, ag_tensor *t) {
+    ctx_buf_put(ctx, t->data, t->size);
     make_empty(t);
 }
 
 /* dst's previous storage (if any) is not freed: dst is treated as empty. */
-int t_copy(ag_tensor *dst, const ag_tensor *src) {
+int t_copy(ag_ctx *ctx, ag_tensor *dst, const ag_tensor *src) {
     if (dst == src) return 0;
-    if (t_init_uninit(dst, src->ndim, src->shape) != 0) return -1;
+    if (t_init_uninit(ctx, dst, src->ndim, src->shape) != 0) return -1;
     if (src->size > 0) memcpy(dst->data, src->data, src->size * sizeof *src->data);
     return 0;
 }

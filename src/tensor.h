@@ -48,13 +48,21 @@ void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k
 /* ---- storage ------------------------------------------------------------ */
 size_t shape_size(int ndim, const int *shape);
 bool shape_equal(int na, const int *a, int nb, const int *b);
+/* Storage comes from the context's buffer cache and allocator (memory.c)
+ * and goes back to the same context's: a tensor is freed with the context
+ * it was made with.  ctx NULL: the C library's malloc and free (tests). */
 /* Allocates zeroed storage for the shape; 0, or -1 on out-of-memory (the
  * tensor is then empty and safe to t_free). */
-int t_init(ag_tensor *t, int ndim, const int *shape);
+int t_init(ag_ctx *ctx, ag_tensor *t, int ndim, const int *shape);
 /* t_init without zeroing. */
-int t_init_uninit(ag_tensor *t, int ndim, const int *shape);
-void t_free(ag_tensor *t); /* frees data; leaves t empty (ndim 0, size 0, data NULL) */
-int t_copy(ag_tensor *dst, const ag_tensor *src);
+int t_init_uninit(ag_ctx *ctx, ag_tensor *t, int ndim, const int *shape);
+void t_free(ag_ctx *ctx, ag_tensor *t); /* frees data; leaves t empty (ndim 0, size 0, data NULL) */
+int t_copy(ag_ctx *ctx, ag_tensor *dst, const ag_tensor *src);
+/* A buffer of count doubles (count > 0) from ctx's cache or allocator,
+ * zeroed when asked; NULL when out of memory. */
+double *ctx_buf_get(ag_ctx *ctx, size_t count, bool zeroed);
+/* Gives back a buffer ctx_buf_get(ctx, count, ...) returned (NULL: nothing). */
+void ctx_buf_put(ag_ctx *ctx, double *data, size_t count);
 
 /* ---- shape helpers: 0 on success, -1 with "OP: ..." in ctx on failure --- */
 

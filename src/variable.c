@@ -9,7 +9,7 @@
 ag_var *var_from_tensor(ag_ctx *ctx, ag_tensor *t) {
     ag_var *v = ctx_alloc_var(ctx);
     if (v == NULL) {
-        t_free(t);
+        t_free(ctx, t);
         return NULL;
     }
     v->t = *t;
@@ -74,7 +74,7 @@ ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value) {
 ag_var *var_uninit_like(ag_ctx *ctx, const ag_var *like) {
     if (like->t.size == 1) return inline_scalar(ctx, like->t.ndim, 0.0);
     ag_tensor t;
-    if (t_init_uninit(&t, like->t.ndim, like->t.shape) < 0) return ag_set_error(ctx, "out of memory");
+    if (t_init_uninit(ctx, &t, like->t.ndim, like->t.shape) < 0) return ag_set_error(ctx, "out of memory");
     return var_from_tensor(ctx, &t);
 }
 
@@ -84,7 +84,7 @@ static ag_var *new_leaf(ag_ctx *ctx, const char *what, int ndim, const int *shap
     if (check_shape(ctx, what, ndim, shape) < 0) return NULL;
     if (shape_size(ndim, shape) == 1) return inline_scalar(ctx, ndim, data != NULL ? data[0] : 0.0);
     ag_tensor t;
-    if (t_init(&t, ndim, shape) < 0) {
+    if (t_init(ctx, &t, ndim, shape) < 0) {
         char text[SHAPE_BUF];
         ag_tensor s = {.ndim = ndim};
         memcpy(s.shape, shape, (size_t)ndim * sizeof *shape);

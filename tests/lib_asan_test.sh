@@ -46,6 +46,26 @@ else
     fail "with build/lib-asan: status $rc, no heap-use-after-free in ag_item"; head -8 "$tmp/instrumented.err"
 fi
 
+# a stale buffer (the data of a collected variable, issue 33's buffer cache):
+# bypassed with AG_DEBUG_NO_REUSE=1, so the read is of freed memory; cached
+# and poisoned without it (build/lib-asan only)
+stale_buffer() { # stale_buffer NAME NO_REUSE
+    $CC -std=c11 -g -fsanitize=address,undefined -Iinclude -o "$tmp/$1" tests/stale_buffer.c "$asan_lib" $LIBS \
+        2> "$tmp/$1.cc" || { fail "tests/stale_buffer.c does not build"; cat "$tmp/$1.cc"; return 1; }
+    AG_DEBUG_NO_REUSE=$2 ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 "$tmp/$1" > "$tmp/$1.out" 2> "$tmp/$1.err"
+}
+if ! stale_buffer buffer_no_reuse 1 && grep -q "heap-use-after-free" "$tmp/buffer_no_reuse.err" &&
+   grep -A3 "heap-use-after-free" "$tmp/buffer_no_reuse.err" | grep -q " in main "; then
+    ok "AG_DEBUG_NO_REUSE=1: a stale buffer read after ag_gc is a heap-use-after-free (the cache is bypassed)"
+else
+    fail "AG_DEBUG_NO_REUSE=1: no heap-use-after-free for the stale buffer read"; head -8 "$tmp/buffer_no_reuse.err"
+fi
+if ! stale_buffer buffer_cached 0 && grep -q "use-after-poison" "$tmp/buffer_cached.err"; then
+    ok "build/lib-asan: a stale read of a cached buffer is a use-after-poison"
+else
+    fail "build/lib-asan: no use-after-poison for the stale read of a cached buffer"; head -8 "$tmp/buffer_cached.err"
+fi
+
 run plain "$plain"
 rc=$?
 [ -f "$tmp/plain.err" ] || exit 1

@@ -16,7 +16,7 @@
 /* A tensor of the given shape holding data (or zeros when data is NULL). */
 static ag_tensor tensor_of(const int *shape, int ndim, const double *data) {
     ag_tensor t;
-    assert_int_equal(t_init(&t, ndim, shape), 0);
+    assert_int_equal(t_init(NULL, &t, ndim, shape), 0);
     if (data != NULL && t.size > 0) memcpy(t.data, data, t.size * sizeof(double));
     return t;
 }
@@ -73,56 +73,56 @@ static void test_storage(void **state) {
     assert_true(shape_equal(0, NULL, 0, NULL));
 
     ag_tensor t;
-    assert_int_equal(t_init(&t, 2, (const int[]){2, 3}), 0);
+    assert_int_equal(t_init(NULL, &t, 2, (const int[]){2, 3}), 0);
     assert_int_equal(t.ndim, 2);
     assert_int_equal(t.size, 6);
     for (size_t i = 0; i < t.size; i++) assert_true(t.data[i] == 0.0);
     t.data[4] = 5;
     ag_tensor copy;
-    assert_int_equal(t_copy(&copy, &t), 0);
+    assert_int_equal(t_copy(NULL, &copy, &t), 0);
     t.data[4] = 7;
     assert_tensor(&copy, SHAPE(2, 3), 0, 0, 0, 0, 5, 0);
-    t_free(&copy);
-    t_free(&t);
+    t_free(NULL, &copy);
+    t_free(NULL, &t);
     assert_int_equal(t.ndim, 0);
     assert_int_equal(t.size, 0);
     assert_null(t.data);
-    t_free(&t); /* an empty tensor frees again safely */
+    t_free(NULL, &t); /* an empty tensor frees again safely */
 
     /* 0-d: one element */
-    assert_int_equal(t_init_uninit(&t, 0, NULL), 0);
+    assert_int_equal(t_init_uninit(NULL, &t, 0, NULL), 0);
     assert_int_equal(t.size, 1);
     assert_non_null(t.data);
-    t_free(&t);
+    t_free(NULL, &t);
 
     /* a zero-size dim: no storage, still a valid shape */
-    assert_int_equal(t_init(&t, 3, (const int[]){2, 0, 3}), 0);
+    assert_int_equal(t_init(NULL, &t, 3, (const int[]){2, 0, 3}), 0);
     assert_int_equal(t.ndim, 3);
     assert_int_equal(t.shape[1], 0);
     assert_int_equal(t.size, 0);
-    assert_int_equal(t_copy(&copy, &t), 0);
+    assert_int_equal(t_copy(NULL, &copy, &t), 0);
     assert_int_equal(copy.size, 0);
-    t_free(&copy);
-    t_free(&t);
+    t_free(NULL, &copy);
+    t_free(NULL, &t);
 
     /* the shape argument may be the tensor's own shape */
-    assert_int_equal(t_init(&t, 2, (const int[]){4, 5}), 0);
-    t_free(&t);
+    assert_int_equal(t_init(NULL, &t, 2, (const int[]){4, 5}), 0);
+    t_free(NULL, &t);
     t.ndim = 2;
     t.shape[0] = 3;
     t.shape[1] = 2;
-    assert_int_equal(t_init(&t, t.ndim, t.shape), 0);
+    assert_int_equal(t_init(NULL, &t, t.ndim, t.shape), 0);
     assert_int_equal(t.size, 6);
-    t_free(&t);
+    t_free(NULL, &t);
 
     /* shapes no op asks for fail like out-of-memory and leave t empty */
     int nine[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
-    assert_int_equal(t_init(&t, 9, nine), -1);
+    assert_int_equal(t_init(NULL, &t, 9, nine), -1);
     assert_null(t.data);
     assert_int_equal(t.size, 0);
-    assert_int_equal(t_init(&t, 2, (const int[]){2, -1}), -1);
-    assert_int_equal(t_init(&t, 3, (const int[]){INT_MAX, INT_MAX, INT_MAX}), -1);
-    t_free(&t);
+    assert_int_equal(t_init(NULL, &t, 2, (const int[]){2, -1}), -1);
+    assert_int_equal(t_init(NULL, &t, 3, (const int[]){INT_MAX, INT_MAX, INT_MAX}), -1);
+    t_free(NULL, &t);
 }
 
 /* ---- shape helpers ------------------------------------------------------------ */
@@ -319,18 +319,18 @@ static void test_binary_same_shape(void **state) {
     /* in place: out is a */
     t_binary(&a, &a, &b, T_ADD);
     assert_tensor(&a, SHAPE(2, 2), 11, 22, 33, 44);
-    t_free(&a);
-    t_free(&b);
-    t_free(&e);
-    t_free(&out);
+    t_free(NULL, &a);
+    t_free(NULL, &b);
+    t_free(NULL, &e);
+    t_free(NULL, &out);
 
     /* 0-d with 0-d */
     ag_tensor x = SCALAR(3), y = SCALAR(2), z = ZEROS(NULL, 0);
     t_binary(&z, &x, &y, T_POW);
     assert_scalar_tensor(&z, 9);
-    t_free(&x);
-    t_free(&y);
-    t_free(&z);
+    t_free(NULL, &x);
+    t_free(NULL, &y);
+    t_free(NULL, &z);
 }
 
 static void test_binary_broadcast(void **state) {
@@ -378,19 +378,19 @@ static void test_binary_broadcast(void **state) {
     t_binary(&out, &ten, &a, T_SUB);
     assert_tensor(&out, SHAPE(2, 3), 9, 8, 7, 6, 5, 4);
 
-    t_free(&a);
-    t_free(&row);
-    t_free(&out);
-    t_free(&column);
-    t_free(&line);
-    t_free(&square);
-    t_free(&first);
-    t_free(&second);
-    t_free(&out2);
-    t_free(&v);
-    t_free(&one);
-    t_free(&out5);
-    t_free(&ten);
+    t_free(NULL, &a);
+    t_free(NULL, &row);
+    t_free(NULL, &out);
+    t_free(NULL, &column);
+    t_free(NULL, &line);
+    t_free(NULL, &square);
+    t_free(NULL, &first);
+    t_free(NULL, &second);
+    t_free(NULL, &out2);
+    t_free(NULL, &v);
+    t_free(NULL, &one);
+    t_free(NULL, &out5);
+    t_free(NULL, &ten);
 }
 
 /* General broadcasts in 3 and 4 dims against a naive index computation. */
@@ -434,9 +434,9 @@ static void test_binary_broadcast_naive(void **state) {
                 assert_close(out.data[i], apply(a.data[ia], b.data[ib], (t_binop)op));
             }
         }
-        t_free(&a);
-        t_free(&b);
-        t_free(&out);
+        t_free(NULL, &a);
+        t_free(NULL, &b);
+        t_free(NULL, &out);
     }
 }
 
@@ -444,9 +444,9 @@ static void test_binary_zero_size(void **state) {
     ag_tensor a = ZEROS(SHAPE(0, 3)), b = TENSOR(SHAPE(3), 1, 2, 3), out = ZEROS(SHAPE(0, 3));
     t_binary(&out, &a, &b, T_ADD);
     assert_int_equal(out.size, 0);
-    t_free(&a);
-    t_free(&b);
-    t_free(&out);
+    t_free(NULL, &a);
+    t_free(NULL, &b);
+    t_free(NULL, &out);
 }
 
 static void test_map(void **state) {
@@ -456,8 +456,8 @@ static void test_map(void **state) {
     assert_tensor(&out, SHAPE(2, 2), 1, 2, 3, 4);
     t_map(&a, &a, sqrt);
     assert_tensor(&a, SHAPE(2, 2), 1, 2, 3, 4);
-    t_free(&a);
-    t_free(&out);
+    t_free(NULL, &a);
+    t_free(NULL, &out);
 }
 
 /* ---- reductions ------------------------------------------------------------------ */
@@ -480,55 +480,55 @@ static void test_reduce_sum(void **state) {
     ag_tensor a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     ag_tensor r = reduce(&a, (const int[]){0}, 1, false, T_RSUM);
     assert_tensor(&r, SHAPE(3), 5, 7, 9);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, (const int[]){1}, 1, false, T_RSUM);
     assert_tensor(&r, SHAPE(2), 6, 15);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, (const int[]){-1}, 1, true, T_RSUM);
     assert_tensor(&r, SHAPE(2, 1), 6, 15);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, (const int[]){-2}, 1, true, T_RSUM);
     assert_tensor(&r, SHAPE(1, 3), 5, 7, 9);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, (const int[]){0, 1}, 2, false, T_RSUM);
     assert_scalar_tensor(&r, 21);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, (const int[]){-2, -1}, 2, false, T_RSUM);
     assert_scalar_tensor(&r, 21);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, NULL, 0, false, T_RSUM);
     assert_scalar_tensor(&r, 21);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, NULL, 0, true, T_RSUM);
     assert_tensor(&r, SHAPE(1, 1), 21);
-    t_free(&r);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &a);
 
     /* G52 and TestSum: [2 2 2] 1..8 */
     ag_tensor c = TENSOR(SHAPE(2, 2, 2), 1, 2, 3, 4, 5, 6, 7, 8);
     r = reduce(&c, (const int[]){1, 2}, 2, false, T_RSUM);
     assert_tensor(&r, SHAPE(2), 10, 26);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&c, (const int[]){0, 1}, 2, false, T_RSUM);
     assert_tensor(&r, SHAPE(2), 16, 20);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&c, (const int[]){0, 2}, 2, false, T_RSUM);
     assert_tensor(&r, SHAPE(2), 14, 22);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&c, (const int[]){2, 0}, 2, true, T_RSUM);
     assert_tensor(&r, SHAPE(1, 2, 1), 14, 22);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&c, (const int[]){1}, 1, false, T_RSUM);
     assert_tensor(&r, SHAPE(2, 2), 4, 6, 12, 14);
-    t_free(&r);
-    t_free(&c);
+    t_free(NULL, &r);
+    t_free(NULL, &c);
 
     /* a 0-d input reduces to itself */
     ag_tensor s = SCALAR(42);
     r = reduce(&s, NULL, 0, false, T_RSUM);
     assert_scalar_tensor(&r, 42);
-    t_free(&r);
-    t_free(&s);
+    t_free(NULL, &r);
+    t_free(NULL, &s);
 }
 
 /* Sums run in row-major order from 0: 1e16 + 1 + ... loses each 1 exactly as
@@ -537,11 +537,11 @@ static void test_reduce_sum_order(void **state) {
     ag_tensor a = TENSOR(SHAPE(2, 3), 1e16, 1, 1, -1e16, 1, 1);
     ag_tensor r = reduce(&a, (const int[]){1}, 1, false, T_RSUM);
     assert_tensor(&r, SHAPE(2), ((1e16 + 1) + 1), ((-1e16 + 1) + 1));
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, NULL, 0, false, T_RSUM);
     assert_scalar_tensor(&r, ((((((0.0 + 1e16) + 1) + 1) + -1e16) + 1) + 1));
-    t_free(&r);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &a);
 }
 
 static void test_reduce_max_min(void **state) {
@@ -549,50 +549,50 @@ static void test_reduce_max_min(void **state) {
     ag_tensor a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 10, 6);
     ag_tensor r = reduce(&a, NULL, 0, false, T_RMAX);
     assert_scalar_tensor(&r, 10);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, (const int[]){0}, 1, false, T_RMAX);
     assert_tensor(&r, SHAPE(3), 4, 10, 6);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&a, (const int[]){1}, 1, false, T_RMAX);
     assert_tensor(&r, SHAPE(2), 3, 10);
-    t_free(&r);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &a);
     /* G51 */
     ag_tensor b = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, -5, 6);
     r = reduce(&b, (const int[]){-2, -1}, 2, false, T_RMIN);
     assert_scalar_tensor(&r, -5);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&b, (const int[]){0}, 1, false, T_RMIN);
     assert_tensor(&r, SHAPE(3), 1, -5, 3);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&b, (const int[]){1}, 1, false, T_RMIN);
     assert_tensor(&r, SHAPE(2), 1, -5);
-    t_free(&r);
-    t_free(&b);
+    t_free(NULL, &r);
+    t_free(NULL, &b);
 
     /* a NaN input makes max/min NaN, wherever it sits */
     ag_tensor n = TENSOR(SHAPE(2, 3), NAN, 1, 2, 3, NAN, 4);
     r = reduce(&n, (const int[]){1}, 1, false, T_RMAX);
     assert_true(isnan(r.data[0]) && isnan(r.data[1]));
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&n, (const int[]){0}, 1, false, T_RMIN);
     assert_true(isnan(r.data[0]) && isnan(r.data[1]));
     assert_close(r.data[2], 2);
-    t_free(&r);
-    t_free(&n);
+    t_free(NULL, &r);
+    t_free(NULL, &n);
 
     /* upstream's starting values show through an empty reduction */
     ag_tensor empty = ZEROS(SHAPE(2, 0));
     r = reduce(&empty, (const int[]){1}, 1, false, T_RMAX);
     assert_true(r.size == 2 && r.data[0] == -DBL_MAX && r.data[1] == -DBL_MAX);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&empty, (const int[]){1}, 1, false, T_RMIN);
     assert_true(r.size == 2 && r.data[0] == DBL_MAX && r.data[1] == DBL_MAX);
-    t_free(&r);
+    t_free(NULL, &r);
     r = reduce(&empty, (const int[]){1}, 1, false, T_RSUM);
     assert_tensor(&r, SHAPE(2), 0, 0);
-    t_free(&r);
-    t_free(&empty);
+    t_free(NULL, &r);
+    t_free(NULL, &empty);
 }
 
 /* Every axis subset of a 4-d tensor against a naive per-element sum. */
@@ -624,10 +624,10 @@ static void test_reduce_naive(void **state) {
                 }
                 assert_close(r.data[o], expected);
             }
-            t_free(&r);
+            t_free(NULL, &r);
         }
     }
-    t_free(&a);
+    t_free(NULL, &a);
 }
 
 /* ---- sum_to / broadcast_to ------------------------------------------------------------ */
@@ -638,75 +638,75 @@ static void test_sum_to(void **state) {
     ag_tensor out = ZEROS(SHAPE(4));
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(4), 6, 8, 10, 12);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     a = TENSOR(SHAPE(4, 2), 1, 2, 3, 4, 5, 6, 7, 8);
     out = ZEROS(SHAPE(4, 1));
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(4, 1), 3, 7, 11, 15);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     a = TENSOR(SHAPE(2, 2, 4), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
     out = ZEROS(SHAPE(1, 2, 4));
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(1, 2, 4), 10, 12, 14, 16, 18, 20, 22, 24);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     a = TENSOR(SHAPE(3, 2, 4), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
                20, 21, 22, 23, 24);
     out = ZEROS(SHAPE(3, 1, 4));
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(3, 1, 4), 6, 8, 10, 12, 22, 24, 26, 28, 38, 40, 42, 44);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     /* ExampleSumTo */
     a = TENSOR(SHAPE(2, 2, 2), 1, 2, 3, 4, 1, 2, 3, 4);
     out = ZEROS(SHAPE(1, 2, 2));
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(1, 2, 2), 2, 4, 6, 8);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     /* G44 on [2 3] 1..6: to [1 3], [2 1], [1 1], [] and the same shape */
     a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     out = ZEROS(SHAPE(1, 3));
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(1, 3), 5, 7, 9);
-    t_free(&out);
+    t_free(NULL, &out);
     out = ZEROS(SHAPE(2, 1));
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(2, 1), 6, 15);
-    t_free(&out);
+    t_free(NULL, &out);
     out = ZEROS(SHAPE(1, 1));
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(1, 1), 21);
-    t_free(&out);
+    t_free(NULL, &out);
     out = ZEROS(NULL, 0);
     t_sum_to(&out, &a);
     assert_scalar_tensor(&out, 21);
-    t_free(&out);
+    t_free(NULL, &out);
     /* it accumulates into what out holds */
     out = TENSOR(SHAPE(2, 3), 100, 100, 100, 100, 100, 100);
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(2, 3), 101, 102, 103, 104, 105, 106);
-    t_free(&out);
+    t_free(NULL, &out);
     out = TENSOR(SHAPE(3), 0.5, 0.25, 0.125);
     t_sum_to(&out, &a);
     assert_tensor(&out, SHAPE(3), 5.5, 7.25, 9.125);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     /* 0-d to 0-d (TestSumTo "scalar") */
     a = SCALAR(42);
     out = ZEROS(NULL, 0);
     t_sum_to(&out, &a);
     assert_scalar_tensor(&out, 42);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 }
 
 static void test_broadcast_to(void **state) {
@@ -715,55 +715,55 @@ static void test_broadcast_to(void **state) {
     ag_tensor out = ZEROS(SHAPE(2, 2));
     t_broadcast_to(&out, &a);
     assert_tensor(&out, SHAPE(2, 2), 42, 42, 42, 42);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     a = TENSOR(SHAPE(1, 4), 1, 2, 3, 4);
     out = ZEROS(SHAPE(2, 4));
     t_broadcast_to(&out, &a);
     assert_tensor(&out, SHAPE(2, 4), 1, 2, 3, 4, 1, 2, 3, 4);
-    t_free(&out);
+    t_free(NULL, &out);
     out = ZEROS(SHAPE(2, 2, 4));
     t_broadcast_to(&out, &a);
     assert_tensor(&out, SHAPE(2, 2, 4), 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     a = TENSOR(SHAPE(4, 1), 1, 2, 3, 4);
     out = ZEROS(SHAPE(4, 2));
     t_broadcast_to(&out, &a);
     assert_tensor(&out, SHAPE(4, 2), 1, 1, 2, 2, 3, 3, 4, 4);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     out = ZEROS(SHAPE(2, 3));
     t_broadcast_to(&out, &a);
     assert_tensor(&out, SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     a = TENSOR(SHAPE(1, 2, 1), 1, 2);
     out = ZEROS(SHAPE(3, 2, 4));
     t_broadcast_to(&out, &a);
     assert_tensor(&out, SHAPE(3, 2, 4), 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1,
                   2, 2, 2, 2);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 
     /* ExampleBroadcastTo and G43 */
     a = TENSOR(SHAPE(1, 2, 2), 1, 2, 3, 4);
     out = ZEROS(SHAPE(2, 2, 2));
     t_broadcast_to(&out, &a);
     assert_tensor(&out, SHAPE(2, 2, 2), 1, 2, 3, 4, 1, 2, 3, 4);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
     a = TENSOR(SHAPE(1), 2);
     out = ZEROS(SHAPE(1, 3));
     t_broadcast_to(&out, &a);
     assert_tensor(&out, SHAPE(1, 3), 2, 2, 2);
-    t_free(&out);
-    t_free(&a);
+    t_free(NULL, &out);
+    t_free(NULL, &a);
 }
 
 /* ---- transpose ---------------------------------------------------------------------- */
@@ -781,26 +781,26 @@ static void test_transpose(void **state) {
     ag_tensor a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     ag_tensor r = transpose(&a, (const int[]){1, 0});
     assert_tensor(&r, SHAPE(3, 2), 1, 4, 2, 5, 3, 6);
-    t_free(&r);
+    t_free(NULL, &r);
     r = transpose(&a, (const int[]){0, 1});
     assert_tensor(&r, SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
-    t_free(&r);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &a);
 
     ag_tensor b = TENSOR(SHAPE(2, 2, 3), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
     r = transpose(&b, (const int[]){0, 2, 1});
     assert_tensor(&r, SHAPE(2, 3, 2), 1, 4, 2, 5, 3, 6, 7, 10, 8, 11, 9, 12);
-    t_free(&r);
+    t_free(NULL, &r);
     r = transpose(&b, (const int[]){2, 0, 1}); /* also what [-1 -3 -2] normalizes to */
     assert_tensor(&r, SHAPE(3, 2, 2), 1, 4, 7, 10, 2, 5, 8, 11, 3, 6, 9, 12);
-    t_free(&r);
-    t_free(&b);
+    t_free(NULL, &r);
+    t_free(NULL, &b);
 
     ag_tensor s = SCALAR(42);
     r = transpose(&s, NULL);
     assert_scalar_tensor(&r, 42);
-    t_free(&r);
-    t_free(&s);
+    t_free(NULL, &r);
+    t_free(NULL, &s);
 }
 
 /* Big enough for the tiled path, odd sizes for its edges; checked by index. */
@@ -811,8 +811,8 @@ static void test_transpose_large(void **state) {
     ag_tensor r = transpose(&a, (const int[]){1, 0});
     for (int i = 0; i < 45; i++)
         for (int j = 0; j < 70; j++) assert_true(r.data[i * 70 + j] == (double)(j * 45 + i));
-    t_free(&r);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &a);
 
     const int shape4[] = {3, 4, 5, 6};
     ag_tensor c = tensor_ramp(shape4, 4, 1, 0);
@@ -827,8 +827,8 @@ static void test_transpose_large(void **state) {
                 for (idx[1] = 0; idx[1] < 4; idx[1]++)
                     assert_true(r.data[o++] ==
                                 (double)(((idx[0] * 4 + idx[1]) * 5 + idx[2]) * 6 + idx[3]));
-    t_free(&r);
-    t_free(&c);
+    t_free(NULL, &r);
+    t_free(NULL, &c);
 }
 
 /* ---- matmul ---------------------------------------------------------------------------- */
@@ -886,15 +886,15 @@ static void test_matmul_golden(void **state) {
     ag_tensor b = TENSOR(SHAPE(3, 2), 7, 8, 9, 10, 11, 12);
     ag_tensor r = matmul(&a, &b);
     assert_tensor(&r, SHAPE(2, 2), 58, 64, 139, 154);
-    t_free(&r);
-    t_free(&b);
+    t_free(NULL, &r);
+    t_free(NULL, &b);
     /* G59 */
     b = TENSOR(SHAPE(3, 4), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
     r = matmul(&a, &b);
     assert_tensor(&r, SHAPE(2, 4), 38, 44, 50, 56, 83, 98, 113, 128);
-    t_free(&r);
-    t_free(&b);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &b);
+    t_free(NULL, &a);
 
     /* TestMatMul (variable): [1 2 2] @ [2 2 3] and [2 2 2] @ [1 2 3] */
     a = TENSOR(SHAPE(1, 2, 2), 1, 2, 3, 4);
@@ -902,17 +902,17 @@ static void test_matmul_golden(void **state) {
     r = matmul(&a, &b);
     assert_tensor(&r, SHAPE(2, 2, 3), 9, 12, 15, 19, 26, 33, 27, 30, 33, 61, 68, 75);
     check_matmul_naive(&r, &a, &b);
-    t_free(&r);
-    t_free(&b);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &b);
+    t_free(NULL, &a);
     a = TENSOR(SHAPE(2, 2, 2), 1, 2, 3, 4, 5, 6, 7, 8);
     b = TENSOR(SHAPE(1, 2, 3), 1, 2, 3, 4, 5, 6);
     r = matmul(&a, &b);
     assert_tensor(&r, SHAPE(2, 2, 3), 9, 12, 15, 19, 26, 33, 29, 40, 51, 39, 54, 69);
     check_matmul_naive(&r, &a, &b);
-    t_free(&r);
-    t_free(&b);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &b);
+    t_free(NULL, &a);
 
     /* TestMatMul (tensor): the 4-d batch */
     a = TENSOR(SHAPE(2, 2, 2, 3), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 2, 1, 0, 0, 1, 2, 3, 3, 3,
@@ -921,28 +921,28 @@ static void test_matmul_golden(void **state) {
                1, 1);
     r = matmul(&a, &b);
     assert_tensor(&r, SHAPE(2, 2, 2, 2), 4, 5, 10, 11, 74, 74, 101, 101, 5, 8, 13, 16, 6, 6, 5, 4);
-    t_free(&r);
-    t_free(&b);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &b);
+    t_free(NULL, &a);
 
     /* [1 4] @ [4 1]; and the broadcasts [2 2] @ [2 2 2], [2 2 2] @ [2 2] */
     a = TENSOR(SHAPE(1, 4), 1, 2, 3, 4);
     b = TENSOR(SHAPE(4, 1), 1, 2, 3, 4);
     r = matmul(&a, &b);
     assert_tensor(&r, SHAPE(1, 1), 30);
-    t_free(&r);
-    t_free(&b);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &b);
+    t_free(NULL, &a);
     ag_tensor m2 = TENSOR(SHAPE(2, 2), 1, 2, 3, 4);
     ag_tensor m3 = TENSOR(SHAPE(2, 2, 2), 1, 2, 3, 4, 1, 2, 3, 4);
     r = matmul(&m2, &m3);
     assert_tensor(&r, SHAPE(2, 2, 2), 7, 10, 15, 22, 7, 10, 15, 22);
-    t_free(&r);
+    t_free(NULL, &r);
     r = matmul(&m3, &m2);
     assert_tensor(&r, SHAPE(2, 2, 2), 7, 10, 15, 22, 7, 10, 15, 22);
-    t_free(&r);
-    t_free(&m2);
-    t_free(&m3);
+    t_free(NULL, &r);
+    t_free(NULL, &m2);
+    t_free(NULL, &m3);
 }
 
 /* Block sizes on both sides of the inline/BLAS threshold, every broadcast
@@ -964,9 +964,9 @@ static void test_matmul_naive(void **state) {
         ag_tensor b = tensor_ramp(cases[c].b, cases[c].nb, -0.75, 2);
         ag_tensor r = matmul(&a, &b);
         check_matmul_naive(&r, &a, &b);
-        t_free(&r);
-        t_free(&a);
-        t_free(&b);
+        t_free(NULL, &r);
+        t_free(NULL, &a);
+        t_free(NULL, &b);
     }
 }
 
@@ -1027,17 +1027,17 @@ static void test_matmul_empty(void **state) {
     ag_tensor a = ZEROS(SHAPE(2, 0)), b = ZEROS(SHAPE(0, 3));
     ag_tensor r = matmul(&a, &b);
     assert_tensor(&r, SHAPE(2, 3), 0, 0, 0, 0, 0, 0);
-    t_free(&r);
-    t_free(&a);
-    t_free(&b);
+    t_free(NULL, &r);
+    t_free(NULL, &a);
+    t_free(NULL, &b);
     /* n = 0 */
     a = ZEROS(SHAPE(0, 2));
     b = TENSOR(SHAPE(2, 2), 1, 2, 3, 4);
     r = matmul(&a, &b);
     assert_int_equal(r.size, 0);
-    t_free(&r);
-    t_free(&a);
-    t_free(&b);
+    t_free(NULL, &r);
+    t_free(NULL, &a);
+    t_free(NULL, &b);
 }
 
 /* ---- indexing ------------------------------------------------------------------------- */
@@ -1056,33 +1056,33 @@ static void test_take(void **state) {
     ag_tensor a = TENSOR(SHAPE(3, 2), 10, 11, 20, 21, 30, 31);
     ag_tensor r = take(&a, 0, (const int[]){0, 2}, 2);
     assert_tensor(&r, SHAPE(2, 2), 10, 11, 30, 31);
-    t_free(&r);
-    t_free(&a);
+    t_free(NULL, &r);
+    t_free(NULL, &a);
 
     ag_tensor b = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     r = take(&b, 1, (const int[]){2, 0}, 2);
     assert_tensor(&r, SHAPE(2, 2), 3, 1, 6, 4);
-    t_free(&r);
+    t_free(NULL, &r);
     r = take(&b, 1, (const int[]){1, 1, 2}, 3); /* repeats */
     assert_tensor(&r, SHAPE(2, 3), 2, 2, 3, 5, 5, 6);
-    t_free(&r);
+    t_free(NULL, &r);
     r = take(&b, 1, (const int[]){1}, 1);
     assert_tensor(&r, SHAPE(2, 1), 2, 5);
-    t_free(&r);
+    t_free(NULL, &r);
     /* G56 */
     r = take(&b, 0, (const int[]){0, 0, 1}, 3);
     assert_tensor(&r, SHAPE(3, 3), 1, 2, 3, 1, 2, 3, 4, 5, 6);
-    t_free(&r);
+    t_free(NULL, &r);
     r = take(&b, 0, NULL, 0);
     assert_int_equal(r.size, 0);
-    t_free(&r);
-    t_free(&b);
+    t_free(NULL, &r);
+    t_free(NULL, &b);
 
     ag_tensor c = TENSOR(SHAPE(2, 2, 3), 1, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14, 15);
     r = take(&c, 2, (const int[]){0, 2}, 2);
     assert_tensor(&r, SHAPE(2, 2, 2), 1, 3, 4, 6, 10, 12, 13, 15);
-    t_free(&r);
-    t_free(&c);
+    t_free(NULL, &r);
+    t_free(NULL, &c);
 }
 
 static void test_scatter_add(void **state) {
@@ -1091,38 +1091,38 @@ static void test_scatter_add(void **state) {
     ag_tensor src = TENSOR(SHAPE(2, 2), 1, 2, 3, 4);
     t_scatter_add(&out, &src, 0, (const int[]){0, 2}, 2);
     assert_tensor(&out, SHAPE(3, 2), 11, 13, 20, 21, 33, 35);
-    t_free(&out);
-    t_free(&src);
+    t_free(NULL, &out);
+    t_free(NULL, &src);
 
     /* ExampleScatterAdd_axis1: duplicate indices accumulate */
     out = TENSOR(SHAPE(3, 2), 10, 11, 20, 21, 30, 31);
     src = TENSOR(SHAPE(3, 2), 1, 2, 2, 3, 3, 6);
     t_scatter_add(&out, &src, 1, (const int[]){0, 0}, 2);
     assert_tensor(&out, SHAPE(3, 2), 13, 11, 25, 21, 39, 31);
-    t_free(&out);
-    t_free(&src);
+    t_free(NULL, &out);
+    t_free(NULL, &src);
 
     /* TestScatterAdd */
     out = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     src = TENSOR(SHAPE(2, 3), 10, 20, 30, 40, 50, 60);
     t_scatter_add(&out, &src, 1, (const int[]){1, 1, 2}, 3);
     assert_tensor(&out, SHAPE(2, 3), 1, 32, 33, 4, 95, 66);
-    t_free(&out);
-    t_free(&src);
+    t_free(NULL, &out);
+    t_free(NULL, &src);
 
     out = TENSOR(SHAPE(2, 2, 3), 1, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14, 15);
     src = TENSOR(SHAPE(2, 2, 2), 100, 200, 300, 400, 1000, 1100, 1200, 1300);
     t_scatter_add(&out, &src, 2, (const int[]){0, 2}, 2);
     assert_tensor(&out, SHAPE(2, 2, 3), 101, 2, 203, 304, 5, 406, 1010, 11, 1112, 1213, 14, 1315);
-    t_free(&out);
-    t_free(&src);
+    t_free(NULL, &out);
+    t_free(NULL, &src);
 
     out = ZEROS(SHAPE(4, 3));
     src = TENSOR(SHAPE(4, 3), 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4);
     t_scatter_add(&out, &src, 0, (const int[]){0, 1, 0, 1}, 4);
     assert_tensor(&out, SHAPE(4, 3), 4, 4, 4, 6, 6, 6, 0, 0, 0, 0, 0, 0);
-    t_free(&out);
-    t_free(&src);
+    t_free(NULL, &out);
+    t_free(NULL, &src);
 }
 
 static void test_slice_paste(void **state) {
@@ -1144,13 +1144,13 @@ static void test_slice_paste(void **state) {
     t_paste(&rebuilt, &top, 0, 0);
     t_paste(&rebuilt, &bottom, 0, 1);
     assert_tensor(&rebuilt, SHAPE(3, 3), 1, 2, 3, 4, 5, 6, 7, 8, 9);
-    t_free(&rebuilt);
+    t_free(NULL, &rebuilt);
     rebuilt = ZEROS(SHAPE(3, 3));
     t_paste(&rebuilt, &right, 1, 1);
     assert_tensor(&rebuilt, SHAPE(3, 3), 0, 2, 3, 0, 5, 6, 0, 8, 9);
     t_paste(&rebuilt, &left, 1, 0);
     assert_tensor(&rebuilt, SHAPE(3, 3), 1, 2, 3, 4, 5, 6, 7, 8, 9);
-    t_free(&rebuilt);
+    t_free(NULL, &rebuilt);
 
     /* a middle axis of a 3-d tensor */
     ag_tensor c = TENSOR(SHAPE(2, 3, 2), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
@@ -1161,14 +1161,14 @@ static void test_slice_paste(void **state) {
     t_paste(&back, &mid, 1, 1);
     assert_tensor(&back, SHAPE(2, 3, 2), 0, 0, 3, 4, 0, 0, 0, 0, 9, 10, 0, 0);
 
-    t_free(&a);
-    t_free(&top);
-    t_free(&bottom);
-    t_free(&left);
-    t_free(&right);
-    t_free(&c);
-    t_free(&mid);
-    t_free(&back);
+    t_free(NULL, &a);
+    t_free(NULL, &top);
+    t_free(NULL, &bottom);
+    t_free(NULL, &left);
+    t_free(NULL, &right);
+    t_free(NULL, &c);
+    t_free(NULL, &mid);
+    t_free(NULL, &back);
 }
 
 /* ---- queries ---------------------------------------------------------------------------- */
@@ -1179,32 +1179,32 @@ static void test_argmax_rows(void **state) {
     int idx[4] = {-9, -9, -9, -9};
     t_argmax_rows(&a, idx);
     assert_memory_equal(idx, ((const int[]){1, 0, 2, 2}), sizeof idx);
-    t_free(&a);
+    t_free(NULL, &a);
 
     /* ties: the first maximum wins */
     ag_tensor b = TENSOR(SHAPE(3), 5, 5, 5);
     t_argmax_rows(&b, idx);
     assert_int_equal(idx[0], 0);
-    t_free(&b);
+    t_free(NULL, &b);
     b = TENSOR(SHAPE(4), -10, -5, -20, -5);
     t_argmax_rows(&b, idx);
     assert_int_equal(idx[0], 1);
-    t_free(&b);
+    t_free(NULL, &b);
     b = TENSOR(SHAPE(2, 4), 1, 7, 3, 7, 2, 2, 9, 9);
     t_argmax_rows(&b, idx);
     assert_int_equal(idx[0], 1);
     assert_int_equal(idx[1], 2);
-    t_free(&b);
+    t_free(NULL, &b);
 
     b = SCALAR(3);
     t_argmax_rows(&b, idx);
     assert_int_equal(idx[0], 0);
-    t_free(&b);
+    t_free(NULL, &b);
     b = ZEROS(SHAPE(2, 0));
     t_argmax_rows(&b, idx);
     assert_int_equal(idx[0], -1);
     assert_int_equal(idx[1], -1);
-    t_free(&b);
+    t_free(NULL, &b);
 }
 
 static void test_has_nonfinite(void **state) {
@@ -1216,10 +1216,10 @@ static void test_has_nonfinite(void **state) {
     assert_true(t_has_nonfinite(&a));
     a.data[1] = NAN;
     assert_true(t_has_nonfinite(&a));
-    t_free(&a);
+    t_free(NULL, &a);
     ag_tensor empty = ZEROS(SHAPE(0));
     assert_false(t_has_nonfinite(&empty));
-    t_free(&empty);
+    t_free(NULL, &empty);
 }
 
 int main(void) {

@@ -379,6 +379,27 @@ size_t ag_allocs_since_gc(const ag_ctx *ctx); /* nodes made since the last colle
  * ag_allocs_since_gc, tells a caller when collecting is worth it. */
 size_t ag_bytes_since_gc(const ag_ctx *ctx);
 
+/* Buffer cache.  The data buffer of a collected variable is kept by its
+ * context for the next tensor of the same size class (sizes rounded up to
+ * a quarter of a power of two: at most 25% unused), so a loop that collects
+ * every step reuses last step's memory instead of giving it back to the
+ * system and taking a page fault per 4 KiB page to get it again.  What the
+ * cache holds is bounded: AG_BUFFER_CACHE_DEFAULT bytes unless set with
+ * ag_set_buffer_cache; a buffer that would pass the bound, or is larger
+ * than 256 MiB, is freed at once.  Cached memory goes back to the allocator
+ * with ag_gc_release, ag_set_buffer_cache(ctx, 0) or ag_ctx_free.  With
+ * AG_DEBUG_NO_REUSE=1 (see Memory above) nothing is cached: every buffer
+ * is freed when its variable is collected. */
+#define AG_BUFFER_CACHE_DEFAULT ((size_t)256 << 20)
+/* ag_gc, then every cached buffer back to the allocator; returns how many
+ * nodes ag_gc freed. */
+size_t ag_gc_release(ag_ctx *ctx);
+/* Sets the most bytes the cache may hold (0 = no cache) and returns the
+ * previous bound (0 for NULL).  When the cache holds more, it is emptied. */
+size_t ag_set_buffer_cache(ag_ctx *ctx, size_t max_bytes);
+/* Bytes of buffers the cache holds now. */
+size_t ag_buffer_cache_bytes(const ag_ctx *ctx);
+
 AG_END_DECLS
 
 #endif

@@ -1,0 +1,198 @@
+/* memory.c — where a context's memory comes from: its allocator and its
+ * cache of tensor buffers (see "Buffer cache" in ag_core.h).
+ *
+ * A tensor's data buffer is taken from the context's cache when one of its
+ * size class is there, and given back to it when its variable is collected,
+ * up to the context's limit; past the limit, or with the cache off, buffers
+ * go back to the allocator.  So a training loop that collects every step
+ * reuses last step's buffers, already mapped and often still in cache,
+ * instead of handing megabytes back to the system and faulting them in
+ * again (issue 33).
+ *
+ * Size classes: 16 bytes and up, four per doubling (16, 20, 24, 28, 32, 40,
+ * ...): a buffer is allocated at its class's size, so any buffer of the
+ * class serves any request of it, and at most a quarter is unused.
+ * Buffers above CACHE_MAX_CLASS_BYTES are not cached (allocated exactly,
+ * freed at once).
+ *
+ * Under AG_DEBUG_NO_REUSE the cache is bypassed (every buffer is freed when
+ * its variable is collected, for valgrind and AddressSanitizer); under
+ * AddressSanitizer a cached buffer is poisoned until it is handed out again,
+ * so a read through a stale variable is still reported. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MEM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEM_ASAN 1
+#endif
+#endif
+#ifdef MEM_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* ---- the allocator ---------------------------------------------------------- */
+
+static void *std_malloc(void *user, size_t size) {
+    (void)user;
+    return malloc(size);
+}
+static void *std_realloc(void *user, void *ptr, size_t size) {
+    (void)user;
+    return realloc(ptr, size);
+}
+static void std_free(void *user, void *ptr) {
+    (void)user;
+    free(ptr);
+}
+
+const ctx_allocator ctx_std_allocator = {std_malloc, std_realloc, std_free, NULL};
+
+void *ctx_malloc(ag_ctx *ctx, size_t size) {
+    if (ctx == NULL) return malloc(size ? size : 1);
+    return ctx->mem.alloc.malloc_fn(ctx->mem.alloc.user, size ? size : 1);
+}
+
+void *ctx_calloc(ag_ctx *ctx, size_t count, size_t size) {
+    if (size != 0 && count > SIZE_MAX / size) return NULL;
+    if (ctx == NULL || ctx->mem.alloc.malloc_fn == std_malloc) return calloc(count ? count : 1, size ? size : 1);
+    void *p = ctx_malloc(ctx, count * size);
+    if (p != NULL) memset(p, 0, count * size);
+    return p;
+}
+
+void *ctx_realloc(ag_ctx *ctx, void *ptr, size_t size) {
+    if (ctx == NULL) return realloc(ptr, size ? size : 1);
+    return ctx->mem.alloc.realloc_fn(ctx->mem.alloc.user, ptr, size ? size : 1);
+}
+
+void ctx_free(ag_ctx *ctx, void *ptr) {
+    if (ptr == NULL) return;
+    if (ctx == NULL) {
+        free(ptr);
+        return;
+    }
+    ctx->mem.alloc.free_fn(ctx->mem.alloc.user, ptr);
+}
+
+/* ---- size classes ------------------------------------------------------------ */
+
+#define MIN_CLASS_SHIFT 4 /* 16 bytes */
+#define CACHE_MAX_CLASS_BYTES ((size_t)1 << CACHE_MAX_CLASS_SHIFT)
+_Static_assert(CTX_BUF_CLASSES == (CACHE_MAX_CLASS_SHIFT - MIN_CLASS_SHIFT) * 4 + 1,
+               "one class per quarter doubling from 16 bytes to the largest cached");
+
+/* The class of a buffer of `bytes` (> 0), and the class's size in *class_bytes;
+ * -1 (and *class_bytes = bytes) above the largest cached class. */
+static int size_class(size_t bytes, size_t *class_bytes) {
+    if (bytes <= ((size_t)1 << MIN_CLASS_SHIFT)) {
+        *class_bytes = (size_t)1 << MIN_CLASS_SHIFT;
+        return 0;
+    }
+    if (bytes > CACHE_MAX_CLASS_BYTES) {
+        *class_bytes = bytes;
+        return -1;
+    }
+    /* bytes in (2^b, 2^(b+1)]: steps of 2^(b-2) above 2^b */
+    int b = 63 - __builtin_clzll((unsigned long long)(bytes - 1));
+    size_t base = (size_t)1 << b, step = base >> 2;
+    size_t sub = (bytes - base + step - 1) / step; /* 1..4 */
+    *class_bytes = base + sub * step;
+    return (b - MIN_CLASS_SHIFT) * 4 + (int)sub;
+}
+
+/* ---- the cache ---------------------------------------------------------------- */
+
+void ctx_memory_init(ag_ctx *ctx, const ctx_allocator *alloc) {
+    ctx->mem.alloc = *alloc;
+    ctx->mem.cache_limit = AG_BUFFER_CACHE_DEFAULT;
+}
+
+double *ctx_buf_get(ag_ctx *ctx, size_t count, bool zeroed) {
+    size_t bytes = count * sizeof(double), class_bytes;
+    if (ctx == NULL) return zeroed ? calloc(count, sizeof(double)) : malloc(bytes);
+    int c = size_class(bytes, &class_bytes);
+    struct ctx_buf_class *cls = c >= 0 ? &ctx->mem.classes[c] : NULL;
+    double *data;
+    if (cls != NULL && cls->len > 0) {
+        data = cls->items[--cls->len];
+        ctx->mem.cached_bytes -= class_bytes;
+        UNPOISON(data, class_bytes);
+        if (zeroed) memset(data, 0, bytes);
+        return data;
+    }
+    data = zeroed ? ctx_calloc(ctx, class_bytes / sizeof(double), sizeof(double)) : ctx_malloc(ctx, class_bytes);
+    return data;
+}
+
+/* Makes room in cls for one more item (the list itself comes from the
+ * allocator); false when it cannot grow. */
+static bool class_room(ag_ctx *ctx, struct ctx_buf_class *cls) {
+    if (cls->len < cls->cap) return true;
+    size_t cap = cls->cap ? cls->cap * 2 : 4;
+    void **grown = ctx_realloc(ctx, cls->items, cap * sizeof *grown);
+    if (grown == NULL) return false;
+    cls->items = grown;
+    cls->cap = cap;
+    return true;
+}
+
+void ctx_buf_put(ag_ctx *ctx, double *data, size_t count) {
+    if (data == NULL) return;
+    if (ctx == NULL) {
+        free(data);
+        return;
+    }
+    size_t class_bytes;
+    int c = size_class(count * sizeof(double), &class_bytes);
+    if (c < 0 || ctx->no_reuse || ctx->mem.cached_bytes + class_bytes > ctx->mem.cache_limit ||
+        !class_room(ctx, &ctx->mem.classes[c])) {
+        ctx_free(ctx, data);
+        return;
+    }
+    struct ctx_buf_class *cls = &ctx->mem.classes[c];
+    cls->items[cls->len++] = data;
+    ctx->mem.cached_bytes += class_bytes;
+    POISON(data, class_bytes);
+}
+
+/* Gives every cached buffer (and the lists) back to the allocator. */
+static size_t release_cache(ag_ctx *ctx) {
+    size_t released = ctx->mem.cached_bytes;
+    for (int c = 0; c < CTX_BUF_CLASSES; c++) {
+        struct ctx_buf_class *cls = &ctx->mem.classes[c];
+        for (size_t i = 0; i < cls->len; i++) ctx_free(ctx, cls->items[i]);
+        ctx_free(ctx, cls->items);
+        *cls = (struct ctx_buf_class){0};
+    }
+    ctx->mem.cached_bytes = 0;
+    return released;
+}
+
+void ctx_memory_free(ag_ctx *ctx) { (void)release_cache(ctx); }
+
+size_t ag_gc_release(ag_ctx *ctx) {
+    if (ctx == NULL) return 0;
+    size_t freed = ag_gc(ctx);
+    (void)release_cache(ctx);
+    return freed;
+}
+
+size_t ag_set_buffer_cache(ag_ctx *ctx, size_t max_bytes) {
+    if (ctx == NULL) return 0;
+    size_t old = ctx->mem.cache_limit;
+    ctx->mem.cache_limit = max_bytes;
+    if (ctx->mem.cached_bytes > max_bytes) (void)release_cache(ctx);
+    return old;
+}
+
+size_t ag_buffer_cache_bytes(const ag_ctx *ctx) { return ctx ? ctx->mem.cached_bytes : 0; }
