@@ -125,12 +125,12 @@ static int userop_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
                                     shape[i]),
                        -1;
     }
-    if (t_init(&ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     callback_state s;
     callback_enter(ctx, &s, false);
     int rc = u->def.forward(ctx, u->def.user, x, f->ninputs, ys[0].data, ndim, shape);
     if (callback_leave(ctx, &s, u, "forward", rc) < 0) {
-        t_free(&ys[0]);
+        t_free(ctx, &ys[0]);
         return -1;
     }
     return 0;
