@@ -12,6 +12,7 @@
  * rebinds NAME to the result, so `L = 0; for i in range(3) { L += x * i }`
  * builds L's graph as micrograd and PyTorch do.  Inside nograd a leaf is
  * always updated in place. */
+#include "array.h"
 #include "repl_internal.h"
 
 #include <math.h>
@@ -170,16 +171,9 @@ static bool builds_graph(ag_var *e) {
             if (ag_name(next)[0] != '\0') named = true;
         } else if (pointer_set_add(&seen, f, &failed)) {
             for (int i = 0; i < ag_func_ninputs(f) && !failed; i++) {
-                if (depth == capacity) {
-                    size_t grown = 2 * capacity;
-                    ag_var **bigger = realloc(stack == first ? NULL : stack, grown * sizeof *bigger);
-                    if (bigger == NULL) {
-                        failed = true;
-                        break;
-                    }
-                    if (stack == first) memcpy(bigger, first, sizeof first);
-                    stack = bigger;
-                    capacity = grown;
+                if (!ARRAY_RESERVE_FROM(stack, capacity, depth, 1, first)) {
+                    failed = true;
+                    break;
                 }
                 stack[depth++] = ag_func_input(f, i);
             }

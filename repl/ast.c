@@ -2,12 +2,14 @@
  * the S-expression printer used by tests and for debugging. */
 #include "ast.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "strbuf.h"
 
 static const char *const kind_names[] = {
@@ -217,17 +219,9 @@ ast_node *ast_new_for(const char *variable, size_t length, ast_node *iterable, i
 
 bool ast_list_append(ast_list *list, ast_node *item) {
     if (!item) return false;
-    if (list->count == list->capacity) {
-        int capacity = list->capacity ? list->capacity * 2 : 4;
-        ast_node **grown = capacity > list->capacity
-                               ? realloc(list->items, (size_t)capacity * sizeof *grown)
-                               : NULL;
-        if (!grown) {
-            ast_free(item);
-            return false;
-        }
-        list->items = grown;
-        list->capacity = capacity;
+    if (list->count == INT_MAX || !ARRAY_RESERVE(list->items, list->capacity, (size_t)list->count, 1)) {
+        ast_free(item);
+        return false;
     }
     list->items[list->count++] = item;
     return true;

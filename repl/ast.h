@@ -162,7 +162,7 @@ typedef struct ast_memo {
 typedef struct ast_list {
     ast_node **items;
     int count;
-    int capacity;
+    size_t capacity;
 } ast_list;
 
 struct ast_node {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "repl_internal.h"
 #include "strbuf.h"
 
@@ -47,9 +48,11 @@ typedef struct stepper {
     bool waiting; /* a person is at the terminal and has not typed q */
     bool print_tree;
     receiver *recv;
-    int nrecv, caprecv;
+    int nrecv;
+    size_t caprecv;
     ag_func **seen; /* functions reached from y, in the order walked */
-    int nseen, capseen;
+    int nseen;
+    size_t capseen;
 } stepper;
 
 /* How a variable is called in step output: its name, or what made it. */
@@ -100,13 +103,9 @@ static bool new_summed_streak(repl *r, const ag_var *v) {
         return false;
     }
     if (found < 0) {
-        if (r->said_once.summed_count == r->said_once.summed_capacity) {
-            int capacity = r->said_once.summed_capacity ? 2 * r->said_once.summed_capacity : 8;
-            struct summed_note *grown = realloc(r->said_once.summed, (size_t)capacity * sizeof *grown);
-            if (grown == NULL) return false; /* the note is a courtesy: skipped, not an error */
-            r->said_once.summed = grown;
-            r->said_once.summed_capacity = capacity;
-        }
+        if (!ARRAY_RESERVE(r->said_once.summed, r->said_once.summed_capacity,
+                           (size_t)r->said_once.summed_count, 1))
+            return false; /* the note is a courtesy: skipped, not an error */
         found = r->said_once.summed_count++;
     }
     r->said_once.summed[found] = (struct summed_note){v, calls};
@@ -194,11 +193,7 @@ void repl_note_summed_in_graph(repl *r, ag_var *y) {
             if (x == NULL) continue;
             repl_note_summed(r, x);
             if (ag_creator(x) == NULL) continue;
-            if (count == capacity) {
-                ag_func **grown = realloc(stack, 2 * capacity * sizeof *grown);
-                if (grown == NULL) goto done;
-                stack = grown, capacity *= 2;
-            }
+            if (!ARRAY_RESERVE(stack, capacity, count, 1)) goto done;
             stack[count++] = ag_creator(x);
         }
     }
@@ -259,13 +254,7 @@ static bool seen_func(const stepper *s, const ag_func *f) {
 /* Marks f seen and pushes it on the walk's stack (seen doubles as the stack:
  * functions are taken from *next onwards).  -1 when out of memory. */
 static int see(stepper *s, ag_func *f) {
-    if (s->nseen == s->capseen) {
-        int cap = s->capseen ? 2 * s->capseen : 32;
-        ag_func **grown = realloc(s->seen, (size_t)cap * sizeof *grown);
-        if (grown == NULL) return -1;
-        s->seen = grown;
-        s->capseen = cap;
-    }
+    if (!ARRAY_RESERVE(s->seen, s->capseen, (size_t)s->nseen, 1)) return -1;
     s->seen[s->nseen++] = f;
     return 0;
 }
@@ -275,13 +264,7 @@ static int see(stepper *s, ag_func *f) {
 static int add_use(stepper *s, ag_var *x) {
     receiver *rc = find_receiver(s, x);
     if (rc == NULL) {
-        if (s->nrecv == s->caprecv) {
-            int cap = s->caprecv ? 2 * s->caprecv : 32;
-            receiver *grown = realloc(s->recv, (size_t)cap * sizeof *grown);
-            if (grown == NULL) return -1;
-            s->recv = grown;
-            s->caprecv = cap;
-        }
+        if (!ARRAY_RESERVE(s->recv, s->caprecv, (size_t)s->nrecv, 1)) return -1;
         rc = &s->recv[s->nrecv++];
         *rc = (receiver){.v = x, .scalar = ag_size(x) == 1};
         const ag_var *g = ag_grad(x);

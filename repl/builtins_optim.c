@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "builtins.h"
 #include "repl_internal.h"
 #include "strbuf.h"
@@ -212,7 +213,7 @@ static int arg_optimizer(repl *r, const builtin_args *args, const char *method,
 /* Appends the variables of v (a variable, or a list of them) to *params;
  * -1 after an error naming `what` ("sgd.update"). */
 static int collect_variables(repl *r, repl_value v, const char *what, ag_var ***params, int *n,
-                             int *capacity) {
+                             size_t *capacity) {
     const repl_value *items = &v;
     int count = 1;
     if (v.kind == VALUE_LIST) {
@@ -229,13 +230,7 @@ static int collect_variables(repl *r, repl_value v, const char *what, ag_var ***
             return repl_error(r, "%s: parameters must be variables (or one model), not %s",
                               what, value_with_article(item, kind, sizeof kind));
         }
-        if (*n == *capacity) {
-            int grown_capacity = *capacity ? *capacity * 2 : 8;
-            ag_var **grown = realloc(*params, (size_t)grown_capacity * sizeof *grown);
-            if (grown == NULL) return repl_error(r, "out of memory");
-            *params = grown;
-            *capacity = grown_capacity;
-        }
+        if (!ARRAY_RESERVE(*params, *capacity, (size_t)*n, 1)) return repl_error(r, "out of memory");
         (*params)[(*n)++] = item.as.var;
     }
     return 0;
@@ -272,7 +267,8 @@ static int update_targets(repl *r, optimizer_object *o, const repl_value *target
         return ag_optim_update_model(o->opt, m) < 0 ? engine_error(r) : 0;
     }
     ag_var **params = NULL;
-    int n = 0, capacity = 0, status = 0;
+    int n = 0, status = 0;
+    size_t capacity = 0;
     if (count == 0)
         status = repl_error(r, "%s: no parameters given; use opt.update(x0, x1) or "
                                "opt.update(model)",
@@ -417,7 +413,8 @@ static int bind_optimizer(repl *r, const builtin_args *args, optimizer_object *o
         return o->bound.kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
     }
     ag_var **params = NULL;
-    int n = 0, capacity = 0;
+    int n = 0;
+    size_t capacity = 0;
     char what[64];
     snprintf(what, sizeof what, "%s", kind);
     int status = collect_variables(r, v, what, &params, &n, &capacity);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "atomic_file.h"
 #include "lessons.h"
 #include "source.h"
@@ -499,13 +500,11 @@ static void remember_saved(repl *r, const char *path, uint64_t size, uint64_t ha
     struct saved_file *entry = saved_entry(r, path);
     if (entry == NULL) {
         char *real = realpath(path, NULL);
-        struct saved_file *grown =
-            real ? realloc(r->save.saved_files, (size_t)(r->save.saved_count + 1) * sizeof *grown) : NULL;
-        if (grown == NULL) {
+        if (real == NULL ||
+            !ARRAY_RESERVE(r->save.saved_files, r->save.saved_capacity, (size_t)r->save.saved_count, 1)) {
             free(real);
             return;
         }
-        r->save.saved_files = grown;
         entry = &r->save.saved_files[r->save.saved_count++];
         entry->path = real;
     }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "repl_internal.h"
 
 #define RECENT_TITLES 32 /* titles searched for a repeat before adding one */
@@ -24,7 +25,8 @@
 struct repl_notes {
     unsigned *title_of; /* group tag → index in titles, or FREE_GROUP; tag 0 is no group */
     size_t ngroups, groups_capacity; /* tags below ngroups were given out */
-    unsigned *free_tags;             /* tags to give out again (groups_capacity of them) */
+    unsigned *free_tags;             /* tags to give out again (room for ngroups) */
+    size_t free_tags_capacity;
     size_t nfree;
     size_t sweep_at;  /* groups in use that start the next sweep */
     unsigned *open;   /* the groups of the calls running now, innermost last */
@@ -42,17 +44,6 @@ void repl_notes_free(repl_notes *n) {
     free(n->free_tags);
     free(n->open);
     free(n);
-}
-
-/* Doubles *items (of `size` bytes each) to hold more than *capacity, at
- * least `first`.  False when out of memory (nothing changed). */
-static bool grow(void **items, size_t *capacity, size_t size, size_t first) {
-    size_t bigger = *capacity ? *capacity * 2 : first;
-    void *grown = realloc(*items, bigger * size);
-    if (grown == NULL) return false;
-    *items = grown;
-    *capacity = bigger;
-    return true;
 }
 
 /* Frees the groups no function of ctx carries and no running call holds
@@ -113,9 +104,7 @@ static unsigned new_group(repl_notes *n, ag_ctx *ctx, const char *title, unsigne
     for (size_t i = n->ntitles, seen = 0; i-- > 0 && seen < RECENT_TITLES; seen++)
         if (strcmp(n->titles[i], title) == 0) found = i;
     if (found == SIZE_MAX) {
-        if (n->ntitles == n->titles_capacity &&
-            !grow((void **)&n->titles, &n->titles_capacity, sizeof *n->titles, 16))
-            return 0;
+        if (!ARRAY_RESERVE(n->titles, n->titles_capacity, n->ntitles, 1)) return 0;
         char *copy = strdup(title);
         if (copy == NULL) return 0;
         found = n->ntitles;
@@ -126,16 +115,10 @@ static unsigned new_group(repl_notes *n, ag_ctx *ctx, const char *title, unsigne
         tag = n->free_tags[--n->nfree];
     } else {
         if (n->ngroups >= 0xFFFFFFF0u) return 0;
-        if (n->ngroups >= n->groups_capacity) {
-            size_t capacity = n->groups_capacity;
-            if (!grow((void **)&n->title_of, &n->groups_capacity, sizeof *n->title_of, 64)) return 0;
-            unsigned *free_tags = realloc(n->free_tags, n->groups_capacity * sizeof *free_tags);
-            if (free_tags == NULL) {
-                n->groups_capacity = capacity; /* title_of is bigger than needed: harmless */
-                return 0;
-            }
-            n->free_tags = free_tags;
-        }
+        /* free_tags can come to hold every tag given out */
+        if (!ARRAY_RESERVE(n->title_of, n->groups_capacity, n->ngroups, 1) ||
+            !ARRAY_RESERVE(n->free_tags, n->free_tags_capacity, n->ngroups, 1))
+            return 0;
         tag = (unsigned)n->ngroups++;
     }
     n->title_of[tag] = (unsigned)found;
@@ -157,8 +140,7 @@ const char *repl_group_title(void *user, unsigned tag) {
 unsigned repl_group_enter(repl *r, const char *title) {
     repl_notes *n = notes_of(r);
     unsigned tag = 0;
-    if (n != NULL && (n->nopen < n->open_capacity ||
-                      grow((void **)&n->open, &n->open_capacity, sizeof *n->open, 16))) {
+    if (n != NULL && ARRAY_RESERVE(n->open, n->open_capacity, n->nopen, 1)) {
         tag = new_group(n, r->ctx, title, 0);
         if (tag != 0) n->open[n->nopen++] = tag;
     }

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@
 #include <openssl/evp.h>
 #include <zmq.h>
 
+#include "array.h"
 #include "heap.h"
 #include "kernel_wire.h"
 #include "lessons.h"
@@ -69,13 +71,8 @@ static void hold_waiting_requests(void) {
     for (;;) {
         zmq_pollitem_t item = {wire.shell, 0, ZMQ_POLLIN, 0};
         if (zmq_poll(&item, 1, 0) <= 0) return;
-        if (held_count == held_capacity) {
-            size_t capacity = held_capacity ? 2 * held_capacity : 8;
-            kernel_msg *grown = realloc(held, capacity * sizeof *grown);
-            if (grown == NULL) return; /* the rest waits on the socket and runs */
-            held = grown;
-            held_capacity = capacity;
-        }
+        if (!ARRAY_RESERVE(held, held_capacity, held_count, 1))
+            return; /* the rest waits on the socket and runs */
         if (kernel_wire_recv(&wire, wire.shell, &held[held_count]) == 0) held_count++;
     }
 }
@@ -103,18 +100,11 @@ static bool parent_gone(void) {
 
 typedef struct text {
     char *data;
-    size_t length, cap;
+    size_t length, capacity;
 } text;
 
 static bool text_add(text *t, const char *data, size_t n) {
-    if (t->length + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        while (t->length + n + 1 > cap) cap *= 2;
-        char *grown = realloc(t->data, cap);
-        if (grown == NULL) return false;
-        t->data = grown;
-        t->cap = cap;
-    }
+    if (n == SIZE_MAX || !ARRAY_RESERVE(t->data, t->capacity, t->length, n + 1)) return false;
     memcpy(t->data + t->length, data, n);
     t->length += n;
     t->data[t->length] = '\0';

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
+
 /* Set by the Makefile from PREFIX: where `make install` puts the lessons. */
 #ifndef AGREPL_LESSON_DIR
 #define AGREPL_LESSON_DIR "/usr/local/share/agrepl/lessons"
@@ -110,7 +112,8 @@ static void describe(const char *path, char *out, size_t n) {
 
 int lesson_list(FILE *out) {
     char dirs[MAX_DIRS][DIR_MAX];
-    int ndirs = search_dirs(dirs), count = 0, cap = 0;
+    int ndirs = search_dirs(dirs), count = 0;
+    size_t capacity = 0;
     lesson *all = NULL;
     for (int d = 0; d < ndirs; d++) {
         DIR *dir = opendir(dirs[d]);
@@ -128,11 +131,7 @@ int lesson_list(FILE *out) {
             if (seen || !join(path, sizeof path, dirs[d], "/") ||
                 !join(l.path, sizeof l.path, path, e->d_name) || !is_file(l.path))
                 continue;
-            if (count == cap) {
-                lesson *grown = realloc(all, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *all);
-                if (grown == NULL) break;
-                all = grown;
-            }
+            if (!ARRAY_RESERVE(all, capacity, (size_t)count, 1)) break;
             all[count++] = l;
         }
         closedir(dir);

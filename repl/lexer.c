@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 /* Brackets deeper than this are counted but not remembered: the parser
  * rejects nesting past 200 levels before it could reach a token whose
  * newline handling depended on them. */
@@ -120,14 +122,8 @@ static int column_of(const lexer *lex, const char *at) {
 /* Appends a token; false when memory runs out. */
 static bool emit(lexer *lex, token_kind kind, const char *start, size_t length) {
     token_list *list = lex->list;
-    if (list->count == list->capacity) {
-        int capacity = list->capacity ? list->capacity * 2 : 64;
-        if (capacity <= list->capacity) return false;
-        token *grown = realloc(list->tokens, (size_t)capacity * sizeof *grown);
-        if (!grown) return false;
-        list->tokens = grown;
-        list->capacity = capacity;
-    }
+    if (list->count == INT_MAX || !ARRAY_RESERVE(list->tokens, list->capacity, (size_t)list->count, 1))
+        return false;
     token *t = &list->tokens[list->count++];
     t->kind = kind;
     t->start = start;

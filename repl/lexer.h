@@ -93,7 +93,7 @@ typedef struct token {
 typedef struct token_list {
     token *tokens;      /* owned; ends with TOKEN_EOF or TOKEN_ERROR */
     int count;
-    int capacity;
+    size_t capacity;
     int open_brackets;  /* ( [ { still open at the end of input (incomplete input) */
     char innermost_open; /* '(' '[' '{' innermost of those, 0 when none */
     char error_message[128]; /* message of the TOKEN_ERROR, "" without one */

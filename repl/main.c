@@ -12,6 +12,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "array.h"
 #include "autograd.h"
 #include "lessons.h"
 #include "heap.h"
@@ -390,13 +391,7 @@ static size_t ncandidates, candidates_cap;
 
 static void add_candidate(void *user, const char *word) {
     (void)user;
-    if (ncandidates == candidates_cap) {
-        size_t cap = candidates_cap ? candidates_cap * 2 : 32;
-        char **grown = realloc(candidates, cap * sizeof *grown);
-        if (grown == NULL) return;
-        candidates = grown;
-        candidates_cap = cap;
-    }
+    if (!ARRAY_RESERVE(candidates, candidates_cap, ncandidates, 1)) return;
     char *copy = strdup(word);
     if (copy) candidates[ncandidates++] = copy;
 }

@@ -175,8 +175,9 @@ repl_value repl_model_value(ag_model *m);
  * cell, two spaces apart, no trailing blanks.  Zero it but for columns
  * (at most 8); failed says a row could not be stored (out of memory). */
 typedef struct text_table {
-    int columns, rows, capacity;
+    int columns, rows;
     char **cells; /* rows * columns */
+    size_t cells_capacity;
     bool failed;
 } text_table;
 
@@ -275,7 +276,8 @@ typedef struct repl_save_log {
      * fails, :save writes their values instead of replaying it */
     char **touched;
     bool *touched_in_place; /* only its data changed (x += 1), same variable */
-    int touched_count, touched_capacity;
+    int touched_count;
+    size_t touched_capacity, touched_in_place_capacity;
     bool touched_all, touched_lost;
     /* names whose values the :save log cannot give back (a model or an
      * optimizer a failed statement changed) until a statement binds them
@@ -287,6 +289,7 @@ typedef struct repl_save_log {
      * :reset) */
     struct saved_file *saved_files;
     int saved_count;
+    size_t saved_capacity;
 } repl_save_log;
 
 /* Notes the session gives once, not after every statement. */
@@ -294,7 +297,8 @@ typedef struct repl_said_once {
     /* variables the note on summed gradients was given for, with their
      * ag_grad_calls then: one note per variable per streak (repl_note_summed) */
     struct summed_note { const ag_var *var; int calls; } *summed;
-    int summed_count, summed_capacity;
+    int summed_count;
+    size_t summed_capacity;
     bool loss_broadcast;   /* mse's operands broadcast to a bigger shape */
     bool nonscalar_seed;   /* backward of a non-scalar seeds ones */
 } repl_said_once;

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "builtins.h"
 #include "strbuf.h"
 
@@ -39,17 +40,11 @@ void restore_note(repl *r, const char *name, bool in_place) {
             r->save.touched_in_place[i] = r->save.touched_in_place[i] && in_place; /* bound anew wins */
             return;
         }
-    if (r->save.touched_count == r->save.touched_capacity) {
-        int capacity = r->save.touched_capacity ? r->save.touched_capacity * 2 : 8;
-        char **grown = realloc(r->save.touched, (size_t)capacity * sizeof *grown);
-        if (grown != NULL) r->save.touched = grown;
-        bool *flags = grown ? realloc(r->save.touched_in_place, (size_t)capacity * sizeof *flags) : NULL;
-        if (flags == NULL) {
-            r->save.touched_lost = true;
-            return;
-        }
-        r->save.touched_in_place = flags;
-        r->save.touched_capacity = capacity;
+    size_t count = (size_t)r->save.touched_count;
+    if (!ARRAY_RESERVE(r->save.touched, r->save.touched_capacity, count, 1) ||
+        !ARRAY_RESERVE(r->save.touched_in_place, r->save.touched_in_place_capacity, count, 1)) {
+        r->save.touched_lost = true;
+        return;
     }
     char *copy = strdup(name);
     if (copy == NULL) {

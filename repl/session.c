@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "array.h"
 #include "parser.h"
 #include "split.h"
 
@@ -584,9 +585,10 @@ static int run_code(repl *r, const char *src, size_t start, size_t end, int line
  * length of a script and no piece is parsed more than twice. */
 int session_run(repl *r, const char *src, const char *filename, int first_line) {
     if (first_line < 1) first_line = 1;
-    int capacity = 8, count = 0;
-    segment *segments = malloc((size_t)capacity * sizeof *segments);
-    if (segments == NULL) return out_of_memory_at(r, filename, first_line);
+    int count = 0;
+    size_t capacity = 0;
+    segment *segments = NULL;
+    if (!ARRAY_RESERVE(segments, capacity, 0, 8)) return out_of_memory_at(r, filename, first_line);
     size_t at = 0, length = strlen(src);
     int line = first_line;
     while (at < length) {
@@ -597,13 +599,9 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
         if (count > 0 && !command && !segments[count - 1].command) {
             segments[count - 1].end = next;
         } else {
-            if (count == capacity) {
-                segment *grown = realloc(segments, (size_t)(capacity *= 2) * sizeof *grown);
-                if (grown == NULL) {
-                    free(segments);
-                    return out_of_memory_at(r, filename, line);
-                }
-                segments = grown;
+            if (!ARRAY_RESERVE(segments, capacity, (size_t)count, 1)) {
+                free(segments);
+                return out_of_memory_at(r, filename, line);
             }
             segments[count++] = (segment){.command = command, .start = at, .end = next, .line = line};
         }

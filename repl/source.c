@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "array.h"
+
 int source_normalize(char *text, size_t *length, int at_start, int first_line, int *line,
                      int *column) {
     size_t n = *length, from = 0, to = 0;
@@ -52,14 +54,9 @@ int source_read_file(const char *path, char **text, int *line, int *column, char
     char *buffer = malloc(capacity);
     int failed = buffer == NULL ? ENOMEM : 0;
     while (!failed) {
-        if (capacity - length < 2) {
-            char *grown = capacity > (size_t)-1 / 2 ? NULL : realloc(buffer, capacity * 2);
-            if (grown == NULL) {
-                failed = ENOMEM;
-                break;
-            }
-            buffer = grown;
-            capacity *= 2;
+        if (!ARRAY_RESERVE(buffer, capacity, length, 2)) { /* a byte to read and the NUL */
+            failed = ENOMEM;
+            break;
         }
         errno = 0;
         size_t got = fread(buffer + length, 1, capacity - length - 1, f);

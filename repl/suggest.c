@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "repl_internal.h"
 #include "lexer.h"
 
@@ -67,17 +68,12 @@ const char *nearest_word(const char *word, const char *const *candidates, int n)
 
 typedef struct word_list {
     const char **words;
-    int count, capacity;
+    int count;
+    size_t capacity;
 } word_list;
 
 static void word_add(word_list *list, const char *word) {
-    if (list->count == list->capacity) {
-        int capacity = list->capacity ? list->capacity * 2 : 128;
-        const char **grown = realloc(list->words, (size_t)capacity * sizeof *grown);
-        if (grown == NULL) return;
-        list->words = grown;
-        list->capacity = capacity;
-    }
+    if (!ARRAY_RESERVE(list->words, list->capacity, (size_t)list->count, 1)) return;
     list->words[list->count++] = word;
 }
 

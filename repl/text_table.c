@@ -4,19 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "repl_internal.h"
 
 void text_table_add_row(text_table *tb, const char *const *cells) {
     if (tb->failed) return;
-    if (tb->rows == tb->capacity) {
-        int capacity = tb->capacity ? tb->capacity * 2 : 8;
-        char **grown = realloc(tb->cells, (size_t)capacity * (size_t)tb->columns * sizeof *grown);
-        if (grown == NULL) {
-            tb->failed = true;
-            return;
-        }
-        tb->cells = grown;
-        tb->capacity = capacity;
+    if (!ARRAY_RESERVE(tb->cells, tb->cells_capacity, (size_t)tb->rows * (size_t)tb->columns,
+                       (size_t)tb->columns)) {
+        tb->failed = true;
+        return;
     }
     char **row = &tb->cells[(size_t)tb->rows * (size_t)tb->columns];
     for (int c = 0; c < tb->columns; c++) {
