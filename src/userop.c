@@ -270,6 +270,7 @@ ag_userop *ag_func_userop(const ag_func *f) {
 }
 
 const char *ag_func_name(const ag_func *f) { return f ? func_def(f)->name : ""; }
+const char *ag_func_rule(const ag_func *f) { return f ? func_def(f)->rule : NULL; }
 
 /* ---- gradient check ------------------------------------------------------------- */
 

@@ -371,6 +371,15 @@ static void test_graphs_show_the_name(void **state) {
     assert_non_null(strstr(dot, "sqdiff"));
     assert_non_null(strstr(dot, "Sin"));
     free(dot);
+    /* the graph window's inspector: the op and the rule it was registered with */
+    assert_string_equal(ag_func_rule(f), "d/dx softsign(x) = 1/(1 + |x|)^2");
+    assert_string_equal(ag_func_rule(ag_creator(y)), ag_op_rule(AG_OP_SIN));
+    char *html = viz_graph_inspector_html(y, &o, err);
+    if (html == NULL) fail_msg("viz_graph_inspector_html: %s", err);
+    assert_non_null(strstr(html, "op: softsign"));
+    assert_non_null(strstr(html, "d/dx softsign(x) = 1/(1 + |x|)^2"));
+    assert_non_null(strstr(html, "user-defined op (its backward callback)")); /* sqdiff: no .rule */
+    free(html);
     char *tree = viz_graph_tree(y, &o, err);
     if (tree == NULL) fail_msg("viz_graph_tree: %s", err);
     assert_non_null(strstr(tree, "← softsign"));

@@ -12,6 +12,7 @@
 
 #include "ag_format.h"
 #include "ag_ops.h"
+#include "ag_userop.h"
 #include "graph.h"
 #include "graph_internal.h"
 
@@ -707,7 +708,7 @@ static void inspect_function(const viz_scene *scene, const viz_scene_node *node,
     ag_func *f = node->func;
     char label[64], role[16], name[96];
     strbuf_appendf(out, "%s\nrole: function\nop: %s\n", ag_func_label(f, label, sizeof label),
-                   ag_op_name(ag_func_op(f)));
+                   ag_func_name(f));
     for (int k = 0; k < ag_func_ninputs(f); k++) {
         ag_var *x = ag_func_input(f, k);
         if (x == NULL) continue;
@@ -726,7 +727,7 @@ static void inspect_function(const viz_scene *scene, const viz_scene_node *node,
         strbuf_append(out, "\n");
     }
     strbuf_append(out, "rule:\n");
-    const char *rule = ag_op_rule(ag_func_op(f));
+    const char *rule = ag_func_rule(f);
     for (const char *part = rule; part != NULL && *part != '\0';) {
         const char *end = strstr(part, "; ");
         size_t length = end ? (size_t)(end - part) : strlen(part);

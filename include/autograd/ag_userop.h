@@ -113,6 +113,9 @@ int ag_userop_ninputs(const ag_userop *op);
 ag_userop *ag_func_userop(const ag_func *f);
 /* The name of any function's op: "Sin", "softsign" ("" for NULL). */
 const char *ag_func_name(const ag_func *f);
+/* Its local derivative rule, as ag_op_rule gives a built-in op's and the
+ * user op's .rule (NULL for NULL). */
+const char *ag_func_rule(const ag_func *f);
 /* ag_gradcheck of y = op(x[0..n)): the backward callback's gradients of
  * sum(y) against central differences, element by element, with
  * |a - n| <= atol + rtol*|n|.  1 when all match; -1 on error (the op's
