@@ -208,7 +208,7 @@ static int compound_assign(repl *r, const ast_node *n) {
     int rc;
     if (old.kind == VALUE_VAR && ag_creator(old.as.var) == NULL &&
         (!ag_grad_enabled(r->ctx) || !(v.kind == VALUE_VAR && builds_graph(v.as.var)))) {
-        if (table == &r->names) restore_note(r, target, true); /* data changes in place */
+        if (table == &r->names) restore_note_at(r, n, target, true); /* data changes in place */
         rc = update_in_place(r, n, target, old.as.var, op, v);
         value_release(old);
         value_release(v);

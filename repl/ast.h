@@ -156,6 +156,8 @@ typedef struct ast_memo {
     const void *binding;      /* what was found: a bound value's slot, a built-in, ... */
     double number;            /* a constant's value (pi, e) */
     int what;                 /* which of those: eval.c's memo_kind */
+    unsigned long noted;      /* the statement (restore.c) in which the node noted */
+    bool noted_in_place;      /*   its name for :save, and how */
 } ast_memo;
 
 /* A growable array of owned child nodes. */

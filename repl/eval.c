@@ -59,7 +59,7 @@ bool lookup_name(repl *r, const char *name, repl_value *out) {
  * cleared: a def call's frame, :reset, a name bound after its first use, a
  * local shadowing a session name all do); rebinding a name that exists keeps
  * its slot, so a loop's steady state looks nothing up. */
-static bool memo_valid(const repl *r, const ast_memo *m) {
+static inline bool memo_valid(const repl *r, const ast_memo *m) {
     return m->generation == names_generation && m->scope == r->eval.locals && m->session == r;
 }
 
@@ -73,9 +73,8 @@ static void memo_keep(const repl *r, ast_memo *m, int what, const void *binding)
 
 /* What `name` (written at node n) means now, as lookup_name finds it; NULL
  * when it is unknown.  The memo's `what` says which table or kind. */
-static const ast_memo *resolve_name(repl *r, const ast_node *n, const char *name) {
+static const ast_memo *resolve_name_again(repl *r, const ast_node *n, const char *name) {
     ast_memo *m = memo_of(n);
-    if (m->what >= MEMO_LOCAL && m->what <= MEMO_CONSTANT && memo_valid(r, m)) return m;
     repl_value *v = names_get(r->eval.locals, name);
     if (v != NULL) {
         memo_keep(r, m, MEMO_LOCAL, v);
@@ -109,6 +108,12 @@ const builtin_def *method_builtin(const ast_node *attribute) {
     return m->binding;
 }
 
+static inline const ast_memo *resolve_name(repl *r, const ast_node *n, const char *name) {
+    const ast_memo *m = &n->memo;
+    if (m->what >= MEMO_LOCAL && m->what <= MEMO_CONSTANT && memo_valid(r, m)) return m;
+    return resolve_name_again(r, n, name);
+}
+
 repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
     const ast_memo *m = resolve_name(r, n, name);
     *in_session = m != NULL && m->what == MEMO_SESSION;
@@ -136,7 +141,7 @@ int bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const
         repl_value *slot = (repl_value *)m->binding, old = *slot;
         *slot = value;
         value_release(old);
-        if (r->eval.locals == NULL) restore_note(r, name, false);
+        if (r->eval.locals == NULL) restore_note_at(r, memo_node, name, false);
         return 0;
     }
     if (bind_name(r, at, name, value) < 0) return -1;
@@ -241,6 +246,11 @@ static bool constant_value(repl *r, const ast_node *n, double *out) {
 /* A number literal: 2, 1e-3, a constant (pi, e), or unary minus or plus of
  * one (so `-1` is the constant -1, not Neg(1)); its value in *out. */
 static bool number_literal(repl *r, const ast_node *n, double *out) {
+    if (n->kind == AST_NUMBER) { /* most literals: no sign to fold */
+        *out = n->as.number;
+        return true;
+    }
+    if (n->kind != AST_UNARY && n->kind != AST_NAME) return false;
     double sign = 1;
     while (n->kind == AST_UNARY && (n->as.unary.op == AST_OP_NEGATE || n->as.unary.op == AST_OP_PLUS)) {
         if (n->as.unary.op == AST_OP_NEGATE) sign = -sign;

@@ -559,6 +559,9 @@ int repl_help_subjects(const char ***out);
 /* The running statement bound the session name `name` (in_place false) or
  * changed the data of the variable it names (x += 1). */
 void restore_note(repl *r, const char *name, bool in_place);
+/* restore_note for the name node n binds or updates: once per statement
+ * and node (a loop's later notes change nothing; the node's memo says). */
+void restore_note_at(repl *r, const ast_node *n, const char *name, bool in_place);
 /* The running statement changed variables' data in place through a built-in. */
 void restore_note_all(repl *r);
 /* Forgets what was noted (at each statement's start and end). */

@@ -44,7 +44,7 @@ typedef struct repl_value repl_value;
 typedef struct value_list {
     int refcount;
     int count;
-    repl_value *items;
+    repl_value *items; /* allocated with the list, right after it */
 } value_list;
 
 typedef struct value_object {
