@@ -147,10 +147,11 @@ static int next_check_after(const pending *p) {
 }
 
 /* The pending text has brackets open (or the input ended): parse it to tell
- * unfinished from wrong.  Unfinished, it waits (next_check_after).  Wrong, the lines up to the error's line run
- * alone (they report what a parse after each line would have reported) and
- * the lines after it are read again as new statements.  Returns
- * REPL_INCOMPLETE, or the result of the statements run. */
+ * unfinished from wrong.  Unfinished, it waits (next_check_after).  Wrong,
+ * the lines up to the error's line run alone (they report what a parse
+ * after each line would have reported) and the lines after it are read
+ * again as new statements.  Returns REPL_INCOMPLETE, or the result of the
+ * statements run. */
 static int settle_open_pending(repl *r, pending *p, const char *source, replay *again, int *line_number) {
     parse_error error;
     parse_status ps = parse_program(p->text, p->first_line, NULL, &error);
@@ -360,7 +361,8 @@ static void on_line(char *line) {
     repl_interrupted = 0; /* interactive: only a Ctrl-C from now on stops it */
     int rc = typed_take(line);
     free(line);
-    for (char *again; rc != PENDING_NOMEM && !repl_quit_requested(session) && (again = replay_next(&typed_again)) != NULL;)
+    char *again; /* lines typed after a syntax error found late */
+    while (rc != PENDING_NOMEM && !repl_quit_requested(session) && (again = replay_next(&typed_again)) != NULL)
         rc = typed_take(again);
     statement_running = 0;
     if (rc == PENDING_NOMEM) {
