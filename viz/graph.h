@@ -172,10 +172,10 @@ typedef struct viz_walk {
     ag_var **vars;
     bool *cut;
     int *vars_distance; /* of the nearest function it touches; the output is 0 */
-    size_t nvars, vars_capacity;
+    size_t nvars, vars_capacity, cut_capacity, vars_distance_capacity;
     ag_func **funcs;
     int *funcs_distance;
-    size_t nfuncs, funcs_capacity;
+    size_t nfuncs, funcs_capacity, funcs_distance_capacity;
     size_t ncut;      /* variables with cut set (each gets one cut marker) */
     size_t nedges;    /* edges drawn (folded or not), cut markers' included */
     ptrmap index;     /* variable or function → its index in vars or funcs */
@@ -190,8 +190,10 @@ typedef struct viz_walk {
                              calls of one layer share (an LSTM's steps), folded into one
                              box with one edge to each call rather than one per weight */
     size_t ngroups;
+    size_t group_tags_capacity, group_folded_capacity, group_params_capacity; /* src/util/array.h */
     size_t *inputs_start; /* group g's inputs: vars group_inputs[inputs_start[g] .. [g+1]) */
     size_t *group_inputs; /* (variables its functions read that none of them made) */
+    size_t group_inputs_capacity;
     size_t ndrawn;        /* nodes drawn: vars and functions not folded away, boxes, cut markers */
 } viz_walk;
 

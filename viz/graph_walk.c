@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ag_ops.h"
+#include "array.h"
 #include "graph_internal.h"
 
 /* ---- walk --------------------------------------------------------------- */
@@ -37,26 +38,13 @@ void viz_walk_free(viz_walk *w) {
     *w = (viz_walk){0};
 }
 
-/* Grows *array to hold `capacity` elements; the old block stays valid on failure. */
-static bool resize(void *array, size_t capacity, size_t element) {
-    void **p = array;
-    void *bigger = realloc(*p, capacity * element);
-    if (bigger == NULL) return false;
-    *p = bigger;
-    return true;
-}
-
 /* Adds v unless already present; false when out of memory. */
 static bool walk_add_var(viz_walk *w, ag_var *v, int distance) {
     if (ptrmap_get(&w->index, v) != VIZ_NOT_DRAWN) return true;
-    if (w->nvars == w->vars_capacity) {
-        size_t capacity = w->vars_capacity ? w->vars_capacity * 2 : 32;
-        if (!resize(&w->vars, capacity, sizeof *w->vars) ||
-            !resize(&w->cut, capacity, sizeof *w->cut) ||
-            !resize(&w->vars_distance, capacity, sizeof *w->vars_distance))
-            return false;
-        w->vars_capacity = capacity;
-    }
+    if (!ARRAY_RESERVE(w->vars, w->vars_capacity, w->nvars, 1) ||
+        !ARRAY_RESERVE(w->cut, w->cut_capacity, w->nvars, 1) ||
+        !ARRAY_RESERVE(w->vars_distance, w->vars_distance_capacity, w->nvars, 1))
+        return false;
     if (!ptrmap_put(&w->index, v, w->nvars)) return false;
     w->vars[w->nvars] = v;
     w->cut[w->nvars] = false;
@@ -66,13 +54,9 @@ static bool walk_add_var(viz_walk *w, ag_var *v, int distance) {
 }
 
 static bool walk_add_func(viz_walk *w, ag_func *f, int distance) {
-    if (w->nfuncs == w->funcs_capacity) {
-        size_t capacity = w->funcs_capacity ? w->funcs_capacity * 2 : 32;
-        if (!resize(&w->funcs, capacity, sizeof *w->funcs) ||
-            !resize(&w->funcs_distance, capacity, sizeof *w->funcs_distance))
-            return false;
-        w->funcs_capacity = capacity;
-    }
+    if (!ARRAY_RESERVE(w->funcs, w->funcs_capacity, w->nfuncs, 1) ||
+        !ARRAY_RESERVE(w->funcs_distance, w->funcs_distance_capacity, w->nfuncs, 1))
+        return false;
     if (!ptrmap_put(&w->index, f, w->nfuncs)) return false;
     w->funcs[w->nfuncs] = f;
     w->funcs_distance[w->nfuncs] = distance;
@@ -262,9 +246,9 @@ static bool find_param_groups(viz_walk *w, const viz_graph_opts *o) {
         if (path == NULL || n == 0 || strncmp(path, names[l], n) != 0 || path[n] != '.') continue;
         if (param_group[l] == unset) {
             size_t g = w->ngroups;
-            ok = resize(&w->group_tags, g + 1, sizeof *w->group_tags) &&
-                 resize(&w->group_folded, g + 1, sizeof *w->group_folded) &&
-                 resize(&w->group_params, g + 1, sizeof *w->group_params);
+            ok = ARRAY_RESERVE(w->group_tags, w->group_tags_capacity, g, 1) &&
+                 ARRAY_RESERVE(w->group_folded, w->group_folded_capacity, g, 1) &&
+                 ARRAY_RESERVE(w->group_params, w->group_params_capacity, g, 1);
             if (!ok) break;
             w->group_tags[g] = 0;
             w->group_folded[g] = false;
@@ -345,7 +329,6 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
     if (o->group_title == NULL || w->nfuncs == 0) return true;
     w->func_group = malloc(w->nfuncs * sizeof *w->func_group);
     if (w->func_group == NULL) return false;
-    size_t capacity = 0;
     ptrmap tags = {0}; /* tag → group, keyed by the tag as a pointer */
     bool ok = true;
     for (size_t i = 0; i < w->nfuncs && ok; i++) {
@@ -355,12 +338,9 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
         const void *key = (const void *)((uintptr_t)tag << 1); /* not 1: PTRMAP_REMOVED */
         size_t g = ptrmap_get(&tags, key);
         if (g == VIZ_NOT_DRAWN) {
-            if (w->ngroups == capacity) {
-                capacity = capacity ? capacity * 2 : 8;
-                ok = resize(&w->group_tags, capacity, sizeof *w->group_tags) &&
-                     resize(&w->group_folded, capacity, sizeof *w->group_folded);
-                if (!ok) break;
-            }
+            ok = ARRAY_RESERVE(w->group_tags, w->group_tags_capacity, w->ngroups, 1) &&
+                 ARRAY_RESERVE(w->group_folded, w->group_folded_capacity, w->ngroups, 1);
+            if (!ok) break;
             g = w->ngroups++;
             w->group_tags[g] = tag;
             ok = ptrmap_put(&tags, key, g);
@@ -372,6 +352,7 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
     bool fold = o->fold == 1 || (o->fold == VIZ_FOLD_AUTO && unfolded_nodes > VIZ_FOLD_NODES);
     w->group_params = calloc(w->ngroups ? w->ngroups : 1, sizeof *w->group_params);
     if (w->group_params == NULL) return false;
+    w->group_params_capacity = w->ngroups ? w->ngroups : 1;
     if (fold && !absorb_views(w)) return false;
     if (!find_var_groups(w)) return false;
     if (fold && !find_param_groups(w, o)) return false;
@@ -381,7 +362,7 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
     /* each group's inputs: variables its functions read that are not inside it */
     w->inputs_start = calloc(w->ngroups + 1, sizeof *w->inputs_start);
     size_t *last_group = malloc((w->nvars ? w->nvars : 1) * sizeof *last_group);
-    size_t ninputs = 0, inputs_capacity = 0;
+    size_t ninputs = 0;
     ok = w->inputs_start != NULL && last_group != NULL;
     for (size_t g = 0; g < w->ngroups && ok; g++) {
         w->inputs_start[g] = ninputs;
@@ -395,11 +376,8 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
                 size_t xi = viz_walk_find(w, x);
                 if (w->var_group[xi] == (int)g || last_group[xi] == g) continue; /* inside it */
                 last_group[xi] = g;
-                if (ninputs == inputs_capacity) {
-                    inputs_capacity = inputs_capacity ? inputs_capacity * 2 : 16;
-                    ok = resize(&w->group_inputs, inputs_capacity, sizeof *w->group_inputs);
-                    if (!ok) break;
-                }
+                ok = ARRAY_RESERVE(w->group_inputs, w->group_inputs_capacity, ninputs, 1);
+                if (!ok) break;
                 w->group_inputs[ninputs++] = xi;
             }
         }

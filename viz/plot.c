@@ -4,6 +4,7 @@
 #include "plot_internal.h"
 
 #include "ag_format.h"
+#include "array.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -80,7 +81,7 @@ static void free_data(viz_plot *plot) {
     for (size_t i = 0; i < plot->mark_count; i++) free(plot->marks[i].label);
     free(plot->marks);
     plot->marks = NULL;
-    plot->mark_count = 0;
+    plot->mark_count = plot->mark_capacity = 0;
     free(plot->title);
     plot->title = NULL;
     free_contour(&plot->contour);
@@ -108,19 +109,6 @@ void viz_plot_set_log(viz_plot *plot, bool log_scale) {
     plot->dirty = true;
 }
 
-/* Grows *items (each item_size bytes) so that one more fits; false when out
- * of memory (the array is then unchanged). */
-static bool reserve_one(void **items, size_t *capacity, size_t count, size_t item_size) {
-    if (count < *capacity) return true;
-    size_t wanted = *capacity == 0 ? 16 : *capacity * 2;
-    if (wanted > SIZE_MAX / item_size) return false;
-    void *grown = realloc(*items, wanted * item_size);
-    if (grown == NULL) return false;
-    *items = grown;
-    *capacity = wanted;
-    return true;
-}
-
 static char *copy_string(const char *text) {
     size_t length = strlen(text);
     char *copy = malloc(length + 1);
@@ -133,9 +121,7 @@ static char *copy_string(const char *text) {
 static plot_series *find_or_add_series(viz_plot *plot, const char *name) {
     for (size_t i = 0; i < plot->series_count; i++)
         if (strcmp(plot->series[i].name, name) == 0) return &plot->series[i];
-    if (!reserve_one((void **)&plot->series, &plot->series_capacity, plot->series_count,
-                     sizeof *plot->series))
-        return NULL;
+    if (!ARRAY_RESERVE(plot->series, plot->series_capacity, plot->series_count, 1)) return NULL;
     char *copy = copy_string(name);
     if (copy == NULL) return NULL;
     plot_series *series = &plot->series[plot->series_count];
@@ -156,8 +142,7 @@ int viz_plot_append(viz_plot *plot, const char *series_name, double value, char 
                          "series '%s' holds whole (x, y) data: a value cannot be appended to it "
                          "(give it another name)",
                          series_name);
-    if (series == NULL || !reserve_one((void **)&series->values, &series->capacity, series->count,
-                                       sizeof *series->values))
+    if (series == NULL || !ARRAY_RESERVE(series->values, series->capacity, series->count, 1))
         return plot_fail(err, "out of memory adding to series '%s'", series_name);
     series->values[series->count++] = value;
     plot_window_touch(plot);
@@ -209,10 +194,8 @@ int viz_plot_mark(viz_plot *plot, double x, double y, const char *label, char er
     if (!isfinite(x) || !isfinite(y))
         return plot_fail(err, "a mark needs a finite point, not (%s, %s)", number_text(x, 0),
                          number_text(y, 1));
-    size_t capacity = plot->mark_count; /* grown one at a time: marks are few */
-    plot_mark *grown = realloc(plot->marks, (capacity + 1) * sizeof *grown);
-    if (grown == NULL) return plot_fail(err, "out of memory adding a mark");
-    plot->marks = grown;
+    if (!ARRAY_RESERVE(plot->marks, plot->mark_capacity, plot->mark_count, 1))
+        return plot_fail(err, "out of memory adding a mark");
     char *copy = copy_string(label != NULL ? label : "");
     if (copy == NULL) return plot_fail(err, "out of memory adding a mark");
     plot->marks[plot->mark_count++] = (plot_mark){x, y, copy};
@@ -230,9 +213,7 @@ void viz_plot_set_zoom(viz_plot *plot, double zoom) {
 static plot_path *find_or_add_path(viz_plot *plot, const char *name) {
     for (size_t i = 0; i < plot->path_count; i++)
         if (strcmp(plot->paths[i].name, name) == 0) return &plot->paths[i];
-    if (!reserve_one((void **)&plot->paths, &plot->path_capacity, plot->path_count,
-                     sizeof *plot->paths))
-        return NULL;
+    if (!ARRAY_RESERVE(plot->paths, plot->path_capacity, plot->path_count, 1)) return NULL;
     char *copy = copy_string(name);
     if (copy == NULL) return NULL;
     plot_path *path = &plot->paths[plot->path_count];
@@ -251,8 +232,8 @@ int viz_plot_track(viz_plot *plot, const char *path_name, double x, double y, ch
     /* xs and ys grow together: capacity is shared, so grow a copy of it for each */
     if (path->count == path->capacity) {
         size_t capacity_x = path->capacity, capacity_y = path->capacity;
-        if (!reserve_one((void **)&path->xs, &capacity_x, path->count, sizeof *path->xs) ||
-            !reserve_one((void **)&path->ys, &capacity_y, path->count, sizeof *path->ys))
+        if (!ARRAY_RESERVE(path->xs, capacity_x, path->count, 1) ||
+            !ARRAY_RESERVE(path->ys, capacity_y, path->count, 1))
             return plot_fail(err, "out of memory adding to path '%s'", path_name);
         path->capacity = capacity_x < capacity_y ? capacity_x : capacity_y;
     }

@@ -2,6 +2,7 @@
  * tracing them with marching squares.  Segments are kept in data
  * coordinates, so the figure can be redrawn at any size without tracing
  * again. */
+#include "array.h"
 #include "plot_internal.h"
 
 #include <math.h>
@@ -173,13 +174,7 @@ typedef struct segment_list {
 } segment_list;
 
 static bool add_segment(segment_list *list, double x0, double y0, double x1, double y1, int level) {
-    if (list->count == list->capacity) {
-        size_t wanted = list->capacity == 0 ? 1024 : list->capacity * 2;
-        plot_segment *grown = realloc(list->items, wanted * sizeof *grown);
-        if (grown == NULL) return false;
-        list->items = grown;
-        list->capacity = wanted;
-    }
+    if (!ARRAY_RESERVE(list->items, list->capacity, list->count, 1)) return false;
     list->items[list->count++] = (plot_segment){x0, y0, x1, y1, level};
     return true;
 }

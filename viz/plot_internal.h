@@ -93,7 +93,7 @@ struct viz_plot {
     size_t path_capacity;
     plot_contour contour;
     plot_mark *marks;
-    size_t mark_count;
+    size_t mark_count, mark_capacity;
     char *title; /* NULL: none */
     double zoom; /* text and line scale, 1 by default */
     const volatile sig_atomic_t *interrupt; /* nonzero: stop drawing (NULL: none) */

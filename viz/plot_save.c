@@ -6,6 +6,7 @@
  * formats share the drawing, so they look alike; SVG and PDF keep lines and
  * text as vectors. */
 #include "plot_internal.h"
+#include "array.h"
 #include "atomic_file.h"
 #include "graph_contain.h"
 
@@ -44,15 +45,8 @@ typedef struct byte_buffer {
 static bool buffer_append(byte_buffer *buffer, const void *data, size_t length) {
     if (buffer->failed) return false;
     if (length == 0) return true;
-    if (length > SIZE_MAX / 2 - buffer->size) return !(buffer->failed = true);
-    if (buffer->size + length > buffer->capacity) {
-        size_t wanted = buffer->capacity == 0 ? 65536 : buffer->capacity;
-        while (wanted < buffer->size + length) wanted *= 2;
-        unsigned char *grown = realloc(buffer->bytes, wanted);
-        if (grown == NULL) return !(buffer->failed = true);
-        buffer->bytes = grown;
-        buffer->capacity = wanted;
-    }
+    if (!ARRAY_RESERVE(buffer->bytes, buffer->capacity, buffer->size, length))
+        return !(buffer->failed = true);
     memcpy(buffer->bytes + buffer->size, data, length);
     buffer->size += length;
     return true;

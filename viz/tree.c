@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ag_format.h"
+#include "array.h"
 #include "graph.h"
 
 #define VALUE_LEN 128
@@ -73,13 +74,7 @@ static void append_reference(tree *t, ag_var *v) {
 }
 
 static bool push(tree *t, size_t func, bool group) {
-    if (t->depth == t->capacity) {
-        size_t capacity = t->capacity ? t->capacity * 2 : 64;
-        frame *bigger = realloc(t->stack, capacity * sizeof *bigger);
-        if (bigger == NULL) return false;
-        t->stack = bigger;
-        t->capacity = capacity;
-    }
+    if (!ARRAY_RESERVE(t->stack, t->capacity, t->depth, 1)) return false;
     if (group) t->box_listed[func] = true;
     else t->expanded[func] = true;
     t->stack[t->depth++] = (frame){func, group, 0, t->prefix.length};
