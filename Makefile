@@ -15,7 +15,10 @@ WARN     = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initia
 CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -Iinclude/autograd -MMD -MP
 # The engine's objects serve the shared library too: position-independent,
 # and only what the public headers declare (AG_BEGIN_DECLS) is visible.
-LIB_CFLAGS = -fPIC -fvisibility=hidden -fno-semantic-interposition
+# Each function and object in its own section (kept apart by ld -r in
+# libautograd.a): a static program linked with -Wl,--gc-sections carries
+# only the ops it calls (each public op names its own row, src/ops_table.c).
+LIB_CFLAGS = -fPIC -fvisibility=hidden -fno-semantic-interposition -ffunction-sections -fdata-sections
 
 PREFIX  ?= /usr/local
 DESTDIR ?=

@@ -27,26 +27,26 @@ static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int nou
 
 /* The op's own number of inputs, one element each and, for two inputs, the
  * same shape (all dims 1). */
-static bool scalar_inputs(int op, ag_var *const *inputs, int ninputs) {
-    if (op >= AG_OP_COUNT || ninputs != ag_op_table[op].arity || inputs[0]->t.size != 1) return false;
+static bool scalar_inputs(const ag_op_def *row, ag_var *const *inputs, int ninputs) {
+    if (row->scalar == NULL || ninputs != row->arity || inputs[0]->t.size != 1) return false;
     return ninputs == 1 ||
            (ninputs == 2 && inputs[1]->t.size == 1 && inputs[1]->t.ndim == inputs[0]->t.ndim);
 }
 
 /* Whether op_apply's work was done here: *result is then the output (NULL
  * when out of memory). */
-static bool apply_scalar(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
-                         int ninputs, ag_var **result) {
+static bool apply_scalar(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
+                         ag_var *const *inputs, int ninputs, ag_var **result) {
     static const ag_op_params none;
     if (params == NULL) params = &none;
-    ag_scalar_fn scalar = ag_op_table[op].scalar;
+    ag_scalar_fn scalar = row->scalar;
     if (scalar == NULL) return false;
     double a = inputs[0]->t.data[0], b = ninputs > 1 ? inputs[1]->t.data[0] : 0.0;
     double value = scalar(params, a, b);
     *result = NULL;
     if (ctx->check_finite && ctx->nonfinite_op == NULL && !isfinite(value) && isfinite(a) &&
         (ninputs < 2 || isfinite(b)))
-        ctx->nonfinite_op = ag_op_table[op].name;
+        ctx->nonfinite_op = row->name;
     ag_var *y = var_scalar_like(ctx, inputs[0], value);
     if (y == NULL || !ctx->grad_enabled) {
         if (y != NULL && !ctx->in_backward) y->flags |= AG_VAR_NOGRAD;
@@ -55,7 +55,8 @@ static bool apply_scalar(ag_ctx *ctx, int op, const ag_op_params *params, ag_var
     }
     ag_func *f = ctx_alloc_func(ctx);
     if (f == NULL) return true; /* y is unreachable: the collector takes it */
-    f->op = op;
+    f->op = row->id;
+    f->row = row;
     f->params.p = params->p;
     f->params.hi = params->hi;
     f->ninputs = ninputs;
@@ -99,14 +100,13 @@ bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x) {
     return ctx != NULL && check_inputs(ctx, ag_op_table[op].symbol, (ag_var *const[]){(ag_var *)x}, 1) == 0;
 }
 
-ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
-                 int ninputs, int noutputs, ag_var **outs) {
+ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *params,
+                     ag_var *const *inputs, int ninputs, int noutputs, ag_var **outs) {
     if (ctx == NULL) return NULL;
-    const ag_op_def *def = op_row_of(op, params);
     if (check_inputs(ctx, def->symbol, inputs, ninputs) < 0) return NULL;
     ag_var *fast;
-    if (noutputs == 1 && ninputs > 0 && scalar_inputs(op, inputs, ninputs) &&
-        apply_scalar(ctx, op, params, inputs, ninputs, &fast)) {
+    if (noutputs == 1 && ninputs > 0 && scalar_inputs(def, inputs, ninputs) &&
+        apply_scalar(ctx, def, params, inputs, ninputs, &fast)) {
         if (fast != NULL && outs != NULL) outs[0] = fast;
         return fast;
     }
@@ -123,7 +123,8 @@ ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const 
         local.inputs = local.inline_inputs;
         local.outputs = local.inline_outputs;
     }
-    f->op = op;
+    f->op = def->id;
+    f->row = def;
     if (params != NULL) {
         f->params = *params;
         f->params.ints = NULL;

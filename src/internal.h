@@ -63,7 +63,6 @@ typedef struct ag_op_params {
     union {
         int axes[AG_MAX_DIMS];  /* as given by the caller (may be negative) */
         int shape[AG_MAX_DIMS]; /* target shape (reshape, broadcast_to, sum_to, get_item_grad) */
-        const struct ag_userop *userop; /* the user op applied (op >= AG_OP_USER; userop.c) */
     };
     int *ints;
 } ag_op_params;
@@ -81,6 +80,7 @@ struct ag_func {
     ag_var *inline_inputs[3];
     ag_var *inline_outputs[1];
     ag_var *saved; /* an extra variable the backward needs (dropout mask) */
+    const struct ag_op_def *row; /* the op's row: its forward, backward, label (func_def) */
     ag_func *next_live;
 };
 
@@ -264,6 +264,7 @@ typedef void (*ag_label_fn)(const ag_op_params *p, char *buf, size_t n);
 typedef double (*ag_scalar_fn)(const ag_op_params *p, double a, double b);
 
 typedef struct ag_op_def {
+    int id;             /* the op's number: AG_OP_ADD, or AG_OP_USER + n */
     const char *name;   /* graph label: "Add" */
     const char *symbol; /* for error messages: "add" */
     int arity;          /* -1 = variadic */
@@ -274,14 +275,30 @@ typedef struct ag_op_def {
     const char *rule;   /* the local derivative per input (ag_op_rule) */
 } ag_op_def;
 
-/* Sized by its rows (a check in ops_table.c compares them to AG_OP_COUNT). */
-extern const ag_op_def ag_op_table[];
+/* Each built-in op's row is its own object, op_row_AG_OP_<ID>, reached only
+ * through the op's public function (op_apply(ctx, AG_OP_SIN, ...) names it),
+ * and a function node keeps its row: a static program linked with
+ * --gc-sections carries only the ops it calls (and the libm routines they
+ * need), not the whole list. */
+#define OP_ROW(op) (&op_row_##op)
+#define OP_ROW_DECLARE(ID, stem, name, symbol, arity, label, scalar, rule) \
+    extern const ag_op_def op_row_AG_OP_##ID;
+AG_OP_LIST(OP_ROW_DECLARE)
+#undef OP_ROW_DECLARE
 
-/* The row of f's op: the table's for a built-in op, the registered one for
- * a user op (ag_userop.h; its params name it).  op_row_of is the same for
- * an op number and the params it is applied with. */
-const ag_op_def *op_row_of(int op, const ag_op_params *params);
-#define func_def(f) op_row_of((f)->op, &(f)->params)
+/* What is known of every built-in op by its number, without its functions
+ * (names for errors and ag_op_name, arity, rule).  Sized by its rows (a
+ * check in ops_table.c compares them to AG_OP_COUNT). */
+typedef struct ag_op_info {
+    const char *name, *symbol;
+    int arity;
+    const char *rule;
+} ag_op_info;
+extern const ag_op_info ag_op_table[];
+
+/* The row of f's op: a built-in op's, or the one a user op was registered
+ * with (userop.c). */
+#define func_def(f) ((f)->row)
 /* Frees the context's user ops (ag_ctx_free). */
 void userops_free(ag_ctx *ctx);
 
@@ -301,8 +318,11 @@ void op_label_SHAPE(const ag_op_params *p, char *buf, size_t n); /* "([2 3])" */
  * node when backprop is enabled.  params may be NULL (all zero); its ints are
  * copied.  With noutputs > 1 the outputs go to outs[] and the first is
  * returned. */
-ag_var *op_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *const *inputs,
-                 int ninputs, int noutputs, ag_var **outs);
+ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
+                     ag_var *const *inputs, int ninputs, int noutputs, ag_var **outs);
+/* op_apply(ctx, AG_OP_SIN, ...): op_apply_row with that op's row (op is the
+ * enum constant's name, or a macro parameter that receives one). */
+#define op_apply(ctx, op, ...) op_apply_row(ctx, OP_ROW(op), __VA_ARGS__)
 
 /* Whether x may be an input of op: false, leaving "reshape: input 1 is NULL"
  * (unless a message is already set) or "...belongs to another context",

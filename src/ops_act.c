@@ -19,7 +19,7 @@
 /* ys[0] = the op's scalar hook on each element of x, in interruptible blocks. */
 static int hook_map(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    ag_scalar_fn fn = ag_op_table[f->op].scalar;
+    ag_scalar_fn fn = f->row->scalar;
     if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
     for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
@@ -32,7 +32,7 @@ static int hook_map(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 /* ys[0] = the hook on a and b broadcast together. */
 static int hook_map2(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *a = &f->inputs[0]->t, *b = &f->inputs[1]->t;
-    ag_scalar_fn fn = ag_op_table[f->op].scalar;
+    ag_scalar_fn fn = f->row->scalar;
     int ndim, shape[AG_MAX_DIMS];
     if (shape_broadcast(ctx, ag_op_table[f->op].symbol, a->ndim, a->shape, b->ndim, b->shape, &ndim, shape) < 0)
         return -1;
@@ -64,8 +64,8 @@ static int hook_map2(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return 0;
 }
 
-static ag_var *unary(ag_ctx *ctx, int op, const ag_op_params *p, ag_var *x) {
-    return op_apply(ctx, op, p, (ag_var *[]){x}, 1, 1, NULL);
+static ag_var *unary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *x) {
+    return op_apply_row(ctx, op, p, (ag_var *[]){x}, 1, 1, NULL);
 }
 static ag_var *k(ag_ctx *ctx, double v) { return const_scalar(ctx, v); }
 
@@ -93,7 +93,7 @@ static int times_gy(ag_ctx *ctx, ag_var *const *gys, ag_var **gxs, ag_var *d) {
         (void)p, (void)b;                                                                  \
         return (EXPR);                                                                     \
     }                                                                                      \
-    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_##ID, NULL, x); }  \
+    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_##ID), NULL, x); }  \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); } \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {  \
         ag_var *x = f->inputs[0], *y = f->outputs[0];                                     \
@@ -137,7 +137,7 @@ static double leaky_slope(double x, const ag_op_params *p) { return x > 0 ? 1.0 
 double op_leaky_relu_scalar(const ag_op_params *p, double x, double b) { return x > 0 ? x : x * p->p; }
 ag_var *ag_leaky_relu(ag_ctx *ctx, ag_var *x, double negative_slope) {
     ag_op_params p = {.p = negative_slope};
-    return unary(ctx, AG_OP_LEAKY_RELU, &p, x);
+    return unary(ctx, OP_ROW(AG_OP_LEAKY_RELU), &p, x);
 }
 int op_leaky_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
 int op_leaky_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -148,7 +148,7 @@ int op_leaky_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var *
 double op_elu_scalar(const ag_op_params *p, double x, double b) { return x > 0 ? x : p->p * expm1(x); }
 ag_var *ag_elu(ag_ctx *ctx, ag_var *x, double alpha) {
     ag_op_params p = {.p = alpha};
-    return unary(ctx, AG_OP_ELU, &p, x);
+    return unary(ctx, OP_ROW(AG_OP_ELU), &p, x);
 }
 int op_elu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
 /* where(x > 0, 1, scale*alpha*exp(x)) */
@@ -165,7 +165,7 @@ int op_elu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 double op_selu_scalar(const ag_op_params *p, double x, double b) {
     return SELU_SCALE * (x > 0 ? x : SELU_ALPHA * expm1(x));
 }
-ag_var *ag_selu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SELU, NULL, x); }
+ag_var *ag_selu(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SELU), NULL, x); }
 int op_selu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
 int op_selu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return times_gy(ctx, gys, gxs, elu_deriv(ctx, f->inputs[0], SELU_ALPHA, SELU_SCALE));
@@ -174,7 +174,7 @@ int op_selu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 /* silu: x * sigmoid(x); d = s * (1 + x*(1 - s)), s = sigmoid(x) */
 static double logistic(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 double op_silu_scalar(const ag_op_params *p, double x, double b) { return x * logistic(x); }
-ag_var *ag_silu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SILU, NULL, x); }
+ag_var *ag_silu(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SILU), NULL, x); }
 int op_silu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
 int op_silu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0], *s = ag_sigmoid(ctx, x);
@@ -192,7 +192,7 @@ double op_softplus_scalar(const ag_op_params *p, double x, double b) {
 ag_var *ag_softplus(ag_ctx *ctx, ag_var *x, double beta, double threshold) {
     if (x != NULL && beta == 0) return ag_set_error(ctx, "softplus: beta must not be 0");
     ag_op_params p = {.p = beta, .hi = threshold};
-    return unary(ctx, AG_OP_SOFTPLUS, &p, x);
+    return unary(ctx, OP_ROW(AG_OP_SOFTPLUS), &p, x);
 }
 int op_softplus_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
 int op_softplus_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -206,7 +206,7 @@ double op_mish_scalar(const ag_op_params *p, double x, double b) {
     ag_op_params sp = {.p = 1.0, .hi = 20.0};
     return x * tanh(op_softplus_scalar(&sp, x, 0.0));
 }
-ag_var *ag_mish(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_MISH, NULL, x); }
+ag_var *ag_mish(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_MISH), NULL, x); }
 int op_mish_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
 int op_mish_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0];
@@ -226,7 +226,7 @@ ag_var *ag_hardtanh(ag_ctx *ctx, ag_var *x, double min_val, double max_val) {
     if (x != NULL && min_val > max_val)
         return ag_set_error(ctx, "hardtanh: min_val %g is greater than max_val %g", min_val, max_val);
     ag_op_params p = {.lo = min_val, .hi = max_val};
-    return unary(ctx, AG_OP_HARDTANH, &p, x);
+    return unary(ctx, OP_ROW(AG_OP_HARDTANH), &p, x);
 }
 int op_hardtanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
 int op_hardtanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {

@@ -33,7 +33,7 @@ static int broadcast_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn
         if (shape_broadcast(ctx, ag_op_table[f->op].symbol, ndim, shape, t->ndim, t->shape, &ndim, shape) < 0)
             return -1;
     }
-    elem2_fn hook = ag_op_table[f->op].scalar;
+    elem2_fn hook = f->row->scalar;
     ag_tensor tmp[3];
     const double *data[3] = {0};
     int rc = 0;
@@ -68,17 +68,17 @@ static int no_gradient(ag_func *f, ag_var **gxs) {
     return 0;
 }
 
-static ag_var *binary(ag_ctx *ctx, int op, const ag_op_params *p, ag_var *a, ag_var *b) {
-    return op_apply(ctx, op, p, (ag_var *[]){a, b}, 2, 1, NULL);
+static ag_var *binary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *a, ag_var *b) {
+    return op_apply_row(ctx, op, p, (ag_var *[]){a, b}, 2, 1, NULL);
 }
-static ag_var *unary(ag_ctx *ctx, int op, ag_var *x) {
-    return op_apply(ctx, op, NULL, (ag_var *[]){x}, 1, 1, NULL);
+static ag_var *unary(ag_ctx *ctx, const ag_op_def *op, ag_var *x) {
+    return op_apply_row(ctx, op, NULL, (ag_var *[]){x}, 1, 1, NULL);
 }
 
 /* ---- comparisons: 1 where a OP b holds, else 0 (NaN compares unequal) ------------ */
 #define COMPARISON(stem, ID, EXPR)                                                               \
     double op_##stem##_scalar(const ag_op_params *p, double a, double b) { return (EXPR) ? 1.0 : 0.0; } \
-    ag_var *ag_##stem(ag_ctx *ctx, ag_var *a, ag_var *b) { return binary(ctx, AG_OP_##ID, NULL, a, b); } \
+    ag_var *ag_##stem(ag_ctx *ctx, ag_var *a, ag_var *b) { return binary(ctx, OP_ROW(AG_OP_##ID), NULL, a, b); } \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); } \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) { \
         return no_gradient(f, gxs);                                                               \
@@ -93,7 +93,7 @@ COMPARISON(ge, GE, a >= b)
 /* ---- isnan, isinf, isfinite ------------------------------------------------------- */
 #define TEST(stem, ID, EXPR)                                                                     \
     double op_##stem##_scalar(const ag_op_params *p, double a, double b) { return (EXPR) ? 1.0 : 0.0; } \
-    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_##ID, x); }            \
+    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_##ID), x); }            \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); } \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) { \
         return no_gradient(f, gxs);                                                               \
@@ -114,7 +114,7 @@ ag_var *ag_isclose(ag_ctx *ctx, ag_var *a, ag_var *b, double rtol, double atol, 
     if (!(rtol >= 0) || !(atol >= 0))
         return ag_set_error(ctx, "isclose: rtol and atol must be >= 0");
     ag_op_params p = {.lo = rtol, .hi = atol, .axis = equal_nan};
-    return binary(ctx, AG_OP_ISCLOSE, &p, a, b);
+    return binary(ctx, OP_ROW(AG_OP_ISCLOSE), &p, a, b);
 }
 int op_isclose_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); }
 int op_isclose_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -144,8 +144,8 @@ double op_maximum_scalar(const ag_op_params *p, double a, double b) {
 double op_minimum_scalar(const ag_op_params *p, double a, double b) {
     return isnan(a) || isnan(b) ? NAN : a < b ? a : b;
 }
-ag_var *ag_maximum(ag_ctx *ctx, ag_var *a, ag_var *b) { return binary(ctx, AG_OP_MAXIMUM, NULL, a, b); }
-ag_var *ag_minimum(ag_ctx *ctx, ag_var *a, ag_var *b) { return binary(ctx, AG_OP_MINIMUM, NULL, a, b); }
+ag_var *ag_maximum(ag_ctx *ctx, ag_var *a, ag_var *b) { return binary(ctx, OP_ROW(AG_OP_MAXIMUM), NULL, a, b); }
+ag_var *ag_minimum(ag_ctx *ctx, ag_var *a, ag_var *b) { return binary(ctx, OP_ROW(AG_OP_MINIMUM), NULL, a, b); }
 int op_maximum_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); }
 int op_minimum_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); }
 

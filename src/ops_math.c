@@ -36,8 +36,8 @@ static int array_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys,
 /* Neg's element rule (ops_arith.c), for cos's backward. */
 static double negate(double x) { return -1.0 * x; }
 
-static ag_var *unary(ag_ctx *ctx, int op, ag_var *x) {
-    return op_apply(ctx, op, NULL, (ag_var *[]){x}, 1, 1, NULL);
+static ag_var *unary(ag_ctx *ctx, const ag_op_def *op, ag_var *x) {
+    return op_apply_row(ctx, op, NULL, (ag_var *[]){x}, 1, 1, NULL);
 }
 
 /* A constant leaf shaped like x holding pred(x[i]) ? 1 : 0 (or sign). */
@@ -51,7 +51,7 @@ static ag_var *mask_like(ag_ctx *ctx, const ag_var *x, double (*pred)(double, co
 }
 
 /* ---- exp: gx = gy * y -------------------------------------------------------- */
-ag_var *ag_exp(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_EXP, x); }
+ag_var *ag_exp(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_EXP), x); }
 int op_exp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, exp); }
 int op_exp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_mul(ctx, gys[0], f->outputs[0]);
@@ -59,7 +59,7 @@ int op_exp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- log: gx = gy / x ---------------------------------------------------------- */
-ag_var *ag_log(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_LOG, x); }
+ag_var *ag_log(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_LOG), x); }
 int op_log_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, log); }
 int op_log_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_div(ctx, gys[0], f->inputs[0]);
@@ -67,7 +67,7 @@ int op_log_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- sin: gx = cos(x) * gy ------------------------------------------------------ */
-ag_var *ag_sin(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SIN, x); }
+ag_var *ag_sin(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SIN), x); }
 int op_sin_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, sin); }
 DIRECT_RULE(sin_grad, cos(x) * gy)
 int op_sin_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -77,7 +77,7 @@ int op_sin_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- cos: gx = -sin(x) * gy ------------------------------------------------------ */
-ag_var *ag_cos(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_COS, x); }
+ag_var *ag_cos(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_COS), x); }
 int op_cos_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, cos); }
 DIRECT_RULE(cos_grad, negate(sin(x)) * gy)
 int op_cos_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -87,7 +87,7 @@ int op_cos_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- tan: gx = gy * (1 + y*y) ------------------------------------------------------ */
-ag_var *ag_tan(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_TAN, x); }
+ag_var *ag_tan(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_TAN), x); }
 int op_tan_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, tan); }
 DIRECT_RULE(tan_grad, gy * (1.0 + y * y))
 int op_tan_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -98,7 +98,7 @@ int op_tan_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- tanh: gx = gy * (1 - y*y) ------------------------------------------------------ */
-ag_var *ag_tanh(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_TANH, x); }
+ag_var *ag_tanh(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_TANH), x); }
 int op_tanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return array_forward(ctx, f, ys, fn_tanh_n);
 }
@@ -111,7 +111,7 @@ int op_tanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 }
 
 /* ---- sqrt: gx = gy / (2 y) ------------------------------------------------------------ */
-ag_var *ag_sqrt(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SQRT, x); }
+ag_var *ag_sqrt(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SQRT), x); }
 int op_sqrt_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, sqrt); }
 DIRECT_RULE(sqrt_grad, gy / (2.0 * y))
 int op_sqrt_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -122,7 +122,7 @@ int op_sqrt_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 
 /* ---- abs: gx = gy * sign(x) (sign(0) = 0) ----------------------------------------------- */
 static double sign_of(double x, const ag_op_params *p) { return (x > 0) - (x < 0); }
-ag_var *ag_abs(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_ABS, x); }
+ag_var *ag_abs(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_ABS), x); }
 int op_abs_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, fabs); }
 DIRECT_RULE(abs_grad, gy * sign_of(x, NULL))
 int op_abs_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -133,7 +133,7 @@ int op_abs_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 
 /* ---- square: Pow(2) in disguise, as upstream; gx = gy * (2 * x^1) ---------------------- */
 static double squared(double x) { return pow(x, 2.0); }
-ag_var *ag_square(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SQUARE, x); }
+ag_var *ag_square(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SQUARE), x); }
 int op_square_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_forward(ctx, f, ys, squared);
 }
@@ -145,7 +145,7 @@ int op_square_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
 }
 
 /* ---- sigmoid: y = 0.5 + 0.5 tanh(0.5 x); gx = gy * (y * (1 - y)) ----------------------- */
-ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_SIGMOID, x); }
+ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SIGMOID), x); }
 int op_sigmoid_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return array_forward(ctx, f, ys, fn_sigmoid_n);
 }
@@ -163,7 +163,7 @@ int op_sigmoid_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
  * false for NaN, so NaN passes through. */
 static double relu_of(double x) { return x <= 0.0 ? 0.0 : x; }
 static double positive(double x, const ag_op_params *p) { return x > 0 ? 1.0 : 0.0; }
-ag_var *ag_relu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_RELU, x); }
+ag_var *ag_relu(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_RELU), x); }
 /* y = relu(x) over n elements, unrolled by 4 over restrict pointers so -O2
  * vectorizes it (a 1-256-256-1 step runs it over 512,000 elements). */
 static void relu_map(double *restrict y, const double *restrict x, size_t n) {
@@ -213,7 +213,7 @@ static double gelu_gradient(double gy, double x) {
     double du = GELU_K * (1.0 + (3.0 * GELU_C) * pow(x, 2.0));
     return gy * (a + b * du);
 }
-ag_var *ag_gelu(ag_ctx *ctx, ag_var *x) { return unary(ctx, AG_OP_GELU, x); }
+ag_var *ag_gelu(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_GELU), x); }
 /* gelu_of over n elements, its tanh through fn_tanh_n: the same bits. */
 static void gelu_map(double *y, const double *in, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = GELU_K * (in[i] + GELU_C * in[i] * in[i] * in[i]);

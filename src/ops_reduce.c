@@ -8,15 +8,15 @@
 #include "internal.h"
 
 /* Packs the caller's axes (as given, for the graph label) and runs op. */
-static ag_var *reduce_apply(ag_ctx *ctx, int op, ag_var *x, const int *axes, int naxes) {
-    if (!op_input_ok(ctx, op, x)) return NULL;
+static ag_var *reduce_apply(ag_ctx *ctx, const ag_op_def *op, ag_var *x, const int *axes, int naxes) {
+    if (!op_input_ok(ctx, op->id, x)) return NULL;
     if (axes == NULL || naxes < 0) naxes = 0;
     if (naxes > AG_MAX_DIMS)
-        return ag_set_error(ctx, "%s: %d axes given, at most %d allowed", ag_op_table[op].symbol,
+        return ag_set_error(ctx, "%s: %d axes given, at most %d allowed", (*op).symbol,
                             naxes, AG_MAX_DIMS);
     ag_op_params params = {.naxes = naxes};
     if (naxes > 0) memcpy(params.axes, axes, (size_t)naxes * sizeof axes[0]);
-    return op_apply(ctx, op, &params, (ag_var *[]){x}, 1, 1, NULL);
+    return op_apply_row(ctx, op, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
 
 /* f's reduced axes as a mask over its input's dims; false on a bad axis
@@ -86,7 +86,7 @@ ag_var *ag_keepdims(ag_ctx *ctx, ag_var *y, const ag_var *x, const int *axes, in
 
 /* ---- sum: gx = broadcast_to(reshape(gy, keepdims), x.shape) -------------------- */
 ag_var *ag_sum(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
-    return reduce_apply(ctx, AG_OP_SUM, x, axes, naxes);
+    return reduce_apply(ctx, OP_ROW(AG_OP_SUM), x, axes, naxes);
 }
 int op_sum_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return reduce_forward(ctx, f, ys, T_RSUM);
@@ -98,7 +98,7 @@ int op_sum_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 
 /* ---- mean: y = (1/N) * sum(x); gx = (1/N) * expand(gy) --------------------------- */
 ag_var *ag_mean(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
-    return reduce_apply(ctx, AG_OP_MEAN, x, axes, naxes);
+    return reduce_apply(ctx, OP_ROW(AG_OP_MEAN), x, axes, naxes);
 }
 int op_mean_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     if (reduce_forward(ctx, f, ys, T_RSUM) < 0) return -1;
@@ -121,7 +121,7 @@ int op_mean_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
  * gx = expand(gy) * ((2/N) * (x - expand(mean(x)))); with no axes gy and the
  * mean are 0-d and simply broadcast, as upstream. */
 ag_var *ag_variance(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
-    return reduce_apply(ctx, AG_OP_VARIANCE, x, axes, naxes);
+    return reduce_apply(ctx, OP_ROW(AG_OP_VARIANCE), x, axes, naxes);
 }
 int op_variance_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
@@ -208,7 +208,7 @@ static int extreme_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var 
 }
 
 ag_var *ag_max(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
-    return reduce_apply(ctx, AG_OP_MAX, x, axes, naxes);
+    return reduce_apply(ctx, OP_ROW(AG_OP_MAX), x, axes, naxes);
 }
 int op_max_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return reduce_forward(ctx, f, ys, T_RMAX);
@@ -218,7 +218,7 @@ int op_max_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 ag_var *ag_min(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
-    return reduce_apply(ctx, AG_OP_MIN, x, axes, naxes);
+    return reduce_apply(ctx, OP_ROW(AG_OP_MIN), x, axes, naxes);
 }
 int op_min_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return reduce_forward(ctx, f, ys, T_RMIN);

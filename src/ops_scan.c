@@ -46,10 +46,10 @@ static int lanes_of(ag_ctx *ctx, const char *op, const ag_tensor *x, const ag_op
     return 0;
 }
 
-static ag_var *axis_apply(ag_ctx *ctx, int op, ag_var *x, const int *axis, int n_out) {
+static ag_var *axis_apply(ag_ctx *ctx, const ag_op_def *op, ag_var *x, const int *axis, int n_out) {
     ag_op_params p = {.naxes = axis != NULL};
     if (axis != NULL) p.axes[0] = *axis;
-    return op_apply(ctx, op, &p, (ag_var *[]){x}, 1, n_out, NULL);
+    return op_apply_row(ctx, op, &p, (ag_var *[]){x}, 1, n_out, NULL);
 }
 
 /* v (shaped like a reduction's result) put back in x's shape: reshaped with
@@ -97,7 +97,7 @@ static double fold_prod(const double *v, size_t dim, size_t inner, const ag_op_p
     for (size_t j = 0; j < dim; j++) r *= v[j * inner];
     return r;
 }
-ag_var *ag_prod(ag_ctx *ctx, ag_var *x, const int *axis) { return axis_apply(ctx, AG_OP_PROD, x, axis, 1); }
+ag_var *ag_prod(ag_ctx *ctx, ag_var *x, const int *axis) { return axis_apply(ctx, OP_ROW(AG_OP_PROD), x, axis, 1); }
 int op_prod_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return fold_forward(ctx, f, ys, fold_prod); }
 int op_prod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0];
@@ -138,7 +138,7 @@ static double fold_logsumexp(const double *v, size_t dim, size_t inner, const ag
     return m + log(s);
 }
 ag_var *ag_logsumexp(ag_ctx *ctx, ag_var *x, const int *axis) {
-    return axis_apply(ctx, AG_OP_LOGSUMEXP, x, axis, 1);
+    return axis_apply(ctx, OP_ROW(AG_OP_LOGSUMEXP), x, axis, 1);
 }
 int op_logsumexp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return fold_forward(ctx, f, ys, fold_logsumexp);
@@ -189,7 +189,7 @@ static int arg_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, lane_fold fold) {
     return fold_forward(ctx, f, ys, fold);
 }
 #define NO_GRAD_FOLD(stem, ID, FORWARD)                                                              \
-    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x, const int *axis) { return axis_apply(ctx, AG_OP_##ID, x, axis, 1); } \
+    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x, const int *axis) { return axis_apply(ctx, OP_ROW(AG_OP_##ID), x, axis, 1); } \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return FORWARD; }            \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {          \
         return no_gradient(f, gxs);                                                                 \
@@ -275,16 +275,16 @@ static int scan_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, lane_scan scan) 
     return 0;
 }
 
-static ag_var *scan_apply(ag_ctx *ctx, int op, ag_var *x, int axis) {
+static ag_var *scan_apply(ag_ctx *ctx, const ag_op_def *op, ag_var *x, int axis) {
     ag_op_params p = {.axis = axis};
-    return op_apply(ctx, op, &p, (ag_var *[]){x}, 1, 1, NULL);
+    return op_apply_row(ctx, op, &p, (ag_var *[]){x}, 1, 1, NULL);
 }
 
 /* flip: the lane reversed; gx = flip(gy) */
 static void scan_flip(double *out, const double *in, size_t dim, size_t inner) {
     for (size_t j = 0; j < dim; j++) out[j * inner] = in[(dim - 1 - j) * inner];
 }
-ag_var *ag_flip(ag_ctx *ctx, ag_var *x, int axis) { return scan_apply(ctx, AG_OP_FLIP, x, axis); }
+ag_var *ag_flip(ag_ctx *ctx, ag_var *x, int axis) { return scan_apply(ctx, OP_ROW(AG_OP_FLIP), x, axis); }
 int op_flip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return scan_forward(ctx, f, ys, scan_flip); }
 int op_flip_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_flip(ctx, gys[0], f->params.axis);
@@ -296,7 +296,7 @@ static void scan_cumsum(double *out, const double *in, size_t dim, size_t inner)
     double s = 0.0;
     for (size_t j = 0; j < dim; j++) out[j * inner] = s += in[j * inner];
 }
-ag_var *ag_cumsum(ag_ctx *ctx, ag_var *x, int axis) { return scan_apply(ctx, AG_OP_CUMSUM, x, axis); }
+ag_var *ag_cumsum(ag_ctx *ctx, ag_var *x, int axis) { return scan_apply(ctx, OP_ROW(AG_OP_CUMSUM), x, axis); }
 int op_cumsum_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return scan_forward(ctx, f, ys, scan_cumsum); }
 static ag_var *sum_from_end(ag_ctx *ctx, ag_var *g, int axis) {
     return ag_flip(ctx, ag_cumsum(ctx, ag_flip(ctx, g, axis), axis), axis);
@@ -312,7 +312,7 @@ static void scan_cumprod(double *out, const double *in, size_t dim, size_t inner
     double s = 1.0;
     for (size_t j = 0; j < dim; j++) out[j * inner] = s *= in[j * inner];
 }
-ag_var *ag_cumprod(ag_ctx *ctx, ag_var *x, int axis) { return scan_apply(ctx, AG_OP_CUMPROD, x, axis); }
+ag_var *ag_cumprod(ag_ctx *ctx, ag_var *x, int axis) { return scan_apply(ctx, OP_ROW(AG_OP_CUMPROD), x, axis); }
 int op_cumprod_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return scan_forward(ctx, f, ys, scan_cumprod); }
 int op_cumprod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0], *gy = gys[0];

@@ -8,8 +8,8 @@
 
 #include "internal.h"
 
-static ag_var *unary_apply(ag_ctx *ctx, int op, const ag_op_params *params, ag_var *x) {
-    return op_apply(ctx, op, params, (ag_var *[]){x}, 1, 1, NULL);
+static ag_var *unary_apply(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *params, ag_var *x) {
+    return op_apply_row(ctx, op, params, (ag_var *[]){x}, 1, 1, NULL);
 }
 
 /* Rejects a target shape the params cannot hold, or (unless reshape's -1
@@ -46,7 +46,7 @@ ag_var *ag_reshape(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
     if (!op_input_ok(ctx, AG_OP_RESHAPE, x)) return NULL;
     if (check_target_shape(ctx, AG_OP_RESHAPE, ndim, shape) < 0) return NULL;
     ag_op_params params = shape_params(ndim, shape);
-    return unary_apply(ctx, AG_OP_RESHAPE, &params, x);
+    return unary_apply(ctx, OP_ROW(AG_OP_RESHAPE), &params, x);
 }
 int op_reshape_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
@@ -98,7 +98,7 @@ ag_var *ag_transpose(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
         return ag_set_error(ctx, "transpose: %d axes given, at most %d allowed", naxes, AG_MAX_DIMS);
     ag_op_params params = {.naxes = naxes};
     if (naxes > 0) memcpy(params.axes, axes, (size_t)naxes * sizeof axes[0]);
-    return unary_apply(ctx, AG_OP_TRANSPOSE, &params, x);
+    return unary_apply(ctx, OP_ROW(AG_OP_TRANSPOSE), &params, x);
 }
 int op_transpose_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
@@ -122,7 +122,7 @@ ag_var *ag_broadcast_to(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
     if (!op_input_ok(ctx, AG_OP_BROADCAST_TO, x)) return NULL;
     if (check_target_shape(ctx, AG_OP_BROADCAST_TO, ndim, shape) < 0) return NULL;
     ag_op_params params = shape_params(ndim, shape);
-    return unary_apply(ctx, AG_OP_BROADCAST_TO, &params, x);
+    return unary_apply(ctx, OP_ROW(AG_OP_BROADCAST_TO), &params, x);
 }
 int op_broadcast_to_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
@@ -146,7 +146,7 @@ ag_var *ag_sum_to(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
     if (!op_input_ok(ctx, AG_OP_SUM_TO, x)) return NULL;
     if (check_target_shape(ctx, AG_OP_SUM_TO, ndim, shape) < 0) return NULL;
     ag_op_params params = shape_params(ndim, shape);
-    return unary_apply(ctx, AG_OP_SUM_TO, &params, x);
+    return unary_apply(ctx, OP_ROW(AG_OP_SUM_TO), &params, x);
 }
 int op_sum_to_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
@@ -216,7 +216,7 @@ static int squeeze_axis(ag_ctx *ctx, const ag_func *f, bool *drop) {
 
 ag_var *ag_squeeze(ag_ctx *ctx, ag_var *x, int axis) {
     ag_op_params params = {.axis = axis};
-    return unary_apply(ctx, AG_OP_SQUEEZE, &params, x);
+    return unary_apply(ctx, OP_ROW(AG_OP_SQUEEZE), &params, x);
 }
 int op_squeeze_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
@@ -254,7 +254,7 @@ static int unsqueeze_axis(ag_ctx *ctx, const ag_func *f) {
 
 ag_var *ag_unsqueeze(ag_ctx *ctx, ag_var *x, int axis) {
     ag_op_params params = {.axis = axis};
-    return unary_apply(ctx, AG_OP_UNSQUEEZE, &params, x);
+    return unary_apply(ctx, OP_ROW(AG_OP_UNSQUEEZE), &params, x);
 }
 int op_unsqueeze_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
@@ -401,7 +401,7 @@ static int *normalize_indices(ag_ctx *ctx, const int *indices, int n, int axis, 
 
 /* Runs GetItem or GetItemGrad on x once its axis (against ndim/shape) and
  * indices check out. */
-static ag_var *indexed_apply(ag_ctx *ctx, int op, ag_var *x, int axis, const int *indices, int n,
+static ag_var *indexed_apply(ag_ctx *ctx, const ag_op_def *op, ag_var *x, int axis, const int *indices, int n,
                              int ndim, const int *shape, ag_op_params *params) {
     if (n < 0 || (n > 0 && indices == NULL)) return ag_set_error(ctx, "index: no indices given");
     int normalized_axis = axis_normalize(ctx, "index", axis, ndim);
@@ -419,7 +419,7 @@ static ag_var *indexed_apply(ag_ctx *ctx, int op, ag_var *x, int axis, const int
 ag_var *ag_get_item(ag_ctx *ctx, ag_var *x, int axis, const int *indices, int n) {
     if (!op_input_ok(ctx, AG_OP_GET_ITEM, x)) return NULL;
     ag_op_params params = {0};
-    return indexed_apply(ctx, AG_OP_GET_ITEM, x, axis, indices, n, x->t.ndim, x->t.shape, &params);
+    return indexed_apply(ctx, OP_ROW(AG_OP_GET_ITEM), x, axis, indices, n, x->t.ndim, x->t.shape, &params);
 }
 int op_get_item_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
@@ -445,7 +445,7 @@ ag_var *ag_get_item_grad(ag_ctx *ctx, ag_var *gy, int axis, const int *indices, 
     if (!op_input_ok(ctx, AG_OP_GET_ITEM_GRAD, gy)) return NULL;
     if (check_target_shape(ctx, AG_OP_GET_ITEM_GRAD, ndim, shape) < 0) return NULL;
     ag_op_params params = shape_params(ndim, shape);
-    return indexed_apply(ctx, AG_OP_GET_ITEM_GRAD, gy, axis, indices, n, ndim, shape, &params);
+    return indexed_apply(ctx, OP_ROW(AG_OP_GET_ITEM_GRAD), gy, axis, indices, n, ndim, shape, &params);
 }
 int op_get_item_grad_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *gy = &f->inputs[0]->t;

@@ -1,17 +1,22 @@
-/* ops_table.c — the one table of ops, made from AG_OP_LIST (ag_ops.h): name,
- * error symbol, arity, forward, backward, label and scalar hooks, derivative rule.  Graph
- * labels, error messages and :help all read it. */
+/* ops_table.c — the ops' rows, made from AG_OP_LIST (ag_ops.h): one object
+ * per op with its name, error symbol, arity, forward, backward, label and
+ * scalar hooks and derivative rule (each public op names its own, so unused
+ * ones can be left out of a static program), and the table of what is known
+ * by number (names, arity, rule) that error messages and ag_op_name read. */
 #include <string.h>
 
 #include "internal.h"
 
 #define OP_SCALAR_YES(stem) op_##stem##_scalar
 #define OP_SCALAR_NO(stem) NULL
-#define OP_ROW(ID, stem, name, symbol, arity, label, scalar, rule) \
-    [AG_OP_##ID] = {name, symbol, arity, op_##stem##_forward, op_##stem##_backward, op_label_##label, \
-                    OP_SCALAR_##scalar(stem), rule},
+#define OP_ROW_DEFINE(ID, stem, name, symbol, arity, label, scalar, rule)                               \
+    const ag_op_def op_row_AG_OP_##ID = {AG_OP_##ID, name, symbol, arity, op_##stem##_forward,          \
+                                         op_##stem##_backward, op_label_##label, OP_SCALAR_##scalar(stem), \
+                                         rule};
+AG_OP_LIST(OP_ROW_DEFINE)
 
-const ag_op_def ag_op_table[] = {AG_OP_LIST(OP_ROW)};
+#define OP_INFO(ID, stem, name, symbol, arity, label, scalar, rule) [AG_OP_##ID] = {name, symbol, arity, rule},
+const ag_op_info ag_op_table[] = {AG_OP_LIST(OP_INFO)};
 
 /* Table and enum are made from the same list, so they cannot disagree; that
  * the list only grows at its end is tests/test_abi.c's job. */

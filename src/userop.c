@@ -14,18 +14,13 @@
 #define NAME_MAX_LEN 63
 
 struct ag_userop {
-    ag_op_def row; /* name and symbol are `name`; forward/backward below */
+    ag_op_def row; /* first: a function's row is its op (name and symbol are `name`) */
     ag_userop_def def; /* the caller's callbacks and user pointer */
     ag_ctx *ctx;
     int op; /* AG_OP_USER + its index in ctx->userops */
     char name[NAME_MAX_LEN + 1];
     char *rule; /* owned; the row's rule */
 };
-
-const ag_op_def *op_row_of(int op, const ag_op_params *params) {
-    if (op >= 0 && op < AG_OP_COUNT) return &ag_op_table[op];
-    return &params->userop->row;
-}
 
 void userops_free(ag_ctx *ctx) {
     for (size_t i = 0; i < ctx->nuserops; i++) {
@@ -104,8 +99,11 @@ static int same_shape(ag_ctx *ctx, const struct ag_userop *u, ag_var *const *x, 
     return 0;
 }
 
+/* The user op whose row f has. */
+static const struct ag_userop *userop_of(const ag_func *f) { return (const struct ag_userop *)f->row; }
+
 static int userop_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const struct ag_userop *u = f->params.userop;
+    const struct ag_userop *u = userop_of(f);
     const ag_var *const *x = (const ag_var *const *)f->inputs;
     int ndim = 0, shape[AG_MAX_DIMS] = {0};
     if (u->def.shape == NULL) {
@@ -137,7 +135,7 @@ static int userop_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 }
 
 static int userop_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    const struct ag_userop *u = f->params.userop;
+    const struct ag_userop *u = userop_of(f);
     if (gys[0] == NULL) return 0; /* nothing flows in */
     callback_state s;
     callback_enter(ctx, &s, ctx->grad_enabled);
@@ -225,7 +223,8 @@ ag_userop *ag_op_register(ag_ctx *ctx, const ag_userop_def *def) {
     u->rule = rule_copy;
     u->ctx = ctx;
     u->op = AG_OP_USER + (int)ctx->nuserops;
-    u->row = (ag_op_def){.name = u->name,
+    u->row = (ag_op_def){.id = u->op,
+                         .name = u->name,
                          .symbol = u->name,
                          .arity = def->n_inputs,
                          .forward = userop_forward,
@@ -255,10 +254,7 @@ ag_var *ag_apply(ag_ctx *ctx, ag_userop *op, ag_var *const *x, int n) {
     if (n != op->def.n_inputs)
         return ag_set_error(ctx, "%s: takes %d input%s, given %d", op->name, op->def.n_inputs,
                             op->def.n_inputs == 1 ? "" : "s", n);
-    ag_op_params params;
-    memset(&params, 0, sizeof params);
-    params.userop = op;
-    return op_apply(ctx, op->op, &params, x, n, 1, NULL);
+    return op_apply_row(ctx, &op->row, NULL, x, n, 1, NULL);
 }
 
 const char *ag_userop_name(const ag_userop *op) { return op ? op->name : ""; }
@@ -266,7 +262,7 @@ void *ag_userop_user(const ag_userop *op) { return op ? op->def.user : NULL; }
 int ag_userop_ninputs(const ag_userop *op) { return op ? op->def.n_inputs : 0; }
 
 ag_userop *ag_func_userop(const ag_func *f) {
-    return f != NULL && f->op >= AG_OP_USER ? (ag_userop *)f->params.userop : NULL;
+    return f != NULL && f->op >= AG_OP_USER ? (ag_userop *)userop_of(f) : NULL;
 }
 
 const char *ag_func_name(const ag_func *f) { return f ? func_def(f)->name : ""; }

@@ -6,7 +6,8 @@
 # library, headers, autograd.pc and autograd(3) and no agrepl; the shared
 # library needs no BLAS; and a static sin(x)+x^2 program
 # (tests/sin_square.c) built against `make lib BLAS=builtin` prints the
-# right derivative, and is under 1 MB with musl.
+# right derivative, and, linked with -Wl,--gc-sections, is under 1 MB with
+# glibc and with musl.
 # Usage: MAKE=make CC=cc tests/lib_only_test.sh   (from the source tree)
 set -u
 MAKE=${MAKE:-make}
@@ -60,12 +61,14 @@ fi
 ! grep -q openblas "$root/lib/pkgconfig/autograd.pc" && ok "autograd.pc requires no OpenBLAS" ||
     fail "autograd.pc names OpenBLAS: $(grep openblas "$root/lib/pkgconfig/autograd.pc")"
 
-# The static program, against the library without the OpenBLAS loader:
-# with musl (musl-gcc, from make deps) it must be under 1 MB stripped, as
-# a program shipped static is; with glibc, whose own static start-up, stdio
-# and libm are 0.7 MB of it, it must link without a warning and run.
+# The static program, against the library without the OpenBLAS loader,
+# linked with --gc-sections (each op is its own row, so only the ops it calls
+# come along): under 1 MB stripped, as a program shipped static is, with
+# glibc (whose own static start-up, stdio and libm are 0.7 MB of it) and
+# with musl (musl-gcc, from make deps); without a warning, and it runs.
 static_program() { # static_program NAME CC LIBRARY: links and runs tests/sin_square.c
-    if $2 -std=c11 -O2 -static -s -Iinclude -o "$tmp/$1" tests/sin_square.c "$3" -lm 2> "$tmp/$1.err"; then
+    if $2 -std=c11 -O2 -static -s -Wl,--gc-sections -Iinclude -o "$tmp/$1" tests/sin_square.c "$3" -lm \
+        2> "$tmp/$1.err"; then
         [ -s "$tmp/$1.err" ] && fail "$1: the static link warned: $(cat "$tmp/$1.err")"
         if out=$("$tmp/$1"); then ok "$1: static, stripped, $(wc -c < "$tmp/$1") bytes; prints $out"
         else fail "$1 does not run: $out"; fi
@@ -73,9 +76,15 @@ static_program() { # static_program NAME CC LIBRARY: links and runs tests/sin_sq
         fail "$1 does not link statically:"; cat "$tmp/$1.err"
     fi
 }
+under_1mb() { # under_1mb NAME LIBC
+    size=$(wc -c < "$tmp/$1" 2>/dev/null || echo 0)
+    [ "$size" -gt 0 ] && [ "$size" -lt 1000000 ] && ok "the static sin(x)+x^2 program with $2 is under 1 MB ($size bytes)" ||
+        fail "the static sin(x)+x^2 program with $2: $size bytes, not under 1 MB"
+}
 if build builtin lib BLAS=builtin; then
     ok "make lib BLAS=builtin"
     static_program sin_square_glibc "$CC" "$tmp/build-builtin/libautograd.a"
+    under_1mb sin_square_glibc glibc
 else
     fail "make lib BLAS=builtin:"; tail -20 "$tmp/builtin.log"
 fi
@@ -83,9 +92,7 @@ if ! command -v musl-gcc > /dev/null 2>&1; then
     fail "musl-gcc is missing (make deps installs musl-tools)"
 elif (cd "$src" && $MAKE --no-print-directory CC=musl-gcc BUILD="$tmp/build-musl" BLAS=builtin lib) > "$tmp/musl.log" 2>&1; then
     static_program sin_square_musl musl-gcc "$tmp/build-musl/libautograd.a"
-    size=$(wc -c < "$tmp/sin_square_musl" 2>/dev/null || echo 0)
-    [ "$size" -gt 0 ] && [ "$size" -lt 1000000 ] && ok "the static sin(x)+x^2 program with musl is under 1 MB ($size bytes)" ||
-        fail "the static sin(x)+x^2 program with musl: $size bytes, not under 1 MB"
+    under_1mb sin_square_musl musl
 else
     fail "make lib CC=musl-gcc BLAS=builtin:"; tail -20 "$tmp/musl.log"
 fi

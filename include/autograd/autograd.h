@@ -2,7 +2,8 @@
  *
  * Include this one header, `#include <autograd/autograd.h>`, and link with
  * `pkg-config --cflags --libs autograd` (add --static for libautograd.a,
- * which needs OpenBLAS and libm).  The contract every call keeps (errors,
+ * and -Wl,--gc-sections so a static program carries only the ops it
+ * calls).  The contract every call keeps (errors,
  * memory, threads) is at the top of ag_core.h; autograd(3) has it too. */
 #ifndef AUTOGRAD_H
 #define AUTOGRAD_H
