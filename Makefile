@@ -143,7 +143,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # The library loads OpenBLAS at the first product that needs it (src/blas.c).
 AGREPL_LIBS = $(LIBINT) $(RL_LIBS) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: browser-tests pictures readme-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -418,7 +418,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests browser-tests
+  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
@@ -468,6 +468,10 @@ man-tests: $(SHLIB) $(REFMAN)
 	@$(STEP) "man pages ($(BUILD))" sh tests/man_test.sh $(SHLIB) $(BUILD)/man
 
 # Every :command and built-in the README names exists in agrepl's tables.
+# HACKING.md's file tables name every file of the source tree (issue 29 item 8).
+hacking-tests:
+	@$(STEP) "HACKING.md file tables" sh tests/hacking_files_test.sh
+
 readme-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) $(STEP) "README names ($(BUILD))" sh tests/readme_names_test.sh
 
