@@ -99,6 +99,10 @@ stderr_path = os.path.join(tmp, "kernel.err")
 kernel = subprocess.Popen([AGREPL, "--kernel", connection_file], stderr=open(stderr_path, "w"))
 client = BlockingKernelClient(connection_file=connection_file)
 client.load_connection_file()
+# A client without a manager takes the kernel for dead when one heartbeat is
+# not echoed within time_to_dead (1 s by default): on a loaded machine, with a
+# sanitizer build starting, that happens to a live kernel.
+client.hb_channel.time_to_dead = 30.0
 client.start_channels()
 client.wait_for_ready(timeout=TIMEOUT)
 
