@@ -109,11 +109,11 @@ while read -r id script runs target; do
         [ "$id" = W5 ] && report_dgemm "agrepl W5 step" "$repl" "$matmul"
     fi
 done <<EOF
-W1 w1_rosenbrock.ag 5 4
-W2 w2_matyas.ag 5 4
+W1 w1_rosenbrock.ag 5 2
+W2 w2_matyas.ag 5 2
 W3 w3_tanh4.ag 5 -
-W6 w6_chain.ag 5 2
-W4 w4_mlp_small.ag 3 2
+W6 w6_chain.ag 5 1.2
+W4 w4_mlp_small.ag 3 1.2
 W5 w5_mlp_wide.ag 1 1.1
 W7 w7_lstm.ag 3 1.5
 EOF
