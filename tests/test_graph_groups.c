@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ag_model.h"
+#include "ag_rand.h"
 #include "graph.h"
 #include "graph_internal.h"
 #include "graph_scene.h"
@@ -55,8 +56,8 @@ static ag_var *named(ag_var *v, const char *name) {
     return v;
 }
 
-/* The lesson's loss over `steps` steps (samples/lstm_sine.ag): a wave as a
- * column, each step reads wave[[i]] and its squared error against
+/* The lesson's loss over `steps` steps (samples/lstm_sine.ag): a noisy wave
+ * as a column, each step reads wave[[i]] and its squared error against
  * wave[[i + 1]] is added to the loss; then backward. */
 static ag_var *recurrent_loss(bool lstm, int steps) {
     ntags = 1;
@@ -65,7 +66,11 @@ static ag_var *recurrent_loss(bool lstm, int steps) {
     the_model = lstm ? ag_lstm_model(ctx, 20, 1, 0) : ag_rnn_model(ctx, 20, 1, 0);
     assert_non_null(the_model);
     ag_var *t = named(ag_linspace(ctx, 0, 8 * M_PI, 200), "t");
-    ag_var *wave = named(ag_reshape(ctx, ag_sin(ctx, t), 2, (int[]){200, 1}), "wave");
+    /* noise: uniform in [-0.05, 0.05) */
+    ag_var *noise = named(ag_mul(ctx, ag_sub(ctx, ag_rand(ctx, 1, (int[]){200}, NULL), ag_scalar(ctx, 0.5)),
+                                 ag_scalar(ctx, 0.1)),
+                          "noise");
+    ag_var *wave = named(ag_reshape(ctx, ag_add(ctx, ag_sin(ctx, t), noise), 2, (int[]){200, 1}), "wave");
     ag_var *loss = named(ag_scalar(ctx, 0), "loss");
     for (int i = 0; i < steps; i++) {
         ag_var *prediction = ag_model_forward(the_model, ag_get_item(ctx, wave, 0, (int[]){i}, 1));

@@ -445,15 +445,18 @@ static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *
     return set_html_label(g, node, &html);
 }
 
-static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool costly) {
+static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool costly, bool folded) {
     const char *rankdir = o->rankdir && o->rankdir[0] ? o->rankdir : "TB";
     set_default(g, AGRAPH, "rankdir", rankdir);
     /* DESIGN.md's measured pitfall: network simplex can run for minutes on
      * graphs with many long edges; `costly` drops it to 0 (see VIRTUAL_NODE_BUDGET). */
     set_default(g, AGRAPH, "nslimit", costly ? "0" : "1");
     set_default(g, AGRAPH, "nslimit1", "1");
-    /* inputs left to right in argument order, so a - b and a / b read right */
-    set_default(g, AGRAPH, "ordering", "in");
+    /* inputs left to right in argument order, so a - b and a / b read right;
+     * with folded boxes only on the nodes where order matters (build_graph):
+     * on the whole graph it tangles the edges into the boxes of an LSTM's
+     * steps, each reading the data, the weights and the step before */
+    if (!folded) set_default(g, AGRAPH, "ordering", "in");
     /* Drawn at 100 % (times :zoom), so node text (14 pt) stays ~19 px high: a
      * big graph makes a big image, scaled down only beyond VIZ_MAX_IMAGE_PX a side. */
     double dpi = o->zoom > 0 ? VIZ_DPI * o->zoom : VIZ_DPI;
@@ -636,7 +639,9 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     bool operand_pair[OPERAND_PAIRS] = {false};
     bool flows = false;
     char name[48];
-    if (ok) set_graph_attributes(g, o, estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET);
+    bool any_folded = false;
+    for (size_t b = 0; b < w->ngroups; b++) any_folded |= w->group_folded[b];
+    if (ok) set_graph_attributes(g, o, estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET, any_folded);
     /* After any layout gvc declares this default globally, and agwrite then
      * prints it: declare it always so DOT text never depends on history. */
     if (ok) set_default(g, AGNODE, "label", "\\N");
@@ -682,6 +687,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         ok = node != NULL && label_func(node, w->funcs[i]);
         if (!ok) break;
         apply_look(node, r);
+        if (any_folded && viz_operand_role(w->funcs[i], 0) != NULL) set(node, "ordering", "in");
         if (active) set(node, "penwidth", "3");
     }
     for (size_t b = 0; ok && b < w->ngroups; b++) {
