@@ -281,7 +281,7 @@ typedef struct ag_op_def {
  * --gc-sections carries only the ops it calls (and the libm routines they
  * need), not the whole list. */
 #define OP_ROW(op) (&op_row_##op)
-#define OP_ROW_DECLARE(ID, stem, name, symbol, arity, label, scalar, rule) \
+#define OP_ROW_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, rule) \
     extern const ag_op_def op_row_AG_OP_##ID;
 AG_OP_LIST(OP_ROW_DECLARE)
 #undef OP_ROW_DECLARE
@@ -293,6 +293,7 @@ typedef struct ag_op_info {
     const char *name, *symbol;
     int arity;
     const char *rule;
+    const char *operand[2], *operands_text; /* the row's OPERANDS, or NULLs */
 } ag_op_info;
 extern const ag_op_info ag_op_table[];
 
@@ -421,7 +422,7 @@ const char *shape_str(const ag_tensor *t, char *buf);
 /* Declarations of every op's functions (ops_*.c), from the op list. */
 #define OP_DECLARE_SCALAR_YES(stem) double op_##stem##_scalar(const ag_op_params *p, double a, double b);
 #define OP_DECLARE_SCALAR_NO(stem)
-#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar, rule)                    \
+#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, rule)                    \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys);                 \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs); \
     OP_DECLARE_SCALAR_##scalar(stem)

@@ -9,13 +9,16 @@
 
 #define OP_SCALAR_YES(stem) op_##stem##_scalar
 #define OP_SCALAR_NO(stem) NULL
-#define OP_ROW_DEFINE(ID, stem, name, symbol, arity, label, scalar, rule)                               \
+#define OP_ROW_DEFINE(ID, stem, name, symbol, arity, label, scalar, operands, rule)                               \
     const ag_op_def op_row_AG_OP_##ID = {AG_OP_##ID, name, symbol, arity, op_##stem##_forward,          \
                                          op_##stem##_backward, op_label_##label, OP_SCALAR_##scalar(stem), \
                                          rule};
 AG_OP_LIST(OP_ROW_DEFINE)
 
-#define OP_INFO(ID, stem, name, symbol, arity, label, scalar, rule) [AG_OP_##ID] = {name, symbol, arity, rule},
+#define OPERANDS(first, second, text) {first, second}, text
+#define NO_OPERANDS {NULL, NULL}, NULL
+#define OP_INFO(ID, stem, name, symbol, arity, label, scalar, operands, rule)                       \
+    [AG_OP_##ID] = {name, symbol, arity, rule, operands},
 const ag_op_info ag_op_table[] = {AG_OP_LIST(OP_INFO)};
 
 /* Table and enum are made from the same list, so they cannot disagree; that
@@ -31,6 +34,14 @@ int ag_op_arity(int op) {
 
 const char *ag_op_rule(int op) {
     return op >= 0 && op < AG_OP_COUNT ? ag_op_table[op].rule : NULL;
+}
+
+const char *ag_op_operand(int op, int k) {
+    return op >= 0 && op < AG_OP_COUNT && (k == 0 || k == 1) ? ag_op_table[op].operand[k] : NULL;
+}
+
+const char *ag_op_operands_text(int op) {
+    return op >= 0 && op < AG_OP_COUNT ? ag_op_table[op].operands_text : NULL;
 }
 
 bool op_differentiable(int op) {

@@ -784,6 +784,38 @@ static void test_op_table(void **state) {
     }
     assert_string_equal(ag_op_rule(AG_OP_MUL), "d/da a*b = b; d/db a*b = a");
     assert_null(ag_op_rule(-1));
+    /* an op's operand names (OPERANDS in the op list) agree with its own
+     * rule and reading: two inputs, each rule part "d/dNAME ...", the
+     * reading "NAME ... NAME" */
+    int named_ops = 0;
+    for (int op = 0; op < AG_OP_COUNT; op++) {
+        const char *first = ag_op_operand(op, 0), *second = ag_op_operand(op, 1);
+        const char *text = ag_op_operands_text(op);
+        if (first == NULL) {
+            assert_null(second);
+            assert_null(text);
+            continue;
+        }
+        named_ops++;
+        assert_non_null(second);
+        assert_non_null(text);
+        assert_int_equal(ag_op_arity(op), 2);
+        char part[64];
+        snprintf(part, sizeof part, "d/d%s %s", first, first);
+        assert_ptr_equal(strstr(ag_op_rule(op), part), ag_op_rule(op)); /* the first part */
+        snprintf(part, sizeof part, "; d/d%s ", second);
+        assert_non_null(strstr(ag_op_rule(op), part));
+        assert_memory_equal(text, first, strlen(first));
+        assert_string_equal(text + strlen(text) - strlen(second), second);
+        assert_int_equal(text[strlen(first)], ' ');
+    }
+    assert_int_equal(named_ops, 4); /* Sub, Div, Pow(base, exp), MatMul */
+    assert_string_equal(ag_op_operand(AG_OP_POWV, 1), "exp");
+    assert_string_equal(ag_op_operands_text(AG_OP_MATMUL), "left @ right");
+    assert_null(ag_op_operand(AG_OP_ADD, 0));
+    assert_null(ag_op_operand(AG_OP_SUB, 2));
+    assert_null(ag_op_operand(-1, 0));
+    assert_null(ag_op_operands_text(AG_OP_COUNT));
     char label[64];
     ag_var *y = ag_pow(ctx, S(2), 2);
     assert_string_equal(ag_func_label(ag_creator(y), label, sizeof label), "Pow(2)");

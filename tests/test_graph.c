@@ -276,6 +276,10 @@ static void test_dot_operand_roles_and_seed(void **state) {
     legend_text(g, legend, sizeof legend);
     assert_non_null(strstr(legend, ",edges: a − b, a / b, base ^ exp"));
     agclose(g);
+    /* the names are the op list's own (ag_op_operand), not a copy kept in viz/ */
+    assert_ptr_equal(viz_operand_role(ag_creator(d), 0), ag_op_operand(AG_OP_SUB, 0));
+    assert_ptr_equal(viz_operand_role(ag_creator(p), 1), ag_op_operand(AG_OP_POWV, 1));
+    assert_null(viz_operand_role(ag_creator(y), 0)); /* Mul: order does not matter */
 
     double m[4] = {1, 2, 3, 4};
     ag_var *w = named(ag_new(ctx, 2, (int[]){2, 2}, m), "w");

@@ -207,28 +207,37 @@ static role var_role(const viz_walk *w, size_t i) {
     return ag_creator(v) == NULL ? ROLE_LEAF : ROLE_INTERMEDIATE;
 }
 
-/* Which operand input k of f is, for the ops where order matters ("a" and
- * "b" of Sub and Div, "base" and "exp" of Pow with a variable exponent,
- * "left" and "right" of MatMul); NULL for the others. */
-#define OPERAND_PAIRS 3
-static const char *const two[OPERAND_PAIRS][2] = {{"a", "b"}, {"base", "exp"}, {"left", "right"}};
-static const char *const operand_pair_text[OPERAND_PAIRS] = {"a − b, a / b", "base ^ exp", "left @ right"};
-
-/* Which pair of two[] an operand name belongs to. */
-static int operand_pair_index(const char *operand) {
-    for (int p = 0; p < OPERAND_PAIRS; p++)
-        if (operand == two[p][0] || operand == two[p][1]) return p;
-    return 0;
+/* Which operand input k of f is, for the ops where order matters: the op
+ * list's names (OPERANDS in ag_ops.h: "a" and "b" of Sub, "base" and "exp"
+ * of Pow...); NULL for the others. */
+const char *viz_operand_role(const ag_func *f, int k) {
+    if (ag_func_ninputs(f) != 2) return NULL;
+    return ag_op_operand(ag_func_op(f), k);
 }
 
-const char *viz_operand_role(const ag_func *f, int k) {
-    if (ag_func_ninputs(f) != 2 || k < 0 || k > 1) return NULL;
-    switch (ag_func_op(f)) {
-    case AG_OP_SUB:
-    case AG_OP_DIV: return two[0][k];
-    case AG_OP_POWV: return two[1][k];
-    case AG_OP_MATMUL: return two[2][k];
-    default: return NULL;
+/* Marks in named[] every op with an input called `operand`: an edge so
+ * labelled puts those ops' readings in the legend. */
+static void mark_operand(bool named[AG_OP_COUNT], const char *operand) {
+    for (int op = 0; op < AG_OP_COUNT; op++)
+        for (int k = 0; k < 2; k++)
+            if (ag_op_operand(op, k) != NULL && strcmp(ag_op_operand(op, k), operand) == 0) named[op] = true;
+}
+
+/* The legend's line on edge names, from the op list: "edges: " and the
+ * readings of the marked ops, those with the same first input together in
+ * the list's order ("a − b, a / b, base ^ exp"); "" when none is marked. */
+static void operand_legend(const bool named[AG_OP_COUNT], char *out, size_t n) {
+    out[0] = '\0';
+    bool done[AG_OP_COUNT] = {false};
+    for (int op = 0; op < AG_OP_COUNT; op++) {
+        if (!named[op] || done[op]) continue;
+        for (int other = op; other < AG_OP_COUNT; other++) {
+            if (!named[other] || done[other] || strcmp(ag_op_operand(other, 0), ag_op_operand(op, 0)) != 0)
+                continue;
+            done[other] = true;
+            size_t used = strlen(out);
+            snprintf(out + used, n - used, "%s%s", used ? ", " : "edges: ", ag_op_operands_text(other));
+        }
     }
 }
 
@@ -612,7 +621,7 @@ static bool label_box(Agraph_t *g, Agnode_t *node, const viz_walk *w, size_t gro
 typedef struct edge_builder {
     Agraph_t *g;
     Agnode_t **nodes;
-    bool *operand_pair;
+    bool *operand_named; /* per op: an edge showed one of its input names */
 } edge_builder;
 
 static bool add_edge(void *user, size_t from, size_t to, const char *operand) {
@@ -620,7 +629,7 @@ static bool add_edge(void *user, size_t from, size_t to, const char *operand) {
     Agedge_t *e = agedge(b->g, b->nodes[from], b->nodes[to], NULL, 1);
     if (e == NULL) return false;
     if (operand != NULL) {
-        b->operand_pair[operand_pair_index(operand)] = true;
+        mark_operand(b->operand_named, operand);
         set(e, "label", operand);
         set(e, "fontname", "DejaVu Sans");
         set(e, "fontsize", "12");
@@ -636,7 +645,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     Agnode_t **nodes = calloc(total ? total : 1, sizeof *nodes);
     bool ok = g != NULL && nodes != NULL;
     bool present[ROLE_COUNT] = {false};
-    bool operand_pair[OPERAND_PAIRS] = {false};
+    bool operand_named[AG_OP_COUNT] = {false};
     bool flows = false;
     char name[48];
     bool any_folded = false;
@@ -728,7 +737,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     }
     /* One edge per input slot (x*x draws two: anonymous edges in a non-strict
      * graph are never merged), then one per output; a box's once per reader. */
-    edge_builder builder = {g, nodes, operand_pair};
+    edge_builder builder = {g, nodes, operand_named};
     if (ok) ok = viz_walk_each_edge(w, add_edge, &builder);
     for (size_t i = 0; ok && i < w->nvars; i++) { /* cut markers' edges look cut */
         if (!w->cut[i]) continue;
@@ -758,12 +767,8 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         present[ROLE_GROUP] = true;
     }
     present[ROLE_FLOW] = flows;
-    char operands[96] = "";
-    for (int p = 0; p < OPERAND_PAIRS; p++) {
-        if (!operand_pair[p]) continue;
-        size_t used = strlen(operands);
-        snprintf(operands + used, sizeof operands - used, "%s%s", used ? ", " : "edges: ", operand_pair_text[p]);
-    }
+    char operands[256];
+    operand_legend(operand_named, operands, sizeof operands);
     if (ok) ok = add_legend(g, present, operands[0] ? operands : NULL);
     free(nodes);
     if (!ok) {
