@@ -8,6 +8,8 @@
  * never with a fixed number of seconds. */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,8 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cairo.h>
 
 #include "testutil.h"
 
@@ -125,34 +129,90 @@ static void png_size(const char *path, unsigned *width, unsigned *height) {
     *height = (unsigned)header[20] << 24 | (unsigned)header[21] << 16 | (unsigned)header[22] << 8 | header[23];
 }
 
-static void test_zoom_scales_saved_plots_and_graphs(void **state) {
+/* Rows of a PNG with a dark pixel between columns x0 and x1: in a plot's
+ * left strip, the height of the ink of its y axis's title and tick labels. */
+static int dark_rows(const char *path, int x0, int x1) {
+    cairo_surface_t *image = cairo_image_surface_create_from_png(path);
+    assert_int_equal(cairo_surface_status(image), CAIRO_STATUS_SUCCESS);
+    const unsigned char *data = cairo_image_surface_get_data(image);
+    int stride = cairo_image_surface_get_stride(image), rows = 0;
+    for (int y = 0; y < cairo_image_surface_get_height(image); y++) {
+        bool dark = false;
+        for (int x = x0; x < x1 && !dark; x++) {
+            uint32_t p = *(const uint32_t *)(data + y * stride + 4 * x);
+            dark = ((p >> 16 & 255) + (p >> 8 & 255) + (p & 255)) < 3 * 128;
+        }
+        rows += dark;
+    }
+    cairo_surface_destroy(image);
+    return rows;
+}
+
+/* A graph SVG's width and height (pt) and its text's size on the page: the
+ * font-size of its first node text times the scale of the drawing. */
+static void svg_text(const char *path, double *width, double *height, double *text) {
+    FILE *file = fopen(path, "r");
+    assert_non_null(file);
+    static char svg[1 << 16];
+    size_t length = fread(svg, 1, sizeof svg - 1, file);
+    fclose(file);
+    svg[length] = '\0';
+    const char *at = strstr(svg, "<svg width=\"");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at, "<svg width=\"%lfpt\" height=\"%lfpt\"", width, height), 2);
+    double scale;
+    assert_non_null(at = strstr(svg, "transform=\"scale("));
+    assert_int_equal(sscanf(at, "transform=\"scale(%lf", &scale), 1);
+    double size;
+    assert_non_null(at = strstr(svg, "<title>v0</title>")); /* the output's node */
+    assert_non_null(at = strstr(at, "font-size=\""));
+    assert_int_equal(sscanf(at, "font-size=\"%lf", &size), 1);
+    *text = size * scale;
+}
+
+/* :zoom in saved figures: the same size (PNG pixels, SVG points) with text
+ * and lines bigger in it.  A plot's text grows with the zoom; a graph's as
+ * far as the room between its boxes allows (its boxes are as wide as their
+ * text), and more than 5 % at :zoom 1.5. */
+static void test_zoom_enlarges_text_in_saved_plots_and_graphs(void **state) {
     session s;
     session_open(&s);
-    char directory[] = "/tmp/test_plot_repl_XXXXXX", command[512], path[96];
+    char directory[] = "/tmp/test_plot_repl_XXXXXX", command[1024], path[96];
     assert_non_null(mkdtemp(directory));
     unsigned widths[2][2], heights[2][2];
+    double svg_width[2], svg_height[2], svg_font[2];
+    int plot_text[2];
     for (int k = 0; k < 2; k++) {
         snprintf(command, sizeof command,
-                 ":zoom %s\nx = 0.5; y = sin(x) * x\nplot(y)\n"
-                 "render(y, \"%s/graph%d.png\")\nsavefig(\"%s/plot%d.png\")\n",
-                 k == 0 ? "1" : "1.5", directory, k, directory, k);
+                 ":zoom %s\n:digits 4\nx = 0.5; y = sin(x) * x; y.backward()\nclearplot(); plot(y)\n"
+                 "render(y, \"%s/graph%d.png\")\nrender(y, \"%s/graph%d.svg\")\nsavefig(\"%s/plot%d.png\")\n",
+                 k == 0 ? "1" : "1.5", directory, k, directory, k, directory, k);
         assert_int_equal(run(&s, command), REPL_OK);
         snprintf(path, sizeof path, "%s/graph%d.png", directory, k);
         png_size(path, &widths[0][k], &heights[0][k]);
         unlink(path);
+        snprintf(path, sizeof path, "%s/graph%d.svg", directory, k);
+        svg_text(path, &svg_width[k], &svg_height[k], &svg_font[k]);
+        unlink(path);
         snprintf(path, sizeof path, "%s/plot%d.png", directory, k);
         png_size(path, &widths[1][k], &heights[1][k]);
+        plot_text[k] = dark_rows(path, 0, 40); /* the y axis's tick labels */
         unlink(path);
     }
     rmdir(directory);
-    for (int what = 0; what < 2; what++) {
-        double ratio_w = (double)widths[what][1] / widths[what][0];
-        double ratio_h = (double)heights[what][1] / heights[what][0];
-        if (fabs(ratio_w - 1.5) > 0.03 || fabs(ratio_h - 1.5) > 0.03)
+    /* a graph within 2 pixels (Graphviz rounds its scaled drawing), a plot exactly */
+    for (int what = 0; what < 2; what++)
+        if (abs((int)widths[what][1] - (int)widths[what][0]) > 2 - 2 * what ||
+            abs((int)heights[what][1] - (int)heights[what][0]) > 2 - 2 * what)
             fail_msg("%s: %ux%u at zoom 1, %ux%u at 1.5", what == 0 ? "graph" : "plot",
                      widths[what][0], heights[what][0], widths[what][1], heights[what][1]);
-    }
     assert_int_equal(widths[1][0], 900);
+    assert_int_equal(widths[1][1], 900);
+    assert_true(fabs(svg_width[1] - svg_width[0]) <= 2 && fabs(svg_height[1] - svg_height[0]) <= 2);
+    if (!(svg_font[1] > 1.05 * svg_font[0]))
+        fail_msg("graph text %.2f pt at zoom 1, %.2f pt at 1.5", svg_font[0], svg_font[1]);
+    if (!(plot_text[1] > 1.3 * plot_text[0]))
+        fail_msg("plot tick labels %d rows of ink at zoom 1, %d at 1.5", plot_text[0], plot_text[1]);
     session_close(&s);
 }
 
@@ -302,7 +362,7 @@ static void test_pace_has_no_effect_where_nothing_is_drawn(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_series_take_their_source_text),
-        cmocka_unit_test(test_zoom_scales_saved_plots_and_graphs),
+        cmocka_unit_test(test_zoom_enlarges_text_in_saved_plots_and_graphs),
         cmocka_unit_test(test_pace_holds_loops_to_fps),
         cmocka_unit_test(test_ctrl_c_stops_a_paced_loop_at_once),
         cmocka_unit_test(test_pace_has_no_effect_where_nothing_is_drawn),

@@ -59,8 +59,9 @@ int viz_plot_set_title(viz_plot *plot, const char *title, char err[VIZ_ERRLEN]);
  * (a minimum, say).  -1 when x or y is not finite or out of memory. */
 int viz_plot_mark(viz_plot *plot, double x, double y, const char *label, char err[VIZ_ERRLEN]);
 
-/* Scales text and line widths by zoom (0.25 .. 8) in the window and in
- * every figure saved after it; a saved PNG gets zoom times the pixels. */
+/* Scales text and line widths by zoom (0.25 .. 8) in the window (sized
+ * zoom times larger) and in every figure saved after it (the same size at
+ * any zoom, so the text is bigger on the same page or slide). */
 void viz_plot_set_zoom(viz_plot *plot, double zoom);
 
 /* Log scale for the y axis of the series panel (values <= 0 are then not
@@ -104,14 +105,15 @@ int viz_plot_track(viz_plot *plot, const char *path, double x, double y, char er
 /* Writes the current figure to filename as PNG, SVG or PDF by its extension
  * (.png, .svg, .pdf, any case; no extension means PNG; others are refused).
  * The size is the window's when one is open, else 900x600 for one panel and
- * 1400x600 for two, times the zoom (pixels for PNG, points for SVG and PDF,
+ * 1400x600 for two, at any zoom (pixels for PNG, points for SVG and PDF,
  * so a PDF rasterized at 72 dpi has the PNG's size).  The SVG carries the
  * title and the series' names in <title>/<desc>, the PDF in its metadata
  * and as text.  Works headless and on an empty figure (empty axes).  -1
  * with the reason on failure; -2 when the interrupt flag stopped it (the
  * file is then not touched). */
 int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]);
-/* The figure savefig writes to a .png, in memory: malloc'd bytes and their
+/* The figure as a notebook page shows it, a PNG in memory: what savefig
+ * writes, but zoom times larger (as the window); malloc'd bytes and their
  * count in *size, or NULL with a message in err (the Jupyter kernel). */
 unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]);
 /* While *flag is nonzero (Ctrl-C), drawing the figure stops part-way: a

@@ -173,9 +173,10 @@ void plot_log_ticks(plot_tick_list *list, double low, double high, double target
 bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height);
 
 /* The figure's size in device pixels (or PDF/SVG points) when saved: the
- * window's when one is open, else the default for its panels, times the
- * zoom for a file. */
-void plot_figure_size(const viz_plot *plot, bool for_file, int *width, int *height);
+ * window's when one is open, else the default for its panels; a file keeps
+ * that size at any zoom (text and lines grow in it), a notebook's page
+ * (for_page) shows it zoom times larger, as the window. */
+void plot_figure_size(const viz_plot *plot, bool for_page, int *width, int *height);
 
 /* ---- plot_window.c ----------------------------------------------------------- */
 

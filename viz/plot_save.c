@@ -162,6 +162,7 @@ void viz_plot_set_interrupt(viz_plot *plot, const volatile sig_atomic_t *flag) {
 typedef struct figure_job {
     viz_plot *plot;
     figure_format format;
+    bool for_page; /* a notebook's page (zoom times larger), not a file */
 } figure_job;
 
 /* Runs in the child (viz_contained_drawing): the axes the drawing laid out
@@ -171,7 +172,7 @@ typedef struct figure_job {
 static unsigned char *draw_figure_bytes(void *arg, size_t *size, char err[VIZ_ERRLEN]) {
     figure_job *job = arg;
     int width, height;
-    plot_figure_size(job->plot, true, &width, &height);
+    plot_figure_size(job->plot, job->for_page, &width, &height);
     byte_buffer description = {0}, figure = {0};
     bool stopped = false;
     bool ok = (job->format == FORMAT_PNG || describe_figure(job->plot, &description)) &&
@@ -198,9 +199,9 @@ static unsigned char *draw_figure_bytes(void *arg, size_t *size, char err[VIZ_ER
  * Pango aborts the process when an allocation fails, and there that is the
  * child's end, "out of memory" here.  NULL with err; *interrupted when a
  * Ctrl-C stopped it. */
-static unsigned char *figure_bytes(viz_plot *plot, figure_format format, size_t *size, bool *interrupted,
-                                   char err[VIZ_ERRLEN]) {
-    figure_job job = {plot, format};
+static unsigned char *figure_bytes(viz_plot *plot, figure_format format, bool for_page, size_t *size,
+                                   bool *interrupted, char err[VIZ_ERRLEN]) {
+    figure_job job = {plot, format, for_page};
     size_t got = 0;
     unsigned char *bytes = viz_contained_drawing(draw_figure_bytes, &job, &got, err);
     *interrupted = bytes == NULL && plot->interrupt != NULL && *plot->interrupt;
@@ -226,7 +227,7 @@ int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN])
                          filename);
     size_t size = 0;
     bool interrupted;
-    unsigned char *bytes = figure_bytes(plot, format, &size, &interrupted, err);
+    unsigned char *bytes = figure_bytes(plot, format, false, &size, &interrupted, err);
     if (bytes == NULL) {
         if (interrupted) {
             plot_fail(err, "interrupted: '%s' was not written", filename);
@@ -245,7 +246,7 @@ unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]) 
         return NULL;
     }
     bool interrupted;
-    unsigned char *bytes = figure_bytes(plot, FORMAT_PNG, size, &interrupted, err);
+    unsigned char *bytes = figure_bytes(plot, FORMAT_PNG, true, size, &interrupted, err);
     if (bytes == NULL && interrupted) plot_fail(err, "interrupted");
     return bytes;
 }

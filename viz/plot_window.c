@@ -19,8 +19,8 @@ static int default_width(int panels) {
                          : PLOT_ONE_PANEL_WIDTH;
 }
 
-void plot_figure_size(const viz_plot *plot, bool for_file, int *width, int *height) {
-    double zoom = for_file ? plot->zoom : 1;
+void plot_figure_size(const viz_plot *plot, bool for_page, int *width, int *height) {
+    double zoom = for_page ? plot->zoom : 1;
     *width = (int)lround(default_width(plot_panel_count(plot)) * zoom);
     *height = (int)lround(PLOT_HEIGHT * zoom);
     if (plot->window != NULL) {
