@@ -508,6 +508,18 @@ static int identity(repl_value a, repl_value b, ast_operator op, repl_value *out
 /* a OP b for arithmetic; errors (and a NaN note) at node `at`. */
 int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                       repl_value *out) {
+    if (a.kind == VALUE_VAR && b.kind == VALUE_VAR) { /* the common case, as below without the checks */
+        ag_var *x = a.as.var, *y = b.as.var;
+        switch (op) {
+        case AST_OP_ADD: return return_var(r, at, ag_add(r->ctx, x, y), out);
+        case AST_OP_SUBTRACT: return return_var(r, at, ag_sub(r->ctx, x, y), out);
+        case AST_OP_MULTIPLY: return return_var(r, at, ag_mul(r->ctx, x, y), out);
+        case AST_OP_DIVIDE: return return_var(r, at, ag_div(r->ctx, x, y), out);
+        case AST_OP_POWER: return return_var(r, at, ag_powv(r->ctx, x, y), out);
+        case AST_OP_MATMUL: return return_var(r, at, ag_matmul(r->ctx, x, y), out);
+        default: break;
+        }
+    }
     char buf_a[96], buf_b[96];
     if (a.kind == VALUE_NUMBER && b.kind == VALUE_NUMBER) {
         double x = a.as.number, y = b.as.number;
@@ -592,6 +604,19 @@ static int eval_literal_pair(repl *r, const ast_node *n, bool left_is_literal, d
     return 0;
 }
 
+/* An operand of a binary node: when `known`, whether it is a number literal
+ * (and its value) was already found, else eval_operand finds out. */
+static int binary_operand(repl *r, const ast_node *n, bool known, bool is_literal, double literal,
+                          literal_use use, repl_value *out) {
+    if (!known) return eval_operand(r, n, use, out);
+    if (!is_literal) return eval_expr(r, n, out);
+    if (use == LITERAL_NUMBER) {
+        *out = value_number(literal);
+        return 0;
+    }
+    return literal_var(r, n, literal, use == LITERAL_CONSTANT, out);
+}
+
 /* One binary node.  `left` is NULL to evaluate n's left operand here, or its
  * value already computed (eval_binary's chains), which this call releases. */
 static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_value *out) {
@@ -602,7 +627,7 @@ static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_val
      * arithmetic on literals alone records constants (1 + 2 is Add) */
     bool plain = op == AST_OP_AND || op == AST_OP_OR || op == AST_OP_MODULO ||
                  (op >= AST_OP_EQUAL && op <= AST_OP_IS_NOT);
-    double left_literal, right_literal;
+    double left_literal = 0, right_literal = 0;
     bool left_is_literal = !plain && left == NULL && number_literal(r, n->as.binary.left, &left_literal);
     bool right_is_literal = !plain && number_literal(r, n->as.binary.right, &right_literal);
     if (left != NULL && right_is_literal) { /* the left value first, then the literal beside it */
@@ -630,7 +655,8 @@ static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_val
     literal_use left_use = plain ? LITERAL_NUMBER : LITERAL_CONSTANT;
     literal_use right_use = plain || op == AST_OP_POWER ? LITERAL_NUMBER : LITERAL_CONSTANT;
     if (left != NULL) a = *left;
-    else if (eval_operand(r, n->as.binary.left, left_use, &a) < 0) return -1;
+    else if (binary_operand(r, n->as.binary.left, !plain, left_is_literal, left_literal, left_use, &a) < 0)
+        return -1;
     if (op == AST_OP_AND || op == AST_OP_OR) {
         bool t;
         int rc = truthy(r, n, a, &t);
@@ -647,7 +673,7 @@ static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_val
         *out = value_bool(t);
         return 0;
     }
-    if (eval_operand(r, n->as.binary.right, right_use, &b) < 0) {
+    if (binary_operand(r, n->as.binary.right, !plain, right_is_literal, right_literal, right_use, &b) < 0) {
         value_release(a);
         return -1;
     }

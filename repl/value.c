@@ -70,7 +70,7 @@ repl_value value_builtin(const builtin_def *def) {
     return (repl_value){.kind = VALUE_BUILTIN, .as.builtin = def};
 }
 
-repl_value value_copy(repl_value v) {
+repl_value value_copy_counted(repl_value v) {
     switch (v.kind) {
     case VALUE_NIL:
         if (v.as.string) v.as.string->refcount++;
@@ -115,7 +115,7 @@ static void list_free_iterative(value_list *first) {
     free(stack);
 }
 
-void value_release(repl_value v) {
+void value_release_counted(repl_value v) {
     switch (v.kind) {
     case VALUE_NIL:
         if (v.as.string && --v.as.string->refcount == 0) free(v.as.string);

@@ -86,8 +86,20 @@ repl_value value_builtin(const builtin_def *def);
 /* A nil that remembers where it came from (`what`, e.g. "x.grad"). */
 repl_value value_nil_from(const char *what);
 
-repl_value value_copy(repl_value v);
-void value_release(repl_value v);
+/* The payloads without a count (numbers, booleans, built-ins) and the
+ * variables are handled inline: a loop copies and releases values several
+ * times per operation. */
+repl_value value_copy_counted(repl_value v);
+void value_release_counted(repl_value v);
+static inline repl_value value_copy(repl_value v) {
+    if (v.kind == VALUE_VAR) ag_retain(v.as.var);
+    else if (v.kind != VALUE_NUMBER && v.kind != VALUE_BOOL && v.kind != VALUE_BUILTIN) return value_copy_counted(v);
+    return v;
+}
+static inline void value_release(repl_value v) {
+    if (v.kind == VALUE_VAR) ag_release(v.as.var);
+    else if (v.kind != VALUE_NUMBER && v.kind != VALUE_BOOL && v.kind != VALUE_BUILTIN) value_release_counted(v);
+}
 
 /* "variable", "number", "list", "optimizer"... for messages. */
 const char *value_kind_name(repl_value v);
