@@ -181,6 +181,20 @@ static void test_lstm_steps_and_parameters_fold(void **state) {
     assert_non_null(strstr(dot, "x2f.w"));
     assert_non_null(strstr(dot, "12 parameters, 1760 numbers"));
     assert_non_null(strstr(dot, "2 parameters, 21 numbers"));
+    /* argument order kept where it matters (the noise's Sub), not graph-wide */
+    Agraph_t *g = agmemread(dot);
+    assert_non_null(g);
+    const char *order = agget(g, "ordering");
+    assert_true(order == NULL || order[0] == '\0');
+    int subs = 0;
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
+        const char *label = agget(n, "label");
+        if (label == NULL || strcmp(label, "Sub") != 0) continue;
+        subs++;
+        assert_string_equal(agget(n, "ordering"), "in");
+    }
+    assert_int_equal(subs, 1);
+    agclose(g);
     free(dot);
 
     /* opened (a click): the weights come back as nodes in the layer's frame */
