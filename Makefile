@@ -288,8 +288,12 @@ $(BUILD)/tests/%.o: tests/%.c
 # OpenBLAS too, whose thread count test_contract reads and sets as a host would.
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -pthread -Wl,-u,agrepl_viz_module -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) \
+	$(Q)$(CC) $(OPT) $(SAN) -pthread $(TEST_LDFLAGS) -Wl,-u,agrepl_viz_module -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) \
 	  $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(BLAS_LIBS) $(CMOCKA_LIBS)
+# test_allocator counts every call the library's objects make to the C
+# library's allocator (a context with the caller's allocator must make none)
+$(BUILD)/tests/test_allocator: TEST_LDFLAGS = \
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=strndup,--wrap=posix_memalign,--wrap=aligned_alloc
 
 # Every public function called with NULL for its handles: the program is
 # written by tests/gen_null_test.py from the headers, and generation fails

@@ -19,6 +19,7 @@ typedef struct {
 /* Starts on `local` (most graphs fit) and moves to the heap when it grows. */
 #define HEAP_LOCAL 64
 typedef struct {
+    ag_ctx *ctx; /* whose allocator the heap grows with */
     queued *items;
     size_t len, cap;
     unsigned long seq;
@@ -31,7 +32,7 @@ static bool before(const queued *a, const queued *b) {
 }
 
 static int heap_push(func_heap *h, ag_func *f) {
-    if (!ARRAY_RESERVE_FROM(h->items, h->cap, h->len, 1, h->local)) return -1;
+    if (!CTX_ARRAY_RESERVE_FROM(h->ctx, h->items, h->cap, h->len, 1, h->local)) return -1;
     size_t i = h->len++;
     h->items[i] = (queued){f, h->seq++};
     while (i > 0) {
@@ -170,23 +171,25 @@ typedef struct {
 /* Starts on `local` (a small graph costs no malloc), like func_heap. */
 #define UNDO_LOCAL 32
 typedef struct {
+    ag_ctx *ctx; /* whose allocator the log grows with */
     grad_undo *items;
     size_t len, cap;
     grad_undo local[UNDO_LOCAL];
 } undo_log;
 
-static void undo_init(undo_log *log) {
+static void undo_init(ag_ctx *ctx, undo_log *log) {
+    log->ctx = ctx;
     log->items = log->local;
     log->len = 0;
     log->cap = UNDO_LOCAL;
 }
 
-static void undo_free(undo_log *log) {
-    if (log->items != log->local) free(log->items);
+static void undo_free(ag_ctx *ctx, undo_log *log) {
+    if (log->items != log->local) ctx_free(ctx, log->items);
 }
 
 static int undo_save(undo_log *log, ag_var *v) {
-    if (!ARRAY_RESERVE_FROM(log->items, log->cap, log->len, 1, log->local)) return -1;
+    if (!CTX_ARRAY_RESERVE_FROM(log->ctx, log->items, log->cap, log->len, 1, log->local)) return -1;
     log->items[log->len++] = (grad_undo){v, v->grad, v->grad_calls, v->grad_call};
     return 0;
 }
@@ -235,7 +238,7 @@ static void flows_reset(ag_ctx *ctx, bool release) {
     ctx->flow_numbers_len = 0;
     if (!release) return;
     ptrmap_free(&ctx->flows);
-    free(ctx->flow_numbers);
+    ctx_free(ctx, ctx->flow_numbers);
     ctx->flow_numbers = NULL;
     ctx->flow_numbers_cap = 0;
 }
@@ -257,7 +260,7 @@ static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
         if (at != PTRMAP_NONE) add_into(ctx->flow_numbers + at, g->t.data, n);
         return;
     }
-    if (!ARRAY_RESERVE(ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, n)) return;
+    if (!CTX_ARRAY_RESERVE(ctx, ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, n)) return;
     if (!ptrmap_put(&ctx->flows, x, ctx->flow_numbers_len)) return;
     memcpy(ctx->flow_numbers + ctx->flow_numbers_len, g->t.data, n * sizeof(double));
     ctx->flow_numbers_len += n;
@@ -330,7 +333,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (opts == NULL) opts = &none;
     if (ctx_interrupted(ctx)) return ag_set_error(ctx, "backward: interrupted"), -1;
     undo_log undo;
-    undo_init(&undo);
+    undo_init(ctx, &undo);
     undo_save(&undo, y); /* cannot fail: the log starts with room */
     if (y->grad == NULL) {
         bool old = ag_set_grad_enabled(ctx, false);
@@ -349,6 +352,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         record_flow(ctx, y, y->grad);
     }
     func_heap heap;
+    heap.ctx = ctx;
     heap.items = heap.local;
     heap.len = 0;
     heap.cap = HEAP_LOCAL;
@@ -374,12 +378,12 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         }
         ag_func *f = heap_pop(&heap);
         if (f->noutputs > 1) {
-            gys = malloc((size_t)f->noutputs * sizeof *gys);
+            gys = ctx_malloc(ctx, (size_t)f->noutputs * sizeof *gys);
             if (gys == NULL) goto oom;
         }
         for (int i = 0; i < f->noutputs; i++) gys[i] = f->outputs[i]->grad;
         if (f->ninputs > 3) {
-            gxs = malloc((size_t)f->ninputs * sizeof *gxs);
+            gxs = ctx_malloc(ctx, (size_t)f->ninputs * sizeof *gxs);
             if (gxs == NULL) goto oom;
         }
         for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
@@ -440,8 +444,8 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
                 drop(ctx, g);
             }
         if (reclaim) end_step(ctx);
-        if (gys != gy_local) free(gys), gys = gy_local;
-        if (gxs != gx_local) free(gxs), gxs = gx_local;
+        if (gys != gy_local) ctx_free(ctx, gys), gys = gy_local;
+        if (gxs != gx_local) ctx_free(ctx, gxs), gxs = gx_local;
     }
     goto done;
 oom:
@@ -454,11 +458,11 @@ done:
         undo_all(&undo);
         ctx->summed_data = NULL;
     }
-    undo_free(&undo);
+    undo_free(ctx, &undo);
     if (reclaim) end_pass(ctx);
-    if (gys != gy_local) free(gys);
-    if (gxs != gx_local) free(gxs);
-    if (heap.items != heap.local) free(heap.items);
+    if (gys != gy_local) ctx_free(ctx, gys);
+    if (gxs != gx_local) ctx_free(ctx, gxs);
+    if (heap.items != heap.local) ctx_free(ctx, heap.items);
     return status;
 }
 
@@ -467,30 +471,30 @@ static ag_var **collect_vars(ag_ctx *ctx, ag_var *y, size_t *count) {
     ARRAY(ag_var *) vars = {0};
     ARRAY(ag_func *) stack = {0};
     if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
-    if (!ARRAY_PUSH(vars, y)) goto oom;
+    if (!CTX_ARRAY_PUSH(ctx, vars, y)) goto oom;
     if (y->creator) {
         y->creator->seen = ctx->backward_stamp;
-        if (!ARRAY_PUSH(stack, y->creator)) goto oom;
+        if (!CTX_ARRAY_PUSH(ctx, stack, y->creator)) goto oom;
     }
     while (stack.count > 0) {
         ag_func *f = stack.items[--stack.count];
         for (int i = 0; i < f->ninputs + f->noutputs; i++) {
             ag_var *v = i < f->ninputs ? f->inputs[i] : f->outputs[i - f->ninputs];
             /* duplicates are harmless: saving twice restores the same */
-            if (!ARRAY_PUSH(vars, v)) goto oom;
+            if (!CTX_ARRAY_PUSH(ctx, vars, v)) goto oom;
             ag_func *c = v->creator;
             if (c != NULL && c->seen != ctx->backward_stamp) {
                 c->seen = ctx->backward_stamp;
-                if (!ARRAY_PUSH(stack, c)) goto oom;
+                if (!CTX_ARRAY_PUSH(ctx, stack, c)) goto oom;
             }
         }
     }
-    free(stack.items);
+    ctx_free(ctx, stack.items);
     *count = vars.count;
     return vars.items;
 oom:
-    free(vars.items);
-    free(stack.items);
+    ctx_free(ctx, vars.items);
+    ctx_free(ctx, stack.items);
     ag_set_error(ctx, "out of memory");
     return NULL;
 }
@@ -505,15 +509,15 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     ag_var **vars = collect_vars(ctx, y, &n);
     if (vars == NULL) return NULL;
     bool x_in_graph = false;
-    ag_var **saved = malloc((n ? n : 1) * sizeof *saved);
+    ag_var **saved = ctx_malloc(ctx, (n ? n : 1) * sizeof *saved);
     if (saved == NULL) {
-        free(vars);
+        ctx_free(ctx, vars);
         return ag_set_error(ctx, "out of memory");
     }
-    int *saved_calls = malloc((n ? n : 1) * sizeof *saved_calls);
+    int *saved_calls = ctx_malloc(ctx, (n ? n : 1) * sizeof *saved_calls);
     if (saved_calls == NULL) {
-        free(saved);
-        free(vars);
+        ctx_free(ctx, saved);
+        ctx_free(ctx, vars);
         return ag_set_error(ctx, "out of memory");
     }
     for (size_t i = 0; i < n; i++) saved[i] = vars[i]->grad, saved_calls[i] = vars[i]->grad_calls;
@@ -540,9 +544,9 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
         vars[i]->grad_calls = saved_calls[i];
         vars[i]->grad_call = 0;
     }
-    free(saved);
-    free(saved_calls);
-    free(vars);
+    ctx_free(ctx, saved);
+    ctx_free(ctx, saved_calls);
+    ctx_free(ctx, vars);
     if (!x_in_graph) return ag_set_error(ctx, "grad: the output does not depend on that input");
     if (result == NULL && !ag_failed(ctx) && blocked != NULL)
         return ag_set_error(ctx, "grad: the output depends on that input only through %s, which has no "
@@ -560,7 +564,7 @@ void ag_unchain_backward(ag_var *v) {
     if (v == NULL || v->creator == NULL) return;
     ag_ctx *ctx = v->ctx;
     ARRAY(ag_func *) stack = {0};
-    if (!ARRAY_PUSH(stack, v->creator)) {
+    if (!CTX_ARRAY_PUSH(ctx, stack, v->creator)) {
         ag_set_error(ctx, "out of memory");
         return;
     }
@@ -569,15 +573,15 @@ void ag_unchain_backward(ag_var *v) {
         for (int i = 0; i < f->ninputs; i++) {
             ag_var *x = f->inputs[i];
             if (x->creator == NULL) continue;
-            if (!ARRAY_PUSH(stack, x->creator)) {
+            if (!CTX_ARRAY_PUSH(ctx, stack, x->creator)) {
                 ag_set_error(ctx, "out of memory");
-                free(stack.items);
+                ctx_free(ctx, stack.items);
                 return;
             }
             x->creator = NULL;
         }
     }
-    free(stack.items);
+    ctx_free(ctx, stack.items);
 }
 
 ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
@@ -593,7 +597,7 @@ ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
                             func_def(f)->name);
     bool old_enabled = ag_set_grad_enabled(ctx, false);
     ag_var *gys[1] = {gy != NULL ? gy : ag_ones_like(ctx, out)};
-    ag_var *gx_local[3], **gxs = f->ninputs > 3 ? calloc((size_t)f->ninputs, sizeof *gxs) : gx_local;
+    ag_var *gx_local[3], **gxs = f->ninputs > 3 ? ctx_calloc(ctx, (size_t)f->ninputs, sizeof *gxs) : gx_local;
     ag_var *result = NULL;
     if (gxs == NULL) {
         ag_set_error(ctx, "out of memory");
@@ -609,7 +613,7 @@ ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
         else if (rc == 0)
             result = gxs[k];
     }
-    if (gxs != gx_local) free(gxs);
+    if (gxs != gx_local) ctx_free(ctx, gxs);
     ag_set_grad_enabled(ctx, old_enabled);
     return result;
 }

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memory.h"
 #include "tensor.h"
 
 /* ---- the built-in product -------------------------------------------------
@@ -88,7 +89,7 @@ static void gemm_loop(bool trans_a, bool trans_b, int n, int m, int k, const dou
     }
 }
 
-static void gemm_blocked(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
                          const double *b, int ldb, double beta, double *c, int ldc);
 
 /* c (n x 1) = op(a) @ b (a column, stride ldb) + beta c: four rows at a
@@ -124,7 +125,7 @@ static void gemv(bool trans_a, int n, int k, const double *a, int lda, const dou
     }
 }
 
-static void gemm_builtin(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+static void gemm_builtin(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
                          const double *b, int ldb, double beta, double *c, int ldc) {
     if (m == 1) { /* op(b) is a column: b[p] at stride ldb, or 1 when transposed */
         gemv(trans_a, n, k, a, lda, b, trans_b ? 1 : ldb, beta, c, ldc);
@@ -136,37 +137,37 @@ static void gemm_builtin(bool trans_a, bool trans_b, int n, int m, int k, const 
         return;
     }
     if (m >= PANEL || n <= m) {
-        gemm_blocked(trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
+        gemm_blocked(ctx, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
     /* A narrow c (a matrix times a vector, say) would fill PANEL-wide tiles
      * mostly with padding: c^T = op(b)^T op(a)^T is wide instead. */
-    double *ct = malloc((size_t)m * (size_t)n * sizeof *ct);
+    double *ct = ctx_malloc(ctx, (size_t)m * (size_t)n * sizeof *ct);
     if (ct == NULL) {
-        gemm_blocked(trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
+        gemm_blocked(ctx, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
     if (beta != 0.0)
         for (int i = 0; i < n; i++)
             for (int j = 0; j < m; j++) ct[(size_t)j * (size_t)n + (size_t)i] = c[(size_t)i * (size_t)ldc + (size_t)j];
-    gemm_blocked(!trans_b, !trans_a, m, n, k, b, ldb, a, lda, beta, ct, n);
+    gemm_blocked(ctx, !trans_b, !trans_a, m, n, k, b, ldb, a, lda, beta, ct, n);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < m; j++) c[(size_t)i * (size_t)ldc + (size_t)j] = ct[(size_t)j * (size_t)n + (size_t)i];
-    free(ct);
+    ctx_free(ctx, ct);
 }
 
-static void gemm_blocked(bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
                          const double *b, int ldb, double beta, double *c, int ldc) {
     if (beta != 0.0 && beta != 1.0)
         for (int i = 0; i < n; i++)
             for (int j = 0; j < m; j++) c[(size_t)i * (size_t)ldc + (size_t)j] *= beta;
     int panels = (m + PANEL - 1) / PANEL;
     int kmax = k < BLOCK_K ? k : BLOCK_K, nmax = n < BLOCK_N ? n : BLOCK_N;
-    double *bpack = malloc((size_t)panels * PANEL * (size_t)kmax * sizeof *bpack);
-    double *apack = malloc((size_t)((nmax + ROWS - 1) / ROWS) * ROWS * (size_t)kmax * sizeof *apack);
+    double *bpack = ctx_malloc(ctx, (size_t)panels * PANEL * (size_t)kmax * sizeof *bpack);
+    double *apack = ctx_malloc(ctx, (size_t)((nmax + ROWS - 1) / ROWS) * ROWS * (size_t)kmax * sizeof *apack);
     if (bpack == NULL || apack == NULL) {
-        free(bpack);
-        free(apack);
+        ctx_free(ctx, bpack);
+        ctx_free(ctx, apack);
         if (beta == 0.0)
             for (int i = 0; i < n; i++) memset(c + (size_t)i * (size_t)ldc, 0, (size_t)m * sizeof *c);
         gemm_loop(trans_a, trans_b, n, m, k, a, lda, b, ldb, c, ldc);
@@ -210,8 +211,8 @@ static void gemm_blocked(bool trans_a, bool trans_b, int n, int m, int k, const 
             }
         }
     }
-    free(bpack);
-    free(apack);
+    ctx_free(ctx, bpack);
+    ctx_free(ctx, apack);
 }
 
 /* ---- OpenBLAS, loaded at the first product --------------------------------- */
@@ -338,7 +339,7 @@ void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k
         }
     }
 #endif
-    gemm_builtin(trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
+    gemm_builtin(blas ? blas->ctx : NULL, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 const char *t_blas_name(const t_blas *blas) {

@@ -17,6 +17,8 @@ static ag_ctx *ctx_new(const ctx_allocator *alloc) {
     if (ctx == NULL) return NULL;
     memset(ctx, 0, sizeof *ctx);
     ctx_memory_init(ctx, alloc);
+    ctx->flows = (ptrmap){.realloc_fn = ctx_array_realloc, .user = ctx};
+    ctx->blas.ctx = ctx;
     const char *no_reuse = getenv("AG_DEBUG_NO_REUSE");
     ctx->no_reuse = no_reuse != NULL && *no_reuse != '\0' && strcmp(no_reuse, "0") != 0;
     const char *blas = getenv("AG_BLAS"); /* "builtin": never OpenBLAS (src/blas.c) */
@@ -28,6 +30,13 @@ static ag_ctx *ctx_new(const ctx_allocator *alloc) {
 }
 
 ag_ctx *ag_ctx_new(void) { return ctx_new(&ctx_std_allocator); }
+
+ag_ctx *ag_ctx_new_with_allocator(const ag_allocator *allocator) {
+    if (allocator == NULL || allocator->malloc_fn == NULL || allocator->realloc_fn == NULL ||
+        allocator->free_fn == NULL)
+        return NULL;
+    return ctx_new(allocator);
+}
 
 /* Nodes are carved from slabs of SLAB_NODES (no malloc header per node, and
  * a 300,000-op graph is a few hundred mallocs); a slab goes back to the
@@ -71,14 +80,14 @@ static bool has_heap_data(const ag_var *v) {
 static void free_var_storage(ag_ctx *ctx, ag_var *v) {
     if (has_heap_data(v)) ctx_buf_put(ctx, v->t.data, v->t.size);
     v->t.data = NULL;
-    free(v->name);
+    ctx_free(ctx, v->name);
     v->name = NULL;
 }
 
-static void free_func_storage(ag_func *f) {
-    free(f->params.ints);
-    if (f->inputs != f->inline_inputs) free(f->inputs);
-    if (f->outputs != f->inline_outputs) free(f->outputs);
+static void free_func_storage(ag_ctx *ctx, ag_func *f) {
+    ctx_free(ctx, f->params.ints);
+    if (f->inputs != f->inline_inputs) ctx_free(ctx, f->inputs);
+    if (f->outputs != f->inline_outputs) ctx_free(ctx, f->outputs);
 }
 
 /* ---- owners ---------------------------------------------------------------- */
@@ -86,7 +95,7 @@ static void free_func_storage(ag_func *f) {
 int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach) {
     if (ctx->nowners == ctx->owners_cap) {
         size_t cap = ctx->owners_cap ? ctx->owners_cap * 2 : 8;
-        struct ctx_owner *grown = realloc(ctx->owners, cap * sizeof *grown);
+        struct ctx_owner *grown = ctx_realloc(ctx, ctx->owners, cap * sizeof *grown);
         if (grown == NULL) return ctx_set_error(ctx, "out of memory"), -1;
         ctx->owners = grown;
         ctx->owners_cap = cap;
@@ -114,18 +123,18 @@ void ag_ctx_free(ag_ctx *ctx) {
     }
     /* Models and optimizers still alive forget their variables first. */
     for (size_t i = 0; i < ctx->nowners; i++) ctx->owners[i].detach(ctx->owners[i].owner);
-    free(ctx->owners);
+    ctx_free(ctx, ctx->owners);
     userops_free(ctx);
     ctx_clear_flows(ctx);
     for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
         next = v->next_live;
         free_var_storage(ctx, v);
-        if (ctx->no_reuse) free(v);
+        if (ctx->no_reuse) ctx_free(ctx, v);
     }
     for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
         next = f->next_live;
-        free_func_storage(f);
-        if (ctx->no_reuse) free(f);
+        free_func_storage(ctx, f);
+        if (ctx->no_reuse) ctx_free(ctx, f);
     }
     for (ag_var *v = ctx->free_vars; v != NULL; v = v->next_live) {
         UNPOISON(v, sizeof *v);
@@ -134,10 +143,10 @@ void ag_ctx_free(ag_ctx *ctx) {
     for (slab *s = ctx->slabs, *next; s != NULL; s = next) {
         next = s->header.next;
         UNPOISON(s, s->header.bytes);
-        free(s);
+        ctx_free(ctx, s);
     }
-    free(ctx->stack);
-    free(ctx->remembered);
+    ctx_free(ctx, ctx->stack);
+    ctx_free(ctx, ctx->remembered);
     ctx_memory_free(ctx);
     ctx_allocator alloc = ctx->mem.alloc;
     alloc.free_fn(alloc.user, ctx);
@@ -299,7 +308,7 @@ ag_rng *ag_ctx_rng(ag_ctx *ctx) { return ctx ? &ctx->rng : NULL; }
  * caller links the nodes onto its free list. */
 static char *grow(ag_ctx *ctx, size_t size) {
     size_t bytes = sizeof(slab) + SLAB_NODES * size;
-    slab *s = malloc(bytes);
+    slab *s = ctx_malloc(ctx, bytes);
     if (s == NULL) return NULL;
     s->header.next = ctx->slabs;
     s->header.bytes = bytes;
@@ -333,7 +342,7 @@ static int grow_funcs(ag_ctx *ctx) {
 ag_var *ctx_alloc_var(ag_ctx *ctx) {
     ag_var *v;
     if (ctx->no_reuse) {
-        v = malloc(sizeof *v);
+        v = ctx_malloc(ctx, sizeof *v);
         if (v == NULL) return ctx_set_error(ctx, "out of memory");
     } else {
         if (ctx->free_vars == NULL && grow_vars(ctx) < 0) return ctx_set_error(ctx, "out of memory");
@@ -363,7 +372,7 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
 ag_func *ctx_alloc_func(ag_ctx *ctx) {
     ag_func *f;
     if (ctx->no_reuse) {
-        f = malloc(sizeof *f);
+        f = ctx_malloc(ctx, sizeof *f);
         if (f == NULL) return ctx_set_error(ctx, "out of memory");
     } else {
         if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0) return ctx_set_error(ctx, "out of memory");
@@ -394,7 +403,7 @@ static void retire_var(ag_ctx *ctx, ag_var *v) {
     if (v->flags & VAR_HAS_FLOW) ctx_forget_flow(ctx, v);
     if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
         free_var_storage(ctx, v);
-        free(v);
+        ctx_free(ctx, v);
         ctx->live_vars--;
         return;
     }
@@ -444,7 +453,7 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
 void ctx_remember(ag_ctx *ctx, ag_var *v) {
     if (ctx->remembered_len == ctx->remembered_cap) {
         size_t cap = ctx->remembered_cap ? ctx->remembered_cap * 2 : 64;
-        ag_var **grown = realloc(ctx->remembered, cap * sizeof *grown);
+        ag_var **grown = ctx_realloc(ctx, ctx->remembered, cap * sizeof *grown);
         if (grown == NULL) {
             ctx->remember_failed = true; /* a young collection would miss v->grad */
             return;
@@ -505,7 +514,7 @@ static bool push(ag_ctx *ctx, void *p, bool is_func) {
     if (p == NULL) return true;
     if (ctx->stack_len == ctx->stack_cap) {
         size_t cap = ctx->stack_cap * 2;
-        void **grown = realloc(ctx->stack, cap * sizeof *grown);
+        void **grown = ctx_realloc(ctx, ctx->stack, cap * sizeof *grown);
         if (grown == NULL) return false;
         ctx->stack = grown;
         ctx->stack_cap = cap;
@@ -521,7 +530,7 @@ static bool push(ag_ctx *ctx, void *p, bool is_func) {
 static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full) {
     if (ctx->stack == NULL) {
         ctx->stack_cap = 1024;
-        ctx->stack = malloc(ctx->stack_cap * sizeof *ctx->stack);
+        ctx->stack = ctx_malloc(ctx, ctx->stack_cap * sizeof *ctx->stack);
         if (ctx->stack == NULL) return false;
     }
     ctx->stack_len = 0;
@@ -586,11 +595,11 @@ static size_t collect(ag_ctx *ctx, bool full) {
             continue;
         }
         *link = f->next_live;
-        free_func_storage(f);
+        free_func_storage(ctx, f);
         ctx->live_funcs--;
         freed++;
         if (ctx->no_reuse) {
-            free(f);
+            ctx_free(ctx, f);
             continue;
         }
         f->next_live = ctx->free_funcs;

@@ -129,17 +129,17 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *para
         f->params = *params;
         f->params.ints = NULL;
         if (params->n > 0 && params->ints != NULL) {
-            f->params.ints = malloc((size_t)params->n * sizeof(int));
+            f->params.ints = ctx_malloc(ctx, (size_t)params->n * sizeof(int));
             if (f->params.ints == NULL) goto oom;
             memcpy(f->params.ints, params->ints, (size_t)params->n * sizeof(int));
         }
     }
     if (ninputs > 3) {
-        f->inputs = malloc((size_t)ninputs * sizeof *f->inputs);
+        f->inputs = ctx_malloc(ctx, (size_t)ninputs * sizeof *f->inputs);
         if (f->inputs == NULL) goto oom;
     }
     if (noutputs > 1) {
-        f->outputs = malloc((size_t)noutputs * sizeof *f->outputs);
+        f->outputs = ctx_malloc(ctx, (size_t)noutputs * sizeof *f->outputs);
         if (f->outputs == NULL) goto oom;
     }
     f->ninputs = ninputs;
@@ -147,7 +147,7 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *para
 
     ag_tensor ys_local[1], *ys = ys_local;
     if (noutputs > 1) {
-        ys = calloc((size_t)noutputs, sizeof *ys);
+        ys = ctx_calloc(ctx, (size_t)noutputs, sizeof *ys);
         if (ys == NULL) goto oom;
     } else {
         ys_local[0] = (ag_tensor){0};
@@ -161,7 +161,7 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *para
                          ninputs > 1 ? shape_str(&inputs[1]->t, b) : "");
         }
         for (int i = 0; i < noutputs; i++) t_free(ctx, &ys[i]);
-        if (ys != ys_local) free(ys);
+        if (ys != ys_local) ctx_free(ctx, ys);
         goto fail;
     }
     if (ctx->check_finite) note_nonfinite(ctx, f, ys, noutputs);
@@ -174,7 +174,7 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *para
         ag_var *y = var_from_tensor(ctx, &ys[i]);
         if (y == NULL) {
             for (int j = i + 1; j < noutputs; j++) t_free(ctx, &ys[j]);
-            if (ys != ys_local) free(ys);
+            if (ys != ys_local) ctx_free(ctx, ys);
             goto fail; /* earlier outputs are unreachable: the collector takes them */
         }
         if (record) {
@@ -187,14 +187,14 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *para
         if (outs != NULL) outs[i] = y;
         if (i == 0) first = y;
     }
-    if (ys != ys_local) free(ys);
+    if (ys != ys_local) ctx_free(ctx, ys);
     if (record) {
         f->generation = generation;
         f->noutputs = noutputs;
     } else {
-        free(f->params.ints);
-        if (f->inputs != f->inline_inputs) free(f->inputs);
-        if (f->outputs != f->inline_outputs) free(f->outputs);
+        ctx_free(ctx, f->params.ints);
+        if (f->inputs != f->inline_inputs) ctx_free(ctx, f->inputs);
+        if (f->outputs != f->inline_outputs) ctx_free(ctx, f->outputs);
     }
     return first;
 
@@ -204,9 +204,9 @@ fail:
     /* A recorded node with no outputs is unreachable; the collector frees it.
      * A local one is released here. */
     if (!record) {
-        free(f->params.ints);
-        if (f->inputs != f->inline_inputs) free(f->inputs);
-        if (f->outputs != f->inline_outputs) free(f->outputs);
+        ctx_free(ctx, f->params.ints);
+        if (f->inputs != f->inline_inputs) ctx_free(ctx, f->inputs);
+        if (f->outputs != f->inline_outputs) ctx_free(ctx, f->outputs);
     } else {
         f->ninputs = 0;
         f->noutputs = 0;

@@ -8,6 +8,7 @@
 #include "ag_format.h"
 #include "ag_optim.h"
 #include "errors.h"
+#include "memory.h"
 
 const char *ag_hook_kind_name(ag_hook_kind kind) {
     switch (kind) {
@@ -70,7 +71,7 @@ static int by_pointer_then_index(const void *a, const void *b) {
  * 0, or -1 when out of memory. */
 static int unshare_grads(ag_ctx *ctx, ag_var *const *params, int n) {
     if (n < 2 && (n < 1 || ag_grad(params[0]) != params[0])) return 0;
-    alias_entry *entries = malloc((size_t)n * 2 * sizeof *entries);
+    alias_entry *entries = ctx_malloc(ctx, (size_t)n * 2 * sizeof *entries);
     if (entries == NULL) return ag_set_error(ctx, "out of memory"), -1;
     int count = 0;
     for (int i = 0; i < n; i++) {
@@ -97,7 +98,7 @@ static int unshare_grads(ag_ctx *ctx, ag_var *const *params, int n) {
             else if (ag_set_grad(p, copy) < 0) status = -1;
         }
     }
-    free(entries);
+    ctx_free(ctx, entries);
     return status;
 }
 

@@ -12,6 +12,7 @@
 #include "ag_format.h"
 #include "ag_ops.h"
 #include "ag_rand.h"
+#include "memory.h"
 #include "tensor.h"
 #include "util/ptrmap.h"
 
@@ -84,16 +85,8 @@ struct ag_func {
     ag_func *next_live;
 };
 
-/* ---- memory (memory.c) ------------------------------------------------------------
- * Everything the context allocates goes through its allocator; tensor data
- * through its buffer cache (size classes of a quarter doubling, 16 bytes to
- * 2^CACHE_MAX_CLASS_SHIFT). */
-typedef struct ctx_allocator {
-    void *(*malloc_fn)(void *user, size_t size);
-    void *(*realloc_fn)(void *user, void *ptr, size_t size);
-    void (*free_fn)(void *user, void *ptr);
-    void *user;
-} ctx_allocator;
+/* ---- the buffer cache (memory.c): size classes of a quarter doubling, 16
+ * bytes to 2^CACHE_MAX_CLASS_SHIFT ------------------------------------------------ */
 #define CACHE_MAX_CLASS_SHIFT 28 /* 256 MiB */
 #define CTX_BUF_CLASSES ((CACHE_MAX_CLASS_SHIFT - 4) * 4 + 1)
 struct ctx_buf_class {
@@ -106,15 +99,8 @@ struct ctx_memory {
     size_t cached_bytes; /* held in classes */
     struct ctx_buf_class classes[CTX_BUF_CLASSES];
 };
-extern const ctx_allocator ctx_std_allocator;
 void ctx_memory_init(ag_ctx *ctx, const ctx_allocator *alloc);
 void ctx_memory_free(ag_ctx *ctx); /* the cache back to the allocator */
-/* malloc, calloc, realloc and free through the context's allocator (NULL
- * ctx: the C library's).  A size of 0 asks for 1 byte. */
-void *ctx_malloc(ag_ctx *ctx, size_t size);
-void *ctx_calloc(ag_ctx *ctx, size_t count, size_t size);
-void *ctx_realloc(ag_ctx *ctx, void *ptr, size_t size);
-void ctx_free(ag_ctx *ctx, void *ptr);
 
 struct ag_ctx {
     char errmsg[512];

@@ -19,6 +19,7 @@
  * its variable is collected, for valgrind and AddressSanitizer); under
  * AddressSanitizer a cached buffer is poisoned until it is handed out again,
  * so a read through a stale variable is still reported. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,7 @@ void *ctx_calloc(ag_ctx *ctx, size_t count, size_t size) {
 
 void *ctx_realloc(ag_ctx *ctx, void *ptr, size_t size) {
     if (ctx == NULL) return realloc(ptr, size ? size : 1);
+    if (ptr == NULL) return ctx_malloc(ctx, size);
     return ctx->mem.alloc.realloc_fn(ctx->mem.alloc.user, ptr, size ? size : 1);
 }
 
@@ -196,3 +198,40 @@ size_t ag_set_buffer_cache(ag_ctx *ctx, size_t max_bytes) {
 }
 
 size_t ag_buffer_cache_bytes(const ag_ctx *ctx) { return ctx ? ctx->mem.cached_bytes : 0; }
+
+void *alloc_malloc(const ctx_allocator *alloc, size_t size) { return alloc->malloc_fn(alloc->user, size ? size : 1); }
+void *alloc_calloc(const ctx_allocator *alloc, size_t count, size_t size) {
+    if (size != 0 && count > SIZE_MAX / size) return NULL;
+    void *p = alloc_malloc(alloc, count * size);
+    if (p != NULL) memset(p, 0, count * size);
+    return p;
+}
+void *alloc_realloc(const ctx_allocator *alloc, void *ptr, size_t size) {
+    if (ptr == NULL) return alloc_malloc(alloc, size);
+    return alloc->realloc_fn(alloc->user, ptr, size ? size : 1);
+}
+void alloc_free(const ctx_allocator *alloc, void *ptr) {
+    if (ptr != NULL) alloc->free_fn(alloc->user, ptr);
+}
+
+void *ctx_array_realloc(void *ctx, void *ptr, size_t size) {
+    if (size == 0) { /* free (the ptrmap's convention) */
+        ctx_free(ctx, ptr);
+        return NULL;
+    }
+    return ctx_realloc(ctx, ptr, size);
+}
+void *alloc_array_realloc(void *alloc, void *ptr, size_t size) {
+    if (size == 0) {
+        alloc_free(alloc, ptr);
+        return NULL;
+    }
+    return alloc_realloc(alloc, ptr, size);
+}
+
+char *alloc_strdup(const ctx_allocator *alloc, const char *s) {
+    size_t len = strlen(s) + 1;
+    char *copy = alloc_malloc(alloc, len);
+    if (copy != NULL) memcpy(copy, s, len);
+    return copy;
+}

@@ -21,6 +21,7 @@ typedef struct param_slot {
 
 struct ag_model {
     ag_ctx *ctx;
+    ctx_allocator alloc; /* its context's, kept to be freed after it (ag_ctx_free first) */
     ag_model_kind kind;
     int owners;
     ag_rng rng;
@@ -81,10 +82,10 @@ static void destroy(ag_model *m) {
     for (int i = 0; i < m->nunits; i++) linear_unit_release(&m->units[i]);
     ag_release(m->h);
     ag_release(m->c);
-    free(m->units);
-    free(m->slots);
-    free(m->sizes);
-    free(m);
+    alloc_free(&m->alloc, m->units);
+    alloc_free(&m->alloc, m->slots);
+    alloc_free(&m->alloc, m->sizes);
+    alloc_free(&m->alloc, m);
 }
 
 /* The context is being freed (ctx_attach): its variables are gone, so the
@@ -98,11 +99,14 @@ static void detach(void *owner) {
 
 static ag_model *model_alloc(ag_ctx *ctx, ag_model_kind kind, int nunits, uint64_t seed) {
     if (ctx == NULL) return NULL;
-    ag_model *m = calloc(1, sizeof *m);
-    if (m != NULL) m->units = calloc((size_t)nunits, sizeof *m->units);
+    ag_model *m = ctx_calloc(ctx, 1, sizeof *m);
+    if (m != NULL) {
+        m->alloc = ctx->mem.alloc;
+        m->units = ctx_calloc(ctx, (size_t)nunits, sizeof *m->units);
+    }
     if (m == NULL || m->units == NULL || ctx_attach(ctx, m, detach) < 0) {
-        if (m != NULL) free(m->units);
-        free(m);
+        if (m != NULL) ctx_free(ctx, m->units);
+        ctx_free(ctx, m);
         return ag_set_error(ctx, "out of memory");
     }
     m->ctx = ctx;
@@ -120,7 +124,7 @@ static int by_name(const void *a, const void *b) {
 /* Lists every unit's w and b (bias-less units have no b slot), sorted like
  * upstream's map keys.  Returns m, or NULL (m destroyed) when out of memory. */
 static ag_model *finish(ag_model *m) {
-    m->slots = calloc((size_t)m->nunits * 2, sizeof *m->slots);
+    m->slots = alloc_calloc(&m->alloc, (size_t)m->nunits * 2, sizeof *m->slots);
     if (m->slots == NULL) {
         destroy(m);
         return NULL;
@@ -159,7 +163,7 @@ ag_model *ag_mlp(ag_ctx *ctx, const int *sizes, int n, ag_activation activation,
         if (check_size(ctx, "mlp", "sizes", sizes[i]) < 0) return NULL;
     ag_model *m = model_alloc(ctx, AG_MODEL_MLP, n, seed);
     if (m == NULL) return NULL;
-    m->sizes = malloc((size_t)n * sizeof *m->sizes);
+    m->sizes = alloc_malloc(&m->alloc, (size_t)n * sizeof *m->sizes);
     if (m->sizes == NULL) {
         destroy(m);
         return ag_set_error(ctx, "out of memory");

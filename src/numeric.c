@@ -38,7 +38,7 @@ static double sum_elements(const ag_var *y) {
 /* A malloc'd array of n detached copies of xs, each element shifted by
  * `shift`; NULL (error set) when out of memory or a copy fails. */
 static ag_var **shifted_copies(ag_ctx *ctx, ag_var *const *xs, int n, double shift) {
-    ag_var **copies = malloc(sizeof *copies * (size_t)(n > 0 ? n : 1));
+    ag_var **copies = ctx_malloc(ctx, sizeof *copies * (size_t)(n > 0 ? n : 1));
     if (copies == NULL) {
         ag_set_error(ctx, "numdiff: out of memory");
         return NULL;
@@ -46,7 +46,7 @@ static ag_var **shifted_copies(ag_ctx *ctx, ag_var *const *xs, int n, double shi
     for (int i = 0; i < n; i++) {
         copies[i] = ag_detach(ctx, xs[i]);
         if (copies[i] == NULL) {
-            free(copies);
+            ctx_free(ctx, copies);
             return NULL;
         }
         double *data = copies[i]->t.data; /* new copies: not in-place changes */
@@ -83,8 +83,8 @@ ag_var *ag_numdiff(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, d
     ag_var **minus = plus ? shifted_copies(ctx, xs, n, -h) : NULL;
     ag_var *y0 = minus ? evaluate(ctx, "numdiff", f, user, plus, n) : NULL;
     ag_var *y1 = y0 ? evaluate(ctx, "numdiff", f, user, minus, n) : NULL;
-    free(plus);
-    free(minus);
+    ctx_free(ctx, plus);
+    ctx_free(ctx, minus);
     if (y1 == NULL) return NULL;
     if (!ag_same_shape(y0, y1)) {
         char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
@@ -107,13 +107,13 @@ ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, i
     if (h <= 0) h = DEFAULT_STEP;
     /* The other inputs are passed as they are; only xs[i] is replaced by a
      * copy whose elements are nudged one at a time. */
-    ag_var **args = malloc(sizeof *args * (size_t)n);
+    ag_var **args = ctx_malloc(ctx, sizeof *args * (size_t)n);
     if (args == NULL) return ag_set_error(ctx, "numgrad: out of memory");
     for (int j = 0; j < n; j++) args[j] = xs[j];
     ag_var *copy = ag_detach(ctx, xs[i]);
     ag_var *result = copy ? ag_zeros(ctx, ag_ndim(copy), ag_shape(copy)) : NULL;
     if (result == NULL) {
-        free(args);
+        ctx_free(ctx, args);
         return NULL;
     }
     args[i] = copy;
@@ -138,7 +138,7 @@ ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, i
         }
         gradient[k] = (sum0 - sum_elements(y1)) / (2 * h);
     }
-    free(args);
+    ctx_free(ctx, args);
     return result;
 }
 
@@ -184,7 +184,7 @@ static int compare_input(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, in
 int ag_gradcheck(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, double atol,
                  double rtol, ag_mismatch_fn report, void *report_user) {
     if (check_args(ctx, "gradcheck", f, xs, n) < 0) return -1;
-    ag_var **saved = malloc(sizeof *saved * (size_t)(n > 0 ? n : 1));
+    ag_var **saved = ctx_malloc(ctx, sizeof *saved * (size_t)(n > 0 ? n : 1));
     if (saved == NULL) {
         ag_set_error(ctx, "gradcheck: out of memory");
         return -1;
@@ -204,6 +204,6 @@ int ag_gradcheck(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, dou
         if (saved[i] != NULL) ag_set_grad(xs[i], saved[i]);
         else ag_cleargrad(xs[i]);
     }
-    free(saved);
+    ctx_free(ctx, saved);
     return result;
 }

@@ -10,23 +10,23 @@
 ag_var *ag_stack(ag_ctx *ctx, ag_var *const *xs, int n, int axis) {
     if (ctx == NULL) return NULL;
     if (n < 1 || xs == NULL) return ag_set_error(ctx, "stack: needs at least one input");
-    ag_var **parts = malloc((size_t)n * sizeof *parts);
+    ag_var **parts = ctx_malloc(ctx, (size_t)n * sizeof *parts);
     if (parts == NULL) return ag_set_error(ctx, "out of memory");
     for (int i = 0; i < n; i++) {
         if (!op_input_ok(ctx, AG_OP_UNSQUEEZE, xs[i])) {
-            free(parts);
+            ctx_free(ctx, parts);
             return NULL;
         }
         if (!shape_equal(xs[i]->t.ndim, xs[i]->t.shape, xs[0]->t.ndim, xs[0]->t.shape)) {
             char a[SHAPE_BUF], b[SHAPE_BUF];
-            free(parts);
+            ctx_free(ctx, parts);
             return ag_set_error(ctx, "stack: shapes %s and %s differ (stack needs equal shapes)",
                                 shape_str(&xs[0]->t, a), shape_str(&xs[i]->t, b));
         }
         parts[i] = ag_unsqueeze(ctx, xs[i], axis);
     }
     ag_var *y = ag_concat(ctx, parts, n, axis);
-    free(parts);
+    ctx_free(ctx, parts);
     return y;
 }
 
@@ -86,12 +86,12 @@ ag_var *ag_roll(ag_ctx *ctx, ag_var *x, int shift, const int *axis) {
     if (x->t.ndim == 0) return ag_reshape(ctx, x, 0, NULL);
     int n = x->t.shape[a];
     if (n == 0) return ag_reshape(ctx, x, x->t.ndim, x->t.shape);
-    int *order = malloc((size_t)n * sizeof *order);
+    int *order = ctx_malloc(ctx, (size_t)n * sizeof *order);
     if (order == NULL) return ag_set_error(ctx, "out of memory");
     int s = ((shift % n) + n) % n;
     for (int i = 0; i < n; i++) order[i] = (i - s + n) % n;
     ag_var *y = ag_get_item(ctx, x, a, order, n);
-    free(order);
+    ctx_free(ctx, order);
     return y;
 }
 
@@ -140,24 +140,24 @@ ag_var *ag_diag(ag_ctx *ctx, ag_var *x, int k) {
     int off = k < 0 ? -k : k;
     if (x->t.ndim == 1) {
         int n = x->t.shape[0], size = n + off;
-        int *at = malloc((size_t)(n ? n : 1) * sizeof *at);
+        int *at = ctx_malloc(ctx, (size_t)(n ? n : 1) * sizeof *at);
         if (at == NULL) return ag_set_error(ctx, "out of memory");
         for (int i = 0; i < n; i++) at[i] = k >= 0 ? i * size + i + k : (i - k) * size + i;
         int total = size * size;
         ag_var *flat = ag_get_item_grad(ctx, x, 0, at, n, 1, &total);
-        free(at);
+        ctx_free(ctx, at);
         return ag_reshape(ctx, flat, 2, (const int[]){size, size});
     }
     if (x->t.ndim == 2) {
         int rows = x->t.shape[0], cols = x->t.shape[1];
         int n = k >= 0 ? (cols - k < rows ? cols - k : rows) : (rows + k < cols ? rows + k : cols);
         if (n < 0) n = 0;
-        int *at = malloc((size_t)(n ? n : 1) * sizeof *at);
+        int *at = ctx_malloc(ctx, (size_t)(n ? n : 1) * sizeof *at);
         if (at == NULL) return ag_set_error(ctx, "out of memory");
         for (int i = 0; i < n; i++) at[i] = k >= 0 ? i * cols + i + k : (i - k) * cols + i;
         int total = rows * cols;
         ag_var *y = ag_get_item(ctx, ag_reshape(ctx, x, 1, &total), 0, at, n);
-        free(at);
+        ctx_free(ctx, at);
         return y;
     }
     return ag_set_error(ctx, "diag: needs a 1-D or 2-D value, not %d axes", x->t.ndim);

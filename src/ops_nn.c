@@ -349,15 +349,15 @@ static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int 
  * the gradient is then 0, as PyTorch's). */
 int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t, *t = &f->inputs[1]->t;
-    int *classes = malloc((t->size > 0 ? t->size : 1) * sizeof *classes);
+    int *classes = ctx_malloc(ctx, (t->size > 0 ? t->size : 1) * sizeof *classes);
     if (classes == NULL) return ag_set_error(ctx, "out of memory"), -1;
     int kept = read_labels(ctx, x, t, classes);
     if (kept < 0) {
-        free(classes);
+        ctx_free(ctx, classes);
         return -1;
     }
     if (t_init_uninit(ctx, &ys[0], 0, NULL) < 0) {
-        free(classes);
+        ctx_free(ctx, classes);
         return ag_set_error(ctx, "out of memory"), -1;
     }
     size_t ncls = (size_t)x->shape[1];
@@ -372,7 +372,7 @@ int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         total += row[classes[i]] - (max + log(sum));
     }
     ys[0].data[0] = kept == 0 ? NAN : -1.0 / (double)kept * total; /* a mean of nothing, as PyTorch */
-    free(classes);
+    ctx_free(ctx, classes);
     return 0;
 }
 
@@ -382,11 +382,11 @@ int op_cross_entropy_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_va
     ag_var *x = f->inputs[0];
     const ag_tensor *t = &f->inputs[1]->t;
     gxs[1] = NULL;
-    int *classes = malloc((t->size > 0 ? t->size : 1) * sizeof *classes);
+    int *classes = ctx_malloc(ctx, (t->size > 0 ? t->size : 1) * sizeof *classes);
     if (classes == NULL) return ag_set_error(ctx, "out of memory"), -1;
     int kept = read_labels(ctx, &x->t, t, classes);
     if (kept <= 0) {
-        free(classes);
+        ctx_free(ctx, classes);
         if (kept < 0) return -1;
         gxs[0] = ag_zeros_like(ctx, x);
         return gxs[0] ? 0 : -1;
@@ -395,7 +395,7 @@ int op_cross_entropy_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_va
     ag_var *onehot = const_zeros(ctx, 2, (int[]){rows, ncls});
     ag_var *mask = const_zeros(ctx, 2, (int[]){rows, 1});
     if (onehot == NULL || mask == NULL) {
-        free(classes);
+        ctx_free(ctx, classes);
         return -1;
     }
     for (int i = 0; i < rows; i++) {
@@ -403,7 +403,7 @@ int op_cross_entropy_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_va
         onehot->t.data[(size_t)i * (size_t)ncls + (size_t)classes[i]] = 1.0;
         mask->t.data[i] = 1.0;
     }
-    free(classes);
+    ctx_free(ctx, classes);
     ag_var *diff = ag_mul(ctx, ag_sub(ctx, ag_softmax(ctx, x, 1), onehot), mask);
     ag_var *gx = ag_mul(ctx, ag_mul(ctx, const_scalar(ctx, 1.0 / (double)kept), diff), gys[0]);
     gxs[0] = reduce_to(ctx, gx, x);
@@ -470,12 +470,12 @@ ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
         kept += c >= 0;
     }
     if (kept == 0) return ag_scalar(ctx, NAN);
-    int *best = malloc((rows > 0 ? (size_t)rows : 1) * sizeof *best);
+    int *best = ctx_malloc(ctx, (rows > 0 ? (size_t)rows : 1) * sizeof *best);
     if (best == NULL) return ag_set_error(ctx, "out of memory");
     t_argmax_rows(&y->t, best);
     size_t hits = 0;
     for (int i = 0; i < rows; i++)
         if (best[i] >= 0 && t->t.data[i] == (double)best[i]) hits++;
-    free(best);
+    ctx_free(ctx, best);
     return ag_scalar(ctx, 1.0 / (double)kept * (double)hits);
 }

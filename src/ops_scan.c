@@ -372,7 +372,7 @@ int op_argsort_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     lanes l;
     if (scan_lanes(ctx, f, &l) < 0) return -1;
     if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    keyed *buf = malloc((l.dim ? l.dim : 1) * sizeof *buf);
+    keyed *buf = ctx_malloc(ctx, (l.dim ? l.dim : 1) * sizeof *buf);
     if (buf == NULL) return ag_set_error(ctx, "out of memory"), -1;
     for (size_t o = 0; o < l.outer; o++)
         for (size_t i = 0; i < l.inner; i++) {
@@ -381,7 +381,7 @@ int op_argsort_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
             qsort(buf, l.dim, sizeof *buf, f->params.n ? by_value_down : by_value_up);
             for (size_t j = 0; j < l.dim; j++) ys[0].data[at + j * l.inner] = (double)buf[j].j;
         }
-    free(buf);
+    ctx_free(ctx, buf);
     return 0;
 }
 int op_argsort_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) { return no_gradient(f, gxs); }
@@ -403,13 +403,13 @@ static int read_index(ag_ctx *ctx, const char *op, const ag_tensor *x, const ag_
             return ag_set_error(ctx, "%s: index of shape %s is larger than x %s on axis %d", op,
                                 shape_str(index, is), shape_str(x, xs), d),
                    -1;
-    size_t *ix = malloc((index->size ? index->size : 1) * sizeof *ix);
+    size_t *ix = ctx_malloc(ctx, (index->size ? index->size : 1) * sizeof *ix);
     if (ix == NULL) return ag_set_error(ctx, "out of memory"), -1;
     double size = x->ndim ? x->shape[axis] : 1;
     for (size_t i = 0; i < index->size; i++) {
         double v = index->data[i];
         if (v != floor(v) || v < -size || v >= size) {
-            free(ix);
+            ctx_free(ctx, ix);
             return ag_set_error(ctx, "%s: index %g is not a position on axis %d (size %g)", op, v, axis, size), -1;
         }
         ix[i] = (size_t)(v < 0 ? v + size : v);
@@ -450,14 +450,14 @@ int op_gather_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int axis = gather_axis(ctx, "gather", f->params.axis, x->ndim);
     size_t *ix, *pos;
     if (axis < 0 || read_index(ctx, "gather", x, index, axis, &ix) < 0) return -1;
-    pos = malloc((index->size ? index->size : 1) * sizeof *pos);
+    pos = ctx_malloc(ctx, (index->size ? index->size : 1) * sizeof *pos);
     if (pos == NULL || t_init_uninit(ctx, &ys[0], index->ndim, index->shape) < 0) {
-        free(ix), free(pos);
+        ctx_free(ctx, ix), ctx_free(ctx, pos);
         return ag_set_error(ctx, "out of memory"), -1;
     }
     positions(index, x->shape, axis, ix, pos);
     for (size_t e = 0; e < index->size; e++) ys[0].data[e] = x->data[pos[e]];
-    free(ix), free(pos);
+    ctx_free(ctx, ix), ctx_free(ctx, pos);
     return 0;
 }
 int op_gather_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -488,14 +488,14 @@ int op_scatter_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int axis = gather_axis(ctx, "scatter_add", f->params.axis, target.ndim);
     size_t *ix, *pos;
     if (axis < 0 || read_index(ctx, "scatter_add", &target, index, axis, &ix) < 0) return -1;
-    pos = malloc((index->size ? index->size : 1) * sizeof *pos);
+    pos = ctx_malloc(ctx, (index->size ? index->size : 1) * sizeof *pos);
     if (pos == NULL || t_init(ctx, &ys[0], target.ndim, target.shape) < 0) {
-        free(ix), free(pos);
+        ctx_free(ctx, ix), ctx_free(ctx, pos);
         return ag_set_error(ctx, "out of memory"), -1;
     }
     positions(index, target.shape, axis, ix, pos);
     for (size_t e = 0; e < index->size; e++) ys[0].data[pos[e]] += src->data[e];
-    free(ix), free(pos);
+    ctx_free(ctx, ix), ctx_free(ctx, pos);
     return 0;
 }
 int op_scatter_add_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -529,11 +529,11 @@ int ag_topk(ag_ctx *ctx, ag_var *x, int k, int axis, bool largest, ag_var **valu
     ag_var *order = ag_argsort(ctx, x, axis, largest);
     if (order == NULL) return -1;
     if (ndim > 0) {
-        int *first = malloc((size_t)(k ? k : 1) * sizeof *first);
+        int *first = ctx_malloc(ctx, (size_t)(k ? k : 1) * sizeof *first);
         if (first == NULL) return ag_set_error(ctx, "out of memory"), -1;
         for (int i = 0; i < k; i++) first[i] = i;
         order = ag_get_item(ctx, order, a, first, k);
-        free(first);
+        ctx_free(ctx, first);
     }
     ag_var *v = ag_gather(ctx, x, axis, order);
     if (v == NULL) return -1;

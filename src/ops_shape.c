@@ -308,11 +308,11 @@ int op_concat_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
     int n = f->ninputs;
     int axis = axis_normalize(ctx, "concat", f->params.axis, f->inputs[0]->t.ndim);
     if (axis < 0) return -1;
-    int *sizes = malloc((size_t)n * sizeof *sizes);
+    int *sizes = ctx_malloc(ctx, (size_t)n * sizeof *sizes);
     if (sizes == NULL) return ag_set_error(ctx, "out of memory"), -1;
     for (int i = 0; i < n; i++) sizes[i] = f->inputs[i]->t.shape[axis];
     int status = ag_split(ctx, gys[0], sizes, n, axis, gxs);
-    free(sizes);
+    ctx_free(ctx, sizes);
     return status;
 }
 
@@ -365,14 +365,14 @@ int op_split_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 }
 int op_split_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     int n = f->noutputs;
-    ag_var **parts = malloc((size_t)n * sizeof *parts);
+    ag_var **parts = ctx_malloc(ctx, (size_t)n * sizeof *parts);
     if (parts == NULL) return ag_set_error(ctx, "out of memory"), -1;
     for (int i = 0; i < n; i++)
         parts[i] = gys[i] != NULL ? gys[i] : ag_zeros_like(ctx, f->outputs[i]);
     bool complete = true;
     for (int i = 0; i < n; i++) complete = complete && parts[i] != NULL;
     gxs[0] = complete ? ag_concat(ctx, parts, n, f->params.axis) : NULL;
-    free(parts);
+    ctx_free(ctx, parts);
     RETURN_GX0;
 }
 
@@ -384,14 +384,14 @@ int op_split_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs)
 /* indices normalized against dim into a new array (caller frees); NULL
  * with the error set.  n == 0 gives a 1-element dummy array. */
 static int *normalize_indices(ag_ctx *ctx, const int *indices, int n, int axis, int dim) {
-    int *normalized = malloc((size_t)(n > 0 ? n : 1) * sizeof *normalized);
+    int *normalized = ctx_malloc(ctx, (size_t)(n > 0 ? n : 1) * sizeof *normalized);
     if (normalized == NULL) return ag_set_error(ctx, "out of memory");
     for (int i = 0; i < n; i++) {
         int index = indices[i] < 0 ? indices[i] + dim : indices[i];
         if (index < 0 || index >= dim) {
             ag_set_error(ctx, "index: index %d out of range for axis %d with size %d", indices[i],
                          axis, dim);
-            free(normalized);
+            ctx_free(ctx, normalized);
             return NULL;
         }
         normalized[i] = index;
@@ -412,7 +412,7 @@ static ag_var *indexed_apply(ag_ctx *ctx, const ag_op_def *op, ag_var *x, int ax
     params->n = n;
     params->ints = normalized;
     ag_var *y = unary_apply(ctx, op, params, x);
-    free(normalized);
+    ctx_free(ctx, normalized);
     return y;
 }
 

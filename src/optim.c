@@ -34,6 +34,7 @@ typedef struct hook {
 
 struct ag_optim {
     ag_ctx *ctx;
+    ctx_allocator alloc; /* its context's, kept to be freed after it (ag_ctx_free first) */
     ag_optim_kind kind;
     double hp[OPTIM_MAX_PARAMS]; /* hyper-parameters, in the order of the kind's row */
     long steps;
@@ -237,7 +238,7 @@ static int check_params_of(ag_ctx *ctx, const optim_kind_def *d, const double *h
 static void detach(void *owner) {
     ag_optim *opt = owner;
     for (int i = 0; i < opt->nstates; i++) opt->states[i].param = NULL;
-    free(opt->bound);
+    alloc_free(&opt->alloc, opt->bound);
     opt->bound = NULL;
     opt->nbound = 0;
     opt->ctx = NULL;
@@ -248,12 +249,15 @@ static ag_optim *make_optim(ag_ctx *ctx, ag_optim_kind kind, const double *hp, b
     const optim_kind_def *d = kind_def(kind);
     if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)kind);
     if (check_params_of(ctx, d, hp, hint) < 0) return NULL;
-    ag_optim *opt = calloc(1, sizeof *opt);
+    ag_optim *opt = ctx_calloc(ctx, 1, sizeof *opt);
+    if (opt != NULL) opt->alloc = ctx->mem.alloc;
     if (opt == NULL || ctx_attach(ctx, opt, detach) < 0) {
-        free(opt);
+        ctx_free(ctx, opt);
         return ag_set_error(ctx, "out of memory");
     }
     opt->ctx = ctx;
+    opt->state_index = (ptrmap){.realloc_fn = alloc_array_realloc, .user = &opt->alloc};
+    opt->work_seen = (ptrmap){.realloc_fn = alloc_array_realloc, .user = &opt->alloc};
     opt->kind = kind;
     memcpy(opt->hp, hp, sizeof opt->hp);
     return opt;
@@ -311,7 +315,7 @@ ag_optim *ag_adamw(ag_ctx *ctx, double lr, double beta1, double beta2, double ep
 
 static void unbind(ag_optim *opt) {
     for (int i = 0; i < opt->nbound; i++) ag_release(opt->bound[i]);
-    free(opt->bound);
+    alloc_free(&opt->alloc, opt->bound);
     opt->bound = NULL;
     opt->nbound = 0;
     ag_model_unref(opt->bound_model);
@@ -323,18 +327,18 @@ void ag_optim_free(ag_optim *opt) {
     ctx_detach(opt->ctx, opt);
     for (int i = 0; i < opt->nstates; i++) {
         ag_release(opt->states[i].param);
-        free(opt->states[i].name);
-        free(opt->states[i].data);
+        alloc_free(&opt->alloc, opt->states[i].name);
+        alloc_free(&opt->alloc, opt->states[i].data);
     }
-    free(opt->states);
+    alloc_free(&opt->alloc, opt->states);
     ptrmap_free(&opt->state_index);
     unbind(opt);
-    free(opt->hooks);
-    free(opt->work);
-    free(opt->work_names);
-    free(opt->work_states);
+    alloc_free(&opt->alloc, opt->hooks);
+    alloc_free(&opt->alloc, opt->work);
+    alloc_free(&opt->alloc, opt->work_names);
+    alloc_free(&opt->alloc, opt->work_states);
     ptrmap_free(&opt->work_seen);
-    free(opt);
+    alloc_free(&opt->alloc, opt);
 }
 
 ag_ctx *ag_optim_ctx(const ag_optim *opt) { return opt ? opt->ctx : NULL; }
@@ -382,7 +386,7 @@ int ag_optim_set_lr(ag_optim *opt, double lr) { return ag_optim_set(opt, "lr", l
 int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value) {
     if (opt == NULL) return -1;
     if (ag_hook_validate(opt->ctx, kind, value) < 0) return -1;
-    if (!ARRAY_RESERVE(opt->hooks, opt->hooks_capacity, (size_t)opt->nhooks, 1))
+    if (!ALLOC_ARRAY_RESERVE(&opt->alloc, opt->hooks, opt->hooks_capacity, (size_t)opt->nhooks, 1))
         return ag_set_error(opt->ctx, "out of memory"), -1;
     opt->hooks[opt->nhooks++] = (hook){kind, value};
     return 0;
@@ -411,11 +415,11 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
     size_t found = ptrmap_get(&opt->state_index, param);
     int index = found == PTRMAP_NONE ? -1 : (int)found;
     if (index < 0) {
-        if (!ARRAY_RESERVE(opt->states, opt->states_capacity, (size_t)opt->nstates, 1)) return -1;
+        if (!ALLOC_ARRAY_RESERVE(&opt->alloc, opt->states, opt->states_capacity, (size_t)opt->nstates, 1)) return -1;
         if (!ptrmap_reserve(&opt->state_index, 1)) return -1;
         size_t size = ag_size(param);
         int arrays = arrays_per_param(opt);
-        double *data = calloc(size * (size_t)arrays + 1, sizeof *data);
+        double *data = alloc_calloc(&opt->alloc, size * (size_t)arrays + 1, sizeof *data);
         if (data == NULL) return -1;
         state_entry *e = &opt->states[opt->nstates];
         *e = (state_entry){.param = param, .size = size, .data = data};
@@ -425,7 +429,7 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
         ptrmap_put(&opt->state_index, param, (size_t)index); /* reserved: cannot fail */
     }
     state_entry *e = &opt->states[index];
-    if (name != NULL && e->name == NULL) e->name = strdup(name); /* best effort */
+    if (name != NULL && e->name == NULL) e->name = alloc_strdup(&opt->alloc, name); /* best effort */
     return index;
 }
 
@@ -451,9 +455,9 @@ int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out) {
 /* ---- update -------------------------------------------------------------------- */
 
 static int reserve_work(ag_optim *opt, int n) {
-    bool ok = ARRAY_RESERVE(opt->work, opt->work_capacity, 0, (size_t)n) &&
-              ARRAY_RESERVE(opt->work_names, opt->work_names_capacity, 0, (size_t)n) &&
-              ARRAY_RESERVE(opt->work_states, opt->work_states_capacity, 0, (size_t)n);
+    bool ok = ALLOC_ARRAY_RESERVE(&opt->alloc, opt->work, opt->work_capacity, 0, (size_t)n) &&
+              ALLOC_ARRAY_RESERVE(&opt->alloc, opt->work_names, opt->work_names_capacity, 0, (size_t)n) &&
+              ALLOC_ARRAY_RESERVE(&opt->alloc, opt->work_states, opt->work_states_capacity, 0, (size_t)n);
     return ok ? 0 : -1;
 }
 
@@ -610,8 +614,8 @@ int ag_optim_update_model(ag_optim *opt, ag_model *m) {
     if (m == NULL)
         return ag_set_error(opt->ctx, "%s: no model", ag_optim_kind_name(opt->kind)), -1;
     int n = ag_model_param_count(m);
-    ag_var **params = malloc(((size_t)n + 1) * sizeof *params);
-    const char **names = malloc(((size_t)n + 1) * sizeof *names);
+    ag_var **params = alloc_malloc(&opt->alloc, ((size_t)n + 1) * sizeof *params);
+    const char **names = alloc_malloc(&opt->alloc, ((size_t)n + 1) * sizeof *names);
     int status = -1;
     if (params == NULL || names == NULL) {
         ag_set_error(opt->ctx, "out of memory");
@@ -619,8 +623,8 @@ int ag_optim_update_model(ag_optim *opt, ag_model *m) {
         for (int i = 0; i < n; i++) params[i] = ag_model_param(m, i, &names[i]);
         status = update_named(opt, params, names, n);
     }
-    free(params);
-    free(names);
+    alloc_free(&opt->alloc, params);
+    alloc_free(&opt->alloc, names);
     return status;
 }
 
@@ -640,7 +644,7 @@ int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
                                     i),
                        -1;
         }
-        copy = malloc((size_t)n * sizeof *copy);
+        copy = alloc_malloc(&opt->alloc, (size_t)n * sizeof *copy);
         if (copy == NULL) return ag_set_error(opt->ctx, "out of memory"), -1;
         for (int i = 0; i < n; i++) {
             copy[i] = params[i];

@@ -15,6 +15,7 @@
 #include "ag_format.h"
 #include "ag_model.h"
 #include "errors.h"
+#include "memory.h"
 #include "util/strbuf.h"
 
 /* Headers larger than this are refused before anything is allocated (the
@@ -56,7 +57,7 @@ int ag_model_save(const ag_model *m, const char *path) {
         return ag_set_error(ctx, "save: the %s has no weights yet (they are made at its first call)",
                             ag_model_kind_name(ag_model_get_kind(m))),
                -1;
-    strbuf h = {0}; /* the JSON header */
+    strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx}; /* the JSON header */
     strbuf_appendf(&h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\"}", ag_version());
     uint64_t offset = 0;
     for (int i = 0; i < n; i++) {
@@ -74,22 +75,22 @@ int ag_model_save(const ag_model *m, const char *path) {
     strbuf_appendf(&h, "}");
     while (!h.failed && h.length % 8 != 0) strbuf_appendf(&h, " ");
     if (h.failed) {
-        free(h.data);
+        ctx_free(ctx, h.data);
         return ag_set_error(ctx, "save: out of memory"), -1;
     }
     /* atomic: a temporary file beside the target, renamed over it when whole */
     size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
+    char *tmp = ctx_malloc(ctx, plen + 16);
     if (tmp == NULL) {
-        free(h.data);
+        ctx_free(ctx, h.data);
         return ag_set_error(ctx, "save: out of memory"), -1;
     }
     snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        free(h.data);
+        ctx_free(ctx, h.data);
         int status = io_error(ctx, "save", path);
-        free(tmp);
+        ctx_free(ctx, tmp);
         return status;
     }
     FILE *f = fdopen(fd, "wb");
@@ -117,8 +118,8 @@ int ag_model_save(const ag_model *m, const char *path) {
         io_error(ctx, "save", path);
         unlink(tmp);
     }
-    free(tmp);
-    free(h.data);
+    ctx_free(ctx, tmp);
+    ctx_free(ctx, h.data);
     return ok ? 0 : -1;
 }
 
@@ -310,9 +311,9 @@ int ag_model_load(ag_model *m, const char *path) {
         return fclose(f), load_error(ctx, path, "the header length %llu is more than the %ld bytes after "
                                                 "it (a truncated file?)",
                                      (unsigned long long)hlen, file_size - 8);
-    char *header = malloc(hlen + 1);
-    entry *entries = calloc((size_t)n, sizeof *entries);
-    double **values = calloc((size_t)n, sizeof *values);
+    char *header = ctx_malloc(ctx, hlen + 1);
+    entry *entries = ctx_calloc(ctx, (size_t)n, sizeof *entries);
+    double **values = ctx_calloc(ctx, (size_t)n, sizeof *values);
     int status = -1;
     if (header == NULL || entries == NULL || values == NULL) {
         ag_set_error(ctx, "load: out of memory");
@@ -391,13 +392,13 @@ int ag_model_load(ag_model *m, const char *path) {
         for (int k = 0; same && k < e->ndim; k++) same = e->shape[k] == (uint64_t)ag_shape(p)[k];
         if (!same) {
             char want[AG_SHAPEBUF];
-            strbuf got = {0};
+            strbuf got = {.realloc_fn = ctx_array_realloc, .user = ctx};
             strbuf_appendf(&got, "[");
             for (int k = 0; k < e->ndim; k++) strbuf_appendf(&got, k ? " %llu" : "%llu", (unsigned long long)e->shape[k]);
             strbuf_appendf(&got, "]");
             load_error(ctx, path, "tensor %s has shape %s, the model's is %s", d, got.data && !got.failed ? got.data : "?",
                        ag_shape_string(ag_ndim(p), ag_shape(p), want));
-            free(got.data);
+            ctx_free(ctx, got.data);
             goto done;
         }
         uint64_t bytes = (uint64_t)ag_size(p) * 8;
@@ -413,7 +414,7 @@ int ag_model_load(ag_model *m, const char *path) {
     for (int i = 0; i < n; i++) {
         entry *e = &entries[i];
         size_t size = ag_size(ag_model_param(m, i, NULL));
-        values[i] = malloc(size * sizeof(double) + 1);
+        values[i] = ctx_malloc(ctx, size * sizeof(double) + 1);
         if (values[i] == NULL) {
             ag_set_error(ctx, "load: out of memory");
             goto done;
@@ -441,10 +442,10 @@ bad_json:
     load_error(ctx, path, "%s at byte %ld of the header", j.error ? j.error : "malformed JSON header",
                (long)(j.p - header));
 done:
-    for (int i = 0; values != NULL && i < n; i++) free(values[i]);
-    free(values);
-    free(entries);
-    free(header);
+    for (int i = 0; values != NULL && i < n; i++) ctx_free(ctx, values[i]);
+    ctx_free(ctx, values);
+    ctx_free(ctx, entries);
+    ctx_free(ctx, header);
     fclose(f);
     return status;
 }

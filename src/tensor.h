@@ -33,6 +33,7 @@ typedef struct ag_tensor {
 typedef struct t_blas {
     int threads, auto_max;
     bool builtin;
+    ag_ctx *ctx; /* whose allocator the built-in product's packing buffers come from */
 } t_blas;
 /* The thread count OpenBLAS chooses by itself (its count when it was
  * loaded, or before that the one it will choose); 1 without OpenBLAS. */

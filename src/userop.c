@@ -24,10 +24,10 @@ struct ag_userop {
 
 void userops_free(ag_ctx *ctx) {
     for (size_t i = 0; i < ctx->nuserops; i++) {
-        free(ctx->userops[i]->rule);
-        free(ctx->userops[i]);
+        ctx_free(ctx, ctx->userops[i]->rule);
+        ctx_free(ctx, ctx->userops[i]);
     }
-    free(ctx->userops);
+    ctx_free(ctx, ctx->userops);
     ctx->userops = NULL;
     ctx->nuserops = ctx->userops_cap = 0;
 }
@@ -202,17 +202,17 @@ ag_userop *ag_op_register(ag_ctx *ctx, const ag_userop_def *def) {
         return ag_set_error(ctx, "op_register: %s: the backward callback is NULL", name);
     if (ctx->nuserops == ctx->userops_cap) {
         size_t cap = ctx->userops_cap ? 2 * ctx->userops_cap : 4;
-        struct ag_userop **grown = realloc(ctx->userops, cap * sizeof *grown);
+        struct ag_userop **grown = ctx_realloc(ctx, ctx->userops, cap * sizeof *grown);
         if (grown == NULL) return ag_set_error(ctx, "op_register: out of memory");
         ctx->userops = grown;
         ctx->userops_cap = cap;
     }
-    struct ag_userop *u = calloc(1, sizeof *u);
+    struct ag_userop *u = ctx_calloc(ctx, 1, sizeof *u);
     const char *rule = def->rule != NULL ? def->rule : "user-defined op (its backward callback)";
-    char *rule_copy = malloc(strlen(rule) + 1);
+    char *rule_copy = ctx_malloc(ctx, strlen(rule) + 1);
     if (u == NULL || rule_copy == NULL) {
-        free(u);
-        free(rule_copy);
+        ctx_free(ctx, u);
+        ctx_free(ctx, rule_copy);
         return ag_set_error(ctx, "op_register: out of memory");
     }
     strcpy(rule_copy, rule);

@@ -240,9 +240,14 @@ int ag_grad_calls(const ag_var *v) { return v != NULL && v->grad != NULL ? v->gr
 const char *ag_name(const ag_var *v) { return v && v->name ? v->name : ""; }
 void ag_set_name(ag_var *v, const char *name) {
     if (v == NULL) return;
-    char *copy = name && *name ? strdup(name) : NULL;
-    if (name && *name && copy == NULL) return; /* out of memory: keep the old name */
-    free(v->name);
+    char *copy = NULL;
+    if (name && *name) {
+        size_t len = strlen(name) + 1;
+        copy = ctx_malloc(v->ctx, len);
+        if (copy == NULL) return; /* out of memory: keep the old name */
+        memcpy(copy, name, len);
+    }
+    ctx_free(v->ctx, v->name);
     v->name = copy;
 }
 ag_func *ag_creator(const ag_var *v) { return v ? v->creator : NULL; }

@@ -110,6 +110,28 @@ long ag_version_number(void);
 /* A new context with backprop enabled, train mode on and its random
  * generator seeded with 0.  Returns NULL only when out of memory. */
 ag_ctx *ag_ctx_new(void);
+/* The caller's allocator, as lua_newstate takes one.  malloc_fn(user, size)
+ * and realloc_fn(user, ptr, size) (ptr never NULL, size never 0) return a
+ * block aligned as malloc's, or NULL when out of memory; free_fn(user, ptr)
+ * (ptr never NULL) gives one back.  Calls come from the thread using the
+ * context; user is passed along untouched. */
+typedef struct ag_allocator {
+    void *(*malloc_fn)(void *user, size_t size);
+    void *(*realloc_fn)(void *user, void *ptr, size_t size);
+    void (*free_fn)(void *user, void *ptr);
+    void *user;
+} ag_allocator;
+/* ag_ctx_new, with every block the context, its nodes, tensors, models and
+ * optimizers need (and the scratch memory of its calls) taken from
+ * *allocator (copied; user must stay valid until the context and the
+ * models and optimizers made in it are freed).  Nothing else is allocated
+ * for it, except: the strings the library hands the caller to free() itself
+ * (ag_var_string, ag_dot's text, ...), and OpenBLAS's own buffers when it
+ * is loaded (once per process; AG_BLAS=builtin avoids it).  An allocator
+ * returning NULL makes the call fail with "out of memory" (AG_ERR_NOMEM),
+ * as malloc's would.  NULL (or any of the three functions NULL) when the
+ * context itself cannot be made. */
+ag_ctx *ag_ctx_new_with_allocator(const ag_allocator *allocator);
 /* Frees the context and every node it owns (iteratively; any graph size).
  * Models and optimizers still alive forget their variables (see above).
  * Called during ag_backward (from a step callback or a user op's backward) it

@@ -5,8 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void *std_realloc(void *user, void *ptr, size_t size) {
+    (void)user;
+    return realloc(ptr, size);
+}
+
 bool array_reserve_from(void *items_address, size_t *capacity, size_t count, size_t more, size_t size,
                         const void *local) {
+    return array_reserve_with(items_address, capacity, count, more, size, local, std_realloc, NULL);
+}
+
+bool array_reserve_with(void *items_address, size_t *capacity, size_t count, size_t more, size_t size,
+                        const void *local, void *(*realloc_fn)(void *user, void *ptr, size_t size),
+                        void *user) {
     if (size == 0 || count > SIZE_MAX - more) return false;
     size_t needed = count + more;
     if (needed <= *capacity) return true;
@@ -16,7 +27,7 @@ bool array_reserve_from(void *items_address, size_t *capacity, size_t count, siz
     if (grown < needed) grown = needed;
     void *items;
     memcpy(&items, items_address, sizeof items);
-    void *bigger = items != NULL && items == local ? malloc(grown * size) : realloc(items, grown * size);
+    void *bigger = realloc_fn(user, items != NULL && items == local ? NULL : items, grown * size);
     if (bigger == NULL) return false;
     if (items != NULL && items == local) memcpy(bigger, local, count * size);
     memcpy(items_address, &bigger, sizeof bigger);

@@ -38,6 +38,13 @@ bool array_reserve(void *items_address, size_t *capacity, size_t count, size_t m
 bool array_reserve_from(void *items_address, size_t *capacity, size_t count, size_t more, size_t size,
                         const void *local);
 
+/* array_reserve_from through the caller's realloc (realloc_fn(user, NULL,
+ * n) allocates, as realloc(NULL, n) does): the engine's arrays come from
+ * their context's allocator (src/memory.h). */
+bool array_reserve_with(void *items_address, size_t *capacity, size_t count, size_t more, size_t size,
+                        const void *local, void *(*realloc_fn)(void *user, void *ptr, size_t size),
+                        void *user);
+
 /* array_reserve for an lvalue `items` (a pointer to the element type) and
  * an lvalue `capacity` of type size_t; true when it fits. */
 #define ARRAY_RESERVE(items, capacity, count, more)                                          \

@@ -29,19 +29,31 @@ size_t ptrmap_get(const ptrmap *m, const void *key) {
     return i == PTRMAP_NONE ? PTRMAP_NONE : m->values[i];
 }
 
+static void *block(const ptrmap *m, size_t size) {
+    return m->realloc_fn ? m->realloc_fn(m->user, NULL, size) : malloc(size);
+}
+static void release(const ptrmap *m, void *p) {
+    if (p == NULL) return;
+    if (m->realloc_fn)
+        (void)m->realloc_fn(m->user, p, 0);
+    else
+        free(p);
+}
+
 bool ptrmap_reserve(ptrmap *m, size_t more) {
     if ((m->used + more) * 2 <= m->capacity) return true;
     size_t capacity = m->capacity ? m->capacity : 64;
     /* removed slots are dropped by the copy: room for the keys present */
     while (capacity < (m->count + more) * 2) capacity *= 2;
-    ptrmap bigger = {.capacity = capacity};
-    bigger.keys = calloc(capacity, sizeof *bigger.keys);
-    bigger.values = malloc(capacity * sizeof *bigger.values);
+    ptrmap bigger = {.capacity = capacity, .realloc_fn = m->realloc_fn, .user = m->user};
+    bigger.keys = block(m, capacity * sizeof *bigger.keys);
+    bigger.values = block(m, capacity * sizeof *bigger.values);
     if (bigger.keys == NULL || bigger.values == NULL) {
-        free(bigger.keys);
-        free(bigger.values);
+        release(m, bigger.keys);
+        release(m, bigger.values);
         return false;
     }
+    memset(bigger.keys, 0, capacity * sizeof *bigger.keys);
     size_t mask = capacity - 1;
     for (size_t i = 0; i < m->capacity; i++) {
         if (!ptrmap_slot_used(m, i)) continue;
@@ -52,8 +64,8 @@ bool ptrmap_reserve(ptrmap *m, size_t more) {
         bigger.count++;
     }
     bigger.used = bigger.count;
-    free(m->keys);
-    free(m->values);
+    release(m, m->keys);
+    release(m, m->values);
     *m = bigger;
     return true;
 }
@@ -90,7 +102,7 @@ void ptrmap_clear(ptrmap *m) {
 }
 
 void ptrmap_free(ptrmap *m) {
-    free(m->keys);
-    free(m->values);
-    *m = (ptrmap){0};
+    release(m, m->keys);
+    release(m, m->values);
+    *m = (ptrmap){.realloc_fn = m->realloc_fn, .user = m->user};
 }

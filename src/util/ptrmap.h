@@ -23,6 +23,10 @@ typedef struct ptrmap {
     size_t capacity; /* a power of two, or 0 */
     size_t count;    /* keys present */
     size_t used;     /* slots not empty: keys present and removed */
+    /* Where its blocks come from: realloc_fn(user, NULL, n) allocates,
+     * realloc_fn(user, p, 0) frees; NULL (a zeroed map) = the C library's. */
+    void *(*realloc_fn)(void *user, void *ptr, size_t size);
+    void *user;
 } ptrmap;
 
 #define PTRMAP_REMOVED ((const void *)1)

@@ -14,7 +14,7 @@ static bool text_reserve(strbuf *t, size_t extra) {
     if (t->length + extra + 1 <= t->capacity) return true;
     size_t capacity = t->capacity ? t->capacity : 256;
     while (capacity < t->length + extra + 1) capacity *= 2;
-    char *data = realloc(t->data, capacity);
+    char *data = t->realloc_fn ? t->realloc_fn(t->user, t->data, capacity) : realloc(t->data, capacity);
     if (data == NULL) {
         t->failed = true;
         return false;
@@ -80,8 +80,16 @@ void strbuf_append_quoted(strbuf *t, const char *s) {
 
 char *strbuf_take(strbuf *t) {
     char *s = t->failed ? NULL : t->data;
-    if (t->failed) free(t->data);
-    if (s == NULL && !t->failed) s = calloc(1, 1);
-    *t = (strbuf){0};
+    if (t->failed && t->data != NULL) {
+        if (t->realloc_fn)
+            (void)t->realloc_fn(t->user, t->data, 0);
+        else
+            free(t->data);
+    }
+    if (s == NULL && !t->failed) {
+        s = t->realloc_fn ? t->realloc_fn(t->user, NULL, 1) : malloc(1);
+        if (s != NULL) *s = '\0';
+    }
+    *t = (strbuf){.realloc_fn = t->realloc_fn, .user = t->user};
     return s;
 }

@@ -16,6 +16,10 @@ typedef struct strbuf {
     char *data; /* NUL-terminated once anything was appended; owned */
     size_t length, capacity;
     bool failed;
+    /* Where data comes from: realloc_fn(user, ptr, n) as realloc, size 0
+     * frees; NULL (a zeroed strbuf) = the C library's (free data with free). */
+    void *(*realloc_fn)(void *user, void *ptr, size_t size);
+    void *user;
 } strbuf;
 
 /* Appends the NUL-terminated s. */

@@ -1,0 +1,226 @@
+/* test_allocator.c — a context made with the caller's allocator (issue 28
+ * item 6): every block it needs comes through that allocator and nothing
+ * else is allocated.  This program is linked with --wrap=malloc (calloc,
+ * realloc, free, strdup, ...; see the Makefile), so every call the
+ * library's code makes to the C library's allocator lands in __wrap_* here
+ * and is counted; the caller's allocator below counts its own calls and
+ * the blocks it has out. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t count, size_t size);
+void *__real_realloc(void *ptr, size_t size);
+void __real_free(void *ptr);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
+int __real_posix_memalign(void **out, size_t alignment, size_t size);
+void *__real_aligned_alloc(size_t alignment, size_t size);
+
+static long foreign; /* calls to the C library's allocator */
+void *__wrap_malloc(size_t size) {
+    foreign++;
+    return __real_malloc(size);
+}
+void *__wrap_calloc(size_t count, size_t size) {
+    foreign++;
+    return __real_calloc(count, size);
+}
+void *__wrap_realloc(void *ptr, size_t size) {
+    foreign++;
+    return __real_realloc(ptr, size);
+}
+void __wrap_free(void *ptr) {
+    if (ptr != NULL) foreign++;
+    __real_free(ptr);
+}
+char *__wrap_strdup(const char *s) {
+    foreign++;
+    return __real_strdup(s);
+}
+char *__wrap_strndup(const char *s, size_t n) {
+    foreign++;
+    return __real_strndup(s, n);
+}
+int __wrap_posix_memalign(void **out, size_t alignment, size_t size) {
+    foreign++;
+    return __real_posix_memalign(out, alignment, size);
+}
+void *__wrap_aligned_alloc(size_t alignment, size_t size) {
+    foreign++;
+    return __real_aligned_alloc(alignment, size);
+}
+
+/* The caller's allocator: counts calls and blocks out, and can be told to
+ * fail from its Nth call on. */
+typedef struct {
+    long calls, live, fail_from; /* fail_from < 0: never fails */
+    size_t bytes;
+} counting;
+
+static bool refuse(counting *c) {
+    c->calls++;
+    return c->fail_from >= 0 && c->calls > c->fail_from;
+}
+static void *count_malloc(void *user, size_t size) {
+    counting *c = user;
+    if (size == 0 || refuse(c)) return NULL;
+    c->live++;
+    c->bytes += size;
+    return __real_malloc(size);
+}
+static void *count_realloc(void *user, void *ptr, size_t size) {
+    counting *c = user;
+    assert_non_null(ptr); /* documented: never NULL, never 0 */
+    assert_true(size > 0);
+    if (refuse(c)) return NULL;
+    return __real_realloc(ptr, size);
+}
+static void count_free(void *user, void *ptr) {
+    counting *c = user;
+    assert_non_null(ptr);
+    c->calls++;
+    c->live--;
+    __real_free(ptr);
+}
+
+static ag_allocator allocator_of(counting *c) {
+    return (ag_allocator){count_malloc, count_realloc, count_free, c};
+}
+
+/* A few steps of a 1-64-64-1 ReLU MLP with Adam on 200 points, ag_gc every
+ * step, with the library's own matrix product (OpenBLAS, when loaded, keeps
+ * buffers of its own: documented).  0, or -1 at the first failing call
+ * (the context's error code then in *code). */
+static int train(ag_ctx *ctx, int steps, ag_err *code) {
+    ag_rng rng;
+    ag_rng_seed(&rng, 5);
+    ag_var *x = ag_rand(ctx, 2, (const int[]){200, 1}, &rng);
+    ag_var *y = ag_sin(ctx, x);
+    ag_retain(x);
+    ag_retain(y);
+    ag_model *m = ag_mlp(ctx, (const int[]){64, 64, 1}, 3, AG_ACT_RELU, 0);
+    ag_optim *opt = ag_adam(ctx, 0.01, 0.9, 0.999, 1e-8, 0);
+    int status = x && y && m && opt ? 0 : -1;
+    for (int i = 0; i < steps && status == 0; i++) {
+        ag_var *loss = ag_mse(ctx, ag_model_forward(m, x), y);
+        ag_model_cleargrad(m);
+        if (loss == NULL || ag_backward(ctx, loss, NULL) < 0 || ag_optim_update_model(opt, m) < 0)
+            status = -1;
+        else
+            ag_set_name(loss, "loss");
+        ag_gc(ctx);
+    }
+    *code = ag_errcode(ctx);
+    ag_optim_free(opt);
+    ag_model_unref(m);
+    return status;
+}
+
+static void test_nothing_allocated_elsewhere(void **state) {
+    (void)state;
+    setenv("AG_BLAS", "builtin", 1);
+    counting c = {.fail_from = -1};
+    ag_allocator a = allocator_of(&c);
+    long before = foreign;
+    ag_ctx *ctx = ag_ctx_new_with_allocator(&a);
+    assert_non_null(ctx);
+    ag_err code;
+    assert_int_equal(train(ctx, 20, &code), 0);
+    assert_int_equal(code, AG_OK);
+    assert_true(ag_buffer_cache_bytes(ctx) > 0);
+    ag_gc_release(ctx);
+    ag_ctx_free(ctx);
+    unsetenv("AG_BLAS");
+    assert_int_equal(foreign - before, 0);
+    assert_true(c.calls > 100);
+    assert_int_equal(c.live, 0); /* every block given back through it */
+
+    /* the same with the C library's allocator: the wrap does see it */
+    before = foreign;
+    ctx = ag_ctx_new();
+    assert_int_equal(train(ctx, 2, &code), 0);
+    ag_ctx_free(ctx);
+    assert_true(foreign - before > 100);
+}
+
+/* Models and optimizers freed after their context still give their blocks
+ * back through the context's allocator. */
+static void test_models_outliving_the_context(void **state) {
+    (void)state;
+    counting c = {.fail_from = -1};
+    ag_allocator a = allocator_of(&c);
+    long before = foreign;
+    ag_ctx *ctx = ag_ctx_new_with_allocator(&a);
+    ag_model *m = ag_mlp(ctx, (const int[]){4, 1}, 2, AG_ACT_TANH, 1);
+    ag_optim *opt = ag_sgd(ctx, 0.1, 0.9, 0);
+    ag_var *x = ag_ones(ctx, 2, (const int[]){3, 2});
+    ag_var *loss = ag_sum(ctx, ag_model_forward(m, x), NULL, 0);
+    assert_int_equal(ag_backward(ctx, loss, NULL), 0);
+    assert_true(ag_optim_update_model(opt, m) >= 0);
+    ag_ctx_free(ctx);
+    ag_optim_free(opt);
+    ag_model_unref(m);
+    assert_int_equal(foreign - before, 0);
+    assert_int_equal(c.live, 0);
+}
+
+/* An allocator that runs out at every possible point of a training run:
+ * each call fails with "out of memory" (AG_ERR_NOMEM) or succeeds, nothing
+ * crashes, and every block is given back. */
+static void test_allocator_running_out(void **state) {
+    (void)state;
+    setenv("AG_BLAS", "builtin", 1);
+    counting probe = {.fail_from = -1};
+    ag_allocator a = allocator_of(&probe);
+    ag_ctx *ctx = ag_ctx_new_with_allocator(&a);
+    ag_err code;
+    assert_int_equal(train(ctx, 2, &code), 0);
+    ag_ctx_free(ctx);
+    long total = probe.calls;
+    int failures = 0;
+    for (long n = 0; n < total; n += 1 + n / 64) {
+        counting c = {.fail_from = n};
+        a = allocator_of(&c);
+        ctx = ag_ctx_new_with_allocator(&a);
+        if (ctx == NULL) {
+            assert_int_equal(n, 0); /* only when its very first block is refused */
+            continue;
+        }
+        if (train(ctx, 2, &code) < 0) {
+            failures++;
+            assert_int_equal(code, AG_ERR_NOMEM);
+        }
+        ag_ctx_free(ctx);
+        assert_int_equal(c.live, 0);
+    }
+    unsetenv("AG_BLAS");
+    assert_true(failures > 10);
+}
+
+static void test_bad_allocators(void **state) {
+    (void)state;
+    counting c = {.fail_from = -1};
+    ag_allocator a = allocator_of(&c);
+    assert_null(ag_ctx_new_with_allocator(NULL));
+    ag_allocator missing = a;
+    missing.free_fn = NULL;
+    assert_null(ag_ctx_new_with_allocator(&missing));
+    missing = a;
+    missing.realloc_fn = NULL;
+    assert_null(ag_ctx_new_with_allocator(&missing));
+    assert_int_equal(c.calls, 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nothing_allocated_elsewhere),
+        cmocka_unit_test(test_models_outliving_the_context),
+        cmocka_unit_test(test_allocator_running_out),
+        cmocka_unit_test(test_bad_allocators),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
