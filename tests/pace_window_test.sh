@@ -48,20 +48,7 @@ not_ok() {
     fail=$((fail + 1))
 }
 
-screen_text() { tmux -L "$socket" capture-pane -p -J -t "$1" -S -3000; }
-wait_for() { # NAME REGEX SECONDS
-    tries=$(($3 * 10))
-    while [ "$tries" -gt 0 ]; do
-        screen_text "$1" | grep -q -- "$2" && return 0
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
-}
-send() {
-    tmux -L "$socket" send-keys -t "$1" -l "$2"
-    tmux -L "$socket" send-keys -t "$1" Enter
-}
+. "$(dirname "$0")/xwin.sh" # screen_text, wait_for, send
 
 log="$tmp/plot.log"
 tmux -L "$socket" -f /dev/null new-session -d -s race -x 200 -y 50 \

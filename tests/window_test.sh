@@ -240,6 +240,7 @@ fi
 xwin() { "$tmp/xwin" "$@"; }
 
 # ---- sessions ---------------------------------------------------------------
+. "$(dirname "$0")/xwin.sh" # screen_text, send, wait_for, logged, node_in
 # start NAME [OPTIONS]: an interactive agrepl in tmux session NAME, in $tmp;
 # its stderr goes to $tmp/NAME.err (shown when a window does not open).
 start() {
@@ -249,22 +250,6 @@ start() {
     tmux -L "$socket" -f /dev/null new-session -d -s "$name" -x 220 -y 50 \
         "cd '$tmp' && env -u AGREPL_HEADLESS ${start_env:-} HOME='$tmp' DISPLAY='$DISPLAY' XAUTHORITY='${XAUTHORITY:-}' '$AGREPL' $* 2>>'$tmp/$name.err'; echo \$? >'$tmp/$name.status'"
     wait_for "$name" 'ag> ' 10
-}
-# send NAME TEXT: types TEXT and Enter.
-send() {
-    tmux -L "$socket" send-keys -t "$1" -l "$2"
-    tmux -L "$socket" send-keys -t "$1" Enter
-}
-screen_text() { tmux -L "$socket" capture-pane -p -J -t "$1" -S -3000; }
-# wait_for NAME REGEX SECONDS: status 0 once the session's screen matches.
-wait_for() {
-    tries=$(($3 * 10))
-    while [ "$tries" -gt 0 ]; do
-        screen_text "$1" | grep -q -- "$2" && return 0
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
 }
 # count NAME REGEX: how many lines of the session's screen match.
 count() { screen_text "$1" | grep -c -- "$2"; }
@@ -589,21 +574,11 @@ done
 # ---- 6. the graph explorer ----------------------------------------------------
 log="$tmp/explore.log"
 # seen REGEX SECONDS: status 0 once a line of the window's log matches
-seen() {
-    tries=$(($2 * 10))
-    while [ "$tries" -gt 0 ]; do
-        grep -q -- "$1" "$log" 2>/dev/null && return 0
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
-}
+seen() { logged "$log" "$1" "$2"; }
 # lines REGEX: how many lines of the log match
 lines() { grep -c -- "$1" "$log" 2>/dev/null; }
 # node LABEL: "NAME X Y" of the node labelled LABEL in the log's last drawing
-node() {
-    awk -v label="$1" '$1 == "show" { at = "" } $1 == "node" && $3 == label { split($5, xy, ","); at = $2 " " xy[1] " " xy[2] } END { print at }' "$log"
-}
+node() { node_in "$log" "$1"; }
 # at LABEL: "NAME X Y" of the node labelled LABEL on the screen now: its place
 # in the last picture drawn ("picture X,Y") through the last view, zoom, pan
 # or fit logged (a drawing logs screen places in the view it was drawn in)

@@ -32,26 +32,18 @@ socket="agrepl-pictures-$$"
 trap 'tmux -L "$socket" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 status=0
 
-screen_text() { tmux -L "$socket" capture-pane -p -J -t "$1" -S -3000; }
-wait_for() { # SESSION REGEX SECONDS
-    tries=$(($3 * 10))
-    while [ "$tries" -gt 0 ]; do
-        screen_text "$1" | grep -q -- "$2" && return 0
-        sleep 0.1
-        tries=$((tries - 1))
-    done
+. "$samples/../tests/xwin.sh" # screen_text, send, wait_for, logged, node_in
+# said_for SESSION REGEX SECONDS: wait_for, saying what the screen shows when it fails
+said_for() {
+    wait_for "$@" && return 0
     echo "pictures: $1: no '$2' on the screen after $3 s:"
     screen_text "$1" | grep -v '^$' | tail -5 | sed 's/^/    /'
     return 1
 }
-send() {
-    tmux -L "$socket" send-keys -t "$1" -l "$2"
-    tmux -L "$socket" send-keys -t "$1" Enter
-}
 start() { # SESSION: an interactive agrepl whose graph window logs to $tmp/SESSION.log
     tmux -L "$socket" -f /dev/null new-session -d -s "$1" -x 200 -y 50 \
         "cd '$tmp' && env -u AGREPL_HEADLESS HOME='$tmp' AGREPL_WINDOW_TRACE='$tmp/$1.log' DISPLAY='$DISPLAY' '$AGREPL' 2>>'$tmp/$1.err'"
-    wait_for "$1" 'ag> ' 20
+    said_for "$1" 'ag> ' 20
 }
 window() { # TITLE SECONDS: the window's id once it is up
     tries=$(($2 * 10))
@@ -66,17 +58,9 @@ window() { # TITLE SECONDS: the window's id once it is up
     return 1
 }
 node() { # SESSION LABEL: "X Y" of the node labelled LABEL in the last drawing
-    awk -v label="$2" '$1 == "show" { at = "" } $1 == "node" && $3 == label { split($5, xy, ","); at = xy[1] " " xy[2] } END { print at }' "$tmp/$1.log"
+    node_in "$tmp/$1.log" "$2" | awk '{ print $2, $3 }'
 }
-logged() { # SESSION REGEX SECONDS
-    tries=$(($3 * 10))
-    while [ "$tries" -gt 0 ]; do
-        grep -q -- "$2" "$tmp/$1.log" 2>/dev/null && return 0
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
-}
+session_logged() { logged "$tmp/$1.log" "$2" "$3"; } # SESSION REGEX SECONDS
 shoot() { # WINDOW NAME: the window as NAME.png, small (8-bit palette when it looks the same)
     sleep 0.6
     import -window "$1" "$tmp/$2.png" &&
@@ -88,10 +72,10 @@ shoot() { # WINDOW NAME: the window as NAME.png, small (8-bit palette when it lo
 if start graph; then
     send graph ':digits 4'
     send graph 'x = 1.0; y = sin(x) + x^2; y.backward(); show(y)'
-    if id=$(window "agrepl graph: y" 20) && logged graph '^node v[0-9]* x ' 10; then
+    if id=$(window "agrepl graph: y" 20) && session_logged graph '^node v[0-9]* x ' 10; then
         set -- $(node graph x)
         xdotool mousemove --window "$id" "$1" "$2" click 1
-        if logged graph '^inspector ' 5; then
+        if session_logged graph '^inspector ' 5; then
             xdotool mousemove --window "$id" 2 2
             shoot "$id" graph_inspector || status=1
         else
@@ -112,7 +96,7 @@ if start mlp; then
     done
     send mlp ':digits 3'
     send mlp 'show(L, fold=true)'
-    if id=$(window "agrepl graph: L" 30) && logged mlp '^show ' 10; then
+    if id=$(window "agrepl graph: L" 30) && session_logged mlp '^show ' 10; then
         xdotool mousemove --window "$id" 2 2 key --window "$id" 0 # fit: the whole graph
         shoot "$id" mlp_folded || status=1
     else
@@ -125,9 +109,9 @@ fi
 # ---- the optimizer race ------------------------------------------------------------
 if start race; then
     send race ":load $samples/optimizer_race.ag"
-    if wait_for race '^adam beats adamw' 180; then
+    if said_for race '^adam beats adamw' 180; then
         send race "savefig(\"$tmp/optimizer_race.png\")"
-        if wait_for race "^wrote " 30; then
+        if said_for race "^wrote " 30; then
             convert "$tmp/optimizer_race.png" -strip -define png:compression-level=9 "$out/optimizer_race.png"
             echo "pictures: $out/optimizer_race.png $(identify -format '%wx%h' "$out/optimizer_race.png"), $(($(wc -c <"$out/optimizer_race.png") / 1024)) KB"
         else
