@@ -106,7 +106,7 @@ while read -r id script runs target; do
         echo "$repl"
         report "agrepl (process) / torch" "$repl" "$torch"
         report_c "$repl" "$ours" "$target"
-        [ "$id" = W5 ] && report_dgemm "agrepl W5 step" "$repl" "$matmul"
+        if [ "$id" = W5 ]; then report_dgemm "agrepl W5 step" "$repl" "$matmul"; fi
     fi
 done <<EOF
 W1 w1_rosenbrock.ag 5 2
