@@ -5,6 +5,7 @@
 
 #include "ag_format.h"
 #include "internal.h"
+#include "util/array.h"
 #include "util/strbuf.h"
 
 /* The node's number, numbering it when new (*fresh then true); PTRMAP_NONE
@@ -72,15 +73,9 @@ char *ag_dot(const ag_var *y, bool verbose) {
             if (fresh) var_node(&out, x, xid, verbose);
             strbuf_appendf(&out, "n%zu -> n%zu\n", xid, fid);
             if (x->creator == NULL || ptrmap_get(&ids, x->creator) != PTRMAP_NONE || !fresh) continue;
-            if (len == cap) {
-                size_t grown_cap = cap ? 2 * cap : 64;
-                ag_func **grown = realloc(stack, grown_cap * sizeof *grown);
-                if (grown == NULL) {
-                    ok = false;
-                    break;
-                }
-                stack = grown;
-                cap = grown_cap;
+            if (!ARRAY_RESERVE(stack, cap, len, 1)) {
+                ok = false;
+                break;
             }
             stack[len++] = x->creator;
         }
