@@ -957,11 +957,18 @@ send refold 'x = 1.5; y = f(x) * f(x + 1); y.backward(); show(y, fold=true)'
 if window=$(wait_window "agrepl graph: y" 20) && seen '^node box0 ' 10; then
     id=${window%% *}
     set -- $(awk '$1 == "node" && $2 == "box0" { split($5, xy, ","); print xy[1], xy[2] }' "$log")
+    box_x=$1 box_y=$2
     pointer "$1" "$2"
     xdotool click 1
     if seen '^expand box0' 5 && seen '^show .* layout new' 5; then
         sleep 0.5
         shot refold_open
+        # the group opens where its box was: its frame's centre on the box's
+        set -- $(grep '^frame box0 ' "$log" | tail -1 | awk '{ split($4, at, ","); split($6, size, "x"); print at[1] + size[1] / 2, at[2] + size[2] / 2 }')
+        awk -v x="$1" -v y="$2" -v bx="$box_x" -v by="$box_y" 'BEGIN { exit !((x - bx) ^ 2 + (y - by) ^ 2 <= 8) }' &&
+            ok "8. expand: the group opens where its box was (frame centre $1,$2, box $box_x,$box_y)" ||
+            not_ok "8. expand: the frame's centre $1,$2 is not where the box was ($box_x,$box_y)"
+        fx=$1 fy=$2
         # the frame: a point just inside its left edge, beside the first node in it
         set -- $(grep '^frame box0 ' "$log" | tail -1)
         pointer "$(( ${4%,*} + 4 ))" "$(( ${4#*,} + 4 ))"
@@ -973,6 +980,11 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node box0 ' 10; then
             [ "$(tail -n +"$last" "$log" | grep -c '^node box0 ')" = 1 ] &&
                 ok "8. fold: a click on the expanded group's frame folds it again" ||
                 not_ok "8. fold: box0 not drawn again after folding"
+            # folded again, the box is where its frame's centre was
+            set -- $fx $fy $(tail -n +"$last" "$log" | awk '$1 == "node" && $2 == "box0" { split($5, xy, ","); print xy[1], xy[2] }')
+            awk -v x="$1" -v y="$2" -v bx="${3:-0}" -v by="${4:-0}" 'BEGIN { exit !((x - bx) ^ 2 + (y - by) ^ 2 <= 8) }' &&
+                ok "8. fold: the box comes back where the frame's centre was ($3,$4)" ||
+                not_ok "8. fold: the box at ${3:-?},${4:-?}, the frame's centre was $1,$2"
         else
             not_ok "8. fold: a click on the frame did not fold ($(tail -2 "$log" | tr '\n' ' '))"
         fi

@@ -79,6 +79,8 @@ struct viz_graph_window {
     unsigned char *unfolded;       /* groups clicked open: unfolded[N] != 0 */
     int n_unfolded;
     bool rerender;                 /* a click changed what should be drawn */
+    int anchor_group;              /* the group just clicked open or folded (-1 none): the
+                                      next picture puts it where it was on the screen */
     FILE *trace;                   /* AGREPL_WINDOW_TRACE, or NULL */
     bool dirty;
     Uint32 last_pump_ms;
@@ -107,6 +109,7 @@ viz_graph_window *viz_graph_window_new(bool headless) {
     window->headless = headless || headless_from_environment();
     window->hovered = window->selected = -1;
     window->auto_fit = true;
+    window->anchor_group = -1;
     window->zoom = 1;
     const char *path = getenv("AGREPL_WINDOW_TRACE");
     if (path != NULL && path[0] != '\0' && !window->headless) window->trace = fopen(path, "a");
@@ -514,6 +517,7 @@ static void expand_group(viz_graph_window *w, int group, bool open) {
     }
     w->unfolded[group] = open;
     w->rerender = true;
+    w->anchor_group = group;
     trace(w, "%s box%d", open ? "expand" : "fold", group);
 }
 
@@ -779,6 +783,23 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
     return 0;
 }
 
+/* The centre of group g in scene, in picture pixels: its folded box or
+ * its expanded frame.  False when the scene has neither. */
+static bool group_centre(const viz_scene *scene, int g, double *x, double *y) {
+    for (int i = 0; i < scene->nnodes; i++)
+        if (scene->nodes[i].kind == VIZ_NODE_BOX && scene->nodes[i].group == g) {
+            *x = scene->nodes[i].x, *y = scene->nodes[i].y;
+            return true;
+        }
+    for (int i = 0; i < scene->nframes; i++)
+        if (scene->frames[i].group == g) {
+            *x = (scene->frames[i].x0 + scene->frames[i].x1) / 2;
+            *y = (scene->frames[i].y0 + scene->frames[i].y1) / 2;
+            return true;
+        }
+    return false;
+}
+
 int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_graph_opts *o,
                                 const char *title, char err[VIZ_ERRLEN]) {
     if (window == NULL || window->headless || !viz_sdl_video_start(&window->video)) return 1;
@@ -800,7 +821,29 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
      * clicked open or folded) keeps the user's zoom and pan */
     if (window->scene.nodes != NULL && scene.key != window->scene.key && scene.output != window->scene.output)
         window->auto_fit = true;
+    /* a group clicked open (or folded) opens where it was on the screen, at
+     * the same scale: Graphviz lays the graph out again, so the rest moves
+     * as little as the new layout allows around it */
+    double old_x, old_y, new_x, new_y;
+    viz_view before = window->view;
+    bool anchored = window->anchor_group >= 0 && window->scene.nodes != NULL &&
+                    scene.output == window->scene.output &&
+                    group_centre(&window->scene, window->anchor_group, &old_x, &old_y) &&
+                    group_centre(&scene, window->anchor_group, &new_x, &new_y);
+    int anchor = window->anchor_group;
+    window->anchor_group = -1;
+    if (anchored) window->auto_fit = false;
     int rc = viz_graph_window_show(window, pixels, width, height, title, err);
+    if (rc == 0 && anchored) {
+        double sx, sy;
+        viz_view_to_screen(&before, old_x, old_y, &sx, &sy);
+        window->view.scale = before.scale;
+        window->view.offset_x = sx - new_x * before.scale;
+        window->view.offset_y = sy - new_y * before.scale;
+        window->dirty = true;
+        trace(window, "view scale %.4g offset %.1f,%.1f (box%d kept in place)", window->view.scale,
+              window->view.offset_x, window->view.offset_y, anchor);
+    }
     free(pixels);
     if (rc != 0) {
         viz_scene_free(&scene);
