@@ -79,7 +79,11 @@ static bool has_heap_data(const ag_var *v) {
 
 static void free_var_storage(ag_ctx *ctx, ag_var *v) {
     if (has_heap_data(v)) ctx_buf_put(ctx, v->t.data, v->t.size);
+    /* empty, not only without data: a stale handle read by ag_item then
+     * finds no element (NaN) rather than following a NULL pointer, so under
+     * AG_DEBUG_NO_REUSE valgrind reports the read and the program goes on */
     v->t.data = NULL;
+    v->t.size = 0;
     ctx_free(ctx, v->name);
     v->name = NULL;
 }
