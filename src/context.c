@@ -46,21 +46,7 @@ ag_ctx *ag_ctx_new_with_allocator(const ag_allocator *allocator) {
 /* Under AddressSanitizer a dead node is poisoned (all but its free-list
  * link), and so is a data buffer in the buffer cache (memory.c), so the
  * sanitizer still catches a use of a collected or reclaimed node. */
-#if defined(__SANITIZE_ADDRESS__)
-#define AG_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AG_ASAN 1
-#endif
-#endif
-#ifdef AG_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+#include "poison.h"
 
 _Static_assert(offsetof(ag_func, next_live) + sizeof(ag_func *) == sizeof(ag_func),
                "next_live ends ag_func (see POISON in ag_gc)");

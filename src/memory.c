@@ -24,22 +24,7 @@
 #include <string.h>
 
 #include "internal.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define MEM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MEM_ASAN 1
-#endif
-#endif
-#ifdef MEM_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+#include "poison.h"
 
 /* ---- the allocator ---------------------------------------------------------- */
 

@@ -122,6 +122,22 @@ int viz_walk_var_folded(const viz_walk *w, size_t i) {
     return g >= 0 && w->group_folded[g] ? g : -1;
 }
 
+/* readers[i]: the group of every drawn function that reads variable i (-1
+ * for functions in no group); READ_BY_NONE when none reads it, and
+ * READ_BY_SEVERAL when functions of different groups do. */
+enum { READ_BY_NONE = -2, READ_BY_SEVERAL = -3 };
+static void find_readers(const viz_walk *w, int *readers) {
+    for (size_t i = 0; i < w->nvars; i++) readers[i] = READ_BY_NONE;
+    for (size_t f = 0; f < w->nfuncs; f++)
+        for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
+            ag_var *x = ag_func_input(w->funcs[f], k);
+            size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+            if (xi == VIZ_NOT_DRAWN) continue;
+            int g = w->func_group[f];
+            readers[xi] = readers[xi] == READ_BY_NONE || readers[xi] == g ? g : READ_BY_SEVERAL;
+        }
+}
+
 /* Each variable's group: its creator's; for a constant (the 100 of a def's
  * body) or a parameter (a layer's w) with no creator, the group of the
  * functions that read it when they are all in one group; else -1. */
@@ -133,18 +149,9 @@ static bool find_var_groups(viz_walk *w) {
         size_t f = creator != NULL ? ptrmap_get(&w->index, creator) : VIZ_NOT_DRAWN;
         w->var_group[i] = f != VIZ_NOT_DRAWN ? w->func_group[f] : -1;
     }
-    const int unset = -2, mixed = -3;
     int *readers = malloc((w->nvars ? w->nvars : 1) * sizeof *readers);
     if (readers == NULL) return false;
-    for (size_t i = 0; i < w->nvars; i++) readers[i] = unset;
-    for (size_t f = 0; f < w->nfuncs; f++)
-        for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
-            ag_var *x = ag_func_input(w->funcs[f], k);
-            size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
-            if (xi == VIZ_NOT_DRAWN) continue;
-            int g = w->func_group[f];
-            readers[xi] = readers[xi] == unset || readers[xi] == g ? g : mixed;
-        }
+    find_readers(w, readers);
     for (size_t i = 1; i < w->nvars; i++) /* never the output */
         if (ag_creator(w->vars[i]) == NULL && !w->cut[i] && readers[i] >= 0 &&
             (ag_var_flags(w->vars[i]) & (AG_VAR_CONST | AG_VAR_PARAM)))
@@ -165,20 +172,11 @@ static bool is_view_op(int op) {
  * its own.  Repeated so a chain of views (reshape, then index) goes in
  * whole.  False when out of memory. */
 static bool absorb_views(viz_walk *w) {
-    const int unset = -2, mixed = -3;
     int *readers = malloc((w->nvars ? w->nvars : 1) * sizeof *readers);
     if (readers == NULL) return false;
     for (bool changed = true; changed;) {
         changed = false;
-        for (size_t i = 0; i < w->nvars; i++) readers[i] = unset;
-        for (size_t f = 0; f < w->nfuncs; f++)
-            for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
-                ag_var *x = ag_func_input(w->funcs[f], k);
-                size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
-                if (xi == VIZ_NOT_DRAWN) continue;
-                int g = w->func_group[f];
-                readers[xi] = readers[xi] == unset || readers[xi] == g ? g : mixed;
-            }
+        find_readers(w, readers);
         for (size_t f = 0; f < w->nfuncs; f++) {
             ag_func *fn = w->funcs[f];
             if (w->func_group[f] >= 0 || !is_view_op(ag_func_op(fn)) || ag_func_noutputs(fn) != 1) continue;
