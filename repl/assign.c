@@ -101,48 +101,6 @@ static int update_in_place(repl *r, const ast_node *at, const char *target, ag_v
 
 /* ---- does e take part in differentiation? ------------------------------------------- */
 
-/* A set of pointers (open addressing), for walking a graph once per node;
- * it starts in `first` (no malloc for the small graphs of an update). */
-typedef struct pointer_set {
-    const void **slots;
-    size_t capacity, count;
-    const void *first[32];
-} pointer_set;
-
-/* Adds p; true when it was new.  *failed set when memory runs out. */
-static bool pointer_set_add(pointer_set *set, const void *p, bool *failed) {
-    if (set->capacity == 0) {
-        memset(set->first, 0, sizeof set->first);
-        set->slots = set->first;
-        set->capacity = sizeof set->first / sizeof set->first[0];
-    }
-    if (2 * (set->count + 1) > set->capacity) {
-        size_t capacity = 2 * set->capacity;
-        const void **slots = calloc(capacity, sizeof *slots);
-        if (slots == NULL) {
-            *failed = true;
-            return false;
-        }
-        for (size_t i = 0; i < set->capacity; i++) {
-            if (set->slots[i] == NULL) continue;
-            size_t k = ((uintptr_t)set->slots[i] >> 4) % capacity;
-            while (slots[k] != NULL) k = (k + 1) % capacity;
-            slots[k] = set->slots[i];
-        }
-        if (set->slots != set->first) free(set->slots);
-        set->slots = slots;
-        set->capacity = capacity;
-    }
-    size_t k = ((uintptr_t)p >> 4) % set->capacity;
-    while (set->slots[k] != NULL) {
-        if (set->slots[k] == p) return false;
-        k = (k + 1) % set->capacity;
-    }
-    set->slots[k] = p;
-    set->count++;
-    return true;
-}
-
 /* Is e (a variable) a term of a graph, not a step of an update: does its graph
  * reach a named leaf (x, a parameter, a bound literal) and no gradient?  A
  * gradient anywhere in it (x.grad, or a variable made by a backward) makes e
@@ -150,12 +108,11 @@ static bool pointer_set_add(pointer_set *set, const void *p, bool *failed) {
  * randn(3), x.data); constants and values made under nograd are data.  Walks
  * e's graph depth first, each function once.  Out of memory answers true:
  * recording the graph is the safe side. */
-static bool builds_graph(ag_var *e) {
+static bool builds_graph(repl *r, ag_var *e) {
     const unsigned data = AG_VAR_CONST | AG_VAR_NOGRAD;
     const unsigned gradient = AG_VAR_BACKWARD | AG_VAR_SEED;
-    pointer_set seen;
-    seen.capacity = seen.count = 0;
-    seen.slots = NULL;
+    ptrmap *seen = &r->eval.walked;
+    ptrmap_clear(seen);
     ag_var *first[32], **stack = first;
     size_t depth = 0, capacity = sizeof first / sizeof first[0];
     bool failed = false, named = false, from_gradient = false;
@@ -169,7 +126,11 @@ static bool builds_graph(ag_var *e) {
             /* no graph below */
         } else if (f == NULL) {
             if (ag_name(next)[0] != '\0') named = true;
-        } else if (pointer_set_add(&seen, f, &failed)) {
+        } else if (ptrmap_get(seen, f) == PTRMAP_NONE) {
+            if (!ptrmap_put(seen, f, 0)) {
+                failed = true;
+                break;
+            }
             for (int i = 0; i < ag_func_ninputs(f) && !failed; i++) {
                 if (!ARRAY_RESERVE_FROM(stack, capacity, depth, 1, first)) {
                     failed = true;
@@ -181,7 +142,8 @@ static bool builds_graph(ag_var *e) {
         next = depth > 0 ? stack[--depth] : NULL;
     }
     if (stack != first) free(stack);
-    if (seen.slots != seen.first) free(seen.slots);
+    /* the next walk clears what this one grew: not a big graph's worth */
+    if (seen->capacity > 4096) ptrmap_free(seen);
     return failed || (named && !from_gradient);
 }
 
@@ -207,7 +169,7 @@ static int compound_assign(repl *r, const ast_node *n) {
     }
     int rc;
     if (old.kind == VALUE_VAR && ag_creator(old.as.var) == NULL &&
-        (!ag_grad_enabled(r->ctx) || !(v.kind == VALUE_VAR && builds_graph(v.as.var)))) {
+        (!ag_grad_enabled(r->ctx) || !(v.kind == VALUE_VAR && builds_graph(r, v.as.var)))) {
         if (table == &r->names) restore_note_at(r, n, target, true); /* data changes in place */
         rc = update_in_place(r, n, target, old.as.var, op, v);
         value_release(old);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "ptrmap.h"
 #include "repl_internal.h"
 #include "strbuf.h"
 
@@ -50,9 +51,11 @@ typedef struct stepper {
     receiver *recv;
     int nrecv;
     size_t caprecv;
+    ptrmap recv_index; /* variable -> its receiver's index in recv */
     ag_func **seen; /* functions reached from y, in the order walked */
     int nseen;
     size_t capseen;
+    ptrmap seen_index; /* the functions in seen */
 } stepper;
 
 /* How a variable is called in step output: its name, or what made it. */
@@ -240,21 +243,18 @@ static void short_value(const repl *r, const ag_var *v, char *buf, size_t n) {
 }
 
 static receiver *find_receiver(stepper *s, const ag_var *v) {
-    for (int i = 0; i < s->nrecv; i++)
-        if (s->recv[i].v == v) return &s->recv[i];
-    return NULL;
+    size_t i = ptrmap_get(&s->recv_index, v);
+    return i == PTRMAP_NONE ? NULL : &s->recv[i];
 }
 
-static bool seen_func(const stepper *s, const ag_func *f) {
-    for (int i = 0; i < s->nseen; i++)
-        if (s->seen[i] == f) return true;
-    return false;
-}
+static bool seen_func(const stepper *s, const ag_func *f) { return ptrmap_get(&s->seen_index, f) != PTRMAP_NONE; }
 
 /* Marks f seen and pushes it on the walk's stack (seen doubles as the stack:
  * functions are taken from *next onwards).  -1 when out of memory. */
 static int see(stepper *s, ag_func *f) {
-    if (!ARRAY_RESERVE(s->seen, s->capseen, (size_t)s->nseen, 1)) return -1;
+    if (!ARRAY_RESERVE(s->seen, s->capseen, (size_t)s->nseen, 1) ||
+        !ptrmap_put(&s->seen_index, f, (size_t)s->nseen))
+        return -1;
     s->seen[s->nseen++] = f;
     return 0;
 }
@@ -264,7 +264,9 @@ static int see(stepper *s, ag_func *f) {
 static int add_use(stepper *s, ag_var *x) {
     receiver *rc = find_receiver(s, x);
     if (rc == NULL) {
-        if (!ARRAY_RESERVE(s->recv, s->caprecv, (size_t)s->nrecv, 1)) return -1;
+        if (!ARRAY_RESERVE(s->recv, s->caprecv, (size_t)s->nrecv, 1) ||
+            !ptrmap_put(&s->recv_index, x, (size_t)s->nrecv))
+            return -1;
         rc = &s->recv[s->nrecv++];
         *rc = (receiver){.v = x, .scalar = ag_size(x) == 1};
         const ag_var *g = ag_grad(x);
@@ -490,5 +492,7 @@ int repl_backward_steps(repl *r, ag_var *y, ag_backward_opts *opts, double pace)
     for (int i = 0; i < s.nrecv; i++) free(s.recv[i].terms.data);
     free(s.recv);
     free(s.seen);
+    ptrmap_free(&s.seen_index);
+    ptrmap_free(&s.recv_index);
     return rc;
 }

@@ -107,14 +107,7 @@ typedef struct {
 
 static bool pending_append(pending *p, const char *line) {
     size_t n = strlen(line);
-    if (p->len + n + 2 > p->cap) {
-        size_t cap = p->cap ? p->cap : 256;
-        while (p->len + n + 2 > cap) cap *= 2;
-        char *grown = realloc(p->text, cap);
-        if (grown == NULL) return false;
-        p->text = grown;
-        p->cap = cap;
-    }
+    if (!ARRAY_RESERVE(p->text, p->cap, p->len, n + 2)) return false;
     memcpy(p->text + p->len, line, n);
     p->len += n;
     p->text[p->len++] = '\n';

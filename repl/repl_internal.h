@@ -22,6 +22,7 @@
 
 #include "ast.h"
 #include "builtins.h"
+#include "ptrmap.h"
 #include "repl.h"
 #include "strbuf.h"
 #include "value.h"
@@ -259,6 +260,8 @@ typedef struct repl_evaluation {
     int loops_not_last;        /* enclosing loop iterations that are not their loop's last */
     bool keeping_last_grads;   /* ag_keep_last_grads as last set (repl_notes_before_backward) */
     repl_value return_value;   /* of a `return` on its way out */
+    ptrmap walked;             /* the functions builds_graph (assign.c) has
+                                * walked; cleared per walk, its memory kept */
     /* what first made a NaN or Inf outside the engine's ops in this
      * statement ("x /= 0"): in-place updates, plain-number arithmetic */
     char nonfinite_note[64];

@@ -278,6 +278,7 @@ void repl_free(repl *r) {
     free(r->save.touched);
     free(r->save.touched_in_place);
     free(r->said_once.summed);
+    ptrmap_free(&r->eval.walked);
     for (int i = 0; i < r->save.saved_count; i++) free(r->save.saved_files[i].path);
     free(r->save.saved_files);
     clear_error(r);

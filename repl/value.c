@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "builtins.h"
 #include "repl_internal.h"
 
@@ -96,13 +97,7 @@ static void list_free_iterative(value_list *first) {
             repl_value item = list->items[i];
             if (item.kind == VALUE_LIST) {
                 if (--item.as.list->refcount > 0) continue;
-                if (count == capacity) {
-                    size_t grown_capacity = capacity ? capacity * 2 : 16;
-                    value_list **grown = realloc(stack, grown_capacity * sizeof *grown);
-                    if (grown == NULL) continue; /* leak rather than crash */
-                    stack = grown;
-                    capacity = grown_capacity;
-                }
+                if (!ARRAY_RESERVE(stack, capacity, count, 1)) continue; /* leak rather than crash */
                 stack[count++] = item.as.list;
             } else {
                 value_release(item);

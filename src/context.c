@@ -83,13 +83,8 @@ static void free_func_storage(ag_ctx *ctx, ag_func *f) {
 /* ---- owners ---------------------------------------------------------------- */
 
 int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach) {
-    if (ctx->nowners == ctx->owners_cap) {
-        size_t cap = ctx->owners_cap ? ctx->owners_cap * 2 : 8;
-        struct ctx_owner *grown = ctx_realloc(ctx, ctx->owners, cap * sizeof *grown);
-        if (grown == NULL) return ctx_set_error(ctx, "out of memory"), -1;
-        ctx->owners = grown;
-        ctx->owners_cap = cap;
-    }
+    if (!CTX_ARRAY_RESERVE(ctx, ctx->owners, ctx->owners_cap, ctx->nowners, 1))
+        return ctx_set_error(ctx, "out of memory"), -1;
     ctx->owners[ctx->nowners++] = (struct ctx_owner){owner, detach};
     return 0;
 }
@@ -441,15 +436,10 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
 #define GC_PAUSE 1 /* full collection when promoted >= GC_PAUSE x old_live_bytes */
 
 void ctx_remember(ag_ctx *ctx, ag_var *v) {
-    if (ctx->remembered_len == ctx->remembered_cap) {
-        size_t cap = ctx->remembered_cap ? ctx->remembered_cap * 2 : 64;
-        ag_var **grown = ctx_realloc(ctx, ctx->remembered, cap * sizeof *grown);
-        if (grown == NULL) {
-            ctx->remember_failed = true; /* a young collection would miss v->grad */
-            return;
-        }
-        ctx->remembered = grown;
-        ctx->remembered_cap = cap;
+    if (ctx->remembered_len == ctx->remembered_cap &&
+        !CTX_ARRAY_RESERVE(ctx, ctx->remembered, ctx->remembered_cap, ctx->remembered_len, 1)) {
+        ctx->remember_failed = true; /* a young collection would miss v->grad */
+        return;
     }
     ctx->remembered[ctx->remembered_len++] = v;
     v->mark |= VAR_REMEMBERED;
@@ -502,13 +492,9 @@ ag_gc_info ag_gc_stats(const ag_ctx *ctx) {
 /* The mark stack holds tagged pointers: low bit 1 = function. */
 static bool push(ag_ctx *ctx, void *p, bool is_func) {
     if (p == NULL) return true;
-    if (ctx->stack_len == ctx->stack_cap) {
-        size_t cap = ctx->stack_cap * 2;
-        void **grown = ctx_realloc(ctx, ctx->stack, cap * sizeof *grown);
-        if (grown == NULL) return false;
-        ctx->stack = grown;
-        ctx->stack_cap = cap;
-    }
+    if (ctx->stack_len == ctx->stack_cap &&
+        !CTX_ARRAY_RESERVE(ctx, ctx->stack, ctx->stack_cap, ctx->stack_len, 1))
+        return false;
     ctx->stack[ctx->stack_len++] = (void *)((uintptr_t)p | (is_func ? 1u : 0u));
     return true;
 }

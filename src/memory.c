@@ -124,13 +124,7 @@ double *ctx_buf_get(ag_ctx *ctx, size_t count, bool zeroed) {
 /* Makes room in cls for one more item (the list itself comes from the
  * allocator); false when it cannot grow. */
 static bool class_room(ag_ctx *ctx, struct ctx_buf_class *cls) {
-    if (cls->len < cls->cap) return true;
-    size_t cap = cls->cap ? cls->cap * 2 : 4;
-    void **grown = ctx_realloc(ctx, cls->items, cap * sizeof *grown);
-    if (grown == NULL) return false;
-    cls->items = grown;
-    cls->cap = cap;
-    return true;
+    return cls->len < cls->cap || CTX_ARRAY_RESERVE(ctx, cls->items, cls->cap, cls->len, 1);
 }
 
 void ctx_buf_put(ag_ctx *ctx, double *data, size_t count) {

@@ -200,13 +200,8 @@ ag_userop *ag_op_register(ag_ctx *ctx, const ag_userop_def *def) {
     if (def->forward == NULL) return ag_set_error(ctx, "op_register: %s: the forward callback is NULL", name);
     if (def->backward == NULL)
         return ag_set_error(ctx, "op_register: %s: the backward callback is NULL", name);
-    if (ctx->nuserops == ctx->userops_cap) {
-        size_t cap = ctx->userops_cap ? 2 * ctx->userops_cap : 4;
-        struct ag_userop **grown = ctx_realloc(ctx, ctx->userops, cap * sizeof *grown);
-        if (grown == NULL) return ag_set_error(ctx, "op_register: out of memory");
-        ctx->userops = grown;
-        ctx->userops_cap = cap;
-    }
+    if (!CTX_ARRAY_RESERVE(ctx, ctx->userops, ctx->userops_cap, ctx->nuserops, 1))
+        return ag_set_error(ctx, "op_register: out of memory");
     struct ag_userop *u = ctx_calloc(ctx, 1, sizeof *u);
     const char *rule = def->rule != NULL ? def->rule : "user-defined op (its backward callback)";
     char *rule_copy = ctx_malloc(ctx, strlen(rule) + 1);

@@ -11,6 +11,7 @@
 #include <gvc.h>
 
 #include "ag_format.h"
+#include "array.h"
 #include "ag_ops.h"
 #include "ag_userop.h"
 #include "graph.h"
@@ -175,15 +176,9 @@ static void visit(walker *w, void *object, const char *const *keys, size_t nkeys
     for (size_t k = 0; k < nkeys && w->ok; k++) {
         if (w->what == PASS_SAVE) {
             saved_attrs *a = &w->cache->attrs;
-            if (a->count == a->capacity) {
-                size_t capacity = a->capacity ? 2 * a->capacity : 256;
-                char **grown = realloc(a->values, capacity * sizeof *grown);
-                if (grown == NULL) {
-                    w->ok = false;
-                    return;
-                }
-                a->values = grown;
-                a->capacity = capacity;
+            if (!ARRAY_RESERVE(a->values, a->capacity, a->count, 1)) {
+                w->ok = false;
+                return;
             }
             const char *value = agget(object, (char *)keys[k]);
             if ((a->values[a->count] = strdup(value ? value : "")) == NULL) w->ok = false;
@@ -407,12 +402,10 @@ static void collect_frames(Agraph_t *g, const viz_render_transform *t, viz_scene
     for (Agraph_t *sub = agfstsubg(g); sub != NULL; sub = agnxtsubg(sub)) {
         long group = name_number(agnameof(sub), "cluster_group");
         if (group >= 0 && group <= INT32_MAX) {
-            viz_scene_frame *grown = realloc(scene->frames, (size_t)(scene->nframes + 1) * sizeof *grown);
-            if (grown == NULL) {
+            if (!ARRAY_RESERVE(scene->frames, scene->frames_capacity, (size_t)scene->nframes, 1)) {
                 state->failed = true;
                 return;
             }
-            scene->frames = grown;
             boxf bb = GD_bb(sub);
             viz_scene_frame *f = &scene->frames[scene->nframes++];
             f->group = (int)group;

@@ -49,6 +49,7 @@ typedef struct viz_scene {
     int nnodes;
     viz_scene_frame *frames; /* groups drawn expanded */
     int nframes;
+    size_t frames_capacity;
     viz_scene_edge *edges;
     int nedges;
     int width, height; /* the picture, in pixels */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "graph_scene.h"
 #include "sdl_window.h"
 #include "strbuf.h"
@@ -78,6 +79,7 @@ struct viz_graph_window {
     bool pointer_known;
     unsigned char *unfolded;       /* groups clicked open: unfolded[N] != 0 */
     int n_unfolded;
+    size_t unfolded_capacity;
     bool rerender;                 /* a click changed what should be drawn */
     int anchor_group;              /* the group just clicked open or folded (-1 none): the
                                       next picture puts it where it was on the screen */
@@ -508,12 +510,10 @@ static void hover(viz_graph_window *w, int x, int y) {
  * clicked to fold it again. */
 static void expand_group(viz_graph_window *w, int group, bool open) {
     if (group >= w->n_unfolded) {
-        int count = group + 1;
-        unsigned char *grown = realloc(w->unfolded, (size_t)count);
-        if (grown == NULL) return;
-        memset(grown + w->n_unfolded, 0, (size_t)(count - w->n_unfolded));
-        w->unfolded = grown;
-        w->n_unfolded = count;
+        size_t more = (size_t)(group + 1 - w->n_unfolded);
+        if (!ARRAY_RESERVE(w->unfolded, w->unfolded_capacity, (size_t)w->n_unfolded, more)) return;
+        memset(w->unfolded + w->n_unfolded, 0, more);
+        w->n_unfolded = group + 1;
     }
     w->unfolded[group] = open;
     w->rerender = true;
