@@ -58,6 +58,7 @@ c.Spawner.default_url = "/tree/lessons"
 c.Spawner.args = [
     "--NotebookApp.terminals_enabled=False",          # no shell for students
     "--KernelSpecManager.allowed_kernelspecs=agrepl",  # only the agrepl kernel
+    "--NotebookApp.port_retries=0",  # never another port than the one the hub routes to
 ]
 # A lesson's kernel is small (about 10 MB); these leave room for 50 students
 # on a 4 GB machine.  Enforced by the spawners that can (containers, systemd).
@@ -88,4 +89,18 @@ def copy_lessons(spawner):
             os.chown(path, uid, gid)
 
 
-c.Spawner.pre_spawn_hook = copy_lessons
+# Each student's server on a port of its own, 20000 + the student's number in
+# the hub: below Linux's ephemeral ports (32768 on), so no kernel's randomly
+# picked port can take it, and never shared.  With random ports, two of a
+# class's servers starting at once could be handed the same one; the server
+# that lost moved to the next port, which could be a classmate's, and the
+# hub then sent one student's requests to another's server.
+FIRST_SERVER_PORT = 20000
+
+
+def prepare_server(spawner):
+    spawner.port = FIRST_SERVER_PORT + spawner.user.id
+    copy_lessons(spawner)
+
+
+c.Spawner.pre_spawn_hook = prepare_server
