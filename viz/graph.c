@@ -27,7 +27,6 @@
 #include "graph_contain.h"
 #include "graph_internal.h"
 
-#define LABEL_LEN 128
 #define PREVIEW_ELEMENTS 4 /* tensor values shown in a node before "…" */
 #define PREVIEW_DIGITS 4   /* their significant digits unless opts.digits is set */
 
@@ -61,19 +60,12 @@ void viz_format_numbers(const ag_var *v, const double *data, int digits, char *b
 
 /* ---- layout cost -------------------------------------------------------- */
 
-/* dot turns an edge spanning k ranks into k-1 virtual nodes, and before it
- * optimises x coordinates it builds a feasible spanning tree in time that can
- * grow like the cube of their number: a 240-node chain whose ops all read one
- * input took 50 s with nslimit=1 (Graphviz 2.43).  Above this many estimated
- * virtual nodes the x optimisation is skipped (nslimit=0): that chain then
- * takes 0.3 s, and tangled graphs under the node limit stay under ~2 s. */
-#define VIRTUAL_NODE_BUDGET 2000
 
 /* Estimates the virtual nodes dot will make: ranks by longest path from the
  * sources, then each source pulled down next to its nearest consumer (as
  * dot's ranking does), and every edge's span beyond 1 counted.  Nodes are
  * the walk's variables, then its functions.  Returns SIZE_MAX when out of memory. */
-static size_t estimate_virtual_nodes(const viz_walk *w) {
+size_t viz_estimate_virtual_nodes(const viz_walk *w) {
     size_t nodes = w->nvars + w->nfuncs, nedges = 0;
     for (size_t i = 0; i < w->nfuncs; i++) {
         ag_func *f = w->funcs[i];
@@ -151,18 +143,6 @@ done:
 
 /* ---- looks -------------------------------------------------------------- */
 
-/* What a node is, which decides its colour; a legend entry per role present. */
-typedef enum role {
-    ROLE_LEAF, ROLE_SEED, ROLE_PARAM, ROLE_CONST, ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT,
-    ROLE_FUNC, ROLE_ACTIVE, ROLE_CUT,
-    ROLE_SUMMED, /* not a role but a mark: a grad summed over several backward calls */
-    ROLE_MARKED, /* nor this: a viz_mark (gradcheck's mismatching inputs) */
-    ROLE_BOX,    /* a folded group */
-    ROLE_GROUP,  /* a group drawn whole (a cluster) */
-    ROLE_FLOW,   /* a gradient the last backward passed, not kept in .grad */
-    ROLE_COUNT
-} role;
-
 typedef struct look {
     const char *legend; /* its text in the legend */
     const char *fill, *border, *style, *shape;
@@ -197,7 +177,7 @@ const char *viz_mark_of(const viz_graph_opts *o, const ag_var *v) {
 /* The border of a marked node (summed grad, viz_mark). */
 #define SUMMED_PENWIDTH "3"
 
-static role var_role(const viz_walk *w, size_t i) {
+role viz_var_role(const viz_walk *w, size_t i) {
     ag_var *v = w->vars[i];
     unsigned flags = ag_var_flags(v);
     if (i == 0) return ROLE_OUTPUT;
@@ -278,7 +258,7 @@ static void apply_look(void *node, role r) {
 
 /* The rows of a variable's label: name, value, gradient, each its own row
  * with a rule between so they cannot be misread as one number. */
-static void var_label_html(strbuf *html, ag_var *v, role r, const viz_graph_opts *o) {
+void viz_var_label_html(strbuf *html, ag_var *v, role r, const viz_graph_opts *o) {
     char value[LABEL_LEN];
     int rows = 0;
     strbuf_append(html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\""
@@ -341,7 +321,7 @@ static void var_label_html(strbuf *html, ag_var *v, role r, const viz_graph_opts
 
 static bool label_var(Agraph_t *g, Agnode_t *node, ag_var *v, role r, const viz_graph_opts *o) {
     strbuf html = {0};
-    var_label_html(&html, v, r, o);
+    viz_var_label_html(&html, v, r, o);
     return set_html_label(g, node, &html);
 }
 
@@ -544,7 +524,7 @@ static void params_label_html(strbuf *html, const viz_walk *w, size_t group, con
 
 /* A folded group's box: its title, the ops inside, the names of its
  * inputs, and the value and gradient of what leaves it. */
-static void box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o) {
+void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o) {
     strbuf_append(html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\">"
                          "<TR><TD><B>");
     strbuf_append_html(html, viz_group_title(w, o, group));
@@ -615,7 +595,7 @@ static void box_label_html(strbuf *html, const viz_walk *w, size_t group, const 
 static bool label_box(Agraph_t *g, Agnode_t *node, const viz_walk *w, size_t group,
                       const viz_graph_opts *o) {
     strbuf html = {0};
-    box_label_html(&html, w, group, o);
+    viz_box_label_html(&html, w, group, o);
     return set_html_label(g, node, &html);
 }
 
@@ -651,7 +631,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     char name[48];
     bool any_folded = false;
     for (size_t b = 0; b < w->ngroups; b++) any_folded |= w->group_folded[b];
-    if (ok) set_graph_attributes(g, o, estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET, any_folded);
+    if (ok) set_graph_attributes(g, o, viz_estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET, any_folded);
     /* After any layout gvc declares this default globally, and agwrite then
      * prints it: declare it always so DOT text never depends on history. */
     if (ok) set_default(g, AGNODE, "label", "\\N");
@@ -659,7 +639,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         if (viz_walk_var_folded(w, i) >= 0) continue;
         snprintf(name, sizeof name, "v%zu", i);
         Agnode_t *node = nodes[i] = new_node(g, name);
-        role r = var_role(w, i);
+        role r = viz_var_role(w, i);
         present[r] = true;
         ok = node != NULL && label_var(g, node, w->vars[i], r, o);
         if (!ok) break;
@@ -792,101 +772,6 @@ static Agraph_t *graph_of(ag_var *y, const viz_graph_opts *o, int *nodes, int *e
     }
     viz_walk_free(&w);
     return g;
-}
-
-/* ---- the drawing's digest ---------------------------------------------- */
-
-/* FNV-1a, 64 bits, over everything build_graph puts into the picture. */
-typedef struct digest {
-    uint64_t hash;
-    strbuf label; /* reused for each label */
-    bool failed;  /* a label could not be built (out of memory) */
-} digest;
-
-static void mix_bytes(digest *d, const void *bytes, size_t n) {
-    const unsigned char *p = bytes;
-    for (size_t i = 0; i < n; i++) d->hash = (d->hash ^ p[i]) * 0x100000001b3u;
-}
-
-static void mix_number(digest *d, uint64_t x) { mix_bytes(d, &x, sizeof x); }
-
-static void mix_text(digest *d, const char *text) {
-    mix_bytes(d, text ? text : "", text ? strlen(text) + 1 : 1);
-}
-
-/* The label built into d->label, then mixed in and cleared. */
-static void mix_label(digest *d) {
-    d->failed |= d->label.failed;
-    mix_bytes(d, d->label.data ? d->label.data : "", d->label.length);
-    mix_number(d, d->label.length);
-    d->label.length = 0;
-    d->label.failed = false;
-    if (d->label.data) d->label.data[0] = '\0';
-}
-
-static bool mix_edge(void *user, size_t from, size_t to, const char *operand) {
-    digest *d = user;
-    mix_number(d, from);
-    mix_number(d, to);
-    mix_text(d, operand);
-    return true;
-}
-
-int viz_graph_digest(ag_var *y, const viz_graph_opts *o, uint64_t *out, char err[VIZ_ERRLEN]) {
-    viz_graph_opts defaults;
-    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
-    viz_walk w;
-    if (viz_walk_build(&w, y, o, err) != 0) {
-        viz_walk_free(&w);
-        return -1;
-    }
-    digest d = {.hash = 0xcbf29ce484222325u};
-    /* the graph's attributes (set_graph_attributes) */
-    mix_text(&d, o->rankdir);
-    mix_text(&d, o->title);
-    mix_bytes(&d, &o->zoom, sizeof o->zoom);
-    mix_number(&d, estimate_virtual_nodes(&w) > VIRTUAL_NODE_BUDGET);
-    mix_number(&d, w.nvars);
-    mix_number(&d, w.nfuncs);
-    mix_number(&d, w.ngroups);
-    for (size_t i = 0; i < w.nvars; i++) { /* as build_graph's nodes */
-        int folded = viz_walk_var_folded(&w, i);
-        mix_number(&d, (uint64_t)folded);
-        mix_number(&d, w.cut[i]);
-        if (folded >= 0) continue;
-        ag_var *v = w.vars[i];
-        role r = var_role(&w, i);
-        mix_number(&d, r);
-        mix_number(&d, ag_var_flags(v) & (AG_VAR_BACKWARD | AG_VAR_CONST));
-        mix_number(&d, o->grads && ag_grad_calls(v) > 1);
-        mix_number(&d, o->grads && !o->kept_only && ag_grad(v) == NULL && ag_last_grad(v) != NULL);
-        var_label_html(&d.label, v, r, o);
-        mix_label(&d);
-    }
-    char label[LABEL_LEN];
-    for (size_t i = 0; i < w.nfuncs; i++) {
-        mix_number(&d, (uint64_t)(w.func_group ? w.func_group[i] : -1));
-        mix_number(&d, (uint64_t)viz_walk_func_folded(&w, i));
-        mix_number(&d, o->active != NULL && w.funcs[i] == o->active);
-        ag_func_label(w.funcs[i], label, sizeof label);
-        mix_text(&d, label);
-    }
-    for (size_t b = 0; b < w.ngroups; b++) {
-        mix_number(&d, w.group_folded[b]);
-        mix_text(&d, viz_group_title(&w, o, b));
-        if (!w.group_folded[b]) continue;
-        box_label_html(&d.label, &w, b, o);
-        mix_label(&d);
-    }
-    viz_walk_each_edge(&w, mix_edge, &d);
-    free(d.label.data);
-    viz_walk_free(&w);
-    if (d.failed) {
-        snprintf(err, VIZ_ERRLEN, "out of memory while looking at the graph");
-        return -1;
-    }
-    *out = d.hash;
-    return 0;
 }
 
 /* ---- output ------------------------------------------------------------- */

@@ -48,4 +48,39 @@ uint32_t *viz_walk_pixels(const viz_walk *w, const viz_graph_opts *o, const viz_
 typedef bool (*viz_edge_fn)(void *user, size_t from, size_t to, const char *operand);
 bool viz_walk_each_edge(const viz_walk *w, viz_edge_fn edge, void *user);
 
+
+/* ---- shared by graph.c and graph_digest.c ------------------------------- */
+
+#include "strbuf.h"
+
+#define LABEL_LEN 128
+/* dot turns an edge spanning k ranks into k-1 virtual nodes, and before it
+ * optimises x coordinates it builds a feasible spanning tree in time that can
+ * grow like the cube of their number: a 240-node chain whose ops all read one
+ * input took 50 s with nslimit=1 (Graphviz 2.43).  Above this many estimated
+ * virtual nodes the x optimisation is skipped (nslimit=0): that chain then
+ * takes 0.3 s, and tangled graphs under the node limit stay under ~2 s. */
+#define VIRTUAL_NODE_BUDGET 2000
+
+/* What a node is, which decides its colour; a legend entry per role present. */
+typedef enum role {
+    ROLE_LEAF, ROLE_SEED, ROLE_PARAM, ROLE_CONST, ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT,
+    ROLE_FUNC, ROLE_ACTIVE, ROLE_CUT,
+    ROLE_SUMMED, /* not a role but a mark: a grad summed over several backward calls */
+    ROLE_MARKED, /* nor this: a viz_mark (gradcheck's mismatching inputs) */
+    ROLE_BOX,    /* a folded group */
+    ROLE_GROUP,  /* a group drawn whole (a cluster) */
+    ROLE_FLOW,   /* a gradient the last backward passed, not kept in .grad */
+    ROLE_COUNT
+} role;
+
+/* Variable i's role in the picture of w. */
+role viz_var_role(const viz_walk *w, size_t i);
+/* The HTML label of a variable node drawn with role r. */
+void viz_var_label_html(strbuf *html, ag_var *v, role r, const viz_graph_opts *o);
+/* The HTML label of folded group `group`'s box. */
+void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o);
+/* The virtual nodes dot would add for w's long edges: the layout's cost. */
+size_t viz_estimate_virtual_nodes(const viz_walk *w);
+
 #endif
