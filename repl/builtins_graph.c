@@ -146,6 +146,44 @@ static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
 /* show(y): a window with the rendered graph, kept current after every
  * statement (following the name y is bound to); without a window, the text
  * tree and how to get the picture. */
+/* The part of a picture of width x height that the rectangle seen
+ * (x0, y0, x1, y1) shows: "top left", "bottom middle", "right"... by where
+ * its middle lies in thirds of the picture, along the sides that do not fit. */
+static void part_seen(const double seen[4], int width, int height, char *part, size_t size) {
+    static const char *const across[] = {"left", "middle", "right"}, *const down[] = {"top", "middle", "bottom"};
+    bool wide = seen[0] > 0.5 || seen[2] < width - 0.5, tall = seen[1] > 0.5 || seen[3] < height - 0.5;
+    int h = (int)(3 * (seen[0] + seen[2]) / 2 / width), v = (int)(3 * (seen[1] + seen[3]) / 2 / height);
+    h = h < 0 ? 0 : h > 2 ? 2 : h;
+    v = v < 0 ? 0 : v > 2 ? 2 : v;
+    if (wide && tall && !(h == 1 && v == 1)) snprintf(part, size, "%s %s", down[v], across[h]);
+    else snprintf(part, size, "%s", wide && tall ? "middle" : wide ? across[h] : down[v]);
+}
+
+/* After show opened a picture bigger than the window: the scale the window
+ * actually shows it at, and which part (the window opens a picture too big
+ * for a readable scale on its folded boxes and output, or its top left). */
+static void say_opening_view(repl *r, repl_viz *v) {
+    int picture_width, picture_height;
+    double scale, fit_scale, seen[4];
+    if (!repl_vz->graph_window_sizes(v->graph_window, &picture_width, &picture_height, NULL, NULL) ||
+        !repl_vz->graph_window_view(v->graph_window, &scale, &fit_scale, seen) || fit_scale >= 1)
+        return;
+    if (seen[0] <= 0.5 && seen[1] <= 0.5 && seen[2] >= picture_width - 0.5 && seen[3] >= picture_height - 0.5) {
+        fprintf(repl_out(r),
+                "show: the graph (%dx%d pixels) is shrunk to %.0f%% to fit the screen; render() writes "
+                "it full size, depth=N shows the part near the output\n",
+                picture_width, picture_height, 100 * scale);
+        return;
+    }
+    char part[40];
+    part_seen(seen, picture_width, picture_height, part, sizeof part);
+    fprintf(repl_out(r),
+            "show: the graph (%dx%d pixels) opens at %.0f%% (readable text) on its %s part%s; drag to see "
+            "the rest, 0 fits it whole (%.0f%%), fold=true or depth=N draws less\n",
+            picture_width, picture_height, 100 * scale, part,
+            seen[0] > 0.5 || seen[1] > 0.5 ? ", near the output" : "", 100 * fit_scale);
+}
+
 static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     repl_viz *v = repl_get_viz(r);
     ag_var *y;
@@ -180,24 +218,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
         return 0;
     }
     repl_viz_follow(v, y, &o, NULL);
-    int picture_width, picture_height, window_width, window_height;
-    if (repl_vz->graph_window_sizes(v->graph_window, &picture_width, &picture_height, &window_width,
-                               &window_height) &&
-        (window_width < picture_width || window_height < picture_height)) {
-        double scale = (double)window_width / picture_width;
-        if ((double)window_height / picture_height < scale) scale = (double)window_height / picture_height;
-        /* the scale the window opened at: fitted, but never below a readable one */
-        if (scale >= VIZ_WINDOW_OPEN_SCALE)
-            fprintf(repl_out(r),
-                    "show: the graph (%dx%d pixels) is shrunk to %.0f%% to fit the screen; render() writes "
-                    "it full size, depth=N shows the part near the output\n",
-                    picture_width, picture_height, 100 * scale);
-        else
-            fprintf(repl_out(r),
-                    "show: the graph (%dx%d pixels) opens at %.0f%% (readable text), its top left part; drag "
-                    "to see the rest, 0 fits it whole (%.0f%%), fold=true or depth=N draws less\n",
-                    picture_width, picture_height, 100 * VIZ_WINDOW_OPEN_SCALE, 100 * scale);
-    }
+    say_opening_view(r, v);
     return 0;
 }
 

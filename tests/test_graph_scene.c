@@ -450,9 +450,49 @@ static void test_fit_never_below_readable(void **state) {
     assert_close_tol(view.scale, 0.5, 0, 1e-12); /* the key 0: the whole picture */
 }
 
+/* A picture too big opens on the part that matters, not its top left: its
+ * folded boxes centred, its output (the loss) on screen; one with neither
+ * opens at its top left; one that fits as viz_view_fit_min. */
+static void test_open_on_boxes_and_output(void **state) {
+    (void)state;
+    ag_var *output = (ag_var *)&output; /* only compared, never read */
+    viz_scene_node nodes[] = {
+        {.name = "v9", .kind = VIZ_NODE_VAR, .x = 100, .y = 100, .width = 80, .height = 40},  /* data, top left */
+        {.name = "box1", .kind = VIZ_NODE_BOX, .group = 1, .x = 2000, .y = 1600, .width = 400, .height = 100},
+        {.name = "box2", .kind = VIZ_NODE_BOX, .group = 2, .x = 2400, .y = 1800, .width = 400, .height = 100},
+        {.name = "v0", .kind = VIZ_NODE_VAR, .var = output, .x = 1500, .y = 2700, .width = 200, .height = 60},
+    };
+    viz_scene scene = {.nodes = nodes, .nnodes = 4, .width = 3600, .height = 2800, .output = output};
+    viz_view view;
+    viz_view_open(&view, &scene, 3600, 2800, 1600, 1000, VIZ_VIEW_READABLE_SCALE);
+    assert_close_tol(view.scale, 0.8, 0, 1e-12);
+    double x0, y0, x1, y1; /* the part of the picture on screen */
+    viz_view_to_picture(&view, 0, 0, &x0, &y0);
+    viz_view_to_picture(&view, 1600, 1000, &x1, &y1);
+    /* across: the boxes and the output (1400..2600) centred */
+    assert_close_tol((x0 + x1) / 2, 2000, 0, 1e-9);
+    /* down: the output's box (2670..2730) on screen, with the boxes above it */
+    assert_true(y1 >= 2730 && y0 <= 1550);
+    assert_true(x0 > 0 && y0 > 0); /* not the top left */
+    /* no box and no output drawn: the top left part */
+    scene.nnodes = 1;
+    viz_view_open(&view, &scene, 3600, 2800, 1600, 1000, VIZ_VIEW_READABLE_SCALE);
+    assert_close_tol(view.offset_x, 0, 0, 1e-12);
+    assert_close_tol(view.offset_y, 0, 0, 1e-12);
+    /* a picture that fits at a readable scale: fitted and centred */
+    scene.nnodes = 4;
+    viz_view fitted;
+    viz_view_fit_min(&fitted, 1800, 1100, 1600, 1000, VIZ_VIEW_READABLE_SCALE);
+    viz_view_open(&view, &scene, 1800, 1100, 1600, 1000, VIZ_VIEW_READABLE_SCALE);
+    assert_close_tol(view.scale, fitted.scale, 0, 1e-12);
+    assert_close_tol(view.offset_x, fitted.offset_x, 0, 1e-12);
+    assert_close_tol(view.offset_y, fitted.offset_y, 0, 1e-12);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_never_below_readable),
+        cmocka_unit_test(test_open_on_boxes_and_output),
         cmocka_unit_test(test_zoom_keeps_the_point_under_the_pointer),
         cmocka_unit_test(test_pan_and_fit),
         cmocka_unit_test(test_hit_testing),

@@ -59,6 +59,7 @@ static const released_entry released[] = {
     ENTRY(plot_set_interrupt, 3),
     ENTRY(graph_digest, 4),
     ENTRY(graph_inspector_html, 5),
+    ENTRY(graph_window_view, 6),
 };
 #undef ENTRY
 

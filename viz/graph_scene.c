@@ -115,6 +115,42 @@ void viz_view_fit_min(viz_view *view, int width, int height, int area_width, int
     view->offset_y = height * min_scale <= area_height ? (area_height - height * min_scale) / 2 : 0;
 }
 
+/* Where a picture wider (or taller) than the view starts along one axis, in
+ * picture pixels: the region [lo, hi] centred, the output [out_lo, out_hi]
+ * (when out_lo <= out_hi) kept on screen with a margin, never past the
+ * picture's ends. */
+static double focus_start(double picture, double view, double lo, double hi, double out_lo, double out_hi) {
+    const double margin = 12;
+    double start = (lo + hi) / 2 - view / 2;
+    if (out_lo <= out_hi) {
+        if (start > out_lo - margin) start = out_lo - margin;
+        if (start + view < out_hi + margin) start = out_hi + margin - view;
+    }
+    if (start > picture - view) start = picture - view;
+    if (start < 0) start = 0;
+    return start;
+}
+
+void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height, int area_width,
+                   int area_height, double min_scale) {
+    viz_view_fit_min(view, width, height, area_width, area_height, min_scale);
+    if (scene == NULL || view->scale <= 0) return;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    double ox0 = 1, oy0 = 1, ox1 = 0, oy1 = 0; /* the output's box; empty when not drawn */
+    for (int i = 0; i < scene->nnodes; i++) {
+        const viz_scene_node *n = &scene->nodes[i];
+        bool output = n->kind == VIZ_NODE_VAR && scene->output != NULL && n->var == scene->output;
+        if (n->kind != VIZ_NODE_BOX && !output) continue;
+        double l = n->x - n->width / 2, r = n->x + n->width / 2, t = n->y - n->height / 2, b = n->y + n->height / 2;
+        x0 = fmin(x0, l), x1 = fmax(x1, r), y0 = fmin(y0, t), y1 = fmax(y1, b);
+        if (output) ox0 = l, ox1 = r, oy0 = t, oy1 = b;
+    }
+    if (x0 > x1) return; /* neither: the top left part, as fitted */
+    double view_w = area_width / view->scale, view_h = area_height / view->scale;
+    if (width > view_w) view->offset_x = -focus_start(width, view_w, x0, x1, ox0, ox1) * view->scale;
+    if (height > view_h) view->offset_y = -focus_start(height, view_h, y0, y1, oy0, oy1) * view->scale;
+}
+
 /* ---- the layout cache ------------------------------------------------------
  * The positions Graphviz gave the last graph, as the attribute strings its
  * DOT output would carry (attach_attrs writes them): nodes and edges in the

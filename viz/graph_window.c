@@ -60,6 +60,7 @@ struct viz_graph_window {
     viz_layout_cache *layout;
     viz_view view;
     bool auto_fit;                 /* the view fits each new picture until the user moves it */
+    const viz_scene *opening;      /* while a new scene's picture is shown: that scene */
     bool fit_all;                  /* 0 was pressed: fit the whole picture, however small;
                                       otherwise never below VIZ_VIEW_READABLE_SCALE */
     int digits;                    /* of the inspector's numbers */
@@ -208,8 +209,11 @@ static void fit_view(viz_graph_window *w) {
     if (w->picture == NULL) return;
     int width, height;
     graph_area(w, &width, &height);
-    viz_view_fit_min(&w->view, w->picture->w, w->picture->h, width, height,
-                     w->fit_all ? VIZ_VIEW_MIN_SCALE : VIZ_VIEW_READABLE_SCALE);
+    /* a picture too big opens on its folded boxes and output, not its top left */
+    const viz_scene *scene = w->opening != NULL ? w->opening : &w->scene;
+    if (scene->width != w->picture->w || scene->height != w->picture->h) scene = NULL; /* another picture's */
+    viz_view_open(&w->view, scene, w->picture->w, w->picture->h,
+                  width, height, w->fit_all ? VIZ_VIEW_MIN_SCALE : VIZ_VIEW_READABLE_SCALE);
     trace(w, "view scale %.4g offset %.1f,%.1f in %dx%d", w->view.scale, w->view.offset_x,
           w->view.offset_y, width, height);
 }
@@ -711,7 +715,7 @@ static void window_size_for(const viz_graph_window *window, const SDL_Surface *p
     fit(picture->w, picture->h, max_width, max_height, width, height);
     if (*width < picture->w * VIZ_VIEW_READABLE_SCALE) {
         /* too big to show whole at a readable scale: as much of it as the
-         * screen holds at that scale (fit_view shows its top left part) */
+         * screen holds at that scale (fit_view shows its boxes and output) */
         *width = (int)fmin(picture->w * VIZ_VIEW_READABLE_SCALE, max_width);
         *height = (int)fmin(picture->h * VIZ_VIEW_READABLE_SCALE, max_height);
     }
@@ -833,7 +837,9 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     int anchor = window->anchor_group;
     window->anchor_group = -1;
     if (anchored) window->auto_fit = false;
+    window->opening = &scene; /* the scene the picture is of (fit_view) */
     int rc = viz_graph_window_show(window, pixels, width, height, title, err);
+    window->opening = NULL;
     if (rc == 0 && anchored) {
         double sx, sy;
         viz_view_to_screen(&before, old_x, old_y, &sx, &sy);
@@ -934,5 +940,20 @@ bool viz_graph_window_sizes(const viz_graph_window *window, int *picture_width,
     SDL_GetWindowSizeInPixels(window->window, &w, &h);
     if (window_width) *window_width = w;
     if (window_height) *window_height = h;
+    return true;
+}
+
+bool viz_graph_window_view(const viz_graph_window *window, double *scale, double *fit_scale, double visible[4]) {
+    if (window == NULL || window->window == NULL || window->picture == NULL) return false;
+    int width, height;
+    graph_area(window, &width, &height);
+    viz_view whole;
+    viz_view_fit(&whole, window->picture->w, window->picture->h, width, height);
+    if (scale) *scale = window->view.scale;
+    if (fit_scale) *fit_scale = whole.scale;
+    if (visible) {
+        viz_view_to_picture(&window->view, 0, 0, &visible[0], &visible[1]);
+        viz_view_to_picture(&window->view, width, height, &visible[2], &visible[3]);
+    }
     return true;
 }

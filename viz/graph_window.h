@@ -26,7 +26,8 @@
 typedef struct viz_graph_window viz_graph_window;
 
 /* A graph bigger than the screen opens at this scale at least (its
- * smallest text, 15 px at 100 %, then 12 px), showing its top left part;
+ * smallest text, 15 px at 100 %, then 12 px), showing its folded boxes and
+ * output (viz_view_open);
  * 0 in the window fits it whole however small. */
 #define VIZ_WINDOW_OPEN_SCALE 0.8
 
@@ -90,5 +91,10 @@ void viz_graph_window_close(viz_graph_window *window);
  * area, in pixels.  False when no window is open. */
 bool viz_graph_window_sizes(const viz_graph_window *window, int *picture_width,
                             int *picture_height, int *window_width, int *window_height);
+
+/* The scale the picture is shown at, the scale that would fit it whole in
+ * the graph's part of the window, and the part of the picture on screen
+ * (x0, y0, x1, y1 in picture pixels).  False when no window is open. */
+bool viz_graph_window_view(const viz_graph_window *window, double *scale, double *fit_scale, double visible[4]);
 
 #endif

@@ -41,4 +41,5 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .plot_set_interrupt = viz_plot_set_interrupt,
     .graph_digest = viz_graph_digest,
     .graph_inspector_html = viz_graph_inspector_html,
+    .graph_window_view = viz_graph_window_view,
 };

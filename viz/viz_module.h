@@ -24,7 +24,7 @@
 /* Bumped whenever the table changes: a module of another version is refused.
  * New entries go at the end of the table, and into tests/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
-#define VIZ_MODULE_VERSION 5
+#define VIZ_MODULE_VERSION 6
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -81,6 +81,8 @@ typedef struct viz_module {
     int (*graph_digest)(ag_var *y, const viz_graph_opts *o, uint64_t *digest, char err[VIZ_ERRLEN]);
     /* version 5: the inspector's text of every node, for the kernel's inline graphs */
     char *(*graph_inspector_html)(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
+    /* version 6: the scale a graph window opened at and the part it shows */
+    bool (*graph_window_view)(const viz_graph_window *window, double *scale, double *fit_scale, double visible[4]);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's
