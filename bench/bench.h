@@ -31,6 +31,10 @@ typedef struct bench_workload {
 
 /* Seconds on a monotonic clock. */
 double bench_now(void);
+/* This process's CPU seconds so far (all threads, user + system): what a
+ * ratio of two measurements taken in one run on a loaded machine compares,
+ * since waiting for a core does not count. */
+double bench_cpu_now(void);
 /* The median of values[0..n) (sorts them in place); n >= 1. */
 double bench_median(double *values, int n);
 /* This process's minor page faults so far (getrusage's ru_minflt). */
@@ -52,6 +56,19 @@ void bench_dump_model(FILE *out, const ag_model *m);
 int bench_fail(ag_ctx *ctx, const char *what);
 /* Appends "name=value" (shortest round-trip form) to values. */
 void bench_value(char *values, const char *name, double value);
+
+/* W5's three big products alone (issue 33 item 4: a W5 step within 1.3x of
+ * them): y = x w, gx = gy w^T and gw = x^T gy for x, gy (1000, 256) and w
+ * (256, 256), straight through cblas_dgemm into buffers of their own. */
+typedef struct bench_dgemm3 {
+    double *x, *w, *gy, *out, *gw;
+} bench_dgemm3;
+/* Allocates and fills the operands and runs the products once (OpenBLAS's
+ * own buffers and the pages exist before anything is timed).  0 or -1. */
+int bench_dgemm3_init(bench_dgemm3 *d);
+void bench_dgemm3_free(bench_dgemm3 *d);
+/* The three products `reps` times; CPU seconds per repetition. */
+double bench_dgemm3_cpu(bench_dgemm3 *d, int reps);
 
 /* The workload tables of each family, terminated by an entry with id NULL. */
 extern const bench_workload bench_scalar_workloads[];

@@ -28,6 +28,13 @@
 #define WIDE_MLP_STEPS 500
 #define MATMUL_REPEATS 40
 #define WARMUP_STEPS 10 /* steps before page faults are counted */
+/* W5 against its three products alone (issue 33 item 4): after every block
+ * of VS_DGEMM_BLOCK steps, VS_DGEMM_REPS repetitions of the bare products,
+ * both in CPU time; the printed vs_dgemm is the median of the blocks'
+ * ratios, so a load that comes and goes weighs on both sides alike. */
+#define VS_DGEMM_BLOCK 10
+#define VS_DGEMM_REPS 2
+#define VS_DGEMM_MAX_BLOCKS (WIDE_MLP_STEPS / VS_DGEMM_BLOCK)
 #define LSTM_POINTS 1000
 #define LSTM_HIDDEN 100
 #define LSTM_BATCH 30
@@ -107,6 +114,7 @@ typedef struct mlp_setup {
     int (*data)(ag_ctx *ctx, ag_var **x, ag_var **y);
     ag_optim_config optim;
     int steps;
+    bool vs_dgemm; /* interleave blocks of W5's bare products (VS_DGEMM_BLOCK) */
 } mlp_setup;
 
 static const mlp_setup small_mlp = {
@@ -114,7 +122,7 @@ static const mlp_setup small_mlp = {
     {.kind = AG_SGD, .lr = 0.2}, SMALL_MLP_STEPS};
 static const mlp_setup wide_mlp = {
     (const int[]){WIDE_MLP_WIDTH, WIDE_MLP_WIDTH, 1}, 3, AG_ACT_RELU, wide_mlp_data,
-    {.kind = AG_ADAM, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}, WIDE_MLP_STEPS};
+    {.kind = AG_ADAM, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}, WIDE_MLP_STEPS, true};
 
 static int train_mlp(const mlp_setup *setup, double *seconds, char *values) {
     ag_ctx *ctx = ag_ctx_new();
@@ -132,7 +140,16 @@ static int train_mlp(const mlp_setup *setup, double *seconds, char *values) {
         status = bench_fail(ctx, "mlp setup");
         setup = NULL;
     }
-    double loss_value = NAN, t0 = bench_now();
+    bench_dgemm3 products = {0};
+    bool vs_dgemm = setup != NULL && setup->vs_dgemm;
+    if (vs_dgemm && bench_dgemm3_init(&products) < 0) {
+        status = bench_fail(NULL, "dgemm buffers");
+        setup = NULL;
+    }
+    double ratios[VS_DGEMM_MAX_BLOCKS], dgemm_cpu[VS_DGEMM_MAX_BLOCKS];
+    int blocks = 0;
+    double loss_value = NAN, t0 = bench_now(), cpu0 = bench_cpu_now();
+    double paused = 0, paused_cpu = 0, block_cpu0 = cpu0; /* the products' blocks, not W5's */
     long faults_warm = 0; /* page faults after the warm-up steps (issue 33: under 10 a step) */
     for (int step = 0; setup != NULL && step < setup->steps; step++) {
         if (step == WARMUP_STEPS) faults_warm = bench_minor_faults();
@@ -145,13 +162,29 @@ static int train_mlp(const mlp_setup *setup, double *seconds, char *values) {
         }
         loss_value = ag_item(loss);
         ag_gc(ctx);
+        if (vs_dgemm && (step + 1) % VS_DGEMM_BLOCK == 0 && blocks < VS_DGEMM_MAX_BLOCKS) {
+            double w0 = bench_now(), c0 = bench_cpu_now();
+            double per_rep = bench_dgemm3_cpu(&products, VS_DGEMM_REPS);
+            ratios[blocks] = (c0 - block_cpu0) / VS_DGEMM_BLOCK / per_rep;
+            dgemm_cpu[blocks++] = per_rep;
+            block_cpu0 = bench_cpu_now();
+            paused += bench_now() - w0;
+            paused_cpu += block_cpu0 - c0;
+        }
     }
-    *seconds = bench_now() - t0;
+    *seconds = bench_now() - t0 - paused;
+    double step_cpu = bench_cpu_now() - cpu0 - paused_cpu;
     long faults_end = bench_minor_faults();
     bench_value(values, "loss", loss_value);
     if (setup != NULL && setup->steps > WARMUP_STEPS)
         bench_value(values, "faults/step",
                     round((double)(faults_end - faults_warm) / (setup->steps - WARMUP_STEPS) * 100) / 100);
+    if (blocks > 0) {
+        bench_value(values, "cpu_us", round(step_cpu / setup->steps * 1e6));
+        bench_value(values, "dgemm_us", round(bench_median(dgemm_cpu, blocks) * 1e6));
+        bench_value(values, "vs_dgemm", round(bench_median(ratios, blocks) * 1000) / 1000);
+    }
+    bench_dgemm3_free(&products);
     ag_optim_free(optim);
     ag_model_unref(model);
     ag_ctx_free(ctx);
@@ -185,6 +218,53 @@ static int run_wide_mlp(double *seconds, char *values) {
     return train_mlp(&wide_mlp, seconds, values);
 }
 static int dump_wide_mlp(FILE *out) { return dump_mlp(&wide_mlp, out); }
+
+/* ---- W5's three products alone (bench.h) -------------------------------------------- */
+
+int bench_dgemm3_init(bench_dgemm3 *d) {
+    const size_t n = WIDE_MLP_POINTS, k = WIDE_MLP_WIDTH;
+    d->x = malloc(n * k * sizeof *d->x);
+    d->gy = malloc(n * k * sizeof *d->gy);
+    d->out = malloc(n * k * sizeof *d->out);
+    d->w = malloc(k * k * sizeof *d->w);
+    d->gw = malloc(k * k * sizeof *d->gw);
+    if (!d->x || !d->gy || !d->out || !d->w || !d->gw) {
+        bench_dgemm3_free(d);
+        return -1;
+    }
+    ag_rng rng;
+    ag_rng_seed(&rng, 1);
+    for (size_t i = 0; i < n * k; i++) {
+        d->x[i] = ag_rng_uniform(&rng) - 0.5;
+        d->gy[i] = ag_rng_uniform(&rng) - 0.5;
+    }
+    for (size_t i = 0; i < k * k; i++) d->w[i] = ag_rng_uniform(&rng) - 0.5;
+    bench_dgemm3_cpu(d, 1);
+    return 0;
+}
+
+void bench_dgemm3_free(bench_dgemm3 *d) {
+    free(d->x);
+    free(d->gy);
+    free(d->out);
+    free(d->w);
+    free(d->gw);
+    *d = (bench_dgemm3){0};
+}
+
+double bench_dgemm3_cpu(bench_dgemm3 *d, int reps) {
+    const int n = WIDE_MLP_POINTS, k = WIDE_MLP_WIDTH, m = WIDE_MLP_WIDTH;
+    double c0 = bench_cpu_now();
+    for (int i = 0; i < reps; i++) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1.0, d->x, k, d->w, m, 0.0,
+                    d->out, m);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, k, m, 1.0, d->gy, m, d->w, m, 0.0,
+                    d->out, k);
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, m, n, 1.0, d->x, k, d->gy, m, 0.0,
+                    d->gw, m);
+    }
+    return (bench_cpu_now() - c0) / reps;
+}
 
 /* ---- the matmul share of W5 ------------------------------------------------------- */
 
