@@ -164,6 +164,18 @@ static void test_lstm_steps_and_parameters_fold(void **state) {
         assert_int_equal(viz_walk_var_folded(&w, i), w.var_group[i]);
     }
     assert_int_equal(held, 14);
+    /* the wave, made from t and the noise by five ops that read no
+     * parameter, is one box "wave (data)" with its leaves inside, not ten
+     * nodes above the steps */
+    int data = group_titled(&w, &o, "wave (data)");
+    assert_true(data >= 0 && w.group_folded[data] && !viz_group_is_params(&w, (size_t)data));
+    int data_ops = 0;
+    for (size_t f = 0; f < w.nfuncs; f++) data_ops += w.func_group[f] == data;
+    assert_int_equal(data_ops, 5); /* Sub, Mul, Sin, Add, Reshape */
+    for (size_t i = 0; i < w.nvars; i++)
+        if (strcmp(ag_name(w.vars[i]), "t") == 0 || strcmp(ag_name(w.vars[i]), "noise") == 0)
+            assert_int_equal(viz_walk_var_folded(&w, i), data);
+    assert_int_equal(w.inputs_start[data + 1] - w.inputs_start[data], 0); /* nothing drawn feeds it */
     size_t boxes = w.nvars + w.nfuncs;
     edge_count c = {boxes + (size_t)lstm_params, 0, 0, boxes};
     viz_walk_each_edge(&w, count_from, &c);
@@ -181,11 +193,30 @@ static void test_lstm_steps_and_parameters_fold(void **state) {
     assert_non_null(strstr(dot, "x2f.w"));
     assert_non_null(strstr(dot, "12 parameters, 1760 numbers"));
     assert_non_null(strstr(dot, "2 parameters, 21 numbers"));
-    /* argument order kept where it matters (the noise's Sub), not graph-wide */
+    /* no graph-wide argument order */
     Agraph_t *g = agmemread(dot);
     assert_non_null(g);
     const char *order = agget(g, "ordering");
     assert_true(order == NULL || order[0] == '\0');
+    agclose(g);
+    free(dot);
+
+    /* the data opened (a click): argument order kept where it matters (the
+     * noise's Sub) */
+    viz_walk_build(&w, loss, &o, err);
+    int opened_data = group_titled(&w, &o, "wave (data)");
+    viz_walk_free(&w);
+    unsigned char *open_data = calloc((size_t)opened_data + 1, 1);
+    open_data[opened_data] = 1;
+    o.unfolded = open_data;
+    o.n_unfolded = opened_data + 1;
+    dot = viz_graph_dot(loss, &o, err);
+    o.unfolded = NULL;
+    o.n_unfolded = 0;
+    free(open_data);
+    if (dot == NULL) fail_msg("dot: %s", err);
+    g = agmemread(dot);
+    assert_non_null(g);
     int subs = 0;
     for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
         const char *label = agget(n, "label");

@@ -528,7 +528,7 @@ void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz
     strbuf_append(html, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\">"
                          "<TR><TD><B>");
     strbuf_append_html(html, viz_group_title(w, o, group));
-    if (w->group_params != NULL && w->group_params[group] != NULL) {
+    if (viz_group_is_params(w, group)) {
         params_label_html(html, w, group, o);
         return;
     }
@@ -688,7 +688,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         if (!ok) break;
         apply_look(node, ROLE_BOX);
         set(node, "penwidth", "2");
-        if (w->group_params[b] != NULL) { /* a layer's parameters: their colours */
+        if (viz_group_is_params(w, b)) { /* a layer's parameters: their colours */
             set(node, "fillcolor", looks[ROLE_PARAM].fill);
             set(node, "color", looks[ROLE_PARAM].border);
             present[ROLE_PARAM] = true;

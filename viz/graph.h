@@ -189,6 +189,10 @@ typedef struct viz_walk {
                              parameters ("model.lstm parameters"): the weights several
                              calls of one layer share (an LSTM's steps), folded into one
                              box with one edge to each call rather than one per weight */
+    size_t data_start, data_end; /* groups [data_start, data_end) hold a graph's data: the
+                             ops that make a variable the layers read from no parameter
+                             (the lesson's wave from t and noise), titled in group_params
+                             ("wave (data)") but drawn as calls, not as parameters */
     size_t ngroups;
     size_t group_tags_capacity, group_folded_capacity, group_params_capacity; /* src/util/array.h */
     size_t *inputs_start; /* group g's inputs: vars group_inputs[inputs_start[g] .. [g+1]) */
@@ -196,6 +200,9 @@ typedef struct viz_walk {
     size_t group_inputs_capacity;
     size_t ndrawn;        /* nodes drawn: vars and functions not folded away, boxes, cut markers */
 } viz_walk;
+
+/* Whether group g of w holds only a layer's parameters (drawn in their colours). */
+bool viz_group_is_params(const viz_walk *w, size_t g);
 
 /* The group (>= 0) whose box hides variable i or function i of w, or -1. */
 int viz_walk_var_folded(const viz_walk *w, size_t i);

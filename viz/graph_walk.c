@@ -104,6 +104,10 @@ const char *viz_var_name(const viz_graph_opts *o, const ag_var *v) {
     return path != NULL ? path : ag_name(v);
 }
 
+bool viz_group_is_params(const viz_walk *w, size_t g) {
+    return w->group_params != NULL && w->group_params[g] != NULL && !(g >= w->data_start && g < w->data_end);
+}
+
 const char *viz_group_title(const viz_walk *w, const viz_graph_opts *o, size_t g) {
     if (w->group_params != NULL && w->group_params[g] != NULL) return w->group_params[g];
     const char *title = o->group_title != NULL ? o->group_title(o->notes_user, w->group_tags[g]) : NULL;
@@ -154,8 +158,9 @@ static bool find_var_groups(viz_walk *w) {
     find_readers(w, readers);
     for (size_t i = 1; i < w->nvars; i++) /* never the output */
         if (ag_creator(w->vars[i]) == NULL && !w->cut[i] && readers[i] >= 0 &&
-            (ag_var_flags(w->vars[i]) & (AG_VAR_CONST | AG_VAR_PARAM)))
-            w->var_group[i] = readers[i];
+            ((ag_var_flags(w->vars[i]) & (AG_VAR_CONST | AG_VAR_PARAM)) ||
+             ((size_t)readers[i] >= w->data_start && (size_t)readers[i] < w->data_end)))
+            w->var_group[i] = readers[i]; /* a data group's leaves too: t, a random draw */
     free(readers);
     return true;
 }
@@ -189,6 +194,80 @@ static bool absorb_views(viz_walk *w) {
     }
     free(readers);
     return true;
+}
+
+/* The data the layers read, made in the graph from no parameter (the
+ * lesson's wave = reshape(sin(t) + noise): eight ops and four leaves above
+ * the steps), goes in a group of its own per variable, "wave (data)":
+ * folded, one box.  A variable qualifies when a function of a group reads
+ * it and every function it comes from is drawn, in no group, and reads no
+ * parameter; at least two of them.  Variables nearer the output first, so
+ * data made from other data is one box.  False when out of memory. */
+static bool find_data_groups(viz_walk *w) {
+    w->data_start = w->data_end = w->ngroups;
+    if (w->ngroups == 0) return true;
+    bool *read_by_group = calloc(w->nvars ? w->nvars : 1, sizeof *read_by_group);
+    size_t *stack = malloc((w->nfuncs ? w->nfuncs : 1) * sizeof *stack);
+    unsigned *seen = calloc(w->nfuncs ? w->nfuncs : 1, sizeof *seen); /* the candidate that last saw it */
+    bool ok = read_by_group != NULL && stack != NULL && seen != NULL;
+    for (size_t f = 0; ok && f < w->nfuncs; f++)
+        for (int k = 0; k < ag_func_ninputs(w->funcs[f]) && w->func_group[f] >= 0; k++) {
+            ag_var *x = ag_func_input(w->funcs[f], k);
+            size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+            if (xi != VIZ_NOT_DRAWN) read_by_group[xi] = true;
+        }
+    for (size_t i = 1; ok && i < w->nvars; i++) {
+        ag_func *creator = ag_creator(w->vars[i]);
+        size_t top = creator != NULL ? ptrmap_get(&w->index, creator) : VIZ_NOT_DRAWN;
+        if (!read_by_group[i] || w->cut[i] || top == VIZ_NOT_DRAWN || w->func_group[top] >= 0) continue;
+        /* every function the variable comes from */
+        size_t n = 0, count = 0;
+        bool data = true;
+        unsigned mark = (unsigned)i;
+        stack[n++] = top;
+        seen[top] = mark;
+        while (n > 0 && data) {
+            size_t f = stack[--n];
+            count++;
+            for (int k = 0; k < ag_func_ninputs(w->funcs[f]) && data; k++) {
+                ag_var *x = ag_func_input(w->funcs[f], k);
+                size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+                if (xi == VIZ_NOT_DRAWN || w->cut[xi]) {
+                    data = false;
+                    break;
+                }
+                ag_func *c = ag_creator(x);
+                if (c == NULL) {
+                    data = !(ag_var_flags(x) & AG_VAR_PARAM);
+                    continue;
+                }
+                size_t cf = ptrmap_get(&w->index, c);
+                data = cf != VIZ_NOT_DRAWN && w->func_group[cf] < 0;
+                if (data && seen[cf] != mark) seen[cf] = mark, stack[n++] = cf;
+            }
+        }
+        if (!data || count < 2) continue;
+        size_t g = w->ngroups;
+        ok = ARRAY_RESERVE(w->group_tags, w->group_tags_capacity, g, 1) &&
+             ARRAY_RESERVE(w->group_folded, w->group_folded_capacity, g, 1) &&
+             ARRAY_RESERVE(w->group_params, w->group_params_capacity, g, 1);
+        if (!ok) break;
+        w->group_tags[g] = 0;
+        w->group_folded[g] = false;
+        const char *name = ag_name(w->vars[i]);
+        size_t length = strlen(name) + sizeof " (data)";
+        ok = (w->group_params[g] = malloc(length)) != NULL;
+        if (!ok) break;
+        snprintf(w->group_params[g], length, "%s%s", name, name[0] ? " (data)" : "data");
+        w->ngroups++;
+        for (size_t f = 0; f < w->nfuncs; f++)
+            if (seen[f] == mark) w->func_group[f] = (int)g;
+    }
+    w->data_end = w->ngroups;
+    free(read_by_group);
+    free(stack);
+    free(seen);
+    return ok;
 }
 
 /* The layer a group belongs to: its title up to the first space
@@ -352,6 +431,7 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
     if (w->group_params == NULL) return false;
     w->group_params_capacity = w->ngroups ? w->ngroups : 1;
     if (fold && !absorb_views(w)) return false;
+    if (fold && !find_data_groups(w)) return false;
     if (!find_var_groups(w)) return false;
     if (fold && !find_param_groups(w, o)) return false;
     for (size_t g = 0; g < w->ngroups; g++)
