@@ -1039,6 +1039,11 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_la
     }
     int laid = -1;
     if (pinned || layout_survives(gvc, g, err)) laid = gvLayout(gvc, g, pinned ? "nop2" : "dot");
+    if (laid == 0 && !pinned && hooks->relayout != NULL && hooks->relayout(g, hooks->user)) {
+        gvFreeLayout(gvc, g); /* placed around the kept layout: keep those places */
+        pinned = true;
+        laid = gvLayout(gvc, g, "nop2");
+    }
     if (laid == 0 && pinned && hooks->laid_out != NULL && !hooks->laid_out(g, hooks->user)) {
         gvFreeLayout(gvc, g); /* the kept layout no longer fits the labels */
         laid = layout_survives(gvc, g, err) ? gvLayout(gvc, g, "dot") : -1;

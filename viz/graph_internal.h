@@ -23,8 +23,11 @@ typedef struct viz_render_transform {
  * has one GVC).  before: after the graph is built, before its layout;
  * returning true means it gave every node, edge and cluster its position
  * (pos, bb, lp attributes) and the graph is laid out with "nop2" (keep them)
- * instead of "dot".  laid_out (may be NULL): after a "nop2" layout; false
- * asks for a fresh "dot" layout instead (the labels outgrew the kept one).
+ * instead of "dot".  relayout (may be NULL): after a fresh "dot" layout;
+ * returning true means it set new positions from it (graph_open.h) and the
+ * graph is laid out again with "nop2".  laid_out (may be NULL): after a
+ * "nop2" layout; false asks for a fresh "dot" layout instead (the labels
+ * outgrew the kept one, or the places around an opened group do not hold).
  * after: once the picture is rendered, before the layout is freed; the node
  * coordinates and the transform are valid then. */
 typedef struct viz_layout_hooks {
@@ -32,6 +35,7 @@ typedef struct viz_layout_hooks {
     bool (*laid_out)(Agraph_t *g, void *user);
     void (*after)(Agraph_t *g, const viz_render_transform *transform, void *user);
     void *user;
+    bool (*relayout)(Agraph_t *g, void *user);
 } viz_layout_hooks;
 
 /* viz_graph_pixels of the walk w, made with o: the window's scene passes

@@ -16,6 +16,7 @@
 #include "ag_userop.h"
 #include "graph.h"
 #include "graph_internal.h"
+#include "graph_open.h"
 
 #define MAX_INSPECTED_ELEMENTS 10000 /* a bigger tensor's value is cut with a count */
 
@@ -159,31 +160,80 @@ void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height
  * goes back where it came from by its place in the list. */
 
 typedef struct saved_attrs {
-    char **values;
-    size_t count, capacity;
+    uint64_t key;  /* the structure it belongs to */
+    char **values; /* per object, in walk order: the values of that object's keys */
+    char **ids;    /* per value: "ID KEY", ID as graph_open.h names objects */
+    size_t count, capacity, ids_capacity;
 } saved_attrs;
 
+/* The layouts of the last few structures drawn, the last one first: a group
+ * clicked open and folded again gets back exactly the layout it had. */
+#define KEPT_LAYOUTS 8
+
 struct viz_layout_cache {
-    bool valid;
-    uint64_t key;
+    saved_attrs layouts[KEPT_LAYOUTS];
+    int count;            /* layouts[0 .. count) are valid */
     uint64_t reserve_key; /* a structure whose values changed: laid out with room for them */
     bool reserving;       /* reserve_key is set */
-    saved_attrs attrs; /* per object, in walk order: the values of that object's keys */
 };
 
 viz_layout_cache *viz_layout_cache_new(void) { return calloc(1, sizeof(viz_layout_cache)); }
 
-static void forget_layout(viz_layout_cache *cache) {
-    for (size_t i = 0; i < cache->attrs.count; i++) free(cache->attrs.values[i]);
-    cache->attrs.count = 0;
-    cache->valid = false;
+static void free_attrs(saved_attrs *a) {
+    for (size_t i = 0; i < a->count; i++) {
+        free(a->values[i]);
+        free(a->ids[i]);
+    }
+    free(a->values);
+    free(a->ids);
+    *a = (saved_attrs){0};
 }
 
 void viz_layout_cache_free(viz_layout_cache *cache) {
     if (cache == NULL) return;
-    forget_layout(cache);
-    free(cache->attrs.values);
+    for (int i = 0; i < cache->count; i++) free_attrs(&cache->layouts[i]);
     free(cache);
+}
+
+/* The kept layout of structure key, moved to the front; NULL when none. */
+static saved_attrs *find_layout(viz_layout_cache *cache, uint64_t key) {
+    for (int i = 0; i < cache->count; i++)
+        if (cache->layouts[i].key == key) {
+            saved_attrs found = cache->layouts[i];
+            memmove(&cache->layouts[1], &cache->layouts[0], (size_t)i * sizeof found);
+            cache->layouts[0] = found;
+            return &cache->layouts[0];
+        }
+    return NULL;
+}
+
+/* Keeps a (taken over) as the layout of its structure, in front. */
+static void keep_layout(viz_layout_cache *cache, saved_attrs *a) {
+    for (int i = 0; i < cache->count; i++)
+        if (cache->layouts[i].key == a->key) {
+            free_attrs(&cache->layouts[i]);
+            memmove(&cache->layouts[i], &cache->layouts[i + 1], (size_t)(cache->count - i - 1) * sizeof *a);
+            cache->count--;
+            break;
+        }
+    if (cache->count == KEPT_LAYOUTS) free_attrs(&cache->layouts[--cache->count]);
+    memmove(&cache->layouts[1], &cache->layouts[0], (size_t)cache->count * sizeof *a);
+    cache->layouts[0] = *a;
+    cache->count++;
+    *a = (saved_attrs){0};
+}
+
+/* graph_open.h's look-up in the last layout drawn (layouts[0]). */
+static const char *old_attr(void *user, const char *id, const char *key) {
+    const viz_layout_cache *cache = user;
+    if (cache->count == 0) return NULL;
+    const saved_attrs *a = &cache->layouts[0];
+    size_t id_length = strlen(id);
+    for (size_t i = 0; i < a->count; i++)
+        if (strncmp(a->ids[i], id, id_length) == 0 && a->ids[i][id_length] == ' ' &&
+            strcmp(a->ids[i] + id_length + 1, key) == 0)
+            return a->values[i];
+    return NULL;
 }
 
 static uint64_t hash_text(uint64_t hash, const char *text) {
@@ -203,28 +253,39 @@ typedef enum pass { PASS_HASH, PASS_SAVE, PASS_APPLY } pass;
 typedef struct walker {
     pass what;
     uint64_t hash;
-    viz_layout_cache *cache;
-    size_t next; /* PASS_APPLY: the next saved value */
+    saved_attrs *attrs; /* PASS_SAVE: filled; PASS_APPLY: read */
+    size_t next;        /* PASS_APPLY: the next saved value */
     bool ok;
 } walker;
 
-static void visit(walker *w, void *object, const char *const *keys, size_t nkeys) {
+/* id: the object's name for graph_open.h ("n v3"), for PASS_SAVE. */
+static void visit(walker *w, void *object, const char *id, const char *const *keys, size_t nkeys) {
     for (size_t k = 0; k < nkeys && w->ok; k++) {
         if (w->what == PASS_SAVE) {
-            saved_attrs *a = &w->cache->attrs;
-            if (!ARRAY_RESERVE(a->values, a->capacity, a->count, 1)) {
+            saved_attrs *a = w->attrs;
+            if (!ARRAY_RESERVE(a->values, a->capacity, a->count, 1) ||
+                !ARRAY_RESERVE(a->ids, a->ids_capacity, a->count, 1)) {
                 w->ok = false;
                 return;
             }
             const char *value = agget(object, (char *)keys[k]);
-            if ((a->values[a->count] = strdup(value ? value : "")) == NULL) w->ok = false;
-            else a->count++;
-        } else if (w->what == PASS_APPLY) {
-            if (w->next >= w->cache->attrs.count) {
+            size_t length = strlen(id) + strlen(keys[k]) + 2;
+            a->values[a->count] = strdup(value ? value : "");
+            a->ids[a->count] = malloc(length);
+            if (a->values[a->count] == NULL || a->ids[a->count] == NULL) {
+                free(a->values[a->count]);
+                free(a->ids[a->count]);
                 w->ok = false;
                 return;
             }
-            const char *value = w->cache->attrs.values[w->next++];
+            snprintf(a->ids[a->count], length, "%s %s", id, keys[k]);
+            a->count++;
+        } else if (w->what == PASS_APPLY) {
+            if (w->next >= w->attrs->count) {
+                w->ok = false;
+                return;
+            }
+            const char *value = w->attrs->values[w->next++];
             if (value[0] != '\0') agsafeset(object, (char *)keys[k], (char *)value, "");
         }
     }
@@ -237,7 +298,9 @@ static void visit_subgraphs(walker *w, Agraph_t *g) {
             w->hash = hash_text(w->hash, agnameof(sub));
             w->hash = hash_text(w->hash, agget(sub, "label"));
         } else if (strncmp(agnameof(sub), "cluster", 7) == 0) {
-            visit(w, sub, graph_keys, COUNT(graph_keys));
+            char id[160];
+            snprintf(id, sizeof id, "c %s", agnameof(sub));
+            visit(w, sub, id, graph_keys, COUNT(graph_keys));
         }
         visit_subgraphs(w, sub);
     }
@@ -252,17 +315,23 @@ static void walk_graph(walker *w, Agraph_t *g) {
         for (size_t i = 0; i < COUNT(graph_attrs); i++)
             w->hash = hash_text(w->hash, agget(g, (char *)graph_attrs[i]));
     } else {
-        visit(w, g, graph_keys, COUNT(graph_keys));
+        visit(w, g, "g", graph_keys, COUNT(graph_keys));
     }
+    char id[200];
     for (Agnode_t *n = agfstnode(g); n != NULL && w->ok; n = agnxtnode(g, n)) {
-        if (w->what == PASS_HASH) w->hash = hash_text(w->hash, agnameof(n));
-        else visit(w, n, node_keys, COUNT(node_keys));
+        if (w->what == PASS_HASH) {
+            w->hash = hash_text(w->hash, agnameof(n));
+        } else {
+            snprintf(id, sizeof id, "n %s", agnameof(n));
+            visit(w, n, id, node_keys, COUNT(node_keys));
+        }
         for (Agedge_t *e = agfstout(g, n); e != NULL && w->ok; e = agnxtout(g, e)) {
             if (w->what == PASS_HASH) {
                 w->hash = hash_text(w->hash, agnameof(aghead(e)));
                 w->hash = hash_text(w->hash, agget(e, "label"));
             } else {
-                visit(w, e, edge_keys, COUNT(edge_keys));
+                if (w->what == PASS_SAVE) viz_edge_id(g, e, id, sizeof id);
+                visit(w, e, id, edge_keys, COUNT(edge_keys));
             }
         }
     }
@@ -284,6 +353,7 @@ typedef struct render_state {
     viz_scene *scene;
     uint64_t key;
     bool pinned;
+    bool opened;  /* laid out around the last layout, a group opened (graph_open.h) */
     char bb[128]; /* the kept layout's bounding box ("llx,lly,urx,ury", points) */
     bool failed;  /* out of memory filling the scene */
 } render_state;
@@ -353,18 +423,29 @@ static bool before_layout(Agraph_t *g, void *user) {
     viz_layout_cache *cache = state->cache;
     if (cache == NULL) return false;
     bool reserve = state->opts->reserve_values || (cache->reserving && cache->reserve_key == state->key);
-    if (!cache->valid || cache->key != state->key) {
+    saved_attrs *kept = find_layout(cache, state->key);
+    if (kept == NULL) {
         if (reserve) reserve_widths(g, state);
         return false;
     }
-    walker w = {.what = PASS_APPLY, .cache = cache, .ok = true};
+    walker w = {.what = PASS_APPLY, .attrs = kept, .ok = true};
     walk_graph(&w, g);
     /* a mismatch cannot happen with equal keys; if it did, lay out afresh
      * (the graph is rebuilt from scratch for every render, so nothing stays) */
-    state->pinned = w.ok && w.next == cache->attrs.count;
+    state->pinned = w.ok && w.next == kept->count;
     /* the root graph comes first in the walk, its bb first of all */
-    snprintf(state->bb, sizeof state->bb, "%s", cache->attrs.count > 0 ? cache->attrs.values[0] : "");
+    snprintf(state->bb, sizeof state->bb, "%s", kept->count > 0 ? kept->values[0] : "");
     return state->pinned;
+}
+
+/* After a fresh layout of a graph the last one drawn differs from by one
+ * group clicked open: the rest keeps its places (graph_open.h). */
+static bool relayout(Agraph_t *g, void *user) {
+    render_state *state = user;
+    if (state->cache == NULL || state->cache->count == 0) return false;
+    attach_attrs(g);
+    state->opened = viz_open_group_layout(g, old_attr, state->cache, state->bb);
+    return state->opened;
 }
 
 /* A node's box in layout points, with room to spare on every side. */
@@ -401,7 +482,9 @@ static bool after_pinned_layout(Agraph_t *g, void *user) {
     for (int a = 0; fits && a < count; a++)
         for (int b = a + 1; fits && b < count; b++) fits = !overlap(boxes[a], boxes[b]);
     free(boxes);
-    if (!fits) {
+    if (!fits && state->opened) {
+        state->opened = false; /* the places around the opened group do not hold: dot's */
+    } else if (!fits) {
         /* the values outgrew the layout: the fresh one reserves room, and so
          * does every later one of this structure */
         state->pinned = false;
@@ -458,13 +541,12 @@ static void after_render(Agraph_t *g, const viz_render_transform *t, void *user)
     render_state *state = user;
     viz_scene *scene = state->scene;
     if (!state->pinned && state->cache != NULL) {
-        forget_layout(state->cache);
         attach_attrs(g); /* the positions as attributes: pos, bb, lp, width, height */
-        walker w = {.what = PASS_SAVE, .cache = state->cache, .ok = true};
+        saved_attrs attrs = {.key = state->key};
+        walker w = {.what = PASS_SAVE, .attrs = &attrs, .ok = true};
         walk_graph(&w, g);
-        state->cache->valid = w.ok;
-        state->cache->key = state->key;
-        if (!w.ok) forget_layout(state->cache);
+        if (w.ok) keep_layout(state->cache, &attrs);
+        free_attrs(&attrs);
     }
     int count = agnnodes(g), edges = agnedges(g);
     int most_seq = 0;
@@ -509,7 +591,7 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
         return NULL;
     }
     render_state state = {.cache = cache, .opts = o, .walk = &walk, .scene = scene};
-    viz_layout_hooks hooks = {before_layout, after_pinned_layout, after_render, &state};
+    viz_layout_hooks hooks = {before_layout, after_pinned_layout, after_render, &state, relayout};
     uint32_t *pixels = viz_walk_pixels(&walk, o, &hooks, width, height, err);
     viz_walk_free(&walk);
     if (pixels != NULL && state.failed) {
@@ -524,6 +606,7 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
     scene->width = *width;
     scene->height = *height;
     scene->pinned = state.pinned;
+    scene->opened = state.opened && !state.pinned;
     scene->kept_only = o->kept_only;
     scene->key = state.key;
     scene->var_path = o->var_path;

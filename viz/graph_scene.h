@@ -55,6 +55,7 @@ typedef struct viz_scene {
     int width, height; /* the picture, in pixels */
     ag_var *output;    /* the variable the graph ends at (held by its node), or NULL */
     bool pinned;       /* laid out from the cache (same structure as before) */
+    bool opened;       /* laid out around the last picture's layout, a group opened (graph_open.h) */
     bool kept_only;    /* drawn with grads="kept": no grad⁺ (the inspector agrees) */
     uint64_t key;      /* the graph's structure (equal for the same graph with new values) */
     /* a parameter's path ("m.linear[1].w", the drawing's var_path), for the inspector */

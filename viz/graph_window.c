@@ -871,7 +871,7 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     window->digits = o->digits;
     if (window->zoom != (o->zoom > 0 ? o->zoom : 1)) window->zoom = o->zoom > 0 ? o->zoom : 1, window->dirty = true;
     trace(window, "show %dx%d nodes %d edges %d layout %s", width, height, scene.nnodes, scene.nedges,
-          scene.pinned ? "kept" : "new");
+          scene.pinned ? "kept" : scene.opened ? "new around the last" : "new");
     for (int i = 0; window->trace != NULL && i < scene.nnodes; i++) {
         const viz_scene_node *n = &scene.nodes[i];
         if (n->kind == VIZ_NODE_OTHER) continue;

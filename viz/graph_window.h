@@ -8,7 +8,9 @@
  * clicking one opens an inspector beside the graph (graph_scene.h says what
  * it shows; PgUp/PgDn and the wheel scroll it, Esc closes it); ? shows the
  * keys.  A graph of the same structure as the one shown (a loop rebinding
- * it, a step of backward) keeps its layout, and the view the user chose.
+ * it, a step of backward) keeps its layout, and the view the user chose; a
+ * folded group clicked open keeps the rest of the layout around it
+ * (graph_open.h), and folded again gets back the layout it had.
  * AGREPL_WINDOW_TRACE=FILE appends every event and the inspector's text to
  * FILE (for tests).  Like the plot window (plot.h) it starts SDL video only
  * with a DISPLAY or WAYLAND_DISPLAY, takes only its own events from SDL's
