@@ -93,6 +93,7 @@ static int builtin_dot(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN];
     char *text = repl_vz->graph_dot(y, &o, err);
     if (text == NULL) return repl_error(r, "dot: %s", err);
+    if (err[0] != '\0') fprintf(r->io.err, "note: %s\n", err); /* the picture grew at :zoom */
     if (file == NULL) {
         fputs(text, repl_out(r));
         free(text);
@@ -124,6 +125,7 @@ static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
     int nodes = 0, edges = 0;
     char err[VIZ_ERRLEN];
     if (repl_vz->graph_render(y, &o, file, &nodes, &edges, err) < 0) return repl_error(r, "render: %s", err);
+    if (err[0] != '\0') fprintf(r->io.err, "note: %s\n", err); /* the picture grew at :zoom */
     if (o.grads) repl_note_summed_in_graph(r, y);
     print_wrote(r, file, nodes, edges);
     return 0;

@@ -621,41 +621,144 @@ static void content_bounds(cairo_surface_t *image, int box[4]) {
 
 /* An SVG export drawn by librsvg (rsvg-convert, as a browser or Inkscape
  * would at 96 px an inch) is the whole graph: the PNG's size, and what is
- * drawn spans the same box within a pixel or two. */
+ * drawn spans the same box within a pixel or two, at :zoom 1 and 2. */
 static void test_svg_whole_in_librsvg(void **state) {
     if (system("command -v rsvg-convert >/dev/null 2>&1") != 0)
         fail_msg("rsvg-convert is missing: make deps installs librsvg2-bin");
     ag_var *y = sin_plus_square(NULL);
     assert_int_equal(ag_backward(ctx, y, NULL), 0);
-    viz_graph_opts o = defaults();
-    char err[VIZ_ERRLEN] = "", svg[128], png[128], drawn[128], command[512];
-    long pid = (long)getpid();
-    snprintf(svg, sizeof svg, "/tmp/test_graph_whole_%ld.svg", pid);
-    snprintf(png, sizeof png, "/tmp/test_graph_whole_%ld.png", pid);
-    snprintf(drawn, sizeof drawn, "/tmp/test_graph_whole_%ld_svg.png", pid);
-    assert_int_equal(viz_graph_render(y, &o, svg, NULL, NULL, err), 0);
-    assert_int_equal(viz_graph_render(y, &o, png, NULL, NULL, err), 0);
-    snprintf(command, sizeof command, "rsvg-convert '%s' -o '%s'", svg, drawn);
-    assert_int_equal(system(command), 0);
-    cairo_surface_t *a = cairo_image_surface_create_from_png(png);
-    cairo_surface_t *b = cairo_image_surface_create_from_png(drawn);
-    unlink(svg), unlink(png), unlink(drawn);
-    assert_int_equal(cairo_surface_status(a), CAIRO_STATUS_SUCCESS);
-    assert_int_equal(cairo_surface_status(b), CAIRO_STATUS_SUCCESS);
-    int width = cairo_image_surface_get_width(a), height = cairo_image_surface_get_height(a);
-    assert_in_range(cairo_image_surface_get_width(b), width - 1, width + 1);
-    assert_in_range(cairo_image_surface_get_height(b), height - 1, height + 1);
-    int png_box[4], svg_box[4];
-    content_bounds(a, png_box);
-    content_bounds(b, svg_box);
-    assert_true(png_box[2] > width / 2 && png_box[3] > height / 2); /* a drawing, not a blank */
-    for (int i = 0; i < 4; i++) {
-        if (abs(png_box[i] - svg_box[i]) > 2)
-            fail_msg("content bounds: PNG %d,%d-%d,%d, SVG %d,%d-%d,%d", png_box[0], png_box[1], png_box[2],
-                     png_box[3], svg_box[0], svg_box[1], svg_box[2], svg_box[3]);
+    for (int zoomed = 0; zoomed < 2; zoomed++) { /* at :zoom 2 too */
+        viz_graph_opts o = defaults();
+        o.zoom = zoomed ? 2 : 1;
+        char err[VIZ_ERRLEN] = "", svg[128], png[128], drawn[128], command[512];
+        long pid = (long)getpid();
+        snprintf(svg, sizeof svg, "/tmp/test_graph_whole_%ld.svg", pid);
+        snprintf(png, sizeof png, "/tmp/test_graph_whole_%ld.png", pid);
+        snprintf(drawn, sizeof drawn, "/tmp/test_graph_whole_%ld_svg.png", pid);
+        assert_int_equal(viz_graph_render(y, &o, svg, NULL, NULL, err), 0);
+        assert_int_equal(viz_graph_render(y, &o, png, NULL, NULL, err), 0);
+        snprintf(command, sizeof command, "rsvg-convert '%s' -o '%s'", svg, drawn);
+        assert_int_equal(system(command), 0);
+        cairo_surface_t *a = cairo_image_surface_create_from_png(png);
+        cairo_surface_t *b = cairo_image_surface_create_from_png(drawn);
+        unlink(svg), unlink(png), unlink(drawn);
+        assert_int_equal(cairo_surface_status(a), CAIRO_STATUS_SUCCESS);
+        assert_int_equal(cairo_surface_status(b), CAIRO_STATUS_SUCCESS);
+        int width = cairo_image_surface_get_width(a), height = cairo_image_surface_get_height(a);
+        assert_in_range(cairo_image_surface_get_width(b), width - 1, width + 1);
+        assert_in_range(cairo_image_surface_get_height(b), height - 1, height + 1);
+        int png_box[4], svg_box[4];
+        content_bounds(a, png_box);
+        content_bounds(b, svg_box);
+        assert_true(png_box[2] > width / 2 && png_box[3] > height / 2); /* a drawing, not a blank */
+        for (int i = 0; i < 4; i++) {
+            if (abs(png_box[i] - svg_box[i]) > 2)
+                fail_msg("content bounds: PNG %d,%d-%d,%d, SVG %d,%d-%d,%d", png_box[0], png_box[1], png_box[2],
+                         png_box[3], svg_box[0], svg_box[1], svg_box[2], svg_box[3]);
+        }
+        cairo_surface_destroy(a);
+        cairo_surface_destroy(b);
     }
-    cairo_surface_destroy(a);
-    cairo_surface_destroy(b);
+}
+
+/* The height in pixels of the text in the lowest function box of a PNG:
+ * the rows of near-black ink inside the box's light blue fill (#90CAF9),
+ * found from its lowest pixel. */
+static int lowest_function_text(const char *path) {
+    cairo_surface_t *image = cairo_image_surface_create_from_png(path);
+    assert_int_equal(cairo_surface_status(image), CAIRO_STATUS_SUCCESS);
+    int width = cairo_image_surface_get_width(image), height = cairo_image_surface_get_height(image);
+    int stride = cairo_image_surface_get_stride(image);
+    const unsigned char *data = cairo_image_surface_get_data(image);
+#define PIXEL(x, y) (*(const uint32_t *)(data + (size_t)(y) * stride + (size_t)(x) * 4))
+#define NEAR(p, shift, c) (abs((int)((p) >> (shift) & 255) - (c)) <= 6)
+#define BLUE(p) (NEAR(p, 16, 0x90) && NEAR(p, 8, 0xCA) && NEAR(p, 0, 0xF9))
+    int seed = -1;
+    for (int y = height - 1; y >= 0 && seed < 0; y--)
+        for (int x = 0; x < width && seed < 0; x++)
+            if (BLUE(PIXEL(x, y))) seed = y * width + x;
+    assert_true(seed >= 0);
+    unsigned char *seen = calloc((size_t)width * height, 1);
+    int *stack = malloc(sizeof *stack * (size_t)width * height);
+    assert_true(seen != NULL && stack != NULL);
+    int top = 0, box[4] = {width, height, -1, -1};
+    stack[top++] = seed, seen[seed] = 1;
+    while (top > 0) { /* the fill, 4-connected */
+        int at = stack[--top], x = at % width, y = at / width;
+        if (x < box[0]) box[0] = x;
+        if (y < box[1]) box[1] = y;
+        if (x > box[2]) box[2] = x;
+        if (y > box[3]) box[3] = y;
+        int next[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+        for (int k = 0; k < 4; k++) {
+            int nx = next[k][0], ny = next[k][1];
+            if (nx < 0 || ny < 0 || nx >= width || ny >= height || seen[ny * width + nx]) continue;
+            if (!BLUE(PIXEL(nx, ny))) continue;
+            seen[ny * width + nx] = 1;
+            stack[top++] = ny * width + nx;
+        }
+    }
+    int rows = 0;
+    for (int y = box[1]; y <= box[3]; y++) {
+        bool ink = false;
+        for (int x = box[0]; x <= box[2] && !ink; x++) {
+            uint32_t p = PIXEL(x, y);
+            ink = (p >> 16 & 255) + (p >> 8 & 255) + (p & 255) < 150;
+        }
+        rows += ink;
+    }
+#undef BLUE
+#undef NEAR
+#undef PIXEL
+    free(seen);
+    free(stack);
+    cairo_surface_destroy(image);
+    return rows;
+}
+
+/* :zoom in a saved graph makes its text zoom times bigger (measured in the
+ * PNG's pixels: the ink of a function box's label) at the size it has at
+ * zoom 1; where the bigger boxes need more room the picture grows, much less
+ * than zoom times, and the note says so. */
+static void test_zoom_makes_saved_text_bigger(void **state) {
+    ag_var *y = sin_plus_square(NULL);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    static const double zooms[] = {1, 1.5, 2, 0.75};
+    int text[4];
+    unsigned width[4], height[4];
+    char notes[4][VIZ_ERRLEN], path[128];
+    for (int k = 0; k < 4; k++) {
+        viz_graph_opts o = defaults();
+        o.zoom = zooms[k];
+        snprintf(path, sizeof path, "/tmp/test_graph_zoom_%ld_%d.png", (long)getpid(), k);
+        assert_int_equal(viz_graph_render(y, &o, path, NULL, NULL, notes[k]), 0);
+        size_t size;
+        unsigned char *png = slurp(path, &size);
+        check_png_size(png, size, &width[k], &height[k]);
+        free(png);
+        text[k] = lowest_function_text(path);
+        unlink(path);
+        print_message("zoom %g: %ux%u, text %d px; %s\n", zooms[k], width[k], height[k], text[k], notes[k]);
+    }
+    assert_true(text[0] >= 9);
+    assert_string_equal(notes[0], "");
+    for (int k = 1; k < 4; k++) {
+        double grew = (double)text[k] / text[0];
+        /* within a pixel of the rounding of each glyph row */
+        if (fabs(grew - zooms[k]) > 0.1 * zooms[k] + 1.0 / text[0])
+            fail_msg("zoom %g: text %d px against %d px at zoom 1 (%.2fx)", zooms[k], text[k], text[0], grew);
+        bool bigger = width[k] > width[0] + 2 || height[k] > height[0] + 2;
+        if (bigger != (strstr(notes[k], "the picture grows") != NULL))
+            fail_msg("zoom %g: %ux%u against %ux%u, note \"%s\"", zooms[k], width[k], height[k], width[0],
+                     height[0], notes[k]);
+        /* the picture never shrinks, and grows less than the text would */
+        assert_true(width[k] + 2 >= width[0] && height[k] + 2 >= height[0]);
+        assert_true((double)width[k] * height[k] < 0.75 * zooms[k] * zooms[k] * width[0] * height[0] ||
+                    zooms[k] < 1);
+    }
+    /* smaller text always fits: the same size */
+    assert_in_range(width[3], width[0] - 2, width[0] + 2);
+    assert_in_range(height[3], height[0] - 2, height[0] + 2);
 }
 
 static void test_render_files(void **state) {
@@ -1190,6 +1293,7 @@ int main(void) {
         CTX_TEST(test_marked_variables),
         CTX_TEST(test_render_files),
         CTX_TEST(test_svg_whole_in_librsvg),
+        CTX_TEST(test_zoom_makes_saved_text_bigger),
         CTX_TEST(test_big_graphs_grow_at_full_size),
         CTX_TEST(test_png_in_memory),
         CTX_TEST(test_pixels_for_the_window),

@@ -922,85 +922,26 @@ static bool layout_survives(GVC_t *gvc, Agraph_t *g, char err[VIZ_ERRLEN]) {
     return reply != NULL;
 }
 
-/* ---- :zoom in files ---------------------------------------------------------
- * A saved graph (render, dot) keeps the size it has at zoom 1, in inches (so
- * a PNG has the same pixels), and the zoom makes its text and lines bigger in
- * it, for a slide: g is laid out once as it is (in the child, as every
- * layout) for that size; then its font sizes, line widths and arrows are
- * scaled and the drawing is fitted to the size with ratio=fill (the spacing
- * gives way, text keeps its proportions). */
-
-/* Multiplies object's numeric attribute name by factor; an unset one counts
- * as fallback (0: left alone). */
-static void scale_attribute(void *object, const char *name, double fallback, double factor) {
-    const char *now = agget(object, (char *)name);
-    double value = now != NULL && now[0] != '\0' ? atof(now) : fallback;
-    if (value <= 0) return;
-    char text[32];
-    snprintf(text, sizeof text, "%.3g", value * factor);
-    set(object, name, text);
-}
-
-static void scale_clusters(Agraph_t *g, double zoom) {
-    for (Agraph_t *sub = agfstsubg(g); sub != NULL; sub = agnxtsubg(sub)) {
-        scale_attribute(sub, "fontsize", 14, zoom);
-        scale_attribute(sub, "penwidth", 1, zoom);
-        scale_clusters(sub, zoom);
-    }
-}
-
-/* g, built with o, ready for a file at o->zoom; false with err when the
- * layout at zoom 1 fails. */
-static bool zoom_for_file(Agraph_t *g, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
-    double zoom = o->zoom;
-    if (!(zoom > 0) || zoom == 1) return true;
-    char text[64];
-    snprintf(text, sizeof text, "%d", VIZ_DPI); /* the zoom is no longer in the dpi */
-    set(g, "dpi", text);
-    double most = (double)VIZ_MAX_IMAGE_PX / VIZ_DPI;
-    snprintf(text, sizeof text, "%g,%g", most, most);
-    set(g, "size", text);
+/* A "dot" layout of g in the child, as a file's would be: the root graph's
+ * bounding box in points (x0, y0, x1, y1); false with err. */
+bool viz_layout_bb(Agraph_t *g, double bb[4], char err[VIZ_ERRLEN]) {
     render_job job = {process_gvc(), g, "dot"};
     size_t size = 0;
+    err[0] = '\0';
     unsigned char *laid = job.gvc != NULL ? viz_contained(layout_and_render, &job, &size, err) : NULL;
     if (laid == NULL) {
         if (err[0] == '\0') snprintf(err, VIZ_ERRLEN, "Graphviz could not start");
         return false;
     }
-    const char *bb = NULL; /* the root graph's bb="x0,y0,x1,y1" comes first */
-    for (size_t i = 0; bb == NULL && i + 4 < size; i++)
-        if (memcmp(laid + i, "bb=\"", 4) == 0) bb = (const char *)laid + i + 4;
-    double x0, y0, x1, y1;
-    bool known = bb != NULL && memchr(bb, '"', size - (size_t)(bb - (const char *)laid)) != NULL &&
-                 sscanf(bb, "%lf,%lf,%lf,%lf", &x0, &y0, &x1, &y1) == 4 && x1 > x0 && y1 > y0;
+    const char *at = NULL; /* the root graph's bb="x0,y0,x1,y1" comes first */
+    for (size_t i = 0; at == NULL && i + 4 < size; i++)
+        if (memcmp(laid + i, "bb=\"", 4) == 0) at = (const char *)laid + i + 4;
+    bool known = at != NULL && memchr(at, '"', size - (size_t)(at - (const char *)laid)) != NULL &&
+                 sscanf(at, "%lf,%lf,%lf,%lf", &bb[0], &bb[1], &bb[2], &bb[3]) == 4 && bb[2] > bb[0] &&
+                 bb[3] > bb[1];
     free(laid);
-    if (!known) {
-        snprintf(err, VIZ_ERRLEN, "Graphviz could not lay out the graph");
-        return false;
-    }
-    double width = (x1 - x0) / 72, height = (y1 - y0) / 72;
-    double shrink = fmin(1, fmin(most / width, most / height)); /* as `size` scales it at zoom 1 */
-    double pad = atof(agget(g, "pad") ? agget(g, "pad") : "0"); /* a sized drawing holds its pad */
-    snprintf(text, sizeof text, "%.6f,%.6f!", width * shrink + 2 * pad, height * shrink + 2 * pad);
-    set(g, "size", text);
-    /* the drawing keeps its proportions at zoom 1 (with the point Graphviz adds on each side) */
-    snprintf(text, sizeof text, "%.6f", (y1 - y0 + 2) / (x1 - x0 + 2));
-    set(g, "ratio", text);
-    /* the room between boxes does not grow with the text (it gives way first) */
-    scale_attribute(g, "nodesep", 0.25, 1 / zoom);
-    scale_attribute(g, "ranksep", 0.5, 1 / zoom);
-    scale_attribute(g, "fontsize", 14, zoom);
-    scale_clusters(g, zoom);
-    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
-        scale_attribute(n, "fontsize", 14, zoom);
-        scale_attribute(n, "penwidth", 1, zoom);
-        for (Agedge_t *e = agfstout(g, n); e != NULL; e = agnxtout(g, e)) {
-            scale_attribute(e, "fontsize", 14, zoom);
-            scale_attribute(e, "penwidth", 1, zoom);
-            scale_attribute(e, "arrowsize", 1, zoom);
-        }
-    }
-    return true;
+    if (!known) snprintf(err, VIZ_ERRLEN, "Graphviz could not lay out the graph");
+    return known;
 }
 
 /* Lays g out with dot and renders it in `format`; closes g.  Returns malloc'd
@@ -1079,8 +1020,10 @@ char *viz_graph_dot(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
     Agraph_t *g = graph_of(y, o, NULL, NULL, err);
     if (g == NULL) return NULL;
-    char *text = zoom_for_file(g, o, err) ? dot_text(g, err) : NULL;
+    char note[VIZ_ERRLEN];
+    char *text = viz_zoom_for_file(g, o, note, err) ? dot_text(g, err) : NULL;
     agclose(g);
+    if (text != NULL) snprintf(err, VIZ_ERRLEN, "%s", note);
     return text;
 }
 
@@ -1163,7 +1106,8 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
     }
     Agraph_t *g = graph_of(y, o, nodes, edges, err);
     if (g == NULL) return -1;
-    if (!zoom_for_file(g, o, err)) {
+    char note[VIZ_ERRLEN];
+    if (!viz_zoom_for_file(g, o, note, err)) {
         agclose(g);
         return -1;
     }
@@ -1191,5 +1135,6 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
                  atomic_file_strerror(filename, saved ? saved : EIO));
         return -1;
     }
+    snprintf(err, VIZ_ERRLEN, "%s", note);
     return 0;
 }

@@ -107,7 +107,8 @@ void viz_graph_opts_default(viz_graph_opts *o);
 
 /* The DOT text of the graph ending at y, exactly what libcgraph writes for the
  * graph that render() lays out (so DOT, PNG, SVG and PDF agree).  Returns a
- * malloc'd string the caller frees, or NULL with a message in err. */
+ * malloc'd string the caller frees (err then holds "" or a note for the user,
+ * as viz_graph_render's), or NULL with a message in err. */
 char *viz_graph_dot(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
 
 /* A 64-bit digest of the picture of the graph ending at y: of the nodes,
@@ -120,7 +121,10 @@ int viz_graph_digest(ag_var *y, const viz_graph_opts *o, uint64_t *digest, char 
 /* Writes the graph ending at y to filename, the format chosen by its extension
  * (.dot .png .svg .pdf, any case).  Fills *nodes and *edges (either may be NULL)
  * with the counts of drawn graph nodes and edges, legend excluded.  Returns 0,
- * or -1 with a message in err (unknown extension, too many nodes, cannot write). */
+ * or -1 with a message in err (unknown extension, too many nodes, cannot write).
+ * At o->zoom != 1 the file keeps its size at zoom 1 (inches) with text, lines
+ * and arrows zoom times bigger (graph_zoom.c); when they need more room the
+ * picture grows, and on success err holds a note saying so ("" otherwise). */
 int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes,
                      int *edges, char err[VIZ_ERRLEN]);
 

@@ -87,4 +87,16 @@ void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz
 /* The virtual nodes dot would add for w's long edges: the layout's cost. */
 size_t viz_estimate_virtual_nodes(const viz_walk *w);
 
+
+/* ---- saved files: graph.c and graph_zoom.c ------------------------------ */
+
+/* A "dot" layout of g in a forked child (graph_contain.c): the root graph's
+ * bounding box in points (x0, y0, x1, y1); false with err. */
+bool viz_layout_bb(Agraph_t *g, double bb[4], char err[VIZ_ERRLEN]);
+/* Makes g, built with o, ready for a file at o->zoom (graph_zoom.c): the size
+ * it has at zoom 1 with text, lines and arrows zoom times bigger in it.  When
+ * they need more room the picture grows and note says so (else note is "").
+ * False with err when a layout fails. */
+bool viz_zoom_for_file(Agraph_t *g, const viz_graph_opts *o, char note[VIZ_ERRLEN], char err[VIZ_ERRLEN]);
+
 #endif
