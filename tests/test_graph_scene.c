@@ -302,6 +302,42 @@ static void test_inspector(void **state) {
     viz_scene_free(&scene);
 }
 
+/* A summed gradient's negative parts are subtracted, as in step mode:
+ * a − b, never a + -b, and a part of -0 (an upstream -400 times 0, as in
+ * rosenbrock at x0 = 0) reads − 0. */
+static void test_inspector_sum_subtracts_negative_parts(void **state) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    ag_var *a;
+    ag_var *y = example(1, &a); /* sin(3a) + a: parts 1 and 3 cos(3) < 0 */
+    ag_var *x = named(ag_scalar(ctx, 0), "x");
+    ag_var *z = named(ag_sub(ctx, x, ag_mul(ctx, ag_scalar(ctx, 400), ag_mul(ctx, x, x))), "z");
+    ag_var *both = named(ag_add(ctx, y, z), "both");
+    assert_int_equal(ag_backward(ctx, both, NULL), 0);
+    viz_scene scene = {0};
+    int width, height;
+    char err[VIZ_ERRLEN] = "";
+    uint32_t *pixels = viz_scene_render(both, &o, NULL, &scene, &width, &height, err);
+    assert_non_null(pixels);
+    char *a_text = NULL, *x_text = NULL;
+    for (int i = 0; i < scene.nnodes; i++) {
+        if (scene.nodes[i].var == a) a_text = inspect(&scene, i);
+        if (scene.nodes[i].var == x) x_text = inspect(&scene, i);
+    }
+    assert_non_null(a_text);
+    assert_non_null(x_text);
+    if (strstr(a_text, "  = the sum over its 2 uses: 1 − 2.96997748980") == NULL)
+        fail_msg("a's inspector:\n%s", a_text);
+    /* x: Sub as a 1, Mul as a and as b -400 × 0 = -0 each */
+    if (strstr(x_text, "  = the sum over its 3 uses: 1 − 0 − 0\n") == NULL) fail_msg("x's inspector:\n%s", x_text);
+    assert_null(strstr(a_text, "+ -"));
+    assert_null(strstr(x_text, "+ -"));
+    free(a_text);
+    free(x_text);
+    free(pixels);
+    viz_scene_free(&scene);
+}
+
 /* The inspector names the gradient as the node does: grad⁺ for what the
  * last backward passed without keeping it, a .grad summed over backward
  * calls with the warning and the last call's part. */
@@ -502,6 +538,7 @@ int main(void) {
         CTX_TEST(test_inspector),
         CTX_TEST(test_inspector_keeps_the_last_backward),
         CTX_TEST(test_inspector_gradient_as_drawn),
+        CTX_TEST(test_inspector_sum_subtracts_negative_parts),
         CTX_TEST(test_inspector_tensor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -801,8 +801,9 @@ static void inspect_variable(const viz_scene *scene, const viz_scene_node *node,
         char number[AG_NUMBUF];
         strbuf_appendf(out, "  = the sum over its %d uses: ", count);
         for (int i = 0; i < scalar_parts; i++) {
-            if (i > 0) strbuf_append(out, parts[i] < 0 ? " − " : " + ");
-            double shown = i > 0 && parts[i] < 0 ? -parts[i] : parts[i];
+            bool minus = i > 0 && signbit(parts[i]); /* a − b, not a + -b (nor a + -0) */
+            if (i > 0) strbuf_append(out, minus ? " − " : " + ");
+            double shown = minus ? -parts[i] : parts[i];
             strbuf_append(out, ag_format_display(shown, digits, number));
         }
         strbuf_append(out, "\n");
