@@ -67,6 +67,8 @@ for path in paths:
             elif out.output_type == "display_data":
                 svg_shown += "<svg" in out.data.get("text/html", "")
                 png_plots += "text/html" not in out.data and "image/png" in out.data
+    summed = [line for line in lines if "up the gradients of" in line]
+    check(name + ": no note about a gradient summed over backward calls", not summed, "\n".join(summed))
     for want in EXPECTED.get(name, []):
         check("%s prints %r" % (name, want), want in lines, "\n".join(lines))
     check(name + ": show() displays its graph inline", svg_shown >= 1)
