@@ -468,8 +468,9 @@ static void test_summed_gradient_marked(void **state) {
     agclose(g);
 }
 
-/* viz_marks (gradcheck's mismatching inputs): a red border, the note as a
- * row and in the tree, a legend entry; unmarked variables keep their look. */
+/* viz_marks (gradcheck's inputs): a mismatch has a red border, the note as a
+ * row and in the tree, a legend entry; a pass (✓) only its note, in green;
+ * unmarked variables keep their look. */
 static void test_marked_variables(void **state) {
     ag_var *x;
     ag_var *y = sin_plus_square(&x);
@@ -497,6 +498,21 @@ static void test_marked_variables(void **state) {
     free(tree);
     o.nmarks = 0;
     g = read_dot(y, &o);
+    legend_text(g, legend, sizeof legend);
+    assert_null(strstr(legend, "✗"));
+    const char *plain_border = attr(node_with(g, "<B>x</B>"), "color");
+    char leaf_border[16];
+    snprintf(leaf_border, sizeof leaf_border, "%s", plain_border);
+    agclose(g);
+    /* a check that passed: its ✓ in green, the input's own border, no
+     * mismatch in the legend */
+    viz_mark passed = {.var = x, .note = "✓ analytic = numeric"};
+    o.marks = &passed;
+    o.nmarks = 1;
+    g = read_dot(y, &o);
+    xnode = node_with(g, "<B>x</B>");
+    assert_non_null(strstr(attr(xnode, "label"), "<FONT COLOR=\"#2E7D32\"><B>✓ analytic = numeric"));
+    assert_string_equal(attr(xnode, "color"), leaf_border);
     legend_text(g, legend, sizeof legend);
     assert_null(strstr(legend, "✗"));
     agclose(g);

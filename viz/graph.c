@@ -174,6 +174,12 @@ const char *viz_mark_of(const viz_graph_opts *o, const ag_var *v) {
     return NULL;
 }
 
+/* Whether a mark says the check passed ("✓ ..."): drawn in green, without
+ * the red border and legend entry of a mismatch. */
+static bool mark_passed(const char *note) {
+    return note != NULL && strncmp(note, "✓", strlen("✓")) == 0;
+}
+
 /* The border of a marked node (summed grad, viz_mark). */
 #define SUMMED_PENWIDTH "3"
 
@@ -310,7 +316,7 @@ void viz_var_label_html(strbuf *html, ag_var *v, role r, const viz_graph_opts *o
     const char *mark = viz_mark_of(o, v);
     if (mark != NULL) {
         strbuf_append(html, rows ? "<HR/><TR><TD>" : "<TR><TD>");
-        strbuf_append(html, "<FONT COLOR=\"#C62828\"><B>");
+        strbuf_append(html, mark_passed(mark) ? "<FONT COLOR=\"#2E7D32\"><B>" : "<FONT COLOR=\"#C62828\"><B>");
         strbuf_append_html(html, mark);
         strbuf_append(html, "</B></FONT></TD></TR>");
         rows++;
@@ -661,7 +667,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
             set(node, "penwidth", SUMMED_PENWIDTH);
             present[ROLE_SUMMED] = true;
         }
-        if (viz_mark_of(o, w->vars[i]) != NULL) {
+        if (viz_mark_of(o, w->vars[i]) != NULL && !mark_passed(viz_mark_of(o, w->vars[i]))) {
             set(node, "color", looks[ROLE_MARKED].border);
             set(node, "penwidth", SUMMED_PENWIDTH);
             present[ROLE_MARKED] = true;
