@@ -5,7 +5,8 @@
 # interactive agrepl in tmux; xdotool clicks, ImageMagick's `import` takes
 # the window.  Figures come from savefig.
 #   graph_inspector.png  show(y) of the README's first session, the inspector
-#                        open on x (the chain rule with its numbers)
+#                        open on x (the chain rule with its numbers), the
+#                        graph fitted whole beside it (legend included)
 #   mlp_folded.png       show(L, fold=true) of samples/mlp_explorer.ag's MLP
 #   optimizer_race.png   samples/optimizer_race.ag, saved with savefig at the
 #                        window's size: the contour with the descent paths
@@ -76,7 +77,10 @@ if start graph; then
         set -- $(node graph x)
         xdotool mousemove --window "$id" "$1" "$2" click 1
         if session_logged graph '^inspector ' 5; then
-            xdotool mousemove --window "$id" 2 2
+            # the whole graph beside the inspector (on this 1024 px screen
+            # the window cannot widen for it): fit, as the 0 key does
+            xdotool mousemove --window "$id" 2 2 key --window "$id" 0
+            session_logged graph '^fit ' 5 || echo "pictures: the graph window did not fit"
             shoot "$id" graph_inspector || status=1
         else
             echo "pictures: the inspector did not open"; status=1
