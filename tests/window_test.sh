@@ -36,7 +36,8 @@
 #      AGREPL_WINDOW_TRACE's log says what the window did and where the nodes
 #      are; screenshots say what it shows.
 #   7, 8. the window's state and a layout that holds still (issue 24)
-#   9. projector scale: the inspector's text, a parameter's path and rows,
+#   9. projector scale: the inspector's text (its line pitch on the screen: 18 px
+#      text or more, 1.5 times at :zoom 1.5), a parameter's path and rows,
 #      :zoom and :digits applied to the open window at once
 #  10. a def call's constants inside its frame and box; step-through keeps
 #      every box's size; a folded MLP fits the window at a readable scale
@@ -1050,6 +1051,17 @@ status=$(quit refold)
 # one line (18 px text), scrolling sideways; :zoom and :digits change the open
 # window at once (no new show)
 log="$tmp/scale.log"
+# pitch FILE: the median distance in pixels between the tops of the text lines
+# in the right 480 px of a screenshot (the inspector's panel; the scroll bar
+# at the bottom left out).  DejaVu Sans Mono's line is 1.164 em, so 18 px text
+# has lines 21 px apart.
+pitch() {
+    set -- "$1" "$(identify -format %w "$1")" "$(identify -format %h "$1")"
+    convert "$1" -crop "480x$(($3 - 40))+$(($2 - 500))+0" +repage -colorspace gray -threshold 50% -negate \
+        -scale "1x$(($3 - 40))!" txt:- 2>/dev/null |
+        awk -F'[,:() ]+' 'NR > 1 { ink = $4 + 0 > 0; if (ink && !was) { if (n) print $2 - last; last = $2; n++ } was = ink }' |
+        sort -n | awk '{ d[NR] = $1 } END { print (NR ? d[int((NR + 1) / 2)] : 0) }'
+}
 start_env="AGREPL_WINDOW_TRACE='$log'" start scale
 start_env=""
 send scale 'm = mlp([10, 10, 1], seed=0); X = randn(4, 10, seed=1); L = mean(m(X)^2); L.backward(); show(L)'
@@ -1065,6 +1077,9 @@ if window=$(wait_window "agrepl graph: L" 20) && seen '^node v[0-9]* m.linear\[1
         not_ok "9. scale: the parameter's inspector: $(grep -A4 '^inspector' "$log" | tr '\n' ' ')"
     fi
     shot scale_inspector
+    pitch1=$(pitch "$tmp/scale_inspector.png")
+    [ "$pitch1" -ge 21 ] && ok "9. scale: the inspector's lines are $pitch1 px apart on the screen (18 px text or more)" ||
+        not_ok "9. scale: the inspector's lines are $pitch1 px apart (18 px text needs 21)"
     # sideways: the horizontal wheel (buttons 6 and 7) over the panel
     set -- $(xwin find "agrepl graph: L")
     pointer $(($2 - 200)) 200
@@ -1084,6 +1099,10 @@ if window=$(wait_window "agrepl graph: L" 20) && seen '^node v[0-9]* m.linear\[1
         not_ok "9. scale: :zoom 1.5 did not change the open window"
     fi
     shot scale_zoomed
+    pitch15=$(pitch "$tmp/scale_zoomed.png")
+    awk -v a="$pitch1" -v b="$pitch15" 'BEGIN { exit !(b / a > 1.4 && b / a < 1.6) }' &&
+        ok "9. scale: at :zoom 1.5 the inspector's lines are $pitch15 px apart on the screen (were $pitch1)" ||
+        not_ok "9. scale: at :zoom 1.5 the inspector's lines are $pitch15 px apart (were $pitch1)"
     send scale ':digits 3'
     if seen '^|   \[0\]  *-0.208  *0.205 ' 10; then
         ok "9. scale: :digits 3 changes the open inspector at once"
