@@ -101,6 +101,27 @@ static int update_in_place(repl *r, const ast_node *at, const char *target, ag_v
 
 /* ---- does e take part in differentiation? ------------------------------------------- */
 
+/* Whether builds_graph's walk saw f already; if not, f is added to the
+ * list `few` (*nfew of 8 used) or, once that is full, to the set `seen`
+ * (cleared before its first use in this walk).  *failed when the set could
+ * not grow. */
+static bool seen_before(ag_func **few, size_t *nfew, ptrmap *seen, bool *map_cleared, ag_func *f,
+                        bool *failed) {
+    for (size_t i = 0; i < *nfew; i++)
+        if (few[i] == f) return true;
+    if (*nfew < 8) {
+        few[(*nfew)++] = f;
+        return false;
+    }
+    if (!*map_cleared) {
+        ptrmap_clear(seen);
+        *map_cleared = true;
+    }
+    if (ptrmap_get(seen, f) != PTRMAP_NONE) return true;
+    if (!ptrmap_put(seen, f, 0)) *failed = true;
+    return false;
+}
+
 /* Is e (a variable) a term of a graph, not a step of an update: does its graph
  * reach a named leaf (x, a parameter, a bound literal) and no gradient?  A
  * gradient anywhere in it (x.grad, or a variable made by a backward) makes e
@@ -111,8 +132,13 @@ static int update_in_place(repl *r, const ast_node *at, const char *target, ag_v
 static bool builds_graph(repl *r, ag_var *e) {
     const unsigned data = AG_VAR_CONST | AG_VAR_NOGRAD;
     const unsigned gradient = AG_VAR_BACKWARD | AG_VAR_SEED;
+    /* the functions seen: the first few in a list searched in place (an
+     * update's e is a few ops: `lr * x.grad`), the rest in the session's
+     * pointer set, cleared the first time it is needed */
+    ag_func *few[8];
+    size_t nfew = 0;
+    bool map_cleared = false;
     ptrmap *seen = &r->eval.walked;
-    ptrmap_clear(seen);
     ag_var *first[32], **stack = first;
     size_t depth = 0, capacity = sizeof first / sizeof first[0];
     bool failed = false, named = false, from_gradient = false;
@@ -126,11 +152,7 @@ static bool builds_graph(repl *r, ag_var *e) {
             /* no graph below */
         } else if (f == NULL) {
             if (ag_name(next)[0] != '\0') named = true;
-        } else if (ptrmap_get(seen, f) == PTRMAP_NONE) {
-            if (!ptrmap_put(seen, f, 0)) {
-                failed = true;
-                break;
-            }
+        } else if (!seen_before(few, &nfew, seen, &map_cleared, f, &failed)) {
             for (int i = 0; i < ag_func_ninputs(f) && !failed; i++) {
                 if (!ARRAY_RESERVE_FROM(stack, capacity, depth, 1, first)) {
                     failed = true;
@@ -143,7 +165,7 @@ static bool builds_graph(repl *r, ag_var *e) {
     }
     if (stack != first) free(stack);
     /* the next walk clears what this one grew: not a big graph's worth */
-    if (seen->capacity > 4096) ptrmap_free(seen);
+    if (map_cleared && seen->capacity > 4096) ptrmap_free(seen);
     return failed || (named && !from_gradient);
 }
 
