@@ -408,6 +408,42 @@ void t_binary(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, t_binop op
     }
 }
 
+/* out[i] += b[i * sb], unrolled by 4 like binary_run (out and b are
+ * different arrays). */
+static void add_row_inplace(double *restrict out, const double *restrict b, size_t sb, size_t n) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        out[i] = out[i] + b[i * sb];
+        out[i + 1] = out[i + 1] + b[(i + 1) * sb];
+        out[i + 2] = out[i + 2] + b[(i + 2) * sb];
+        out[i + 3] = out[i + 3] + b[(i + 3) * sb];
+    }
+    for (; i < n; i++) out[i] = out[i] + b[i * sb];
+}
+
+bool t_add_inplace(ag_tensor *out, const ag_tensor *b) {
+    size_t n = out->size;
+    if (b->data == out->data) return false;
+    if (n == 0) return b->ndim <= out->ndim;
+    if (b->size == n) {
+        if (b->ndim != out->ndim) return false; /* same size, maybe not the same layout */
+        for (int i = 0; i < b->ndim; i++)
+            if (b->shape[i] != out->shape[i]) return false;
+        add_row_inplace(out->data, b->data, 1, n);
+        return true;
+    }
+    if (b->size == 1) {
+        if (b->ndim > out->ndim) return false;
+        add_row_inplace(out->data, b->data, 0, n);
+        return true;
+    }
+    size_t m = out->ndim > 0 ? (size_t)out->shape[out->ndim - 1] : 0;
+    if (b->ndim == 0 || b->ndim > out->ndim || (size_t)b->shape[b->ndim - 1] != m || b->size != m)
+        return false;
+    for (size_t row = 0; row < n / m; row++) add_row_inplace(out->data + row * m, b->data, 1, m);
+    return true;
+}
+
 bool t_binary_span(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, t_binop op, size_t start,
                    size_t end) {
     size_t n = out->size;

@@ -96,6 +96,11 @@ int shape_check_broadcast_to(ag_ctx *ctx, const char *op, int nfrom, const int *
 typedef enum { T_ADD, T_SUB, T_MUL, T_DIV, T_POW } t_binop;
 /* out (already shaped to the broadcast shape) = a OP b, broadcasting. */
 void t_binary(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, t_binop op);
+/* out += b in place, b broadcast to out without widening it: b of out's
+ * size, a single element, or a row of out's last dimension (a bias).  Each
+ * element is out + b, as t_binary(out, out, b, T_ADD) computes it.  False
+ * (nothing done) for any other b. */
+bool t_add_inplace(ag_tensor *out, const ag_tensor *b);
 /* out[start, end) of t_binary when each operand is out's size or a single
  * value (no other broadcast); false, and nothing done, for other shapes. */
 bool t_binary_span(ag_tensor *out, const ag_tensor *a, const ag_tensor *b, t_binop op, size_t start,

@@ -157,6 +157,37 @@ static void test_linear_wide_bias(void **state) {
     assert_var_string(ag_grad(b), "variable[3 1]([2 2 2])");
 }
 
+/* A bias that does not widen the product is added into it in place: every
+ * layout of b (a row, a number, a whole matrix; a column goes the general
+ * way) gives the bits of a separate add, and the same gradients. */
+static void test_linear_bias_layouts(void **state) {
+    ag_rng rng;
+    ag_rng_seed(&rng, 7);
+    ag_var *x = ag_randn(ctx, 2, (const int[]){5, 3}, &rng);
+    ag_var *w = ag_randn(ctx, 2, (const int[]){3, 7}, &rng);
+    const int shapes[][3] = {{1, 7}, {2, 1, 7}, {1, 1}, {2, 1, 1}, {2, 5, 7}, {2, 5, 1}, {0}};
+    for (int i = 0; i < 7; i++) {
+        int ndim = shapes[i][0];
+        ag_var *b = ag_randn(ctx, ndim, ndim ? shapes[i] + 1 : NULL, &rng);
+        assert_non_null(b);
+        ag_var *y = ag_linear(ctx, x, w, b);
+        ag_var *sum = ag_add(ctx, ag_linear(ctx, x, w, NULL), b);
+        assert_non_null(y);
+        assert_non_null(sum);
+        assert_int_equal(ag_size(y), 35);
+        assert_memory_equal(ag_cdata(y), ag_cdata(sum), 35 * sizeof(double));
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        ag_var *gb = ag_grad(b);
+        assert_non_null(gb);
+        double expected[35];
+        assert_int_equal(ag_size(gb), ag_size(b));
+        memcpy(expected, ag_cdata(gb), ag_size(gb) * sizeof(double));
+        ag_cleargrad(b);
+        assert_int_equal(ag_backward(ctx, sum, NULL), 0);
+        assert_memory_equal(ag_cdata(ag_grad(b)), expected, ag_size(b) * sizeof(double));
+    }
+}
+
 static void test_linear_errors(void **state) {
     ag_var *x = iota(SHAPE(2, 3));
     assert_error(ag_linear(ctx, x, iota(SHAPE(2, 3)), NULL),
@@ -545,6 +576,7 @@ int main(void) {
         CTX_TEST(test_linear_batched),
         CTX_TEST(test_linear_double),
         CTX_TEST(test_linear_wide_bias),
+        CTX_TEST(test_linear_bias_layouts),
         CTX_TEST(test_linear_errors),
         CTX_TEST(test_sigmoid),
         CTX_TEST(test_sigmoid_simple),
