@@ -261,7 +261,8 @@ static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
         return;
     }
     if (!CTX_ARRAY_RESERVE(ctx, ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, n)) return;
-    if (!ptrmap_put(&ctx->flows, x, ctx->flow_numbers_len)) return;
+    /* x is not in the map: it holds exactly the variables with VAR_HAS_FLOW */
+    if (!ptrmap_put_new(&ctx->flows, x, ctx->flow_numbers_len)) return;
     memcpy(ctx->flow_numbers + ctx->flow_numbers_len, g->t.data, n * sizeof(double));
     ctx->flow_numbers_len += n;
     x->flags |= VAR_HAS_FLOW;

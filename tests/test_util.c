@@ -376,6 +376,14 @@ static void test_ptrmap_many_keys_remove_and_clear(void **state) {
     assert_int_equal(m.count, 0);
     assert_int_equal(ptrmap_get(&m, &items[1]), PTRMAP_NONE);
     assert_int_equal(m.capacity, capacity);
+    /* put_new (keys known absent) finds every key, past removed slots too,
+     * and grows the table as put does */
+    for (size_t i = 0; i < KEYS; i++) assert_true(ptrmap_put_new(&m, &items[i], i + 1));
+    for (size_t i = 0; i < KEYS; i += 3) assert_true(ptrmap_remove(&m, &items[i]));
+    for (size_t i = 0; i < KEYS; i += 3) assert_true(ptrmap_put_new(&m, &items[i], 2 * i));
+    for (size_t i = 0; i < KEYS; i++) assert_int_equal(ptrmap_get(&m, &items[i]), i % 3 ? i + 1 : 2 * i);
+    assert_int_equal(m.count, KEYS);
+    assert_true(m.capacity >= 2 * KEYS);
     ptrmap_free(&m);
     assert_null(m.keys);
     assert_int_equal(ptrmap_get(&m, &items[1]), PTRMAP_NONE);

@@ -76,9 +76,13 @@ bool ptrmap_put(ptrmap *m, const void *key, size_t value) {
         m->values[i] = value;
         return true;
     }
+    return ptrmap_put_new(m, key, value);
+}
+
+bool ptrmap_put_new(ptrmap *m, const void *key, size_t value) {
     if (!ptrmap_reserve(m, 1)) return false;
     size_t mask = m->capacity - 1;
-    i = slot_for(key, mask);
+    size_t i = slot_for(key, mask);
     while (m->keys[i] != NULL) i = (i + 1) & mask; /* a removed slot stays removed: */
     m->keys[i] = key;                             /* probes for other keys pass it */
     m->values[i] = value;

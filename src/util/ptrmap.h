@@ -40,6 +40,9 @@ bool ptrmap_reserve(ptrmap *m, size_t more);
  * number used as a key is shifted left first) -> value, replacing a value
  * stored before; false when out of memory (the map unchanged). */
 bool ptrmap_put(ptrmap *m, const void *key, size_t value);
+/* The same for a key the caller knows is not in the map (no search for it
+ * first); false when out of memory (the map unchanged). */
+bool ptrmap_put_new(ptrmap *m, const void *key, size_t value);
 /* Forgets key; false when it was not there. */
 bool ptrmap_remove(ptrmap *m, const void *key);
 /* Forgets every key, keeping the memory for the next use. */
