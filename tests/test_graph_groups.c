@@ -335,7 +335,7 @@ static void check_crossings(Agraph_t *g, const viz_render_transform *t, void *us
 
 /* The picture the window shows: no edge through a box; its text at the
  * scale the window opens a 1600 x 1000 screen with is at least 12 px. */
-static void check_layout(ag_var *loss, const char *what) {
+static void check_layout(ag_var *loss, const char *what, double min_fit) {
     viz_graph_opts o = folded();
     viz_walk w;
     char err[VIZ_ERRLEN] = "";
@@ -349,7 +349,14 @@ static void check_layout(ag_var *loss, const char *what) {
     viz_walk_free(&w);
     if (c.nodes == 0) fail_msg("%s: the layout was not seen", what);
     if (c.crossings > 0) fail_msg("%s: %d of %d edges cross a box (first: %s)", what, c.crossings, c.edges, c.first);
+    /* compact: fitted whole on the screen, the scale is at least min_fit
+     * (the LSTM's was 0.36 before its data, targets and op lists were drawn
+     * compactly) */
     viz_view view;
+    viz_view_fit(&view, width, height, 1600, 1000);
+    if (view.scale < min_fit)
+        fail_msg("%s: picture %dx%d fits 1600x1000 at %.3f (< %.2f)", what, width, height, view.scale, min_fit);
+    printf("    %s: fitted whole at %.3f\n", what, view.scale);
     viz_view_fit_min(&view, width, height, 1600, 1000, VIZ_VIEW_READABLE_SCALE);
     double px = c.smallest_font * VIZ_DPI / 72.0 * view.scale;
     if (px < 12) fail_msg("%s: text %.1f px at the opening scale %.3f (picture %dx%d)", what, px, view.scale, width, height);
@@ -358,12 +365,63 @@ static void check_layout(ag_var *loss, const char *what) {
 }
 
 static void test_lstm_layout_no_edge_through_a_box(void **state) {
-    check_layout(recurrent_loss(true, 5), "5-step LSTM");
+    check_layout(recurrent_loss(true, 5), "5-step LSTM", 0.45);
     finish();
 }
 
 static void test_rnn_layout_no_edge_through_a_box(void **state) {
-    check_layout(recurrent_loss(false, 5), "5-step RNN");
+    check_layout(recurrent_loss(false, 5), "5-step RNN", 0.45);
+    finish();
+}
+
+/* Is node n of the scene wholly on a 1600 x 1000 screen seen through view? */
+static bool on_screen(const viz_scene_node *n, const viz_view *view) {
+    double x0, y0, x1, y1;
+    viz_view_to_screen(view, n->x - n->width / 2, n->y - n->height / 2, &x0, &y0);
+    viz_view_to_screen(view, n->x + n->width / 2, n->y + n->height / 2, &x1, &y1);
+    return x0 >= 0 && y0 >= 0 && x1 <= 1600 && y1 <= 1000;
+}
+
+/* The window opens the LSTM's picture (laid out as the window lays it out,
+ * with room for changing values) at the readable scale on the part that
+ * matters: every step on screen, not the top left corner (the targets). */
+static void test_lstm_opens_on_the_steps_and_the_loss(void **state) {
+    ag_var *loss = recurrent_loss(true, 5);
+    viz_graph_opts o = folded();
+    o.reserve_values = true;
+    viz_walk w;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    int last_step = group_titled(&w, &o, "model.lstm step 5");
+    viz_walk_free(&w);
+    viz_scene scene = {0};
+    int width, height;
+    uint32_t *pixels = viz_scene_render(loss, &o, NULL, &scene, &width, &height, err);
+    if (pixels == NULL) fail_msg("render: %s", err);
+    free(pixels);
+    viz_view view;
+    viz_view_open(&view, &scene, width, height, 1600, 1000, VIZ_VIEW_READABLE_SCALE);
+    assert_true(view.scale >= VIZ_VIEW_READABLE_SCALE - 1e-12);
+    bool output_seen = false, step_seen = false;
+    int boxes_seen = 0, boxes = 0;
+    for (int i = 0; i < scene.nnodes; i++) {
+        const viz_scene_node *n = &scene.nodes[i];
+        if (n->kind == VIZ_NODE_VAR && n->var == loss) output_seen = on_screen(n, &view);
+        if (n->kind == VIZ_NODE_BOX && n->group == last_step) step_seen = on_screen(n, &view);
+        boxes_seen += n->kind == VIZ_NODE_BOX && on_screen(n, &view);
+        boxes += n->kind == VIZ_NODE_BOX;
+    }
+    printf("    picture %dx%d opens at %.2f showing %.0f,%.0f on: the loss %s, step 5 %s, %d of %d boxes\n", width,
+           height, view.scale, -view.offset_x / view.scale, -view.offset_y / view.scale,
+           output_seen ? "seen" : "not seen", step_seen ? "seen" : "not seen", boxes_seen, boxes);
+    /* every folded box (the data, the steps, the linear calls, the
+     * parameters) fits on the screen at once: the view shows them all (the
+     * loss's sum chain is below them) */
+    assert_true(step_seen);
+    assert_int_equal(boxes_seen, boxes);
+    assert_true(boxes >= 13);
+    assert_true(view.offset_x < 0 || view.offset_y < 0); /* not the top left corner */
+    viz_scene_free(&scene);
     finish();
 }
 
@@ -373,6 +431,7 @@ int main(void) {
         CTX_TEST(test_rnn_steps_and_parameters_fold),
         CTX_TEST(test_lstm_layout_no_edge_through_a_box),
         CTX_TEST(test_rnn_layout_no_edge_through_a_box),
+        CTX_TEST(test_lstm_opens_on_the_steps_and_the_loss),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -487,8 +487,8 @@ static void test_fit_never_below_readable(void **state) {
 }
 
 /* A picture too big opens on the part that matters, not its top left: its
- * folded boxes centred, its output (the loss) on screen; one with neither
- * opens at its top left; one that fits as viz_view_fit_min. */
+ * folded boxes and its output (the loss) on screen when they fit, centred;
+ * one with neither opens at its top left; one that fits as viz_view_fit_min. */
 static void test_open_on_boxes_and_output(void **state) {
     (void)state;
     ag_var *output = (ag_var *)&output; /* only compared, never read */

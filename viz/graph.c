@@ -23,6 +23,7 @@
 
 #include "ag_format.h"
 #include "ag_ops.h"
+#include "ag_userop.h"
 #include "atomic_file.h"
 #include "graph_contain.h"
 #include "graph_internal.h"
@@ -528,6 +529,8 @@ static void params_label_html(strbuf *html, const viz_walk *w, size_t group, con
     strbuf_appendf(html, "<TR><TD>%zu parameters, %ld numbers</TD></TR></TABLE>", count, numbers);
 }
 
+#define BOX_OP_CHARS 8 /* longer op labels are listed by name in a box */
+
 /* A folded group's box: its title, the ops inside, the names of its
  * inputs, and the value and gradient of what leaves it. */
 void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o) {
@@ -545,8 +548,13 @@ void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz
     for (size_t i = 0; i < w->nfuncs; i++) {
         if (w->func_group[i] != (int)group) continue;
         nfuncs++;
+        /* a short label keeps its argument (Pow(2)), a long one is its
+         * name (GetItem(axis=0), Reshape([200 1])): a box is as wide as its
+         * widest row, and an LSTM step lists six ops */
         char label[LABEL_LEN];
         ag_func_label(w->funcs[i], label, sizeof label);
+        if (strlen(label) > BOX_OP_CHARS && ag_func_name(w->funcs[i]) != NULL)
+            snprintf(label, sizeof label, "%s", ag_func_name(w->funcs[i]));
         bool seen = false;
         for (int k = 0; k < nlabels && !seen; k++) seen = strcmp(labels[k], label) == 0;
         if (!seen && nlabels < 6) snprintf(labels[nlabels++], LABEL_LEN, "%s", label);
@@ -623,6 +631,30 @@ static bool add_edge(void *user, size_t from, size_t to, const char *operand) {
         set(e, "fontcolor", "#6A1B9A");
     }
     return true;
+}
+
+/* A view of a folded box's output (the target wave[[i + 1]] a loss reads
+ * of the data box) is drawn beside what reads it rather than in a row under
+ * the box: its edges to its result and on to the readers weigh more, so
+ * Graphviz shortens them and lets the one from the box grow.  In a row,
+ * the five targets of the 5-step LSTM lesson made the picture 350 px wider. */
+static void keep_views_near_readers(const viz_walk *w, Agnode_t **nodes) {
+    for (size_t f = 0; f < w->nfuncs; f++) {
+        ag_func *fn = w->funcs[f];
+        if (viz_walk_func_folded(w, f) >= 0 || !viz_op_is_view(ag_func_op(fn)) || ag_func_ninputs(fn) != 1 ||
+            ag_func_noutputs(fn) != 1)
+            continue;
+        size_t in = ag_func_input(fn, 0) != NULL ? viz_walk_find(w, ag_func_input(fn, 0)) : VIZ_NOT_DRAWN;
+        size_t out = ag_func_output(fn, 0) != NULL ? viz_walk_find(w, ag_func_output(fn, 0)) : VIZ_NOT_DRAWN;
+        if (in == VIZ_NOT_DRAWN || out == VIZ_NOT_DRAWN || viz_walk_var_folded(w, in) < 0 ||
+            viz_walk_var_folded(w, out) >= 0)
+            continue;
+        Agnode_t *view = nodes[w->nvars + f], *result = nodes[out];
+        for (Agedge_t *e = agfstout(agraphof(view), view); e != NULL; e = agnxtout(agraphof(view), e))
+            set(e, "weight", "8");
+        for (Agedge_t *e = agfstout(agraphof(result), result); e != NULL; e = agnxtout(agraphof(result), e))
+            set(e, "weight", "8");
+    }
 }
 
 /* Builds the Graphviz graph of a finished walk; NULL with err on failure. */
@@ -726,6 +758,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
      * graph are never merged), then one per output; a box's once per reader. */
     edge_builder builder = {g, nodes, operand_named};
     if (ok) ok = viz_walk_each_edge(w, add_edge, &builder);
+    if (ok) keep_views_near_readers(w, nodes);
     for (size_t i = 0; ok && i < w->nvars; i++) { /* cut markers' edges look cut */
         if (!w->cut[i]) continue;
         Agedge_t *e = agfstin(g, nodes[i]);

@@ -84,6 +84,10 @@ role viz_var_role(const viz_walk *w, size_t i);
 void viz_var_label_html(strbuf *html, ag_var *v, role r, const viz_graph_opts *o);
 /* The HTML label of folded group `group`'s box. */
 void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o);
+/* Indexing and reshaping (GetItem, Reshape, ...): what a loop does to its
+ * data before a layer or a loss reads it. */
+bool viz_op_is_view(int op);
+
 /* The virtual nodes dot would add for w's long edges: the layout's cost. */
 size_t viz_estimate_virtual_nodes(const viz_walk *w);
 

@@ -116,40 +116,78 @@ void viz_view_fit_min(viz_view *view, int width, int height, int area_width, int
     view->offset_y = height * min_scale <= area_height ? (area_height - height * min_scale) / 2 : 0;
 }
 
-/* Where a picture wider (or taller) than the view starts along one axis, in
- * picture pixels: the region [lo, hi] centred, the output [out_lo, out_hi]
- * (when out_lo <= out_hi) kept on screen with a margin, never past the
- * picture's ends. */
-static double focus_start(double picture, double view, double lo, double hi, double out_lo, double out_hi) {
-    const double margin = 12;
-    double start = (lo + hi) / 2 - view / 2;
-    if (out_lo <= out_hi) {
-        if (start > out_lo - margin) start = out_lo - margin;
-        if (start + view < out_hi + margin) start = out_hi + margin - view;
-    }
+/* A start along one axis for a view `view` long on a picture `picture`
+ * long, never past the picture's ends (0 when the picture fits). */
+static double clamp_start(double start, double picture, double view) {
     if (start > picture - view) start = picture - view;
-    if (start < 0) start = 0;
-    return start;
+    return start < 0 ? 0 : start;
 }
+
+typedef struct focus_box {
+    double x0, y0, x1, y1;
+} focus_box;
+
+/* How many of boxes[0..n) lie wholly in the view starting at (x, y). */
+static int boxes_seen(const focus_box *boxes, int n, double x, double y, double view_w, double view_h) {
+    int seen = 0;
+    for (int k = 0; k < n; k++)
+        seen += boxes[k].x0 >= x && boxes[k].x1 <= x + view_w && boxes[k].y0 >= y && boxes[k].y1 <= y + view_h;
+    return seen;
+}
+
+#define OUTPUT_WORTH 3 /* the output on screen is worth this many boxes */
 
 void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height, int area_width,
                    int area_height, double min_scale) {
     viz_view_fit_min(view, width, height, area_width, area_height, min_scale);
     if (scene == NULL || view->scale <= 0) return;
-    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    double ox0 = 1, oy0 = 1, ox1 = 0, oy1 = 0; /* the output's box; empty when not drawn */
-    for (int i = 0; i < scene->nnodes; i++) {
-        const viz_scene_node *n = &scene->nodes[i];
-        bool output = n->kind == VIZ_NODE_VAR && scene->output != NULL && n->var == scene->output;
-        if (n->kind != VIZ_NODE_BOX && !output) continue;
-        double l = n->x - n->width / 2, r = n->x + n->width / 2, t = n->y - n->height / 2, b = n->y + n->height / 2;
-        x0 = fmin(x0, l), x1 = fmax(x1, r), y0 = fmin(y0, t), y1 = fmax(y1, b);
-        if (output) ox0 = l, ox1 = r, oy0 = t, oy1 = b;
-    }
-    if (x0 > x1) return; /* neither: the top left part, as fitted */
     double view_w = area_width / view->scale, view_h = area_height / view->scale;
-    if (width > view_w) view->offset_x = -focus_start(width, view_w, x0, x1, ox0, ox1) * view->scale;
-    if (height > view_h) view->offset_y = -focus_start(height, view_h, y0, y1, oy0, oy1) * view->scale;
+    if (width <= view_w && height <= view_h) return; /* it fits */
+    /* the folded boxes, then the output (the last) */
+    const double margin = 12;
+    focus_box *boxes = malloc(((size_t)scene->nnodes + 1) * sizeof *boxes);
+    if (boxes == NULL) return;
+    int n = 0;
+    bool output = false;
+    focus_box out = {0};
+    for (int i = 0; i < scene->nnodes; i++) {
+        const viz_scene_node *node = &scene->nodes[i];
+        focus_box b = {node->x - node->width / 2 - margin, node->y - node->height / 2 - margin,
+                       node->x + node->width / 2 + margin, node->y + node->height / 2 + margin};
+        if (node->kind == VIZ_NODE_BOX) boxes[n++] = b;
+        else if (node->kind == VIZ_NODE_VAR && scene->output != NULL && node->var == scene->output)
+            output = true, out = b;
+    }
+    if (n == 0 && !output) { /* neither: the top left part, as fitted */
+        free(boxes);
+        return;
+    }
+    if (output) boxes[n++] = out;
+    /* the view's place: each box's edge at the view's edge, along each axis;
+     * the one with the most boxes wholly on screen, the output counting as
+     * OUTPUT_WORTH of them, of those the nearest the middle of them all */
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (int k = 0; k < n; k++)
+        x0 = fmin(x0, boxes[k].x0), y0 = fmin(y0, boxes[k].y0), x1 = fmax(x1, boxes[k].x1), y1 = fmax(y1, boxes[k].y1);
+    double middle_x = clamp_start((x0 + x1 - view_w) / 2, width, view_w);
+    double middle_y = clamp_start((y0 + y1 - view_h) / 2, height, view_h);
+    double best_x = middle_x, best_y = middle_y, best_distance = INFINITY;
+    int best = -1;
+    for (int a = 0; a < 2 * n + 1; a++) {
+        double x = clamp_start(a == 2 * n ? middle_x : a % 2 ? boxes[a / 2].x1 - view_w : boxes[a / 2].x0, width, view_w);
+        for (int b = 0; b < 2 * n + 1; b++) {
+            double y = clamp_start(b == 2 * n ? middle_y : b % 2 ? boxes[b / 2].y1 - view_h : boxes[b / 2].y0, height,
+                                   view_h);
+            int seen = boxes_seen(boxes, n, x, y, view_w, view_h);
+            if (output) seen += (OUTPUT_WORTH - 1) * boxes_seen(&out, 1, x, y, view_w, view_h);
+            double distance = fabs(x - middle_x) + fabs(y - middle_y);
+            if (seen > best || (seen == best && distance < best_distance))
+                best = seen, best_x = x, best_y = y, best_distance = distance;
+        }
+    }
+    free(boxes);
+    if (width > view_w) view->offset_x = -best_x * view->scale;
+    if (height > view_h) view->offset_y = -best_y * view->scale;
 }
 
 /* ---- the layout cache ------------------------------------------------------

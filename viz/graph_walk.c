@@ -165,8 +165,7 @@ static bool find_var_groups(viz_walk *w) {
     return true;
 }
 
-/* Indexing and reshaping: what a loop does to its data before a layer reads it. */
-static bool is_view_op(int op) {
+bool viz_op_is_view(int op) {
     return op == AG_OP_GET_ITEM || op == AG_OP_RESHAPE || op == AG_OP_TRANSPOSE || op == AG_OP_SQUEEZE ||
            op == AG_OP_UNSQUEEZE;
 }
@@ -184,7 +183,7 @@ static bool absorb_views(viz_walk *w) {
         find_readers(w, readers);
         for (size_t f = 0; f < w->nfuncs; f++) {
             ag_func *fn = w->funcs[f];
-            if (w->func_group[f] >= 0 || !is_view_op(ag_func_op(fn)) || ag_func_noutputs(fn) != 1) continue;
+            if (w->func_group[f] >= 0 || !viz_op_is_view(ag_func_op(fn)) || ag_func_noutputs(fn) != 1) continue;
             ag_var *out = ag_func_output(fn, 0);
             size_t oi = out != NULL ? viz_walk_find(w, out) : VIZ_NOT_DRAWN;
             if (oi == VIZ_NOT_DRAWN || oi == 0 || readers[oi] < 0) continue;
