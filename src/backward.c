@@ -327,7 +327,19 @@ static int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who) {
     return -1;
 }
 
+/* A backward (or grad) from inside a backward pass (its step callback, an
+ * op's backward) would restamp the functions the pass has queued and reset
+ * its gradients' call counts, so the pass would end early with wrong
+ * gradients: refused, as ag_gc is there. */
+static bool nested_refused(ag_ctx *ctx, const char *name) {
+    if (ctx->in_backward == 0) return false;
+    ag_set_error(ctx, "%s: refused during a backward pass (called from a step callback or an op's backward?); "
+                      "call it after ag_backward returns", name);
+    return true;
+}
+
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
+    if (ctx != NULL && nested_refused(ctx, "backward")) return -1;
     if (ctx != NULL) ctx->summed_data = NULL;
     if (ctx == NULL || check_output(ctx, "backward", y) < 0) return -1;
     ag_backward_opts none = {0};
@@ -503,7 +515,7 @@ oom:
 ag_var *ag_backward_summed_data(ag_ctx *ctx) { return ctx != NULL ? ctx->summed_data : NULL; }
 
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
-    if (ctx == NULL || check_output(ctx, "grad", y) < 0) return NULL;
+    if (ctx == NULL || nested_refused(ctx, "grad") || check_output(ctx, "grad", y) < 0) return NULL;
     if (x == NULL) return ctx->failed ? NULL : ag_set_error(ctx, "grad: the input is NULL");
     if (x->ctx != ctx) return ag_set_error(ctx, "grad: the input belongs to another context");
     size_t n = 0;

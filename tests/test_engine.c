@@ -914,6 +914,48 @@ static void test_gc_refused_during_backward(void **state) {
     ag_release(x);
 }
 
+/* ag_grad_of and ag_backward from a step callback (a drawing's inspector
+ * asked for dy/dc while backward(step=true) ran): the nested pass restamped
+ * the functions the running one had queued, which then ended after 3 of its
+ * 5 steps with no gradient for x.  Both are refused with a message, and the
+ * pass runs every step to the right numbers. */
+static ag_var *nested_y, *nested_x;
+static int nested_refusals;
+static bool nested_in_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    ag_ctx *c = user;
+    if (ag_grad_of(c, nested_y, nested_x, false) == NULL && ag_errcode(c) == AG_ERR_ARG &&
+        strncmp(ag_errmsg(c), "grad: refused during a backward pass", 36) == 0)
+        nested_refusals++;
+    ag_clear_error(c);
+    if (ag_backward(c, nested_y, NULL) < 0 && strncmp(ag_errmsg(c), "backward: refused during a backward pass", 40) == 0)
+        nested_refusals++;
+    ag_clear_error(c);
+    steps++;
+    return true;
+}
+static void test_nested_backward_refused(void **state) {
+    ag_var *x = nested_x = S(0.7), *b = S(1.5);
+    /* rosenbrock's shape: x feeds two branches */
+    ag_var *y = nested_y = ag_add(ctx, ag_mul(ctx, S(100), ag_square(ctx, ag_sub(ctx, b, ag_square(ctx, x)))),
+                                  ag_square(ctx, ag_sub(ctx, x, S(1))));
+    ag_backward_opts opts = {.step = nested_in_step, .step_user = ctx};
+    steps = 0;
+    nested_refusals = 0;
+    assert_int_equal(ag_backward(ctx, y, &opts), 0);
+    assert_int_equal(steps, 7);
+    assert_int_equal(nested_refusals, 14);
+    double inner = 1.5 - 0.49;
+    assert_close(ag_item(ag_grad(x)), -400 * 0.7 * inner + 2 * (0.7 - 1));
+    assert_close(ag_item(ag_grad(b)), 200 * inner);
+    assert_int_equal(ag_grad_calls(x), 1);
+    /* after the pass both work as usual */
+    ag_var *dx = ag_grad_of(ctx, y, x, false);
+    assert_non_null(dx);
+    assert_close(ag_item(dx), -400 * 0.7 * inner + 2 * (0.7 - 1));
+    assert_close(ag_item(ag_grad(x)), -400 * 0.7 * inner + 2 * (0.7 - 1)); /* untouched */
+    assert_false(ag_failed(ctx));
+}
+
 /* ag_ctx_free from a step callback: the pass would go on in freed memory
  * (heap-use-after-free under ASan).  It is refused with a message, the pass
  * ends with the right gradient, and the context is freed after it. */
@@ -1251,6 +1293,7 @@ int main(void) {
         CTX_TEST(test_backward_flags),
         CTX_TEST(test_step_hook),
         CTX_TEST(test_gc_refused_during_backward),
+        CTX_TEST(test_nested_backward_refused),
         cmocka_unit_test(test_ctx_free_refused_during_backward),
         CTX_TEST(test_interrupted_backward_restores_grads),
         CTX_TEST(test_interrupted_backward_keeps_preset_seed),

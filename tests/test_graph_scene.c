@@ -302,6 +302,53 @@ static void test_inspector(void **state) {
     viz_scene_free(&scene);
 }
 
+/* The inspector open while backward(step=true) runs (the window redraws it
+ * at each step): a node whose gradient has already passed asks for dy/dc,
+ * which once ran a second pass inside the first and cut it short (3 of 5
+ * steps, a.grad none).  Every step runs and the gradients are right; the
+ * inspector's text still names each use. */
+static viz_scene *stepping_scene;
+static int stepping_node, stepping_steps;
+static bool inspect_in_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    (void)user, (void)f, (void)gys, (void)gxs;
+    char *text = inspect(stepping_scene, stepping_node);
+    assert_non_null(strstr(text, "uses:\n"));
+    free(text);
+    stepping_steps++;
+    return true;
+}
+static void test_inspector_during_step_through(void **state) {
+    ag_keep_last_grads(ctx, true);
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    ag_var *a;
+    ag_var *y = example(2, &a); /* sin(a*b) + a */
+    ag_var *b = ag_func_input(ag_creator(ag_func_input(ag_creator(ag_func_input(ag_creator(y), 0)), 0)), 1);
+    ag_var *z = named(ag_mul(ctx, y, ag_sub(ctx, y, ag_scalar(ctx, 1))), "z"); /* y*(y - 1) */
+    assert_int_equal(ag_backward(ctx, z, NULL), 0);
+    viz_scene scene = {0};
+    int width, height;
+    char err[VIZ_ERRLEN] = "";
+    uint32_t *pixels = viz_scene_render(z, &o, NULL, &scene, &width, &height, err);
+    assert_non_null(pixels);
+    for (int i = 0; i < scene.nnodes; i++)
+        if (scene.nodes[i].var == a) stepping_node = i;
+    stepping_scene = &scene;
+    stepping_steps = 0;
+    ag_cleargrad(a);
+    ag_cleargrad(b);
+    ag_backward_opts step = {.step = inspect_in_step};
+    assert_int_equal(ag_backward(ctx, z, &step), 0);
+    assert_int_equal(stepping_steps, 5); /* Mul, Sub, Add, Sin, Mul */
+    double yv = sin(6) + 2, dz = 2 * yv - 1;
+    assert_non_null(ag_grad(a));
+    assert_close(ag_item(ag_grad(a)), dz * (cos(6) * 3 + 1));
+    assert_close(ag_item(ag_grad(b)), dz * cos(6) * 2);
+    ag_clear_error(ctx);
+    free(pixels);
+    viz_scene_free(&scene);
+}
+
 /* A summed gradient's negative parts are subtracted, as in step mode:
  * a − b, never a + -b, and a part of -0 (an upstream -400 times 0, as in
  * rosenbrock at x0 = 0) reads − 0. */
@@ -539,6 +586,7 @@ int main(void) {
         CTX_TEST(test_inspector_keeps_the_last_backward),
         CTX_TEST(test_inspector_gradient_as_drawn),
         CTX_TEST(test_inspector_sum_subtracts_negative_parts),
+        CTX_TEST(test_inspector_during_step_through),
         CTX_TEST(test_inspector_tensor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

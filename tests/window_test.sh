@@ -854,7 +854,8 @@ status=$(quit fold)
 # ---- 7. the window's state (issue 24) -----------------------------------------
 # the inspector computes its numbers without touching what a later backward
 # keeps; it names the gradient as the node does (grad⁺ or .grad); show of
-# another graph closes it
+# another graph closes it; open through a step-through backward, it lets
+# every step run
 log="$tmp/state.log"
 start_env="AGREPL_WINDOW_TRACE='$log'" start state
 start_env=""
@@ -891,6 +892,32 @@ if window=$(wait_window "agrepl graph: h" 20) && seen '^node v[0-9]* a ' 10; the
     else
         not_ok "7. state: show(r) kept the inspector"
         tail -5 "$log" | sed 's/^/     log: /'
+    fi
+    # the inspector open through a step-through backward: every step runs
+    # (its numbers once started a second pass inside the first, which then
+    # ended after 3 of 9 steps with p.grad none)
+    set -- $(node p)
+    pointer "$2" "$3"
+    xdotool click 1
+    seen '^inspector v[0-9]* ' 5
+    send state 'p.cleargrad(); r.backward(step=true)'
+    for step in 1 2 3 4 5 6 7 8 9; do
+        tries=50
+        while [ "$(count state '^  \[Enter: go on')" -lt "$step" ] && [ "$(count state '^done: ')" = 0 ] &&
+            [ "$tries" -gt 0 ]; do
+            sleep 0.1
+            tries=$((tries - 1))
+        done
+        [ "$(count state '^done: ')" = 0 ] || break
+        tmux -L "$socket" send-keys -t state Enter
+    done
+    wait_for state '^done: ' 10
+    shot state_step_inspector
+    send state 'print("p.grad", p.grad)'
+    if wait_for state '^p.grad variable(8)$' 10 && [ "$(count state '^done: 9 steps$')" = 1 ]; then
+        ok "7. state: with the inspector open, backward(step=true) runs all 9 steps (p.grad 8)"
+    else
+        not_ok "7. state: step-through with the inspector open: $(screen_text state | grep -e '^done: ' -e '^p.grad ' | tr '\n' ' ')"
     fi
 else
     not_ok "7. state: no graph window"

@@ -347,7 +347,9 @@ typedef struct ag_backward_opts {
 /* Backward from y exactly as upstream: seed ones (or y's preset grad), walk
  * functions by generation, accumulate grad = grad + gx.  Returns 0, or -1 with
  * the context error set (the graph is left usable): y NULL or of another
- * context, a preset seed y.grad not shaped like y, or a failing op. */
+ * context, a preset seed y.grad not shaped like y, or a failing op.  Called
+ * during ag_backward (from a step callback or a user op's backward) it is
+ * refused, as ag_grad_of is: "backward: refused during a backward pass ...". */
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts);
 /* After ag_backward: the first variable not marked AG_VAR_PARAM or _CONST whose
  * gradient that call added to one left by an earlier call (ag_grad_calls now
@@ -356,7 +358,8 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts);
  * Valid until the next ag_backward or collection. */
 ag_var *ag_backward_summed_data(ag_ctx *ctx);
 /* dy/dx as a new variable without touching any .grad; NULL + error when y
- * does not depend on x ("grad: y does not depend on x"). */
+ * does not depend on x ("grad: y does not depend on x"), or when called
+ * during ag_backward (a nested pass would cut the running one short). */
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph);
 void ag_unchain(ag_var *v);          /* creator = NULL */
 void ag_unchain_backward(ag_var *v); /* cut every creator below v */
