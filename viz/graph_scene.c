@@ -570,6 +570,8 @@ static void collect_frames(Agraph_t *g, const viz_render_transform *t, viz_scene
             f->x1 = t->scale_x * (bb.UR.x + t->translate_x);
             f->y0 = t->scale_y * (-bb.UR.y - t->translate_y);
             f->y1 = t->scale_y * (-bb.LL.y - t->translate_y);
+            const char *label = agget(sub, "label");
+            snprintf(f->title, sizeof f->title, "%s", label != NULL ? label : "");
         }
         collect_frames(sub, t, scene, state);
     }

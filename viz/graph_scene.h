@@ -42,6 +42,7 @@ typedef struct viz_scene_edge {
 typedef struct viz_scene_frame {
     int group;         /* N of the expanded group drawn in cluster_group<N> */
     double x0, y0, x1, y1; /* its frame, in picture pixels */
+    char title[96];        /* the call or layer it draws: "rosenbrock(x0, x1)" */
 } viz_scene_frame;
 
 typedef struct viz_scene {

@@ -894,7 +894,8 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
         double x0, y0, x1, y1;
         viz_view_to_screen(&window->view, f->x0, f->y0, &x0, &y0);
         viz_view_to_screen(&window->view, f->x1, f->y1, &x1, &y1);
-        trace(window, "frame box%d at %.0f,%.0f size %.0fx%.0f", f->group, x0, y0, x1 - x0, y1 - y0);
+        trace(window, "frame box%d at %.0f,%.0f size %.0fx%.0f title %s", f->group, x0, y0, x1 - x0, y1 - y0,
+              f->title);
     }
     /* the selection follows its node by name; hovering is looked up again */
     window->hovered = -1;
