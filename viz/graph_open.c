@@ -22,15 +22,21 @@ static double stretch(const axis *a, double v) {
     return a->lo + (v - a->lo) * (a->hi - a->lo + a->grow) / (a->hi - a->lo);
 }
 
-/* A stretch of the plane (the old drawing) or a shift (the group's contents). */
+/* A stretch of the plane (the old drawing), a shift (the group's contents),
+ * or for an edge's points a blend from the shift of its tail (dx, dy) to
+ * that of its head (head_dx, head_dy), so its ends stay on its nodes. */
 typedef struct move {
-    bool stretch;
+    bool stretch, blend;
     axis x, y;
-    double dx, dy;
+    double dx, dy, head_dx, head_dy;
 } move;
 
-static void move_point(const move *m, double *x, double *y) {
-    if (m->stretch) {
+/* t: where a point lies along the edge (0 at its tail, 1 at its head). */
+static void move_point_at(const move *m, double t, double *x, double *y) {
+    if (m->blend) {
+        *x += m->dx + (m->head_dx - m->dx) * t;
+        *y += m->dy + (m->head_dy - m->dy) * t;
+    } else if (m->stretch) {
         *x = stretch(&m->x, *x);
         *y = stretch(&m->y, *y);
     } else {
@@ -38,6 +44,8 @@ static void move_point(const move *m, double *x, double *y) {
         *y += m->dy;
     }
 }
+
+static void move_point(const move *m, double *x, double *y) { move_point_at(m, 0.5, x, y); }
 
 /* A frame in layout points (y grows upwards). */
 typedef struct rect {
@@ -53,6 +61,11 @@ static bool inside(const rect *r, double x, double y) {
  * such a list, or (avoid not NULL) when the line through the moved points
  * enters *avoid: the edge would cross the opened group's frame. */
 static bool move_points(const char *text, const move *m, const rect *avoid, strbuf *out) {
+    int points = 0, point = 0; /* the spline's control points (not "e," or "s,"), for blending */
+    for (const char *c = text; *c != '\0'; c++)
+        if ((c == text || c[-1] == ' ' || c[-1] == ';') && *c != ' ' && *c != ';' &&
+            !((c[0] == 'e' || c[0] == 's') && c[1] == ','))
+            points++;
     const char *c = text;
     bool have_last = false;
     double last_x = 0, last_y = 0;
@@ -63,6 +76,7 @@ static bool move_points(const char *text, const move *m, const rect *avoid, strb
             continue;
         }
         bool end_point = (c[0] == 'e' || c[0] == 's') && c[1] == ',';
+        char which = c[0];
         if (end_point) {
             strbuf_append_n(out, c, 2);
             c += 2;
@@ -74,7 +88,8 @@ static bool move_points(const char *text, const move *m, const rect *avoid, strb
         double y = strtod(c, &end);
         if (end == c) return false;
         c = end;
-        move_point(m, &x, &y);
+        double t = end_point ? (which == 'e' ? 1 : 0) : points > 1 ? (double)point++ / (points - 1) : 0.5;
+        move_point_at(m, t, &x, &y);
         strbuf_appendf(out, "%.3f,%.3f", x, y);
         if (avoid != NULL && !end_point) {
             for (int k = have_last ? 1 : 8; k <= 8; k++) {
@@ -168,6 +183,18 @@ typedef struct opening {
 
 static bool in_group(const opening *o, Agnode_t *n) { return agsubnode(o->opened, n, 0) != NULL; }
 
+/* How far node n (outside the group, already placed) moved from its old place. */
+static bool shift_of(const opening *o, Agnode_t *n, double *dx, double *dy) {
+    char id[160];
+    snprintf(id, sizeof id, "n %s", agnameof(n));
+    const char *was = o->old(o->user, id, "pos"), *now = agget(n, "pos");
+    double x0, y0, x1, y1;
+    if (was == NULL || now == NULL || sscanf(was, "%lf,%lf", &x0, &y0) != 2 || sscanf(now, "%lf,%lf", &x1, &y1) != 2)
+        return false;
+    *dx = x1 - x0, *dy = y1 - y0;
+    return true;
+}
+
 /* Clusters: the opened one and those inside it shift with it; the others
  * keep their old frames, stretched. */
 static bool place_clusters(const opening *o, Agraph_t *g, bool in_opened) {
@@ -235,7 +262,9 @@ bool viz_open_group_layout(Agraph_t *g, viz_old_attr_fn old, void *user, char bb
                 kept = set_moved(e, "pos", agget(e, "pos"), &o.group, NULL) &&
                        set_moved(e, "lp", agget(e, "lp"), &o.group, NULL);
             } else if (!tail_in && !head_in && pos != NULL && pos[0] != '\0') {
-                kept = set_moved(e, "pos", pos, &o.plane, &o.frame) && set_moved(e, "lp", lp, &o.plane, NULL);
+                move ends = {.blend = true};
+                kept = shift_of(&o, agtail(e), &ends.dx, &ends.dy) && shift_of(&o, aghead(e), &ends.head_dx, &ends.head_dy) &&
+                       set_moved(e, "pos", pos, &ends, &o.frame) && set_moved(e, "lp", lp, &ends, NULL);
             }
             if (!kept) {
                 agsafeset(e, "pos", "", "");

@@ -11,7 +11,9 @@
  * right of (above) it moves by the growth, and what lay across it spreads.
  * Order along both axes is kept and no two nodes come closer, so nothing
  * that did not overlap before overlaps now.  Edges whose ends both kept
- * their places keep their curves (stretched likewise); the others (those
+ * their places keep their curves, each point moved between its tail's and
+ * its head's shift (so the ends stay on their nodes), unless the curve would
+ * then cross the opened frame; the others (those
  * into and out of the opened group) get no position, and Graphviz's "nop2"
  * layout routes them around the nodes.  Internal to viz/. */
 #ifndef VIZ_GRAPH_OPEN_H
