@@ -46,10 +46,20 @@ static void scale_clusters(Agraph_t *g, double zoom) {
 }
 
 /* Text, lines and arrows zoom times bigger, the room between boxes zoom
- * times smaller. */
+ * times smaller, but never so small that an arrowhead (10 points times its
+ * arrowsize, in Graphviz) fills the room between ranks: 8 points of its
+ * line stay visible. */
 static void scale_drawing(Agraph_t *g, double zoom) {
     scale_attribute(g, "nodesep", 0.25, fmin(1, 1 / zoom));
     scale_attribute(g, "ranksep", 0.5, fmin(1, 1 / zoom));
+    Agsym_t *arrows = agattr(g, AGEDGE, "arrowsize", NULL);
+    double arrow = (arrows != NULL && arrows->defval[0] ? atof(arrows->defval) : 1) * zoom * 10 / 72;
+    const char *ranksep = agget(g, "ranksep");
+    if (ranksep == NULL || ranksep[0] == '\0' || atof(ranksep) < arrow + 8.0 / 72) {
+        char text[32];
+        snprintf(text, sizeof text, "%.3g", arrow + 8.0 / 72);
+        set(g, "ranksep", text);
+    }
     scale_attribute(g, "fontsize", 14, zoom);
     scale_clusters(g, zoom);
     for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
