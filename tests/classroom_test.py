@@ -28,6 +28,8 @@ import asyncio
 import hashlib
 import json
 import os
+import random
+import re
 import shutil
 import signal
 import socket
@@ -69,6 +71,20 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def first_server_port():
+    """A base port for the students' servers whose next 100 ports are free
+    now (another classroom run on this machine may hold 20000 on)."""
+    for base in random.Random().sample(range(20000, 32000, 100), 120):
+        try:
+            for port in range(base, base + 100):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    return 20000
 
 
 def marked_pids():
@@ -152,7 +168,7 @@ def tree_hash(path):
     return h.hexdigest()
 
 
-tmp = tempfile.mkdtemp(prefix="agrepl-classroom-")
+tmp = tempfile.mkdtemp(prefix="agc-", dir="/tmp")  # short: kernels' socket paths live under it
 homes = os.path.join(tmp, "home")
 os.makedirs(homes)
 hub_port, api_port, hub_api_port = free_port(), free_port(), free_port()
@@ -203,6 +219,7 @@ c.JupyterHub.load_roles = [{"name": "teacher-api", "services": ["teacher-api"],
 env = dict(os.environ)
 env[MARKER] = "1"
 env["AGREPL_NOTEBOOKS"] = NOTEBOOKS
+env["AGREPL_FIRST_SERVER_PORT"] = str(first_server_port())  # not another run's servers
 env["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin"  # Debian's jupyterhub-singleuser, not a pyenv one
 hub_log = open(os.path.join(tmp, "hub.log"), "w")
 hub = subprocess.Popen(["/usr/bin/jupyterhub", "-f", test_config], cwd=tmp, env=env,
@@ -499,6 +516,19 @@ async def main():
     except RuntimeError as e:
         check("a student's token does not open a classmate's server", False, e)
 
+    # Kernels reach their server over Unix sockets in the student's own
+    # ~/.kernels, not TCP ports a classmate's kernel could take first
+    k = await Kernel.start(first, tokens[first])
+    status, out, _ = await k.run("x = 2.0; x * 3")
+    conn = [a for p in pids_where(lambda c: "--kernel" in c and k.id in c)
+            for a in cmdline(p).split() if a.endswith(".json")]
+    info = json.load(open(conn[0])) if conn else {}
+    check("kernels talk over Unix sockets in ~/.kernels",
+          status == "ok" and conn and conn[0].startswith(os.path.join(homes, first, ".kernels") + "/")
+          and info.get("transport") == "ipc" and os.path.exists(info.get("ip", "") + "-%d" % info.get("shell_port", 0)),
+          (status, out, conn, info.get("transport"), info.get("ip")))
+    await k.close()
+
     # 2. the class at once
     wall, done = await class_run(names, tokens, "clean")
     good, slowest = 0, 0.0
@@ -613,7 +643,10 @@ finally:
     stop_everything()
     hub_log.close()
     if checks.failed:
-        print("hub log (last lines):\n" + "".join(open(os.path.join(tmp, "hub.log")).readlines()[-30:]))
+        log = open(os.path.join(tmp, "hub.log"), errors="replace").readlines()
+        notable = [l for l in log if re.search(r"^\[[EC] |cannot bind|KernelRestarter|died|Traceback", l)]
+        print("hub log, errors and kernel restarts:\n" + "".join(notable[:60]))
+        print("hub log (last lines):\n" + "".join(log[-30:]))
     if os.environ.get("CLASSROOM_KEEP"):
         print("kept " + tmp)
     else:

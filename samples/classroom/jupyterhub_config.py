@@ -58,7 +58,6 @@ c.Spawner.default_url = "/tree/lessons"
 c.Spawner.args = [
     "--NotebookApp.terminals_enabled=False",          # no shell for students
     "--KernelSpecManager.allowed_kernelspecs=agrepl",  # only the agrepl kernel
-    "--NotebookApp.port_retries=0",  # never another port than the one the hub routes to
 ]
 # A lesson's kernel is small (about 10 MB); these leave room for 50 students
 # on a 4 GB machine.  Enforced by the spawners that can (containers, systemd).
@@ -68,14 +67,20 @@ c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 60
 
 
+def student_home(spawner):
+    """The student's home, and their uid and gid when the hub must hand
+    files over to them (it runs as root); the test's spawner has its own."""
+    home = getattr(spawner, "home_dir", None)
+    if home:
+        return home, None, None
+    entry = pwd.getpwnam(spawner.user.name)
+    return entry.pw_dir, entry.pw_uid, entry.pw_gid
+
+
 def copy_lessons(spawner):
     """Copies the lesson notebooks into ~/lessons the first time a student's
     server starts; a student who comes back keeps their own copies."""
-    home = getattr(spawner, "home_dir", None)  # the test's spawner has its own
-    uid = gid = None
-    if not home:
-        entry = pwd.getpwnam(spawner.user.name)
-        home, uid, gid = entry.pw_dir, entry.pw_uid, entry.pw_gid
+    home, uid, gid = student_home(spawner)
     lessons = os.path.join(home, "lessons")
     if os.path.exists(lessons):
         return
@@ -89,17 +94,44 @@ def copy_lessons(spawner):
             os.chown(path, uid, gid)
 
 
+# Kernels talk to their notebook server over Unix sockets in ~/.kernels (a
+# folder only the student can open), not over TCP ports on 127.0.0.1.  With
+# TCP, a kernel's five ports are picked free by the server and bound by the
+# kernel a moment later; with a class starting kernels at once, another
+# connection can take one in between ("cannot bind the shell socket ...:
+# Address already in use"), the restarts reuse the same ports, and after five
+# the kernel is gone.  A Unix socket's path must stay under 108 bytes: it is
+# the home, "/.kernels/", and 49 bytes of the kernel's id, so a home longer
+# than about 48 bytes keeps TCP (the hub's log says so).
+KERNEL_SOCKETS = ".kernels"
+SOCKET_PATH_MAX = 107
+
+
+def kernels_over_sockets(spawner):
+    home, _, _ = student_home(spawner)
+    runtime = os.path.join(home, KERNEL_SOCKETS)
+    longest = os.path.join(runtime, "kernel-%s-ipc-99" % ("0" * 36))
+    if len(longest.encode()) > SOCKET_PATH_MAX:
+        spawner.log.warning("%s: home %s is too long for Unix sockets; kernels use TCP ports",
+                            spawner.user.name, home)
+        return
+    spawner.environment = dict(spawner.environment, JUPYTER_RUNTIME_DIR=runtime)
+    spawner.args = list(spawner.args) + ["--KernelManager.transport=ipc"]
+
+
 # Each student's server on a port of its own, 20000 + the student's number in
-# the hub: below Linux's ephemeral ports (32768 on), so no kernel's randomly
-# picked port can take it, and never shared.  With random ports, two of a
-# class's servers starting at once could be handed the same one; the server
-# that lost moved to the next port, which could be a classmate's, and the
-# hub then sent one student's requests to another's server.
-FIRST_SERVER_PORT = 20000
+# the hub: below Linux's ephemeral ports (32768 on), so no connection's
+# randomly picked port can take it, and never shared.  With random ports, two
+# of a class's servers starting at once could be handed the same one, and the
+# hub then sent one student's requests to another's server.  (JupyterHub's
+# single-user server never moves off the port it is given.)  Another hub on
+# the same machine needs another range: AGREPL_FIRST_SERVER_PORT.
+FIRST_SERVER_PORT = int(os.environ.get("AGREPL_FIRST_SERVER_PORT", "20000"))
 
 
 def prepare_server(spawner):
     spawner.port = FIRST_SERVER_PORT + spawner.user.id
+    kernels_over_sockets(spawner)
     copy_lessons(spawner)
 
 
