@@ -335,8 +335,8 @@ static void check_crossings(Agraph_t *g, const viz_render_transform *t, void *us
 
 /* The picture the window shows: no edge through a box; its text at the
  * scale the window opens a 1600 x 1000 screen with is at least 12 px. */
-static void check_layout(ag_var *loss, const char *what, double min_fit) {
-    viz_graph_opts o = folded();
+static void check_layout_with(ag_var *loss, const viz_graph_opts *opts, const char *what, double min_fit) {
+    viz_graph_opts o = *opts;
     viz_walk w;
     char err[VIZ_ERRLEN] = "";
     if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
@@ -364,6 +364,11 @@ static void check_layout(ag_var *loss, const char *what, double min_fit) {
            what, c.nodes - 1, c.edges, width, height, view.scale, px);
 }
 
+static void check_layout(ag_var *loss, const char *what, double min_fit) {
+    viz_graph_opts o = folded();
+    check_layout_with(loss, &o, what, min_fit);
+}
+
 static void test_lstm_layout_no_edge_through_a_box(void **state) {
     check_layout(recurrent_loss(true, 5), "5-step LSTM", 0.45);
     finish();
@@ -371,6 +376,34 @@ static void test_lstm_layout_no_edge_through_a_box(void **state) {
 
 static void test_rnn_layout_no_edge_through_a_box(void **state) {
     check_layout(recurrent_loss(false, 5), "5-step RNN", 0.45);
+    finish();
+}
+
+/* The explorer lesson's MLP, mlp([10, 10, 1]) on 16 samples of 2 features,
+ * its mean squared error folded (a box per layer call, its weights inside)
+ * fits a 1600 x 1000 screen whole with text of 12 px or more: fitted at
+ * 0.643 or more (14 pt text at 96 dpi is 18.7 px at 100 %). */
+static void test_mlp_fits_the_screen(void **state) {
+    ntags = 1;
+    ag_observe_layers(ctx, tag_layer, NULL);
+    ag_keep_last_grads(ctx, true);
+    the_model = ag_mlp(ctx, (int[]){10, 10, 1}, 3, AG_ACT_SIGMOID, 0);
+    assert_non_null(the_model);
+    ag_var *x = named(ag_randn(ctx, 2, (int[]){16, 2}, NULL), "X");
+    ag_var *y = named(ag_randn(ctx, 2, (int[]){16, 1}, NULL), "Y");
+    ag_var *loss = named(ag_mean(ctx, ag_pow(ctx, ag_sub(ctx, ag_model_forward(the_model, x), y), 2), NULL, 0), "L");
+    assert_non_null(loss);
+    assert_int_equal(ag_backward(ctx, loss, NULL), 0);
+    ag_observe_layers(ctx, NULL, NULL);
+    viz_graph_opts o = folded();
+    o.fold = 1;
+    viz_walk w;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    assert_true(w.ngroups >= 3);
+    viz_walk_free(&w);
+    o.fold = 1;
+    check_layout_with(loss, &o, "MLP [10 10 1]", 12 / (14 * VIZ_DPI / 72.0));
     finish();
 }
 
@@ -432,6 +465,7 @@ int main(void) {
         CTX_TEST(test_lstm_layout_no_edge_through_a_box),
         CTX_TEST(test_rnn_layout_no_edge_through_a_box),
         CTX_TEST(test_lstm_opens_on_the_steps_and_the_loss),
+        CTX_TEST(test_mlp_fits_the_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
