@@ -73,8 +73,10 @@ typedef struct viz_graph_opts {
                             highlighted and marked "in progress"; NULL = none */
     const viz_mark *marks; /* variables to mark (nmarks of them); the caller owns them */
     int nmarks;
-    double zoom;         /* projector scale (:zoom): PNG pixels and so text and lines are
-                            zoom times larger (Graphviz dpi 96 * zoom); 0 or 1 = as is */
+    double zoom;         /* projector scale (:zoom): in pictures (window, notebook PNG)
+                            pixels and so text and lines are zoom times larger (Graphviz
+                            dpi 96 * zoom); in files (render, dot) the zoom-1 size with
+                            text and lines zoom times larger (graph_zoom.c); 0 or 1 = as is */
     const char *hint_call; /* for a caller without depth= and max_nodes= (backward's steps,
                               gradcheck): the too-many-nodes message suggests
                               HINT_CALL, depth=N) and HINT_CALL, max_nodes=N), e.g. "tree(y";
