@@ -173,15 +173,34 @@ static Agraph_t *opened_cluster(Agraph_t *root, Agraph_t *g, viz_old_attr_fn old
     return found;
 }
 
+/* The node box<N> of a group that was drawn open in the old drawing (a
+ * cluster cluster_group<N>) and is folded now; *count says how many. */
+static Agnode_t *folded_box(Agraph_t *g, viz_old_attr_fn old, void *user, int *count) {
+    Agnode_t *found = NULL;
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
+        int group;
+        char rest, id[160];
+        if (sscanf(agnameof(n), "box%d%c", &group, &rest) != 1) continue;
+        snprintf(id, sizeof id, "n %s", agnameof(n));
+        if (old(user, id, "pos") != NULL) continue;
+        snprintf(id, sizeof id, "c cluster_group%d", group);
+        if (old(user, id, "bb") != NULL) found = n, ++*count;
+    }
+    return found;
+}
+
 typedef struct opening {
-    Agraph_t *opened;  /* the opened group's cluster */
+    Agraph_t *opened;  /* the opened group's cluster, or NULL when */
+    Agnode_t *box;     /* a group was folded: its box */
     move plane, group; /* the old drawing's stretch, the group's shift */
     rect frame;        /* where the opened frame goes */
     viz_old_attr_fn old;
     void *user;
 } opening;
 
-static bool in_group(const opening *o, Agnode_t *n) { return agsubnode(o->opened, n, 0) != NULL; }
+static bool in_group(const opening *o, Agnode_t *n) {
+    return o->opened != NULL ? agsubnode(o->opened, n, 0) != NULL : n == o->box;
+}
 
 /* How far node n (outside the group, already placed) moved from its old place. */
 static bool shift_of(const opening *o, Agnode_t *n, double *dx, double *dy) {
@@ -217,32 +236,50 @@ static bool place_clusters(const opening *o, Agraph_t *g, bool in_opened) {
 bool viz_open_group_layout(Agraph_t *g, viz_old_attr_fn old, void *user, char bb[128]) {
     int count = 0;
     opening o = {.old = old, .user = user};
-    o.opened = opened_cluster(g, g, old, user, &count);
-    if (o.opened == NULL || count != 1) return false;
-    int group;
-    sscanf(agnameof(o.opened), "cluster_group%d", &group);
     char id[200];
-    snprintf(id, sizeof id, "n box%d", group);
-    double bx, by, bw, bh;
-    const char *w = old(user, id, "width"), *h = old(user, id, "height");
-    rect frame, old_bb;
-    if (sscanf(old(user, id, "pos"), "%lf,%lf", &bx, &by) != 2 || w == NULL || h == NULL ||
-        (bw = atof(w) * 72) <= 0 || (bh = atof(h) * 72) <= 0 || !parse_box(agget(o.opened, "bb"), &frame) ||
-        !parse_box(old(user, "g", "bb"), &old_bb))
+    rect was, now, old_bb; /* the group's extent in the old drawing, and as laid out now */
+    o.opened = opened_cluster(g, g, old, user, &count);
+    if (o.opened != NULL && count == 1) { /* opened: was a box, now a frame */
+        int group;
+        sscanf(agnameof(o.opened), "cluster_group%d", &group);
+        snprintf(id, sizeof id, "n box%d", group);
+        double bx, by;
+        const char *at = old(user, id, "pos"), *w = old(user, id, "width"), *h = old(user, id, "height");
+        if (at == NULL || sscanf(at, "%lf,%lf", &bx, &by) != 2 || w == NULL || h == NULL ||
+            !parse_box(agget(o.opened, "bb"), &now))
+            return false;
+        was = (rect){bx - atof(w) * 36, by - atof(h) * 36, bx + atof(w) * 36, by + atof(h) * 36};
+    } else if (count == 0 && (o.box = folded_box(g, old, user, &count)) != NULL && count == 1) {
+        /* folded (another group opened later is still open): was a frame, now a box */
+        int group;
+        sscanf(agnameof(o.box), "box%d", &group);
+        snprintf(id, sizeof id, "c cluster_group%d", group);
+        double x, y;
+        if (!parse_box(old(user, id, "bb"), &was) || sscanf(agget(o.box, "pos"), "%lf,%lf", &x, &y) != 2)
+            return false;
+        now = (rect){x, y, x, y};
+        hold_node(&now, o.box);
+    } else {
         return false;
+    }
+    if (was.x1 - was.x0 <= 0 || was.y1 - was.y0 <= 0 || !parse_box(old(user, "g", "bb"), &old_bb)) return false;
     /* every node outside the group was drawn before */
     for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
         snprintf(id, sizeof id, "n %s", agnameof(n));
         if (!in_group(&o, n) && old(user, id, "pos") == NULL) return false;
     }
-    double fw = frame.x1 - frame.x0, fh = frame.y1 - frame.y0;
+    /* the plane grows across the group's old extent by as much as the group
+     * is now wider and taller; it never shrinks (that could make nodes
+     * overlap): a folded box sits in the middle of its frame's old room */
+    double nw = now.x1 - now.x0, nh = now.y1 - now.y0, ww = was.x1 - was.x0, wh = was.y1 - was.y0;
+    double grow_x = nw > ww ? nw - ww : 0, grow_y = nh > wh ? nh - wh : 0;
     o.plane.stretch = true;
-    o.plane.x = (axis){bx - bw / 2, bx + bw / 2, fw > bw ? fw - bw : 0};
-    o.plane.y = (axis){by - bh / 2, by + bh / 2, fh > bh ? fh - bh : 0};
-    double cx = bx + o.plane.x.grow / 2, cy = by + o.plane.y.grow / 2; /* the box's centre, stretched */
-    o.group.dx = cx - (frame.x0 + frame.x1) / 2;
-    o.group.dy = cy - (frame.y0 + frame.y1) / 2;
-    o.frame = (rect){cx - fw / 2 - 1, cy - fh / 2 - 1, cx + fw / 2 + 1, cy + fh / 2 + 1};
+    o.plane.x = (axis){was.x0, was.x1, grow_x};
+    o.plane.y = (axis){was.y0, was.y1, grow_y};
+    double cx = was.x0 + (ww + grow_x) / 2, cy = was.y0 + (wh + grow_y) / 2; /* the old centre, moved */
+    o.group.dx = cx - (now.x0 + now.x1) / 2;
+    o.group.dy = cy - (now.y0 + now.y1) / 2;
+    o.frame = (rect){cx - nw / 2 - 1, cy - nh / 2 - 1, cx + nw / 2 + 1, cy + nh / 2 + 1};
     /* nodes */
     for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
         snprintf(id, sizeof id, "n %s", agnameof(n));

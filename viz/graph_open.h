@@ -15,7 +15,11 @@
  * its head's shift (so the ends stay on their nodes), unless the curve would
  * then cross the opened frame; the others (those
  * into and out of the opened group) get no position, and Graphviz's "nop2"
- * layout routes them around the nodes.  Internal to viz/. */
+ * layout routes them around the nodes.  Folding a group whose frame is not
+ * the last one opened (the last one folds back to the layout kept from
+ * before it opened) puts the box where the frame's centre was and moves
+ * nothing else: the plane is never shrunk, which could make nodes overlap.
+ * Internal to viz/. */
 #ifndef VIZ_GRAPH_OPEN_H
 #define VIZ_GRAPH_OPEN_H
 
@@ -31,8 +35,9 @@ typedef const char *(*viz_old_attr_fn)(void *user, const char *id, const char *k
 
 /* g has been laid out with "dot" and its positions attached as attributes.
  * When it is the previous drawing with exactly one folded group (node
- * box<N>) drawn open (cluster cluster_group<N>), and every node outside that
- * group was in the previous drawing, rewrites g's pos, lp and bb attributes
+ * box<N>) drawn open (cluster cluster_group<N>), or one open group drawn
+ * folded, and every node outside that group was in the previous drawing,
+ * rewrites g's pos, lp and bb attributes
  * as described above, sets splines so that "nop2" routes the edges left
  * without a position, writes the graph's bounding box ("llx,lly,urx,ury") to
  * bb and returns true: g is then to be laid out again with "nop2".  Returns
