@@ -184,7 +184,7 @@ static void say_opening_view(repl *r, repl_viz *v) {
             "show: the graph (%dx%d pixels) opens at %.0f%% (readable text) on its %s part%s; drag to see "
             "the rest, 0 fits it whole (%.0f%%), fold=true or depth=N draws less\n",
             picture_width, picture_height, 100 * scale, part,
-            seen[0] > 0.5 || seen[1] > 0.5 ? ", the one with the most folded boxes and the output" : "",
+            seen[0] > 0.5 || seen[1] > 0.5 ? ", chosen for its folded boxes and output" : "",
             100 * fit_scale);
 }
 
