@@ -35,7 +35,10 @@
 #      during a loop that calls show(y) the window still zooms and inspects.
 #      AGREPL_WINDOW_TRACE's log says what the window did and where the nodes
 #      are; screenshots say what it shows.
-#   7, 8. the window's state and a layout that holds still (issue 24)
+#   7, 8. the window's state and a layout that holds still (issue 24); a
+#      group clicked open keeps the other boxes in place (moved only to make
+#      room), folded back every node is where it was, and a group folded
+#      while a later one is open moves nothing else
 #   9. projector scale: the inspector's text (its line pitch on the screen: 18 px
 #      text or more, 1.5 times at :zoom 1.5), a parameter's path and rows,
 #      :zoom and :digits applied to the open window at once
@@ -1024,6 +1027,46 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node box0 ' 10; then
             ok "8. expand: the group opens where its box was (frame centre $1,$2, box $box_x,$box_y)" ||
             not_ok "8. expand: the frame's centre $1,$2 is not where the box was ($box_x,$box_y)"
         fx=$1 fy=$2
+        # every other node keeps its place, moved only to make room: the
+        # drawing is stretched across the box by as much as the frame is
+        # wider and taller (whole columns and ranks beside the box move by
+        # half of that, away from it; those across it spread), the frame's
+        # centre on the box's; a fresh layout would reshuffle them
+        awk '
+            function grown(v, centre, size, growth) {
+                if (v <= centre - size / 2) return v - growth / 2
+                if (v >= centre + size / 2) return v + growth / 2
+                return centre + (v - centre) * (size + growth) / size
+            }
+            $1 == "show" { shows++; drawing = shows }
+            $1 == "expand" { opened = shows }
+            $1 == "fold" { exit }
+            $1 == "node" && !opened { split($5, xy, ","); bx[$2] = xy[1]; by[$2] = xy[2]
+                                      split($7, s, "x"); bw[$2] = s[1]; bh[$2] = s[2] }
+            $1 == "node" && opened && drawing > opened { split($5, xy, ","); ax[$2] = xy[1]; ay[$2] = xy[2] }
+            $1 == "frame" && $2 == "box0" && drawing > opened { split($4, at, ","); split($6, s, "x")
+                                                               fw = s[1]; fh = s[2] }
+            END {
+                x = bx["box0"]; y = by["box0"]; w = bw["box0"]; h = bh["box0"]
+                gw = fw > w ? fw - w : 0; gh = fh > h ? fh - h : 0
+                for (n in bx) {
+                    if (n == "box0") continue
+                    checked++
+                    if (!(n in ax)) { print "missing", n; bad++; continue }
+                    ex = grown(bx[n], x, w, gw); ey = grown(by[n], y, h, gh)
+                    if ((ax[n] - ex) ^ 2 + (ay[n] - ey) ^ 2 > 9) {
+                        printf "%s %s,%s->%s,%s(expected %.0f,%.0f) ", n, bx[n], by[n], ax[n], ay[n], ex, ey
+                        bad++
+                    }
+                }
+                printf "%d nodes, %d moved otherwise\n", checked, bad
+                exit !(checked >= 6 && bad == 0)
+            }' "$log" >"$tmp/stretch" &&
+            ok "8. expand: the other boxes keep their places, moved only to make room ($(cat "$tmp/stretch"))" ||
+            not_ok "8. expand: the other boxes were laid out again: $(cat "$tmp/stretch")"
+        grep -q '^show .* layout new around the last' "$log" &&
+            ok "8. expand: laid out around the last layout" ||
+            not_ok "8. expand: not laid out around the last layout ($(grep '^show ' "$log" | tail -1))"
         # the frame: a point just inside its left edge, beside the first node in it
         set -- $(grep '^frame box0 ' "$log" | tail -1)
         pointer "$(( ${4%,*} + 4 ))" "$(( ${4#*,} + 4 ))"
@@ -1040,11 +1083,62 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node box0 ' 10; then
             awk -v x="$1" -v y="$2" -v bx="${3:-0}" -v by="${4:-0}" 'BEGIN { exit !((x - bx) ^ 2 + (y - by) ^ 2 <= 8) }' &&
                 ok "8. fold: the box comes back where the frame's centre was ($3,$4)" ||
                 not_ok "8. fold: the box at ${3:-?},${4:-?}, the frame's centre was $1,$2"
+            # folded again, every node is exactly where it was before the group opened
+            awk '$1 == "show" { shows++ } $1 == "node" && shows == 1 { print $2, $5 }' "$log" | sort >"$tmp/before_open"
+            tail -n +"$last" "$log" | awk '$1 == "node" { print $2, $5 }' | sort >"$tmp/after_fold"
+            if [ -s "$tmp/before_open" ] && cmp -s "$tmp/before_open" "$tmp/after_fold"; then
+                ok "8. fold: all $(wc -l <"$tmp/before_open") nodes are back where they were before the group opened"
+            else
+                not_ok "8. fold: nodes not back in place: $(diff "$tmp/before_open" "$tmp/after_fold" | grep '^[<>]' | tr '\n' ' ')"
+            fi
         else
             not_ok "8. fold: a click on the frame did not fold ($(tail -2 "$log" | tr '\n' ' '))"
         fi
     else
         not_ok "8. fold: box0 did not expand"
+    fi
+    # two groups: open box0, then box1; folding box0 (not the last opened)
+    # puts its box where its frame was and leaves every other node in place
+    # screen NAME: where node NAME of the last drawing is on the screen now
+    # (its picture place through the last view, fit, zoom or pan logged)
+    screen() {
+        awk -v name="$1" '
+            function offset(field) { split(field, o, ","); ox = o[1]; oy = o[2] }
+            $1 == "show" { found = 0 }
+            $1 == "node" && $2 == name { split($9, xy, ","); found = 1; px = xy[1]; py = xy[2] }
+            $1 == "view" || $1 == "fit" { s = $3; offset($5) }
+            $1 == "zoom" { s = $6; offset($8) }
+            $1 == "pan" { offset($4) }
+            END { if (found) printf "%.0f %.0f\n", px * s + ox, py * s + oy }' "$log"
+    }
+    xdotool key --window "$id" 0
+    set -- $(screen box0)
+    [ $# = 2 ] && pointer "$1" "$2" && xdotool click 1
+    if seen '^expand box0' 5 && sleep 1 && xdotool key --window "$id" 0 && sleep 0.5 &&
+        set -- $(screen box1) && [ $# = 2 ] && pointer "$1" "$2" && xdotool click 1 && seen '^expand box1' 5; then
+        sleep 1
+        shot refold_two_open
+        opened=$(grep -c '^show ' "$log")
+        set -- $(grep '^frame box0 ' "$log" | tail -1)
+        pointer "$(( ${4%,*} + 4 ))" "$(( ${4#*,} + 4 ))"
+        xdotool click 1
+        if seen '^fold box0' 5 && sleep 1 && [ "$(grep -c '^show ' "$log")" -gt "$opened" ]; then
+            shot refold_two_fold0
+            awk -v opened="$opened" '$1 == "show" { shows++ }
+                $1 == "node" && shows == opened { was[$2] = $5 }
+                $1 == "frame" && shows == opened && $2 == "box1" { was["frame1"] = $4 }
+                $1 == "node" && shows == opened + 1 { now[$2] = $5 }
+                $1 == "frame" && shows == opened + 1 && $2 == "box1" { now["frame1"] = $4 }
+                END { for (n in was) { if (!(n in now)) continue # inside box0: folded away
+                                       checked++; if (now[n] != was[n]) { printf "%s %s->%s ", n, was[n], now[n]; bad++ } }
+                      printf "%d kept, %d moved\n", checked - bad, bad; exit !(checked >= 10 && bad == 0) }' "$log" >"$tmp/fold_first" &&
+                ok "8. fold: box0 folded while box1 is open, every other node and box1's frame stay put ($(cat "$tmp/fold_first"))" ||
+                not_ok "8. fold: folding box0 while box1 is open moved the rest: $(cat "$tmp/fold_first")"
+        else
+            not_ok "8. fold: box0's frame did not fold while box1 was open"
+        fi
+    else
+        not_ok "8. fold: box0 and box1 did not both open ($(grep -c '^expand' "$log") expands)"
     fi
 else
     not_ok "8. fold: no folded box"
