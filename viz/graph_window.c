@@ -82,6 +82,7 @@ struct viz_graph_window {
     int n_unfolded;
     size_t unfolded_capacity;
     bool rerender;                 /* a click changed what should be drawn */
+    bool stepped;                  /* the last drawing marked a backward's step in progress */
     int anchor_group;              /* the group just clicked open or folded (-1 none): the
                                       next picture puts it where it was on the screen */
     FILE *trace;                   /* AGREPL_WINDOW_TRACE, or NULL */
@@ -804,6 +805,25 @@ static bool group_centre(const viz_scene *scene, int g, double *x, double *y) {
     return false;
 }
 
+/* Whether two drawings have the same nodes (by DOT name): only values and
+ * marks differ between them. */
+static bool same_nodes(const viz_scene *a, const viz_scene *b) {
+    if (a->nnodes != b->nnodes) return false;
+    for (int i = 0; i < a->nnodes; i++)
+        if (strcmp(a->nodes[i].name, b->nodes[i].name) != 0) return false;
+    return true;
+}
+
+/* The centre of the node that draws the scene's output, in picture pixels. */
+static bool output_centre(const viz_scene *scene, double *x, double *y) {
+    for (int i = 0; scene->output != NULL && i < scene->nnodes; i++)
+        if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == scene->output) {
+            *x = scene->nodes[i].x, *y = scene->nodes[i].y;
+            return true;
+        }
+    return false;
+}
+
 int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_graph_opts *o,
                                 const char *title, char err[VIZ_ERRLEN]) {
     if (window == NULL || window->headless || !viz_sdl_video_start(&window->video)) return 1;
@@ -836,19 +856,36 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
                     group_centre(&scene, window->anchor_group, &new_x, &new_y);
     int anchor = window->anchor_group;
     window->anchor_group = -1;
-    if (anchored) window->auto_fit = false;
+    /* new values of the graph on the screen (a loop's next step, a
+     * backward's steps) keep the scale and the output's place even when the
+     * picture changes size a little (the legend gains a line, a frame's
+     * border thickens): refitting would move every box on the screen */
+    bool steady = !anchored && window->scene.nodes != NULL &&
+                  (scene.key == window->scene.key || o->active != NULL || window->stepped ||
+                   same_nodes(&scene, &window->scene)) &&
+                  output_centre(&window->scene, &old_x, &old_y) && output_centre(&scene, &new_x, &new_y);
+    if (anchored || steady) window->auto_fit = false;
+    window->stepped = o->active != NULL; /* the drawing after the last step is steady too */
     window->opening = &scene; /* the scene the picture is of (fit_view) */
     int rc = viz_graph_window_show(window, pixels, width, height, title, err);
     window->opening = NULL;
-    if (rc == 0 && anchored) {
+    if (rc == 0 && (anchored || steady)) {
         double sx, sy;
         viz_view_to_screen(&before, old_x, old_y, &sx, &sy);
+        viz_view kept = window->view;
         window->view.scale = before.scale;
         window->view.offset_x = sx - new_x * before.scale;
         window->view.offset_y = sy - new_y * before.scale;
         window->dirty = true;
-        trace(window, "view scale %.4g offset %.1f,%.1f (box%d kept in place)", window->view.scale,
-              window->view.offset_x, window->view.offset_y, anchor);
+        if (steady && kept.scale == window->view.scale && fabs(kept.offset_x - window->view.offset_x) < 0.05 &&
+            fabs(kept.offset_y - window->view.offset_y) < 0.05)
+            ; /* the same view: nothing to log */
+        else if (anchored)
+            trace(window, "view scale %.4g offset %.1f,%.1f (box%d kept in place)", window->view.scale,
+                  window->view.offset_x, window->view.offset_y, anchor);
+        else
+            trace(window, "view scale %.4g offset %.1f,%.1f (output kept in place)", window->view.scale,
+                  window->view.offset_x, window->view.offset_y);
     }
     free(pixels);
     if (rc != 0) {
