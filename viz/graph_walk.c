@@ -195,6 +195,22 @@ static bool absorb_views(viz_walk *w) {
     return true;
 }
 
+/* A new group that no call made (data, a layer's parameters), titled
+ * name + suffix: its number in *g. */
+static bool add_titled_group(viz_walk *w, const char *name, const char *suffix, size_t *g) {
+    size_t n = w->ngroups, length = strlen(name) + strlen(suffix) + 1;
+    if (!ARRAY_RESERVE(w->group_tags, w->group_tags_capacity, n, 1) ||
+        !ARRAY_RESERVE(w->group_folded, w->group_folded_capacity, n, 1) ||
+        !ARRAY_RESERVE(w->group_params, w->group_params_capacity, n, 1) ||
+        (w->group_params[n] = malloc(length)) == NULL)
+        return false;
+    snprintf(w->group_params[n], length, "%s%s", name, suffix);
+    w->group_tags[n] = 0;
+    w->group_folded[n] = false;
+    *g = w->ngroups++;
+    return true;
+}
+
 /* The data the layers read, made in the graph from no parameter (the
  * lesson's wave = reshape(sin(t) + noise): eight ops and four leaves above
  * the steps), goes in a group of its own per variable, "wave (data)":
@@ -246,19 +262,9 @@ static bool find_data_groups(viz_walk *w) {
             }
         }
         if (!data || count < 2) continue;
-        size_t g = w->ngroups;
-        ok = ARRAY_RESERVE(w->group_tags, w->group_tags_capacity, g, 1) &&
-             ARRAY_RESERVE(w->group_folded, w->group_folded_capacity, g, 1) &&
-             ARRAY_RESERVE(w->group_params, w->group_params_capacity, g, 1);
-        if (!ok) break;
-        w->group_tags[g] = 0;
-        w->group_folded[g] = false;
         const char *name = ag_name(w->vars[i]);
-        size_t length = strlen(name) + sizeof " (data)";
-        ok = (w->group_params[g] = malloc(length)) != NULL;
-        if (!ok) break;
-        snprintf(w->group_params[g], length, "%s%s", name, name[0] ? " (data)" : "data");
-        w->ngroups++;
+        size_t g;
+        if (!(ok = add_titled_group(w, name, name[0] ? " (data)" : "data", &g))) break;
         for (size_t f = 0; f < w->nfuncs; f++)
             if (seen[f] == mark) w->func_group[f] = (int)g;
     }
@@ -321,19 +327,8 @@ static bool find_param_groups(viz_walk *w, const viz_graph_opts *o) {
         size_t n = strlen(names[l]);
         if (path == NULL || n == 0 || strncmp(path, names[l], n) != 0 || path[n] != '.') continue;
         if (param_group[l] == unset) {
-            size_t g = w->ngroups;
-            ok = ARRAY_RESERVE(w->group_tags, w->group_tags_capacity, g, 1) &&
-                 ARRAY_RESERVE(w->group_folded, w->group_folded_capacity, g, 1) &&
-                 ARRAY_RESERVE(w->group_params, w->group_params_capacity, g, 1);
-            if (!ok) break;
-            w->group_tags[g] = 0;
-            w->group_folded[g] = false;
-            w->group_params[g] = NULL;
-            w->ngroups++;
-            size_t title_length = n + sizeof " parameters";
-            ok = (w->group_params[g] = malloc(title_length)) != NULL;
-            if (!ok) break;
-            snprintf(w->group_params[g], title_length, "%s parameters", names[l]);
+            size_t g;
+            if (!(ok = add_titled_group(w, names[l], " parameters", &g))) break;
             param_group[l] = g;
         }
         w->var_group[i] = (int)param_group[l];
