@@ -260,9 +260,7 @@ static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
         if (at != PTRMAP_NONE) add_into(ctx->flow_numbers + at, g->t.data, n);
         return;
     }
-    if (n > ctx->flow_numbers_cap - ctx->flow_numbers_len && /* the call only when it must grow */
-        !CTX_ARRAY_RESERVE(ctx, ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, n))
-        return;
+    if (!CTX_ARRAY_RESERVE(ctx, ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, n)) return;
     /* x is not in the map: it holds exactly the variables with VAR_HAS_FLOW */
     if (!ptrmap_put_new(&ctx->flows, x, ctx->flow_numbers_len)) return;
     memcpy(ctx->flow_numbers + ctx->flow_numbers_len, g->t.data, n * sizeof(double));

@@ -436,8 +436,7 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
 #define GC_PAUSE 1 /* full collection when promoted >= GC_PAUSE x old_live_bytes */
 
 void ctx_remember(ag_ctx *ctx, ag_var *v) {
-    if (ctx->remembered_len == ctx->remembered_cap &&
-        !CTX_ARRAY_RESERVE(ctx, ctx->remembered, ctx->remembered_cap, ctx->remembered_len, 1)) {
+    if (!CTX_ARRAY_RESERVE(ctx, ctx->remembered, ctx->remembered_cap, ctx->remembered_len, 1)) {
         ctx->remember_failed = true; /* a young collection would miss v->grad */
         return;
     }

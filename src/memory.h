@@ -32,8 +32,9 @@ void alloc_free(const ctx_allocator *alloc, void *ptr);
 void *ctx_array_realloc(void *ctx, void *ptr, size_t size);
 #define CTX_ARRAY_RESERVE_FROM(ctx, items, capacity, count, more, local)                     \
     ((void)sizeof(char[sizeof(items) == sizeof(void *) ? 1 : -1]),                           \
-     array_reserve_with(&(items), &(capacity), (count), (more), sizeof *(items), (local),    \
-                        ctx_array_realloc, (ctx)))
+     array_has_room((capacity), (count), (more)) ||                                                       \
+         array_reserve_with(&(items), &(capacity), (count), (more), sizeof *(items), (local),\
+                            ctx_array_realloc, (ctx)))
 #define CTX_ARRAY_RESERVE(ctx, items, capacity, count, more)                                 \
     CTX_ARRAY_RESERVE_FROM(ctx, items, capacity, count, more, NULL)
 #define CTX_ARRAY_PUSH(ctx, a, value)                                                        \

@@ -45,16 +45,25 @@ bool array_reserve_with(void *items_address, size_t *capacity, size_t count, siz
                         const void *local, void *(*realloc_fn)(void *user, void *ptr, size_t size),
                         void *user);
 
+/* Whether count + more elements fit in capacity, without overflow. */
+static inline bool array_has_room(size_t capacity, size_t count, size_t more) {
+    return count <= capacity && more <= capacity - count;
+}
+
 /* array_reserve for an lvalue `items` (a pointer to the element type) and
- * an lvalue `capacity` of type size_t; true when it fits. */
+ * an lvalue `capacity` of type size_t; true when it fits.  The macros test
+ * the room there is inline, so a loop that
+ * reserves before every append calls out only to grow; their arguments may
+ * be evaluated twice. */
 #define ARRAY_RESERVE(items, capacity, count, more)                                          \
     ((void)sizeof(char[sizeof(items) == sizeof(void *) ? 1 : -1]),                           \
-     array_reserve(&(items), &(capacity), (count), (more), sizeof *(items)))
+     array_has_room((capacity), (count), (more)) || array_reserve(&(items), &(capacity), (count), (more), sizeof *(items)))
 
 /* array_reserve_from for lvalues, as ARRAY_RESERVE; local is the starting storage. */
 #define ARRAY_RESERVE_FROM(items, capacity, count, more, local)                              \
     ((void)sizeof(char[sizeof(items) == sizeof(void *) ? 1 : -1]),                           \
-     array_reserve_from(&(items), &(capacity), (count), (more), sizeof *(items), (local)))
+     array_has_room((capacity), (count), (more)) ||                                                       \
+         array_reserve_from(&(items), &(capacity), (count), (more), sizeof *(items), (local)))
 
 /* A typed growable array: items[0 .. count-1] in use, room for capacity.
  * Zero it to start; free(a.items) when done. */
