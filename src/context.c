@@ -17,7 +17,7 @@ static ag_ctx *ctx_new(const ctx_allocator *alloc) {
     if (ctx == NULL) return NULL;
     memset(ctx, 0, sizeof *ctx);
     ctx_memory_init(ctx, alloc);
-    ctx->flows = (ptrmap){.realloc_fn = ctx_array_realloc, .user = ctx};
+    ctx->flow_pass = 1; /* a new variable's 0 is never a kept pass */
     ctx->blas.ctx = ctx;
     const char *no_reuse = getenv("AG_DEBUG_NO_REUSE");
     ctx->no_reuse = no_reuse != NULL && *no_reuse != '\0' && strcmp(no_reuse, "0") != 0;
@@ -385,7 +385,7 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * malloc hand them back to the system, and the next step would pay a page
  * fault per page to get them again. */
 static void retire_var(ag_ctx *ctx, ag_var *v) {
-    if (v->flags & VAR_HAS_FLOW) ctx_forget_flow(ctx, v);
+    v->flow_pass = 0; /* its last gradient goes with it (its numbers with the pass) */
     if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
         free_var_storage(ctx, v);
         ctx_free(ctx, v);

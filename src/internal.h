@@ -44,6 +44,10 @@ struct ag_var {
      * (32 bits, compared modulo 2^32: see clock_after in backward.c). */
     unsigned version;
     uint32_t changed_at;
+    /* The last kept backward's gradient of this variable (ag_last_grad):
+     * ag_size(v) numbers at flow_numbers + flow_at, valid while flow_pass
+     * is the context's flow_pass (0 = none; backward.c). */
+    uint32_t flow_pass, flow_at;
     double scalar_storage;
 };
 
@@ -139,10 +143,10 @@ struct ag_ctx {
     uint32_t change_clock;   /* counts in-place changes (ag_data), for their check in backward */
     ag_var *summed_data;     /* ag_backward_summed_data */
     /* ag_keep_last_grads: the gradient each variable received in the last
-     * backward (ag_size(v) numbers from flows' value in flow_numbers), by
-     * variable; such a variable has VAR_HAS_FLOW in its flags (backward.c). */
+     * backward, ag_size(v) numbers at flow_numbers + v->flow_at for each
+     * variable whose flow_pass is this one (backward.c). */
     bool keep_last_grads;
-    ptrmap flows;                    /* variable -> where its numbers start */
+    uint32_t flow_pass;              /* the kept pass's stamp, never 0 */
     double *flow_numbers;            /* one block for a whole pass */
     size_t flow_numbers_len, flow_numbers_cap;
     unsigned func_tag;       /* given to every function made (ag_set_func_tag) */
@@ -195,12 +199,7 @@ void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
  * NODE_OLD: the node survived a collection.  VAR_REMEMBERED: an old variable
  * on the remembered list.  The low bits hold the epoch of its last marking. */
 #define NODE_OLD (1u << 31)
-/* In ag_var.flags, never shown by ag_var_flags: v has an entry in the
- * context's last-gradient table. */
-#define VAR_HAS_FLOW (1u << 30)
-/* Removes v's entry (backward.c); called when v dies. */
-void ctx_forget_flow(ag_ctx *ctx, ag_var *v);
-/* Frees the whole table. */
+/* Forgets the last backward's gradients and frees their block (backward.c). */
 void ctx_clear_flows(ag_ctx *ctx);
 #define VAR_REMEMBERED (1u << 30)
 #define EPOCH_BITS (VAR_REMEMBERED - 1u)

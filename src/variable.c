@@ -252,7 +252,7 @@ void ag_set_name(ag_var *v, const char *name) {
 }
 ag_func *ag_creator(const ag_var *v) { return v ? v->creator : NULL; }
 int ag_generation(const ag_var *v) { return v ? v->generation : 0; }
-unsigned ag_var_flags(const ag_var *v) { return v ? v->flags & ~VAR_HAS_FLOW : 0; }
+unsigned ag_var_flags(const ag_var *v) { return v ? v->flags : 0; }
 void ag_var_set_flags(ag_var *v, unsigned flags) {
-    if (v != NULL) v->flags = (flags & ~VAR_HAS_FLOW) | (v->flags & VAR_HAS_FLOW);
+    if (v != NULL) v->flags = flags;
 }

@@ -96,6 +96,7 @@ static void test_last_grads(void **state) {
     assert_int_equal(ag_backward(ctx, ag_sum(ctx, ag_mul(ctx, t, t), NULL, 0), NULL), 0);
     assert_close(ag_last_grad(t)[2], 6);
     ag_keep_last_grads(ctx, false);
+    assert_null(ag_last_grad(t)); /* forgotten with the setting */
     assert_null(ag_last_grad(NULL));
 }
 
