@@ -344,6 +344,8 @@ ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x);
 ag_var *direct_target(ag_ctx *ctx, const ag_func *f, const ag_var *gy);
 /* True when g, just computed directly, may stand (see above). */
 bool direct_accept(const ag_ctx *ctx, const ag_var *g);
+/* Whether op's results are finite whenever its inputs are (function.c). */
+bool op_keeps_finite(int op);
 
 /* A unary op's gradient rule over whole arrays: g[i] from gy[i], x[i] (the
  * input) and y[i] (the output). */
