@@ -92,6 +92,7 @@ typedef struct optimizer_object {
      * variables or a model object), kept to check for gradients before a
      * step; VALUE_NIL when unbound.  The engine holds its own binding. */
     repl_value bound;
+    const char *kind; /* "sgd", for messages (the engine's config is a copy to make) */
 } optimizer_object;
 
 static void optimizer_destroy(void *payload) {
@@ -107,8 +108,24 @@ static char *optimizer_describe(const void *payload) {
     return strdup(ag_optim_describe(o->opt, buf, sizeof buf));
 }
 
-static const char *kind_of(const optimizer_object *o) {
-    return ag_optim_kind_name(ag_optim_get_config(o->opt).kind);
+static const char *kind_of(const optimizer_object *o) { return o->kind; }
+
+/* "sgd.update" into buf (n > 1), for messages: joined by hand, as it is
+ * made at every step of a training loop (snprintf was 1,700 instructions of
+ * a small MLP's step). */
+static const char *method_label(const optimizer_object *o, const char *method, char *buf, size_t n) {
+    const char *kind = kind_of(o);
+    size_t k = strlen(kind), m = strlen(method);
+    if (k + 1 + m >= n) { /* no kind's name is that long; the kind alone, cut */
+        k = k < n - 1 ? k : n - 1;
+        memcpy(buf, kind, k);
+        buf[k] = '\0';
+        return buf;
+    }
+    memcpy(buf, kind, k);
+    buf[k] = '.';
+    memcpy(buf + k + 1, method, m + 1);
+    return buf;
 }
 
 /* One cell of opt.state: a scalar as its number; a tensor as its shape and
@@ -259,11 +276,12 @@ static int update_targets(repl *r, optimizer_object *o, const repl_value *target
         if (!model_has_gradient(m))
             return repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
         int count = ag_model_param_count(m);
-        ag_var **params = malloc(((size_t)count + 1) * sizeof *params);
-        if (params == NULL) return repl_error(r, "out of memory");
+        ag_var *few[16], **params = few; /* a small model's on the stack: once a step */
+        if (count > 16 && (params = malloc((size_t)count * sizeof *params)) == NULL)
+            return repl_error(r, "out of memory");
         for (int i = 0; i < count; i++) params[i] = ag_model_param(m, i, NULL);
         repl_note_summed_update(r, what, params, count);
-        free(params);
+        if (params != few) free(params);
         return ag_optim_update_model(o->opt, m) < 0 ? engine_error(r) : 0;
     }
     ag_var **params = NULL;
@@ -292,7 +310,7 @@ static int fn_update(repl *r, const builtin_args *args, repl_value *out) {
     optimizer_object *o;
     if (arg_optimizer(r, args, "update", &o) < 0) return -1;
     char what[64];
-    snprintf(what, sizeof what, "%s.update", kind_of(o));
+    method_label(o, "update", what, sizeof what);
     const value_list *targets = args->values[1].as.list;
     if (update_targets(r, o, targets->items, targets->count, what, "no parameter") < 0) return -1;
     *out = VALUE_NIL_INIT;
@@ -311,7 +329,7 @@ static int fn_step(repl *r, const builtin_args *args, repl_value *out) {
     if (arg_optimizer(r, args, "step", &o) < 0) return -1;
     if (o->bound.kind == VALUE_NIL) return unbound_error(r, o);
     char what[64];
-    snprintf(what, sizeof what, "%s.step", kind_of(o));
+    method_label(o, "step", what, sizeof what);
     if (update_targets(r, o, &o->bound, 1, what, "no bound parameter") < 0) return -1;
     *out = VALUE_NIL_INIT;
     return 0;
@@ -441,7 +459,8 @@ static int make_optimizer(repl *r, const builtin_args *args, ag_optim *opt, repl
         ag_optim_free(opt);
         return repl_error(r, "out of memory");
     }
-    *o = (optimizer_object){.opt = opt, .bound = VALUE_NIL_INIT};
+    *o = (optimizer_object){.opt = opt, .bound = VALUE_NIL_INIT,
+                            .kind = ag_optim_kind_name(ag_optim_get_config(opt).kind)};
     if (add_hooks(r, args->values[args->count - 1], args->def->name, true, opt) < 0 || bind_optimizer(r, args, o) < 0) {
         optimizer_destroy(o);
         return -1;
