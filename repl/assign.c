@@ -11,7 +11,13 @@
  * variables and no gradient) it is `NAME = NAME op e`: it records the op and
  * rebinds NAME to the result, so `L = 0; for i in range(3) { L += x * i }`
  * builds L's graph as micrograd and PyTorch do.  Inside nograd a leaf is
- * always updated in place. */
+ * always updated in place.
+ *
+ * The rule looks at e's graph (builds_graph).  When e is arithmetic over
+ * names, literals and x.grad or x.data, the same answer comes from e's
+ * operands before e is evaluated (look_ahead), and an update then records
+ * nothing: e of plain numbers is computed on the spot, other e evaluated
+ * with the graph off. */
 #include "array.h"
 #include "repl_internal.h"
 
@@ -122,16 +128,16 @@ static bool seen_before(ag_func **few, size_t *nfew, ptrmap *seen, bool *map_cle
     return false;
 }
 
-/* Is e (a variable) a term of a graph, not a step of an update: does its graph
- * reach a named leaf (x, a parameter, a bound literal) and no gradient?  A
- * gradient anywhere in it (x.grad, or a variable made by a backward) makes e
- * an update.  Leaves without a name are values made on the spot (literals,
- * randn(3), x.data); constants and values made under nograd are data.  Walks
- * e's graph depth first, each function once.  Out of memory answers true:
- * recording the graph is the safe side. */
-static bool builds_graph(repl *r, ag_var *e) {
+/* The walk of builds_graph from v: *named when v's graph reaches a named
+ * leaf (x, a parameter, a bound literal), *gradient when it reaches a
+ * gradient (x.grad, or a variable made by a backward), where the walk stops.
+ * Leaves without a name are values made on the spot (literals, randn(3),
+ * x.data); constants and values made under nograd are data.  Walks v's
+ * graph depth first, each function once.  True when it could not finish
+ * (out of memory). */
+static bool walk_graph(repl *r, ag_var *v, bool *named, bool *gradient) {
     const unsigned data = AG_VAR_CONST | AG_VAR_NOGRAD;
-    const unsigned gradient = AG_VAR_BACKWARD | AG_VAR_SEED;
+    const unsigned made_by_backward = AG_VAR_BACKWARD | AG_VAR_SEED;
     /* the functions seen: the first few in a list searched in place (an
      * update's e is a few ops: `lr * x.grad`), the rest in the session's
      * pointer set, cleared the first time it is needed */
@@ -141,17 +147,17 @@ static bool builds_graph(repl *r, ag_var *e) {
     ptrmap *seen = &r->eval.walked;
     ag_var *first[32], **stack = first;
     size_t depth = 0, capacity = sizeof first / sizeof first[0];
-    bool failed = false, named = false, from_gradient = false;
-    ag_var *next = e;
-    while (next != NULL && !from_gradient && !failed) {
+    bool failed = false;
+    ag_var *next = v;
+    while (next != NULL && !*gradient && !failed) {
         unsigned flags = ag_var_flags(next);
         ag_func *f = ag_creator(next);
-        if (flags & gradient) {
-            from_gradient = true;
+        if (flags & made_by_backward) {
+            *gradient = true;
         } else if (flags & data) {
             /* no graph below */
         } else if (f == NULL) {
-            if (ag_name(next)[0] != '\0') named = true;
+            if (ag_name(next)[0] != '\0') *named = true;
         } else if (!seen_before(few, &nfew, seen, &map_cleared, f, &failed)) {
             for (int i = 0; i < ag_func_ninputs(f) && !failed; i++) {
                 if (!ARRAY_RESERVE_FROM(stack, capacity, depth, 1, first)) {
@@ -166,7 +172,125 @@ static bool builds_graph(repl *r, ag_var *e) {
     if (stack != first) free(stack);
     /* the next walk clears what this one grew: not a big graph's worth */
     if (map_cleared && seen->capacity > 4096) ptrmap_free(seen);
-    return failed || (named && !from_gradient);
+    return failed;
+}
+
+/* Is e (a variable) a term of a graph, not a step of an update: does its graph
+ * reach a named leaf and no gradient?  A gradient anywhere in it makes e an
+ * update.  Out of memory answers true: recording the graph is the safe side. */
+static bool builds_graph(repl *r, ag_var *e) {
+    bool named = false, gradient = false;
+    bool failed = walk_graph(r, e, &named, &gradient);
+    return failed || (named && !gradient);
+}
+
+/* What compound_assign finds out about e before evaluating it (look_ahead). */
+typedef struct look {
+    bool named, gradient; /* what the walks from e's operands reached */
+    bool scalar;          /* every operand so far one finite number of no dimensions */
+    int nsummed;
+    ag_var *summed[4]; /* the variables whose .grad e reads, in order */
+} look;
+
+/* Walks the graph of an operand of e into k; false when the walk could not
+ * finish.  Most operands are a gradient or a leaf: no walk. */
+static bool look_at_var(repl *r, ag_var *v, look *k) {
+    unsigned flags = ag_var_flags(v);
+    if (k->gradient || (flags & (AG_VAR_CONST | AG_VAR_NOGRAD))) return true;
+    if (flags & (AG_VAR_BACKWARD | AG_VAR_SEED)) {
+        k->gradient = true;
+        return true;
+    }
+    if (ag_creator(v) == NULL) {
+        if (ag_name(v)[0] != '\0') k->named = true;
+        return true;
+    }
+    return !walk_graph(r, v, &k->named, &k->gradient);
+}
+
+/* An operand's number into *value while e is all scalars. */
+static void look_scalar(look *k, ag_var *v, double *value) {
+    if (k->scalar && ag_ndim(v) == 0 && isfinite(*value = ag_item(v))) return;
+    k->scalar = false;
+}
+
+/* builds_graph's answer for e before e is evaluated, when e is arithmetic
+ * (+ - * / ^, unary - and +) over number literals, names bound to variables
+ * or numbers, and NAME.grad or NAME.data of a variable NAME: e's graph is
+ * then the ops over those operands and literal constants, so the walk of e's
+ * graph reaches what the walks from its operands reach (NAME.data is a new
+ * unnamed leaf: it reaches nothing).  False when e is anything else (a call,
+ * an index, a name bound to a list or unknown, x.grad that is none...) or a
+ * walk could not finish: then e is evaluated and its graph walked, as
+ * always.
+ *
+ * While every operand is one finite number of no dimensions, *value is e's
+ * number, computed as the ops compute it (each op's scalar rule, plain
+ * arithmetic on plain numbers, the same libm pow), and k->scalar stays true
+ * unless a result is not finite (whose NaN note the evaluation makes). */
+static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *value) {
+    if (depth > 32) return false;
+    if (number_literal(r, e, value)) return true; /* 2, -1, pi */
+    switch (e->kind) {
+    case AST_UNARY:
+        if (e->as.unary.op != AST_OP_NEGATE && e->as.unary.op != AST_OP_PLUS) return false;
+        if (!look_ahead(r, e->as.unary.operand, depth + 1, k, value)) return false;
+        if (e->as.unary.op == AST_OP_NEGATE) *value = -1.0 * *value; /* Neg's rule, and -x of a number */
+        return true;
+    case AST_BINARY: {
+        ast_operator op = e->as.binary.op;
+        double b;
+        if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
+            op != AST_OP_POWER)
+            return false;
+        if (!look_ahead(r, e->as.binary.left, depth + 1, k, value) ||
+            !look_ahead(r, e->as.binary.right, depth + 1, k, &b))
+            return false;
+        if (!k->scalar) return true;
+        switch (op) {
+        case AST_OP_ADD: *value = *value + b; break;
+        case AST_OP_SUBTRACT: *value = *value - b; break;
+        case AST_OP_MULTIPLY: *value = *value * b; break;
+        case AST_OP_DIVIDE: *value = *value / b; break;
+        default: *value = pow(*value, b); break;
+        }
+        if (!isfinite(*value)) k->scalar = false;
+        return true;
+    }
+    case AST_NAME: {
+        bool in_session;
+        const repl_value *v = assign_slot(r, e, e->as.name, &in_session);
+        if (v == NULL) return false;
+        if (v->kind == VALUE_NUMBER) {
+            *value = v->as.number;
+            if (!isfinite(*value)) k->scalar = false;
+            return true;
+        }
+        if (v->kind != VALUE_VAR) return false;
+        look_scalar(k, v->as.var, value);
+        return look_at_var(r, v->as.var, k);
+    }
+    case AST_ATTRIBUTE: {
+        const ast_node *o = e->as.attribute.object;
+        bool in_session;
+        const repl_value *v = o->kind == AST_NAME ? assign_slot(r, o, o->as.name, &in_session) : NULL;
+        if (v == NULL || v->kind != VALUE_VAR) return false;
+        const char *attribute = e->as.attribute.name;
+        if (strcmp(attribute, "data") == 0) {
+            look_scalar(k, v->as.var, value);
+            return true;
+        }
+        ag_var *g = strcmp(attribute, "grad") == 0 ? ag_grad(v->as.var) : NULL;
+        if (g == NULL) return false;
+        if (k->nsummed < (int)(sizeof k->summed / sizeof k->summed[0]))
+            k->summed[k->nsummed++] = v->as.var;
+        else
+            k->scalar = false; /* too many to note here: the evaluation notes them */
+        look_scalar(k, g, value);
+        return look_at_var(r, g, k);
+    }
+    default: return false;
+    }
 }
 
 /* ---- NAME = e, NAME op= e ------------------------------------------------------------- */
@@ -185,13 +309,32 @@ static int compound_assign(repl *r, const ast_node *n) {
         return repl_error_at(r, n, "%s %s= e: %s is %s; only variables and numbers can be updated", target,
                              ast_operator_symbol(op), target, describe_kind(*slot, buf, sizeof buf));
     repl_value old = value_copy(*slot), v;
-    if (eval_operand(r, n->as.assign.value, LITERAL_NUMBER, &v) < 0) {
+    const ast_node *e = n->as.assign.value;
+    bool leaf = old.kind == VALUE_VAR && ag_creator(old.as.var) == NULL;
+    /* an update found from e's operands: e all scalars is computed here,
+     * other e evaluated recording nothing (the same numbers, without the
+     * functions nobody would keep) */
+    look k = {.scalar = true};
+    double value = 0;
+    bool known = leaf && ag_grad_enabled(r->ctx) && look_ahead(r, e, 0, &k, &value);
+    bool update_known = known && (k.gradient || !k.named);
+    int rc;
+    if (update_known && k.scalar) {
+        for (int i = 0; i < k.nsummed; i++) repl_note_summed(r, k.summed[i]); /* as x.grad does */
+        if (table == &r->names) restore_note_at(r, n, target, true);
+        rc = update_in_place(r, n, target, old.as.var, op, value_number(value));
+        value_release(old);
+        return rc;
+    }
+    bool was = update_known ? ag_set_grad_enabled(r->ctx, false) : false;
+    rc = eval_operand(r, e, LITERAL_NUMBER, &v);
+    if (update_known) ag_set_grad_enabled(r->ctx, was);
+    if (rc < 0) {
         value_release(old);
         return -1;
     }
-    int rc;
-    if (old.kind == VALUE_VAR && ag_creator(old.as.var) == NULL &&
-        (!ag_grad_enabled(r->ctx) || !(v.kind == VALUE_VAR && builds_graph(r, v.as.var)))) {
+    if (known ? update_known
+              : leaf && (!ag_grad_enabled(r->ctx) || !(v.kind == VALUE_VAR && builds_graph(r, v.as.var)))) {
         if (table == &r->names) restore_note_at(r, n, target, true); /* data changes in place */
         rc = update_in_place(r, n, target, old.as.var, op, v);
         value_release(old);

@@ -245,7 +245,7 @@ static bool constant_value(repl *r, const ast_node *n, double *out) {
 
 /* A number literal: 2, 1e-3, a constant (pi, e), or unary minus or plus of
  * one (so `-1` is the constant -1, not Neg(1)); its value in *out. */
-static bool number_literal(repl *r, const ast_node *n, double *out) {
+bool number_literal(repl *r, const ast_node *n, double *out) {
     if (n->kind == AST_NUMBER) { /* most literals: no sign to fold */
         *out = n->as.number;
         return true;

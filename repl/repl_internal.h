@@ -394,6 +394,9 @@ typedef enum literal_use {
 } literal_use;
 /* Evaluates n; a number literal becomes what `use` asks for. */
 int eval_operand(repl *r, const ast_node *n, literal_use use, repl_value *out);
+/* Whether n is a number literal: 2, 1e-3, a constant (pi, e) unless a name
+ * shadows it, or unary minus or plus of one; its value in *out. */
+bool number_literal(repl *r, const ast_node *n, double *out);
 
 /* Runs the statements of a block: EXEC_OK, or the first other outcome. */
 int exec_block(repl *r, const ast_node *block);
