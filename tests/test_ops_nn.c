@@ -159,32 +159,43 @@ static void test_linear_wide_bias(void **state) {
 
 /* A bias that does not widen the product is added into it in place: every
  * layout of b (a row, a number, a whole matrix; a column goes the general
- * way) gives the bits of a separate add, and the same gradients. */
+ * way) gives the bits of a separate add, and the same gradients.  With one
+ * input feature (x n x 1, w 1 x m) a row or a number is added in the outer
+ * product's own pass (outer_plus_row): the same bits again, zeros, negative
+ * zeros and infinities among them. */
 static void test_linear_bias_layouts(void **state) {
     ag_rng rng;
     ag_rng_seed(&rng, 7);
-    ag_var *x = ag_randn(ctx, 2, (const int[]){5, 3}, &rng);
-    ag_var *w = ag_randn(ctx, 2, (const int[]){3, 7}, &rng);
-    const int shapes[][3] = {{1, 7}, {2, 1, 7}, {1, 1}, {2, 1, 1}, {2, 5, 7}, {2, 5, 1}, {0}};
-    for (int i = 0; i < 7; i++) {
-        int ndim = shapes[i][0];
-        ag_var *b = ag_randn(ctx, ndim, ndim ? shapes[i] + 1 : NULL, &rng);
-        assert_non_null(b);
-        ag_var *y = ag_linear(ctx, x, w, b);
-        ag_var *sum = ag_add(ctx, ag_linear(ctx, x, w, NULL), b);
-        assert_non_null(y);
-        assert_non_null(sum);
-        assert_int_equal(ag_size(y), 35);
-        assert_memory_equal(ag_cdata(y), ag_cdata(sum), 35 * sizeof(double));
-        assert_int_equal(ag_backward(ctx, y, NULL), 0);
-        ag_var *gb = ag_grad(b);
-        assert_non_null(gb);
-        double expected[35];
-        assert_int_equal(ag_size(gb), ag_size(b));
-        memcpy(expected, ag_cdata(gb), ag_size(gb) * sizeof(double));
-        ag_cleargrad(b);
-        assert_int_equal(ag_backward(ctx, sum, NULL), 0);
-        assert_memory_equal(ag_cdata(ag_grad(b)), expected, ag_size(b) * sizeof(double));
+    for (int k = 3; k >= 1; k -= 2) {
+        ag_var *x = ag_randn(ctx, 2, (const int[]){5, k}, &rng);
+        ag_var *w = ag_randn(ctx, 2, (const int[]){k, 7}, &rng);
+        if (k == 1) { /* the corners of the outer product */
+            double *xd = ag_data(x), *wd = ag_data(w);
+            xd[0] = 0, xd[1] = -0.0, xd[2] = INFINITY, wd[0] = 0, wd[1] = -2.5, wd[2] = 1e300;
+        }
+        const int shapes[][3] = {{1, 7}, {2, 1, 7}, {1, 1}, {2, 1, 1}, {2, 5, 7}, {2, 5, 1}, {0}};
+        for (int i = 0; i < 7; i++) {
+            int ndim = shapes[i][0];
+            ag_var *b = ag_randn(ctx, ndim, ndim ? shapes[i] + 1 : NULL, &rng);
+            assert_non_null(b);
+            if (k == 1) ag_data(b)[0] = -0.0;
+            ag_var *y = ag_linear(ctx, x, w, b);
+            ag_var *sum = ag_add(ctx, ag_linear(ctx, x, w, NULL), b);
+            assert_non_null(y);
+            assert_non_null(sum);
+            assert_int_equal(ag_size(y), 35);
+            assert_memory_equal(ag_cdata(y), ag_cdata(sum), 35 * sizeof(double));
+            if (k == 1) continue; /* the gradients' paths are the same for both */
+            assert_int_equal(ag_backward(ctx, y, NULL), 0);
+            ag_var *gb = ag_grad(b);
+            assert_non_null(gb);
+            double expected[35];
+            assert_int_equal(ag_size(gb), ag_size(b));
+            memcpy(expected, ag_cdata(gb), ag_size(gb) * sizeof(double));
+            ag_cleargrad(b);
+            assert_int_equal(ag_backward(ctx, sum, NULL), 0);
+            assert_memory_equal(ag_cdata(ag_grad(b)), expected, ag_size(b) * sizeof(double));
+        }
     }
 }
 
