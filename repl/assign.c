@@ -82,6 +82,17 @@ static int update_in_place(repl *r, const ast_node *at, const char *target, ag_v
     }
     double *data = ag_data(x);
     size_t size = ag_size(x);
+    if (size == 1) { /* one number: no odometer (e fits, so it has one too) */
+        double v = source[0], before = data[0];
+        switch (op) {
+        case AST_OP_ADD: data[0] = before + v; break;
+        case AST_OP_SUBTRACT: data[0] = before - v; break;
+        case AST_OP_MULTIPLY: data[0] = before * v; break;
+        default: data[0] = before / v; break;
+        }
+        if (!isfinite(data[0]) && isfinite(before) && isfinite(v)) note_nonfinite(r, at, ast_operator_symbol(op));
+        return 0;
+    }
     int index[AG_MAX_DIMS] = {0};
     size_t offset = 0;
     bool produced_nonfinite = false; /* from finite numbers: x /= 0 */
@@ -230,10 +241,11 @@ static void look_scalar(look *k, ag_var *v, double *value) {
  * unless a result is not finite (whose NaN note the evaluation makes). */
 static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *value) {
     if (depth > 32) return false;
-    if (number_literal(r, e, value)) return true; /* 2, -1, pi */
     switch (e->kind) {
+    case AST_NUMBER: *value = e->as.number; return true;
     case AST_UNARY:
         if (e->as.unary.op != AST_OP_NEGATE && e->as.unary.op != AST_OP_PLUS) return false;
+        if (number_literal(r, e, value)) return true; /* -1 */
         if (!look_ahead(r, e->as.unary.operand, depth + 1, k, value)) return false;
         if (e->as.unary.op == AST_OP_NEGATE) *value = -1.0 * *value; /* Neg's rule, and -x of a number */
         return true;
@@ -260,7 +272,7 @@ static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *v
     case AST_NAME: {
         bool in_session;
         const repl_value *v = assign_slot(r, e, e->as.name, &in_session);
-        if (v == NULL) return false;
+        if (v == NULL) return number_literal(r, e, value); /* pi, e */
         if (v->kind == VALUE_NUMBER) {
             *value = v->as.number;
             if (!isfinite(*value)) k->scalar = false;
@@ -275,12 +287,13 @@ static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *v
         bool in_session;
         const repl_value *v = o->kind == AST_NAME ? assign_slot(r, o, o->as.name, &in_session) : NULL;
         if (v == NULL || v->kind != VALUE_VAR) return false;
-        const char *attribute = e->as.attribute.name;
-        if (strcmp(attribute, "data") == 0) {
+        const char *a = e->as.attribute.name;
+        if (a[0] == 'd' && a[1] == 'a' && a[2] == 't' && a[3] == 'a' && a[4] == '\0') { /* data */
             look_scalar(k, v->as.var, value);
             return true;
         }
-        ag_var *g = strcmp(attribute, "grad") == 0 ? ag_grad(v->as.var) : NULL;
+        if (!(a[0] == 'g' && a[1] == 'r' && a[2] == 'a' && a[3] == 'd' && a[4] == '\0')) return false;
+        ag_var *g = ag_grad(v->as.var);
         if (g == NULL) return false;
         if (k->nsummed < (int)(sizeof k->summed / sizeof k->summed[0]))
             k->summed[k->nsummed++] = v->as.var;

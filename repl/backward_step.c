@@ -116,6 +116,9 @@ static bool new_summed_streak(repl *r, const ag_var *v) {
 }
 
 void repl_note_summed(repl *r, const ag_var *v) {
+    /* most calls: a gradient of one backward (or none) and no streak noted,
+     * which new_summed_streak answers false without changing anything */
+    if (r->said_once.summed_count == 0 && ag_grad_calls(v) < 2) return;
     /* not for parameters (an optimizer's, noted when it uses them),
      * constants, backward's seeds and gradients (higher derivatives sum into
      * those by design), nor unnamed leaves (nobody can clear them by name) */
