@@ -41,6 +41,18 @@ static int assignable(repl *r, const ast_node *at, const char *target, repl_valu
     return 0;
 }
 
+/* *data op= v for a one-element x, with update_in_place's NaN note. */
+static void update_one(repl *r, const ast_node *at, ast_operator op, double *data, double v) {
+    double before = *data;
+    switch (op) {
+    case AST_OP_ADD: *data = before + v; break;
+    case AST_OP_SUBTRACT: *data = before - v; break;
+    case AST_OP_MULTIPLY: *data = before * v; break;
+    default: *data = before / v; break;
+    }
+    if (!isfinite(*data) && isfinite(before) && isfinite(v)) note_nonfinite(r, at, ast_operator_symbol(op));
+}
+
 /* x op= e on x's data in place: e broadcast to x's shape, no graph. */
 static int update_in_place(repl *r, const ast_node *at, const char *target, ag_var *x, ast_operator op, repl_value e) {
     double scalar;
@@ -49,6 +61,10 @@ static int update_in_place(repl *r, const ast_node *at, const char *target, ag_v
     const int *e_shape = NULL;
     ag_var *ev = NULL;
     char buf[96];
+    if (e.kind == VALUE_NUMBER && ag_size(x) == 1) { /* one number into one: no shapes to fit */
+        update_one(r, at, op, ag_data(x), e.as.number);
+        return 0;
+    }
     if (e.kind == VALUE_NUMBER) {
         scalar = e.as.number;
         source = &scalar;
@@ -83,14 +99,7 @@ static int update_in_place(repl *r, const ast_node *at, const char *target, ag_v
     double *data = ag_data(x);
     size_t size = ag_size(x);
     if (size == 1) { /* one number: no odometer (e fits, so it has one too) */
-        double v = source[0], before = data[0];
-        switch (op) {
-        case AST_OP_ADD: data[0] = before + v; break;
-        case AST_OP_SUBTRACT: data[0] = before - v; break;
-        case AST_OP_MULTIPLY: data[0] = before * v; break;
-        default: data[0] = before / v; break;
-        }
-        if (!isfinite(data[0]) && isfinite(before) && isfinite(v)) note_nonfinite(r, at, ast_operator_symbol(op));
+        update_one(r, at, op, data, source[0]);
         return 0;
     }
     int index[AG_MAX_DIMS] = {0};
