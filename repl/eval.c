@@ -830,6 +830,17 @@ static int eval_list(repl *r, const ast_node *n, repl_value *out) {
     return 0;
 }
 
+/* A name's value: what its memo says it is bound to. */
+static inline int eval_name(repl *r, const ast_node *n, repl_value *out) {
+    const ast_memo *m = resolve_name(r, n, n->as.name);
+    if (m == NULL) return unknown_name(r, n, n->as.name);
+    switch (m->what) {
+    case MEMO_CONSTANT: return literal_var(r, n, m->number, false, out);
+    case MEMO_BUILTIN: *out = value_builtin(m->binding); return 0;
+    default: *out = value_copy(*(const repl_value *)m->binding); return 0;
+    }
+}
+
 static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
     switch (n->kind) {
     case AST_NUMBER: return literal_var(r, n, n->as.number, false, out);
@@ -840,15 +851,7 @@ static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
         *out = value_string_from(n->as.string, strlen(n->as.string));
         if (out->kind == VALUE_STRING) return 0;
         return repl_error_at(r, n, "out of memory");
-    case AST_NAME: {
-        const ast_memo *m = resolve_name(r, n, n->as.name);
-        if (m == NULL) return unknown_name(r, n, n->as.name);
-        switch (m->what) {
-        case MEMO_CONSTANT: return literal_var(r, n, m->number, false, out);
-        case MEMO_BUILTIN: *out = value_builtin(m->binding); return 0;
-        default: *out = value_copy(*(const repl_value *)m->binding); return 0;
-        }
-    }
+    case AST_NAME: return eval_name(r, n, out);
     case AST_LIST: return eval_list(r, n, out);
     case AST_UNARY: {
         double literal;
@@ -874,6 +877,7 @@ static size_t stack_used(const repl *r) {
 }
 
 int eval_expr(repl *r, const ast_node *n, repl_value *out) {
+    if (n->kind == AST_NAME) return eval_name(r, n, out); /* a leaf: no recursion to bound */
     if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
         return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
     r->eval.depth++;
