@@ -876,14 +876,20 @@ static size_t stack_used(const repl *r) {
     return base > now ? (size_t)(base - now) : (size_t)(now - base);
 }
 
-int eval_expr(repl *r, const ast_node *n, repl_value *out) {
-    if (n->kind == AST_NAME) return eval_name(r, n, out); /* a leaf: no recursion to bound */
+/* eval_expr of anything but a name, its recursion bounded.  Not inlined:
+ * a name's evaluation, most of them, then skips this frame's set-up. */
+__attribute__((noinline)) static int eval_bounded(repl *r, const ast_node *n, repl_value *out) {
     if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
         return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
     r->eval.depth++;
     int rc = eval_inner(r, n, out);
     r->eval.depth--;
     return rc;
+}
+
+int eval_expr(repl *r, const ast_node *n, repl_value *out) {
+    if (n->kind == AST_NAME) return eval_name(r, n, out); /* a leaf: no recursion to bound */
+    return eval_bounded(r, n, out);
 }
 
 /* ---- statements ---------------------------------------------------------------------------- */
