@@ -214,7 +214,7 @@ typedef struct look {
 
 /* Walks the graph of an operand of e into k; false when the walk could not
  * finish.  Most operands are a gradient or a leaf: no walk. */
-static bool look_at_var(repl *r, ag_var *v, look *k) {
+static inline bool look_at_var(repl *r, ag_var *v, look *k) {
     unsigned flags = ag_var_flags(v);
     if (k->gradient || (flags & (AG_VAR_CONST | AG_VAR_NOGRAD))) return true;
     if (flags & (AG_VAR_BACKWARD | AG_VAR_SEED)) {
@@ -229,7 +229,7 @@ static bool look_at_var(repl *r, ag_var *v, look *k) {
 }
 
 /* An operand's number into *value while e is all scalars. */
-static void look_scalar(look *k, ag_var *v, double *value) {
+static inline void look_scalar(look *k, ag_var *v, double *value) {
     if (k->scalar && ag_ndim(v) == 0 && isfinite(*value = ag_item(v))) return;
     k->scalar = false;
 }
