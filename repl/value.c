@@ -46,11 +46,14 @@ repl_value value_list_new(int count) {
     /* the items right after the list, one allocation (a call's *xs is a
      * list: two mallocs a call were 1% of a scalar loop) */
     if ((size_t)count > (SIZE_MAX - sizeof(value_list)) / sizeof(repl_value)) return VALUE_NIL_INIT;
-    value_list *list = calloc(1, sizeof *list + (size_t)count * sizeof(repl_value));
+    /* malloc and a fill, not calloc: glibc's calloc skips the thread's
+     * cache of small blocks that malloc takes them from */
+    value_list *list = malloc(sizeof *list + (size_t)count * sizeof(repl_value));
     if (list == NULL) return VALUE_NIL_INIT;
     list->refcount = 1;
     list->count = count;
-    list->items = (repl_value *)(list + 1); /* zeroed: every item is VALUE_NIL with no payload */
+    list->items = (repl_value *)(list + 1);
+    for (int i = 0; i < count; i++) list->items[i] = (repl_value)VALUE_NIL_INIT; /* no payload */
     return (repl_value){.kind = VALUE_LIST, .as.list = list};
 }
 
