@@ -415,23 +415,58 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
 
 /* ---- generations ------------------------------------------------------------
  *
- * A collection either traces everything (full) or only the young nodes, those
- * made since the last collection (young): old nodes count as reachable and
- * are not traced.  Its survivors become old.  The only link an old node can
- * gain to a young one after its own creation is a grad (creators, inputs and
- * outputs are set when a node is made, and a node's creator is made with
- * it), so var_set_grad remembers each old variable whose grad becomes young,
- * and a young collection traces from those grads and from young roots.
+ * A collection either traces everything (full) or only the young nodes
+ * (young): old nodes count as reachable and are neither traced nor swept.
+ * A young node has an age: 0 when made since the last collection, 1 when it
+ * survived one young collection (NODE_AGED).  A young collection makes its
+ * age-0 survivors age 1 and its age-1 survivors old (NODE_OLD); a full one
+ * makes every survivor old.  The second chance is for loops: the REPL
+ * collects between statements and a loop binds its step's result (`y = ...`),
+ * so every young collection finds one step's graph alive.  Promoted at once,
+ * those graphs piled up dead in the old generation until a full collection;
+ * aged, each dies before its second young collection and is freed young.
+ * A young collection that finds more than half the young nodes alive is
+ * looking at a structure being built (a long chain, bench/w6_chain.ag), not
+ * at a loop's garbage: aging would only trace its nodes again, so it makes
+ * every survivor old at once (tenures them), as a full collection does.
+ *
+ * What the collector relies on:
+ * - Order: each live list holds the age-0 nodes first, then the age-1 ones,
+ *   then the old ones.  New nodes are pushed at the head; a young collection
+ *   turns the age-0 survivors into age 1 and the age-1 survivors into old in
+ *   place, which keeps that order, and a full one leaves only old nodes.  So
+ *   a young sweep stops at the first old node.
+ * - Links: a function's inputs were made before it, its outputs and saved
+ *   variable with it (in one op_apply, where nothing collects), and a
+ *   variable's creator with it; these links are only ever cut afterwards
+ *   (unchain), never set.  Every young collection ages all young survivors
+ *   alike, so what a node reaches through them is at least as old as the
+ *   node, and no promotion leaves an old node pointing at a young one through
+ *   them.
+ * - The one old -> young link is a grad, set after the variable was made:
+ *   var_set_grad remembers an old variable whose grad becomes young (age 0
+ *   or 1), and a young collection traces from the remembered grads.  After
+ *   its sweep it keeps an entry while the grad is still young (it was age 0,
+ *   now 1) and drops it when the grad was promoted or cleared; a variable it
+ *   promotes whose grad stays young joins the set.  A full or tenuring
+ *   collection empties the set (every survivor is old).  A remembered variable itself
+ *   is only freed by a full collection, so an entry never dangles.
+ * - The epoch (the low bits of `mark`) is all that next_epoch resets when it
+ *   wraps; ages and VAR_REMEMBERED stay.
  *
  * ag_gc_auto paces both by allocation, as Lua's collector paces itself: a
  * young collection once NURSERY_BYTES were made (node plus tensor bytes), so
  * a loop's garbage is reused while it is still in cache instead of walking
- * through fresh pages; a full one once what young collections promoted since
- * the last full one reaches GC_PAUSE times what that one kept (at least
+ * through fresh pages (64 KiB, measured with aging: the REPL's Rosenbrock
+ * and Matyas loops 4-5% less CPU time than at 256 KiB; 32 and 16 KiB took a
+ * little more off them, and keep the loop in L1, but cost the MLP loop,
+ * whose tensors fill a small nursery in a step, 1-2%); a full one once what young collections promoted since
+ * the last full one (promoted_bytes, the age-1 survivors made old) reaches
+ * GC_PAUSE times what that one kept (old_live_bytes; at least
  * FULL_MIN_BYTES), so its cost, proportional to everything alive, is paid
  * once per that much allocation and a statement's cost does not grow with
  * the session. */
-#define NURSERY_BYTES ((size_t)256 << 10)
+#define NURSERY_BYTES ((size_t)64 << 10)
 #define FULL_MIN_BYTES ((size_t)1 << 20)
 #define GC_PAUSE 1 /* full collection when promoted >= GC_PAUSE x old_live_bytes */
 
@@ -448,6 +483,19 @@ static void forget_remembered(ag_ctx *ctx) {
     for (size_t i = 0; i < ctx->remembered_len; i++) ctx->remembered[i]->mark &= ~VAR_REMEMBERED;
     ctx->remembered_len = 0;
     ctx->remember_failed = false;
+}
+
+/* After a young sweep: keeps the entries whose grad is still young. */
+static void keep_young_grads(ag_ctx *ctx) {
+    size_t kept = 0;
+    for (size_t i = 0; i < ctx->remembered_len; i++) {
+        ag_var *v = ctx->remembered[i];
+        if (v->grad != NULL && !(v->grad->mark & NODE_OLD))
+            ctx->remembered[kept++] = v;
+        else
+            v->mark &= ~VAR_REMEMBERED;
+    }
+    ctx->remembered_len = kept;
 }
 
 static size_t var_bytes(const ag_var *v) {
@@ -500,9 +548,9 @@ static bool push(ag_ctx *ctx, void *p, bool is_func) {
 
 /* Marks everything reachable from the roots (full), or the young nodes
  * reachable from young roots and remembered grads (young; old nodes are
- * neither marked nor traced).  Returns false when the mark stack could not
+ * neither marked nor traced), adding how many to *marked.  Returns false when the mark stack could not
  * grow (then nothing may be swept). */
-static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full) {
+static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *marked) {
     if (ctx->stack == NULL) {
         ctx->stack_cap = 1024;
         ctx->stack = ctx_malloc(ctx, ctx->stack_cap * sizeof *ctx->stack);
@@ -522,6 +570,7 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full) {
             ag_func *f = (ag_func *)(item & ~(uintptr_t)1u);
             if ((f->mark & EPOCH_BITS) == epoch || (f->mark & skip)) continue;
             f->mark = (f->mark & ~EPOCH_BITS) | epoch;
+            ++*marked;
             for (int i = 0; i < f->ninputs; i++)
                 if (!push(ctx, f->inputs[i], false)) return false;
             for (int i = 0; i < f->noutputs; i++)
@@ -531,28 +580,53 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full) {
             ag_var *v = (ag_var *)item;
             if ((v->mark & EPOCH_BITS) == epoch || (v->mark & skip)) continue;
             v->mark = (v->mark & ~EPOCH_BITS) | epoch;
+            ++*marked;
             if (!push(ctx, v->grad, false) || !push(ctx, v->creator, true)) return false;
         }
     }
     return true;
 }
 
+/* A survivor of the collection gets older: age 0 -> 1 -> old, or old at
+ * once (tenure).  True when it became old now. */
+static bool age_survivor(unsigned *mark, bool tenure) {
+    if (tenure || (*mark & NODE_AGED)) {
+        bool promoted = !(*mark & NODE_OLD);
+        *mark = (*mark & ~NODE_AGED) | NODE_OLD;
+        return promoted;
+    }
+    *mark |= NODE_AGED;
+    return false;
+}
+
 /* One collection; returns how many nodes it freed. */
 static size_t collect(ag_ctx *ctx, bool full) {
     unsigned epoch = next_epoch(ctx);
-    if (!mark_from_roots(ctx, epoch, full)) return 0;
-    forget_remembered(ctx); /* survivors become old: no old node points at a young one */
+    size_t marked = 0;
+    if (!mark_from_roots(ctx, epoch, full, &marked)) return 0;
+    /* a young collection that found most young nodes alive is looking at a
+     * structure being built (a long chain), not at a loop's garbage: aging
+     * its nodes would only trace them again, so they are tenured */
+    bool tenure = full || marked > (ctx->allocs_since_gc + ctx->aged_nodes) / 2;
+    if (tenure) forget_remembered(ctx); /* every survivor becomes old */
     unsigned stop = full ? 0u : NODE_OLD; /* a young sweep ends at the first old node */
-    size_t freed = 0, kept_bytes = 0;
+    size_t freed = 0, kept_bytes = 0, promoted_bytes = 0, aged = 0;
     ag_var *previous = NULL;
     ag_var **vlink = &ctx->vars;
     for (; *vlink != NULL && !((*vlink)->mark & stop);) {
         ag_var *v = *vlink;
         if ((v->mark & EPOCH_BITS) == epoch) {
-            v->mark |= NODE_OLD;
+            size_t bytes = var_bytes(v);
+            kept_bytes += bytes;
+            if (age_survivor(&v->mark, tenure)) {
+                promoted_bytes += bytes;
+                /* old now with a young grad: the one old -> young link */
+                if (!tenure && v->grad != NULL && !(v->grad->mark & NODE_OLD)) ctx_remember(ctx, v);
+            } else {
+                aged++;
+            }
             v->prev_live = previous;
             previous = v;
-            kept_bytes += var_bytes(v);
             vlink = &v->next_live;
             continue;
         }
@@ -561,11 +635,17 @@ static size_t collect(ag_ctx *ctx, bool full) {
         freed++;
     }
     if (*vlink != NULL) (*vlink)->prev_live = previous;
+    /* (a grad met above before it aged may have been promoted after its
+     * variable was remembered: the entry goes here) */
+    if (!tenure) keep_young_grads(ctx);
     for (ag_func **link = &ctx->funcs; *link != NULL && !((*link)->mark & stop);) {
         ag_func *f = *link;
         if ((f->mark & EPOCH_BITS) == epoch) {
-            f->mark |= NODE_OLD;
             kept_bytes += sizeof *f;
+            if (age_survivor(&f->mark, tenure))
+                promoted_bytes += sizeof *f;
+            else
+                aged++;
             link = &f->next_live;
             continue;
         }
@@ -586,9 +666,10 @@ static size_t collect(ag_ctx *ctx, bool full) {
         ctx->promoted_bytes = 0;
         ctx->full_collections++;
     } else {
-        ctx->promoted_bytes += kept_bytes;
+        ctx->promoted_bytes += promoted_bytes;
         ctx->young_collections++;
     }
+    ctx->aged_nodes = aged;
     ctx->allocs_since_gc = 0;
     ctx->bytes_since_gc = 0;
     return freed;

@@ -127,15 +127,17 @@ struct ag_ctx {
     void *slabs; /* the blocks nodes are carved from */
     size_t live_vars, live_funcs, allocs_since_gc;
     size_t bytes_since_gc; /* tensor data handed to new variables since the last ag_gc */
-    /* Generations (context.c): the live lists hold the young nodes (made
-     * since the last collection) first, then the old ones.  A young
-     * collection traces the young nodes only, from young roots and from the
-     * old variables whose grad was set to a young one since (remembered). */
+    /* Generations (context.c): the live lists hold the young nodes first
+     * (age 0: made since the last collection, then age 1: survived one young
+     * collection), then the old ones.  A young collection traces the young
+     * nodes only, from young roots and from the old variables whose grad is
+     * a young one (remembered). */
     ag_var **remembered;
     size_t remembered_len, remembered_cap;
     bool remember_failed;   /* out of memory remembering: the next collection is full */
     size_t promoted_bytes;  /* node + tensor bytes made old since the last full collection */
     size_t old_live_bytes;  /* what the last full collection kept */
+    size_t aged_nodes;      /* nodes of age 1 (what the last collection aged) */
     size_t young_collections, full_collections;
     unsigned epoch;
     unsigned backward_stamp;
@@ -196,15 +198,20 @@ int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach);
 void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
 
 /* ---- collector state in `mark` (context.c) ---------------------------------
- * NODE_OLD: the node survived a collection.  VAR_REMEMBERED: an old variable
- * on the remembered list.  The low bits hold the epoch of its last marking. */
+ * NODE_OLD: the node survived two young collections, or a full one.
+ * NODE_AGED: a young node that survived one young collection (age 1; a node
+ * with neither bit is age 0, made since the last collection).
+ * VAR_REMEMBERED: an old variable on the remembered list.  The low bits hold
+ * the epoch of its last marking. */
 #define NODE_OLD (1u << 31)
 /* Forgets the last backward's gradients and frees their block (backward.c). */
 void ctx_clear_flows(ag_ctx *ctx);
 #define VAR_REMEMBERED (1u << 30)
-#define EPOCH_BITS (VAR_REMEMBERED - 1u)
+#define NODE_AGED (1u << 29)
+#define EPOCH_BITS (NODE_AGED - 1u)
 
-/* Records that an old variable now points at a young one (its grad). */
+/* Records that an old variable now points at a young one (its grad, of age 0
+ * or 1). */
 void ctx_remember(ag_ctx *ctx, ag_var *v);
 /* Every write of a grad link goes through here (the collector's write barrier). */
 static inline void var_set_grad(ag_var *v, ag_var *grad) {

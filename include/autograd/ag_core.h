@@ -378,14 +378,16 @@ void ag_release(ag_var *v);
  * pass ..." (AG_ERR_ARG); the pass goes on unharmed.  The same inside a user
  * op's callbacks (ag_userop.h): "gc: refused inside a user op's callback". */
 size_t ag_gc(ag_ctx *ctx);
-/* A young collection: frees the unreachable nodes among those made since the
- * last collection, in time proportional to them (not to everything alive);
- * what survives is old and waits for a full ag_gc.  Returns how many were
- * freed.  Refused during ag_backward as ag_gc is ("gc_young: refused ..."). */
+/* A young collection: frees the unreachable nodes among the young ones, in
+ * time proportional to them (not to everything alive).  A node is young
+ * until it survived two young collections (one when the collection finds
+ * most young nodes alive) or a full one; then it is old and waits for a
+ * full ag_gc.  Returns how many were freed.  Refused during ag_backward as
+ * ag_gc is ("gc_young: refused ..."). */
 size_t ag_gc_young(ag_ctx *ctx);
 /* Collects when allocation since the last collection warrants it (call it
  * as often as you like, e.g. after every step or statement): a young
- * collection once about 256 KiB of nodes and tensor data were made, a full
+ * collection once about 64 KiB of nodes and tensor data were made, a full
  * one once the young collections since the last full one kept as much as
  * that one did (at least 1 MiB).  Returns how many nodes were freed (0 when
  * it did not collect; it never collects during ag_backward, and sets no
@@ -394,7 +396,7 @@ size_t ag_gc_auto(ag_ctx *ctx);
 typedef struct ag_gc_info {
     size_t young_collections, full_collections; /* since the context was made */
     size_t old_live_bytes; /* node + tensor bytes the last full collection kept */
-    size_t promoted_bytes; /* node + tensor bytes young collections kept since */
+    size_t promoted_bytes; /* node + tensor bytes young collections made old since */
 } ag_gc_info;
 ag_gc_info ag_gc_stats(const ag_ctx *ctx);
 size_t ag_live_vars(const ag_ctx *ctx);
