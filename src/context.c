@@ -557,6 +557,7 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
         if (ctx->stack == NULL) return false;
     }
     ctx->stack_len = 0;
+    size_t count = 0;
     unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
     for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
         if (v->roots > 0 && !push(ctx, v, false)) return false;
@@ -570,7 +571,7 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
             ag_func *f = (ag_func *)(item & ~(uintptr_t)1u);
             if ((f->mark & EPOCH_BITS) == epoch || (f->mark & skip)) continue;
             f->mark = (f->mark & ~EPOCH_BITS) | epoch;
-            ++*marked;
+            count++;
             for (int i = 0; i < f->ninputs; i++)
                 if (!push(ctx, f->inputs[i], false)) return false;
             for (int i = 0; i < f->noutputs; i++)
@@ -580,10 +581,11 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
             ag_var *v = (ag_var *)item;
             if ((v->mark & EPOCH_BITS) == epoch || (v->mark & skip)) continue;
             v->mark = (v->mark & ~EPOCH_BITS) | epoch;
-            ++*marked;
+            count++;
             if (!push(ctx, v->grad, false) || !push(ctx, v->creator, true)) return false;
         }
     }
+    *marked = count;
     return true;
 }
 
