@@ -589,18 +589,6 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
     return true;
 }
 
-/* A survivor of the collection gets older: age 0 -> 1 -> old, or old at
- * once (tenure).  True when it became old now. */
-static bool age_survivor(unsigned *mark, bool tenure) {
-    if (tenure || (*mark & NODE_AGED)) {
-        bool promoted = !(*mark & NODE_OLD);
-        *mark = (*mark & ~NODE_AGED) | NODE_OLD;
-        return promoted;
-    }
-    *mark |= NODE_AGED;
-    return false;
-}
-
 /* One collection; returns how many nodes it freed. */
 static size_t collect(ag_ctx *ctx, bool full) {
     unsigned epoch = next_epoch(ctx);
@@ -620,11 +608,15 @@ static size_t collect(ag_ctx *ctx, bool full) {
         if ((v->mark & EPOCH_BITS) == epoch) {
             size_t bytes = var_bytes(v);
             kept_bytes += bytes;
-            if (age_survivor(&v->mark, tenure)) {
+            if (tenure) { /* a young sweep meets young nodes only: all promoted */
+                v->mark = (v->mark & ~NODE_AGED) | NODE_OLD;
+            } else if (v->mark & NODE_AGED) {
+                v->mark ^= NODE_AGED | NODE_OLD;
                 promoted_bytes += bytes;
                 /* old now with a young grad: the one old -> young link */
-                if (!tenure && v->grad != NULL && !(v->grad->mark & NODE_OLD)) ctx_remember(ctx, v);
+                if (v->grad != NULL && !(v->grad->mark & NODE_OLD)) ctx_remember(ctx, v);
             } else {
+                v->mark |= NODE_AGED;
                 aged++;
             }
             v->prev_live = previous;
@@ -644,10 +636,15 @@ static size_t collect(ag_ctx *ctx, bool full) {
         ag_func *f = *link;
         if ((f->mark & EPOCH_BITS) == epoch) {
             kept_bytes += sizeof *f;
-            if (age_survivor(&f->mark, tenure))
+            if (tenure) {
+                f->mark = (f->mark & ~NODE_AGED) | NODE_OLD;
+            } else if (f->mark & NODE_AGED) {
+                f->mark ^= NODE_AGED | NODE_OLD;
                 promoted_bytes += sizeof *f;
-            else
+            } else {
+                f->mark |= NODE_AGED;
                 aged++;
+            }
             link = &f->next_live;
             continue;
         }
@@ -668,7 +665,7 @@ static size_t collect(ag_ctx *ctx, bool full) {
         ctx->promoted_bytes = 0;
         ctx->full_collections++;
     } else {
-        ctx->promoted_bytes += promoted_bytes;
+        ctx->promoted_bytes += tenure ? kept_bytes : promoted_bytes;
         ctx->young_collections++;
     }
     ctx->aged_nodes = aged;
