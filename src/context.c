@@ -536,20 +536,41 @@ ag_gc_info ag_gc_stats(const ag_ctx *ctx) {
                         .promoted_bytes = ctx->promoted_bytes};
 }
 
-/* The mark stack holds tagged pointers: low bit 1 = function. */
-static bool push(ag_ctx *ctx, void *p, bool is_func) {
-    if (p == NULL) return true;
-    if (ctx->stack_len == ctx->stack_cap &&
-        !CTX_ARRAY_RESERVE(ctx, ctx->stack, ctx->stack_cap, ctx->stack_len, 1))
-        return false;
-    ctx->stack[ctx->stack_len++] = (void *)((uintptr_t)p | (is_func ? 1u : 0u));
+/* The mark stack holds tagged pointers (low bit 1 = function) of nodes
+ * already marked, whose links are still to be followed.  A node is marked
+ * when it is pushed, so each is pushed once and a link back to a node
+ * already seen (a function's outputs, a shared input) costs a test, not a
+ * push and a pop. */
+static bool grow_stack(ag_ctx *ctx) {
+    return CTX_ARRAY_RESERVE(ctx, ctx->stack, ctx->stack_cap, ctx->stack_len, 1);
+}
+
+/* Whether a node with this mark is still to be marked in this collection:
+ * not marked with `epoch` and none of the `skip` bits (old, in a young one). */
+static inline bool unmarked(unsigned mark, unsigned epoch, unsigned skip) {
+    return (mark & EPOCH_BITS) != epoch && !(mark & skip);
+}
+
+static inline bool push_var(ag_ctx *ctx, ag_var *v, unsigned epoch, unsigned skip) {
+    if (v == NULL || !unmarked(v->mark, epoch, skip)) return true;
+    if (ctx->stack_len == ctx->stack_cap && !grow_stack(ctx)) return false;
+    v->mark = (v->mark & ~EPOCH_BITS) | epoch;
+    ctx->stack[ctx->stack_len++] = v;
+    return true;
+}
+
+static inline bool push_func(ag_ctx *ctx, ag_func *f, unsigned epoch, unsigned skip) {
+    if (f == NULL || !unmarked(f->mark, epoch, skip)) return true;
+    if (ctx->stack_len == ctx->stack_cap && !grow_stack(ctx)) return false;
+    f->mark = (f->mark & ~EPOCH_BITS) | epoch;
+    ctx->stack[ctx->stack_len++] = (void *)((uintptr_t)f | 1u);
     return true;
 }
 
 /* Marks everything reachable from the roots (full), or the young nodes
  * reachable from young roots and remembered grads (young; old nodes are
- * neither marked nor traced), adding how many to *marked.  Returns false when the mark stack could not
- * grow (then nothing may be swept). */
+ * neither marked nor traced); how many in *marked.  Returns false when the
+ * mark stack could not grow (then nothing may be swept). */
 static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *marked) {
     if (ctx->stack == NULL) {
         ctx->stack_cap = 1024;
@@ -560,29 +581,24 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
     size_t count = 0;
     unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
     for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
-        if (v->roots > 0 && !push(ctx, v, false)) return false;
+        if (v->roots > 0 && !push_var(ctx, v, epoch, skip)) return false;
     }
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)
-            if (!push(ctx, ctx->remembered[i]->grad, false)) return false;
+            if (!push_var(ctx, ctx->remembered[i]->grad, epoch, skip)) return false;
     while (ctx->stack_len > 0) {
         uintptr_t item = (uintptr_t)ctx->stack[--ctx->stack_len];
+        count++; /* each node is pushed once, when it is marked */
         if (item & 1u) {
             ag_func *f = (ag_func *)(item & ~(uintptr_t)1u);
-            if ((f->mark & EPOCH_BITS) == epoch || (f->mark & skip)) continue;
-            f->mark = (f->mark & ~EPOCH_BITS) | epoch;
-            count++;
             for (int i = 0; i < f->ninputs; i++)
-                if (!push(ctx, f->inputs[i], false)) return false;
+                if (!push_var(ctx, f->inputs[i], epoch, skip)) return false;
             for (int i = 0; i < f->noutputs; i++)
-                if (!push(ctx, f->outputs[i], false)) return false;
-            if (!push(ctx, f->saved, false)) return false;
+                if (!push_var(ctx, f->outputs[i], epoch, skip)) return false;
+            if (!push_var(ctx, f->saved, epoch, skip)) return false;
         } else {
             ag_var *v = (ag_var *)item;
-            if ((v->mark & EPOCH_BITS) == epoch || (v->mark & skip)) continue;
-            v->mark = (v->mark & ~EPOCH_BITS) | epoch;
-            count++;
-            if (!push(ctx, v->grad, false) || !push(ctx, v->creator, true)) return false;
+            if (!push_var(ctx, v->grad, epoch, skip) || !push_func(ctx, v->creator, epoch, skip)) return false;
         }
     }
     *marked = count;
