@@ -70,7 +70,7 @@ static void free_var_storage(ag_ctx *ctx, ag_var *v) {
      * AG_DEBUG_NO_REUSE valgrind reports the read and the program goes on */
     v->t.data = NULL;
     v->t.size = 0;
-    ctx_free(ctx, v->name);
+    if (v->name != v->short_name) ctx_free(ctx, v->name);
     v->name = NULL;
 }
 

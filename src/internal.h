@@ -22,7 +22,7 @@ struct ag_var {
     ag_var *grad;
     ag_func *creator;
     ag_ctx *ctx;
-    char *name; /* NULL = unnamed */
+    char *name; /* NULL = unnamed; short_name or an owned copy */
     int generation;
     unsigned flags;
     int roots;
@@ -48,6 +48,10 @@ struct ag_var {
      * ag_size(v) numbers at flow_numbers + flow_at, valid while flow_pass
      * is the context's flow_pass (0 = none; backward.c). */
     uint32_t flow_pass, flow_at;
+    /* A name of up to 7 characters is kept here, not in a block of its own:
+     * a loop that binds its result to a name names a new variable at every
+     * step (W6's script: 100,000 strdups and frees). */
+    char short_name[8];
     double scalar_storage;
 };
 

@@ -240,15 +240,20 @@ int ag_grad_calls(const ag_var *v) { return v != NULL && v->grad != NULL ? v->gr
 const char *ag_name(const ag_var *v) { return v && v->name ? v->name : ""; }
 void ag_set_name(ag_var *v, const char *name) {
     if (v == NULL) return;
-    char *copy = NULL;
-    if (name && *name) {
-        size_t len = strlen(name) + 1;
-        copy = ctx_malloc(v->ctx, len);
+    size_t len = name != NULL ? strlen(name) + 1 : 1;
+    char *old = v->name != v->short_name ? v->name : NULL;
+    if (len == 1) {
+        v->name = NULL;
+    } else if (len <= sizeof v->short_name) {
+        memmove(v->short_name, name, len); /* name may be v's own */
+        v->name = v->short_name;
+    } else {
+        char *copy = ctx_malloc(v->ctx, len);
         if (copy == NULL) return; /* out of memory: keep the old name */
         memcpy(copy, name, len);
+        v->name = copy;
     }
-    ctx_free(v->ctx, v->name);
-    v->name = copy;
+    ctx_free(v->ctx, old);
 }
 ag_func *ag_creator(const ag_var *v) { return v ? v->creator : NULL; }
 int ag_generation(const ag_var *v) { return v ? v->generation : 0; }

@@ -409,9 +409,33 @@ static void test_error_codes(void **state) {
     ag_clear_error(ctx);
 }
 
+/* Names: short ones (kept in the variable) and long ones (a block of their
+ * own) set, replaced by each other, by the variable's own name and cleared;
+ * a collected name does not outlive its variable (the leak checkers). */
+static void test_names(void **state) {
+    (void)state;
+    const char *names[] = {"y", "1234567", "12345678", "a_much_longer_name_for_a_variable", "x0", ""};
+    ag_var *v = ag_scalar(ctx, 1);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        ag_set_name(v, names[i]);
+        assert_string_equal(ag_name(v), names[i]);
+        ag_set_name(v, ag_name(v)); /* its own name, short or long */
+        assert_string_equal(ag_name(v), names[i]);
+    }
+    ag_set_name(v, "long enough to need a block");
+    ag_set_name(v, "w");
+    assert_string_equal(ag_name(v), "w");
+    ag_set_name(v, NULL);
+    assert_string_equal(ag_name(v), "");
+    for (int i = 0; i < 1000; i++) ag_set_name(ag_scalar(ctx, i), i % 2 ? "loss" : "a name longer than seven");
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_version),
+        CTX_TEST(test_names),
         CTX_TEST(test_accessors_accept_null),
         CTX_TEST(test_new_rejects_null_shape),
         CTX_TEST(test_every_failure_leaves_a_message),
