@@ -55,6 +55,7 @@ typedef union slab {
     struct {
         union slab *next;
         size_t bytes; /* the whole block, header included */
+        bool vars;    /* of ag_var, else of ag_func */
     } header;
     max_align_t align; /* the nodes that follow are aligned for anything */
 } slab;
@@ -74,10 +75,15 @@ static void free_var_storage(ag_ctx *ctx, ag_var *v) {
     v->name = NULL;
 }
 
+/* Leaves f owning nothing, so freeing it again (ag_ctx_free's pass over the
+ * slabs meets the free list's functions too) does nothing. */
 static void free_func_storage(ag_ctx *ctx, ag_func *f) {
     ctx_free(ctx, f->params.ints);
+    f->params.ints = NULL;
     if (f->inputs != f->inline_inputs) ctx_free(ctx, f->inputs);
     if (f->outputs != f->inline_outputs) ctx_free(ctx, f->outputs);
+    f->inputs = f->inline_inputs;
+    f->outputs = f->inline_outputs;
 }
 
 /* ---- owners ---------------------------------------------------------------- */
@@ -111,19 +117,28 @@ void ag_ctx_free(ag_ctx *ctx) {
     ctx_free(ctx, ctx->owners);
     userops_free(ctx);
     ctx_clear_flows(ctx);
-    for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
-        next = v->next_live;
-        free_var_storage(ctx, v);
-        if (ctx->no_reuse) ctx_free(ctx, v);
+    if (ctx->no_reuse) { /* every node is a block of its own, on a live list */
+        for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
+            next = v->next_live;
+            free_var_storage(ctx, v);
+            ctx_free(ctx, v);
+        }
+        for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
+            next = f->next_live;
+            free_func_storage(ctx, f);
+            ctx_free(ctx, f);
+        }
     }
-    for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
-        next = f->next_live;
-        free_func_storage(ctx, f);
-        if (ctx->no_reuse) ctx_free(ctx, f);
-    }
-    for (ag_var *v = ctx->free_vars; v != NULL; v = v->next_live) {
-        UNPOISON(v, sizeof *v);
-        free_var_storage(ctx, v);
+    /* Every node is in a slab: alive, on a free list or never handed out, and
+     * each of these owns only what free_*_storage frees.  One pass over the
+     * slabs in address order (walking the live lists chased a pointer per
+     * node: 14% of W6's script, which ends with 800,000 nodes). */
+    for (slab *s = ctx->slabs; s != NULL; s = s->header.next) {
+        UNPOISON(s + 1, s->header.bytes - sizeof *s);
+        if (s->header.vars)
+            for (ag_var *v = (ag_var *)(s + 1), *end = v + SLAB_NODES; v < end; v++) free_var_storage(ctx, v);
+        else
+            for (ag_func *f = (ag_func *)(s + 1), *end = f + SLAB_NODES; f < end; f++) free_func_storage(ctx, f);
     }
     for (slab *s = ctx->slabs, *next; s != NULL; s = next) {
         next = s->header.next;
@@ -291,19 +306,20 @@ ag_rng *ag_ctx_rng(ag_ctx *ctx) { return ctx ? &ctx->rng : NULL; }
 /* A new slab of SLAB_NODES nodes of `size` bytes, or NULL.  Its memory is
  * left as malloc gives it (each node is cleared when handed out); the
  * caller links the nodes onto its free list. */
-static char *grow(ag_ctx *ctx, size_t size) {
+static char *grow(ag_ctx *ctx, size_t size, bool vars) {
     size_t bytes = sizeof(slab) + SLAB_NODES * size;
     slab *s = ctx_malloc(ctx, bytes);
     if (s == NULL) return NULL;
     s->header.next = ctx->slabs;
     s->header.bytes = bytes;
+    s->header.vars = vars;
     ctx->slabs = s;
     return (char *)(s + 1);
 }
 
 /* Free-list variables must read as holding nothing (see retire_var). */
 static int grow_vars(ag_ctx *ctx) {
-    ag_var *nodes = (ag_var *)grow(ctx, sizeof(ag_var));
+    ag_var *nodes = (ag_var *)grow(ctx, sizeof(ag_var), true);
     if (nodes == NULL) return -1;
     for (size_t i = SLAB_NODES; i-- > 0;) {
         nodes[i].t.data = NULL;
@@ -315,9 +331,12 @@ static int grow_vars(ag_ctx *ctx) {
 }
 
 static int grow_funcs(ag_ctx *ctx) {
-    ag_func *nodes = (ag_func *)grow(ctx, sizeof(ag_func));
+    ag_func *nodes = (ag_func *)grow(ctx, sizeof(ag_func), false);
     if (nodes == NULL) return -1;
     for (size_t i = SLAB_NODES; i-- > 0;) {
+        nodes[i].params.ints = NULL; /* owning nothing (ag_ctx_free) */
+        nodes[i].inputs = nodes[i].inline_inputs;
+        nodes[i].outputs = nodes[i].inline_outputs;
         nodes[i].next_live = ctx->free_funcs;
         ctx->free_funcs = &nodes[i];
     }
