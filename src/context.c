@@ -484,18 +484,10 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
  * GC_PAUSE times what that one kept (old_live_bytes; at least
  * FULL_MIN_BYTES), so its cost, proportional to everything alive, is paid
  * once per that much allocation and a statement's cost does not grow with
- * the session.  When the last full collection found less than a third of
- * what it looked at to be garbage, what is promoted is mostly alive (a graph
- * growing step by step: a chain built in a loop), and collecting it again at
- * every doubling would trace it for little; the next full one then waits
- * for GC_PAUSE_GROWING times what was kept (W6's script, a 300,000-op
- * chain: 8 full collections tracing 1.3M variables in all became 4 tracing
- * 0.4M).  Garbage promoted in such a phase can then reach 3x what is
- * alive, not 1x, until a full collection that frees much sets it back. */
+ * the session. */
 #define NURSERY_BYTES ((size_t)64 << 10)
 #define FULL_MIN_BYTES ((size_t)1 << 20)
 #define GC_PAUSE 1 /* full collection when promoted >= GC_PAUSE x old_live_bytes */
-#define GC_PAUSE_GROWING 3 /* ... after a full collection that freed < half what it kept */
 
 void ctx_remember(ag_ctx *ctx, ag_var *v) {
     if (!CTX_ARRAY_RESERVE(ctx, ctx->remembered, ctx->remembered_cap, ctx->remembered_len, 1)) {
@@ -643,7 +635,7 @@ static size_t collect(ag_ctx *ctx, bool full) {
     bool tenure = full || marked > (ctx->allocs_since_gc + ctx->aged_nodes) / 2;
     if (tenure) forget_remembered(ctx); /* every survivor becomes old */
     unsigned stop = full ? 0u : NODE_OLD; /* a young sweep ends at the first old node */
-    size_t freed = 0, kept_bytes = 0, promoted_bytes = 0, aged = 0, freed_bytes = 0;
+    size_t freed = 0, kept_bytes = 0, promoted_bytes = 0, aged = 0;
     ag_var *previous = NULL;
     ag_var **vlink = &ctx->vars;
     for (; *vlink != NULL && !((*vlink)->mark & stop);) {
@@ -668,7 +660,6 @@ static size_t collect(ag_ctx *ctx, bool full) {
             continue;
         }
         *vlink = v->next_live;
-        if (full) freed_bytes += var_bytes(v);
         retire_var(ctx, v);
         freed++;
     }
@@ -696,7 +687,6 @@ static size_t collect(ag_ctx *ctx, bool full) {
         free_func_storage(ctx, f);
         ctx->live_funcs--;
         freed++;
-        freed_bytes += sizeof *f;
         if (ctx->no_reuse) {
             ctx_free(ctx, f);
             continue;
@@ -707,7 +697,6 @@ static size_t collect(ag_ctx *ctx, bool full) {
     }
     if (full) {
         ctx->old_live_bytes = kept_bytes;
-        ctx->gc_pause = freed_bytes < kept_bytes / 2 ? GC_PAUSE_GROWING : GC_PAUSE;
         ctx->promoted_bytes = 0;
         ctx->full_collections++;
     } else {
@@ -750,7 +739,7 @@ size_t ag_gc_auto(ag_ctx *ctx) {
     if (ctx == NULL || ctx->in_backward || ctx->in_callback) return 0;
     size_t made = ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
     if (made < NURSERY_BYTES) return 0;
-    size_t budget = ctx->old_live_bytes * (ctx->gc_pause > 0 ? ctx->gc_pause : GC_PAUSE);
+    size_t budget = ctx->old_live_bytes * GC_PAUSE;
     if (budget < FULL_MIN_BYTES) budget = FULL_MIN_BYTES;
     return collect(ctx, ctx->remember_failed || ctx->promoted_bytes + made >= budget);
 }

@@ -142,7 +142,6 @@ struct ag_ctx {
     size_t promoted_bytes;  /* node + tensor bytes made old since the last full collection */
     size_t old_live_bytes;  /* what the last full collection kept */
     size_t aged_nodes;      /* nodes of age 1 (what the last collection aged) */
-    unsigned gc_pause;      /* full collection at promoted >= gc_pause x old_live_bytes (0: GC_PAUSE) */
     size_t young_collections, full_collections;
     unsigned epoch;
     unsigned backward_stamp;
