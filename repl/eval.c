@@ -908,8 +908,8 @@ static int exec_def(repl *r, const ast_node *n) {
 }
 
 /* Checks Ctrl-C and collects garbage between statements, paced by
- * allocation (ag_gc_auto: a young collection per ~512 KiB made, a full one
- * when the survivors doubled): -1 on interrupt. */
+ * allocation (ag_gc_auto: a young collection per 64 KiB made, a full one
+ * when what was promoted reaches what the last one kept): -1 on interrupt. */
 int statement_boundary(repl *r, const ast_node *n) {
     if (repl_interrupted) {
         repl_interrupted = 0;

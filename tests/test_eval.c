@@ -74,9 +74,10 @@ static void session_close(session *s) {
 
 /* ---- memory ------------------------------------------------------------------------ */
 
-/* What ag_gc_auto lets live between collections, in nodes: a 256 KiB
- * nursery plus what young collections promoted since the last full one (up
- * to 1 MiB, or what that one kept), with that, at 136 bytes or more a node. */
+/* What ag_gc_auto lets live between collections, in nodes: a nursery (64
+ * KiB, and its survivors of one young collection: 256 KiB is a loose bound)
+ * plus what young collections promoted since the last full one (up to 1
+ * MiB, or what that one kept), with that, at 136 bytes or more a node. */
 #define LIVE_NODES_BOUND (((256u << 10) + (2u << 20)) / 136u)
 
 static void test_memory_stays_flat(void **state) {
