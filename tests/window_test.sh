@@ -331,9 +331,13 @@ live() {
     status=$(quit live)
     [ "$status" = 0 ] || not_ok "1. $what: :quit gave status $status"
 }
-# the loop of test 1 with the plot replaced: every 100 steps, STATEMENT
+# the loop of test 1 with the plot replaced: every 100 steps, STATEMENT.  Its
+# rate is 10x smaller than the plot loop's: the tracked point must still move
+# by whole pixels 2 s into the loop (at 0.0001 it reached the valley, where a
+# step moves it less than a pixel, within 0.6 s once the loop ran at 1.2 us a
+# step)
 loop_with() {
-    echo "for i in range(2000000) { x0.cleargrad(); x1.cleargrad(); y = rosenbrock(x0, x1); y.backward(); x0 -= 0.0001 * x0.grad; x1 -= 0.0001 * x1.grad; if i % 100 == 0 { $1 } }; print(\"loop\", \"done\")"
+    echo "for i in range(2000000) { x0.cleargrad(); x1.cleargrad(); y = rosenbrock(x0, x1); y.backward(); x0 -= 0.00001 * x0.grad; x1 -= 0.00001 * x1.grad; if i % 100 == 0 { $1 } }; print(\"loop\", \"done\")"
 }
 # three live windows, alone and then beside a CPU-bound busy loop
 live_windows() {
@@ -805,8 +809,9 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node f[0-9]* Mul ' 10; t
         tail -n +"$from" "$log" | grep "^view\|^show\|^node $2 " | sed 's/^/     log: /' 
     fi
     send explore ':digits 4'
-    # a loop that calls show(y): the window still zooms and inspects
-    send explore 'for i in range(3000000) { a = 2.0 + i % 7; y = sin(a*b) + a; if i % 100 == 0 { show(y) } }; print("loop", "done")'
+    # a loop that calls show(y): the window still zooms and inspects (long
+    # enough to outlast the checks' waits, up to 17 s; Ctrl-C ends it)
+    send explore 'for i in range(30000000) { a = 2.0 + i % 7; y = sin(a*b) + a; if i % 100 == 0 { show(y) } }; print("loop", "done")'
     shows=$(lines '^show ')
     sleep 1
     set -- $(node Mul)
