@@ -567,13 +567,18 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     return result;
 }
 
+/* Unchaining gives up the graph behind v: full collections go back to
+ * their usual pace (gc_pause, context.c), so it is not left to pile up. */
 void ag_unchain(ag_var *v) {
-    if (v != NULL) v->creator = NULL;
+    if (v == NULL) return;
+    v->creator = NULL;
+    v->ctx->gc_pause = 1;
 }
 
 void ag_unchain_backward(ag_var *v) {
     if (v == NULL || v->creator == NULL) return;
     ag_ctx *ctx = v->ctx;
+    ctx->gc_pause = 1;
     ARRAY(ag_func *) stack = {0};
     if (!CTX_ARRAY_PUSH(ctx, stack, v->creator)) {
         ag_set_error(ctx, "out of memory");

@@ -25,6 +25,7 @@ static ag_ctx *ctx_new(const ctx_allocator *alloc) {
     ctx->blas.builtin = blas != NULL && strcmp(blas, "builtin") == 0;
     ctx->grad_enabled = true;
     ctx->train = true;
+    ctx->gc_pause = 1;
     ag_rng_seed(&ctx->rng, 0);
     return ctx;
 }
@@ -481,13 +482,36 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
  * little more off them, and keep the loop in L1, but cost the MLP loop,
  * whose tensors fill a small nursery in a step, 1-2%); a full one once what young collections promoted since
  * the last full one (promoted_bytes, the age-1 survivors made old) reaches
- * GC_PAUSE times what that one kept (old_live_bytes; at least
+ * gc_pause times what that one kept (old_live_bytes; at least
  * FULL_MIN_BYTES), so its cost, proportional to everything alive, is paid
  * once per that much allocation and a statement's cost does not grow with
- * the session. */
+ * the session.
+ *
+ * gc_pause is 1 (the old generation may double, half of it garbage at
+ * worst) unless full collections keep finding that what came in since the
+ * previous one is alive: a structure being built, such as a chain grown by a
+ * loop (bench/w6_chain.ag), which every full collection at each doubling
+ * traced again whole (W6's script: 8 full collections tracing 309 MB in
+ * all, the last over 170 MB).  Two full collections in a row that each keep
+ * at least 3/4 of what was promoted and made since the one before double
+ * the pause, and so does each one after them, up to GC_PAUSE_MAX (one alone
+ * is a script making its data before its loop), so such a structure is
+ * traced about 1 + 1/GC_PAUSE_MAX times in all instead of twice (W6: 4
+ * tracing 43 MB); one that keeps less sets it back to 1, as does unchaining
+ * (ag_unchain_backward: the graph behind it is given up).  While the pause
+ * is raised, what was made since the last collection is left to a young
+ * one, which promotes it, instead of counting towards a full one at once:
+ * it is the structure's next part, or a backward's gradients hanging off
+ * it (W6's backward made 35 MB, which brought the full collection over all
+ * 170 MB).  The price: a growing structure given
+ * up otherwise (rebinding the only name of a long chain) can leave up to
+ * GC_PAUSE_MAX times what the last full collection kept in garbage before
+ * the next one, instead of 1x.  A training loop's step graph dies young or
+ * in the next full collection (W5: every step; W7: within a window of
+ * batches), so its pause stays 1 and its peak does not move. */
 #define NURSERY_BYTES ((size_t)64 << 10)
 #define FULL_MIN_BYTES ((size_t)1 << 20)
-#define GC_PAUSE 1 /* full collection when promoted >= GC_PAUSE x old_live_bytes */
+#define GC_PAUSE_MAX 4 /* full collection when promoted >= gc_pause x old_live_bytes */
 
 void ctx_remember(ag_ctx *ctx, ag_var *v) {
     if (!CTX_ARRAY_RESERVE(ctx, ctx->remembered, ctx->remembered_cap, ctx->remembered_len, 1)) {
@@ -696,6 +720,13 @@ static size_t collect(ag_ctx *ctx, bool full) {
         POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
     }
     if (full) {
+        /* what came in since the last full collection: promoted since, and
+         * made since the last young one */
+        size_t came = ctx->promoted_bytes + ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
+        bool growing = kept_bytes > ctx->old_live_bytes && kept_bytes - ctx->old_live_bytes >= came / 4 * 3;
+        if (!growing) ctx->gc_pause = 1;
+        else if (ctx->grew && ctx->gc_pause < GC_PAUSE_MAX) ctx->gc_pause *= 2;
+        ctx->grew = growing;
         ctx->old_live_bytes = kept_bytes;
         ctx->promoted_bytes = 0;
         ctx->full_collections++;
@@ -739,7 +770,12 @@ size_t ag_gc_auto(ag_ctx *ctx) {
     if (ctx == NULL || ctx->in_backward || ctx->in_callback) return 0;
     size_t made = ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
     if (made < NURSERY_BYTES) return 0;
-    size_t budget = ctx->old_live_bytes * GC_PAUSE;
+    size_t budget = ctx->old_live_bytes * ctx->gc_pause;
     if (budget < FULL_MIN_BYTES) budget = FULL_MIN_BYTES;
-    return collect(ctx, ctx->remember_failed || ctx->promoted_bytes + made >= budget);
+    /* what was made since the last collection counts as promoted already,
+     * so that a full collection comes instead of a young one just before
+     * it; not while a structure grows, where what was made is alive and a
+     * young collection promotes it for less */
+    size_t promoted = ctx->promoted_bytes + (ctx->gc_pause > 1 ? 0 : made);
+    return collect(ctx, ctx->remember_failed || promoted >= budget);
 }

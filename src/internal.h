@@ -141,6 +141,8 @@ struct ag_ctx {
     bool remember_failed;   /* out of memory remembering: the next collection is full */
     size_t promoted_bytes;  /* node + tensor bytes made old since the last full collection */
     size_t old_live_bytes;  /* what the last full collection kept */
+    unsigned gc_pause;      /* the next full one when promoted >= gc_pause x old_live_bytes */
+    bool grew;              /* the last full one kept >= 3/4 of what came in since the one before */
     size_t aged_nodes;      /* nodes of age 1 (what the last collection aged) */
     size_t young_collections, full_collections;
     unsigned epoch;

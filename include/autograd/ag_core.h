@@ -389,7 +389,11 @@ size_t ag_gc_young(ag_ctx *ctx);
  * as often as you like, e.g. after every step or statement): a young
  * collection once about 64 KiB of nodes and tensor data were made, a full
  * one once the young collections since the last full one kept as much as
- * that one did (at least 1 MiB).  Returns how many nodes were freed (0 when
+ * that one did (at least 1 MiB), or up to 4 times as much while full
+ * collections keep finding what was made since the one before alive (a
+ * graph being built: traced whole less often; ag_unchain and
+ * ag_unchain_backward, or a full collection that finds garbage, set the pace
+ * back).  Returns how many nodes were freed (0 when
  * it did not collect; it never collects during ag_backward, and sets no
  * error then). */
 size_t ag_gc_auto(ag_ctx *ctx);

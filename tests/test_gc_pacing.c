@@ -1,0 +1,155 @@
+/* test_gc_pacing.c — how ag_gc_auto paces full collections (src/context.c,
+ * "generations", gc_pause): a graph that grows step by step, every node
+ * alive, is traced fully less and less often, its backward across all the
+ * collections is right, one growing collection alone (a script making its
+ * data) does not change the pace, and unchaining or a full collection that
+ * finds garbage puts the usual pace back. */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "internal.h"
+
+/* y = sin(y) STEPS times from x, the way a REPL loop builds it: the newest
+ * y is a root (a bound name), the one before it is not, and the collector
+ * is asked between steps. */
+#define STEPS 100000
+
+static ag_var *grow_chain(ag_var *x, int steps) {
+    ag_var *y = x;
+    ag_retain(y);
+    for (int i = 0; i < steps; i++) {
+        ag_var *next = ag_sin(ctx, y);
+        assert_non_null(next);
+        ag_retain(next);
+        ag_release(y);
+        y = next;
+        ag_gc_auto(ctx);
+    }
+    return y;
+}
+
+static void test_growing_chain(void **state) {
+    (void)state;
+    ag_var *x = ag_scalar(ctx, 0.5);
+    ag_retain(x);
+    ag_var *y = grow_chain(x, STEPS);
+    ag_gc_info info = ag_gc_stats(ctx);
+    /* ~35 MB of nodes: a full collection at every doubling from 1 MiB was 6
+     * of them (1, 2, 4, 8, 16, 32 MiB); with the pause doubled after the
+     * second growing one it is 4 (1, 2, 6, 33 MiB) */
+    assert_true(info.full_collections >= 2);
+    assert_below(info.full_collections, 5);
+    assert_int_equal(ctx->gc_pause, 4);
+    assert_int_equal(ag_live_vars(ctx), STEPS + 1); /* nothing alive was collected */
+    /* the backward crosses every generation: d/dx = product of cos(y_k) */
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    double v = 0.5, d = 1;
+    for (int i = 0; i < STEPS; i++) {
+        d *= cos(v);
+        v = sin(v);
+    }
+    assert_close(ag_item(y), v);
+    assert_close(ag_item(ag_grad(x)), d);
+    /* the chain dropped: the next full collection frees nearly all of it and
+     * the pace is back to every doubling */
+    ag_release(y);
+    ag_release(x);
+    ag_gc(ctx);
+    assert_int_equal(ctx->gc_pause, 1);
+    assert_int_equal(ag_live_vars(ctx), 0);
+}
+
+/* While the pause is raised, what was made since the last collection is
+ * left to a young collection (a structure's next part, or a backward's
+ * gradients hanging off it, alive): it does not bring a full collection
+ * over the whole structure before it is promoted. */
+static void test_growing_made_goes_young(void **state) {
+    (void)state;
+    ag_var *x = ag_scalar(ctx, 0.5);
+    ag_retain(x);
+    ag_var *y = grow_chain(x, STEPS);
+    assert_int_equal(ctx->gc_pause, 4);
+    ag_gc_info before = ag_gc_stats(ctx);
+    size_t budget = before.old_live_bytes * 4;
+    assert_true(before.promoted_bytes < budget);
+    /* more than the budget left, made at once and kept */
+    int n = (int)((budget - before.promoted_bytes) / sizeof(double)) + 1000;
+    ag_var *big = ag_zeros(ctx, 1, &n);
+    assert_non_null(big);
+    ag_retain(big);
+    ag_gc_auto(ctx);
+    ag_gc_info after = ag_gc_stats(ctx);
+    assert_int_equal(after.full_collections, before.full_collections);
+    assert_int_equal(after.young_collections, before.young_collections + 1);
+    /* promoted now: the next call that finds a nursery made is a full one */
+    ag_var *more = ag_zeros(ctx, 1, (int[]){10000});
+    assert_non_null(more);
+    ag_gc_auto(ctx);
+    assert_int_equal(ag_gc_stats(ctx).full_collections, before.full_collections + 1);
+    ag_release(big);
+    ag_release(y);
+    ag_release(x);
+}
+
+static void test_unchain_sets_pace_back(void **state) {
+    (void)state;
+    ag_var *x = ag_scalar(ctx, 0.5);
+    ag_retain(x);
+    ag_var *y = grow_chain(x, STEPS / 4);
+    assert_true(ctx->gc_pause > 1);
+    ag_unchain_backward(y);
+    assert_int_equal(ctx->gc_pause, 1);
+    y->creator = NULL; /* (already) */
+    ag_var *z = grow_chain(x, 10);
+    ag_unchain(z);
+    assert_int_equal(ctx->gc_pause, 1);
+    ag_release(y);
+    ag_release(z);
+    ag_release(x);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+}
+
+/* A script that makes its data and then trains, each step's graph alive
+ * until the next step's is bound (as the REPL's `loss = ...` does): the
+ * data and the first graph grow the heap, after which every full collection
+ * finds a step's worth of garbage, so the pace is 1 and the step graphs are
+ * collected at every doubling as before. */
+static void test_data_then_loop_keeps_pace(void **state) {
+    (void)state;
+    ag_var *data = ag_zeros(ctx, 1, (int[]){300000}); /* 2.4 MB: over FULL_MIN_BYTES */
+    assert_non_null(data);
+    ag_retain(data);
+    ag_gc_auto(ctx);
+    assert_int_equal(ag_gc_stats(ctx).full_collections, 1);
+    assert_int_equal(ctx->gc_pause, 1); /* one growing collection alone: no change */
+    ag_var *loss = NULL;
+    size_t fulls_at_5 = 0;
+    for (int step = 0; step < 50; step++) {
+        ag_var *next = ag_sum(ctx, ag_mul(ctx, data, data), NULL, 0);
+        assert_non_null(next);
+        ag_retain(next);
+        ag_release(loss);
+        loss = next;
+        ag_gc_auto(ctx);
+        if (step == 5) fulls_at_5 = ag_gc_stats(ctx).full_collections;
+        if (step >= 5) assert_int_equal(ctx->gc_pause, 1);
+    }
+    /* a step makes 2.4 MB beside 4.8 MB kept: a full collection every
+     * other step at least */
+    assert_true(ag_gc_stats(ctx).full_collections - fulls_at_5 >= 22);
+    assert_below(ag_gc_stats(ctx).old_live_bytes, (size_t)6 << 20);
+    ag_release(loss);
+    ag_release(data);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        CTX_TEST(test_growing_chain),
+        CTX_TEST(test_growing_made_goes_young),
+        CTX_TEST(test_unchain_sets_pace_back),
+        CTX_TEST(test_data_then_loop_keeps_pace),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
