@@ -337,7 +337,7 @@ static int fn_step(repl *r, const builtin_args *args, repl_value *out) {
 
 /* opt.reset_grad(): clears the bound parameters' gradients. */
 static int fn_reset_grad(repl *r, const builtin_args *args, repl_value *out) {
-    optimizer_object *o;
+    optimizer_object *o = NULL; /* set when arg_optimizer succeeds; GCC cannot tell */
     if (arg_optimizer(r, args, "reset_grad", &o) < 0) return -1;
     if (o->bound.kind == VALUE_NIL) return unbound_error(r, o);
     ag_optim_cleargrad(o->opt);

@@ -353,10 +353,10 @@ void repl_history_record(repl *r, const char *text);
  * at the call C code is running (r->eval.call), else at the running ':'
  * command's line, else without a position (what repl_error does).  -1. */
 int repl_error_at(repl *r, const ast_node *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4), cold));
 /* The engine context's pending error (or "out of memory" when it has none)
  * as the statement's error at `at`; clears it; -1. */
-int engine_error_at(repl *r, const ast_node *at);
+int engine_error_at(repl *r, const ast_node *at) __attribute__((cold));
 /* After `who` wrote to the output stream: 0 when every write since errno
  * was last cleared went through; else, at the first failed write (a closed
  * pipe with SIGPIPE ignored, a full disk), the error at `at` (NULL: the
@@ -492,9 +492,10 @@ int eval_call(repl *r, const ast_node *n, repl_value *out);
 /* Reports arithmetic or an argument on nil: "x.grad is none (no backward
  * has reached x yet; ...)" for a missing gradient.  prefix starts the
  * message ("sin: ", "" ...).  Returns -1. */
-int value_nil_error(repl *r, const char *prefix, repl_value v);
+int value_nil_error(repl *r, const char *prefix, repl_value v) __attribute__((cold));
 /* The same at node `at` (NULL: as repl_error does). */
-int value_nil_error_at(repl *r, const ast_node *at, const char *prefix, repl_value v);
+int value_nil_error_at(repl *r, const ast_node *at, const char *prefix, repl_value v)
+    __attribute__((cold));
 
 /* Converts a number or a rectangular list of numbers to a new leaf; NULL
  * when v is neither (no error reported). */

@@ -7,8 +7,9 @@
 
 /* Inside the library every message goes through ctx_set_error, which gives
  * it a code from its wording (context.c, classify); the public ag_set_error
- * is the caller's (AG_ERR_USER). */
-void *ctx_set_error(ag_ctx *ctx, const char *fmt, ...) AG_PRINTF(2, 3);
+ * is the caller's (AG_ERR_USER).  `cold`: the paths that set an error are
+ * moved out of the ops' hot code (as repl_error's, repl/builtins.h). */
+void *ctx_set_error(ag_ctx *ctx, const char *fmt, ...) AG_PRINTF(2, 3) __attribute__((cold));
 #define ag_set_error(...) ctx_set_error(__VA_ARGS__)
 
 #endif
