@@ -89,6 +89,10 @@ BLAS_LIBS   := $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
 VIZ_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libgvc libcgraph sdl2 SDL2_image cairo pangocairo 2>/dev/null)
 VIZ_LIBS    := $(shell $(PKG_CONFIG) --libs libgvc libcgraph sdl2 SDL2_image cairo pangocairo 2>/dev/null)
 RL_LIBS     := $(shell $(PKG_CONFIG) --libs readline 2>/dev/null)
+# agrepl does not link Readline: it loads it by this name when a session
+# turns interactive (repl/main.c readline_load), so a script's start-up
+# skips it and libtinfo.
+RL_SONAME   := $(shell readelf -d "$$($(PKG_CONFIG) --variable=libdir readline 2>/dev/null)/libreadline.so" 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # The Jupyter kernel (repl/kernel*.c, the program agrepl-kernel): ZeroMQ,
 # jansson, OpenSSL's libcrypto.
@@ -140,8 +144,9 @@ LIBMAN   = man/autograd.3 $(REFMAN)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
 ENGINE_LIBS = $(LIB) $(LIB_SYS_LIBS)
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
-# The library loads OpenBLAS at the first product that needs it (src/blas.c).
-AGREPL_LIBS = $(LIBINT) $(RL_LIBS) $(LIB_SYS_LIBS) -ldl
+# The library loads OpenBLAS at the first product that needs it (src/blas.c),
+# agrepl Readline when a session turns interactive.
+AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
 .PHONY: browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
@@ -238,6 +243,8 @@ $(BUILD)/repl/lessons.o: CFLAGS_BASE += -DAGREPL_LESSON_DIR='"$(LESSONDIR)"'
 $(BUILD)/repl/main.o: $(BUILD)/prefix.stamp
 $(BUILD)/repl/main.o: CFLAGS_BASE += -DAGREPL_KERNEL_PATH='"$(VIZMODDIR)/agrepl-kernel"'
 $(KERNEL_OBJ): CFLAGS_BASE += $(KERNEL_CFLAGS)
+
+$(BUILD)/repl/main.o: CFLAGS_BASE += $(if $(RL_SONAME),-DAGREPL_READLINE_LIBRARY='"$(RL_SONAME)"')
 
 # Where the installed viz module is, compiled into agrepl (repl/viz_load.c).
 $(BUILD)/repl/viz_load.o: $(BUILD)/prefix.stamp

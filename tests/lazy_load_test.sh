@@ -5,7 +5,8 @@
 # and says clearly why when the module cannot be loaded (the session keeps
 # its values and goes on); the library loads OpenBLAS at the first product
 # that needs it (src/blas.c), with the engine's thread settings, and never
-# with AG_BLAS=builtin.
+# with AG_BLAS=builtin; Readline is loaded only by an interactive session
+# (repl/main.c readline_load), never by a script.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
@@ -22,6 +23,14 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 needed=$(readelf -d "$AGREPL" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 if [ -n "$needed" ] && ! printf '%s\n' "$needed" | grep -q 'SDL\|gvc\|cgraph\|cairo\|pango\|blas'; then ok
 else bad "agrepl links the viz libraries: $(printf '%s ' $needed)"; fi
+
+# Readline: not linked, not loaded by a script (interactive_test.sh drives
+# the session that loads it).
+if ! printf '%s\n' "$needed" | grep -q 'readline\|tinfo'; then ok
+else bad "agrepl links Readline: $(printf '%s ' $needed)"; fi
+LD_DEBUG=files agrepl -e 'x = 2.0' >/dev/null 2>"$tmp/ld"
+if [ $? = 0 ] && ! grep -q 'libreadline\|libtinfo' "$tmp/ld"; then ok
+else bad "a script loaded Readline: $(grep -m1 'readline\|tinfo' "$tmp/ld")"; fi
 
 # Loaded: not by a script that never draws; by the first graph built-in.
 LD_DEBUG=files agrepl -e 'x = 2.0; y = x * x' >/dev/null 2>"$tmp/ld"
