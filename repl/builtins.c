@@ -115,6 +115,7 @@ static void signature_free(signature *s) {
 void signature_cache_free(signature_cache *cache) {
     for (int i = 0; i < cache->capacity; i++) signature_free(cache->slots[i]);
     free(cache->slots);
+    free(cache->spare_rest);
     *cache = (signature_cache){0};
 }
 
@@ -287,6 +288,41 @@ void builtin_args_free(builtin_args *args) {
     args->count = 0;
 }
 
+/* Rest lists of up to this many items are kept for the next call. */
+#define SPARE_REST_MAX 16
+
+void builtin_args_done(repl *r, builtin_args *args) {
+    signature_cache *cache = &r->signatures;
+    if (args->rest >= 0 && args->rest < args->count && args->values[args->rest].kind == VALUE_LIST) {
+        value_list *list = args->values[args->rest].as.list;
+        if (list->refcount == 1 && list->count <= SPARE_REST_MAX) {
+            int count = list->count; /* room for at least this many: a spare reused has more */
+            for (int i = 0; i < count; i++) value_release(list->items[i]);
+            if (cache->spare_rest == NULL || cache->spare_capacity < count) {
+                free(cache->spare_rest);
+                cache->spare_rest = list;
+                cache->spare_capacity = count;
+            } else {
+                free(list);
+            }
+            args->values[args->rest] = VALUE_NIL_INIT;
+        }
+    }
+    builtin_args_free(args);
+}
+
+/* A rest list of count nil items: the spare block when it has room. */
+static repl_value rest_list_new(repl *r, int count) {
+    signature_cache *cache = &r->signatures;
+    value_list *list = cache->spare_rest;
+    if (list == NULL || count > cache->spare_capacity) return value_list_new(count);
+    cache->spare_rest = NULL;
+    list->refcount = 1;
+    list->count = count;
+    for (int i = 0; i < count; i++) list->items[i] = (repl_value)VALUE_NIL_INIT;
+    return (repl_value){.kind = VALUE_LIST, .as.list = list};
+}
+
 static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
 /* Keyword names other libraries use for ours (PyTorch, Keras), too far apart
@@ -313,6 +349,7 @@ int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *
     args->call = NULL;
     args->source = NULL;
     args->values = NULL;
+    args->rest = s->rest;
     if (argc > s->positional && s->rest < 0) {
         if (s->required == s->positional)
             return repl_error(r, "%s takes %d argument%s, got %d", def->name, s->positional,
@@ -342,7 +379,7 @@ int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *
     }
     if (s->rest >= 0) {
         int extra = argc - positional;
-        repl_value list = value_list_new(extra);
+        repl_value list = rest_list_new(r, extra);
         if (list.kind != VALUE_LIST) goto out_of_memory;
         for (int i = 0; i < extra; i++) list.as.list->items[i] = value_copy(argv[positional + i]);
         values[s->rest] = list;

@@ -59,7 +59,7 @@ static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_va
     }
     if (rc == 0) rc = def->fn(r, &args, out);
     native_leave(r, frame);
-    builtin_args_free(&args);
+    builtin_args_done(r, &args);
     if (rc < 0) {
         value_release(*out);
         *out = VALUE_NIL_INIT;
@@ -337,14 +337,15 @@ int eval_call(repl *r, const ast_node *n, repl_value *out) {
     const char **knames = nk <= INLINE_ARGS ? inline_knames : calloc((size_t)nk, sizeof *knames);
     int rc = 0;
     if (argv == NULL || kvalues == NULL || knames == NULL) rc = repl_error_at(r, n, "out of memory");
-    /* every slot starts nil, so cleanup can release them all */
-    for (int i = 0; i < argc && rc == 0; i++) argv[i + 1] = VALUE_NIL_INIT;
-    for (int k = 0; k < nk && rc == 0; k++) kvalues[k] = VALUE_NIL_INIT;
-    int slots = rc == 0 ? argc : 0, kslots = rc == 0 ? nk : 0;
-    for (int i = 0; i < argc && rc == 0; i++) rc = eval_operand(r, arguments->items[i], use, &argv[i + 1]);
-    for (int k = 0; k < nk && rc == 0; k++) {
-        knames[k] = keywords->items[k]->as.keyword.name;
-        rc = eval_operand(r, keywords->items[k]->as.keyword.value, use, &kvalues[k]);
+    /* slots and kslots count the values evaluated, which cleanup releases
+     * (an evaluation that fails leaves no reference) */
+    int slots = 0, kslots = 0;
+    while (slots < argc && rc == 0)
+        if ((rc = eval_operand(r, arguments->items[slots], use, &argv[slots + 1])) == 0) slots++;
+    while (kslots < nk && rc == 0) {
+        knames[kslots] = keywords->items[kslots]->as.keyword.name;
+        if ((rc = eval_operand(r, keywords->items[kslots]->as.keyword.value, use, &kvalues[kslots])) == 0)
+            kslots++;
     }
     if (rc == 0) {
         const ast_node *caller = r->eval.call;

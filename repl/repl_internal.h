@@ -118,11 +118,16 @@ typedef struct signature {
     int required;   /* parameters without default before *rest */
 } signature;
 
-/* The session's cache of parsed signatures, keyed by the def. */
+/* The session's cache of parsed signatures, keyed by the def; and the block
+ * of the last call's rest list (*xs) that no built-in kept, for the next
+ * call's (a malloc and a free per cleargrad(x0, x1) were 1.6% of a scalar
+ * loop). */
 typedef struct signature_cache {
     signature **slots;
     int capacity;
     int count;
+    value_list *spare_rest; /* its items nil; NULL when there is none */
+    int spare_capacity;     /* how many items spare_rest has room for */
 } signature_cache;
 
 void signature_cache_free(signature_cache *cache);
@@ -137,6 +142,9 @@ int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *
                    int nkeywords, const char *const *keyword_names,
                    const repl_value *keyword_values, builtin_args *args);
 void builtin_args_free(builtin_args *args);
+/* builtin_args_free after a call bound by bind_arguments: a rest list that
+ * the built-in kept no reference to is kept for the next call. */
+void builtin_args_done(repl *r, builtin_args *args);
 /* "sin(x)" / "sum(x, axis=nil)" for help, completion and printing; malloc'd. */
 char *builtin_signature_text(const builtin_def *def);
 

@@ -9,10 +9,6 @@
 #include "builtins.h"
 #include "repl_internal.h"
 
-repl_value value_number(double v) { return (repl_value){.kind = VALUE_NUMBER, .as.number = v}; }
-
-repl_value value_bool(bool v) { return (repl_value){.kind = VALUE_BOOL, .as.boolean = v}; }
-
 static value_string *string_new(const char *text, size_t length) {
     value_string *s = malloc(sizeof *s + length + 1);
     if (s == NULL) return NULL;
@@ -33,12 +29,6 @@ repl_value value_nil_from(const char *what) {
     repl_value v = VALUE_NIL_INIT;
     if (what != NULL) v.as.string = string_new(what, strlen(what));
     return v;
-}
-
-repl_value value_var(ag_var *v) {
-    if (v == NULL) return VALUE_NIL_INIT;
-    ag_retain(v);
-    return (repl_value){.kind = VALUE_VAR, .as.var = v};
 }
 
 repl_value value_list_new(int count) {
@@ -67,11 +57,6 @@ repl_value value_object_new(const repl_object_type *type, void *payload) {
     object->type = type;
     object->payload = payload;
     return (repl_value){.kind = VALUE_OBJECT, .as.object = object};
-}
-
-repl_value value_builtin(const builtin_def *def) {
-    if (def == NULL) return VALUE_NIL_INIT;
-    return (repl_value){.kind = VALUE_BUILTIN, .as.builtin = def};
 }
 
 repl_value value_copy_counted(repl_value v) {

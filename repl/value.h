@@ -74,15 +74,25 @@ struct repl_value {
 
 #define VALUE_NIL_INIT ((repl_value){.kind = VALUE_NIL})
 
-repl_value value_number(double v);
-repl_value value_bool(bool v);
+/* The constructors without an allocation are inline: a scalar loop makes
+ * several values per operation. */
+static inline repl_value value_number(double v) { return (repl_value){.kind = VALUE_NUMBER, .as.number = v}; }
+static inline repl_value value_bool(bool v) { return (repl_value){.kind = VALUE_BOOL, .as.boolean = v}; }
+/* retains v; VALUE_NIL when v is NULL */
+static inline repl_value value_var(ag_var *v) {
+    if (v == NULL) return VALUE_NIL_INIT;
+    ag_retain(v);
+    return (repl_value){.kind = VALUE_VAR, .as.var = v};
+}
+static inline repl_value value_builtin(const builtin_def *def) {
+    if (def == NULL) return VALUE_NIL_INIT;
+    return (repl_value){.kind = VALUE_BUILTIN, .as.builtin = def};
+}
 /* NULL-safe constructors: on out-of-memory they return VALUE_NIL and the
  * caller reports it. */
 repl_value value_string_from(const char *text, size_t length);
-repl_value value_var(ag_var *v); /* retains v; VALUE_NIL when v is NULL */
 repl_value value_list_new(int count); /* items all VALUE_NIL, to be filled */
 repl_value value_object_new(const repl_object_type *type, void *payload);
-repl_value value_builtin(const builtin_def *def);
 /* A nil that remembers where it came from (`what`, e.g. "x.grad"). */
 repl_value value_nil_from(const char *what);
 
