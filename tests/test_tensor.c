@@ -1220,6 +1220,27 @@ static void test_has_nonfinite(void **state) {
     ag_tensor empty = ZEROS(SHAPE(0));
     assert_false(t_has_nonfinite(&empty));
     t_free(NULL, &empty);
+
+    /* every length through the vector kernels' four-vector loop, their
+     * one-vector loop, the scalar tail and blocks past the first, with the
+     * bad element at each place: finite extremes never read as bad */
+    ag_tensor b = ZEROS(SHAPE(600));
+    const double finite[] = {DBL_MAX, -DBL_MAX, DBL_MIN, 4.9e-324, -0.0};
+    const double bad[] = {INFINITY, -INFINITY, NAN};
+    for (int n = 1; n <= 600; n++) {
+        b.size = (size_t)n;
+        b.shape[0] = n;
+        for (int i = 0; i < n; i++) b.data[i] = finite[i % 5];
+        assert_false(t_has_nonfinite(&b));
+        for (int at = 0; at < n; at++) {
+            b.data[at] = bad[(n + at) % 3];
+            assert_true(t_has_nonfinite(&b));
+            b.data[at] = finite[at % 5];
+        }
+    }
+    b.size = 600;
+    b.shape[0] = 600;
+    t_free(NULL, &b);
 }
 
 int main(void) {
