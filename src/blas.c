@@ -298,10 +298,12 @@ static void threads_for(const t_blas *blas, size_t macs) {
                : macs >= BLAS_THREADS_MIN_MACS ? blas->auto_max
                                                : 1;
     if (want >= 1 && openblas.get_threads() != want) openblas.set_threads(want);
-    if (want == 1 && blas->threads < 0) {
+    /* read before the lock: once stopped, every later product (five a step
+     * of a small MLP) skips a lock and an unlock */
+    if (want == 1 && blas->threads < 0 && !__atomic_load_n(&workers_stopped, __ATOMIC_ACQUIRE)) {
         pthread_mutex_lock(&openblas_lock);
         if (!workers_stopped) stop_workers();
-        workers_stopped = true;
+        __atomic_store_n(&workers_stopped, true, __ATOMIC_RELEASE);
         pthread_mutex_unlock(&openblas_lock);
     }
 }
