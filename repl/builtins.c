@@ -236,6 +236,15 @@ static signature *parse_signature(const builtin_def *def) {
         else if (*p != '\0') goto fail;
     }
     s->positional = s->rest >= 0 ? s->rest : s->count;
+    s->plain_defaults = true;
+    for (int i = s->required; i < s->count; i++) {
+        const signature_param *param = &s->params[i];
+        repl_value v = param->default_value;
+        if (param->collects_rest) continue;
+        if (!param->has_default || !(v.kind == VALUE_NUMBER || v.kind == VALUE_BOOL ||
+                                     v.kind == VALUE_BUILTIN || (v.kind == VALUE_NIL && v.as.string == NULL)))
+            s->plain_defaults = false;
+    }
     return s;
 fail:
     signature_free(s);
@@ -299,7 +308,7 @@ void builtin_args_done(repl *r, builtin_args *args) {
             int count = list->count; /* room for at least this many: a spare reused has more */
             for (int i = 0; i < count; i++) value_release(list->items[i]);
             if (cache->spare_rest == NULL || cache->spare_capacity < count) {
-                free(cache->spare_rest);
+                if (cache->spare_rest != NULL) free(cache->spare_rest);
                 cache->spare_rest = list;
                 cache->spare_capacity = count;
             } else {
@@ -311,7 +320,8 @@ void builtin_args_done(repl *r, builtin_args *args) {
     builtin_args_free(args);
 }
 
-/* A rest list of count nil items: the spare block when it has room. */
+/* A rest list of count items, which the caller fills at once: the spare
+ * block when it has room. */
 static repl_value rest_list_new(repl *r, int count) {
     signature_cache *cache = &r->signatures;
     value_list *list = cache->spare_rest;
@@ -319,7 +329,6 @@ static repl_value rest_list_new(repl *r, int count) {
     cache->spare_rest = NULL;
     list->refcount = 1;
     list->count = count;
-    for (int i = 0; i < count; i++) list->items[i] = (repl_value)VALUE_NIL_INIT;
     return (repl_value){.kind = VALUE_LIST, .as.list = list};
 }
 
@@ -359,8 +368,29 @@ int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *
     }
     /* most built-ins have a few parameters: their arguments live in args
      * itself (a calloc and free per call were 2% of a scalar loop) */
-    bool inline_given[BUILTIN_INLINE_ARGS] = {false};
     bool small = s->count <= BUILTIN_INLINE_ARGS;
+    if (small && nkeywords == 0 && argc >= s->required && s->plain_defaults) {
+        /* the common call, positional arguments over plain defaults: no
+         * bookkeeping of what was given (y.backward(), cleargrad(x0, x1)) */
+        repl_value *values = args->inline_values;
+        int positional = argc < s->positional ? argc : s->positional;
+        for (int i = 0; i < positional; i++) values[i] = value_copy(argv[i]);
+        for (int i = positional; i < s->count; i++) values[i] = s->params[i].default_value;
+        if (s->rest >= 0) {
+            int extra = argc - positional;
+            repl_value list = rest_list_new(r, extra);
+            if (list.kind != VALUE_LIST) {
+                for (int i = 0; i < positional; i++) value_release(values[i]);
+                return repl_error(r, "out of memory");
+            }
+            for (int i = 0; i < extra; i++) list.as.list->items[i] = value_copy(argv[positional + i]);
+            values[s->rest] = list;
+        }
+        args->values = values;
+        args->count = s->count;
+        return 0;
+    }
+    bool inline_given[BUILTIN_INLINE_ARGS] = {false};
     repl_value *values = small ? args->inline_values : calloc((size_t)s->count, sizeof *values);
     bool *given = small ? inline_given : calloc((size_t)s->count, sizeof *given);
     if (values == NULL || given == NULL) {

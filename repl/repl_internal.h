@@ -116,6 +116,10 @@ typedef struct signature {
     int positional; /* parameters before *rest (or all) */
     int rest;       /* index of *rest, or -1 */
     int required;   /* parameters without default before *rest */
+    /* every parameter but the first `required` and *rest has a default that
+     * needs no reference (a number, a bool, a built-in, nil): a call of
+     * positional arguments is bound by copying them over the defaults */
+    bool plain_defaults;
 } signature;
 
 /* The session's cache of parsed signatures, keyed by the def; and the block
