@@ -505,21 +505,10 @@ static int identity(repl_value a, repl_value b, ast_operator op, repl_value *out
     return 0;
 }
 
-/* a OP b for arithmetic; errors (and a NaN note) at node `at`. */
-int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
-                      repl_value *out) {
-    if (a.kind == VALUE_VAR && b.kind == VALUE_VAR) { /* the common case, as below without the checks */
-        ag_var *x = a.as.var, *y = b.as.var;
-        switch (op) {
-        case AST_OP_ADD: return return_var(r, at, ag_add(r->ctx, x, y), out);
-        case AST_OP_SUBTRACT: return return_var(r, at, ag_sub(r->ctx, x, y), out);
-        case AST_OP_MULTIPLY: return return_var(r, at, ag_mul(r->ctx, x, y), out);
-        case AST_OP_DIVIDE: return return_var(r, at, ag_div(r->ctx, x, y), out);
-        case AST_OP_POWER: return return_var(r, at, ag_powv(r->ctx, x, y), out);
-        case AST_OP_MATMUL: return return_var(r, at, ag_matmul(r->ctx, x, y), out);
-        default: break;
-        }
-    }
+/* arithmetic but for its common cases: numbers, strings, %, lists and
+ * errors.  Not inlined, so the common cases' code stays short. */
+static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *at, ast_operator op,
+                                                      repl_value a, repl_value b, repl_value *out) {
     char buf_a[96], buf_b[96];
     if (a.kind == VALUE_NUMBER && b.kind == VALUE_NUMBER) {
         double x = a.as.number, y = b.as.number;
@@ -582,6 +571,26 @@ int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_
     return return_var(r, at, result, out);
 }
 
+/* a OP b for arithmetic; errors (and a NaN note) at node `at`. */
+int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
+                      repl_value *out) {
+    if (a.kind == VALUE_VAR && b.kind == VALUE_VAR) { /* the common case, as below without the checks */
+        ag_var *x = a.as.var, *y = b.as.var;
+        switch (op) {
+        case AST_OP_ADD: return return_var(r, at, ag_add(r->ctx, x, y), out);
+        case AST_OP_SUBTRACT: return return_var(r, at, ag_sub(r->ctx, x, y), out);
+        case AST_OP_MULTIPLY: return return_var(r, at, ag_mul(r->ctx, x, y), out);
+        case AST_OP_DIVIDE: return return_var(r, at, ag_div(r->ctx, x, y), out);
+        case AST_OP_POWER: return return_var(r, at, ag_powv(r->ctx, x, y), out);
+        case AST_OP_MATMUL: return return_var(r, at, ag_matmul(r->ctx, x, y), out);
+        default: break;
+        }
+    }
+    if (a.kind == VALUE_VAR && b.kind == VALUE_NUMBER && op == AST_OP_POWER) /* x^2: Pow(2) */
+        return return_var(r, at, ag_pow(r->ctx, a.as.var, b.as.number), out);
+    return arithmetic_other(r, at, op, a, b, out);
+}
+
 /* Evaluates the operands of an arithmetic op when exactly one is a number
  * literal: the other first, then the literal as a plain number beside a
  * plain number (i + 1 with a loop counter i stays a number) or as the
@@ -618,15 +627,16 @@ static int binary_operand(repl *r, const ast_node *n, bool known, bool is_litera
 }
 
 /* One binary node.  `left` is NULL to evaluate n's left operand here, or its
- * value already computed (eval_binary's chains), which this call releases. */
-static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_value *out) {
+ * value already computed (eval_binary's chains), which this call releases.
+ * `plain`: literals are plain numbers where no graph is recorded (and/or,
+ * comparisons, %) and for a literal exponent, which makes Pow(p);
+ * arithmetic on literals alone records constants (1 + 2 is Add).  Made
+ * twice (eval_binary_on): arithmetic, the common node, without the code of
+ * the others. */
+static inline __attribute__((always_inline)) int eval_binary_node(repl *r, const ast_node *n, repl_value *left,
+                                                                  bool plain, repl_value *out) {
     ast_operator op = n->as.binary.op;
     repl_value a, b;
-    /* literals are plain numbers where no graph is recorded (and/or,
-     * comparisons, %) and for a literal exponent, which makes Pow(p);
-     * arithmetic on literals alone records constants (1 + 2 is Add) */
-    bool plain = op == AST_OP_AND || op == AST_OP_OR || op == AST_OP_MODULO ||
-                 (op >= AST_OP_EQUAL && op <= AST_OP_IS_NOT);
     double left_literal = 0, right_literal = 0;
     bool left_is_literal = !plain && left == NULL && number_literal(r, n->as.binary.left, &left_literal);
     bool right_is_literal = !plain && number_literal(r, n->as.binary.right, &right_literal);
@@ -657,7 +667,7 @@ static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_val
     if (left != NULL) a = *left;
     else if (binary_operand(r, n->as.binary.left, !plain, left_is_literal, left_literal, left_use, &a) < 0)
         return -1;
-    if (op == AST_OP_AND || op == AST_OP_OR) {
+    if (plain && (op == AST_OP_AND || op == AST_OP_OR)) {
         bool t;
         int rc = truthy(r, n, a, &t);
         value_release(a);
@@ -678,12 +688,25 @@ static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_val
         return -1;
     }
     bool contents = n->as.binary.left->kind == AST_LIST || n->as.binary.right->kind == AST_LIST;
-    int rc = op == AST_OP_IS || op == AST_OP_IS_NOT ? identity(a, b, op, out)
+    int rc = !plain                                       ? arithmetic(r, n, op, a, b, out)
+             : op == AST_OP_IS || op == AST_OP_IS_NOT     ? identity(a, b, op, out)
              : op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL ? compare_values(r, n, op, a, b, contents, out)
                                                                 : arithmetic(r, n, op, a, b, out);
     value_release(a);
     value_release(b);
     return rc;
+}
+
+static __attribute__((noinline)) int eval_binary_plain(repl *r, const ast_node *n, repl_value *left,
+                                                       repl_value *out) {
+    return eval_binary_node(r, n, left, true, out);
+}
+
+static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_value *out) {
+    ast_operator op = n->as.binary.op;
+    if (op == AST_OP_AND || op == AST_OP_OR || op == AST_OP_MODULO || (op >= AST_OP_EQUAL && op <= AST_OP_IS_NOT))
+        return eval_binary_plain(r, n, left, out);
+    return eval_binary_node(r, n, left, false, out);
 }
 
 /* A chain a + b - c * d ... nests to the left: its left spine is walked in
@@ -711,7 +734,9 @@ static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
     return rc;
 }
 
-static int eval_unary(repl *r, const ast_node *n, repl_value *out) {
+/* Not inlined into eval_bounded (nor eval_list): the frame every
+ * expression node goes through stays small. */
+static __attribute__((noinline)) int eval_unary(repl *r, const ast_node *n, repl_value *out) {
     repl_value v;
     if (eval_expr(r, n->as.unary.operand, &v) < 0) return -1;
     int rc = 0;
@@ -792,7 +817,7 @@ static int stack_items(repl *r, const ast_node *n, const repl_value *items, int 
  * plain number, arithmetic on literals) or a nested tensor literal, all of
  * one shape; otherwise a list (of variables, strings, ...) whose literal
  * items are plain numbers.  [] is a list. */
-static int eval_list(repl *r, const ast_node *n, repl_value *out) {
+static __attribute__((noinline)) int eval_list(repl *r, const ast_node *n, repl_value *out) {
     const ast_list *items = &n->as.list;
     repl_value list = value_list_new(items->count);
     if (list.kind != VALUE_LIST) return repl_error_at(r, n, "out of memory");

@@ -182,7 +182,8 @@ void repl_viz_serve_in_loop(repl_viz *v) {
 bool repl_viz_following(const repl_viz *v) { return v != NULL && v->shown != NULL; }
 
 void repl_viz_idle(repl_viz *v) {
-    if (v == NULL || !repl_viz_any_window_open(v)) return;
+    /* no plot yet: no window (most scripts, at every statement boundary) */
+    if (v == NULL || v->plot == NULL || !repl_viz_any_window_open(v)) return;
     /* Between prompts the front end calls every ~33 ms: full-rate redraws.
      * During a statement the evaluator may call at every statement boundary
      * (a million times a second): even the clock is read only every 32nd
@@ -229,7 +230,8 @@ void repl_viz_pump(repl *r) {
         return;
     }
     repl_viz *v = repl_get_viz(r);
-    if (v == NULL || !repl_viz_any_window_open(v)) return;
+    /* no plot yet: no window (most scripts, at every statement boundary) */
+    if (v == NULL || v->plot == NULL || !repl_viz_any_window_open(v)) return;
     if (r->eval.chunk == NULL) repl_viz_serve_windows(v);
     else if (loop_turn(v) && !repl_viz_pacing(r, v)) repl_viz_serve_in_loop(v); /* else the pace draws */
 }
