@@ -242,7 +242,10 @@ extern char _DYNAMIC[] __attribute__((weak));
 static void openblas_load(void) {
     char *volatile dynamic = _DYNAMIC;
     if (dynamic == NULL) return;
-    void *handle = dlopen(AG_OPENBLAS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    /* Lazy: of its ~16,000 relocations the 1,981 calls through its PLT are
+     * bound when first made (a product calls a few dozen), not all at load
+     * (the rest, its kernel tables, are bound at load either way) */
+    void *handle = dlopen(AG_OPENBLAS_LIBRARY, RTLD_LAZY | RTLD_LOCAL);
     if (handle == NULL) return;
     dgemm_fn dgemm = (dgemm_fn)dlsym(handle, "cblas_dgemm");
     openblas.get_threads = (int (*)(void))dlsym(handle, "openblas_get_num_threads");
