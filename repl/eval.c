@@ -58,10 +58,8 @@ bool lookup_name(repl *r, const char *name, repl_value *out) {
  * (names.c bumps it whenever any table binds a new name, grows or is
  * cleared: a def call's frame, :reset, a name bound after its first use, a
  * local shadowing a session name all do); rebinding a name that exists keeps
- * its slot, so a loop's steady state looks nothing up. */
-static inline bool memo_valid(const repl *r, const ast_memo *m) {
-    return m->generation == names_generation && m->scope == r->eval.locals && m->session == r;
-}
+ * its slot, so a loop's steady state looks nothing up (memo_valid,
+ * repl_internal.h). */
 
 static void memo_keep(const repl *r, ast_memo *m, int what, const void *binding) {
     m->generation = names_generation;
@@ -245,7 +243,7 @@ static bool constant_value(repl *r, const ast_node *n, double *out) {
 
 /* A number literal: 2, 1e-3, a constant (pi, e), or unary minus or plus of
  * one (so `-1` is the constant -1, not Neg(1)); its value in *out. */
-bool number_literal(repl *r, const ast_node *n, double *out) {
+bool number_literal_folded(repl *r, const ast_node *n, double *out) {
     if (n->kind == AST_NUMBER) { /* most literals: no sign to fold */
         *out = n->as.number;
         return true;

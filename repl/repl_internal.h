@@ -88,6 +88,11 @@ enum memo_kind {
 
 static inline ast_memo *memo_of(const ast_node *n) { return (ast_memo *)&n->memo; }
 
+/* Whether a binding memo (MEMO_LOCAL ... MEMO_CONSTANT) still holds: it is
+ * valid for the session and frame it was found from while names_generation
+ * is unchanged (eval.c, "memos"). */
+static inline bool memo_valid(const repl *r, const ast_memo *m);
+
 /* The built-in NAME of a method call's x.NAME (NULL when none), remembered
  * in the attribute node's memo: the built-in table never changes. */
 const builtin_def *method_builtin(const ast_node *attribute);
@@ -333,6 +338,10 @@ struct repl {
     bool quit;
 };
 
+static inline bool memo_valid(const repl *r, const ast_memo *m) {
+    return m->generation == names_generation && m->scope == r->eval.locals && m->session == r;
+}
+
 /* A file :save wrote: its real path (malloc'd), and the size and a hash
  * (64-bit FNV-1a) of what it wrote there: a file replaced or edited since
  * differs in one of them (a check of content, so an edit within the file
@@ -407,8 +416,22 @@ typedef enum literal_use {
 /* Evaluates n; a number literal becomes what `use` asks for. */
 int eval_operand(repl *r, const ast_node *n, literal_use use, repl_value *out);
 /* Whether n is a number literal: 2, 1e-3, a constant (pi, e) unless a name
- * shadows it, or unary minus or plus of one; its value in *out. */
-bool number_literal(repl *r, const ast_node *n, double *out);
+ * shadows it, or unary minus or plus of one; its value in *out.  The common
+ * answers are inline (every operand of every binary node is asked): a
+ * number, anything but a sign or a name, and a name whose memo is a valid
+ * binding; number_literal_folded (eval.c) finds the rest. */
+bool number_literal_folded(repl *r, const ast_node *n, double *out);
+static inline bool number_literal(repl *r, const ast_node *n, double *out) {
+    if (n->kind == AST_NUMBER) {
+        *out = n->as.number;
+        return true;
+    }
+    if (n->kind != AST_UNARY && n->kind != AST_NAME) return false;
+    if (n->kind == AST_NAME && (n->memo.what == MEMO_LOCAL || n->memo.what == MEMO_SESSION) &&
+        memo_valid(r, &n->memo))
+        return false;
+    return number_literal_folded(r, n, out);
+}
 
 /* Runs the statements of a block: EXEC_OK, or the first other outcome. */
 int exec_block(repl *r, const ast_node *block);
