@@ -96,19 +96,23 @@ repl_value value_object_new(const repl_object_type *type, void *payload);
 /* A nil that remembers where it came from (`what`, e.g. "x.grad"). */
 repl_value value_nil_from(const char *what);
 
-/* The payloads without a count (numbers, booleans, built-ins) and the
- * variables are handled inline: a loop copies and releases values several
- * times per operation. */
+/* The payloads without a count (numbers, booleans, built-ins, nil that
+ * remembers nothing) and the variables are handled inline: a loop copies
+ * and releases values several times per operation. */
 repl_value value_copy_counted(repl_value v);
 void value_release_counted(repl_value v);
+static inline bool value_uncounted(repl_value v) {
+    return v.kind == VALUE_NUMBER || v.kind == VALUE_BOOL || v.kind == VALUE_BUILTIN ||
+           (v.kind == VALUE_NIL && v.as.string == NULL);
+}
 static inline repl_value value_copy(repl_value v) {
     if (v.kind == VALUE_VAR) ag_retain(v.as.var);
-    else if (v.kind != VALUE_NUMBER && v.kind != VALUE_BOOL && v.kind != VALUE_BUILTIN) return value_copy_counted(v);
+    else if (!value_uncounted(v)) return value_copy_counted(v);
     return v;
 }
 static inline void value_release(repl_value v) {
     if (v.kind == VALUE_VAR) ag_release(v.as.var);
-    else if (v.kind != VALUE_NUMBER && v.kind != VALUE_BOOL && v.kind != VALUE_BUILTIN) value_release_counted(v);
+    else if (!value_uncounted(v)) value_release_counted(v);
 }
 
 /* "variable", "number", "list", "optimizer"... for messages. */
