@@ -904,8 +904,7 @@ static nonfinite_fn nonfinite_kernel(void) {
     return block_has_nonfinite;
 }
 
-bool t_has_nonfinite(const ag_tensor *a) {
-    if (a->size == 1) return !isfinite(a->data[0]); /* a scalar lesson's every result */
+bool t_has_nonfinite_blocks(const ag_tensor *a) {
     if (a->size < 8) return a->size > 0 && block_has_nonfinite(a->data, a->size);
     nonfinite_fn block = nonfinite_kernel();
     for (size_t i = 0; i < a->size; i += NONFINITE_BLOCK) {

@@ -8,6 +8,7 @@
 #ifndef AG_TENSOR_H
 #define AG_TENSOR_H
 
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -142,7 +143,13 @@ void t_paste(ag_tensor *out, const ag_tensor *a, int axis, int start);
 /* Index of the first maximum along the last axis for each row; rows =
  * size / shape[ndim-1].  idx has rows entries. */
 void t_argmax_rows(const ag_tensor *a, int *idx);
-/* true when any element is NaN or +-Inf. */
-bool t_has_nonfinite(const ag_tensor *a);
+/* true when any element is NaN or +-Inf.  One element (a scalar lesson's
+ * every result, checked forward and backward) inline; the blocks in
+ * tensor.c. */
+bool t_has_nonfinite_blocks(const ag_tensor *a);
+static inline bool t_has_nonfinite(const ag_tensor *a) {
+    if (a->size == 1) return !isfinite(a->data[0]);
+    return t_has_nonfinite_blocks(a);
+}
 
 #endif
