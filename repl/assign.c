@@ -42,7 +42,7 @@ static int assignable(repl *r, const ast_node *at, const char *target, repl_valu
 }
 
 /* *data op= v for a one-element x, with update_in_place's NaN note. */
-static void update_one(repl *r, const ast_node *at, ast_operator op, double *data, double v) {
+REPL_HOT static void update_one(repl *r, const ast_node *at, ast_operator op, double *data, double v) {
     double before = *data;
     switch (op) {
     case AST_OP_ADD: *data = before + v; break;
@@ -54,7 +54,7 @@ static void update_one(repl *r, const ast_node *at, ast_operator op, double *dat
 }
 
 /* x op= e on x's data in place: e broadcast to x's shape, no graph. */
-static int update_in_place(repl *r, const ast_node *at, const char *target, ag_var *x, ast_operator op, repl_value e) {
+REPL_HOT static int update_in_place(repl *r, const ast_node *at, const char *target, ag_var *x, ast_operator op, repl_value e) {
     double scalar;
     const double *source = NULL;
     int e_ndim = 0;
@@ -248,7 +248,7 @@ static inline void look_scalar(look *k, ag_var *v, double *value) {
  * number, computed as the ops compute it (each op's scalar rule, plain
  * arithmetic on plain numbers, the same libm pow), and k->scalar stays true
  * unless a result is not finite (whose NaN note the evaluation makes). */
-static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *value) {
+REPL_HOT static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *value) {
     if (depth > 32) return false;
     switch (e->kind) {
     case AST_NUMBER: *value = e->as.number; return true;
@@ -318,7 +318,7 @@ static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *v
 /* ---- NAME = e, NAME op= e ------------------------------------------------------------- */
 
 /* NAME op= e: in place or through the graph, by the rule at the top. */
-static int compound_assign(repl *r, const ast_node *n) {
+REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
     const char *target = n->as.assign.target;
     ast_operator op = n->as.assign.op;
     bool in_session;
@@ -486,7 +486,7 @@ static int assign_attribute(repl *r, const ast_node *n) {
     return rc < 0 ? -1 : 0;
 }
 
-int exec_assign(repl *r, const ast_node *n) {
+REPL_HOT int exec_assign(repl *r, const ast_node *n) {
     if (n->as.assign.object != NULL) return assign_attribute(r, n);
     if (n->as.assign.op != AST_OP_NONE) return compound_assign(r, n);
     repl_value v, bound;

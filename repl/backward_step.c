@@ -115,7 +115,7 @@ static bool new_summed_streak(repl *r, const ag_var *v) {
     return true;
 }
 
-void repl_note_summed(repl *r, const ag_var *v) {
+REPL_HOT void repl_note_summed(repl *r, const ag_var *v) {
     /* most calls: a gradient of one backward (or none) and no streak noted,
      * which new_summed_streak answers false without changing anything */
     if (r->said_once.summed_count == 0 && ag_grad_calls(v) < 2) return;

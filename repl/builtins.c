@@ -290,7 +290,7 @@ const signature *signature_of(repl *r, const builtin_def *def) {
 
 /* ---- binding ------------------------------------------------------------------- */
 
-void builtin_args_free(builtin_args *args) {
+REPL_HOT void builtin_args_free(builtin_args *args) {
     for (int i = 0; i < args->count; i++) value_release(args->values[i]);
     if (args->values != args->inline_values) free(args->values);
     args->values = NULL;
@@ -300,7 +300,7 @@ void builtin_args_free(builtin_args *args) {
 /* Rest lists of up to this many items are kept for the next call. */
 #define SPARE_REST_MAX 16
 
-void builtin_args_done(repl *r, builtin_args *args) {
+REPL_HOT void builtin_args_done(repl *r, builtin_args *args) {
     signature_cache *cache = &r->signatures;
     if (args->rest >= 0 && args->rest < args->count && args->values[args->rest].kind == VALUE_LIST) {
         value_list *list = args->values[args->rest].as.list;
@@ -348,7 +348,7 @@ static const char *keyword_synonym(const char *given, const char *const *names, 
     return NULL;
 }
 
-int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
+REPL_HOT int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
                    int nkeywords, const char *const *keyword_names,
                    const repl_value *keyword_values, builtin_args *args) {
     const signature *s = signature_of(r, def);

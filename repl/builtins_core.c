@@ -600,7 +600,7 @@ static int arg_step(repl *r, const builtin_args *a, int index, bool *step, doubl
                       value_with_article(v, buf, sizeof buf));
 }
 
-static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
+REPL_HOT static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y;
     bool retain, create, step = false;
     double pace = 0;
@@ -627,7 +627,7 @@ static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 /* Clears the gradient of every variable given, also inside lists. */
-static int builtin_cleargrad(repl *r, const builtin_args *a, repl_value *out) {
+REPL_HOT static int builtin_cleargrad(repl *r, const builtin_args *a, repl_value *out) {
     const value_list *xs = a->values[0].as.list;
     for (int i = 0; i < xs->count; i++) {
         repl_value v = xs->items[i];

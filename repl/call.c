@@ -44,7 +44,7 @@ static void native_leave(repl *r, native_frame frame) {
     r->eval.native_depth--;
 }
 
-static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_value *argv, int nk,
+REPL_HOT static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_value *argv, int nk,
                         const char *const *knames, const repl_value *kvalues, repl_value *out) {
     builtin_args args;
     if (bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args) < 0) return -1;
@@ -202,7 +202,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
 
 /* Calls any callable with positional and keyword arguments; r->eval.call is
  * the call (for messages). */
-static int call_value(repl *r, repl_value callee, const char *callee_name, int argc,
+REPL_HOT static int call_value(repl *r, repl_value callee, const char *callee_name, int argc,
                       const repl_value *argv, int nk, const char *const *knames,
                       const repl_value *kvalues, repl_value *out) {
     char buf[96];
@@ -248,7 +248,7 @@ int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv
 
 /* x.name(args): the object's method, else the built-in or user function
  * `name` with x first (SPEC: every method is also a function). */
-static int call_method(repl *r, repl_value object, const char *name, const builtin_def *def, int argc,
+REPL_HOT static int call_method(repl *r, repl_value object, const char *name, const builtin_def *def, int argc,
                        repl_value *argv, int nk, const char *const *knames, const repl_value *kvalues,
                        repl_value *out) {
     /* argv[0] is reserved for the receiver */
@@ -307,7 +307,7 @@ static int call_method(repl *r, repl_value object, const char *name, const built
 
 #define INLINE_ARGS 8
 
-int eval_call(repl *r, const ast_node *n, repl_value *out) {
+REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
     const ast_node *callee_node = n->as.call.callee;
     const ast_list *arguments = &n->as.call.arguments, *keywords = &n->as.call.keywords;
     bool method = callee_node->kind == AST_ATTRIBUTE;

@@ -112,7 +112,7 @@ static inline const ast_memo *resolve_name(repl *r, const ast_node *n, const cha
     return resolve_name_again(r, n, name);
 }
 
-repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
+REPL_HOT repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
     const ast_memo *m = resolve_name(r, n, name);
     *in_session = m != NULL && m->what == MEMO_SESSION;
     return m != NULL && (m->what == MEMO_LOCAL || m->what == MEMO_SESSION) ? (repl_value *)m->binding : NULL;
@@ -132,7 +132,7 @@ int bind_name(repl *r, const ast_node *at, const char *name, repl_value value) {
     return 0;
 }
 
-int bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
+REPL_HOT int bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
                    repl_value value) {
     ast_memo *m = memo_of(memo_node);
     if (m->what == MEMO_BIND && memo_valid(r, m)) {
@@ -243,7 +243,7 @@ static bool constant_value(repl *r, const ast_node *n, double *out) {
 
 /* A number literal: 2, 1e-3, a constant (pi, e), or unary minus or plus of
  * one (so `-1` is the constant -1, not Neg(1)); its value in *out. */
-bool number_literal_folded(repl *r, const ast_node *n, double *out) {
+REPL_HOT bool number_literal_folded(repl *r, const ast_node *n, double *out) {
     if (n->kind == AST_NUMBER) { /* most literals: no sign to fold */
         *out = n->as.number;
         return true;
@@ -289,7 +289,7 @@ static bool constant_expression(repl *r, const ast_node *n) {
 /* A literal as a new 0-d variable (SPEC: every value is a variable).
  * `constant` flags it AG_VAR_CONST: an operand folded into an op, drawn as
  * a constant; a literal that is bound or shown stays a plain leaf. */
-static int literal_var(repl *r, const ast_node *at, double value, bool constant, repl_value *out) {
+REPL_HOT static int literal_var(repl *r, const ast_node *at, double value, bool constant, repl_value *out) {
     ag_var *c = ag_scalar(r->ctx, value);
     if (c == NULL) return engine_error_at(r, at);
     if (constant) ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
@@ -297,7 +297,7 @@ static int literal_var(repl *r, const ast_node *at, double value, bool constant,
     return 0;
 }
 
-int eval_operand(repl *r, const ast_node *n, literal_use use, repl_value *out) {
+REPL_HOT int eval_operand(repl *r, const ast_node *n, literal_use use, repl_value *out) {
     double value;
     if (!number_literal(r, n, &value)) return eval_expr(r, n, out);
     if (use == LITERAL_NUMBER) {
@@ -570,7 +570,7 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
 }
 
 /* a OP b for arithmetic; errors (and a NaN note) at node `at`. */
-int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
+REPL_HOT int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                       repl_value *out) {
     if (a.kind == VALUE_VAR && b.kind == VALUE_VAR) { /* the common case, as below without the checks */
         ag_var *x = a.as.var, *y = b.as.var;
@@ -593,7 +593,7 @@ int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_
  * literal: the other first, then the literal as a plain number beside a
  * plain number (i + 1 with a loop counter i stays a number) or as the
  * exponent of Pow(p), else as a constant of the op. */
-static int eval_literal_pair(repl *r, const ast_node *n, bool left_is_literal, double literal,
+REPL_HOT static int eval_literal_pair(repl *r, const ast_node *n, bool left_is_literal, double literal,
                              repl_value *a, repl_value *b) {
     const ast_node *literal_node = left_is_literal ? n->as.binary.left : n->as.binary.right;
     repl_value other, constant;
@@ -613,7 +613,7 @@ static int eval_literal_pair(repl *r, const ast_node *n, bool left_is_literal, d
 
 /* An operand of a binary node: when `known`, whether it is a number literal
  * (and its value) was already found, else eval_operand finds out. */
-static int binary_operand(repl *r, const ast_node *n, bool known, bool is_literal, double literal,
+REPL_HOT static int binary_operand(repl *r, const ast_node *n, bool known, bool is_literal, double literal,
                           literal_use use, repl_value *out) {
     if (!known) return eval_operand(r, n, use, out);
     if (!is_literal) return eval_expr(r, n, out);
@@ -700,7 +700,7 @@ static __attribute__((noinline)) int eval_binary_plain(repl *r, const ast_node *
     return eval_binary_node(r, n, left, true, out);
 }
 
-static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_value *out) {
+REPL_HOT static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_value *out) {
     ast_operator op = n->as.binary.op;
     if (op == AST_OP_AND || op == AST_OP_OR || op == AST_OP_MODULO || (op >= AST_OP_EQUAL && op <= AST_OP_IS_NOT))
         return eval_binary_plain(r, n, left, out);
@@ -711,7 +711,7 @@ static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_val
  * a loop, bottom up, each node applied to the value so far, so a flat sum of
  * any length takes no more C stack than one term (the right operands
  * recurse, as deep as the source's real nesting). */
-static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
+REPL_HOT static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
     if (n->as.binary.left->kind != AST_BINARY) return eval_binary_on(r, n, NULL, out);
     const ast_node *local[16], **spine = local;
     size_t count = 0;
@@ -901,7 +901,7 @@ static size_t stack_used(const repl *r) {
 
 /* eval_expr of anything but a name, its recursion bounded.  Not inlined:
  * a name's evaluation, most of them, then skips this frame's set-up. */
-__attribute__((noinline)) static int eval_bounded(repl *r, const ast_node *n, repl_value *out) {
+REPL_HOT __attribute__((noinline)) static int eval_bounded(repl *r, const ast_node *n, repl_value *out) {
     if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
         return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
     r->eval.depth++;
@@ -910,7 +910,7 @@ __attribute__((noinline)) static int eval_bounded(repl *r, const ast_node *n, re
     return rc;
 }
 
-int eval_expr(repl *r, const ast_node *n, repl_value *out) {
+REPL_HOT int eval_expr(repl *r, const ast_node *n, repl_value *out) {
     if (n->kind == AST_NAME) return eval_name(r, n, out); /* a leaf: no recursion to bound */
     return eval_bounded(r, n, out);
 }
@@ -933,7 +933,7 @@ static int exec_def(repl *r, const ast_node *n) {
 /* Checks Ctrl-C and collects garbage between statements, paced by
  * allocation (ag_gc_auto: a young collection per 64 KiB made, a full one
  * when what was promoted reaches what the last one kept): -1 on interrupt. */
-int statement_boundary(repl *r, const ast_node *n) {
+REPL_HOT int statement_boundary(repl *r, const ast_node *n) {
     if (repl_interrupted) {
         repl_interrupted = 0;
         return repl_error_at(r, n, "interrupted");
@@ -945,7 +945,7 @@ int statement_boundary(repl *r, const ast_node *n) {
 
 /* Runs a loop body once (last: the loop's last iteration); *stop set on
  * break; EXEC_OK, EXEC_RETURN or EXEC_ERROR. */
-static int loop_body(repl *r, const ast_node *body, bool last, bool *stop) {
+REPL_HOT static int loop_body(repl *r, const ast_node *body, bool last, bool *stop) {
     if (!last) r->eval.loops_not_last++;
     int status = exec_block(r, body);
     if (!last) r->eval.loops_not_last--;
@@ -962,7 +962,7 @@ static int loop_body(repl *r, const ast_node *body, bool last, bool *stop) {
  * the numbers one by one, without the list.  EXEC_NOT_SEQUENCE (nothing
  * evaluated but the name) when f is anything else. */
 enum { EXEC_NOT_SEQUENCE = 100 };
-static int for_sequence(repl *r, const ast_node *n, const char *variable, const ast_node *iterable,
+REPL_HOT static int for_sequence(repl *r, const ast_node *n, const char *variable, const ast_node *iterable,
                         const ast_node *body) {
     repl_value callee;
     if (eval_expr(r, iterable->as.call.callee, &callee) < 0) return EXEC_ERROR;
@@ -1081,7 +1081,7 @@ static int show_value(repl *r, const ast_node *n, repl_value v) {
     return output_check(r, n, "printing the value");
 }
 
-int exec_statement(repl *r, const ast_node *n, bool top_level) {
+REPL_HOT int exec_statement(repl *r, const ast_node *n, bool top_level) {
     switch (n->kind) {
     case AST_ASSIGN: return exec_assign(r, n) < 0 ? EXEC_ERROR : EXEC_OK; /* assign.c */
     case AST_DEF: return exec_def(r, n) < 0 ? EXEC_ERROR : EXEC_OK;
@@ -1120,7 +1120,7 @@ int exec_statement(repl *r, const ast_node *n, bool top_level) {
     }
 }
 
-int exec_block(repl *r, const ast_node *block) {
+REPL_HOT int exec_block(repl *r, const ast_node *block) {
     const ast_list *statements = &block->as.block;
     for (int i = 0; i < statements->count; i++) {
         if (statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;

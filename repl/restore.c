@@ -59,7 +59,7 @@ void restore_note(repl *r, const char *name, bool in_place) {
  * (one count for every session: a node belongs to one). */
 static unsigned long restore_statement = 1;
 
-void restore_note_at(repl *r, const ast_node *n, const char *name, bool in_place) {
+REPL_HOT void restore_note_at(repl *r, const ast_node *n, const char *name, bool in_place) {
     ast_memo *m = memo_of(n);
     /* a note can only turn "in place" off: noting again what this node
      * noted in this statement changes nothing */

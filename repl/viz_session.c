@@ -181,7 +181,7 @@ void repl_viz_serve_in_loop(repl_viz *v) {
 
 bool repl_viz_following(const repl_viz *v) { return v != NULL && v->shown != NULL; }
 
-void repl_viz_idle(repl_viz *v) {
+REPL_HOT void repl_viz_idle(repl_viz *v) {
     /* no plot yet: no window (most scripts, at every statement boundary) */
     if (v == NULL || v->plot == NULL || !repl_viz_any_window_open(v)) return;
     /* Between prompts the front end calls every ~33 ms: full-rate redraws.
