@@ -572,7 +572,7 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
 void ag_unchain(ag_var *v) {
     if (v == NULL) return;
     v->creator = NULL;
-    v->ctx->gc_pause = 1;
+    if (v->ctx != NULL) v->ctx->gc_pause = 1; /* (NULL: a stale handle) */
 }
 
 void ag_unchain_backward(ag_var *v) {
