@@ -148,7 +148,9 @@ static int model_call(repl *r, void *payload, const builtin_args *args, repl_val
     named.def = &model_call_defs[kind];
     ag_var *x;
     if (arg_var(r, &named, 0, &x) < 0) return -1;
+    repl_notes_model_forward(r, m);
     ag_var *y = ag_model_forward(m, x);
+    repl_notes_model_forward(r, NULL);
     if (y == NULL) return engine_error(r);
     *out = value_var(y);
     return out->kind == VALUE_VAR ? 0 : repl_error(r, "out of memory");

@@ -179,6 +179,9 @@ void repl_notes_free(repl_notes *n);
  * titled `title` ("rosenbrock(x0, x1)"); returns the tag to restore. */
 unsigned repl_group_enter(repl *r, const char *title);
 void repl_group_leave(repl *r, unsigned outer);
+/* Around the engine's forward of a model m(x) runs (NULL after it): its
+ * layers' group titles look the model's binding up once, not per layer. */
+void repl_notes_model_forward(repl *r, const void *model);
 /* For viz_graph_opts (user = the repl): a group's title, NULL for none;
  * a parameter's path from the global model it belongs to ("m.linear[0].w"),
  * NULL when none (valid until the next call). */
