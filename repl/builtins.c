@@ -320,9 +320,7 @@ REPL_HOT void builtin_args_done(repl *r, builtin_args *args) {
     builtin_args_free(args);
 }
 
-/* A rest list of count items, which the caller fills at once: the spare
- * block when it has room. */
-static repl_value rest_list_new(repl *r, int count) {
+REPL_HOT repl_value builtin_rest_list(repl *r, int count) {
     signature_cache *cache = &r->signatures;
     value_list *list = cache->spare_rest;
     if (list == NULL || count > cache->spare_capacity) return value_list_new(count);
@@ -378,7 +376,7 @@ REPL_HOT int bind_arguments(repl *r, const builtin_def *def, int argc, const rep
         for (int i = positional; i < s->count; i++) values[i] = s->params[i].default_value;
         if (s->rest >= 0) {
             int extra = argc - positional;
-            repl_value list = rest_list_new(r, extra);
+            repl_value list = builtin_rest_list(r, extra);
             if (list.kind != VALUE_LIST) {
                 for (int i = 0; i < positional; i++) value_release(values[i]);
                 return repl_error(r, "out of memory");
@@ -409,7 +407,7 @@ REPL_HOT int bind_arguments(repl *r, const builtin_def *def, int argc, const rep
     }
     if (s->rest >= 0) {
         int extra = argc - positional;
-        repl_value list = rest_list_new(r, extra);
+        repl_value list = builtin_rest_list(r, extra);
         if (list.kind != VALUE_LIST) goto out_of_memory;
         for (int i = 0; i < extra; i++) list.as.list->items[i] = value_copy(argv[positional + i]);
         values[s->rest] = list;

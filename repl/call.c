@@ -44,22 +44,20 @@ static void native_leave(repl *r, native_frame frame) {
     r->eval.native_depth--;
 }
 
-REPL_HOT static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_value *argv, int nk,
-                        const char *const *knames, const repl_value *kvalues, repl_value *out) {
-    builtin_args args;
-    if (bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args) < 0) return -1;
-    native_frame frame = native_enter(r, &args, out);
+/* Runs def over the arguments bound in args and releases them. */
+REPL_HOT static int run_builtin(repl *r, const builtin_def *def, builtin_args *args, repl_value *out) {
+    native_frame frame = native_enter(r, args, out);
     /* a call naming a file is refused whole in a --no-files session */
-    int rc = def->file_arg > 0 && arg_given(&args, def->file_arg - 1) ? repl_files_allowed(r, def->name) : 0;
+    int rc = def->file_arg > 0 && arg_given(args, def->file_arg - 1) ? repl_files_allowed(r, def->name) : 0;
     const char *path; /* --files-in: only files inside the session's folder */
-    if (rc == 0 && def->file_arg > 0 && arg_given(&args, def->file_arg - 1) &&
-        args.values[def->file_arg - 1].kind == VALUE_STRING) {
-        path = args.values[def->file_arg - 1].as.string->text;
+    if (rc == 0 && def->file_arg > 0 && arg_given(args, def->file_arg - 1) &&
+        args->values[def->file_arg - 1].kind == VALUE_STRING) {
+        path = args->values[def->file_arg - 1].as.string->text;
         rc = repl_path_allowed(r, def->name, path);
     }
-    if (rc == 0) rc = def->fn(r, &args, out);
+    if (rc == 0) rc = def->fn(r, args, out);
     native_leave(r, frame);
-    builtin_args_done(r, &args);
+    builtin_args_done(r, args);
     if (rc < 0) {
         value_release(*out);
         *out = VALUE_NIL_INIT;
@@ -68,6 +66,13 @@ REPL_HOT static int call_builtin(repl *r, const builtin_def *def, int argc, cons
         return -1;
     }
     return 0;
+}
+
+REPL_HOT static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_value *argv, int nk,
+                        const char *const *knames, const repl_value *kvalues, repl_value *out) {
+    builtin_args args;
+    if (bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args) < 0) return -1;
+    return run_builtin(r, def, &args, out);
 }
 
 static int call_user(repl *r, user_function *f, int argc, const repl_value *argv, int nk,
@@ -305,6 +310,63 @@ REPL_HOT static int call_method(repl *r, repl_value object, const char *name, co
     return repl_error(r, "%s has no method '%s'", kind, name);
 }
 
+/* The calls a loop makes most, f(a, b) and x.f(a) of a built-in with
+ * positional arguments over plain defaults (signature.plain_defaults) whose
+ * signature an earlier call has parsed: each argument is evaluated straight
+ * into its parameter's slot or the rest list's item, which the call owns
+ * from then on.  eval_call's general path evaluates into its own slots and
+ * binds copies of them, a retain and a release more per argument beside
+ * bind_arguments' checks.  receiver is x of x.f(...), the first argument,
+ * or NULL.  1 when the call is not one of these (nothing evaluated,
+ * the receiver still the caller's); else 0, or -1 after an error, the
+ * receiver consumed. */
+REPL_HOT static int call_builtin_direct(repl *r, const ast_node *n, const builtin_def *def,
+                                        repl_value *receiver, literal_use use, repl_value *out) {
+    const ast_list *arguments = &n->as.call.arguments;
+    const signature *s = signature_cached(&r->signatures, def);
+    int first = receiver != NULL ? 1 : 0, argc = first + arguments->count;
+    if (s == NULL || !s->plain_defaults || s->count > BUILTIN_INLINE_ARGS || argc < s->required ||
+        (argc > s->positional && s->rest < 0))
+        return 1; /* bind_arguments says what is wrong, or binds the general way */
+    int positional = argc < s->positional ? argc : s->positional, extra = argc - positional;
+    repl_value list = VALUE_NIL_INIT;
+    if (s->rest >= 0 && (list = builtin_rest_list(r, extra)).kind != VALUE_LIST)
+        return 1; /* out of memory: the general path reports it */
+    builtin_args args;
+    repl_value *values = args.inline_values;
+    /* argument j (the receiver first) goes to slot j, past the positional
+     * parameters to the rest list's item j - positional; done counts those
+     * holding a value */
+    int done = 0, rc = 0;
+    while (done < argc) {
+        repl_value *slot = done < positional ? &values[done] : &list.as.list->items[done - positional];
+        if (done < first) *slot = *receiver;
+        else if ((rc = eval_operand(r, arguments->items[done - first], use, slot)) < 0) break;
+        done++;
+    }
+    if (rc < 0) {
+        for (int i = 0; i < done && i < positional; i++) value_release(values[i]);
+        if (list.kind == VALUE_LIST) {
+            list.as.list->count = done > positional ? done - positional : 0; /* the rest are not set */
+            value_release(list);
+        }
+        return -1;
+    }
+    for (int i = positional; i < s->count; i++) values[i] = s->params[i].default_value;
+    if (s->rest >= 0) values[s->rest] = list;
+    args.def = def;
+    args.values = values;
+    args.count = s->count;
+    args.call = NULL;
+    args.source = NULL;
+    args.rest = s->rest;
+    const ast_node *caller = r->eval.call;
+    r->eval.call = n;
+    rc = run_builtin(r, def, &args, out);
+    r->eval.call = caller;
+    return rc;
+}
+
 #define INLINE_ARGS 8
 
 REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
@@ -329,6 +391,15 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
         use = LITERAL_NUMBER;
     }
     int argc = arguments->count, nk = keywords->count;
+    if (nk == 0) {
+        const builtin_def *def = NULL;
+        if (!method && callee.kind == VALUE_BUILTIN)
+            def = callee.as.builtin;
+        else if (method && method_def != NULL && callee.kind != VALUE_OBJECT && builtin_method_form(method_def))
+            def = method_def;
+        int rc = def != NULL ? call_builtin_direct(r, n, def, method ? &callee : NULL, use, out) : 1;
+        if (rc <= 0) return rc; /* a built-in's callee needs no release; a receiver was consumed */
+    }
     /* slot 0 is kept free for a method's receiver */
     repl_value inline_argv[INLINE_ARGS + 1], inline_kvalues[INLINE_ARGS];
     const char *inline_knames[INLINE_ARGS];

@@ -148,6 +148,19 @@ void signature_cache_free(signature_cache *cache);
 /* The parsed signature of def (cached); NULL with an error reported when the
  * signature string is malformed or memory runs out. */
 const signature *signature_of(repl *r, const builtin_def *def);
+/* def's signature when a call before has parsed it, else NULL (nothing
+ * reported): the loop's calls find it without signature_of's upkeep. */
+static inline const signature *signature_cached(const signature_cache *cache, const builtin_def *def) {
+    if (cache->capacity == 0) return NULL;
+    size_t mask = (size_t)(cache->capacity - 1);
+    for (size_t h = ((size_t)(uintptr_t)def >> 4) & mask; cache->slots[h] != NULL; h = (h + 1) & mask)
+        if (cache->slots[h]->def == def) return cache->slots[h];
+    return NULL;
+}
+/* A rest list (*xs) of count items for a call to fill at once: the spare
+ * block when it has room (items to be overwritten), else a new list of nils;
+ * not a list when memory runs out. */
+repl_value builtin_rest_list(repl *r, int count);
 
 /* Binds positional and keyword arguments to def's parameters.  The values
  * are borrowed; on success args->values holds one new reference per
