@@ -341,7 +341,9 @@ REPL_HOT static int call_builtin_direct(repl *r, const ast_node *n, const builti
     while (done < argc) {
         repl_value *slot = done < positional ? &values[done] : &list.as.list->items[done - positional];
         if (done < first) *slot = *receiver;
-        else if ((rc = eval_operand(r, arguments->items[done - first], use, slot)) < 0) break;
+        else if (!bound_name_value(r, arguments->items[done - first], slot) &&
+                 (rc = eval_operand(r, arguments->items[done - first], use, slot)) < 0)
+            break;
         done++;
     }
     if (rc < 0) {
@@ -374,7 +376,8 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
     const ast_list *arguments = &n->as.call.arguments, *keywords = &n->as.call.keywords;
     bool method = callee_node->kind == AST_ATTRIBUTE;
     repl_value callee;
-    if (eval_expr(r, method ? callee_node->as.attribute.object : callee_node, &callee) < 0) return -1;
+    const ast_node *callee_expr = method ? callee_node->as.attribute.object : callee_node;
+    if (!bound_name_value(r, callee_expr, &callee) && eval_expr(r, callee_expr, &callee) < 0) return -1;
 
     /* A literal argument reaches a built-in as a plain number, exactly as
      * before literals were variables (arg_var makes it a constant, pow(x, 2)

@@ -454,6 +454,19 @@ static inline bool number_literal(repl *r, const ast_node *n, double *out) {
     return number_literal_folded(r, n, out);
 }
 
+/* A name whose memo is a valid binding of the frame or the session, or a
+ * built-in (every name a loop reads after its first step): its value into
+ * *out, copied, as eval_expr and eval_operand give it; false for any other
+ * node, which is evaluated.  A call's callee and arguments ask it inline. */
+static inline bool bound_name_value(repl *r, const ast_node *n, repl_value *out) {
+    if (n->kind != AST_NAME || n->memo.what < MEMO_LOCAL || n->memo.what > MEMO_BUILTIN ||
+        !memo_valid(r, &n->memo))
+        return false;
+    if (n->memo.what == MEMO_BUILTIN) *out = value_builtin(n->memo.binding);
+    else *out = value_copy(*(const repl_value *)n->memo.binding);
+    return true;
+}
+
 /* Runs the statements of a block: EXEC_OK, or the first other outcome. */
 int exec_block(repl *r, const ast_node *block);
 /* Runs one statement; at top level an expression statement shows its value. */
