@@ -904,6 +904,61 @@ static nonfinite_fn nonfinite_kernel(void) {
     return block_has_nonfinite;
 }
 
+/* The largest |x| of x[0..n) as its bits with the sign cleared: doubles'
+ * bits order as their magnitudes do, and NaN and the infinities come above
+ * every finite number (from 0x7ff0000000000000). */
+static int64_t max_abs_bits(const double *restrict x, size_t n) {
+    int64_t best = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t b;
+        memcpy(&b, x + i, sizeof b);
+        b &= INT64_MAX;
+        best = b > best ? b : best;
+    }
+    return best;
+}
+
+/* The same two vectors at a time, for AVX2 (4 lanes) and AVX-512F (8),
+ * picked by the CPU; the remainder as above. */
+#ifdef HAVE_WIDE_NONFINITE
+typedef int64_t bits_v4 __attribute__((vector_size(32)));
+typedef int64_t bits_v8 __attribute__((vector_size(64)));
+#define WIDE_MAX_ABS(name, isa, vec)                                                          \
+    __attribute__((target(isa))) static int64_t name(const double *restrict x, size_t n) {   \
+        enum { L = sizeof(vec) / sizeof(int64_t) };                                          \
+        vec m0 = {0}, m1 = {0}, v0, v1, above;                                               \
+        size_t i = 0;                                                                        \
+        for (; i + 2 * L <= n; i += 2 * L) {                                                 \
+            memcpy(&v0, x + i, sizeof v0);                                                   \
+            memcpy(&v1, x + i + L, sizeof v1);                                               \
+            v0 &= INT64_MAX;                                                                 \
+            v1 &= INT64_MAX;                                                                 \
+            above = v0 > m0;                                                                 \
+            m0 = (v0 & above) | (m0 & ~above);                                               \
+            above = v1 > m1;                                                                 \
+            m1 = (v1 & above) | (m1 & ~above);                                               \
+        }                                                                                    \
+        int64_t lane[2 * L], best = max_abs_bits(x + i, n - i);                              \
+        memcpy(lane, &m0, sizeof m0);                                                        \
+        memcpy(lane + L, &m1, sizeof m1);                                                    \
+        for (int k = 0; k < 2 * L; k++) best = lane[k] > best ? lane[k] : best;              \
+        return best;                                                                         \
+    }
+WIDE_MAX_ABS(max_abs_bits_avx2, "avx2", bits_v4)
+WIDE_MAX_ABS(max_abs_bits_avx512, "avx512f", bits_v8)
+#endif
+
+bool t_max_abs(const ag_tensor *a, double *max) {
+    int64_t (*kernel)(const double *restrict, size_t) = max_abs_bits;
+#ifdef HAVE_WIDE_NONFINITE
+    if (__builtin_cpu_supports("avx512f")) kernel = max_abs_bits_avx512;
+    else if (__builtin_cpu_supports("avx2")) kernel = max_abs_bits_avx2;
+#endif
+    int64_t bits = kernel(a->data, a->size);
+    memcpy(max, &bits, sizeof *max);
+    return isfinite(*max);
+}
+
 bool t_has_nonfinite_blocks(const ag_tensor *a) {
     if (a->size < 8) return a->size > 0 && block_has_nonfinite(a->data, a->size);
     nonfinite_fn block = nonfinite_kernel();

@@ -147,6 +147,9 @@ void t_argmax_rows(const ag_tensor *a, int *idx);
  * every result, checked forward and backward) inline; the blocks in
  * tensor.c. */
 bool t_has_nonfinite_blocks(const ag_tensor *a);
+/* *max = the largest |x| of a's elements (0 when a is empty); false, with
+ * *max NaN or infinite, when some element is NaN or infinite. */
+bool t_max_abs(const ag_tensor *a, double *max);
 static inline bool t_has_nonfinite(const ag_tensor *a) {
     if (a->size == 1) return !isfinite(a->data[0]);
     return t_has_nonfinite_blocks(a);

@@ -1,11 +1,14 @@
 /* test_finite.c — the ops whose results the finite check does not scan
  * (op_keeps_finite, src/function.c): fed the extremes of the doubles, each
  * makes finite numbers forward and, with finite incoming gradients as large
- * as DBL_MAX, backward; and the check still blames the ops it scans. */
+ * as DBL_MAX, backward; and the check still blames the ops it scans.  Linear,
+ * whose output is not scanned when its inputs bound it (linear_output_bounded),
+ * still blames itself when the bound does not fit. */
 #include "testutil.h"
 
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "internal.h"
 
@@ -101,11 +104,57 @@ static void test_check_still_names_ops(void **state) {
     assert_false(op_keeps_finite(AG_OP_SUM));
 }
 
+/* n rows of one feature times 1 x m weights plus a row of m: the inputs,
+ * n + 2m numbers, bound the output's n x m (linear_output_bounded). */
+static ag_var *outer_linear(int n, int m, double x, double w, double b, int nan_row) {
+    double *xs = malloc((size_t)n * sizeof *xs), *ws = malloc((size_t)m * sizeof *ws),
+           *bs = malloc((size_t)m * sizeof *bs);
+    for (int i = 0; i < n; i++) xs[i] = i == nan_row ? NAN : x * (i % 2 ? -1 : 1);
+    for (int j = 0; j < m; j++) ws[j] = w, bs[j] = b;
+    ag_var *y = ag_linear(ctx, make_var(ctx, SHAPE(n, 1), xs), make_var(ctx, SHAPE(1, m), ws),
+                          make_var(ctx, SHAPE(m), bs));
+    free(xs);
+    free(ws);
+    free(bs);
+    return y;
+}
+
+/* Linear's output is not scanned when its inputs bound it; the scan still
+ * runs, and blames Linear, when the bound does not fit: an overflow, and
+ * a finite output above half the largest double; a NaN that comes in through
+ * x is not Linear's, bound or no bound. */
+static void test_linear_bound(void **state) {
+    (void)state;
+    ag_set_check_finite(ctx, true);
+    assert_all_finite(outer_linear(100, 10, 3.0, -2.0, 1e300, -1), "bounded");
+    assert_null(ag_nonfinite_op(ctx));
+    assert_all_finite(outer_linear(100, 10, 1e154, 1e154, 0.0, -1), "above the bound, finite");
+    assert_null(ag_nonfinite_op(ctx));
+    ag_var *y = outer_linear(100, 10, 1e200, 1e200, 0.0, -1);
+    assert_non_null(y);
+    assert_false(isfinite(ag_cdata(y)[0]));
+    assert_string_equal(ag_nonfinite_op(ctx), "Linear");
+    ag_clear_nonfinite(ctx);
+    y = outer_linear(100, 10, 1.0, 1.0, 0.0, 37);
+    assert_non_null(y);
+    assert_true(isnan(ag_cdata(y)[37 * 10]));
+    assert_null(ag_nonfinite_op(ctx));
+    y = outer_linear(100, 10, 1e200, 1e200, 0.0, 37); /* and overflows elsewhere */
+    assert_non_null(y);
+    assert_null(ag_nonfinite_op(ctx));
+    /* inputs as big as the output: scanned as before */
+    y = ag_linear(ctx, VAR(ctx, SHAPE(2, 2), 1e200, 1e200, 1, 1), VAR(ctx, SHAPE(2, 2), 1e200, 1, 1e200, 1), NULL);
+    assert_non_null(y);
+    assert_string_equal(ag_nonfinite_op(ctx), "Linear");
+    ag_clear_nonfinite(ctx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_forward_extremes),
         CTX_TEST(test_backward_extremes),
         CTX_TEST(test_check_still_names_ops),
+        CTX_TEST(test_linear_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
