@@ -232,7 +232,7 @@ $(BUILD)/viz/%.o: viz/%.c
 $(BUILD)/repl/%.o: repl/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) -Isrc/util -Iviz -Irepl -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) -ffunction-sections -Isrc/util -Iviz -Irepl -c $< -o $@
 
 # Where the installed lessons are, compiled into agrepl (repl/lessons.c).
 $(BUILD)/repl/lessons.o: $(BUILD)/prefix.stamp
@@ -253,9 +253,18 @@ $(BUILD)/repl/viz_load.o: CFLAGS_BASE += -DAGREPL_VIZ_MODULE_PATH='"$(VIZMODDIR)
 # agrepl exports the engine's ag_* functions (repl/agrepl.dynlist) for the
 # viz module, which calls them; the module is built with it (order only:
 # agrepl does not link it).
-$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist | $(VIZMOD)
+# With lld, agrepl's link places the functions every step of a scalar loop
+# runs first in .text, side by side (repl/hot_functions.txt): scattered over
+# the whole program they shared the instruction cache's sets with code a
+# loop never runs.  The engine's functions and the REPL's each have their own
+# section (-ffunction-sections), which lld orders.  Without lld, or under
+# the sanitizers, the link is the default one.
+AGREPL_LLD := $(shell echo 'int main(void) { return 0; }' | $(CC) -fuse-ld=lld -x c - -o /dev/null 2>/dev/null && echo yes)
+AGREPL_LAYOUT = $(if $(AGREPL_LLD),$(if $(SAN),,-fuse-ld=lld -Wl,--symbol-ordering-file=repl/hot_functions.txt))
+
+$(AGREPL): $(BUILD)/repl/main.o $(REPLLIB) $(UTILLIB) $(LIBINT) repl/agrepl.dynlist repl/hot_functions.txt | $(VIZMOD)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(BUILD)/repl/main.o \
+	$(Q)$(CC) $(OPT) $(SAN) $(AGREPL_LAYOUT) -Wl,--dynamic-list=repl/agrepl.dynlist -o $@ $(BUILD)/repl/main.o \
 	  $(REPLLIB) $(UTILLIB) $(AGREPL_LIBS)
 
 # The Jupyter kernel: the same session code, plus ZeroMQ, jansson and
