@@ -145,7 +145,11 @@ REPL_HOT void repl_note_summed(repl *r, const ag_var *v) {
 void repl_note_summed_update(repl *r, const char *what, ag_var *const *params, int n) {
     int first = -1, count = 0, most = 0;
     for (int i = 0; i < n; i++) {
-        if (params[i] == NULL || !new_summed_streak(r, params[i])) continue;
+        if (params[i] == NULL) continue;
+        /* most steps: each gradient of one backward, no streak noted, which
+         * new_summed_streak would answer false without changing anything */
+        if (r->said_once.summed_count == 0 && ag_grad_calls(params[i]) < 2) continue;
+        if (!new_summed_streak(r, params[i])) continue;
         if (first < 0) first = i;
         count++;
         if (ag_grad_calls(params[i]) > most) most = ag_grad_calls(params[i]);

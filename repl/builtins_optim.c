@@ -271,15 +271,20 @@ static bool model_has_gradient(const ag_model *m) {
 static int update_targets(repl *r, optimizer_object *o, const repl_value *targets, int count,
                           const char *what, const char *none) {
     restore_note_all(r); /* the parameters' data change in place (:save, restore.c) */
-    if (count == 1 && repl_model_of(targets[0]) != NULL) {
-        ag_model *m = repl_model_of(targets[0]);
-        if (!model_has_gradient(m))
-            return repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
+    ag_model *m = count == 1 ? repl_model_of(targets[0]) : NULL;
+    if (m != NULL) {
+        /* the parameters read once: a small model's on the stack (once a step) */
         int count = ag_model_param_count(m);
-        ag_var *few[16], **params = few; /* a small model's on the stack: once a step */
+        ag_var *few[16], **params = few;
         if (count > 16 && (params = malloc((size_t)count * sizeof *params)) == NULL)
-            return repl_error(r, "out of memory");
+            return model_has_gradient(m) ? repl_error(r, "out of memory")
+                                         : repl_error(r, "%s: %s has a gradient yet; run backward() first",
+                                                      what, none);
         for (int i = 0; i < count; i++) params[i] = ag_model_param(m, i, NULL);
+        if (!any_gradient(params, count)) {
+            if (params != few) free(params);
+            return repl_error(r, "%s: %s has a gradient yet; run backward() first", what, none);
+        }
         repl_note_summed_update(r, what, params, count);
         if (params != few) free(params);
         return ag_optim_update_model(o->opt, m) < 0 ? engine_error(r) : 0;
