@@ -300,24 +300,36 @@ REPL_HOT void builtin_args_free(builtin_args *args) {
 /* Rest lists of up to this many items are kept for the next call. */
 #define SPARE_REST_MAX 16
 
-REPL_HOT void builtin_args_done(repl *r, builtin_args *args) {
-    signature_cache *cache = &r->signatures;
-    if (args->rest >= 0 && args->rest < args->count && args->values[args->rest].kind == VALUE_LIST) {
-        value_list *list = args->values[args->rest].as.list;
-        if (list->refcount == 1 && list->count <= SPARE_REST_MAX) {
-            int count = list->count; /* room for at least this many: a spare reused has more */
-            for (int i = 0; i < count; i++) value_release(list->items[i]);
-            if (cache->spare_rest == NULL || cache->spare_capacity < count) {
-                if (cache->spare_rest != NULL) free(cache->spare_rest);
-                cache->spare_rest = list;
-                cache->spare_capacity = count;
-            } else {
-                free(list);
-            }
-            args->values[args->rest] = VALUE_NIL_INIT;
-        }
+/* A rest list the built-in kept no reference to: its items released, its
+ * block kept for the next call's (the bigger of two). */
+REPL_HOT static void keep_spare_rest(signature_cache *cache, value_list *list) {
+    int count = list->count; /* room for at least this many: a spare reused has more */
+    for (int i = 0; i < count; i++) value_release(list->items[i]);
+    if (cache->spare_rest == NULL || cache->spare_capacity < count) {
+        if (cache->spare_rest != NULL) free(cache->spare_rest);
+        cache->spare_rest = list;
+        cache->spare_capacity = count;
+    } else {
+        free(list);
     }
-    builtin_args_free(args);
+}
+
+/* One pass over the values: a call's are mostly variables and plain
+ * defaults. */
+REPL_HOT void builtin_args_done(repl *r, builtin_args *args) {
+    for (int i = 0; i < args->count; i++) {
+        repl_value v = args->values[i];
+        if (v.kind == VALUE_VAR)
+            ag_release(v.as.var);
+        else if (i == args->rest && v.kind == VALUE_LIST && v.as.list->refcount == 1 &&
+                 v.as.list->count <= SPARE_REST_MAX)
+            keep_spare_rest(&r->signatures, v.as.list);
+        else
+            value_release(v);
+    }
+    if (args->values != args->inline_values) free(args->values);
+    args->values = NULL;
+    args->count = 0;
 }
 
 REPL_HOT repl_value builtin_rest_list(repl *r, int count) {
