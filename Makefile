@@ -60,17 +60,18 @@ endif
 # and pgrep; musl-tools (musl-gcc) builds the small static program of the
 # library-only test; chromium, chromium-driver, python3-selenium and jupyter-notebook
 # run the browser test of the kernel (an agrepl notebook in headless
-# Chromium).  DEPS_COMMANDS are the commands the build and the tests call
+# Chromium); lld links agrepl with the functions a loop runs every step side
+# by side (repl/hot_functions.txt).  DEPS_COMMANDS are the commands the build and the tests call
 # that minbase lacks (the rest are in its required packages: coreutils,
 # util-linux, findutils, diffutils, grep, sed, mawk, libc-bin).
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev libpango1.0-dev \
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub
+  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
-  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy
+  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
