@@ -15,21 +15,21 @@
  * input, and note_nonfinite would skip them anyway ("it came in that way").
  * Their results are not scanned (3.7% of a small MLP's step under the REPL,
  * whose check is on).  tests/test_finite.c feeds each the extremes. */
-bool op_keeps_finite(int op) {
-    switch (op) {
-    case AG_OP_NEG: case AG_OP_ABS: case AG_OP_SIN: case AG_OP_COS: case AG_OP_TANH:
-    case AG_OP_SIGMOID: case AG_OP_RELU: case AG_OP_CLIP: case AG_OP_HARDTANH: case AG_OP_SIGN:
-    case AG_OP_FLOOR: case AG_OP_CEIL: case AG_OP_ROUND: case AG_OP_TRUNC: case AG_OP_ATAN:
-    case AG_OP_ERF: case AG_OP_MAX: case AG_OP_MIN: case AG_OP_MAXIMUM: case AG_OP_MINIMUM:
-    case AG_OP_RESHAPE: case AG_OP_TRANSPOSE: case AG_OP_BROADCAST_TO: case AG_OP_SQUEEZE:
-    case AG_OP_UNSQUEEZE: case AG_OP_CONCAT: case AG_OP_SPLIT: case AG_OP_GET_ITEM: case AG_OP_WHERE:
-    case AG_OP_EQ: case AG_OP_NE: case AG_OP_LT: case AG_OP_LE: case AG_OP_GT: case AG_OP_GE:
-    case AG_OP_ISNAN: case AG_OP_ISINF: case AG_OP_ISFINITE: case AG_OP_ISCLOSE:
-        return true;
-    default:
-        return false;
-    }
-}
+static const bool keeps_finite[AG_OP_COUNT] = {
+    [AG_OP_NEG] = true, [AG_OP_ABS] = true, [AG_OP_SIN] = true, [AG_OP_COS] = true,
+    [AG_OP_TANH] = true, [AG_OP_SIGMOID] = true, [AG_OP_RELU] = true, [AG_OP_CLIP] = true,
+    [AG_OP_HARDTANH] = true, [AG_OP_SIGN] = true, [AG_OP_FLOOR] = true, [AG_OP_CEIL] = true,
+    [AG_OP_ROUND] = true, [AG_OP_TRUNC] = true, [AG_OP_ATAN] = true, [AG_OP_ERF] = true,
+    [AG_OP_MAX] = true, [AG_OP_MIN] = true, [AG_OP_MAXIMUM] = true, [AG_OP_MINIMUM] = true,
+    [AG_OP_RESHAPE] = true, [AG_OP_TRANSPOSE] = true, [AG_OP_BROADCAST_TO] = true,
+    [AG_OP_SQUEEZE] = true, [AG_OP_UNSQUEEZE] = true, [AG_OP_CONCAT] = true, [AG_OP_SPLIT] = true,
+    [AG_OP_GET_ITEM] = true, [AG_OP_WHERE] = true, [AG_OP_EQ] = true, [AG_OP_NE] = true,
+    [AG_OP_LT] = true, [AG_OP_LE] = true, [AG_OP_GT] = true, [AG_OP_GE] = true,
+    [AG_OP_ISNAN] = true, [AG_OP_ISINF] = true, [AG_OP_ISFINITE] = true, [AG_OP_ISCLOSE] = true,
+};
+
+/* A table, not a switch: asked of every op the REPL's finite check sees. */
+bool op_keeps_finite(int op) { return op >= 0 && op < AG_OP_COUNT && keeps_finite[op]; }
 
 /* Whether Linear's output needs no scan: its inputs bound it, |y| <= k *
  * max|x| * max|w| + max|b| with k x's last dimension (each of y's sums has

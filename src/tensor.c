@@ -962,6 +962,7 @@ bool t_max_abs(const ag_tensor *a, double *max) {
 bool t_has_nonfinite_blocks(const ag_tensor *a) {
     if (a->size < 8) return a->size > 0 && block_has_nonfinite(a->data, a->size);
     nonfinite_fn block = nonfinite_kernel();
+    if (a->size <= NONFINITE_BLOCK) return block(a->data, a->size); /* most results */
     for (size_t i = 0; i < a->size; i += NONFINITE_BLOCK) {
         size_t n = a->size - i < NONFINITE_BLOCK ? a->size - i : NONFINITE_BLOCK;
         if (block(a->data + i, n)) return true;
