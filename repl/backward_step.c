@@ -93,6 +93,14 @@ void repl_note_no_graph(repl *r, ag_var *y) {
  * gradients with ⚠ every time. */
 /* Whether v's .grad (summing ag_grad_calls(v) >= 2 backward calls) starts a
  * streak not noted yet: once per variable until its .grad is cleared. */
+/* Whether new_summed_streak could answer true or change anything: not for a
+ * gradient of one backward (or none) while no streak is noted, which is
+ * nearly every call (every x.grad and cleargrad in a loop, every parameter
+ * an optimizer updates). */
+static inline bool summed_streak_possible(const repl *r, const ag_var *v) {
+    return r->said_once.summed_count != 0 || ag_grad_calls(v) >= 2;
+}
+
 static bool new_summed_streak(repl *r, const ag_var *v) {
     int calls = ag_grad_calls(v), found = -1;
     for (int i = 0; i < r->said_once.summed_count; i++)
@@ -116,9 +124,7 @@ static bool new_summed_streak(repl *r, const ag_var *v) {
 }
 
 REPL_HOT void repl_note_summed(repl *r, const ag_var *v) {
-    /* most calls: a gradient of one backward (or none) and no streak noted,
-     * which new_summed_streak answers false without changing anything */
-    if (r->said_once.summed_count == 0 && ag_grad_calls(v) < 2) return;
+    if (!summed_streak_possible(r, v)) return;
     /* not for parameters (an optimizer's, noted when it uses them),
      * constants, backward's seeds and gradients (higher derivatives sum into
      * those by design), nor unnamed leaves (nobody can clear them by name) */
@@ -145,11 +151,8 @@ REPL_HOT void repl_note_summed(repl *r, const ag_var *v) {
 void repl_note_summed_update(repl *r, const char *what, ag_var *const *params, int n) {
     int first = -1, count = 0, most = 0;
     for (int i = 0; i < n; i++) {
-        if (params[i] == NULL) continue;
-        /* most steps: each gradient of one backward, no streak noted, which
-         * new_summed_streak would answer false without changing anything */
-        if (r->said_once.summed_count == 0 && ag_grad_calls(params[i]) < 2) continue;
-        if (!new_summed_streak(r, params[i])) continue;
+        if (params[i] == NULL || !summed_streak_possible(r, params[i]) || !new_summed_streak(r, params[i]))
+            continue;
         if (first < 0) first = i;
         count++;
         if (ag_grad_calls(params[i]) > most) most = ag_grad_calls(params[i]);

@@ -239,11 +239,8 @@ static signature *parse_signature(const builtin_def *def) {
     s->plain_defaults = true;
     for (int i = s->required; i < s->count; i++) {
         const signature_param *param = &s->params[i];
-        repl_value v = param->default_value;
         if (param->collects_rest) continue;
-        if (!param->has_default || !(v.kind == VALUE_NUMBER || v.kind == VALUE_BOOL ||
-                                     v.kind == VALUE_BUILTIN || (v.kind == VALUE_NIL && v.as.string == NULL)))
-            s->plain_defaults = false;
+        if (!param->has_default || !value_uncounted(param->default_value)) s->plain_defaults = false;
     }
     return s;
 fail:
