@@ -864,6 +864,13 @@ static int builtin_gradcheck(repl *r, const builtin_args *a, repl_value *out) {
     if (check_callable(r, a) < 0 || arg_number(r, a, 2, &atol) < 0 || arg_number(r, a, 3, &rtol) < 0 ||
         arg_bool(r, a, 4, &show) < 0 || arg_var_list(r, a, 1, &xs, &n) < 0)
         return -1;
+    /* a number given (gradcheck(f, 0.5)) arrives as a constant, which gets
+     * no gradient: check f at a plain leaf of its value */
+    for (int i = 0; i < n; i++)
+        if ((ag_var_flags(xs[i]) & AG_VAR_CONST) && (xs[i] = ag_detach(r->ctx, xs[i])) == NULL) {
+            free(xs);
+            return engine_error(r);
+        }
     engine_call c = {.r = r, .f = a->values[0], .caller = "gradcheck"};
     mismatch_report m = {.r = r, .xs = xs};
     if (show && n > 0 && (m.marks = calloc((size_t)n, sizeof *m.marks)) == NULL) {

@@ -408,6 +408,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         if (rc == 0) {
             for (int i = 0; i < f->ninputs; i++) {
                 ag_var *x = f->inputs[i];
+                if (x->flags & AG_VAR_CONST) gxs[i] = NULL; /* a constant gets no gradient */
                 if (gxs[i] == NULL) continue;
                 if (keep_flows) record_flow(ctx, x, gxs[i]);
                 if (x->grad_call != ctx->backward_calls) { /* this call's first contribution */
@@ -559,6 +560,9 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     ctx_free(ctx, saved_calls);
     ctx_free(ctx, vars);
     if (!x_in_graph) return ag_set_error(ctx, "grad: the output does not depend on that input");
+    if (result == NULL && !ag_failed(ctx) && (x->flags & AG_VAR_CONST))
+        return ag_set_error(ctx, "grad: that input is a constant (a number written in an expression, "
+                                 "or a mask an op made), and a constant gets no gradient");
     if (result == NULL && !ag_failed(ctx) && blocked != NULL)
         return ag_set_error(ctx, "grad: the output depends on that input only through %s, which has no "
                                  "gradient (its 0/1 or index result is a constant)", blocked);

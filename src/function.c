@@ -259,12 +259,14 @@ fail:
     return NULL;
 }
 
-ag_var *direct_target(ag_ctx *ctx, const ag_func *f, const ag_var *gy) {
+bool direct_applies(const ag_ctx *ctx, const ag_func *f, const ag_var *gy) {
     const ag_var *x = f->inputs[0];
-    if (ctx->grad_enabled || gy == NULL || gy->t.size != x->t.size ||
-        !shape_equal(gy->t.ndim, gy->t.shape, x->t.ndim, x->t.shape))
-        return NULL;
-    return var_uninit_like(ctx, x);
+    return !ctx->grad_enabled && gy != NULL && gy->t.size == x->t.size &&
+           shape_equal(gy->t.ndim, gy->t.shape, x->t.ndim, x->t.shape);
+}
+
+ag_var *direct_target(ag_ctx *ctx, const ag_func *f, const ag_var *gy) {
+    return direct_applies(ctx, f, gy) ? var_uninit_like(ctx, f->inputs[0]) : NULL;
 }
 
 bool direct_accept(const ag_ctx *ctx, const ag_var *g) {

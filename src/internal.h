@@ -352,8 +352,10 @@ ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x);
  * result's shape).  With the finite check on, a non-finite result falls back
  * to the ops, so the check still names the op that produced it. */
 
-/* A new gradient variable shaped like f's first input when the direct path
- * applies to f (one output) with incoming gradient gy, else NULL. */
+/* Whether the direct path applies to f (one output) with incoming gradient
+ * gy, and if so a new gradient variable shaped like f's first input (NULL
+ * when memory runs out or it does not apply). */
+bool direct_applies(const ag_ctx *ctx, const ag_func *f, const ag_var *gy);
 ag_var *direct_target(ag_ctx *ctx, const ag_func *f, const ag_var *gy);
 /* True when g, just computed directly, may stand (see above). */
 bool direct_accept(const ag_ctx *ctx, const ag_var *g);

@@ -37,10 +37,19 @@ ag_var *ag_add(ag_ctx *ctx, ag_var *a, ag_var *b) {
 int op_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return binary_forward(ctx, f, ys, T_ADD);
 }
+/* Whether input i of f gets a gradient: a constant gets none (AG_VAR_CONST;
+ * ag_backward drops one anyway), so a binary op's backward skips its work. */
+static bool wants_grad(const ag_func *f, int i) { return !(f->inputs[i]->flags & AG_VAR_CONST); }
+
+/* The backward's result: -1 when a gradient an input wants came out NULL. */
+static int pair_done(const ag_func *f, ag_var **gxs) {
+    return (gxs[0] == NULL && wants_grad(f, 0)) || (gxs[1] == NULL && wants_grad(f, 1)) ? -1 : 0;
+}
+
 int op_add_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    gxs[0] = reduce_to(ctx, gys[0], f->inputs[0]);
-    gxs[1] = reduce_to(ctx, gys[0], f->inputs[1]);
-    return gxs[0] && gxs[1] ? 0 : -1;
+    if (wants_grad(f, 0)) gxs[0] = reduce_to(ctx, gys[0], f->inputs[0]);
+    if (wants_grad(f, 1)) gxs[1] = reduce_to(ctx, gys[0], f->inputs[1]);
+    return pair_done(f, gxs);
 }
 
 /* ---- sub: y = a - b --------------------------------------------------------- */
@@ -51,9 +60,9 @@ int op_sub_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return binary_forward(ctx, f, ys, T_SUB);
 }
 int op_sub_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    gxs[0] = reduce_to(ctx, gys[0], f->inputs[0]);
-    gxs[1] = reduce_to(ctx, ag_neg(ctx, gys[0]), f->inputs[1]);
-    return gxs[0] && gxs[1] ? 0 : -1;
+    if (wants_grad(f, 0)) gxs[0] = reduce_to(ctx, gys[0], f->inputs[0]);
+    if (wants_grad(f, 1)) gxs[1] = reduce_to(ctx, ag_neg(ctx, gys[0]), f->inputs[1]);
+    return pair_done(f, gxs);
 }
 
 /* ---- mul: y = a * b; ga = gy * b, gb = gy * a ----------------------------------- */
@@ -64,55 +73,60 @@ int op_mul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return binary_forward(ctx, f, ys, T_MUL);
 }
 /* ---- direct backwards of the binary ops (see DIRECT_RULE in internal.h) ----------
- * Both gradients in one pass when gy, a and b share a shape (no broadcast to
- * undo), each element computed exactly as the ops would. */
+ * The gradients in one pass when gy, a and b share a shape (no broadcast to
+ * undo), each element computed exactly as the ops would; a constant's
+ * (wants_grad) is not made: its pointer is NULL. */
 typedef void (*pair_rule)(double *restrict ga, double *restrict gb, const double *restrict gy,
                           const double *restrict a, const double *restrict b, size_t n);
 
 static bool pair_direct(ag_ctx *ctx, ag_func *f, ag_var *gy, ag_var **gxs, pair_rule rule) {
     const ag_var *a = f->inputs[0], *b = f->inputs[1];
     if (gy == NULL || !shape_equal(a->t.ndim, a->t.shape, b->t.ndim, b->t.shape)) return false;
-    ag_var *ga = direct_target(ctx, f, gy);
-    ag_var *gb = ga != NULL ? var_uninit_like(ctx, b) : NULL;
-    if (gb == NULL) return false; /* ga, if made, is left to the collector */
-    rule(ga->t.data, gb->t.data, gy->t.data, a->t.data, b->t.data, a->t.size);
-    if (!direct_accept(ctx, ga) || !direct_accept(ctx, gb)) return false;
+    if (!direct_applies(ctx, f, gy)) return false;
+    ag_var *ga = wants_grad(f, 0) ? var_uninit_like(ctx, a) : NULL;
+    ag_var *gb = wants_grad(f, 1) ? var_uninit_like(ctx, b) : NULL;
+    if ((ga == NULL && wants_grad(f, 0)) || (gb == NULL && wants_grad(f, 1)))
+        return false; /* what was made is left to the collector */
+    rule(ga ? ga->t.data : NULL, gb ? gb->t.data : NULL, gy->t.data, a->t.data, b->t.data, a->t.size);
+    if ((ga && !direct_accept(ctx, ga)) || (gb && !direct_accept(ctx, gb))) return false;
     gxs[0] = ga;
     gxs[1] = gb;
     return true;
 }
 
-/* ga = gy * b, gb = gy * a; unrolled by 4 so -O2 vectorizes it */
+/* ga = gy * b, gb = gy * a (either NULL: not wanted); unrolled by 4 so -O2
+ * vectorizes it */
 static void mul_grads(double *restrict ga, double *restrict gb, const double *restrict gy,
                       const double *restrict a, const double *restrict b, size_t n) {
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        ga[i] = gy[i] * b[i], ga[i + 1] = gy[i + 1] * b[i + 1];
-        ga[i + 2] = gy[i + 2] * b[i + 2], ga[i + 3] = gy[i + 3] * b[i + 3];
-        gb[i] = gy[i] * a[i], gb[i + 1] = gy[i + 1] * a[i + 1];
-        gb[i + 2] = gy[i + 2] * a[i + 2], gb[i + 3] = gy[i + 3] * a[i + 3];
-    }
-    for (; i < n; i++) {
-        ga[i] = gy[i] * b[i];
-        gb[i] = gy[i] * a[i];
-    }
+    if (ga != NULL && gb != NULL)
+        for (; i + 4 <= n; i += 4) {
+            ga[i] = gy[i] * b[i], ga[i + 1] = gy[i + 1] * b[i + 1];
+            ga[i + 2] = gy[i + 2] * b[i + 2], ga[i + 3] = gy[i + 3] * b[i + 3];
+            gb[i] = gy[i] * a[i], gb[i + 1] = gy[i + 1] * a[i + 1];
+            gb[i + 2] = gy[i + 2] * a[i + 2], gb[i + 3] = gy[i + 3] * a[i + 3];
+        }
+    if (ga != NULL)
+        for (size_t j = i; j < n; j++) ga[j] = gy[j] * b[j];
+    if (gb != NULL)
+        for (size_t j = i; j < n; j++) gb[j] = gy[j] * a[j];
 }
 
-/* ga = gy / b, gb = gy * (-a / (b*b)) */
+/* ga = gy / b, gb = gy * (-a / (b*b)) (either NULL: not wanted) */
 static void div_grads(double *restrict ga, double *restrict gb, const double *restrict gy,
                       const double *restrict a, const double *restrict b, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        ga[i] = gy[i] / b[i];
-        gb[i] = gy[i] * (negate(a[i]) / (b[i] * b[i]));
-    }
+    if (ga != NULL)
+        for (size_t i = 0; i < n; i++) ga[i] = gy[i] / b[i];
+    if (gb != NULL)
+        for (size_t i = 0; i < n; i++) gb[i] = gy[i] * (negate(a[i]) / (b[i] * b[i]));
 }
 
 int op_mul_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (pair_direct(ctx, f, gys[0], gxs, mul_grads)) return 0;
     ag_var *a = f->inputs[0], *b = f->inputs[1];
-    gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], b), a);
-    gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], a), b);
-    return gxs[0] && gxs[1] ? 0 : -1;
+    if (wants_grad(f, 0)) gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], b), a);
+    if (wants_grad(f, 1)) gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], a), b);
+    return pair_done(f, gxs);
 }
 
 /* ---- div: y = a / b; ga = gy / b, gb = gy * (-a / (b*b)) ------------------------- */
@@ -125,9 +139,10 @@ int op_div_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 int op_div_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (pair_direct(ctx, f, gys[0], gxs, div_grads)) return 0;
     ag_var *a = f->inputs[0], *b = f->inputs[1];
-    gxs[0] = reduce_to(ctx, ag_div(ctx, gys[0], b), a);
-    gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, ag_neg(ctx, a), ag_mul(ctx, b, b))), b);
-    return gxs[0] && gxs[1] ? 0 : -1;
+    if (wants_grad(f, 0)) gxs[0] = reduce_to(ctx, ag_div(ctx, gys[0], b), a);
+    if (wants_grad(f, 1))
+        gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, ag_neg(ctx, a), ag_mul(ctx, b, b))), b);
+    return pair_done(f, gxs);
 }
 
 /* ---- neg: y = -x --------------------------------------------------------------- */

@@ -278,11 +278,13 @@ void ag_set_name(ag_var *v, const char *name);
 ag_func *ag_creator(const ag_var *v); /* NULL for a leaf */
 int ag_generation(const ag_var *v);
 
-/* Flags for graph drawing and models. */
+/* Flags for graph drawing, models and backward (AG_VAR_CONST). */
 enum {
     AG_VAR_PARAM = 1u << 0,    /* a model or optimizer parameter */
     AG_VAR_BACKWARD = 1u << 1, /* made by a backward pass (create_graph) */
-    AG_VAR_CONST = 1u << 2,    /* a literal constant folded into an op */
+    AG_VAR_CONST = 1u << 2,    /* a constant: a literal folded into an op or a
+                                * mask an op made; backward gives it no
+                                * gradient (PyTorch's requires_grad=False) */
     AG_VAR_NOGRAD = 1u << 3,   /* an op's result made while no graph was recorded
                                 * (nograd), outside a backward pass: no creator */
     AG_VAR_SEED = 1u << 4      /* the ones ag_backward seeded y.grad with (dy/dy) */

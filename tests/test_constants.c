@@ -1,0 +1,100 @@
+/* test_constants.c — a constant (AG_VAR_CONST: a literal folded into an op,
+ * a mask an op made) gets no gradient: backward neither keeps nor, in the
+ * binary ops, computes one, on the direct path (same shapes, no graph
+ * recorded), the broadcasting path and with create_graph; the other input's
+ * gradient is the same as when the constant is a plain leaf, and grad() of
+ * a constant says why there is none. */
+#include "testutil.h"
+
+#include <string.h>
+
+typedef ag_var *(*binary_op)(ag_ctx *, ag_var *, ag_var *);
+
+static ag_var *constant(ag_var *v) {
+    ag_var_set_flags(v, ag_var_flags(v) | AG_VAR_CONST);
+    return v;
+}
+
+/* sum(op(x, c)) or sum(op(c, x)) backward, with c a constant and then a
+ * plain leaf of the same value: x.grad the same both times, the constant's
+ * .grad NULL, the leaf's set. */
+static void check_op(binary_op op, const int *shape, int ndim, bool constant_first, bool create_graph) {
+    double xs[] = {0.5, -1.25, 2.0};
+    ag_var *x = make_var(ctx, shape, ndim, xs);
+    ag_var *grads[2];
+    for (int as_constant = 1; as_constant >= 0; as_constant--) {
+        ag_var *c = ag_scalar(ctx, 3.0);
+        if (as_constant) constant(c);
+        ag_var *y = constant_first ? op(ctx, c, x) : op(ctx, x, c);
+        ag_var *s = ag_size(y) == 1 ? y : ag_sum(ctx, y, NULL, 0);
+        assert_non_null(s);
+        ag_cleargrad(x);
+        assert_int_equal(ag_backward(ctx, s, &(ag_backward_opts){.create_graph = create_graph}), 0);
+        grads[as_constant] = ag_grad(x);
+        assert_non_null(grads[as_constant]);
+        if (as_constant) assert_null(ag_grad(c));
+        else assert_non_null(ag_grad(c));
+    }
+    check_data_at(grads[1], ag_cdata(grads[0]), ag_size(grads[0]), 0, __FILE__, __LINE__);
+}
+
+static void test_binary_ops_skip_the_constant(void **state) {
+    (void)state;
+    binary_op ops[] = {ag_add, ag_sub, ag_mul, ag_div};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        for (int first = 0; first < 2; first++)
+            for (int graph = 0; graph < 2; graph++) {
+                check_op(ops[i], SHAPE(1), first, graph);     /* 1 element against 0-d */
+                check_op(ops[i], NULL, 0, first, graph);      /* 0-d: the direct path */
+                check_op(ops[i], SHAPE(3), first, graph);     /* broadcast: sum_to */
+            }
+}
+
+/* With create_graph the constant's share is not recorded: x.grad of
+ * y = c * x^2 is 2*c*x, and its own backward gives 2*c. */
+static void test_second_derivative_through_a_constant(void **state) {
+    (void)state;
+    ag_var *x = ag_scalar(ctx, 1.5);
+    ag_var *c = constant(ag_scalar(ctx, 2.0));
+    ag_var *y = ag_mul(ctx, c, ag_pow(ctx, x, 3));
+    assert_int_equal(ag_backward(ctx, y, &(ag_backward_opts){.create_graph = true}), 0);
+    ag_var *gx = ag_grad(x);
+    assert_close(ag_item(gx), 2.0 * 3.0 * 1.5 * 1.5);
+    assert_null(ag_grad(c));
+    ag_cleargrad(x);
+    assert_int_equal(ag_backward(ctx, gx, NULL), 0);
+    assert_close(ag_item(ag_grad(x)), 2.0 * 6.0 * 1.5);
+    assert_null(ag_grad(c));
+}
+
+static void test_two_constants(void **state) {
+    (void)state;
+    ag_var *a = constant(ag_scalar(ctx, 2.0)), *b = constant(ag_scalar(ctx, 5.0));
+    ag_var *y = ag_mul(ctx, a, b);
+    assert_int_equal(ag_backward(ctx, y, &(ag_backward_opts){.retain_grad = true}), 0);
+    assert_null(ag_grad(a));
+    assert_null(ag_grad(b));
+    assert_close(ag_item(ag_grad(y)), 1.0); /* the seed */
+}
+
+static void test_grad_of_a_constant_says_so(void **state) {
+    (void)state;
+    ag_var *x = ag_scalar(ctx, 2.0), *c = constant(ag_scalar(ctx, 3.0));
+    ag_var *y = ag_mul(ctx, x, c);
+    assert_null(ag_grad_of(ctx, y, c, false));
+    assert_non_null(strstr(ag_errmsg(ctx), "constant gets no gradient"));
+    ag_clear_error(ctx);
+    ag_var *g = ag_grad_of(ctx, y, x, false);
+    assert_non_null(g);
+    assert_close(ag_item(g), 3.0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        CTX_TEST(test_binary_ops_skip_the_constant),
+        CTX_TEST(test_second_derivative_through_a_constant),
+        CTX_TEST(test_two_constants),
+        CTX_TEST(test_grad_of_a_constant_says_so),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
