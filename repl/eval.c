@@ -286,13 +286,39 @@ static bool constant_expression(repl *r, const ast_node *n) {
             constant_expression(r, n->as.unary.operand));
 }
 
-/* A literal as a new 0-d variable (SPEC: every value is a variable).
- * `constant` flags it AG_VAR_CONST: an operand folded into an op, drawn as
- * a constant; a literal that is bound or shown stays a plain leaf. */
+/* The constant the literal at `at` stands for: the one it made before while
+ * nothing has changed that one (no name, gradient, flag or in-place change:
+ * a def that returns its argument hands it to the user, who may do any of
+ * those), else a new one in the node's slot.  Sharing it is invisible but
+ * in drawings, where a loop's uses point at one node: a constant gets no
+ * gradient (AG_VAR_CONST).  NULL when memory runs out. */
+REPL_HOT static ag_var *pooled_constant(repl *r, const ast_node *at, double value) {
+    constant_slot *slot = &r->eval.constants[(uint32_t)((uintptr_t)at >> 4) * 2654435761u % CONSTANT_SLOTS];
+    ag_var *c = slot->var;
+    if (c != NULL && slot->at == at && memcmp(&slot->value, &value, sizeof value) == 0 &&
+        ag_var_flags(c) == AG_VAR_CONST && ag_var_version(c) == 0 && ag_grad(c) == NULL &&
+        ag_name(c)[0] == '\0')
+        return c;
+    if ((c = ag_scalar(r->ctx, value)) == NULL) return NULL;
+    ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
+    ag_retain(c);
+    if (slot->var != NULL) ag_release(slot->var);
+    *slot = (constant_slot){at, value, c};
+    return c;
+}
+
+void constants_clear(repl *r) {
+    for (int i = 0; i < CONSTANT_SLOTS; i++)
+        if (r->eval.constants[i].var != NULL) ag_release(r->eval.constants[i].var);
+    memset(r->eval.constants, 0, sizeof r->eval.constants);
+}
+
+/* A literal as a 0-d variable (SPEC: every value is a variable).
+ * `constant`: an operand folded into an op, drawn as a constant
+ * (pooled_constant); a literal that is bound or shown is a new plain leaf. */
 REPL_HOT static int literal_var(repl *r, const ast_node *at, double value, bool constant, repl_value *out) {
-    ag_var *c = ag_scalar(r->ctx, value);
+    ag_var *c = constant ? pooled_constant(r, at, value) : ag_scalar(r->ctx, value);
     if (c == NULL) return engine_error_at(r, at);
-    if (constant) ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
     *out = value_var(c);
     return 0;
 }

@@ -278,6 +278,18 @@ typedef struct repl_error_state {
 } repl_error_state;
 
 /* Where evaluation is and how deep it went. */
+/* Literal constants (eval.c, literal_var): the constant variable a written
+ * number operand made last, so a loop's or a def's body makes each once, as
+ * a C loop shares its constants.  Direct-mapped by node; a slot holds a root
+ * on its variable until the slot is taken or the session is reset. */
+#define CONSTANT_SLOTS 256
+typedef struct constant_slot {
+    const ast_node *at;
+    double value;
+    ag_var *var;
+} constant_slot;
+void constants_clear(repl *r);
+
 typedef struct repl_evaluation {
     name_table *locals;        /* the running def's frame, NULL at top level */
     repl_chunk *chunk;         /* the chunk whose nodes are being evaluated */
@@ -303,6 +315,7 @@ typedef struct repl_evaluation {
     /* what first made a NaN or Inf outside the engine's ops in this
      * statement ("x /= 0"): in-place updates, plain-number arithmetic */
     char nonfinite_note[64];
+    constant_slot constants[CONSTANT_SLOTS];
 } repl_evaluation;
 
 /* The :save log (restore.c). */

@@ -284,6 +284,7 @@ void repl_free(repl *r) {
     clear_error(r);
     signature_cache_free(&r->signatures);
     repl_viz_free(r->viz);
+    constants_clear(r);
     ag_ctx_free(r->ctx);
     repl_notes_free(r->notes);
     free(r->settings.files_root);
@@ -296,6 +297,7 @@ void session_reset(repl *r) {
     /* windows and recorded plots hold variables too: start them over */
     repl_viz_free(r->viz);
     r->viz = repl_viz_new(r, r->settings.headless);
+    constants_clear(r);
     ag_gc(r->ctx);
 }
 

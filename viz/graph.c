@@ -89,9 +89,8 @@ size_t viz_estimate_virtual_nodes(const viz_walk *w) {
     for (size_t i = 0; i < w->nfuncs; i++) {
         ag_func *f = w->funcs[i];
         for (int k = 0; k < ag_func_ninputs(f); k++) {
-            ag_var *x = ag_func_input(f, k);
-            if (x == NULL) continue;
-            tail[e] = viz_walk_find(w, x);
+            if (viz_walk_input(w, i, k) == VIZ_NOT_DRAWN) continue;
+            tail[e] = viz_walk_input(w, i, k);
             head[e++] = w->nvars + i;
         }
         for (int k = 0; k < ag_func_noutputs(f); k++) {
@@ -644,7 +643,7 @@ static void keep_views_near_readers(const viz_walk *w, Agnode_t **nodes) {
         if (viz_walk_func_folded(w, f) >= 0 || !viz_op_is_view(ag_func_op(fn)) || ag_func_ninputs(fn) != 1 ||
             ag_func_noutputs(fn) != 1)
             continue;
-        size_t in = ag_func_input(fn, 0) != NULL ? viz_walk_find(w, ag_func_input(fn, 0)) : VIZ_NOT_DRAWN;
+        size_t in = viz_walk_input(w, f, 0);
         size_t out = ag_func_output(fn, 0) != NULL ? viz_walk_find(w, ag_func_output(fn, 0)) : VIZ_NOT_DRAWN;
         if (in == VIZ_NOT_DRAWN || out == VIZ_NOT_DRAWN || viz_walk_var_folded(w, in) < 0 ||
             viz_walk_var_folded(w, out) >= 0)

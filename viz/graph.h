@@ -205,6 +205,10 @@ typedef struct viz_walk {
     size_t *group_inputs; /* (variables its functions read that none of them made) */
     size_t group_inputs_capacity;
     size_t ndrawn;        /* nodes drawn: vars and functions not folded away, boxes, cut markers */
+    /* the node in vars drawn for each input of each function: function i's
+     * input k is slot_node[slot_start[i] + k] (viz_walk_input) */
+    size_t *slot_start, *slot_node;
+    size_t slot_start_capacity, nslots, slot_node_capacity;
 } viz_walk;
 
 /* Whether group g of w holds only a layer's parameters (drawn in their colours). */
@@ -232,6 +236,11 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
 void viz_walk_free(viz_walk *w);
 /* The index of p in w's vars or funcs, or VIZ_NOT_DRAWN. */
 size_t viz_walk_find(const viz_walk *w, const void *p);
+/* The index in w's vars of the node drawn for input k of function i (NULL
+ * input: VIZ_NOT_DRAWN).  A constant that several functions read is drawn
+ * once for each of them: the same variable at several indexes, of which
+ * viz_walk_find gives the first. */
+size_t viz_walk_input(const viz_walk *w, size_t i, int k);
 
 /* Writes into buf (capacity n, always NUL-terminated) the preview of v's data
  * that every drawing uses: a 0-d or one-element value with `digits` (0 = in

@@ -20,6 +20,8 @@
 
 size_t viz_walk_find(const viz_walk *w, const void *p) { return ptrmap_get(&w->index, p); }
 
+size_t viz_walk_input(const viz_walk *w, size_t i, int k) { return w->slot_node[w->slot_start[i] + (size_t)k]; }
+
 void viz_walk_free(viz_walk *w) {
     free(w->vars);
     free(w->cut);
@@ -34,22 +36,55 @@ void viz_walk_free(viz_walk *w) {
     free(w->group_params);
     free(w->inputs_start);
     free(w->group_inputs);
+    free(w->slot_start);
+    free(w->slot_node);
     ptrmap_free(&w->index);
     *w = (viz_walk){0};
 }
 
-/* Adds v unless already present; false when out of memory. */
-static bool walk_add_var(viz_walk *w, ag_var *v, int distance) {
-    if (ptrmap_get(&w->index, v) != VIZ_NOT_DRAWN) return true;
+/* Appends a node for v (indexed by v when `indexed`); false when out of memory. */
+static bool walk_append_var(viz_walk *w, ag_var *v, int distance, bool indexed) {
     if (!ARRAY_RESERVE(w->vars, w->vars_capacity, w->nvars, 1) ||
         !ARRAY_RESERVE(w->cut, w->cut_capacity, w->nvars, 1) ||
         !ARRAY_RESERVE(w->vars_distance, w->vars_distance_capacity, w->nvars, 1))
         return false;
-    if (!ptrmap_put(&w->index, v, w->nvars)) return false;
+    if (indexed && !ptrmap_put(&w->index, v, w->nvars)) return false;
     w->vars[w->nvars] = v;
     w->cut[w->nvars] = false;
     w->vars_distance[w->nvars] = distance;
     w->nvars++;
+    return true;
+}
+
+/* Adds v unless already present; false when out of memory. */
+static bool walk_add_var(viz_walk *w, ag_var *v, int distance) {
+    return ptrmap_get(&w->index, v) != VIZ_NOT_DRAWN || walk_append_var(w, v, distance, true);
+}
+
+/* Adds the node for input k of function i (whose inputs before k have
+ * theirs) and records it.  A constant read by a function met before gets a
+ * node of its own here: a loop's literal is one constant variable
+ * (repl/eval.c, pooled_constant), and drawn once with an edge to every
+ * step's op it would pull the steps together into a tangle.  The same
+ * input twice in one function (2 * 2) is one node with two edges, as x*x
+ * is.  False when out of memory. */
+static bool walk_add_input(viz_walk *w, size_t i, int k, ag_var *x, int distance) {
+    size_t first = w->slot_start[i], node = VIZ_NOT_DRAWN;
+    if (!ARRAY_RESERVE(w->slot_node, w->slot_node_capacity, w->nslots, 1)) return false;
+    if (x != NULL) {
+        for (int j = 0; j < k && node == VIZ_NOT_DRAWN; j++)
+            if (ag_func_input(w->funcs[i], j) == x) node = w->slot_node[first + (size_t)j];
+        if (node == VIZ_NOT_DRAWN) {
+            node = ptrmap_get(&w->index, x);
+            bool copy = node != VIZ_NOT_DRAWN && node != 0 && (ag_var_flags(x) & AG_VAR_CONST) &&
+                        ag_creator(x) == NULL;
+            if (node == VIZ_NOT_DRAWN || copy) {
+                if (!walk_append_var(w, x, distance, node == VIZ_NOT_DRAWN)) return false;
+                node = w->nvars - 1;
+            }
+        }
+    }
+    w->slot_node[w->nslots++] = node;
     return true;
 }
 
@@ -134,8 +169,7 @@ static void find_readers(const viz_walk *w, int *readers) {
     for (size_t i = 0; i < w->nvars; i++) readers[i] = READ_BY_NONE;
     for (size_t f = 0; f < w->nfuncs; f++)
         for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
-            ag_var *x = ag_func_input(w->funcs[f], k);
-            size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+            size_t xi = viz_walk_input(w, f, k);
             if (xi == VIZ_NOT_DRAWN) continue;
             int g = w->func_group[f];
             readers[xi] = readers[xi] == READ_BY_NONE || readers[xi] == g ? g : READ_BY_SEVERAL;
@@ -227,8 +261,7 @@ static bool find_data_groups(viz_walk *w) {
     bool ok = read_by_group != NULL && stack != NULL && seen != NULL;
     for (size_t f = 0; ok && f < w->nfuncs; f++)
         for (int k = 0; k < ag_func_ninputs(w->funcs[f]) && w->func_group[f] >= 0; k++) {
-            ag_var *x = ag_func_input(w->funcs[f], k);
-            size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+            size_t xi = viz_walk_input(w, f, k);
             if (xi != VIZ_NOT_DRAWN) read_by_group[xi] = true;
         }
     for (size_t i = 1; ok && i < w->nvars; i++) {
@@ -246,7 +279,7 @@ static bool find_data_groups(viz_walk *w) {
             count++;
             for (int k = 0; k < ag_func_ninputs(w->funcs[f]) && data; k++) {
                 ag_var *x = ag_func_input(w->funcs[f], k);
-                size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+                size_t xi = viz_walk_input(w, f, k);
                 if (xi == VIZ_NOT_DRAWN || w->cut[xi]) {
                     data = false;
                     break;
@@ -311,8 +344,7 @@ static bool find_param_groups(viz_walk *w, const viz_graph_opts *o) {
     for (size_t i = 0; ok && i < w->nvars; i++) reader[i] = unset;
     for (size_t f = 0; ok && f < w->nfuncs; f++)
         for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
-            ag_var *x = ag_func_input(w->funcs[f], k);
-            size_t xi = x != NULL ? viz_walk_find(w, x) : VIZ_NOT_DRAWN;
+            size_t xi = viz_walk_input(w, f, k);
             if (xi == VIZ_NOT_DRAWN) continue;
             size_t l = w->func_group[f] >= 0 ? layer[w->func_group[f]] : mixed;
             reader[xi] = reader[xi] == unset || reader[xi] == l ? l : mixed;
@@ -352,12 +384,11 @@ bool viz_walk_each_edge(const viz_walk *w, viz_edge_fn edge, void *user) {
         if (viz_walk_func_folded(w, i) >= 0) continue;
         ag_func *f = w->funcs[i];
         for (int k = 0; k < ag_func_ninputs(f); k++) {
-            ag_var *x = ag_func_input(f, k);
-            if (x == NULL) continue;
-            size_t from = var_source(w, viz_walk_find(w, x));
+            if (viz_walk_input(w, i, k) == VIZ_NOT_DRAWN) continue;
+            size_t from = var_source(w, viz_walk_input(w, i, k));
             bool repeat = false; /* one edge per box, however many of its variables */
             for (int j = 0; j < k && from >= boxes && !repeat; j++)
-                repeat = ag_func_input(f, j) != NULL && var_source(w, viz_walk_find(w, ag_func_input(f, j))) == from;
+                repeat = viz_walk_input(w, i, j) != VIZ_NOT_DRAWN && var_source(w, viz_walk_input(w, i, j)) == from;
             if (!repeat && !edge(user, from, w->nvars + i, from >= boxes ? NULL : viz_operand_role(f, k)))
                 return false;
         }
@@ -443,9 +474,8 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
             if (w->func_group[i] != (int)g) continue;
             ag_func *f = w->funcs[i];
             for (int k = 0; k < ag_func_ninputs(f) && ok; k++) {
-                ag_var *x = ag_func_input(f, k);
-                if (x == NULL) continue;
-                size_t xi = viz_walk_find(w, x);
+                size_t xi = viz_walk_input(w, i, k);
+                if (xi == VIZ_NOT_DRAWN) continue;
                 if (w->var_group[xi] == (int)g || last_group[xi] == g) continue; /* inside it */
                 last_group[xi] = g;
                 ok = ARRAY_RESERVE(w->group_inputs, w->group_inputs_capacity, ninputs, 1);
@@ -480,11 +510,13 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
     for (size_t i = 0; ok && i < w->nfuncs; i++) {
         ag_func *f = w->funcs[i];
         int distance = w->funcs_distance[i];
+        ok = ARRAY_RESERVE(w->slot_start, w->slot_start_capacity, i, 1);
+        if (ok) w->slot_start[i] = w->nslots;
         for (int k = 0; ok && k < ag_func_ninputs(f); k++) {
             ag_var *x = ag_func_input(f, k);
+            ok = walk_add_input(w, i, k, x, distance);
             if (x == NULL) continue;
             w->nedges++;
-            ok = walk_add_var(w, x, distance);
             ag_func *creator = ag_creator(x);
             if (ok && creator != NULL && (depth == 0 || distance < depth) &&
                 ptrmap_get(&w->index, creator) == VIZ_NOT_DRAWN)

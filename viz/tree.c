@@ -83,8 +83,8 @@ static bool push(tree *t, size_t func, bool group) {
 
 /* Prints v's line after the connector already written, then arranges for
  * its children: pushes its creator, or prints the "…" of a cut. */
-static bool visit(tree *t, ag_var *v) {
-    size_t index = viz_walk_find(t->walk, v);
+static bool visit(tree *t, size_t index) {
+    ag_var *v = t->walk->vars[index];
     if (t->printed[index]) {
         append_reference(t, v);
         strbuf_append(&t->out, "\n");
@@ -148,10 +148,10 @@ static int next_child(const tree *t, const frame *top, int k) {
 }
 
 
-static bool draw(tree *t, ag_var *y) {
+static bool draw(tree *t) {
     if (t->opts->title && t->opts->title[0]) strbuf_appendf(&t->out, "%s\n", t->opts->title);
     strbuf_append(&t->prefix, "");
-    if (!visit(t, y)) return false;
+    if (!visit(t, 0)) return false; /* y */
     while (t->depth > 0) {
         frame *top = &t->stack[t->depth - 1];
         int k = next_child(t, top, top->next_input);
@@ -164,14 +164,14 @@ static bool draw(tree *t, ag_var *y) {
         t->prefix.length = top->prefix_length;
         t->prefix.data[t->prefix.length] = '\0';
         strbuf_appendf(&t->out, "%s%s", t->prefix.data, last ? "└── " : "├── ");
-        ag_var *child;
+        size_t child;
         if (top->group) {
-            child = t->walk->vars[t->walk->group_inputs[t->walk->inputs_start[top->func] + (size_t)k]];
+            child = t->walk->group_inputs[t->walk->inputs_start[top->func] + (size_t)k];
         } else {
             ag_func *f = t->walk->funcs[top->func];
             const char *operand = viz_operand_role(f, k);
             if (operand != NULL) strbuf_appendf(&t->out, "%s: ", operand);
-            child = ag_func_input(f, k);
+            child = viz_walk_input(t->walk, top->func, k);
         }
         strbuf_append(&t->prefix, last ? "    " : "│   ");
         if (!visit(t, child)) return false;
@@ -191,7 +191,7 @@ char *viz_graph_tree(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     t.printed = calloc(walk.nvars, sizeof *t.printed);
     t.expanded = calloc(walk.nfuncs ? walk.nfuncs : 1, sizeof *t.expanded);
     t.box_listed = calloc(walk.ngroups ? walk.ngroups : 1, sizeof *t.box_listed);
-    bool ok = t.printed != NULL && t.expanded != NULL && t.box_listed != NULL && draw(&t, y);
+    bool ok = t.printed != NULL && t.expanded != NULL && t.box_listed != NULL && draw(&t);
     char *text = strbuf_take(&t.out);
     free(strbuf_take(&t.prefix));
     free(t.printed);
