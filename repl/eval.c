@@ -289,9 +289,9 @@ static bool constant_expression(repl *r, const ast_node *n) {
 /* The constant the literal at `at` stands for: the one it made before while
  * nothing has changed that one (no name, gradient, flag or in-place change:
  * a def that returns its argument hands it to the user, who may do any of
- * those), else a new one in the node's slot.  Sharing it is invisible but
- * in drawings, where a loop's uses point at one node: a constant gets no
- * gradient (AG_VAR_CONST).  NULL when memory runs out. */
+ * those), else a new one in the node's slot.  Only `is` sees the sharing: a
+ * constant gets no gradient (AG_VAR_CONST), and a drawing gives each op that
+ * reads one a box of its own (viz_walk_input).  NULL when memory runs out. */
 REPL_HOT static ag_var *pooled_constant(repl *r, const ast_node *at, double value) {
     constant_slot *slot = &r->eval.constants[(uint32_t)((uintptr_t)at >> 4) * 2654435761u % CONSTANT_SLOTS];
     ag_var *c = slot->var;
