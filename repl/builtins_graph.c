@@ -240,7 +240,8 @@ const builtin_def builtins_graph[] = {
     {"show", "y, " GRAPH_OPTIONS, builtin_show, "graphs",
      "a window with y's graph, kept current after every statement and while a loop runs "
      "(text tree without a display); in it: wheel, + and - zoom, drag and arrows pan, 0 fits, "
-     "a click inspects a node, ? shows the keys"},
+     "a click inspects a node, opens a folded box or, on an open group's frame, folds it again, "
+     "? shows the keys"},
     {"tree", "y, values=true, grads=true, depth=nil, max_nodes=nil, fold=nil", builtin_tree, "graphs",
      "the graph ending at y as an indented text tree"},
     {0},
