@@ -161,8 +161,16 @@ check("error: the kernel goes on, names set before the error kept", result_of(me
 
 def execute_queued(client, cells, **options):
     """Sends every cell before reading any reply (as Run All does); returns
-    the replies' contents and each cell's iopub messages, in order."""
-    ids = [client.execute(code, **options) for code in cells]
+    the replies' contents and each cell's iopub messages, in order.  The
+    kernel is stopped (SIGSTOP) while they are sent, so all of them wait on
+    its socket before the first runs, however slowly this client sends on a
+    loaded machine (the first cell's loop alone once was not enough)."""
+    os.kill(kernel.pid, signal.SIGSTOP)
+    try:
+        ids = [client.execute(code, **options) for code in cells]
+        time.sleep(0.5)  # this client's I/O thread writes them out meanwhile
+    finally:
+        os.kill(kernel.pid, signal.SIGCONT)
     replies = {}
     while len(replies) < len(ids):
         m = client.get_shell_msg(timeout=TIMEOUT)
@@ -173,7 +181,7 @@ def execute_queued(client, cells, **options):
 
 # an error aborts the cells queued behind it (stop_on_error, as ipykernel):
 # their replies say "aborted", they run nothing and count no execution; the
-# first cell loops a while so that the others wait in the queue
+# first cell also loops a while
 count_before = run(client, "0")[0]["execution_count"]
 replies, outputs = execute_queued(client, [
     "aborting = 0\nfor i in range(20000) { aborting = aborting + 1 }\nsinn(1)",
