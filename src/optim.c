@@ -550,13 +550,51 @@ static double adam_lr(const double *hp, long steps) {
     return hp[LR] * sqrt(1.0 - pow(hp[ADAM_BETA2], t)) / (1.0 - pow(hp[ADAM_BETA1], t));
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_WIDE_ADAM 1
+/* The loop below, four elements at a time with AVX2 (gcc 12 leaves it
+ * scalar: sqrt may set errno).  The same operations in the same order, and
+ * no FMA (the target is avx2 alone), while IEEE square root and division
+ * round each lane as they round one number: the parameters and the state
+ * come out bit for bit the same.  Returns how many elements it did. */
+__attribute__((target("avx2"))) static size_t adam_avx2(double *restrict p, const double *restrict g,
+                                                       double *restrict m, double *restrict v, size_t size,
+                                                       double lr_t, double beta1, double beta2, double eps,
+                                                       double wd, bool l2, bool decoupled, double decay) {
+    const __m256d lr = _mm256_set1_pd(lr_t), keep1 = _mm256_set1_pd(1.0 - beta1),
+                  keep2 = _mm256_set1_pd(1.0 - beta2), epsilon = _mm256_set1_pd(eps),
+                  weight_decay = _mm256_set1_pd(wd), shrink = _mm256_set1_pd(decay);
+    size_t k = 0;
+    for (; k + 4 <= size; k += 4) {
+        __m256d pk = _mm256_loadu_pd(p + k), grad = _mm256_loadu_pd(g + k);
+        if (l2) grad = _mm256_add_pd(grad, _mm256_mul_pd(weight_decay, pk));
+        __m256d mk = _mm256_loadu_pd(m + k), vk = _mm256_loadu_pd(v + k);
+        mk = _mm256_add_pd(mk, _mm256_mul_pd(keep1, _mm256_sub_pd(grad, mk)));
+        vk = _mm256_add_pd(vk, _mm256_mul_pd(keep2, _mm256_sub_pd(_mm256_mul_pd(grad, grad), vk)));
+        __m256d step = _mm256_div_pd(_mm256_mul_pd(lr, mk), _mm256_add_pd(_mm256_sqrt_pd(vk), epsilon));
+        pk = _mm256_sub_pd(pk, step);
+        if (decoupled) pk = _mm256_mul_pd(pk, shrink);
+        _mm256_storeu_pd(m + k, mk);
+        _mm256_storeu_pd(v + k, vk);
+        _mm256_storeu_pd(p + k, pk);
+    }
+    return k;
+}
+#endif
+
 static void adam_or_adamw(const double *hp, double lr_t, double *p, const double *g, double *state,
                           size_t size, bool decoupled) {
     double *m = state, *v = state + size;
     double wd = hp[ADAM_WEIGHT_DECAY], beta1 = hp[ADAM_BETA1], beta2 = hp[ADAM_BETA2], eps = hp[ADAM_EPS];
     bool l2 = !decoupled && wd != 0;
     double decay = 1.0 - lr_t * wd;
-    for (size_t k = 0; k < size; k++) {
+    size_t k = 0;
+#ifdef HAVE_WIDE_ADAM
+    if (size >= 4 && __builtin_cpu_supports("avx2"))
+        k = adam_avx2(p, g, m, v, size, lr_t, beta1, beta2, eps, wd, l2, decoupled, decay);
+#endif
+    for (; k < size; k++) {
         double grad = l2 ? g[k] + wd * p[k] : g[k];
         m[k] = m[k] + (1.0 - beta1) * (grad - m[k]);
         v[k] = v[k] + (1.0 - beta2) * (grad * grad - v[k]);

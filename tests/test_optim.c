@@ -97,6 +97,42 @@ static void test_adamw_g84(void **state) {
     ag_optim_free(opt);
 }
 
+/* Adam's update of a long parameter (four elements at a time, src/optim.c
+ * adam_avx2, then the rest) equals bit for bit the same update of each
+ * element alone (the scalar loop): adam, adam with its L2 weight_decay,
+ * adamw; three steps, gradients of several magnitudes and signs. */
+static void test_adam_lanes_match_one_element(void **state) {
+    enum { N = 11, STEPS = 3 };
+    for (int kind = 0; kind < 3; kind++) {
+        ag_optim *whole = kind == 2 ? ag_adamw(ctx, 0.01, 0.9, 0.999, 1e-8, 0.05)
+                                    : ag_adam(ctx, 0.01, 0.9, 0.999, 1e-8, kind == 1 ? 0.05 : 0);
+        ag_optim *alone[N];
+        ag_var *p = ag_zeros(ctx, 1, (const int[]){N}), *q[N];
+        double *pd = ag_data(p);
+        for (int i = 0; i < N; i++) {
+            pd[i] = 0.3 * i - 1.1;
+            q[i] = scalar_param(pd[i], 0);
+            alone[i] = kind == 2 ? ag_adamw(ctx, 0.01, 0.9, 0.999, 1e-8, 0.05)
+                                 : ag_adam(ctx, 0.01, 0.9, 0.999, 1e-8, kind == 1 ? 0.05 : 0);
+        }
+        for (int step = 0; step < STEPS; step++) {
+            ag_var *g = ag_zeros(ctx, 1, (const int[]){N});
+            double *gd = ag_data(g);
+            for (int i = 0; i < N; i++) {
+                gd[i] = (i % 3 - 1) * pow(10.0, i % 5 - 2) + 0.01 * step;
+                ag_set_grad(q[i], VAR(ctx, SHAPE(1), gd[i]));
+                assert_int_equal(ag_optim_update(alone[i], &q[i], 1), 1);
+            }
+            ag_set_grad(p, g);
+            assert_int_equal(ag_optim_update(whole, &p, 1), 1);
+            for (int i = 0; i < N; i++) assert_memory_equal(&ag_cdata(p)[i], ag_cdata(q[i]), sizeof(double));
+        }
+        for (int i = 0; i < N; i++) ag_optim_free(alone[i]);
+        ag_optim_free(whole);
+    }
+    (void)state;
+}
+
 /* G85: a parameter without a gradient is neither changed nor given state. */
 static void test_param_without_grad_g85(void **state) {
     ag_optim_kind kinds[] = {AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW};
@@ -595,6 +631,7 @@ int main(void) {
         T(test_momentum_g82),
         T(test_adam_g83),
         T(test_adamw_g84),
+        T(test_adam_lanes_match_one_element),
         T(test_param_without_grad_g85),
         T(test_clip_grad_g86),
         T(test_weight_decay_g87),
