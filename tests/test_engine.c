@@ -1,17 +1,14 @@
 /* test_engine.c — the core: backward order and accumulation, higher-order
  * gradients, nograd/testmode scopes, unchain, the functional grad, memory
  * (collector, create_graph cycles, a 1e6-op chain), error propagation and
- * interrupts (a stopped backward puts every gradient back).
+ * the step hook (interrupts are in test_interrupt.c).
  * Expected values are upstream's (reference §7.1, §7.2, §7.8, §11). */
 #include "testutil.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 
 static ag_var *S(double v) { return ag_scalar(ctx, v); }
@@ -989,285 +986,9 @@ static void test_ctx_free_refused_during_backward(void **state) {
     ag_ctx_free(c); /* after the pass it frees (ASan and valgrind see no leak) */
 }
 
-/* ---- interrupts (ag_set_interrupt) ------------------------------------------- */
-
-static volatile sig_atomic_t interrupt_flag;
-static int interrupt_after; /* the step hook raises the flag at this step */
-static bool raise_at_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
-    (void)user, (void)f, (void)gys, (void)gxs;
-    if (++steps == interrupt_after) interrupt_flag = 1;
-    return true;
-}
-
-/* A backward stopped half-way leaves every gradient as it was: the leaves'
- * old gradients (same variables, same values, same call counts), the
- * intermediates' retained ones, an untouched output's, and no seed on y. */
-static void test_interrupted_backward_restores_grads(void **state) {
-    ag_set_interrupt(ctx, &interrupt_flag);
-    interrupt_flag = 0;
-    ag_var *x = S(0.5), *w = S(3);
-    ag_var *h = ag_mul(ctx, ag_sin(ctx, x), w);
-    ag_var *y = ag_add(ctx, ag_square(ctx, h), ag_exp(ctx, x));
-    assert_int_equal(ag_backward(ctx, y, &RG), 0); /* every variable now has a grad */
-    ag_var *gx = ag_grad(x), *gw = ag_grad(w), *gh = ag_grad(h), *gy = ag_grad(y);
-    double x_before = ag_item(gx), w_before = ag_item(gw), h_before = ag_item(gh);
-    ag_cleargrad(y);
-    /* a second, longer graph on the same leaves: it adds into x and w */
-    ag_var *z = ag_mul(ctx, h, x);
-    for (int i = 0; i < 50; i++) z = ag_sin(ctx, z);
-    for (int at = 1; at <= 52; at += 10) {
-        steps = 0;
-        interrupt_after = at;
-        interrupt_flag = 0;
-        ag_backward_opts opts = {.step = raise_at_step};
-        assert_int_equal(ag_backward(ctx, z, &opts), -1);
-        assert_string_equal(ag_errmsg(ctx), "backward: interrupted");
-        assert_int_equal(steps, at); /* it stopped at the next function */
-        ag_clear_error(ctx);
-        assert_ptr_equal(ag_grad(x), gx);
-        assert_ptr_equal(ag_grad(w), gw);
-        assert_ptr_equal(ag_grad(h), gh);
-        assert_null(ag_grad(z));
-        assert_null(ag_grad(y));
-        assert_true(ag_item(gx) == x_before && ag_item(gw) == w_before && ag_item(gh) == h_before);
-        assert_int_equal(ag_grad_calls(x), 1);
-        assert_null(ag_backward_summed_data(ctx));
-    }
-    (void)gy;
-    /* the flag down: the same backward runs whole and adds as usual */
-    interrupt_flag = 0;
-    assert_int_equal(ag_backward(ctx, z, NULL), 0);
-    assert_int_equal(ag_grad_calls(x), 2);
-    assert_true(ag_item(ag_grad(x)) != x_before);
-    ag_set_interrupt(ctx, NULL);
-}
-
-/* A preset seed on y stays y's grad when the backward is interrupted. */
-static void test_interrupted_backward_keeps_preset_seed(void **state) {
-    ag_set_interrupt(ctx, &interrupt_flag);
-    ag_var *x = S(2);
-    ag_var *y = ag_sin(ctx, ag_sin(ctx, x));
-    ag_var *seed = S(4);
-    assert_int_equal(ag_set_grad(y, seed), 0);
-    interrupt_flag = 1; /* raised before the call: nothing runs */
-    assert_int_equal(ag_backward(ctx, y, NULL), -1);
-    assert_string_equal(ag_errmsg(ctx), "backward: interrupted");
-    ag_clear_error(ctx);
-    assert_ptr_equal(ag_grad(y), seed);
-    assert_null(ag_grad(x));
-    steps = 0;
-    interrupt_after = 1;
-    interrupt_flag = 0;
-    ag_backward_opts opts = {.step = raise_at_step};
-    assert_int_equal(ag_backward(ctx, y, &opts), -1);
-    ag_clear_error(ctx);
-    assert_ptr_equal(ag_grad(y), seed);
-    assert_null(ag_grad(x));
-    interrupt_flag = 0;
-    ag_set_interrupt(ctx, NULL);
-}
-
-/* Another thread raises the flag while a 1e6-function backward runs (as a
- * SIGINT handler would): the call stops soon after and x keeps its grad.
- * "Soon" is measured in the working thread's CPU time, which a loaded
- * machine does not stretch: the raiser waits until the work has used
- * RAISE_AFTER CPU seconds, notes the worker's CPU clock and raises the flag;
- * the work done after the flag must be less than the work before it (one
- * function or one block, not the rest), besides the cost of a call stopped
- * before it began (allocating and freeing the result: under AddressSanitizer
- * that alone is 0.15 s for 16.8M elements), measured in the same run. */
-#define RAISE_AFTER 0.05
-struct raiser {
-    volatile sig_atomic_t *flag;
-    clockid_t worker; /* the working thread's CPU clock */
-    double started;   /* its CPU seconds when the work began */
-    double raised;    /* ... when the flag went up */
-    volatile sig_atomic_t done;
-};
-static double clock_read(clockid_t clock) {
-    struct timespec t;
-    clock_gettime(clock, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-static void *raise_soon(void *arg) {
-    struct raiser *r = arg;
-    while (!r->done) {
-        double used = clock_read(r->worker);
-        if (used - r->started >= RAISE_AFTER) {
-            r->raised = used;
-            *r->flag = 1;
-            break;
-        }
-        nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
-    }
-    return NULL;
-}
-/* Starts the raiser for work the calling thread begins now. */
-static void raiser_start(struct raiser *r, pthread_t *thread) {
-    assert_int_equal(pthread_getcpuclockid(pthread_self(), &r->worker), 0);
-    r->done = 0;
-    r->raised = -1;
-    r->started = thread_cpu_seconds();
-    assert_int_equal(pthread_create(thread, NULL, raise_soon, r), 0);
-}
-/* After the work: CPU seconds it ran after the flag, checked against the
- * CPU seconds before it plus the overhead of a call stopped at once. */
-static void raiser_check(struct raiser *r, pthread_t thread, double overhead) {
-    double ended = thread_cpu_seconds();
-    r->done = 1;
-    pthread_join(thread, NULL);
-    assert_true(r->raised >= 0); /* the work outlasted RAISE_AFTER */
-    double before = r->raised - r->started, after = ended - r->raised;
-    assert_below(after, before + overhead);
-}
-static void test_interrupt_from_a_thread(void **state) {
-    ag_set_interrupt(ctx, &interrupt_flag);
-    interrupt_flag = 0;
-    ag_var *x = S(0.25);
-    ag_var *old = S(7);
-    assert_int_equal(ag_set_grad(x, old), 0);
-    ag_var *y = x;
-    for (int i = 0; i < 1000000; i++) y = ag_sin(ctx, y);
-    struct raiser r = {.flag = &interrupt_flag};
-    pthread_t thread;
-    raiser_start(&r, &thread);
-    int rc = ag_backward(ctx, y, NULL);
-    raiser_check(&r, thread, 0); /* one function's work after the flag, not the rest */
-    assert_int_equal(rc, -1); /* 1e6 functions take far longer than RAISE_AFTER */
-    assert_string_equal(ag_errmsg(ctx), "backward: interrupted");
-    ag_clear_error(ctx);
-    assert_ptr_equal(ag_grad(x), old);
-    assert_true(ag_item(ag_grad(x)) == 7);
-    interrupt_flag = 0;
-    ag_set_interrupt(ctx, NULL);
-}
-
-/* Tensor construction stops too; an interrupted rand leaves the generator
- * where it was, so the next draw is the one it would have started with. */
-static void test_interrupted_construction(void **state) {
-    ag_set_interrupt(ctx, &interrupt_flag);
-    int big[1] = {1 << 20};
-    interrupt_flag = 1;
-    ag_rng before = *ag_ctx_rng(ctx);
-    assert_null(ag_rand(ctx, 1, big, NULL));
-    assert_string_equal(ag_errmsg(ctx), "rand: interrupted");
-    assert_null(ag_randn(ctx, 1, big, NULL));
-    assert_string_equal(ag_errmsg(ctx), "randn: interrupted");
-    assert_memory_equal(ag_ctx_rng(ctx), &before, sizeof before);
-    assert_null(ag_ones(ctx, 1, big));
-    assert_string_equal(ag_errmsg(ctx), "ones: interrupted");
-    assert_null(ag_full(ctx, 1, big, 2.5));
-    assert_string_equal(ag_errmsg(ctx), "full: interrupted");
-    assert_null(ag_arange(ctx, 0, 1 << 20, 1));
-    assert_string_equal(ag_errmsg(ctx), "arange: interrupted");
-    ag_clear_error(ctx);
-    interrupt_flag = 0;
-    ag_var *a = ag_rand(ctx, 1, big, NULL);
-    assert_non_null(a);
-    ag_rng again = before;
-    assert_true(ag_cdata(a)[0] == ag_rng_uniform(&again)); /* the first draw as if never interrupted */
-    assert_true(ag_cdata(ag_full(ctx, 1, big, 2.5))[big[0] - 1] == 2.5);
-    ag_set_interrupt(ctx, NULL);
-    interrupt_flag = 1; /* no flag handed over: never interrupted */
-    assert_non_null(ag_ones(ctx, 1, big));
-    interrupt_flag = 0;
-}
-
-/* Elementwise ops on long tensors look at the flag a block at a time (map,
- * the vectorized kernels, binary ops without broadcast); the blocks do not
- * change a single bit of the result. */
-static void test_interrupted_elementwise(void **state) {
-    ag_set_interrupt(ctx, &interrupt_flag);
-    int big[1] = {1 << 20}, small[1] = {1000};
-    ag_var *a = ag_rand(ctx, 1, big, NULL);
-    ag_var *b = ag_rand(ctx, 1, big, NULL);
-    ag_var *c = S(3);
-    interrupt_flag = 1;
-    assert_null(ag_sin(ctx, a));
-    assert_string_equal(ag_errmsg(ctx), "sin: interrupted");
-    assert_null(ag_tanh(ctx, a));
-    assert_string_equal(ag_errmsg(ctx), "tanh: interrupted");
-    assert_null(ag_mul(ctx, a, b));
-    assert_string_equal(ag_errmsg(ctx), "mul: interrupted");
-    assert_null(ag_add(ctx, a, c));
-    assert_string_equal(ag_errmsg(ctx), "add: interrupted");
-    assert_null(ag_relu(ctx, a));
-    assert_string_equal(ag_errmsg(ctx), "relu: interrupted");
-    assert_null(ag_gelu(ctx, a));
-    assert_string_equal(ag_errmsg(ctx), "gelu: interrupted");
-    assert_null(ag_clip(ctx, a, 0.25, 0.75));
-    assert_string_equal(ag_errmsg(ctx), "clip: interrupted");
-    ag_clear_error(ctx);
-    interrupt_flag = 0;
-    ag_var *s = ag_sin(ctx, a), *t = ag_tanh(ctx, a), *m = ag_mul(ctx, a, b), *d = ag_div(ctx, c, a);
-    assert_true(s && t && m && d);
-    ag_var *head = ag_new(ctx, 1, small, ag_cdata(a)); /* short: one block, as before */
-    ag_var *t_head = ag_tanh(ctx, head);
-    ag_var *g = ag_gelu(ctx, a), *g_head = ag_gelu(ctx, head);
-    assert_true(g && g_head);
-    for (int i = 0; i < big[0]; i++) {
-        double x = ag_cdata(a)[i], y = ag_cdata(b)[i];
-        if (ag_cdata(s)[i] != sin(x) || ag_cdata(m)[i] != x * y || ag_cdata(d)[i] != 3 / x)
-            fail_msg("element %d differs", i);
-        if (i < small[0] && memcmp(&ag_cdata(t)[i], &ag_cdata(t_head)[i], sizeof(double)) != 0)
-            fail_msg("tanh element %d differs from the one-block result", i);
-        if (i < small[0] && memcmp(&ag_cdata(g)[i], &ag_cdata(g_head)[i], sizeof(double)) != 0)
-            fail_msg("gelu element %d differs from the one-block result", i);
-    }
-    /* raised by another thread while a long sin runs: it stops within a block */
-    int huge[1] = {1 << 24};
-    ag_var *h = ag_full(ctx, 1, huge, 0.5);
-    assert_non_null(h);
-    interrupt_flag = 1; /* stopped at once: what it costs besides the work */
-    double start = thread_cpu_seconds();
-    assert_null(ag_sin(ctx, h));
-    double overhead = thread_cpu_seconds() - start;
-    ag_clear_error(ctx);
-    interrupt_flag = 0;
-    struct raiser r = {.flag = &interrupt_flag};
-    pthread_t thread;
-    raiser_start(&r, &thread);
-    ag_var *y = ag_sin(ctx, h);
-    raiser_check(&r, thread, overhead); /* one block's work after the flag */
-    assert_null(y); /* 16.8M sines take far longer than RAISE_AFTER */
-    assert_string_equal(ag_errmsg(ctx), "sin: interrupted");
-    ag_clear_error(ctx);
-    interrupt_flag = 0;
-    ag_set_interrupt(ctx, NULL);
-}
-
-/* A product of 2^30 multiply-adds runs in bands of rows, the flag read
- * before each: raised, matmul and linear stop; lowered, the banded result is
- * the unbanded one bit for bit. */
-static void test_interrupted_matmul(void **state) {
-    int side[2] = {1024, 1024}, bias[2] = {1, 1024};
-    ag_var *a = ag_rand(ctx, 2, side, NULL), *b = ag_rand(ctx, 2, side, NULL);
-    ag_var *bb = ag_rand(ctx, 2, bias, NULL);
-    ag_set_interrupt(ctx, &interrupt_flag);
-    interrupt_flag = 0;
-    ag_var *banded = ag_matmul(ctx, a, b), *banded_linear = ag_linear(ctx, a, b, bb);
-    assert_true(banded && banded_linear);
-    interrupt_flag = 1;
-    assert_null(ag_matmul(ctx, a, b));
-    assert_string_equal(ag_errmsg(ctx), "matmul: interrupted");
-    assert_null(ag_linear(ctx, a, b, bb));
-    assert_string_equal(ag_errmsg(ctx), "linear: interrupted");
-    assert_null(ag_linear(ctx, a, b, NULL));
-    assert_string_equal(ag_errmsg(ctx), "linear: interrupted");
-    ag_clear_error(ctx);
-    interrupt_flag = 0;
-    ag_set_interrupt(ctx, NULL); /* no flag: one call of the whole product */
-    ag_var *whole = ag_matmul(ctx, a, b), *whole_linear = ag_linear(ctx, a, b, bb);
-    assert_true(whole && whole_linear);
-    assert_memory_equal(ag_cdata(banded), ag_cdata(whole), sizeof(double) * 1024 * 1024);
-    assert_memory_equal(ag_cdata(banded_linear), ag_cdata(whole_linear), sizeof(double) * 1024 * 1024);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_composite),
-        CTX_TEST(test_interrupted_elementwise),
-        CTX_TEST(test_interrupted_matmul),
         CTX_TEST(test_grad_calls),
         CTX_TEST(test_backward_summed_data),
         CTX_TEST(test_last_grads),
@@ -1300,10 +1021,6 @@ int main(void) {
         CTX_TEST(test_gc_refused_during_backward),
         CTX_TEST(test_nested_backward_refused),
         cmocka_unit_test(test_ctx_free_refused_during_backward),
-        CTX_TEST(test_interrupted_backward_restores_grads),
-        CTX_TEST(test_interrupted_backward_keeps_preset_seed),
-        CTX_TEST(test_interrupt_from_a_thread),
-        CTX_TEST(test_interrupted_construction),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
