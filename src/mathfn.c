@@ -93,11 +93,11 @@ static double sigmoid_tail(double x);
 
 typedef void (*lanes_fn)(double *, const double *, size_t);
 
-/* The widest kernel this CPU runs (valgrind reports no AVX-512, and gets
- * the 4-lane one).  libgcc reads the CPU's features once at start-up;
- * asking is a load and a test. */
-static int widest(void) {
-#ifdef HAVE_WIDE_KERNELS
+/* internal.h.  valgrind reports no AVX-512, and gets the 4-lane kernels.
+ * libgcc reads the CPU's features once at start-up; asking is a load and a
+ * test. */
+int cpu_double_lanes(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
     return __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 2;
 #else
     return 2;
@@ -106,15 +106,15 @@ static int widest(void) {
 
 static lanes_fn pick_kernel(int lanes, bool sigmoid) {
 #ifdef HAVE_WIDE_KERNELS
-    if (lanes >= 8 && widest() >= 8) return sigmoid ? sigmoid_n_8 : tanh_n_8;
-    if (lanes >= 4 && widest() >= 4) return sigmoid ? sigmoid_n_4 : tanh_n_4;
+    if (lanes >= 8 && cpu_double_lanes() >= 8) return sigmoid ? sigmoid_n_8 : tanh_n_8;
+    if (lanes >= 4 && cpu_double_lanes() >= 4) return sigmoid ? sigmoid_n_4 : tanh_n_4;
 #endif
     return sigmoid ? sigmoid_n_2 : tanh_n_2;
 }
 
 int fn_lanes(int lanes) {
-    if (lanes >= 8 && widest() >= 8) return 8;
-    if (lanes >= 4 && widest() >= 4) return 4;
+    if (lanes >= 8 && cpu_double_lanes() >= 8) return 8;
+    if (lanes >= 4 && cpu_double_lanes() >= 4) return 4;
     return 2;
 }
 

@@ -591,7 +591,7 @@ static void adam_or_adamw(const double *hp, double lr_t, double *p, const double
     double decay = 1.0 - lr_t * wd;
     size_t k = 0;
 #ifdef HAVE_WIDE_ADAM
-    if (size >= 4 && __builtin_cpu_supports("avx2"))
+    if (size >= 4 && cpu_double_lanes() >= 4)
         k = adam_avx2(p, g, m, v, size, lr_t, beta1, beta2, eps, wd, l2, decoupled, decay);
 #endif
     for (; k < size; k++) {

@@ -898,8 +898,8 @@ typedef bool (*nonfinite_fn)(const double *restrict, size_t);
 
 static nonfinite_fn nonfinite_kernel(void) {
 #ifdef HAVE_WIDE_NONFINITE
-    if (__builtin_cpu_supports("avx512f")) return block_has_nonfinite_avx512;
-    if (__builtin_cpu_supports("avx2")) return block_has_nonfinite_avx2;
+    if (cpu_double_lanes() >= 8) return block_has_nonfinite_avx512;
+    if (cpu_double_lanes() >= 4) return block_has_nonfinite_avx2;
 #endif
     return block_has_nonfinite;
 }
@@ -951,8 +951,8 @@ WIDE_MAX_ABS(max_abs_bits_avx512, "avx512f", bits_v8)
 bool t_max_abs(const ag_tensor *a, double *max) {
     int64_t (*kernel)(const double *restrict, size_t) = max_abs_bits;
 #ifdef HAVE_WIDE_NONFINITE
-    if (__builtin_cpu_supports("avx512f")) kernel = max_abs_bits_avx512;
-    else if (__builtin_cpu_supports("avx2")) kernel = max_abs_bits_avx2;
+    if (cpu_double_lanes() >= 8) kernel = max_abs_bits_avx512;
+    else if (cpu_double_lanes() >= 4) kernel = max_abs_bits_avx2;
 #endif
     int64_t bits = kernel(a->data, a->size);
     memcpy(max, &bits, sizeof *max);

@@ -24,6 +24,11 @@ typedef struct ag_tensor {
     double *data;
 } ag_tensor;
 
+/* The widest vector of doubles this CPU runs (mathfn.c): 8 (AVX-512F), 4
+ * (AVX2) or 2 (SSE2; every build that is not x86-64 with GCC's builtins).
+ * The one place the engine asks, for its kernels of several widths. */
+int cpu_double_lanes(void);
+
 /* ---- matrix products (blas.c) -------------------------------------------- */
 /* How a context's products run: builtin = always the built-in product
  * (AG_BLAS=builtin at ag_ctx_new), else OpenBLAS when it can be loaded.
