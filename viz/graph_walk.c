@@ -62,27 +62,31 @@ static bool walk_add_var(viz_walk *w, ag_var *v, int distance) {
 }
 
 /* Adds the node for input k of function i (whose inputs before k have
- * theirs) and records it.  A constant read by a function met before gets a
- * node of its own here: a loop's literal is one constant variable
+ * theirs; vars_before: how many nodes there were before its first) and
+ * records it.  A constant read by a function met before gets a node of its
+ * own here: a loop's literal is one constant variable
  * (repl/eval.c, pooled_constant), and drawn once with an edge to every
  * step's op it would pull the steps together into a tangle.  The same
  * input twice in one function (2 * 2) is one node with two edges, as x*x
  * is.  False when out of memory. */
-static bool walk_add_input(viz_walk *w, size_t i, int k, ag_var *x, int distance) {
-    size_t first = w->slot_start[i], node = VIZ_NOT_DRAWN;
+static bool walk_add_input(viz_walk *w, size_t i, int k, ag_var *x, int distance, size_t vars_before) {
     if (!ARRAY_RESERVE(w->slot_node, w->slot_node_capacity, w->nslots, 1)) return false;
-    if (x != NULL) {
-        for (int j = 0; j < k && node == VIZ_NOT_DRAWN; j++)
-            if (ag_func_input(w->funcs[i], j) == x) node = w->slot_node[first + (size_t)j];
-        if (node == VIZ_NOT_DRAWN) {
-            node = ptrmap_get(&w->index, x);
-            bool copy = node != VIZ_NOT_DRAWN && node != 0 && (ag_var_flags(x) & AG_VAR_CONST) &&
-                        ag_creator(x) == NULL;
-            if (node == VIZ_NOT_DRAWN || copy) {
-                if (!walk_append_var(w, x, distance, node == VIZ_NOT_DRAWN)) return false;
-                node = w->nvars - 1;
-            }
+    size_t node = x != NULL ? ptrmap_get(&w->index, x) : VIZ_NOT_DRAWN;
+    if (x != NULL && node == VIZ_NOT_DRAWN) {
+        if (!walk_append_var(w, x, distance, true)) return false;
+        node = w->nvars - 1;
+    } else if (node != VIZ_NOT_DRAWN && node < vars_before && node != 0 &&
+               (ag_var_flags(x) & AG_VAR_CONST) && ag_creator(x) == NULL) {
+        /* drawn for a function met before: this function's own copy, made
+         * by an earlier input of it or here */
+        size_t first = w->slot_start[i], copy = VIZ_NOT_DRAWN;
+        for (int j = 0; j < k && copy == VIZ_NOT_DRAWN; j++)
+            if (ag_func_input(w->funcs[i], j) == x) copy = w->slot_node[first + (size_t)j];
+        if (copy == VIZ_NOT_DRAWN) {
+            if (!walk_append_var(w, x, distance, false)) return false;
+            copy = w->nvars - 1;
         }
+        node = copy;
     }
     w->slot_node[w->nslots++] = node;
     return true;
@@ -512,9 +516,10 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
         int distance = w->funcs_distance[i];
         ok = ARRAY_RESERVE(w->slot_start, w->slot_start_capacity, i, 1);
         if (ok) w->slot_start[i] = w->nslots;
+        size_t vars_before = w->nvars;
         for (int k = 0; ok && k < ag_func_ninputs(f); k++) {
             ag_var *x = ag_func_input(f, k);
-            ok = walk_add_input(w, i, k, x, distance);
+            ok = walk_add_input(w, i, k, x, distance, vars_before);
             if (x == NULL) continue;
             w->nedges++;
             ag_func *creator = ag_creator(x);
