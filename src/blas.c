@@ -215,6 +215,143 @@ static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, 
     ctx_free(ctx, apack);
 }
 
+/* ---- the fused multiply-add product (AVX-512) ---------------------------------
+ * For mid-sized products on a CPU with AVX-512 and one thread wanted: c's
+ * FMA_ROWS x FMA_COLS tiles in 16 zmm registers over blocks of FMA_BLOCK_K
+ * values of p.  op(b) is packed FMA_BLOCK_M columns at a time into panels
+ * of FMA_COLS; op(a)'s rows are read where they are (a copy of them was 12 %
+ * of the product's time), FMA_BLOCK_N rows passing each panel of op(b) in
+ * turn.  Each element is a fused multiply-add chain over p in order, so it
+ * differs from the textbook loop by rounding only (tests/test_tensor.c: to
+ * 1e-12).  On W5's 1000x256x256 products it takes 8-9 % less time than
+ * OpenBLAS 0.3.21 (its Cooperlake kernels, on a Zen 4 EPYC; bench/README.md),
+ * whose copies of op(a) and op(b) were 13 % of W5's step.  OpenBLAS keeps
+ * the small products (its kernels without copies reach 97 % of the peak
+ * there) and the large ones. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(AG_BLAS_BUILTIN_ONLY)
+#define FMA_PRODUCT 1
+#include <immintrin.h>
+#define FMA_ROWS 8
+#define FMA_COLS 16
+#define FMA_BLOCK_K 256
+#define FMA_BLOCK_N 120
+#define FMA_BLOCK_M 2048
+/* Measured against OpenBLAS on one thread (bench/README.md): ahead from 128 x
+ * 128 x 64 to 1000 x 256 x 256, behind below and at 1000^3. */
+#define FMA_MIN_MACS ((size_t)1 << 20)
+#define FMA_MAX_MACS ((size_t)1 << 27)
+
+/* c (FMA_ROWS x FMA_COLS, row stride ldc) = its own values when load, else
+ * 0, plus op(a)'s rows (element [r][p] at a[r * rs + p * ps]: read where
+ * they are, no copy) @ b_pack (kc x FMA_COLS). */
+__attribute__((target("avx512f"))) static void fma_tile(int kc, const double *restrict a, size_t rs, size_t ps,
+                                                          const double *restrict bp, double *restrict c,
+                                                          size_t ldc, bool load) {
+    __m512d acc[FMA_ROWS][2];
+    UNROLL
+    for (int r = 0; r < FMA_ROWS; r++) {
+        acc[r][0] = load ? _mm512_loadu_pd(c + (size_t)r * ldc) : _mm512_setzero_pd();
+        acc[r][1] = load ? _mm512_loadu_pd(c + (size_t)r * ldc + 8) : _mm512_setzero_pd();
+    }
+    for (int p = 0; p < kc; p++) {
+        __m512d b0 = _mm512_loadu_pd(bp), b1 = _mm512_loadu_pd(bp + 8);
+        UNROLL
+        for (int r = 0; r < FMA_ROWS; r++) {
+            __m512d av = _mm512_set1_pd(a[(size_t)r * rs]);
+            acc[r][0] = _mm512_fmadd_pd(av, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_pd(av, b1, acc[r][1]);
+        }
+        a += ps;
+        bp += FMA_COLS;
+    }
+    UNROLL
+    for (int r = 0; r < FMA_ROWS; r++) {
+        _mm512_storeu_pd(c + (size_t)r * ldc, acc[r][0]);
+        _mm512_storeu_pd(c + (size_t)r * ldc + 8, acc[r][1]);
+    }
+}
+
+/* op(b)[p0 .. p0+kc) x [j0 .. j0+mc) as panels of FMA_COLS columns, the
+ * last one zero padded. */
+static void fma_pack_b(double *dst, bool trans_b, const double *b, int ldb, int p0, int kc, int j0, int mc) {
+    for (int q = 0; q * FMA_COLS < mc; q++, dst += (size_t)kc * FMA_COLS) {
+        int j = j0 + q * FMA_COLS, cols = mc - q * FMA_COLS < FMA_COLS ? mc - q * FMA_COLS : FMA_COLS;
+        if (!trans_b && cols == FMA_COLS)
+            for (int p = 0; p < kc; p++)
+                memcpy(dst + (size_t)p * FMA_COLS, b + (size_t)(p0 + p) * (size_t)ldb + (size_t)j, sizeof(double) * FMA_COLS);
+        else if (trans_b && cols == FMA_COLS)
+            for (int c = 0; c < FMA_COLS; c++) {
+                const double *src = b + (size_t)(j + c) * (size_t)ldb + (size_t)p0;
+                for (int p = 0; p < kc; p++) dst[(size_t)p * FMA_COLS + (size_t)c] = src[p];
+            }
+        else
+            for (int p = 0; p < kc; p++)
+                for (int c = 0; c < FMA_COLS; c++)
+                    dst[(size_t)p * FMA_COLS + (size_t)c] = c < cols ? at(b, ldb, trans_b, p0 + p, j + c) : 0.0;
+    }
+}
+
+/* false (nothing written) when its buffers cannot be allocated */
+static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
+                     const double *b, int ldb, double beta, double *c, int ldc) {
+    int kmax = k < FMA_BLOCK_K ? k : FMA_BLOCK_K, mmax = m < FMA_BLOCK_M ? m : FMA_BLOCK_M;
+    size_t bcount = (size_t)((mmax + FMA_COLS - 1) / FMA_COLS) * FMA_COLS * (size_t)kmax;
+    double *bpack = ctx_malloc(ctx, bcount * sizeof *bpack);
+    double *last = ctx_malloc(ctx, (size_t)FMA_ROWS * (size_t)kmax * sizeof *last); /* a last group short of rows */
+    if (bpack == NULL || last == NULL) {
+        ctx_free(ctx, bpack);
+        ctx_free(ctx, last);
+        return false;
+    }
+    if (beta != 0.0 && beta != 1.0)
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++) c[(size_t)i * (size_t)ldc + (size_t)j] *= beta;
+    size_t rs = trans_a ? 1 : (size_t)lda, ps = trans_a ? (size_t)lda : 1; /* op(a)[i][p] = a[i * rs + p * ps] */
+    int whole = n - n % FMA_ROWS, groups = (n + FMA_ROWS - 1) / FMA_ROWS;
+    for (int j0 = 0; j0 < m; j0 += FMA_BLOCK_M) {
+        int mc = m - j0 < FMA_BLOCK_M ? m - j0 : FMA_BLOCK_M;
+        for (int p0 = 0; p0 < k; p0 += FMA_BLOCK_K) {
+            int kc = k - p0 < FMA_BLOCK_K ? k - p0 : FMA_BLOCK_K;
+            bool load = p0 > 0 || beta != 0.0;
+            fma_pack_b(bpack, trans_b, b, ldb, p0, kc, j0, mc);
+            if (whole < n) /* the last rows, zero padded to a group: [p][r] */
+                for (int p = 0; p < kc; p++)
+                    for (int r = 0; r < FMA_ROWS; r++)
+                        last[(size_t)p * FMA_ROWS + (size_t)r] = whole + r < n ? at(a, lda, trans_a, whole + r, p0 + p) : 0.0;
+            for (int i0 = 0; i0 < groups; i0 += FMA_BLOCK_N / FMA_ROWS) {
+                int i1 = groups - i0 < FMA_BLOCK_N / FMA_ROWS ? groups : i0 + FMA_BLOCK_N / FMA_ROWS;
+                /* a panel of op(b) stays in cache while a block of op(a)'s rows passes */
+                for (int q = 0; q * FMA_COLS < mc; q++) {
+                    int cols = mc - q * FMA_COLS < FMA_COLS ? mc - q * FMA_COLS : FMA_COLS;
+                    const double *bp = bpack + (size_t)q * (size_t)kc * FMA_COLS;
+                    for (int g = i0; g < i1; g++) {
+                        int row = g * FMA_ROWS, rows = n - row < FMA_ROWS ? n - row : FMA_ROWS;
+                        double *c0 = c + (size_t)row * (size_t)ldc + (size_t)(j0 + q * FMA_COLS);
+                        if (rows == FMA_ROWS && cols == FMA_COLS) {
+                            fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, c0, (size_t)ldc, load);
+                            continue;
+                        }
+                        double edge[FMA_ROWS * FMA_COLS] = {0}; /* a tile over c's edge */
+                        if (load)
+                            for (int r = 0; r < rows; r++)
+                                memcpy(edge + r * FMA_COLS, c0 + (size_t)r * (size_t)ldc, (size_t)cols * sizeof *edge);
+                        if (rows == FMA_ROWS)
+                            fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, edge, FMA_COLS, true);
+                        else
+                            fma_tile(kc, last, 1, FMA_ROWS, bp, edge, FMA_COLS, true);
+                        for (int r = 0; r < rows; r++)
+                            memcpy(c0 + (size_t)r * (size_t)ldc, edge + r * FMA_COLS, (size_t)cols * sizeof *edge);
+                    }
+                }
+            }
+        }
+    }
+    ctx_free(ctx, bpack);
+    ctx_free(ctx, last);
+    return true;
+}
+#endif
+
 /* ---- OpenBLAS, loaded at the first product --------------------------------- */
 
 #ifndef AG_BLAS_BUILTIN_ONLY
@@ -331,8 +468,34 @@ int t_blas_threads_now(void) {
 #endif
 }
 
+#ifdef FMA_PRODUCT
+/* Whether a product goes to gemm_fma: a mid-sized one with c at least a
+ * tile wide, on a CPU with AVX-512, when the context would give it one
+ * thread (OpenBLAS's threads are faster on a large product with the cores
+ * free) and did not ask for OpenBLAS alone (AG_BLAS=openblas). */
+static bool fma_wanted(const t_blas *blas, int n, int m, int k) {
+    if (blas != NULL && (blas->builtin || blas->openblas_only)) return false;
+    size_t macs = (size_t)n * (size_t)m * (size_t)k;
+    if (macs < FMA_MIN_MACS || macs >= FMA_MAX_MACS || n < FMA_ROWS || m < 8 * FMA_COLS || k < FMA_COLS) return false;
+    if (cpu_double_lanes() < 8) return false;
+    int threads = blas == NULL || blas->threads == 0 ? t_blas_threads_now()
+                  : blas->threads > 0                 ? blas->threads
+                  : macs >= BLAS_THREADS_MIN_MACS     ? blas->auto_max
+                                                      : 1;
+    return threads == 1;
+}
+#endif
+
 void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
              const double *b, int ldb, double beta, double *c, int ldc) {
+#ifdef FMA_PRODUCT
+    if (fma_wanted(blas, n, m, k)) {
+        /* OpenBLAS's count is still set as the context asked (ag_core.h) */
+        if (blas != NULL && blas->threads != 0 && openblas_dgemm() != NULL)
+            threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
+        if (gemm_fma(blas ? blas->ctx : NULL, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc)) return;
+    }
+#endif
 #ifndef AG_BLAS_BUILTIN_ONLY
     if (blas == NULL || !blas->builtin) {
         dgemm_fn dgemm = openblas_dgemm();
@@ -345,6 +508,14 @@ void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k
     }
 #endif
     gemm_builtin(blas ? blas->ctx : NULL, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
+}
+
+const char *t_dgemm_kind(const t_blas *blas, int n, int m, int k) {
+#ifdef FMA_PRODUCT
+    if (fma_wanted(blas, n, m, k)) return "avx512";
+#endif
+    (void)n, (void)m, (void)k;
+    return t_blas_name(blas);
 }
 
 const char *t_blas_name(const t_blas *blas) {

@@ -21,8 +21,10 @@ static ag_ctx *ctx_new(const ctx_allocator *alloc) {
     ctx->blas.ctx = ctx;
     const char *no_reuse = getenv("AG_DEBUG_NO_REUSE");
     ctx->no_reuse = no_reuse != NULL && *no_reuse != '\0' && strcmp(no_reuse, "0") != 0;
-    const char *blas = getenv("AG_BLAS"); /* "builtin": never OpenBLAS (src/blas.c) */
+    /* "builtin": never OpenBLAS; "openblas": never the AVX-512 product (src/blas.c) */
+    const char *blas = getenv("AG_BLAS");
     ctx->blas.builtin = blas != NULL && strcmp(blas, "builtin") == 0;
+    ctx->blas.openblas_only = blas != NULL && strcmp(blas, "openblas") == 0;
     ctx->grad_enabled = true;
     ctx->train = true;
     ctx->gc_pause = 1;

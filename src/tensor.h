@@ -39,6 +39,7 @@ int cpu_double_lanes(void);
 typedef struct t_blas {
     int threads, auto_max;
     bool builtin;
+    bool openblas_only; /* AG_BLAS=openblas: never the AVX-512 product (blas.c) */
     ag_ctx *ctx; /* whose allocator the built-in product's packing buffers come from */
 } t_blas;
 /* The thread count OpenBLAS chooses by itself (its count when it was
@@ -47,6 +48,9 @@ int t_blas_threads_now(void);
 /* "openblas" or "builtin": what the context's products run on (loads
  * OpenBLAS if it was not yet). */
 const char *t_blas_name(const t_blas *blas);
+/* What t_dgemm runs a product of these sizes on: "avx512" (blas.c's fused
+ * multiply-add product), or t_blas_name's answer. */
+const char *t_dgemm_kind(const t_blas *blas, int n, int m, int k);
 /* c = op(a) @ op(b) + beta c, row-major (cblas_dgemm with alpha 1): c is
  * n x m, the inner dimension k.  Never fails. */
 void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,

@@ -970,58 +970,6 @@ static void test_matmul_naive(void **state) {
     }
 }
 
-/* The built-in product (src/blas.c) against the textbook loop, bit for bit:
- * each element summed over p in order, multiply then add, whatever the
- * blocks, the transposes, the leading dimensions, the narrow and one-row
- * shapes it treats apart, and beta 0 or 1; OpenBLAS (when it is there) to
- * 1e-12 of the same. */
-static void test_dgemm_builtin_is_the_loop(void **state) {
-    static const int shapes[][3] = {
-        {1, 1, 1}, {3, 5, 2}, {4, 8, 1}, {7, 9, 300}, {130, 17, 513}, {129, 1, 600}, {1, 70, 260},
-        {257, 3, 7}, {5, 300, 40}, {64, 64, 64},
-    };
-    t_blas builtin = {.builtin = true};
-    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-        for (int variant = 0; variant < 8; variant++) {
-            bool ta = variant & 1, tb = variant & 2, accumulate = variant & 4;
-            int n = shapes[s][0], m = shapes[s][1], k = shapes[s][2];
-            int lda = (ta ? n : k) + 3, ldb = (tb ? k : m) + 1, ldc = m + 2; /* padded rows */
-            size_t asize = (size_t)(ta ? k : n) * lda, bsize = (size_t)(tb ? m : k) * ldb, csize = (size_t)n * ldc;
-            double *a = malloc(asize * sizeof *a), *b = malloc(bsize * sizeof *b);
-            double *c = malloc(csize * sizeof *c), *want = malloc(csize * sizeof *want);
-            double *blas = malloc(csize * sizeof *blas);
-            assert_non_null(a && b && c && want && blas);
-            for (size_t i = 0; i < asize; i++) a[i] = sin(0.37 * (double)i + 1);
-            for (size_t i = 0; i < bsize; i++) b[i] = cos(0.11 * (double)i) / 3;
-            for (size_t i = 0; i < csize; i++) c[i] = want[i] = blas[i] = accumulate ? 0.5 - (double)(i % 7) : NAN;
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < m; j++) {
-                    double sum = accumulate ? want[(size_t)i * ldc + j] : 0.0;
-                    for (int p = 0; p < k; p++)
-                        sum = sum + (ta ? a[(size_t)p * lda + i] : a[(size_t)i * lda + p]) *
-                                        (tb ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j]);
-                    want[(size_t)i * ldc + j] = sum;
-                }
-            t_dgemm(&builtin, ta, tb, n, m, k, a, lda, b, ldb, accumulate ? 1.0 : 0.0, c, ldc);
-            t_dgemm(NULL, ta, tb, n, m, k, a, lda, b, ldb, accumulate ? 1.0 : 0.0, blas, ldc);
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < m; j++) {
-                    size_t at = (size_t)i * ldc + j;
-                    if (c[at] != want[at] || fabs(blas[at] - want[at]) > 1e-12 * (1 + fabs(want[at])))
-                        fail_msg("%dx%dx%d ta=%d tb=%d beta=%d [%d][%d]: builtin %.17g, %s %.17g, loop %.17g", n, m,
-                                 k, ta, tb, accumulate, i, j, c[at], t_blas_name(NULL), blas[at], want[at]);
-                }
-            for (int i = 0; i < n; i++) /* the padding between rows is not written */
-                for (int j = m; j < ldc; j++) assert_true(accumulate ? c[(size_t)i * ldc + j] == want[(size_t)i * ldc + j]
-                                                                     : isnan(c[(size_t)i * ldc + j]));
-            free(a);
-            free(b);
-            free(c);
-            free(want);
-            free(blas);
-        }
-}
-
 static void test_matmul_empty(void **state) {
     /* k = 0: every entry is an empty sum */
     ag_tensor a = ZEROS(SHAPE(2, 0)), b = ZEROS(SHAPE(0, 3));
@@ -1267,7 +1215,6 @@ int main(void) {
         cmocka_unit_test(test_matmul_golden),
         cmocka_unit_test(test_matmul_naive),
         cmocka_unit_test(test_matmul_empty),
-        cmocka_unit_test(test_dgemm_builtin_is_the_loop),
         cmocka_unit_test(test_take),
         cmocka_unit_test(test_scatter_add),
         cmocka_unit_test(test_slice_paste),

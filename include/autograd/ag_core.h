@@ -212,7 +212,10 @@ void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag);
  * agrepl uses: idle OpenBLAS workers spin after each threaded call; the
  * first one-thread product also stops, once per process, the workers
  * OpenBLAS started when it was loaded).  Without OpenBLAS the setting is
- * kept and has no effect.  The
+ * kept and has no effect.  A mid-sized product (2^20 to 2^27 multiply-adds,
+ * at least 128 columns wide) that would run on one thread runs on the
+ * library's own AVX-512 product when the CPU has it (AG_BLAS in autograd(3)).
+ * The
  * count OpenBLAS keeps is process-wide: contexts of one process that ask for
  * different counts, from different threads at once, race on it.  Returns
  * the previous setting, or -1 with the error set for a value below -1. */

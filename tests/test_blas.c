@@ -1,0 +1,147 @@
+/* test_blas.c — src/blas.c's products: the built-in one bit for bit against
+ * the textbook loop, OpenBLAS and the AVX-512 fused multiply-add product to
+ * 1e-12 of it, and which of them a product of each size runs on. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tensor.h"
+#include "testutil.h"
+
+/* c = op(a) @ op(b) + beta c by the textbook loop (i, j, then p in order) */
+static void textbook(bool ta, bool tb, int n, int m, int k, const double *a, int lda, const double *b, int ldb,
+                     double beta, double *c, int ldc) {
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < m; j++) {
+            double sum = beta != 0.0 ? beta * c[(size_t)i * ldc + j] : 0.0;
+            for (int p = 0; p < k; p++)
+                sum = sum + (ta ? a[(size_t)p * lda + i] : a[(size_t)i * lda + p]) *
+                                (tb ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j]);
+            c[(size_t)i * ldc + j] = sum;
+        }
+}
+
+/* The built-in product (src/blas.c) against the textbook loop, bit for bit:
+ * each element summed over p in order, multiply then add, whatever the
+ * blocks, the transposes, the leading dimensions, the narrow and one-row
+ * shapes it treats apart, and beta 0 or 1; OpenBLAS (when it is there) to
+ * 1e-12 of the same. */
+static void test_dgemm_builtin_is_the_loop(void **state) {
+    static const int shapes[][3] = {
+        {1, 1, 1}, {3, 5, 2}, {4, 8, 1}, {7, 9, 300}, {130, 17, 513}, {129, 1, 600}, {1, 70, 260},
+        {257, 3, 7}, {5, 300, 40}, {64, 64, 64},
+    };
+    t_blas builtin = {.builtin = true};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int variant = 0; variant < 8; variant++) {
+            bool ta = variant & 1, tb = variant & 2, accumulate = variant & 4;
+            int n = shapes[s][0], m = shapes[s][1], k = shapes[s][2];
+            int lda = (ta ? n : k) + 3, ldb = (tb ? k : m) + 1, ldc = m + 2; /* padded rows */
+            size_t asize = (size_t)(ta ? k : n) * lda, bsize = (size_t)(tb ? m : k) * ldb, csize = (size_t)n * ldc;
+            double *a = malloc(asize * sizeof *a), *b = malloc(bsize * sizeof *b);
+            double *c = malloc(csize * sizeof *c), *want = malloc(csize * sizeof *want);
+            double *blas = malloc(csize * sizeof *blas);
+            assert_non_null(a && b && c && want && blas);
+            for (size_t i = 0; i < asize; i++) a[i] = sin(0.37 * (double)i + 1);
+            for (size_t i = 0; i < bsize; i++) b[i] = cos(0.11 * (double)i) / 3;
+            for (size_t i = 0; i < csize; i++) c[i] = want[i] = blas[i] = accumulate ? 0.5 - (double)(i % 7) : NAN;
+            textbook(ta, tb, n, m, k, a, lda, b, ldb, accumulate ? 1.0 : 0.0, want, ldc);
+            t_dgemm(&builtin, ta, tb, n, m, k, a, lda, b, ldb, accumulate ? 1.0 : 0.0, c, ldc);
+            t_dgemm(NULL, ta, tb, n, m, k, a, lda, b, ldb, accumulate ? 1.0 : 0.0, blas, ldc);
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < m; j++) {
+                    size_t at = (size_t)i * ldc + j;
+                    if (c[at] != want[at] || fabs(blas[at] - want[at]) > 1e-12 * (1 + fabs(want[at])))
+                        fail_msg("%dx%dx%d ta=%d tb=%d beta=%d [%d][%d]: builtin %.17g, %s %.17g, loop %.17g", n, m,
+                                 k, ta, tb, accumulate, i, j, c[at], t_blas_name(NULL), blas[at], want[at]);
+                }
+            for (int i = 0; i < n; i++) /* the padding between rows is not written */
+                for (int j = m; j < ldc; j++) assert_true(accumulate ? c[(size_t)i * ldc + j] == want[(size_t)i * ldc + j]
+                                                                     : isnan(c[(size_t)i * ldc + j]));
+            free(a);
+            free(b);
+            free(c);
+            free(want);
+            free(blas);
+        }
+}
+
+/* The AVX-512 product on the sizes it takes: whole tiles and edges of c
+ * on both sides, k over a block and not a multiple of one, every
+ * transpose, padded leading dimensions, and beta 0 (c's old values, NaN,
+ * not read), 1 and 0.5.  Each element to 1e-12 of the textbook loop (only
+ * the rounding of the fused multiply-adds differs), and the padding
+ * between c's rows untouched. */
+static void test_fma_product_is_the_loop(void **state) {
+    (void)state;
+    static const int shapes[][3] = {
+        {1000, 256, 256}, {256, 256, 1000}, {130, 200, 513}, {9, 143, 1000}, {77, 129, 300}, {16, 2100, 40},
+    };
+    t_blas one = {.threads = 1}; /* one thread: what the product needs */
+    bool fma = cpu_double_lanes() >= 8;
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int variant = 0; variant < 12; variant++) {
+            bool ta = variant & 1, tb = variant & 2;
+            double beta = variant < 4 ? 0.0 : variant < 8 ? 1.0 : 0.5;
+            int n = shapes[s][0], m = shapes[s][1], k = shapes[s][2];
+            if (fma)
+                assert_string_equal(t_dgemm_kind(&one, n, m, k), "avx512");
+            int lda = (ta ? n : k) + 3, ldb = (tb ? k : m) + 1, ldc = m + 2;
+            size_t asize = (size_t)(ta ? k : n) * lda, bsize = (size_t)(tb ? m : k) * ldb, csize = (size_t)n * ldc;
+            double *a = malloc(asize * sizeof *a), *b = malloc(bsize * sizeof *b);
+            double *c = malloc(csize * sizeof *c), *want = malloc(csize * sizeof *want);
+            assert_non_null(a && b && c && want);
+            for (size_t i = 0; i < asize; i++) a[i] = sin(0.37 * (double)i + 1);
+            for (size_t i = 0; i < bsize; i++) b[i] = cos(0.11 * (double)i) / 3;
+            for (size_t i = 0; i < csize; i++) c[i] = want[i] = beta != 0.0 ? 0.5 - (double)(i % 7) : NAN;
+            textbook(ta, tb, n, m, k, a, lda, b, ldb, beta, want, ldc);
+            t_dgemm(&one, ta, tb, n, m, k, a, lda, b, ldb, beta, c, ldc);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < m; j++) {
+                    size_t at = (size_t)i * ldc + j;
+                    if (!(fabs(c[at] - want[at]) <= 1e-12 * (1 + fabs(want[at]))))
+                        fail_msg("%dx%dx%d ta=%d tb=%d beta=%g [%d][%d]: %s %.17g, loop %.17g", n, m, k, ta, tb,
+                                 beta, i, j, t_dgemm_kind(&one, n, m, k), c[at], want[at]);
+                }
+                for (int j = m; j < ldc; j++) {
+                    size_t at = (size_t)i * ldc + j;
+                    assert_true(beta != 0.0 ? c[at] == want[at] : isnan(c[at]));
+                }
+            }
+            free(a);
+            free(b);
+            free(c);
+            free(want);
+        }
+}
+
+/* Which products go to the AVX-512 product: mid-sized ones with c at least
+ * 128 columns wide, on one thread, unless the context asked for the
+ * built-in product or OpenBLAS alone. */
+static void test_fma_product_takes_its_sizes(void **state) {
+    (void)state;
+    if (cpu_double_lanes() < 8) skip();
+    t_blas one = {.threads = 1}, two = {.threads = 2}, builtin = {.threads = 1, .builtin = true};
+    t_blas openblas_only = {.threads = 1, .openblas_only = true};
+    t_blas automatic = {.threads = AG_BLAS_THREADS_AUTO, .auto_max = 2};
+    const char *other = t_blas_name(&one); /* openblas, or builtin without it */
+    assert_string_equal(t_dgemm_kind(&one, 1000, 256, 256), "avx512");
+    assert_string_equal(t_dgemm_kind(&one, 128, 128, 64), "avx512");
+    assert_string_equal(t_dgemm_kind(&one, 64, 64, 64), other);     /* small: OpenBLAS without copies */
+    assert_string_equal(t_dgemm_kind(&one, 3000, 64, 700), other);  /* narrow c */
+    assert_string_equal(t_dgemm_kind(&one, 1000, 1000, 1000), other); /* large */
+    assert_string_equal(t_dgemm_kind(&two, 1000, 256, 256), other);
+    assert_string_equal(t_dgemm_kind(&builtin, 1000, 256, 256), "builtin");
+    assert_string_equal(t_dgemm_kind(&openblas_only, 1000, 256, 256), other);
+    assert_string_equal(t_dgemm_kind(&automatic, 1000, 256, 256), "avx512"); /* below auto's threshold */
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dgemm_builtin_is_the_loop),
+        cmocka_unit_test(test_fma_product_is_the_loop),
+        cmocka_unit_test(test_fma_product_takes_its_sizes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
