@@ -65,11 +65,14 @@ static int small_mlp_data(ag_ctx *ctx, ag_var **x, ag_var **y) {
 }
 
 /* x = linspace(0, 1, 1000) as (1000, 1), y = sin(2 pi x). */
+/* x is data, as PyTorch's (requires_grad=False): a constant, whose gradient
+ * backward does not make (a 1000x256x1 product a step). */
 static int wide_mlp_data(ag_ctx *ctx, ag_var **x, ag_var **y) {
-    *x = keep(ag_reshape(ctx, ag_linspace(ctx, 0, 1, WIDE_MLP_POINTS), 2,
-                         (const int[]){WIDE_MLP_POINTS, 1}));
+    ag_var *points = ag_linspace(ctx, 0, 1, WIDE_MLP_POINTS);
+    *x = points ? keep(ag_new(ctx, 2, (const int[]){WIDE_MLP_POINTS, 1}, ag_cdata(points))) : NULL;
     *y = keep(ag_zeros(ctx, 2, (const int[]){WIDE_MLP_POINTS, 1}));
     if (*x == NULL || *y == NULL) return -1;
+    ag_var_set_flags(*x, ag_var_flags(*x) | AG_VAR_CONST);
     for (int i = 0; i < WIDE_MLP_POINTS; i++) ag_data(*y)[i] = sin(2 * PI * ag_cdata(*x)[i]);
     return 0;
 }

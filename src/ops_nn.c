@@ -149,6 +149,8 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
  * x (n, k), w (k, m), gy (n, m).  False when the fast case does not apply;
  * else true with *status 0, or -1 and the ctx error set. */
 #define SUM_IN_DGEMM_MAX_K 128
+/* A constant (AG_VAR_CONST: data, say) gets no gradient: its is not made. */
+static bool wants_grad(const ag_var *v) { return !(v->flags & AG_VAR_CONST); }
 static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, ag_var **gxs,
                                 int *status) {
     if (ctx->grad_enabled || gy == NULL || x->t.ndim != 2 || w->t.ndim != 2 || gy->t.ndim != 2)
@@ -157,26 +159,29 @@ static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, a
     if (gy->t.shape[0] != n || gy->t.shape[1] != m || w->t.shape[0] != k || n == 0 || k == 0 ||
         m == 0)
         return false;
-    ag_var *sum_x = m <= SUM_IN_DGEMM_MAX_K ? backward_sum_target(ctx, x, 2, x->t.shape) : NULL;
-    ag_var *sum_w = n <= SUM_IN_DGEMM_MAX_K ? backward_sum_target(ctx, w, 2, w->t.shape) : NULL;
+    bool want_x = wants_grad(x), want_w = wants_grad(w); /* a constant's is not made */
+    ag_var *sum_x = want_x && m <= SUM_IN_DGEMM_MAX_K ? backward_sum_target(ctx, x, 2, x->t.shape) : NULL;
+    ag_var *sum_w = want_w && n <= SUM_IN_DGEMM_MAX_K ? backward_sum_target(ctx, w, 2, w->t.shape) : NULL;
     ag_tensor gx_t = {0}, gw_t = {0};
     *status = -1;
     gxs[0] = gxs[1] = NULL;
-    if ((sum_x == NULL && t_init_uninit(ctx, &gx_t, 2, x->t.shape) < 0) ||
-        (sum_w == NULL && t_init_uninit(ctx, &gw_t, 2, w->t.shape) < 0)) {
+    if ((want_x && sum_x == NULL && t_init_uninit(ctx, &gx_t, 2, x->t.shape) < 0) ||
+        (want_w && sum_w == NULL && t_init_uninit(ctx, &gw_t, 2, w->t.shape) < 0)) {
         t_free(ctx, &gx_t);
         ag_set_error(ctx, "out of memory");
         return true;
     }
-    t_dgemm(&ctx->blas, false, true, n, k, m, gy->t.data, m, w->t.data, m, sum_x ? 1.0 : 0.0,
-            sum_x ? sum_x->t.data : gx_t.data, k);
-    t_dgemm(&ctx->blas, true, false, k, m, n, x->t.data, k, gy->t.data, m, sum_w ? 1.0 : 0.0,
-            sum_w ? sum_w->t.data : gw_t.data, m);
-    if (sum_x == NULL && (gxs[0] = var_from_tensor(ctx, &gx_t)) == NULL) {
+    if (want_x)
+        t_dgemm(&ctx->blas, false, true, n, k, m, gy->t.data, m, w->t.data, m, sum_x ? 1.0 : 0.0,
+                sum_x ? sum_x->t.data : gx_t.data, k);
+    if (want_w)
+        t_dgemm(&ctx->blas, true, false, k, m, n, x->t.data, k, gy->t.data, m, sum_w ? 1.0 : 0.0,
+                sum_w ? sum_w->t.data : gw_t.data, m);
+    if (want_x && sum_x == NULL && (gxs[0] = var_from_tensor(ctx, &gx_t)) == NULL) {
         t_free(ctx, &gw_t);
         return true;
     }
-    if (sum_w == NULL && (gxs[1] = var_from_tensor(ctx, &gw_t)) == NULL) return true;
+    if (want_w && sum_w == NULL && (gxs[1] = var_from_tensor(ctx, &gw_t)) == NULL) return true;
     *status = 0;
     return true;
 }
@@ -193,9 +198,9 @@ int op_linear_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
     }
     int status;
     if (direct_linear_grads(ctx, x, w, gy, gxs, &status)) return status;
-    gxs[0] = reduce_to(ctx, ag_matmul(ctx, gy, transpose_last_two(ctx, w)), x);
-    gxs[1] = reduce_to(ctx, ag_matmul(ctx, transpose_last_two(ctx, x), gy), w);
-    return gxs[0] && gxs[1] ? 0 : -1;
+    if (wants_grad(x)) gxs[0] = reduce_to(ctx, ag_matmul(ctx, gy, transpose_last_two(ctx, w)), x);
+    if (wants_grad(w)) gxs[1] = reduce_to(ctx, ag_matmul(ctx, transpose_last_two(ctx, x), gy), w);
+    return (gxs[0] || !wants_grad(x)) && (gxs[1] || !wants_grad(w)) ? 0 : -1;
 }
 
 /* x seen as (outer, dim, inner) around axis: outer*inner lanes of dim

@@ -1,8 +1,9 @@
 /* test_constants.c — a constant (AG_VAR_CONST: a literal folded into an op,
  * a mask an op made) gets no gradient: backward neither keeps nor, in the
  * binary ops, computes one, on the direct path (same shapes, no graph
- * recorded), the broadcasting path and with create_graph; the other input's
- * gradient is the same as when the constant is a plain leaf, and grad() of
+ * recorded), the broadcasting path and with create_graph, nor linear for a
+ * constant input (data); the other inputs' gradients are the same as when
+ * the constant is a plain leaf, and grad() of
  * a constant says why there is none. */
 #include "testutil.h"
 
@@ -89,12 +90,45 @@ static void test_grad_of_a_constant_says_so(void **state) {
     assert_close(ag_item(g), 3.0);
 }
 
+/* linear(x, w, b) with x a constant (data, as PyTorch's requires_grad=False
+ * input): w's and b's gradients are those of a plain leaf x, x gets none,
+ * on the direct path (dgemm with transpose flags) and with create_graph. */
+static void test_linear_skips_the_constant(void **state) {
+    (void)state;
+    double xs[12], ws[15], bs[5] = {0.1, -0.2, 0.3, -0.4, 0.5};
+    for (int i = 0; i < 12; i++) xs[i] = 0.25 * i - 1.0;
+    for (int i = 0; i < 15; i++) ws[i] = 0.5 - 0.125 * i;
+    for (int graph = 0; graph < 2; graph++) {
+        ag_var *w = make_var(ctx, SHAPE(3, 5), ws), *b = make_var(ctx, SHAPE(5), bs);
+        ag_var *gw[2], *gb[2];
+        for (int as_constant = 1; as_constant >= 0; as_constant--) {
+            ag_var *x = make_var(ctx, SHAPE(4, 3), xs);
+            if (as_constant) constant(x);
+            ag_var *y = ag_linear(ctx, x, w, b);
+            ag_var *s = ag_sum(ctx, ag_mul(ctx, y, y), NULL, 0);
+            assert_non_null(s);
+            ag_cleargrad(w);
+            ag_cleargrad(b);
+            assert_int_equal(ag_backward(ctx, s, &(ag_backward_opts){.create_graph = graph}), 0);
+            gw[as_constant] = ag_grad(w);
+            gb[as_constant] = ag_grad(b);
+            assert_non_null(gw[as_constant]);
+            assert_non_null(gb[as_constant]);
+            if (as_constant) assert_null(ag_grad(x));
+            else assert_non_null(ag_grad(x));
+        }
+        check_data_at(gw[1], ag_cdata(gw[0]), 15, 0, __FILE__, __LINE__);
+        check_data_at(gb[1], ag_cdata(gb[0]), 5, 0, __FILE__, __LINE__);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_binary_ops_skip_the_constant),
         CTX_TEST(test_second_derivative_through_a_constant),
         CTX_TEST(test_two_constants),
         CTX_TEST(test_grad_of_a_constant_says_so),
+        CTX_TEST(test_linear_skips_the_constant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
