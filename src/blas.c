@@ -222,8 +222,8 @@ static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, 
  * of FMA_COLS; op(a)'s rows are read where they are (a copy of them was 12 %
  * of the product's time), FMA_BLOCK_N rows passing each panel of op(b) in
  * turn.  Each element is a fused multiply-add chain over p in order, so it
- * differs from the textbook loop by rounding only (tests/test_tensor.c: to
- * 1e-12).  On W5's 1000x256x256 products it takes 8-9 % less time than
+ * differs from the textbook loop by rounding only (tests/test_blas.c: to
+ * 1e-12; on a 116x256x256 product it gave OpenBLAS's bits).  On W5's 1000x256x256 products it takes 8-9 % less time than
  * OpenBLAS 0.3.21 (its Cooperlake kernels, on a Zen 4 EPYC; bench/README.md),
  * whose copies of op(a) and op(b) were 13 % of W5's step.  OpenBLAS keeps
  * the small products (its kernels without copies reach 97 % of the peak
@@ -241,17 +241,24 @@ static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, 
 #define FMA_MIN_MACS ((size_t)1 << 20)
 #define FMA_MAX_MACS ((size_t)1 << 27)
 
-/* c (FMA_ROWS x FMA_COLS, row stride ldc) = its own values when load, else
- * 0, plus op(a)'s rows (element [r][p] at a[r * rs + p * ps]: read where
- * they are, no copy) @ b_pack (kc x FMA_COLS). */
+/* How a tile's sum meets c: c = sum (the first block of p, beta 0); c =
+ * the chain continued from c's partial sum (a later block of p); c = c +
+ * sum (beta 1: one addition of the whole sum, as OpenBLAS and a separate
+ * pass give, so ops_nn.c's sums into a gradient keep their bits). */
+enum { TILE_STORE, TILE_CONTINUE, TILE_ADD };
+
+/* c (FMA_ROWS x FMA_COLS, row stride ldc) meets op(a)'s rows (element
+ * [r][p] at a[r * rs + p * ps]: read where they are, no copy) @ b_pack
+ * (kc x FMA_COLS) as mode says. */
 __attribute__((target("avx512f"))) static void fma_tile(int kc, const double *restrict a, size_t rs, size_t ps,
                                                           const double *restrict bp, double *restrict c,
-                                                          size_t ldc, bool load) {
+                                                          size_t ldc, int mode) {
     __m512d acc[FMA_ROWS][2];
     UNROLL
     for (int r = 0; r < FMA_ROWS; r++) {
-        acc[r][0] = load ? _mm512_loadu_pd(c + (size_t)r * ldc) : _mm512_setzero_pd();
-        acc[r][1] = load ? _mm512_loadu_pd(c + (size_t)r * ldc + 8) : _mm512_setzero_pd();
+        bool cont = mode == TILE_CONTINUE;
+        acc[r][0] = cont ? _mm512_loadu_pd(c + (size_t)r * ldc) : _mm512_setzero_pd();
+        acc[r][1] = cont ? _mm512_loadu_pd(c + (size_t)r * ldc + 8) : _mm512_setzero_pd();
     }
     for (int p = 0; p < kc; p++) {
         __m512d b0 = _mm512_loadu_pd(bp), b1 = _mm512_loadu_pd(bp + 8);
@@ -266,6 +273,10 @@ __attribute__((target("avx512f"))) static void fma_tile(int kc, const double *re
     }
     UNROLL
     for (int r = 0; r < FMA_ROWS; r++) {
+        if (mode == TILE_ADD) {
+            acc[r][0] = _mm512_add_pd(_mm512_loadu_pd(c + (size_t)r * ldc), acc[r][0]);
+            acc[r][1] = _mm512_add_pd(_mm512_loadu_pd(c + (size_t)r * ldc + 8), acc[r][1]);
+        }
         _mm512_storeu_pd(c + (size_t)r * ldc, acc[r][0]);
         _mm512_storeu_pd(c + (size_t)r * ldc + 8, acc[r][1]);
     }
@@ -291,9 +302,12 @@ static void fma_pack_b(double *dst, bool trans_b, const double *b, int ldb, int 
     }
 }
 
-/* false (nothing written) when its buffers cannot be allocated */
+/* false (nothing written) when its buffers cannot be allocated, or for a
+ * beta other than 0 with k over a block (c + the whole sum would need the
+ * sum kept apart; OpenBLAS does those) */
 static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
                      const double *b, int ldb, double beta, double *c, int ldc) {
+    if (beta != 0.0 && k > FMA_BLOCK_K) return false;
     int kmax = k < FMA_BLOCK_K ? k : FMA_BLOCK_K, mmax = m < FMA_BLOCK_M ? m : FMA_BLOCK_M;
     size_t bcount = (size_t)((mmax + FMA_COLS - 1) / FMA_COLS) * FMA_COLS * (size_t)kmax;
     double *bpack = ctx_malloc(ctx, bcount * sizeof *bpack);
@@ -312,7 +326,7 @@ static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int 
         int mc = m - j0 < FMA_BLOCK_M ? m - j0 : FMA_BLOCK_M;
         for (int p0 = 0; p0 < k; p0 += FMA_BLOCK_K) {
             int kc = k - p0 < FMA_BLOCK_K ? k - p0 : FMA_BLOCK_K;
-            bool load = p0 > 0 || beta != 0.0;
+            int mode = beta != 0.0 ? TILE_ADD : p0 > 0 ? TILE_CONTINUE : TILE_STORE;
             fma_pack_b(bpack, trans_b, b, ldb, p0, kc, j0, mc);
             if (whole < n) /* the last rows, zero padded to a group: [p][r] */
                 for (int p = 0; p < kc; p++)
@@ -328,17 +342,17 @@ static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int 
                         int row = g * FMA_ROWS, rows = n - row < FMA_ROWS ? n - row : FMA_ROWS;
                         double *c0 = c + (size_t)row * (size_t)ldc + (size_t)(j0 + q * FMA_COLS);
                         if (rows == FMA_ROWS && cols == FMA_COLS) {
-                            fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, c0, (size_t)ldc, load);
+                            fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, c0, (size_t)ldc, mode);
                             continue;
                         }
                         double edge[FMA_ROWS * FMA_COLS] = {0}; /* a tile over c's edge */
-                        if (load)
+                        if (mode != TILE_STORE)
                             for (int r = 0; r < rows; r++)
                                 memcpy(edge + r * FMA_COLS, c0 + (size_t)r * (size_t)ldc, (size_t)cols * sizeof *edge);
                         if (rows == FMA_ROWS)
-                            fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, edge, FMA_COLS, true);
+                            fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, edge, FMA_COLS, mode);
                         else
-                            fma_tile(kc, last, 1, FMA_ROWS, bp, edge, FMA_COLS, true);
+                            fma_tile(kc, last, 1, FMA_ROWS, bp, edge, FMA_COLS, mode);
                         for (int r = 0; r < rows; r++)
                             memcpy(c0 + (size_t)r * (size_t)ldc, edge + r * FMA_COLS, (size_t)cols * sizeof *edge);
                     }

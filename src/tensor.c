@@ -680,10 +680,14 @@ static bool matmul_rows(double *c, const double *a, const double *b, int n, int 
         return true;
     }
     int band = row_cost >= MATMUL_BAND ? 1 : (int)(MATMUL_BAND / row_cost);
+    /* the whole product would go to OpenBLAS (blas.c's AVX-512 product
+     * takes none this large): so do its bands, the last one too */
+    t_blas whole = blas != NULL ? *blas : (t_blas){0};
+    whole.openblas_only = true;
     for (int first = 0; first < n; first += band) {
         if (*stop) return false;
         int rows = n - first < band ? n - first : band;
-        matmul_block(c + (size_t)first * (size_t)m, a + (size_t)first * (size_t)k, b, rows, k, m, blas);
+        matmul_block(c + (size_t)first * (size_t)m, a + (size_t)first * (size_t)k, b, rows, k, m, &whole);
     }
     return true;
 }

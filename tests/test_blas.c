@@ -137,11 +137,44 @@ static void test_fma_product_takes_its_sizes(void **state) {
     assert_string_equal(t_dgemm_kind(&automatic, 1000, 256, 256), "avx512"); /* below auto's threshold */
 }
 
+/* beta 1 on the AVX-512 product is c + the whole sum, one addition, as a
+ * product into a new buffer and a pass adding it give (ops_nn.c sums a
+ * gradient in dgemm only because the bits are the same): bit for bit, with
+ * edges on both sides of c. */
+static void test_fma_beta_one_adds_the_sum_once(void **state) {
+    (void)state;
+    static const int shapes[][3] = {{1000, 256, 100}, {77, 130, 128}, {129, 300, 256}};
+    t_blas one = {.threads = 1};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int variant = 0; variant < 4; variant++) {
+            bool ta = variant & 1, tb = variant & 2;
+            int n = shapes[s][0], m = shapes[s][1], k = shapes[s][2];
+            if (cpu_double_lanes() >= 8) assert_string_equal(t_dgemm_kind(&one, n, m, k), "avx512");
+            int lda = ta ? n : k, ldb = tb ? k : m;
+            size_t asize = (size_t)n * k, bsize = (size_t)k * m, csize = (size_t)n * m;
+            double *a = malloc(asize * sizeof *a), *b = malloc(bsize * sizeof *b);
+            double *c = malloc(csize * sizeof *c), *product = malloc(csize * sizeof *product);
+            assert_non_null(a && b && c && product);
+            for (size_t i = 0; i < asize; i++) a[i] = sin(0.37 * (double)i + 1);
+            for (size_t i = 0; i < bsize; i++) b[i] = cos(0.11 * (double)i) / 3;
+            for (size_t i = 0; i < csize; i++) c[i] = 0.1 * (double)(i % 11) - 0.3;
+            t_dgemm(&one, ta, tb, n, m, k, a, lda, b, ldb, 0.0, product, m);
+            for (size_t i = 0; i < csize; i++) product[i] = c[i] + product[i]; /* the pass */
+            t_dgemm(&one, ta, tb, n, m, k, a, lda, b, ldb, 1.0, c, m);
+            assert_memory_equal(c, product, csize * sizeof *c);
+            free(a);
+            free(b);
+            free(c);
+            free(product);
+        }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dgemm_builtin_is_the_loop),
         cmocka_unit_test(test_fma_product_is_the_loop),
         cmocka_unit_test(test_fma_product_takes_its_sizes),
+        cmocka_unit_test(test_fma_beta_one_adds_the_sum_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

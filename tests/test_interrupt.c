@@ -289,10 +289,31 @@ static void test_interrupted_matmul(void **state) {
     assert_memory_equal(ag_cdata(banded_linear), ag_cdata(whole_linear), sizeof(double) * 1024 * 1024);
 }
 
+/* On one thread, where mid-sized products run on blas.c's AVX-512 product:
+ * a banded product of 8,250 x 512 @ 512 x 256 (2^30 multiply-adds and more)
+ * is still the unbanded one bit for bit, though its last band, 58 rows, is
+ * of a size the AVX-512 product takes on its own (and it sums a k over
+ * OpenBLAS's block of 384 in another order). */
+static void test_banded_matmul_is_one_product(void **state) {
+    (void)state;
+    ag_set_blas_threads(ctx, 1);
+    int side[2] = {8250, 512}, right[2] = {512, 256};
+    ag_var *a = ag_rand(ctx, 2, side, NULL), *b = ag_rand(ctx, 2, right, NULL);
+    ag_set_interrupt(ctx, &interrupt_flag);
+    interrupt_flag = 0;
+    ag_var *banded = ag_matmul(ctx, a, b);
+    ag_set_interrupt(ctx, NULL);
+    ag_var *whole = ag_matmul(ctx, a, b);
+    assert_true(banded && whole);
+    assert_memory_equal(ag_cdata(banded), ag_cdata(whole), sizeof(double) * 8250 * 256);
+    ag_set_blas_threads(ctx, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_interrupted_elementwise),
         CTX_TEST(test_interrupted_matmul),
+        CTX_TEST(test_banded_matmul_is_one_product),
         CTX_TEST(test_interrupted_backward_restores_grads),
         CTX_TEST(test_interrupted_backward_keeps_preset_seed),
         CTX_TEST(test_interrupt_from_a_thread),
