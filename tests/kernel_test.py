@@ -561,7 +561,17 @@ starter = (
     "time.sleep(0.5)\n"
     "print(km.provisioner.process.pid, flush=True)\n"
     "os._exit(0)\n")
-p = subprocess.run(["/usr/bin/python3", "-c", starter], capture_output=True, text=True, timeout=60)
+# Once, in a whole `make test` under ASan, the starter did not finish in 60 s
+# (not seen again, alone or with both cores busy): a second try, and what
+# the first one printed, rather than a traceback that ends the file's checks.
+for attempt in range(2):
+    try:
+        p = subprocess.run(["/usr/bin/python3", "-c", starter], capture_output=True, text=True, timeout=60)
+        break
+    except subprocess.TimeoutExpired as e:
+        print("kernel_test: the dying front end's starter took over 60 s (try %d): %r %r"
+              % (attempt + 1, e.stdout, e.stderr), flush=True)
+        p = subprocess.CompletedProcess(e.cmd, -1, "", "timed out twice")
 orphan = int(p.stdout.split()[0]) if p.stdout.split() else 0
 
 
