@@ -218,8 +218,8 @@ static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, 
 /* ---- the fused multiply-add product (AVX-512) ---------------------------------
  * For mid-sized products on a CPU with AVX-512 and one thread wanted: c's
  * FMA_ROWS x FMA_COLS tiles in 16 zmm registers over blocks of FMA_BLOCK_K
- * values of p.  op(b) is packed FMA_BLOCK_M columns at a time into panels
- * of FMA_COLS; op(a)'s rows are read where they are (a copy of them was 12 %
+ * values of p.  op(b) is packed into panels of FMA_COLS columns (it is at
+ * most FMA_MAX_COLS wide); op(a)'s rows are read where they are (a copy of them was 12 %
  * of the product's time), FMA_BLOCK_N rows passing each panel of op(b) in
  * turn.  Each element is a fused multiply-add chain over p in order, so it
  * differs from the textbook loop by rounding only (tests/test_blas.c: to
@@ -235,11 +235,14 @@ static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, 
 #define FMA_COLS 16
 #define FMA_BLOCK_K 256
 #define FMA_BLOCK_N 120
-#define FMA_BLOCK_M 2048
-/* Measured against OpenBLAS on one thread (bench/README.md): ahead from 128 x
- * 128 x 64 to 1000 x 256 x 256, behind below and at 1000^3. */
+/* Measured against OpenBLAS on one thread (bench/README.md): 5-18 % ahead
+ * inside these bounds; level or behind with fewer rows (its kernels without
+ * copies), more columns, or more multiply-adds (1000^3). */
 #define FMA_MIN_MACS ((size_t)1 << 20)
 #define FMA_MAX_MACS ((size_t)1 << 27)
+#define FMA_MIN_ROWS 64
+#define FMA_MIN_COLS 128
+#define FMA_MAX_COLS 512
 
 /* How a tile's sum meets c: c = sum (the first block of p, beta 0); c =
  * the chain continued from c's partial sum (a later block of p); c = c +
@@ -282,11 +285,11 @@ __attribute__((target("avx512f"))) static void fma_tile(int kc, const double *re
     }
 }
 
-/* op(b)[p0 .. p0+kc) x [j0 .. j0+mc) as panels of FMA_COLS columns, the
- * last one zero padded. */
-static void fma_pack_b(double *dst, bool trans_b, const double *b, int ldb, int p0, int kc, int j0, int mc) {
-    for (int q = 0; q * FMA_COLS < mc; q++, dst += (size_t)kc * FMA_COLS) {
-        int j = j0 + q * FMA_COLS, cols = mc - q * FMA_COLS < FMA_COLS ? mc - q * FMA_COLS : FMA_COLS;
+/* op(b)[p0 .. p0+kc) x [0 .. m) as panels of FMA_COLS columns, the last one
+ * zero padded. */
+static void fma_pack_b(double *dst, bool trans_b, const double *b, int ldb, int p0, int kc, int m) {
+    for (int q = 0; q * FMA_COLS < m; q++, dst += (size_t)kc * FMA_COLS) {
+        int j = q * FMA_COLS, cols = m - j < FMA_COLS ? m - j : FMA_COLS;
         if (!trans_b && cols == FMA_COLS)
             for (int p = 0; p < kc; p++)
                 memcpy(dst + (size_t)p * FMA_COLS, b + (size_t)(p0 + p) * (size_t)ldb + (size_t)j, sizeof(double) * FMA_COLS);
@@ -308,8 +311,8 @@ static void fma_pack_b(double *dst, bool trans_b, const double *b, int ldb, int 
 static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
                      const double *b, int ldb, double beta, double *c, int ldc) {
     if (beta != 0.0 && k > FMA_BLOCK_K) return false;
-    int kmax = k < FMA_BLOCK_K ? k : FMA_BLOCK_K, mmax = m < FMA_BLOCK_M ? m : FMA_BLOCK_M;
-    size_t bcount = (size_t)((mmax + FMA_COLS - 1) / FMA_COLS) * FMA_COLS * (size_t)kmax;
+    int kmax = k < FMA_BLOCK_K ? k : FMA_BLOCK_K;
+    size_t bcount = (size_t)((m + FMA_COLS - 1) / FMA_COLS) * FMA_COLS * (size_t)kmax;
     double *bpack = ctx_malloc(ctx, bcount * sizeof *bpack);
     double *last = ctx_malloc(ctx, (size_t)FMA_ROWS * (size_t)kmax * sizeof *last); /* a last group short of rows */
     if (bpack == NULL || last == NULL) {
@@ -322,40 +325,37 @@ static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int 
             for (int j = 0; j < m; j++) c[(size_t)i * (size_t)ldc + (size_t)j] *= beta;
     size_t rs = trans_a ? 1 : (size_t)lda, ps = trans_a ? (size_t)lda : 1; /* op(a)[i][p] = a[i * rs + p * ps] */
     int whole = n - n % FMA_ROWS, groups = (n + FMA_ROWS - 1) / FMA_ROWS;
-    for (int j0 = 0; j0 < m; j0 += FMA_BLOCK_M) {
-        int mc = m - j0 < FMA_BLOCK_M ? m - j0 : FMA_BLOCK_M;
-        for (int p0 = 0; p0 < k; p0 += FMA_BLOCK_K) {
-            int kc = k - p0 < FMA_BLOCK_K ? k - p0 : FMA_BLOCK_K;
-            int mode = beta != 0.0 ? TILE_ADD : p0 > 0 ? TILE_CONTINUE : TILE_STORE;
-            fma_pack_b(bpack, trans_b, b, ldb, p0, kc, j0, mc);
-            if (whole < n) /* the last rows, zero padded to a group: [p][r] */
-                for (int p = 0; p < kc; p++)
-                    for (int r = 0; r < FMA_ROWS; r++)
-                        last[(size_t)p * FMA_ROWS + (size_t)r] = whole + r < n ? at(a, lda, trans_a, whole + r, p0 + p) : 0.0;
-            for (int i0 = 0; i0 < groups; i0 += FMA_BLOCK_N / FMA_ROWS) {
-                int i1 = groups - i0 < FMA_BLOCK_N / FMA_ROWS ? groups : i0 + FMA_BLOCK_N / FMA_ROWS;
-                /* a panel of op(b) stays in cache while a block of op(a)'s rows passes */
-                for (int q = 0; q * FMA_COLS < mc; q++) {
-                    int cols = mc - q * FMA_COLS < FMA_COLS ? mc - q * FMA_COLS : FMA_COLS;
-                    const double *bp = bpack + (size_t)q * (size_t)kc * FMA_COLS;
-                    for (int g = i0; g < i1; g++) {
-                        int row = g * FMA_ROWS, rows = n - row < FMA_ROWS ? n - row : FMA_ROWS;
-                        double *c0 = c + (size_t)row * (size_t)ldc + (size_t)(j0 + q * FMA_COLS);
-                        if (rows == FMA_ROWS && cols == FMA_COLS) {
-                            fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, c0, (size_t)ldc, mode);
-                            continue;
-                        }
-                        double edge[FMA_ROWS * FMA_COLS] = {0}; /* a tile over c's edge */
-                        if (mode != TILE_STORE)
-                            for (int r = 0; r < rows; r++)
-                                memcpy(edge + r * FMA_COLS, c0 + (size_t)r * (size_t)ldc, (size_t)cols * sizeof *edge);
-                        if (rows == FMA_ROWS)
-                            fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, edge, FMA_COLS, mode);
-                        else
-                            fma_tile(kc, last, 1, FMA_ROWS, bp, edge, FMA_COLS, mode);
-                        for (int r = 0; r < rows; r++)
-                            memcpy(c0 + (size_t)r * (size_t)ldc, edge + r * FMA_COLS, (size_t)cols * sizeof *edge);
+    for (int p0 = 0; p0 < k; p0 += FMA_BLOCK_K) {
+        int kc = k - p0 < FMA_BLOCK_K ? k - p0 : FMA_BLOCK_K;
+        int mode = beta != 0.0 ? TILE_ADD : p0 > 0 ? TILE_CONTINUE : TILE_STORE;
+        fma_pack_b(bpack, trans_b, b, ldb, p0, kc, m);
+        if (whole < n) /* the last rows, zero padded to a group: [p][r] */
+            for (int p = 0; p < kc; p++)
+                for (int r = 0; r < FMA_ROWS; r++)
+                    last[(size_t)p * FMA_ROWS + (size_t)r] = whole + r < n ? at(a, lda, trans_a, whole + r, p0 + p) : 0.0;
+        for (int i0 = 0; i0 < groups; i0 += FMA_BLOCK_N / FMA_ROWS) {
+            int i1 = groups - i0 < FMA_BLOCK_N / FMA_ROWS ? groups : i0 + FMA_BLOCK_N / FMA_ROWS;
+            /* a panel of op(b) stays in cache while a block of op(a)'s rows passes */
+            for (int q = 0; q * FMA_COLS < m; q++) {
+                int cols = m - q * FMA_COLS < FMA_COLS ? m - q * FMA_COLS : FMA_COLS;
+                const double *bp = bpack + (size_t)q * (size_t)kc * FMA_COLS;
+                for (int g = i0; g < i1; g++) {
+                    int row = g * FMA_ROWS, rows = n - row < FMA_ROWS ? n - row : FMA_ROWS;
+                    double *c0 = c + (size_t)row * (size_t)ldc + (size_t)(q * FMA_COLS);
+                    if (rows == FMA_ROWS && cols == FMA_COLS) {
+                        fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, c0, (size_t)ldc, mode);
+                        continue;
                     }
+                    double edge[FMA_ROWS * FMA_COLS] = {0}; /* a tile over c's edge */
+                    if (mode != TILE_STORE)
+                        for (int r = 0; r < rows; r++)
+                            memcpy(edge + r * FMA_COLS, c0 + (size_t)r * (size_t)ldc, (size_t)cols * sizeof *edge);
+                    if (rows == FMA_ROWS)
+                        fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, edge, FMA_COLS, mode);
+                    else
+                        fma_tile(kc, last, 1, FMA_ROWS, bp, edge, FMA_COLS, mode);
+                    for (int r = 0; r < rows; r++)
+                        memcpy(c0 + (size_t)r * (size_t)ldc, edge + r * FMA_COLS, (size_t)cols * sizeof *edge);
                 }
             }
         }
@@ -490,7 +490,9 @@ int t_blas_threads_now(void) {
 static bool fma_wanted(const t_blas *blas, int n, int m, int k) {
     if (blas != NULL && (blas->builtin || blas->openblas_only)) return false;
     size_t macs = (size_t)n * (size_t)m * (size_t)k;
-    if (macs < FMA_MIN_MACS || macs >= FMA_MAX_MACS || n < FMA_ROWS || m < 8 * FMA_COLS || k < FMA_COLS) return false;
+    if (macs < FMA_MIN_MACS || macs >= FMA_MAX_MACS || n < FMA_MIN_ROWS || m < FMA_MIN_COLS || m > FMA_MAX_COLS ||
+        k < FMA_COLS)
+        return false;
     if (cpu_double_lanes() < 8) return false;
     int threads = blas == NULL || blas->threads == 0 ? t_blas_threads_now()
                   : blas->threads > 0                 ? blas->threads

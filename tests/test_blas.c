@@ -76,7 +76,7 @@ static void test_dgemm_builtin_is_the_loop(void **state) {
 static void test_fma_product_is_the_loop(void **state) {
     (void)state;
     static const int shapes[][3] = {
-        {1000, 256, 256}, {256, 256, 1000}, {130, 200, 513}, {9, 143, 1000}, {77, 129, 300}, {16, 2100, 40},
+        {1000, 256, 256}, {256, 256, 1000}, {130, 200, 513}, {65, 143, 1000}, {77, 129, 300}, {100, 500, 40},
     };
     t_blas one = {.threads = 1}; /* one thread: what the product needs */
     bool fma = cpu_double_lanes() >= 8;
@@ -116,9 +116,9 @@ static void test_fma_product_is_the_loop(void **state) {
         }
 }
 
-/* Which products go to the AVX-512 product: mid-sized ones with c at least
- * 128 columns wide, on one thread, unless the context asked for the
- * built-in product or OpenBLAS alone. */
+/* Which products go to the AVX-512 product: mid-sized ones with c of 64
+ * rows or more and 128 to 512 columns, on one thread, unless the context
+ * asked for the built-in product or OpenBLAS alone. */
 static void test_fma_product_takes_its_sizes(void **state) {
     (void)state;
     if (cpu_double_lanes() < 8) skip();
@@ -130,6 +130,9 @@ static void test_fma_product_takes_its_sizes(void **state) {
     assert_string_equal(t_dgemm_kind(&one, 128, 128, 64), "avx512");
     assert_string_equal(t_dgemm_kind(&one, 64, 64, 64), other);     /* small: OpenBLAS without copies */
     assert_string_equal(t_dgemm_kind(&one, 3000, 64, 700), other);  /* narrow c */
+    assert_string_equal(t_dgemm_kind(&one, 300, 1024, 256), other); /* wide c */
+    assert_string_equal(t_dgemm_kind(&one, 30, 256, 256), other);   /* few rows */
+    assert_string_equal(t_dgemm_kind(&one, 64, 512, 256), "avx512"); /* the bounds */
     assert_string_equal(t_dgemm_kind(&one, 1000, 1000, 1000), other); /* large */
     assert_string_equal(t_dgemm_kind(&two, 1000, 256, 256), other);
     assert_string_equal(t_dgemm_kind(&builtin, 1000, 256, 256), "builtin");

@@ -213,12 +213,12 @@ void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag);
  * first one-thread product also stops, once per process, the workers
  * OpenBLAS started when it was loaded).  Without OpenBLAS the setting is
  * kept and has no effect.  A mid-sized product (2^20 to 2^27 multiply-adds,
- * at least 128 columns wide) that would run on one thread runs on the
- * library's own AVX-512 product when the CPU has it (AG_BLAS in autograd(3)).
- * The
- * count OpenBLAS keeps is process-wide: contexts of one process that ask for
- * different counts, from different threads at once, race on it.  Returns
- * the previous setting, or -1 with the error set for a value below -1. */
+ * a result of 64 rows or more and 128 to 512 columns) that would run on one
+ * thread runs on the library's own AVX-512 product when the CPU has it
+ * (AG_BLAS in autograd(3)).  The count OpenBLAS keeps is process-wide:
+ * contexts of one process that ask for different counts, from different
+ * threads at once, race on it.  Returns the previous setting, or -1 with the
+ * error set for a value below -1. */
 #define AG_BLAS_THREADS_AUTO (-1)
 int ag_set_blas_threads(ag_ctx *ctx, int threads);
 int ag_blas_threads(const ag_ctx *ctx);
