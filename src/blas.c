@@ -483,10 +483,10 @@ int t_blas_threads_now(void) {
 }
 
 #ifdef FMA_PRODUCT
-/* Whether a product goes to gemm_fma: a mid-sized one with c at least a
- * tile wide, on a CPU with AVX-512, when the context would give it one
- * thread (OpenBLAS's threads are faster on a large product with the cores
- * free) and did not ask for OpenBLAS alone (AG_BLAS=openblas). */
+/* Whether a product goes to gemm_fma: one inside its bounds, on a CPU with
+ * AVX-512, when it would run on one thread (OpenBLAS's threads are faster
+ * with the cores free) and the context did not ask for OpenBLAS alone
+ * (AG_BLAS=openblas). */
 static bool fma_wanted(const t_blas *blas, int n, int m, int k) {
     if (blas != NULL && (blas->builtin || blas->openblas_only)) return false;
     size_t macs = (size_t)n * (size_t)m * (size_t)k;
@@ -494,11 +494,11 @@ static bool fma_wanted(const t_blas *blas, int n, int m, int k) {
         k < FMA_COLS)
         return false;
     if (cpu_double_lanes() < 8) return false;
-    int threads = blas == NULL || blas->threads == 0 ? t_blas_threads_now()
-                  : blas->threads > 0                 ? blas->threads
-                  : macs >= BLAS_THREADS_MIN_MACS     ? blas->auto_max
-                                                      : 1;
-    return threads == 1;
+    if (blas != NULL && blas->threads != 0)
+        return (blas->threads > 0 ? blas->threads : macs >= BLAS_THREADS_MIN_MACS ? blas->auto_max : 1) == 1;
+    /* the count the program (or OPENBLAS_NUM_THREADS) left OpenBLAS with now;
+     * without OpenBLAS, the built-in product runs on one thread too */
+    return openblas_dgemm() == NULL || openblas.get_threads() == 1;
 }
 #endif
 

@@ -116,6 +116,9 @@ static void test_fma_product_is_the_loop(void **state) {
         }
 }
 
+int openblas_get_num_threads(void);
+void openblas_set_num_threads(int threads);
+
 /* Which products go to the AVX-512 product: mid-sized ones with c of 64
  * rows or more and 128 to 512 columns, on one thread, unless the context
  * asked for the built-in product or OpenBLAS alone. */
@@ -138,6 +141,15 @@ static void test_fma_product_takes_its_sizes(void **state) {
     assert_string_equal(t_dgemm_kind(&builtin, 1000, 256, 256), "builtin");
     assert_string_equal(t_dgemm_kind(&openblas_only, 1000, 256, 256), other);
     assert_string_equal(t_dgemm_kind(&automatic, 1000, 256, 256), "avx512"); /* below auto's threshold */
+    /* threads 0: the count OpenBLAS has now, whoever set it */
+    if (strcmp(other, "openblas") == 0) {
+        int before = openblas_get_num_threads();
+        openblas_set_num_threads(2);
+        assert_string_equal(t_dgemm_kind(NULL, 1000, 256, 256), "openblas");
+        openblas_set_num_threads(1);
+        assert_string_equal(t_dgemm_kind(NULL, 1000, 256, 256), "avx512");
+        openblas_set_num_threads(before);
+    }
 }
 
 /* beta 1 on the AVX-512 product is c + the whole sum, one addition, as a
