@@ -219,15 +219,16 @@ static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, 
  * For mid-sized products on a CPU with AVX-512 and one thread wanted: c's
  * FMA_ROWS x FMA_COLS tiles in 16 zmm registers over blocks of FMA_BLOCK_K
  * values of p.  op(b) is packed into panels of FMA_COLS columns (it is at
- * most FMA_MAX_COLS wide); op(a)'s rows are read where they are (a copy of them was 12 %
- * of the product's time), FMA_BLOCK_N rows passing each panel of op(b) in
- * turn.  Each element is a fused multiply-add chain over p in order, so it
- * differs from the textbook loop by rounding only (tests/test_blas.c: to
- * 1e-12; on a 116x256x256 product it gave OpenBLAS's bits).  On W5's 1000x256x256 products it takes 8-9 % less time than
- * OpenBLAS 0.3.21 (its Cooperlake kernels, on a Zen 4 EPYC; bench/README.md),
- * whose copies of op(a) and op(b) were 13 % of W5's step.  OpenBLAS keeps
- * the small products (its kernels without copies reach 97 % of the peak
- * there) and the large ones. */
+ * most FMA_MAX_COLS wide); op(a)'s rows are read where they are (a copy of
+ * them took 7 % of the product's time in W5's step), FMA_BLOCK_N rows
+ * passing each panel of op(b) in turn.  Each element is a fused multiply-add
+ * chain over p in order, so it differs from the textbook loop by rounding
+ * only (tests/test_blas.c: to 1e-12; on a 116x256x256 product it gave
+ * OpenBLAS's bits).  On W5's 1000x256x256 products it takes 8-9 % less time
+ * than OpenBLAS 0.3.21 (its Cooperlake kernels, on a Zen 4 EPYC;
+ * bench/README.md), whose copies of op(a) and op(b) were 13 % of W5's step.
+ * OpenBLAS keeps the small products (its kernels without copies reach 97 %
+ * of the peak there) and the large ones. */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(AG_BLAS_BUILTIN_ONLY)
 #define FMA_PRODUCT 1
 #include <immintrin.h>
