@@ -447,11 +447,15 @@ static void stop_workers(void) {
  * asked for (t_blas in tensor.h).  AUTO stops the workers OpenBLAS started
  * at load once, at its first one-thread product (idle, they spin in
  * sched_yield; a big product makes them again). */
+/* The count a context that asked for one (threads != 0) wants for a
+ * product of macs multiply-adds. */
+static int threads_asked(const t_blas *blas, size_t macs) {
+    return blas->threads > 0 ? blas->threads : macs >= BLAS_THREADS_MIN_MACS ? blas->auto_max : 1;
+}
+
 static void threads_for(const t_blas *blas, size_t macs) {
     if (blas == NULL || blas->threads == 0) return;
-    int want = blas->threads > 0                ? blas->threads
-               : macs >= BLAS_THREADS_MIN_MACS ? blas->auto_max
-                                               : 1;
+    int want = threads_asked(blas, macs);
     if (want >= 1 && openblas.get_threads() != want) openblas.set_threads(want);
     /* read before the lock: once stopped, every later product (five a step
      * of a small MLP) skips a lock and an unlock */
@@ -495,8 +499,7 @@ static bool fma_wanted(const t_blas *blas, int n, int m, int k) {
         k < FMA_COLS)
         return false;
     if (cpu_double_lanes() < 8) return false;
-    if (blas != NULL && blas->threads != 0)
-        return (blas->threads > 0 ? blas->threads : macs >= BLAS_THREADS_MIN_MACS ? blas->auto_max : 1) == 1;
+    if (blas != NULL && blas->threads != 0) return threads_asked(blas, macs) == 1;
     /* the count the program (or OPENBLAS_NUM_THREADS) left OpenBLAS with now;
      * without OpenBLAS, the built-in product runs on one thread too */
     return openblas_dgemm() == NULL || openblas.get_threads() == 1;

@@ -352,6 +352,10 @@ ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x);
  * result's shape).  With the finite check on, a non-finite result falls back
  * to the ops, so the check still names the op that produced it. */
 
+/* Whether input i of f gets a gradient: a constant (AG_VAR_CONST) gets none
+ * (ag_backward drops one anyway), so an op's backward may skip making it. */
+static inline bool input_wants_grad(const ag_func *f, int i) { return !(f->inputs[i]->flags & AG_VAR_CONST); }
+
 /* Whether the direct path applies to f (one output) with incoming gradient
  * gy, and if so a new gradient variable shaped like f's first input (NULL
  * when memory runs out or it does not apply). */

@@ -37,18 +37,14 @@ ag_var *ag_add(ag_ctx *ctx, ag_var *a, ag_var *b) {
 int op_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return binary_forward(ctx, f, ys, T_ADD);
 }
-/* Whether input i of f gets a gradient: a constant gets none (AG_VAR_CONST;
- * ag_backward drops one anyway), so a binary op's backward skips its work. */
-static bool wants_grad(const ag_func *f, int i) { return !(f->inputs[i]->flags & AG_VAR_CONST); }
-
 /* The backward's result: -1 when a gradient an input wants came out NULL. */
 static int pair_done(const ag_func *f, ag_var **gxs) {
-    return (gxs[0] == NULL && wants_grad(f, 0)) || (gxs[1] == NULL && wants_grad(f, 1)) ? -1 : 0;
+    return (gxs[0] == NULL && input_wants_grad(f, 0)) || (gxs[1] == NULL && input_wants_grad(f, 1)) ? -1 : 0;
 }
 
 int op_add_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    if (wants_grad(f, 0)) gxs[0] = reduce_to(ctx, gys[0], f->inputs[0]);
-    if (wants_grad(f, 1)) gxs[1] = reduce_to(ctx, gys[0], f->inputs[1]);
+    if (input_wants_grad(f, 0)) gxs[0] = reduce_to(ctx, gys[0], f->inputs[0]);
+    if (input_wants_grad(f, 1)) gxs[1] = reduce_to(ctx, gys[0], f->inputs[1]);
     return pair_done(f, gxs);
 }
 
@@ -60,8 +56,8 @@ int op_sub_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return binary_forward(ctx, f, ys, T_SUB);
 }
 int op_sub_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    if (wants_grad(f, 0)) gxs[0] = reduce_to(ctx, gys[0], f->inputs[0]);
-    if (wants_grad(f, 1)) gxs[1] = reduce_to(ctx, ag_neg(ctx, gys[0]), f->inputs[1]);
+    if (input_wants_grad(f, 0)) gxs[0] = reduce_to(ctx, gys[0], f->inputs[0]);
+    if (input_wants_grad(f, 1)) gxs[1] = reduce_to(ctx, ag_neg(ctx, gys[0]), f->inputs[1]);
     return pair_done(f, gxs);
 }
 
@@ -75,7 +71,7 @@ int op_mul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 /* ---- direct backwards of the binary ops (see DIRECT_RULE in internal.h) ----------
  * The gradients in one pass when gy, a and b share a shape (no broadcast to
  * undo), each element computed exactly as the ops would; a constant's
- * (wants_grad) is not made: its pointer is NULL. */
+ * (input_wants_grad) is not made: its pointer is NULL. */
 typedef void (*pair_rule)(double *restrict ga, double *restrict gb, const double *restrict gy,
                           const double *restrict a, const double *restrict b, size_t n);
 
@@ -83,9 +79,9 @@ static bool pair_direct(ag_ctx *ctx, ag_func *f, ag_var *gy, ag_var **gxs, pair_
     const ag_var *a = f->inputs[0], *b = f->inputs[1];
     if (gy == NULL || !shape_equal(a->t.ndim, a->t.shape, b->t.ndim, b->t.shape)) return false;
     if (!direct_applies(ctx, f, gy)) return false;
-    ag_var *ga = wants_grad(f, 0) ? var_uninit_like(ctx, a) : NULL;
-    ag_var *gb = wants_grad(f, 1) ? var_uninit_like(ctx, b) : NULL;
-    if ((ga == NULL && wants_grad(f, 0)) || (gb == NULL && wants_grad(f, 1)))
+    ag_var *ga = input_wants_grad(f, 0) ? var_uninit_like(ctx, a) : NULL;
+    ag_var *gb = input_wants_grad(f, 1) ? var_uninit_like(ctx, b) : NULL;
+    if ((ga == NULL && input_wants_grad(f, 0)) || (gb == NULL && input_wants_grad(f, 1)))
         return false; /* what was made is left to the collector */
     rule(ga ? ga->t.data : NULL, gb ? gb->t.data : NULL, gy->t.data, a->t.data, b->t.data, a->t.size);
     if ((ga && !direct_accept(ctx, ga)) || (gb && !direct_accept(ctx, gb))) return false;
@@ -124,8 +120,8 @@ static void div_grads(double *restrict ga, double *restrict gb, const double *re
 int op_mul_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (pair_direct(ctx, f, gys[0], gxs, mul_grads)) return 0;
     ag_var *a = f->inputs[0], *b = f->inputs[1];
-    if (wants_grad(f, 0)) gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], b), a);
-    if (wants_grad(f, 1)) gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], a), b);
+    if (input_wants_grad(f, 0)) gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], b), a);
+    if (input_wants_grad(f, 1)) gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], a), b);
     return pair_done(f, gxs);
 }
 
@@ -139,8 +135,8 @@ int op_div_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 int op_div_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (pair_direct(ctx, f, gys[0], gxs, div_grads)) return 0;
     ag_var *a = f->inputs[0], *b = f->inputs[1];
-    if (wants_grad(f, 0)) gxs[0] = reduce_to(ctx, ag_div(ctx, gys[0], b), a);
-    if (wants_grad(f, 1))
+    if (input_wants_grad(f, 0)) gxs[0] = reduce_to(ctx, ag_div(ctx, gys[0], b), a);
+    if (input_wants_grad(f, 1))
         gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, ag_neg(ctx, a), ag_mul(ctx, b, b))), b);
     return pair_done(f, gxs);
 }

@@ -146,20 +146,19 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
  * block's part into the sum, (g + p1) + p2 instead of g + (p1 + p2), which
  * would make the bits depend on whether this path ran (finite check on or
  * off).  Up to it, dgemm adds the whole product once, as the pass would.
- * x (n, k), w (k, m), gy (n, m).  False when the fast case does not apply;
- * else true with *status 0, or -1 and the ctx error set. */
+ * f's inputs x (n, k) and w (k, m), gy (n, m); a constant input's gradient
+ * is not made.  False when the fast case does not apply; else true with
+ * *status 0, or -1 and the ctx error set. */
 #define SUM_IN_DGEMM_MAX_K 128
-/* A constant (AG_VAR_CONST: data, say) gets no gradient: its is not made. */
-static bool wants_grad(const ag_var *v) { return !(v->flags & AG_VAR_CONST); }
-static bool direct_linear_grads(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *gy, ag_var **gxs,
-                                int *status) {
+static bool direct_linear_grads(ag_ctx *ctx, const ag_func *f, ag_var *gy, ag_var **gxs, int *status) {
+    ag_var *x = f->inputs[0], *w = f->inputs[1];
     if (ctx->grad_enabled || gy == NULL || x->t.ndim != 2 || w->t.ndim != 2 || gy->t.ndim != 2)
         return false;
     int n = x->t.shape[0], k = x->t.shape[1], m = w->t.shape[1];
     if (gy->t.shape[0] != n || gy->t.shape[1] != m || w->t.shape[0] != k || n == 0 || k == 0 ||
         m == 0)
         return false;
-    bool want_x = wants_grad(x), want_w = wants_grad(w); /* a constant's is not made */
+    bool want_x = input_wants_grad(f, 0), want_w = input_wants_grad(f, 1); /* a constant's is not made */
     ag_var *sum_x = want_x && m <= SUM_IN_DGEMM_MAX_K ? backward_sum_target(ctx, x, 2, x->t.shape) : NULL;
     ag_var *sum_w = want_w && n <= SUM_IN_DGEMM_MAX_K ? backward_sum_target(ctx, w, 2, w->t.shape) : NULL;
     ag_tensor gx_t = {0}, gw_t = {0};
@@ -197,10 +196,11 @@ int op_linear_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
         if (gxs[2] == NULL) return -1;
     }
     int status;
-    if (direct_linear_grads(ctx, x, w, gy, gxs, &status)) return status;
-    if (wants_grad(x)) gxs[0] = reduce_to(ctx, ag_matmul(ctx, gy, transpose_last_two(ctx, w)), x);
-    if (wants_grad(w)) gxs[1] = reduce_to(ctx, ag_matmul(ctx, transpose_last_two(ctx, x), gy), w);
-    return (gxs[0] || !wants_grad(x)) && (gxs[1] || !wants_grad(w)) ? 0 : -1;
+    if (direct_linear_grads(ctx, f, gy, gxs, &status)) return status;
+    bool want_x = input_wants_grad(f, 0), want_w = input_wants_grad(f, 1);
+    if (want_x) gxs[0] = reduce_to(ctx, ag_matmul(ctx, gy, transpose_last_two(ctx, w)), x);
+    if (want_w) gxs[1] = reduce_to(ctx, ag_matmul(ctx, transpose_last_two(ctx, x), gy), w);
+    return (gxs[0] || !want_x) && (gxs[1] || !want_w) ? 0 : -1;
 }
 
 /* x seen as (outer, dim, inner) around axis: outer*inner lanes of dim
