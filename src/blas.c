@@ -253,10 +253,12 @@ enum { TILE_STORE, TILE_CONTINUE, TILE_ADD };
 
 /* c (FMA_ROWS x FMA_COLS, row stride ldc) meets op(a)'s rows (element
  * [r][p] at a[r * rs + p * ps]: read where they are, no copy) @ b_pack
- * (kc x FMA_COLS) as mode says. */
+ * (kc x FMA_COLS) as mode says; bias (FMA_COLS values, or NULL) is then
+ * added to each row as it is stored: the sum rounded, then one addition, as
+ * a separate pass gives. */
 __attribute__((target("avx512f"))) static void fma_tile(int kc, const double *restrict a, size_t rs, size_t ps,
                                                           const double *restrict bp, double *restrict c,
-                                                          size_t ldc, int mode) {
+                                                          size_t ldc, int mode, const double *restrict bias) {
     __m512d acc[FMA_ROWS][2];
     UNROLL
     for (int r = 0; r < FMA_ROWS; r++) {
@@ -280,6 +282,10 @@ __attribute__((target("avx512f"))) static void fma_tile(int kc, const double *re
         if (mode == TILE_ADD) {
             acc[r][0] = _mm512_add_pd(_mm512_loadu_pd(c + (size_t)r * ldc), acc[r][0]);
             acc[r][1] = _mm512_add_pd(_mm512_loadu_pd(c + (size_t)r * ldc + 8), acc[r][1]);
+        }
+        if (bias != NULL) {
+            acc[r][0] = _mm512_add_pd(acc[r][0], _mm512_loadu_pd(bias));
+            acc[r][1] = _mm512_add_pd(acc[r][1], _mm512_loadu_pd(bias + 8));
         }
         _mm512_storeu_pd(c + (size_t)r * ldc, acc[r][0]);
         _mm512_storeu_pd(c + (size_t)r * ldc + 8, acc[r][1]);
@@ -308,18 +314,25 @@ static void fma_pack_b(double *dst, bool trans_b, const double *b, int ldb, int 
 
 /* false (nothing written) when its buffers cannot be allocated, or for a
  * beta other than 0 with k over a block (c + the whole sum would need the
- * sum kept apart; OpenBLAS does those) */
+ * sum kept apart; OpenBLAS does those).  bias: NULL, or a row of m values
+ * added to every row of c (with beta 0 only). */
 static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
-                     const double *b, int ldb, double beta, double *c, int ldc) {
-    if (beta != 0.0 && k > FMA_BLOCK_K) return false;
-    int kmax = k < FMA_BLOCK_K ? k : FMA_BLOCK_K;
-    size_t bcount = (size_t)((m + FMA_COLS - 1) / FMA_COLS) * FMA_COLS * (size_t)kmax;
+                     const double *b, int ldb, double beta, double *c, int ldc, const double *bias) {
+    if (beta != 0.0 && (k > FMA_BLOCK_K || bias != NULL)) return false;
+    int kmax = k < FMA_BLOCK_K ? k : FMA_BLOCK_K, width = (m + FMA_COLS - 1) / FMA_COLS * FMA_COLS;
+    size_t bcount = (size_t)width * (size_t)kmax;
     double *bpack = ctx_malloc(ctx, bcount * sizeof *bpack);
-    double *last = ctx_malloc(ctx, (size_t)FMA_ROWS * (size_t)kmax * sizeof *last); /* a last group short of rows */
+    /* a last group short of rows, then the bias zero padded to whole panels */
+    double *last = ctx_malloc(ctx, ((size_t)FMA_ROWS * (size_t)kmax + (size_t)width) * sizeof *last);
     if (bpack == NULL || last == NULL) {
         ctx_free(ctx, bpack);
         ctx_free(ctx, last);
         return false;
+    }
+    double *bias_pad = NULL;
+    if (bias != NULL) {
+        bias_pad = last + (size_t)FMA_ROWS * (size_t)kmax;
+        for (int j = 0; j < width; j++) bias_pad[j] = j < m ? bias[j] : 0.0;
     }
     if (beta != 0.0 && beta != 1.0)
         for (int i = 0; i < n; i++)
@@ -329,6 +342,7 @@ static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int 
     for (int p0 = 0; p0 < k; p0 += FMA_BLOCK_K) {
         int kc = k - p0 < FMA_BLOCK_K ? k - p0 : FMA_BLOCK_K;
         int mode = beta != 0.0 ? TILE_ADD : p0 > 0 ? TILE_CONTINUE : TILE_STORE;
+        bool at_end = p0 + kc == k; /* the bias goes with the last block's store */
         fma_pack_b(bpack, trans_b, b, ldb, p0, kc, m);
         if (whole < n) /* the last rows, zero padded to a group: [p][r] */
             for (int p = 0; p < kc; p++)
@@ -343,8 +357,10 @@ static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int 
                 for (int g = i0; g < i1; g++) {
                     int row = g * FMA_ROWS, rows = n - row < FMA_ROWS ? n - row : FMA_ROWS;
                     double *c0 = c + (size_t)row * (size_t)ldc + (size_t)(q * FMA_COLS);
+                    const double *tile_bias = bias_pad != NULL && at_end ? bias_pad + q * FMA_COLS : NULL;
                     if (rows == FMA_ROWS && cols == FMA_COLS) {
-                        fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, c0, (size_t)ldc, mode);
+                        fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, c0, (size_t)ldc, mode,
+                                 tile_bias);
                         continue;
                     }
                     double edge[FMA_ROWS * FMA_COLS] = {0}; /* a tile over c's edge */
@@ -352,9 +368,10 @@ static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int 
                         for (int r = 0; r < rows; r++)
                             memcpy(edge + r * FMA_COLS, c0 + (size_t)r * (size_t)ldc, (size_t)cols * sizeof *edge);
                     if (rows == FMA_ROWS)
-                        fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, edge, FMA_COLS, mode);
+                        fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, edge, FMA_COLS, mode,
+                                 tile_bias);
                     else
-                        fma_tile(kc, last, 1, FMA_ROWS, bp, edge, FMA_COLS, mode);
+                        fma_tile(kc, last, 1, FMA_ROWS, bp, edge, FMA_COLS, mode, tile_bias);
                     for (int r = 0; r < rows; r++)
                         memcpy(c0 + (size_t)r * (size_t)ldc, edge + r * FMA_COLS, (size_t)cols * sizeof *edge);
                 }
@@ -513,7 +530,8 @@ void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k
         /* OpenBLAS's count is still set as the context asked (ag_core.h) */
         if (blas != NULL && blas->threads != 0 && openblas_dgemm() != NULL)
             threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
-        if (gemm_fma(blas ? blas->ctx : NULL, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc)) return;
+        if (gemm_fma(blas ? blas->ctx : NULL, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, NULL))
+            return;
     }
 #endif
 #ifndef AG_BLAS_BUILTIN_ONLY
@@ -528,6 +546,19 @@ void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k
     }
 #endif
     gemm_builtin(blas ? blas->ctx : NULL, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
+}
+
+bool t_dgemm_bias(const t_blas *blas, int n, int m, int k, const double *a, int lda, const double *b, int ldb,
+                  const double *bias, double *c, int ldc) {
+#ifdef FMA_PRODUCT
+    if (fma_wanted(blas, n, m, k)) {
+        if (blas != NULL && blas->threads != 0 && openblas_dgemm() != NULL)
+            threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
+        return gemm_fma(blas ? blas->ctx : NULL, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);
+    }
+#endif
+    (void)blas, (void)n, (void)m, (void)k, (void)a, (void)lda, (void)b, (void)ldb, (void)bias, (void)c, (void)ldc;
+    return false;
 }
 
 const char *t_dgemm_kind(const t_blas *blas, int n, int m, int k) {

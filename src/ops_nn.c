@@ -113,6 +113,12 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     if (shape_equal(out_ndim, out_shape, ndim, shape)) {
         if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
         if (outer_plus_row(&ys[0], x, w, b)) return 0;
+        /* a layer's row of biases added as the product stores its tiles */
+        if (x->ndim == 2 && w->ndim == 2 && b->ndim > 0 && b->size == (size_t)w->shape[1] &&
+            b->shape[b->ndim - 1] == w->shape[1] &&
+            t_dgemm_bias(&ctx->blas, x->shape[0], w->shape[1], x->shape[1], x->data, x->shape[1], w->data,
+                         w->shape[1], b->data, ys[0].data, w->shape[1]))
+            return 0;
         if (!t_matmul_until(&ys[0], x, w, ctx->interrupt, &ctx->blas)) return op_interrupted(ctx, f);
         if (t_add_inplace(&ys[0], b)) return 0;
         t_free(ctx, &ys[0]); /* a b of some other layout: the general way below */

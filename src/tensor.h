@@ -55,6 +55,12 @@ const char *t_dgemm_kind(const t_blas *blas, int n, int m, int k);
  * n x m, the inner dimension k.  Never fails. */
 void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
              const double *b, int ldb, double beta, double *c, int ldc);
+/* c = a @ b + bias, bias a row of m values added to every row of c, in one
+ * pass when the AVX-512 product takes the sizes (the sums and additions are
+ * t_dgemm's then a separate pass's, bit for bit); false, with nothing
+ * written, when it does not (the caller multiplies and adds). */
+bool t_dgemm_bias(const t_blas *blas, int n, int m, int k, const double *a, int lda, const double *b, int ldb,
+                  const double *bias, double *c, int ldc);
 
 /* ---- storage ------------------------------------------------------------ */
 size_t shape_size(int ndim, const int *shape);

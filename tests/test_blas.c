@@ -184,12 +184,55 @@ static void test_fma_beta_one_adds_the_sum_once(void **state) {
         }
 }
 
+/* t_dgemm_bias (linear's forward) is the product, then a pass adding the
+ * row: bit for bit, with edges on both sides of c, k over a block and not a
+ * multiple of one, padded leading dimensions; it declines (false, c not
+ * written) what the AVX-512 product does not take, and on a CPU without
+ * AVX-512 everything. */
+static void test_fma_bias_is_the_product_then_the_row(void **state) {
+    (void)state;
+    static const int shapes[][3] = {{1000, 256, 256}, {77, 130, 513}, {129, 300, 40}, {64, 500, 1000}};
+    t_blas one = {.threads = 1};
+    bool fma = cpu_double_lanes() >= 8;
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        int n = shapes[s][0], m = shapes[s][1], k = shapes[s][2];
+        int lda = k + 3, ldb = m + 1, ldc = m + 2;
+        size_t asize = (size_t)n * lda, bsize = (size_t)k * ldb, csize = (size_t)n * ldc;
+        double *a = malloc(asize * sizeof *a), *b = malloc(bsize * sizeof *b), *bias = malloc(m * sizeof *bias);
+        double *c = malloc(csize * sizeof *c), *want = malloc(csize * sizeof *want);
+        assert_non_null(a && b && bias && c && want);
+        for (size_t i = 0; i < asize; i++) a[i] = sin(0.37 * (double)i + 1);
+        for (size_t i = 0; i < bsize; i++) b[i] = cos(0.11 * (double)i) / 3;
+        for (int j = 0; j < m; j++) bias[j] = 0.25 * (double)(j % 9) - 1.0 / 3.0;
+        for (size_t i = 0; i < csize; i++) c[i] = want[i] = NAN;
+        t_dgemm(&one, false, false, n, m, k, a, lda, b, ldb, 0.0, want, ldc);
+        for (int i = 0; i < n; i++) /* the pass */
+            for (int j = 0; j < m; j++) want[(size_t)i * ldc + j] = want[(size_t)i * ldc + j] + bias[j];
+        assert_int_equal(t_dgemm_bias(&one, n, m, k, a, lda, b, ldb, bias, c, ldc), fma);
+        if (fma) assert_memory_equal(c, want, csize * sizeof *c); /* the padding between rows too (NaN) */
+        t_blas openblas = {.threads = 1, .openblas_only = true}; /* AG_BLAS=openblas */
+        c[0] = 42;
+        assert_false(t_dgemm_bias(&openblas, n, m, k, a, lda, b, ldb, bias, c, ldc));
+        assert_true(c[0] == 42);
+        free(a);
+        free(b);
+        free(bias);
+        free(c);
+        free(want);
+    }
+    double x[64 * 16] = {0}, w[16 * 16] = {0}, bias[16] = {0}, c[64 * 16];
+    c[0] = 42;
+    assert_false(t_dgemm_bias(&one, 64, 16, 16, x, 16, w, 16, bias, c, 16)); /* too small for it */
+    assert_true(c[0] == 42);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dgemm_builtin_is_the_loop),
         cmocka_unit_test(test_fma_product_is_the_loop),
         cmocka_unit_test(test_fma_product_takes_its_sizes),
         cmocka_unit_test(test_fma_beta_one_adds_the_sum_once),
+        cmocka_unit_test(test_fma_bias_is_the_product_then_the_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
