@@ -27,6 +27,11 @@ typedef struct bench_workload {
     /* Writes the workload's data and initial weights for the PyTorch side;
      * NULL when the workload has none. 0 or -1. */
     int (*dump)(FILE *out);
+    /* Run once after the timed runs, appending to the printed values; NULL
+     * for none (W5: its step against its bare products, in a run of its own:
+     * interleaved with the timed steps the products' blocks cooled the
+     * caches for the step after each, 1-4 % of W5's time). 0 or -1. */
+    int (*after)(char *values);
 } bench_workload;
 
 /* Seconds on a monotonic clock. */

@@ -6,6 +6,13 @@
 # script's against the C API's (time per iteration; peak memory above
 # agrepl's own start-up peak, `agrepl -e 1`, against the C run's peak).
 #
+# The three run in three interleaved rounds, the order turned round every
+# other round, each side's time in a round the median of its runs as
+# before; a ratio is the median of the rounds' ratios, each of two times
+# taken seconds apart, so a load that comes and goes on a shared machine
+# weighs on both sides of it alike (in one evening PyTorch's W5 step moved
+# from 11.4 to 14.0 ms between minutes).
+#
 # W4, W5 and W7 hand PyTorch the same data and initial weights: agbench
 # --dump writes them to a temporary file that torch_bench.py reads.  The
 # agrepl time is the whole process (start-up included) against PyTorch's
@@ -34,45 +41,63 @@ field() { # field NAME LINE: the number after NAME= in a result line
 ratio() { # ratio A B: A/B with three significant digits
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3g", a / b; else printf "n/a" }'
 }
-report() { # report LABEL OURS_LINE TORCH_LINE
-    printf '    %-22s time %sx  peak %sx\n' "$1" \
-        "$(ratio "$(field us/iter "$2")" "$(field us/iter "$3")")" \
-        "$(ratio "$(field peak "$2")" "$(field peak "$3")")"
+median() { # median NUMBER...: their median (n/a among them counts as large)
+    printf '%s\n' "$@" | sed 's|^n/a$|1e308|' | sort -g |
+        awk 'NF { v[++n] = $1 } END { m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+                                      if (n == 0 || m + 0 >= 1e308) print "n/a"; else printf "%.6g\n", m }'
 }
-# report_c REPL_LINE C_LINE TIME_TARGET: the script against the C API, time
-# per iteration and peak memory above agrepl's own start-up peak
-# (met only while the C row is not regressed: bench/regress.sh)
+# report LABEL RATIOS PEAK_RATIO: the median of the rounds' time ratios
+report() {
+    # shellcheck disable=SC2086
+    printf '    %-22s time %sx (rounds:%s)  peak %sx\n' "$1" "$(median $2)" "$2" "$3"
+}
+# report_c RATIOS PEAK_ABOVE_STARTUP C_PEAK TIME_TARGET: the script against the
+# C API, time per iteration (the median of the rounds) and peak memory above
+# agrepl's own start-up peak (met only while the C row is not regressed:
+# bench/regress.sh)
 report_c() {
-    peak=$(awk -v a="$(field peak "$1")" -v s="$startup_peak" 'BEGIN { printf "%.2f", a - s }')
-    time=$(ratio "$(field us/iter "$1")" "$(field us/iter "$2")")
-    case $3 in
+    # shellcheck disable=SC2086
+    time=$(median $1)
+    case $4 in
     -) goal="no target" ;;
     *)  if [ "$c_regressed" = 1 ]; then
-            goal="target <= $3x: not counted, the C row regressed"
-        elif awk -v r="$time" -v t="$3" 'BEGIN { exit !(r <= t) }'; then
-            goal="target <= $3x: met"
+            goal="target <= $4x: not counted, the C row regressed"
+        elif awk -v r="$time" -v t="$4" 'BEGIN { exit !(r <= t) }'; then
+            goal="target <= $4x: met"
         else
-            goal="target <= $3x: NOT met"
+            goal="target <= $4x: NOT met"
         fi ;;
     esac
-    printf '    %-22s time %sx (%s)  peak above start-up %sx (target <= 2x)\n' \
-        "agrepl (process) / C" "$time" "$goal" "$(ratio "$peak" "$(field peak "$2")")"
+    printf '    %-22s time %sx (rounds:%s; %s)  peak above start-up %sx (target <= 2x)\n' \
+        "agrepl (process) / C" "$time" "$1" "$goal" "$(ratio "$2" "$3")"
 }
-# report_dgemm LABEL LINE: a W5 step against its three big products alone
-# (issue 33: at most 1.3x), as the line measured it: both in CPU time,
-# interleaved in one run (agbench W5: blocks of steps and of products in
-# turn; --time-cmd --vs-dgemm: the script stopped for a sample every 0.1 s)
+# report_dgemm LABEL LINES: a W5 step against its three big products alone
+# (issue 33: at most 1.3x), the median of the rounds' lines: both in CPU
+# time, interleaved in a run of their own, not the timed ones (agbench W5:
+# blocks of steps and of products in turn; --time-cmd --vs-dgemm: the
+# script stopped for a sample every 0.1 s)
 report_dgemm() {
-    r=$(field vs_dgemm "$2")
+    r=""; cpu=""; dgemm=""
+    while read -r line; do
+        [ -n "$line" ] || continue
+        r="$r $(field vs_dgemm "$line")"
+        cpu="$cpu $(field cpu_us "$line")"
+        dgemm="$dgemm $(field dgemm_us "$line")"
+    done <<LINES
+$2
+LINES
+    # shellcheck disable=SC2086
+    r=$(median $r)
     verdict="NOT met"
     awk -v r="$r" 'BEGIN { exit !(r <= 1.3) }' && verdict=met
+    # shellcheck disable=SC2086
     printf '    %-22s %sx its three 1000x256x256 dgemms alone (CPU time, interleaved: %s us a step against %s; target <= 1.3x: %s)\n' \
-        "$1" "$r" "$(field cpu_us "$2")" "$(field dgemm_us "$2")" "$verdict"
+        "$1" "$r" "$(median $cpu)" "$(median $dgemm)" "$verdict"
 }
 . "$HERE/regress.sh"
 
-
-echo "== ours vs PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)') (float64, 1 thread)"
+ROUNDS=3
+echo "== ours vs PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)') (float64, 1 thread; $ROUNDS interleaved rounds)"
 startup_peak=0
 if [ -x "$AGREPL" ]; then
     startup=$("$AGBENCH" --time-cmd S1 startup agrepl 1 10 -- "$AGREPL" -e '1')
@@ -88,27 +113,54 @@ while read -r id script runs target; do
         "$AGBENCH" --dump "$id" "$data"
         ;;
     esac
-    ours=$("$AGBENCH" "$id")
-    torch=$("$PYTHON" "$HERE/torch_bench.py" "$id" $data)
-    echo "$ours"
-    echo "$torch"
-    report "C / torch" "$ours" "$torch"
-    check_c "$ours"
-    vs=""
+    c_us=""; c_torch=""; a_torch=""; a_c=""; c_lines=""; a_lines=""; faults=""
+    r=1
+    while [ "$r" -le "$ROUNDS" ]; do
+        order="c torch repl"
+        [ $((r % 2)) = 0 ] && order="repl torch c" # the script's name and iterations: round 1's C line
+        for side in $order; do
+            case $side in
+            c) ours=$("$AGBENCH" "$id") && echo "$ours" ;;
+            torch) torch=$("$PYTHON" "$HERE/torch_bench.py" "$id" $data) && echo "$torch" ;;
+            repl)
+                [ -x "$AGREPL" ] || continue
+                name=$(printf '%s\n' "$ours" | awk '{ print $2 }')
+                repl=$("$AGBENCH" --time-cmd "$id" "$name" agrepl "$(field iters "$ours")" "$runs" -- \
+                    "$AGREPL" --headless "$HERE/$script") && echo "$repl"
+                # W5's step against its products: a run of its own (the
+                # samples cool the caches for the steps after them)
+                if [ "$id" = W5 ]; then
+                    repl_vs=$("$AGBENCH" --time-cmd "$id" "$name" agrepl "$(field iters "$ours")" 1 --vs-dgemm -- \
+                        "$AGREPL" --headless "$HERE/$script") && echo "$repl_vs"
+                fi ;;
+            esac
+        done
+        c_us="$c_us $(field us/iter "$ours")"
+        c_torch="$c_torch $(ratio "$(field us/iter "$ours")" "$(field us/iter "$torch")")"
+        c_lines="$c_lines$ours
+"
+        faults="$faults $(field faults/step "$ours")"
+        if [ -x "$AGREPL" ]; then
+            a_torch="$a_torch $(ratio "$(field us/iter "$repl")" "$(field us/iter "$torch")")"
+            a_c="$a_c $(ratio "$(field us/iter "$repl")" "$(field us/iter "$ours")")"
+            a_lines="$a_lines$repl_vs
+"
+        fi
+        r=$((r + 1))
+    done
+    report "C / torch" "$c_torch" "$(ratio "$(field peak "$ours")" "$(field peak "$torch")")"
+    # shellcheck disable=SC2086
+    check_c "$id C (median of the rounds) us/iter=$(median $c_us) "
     if [ "$id" = W5 ]; then
-        vs=--vs-dgemm
-        report_dgemm "C W5 step" "$ours"
-        echo "    C page faults per step after 10 steps: $(field faults/step "$ours") (target < 10)"
+        report_dgemm "C W5 step" "$c_lines"
+        # shellcheck disable=SC2086
+        echo "    C page faults per step after 10 steps: $(median $faults) (target < 10)"
     fi
     if [ -x "$AGREPL" ]; then
-        name=$(printf '%s\n' "$ours" | awk '{ print $2 }')
-        iters=$(field iters "$ours")
-        repl=$("$AGBENCH" --time-cmd "$id" "$name" agrepl "$iters" "$runs" $vs -- \
-            "$AGREPL" --headless "$HERE/$script")
-        echo "$repl"
-        report "agrepl (process) / torch" "$repl" "$torch"
-        report_c "$repl" "$ours" "$target"
-        if [ "$id" = W5 ]; then report_dgemm "agrepl W5 step" "$repl"; fi
+        report "agrepl (process) / torch" "$a_torch" "$(ratio "$(field peak "$repl")" "$(field peak "$torch")")"
+        peak=$(awk -v a="$(field peak "$repl")" -v s="$startup_peak" 'BEGIN { printf "%.2f", a - s }')
+        report_c "$a_c" "$peak" "$(field peak "$ours")" "$target"
+        if [ "$id" = W5 ]; then report_dgemm "agrepl W5 step" "$a_lines"; fi
     fi
 done <<EOF
 W1 w1_rosenbrock.ag 5 2

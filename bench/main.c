@@ -63,6 +63,7 @@ static int run_workload(const bench_workload *w) {
         if (w->run(&seconds, values) < 0) return 1;
         per_iter[r] = seconds / (double)w->iters * 1e6;
     }
+    if (w->after != NULL && w->after(values) < 0) return 1;
     bench_print(w->id, w->name, "C", w->iters, bench_median(per_iter, runs), runs,
                 bench_peak_kib(), values);
     return 0;

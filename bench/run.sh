@@ -29,7 +29,8 @@ for w in W1 W2 W3 W6 W4 W5 W5m W7; do
     line=$("$AGBENCH" "$w")
     echo "$line"
     check_c "$line"
-    # W5 measures its three products alone between its own steps (CPU time)
+    # W5 measures its three products alone between its own steps (CPU time),
+    # in a run after the timed ones
     if [ "$w" = W5 ]; then
         echo "    W5 step / its three dgemms alone: $(field vs_dgemm "$line")x (CPU time, interleaved; target <= 1.3x)"
     fi
