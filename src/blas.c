@@ -236,6 +236,11 @@ static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, 
 #define FMA_COLS 16
 #define FMA_BLOCK_K 256
 #define FMA_BLOCK_N 120
+/* how many steps of p ahead op(a) is fetched when its rows are a's columns
+ * (trans_a): 32 took W5's TN product from 3.15 to 2.85 ms alone (median of
+ * 80, 2 MB written between products; 8: 3.00, 64: 2.87) and 3 % less
+ * inside W5's step (bench/README.md) */
+#define FMA_PREFETCH_P 32
 /* Measured against OpenBLAS on one thread (bench/README.md): 5-18 % ahead
  * inside these bounds; level or behind with fewer rows (its kernels without
  * copies), more columns, or more multiply-adds (1000^3). */
@@ -267,6 +272,9 @@ __attribute__((target("avx512f"))) static void fma_tile(int kc, const double *re
         acc[r][1] = cont ? _mm512_loadu_pd(c + (size_t)r * ldc + 8) : _mm512_setzero_pd();
     }
     for (int p = 0; p < kc; p++) {
+        /* op(a)'s rows as a's columns: a cache line a step of p, a row of a
+         * apart, which the hardware fetched too late in W5's gW = h^T g */
+        if (rs == 1) _mm_prefetch((const char *)(a + FMA_PREFETCH_P * ps), _MM_HINT_T0);
         __m512d b0 = _mm512_loadu_pd(bp), b1 = _mm512_loadu_pd(bp + 8);
         UNROLL
         for (int r = 0; r < FMA_ROWS; r++) {
