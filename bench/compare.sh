@@ -6,12 +6,14 @@
 # script's against the C API's (time per iteration; peak memory above
 # agrepl's own start-up peak, `agrepl -e 1`, against the C run's peak).
 #
-# The three run in three interleaved rounds, the order turned round every
-# other round, each side's time in a round the median of its runs as
+# The three run in interleaved rounds (five for the short workloads, three
+# for W3, W5 and W7), C between the other two and the order turned round
+# every other round, each side's time in a round the median of its runs as
 # before; a ratio is the median of the rounds' ratios, each of two times
-# taken seconds apart, so a load that comes and goes on a shared machine
-# weighs on both sides of it alike (in one evening PyTorch's W5 step moved
-# from 11.4 to 14.0 ms between minutes).
+# taken one after the other, so a load that comes and goes on a shared
+# machine weighs on both sides of it alike (in one evening PyTorch's W5
+# step moved from 11.4 to 14.0 ms between minutes, and C's W2 between 0.7
+# and 1.2 us from one process to the next).
 #
 # W4, W5 and W7 hand PyTorch the same data and initial weights: agbench
 # --dump writes them to a temporary file that torch_bench.py reads.  The
@@ -95,17 +97,20 @@ LINES
         "$1" "$r" "$(median $cpu)" "$(median $dgemm)" "$verdict"
 }
 . "$HERE/regress.sh"
+repl_vs() { # W5's script with its products sampled (report_dgemm)
+    repl_vs=$("$AGBENCH" --time-cmd "$id" "$name" agrepl "$iters" 1 --vs-dgemm -- \
+        "$AGREPL" --headless "$HERE/$script") && echo "$repl_vs"
+}
 
-ROUNDS=3
-echo "== ours vs PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)') (float64, 1 thread; $ROUNDS interleaved rounds)"
+echo "== ours vs PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)') (float64, 1 thread; interleaved rounds)"
 startup_peak=0
 if [ -x "$AGREPL" ]; then
     startup=$("$AGBENCH" --time-cmd S1 startup agrepl 1 10 -- "$AGREPL" -e '1')
     echo "$startup"
     startup_peak=$(field peak "$startup")
 fi
-# id agrepl-script agrepl-runs target(agrepl/C time)
-while read -r id script runs target; do
+# id agrepl-script agrepl-runs rounds target(agrepl/C time)
+while read -r id script runs rounds target; do
     data=""
     case $id in
     W4 | W5 | W7)
@@ -114,25 +119,28 @@ while read -r id script runs target; do
         ;;
     esac
     c_us=""; c_torch=""; a_torch=""; a_c=""; c_lines=""; a_lines=""; faults=""
+    name=$("$AGBENCH" --list | awk -v id="$id" '$1 == id { print $2 }')
+    iters=$("$AGBENCH" --list | awk -v id="$id" '$1 == id { print $3 }')
     r=1
-    while [ "$r" -le "$ROUNDS" ]; do
-        order="c torch repl"
-        [ $((r % 2)) = 0 ] && order="repl torch c" # the script's name and iterations: round 1's C line
+    while [ "$r" -le "$rounds" ]; do
+        order="repl c torch"
+        [ $((r % 2)) = 0 ] && order="torch c repl"
         for side in $order; do
             case $side in
             c) ours=$("$AGBENCH" "$id") && echo "$ours" ;;
             torch) torch=$("$PYTHON" "$HERE/torch_bench.py" "$id" $data) && echo "$torch" ;;
             repl)
                 [ -x "$AGREPL" ] || continue
-                name=$(printf '%s\n' "$ours" | awk '{ print $2 }')
-                repl=$("$AGBENCH" --time-cmd "$id" "$name" agrepl "$(field iters "$ours")" "$runs" -- \
-                    "$AGREPL" --headless "$HERE/$script") && echo "$repl"
                 # W5's step against its products: a run of its own (the
-                # samples cool the caches for the steps after them)
-                if [ "$id" = W5 ]; then
-                    repl_vs=$("$AGBENCH" --time-cmd "$id" "$name" agrepl "$(field iters "$ours")" 1 --vs-dgemm -- \
-                        "$AGREPL" --headless "$HERE/$script") && echo "$repl_vs"
-                fi ;;
+                # samples cool the caches for the steps after them), away
+                # from C's
+                first=false
+                [ "$side" = "${order%% *}" ] && first=true
+                if [ "$id" = W5 ] && $first; then repl_vs; fi
+                repl=$("$AGBENCH" --time-cmd "$id" "$name" agrepl "$iters" "$runs" -- \
+                    "$AGREPL" --headless "$HERE/$script") && echo "$repl"
+                if [ "$id" = W5 ] && ! $first; then repl_vs; fi
+                ;;
             esac
         done
         c_us="$c_us $(field us/iter "$ours")"
@@ -163,11 +171,11 @@ while read -r id script runs target; do
         if [ "$id" = W5 ]; then report_dgemm "agrepl W5 step" "$a_lines"; fi
     fi
 done <<EOF
-W1 w1_rosenbrock.ag 5 2
-W2 w2_matyas.ag 5 2
-W3 w3_tanh4.ag 5 -
-W6 w6_chain.ag 5 1.2
-W4 w4_mlp_small.ag 3 1.2
-W5 w5_mlp_wide.ag 1 1.1
-W7 w7_lstm.ag 3 1.5
+W1 w1_rosenbrock.ag 5 5 2
+W2 w2_matyas.ag 5 5 2
+W3 w3_tanh4.ag 5 3 -
+W6 w6_chain.ag 5 5 1.2
+W4 w4_mlp_small.ag 3 5 1.2
+W5 w5_mlp_wide.ag 1 3 1.1
+W7 w7_lstm.ag 3 3 1.5
 EOF
