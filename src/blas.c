@@ -531,13 +531,21 @@ static bool fma_wanted(const t_blas *blas, int n, int m, int k) {
 }
 #endif
 
+#ifdef FMA_PRODUCT
+/* fma_wanted; when it is, OpenBLAS's count is still set as the context
+ * asked (ag_core.h) */
+static bool fma_takes(const t_blas *blas, int n, int m, int k) {
+    if (!fma_wanted(blas, n, m, k)) return false;
+    if (blas != NULL && blas->threads != 0 && openblas_dgemm() != NULL)
+        threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
+    return true;
+}
+#endif
+
 void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
              const double *b, int ldb, double beta, double *c, int ldc) {
 #ifdef FMA_PRODUCT
-    if (fma_wanted(blas, n, m, k)) {
-        /* OpenBLAS's count is still set as the context asked (ag_core.h) */
-        if (blas != NULL && blas->threads != 0 && openblas_dgemm() != NULL)
-            threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
+    if (fma_takes(blas, n, m, k)) {
         if (gemm_fma(blas ? blas->ctx : NULL, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, NULL))
             return;
     }
@@ -559,11 +567,8 @@ void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k
 bool t_dgemm_bias(const t_blas *blas, int n, int m, int k, const double *a, int lda, const double *b, int ldb,
                   const double *bias, double *c, int ldc) {
 #ifdef FMA_PRODUCT
-    if (fma_wanted(blas, n, m, k)) {
-        if (blas != NULL && blas->threads != 0 && openblas_dgemm() != NULL)
-            threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
+    if (fma_takes(blas, n, m, k))
         return gemm_fma(blas ? blas->ctx : NULL, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);
-    }
 #endif
     (void)blas, (void)n, (void)m, (void)k, (void)a, (void)lda, (void)b, (void)ldb, (void)bias, (void)c, (void)ldc;
     return false;
