@@ -362,10 +362,10 @@ static bool gemm_fma(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, int 
             for (int q = 0; q * FMA_COLS < m; q++) {
                 int cols = m - q * FMA_COLS < FMA_COLS ? m - q * FMA_COLS : FMA_COLS;
                 const double *bp = bpack + (size_t)q * (size_t)kc * FMA_COLS;
+                const double *tile_bias = bias_pad != NULL && at_end ? bias_pad + q * FMA_COLS : NULL;
                 for (int g = i0; g < i1; g++) {
                     int row = g * FMA_ROWS, rows = n - row < FMA_ROWS ? n - row : FMA_ROWS;
                     double *c0 = c + (size_t)row * (size_t)ldc + (size_t)(q * FMA_COLS);
-                    const double *tile_bias = bias_pad != NULL && at_end ? bias_pad + q * FMA_COLS : NULL;
                     if (rows == FMA_ROWS && cols == FMA_COLS) {
                         fma_tile(kc, a + (size_t)row * rs + (size_t)p0 * ps, rs, ps, bp, c0, (size_t)ldc, mode,
                                  tile_bias);
@@ -529,9 +529,7 @@ static bool fma_wanted(const t_blas *blas, int n, int m, int k) {
      * without OpenBLAS, the built-in product runs on one thread too */
     return openblas_dgemm() == NULL || openblas.get_threads() == 1;
 }
-#endif
 
-#ifdef FMA_PRODUCT
 /* fma_wanted; when it is, OpenBLAS's count is still set as the context
  * asked (ag_core.h) */
 static bool fma_takes(const t_blas *blas, int n, int m, int k) {
