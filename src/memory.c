@@ -19,9 +19,12 @@
  * its variable is collected, for valgrind and AddressSanitizer); under
  * AddressSanitizer a cached buffer is poisoned until it is handed out again,
  * so a read through a stale variable is still reported. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "poison.h"
@@ -97,6 +100,69 @@ static int size_class(size_t bytes, size_t *class_bytes) {
     return (b - MIN_CLASS_SHIFT) * 4 + (int)sub;
 }
 
+/* The size of class c (the inverse of size_class). */
+static size_t class_size(int c) {
+    if (c == 0) return (size_t)1 << MIN_CLASS_SHIFT;
+    size_t base = (size_t)1 << ((c - 1) / 4 + MIN_CLASS_SHIFT);
+    return base + (size_t)((c - 1) % 4 + 1) * (base >> 2);
+}
+
+/* ---- big buffers: mappings of their own on 2 MiB boundaries ------------------------
+ *
+ * A buffer of 2 MiB or more (W5's 1000x256 activations and gradients) is
+ * mapped by itself at a 2 MiB boundary and advised MADV_HUGEPAGE, so where
+ * the kernel has transparent huge pages (Debian's `madvise` mode) each
+ * 2 MiB of it is one page.  The AVX-512 product reads op(a) a row of a
+ * apart at every step of p when it is a's transpose (gW = h^T g): two steps
+ * to a 4 KiB page, which neither the TLB nor the hardware's prefetch (it
+ * stops at a 4 KiB page's end) kept up with.  On huge pages W5's three
+ * products took 2-4 % less time in five of five interleaved pairs, the
+ * transposed one most (bench/README.md).  malloc could not give this: its
+ * 2 MiB block starts past a header, across two huge pages.
+ *
+ * Only with the standard allocator (a caller's allocator sees every
+ * allocation), not under AG_DEBUG_NO_REUSE (valgrind and AddressSanitizer
+ * report a stale read of a freed heap block by where it was freed) and not in
+ * an AddressSanitizer build (malloc's redzones around each block). */
+#define BIG_BYTES ((size_t)2 << 20)
+
+static bool maps_big(const ag_ctx *ctx, size_t bytes) {
+#if defined(__SANITIZE_ADDRESS__)
+    (void)ctx, (void)bytes;
+    return false;
+#else
+    return bytes >= BIG_BYTES && ctx->mem.alloc.malloc_fn == std_malloc && !ctx->no_reuse;
+#endif
+}
+
+static size_t page_round(size_t bytes) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    return (bytes + page - 1) / page * page;
+}
+
+/* bytes of zeros at a 2 MiB boundary, or NULL */
+static double *map_big(size_t bytes) {
+    size_t len = page_round(bytes), span = len + BIG_BYTES;
+    if (len < bytes || span < len) return NULL;
+    char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    char *start = (char *)(((uintptr_t)p + BIG_BYTES - 1) & ~(uintptr_t)(BIG_BYTES - 1));
+    size_t head = (size_t)(start - p), tail = span - head - len;
+    if (head > 0) (void)munmap(p, head);
+    if (tail > 0) (void)munmap(start + len, tail);
+    (void)madvise(start, len, MADV_HUGEPAGE); /* advice: refused harmlessly where there are none */
+    return (double *)start;
+}
+
+/* A buffer of class_bytes (a class's size, or the exact size above the
+ * largest class) back to where it came from. */
+static void buf_free(ag_ctx *ctx, double *data, size_t class_bytes) {
+    if (maps_big(ctx, class_bytes))
+        (void)munmap(data, page_round(class_bytes));
+    else
+        ctx_free(ctx, data);
+}
+
 /* ---- the cache ---------------------------------------------------------------- */
 
 void ctx_memory_init(ag_ctx *ctx, const ctx_allocator *alloc) {
@@ -117,6 +183,7 @@ double *ctx_buf_get(ag_ctx *ctx, size_t count, bool zeroed) {
         if (zeroed) memset(data, 0, bytes);
         return data;
     }
+    if (maps_big(ctx, class_bytes)) return map_big(class_bytes); /* fresh pages: zeros */
     data = zeroed ? ctx_calloc(ctx, class_bytes / sizeof(double), sizeof(double)) : ctx_malloc(ctx, class_bytes);
     return data;
 }
@@ -137,7 +204,7 @@ void ctx_buf_put(ag_ctx *ctx, double *data, size_t count) {
     int c = size_class(count * sizeof(double), &class_bytes);
     if (c < 0 || ctx->no_reuse || ctx->mem.cached_bytes + class_bytes > ctx->mem.cache_limit ||
         !class_room(ctx, &ctx->mem.classes[c])) {
-        ctx_free(ctx, data);
+        buf_free(ctx, data, class_bytes);
         return;
     }
     struct ctx_buf_class *cls = &ctx->mem.classes[c];
@@ -151,7 +218,7 @@ static size_t release_cache(ag_ctx *ctx) {
     size_t released = ctx->mem.cached_bytes;
     for (int c = 0; c < CTX_BUF_CLASSES; c++) {
         struct ctx_buf_class *cls = &ctx->mem.classes[c];
-        for (size_t i = 0; i < cls->len; i++) ctx_free(ctx, cls->items[i]);
+        for (size_t i = 0; i < cls->len; i++) buf_free(ctx, cls->items[i], class_size(c));
         ctx_free(ctx, cls->items);
         *cls = (struct ctx_buf_class){0};
     }

@@ -147,6 +147,26 @@ static void test_nothing_allocated_elsewhere(void **state) {
     assert_true(foreign - before > 100);
 }
 
+/* A buffer of 2 MiB or more, which a context of the C library's allocator
+ * maps by itself (memory.c), comes from the caller's allocator here too,
+ * and goes back through it. */
+static void test_big_buffers_through_it(void **state) {
+    (void)state;
+    counting c = {.fail_from = -1};
+    ag_allocator a = allocator_of(&c);
+    long before = foreign;
+    ag_ctx *ctx = ag_ctx_new_with_allocator(&a);
+    assert_non_null(ctx);
+    size_t bytes = c.bytes;
+    ag_var *big = ag_zeros(ctx, 2, (const int[]){1000, 256}); /* 2,048,000 bytes */
+    assert_non_null(big);
+    assert_true(c.bytes - bytes >= 1000 * 256 * sizeof(double));
+    ag_gc_release(ctx);
+    ag_ctx_free(ctx);
+    assert_int_equal(foreign - before, 0);
+    assert_int_equal(c.live, 0);
+}
+
 /* Models and optimizers freed after their context still give their blocks
  * back through the context's allocator. */
 static void test_models_outliving_the_context(void **state) {
@@ -218,6 +238,7 @@ static void test_bad_allocators(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nothing_allocated_elsewhere),
+        cmocka_unit_test(test_big_buffers_through_it),
         cmocka_unit_test(test_models_outliving_the_context),
         cmocka_unit_test(test_allocator_running_out),
         cmocka_unit_test(test_bad_allocators),

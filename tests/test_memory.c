@@ -2,6 +2,8 @@
  * that collects every step reuses its buffers instead of faulting fresh
  * pages in; the cache is bounded, released on request, and bypassed under
  * AG_DEBUG_NO_REUSE. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -137,12 +139,92 @@ static void test_no_reuse_bypasses_the_cache(void **state) {
     mlp_free(&n);
 }
 
+/* The mapping of /proc/self/smaps that holds p: whether there is one, and
+ * its THPeligible field (-1 when it has none). */
+static bool mapping_of(const void *p, int *thp_eligible) {
+    FILE *f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    char line[512];
+    bool inside = false, found = false;
+    *thp_eligible = -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long lo, hi;
+        int field;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, ':') != NULL && line[0] != ' ') {
+            if (found) break;
+            inside = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+            found = inside;
+        } else if (inside && sscanf(line, "THPeligible: %d", &field) == 1) {
+            *thp_eligible = field;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* Whether this kernel gives transparent huge pages to advised memory. */
+static bool huge_pages_on(void) {
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f == NULL) return false;
+    char mode[128] = "";
+    bool on = fgets(mode, sizeof mode, f) != NULL && strstr(mode, "[never]") == NULL;
+    fclose(f);
+    return on;
+}
+
+/* A buffer of 2 MiB or more is a mapping of its own at a 2 MiB boundary,
+ * advised for huge pages (memory.c); the cache keeps and reuses it as any
+ * other, and ag_gc_release unmaps it.  Not in an AddressSanitizer build
+ * (malloc's redzones) nor under AG_DEBUG_NO_REUSE. */
+static void test_big_buffers_on_huge_page_boundaries(void **state) {
+    (void)state;
+    ag_ctx *ctx = ag_ctx_new();
+    assert_non_null(ctx);
+    const int shapes[][2] = {{1000, 256}, {1000, 320}}; /* 2,048,000 and 2,560,000 bytes */
+    for (int s = 0; s < 2; s++) {
+        ag_var *a = ag_zeros(ctx, 2, shapes[s]);
+        assert_non_null(a);
+        double *data = ag_data(a);
+        size_t n = ag_size(a);
+        for (size_t i = 0; i < n; i++) assert_true(data[i] == 0.0);
+        for (size_t i = 0; i < n; i++) data[i] = (double)i;
+        ag_gc(ctx); /* cached */
+        assert_true(ag_buffer_cache_bytes(ctx) >= n * sizeof(double));
+        ag_var *b = ag_zeros(ctx, 2, shapes[s]); /* the same buffer, zeroed again */
+        assert_ptr_equal(ag_data(b), data);
+        for (size_t i = 0; i < n; i++) assert_true(data[i] == 0.0);
+#if !defined(__SANITIZE_ADDRESS__)
+        assert_int_equal((uintptr_t)data % ((uintptr_t)2 << 20), 0);
+        int eligible;
+        assert_true(mapping_of(data, &eligible));
+        if (huge_pages_on() && eligible >= 0) assert_int_equal(eligible, 1);
+        ag_gc_release(ctx); /* b is garbage: its mapping goes */
+        assert_int_equal(ag_buffer_cache_bytes(ctx), 0);
+        assert_false(mapping_of(data, &eligible));
+#else
+        ag_gc_release(ctx);
+#endif
+    }
+    ag_ctx_free(ctx);
+
+    setenv("AG_DEBUG_NO_REUSE", "1", 1); /* from malloc: off any 2 MiB boundary */
+    ctx = ag_ctx_new();
+    unsetenv("AG_DEBUG_NO_REUSE");
+    ag_var *a = ag_zeros(ctx, 2, shapes[0]);
+    assert_non_null(a);
+#if !defined(__SANITIZE_ADDRESS__)
+    assert_int_not_equal((uintptr_t)ag_data(a) % ((uintptr_t)2 << 20), 0);
+#endif
+    ag_ctx_free(ctx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gc_every_step_faults_only_while_warming_up),
         cmocka_unit_test(test_cache_is_bounded_and_released),
         cmocka_unit_test(test_reused_buffers_give_the_same_numbers),
         cmocka_unit_test(test_no_reuse_bypasses_the_cache),
+        cmocka_unit_test(test_big_buffers_on_huge_page_boundaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -425,7 +425,11 @@ size_t ag_bytes_since_gc(const ag_ctx *ctx);
  * than 256 MiB, is freed at once.  Cached memory goes back to the allocator
  * with ag_gc_release, ag_set_buffer_cache(ctx, 0) or ag_ctx_free.  With
  * AG_DEBUG_NO_REUSE=1 (see Memory above) nothing is cached: every buffer
- * is freed when its variable is collected. */
+ * is freed when its variable is collected.  A context of the C library's
+ * allocator (ag_ctx_new) maps each buffer of 2 MiB or more by itself at a
+ * 2 MiB boundary and advises it for transparent huge pages (madvise), and
+ * unmaps it when it is freed; ag_ctx_new_with_allocator's allocator gets
+ * those too, as every other block. */
 #define AG_BUFFER_CACHE_DEFAULT ((size_t)256 << 20)
 /* ag_gc, then every cached buffer back to the allocator; returns how many
  * nodes ag_gc freed. */
