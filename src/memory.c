@@ -115,10 +115,11 @@ static size_t class_size(int c) {
  * 2 MiB of it is one page.  The AVX-512 product reads op(a) a row of a
  * apart at every step of p when it is a's transpose (gW = h^T g): two steps
  * to a 4 KiB page, which neither the TLB nor the hardware's prefetch (it
- * stops at a 4 KiB page's end) kept up with.  On huge pages W5's three
- * products took 2-4 % less time in five of five interleaved pairs, the
- * transposed one most (bench/README.md).  malloc could not give this: its
- * 2 MiB block starts past a header, across two huge pages.
+ * stops at a 4 KiB page's end) kept up with.  On huge pages W5's step in C
+ * took 5 % less (median of 16 interleaved pairs, 15 of them faster;
+ * bench/README.md).  malloc could not give this: its 2 MiB block starts
+ * past a header, across two huge pages, and only agrepl advises its heap
+ * (repl/heap.c).
  *
  * Only with the standard allocator (a caller's allocator sees every
  * allocation), not under AG_DEBUG_NO_REUSE (valgrind and AddressSanitizer
