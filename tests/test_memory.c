@@ -139,6 +139,7 @@ static void test_no_reuse_bypasses_the_cache(void **state) {
     mlp_free(&n);
 }
 
+#if !defined(__SANITIZE_ADDRESS__) /* (no big mappings there) */
 /* The mapping of /proc/self/smaps that holds p: whether there is one, and
  * its THPeligible field (-1 when it has none). */
 static bool mapping_of(const void *p, int *thp_eligible) {
@@ -171,6 +172,7 @@ static bool huge_pages_on(void) {
     fclose(f);
     return on;
 }
+#endif
 
 /* A buffer of 2 MiB or more is a mapping of its own at a 2 MiB boundary,
  * advised for huge pages (memory.c); the cache keeps and reuses it as any
