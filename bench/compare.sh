@@ -6,10 +6,9 @@
 # script's against the C API's (time per iteration; peak memory above
 # agrepl's own start-up peak, `agrepl -e 1`, against the C run's peak).
 #
-# The three run in interleaved rounds (five, three for W3 and W7), C
-# between the other two and the order turned round
-# every other round, each side's time in a round the median of its runs as
-# before; a ratio is the median of the rounds' ratios, each of two times
+# The three run in interleaved rounds (five; three for W3 and W7), C
+# between the other two and the order turned round every other round,
+# each side's time in a round the median of its runs as before; a ratio is the median of the rounds' ratios, each of two times
 # taken one after the other, so a load that comes and goes on a shared
 # machine weighs on both sides of it alike (in one evening PyTorch's W5
 # step moved from 11.4 to 14.0 ms between minutes, and C's W2 between 0.7
