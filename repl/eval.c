@@ -595,9 +595,10 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
     return return_var(r, at, result, out);
 }
 
-/* a OP b for arithmetic; errors (and a NaN note) at node `at`. */
-REPL_HOT int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
-                      repl_value *out) {
+/* a OP b for arithmetic; errors (and a NaN note) at node `at`.  Inline in
+ * eval_arithmetic's nodes, a call elsewhere. */
+static inline __attribute__((always_inline)) int arithmetic_inline(repl *r, const ast_node *at, ast_operator op,
+                                                                   repl_value a, repl_value b, repl_value *out) {
     if (a.kind == VALUE_VAR && b.kind == VALUE_VAR) { /* the common case, as below without the checks */
         ag_var *x = a.as.var, *y = b.as.var;
         switch (op) {
@@ -615,83 +616,41 @@ REPL_HOT int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value
     return arithmetic_other(r, at, op, a, b, out);
 }
 
-/* Evaluates the operands of an arithmetic op when exactly one is a number
- * literal: the other first, then the literal as a plain number beside a
- * plain number (i + 1 with a loop counter i stays a number) or as the
- * exponent of Pow(p), else as a constant of the op. */
-REPL_HOT static int eval_literal_pair(repl *r, const ast_node *n, bool left_is_literal, double literal,
-                             repl_value *a, repl_value *b) {
-    const ast_node *literal_node = left_is_literal ? n->as.binary.left : n->as.binary.right;
-    repl_value other, constant;
-    if (eval_expr(r, left_is_literal ? n->as.binary.right : n->as.binary.left, &other) < 0) return -1;
-    if (other.kind == VALUE_NUMBER || (n->as.binary.op == AST_OP_POWER && !left_is_literal)) {
-        constant = value_number(literal);
-    } else {
-        if (literal_var(r, literal_node, literal, true, &constant) < 0) {
-            value_release(other);
-            return -1;
-        }
-    }
-    *a = left_is_literal ? constant : other;
-    *b = left_is_literal ? other : constant;
-    return 0;
+REPL_HOT int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
+                        repl_value *out) {
+    return arithmetic_inline(r, at, op, a, b, out);
 }
 
-/* An operand of a binary node: when `known`, whether it is a number literal
- * (and its value) was already found, else eval_operand finds out. */
-REPL_HOT static int binary_operand(repl *r, const ast_node *n, bool known, bool is_literal, double literal,
-                          literal_use use, repl_value *out) {
-    if (!known) return eval_operand(r, n, use, out);
-    if (!is_literal) return eval_expr(r, n, out);
-    if (use == LITERAL_NUMBER) {
-        *out = value_number(literal);
-        return 0;
-    }
-    return literal_var(r, n, literal, use == LITERAL_CONSTANT, out);
+/* Bytes of C stack used since the top-level statement began.  Frame sizes
+ * vary (sanitizers make them several times larger), so recursion is bounded
+ * by the stack actually used, not only by a count. */
+static size_t stack_used(const repl *r) {
+    char here;
+    uintptr_t now = (uintptr_t)&here, base = r->eval.stack_base;
+    return base > now ? (size_t)(base - now) : (size_t)(now - base);
 }
 
-/* One binary node.  `left` is NULL to evaluate n's left operand here, or its
- * value already computed (eval_binary's chains), which this call releases.
- * `plain`: literals are plain numbers where no graph is recorded (and/or,
- * comparisons, %) and for a literal exponent, which makes Pow(p);
- * arithmetic on literals alone records constants (1 + 2 is Add).  Made
- * twice (eval_binary_on): arithmetic, the common node, without the code of
- * the others. */
-static inline __attribute__((always_inline)) int eval_binary_node(repl *r, const ast_node *n, repl_value *left,
-                                                                  bool plain, repl_value *out) {
+/* The operators eval_binary_plain evaluates: and/or, comparisons, `is` and
+ * %, whose literals are plain numbers; the rest (+ - * / @ ^) is arithmetic
+ * (eval_arithmetic). */
+#define PLAIN_OPERATORS                                                                                     \
+    (1u << AST_OP_AND | 1u << AST_OP_OR | 1u << AST_OP_MODULO | 1u << AST_OP_EQUAL | 1u << AST_OP_NOT_EQUAL |  \
+     1u << AST_OP_LESS | 1u << AST_OP_LESS_EQUAL | 1u << AST_OP_GREATER | 1u << AST_OP_GREATER_EQUAL |         \
+     1u << AST_OP_IS | 1u << AST_OP_IS_NOT)
+_Static_assert(AST_OP_COUNT <= 32, "PLAIN_OPERATORS is a 32-bit mask");
+static inline bool plain_operator(ast_operator op) { return (PLAIN_OPERATORS >> op) & 1u; }
+
+/* A binary node of a plain operator.  `left` is NULL to evaluate n's left
+ * operand here, or its value already computed (eval_binary's chains),
+ * which this call releases. */
+static __attribute__((noinline)) int eval_binary_plain(repl *r, const ast_node *n, repl_value *left,
+                                                       repl_value *out) {
     ast_operator op = n->as.binary.op;
     repl_value a, b;
-    double left_literal = 0, right_literal = 0;
-    bool left_is_literal = !plain && left == NULL && number_literal(r, n->as.binary.left, &left_literal);
-    bool right_is_literal = !plain && number_literal(r, n->as.binary.right, &right_literal);
-    if (left != NULL && right_is_literal) { /* the left value first, then the literal beside it */
-        a = *left;
-        if (a.kind == VALUE_NUMBER || op == AST_OP_POWER) {
-            b = value_number(right_literal);
-        } else if (literal_var(r, n->as.binary.right, right_literal, true, &b) < 0) {
-            value_release(a);
-            return -1;
-        }
-        int rc = arithmetic(r, n, op, a, b, out);
-        value_release(a);
-        value_release(b);
-        return rc;
-    }
-    if (left_is_literal != right_is_literal) {
-        if (eval_literal_pair(r, n, left_is_literal, left_is_literal ? left_literal : right_literal,
-                              &a, &b) < 0)
-            return -1;
-        int rc = arithmetic(r, n, op, a, b, out);
-        value_release(a);
-        value_release(b);
-        return rc;
-    }
-    literal_use left_use = plain ? LITERAL_NUMBER : LITERAL_CONSTANT;
-    literal_use right_use = plain || op == AST_OP_POWER ? LITERAL_NUMBER : LITERAL_CONSTANT;
     if (left != NULL) a = *left;
-    else if (binary_operand(r, n->as.binary.left, !plain, left_is_literal, left_literal, left_use, &a) < 0)
+    else if (eval_operand(r, n->as.binary.left, LITERAL_NUMBER, &a) < 0)
         return -1;
-    if (plain && (op == AST_OP_AND || op == AST_OP_OR)) {
+    if (op == AST_OP_AND || op == AST_OP_OR) {
         bool t;
         int rc = truthy(r, n, a, &t);
         value_release(a);
@@ -700,20 +659,19 @@ static inline __attribute__((always_inline)) int eval_binary_node(repl *r, const
             *out = value_bool(t);
             return 0;
         }
-        if (eval_operand(r, n->as.binary.right, right_use, &b) < 0) return -1;
+        if (eval_operand(r, n->as.binary.right, LITERAL_NUMBER, &b) < 0) return -1;
         rc = truthy(r, n, b, &t);
         value_release(b);
         if (rc < 0) return -1;
         *out = value_bool(t);
         return 0;
     }
-    if (binary_operand(r, n->as.binary.right, !plain, right_is_literal, right_literal, right_use, &b) < 0) {
+    if (eval_operand(r, n->as.binary.right, LITERAL_NUMBER, &b) < 0) {
         value_release(a);
         return -1;
     }
     bool contents = n->as.binary.left->kind == AST_LIST || n->as.binary.right->kind == AST_LIST;
-    int rc = !plain                                       ? arithmetic(r, n, op, a, b, out)
-             : op == AST_OP_IS || op == AST_OP_IS_NOT     ? identity(a, b, op, out)
+    int rc = op == AST_OP_IS || op == AST_OP_IS_NOT                 ? identity(a, b, op, out)
              : op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL ? compare_values(r, n, op, a, b, contents, out)
                                                                 : arithmetic(r, n, op, a, b, out);
     value_release(a);
@@ -721,36 +679,183 @@ static inline __attribute__((always_inline)) int eval_binary_node(repl *r, const
     return rc;
 }
 
-static __attribute__((noinline)) int eval_binary_plain(repl *r, const ast_node *n, repl_value *left,
-                                                       repl_value *out) {
-    return eval_binary_node(r, n, left, true, out);
+/* ---- arithmetic trees -----------------------------------------------------------------
+ * A tree of + - * / @ ^ over names, literals and other expressions (the
+ * loops' `0.26 * (x0^2 + x1^2) - 0.48 * x0 * x1`) is evaluated here
+ * without going back through eval_expr for the arithmetic nodes and the
+ * names and literals under them: each operand is a value, or a number
+ * literal (2, -1, pi) not yet made, which arith_apply makes as the rule
+ * says once the other operand is known:
+ * - beside a plain number it is a plain number (i + 1 with a loop counter i
+ *   stays a number), and as an exponent (x^2) it is Pow(2)'s p;
+ * - otherwise it is a constant of the op (pooled_constant), made after the
+ *   other operand was evaluated; of two literals the left is made first.
+ * Operands are evaluated left to right, as everywhere. */
+
+typedef struct arith_operand {
+    repl_value value;        /* when literal is NULL */
+    const ast_node *literal; /* a number literal not made yet: its node */
+    double number;           /*   and value */
+} arith_operand;
+
+static int eval_arithmetic(repl *r, const ast_node *n, repl_value *out);
+
+/* eval_arithmetic of a right operand, its recursion bounded as
+ * eval_bounded bounds it (a left operand is walked in a loop). */
+static __attribute__((noinline)) int arithmetic_bounded(repl *r, const ast_node *n, repl_value *out) {
+    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
+        return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
+    r->eval.depth++;
+    int rc = eval_arithmetic(r, n, out);
+    r->eval.depth--;
+    return rc;
 }
 
-REPL_HOT static int eval_binary_on(repl *r, const ast_node *n, repl_value *left, repl_value *out) {
+/* An operand of an arithmetic node into *o. */
+static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const ast_node *n, arith_operand *o) {
+    o->literal = NULL;
+    switch (n->kind) {
+    case AST_NUMBER:
+        o->literal = n;
+        o->number = n->as.number;
+        return 0;
+    case AST_NAME: {
+        const ast_memo *m = resolve_name(r, n, n->as.name);
+        if (m == NULL) return unknown_name(r, n, n->as.name);
+        if (m->what == MEMO_CONSTANT) { /* pi, e */
+            o->literal = n;
+            o->number = m->number;
+        } else if (m->what == MEMO_BUILTIN) {
+            o->value = value_builtin(m->binding);
+        } else {
+            o->value = value_copy(*(const repl_value *)m->binding);
+        }
+        return 0;
+    }
+    case AST_UNARY:
+        if (number_literal(r, n, &o->number)) { /* -1 */
+            o->literal = n;
+            return 0;
+        }
+        break;
+    case AST_BINARY:
+        if (!plain_operator(n->as.binary.op)) return arithmetic_bounded(r, n, &o->value);
+        break;
+    default: break;
+    }
+    return eval_expr(r, n, &o->value);
+}
+
+/* The literal o made as a constant of the op at n. */
+static inline int arith_constant(repl *r, arith_operand *o) {
+    return literal_var(r, o->literal, o->number, true, &o->value);
+}
+
+/* a op b at node n, a literal among them made by the rule above; releases
+ * both. */
+static inline __attribute__((always_inline)) int arith_apply(repl *r, const ast_node *n, arith_operand *a, arith_operand *b,
+                                repl_value *out) {
     ast_operator op = n->as.binary.op;
-    if (op == AST_OP_AND || op == AST_OP_OR || op == AST_OP_MODULO || (op >= AST_OP_EQUAL && op <= AST_OP_IS_NOT))
-        return eval_binary_plain(r, n, left, out);
-    return eval_binary_node(r, n, left, false, out);
+    if (a->literal != NULL) {
+        if (b->literal == NULL && b->value.kind == VALUE_NUMBER) {
+            a->value = value_number(a->number);
+        } else if (arith_constant(r, a) < 0) {
+            if (b->literal == NULL) value_release(b->value);
+            return -1;
+        }
+    }
+    if (b->literal != NULL) {
+        if ((a->literal == NULL && a->value.kind == VALUE_NUMBER) || op == AST_OP_POWER) {
+            b->value = value_number(b->number);
+        } else if (arith_constant(r, b) < 0) {
+            value_release(a->value);
+            return -1;
+        }
+    }
+    int rc = arithmetic_inline(r, n, op, a->value, b->value, out);
+    value_release(a->value);
+    value_release(b->value);
+    return rc;
 }
 
-/* A chain a + b - c * d ... nests to the left: its left spine is walked in
- * a loop, bottom up, each node applied to the value so far, so a flat sum of
- * any length takes no more C stack than one term (the right operands
- * recurse, as deep as the source's real nesting). */
-REPL_HOT static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
-    if (n->as.binary.left->kind != AST_BINARY) return eval_binary_on(r, n, NULL, out);
-    const ast_node *local[16], **spine = local;
+/* Arithmetic nodes nested in a left operand deeper than this are walked in
+ * a loop (arith_spine), not recursed into. */
+#define ARITH_LEFT_DEPTH 8
+
+static int arith_spine(repl *r, const ast_node *n, repl_value *out);
+
+/* An arithmetic node, `depth` levels down its tree's left spine: a left
+ * operand that is an arithmetic node is evaluated by recursion while depth
+ * is below ARITH_LEFT_DEPTH, then by arith_spine. */
+REPL_HOT static int eval_arithmetic_at(repl *r, const ast_node *n, int depth, repl_value *out) {
+    arith_operand a, b;
+    const ast_node *left = n->as.binary.left;
+    if (left->kind == AST_BINARY && !plain_operator(left->as.binary.op)) {
+        if (depth >= ARITH_LEFT_DEPTH) return arith_spine(r, n, out);
+        a.literal = NULL;
+        if (eval_arithmetic_at(r, left, depth + 1, &a.value) < 0) return -1;
+    } else if (arith_operand_of(r, left, &a) < 0) {
+        return -1;
+    }
+    if (arith_operand_of(r, n->as.binary.right, &b) < 0) {
+        if (a.literal == NULL) value_release(a.value);
+        return -1;
+    }
+    return arith_apply(r, n, &a, &b, out);
+}
+
+static int eval_arithmetic(repl *r, const ast_node *n, repl_value *out) {
+    return eval_arithmetic_at(r, n, 0, out);
+}
+
+/* A left spine of any length (a + b - c * d ... nests to the left) in a
+ * loop, bottom up, each node applied to the value so far, so a flat sum of
+ * any length takes no more C stack than one term. */
+static __attribute__((noinline)) int arith_spine(repl *r, const ast_node *n, repl_value *out) {
+    const ast_node *local[16], **spine = local, *bottom = n;
     size_t count = 0;
-    for (const ast_node *k = n; k->kind == AST_BINARY; k = k->as.binary.left) count++;
+    for (const ast_node *k = n; k->kind == AST_BINARY && !plain_operator(k->as.binary.op); k = k->as.binary.left) {
+        bottom = k;
+        count++;
+    }
     if (count > sizeof local / sizeof local[0] && (spine = malloc(count * sizeof *spine)) == NULL)
         return repl_error_at(r, n, "out of memory");
     size_t i = count;
-    for (const ast_node *k = n; k->kind == AST_BINARY; k = k->as.binary.left) spine[--i] = k;
+    for (const ast_node *k = n; k->kind == AST_BINARY && !plain_operator(k->as.binary.op); k = k->as.binary.left)
+        spine[--i] = k;
     repl_value value;
-    int rc = eval_binary_on(r, spine[0], NULL, &value);
+    int rc = eval_arithmetic_at(r, bottom, 0, &value); /* its left is no arithmetic node */
+    for (i = 1; i < count && rc == 0; i++) {
+        arith_operand a = {.value = value}, b;
+        if ((rc = arith_operand_of(r, spine[i]->as.binary.right, &b)) < 0) {
+            value_release(value);
+            break;
+        }
+        rc = arith_apply(r, spine[i], &a, &b, &value);
+    }
+    if (spine != local) free((void *)spine);
+    if (rc == 0) *out = value;
+    return rc < 0 ? -1 : 0;
+}
+
+/* A binary node: arithmetic, or a chain of plain operators walked as
+ * eval_arithmetic walks its spine. */
+REPL_HOT static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
+    if (!plain_operator(n->as.binary.op)) return eval_arithmetic(r, n, out);
+    const ast_node *local[16], **spine = local;
+    size_t count = 0;
+    for (const ast_node *k = n; k->kind == AST_BINARY && plain_operator(k->as.binary.op); k = k->as.binary.left)
+        count++;
+    if (count > sizeof local / sizeof local[0] && (spine = malloc(count * sizeof *spine)) == NULL)
+        return repl_error_at(r, n, "out of memory");
+    size_t i = count;
+    for (const ast_node *k = n; k->kind == AST_BINARY && plain_operator(k->as.binary.op); k = k->as.binary.left)
+        spine[--i] = k;
+    repl_value value;
+    int rc = eval_binary_plain(r, spine[0], NULL, &value);
     for (i = 1; i < count && rc == 0; i++) {
         repl_value next;
-        rc = eval_binary_on(r, spine[i], &value, &next);
+        rc = eval_binary_plain(r, spine[i], &value, &next);
         if (rc == 0) value = next;
     }
     if (spine != local) free((void *)spine);
@@ -914,15 +1019,6 @@ static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
     default:
         return repl_error_at(r, n, "a %s statement is not an expression", ast_kind_name(n->kind));
     }
-}
-
-/* Bytes of C stack used since the top-level statement began.  Frame sizes
- * vary (sanitizers make them several times larger), so recursion is bounded
- * by the stack actually used, not only by a count. */
-static size_t stack_used(const repl *r) {
-    char here;
-    uintptr_t now = (uintptr_t)&here, base = r->eval.stack_base;
-    return base > now ? (size_t)(base - now) : (size_t)(now - base);
 }
 
 /* eval_expr of anything but a name, its recursion bounded.  Not inlined:
