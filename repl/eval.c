@@ -753,8 +753,8 @@ static inline int arith_constant(repl *r, arith_operand *o) {
 
 /* a op b at node n, a literal among them made by the rule above; releases
  * both. */
-static inline __attribute__((always_inline)) int arith_apply(repl *r, const ast_node *n, arith_operand *a, arith_operand *b,
-                                repl_value *out) {
+static inline __attribute__((always_inline)) int arith_apply(repl *r, const ast_node *n, arith_operand *a,
+                                                             arith_operand *b, repl_value *out) {
     ast_operator op = n->as.binary.op;
     if (a->literal != NULL) {
         if (b->literal == NULL && b->value.kind == VALUE_NUMBER) {
@@ -985,7 +985,7 @@ static __attribute__((noinline)) int eval_list(repl *r, const ast_node *n, repl_
 }
 
 /* A name's value: what its memo says it is bound to. */
-static inline int eval_name(repl *r, const ast_node *n, repl_value *out) {
+static __attribute__((noinline)) int eval_name(repl *r, const ast_node *n, repl_value *out) {
     const ast_memo *m = resolve_name(r, n, n->as.name);
     if (m == NULL) return unknown_name(r, n, n->as.name);
     switch (m->what) {
