@@ -1,5 +1,5 @@
-/* eval.c — the tree-walking evaluator: literals, operators, expressions and
- * statements (repl_internal.h, "eval.c").
+/* eval.c — the tree-walking evaluator: literals, operators and expressions
+ * (repl_internal.h, "eval.c"); statements are exec.c's.
  *
  * Every value the evaluator holds is a repl_value, and a VALUE_VAR keeps a
  * root count on its variable, so the engine's collector may run at any
@@ -12,7 +12,6 @@
  * unwinds with -1 and the top level prints the first one. */
 #include "repl_internal.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -174,7 +173,7 @@ bool scalar_of(repl_value v, double *out) {
 }
 
 /* v as a condition at node `at`. */
-static int truthy(repl *r, const ast_node *at, repl_value v, bool *out) {
+int truthy(repl *r, const ast_node *at, repl_value v, bool *out) {
     char buf[96];
     switch (v.kind) {
     case VALUE_NIL: *out = false; return 0;
@@ -596,7 +595,7 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
 }
 
 /* a OP b for arithmetic; errors (and a NaN note) at node `at`.  Inline in
- * eval_arithmetic's nodes, a call elsewhere. */
+ * eval_arithmetic_at's nodes, a call elsewhere. */
 static inline __attribute__((always_inline)) int arithmetic_inline(repl *r, const ast_node *at, ast_operator op,
                                                                    repl_value a, repl_value b, repl_value *out) {
     if (a.kind == VALUE_VAR && b.kind == VALUE_VAR) { /* the common case, as below without the checks */
@@ -632,7 +631,7 @@ static size_t stack_used(const repl *r) {
 
 /* The operators eval_binary_plain evaluates: and/or, comparisons, `is` and
  * %, whose literals are plain numbers; the rest (+ - * / @ ^) is arithmetic
- * (eval_arithmetic). */
+ * (eval_arithmetic_at). */
 #define PLAIN_OPERATORS                                                                                     \
     (1u << AST_OP_AND | 1u << AST_OP_OR | 1u << AST_OP_MODULO | 1u << AST_OP_EQUAL | 1u << AST_OP_NOT_EQUAL |  \
      1u << AST_OP_LESS | 1u << AST_OP_LESS_EQUAL | 1u << AST_OP_GREATER | 1u << AST_OP_GREATER_EQUAL |         \
@@ -698,20 +697,9 @@ typedef struct arith_operand {
     double number;           /*   and value */
 } arith_operand;
 
-static int eval_arithmetic(repl *r, const ast_node *n, repl_value *out);
-
-/* eval_arithmetic of a right operand, its recursion bounded as
- * eval_bounded bounds it (a left operand is walked in a loop). */
-static __attribute__((noinline)) int arithmetic_bounded(repl *r, const ast_node *n, repl_value *out) {
-    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
-        return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
-    r->eval.depth++;
-    int rc = eval_arithmetic(r, n, out);
-    r->eval.depth--;
-    return rc;
-}
-
-/* An operand of an arithmetic node into *o. */
+/* An operand of an arithmetic node into *o.  A right operand that is
+ * itself arithmetic recurses through eval_expr, whose eval_bounded bounds
+ * the depth (a left one is walked in a loop, eval_arithmetic_at). */
 static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const ast_node *n, arith_operand *o) {
     o->literal = NULL;
     switch (n->kind) {
@@ -737,9 +725,6 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
             o->literal = n;
             return 0;
         }
-        break;
-    case AST_BINARY:
-        if (!plain_operator(n->as.binary.op)) return arithmetic_bounded(r, n, &o->value);
         break;
     default: break;
     }
@@ -804,10 +789,6 @@ REPL_HOT static int eval_arithmetic_at(repl *r, const ast_node *n, int depth, re
     return arith_apply(r, n, &a, &b, out);
 }
 
-static int eval_arithmetic(repl *r, const ast_node *n, repl_value *out) {
-    return eval_arithmetic_at(r, n, 0, out);
-}
-
 /* A left spine of any length (a + b - c * d ... nests to the left) in a
  * loop, bottom up, each node applied to the value so far, so a flat sum of
  * any length takes no more C stack than one term. */
@@ -839,9 +820,9 @@ static __attribute__((noinline)) int arith_spine(repl *r, const ast_node *n, rep
 }
 
 /* A binary node: arithmetic, or a chain of plain operators walked as
- * eval_arithmetic walks its spine. */
+ * eval_arithmetic_at walks its spine. */
 REPL_HOT static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
-    if (!plain_operator(n->as.binary.op)) return eval_arithmetic(r, n, out);
+    if (!plain_operator(n->as.binary.op)) return eval_arithmetic_at(r, n, 0, out);
     const ast_node *local[16], **spine = local;
     size_t count = 0;
     for (const ast_node *k = n; k->kind == AST_BINARY && plain_operator(k->as.binary.op); k = k->as.binary.left)
@@ -1035,219 +1016,4 @@ REPL_HOT __attribute__((noinline)) static int eval_bounded(repl *r, const ast_no
 REPL_HOT int eval_expr(repl *r, const ast_node *n, repl_value *out) {
     if (n->kind == AST_NAME) return eval_name(r, n, out); /* a leaf: no recursion to bound */
     return eval_bounded(r, n, out);
-}
-
-/* ---- statements ---------------------------------------------------------------------------- */
-
-static int exec_def(repl *r, const ast_node *n) {
-    user_function *f = calloc(1, sizeof *f);
-    if (f == NULL || (f->name = strdup(n->as.def.name)) == NULL) {
-        free(f);
-        return repl_error_at(r, n, "out of memory");
-    }
-    f->refcount = 1;
-    f->def = n;
-    f->chunk = r->eval.chunk;
-    r->eval.chunk->refcount++;
-    return bind_name(r, n, n->as.def.name, (repl_value){.kind = VALUE_FUNCTION, .as.function = f});
-}
-
-/* Checks Ctrl-C and collects garbage between statements, paced by
- * allocation (ag_gc_auto: a young collection per 64 KiB made, a full one
- * when what was promoted reaches what the last one kept): -1 on interrupt. */
-REPL_HOT int statement_boundary(repl *r, const ast_node *n) {
-    if (repl_interrupted) {
-        repl_interrupted = 0;
-        return repl_error_at(r, n, "interrupted");
-    }
-    if (r->eval.native_depth == 0) ag_gc_auto(r->ctx);
-    repl_viz_idle(r->viz); /* plot windows stay live while a loop runs */
-    return 0;
-}
-
-/* Runs a loop body once (last: the loop's last iteration); *stop set on
- * break; EXEC_OK, EXEC_RETURN or EXEC_ERROR. */
-REPL_HOT static int loop_body(repl *r, const ast_node *body, bool last, bool *stop) {
-    if (!last) r->eval.loops_not_last++;
-    int status = exec_block(r, body);
-    if (!last) r->eval.loops_not_last--;
-    if (status == EXEC_BREAK) {
-        *stop = true;
-        return EXEC_OK;
-    }
-    if (status == EXEC_CONTINUE) return EXEC_OK;
-    if (status != EXEC_OK) *stop = true;
-    return status;
-}
-
-/* for NAME in f(args) where f is a built-in with a sequence hook (range):
- * the numbers one by one, without the list.  EXEC_NOT_SEQUENCE (nothing
- * evaluated but the name) when f is anything else. */
-enum { EXEC_NOT_SEQUENCE = 100 };
-REPL_HOT static int for_sequence(repl *r, const ast_node *n, const char *variable, const ast_node *iterable,
-                        const ast_node *body) {
-    repl_value callee;
-    if (eval_expr(r, iterable->as.call.callee, &callee) < 0) return EXEC_ERROR;
-    const builtin_def *def = callee.kind == VALUE_BUILTIN ? callee.as.builtin : NULL;
-    value_release(callee);
-    if (def == NULL || def->sequence == NULL) return EXEC_NOT_SEQUENCE;
-    const ast_list *arguments = &iterable->as.call.arguments, *keywords = &iterable->as.call.keywords;
-    int argc = arguments->count, nk = keywords->count;
-    if (argc > 8 || nk > 8) return EXEC_NOT_SEQUENCE; /* the general path says what is wrong */
-    repl_value argv[8], kvalues[8];
-    const char *knames[8];
-    int rc = 0, given = 0, kgiven = 0;
-    for (; given < argc && rc == 0; given++)
-        rc = eval_operand(r, arguments->items[given], LITERAL_NUMBER, &argv[given]);
-    if (rc < 0) given--;
-    for (; kgiven < nk && rc == 0; kgiven++) {
-        knames[kgiven] = keywords->items[kgiven]->as.keyword.name;
-        rc = eval_operand(r, keywords->items[kgiven]->as.keyword.value, LITERAL_NUMBER, &kvalues[kgiven]);
-    }
-    if (rc < 0 && kgiven > 0) kgiven--;
-    double start = 0, step = 1, count = 0;
-    if (rc == 0) {
-        const ast_node *caller = r->eval.call; /* binding and the hook report at the call */
-        r->eval.call = iterable;
-        builtin_args args;
-        rc = bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args);
-        if (rc == 0) {
-            rc = def->sequence(r, &args, &start, &step, &count);
-            builtin_args_free(&args);
-        }
-        r->eval.call = caller;
-    }
-    for (int i = 0; i < given; i++) value_release(argv[i]);
-    for (int k = 0; k < kgiven; k++) value_release(kvalues[k]);
-    if (rc < 0) return EXEC_ERROR;
-    bool stop_loop = false;
-    int status = EXEC_OK;
-    for (double k = 0; k < count && !stop_loop; k++) {
-        if (statement_boundary(r, n) < 0) return EXEC_ERROR;
-        if (bind_name_memo(r, iterable, n, variable, value_number(start + k * step)) < 0) return EXEC_ERROR;
-        status = loop_body(r, body, k + 1 >= count, &stop_loop);
-    }
-    return status;
-}
-
-static int exec_for(repl *r, const ast_node *n) {
-    const char *variable = n->as.for_loop.variable;
-    const ast_node *iterable = n->as.for_loop.iterable, *body = n->as.for_loop.body;
-    if (iterable->kind == AST_CALL && iterable->as.call.callee->kind == AST_NAME) {
-        int status = for_sequence(r, n, variable, iterable, body);
-        if (status != EXEC_NOT_SEQUENCE) return status;
-    }
-    repl_value items;
-    if (eval_expr(r, iterable, &items) < 0) return EXEC_ERROR;
-    char buf[96];
-    int status = EXEC_OK;
-    bool stop_loop = false;
-    if (items.kind == VALUE_LIST) {
-        for (int i = 0; i < items.as.list->count && !stop_loop; i++) {
-            if (statement_boundary(r, n) < 0 ||
-                bind_name_memo(r, iterable, n, variable, value_copy(items.as.list->items[i])) < 0) {
-                status = EXEC_ERROR;
-                break;
-            }
-            status = loop_body(r, body, i + 1 == items.as.list->count, &stop_loop);
-        }
-    } else if (items.kind == VALUE_VAR && ag_ndim(items.as.var) == 1) {
-        size_t size = ag_size(items.as.var);
-        for (size_t i = 0; i < size && !stop_loop; i++) {
-            if (statement_boundary(r, n) < 0 ||
-                bind_name_memo(r, iterable, n, variable, value_number(ag_cdata(items.as.var)[i])) < 0) {
-                status = EXEC_ERROR;
-                break;
-            }
-            status = loop_body(r, body, i + 1 == size, &stop_loop);
-        }
-    } else if (items.kind == VALUE_VAR) {
-        repl_error_at(r, iterable, "for: can loop over a 1-D variable's elements, not %s; use range(len(x)) and x[i]",
-                   describe_kind(items, buf, sizeof buf));
-        status = EXEC_ERROR;
-    } else if (items.kind == VALUE_NUMBER) {
-        repl_error_at(r, iterable, "for: cannot loop over a number; did you mean range(n)?");
-        status = EXEC_ERROR;
-    } else {
-        repl_error_at(r, iterable, "for: cannot loop over %s", describe_kind(items, buf, sizeof buf));
-        status = EXEC_ERROR;
-    }
-    value_release(items);
-    return status;
-}
-
-static int exec_if(repl *r, const ast_node *n) {
-    const ast_list *conditions = &n->as.if_statement.conditions, *bodies = &n->as.if_statement.bodies;
-    for (int i = 0; i < conditions->count; i++) {
-        repl_value c;
-        if (eval_expr(r, conditions->items[i], &c) < 0) return EXEC_ERROR;
-        bool t;
-        int rc = truthy(r, conditions->items[i], c, &t);
-        value_release(c);
-        if (rc < 0) return EXEC_ERROR;
-        if (t) return exec_block(r, bodies->items[i]);
-    }
-    const ast_node *otherwise = n->as.if_statement.else_body;
-    if (otherwise == NULL) return EXEC_OK;
-    return otherwise->kind == AST_BLOCK ? exec_block(r, otherwise) : exec_statement(r, otherwise, false);
-}
-
-/* An expression statement at top level shows its value; a call that returns
- * nothing shows nothing, while `x.grad` shows none. */
-static int show_value(repl *r, const ast_node *n, repl_value v) {
-    if (v.kind == VALUE_NIL && n->kind == AST_CALL) return 0;
-    errno = 0;
-    repl_mark_output(r, REPL_MARK_VALUE_BEGIN);
-    repl_print_value(r, r->io.out, v);
-    repl_mark_output(r, REPL_MARK_VALUE_END);
-    return output_check(r, n, "printing the value");
-}
-
-REPL_HOT int exec_statement(repl *r, const ast_node *n, bool top_level) {
-    switch (n->kind) {
-    case AST_ASSIGN: return exec_assign(r, n) < 0 ? EXEC_ERROR : EXEC_OK; /* assign.c */
-    case AST_DEF: return exec_def(r, n) < 0 ? EXEC_ERROR : EXEC_OK;
-    case AST_FOR: return exec_for(r, n);
-    case AST_IF: return exec_if(r, n);
-    case AST_NOGRAD: {
-        bool old = ag_set_grad_enabled(r->ctx, false);
-        int status = exec_block(r, n->as.scope.body);
-        ag_set_grad_enabled(r->ctx, old);
-        return status;
-    }
-    case AST_TESTMODE: {
-        bool old = ag_set_train(r->ctx, false);
-        int status = exec_block(r, n->as.scope.body);
-        ag_set_train(r->ctx, old);
-        return status;
-    }
-    case AST_BREAK: return EXEC_BREAK;
-    case AST_CONTINUE: return EXEC_CONTINUE;
-    case AST_RETURN: {
-        repl_value v = VALUE_NIL_INIT;
-        if (n->as.return_statement.value && eval_expr(r, n->as.return_statement.value, &v) < 0)
-            return EXEC_ERROR;
-        value_release(r->eval.return_value);
-        r->eval.return_value = v;
-        return EXEC_RETURN;
-    }
-    case AST_BLOCK: return exec_block(r, n);
-    default: {
-        repl_value v;
-        if (eval_expr(r, n, &v) < 0) return EXEC_ERROR;
-        int shown = top_level ? show_value(r, n, v) : 0;
-        value_release(v);
-        return shown < 0 ? EXEC_ERROR : EXEC_OK;
-    }
-    }
-}
-
-REPL_HOT int exec_block(repl *r, const ast_node *block) {
-    const ast_list *statements = &block->as.block;
-    for (int i = 0; i < statements->count; i++) {
-        if (statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
-        int status = exec_statement(r, statements->items[i], false);
-        if (status != EXEC_OK) return status;
-    }
-    return EXEC_OK;
 }

@@ -1,7 +1,8 @@
 /* repl_internal.h — the REPL's insides, one section per file that defines them:
  *   session.c   the session, chunks, errors and traces, the statement driver
  *   names.c     the name tables
- *   eval.c      the evaluator: literals, operators, expressions, statements
+ *   eval.c      the evaluator: literals, operators, expressions
+ *   exec.c      statements: def, for, if, blocks, the statement boundary
  *   assign.c    assignments: names, attributes, the in-place rule of x op= e
  *   access.c    attributes (the variable attribute table) and indexing
  *   call.c      calls of built-ins, user functions, objects and methods
@@ -449,6 +450,10 @@ typedef enum literal_use {
 } literal_use;
 /* Evaluates n; a number literal becomes what `use` asks for. */
 int eval_operand(repl *r, const ast_node *n, literal_use use, repl_value *out);
+/* v as a condition at node `at` (and/or in eval.c, if in exec.c): none,
+ * false, 0, "" and [] are false, a one-element variable by its value; a
+ * bigger variable is an error. */
+int truthy(repl *r, const ast_node *at, repl_value v, bool *out);
 /* Whether n is a number literal: 2, 1e-3, a constant (pi, e) unless a name
  * shadows it, or unary minus or plus of one; its value in *out.  The common
  * answers are inline (every operand of every binary node is asked): a
