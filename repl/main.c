@@ -680,7 +680,7 @@ int main(int argc, char **argv) {
         else
             status = run_stdin(r) || status;
     }
-    repl_free(r);
+    repl_free_at_exit(r);
     /* output that never arrived is a failure: disk full, closed pipe (with
        SIGPIPE ignored) -- say so on stderr and exit 1 */
     errno = 0;

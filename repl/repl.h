@@ -36,6 +36,9 @@ repl *repl_new(const repl_options *opts);
  * NULL with the reason in error when it is not a directory one can reach. */
 char *repl_files_root(const char *dir, char *error, size_t n);
 void repl_free(repl *r);
+/* repl_free for a process about to exit: the engine's context is left to
+ * the system (freed all the same in an AddressSanitizer build). */
+void repl_free_at_exit(repl *r);
 
 /* Status of repl_run. */
 enum { REPL_OK = 0, REPL_ERROR = 1, REPL_INCOMPLETE = 2 };
