@@ -6,13 +6,15 @@
 # script's against the C API's (time per iteration; peak memory above
 # agrepl's own start-up peak, `agrepl -e 1`, against the C run's peak).
 #
-# The three run in interleaved rounds (five; three for W3 and W7), C
-# between the other two and the order turned round every other round,
-# each side's time in a round the median of its runs as before; a ratio is the median of the rounds' ratios, each of two times
-# taken one after the other, so a load that comes and goes on a shared
-# machine weighs on both sides of it alike (in one evening PyTorch's W5
-# step moved from 11.4 to 14.0 ms between minutes, and C's W2 between 0.7
-# and 1.2 us from one process to the next).
+# The three run in interleaved rounds, C between the other two and the
+# order turned round every other round: seven rounds for the scalar rows
+# W1, W2, W4 and W6 (their rounds' ratios spread most on a shared host),
+# five for W5, three for W3 and W7.  Each side's time in a round is the
+# median of its runs; a ratio is the median of the rounds' ratios, each of
+# two times taken one after the other, so a load that comes and goes on a
+# shared machine weighs on both sides of it alike (in one evening PyTorch's
+# W5 step moved from 11.4 to 14.0 ms between minutes, and C's W2 between
+# 0.7 and 1.2 us from one process to the next).
 #
 # W4, W5 and W7 hand PyTorch the same data and initial weights: agbench
 # --dump writes them to a temporary file that torch_bench.py reads.  The
@@ -170,11 +172,11 @@ while read -r id script runs rounds target; do
         if [ "$id" = W5 ]; then report_dgemm "agrepl W5 step" "$a_lines"; fi
     fi
 done <<EOF
-W1 w1_rosenbrock.ag 5 5 2
-W2 w2_matyas.ag 5 5 2
+W1 w1_rosenbrock.ag 5 7 2
+W2 w2_matyas.ag 5 7 2
 W3 w3_tanh4.ag 5 3 -
-W6 w6_chain.ag 5 5 1.2
-W4 w4_mlp_small.ag 3 5 1.2
+W6 w6_chain.ag 5 7 1.2
+W4 w4_mlp_small.ag 3 7 1.2
 W5 w5_mlp_wide.ag 1 5 1.1
 W7 w7_lstm.ag 3 3 1.5
 EOF
