@@ -9,9 +9,11 @@
  *   agbench --time-cmd ID NAME RUNNER ITERS RUNS -- CMD [ARG ...]
  *                               runs CMD RUNS times, timing the whole
  *                               process; prints the median wall time / ITERS,
- *                               the largest child peak (ru_maxrss) and the
+ *                               the largest run's peak (ru_maxrss) and the
  *                               last line CMD printed, after cpu_us= (the
  *                               median child CPU time, user + system, / ITERS)
+ *                               and peak_min_mib= (the smallest run's peak:
+ *                               a run may get a 2 MiB huge page more)
  *   agbench --time-cmd ID NAME RUNNER ITERS RUNS --vs-dgemm -- CMD [ARG ...]
  *                               the same, with W5's three products alone
  *                               timed (CPU) before, after and, the command
@@ -21,6 +23,7 @@
  *                               vs_dgemm= (cpu_us over it; issue 33 item 4)
  *
  * BENCH_RUNS=N overrides every workload's number of runs. */
+#define _DEFAULT_SOURCE /* wait4 */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -111,16 +114,15 @@ static void last_line(int fd, char *line, size_t n) {
     fclose(f);
 }
 
-/* User + system seconds of the waited-for children so far. */
-static double children_cpu(const struct rusage *u) {
+/* User + system seconds in a struct rusage. */
+static double rusage_cpu(const struct rusage *u) {
     return (double)u->ru_utime.tv_sec + (double)u->ru_utime.tv_usec * 1e-6 +
            (double)u->ru_stime.tv_sec + (double)u->ru_stime.tv_usec * 1e-6;
 }
 
 /* Runs argv once with stdout into out_fd; the wall seconds, the child's CPU
- * seconds (user + system) and the largest peak of any child so far in KiB
- * (RUSAGE_CHILDREN keeps the maximum).  Returns the exit status, or -1 when
- * it could not run. */
+ * seconds (user + system) and its peak in KiB (its own, from wait4).
+ * Returns the exit status, or -1 when it could not run. */
 /* While a --vs-dgemm command runs: every VS_DGEMM_EVERY seconds of wall time
  * the child is stopped (SIGSTOP), the products run once and are timed, and
  * the child continues, so the samples are taken through the very minutes
@@ -184,9 +186,10 @@ static void sample_products(dgemm_samples *s, int reps) {
 
 /* Waits for pid, sampling the products in pauses of the child when s is not
  * NULL; SIGCHLD is blocked (spawn), so the wait between samples ends the
- * moment the child does.  waitpid's result. */
-static pid_t wait_sampling(pid_t pid, int *status, dgemm_samples *s) {
-    if (s == NULL) return waitpid(pid, status, 0);
+ * moment the child does.  wait4's result; *usage is the child's own (its
+ * peak alone, where RUSAGE_CHILDREN keeps the largest of every child). */
+static pid_t wait_sampling(pid_t pid, int *status, dgemm_samples *s, struct rusage *usage) {
+    if (s == NULL) return wait4(pid, status, 0, usage);
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
@@ -197,12 +200,12 @@ static pid_t wait_sampling(pid_t pid, int *status, dgemm_samples *s) {
             struct timespec nap = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
             sigtimedwait(&chld, NULL, &nap);
         }
-        pid_t done = waitpid(pid, status, WNOHANG);
+        pid_t done = wait4(pid, status, WNOHANG, usage);
         if (done != 0) return done;
         if (bench_now() < next) continue; /* woken by the SIGCHLD of our own stop */
         double stop = bench_now();
-        if (kill(pid, SIGSTOP) < 0) return waitpid(pid, status, 0);
-        done = waitpid(pid, status, WUNTRACED);
+        if (kill(pid, SIGSTOP) < 0) return wait4(pid, status, 0, usage);
+        done = wait4(pid, status, WUNTRACED, usage);
         if (done < 0 || !WIFSTOPPED(*status)) return done; /* it ended first */
         sample_products(s, 1);
         kill(pid, SIGCONT);
@@ -213,8 +216,6 @@ static pid_t wait_sampling(pid_t pid, int *status, dgemm_samples *s) {
 
 static int spawn(char **argv, int out_fd, double *seconds, double *cpu_seconds, long *peak_kib,
                  dgemm_samples *samples) {
-    struct rusage before;
-    double cpu0 = getrusage(RUSAGE_CHILDREN, &before) == 0 ? children_cpu(&before) : 0;
     sigset_t chld, old;
     sigemptyset(&chld);
     sigemptyset(&old);
@@ -236,12 +237,11 @@ static int spawn(char **argv, int out_fd, double *seconds, double *cpu_seconds, 
     int status;
     struct rusage usage;
     if (samples != NULL) samples->paused = 0;
-    pid_t waited = wait_sampling(pid, &status, samples);
+    pid_t waited = wait_sampling(pid, &status, samples, &usage);
     *seconds = bench_now() - t0 - (samples != NULL ? samples->paused : 0);
     if (samples != NULL) sigprocmask(SIG_SETMASK, &old, NULL);
     if (waited < 0) return -1;
-    if (getrusage(RUSAGE_CHILDREN, &usage) < 0) usage.ru_maxrss = -1;
-    *cpu_seconds = children_cpu(&usage) - cpu0;
+    *cpu_seconds = rusage_cpu(&usage);
     *peak_kib = usage.ru_maxrss;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -269,7 +269,7 @@ static int time_command(char **args, int nargs) {
     unlink(path);
     int runs = runs_override(default_runs >= 1 && default_runs <= MAX_RUNS ? default_runs : 5);
     double per_iter[MAX_RUNS], cpu_per_iter[MAX_RUNS], ratios[MAX_RUNS];
-    long peak = 0;
+    long peak = 0, peak_min = -1;
     for (int r = 0; r < runs; r++) {
         double seconds, cpu;
         long kib;
@@ -294,12 +294,14 @@ static int time_command(char **args, int nargs) {
             ratios[r] = cpu_per_iter[r] / (bench_median(run_samples, n) * 1e6);
         }
         if (kib > peak) peak = kib;
+        if (peak_min < 0 || kib < peak_min) peak_min = kib;
     }
     if (vs_dgemm) sampler_stop(&samples);
     char line[BENCH_VALUES], values[2 * BENCH_VALUES] = "";
     last_line(fd, line, sizeof line);
     close(fd);
     bench_value(values, "cpu_us", round(bench_median(cpu_per_iter, runs) * 100) / 100);
+    bench_value(values, "peak_min_mib", round((double)peak_min / 1024.0 * 10) / 10);
     if (vs_dgemm) {
         bench_value(values, "dgemm_us", round(bench_median(samples.cpu, samples.n) * 1e6));
         bench_value(values, "dgemm_samples", samples.n);
