@@ -120,9 +120,6 @@ static double rusage_cpu(const struct rusage *u) {
            (double)u->ru_stime.tv_sec + (double)u->ru_stime.tv_usec * 1e-6;
 }
 
-/* Runs argv once with stdout into out_fd; the wall seconds, the child's CPU
- * seconds (user + system) and its peak in KiB (its own, from wait4).
- * Returns the exit status, or -1 when it could not run. */
 /* While a --vs-dgemm command runs: every VS_DGEMM_EVERY seconds of wall time
  * the child is stopped (SIGSTOP), the products run once and are timed, and
  * the child continues, so the samples are taken through the very minutes
@@ -214,6 +211,9 @@ static pid_t wait_sampling(pid_t pid, int *status, dgemm_samples *s, struct rusa
     }
 }
 
+/* Runs argv once with stdout into out_fd; the wall seconds, the child's CPU
+ * seconds (user + system) and its peak in KiB (its own, from wait4).
+ * Returns the exit status, or -1 when it could not run. */
 static int spawn(char **argv, int out_fd, double *seconds, double *cpu_seconds, long *peak_kib,
                  dgemm_samples *samples) {
     sigset_t chld, old;

@@ -270,7 +270,8 @@ static void history_clear(repl *r) {
 }
 
 /* The engine context repl_free_at_exit left to the system, still
- * reachable from here (a leak checker counts them as in use, not lost). */
+ * reachable from here (a leak checker counts its blocks as in use, not
+ * lost). */
 static ag_ctx *volatile left_at_exit; /* volatile: a store never read is not dropped */
 
 static void session_free(repl *r, bool at_exit) {
