@@ -250,6 +250,15 @@ void *ag_set_error_code(ag_ctx *ctx, ag_err code, const char *fmt, ...) {
     return NULL;
 }
 
+void *ctx_error(ag_ctx *ctx, ag_err code, const char *fmt, ...) {
+    if (ctx == NULL) return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(ctx, code, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
 void *ctx_set_error(ag_ctx *ctx, const char *fmt, ...) {
     if (ctx == NULL) return NULL;
     va_list ap;

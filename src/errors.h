@@ -12,4 +12,8 @@
 void *ctx_set_error(ag_ctx *ctx, const char *fmt, ...) AG_PRINTF(2, 3) __attribute__((cold));
 #define ag_set_error(...) ctx_set_error(__VA_ARGS__)
 
+/* Sets the message with the code the raise names (as SQLite's
+ * sqlite3ErrorWithMsg): new code raises its errors this way. */
+void *ctx_error(ag_ctx *ctx, ag_err code, const char *fmt, ...) AG_PRINTF(3, 4) __attribute__((cold));
+
 #endif
