@@ -276,8 +276,13 @@ static int builtin_int(repl *r, const builtin_args *a, repl_value *out) {
         for (const char *q = p; whole && *q && n + 1 < sizeof clean; q++)
             if (*q != '_') clean[n++] = *q;
         clean[n] = '\0';
-        if (!whole || !read_float(clean, &x))
-            return repl_error(r, "int: \"%s\" is not a whole number (float(\"%s\") reads decimals)", text, text);
+        if (!whole || !read_float(clean, &x)) {
+            double decimal;
+            if (read_float(text, &decimal))
+                return repl_error(r, "int: \"%s\" is not a whole number (int(float(\"%s\")) drops the fraction)",
+                                  text, text);
+            return repl_error(r, "int: \"%s\" is not a number", text);
+        }
     } else if (!isfinite(x)) {
         char shown[AG_NUMBUF];
         return repl_error(r, "int: cannot convert %s to an integer", ag_format_display(x, 0, shown));
@@ -336,7 +341,7 @@ static int builtin_round_python(repl *r, const builtin_args *a, repl_value *out)
             char shown[AG_NUMBUF];
             return repl_error(r, "round: cannot convert %s to an integer", ag_format_display(x, 0, shown));
         }
-        *out = value_number(given ? round_decimals(x, digits) : nearbyint(x));
+        *out = value_number(given ? round_decimals(x, digits) : nearbyint(x) + 0.0); /* an int has no -0 */
         return 0;
     }
     ag_var *x;
@@ -365,6 +370,178 @@ static int builtin_append(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
+/* ---- sum and + of sequences, as Python's ----------------------------------------------- */
+
+bool repl_is_sequence_of_values(repl_value v) {
+    if (v.kind == VALUE_LIST) return v.as.list->count == 0 || !value_is_tensor_literal(v);
+    return v.kind == VALUE_OBJECT && v.as.object->type->iter_next != NULL;
+}
+
+int repl_sum_items(repl *r, const builtin_args *a, repl_value *out) {
+    if (arg_given(a, 1))
+        return repl_error(r, "sum: axis= sums a variable; a list (or m.params) is summed item by item, "
+                             "sum([sum(p*p) for ...]) style: sum(xs) adds xs[0] + xs[1] + ...");
+    repl_iter it;
+    if (repl_iter_begin(r, NULL, a->values[0], &it) != 0) return -1;
+    repl_value total = value_number(0), item;
+    int rc;
+    while ((rc = repl_iter_next(r, NULL, &it, &item)) > 0) {
+        repl_value next;
+        rc = arithmetic(r, NULL, AST_OP_ADD, total, item, &next);
+        value_release(total);
+        value_release(item);
+        if (rc < 0) break;
+        total = next;
+    }
+    repl_iter_end(&it);
+    if (rc < 0) return -1;
+    *out = total;
+    return 0;
+}
+
+/* The items a + b takes from v: a list's, or a 1-D tensor literal's numbers
+ * (an unnamed leaf: [7] written beside a list); false for anything else. */
+static bool concat_part(repl_value v) {
+    return v.kind == VALUE_LIST || (v.kind == VALUE_VAR && ag_ndim(v.as.var) == 1 && ag_creator(v.as.var) == NULL &&
+                                    ag_name(v.as.var)[0] == '\0');
+}
+
+int repl_concat_lists(repl *r, const ast_node *at, repl_value a, repl_value b, repl_value *out) {
+    if (!concat_part(a) || !concat_part(b)) return 1;
+    int na = a.kind == VALUE_LIST ? a.as.list->count : (int)ag_size(a.as.var);
+    int nb = b.kind == VALUE_LIST ? b.as.list->count : (int)ag_size(b.as.var);
+    repl_value list = value_list_new(na + nb);
+    if (list.kind != VALUE_LIST) return repl_error_at(r, at, "out of memory");
+    for (int k = 0; k < 2; k++) {
+        repl_value v = k == 0 ? a : b;
+        int n = k == 0 ? na : nb, base = k == 0 ? 0 : na;
+        for (int i = 0; i < n; i++)
+            list.as.list->items[base + i] =
+                v.kind == VALUE_LIST ? value_copy(v.as.list->items[i]) : value_number(ag_cdata(v.as.var)[i]);
+    }
+    *out = list;
+    return 0;
+}
+
+/* ---- learning-rate schedules: PyTorch's StepLR and CosineAnnealingLR --------------------- */
+
+typedef struct schedule {
+    repl_value optimizer; /* the optimizer object whose lr it sets */
+    bool cosine;
+    double base_lr;       /* the optimizer's lr when the schedule was made */
+    double step_size, gamma; /* step_lr */
+    double t_max, eta_min;   /* cosine_lr */
+    double epoch;            /* steps taken (PyTorch's last_epoch) */
+} schedule;
+
+static void schedule_destroy(void *payload) {
+    schedule *s = payload;
+    value_release(s->optimizer);
+    free(s);
+}
+
+static double schedule_lr(const schedule *s) {
+    if (!s->cosine) return s->base_lr * pow(s->gamma, floor(s->epoch / s->step_size));
+    /* the closed form, as PyTorch's _get_closed_form_lr */
+    return s->eta_min + (s->base_lr - s->eta_min) * (1 + cos(3.14159265358979323846 * s->epoch / s->t_max)) / 2;
+}
+
+static char *schedule_describe(const void *payload) {
+    const schedule *s = payload;
+    ag_optim *opt = repl_optimizer_of(s->optimizer);
+    char text[200], lr[AG_NUMBUF], base[AG_NUMBUF], a[AG_NUMBUF], b[AG_NUMBUF];
+    snprintf(text, sizeof text, "%s(%s=%s, %s=%s) of %s from lr %s: %.0f steps, lr now %s",
+             s->cosine ? "cosine_lr" : "step_lr", s->cosine ? "t_max" : "step_size",
+             ag_format_display(s->cosine ? s->t_max : s->step_size, 0, a), s->cosine ? "eta_min" : "gamma",
+             ag_format_display(s->cosine ? s->eta_min : s->gamma, 0, b),
+             ag_optim_kind_name(ag_optim_get_config(opt).kind), ag_format_display(s->base_lr, 0, base), s->epoch,
+             ag_format_display(ag_optim_get_config(opt).lr, 0, lr));
+    return strdup(text);
+}
+
+static int schedule_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
+    (void)r;
+    schedule *s = payload;
+    if (strcmp(name, "lr") == 0) {
+        *out = value_number(ag_optim_get_config(repl_optimizer_of(s->optimizer)).lr);
+        return 0;
+    }
+    if (strcmp(name, "last_epoch") == 0) {
+        *out = value_number(s->epoch);
+        return 0;
+    }
+    return 1;
+}
+
+static const repl_object_type schedule_type;
+
+/* sched.step(): one more epoch, and the optimizer's lr set from it. */
+static int fn_schedule_step(repl *r, const builtin_args *a, repl_value *out) {
+    repl_value v = a->values[0];
+    char buf[96];
+    if (v.kind != VALUE_OBJECT || v.as.object->type != &schedule_type)
+        return repl_error(r, "step: the first argument must be a schedule (step_lr, cosine_lr), not %s",
+                          describe_kind(v, buf, sizeof buf));
+    schedule *s = v.as.object->payload;
+    s->epoch++;
+    if (ag_optim_set_lr(repl_optimizer_of(s->optimizer), schedule_lr(s)) < 0) {
+        s->epoch--;
+        return engine_error(r);
+    }
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static const builtin_def schedule_methods[] = {
+    {"step", "schedule", fn_schedule_step, "optimizers",
+     "one more epoch: the optimizer's lr becomes the schedule's next value (call after opt.step())"},
+};
+
+static const char *const schedule_attributes[] = {"lr", "last_epoch", NULL};
+
+static const repl_object_type schedule_type = {
+    .name = "schedule",
+    .destroy = schedule_destroy,
+    .describe = schedule_describe,
+    .get_attr = schedule_get_attr,
+    .methods = schedule_methods,
+    .nmethods = (int)(sizeof schedule_methods / sizeof schedule_methods[0]),
+    .attributes = schedule_attributes,
+};
+
+/* A schedule of the optimizer in argument 0, its lr now as the base. */
+static int new_schedule(repl *r, const builtin_args *a, schedule *s, repl_value *out) {
+    char buf[96];
+    ag_optim *opt = repl_optimizer_of(a->values[0]);
+    if (opt == NULL)
+        return repl_error(r, "%s: opt must be an optimizer (sgd, adam, ...), not %s", a->def->name,
+                          describe_kind(a->values[0], buf, sizeof buf));
+    schedule *made = malloc(sizeof *made);
+    if (made == NULL) return repl_error(r, "out of memory");
+    *made = *s;
+    made->optimizer = value_copy(a->values[0]);
+    made->base_lr = ag_optim_get_config(opt).lr;
+    *out = value_object_new(&schedule_type, made);
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+static int builtin_step_lr(repl *r, const builtin_args *a, repl_value *out) {
+    schedule s = {.cosine = false};
+    if (arg_number(r, a, 1, &s.step_size) < 0 || arg_number(r, a, 2, &s.gamma) < 0) return -1;
+    if (!(s.step_size >= 1) || s.step_size != floor(s.step_size) || !isfinite(s.step_size))
+        return repl_error(r, "step_lr: step_size must be a whole number of steps >= 1");
+    if (!(s.gamma >= 0) || !isfinite(s.gamma)) return repl_error(r, "step_lr: gamma must be a finite number >= 0");
+    return new_schedule(r, a, &s, out);
+}
+
+static int builtin_cosine_lr(repl *r, const builtin_args *a, repl_value *out) {
+    schedule s = {.cosine = true};
+    if (arg_number(r, a, 1, &s.t_max) < 0 || arg_number(r, a, 2, &s.eta_min) < 0) return -1;
+    if (!(s.t_max > 0) || !isfinite(s.t_max)) return repl_error(r, "cosine_lr: t_max must be a number of steps > 0");
+    if (!(s.eta_min >= 0) || !isfinite(s.eta_min)) return repl_error(r, "cosine_lr: eta_min must be a finite number >= 0");
+    return new_schedule(r, a, &s, out);
+}
+
 const builtin_def builtins_loop[] = {
     {"enumerate", "x, start=0", builtin_enumerate, "output",
      "pairs (i, item) of a list, variable or sequence, i counting from start, lazily:\n"
@@ -381,6 +558,13 @@ const builtin_def builtins_loop[] = {
     {"round", "x, ndigits=nil", builtin_round_python, "elementwise",
      "the nearest whole number, halves to even (round(2.5) = 2); round(x, n) to n decimals as Python's\n"
      "  (round(2.675, 2) is 2.67: the double is below the half); a variable elementwise; gradient 0, as PyTorch"},
+    {"step_lr", "opt, step_size, gamma=0.1", builtin_step_lr, "optimizers",
+     "step decay, as PyTorch's StepLR: sched.step() once an epoch sets opt.lr to\n"
+     "  lr0 * gamma^floor(epoch / step_size) (lr0: opt.lr when made); sched.lr, sched.last_epoch",
+     .function_only = true},
+    {"cosine_lr", "opt, t_max, eta_min=0", builtin_cosine_lr, "optimizers",
+     "cosine annealing, as PyTorch's CosineAnnealingLR: sched.step() sets opt.lr to\n"
+     "  eta_min + (lr0 - eta_min) * (1 + cos(pi * epoch / t_max)) / 2", .function_only = true},
     {"append", "xs, x", builtin_append, "output", "lst.append(x): x added at the end of the list itself, as Python's"},
     {0},
 };

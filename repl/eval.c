@@ -572,6 +572,10 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
         free(joined);
         return out->kind == VALUE_STRING ? 0 : repl_error_at(r, at, "out of memory");
     }
+    if (op == AST_OP_ADD && (a.kind == VALUE_LIST || b.kind == VALUE_LIST)) {
+        int rc = repl_concat_lists(r, at, a, b, out); /* Python's list + list */
+        if (rc <= 0) return rc;
+    }
     bool a_ok = a.kind == VALUE_VAR || a.kind == VALUE_NUMBER ||
                 (a.kind == VALUE_LIST && value_is_tensor_literal(a));
     bool b_ok = b.kind == VALUE_VAR || b.kind == VALUE_NUMBER ||

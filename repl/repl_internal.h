@@ -573,6 +573,19 @@ int repl_bind_pattern(repl *r, const ast_node *at, const ast_node *pattern, repl
 /* a, b = e */
 int repl_exec_unpack(repl *r, const ast_node *n);
 
+/* ---- builtins_loop.c: Python's sum and + of sequences ------------------------------ */
+
+/* A list that is no tensor literal ([loss1, loss2], [p1, p2]) or a lazy
+ * sequence (m.params): what Python's sum adds item by item. */
+bool repl_is_sequence_of_values(repl_value v);
+/* sum(xs) of such a sequence: 0 + xs[0] + xs[1] + ..., each + the operator's
+ * (a graph over variables); axis= is refused. */
+int repl_sum_items(repl *r, const builtin_args *a, repl_value *out);
+/* a + b when either is a list: Python's concatenation, a new list (a
+ * tensor literal beside a list, `x.shape + [1]`, gives its numbers).  1 when
+ * neither is a list (nothing done). */
+int repl_concat_lists(repl *r, const ast_node *at, repl_value a, repl_value b, repl_value *out);
+
 /* ---- access.c: attributes and indexing ------------------------------------------- */
 
 /* One attribute every variable has: x.NAME.  The evaluator, completion and
