@@ -516,6 +516,16 @@ repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_s
 int unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
  * after an error at `at`. */
+/* What an operator computes (eval.c): the engine's op on variables (NULL for
+ * %), the rule on plain numbers (NULL for @; a comparison's gives 1 or 0)
+ * and the verb of messages ("add"); rows for the binary operators but
+ * and, or, is. */
+typedef struct repl_operator {
+    ag_var *(*engine)(ag_ctx *ctx, ag_var *a, ag_var *b);
+    double (*number)(double a, double b);
+    const char *verb;
+} repl_operator;
+extern const repl_operator repl_operators[AST_OP_COUNT];
 int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                repl_value *out);
 /* Node `at` (an in-place update, arithmetic on plain numbers) made a NaN or
