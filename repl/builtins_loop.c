@@ -173,6 +173,7 @@ static int zip_start(repl *r, void *payload, void **cursor) {
 static int zip_next(repl *r, void *payload, void *cursor, repl_value *out) {
     zip_payload *z = payload;
     zip_cursor *c = cursor;
+    if (z->count == 0) return 0; /* zip() has no items, as Python's */
     repl_value tuple = value_list_new(z->count);
     if (tuple.kind != VALUE_LIST) return repl_error(r, "out of memory");
     for (int i = 0; i < z->count; i++) {
