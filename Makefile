@@ -68,10 +68,10 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld
+  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld man-db
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
-  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld
+  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
@@ -492,10 +492,11 @@ stale-pointer-tests: $(BUILD)/tests/stale_pointer
 # The reference pages are made from the headers; every exported function
 # must be in a man page.
 man: $(REFMAN)
-$(REFMAN) &: man/gen_ref.py man/autograd.3 $(wildcard include/autograd/*.h)
-	@mkdir -p $(BUILD)/man
-	@echo "  GEN $(BUILD)/man/autograd_*.3"
+$(REFMAN) &: man/gen_ref.py man/autograd.3 man/agrepl.1 $(wildcard include/autograd/*.h)
+	@mkdir -p $(BUILD)/man/man1
+	@echo "  GEN $(BUILD)/man/autograd_*.3, $(BUILD)/man/man3/ag_*.3"
 	$(Q)python3 man/gen_ref.py include/autograd man/autograd.3 $(BUILD)/man
+	@cp man/agrepl.1 $(BUILD)/man/man1/agrepl.1
 
 man-tests: $(SHLIB) $(REFMAN)
 	@$(STEP) "man pages ($(BUILD))" sh tests/man_test.sh $(SHLIB) $(BUILD)/man
@@ -589,6 +590,7 @@ install-lib: lib
 	install -m 644 $(BUILD)/autograd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/autograd/
 	install -m 644 man/autograd.3 $(LIB_REFMAN) $(DESTDIR)$(MANDIR)/man3/
+	$(if $(HAVE_PYTHON3),install -m 644 $(BUILD)/man/man3/ag_*.3 $(DESTDIR)$(MANDIR)/man3/)
 	install -m 644 samples/train_mlp.c $(DESTDIR)$(DOCDIR)/
 	install -m 644 samples/Makefile.example $(DESTDIR)$(DOCDIR)/Makefile
 
@@ -618,6 +620,9 @@ uninstall:
 	  $(DESTDIR)$(DOCDIR)/train_mlp.c $(DESTDIR)$(DOCDIR)/Makefile \
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/,$(notdir $(LESSONS))) \
 	  $(addprefix $(DESTDIR)$(NOTEBOOKDIR)/,$(notdir $(NOTEBOOKS)))
+	@# a page per function (man/gen_ref.py): ours are the ag_*.3 that source an autograd page
+	-@for f in $(DESTDIR)$(MANDIR)/man3/ag_*.3; do \
+	  grep -qx '.so man3/autograd[a-z_]*.3' "$$f" 2>/dev/null && rm -f "$$f"; done; true
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(NOTEBOOKDIR) $(DESTDIR)$(DATADIR)/agrepl $(DESTDIR)$(DOCDIR) \
 	  $(DESTDIR)$(VIZMODDIR) $(DESTDIR)$(KERNELSPECDIR) $(DESTDIR)$(DATADIR)/jupyter/kernels \
 	  $(DESTDIR)$(DATADIR)/jupyter 2>/dev/null

@@ -152,6 +152,16 @@ for page in man1/agrepl.1 man3/autograd.3; do
     fi
 done
 
+# A page per function: man finds ag_backward (and every page it installed)
+# in the installed tree, as `man ag_backward` does after make install.
+if command -v man > /dev/null 2>&1; then
+    found=$(man -M "$root/share/man" -w ag_backward ag_optim_new agrepl 2>&1)
+    case $found in
+    *man3/autograd_core.3*man3/autograd_optim.3*man1/agrepl.1*) ok "man -w ag_backward ag_optim_new agrepl: the installed pages" ;;
+    *) fail "man did not find the installed pages:"; echo "$found" ;;
+    esac
+fi
+
 # Uninstall: no file or link may be left.
 $MAKE uninstall DESTDIR="$dest" > "$tmp/uninstall.log" 2>&1 || fail "make uninstall"
 left=$(find "$dest" ! -type d)
