@@ -566,7 +566,7 @@ $(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
 	  'includedir=$${prefix}/include' '' 'Name: autograd' \
 	  'Description: DeZero-style automatic differentiation engine (libautograd)' \
 	  'Version: $(AG_VERSION)' 'Cflags: -I$${includedir}' \
-	  'Libs: -L$${libdir} -lautograd -lm' 'Libs.private: $(LIB_SYS_LIBS)' > $@
+	  'Libs: -L$${libdir} -lautograd -lm' 'Libs.private: $(filter-out -lm,$(LIB_SYS_LIBS))' > $@
 
 # `make lib` builds the library alone (libautograd.a and .so, autograd.pc,
 # the reference pages) and `make install-lib` installs it with its headers,

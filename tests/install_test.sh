@@ -48,6 +48,12 @@ export PKG_CONFIG_PATH="$root/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
     ok "autograd.pc requires no other package (OpenBLAS is loaded at run time when installed)" ||
     fail "autograd.pc requires $(pkg-config --print-requires --print-requires-private autograd)"
 
+# Each library once in the static link line (-lm was listed twice).
+static_libs=$(pkg-config --libs --static autograd)
+dups=$(printf '%s\n' $static_libs | sort | uniq -d | tr '\n' ' ')
+[ -z "$dups" ] && ok "pkg-config --libs --static autograd: $static_libs" ||
+    fail "pkg-config --libs --static autograd names twice: $dups($static_libs)"
+
 # Shared: only pkg-config's flags; the program must need libautograd.so.N.
 if $CC -std=c11 -Wall -Werror -o "$tmp/mlp_shared" samples/train_mlp.c \
        $(pkg-config --cflags --libs autograd) 2> "$tmp/err"; then
