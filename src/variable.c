@@ -203,13 +203,14 @@ const int *ag_shape(const ag_var *v) { return v ? v->t.shape : NULL; }
 size_t ag_size(const ag_var *v) { return v ? v->t.size : 0; }
 /* The writable data: an in-place change, which backward checks against the
  * values the graph's functions used (see changed_since in backward.c). */
-double *ag_data(ag_var *v) {
+double *ag_data_mut(ag_var *v) {
     if (v == NULL) return NULL;
     v->version++;
     if (++v->ctx->change_clock == 0) v->ctx->change_clock = 1; /* 0 = never changed */
     v->changed_at = v->ctx->change_clock;
     return v->t.data;
 }
+double *ag_data(ag_var *v) { return ag_data_mut(v); }
 unsigned ag_var_version(const ag_var *v) { return v ? v->version : 0; }
 const double *ag_cdata(const ag_var *v) { return v ? v->t.data : NULL; }
 double ag_item(const ag_var *v) { return v && v->t.size > 0 ? v->t.data[0] : NAN; }

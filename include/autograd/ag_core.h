@@ -253,14 +253,19 @@ const int *ag_shape(const ag_var *v); /* ag_ndim(v) ints; owned by v */
 size_t ag_size(const ag_var *v);
 /* Row-major contiguous data, writable: writing changes the value in place
  * and records no graph (the optimizers' and the REPL's `x -= e`).  Each call
- * counts as an in-place change: it adds 1 to v's version, and a backward
- * that needs v's value as a function of the graph used it before the change
- * fails ("backward: x was changed in place after Mul used its value"), as
- * PyTorch does; update after backward, as the optimizers do.  Read through
- * ag_cdata. */
+ * counts as an in-place change, whether or not the caller then writes: it
+ * adds 1 to v's version, and a backward that needs v's value as a function
+ * of the graph used it before the change fails ("backward: x was changed in
+ * place after Mul used its value"), as PyTorch does; update after backward,
+ * as the optimizers do.  To read, use ag_cdata, which changes nothing. */
+double *ag_data_mut(ag_var *v);
+/* The same as ag_data_mut: its name before 1.2, kept until 2.0.  Not a
+ * read: it counts as an in-place change (read through ag_cdata). */
 double *ag_data(ag_var *v);
-/* How many in-place changes (ag_data calls) v has had; 0 for NULL. */
+/* How many in-place changes (ag_data_mut calls) v has had; 0 for NULL. */
 unsigned ag_var_version(const ag_var *v);
+/* Row-major contiguous data, read-only: reading changes nothing (no
+ * version); owned by v, valid until v's value changes or v is collected. */
 const double *ag_cdata(const ag_var *v);
 double ag_item(const ag_var *v); /* the first element */
 bool ag_same_shape(const ag_var *a, const ag_var *b);
@@ -363,7 +368,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts);
  * Valid until the next ag_backward or collection. */
 ag_var *ag_backward_summed_data(ag_ctx *ctx);
 /* dy/dx as a new variable without touching any .grad; NULL + error when y
- * does not depend on x ("grad: y does not depend on x"), or when called
+ * does not depend on x ("grad: the output does not depend on that input"), or when called
  * during ag_backward (a nested pass would cut the running one short). */
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph);
 void ag_unchain(ag_var *v);          /* creator = NULL */

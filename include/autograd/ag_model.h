@@ -45,7 +45,7 @@ const char *ag_activation_name(ag_activation activation);
 int ag_activation_from_name(const char *name, ag_activation *out);
 
 /* ---- construction ---------------------------------------------------------
- * Each returns a new model (free with ag_model_free), or NULL with the
+ * Each returns a new model (its one owner: release it with ag_model_unref), or NULL with the
  * context error set: "mlp: sizes must be at least 1 (got 0)", "lstm: hidden
  * must be at least 1 (got 0)". */
 
