@@ -68,7 +68,7 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld man-db
+  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld man-db python3-torch
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
   chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man
@@ -169,7 +169,7 @@ deps:
 	@missing=""; for m in $(PKG_MODULES) x11; do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
 	for c in $(DEPS_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
-	/usr/bin/python3 -c 'import jupyter_client, nbclient, nbformat, selenium' 2>/dev/null || missing="$$missing python3-jupyter-client"; \
+	/usr/bin/python3 -c 'import jupyter_client, nbclient, nbformat, selenium, torch' 2>/dev/null || missing="$$missing python3-jupyter-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -483,8 +483,8 @@ $(BUILD)/tests/safetensors_tool: tests/safetensors_tool.c $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
 
-safetensors-tests: $(BUILD)/tests/safetensors_tool
-	@$(STEP) "safetensors ($(BUILD))" sh tests/safetensors_test.sh $<
+safetensors-tests: $(BUILD)/tests/safetensors_tool $(AGREPL)
+	@$(STEP) "safetensors ($(BUILD))" sh tests/safetensors_test.sh $< $(AGREPL)
 
 stale-pointer-tests: $(BUILD)/tests/stale_pointer
 	@SAN="$(SAN)" $(STEP) "stale pointer ($(BUILD))" sh tests/stale_pointer_test.sh $<
