@@ -1,5 +1,6 @@
 /* backward.c — reverse-mode differentiation (reference §3.3), the
  * functional grad, and unchaining (§3.5). */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,6 +335,27 @@ static bool nested_refused(ag_ctx *ctx, const char *name) {
     ag_set_error(ctx, "%s: refused during a backward pass (called from a step callback or an op's backward?); "
                       "call it after ag_backward returns", name);
     return true;
+}
+
+int ag_backward_with(ag_ctx *ctx, ag_var *y, const ag_backward_options *opts) {
+    if (opts == NULL) return ag_backward(ctx, y, NULL);
+    ag_backward_options known = {0};
+    size_t first_end = offsetof(ag_backward_options, retain_grad) + sizeof known.retain_grad;
+    if (opts->size < first_end)
+        return ctx_error(ctx, AG_ERR_ARG, "backward: options.size is %zu: start from AG_BACKWARD_OPTIONS_INIT",
+                         opts->size),
+               -1;
+    /* an older caller's smaller struct: the fields it has, the rest default */
+    memcpy(&known, opts, opts->size < sizeof known ? opts->size : sizeof known);
+    /* a newer caller's larger one: refused if it sets what this library lacks */
+    for (size_t i = sizeof known; i < opts->size; i++)
+        if (((const unsigned char *)opts)[i] != 0)
+            return ctx_error(ctx, AG_ERR_ARG, "backward: options.size is %zu and sets options this "
+                                              "library (%s) does not know; its own are %zu bytes",
+                             opts->size, ag_version(), sizeof known),
+                   -1;
+    ag_backward_opts old = {known.retain_grad, known.create_graph, known.step, known.step_user};
+    return ag_backward(ctx, y, &old);
 }
 
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {

@@ -361,6 +361,26 @@ typedef struct ag_backward_opts {
  * during ag_backward (from a step callback or a user op's backward) it is
  * refused, as ag_grad_of is: "backward: refused during a backward pass ...". */
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts);
+
+/* The options of ag_backward_with, a struct that can grow without breaking
+ * compiled callers: `size` is the sizeof the caller was compiled with (start
+ * from AG_BACKWARD_OPTIONS_INIT, which sets it, then change what differs).
+ * The library reads the fields that fit in `size` (an older, smaller struct:
+ * the rest are their defaults, false or NULL) and refuses a newer, larger
+ * one whose fields past its own are not all zero (options it does not
+ * know).  Fields are only ever added at the end. */
+typedef struct ag_backward_options {
+    size_t size;
+    bool retain_grad;  /* keep the gradients of intermediate variables */
+    bool create_graph; /* record the backward ops so grads can be differentiated */
+    ag_step_fn step;   /* optional; see ag_step_fn */
+    void *step_user;
+} ag_backward_options;
+#define AG_BACKWARD_OPTIONS_INIT {sizeof(ag_backward_options), false, false, NULL, NULL}
+/* ag_backward with the sized options (NULL: the defaults).  -1 with
+ * AG_ERR_ARG for a size below the first field's end ("backward: options.size
+ * is 0: start from AG_BACKWARD_OPTIONS_INIT") or unknown fields set. */
+int ag_backward_with(ag_ctx *ctx, ag_var *y, const ag_backward_options *opts);
 /* After ag_backward: the first variable not marked AG_VAR_PARAM or _CONST whose
  * gradient that call added to one left by an earlier call (ag_grad_calls now
  * 2 or more: no cleargrad between them), or NULL.  Data such as a training
