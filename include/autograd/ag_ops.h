@@ -304,6 +304,17 @@ ag_var *ag_logsumexp_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 ag_var *ag_prod_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 ag_var *ag_any_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 ag_var *ag_all_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+/* The one axis convention (since 1.2): an op that may act over several
+ * axes, or every element, takes (axes, naxes), naxes 0 for every element;
+ * an op along exactly one axis takes int axis.  The `const int *axis` forms
+ * above (NULL: every element) are aliases kept until 2.0:
+ * ag_logsumexp(c, x, a) is ag_logsumexp_axes(c, x, a, a ? 1 : 0). */
+/* argmax/argmin over one axis (naxes 1) or every element (naxes 0). */
+ag_var *ag_argmax_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+ag_var *ag_argmin_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+/* PyTorch's roll(x, shifts, dims): by shifts[i] along axes[i]; naxes 0
+ * rolls the flattened x by shifts[0], keeping its shape. */
+ag_var *ag_roll_axes(ag_ctx *ctx, ag_var *x, const int *shifts, const int *axes, int naxes);
 /* Variance with PyTorch's correction (N - correction in the denominator; 1 =
  * unbiased): Variance times N/(N - correction); std is its sqrt. */
 ag_var *ag_var_correction(ag_ctx *ctx, ag_var *x, const int *axes, int naxes, double correction);
