@@ -146,7 +146,7 @@ AGREPL_KERNEL = $(BUILD)/agrepl-kernel
 KERNEL_LOGOS = $(BUILD)/logo-32x32.png $(BUILD)/logo-64x64.png
 # autograd(3) and the reference pages made from the headers (man/gen_ref.py)
 # at build time, so they always say what the headers say.
-REFMAN   = $(addprefix $(BUILD)/man/autograd_,core.3 ops.3 model.3 optim.3 numeric.3)
+REFMAN   = $(addprefix $(BUILD)/man/autograd_,core.3 ops.3 model.3 optim.3 numeric.3 data.3)
 LIBMAN   = man/autograd.3 $(REFMAN)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
 ENGINE_LIBS = $(LIB) $(LIB_SYS_LIBS)

@@ -33,6 +33,11 @@ NULL_MEANS_SOMETHING = {
     ("ag_linear", "b"),
     ("ag_rand", "rng"),
     ("ag_randn", "rng"),
+    # the data sets (ag_data.h): NULL draws from the context's generator;
+    # gaussians' centres NULL places them on a circle
+    ("ag_data_moons", "rng"), ("ag_data_circles", "rng"), ("ag_data_xor", "rng"),
+    ("ag_data_gaussians", "rng"), ("ag_data_gaussians", "centres"), ("ag_data_spiral", "rng"),
+    ("ag_data_sine", "rng"), ("ag_data_sine_regression", "rng"),
     ("ag_func_input_grad", "gy"),
     ("ag_set_grad", "grad"),
     ("ag_optim_bind_model", "m"),  # unbinds
@@ -175,7 +180,7 @@ def arg(p, fname, null, real):
         return "0.5"
     if b == "bool":
         return "false"
-    if b in ("uint64_t",):
+    if b in ("uint64_t", "uint32_t"):
         return "1"
     if b.startswith("ag_"):  # an enum
         return "(%s)0" % b

@@ -15,6 +15,7 @@
 #include "ag_ops.h"
 #include "ag_optim.h"
 #include "ag_rand.h"
+#include "ag_data.h"
 #include "ag_userop.h"
 
 #endif
