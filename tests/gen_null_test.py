@@ -144,6 +144,9 @@ def arg(p, fname, null, real):
         return "out_vars"
     if s == 2 and b == "char":
         return "&strp"
+    # the outputs of the data files (ag_files.h): NULL is refused with a message
+    if (s >= 2 and b in ("void", "ag_var", "char")) or (s == 1 and b == "size_t"):
+        return "NULL"
     if s >= 1:
         if b == "char" and "const" in t:
             return '"x"'
@@ -167,6 +170,8 @@ def arg(p, fname, null, real):
             return "&udef"
         if b == "ag_backward_opts":
             return "NULL"
+        if b == "ag_csv_options":
+            return "NULL"
         if b == "void":
             return "NULL"
         raise SystemExit(f"gen_null_test: {fname}: no value for parameter type {t!r}")
@@ -180,6 +185,8 @@ def arg(p, fname, null, real):
         return "0.5"
     if b == "bool":
         return "false"
+    if b == "char":
+        return "','"
     if b in ("uint64_t", "uint32_t"):
         return "1"
     if b.startswith("ag_"):  # an enum

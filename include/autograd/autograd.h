@@ -9,13 +9,14 @@
 #define AUTOGRAD_H
 
 #include "ag_core.h"
+#include "ag_data.h"
+#include "ag_files.h"
 #include "ag_format.h"
 #include "ag_model.h"
 #include "ag_numeric.h"
 #include "ag_ops.h"
 #include "ag_optim.h"
 #include "ag_rand.h"
-#include "ag_data.h"
 #include "ag_userop.h"
 
 #endif
