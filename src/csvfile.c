@@ -166,11 +166,11 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
         return ctx_error(ctx, AG_ERR_NOMEM, "%s: out of memory", r.file), -1;
     if (options->delimiter) csv->csv_set_delim(&parser, (unsigned char)options->delimiter);
     const char *text = bytes, *end = text + size;
-    bool parse_error = false;
+    int parse_error = 0; /* 1: in the text, 2: at its end */
     while (text < end && !r.failed && !parse_error) {
         const char *newline = memchr(text, '\n', (size_t)(end - text));
         size_t length = newline ? (size_t)(newline - text) + 1 : (size_t)(end - text);
-        if (csv->csv_parse(&parser, text, length, on_field, on_record, &r) != length) parse_error = true;
+        if (csv->csv_parse(&parser, text, length, on_field, on_record, &r) != length) parse_error = 1;
         else {
             text += length;
             r.line++;
@@ -180,12 +180,19 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
             ctx_error(ctx, AG_ERR_INTERRUPTED, "interrupted");
         }
     }
-    if (!r.failed && !parse_error && csv->csv_fini(&parser, on_field, on_record, &r) != 0) parse_error = true;
+    if (!r.failed && !parse_error && csv->csv_fini(&parser, on_field, on_record, &r) != 0) parse_error = 2;
     if (parse_error && !r.failed) {
         r.failed = true;
-        ctx_error(ctx, AG_ERR_IO, "%s: line %ld: %s (a quote inside an unquoted field, text after a closing quote, "
-                                  "or a quoted field that never ends)",
-                  r.file, r.line, csv->csv_strerror(csv->csv_error(&parser)));
+        if (csv->csv_error(&parser) != CSV_EPARSE)
+            ctx_error(ctx, AG_ERR_NOMEM, "%s: line %ld: %s", r.file, r.line, csv->csv_strerror(csv->csv_error(&parser)));
+        else if (parse_error == 2) /* strict csv_fini: the text ended inside quotes */
+            ctx_error(ctx, AG_ERR_IO, "%s: line %ld, column %d: a quoted field that never ends (no closing \")",
+                      r.file, r.field > 0 ? r.record_line : r.line - 1, r.field + 1);
+        else
+            ctx_error(ctx, AG_ERR_IO, "%s: line %ld, column %d: a quote inside an unquoted field, or text after "
+                                      "a closing quote (RFC 4180: quote the whole field, and write a quote inside "
+                                      "it as \"\")",
+                      r.file, r.line, r.field + 1);
     }
     csv->csv_free(&parser);
     int status = -1;

@@ -115,7 +115,10 @@ static int parse_header(ag_ctx *ctx, const unsigned char *bytes, size_t size, co
         if (p >= end || *p++ != ':') { problem = "':' after a key"; break; }
         skip_blanks(&p, end);
         if (strcmp(key, "descr") == 0) {
-            if (p < end && *p == '[') { problem = "a structured dtype (a list of fields) is not supported"; break; }
+            if (p < end && *p == '[')
+                return ctx_error(ctx, AG_ERR_IO, "%s: the dtype is a structured one (a list of named fields), "
+                                                 "which is not supported: save each field as its own array",
+                                 shown(name)), -1;
             if (!parse_string(&p, end, descr, sizeof descr)) { problem = "descr: a dtype string"; break; }
             have_descr = true;
         } else if (strcmp(key, "fortran_order") == 0) {
@@ -151,9 +154,12 @@ static int parse_header(ag_ctx *ctx, const unsigned char *bytes, size_t size, co
         if (p < end && *p == ',') p++;
     }
     if (!problem && !(have_descr && have_order && have_shape)) problem = "the keys descr, fortran_order and shape";
-    if (problem)
+    if (problem) {
+        size_t shown_length = header_length < 120 ? header_length : 120;
+        while (shown_length > 0 && isspace((unsigned char)bytes[start + shown_length - 1])) shown_length--;
         return ctx_error(ctx, AG_ERR_IO, "%s: a bad .npy header (expected %s): %.*s", shown(name), problem,
-                         (int)(header_length < 120 ? header_length : 120), (const char *)bytes + start), -1;
+                         (int)shown_length, (const char *)bytes + start), -1;
+    }
     const char *why = parse_descr(descr, h);
     if (why)
         return ctx_error(ctx, AG_ERR_IO, "%s: the dtype '%s' is not supported (float64, float32, int8-64, "
