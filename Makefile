@@ -566,6 +566,7 @@ install-tests: build-all
 # the same tree elsewhere (packaging).  The lesson directory is compiled into
 # agrepl, so agrepl is rebuilt when PREFIX changes.
 LESSONS  = $(sort $(wildcard samples/*.ag))
+LESSON_DATA = $(sort $(wildcard samples/data/*))
 NOTEBOOKS = $(sort $(wildcard samples/notebooks/*.ipynb))
 HEADERS  = $(sort $(wildcard include/autograd/*.h))
 MANPAGES = man/agrepl.1 $(LIBMAN)
@@ -620,6 +621,8 @@ install: build-all install-lib
 	install -m 644 $(KERNEL_LOGOS) $(DESTDIR)$(KERNELSPECDIR)/
 	install -m 644 man/agrepl.1 $(DESTDIR)$(MANDIR)/man1/agrepl.1
 	install -m 644 $(LESSONS) $(DESTDIR)$(LESSONDIR)/
+	install -d $(DESTDIR)$(LESSONDIR)/data
+	install -m 644 $(LESSON_DATA) $(DESTDIR)$(LESSONDIR)/data/
 	install -d $(DESTDIR)$(NOTEBOOKDIR)
 	install -m 644 $(NOTEBOOKS) $(DESTDIR)$(NOTEBOOKDIR)/
 
@@ -634,8 +637,9 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man1/agrepl.1 $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(LIBMAN))) \
 	  $(DESTDIR)$(DOCDIR)/train_mlp.c $(DESTDIR)$(DOCDIR)/Makefile \
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/,$(notdir $(LESSONS))) \
+	  $(addprefix $(DESTDIR)$(LESSONDIR)/data/,$(notdir $(LESSON_DATA))) \
 	  $(addprefix $(DESTDIR)$(NOTEBOOKDIR)/,$(notdir $(NOTEBOOKS)))
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(NOTEBOOKDIR) $(DESTDIR)$(DATADIR)/agrepl $(DESTDIR)$(DOCDIR) \
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR)/data $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(NOTEBOOKDIR) $(DESTDIR)$(DATADIR)/agrepl $(DESTDIR)$(DOCDIR) \
 	  $(DESTDIR)$(VIZMODDIR) $(DESTDIR)$(KERNELSPECDIR) $(DESTDIR)$(DATADIR)/jupyter/kernels \
 	  $(DESTDIR)$(DATADIR)/jupyter 2>/dev/null
 	@# the standard directories install made, when nothing else is in them

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "lessons.h"
 #include "repl_internal.h"
 
 /* ---- seeds ---------------------------------------------------------------- */
@@ -451,6 +452,18 @@ done:
     return status;
 }
 
+/* lesson_data("iris.csv"): where the lessons' data file is (samples/data/,
+ * or installed beside the lessons), so a lesson reads it from anywhere */
+static int builtin_lesson_data(repl *r, const builtin_args *a, repl_value *out) {
+    const char *file;
+    char path[4096], dirs[2048];
+    if (arg_string(r, a, 0, &file) < 0) return -1;
+    if (lesson_data_find(file, path, sizeof path) < 0)
+        return repl_error(r, "lesson_data: no data file %s in data/ of %s", file, lesson_dirs(dirs, sizeof dirs));
+    *out = value_string_from(path, strlen(path));
+    return out->kind == VALUE_STRING ? 0 : repl_error(r, "out of memory");
+}
+
 const builtin_def builtins_data[] = {
     /* Each help line starts with a one-line picture of the set (:help data). */
     {"moons", "n=100, noise=0.1, seed=nil", builtin_moons, "data",
@@ -479,6 +492,9 @@ const builtin_def builtins_data[] = {
      .function_only = true},
     {"sine_regression", "n=100, seed=nil", builtin_sine_regression, "data",
      "∿·  x, t = sine_regression(100): x uniform in [0, 1), t = sin(2 pi x) + uniform [0, 1) (DeZero step 43)",
+     .function_only = true},
+    {"lesson_data", "file", builtin_lesson_data, "data",
+     "the path of a data file the lessons ship (samples/data/): load_csv(lesson_data(\"iris.csv\"), header=true)",
      .function_only = true},
     {"load_csv", "file, header=false, columns=nil, target=nil, delimiter=\",\"", builtin_load_csv, "data",
      "x = load_csv(\"f.csv\"): a table of numbers (RFC 4180, read by libcsv); x, t = ... with target=\n"
