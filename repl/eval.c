@@ -186,7 +186,8 @@ int truthy(repl *r, const ast_node *at, repl_value v, bool *out) {
             *out = ag_item(v.as.var) != 0;
             return 0;
         }
-        return repl_error_at(r, at, "a condition must be true, false or a number, not %s",
+        return repl_error_at(r, at, "the truth of %s is ambiguous: a condition must be true, false, a number "
+                                    "or one element, as PyTorch's bool(x) (any(x) or all(x) say which you mean)",
                           describe_kind(v, buf, sizeof buf));
     default: *out = true; return 0;
     }
@@ -420,8 +421,9 @@ static bool contents_equal(repl *r, repl_value a, repl_value b) {
     return equal;
 }
 
-/* a OP b elementwise when either is a tensor (not one element): a 0/1
- * variable, as PyTorch's comparisons (no gradient flows through it). */
+/* a OP b elementwise when either is a tensor (one element included): a 0/1
+ * variable of the broadcast shape, as PyTorch's comparisons (no gradient
+ * flows through it). */
 static int compare_tensors(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                            repl_value *out) {
     char buf[96];
@@ -464,8 +466,11 @@ static int compare_values(repl *r, const ast_node *at, ast_operator op, repl_val
         *out = value_bool(op == AST_OP_EQUAL ? equal : !equal);
         return 0;
     }
-    if ((a.kind == VALUE_VAR && ag_size(a.as.var) != 1) ||
-        (b.kind == VALUE_VAR && ag_size(b.as.var) != 1))
+    /* a tensor (one element too: [0.0] < [1.0]) compares elementwise; plain
+     * numbers and 0-d values (a loss, x[0], a loop counter) give true/false,
+     * and so does a number beside a list literal (x == [3] for a 0-d x) */
+    if (((a.kind == VALUE_VAR && ag_ndim(a.as.var) > 0) || (b.kind == VALUE_VAR && ag_ndim(b.as.var) > 0)) &&
+        !(contents && scalars))
         return compare_tensors(r, at, op, a, b, out);
     double x, y;
     bool numeric = scalar_of(a, &x) && scalar_of(b, &y);
