@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "lessons.h"
@@ -418,18 +420,32 @@ static int builtin_seq_batches(repl *r, const builtin_args *a, repl_value *out) 
  * target's mode and links).  The rows set .file_arg, so --no-files and
  * --files-in are applied before these run. */
 
-/* The whole of `path` in *bytes (malloc'd) and *size; -1 after an error
- * "WHO: cannot read "PATH": why". */
-static int read_whole(repl *r, const char *who, const char *path, char **bytes, size_t *size) {
-    FILE *f = fopen(path, "rb");
+/* A file's bytes, read into memory (not mapped: a file cut short by
+ * another process while mapped would end the session with SIGBUS). */
+typedef struct file_bytes {
+    char *data;
+    size_t size;
+} file_bytes;
+
+static void file_bytes_free(file_bytes *b) {
+    free(b->data);
+    b->data = NULL;
+}
+
+/* The whole of `path` in *b; -1 after an error "WHO: cannot read "PATH": why". */
+static int read_whole(repl *r, const char *who, const char *path, file_bytes *b) {
+    *b = (file_bytes){0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (f == NULL) return repl_error(r, "%s: cannot read \"%s\": %s", who, path, strerror(errno));
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
+    if (fd < 0) return repl_error(r, "%s: cannot read \"%s\": %s", who, path, strerror(errno));
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
         return repl_error(r, "%s: cannot read \"%s\": it is a directory", who, path);
     }
-    size_t capacity = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, length = 0;
+    /* one read of the size the file has now, and more if it grew */
+    size_t capacity = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, length = 0;
     char *data = malloc(capacity);
+    int error = 0;
     while (data != NULL) {
         if (length == capacity) {
             char *grown = realloc(data, capacity * 2);
@@ -437,20 +453,19 @@ static int read_whole(repl *r, const char *who, const char *path, char **bytes, 
             data = grown;
             capacity *= 2;
         }
-        size_t got = fread(data + length, 1, capacity - length, f);
-        length += got;
-        if (got == 0) break;
+        ssize_t got = read(fd, data + length, capacity - length);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) error = errno;
+        if (got <= 0) break;
+        length += (size_t)got;
     }
-    bool failed = data == NULL || ferror(f);
-    int error = errno;
-    fclose(f);
-    if (failed) {
+    close(fd);
+    if (data == NULL || error) {
         free(data);
-        return data == NULL ? repl_error(r, "%s: \"%s\" is too large to read (out of memory)", who, path)
-                            : repl_error(r, "%s: cannot read \"%s\": %s", who, path, strerror(error));
+        return error ? repl_error(r, "%s: cannot read \"%s\": %s", who, path, strerror(error))
+                     : repl_error(r, "%s: \"%s\" is too large to read (out of memory)", who, path);
     }
-    *bytes = data;
-    *size = length;
+    *b = (file_bytes){data, length};
     return 0;
 }
 
@@ -534,12 +549,11 @@ static int builtin_load_csv(repl *r, const builtin_args *a, repl_value *out) {
         options.columns = columns;
         options.ncolumns = n;
     }
-    char *bytes;
-    size_t size;
-    if (read_whole(r, "load_csv", file, &bytes, &size) < 0) goto done;
+    file_bytes bytes;
+    if (read_whole(r, "load_csv", file, &bytes) < 0) goto done;
     ag_var *x, *t;
-    int rc = ag_csv_decode(r->ctx, bytes, size, file, &options, &x, &t, NULL, NULL);
-    free(bytes);
+    int rc = ag_csv_decode(r->ctx, bytes.data, bytes.size, file, &options, &x, &t, NULL, NULL);
+    file_bytes_free(&bytes);
     if (rc < 0) {
         file_error(r, "load_csv");
         goto done;
@@ -597,11 +611,10 @@ static int builtin_save_csv(repl *r, const builtin_args *a, repl_value *out) {
 
 static int builtin_load_npy(repl *r, const builtin_args *a, repl_value *out) {
     const char *file;
-    char *bytes;
-    size_t size;
-    if (arg_string(r, a, 0, &file) < 0 || read_whole(r, "load_npy", file, &bytes, &size) < 0) return -1;
-    ag_var *x = ag_npy_decode(r->ctx, bytes, size, file);
-    free(bytes);
+    file_bytes bytes;
+    if (arg_string(r, a, 0, &file) < 0 || read_whole(r, "load_npy", file, &bytes) < 0) return -1;
+    ag_var *x = ag_npy_decode(r->ctx, bytes.data, bytes.size, file);
+    file_bytes_free(&bytes);
     if (x == NULL) return file_error(r, "load_npy");
     *out = value_var(x);
     return 0;
@@ -622,15 +635,14 @@ static int builtin_save_npy(repl *r, const builtin_args *a, repl_value *out) {
 /* load_npz(file, name=nil): the arrays in the archive's order, or the one named */
 static int builtin_load_npz(repl *r, const builtin_args *a, repl_value *out) {
     const char *file, *name = NULL;
-    char *bytes;
-    size_t size;
+    file_bytes bytes;
     if (arg_string(r, a, 0, &file) < 0 || (arg_given(a, 1) && arg_string(r, a, 1, &name) < 0)) return -1;
-    if (read_whole(r, "load_npz", file, &bytes, &size) < 0) return -1;
+    if (read_whole(r, "load_npz", file, &bytes) < 0) return -1;
     ag_var **arrays;
     char **names;
     int count;
-    int rc = ag_npz_decode(r->ctx, bytes, size, file, &arrays, &names, &count);
-    free(bytes);
+    int rc = ag_npz_decode(r->ctx, bytes.data, bytes.size, file, &arrays, &names, &count);
+    file_bytes_free(&bytes);
     if (rc < 0) return file_error(r, "load_npz");
     int status = 0;
     if (name != NULL) {

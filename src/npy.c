@@ -221,7 +221,12 @@ ag_var *ag_npy_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *n
     double *out = ag_data(v);
     const unsigned char *data = (const unsigned char *)bytes + h.data_start;
     if (!h.fortran_order || h.ndim < 2) {
-        for (size_t i = 0; i < h.count; i++) out[i] = item(&h, data + i * (size_t)h.item_size);
+        const uint16_t probe = 1;
+        bool little = *(const unsigned char *)&probe == 1;
+        if (h.kind == KIND_FLOAT && h.item_size == 8 && h.big_endian != little) /* np.save's float64: as it lies */
+            memcpy(out, data, h.count * 8);
+        else
+            for (size_t i = 0; i < h.count; i++) out[i] = item(&h, data + i * (size_t)h.item_size);
         return v;
     }
     /* Fortran order: the first index varies fastest in the file. */
