@@ -120,7 +120,7 @@ static void on_record(int terminator, void *data) {
             r->columns = r->field;
             r->rows++;
         } else if (r->field < r->columns) {
-            fail(r, "a ragged row: %d fields where the first row has %d", r->field, r->columns);
+            fail(r, "a ragged row: %d field%s where the first row has %d", r->field, r->field == 1 ? "" : "s", r->columns);
         } else {
             r->rows++;
         }
