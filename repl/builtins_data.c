@@ -399,9 +399,10 @@ static int builtin_batches(repl *r, const builtin_args *a, repl_value *out) {
     l->rng = rng;
     l->seed = seed;
     if (drop_last && l->rows < l->size) {
-        value_release(*out);
+        int rows = l->rows, size = l->size;
+        value_release(*out); /* frees l */
         *out = (repl_value)VALUE_NIL_INIT;
-        return repl_error(r, "batches: with drop_last=true, %d rows make no batch of %d", l->rows, l->size);
+        return repl_error(r, "batches: with drop_last=true, %d rows make no batch of %d", rows, size);
     }
     return 0;
 }
