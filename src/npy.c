@@ -223,6 +223,7 @@ ag_var *ag_npy_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *n
     if (!h.fortran_order || h.ndim < 2) {
         const uint16_t probe = 1;
         bool little = *(const unsigned char *)&probe == 1;
+        if (h.count == 0) return v;
         if (h.kind == KIND_FLOAT && h.item_size == 8 && h.big_endian != little) /* np.save's float64: as it lies */
             memcpy(out, data, h.count * 8);
         else
