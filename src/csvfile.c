@@ -4,7 +4,8 @@
  *
  * libcsv calls us back per field and per record but does not say where it
  * is; we hand it the text a line at a time and count, so an error names the
- * line a record starts on and the field's number (its column). */
+ * line a record starts on (read from its parser state between lines) and
+ * the field's number (its column). */
 #include "ag_files.h"
 #include "data_libs.h"
 #include "errors.h"
@@ -61,7 +62,6 @@ static void fail(reader *r, const char *fmt, ...) {
 static void on_field(void *text, size_t length, void *data) {
     reader *r = data;
     if (r->failed) return;
-    if (r->field == 0) r->record_line = r->line;
     if (r->header_pending) {
         char **grown = realloc(r->header, (size_t)(r->field + 1) * sizeof *grown);
         char *copy = strndup(text ? text : "", length);
@@ -170,6 +170,9 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
     while (text < end && !r.failed && !parse_error) {
         const char *newline = memchr(text, '\n', (size_t)(end - text));
         size_t length = newline ? (size_t)(newline - text) + 1 : (size_t)(end - text);
+        /* between records (libcsv's ROW_NOT_BEGUN), a record starts on this line at the
+         * earliest: a quoted field's line breaks then keep its first line */
+        if (parser.pstate == 0) r.record_line = r.line;
         if (csv->csv_parse(&parser, text, length, on_field, on_record, &r) != length) parse_error = 1;
         else {
             text += length;
