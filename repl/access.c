@@ -721,13 +721,7 @@ static int set_variable_items(repl *r, const ast_node *n, const char *label, ag_
     bool produced_nonfinite = false;
     for (size_t i = 0; i < size; i++) {
         double v = from[offset], *slot = &data[(size_t)where[i]], before = *slot;
-        switch (op) {
-        case AST_OP_ADD: *slot = before + v; break;
-        case AST_OP_SUBTRACT: *slot = before - v; break;
-        case AST_OP_MULTIPLY: *slot = before * v; break;
-        case AST_OP_DIVIDE: *slot = before / v; break;
-        default: *slot = v; break;
-        }
+        *slot = op == AST_OP_NONE ? v : repl_operators[op].number(before, v);
         if (op != AST_OP_NONE && !isfinite(*slot) && isfinite(before) && isfinite(v)) produced_nonfinite = true;
         for (int d = ndim - 1; d >= 0; d--) { /* odometer over the selection */
             offset += strides[d];

@@ -49,12 +49,7 @@ int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_valu
 /* *data op= v for a one-element x, with update_in_place's NaN note. */
 REPL_HOT static void update_one(repl *r, const ast_node *at, ast_operator op, double *data, double v) {
     double before = *data;
-    switch (op) {
-    case AST_OP_ADD: *data = before + v; break;
-    case AST_OP_SUBTRACT: *data = before - v; break;
-    case AST_OP_MULTIPLY: *data = before * v; break;
-    default: *data = before / v; break;
-    }
+    *data = repl_operators[op].number(before, v);
     if (!isfinite(*data) && isfinite(before) && isfinite(v)) note_nonfinite(r, at, ast_operator_symbol(op));
 }
 
@@ -110,14 +105,10 @@ REPL_HOT static int update_in_place(repl *r, const ast_node *at, const char *tar
     int index[AG_MAX_DIMS] = {0};
     size_t offset = 0;
     bool produced_nonfinite = false; /* from finite numbers: x /= 0 */
+    double (*apply)(double, double) = repl_operators[op].number;
     for (size_t i = 0; i < size; i++) {
         double v = source[offset], before = data[i];
-        switch (op) {
-        case AST_OP_ADD: data[i] = before + v; break;
-        case AST_OP_SUBTRACT: data[i] = before - v; break;
-        case AST_OP_MULTIPLY: data[i] = before * v; break;
-        default: data[i] = before / v; break;
-        }
+        data[i] = apply(before, v);
         if (!isfinite(data[i]) && isfinite(before) && isfinite(v)) produced_nonfinite = true;
         for (int d = ndim - 1; d >= 0; d--) { /* odometer over x's index */
             offset += strides[d];
@@ -273,13 +264,7 @@ REPL_HOT static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, 
             !look_ahead(r, e->as.binary.right, depth + 1, k, &b))
             return false;
         if (!k->scalar) return true;
-        switch (op) {
-        case AST_OP_ADD: *value = *value + b; break;
-        case AST_OP_SUBTRACT: *value = *value - b; break;
-        case AST_OP_MULTIPLY: *value = *value * b; break;
-        case AST_OP_DIVIDE: *value = *value / b; break;
-        default: *value = pow(*value, b); break;
-        }
+        *value = repl_operators[op].number(*value, b);
         if (!isfinite(*value)) k->scalar = false;
         return true;
     }

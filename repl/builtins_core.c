@@ -210,7 +210,10 @@ static int reduce(repl *r, const builtin_args *a, repl_value *out, reduce_fn fn)
     return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
 }
 
-static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_sum); }
+static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) {
+    if (repl_is_sequence_of_values(a->values[0])) return repl_sum_items(r, a, out); /* builtins_loop.c */
+    return reduce(r, a, out, ag_sum);
+}
 static int builtin_mean(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_mean); }
 static int builtin_variance(repl *r, const builtin_args *a, repl_value *out) {
     return reduce(r, a, out, ag_variance);

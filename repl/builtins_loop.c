@@ -1,6 +1,7 @@
 /* builtins_loop.c — the built-ins of training loops as tutorials write them:
  * enumerate and zip (lazy sequences of pairs, iterate.c's protocol); int,
- * float, str, round and list.append with Python's meanings.
+ * float, str, round and list.append with Python's meanings; the schedules;
+ * progress, a tqdm-like bar over any sequence.
  *
  * A built-in that is a lazy sequence returns an object whose type has the
  * iter_* hooks (value.h): each iter_next hands back one item, a pair being
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static int done_var(repl *r, ag_var *v, repl_value *out) {
     if (v == NULL) return engine_error(r);
@@ -276,8 +279,13 @@ static int builtin_int(repl *r, const builtin_args *a, repl_value *out) {
         for (const char *q = p; whole && *q && n + 1 < sizeof clean; q++)
             if (*q != '_') clean[n++] = *q;
         clean[n] = '\0';
-        if (!whole || !read_float(clean, &x))
-            return repl_error(r, "int: \"%s\" is not a whole number (float(\"%s\") reads decimals)", text, text);
+        if (!whole || !read_float(clean, &x)) {
+            double decimal;
+            if (read_float(text, &decimal))
+                return repl_error(r, "int: \"%s\" is not a whole number (int(float(\"%s\")) drops the fraction)",
+                                  text, text);
+            return repl_error(r, "int: \"%s\" is not a number", text);
+        }
     } else if (!isfinite(x)) {
         char shown[AG_NUMBUF];
         return repl_error(r, "int: cannot convert %s to an integer", ag_format_display(x, 0, shown));
@@ -336,7 +344,7 @@ static int builtin_round_python(repl *r, const builtin_args *a, repl_value *out)
             char shown[AG_NUMBUF];
             return repl_error(r, "round: cannot convert %s to an integer", ag_format_display(x, 0, shown));
         }
-        *out = value_number(given ? round_decimals(x, digits) : nearbyint(x));
+        *out = value_number(given ? round_decimals(x, digits) : nearbyint(x) + 0.0); /* an int has no -0 */
         return 0;
     }
     ag_var *x;
@@ -365,6 +373,379 @@ static int builtin_append(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
+/* ---- sum and + of sequences, as Python's ----------------------------------------------- */
+
+bool repl_is_sequence_of_values(repl_value v) {
+    if (v.kind == VALUE_LIST) return v.as.list->count == 0 || !value_is_tensor_literal(v);
+    return v.kind == VALUE_OBJECT && v.as.object->type->iter_next != NULL;
+}
+
+int repl_sum_items(repl *r, const builtin_args *a, repl_value *out) {
+    if (arg_given(a, 1))
+        return repl_error(r, "sum: axis= sums a variable; a list (or m.params) is summed item by item, "
+                             "sum([sum(p*p) for ...]) style: sum(xs) adds xs[0] + xs[1] + ...");
+    repl_iter it;
+    if (repl_iter_begin(r, NULL, a->values[0], &it) != 0) return -1;
+    repl_value total = value_number(0), item;
+    int rc;
+    while ((rc = repl_iter_next(r, NULL, &it, &item)) > 0) {
+        repl_value next;
+        rc = arithmetic(r, NULL, AST_OP_ADD, total, item, &next);
+        value_release(total);
+        value_release(item);
+        if (rc < 0) break;
+        total = next;
+    }
+    repl_iter_end(&it);
+    if (rc < 0) return -1;
+    *out = total;
+    return 0;
+}
+
+/* The items a + b takes from v: a list's, or a 1-D tensor literal's numbers
+ * (an unnamed leaf: [7] written beside a list); false for anything else. */
+static bool concat_part(repl_value v) {
+    return v.kind == VALUE_LIST || (v.kind == VALUE_VAR && ag_ndim(v.as.var) == 1 && ag_creator(v.as.var) == NULL &&
+                                    ag_name(v.as.var)[0] == '\0');
+}
+
+int repl_concat_lists(repl *r, const ast_node *at, repl_value a, repl_value b, repl_value *out) {
+    if (!concat_part(a) || !concat_part(b)) return 1;
+    int na = a.kind == VALUE_LIST ? a.as.list->count : (int)ag_size(a.as.var);
+    int nb = b.kind == VALUE_LIST ? b.as.list->count : (int)ag_size(b.as.var);
+    repl_value list = value_list_new(na + nb);
+    if (list.kind != VALUE_LIST) return repl_error_at(r, at, "out of memory");
+    for (int k = 0; k < 2; k++) {
+        repl_value v = k == 0 ? a : b;
+        int n = k == 0 ? na : nb, base = k == 0 ? 0 : na;
+        for (int i = 0; i < n; i++)
+            list.as.list->items[base + i] =
+                v.kind == VALUE_LIST ? value_copy(v.as.list->items[i]) : value_number(ag_cdata(v.as.var)[i]);
+    }
+    *out = list;
+    return 0;
+}
+
+/* ---- learning-rate schedules: PyTorch's StepLR and CosineAnnealingLR --------------------- */
+
+typedef struct schedule {
+    repl_value optimizer; /* the optimizer object whose lr it sets */
+    bool cosine;
+    double base_lr;       /* the optimizer's lr when the schedule was made */
+    double step_size, gamma; /* step_lr */
+    double t_max, eta_min;   /* cosine_lr */
+    double epoch;            /* steps taken (PyTorch's last_epoch) */
+} schedule;
+
+static void schedule_destroy(void *payload) {
+    schedule *s = payload;
+    value_release(s->optimizer);
+    free(s);
+}
+
+static double schedule_lr(const schedule *s) {
+    if (!s->cosine) return s->base_lr * pow(s->gamma, floor(s->epoch / s->step_size));
+    /* the closed form, as PyTorch's _get_closed_form_lr */
+    return s->eta_min + (s->base_lr - s->eta_min) * (1 + cos(3.14159265358979323846 * s->epoch / s->t_max)) / 2;
+}
+
+static char *schedule_describe(const void *payload) {
+    const schedule *s = payload;
+    ag_optim *opt = repl_optimizer_of(s->optimizer);
+    char text[200], lr[AG_NUMBUF], base[AG_NUMBUF], a[AG_NUMBUF], b[AG_NUMBUF];
+    snprintf(text, sizeof text, "%s(%s=%s, %s=%s) of %s from lr %s: %.0f steps, lr now %s",
+             s->cosine ? "cosine_lr" : "step_lr", s->cosine ? "t_max" : "step_size",
+             ag_format_display(s->cosine ? s->t_max : s->step_size, 0, a), s->cosine ? "eta_min" : "gamma",
+             ag_format_display(s->cosine ? s->eta_min : s->gamma, 0, b),
+             ag_optim_kind_name(ag_optim_get_config(opt).kind), ag_format_display(s->base_lr, 0, base), s->epoch,
+             ag_format_display(ag_optim_get_config(opt).lr, 0, lr));
+    return strdup(text);
+}
+
+static int schedule_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
+    (void)r;
+    schedule *s = payload;
+    if (strcmp(name, "lr") == 0) {
+        *out = value_number(ag_optim_get_config(repl_optimizer_of(s->optimizer)).lr);
+        return 0;
+    }
+    if (strcmp(name, "last_epoch") == 0) {
+        *out = value_number(s->epoch);
+        return 0;
+    }
+    return 1;
+}
+
+static const repl_object_type schedule_type;
+
+/* sched.step(): one more epoch, and the optimizer's lr set from it. */
+static int fn_schedule_step(repl *r, const builtin_args *a, repl_value *out) {
+    repl_value v = a->values[0];
+    char buf[96];
+    if (v.kind != VALUE_OBJECT || v.as.object->type != &schedule_type)
+        return repl_error(r, "step: the first argument must be a schedule (step_lr, cosine_lr), not %s",
+                          describe_kind(v, buf, sizeof buf));
+    schedule *s = v.as.object->payload;
+    s->epoch++;
+    if (ag_optim_set_lr(repl_optimizer_of(s->optimizer), schedule_lr(s)) < 0) {
+        s->epoch--;
+        return engine_error(r);
+    }
+    *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+static const builtin_def schedule_methods[] = {
+    {"step", "schedule", fn_schedule_step, "optimizers",
+     "one more epoch: the optimizer's lr becomes the schedule's next value (call after opt.step())"},
+};
+
+static const char *const schedule_attributes[] = {"lr", "last_epoch", NULL};
+
+static const repl_object_type schedule_type = {
+    .name = "schedule",
+    .destroy = schedule_destroy,
+    .describe = schedule_describe,
+    .get_attr = schedule_get_attr,
+    .methods = schedule_methods,
+    .nmethods = (int)(sizeof schedule_methods / sizeof schedule_methods[0]),
+    .attributes = schedule_attributes,
+};
+
+/* A schedule of the optimizer in argument 0, its lr now as the base. */
+static int new_schedule(repl *r, const builtin_args *a, schedule *s, repl_value *out) {
+    char buf[96];
+    ag_optim *opt = repl_optimizer_of(a->values[0]);
+    if (opt == NULL)
+        return repl_error(r, "%s: opt must be an optimizer (sgd, adam, ...), not %s", a->def->name,
+                          describe_kind(a->values[0], buf, sizeof buf));
+    schedule *made = malloc(sizeof *made);
+    if (made == NULL) return repl_error(r, "out of memory");
+    *made = *s;
+    made->optimizer = value_copy(a->values[0]);
+    made->base_lr = ag_optim_get_config(opt).lr;
+    *out = value_object_new(&schedule_type, made);
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
+static int builtin_step_lr(repl *r, const builtin_args *a, repl_value *out) {
+    schedule s = {.cosine = false};
+    if (arg_number(r, a, 1, &s.step_size) < 0 || arg_number(r, a, 2, &s.gamma) < 0) return -1;
+    if (!(s.step_size >= 1) || s.step_size != floor(s.step_size) || !isfinite(s.step_size))
+        return repl_error(r, "step_lr: step_size must be a whole number of steps >= 1");
+    if (!(s.gamma >= 0) || !isfinite(s.gamma)) return repl_error(r, "step_lr: gamma must be a finite number >= 0");
+    return new_schedule(r, a, &s, out);
+}
+
+static int builtin_cosine_lr(repl *r, const builtin_args *a, repl_value *out) {
+    schedule s = {.cosine = true};
+    if (arg_number(r, a, 1, &s.t_max) < 0 || arg_number(r, a, 2, &s.eta_min) < 0) return -1;
+    if (!(s.t_max > 0) || !isfinite(s.t_max)) return repl_error(r, "cosine_lr: t_max must be a number of steps > 0");
+    if (!(s.eta_min >= 0) || !isfinite(s.eta_min)) return repl_error(r, "cosine_lr: eta_min must be a finite number >= 0");
+    return new_schedule(r, a, &s, out);
+}
+
+/* ---- progress(x): a bar over a loop, as tqdm gives Python users ------------------------------
+ * Where it shows: an interactive terminal, one line rewritten in place
+ * (\r, on the error stream as tqdm's); a notebook, one output updated
+ * (update_display_data); elsewhere (scripts, pipes) nothing unless
+ * show=true, then a plain line at each tenth (count, percent, loss: no
+ * times, so a run prints the same lines).  The loss shown is the value of
+ * the name loss="NAME" when the bar is drawn. */
+
+typedef struct progress_payload {
+    repl_value source;
+    long total;      /* -1 unknown */
+    int show;        /* -1: where a person watches; 0 never; 1 always */
+    char *loss_name; /* NULL without loss= */
+} progress_payload;
+
+typedef struct progress_cursor {
+    repl_iter inner;
+    long done;          /* iterations finished: those handed out before the current one */
+    long handed;        /* items handed out */
+    double start, drawn_at; /* seconds */
+    int tenths;         /* tenths printed in the plain form */
+    bool live_terminal, live_notebook, plain, drawn, finished;
+    FILE *err;          /* the live terminal's stream */
+    char display_id[40];
+} progress_cursor;
+
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void progress_destroy(void *payload) {
+    progress_payload *p = payload;
+    value_release(p->source);
+    free(p->loss_name);
+    free(p);
+}
+
+static char *progress_describe(const void *payload) {
+    const progress_payload *p = payload;
+    char buf[96], text[200];
+    snprintf(text, sizeof text, "progress over %s%s%s", describe_kind(p->source, buf, sizeof buf),
+             p->loss_name ? ", showing " : "", p->loss_name ? p->loss_name : "");
+    return strdup(text);
+}
+
+/* "1:05" / "1:02:03" */
+static void clock_text(double seconds, char *buf, size_t size) {
+    long s = seconds > 0 && seconds < 1e8 ? (long)(seconds + 0.5) : 0;
+    if (s >= 3600) snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
+}
+
+/* The bar's line: count, bar, percent, rate, time left, loss (`timed`:
+ * with rate and time). */
+static void progress_line(repl *r, const progress_payload *p, const progress_cursor *c, bool timed, char *line,
+                          size_t size) {
+    size_t n = 0;
+    double elapsed = seconds_now() - c->start, rate = elapsed > 0 ? (double)c->done / elapsed : 0;
+    if (p->total >= 0) {
+        double fraction = p->total > 0 ? (double)c->done / (double)p->total : 1;
+        char bar[24];
+        int filled = (int)(fraction * 20 + 1e-9);
+        for (int i = 0; i < 20; i++) bar[i] = i < filled ? '#' : '-';
+        bar[20] = '\0';
+        n += (size_t)snprintf(line + n, size - n, "%ld/%ld [%s] %3.0f%%", c->done, p->total, bar, 100 * fraction);
+        if (timed) {
+            char left[24];
+            clock_text(rate > 0 ? (double)(p->total - c->done) / rate : 0, left, sizeof left);
+            n += (size_t)snprintf(line + n, size - n, "  %.3g it/s  %s left", rate, c->done > 0 ? left : "?");
+        }
+    } else {
+        n += (size_t)snprintf(line + n, size - n, "%ld it", c->done);
+        if (timed) n += (size_t)snprintf(line + n, size - n, "  %.3g it/s", rate);
+    }
+    repl_value loss;
+    double value;
+    if (p->loss_name != NULL && n < size && lookup_name(r, p->loss_name, &loss)) {
+        char shown[AG_NUMBUF];
+        if (scalar_of(loss, &value))
+            snprintf(line + n, size - n, "  %s %s", p->loss_name, format_number(r, value, shown));
+        value_release(loss);
+    }
+}
+
+/* Draws the bar when it is due (at most 10 times a second live; each tenth
+ * in the plain form; always at the end). */
+static void progress_draw(repl *r, const progress_payload *p, progress_cursor *c, bool last) {
+    char line[256];
+    double now = seconds_now();
+    if (c->live_terminal || c->live_notebook) {
+        if (!last && c->drawn && now - c->drawn_at < (c->live_notebook ? 0.25 : 0.1)) return;
+        progress_line(r, p, c, true, line, sizeof line);
+        if (c->live_terminal) {
+            fprintf(r->io.err, "\r%s\033[K%s", line, last ? "\n" : "");
+            fflush(r->io.err);
+        } else {
+            repl_display d = {.text = line, .display_id = c->display_id, .update = c->drawn};
+            r->io.display(r->io.display_user, &d);
+        }
+        c->drawn = true;
+        c->drawn_at = now;
+    } else if (c->plain && p->total > 0) {
+        int tenths = (int)(10 * c->done / p->total);
+        if (tenths <= c->tenths && !(last && !c->drawn)) return;
+        c->tenths = tenths;
+        progress_line(r, p, c, false, line, sizeof line);
+        fprintf(r->io.out, "progress %s\n", line);
+        c->drawn = true;
+    } else if (c->plain && last) {
+        progress_line(r, p, c, false, line, sizeof line);
+        fprintf(r->io.out, "progress %s\n", line);
+    }
+}
+
+static int progress_start(repl *r, void *payload, void **cursor) {
+    progress_payload *p = payload;
+    progress_cursor *c = calloc(1, sizeof *c);
+    if (c == NULL) return repl_error(r, "out of memory");
+    if (repl_iter_begin(r, NULL, p->source, &c->inner) != 0) {
+        free(c);
+        return -1;
+    }
+    bool watched = repl_is_interactive(r) && isatty(fileno(r->io.err));
+    c->live_notebook = p->show != 0 && r->io.display != NULL;
+    c->live_terminal = !c->live_notebook && p->show != 0 && watched;
+    c->plain = !c->live_notebook && !c->live_terminal && p->show == 1;
+    c->start = seconds_now();
+    c->err = r->io.err;
+    snprintf(c->display_id, sizeof c->display_id, "agrepl-progress-%u", ++r->io.display_count);
+    if (c->live_terminal || c->live_notebook) progress_draw(r, p, c, false);
+    *cursor = c;
+    return 0;
+}
+
+/* An item handed out is finished when the next is asked for (the loop's
+ * body ran), as tqdm counts. */
+static int progress_next(repl *r, void *payload, void *cursor, repl_value *out) {
+    progress_payload *p = payload;
+    progress_cursor *c = cursor;
+    int rc = repl_iter_next(r, NULL, &c->inner, out);
+    if (rc < 0) return rc;
+    c->done = c->handed; /* every item handed out before this call is finished */
+    if (rc == 0) {
+        c->finished = true;
+        progress_draw(r, p, c, true);
+        return 0;
+    }
+    if (c->handed > 0) progress_draw(r, p, c, false);
+    c->handed++;
+    return 1;
+}
+
+static void progress_stop(void *payload, void *cursor) {
+    (void)payload;
+    progress_cursor *c = cursor;
+    if (c == NULL) return;
+    if (c->live_terminal && c->drawn && !c->finished) fputc('\n', c->err); /* a break: the prompt on a line of its own */
+    repl_iter_end(&c->inner);
+    free(c);
+}
+
+static long progress_length(const void *payload) { return ((const progress_payload *)payload)->total; }
+
+static const repl_object_type progress_type = {
+    .name = "progress",
+    .destroy = progress_destroy,
+    .describe = progress_describe,
+    .iter_start = progress_start,
+    .iter_next = progress_next,
+    .iter_stop = progress_stop,
+    .length = progress_length,
+};
+
+static int builtin_progress(repl *r, const builtin_args *a, repl_value *out) {
+    repl_value source = a->values[0];
+    if (!repl_iterable(source)) return not_iterable(r, "progress", "x", source);
+    long total = repl_iter_length(source);
+    if (arg_given(a, 1)) {
+        double given;
+        if (arg_number(r, a, 1, &given) < 0) return -1;
+        if (!(given >= 0) || given != floor(given) || given > 1e15)
+            return repl_error(r, "progress: total must be a whole number >= 0");
+        total = (long)given;
+    }
+    int show = -1;
+    if (arg_given(a, 2)) {
+        bool b;
+        if (arg_bool(r, a, 2, &b) < 0) return -1;
+        show = b;
+    }
+    const char *loss = NULL;
+    if (arg_given(a, 3) && arg_string(r, a, 3, &loss) < 0) return -1;
+    progress_payload *p = malloc(sizeof *p);
+    if (p == NULL) return repl_error(r, "out of memory");
+    *p = (progress_payload){value_copy(source), total, show, loss ? strdup(loss) : NULL};
+    *out = value_object_new(&progress_type, p);
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
 const builtin_def builtins_loop[] = {
     {"enumerate", "x, start=0", builtin_enumerate, "output",
      "pairs (i, item) of a list, variable or sequence, i counting from start, lazily:\n"
@@ -372,6 +753,11 @@ const builtin_def builtins_loop[] = {
     {"zip", "*xs", builtin_zip, "output",
      "tuples of the items of several sequences side by side, lazily, stopping at the shortest:\n"
      "  for a, b in zip(xs, ys) { ... }", .function_only = true},
+    {"progress", "x, total=nil, show=nil, loss=nil", builtin_progress, "output",
+     "x's items with a bar as tqdm's: for epoch in progress(range(100), loss=\"loss\") { ... }\n"
+     "  count, rate, time left and the value of the name loss= names, one line rewritten in a\n"
+     "  terminal, one output updated in a notebook; silent in scripts unless show=true (then a\n"
+     "  line at each tenth: count, percent and loss, no times); show=false hides it", .function_only = true},
     {"int", "x", builtin_int, "output",
      "x as a whole number toward 0 (a plain number), or a string's whole number, as Python's int", .function_only = true},
     {"float", "x", builtin_float, "output",
@@ -381,6 +767,13 @@ const builtin_def builtins_loop[] = {
     {"round", "x, ndigits=nil", builtin_round_python, "elementwise",
      "the nearest whole number, halves to even (round(2.5) = 2); round(x, n) to n decimals as Python's\n"
      "  (round(2.675, 2) is 2.67: the double is below the half); a variable elementwise; gradient 0, as PyTorch"},
+    {"step_lr", "opt, step_size, gamma=0.1", builtin_step_lr, "optimizers",
+     "step decay, as PyTorch's StepLR: sched.step() once an epoch sets opt.lr to\n"
+     "  lr0 * gamma^floor(epoch / step_size) (lr0: opt.lr when made); sched.lr, sched.last_epoch",
+     .function_only = true},
+    {"cosine_lr", "opt, t_max, eta_min=0", builtin_cosine_lr, "optimizers",
+     "cosine annealing, as PyTorch's CosineAnnealingLR: sched.step() sets opt.lr to\n"
+     "  eta_min + (lr0 - eta_min) * (1 + cos(pi * epoch / t_max)) / 2", .function_only = true},
     {"append", "xs, x", builtin_append, "output", "lst.append(x): x added at the end of the list itself, as Python's"},
     {0},
 };

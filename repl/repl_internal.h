@@ -516,6 +516,16 @@ repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_s
 int unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
  * after an error at `at`. */
+/* What an operator computes (eval.c): the engine's op on variables (NULL for
+ * %), the rule on plain numbers (NULL for @; a comparison's gives 1 or 0)
+ * and the verb of messages ("add"); rows for the binary operators but
+ * and, or, is. */
+typedef struct repl_operator {
+    ag_var *(*engine)(ag_ctx *ctx, ag_var *a, ag_var *b);
+    double (*number)(double a, double b);
+    const char *verb;
+} repl_operator;
+extern const repl_operator repl_operators[AST_OP_COUNT];
 int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                repl_value *out);
 /* Node `at` (an in-place update, arithmetic on plain numbers) made a NaN or
@@ -572,6 +582,19 @@ bool repl_iterable(repl_value v);
 int repl_bind_pattern(repl *r, const ast_node *at, const ast_node *pattern, repl_value v, bool assignment);
 /* a, b = e */
 int repl_exec_unpack(repl *r, const ast_node *n);
+
+/* ---- builtins_loop.c: Python's sum and + of sequences ------------------------------ */
+
+/* A list that is no tensor literal ([loss1, loss2], [p1, p2]) or a lazy
+ * sequence (m.params): what Python's sum adds item by item. */
+bool repl_is_sequence_of_values(repl_value v);
+/* sum(xs) of such a sequence: 0 + xs[0] + xs[1] + ..., each + the operator's
+ * (a graph over variables); axis= is refused. */
+int repl_sum_items(repl *r, const builtin_args *a, repl_value *out);
+/* a + b when either is a list: Python's concatenation, a new list (a
+ * tensor literal beside a list, `x.shape + [1]`, gives its numbers).  1 when
+ * neither is a list (nothing done). */
+int repl_concat_lists(repl *r, const ast_node *at, repl_value a, repl_value b, repl_value *out);
 
 /* ---- access.c: attributes and indexing ------------------------------------------- */
 
