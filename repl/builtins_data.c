@@ -371,7 +371,7 @@ static int make_loader(repl *r, const builtin_args *a, loader_kind kind, int siz
         return repl_error(r, "%s: x has %d rows but t has %d: each row of x needs its target", who, rows, trows);
     if (arg_number(r, a, size_index, &size) < 0) return -1;
     if (!(size >= 1 && size == floor(size) && size <= 1e8))
-        return repl_error(r, "%s: size must be a whole number >= 1 (rows in a batch), not %g", who, size);
+        return repl_error(r, "%s: size must be a whole number from 1 to 1e8 (rows in a batch), not %g", who, size);
     if (kind != LOADER_BATCHES && size > rows)
         return repl_error(r, "%s: size %g is more than the %d pairs there are", who, size, rows);
     loader *l = calloc(1, sizeof *l);
@@ -685,7 +685,7 @@ static int builtin_save_npz(repl *r, const builtin_args *a, repl_value *out) {
     }
     repl_value given = a->values[2];
     if (arg_given(a, 2) && (given.kind != VALUE_LIST || given.as.list->count != count)) {
-        repl_error(r, "save_npz: names must be a list of %d strings, one for each array", count);
+        repl_error(r, "save_npz: names must be a list of %d names (strings), one for each array", count);
         goto done;
     }
     for (int i = 0; i < count; i++) {
@@ -699,7 +699,7 @@ static int builtin_save_npz(repl *r, const builtin_args *a, repl_value *out) {
         if (arg_given(a, 2)) {
             repl_value n = given.as.list->items[i];
             if (n.kind != VALUE_STRING || n.as.string->length == 0 || strchr(n.as.string->text, '/')) {
-                repl_error(r, "save_npz: names must be a list of %d strings (without '/'), one for each array", count);
+                repl_error(r, "save_npz: names must be a list of %d names (strings without '/'), one for each array", count);
                 goto done;
             }
             names[i] = n.as.string->text;
