@@ -35,6 +35,7 @@ EXPECTED = {
     "mlp_sine": ["final loss below 0.1: true"],
     "moons_svm": ["step 99 loss 0.0193 accuracy 100 %", "training accuracy 100 %: true"],
     "spiral": ["accuracy above 95 %: true"],
+    "lstm_guide": ["loss below 0.01: true"],
     "iris_csv": ["train: [120 4] test: [30 4]", "test accuracy at least 90 %: true"],
 }
 
