@@ -279,7 +279,7 @@ typedef struct ag_op_def {
  * --gc-sections carries only the ops it calls (and the libm routines they
  * need), not the whole list. */
 #define OP_ROW(op) (&op_row_##op)
-#define OP_ROW_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, rule) \
+#define OP_ROW_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule) \
     extern const ag_op_def op_row_AG_OP_##ID;
 AG_OP_LIST(OP_ROW_DECLARE)
 #undef OP_ROW_DECLARE
@@ -287,11 +287,15 @@ AG_OP_LIST(OP_ROW_DECLARE)
 /* What is known of every built-in op by its number, without its functions
  * (names for errors and ag_op_name, arity, rule).  Sized by its rows (a
  * check in ops_table.c compares them to AG_OP_COUNT). */
+#define OP_MAX_NAMED_INPUTS 3 /* Linear's x, W, b */
 typedef struct ag_op_info {
     const char *name, *symbol;
     int arity;
     const char *rule;
-    const char *operand[2], *operands_text; /* the row's OPERANDS, or NULLs */
+    const char *input[OP_MAX_NAMED_INPUTS]; /* the row's OPERANDS or INPUT_NAMES, or NULLs */
+    bool drawn;                             /* OPERANDS: the names are drawn on graph edges */
+    const char *operands_text;              /* OPERANDS' reading "a − b", or NULL */
+    bool gradient;                          /* GRAD (true) or NO_GRAD */
 } ag_op_info;
 extern const ag_op_info ag_op_table[];
 
@@ -301,8 +305,6 @@ extern const ag_op_info ag_op_table[];
 /* Frees the context's user ops (ag_ctx_free). */
 void userops_free(ag_ctx *ctx);
 
-/* False for an op whose row's rule says "no gradient" (a comparison). */
-bool op_differentiable(int op);
 
 /* The label hooks (function.c), named by the list's label column. */
 void op_label_P(const ag_op_params *p, char *buf, size_t n);     /* "(2)" */
@@ -428,7 +430,7 @@ const char *shape_str(const ag_tensor *t, char *buf);
 /* Declarations of every op's functions (ops_*.c), from the op list. */
 #define OP_DECLARE_SCALAR_YES(stem) double op_##stem##_scalar(const ag_op_params *p, double a, double b);
 #define OP_DECLARE_SCALAR_NO(stem)
-#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, rule)                    \
+#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule)                    \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys);                 \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs); \
     OP_DECLARE_SCALAR_##scalar(stem)

@@ -20,7 +20,8 @@
 static int hook_map(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
     ag_scalar_fn fn = f->row->scalar;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
@@ -60,7 +61,7 @@ static int hook_map2(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     t_free(ctx, &ta);
     t_free(ctx, &tb);
     if (rc == -2) return op_interrupted(ctx, f);
-    if (rc < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (rc < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     return 0;
 }
 
@@ -190,7 +191,7 @@ double op_softplus_scalar(const ag_op_params *p, double x, double b) {
     return (bx > 0 ? bx + log1p(exp(-bx)) : log1p(exp(bx))) / p->p;
 }
 ag_var *ag_softplus(ag_ctx *ctx, ag_var *x, double beta, double threshold) {
-    if (x != NULL && beta == 0) return ag_set_error(ctx, "softplus: beta must not be 0");
+    if (x != NULL && beta == 0) return ctx_error(ctx, AG_ERR_ARG, "softplus: beta must not be 0");
     ag_op_params p = {.p = beta, .hi = threshold};
     return unary(ctx, OP_ROW(AG_OP_SOFTPLUS), &p, x);
 }
@@ -224,7 +225,8 @@ double op_hardtanh_scalar(const ag_op_params *p, double x, double b) {
 }
 ag_var *ag_hardtanh(ag_ctx *ctx, ag_var *x, double min_val, double max_val) {
     if (x != NULL && min_val > max_val)
-        return ag_set_error(ctx, "hardtanh: min_val %g is greater than max_val %g", min_val, max_val);
+        return ctx_error(ctx, AG_ERR_ARG, "hardtanh: min_val %g is greater than max_val %g", min_val,
+                         max_val);
     ag_op_params p = {.lo = min_val, .hi = max_val};
     return unary(ctx, OP_ROW(AG_OP_HARDTANH), &p, x);
 }

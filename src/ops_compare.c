@@ -2,9 +2,9 @@
  * isfinite isclose, where, maximum and minimum, as PyTorch has them.
  *
  * Comparisons and the is* tests give 0/1 tensors and have no gradient: their
- * rows' rule says "no gradient", their backward sends none to any input, and
+ * rows say NO_GRAD, their backward sends none to any input, and
  * ag_backward / ag_grad name them when a gradient is asked for through them
- * alone (op_differentiable in ops_table.c).  Binary ones broadcast. */
+ * alone (ag_op_has_gradient in ops_table.c).  Binary ones broadcast. */
 #include <math.h>
 #include <string.h>
 
@@ -55,7 +55,7 @@ static int broadcast_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn
     }
     for (int k = 0; k < n; k++) t_free(ctx, &tmp[k]);
     if (rc == -2) return op_interrupted(ctx, f);
-    if (rc < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (rc < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     return 0;
 }
 static int op_forward_by_hook(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
@@ -112,7 +112,7 @@ double op_isclose_scalar(const ag_op_params *p, double a, double b) {
 }
 ag_var *ag_isclose(ag_ctx *ctx, ag_var *a, ag_var *b, double rtol, double atol, bool equal_nan) {
     if (!(rtol >= 0) || !(atol >= 0))
-        return ag_set_error(ctx, "isclose: rtol and atol must be >= 0");
+        return ctx_error(ctx, AG_ERR_ARG, "isclose: rtol and atol must be >= 0");
     ag_op_params p = {.lo = rtol, .hi = atol, .axis = equal_nan};
     return binary(ctx, OP_ROW(AG_OP_ISCLOSE), &p, a, b);
 }

@@ -9,7 +9,8 @@
  * with "NAME: interrupted" (ys[0] is freed by the caller). */
 static int map_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(double)) {
     const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
@@ -24,7 +25,8 @@ static int map_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(doub
 static int array_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys,
                          void (*fn)(double *, const double *, size_t)) {
     const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         size_t n = x->size - block < INTERRUPT_BLOCK ? x->size - block : INTERRUPT_BLOCK;
@@ -251,7 +253,8 @@ ag_var *ag_clip(ag_ctx *ctx, ag_var *x, double lo, double hi) {
 }
 int op_clip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     double lo = f->params.lo, hi = f->params.hi;
     for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);

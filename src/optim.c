@@ -211,13 +211,14 @@ static int check_value(ag_ctx *ctx, const char *optimizer, const optim_param *pa
     if (ok) return 0;
     char number[AG_NUMBUF];
     ag_format_double(value, 0, number);
+    ag_err code = isfinite(value) ? AG_ERR_ARG : AG_ERR_NONFINITE;
     if (range == RANGE_BELOW_ONE)
-        ag_set_error(ctx, "%s: %s must be in [0, 1) (got %s)", optimizer, param->name, number);
+        ctx_error(ctx, code, "%s: %s must be in [0, 1) (got %s)", optimizer, param->name, number);
     else if (range == RANGE_POSITIVE)
-        ag_set_error(ctx, "%s: %s must be a finite number > 0 (got %s)%s", optimizer, param->name, number,
-                     hint ? "; start from AG_OPTIM_INIT(kind) or ag_optim_defaults(kind)" : "");
+        ctx_error(ctx, code, "%s: %s must be a finite number > 0 (got %s)%s", optimizer, param->name, number,
+                  hint ? "; start from AG_OPTIM_INIT(kind) or ag_optim_defaults(kind)" : "");
     else
-        ag_set_error(ctx, "%s: %s must be a finite number >= 0 (got %s)", optimizer, param->name, number);
+        ctx_error(ctx, code, "%s: %s must be a finite number >= 0 (got %s)", optimizer, param->name, number);
     return -1;
 }
 
@@ -247,13 +248,13 @@ static void detach(void *owner) {
 /* A new optimizer of kind d with the hyper-parameters hp (checked). */
 static ag_optim *make_optim(ag_ctx *ctx, ag_optim_kind kind, const double *hp, bool hint) {
     const optim_kind_def *d = kind_def(kind);
-    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)kind);
+    if (d == NULL) return ctx_error(ctx, AG_ERR_ARG, "optimizer: unknown kind %d", (int)kind);
     if (check_params_of(ctx, d, hp, hint) < 0) return NULL;
     ag_optim *opt = ctx_calloc(ctx, 1, sizeof *opt);
     if (opt != NULL) opt->alloc = ctx->mem.alloc;
     if (opt == NULL || ctx_attach(ctx, opt, detach) < 0) {
         ctx_free(ctx, opt);
-        return ag_set_error(ctx, "out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     }
     opt->ctx = ctx;
     opt->state_index = (ptrmap){.realloc_fn = alloc_array_realloc, .user = &opt->alloc};
@@ -265,9 +266,9 @@ static ag_optim *make_optim(ag_ctx *ctx, ag_optim_kind kind, const double *hp, b
 
 ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config) {
     if (ctx == NULL) return NULL;
-    if (config == NULL) return ag_set_error(ctx, "optimizer: the config is NULL");
+    if (config == NULL) return ctx_error(ctx, AG_ERR_ARG, "optimizer: the config is NULL");
     const optim_kind_def *d = kind_def(config->kind);
-    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)config->kind);
+    if (d == NULL) return ctx_error(ctx, AG_ERR_ARG, "optimizer: unknown kind %d", (int)config->kind);
     double hp[OPTIM_MAX_PARAMS] = {0};
     ag_optim_config c = *config;
     for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++) {
@@ -280,7 +281,7 @@ ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config) {
 ag_optim *ag_optim_new_kind(ag_ctx *ctx, ag_optim_kind kind) {
     if (ctx == NULL) return NULL;
     const optim_kind_def *d = kind_def(kind);
-    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)kind);
+    if (d == NULL) return ctx_error(ctx, AG_ERR_ARG, "optimizer: unknown kind %d", (int)kind);
     double hp[OPTIM_MAX_PARAMS] = {0};
     for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++) hp[i] = d->params[i].fallback;
     return make_optim(ctx, kind, hp, false);
@@ -366,7 +367,7 @@ int ag_optim_set(ag_optim *opt, const char *name, double value) {
         for (int k = 0, used = 0; k < OPTIM_MAX_PARAMS && d->params[k].name && used < (int)sizeof names; k++)
             used += snprintf(names + used, sizeof names - (size_t)used, "%s%s", k ? ", " : "",
                              d->params[k].name);
-        ag_set_error(opt->ctx, "%s: no hyper-parameter '%s' (it has %s)", d->name, name, names);
+        ctx_error(opt->ctx, AG_ERR_ARG, "%s: no hyper-parameter '%s' (it has %s)", d->name, name, names);
         return -1;
     }
     if (check_value(opt->ctx, d->name, &d->params[i], value, false) < 0) return -1;
@@ -387,7 +388,7 @@ int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value) {
     if (opt == NULL) return -1;
     if (ag_hook_validate(opt->ctx, kind, value) < 0) return -1;
     if (!ALLOC_ARRAY_RESERVE(&opt->alloc, opt->hooks, opt->hooks_capacity, (size_t)opt->nhooks, 1))
-        return ag_set_error(opt->ctx, "out of memory"), -1;
+        return ctx_error(opt->ctx, AG_ERR_NOMEM, "out of memory"), -1;
     opt->hooks[opt->nhooks++] = (hook){kind, value};
     return 0;
 }
@@ -466,21 +467,21 @@ static int reserve_work(ag_optim *opt, int n) {
 static int check_params(ag_optim *opt, ag_var *const *params, int n) {
     const char *name = ag_optim_kind_name(opt->kind);
     if (n < 0 || (n > 0 && params == NULL))
-        return ag_set_error(opt->ctx, "%s: no parameter list", name), -1;
+        return ctx_error(opt->ctx, AG_ERR_ARG, "%s: no parameter list", name), -1;
     for (int i = 0; i < n; i++) {
         ag_var *p = params[i];
-        if (p == NULL) return ag_set_error(opt->ctx, "%s: parameter %d is NULL", name, i), -1;
+        if (p == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: parameter %d is NULL", name, i), -1;
         if (ag_var_ctx(p) != opt->ctx)
-            return ag_set_error(opt->ctx, "%s: parameter %d belongs to another context", name,
-                                i),
+            return ctx_error(opt->ctx, AG_ERR_CONTEXT, "%s: parameter %d belongs to another context", name,
+                             i),
                    -1;
         ag_var *g = ag_grad(p);
         if (g != NULL && ag_size(g) != ag_size(p)) {
             const char *label = ag_name(p)[0] ? ag_name(p) : "without a name";
-            ag_set_error(opt->ctx,
-                         "%s: the gradient of parameter %d (%s) has %zu elements but the "
-                         "parameter has %zu",
-                         name, i, label, ag_size(g), ag_size(p));
+            ctx_error(opt->ctx, AG_ERR_ARG,
+                      "%s: the gradient of parameter %d (%s) has %zu elements but the "
+                      "parameter has %zu",
+                      name, i, label, ag_size(g), ag_size(p));
             return -1;
         }
     }
@@ -617,7 +618,7 @@ static int update_named(ag_optim *opt, ag_var *const *params, const char *const 
     if (opt->ctx == NULL) return -1; /* its context was freed: no variable is left */
     if (check_params(opt, params, n) < 0) return -1;
     int count = gather(opt, params, names, n);
-    if (count < 0) return ag_set_error(opt->ctx, "out of memory"), -1;
+    if (count < 0) return ctx_error(opt->ctx, AG_ERR_NOMEM, "out of memory"), -1;
     if (run_hooks(opt, count) < 0) return -1;
     opt->steps++;
     const optim_kind_def *d = kind_def(opt->kind);
@@ -643,20 +644,19 @@ int ag_optim_update(ag_optim *opt, ag_var *const *params, int n) {
  * message in the model's context unless one is there already. */
 static int no_optim(ag_model *m, const char *what) {
     ag_ctx *ctx = ag_model_ctx(m);
-    if (ctx != NULL && !ag_failed(ctx)) ag_set_error(ctx, "%s: the optimizer is NULL", what);
+    if (ctx != NULL && !ag_failed(ctx)) ctx_error(ctx, AG_ERR_ARG, "%s: the optimizer is NULL", what);
     return -1;
 }
 
 int ag_optim_update_model(ag_optim *opt, ag_model *m) {
     if (opt == NULL) return no_optim(m, "optim_update_model");
-    if (m == NULL)
-        return ag_set_error(opt->ctx, "%s: no model", ag_optim_kind_name(opt->kind)), -1;
+    if (m == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: no model", ag_optim_kind_name(opt->kind)), -1;
     int n = ag_model_param_count(m);
     ag_var **params = alloc_malloc(&opt->alloc, ((size_t)n + 1) * sizeof *params);
     const char **names = alloc_malloc(&opt->alloc, ((size_t)n + 1) * sizeof *names);
     int status = -1;
     if (params == NULL || names == NULL) {
-        ag_set_error(opt->ctx, "out of memory");
+        ctx_error(opt->ctx, AG_ERR_NOMEM, "out of memory");
     } else {
         for (int i = 0; i < n; i++) params[i] = ag_model_param(m, i, &names[i]);
         status = update_named(opt, params, names, n);
@@ -673,17 +673,17 @@ int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
     ag_var **copy = NULL;
     if (n > 0) {
         const char *name = ag_optim_kind_name(opt->kind);
-        if (params == NULL) return ag_set_error(opt->ctx, "%s: no parameter list", name), -1;
+        if (params == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: no parameter list", name), -1;
         for (int i = 0; i < n; i++) {
             if (params[i] == NULL)
-                return ag_set_error(opt->ctx, "%s: parameter %d is NULL", name, i), -1;
+                return ctx_error(opt->ctx, AG_ERR_ARG, "%s: parameter %d is NULL", name, i), -1;
             if (ag_var_ctx(params[i]) != opt->ctx)
-                return ag_set_error(opt->ctx, "%s: parameter %d belongs to another context", name,
-                                    i),
+                return ctx_error(opt->ctx, AG_ERR_CONTEXT, "%s: parameter %d belongs to another context",
+                                 name, i),
                        -1;
         }
         copy = alloc_malloc(&opt->alloc, (size_t)n * sizeof *copy);
-        if (copy == NULL) return ag_set_error(opt->ctx, "out of memory"), -1;
+        if (copy == NULL) return ctx_error(opt->ctx, AG_ERR_NOMEM, "out of memory"), -1;
         for (int i = 0; i < n; i++) {
             copy[i] = params[i];
             ag_retain(copy[i]);
@@ -699,8 +699,8 @@ int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
 int ag_optim_bind_model(ag_optim *opt, ag_model *m) {
     if (opt == NULL) return no_optim(m, "optim_bind_model");
     if (m != NULL && ag_model_ctx(m) != opt->ctx)
-        return ag_set_error(opt->ctx, "%s: the model belongs to another context",
-                            ag_optim_kind_name(opt->kind)),
+        return ctx_error(opt->ctx, AG_ERR_CONTEXT, "%s: the model belongs to another context",
+                         ag_optim_kind_name(opt->kind)),
                -1;
     ag_model_ref(m);
     unbind(opt);
@@ -714,7 +714,7 @@ int ag_optim_step(ag_optim *opt) {
     if (opt == NULL) return -1;
     if (opt->bound_model != NULL) return ag_optim_update_model(opt, opt->bound_model);
     if (opt->nbound > 0) return ag_optim_update(opt, opt->bound, opt->nbound);
-    ag_set_error(opt->ctx, "%s: no parameters are bound", ag_optim_kind_name(opt->kind));
+    ctx_error(opt->ctx, AG_ERR_ARG, "%s: no parameters are bound", ag_optim_kind_name(opt->kind));
     return -1;
 }
 

@@ -51,11 +51,11 @@ static int io_error(ag_ctx *ctx, const char *what, const char *path) {
 int ag_model_save(const ag_model *m, const char *path) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "save: the file name is NULL"), -1;
+    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "save: the file name is NULL"), -1;
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
-        return ag_set_error(ctx, "save: the %s has no weights yet (they are made at its first call)",
-                            ag_model_kind_name(ag_model_get_kind(m))),
+        return ctx_error(ctx, AG_ERR_ARG, "save: the %s has no weights yet (they are made at its first call)",
+                         ag_model_kind_name(ag_model_get_kind(m))),
                -1;
     strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx}; /* the JSON header */
     strbuf_appendf(&h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\"}", ag_version());
@@ -76,14 +76,14 @@ int ag_model_save(const ag_model *m, const char *path) {
     while (!h.failed && h.length % 8 != 0) strbuf_appendf(&h, " ");
     if (h.failed) {
         ctx_free(ctx, h.data);
-        return ag_set_error(ctx, "save: out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
     }
     /* atomic: a temporary file beside the target, renamed over it when whole */
     size_t plen = strlen(path);
     char *tmp = ctx_malloc(ctx, plen + 16);
     if (tmp == NULL) {
         ctx_free(ctx, h.data);
-        return ag_set_error(ctx, "save: out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
     }
     snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
@@ -284,12 +284,13 @@ static bool read_all(FILE *f, void *buf, size_t n) { return fread(buf, 1, n, f) 
 int ag_model_load(ag_model *m, const char *path) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "load: the file name is NULL"), -1;
+    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "load: the file name is NULL"), -1;
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
-        return ag_set_error(ctx, "load: the %s has no weights yet: run it once on an input of the "
-                                 "right width, then load",
-                            ag_model_kind_name(ag_model_get_kind(m))),
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "load: the %s has no weights yet: run it once on an input of the "
+                         "right width, then load",
+                         ag_model_kind_name(ag_model_get_kind(m))),
                -1;
     FILE *f = fopen(path, "rb");
     if (f == NULL) return io_error(ctx, "load", path);
@@ -316,7 +317,7 @@ int ag_model_load(ag_model *m, const char *path) {
     double **values = ctx_calloc(ctx, (size_t)n, sizeof *values);
     int status = -1;
     if (header == NULL || entries == NULL || values == NULL) {
-        ag_set_error(ctx, "load: out of memory");
+        ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
         goto done;
     }
     if (!read_all(f, header, hlen)) {
@@ -416,7 +417,7 @@ int ag_model_load(ag_model *m, const char *path) {
         size_t size = ag_size(ag_model_param(m, i, NULL));
         values[i] = ctx_malloc(ctx, size * sizeof(double) + 1);
         if (values[i] == NULL) {
-            ag_set_error(ctx, "load: out of memory");
+            ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
             goto done;
         }
         if (fseek(f, (long)(8 + hlen + e->begin), SEEK_SET) != 0) {
