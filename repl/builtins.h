@@ -91,6 +91,9 @@ bool builtin_method_form(const builtin_def *def);
 extern const builtin_def builtins_core[];  /* terminated by {0} */
 extern const builtin_def builtins_ops[];   /* builtins_ops.c: the ops of issue 32 */
 extern const builtin_def builtins_optim[];
+/* Writes the optimizer rows' signatures from the engine's table (its
+ * hyper-parameters and defaults); join_tables calls it first. */
+void builtins_optim_prepare(void);
 extern const builtin_def builtins_model[];
 extern const builtin_def builtins_graph[];
 extern const builtin_def builtins_plot[];

@@ -98,6 +98,8 @@ enum { LR = 0 };
 enum { SGD_MOMENTUM = 1, SGD_WEIGHT_DECAY };
 enum { MOMENTUM_FACTOR = 1 };
 enum { ADAM_BETA1 = 1, ADAM_BETA2, ADAM_EPS, ADAM_WEIGHT_DECAY };
+enum { ADAGRAD_LR_DECAY = 1, ADAGRAD_WEIGHT_DECAY, ADAGRAD_INITIAL, ADAGRAD_EPS };
+enum { RMSPROP_ALPHA = 1, RMSPROP_EPS, RMSPROP_WEIGHT_DECAY, RMSPROP_MOMENTUM };
 
 static int sgd_arrays(const double *hp) { return hp[SGD_MOMENTUM] != 0 ? 1 : 0; }
 static int one_array(const double *hp) { return 1; }
@@ -110,6 +112,10 @@ static void adam_step(const double *hp, double lr_t, double *p, const double *g,
                       size_t size);
 static void adamw_step(const double *hp, double lr_t, double *p, const double *g, double *state,
                        size_t size);
+static double adagrad_lr(const double *hp, long steps);
+static void adagrad_step(const double *hp, double lr_t, double *p, const double *g, double *sum, size_t size);
+static int rmsprop_arrays(const double *hp) { return hp[RMSPROP_MOMENTUM] != 0 ? 2 : 1; }
+static void rmsprop_step(const double *hp, double lr_t, double *p, const double *g, double *state, size_t size);
 
 #define ADAM_PARAMS(weight_decay)                                                                   \
     {{"lr", 0.001, RANGE_NONNEGATIVE}, {"beta1", 0.9, RANGE_BELOW_ONE}, {"beta2", 0.999, RANGE_BELOW_ONE}, \
@@ -124,6 +130,16 @@ static const optim_kind_def optim_kinds[] = {
                      {"velocity"}, one_array, NULL, momentum_step},
     [AG_ADAM] = {"adam", ADAM_PARAMS(0), {"m", "v"}, two_arrays, adam_lr, adam_step},
     [AG_ADAMW] = {"adamw", ADAM_PARAMS(0.01), {"m", "v"}, two_arrays, adam_lr, adamw_step},
+    [AG_ADAGRAD] = {"adagrad",
+                    {{"lr", 0.01, RANGE_NONNEGATIVE}, {"lr_decay", 0, RANGE_NONNEGATIVE},
+                     {"weight_decay", 0, RANGE_NONNEGATIVE}, {"initial_accumulator_value", 0, RANGE_NONNEGATIVE},
+                     {"eps", 1e-10, RANGE_POSITIVE}},
+                    {"sum"}, one_array, adagrad_lr, adagrad_step},
+    [AG_RMSPROP] = {"rmsprop",
+                    {{"lr", 0.01, RANGE_NONNEGATIVE}, {"alpha", 0.99, RANGE_BELOW_ONE},
+                     {"eps", 1e-8, RANGE_POSITIVE}, {"weight_decay", 0, RANGE_NONNEGATIVE},
+                     {"momentum", 0, RANGE_BELOW_ONE}},
+                    {"square_avg", "momentum_buffer"}, rmsprop_arrays, NULL, rmsprop_step},
 };
 #undef ADAM_PARAMS
 
@@ -612,6 +628,36 @@ static void adam_step(const double *hp, double lr_t, double *p, const double *g,
 static void adamw_step(const double *hp, double lr_t, double *p, const double *g, double *state,
                        size_t size) {
     adam_or_adamw(hp, lr_t, p, g, state, size, true);
+}
+
+/* torch.optim.Adagrad: the sum of squared gradients (past
+ * initial_accumulator_value, which the state starts above) divides each
+ * step; lr decays with the update count t. */
+static double adagrad_lr(const double *hp, long steps) {
+    return hp[LR] / (1.0 + (double)(steps - 1) * hp[ADAGRAD_LR_DECAY]);
+}
+
+static void adagrad_step(const double *hp, double lr_t, double *p, const double *g, double *sum, size_t size) {
+    for (size_t k = 0; k < size; k++) {
+        double gk = g[k] + hp[ADAGRAD_WEIGHT_DECAY] * p[k];
+        sum[k] += gk * gk;
+        p[k] -= lr_t * (gk / (sqrt(hp[ADAGRAD_INITIAL] + sum[k]) + hp[ADAGRAD_EPS]));
+    }
+}
+
+/* torch.optim.RMSprop (centered=False): a running mean of squared
+ * gradients divides each step; with momentum the divided steps are
+ * accumulated in a buffer (the state's second array). */
+static void rmsprop_step(const double *hp, double lr_t, double *p, const double *g, double *state, size_t size) {
+    double alpha = hp[RMSPROP_ALPHA], m = hp[RMSPROP_MOMENTUM];
+    double *square_avg = state, *buffer = m != 0 ? state + size : NULL;
+    for (size_t k = 0; k < size; k++) {
+        double gk = g[k] + hp[RMSPROP_WEIGHT_DECAY] * p[k];
+        square_avg[k] = alpha * square_avg[k] + (1.0 - alpha) * gk * gk;
+        double d = gk / (sqrt(square_avg[k]) + hp[RMSPROP_EPS]);
+        if (buffer != NULL) d = buffer[k] = m * buffer[k] + d;
+        p[k] -= lr_t * d;
+    }
 }
 
 static int update_named(ag_optim *opt, ag_var *const *params, const char *const *names, int n) {
