@@ -1,7 +1,7 @@
 /* ops_act.c — activations and elementwise math PyTorch has: leaky_relu elu
  * selu silu softplus mish hardtanh; sign floor ceil round trunc (gradient 0);
  * rsqrt log2 log10 exp2 asin acos atan sinh cosh asinh acosh atanh erf;
- * logaddexp and fmod (broadcasting).  Each forward applies the op's scalar
+ * logaddexp, fmod and hypot (broadcasting).  Each forward applies the op's scalar
  * hook to every element (so the 0-d fast path gives the same bits); each
  * backward is gy times the local derivative built from public ops, so
  * create_graph can differentiate it again. */
@@ -268,6 +268,20 @@ int op_fmod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
     ag_var *a = f->inputs[0], *b = f->inputs[1];
     gxs[0] = reduce_to(ctx, gys[0], a);
     gxs[1] = reduce_to(ctx, ag_neg(ctx, ag_mul(ctx, gys[0], ag_trunc(ctx, ag_div(ctx, a, b)))), b);
+    return gxs[0] && gxs[1] ? 0 : -1;
+}
+
+/* hypot: sqrt(a^2 + b^2) without overflow (C's hypot, torch.hypot);
+ * ga = gy * a / y, gb = gy * b / y */
+double op_hypot_scalar(const ag_op_params *p, double a, double b) { return hypot(a, b); }
+ag_var *ag_hypot(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return op_apply(ctx, AG_OP_HYPOT, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+}
+int op_hypot_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map2(ctx, f, ys); }
+int op_hypot_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *a = f->inputs[0], *b = f->inputs[1], *y = f->outputs[0];
+    gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, a, y)), a);
+    gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, b, y)), b);
     return gxs[0] && gxs[1] ? 0 : -1;
 }
 

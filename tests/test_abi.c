@@ -143,6 +143,7 @@ static const frozen released_ops[] = {
     OP(ARGSORT, "ArgSort"),
     OP(GATHER, "Gather"),
     OP(SCATTER_ADD, "ScatterAdd"),
+    OP(HYPOT, "Hypot"),
 };
 #undef OP
 

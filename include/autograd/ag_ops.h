@@ -138,7 +138,8 @@ AG_BEGIN_DECLS
     X(FLIP, flip, "Flip", "flip", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx flip(x) = gy flipped back") \
     X(ARGSORT, argsort, "ArgSort", "argsort", 1, AXIS, NO, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its result holds indices or 0/1)") \
     X(GATHER, gather, "Gather", "gather", 2, AXIS, NO, NO_OPERANDS, GRAD, "d/dx gather(x, index) = gy added back at the indices; d/dindex gather(x, index): none (indices)") \
-    X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, NO_OPERANDS, GRAD, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)")
+    X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, NO_OPERANDS, GRAD, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)") \
+    X(HYPOT, hypot, "Hypot", "hypot", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da hypot(a, b) = a/y; d/db hypot(a, b) = b/y, y = hypot(a, b)")
 
 /* The op table's kinds, in the list's order. */
 #define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule) AG_OP_##ID,
@@ -296,6 +297,7 @@ ag_var *ag_atanh(ag_ctx *ctx, ag_var *x);
 ag_var *ag_erf(ag_ctx *ctx, ag_var *x);
 ag_var *ag_logaddexp(ag_ctx *ctx, ag_var *a, ag_var *b); /* log(exp(a) + exp(b)), stable */
 ag_var *ag_fmod(ag_ctx *ctx, ag_var *a, ag_var *b);      /* C's fmod: the sign of a */
+ag_var *ag_hypot(ag_ctx *ctx, ag_var *a, ag_var *b);     /* sqrt(a^2 + b^2) without overflow */
 /* a + w*(b - a): Sub, Mul and Add nodes; w broadcasts (a constant or a variable) */
 ag_var *ag_lerp(ag_ctx *ctx, ag_var *a, ag_var *b, ag_var *w);
 
