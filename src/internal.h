@@ -343,6 +343,28 @@ ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value);
 ag_var *var_uninit_like(ag_ctx *ctx, const ag_var *like);
 /* A 0-d constant leaf flagged AG_VAR_CONST. */
 ag_var *const_scalar(ag_ctx *ctx, double value);
+
+/* ---- elementwise kernels, one home (ops_map.c) ------------------------------------
+ * Forwards: 0, or -1 with the error set ("out of memory", "NAME: interrupted"). */
+/* ys[0] = the row's scalar hook on each element of f's one input. */
+int map_unary(ag_ctx *ctx, ag_func *f, ag_tensor *ys);
+/* ys[0] = fn over f's one input (mathfn.c's vectorized kernels), a block at a time. */
+int map_array(ag_ctx *ctx, ag_func *f, ag_tensor *ys, void (*fn)(double *, const double *, size_t));
+/* ys[0] over f's inputs (up to 3) broadcast together: fn(v) with v[k] the
+ * element of input k, or, when fn is NULL, the row's scalar hook on the
+ * elements of the (one or two) inputs. */
+int map_broadcast(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(const double *v));
+/* map_broadcast with the scalar hook: the forward of a pointwise op of one or two inputs that broadcast. */
+int map_broadcast_hook(ag_ctx *ctx, ag_func *f, ag_tensor *ys);
+/* The op of row `op` applied to x, or to a and b (params p may be NULL). */
+ag_var *op_unary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *x);
+ag_var *op_binary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *a, ag_var *b);
+/* A constant leaf shaped like x holding rule(x[i], p): the 0/1 (or sign)
+ * masks backwards multiply by.  NULL + the error when out of memory. */
+ag_var *const_map(ag_ctx *ctx, const ag_var *x, double (*rule)(double, const ag_op_params *),
+                  const ag_op_params *p);
+/* Neg's element rule (its forward, and inside cos's and div's gradients). */
+static inline double negate(double x) { return -1.0 * x; }
 /* g summed down to x's shape when they differ, else g itself. */
 ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x);
 /* ---- direct backwards ----------------------------------------------------------

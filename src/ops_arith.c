@@ -27,9 +27,6 @@ static int binary_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_binop op) {
     return 0;
 }
 
-/* Neg's element rule (also inside div's gradient). */
-static double negate(double x) { return -1.0 * x; }
-
 /* ---- add: y = a + b --------------------------------------------------------- */
 ag_var *ag_add(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_ADD, NULL, (ag_var *[]){a, b}, 2, 1, NULL);

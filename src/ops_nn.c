@@ -228,32 +228,47 @@ ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis) {
     return op_apply(ctx, AG_OP_SOFTMAX, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
 
-/* Seen as (outer, dim, inner) around the axis, each of the outer*inner lanes
- * is y = e / sum(e), e = exp(x - max(x)), summed in index order from 0 as
- * upstream's Sum does. */
-int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+/* One lane of dim elements `stride` apart: its max (upstream's: -DBL_MAX
+ * to start, NaN never wins) in *max and the sum of exp(x - max) in index
+ * order from 0, as upstream's Sum; each exp written to e[j * stride] when e
+ * is not NULL.  Softmax's lanes and cross-entropy's rows share it. */
+static double exp_sum(const double *in, size_t dim, size_t stride, double *e, double *max) {
+    double m = -DBL_MAX, sum = 0.0;
+    for (size_t j = 0; j < dim; j++)
+        if (in[j * stride] > m) m = in[j * stride];
+    for (size_t j = 0; j < dim; j++) {
+        double v = exp(in[j * stride] - m);
+        if (e != NULL) e[j * stride] = v;
+        sum += v;
+    }
+    *max = m;
+    return sum;
+}
+
+/* ys[0] shaped like f's input, each lane along params.axis (the input seen
+ * as (outer, dim, inner) around it) written by lane(in, out, dim, inner). */
+static int lanes_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, const char *symbol,
+                         void (*lane)(const double *in, double *out, size_t dim, size_t stride)) {
     const ag_tensor *x = &f->inputs[0]->t;
-    int axis = axis_normalize_0d(ctx, "softmax", f->params.axis, x->ndim);
+    int axis = axis_normalize_0d(ctx, symbol, f->params.axis, x->ndim);
     if (axis < 0) return -1;
     if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
         return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     size_t outer, dim, inner;
     lanes_around(x, axis, &outer, &dim, &inner);
-    for (size_t o = 0; o < outer; o++) {
-        for (size_t i = 0; i < inner; i++) {
-            const double *in = x->data + o * dim * inner + i;
-            double *out = ys[0].data + o * dim * inner + i;
-            double max = -DBL_MAX, sum = 0.0;
-            for (size_t j = 0; j < dim; j++)
-                if (in[j * inner] > max) max = in[j * inner];
-            for (size_t j = 0; j < dim; j++) {
-                out[j * inner] = exp(in[j * inner] - max);
-                sum += out[j * inner];
-            }
-            for (size_t j = 0; j < dim; j++) out[j * inner] = out[j * inner] / sum;
-        }
-    }
+    for (size_t o = 0; o < outer; o++)
+        for (size_t i = 0; i < inner; i++)
+            lane(x->data + o * dim * inner + i, ys[0].data + o * dim * inner + i, dim, inner);
     return 0;
+}
+
+/* y = e / sum(e), e = exp(x - max(x)) */
+static void softmax_lane(const double *in, double *out, size_t dim, size_t stride) {
+    double max, sum = exp_sum(in, dim, stride, out, &max);
+    for (size_t j = 0; j < dim; j++) out[j * stride] = out[j * stride] / sum;
+}
+int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    return lanes_forward(ctx, f, ys, "softmax", softmax_lane);
 }
 
 /* gx = gy*y - y * sum(gy*y, axis, keepdims), upstream's order. */
@@ -275,28 +290,19 @@ ag_var *ag_log_softmax(ag_ctx *ctx, ag_var *x, int axis) {
     ag_op_params params = {.axis = axis};
     return op_apply(ctx, AG_OP_LOG_SOFTMAX, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
+/* Here NaN wins the max (a NaN lane stays NaN) and a lane of -inf gives
+ * -inf - log(0), as PyTorch. */
+static void log_softmax_lane(const double *in, double *out, size_t dim, size_t stride) {
+    double max = -INFINITY, sum = 0.0;
+    for (size_t j = 0; j < dim; j++)
+        if (in[j * stride] > max || isnan(in[j * stride])) max = in[j * stride];
+    if (!isfinite(max)) max = isnan(max) ? max : 0.0;
+    for (size_t j = 0; j < dim; j++) sum += exp(in[j * stride] - max);
+    double shift = max + log(sum);
+    for (size_t j = 0; j < dim; j++) out[j * stride] = in[j * stride] - shift;
+}
 int op_log_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    int axis = axis_normalize_0d(ctx, "log_softmax", f->params.axis, x->ndim);
-    if (axis < 0) return -1;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
-        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
-    size_t outer, dim, inner;
-    lanes_around(x, axis, &outer, &dim, &inner);
-    for (size_t o = 0; o < outer; o++) {
-        for (size_t i = 0; i < inner; i++) {
-            const double *in = x->data + o * dim * inner + i;
-            double *out = ys[0].data + o * dim * inner + i;
-            double max = -INFINITY, sum = 0.0;
-            for (size_t j = 0; j < dim; j++)
-                if (in[j * inner] > max || isnan(in[j * inner])) max = in[j * inner];
-            if (!isfinite(max)) max = isnan(max) ? max : 0.0; /* -inf lanes give -inf - log(0) */
-            for (size_t j = 0; j < dim; j++) sum += exp(in[j * inner] - max);
-            double shift = max + log(sum);
-            for (size_t j = 0; j < dim; j++) out[j * inner] = in[j * inner] - shift;
-        }
-    }
-    return 0;
+    return lanes_forward(ctx, f, ys, "log_softmax", log_softmax_lane);
 }
 int op_log_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *y = f->outputs[0];
@@ -416,10 +422,7 @@ int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     for (int i = 0; i < x->shape[0]; i++) {
         if (classes[i] < 0) continue;
         const double *row = x->data + (size_t)i * ncls;
-        double max = -DBL_MAX, sum = 0.0;
-        for (size_t j = 0; j < ncls; j++)
-            if (row[j] > max) max = row[j];
-        for (size_t j = 0; j < ncls; j++) sum += exp(row[j] - max);
+        double max, sum = exp_sum(row, ncls, 1, NULL, &max);
         total += row[classes[i]] - (max + log(sum));
     }
     ys[0].data[0] = kept == 0 ? NAN : -1.0 / (double)kept * total; /* a mean of nothing, as PyTorch */
