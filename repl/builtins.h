@@ -34,7 +34,7 @@ struct builtin_args {
     int line, column; /* the call, for messages */
     const struct ast_node *call; /* the AST_CALL being run, or NULL (a call from C) */
     const char *source;          /* the text call's positions index, or NULL */
-    int rest;                    /* the rest parameter's index, or -1 (set by bind_arguments) */
+    int rest;                    /* the rest parameter's index, or -1 (set by repl_bind_arguments) */
 };
 
 /* Returns 0 with one reference in *out (VALUE_NIL for "no value"), or -1
