@@ -1,5 +1,6 @@
-/* backward.c — reverse-mode differentiation (reference §3.3), the
- * functional grad, and unchaining (§3.5). */
+/* backward.c — reverse-mode differentiation (upstream's Backward: functions
+ * taken from a heap by generation, the latest first), the functional grad,
+ * and unchaining (upstream's UnchainBackward). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* function.c — applying an op: forward, wrapping outputs, recording the
- * function node (reference §3.2), and function accessors. */
+ * function node (as upstream's Function.Forward: the Go library
+ * itsubaki/autograd), and function accessors. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* hooks.c — gradient hooks run by the optimizers before an update
- * (reference §4.7): weight decay and global-norm clipping.  They overwrite
+ * (upstream's hook package): weight decay and global-norm clipping.  They overwrite
  * the gradients' data in place, as upstream replaces p.Grad.Data. */
 #include <math.h>
 #include <stdint.h>

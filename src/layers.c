@@ -1,4 +1,4 @@
-/* layers.c — linear units and the RNN and LSTM steps (reference §4.4).
+/* layers.c — linear units and the RNN and LSTM steps (upstream's layer package).
  * Every op goes through the public op API, so the steps record ordinary
  * graphs that backward, gc and the graph viewer see like any other. */
 #include <math.h>

@@ -1,7 +1,7 @@
 /* models.c — the model object: construction of each kind from linear units,
  * forward with its input checks, the sorted parameter list, the retained
  * hidden state of recurrent kinds, and the one-line description
- * (reference §4.5). */
+ * (as upstream's model package: the Go library itsubaki/autograd). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* ops_arith.c — add, sub, mul, div, neg, pow: each forward with its
- * backward right below it (reference §4.1).  Binary ops broadcast; their
+ * backward right below it (upstream's variable package).  Binary ops broadcast; their
  * gradients are summed back to each input's shape. */
 #include <math.h>
 

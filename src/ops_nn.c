@@ -1,6 +1,6 @@
 /* ops_nn.c — neural-net functions: linear, softmax, mean squared error,
  * softmax cross-entropy and dropout, each forward with its backward right
- * below it (reference §4.3), plus accuracy, which records no graph.
+ * below it (upstream's function package), plus accuracy, which records no graph.
  * Backwards are built from public ops so create_graph can record them. */
 #include <float.h>
 #include <math.h>

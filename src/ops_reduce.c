@@ -1,4 +1,4 @@
-/* ops_reduce.c — sum, mean, variance, max, min over axes (reference §4.1).
+/* ops_reduce.c — sum, mean, variance, max, min over axes (upstream's variable package).
  * Reduced axes are dropped (ag_keepdims reshapes them back to 1s); no axes
  * reduces everything to a 0-d result.  Each backward reshapes gy to the keepdims shape and
  * broadcasts it back over x, using public ops so create_graph records it. */

@@ -1,6 +1,6 @@
 /* ops_shape.c — reshape, transpose, broadcast_to, sum_to, squeeze,
- * unsqueeze, concat, split, get_item, get_item_grad and matmul (reference
- * §4.1).  Each forward checks shapes and copies data into a new contiguous
+ * unsqueeze, concat, split, get_item, get_item_grad and matmul (upstream's
+ * variable package).  Each forward checks shapes and copies data into a new contiguous
  * tensor; each backward is the inverse move, written with public ops so
  * create_graph records it. */
 #include <stdlib.h>

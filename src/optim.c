@@ -1,5 +1,5 @@
-/* optim.c — the optimizers (reference §4.6, with SPEC §2's additions:
- * sgd momentum and weight decay, adam's eps and weight decay): their
+/* optim.c — the optimizers (upstream's optimizer package, plus sgd momentum
+ * and weight decay, adam's eps and weight decay, adagrad and rmsprop): their
  * hyper-parameters, per-parameter state keyed by the parameter variable,
  * binding, and the update itself.  Formulas are in ag_optim.h. */
 #include <math.h>
