@@ -44,14 +44,14 @@ static int io_error(ag_ctx *ctx, const char *what, const char *path) {
 int ag_model_save(const ag_model *m, const char *path) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "save: the file name is NULL"), -1;
+    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "save: the file name is NULL"), -1;
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
-        return ag_set_error(ctx, "save: the %s has no weights yet (they are made at its first call)",
-                            ag_model_kind_name(ag_model_get_kind(m))),
+        return ctx_error(ctx, AG_ERR_ARG, "save: the %s has no weights yet (they are made at its first call)",
+                         ag_model_kind_name(ag_model_get_kind(m))),
                -1;
     layout l;
-    if (layout_torch(m, &l) != 0) return ag_set_error(ctx, "save: out of memory"), -1;
+    if (layout_torch(m, &l) != 0) return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
     /* the JSON header: PyTorch's tensors, and in the metadata which of the
      * model's parameters each holds */
     strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx};
@@ -86,7 +86,7 @@ int ag_model_save(const ag_model *m, const char *path) {
         ctx_free(ctx, h.data);
         ctx_free(ctx, numbers);
         layout_free(&l);
-        return ag_set_error(ctx, "save: out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
     }
     /* atomic: a temporary file beside the target, renamed over it when whole */
     size_t plen = strlen(path);
@@ -95,7 +95,7 @@ int ag_model_save(const ag_model *m, const char *path) {
         ctx_free(ctx, h.data);
         ctx_free(ctx, numbers);
         layout_free(&l);
-        return ag_set_error(ctx, "save: out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
     }
     snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
@@ -300,12 +300,13 @@ static bool read_all(FILE *f, void *buf, size_t n) { return fread(buf, 1, n, f) 
 int ag_model_load(ag_model *m, const char *path) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "load: the file name is NULL"), -1;
+    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "load: the file name is NULL"), -1;
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
-        return ag_set_error(ctx, "load: the %s has no weights yet: run it once on an input of the "
-                                 "right width, then load",
-                            ag_model_kind_name(ag_model_get_kind(m))),
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "load: the %s has no weights yet: run it once on an input of the "
+                         "right width, then load",
+                         ag_model_kind_name(ag_model_get_kind(m))),
                -1;
     FILE *f = fopen(path, "rb");
     if (f == NULL) return io_error(ctx, "load", path);
@@ -340,7 +341,7 @@ int ag_model_load(ag_model *m, const char *path) {
         layout_legacy(m, &layouts[1]) != 0 ||
         (entries[0] = ctx_calloc(ctx, (size_t)layouts[0].count + 1, sizeof *entries[0])) == NULL ||
         (entries[1] = ctx_calloc(ctx, (size_t)layouts[1].count + 1, sizeof *entries[1])) == NULL) {
-        ag_set_error(ctx, "load: out of memory");
+        ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
         goto done;
     }
     if (!read_all(f, header, hlen)) {
@@ -450,7 +451,7 @@ int ag_model_load(ag_model *m, const char *path) {
         if (values[i] == NULL) break;
     }
     if (numbers == NULL || (n > 0 && values[n - 1] == NULL)) {
-        ag_set_error(ctx, "load: out of memory");
+        ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
         goto done;
     }
     for (int i = 0; i < l->count; i++) {

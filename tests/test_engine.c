@@ -818,6 +818,29 @@ static void test_op_table(void **state) {
     assert_null(ag_op_operand(AG_OP_SUB, 2));
     assert_null(ag_op_operand(-1, 0));
     assert_null(ag_op_operands_text(AG_OP_COUNT));
+    /* every input name a row gives (OPERANDS or INPUT_NAMES) is a "d/dNAME"
+     * of its rule; Linear's and CrossEntropy's are not drawn on edges */
+    for (int op = 0; op < AG_OP_COUNT; op++)
+        for (int k = 0; ag_op_input_name(op, k) != NULL; k++) {
+            char part[64];
+            snprintf(part, sizeof part, "d/d%s ", ag_op_input_name(op, k));
+            assert_non_null(strstr(ag_op_rule(op), part));
+        }
+    assert_string_equal(ag_op_input_name(AG_OP_LINEAR, 2), "b");
+    assert_string_equal(ag_op_input_name(AG_OP_CROSS_ENTROPY, 1), "t");
+    assert_string_equal(ag_op_input_name(AG_OP_SUB, 1), "b");
+    assert_null(ag_op_operand(AG_OP_LINEAR, 0));
+    assert_null(ag_op_input_name(AG_OP_ADD, 0));
+    assert_null(ag_op_input_name(AG_OP_LINEAR, 3));
+    assert_null(ag_op_input_name(-1, 0));
+    /* the gradient column: a comparison and an index have none, and their
+     * rule says so; a user op's number (past the list) has one */
+    for (int op = 0; op < AG_OP_COUNT; op++)
+        assert_int_equal(ag_op_has_gradient(op), strncmp(ag_op_rule(op), "no gradient", 11) != 0);
+    assert_false(ag_op_has_gradient(AG_OP_LT));
+    assert_false(ag_op_has_gradient(AG_OP_ARGMAX));
+    assert_true(ag_op_has_gradient(AG_OP_MUL));
+    assert_true(ag_op_has_gradient(AG_OP_COUNT));
     char label[64];
     ag_var *y = ag_pow(ctx, S(2), 2);
     assert_string_equal(ag_func_label(ag_creator(y), label, sizeof label), "Pow(2)");
