@@ -444,7 +444,7 @@ static int set_object_attribute(repl *r, const ast_node *n, const char *label, r
             value_release(value);
             rc = repl_error_at(r, n, "%s.%s cannot be set (%s)", label, name, describe_kind(object, buf, sizeof buf));
         } else {
-            rc = no_attribute(r, n, object, name, type);
+            rc = repl_no_attribute(r, n, object, name, type);
         }
     }
     r->eval.call = caller;

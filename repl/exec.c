@@ -102,7 +102,7 @@ REPL_HOT static int for_sequence(repl *r, const ast_node *n, const ast_node *ite
     bool stop_loop = false;
     int status = EXEC_OK;
     for (double k = 0; k < count && !stop_loop; k++) {
-        if (statement_boundary(r, n) < 0) return EXEC_ERROR;
+        if (repl_statement_boundary(r, n) < 0) return EXEC_ERROR;
         if (bind_loop_item(r, n, value_number(start + k * step)) < 0) return EXEC_ERROR;
         status = loop_body(r, body, k + 1 >= count, &stop_loop);
     }
@@ -135,7 +135,7 @@ static int exec_for(repl *r, const ast_node *n) {
     bool stop_loop = false;
     for (long k = 0; !stop_loop; k++) {
         repl_value item;
-        if (statement_boundary(r, n) < 0 || (rc = repl_iter_next(r, iterable, &it, &item)) < 0) {
+        if (repl_statement_boundary(r, n) < 0 || (rc = repl_iter_next(r, iterable, &it, &item)) < 0) {
             status = EXEC_ERROR;
             break;
         }
@@ -157,7 +157,7 @@ static int exec_while(repl *r, const ast_node *n) {
     bool stop_loop = false;
     int status = EXEC_OK;
     while (!stop_loop) {
-        if (statement_boundary(r, n) < 0) return EXEC_ERROR;
+        if (repl_statement_boundary(r, n) < 0) return EXEC_ERROR;
         repl_value c;
         if (eval_expr(r, condition, &c) < 0) return EXEC_ERROR;
         bool t;
