@@ -134,7 +134,10 @@ AG_BEGIN_DECLS
     X(FLIP, flip, "Flip", "flip", 1, AXIS, NO, NO_OPERANDS, "d/dx flip(x) = gy flipped back") \
     X(ARGSORT, argsort, "ArgSort", "argsort", 1, AXIS, NO, NO_OPERANDS, "no gradient: d/dx is none (its result holds indices or 0/1)") \
     X(GATHER, gather, "Gather", "gather", 2, AXIS, NO, NO_OPERANDS, "d/dx gather(x, index) = gy added back at the indices; d/dindex gather(x, index): none (indices)") \
-    X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, NO_OPERANDS, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)")
+    X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, NO_OPERANDS, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)") \
+    X(IM2COL, im2col, "Im2col", "im2col", 1, KERNEL, NO, NO_OPERANDS, "d/dx im2col(x) = col2im(gy): each column's entries added back at their pixels") \
+    X(COL2IM, col2im, "Col2im", "col2im", 1, KERNEL, NO, NO_OPERANDS, "d/dcols col2im(cols) = im2col(gy)") \
+    X(MAX_POOL2D, max_pool2d, "MaxPool2d", "max_pool2d", 1, KERNEL, NO, NO_OPERANDS, "d/dx max_pool2d(x) = gy at each window's (first) maximum, 0 elsewhere")
 
 /* The op table's kinds, in the list's order. */
 #define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, operands, rule) AG_OP_##ID,
@@ -372,6 +375,56 @@ ag_var *ag_binary_cross_entropy_weighted(ag_ctx *ctx, ag_var *p, ag_var *t, cons
                                          ag_reduction reduction);
 ag_var *ag_binary_cross_entropy_with_logits_weighted(ag_ctx *ctx, ag_var *x, ag_var *t, const ag_var *weight,
                                                      const ag_var *pos_weight, ag_reduction reduction);
+
+/* ---- images (N, C, H, W), PyTorch's names and defaults (ops_conv.c) -------
+ * Pairs of ints are (height, width); NULL stride, padding, dilation mean
+ * PyTorch's defaults (1, 0, 1; a pool's stride defaults to its kernel).  An
+ * output side is (H + 2*padding - dilation*(K - 1) - 1) / stride + 1; a
+ * kernel larger than the padded input is an AG_ERR_SHAPE error, as are
+ * channel counts that do not match. */
+/* DeZero's im2col as a matrix: one row per output pixel (n, oh, ow), one
+ * column per (c, kh, kw): (N*OH*OW, C*KH*KW).  Its gradient is col2im. */
+ag_var *ag_im2col(ag_ctx *ctx, ag_var *x, const int kernel[2], const int stride[2], const int padding[2],
+                  const int dilation[2]);
+/* The adjoint: such columns back to an image of image_shape (N, C, H, W),
+ * overlapping entries added. */
+ag_var *ag_col2im(ag_ctx *ctx, ag_var *cols, const int image_shape[4], const int kernel[2], const int stride[2],
+                  const int padding[2], const int dilation[2]);
+/* F.conv2d: x (N, C, H, W), w (OC, C/groups, KH, KW), b (OC) or NULL ->
+ * (N, OC, OH, OW): Im2col, one Linear product (a batched MatMul per group
+ * when groups > 1), Reshape, Transpose. */
+ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int stride[2], const int padding[2],
+                  const int dilation[2], int groups);
+/* F.conv1d: x (N, C, L), w (OC, C/groups, K): conv2d on a one-pixel-high image. */
+ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int padding, int dilation, int groups);
+/* F.conv_transpose2d: x (N, C, H, W), w (C, OC/groups, KH, KW) -> (N, OC,
+ * (H-1)*stride - 2*padding + dilation*(KH-1) + output_padding + 1, ...):
+ * a product and Col2im (conv2d's gradient with respect to its input). */
+ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int stride[2], const int padding[2],
+                            const int output_padding[2], int groups, const int dilation[2]);
+/* F.max_pool2d: padding at most half the kernel, counted as -inf; ceil_mode
+ * rounds the output sides up.  A MaxPool2d node. */
+ag_var *ag_max_pool2d(ag_ctx *ctx, ag_var *x, const int kernel[2], const int stride[2], const int padding[2],
+                      const int dilation[2], bool ceil_mode);
+/* F.avg_pool2d: window sums over PyTorch's divisors (count_include_pad: the
+ * padded places count too). */
+ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int kernel[2], const int stride[2], const int padding[2],
+                      bool ceil_mode, bool count_include_pad);
+/* F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) to output_size, window i
+ * of a side [floor(i*H/OH), ceil((i+1)*H/OH)); two products with constants. */
+ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int output_size[2]);
+typedef enum ag_interp_mode { AG_INTERP_NEAREST, AG_INTERP_LINEAR } ag_interp_mode;
+/* F.interpolate of (N, C, L) or (N, C, H, W): size (one per spatial axis) or
+ * scale_factor (the other NULL); nearest, or linear/bilinear (align_corners
+ * as PyTorch).  Products with constant matrices, so the gradient is theirs. */
+ag_var *ag_interpolate(ag_ctx *ctx, ag_var *x, const int *size, const double *scale_factor, ag_interp_mode mode,
+                       bool align_corners);
+/* F.unfold: (N, C, H, W) -> (N, C*KH*KW, L), and F.fold back (overlaps added);
+ * im2col's columns transposed. */
+ag_var *ag_unfold(ag_ctx *ctx, ag_var *x, const int kernel[2], const int dilation[2], const int padding[2],
+                  const int stride[2]);
+ag_var *ag_fold(ag_ctx *ctx, ag_var *x, const int output_size[2], const int kernel[2], const int dilation[2],
+                const int padding[2], const int stride[2]);
 
 AG_END_DECLS
 
