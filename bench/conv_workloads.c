@@ -73,7 +73,7 @@ static int train_cnn(int side, int steps, double *seconds, char *values) {
         double *labels = ag_data(t);
         for (int i = 0; i < CNN_BATCH; i++) labels[i] = (double)(ag_rng_u32(&rng) % 10);
     }
-    double loss_value = NAN, t0 = bench_now();
+    double loss_value = NAN, t0 = bench_now(), cpu0 = bench_cpu_now();
     for (int step = 0; status == 0 && step < steps; step++) {
         ag_var *loss = ag_cross_entropy(ctx, forward(ctx, &m, x, pad2), t);
         for (int i = 0; i < 10; i++) ag_cleargrad(params[i]);
@@ -86,6 +86,7 @@ static int train_cnn(int side, int steps, double *seconds, char *values) {
     }
     *seconds = bench_now() - t0;
     bench_value(values, "loss", loss_value);
+    bench_value(values, "cpu_us", round((bench_cpu_now() - cpu0) / steps * 1e6));
     ag_optim_free(opt);
     ag_ctx_free(ctx);
     return status;
