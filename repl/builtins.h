@@ -94,6 +94,7 @@ extern const builtin_def builtins_optim[];
 extern const builtin_def builtins_model[];
 extern const builtin_def builtins_graph[];
 extern const builtin_def builtins_plot[];
+extern const builtin_def builtins_pictures[];
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 
