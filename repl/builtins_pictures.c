@@ -128,7 +128,8 @@ static int read_names(repl *r, const builtin_args *a, int index, const char **na
     if (!arg_given(a, index)) return 0;
     repl_value v = a->values[index];
     if (v.kind != VALUE_LIST || v.as.list->count > VIZ_PLOT_MAX_CLASSES)
-        return repl_error(r, "%s: names must be a list of at most %d strings", a->def->name, VIZ_PLOT_MAX_CLASSES);
+        return repl_error(r, "%s: names must be a list of strings, one a class (at most %d)", a->def->name,
+                          VIZ_PLOT_MAX_CLASSES);
     for (int i = 0; i < v.as.list->count; i++) {
         if (v.as.list->items[i].kind != VALUE_STRING)
             return repl_error(r, "%s: names must be strings; item %d is not", a->def->name, i + 1);

@@ -25,6 +25,7 @@
 #define PLOT_ONE_PANEL_WIDTH 900
 #define PLOT_TWO_PANEL_WIDTH 1400
 #define PLOT_THREE_PANEL_WIDTH 1860
+#define PLOT_MORE_PANEL_WIDTH 560 /* each panel past three */
 #define PLOT_HEIGHT 600
 
 /* One named series: values[i] is drawn at x = i, or at xs[i] for a whole

@@ -597,7 +597,7 @@ void plot_maps_images_panel(figure *f, panel *p) {
     double gap = 4, room_w = p->w - 40, room_h = p->y + p->h - top - 20;
     double scale = fmin((room_w - gap * (columns - 1)) / (columns * g->width),
                         (room_h - gap * (rows - 1)) / (rows * g->height));
-    if (scale > 24) scale = 24;
+    if (scale > 60) scale = 60;
     double cell_w = g->width * scale, cell_h = g->height * scale;
     double total_w = columns * cell_w + (columns - 1) * gap, total_h = rows * cell_h + (rows - 1) * gap;
     double left = floor(p->x + 20 + (room_w - total_w) / 2), y0 = floor(top + (room_h - total_h) / 2);
@@ -621,6 +621,10 @@ void plot_maps_images_panel(figure *f, panel *p) {
             }
         double x = left + (i % columns) * (cell_w + gap), y = y0 + (i / columns) * (cell_h + gap);
         paint_cells(f, argb, g->width, g->height, x, y, cell_w, cell_h, false);
+        cairo_rectangle(f->cr, x - 0.5, y - 0.5, cell_w + 1, cell_h + 1);
+        plot_set_colour(f, frame_colour, 0.5);
+        cairo_set_line_width(f->cr, 1);
+        cairo_stroke(f->cr);
     }
     free(argb);
     record_axes(p, left, y0, left + total_w, y0 + total_h, -0.5, columns - 0.5, rows - 0.5, -0.5);

@@ -14,7 +14,8 @@ enum {
 };
 
 static int default_width(int panels) {
-    return panels >= 3 ? PLOT_THREE_PANEL_WIDTH
+    return panels > 3 ? PLOT_THREE_PANEL_WIDTH + (panels - 3) * PLOT_MORE_PANEL_WIDTH
+           : panels == 3 ? PLOT_THREE_PANEL_WIDTH
            : panels == 2 ? PLOT_TWO_PANEL_WIDTH
                          : PLOT_ONE_PANEL_WIDTH;
 }
