@@ -95,6 +95,7 @@ extern const builtin_def builtins_model[];
 extern const builtin_def builtins_graph[];
 extern const builtin_def builtins_plot[];
 extern const builtin_def builtins_pictures[];
+extern const builtin_def builtins_data[];  /* builtins_data.c: data sets, batches, files of data */
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 
