@@ -268,6 +268,19 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
                         n, shape_text(y, shape), VIZ_PLOT_MAX_CLASSES);
     } else {
         const double *values = ag_cdata(y);
+        double *two = NULL;
+        if (channels == 2) {
+            /* two classes: the probability of the second (a softmax of two
+             * scores), on the diverging scale around 0.5 */
+            two = malloc(n * sizeof *two);
+            if (two == NULL) {
+                ag_release(y);
+                return repl_error(r, "boundary: out of memory");
+            }
+            for (size_t i = 0; i < n; i++) two[i] = 1 / (1 + exp(values[2 * i] - values[2 * i + 1]));
+            values = two;
+            channels = 1;
+        }
         if (!threshold_given) {
             /* a probability is split at 0.5, a score at 0 */
             bool probability = true;
@@ -276,6 +289,7 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
         }
         if (repl_vz->plot_field(plot, values, grid, grid, channels, xlo, xhi, ylo, yhi, threshold, err) < 0)
             rc = picture_failed(r, a, err);
+        free(two);
     }
     ag_release(y);
     if (rc == 0 && arg_given(a, 3)) rc = scatter_points(r, a, plot, a->values[3], a->values[4], 7);
