@@ -68,11 +68,12 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld
+  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld \
+  libcsv-dev libzip-dev python3-numpy
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
   chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld
-PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
+PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto libzip
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
 # loads OpenBLAS at run time when it is installed, linking nothing for it;
@@ -80,7 +81,7 @@ PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readlin
 # smaller, what a static program wants).  Neither needs OpenBLAS to build.
 BLAS ?= openblas
 ifeq ($(BLAS),builtin)
-LIB_DEFS     = -DAG_BLAS_BUILTIN_ONLY
+LIB_DEFS     = -DAG_BLAS_BUILTIN_ONLY -DAG_NO_DLOPEN
 LIB_SYS_LIBS = -lm
 else ifeq ($(BLAS),openblas)
 LIB_DEFS     =
@@ -88,6 +89,15 @@ LIB_SYS_LIBS = -lm -ldl -lpthread
 else
 $(error BLAS=$(BLAS): say BLAS=openblas (loaded at run time when installed) or BLAS=builtin)
 endif
+
+# CSV and .npz files (src/csvfile.c, src/npy.c) go through libcsv and
+# libzip, which the library loads at their first use (src/data_libs.h):
+# their headers are needed to build that part, nothing to link.  A compiler
+# that finds no csv.h or zip.h (musl-gcc, a bare system) builds the library
+# without them, and those calls then say what is missing.
+HAVE_CSV_H := $(shell printf '\043include <csv.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes)
+HAVE_ZIP_H := $(shell printf '\043include <zip.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes)
+LIB_DEFS += $(if $(HAVE_CSV_H),-DAG_HAVE_CSV) $(if $(HAVE_ZIP_H),-DAG_HAVE_ZIP)
 
 PKG_CONFIG ?= pkg-config
 # OpenBLAS's own flags: only the benchmarks and the thread test call it directly.
@@ -146,7 +156,7 @@ AGREPL_KERNEL = $(BUILD)/agrepl-kernel
 KERNEL_LOGOS = $(BUILD)/logo-32x32.png $(BUILD)/logo-64x64.png
 # autograd(3) and the reference pages made from the headers (man/gen_ref.py)
 # at build time, so they always say what the headers say.
-REFMAN   = $(addprefix $(BUILD)/man/autograd_,core.3 ops.3 model.3 optim.3 numeric.3)
+REFMAN   = $(addprefix $(BUILD)/man/autograd_,core.3 ops.3 model.3 optim.3 numeric.3 data.3)
 LIBMAN   = man/autograd.3 $(REFMAN)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
 ENGINE_LIBS = $(LIB) $(LIB_SYS_LIBS)

@@ -19,6 +19,7 @@ PAGES = [  # page, headers, what the page is about
     ("autograd_optim", ["ag_optim.h"], "optimizers and gradient hooks"),
     ("autograd_numeric", ["ag_numeric.h", "ag_rand.h", "ag_format.h"],
      "numerical gradients, the random generator and formatting"),
+    ("autograd_data", ["ag_data.h", "ag_files.h"], "data sets, random orders and files of data"),
 ]
 
 

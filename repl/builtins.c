@@ -16,7 +16,7 @@
 
 const char *const builtin_topics[] = {
     "construction", "elementwise", "shape", "nn", "attributes", "autograd",
-    "output", "optimizers", "models", "graphs", "plots", NULL,
+    "output", "optimizers", "models", "graphs", "plots", "data", NULL,
 };
 
 bool builtin_topic_known(const char *topic) {
@@ -38,7 +38,8 @@ static int compare_by_name(const void *a, const void *b) {
 }
 
 static void join_tables(void) {
-    const builtin_def *parts[] = {builtins_core, builtins_ops, builtins_optim, builtins_model, builtins_graph, builtins_plot, builtins_conv};
+    const builtin_def *parts[] = {builtins_core, builtins_ops, builtins_optim, builtins_model, builtins_graph, builtins_plot,
+                                   builtins_data, builtins_pictures, builtins_conv};
     int n = 0;
     for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
         for (const builtin_def *d = parts[p]; d->name != NULL && n < MAX_BUILTINS; d++) {

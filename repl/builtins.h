@@ -94,6 +94,8 @@ extern const builtin_def builtins_optim[];
 extern const builtin_def builtins_model[];
 extern const builtin_def builtins_graph[];
 extern const builtin_def builtins_plot[];
+extern const builtin_def builtins_pictures[];
+extern const builtin_def builtins_data[];  /* builtins_data.c: data sets, batches, files of data */
 extern const builtin_def builtins_conv[];  /* builtins_conv.c: images (issue 50) */
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */

@@ -280,7 +280,8 @@ static bool help_topic_exists(const char *name) {
 }
 
 /* :help NAME: a built-in first (:help shape is the shape built-in, with a
- * pointer to the topic of the same name), then a topic, a command, an
+ * pointer to the topic of the same name; :help data is the topic, then the
+ * built-in), then a topic, a command, an
  * attribute; :help topic NAME is always the topic. */
 static int command_help_run(repl *r, const char *argument) {
     if (argument[0] == '\0') {
@@ -296,6 +297,15 @@ static int command_help_run(repl *r, const char *argument) {
         return REPL_ERROR;
     }
     const builtin_def *def = builtin_find(argument);
+    if (def != NULL && strcmp(argument, "data") == 0) {
+        /* the data sets are what a learner asks :help data for: the topic
+         * first, then the built-in data(x) */
+        help_topic(r, argument);
+        fputc('\n', r->io.out);
+        help_builtin(r, def);
+        fputc('\n', r->io.out);
+        return REPL_OK;
+    }
     if (def != NULL) {
         help_builtin(r, def);
         if (help_topic_exists(argument))
