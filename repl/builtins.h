@@ -97,6 +97,7 @@ extern const builtin_def builtins_plot[];
 extern const builtin_def builtins_pictures[];
 extern const builtin_def builtins_data[];  /* builtins_data.c: data sets, batches, files of data */
 extern const builtin_def builtins_conv[];  /* builtins_conv.c: images (issue 50) */
+extern const builtin_def builtins_extra[]; /* builtins_extra.c: more of PyTorch's functions (issue 50) */
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 

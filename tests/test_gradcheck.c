@@ -295,6 +295,19 @@ BUILD(build_nearest, ag_interpolate(ctx, a, NULL, (const double[]){2, 1.5}, AG_I
 BUILD(build_unfold, ag_unfold(ctx, a, PAIR(2, 2), NULL, PAIR(1, 1), PAIR(2, 2)))
 BUILD(build_fold, ag_fold(ctx, a, PAIR(3, 3), PAIR(2, 2), NULL, NULL, NULL))
 
+/* more of PyTorch's functions (issue 50 item 3), made of the table's ops */
+BUILD(build_softsign, ag_softsign(ctx, a))
+BUILD(build_logsigmoid, ag_logsigmoid(ctx, a))
+BUILD(build_hardsigmoid, ag_hardsigmoid(ctx, a))
+BUILD(build_relu6, ag_relu6(ctx, ag_mul(ctx, a, ag_scalar(ctx, 4.0))))
+BUILD(build_hardswish, ag_hardswish(ctx, a))
+BUILD(build_quick_gelu, ag_quick_gelu(ctx, a))
+BUILD(build_celu, ag_celu(ctx, a, 0.5))
+BUILD(build_normalize, ag_normalize(ctx, a, 2.0, 1, 1e-12))
+BUILD(build_normalize_p3, ag_normalize(ctx, a, 3.0, 0, 1e-12))
+static const double fill_mask[] = {1, 0, 0, 1, 0, 1};
+BUILD(build_masked_fill, ag_masked_fill(ctx, a, b, 0.25))
+
 static const grad_case cases[] = {
     {AG_OP_ADD, "add [2 3] + [3]", build_add, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
     {AG_OP_ADD, "add [2 1] + [1 3]", build_add, 2, {IN(ANY, 2, 1), IN(ANY, 1, 3)}},
@@ -502,6 +515,16 @@ static const grad_case cases[] = {
     {AG_OP_MATMUL, "interpolate nearest [1 1 3 4] scale (2, 1.5)", build_nearest, 1, {IN(ANY, 1, 1, 3, 4)}},
     {AG_OP_IM2COL, "unfold [1 2 3 3] kernel 2 padding 1 stride 2", build_unfold, 1, {IN(ANY, 1, 2, 3, 3)}},
     {AG_OP_COL2IM, "fold [1 8 4] to (3, 3) kernel 2", build_fold, 1, {IN(ANY, 1, 8, 4)}},
+    {AG_OP_ABS, "softsign [2 3]", build_softsign, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_SOFTPLUS, "logsigmoid [2 3]", build_logsigmoid, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_HARDTANH, "hardsigmoid [2 3] (inside (-3, 3))", build_hardsigmoid, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_HARDTANH, "relu6 4*[3 3] (both sides of 0 and 6)", build_relu6, 1, {IN(AWAY, 3, 3)}},
+    {AG_OP_CLIP, "hardswish [2 3]", build_hardswish, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SIGMOID, "quick_gelu [2 3]", build_quick_gelu, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_ELU, "celu [2 3] alpha 0.5", build_celu, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_SQRT, "normalize [2 3] p 2 dim 1", build_normalize, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_POW, "normalize [3 2] p 3 dim 0", build_normalize_p3, 1, {IN(AWAY, 3, 2)}},
+    {AG_OP_WHERE, "masked_fill [2 3] by a fixed mask", build_masked_fill, 2, {IN(ANY, 2, 3), FIXED_IN(fill_mask, 2, 3)}},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 

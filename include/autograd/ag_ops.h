@@ -426,6 +426,20 @@ ag_var *ag_unfold(ag_ctx *ctx, ag_var *x, const int kernel[2], const int dilatio
 ag_var *ag_fold(ag_ctx *ctx, ag_var *x, const int output_size[2], const int kernel[2], const int dilation[2],
                 const int padding[2], const int stride[2]);
 
+/* ---- more of PyTorch's functions, made of the ops above (ops_extra.c) ----- */
+ag_var *ag_softsign(ag_ctx *ctx, ag_var *x);     /* x / (1 + |x|) */
+ag_var *ag_logsigmoid(ag_ctx *ctx, ag_var *x);   /* log(sigmoid(x)), stable: -softplus(-x) */
+ag_var *ag_hardsigmoid(ag_ctx *ctx, ag_var *x);  /* clip(x/6 + 1/2, 0, 1) */
+ag_var *ag_relu6(ag_ctx *ctx, ag_var *x);        /* hardtanh(x, 0, 6) */
+ag_var *ag_hardswish(ag_ctx *ctx, ag_var *x);    /* x * hardsigmoid(x) */
+ag_var *ag_quick_gelu(ag_ctx *ctx, ag_var *x);   /* x * sigmoid(1.702 x) */
+ag_var *ag_celu(ag_ctx *ctx, ag_var *x, double alpha); /* alpha * elu(x/alpha); PyTorch: alpha 1 */
+/* F.normalize: x / max(||x||_p along axis, eps) (PyTorch: p 2, axis 1, eps 1e-12) */
+ag_var *ag_normalize(ag_ctx *ctx, ag_var *x, double p, int axis, double eps);
+/* x with value where mask (broadcast to x) is not 0; no gradient to mask */
+ag_var *ag_masked_fill(ag_ctx *ctx, ag_var *x, ag_var *mask, double value);
+ag_var *ag_logical_not(ag_ctx *ctx, ag_var *x); /* 1 where x == 0, else 0; no gradient */
+
 AG_END_DECLS
 
 #endif

@@ -54,11 +54,11 @@ def want(label, got_expr, t):
     out.append(f'print("{label}", close({got_expr}, want))')
 
 
-def case(label, expr, fn, names):
+def case(label, expr, fn, names, grad=True):
     xs = [inputs[n].clone().requires_grad_(True) for n in names]
     y = fn(*xs)
     want(label, expr, y)
-    if y.numel() == 0:
+    if y.numel() == 0 or not grad:
         return
     w = torch.linspace(0.5, 1.5, y.numel()).reshape(y.shape)
     (y * w).sum().backward()
@@ -165,6 +165,30 @@ case("im2col = unfold's rows", "im2col(x, 3, stride=2, pad=1)",
      lambda x: F.unfold(x, 3, padding=1, stride=2).transpose(1, 2).reshape(-1, 27), ["x"])
 case("col2im = fold of those rows", "col2im(im2col(x, 3, stride=2, pad=1), [2, 3, 5, 6], 3, stride=2, pad=1)",
      lambda x: F.fold(F.unfold(x, 3, padding=1, stride=2), (5, 6), 3, padding=1, stride=2), ["x"])
+
+# ---- more of PyTorch's functions (issue 50 item 3) --------------------------------------
+inputs["a"] = torch.tensor([[-5.0, -3.0, -1.5, -0.25, 0.0, 0.5], [1.0, 2.5, 3.0, 4.0, 6.5, -40.0]])
+define("a", inputs["a"])
+case("softsign", "softsign(a)", F.softsign, ["a"])
+case("logsigmoid", "logsigmoid(a)", F.logsigmoid, ["a"])
+case("hardsigmoid", "hardsigmoid(a)", F.hardsigmoid, ["a"], grad=False)
+# PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32 (0.1666666716...), so its
+# float64 gradient is off in the 8th digit; the same function as hardtanh(x/6 + 1/2, 0, 1) gives
+# the exact one (1/6 strictly inside (-3, 3), 0 at and beyond the ends)
+case("hardsigmoid as hardtanh", "hardsigmoid(a)", lambda x: F.hardtanh(x / 6 + 0.5, 0, 1), ["a"])
+case("relu6", "relu6(a)", F.relu6, ["a"])
+case("hardswish", "hardswish(a)", F.hardswish, ["a"])
+case("quick_gelu", "quick_gelu(a)", lambda x: x * torch.sigmoid(1.702 * x), ["a"])
+case("celu", "celu(a)", F.celu, ["a"])
+case("celu alpha 0.5", "celu(a, alpha=0.5)", lambda x: F.celu(x, alpha=0.5), ["a"])
+case("normalize", "normalize(a)", F.normalize, ["a"])
+case("normalize p 1 dim 0", "normalize(a, p=1, dim=0)", lambda x: F.normalize(x, p=1, dim=0), ["a"])
+case("masked_fill", "masked_fill(a, a > 1, -2)", lambda x: x.masked_fill(x > 1, -2), ["a"])
+case("logical_not", "logical_not(a)", lambda x: torch.logical_not(x).double(), ["a"], grad=False)
+case("index_select", "index_select(a, 1, [5, 0, 0])", lambda x: torch.index_select(x, 1, torch.tensor([5, 0, 0])),
+     ["a"])
+case("chunk", "concat(chunk(a, 4, dim=1), axis=0)", lambda x: torch.cat(torch.chunk(x, 4, dim=1), 0), ["a"])
+out.append('print("chunk sizes", len(chunk(a, 4, dim=1)))')
 
 out.append("# errors PyTorch also raises")
 out.append("conv2d(x, wg)")

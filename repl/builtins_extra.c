@@ -1,0 +1,126 @@
+/* builtins_extra.c — more of the functions PyTorch users reach for (issue 50
+ * item 3): activations, normalize, masked_fill, logical_not, index_select,
+ * chunk.  Each row calls an engine function of ops_extra.c or a few of the
+ * table's ops, so the gradient is theirs. */
+#include <stdlib.h>
+
+#include "repl_internal.h"
+
+static int done_var(repl *r, ag_var *v, repl_value *out) {
+    if (v == NULL) return engine_error(r);
+    *out = value_var(v);
+    return 0;
+}
+
+#define UNARY(name, op)                                                          \
+    static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
+        ag_var *x;                                                               \
+        if (arg_var(r, a, 0, &x) < 0) return -1;                                 \
+        return done_var(r, op(r->ctx, x), out);                                  \
+    }
+
+UNARY(softsign, ag_softsign)
+UNARY(logsigmoid, ag_logsigmoid)
+UNARY(hardsigmoid, ag_hardsigmoid)
+UNARY(relu6, ag_relu6)
+UNARY(hardswish, ag_hardswish)
+UNARY(quick_gelu, ag_quick_gelu)
+UNARY(logical_not, ag_logical_not)
+
+static int builtin_celu(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    double alpha;
+    if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &alpha) < 0) return -1;
+    return done_var(r, ag_celu(r->ctx, x, alpha), out);
+}
+
+static int builtin_normalize(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    double p, eps;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &p) < 0 || arg_int(r, a, 2, &dim) < 0 ||
+        arg_number(r, a, 3, &eps) < 0)
+        return -1;
+    return done_var(r, ag_normalize(r->ctx, x, p, dim, eps), out);
+}
+
+static int builtin_masked_fill(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *mask;
+    double value;
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &mask) < 0 || arg_number(r, a, 2, &value) < 0) return -1;
+    return done_var(r, ag_masked_fill(r->ctx, x, mask, value), out);
+}
+
+/* torch.index_select(x, dim, index): the entries of index along dim */
+static int builtin_index_select(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *index;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0 || arg_var(r, a, 2, &index) < 0) return -1;
+    if (ag_ndim(index) > 1) return repl_error(r, "index_select: index must be 0-D or 1-D, not %d-D", ag_ndim(index));
+    size_t n = ag_size(index);
+    int *indices = malloc((n ? n : 1) * sizeof *indices);
+    if (indices == NULL) return repl_error(r, "out of memory");
+    const double *v = ag_cdata(index);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] != (double)(int)v[i]) {
+            free(indices);
+            return repl_error(r, "index_select: index holds %g, not a whole number", v[i]);
+        }
+        indices[i] = (int)v[i];
+    }
+    ag_var *y = ag_get_item(r->ctx, x, dim, indices, (int)n);
+    free(indices);
+    return done_var(r, y, out);
+}
+
+/* torch.chunk(x, chunks, dim=0): pieces of ceil(size/chunks), fewer when they run out */
+static int builtin_chunk(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int chunks, dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &chunks) < 0 || arg_int(r, a, 2, &dim) < 0) return -1;
+    if (chunks < 1) return repl_error(r, "chunk: chunks must be at least 1 (got %d)", chunks);
+    int ndim = ag_ndim(x), axis = dim < 0 ? dim + ndim : dim;
+    if (axis < 0 || axis >= ndim) return repl_error(r, "chunk: dim %d out of range for ndim %d", dim, ndim);
+    int size = ag_shape(x)[axis], piece = (size + chunks - 1) / chunks, n = piece > 0 ? (size + piece - 1) / piece : 1;
+    int *sizes = malloc((size_t)n * sizeof *sizes);
+    ag_var **pieces = malloc((size_t)n * sizeof *pieces);
+    int rc = -1;
+    if (sizes == NULL || pieces == NULL) {
+        repl_error(r, "out of memory");
+    } else {
+        for (int i = 0; i < n; i++) sizes[i] = piece > 0 ? (size - i * piece < piece ? size - i * piece : piece) : 0;
+        if (ag_split(r->ctx, x, sizes, n, axis, pieces) < 0) {
+            engine_error(r);
+        } else {
+            *out = value_list_new(n);
+            if (out->kind != VALUE_LIST) {
+                repl_error(r, "out of memory");
+            } else {
+                for (int i = 0; i < n; i++) out->as.list->items[i] = value_var(pieces[i]);
+                rc = 0;
+            }
+        }
+    }
+    free(sizes);
+    free(pieces);
+    return rc;
+}
+
+const builtin_def builtins_extra[] = {
+    {"softsign", "x", builtin_softsign, "elementwise", "x / (1 + |x|)"},
+    {"logsigmoid", "x", builtin_logsigmoid, "elementwise", "log(sigmoid(x)), computed stably as -softplus(-x)"},
+    {"hardsigmoid", "x", builtin_hardsigmoid, "elementwise", "relu6(x + 3) / 6: 0 below -3, 1 above 3"},
+    {"relu6", "x", builtin_relu6, "elementwise", "min(max(x, 0), 6)"},
+    {"hardswish", "x", builtin_hardswish, "elementwise", "x * hardsigmoid(x)"},
+    {"quick_gelu", "x", builtin_quick_gelu, "elementwise", "x * sigmoid(1.702 x), GELU's quick approximation"},
+    {"celu", "x, alpha=1", builtin_celu, "elementwise", "max(0, x) + min(0, alpha*(exp(x/alpha) - 1))"},
+    {"logical_not", "x", builtin_logical_not, "elementwise", "1 where x is 0, else 0; no gradient"},
+    {"normalize", "x, p=2, dim=1, eps=1e-12", builtin_normalize, "nn",
+     "F.normalize: x divided by its p-norm along dim (at least eps)"},
+    {"masked_fill", "x, mask, value", builtin_masked_fill, "shape",
+     "x with value where mask (broadcast to x) is not 0; gradient to x elsewhere"},
+    {"index_select", "x, dim, index", builtin_index_select, "shape", "torch.index_select: the entries of index along dim"},
+    {"chunk", "x, chunks, dim=0", builtin_chunk, "shape",
+     "torch.chunk: a list of up to chunks pieces of ceil(size/chunks) along dim"},
+    {0},
+};
