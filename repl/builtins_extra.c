@@ -1,8 +1,9 @@
 /* builtins_extra.c — more of the functions PyTorch users reach for (issue 50
  * item 3): activations, normalize, masked_fill, logical_not, index_select,
- * chunk.  Each row calls an engine function of ops_extra.c or a few of the
+ * chunk, layer_norm, embedding, scaled_dot_product_attention, logcumsumexp.  Each row calls an engine function of ops_extra.c or a few of the
  * table's ops, so the gradient is theirs. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "repl_internal.h"
 
@@ -106,7 +107,54 @@ static int builtin_chunk(repl *r, const builtin_args *a, repl_value *out) {
     return rc;
 }
 
+/* layer_norm(x, normalized_shape, weight=nil, bias=nil, eps=1e-5): normalized_shape must be
+ * x's last axes */
+static int builtin_layer_norm(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *w = NULL, *b = NULL;
+    int shape[AG_MAX_DIMS], n;
+    double eps;
+    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, shape, AG_MAX_DIMS, &n) < 0 ||
+        (arg_given(a, 2) && arg_var(r, a, 2, &w) < 0) || (arg_given(a, 3) && arg_var(r, a, 3, &b) < 0) ||
+        arg_number(r, a, 4, &eps) < 0)
+        return -1;
+    int ndim = ag_ndim(x);
+    if (n < 1 || n > ndim || memcmp(shape, ag_shape(x) + ndim - n, (size_t)n * sizeof *shape) != 0)
+        return repl_error(r, "layer_norm: normalized_shape must be the last axes of x");
+    return done_var(r, ag_layer_norm(r->ctx, x, n, w, b, eps), out);
+}
+
+static int builtin_embedding(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *indices, *weight;
+    if (arg_var(r, a, 0, &indices) < 0 || arg_var(r, a, 1, &weight) < 0) return -1;
+    return done_var(r, ag_embedding(r->ctx, indices, weight), out);
+}
+
+static int builtin_sdpa(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *q, *k, *v;
+    bool causal;
+    double scale = 0;
+    if (arg_var(r, a, 0, &q) < 0 || arg_var(r, a, 1, &k) < 0 || arg_var(r, a, 2, &v) < 0 || arg_bool(r, a, 3, &causal) < 0 ||
+        (arg_given(a, 4) && arg_number(r, a, 4, &scale) < 0))
+        return -1;
+    if (arg_given(a, 4) && !(scale > 0)) return repl_error(r, "scaled_dot_product_attention: scale must be positive");
+    return done_var(r, ag_scaled_dot_product_attention(r->ctx, q, k, v, causal, scale), out);
+}
+
+static int builtin_logcumsumexp(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0) return -1;
+    return done_var(r, ag_logcumsumexp(r->ctx, x, dim), out);
+}
+
 const builtin_def builtins_extra[] = {
+    {"layer_norm", "x, normalized_shape, weight=nil, bias=nil, eps=1e-05", builtin_layer_norm, "nn",
+     "F.layer_norm: (x - mean) / sqrt(var + eps) over the last axes (normalized_shape), then * weight + bias"},
+    {"embedding", "indices, weight", builtin_embedding, "nn",
+     "F.embedding: the rows of weight (num, dim) at the indices, shaped indices.shape + (dim)"},
+    {"scaled_dot_product_attention", "query, key, value, is_causal=false, scale=nil", builtin_sdpa, "nn",
+     "softmax(query @ key^T * scale) @ value (scale 1/sqrt(E)); is_causal: query i sees keys 0..i"},
+    {"logcumsumexp", "x, dim", builtin_logcumsumexp, "shape", "log(cumsum(exp(x))) along dim, computed stably"},
     {"softsign", "x", builtin_softsign, "elementwise", "x / (1 + |x|)"},
     {"logsigmoid", "x", builtin_logsigmoid, "elementwise", "log(sigmoid(x)), computed stably as -softplus(-x)"},
     {"hardsigmoid", "x", builtin_hardsigmoid, "elementwise", "relu6(x + 3) / 6: 0 below -3, 1 above 3"},

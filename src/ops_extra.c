@@ -1,8 +1,10 @@
 /* ops_extra.c — more of PyTorch's activations and everyday functions (issue 50
  * item 3), each made of the op table's ops so its gradient (first and second
  * order) is theirs: softsign, logsigmoid, hardsigmoid, relu6, hardswish,
- * quick_gelu, celu; normalize, masked_fill, logical_not, index_select. */
+ * quick_gelu, celu; normalize, masked_fill, logical_not; layer_norm, embedding,
+ * scaled_dot_product_attention, logcumsumexp. */
 #include <math.h>
+#include <string.h>
 
 #include "errors.h"
 #include "internal.h"
@@ -75,3 +77,106 @@ ag_var *ag_masked_fill(ag_ctx *ctx, ag_var *x, ag_var *mask, double value) {
 
 /* 1 where x is 0, else 0; no gradient */
 ag_var *ag_logical_not(ag_ctx *ctx, ag_var *x) { return ag_eq(ctx, x, k(ctx, 0.0)); }
+
+/* F.layer_norm over the last `nnorm` axes: (x - mean) / sqrt(var + eps), population
+ * variance, then * weight + bias (either may be NULL; shaped like those axes). */
+ag_var *ag_layer_norm(ag_ctx *ctx, ag_var *x, int nnorm, ag_var *weight, ag_var *bias, double eps) {
+    if (!op_input_ok(ctx, AG_OP_MEAN, x)) return NULL;
+    int ndim = x->t.ndim;
+    if (nnorm < 1 || nnorm > ndim)
+        return ctx_error(ctx, AG_ERR_SHAPE, "layer_norm: %d normalized axes for a %d-D x", nnorm, ndim);
+    int axes[AG_MAX_DIMS];
+    for (int i = 0; i < nnorm; i++) axes[i] = ndim - nnorm + i;
+    char xs[SHAPE_BUF], ws[SHAPE_BUF];
+    for (int i = 0; i < 2; i++) {
+        const ag_var *p = i == 0 ? weight : bias;
+        if (p != NULL && !shape_equal(p->t.ndim, p->t.shape, nnorm, x->t.shape + ndim - nnorm))
+            return ctx_error(ctx, AG_ERR_SHAPE, "layer_norm: %s %s does not match the last %d axes of x %s",
+                             i == 0 ? "weight" : "bias", shape_str(&p->t, ws), nnorm, shape_str(&x->t, xs));
+    }
+    ag_var *mean = ag_keepdims(ctx, ag_mean(ctx, x, axes, nnorm), x, axes, nnorm);
+    ag_var *var = ag_keepdims(ctx, ag_variance(ctx, x, axes, nnorm), x, axes, nnorm);
+    ag_var *y = ag_div(ctx, ag_sub(ctx, x, mean), ag_sqrt(ctx, ag_add(ctx, var, k(ctx, eps))));
+    if (weight != NULL) y = ag_mul(ctx, y, weight);
+    if (bias != NULL) y = ag_add(ctx, y, bias);
+    return y;
+}
+
+/* F.embedding: the rows of weight (num, dim) at the indices, shaped indices.shape + (dim) */
+ag_var *ag_embedding(ag_ctx *ctx, ag_var *indices, ag_var *weight) {
+    if (!op_input_ok(ctx, AG_OP_GET_ITEM, indices) || !op_input_ok(ctx, AG_OP_GET_ITEM, weight)) return NULL;
+    char ws[SHAPE_BUF];
+    if (weight->t.ndim != 2)
+        return ctx_error(ctx, AG_ERR_SHAPE, "embedding: weight must be 2-D (num_embeddings, embedding_dim), got %s",
+                         shape_str(&weight->t, ws));
+    if (indices->t.ndim >= AG_MAX_DIMS) return ctx_error(ctx, AG_ERR_SHAPE, "embedding: indices have too many axes");
+    size_t n = indices->t.size;
+    int *at = ctx_malloc(ctx, (n ? n : 1) * sizeof *at);
+    if (at == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        double v = indices->t.data[i];
+        if (!(v >= 0 && v < weight->t.shape[0] && v == floor(v))) {
+            ctx_free(ctx, at);
+            return ctx_error(ctx, AG_ERR_ARG, "embedding: index %g is not a row of weight %s", v, shape_str(&weight->t, ws));
+        }
+        at[i] = (int)v;
+    }
+    ag_var *rows = ag_get_item(ctx, weight, 0, at, (int)n);
+    ctx_free(ctx, at);
+    int shape[AG_MAX_DIMS];
+    memcpy(shape, indices->t.shape, (size_t)indices->t.ndim * sizeof *shape);
+    shape[indices->t.ndim] = weight->t.shape[1];
+    return ag_reshape(ctx, rows, indices->t.ndim + 1, shape);
+}
+
+/* F.scaled_dot_product_attention: softmax(q k^T * scale (+ a causal mask)) v, q (..., L, E),
+ * k (..., S, E), v (..., S, Ev); scale <= 0: 1/sqrt(E).  The causal mask keeps key j <= i
+ * (the lower triangle from the top-left corner, as PyTorch's is_causal). */
+ag_var *ag_scaled_dot_product_attention(ag_ctx *ctx, ag_var *q, ag_var *key, ag_var *v, bool is_causal, double scale) {
+    if (!op_input_ok(ctx, AG_OP_MATMUL, q) || !op_input_ok(ctx, AG_OP_MATMUL, key) || !op_input_ok(ctx, AG_OP_MATMUL, v))
+        return NULL;
+    char qs[SHAPE_BUF], ks[SHAPE_BUF];
+    if (q->t.ndim < 2 || key->t.ndim < 2 || v->t.ndim < 2 || q->t.shape[q->t.ndim - 1] != key->t.shape[key->t.ndim - 1])
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "scaled_dot_product_attention: query %s and key %s need the same last axis (..., L, E), (..., S, E)",
+                         shape_str(&q->t, qs), shape_str(&key->t, ks));
+    int E = q->t.shape[q->t.ndim - 1], L = q->t.shape[q->t.ndim - 2], S = key->t.shape[key->t.ndim - 2];
+    double s = scale > 0 ? scale : 1.0 / sqrt((double)E);
+    int kt[AG_MAX_DIMS];
+    for (int i = 0; i < key->t.ndim; i++) kt[i] = i;
+    kt[key->t.ndim - 2] = key->t.ndim - 1, kt[key->t.ndim - 1] = key->t.ndim - 2;
+    ag_var *scores = ag_mul(ctx, ag_matmul(ctx, q, ag_transpose(ctx, key, kt, key->t.ndim)), k(ctx, s));
+    if (is_causal) {
+        ag_var *keep = ag_zeros(ctx, 2, (const int[]){L, S});
+        if (keep == NULL) return NULL;
+        keep->flags |= AG_VAR_CONST;
+        for (int i = 0; i < L; i++)
+            for (int j = 0; j <= i && j < S; j++) keep->t.data[(size_t)i * S + j] = 1.0;
+        scores = ag_where(ctx, keep, scores, k(ctx, -INFINITY));
+    }
+    return ag_matmul(ctx, ag_softmax(ctx, scores, -1), v);
+}
+
+/* torch.logcumsumexp: y_j = logaddexp(y_{j-1}, x_j) along axis, a LogAddExp per step (each
+ * stable on its own, so a prefix far below a later maximum keeps its value, as PyTorch's) */
+ag_var *ag_logcumsumexp(ag_ctx *ctx, ag_var *x, int axis) {
+    if (!op_input_ok(ctx, AG_OP_LOGADDEXP, x)) return NULL;
+    int a = axis_normalize_0d(ctx, "logcumsumexp", axis, x->t.ndim);
+    if (a < 0) return NULL;
+    if (x->t.ndim == 0 || x->t.shape[a] <= 1) return ag_add(ctx, x, k(ctx, 0.0));
+    int n = x->t.shape[a];
+    ag_var **parts = ctx_malloc(ctx, (size_t)n * sizeof *parts);
+    int *ones = ctx_malloc(ctx, (size_t)n * sizeof *ones);
+    if (parts == NULL || ones == NULL) {
+        ctx_free(ctx, parts), ctx_free(ctx, ones);
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) ones[i] = 1;
+    ag_var *y = NULL;
+    if (ag_split(ctx, x, ones, n, a, parts) == 0) {
+        for (int i = 1; i < n; i++) parts[i] = ag_logaddexp(ctx, parts[i - 1], parts[i]);
+        y = ag_concat(ctx, parts, n, a);
+    }
+    ctx_free(ctx, parts), ctx_free(ctx, ones);
+    return y;
+}

@@ -307,6 +307,13 @@ BUILD(build_normalize, ag_normalize(ctx, a, 2.0, 1, 1e-12))
 BUILD(build_normalize_p3, ag_normalize(ctx, a, 3.0, 0, 1e-12))
 static const double fill_mask[] = {1, 0, 0, 1, 0, 1};
 BUILD(build_masked_fill, ag_masked_fill(ctx, a, b, 0.25))
+BUILD(build_layer_norm, ag_layer_norm(ctx, a, 2, b, c, 1e-5))
+BUILD(build_layer_norm_plain, ag_layer_norm(ctx, a, 1, NULL, NULL, 1e-5))
+static const double embed_index[] = {2, 0, 2, 1};
+BUILD(build_embedding, ag_embedding(ctx, b, a))
+BUILD(build_sdpa, ag_scaled_dot_product_attention(ctx, a, b, c, false, 0))
+BUILD(build_sdpa_causal, ag_scaled_dot_product_attention(ctx, a, b, c, true, 0.7))
+BUILD(build_logcumsumexp, ag_logcumsumexp(ctx, a, 1))
 
 static const grad_case cases[] = {
     {AG_OP_ADD, "add [2 3] + [3]", build_add, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
@@ -525,6 +532,15 @@ static const grad_case cases[] = {
     {AG_OP_SQRT, "normalize [2 3] p 2 dim 1", build_normalize, 1, {IN(ANY, 2, 3)}},
     {AG_OP_POW, "normalize [3 2] p 3 dim 0", build_normalize_p3, 1, {IN(AWAY, 3, 2)}},
     {AG_OP_WHERE, "masked_fill [2 3] by a fixed mask", build_masked_fill, 2, {IN(ANY, 2, 3), FIXED_IN(fill_mask, 2, 3)}},
+    {AG_OP_VARIANCE, "layer_norm [2 3 2] over (3, 2) with weight and bias", build_layer_norm, 3,
+     {IN(ANY, 2, 3, 2), IN(ANY, 3, 2), IN(ANY, 3, 2)}},
+    {AG_OP_VARIANCE, "layer_norm [3 4] over the last axis", build_layer_norm_plain, 1, {IN(ANY, 3, 4)}},
+    {AG_OP_GET_ITEM, "embedding [3 2] at [2 2] indices", build_embedding, 2, {IN(ANY, 3, 2), FIXED_IN(embed_index, 2, 2)}},
+    {AG_OP_SOFTMAX, "scaled_dot_product_attention q [2 3 2] k [2 4 2] v [2 4 3]", build_sdpa, 3,
+     {IN(ANY, 2, 3, 2), IN(ANY, 2, 4, 2), IN(ANY, 2, 4, 3)}},
+    {AG_OP_WHERE, "scaled_dot_product_attention causal, scale 0.7, q [3 2] k [3 2] v [3 2]", build_sdpa_causal, 3,
+     {IN(ANY, 3, 2), IN(ANY, 3, 2), IN(ANY, 3, 2)}},
+    {AG_OP_LOGADDEXP, "logcumsumexp [2 4] axis 1", build_logcumsumexp, 1, {IN(ANY, 2, 4)}},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 

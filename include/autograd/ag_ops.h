@@ -439,6 +439,16 @@ ag_var *ag_normalize(ag_ctx *ctx, ag_var *x, double p, int axis, double eps);
 /* x with value where mask (broadcast to x) is not 0; no gradient to mask */
 ag_var *ag_masked_fill(ag_ctx *ctx, ag_var *x, ag_var *mask, double value);
 ag_var *ag_logical_not(ag_ctx *ctx, ag_var *x); /* 1 where x == 0, else 0; no gradient */
+/* F.layer_norm over the last nnorm axes (population variance), then * weight + bias
+ * (NULL for none; shaped like those axes). */
+ag_var *ag_layer_norm(ag_ctx *ctx, ag_var *x, int nnorm, ag_var *weight, ag_var *bias, double eps);
+/* F.embedding: weight's rows at the indices: indices.shape + (embedding_dim). */
+ag_var *ag_embedding(ag_ctx *ctx, ag_var *indices, ag_var *weight);
+/* F.scaled_dot_product_attention(q, k, v): softmax(q k^T scale) v, scale <= 0 meaning
+ * 1/sqrt(E); is_causal keeps key j <= query i. */
+ag_var *ag_scaled_dot_product_attention(ag_ctx *ctx, ag_var *q, ag_var *k, ag_var *v, bool is_causal, double scale);
+/* torch.logcumsumexp along axis: y_j = logaddexp(y_{j-1}, x_j) (LogAddExp nodes). */
+ag_var *ag_logcumsumexp(ag_ctx *ctx, ag_var *x, int axis);
 
 AG_END_DECLS
 

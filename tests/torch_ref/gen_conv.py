@@ -189,6 +189,36 @@ case("index_select", "index_select(a, 1, [5, 0, 0])", lambda x: torch.index_sele
      ["a"])
 case("chunk", "concat(chunk(a, 4, dim=1), axis=0)", lambda x: torch.cat(torch.chunk(x, 4, dim=1), 0), ["a"])
 out.append('print("chunk sizes", len(chunk(a, 4, dim=1)))')
+inp("ln", (2, 3, 4), 20)
+inp("lw", (3, 4), 21)
+inp("lb", (3, 4), 22)
+case("layer_norm (3, 4) weight bias", "layer_norm(ln, [3, 4], lw, lb)",
+     lambda x, w, b: F.layer_norm(x, (3, 4), w, b), ["ln", "lw", "lb"])
+case("layer_norm (4)", "layer_norm(ln, [4])", lambda x: F.layer_norm(x, (4,)), ["ln"])
+inp("table", (5, 3), 23)
+inputs["ids"] = torch.tensor([[4.0, 0.0, 4.0], [2.0, 1.0, 0.0]])
+define("ids", inputs["ids"])
+case("embedding", "embedding(ids, table)", lambda t: F.embedding(inputs["ids"].long(), t), ["table"])
+inp("q", (2, 3, 4), 24)
+inp("kk", (2, 5, 4), 25)
+inp("vv", (2, 5, 2), 26)
+# Debian 12's PyTorch (1.13) has no F.scaled_dot_product_attention: its documented definition
+def sdpa(q, k, v, is_causal=False):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if is_causal:
+        scores = scores.masked_fill(torch.ones(q.shape[-2], k.shape[-2]).tril().logical_not(), -math.inf)
+    return torch.softmax(scores, -1) @ v
+
+
+case("scaled_dot_product_attention", "scaled_dot_product_attention(q, kk, vv)", sdpa, ["q", "kk", "vv"])
+case("scaled_dot_product_attention causal", "scaled_dot_product_attention(q, kk, vv, is_causal=true)",
+     lambda q, k, v: sdpa(q, k, v, is_causal=True), ["q", "kk", "vv"])
+case("scaled_dot_product_attention scale 0.3", "scaled_dot_product_attention(q, kk, vv, scale=0.3)",
+     lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) * 0.3, -1) @ v, ["q", "kk", "vv"])
+inputs["lc"] = torch.tensor([[-800.0, 1.0, 2.0, 700.0], [3.0, -1.0, 0.5, -2.0]])
+define("lc", inputs["lc"])
+case("logcumsumexp dim 1", "logcumsumexp(lc, 1)", lambda x: torch.logcumsumexp(x, 1), ["lc"])
+case("logcumsumexp dim 0", "logcumsumexp(lc, 0)", lambda x: torch.logcumsumexp(x, 0), ["lc"])
 
 out.append("# errors PyTorch also raises")
 out.append("conv2d(x, wg)")
