@@ -147,7 +147,17 @@ static int builtin_logcumsumexp(repl *r, const builtin_args *a, repl_value *out)
     return done_var(r, ag_logcumsumexp(r->ctx, x, dim), out);
 }
 
+static int builtin_repeat_interleave(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int repeats, dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &repeats) < 0 || (arg_given(a, 2) && arg_int(r, a, 2, &dim) < 0))
+        return -1;
+    return done_var(r, ag_repeat_interleave(r->ctx, x, repeats, arg_given(a, 2) ? &dim : NULL), out);
+}
+
 const builtin_def builtins_extra[] = {
+    {"repeat_interleave", "x, repeats, dim=nil", builtin_repeat_interleave, "shape",
+     "torch.repeat_interleave: each entry along dim repeated in place (without dim: of the flattened x)"},
     {"layer_norm", "x, normalized_shape, weight=nil, bias=nil, eps=1e-05", builtin_layer_norm, "nn",
      "F.layer_norm: (x - mean) / sqrt(var + eps) over the last axes (normalized_shape), then * weight + bias"},
     {"embedding", "indices, weight", builtin_embedding, "nn",

@@ -2,8 +2,10 @@
  * item 3), each made of the op table's ops so its gradient (first and second
  * order) is theirs: softsign, logsigmoid, hardsigmoid, relu6, hardswish,
  * quick_gelu, celu; normalize, masked_fill, logical_not; layer_norm, embedding,
- * scaled_dot_product_attention, logcumsumexp. */
+ * scaled_dot_product_attention, logcumsumexp; pad's reflect, replicate and
+ * circular modes, repeat_interleave. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "errors.h"
@@ -179,4 +181,61 @@ ag_var *ag_logcumsumexp(ag_ctx *ctx, ag_var *x, int axis) {
     }
     ctx_free(ctx, parts), ctx_free(ctx, ones);
     return y;
+}
+
+/* F.pad with mode reflect, replicate or circular: each padded axis is a GetItem of
+ * the positions the mode names (so the gradient adds each copy back).  reflect
+ * mirrors without repeating the edge (pad < size), replicate repeats the edge,
+ * circular wraps (pad <= size), as PyTorch. */
+ag_var *ag_pad_mode(ag_ctx *ctx, ag_var *x, const int *pad, int npad, ag_pad_kind mode) {
+    if (!op_input_ok(ctx, AG_OP_GET_ITEM, x)) return NULL;
+    static const char *const names[] = {"reflect", "replicate", "circular"};
+    if ((unsigned)mode > AG_PAD_CIRCULAR) return ctx_error(ctx, AG_ERR_ARG, "pad: unknown mode %d", (int)mode);
+    if (npad % 2 != 0 || npad / 2 > x->t.ndim || (npad > 0 && pad == NULL))
+        return ctx_error(ctx, AG_ERR_ARG, "pad: %d amounts for %d axes: give pairs (before, after), last axis first",
+                         npad, x->t.ndim);
+    ag_var *y = x;
+    for (int i = 0; i < npad / 2 && y != NULL; i++) {
+        int axis = x->t.ndim - 1 - i, before = pad[2 * i], after = pad[2 * i + 1], size = y->t.shape[axis];
+        if (before < 0 || after < 0)
+            return ctx_error(ctx, AG_ERR_ARG, "pad: mode %s takes amounts of at least 0, not (%d, %d)", names[mode],
+                             before, after);
+        int most = mode == AG_PAD_REFLECT ? size - 1 : mode == AG_PAD_CIRCULAR ? size : (size > 0 ? 1 << 30 : 0);
+        if (before > most || after > most)
+            return ctx_error(ctx, AG_ERR_SHAPE, "pad: mode %s pads axis %d of size %d by at most %d, not (%d, %d)",
+                             names[mode], axis, size, most, before, after);
+        if (before == 0 && after == 0) continue;
+        int n = before + size + after;
+        int *at = ctx_malloc(ctx, (size_t)n * sizeof *at);
+        if (at == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+        for (int j = 0; j < n; j++) {
+            int p = j - before; /* the position in y, possibly outside it */
+            if (mode == AG_PAD_REPLICATE) p = p < 0 ? 0 : p >= size ? size - 1 : p;
+            else if (mode == AG_PAD_CIRCULAR) p = ((p % size) + size) % size;
+            else p = p < 0 ? -p : p >= size ? 2 * (size - 1) - p : p;
+            at[j] = p;
+        }
+        y = ag_get_item(ctx, y, axis, at, n);
+        ctx_free(ctx, at);
+    }
+    return y == x ? ag_add(ctx, x, k(ctx, 0.0)) : y;
+}
+
+/* torch.repeat_interleave(x, repeats, dim): each entry along axis repeated
+ * `repeats` times in place (a GetItem); axis NULL: of the flattened x. */
+ag_var *ag_repeat_interleave(ag_ctx *ctx, ag_var *x, int repeats, const int *axis) {
+    if (!op_input_ok(ctx, AG_OP_GET_ITEM, x)) return NULL;
+    if (repeats < 0) return ctx_error(ctx, AG_ERR_ARG, "repeat_interleave: repeats must be at least 0 (got %d)", repeats);
+    ag_var *y = axis == NULL ? ag_reshape(ctx, x, 1, (const int[]){-1}) : x;
+    if (y == NULL) return NULL;
+    int a = axis == NULL ? 0 : axis_normalize(ctx, "repeat_interleave", *axis, y->t.ndim);
+    if (a < 0) return NULL;
+    long n = (long)y->t.shape[a] * repeats;
+    if (n > INT32_MAX) return ctx_error(ctx, AG_ERR_NOMEM, "repeat_interleave: %ld entries are too many", n);
+    int *at = ctx_malloc(ctx, (size_t)(n > 0 ? n : 1) * sizeof *at);
+    if (at == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    for (long j = 0; j < n; j++) at[j] = (int)(j / repeats);
+    ag_var *r = ag_get_item(ctx, y, a, at, (int)n);
+    ctx_free(ctx, at);
+    return r;
 }

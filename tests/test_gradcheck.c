@@ -314,6 +314,10 @@ BUILD(build_embedding, ag_embedding(ctx, b, a))
 BUILD(build_sdpa, ag_scaled_dot_product_attention(ctx, a, b, c, false, 0))
 BUILD(build_sdpa_causal, ag_scaled_dot_product_attention(ctx, a, b, c, true, 0.7))
 BUILD(build_logcumsumexp, ag_logcumsumexp(ctx, a, 1))
+BUILD(build_pad_reflect, ag_pad_mode(ctx, a, (const int[]){2, 1, 1, 2}, 4, AG_PAD_REFLECT))
+BUILD(build_pad_replicate, ag_pad_mode(ctx, a, (const int[]){0, 3, 2, 0}, 4, AG_PAD_REPLICATE))
+BUILD(build_pad_circular, ag_pad_mode(ctx, a, (const int[]){3, 1}, 2, AG_PAD_CIRCULAR))
+BUILD(build_repeat_interleave, ag_repeat_interleave(ctx, a, 3, (const int[]){1}))
 
 static const grad_case cases[] = {
     {AG_OP_ADD, "add [2 3] + [3]", build_add, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
@@ -541,6 +545,10 @@ static const grad_case cases[] = {
     {AG_OP_WHERE, "scaled_dot_product_attention causal, scale 0.7, q [3 2] k [3 2] v [3 2]", build_sdpa_causal, 3,
      {IN(ANY, 3, 2), IN(ANY, 3, 2), IN(ANY, 3, 2)}},
     {AG_OP_LOGADDEXP, "logcumsumexp [2 4] axis 1", build_logcumsumexp, 1, {IN(ANY, 2, 4)}},
+    {AG_OP_GET_ITEM, "pad reflect [1 3 4] by (2, 1, 1, 2)", build_pad_reflect, 1, {IN(ANY, 1, 3, 4)}},
+    {AG_OP_GET_ITEM, "pad replicate [1 3 4] by (0, 3, 2, 0)", build_pad_replicate, 1, {IN(ANY, 1, 3, 4)}},
+    {AG_OP_GET_ITEM, "pad circular [2 3] by (3, 1)", build_pad_circular, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_GET_ITEM, "repeat_interleave [2 3] 3 times along 1", build_repeat_interleave, 1, {IN(ANY, 2, 3)}},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 

@@ -449,6 +449,13 @@ ag_var *ag_embedding(ag_ctx *ctx, ag_var *indices, ag_var *weight);
 ag_var *ag_scaled_dot_product_attention(ag_ctx *ctx, ag_var *q, ag_var *k, ag_var *v, bool is_causal, double scale);
 /* torch.logcumsumexp along axis: y_j = logaddexp(y_{j-1}, x_j) (LogAddExp nodes). */
 ag_var *ag_logcumsumexp(ag_ctx *ctx, ag_var *x, int axis);
+/* F.pad's other modes: (before, after) pairs from the last axis back, as ag_pad;
+ * reflect (amounts below the size), replicate, circular (at most the size). */
+typedef enum ag_pad_kind { AG_PAD_REFLECT, AG_PAD_REPLICATE, AG_PAD_CIRCULAR } ag_pad_kind;
+ag_var *ag_pad_mode(ag_ctx *ctx, ag_var *x, const int *pad, int npad, ag_pad_kind mode);
+/* torch.repeat_interleave: each entry along *axis repeated in place (axis NULL:
+ * the flattened x). */
+ag_var *ag_repeat_interleave(ag_ctx *ctx, ag_var *x, int repeats, const int *axis);
 
 AG_END_DECLS
 

@@ -218,6 +218,15 @@ case("scaled_dot_product_attention scale 0.3", "scaled_dot_product_attention(q, 
 inputs["lc"] = torch.tensor([[-800.0, 1.0, 2.0, 700.0], [3.0, -1.0, 0.5, -2.0]])
 define("lc", inputs["lc"])
 case("logcumsumexp dim 1", "logcumsumexp(lc, 1)", lambda x: torch.logcumsumexp(x, 1), ["lc"])
+inp("pr", (1, 3, 4), 27)
+case("pad reflect", "pad(pr, [2, 1, 1, 2], mode=\"reflect\")", lambda x: F.pad(x, (2, 1, 1, 2), mode="reflect"), ["pr"])
+case("pad replicate", "pad(pr, [0, 3, 2, 0], mode=\"replicate\")", lambda x: F.pad(x, (0, 3, 2, 0), mode="replicate"),
+     ["pr"])
+case("pad circular", "pad(pr, [3, 1, 1, 2], mode=\"circular\")", lambda x: F.pad(x.unsqueeze(0), (3, 1, 1, 2),
+                                                                                 mode="circular")[0], ["pr"])
+case("repeat_interleave dim 1", "repeat_interleave(pr, 2, dim=1)", lambda x: torch.repeat_interleave(x, 2, dim=1),
+     ["pr"])
+case("repeat_interleave flat", "repeat_interleave(pr, 3)", lambda x: torch.repeat_interleave(x, 3), ["pr"])
 case("logcumsumexp dim 0", "logcumsumexp(lc, 0)", lambda x: torch.logcumsumexp(x, 0), ["lc"])
 
 out.append("# errors PyTorch also raises")
