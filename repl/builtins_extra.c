@@ -2,6 +2,7 @@
  * item 3): activations, normalize, masked_fill, logical_not, index_select,
  * chunk, layer_norm, embedding, scaled_dot_product_attention, logcumsumexp.  Each row calls an engine function of ops_extra.c or a few of the
  * table's ops, so the gradient is theirs. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,7 +156,98 @@ static int builtin_repeat_interleave(repl *r, const builtin_args *a, repl_value 
     return done_var(r, ag_repeat_interleave(r->ctx, x, repeats, arg_given(a, 2) ? &dim : NULL), out);
 }
 
+/* ---- initialisers by name (torch.nn.init): fans from the shape as PyTorch counts them,
+ * fan_in = shape[1] * the receptive field, fan_out = shape[0] * it (a conv weight
+ * (OC, C, K, K) as agrepl stores it; a linear layer's w is (in, out), PyTorch's
+ * transpose, so its fans swap) ----------------------------------------------------- */
+
+enum { INIT_KAIMING_UNIFORM, INIT_KAIMING_NORMAL, INIT_XAVIER_UNIFORM, INIT_XAVIER_NORMAL };
+
+/* torch.nn.init.calculate_gain for the names kaiming takes */
+static int init_gain(repl *r, const char *who, const char *nonlinearity, double a, double *gain) {
+    if (strcmp(nonlinearity, "linear") == 0 || strcmp(nonlinearity, "sigmoid") == 0 ||
+        strncmp(nonlinearity, "conv", 4) == 0)
+        *gain = 1.0;
+    else if (strcmp(nonlinearity, "tanh") == 0) *gain = 5.0 / 3.0;
+    else if (strcmp(nonlinearity, "relu") == 0) *gain = sqrt(2.0);
+    else if (strcmp(nonlinearity, "leaky_relu") == 0) *gain = sqrt(2.0 / (1.0 + a * a));
+    else if (strcmp(nonlinearity, "selu") == 0) *gain = 0.75;
+    else
+        return repl_error(r, "%s: nonlinearity must be linear, sigmoid, tanh, relu, leaky_relu or selu, not \"%s\"", who,
+                          nonlinearity);
+    return 0;
+}
+
+static int initialise(repl *r, const builtin_args *a, repl_value *out, int kind) {
+    const char *who = a->def->name;
+    int shape[AG_MAX_DIMS], ndim;
+    if (arg_ints(r, a, 0, shape, AG_MAX_DIMS, &ndim) < 0) return -1;
+    if (ndim < 2) return repl_error(r, "%s: the shape needs at least 2 dimensions (fan in and fan out)", who);
+    double receptive = 1;
+    for (int i = 2; i < ndim; i++) receptive *= shape[i];
+    double fan_in = shape[1] * receptive, fan_out = shape[0] * receptive, scale;
+    bool kaiming = kind == INIT_KAIMING_UNIFORM || kind == INIT_KAIMING_NORMAL;
+    int seed_at = kaiming ? 4 : 2;
+    if (kaiming) {
+        double slope, gain = 1;
+        const char *mode, *nonlinearity;
+        if (arg_number(r, a, 1, &slope) < 0 || arg_string(r, a, 2, &mode) < 0 || arg_string(r, a, 3, &nonlinearity) < 0 ||
+            init_gain(r, who, nonlinearity, slope, &gain) < 0)
+            return -1;
+        if (strcmp(mode, "fan_in") != 0 && strcmp(mode, "fan_out") != 0)
+            return repl_error(r, "%s: mode must be \"fan_in\" or \"fan_out\", not \"%s\"", who, mode);
+        scale = gain / sqrt(strcmp(mode, "fan_in") == 0 ? fan_in : fan_out); /* the std */
+    } else {
+        double gain;
+        if (arg_number(r, a, 1, &gain) < 0) return -1;
+        scale = gain * sqrt(2.0 / (fan_in + fan_out));
+    }
+    if (!(fan_in > 0 && fan_out > 0)) return repl_error(r, "%s: the shape has an empty dimension", who);
+    ag_rng rng, *source = NULL;
+    if (arg_given(a, seed_at)) {
+        double seed;
+        if (arg_number(r, a, seed_at, &seed) < 0) return -1;
+        if (!(seed >= 0 && seed == floor(seed) && seed <= 18446744073709549568.0))
+            return repl_error(r, "%s: seed must be a whole number >= 0", who);
+        ag_rng_seed(&rng, (uint64_t)seed);
+        source = &rng;
+    }
+    bool uniform = kind == INIT_KAIMING_UNIFORM || kind == INIT_XAVIER_UNIFORM;
+    ag_var *v = uniform ? ag_rand(r->ctx, ndim, shape, source) : ag_randn(r->ctx, ndim, shape, source);
+    if (v == NULL) return engine_error(r);
+    double *d = ag_data(v), bound = sqrt(3.0) * scale; /* uniform(-b, b) has std b/sqrt(3) */
+    for (size_t i = 0, n = ag_size(v); i < n; i++) d[i] = uniform ? (2.0 * d[i] - 1.0) * bound : d[i] * scale;
+    return done_var(r, v, out);
+}
+
+static int builtin_kaiming_uniform(repl *r, const builtin_args *a, repl_value *out) {
+    return initialise(r, a, out, INIT_KAIMING_UNIFORM);
+}
+static int builtin_kaiming_normal(repl *r, const builtin_args *a, repl_value *out) {
+    return initialise(r, a, out, INIT_KAIMING_NORMAL);
+}
+static int builtin_xavier_uniform(repl *r, const builtin_args *a, repl_value *out) {
+    return initialise(r, a, out, INIT_XAVIER_UNIFORM);
+}
+static int builtin_xavier_normal(repl *r, const builtin_args *a, repl_value *out) {
+    return initialise(r, a, out, INIT_XAVIER_NORMAL);
+}
+
 const builtin_def builtins_extra[] = {
+    {"kaiming_uniform", "shape, a=0, mode=\"fan_in\", nonlinearity=\"leaky_relu\", seed=nil", builtin_kaiming_uniform,
+     "construction",
+     "a leaf uniform in (-b, b), b = gain*sqrt(3/fan) (torch.nn.init.kaiming_uniform_); fans as PyTorch counts them\n"
+     "  from the shape: fan_in = shape[1]*K*K for a conv weight (OC, C, K, K); a linear layer's w here is (in, out),\n"
+     "  so PyTorch's fan_in is its mode=\"fan_out\"",
+     .function_only = true},
+    {"kaiming_normal", "shape, a=0, mode=\"fan_in\", nonlinearity=\"leaky_relu\", seed=nil", builtin_kaiming_normal,
+     "construction", "a leaf normal with std gain/sqrt(fan) (torch.nn.init.kaiming_normal_; fans as kaiming_uniform)",
+     .function_only = true},
+    {"xavier_uniform", "shape, gain=1, seed=nil", builtin_xavier_uniform, "construction",
+     "a leaf uniform in (-b, b), b = gain*sqrt(6/(fan_in + fan_out)) (torch.nn.init.xavier_uniform_)",
+     .function_only = true},
+    {"xavier_normal", "shape, gain=1, seed=nil", builtin_xavier_normal, "construction",
+     "a leaf normal with std gain*sqrt(2/(fan_in + fan_out)) (torch.nn.init.xavier_normal_)", .function_only = true},
     {"repeat_interleave", "x, repeats, dim=nil", builtin_repeat_interleave, "shape",
      "torch.repeat_interleave: each entry along dim repeated in place (without dim: of the flattened x)"},
     {"layer_norm", "x, normalized_shape, weight=nil, bias=nil, eps=1e-05", builtin_layer_norm, "nn",
