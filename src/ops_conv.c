@@ -29,7 +29,7 @@ static window window_of(const int *v) {
 
 /* The window of the public functions' arguments: NULL stride, padding or
  * dilation take PyTorch's defaults 1, 0, 1. */
-static window window_from(int kh, int kw, const int stride[2], const int padding[2], const int dilation[2]) {
+static window window_from(int kh, int kw, const int *stride, const int *padding, const int *dilation) {
     return (window){kh, kw, stride ? stride[0] : 1, stride ? stride[1] : 1, padding ? padding[0] : 0,
                     padding ? padding[1] : 0, dilation ? dilation[0] : 1, dilation ? dilation[1] : 1};
 }
@@ -179,8 +179,8 @@ static void col2im_image(const window *w, const double *src, double *dst, int C,
 
 /* ---- im2col: x (N, C, H, W) -> cols (N*OH*OW, C*KH*KW); gx = col2im(gy) ------------------ */
 
-ag_var *ag_im2col(ag_ctx *ctx, ag_var *x, const int kernel[2], const int stride[2], const int padding[2],
-                  const int dilation[2]) {
+ag_var *ag_im2col(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                  const int *dilation) {
     if (!op_input_ok(ctx, AG_OP_IM2COL, x)) return NULL;
     if (kernel == NULL) return ctx_error(ctx, AG_ERR_ARG, "im2col: kernel_size is missing");
     window w = window_from(kernel[0], kernel[1], stride, padding, dilation);
@@ -227,8 +227,8 @@ int op_im2col_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
 
 /* ---- col2im: cols (N*OH*OW, C*KH*KW) -> x (N, C, H, W), overlaps added; gx = im2col(gy) --- */
 
-ag_var *ag_col2im(ag_ctx *ctx, ag_var *cols, const int image_shape[4], const int kernel[2], const int stride[2],
-                  const int padding[2], const int dilation[2]) {
+ag_var *ag_col2im(ag_ctx *ctx, ag_var *cols, const int *image_shape, const int *kernel, const int *stride,
+                  const int *padding, const int *dilation) {
     if (!op_input_ok(ctx, AG_OP_COL2IM, cols)) return NULL;
     if (kernel == NULL || image_shape == NULL)
         return ctx_error(ctx, AG_ERR_ARG, "col2im: %s is missing", kernel == NULL ? "kernel_size" : "the image shape");
@@ -332,8 +332,8 @@ int op_max_pool2d_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var *
 
 /* The window of a pool: stride NULL (or 0s) is the kernel, PyTorch's default;
  * padding at most half the kernel, as PyTorch requires. */
-static bool pool_window(ag_ctx *ctx, const char *op, const int kernel[2], const int stride[2], const int padding[2],
-                        const int dilation[2], window *w) {
+static bool pool_window(ag_ctx *ctx, const char *op, const int *kernel, const int *stride, const int *padding,
+                        const int *dilation, window *w) {
     if (kernel == NULL) return ctx_error(ctx, AG_ERR_ARG, "%s: kernel_size is missing", op), false;
     bool default_stride = stride == NULL || (stride[0] == 0 && stride[1] == 0);
     *w = (window){kernel[0], kernel[1], default_stride ? kernel[0] : stride[0], default_stride ? kernel[1] : stride[1],
@@ -347,8 +347,8 @@ static bool pool_window(ag_ctx *ctx, const char *op, const int kernel[2], const 
     return true;
 }
 
-ag_var *ag_max_pool2d(ag_ctx *ctx, ag_var *x, const int kernel[2], const int stride[2], const int padding[2],
-                      const int dilation[2], bool ceil_mode) {
+ag_var *ag_max_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                      const int *dilation, bool ceil_mode) {
     if (!op_input_ok(ctx, AG_OP_MAX_POOL2D, x)) return NULL;
     window w;
     if (!pool_window(ctx, "max_pool2d", kernel, stride, padding, dilation, &w)) return NULL;
@@ -401,8 +401,8 @@ static ag_var *grouped_product(ag_ctx *ctx, ag_var *cols, ag_var *w2, ag_var *b,
     return b == NULL ? y : ag_add(ctx, y, b);
 }
 
-ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int stride[2], const int padding[2],
-                  const int dilation[2], int groups) {
+ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
+                  const int *dilation, int groups) {
     if (!op_input_ok(ctx, AG_OP_IM2COL, x) || !op_input_ok(ctx, AG_OP_LINEAR, w)) return NULL;
     if (!is_4d(ctx, "conv2d", "x", x) || !is_4d(ctx, "conv2d", "weight", w)) return NULL;
     char xs[SHAPE_BUF], ws[SHAPE_BUF];
@@ -441,8 +441,8 @@ ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int 
     return y == NULL ? NULL : ag_squeeze(ctx, y, 2);
 }
 
-ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int stride[2], const int padding[2],
-                            const int output_padding[2], int groups, const int dilation[2]) {
+ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
+                            const int *output_padding, int groups, const int *dilation) {
     if (!op_input_ok(ctx, AG_OP_COL2IM, x) || !op_input_ok(ctx, AG_OP_LINEAR, w)) return NULL;
     if (!is_4d(ctx, "conv_transpose2d", "x", x) || !is_4d(ctx, "conv_transpose2d", "weight", w)) return NULL;
     char xs[SHAPE_BUF], ws[SHAPE_BUF];
@@ -498,7 +498,7 @@ static ag_var *pad_end(ag_ctx *ctx, ag_var *x, int eh, int ew) {
  * how many places each window counts: with count_include_pad, those inside the
  * padded image (a window ceil_mode lets run past it counts fewer), else the
  * image's own pixels (PyTorch's divisors). */
-ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int kernel[2], const int stride[2], const int padding[2],
+ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
                       bool ceil_mode, bool count_include_pad) {
     if (!op_input_ok(ctx, AG_OP_IM2COL, x)) return NULL;
     window w;
@@ -548,7 +548,7 @@ static ag_var *adaptive_matrix(ag_ctx *ctx, int out, int in) {
     return m;
 }
 
-ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int output_size[2]) {
+ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *output_size) {
     if (!op_input_ok(ctx, AG_OP_MATMUL, x)) return NULL;
     char s[SHAPE_BUF];
     if (x->t.ndim != 3 && x->t.ndim != 4)
@@ -627,8 +627,8 @@ ag_var *ag_interpolate(ag_ctx *ctx, ag_var *x, const int *size, const double *sc
 
 /* ---- PyTorch's unfold and fold: im2col's columns as (N, C*KH*KW, L) ------------------- */
 
-ag_var *ag_unfold(ag_ctx *ctx, ag_var *x, const int kernel[2], const int dilation[2], const int padding[2],
-                  const int stride[2]) {
+ag_var *ag_unfold(ag_ctx *ctx, ag_var *x, const int *kernel, const int *dilation, const int *padding,
+                  const int *stride) {
     if (!op_input_ok(ctx, AG_OP_IM2COL, x)) return NULL;
     if (!is_4d(ctx, "unfold", "x", x)) return NULL;
     if (kernel == NULL) return ctx_error(ctx, AG_ERR_ARG, "unfold: kernel_size is missing");
@@ -642,8 +642,8 @@ ag_var *ag_unfold(ag_ctx *ctx, ag_var *x, const int kernel[2], const int dilatio
     return ag_transpose(ctx, ag_reshape(ctx, cols, 3, (const int[]){N, L, K}), (const int[]){0, 2, 1}, 3);
 }
 
-ag_var *ag_fold(ag_ctx *ctx, ag_var *x, const int output_size[2], const int kernel[2], const int dilation[2],
-                const int padding[2], const int stride[2]) {
+ag_var *ag_fold(ag_ctx *ctx, ag_var *x, const int *output_size, const int *kernel, const int *dilation,
+                const int *padding, const int *stride) {
     if (!op_input_ok(ctx, AG_OP_COL2IM, x)) return NULL;
     char s[SHAPE_BUF];
     if (x->t.ndim != 3)

@@ -384,35 +384,35 @@ ag_var *ag_binary_cross_entropy_with_logits_weighted(ag_ctx *ctx, ag_var *x, ag_
  * channel counts that do not match. */
 /* DeZero's im2col as a matrix: one row per output pixel (n, oh, ow), one
  * column per (c, kh, kw): (N*OH*OW, C*KH*KW).  Its gradient is col2im. */
-ag_var *ag_im2col(ag_ctx *ctx, ag_var *x, const int kernel[2], const int stride[2], const int padding[2],
-                  const int dilation[2]);
+ag_var *ag_im2col(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                  const int *dilation);
 /* The adjoint: such columns back to an image of image_shape (N, C, H, W),
  * overlapping entries added. */
-ag_var *ag_col2im(ag_ctx *ctx, ag_var *cols, const int image_shape[4], const int kernel[2], const int stride[2],
-                  const int padding[2], const int dilation[2]);
+ag_var *ag_col2im(ag_ctx *ctx, ag_var *cols, const int *image_shape, const int *kernel, const int *stride,
+                  const int *padding, const int *dilation);
 /* F.conv2d: x (N, C, H, W), w (OC, C/groups, KH, KW), b (OC) or NULL ->
  * (N, OC, OH, OW): Im2col, one Linear product (a batched MatMul per group
  * when groups > 1), Reshape, Transpose. */
-ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int stride[2], const int padding[2],
-                  const int dilation[2], int groups);
+ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
+                  const int *dilation, int groups);
 /* F.conv1d: x (N, C, L), w (OC, C/groups, K): conv2d on a one-pixel-high image. */
 ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int padding, int dilation, int groups);
 /* F.conv_transpose2d: x (N, C, H, W), w (C, OC/groups, KH, KW) -> (N, OC,
  * (H-1)*stride - 2*padding + dilation*(KH-1) + output_padding + 1, ...):
  * a product and Col2im (conv2d's gradient with respect to its input). */
-ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int stride[2], const int padding[2],
-                            const int output_padding[2], int groups, const int dilation[2]);
+ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
+                            const int *output_padding, int groups, const int *dilation);
 /* F.max_pool2d: padding at most half the kernel, counted as -inf; ceil_mode
  * rounds the output sides up.  A MaxPool2d node. */
-ag_var *ag_max_pool2d(ag_ctx *ctx, ag_var *x, const int kernel[2], const int stride[2], const int padding[2],
-                      const int dilation[2], bool ceil_mode);
+ag_var *ag_max_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                      const int *dilation, bool ceil_mode);
 /* F.avg_pool2d: window sums over PyTorch's divisors (count_include_pad: the
  * padded places count too). */
-ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int kernel[2], const int stride[2], const int padding[2],
+ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
                       bool ceil_mode, bool count_include_pad);
 /* F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) to output_size, window i
  * of a side [floor(i*H/OH), ceil((i+1)*H/OH)); two products with constants. */
-ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int output_size[2]);
+ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *output_size);
 typedef enum ag_interp_mode { AG_INTERP_NEAREST, AG_INTERP_LINEAR } ag_interp_mode;
 /* F.interpolate of (N, C, L) or (N, C, H, W): size (one per spatial axis) or
  * scale_factor (the other NULL); nearest, or linear/bilinear (align_corners
@@ -421,10 +421,10 @@ ag_var *ag_interpolate(ag_ctx *ctx, ag_var *x, const int *size, const double *sc
                        bool align_corners);
 /* F.unfold: (N, C, H, W) -> (N, C*KH*KW, L), and F.fold back (overlaps added);
  * im2col's columns transposed. */
-ag_var *ag_unfold(ag_ctx *ctx, ag_var *x, const int kernel[2], const int dilation[2], const int padding[2],
-                  const int stride[2]);
-ag_var *ag_fold(ag_ctx *ctx, ag_var *x, const int output_size[2], const int kernel[2], const int dilation[2],
-                const int padding[2], const int stride[2]);
+ag_var *ag_unfold(ag_ctx *ctx, ag_var *x, const int *kernel, const int *dilation, const int *padding,
+                  const int *stride);
+ag_var *ag_fold(ag_ctx *ctx, ag_var *x, const int *output_size, const int *kernel, const int *dilation,
+                const int *padding, const int *stride);
 
 /* ---- more of PyTorch's functions, made of the ops above (ops_extra.c) ----- */
 ag_var *ag_softsign(ag_ctx *ctx, ag_var *x);     /* x / (1 + |x|) */
