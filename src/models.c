@@ -1,7 +1,7 @@
 /* models.c — the model object: construction of each kind from linear units,
  * forward with its input checks, the sorted parameter list, the retained
  * hidden state of recurrent kinds, and the one-line description
- * (reference §4.5). */
+ * (as upstream's model package: the Go library itsubaki/autograd). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +113,7 @@ static ag_model *model_alloc(ag_ctx *ctx, ag_model_kind kind, int nunits, uint64
     if (m == NULL || m->units == NULL || ctx_attach(ctx, m, detach) < 0) {
         if (m != NULL) ctx_free(ctx, m->units);
         ctx_free(ctx, m);
-        return ag_set_error(ctx, "out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     }
     m->ctx = ctx;
     m->kind = kind;
@@ -156,15 +156,15 @@ static int add_unit(ag_model *m, int i, const char *label, int out, bool bias, i
 
 static int check_size(ag_ctx *ctx, const char *model, const char *what, int value) {
     if (value >= 1) return 0;
-    ag_set_error(ctx, "%s: %s must be at least 1 (got %d)", model, what, value);
+    ctx_error(ctx, AG_ERR_ARG, "%s: %s must be at least 1 (got %d)", model, what, value);
     return -1;
 }
 
 ag_model *ag_mlp(ag_ctx *ctx, const int *sizes, int n, ag_activation activation, uint64_t seed) {
     if (ctx == NULL) return NULL;
-    if (sizes == NULL || n < 1) return ag_set_error(ctx, "mlp: needs at least one layer size");
+    if (sizes == NULL || n < 1) return ctx_error(ctx, AG_ERR_ARG, "mlp: needs at least one layer size");
     if (ag_activation_name(activation) == NULL)
-        return ag_set_error(ctx, "mlp: unknown activation %d", (int)activation);
+        return ctx_error(ctx, AG_ERR_ARG, "mlp: unknown activation %d", (int)activation);
     for (int i = 0; i < n; i++)
         if (check_size(ctx, "mlp", "sizes", sizes[i]) < 0) return NULL;
     ag_model *m = model_alloc(ctx, AG_MODEL_MLP, n, seed);
@@ -172,7 +172,7 @@ ag_model *ag_mlp(ag_ctx *ctx, const int *sizes, int n, ag_activation activation,
     m->sizes = alloc_malloc(&m->alloc, (size_t)n * sizeof *m->sizes);
     if (m->sizes == NULL) {
         destroy(m);
-        return ag_set_error(ctx, "out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     }
     memcpy(m->sizes, sizes, (size_t)n * sizeof *sizes);
     m->nsizes = n;
@@ -206,17 +206,17 @@ ag_model *ag_linear_model_in_size(ag_ctx *ctx, int out, int in_size, bool bias, 
 static int check_spec(ag_ctx *ctx, const char *name, const ag_layer_spec *l) {
     if (l->type == AG_LAYER_LINEAR) return check_size(ctx, name, "a linear layer's size", l->out);
     if (l->type != AG_LAYER_CONV2D && l->type != AG_LAYER_MAX_POOL) {
-        ag_set_error(ctx, "%s: unknown layer type %d", name, (int)l->type);
+        ctx_error(ctx, AG_ERR_ARG, "%s: unknown layer type %d", name, (int)l->type);
         return -1;
     }
     if (l->type == AG_LAYER_CONV2D && check_size(ctx, name, "out_channels", l->out) < 0) return -1;
     if (check_size(ctx, name, "kernel", l->kernel) < 0) return -1;
     if (l->stride < (l->type == AG_LAYER_MAX_POOL ? 0 : 1)) {
-        ag_set_error(ctx, "%s: stride must be at least 1 (got %d)", name, l->stride);
+        ctx_error(ctx, AG_ERR_ARG, "%s: stride must be at least 1 (got %d)", name, l->stride);
         return -1;
     }
     if (l->padding < 0) {
-        ag_set_error(ctx, "%s: padding must be at least 0 (got %d)", name, l->padding);
+        ctx_error(ctx, AG_ERR_ARG, "%s: padding must be at least 0 (got %d)", name, l->padding);
         return -1;
     }
     return 0;
@@ -227,9 +227,9 @@ static ag_model *layered(ag_ctx *ctx, ag_model_kind kind, const ag_layer_spec *l
                          ag_activation activation, uint64_t seed) {
     if (ctx == NULL) return NULL;
     const char *name = ag_model_kind_name(kind);
-    if (layers == NULL || n < 1) return ag_set_error(ctx, "%s: needs at least one layer", name);
+    if (layers == NULL || n < 1) return ctx_error(ctx, AG_ERR_ARG, "%s: needs at least one layer", name);
     if (ag_activation_name(activation) == NULL)
-        return ag_set_error(ctx, "%s: unknown activation %d", name, (int)activation);
+        return ctx_error(ctx, AG_ERR_ARG, "%s: unknown activation %d", name, (int)activation);
     int units = 0;
     for (int i = 0; i < n; i++) {
         if (check_spec(ctx, name, &layers[i]) < 0) return NULL;
@@ -241,7 +241,7 @@ static ag_model *layered(ag_ctx *ctx, ag_model_kind kind, const ag_layer_spec *l
     m->specs = alloc_malloc(&m->alloc, (size_t)n * sizeof *m->specs);
     if (m->specs == NULL) {
         destroy(m);
-        return ag_set_error(ctx, "out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     }
     memcpy(m->specs, layers, (size_t)n * sizeof *layers);
     m->nspecs = n;
@@ -354,35 +354,41 @@ static int check_input(ag_model *m, ag_var *x) {
     const char *name = ag_model_kind_name(m->kind);
     char shape[AG_SHAPEBUF], state[AG_SHAPEBUF];
     int ndim = ag_ndim(x);
+    if (ag_var_ctx(x) == NULL) { /* its node was collected (as check_inputs in function.c) */
+        ctx_error(m->ctx, AG_ERR_STALE,
+                  "%s: the input is a collected variable (a stale handle: it was not retained across ag_gc)",
+                  name);
+        return -1;
+    }
     if (ag_var_ctx(x) != m->ctx) {
-        ag_set_error(m->ctx, "%s: the input belongs to another context", name);
+        ctx_error(m->ctx, AG_ERR_CONTEXT, "%s: the input belongs to another context", name);
         return -1;
     }
     if (ndim < 2) {
-        ag_set_error(m->ctx,
-                     "%s: input of shape %s needs at least 2 dimensions (samples, features)", name,
-                     ag_shape_string(ndim, ag_shape(x), shape));
+        ctx_error(m->ctx, AG_ERR_SHAPE,
+                  "%s: input of shape %s needs at least 2 dimensions (samples, features)", name,
+                  ag_shape_string(ndim, ag_shape(x), shape));
         return -1;
     }
     int features = ag_shape(x)[ndim - 1];
     const linear_unit *first = &m->units[0];
     if (features < 1) {
-        ag_set_error(m->ctx, "%s: input has 0 features", name);
+        ctx_error(m->ctx, AG_ERR_SHAPE, "%s: input has 0 features", name);
         return -1;
     }
     if (first->in != 0 && features != first->in) {
-        ag_set_error(m->ctx, "%s: input has %d features but %s was built for %d", name, features,
-                     first->label[0] ? first->label : "the layer", first->in);
+        ctx_error(m->ctx, AG_ERR_SHAPE, "%s: input has %d features but %s was built for %d", name, features,
+                  first->label[0] ? first->label : "the layer", first->in);
         return -1;
     }
     /* The state carries the batch dims of the step that made it. */
     if (m->h != NULL && (ag_ndim(m->h) != ndim ||
                          memcmp(ag_shape(m->h), ag_shape(x), (size_t)(ndim - 1) * sizeof(int)))) {
-        ag_set_error(m->ctx,
-                     "%s: input batch %s does not match the hidden state's %s "
-                     "(reset_state() starts over)",
-                     name, ag_shape_string(ndim - 1, ag_shape(x), shape),
-                     ag_shape_string(ag_ndim(m->h) - 1, ag_shape(m->h), state));
+        ctx_error(m->ctx, AG_ERR_SHAPE,
+                  "%s: input batch %s does not match the hidden state's %s "
+                  "(reset_state() starts over)",
+                  name, ag_shape_string(ndim - 1, ag_shape(x), shape),
+                  ag_shape_string(ag_ndim(m->h) - 1, ag_shape(m->h), state));
         return -1;
     }
     return 0;
@@ -446,11 +452,11 @@ static ag_var *layers_forward(ag_model *m, ag_var *x) {
         }
         if (ag_ndim(x) != 4) {
             char shape[AG_SHAPEBUF];
-            return ag_set_error(ctx, "%s: %s needs images (N, C, H, W), got %s", ag_model_kind_name(m->kind),
+            return ctx_error(ctx, AG_ERR_SHAPE, "%s: %s needs images (N, C, H, W), got %s", ag_model_kind_name(m->kind),
                                 u->label[0] ? u->label : "the layer", ag_shape_string(ag_ndim(x), ag_shape(x), shape));
         }
         if (u->w != NULL && ag_shape(x)[1] != u->in)
-            return ag_set_error(ctx, "%s: input has %d channels but %s was built for %d", ag_model_kind_name(m->kind),
+            return ctx_error(ctx, AG_ERR_SHAPE, "%s: input has %d channels but %s was built for %d", ag_model_kind_name(m->kind),
                                 ag_shape(x)[1], u->label[0] ? u->label : "the layer", u->in);
         if (conv_unit_ensure(ctx, u, ag_shape(x)[1], l->kernel, &m->rng) < 0) return NULL;
         unsigned outer = enter_layer(m, u->label);
@@ -506,13 +512,15 @@ static ag_var *layer_forward(ag_model *m, linear_unit *u, ag_var *x, bool activa
 
 ag_var *ag_model_forward(ag_model *m, ag_var *x) {
     if (m == NULL) return NULL;
-    if (m->ctx == NULL) return ag_set_error(ag_var_ctx(x), "model: its context was freed");
+    if (m->ctx == NULL) return ctx_error(ag_var_ctx(x), AG_ERR_CONTEXT, "model: its context was freed");
     if (x == NULL)
-        return ag_failed(m->ctx) ? NULL : ag_set_error(m->ctx, "%s: the input is NULL",
-                                                        ag_model_kind_name(m->kind));
-    if (has_specs(m)) return ag_var_ctx(x) != m->ctx ? ag_set_error(m->ctx, "%s: the input belongs to another context",
-                                                                    ag_model_kind_name(m->kind))
-                                                     : layers_forward(m, x);
+        return ag_failed(m->ctx)
+                   ? NULL
+                   : ctx_error(m->ctx, AG_ERR_ARG, "%s: the input is NULL", ag_model_kind_name(m->kind));
+    if (has_specs(m))
+        return ag_var_ctx(x) != m->ctx
+                   ? ctx_error(m->ctx, AG_ERR_CONTEXT, "%s: the input belongs to another context", ag_model_kind_name(m->kind))
+                   : layers_forward(m, x);
     if (check_input(m, x) < 0) return NULL;
     if (ensure_weights(m, ag_shape(x)[ag_ndim(x) - 1]) < 0) return NULL;
     switch (m->kind) {

@@ -33,6 +33,10 @@ EXPECTED = {
                           "by hand: variable(0.040000000000000036) variable(0.040000000000000036)"],
     "optimizer_race": ["momentum beats adam: true", "adam beats sgd: true"],
     "mlp_sine": ["final loss below 0.1: true"],
+    "moons_svm": ["step 99 loss 0.0193 accuracy 100 %", "training accuracy 100 %: true"],
+    "spiral": ["accuracy above 95 %: true"],
+    "lstm_guide": ["loss below 0.01: true"],
+    "iris_csv": ["train: [120 4] test: [30 4]", "test accuracy at least 90 %: true"],
     "digits": ["mlp test accuracy acc(0.9764309764309764)", "cnn test accuracy acc2(0.9730639730639731)",
                "right answers variable(289) of [297]"],
 }
