@@ -78,5 +78,6 @@ double bench_dgemm3_cpu(bench_dgemm3 *d, int reps);
 /* The workload tables of each family, terminated by an entry with id NULL. */
 extern const bench_workload bench_scalar_workloads[];
 extern const bench_workload bench_net_workloads[];
+extern const bench_workload bench_conv_workloads[]; /* conv_workloads.c: W8, W9 */
 
 #endif

@@ -182,4 +182,6 @@ W6 w6_chain.ag 5 7 1.2
 W4 w4_mlp_small.ag 3 7 1.2
 W5 w5_mlp_wide.ag 1 5 1.1
 W7 w7_lstm.ag 3 3 1.5
+W8 w8_lenet.ag 3 3 -
+W9 w9_lenet28.ag 3 3 -
 EOF

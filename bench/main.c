@@ -49,7 +49,7 @@ static int runs_override(int fallback) {
 }
 
 static const bench_workload *find(const char *id) {
-    const bench_workload *tables[] = {bench_scalar_workloads, bench_net_workloads};
+    const bench_workload *tables[] = {bench_scalar_workloads, bench_net_workloads, bench_conv_workloads};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const bench_workload *w = tables[t]; w->id != NULL; w++)
             if (strcmp(w->id, id) == 0) return w;
@@ -73,8 +73,8 @@ static int run_workload(const bench_workload *w) {
 }
 
 static int list(void) {
-    const bench_workload *tables[] = {bench_scalar_workloads, bench_net_workloads};
-    for (size_t t = 0; t < 2; t++)
+    const bench_workload *tables[] = {bench_scalar_workloads, bench_net_workloads, bench_conv_workloads};
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const bench_workload *w = tables[t]; w->id != NULL; w++)
             printf("%-3s %-10s %6ld iters  %s\n", w->id, w->name, w->iters, w->what);
     return 0;
@@ -323,8 +323,8 @@ int main(int argc, char **argv) {
     }
     int status = 0;
     if (argc == 1) {
-        const bench_workload *tables[] = {bench_scalar_workloads, bench_net_workloads};
-        for (size_t t = 0; t < 2; t++)
+        const bench_workload *tables[] = {bench_scalar_workloads, bench_net_workloads, bench_conv_workloads};
+        for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
             for (const bench_workload *w = tables[t]; w->id != NULL && status == 0; w++)
                 status = run_workload(w);
         return status;

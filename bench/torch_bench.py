@@ -214,6 +214,49 @@ def run_lstm(data):
     return seconds, {"loss": epoch_loss}
 
 
+def train_cnn(side, steps):
+    """W8/W9: a LeNet-sized step on a batch of 64 side x side images (issue 50)."""
+    F = torch.nn.functional
+    g = torch.Generator().manual_seed(8)
+    pad2, flat = (2, 16 * 2 * 2) if side == 8 else (0, 16 * 5 * 5)
+
+    def param(*shape, fan_in):
+        return (torch.randn(*shape, generator=g) / math.sqrt(fan_in)).requires_grad_()
+
+    def bias(n):
+        return torch.zeros(n, requires_grad=True)
+    params = [param(6, 1, 5, 5, fan_in=25), bias(6), param(16, 6, 5, 5, fan_in=150), bias(16),
+              param(flat, 120, fan_in=flat), bias(120), param(120, 84, fan_in=120), bias(84),
+              param(84, 10, fan_in=84), bias(10)]
+    w1, b1, w2, b2, f1, c1, f2, c2, f3, c3 = params
+    x = torch.rand(64, 1, side, side, generator=g)
+    t = torch.randint(0, 10, (64,), generator=g)
+    optimizer = torch.optim.SGD(params, lr=0.01)
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        h = F.max_pool2d(F.relu(F.conv2d(x, w1, b1, padding=2)), 2)
+        h = F.max_pool2d(F.relu(F.conv2d(h, w2, b2, padding=pad2)), 2)
+        h = h.flatten(1)
+        h = F.relu(h @ f1 + c1)
+        h = F.relu(h @ f2 + c2)
+        loss = F.cross_entropy(h @ f3 + c3, t)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    cpu_us = (time.process_time() - c0) / steps * 1e6
+    return time.perf_counter() - t0, {"loss": loss.item(), "cpu_us": round(cpu_us)}
+
+
+def run_cnn_small(data):
+    return train_cnn(8, CNN_STEPS_SMALL)
+
+
+def run_cnn_large(data):
+    return train_cnn(28, CNN_STEPS_LARGE)
+
+
+CNN_STEPS_SMALL, CNN_STEPS_LARGE = 200, 20
+
 # id: (name, iterations, default runs, function)
 WORKLOADS = {
     "W1": ("rosenbrock", DESCENT_STEPS, 5, run_rosenbrock),
@@ -223,6 +266,8 @@ WORKLOADS = {
     "W4": ("mlp-small", 10000, 5, run_small_mlp),
     "W5": ("mlp-wide", 500, 3, run_wide_mlp),
     "W7": ("lstm", LSTM_EPOCHS, 5, run_lstm),
+    "W8": ("lenet-8", CNN_STEPS_SMALL, 5, run_cnn_small),
+    "W9": ("lenet-28", CNN_STEPS_LARGE, 5, run_cnn_large),
 }
 
 

@@ -40,7 +40,7 @@ static int compare_by_name(const void *a, const void *b) {
 static void join_tables(void) {
     builtins_optim_prepare();
     const builtin_def *parts[] = {builtins_core, builtins_ops, builtins_optim, builtins_model, builtins_graph, builtins_plot,
-                                    builtins_loop, builtins_data};
+                                   builtins_loop, builtins_data, builtins_pictures, builtins_conv, builtins_extra};
     int n = 0;
     for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
         for (const builtin_def *d = parts[p]; d->name != NULL && n < MAX_BUILTINS; d++) {

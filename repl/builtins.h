@@ -89,8 +89,11 @@ void builtins_optim_prepare(void);
 extern const builtin_def builtins_model[];
 extern const builtin_def builtins_graph[];
 extern const builtin_def builtins_plot[];
+extern const builtin_def builtins_pictures[];
 extern const builtin_def builtins_data[];  /* builtins_data.c: data sets, batches, files of data */
 extern const builtin_def builtins_loop[];  /* builtins_loop.c: enumerate, zip, ... */
+extern const builtin_def builtins_conv[];  /* builtins_conv.c: images (issue 50) */
+extern const builtin_def builtins_extra[]; /* builtins_extra.c: more of PyTorch's functions (issue 50) */
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 

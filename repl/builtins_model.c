@@ -57,6 +57,10 @@ static char *params_describe(const void *payload) {
     const ag_model *m = payload;
     int count = ag_model_param_count(m);
     strbuf out = {0};
+    if (count == 0 && ag_model_get_kind(m) == AG_MODEL_MAX_POOL) {
+        strbuf_appendf(&out, "max_pool has no parameters");
+        return strbuf_take(&out);
+    }
     if (count == 0) {
         strbuf_appendf(&out, "%s has no parameters yet: weights are made at the first call",
                      ag_model_kind_name(ag_model_get_kind(m)));
@@ -164,6 +168,9 @@ static const builtin_def model_call_defs[] = {
     [AG_MODEL_LINEAR] = {"linear_layer", "x", NULL, "models", NULL},
     [AG_MODEL_LSTM_LAYER] = {"lstm_layer", "x", NULL, "models", NULL},
     [AG_MODEL_RNN_LAYER] = {"rnn_layer", "x", NULL, "models", NULL},
+    [AG_MODEL_CNN] = {"cnn", "x", NULL, "models", NULL},
+    [AG_MODEL_CONV2D] = {"conv2d_layer", "x", NULL, "models", NULL},
+    [AG_MODEL_MAX_POOL] = {"max_pool", "x", NULL, "models", NULL},
 };
 
 /* m(x): one forward step, recording the graph as any op does. */
@@ -345,6 +352,54 @@ static int fn_linear_layer(repl *r, const builtin_args *args, repl_value *out) {
     return wrap_model(r, ag_linear_model_in_size(repl_ctx(r), outputs, in_size, !nobias, seed), out);
 }
 
+/* cnn(layers, activation=relu, seed=nil): layers is a list of conv2d_layer(...)
+ * and max_pool(...) values (their settings are copied) and numbers (linear
+ * layers of that many outputs). */
+#define MAX_CNN_LAYERS 64
+static int fn_cnn(repl *r, const builtin_args *args, repl_value *out) {
+    repl_value v = args->values[0];
+    char kind[64];
+    if (v.kind != VALUE_LIST)
+        return repl_error(r, "cnn: layers must be a list of conv2d_layer(...), max_pool(...) and sizes, not %s",
+                          value_with_article(v, kind, sizeof kind));
+    int n = v.as.list->count;
+    if (n < 1 || n > MAX_CNN_LAYERS) return repl_error(r, "cnn: needs 1 to %d layers, got %d", MAX_CNN_LAYERS, n);
+    ag_layer_spec layers[MAX_CNN_LAYERS];
+    for (int i = 0; i < n; i++) {
+        repl_value item = v.as.list->items[i];
+        ag_model *m = model_of(item);
+        if (m != NULL && ag_model_layer_spec(m, &layers[i]) == 0) continue;
+        double size = item.kind == VALUE_NUMBER ? item.as.number
+                      : item.kind == VALUE_VAR && ag_size(item.as.var) == 1 ? ag_item(item.as.var)
+                                                                           : NAN;
+        if (!(size >= 1 && size <= 1e9 && size == floor(size)))
+            return repl_error(r, "cnn: layer %d must be conv2d_layer(...), max_pool(...) or a linear layer's size, "
+                                 "not %s", i, value_with_article(item, kind, sizeof kind));
+        layers[i] = (ag_layer_spec){AG_LAYER_LINEAR, (int)size, 0, 0, 0};
+    }
+    ag_activation activation;
+    uint64_t seed;
+    if (arg_activation(r, args, 1, &activation) < 0 || arg_seed(r, args, 2, &seed) < 0) return -1;
+    return wrap_model(r, ag_cnn(repl_ctx(r), layers, n, activation, seed), out);
+}
+
+static int fn_conv2d_layer(repl *r, const builtin_args *args, repl_value *out) {
+    int channels, kernel, stride, padding;
+    uint64_t seed;
+    if (arg_int(r, args, 0, &channels) < 0 || arg_int(r, args, 1, &kernel) < 0 || arg_int(r, args, 2, &stride) < 0 ||
+        arg_int(r, args, 3, &padding) < 0 || arg_seed(r, args, 4, &seed) < 0)
+        return -1;
+    return wrap_model(r, ag_conv2d_layer(repl_ctx(r), channels, kernel, stride, padding, seed), out);
+}
+
+static int fn_max_pool(repl *r, const builtin_args *args, repl_value *out) {
+    int kernel, stride = 0, padding;
+    if (arg_int(r, args, 0, &kernel) < 0 || (arg_given(args, 1) && arg_int(r, args, 1, &stride) < 0) ||
+        arg_int(r, args, 2, &padding) < 0)
+        return -1;
+    return wrap_model(r, ag_max_pool_layer(repl_ctx(r), kernel, stride, padding), out);
+}
+
 /* ---- the table ------------------------------------------------------------------------- */
 
 const builtin_def builtins_model[] = {
@@ -362,6 +417,17 @@ const builtin_def builtins_model[] = {
      "  in_size=N makes w [N out] at once (m.params lists it before any call); nobias=true\n"
      "  leaves b out (y = x @ w), as DeZero's L.Linear(out_size, nobias=, in_size=).",
      .function_only = true},
+    {"cnn", "layers, activation=relu, seed=nil", fn_cnn, "models",
+     "a convolutional network: layers is a list of conv2d_layer(...), max_pool(...) and sizes of linear layers;\n"
+     "  every conv and linear layer but the last is followed by the activation, images are flattened\n"
+     "  before the first linear layer; parameters m.conv[0].w (OC, C, K, K), m.conv[0].b, m.linear[0].w...",
+     .function_only = true},
+    {"conv2d_layer", "out_channels, kernel, stride=1, padding=0, seed=nil", fn_conv2d_layer, "models",
+     "a conv2d layer (N, C, H, W) -> (N, out_channels, OH, OW) with its own w (out_channels, C, kernel, kernel)\n"
+     "  made at the first call (randn / sqrt(C*kernel*kernel)) and b zeros; alone, or in cnn([...])",
+     .function_only = true},
+    {"max_pool", "kernel, stride=nil, padding=0", fn_max_pool, "models",
+     "a max_pool2d layer (stride defaults to the kernel); alone, or in cnn([...])", .function_only = true},
     {"cleargrads", "model", fn_cleargrads, "models",
      "m.cleargrads(): forgets every parameter's gradient"},
     {"reset_state", "model", fn_reset_state, "models",

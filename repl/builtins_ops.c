@@ -332,8 +332,15 @@ static int builtin_pad(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int pad[2 * AG_MAX_DIMS], n;
     double value;
-    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, pad, 2 * AG_MAX_DIMS, &n) < 0 || arg_number(r, a, 2, &value) < 0)
+    const char *mode;
+    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, pad, 2 * AG_MAX_DIMS, &n) < 0 || arg_number(r, a, 2, &value) < 0 ||
+        arg_string(r, a, 3, &mode) < 0)
         return -1;
+    static const char *const modes[] = {"reflect", "replicate", "circular"};
+    for (int m = 0; m < 3; m++)
+        if (strcmp(mode, modes[m]) == 0) return done_var(r, ag_pad_mode(r->ctx, x, pad, n, (ag_pad_kind)m), out);
+    if (strcmp(mode, "constant") != 0)
+        return repl_error(r, "pad: mode must be \"constant\", \"reflect\", \"replicate\" or \"circular\", not \"%s\"", mode);
     return done_var(r, ag_pad(r->ctx, x, pad, n, value), out);
 }
 
@@ -486,8 +493,9 @@ const builtin_def builtins_ops[] = {
     {"tril", "x, diagonal=0", builtin_tril, "shape", "x with the elements above the diagonal set to 0"},
     {"triu", "x, diagonal=0", builtin_triu, "shape", "x with the elements below the diagonal set to 0"},
     {"diag", "x, diagonal=0", builtin_diag, "shape", "a 1-D x as the diagonal of a square matrix; a matrix's diagonal as 1-D"},
-    {"pad", "x, pad, value=0", builtin_pad, "shape",
-     "F.pad: pad = [before, after, ...] pairs for the last axis, then the one before it; filled with value; a negative amount crops"},
+    {"pad", "x, pad, value=0, mode=\"constant\"", builtin_pad, "shape",
+     "F.pad: pad = [before, after, ...] pairs for the last axis, then the one before it; filled with value; a negative amount crops;\n"
+     "  mode=\"reflect\", \"replicate\" or \"circular\" fills from x itself, as PyTorch's modes"},
     {"full_like", "x, value", builtin_full_like, "construction", "a leaf shaped like x filled with value"},
     {"one_hot", "labels, num_classes=-1", builtin_one_hot, "nn",
      "0/1 along a new last axis, 1 at each label (num_classes -1: the largest label + 1); no gradient"},

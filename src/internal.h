@@ -312,6 +312,7 @@ void op_label_CLIP(const ag_op_params *p, char *buf, size_t n);  /* "(0, 1)" */
 void op_label_AXES(const ag_op_params *p, char *buf, size_t n);  /* "(axis=[0 1])" when given */
 void op_label_AXIS(const ag_op_params *p, char *buf, size_t n);  /* "(axis=1)" */
 void op_label_SHAPE(const ag_op_params *p, char *buf, size_t n); /* "([2 3])" */
+void op_label_KERNEL(const ag_op_params *p, char *buf, size_t n); /* "(kernel=[3 3], stride=[2 2])" (ops_conv.c) */
 #define op_label_NONE NULL
 
 /* Runs op on inputs: checks for NULL inputs (returns NULL silently), runs

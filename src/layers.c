@@ -66,6 +66,34 @@ int linear_unit_ensure(ag_ctx *ctx, linear_unit *u, int in, ag_rng *rng) {
     return 0;
 }
 
+int conv_unit_init(ag_ctx *ctx, linear_unit *u, const char *owner, const char *label, int out) {
+    memset(u, 0, sizeof *u);
+    u->owner = owner;
+    snprintf(u->label, sizeof u->label, "%s", label);
+    qualify(u->w_name, label, "w");
+    qualify(u->b_name, label, "b");
+    u->out = out;
+    u->b = adopt_param(ag_zeros(ctx, 1, (int[]){out}), "b");
+    return u->b == NULL ? -1 : 0;
+}
+
+int conv_unit_ensure(ag_ctx *ctx, linear_unit *u, int in, int kernel, ag_rng *rng) {
+    if (u->w != NULL) return 0;
+    size_t fan_in = (size_t)in * (size_t)kernel * (size_t)kernel;
+    if (in < 1 || fan_in * (size_t)u->out > MAX_WEIGHT_ELEMENTS) {
+        ctx_error(ctx, AG_ERR_NOMEM, "%s: a [%d %d %d %d] weight (%s) is too large", u->owner, u->out, in, kernel, kernel,
+                     u->w_name);
+        return -1;
+    }
+    ag_var *w = ag_randn(ctx, 4, (int[]){u->out, in, kernel, kernel}, rng);
+    if (w == NULL) return -1;
+    double scale = 1.0 / sqrt((double)fan_in), *data = (double *)ag_cdata(w); /* new: not a change */
+    for (size_t k = 0, size = ag_size(w); k < size; k++) data[k] = scale * data[k];
+    u->w = adopt_param(w, "w");
+    u->in = in;
+    return 0;
+}
+
 void linear_unit_release(linear_unit *u) {
     ag_release(u->w);
     ag_release(u->b);

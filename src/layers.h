@@ -36,6 +36,12 @@ void linear_unit_release(linear_unit *u);
 /* x (..., in) -> (..., out); w must exist. */
 ag_var *linear_unit_forward(ag_ctx *ctx, linear_unit *u, ag_var *x);
 
+/* A conv2d unit in a linear_unit's fields: w (out, in, k, k) made at the
+ * first call for `in` channels, b zeros (out); in is the input channels. */
+int conv_unit_init(ag_ctx *ctx, linear_unit *u, const char *owner, const char *label, int out);
+/* w = randn(out, in, k, k) / sqrt(in*k*k) when it does not exist yet; 0 or -1. */
+int conv_unit_ensure(ag_ctx *ctx, linear_unit *u, int in, int kernel, ag_rng *rng);
+
 /* One RNN step: h' = tanh(x2h(x)) when h is NULL, else tanh(x2h(x) + h2h(h)). */
 ag_var *rnn_step(ag_ctx *ctx, linear_unit *x2h, linear_unit *h2h, ag_var *h, ag_var *x);
 

@@ -37,12 +37,14 @@ struct ag_model {
     ag_var *h, *c;     /* hidden state between steps (retained); NULL at the start */
     int steps;         /* recurrent kinds: steps taken since the state started */
     param_slot *slots; /* every possible parameter, sorted by name */
+    ag_layer_spec *specs; /* cnn, conv2d_layer, max_pool: the layers in order */
+    int nspecs;
     int nslots;
 };
 
 static const char *const activation_names[] = {"sigmoid", "relu", "tanh", "gelu"};
-static const char *const kind_names[] = {"mlp",          "lstm",       "rnn",
-                                         "linear_layer", "lstm_layer", "rnn_layer"};
+static const char *const kind_names[] = {"mlp",        "lstm",      "rnn",          "linear_layer", "lstm_layer",
+                                         "rnn_layer", "cnn",       "conv2d_layer", "max_pool"};
 static const char *const lstm_labels[LSTM_UNITS] = {"x2f", "x2i", "x2o", "x2u",
                                                     "h2f", "h2i", "h2o", "h2u"};
 
@@ -61,14 +63,17 @@ int ag_activation_from_name(const char *name, ag_activation *out) {
 }
 
 const char *ag_model_kind_name(ag_model_kind kind) {
-    return (unsigned)kind < 6 ? kind_names[kind] : NULL;
+    return (unsigned)kind < sizeof kind_names / sizeof kind_names[0] ? kind_names[kind] : NULL;
 }
 
 /* ---- construction -------------------------------------------------------- */
 
 static bool is_recurrent(const ag_model *m) {
-    return m->kind != AG_MODEL_MLP && m->kind != AG_MODEL_LINEAR;
+    return m->kind == AG_MODEL_LSTM || m->kind == AG_MODEL_RNN || m->kind == AG_MODEL_LSTM_LAYER ||
+           m->kind == AG_MODEL_RNN_LAYER;
 }
+/* The kinds made of a list of layers (ag_cnn and its bare layers). */
+static bool has_specs(const ag_model *m) { return m->specs != NULL; }
 static bool is_lstm(const ag_model *m) {
     return m->kind == AG_MODEL_LSTM || m->kind == AG_MODEL_LSTM_LAYER;
 }
@@ -85,6 +90,7 @@ static void destroy(ag_model *m) {
     alloc_free(&m->alloc, m->units);
     alloc_free(&m->alloc, m->slots);
     alloc_free(&m->alloc, m->sizes);
+    alloc_free(&m->alloc, m->specs);
     alloc_free(&m->alloc, m);
 }
 
@@ -124,7 +130,7 @@ static int by_name(const void *a, const void *b) {
 /* Lists every unit's w and b (bias-less units have no b slot), sorted like
  * upstream's map keys.  Returns m, or NULL (m destroyed) when out of memory. */
 static ag_model *finish(ag_model *m) {
-    m->slots = alloc_calloc(&m->alloc, (size_t)m->nunits * 2, sizeof *m->slots);
+    m->slots = alloc_calloc(&m->alloc, (size_t)m->nunits * 2 + 1, sizeof *m->slots);
     if (m->slots == NULL) {
         destroy(m);
         return NULL;
@@ -193,6 +199,96 @@ ag_model *ag_linear_model_in_size(ag_ctx *ctx, int out, int in_size, bool bias, 
     m->bias = bias;
     if (add_unit(m, 0, "", out, bias, in_size) < 0) return NULL;
     return finish(m);
+}
+
+/* ---- convolutional networks: a list of layers (ag_cnn), or one (the bare layers) ---- */
+
+static int check_spec(ag_ctx *ctx, const char *name, const ag_layer_spec *l) {
+    if (l->type == AG_LAYER_LINEAR) return check_size(ctx, name, "a linear layer's size", l->out);
+    if (l->type != AG_LAYER_CONV2D && l->type != AG_LAYER_MAX_POOL) {
+        ctx_error(ctx, AG_ERR_ARG, "%s: unknown layer type %d", name, (int)l->type);
+        return -1;
+    }
+    if (l->type == AG_LAYER_CONV2D && check_size(ctx, name, "out_channels", l->out) < 0) return -1;
+    if (check_size(ctx, name, "kernel", l->kernel) < 0) return -1;
+    if (l->stride < (l->type == AG_LAYER_MAX_POOL ? 0 : 1)) {
+        ctx_error(ctx, AG_ERR_ARG, "%s: stride must be at least 1 (got %d)", name, l->stride);
+        return -1;
+    }
+    if (l->padding < 0) {
+        ctx_error(ctx, AG_ERR_ARG, "%s: padding must be at least 0 (got %d)", name, l->padding);
+        return -1;
+    }
+    return 0;
+}
+
+/* A model of layers[0..n): conv[i] and linear[j] units (bare ones unlabelled). */
+static ag_model *layered(ag_ctx *ctx, ag_model_kind kind, const ag_layer_spec *layers, int n,
+                         ag_activation activation, uint64_t seed) {
+    if (ctx == NULL) return NULL;
+    const char *name = ag_model_kind_name(kind);
+    if (layers == NULL || n < 1) return ctx_error(ctx, AG_ERR_ARG, "%s: needs at least one layer", name);
+    if (ag_activation_name(activation) == NULL)
+        return ctx_error(ctx, AG_ERR_ARG, "%s: unknown activation %d", name, (int)activation);
+    int units = 0;
+    for (int i = 0; i < n; i++) {
+        if (check_spec(ctx, name, &layers[i]) < 0) return NULL;
+        units += layers[i].type != AG_LAYER_MAX_POOL;
+    }
+    ag_model *m = model_alloc(ctx, kind, units > 0 ? units : 1, seed);
+    if (m == NULL) return NULL;
+    m->nunits = 0;
+    m->specs = alloc_malloc(&m->alloc, (size_t)n * sizeof *m->specs);
+    if (m->specs == NULL) {
+        destroy(m);
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    }
+    memcpy(m->specs, layers, (size_t)n * sizeof *layers);
+    m->nspecs = n;
+    m->activation = activation;
+    bool bare = kind != AG_MODEL_CNN;
+    int convs = 0, linears = 0;
+    for (int i = 0; i < n; i++) {
+        char label[LAYER_NAME_MAX] = "";
+        if (layers[i].type == AG_LAYER_MAX_POOL) continue;
+        int u = m->nunits;
+        int status;
+        if (layers[i].type == AG_LAYER_CONV2D) {
+            if (!bare) snprintf(label, sizeof label, "conv[%d]", convs);
+            convs++;
+            status = conv_unit_init(ctx, &m->units[u], name, label, layers[i].out);
+        } else {
+            if (!bare) snprintf(label, sizeof label, "linear[%d]", linears);
+            linears++;
+            status = linear_unit_init(ctx, &m->units[u], name, label, layers[i].out, true, 0, &m->rng);
+        }
+        m->nunits++;
+        if (status < 0) {
+            destroy(m);
+            return NULL;
+        }
+    }
+    return finish(m);
+}
+
+ag_model *ag_cnn(ag_ctx *ctx, const ag_layer_spec *layers, int n, ag_activation activation, uint64_t seed) {
+    return layered(ctx, AG_MODEL_CNN, layers, n, activation, seed);
+}
+
+ag_model *ag_conv2d_layer(ag_ctx *ctx, int out_channels, int kernel, int stride, int padding, uint64_t seed) {
+    ag_layer_spec l = {AG_LAYER_CONV2D, out_channels, kernel, stride, padding};
+    return layered(ctx, AG_MODEL_CONV2D, &l, 1, AG_ACT_RELU, seed);
+}
+
+ag_model *ag_max_pool_layer(ag_ctx *ctx, int kernel, int stride, int padding) {
+    ag_layer_spec l = {AG_LAYER_MAX_POOL, 0, kernel, stride, padding};
+    return layered(ctx, AG_MODEL_MAX_POOL, &l, 1, AG_ACT_RELU, 0);
+}
+
+int ag_model_layer_spec(const ag_model *m, ag_layer_spec *spec) {
+    if (m == NULL || spec == NULL || (m->kind != AG_MODEL_CONV2D && m->kind != AG_MODEL_MAX_POOL)) return -1;
+    *spec = m->specs[0];
+    return 0;
 }
 
 /* The recurrent kinds: the layer's units under `prefix` ("lstm", or "" for a
@@ -325,6 +421,52 @@ static ag_var *activate(ag_ctx *ctx, ag_activation activation, ag_var *x) {
 
 static unsigned enter_layer(ag_model *m, const char *label);
 static void leave_layer(ag_model *m, unsigned outer);
+static ag_var *layer_forward(ag_model *m, linear_unit *u, ag_var *x, bool activation);
+
+/* The layers in order (ag_cnn): each conv and linear unit a layer of its own
+ * for drawings ("conv[0]": the Im2col, the product, its activation), each
+ * pool one too; weights made as their input arrives. */
+static ag_var *layers_forward(ag_model *m, ag_var *x) {
+    ag_ctx *ctx = m->ctx;
+    int last = -1, unit = 0, pools = 0;
+    for (int i = 0; i < m->nspecs; i++)
+        if (m->specs[i].type != AG_LAYER_MAX_POOL) last = i;
+    for (int i = 0; i < m->nspecs && x != NULL; i++) {
+        const ag_layer_spec *l = &m->specs[i];
+        if (l->type == AG_LAYER_MAX_POOL) {
+            char label[LAYER_NAME_MAX] = "";
+            if (m->kind == AG_MODEL_CNN) snprintf(label, sizeof label, "max_pool[%d]", pools++);
+            unsigned outer = enter_layer(m, label);
+            int k[2] = {l->kernel, l->kernel}, s[2] = {l->stride, l->stride}, p[2] = {l->padding, l->padding};
+            x = ag_max_pool2d(ctx, x, k, s, p, NULL, false);
+            leave_layer(m, outer);
+            continue;
+        }
+        linear_unit *u = &m->units[unit++];
+        bool activation = m->kind == AG_MODEL_CNN && i < last;
+        if (l->type == AG_LAYER_LINEAR) {
+            if (ag_ndim(x) > 2) x = ag_flatten(ctx, x, 1, -1);
+            if (x == NULL || linear_unit_ensure(ctx, u, ag_shape(x)[ag_ndim(x) - 1], &m->rng) < 0) return NULL;
+            x = layer_forward(m, u, x, activation);
+            continue;
+        }
+        if (ag_ndim(x) != 4) {
+            char shape[AG_SHAPEBUF];
+            return ctx_error(ctx, AG_ERR_SHAPE, "%s: %s needs images (N, C, H, W), got %s", ag_model_kind_name(m->kind),
+                                u->label[0] ? u->label : "the layer", ag_shape_string(ag_ndim(x), ag_shape(x), shape));
+        }
+        if (u->w != NULL && ag_shape(x)[1] != u->in)
+            return ctx_error(ctx, AG_ERR_SHAPE, "%s: input has %d channels but %s was built for %d", ag_model_kind_name(m->kind),
+                                ag_shape(x)[1], u->label[0] ? u->label : "the layer", u->in);
+        if (conv_unit_ensure(ctx, u, ag_shape(x)[1], l->kernel, &m->rng) < 0) return NULL;
+        unsigned outer = enter_layer(m, u->label);
+        int s[2] = {l->stride, l->stride}, p[2] = {l->padding, l->padding};
+        x = ag_conv2d(ctx, x, u->w, u->b, s, p, NULL, 1);
+        if (activation && x != NULL) x = activate(ctx, m->activation, x);
+        leave_layer(m, outer);
+    }
+    return x;
+}
 
 /* Advances the recurrent layer by one step, keeping the new state.  Each
  * step is a layer of its own for drawings ("lstm step 3": the cell's gates
@@ -375,6 +517,10 @@ ag_var *ag_model_forward(ag_model *m, ag_var *x) {
         return ag_failed(m->ctx)
                    ? NULL
                    : ctx_error(m->ctx, AG_ERR_ARG, "%s: the input is NULL", ag_model_kind_name(m->kind));
+    if (has_specs(m))
+        return ag_var_ctx(x) != m->ctx
+                   ? ctx_error(m->ctx, AG_ERR_CONTEXT, "%s: the input belongs to another context", ag_model_kind_name(m->kind))
+                   : layers_forward(m, x);
     if (check_input(m, x) < 0) return NULL;
     if (ensure_weights(m, ag_shape(x)[ag_ndim(x) - 1]) < 0) return NULL;
     switch (m->kind) {
@@ -385,6 +531,9 @@ ag_var *ag_model_forward(ag_model *m, ag_var *x) {
     case AG_MODEL_LINEAR: return layer_forward(m, &m->units[0], x, false);
     case AG_MODEL_LSTM_LAYER:
     case AG_MODEL_RNN_LAYER: return recurrent_step(m, x);
+    case AG_MODEL_CNN:
+    case AG_MODEL_CONV2D:
+    case AG_MODEL_MAX_POOL: return layers_forward(m, x);
     case AG_MODEL_LSTM:
     case AG_MODEL_RNN: {
         ag_var *h = recurrent_step(m, x);
@@ -470,10 +619,29 @@ char *ag_model_describe(const ag_model *m, char *buf, size_t n) {
     case AG_MODEL_RNN: APPEND(" hidden %d out %d", m->hidden, m->out); break;
     case AG_MODEL_LSTM_LAYER:
     case AG_MODEL_RNN_LAYER: APPEND(" hidden %d", m->hidden); break;
+    case AG_MODEL_CNN:
+    case AG_MODEL_CONV2D:
+    case AG_MODEL_MAX_POOL:
+        APPEND(m->kind == AG_MODEL_CNN ? " [" : " ");
+        for (int i = 0; i < m->nspecs; i++) {
+            const ag_layer_spec *l = &m->specs[i];
+            if (i > 0) APPEND(" ");
+            if (l->type == AG_LAYER_LINEAR) APPEND("%d", l->out);
+            else if (l->type == AG_LAYER_CONV2D) APPEND("conv2d(%d, %d", l->out, l->kernel);
+            else APPEND("max_pool(%d", l->kernel);
+            if (l->type != AG_LAYER_LINEAR && l->stride != (l->type == AG_LAYER_CONV2D ? 1 : 0))
+                APPEND(", stride=%d", l->stride);
+            if (l->type != AG_LAYER_LINEAR && l->padding != 0) APPEND(", padding=%d", l->padding);
+            if (l->type != AG_LAYER_LINEAR) APPEND(")");
+        }
+        if (m->kind == AG_MODEL_CNN) APPEND("] %s", ag_activation_name(m->activation));
+        break;
     }
     /* parameters are variables (as PyTorch's m.parameters() and the
      * optimizers count them); their values are counted apart */
-    if (ag_model_initialized(m)) {
+    if (m->kind == AG_MODEL_MAX_POOL) {
+        APPEND(", no parameters");
+    } else if (ag_model_initialized(m)) {
         int count = ag_model_param_count(m);
         size_t values = ag_model_param_size(m);
         APPEND(", %d parameter%s (%zu value%s)", count, count == 1 ? "" : "s", values,

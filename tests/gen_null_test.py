@@ -172,6 +172,8 @@ def arg(p, fname, null, real):
             return "NULL"
         if b == "ag_csv_options":
             return "NULL"
+        if b == "ag_layer_spec":  # ag_cnn's layers, ag_model_layer_spec's output
+            return "NULL"
         if b == "void":
             return "NULL"
         raise SystemExit(f"gen_null_test: {fname}: no value for parameter type {t!r}")

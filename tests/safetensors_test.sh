@@ -1,7 +1,7 @@
 #!/bin/sh
 # ag_model_save/ag_model_load: the file other tools read (plain Python, and
 # PyTorch when installed: the same loss to 1e-12), a bit-exact round trip,
-# and bad files refused with a message and the weights unchanged
+# a cnn's weights both ways with PyTorch (safetensors_cnn.py), and bad files refused with a message and the weights unchanged
 # (tests/fuzz_corpus/safetensors-bad-*, which the fuzz target also loads:
 # truncated, a header length beyond the file or over 100 MB, offsets outside
 # the data, a wrong shape or dtype, a missing tensor).
@@ -25,6 +25,11 @@ cmp -s "$tmp/m.safetensors" "$tmp/m.safetensors.again" && echo "ok: saving the l
     fail "the file saved after loading differs"
 ls "$tmp" | grep -q tmp && fail "a temporary file was left: $(ls "$tmp")"
 $PY "$dir/safetensors_read.py" "$tmp/m.safetensors" "$loss" || fail "Python could not read the file"
+# a cnn's conv weights, both ways with PyTorch (agrepl beside the tool, as the build makes it)
+agrepl=$(dirname "$tool")/../agrepl
+if [ -x "$agrepl" ] && $PY -c 'import torch, numpy' 2>/dev/null; then
+    $PY "$dir/safetensors_cnn.py" "$agrepl" || fail "a cnn's weights with PyTorch"
+fi
 
 for bad in "$dir"/fuzz_corpus/safetensors-bad-*.safetensors; do
     msg=$("$tool" bad "$bad" 2>&1)

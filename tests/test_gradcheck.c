@@ -272,6 +272,54 @@ static ag_var *build_dropout(ag_ctx *ctx, ag_var *const *xs) {
     return ag_dropout(ctx, xs[0], 0.4);
 }
 
+/* images (issue 50): strides, padding (larger than the kernel too), dilation, groups */
+#define PAIR(a_, b_) ((const int[]){a_, b_})
+BUILD(build_im2col, ag_im2col(ctx, a, PAIR(3, 3), NULL, PAIR(1, 1), NULL))
+BUILD(build_im2col_odd, ag_im2col(ctx, a, PAIR(2, 3), PAIR(2, 1), PAIR(1, 0), PAIR(1, 2)))
+BUILD(build_col2im, ag_col2im(ctx, a, (const int[]){1, 2, 4, 4}, PAIR(2, 2), PAIR(2, 2), NULL, NULL))
+BUILD(build_col2im_overlap, ag_col2im(ctx, a, (const int[]){1, 1, 3, 4}, PAIR(2, 2), NULL, PAIR(1, 0), NULL))
+BUILD(build_conv2d, ag_conv2d(ctx, a, b, c, PAIR(2, 2), PAIR(1, 1), NULL, 1))
+BUILD(build_conv2d_groups, ag_conv2d(ctx, a, b, NULL, NULL, PAIR(1, 2), PAIR(2, 1), 2))
+BUILD(build_conv2d_bigpad, ag_conv2d(ctx, a, b, c, PAIR(1, 3), PAIR(3, 2), NULL, 1))
+BUILD(build_conv1d, ag_conv1d(ctx, a, b, c, 2, 3, 1, 1))
+BUILD(build_conv_transpose2d, ag_conv_transpose2d(ctx, a, b, c, PAIR(2, 2), PAIR(1, 1), PAIR(1, 0), 1, NULL))
+BUILD(build_conv_transpose2d_groups, ag_conv_transpose2d(ctx, a, b, NULL, NULL, NULL, NULL, 2, PAIR(2, 1)))
+BUILD(build_max_pool2d, ag_max_pool2d(ctx, a, PAIR(2, 2), NULL, NULL, NULL, true))
+BUILD(build_max_pool2d_pad, ag_max_pool2d(ctx, a, PAIR(3, 3), PAIR(1, 2), PAIR(1, 1), NULL, false))
+BUILD(build_max_pool2d_dilated, ag_max_pool2d(ctx, a, PAIR(2, 2), PAIR(1, 1), NULL, PAIR(2, 1), false))
+BUILD(build_avg_pool2d, ag_avg_pool2d(ctx, a, PAIR(3, 3), PAIR(2, 2), PAIR(1, 1), true, false))
+BUILD(build_avg_pool2d_incl, ag_avg_pool2d(ctx, a, PAIR(2, 3), NULL, PAIR(1, 1), true, true))
+BUILD(build_adaptive_avg_pool2d, ag_adaptive_avg_pool2d(ctx, a, PAIR(3, 2)))
+BUILD(build_bilinear, ag_interpolate(ctx, a, PAIR(5, 3), NULL, AG_INTERP_LINEAR, false))
+BUILD(build_bilinear_corners, ag_interpolate(ctx, a, NULL, (const double[]){1.5, 2}, AG_INTERP_LINEAR, true))
+BUILD(build_nearest, ag_interpolate(ctx, a, NULL, (const double[]){2, 1.5}, AG_INTERP_NEAREST, false))
+BUILD(build_unfold, ag_unfold(ctx, a, PAIR(2, 2), NULL, PAIR(1, 1), PAIR(2, 2)))
+BUILD(build_fold, ag_fold(ctx, a, PAIR(3, 3), PAIR(2, 2), NULL, NULL, NULL))
+
+/* more of PyTorch's functions (issue 50 item 3), made of the table's ops */
+BUILD(build_softsign, ag_softsign(ctx, a))
+BUILD(build_logsigmoid, ag_logsigmoid(ctx, a))
+BUILD(build_hardsigmoid, ag_hardsigmoid(ctx, a))
+BUILD(build_relu6, ag_relu6(ctx, ag_mul(ctx, a, ag_scalar(ctx, 4.0))))
+BUILD(build_hardswish, ag_hardswish(ctx, a))
+BUILD(build_quick_gelu, ag_quick_gelu(ctx, a))
+BUILD(build_celu, ag_celu(ctx, a, 0.5))
+BUILD(build_normalize, ag_normalize(ctx, a, 2.0, 1, 1e-12))
+BUILD(build_normalize_p3, ag_normalize(ctx, a, 3.0, 0, 1e-12))
+static const double fill_mask[] = {1, 0, 0, 1, 0, 1};
+BUILD(build_masked_fill, ag_masked_fill(ctx, a, b, 0.25))
+BUILD(build_layer_norm, ag_layer_norm(ctx, a, 2, b, c, 1e-5))
+BUILD(build_layer_norm_plain, ag_layer_norm(ctx, a, 1, NULL, NULL, 1e-5))
+static const double embed_index[] = {2, 0, 2, 1};
+BUILD(build_embedding, ag_embedding(ctx, b, a))
+BUILD(build_sdpa, ag_scaled_dot_product_attention(ctx, a, b, c, false, 0))
+BUILD(build_sdpa_causal, ag_scaled_dot_product_attention(ctx, a, b, c, true, 0.7))
+BUILD(build_logcumsumexp, ag_logcumsumexp(ctx, a, 1))
+BUILD(build_pad_reflect, ag_pad_mode(ctx, a, (const int[]){2, 1, 1, 2}, 4, AG_PAD_REFLECT))
+BUILD(build_pad_replicate, ag_pad_mode(ctx, a, (const int[]){0, 3, 2, 0}, 4, AG_PAD_REPLICATE))
+BUILD(build_pad_circular, ag_pad_mode(ctx, a, (const int[]){3, 1}, 2, AG_PAD_CIRCULAR))
+BUILD(build_repeat_interleave, ag_repeat_interleave(ctx, a, 3, (const int[]){1}))
+
 static const grad_case cases[] = {
     {AG_OP_ADD, "add [2 3] + [3]", build_add, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
     {AG_OP_ADD, "add [2 1] + [1 3]", build_add, 2, {IN(ANY, 2, 1), IN(ANY, 1, 3)}},
@@ -446,6 +494,63 @@ static const grad_case cases[] = {
      {IN(AWAY, 2, 3), IN(ANY, 3)}},
     {AG_OP_MINIMUM, "minimum([3], [2 3])", build_minimum_left, 2,
      {IN(AWAY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_IM2COL, "im2col [2 2 4 4] kernel 3 padding 1", build_im2col, 1, {IN(ANY, 2, 2, 4, 4)}},
+    {AG_OP_IM2COL, "im2col [1 2 5 6] kernel (2, 3) stride (2, 1) padding (1, 0) dilation (1, 2)", build_im2col_odd, 1,
+     {IN(ANY, 1, 2, 5, 6)}},
+    {AG_OP_COL2IM, "col2im [4 8] to [1 2 4 4] kernel 2 stride 2", build_col2im, 1, {IN(ANY, 4, 8)}},
+    {AG_OP_COL2IM, "col2im [12 4] to [1 1 3 4] kernel 2 padding (1, 0), overlapping", build_col2im_overlap, 1,
+     {IN(ANY, 12, 4)}},
+    {AG_OP_IM2COL, "conv2d [2 2 4 4] * [3 2 3 3] + [3] stride 2 padding 1", build_conv2d, 3,
+     {IN(ANY, 2, 2, 4, 4), IN(ANY, 3, 2, 3, 3), IN(ANY, 3)}},
+    {AG_OP_IM2COL, "conv2d [1 4 4 5] * [4 2 2 2] padding (1, 2) dilation (2, 1) groups 2", build_conv2d_groups, 2,
+     {IN(ANY, 1, 4, 4, 5), IN(ANY, 4, 2, 2, 2)}},
+    {AG_OP_IM2COL, "conv2d [1 1 2 2] * [2 1 2 2] padding (3, 2) > kernel, stride (1, 3)", build_conv2d_bigpad, 3,
+     {IN(ANY, 1, 1, 2, 2), IN(ANY, 2, 1, 2, 2), IN(ANY, 2)}},
+    {AG_OP_IM2COL, "conv1d [2 2 5] * [3 2 2] + [3] stride 2 padding 3", build_conv1d, 3,
+     {IN(ANY, 2, 2, 5), IN(ANY, 3, 2, 2), IN(ANY, 3)}},
+    {AG_OP_COL2IM, "conv_transpose2d [1 2 3 3] * [2 3 3 3] + [3] stride 2 padding 1 output_padding (1, 0)",
+     build_conv_transpose2d, 3, {IN(ANY, 1, 2, 3, 3), IN(ANY, 2, 3, 3, 3), IN(ANY, 3)}},
+    {AG_OP_COL2IM, "conv_transpose2d [1 4 2 3] * [4 1 2 2] groups 2 dilation (2, 1)", build_conv_transpose2d_groups, 2,
+     {IN(ANY, 1, 4, 2, 3), IN(ANY, 4, 1, 2, 2)}},
+    {AG_OP_MAX_POOL2D, "max_pool2d [1 2 5 5] kernel 2 ceil_mode", build_max_pool2d, 1, {IN(DISTINCT, 1, 2, 5, 5)}},
+    {AG_OP_MAX_POOL2D, "max_pool2d [2 1 4 5] kernel 3 stride (1, 2) padding 1", build_max_pool2d_pad, 1,
+     {IN(DISTINCT, 2, 1, 4, 5)}},
+    {AG_OP_MAX_POOL2D, "max_pool2d [1 2 4 4] kernel 2 stride 1 dilation (2, 1)", build_max_pool2d_dilated, 1,
+     {IN(DISTINCT, 1, 2, 4, 4)}},
+    {AG_OP_IM2COL, "avg_pool2d [1 2 5 5] kernel 3 stride 2 padding 1 ceil_mode, pad not counted", build_avg_pool2d, 1,
+     {IN(ANY, 1, 2, 5, 5)}},
+    {AG_OP_IM2COL, "avg_pool2d [2 1 3 5] kernel (2, 3) padding 1 ceil_mode, pad counted", build_avg_pool2d_incl, 1,
+     {IN(ANY, 2, 1, 3, 5)}},
+    {AG_OP_MATMUL, "adaptive_avg_pool2d [1 2 5 7] to (3, 2)", build_adaptive_avg_pool2d, 1, {IN(ANY, 1, 2, 5, 7)}},
+    {AG_OP_MATMUL, "interpolate bilinear [1 2 3 4] to (5, 3)", build_bilinear, 1, {IN(ANY, 1, 2, 3, 4)}},
+    {AG_OP_MATMUL, "interpolate bilinear align_corners [1 1 3 3] scale (1.5, 2)", build_bilinear_corners, 1,
+     {IN(ANY, 1, 1, 3, 3)}},
+    {AG_OP_MATMUL, "interpolate nearest [1 1 3 4] scale (2, 1.5)", build_nearest, 1, {IN(ANY, 1, 1, 3, 4)}},
+    {AG_OP_IM2COL, "unfold [1 2 3 3] kernel 2 padding 1 stride 2", build_unfold, 1, {IN(ANY, 1, 2, 3, 3)}},
+    {AG_OP_COL2IM, "fold [1 8 4] to (3, 3) kernel 2", build_fold, 1, {IN(ANY, 1, 8, 4)}},
+    {AG_OP_ABS, "softsign [2 3]", build_softsign, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_SOFTPLUS, "logsigmoid [2 3]", build_logsigmoid, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_HARDTANH, "hardsigmoid [2 3] (inside (-3, 3))", build_hardsigmoid, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_HARDTANH, "relu6 4*[3 3] (both sides of 0 and 6)", build_relu6, 1, {IN(AWAY, 3, 3)}},
+    {AG_OP_CLIP, "hardswish [2 3]", build_hardswish, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_SIGMOID, "quick_gelu [2 3]", build_quick_gelu, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_ELU, "celu [2 3] alpha 0.5", build_celu, 1, {IN(AWAY, 2, 3)}},
+    {AG_OP_SQRT, "normalize [2 3] p 2 dim 1", build_normalize, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_POW, "normalize [3 2] p 3 dim 0", build_normalize_p3, 1, {IN(AWAY, 3, 2)}},
+    {AG_OP_WHERE, "masked_fill [2 3] by a fixed mask", build_masked_fill, 2, {IN(ANY, 2, 3), FIXED_IN(fill_mask, 2, 3)}},
+    {AG_OP_VARIANCE, "layer_norm [2 3 2] over (3, 2) with weight and bias", build_layer_norm, 3,
+     {IN(ANY, 2, 3, 2), IN(ANY, 3, 2), IN(ANY, 3, 2)}},
+    {AG_OP_VARIANCE, "layer_norm [3 4] over the last axis", build_layer_norm_plain, 1, {IN(ANY, 3, 4)}},
+    {AG_OP_GET_ITEM, "embedding [3 2] at [2 2] indices", build_embedding, 2, {IN(ANY, 3, 2), FIXED_IN(embed_index, 2, 2)}},
+    {AG_OP_SOFTMAX, "scaled_dot_product_attention q [2 3 2] k [2 4 2] v [2 4 3]", build_sdpa, 3,
+     {IN(ANY, 2, 3, 2), IN(ANY, 2, 4, 2), IN(ANY, 2, 4, 3)}},
+    {AG_OP_WHERE, "scaled_dot_product_attention causal, scale 0.7, q [3 2] k [3 2] v [3 2]", build_sdpa_causal, 3,
+     {IN(ANY, 3, 2), IN(ANY, 3, 2), IN(ANY, 3, 2)}},
+    {AG_OP_LOGADDEXP, "logcumsumexp [2 4] axis 1", build_logcumsumexp, 1, {IN(ANY, 2, 4)}},
+    {AG_OP_GET_ITEM, "pad reflect [1 3 4] by (2, 1, 1, 2)", build_pad_reflect, 1, {IN(ANY, 1, 3, 4)}},
+    {AG_OP_GET_ITEM, "pad replicate [1 3 4] by (0, 3, 2, 0)", build_pad_replicate, 1, {IN(ANY, 1, 3, 4)}},
+    {AG_OP_GET_ITEM, "pad circular [2 3] by (3, 1)", build_pad_circular, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_GET_ITEM, "repeat_interleave [2 3] 3 times along 1", build_repeat_interleave, 1, {IN(ANY, 2, 3)}},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 

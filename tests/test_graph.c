@@ -1008,6 +1008,29 @@ static void test_digest_agrees_with_the_dot(void **state) {
     assert_true(err[0] != '\0');
 }
 
+/* A conv layer's box (issue 50): Im2col and MaxPool2d under a layer's tag
+ * show their window in the box, the kernel the inspector of a folded layer
+ * would otherwise hide. */
+static void test_fold_conv_box_shows_the_kernel(void **state) {
+    (void)state;
+    ag_var *x = named(ag_rand(ctx, 4, (const int[]){1, 1, 5, 5}, NULL), "x");
+    ag_var *w = named(ag_rand(ctx, 4, (const int[]){2, 1, 3, 3}, NULL), "w");
+    unsigned outer = ag_set_func_tag(ctx, 10);
+    ag_var *h = ag_conv2d(ctx, x, w, NULL, (const int[]){2, 2}, (const int[]){1, 1}, NULL, 1);
+    ag_set_func_tag(ctx, 11);
+    h = ag_max_pool2d(ctx, h, (const int[]){2, 2}, NULL, NULL, NULL, false);
+    ag_set_func_tag(ctx, outer);
+    ag_var *z = named(ag_sum(ctx, h, NULL, 0), "z");
+    viz_graph_opts o = defaults();
+    o.group_title = test_group_title;
+    o.fold = 1;
+    Agraph_t *g = read_dot(z, &o);
+    const char *conv = attr(node_with(g, "m.linear[0]"), "label"), *pool = attr(node_with(g, "m.linear[1]"), "label");
+    assert_non_null(strstr(conv, "<TD>kernel=[3 3], stride=[2 2], padding=[1 1]</TD>"));
+    assert_non_null(strstr(pool, "<TD>kernel=[2 2], stride=[2 2]</TD>"));
+    agclose(g);
+}
+
 static void test_fold_groups(void **state) {
     ag_var *z = two_calls();
     viz_graph_opts o = defaults();
@@ -1321,6 +1344,7 @@ int main(void) {
         CTX_TEST(test_tree_of_tensor),
         CTX_TEST(test_dot_operand_roles_and_seed),
         CTX_TEST(test_digest_agrees_with_the_dot),
+        CTX_TEST(test_fold_conv_box_shows_the_kernel),
         CTX_TEST(test_fold_groups),
         CTX_TEST(test_last_backward_gradients),
         CTX_TEST(test_folded_mlp_png_readable),

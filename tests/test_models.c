@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -534,6 +535,74 @@ static void test_mlp_fits_sine(void **state) {
     ag_release(y);
 }
 
+/* cnn (issue 50): conv[i] and linear[j] made at the first call from the
+ * input's channels and flattened size, named and shaped as PyTorch's Conv2d
+ * (OC, C, K, K); the forward is exactly conv2d, relu, max_pool2d and linear
+ * with those parameters; a bare conv2d_layer has "w" and "b"; a weight file
+ * round trip; what is refused. */
+static void test_cnn(void **state) {
+    (void)state;
+    ag_layer_spec layers[] = {{AG_LAYER_CONV2D, 4, 3, 1, 1}, {AG_LAYER_MAX_POOL, 0, 2, 0, 0}, {AG_LAYER_LINEAR, 5, 0, 0, 0}};
+    ag_model *m = ag_cnn(ctx, layers, 3, AG_ACT_RELU, 3);
+    assert_non_null(m);
+    assert_int_equal(ag_model_get_kind(m), AG_MODEL_CNN);
+    assert_string_equal(ag_model_kind_name(AG_MODEL_CNN), "cnn");
+    assert_false(ag_model_initialized(m));
+    assert_int_equal(ag_model_param_count(m), 2); /* the biases exist from the start */
+    ag_var *x = ag_rand(ctx, 4, (const int[]){2, 3, 6, 6}, NULL);
+    ag_retain(x);
+    ag_var *y = ag_model_forward(m, x);
+    assert_non_null(y);
+    assert_shape(y, 2, 5);
+    assert_true(ag_model_initialized(m));
+    ag_var *w = ag_model_param_by_name(m, "conv[0].w"), *b = ag_model_param_by_name(m, "conv[0].b");
+    ag_var *lw = ag_model_param_by_name(m, "linear[0].w"), *lb = ag_model_param_by_name(m, "linear[0].b");
+    assert_shape(w, 4, 3, 3, 3);
+    assert_shape(b, 4);
+    assert_shape(lw, 36, 5);
+    assert_shape(lb, 1, 5);
+    ag_var *h = ag_relu(ctx, ag_conv2d(ctx, x, w, b, NULL, (const int[]){1, 1}, NULL, 1));
+    h = ag_max_pool2d(ctx, h, (const int[]){2, 2}, NULL, NULL, NULL, false);
+    ag_var *want = ag_linear(ctx, ag_flatten(ctx, h, 1, -1), lw, lb);
+    for (size_t i = 0; i < 10; i++) assert_true(ag_cdata(y)[i] == ag_cdata(want)[i]);
+    char text[160];
+    assert_string_equal(ag_model_describe(m, text, sizeof text),
+                        "cnn [conv2d(4, 3, padding=1) max_pool(2) 5] relu, 4 parameters (297 values)");
+    /* a file round trip into a model drawn from another seed */
+    ag_model *other = ag_cnn(ctx, layers, 3, AG_ACT_RELU, 9);
+    assert_non_null(ag_model_forward(other, x));
+    assert_int_equal(ag_model_save(m, "test_models_cnn.safetensors"), 0);
+    assert_int_equal(ag_model_load(other, "test_models_cnn.safetensors"), 0);
+    remove("test_models_cnn.safetensors");
+    ag_var *again = ag_model_forward(other, x);
+    for (size_t i = 0; i < 10; i++) assert_true(ag_cdata(again)[i] == ag_cdata(y)[i]);
+    /* refused */
+    assert_null(ag_model_forward(m, ag_rand(ctx, 4, (const int[]){2, 1, 6, 6}, NULL)));
+    assert_failed_with("cnn: input has 1 channels but conv[0] was built for 3");
+    assert_null(ag_model_forward(m, ag_rand(ctx, 2, (const int[]){2, 6}, NULL)));
+    assert_failed_with("cnn: conv[0] needs images (N, C, H, W), got [2 6]");
+    assert_null(ag_cnn(ctx, layers, 0, AG_ACT_RELU, 0));
+    assert_failed_with("cnn: needs at least one layer");
+    ag_layer_spec bad = {AG_LAYER_CONV2D, 4, 3, 0, 0};
+    assert_null(ag_cnn(ctx, &bad, 1, AG_ACT_RELU, 0));
+    assert_failed_with("cnn: stride must be at least 1 (got 0)");
+    /* the bare layers */
+    ag_model *conv = ag_conv2d_layer(ctx, 2, 2, 2, 0, 1), *pool = ag_max_pool_layer(ctx, 3, 1, 1);
+    ag_layer_spec spec;
+    assert_int_equal(ag_model_layer_spec(conv, &spec), 0);
+    assert_int_equal(spec.type, AG_LAYER_CONV2D);
+    assert_int_equal(ag_model_layer_spec(m, &spec), -1);
+    assert_shape(ag_model_forward(conv, x), 2, 2, 3, 3);
+    assert_non_null(ag_model_param_by_name(conv, "w"));
+    assert_shape(ag_model_forward(pool, x), 2, 3, 6, 6);
+    assert_int_equal(ag_model_param_count(pool), 0);
+    ag_model_unref(conv);
+    ag_model_unref(pool);
+    ag_model_unref(other);
+    ag_model_unref(m);
+    ag_release(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(name) CTX_TEST(name)
@@ -551,6 +620,7 @@ int main(void) {
         T(test_model_reference_counting),
         T(test_errors),
         T(test_mlp_fits_sine),
+        T(test_cnn),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

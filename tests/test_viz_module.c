@@ -60,6 +60,11 @@ static const released_entry released[] = {
     ENTRY(graph_digest, 4),
     ENTRY(graph_inspector_html, 5),
     ENTRY(graph_window_view, 6),
+    ENTRY(plot_scatter, 7),
+    ENTRY(plot_field, 7),
+    ENTRY(plot_heatmap, 7),
+    ENTRY(plot_images, 7),
+    ENTRY(plot_neurons, 7),
 };
 #undef ENTRY
 

@@ -563,6 +563,22 @@ void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz
         if (k > 0) strbuf_append(html, ", ");
     }
     strbuf_appendf(html, " (%d op%s)</FONT></TD></TR>", nfuncs, nfuncs == 1 ? "" : "s");
+    /* a conv or pooling layer's window: its kernel (and stride, padding) from the
+     * Im2col or MaxPool2d inside, which the ops row names only */
+    for (size_t i = 0; i < w->nfuncs; i++) {
+        int op = ag_func_op(w->funcs[i]);
+        if (w->func_group[i] != (int)group || (op != AG_OP_IM2COL && op != AG_OP_MAX_POOL2D)) continue;
+        char label[LABEL_LEN];
+        ag_func_label(w->funcs[i], label, sizeof label);
+        const char *open = strchr(label, '(');
+        size_t len = strlen(label);
+        if (open == NULL || len < 2 || label[len - 1] != ')') break;
+        label[len - 1] = '\0';
+        strbuf_append(html, "<TR><TD>");
+        strbuf_append_html(html, open + 1);
+        strbuf_append(html, "</TD></TR>");
+        break;
+    }
     /* what leaves the box: the variables its functions made that a
      * function outside reads (or the output) */
     char value[LABEL_LEN];

@@ -754,8 +754,9 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
                     window->picture->h != picture->h;
     if (window->window == NULL || new_size) window_size_for(window, picture, &width, &height);
     if (window->window == NULL) {
-        window->window = SDL_CreateWindow(title ? title : "agrepl graph", SDL_WINDOWPOS_UNDEFINED,
-                                          SDL_WINDOWPOS_UNDEFINED, width, height,
+        int x, y;
+        viz_sdl_place_new_window(&x, &y, &width, &height); /* never over the plot window */
+        window->window = SDL_CreateWindow(title ? title : "agrepl graph", x, y, width, height,
                                           SDL_WINDOW_RESIZABLE);
         if (window->window == NULL) {
             snprintf(err, VIZ_ERRLEN, "cannot open a window: %s", SDL_GetError());

@@ -28,15 +28,34 @@ int plot_fail(char err[VIZ_ERRLEN], const char *format, ...) {
     return -1;
 }
 
-int plot_panel_count(const viz_plot *plot) {
+bool plot_has_map(const viz_plot *plot) {
+    return plot->contour.present || plot->path_count > 0 || plot->mark_count > 0 ||
+           plot->points.count > 0 || plot->field.present;
+}
+
+/* Left to right as TensorFlow Playground reads: the losses, whole series,
+ * the network's units, the map (data, boundary, paths), then the pictures. */
+int plot_panel_order(const viz_plot *plot, viz_plot_panel order[VIZ_PLOT_PANEL_COUNT]) {
     bool has_steps = false, has_xy = false;
     for (size_t k = 0; k < plot->series_count; k++) {
         if (plot->series[k].xs != NULL) has_xy = true;
         else has_steps = true;
     }
-    bool has_map = plot->contour.present || plot->path_count > 0 || plot->mark_count > 0;
-    int panels = has_steps + has_xy + has_map;
-    return panels > 0 ? panels : 1;
+    bool has_map = plot_has_map(plot);
+    bool has_other = plot->neurons.present || plot->heatmap.present || plot->images.present;
+    int panels = 0;
+    if (has_steps || (!has_xy && !has_map && !has_other)) order[panels++] = VIZ_PLOT_PANEL_SERIES;
+    if (has_xy) order[panels++] = VIZ_PLOT_PANEL_XY;
+    if (plot->neurons.present) order[panels++] = VIZ_PLOT_PANEL_NEURONS;
+    if (has_map) order[panels++] = VIZ_PLOT_PANEL_CONTOUR;
+    if (plot->heatmap.present) order[panels++] = VIZ_PLOT_PANEL_HEATMAP;
+    if (plot->images.present) order[panels++] = VIZ_PLOT_PANEL_IMAGES;
+    return panels;
+}
+
+int plot_panel_count(const viz_plot *plot) {
+    viz_plot_panel order[VIZ_PLOT_PANEL_COUNT];
+    return plot_panel_order(plot, order);
 }
 
 static bool headless_from_environment(void) {
@@ -85,6 +104,7 @@ static void free_data(viz_plot *plot) {
     free(plot->title);
     plot->title = NULL;
     free_contour(&plot->contour);
+    plot_maps_free(plot);
 }
 
 void viz_plot_free(viz_plot *plot) {
@@ -307,8 +327,7 @@ bool viz_plot_window_open(const viz_plot *plot) {
 
 bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x, double y,
                             double *pixel_x, double *pixel_y) {
-    if (plot == NULL || (panel != VIZ_PLOT_PANEL_SERIES && panel != VIZ_PLOT_PANEL_CONTOUR &&
-                         panel != VIZ_PLOT_PANEL_XY))
+    if (plot == NULL || (unsigned)panel >= VIZ_PLOT_PANEL_COUNT)
         return false;
     const plot_axes *axes = &plot->axes[panel];
     if (!axes->present) return false;
@@ -327,8 +346,7 @@ bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x
 
 bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top, int *right,
                         int *bottom) {
-    if (plot == NULL || (panel != VIZ_PLOT_PANEL_SERIES && panel != VIZ_PLOT_PANEL_CONTOUR &&
-                         panel != VIZ_PLOT_PANEL_XY))
+    if (plot == NULL || (unsigned)panel >= VIZ_PLOT_PANEL_COUNT)
         return false;
     const plot_axes *axes = &plot->axes[panel];
     if (!axes->present) return false;

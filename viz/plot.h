@@ -137,12 +137,69 @@ void viz_plot_pump(viz_plot *plot);
 /* True while the window is shown. */
 bool viz_plot_window_open(const viz_plot *plot);
 
+/* ---- pictures of learning ----------------------------------------------------
+ * Class points, a model's output over the plane, heat maps, image grids and
+ * the network's units.  The points and the field share the map panel with
+ * the contour and paths; the others get panels of their own, right of it.
+ * Each call replaces what the last call of its kind recorded. */
+
+/* Colours per class (Okabe and Ito's palette: distinct on a projector and
+ * for the common colour-vision deficiencies), in this order. */
+#define VIZ_PLOT_CLASS_COLOURS 8
+#define VIZ_PLOT_MAX_CLASSES 64
+
+/* The count points (xs[i], ys[i]) coloured by classes[i] (0 to
+ * VIZ_PLOT_MAX_CLASSES - 1), with a legend entry per class present: names[k]
+ * when k < name_count, else "class k".  -1 on a class out of range or out
+ * of memory. */
+int viz_plot_scatter(viz_plot *plot, const double *xs, const double *ys, const int *classes, size_t count,
+                     const char *const *names, int name_count, char err[VIZ_ERRLEN]);
+
+/* A model's output sampled at the centres of a columns x rows grid over
+ * [xlo, xhi] x [ylo, yhi] (row 0 at ylo): channels numbers per point,
+ * values[(row * columns + column) * channels + channel].  One channel is a
+ * score or probability, drawn on a diverging scale centred on threshold with
+ * that level's curve; several are class scores (softmax'd), each class in its
+ * colour, paler where the model is less sure.  -1 on a bad size or range,
+ * non-finite values everywhere, or out of memory. */
+int viz_plot_field(viz_plot *plot, const double *values, int columns, int rows, int channels, double xlo,
+                   double xhi, double ylo, double yhi, double threshold, char err[VIZ_ERRLEN]);
+
+/* A rows x columns matrix as a heat map with a colour bar (the numbers in
+ * the cells when they fit), titled by name.  -1 on a bad size or out of
+ * memory. */
+int viz_plot_heatmap(viz_plot *plot, const double *values, int rows, int columns, const char *name,
+                     char err[VIZ_ERRLEN]);
+
+/* count images of height x width (values[image][row][column]), each in
+ * grey from its own smallest (black) to largest (white), in a grid.  -1 on
+ * a bad size or out of memory. */
+int viz_plot_images(viz_plot *plot, const double *values, int count, int height, int width,
+                    char err[VIZ_ERRLEN]);
+
+/* A network of layers (units[l] units each; layer 0 the two inputs, the last
+ * the output) as columns of small heat maps, one per unit, of its value over
+ * the grid x grid centres of [xlo, xhi] x [ylo, yhi]: maps holds every
+ * unit's map in order (unit by unit, layer by layer), centres[l] the value
+ * each layer's colours are centred on; weights (NULL: no lines) holds each
+ * pair of layers' units[l] x units[l + 1] weights, drawn as lines coloured
+ * by sign.  -1 on a bad size or out of memory. */
+#define VIZ_PLOT_MAX_LAYERS 12
+int viz_plot_neurons(viz_plot *plot, const double *maps, const int *units, int layers, int grid,
+                     const double *centres, const double *weights, double xlo, double xhi, double ylo,
+                     double yhi, char err[VIZ_ERRLEN]);
+
+
 /* ---- test hooks: the mapping of the most recently drawn figure ---------- */
 
 typedef enum viz_plot_panel {
     VIZ_PLOT_PANEL_SERIES,  /* the series (loss) panel: x = index, y = value */
     VIZ_PLOT_PANEL_CONTOUR, /* the contour/path panel: x = x0, y = x1 */
     VIZ_PLOT_PANEL_XY,      /* whole series (viz_plot_series): x, y as given */
+    VIZ_PLOT_PANEL_NEURONS, /* the network's units (viz_plot_neurons): x, y of the output's map */
+    VIZ_PLOT_PANEL_HEATMAP, /* a matrix (viz_plot_heatmap): x = column, y = row, cell centres */
+    VIZ_PLOT_PANEL_IMAGES,  /* a grid of images (viz_plot_images): x = column, y = row of images */
+    VIZ_PLOT_PANEL_COUNT
 } viz_plot_panel;
 
 /* Where data point (x, y) of `panel` was drawn by the last savefig or

@@ -6,10 +6,9 @@
  *
  * Sizes below are in figure units: one unit is one device pixel at zoom 1;
  * the whole figure is scaled by the zoom, text and lines included. */
-#include "plot_internal.h"
+#include "plot_draw.h"
 
 #include <math.h>
-#include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +28,6 @@ enum {
     INTERRUPT_STRIDE = 4096,
 };
 
-/* text sizes in units (pixels at zoom 1): readable from the back row */
-#define TICK_TEXT 15.0
-#define LABEL_TEXT 17.0
-#define TITLE_TEXT 22.0
-#define CAPTION_TEXT 14.0
 #define TICK_LENGTH 6.0
 #define MINOR_TICK_LENGTH 3.0
 #define LINE_WIDTH 2.4
@@ -45,16 +39,7 @@ enum {
 #define LEGEND_PATH_DOT_RADIUS 4.6
 #define MARK_SIZE 7.0
 
-typedef struct colour {
-    double r, g, b;
-} colour;
-
-#define RGB(r, g, b) {(r) / 255.0, (g) / 255.0, (b) / 255.0}
-
-static const colour background = RGB(255, 255, 255);
 static const colour grid_colour = RGB(232, 232, 232);
-static const colour frame_colour = RGB(38, 38, 38);
-static const colour text_colour = RGB(25, 25, 25);
 static const colour caption_colour = RGB(95, 95, 95);
 static const colour legend_border = RGB(200, 200, 200);
 
@@ -73,17 +58,10 @@ static const colour path_palette[] = {
  * the curves near the minimum, where the paths go, are the strongest. */
 static const colour level_scale[] = {RGB(59, 79, 154), RGB(58, 156, 168), RGB(166, 217, 106)};
 
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
 /* Line styles, one per series and path in turn (a series and the path of
  * its name share one): where two lines run on top of each other, as Adam's
  * and AdamW's do for their first hundred steps, the one beneath shows
  * through the gaps of the one above.  The first is solid; in units. */
-typedef struct dash_style {
-    double on_off[4];
-    int count; /* 0: solid */
-} dash_style;
-
 static const dash_style dash_styles[] = {
     {{0}, 0},
     {{10, 6}, 2},
@@ -107,26 +85,17 @@ static colour level_colour(int level, int level_count) {
 
 /* ---- drawing context --------------------------------------------------------- */
 
-typedef struct figure {
-    cairo_t *cr;
-    PangoLayout *layout; /* reused for every piece of text */
-    viz_plot *plot;
-    double width, height; /* in units */
-    bool stopped;         /* the interrupt flag was seen: the drawing is cut short */
-} figure;
-
 /* True once the plot's interrupt flag (viz_plot_set_interrupt) was set
  * while drawing: the rest of the drawing is skipped. */
-static bool figure_stopped(figure *f) {
+bool plot_figure_stopped(figure *f) {
     if (!f->stopped && f->plot->interrupt != NULL && *f->plot->interrupt) f->stopped = true;
     return f->stopped;
 }
 
-static void set_colour(figure *f, colour c, double alpha) {
+void plot_set_colour(figure *f, colour c, double alpha) {
     cairo_set_source_rgba(f->cr, c.r, c.g, c.b, alpha);
 }
 
-typedef enum { ALIGN_START, ALIGN_CENTRE, ALIGN_END } align;
 
 /* Puts text (Pango markup when `markup`) of `size` units in the layout. */
 static void set_text(figure *f, const char *text, double size, bool markup) {
@@ -143,7 +112,7 @@ static void set_text(figure *f, const char *text, double size, bool markup) {
     }
 }
 
-static void text_size(figure *f, const char *text, double size, bool markup, double *w, double *h) {
+void plot_text_size(figure *f, const char *text, double size, bool markup, double *w, double *h) {
     set_text(f, text, size, markup);
     PangoRectangle logical;
     pango_layout_get_extents(f->layout, NULL, &logical);
@@ -154,12 +123,12 @@ static void text_size(figure *f, const char *text, double size, bool markup, dou
 /* Draws text with its box aligned at (x, y); upwards turns it a quarter left
  * (reading bottom to top); halo > 0 outlines it in white first, to read over
  * level curves. */
-static void draw_text_styled(figure *f, const char *text, double size, bool markup, double x,
+void plot_draw_text_styled(figure *f, const char *text, double size, bool markup, double x,
                              double y, align horizontal, align vertical, bool upwards, colour c,
                              double halo) {
     if (text == NULL || text[0] == '\0') return;
     double w, h;
-    text_size(f, text, size, markup, &w, &h);
+    plot_text_size(f, text, size, markup, &w, &h);
     cairo_t *cr = f->cr;
     cairo_save(cr);
     cairo_translate(cr, x, y);
@@ -170,21 +139,21 @@ static void draw_text_styled(figure *f, const char *text, double size, bool mark
     pango_cairo_update_layout(cr, f->layout);
     if (halo > 0) {
         pango_cairo_layout_path(cr, f->layout);
-        set_colour(f, background, 0.9);
+        plot_set_colour(f, background, 0.9);
         cairo_set_line_width(cr, halo);
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
         cairo_stroke(cr);
         cairo_move_to(cr, dx, dy);
     }
-    set_colour(f, c, 1);
+    plot_set_colour(f, c, 1);
     pango_cairo_show_layout(cr, f->layout);
     cairo_restore(cr);
     pango_cairo_update_layout(cr, f->layout);
 }
 
-static void draw_text(figure *f, const char *text, double size, double x, double y,
+void plot_draw_text(figure *f, const char *text, double size, double x, double y,
                       align horizontal, align vertical, bool upwards, colour c) {
-    draw_text_styled(f, text, size, false, x, y, horizontal, vertical, upwards, c, 0);
+    plot_draw_text_styled(f, text, size, false, x, y, horizontal, vertical, upwards, c, 0);
 }
 
 /* A tick label as markup: "1e-3" as 10 with a superscript -3, "2e4" as
@@ -260,19 +229,12 @@ static void pad(range *r, double margin, double single_half_width) {
 
 /* ---- one panel --------------------------------------------------------------- */
 
-typedef struct panel {
-    double x, y, w, h; /* the panel's share of the figure */
-    plot_axes axes;
-    plot_tick_list x_ticks, y_ticks;
-    const char *x_label, *y_label;
-    bool integer_x;
-} panel;
 
-static double to_pixel_x(const plot_axes *a, double x) {
+double plot_to_pixel_x(const plot_axes *a, double x) {
     return a->left + (x - a->x_min) / (a->x_max - a->x_min) * (a->right - a->left);
 }
 
-static double to_pixel_y(const plot_axes *a, double y) {
+double plot_to_pixel_y(const plot_axes *a, double y) {
     return a->bottom - (y - a->y_min) / (a->y_max - a->y_min) * (a->bottom - a->top);
 }
 
@@ -283,7 +245,7 @@ static bool value_pixel(const plot_axes *a, double value, double *pixel) {
         if (!(value > 0)) return false;
         value = log10(value);
     }
-    *pixel = to_pixel_y(a, value);
+    *pixel = plot_to_pixel_y(a, value);
     return true;
 }
 
@@ -294,7 +256,7 @@ static double widest_label(figure *f, const plot_tick_list *ticks) {
         char markup[96];
         double w, h;
         tick_markup(ticks->items[i].label, markup, sizeof markup);
-        text_size(f, markup, TICK_TEXT, true, &w, &h);
+        plot_text_size(f, markup, TICK_TEXT, true, &w, &h);
         if (w > widest) widest = w;
     }
     return widest;
@@ -303,10 +265,10 @@ static double widest_label(figure *f, const plot_tick_list *ticks) {
 /* Places the frame inside the panel, leaving room for the tick labels (the
  * widest y label measured) and axis labels, and picks the ticks for it.
  * Frame lines sit on whole units, so they are crisp at zoom 1. */
-static void layout_panel(figure *f, panel *p) {
+void plot_layout_panel(figure *f, panel *p) {
     double tick_height, label_height, w;
-    text_size(f, "0123456789", TICK_TEXT, false, &w, &tick_height);
-    text_size(f, "xy", LABEL_TEXT, false, &w, &label_height);
+    plot_text_size(f, "0123456789", TICK_TEXT, false, &w, &tick_height);
+    plot_text_size(f, "xy", LABEL_TEXT, false, &w, &label_height);
     plot_axes *a = &p->axes;
     double top = floor(p->y + 34);
     double bottom = floor(p->y + p->h - (TICK_LENGTH + 4 + tick_height + 6 + label_height + 10));
@@ -333,67 +295,67 @@ static void rule(figure *f, double x0, double y0, double x1, double y1) {
     cairo_line_to(f->cr, x1 + 0.5, y1 + 0.5);
 }
 
-static void draw_grid(figure *f, const panel *p) {
+void plot_draw_grid(figure *f, const panel *p) {
     const plot_axes *a = &p->axes;
     for (int i = 0; i < p->x_ticks.count; i++) {
-        double x = floor(to_pixel_x(a, p->x_ticks.items[i].position));
+        double x = floor(plot_to_pixel_x(a, p->x_ticks.items[i].position));
         if (x > a->left && x < a->right) rule(f, x, a->top + 1, x, a->bottom - 1);
     }
     for (int i = 0; i < p->y_ticks.count; i++) {
         if (!p->y_ticks.items[i].major) continue;
-        double y = floor(to_pixel_y(a, p->y_ticks.items[i].position));
+        double y = floor(plot_to_pixel_y(a, p->y_ticks.items[i].position));
         if (y > a->top && y < a->bottom) rule(f, a->left + 1, y, a->right - 1, y);
     }
-    set_colour(f, grid_colour, 1);
+    plot_set_colour(f, grid_colour, 1);
     cairo_set_line_width(f->cr, 1);
     cairo_set_line_cap(f->cr, CAIRO_LINE_CAP_BUTT);
     cairo_stroke(f->cr);
 }
 
-static void draw_frame_and_labels(figure *f, const panel *p) {
+void plot_draw_frame_and_labels(figure *f, const panel *p) {
     const plot_axes *a = &p->axes;
     cairo_t *cr = f->cr;
     cairo_rectangle(cr, a->left + 0.5, a->top + 0.5, a->right - a->left, a->bottom - a->top);
     double tick_height, w;
-    text_size(f, "0123456789", TICK_TEXT, false, &w, &tick_height);
+    plot_text_size(f, "0123456789", TICK_TEXT, false, &w, &tick_height);
     for (int i = 0; i < p->x_ticks.count; i++) {
         const plot_tick *t = &p->x_ticks.items[i];
-        double x = floor(to_pixel_x(a, t->position));
+        double x = floor(plot_to_pixel_x(a, t->position));
         if (x < a->left || x > a->right) continue;
         rule(f, x, a->bottom + 1, x, a->bottom + TICK_LENGTH);
     }
     for (int i = 0; i < p->y_ticks.count; i++) {
         const plot_tick *t = &p->y_ticks.items[i];
-        double y = floor(to_pixel_y(a, t->position));
+        double y = floor(plot_to_pixel_y(a, t->position));
         if (y < a->top || y > a->bottom) continue;
         double length = t->major ? TICK_LENGTH : MINOR_TICK_LENGTH;
         rule(f, a->left - length, y, a->left - 1, y);
     }
-    set_colour(f, frame_colour, 1);
+    plot_set_colour(f, frame_colour, 1);
     cairo_set_line_width(cr, 1);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
     cairo_stroke(cr);
     char markup[96];
     for (int i = 0; i < p->x_ticks.count; i++) {
         const plot_tick *t = &p->x_ticks.items[i];
-        double x = floor(to_pixel_x(a, t->position));
+        double x = floor(plot_to_pixel_x(a, t->position));
         if (x < a->left || x > a->right) continue;
         tick_markup(t->label, markup, sizeof markup);
-        draw_text_styled(f, markup, TICK_TEXT, true, x + 0.5, a->bottom + TICK_LENGTH + 4,
+        plot_draw_text_styled(f, markup, TICK_TEXT, true, x + 0.5, a->bottom + TICK_LENGTH + 4,
                          ALIGN_CENTRE, ALIGN_START, false, text_colour, 0);
     }
     for (int i = 0; i < p->y_ticks.count; i++) {
         const plot_tick *t = &p->y_ticks.items[i];
-        double y = floor(to_pixel_y(a, t->position));
+        double y = floor(plot_to_pixel_y(a, t->position));
         if (y < a->top || y > a->bottom || !t->major) continue;
         tick_markup(t->label, markup, sizeof markup);
-        draw_text_styled(f, markup, TICK_TEXT, true, a->left - TICK_LENGTH - 6, y + 0.5,
+        plot_draw_text_styled(f, markup, TICK_TEXT, true, a->left - TICK_LENGTH - 6, y + 0.5,
                          ALIGN_END, ALIGN_CENTRE, false, text_colour, 0);
     }
-    draw_text(f, p->x_label, LABEL_TEXT, (a->left + a->right) / 2,
+    plot_draw_text(f, p->x_label, LABEL_TEXT, (a->left + a->right) / 2,
               a->bottom + TICK_LENGTH + 4 + tick_height + 6, ALIGN_CENTRE, ALIGN_START, false,
               text_colour);
-    draw_text(f, p->y_label, LABEL_TEXT, p->x + 12, (a->top + a->bottom) / 2, ALIGN_START,
+    plot_draw_text(f, p->y_label, LABEL_TEXT, p->x + 12, (a->top + a->bottom) / 2, ALIGN_START,
               ALIGN_CENTRE, true, text_colour);
 }
 
@@ -431,17 +393,15 @@ static bool inside(const plot_axes *a, double x, double y) {
 }
 
 /* Shows only the inside of the frame to data. */
-static void clip_to_frame(figure *f, const plot_axes *a) {
+void plot_clip_to_frame(figure *f, const plot_axes *a) {
     cairo_save(f->cr);
     cairo_rectangle(f->cr, a->left + 1, a->top + 1, a->right - a->left - 1, a->bottom - a->top - 1);
     cairo_clip(f->cr);
 }
 
-static void unclip(figure *f) {
+void plot_unclip(figure *f) {
     cairo_restore(f->cr);
 }
-
-static void stroke_lines(figure *f, colour c, double width);
 
 /* A polyline through mapped points, broken where a point cannot be shown,
  * stroked in its colour, width and dash style every PIECE segments and by
@@ -469,7 +429,7 @@ static void polyline_stroke(polyline *line) {
     }
     if (line->dash != NULL && line->dash->count > 0)
         cairo_set_dash(f->cr, line->dash->on_off, line->dash->count, line->length);
-    stroke_lines(f, line->colour, line->width);
+    plot_stroke_lines(f, line->colour, line->width);
     cairo_set_dash(f->cr, NULL, 0, 0);
     line->length += line->pending;
     line->pending = 0;
@@ -510,15 +470,15 @@ static void polyline_point(polyline *line, double x, double y, bool visible) {
     line->last_y = y;
 }
 
-static void stroke_lines(figure *f, colour c, double width) {
+void plot_stroke_lines(figure *f, colour c, double width) {
     cairo_set_line_width(f->cr, width);
     cairo_set_line_cap(f->cr, CAIRO_LINE_CAP_ROUND);
     cairo_set_line_join(f->cr, CAIRO_LINE_JOIN_ROUND);
-    set_colour(f, c, 1);
+    plot_set_colour(f, c, 1);
     cairo_stroke(f->cr);
 }
 
-static void disc(figure *f, double x, double y, double radius) {
+void plot_disc(figure *f, double x, double y, double radius) {
     cairo_new_sub_path(f->cr);
     cairo_arc(f->cr, x, y, radius, 0, 2 * G_PI);
 }
@@ -561,13 +521,13 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
          * a block when it destroys a group of those surfaces. */
         bool grouped = cairo_surface_get_type(cairo_get_target(f->cr)) == CAIRO_SURFACE_TYPE_IMAGE;
         if (grouped) cairo_push_group(f->cr);
-        set_colour(f, c, grouped ? 1 : 0.75);
+        plot_set_colour(f, c, grouped ? 1 : 0.75);
         int dots = 0;
         for (size_t i = 0; i < s->count; i++) {
-            if (i % INTERRUPT_STRIDE == 0 && figure_stopped(f)) break;
-            double x = to_pixel_x(a, s->xs[i]), y;
+            if (i % INTERRUPT_STRIDE == 0 && plot_figure_stopped(f)) break;
+            double x = plot_to_pixel_x(a, s->xs[i]), y;
             if (isfinite(x) && value_pixel(a, s->values[i], &y) && inside(a, x, y)) {
-                disc(f, x, y, DATA_DOT_RADIUS);
+                plot_disc(f, x, y, DATA_DOT_RADIUS);
                 if (++dots == PIECE) {
                     cairo_fill(f->cr);
                     dots = 0;
@@ -585,20 +545,20 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
     double columns = a->right - a->left;
     if (s->xs != NULL || (double)s->count <= 4 * columns) {
         for (size_t i = 0; i < s->count; i++) {
-            if (i % INTERRUPT_STRIDE == 0 && figure_stopped(f)) break;
+            if (i % INTERRUPT_STRIDE == 0 && plot_figure_stopped(f)) break;
             double y = 0;
             bool visible = value_pixel(a, s->values[i], &y);
-            polyline_point(&line, to_pixel_x(a, series_x(s, i)), y, visible);
+            polyline_point(&line, plot_to_pixel_x(a, series_x(s, i)), y, visible);
         }
     } else {
         /* More points than pixels: per pixel column the first, lowest,
          * highest and last point, which looks the same and stays fast. */
         size_t i = 0;
-        while (i < s->count && !figure_stopped(f)) {
-            double column = floor(to_pixel_x(a, (double)i)) + 0.5;
+        while (i < s->count && !plot_figure_stopped(f)) {
+            double column = floor(plot_to_pixel_x(a, (double)i)) + 0.5;
             double first = NAN, last = NAN, lowest = INFINITY, highest = -INFINITY;
             bool broken = false;
-            for (; i < s->count && floor(to_pixel_x(a, (double)i)) + 0.5 == column; i++) {
+            for (; i < s->count && floor(plot_to_pixel_x(a, (double)i)) + 0.5 == column; i++) {
                 double y;
                 if (!value_pixel(a, s->values[i], &y)) {
                     broken = true;
@@ -621,9 +581,9 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
     if (s->xs == NULL && s->count <= SMALL_SERIES) {
         for (size_t i = 0; i < s->count; i++) {
             double y;
-            if (value_pixel(a, s->values[i], &y)) disc(f, to_pixel_x(a, (double)i), y, SERIES_DOT_RADIUS);
+            if (value_pixel(a, s->values[i], &y)) plot_disc(f, plot_to_pixel_x(a, (double)i), y, SERIES_DOT_RADIUS);
         }
-        set_colour(f, c, 1);
+        plot_set_colour(f, c, 1);
         cairo_fill(f->cr);
     }
 }
@@ -632,10 +592,10 @@ static void draw_contour_lines(figure *f, const plot_axes *a, const plot_contour
     /* segments come level by level: one path and one colour per level */
     for (size_t i = 0; i < contour->segment_count; i++) {
         const plot_segment *s = &contour->segments[i];
-        cairo_move_to(f->cr, to_pixel_x(a, s->x0), to_pixel_y(a, s->y0));
-        cairo_line_to(f->cr, to_pixel_x(a, s->x1), to_pixel_y(a, s->y1));
+        cairo_move_to(f->cr, plot_to_pixel_x(a, s->x0), plot_to_pixel_y(a, s->y0));
+        cairo_line_to(f->cr, plot_to_pixel_x(a, s->x1), plot_to_pixel_y(a, s->y1));
         if (i + 1 == contour->segment_count || contour->segments[i + 1].level != s->level)
-            stroke_lines(f, level_colour(s->level, contour->level_count), CONTOUR_LINE_WIDTH);
+            plot_stroke_lines(f, level_colour(s->level, contour->level_count), CONTOUR_LINE_WIDTH);
     }
 }
 
@@ -654,13 +614,13 @@ static bool path_ends(const plot_path *path, size_t *first, size_t *last) {
 static int earlier_starts_here(const plot_axes *a, const viz_plot *plot, size_t index) {
     size_t first, last;
     if (!path_ends(&plot->paths[index], &first, &last)) return 0;
-    double x = to_pixel_x(a, plot->paths[index].xs[first]);
-    double y = to_pixel_y(a, plot->paths[index].ys[first]);
+    double x = plot_to_pixel_x(a, plot->paths[index].xs[first]);
+    double y = plot_to_pixel_y(a, plot->paths[index].ys[first]);
     int count = 0;
     for (size_t k = 0; k < index; k++) {
         size_t kf, kl;
         if (!path_ends(&plot->paths[k], &kf, &kl)) continue;
-        double kx = to_pixel_x(a, plot->paths[k].xs[kf]), ky = to_pixel_y(a, plot->paths[k].ys[kf]);
+        double kx = plot_to_pixel_x(a, plot->paths[k].xs[kf]), ky = plot_to_pixel_y(a, plot->paths[k].ys[kf]);
         if (hypot(kx - x, ky - y) < MARKER_RADIUS) count++;
     }
     return count;
@@ -672,39 +632,39 @@ static void draw_path(figure *f, const plot_axes *a, size_t index) {
     cairo_t *cr = f->cr;
     polyline line = {.f = f, .axes = a, .colour = c, .width = LINE_WIDTH, .dash = path_dash(path)};
     for (size_t i = 0; i < path->count; i++) {
-        if (i % INTERRUPT_STRIDE == 0 && figure_stopped(f)) break;
-        polyline_point(&line, to_pixel_x(a, path->xs[i]), to_pixel_y(a, path->ys[i]),
+        if (i % INTERRUPT_STRIDE == 0 && plot_figure_stopped(f)) break;
+        polyline_point(&line, plot_to_pixel_x(a, path->xs[i]), plot_to_pixel_y(a, path->ys[i]),
                        isfinite(path->xs[i]) && isfinite(path->ys[i]));
     }
     polyline_end(&line);
     if (path->count <= SMALL_PATH) {
         for (size_t i = 1; i + 1 < path->count; i++) {
-            double x = to_pixel_x(a, path->xs[i]), y = to_pixel_y(a, path->ys[i]);
-            if (isfinite(x) && isfinite(y) && inside(a, x, y)) disc(f, x, y, PATH_DOT_RADIUS);
+            double x = plot_to_pixel_x(a, path->xs[i]), y = plot_to_pixel_y(a, path->ys[i]);
+            if (isfinite(x) && isfinite(y) && inside(a, x, y)) plot_disc(f, x, y, PATH_DOT_RADIUS);
         }
-        set_colour(f, c, 1);
+        plot_set_colour(f, c, 1);
         cairo_fill(cr);
     }
     size_t first, last;
     if (!path_ends(path, &first, &last)) return;
     /* the start: a ring in the path's colour, nested around earlier ones */
-    double sx = to_pixel_x(a, path->xs[first]), sy = to_pixel_y(a, path->ys[first]);
+    double sx = plot_to_pixel_x(a, path->xs[first]), sy = plot_to_pixel_y(a, path->ys[first]);
     if (inside(a, sx, sy)) {
         double radius = MARKER_RADIUS + 3.2 * earlier_starts_here(a, f->plot, index);
         cairo_new_sub_path(cr);
         cairo_arc(cr, sx, sy, radius, 0, 2 * G_PI);
-        stroke_lines(f, background, 5.2);
+        plot_stroke_lines(f, background, 5.2);
         cairo_new_sub_path(cr);
         cairo_arc(cr, sx, sy, radius, 0, 2 * G_PI);
-        stroke_lines(f, c, 2.4);
+        plot_stroke_lines(f, c, 2.4);
     }
     /* the current point: a disc with a dark rim */
-    double cx = to_pixel_x(a, path->xs[last - 1]), cy = to_pixel_y(a, path->ys[last - 1]);
+    double cx = plot_to_pixel_x(a, path->xs[last - 1]), cy = plot_to_pixel_y(a, path->ys[last - 1]);
     if (inside(a, cx, cy)) {
-        disc(f, cx, cy, MARKER_RADIUS);
-        set_colour(f, c, 1);
+        plot_disc(f, cx, cy, MARKER_RADIUS);
+        plot_set_colour(f, c, 1);
         cairo_fill_preserve(cr);
-        set_colour(f, frame_colour, 1);
+        plot_set_colour(f, frame_colour, 1);
         cairo_set_line_width(cr, 1.4);
         cairo_stroke(cr);
     }
@@ -716,17 +676,17 @@ static void draw_marks(figure *f, const plot_axes *a) {
     cairo_t *cr = f->cr;
     for (size_t i = 0; i < f->plot->mark_count; i++) {
         const plot_mark *m = &f->plot->marks[i];
-        double x = to_pixel_x(a, m->x), y = to_pixel_y(a, m->y);
+        double x = plot_to_pixel_x(a, m->x), y = plot_to_pixel_y(a, m->y);
         if (!inside(a, x, y)) continue;
         for (int pass = 0; pass < 2; pass++) {
             cairo_move_to(cr, x - MARK_SIZE, y - MARK_SIZE);
             cairo_line_to(cr, x + MARK_SIZE, y + MARK_SIZE);
             cairo_move_to(cr, x - MARK_SIZE, y + MARK_SIZE);
             cairo_line_to(cr, x + MARK_SIZE, y - MARK_SIZE);
-            stroke_lines(f, pass == 0 ? background : text_colour, pass == 0 ? 6 : 2.6);
+            plot_stroke_lines(f, pass == 0 ? background : text_colour, pass == 0 ? 6 : 2.6);
         }
         bool room_right = x + MARK_SIZE + 120 < a->right;
-        draw_text_styled(f, m->label, LABEL_TEXT, false,
+        plot_draw_text_styled(f, m->label, LABEL_TEXT, false,
                          room_right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5, y - MARK_SIZE - 2,
                          room_right ? ALIGN_START : ALIGN_END, ALIGN_END, false, text_colour, 4);
     }
@@ -734,13 +694,6 @@ static void draw_marks(figure *f, const plot_axes *a) {
 
 /* ---- legend ------------------------------------------------------------------ */
 
-typedef struct legend_entry {
-    const char *name;
-    colour colour;
-    double dot_radius; /* > 0: the swatch carries a dot, as the data does */
-    bool line;         /* the swatch has a line (points-only data has none) */
-    const dash_style *dash; /* the line's style */
-} legend_entry;
 
 typedef struct box {
     double x, y, w, h;
@@ -761,7 +714,7 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_p
             size_t stride = s->count / 2000 + 1;
             for (size_t i = 0; i < s->count; i += stride) {
                 double y;
-                if (value_pixel(a, s->values[i], &y) && in_box(b, to_pixel_x(a, series_x(s, i)), y))
+                if (value_pixel(a, s->values[i], &y) && in_box(b, plot_to_pixel_x(a, series_x(s, i)), y))
                     hidden++;
             }
         }
@@ -770,16 +723,17 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_p
             const plot_path *path = &plot->paths[k];
             size_t stride = path->count / 2000 + 1;
             for (size_t i = 0; i < path->count; i += stride)
-                if (in_box(b, to_pixel_x(a, path->xs[i]), to_pixel_y(a, path->ys[i]))) hidden++;
+                if (in_box(b, plot_to_pixel_x(a, path->xs[i]), plot_to_pixel_y(a, path->ys[i]))) hidden++;
         }
         for (size_t k = 0; k < plot->mark_count; k++)
-            if (in_box(b, to_pixel_x(a, plot->marks[k].x), to_pixel_y(a, plot->marks[k].y)))
+            if (in_box(b, plot_to_pixel_x(a, plot->marks[k].x), plot_to_pixel_y(a, plot->marks[k].y)))
                 hidden += 50;
+        hidden += plot_maps_points_in(plot, a, b.x, b.y, b.x + b.w, b.y + b.h);
     }
     return hidden;
 }
 
-static void draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
+void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
                         const legend_entry *entries, int count) {
     if (count == 0) return;
     cairo_t *cr = f->cr;
@@ -787,7 +741,7 @@ static void draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
     double widest = 0, row = 0;
     for (int i = 0; i < count; i++) {
         double w, h;
-        text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
+        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
         if (w > widest) widest = w;
         if (h > row) row = h;
     }
@@ -812,9 +766,9 @@ static void draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
     b.x = floor(b.x);
     b.y = floor(b.y);
     cairo_rectangle(cr, b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
-    set_colour(f, background, 0.9);
+    plot_set_colour(f, background, 0.9);
     cairo_fill_preserve(cr);
-    set_colour(f, legend_border, 1);
+    plot_set_colour(f, legend_border, 1);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
     for (int i = 0; i < count; i++) {
@@ -825,15 +779,15 @@ static void draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
             cairo_line_to(cr, x1, middle);
             if (entries[i].dash != NULL && entries[i].dash->count > 0)
                 cairo_set_dash(cr, entries[i].dash->on_off, entries[i].dash->count, 0);
-            stroke_lines(f, entries[i].colour, 2.8);
+            plot_stroke_lines(f, entries[i].colour, 2.8);
             cairo_set_dash(cr, NULL, 0, 0);
         }
         if (entries[i].dot_radius > 0) {
-            disc(f, (x0 + x1) / 2, middle, entries[i].dot_radius);
-            set_colour(f, entries[i].colour, 1);
+            plot_disc(f, (x0 + x1) / 2, middle, entries[i].dot_radius);
+            plot_set_colour(f, entries[i].colour, 1);
             cairo_fill(cr);
         }
-        draw_text(f, entries[i].name, TICK_TEXT, b.x + padding + swatch + gap, middle, ALIGN_START,
+        plot_draw_text(f, entries[i].name, TICK_TEXT, b.x + padding + swatch + gap, middle, ALIGN_START,
                   ALIGN_CENTRE, false, text_colour);
     }
 }
@@ -882,14 +836,14 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     p->x_label = which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
     p->y_label = shown == 1 ? only->name : "";
     p->integer_x = which == VIZ_PLOT_PANEL_SERIES;
-    layout_panel(f, p);
-    draw_grid(f, p);
+    plot_layout_panel(f, p);
+    plot_draw_grid(f, p);
 
-    clip_to_frame(f, a);
+    plot_clip_to_frame(f, a);
     for (size_t k = 0; k < plot->series_count; k++)
         if (in_panel(&plot->series[k], which)) draw_series(f, a, &plot->series[k]);
-    unclip(f);
-    draw_frame_and_labels(f, p);
+    plot_unclip(f);
+    plot_draw_frame_and_labels(f, p);
 
     legend_entry entries[MAX_LEGEND_ENTRIES];
     int count = 0;
@@ -902,7 +856,7 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
         entries[count++] = (legend_entry){s->name, series_colour(plot, s), dot, !s->points,
                                           series_dash(plot, s)};
     }
-    draw_legend(f, a, which, entries, count);
+    plot_draw_legend(f, a, which, entries, count);
 }
 
 /* "11 levels, 1 to 2000 (log spacing)" above the contour panel. */
@@ -918,7 +872,7 @@ static void contour_caption(figure *f, const plot_contour *contour, const plot_a
              contour->given_levels ? "given"
              : contour->log_levels ? "log spacing"
                                    : "linear spacing");
-    draw_text(f, text, CAPTION_TEXT, a->right, a->top - 5, ALIGN_END, ALIGN_END, false,
+    plot_draw_text(f, text, CAPTION_TEXT, a->right, a->top - 5, ALIGN_END, ALIGN_END, false,
               caption_colour);
 }
 
@@ -927,7 +881,12 @@ static void contour_panel(figure *f, panel *p) {
     plot_axes *a = &p->axes;
     a->log_y = false;
     range x = {0}, y = {0};
-    if (plot->contour.present) {
+    if (plot->field.present) {
+        include(&x, plot->field.xlo);
+        include(&x, plot->field.xhi);
+        include(&y, plot->field.ylo);
+        include(&y, plot->field.yhi);
+    } else if (plot->contour.present) {
         include(&x, plot->contour.xlo);
         include(&x, plot->contour.xhi);
         include(&y, plot->contour.ylo);
@@ -943,6 +902,10 @@ static void contour_panel(figure *f, panel *p) {
         for (size_t k = 0; k < plot->mark_count; k++) {
             include(&x, plot->marks[k].x);
             include(&y, plot->marks[k].y);
+        }
+        for (size_t k = 0; k < plot->points.count; k++) {
+            include(&x, plot->points.xs[k]);
+            include(&y, plot->points.ys[k]);
         }
         pad(&x, 0.05, 1);
         pad(&y, 0.05, 1);
@@ -963,25 +926,31 @@ static void contour_panel(figure *f, panel *p) {
     p->x_label = x_label;
     p->y_label = y_label;
     p->integer_x = false;
-    layout_panel(f, p);
-    draw_grid(f, p);
+    double bar = plot_maps_colour_bar_room(plot);
+    p->w -= bar;
+    plot_layout_panel(f, p);
+    p->w += bar;
+    plot_draw_grid(f, p);
 
-    clip_to_frame(f, a);
+    plot_clip_to_frame(f, a);
+    plot_maps_draw_field(f, a);
     if (plot->contour.present) draw_contour_lines(f, a, &plot->contour);
+    plot_maps_draw_points(f, a);
     draw_marks(f, a); /* under the paths: a path's current point may sit on a mark */
     for (size_t k = 0; k < plot->path_count; k++) draw_path(f, a, k);
-    unclip(f);
-    draw_frame_and_labels(f, p);
+    plot_unclip(f);
+    plot_draw_frame_and_labels(f, p);
+    plot_maps_draw_colour_bar(f, a);
     if (plot->contour.present) contour_caption(f, &plot->contour, a);
 
     legend_entry entries[MAX_LEGEND_ENTRIES];
-    int count = 0;
+    int count = plot_maps_legend(plot, entries, MAX_LEGEND_ENTRIES);
     for (size_t k = 0; k < plot->path_count && count < MAX_LEGEND_ENTRIES; k++)
         entries[count++] = (legend_entry){
             plot->paths[k].name,
             palette_colour(path_palette, COUNT_OF(path_palette), plot->paths[k].colour),
             LEGEND_PATH_DOT_RADIUS, true, path_dash(&plot->paths[k])};
-    draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
+    plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 
 /* ---- the figure -------------------------------------------------------------- */
@@ -1008,36 +977,32 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
     f.width = width / zoom;
     f.height = height / zoom;
     cairo_rectangle(cr, 0, 0, f.width, f.height);
-    set_colour(&f, background, 1);
+    plot_set_colour(&f, background, 1);
     cairo_fill(cr);
 
     double top = 0;
     if (plot->title != NULL) {
         double w, h;
-        text_size(&f, plot->title, TITLE_TEXT, false, &w, &h);
-        draw_text(&f, plot->title, TITLE_TEXT, f.width / 2, 12, ALIGN_CENTRE, ALIGN_START, false,
+        plot_text_size(&f, plot->title, TITLE_TEXT, false, &w, &h);
+        plot_draw_text(&f, plot->title, TITLE_TEXT, f.width / 2, 12, ALIGN_CENTRE, ALIGN_START, false,
                   text_colour);
         top = 12 + h - 14; /* the panels' own top margin does the rest */
     }
 
-    bool has_steps = false, has_xy = false;
-    for (size_t k = 0; k < plot->series_count; k++) {
-        if (plot->series[k].xs != NULL) has_xy = true;
-        else has_steps = true;
-    }
-    bool has_map = plot->contour.present || plot->path_count > 0 || plot->mark_count > 0;
-    viz_plot_panel order[3];
-    int panels = 0;
-    if (has_steps || (!has_xy && !has_map)) order[panels++] = VIZ_PLOT_PANEL_SERIES;
-    if (has_xy) order[panels++] = VIZ_PLOT_PANEL_XY;
-    if (has_map) order[panels++] = VIZ_PLOT_PANEL_CONTOUR;
+    viz_plot_panel order[VIZ_PLOT_PANEL_COUNT];
+    int panels = plot_panel_order(plot, order);
 
     memset(plot->axes, 0, sizeof plot->axes);
-    for (int i = 0; i < panels && !figure_stopped(&f); i++) {
+    for (int i = 0; i < panels && !plot_figure_stopped(&f); i++) {
         double x0 = floor(f.width * i / panels), x1 = floor(f.width * (i + 1) / panels);
         panel p = {.x = x0, .y = top, .w = x1 - x0, .h = f.height - top};
-        if (order[i] == VIZ_PLOT_PANEL_CONTOUR) contour_panel(&f, &p);
-        else series_panel(&f, &p, order[i]);
+        switch (order[i]) {
+        case VIZ_PLOT_PANEL_CONTOUR: contour_panel(&f, &p); break;
+        case VIZ_PLOT_PANEL_NEURONS: plot_maps_neurons_panel(&f, &p); break;
+        case VIZ_PLOT_PANEL_HEATMAP: plot_maps_heatmap_panel(&f, &p); break;
+        case VIZ_PLOT_PANEL_IMAGES: plot_maps_images_panel(&f, &p); break;
+        default: series_panel(&f, &p, order[i]); break;
+        }
         plot->axes[order[i]] = p.axes;
         plot->axes[order[i]].present = true;
         plot->axes[order[i]].scale = zoom;

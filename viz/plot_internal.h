@@ -5,6 +5,8 @@
  *   plot_ticks.c    nice ticks and their labels, linear and log
  *   plot_draw.c     the figure through Cairo (text by Pango): panels, frames,
  *                   grid, data, legends, title, marks
+ *   plot_maps.c     the pictures of learning: class points, fields, heat
+ *                   maps, image grids, the network's units (recorded and drawn)
  *   plot_window.c   the SDL window, its events and redraws
  *   plot_save.c     savefig: PNG, SVG or PDF by the file's extension
  * Tests include this header to reach the levels and ticks directly. */
@@ -23,6 +25,7 @@
 #define PLOT_ONE_PANEL_WIDTH 900
 #define PLOT_TWO_PANEL_WIDTH 1400
 #define PLOT_THREE_PANEL_WIDTH 1860
+#define PLOT_MORE_PANEL_WIDTH 560 /* each panel past three */
 #define PLOT_HEIGHT 600
 
 /* One named series: values[i] is drawn at x = i, or at xs[i] for a whole
@@ -72,6 +75,52 @@ typedef struct plot_contour {
     size_t segment_count;
 } plot_contour;
 
+/* Points coloured by class (scatter). */
+typedef struct plot_points {
+    double *xs, *ys;
+    int *classes;
+    size_t count;
+    char **names; /* names[k] of class k, name_count of them */
+    int name_count;
+} plot_points;
+
+/* A model's output over the plane (boundary): see viz_plot_field. */
+typedef struct plot_field {
+    bool present;
+    double xlo, xhi, ylo, yhi;
+    int columns, rows, channels;
+    double *values;
+    double threshold;
+    double low, high; /* the colour bar's ends (one channel) */
+    plot_contour edge; /* the threshold's level curve (one channel) */
+} plot_field;
+
+/* A matrix as a heat map. */
+typedef struct plot_matrix {
+    bool present;
+    int rows, columns;
+    double *values;
+    char *name;
+} plot_matrix;
+
+/* A grid of small images. */
+typedef struct plot_image_grid {
+    bool present;
+    int count, height, width;
+    double *values;
+} plot_image_grid;
+
+/* The network's units over the plane: see viz_plot_neurons. */
+typedef struct plot_network {
+    bool present;
+    int layers, grid;
+    int units[VIZ_PLOT_MAX_LAYERS];
+    double centres[VIZ_PLOT_MAX_LAYERS];
+    double *maps;
+    double *weights; /* NULL: none */
+    double xlo, xhi, ylo, yhi;
+} plot_network;
+
 /* Where one panel was drawn, kept for the test hooks. */
 typedef struct plot_axes {
     bool present;
@@ -94,12 +143,17 @@ struct viz_plot {
     plot_contour contour;
     plot_mark *marks;
     size_t mark_count, mark_capacity;
+    plot_points points;
+    plot_field field;
+    plot_matrix heatmap;
+    plot_image_grid images;
+    plot_network neurons;
     char *title; /* NULL: none */
     double zoom; /* text and line scale, 1 by default */
     const volatile sig_atomic_t *interrupt; /* nonzero: stop drawing (NULL: none) */
 
     /* drawing */
-    plot_axes axes[3]; /* indexed by viz_plot_panel */
+    plot_axes axes[VIZ_PLOT_PANEL_COUNT]; /* indexed by viz_plot_panel */
 
     /* window */
     viz_sdl_video video; /* this plot's share of SDL video */
@@ -121,8 +175,19 @@ int plot_fail(char err[VIZ_ERRLEN], const char *format, ...)
 #endif
     ;
 
-/* 1 to 3: how many panels the figure has now (an empty figure has one). */
+/* 1 to VIZ_PLOT_PANEL_COUNT: how many panels the figure has now (an empty
+ * figure has one). */
 int plot_panel_count(const viz_plot *plot);
+/* The panels the figure has now, left to right, into order; their count. */
+int plot_panel_order(const viz_plot *plot, viz_plot_panel order[VIZ_PLOT_PANEL_COUNT]);
+/* True when the map panel (contour, paths, marks, points, field) has anything. */
+bool plot_has_map(const viz_plot *plot);
+
+/* ---- plot_maps.c ------------------------------------------------------------- */
+
+/* Frees what the pictures of learning recorded (points, field, heat map,
+ * images, units) and forgets them. */
+void plot_maps_free(viz_plot *plot);
 
 /* ---- plot_contour.c ---------------------------------------------------------- */
 

@@ -14,7 +14,8 @@ enum {
 };
 
 static int default_width(int panels) {
-    return panels >= 3 ? PLOT_THREE_PANEL_WIDTH
+    return panels > 3 ? PLOT_THREE_PANEL_WIDTH + (panels - 3) * PLOT_MORE_PANEL_WIDTH
+           : panels == 3 ? PLOT_THREE_PANEL_WIDTH
            : panels == 2 ? PLOT_TWO_PANEL_WIDTH
                          : PLOT_ONE_PANEL_WIDTH;
 }
@@ -61,8 +62,9 @@ static void open_window(viz_plot *plot) {
     if (!viz_sdl_video_start(&plot->video)) return;
     int panels = plot_panel_count(plot), width, height;
     window_size(plot, 0, &width, &height);
-    plot->window = SDL_CreateWindow("agrepl plot", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                                    width, height, SDL_WINDOW_RESIZABLE);
+    int x, y;
+    viz_sdl_place_new_window(&x, &y, &width, &height); /* never over the graph window */
+    plot->window = SDL_CreateWindow("agrepl plot", x, y, width, height, SDL_WINDOW_RESIZABLE);
     if (plot->window == NULL) {
         plot->video.unavailable = true; /* keep recording, headless */
         return;

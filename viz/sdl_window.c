@@ -189,3 +189,43 @@ void viz_sdl_resize_on_screen(SDL_Window *window, int width, int height) {
     if (new_y < usable.y + top) new_y = usable.y + top;
     if (new_x != x || new_y != y) SDL_SetWindowPosition(window, new_x, new_y);
 }
+
+/* The first window of this process that is shown, or NULL.  Window ids
+ * are small and counted from 1, so a short scan finds them all. */
+static SDL_Window *shown_window(void) {
+    for (Uint32 id = 1; id < 256; id++) {
+        SDL_Window *window = SDL_GetWindowFromID(id);
+        if (window != NULL && (SDL_GetWindowFlags(window) & SDL_WINDOW_SHOWN) &&
+            !(SDL_GetWindowFlags(window) & SDL_WINDOW_HIDDEN))
+            return window;
+    }
+    return NULL;
+}
+
+void viz_sdl_place_new_window(int *x, int *y, int *width, int *height) {
+    enum { OFFSET = 56, GAP = 8, SMALLEST = 320 };
+    *x = *y = SDL_WINDOWPOS_UNDEFINED;
+    SDL_Window *other = shown_window();
+    SDL_Rect usable;
+    int display = other != NULL ? SDL_GetWindowDisplayIndex(other) : -1;
+    if (display < 0 || SDL_GetDisplayUsableBounds(display, &usable) != 0) return;
+    int ox, oy, ow, oh, top = 0, left = 0, bottom = 0, right = 0;
+    SDL_GetWindowPosition(other, &ox, &oy);
+    SDL_GetWindowSize(other, &ow, &oh);
+    SDL_GetWindowBordersSize(other, &top, &left, &bottom, &right); /* 0 without a window manager */
+    int frame_w = left + right, end = usable.x + usable.w;
+    if (ox + ow + right + GAP + frame_w + *width <= end) { /* right of it */
+        *x = ox + ow + right + GAP + left;
+        *y = oy;
+    } else if (ox - left - GAP - frame_w - *width >= usable.x) { /* left of it */
+        *x = ox - left - GAP - right - *width;
+        *y = oy;
+    } else { /* over it, its title and left edge in sight */
+        *x = ox + OFFSET;
+        *y = oy + OFFSET;
+        if (*x + *width + right > end) *width = end - right - *x;
+        if (*y + *height + bottom > usable.y + usable.h) *height = usable.y + usable.h - bottom - *y;
+        if (*width < SMALLEST) *width = SMALLEST;
+        if (*height < SMALLEST) *height = SMALLEST;
+    }
+}

@@ -49,4 +49,12 @@ bool viz_sdl_pump_each(Uint32 window_id, Uint32 *last_pump_ms, viz_sdl_window_ev
  * the usable part of its display. */
 void viz_sdl_resize_on_screen(SDL_Window *window, int width, int height);
 
+/* Where a new window of *width x *height opens so that it never hides the
+ * process's window already shown (the plot and the graph window): beside it
+ * when both fit on its display, else moved right and down by a title bar
+ * and a margin (so both titles stay in sight) and made smaller to stay on
+ * the display.  *x and *y are SDL_WINDOWPOS_UNDEFINED when no other window
+ * is shown (the window manager places it). */
+void viz_sdl_place_new_window(int *x, int *y, int *width, int *height);
+
 #endif

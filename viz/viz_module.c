@@ -42,4 +42,9 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .graph_digest = viz_graph_digest,
     .graph_inspector_html = viz_graph_inspector_html,
     .graph_window_view = viz_graph_window_view,
+    .plot_scatter = viz_plot_scatter,
+    .plot_field = viz_plot_field,
+    .plot_heatmap = viz_plot_heatmap,
+    .plot_images = viz_plot_images,
+    .plot_neurons = viz_plot_neurons,
 };

@@ -24,7 +24,7 @@
 /* Bumped whenever the table changes: a module of another version is refused.
  * New entries go at the end of the table, and into tests/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
-#define VIZ_MODULE_VERSION 6
+#define VIZ_MODULE_VERSION 7
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -83,6 +83,18 @@ typedef struct viz_module {
     char *(*graph_inspector_html)(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
     /* version 6: the scale a graph window opened at and the part it shows */
     bool (*graph_window_view)(const viz_graph_window *window, double *scale, double *fit_scale, double visible[4]);
+    /* version 7: pictures of learning */
+    int (*plot_scatter)(viz_plot *plot, const double *xs, const double *ys, const int *classes, size_t count,
+                        const char *const *names, int name_count, char err[VIZ_ERRLEN]);
+    int (*plot_field)(viz_plot *plot, const double *values, int columns, int rows, int channels, double xlo,
+                      double xhi, double ylo, double yhi, double threshold, char err[VIZ_ERRLEN]);
+    int (*plot_heatmap)(viz_plot *plot, const double *values, int rows, int columns, const char *name,
+                        char err[VIZ_ERRLEN]);
+    int (*plot_images)(viz_plot *plot, const double *values, int count, int height, int width,
+                       char err[VIZ_ERRLEN]);
+    int (*plot_neurons)(viz_plot *plot, const double *maps, const int *units, int layers, int grid,
+                        const double *centres, const double *weights, double xlo, double xhi, double ylo,
+                        double yhi, char err[VIZ_ERRLEN]);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's

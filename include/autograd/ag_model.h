@@ -29,8 +29,21 @@ typedef enum ag_model_kind {
     AG_MODEL_RNN,        /* rnn layer, then linear */
     AG_MODEL_LINEAR,     /* one linear layer: params "w", "b" */
     AG_MODEL_LSTM_LAYER, /* a bare LSTM layer: params "h2f.w" .. "x2u.w" */
-    AG_MODEL_RNN_LAYER   /* a bare RNN layer: params "h2h.w", "x2h.b", "x2h.w" */
+    AG_MODEL_RNN_LAYER,  /* a bare RNN layer: params "h2h.w", "x2h.b", "x2h.w" */
+    AG_MODEL_CNN,        /* conv[i], max_pool and linear[j] layers in order, activation between */
+    AG_MODEL_CONV2D,     /* one conv2d layer: params "w" (OC, C, K, K), "b" (OC) */
+    AG_MODEL_MAX_POOL    /* one max_pool2d layer: no parameters */
 } ag_model_kind;
+
+/* One layer of a CNN (ag_cnn): a linear layer of `out` outputs, a conv2d
+ * layer of `out` channels with a kernel x kernel window, or a max pool of
+ * kernel x kernel (stride 0: the kernel, as PyTorch's default). */
+typedef enum ag_layer_type { AG_LAYER_LINEAR, AG_LAYER_CONV2D, AG_LAYER_MAX_POOL } ag_layer_type;
+typedef struct ag_layer_spec {
+    ag_layer_type type;
+    int out;
+    int kernel, stride, padding;
+} ag_layer_spec;
 
 typedef enum ag_activation {
     AG_ACT_SIGMOID, /* upstream's default */
@@ -65,6 +78,21 @@ ag_model *ag_linear_model_in_size(ag_ctx *ctx, int out, int in_size, bool bias, 
 /* The bare layers, with upstream's parameter names (no "lstm." prefix). */
 ag_model *ag_lstm_layer(ag_ctx *ctx, int hidden, uint64_t seed);
 ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed);
+
+/* A convolutional network: layers[0..n) in order; every conv2d and linear
+ * layer but the last is followed by the activation, a conv2d layer's output
+ * goes through the max pools after it, and a 4-D value entering a linear
+ * layer is flattened to (N, C*H*W).  Parameters "conv[0].w" (OC, C, K, K),
+ * "conv[0].b" (OC), "linear[0].w", ...; all made at the first call from
+ * the input (N, C, H, W): w = randn / sqrt(fan_in), b = 0. */
+ag_model *ag_cnn(ag_ctx *ctx, const ag_layer_spec *layers, int n, ag_activation activation, uint64_t seed);
+/* A bare conv2d layer (F.conv2d with its own w and b; stride >= 1, padding >= 0)
+ * and a bare max_pool2d layer (stride 0: the kernel). */
+ag_model *ag_conv2d_layer(ag_ctx *ctx, int out_channels, int kernel, int stride, int padding, uint64_t seed);
+ag_model *ag_max_pool_layer(ag_ctx *ctx, int kernel, int stride, int padding);
+/* The layer a bare AG_MODEL_CONV2D or AG_MODEL_MAX_POOL model is, into
+ * *spec: 0, or -1 for the other kinds. */
+int ag_model_layer_spec(const ag_model *m, ag_layer_spec *spec);
 
 /* Another owner for m (an optimizer bound to it takes one); returns m. */
 ag_model *ag_model_ref(ag_model *m);
@@ -132,7 +160,8 @@ int ag_model_save(const ag_model *m, const char *path);
 int ag_model_load(ag_model *m, const char *path);
 
 ag_model_kind ag_model_get_kind(const ag_model *m);
-/* "mlp", "lstm", "rnn", "linear_layer", "lstm_layer", "rnn_layer". */
+/* "mlp", "lstm", "rnn", "linear_layer", "lstm_layer", "rnn_layer", "cnn",
+ * "conv2d_layer", "max_pool". */
 const char *ag_model_kind_name(ag_model_kind kind);
 ag_ctx *ag_model_ctx(const ag_model *m);
 /* One line: "mlp [10 1] sigmoid, 4 parameters (31 values)" (parameters are

@@ -139,7 +139,10 @@ AG_BEGIN_DECLS
     X(ARGSORT, argsort, "ArgSort", "argsort", 1, AXIS, NO, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its result holds indices or 0/1)") \
     X(GATHER, gather, "Gather", "gather", 2, AXIS, NO, NO_OPERANDS, GRAD, "d/dx gather(x, index) = gy added back at the indices; d/dindex gather(x, index): none (indices)") \
     X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, NO_OPERANDS, GRAD, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)") \
-    X(HYPOT, hypot, "Hypot", "hypot", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da hypot(a, b) = a/y; d/db hypot(a, b) = b/y, y = hypot(a, b)")
+    X(HYPOT, hypot, "Hypot", "hypot", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da hypot(a, b) = a/y; d/db hypot(a, b) = b/y, y = hypot(a, b)") \
+    X(IM2COL, im2col, "Im2col", "im2col", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx im2col(x) = col2im(gy): each column's entries added back at their pixels") \
+    X(COL2IM, col2im, "Col2im", "col2im", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dcols col2im(cols) = im2col(gy)") \
+    X(MAX_POOL2D, max_pool2d, "MaxPool2d", "max_pool2d", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx max_pool2d(x) = gy at each window's (first) maximum, 0 elsewhere")
 
 /* The op table's kinds, in the list's order. */
 #define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule) AG_OP_##ID,
@@ -396,6 +399,87 @@ ag_var *ag_binary_cross_entropy_weighted(ag_ctx *ctx, ag_var *p, ag_var *t, cons
                                          ag_reduction reduction);
 ag_var *ag_binary_cross_entropy_with_logits_weighted(ag_ctx *ctx, ag_var *x, ag_var *t, const ag_var *weight,
                                                      const ag_var *pos_weight, ag_reduction reduction);
+
+/* ---- images (N, C, H, W), PyTorch's names and defaults (ops_conv.c) -------
+ * Pairs of ints are (height, width); NULL stride, padding, dilation mean
+ * PyTorch's defaults (1, 0, 1; a pool's stride defaults to its kernel).  An
+ * output side is (H + 2*padding - dilation*(K - 1) - 1) / stride + 1; a
+ * kernel larger than the padded input is an AG_ERR_SHAPE error, as are
+ * channel counts that do not match. */
+/* DeZero's im2col as a matrix: one row per output pixel (n, oh, ow), one
+ * column per (c, kh, kw): (N*OH*OW, C*KH*KW).  Its gradient is col2im. */
+ag_var *ag_im2col(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                  const int *dilation);
+/* The adjoint: such columns back to an image of image_shape (N, C, H, W),
+ * overlapping entries added. */
+ag_var *ag_col2im(ag_ctx *ctx, ag_var *cols, const int *image_shape, const int *kernel, const int *stride,
+                  const int *padding, const int *dilation);
+/* F.conv2d: x (N, C, H, W), w (OC, C/groups, KH, KW), b (OC) or NULL ->
+ * (N, OC, OH, OW): Im2col, one Linear product (a batched MatMul per group
+ * when groups > 1), Reshape, Transpose. */
+ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
+                  const int *dilation, int groups);
+/* F.conv1d: x (N, C, L), w (OC, C/groups, K): conv2d on a one-pixel-high image. */
+ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int padding, int dilation, int groups);
+/* F.conv_transpose2d: x (N, C, H, W), w (C, OC/groups, KH, KW) -> (N, OC,
+ * (H-1)*stride - 2*padding + dilation*(KH-1) + output_padding + 1, ...):
+ * a product and Col2im (conv2d's gradient with respect to its input). */
+ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
+                            const int *output_padding, int groups, const int *dilation);
+/* F.max_pool2d: padding at most half the kernel, counted as -inf; ceil_mode
+ * rounds the output sides up.  A MaxPool2d node. */
+ag_var *ag_max_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                      const int *dilation, bool ceil_mode);
+/* F.avg_pool2d: window sums over PyTorch's divisors (count_include_pad: the
+ * padded places count too). */
+ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                      bool ceil_mode, bool count_include_pad);
+/* F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) to output_size, window i
+ * of a side [floor(i*H/OH), ceil((i+1)*H/OH)); two products with constants. */
+ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *output_size);
+typedef enum ag_interp_mode { AG_INTERP_NEAREST, AG_INTERP_LINEAR } ag_interp_mode;
+/* F.interpolate of (N, C, L) or (N, C, H, W): size (one per spatial axis) or
+ * scale_factor (the other NULL); nearest, or linear/bilinear (align_corners
+ * as PyTorch).  Products with constant matrices, so the gradient is theirs. */
+ag_var *ag_interpolate(ag_ctx *ctx, ag_var *x, const int *size, const double *scale_factor, ag_interp_mode mode,
+                       bool align_corners);
+/* F.unfold: (N, C, H, W) -> (N, C*KH*KW, L), and F.fold back (overlaps added);
+ * im2col's columns transposed. */
+ag_var *ag_unfold(ag_ctx *ctx, ag_var *x, const int *kernel, const int *dilation, const int *padding,
+                  const int *stride);
+ag_var *ag_fold(ag_ctx *ctx, ag_var *x, const int *output_size, const int *kernel, const int *dilation,
+                const int *padding, const int *stride);
+
+/* ---- more of PyTorch's functions, made of the ops above (ops_extra.c) ----- */
+ag_var *ag_softsign(ag_ctx *ctx, ag_var *x);     /* x / (1 + |x|) */
+ag_var *ag_logsigmoid(ag_ctx *ctx, ag_var *x);   /* log(sigmoid(x)), stable: -softplus(-x) */
+ag_var *ag_hardsigmoid(ag_ctx *ctx, ag_var *x);  /* clip(x/6 + 1/2, 0, 1) */
+ag_var *ag_relu6(ag_ctx *ctx, ag_var *x);        /* hardtanh(x, 0, 6) */
+ag_var *ag_hardswish(ag_ctx *ctx, ag_var *x);    /* x * hardsigmoid(x) */
+ag_var *ag_quick_gelu(ag_ctx *ctx, ag_var *x);   /* x * sigmoid(1.702 x) */
+ag_var *ag_celu(ag_ctx *ctx, ag_var *x, double alpha); /* alpha * elu(x/alpha); PyTorch: alpha 1 */
+/* F.normalize: x / max(||x||_p along axis, eps) (PyTorch: p 2, axis 1, eps 1e-12) */
+ag_var *ag_normalize(ag_ctx *ctx, ag_var *x, double p, int axis, double eps);
+/* x with value where mask (broadcast to x) is not 0; no gradient to mask */
+ag_var *ag_masked_fill(ag_ctx *ctx, ag_var *x, ag_var *mask, double value);
+ag_var *ag_logical_not(ag_ctx *ctx, ag_var *x); /* 1 where x == 0, else 0; no gradient */
+/* F.layer_norm over the last nnorm axes (population variance), then * weight + bias
+ * (NULL for none; shaped like those axes). */
+ag_var *ag_layer_norm(ag_ctx *ctx, ag_var *x, int nnorm, ag_var *weight, ag_var *bias, double eps);
+/* F.embedding: weight's rows at the indices: indices.shape + (embedding_dim). */
+ag_var *ag_embedding(ag_ctx *ctx, ag_var *indices, ag_var *weight);
+/* F.scaled_dot_product_attention(q, k, v): softmax(q k^T scale) v, scale <= 0 meaning
+ * 1/sqrt(E); is_causal keeps key j <= query i. */
+ag_var *ag_scaled_dot_product_attention(ag_ctx *ctx, ag_var *q, ag_var *k, ag_var *v, bool is_causal, double scale);
+/* torch.logcumsumexp along axis: y_j = logaddexp(y_{j-1}, x_j) (LogAddExp nodes). */
+ag_var *ag_logcumsumexp(ag_ctx *ctx, ag_var *x, int axis);
+/* F.pad's other modes: (before, after) pairs from the last axis back, as ag_pad;
+ * reflect (amounts below the size), replicate, circular (at most the size). */
+typedef enum ag_pad_kind { AG_PAD_REFLECT, AG_PAD_REPLICATE, AG_PAD_CIRCULAR } ag_pad_kind;
+ag_var *ag_pad_mode(ag_ctx *ctx, ag_var *x, const int *pad, int npad, ag_pad_kind mode);
+/* torch.repeat_interleave: each entry along *axis repeated in place (axis NULL:
+ * the flattened x). */
+ag_var *ag_repeat_interleave(ag_ctx *ctx, ag_var *x, int repeats, const int *axis);
 
 AG_END_DECLS
 

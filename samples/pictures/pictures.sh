@@ -10,6 +10,9 @@
 #   mlp_folded.png       show(L, fold=true) of samples/mlp_explorer.ag's MLP
 #   optimizer_race.png   samples/optimizer_race.ag, saved with savefig at the
 #                        window's size: the contour with the descent paths
+#   moons_boundary.png   samples/moons.ag, saved with savefig at the window's
+#                        size once trained: the loss, the units' maps, the
+#                        decision boundary
 #   notebook_inspector.png  the backprop-by-hand notebook in Jupyter Notebook
 #                        (headless Chromium, tests/browser_test.py), x clicked
 # Usage: sh samples/pictures/pictures.sh [AGREPL [OUTDIR]]
@@ -118,6 +121,25 @@ if start race; then
         if said_for race "^wrote " 30; then
             convert "$tmp/optimizer_race.png" -strip -define png:compression-level=9 "$out/optimizer_race.png"
             echo "pictures: $out/optimizer_race.png $(identify -format '%wx%h' "$out/optimizer_race.png"), $(($(wc -c <"$out/optimizer_race.png") / 1024)) KB"
+        else
+            status=1
+        fi
+    else
+        status=1
+    fi
+else
+    status=1
+fi
+# ---- the decision boundary -------------------------------------------------------------
+# samples/moons.ag in the live window, saved with savefig at the window's
+# size once it has trained: the loss, every unit's map, the boundary.
+if start moons; then
+    send moons ":load $samples/moons.ag"
+    if said_for moons '^accuracy ' 180; then
+        send moons "savefig(\"$tmp/moons_boundary.png\")"
+        if said_for moons "^wrote " 30; then
+            convert "$tmp/moons_boundary.png" -strip -define png:compression-level=9 "$out/moons_boundary.png"
+            echo "pictures: $out/moons_boundary.png $(identify -format '%wx%h' "$out/moons_boundary.png"), $(($(wc -c <"$out/moons_boundary.png") / 1024)) KB"
         else
             status=1
         fi

@@ -1,0 +1,276 @@
+/* builtins_extra.c — more of the functions PyTorch users reach for (issue 50
+ * item 3): activations, normalize, masked_fill, logical_not, index_select,
+ * chunk, layer_norm, embedding, scaled_dot_product_attention, logcumsumexp.  Each row calls an engine function of ops_extra.c or a few of the
+ * table's ops, so the gradient is theirs. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "repl_internal.h"
+
+static int done_var(repl *r, ag_var *v, repl_value *out) {
+    if (v == NULL) return engine_error(r);
+    *out = value_var(v);
+    return 0;
+}
+
+#define UNARY(name, op)                                                          \
+    static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
+        ag_var *x;                                                               \
+        if (arg_var(r, a, 0, &x) < 0) return -1;                                 \
+        return done_var(r, op(r->ctx, x), out);                                  \
+    }
+
+UNARY(softsign, ag_softsign)
+UNARY(logsigmoid, ag_logsigmoid)
+UNARY(hardsigmoid, ag_hardsigmoid)
+UNARY(relu6, ag_relu6)
+UNARY(hardswish, ag_hardswish)
+UNARY(quick_gelu, ag_quick_gelu)
+UNARY(logical_not, ag_logical_not)
+
+static int builtin_celu(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    double alpha;
+    if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &alpha) < 0) return -1;
+    return done_var(r, ag_celu(r->ctx, x, alpha), out);
+}
+
+static int builtin_normalize(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    double p, eps;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &p) < 0 || arg_int(r, a, 2, &dim) < 0 ||
+        arg_number(r, a, 3, &eps) < 0)
+        return -1;
+    return done_var(r, ag_normalize(r->ctx, x, p, dim, eps), out);
+}
+
+static int builtin_masked_fill(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *mask;
+    double value;
+    if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &mask) < 0 || arg_number(r, a, 2, &value) < 0) return -1;
+    return done_var(r, ag_masked_fill(r->ctx, x, mask, value), out);
+}
+
+/* torch.index_select(x, dim, index): the entries of index along dim */
+static int builtin_index_select(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *index;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0 || arg_var(r, a, 2, &index) < 0) return -1;
+    if (ag_ndim(index) > 1) return repl_error(r, "index_select: index must be 0-D or 1-D, not %d-D", ag_ndim(index));
+    size_t n = ag_size(index);
+    int *indices = malloc((n ? n : 1) * sizeof *indices);
+    if (indices == NULL) return repl_error(r, "out of memory");
+    const double *v = ag_cdata(index);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] != (double)(int)v[i]) {
+            free(indices);
+            return repl_error(r, "index_select: index holds %g, not a whole number", v[i]);
+        }
+        indices[i] = (int)v[i];
+    }
+    ag_var *y = ag_get_item(r->ctx, x, dim, indices, (int)n);
+    free(indices);
+    return done_var(r, y, out);
+}
+
+/* torch.chunk(x, chunks, dim=0): pieces of ceil(size/chunks), fewer when they run out */
+static int builtin_chunk(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int chunks, dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &chunks) < 0 || arg_int(r, a, 2, &dim) < 0) return -1;
+    if (chunks < 1) return repl_error(r, "chunk: chunks must be at least 1 (got %d)", chunks);
+    int ndim = ag_ndim(x), axis = dim < 0 ? dim + ndim : dim;
+    if (axis < 0 || axis >= ndim) return repl_error(r, "chunk: dim %d out of range for ndim %d", dim, ndim);
+    int size = ag_shape(x)[axis], piece = (size + chunks - 1) / chunks, n = piece > 0 ? (size + piece - 1) / piece : 1;
+    int *sizes = malloc((size_t)n * sizeof *sizes);
+    ag_var **pieces = malloc((size_t)n * sizeof *pieces);
+    int rc = -1;
+    if (sizes == NULL || pieces == NULL) {
+        repl_error(r, "out of memory");
+    } else {
+        for (int i = 0; i < n; i++) sizes[i] = piece > 0 ? (size - i * piece < piece ? size - i * piece : piece) : 0;
+        if (ag_split(r->ctx, x, sizes, n, axis, pieces) < 0) {
+            engine_error(r);
+        } else {
+            *out = value_list_new(n);
+            if (out->kind != VALUE_LIST) {
+                repl_error(r, "out of memory");
+            } else {
+                for (int i = 0; i < n; i++) out->as.list->items[i] = value_var(pieces[i]);
+                rc = 0;
+            }
+        }
+    }
+    free(sizes);
+    free(pieces);
+    return rc;
+}
+
+/* layer_norm(x, normalized_shape, weight=nil, bias=nil, eps=1e-5): normalized_shape must be
+ * x's last axes */
+static int builtin_layer_norm(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *w = NULL, *b = NULL;
+    int shape[AG_MAX_DIMS], n;
+    double eps;
+    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, shape, AG_MAX_DIMS, &n) < 0 ||
+        (arg_given(a, 2) && arg_var(r, a, 2, &w) < 0) || (arg_given(a, 3) && arg_var(r, a, 3, &b) < 0) ||
+        arg_number(r, a, 4, &eps) < 0)
+        return -1;
+    int ndim = ag_ndim(x);
+    if (n < 1 || n > ndim || memcmp(shape, ag_shape(x) + ndim - n, (size_t)n * sizeof *shape) != 0)
+        return repl_error(r, "layer_norm: normalized_shape must be the last axes of x");
+    return done_var(r, ag_layer_norm(r->ctx, x, n, w, b, eps), out);
+}
+
+static int builtin_embedding(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *indices, *weight;
+    if (arg_var(r, a, 0, &indices) < 0 || arg_var(r, a, 1, &weight) < 0) return -1;
+    return done_var(r, ag_embedding(r->ctx, indices, weight), out);
+}
+
+static int builtin_sdpa(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *q, *k, *v;
+    bool causal;
+    double scale = 0;
+    if (arg_var(r, a, 0, &q) < 0 || arg_var(r, a, 1, &k) < 0 || arg_var(r, a, 2, &v) < 0 || arg_bool(r, a, 3, &causal) < 0 ||
+        (arg_given(a, 4) && arg_number(r, a, 4, &scale) < 0))
+        return -1;
+    if (arg_given(a, 4) && !(scale > 0)) return repl_error(r, "scaled_dot_product_attention: scale must be positive");
+    return done_var(r, ag_scaled_dot_product_attention(r->ctx, q, k, v, causal, scale), out);
+}
+
+static int builtin_logcumsumexp(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0) return -1;
+    return done_var(r, ag_logcumsumexp(r->ctx, x, dim), out);
+}
+
+static int builtin_repeat_interleave(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int repeats, dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &repeats) < 0 || (arg_given(a, 2) && arg_int(r, a, 2, &dim) < 0))
+        return -1;
+    return done_var(r, ag_repeat_interleave(r->ctx, x, repeats, arg_given(a, 2) ? &dim : NULL), out);
+}
+
+/* ---- initialisers by name (torch.nn.init): fans from the shape as PyTorch counts them,
+ * fan_in = shape[1] * the receptive field, fan_out = shape[0] * it (a conv weight
+ * (OC, C, K, K) as agrepl stores it; a linear layer's w is (in, out), PyTorch's
+ * transpose, so its fans swap) ----------------------------------------------------- */
+
+enum { INIT_KAIMING_UNIFORM, INIT_KAIMING_NORMAL, INIT_XAVIER_UNIFORM, INIT_XAVIER_NORMAL };
+
+/* torch.nn.init.calculate_gain for the names kaiming takes */
+static int init_gain(repl *r, const char *who, const char *nonlinearity, double a, double *gain) {
+    if (strcmp(nonlinearity, "linear") == 0 || strcmp(nonlinearity, "sigmoid") == 0 ||
+        strncmp(nonlinearity, "conv", 4) == 0)
+        *gain = 1.0;
+    else if (strcmp(nonlinearity, "tanh") == 0) *gain = 5.0 / 3.0;
+    else if (strcmp(nonlinearity, "relu") == 0) *gain = sqrt(2.0);
+    else if (strcmp(nonlinearity, "leaky_relu") == 0) *gain = sqrt(2.0 / (1.0 + a * a));
+    else if (strcmp(nonlinearity, "selu") == 0) *gain = 0.75;
+    else
+        return repl_error(r, "%s: nonlinearity must be linear, sigmoid, tanh, relu, leaky_relu or selu, not \"%s\"", who,
+                          nonlinearity);
+    return 0;
+}
+
+static int initialise(repl *r, const builtin_args *a, repl_value *out, int kind) {
+    const char *who = a->def->name;
+    int shape[AG_MAX_DIMS], ndim;
+    if (arg_ints(r, a, 0, shape, AG_MAX_DIMS, &ndim) < 0) return -1;
+    if (ndim < 2) return repl_error(r, "%s: the shape needs at least 2 dimensions (fan in and fan out)", who);
+    double receptive = 1;
+    for (int i = 2; i < ndim; i++) receptive *= shape[i];
+    double fan_in = shape[1] * receptive, fan_out = shape[0] * receptive, scale;
+    bool kaiming = kind == INIT_KAIMING_UNIFORM || kind == INIT_KAIMING_NORMAL;
+    int seed_at = kaiming ? 4 : 2;
+    if (kaiming) {
+        double slope, gain = 1;
+        const char *mode, *nonlinearity;
+        if (arg_number(r, a, 1, &slope) < 0 || arg_string(r, a, 2, &mode) < 0 || arg_string(r, a, 3, &nonlinearity) < 0 ||
+            init_gain(r, who, nonlinearity, slope, &gain) < 0)
+            return -1;
+        if (strcmp(mode, "fan_in") != 0 && strcmp(mode, "fan_out") != 0)
+            return repl_error(r, "%s: mode must be \"fan_in\" or \"fan_out\", not \"%s\"", who, mode);
+        scale = gain / sqrt(strcmp(mode, "fan_in") == 0 ? fan_in : fan_out); /* the std */
+    } else {
+        double gain;
+        if (arg_number(r, a, 1, &gain) < 0) return -1;
+        scale = gain * sqrt(2.0 / (fan_in + fan_out));
+    }
+    if (!(fan_in > 0 && fan_out > 0)) return repl_error(r, "%s: the shape has an empty dimension", who);
+    ag_rng rng, *source = NULL;
+    if (arg_given(a, seed_at)) {
+        double seed;
+        if (arg_number(r, a, seed_at, &seed) < 0) return -1;
+        if (!(seed >= 0 && seed == floor(seed) && seed <= 18446744073709549568.0))
+            return repl_error(r, "%s: seed must be a whole number >= 0", who);
+        ag_rng_seed(&rng, (uint64_t)seed);
+        source = &rng;
+    }
+    bool uniform = kind == INIT_KAIMING_UNIFORM || kind == INIT_XAVIER_UNIFORM;
+    ag_var *v = uniform ? ag_rand(r->ctx, ndim, shape, source) : ag_randn(r->ctx, ndim, shape, source);
+    if (v == NULL) return engine_error(r);
+    double *d = ag_data(v), bound = sqrt(3.0) * scale; /* uniform(-b, b) has std b/sqrt(3) */
+    for (size_t i = 0, n = ag_size(v); i < n; i++) d[i] = uniform ? (2.0 * d[i] - 1.0) * bound : d[i] * scale;
+    return done_var(r, v, out);
+}
+
+static int builtin_kaiming_uniform(repl *r, const builtin_args *a, repl_value *out) {
+    return initialise(r, a, out, INIT_KAIMING_UNIFORM);
+}
+static int builtin_kaiming_normal(repl *r, const builtin_args *a, repl_value *out) {
+    return initialise(r, a, out, INIT_KAIMING_NORMAL);
+}
+static int builtin_xavier_uniform(repl *r, const builtin_args *a, repl_value *out) {
+    return initialise(r, a, out, INIT_XAVIER_UNIFORM);
+}
+static int builtin_xavier_normal(repl *r, const builtin_args *a, repl_value *out) {
+    return initialise(r, a, out, INIT_XAVIER_NORMAL);
+}
+
+const builtin_def builtins_extra[] = {
+    {"kaiming_uniform", "shape, a=0, mode=\"fan_in\", nonlinearity=\"leaky_relu\", seed=nil", builtin_kaiming_uniform,
+     "construction",
+     "a leaf uniform in (-b, b), b = gain*sqrt(3/fan) (torch.nn.init.kaiming_uniform_); fans as PyTorch counts them\n"
+     "  from the shape: fan_in = shape[1]*K*K for a conv weight (OC, C, K, K); a linear layer's w here is (in, out),\n"
+     "  so PyTorch's fan_in is its mode=\"fan_out\"",
+     .function_only = true},
+    {"kaiming_normal", "shape, a=0, mode=\"fan_in\", nonlinearity=\"leaky_relu\", seed=nil", builtin_kaiming_normal,
+     "construction", "a leaf normal with std gain/sqrt(fan) (torch.nn.init.kaiming_normal_; fans as kaiming_uniform)",
+     .function_only = true},
+    {"xavier_uniform", "shape, gain=1, seed=nil", builtin_xavier_uniform, "construction",
+     "a leaf uniform in (-b, b), b = gain*sqrt(6/(fan_in + fan_out)) (torch.nn.init.xavier_uniform_)",
+     .function_only = true},
+    {"xavier_normal", "shape, gain=1, seed=nil", builtin_xavier_normal, "construction",
+     "a leaf normal with std gain*sqrt(2/(fan_in + fan_out)) (torch.nn.init.xavier_normal_)", .function_only = true},
+    {"repeat_interleave", "x, repeats, dim=nil", builtin_repeat_interleave, "shape",
+     "torch.repeat_interleave: each entry along dim repeated in place (without dim: of the flattened x)"},
+    {"layer_norm", "x, normalized_shape, weight=nil, bias=nil, eps=1e-05", builtin_layer_norm, "nn",
+     "F.layer_norm: (x - mean) / sqrt(var + eps) over the last axes (normalized_shape), then * weight + bias"},
+    {"embedding", "indices, weight", builtin_embedding, "nn",
+     "F.embedding: the rows of weight (num, dim) at the indices, shaped indices.shape + (dim)"},
+    {"scaled_dot_product_attention", "query, key, value, is_causal=false, scale=nil", builtin_sdpa, "nn",
+     "softmax(query @ key^T * scale) @ value (scale 1/sqrt(E)); is_causal: query i sees keys 0..i"},
+    {"logcumsumexp", "x, dim", builtin_logcumsumexp, "shape", "log(cumsum(exp(x))) along dim, computed stably"},
+    {"softsign", "x", builtin_softsign, "elementwise", "x / (1 + |x|)"},
+    {"logsigmoid", "x", builtin_logsigmoid, "elementwise", "log(sigmoid(x)), computed stably as -softplus(-x)"},
+    {"hardsigmoid", "x", builtin_hardsigmoid, "elementwise", "relu6(x + 3) / 6: 0 below -3, 1 above 3"},
+    {"relu6", "x", builtin_relu6, "elementwise", "min(max(x, 0), 6)"},
+    {"hardswish", "x", builtin_hardswish, "elementwise", "x * hardsigmoid(x)"},
+    {"quick_gelu", "x", builtin_quick_gelu, "elementwise", "x * sigmoid(1.702 x), GELU's quick approximation"},
+    {"celu", "x, alpha=1", builtin_celu, "elementwise", "max(0, x) + min(0, alpha*(exp(x/alpha) - 1))"},
+    {"logical_not", "x", builtin_logical_not, "elementwise", "1 where x is 0, else 0; no gradient"},
+    {"normalize", "x, p=2, dim=1, eps=1e-12", builtin_normalize, "nn",
+     "F.normalize: x divided by its p-norm along dim (at least eps)"},
+    {"masked_fill", "x, mask, value", builtin_masked_fill, "shape",
+     "x with value where mask (broadcast to x) is not 0; gradient to x elsewhere"},
+    {"index_select", "x, dim, index", builtin_index_select, "shape", "torch.index_select: the entries of index along dim"},
+    {"chunk", "x, chunks, dim=0", builtin_chunk, "shape",
+     "torch.chunk: a list of up to chunks pieces of ceil(size/chunks) along dim"},
+    {0},
+};

@@ -1,0 +1,532 @@
+/* builtins_pictures.c — the pictures of learning as REPL built-ins (SPEC
+ * §6): scatter (points coloured by class), boundary (a model's output over
+ * the plane), heatmap, images and neurons (every unit's map over the
+ * plane).  The model is evaluated here, on the whole grid in one batched
+ * call with no graph recorded; viz/plot_maps.c records and draws. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "viz_session.h"
+
+enum {
+    BOUNDARY_GRID = 100, /* cells a side of boundary's map */
+    NEURON_GRID = 32,    /* cells a side of each unit's map */
+    MAX_GRID = 400,
+};
+
+static viz_plot *session_plot(repl *r) {
+    repl_viz *v = repl_get_viz(r);
+    return repl_viz_load(v) < 0 ? NULL : v->plot;
+}
+
+static int picture_failed(repl *r, const builtin_args *a, const char *err) {
+    return repl_error(r, "%s: %s", a->def->name, err[0] ? err : repl_viz_load_error());
+}
+
+/* After a picture changed: the window (at the pace, inside loops) or the
+ * notebook's output shows it. */
+static void picture_changed(repl *r, const char *name) {
+    repl_viz_paced_draw(r, 'm', name);
+    repl_viz_pump(r);
+}
+
+static const char *shape_text(const ag_var *v, char buf[AG_SHAPEBUF]) {
+    return ag_shape_string(ag_ndim(v), ag_shape(v), buf);
+}
+
+/* [lo, hi] with finite lo < hi: a list of two numbers or a 2-vector. */
+static int get_range(repl *r, const builtin_args *a, int index, double *lo, double *hi) {
+    repl_value v = a->values[index];
+    const char *name = a->def->name, *param = index == 1 ? "xrange" : "yrange";
+    double bounds[2];
+    bool ok = false;
+    if (v.kind == VALUE_LIST && v.as.list->count == 2) {
+        ok = true;
+        for (int i = 0; i < 2 && ok; i++) {
+            repl_value item = v.as.list->items[i];
+            if (item.kind == VALUE_NUMBER) bounds[i] = item.as.number;
+            else if (item.kind == VALUE_VAR && ag_size(item.as.var) == 1) bounds[i] = ag_item(item.as.var);
+            else ok = false;
+        }
+    } else if (v.kind == VALUE_VAR && ag_ndim(v.as.var) == 1 && ag_size(v.as.var) == 2) {
+        ok = true;
+        bounds[0] = ag_cdata(v.as.var)[0];
+        bounds[1] = ag_cdata(v.as.var)[1];
+    }
+    if (!ok) return repl_error(r, "%s: %s must be a list of two numbers [lo, hi]", name, param);
+    *lo = bounds[0];
+    *hi = bounds[1];
+    if (!(isfinite(*lo) && isfinite(*hi) && *lo < *hi)) {
+        char low[AG_NUMBUF], high[AG_NUMBUF];
+        return repl_error(r, "%s: %s must be [lo, hi] with finite lo < hi, not [%s, %s]", name, param,
+                          ag_format_display(*lo, 0, low), ag_format_display(*hi, 0, high));
+    }
+    return 0;
+}
+
+static int get_grid(repl *r, const builtin_args *a, int index, int fallback, int *grid) {
+    *grid = fallback;
+    if (!arg_given(a, index)) return 0;
+    if (arg_int(r, a, index, grid) < 0) return -1;
+    if (*grid < 2 || *grid > MAX_GRID)
+        return repl_error(r, "%s: grid must be 2 to %d cells a side, not %d", a->def->name, MAX_GRID, *grid);
+    return 0;
+}
+
+/* ---- scatter -------------------------------------------------------------- */
+
+/* x (N, 2) into xs, ys; t (N) or (N, 1) whole numbers >= 0 into classes
+ * (all 0 when t is nil).  malloc'd; 0 or -1 with the error set. */
+static int read_points(repl *r, const char *name, repl_value xv, repl_value tv, double **xs, double **ys,
+                       int **classes, size_t *count) {
+    *xs = *ys = NULL;
+    *classes = NULL;
+    char shape[AG_SHAPEBUF], kind[64];
+    if (xv.kind != VALUE_VAR)
+        return repl_error(r, "%s: x must be a variable of shape (N, 2), not %s", name,
+                          value_with_article(xv, kind, sizeof kind));
+    ag_var *x = xv.as.var;
+    if (ag_ndim(x) != 2 || ag_shape(x)[1] != 2)
+        return repl_error(r, "%s: x must have shape (N, 2), one point a row, not %s", name, shape_text(x, shape));
+    size_t n = (size_t)ag_shape(x)[0];
+    const double *t = NULL;
+    if (tv.kind != VALUE_NIL) {
+        if (tv.kind != VALUE_VAR)
+            return repl_error(r, "%s: t must be a variable of class numbers, not %s", name,
+                              value_with_article(tv, kind, sizeof kind));
+        ag_var *tvar = tv.as.var;
+        if ((size_t)ag_size(tvar) != n || ag_ndim(tvar) > 2 || (ag_ndim(tvar) == 2 && ag_shape(tvar)[1] != 1))
+            return repl_error(r, "%s: t must hold one class per point, shape (%zu) or (%zu, 1), not %s", name, n,
+                              n, shape_text(tvar, shape));
+        t = ag_cdata(tvar);
+    }
+    *xs = malloc((n ? n : 1) * sizeof **xs);
+    *ys = malloc((n ? n : 1) * sizeof **ys);
+    *classes = malloc((n ? n : 1) * sizeof **classes);
+    if (*xs == NULL || *ys == NULL || *classes == NULL) return repl_error(r, "%s: out of memory", name);
+    const double *p = ag_cdata(x);
+    for (size_t i = 0; i < n; i++) {
+        (*xs)[i] = p[2 * i];
+        (*ys)[i] = p[2 * i + 1];
+        double c = t != NULL ? t[i] : 0;
+        if (!(c >= 0 && c < VIZ_PLOT_MAX_CLASSES && c == floor(c))) {
+            char shown[AG_NUMBUF];
+            return repl_error(r, "%s: t[%zu] is %s; classes are whole numbers from 0 to %d", name, i,
+                              ag_format_display(c, 0, shown), VIZ_PLOT_MAX_CLASSES - 1);
+        }
+        (*classes)[i] = (int)c;
+    }
+    *count = n;
+    return 0;
+}
+
+/* names=["a", "b"]: the classes' names, borrowed from the list. */
+static int read_names(repl *r, const builtin_args *a, int index, const char **names, int *count) {
+    *count = 0;
+    if (!arg_given(a, index)) return 0;
+    repl_value v = a->values[index];
+    if (v.kind != VALUE_LIST || v.as.list->count > VIZ_PLOT_MAX_CLASSES)
+        return repl_error(r, "%s: names must be a list of strings, one a class (at most %d)", a->def->name,
+                          VIZ_PLOT_MAX_CLASSES);
+    for (int i = 0; i < v.as.list->count; i++) {
+        if (v.as.list->items[i].kind != VALUE_STRING)
+            return repl_error(r, "%s: names must be strings; item %d is not", a->def->name, i + 1);
+        names[i] = v.as.list->items[i].as.string->text;
+    }
+    *count = v.as.list->count;
+    return 0;
+}
+
+static int scatter_points(repl *r, const builtin_args *a, viz_plot *plot, repl_value x, repl_value t,
+                          int names_index) {
+    double *xs, *ys;
+    int *classes;
+    size_t count = 0;
+    const char *names[VIZ_PLOT_MAX_CLASSES];
+    int name_count = 0;
+    char err[VIZ_ERRLEN] = "";
+    int rc = read_points(r, a->def->name, x, t, &xs, &ys, &classes, &count);
+    if (rc == 0) rc = read_names(r, a, names_index, names, &name_count);
+    if (rc == 0 && (plot == NULL || repl_vz->plot_scatter(plot, xs, ys, classes, count, names, name_count, err) < 0))
+        rc = picture_failed(r, a, err);
+    free(xs);
+    free(ys);
+    free(classes);
+    return rc;
+}
+
+/* scatter(x, t=nil, names=nil): the points of x (N, 2) coloured by class. */
+static int builtin_scatter(repl *r, const builtin_args *a, repl_value *out) {
+    viz_plot *plot = session_plot(r);
+    if (scatter_points(r, a, plot, a->values[0], a->values[1], 2) < 0) return -1;
+    picture_changed(r, "scatter");
+    return 0;
+}
+
+/* ---- a model or def over the plane ------------------------------------------ */
+
+static bool callable(repl_value f) {
+    return f.kind == VALUE_FUNCTION || f.kind == VALUE_BUILTIN ||
+           (f.kind == VALUE_OBJECT && f.as.object->type && f.as.object->type->call);
+}
+
+/* The centres of a columns x rows grid over the ranges, one point a row,
+ * row 0 at ylo: (columns * rows, 2). */
+static ag_var *grid_points(repl *r, int columns, int rows, double xlo, double xhi, double ylo, double yhi) {
+    size_t n = (size_t)columns * rows;
+    double *data = malloc(n * 2 * sizeof *data);
+    if (data == NULL) return NULL;
+    for (int row = 0; row < rows; row++)
+        for (int column = 0; column < columns; column++) {
+            size_t i = (size_t)row * columns + column;
+            data[2 * i] = xlo + (xhi - xlo) * (column + 0.5) / columns;
+            data[2 * i + 1] = ylo + (yhi - ylo) * (row + 0.5) / rows;
+        }
+    int shape[2] = {(int)n, 2};
+    ag_var *points = ag_new(repl_ctx(r), 2, shape, data);
+    free(data);
+    return points;
+}
+
+/* Column `which` of points (n, 2) as a vector (n); NULL when out of memory. */
+static ag_var *column_of(ag_ctx *ctx, ag_var *points, int which) {
+    int n = ag_shape(points)[0];
+    double *data = malloc((size_t)(n > 0 ? n : 1) * sizeof *data);
+    if (data == NULL) return NULL;
+    for (int i = 0; i < n; i++) data[i] = ag_cdata(points)[2 * i + which];
+    ag_var *column = ag_new(ctx, 1, &n, data);
+    free(data);
+    return column;
+}
+
+/* f over the points (n, 2) in one call, no graph recorded: a model or a def
+ * of one parameter gets the points, a def of two gets the columns x0, x1.
+ * The result (retained; the caller releases it) or NULL with the error set. */
+static ag_var *evaluate(repl *r, const builtin_args *a, repl_value f, ag_var *points) {
+    int parameters = f.kind == VALUE_FUNCTION ? f.as.function->def->as.def.parameters.count : 1;
+    if (parameters != 1 && parameters != 2) {
+        repl_error(r, "%s: a def takes the points (one argument, shape (N, 2)) or x0, x1 (two); %s takes %d",
+                   a->def->name, f.as.function->name, parameters);
+        return NULL;
+    }
+    ag_ctx *ctx = repl_ctx(r);
+    bool grad_enabled = ag_set_grad_enabled(ctx, false);
+    bool nonfinite_before = ag_nonfinite_op(ctx) != NULL;
+    repl_value argv[2] = {VALUE_NIL_INIT, VALUE_NIL_INIT}, result = VALUE_NIL_INIT;
+    int argc = parameters;
+    if (parameters == 1) {
+        argv[0] = value_var(points);
+    } else {
+        argv[0] = value_var(column_of(ctx, points, 0));
+        argv[1] = value_var(column_of(ctx, points, 1));
+    }
+    int rc = argv[argc - 1].kind == VALUE_VAR ? repl_call_value(r, f, argc, argv, &result) : engine_error(r);
+    for (int i = 0; i < argc; i++) value_release(argv[i]);
+    ag_set_grad_enabled(ctx, grad_enabled);
+    if (!nonfinite_before) ag_clear_nonfinite(ctx); /* a NaN here is the picture's, not the session's */
+    if (rc < 0) return NULL;
+    if (result.kind != VALUE_VAR) {
+        char kind[64];
+        repl_error(r, "%s: the model must return a variable, not %s", a->def->name,
+                   value_with_article(result, kind, sizeof kind));
+        value_release(result);
+        return NULL;
+    }
+    return result.as.var; /* the reference result held */
+}
+
+/* boundary(f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=100, names=nil) */
+static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
+    repl_value f = a->values[0];
+    char kind[64], err[VIZ_ERRLEN] = "", shape[AG_SHAPEBUF];
+    if (!callable(f))
+        return repl_error(r, "boundary: the first argument must be a model or a def, not %s",
+                          value_with_article(f, kind, sizeof kind));
+    double xlo, xhi, ylo, yhi, threshold = 0;
+    int grid;
+    if (get_range(r, a, 1, &xlo, &xhi) < 0 || get_range(r, a, 2, &ylo, &yhi) < 0) return -1;
+    if (get_grid(r, a, 6, BOUNDARY_GRID, &grid) < 0) return -1;
+    bool threshold_given = arg_given(a, 5);
+    if (threshold_given && arg_number(r, a, 5, &threshold) < 0) return -1;
+    if (arg_given(a, 4) && !arg_given(a, 3)) return repl_error(r, "boundary: t= needs the points x= too");
+    viz_plot *plot = session_plot(r);
+    if (plot == NULL) return picture_failed(r, a, err);
+    ag_var *points = grid_points(r, grid, grid, xlo, xhi, ylo, yhi);
+    if (points == NULL) return engine_error(r);
+    ag_retain(points);
+    ag_var *y = evaluate(r, a, f, points);
+    ag_release(points);
+    if (y == NULL) return -1;
+    size_t n = (size_t)grid * grid;
+    int channels = ag_size(y) == n ? 1 : ag_ndim(y) == 2 && (size_t)ag_shape(y)[0] == n ? ag_shape(y)[1] : 0;
+    int rc = 0;
+    if (channels < 1 || channels > VIZ_PLOT_MAX_CLASSES) {
+        rc = repl_error(r, "boundary: for %zu points the model gave shape %s; it must give one number a "
+                           "point, or one score a class (N, K) with K up to %d",
+                        n, shape_text(y, shape), VIZ_PLOT_MAX_CLASSES);
+    } else {
+        const double *values = ag_cdata(y);
+        double *two = NULL;
+        if (channels == 2) {
+            /* two classes: the probability of the second (a softmax of two
+             * scores), on the diverging scale around 0.5 */
+            two = malloc(n * sizeof *two);
+            if (two == NULL) {
+                ag_release(y);
+                return repl_error(r, "boundary: out of memory");
+            }
+            for (size_t i = 0; i < n; i++) two[i] = 1 / (1 + exp(values[2 * i] - values[2 * i + 1]));
+            values = two;
+            channels = 1;
+        }
+        if (!threshold_given) {
+            /* a probability is split at 0.5, a score at 0 */
+            bool probability = true;
+            for (size_t i = 0; i < n && probability; i++) probability = !(values[i] < 0 || values[i] > 1);
+            threshold = probability ? 0.5 : 0;
+        }
+        if (repl_vz->plot_field(plot, values, grid, grid, channels, xlo, xhi, ylo, yhi, threshold, err) < 0)
+            rc = picture_failed(r, a, err);
+        free(two);
+    }
+    ag_release(y);
+    if (rc == 0 && arg_given(a, 3)) rc = scatter_points(r, a, plot, a->values[3], a->values[4], 7);
+    if (rc < 0) return -1;
+    picture_changed(r, "boundary");
+    return 0;
+}
+
+/* ---- heatmap, images ---------------------------------------------------------- */
+
+/* heatmap(t, name=nil): any 2-D tensor as a heat map. */
+static int builtin_heatmap(repl *r, const builtin_args *a, repl_value *out) {
+    char err[VIZ_ERRLEN] = "", shape[AG_SHAPEBUF], kind[64], source[96];
+    repl_value v = a->values[0];
+    if (v.kind != VALUE_VAR)
+        return repl_error(r, "heatmap: t must be a 2-D variable, not %s", value_with_article(v, kind, sizeof kind));
+    ag_var *t = v.as.var;
+    if (ag_ndim(t) != 2)
+        return repl_error(r, "heatmap: t must be 2-D (rows, columns), not of shape %s", shape_text(t, shape));
+    const char *name = "";
+    if (arg_given(a, 1)) {
+        if (arg_string(r, a, 1, &name) < 0) return -1;
+    } else if (arg_source(a, 0, source, sizeof source)) {
+        name = source;
+    } else if (ag_name(t)[0] != '\0') {
+        name = ag_name(t);
+    }
+    viz_plot *plot = session_plot(r);
+    if (plot == NULL ||
+        repl_vz->plot_heatmap(plot, ag_cdata(t), ag_shape(t)[0], ag_shape(t)[1], name, err) < 0)
+        return picture_failed(r, a, err);
+    picture_changed(r, "heatmap");
+    return 0;
+}
+
+/* images(x, shape=nil): one small image a row of x (N, h*w) with shape=[h, w],
+ * or one a slice of x (N, h, w). */
+static int builtin_images(repl *r, const builtin_args *a, repl_value *out) {
+    char err[VIZ_ERRLEN] = "", shape[AG_SHAPEBUF], kind[64];
+    repl_value v = a->values[0];
+    if (v.kind != VALUE_VAR)
+        return repl_error(r, "images: x must be a variable, one image a row, not %s",
+                          value_with_article(v, kind, sizeof kind));
+    ag_var *x = v.as.var;
+    int count, height, width;
+    if (arg_given(a, 1)) {
+        int hw[2], given;
+        if (arg_ints(r, a, 1, hw, 2, &given) < 0) return -1;
+        if (given != 2 || hw[0] < 1 || hw[1] < 1)
+            return repl_error(r, "images: shape must be [height, width] of whole numbers >= 1");
+        if (ag_ndim(x) < 1 || ag_ndim(x) > 2)
+            return repl_error(r, "images: x must be (N, height*width) with shape=, not of shape %s", shape_text(x, shape));
+        int row = ag_ndim(x) == 2 ? ag_shape(x)[1] : ag_shape(x)[0];
+        if ((long long)hw[0] * hw[1] != row)
+            return repl_error(r, "images: shape [%d %d] holds %lld values but each row of x has %d", hw[0], hw[1],
+                              (long long)hw[0] * hw[1], row);
+        count = ag_ndim(x) == 2 ? ag_shape(x)[0] : 1;
+        height = hw[0];
+        width = hw[1];
+    } else if (ag_ndim(x) == 3) {
+        count = ag_shape(x)[0];
+        height = ag_shape(x)[1];
+        width = ag_shape(x)[2];
+    } else if (ag_ndim(x) == 2) {
+        count = 1;
+        height = ag_shape(x)[0];
+        width = ag_shape(x)[1];
+    } else {
+        return repl_error(r, "images: x of shape %s needs shape=[height, width] (a row is one image)",
+                          shape_text(x, shape));
+    }
+    if (count < 1) return repl_error(r, "images: x holds no images");
+    viz_plot *plot = session_plot(r);
+    if (plot == NULL || repl_vz->plot_images(plot, ag_cdata(x), count, height, width, err) < 0)
+        return picture_failed(r, a, err);
+    picture_changed(r, "images");
+    return 0;
+}
+
+/* ---- neurons --------------------------------------------------------------------- */
+
+/* The layers of an mlp (or a linear layer) and its activation's centre. */
+typedef struct network {
+    int layers; /* linear units */
+    ag_var *w[VIZ_PLOT_MAX_LAYERS], *b[VIZ_PLOT_MAX_LAYERS];
+    ag_activation activation;
+} network;
+
+static int read_network(repl *r, ag_model *m, network *net) {
+    memset(net, 0, sizeof *net);
+    ag_model_kind kind = ag_model_get_kind(m);
+    if (kind != AG_MODEL_MLP && kind != AG_MODEL_LINEAR)
+        return repl_error(r, "neurons: draws an mlp or a linear_layer, not an %s model", ag_model_kind_name(kind));
+    char text[256], name[48];
+    net->activation = AG_ACT_SIGMOID;
+    if (kind == AG_MODEL_MLP) {
+        /* "mlp [16 16 1] tanh, ..." */
+        ag_model_describe(m, text, sizeof text);
+        const char *close = strchr(text, ']');
+        char activation[16] = "";
+        if (close != NULL) sscanf(close + 1, " %15[a-z]", activation);
+        if (ag_activation_from_name(activation, &net->activation) < 0)
+            return repl_error(r, "neurons: cannot tell the model's activation from \"%s\"", text);
+        for (int i = 0;; i++) {
+            snprintf(name, sizeof name, "linear[%d].w", i);
+            ag_var *w = ag_model_param_by_name(m, name);
+            if (w == NULL) break;
+            if (i + 1 >= VIZ_PLOT_MAX_LAYERS)
+                return repl_error(r, "neurons: at most %d layers", VIZ_PLOT_MAX_LAYERS - 1);
+            net->w[i] = w;
+            snprintf(name, sizeof name, "linear[%d].b", i);
+            net->b[i] = ag_model_param_by_name(m, name);
+            net->layers = i + 1;
+        }
+    } else {
+        net->w[0] = ag_model_param_by_name(m, "w");
+        net->b[0] = ag_model_param_by_name(m, "b");
+        net->layers = net->w[0] != NULL;
+    }
+    if (net->layers == 0) return repl_error(r, "neurons: the model has no weights yet");
+    int inputs = ag_shape(net->w[0])[0];
+    if (inputs != 2)
+        return repl_error(r, "neurons: the model takes %d input%s; neurons draws a model of two inputs (x0, x1) "
+                             "over the plane",
+                          inputs, inputs == 1 ? "" : "s");
+    for (int l = 0; l < net->layers; l++)
+        if (ag_shape(net->w[l])[1] > 1024) return repl_error(r, "neurons: a layer of more than 1024 units");
+    return 0;
+}
+
+static ag_var *activate(ag_ctx *ctx, ag_activation activation, ag_var *x) {
+    switch (activation) {
+    case AG_ACT_RELU: return ag_relu(ctx, x);
+    case AG_ACT_TANH: return ag_tanh(ctx, x);
+    case AG_ACT_GELU: return ag_gelu(ctx, x);
+    default: return ag_sigmoid(ctx, x);
+    }
+}
+
+/* neurons(model, xrange, yrange, grid=32): every unit's value over the plane. */
+static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
+    char err[VIZ_ERRLEN] = "", kind[64];
+    ag_model *m = repl_model_of(a->values[0]);
+    if (m == NULL)
+        return repl_error(r, "neurons: the first argument must be a model of two inputs (mlp(...)), not %s",
+                          value_with_article(a->values[0], kind, sizeof kind));
+    double xlo, xhi, ylo, yhi;
+    int grid;
+    if (get_range(r, a, 1, &xlo, &xhi) < 0 || get_range(r, a, 2, &ylo, &yhi) < 0) return -1;
+    if (get_grid(r, a, 3, NEURON_GRID, &grid) < 0) return -1;
+    ag_ctx *ctx = repl_ctx(r);
+    ag_var *points = grid_points(r, grid, grid, xlo, xhi, ylo, yhi);
+    if (points == NULL) return engine_error(r);
+    ag_retain(points);
+    network net;
+    int rc = 0;
+    if (!ag_model_initialized(m)) {
+        /* the weights are made at the first call: make them from the plane's two inputs */
+        bool grad_enabled = ag_set_grad_enabled(ctx, false);
+        if (ag_model_forward(m, points) == NULL) rc = engine_error(r);
+        ag_set_grad_enabled(ctx, grad_enabled);
+    }
+    if (rc == 0) rc = read_network(r, m, &net);
+    size_t cells = (size_t)grid * grid, unit_count = 2, weight_count = 0;
+    int units[VIZ_PLOT_MAX_LAYERS] = {2};
+    double centres[VIZ_PLOT_MAX_LAYERS] = {0};
+    for (int l = 0; rc == 0 && l < net.layers; l++) {
+        units[l + 1] = ag_shape(net.w[l])[1];
+        unit_count += (size_t)units[l + 1];
+        weight_count += ag_size(net.w[l]);
+        bool last = l + 1 == net.layers;
+        centres[l + 1] = last || net.activation == AG_ACT_TANH ? 0 : net.activation == AG_ACT_SIGMOID ? 0.5 : 0;
+    }
+    double *maps = rc == 0 ? malloc(unit_count * cells * sizeof *maps) : NULL;
+    double *weights = rc == 0 ? malloc((weight_count ? weight_count : 1) * sizeof *weights) : NULL;
+    if (rc == 0 && (maps == NULL || weights == NULL)) rc = repl_error(r, "neurons: out of memory");
+    if (rc == 0) {
+        /* the inputs, then each layer's units (maps unit by unit) */
+        const double *p = ag_cdata(points);
+        for (size_t i = 0; i < cells; i++) {
+            maps[i] = p[2 * i];
+            maps[cells + i] = p[2 * i + 1];
+        }
+        double *map = maps + 2 * cells, *weight = weights;
+        bool grad_enabled = ag_set_grad_enabled(ctx, false);
+        bool nonfinite_before = ag_nonfinite_op(ctx) != NULL;
+        ag_var *h = points;
+        for (int l = 0; l < net.layers && rc == 0; l++) {
+            h = ag_matmul(ctx, h, net.w[l]);
+            if (net.b[l] != NULL) h = ag_add(ctx, h, net.b[l]);
+            if (l + 1 < net.layers && h != NULL) h = activate(ctx, net.activation, h);
+            if (h == NULL) {
+                rc = engine_error(r);
+                break;
+            }
+            int k = units[l + 1];
+            const double *v = ag_cdata(h);
+            for (int u = 0; u < k; u++)
+                for (size_t i = 0; i < cells; i++) map[(size_t)u * cells + i] = v[i * k + u];
+            map += (size_t)k * cells;
+            memcpy(weight, ag_cdata(net.w[l]), ag_size(net.w[l]) * sizeof *weight);
+            weight += ag_size(net.w[l]);
+        }
+        ag_set_grad_enabled(ctx, grad_enabled);
+        if (!nonfinite_before) ag_clear_nonfinite(ctx);
+        viz_plot *plot = rc == 0 ? session_plot(r) : NULL;
+        if (rc == 0 && (plot == NULL || repl_vz->plot_neurons(plot, maps, units, net.layers + 1, grid, centres,
+                                                              weights, xlo, xhi, ylo, yhi, err) < 0))
+            rc = picture_failed(r, a, err);
+    }
+    free(maps);
+    free(weights);
+    ag_release(points);
+    if (rc < 0) return -1;
+    picture_changed(r, "neurons");
+    return 0;
+}
+
+const builtin_def builtins_pictures[] = {
+    {"scatter", "x, t=nil, names=nil", builtin_scatter, "plots",
+     "the points of x (N, 2) coloured by their class t (whole numbers), on the map with the contour "
+     "and boundary; names=[...] names the classes",
+     .function_only = true},
+    {"boundary", "f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=nil, names=nil", builtin_boundary, "plots",
+     "a model's (or def's) output over [x_lo, x_hi] x [y_lo, y_hi] as a heat map with its decision "
+     "line and a colour bar (x=, t=: the points over it); one batched call, no graph recorded",
+     .function_only = true},
+    {"heatmap", "t, name=nil", builtin_heatmap, "plots",
+     "any 2-D tensor (weights, a confusion matrix) as a heat map with a colour bar, the numbers in the "
+     "cells when they fit",
+     .function_only = true},
+    {"images", "x, shape=nil", builtin_images, "plots",
+     "a grid of small images, one a row of x (shape=[h, w]) or one a slice of x (N, h, w)",
+     .function_only = true},
+    {"neurons", "model, xrange, yrange, grid=nil", builtin_neurons, "plots",
+     "every unit of a two-input model as a small map over the plane, laid out by layer with the "
+     "weights between them (as TensorFlow Playground)",
+     .function_only = true},
+    {0},
+};

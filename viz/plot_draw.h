@@ -1,0 +1,112 @@
+/* plot_draw.h — what the figure's drawing files share (plot_draw.c: the
+ * panels of series, level curves and paths, the frame, ticks, legends and
+ * text; plot_maps.c: the pictures of learning, heat fields and class points
+ * over the map panel, heat maps, image grids, the network's units).  Sizes
+ * are in figure units: one unit is one device pixel at zoom 1. */
+#ifndef VIZ_PLOT_DRAW_H
+#define VIZ_PLOT_DRAW_H
+
+#include <pango/pangocairo.h>
+
+#include "plot_internal.h"
+
+typedef struct colour {
+    double r, g, b;
+} colour;
+
+#define RGB(r, g, b) {(r) / 255.0, (g) / 255.0, (b) / 255.0}
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const colour background = RGB(255, 255, 255);
+static const colour frame_colour = RGB(38, 38, 38);
+static const colour text_colour = RGB(25, 25, 25);
+
+/* text sizes in units (pixels at zoom 1): readable from the back row */
+#define TICK_TEXT 15.0
+#define LABEL_TEXT 17.0
+#define TITLE_TEXT 22.0
+#define CAPTION_TEXT 14.0
+
+/* A line's dash pattern in units. */
+typedef struct dash_style {
+    double on_off[4];
+    int count; /* 0: solid */
+} dash_style;
+
+/* One drawing of the figure. */
+typedef struct figure {
+    cairo_t *cr;
+    PangoLayout *layout; /* reused for every piece of text */
+    viz_plot *plot;
+    double width, height; /* in units */
+    bool stopped;         /* the interrupt flag was seen: the drawing is cut short */
+} figure;
+
+typedef enum { ALIGN_START, ALIGN_CENTRE, ALIGN_END } align;
+
+/* One panel: its share of the figure, then (plot_layout_panel) its frame,
+ * ticks and labels. */
+typedef struct panel {
+    double x, y, w, h; /* the panel's share of the figure */
+    plot_axes axes;
+    plot_tick_list x_ticks, y_ticks;
+    const char *x_label, *y_label;
+    bool integer_x;
+} panel;
+
+typedef struct legend_entry {
+    const char *name;
+    colour colour;
+    double dot_radius; /* > 0: the swatch carries a dot, as the data does */
+    bool line;         /* the swatch has a line (points-only data has none) */
+    const dash_style *dash; /* the line's style */
+} legend_entry;
+
+/* ---- plot_draw.c: the pieces every panel is made of ------------------------- */
+
+bool plot_figure_stopped(figure *f);
+void plot_set_colour(figure *f, colour c, double alpha);
+void plot_text_size(figure *f, const char *text, double size, bool markup, double *w, double *h);
+/* Text with its box aligned at (x, y); upwards reads bottom to top; halo > 0
+ * outlines it in white first. */
+void plot_draw_text_styled(figure *f, const char *text, double size, bool markup, double x, double y,
+                           align horizontal, align vertical, bool upwards, colour c, double halo);
+void plot_draw_text(figure *f, const char *text, double size, double x, double y, align horizontal,
+                    align vertical, bool upwards, colour c);
+double plot_to_pixel_x(const plot_axes *a, double x);
+double plot_to_pixel_y(const plot_axes *a, double y);
+/* Places the frame in the panel for its axes' ranges and picks the ticks. */
+void plot_layout_panel(figure *f, panel *p);
+void plot_draw_grid(figure *f, const panel *p);
+void plot_draw_frame_and_labels(figure *f, const panel *p);
+void plot_clip_to_frame(figure *f, const plot_axes *a);
+void plot_unclip(figure *f);
+void plot_stroke_lines(figure *f, colour c, double width);
+void plot_disc(figure *f, double x, double y, double radius);
+/* The legend in the corner of the frame that hides the fewest points. */
+void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
+                      int count);
+
+/* ---- plot_maps.c: the pictures of learning ---------------------------------- */
+
+/* Units to keep free right of the map panel's frame for the field's colour bar. */
+double plot_maps_colour_bar_room(const viz_plot *plot);
+/* Under everything else in the map panel: the field (a boundary's heat map)
+ * and its threshold's curve. */
+void plot_maps_draw_field(figure *f, const plot_axes *a);
+/* Over the level curves: the class-coloured points (scatter). */
+void plot_maps_draw_points(figure *f, const plot_axes *a);
+/* Right of the frame: the field's colour bar. */
+void plot_maps_draw_colour_bar(figure *f, const plot_axes *a);
+/* The classes' legend entries (at most `room`); their count. */
+int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room);
+/* How many of the class points fall in [x0, x1] x [y0, y1] (pixels). */
+size_t plot_maps_points_in(const viz_plot *plot, const plot_axes *a, double x0, double y0, double x1,
+                           double y1);
+/* The panels of their own: a heat map of a matrix, a grid of images, the
+ * network's units over the plane. */
+void plot_maps_heatmap_panel(figure *f, panel *p);
+void plot_maps_images_panel(figure *f, panel *p);
+void plot_maps_neurons_panel(figure *f, panel *p);
+
+#endif
