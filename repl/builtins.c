@@ -39,7 +39,7 @@ static int compare_by_name(const void *a, const void *b) {
 
 static void join_tables(void) {
     const builtin_def *parts[] = {builtins_core, builtins_ops, builtins_optim, builtins_model, builtins_graph, builtins_plot,
-                                   builtins_data, builtins_pictures};
+                                   builtins_data, builtins_pictures, builtins_loop};
     int n = 0;
     for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
         for (const builtin_def *d = parts[p]; d->name != NULL && n < MAX_BUILTINS; d++) {
@@ -319,7 +319,7 @@ REPL_HOT void builtin_args_done(repl *r, builtin_args *args) {
         repl_value v = args->values[i];
         if (v.kind == VALUE_VAR)
             ag_release(v.as.var);
-        else if (i == args->rest && v.kind == VALUE_LIST && v.as.list->refcount == 1 &&
+        else if (i == args->rest && v.kind == VALUE_LIST && v.as.list->refcount == 1 && v.as.list->capacity == 0 &&
                  v.as.list->count <= SPARE_REST_MAX)
             keep_spare_rest(&r->signatures, v.as.list);
         else

@@ -41,13 +41,6 @@ struct builtin_args {
  * after repl_error(). */
 typedef int (*builtin_fn)(repl *r, const builtin_args *args, repl_value *out);
 
-/* How number literals among a call's arguments reach the built-in. */
-typedef enum builtin_literals {
-    BUILTIN_LITERALS_NUMBERS = 0, /* plain numbers (arg_var makes constants, pow(x, 2) is
-                                   * Pow(2), sgd(0.1) is refused): the default */
-    BUILTIN_LITERALS_LEAVES       /* 0-d leaf variables, as bound or shown (print) */
-} builtin_literals;
-
 /* A numeric sequence a for loop may walk without building it (range):
  * start + k*step for 0 <= k < count.  0, or -1 after an error. */
 typedef int (*builtin_sequence_fn)(repl *r, const builtin_args *args, double *start,
@@ -61,7 +54,6 @@ struct builtin_def {
     const char *help;  /* one line; further lines (after \n, indented two spaces)
                         * only in :help NAME */
     /* optional, left out of most rows: */
-    builtin_literals literals;
     builtin_sequence_fn sequence; /* for x in NAME(...) without the list */
     /* No method form: the first argument is not something the call acts on
      * (x.zeros(), x.mlp(), x.sgd() or x.savefig() would only put x in a
@@ -96,6 +88,7 @@ extern const builtin_def builtins_graph[];
 extern const builtin_def builtins_plot[];
 extern const builtin_def builtins_pictures[];
 extern const builtin_def builtins_data[];  /* builtins_data.c: data sets, batches, files of data */
+extern const builtin_def builtins_loop[];  /* builtins_loop.c: enumerate, zip, ... */
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 

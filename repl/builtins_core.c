@@ -210,7 +210,10 @@ static int reduce(repl *r, const builtin_args *a, repl_value *out, reduce_fn fn)
     return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
 }
 
-static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_sum); }
+static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) {
+    if (repl_is_sequence_of_values(a->values[0])) return repl_sum_items(r, a, out); /* builtins_loop.c */
+    return reduce(r, a, out, ag_sum);
+}
 static int builtin_mean(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_mean); }
 static int builtin_variance(repl *r, const builtin_args *a, repl_value *out) {
     return reduce(r, a, out, ag_variance);
@@ -571,7 +574,13 @@ static int builtin_len(repl *r, const builtin_args *a, repl_value *out) {
         return 0;
     default: {
         char buf[64];
-        return repl_error(r, "len: x must be a list, string or variable, not %s", value_with_article(v, buf, sizeof buf));
+        long n = repl_iter_length(v); /* a sequence: m.params, enumerate(...), a loader */
+        if (n >= 0) {
+            *out = value_number((double)n);
+            return 0;
+        }
+        if (n == -1) return repl_error(r, "len: this %s has no length known before it is walked", value_kind_name(v));
+        return repl_error(r, "len: x must be a list, string, variable or sequence, not %s", value_with_article(v, buf, sizeof buf));
     }
     }
 }
@@ -1138,7 +1147,7 @@ const builtin_def builtins_core[] = {
     /* output and utilities */
     {"print", "*xs", builtin_print, "output",
      "the values on one line, separated by spaces (matrices too, in the one-line form)",
-     .literals = BUILTIN_LITERALS_LEAVES, .function_only = true},
+     .function_only = true},
     {"set_printoptions", "threshold=nil, edgeitems=nil", builtin_set_printoptions, "output",
      "tensors of more than threshold elements (1000) print their first and last edgeitems (3)\n"
      "  per axis, as NumPy's and PyTorch's: set_printoptions(threshold=\"full\") prints whole\n"

@@ -66,7 +66,6 @@ UNARY(mish, ag_mish)
 UNARY(sign, ag_sign)
 UNARY(floor, ag_floor)
 UNARY(ceil, ag_ceil)
-UNARY(round, ag_round)
 UNARY(trunc, ag_trunc)
 UNARY(rsqrt, ag_rsqrt)
 UNARY(log2, ag_log2)
@@ -207,6 +206,13 @@ static int builtin_flip(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int axes[AG_MAX_DIMS], naxes;
     if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
+    int ndim = ag_ndim(x);
+    for (int i = 0; i < naxes; i++) /* an axis twice is refused, as PyTorch's flip refuses it */
+        for (int j = 0; j < i; j++) {
+            int p = axes[i] < 0 ? axes[i] + ndim : axes[i], q = axes[j] < 0 ? axes[j] + ndim : axes[j];
+            if (p == q && p >= 0 && p < ndim)
+                return repl_error(r, "flip: axis %d is given twice (as %d and %d)", p, axes[j], axes[i]);
+        }
     for (int i = 0; i < naxes && x != NULL; i++) x = ag_flip(r->ctx, x, axes[i]);
     return done_var(r, x, out);
 }
@@ -425,7 +431,6 @@ const builtin_def builtins_ops[] = {
     {"sign", "x", builtin_sign, "elementwise", "-1, 0 or 1 (NaN stays NaN)" ZEROGRAD},
     {"floor", "x", builtin_floor, "elementwise", "the largest whole number <= x" ZEROGRAD},
     {"ceil", "x", builtin_ceil, "elementwise", "the smallest whole number >= x" ZEROGRAD},
-    {"round", "x", builtin_round, "elementwise", "the nearest whole number, halves to even (round(2.5) = 2)" ZEROGRAD},
     {"trunc", "x", builtin_trunc, "elementwise", "x without its fraction, toward 0" ZEROGRAD},
     {"rsqrt", "x", builtin_rsqrt, "elementwise", "1 / sqrt(x)"},
     {"log2", "x", builtin_log2, "elementwise", "base-2 logarithm"},

@@ -212,7 +212,27 @@ static int optimizer_get_attr(repl *r, void *payload, const char *name, repl_val
     return 1;
 }
 
+/* opt.lr = v, and any other hyper-parameter of the kind (opt.momentum =
+ * 0.95): checked against its range by the engine, nothing changed when
+ * refused. */
+static int optimizer_set_attr(repl *r, void *payload, const char *name, repl_value v) {
+    optimizer_object *o = payload;
+    if (isnan(ag_optim_get(o->opt, name))) return 1;
+    double value;
+    char buf[64];
+    if (!scalar_of(v, &value))
+        return repl_error(r, "%s.%s must be a number, not %s", ag_optim_kind_name(ag_optim_get_config(o->opt).kind), name,
+                          value_with_article(v, buf, sizeof buf));
+    if (ag_optim_set(o->opt, name, value) < 0) return engine_error(r);
+    return 0;
+}
+
 static const repl_object_type optimizer_type;
+
+ag_optim *repl_optimizer_of(repl_value v) {
+    if (v.kind != VALUE_OBJECT || v.as.object->type != &optimizer_type) return NULL;
+    return ((optimizer_object *)v.as.object->payload)->opt;
+}
 
 /* The optimizer given as argument 0, or an error naming the method. */
 static int arg_optimizer(repl *r, const builtin_args *args, const char *method,
@@ -413,6 +433,7 @@ static const repl_object_type optimizer_type = {
     .destroy = optimizer_destroy,
     .describe = optimizer_describe,
     .get_attr = optimizer_get_attr,
+    .set_attr = optimizer_set_attr,
     .methods = optimizer_methods,
     .nmethods = (int)(sizeof optimizer_methods / sizeof optimizer_methods[0]),
     .attributes = optimizer_attributes,

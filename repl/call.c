@@ -381,15 +381,14 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
 
     /* A literal argument reaches a built-in as a plain number, exactly as
      * before literals were variables (arg_var makes it a constant, pow(x, 2)
-     * is Pow(2), sgd(0.1) is refused) unless its row asks for leaves (print
-     * shows a literal as the variable it is); a user function gets a
-     * constant variable. */
+     * is Pow(2), sgd(0.1) is refused, print(10000) shows 10000); a user
+     * function gets a constant variable. */
     literal_use use = LITERAL_CONSTANT;
     const builtin_def *method_def = method ? method_builtin(callee_node) : NULL; /* x.NAME's built-in */
     if (method) {
         if (callee.kind == VALUE_OBJECT || method_def != NULL) use = LITERAL_NUMBER;
     } else if (callee.kind == VALUE_BUILTIN) {
-        use = callee.as.builtin->literals == BUILTIN_LITERALS_LEAVES ? LITERAL_LEAF : LITERAL_NUMBER;
+        use = LITERAL_NUMBER;
     } else if (callee.kind == VALUE_OBJECT) {
         use = LITERAL_NUMBER;
     }

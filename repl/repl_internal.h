@@ -209,6 +209,11 @@ ag_model *repl_model_of(repl_value v);
 /* A model value holding the reference m (taken); not VALUE_OBJECT when out of memory. */
 repl_value repl_model_value(ag_model *m);
 
+/* ---- builtins_optim.c: optimizer objects ------------------------------------------ */
+
+/* The optimizer behind an optimizer object, else NULL. */
+ag_optim *repl_optimizer_of(repl_value v);
+
 /* ---- text_table.c: columns of text for printed views ----------------------------- */
 
 /* A table of malloc'd cells, printed with columns padded to their widest
@@ -511,6 +516,16 @@ repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_s
 int unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
  * after an error at `at`. */
+/* What an operator computes (eval.c): the engine's op on variables (NULL for
+ * %), the rule on plain numbers (NULL for @; a comparison's gives 1 or 0)
+ * and the verb of messages ("add"); rows for the binary operators but
+ * and, or, is. */
+typedef struct repl_operator {
+    ag_var *(*engine)(ag_ctx *ctx, ag_var *a, ag_var *b);
+    double (*number)(double a, double b);
+    const char *verb;
+} repl_operator;
+extern const repl_operator repl_operators[AST_OP_COUNT];
 int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                repl_value *out);
 /* Node `at` (an in-place update, arithmetic on plain numbers) made a NaN or
@@ -522,6 +537,10 @@ void note_nonfinite(repl *r, const ast_node *at, const char *fallback);
 /* x = e, x op= e, x.data = e, x.grad = none (the AST_ASSIGN n); 0, or -1
  * after an error. */
 int exec_assign(repl *r, const ast_node *n);
+/* The value `target = v` binds (v taken): numbers and tensor literals become
+ * leaves, a variable without a name takes target's.  0 or -1. */
+int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_value v, repl_value *out);
+
 
 /* "a string", "a variable of shape [3]", "nil" for messages. */
 const char *describe_kind(repl_value v, char *buf, size_t n);
@@ -533,6 +552,49 @@ int operand_var(repl *r, const ast_node *at, repl_value v, const char *verb, ag_
 int return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out);
 /* Source text of n in the running chunk, if short and on one line. */
 bool node_text(repl *r, const ast_node *n, char *buf, size_t size);
+
+/* ---- iterate.c: passes over a value's items, patterns ------------------------------ */
+
+/* One pass over a list, a variable (1-D: its numbers; more: its rows) or an
+ * object with the iter_* hooks (value.h). */
+typedef struct repl_iter {
+    repl_value source; /* held during the pass */
+    enum { ITER_LIST, ITER_NUMBERS, ITER_ROWS, ITER_OBJECT } kind;
+    long index, count; /* count: -1 unknown */
+    void *cursor;      /* ITER_OBJECT's */
+} repl_iter;
+
+/* Starts a pass over v (v is not taken): 0; 1 when v has no items to walk
+ * (nothing reported); -1 after an error at `at` (NULL: the running call). */
+int repl_iter_begin(repl *r, const ast_node *at, repl_value v, repl_iter *it);
+/* The pass's next item: 1 with one reference in *out, 0 at the end, -1
+ * after an error. */
+int repl_iter_next(repl *r, const ast_node *at, repl_iter *it, repl_value *out);
+/* Ends the pass (after the last item, a break or an error). */
+void repl_iter_end(repl_iter *it);
+/* The items of a pass over v: -1 unknown (a lazy sequence without a
+ * length), -2 when v cannot be walked. */
+long repl_iter_length(repl_value v);
+bool repl_iterable(repl_value v);
+/* Binds the pattern (an AST_NAME, or an AST_LIST of patterns) to v (taken):
+ * every count checked before anything is bound; `assignment` names values
+ * as `x = e` does (repl_assign_value).  Errors at `at`. */
+int repl_bind_pattern(repl *r, const ast_node *at, const ast_node *pattern, repl_value v, bool assignment);
+/* a, b = e */
+int repl_exec_unpack(repl *r, const ast_node *n);
+
+/* ---- builtins_loop.c: Python's sum and + of sequences ------------------------------ */
+
+/* A list that is no tensor literal ([loss1, loss2], [p1, p2]) or a lazy
+ * sequence (m.params): what Python's sum adds item by item. */
+bool repl_is_sequence_of_values(repl_value v);
+/* sum(xs) of such a sequence: 0 + xs[0] + xs[1] + ..., each + the operator's
+ * (a graph over variables); axis= is refused. */
+int repl_sum_items(repl *r, const builtin_args *a, repl_value *out);
+/* a + b when either is a list: Python's concatenation, a new list (a
+ * tensor literal beside a list, `x.shape + [1]`, gives its numbers).  1 when
+ * neither is a list (nothing done). */
+int repl_concat_lists(repl *r, const ast_node *at, repl_value a, repl_value b, repl_value *out);
 
 /* ---- access.c: attributes and indexing ------------------------------------------- */
 
@@ -553,6 +615,8 @@ int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, r
 /* x.name / x[i, ...] for the node n (AST_ATTRIBUTE / AST_INDEX). */
 int eval_attribute(repl *r, const ast_node *n, repl_value *out);
 int eval_index(repl *r, const ast_node *n, repl_value *out);
+/* x[i] = e, x[i] op= e on a variable (its data, in place) or a list */
+int repl_exec_set_item(repl *r, const ast_node *n);
 /* The values slice(start, stop, step) and ... make, for get_item's tuples
  * and x[slice(1, 3)].  slice_value_new reads parts[0..2] (nil = left out;
  * given == 1 means slice(stop), as Python's); 0 with *out, or -1 after

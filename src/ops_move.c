@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errors.h"
 #include "internal.h"
 
 ag_var *ag_stack(ag_ctx *ctx, ag_var *const *xs, int n, int axis) {
@@ -97,12 +98,50 @@ ag_var *ag_roll(ag_ctx *ctx, ag_var *x, int shift, const int *axis) {
 
 /* torch.Tensor.repeat: x tiled counts[i] times along each axis (more counts than
  * axes put leading 1s on x): reshape to (1, d) pairs, broadcast, fold back. */
+/* repeat with more counts than the one-step form's 2n axes allow (up to
+ * AG_MAX_DIMS, as PyTorch takes as many as a tensor may have): x given n
+ * axes (leading ones of length 1, as PyTorch prepends them), then one axis
+ * at a time: (.., d, ..) -> (.., 1, d, ..) broadcast to (.., c, d, ..) and
+ * merged to (.., c*d, ..), or, with no axis to spare, c copies joined. */
+static ag_var *repeat_by_axis(ag_ctx *ctx, ag_var *x, const int *counts, int n) {
+    if (n > AG_MAX_DIMS) return ctx_error(ctx, AG_ERR_SHAPE, "repeat: at most %d counts", AG_MAX_DIMS);
+    int shape[AG_MAX_DIMS + 1];
+    for (int i = 0; i < n; i++) {
+        if (counts[i] < 0) return ctx_error(ctx, AG_ERR_ARG, "repeat: count %d is negative", counts[i]);
+        shape[i] = i - (n - x->t.ndim) >= 0 ? x->t.shape[i - (n - x->t.ndim)] : 1;
+    }
+    ag_var *y = ag_reshape(ctx, x, n, shape);
+    for (int i = 0; i < n && y != NULL; i++) {
+        int c = counts[i], d = shape[i];
+        if (c == 1) continue;
+        if (n < AG_MAX_DIMS) {
+            int split[AG_MAX_DIMS], wide[AG_MAX_DIMS];
+            for (int k = 0, j = 0; k < n; k++) {
+                if (k == i) split[j] = 1, wide[j++] = c;
+                split[j] = shape[k], wide[j++] = shape[k];
+            }
+            y = ag_broadcast_to(ctx, ag_reshape(ctx, y, n + 1, split), n + 1, wide);
+        } else if (c == 0) {
+            y = ag_get_item(ctx, y, i, NULL, 0);
+        } else {
+            ag_var *copies[64], **xs = c <= 64 ? copies : malloc((size_t)c * sizeof *xs);
+            if (xs == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "repeat: out of memory");
+            for (int k = 0; k < c; k++) xs[k] = y;
+            y = ag_concat(ctx, xs, c, i);
+            if (xs != copies) free(xs);
+        }
+        shape[i] = c * d;
+        if (y != NULL && n < AG_MAX_DIMS) y = ag_reshape(ctx, y, n, shape);
+    }
+    return y;
+}
+
 ag_var *ag_repeat(ag_ctx *ctx, ag_var *x, const int *counts, int n) {
     if (!op_input_ok(ctx, AG_OP_BROADCAST_TO, x)) return NULL;
     if (n < x->t.ndim || counts == NULL)
         return ag_set_error(ctx, "repeat: %d counts for a value of %d axes (give at least one per axis)", n,
                             x->t.ndim);
-    if (2 * n > AG_MAX_DIMS) return ag_set_error(ctx, "repeat: at most %d counts", AG_MAX_DIMS / 2);
+    if (2 * n > AG_MAX_DIMS) return repeat_by_axis(ctx, x, counts, n);
     int pairs[AG_MAX_DIMS], wide[AG_MAX_DIMS], out[AG_MAX_DIMS];
     for (int i = 0; i < n; i++) {
         if (counts[i] < 0) return ag_set_error(ctx, "repeat: count %d is negative", counts[i]);
