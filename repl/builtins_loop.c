@@ -1,6 +1,7 @@
 /* builtins_loop.c — the built-ins of training loops as tutorials write them:
  * enumerate and zip (lazy sequences of pairs, iterate.c's protocol); int,
- * float, str, round and list.append with Python's meanings.
+ * float, str, round and list.append with Python's meanings; the schedules;
+ * progress, a tqdm-like bar over any sequence.
  *
  * A built-in that is a lazy sequence returns an object whose type has the
  * iter_* hooks (value.h): each iter_next hands back one item, a pair being
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static int done_var(repl *r, ag_var *v, repl_value *out) {
     if (v == NULL) return engine_error(r);
@@ -542,6 +545,207 @@ static int builtin_cosine_lr(repl *r, const builtin_args *a, repl_value *out) {
     return new_schedule(r, a, &s, out);
 }
 
+/* ---- progress(x): a bar over a loop, as tqdm gives Python users ------------------------------
+ * Where it shows: an interactive terminal, one line rewritten in place
+ * (\r, on the error stream as tqdm's); a notebook, one output updated
+ * (update_display_data); elsewhere (scripts, pipes) nothing unless
+ * show=true, then a plain line at each tenth (count, percent, loss: no
+ * times, so a run prints the same lines).  The loss shown is the value of
+ * the name loss="NAME" when the bar is drawn. */
+
+typedef struct progress_payload {
+    repl_value source;
+    long total;      /* -1 unknown */
+    int show;        /* -1: where a person watches; 0 never; 1 always */
+    char *loss_name; /* NULL without loss= */
+} progress_payload;
+
+typedef struct progress_cursor {
+    repl_iter inner;
+    long done;          /* iterations finished: those handed out before the current one */
+    long handed;        /* items handed out */
+    double start, drawn_at; /* seconds */
+    int tenths;         /* tenths printed in the plain form */
+    bool live_terminal, live_notebook, plain, drawn, finished;
+    FILE *err;          /* the live terminal's stream */
+    char display_id[40];
+} progress_cursor;
+
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void progress_destroy(void *payload) {
+    progress_payload *p = payload;
+    value_release(p->source);
+    free(p->loss_name);
+    free(p);
+}
+
+static char *progress_describe(const void *payload) {
+    const progress_payload *p = payload;
+    char buf[96], text[200];
+    snprintf(text, sizeof text, "progress over %s%s%s", describe_kind(p->source, buf, sizeof buf),
+             p->loss_name ? ", showing " : "", p->loss_name ? p->loss_name : "");
+    return strdup(text);
+}
+
+/* "1:05" / "1:02:03" */
+static void clock_text(double seconds, char *buf, size_t size) {
+    long s = seconds > 0 && seconds < 1e8 ? (long)(seconds + 0.5) : 0;
+    if (s >= 3600) snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
+}
+
+/* The bar's line: count, bar, percent, rate, time left, loss (`timed`:
+ * with rate and time). */
+static void progress_line(repl *r, const progress_payload *p, const progress_cursor *c, bool timed, char *line,
+                          size_t size) {
+    size_t n = 0;
+    double elapsed = seconds_now() - c->start, rate = elapsed > 0 ? (double)c->done / elapsed : 0;
+    if (p->total >= 0) {
+        double fraction = p->total > 0 ? (double)c->done / (double)p->total : 1;
+        char bar[24];
+        int filled = (int)(fraction * 20 + 1e-9);
+        for (int i = 0; i < 20; i++) bar[i] = i < filled ? '#' : '-';
+        bar[20] = '\0';
+        n += (size_t)snprintf(line + n, size - n, "%ld/%ld [%s] %3.0f%%", c->done, p->total, bar, 100 * fraction);
+        if (timed) {
+            char left[24];
+            clock_text(rate > 0 ? (double)(p->total - c->done) / rate : 0, left, sizeof left);
+            n += (size_t)snprintf(line + n, size - n, "  %.3g it/s  %s left", rate, c->done > 0 ? left : "?");
+        }
+    } else {
+        n += (size_t)snprintf(line + n, size - n, "%ld it", c->done);
+        if (timed) n += (size_t)snprintf(line + n, size - n, "  %.3g it/s", rate);
+    }
+    repl_value loss;
+    double value;
+    if (p->loss_name != NULL && n < size && lookup_name(r, p->loss_name, &loss)) {
+        char shown[AG_NUMBUF];
+        if (scalar_of(loss, &value))
+            snprintf(line + n, size - n, "  %s %s", p->loss_name, format_number(r, value, shown));
+        value_release(loss);
+    }
+}
+
+/* Draws the bar when it is due (at most 10 times a second live; each tenth
+ * in the plain form; always at the end). */
+static void progress_draw(repl *r, const progress_payload *p, progress_cursor *c, bool last) {
+    char line[256];
+    double now = seconds_now();
+    if (c->live_terminal || c->live_notebook) {
+        if (!last && c->drawn && now - c->drawn_at < (c->live_notebook ? 0.25 : 0.1)) return;
+        progress_line(r, p, c, true, line, sizeof line);
+        if (c->live_terminal) {
+            fprintf(r->io.err, "\r%s\033[K%s", line, last ? "\n" : "");
+            fflush(r->io.err);
+        } else {
+            repl_display d = {.text = line, .display_id = c->display_id, .update = c->drawn};
+            r->io.display(r->io.display_user, &d);
+        }
+        c->drawn = true;
+        c->drawn_at = now;
+    } else if (c->plain && p->total > 0) {
+        int tenths = (int)(10 * c->done / p->total);
+        if (tenths <= c->tenths && !(last && !c->drawn)) return;
+        c->tenths = tenths;
+        progress_line(r, p, c, false, line, sizeof line);
+        fprintf(r->io.out, "progress %s\n", line);
+        c->drawn = true;
+    } else if (c->plain && last) {
+        progress_line(r, p, c, false, line, sizeof line);
+        fprintf(r->io.out, "progress %s\n", line);
+    }
+}
+
+static int progress_start(repl *r, void *payload, void **cursor) {
+    progress_payload *p = payload;
+    progress_cursor *c = calloc(1, sizeof *c);
+    if (c == NULL) return repl_error(r, "out of memory");
+    if (repl_iter_begin(r, NULL, p->source, &c->inner) != 0) {
+        free(c);
+        return -1;
+    }
+    bool watched = repl_is_interactive(r) && isatty(fileno(r->io.err));
+    c->live_notebook = p->show != 0 && r->io.display != NULL;
+    c->live_terminal = !c->live_notebook && p->show != 0 && watched;
+    c->plain = !c->live_notebook && !c->live_terminal && p->show == 1;
+    c->start = seconds_now();
+    c->err = r->io.err;
+    snprintf(c->display_id, sizeof c->display_id, "agrepl-progress-%u", ++r->io.display_count);
+    if (c->live_terminal || c->live_notebook) progress_draw(r, p, c, false);
+    *cursor = c;
+    return 0;
+}
+
+/* An item handed out is finished when the next is asked for (the loop's
+ * body ran), as tqdm counts. */
+static int progress_next(repl *r, void *payload, void *cursor, repl_value *out) {
+    progress_payload *p = payload;
+    progress_cursor *c = cursor;
+    int rc = repl_iter_next(r, NULL, &c->inner, out);
+    if (rc < 0) return rc;
+    c->done = c->handed; /* every item handed out before this call is finished */
+    if (rc == 0) {
+        c->finished = true;
+        progress_draw(r, p, c, true);
+        return 0;
+    }
+    if (c->handed > 0) progress_draw(r, p, c, false);
+    c->handed++;
+    return 1;
+}
+
+static void progress_stop(void *payload, void *cursor) {
+    (void)payload;
+    progress_cursor *c = cursor;
+    if (c == NULL) return;
+    if (c->live_terminal && c->drawn && !c->finished) fputc('\n', c->err); /* a break: the prompt on a line of its own */
+    repl_iter_end(&c->inner);
+    free(c);
+}
+
+static long progress_length(const void *payload) { return ((const progress_payload *)payload)->total; }
+
+static const repl_object_type progress_type = {
+    .name = "progress",
+    .destroy = progress_destroy,
+    .describe = progress_describe,
+    .iter_start = progress_start,
+    .iter_next = progress_next,
+    .iter_stop = progress_stop,
+    .length = progress_length,
+};
+
+static int builtin_progress(repl *r, const builtin_args *a, repl_value *out) {
+    repl_value source = a->values[0];
+    if (!repl_iterable(source)) return not_iterable(r, "progress", "x", source);
+    long total = repl_iter_length(source);
+    if (arg_given(a, 1)) {
+        double given;
+        if (arg_number(r, a, 1, &given) < 0) return -1;
+        if (!(given >= 0) || given != floor(given) || given > 1e15)
+            return repl_error(r, "progress: total must be a whole number >= 0");
+        total = (long)given;
+    }
+    int show = -1;
+    if (arg_given(a, 2)) {
+        bool b;
+        if (arg_bool(r, a, 2, &b) < 0) return -1;
+        show = b;
+    }
+    const char *loss = NULL;
+    if (arg_given(a, 3) && arg_string(r, a, 3, &loss) < 0) return -1;
+    progress_payload *p = malloc(sizeof *p);
+    if (p == NULL) return repl_error(r, "out of memory");
+    *p = (progress_payload){value_copy(source), total, show, loss ? strdup(loss) : NULL};
+    *out = value_object_new(&progress_type, p);
+    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+}
+
 const builtin_def builtins_loop[] = {
     {"enumerate", "x, start=0", builtin_enumerate, "output",
      "pairs (i, item) of a list, variable or sequence, i counting from start, lazily:\n"
@@ -549,6 +753,11 @@ const builtin_def builtins_loop[] = {
     {"zip", "*xs", builtin_zip, "output",
      "tuples of the items of several sequences side by side, lazily, stopping at the shortest:\n"
      "  for a, b in zip(xs, ys) { ... }", .function_only = true},
+    {"progress", "x, total=nil, show=nil, loss=nil", builtin_progress, "output",
+     "x's items with a bar as tqdm's: for epoch in progress(range(100), loss=\"loss\") { ... }\n"
+     "  count, rate, time left and the value of the name loss= names, one line rewritten in a\n"
+     "  terminal, one output updated in a notebook; silent in scripts unless show=true (then a\n"
+     "  line at each tenth: count, percent and loss, no times); show=false hides it", .function_only = true},
     {"int", "x", builtin_int, "output",
      "x as a whole number toward 0 (a plain number), or a string's whole number, as Python's int", .function_only = true},
     {"float", "x", builtin_float, "output",

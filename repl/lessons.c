@@ -76,6 +76,17 @@ int lesson_find(const char *name, char *path, size_t n) {
     return -1;
 }
 
+int lesson_data_find(const char *file, char *path, size_t n) {
+    if (file == NULL || file[0] == '\0' || file[0] == '.' || strchr(file, '/')) return -1;
+    char dirs[MAX_DIRS][DIR_MAX];
+    int count = search_dirs(dirs);
+    for (int i = 0; i < count; i++) {
+        int len = snprintf(path, n, "%s/data/%s", dirs[i], file);
+        if (len > 0 && (size_t)len < n && is_file(path)) return 0;
+    }
+    return -1;
+}
+
 const char *lesson_dirs(char *buf, size_t n) {
     char dirs[MAX_DIRS][DIR_MAX];
     int count = search_dirs(dirs);

@@ -4,7 +4,8 @@
  *
  * libcsv calls us back per field and per record but does not say where it
  * is; we hand it the text a line at a time and count, so an error names the
- * line a record starts on and the field's number (its column). */
+ * line a record starts on (read from its parser state between lines) and
+ * the field's number (its column). */
 #include "ag_files.h"
 #include "data_libs.h"
 #include "errors.h"
@@ -61,7 +62,6 @@ static void fail(reader *r, const char *fmt, ...) {
 static void on_field(void *text, size_t length, void *data) {
     reader *r = data;
     if (r->failed) return;
-    if (r->field == 0) r->record_line = r->line;
     if (r->header_pending) {
         char **grown = realloc(r->header, (size_t)(r->field + 1) * sizeof *grown);
         char *copy = strndup(text ? text : "", length);
@@ -120,7 +120,7 @@ static void on_record(int terminator, void *data) {
             r->columns = r->field;
             r->rows++;
         } else if (r->field < r->columns) {
-            fail(r, "a ragged row: %d fields where the first row has %d", r->field, r->columns);
+            fail(r, "a ragged row: %d field%s where the first row has %d", r->field, r->field == 1 ? "" : "s", r->columns);
         } else {
             r->rows++;
         }
@@ -166,11 +166,14 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
         return ctx_error(ctx, AG_ERR_NOMEM, "%s: out of memory", r.file), -1;
     if (options->delimiter) csv->csv_set_delim(&parser, (unsigned char)options->delimiter);
     const char *text = bytes, *end = text + size;
-    bool parse_error = false;
+    int parse_error = 0; /* 1: in the text, 2: at its end */
     while (text < end && !r.failed && !parse_error) {
         const char *newline = memchr(text, '\n', (size_t)(end - text));
         size_t length = newline ? (size_t)(newline - text) + 1 : (size_t)(end - text);
-        if (csv->csv_parse(&parser, text, length, on_field, on_record, &r) != length) parse_error = true;
+        /* between records (libcsv's ROW_NOT_BEGUN), a record starts on this line at the
+         * earliest: a quoted field's line breaks then keep its first line */
+        if (parser.pstate == 0) r.record_line = r.line;
+        if (csv->csv_parse(&parser, text, length, on_field, on_record, &r) != length) parse_error = 1;
         else {
             text += length;
             r.line++;
@@ -180,12 +183,19 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
             ctx_error(ctx, AG_ERR_INTERRUPTED, "interrupted");
         }
     }
-    if (!r.failed && !parse_error && csv->csv_fini(&parser, on_field, on_record, &r) != 0) parse_error = true;
+    if (!r.failed && !parse_error && csv->csv_fini(&parser, on_field, on_record, &r) != 0) parse_error = 2;
     if (parse_error && !r.failed) {
         r.failed = true;
-        ctx_error(ctx, AG_ERR_IO, "%s: line %ld: %s (a quote inside an unquoted field, text after a closing quote, "
-                                  "or a quoted field that never ends)",
-                  r.file, r.line, csv->csv_strerror(csv->csv_error(&parser)));
+        if (csv->csv_error(&parser) != CSV_EPARSE)
+            ctx_error(ctx, AG_ERR_NOMEM, "%s: line %ld: %s", r.file, r.line, csv->csv_strerror(csv->csv_error(&parser)));
+        else if (parse_error == 2) /* strict csv_fini: the text ended inside quotes */
+            ctx_error(ctx, AG_ERR_IO, "%s: line %ld, column %d: a quoted field that never ends (no closing \")",
+                      r.file, r.field > 0 ? r.record_line : r.line - 1, r.field + 1);
+        else
+            ctx_error(ctx, AG_ERR_IO, "%s: line %ld, column %d: a quote inside an unquoted field, or text after "
+                                      "a closing quote (RFC 4180: quote the whole field, and write a quote inside "
+                                      "it as \"\")",
+                      r.file, r.line, r.field + 1);
     }
     csv->csv_free(&parser);
     int status = -1;

@@ -62,8 +62,8 @@ static int make_pair(ag_ctx *ctx, const char *who, int n, int columns, ag_var **
 }
 
 static int check_noise(ag_ctx *ctx, const char *who, const char *what, double noise) {
-    if (noise >= 0 && isfinite(noise)) return 0;
-    return ctx_error(ctx, AG_ERR_ARG, "%s: %s must be a finite number >= 0, not %g", who, what, noise), -1;
+    if (noise >= 0 && noise <= 1e100) return 0;
+    return ctx_error(ctx, AG_ERR_ARG, "%s: %s must be a number from 0 to 1e100, not %g", who, what, noise), -1;
 }
 
 /* Normal noise of standard deviation `noise` on every coordinate, row by row. */

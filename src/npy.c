@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,10 @@ static int parse_header(ag_ctx *ctx, const unsigned char *bytes, size_t size, co
         if (p >= end || *p++ != ':') { problem = "':' after a key"; break; }
         skip_blanks(&p, end);
         if (strcmp(key, "descr") == 0) {
-            if (p < end && *p == '[') { problem = "a structured dtype (a list of fields) is not supported"; break; }
+            if (p < end && *p == '[')
+                return ctx_error(ctx, AG_ERR_IO, "%s: the dtype is a structured one (a list of named fields), "
+                                                 "which is not supported: save each field as its own array",
+                                 shown(name)), -1;
             if (!parse_string(&p, end, descr, sizeof descr)) { problem = "descr: a dtype string"; break; }
             have_descr = true;
         } else if (strcmp(key, "fortran_order") == 0) {
@@ -151,9 +155,12 @@ static int parse_header(ag_ctx *ctx, const unsigned char *bytes, size_t size, co
         if (p < end && *p == ',') p++;
     }
     if (!problem && !(have_descr && have_order && have_shape)) problem = "the keys descr, fortran_order and shape";
-    if (problem)
+    if (problem) {
+        size_t shown_length = header_length < 120 ? header_length : 120;
+        while (shown_length > 0 && isspace((unsigned char)bytes[start + shown_length - 1])) shown_length--;
         return ctx_error(ctx, AG_ERR_IO, "%s: a bad .npy header (expected %s): %.*s", shown(name), problem,
-                         (int)(header_length < 120 ? header_length : 120), (const char *)bytes + start), -1;
+                         (int)shown_length, (const char *)bytes + start), -1;
+    }
     const char *why = parse_descr(descr, h);
     if (why)
         return ctx_error(ctx, AG_ERR_IO, "%s: the dtype '%s' is not supported (float64, float32, int8-64, "
@@ -214,7 +221,13 @@ ag_var *ag_npy_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *n
     double *out = ag_data(v);
     const unsigned char *data = (const unsigned char *)bytes + h.data_start;
     if (!h.fortran_order || h.ndim < 2) {
-        for (size_t i = 0; i < h.count; i++) out[i] = item(&h, data + i * (size_t)h.item_size);
+        const uint16_t probe = 1;
+        bool little = *(const unsigned char *)&probe == 1;
+        if (h.count == 0) return v;
+        if (h.kind == KIND_FLOAT && h.item_size == 8 && h.big_endian != little) /* np.save's float64: as it lies */
+            memcpy(out, data, h.count * 8);
+        else
+            for (size_t i = 0; i < h.count; i++) out[i] = item(&h, data + i * (size_t)h.item_size);
         return v;
     }
     /* Fortran order: the first index varies fastest in the file. */

@@ -1,10 +1,12 @@
 /* test_data.c — the built-in data sets (ag_data.h) against their formulas,
- * recomputed here from the same generator draws, and the random orders. */
+ * recomputed here from the same generator draws, the random orders, and the
+ * files of data from C (ag_files.h; NumPy checks them in numpy_files_test.py). */
 #include "testutil.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PI 3.141592653589793
 
@@ -134,6 +136,69 @@ static void test_permutation(void **state) {
     assert_int_equal(ag_rng_below(&rng, 0), 0);
 }
 
+/* .npy from C: our bytes decode to the same bits; a version 2.0 header,
+ * big-endian int16 in Fortran order; a truncated file makes nothing. */
+static void test_npy_from_c(void **state) {
+    (void)state;
+    ag_var *x = ag_new(ctx, 2, (int[]){2, 3}, (double[]){1.5, -0.0, 1e-300, 3, 4, 5});
+    void *bytes;
+    size_t size;
+    assert_int_equal(ag_npy_encode(ctx, x, &bytes, &size), 0);
+    assert_int_equal(size % 64, (6 * 8) % 64); /* the header pads the data to 64 bytes */
+    ag_var *y = ag_npy_decode(ctx, bytes, size, "x.npy");
+    assert_non_null(y);
+    assert_shape(y, 2, 3);
+    assert_memory_equal(ag_cdata(x), ag_cdata(y), 6 * sizeof(double));
+    assert_null(ag_npy_decode(ctx, bytes, size - 1, "x.npy"));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_IO);
+    assert_non_null(strstr(ag_errmsg(ctx), "x.npy: truncated"));
+    ag_clear_error(ctx);
+    free(bytes);
+    /* version 2.0 (4-byte header length), '>i2', Fortran order: [[1, 2], [3, -4]] */
+    const char dict[] = "{'descr': '>i2', 'fortran_order': True, 'shape': (2, 2), }";
+    unsigned char file[128] = "\x93NUMPY\x02\x00";
+    size_t hl = sizeof dict - 1;
+    file[8] = (unsigned char)hl;
+    memcpy(file + 12, dict, hl);
+    const unsigned char data[] = {0, 1, 0, 3, 0, 2, 0xff, 0xfc}; /* column by column */
+    memcpy(file + 12 + hl, data, sizeof data);
+    y = ag_npy_decode(ctx, file, 12 + hl + sizeof data, NULL);
+    assert_non_null(y);
+    assert_data(y, 1, 2, 3, -4);
+}
+
+/* CSV from C: RFC 4180 quoting and CRLF, columns by name, a target; a
+ * ragged row names its line and column and makes nothing. */
+static void test_csv_from_c(void **state) {
+    (void)state;
+    const char text[] = "a,\"b, \"\"c\"\"\",t\r\n1,2,0\r\n\r\n3,\"4\",1\r\n";
+    ag_csv_options options = {.header = true, .columns = (const char *[]){"b, \"c\"", "0"}, .ncolumns = 2,
+                              .target = "t"};
+    ag_var *x, *t;
+    char **names;
+    int n;
+    assert_int_equal(ag_csv_decode(ctx, text, sizeof text - 1, "d.csv", &options, &x, &t, &names, &n), 0);
+    assert_shape(x, 2, 2);
+    assert_data(x, 2, 1, 4, 3);
+    assert_data(t, 0, 1);
+    assert_int_equal(n, 2);
+    assert_string_equal(names[0], "b, \"c\"");
+    assert_string_equal(names[1], "a");
+    ag_names_free(names, n);
+    void *bytes;
+    size_t size;
+    assert_int_equal(ag_csv_encode(ctx, x, (const char *[]){"b, \"c\"", "a"}, ',', true, &bytes, &size), 0);
+    assert_int_equal(size, strlen("\"b, \"\"c\"\"\",a\r\n2,1\r\n4,3\r\n"));
+    assert_memory_equal(bytes, "\"b, \"\"c\"\"\",a\r\n2,1\r\n4,3\r\n", size);
+    free(bytes);
+    const char ragged[] = "1,2\n3\n";
+    x = (ag_var *)1;
+    assert_int_equal(ag_csv_decode(ctx, ragged, sizeof ragged - 1, "r.csv", NULL, &x, NULL, NULL, NULL), -1);
+    assert_null(x);
+    assert_string_equal(ag_errmsg(ctx), "r.csv: line 2, column 2: a ragged row: 1 field where the first row has 2");
+    ag_clear_error(ctx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_moons_on_their_arcs, ctx_setup, ctx_teardown),
@@ -141,6 +206,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_circles_xor_gaussians_sine, ctx_setup, ctx_teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, ctx_setup, ctx_teardown),
         cmocka_unit_test(test_permutation),
+        cmocka_unit_test_setup_teardown(test_npy_from_c, ctx_setup, ctx_teardown),
+        cmocka_unit_test_setup_teardown(test_csv_from_c, ctx_setup, ctx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

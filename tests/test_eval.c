@@ -295,6 +295,12 @@ static void test_no_files_touches_nothing(void **state) {
         {":save! s.ag\n", ":save!: file access is off in this session (--no-files)"},
         {":load s.ag\n", ":load: file access is off in this session (--no-files)"},
         {":lessons\n", ":lessons: file access is off in this session (--no-files)"},
+        {"a = load_csv(\"s.ag\")\n", "load_csv: file access is off in this session (--no-files)"},
+        {"save_csv(\"d.csv\", x)\n", "save_csv: file access is off in this session (--no-files)"},
+        {"a = load_npy(\"s.ag\")\n", "load_npy: file access is off in this session (--no-files)"},
+        {"save_npy(\"d.npy\", x)\n", "save_npy: file access is off in this session (--no-files)"},
+        {"a = load_npz(\"s.ag\")\n", "load_npz: file access is off in this session (--no-files)"},
+        {"save_npz(\"d.npz\", x)\n", "save_npz: file access is off in this session (--no-files)"},
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         assert_int_equal(run(&s, refused[i][0]), REPL_ERROR);
