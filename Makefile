@@ -69,10 +69,10 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
   jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld \
-  libcsv-dev libzip-dev python3-numpy
+  libcsv-dev libzip-dev python3-numpy man-db python3-torch
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
-  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld
+  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto libzip
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
@@ -181,6 +181,7 @@ deps:
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
 	/usr/bin/python3 -c 'import jupyter_client, nbclient, nbformat, selenium' 2>/dev/null || missing="$$missing python3-jupyter-client"; \
 	/usr/bin/python3 -c 'import numpy' 2>/dev/null || missing="$$missing python3-numpy"; \
+	/usr/bin/python3 -c 'import torch' 2>/dev/null || missing="$$missing python3-torch"; \
 	[ -f /usr/include/csv.h ] || missing="$$missing libcsv-dev"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
@@ -500,8 +501,8 @@ $(BUILD)/tests/safetensors_tool: tests/safetensors_tool.c $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
 
-safetensors-tests: $(BUILD)/tests/safetensors_tool
-	@$(STEP) "safetensors ($(BUILD))" sh tests/safetensors_test.sh $<
+safetensors-tests: $(BUILD)/tests/safetensors_tool $(AGREPL)
+	@$(STEP) "safetensors ($(BUILD))" sh tests/safetensors_test.sh $< $(AGREPL)
 
 stale-pointer-tests: $(BUILD)/tests/stale_pointer
 	@SAN="$(SAN)" $(STEP) "stale pointer ($(BUILD))" sh tests/stale_pointer_test.sh $<
@@ -509,10 +510,11 @@ stale-pointer-tests: $(BUILD)/tests/stale_pointer
 # The reference pages are made from the headers; every exported function
 # must be in a man page.
 man: $(REFMAN)
-$(REFMAN) &: man/gen_ref.py man/autograd.3 $(wildcard include/autograd/*.h)
-	@mkdir -p $(BUILD)/man
-	@echo "  GEN $(BUILD)/man/autograd_*.3"
+$(REFMAN) &: man/gen_ref.py man/autograd.3 man/agrepl.1 $(wildcard include/autograd/*.h)
+	@mkdir -p $(BUILD)/man/man1
+	@echo "  GEN $(BUILD)/man/autograd_*.3, $(BUILD)/man/man3/ag_*.3"
 	$(Q)python3 man/gen_ref.py include/autograd man/autograd.3 $(BUILD)/man
+	@cp man/agrepl.1 $(BUILD)/man/man1/agrepl.1
 
 man-tests: $(SHLIB) $(REFMAN)
 	@$(STEP) "man pages ($(BUILD))" sh tests/man_test.sh $(SHLIB) $(BUILD)/man
@@ -583,7 +585,7 @@ $(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
 	  'includedir=$${prefix}/include' '' 'Name: autograd' \
 	  'Description: DeZero-style automatic differentiation engine (libautograd)' \
 	  'Version: $(AG_VERSION)' 'Cflags: -I$${includedir}' \
-	  'Libs: -L$${libdir} -lautograd -lm' 'Libs.private: $(LIB_SYS_LIBS)' > $@
+	  'Libs: -L$${libdir} -lautograd -lm' 'Libs.private: $(filter-out -lm,$(LIB_SYS_LIBS))' > $@
 
 # `make lib` builds the library alone (libautograd.a and .so, autograd.pc,
 # the reference pages) and `make install-lib` installs it with its headers,
@@ -607,6 +609,7 @@ install-lib: lib
 	install -m 644 $(BUILD)/autograd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/autograd/
 	install -m 644 man/autograd.3 $(LIB_REFMAN) $(DESTDIR)$(MANDIR)/man3/
+	$(if $(HAVE_PYTHON3),install -m 644 $(BUILD)/man/man3/ag_*.3 $(DESTDIR)$(MANDIR)/man3/)
 	install -m 644 samples/train_mlp.c $(DESTDIR)$(DOCDIR)/
 	install -m 644 samples/Makefile.example $(DESTDIR)$(DOCDIR)/Makefile
 
@@ -639,6 +642,9 @@ uninstall:
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/,$(notdir $(LESSONS))) \
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/data/,$(notdir $(LESSON_DATA))) \
 	  $(addprefix $(DESTDIR)$(NOTEBOOKDIR)/,$(notdir $(NOTEBOOKS)))
+	@# a page per function (man/gen_ref.py): ours are the ag_*.3 that source an autograd page
+	-@for f in $(DESTDIR)$(MANDIR)/man3/ag_*.3; do \
+	  grep -qx '.so man3/autograd[a-z_]*.3' "$$f" 2>/dev/null && rm -f "$$f"; done; true
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR)/data $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(NOTEBOOKDIR) $(DESTDIR)$(DATADIR)/agrepl $(DESTDIR)$(DOCDIR) \
 	  $(DESTDIR)$(VIZMODDIR) $(DESTDIR)$(KERNELSPECDIR) $(DESTDIR)$(DATADIR)/jupyter/kernels \
 	  $(DESTDIR)$(DATADIR)/jupyter 2>/dev/null

@@ -83,7 +83,7 @@ static int attribute_ndim(repl *r, ag_var *v, const char *what, repl_value *out)
     return 0;
 }
 
-const variable_attribute_def variable_attribute_table[] = {
+const variable_attribute_def repl_variable_attribute_table[] = {
     {"data", attribute_data, "the value without its graph (a new leaf sharing nothing)"},
     {"grad", attribute_grad, "the gradient from the last backward, or none"},
     {"shape", attribute_shape, "the dimensions, a list of plain numbers"},
@@ -99,24 +99,24 @@ const variable_attribute_def variable_attribute_table[] = {
 };
 
 /* Errors of the getters report at the node C code runs for (r->call). */
-int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out) {
-    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+int repl_variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out) {
+    for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++)
         if (strcmp(a->name, name) == 0) return a->get(r, v, what, out) < 0 ? -1 : 0;
     return 1;
 }
 
-int no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
+int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
                  const repl_object_type *type) {
     char buf[96];
     const char *candidates[256] = {0};
     int n = 0;
     if (object.kind == VALUE_VAR)
-        for (const variable_attribute_def *a = variable_attribute_table; a->name && n < 256; a++)
+        for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && n < 256; a++)
             candidates[n++] = a->name;
     for (int i = 0; type && type->attributes && type->attributes[i] && n < 256; i++)
         candidates[n++] = type->attributes[i];
     for (int i = 0; type && i < type->nmethods && n < 256; i++) candidates[n++] = type->methods[i].name;
-    const char *near = nearest_word(name, candidates, n);
+    const char *near = repl_nearest_word(name, candidates, n);
     const char *kind = object.kind == VALUE_VAR ? "a variable" : describe_kind(object, buf, sizeof buf);
     if (near) return repl_error_at(r, at, "%s has no attribute '%s'; did you mean '%s'?", kind, name, near);
     return repl_error_at(r, at, "%s has no attribute '%s'", kind, name);
@@ -142,7 +142,7 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
         ast_memo *m = memo_of(n); /* the attribute's row, found once per node */
         if (m->what != MEMO_ATTRIBUTE) {
             m->binding = NULL;
-            for (const variable_attribute_def *a = variable_attribute_table; a->name && !m->binding; a++)
+            for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && !m->binding; a++)
                 if (strcmp(a->name, name) == 0) m->binding = a;
             m->what = MEMO_ATTRIBUTE;
         }
@@ -152,7 +152,7 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
             if (builtin_find(name) != NULL)
                 rc = method_not_attribute(r, n, name, label ? label : "x");
             else
-                rc = no_attribute(r, n, object, name, NULL);
+                rc = repl_no_attribute(r, n, object, name, NULL);
         }
     } else if (object.kind == VALUE_OBJECT && object.as.object->type) {
         const repl_object_type *type = object.as.object->type;
@@ -163,11 +163,11 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
         if (method)
             rc = method_not_attribute(r, n, name, label ? label : type->name);
         else if (rc == 1)
-            rc = no_attribute(r, n, object, name, type);
+            rc = repl_no_attribute(r, n, object, name, type);
     } else if (object.kind == VALUE_NIL) {
         rc = value_nil_error_at(r, n, "", object);
     } else {
-        rc = no_attribute(r, n, object, name, NULL);
+        rc = repl_no_attribute(r, n, object, name, NULL);
     }
     r->eval.call = caller;
     value_release(object);
@@ -335,7 +335,7 @@ static int check_slice_parts(repl *r, const ast_node *at, const char *what, slic
     return 0;
 }
 
-int slice_value_new(repl *r, const repl_value parts[3], int given, repl_value *out) {
+int repl_slice_value_new(repl *r, const repl_value parts[3], int given, repl_value *out) {
     static const char *const names[3] = {"start", "stop", "step"};
     repl_value use[3] = {parts[0], parts[1], parts[2]};
     if (given == 1) { /* slice(stop), as Python's: one argument is where the slice stops */
@@ -642,7 +642,7 @@ static bool is_special_index(repl_value v) {
             (v.as.object->type == &repl_slice_type || v.as.object->type == &repl_ellipsis_type));
 }
 
-bool get_item_key_is_tuple(repl_value key) {
+bool repl_get_item_key_is_tuple(repl_value key) {
     if (is_special_index(key)) return true;
     if (key.kind != VALUE_LIST) return false;
     for (int i = 0; i < key.as.list->count; i++)
@@ -650,7 +650,7 @@ bool get_item_key_is_tuple(repl_value key) {
     return false;
 }
 
-int get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out) {
+int repl_get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out) {
     index_item items[MAX_INDEX_ITEMS] = {{0}};
     int count = key.kind == VALUE_LIST ? key.as.list->count : 1;
     if (count > MAX_INDEX_ITEMS) return repl_error(r, "get_item: too many indices (%d)", count);

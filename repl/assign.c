@@ -444,7 +444,7 @@ static int set_object_attribute(repl *r, const ast_node *n, const char *label, r
             value_release(value);
             rc = repl_error_at(r, n, "%s.%s cannot be set (%s)", label, name, describe_kind(object, buf, sizeof buf));
         } else {
-            rc = no_attribute(r, n, object, name, type);
+            rc = repl_no_attribute(r, n, object, name, type);
         }
     }
     r->eval.call = caller;
@@ -472,7 +472,7 @@ static int assign_attribute(repl *r, const ast_node *n) {
                            describe_kind(object, buf, sizeof buf), settable);
     } else if (!data && !grad && !named) {
         bool known = false;
-        for (const variable_attribute_def *a = variable_attribute_table; a->name && !known; a++)
+        for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && !known; a++)
             known = strcmp(a->name, name) == 0;
         rc = repl_error_at(r, n, "%s.%s %s: the settable attributes are %s", label, name,
                            known ? "cannot be set" : "is not an attribute", settable);

@@ -34,7 +34,7 @@ struct builtin_args {
     int line, column; /* the call, for messages */
     const struct ast_node *call; /* the AST_CALL being run, or NULL (a call from C) */
     const char *source;          /* the text call's positions index, or NULL */
-    int rest;                    /* the rest parameter's index, or -1 (set by bind_arguments) */
+    int rest;                    /* the rest parameter's index, or -1 (set by repl_bind_arguments) */
 };
 
 /* Returns 0 with one reference in *out (VALUE_NIL for "no value"), or -1
@@ -83,6 +83,9 @@ bool builtin_method_form(const builtin_def *def);
 extern const builtin_def builtins_core[];  /* terminated by {0} */
 extern const builtin_def builtins_ops[];   /* builtins_ops.c: the ops of issue 32 */
 extern const builtin_def builtins_optim[];
+/* Writes the optimizer rows' signatures from the engine's table (its
+ * hyper-parameters and defaults); join_tables calls it first. */
+void builtins_optim_prepare(void);
 extern const builtin_def builtins_model[];
 extern const builtin_def builtins_graph[];
 extern const builtin_def builtins_plot[];

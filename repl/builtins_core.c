@@ -393,12 +393,12 @@ static int builtin_get_item(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int *indices, n, axis;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 2, &axis) < 0) return -1;
-    if (get_item_key_is_tuple(a->values[1])) { /* DeZero's get_item(x, (0, slice(0, 2))): x[0, 0:2] */
+    if (repl_get_item_key_is_tuple(a->values[1])) { /* DeZero's get_item(x, (0, slice(0, 2))): x[0, 0:2] */
         if (axis != 0)
             return repl_error(r, "get_item: axis= goes with a list of indices, not with a tuple of "
                                  "indices holding a slice, ... or none");
         ag_var *y;
-        return get_item_tuple(r, x, a->values[1], &y) < 0 ? -1 : done_var(r, y, out);
+        return repl_get_item_tuple(r, x, a->values[1], &y) < 0 ? -1 : done_var(r, y, out);
     }
     if (arg_int_array(r, a, 1, &indices, &n) < 0) return -1;
     /* one integer drops the axis, as x[i] and DeZero's get_item; a list keeps it */
@@ -415,7 +415,7 @@ static int builtin_slice(repl *r, const builtin_args *a, repl_value *out) {
     int given = 0;
     for (int i = 0; i < 3; i++)
         if (a->values[i].kind != VALUE_NIL) given = i + 1;
-    return slice_value_new(r, a->values, given, out);
+    return repl_slice_value_new(r, a->values, given, out);
 }
 
 static int builtin_matmul(repl *r, const builtin_args *a, repl_value *out) {
@@ -533,7 +533,7 @@ static int builtin_dropout(repl *r, const builtin_args *a, repl_value *out) {
 static int attribute(repl *r, const builtin_args *a, repl_value *out, const char *name) {
     ag_var *x;
     if (arg_var(r, a, 0, &x) < 0) return -1;
-    int rc = variable_attribute(r, x, name, NULL, out);
+    int rc = repl_variable_attribute(r, x, name, NULL, out);
     return rc == 0 ? 0 : rc < 0 ? -1 : repl_error(r, "%s: no such attribute", name);
 }
 
@@ -709,7 +709,7 @@ static int builtin_grad(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y, *x;
     bool create;
     if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 2, &create) < 0) return -1;
-    if (!arg_given(a, 1)) return variable_attribute(r, y, "grad", NULL, out) < 0 ? -1 : 0;
+    if (!arg_given(a, 1)) return repl_variable_attribute(r, y, "grad", NULL, out) < 0 ? -1 : 0;
     if (a->values[1].kind == VALUE_LIST) return grad_of_each(r, a, y, create, out);
     if (arg_var(r, a, 1, &x) < 0) return -1;
     return grad_of_one(r, y, x, create, out);
@@ -971,7 +971,7 @@ static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     }
     fputc('\n', r->io.out);
     *out = VALUE_NIL_INIT;
-    return output_check(r, NULL, "print");
+    return repl_output_check(r, NULL, "print");
 }
 
 /* range(start, stop=nil, step=1)'s bound arguments as numbers: one argument

@@ -31,7 +31,7 @@ static int not_iterable(repl *r, const char *who, const char *param, repl_value 
     char buf[96];
     if (v.kind == VALUE_NIL) {
         snprintf(buf, sizeof buf, "%s: ", who);
-        return value_nil_error(r, buf, v);
+        return value_nil_error_at(r, NULL, buf, v);
     }
     return repl_error(r, "%s: %s must be a list, a variable or a sequence a for loop walks, not %s", who, param,
                       describe_kind(v, buf, sizeof buf));
@@ -242,7 +242,7 @@ static int number_of(repl *r, const char *who, repl_value v, double *out, const 
     if (scalar_of(v, out)) return 0;
     if (v.kind == VALUE_NIL) {
         snprintf(buf, sizeof buf, "%s: ", who);
-        return value_nil_error(r, buf, v);
+        return value_nil_error_at(r, NULL, buf, v);
     }
     return repl_error(r, "%s: x must be a number, a one-element variable or a string, not %s", who,
                       describe_kind(v, buf, sizeof buf));

@@ -82,6 +82,7 @@ UNARY(atanh, ag_atanh)
 UNARY(erf, ag_erf)
 BINARY(logaddexp, ag_logaddexp)
 BINARY(fmod, ag_fmod)
+BINARY(hypot, ag_hypot)
 
 /* NAME(x, number) */
 #define UNARY_NUMBER(name, op)                                                   \
@@ -449,6 +450,7 @@ const builtin_def builtins_ops[] = {
     {"logaddexp", "a, b", builtin_logaddexp, "elementwise", "log(exp(a) + exp(b)) without overflow"},
     {"fmod", "a, b", builtin_fmod, "elementwise",
      "the remainder of a/b with the sign of a (C's fmod, torch.fmod; % on numbers takes b's sign)"},
+    {"hypot", "a, b", builtin_hypot, "elementwise", "sqrt(a^2 + b^2) without overflow (torch.hypot)"},
     {"prod", "x, axis=nil, keepdims=false", builtin_prod, "shape",
      "product over all elements, one axis or several (axis=(0, 2)); gradient: the product of the others (zeros included)"},
     {"logsumexp", "x, axis=nil, keepdims=false", builtin_logsumexp, "shape",

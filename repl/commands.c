@@ -148,7 +148,7 @@ static const char language_help_before[] =
     "  where it stands (x[None], x[:, None]); slice(1, 3) is 1:3 as a value, and\n"
     "  get_item(x, (0, slice(0, 2))) is x[0, 0:2].  All differentiable; an error names the axis\n"
     "  of x the index is for.\n";
-/* ...then "Attributes: x.data ..." from variable_attribute_table, then: */
+/* ...then "Attributes: x.data ..." from repl_variable_attribute_table, then: */
 static const char language_help_after[] =
     "x op= e (op + - * /) when x is a variable: if x is a leaf (no op made it) and e is an\n"
     "  update -- e uses a gradient (x.grad), or no named variable at all (numbers, literals,\n"
@@ -185,7 +185,7 @@ static const char printing_help[] =
 static void help_language(repl *r) {
     fputs(language_help_before, r->io.out);
     fputs("Attributes:", r->io.out);
-    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+    for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++)
         fprintf(r->io.out, " x.%s", a->name);
     fputs("\n", r->io.out);
     fputs(language_help_after, r->io.out);
@@ -329,7 +329,7 @@ static int command_help_run(repl *r, const char *argument) {
             return REPL_OK;
         }
     /* an attribute that is not also a function: :help T */
-    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+    for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++)
         if (strcmp(a->name, argument) == 0) {
             fprintf(r->io.out, "x.%s\n  %s\n", a->name, a->help);
             return REPL_OK;
@@ -337,7 +337,7 @@ static int command_help_run(repl *r, const char *argument) {
     /* suggest among topics, built-ins and commands */
     const char **candidates = NULL;
     int k = repl_help_subjects(&candidates);
-    const char *near = k > 0 ? nearest_word(argument, candidates, k) : NULL;
+    const char *near = k > 0 ? repl_nearest_word(argument, candidates, k) : NULL;
     free(candidates);
     if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
     else repl_error(r, "no help on '%s'; :help lists the topics", argument);
@@ -821,7 +821,7 @@ static int command_dispatch(repl *r, const char *name, char *argument) {
     int ncommands = 0;
     const char *names[64];
     for (const command_def *c = command_table; c->name && ncommands < 64; c++) names[ncommands++] = c->name;
-    const char *near = nearest_word(name, names, ncommands);
+    const char *near = repl_nearest_word(name, names, ncommands);
     if (near) repl_error(r, "unknown command '%s'; did you mean '%s'?", name, near);
     else repl_error(r, "unknown command '%s'; :help commands lists them", name);
     return REPL_ERROR;

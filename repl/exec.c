@@ -26,7 +26,7 @@ static int exec_def(repl *r, const ast_node *n) {
 /* Checks Ctrl-C and collects garbage between statements, paced by
  * allocation (ag_gc_auto: a young collection per 64 KiB made, a full one
  * when what was promoted reaches what the last one kept): -1 on interrupt. */
-REPL_HOT int statement_boundary(repl *r, const ast_node *n) {
+REPL_HOT int repl_statement_boundary(repl *r, const ast_node *n) {
     if (repl_interrupted) {
         repl_interrupted = 0;
         return repl_error_at(r, n, "interrupted");
@@ -89,7 +89,7 @@ REPL_HOT static int for_sequence(repl *r, const ast_node *n, const ast_node *ite
         const ast_node *caller = r->eval.call; /* binding and the hook report at the call */
         r->eval.call = iterable;
         builtin_args args;
-        rc = bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args);
+        rc = repl_bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args);
         if (rc == 0) {
             rc = def->sequence(r, &args, &start, &step, &count);
             builtin_args_free(&args);
@@ -102,7 +102,7 @@ REPL_HOT static int for_sequence(repl *r, const ast_node *n, const ast_node *ite
     bool stop_loop = false;
     int status = EXEC_OK;
     for (double k = 0; k < count && !stop_loop; k++) {
-        if (statement_boundary(r, n) < 0) return EXEC_ERROR;
+        if (repl_statement_boundary(r, n) < 0) return EXEC_ERROR;
         if (bind_loop_item(r, n, value_number(start + k * step)) < 0) return EXEC_ERROR;
         status = loop_body(r, body, k + 1 >= count, &stop_loop);
     }
@@ -135,7 +135,7 @@ static int exec_for(repl *r, const ast_node *n) {
     bool stop_loop = false;
     for (long k = 0; !stop_loop; k++) {
         repl_value item;
-        if (statement_boundary(r, n) < 0 || (rc = repl_iter_next(r, iterable, &it, &item)) < 0) {
+        if (repl_statement_boundary(r, n) < 0 || (rc = repl_iter_next(r, iterable, &it, &item)) < 0) {
             status = EXEC_ERROR;
             break;
         }
@@ -157,7 +157,7 @@ static int exec_while(repl *r, const ast_node *n) {
     bool stop_loop = false;
     int status = EXEC_OK;
     while (!stop_loop) {
-        if (statement_boundary(r, n) < 0) return EXEC_ERROR;
+        if (repl_statement_boundary(r, n) < 0) return EXEC_ERROR;
         repl_value c;
         if (eval_expr(r, condition, &c) < 0) return EXEC_ERROR;
         bool t;
@@ -194,7 +194,7 @@ static int show_value(repl *r, const ast_node *n, repl_value v) {
     repl_mark_output(r, REPL_MARK_VALUE_BEGIN);
     repl_print_value(r, r->io.out, v);
     repl_mark_output(r, REPL_MARK_VALUE_END);
-    return output_check(r, n, "printing the value");
+    return repl_output_check(r, n, "printing the value");
 }
 
 REPL_HOT int exec_statement(repl *r, const ast_node *n, bool top_level) {
@@ -242,7 +242,7 @@ REPL_HOT int exec_statement(repl *r, const ast_node *n, bool top_level) {
 REPL_HOT int exec_block(repl *r, const ast_node *block) {
     const ast_list *statements = &block->as.block;
     for (int i = 0; i < statements->count; i++) {
-        if (statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
+        if (repl_statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
         int status = exec_statement(r, statements->items[i], false);
         if (status != EXEC_OK) return status;
     }

@@ -32,7 +32,7 @@ static bool join(char *out, size_t n, const char *a, const char *b) {
     return len >= 0 && (size_t)len < n;
 }
 
-bool program_dir(char *dir, size_t n) {
+bool repl_program_dir(char *dir, size_t n) {
     if (n < 2) return false;
     ssize_t len = readlink("/proc/self/exe", dir, n - 1);
     if (len <= 0 || (size_t)len >= n - 1) return false; /* none, or maybe cut short */
@@ -49,7 +49,7 @@ static int search_dirs(char dirs[MAX_DIRS][DIR_MAX]) {
     const char *env = getenv("AGREPL_LESSONS");
     if (env != NULL && *env != '\0' && join(dirs[n], DIR_MAX, env, "")) n++;
     char exe[DIR_MAX];
-    bool known = program_dir(exe, sizeof exe); /* PREFIX/bin, or build/ in the source tree */
+    bool known = repl_program_dir(exe, sizeof exe); /* PREFIX/bin, or build/ in the source tree */
     if (known && join(dirs[n], DIR_MAX, exe, "/../share/agrepl/lessons")) n++;
     if (join(dirs[n], DIR_MAX, AGREPL_LESSON_DIR, "")) n++;
     if (known) {

@@ -31,7 +31,7 @@ int lesson_list(FILE *out);
  * build/ in the source tree, PREFIX/bin when installed) into dir; false when
  * it cannot be told or does not fit.  Lessons and the graph module are
  * looked for relative to it. */
-bool program_dir(char *dir, size_t n);
+bool repl_program_dir(char *dir, size_t n);
 /* The directories searched, for messages: "A, B, C" into buf; returns buf. */
 const char *lesson_dirs(char *buf, size_t n);
 

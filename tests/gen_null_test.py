@@ -168,7 +168,7 @@ def arg(p, fname, null, real):
             return "&act"
         if b == "ag_userop_def":
             return "&udef"
-        if b == "ag_backward_opts":
+        if b in ("ag_backward_opts", "ag_backward_options"):
             return "NULL"
         if b == "ag_csv_options":
             return "NULL"
