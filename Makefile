@@ -723,6 +723,14 @@ $(AGBENCH): $(BENCH_OBJ) $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BENCH_OBJ) $(ENGINE_LIBS) $(BLAS_LIBS)
 
+# The decision boundary's redraw (issue 48): the REPL and viz/ linked as the
+# tests link them, one line from bench/run.sh.
+BOUNDARY_BENCH = $(BUILD)/boundary_bench
+$(BOUNDARY_BENCH): bench/pictures/boundary_bench.c $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
+	@echo "  LD $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -pthread -Wl,-u,agrepl_viz_module -o $@ $< \
+	  $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(BLAS_LIBS)
+
 # agrepl's Jupyter kernel against python3-ipykernel (start-up, round trip,
 # a Rosenbrock cell against the script, memory over 10,000 executions).
 bench-kernel: check-deps
@@ -742,7 +750,8 @@ bench-kernel-memory: check-deps
 
 bench-build: check-deps
 	@$(MAKE) --no-print-directory BUILD=build/bench OPT=-O2 SAN= \
-	  build/bench/libautograd.a build/bench/agrepl build/bench/agrepl-viz.so build/bench/agbench
+	  build/bench/libautograd.a build/bench/agrepl build/bench/agrepl-viz.so build/bench/agbench \
+	  build/bench/boundary_bench
 
 bench: bench-build
 	@sh bench/run.sh build/bench

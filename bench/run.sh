@@ -72,5 +72,8 @@ png=$(mktemp /tmp/agbench-graph-XXXXXX.png)
     "x = 0.5; y = x; for i in range(50) { y = sin(y) + y }; render(y, \"$png\")"
 rm -f "$png"
 
+echo "== the decision boundary redrawn (100x100 grid of a 2-16-16-1 MLP and the figure; target 30 a second)"
+if [ -x "$BUILD/boundary_bench" ]; then "$BUILD/boundary_bench" 200; fi
+
 echo "== agrepl session: statements' cost against the session's size"
 sh "$HERE/session.sh" "$BUILD"

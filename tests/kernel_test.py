@@ -416,6 +416,23 @@ check("plot in the next cell: a new output, and the cell's value still its resul
       and plots[0]["content"]["transient"]["display_id"] not in ids and result_of(messages) == "variable(2)",
       [m["msg_type"] for m in messages])
 
+# the decision boundary in a training loop: one output updated in place, the
+# loss and the map in one picture (issue 48)
+reply, messages = run(client, "clearplot()\nd = moons(60, seed=1)\nbm = mlp([8, 1], activation=tanh, seed=1)\n"
+                      "bopt = adam(bm, lr=0.05)\npace(20)\nfor i in range(12) { bl = mean(relu(1 - (2 * d[1] - 1) * "
+                      "reshape(bm(d[0]), [60]))); bm.cleargrads(); bl.backward(); bopt.step(); plot(bl, \"loss\"); "
+                      "boundary(bm, [-1.5, 2.5], [-1, 1.5], d[0], d[1]) }\npace(0)")
+plots = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]
+ids = set(m["content"]["transient"]["display_id"] for m in plots)
+check("boundary in a loop: a display_data, then update_display_data of the same display_id",
+      reply["status"] == "ok" and len(plots) >= 2 and plots[0]["msg_type"] == "display_data" and len(ids) == 1
+      and all(m["msg_type"] == "update_display_data" for m in plots[1:]),
+      (reply.get("evalue"), [(m["msg_type"], m["content"].get("transient")) for m in plots]))
+last = base64.b64decode(plots[-1]["content"]["data"]["image/png"]) if plots else b""
+check("boundary in a loop: a PNG two panels wide (the loss and the map)",
+      last[:4] == b"\x89PNG" and int.from_bytes(last[16:20], "big") > 2 * int.from_bytes(last[20:24], "big"),
+      last[:24])
+
 # progress(...) in a notebook: one output updated in place, ending full with the loss named
 reply, messages = run(client, "pl = 2.0\nfor e in progress(range(30), loss=\"pl\") { s = sum(randn(200000)) }")
 bars = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]

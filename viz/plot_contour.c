@@ -129,7 +129,18 @@ static int choose_levels(plot_contour *contour, const double *values, size_t cou
     size_t finite = 0;
     for (size_t i = 0; i < count; i++)
         if (isfinite(values[i])) sorted[finite++] = values[i];
-    qsort(sorted, finite, sizeof *sorted, compare_doubles);
+    /* given levels need only the ends (a boundary's one level, redrawn live) */
+    if (wanted != NULL && wanted->values != NULL && finite > 0) {
+        double low = INFINITY, high = -INFINITY;
+        for (size_t i = 0; i < finite; i++) {
+            if (sorted[i] < low) low = sorted[i];
+            if (sorted[i] > high) high = sorted[i];
+        }
+        sorted[0] = low;
+        sorted[finite - 1] = high;
+    } else {
+        qsort(sorted, finite, sizeof *sorted, compare_doubles);
+    }
     contour->value_min = sorted[0];
     contour->value_max = sorted[finite - 1];
     double span = contour->value_max - contour->value_min;

@@ -992,9 +992,17 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
     viz_plot_panel order[VIZ_PLOT_PANEL_COUNT];
     int panels = plot_panel_order(plot, order);
 
+    /* equal shares, but a boundary's map (with its colour bar) is the
+     * picture a class looks at: half as wide again */
+    double share[VIZ_PLOT_PANEL_COUNT], shares = 0, before = 0;
+    for (int i = 0; i < panels; i++) {
+        share[i] = order[i] == VIZ_PLOT_PANEL_CONTOUR && plot->field.present && panels > 1 ? 1.5 : 1;
+        shares += share[i];
+    }
     memset(plot->axes, 0, sizeof plot->axes);
     for (int i = 0; i < panels && !plot_figure_stopped(&f); i++) {
-        double x0 = floor(f.width * i / panels), x1 = floor(f.width * (i + 1) / panels);
+        double x0 = floor(f.width * before / shares), x1 = floor(f.width * (before + share[i]) / shares);
+        before += share[i];
         panel p = {.x = x0, .y = top, .w = x1 - x0, .h = f.height - top};
         switch (order[i]) {
         case VIZ_PLOT_PANEL_CONTOUR: contour_panel(&f, &p); break;

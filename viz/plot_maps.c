@@ -437,7 +437,7 @@ void plot_maps_draw_colour_bar(figure *f, const plot_axes *a) {
 }
 
 int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room) {
-    static char numbered[VIZ_PLOT_MAX_CLASSES][16];
+    static char numbered[VIZ_PLOT_MAX_CLASSES][24];
     const plot_points *points = &plot->points;
     bool present[VIZ_PLOT_MAX_CLASSES] = {false};
     for (size_t i = 0; i < points->count; i++) present[points->classes[i]] = true;
