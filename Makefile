@@ -457,7 +457,7 @@ WEB_LDFLAGS = -O2 -sMODULARIZE=1 -sEXPORT_NAME=createAgrepl -sENVIRONMENT=worker
   -sALLOW_MEMORY_GROWTH=1 -sSINGLE_FILE=1 -sFORCE_FILESYSTEM=1 -lidbfs.js \
   -sEXPORTED_FUNCTIONS=_web_start,_web_run,_web_complete,_main,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=ccall,FS,IDBFS,UTF8ToString
-WEB_LESSONS = $(LESSONS)
+WEB_LESSONS = $(sort $(wildcard samples/*.ag))
 WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js
 WEB_ENV = NODE_PATH=/usr/share/nodejs
 
@@ -482,7 +482,7 @@ $(WEB)/lessons.stamp: $(WEB_LESSONS)
 
 $(WEB)/viz-global.js: $(WEB_DEPS)
 	@mkdir -p $(@D)
-	cp $< $@ && cp $(dir $<)../LICENSE $(WEB)/viz-js-LICENSE 2>/dev/null || true
+	cp $< $@
 
 # The page's npm packages, as the lockfile pins them (npm ci: nothing else).
 web-deps: $(WEB_DEPS)

@@ -50,11 +50,18 @@ static void numbers(strbuf *out, const double *v, size_t n) {
     strbuf_append(out, "]");
 }
 
+/* The contour last handed over (its level curves are traced once, when
+ * contour() sets them): the page keeps it, so a loop that tracks a path over
+ * it sends only what changed. */
+static const plot_segment *sent_segments;
+static size_t sent_count;
+
 /* The figure as JSON: {"title", "log", "series": [{"name", "values", "xs"
  * (null: 0, 1, ...), "points"}], "paths": [{"name", "xs", "ys"}], "marks":
- * [{"x", "y", "label"}], "contour": null or {"range": [xlo, xhi, ylo, yhi],
- * "levels": [...], "segments": [x0, y0, x1, y1, level, ...]}}; malloc'd. */
-static char *figure_json(const viz_plot *plot) {
+ * [{"x", "y", "label"}], "contour": null, "same" (as last handed over) or
+ * {"range": [xlo, xhi, ylo, yhi], "levels": [...], "segments": [x0, y0, x1,
+ * y1, level, ...]}}; malloc'd.  whole: never "same" (a file). */
+static char *figure_json(const viz_plot *plot, bool whole) {
     strbuf out = {0};
     strbuf_append(&out, "{\"title\":");
     if (plot->title) string(&out, plot->title);
@@ -96,7 +103,11 @@ static char *figure_json(const viz_plot *plot) {
     const plot_contour *c = &plot->contour;
     if (!c->present) {
         strbuf_append(&out, "null");
+        if (!whole) sent_segments = NULL, sent_count = 0;
+    } else if (!whole && c->segments == sent_segments && c->segment_count == sent_count) {
+        strbuf_append(&out, "\"same\"");
     } else {
+        if (!whole) sent_segments = c->segments, sent_count = c->segment_count;
         double range[4] = {c->xlo, c->xhi, c->ylo, c->yhi};
         strbuf_append(&out, "{\"range\":");
         numbers(&out, range, 4);
@@ -122,7 +133,7 @@ unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]) 
         plot_fail(err, "no figure");
         return NULL;
     }
-    char *json = figure_json(plot);
+    char *json = figure_json(plot, false);
     if (json == NULL) {
         plot_fail(err, "out of memory");
         return NULL;
@@ -132,7 +143,7 @@ unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]) 
 }
 
 EM_JS(void, web_post_savefig, (const char *name, const char *json), {
-    postMessage({type : 'savefig', name : UTF8ToString(name), figure : JSON.parse(UTF8ToString(json))});
+    postMessage({type : 'savefig', name : UTF8ToString(name), figure : UTF8ToString(json)});
 });
 
 int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]) {
@@ -141,7 +152,7 @@ int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN])
     const char *dot = strrchr(filename, '.');
     if (dot == NULL || (strcasecmp(dot, ".png") != 0 && strcasecmp(dot, ".svg") != 0))
         return plot_fail(err, "cannot write '%s': the web page saves figures as .png or .svg", filename);
-    char *json = figure_json(plot);
+    char *json = figure_json(plot, true);
     if (json == NULL) return plot_fail(err, "out of memory");
     web_post_savefig(filename, json); /* the page draws it and downloads the file */
     free(json);

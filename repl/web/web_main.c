@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "repl.h"
 #include "strbuf.h"
 
@@ -28,7 +30,7 @@ EM_JS(void, web_post_display, (const char *id, int update, const char *html, con
         update : !!update,
         html : html ? UTF8ToString(html) : null,
         text : text ? UTF8ToString(text) : null,
-        figure : figure ? JSON.parse(UTF8ToString(figure)) : null
+        figure : figure ? UTF8ToString(figure) : null
     });
 });
 
@@ -66,6 +68,9 @@ static void on_display(void *user, const repl_display *d) {
 
 /* Makes the session; 0, or -1 when out of memory. */
 EMSCRIPTEN_KEEPALIVE int web_start(void) {
+    /* emscripten starts with umask 0777, which made every file written
+     * unreadable (mode 0): a login shell's instead */
+    umask(022);
     cookie_io_functions_t out_io = {.write = write_out}, err_io = {.write = write_err};
     out_stream = fopencookie(NULL, "w", out_io);
     err_stream = fopencookie(NULL, "w", err_io);
