@@ -156,7 +156,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: web web-deps web-lesson web-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: web web-deps web-lesson web-tests bench-web browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -500,6 +500,24 @@ web-lesson: web
 
 -include $(WEB_OBJ:.o=.d)
 
+# The page's size, time to its first prompt and the Rosenbrock lesson
+# against the terminal's (bench/web_bench.py; figures in bench/README.md).
+bench-web: web $(AGREPL)
+	$(KERNEL_PYTHON) bench/web_bench.py $(WEB) $(AGREPL)
+
+# The page in headless Chromium (tests/web_test.py): served by python3 -m
+# http.server on 127.0.0.1, the README's first session typed, a node
+# clicked, the Rosenbrock lesson, Ctrl-C, :save and a reload; screenshots in
+# $(BUILD)/web-test/.  Without emscripten or npm it says SKIP (make deps
+# installs both), counted apart in the summary.
+web-tests:
+	@if command -v $(EMCC) >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory web && \
+	  $(STEP) "web ($(BUILD))" $(KERNEL_PYTHON) tests/web_test.py $(WEB) $(BUILD)/web-test; \
+	else \
+	  $(STEP) "web ($(BUILD))" echo "SKIP: the web page: emscripten's emcc or npm is not installed (make deps installs them)"; \
+	fi
+
 # `make notebook`: Jupyter Notebook on the lessons (samples/notebooks/),
 # installing Debian's jupyter-notebook when it is missing and the agrepl
 # kernelspec for this user (it starts this build's agrepl).
@@ -519,7 +537,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests
+  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests web-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \

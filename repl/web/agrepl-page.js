@@ -78,6 +78,8 @@
         return;
       }
       ran(m);
+    } else if (m.type === 'viz-ready') {
+      window.agrepl.vizReady = true;
     } else if (m.type === 'completions') {
       complete(m);
     } else if (m.type === 'files') {
@@ -382,7 +384,8 @@
   }
 
   /* The figure as SVG text: the series (losses) on the left, the contour with
-   * its tracks and marks on the right, as the terminal's window draws them. */
+   * its tracks and marks on the right, as the terminal's window draws them
+   * (at most ten times a second while a loop plots). */
   function figureSvg(f) {
     var hasSeries = f.series.length > 0, hasMap = !!f.contour || f.paths.length > 0 || f.marks.length > 0;
     var panels = (hasSeries ? 1 : 0) + (hasMap ? 1 : 0) || 1;
@@ -427,13 +430,17 @@
       }
       var b = axes(parts, { x: left + 70, y: 40, w: 460, h: 330 }, xr, yr, false, 'contour');
       parts.push('<clipPath id="mapclip"><rect x="' + (left + 70) + '" y="40" width="460" height="330"/></clipPath><g clip-path="url(#mapclip)">');
-      if (c) {
-        var n = Math.max(1, c.levels.length - 1);
+      if (c) { /* one path per level */
+        var n = Math.max(1, c.levels.length - 1), paths = {};
         for (var i = 0; i + 4 < c.segments.length; i += 5) {
-          var t = c.segments[i + 4] / n, colour = 'hsl(' + (240 - 240 * t).toFixed(0) + ',60%,55%)';
-          parts.push('<line x1="' + b.X(c.segments[i]).toFixed(1) + '" y1="' + b.Y(c.segments[i + 1]).toFixed(1) + '" x2="' +
-                     b.X(c.segments[i + 2]).toFixed(1) + '" y2="' + b.Y(c.segments[i + 3]).toFixed(1) + '" stroke="' + colour + '" stroke-width="1"/>');
+          var level = c.segments[i + 4];
+          (paths[level] = paths[level] || []).push('M' + b.X(c.segments[i]).toFixed(1) + ' ' + b.Y(c.segments[i + 1]).toFixed(1) +
+                                                  'L' + b.X(c.segments[i + 2]).toFixed(1) + ' ' + b.Y(c.segments[i + 3]).toFixed(1));
         }
+        Object.keys(paths).forEach(function (level) {
+          var colour = 'hsl(' + (240 - 240 * level / n).toFixed(0) + ',60%,55%)';
+          parts.push('<path class="level" fill="none" stroke="' + colour + '" stroke-width="1" d="' + paths[level].join('') + '"/>');
+        });
       }
       var names2 = [];
       f.paths.forEach(function (p, k) {
@@ -460,18 +467,22 @@
 
   /* figures come as often as a loop plots (every 250 ms, or at the pace):
    * the newest is drawn once per frame; a contour sent once is kept */
-  var drawPending = false, keptContour = null;
+  var drawPending = false, keptContour = null, lastDrawn = -1e9;
   function drawPlot(json) {
     var f = JSON.parse(json);
     if (f.contour === 'same') f.contour = keptContour; else keptContour = f.contour;
     lastFigure = f;
     if (drawPending) return;
     drawPending = true;
-    requestAnimationFrame(function () {
-      drawPending = false;
-      $('plot').innerHTML = figureSvg(lastFigure);
-      window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
-    });
+    var wait = Math.max(0, 100 - (performance.now() - lastDrawn));
+    setTimeout(function () {
+      requestAnimationFrame(function () {
+        drawPending = false;
+        lastDrawn = performance.now();
+        $('plot').innerHTML = figureSvg(lastFigure);
+        window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
+      });
+    }, wait);
   }
 
   function saveFigure(f, name) {

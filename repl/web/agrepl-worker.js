@@ -4,9 +4,9 @@
  * the page sets for Ctrl-C, or null), run {src}, complete {line, end},
  * put {name, bytes}, get {name}, list.  To the page: text {stream, text},
  * display {...} and savefig {...} (from the C code, web_main.c and
- * plot_web.c), ready, done {rc}, completions, file, files, error. */
+ * plot_web.c), ready, viz-ready, done {rc}, completions, file, files, error. */
 'use strict';
-importScripts('viz-global.js', 'agrepl.js');
+importScripts('agrepl.js');
 
 var agrepl = null;
 var HOME = '/home/web_user';
@@ -19,10 +19,13 @@ function sync(populate) {
 
 async function init(message) {
   var started = performance.now();
-  var viz = await Viz.instance();
+  var viz = null;
   agrepl = await createAgrepl({
     agInterrupt: message.flag,
-    agRenderDot: function (dot, format) { return viz.renderString(dot, { format: format }); },
+    agRenderDot: function (dot, format) {
+      if (viz === null) throw new Error('the graph drawer is still loading: try again in a moment');
+      return viz.renderString(dot, { format: format });
+    },
     print: function (t) { postMessage({ type: 'text', stream: 1, text: t + '\n' }); },
     printErr: function (t) { postMessage({ type: 'text', stream: 2, text: t + '\n' }); }
   });
@@ -36,6 +39,12 @@ async function init(message) {
   agrepl.FS.chdir(HOME);
   if (agrepl._web_start() !== 0) throw new Error('out of memory');
   postMessage({ type: 'ready', ms: performance.now() - started, persistent: true });
+  /* @viz-js/viz (Graphviz in WebAssembly) after the first prompt: the
+   * console takes input while it loads, and show(y) uses it once it is there */
+  setTimeout(function () {
+    importScripts('viz-global.js');
+    Viz.instance().then(function (instance) { viz = instance; postMessage({ type: 'viz-ready' }); });
+  }, 0);
 }
 
 function files() {
