@@ -32,7 +32,8 @@ int web_interrupt_pending(void); /* the web page's Ctrl-C (repl/web/web_main.c) 
 
 REPL_HOT int statement_boundary(repl *r, const ast_node *n) {
 #ifdef __EMSCRIPTEN__
-    if (web_interrupt_pending()) repl_interrupted = 1;
+    static unsigned polls; /* a call into JavaScript: every 64th boundary */
+    if ((++polls & 63) == 0 && web_interrupt_pending()) repl_interrupted = 1;
 #endif
     if (repl_interrupted) {
         repl_interrupted = 0;
