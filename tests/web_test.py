@@ -177,6 +177,14 @@ try:
     check("a click on x shows its gradient in the inspector", "2.5403023058681398" in inspected, inspected)
     check("the inspector shows the chain rule of x's uses", "Sin" in inspected and "Pow" in inspected, inspected)
     driver.save_screenshot(os.path.join(SHOTS, "1-first-session-graph.png"))
+    shown = driver.execute_script("return window.agrepl.graphsShown")
+    typed("x.cleargrad()")
+    text = typed("y.backward(step=0.05)")
+    check("backward(step=0.05) plays its steps with the chain rule",
+          "done: 3 steps" in text and "x.grad = 2 + 0.5403 = 2.54" in text, text[-500:])
+    check("and each step redraws the graph in the page",
+          driver.execute_script("return window.agrepl.graphsShown") >= shown + 3,
+          (shown, driver.execute_script("return window.agrepl.graphsShown")))
     before = driver.execute_script("return document.querySelector('#graph .agrepl-graph').style.transform")
     driver.find_element(By.CSS_SELECTOR, "[data-zoom=in]").click()
     after = driver.execute_script("return document.querySelector('#graph .agrepl-graph').style.transform")

@@ -311,6 +311,7 @@
       graph.querySelector('.agrepl-graph').getAttribute('data-selected') : null;
     graphId = m.id;
     graph.innerHTML = m.html;
+    window.agrepl.graphsShown = (window.agrepl.graphsShown || 0) + 1;
     var root = graph.querySelector('.agrepl-graph');
     var panel = root && root.querySelector('.agrepl-inspector');
     var inspector = $('inspector');
