@@ -35,6 +35,7 @@ if not os.path.exists(os.path.join(WEB, "agrepl.js")):
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.remote.file_detector import UselessFileDetector  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 HANG_GUARD = 300
@@ -102,6 +103,7 @@ try:
     options = webdriver.ChromeOptions()
     options.debugger_address = "127.0.0.1:%d" % browser_port
     driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % driver_port, options=options)
+    driver.file_detector = UselessFileDetector()  # chromedriver reads a picked file's path itself
     wait = WebDriverWait(driver, HANG_GUARD, poll_frequency=0.05)
 
     def load():
@@ -276,8 +278,41 @@ try:
         check("the lesson page opens with the lesson run (its last expected line)", expected in text,
               "%r not in %s" % (expected, text[-400:]))
         driver.save_screenshot(os.path.join(SHOTS, "5-lesson-page.png"))
+        # without cross-origin isolation (?isolate=0 on this new origin): Stop
+        # starts a new worker and runs the session's statements again
+        plain_port = free_port()
+        plain_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(plain_port)],
+                                       plain_port, "plain-server.log", cwd=WEB)
+        driver.get("http://127.0.0.1:%d/index.html?isolate=0" % plain_port)
+        wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.ready && "
+                                              "!document.getElementById('input').disabled"))
+        check("?isolate=0 leaves the page without shared memory",
+              not driver.execute_script("return window.crossOriginIsolated"))
+        typed("k = 41")
+        box = driver.find_element(By.ID, "input")
+        box.send_keys("for i in range(1000000000) { k = 42 }")
+        box.send_keys(Keys.ENTER)
+        time.sleep(1.0)
+        driver.find_element(By.ID, "stop").click()
+        wait.until(lambda d: "every name is back" in d.execute_script(
+            "return document.getElementById('output').textContent"))
+        wait.until(lambda d: d.find_element(By.ID, "input").is_enabled())
+        text = typed("k")
+        check("Stop without shared memory: a new worker, the session's statements again, k kept",
+              text.rstrip().endswith("k(41)") and "interrupted" in text, text[-400:])
+        # a file picked on this computer, loaded into the session
+        script = os.path.join(tmp, "picked.ag")
+        with open(script, "w") as f:
+            f.write("picked = 7 * 6\n")
+        driver.find_element(By.ID, "upload").send_keys(script)
+        wait.until(lambda d: "copied picked.ag" in d.execute_script(
+            "return document.getElementById('output').textContent"))
+        typed(":load picked.ag")
+        text = typed("picked")
+        check("a file picked in the page loads (Open file…)", text.rstrip().endswith("picked(42)"), text[-300:])
     finally:
         end_group(lesson_server)
+        end_group(locals().get("plain_server"))
     ready_ms = driver.execute_script("return window.agrepl.readyMs")
     print("web: first prompt %.0f ms after the page started loading; Rosenbrock lesson %.2f s" % (ready_ms, lesson_s))
 finally:

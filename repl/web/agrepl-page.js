@@ -71,8 +71,9 @@
       if (replay && replay.left > 0) {
         if (--replay.left === 0) {
           replay.quiet = false;
-          say('(the session was started again and its ' + replay.statements.length +
-              ' statements run again: every name is back)\n', 'note');
+          var n = replay.statements.length;
+          say('(the session was started again and its ' + (n === 1 ? 'statement' : n + ' statements') +
+              ' run again: every name is back)\n', 'note');
           finish();
         }
         return;
@@ -546,7 +547,8 @@
   /* ---- start: cross-origin isolation first, where a service worker can give it */
   function boot() {
     var http = location.protocol === 'http:' || location.protocol === 'https:';
-    if (!window.crossOriginIsolated && http && 'serviceWorker' in navigator && window.isSecureContext &&
+    var wanted = !/[?&]isolate=0\b/.test(location.search); /* ?isolate=0: the restart Stop (a test) */
+    if (!window.crossOriginIsolated && http && wanted && 'serviceWorker' in navigator && window.isSecureContext &&
         !sessionStorage.getItem('agrepl-isolating')) {
       sessionStorage.setItem('agrepl-isolating', '1');
       navigator.serviceWorker.register('sw.js').then(function (reg) {
