@@ -61,7 +61,8 @@ endif
 # library-only test; chromium, chromium-driver, python3-selenium and jupyter-notebook
 # run the browser test of the kernel (an agrepl notebook in headless
 # Chromium); lld links agrepl with the functions a loop runs every step side
-# by side (repl/hot_functions.txt).  DEPS_COMMANDS are the commands the build and the tests call
+# by side (repl/hot_functions.txt); emscripten and npm build the web page
+# (make web).  DEPS_COMMANDS are the commands the build and the tests call
 # that minbase lacks (the rest are in its required packages: coreutils,
 # util-linux, findutils, diffutils, grep, sed, mawk, libc-bin).
 DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev libpango1.0-dev \
@@ -69,10 +70,10 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
   jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld \
-  libcsv-dev libzip-dev python3-numpy man-db python3-torch
+  libcsv-dev libzip-dev python3-numpy man-db python3-torch emscripten npm
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
-  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man
+  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man emcc npm
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto libzip
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
@@ -165,7 +166,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -450,6 +451,91 @@ classroom-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 browser-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 	@$(STEP) "browser ($(BUILD))" $(KERNEL_PYTHON) tests/browser_test.py $(AGREPL) $(BUILD)/browser-test
 
+# ---- the web page (repl/web/): make web ----------------------------------
+# The same engine and session compiled to WebAssembly by Debian's emscripten
+# (3.1.6; its cache is left as it is: no ports), with the viz files that need
+# no Graphviz, SDL2 or Cairo (the DOT over repl/web/cgraph.c, the tree, the
+# inspector, the recorded figure) and the web front end; the page draws DOT
+# with @viz-js/viz, pinned in repl/web/package-lock.json and installed by
+# `make web-deps` (npm ci into build/web-deps/).  Every repl/*.c but the
+# terminal's and the kernel's front ends comes along (wildcards), so new
+# built-ins need nothing here.  Node 20 runs emscripten's own tools with
+# NODE_PATH=/usr/share/nodejs.
+EMCC ?= emcc
+WEB = $(BUILD)/web
+WEB_OBJDIR = $(BUILD)/webobj
+WEB_DEPS = $(BUILD)/web-deps/node_modules/@viz-js/viz/dist/viz-global.js
+WEB_VIZ_SRC = viz/graph.c viz/graph_walk.c viz/graph_digest.c viz/graph_html.c viz/graph_inspect.c \
+  viz/tree.c viz/plot.c viz/plot_contour.c viz/plot_ticks.c
+WEB_C_SRC = $(LIB_SRC) $(UTIL_SRC) $(REPL_SRC) $(WEB_VIZ_SRC) $(sort $(wildcard repl/web/*.c))
+WEB_OBJ = $(WEB_C_SRC:%.c=$(WEB_OBJDIR)/%.o)
+WEB_CFLAGS = $(CSTD) $(WARN) -O2 -MMD -MP -DAG_BLAS_BUILTIN_ONLY -DAGREPL_LESSON_DIR='"/lessons"' \
+  -Iinclude -Iinclude/autograd -Isrc/util -Iviz -Irepl -Irepl/web/cgraph -Irepl/web/cairo
+WEB_LDFLAGS = -O2 -sMODULARIZE=1 -sEXPORT_NAME=createAgrepl -sENVIRONMENT=worker,node \
+  -sALLOW_MEMORY_GROWTH=1 -sSINGLE_FILE=1 -sFORCE_FILESYSTEM=1 -lidbfs.js \
+  -sEXPORTED_FUNCTIONS=_web_start,_web_run,_web_complete,_main,_malloc,_free \
+  -sEXPORTED_RUNTIME_METHODS=ccall,FS,IDBFS,UTF8ToString
+WEB_LESSONS = $(sort $(wildcard samples/*.ag))
+WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js
+WEB_ENV = NODE_PATH=/usr/share/nodejs
+
+web: $(WEB)/agrepl.js $(WEB)/viz-global.js $(WEB_PAGE:repl/web/%=$(WEB)/%) $(WEB)/lessons.stamp
+
+$(WEB_OBJDIR)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  EMCC $<"
+	$(Q)$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+
+$(WEB)/agrepl.js: $(WEB_OBJ) $(WEB_LESSONS)
+	@mkdir -p $(@D)
+	@echo "  EMCC $@"
+	$(Q)$(WEB_ENV) $(EMCC) $(WEB_LDFLAGS) $(WEB_OBJ) $(foreach f,$(WEB_LESSONS),--embed-file $(f)@/lessons/$(notdir $(f))) -o $@
+
+$(WEB)/%: repl/web/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(WEB)/lessons.stamp: $(WEB_LESSONS)
+	@mkdir -p $(WEB)/lessons && cp $^ $(WEB)/lessons/ && touch $@
+
+$(WEB)/viz-global.js: $(WEB_DEPS)
+	@mkdir -p $(@D)
+	cp $< $@
+
+# The page's npm packages, as the lockfile pins them (npm ci: nothing else).
+web-deps: $(WEB_DEPS)
+$(WEB_DEPS): repl/web/package.json repl/web/package-lock.json
+	@mkdir -p $(BUILD)/web-deps
+	cp repl/web/package.json repl/web/package-lock.json $(BUILD)/web-deps/
+	cd $(BUILD)/web-deps && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+# A lesson page: build/web with LESSON (a script) loaded when the page opens,
+# written to OUT (make web-lesson LESSON=samples/newton.ag OUT=newton-page).
+web-lesson: web
+	@[ -n "$(LESSON)" ] && [ -n "$(OUT)" ] || { echo "web-lesson: say LESSON=FILE.ag OUT=DIR"; exit 2; }
+	python3 repl/web/lesson_page.py $(WEB) $(LESSON) $(OUT)
+
+-include $(WEB_OBJ:.o=.d)
+
+# The page's size, time to its first prompt and the Rosenbrock lesson
+# against the terminal's (bench/web_bench.py; figures in bench/README.md).
+bench-web: web $(AGREPL)
+	$(KERNEL_PYTHON) bench/web_bench.py $(WEB) $(AGREPL)
+
+# The page in headless Chromium (tests/web_test.py): served by python3 -m
+# http.server on 127.0.0.1, the README's first session typed, a node
+# clicked, the Rosenbrock lesson, Ctrl-C, :save and a reload; screenshots in
+# $(BUILD)/web-test/.  Without emscripten or npm it says SKIP (make deps
+# installs both), counted apart in the summary.
+web-tests:
+	@if command -v $(EMCC) >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory web && \
+	  $(STEP) "web ($(BUILD))" $(KERNEL_PYTHON) tests/web_test.py $(WEB) $(BUILD)/web-test; \
+	else \
+	  $(STEP) "web ($(BUILD))" echo "SKIP: the web page: emscripten's emcc or npm is not installed (make deps installs them)"; \
+	fi
+
 # `make notebook`: Jupyter Notebook on the lessons (samples/notebooks/),
 # installing Debian's jupyter-notebook when it is missing and the agrepl
 # kernelspec for this user (it starts this build's agrepl).
@@ -469,7 +555,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests numpy-tests
+  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests numpy-tests web-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \

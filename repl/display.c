@@ -257,15 +257,17 @@ int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const cha
     int nviews = draw_views(y, o, views, err);
     char *text = nviews > 0 ? repl_vz->graph_tree(y, o, err) : NULL;
     size_t png_size = 0;
-    unsigned char *png = text ? repl_vz->graph_png(y, o, &png_size, err) : NULL;
+    bool with_png = repl_vz->graph_png != NULL; /* the web build's module makes no PNG */
+    unsigned char *png = text && with_png ? repl_vz->graph_png(y, o, &png_size, err) : NULL;
     char id[64], own_id[64];
     unsigned n = ++r->io.display_count;
     snprintf(id, sizeof id, "agrepl-graph-%u-%ld", n, (long)time(NULL));
-    char *html = png ? graph_html(o, id, views, nviews) : NULL;
+    bool drawn = png != NULL || (text != NULL && !with_png);
+    char *html = drawn ? graph_html(o, id, views, nviews) : NULL;
     strbuf zoomed = {0}; /* the SVG alone, at the page's size */
     if (html != NULL) append_svg_element(&zoomed, views[0].svg, o->zoom);
     char *svg = html ? strbuf_take(&zoomed) : NULL;
-    if (png != NULL && svg == NULL) snprintf(err, VIZ_ERRLEN, "out of memory");
+    if (drawn && svg == NULL) snprintf(err, VIZ_ERRLEN, "out of memory");
     if (svg == NULL) {
         free(html);
         free_views(views, MAX_VIEWS);

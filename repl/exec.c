@@ -26,7 +26,15 @@ static int exec_def(repl *r, const ast_node *n) {
 /* Checks Ctrl-C and collects garbage between statements, paced by
  * allocation (ag_gc_auto: a young collection per 64 KiB made, a full one
  * when what was promoted reaches what the last one kept): -1 on interrupt. */
+#ifdef __EMSCRIPTEN__
+int web_interrupt_pending(void); /* the web page's Ctrl-C (repl/web/web_main.c) */
+#endif
+
 REPL_HOT int repl_statement_boundary(repl *r, const ast_node *n) {
+#ifdef __EMSCRIPTEN__
+    static unsigned polls; /* a call into JavaScript: every 64th boundary */
+    if ((++polls & 63) == 0 && web_interrupt_pending()) repl_interrupted = 1;
+#endif
     if (repl_interrupted) {
         repl_interrupted = 0;
         return repl_error_at(r, n, "interrupted");

@@ -24,7 +24,9 @@ void heap_keep_hot(void) {
     /* grow the heap by HEAP_RESERVE now (address space only: pages come
      * when touched) and let the kernel back it with 2 MiB pages, one fault
      * each instead of 512 */
+#ifdef M_TOP_PAD /* glibc's; the web build's malloc (emscripten) has none */
     mallopt(M_TOP_PAD, (int)HEAP_RESERVE);
+#endif
     void *probe = malloc((size_t)1 << 20);
     char *end = sbrk(0);
     free(probe);

@@ -17,9 +17,11 @@
 #include <strings.h>
 
 #include <cgraph.h>
+#ifndef __EMSCRIPTEN__ /* the web build has no Graphviz: see render_bytes */
 #include <gvc.h>
 #include <gvplugin.h>
 #include <gvplugin_device.h>
+#endif
 
 #include "ag_format.h"
 #include "ag_ops.h"
@@ -863,6 +865,8 @@ static struct {
     viz_render_transform transform; /* layout points → these pixels */
 } captured;
 
+#ifndef __EMSCRIPTEN__
+
 static void capture_pixels(GVJ_t *job) {
     captured.called = true;
     captured.width = (int)job->width;
@@ -1068,6 +1072,25 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_la
     agclose(g);
     return bytes;
 }
+
+#else
+/* The web build (repl/web/) has no Graphviz library: its cgraph is a small
+ * one that writes the same DOT, and pictures come from that DOT through the
+ * page's @viz-js/viz (SVG); there are no pixels and no PNG. */
+unsigned char *web_render_dot(const char *dot, const char *format, size_t *size, char err[VIZ_ERRLEN]);
+
+static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_layout_hooks *hooks,
+                                   size_t *size, char err[VIZ_ERRLEN]) {
+    (void)hooks;
+    err[0] = '\0';
+    char *dot = dot_text(g, err);
+    agclose(g);
+    if (dot == NULL) return NULL;
+    unsigned char *bytes = web_render_dot(dot, format, size, err);
+    free(dot);
+    return bytes;
+}
+#endif
 
 char *viz_graph_dot(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     viz_graph_opts defaults;

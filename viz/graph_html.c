@@ -2,7 +2,8 @@
  * a graph, as HTML data for the Jupyter kernel's inline graphs (repl/display.c):
  * the page's script shows a node's text when it is clicked, as the window
  * does.  The text is viz_scene_inspect's, of the scene of the same drawing
- * (same options, so the same DOT node names as the SVG's <title>s). */
+ * (same options, so the same DOT node names as the SVG's <title>s), whose
+ * nodes need no layout (viz_scene_describe). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,10 +13,7 @@
 
 char *viz_graph_inspector_html(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     viz_scene scene = {0};
-    int width = 0, height = 0;
-    uint32_t *pixels = viz_scene_render(y, o, NULL, &scene, &width, &height, err);
-    if (pixels == NULL) return NULL;
-    free(pixels);
+    if (viz_scene_describe(y, o, &scene, err) != 0) return NULL;
     strbuf html = {0};
     for (int i = 0; i < scene.nnodes; i++) {
         const viz_scene_node *node = &scene.nodes[i];

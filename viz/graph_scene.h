@@ -139,6 +139,11 @@ void viz_layout_cache_free(viz_layout_cache *cache);
 uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache *cache,
                            viz_scene *scene, int *width, int *height, char err[VIZ_ERRLEN]);
 
+/* The scene's nodes (names, kinds, variables and functions) of the drawing
+ * of y with o, without a layout: no positions, no edges or frames; what the
+ * inspector needs (graph_inspect.c).  0, or -1 with a message in err. */
+int viz_scene_describe(ag_var *y, const viz_graph_opts *o, viz_scene *scene, char err[VIZ_ERRLEN]);
+
 /* Appends to out what the inspector shows about node i, one line each:
  * name and role, op, shape, the whole value and gradient; for a function its
  * local derivative rule and numbers; for a variable every use it feeds with

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""web_bench.py WEB_DIR AGREPL: the web page's figures (make bench-web).
+
+- size: every file of WEB_DIR (build/web: page, script, WebAssembly in
+  agrepl.js, @viz-js/viz, the lessons) compressed with gzip -9, as a static
+  server that compresses sends them (goal: under 3 MB);
+- first prompt: headless Chromium (as tests/web_test.py) loading the page
+  from python3 -m http.server on 127.0.0.1, the time from the start of the
+  navigation to the console taking input (performance.now() when the worker
+  says ready), median of 5 reloads once the page is cross-origin isolated
+  (goal: under 1 s), and the first visit (which reloads once for isolation);
+- Rosenbrock: the worker's time for `:load rosenbrock` (10,000 steps, with
+  its live plot drawn in the page) and for the same lesson without its plot
+  lines, against the terminal's agrepl --headless running the same two
+  scripts (CPU time, user + system, median of 5) (goal: within 3x)."""
+import gzip
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+WEB, AGREPL = sys.argv[1], sys.argv[2]
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+LESSON = os.path.join(ROOT, "samples", "rosenbrock.ag")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening(argv, port, cwd=None):
+    p = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return p
+        except OSError:
+            time.sleep(0.1)
+    return p
+
+
+def cpu_seconds(argv, stdin_text):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, input=stdin_text, capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+size = raw = 0
+for folder, _, names in os.walk(WEB):
+    for name in names:
+        data = open(os.path.join(folder, name), "rb").read()
+        raw += len(data)
+        size += len(gzip.compress(data, 9))
+print("web size: %.2f MB compressed (gzip -9), %.2f MB as files, lessons included (goal: under 3 MB)"
+      % (size / 1e6, raw / 1e6))
+
+lesson = open(LESSON).read()
+no_plot = "\n".join(l for l in lesson.splitlines()
+                    if not any(w in l for w in ("plot(", "track(", "contour(", "savefig(")))
+tmp = tempfile.mkdtemp(prefix="agrepl-web-bench-")
+procs = []
+driver = None
+try:
+    port, bport, dport = free_port(), free_port(), free_port()
+    procs.append(listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port, cwd=WEB))
+    procs.append(listening(["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                            "--disable-gpu", "--disable-background-networking", "--window-size=1400,900",
+                            "--user-data-dir=" + os.path.join(tmp, "chromium"), "--remote-debugging-address=127.0.0.1",
+                            "--remote-debugging-port=%d" % bport, "about:blank"], bport))
+    procs.append(listening(["/usr/bin/chromedriver", "--port=%d" % dport], dport))
+    options = webdriver.ChromeOptions()
+    options.debugger_address = "127.0.0.1:%d" % bport
+    driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % dport, options=options)
+    wait = WebDriverWait(driver, 600, poll_frequency=0.02)
+
+    def load():
+        driver.get("http://127.0.0.1:%d/index.html" % port)
+        wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.ready"))
+        return driver.execute_script("return window.agrepl.readyMs")
+
+    first = load()
+    isolated = driver.execute_script("return window.crossOriginIsolated")
+    loads = [load() for _ in range(5)]
+    print("web first prompt: %.0f ms median of 5 loads (%s), first visit %.0f ms (goal: under 1 s)"
+          % (statistics.median(loads), " ".join("%.0f" % t for t in loads), first)
+          + ("" if isolated else " [page not cross-origin isolated]"))
+
+    def page_run(src):
+        before = driver.execute_script("return window.agrepl.runs")
+        driver.execute_script("document.getElementById('input').value = arguments[0];"
+                              "document.getElementById('input').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'}))",
+                              src)
+        wait.until(lambda d: d.execute_script("return window.agrepl.runs") > before)
+        return driver.execute_script("return window.agrepl.lastMs") / 1000
+
+    web_full = statistics.median(page_run(":load rosenbrock") for _ in range(3))
+    web_loop = statistics.median(page_run(no_plot) for _ in range(3))
+finally:
+    if driver is not None:
+        driver.quit()
+    for p in procs:
+        try:
+            os.killpg(p.pid, 15)
+        except ProcessLookupError:
+            pass
+        p.wait()
+
+native_full = statistics.median(cpu_seconds([AGREPL, "--headless"], lesson) for _ in range(5))
+native_loop = statistics.median(cpu_seconds([AGREPL, "--headless"], no_plot) for _ in range(5))
+print("web rosenbrock (10,000 steps, live plot): page %.3f s, terminal %.3f s CPU: %.1fx (goal: within 3x)"
+      % (web_full, native_full, web_full / native_full))
+print("web rosenbrock without plot lines: page %.3f s, terminal %.3f s CPU: %.1fx"
+      % (web_loop, native_loop, web_loop / native_loop))
+
+# The page's times are wall clock in a browser (which gives no CPU time):
+# on a loaded machine they count other processes too.  The same agrepl.js
+# under node, its CPU time, is the WebAssembly's own cost.
+NODE = r"""
+const create = require(process.argv[1]);
+global.postMessage = () => {};
+create({}).then((M) => {
+  M._web_start();
+  const c0 = process.cpuUsage();
+  M.ccall('web_run', 'number', ['string'], [process.argv[2]]);
+  const c = process.cpuUsage(c0);
+  console.log((c.user + c.system) / 1e6);
+});
+"""
+
+
+def node_cpu(src):
+    out = subprocess.run(["node", "-e", NODE, os.path.abspath(os.path.join(WEB, "agrepl.js")), src],
+                         capture_output=True, text=True, check=True,
+                         env=dict(os.environ, NODE_PATH="/usr/share/nodejs")).stdout
+    return float(out.split()[-1])
+
+
+node_full = statistics.median(node_cpu(lesson) for _ in range(5))
+node_loop = statistics.median(node_cpu(no_plot) for _ in range(5))
+print("web rosenbrock as WebAssembly under node (CPU): %.3f s with plot lines (%.1fx the terminal's), "
+      "%.3f s without (%.1fx)" % (node_full, node_full / native_full, node_loop, node_loop / native_loop))

@@ -1,0 +1,563 @@
+/* agrepl-page.js — the page: a console in front of the session, which runs
+ * in a worker (agrepl-worker.js); show(y)'s graph (the HTML the session makes
+ * from its DOT, drawn by @viz-js/viz, with the notebook's click script) with
+ * zoom and pan; the figure drawn as SVG from the data the session recorded;
+ * files kept in the browser.
+ *
+ * Ctrl-C: where the page is cross-origin isolated (sw.js adds the headers on
+ * any static server over http), a flag in a SharedArrayBuffer the running
+ * statement reads at every statement boundary stops it with every name kept.
+ * Where it cannot be (a page opened from disk), Stop ends the worker and
+ * starts another that runs the session's statements again (said so). */
+'use strict';
+(function () {
+  var $ = function (id) { return document.getElementById(id); };
+  var output = $('output'), input = $('input'), prompt = $('prompt');
+  var worker = null, flag = null, running = false, ready = false;
+  var pending = '';            /* lines of an unfinished statement */
+  var log = [];                /* what ran without error, for a restart */
+  var history = [];
+  try { history = JSON.parse(localStorage.getItem('agrepl-history') || '[]'); } catch (e) { history = []; }
+  var historyAt = history.length, draft = '';
+  var lastFigure = null, queue = [];
+  window.agrepl = { ready: false, readyMs: null, runs: 0, isolated: false };
+
+  /* ---- output ---------------------------------------------------------- */
+  function say(text, kind) {
+    var atEnd = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
+    var last = output.lastChild;
+    if (last && last.className === (kind || 'out') && !/\n$/.test(last.textContent) && kind !== 'in') {
+      last.textContent += text;
+    } else {
+      var span = document.createElement('span');
+      span.className = kind || 'out';
+      span.textContent = text;
+      output.appendChild(span);
+    }
+    if (atEnd) output.scrollTop = output.scrollHeight;
+  }
+
+  /* ---- the worker ------------------------------------------------------ */
+  function start(replay) {
+    ready = false;
+    input.disabled = true;
+    worker = new Worker('agrepl-worker.js');
+    flag = window.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    window.agrepl.isolated = !!flag;
+    worker.onmessage = function (event) { receive(event.data, replay); };
+    worker.onerror = function (e) { say('agrepl could not start: ' + (e.message || e) + '\n', 'err'); };
+    worker.postMessage({ type: 'init', flag: flag });
+  }
+
+  function receive(m, replay) {
+    if (m.type === 'text') {
+      if (!(replay && replay.quiet)) say(m.text, m.stream === 2 ? 'err' : 'out');
+    } else if (m.type === 'display') {
+      display(m);
+    } else if (m.type === 'savefig') {
+      saveFigure(JSON.parse(m.figure), m.name);
+    } else if (m.type === 'ready') {
+      ready = true;
+      window.agrepl.ready = true;
+      window.agrepl.readyMs = performance.now();
+      if (replay && replay.statements.length) {
+        replay.statements.forEach(function (s) { worker.postMessage({ type: 'run', src: s }); });
+        replay.left = replay.statements.length;
+        running = true;
+        return;
+      }
+      afterStart();
+    } else if (m.type === 'done') {
+      if (replay && replay.left > 0) {
+        if (--replay.left === 0) {
+          replay.quiet = false;
+          var n = replay.statements.length;
+          say('(the session was started again and its ' + (n === 1 ? 'statement' : n + ' statements') +
+              ' run again: every name is back)\n', 'note');
+          finish();
+        }
+        return;
+      }
+      ran(m);
+    } else if (m.type === 'viz-ready') {
+      window.agrepl.vizReady = true;
+    } else if (m.type === 'completions') {
+      complete(m);
+    } else if (m.type === 'files') {
+      showFiles(m.files);
+      if (m.note) say(m.note + '\n', 'note');
+    } else if (m.type === 'file') {
+      download(new Blob([m.bytes]), m.name);
+    } else if (m.type === 'error') {
+      say('agrepl: ' + m.text + '\n', 'err');
+    }
+  }
+
+  function afterStart() {
+    say('agrepl in the browser: the same language as the terminal. :help for help, :lessons for the lessons, ' +
+        'Tab completes, Ctrl-C stops a statement.\n', 'note');
+    var start = $('agrepl-start').textContent;
+    if (start.trim()) {
+      say(':load (this page\'s lesson)\n', 'in');
+      submitText(start, true);
+    } else {
+      finish();
+    }
+  }
+
+  function finish() {
+    running = false;
+    $('stop').disabled = true;
+    input.disabled = false;
+    input.focus();
+    if (queue.length) submitText(queue.shift());
+  }
+
+  function ran(m) {
+    window.agrepl.runs++;
+    window.agrepl.lastMs = m.ms;
+    if (m.rc === 2) {            /* inside an open bracket: another line */
+      pending = m.src !== undefined ? m.src : pending;
+      prompt.textContent = '..> ';
+    } else {
+      if (m.rc === 0) log.push(current);
+      pending = '';
+      prompt.textContent = 'ag> ';
+    }
+    if (m.rc === 3) say('(:quit: reload the page to start again)\n', 'note');
+    finish();
+    if (m.files) showFiles(m.files, true);
+  }
+
+  var current = '';
+  function submitText(text, quiet) {
+    if (running) { queue.push(text); return; }
+    current = text;
+    running = true;
+    input.disabled = false;
+    $('stop').disabled = false;
+    worker.postMessage({ type: 'run', src: text });
+  }
+
+  function submit() {
+    var line = input.value;
+    input.value = '';
+    fit();
+    say(prompt.textContent + line + '\n', 'in');
+    if (line.trim() && history[history.length - 1] !== line) {
+      history.push(line);
+      if (history.length > 500) history.shift();
+      try { localStorage.setItem('agrepl-history', JSON.stringify(history)); } catch (e) { /* private mode */ }
+    }
+    historyAt = history.length;
+    var text = pending ? pending + '\n' + line : line;
+    if (!text.trim()) return;
+    pending = text;
+    submitText(text);
+  }
+
+  function interrupt() {
+    if (!running) return;
+    if (flag) {
+      Atomics.store(flag, 0, 1);
+      return;
+    }
+    /* no shared memory here: a new worker, the session's statements again */
+    worker.terminate();
+    say('interrupted\n', 'err');
+    say('(this page is not cross-origin isolated, so Stop restarts the session)\n', 'note');
+    pending = '';
+    prompt.textContent = 'ag> ';
+    start({ statements: log.slice(), quiet: true, left: 0 });
+  }
+
+  /* ---- the input line ---------------------------------------------------- */
+  function fit() {
+    input.rows = Math.max(1, input.value.split('\n').length);
+  }
+
+  input.addEventListener('input', fit);
+  input.addEventListener('keydown', function (e) {
+    if (e.key === 'c' && e.ctrlKey && !e.shiftKey) {
+      if (running) { interrupt(); e.preventDefault(); return; }
+      if (input.selectionStart === input.selectionEnd) {
+        say(prompt.textContent + input.value + '^C\n', 'in');
+        input.value = '';
+        pending = '';
+        prompt.textContent = 'ag> ';
+        e.preventDefault();
+      }
+      return;
+    }
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      if (ready && !running) submit();
+      return;
+    }
+    if (e.key === 'Tab') {
+      e.preventDefault();
+      if (ready && !running)
+        worker.postMessage({ type: 'complete', line: input.value, end: input.selectionStart });
+      return;
+    }
+    var before = input.value.slice(0, input.selectionStart);
+    if (e.key === 'ArrowUp' && before.indexOf('\n') < 0 && historyAt > 0) {
+      if (historyAt === history.length) draft = input.value;
+      input.value = history[--historyAt];
+      fit();
+      e.preventDefault();
+    } else if (e.key === 'ArrowDown' && input.value.slice(input.selectionEnd).indexOf('\n') < 0 &&
+               historyAt < history.length) {
+      historyAt++;
+      input.value = historyAt === history.length ? draft : history[historyAt];
+      fit();
+      e.preventDefault();
+    }
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'c' && e.ctrlKey && running && document.activeElement !== input) interrupt();
+  });
+  $('stop').addEventListener('click', interrupt);
+
+  /* Tab: one candidate replaces the word; several print and fill what they share */
+  function complete(m) {
+    if (input.value !== m.line) return;
+    var words = m.words;
+    if (!words.length) return;
+    var line = m.line, end = m.end;
+    var shared = words.reduce(function (a, w) {
+      var i = 0;
+      while (i < a.length && i < w.length && a[i] === w[i]) i++;
+      return a.slice(0, i);
+    });
+    var put = words.length === 1 ? words[0] : shared;
+    /* the session's candidates are whole words ("x.backward", ":load"): the
+     * word they replace is the longest end of the line that starts them */
+    var start = end;
+    for (var s = 0; s <= end; s++)
+      if (words[0].indexOf(line.slice(s, end)) === 0) { start = s; break; }
+    if (words.length > 1) say(words.join('  ') + '\n', 'note');
+    if (put.length >= end - start) {
+      input.value = line.slice(0, start) + put + line.slice(end);
+      input.selectionStart = input.selectionEnd = start + put.length;
+    }
+  }
+
+  /* ---- the graph --------------------------------------------------------- */
+  var graph = $('graph'), view = { scale: 1, x: 0, y: 0 }, graphId = null;
+  function place() {
+    var g = graph.querySelector('.agrepl-graph');
+    if (g) g.style.transform = 'translate(' + view.x + 'px,' + view.y + 'px) scale(' + view.scale + ')';
+  }
+  function fitGraph() {
+    var g = graph.querySelector('.agrepl-graph');
+    var svg = g && g.querySelector('.agrepl-view:not([style*="none"]) svg');
+    if (!svg) return;
+    var w = svg.getBoundingClientRect().width / view.scale, h = svg.getBoundingClientRect().height / view.scale;
+    view.scale = Math.min(1.5, Math.min(graph.clientWidth / (w + 20), graph.clientHeight / (h + 20)));
+    view.x = (graph.clientWidth - w * view.scale) / 2;
+    view.y = 10;
+    place();
+  }
+  function zoomAt(factor, cx, cy) {
+    var s = Math.max(0.05, Math.min(8, view.scale * factor));
+    view.x = cx - (cx - view.x) * s / view.scale;
+    view.y = cy - (cy - view.y) * s / view.scale;
+    view.scale = s;
+    place();
+  }
+  graph.addEventListener('wheel', function (e) {
+    e.preventDefault();
+    var r = graph.getBoundingClientRect();
+    zoomAt(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - r.left, e.clientY - r.top);
+  }, { passive: false });
+  var drag = null;
+  graph.addEventListener('mousedown', function (e) { drag = { x: e.clientX, y: e.clientY, moved: false }; });
+  window.addEventListener('mousemove', function (e) {
+    if (!drag) return;
+    var dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+    if (!drag.moved) return;
+    view.x += dx; view.y += dy; drag.x = e.clientX; drag.y = e.clientY;
+    place();
+  });
+  window.addEventListener('mouseup', function () { setTimeout(function () { drag = null; }, 0); });
+  graph.addEventListener('click', function (e) { if (drag && drag.moved) e.stopPropagation(); }, true);
+  graph.addEventListener('keydown', function (e) {
+    var c = { x: graph.clientWidth / 2, y: graph.clientHeight / 2 };
+    if (e.key === '+' || e.key === '=') zoomAt(1.25, c.x, c.y);
+    else if (e.key === '-') zoomAt(0.8, c.x, c.y);
+    else if (e.key === '0') fitGraph();
+    else if (e.key === 'ArrowLeft') { view.x += 40; place(); }
+    else if (e.key === 'ArrowRight') { view.x -= 40; place(); }
+    else if (e.key === 'ArrowUp') { view.y += 40; place(); }
+    else if (e.key === 'ArrowDown') { view.y -= 40; place(); }
+    else return;
+    e.preventDefault();
+  });
+  document.querySelectorAll('[data-zoom]').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var how = b.getAttribute('data-zoom'), c = { x: graph.clientWidth / 2, y: graph.clientHeight / 2 };
+      if (how === 'fit') fitGraph(); else zoomAt(how === 'in' ? 1.25 : 0.8, c.x, c.y);
+    });
+  });
+
+  /* the session's HTML for show(y): its SVG views, the inspector's text of
+   * every node and the script that shows it on a click (repl/display.c) */
+  function display(m) {
+    if (m.figure) { drawPlot(m.figure); return; }
+    if (!m.html) return;
+    var keep = m.update && graphId === m.id;
+    var selected = keep && graph.querySelector('.agrepl-graph') ?
+      graph.querySelector('.agrepl-graph').getAttribute('data-selected') : null;
+    graphId = m.id;
+    graph.innerHTML = m.html;
+    window.agrepl.graphsShown = (window.agrepl.graphsShown || 0) + 1;
+    var root = graph.querySelector('.agrepl-graph');
+    var panel = root && root.querySelector('.agrepl-inspector');
+    var inspector = $('inspector');
+    if (panel) {
+      panel.style.visibility = 'hidden';
+      panel.style.position = 'absolute';
+      new MutationObserver(function () {
+        inspector.textContent = panel.textContent;
+        inspector.hidden = !panel.textContent;
+      }).observe(panel, { childList: true, characterData: true, subtree: true });
+    }
+    inspector.hidden = true;
+    graph.querySelectorAll('script').forEach(function (s) { (new Function(s.textContent))(); });
+    if (!keep) fitGraph(); else place();
+    if (selected && root) {
+      root.querySelectorAll('g.node').forEach(function (n) {
+        var t = n.querySelector('title');
+        if (t && t.textContent === selected) n.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      });
+    }
+  }
+
+  $('graphsvg').addEventListener('click', function () {
+    var svg = graph.querySelector('.agrepl-view:not([style*="none"]) svg');
+    if (svg) download(new Blob([new XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }), 'graph.svg');
+  });
+
+  /* ---- the figure ---------------------------------------------------------- */
+  var palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+  function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
+  function ticks(lo, hi, n) {
+    if (!(hi > lo)) { hi = lo + 1; lo -= 1; }
+    var raw = (hi - lo) / n, p = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / p;
+    var step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p, out = [];
+    for (var t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(+t.toPrecision(12));
+    return out;
+  }
+  function label(v) { return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(6)); }
+
+  /* one panel: frame, ticks, grid; returns the data → pixel mapping */
+  function axes(parts, box, xr, yr, log, titleText) {
+    var X = function (x) { return box.x + (x - xr[0]) / (xr[1] - xr[0]) * box.w; };
+    var Y = function (y) { if (log) y = Math.log10(y); return box.y + box.h - (y - yr[0]) / (yr[1] - yr[0]) * box.h; };
+    parts.push('<rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '" fill="white" stroke="#444"/>');
+    ticks(xr[0], xr[1], 6).forEach(function (t) {
+      var x = X(t);
+      parts.push('<line x1="' + x + '" x2="' + x + '" y1="' + box.y + '" y2="' + (box.y + box.h) + '" stroke="#eee"/>');
+      parts.push('<text x="' + x + '" y="' + (box.y + box.h + 16) + '" text-anchor="middle" font-size="12">' + label(t) + '</text>');
+    });
+    ticks(yr[0], yr[1], 5).forEach(function (t) {
+      var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
+      parts.push('<line x1="' + box.x + '" x2="' + (box.x + box.w) + '" y1="' + y + '" y2="' + y + '" stroke="#eee"/>');
+      parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12">' + (log ? label(Math.pow(10, t)) : label(t)) + '</text>');
+    });
+    if (titleText) parts.push('<text x="' + (box.x + box.w / 2) + '" y="' + (box.y - 8) + '" text-anchor="middle" font-size="13">' + esc(titleText) + '</text>');
+    return { X: X, Y: Y };
+  }
+  function range(values) {
+    var lo = Infinity, hi = -Infinity;
+    values.forEach(function (v) { if (v !== null && isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
+    if (lo === Infinity) return [0, 1];
+    if (lo === hi) return [lo - 0.5, hi + 0.5];
+    var pad = (hi - lo) * 0.04;
+    return [lo - pad, hi + pad];
+  }
+  function legend(parts, x, y, names) {
+    names.forEach(function (n, i) {
+      parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + (y + i * 16) + '" y2="' + (y + i * 16) + '" stroke="' + n.colour + '" stroke-width="2"/>');
+      parts.push('<text x="' + (x + 22) + '" y="' + (y + i * 16 + 4) + '" font-size="12">' + esc(n.name) + '</text>');
+    });
+  }
+
+  /* The figure as SVG text: the series (losses) on the left, the contour with
+   * its tracks and marks on the right, as the terminal's window draws them
+   * (at most ten times a second while a loop plots). */
+  function figureSvg(f) {
+    var hasSeries = f.series.length > 0, hasMap = !!f.contour || f.paths.length > 0 || f.marks.length > 0;
+    var panels = (hasSeries ? 1 : 0) + (hasMap ? 1 : 0) || 1;
+    var W = panels * 560, H = 420, parts = [];
+    parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H +
+               '" font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
+    if (f.title) parts.push('<text x="' + W / 2 + '" y="20" text-anchor="middle" font-size="16">' + esc(f.title) + '</text>');
+    var left = 0;
+    if (hasSeries || !hasMap) {
+      var xs = [], ys = [];
+      f.series.forEach(function (s) {
+        s.values.forEach(function (v, i) {
+          xs.push(s.xs ? s.xs[i] : i);
+          ys.push(f.log ? (v > 0 ? Math.log10(v) : null) : v);
+        });
+      });
+      var a = axes(parts, { x: left + 70, y: 40, w: 460, h: 330 }, range(xs), range(ys), f.log, f.log ? 'log scale' : '');
+      var names = [];
+      f.series.forEach(function (s, k) {
+        var colour = palette[k % palette.length], pts = [];
+        s.values.forEach(function (v, i) {
+          var x = s.xs ? s.xs[i] : i;
+          if (v === null || x === null || (f.log && !(v > 0))) return;
+          pts.push(a.X(x).toFixed(1) + ',' + a.Y(v).toFixed(1));
+        });
+        if (s.points) pts.forEach(function (p) { var q = p.split(','); parts.push('<circle cx="' + q[0] + '" cy="' + q[1] + '" r="2.5" fill="' + colour + '"/>'); });
+        else parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8" points="' + pts.join(' ') + '"/>');
+        var last = s.values[s.values.length - 1];
+        names.push({ name: s.name + (last !== undefined && last !== null ? ' ' + label(last) : ''), colour: colour });
+      });
+      legend(parts, left + 360, 60, names);
+      left += 560;
+    }
+    if (hasMap) {
+      var c = f.contour, xr, yr;
+      if (c) { xr = [c.range[0], c.range[1]]; yr = [c.range[2], c.range[3]]; }
+      else {
+        var px = [], py = [];
+        f.paths.forEach(function (p) { px = px.concat(p.xs); py = py.concat(p.ys); });
+        f.marks.forEach(function (m) { px.push(m.x); py.push(m.y); });
+        xr = range(px); yr = range(py);
+      }
+      var b = axes(parts, { x: left + 70, y: 40, w: 460, h: 330 }, xr, yr, false, 'contour');
+      parts.push('<clipPath id="mapclip"><rect x="' + (left + 70) + '" y="40" width="460" height="330"/></clipPath><g clip-path="url(#mapclip)">');
+      if (c) { /* one path per level */
+        var n = Math.max(1, c.levels.length - 1), paths = {};
+        for (var i = 0; i + 4 < c.segments.length; i += 5) {
+          var level = c.segments[i + 4];
+          (paths[level] = paths[level] || []).push('M' + b.X(c.segments[i]).toFixed(1) + ' ' + b.Y(c.segments[i + 1]).toFixed(1) +
+                                                  'L' + b.X(c.segments[i + 2]).toFixed(1) + ' ' + b.Y(c.segments[i + 3]).toFixed(1));
+        }
+        Object.keys(paths).forEach(function (level) {
+          var colour = 'hsl(' + (240 - 240 * level / n).toFixed(0) + ',60%,55%)';
+          parts.push('<path class="level" fill="none" stroke="' + colour + '" stroke-width="1" d="' + paths[level].join('') + '"/>');
+        });
+      }
+      var names2 = [];
+      f.paths.forEach(function (p, k) {
+        var colour = palette[(k + 1) % palette.length], pts = [];
+        p.xs.forEach(function (x, i) { if (x !== null && p.ys[i] !== null) pts.push(b.X(x).toFixed(1) + ',' + b.Y(p.ys[i]).toFixed(1)); });
+        parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2" points="' + pts.join(' ') + '"/>');
+        if (pts.length) {
+          var s0 = pts[0].split(','), s1 = pts[pts.length - 1].split(',');
+          parts.push('<circle cx="' + s0[0] + '" cy="' + s0[1] + '" r="5" fill="none" stroke="' + colour + '" stroke-width="2"/>');
+          parts.push('<circle cx="' + s1[0] + '" cy="' + s1[1] + '" r="4" fill="' + colour + '"/>');
+        }
+        names2.push({ name: p.name, colour: colour });
+      });
+      f.marks.forEach(function (m) {
+        parts.push('<path d="M' + (b.X(m.x) - 5) + ' ' + b.Y(m.y) + 'h10M' + b.X(m.x) + ' ' + (b.Y(m.y) - 5) + 'v10" stroke="black" stroke-width="2"/>');
+        parts.push('<text x="' + (b.X(m.x) + 7) + '" y="' + (b.Y(m.y) - 7) + '" font-size="12">' + esc(m.label) + '</text>');
+      });
+      parts.push('</g>');
+      legend(parts, left + 400, 60, names2);
+    }
+    parts.push('</svg>');
+    return parts.join('');
+  }
+
+  /* figures come as often as a loop plots (every 250 ms, or at the pace):
+   * the newest is drawn once per frame; a contour sent once is kept */
+  var drawPending = false, keptContour = null, lastDrawn = -1e9;
+  function drawPlot(json) {
+    var f = JSON.parse(json);
+    if (f.contour === 'same') f.contour = keptContour; else keptContour = f.contour;
+    lastFigure = f;
+    if (drawPending) return;
+    drawPending = true;
+    var wait = Math.max(0, 100 - (performance.now() - lastDrawn));
+    setTimeout(function () {
+      requestAnimationFrame(function () {
+        drawPending = false;
+        lastDrawn = performance.now();
+        $('plot').innerHTML = figureSvg(lastFigure);
+        window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
+      });
+    }, wait);
+  }
+
+  function saveFigure(f, name) {
+    var svg = figureSvg(f);
+    if (/\.svg$/i.test(name)) { download(new Blob([svg], { type: 'image/svg+xml' }), name); return; }
+    var img = new Image();
+    img.onload = function () {
+      var canvas = document.createElement('canvas');
+      canvas.width = img.width * 2; canvas.height = img.height * 2;
+      var cx = canvas.getContext('2d');
+      cx.scale(2, 2);
+      cx.drawImage(img, 0, 0);
+      canvas.toBlob(function (blob) { download(blob, name); }, 'image/png');
+    };
+    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
+  }
+  $('plotsvg').addEventListener('click', function () { if (lastFigure) saveFigure(lastFigure, 'figure.svg'); });
+  $('plotpng').addEventListener('click', function () { if (lastFigure) saveFigure(lastFigure, 'figure.png'); });
+
+  /* ---- files --------------------------------------------------------------- */
+  function download(blob, name) {
+    var a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    window.agrepl.lastDownload = name;
+  }
+  var shownFiles = [];
+  function showFiles(list, quietly) {
+    shownFiles = list || [];
+    var box = $('filelist');
+    if (quietly && box.hidden) return;
+    box.innerHTML = '<b>the session\'s files</b> (kept in this browser; click to download)<br>';
+    if (!shownFiles.length) box.innerHTML += '<i>none yet: :save NAME.ag, save(m, "w.safetensors"), Open file…</i>';
+    shownFiles.forEach(function (n) {
+      var a = document.createElement('a');
+      a.href = '#';
+      a.textContent = n;
+      a.onclick = function (e) { e.preventDefault(); worker.postMessage({ type: 'get', name: n }); };
+      box.appendChild(a);
+      box.appendChild(document.createElement('br'));
+    });
+    box.hidden = false;
+  }
+  $('files').addEventListener('click', function () {
+    if (!$('filelist').hidden) { $('filelist').hidden = true; return; }
+    worker.postMessage({ type: 'list' });
+  });
+  $('upload').addEventListener('change', function () {
+    var file = this.files[0];
+    if (!file) return;
+    file.arrayBuffer().then(function (bytes) {
+      worker.postMessage({ type: 'put', name: file.name.replace(/[\/\\]/g, '_'), bytes: bytes }, [bytes]);
+    });
+    this.value = '';
+  });
+
+  /* ---- start: cross-origin isolation first, where a service worker can give it */
+  function boot() {
+    var http = location.protocol === 'http:' || location.protocol === 'https:';
+    var wanted = !/[?&]isolate=0\b/.test(location.search); /* ?isolate=0: the restart Stop (a test) */
+    if (!window.crossOriginIsolated && http && wanted && 'serviceWorker' in navigator && window.isSecureContext &&
+        !sessionStorage.getItem('agrepl-isolating')) {
+      sessionStorage.setItem('agrepl-isolating', '1');
+      navigator.serviceWorker.register('sw.js').then(function (reg) {
+        return navigator.serviceWorker.ready;
+      }).then(function () { location.reload(); }, function () { start(null); });
+      return;
+    }
+    sessionStorage.removeItem('agrepl-isolating');
+    start(null);
+  }
+  boot();
+})();

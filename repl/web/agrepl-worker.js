@@ -1,0 +1,86 @@
+/* agrepl-worker.js — runs agrepl (agrepl.js: the C session compiled to
+ * WebAssembly) in a Web Worker, so the page never freezes while a loop runs.
+ * Messages from the page: init {flag} (an Int32Array on a SharedArrayBuffer
+ * the page sets for Ctrl-C, or null), run {src}, complete {line, end},
+ * put {name, bytes}, get {name}, list.  To the page: text {stream, text},
+ * display {...} and savefig {...} (from the C code, web_main.c and
+ * plot_web.c), ready, viz-ready, done {rc}, completions, file, files, error. */
+'use strict';
+importScripts('agrepl.js');
+
+var agrepl = null;
+var HOME = '/home/web_user';
+
+function sync(populate) {
+  return new Promise(function (resolve) {
+    agrepl.FS.syncfs(populate, function (err) { resolve(err); });
+  });
+}
+
+async function init(message) {
+  var started = performance.now();
+  var viz = null;
+  agrepl = await createAgrepl({
+    agInterrupt: message.flag,
+    agRenderDot: function (dot, format) {
+      if (viz === null) throw new Error('the graph drawer is still loading: try again in a moment');
+      return viz.renderString(dot, { format: format });
+    },
+    print: function (t) { postMessage({ type: 'text', stream: 1, text: t + '\n' }); },
+    printErr: function (t) { postMessage({ type: 'text', stream: 2, text: t + '\n' }); }
+  });
+  /* the session's files live in the browser's IndexedDB (emscripten's IDBFS) */
+  try {
+    agrepl.FS.mount(agrepl.IDBFS, {}, HOME);
+    await sync(true);
+  } catch (e) {
+    postMessage({ type: 'text', stream: 2, text: 'files: this browser keeps no files (' + e + ')\n' });
+  }
+  agrepl.FS.chdir(HOME);
+  if (agrepl._web_start() !== 0) throw new Error('out of memory');
+  postMessage({ type: 'ready', ms: performance.now() - started, persistent: true });
+  /* @viz-js/viz (Graphviz in WebAssembly) after the first prompt: the
+   * console takes input while it loads, and show(y) uses it once it is there */
+  setTimeout(function () {
+    importScripts('viz-global.js');
+    Viz.instance().then(function (instance) { viz = instance; postMessage({ type: 'viz-ready' }); });
+  }, 0);
+}
+
+function files() {
+  return agrepl.FS.readdir(HOME).filter(function (n) {
+    return n[0] !== '.' && agrepl.FS.isFile(agrepl.FS.stat(HOME + '/' + n).mode);
+  });
+}
+
+onmessage = async function (event) {
+  var m = event.data;
+  try {
+    if (m.type === 'init') {
+      await init(m);
+    } else if (m.type === 'run') {
+      var started = performance.now();
+      var rc = agrepl.ccall('web_run', 'number', ['string'], [m.src]);
+      var ms = performance.now() - started;
+      if (rc !== 2) await sync(false);
+      postMessage({ type: 'done', rc: rc, ms: ms, files: files() });
+    } else if (m.type === 'complete') {
+      var enc = new TextEncoder().encode(m.line.slice(0, m.end)).length;
+      var p = agrepl.ccall('web_complete', 'number', ['string', 'number'], [m.line, enc]);
+      var words = agrepl.UTF8ToString(p).split('\n').filter(function (w) { return w; });
+      agrepl._free(p);
+      postMessage({ type: 'completions', words: words, line: m.line, end: m.end });
+    } else if (m.type === 'put') {
+      agrepl.FS.writeFile(HOME + '/' + m.name, new Uint8Array(m.bytes));
+      await sync(false);
+      postMessage({ type: 'files', files: files(), note: 'copied ' + m.name + ' into the session\'s files' });
+    } else if (m.type === 'get') {
+      var data = agrepl.FS.readFile(HOME + '/' + m.name);
+      postMessage({ type: 'file', name: m.name, bytes: data.buffer }, [data.buffer]);
+    } else if (m.type === 'list') {
+      postMessage({ type: 'files', files: files() });
+    }
+  } catch (e) {
+    postMessage({ type: 'error', text: String(e && e.stack ? e.stack : e) });
+  }
+};
