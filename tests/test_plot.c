@@ -806,6 +806,34 @@ static double matyas(void *user, double x, double y) {
     return 0.26 * (x * x + y * y) - 0.48 * x * y;
 }
 
+static double tanh_steps(void *user, double x, double y) {
+    (void)user, (void)x;
+    return tanh(5 * y);
+}
+
+/* tanh(5*b) is flat at -1 below and at +1 above: most samples sit near its
+ * minimum, as in a valley, but it goes negative and piles up at its top as
+ * much, so the automatic levels are linear and both halves get curves. */
+static void test_contour_levels_of_a_step_are_linear(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    viz_plot_levels nine = {.count = 9, .spacing = VIZ_PLOT_SPACING_AUTO};
+    assert_int_equal(viz_plot_contour_levels(plot, tanh_steps, NULL, -1, 1, -1, 1, &nine, err), 0);
+    assert_false(plot->contour.log_levels);
+    assert_int_equal(plot->contour.level_count, 9);
+    int above = 0, below = 0;
+    for (int i = 0; i < plot->contour.level_count; i++)
+        above += plot->contour.levels[i] > 0.1, below += plot->contour.levels[i] < -0.1;
+    assert_true(above >= 3 && below >= 3);
+    /* segments traced in the upper half of the plane too */
+    size_t upper = 0;
+    for (size_t i = 0; i < plot->contour.segment_count; i++) upper += plot->contour.segments[i].y0 > 0.05;
+    assert_true(upper > 20);
+    /* and without a count */
+    assert_int_equal(viz_plot_contour(plot, tanh_steps, NULL, -1, 1, -1, 1, err), 0);
+    assert_false(plot->contour.log_levels);
+    viz_plot_free(plot);
+}
+
 static void test_contour_levels_as_asked(void **state) {
     viz_plot *plot = viz_plot_new(true);
     /* Matyas from (1, 1) (f = 0.04) slides down the diagonal to 0: the
@@ -1101,6 +1129,7 @@ int main(void) {
         cmocka_unit_test(test_whole_series_is_replaced),
         cmocka_unit_test(test_title_marks_and_start_markers),
         cmocka_unit_test(test_contour_levels_as_asked),
+        cmocka_unit_test(test_contour_levels_of_a_step_are_linear),
         cmocka_unit_test(test_overlapping_lines_stay_visible),
         cmocka_unit_test(test_savefig_time_is_linear_in_points),
         cmocka_unit_test(test_interrupted_savefig_writes_nothing),
