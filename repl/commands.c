@@ -181,7 +181,18 @@ static void help_language(repl *r) {
     fputs(language_help_after, r->io.out);
 }
 
+static const char grad_flow_help[] =
+    "grad⁺ (in tree(y), show(y), render and the notebook's graphs)\n"
+    "  After a backward every node shows the gradient that flowed through it in that backward.\n"
+    "  A leaf keeps its gradient in .grad and shows it as grad; an intermediate value (and the\n"
+    "  output's seed) does not keep one -- backward frees it unless retain_grad=true -- so the\n"
+    "  drawing shows it as grad⁺: what arrived there in the last backward, not kept in .grad\n"
+    "  (reading .grad on it gives none).  grads=\"kept\" draws only the kept .grad values.\n"
+    "  A grad marked ⚠ was summed over several backward calls without cleargrad.\n";
+
 static void help_printing(repl *r) { fputs(printing_help, r->io.out); }
+
+static void help_grad_flow(repl *r) { fputs(grad_flow_help, r->io.out); }
 
 static void help_commands(repl *r);
 
@@ -189,7 +200,7 @@ static void help_commands(repl *r);
 static const struct {
     const char *name;
     void (*show)(repl *r);
-} text_topics[] = {{"language", help_language}, {"commands", help_commands}, {"printing", help_printing}};
+} text_topics[] = {{"language", help_language}, {"commands", help_commands}, {"printing", help_printing}, {"grad⁺", help_grad_flow}};
 
 static void help_overview(repl *r) {
     FILE *out = r->io.out;
