@@ -68,10 +68,10 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld
+  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld man-db
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
-  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld
+  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
@@ -432,9 +432,13 @@ classroom-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 browser-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 	@$(STEP) "browser ($(BUILD))" $(KERNEL_PYTHON) tests/browser_test.py $(AGREPL) $(BUILD)/browser-test
 
-# `make notebook`: Jupyter Notebook on the lessons (samples/notebooks/),
+# `make notebook`: Jupyter Notebook on a copy of the lessons
+# (samples/notebooks/ copied to $(BUILD)/notebooks/, files already there
+# kept: a class's edits stay out of the checkout and survive the next run),
 # installing Debian's jupyter-notebook when it is missing and the agrepl
-# kernelspec for this user (it starts this build's agrepl).
+# kernelspec for this user (it starts this build's agrepl); as root with
+# --allow-root, which Jupyter otherwise refuses.
+NOTEBOOK_COPY = $(BUILD)/notebooks
 notebook: check-deps
 	@$(MAKE) --no-print-directory build-all
 	@command -v jupyter-notebook >/dev/null 2>&1 || { \
@@ -443,7 +447,9 @@ notebook: check-deps
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends jupyter-notebook >/dev/null; }
 	@$(AGREPL) --install-kernel --user
-	jupyter-notebook --notebook-dir=samples/notebooks
+	@mkdir -p $(NOTEBOOK_COPY) && cp -R -n samples/notebooks/. $(NOTEBOOK_COPY)/
+	@echo "notebook: serving $(NOTEBOOK_COPY)/ (a copy of samples/notebooks/)"
+	jupyter-notebook --notebook-dir=$(NOTEBOOK_COPY) $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(NOTEBOOK_ARGS)
 
 # Everything runs to its end (make -k; each step keeps going after a
 # failure), the plain build and then the sanitizer pass; the last line is
