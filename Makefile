@@ -358,7 +358,8 @@ interactive-tests: $(AGREPL)
 # Live windows under Xvfb: plot during a loop, show(y), closing a window.
 window-tests: $(AGREPL)
 	@status=0; AGREPL=$(AGREPL) $(STEP) "windows ($(BUILD))" sh tests/window_test.sh || status=1; \
-	AGREPL=$(AGREPL) $(STEP) "pace windows ($(BUILD))" sh tests/pace_window_test.sh || status=1; exit $$status
+	AGREPL=$(AGREPL) $(STEP) "pace windows ($(BUILD))" sh tests/pace_window_test.sh || status=1; \
+	AGREPL=$(AGREPL) $(STEP) "window fit ($(BUILD))" sh tests/window_fit_test.sh || status=1; exit $$status
 
 # Whole sessions under valgrind memcheck (the uninstrumented build).
 valgrind-tests: $(AGREPL)

@@ -839,6 +839,12 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
     window->picture = picture;
     window->picture_cairo = cairo_image_surface_create_for_data(
         picture->pixels, CAIRO_FORMAT_ARGB32, picture->w, picture->h, picture->pitch);
+    if (window->trace != NULL) {
+        int x = 0, y = 0, shown_width = 0, shown_height = 0;
+        SDL_GetWindowPosition(window->window, &x, &y);
+        SDL_GetWindowSize(window->window, &shown_width, &shown_height);
+        trace(window, "window at %d,%d size %dx%d", x, y, shown_width, shown_height);
+    }
     if (window->auto_fit) {
         /* fitted until the user zooms or pans; a new layout (new size)
          * starts fitted at a readable scale; the user's own view is kept */
