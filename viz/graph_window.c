@@ -423,6 +423,13 @@ static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int
     double width = (x1 - x0) * scale, tall = (y1 - y0) * scale;
     double x = left + (panel - width) / 2, y = height - tall - PANEL_PAD;
     cairo_save(cr);
+    /* not twice: the part of it still in the graph's area is blanked */
+    cairo_rectangle(cr, 0, 0, area_width, height);
+    cairo_clip(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, sx0, sy0, sx1 - sx0, sy1 - sy0);
+    cairo_fill(cr);
+    cairo_reset_clip(cr);
     cairo_set_source_rgb(cr, 0.97, 0.97, 0.98);
     cairo_rectangle(cr, left + 1, y - PANEL_PAD, panel - 1, tall + 2 * PANEL_PAD);
     cairo_fill(cr);
