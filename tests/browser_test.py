@@ -261,6 +261,55 @@ try:
             driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", frame)
             wait.until(lambda d: shown_key() == "")
             check("click on the open group's frame folds it again", True)
+    # a projector's page (issue 49): a 1280x720 viewport, :zoom 1.5
+    driver.set_window_size(1280, 720)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(1280 + 1280 - inner[0], 720 + 720 - inner[1])
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.execute_script(
+        "var c=Jupyter.notebook.insert_cell_at_bottom('code');"
+        "c.set_text(':zoom 1.5\\na = 2.0; b = 3.0; y3 = sin(a*b) + a\\ny3.backward()\\nshow(y3)');c.execute();")
+    wait.until(lambda d: run_all_done() and len(d.find_elements(By.CSS_SELECTOR, ".agrepl-graph")) == 3)
+    graph = driver.find_elements(By.CSS_SELECTOR, ".agrepl-graph")[2]
+    fits = driver.execute_script(
+        "return [].slice.call(document.querySelectorAll('.agrepl-graph')).map(function(g){"
+        "var p=[].slice.call(g.querySelectorAll('.agrepl-pane')).filter(function(p){return p.offsetParent;})[0],"
+        "s=p.querySelector('svg'),o=g.closest('.output_subarea').getBoundingClientRect();"
+        "return [p.scrollWidth-p.clientWidth,Math.round(s.getBoundingClientRect().right-o.right),"
+        "Math.round(s.getBoundingClientRect().width)];})")
+    check("at 1280x720 (viewport %dx%d) every inline graph fits its output's width, :zoom 1.5's too "
+          "(no sideways scrolling, nothing past the output's edge)" % tuple(inner),
+          all(f[0] <= 1 and f[1] <= 1 for f in fits), fits)
+    b_node = node_named(graph, "b")
+    if b_node is not None:
+        click(b_node)
+        inspector = graph.find_element(By.CSS_SELECTOR, ".agrepl-inspector")
+        wait.until(lambda d: inspector.is_displayed())
+        time.sleep(0.3)
+        place = driver.execute_script(
+            "var r=arguments[0].getBoundingClientRect(),n=arguments[1].getBoundingClientRect();"
+            "return [arguments[2].getAttribute('data-inspector'),r.top,r.bottom,r.left,r.right,n.bottom,n.right,"
+            "window.innerHeight,window.innerWidth];", inspector, b_node, graph)
+        driver.save_screenshot(os.path.join(SHOTS, "5-1280x720-zoom15-inspect-b.png"))
+        where, top, bottom, left, right, node_bottom, node_right, height, width = place
+        seen = top >= 0 and top < height - 40 and right <= width and left >= 0
+        placed = (where == "beside" and left >= node_right - 1) or (where == "under" and top >= node_bottom - 1)
+        check("click on b at :zoom 1.5: the inspector opens where it is seen (%s the graph, top at %d of %d px)"
+              % (where, top, height), seen and placed and inspector.text.startswith("b\n"), place)
+    else:
+        check("the :zoom 1.5 graph has a node b", False)
+    zoom_in = graph.find_element(By.CSS_SELECTOR, ".agrepl-tools button[data-zoom='1.25']")
+    fit = graph.find_element(By.CSS_SELECTOR, ".agrepl-tools button[data-zoom='fit']")
+    pane_of = ("return [].slice.call(arguments[0].querySelectorAll('.agrepl-pane')).filter(function(p){"
+               "return p.offsetParent;}).map(function(p){return [p.scrollWidth, p.clientWidth];})[0]")
+    click(zoom_in)
+    click(zoom_in)
+    zoomed = driver.execute_script(pane_of, graph)
+    driver.save_screenshot(os.path.join(SHOTS, "6-1280x720-zoomed-in.png"))
+    click(fit)
+    fitted = driver.execute_script(pane_of, graph)
+    check("+ zooms the graph inside its output (it scrolls and pans there), fit fits it again",
+          zoomed[0] > zoomed[1] * 1.3 and fitted[0] <= fitted[1] + 1, (zoomed, fitted))
     logs = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE" and "agrepl" in e.get("message", "")]
     check("no script errors from the graph's script", not logs, logs)
 finally:
