@@ -779,11 +779,13 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_p
     return hidden;
 }
 
-static void draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
-                        const legend_entry *entries, int count) {
-    if (count == 0) return;
-    cairo_t *cr = f->cr;
-    const double swatch = 30, gap = 8, padding = 9, inset = 10;
+enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = 10 };
+
+/* The legend's place: the corner, or else the place along the top or
+ * bottom edge, that hides the fewest points; *hidden says how many. */
+static box legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
+                        int count, double *row_out, size_t *hidden_out) {
+    const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING, inset = LEGEND_INSET;
     double widest = 0, row = 0;
     for (int i = 0; i < count; i++) {
         double w, h;
@@ -794,21 +796,45 @@ static void draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
     row += 4;
     double width = ceil(padding * 2 + swatch + gap + widest);
     double height = ceil(padding * 2 + row * count - 4);
-    box corners[4] = {
+    /* the corners first (a tie goes to them), then places along the top and
+     * the bottom edge: a wave's peaks fill every corner, its troughs leave
+     * room at the top between them */
+    enum { ALONG = 7, PLACES = 4 + 2 * ALONG };
+    box corners[PLACES] = {
         {a->right - inset - width, a->top + inset, width, height},
         {a->left + inset, a->top + inset, width, height},
         {a->right - inset - width, a->bottom - inset - height, width, height},
         {a->left + inset, a->bottom - inset - height, width, height},
     };
+    int places = 4;
+    double span = a->right - a->left - 2 * inset - width;
+    for (int i = 1; span > 0 && i <= ALONG; i++) {
+        double x = a->left + inset + span * i / (ALONG + 1);
+        corners[places++] = (box){x, a->top + inset, width, height};
+        corners[places++] = (box){x, a->bottom - inset - height, width, height};
+    }
     box b = corners[0];
     size_t fewest = (size_t)-1;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < places && fewest > 0; i++) {
         size_t hidden = points_in_box(f->plot, a, which, corners[i]);
         if (hidden < fewest) {
             fewest = hidden;
             b = corners[i];
         }
     }
+    *row_out = row;
+    *hidden_out = fewest;
+    return b;
+}
+
+static void draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
+                        const legend_entry *entries, int count) {
+    if (count == 0) return;
+    cairo_t *cr = f->cr;
+    const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING;
+    double row;
+    size_t hidden;
+    box b = legend_place(f, a, which, entries, count, &row, &hidden);
     b.x = floor(b.x);
     b.y = floor(b.y);
     cairo_rectangle(cr, b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
@@ -882,15 +908,6 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     p->x_label = which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
     p->y_label = shown == 1 ? only->name : "";
     p->integer_x = which == VIZ_PLOT_PANEL_SERIES;
-    layout_panel(f, p);
-    draw_grid(f, p);
-
-    clip_to_frame(f, a);
-    for (size_t k = 0; k < plot->series_count; k++)
-        if (in_panel(&plot->series[k], which)) draw_series(f, a, &plot->series[k]);
-    unclip(f);
-    draw_frame_and_labels(f, p);
-
     legend_entry entries[MAX_LEGEND_ENTRIES];
     int count = 0;
     for (size_t k = 0; k < plot->series_count && count < MAX_LEGEND_ENTRIES; k++) {
@@ -902,6 +919,26 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
         entries[count++] = (legend_entry){s->name, series_colour(plot, s), dot, !s->points,
                                           series_dash(plot, s)};
     }
+    layout_panel(f, p);
+    if (which == VIZ_PLOT_PANEL_XY && count > 0 && a->bottom > a->top) {
+        /* whole curves (a wave) that leave no place for the legend: the
+         * range grows at the top by the legend's height, so it sits above them */
+        double row;
+        size_t hidden;
+        box place = legend_place(f, a, which, entries, count, &row, &hidden);
+        if (hidden > 0) {
+            double grow = (place.h + 2 * LEGEND_INSET) / (a->bottom - a->top);
+            a->y_max += (a->y_max - a->y_min) * grow / (1 - grow > 0.5 ? 1 - grow : 0.5);
+            layout_panel(f, p);
+        }
+    }
+    draw_grid(f, p);
+
+    clip_to_frame(f, a);
+    for (size_t k = 0; k < plot->series_count; k++)
+        if (in_panel(&plot->series[k], which)) draw_series(f, a, &plot->series[k]);
+    unclip(f);
+    draw_frame_and_labels(f, p);
     draw_legend(f, a, which, entries, count);
 }
 
