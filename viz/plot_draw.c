@@ -1005,8 +1005,10 @@ static void contour_panel(figure *f, panel *p) {
 
     clip_to_frame(f, a);
     if (plot->contour.present) draw_contour_lines(f, a, &plot->contour);
-    draw_marks(f, a); /* under the paths: a path's current point may sit on a mark */
+    /* marks over the paths: a path ending on a mark (an optimizer at the
+     * minimum) leaves the cross and its haloed label readable on top */
     for (size_t k = 0; k < plot->path_count; k++) draw_path(f, a, k);
+    draw_marks(f, a);
     unclip(f);
     draw_frame_and_labels(f, p);
     if (plot->contour.present) contour_caption(f, &plot->contour, a);
