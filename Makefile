@@ -738,7 +738,7 @@ bench-compare: bench-build
 # The first lesson: builds everything, then starts the REPL with the
 # Rosenbrock descent loaded (its names stay bound).
 lesson: all
-	$(AGREPL) -i samples/rosenbrock.ag
+	$(AGREPL) --lesson rosenbrock
 
 clean:
 	rm -rf build

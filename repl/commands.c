@@ -166,7 +166,8 @@ static const char printing_help[] =
     "  A missing gradient prints none; strings print in quotes, lists as [a b c].\n"
     "  print(a, b, ...) writes one line: strings bare, every variable (even a matrix) in the\n"
     "  one-line form name[shape](values).\n"
-    "  :digits N rounds what is shown to N significant digits; :digits full goes back.\n"
+    "  :digits N rounds what is shown to N significant digits; :digits full goes back.  A lesson\n"
+    "  run by name (:load NAME, --lesson NAME) starts at 4 unless :digits was given before.\n"
     "  NaN or Inf: after a statement whose ops first produced one, a warning names that op\n"
     "  (e.g. \"warning: NaN or Inf first produced by Log\"), or the in-place update or\n"
     "  plain-number arithmetic that did (\"... first produced by x /= 0\"); it is a warning,\n"
@@ -455,6 +456,7 @@ static int command_load(repl *r, const char *path) {
             return REPL_ERROR;
         }
         path = lesson;
+        repl_lesson_digits(r);
     }
     if (source_read_file(path, &text, &at_line, &at_column, message, sizeof message) < 0) {
         if (at_line > 0) repl_error(r, ":load: %s:%d:%d: %s", path, at_line, at_column, message);
@@ -626,6 +628,7 @@ static int command_digits(repl *r, const char *argument) {
     }
     if (strcmp(argument, "full") == 0) {
         r->settings.digits = 0;
+        r->settings.digits_chosen = true;
         return REPL_OK;
     }
     char *end;
@@ -636,7 +639,18 @@ static int command_digits(repl *r, const char *argument) {
         return REPL_ERROR;
     }
     r->settings.digits = (int)n;
+    r->settings.digits_chosen = true;
     return REPL_OK;
+}
+
+/* A class reads numbers from the back row: a lesson shows LESSON_DIGITS
+ * significant digits, as NumPy and PyTorch print 4 to 8, unless the session
+ * asked for its own; full precision is one command away. */
+void repl_lesson_digits(repl *r) {
+    if (r->settings.digits_chosen || r->settings.digits != 0) return;
+    r->settings.digits = LESSON_DIGITS;
+    fprintf(r->io.out, "(a lesson: numbers show %d significant digits; :digits full shows every digit)\n",
+            LESSON_DIGITS);
 }
 
 /* The setting as :print's argument: "full" or "N", then " E" when not 3. */
