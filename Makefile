@@ -155,7 +155,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: browser-tests pictures notebooks readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -432,6 +432,12 @@ classroom-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 # own (a wrapping timeout would leave the browser running).
 browser-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 	@$(STEP) "browser ($(BUILD))" $(KERNEL_PYTHON) tests/browser_test.py $(AGREPL) $(BUILD)/browser-test
+
+# `make notebooks`: every samples/notebooks/*.ipynb run in the agrepl kernel
+# and written back with its outputs (committed so, pictures and numbers show
+# on GitHub; notebook-tests fails when a fresh run prints other lines).
+notebooks: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
+	$(KERNEL_PYTHON) -W ignore::UserWarning samples/notebooks/refresh.py $(AGREPL)
 
 # `make notebook`: Jupyter Notebook on a copy of the lessons
 # (samples/notebooks/ copied to $(BUILD)/notebooks/, files already there

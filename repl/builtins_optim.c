@@ -359,10 +359,8 @@ static int fn_reset_grad(repl *r, const builtin_args *args, repl_value *out) {
         ag_optim_cleargrad(o->opt);
         return 0;
     }
-    if (o->updated.kind != VALUE_LIST)
-        return repl_error(r, "%s: no parameters bound or updated yet: opt.reset_grad() clears what "
-                             "opt.update(...) last updated, or the parameters of %s([x0, x1], lr=...)",
-                          kind_of(o), kind_of(o));
+    /* nothing updated yet (a loop's first reset, backward, update): nothing to clear */
+    if (o->updated.kind != VALUE_LIST) return 0;
     const value_list *targets = o->updated.as.list;
     ag_model *m = targets->count == 1 ? repl_model_of(targets->items[0]) : NULL;
     if (m != NULL) {
@@ -429,7 +427,7 @@ static const builtin_def optimizer_methods[] = {
      "one update of the given parameters (or a model's) that have a gradient"},
     {"step", "opt", fn_step, "optimizers", "one update of the parameters bound at construction"},
     {"reset_grad", "opt", fn_reset_grad, "optimizers",
-     "clears the gradients of the parameters bound at construction (unbound: of the last update's)"},
+     "clears the gradients of the parameters bound at construction (unbound: of the last update's, none before one)"},
     {"zero_grad", "opt", fn_reset_grad, "optimizers", "the same as reset_grad (PyTorch's name)"},
     {"cleargrad", "opt", fn_reset_grad, "optimizers", "the same as reset_grad (DeZero's verb)"},
     {"add_hook", "opt, *hooks", fn_add_hook, "optimizers",

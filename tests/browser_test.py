@@ -26,6 +26,8 @@ import tempfile
 import time
 import urllib.request
 
+import nbformat
+
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -76,7 +78,13 @@ r = subprocess.run([AGREPL, "--install-kernel", "--prefix", tmp], capture_output
 check("kernelspec installed for the run", r.returncode == 0, r.stderr)
 notebooks = os.path.join(tmp, "notebooks")
 os.makedirs(notebooks)
-shutil.copy(NOTEBOOK, notebooks)
+# without the outputs it is committed with: Run All's end is when every
+# code cell has a prompt number again
+clean = nbformat.read(NOTEBOOK, as_version=4)
+for notebook_cell in clean.cells:
+    if notebook_cell.cell_type == "code":
+        notebook_cell.outputs, notebook_cell.execution_count = [], None
+nbformat.write(clean, os.path.join(notebooks, os.path.basename(NOTEBOOK)))
 
 port, token = free_port(), "agrepl-browser-test-token"
 server_log = open(os.path.join(tmp, "server.log"), "w")
