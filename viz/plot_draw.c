@@ -920,8 +920,8 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
                                           series_dash(plot, s)};
     }
     layout_panel(f, p);
-    if (which == VIZ_PLOT_PANEL_XY && count > 0 && a->bottom > a->top) {
-        /* whole curves (a wave) that leave no place for the legend: the
+    if (count > 0 && a->bottom > a->top) {
+        /* curves (a wave, a loss that swings) that leave no place for the legend: the
          * range grows at the top by the legend's height, so it sits above them */
         double row;
         size_t hidden;
