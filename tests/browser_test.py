@@ -5,7 +5,10 @@ directory, with a token), headless Chromium (chromium-driver, Selenium) opens
 it and runs its cells; the test then clicks a node of the inline graph and
 checks that the inspector shows its gradient, adds a cell that draws a graph
 with folded groups, opens one with a click and inspects a node inside it,
-and folds it again.  Screenshots of each stage go to SHOTS_DIR.
+and folds it again.  At a 1280x720 viewport (issue 49) every inline graph,
+:zoom 1.5's and those of rosenbrock_matyas and mlp_sine run whole, fits its
+output's width; the inspector opens where it is seen; + zooms inside the
+output.  Screenshots of each stage go to SHOTS_DIR.
 
 usage: /usr/bin/python3 tests/browser_test.py build/agrepl SHOTS_DIR
 
@@ -80,11 +83,14 @@ notebooks = os.path.join(tmp, "notebooks")
 os.makedirs(notebooks)
 # without the outputs it is committed with: Run All's end is when every
 # code cell has a prompt number again
-clean = nbformat.read(NOTEBOOK, as_version=4)
-for notebook_cell in clean.cells:
-    if notebook_cell.cell_type == "code":
-        notebook_cell.outputs, notebook_cell.execution_count = [], None
-nbformat.write(clean, os.path.join(notebooks, os.path.basename(NOTEBOOK)))
+# (and the lessons whose graphs were wider than a 1280-px page, issue 49)
+WIDE = ["rosenbrock_matyas.ipynb", "mlp_sine.ipynb"]
+for source in [NOTEBOOK] + [os.path.join(os.path.dirname(NOTEBOOK), name) for name in WIDE]:
+    clean = nbformat.read(source, as_version=4)
+    for notebook_cell in clean.cells:
+        if notebook_cell.cell_type == "code":
+            notebook_cell.outputs, notebook_cell.execution_count = [], None
+    nbformat.write(clean, os.path.join(notebooks, os.path.basename(source)))
 
 port, token = free_port(), "agrepl-browser-test-token"
 server_log = open(os.path.join(tmp, "server.log"), "w")
@@ -279,12 +285,13 @@ try:
         "c.set_text(':zoom 1.5\\na = 2.0; b = 3.0; y3 = sin(a*b) + a\\ny3.backward()\\nshow(y3)');c.execute();")
     wait.until(lambda d: run_all_done() and len(d.find_elements(By.CSS_SELECTOR, ".agrepl-graph")) == 3)
     graph = driver.find_elements(By.CSS_SELECTOR, ".agrepl-graph")[2]
-    fits = driver.execute_script(
+    fits_script = (
         "return [].slice.call(document.querySelectorAll('.agrepl-graph')).map(function(g){"
         "var p=[].slice.call(g.querySelectorAll('.agrepl-pane')).filter(function(p){return p.offsetParent;})[0],"
         "s=p.querySelector('svg'),o=g.closest('.output_subarea').getBoundingClientRect();"
         "return [p.scrollWidth-p.clientWidth,Math.round(s.getBoundingClientRect().right-o.right),"
         "Math.round(s.getBoundingClientRect().width)];})")
+    fits = driver.execute_script(fits_script)
     check("at 1280x720 (viewport %dx%d) every inline graph fits its output's width, :zoom 1.5's too "
           "(no sideways scrolling, nothing past the output's edge)" % tuple(inner),
           all(f[0] <= 1 and f[1] <= 1 for f in fits), fits)
@@ -318,6 +325,19 @@ try:
     fitted = driver.execute_script(pane_of, graph)
     check("+ zooms the graph inside its output (it scrolls and pans there), fit fits it again",
           zoomed[0] > zoomed[1] * 1.3 and fitted[0] <= fitted[1] + 1, (zoomed, fitted))
+    for name in WIDE:  # run whole at 1280x720: every graph within its output
+        driver.get(base + "/notebooks/" + name + "?token=" + token)
+        wait.until(lambda d: d.execute_script(
+            "return window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
+            " && Jupyter.notebook.kernel.is_connected() && Jupyter.notebook.kernel.info_reply"))
+        driver.execute_script("Jupyter.notebook.execute_all_cells();")
+        wait.until(lambda d: run_all_done() and d.find_elements(By.CSS_SELECTOR, ".agrepl-graph"))
+        graph = driver.find_elements(By.CSS_SELECTOR, ".agrepl-graph")[-1]
+        driver.execute_script("arguments[0].scrollIntoView(true);", graph)
+        driver.save_screenshot(os.path.join(SHOTS, "7-1280x720-%s.png" % name[:-6]))
+        fits = driver.execute_script(fits_script)
+        check("%s at 1280x720: its graphs fit their outputs' width" % name,
+              fits and all(f[0] <= 1 and f[1] <= 1 for f in fits), fits)
     logs = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE" and "agrepl" in e.get("message", "")]
     check("no script errors from the graph's script", not logs, logs)
 finally:
