@@ -8,7 +8,7 @@
 #   3. show(z) of another graph, :zoom 1 and :digits 3 each refit once:
 #      the whole of the new picture in view
 #   4. the inspector never hides the legend: when the panel takes the room
-#      the legend was seen in, the legend is drawn at the panel's foot
+#      the legend was seen in, the legend is drawn in the panel below its text
 #   5. a graph too big for a readable scale opens on its output at
 #      0.8 / zoom, and the terminal says how to see the rest
 # AGREPL_WINDOW_TRACE's log says what the window did; screenshots go to
@@ -133,7 +133,7 @@ if click b && logged "$log" '^inspector v' 5; then
     sleep 0.6
     shot inspector
     # the legend is in view: in the graph's area, or at the panel's foot
-    if grep -q "^legend at the inspector's foot" "$log" || ! grep -q '^legend' "$log"; then
+    if grep -q "^legend in the inspector" "$log" || ! grep -q '^legend' "$log"; then
         ok "4. the inspector open: the legend stays in view ($(grep '^legend' "$log" | tail -1 || echo in the graph))"
     else
         not_ok "4. the inspector hides the legend"

@@ -72,7 +72,7 @@ struct viz_graph_window {
     double inspector_scroll_x;     /* rows of numbers wider than the panel scroll sideways */
     int inspector_row_width;       /* the widest of them, in pixels */
     int inspector_text_height;
-    int legend_height;             /* pixels the legend takes at the inspector's foot (0: none) */
+    int legend_height;             /* pixels the legend takes below the inspector's text (0: none) */
     bool legend_in_panel;          /* (traced when it changes) */
     int widened_by;                /* pixels the window grew to make room for the inspector */
     bool help;
@@ -405,8 +405,9 @@ static bool legend_box(const viz_graph_window *w, double *x0, double *y0, double
 
 /* The legend, when the inspector has taken the room it was seen in (the
  * view leaves it partly outside the graph's area): copied from the picture
- * to the inspector's foot, at the view's scale or smaller to fit, so the
- * panel never hides it.  Sets w->legend_height (0 when not drawn). */
+ * into the panel below the inspector's text, at the view's scale or
+ * smaller to fit, so the panel never hides it.  Sets w->legend_height (0
+ * when not drawn), which the text's scrolling reaches past. */
 static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int panel, int area_width, int height) {
     double x0, y0, x1, y1, sx0, sy0, sx1, sy1;
     bool moved = panel > 0 && legend_box(w, &x0, &y0, &x1, &y1);
@@ -415,13 +416,14 @@ static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int
         viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
         moved = sx0 < 0 || sy0 < 0 || sx1 > area_width || sy1 > height;
     }
-    if (moved != w->legend_in_panel) trace(w, "legend %s", moved ? "at the inspector's foot" : "in the graph");
+    if (moved != w->legend_in_panel) trace(w, "legend %s", moved ? "in the inspector" : "in the graph");
     w->legend_in_panel = moved;
     w->legend_height = 0;
     if (!moved) return;
     double scale = fmin(w->view.scale, (panel - 2.0 * PANEL_PAD) / (x1 - x0));
     double width = (x1 - x0) * scale, tall = (y1 - y0) * scale;
-    double x = left + (panel - width) / 2, y = height - tall - PANEL_PAD;
+    /* after the inspector's text, scrolling with it: it covers none of it */
+    double x = left + (panel - width) / 2, y = PANEL_PAD - w->inspector_scroll + w->inspector_text_height + 2 * PANEL_PAD;
     cairo_save(cr);
     /* not twice: the part of it still in the graph's area is blanked */
     cairo_rectangle(cr, 0, 0, area_width, height);
