@@ -201,8 +201,15 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
          * the paced window service draws it (rendering at every call would
          * stall a loop that calls show at each step) */
         uint64_t on_screen = v->shown_digest;
+        /* another graph at the prompt (show(z) after show(y), not a loop's
+         * next y): drawn now, so the note on a part too big is said for it */
+        bool another = v->shown_name == NULL || strcmp(v->shown_name, ag_name(y)) != 0;
         repl_viz_follow(v, y, &o, v->shown_drawn ? &on_screen : NULL);
         repl_viz_pump(r);
+        if (another && ag_name(y)[0] != '\0') {
+            repl_viz_refresh_shown(v);
+            say_opening_view(r, v);
+        }
         return 0;
     }
     char err[VIZ_ERRLEN], title[160];

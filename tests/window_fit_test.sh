@@ -145,9 +145,7 @@ fi
 # ---- 5. too big: opens on its output, with a note -------------------------------
 send fit 'm = mlp([8, 8, 1], activation=tanh, seed=0); X = randn(16, 2, seed=1); Y = randn(16, 1, seed=2)'
 send fit 'L = mean((m(X) - Y)^2); L.backward()'
-xdotool key Escape q # the inspector closed, then the window: show opens a new one
-sleep 1
-send fit 'show(L, fold=false)'
+send fit 'show(L, fold=false)'   # in the window that shows y: another graph
 wait_for fit 'show: the graph (7' 60
 sleep 0.5
 shot big
