@@ -2,9 +2,10 @@
  * ag_model_load): an 8-byte little-endian header length, a JSON header
  * {"NAME": {"dtype": "F64", "shape": [...], "data_offsets": [begin, end]}},
  * padded with spaces to a multiple of 8, then the tensors' little-endian
- * bytes.  Names are the parameters' paths with dots: "linear[0].w" is
- * "linear.0.w", as PyTorch's state_dict names them.  Written on the public
- * API only. */
+ * bytes.  The tensors are PyTorch's, names and layout (weights_layout.c:
+ * an MLP's linear[0].w (in, out) is "0.weight" (out, in)), so the file
+ * loads into the same torch.nn model; files of the older layout (one tensor
+ * per parameter, "linear.0.w") still load.  Written on the public API only. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,20 +18,12 @@
 #include "errors.h"
 #include "memory.h"
 #include "util/strbuf.h"
+#include "weights_layout.h"
 
 /* Headers larger than this are refused before anything is allocated (the
  * reference implementation's limit is 100 MB). */
 #define HEADER_MAX ((uint64_t)100 << 20)
 
-/* "linear[0].w" -> "linear.0.w" into out (n bytes). */
-static void dotted(const char *name, char *out, size_t n) {
-    size_t j = 0;
-    for (size_t i = 0; name[i] != '\0' && j + 1 < n; i++) {
-        if (name[i] == '[') out[j++] = '.';
-        else if (name[i] != ']') out[j++] = name[i];
-    }
-    out[j] = '\0';
-}
 
 static void put_le64(unsigned char *p, uint64_t v) {
     for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
@@ -51,44 +44,65 @@ static int io_error(ag_ctx *ctx, const char *what, const char *path) {
 int ag_model_save(const ag_model *m, const char *path) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "save: the file name is NULL"), -1;
+    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "save: the file name is NULL"), -1;
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
-        return ag_set_error(ctx, "save: the %s has no weights yet (they are made at its first call)",
-                            ag_model_kind_name(ag_model_get_kind(m))),
+        return ctx_error(ctx, AG_ERR_ARG, "save: the %s has no weights yet (they are made at its first call)",
+                         ag_model_kind_name(ag_model_get_kind(m))),
                -1;
-    strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx}; /* the JSON header */
-    strbuf_appendf(&h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\"}", ag_version());
+    layout l;
+    if (layout_torch(m, &l) != 0) return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
+    /* the JSON header: PyTorch's tensors, and in the metadata which of the
+     * model's parameters each holds */
+    strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx};
+    strbuf_appendf(&h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\","
+                   "\"agrepl.model\":\"%s\",\"agrepl.params\":\"", ag_version(),
+                   ag_model_kind_name(ag_model_get_kind(m)));
+    for (int t = 0; t < l.count; t++)
+        for (int k = 0; k < l.tensors[t].nparts; k++) {
+            const layout_part *part = &l.tensors[t].parts[k];
+            const char *name;
+            ag_model_param(m, part->param, &name);
+            strbuf_appendf(&h, "%s%s%s%s=%s", t || k ? " " : "", part->summed ? "+" : "",
+                           part->transposed ? "T " : "", name, l.tensors[t].name);
+        }
+    strbuf_appendf(&h, "\"}");
     uint64_t offset = 0;
-    for (int i = 0; i < n; i++) {
-        const char *name;
-        ag_var *p = ag_model_param(m, i, &name);
-        char key[256];
-        dotted(name, key, sizeof key);
-        strbuf_appendf(&h, ",\"%s\":{\"dtype\":\"F64\",\"shape\":[", key);
-        for (int d = 0; d < ag_ndim(p); d++) strbuf_appendf(&h, d ? ",%d" : "%d", ag_shape(p)[d]);
-        uint64_t bytes = (uint64_t)ag_size(p) * 8;
+    size_t largest = 0;
+    for (int t = 0; t < l.count; t++) {
+        const layout_tensor *tensor = &l.tensors[t];
+        strbuf_appendf(&h, ",\"%s\":{\"dtype\":\"F64\",\"shape\":[", tensor->name);
+        for (int d = 0; d < tensor->ndim; d++) strbuf_appendf(&h, d ? ",%d" : "%d", tensor->shape[d]);
+        uint64_t bytes = (uint64_t)layout_size(tensor) * 8;
         strbuf_appendf(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
                (unsigned long long)(offset + bytes));
         offset += bytes;
+        if (layout_size(tensor) > largest) largest = layout_size(tensor);
     }
     strbuf_appendf(&h, "}");
     while (!h.failed && h.length % 8 != 0) strbuf_appendf(&h, " ");
-    if (h.failed) {
+    double *numbers = ctx_malloc(ctx, (largest + 1) * sizeof *numbers);
+    if (h.failed || numbers == NULL) {
         ctx_free(ctx, h.data);
-        return ag_set_error(ctx, "save: out of memory"), -1;
+        ctx_free(ctx, numbers);
+        layout_free(&l);
+        return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
     }
     /* atomic: a temporary file beside the target, renamed over it when whole */
     size_t plen = strlen(path);
     char *tmp = ctx_malloc(ctx, plen + 16);
     if (tmp == NULL) {
         ctx_free(ctx, h.data);
-        return ag_set_error(ctx, "save: out of memory"), -1;
+        ctx_free(ctx, numbers);
+        layout_free(&l);
+        return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
     }
     snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         ctx_free(ctx, h.data);
+        ctx_free(ctx, numbers);
+        layout_free(&l);
         int status = io_error(ctx, "save", path);
         ctx_free(ctx, tmp);
         return status;
@@ -98,12 +112,12 @@ int ag_model_save(const ag_model *m, const char *path) {
     unsigned char b8[8];
     put_le64(b8, h.length);
     ok = ok && fwrite(b8, 1, 8, f) == 8 && fwrite(h.data, 1, h.length, f) == h.length;
-    for (int i = 0; ok && i < n; i++) {
-        const double *data = ag_cdata(ag_model_param(m, i, NULL));
-        size_t size = ag_size(ag_model_param(m, i, NULL));
+    for (int t = 0; ok && t < l.count; t++) {
+        layout_gather(m, &l.tensors[t], numbers);
+        size_t size = layout_size(&l.tensors[t]);
         for (size_t k = 0; ok && k < size; k++) {
             uint64_t bits;
-            memcpy(&bits, &data[k], 8);
+            memcpy(&bits, &numbers[k], 8);
             put_le64(b8, bits);
             ok = fwrite(b8, 1, 8, f) == 8;
         }
@@ -120,6 +134,8 @@ int ag_model_save(const ag_model *m, const char *path) {
     }
     ctx_free(ctx, tmp);
     ctx_free(ctx, h.data);
+    ctx_free(ctx, numbers);
+    layout_free(&l);
     return ok ? 0 : -1;
 }
 
@@ -284,12 +300,13 @@ static bool read_all(FILE *f, void *buf, size_t n) { return fread(buf, 1, n, f) 
 int ag_model_load(ag_model *m, const char *path) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "load: the file name is NULL"), -1;
+    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "load: the file name is NULL"), -1;
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
-        return ag_set_error(ctx, "load: the %s has no weights yet: run it once on an input of the "
-                                 "right width, then load",
-                            ag_model_kind_name(ag_model_get_kind(m))),
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "load: the %s has no weights yet: run it once on an input of the "
+                         "right width, then load",
+                         ag_model_kind_name(ag_model_get_kind(m))),
                -1;
     FILE *f = fopen(path, "rb");
     if (f == NULL) return io_error(ctx, "load", path);
@@ -311,12 +328,20 @@ int ag_model_load(ag_model *m, const char *path) {
         return fclose(f), load_error(ctx, path, "the header length %llu is more than the %ld bytes after "
                                                 "it (a truncated file?)",
                                      (unsigned long long)hlen, file_size - 8);
+    /* the file's tensors are PyTorch's (layouts[0]) or, in files written
+     * before 1.2, one per parameter (layouts[1]): whichever the file holds */
+    layout layouts[2] = {{0}, {0}};
+    entry *entries[2] = {NULL, NULL};
+    int found[2] = {0, 0};
     char *header = ctx_malloc(ctx, hlen + 1);
-    entry *entries = ctx_calloc(ctx, (size_t)n, sizeof *entries);
     double **values = ctx_calloc(ctx, (size_t)n, sizeof *values);
-    int status = -1;
-    if (header == NULL || entries == NULL || values == NULL) {
-        ag_set_error(ctx, "load: out of memory");
+    double *numbers = NULL;
+    int status = -1, keys = 0;
+    if (header == NULL || values == NULL || layout_torch(m, &layouts[0]) != 0 ||
+        layout_legacy(m, &layouts[1]) != 0 ||
+        (entries[0] = ctx_calloc(ctx, (size_t)layouts[0].count + 1, sizeof *entries[0])) == NULL ||
+        (entries[1] = ctx_calloc(ctx, (size_t)layouts[1].count + 1, sizeof *entries[1])) == NULL) {
+        ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
         goto done;
     }
     if (!read_all(f, header, hlen)) {
@@ -325,7 +350,6 @@ int ag_model_load(ag_model *m, const char *path) {
     }
     uint64_t data_size = (uint64_t)file_size - 8 - hlen;
     json j = {header, header + hlen, NULL};
-    int found = 0;
     if (!expect(&j, '{')) goto bad_json;
     ws(&j);
     if (j.p < j.end && *j.p == '}') {
@@ -334,33 +358,32 @@ int ag_model_load(ag_model *m, const char *path) {
         for (;;) {
             char key[256];
             if (!string(&j, key, sizeof key) || !expect(&j, ':')) goto bad_json;
-            int index = -1;
-            for (int i = 0; i < n && index < 0; i++) {
-                const char *name;
-                ag_model_param(m, i, &name);
-                char d[256];
-                dotted(name, d, sizeof d);
-                if (strcmp(d, key) == 0) index = i;
-            }
+            int index[2] = {-1, -1};
+            for (int k = 0; k < 2; k++)
+                for (int i = 0; i < layouts[k].count && index[k] < 0; i++)
+                    if (strcmp(layouts[k].tensors[i].name, key) == 0) index[k] = i;
             if (strcmp(key, "__metadata__") == 0) {
                 if (!skip(&j, 1)) goto bad_json;
-            } else if (index < 0) {
+            } else if (index[0] < 0 && index[1] < 0) {
                 load_error(ctx, path, "tensor %s is not a parameter of the %s", key,
                            ag_model_kind_name(ag_model_get_kind(m)));
                 goto done;
             } else {
-                entry *e = &entries[index];
-                if (e->has_offsets) {
+                entry e = {0};
+                if ((index[0] >= 0 && entries[0][index[0]].has_offsets) ||
+                    (index[1] >= 0 && entries[1][index[1]].has_offsets)) {
                     load_error(ctx, path, "tensor %s appears twice", key);
                     goto done;
                 }
-                if (!tensor_entry(&j, e)) goto bad_json;
-                snprintf(e->name, sizeof e->name, "%s", key);
-                if (!e->has_offsets) {
+                if (!tensor_entry(&j, &e)) goto bad_json;
+                snprintf(e.name, sizeof e.name, "%s", key);
+                if (!e.has_offsets) {
                     load_error(ctx, path, "tensor %s has no data_offsets", key);
                     goto done;
                 }
-                found++;
+                for (int k = 0; k < 2; k++)
+                    if (index[k] >= 0) entries[k][index[k]] = e, found[k]++;
+                keys++;
             }
             ws(&j);
             if (j.p < j.end && *j.p == ',') {
@@ -373,52 +396,67 @@ int ag_model_load(ag_model *m, const char *path) {
     }
     ws(&j);
     if (j.p != j.end) goto bad_json;
-    /* every parameter there, with its dtype, shape and a place in the data */
-    for (int i = 0; i < n; i++) {
-        const char *name;
-        ag_var *p = ag_model_param(m, i, &name);
-        entry *e = &entries[i];
-        char d[256];
-        dotted(name, d, sizeof d);
+    /* PyTorch's layout when the file has any of its own names, else the old */
+    int which = found[0] > 0 && found[0] >= found[1] ? 0 : 1;
+    const layout *l = &layouts[which];
+    /* every tensor there, with its dtype, shape and a place in the data */
+    size_t largest = 0;
+    for (int i = 0; i < l->count; i++) {
+        const layout_tensor *want = &l->tensors[i];
+        entry *e = &entries[which][i];
         if (!e->has_offsets) {
-            load_error(ctx, path, "no tensor %s (the file has %d of the %d parameters)", d, found, n);
+            load_error(ctx, path, "no tensor %s (the file has %d of the %d parameters)", want->name, found[which],
+                       l->count);
             goto done;
         }
         if (strcmp(e->dtype, "F64") != 0) {
-            load_error(ctx, path, "tensor %s has dtype \"%s\"; only F64 is read", d, e->dtype);
+            load_error(ctx, path, "tensor %s has dtype \"%s\"; only F64 is read", want->name, e->dtype);
             goto done;
         }
-        bool same = e->ndim == ag_ndim(p);
-        for (int k = 0; same && k < e->ndim; k++) same = e->shape[k] == (uint64_t)ag_shape(p)[k];
+        bool same = e->ndim == want->ndim;
+        for (int k = 0; same && k < e->ndim; k++) same = e->shape[k] == (uint64_t)want->shape[k];
         if (!same) {
-            char want[AG_SHAPEBUF];
+            char model_shape[AG_SHAPEBUF];
             strbuf got = {.realloc_fn = ctx_array_realloc, .user = ctx};
             strbuf_appendf(&got, "[");
             for (int k = 0; k < e->ndim; k++) strbuf_appendf(&got, k ? " %llu" : "%llu", (unsigned long long)e->shape[k]);
             strbuf_appendf(&got, "]");
-            load_error(ctx, path, "tensor %s has shape %s, the model's is %s", d, got.data && !got.failed ? got.data : "?",
-                       ag_shape_string(ag_ndim(p), ag_shape(p), want));
+            const char *param;
+            ag_model_param(m, want->parts[0].param, &param);
+            load_error(ctx, path, "tensor %s (%s%s) has shape %s, the model's is %s", want->name, param,
+                       want->nparts > 1 ? ", ..." : "", got.data && !got.failed ? got.data : "?",
+                       ag_shape_string(want->ndim, want->shape, model_shape));
             ctx_free(ctx, got.data);
             goto done;
         }
-        uint64_t bytes = (uint64_t)ag_size(p) * 8;
+        uint64_t bytes = (uint64_t)layout_size(want) * 8;
         if (e->begin > e->end || e->end > data_size || e->end - e->begin != bytes) {
             load_error(ctx, path, "tensor %s: data_offsets [%llu, %llu] do not hold its %llu bytes within "
                        "the %llu bytes of data (a truncated or inconsistent file)",
-                       d, (unsigned long long)e->begin, (unsigned long long)e->end,
+                       want->name, (unsigned long long)e->begin, (unsigned long long)e->end,
                        (unsigned long long)bytes, (unsigned long long)data_size);
             goto done;
         }
+        if (layout_size(want) > largest) largest = layout_size(want);
+    }
+    if (keys != l->count) {
+        load_error(ctx, path, "%d tensors, the %s has %d", keys, ag_model_kind_name(ag_model_get_kind(m)),
+                   l->count);
+        goto done;
     }
     /* read everything, then change the parameters: all or nothing */
-    for (int i = 0; i < n; i++) {
-        entry *e = &entries[i];
-        size_t size = ag_size(ag_model_param(m, i, NULL));
-        values[i] = ctx_malloc(ctx, size * sizeof(double) + 1);
-        if (values[i] == NULL) {
-            ag_set_error(ctx, "load: out of memory");
-            goto done;
-        }
+    numbers = ctx_malloc(ctx, (largest + 1) * sizeof *numbers);
+    for (int i = 0; numbers != NULL && i < n; i++) {
+        values[i] = ctx_calloc(ctx, ag_size(ag_model_param(m, i, NULL)) + 1, sizeof(double));
+        if (values[i] == NULL) break;
+    }
+    if (numbers == NULL || (n > 0 && values[n - 1] == NULL)) {
+        ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
+        goto done;
+    }
+    for (int i = 0; i < l->count; i++) {
+        entry *e = &entries[which][i];
+        size_t size = layout_size(&l->tensors[i]);
         if (fseek(f, (long)(8 + hlen + e->begin), SEEK_SET) != 0) {
             io_error(ctx, "load", path);
             goto done;
@@ -429,12 +467,13 @@ int ag_model_load(ag_model *m, const char *path) {
                 goto done;
             }
             uint64_t bits = get_le64(b8);
-            memcpy(&values[i][k], &bits, 8);
+            memcpy(&numbers[k], &bits, 8);
         }
+        layout_scatter(m, &l->tensors[i], numbers, values);
     }
     for (int i = 0; i < n; i++) {
         ag_var *p = ag_model_param(m, i, NULL);
-        memcpy(ag_data(p), values[i], ag_size(p) * sizeof(double));
+        memcpy(ag_data_mut(p), values[i], ag_size(p) * sizeof(double));
     }
     status = 0;
     goto done;
@@ -444,7 +483,11 @@ bad_json:
 done:
     for (int i = 0; values != NULL && i < n; i++) ctx_free(ctx, values[i]);
     ctx_free(ctx, values);
-    ctx_free(ctx, entries);
+    ctx_free(ctx, numbers);
+    ctx_free(ctx, entries[0]);
+    ctx_free(ctx, entries[1]);
+    layout_free(&layouts[0]);
+    layout_free(&layouts[1]);
     ctx_free(ctx, header);
     fclose(f);
     return status;

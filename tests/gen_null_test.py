@@ -33,6 +33,11 @@ NULL_MEANS_SOMETHING = {
     ("ag_linear", "b"),
     ("ag_rand", "rng"),
     ("ag_randn", "rng"),
+    # the data sets (ag_data.h): NULL draws from the context's generator;
+    # gaussians' centres NULL places them on a circle
+    ("ag_data_moons", "rng"), ("ag_data_circles", "rng"), ("ag_data_xor", "rng"),
+    ("ag_data_gaussians", "rng"), ("ag_data_gaussians", "centres"), ("ag_data_spiral", "rng"),
+    ("ag_data_sine", "rng"), ("ag_data_sine_regression", "rng"),
     ("ag_func_input_grad", "gy"),
     ("ag_set_grad", "grad"),
     ("ag_optim_bind_model", "m"),  # unbinds
@@ -139,6 +144,9 @@ def arg(p, fname, null, real):
         return "out_vars"
     if s == 2 and b == "char":
         return "&strp"
+    # the outputs of the data files (ag_files.h): NULL is refused with a message
+    if (s >= 2 and b in ("void", "ag_var", "char")) or (s == 1 and b == "size_t"):
+        return "NULL"
     if s >= 1:
         if b == "char" and "const" in t:
             return '"x"'
@@ -160,7 +168,9 @@ def arg(p, fname, null, real):
             return "&act"
         if b == "ag_userop_def":
             return "&udef"
-        if b == "ag_backward_opts":
+        if b in ("ag_backward_opts", "ag_backward_options"):
+            return "NULL"
+        if b == "ag_csv_options":
             return "NULL"
         if b == "void":
             return "NULL"
@@ -175,7 +185,9 @@ def arg(p, fname, null, real):
         return "0.5"
     if b == "bool":
         return "false"
-    if b in ("uint64_t",):
+    if b == "char":
+        return "','"
+    if b in ("uint64_t", "uint32_t"):
         return "1"
     if b.startswith("ag_"):  # an enum
         return "(%s)0" % b
