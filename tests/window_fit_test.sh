@@ -155,7 +155,7 @@ set -- $(node_in "$log" L)
 area=$(last_view | cut -d' ' -f7)
 if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split(a, r, "x");
         exit !(s > 0.5 && s < 0.56 && x > 0 && y > 0 && x < r[1] && y < r[2]) }' &&
-    screen_text fit | grep -q 'opens at 53% (readable text) on its .* part, around its output; drag to see the rest, 0 fits it whole'; then
+    screen_text fit | grep -q 'opens at 53% (readable text) on its .* part; drag to see the rest, 0 fits it whole'; then
     ok "5. a big graph opens at scale $scale on its output (L at $2,$3), and says how to see the rest"
 else
     not_ok "5. big graph: scale $scale, L at ${2:-?},${3:-?} in $area"; screen_text fit | grep . | tail -4 | sed "s/^/     screen: /"

@@ -135,9 +135,7 @@ static int boxes_seen(const focus_box *boxes, int n, double x, double y, double 
     return seen;
 }
 
-/* the output on screen is worth more than every box: a picture too big
- * opens on its output (the loss), with as many folded boxes as fit beside it */
-#define OUTPUT_WORTH 1000
+#define OUTPUT_WORTH 3 /* the output on screen is worth this many boxes */
 
 void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height, int area_width,
                    int area_height, double min_scale) {
