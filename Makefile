@@ -166,7 +166,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -372,7 +372,8 @@ interactive-tests: $(AGREPL)
 # Live windows under Xvfb: plot during a loop, show(y), closing a window.
 window-tests: $(AGREPL)
 	@status=0; AGREPL=$(AGREPL) $(STEP) "windows ($(BUILD))" sh tests/window_test.sh || status=1; \
-	AGREPL=$(AGREPL) $(STEP) "pace windows ($(BUILD))" sh tests/pace_window_test.sh || status=1; exit $$status
+	AGREPL=$(AGREPL) $(STEP) "pace windows ($(BUILD))" sh tests/pace_window_test.sh || status=1; \
+	AGREPL=$(AGREPL) $(STEP) "window fit ($(BUILD))" sh tests/window_fit_test.sh || status=1; exit $$status
 
 # Whole sessions under valgrind memcheck (the uninstrumented build).
 valgrind-tests: $(AGREPL)
@@ -536,9 +537,19 @@ web-tests:
 	  $(STEP) "web ($(BUILD))" echo "SKIP: the web page: emscripten's emcc or npm is not installed (make deps installs them)"; \
 	fi
 
-# `make notebook`: Jupyter Notebook on the lessons (samples/notebooks/),
+# `make notebooks`: every samples/notebooks/*.ipynb run in the agrepl kernel
+# and written back with its outputs (committed so, pictures and numbers show
+# on GitHub; notebook-tests fails when a fresh run prints other lines).
+notebooks: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
+	$(KERNEL_PYTHON) -W ignore::UserWarning samples/notebooks/refresh.py $(AGREPL)
+
+# `make notebook`: Jupyter Notebook on a copy of the lessons
+# (samples/notebooks/ copied to $(BUILD)/notebooks/, files already there
+# kept: a class's edits stay out of the checkout and survive the next run),
 # installing Debian's jupyter-notebook when it is missing and the agrepl
-# kernelspec for this user (it starts this build's agrepl).
+# kernelspec for this user (it starts this build's agrepl); as root with
+# --allow-root, which Jupyter otherwise refuses.
+NOTEBOOK_COPY = $(BUILD)/notebooks
 notebook: check-deps
 	@$(MAKE) --no-print-directory build-all
 	@command -v jupyter-notebook >/dev/null 2>&1 || { \
@@ -547,7 +558,9 @@ notebook: check-deps
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends jupyter-notebook >/dev/null; }
 	@$(AGREPL) --install-kernel --user
-	jupyter-notebook --notebook-dir=samples/notebooks
+	@mkdir -p $(NOTEBOOK_COPY) && cp -R -n samples/notebooks/. $(NOTEBOOK_COPY)/
+	@echo "notebook: serving $(NOTEBOOK_COPY)/ (a copy of samples/notebooks/)"
+	jupyter-notebook --notebook-dir=$(NOTEBOOK_COPY) $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(NOTEBOOK_ARGS)
 
 # Everything runs to its end (make -k; each step keeps going after a
 # failure), the plain build and then the sanitizer pass; the last line is
@@ -853,7 +866,7 @@ bench-compare: bench-build
 # The first lesson: builds everything, then starts the REPL with the
 # Rosenbrock descent loaded (its names stay bound).
 lesson: all
-	$(AGREPL) -i samples/rosenbrock.ag
+	$(AGREPL) --lesson rosenbrock
 
 clean:
 	rm -rf build

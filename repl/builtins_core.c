@@ -1131,7 +1131,14 @@ const builtin_def builtins_core[] = {
     {"item", "x", builtin_item, "attributes", "a one-element variable as a plain number"},
     /* autograd */
     {"backward", "y, retain_grad=false, create_graph=false, step=false", builtin_backward, "autograd",
-     "fill .grad of everything y depends on; step=true (or seconds per step) shows each function"},
+     "fill .grad of everything y depends on; step=true (or seconds per step) shows each function\n"
+     "  Step-through: y.backward(step=true) runs one function per Enter, highest generation first.\n"
+     "  Each step prints the function, then the chain rule with this graph's numbers for each of\n"
+     "  its inputs (e.grad = d.grad × ∂d/∂e = -2 × 1 = -2); a variable used twice gets the sum of\n"
+     "  its contributions.  The graph window (show(y) first) or tree(y) marks the function in\n"
+     "  progress and the edges that carry gradient, and fills the gradients as they arrive.\n"
+     "  q then Enter runs to the end; step=0.5 plays a step every 0.5 s; in a script the same\n"
+     "  lines print without waiting.  Nodes then show grad⁺ (:help grad⁺)."},
     {"cleargrad", "*xs", builtin_cleargrad, "autograd",
      "forget the gradients of xs (without it the next backward adds to them; graphs mark such sums ⚠)"},
     {"unchain", "y", builtin_unchain, "autograd", "cut y from the op that made it"},

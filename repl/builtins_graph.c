@@ -181,11 +181,9 @@ static void say_opening_view(repl *r, repl_viz *v) {
     char part[40];
     part_seen(seen, picture_width, picture_height, part, sizeof part);
     fprintf(repl_out(r),
-            "show: the graph (%dx%d pixels) opens at %.0f%% (readable text) on its %s part%s; drag to see "
+            "show: the graph (%dx%d pixels) opens at %.0f%% (readable text) on its %s part; drag to see "
             "the rest, 0 fits it whole (%.0f%%), fold=true or depth=N draws less\n",
-            picture_width, picture_height, 100 * scale, part,
-            seen[0] > 0.5 || seen[1] > 0.5 ? ", chosen for its folded boxes and output" : "",
-            100 * fit_scale);
+            picture_width, picture_height, 100 * scale, part, 100 * fit_scale);
 }
 
 static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
@@ -201,8 +199,15 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
          * the paced window service draws it (rendering at every call would
          * stall a loop that calls show at each step) */
         uint64_t on_screen = v->shown_digest;
+        /* another graph at the prompt (show(z) after show(y), not a loop's
+         * next y): drawn now, so the note on a part too big is said for it */
+        bool another = v->shown_name == NULL || strcmp(v->shown_name, ag_name(y)) != 0;
         repl_viz_follow(v, y, &o, v->shown_drawn ? &on_screen : NULL);
         repl_viz_pump(r);
+        if (another && ag_name(y)[0] != '\0') {
+            repl_viz_refresh_shown(v);
+            say_opening_view(r, v);
+        }
         return 0;
     }
     char err[VIZ_ERRLEN], title[160];

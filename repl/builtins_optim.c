@@ -92,6 +92,10 @@ typedef struct optimizer_object {
      * variables or a model object), kept to check for gradients before a
      * step; VALUE_NIL when unbound.  The engine holds its own binding. */
     repl_value bound;
+    /* An unbound optimizer's last opt.update(...) arguments (a list of
+     * model or variables), so that opt.reset_grad() clears what it updates,
+     * as PyTorch's zero_grad clears the optimizer's parameters. */
+    repl_value updated;
     const char *kind; /* "sgd", for messages (the engine's config is a copy to make) */
 } optimizer_object;
 
@@ -99,6 +103,7 @@ static void optimizer_destroy(void *payload) {
     optimizer_object *o = payload;
     ag_optim_free(o->opt);
     value_release(o->bound);
+    value_release(o->updated);
     free(o);
 }
 
@@ -350,6 +355,10 @@ static int fn_update(repl *r, const builtin_args *args, repl_value *out) {
     method_label(o, "update", what, sizeof what);
     const value_list *targets = args->values[1].as.list;
     if (update_targets(r, o, targets->items, targets->count, what, "no parameter") < 0) return -1;
+    if (o->bound.kind == VALUE_NIL && (o->updated.kind != VALUE_LIST || o->updated.as.list != targets)) {
+        value_release(o->updated);
+        o->updated = value_copy(args->values[1]);
+    }
     *out = VALUE_NIL_INIT;
     return 0;
 }
@@ -372,14 +381,34 @@ static int fn_step(repl *r, const builtin_args *args, repl_value *out) {
     return 0;
 }
 
-/* opt.reset_grad(): clears the bound parameters' gradients. */
+/* opt.reset_grad(): clears the bound parameters' gradients; an unbound
+ * optimizer's, those of what its last opt.update(...) was given. */
 static int fn_reset_grad(repl *r, const builtin_args *args, repl_value *out) {
     optimizer_object *o = NULL; /* set when arg_optimizer succeeds; GCC cannot tell */
     if (arg_optimizer(r, args, "reset_grad", &o) < 0) return -1;
-    if (o->bound.kind == VALUE_NIL) return unbound_error(r, o);
-    ag_optim_cleargrad(o->opt);
     *out = VALUE_NIL_INIT;
-    return 0;
+    if (o->bound.kind != VALUE_NIL) {
+        ag_optim_cleargrad(o->opt);
+        return 0;
+    }
+    /* nothing updated yet (a loop's first reset, backward, update): nothing to clear */
+    if (o->updated.kind != VALUE_LIST) return 0;
+    const value_list *targets = o->updated.as.list;
+    ag_model *m = targets->count == 1 ? repl_model_of(targets->items[0]) : NULL;
+    if (m != NULL) {
+        ag_model_cleargrad(m);
+        return 0;
+    }
+    ag_var **params = NULL;
+    int n = 0, status = 0;
+    size_t capacity = 0;
+    char what[64];
+    method_label(o, "reset_grad", what, sizeof what);
+    for (int i = 0; i < targets->count && status == 0; i++)
+        status = collect_variables(r, targets->items[i], what, &params, &n, &capacity);
+    for (int i = 0; status == 0 && i < n; i++) ag_cleargrad(params[i]);
+    free(params);
+    return status;
 }
 
 /* Adds the hooks v holds (a list of hook objects, or one) to opt; `who`
@@ -430,7 +459,7 @@ static const builtin_def optimizer_methods[] = {
      "one update of the given parameters (or a model's) that have a gradient"},
     {"step", "opt", fn_step, "optimizers", "one update of the parameters bound at construction"},
     {"reset_grad", "opt", fn_reset_grad, "optimizers",
-     "clears the gradients of the parameters bound at construction"},
+     "clears the gradients of the parameters bound at construction (unbound: of the last update's, none before one)"},
     {"zero_grad", "opt", fn_reset_grad, "optimizers", "the same as reset_grad (PyTorch's name)"},
     {"cleargrad", "opt", fn_reset_grad, "optimizers", "the same as reset_grad (DeZero's verb)"},
     {"add_hook", "opt, *hooks", fn_add_hook, "optimizers",
@@ -497,7 +526,7 @@ static int make_optimizer(repl *r, const builtin_args *args, ag_optim *opt, repl
         ag_optim_free(opt);
         return repl_error(r, "out of memory");
     }
-    *o = (optimizer_object){.opt = opt, .bound = VALUE_NIL_INIT,
+    *o = (optimizer_object){.opt = opt, .bound = VALUE_NIL_INIT, .updated = VALUE_NIL_INIT,
                             .kind = ag_optim_kind_name(ag_optim_get_config(opt).kind)};
     if (add_hooks(r, args->values[args->count - 1], args->def->name, true, opt) < 0 || bind_optimizer(r, args, o) < 0) {
         optimizer_destroy(o);
@@ -586,6 +615,6 @@ const builtin_def builtins_optim[] = {
      "opt.update(x0, x1) or opt.update(model): one update of the parameters with a gradient"},
     {"step", "opt", fn_step, "optimizers", "opt.step(): one update of the bound parameters"},
     {"reset_grad", "opt", fn_reset_grad, "optimizers",
-     "opt.reset_grad(): clears the bound parameters' gradients"},
+     "opt.reset_grad(): clears the bound parameters' gradients (unbound: those opt.update(...) last updated)"},
     {0},
 };

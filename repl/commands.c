@@ -191,7 +191,18 @@ static void help_language(repl *r) {
     fputs(language_help_after, r->io.out);
 }
 
+static const char grad_flow_help[] =
+    "grad⁺ (in tree(y), show(y), render and the notebook's graphs)\n"
+    "  After a backward every node shows the gradient that flowed through it in that backward.\n"
+    "  A leaf keeps its gradient in .grad and shows it as grad; an intermediate value (and the\n"
+    "  output's seed) does not keep one -- backward frees it unless retain_grad=true -- so the\n"
+    "  drawing shows it as grad⁺: what arrived there in the last backward, not kept in .grad\n"
+    "  (reading .grad on it gives none).  grads=\"kept\" draws only the kept .grad values.\n"
+    "  A grad marked ⚠ was summed over several backward calls without cleargrad.\n";
+
 static void help_printing(repl *r) { fputs(printing_help, r->io.out); }
+
+static void help_grad_flow(repl *r) { fputs(grad_flow_help, r->io.out); }
 
 static void help_commands(repl *r);
 
@@ -199,7 +210,7 @@ static void help_commands(repl *r);
 static const struct {
     const char *name;
     void (*show)(repl *r);
-} text_topics[] = {{"language", help_language}, {"commands", help_commands}, {"printing", help_printing}};
+} text_topics[] = {{"language", help_language}, {"commands", help_commands}, {"printing", help_printing}, {"grad⁺", help_grad_flow}};
 
 static void help_overview(repl *r) {
     FILE *out = r->io.out;
@@ -464,6 +475,7 @@ static int command_load(repl *r, const char *path) {
             return REPL_ERROR;
         }
         path = lesson;
+        repl_lesson_digits(r);
     }
     if (source_read_file(path, &text, &at_line, &at_column, message, sizeof message) < 0) {
         if (at_line > 0) repl_error(r, ":load: %s:%d:%d: %s", path, at_line, at_column, message);
@@ -635,6 +647,7 @@ static int command_digits(repl *r, const char *argument) {
     }
     if (strcmp(argument, "full") == 0) {
         r->settings.digits = 0;
+        r->settings.digits_chosen = true;
         return REPL_OK;
     }
     char *end;
@@ -645,7 +658,18 @@ static int command_digits(repl *r, const char *argument) {
         return REPL_ERROR;
     }
     r->settings.digits = (int)n;
+    r->settings.digits_chosen = true;
     return REPL_OK;
+}
+
+/* A class reads numbers from the back row: a lesson shows LESSON_DIGITS
+ * significant digits, as NumPy and PyTorch print 4 to 8, unless the session
+ * asked for its own; full precision is one command away. */
+void repl_lesson_digits(repl *r) {
+    if (r->settings.digits_chosen || r->settings.digits != 0) return;
+    r->settings.digits = LESSON_DIGITS;
+    fprintf(r->io.out, "(a lesson: numbers show %d significant digits; :digits full shows every digit)\n",
+            LESSON_DIGITS);
 }
 
 /* The setting as :print's argument: "full" or "N", then " E" when not 3. */

@@ -107,18 +107,26 @@ static void free_views(view *views, int count) {
 
 /* Appends the <svg> element of Graphviz's SVG (without the XML prologue)
  * with its width and height times zoom, so that :zoom enlarges the page's
- * graph as it does the PNG, and kept at that size (a notebook's CSS would
- * shrink a wide graph to the page: it scrolls instead). */
+ * graph as it does the PNG; on the page it is scaled down to the output's
+ * width when wider (never up past its own size), and the page's buttons
+ * and a drag zoom and pan inside the output (graph_script). */
 static void append_svg_element(strbuf *out, const char *svg, double zoom) {
     const char *element = strstr(svg, "<svg");
     if (element == NULL) {
         strbuf_append(out, svg);
         return;
     }
-    strbuf_append(out, "<svg style=\"max-width:none\"");
     element += strlen("<svg");
     const char *tag_end = strchr(element, '>');
-    if (zoom <= 0 || zoom == 1 || tag_end == NULL) {
+    if (zoom <= 0) zoom = 1;
+    const char *width = tag_end ? strstr(element, " width=\"") : NULL;
+    double natural = width != NULL && width < tag_end ? strtod(width + strlen(" width=\""), NULL) * zoom : 0;
+    if (natural > 0)
+        strbuf_appendf(out, "<svg style=\"width:100%%;max-width:%.2fpt;height:auto\" data-width=\"%.2fpt\"", natural,
+                       natural);
+    else
+        strbuf_append(out, "<svg style=\"max-width:100%;height:auto\"");
+    if (zoom == 1 || tag_end == NULL) {
         strbuf_append(out, element);
         return;
     }
@@ -145,19 +153,44 @@ static void append_svg_element(strbuf *out, const char *svg, double zoom) {
 
 /* The page's script, run once per displayed graph on the element with id %s:
  * hover outlines a node's inputs (blue) and outputs (red); a click shows
- * what the graph window's inspector shows about it, a click on a folded
- * group the drawing with it open, a click on an open group's frame the
- * drawing with it folded. */
+ * what the graph window's inspector shows about it, beside the graph when
+ * the output has room for it, else just under the clicked node, scrolled
+ * into view; a click on a folded group the drawing with it open, a click
+ * on an open group's frame the drawing with it folded.  The buttons zoom
+ * the graph inside the output (fit: the output's width) and a drag pans it. */
 static const char graph_script[] =
     "(function(){var root=document.getElementById('%s');if(!root)return;"
     "var panel=root.querySelector('.agrepl-inspector'),views=[].slice.call(root.querySelectorAll('.agrepl-view'));"
+    "var zoom=1,dragged=false;"
     "function all(e,s){return [].slice.call(e.querySelectorAll(s));}"
     "function title(g){var t=g.querySelector('title');return t?t.textContent:'';}"
     "function parse(k){return k?k.split(',').map(Number):[];}"
     "function key(s){return s.slice().sort(function(a,b){return a-b;}).join(',');}"
     "function find(k){for(var i=0;i<views.length;i++)if(views[i].getAttribute('data-key')==k)return views[i];return null;}"
-    "function say(text){panel.textContent=text;panel.style.display=text?'block':'none';}"
-    "function open(v){views.forEach(function(w){w.style.display=w==v?'':'none';});say('');}"
+    "function shown(){for(var i=0;i<views.length;i++)if(views[i].style.display!='none')return views[i];return views[0];}"
+    "function say(text,n){panel.textContent=text;root.style.paddingBottom='';"
+    "if(!text){panel.style.display='none';root.removeAttribute('data-inspector');return;}"
+    "panel.style.display='block';var r=root.getBoundingClientRect(),s=shown().querySelector('svg'),"
+    "g=s?s.getBoundingClientRect():r,right=Math.min(g.right,shown().getBoundingClientRect().right),free=r.right-right;"
+    "if(free>=320){panel.style.left=(right-r.left+8)+'px';panel.style.top='0px';panel.style.width=(free-24)+'px';"
+    "root.setAttribute('data-inspector','beside');}"
+    "else{var b=n?n.getBoundingClientRect():g,w=Math.min(r.width,560);"
+    "panel.style.width=(w-12)+'px';panel.style.left=Math.max(0,Math.min(b.left-r.left,r.width-w))+'px';"
+    "panel.style.top=(b.bottom-r.top+6)+'px';root.setAttribute('data-inspector','under');}"
+    "var over=panel.offsetTop+panel.offsetHeight-root.clientHeight;if(over>0)root.style.paddingBottom=(over+8)+'px';"
+    "panel.scrollIntoView({block:'nearest'});}"
+    "function open(v){views.forEach(function(w){w.style.display=w==v?'':'none';});say('');scale(zoom);}"
+    "function scale(k){zoom=k<=1?1:Math.min(k,8);all(root,'.agrepl-view svg').forEach(function(s){"
+    "if(zoom==1){s.style.width='100%%';s.style.maxWidth=s.getAttribute('data-width');return;}"
+    "if(!s.fitWidth||s.style.maxWidth!='none')s.fitWidth=s.getBoundingClientRect().width;"
+    "s.style.maxWidth='none';s.style.width=(s.fitWidth*zoom)+'px';});root.setAttribute('data-zoom',zoom);}"
+    "all(root,'.agrepl-tools button').forEach(function(b){b.addEventListener('click',function(){"
+    "var z=b.getAttribute('data-zoom');scale(z=='fit'?1:zoom*(+z));});});"
+    "all(root,'.agrepl-pane').forEach(function(p){var at=null;"
+    "p.addEventListener('mousedown',function(e){if(e.button!==0)return;at=[e.clientX,e.clientY,p.scrollLeft,p.scrollTop];dragged=false;});"
+    "window.addEventListener('mousemove',function(e){if(!at)return;var dx=e.clientX-at[0],dy=e.clientY-at[1];"
+    "if(Math.abs(dx)+Math.abs(dy)>4)dragged=true;if(dragged){p.scrollLeft=at[2]-dx;p.scrollTop=at[3]-dy;e.preventDefault();}});"
+    "window.addEventListener('mouseup',function(){at=null;});});"
     "views.forEach(function(view){var set=parse(view.getAttribute('data-key')),info={},selected=null;"
     "all(view,'pre[data-node]').forEach(function(p){info[p.getAttribute('data-node')]=p;});"
     "var nodes=all(view,'g.node'),edges=all(view,'g.edge');"
@@ -167,24 +200,30 @@ static const char graph_script[] =
     "nodes.forEach(function(n){var name=title(n),p=info[name];if(!p)return;n.style.cursor='pointer';"
     "n.addEventListener('mouseenter',function(){mark(name,true);});"
     "n.addEventListener('mouseleave',function(){mark(name,false);});"
-    "n.addEventListener('click',function(){var group=p.getAttribute('data-group');"
-    "if(group!==null){var next=find(key(set.concat([+group])));if(next){open(next);return;}say('folded group '+group+': this page holds no drawing with it open (show(y, fold=false) draws every group open)');return;}"
+    "n.addEventListener('click',function(){if(dragged)return;var group=p.getAttribute('data-group');"
+    "if(group!==null){var next=find(key(set.concat([+group])));if(next){open(next);return;}say('folded group '+group+': this page holds no drawing with it open (show(y, fold=false) draws every group open)',n);return;}"
     "if(selected)all(selected,'polygon,ellipse,path').forEach(function(s){s.style.strokeWidth='';});"
     "selected=n;all(n,'polygon,ellipse,path').forEach(function(s){s.style.strokeWidth='3';});"
-    "root.setAttribute('data-selected',name);say(p.textContent);});});"
+    "root.setAttribute('data-selected',name);say(p.textContent,n);});});"
     "all(view,'g.cluster').forEach(function(c){var m=/^cluster_group(\\d+)$/.exec(title(c));if(!m)return;"
     "var g=+m[1],back=find(key(set.filter(function(x){return x!=g;})));if(!back)return;c.style.cursor='pointer';"
-    "c.addEventListener('click',function(){open(back);});});});})();";
+    "c.addEventListener('click',function(){if(!dragged)open(back);});});});})();";
 
-/* The graph as the page shows it: every drawing (view) of it, the inspector
- * panel and the script; NULL with err. */
+/* The graph as the page shows it: the zoom buttons, every drawing (view) of
+ * it, the inspector panel and the script; NULL with err. */
 static char *graph_html(const viz_graph_opts *o, const char *id, view *views, int nviews) {
     strbuf html = {0};
-    strbuf_appendf(&html, "<div class=\"agrepl-graph\" id=\"%s\">", id);
+    strbuf_appendf(&html, "<div class=\"agrepl-graph\" id=\"%s\" style=\"position:relative\">", id);
+    strbuf_append(&html, "<div class=\"agrepl-tools\" style=\"font-size:12px;color:#555\">"
+                         "<button data-zoom=\"1.25\" title=\"zoom in\">+</button>"
+                         "<button data-zoom=\"0.8\" title=\"zoom out\">&#8722;</button>"
+                         "<button data-zoom=\"fit\" title=\"the output's width\">fit</button>"
+                         " drag to pan, click a node to inspect it</div>");
     for (int i = 0; i < nviews; i++) {
         strbuf_append(&html, "<div class=\"agrepl-view\" data-key=\"");
         view_key(&html, &views[i]);
-        strbuf_appendf(&html, "\"%s><div style=\"overflow-x:auto\">", i == 0 ? "" : " style=\"display:none\"");
+        strbuf_appendf(&html, "\"%s><div class=\"agrepl-pane\" style=\"overflow:auto;max-height:85vh\">",
+                       i == 0 ? "" : " style=\"display:none\"");
         append_svg_element(&html, views[i].svg, o->zoom);
         strbuf_append(&html, "</div>");
         strbuf_append(&html, "<div class=\"agrepl-nodes\" hidden style=\"display:none\">");
@@ -193,8 +232,9 @@ static char *graph_html(const viz_graph_opts *o, const char *id, view *views, in
     }
     char script[sizeof graph_script + 64];
     snprintf(script, sizeof script, graph_script, id);
-    strbuf_append(&html, "<div class=\"agrepl-inspector\" style=\"display:none;font-family:monospace;"
-                         "white-space:pre-wrap;border:1px solid #bbb;padding:4px;margin-top:4px\"></div>"
+    strbuf_append(&html, "<div class=\"agrepl-inspector\" style=\"display:none;position:absolute;z-index:10;"
+                         "background:#fff;font-family:monospace;white-space:pre-wrap;border:1px solid #bbb;"
+                         "box-shadow:0 2px 6px rgba(0,0,0,.2);padding:4px;max-height:60vh;overflow:auto\"></div>"
                          "</div><script>");
     strbuf_append(&html, script);
     strbuf_append(&html, "</script>");

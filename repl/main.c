@@ -667,6 +667,7 @@ int main(int argc, char **argv) {
         if (rc != REPL_OK) status = 1;
     }
     free((void *)statements);
+    if (have_lesson && status == 0) repl_lesson_digits(r);
     if (have_lesson && status == 0 && run_file(r, lesson) != REPL_OK) status = 1;
     for (int i = first_file; i < argc && status == 0 && !repl_quit_requested(r); i++) {
         if (run_file(r, argv[i]) != REPL_OK) status = 1;

@@ -140,4 +140,8 @@ int repl_idle_timeout_ms(const repl *r);
  * is read from stdin, or Ctrl-C.  Returns at once when no window is open. */
 void repl_wait_for_windows(repl *r);
 
+/* Before a lesson run by name (:load NAME, --lesson NAME): the session
+ * shows 4 significant digits unless :digits chose otherwise, and says so. */
+void repl_lesson_digits(repl *r);
+
 #endif

@@ -250,6 +250,7 @@ typedef struct repl_settings {
     double plot_zoom;            /* :zoom, 1 by default */
     double pace_fps;             /* pace()/:pace, 0 = off */
     int digits;                  /* 0 = full */
+    bool digits_chosen;          /* :digits was given (a lesson's default then stays away) */
     double print_threshold;      /* :print, set_printoptions: summarize above it (1000; inf = whole) */
     int print_edge;              /* set_printoptions(edgeitems=): 3 */
     bool timing;
@@ -665,6 +666,8 @@ char *value_text(repl *r, repl_value v, bool quote_strings);
 char *value_text_line(repl *r, repl_value v, bool quote_strings);
 /* A variable as the session shows it: one line, or a matrix with one row per
  * line, summarized past 1000 elements; malloc'd. */
+/* The significant digits a lesson run by name starts at (repl_lesson_digits). */
+enum { LESSON_DIGITS = 4 };
 char *format_variable(const ag_var *v, int digits);
 /* How a session prints variables: its digits, and NumPy's threshold (more
  * elements than this are summarized; +inf prints whole tensors) and

@@ -5,7 +5,10 @@ directory, with a token), headless Chromium (chromium-driver, Selenium) opens
 it and runs its cells; the test then clicks a node of the inline graph and
 checks that the inspector shows its gradient, adds a cell that draws a graph
 with folded groups, opens one with a click and inspects a node inside it,
-and folds it again.  Screenshots of each stage go to SHOTS_DIR.
+and folds it again.  At a 1280x720 viewport (issue 49) every inline graph,
+:zoom 1.5's and those of rosenbrock_matyas and mlp_sine run whole, fits its
+output's width; the inspector opens where it is seen; + zooms inside the
+output.  Screenshots of each stage go to SHOTS_DIR.
 
 usage: /usr/bin/python3 tests/browser_test.py build/agrepl SHOTS_DIR
 
@@ -25,6 +28,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+import nbformat
 
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
@@ -76,7 +81,16 @@ r = subprocess.run([AGREPL, "--install-kernel", "--prefix", tmp], capture_output
 check("kernelspec installed for the run", r.returncode == 0, r.stderr)
 notebooks = os.path.join(tmp, "notebooks")
 os.makedirs(notebooks)
-shutil.copy(NOTEBOOK, notebooks)
+# without the outputs it is committed with: Run All's end is when every
+# code cell has a prompt number again
+# (and the lessons whose graphs were wider than a 1280-px page, issue 49)
+WIDE = ["rosenbrock_matyas.ipynb", "mlp_sine.ipynb"]
+for source in [NOTEBOOK] + [os.path.join(os.path.dirname(NOTEBOOK), name) for name in WIDE]:
+    clean = nbformat.read(source, as_version=4)
+    for notebook_cell in clean.cells:
+        if notebook_cell.cell_type == "code":
+            notebook_cell.outputs, notebook_cell.execution_count = [], None
+    nbformat.write(clean, os.path.join(notebooks, os.path.basename(source)))
 
 port, token = free_port(), "agrepl-browser-test-token"
 server_log = open(os.path.join(tmp, "server.log"), "w")
@@ -261,6 +275,69 @@ try:
             driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", frame)
             wait.until(lambda d: shown_key() == "")
             check("click on the open group's frame folds it again", True)
+    # a projector's page (issue 49): a 1280x720 viewport, :zoom 1.5
+    driver.set_window_size(1280, 720)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(1280 + 1280 - inner[0], 720 + 720 - inner[1])
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.execute_script(
+        "var c=Jupyter.notebook.insert_cell_at_bottom('code');"
+        "c.set_text(':zoom 1.5\\na = 2.0; b = 3.0; y3 = sin(a*b) + a\\ny3.backward()\\nshow(y3)');c.execute();")
+    wait.until(lambda d: run_all_done() and len(d.find_elements(By.CSS_SELECTOR, ".agrepl-graph")) == 3)
+    graph = driver.find_elements(By.CSS_SELECTOR, ".agrepl-graph")[2]
+    fits_script = (
+        "return [].slice.call(document.querySelectorAll('.agrepl-graph')).map(function(g){"
+        "var p=[].slice.call(g.querySelectorAll('.agrepl-pane')).filter(function(p){return p.offsetParent;})[0],"
+        "s=p.querySelector('svg'),o=g.closest('.output_subarea').getBoundingClientRect();"
+        "return [p.scrollWidth-p.clientWidth,Math.round(s.getBoundingClientRect().right-o.right),"
+        "Math.round(s.getBoundingClientRect().width)];})")
+    fits = driver.execute_script(fits_script)
+    check("at 1280x720 (viewport %dx%d) every inline graph fits its output's width, :zoom 1.5's too "
+          "(no sideways scrolling, nothing past the output's edge)" % tuple(inner),
+          all(f[0] <= 1 and f[1] <= 1 for f in fits), fits)
+    b_node = node_named(graph, "b")
+    if b_node is not None:
+        click(b_node)
+        inspector = graph.find_element(By.CSS_SELECTOR, ".agrepl-inspector")
+        wait.until(lambda d: inspector.is_displayed())
+        time.sleep(0.3)
+        place = driver.execute_script(
+            "var r=arguments[0].getBoundingClientRect(),n=arguments[1].getBoundingClientRect();"
+            "return [arguments[2].getAttribute('data-inspector'),r.top,r.bottom,r.left,r.right,n.bottom,n.right,"
+            "window.innerHeight,window.innerWidth];", inspector, b_node, graph)
+        driver.save_screenshot(os.path.join(SHOTS, "5-1280x720-zoom15-inspect-b.png"))
+        where, top, bottom, left, right, node_bottom, node_right, height, width = place
+        seen = top >= 0 and top < height - 40 and right <= width and left >= 0
+        placed = (where == "beside" and left >= node_right - 1) or (where == "under" and top >= node_bottom - 1)
+        check("click on b at :zoom 1.5: the inspector opens where it is seen (%s the graph, top at %d of %d px)"
+              % (where, top, height), seen and placed and inspector.text.startswith("b\n"), place)
+    else:
+        check("the :zoom 1.5 graph has a node b", False)
+    zoom_in = graph.find_element(By.CSS_SELECTOR, ".agrepl-tools button[data-zoom='1.25']")
+    fit = graph.find_element(By.CSS_SELECTOR, ".agrepl-tools button[data-zoom='fit']")
+    pane_of = ("return [].slice.call(arguments[0].querySelectorAll('.agrepl-pane')).filter(function(p){"
+               "return p.offsetParent;}).map(function(p){return [p.scrollWidth, p.clientWidth];})[0]")
+    click(zoom_in)
+    click(zoom_in)
+    zoomed = driver.execute_script(pane_of, graph)
+    driver.save_screenshot(os.path.join(SHOTS, "6-1280x720-zoomed-in.png"))
+    click(fit)
+    fitted = driver.execute_script(pane_of, graph)
+    check("+ zooms the graph inside its output (it scrolls and pans there), fit fits it again",
+          zoomed[0] > zoomed[1] * 1.3 and fitted[0] <= fitted[1] + 1, (zoomed, fitted))
+    for name in WIDE:  # run whole at 1280x720: every graph within its output
+        driver.get(base + "/notebooks/" + name + "?token=" + token)
+        wait.until(lambda d: d.execute_script(
+            "return window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
+            " && Jupyter.notebook.kernel.is_connected() && Jupyter.notebook.kernel.info_reply"))
+        driver.execute_script("Jupyter.notebook.execute_all_cells();")
+        wait.until(lambda d: run_all_done() and d.find_elements(By.CSS_SELECTOR, ".agrepl-graph"))
+        graph = driver.find_elements(By.CSS_SELECTOR, ".agrepl-graph")[-1]
+        driver.execute_script("arguments[0].scrollIntoView(true);", graph)
+        driver.save_screenshot(os.path.join(SHOTS, "7-1280x720-%s.png" % name[:-6]))
+        fits = driver.execute_script(fits_script)
+        check("%s at 1280x720: its graphs fit their outputs' width" % name,
+              fits and all(f[0] <= 1 and f[1] <= 1 for f in fits), fits)
     logs = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE" and "agrepl" in e.get("message", "")]
     check("no script errors from the graph's script", not logs, logs)
 finally:

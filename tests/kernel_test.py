@@ -317,8 +317,19 @@ if plain and zoomed:
 else:
     check(":zoom 2: show displays", False, (plain.keys(), zoomed.keys()))
 if plot_plain and plot_zoomed:
+    # the page shows an image at most its output's width: a figure of the
+    # same size whose ink (text, lines) grows is what makes labels bigger there
     pa, pb = png_size(plot_plain["image/png"]), png_size(plot_zoomed["image/png"])
-    check(":zoom 2: a plot's PNG twice the pixels", 1.8 < pb[0] / pa[0] < 2.2, (pa, pb))
+    check(":zoom 2: a plot's PNG of the same size", pa == pb, (pa, pb))
+
+    def ink(b64):
+        out = subprocess.run(["convert", "png:-", "-colorspace", "gray", "-threshold", "60%", "-negate",
+                              "-format", "%[fx:mean]", "info:"], input=base64.b64decode(b64),
+                             capture_output=True)
+        return float(out.stdout or b"nan")
+
+    ia, ib = ink(plot_plain["image/png"]), ink(plot_zoomed["image/png"])
+    check(":zoom 2: a plot's text and lines drawn bigger (more ink: 1.5x at least)", ib > 1.5 * ia, (ia, ib))
 else:
     check(":zoom 2: plot displays", False)
 
@@ -376,9 +387,16 @@ if len(pictures) == 3:
     check("step=0.25: the first picture is before sx got its gradient, the last has cos(0.25)",
           sx_first and "grad: none" in sx_first[0] and sx_last
           and "grad (.grad): 0.9689124217106447" in sx_last[0], (sx_first, sx_last))
-    check("step=0.25: the step's function is drawn in progress",
+    def marked_edges(svg):
+        """The edges drawn in the colour of the function in progress (the
+        legend keeps its "in progress" entry in every step's picture)."""
+        return [e for e in re.findall(r'<g id="edge[0-9]+" class="edge">.*?</g>', svg, re.S) if "#c62828" in e]
+
+    check("step=0.25: the step's function is drawn in progress, the edges carrying its gradient marked",
           "in progress" in pictures[0]["content"]["data"]["image/svg+xml"]
-          and "in progress" not in pictures[2]["content"]["data"]["image/svg+xml"])
+          and len(marked_edges(pictures[0]["content"]["data"]["image/svg+xml"])) >= 2
+          and not marked_edges(pictures[2]["content"]["data"]["image/svg+xml"]),
+          [len(marked_edges(p["content"]["data"]["image/svg+xml"])) for p in pictures])
 reply, messages, asked = run_answering(client, "sx.cleargrad()\nsy.backward(step=true)", [], allow_stdin=False)
 check("step=true without stdin: says why and runs to the end",
       reply["status"] == "ok" and not asked and "takes no input (allow_stdin is false)"

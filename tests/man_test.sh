@@ -41,4 +41,15 @@ for page in man/autograd.3 "$refdir"/autograd_*.3; do
     err=$(LC_ALL=C.UTF-8 groff -k -man -Tutf8 -ww -z "$page" 2>&1)
     [ -z "$err" ] || { echo "FAIL: $page: $err" | head -5; status=1; }
 done
+# the README's way to read agrepl(1) from a checkout works: the command it
+# gives, run by man-db's man (in make deps) from the checkout's top
+command=$(grep -o '`man ./man/agrepl.1`' README.md | head -1 | tr -d '`')
+if [ -z "$command" ]; then
+    echo "FAIL: README.md gives no \`man ./man/agrepl.1\` for a checkout"; status=1
+elif ! out=$(MANPAGER=cat PAGER=cat MANWIDTH=80 LC_ALL=C.UTF-8 $command 2>&1) ||
+     ! printf '%s\n' "$out" | grep -q '^NAME' || ! printf '%s\n' "$out" | grep -q 'agrepl - an interactive REPL'; then
+    echo "FAIL: $command: $(printf '%s\n' "$out" | head -3)"; status=1
+else
+    echo "ok: $command shows agrepl(1) from the checkout"
+fi
 exit $status

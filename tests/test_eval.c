@@ -365,7 +365,7 @@ static void test_help_overview_lists_topics(void **state) {
     session_open(&s);
     assert_int_equal(run(&s, ":help\n"), REPL_OK);
     const char *out = out_of(&s);
-    assert_non_null(strstr(out, "Topics: language commands printing construction elementwise shape nn"));
+    assert_non_null(strstr(out, "Topics: language commands printing grad⁺ construction elementwise shape nn"));
     assert_non_null(strstr(out, " autograd output"));
     session_close(&s);
 }

@@ -357,6 +357,18 @@ static void test_dot_active_function(void **state) {
     for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
         legend_says |= is_legend(n) && strstr(attr(n, "label"), "in progress") != NULL;
     assert_true(legend_says);
+    /* the edges that carry this step's gradient: x -> Sin -> s, marked;
+     * s -> Exp -> y, not */
+    int marked = 0, plain = 0;
+    for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
+        for (Agedge_t *e = agfstout(g, n); e; e = agnxtout(g, e)) {
+            bool red = strcmp(attr(e, "color"), "#C62828") == 0 && strcmp(attr(e, "penwidth"), "3") == 0;
+            bool at_sin = agtail(e) == sin || aghead(e) == sin;
+            marked += red && at_sin;
+            plain += !red && !at_sin;
+        }
+    assert_int_equal(marked, 2);
+    assert_int_equal(plain, 2);
     agclose(g);
 }
 

@@ -632,6 +632,28 @@ static void test_whole_series_is_replaced(void **state) {
     viz_plot_free(plot);
 }
 
+/* A wave of eight periods and a quarter fills every corner and every place along the
+ * edges with its peaks: the range grows at the top by the legend's height,
+ * so the legend hides no point (issue 49: lstm_sine's first peak). */
+static void test_legend_makes_room_above_a_wave(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    double xs[200], wave[200];
+    for (int i = 0; i < 200; i++) xs[i] = 16.5 * 3.14159265358979 * i / 199, wave[i] = sin(xs[i]);
+    assert_int_equal(viz_plot_series(plot, "wave", xs, wave, 200, true, err), 0);
+    assert_int_equal(viz_plot_series(plot, "prediction", xs, wave, 200, false, err), 0);
+    image img;
+    save_and_load(plot, &img);
+    const plot_axes *a = &plot->axes[VIZ_PLOT_PANEL_XY];
+    assert_true(a->y_max > 1.25);          /* 1 + 5 % would be 1.1 */
+    assert_true(a->y_min > -1.2);          /* the bottom as it was */
+    /* the rows above the highest point are free of data (the legend's) */
+    double px, top;
+    pixel_of(plot, VIZ_PLOT_PANEL_XY, 0, 1.0, &px, &top);
+    assert_true(top - a->top > 55);
+    release(&img);
+    viz_plot_free(plot);
+}
+
 /* Dark pixels in a rectangle. */
 static int dark_pixels(const image *img, int x0, int y0, int x1, int y1) {
     int count = 0;
@@ -804,6 +826,34 @@ static void test_interrupted_savefig_writes_nothing(void **state) {
 static double matyas(void *user, double x, double y) {
     (void)user;
     return 0.26 * (x * x + y * y) - 0.48 * x * y;
+}
+
+static double tanh_steps(void *user, double x, double y) {
+    (void)user, (void)x;
+    return tanh(5 * y);
+}
+
+/* tanh(5*b) is flat at -1 below and at +1 above: most samples sit near its
+ * minimum, as in a valley, but it goes negative and piles up at its top as
+ * much, so the automatic levels are linear and both halves get curves. */
+static void test_contour_levels_of_a_step_are_linear(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    viz_plot_levels nine = {.count = 9, .spacing = VIZ_PLOT_SPACING_AUTO};
+    assert_int_equal(viz_plot_contour_levels(plot, tanh_steps, NULL, -1, 1, -1, 1, &nine, err), 0);
+    assert_false(plot->contour.log_levels);
+    assert_int_equal(plot->contour.level_count, 9);
+    int above = 0, below = 0;
+    for (int i = 0; i < plot->contour.level_count; i++)
+        above += plot->contour.levels[i] > 0.1, below += plot->contour.levels[i] < -0.1;
+    assert_true(above >= 3 && below >= 3);
+    /* segments traced in the upper half of the plane too */
+    size_t upper = 0;
+    for (size_t i = 0; i < plot->contour.segment_count; i++) upper += plot->contour.segments[i].y0 > 0.05;
+    assert_true(upper > 20);
+    /* and without a count */
+    assert_int_equal(viz_plot_contour(plot, tanh_steps, NULL, -1, 1, -1, 1, err), 0);
+    assert_false(plot->contour.log_levels);
+    viz_plot_free(plot);
 }
 
 static void test_contour_levels_as_asked(void **state) {
@@ -1101,6 +1151,8 @@ int main(void) {
         cmocka_unit_test(test_whole_series_is_replaced),
         cmocka_unit_test(test_title_marks_and_start_markers),
         cmocka_unit_test(test_contour_levels_as_asked),
+        cmocka_unit_test(test_contour_levels_of_a_step_are_linear),
+        cmocka_unit_test(test_legend_makes_room_above_a_wave),
         cmocka_unit_test(test_overlapping_lines_stay_visible),
         cmocka_unit_test(test_savefig_time_is_linear_in_points),
         cmocka_unit_test(test_interrupted_savefig_writes_nothing),

@@ -674,6 +674,28 @@ static void keep_views_near_readers(const viz_walk *w, Agnode_t **nodes) {
     }
 }
 
+/* Step-through: the edges of the function in progress (or of the folded
+ * box it is in) carry this step's gradient, from its output back to its
+ * inputs: drawn in the colour of "in progress", thicker.  Only colours and
+ * widths change, so the layout stays. */
+static void mark_active_edges(Agraph_t *g, const viz_walk *w, Agnode_t **nodes, const ag_func *active) {
+    Agnode_t *node = NULL;
+    for (size_t i = 0; i < w->nfuncs && node == NULL; i++) {
+        if (w->funcs[i] != active) continue;
+        int box = viz_walk_func_folded(w, i);
+        node = box >= 0 ? nodes[w->nvars + w->nfuncs + (size_t)box] : nodes[w->nvars + i];
+    }
+    if (node == NULL) return;
+    for (Agedge_t *e = agfstin(g, node); e != NULL; e = agnxtin(g, e)) {
+        set(e, "color", looks[ROLE_ACTIVE].border);
+        set(e, "penwidth", "3");
+    }
+    for (Agedge_t *e = agfstout(g, node); e != NULL; e = agnxtout(g, e)) {
+        set(e, "color", looks[ROLE_ACTIVE].border);
+        set(e, "penwidth", "3");
+    }
+}
+
 /* Builds the Graphviz graph of a finished walk; NULL with err on failure. */
 static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     Agraph_t *g = agopen("g", Agdirected, NULL);
@@ -776,6 +798,7 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
     edge_builder builder = {g, nodes, operand_named};
     if (ok) ok = viz_walk_each_edge(w, add_edge, &builder);
     if (ok) keep_views_near_readers(w, nodes);
+    if (ok && o->active != NULL) mark_active_edges(g, w, nodes, o->active);
     for (size_t i = 0; ok && i < w->nvars; i++) { /* cut markers' edges look cut */
         if (!w->cut[i]) continue;
         Agedge_t *e = agfstin(g, nodes[i]);
@@ -804,6 +827,11 @@ static Agraph_t *build_graph(const viz_walk *w, const viz_graph_opts *o, char er
         present[ROLE_GROUP] = true;
     }
     present[ROLE_FLOW] = flows;
+    /* a window's drawings (reserve_values) keep room for what a backward's
+     * steps add to the legend, "in progress" and grad⁺, as they keep room for
+     * the widest numbers: stepping through never widens the picture */
+    if (o->reserve_values && o->grads && !o->kept_only && w->nfuncs > 0)
+        present[ROLE_ACTIVE] = present[ROLE_FLOW] = true;
     char operands[256];
     operand_legend(operand_named, operands, sizeof operands);
     if (ok) ok = add_legend(g, present, operands[0] ? operands : NULL);

@@ -72,6 +72,8 @@ struct viz_graph_window {
     double inspector_scroll_x;     /* rows of numbers wider than the panel scroll sideways */
     int inspector_row_width;       /* the widest of them, in pixels */
     int inspector_text_height;
+    int legend_height;             /* pixels the legend takes below the inspector's text (0: none) */
+    bool legend_in_panel;          /* (traced when it changes) */
     int widened_by;                /* pixels the window grew to make room for the inspector */
     bool help;
     bool pressed, dragged;
@@ -83,6 +85,7 @@ struct viz_graph_window {
     size_t unfolded_capacity;
     bool rerender;                 /* a click changed what should be drawn */
     bool stepped;                  /* the last drawing marked a backward's step in progress */
+    bool hold_size;                /* a step-through's drawing: the window keeps its size */
     int anchor_group;              /* the group just clicked open or folded (-1 none): the
                                       next picture puts it where it was on the screen */
     FILE *trace;                   /* AGREPL_WINDOW_TRACE, or NULL */
@@ -206,6 +209,14 @@ static bool in_graph_area(const viz_graph_window *w, int x, int y) {
     return x >= 0 && y >= 0 && x < width && y < height;
 }
 
+/* The scale a picture opens at, at least, when it does not fit whole: its
+ * smallest text (15 px at 100 % and :zoom 1, 15 * zoom px at :zoom) then
+ * 12 px on the screen; never above 100 %. */
+static double readable_scale(const viz_graph_window *w) {
+    double scale = VIZ_VIEW_READABLE_SCALE / (w->zoom > 0 ? w->zoom : 1);
+    return scale < 1 ? scale : 1;
+}
+
 static void fit_view(viz_graph_window *w) {
     if (w->picture == NULL) return;
     int width, height;
@@ -214,7 +225,7 @@ static void fit_view(viz_graph_window *w) {
     const viz_scene *scene = w->opening != NULL ? w->opening : &w->scene;
     if (scene->width != w->picture->w || scene->height != w->picture->h) scene = NULL; /* another picture's */
     viz_view_open(&w->view, scene, w->picture->w, w->picture->h,
-                  width, height, w->fit_all ? VIZ_VIEW_MIN_SCALE : VIZ_VIEW_READABLE_SCALE);
+                  width, height, w->fit_all ? VIZ_VIEW_MIN_SCALE : readable_scale(w));
     trace(w, "view scale %.4g offset %.1f,%.1f in %dx%d", w->view.scale, w->view.offset_x,
           w->view.offset_y, width, height);
 }
@@ -342,7 +353,7 @@ static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width
     }
     w->inspector_text_height = total;
     w->inspector_row_width = widest_row;
-    double most = total + 2 * PANEL_PAD - height;
+    double most = total + 2 * PANEL_PAD + w->legend_height - height;
     double most_x = widest_row - text_width;
     bool clamped = false;
     if (w->inspector_scroll > most && most >= 0) w->inspector_scroll = most, clamped = true;
@@ -379,6 +390,62 @@ static void draw_help(cairo_t *cr, int width, int height, double zoom) {
     g_object_unref(layout);
 }
 
+/* The legend's place in the picture (the node "legend"); false when the
+ * drawing has none. */
+static bool legend_box(const viz_graph_window *w, double *x0, double *y0, double *x1, double *y1) {
+    for (int i = 0; i < w->scene.nnodes; i++) {
+        const viz_scene_node *n = &w->scene.nodes[i];
+        if (n->kind != VIZ_NODE_OTHER || strcmp(n->name, "legend") != 0) continue;
+        *x0 = n->x - n->width / 2 - 4, *y0 = n->y - n->height / 2 - 4;
+        *x1 = n->x + n->width / 2 + 4, *y1 = n->y + n->height / 2 + 4;
+        return true;
+    }
+    return false;
+}
+
+/* The legend, when the inspector has taken the room it was seen in (the
+ * view leaves it partly outside the graph's area): copied from the picture
+ * into the panel below the inspector's text, at the view's scale or
+ * smaller to fit, so the panel never hides it.  Sets w->legend_height (0
+ * when not drawn), which the text's scrolling reaches past. */
+static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int panel, int area_width, int height) {
+    double x0, y0, x1, y1, sx0, sy0, sx1, sy1;
+    bool moved = panel > 0 && legend_box(w, &x0, &y0, &x1, &y1);
+    if (moved) {
+        viz_view_to_screen(&w->view, x0, y0, &sx0, &sy0);
+        viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
+        moved = sx0 < 0 || sy0 < 0 || sx1 > area_width || sy1 > height;
+    }
+    if (moved != w->legend_in_panel) trace(w, "legend %s", moved ? "in the inspector" : "in the graph");
+    w->legend_in_panel = moved;
+    w->legend_height = 0;
+    if (!moved) return;
+    double scale = fmin(w->view.scale, (panel - 2.0 * PANEL_PAD) / (x1 - x0));
+    double width = (x1 - x0) * scale, tall = (y1 - y0) * scale;
+    /* after the inspector's text, scrolling with it: it covers none of it */
+    double x = left + (panel - width) / 2, y = PANEL_PAD - w->inspector_scroll + w->inspector_text_height + 2 * PANEL_PAD;
+    cairo_save(cr);
+    /* not twice: the part of it still in the graph's area is blanked */
+    cairo_rectangle(cr, 0, 0, area_width, height);
+    cairo_clip(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, sx0, sy0, sx1 - sx0, sy1 - sy0);
+    cairo_fill(cr);
+    cairo_reset_clip(cr);
+    cairo_set_source_rgb(cr, 0.97, 0.97, 0.98);
+    cairo_rectangle(cr, left + 1, y - PANEL_PAD, panel - 1, tall + 2 * PANEL_PAD);
+    cairo_fill(cr);
+    cairo_rectangle(cr, x, y, width, tall);
+    cairo_clip(cr);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, scale, scale);
+    cairo_set_source_surface(cr, w->picture_cairo, -x0, -y0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    w->legend_height = (int)(tall + 2 * PANEL_PAD);
+}
+
 /* Draws the frame (graph, highlights, inspector, help) and shows it. */
 static void redraw(viz_graph_window *w) {
     if (w->window == NULL || w->picture == NULL) return;
@@ -398,6 +465,7 @@ static void redraw(viz_graph_window *w) {
     int panel = panel_width(w, screen->w);
     draw_graph(w, cr, screen->w - panel, screen->h);
     if (panel > 0) draw_inspector(w, cr, screen->w - panel, panel, screen->h);
+    draw_legend_in_panel(w, cr, screen->w - panel, panel, screen->w - panel, screen->h);
     if (w->help) draw_help(cr, screen->w, screen->h, w->zoom);
     cairo_destroy(cr);
     cairo_surface_flush(surface);
@@ -714,11 +782,12 @@ static void window_size_for(const viz_graph_window *window, const SDL_Surface *p
     if (max_width < MIN_WINDOW_SIDE) max_width = MIN_WINDOW_SIDE;
     if (max_height < MIN_WINDOW_SIDE) max_height = MIN_WINDOW_SIDE;
     fit(picture->w, picture->h, max_width, max_height, width, height);
-    if (*width < picture->w * VIZ_VIEW_READABLE_SCALE) {
+    double readable = readable_scale(window);
+    if (*width < picture->w * readable) {
         /* too big to show whole at a readable scale: as much of it as the
          * screen holds at that scale (fit_view shows its boxes and output) */
-        *width = (int)fmin(picture->w * VIZ_VIEW_READABLE_SCALE, max_width);
-        *height = (int)fmin(picture->h * VIZ_VIEW_READABLE_SCALE, max_height);
+        *width = (int)fmin(picture->w * readable, max_width);
+        *height = (int)fmin(picture->h * readable, max_height);
     }
     *width += panel;
     if (*width < MIN_WINDOW_SIDE) *width = MIN_WINDOW_SIDE;
@@ -770,14 +839,22 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
     } else {
         if (title != NULL && strcmp(title, SDL_GetWindowTitle(window->window)) != 0)
             SDL_SetWindowTitle(window->window, title);
-        if (new_size && !(SDL_GetWindowFlags(window->window) &
-                          (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
+        /* a step-through's pictures differ a little in size (the legend
+         * gains "in progress"): the window holds still through them */
+        if (new_size && !window->hold_size &&
+            !(SDL_GetWindowFlags(window->window) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
             viz_sdl_resize_on_screen(window->window, width, height);
     }
     free_picture(window);
     window->picture = picture;
     window->picture_cairo = cairo_image_surface_create_for_data(
         picture->pixels, CAIRO_FORMAT_ARGB32, picture->w, picture->h, picture->pitch);
+    if (window->trace != NULL) {
+        int x = 0, y = 0, shown_width = 0, shown_height = 0;
+        SDL_GetWindowPosition(window->window, &x, &y);
+        SDL_GetWindowSize(window->window, &shown_width, &shown_height);
+        trace(window, "window at %d,%d size %dx%d", x, y, shown_width, shown_height);
+    }
     if (window->auto_fit) {
         /* fitted until the user zooms or pans; a new layout (new size)
          * starts fitted at a readable scale; the user's own view is kept */
@@ -825,6 +902,14 @@ static bool output_centre(const viz_scene *scene, double *x, double *y) {
     return false;
 }
 
+/* Whether two window titles name the same graph: "agrepl graph: y" and
+ * "agrepl graph: y (backward: Mul)" do, "agrepl graph: z" does not. */
+static bool same_subject(const char *a, const char *b) {
+    const char *a_end = strstr(a, " ("), *b_end = strstr(b, " (");
+    size_t a_length = a_end ? (size_t)(a_end - a) : strlen(a), b_length = b_end ? (size_t)(b_end - b) : strlen(b);
+    return a_length == b_length && strncmp(a, b, a_length) == 0;
+}
+
 int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_graph_opts *o,
                                 const char *title, char err[VIZ_ERRLEN]) {
     if (window == NULL || window->headless || !viz_sdl_video_start(&window->video)) return 1;
@@ -843,15 +928,25 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     uint32_t *pixels = viz_scene_render(y, &drawn, window->layout, &scene, &width, &height, err);
     if (pixels == NULL) return -1;
     /* another graph starts fitted again; the same one (new values, a box
-     * clicked open or folded) keeps the user's zoom and pan */
+     * clicked open or folded) keeps the user's zoom and pan.  Another graph
+     * is one of another output that is not a loop's next step (a window
+     * title of another name: show(z) after show(y)); :zoom and :digits
+     * change every box's size, so they refit once too */
+    double zoom = o->zoom > 0 ? o->zoom : 1;
+    bool renamed = window->window != NULL && title != NULL && !same_subject(title, SDL_GetWindowTitle(window->window));
+    bool refit = window->scene.nodes != NULL && o->active == NULL && !window->stepped &&
+                 (renamed || zoom != window->zoom || o->digits != window->digits);
+    if (refit) trace(window, "refit: %s", renamed ? "another graph" : zoom != window->zoom ? ":zoom" : ":digits");
     if (window->scene.nodes != NULL && scene.key != window->scene.key && scene.output != window->scene.output)
         window->auto_fit = true;
+    if (refit) window->auto_fit = true;
+    if (zoom != window->zoom) window->zoom = zoom, window->dirty = true;
     /* a group clicked open (or folded) opens where it was on the screen, at
      * the same scale: Graphviz lays the graph out again, so the rest moves
      * as little as the new layout allows around it */
     double old_x, old_y, new_x, new_y;
     viz_view before = window->view;
-    bool anchored = window->anchor_group >= 0 && window->scene.nodes != NULL &&
+    bool anchored = !refit && window->anchor_group >= 0 && window->scene.nodes != NULL &&
                     scene.output == window->scene.output &&
                     group_centre(&window->scene, window->anchor_group, &old_x, &old_y) &&
                     group_centre(&scene, window->anchor_group, &new_x, &new_y);
@@ -861,15 +956,17 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
      * backward's steps) keep the scale and the output's place even when the
      * picture changes size a little (the legend gains a line, a frame's
      * border thickens): refitting would move every box on the screen */
-    bool steady = !anchored && window->scene.nodes != NULL &&
+    bool steady = !refit && !anchored && window->scene.nodes != NULL &&
                   (scene.key == window->scene.key || o->active != NULL || window->stepped ||
                    same_nodes(&scene, &window->scene)) &&
                   output_centre(&window->scene, &old_x, &old_y) && output_centre(&scene, &new_x, &new_y);
     if (anchored || steady) window->auto_fit = false;
+    window->hold_size = window->scene.nodes != NULL && (o->active != NULL || window->stepped);
     window->stepped = o->active != NULL; /* the drawing after the last step is steady too */
     window->opening = &scene; /* the scene the picture is of (fit_view) */
     int rc = viz_graph_window_show(window, pixels, width, height, title, err);
     window->opening = NULL;
+    window->hold_size = false;
     if (rc == 0 && (anchored || steady)) {
         double sx, sy;
         viz_view_to_screen(&before, old_x, old_y, &sx, &sy);
@@ -907,7 +1004,6 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     viz_scene_free(&window->scene);
     window->scene = scene;
     window->digits = o->digits;
-    if (window->zoom != (o->zoom > 0 ? o->zoom : 1)) window->zoom = o->zoom > 0 ? o->zoom : 1, window->dirty = true;
     trace(window, "show %dx%d nodes %d edges %d layout %s", width, height, scene.nnodes, scene.nedges,
           scene.pinned ? "kept" : scene.opened ? "new around the last" : "new");
     for (int i = 0; window->trace != NULL && i < scene.nnodes; i++) {

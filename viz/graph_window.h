@@ -27,10 +27,11 @@
 
 typedef struct viz_graph_window viz_graph_window;
 
-/* A graph bigger than the screen opens at this scale at least (its
- * smallest text, 15 px at 100 %, then 12 px), showing its folded boxes and
- * output (viz_view_open);
- * 0 in the window fits it whole however small. */
+/* A graph bigger than the screen opens at this scale divided by :zoom at
+ * least (its smallest text, 15 px at 100 % times :zoom, then 12 px),
+ * showing its folded boxes and output (viz_view_open); one
+ * that fits at that scale opens whole.  0 in the window fits it whole
+ * however small. */
 #define VIZ_WINDOW_OPEN_SCALE 0.8
 
 /* Sets the SDL hints every agrepl window needs, before SDL video starts:

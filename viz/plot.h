@@ -113,7 +113,7 @@ int viz_plot_track(viz_plot *plot, const char *path, double x, double y, char er
  * file is then not touched). */
 int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]);
 /* The figure as a notebook page shows it, a PNG in memory: what savefig
- * writes, but zoom times larger (as the window); malloc'd bytes and their
+ * writes (its size at any zoom, the text zoom times bigger); malloc'd bytes and their
  * count in *size, or NULL with a message in err (the Jupyter kernel). */
 unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]);
 /* While *flag is nonzero (Ctrl-C), drawing the figure stops part-way: a

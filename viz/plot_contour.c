@@ -163,9 +163,12 @@ static int choose_levels(plot_contour *contour, const double *values, size_t cou
          * of the range above the minimum; valleys like Rosenbrock's have it
          * within a fraction of a percent, and only log levels show them. */
         double tenth = sorted[finite / 10] - contour->value_min;
-        contour->log_levels = spacing == VIZ_PLOT_SPACING_AUTO
-                                  ? tenth > 0 && span / tenth > 100
-                                  : spacing == VIZ_PLOT_SPACING_LOG;
+        /* A function that goes negative, or that piles up at its top as
+         * much as at its floor (tanh(5*b): two flat plateaus), is no
+         * valley: log levels would all crowd one plateau's edge. */
+        double top_tenth = contour->value_max - sorted[finite - 1 - finite / 10];
+        bool valley = contour->value_min >= 0 && tenth > 0 && span / tenth > 100 && span / top_tenth < 100;
+        contour->log_levels = spacing == VIZ_PLOT_SPACING_AUTO ? valley : spacing == VIZ_PLOT_SPACING_LOG;
         double lowest = sorted[finite / 100] - contour->value_min;
         if (!(lowest > span * 1e-9)) lowest = span * 1e-9;
         if (wanted != NULL && wanted->count > 0)

@@ -733,11 +733,13 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_p
     return hidden;
 }
 
-void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
-                        const legend_entry *entries, int count) {
-    if (count == 0) return;
-    cairo_t *cr = f->cr;
-    const double swatch = 30, gap = 8, padding = 9, inset = 10;
+enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = 10 };
+
+/* The legend's place: the corner, or else the place along the top or
+ * bottom edge, that hides the fewest points; *hidden says how many. */
+static box legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
+                        int count, double *row_out, size_t *hidden_out) {
+    const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING, inset = LEGEND_INSET;
     double widest = 0, row = 0;
     for (int i = 0; i < count; i++) {
         double w, h;
@@ -748,21 +750,45 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
     row += 4;
     double width = ceil(padding * 2 + swatch + gap + widest);
     double height = ceil(padding * 2 + row * count - 4);
-    box corners[4] = {
+    /* the corners first (a tie goes to them), then places along the top and
+     * the bottom edge: a wave's peaks fill every corner, its troughs leave
+     * room at the top between them */
+    enum { ALONG = 7, PLACES = 4 + 2 * ALONG };
+    box corners[PLACES] = {
         {a->right - inset - width, a->top + inset, width, height},
         {a->left + inset, a->top + inset, width, height},
         {a->right - inset - width, a->bottom - inset - height, width, height},
         {a->left + inset, a->bottom - inset - height, width, height},
     };
+    int places = 4;
+    double span = a->right - a->left - 2 * inset - width;
+    for (int i = 1; span > 0 && i <= ALONG; i++) {
+        double x = a->left + inset + span * i / (ALONG + 1);
+        corners[places++] = (box){x, a->top + inset, width, height};
+        corners[places++] = (box){x, a->bottom - inset - height, width, height};
+    }
     box b = corners[0];
     size_t fewest = (size_t)-1;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < places && fewest > 0; i++) {
         size_t hidden = points_in_box(f->plot, a, which, corners[i]);
         if (hidden < fewest) {
             fewest = hidden;
             b = corners[i];
         }
     }
+    *row_out = row;
+    *hidden_out = fewest;
+    return b;
+}
+
+void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
+                      const legend_entry *entries, int count) {
+    if (count == 0) return;
+    cairo_t *cr = f->cr;
+    const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING;
+    double row;
+    size_t hidden;
+    box b = legend_place(f, a, which, entries, count, &row, &hidden);
     b.x = floor(b.x);
     b.y = floor(b.y);
     cairo_rectangle(cr, b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
@@ -836,15 +862,6 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     p->x_label = which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
     p->y_label = shown == 1 ? only->name : "";
     p->integer_x = which == VIZ_PLOT_PANEL_SERIES;
-    plot_layout_panel(f, p);
-    plot_draw_grid(f, p);
-
-    plot_clip_to_frame(f, a);
-    for (size_t k = 0; k < plot->series_count; k++)
-        if (in_panel(&plot->series[k], which)) draw_series(f, a, &plot->series[k]);
-    plot_unclip(f);
-    plot_draw_frame_and_labels(f, p);
-
     legend_entry entries[MAX_LEGEND_ENTRIES];
     int count = 0;
     for (size_t k = 0; k < plot->series_count && count < MAX_LEGEND_ENTRIES; k++) {
@@ -856,6 +873,26 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
         entries[count++] = (legend_entry){s->name, series_colour(plot, s), dot, !s->points,
                                           series_dash(plot, s)};
     }
+    plot_layout_panel(f, p);
+    if (count > 0 && a->bottom > a->top) {
+        /* curves (a wave, a loss that swings) that leave no place for the legend: the
+         * range grows at the top by the legend's height, so it sits above them */
+        double row;
+        size_t hidden;
+        box place = legend_place(f, a, which, entries, count, &row, &hidden);
+        if (hidden > 0) {
+            double grow = (place.h + 2 * LEGEND_INSET) / (a->bottom - a->top);
+            a->y_max += (a->y_max - a->y_min) * grow / (1 - grow > 0.5 ? 1 - grow : 0.5);
+            plot_layout_panel(f, p);
+        }
+    }
+    plot_draw_grid(f, p);
+
+    plot_clip_to_frame(f, a);
+    for (size_t k = 0; k < plot->series_count; k++)
+        if (in_panel(&plot->series[k], which)) draw_series(f, a, &plot->series[k]);
+    plot_unclip(f);
+    plot_draw_frame_and_labels(f, p);
     plot_draw_legend(f, a, which, entries, count);
 }
 
@@ -936,8 +973,10 @@ static void contour_panel(figure *f, panel *p) {
     plot_maps_draw_field(f, a);
     if (plot->contour.present) draw_contour_lines(f, a, &plot->contour);
     plot_maps_draw_points(f, a);
-    draw_marks(f, a); /* under the paths: a path's current point may sit on a mark */
+    /* marks over the paths: a path ending on a mark (an optimizer at the
+     * minimum) leaves the cross and its haloed label readable on top */
     for (size_t k = 0; k < plot->path_count; k++) draw_path(f, a, k);
+    draw_marks(f, a);
     plot_unclip(f);
     plot_draw_frame_and_labels(f, p);
     plot_maps_draw_colour_bar(f, a);

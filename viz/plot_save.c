@@ -246,7 +246,10 @@ unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]) 
         return NULL;
     }
     bool interrupted;
-    unsigned char *bytes = figure_bytes(plot, FORMAT_PNG, true, size, &interrupted, err);
+    /* savefig's size at any zoom, so :zoom makes the text bigger on the page
+     * (a notebook shows an image at most its output's width: a figure zoom
+     * times larger would be shrunk back to it, its text as small as before) */
+    unsigned char *bytes = figure_bytes(plot, FORMAT_PNG, false, size, &interrupted, err);
     if (bytes == NULL && interrupted) plot_fail(err, "interrupted");
     return bytes;
 }
