@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ag_format.h"
@@ -48,35 +50,63 @@ static int io_error(ag_ctx *ctx, const char *what, const char *path) {
     return -1;
 }
 
-int ag_model_save(const ag_model *m, const char *path) {
-    ag_ctx *ctx = ag_model_ctx(m);
-    if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "save: the file name is NULL"), -1;
+/* The header of m's file into h (a context strbuf, padded to a multiple of
+ * 8); false with the error set when the model has no weights yet or memory
+ * ran out. */
+static bool save_header(const ag_model *m, ag_ctx *ctx, const char *who, strbuf *h) {
     int n = ag_model_param_count(m);
-    if (n == 0 || !ag_model_initialized(m))
-        return ag_set_error(ctx, "save: the %s has no weights yet (they are made at its first call)",
-                            ag_model_kind_name(ag_model_get_kind(m))),
-               -1;
-    strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx}; /* the JSON header */
-    strbuf_appendf(&h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\"}", ag_version());
+    if (n == 0 || !ag_model_initialized(m)) {
+        ag_set_error(ctx, "%s: the %s has no weights yet (they are made at its first call)", who,
+                     ag_model_kind_name(ag_model_get_kind(m)));
+        return false;
+    }
+    strbuf_appendf(h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\"}", ag_version());
     uint64_t offset = 0;
     for (int i = 0; i < n; i++) {
         const char *name;
         ag_var *p = ag_model_param(m, i, &name);
         char key[256];
         dotted(name, key, sizeof key);
-        strbuf_appendf(&h, ",\"%s\":{\"dtype\":\"F64\",\"shape\":[", key);
-        for (int d = 0; d < ag_ndim(p); d++) strbuf_appendf(&h, d ? ",%d" : "%d", ag_shape(p)[d]);
+        strbuf_appendf(h, ",\"%s\":{\"dtype\":\"F64\",\"shape\":[", key);
+        for (int d = 0; d < ag_ndim(p); d++) strbuf_appendf(h, d ? ",%d" : "%d", ag_shape(p)[d]);
         uint64_t bytes = (uint64_t)ag_size(p) * 8;
-        strbuf_appendf(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
+        strbuf_appendf(h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
                (unsigned long long)(offset + bytes));
         offset += bytes;
     }
-    strbuf_appendf(&h, "}");
-    while (!h.failed && h.length % 8 != 0) strbuf_appendf(&h, " ");
-    if (h.failed) {
+    strbuf_appendf(h, "}");
+    while (!h->failed && h->length % 8 != 0) strbuf_appendf(h, " ");
+    if (h->failed) ag_set_error(ctx, "%s: out of memory", who);
+    return !h->failed;
+}
+
+/* The whole file (header length, header h, the doubles) to f; false when a
+ * write failed (errno set). */
+static bool save_stream(const ag_model *m, const strbuf *h, FILE *f) {
+    unsigned char b8[8];
+    put_le64(b8, h->length);
+    bool ok = fwrite(b8, 1, 8, f) == 8 && fwrite(h->data, 1, h->length, f) == h->length;
+    for (int i = 0; ok && i < ag_model_param_count(m); i++) {
+        const double *data = ag_cdata(ag_model_param(m, i, NULL));
+        size_t size = ag_size(ag_model_param(m, i, NULL));
+        for (size_t k = 0; ok && k < size; k++) {
+            uint64_t bits;
+            memcpy(&bits, &data[k], 8);
+            put_le64(b8, bits);
+            ok = fwrite(b8, 1, 8, f) == 8;
+        }
+    }
+    return ok;
+}
+
+int ag_model_save(const ag_model *m, const char *path) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (m == NULL || ctx == NULL) return -1;
+    if (path == NULL) return ag_set_error(ctx, "save: the file name is NULL"), -1;
+    strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx}; /* the JSON header */
+    if (!save_header(m, ctx, "save", &h)) {
         ctx_free(ctx, h.data);
-        return ag_set_error(ctx, "save: out of memory"), -1;
+        return -1;
     }
     /* atomic: a temporary file beside the target, renamed over it when whole */
     size_t plen = strlen(path);
@@ -94,20 +124,7 @@ int ag_model_save(const ag_model *m, const char *path) {
         return status;
     }
     FILE *f = fdopen(fd, "wb");
-    bool ok = f != NULL;
-    unsigned char b8[8];
-    put_le64(b8, h.length);
-    ok = ok && fwrite(b8, 1, 8, f) == 8 && fwrite(h.data, 1, h.length, f) == h.length;
-    for (int i = 0; ok && i < n; i++) {
-        const double *data = ag_cdata(ag_model_param(m, i, NULL));
-        size_t size = ag_size(ag_model_param(m, i, NULL));
-        for (size_t k = 0; ok && k < size; k++) {
-            uint64_t bits;
-            memcpy(&bits, &data[k], 8);
-            put_le64(b8, bits);
-            ok = fwrite(b8, 1, 8, f) == 8;
-        }
-    }
+    bool ok = f != NULL && save_stream(m, &h, f);
     ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
     int saved = errno;
     if (f != NULL) ok = fclose(f) == 0 && ok;
@@ -121,6 +138,31 @@ int ag_model_save(const ag_model *m, const char *path) {
     ctx_free(ctx, tmp);
     ctx_free(ctx, h.data);
     return ok ? 0 : -1;
+}
+
+unsigned char *ag_model_save_bytes(const ag_model *m, size_t *size) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (m == NULL || ctx == NULL) return NULL;
+    if (size == NULL) return ag_set_error(ctx, "save: the size pointer is NULL"), NULL;
+    *size = 0;
+    strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx};
+    if (!save_header(m, ctx, "save", &h)) {
+        ctx_free(ctx, h.data);
+        return NULL;
+    }
+    char *bytes = NULL;
+    size_t length = 0;
+    FILE *f = open_memstream(&bytes, &length);
+    bool ok = f != NULL && save_stream(m, &h, f);
+    if (f != NULL) ok = fclose(f) == 0 && ok;
+    ctx_free(ctx, h.data);
+    if (!ok) {
+        free(bytes);
+        ag_set_error(ctx, "save: out of memory");
+        return NULL;
+    }
+    *size = length;
+    return (unsigned char *)bytes;
 }
 
 /* ---- load: a JSON reader for the header ---------------------------------------- */
@@ -155,6 +197,9 @@ static bool string(json *j, char *out, size_t n) {
                 return false;
             }
             c = *j->p++;
+        } else if ((unsigned char)c < 0x20) { /* JSON has no raw control bytes: "F64\0" is not "F64" */
+            j->error = "a control byte (such as NUL) inside a JSON string";
+            return false;
         }
         if (len + 1 >= n) {
             j->error = "a JSON string is too long";
@@ -281,18 +326,67 @@ static int load_error(ag_ctx *ctx, const char *path, const char *fmt, ...) {
 
 static bool read_all(FILE *f, void *buf, size_t n) { return fread(buf, 1, n, f) == n; }
 
-int ag_model_load(ag_model *m, const char *path) {
-    ag_ctx *ctx = ag_model_ctx(m);
-    if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "load: the file name is NULL"), -1;
+/* Reads the safetensors file open on f (from its start) into m's
+ * parameters, all or nothing; path names it in messages.  Closes f. */
+static int load_stream(ag_model *m, FILE *f, const char *path);
+
+/* Whether m can take weights now; else -1 with the error set. */
+static int load_ready(ag_model *m, ag_ctx *ctx) {
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
         return ag_set_error(ctx, "load: the %s has no weights yet: run it once on an input of the "
                                  "right width, then load",
                             ag_model_kind_name(ag_model_get_kind(m))),
                -1;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return io_error(ctx, "load", path);
+    return 0;
+}
+
+int ag_model_load(ag_model *m, const char *path) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (m == NULL || ctx == NULL) return -1;
+    if (path == NULL) return ag_set_error(ctx, "load: the file name is NULL"), -1;
+    if (load_ready(m, ctx) < 0) return -1;
+    /* never waits in open() for a FIFO's writer; only a regular file is read */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return io_error(ctx, "load", path);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int error = errno;
+        close(fd);
+        return errno = error, io_error(ctx, "load", path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        if (S_ISDIR(st.st_mode)) return errno = EISDIR, io_error(ctx, "load", path);
+        return load_error(ctx, path, "not a regular file (%s); only a file is read",
+                          S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (f == NULL) {
+        close(fd);
+        return io_error(ctx, "load", path);
+    }
+    return load_stream(m, f, path);
+}
+
+int ag_model_load_bytes(ag_model *m, const void *data, size_t size, const char *name) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (m == NULL || ctx == NULL) return -1;
+    if (data == NULL || name == NULL)
+        return ag_set_error(ctx, "load: the %s is NULL", data == NULL ? "data" : "name"), -1;
+    if (load_ready(m, ctx) < 0) return -1;
+    if (size < 8)
+        return load_error(ctx, name, "%zu bytes: too short for a safetensors file (8-byte header length)", size);
+    FILE *f = fmemopen((void *)data, size, "rb");
+    if (f == NULL) return ag_set_error(ctx, "load: out of memory"), -1;
+    return load_stream(m, f, name);
+}
+
+static int load_stream(ag_model *m, FILE *f, const char *path) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    int n = ag_model_param_count(m);
     long file_size = -1;
     if (fseek(f, 0, SEEK_END) == 0) file_size = ftell(f);
     rewind(f);
@@ -410,6 +504,18 @@ int ag_model_load(ag_model *m, const char *path) {
             goto done;
         }
     }
+    /* each byte of data belongs to one tensor at most (as the format says):
+       two tensors over the same bytes would be one written through the other */
+    for (int i = 0; i < n; i++)
+        for (int k = i + 1; k < n; k++) {
+            const entry *a = &entries[i], *b = &entries[k];
+            if (a->begin < b->end && b->begin < a->end) {
+                load_error(ctx, path, "tensors %s [%llu, %llu] and %s [%llu, %llu] overlap in the data", a->name,
+                           (unsigned long long)a->begin, (unsigned long long)a->end, b->name,
+                           (unsigned long long)b->begin, (unsigned long long)b->end);
+                goto done;
+            }
+        }
     /* read everything, then change the parameters: all or nothing */
     for (int i = 0; i < n; i++) {
         entry *e = &entries[i];

@@ -4,7 +4,8 @@
 # and bad files refused with a message and the weights unchanged
 # (tests/fuzz_corpus/safetensors-bad-*, which the fuzz target also loads:
 # truncated, a header length beyond the file or over 100 MB, offsets outside
-# the data, a wrong shape or dtype, a missing tensor).
+# the data or overlapping, a wrong shape or dtype, a dtype with a NUL inside,
+# a missing tensor; and a FIFO).
 # Usage: tests/safetensors_test.sh build/tests/safetensors_tool
 set -u
 tool=$1
@@ -33,4 +34,7 @@ for bad in "$dir"/fuzz_corpus/safetensors-bad-*.safetensors; do
     fi
 done
 msg=$("$tool" bad "$tmp/none.safetensors" 2>&1) && echo "ok: a missing file: $msg" || fail "missing file: $msg"
+# a FIFO is refused at once, never waited on in open() (issue 52)
+mkfifo "$tmp/fifo.safetensors"
+msg=$(timeout 10 "$tool" bad "$tmp/fifo.safetensors" 2>&1) && echo "ok: a FIFO: $msg" || fail "FIFO: $msg"
 exit $status
