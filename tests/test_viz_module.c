@@ -60,6 +60,8 @@ static const released_entry released[] = {
     ENTRY(graph_digest, 4),
     ENTRY(graph_inspector_html, 5),
     ENTRY(graph_window_view, 6),
+    ENTRY(graph_file_bytes, 7),
+    ENTRY(plot_file_bytes, 7),
 };
 #undef ENTRY
 

@@ -42,4 +42,6 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .graph_digest = viz_graph_digest,
     .graph_inspector_html = viz_graph_inspector_html,
     .graph_window_view = viz_graph_window_view,
+    .graph_file_bytes = viz_graph_file_bytes,
+    .plot_file_bytes = viz_plot_file_bytes,
 };
