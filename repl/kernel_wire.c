@@ -3,6 +3,7 @@
 #include "kernel_wire.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,12 +119,25 @@ int kernel_wire_open(kernel_wire *w, const char *connection_file, char *error, s
         snprintf(error, n, "cannot start ZeroMQ: %s", zmq_strerror(zmq_errno()));
         goto done;
     }
+    /* ipc: the socket files are the user's alone (0600), whatever the umask
+       and the folder; tcp: said once in the server's log (agrepl(1), JUPYTER) */
+    bool ipc = strcmp(transport, "ipc") == 0;
+    mode_t mask = umask(ipc ? 077 : 0);
+    if (!ipc) {
+        umask(mask);
+        fprintf(stderr, "agrepl kernel: listening on tcp %s: any local user can connect to these ports and "
+                        "read the cells' code and output on iopub; --KernelManager.transport=ipc keeps them "
+                        "private\n", ip);
+    }
     if ((w->shell = bind_socket(w, ZMQ_ROUTER, transport, ip, shell, "shell", error, n)) == NULL ||
         (w->control = bind_socket(w, ZMQ_ROUTER, transport, ip, control, "control", error, n)) == NULL ||
         (w->iopub = bind_socket(w, ZMQ_PUB, transport, ip, iopub, "iopub", error, n)) == NULL ||
         (w->stdin_socket = bind_socket(w, ZMQ_ROUTER, transport, ip, in, "stdin", error, n)) == NULL ||
-        (w->heartbeat = bind_socket(w, ZMQ_ROUTER, transport, ip, hb, "heartbeat", error, n)) == NULL)
+        (w->heartbeat = bind_socket(w, ZMQ_ROUTER, transport, ip, hb, "heartbeat", error, n)) == NULL) {
+        if (ipc) umask(mask);
         goto done;
+    }
+    if (ipc) umask(mask);
     rc = 0;
 done:
     json_decref(config);
