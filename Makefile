@@ -68,11 +68,12 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   libreadline-dev libcmocka-dev libopenblas-dev pkg-config fonts-dejavu-core xvfb xauth \
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
-  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld
+  jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld \
+  libcsv-dev libzip-dev python3-numpy man-db python3-torch
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
-  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld
-PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto
+  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man
+PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto libzip
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
 # loads OpenBLAS at run time when it is installed, linking nothing for it;
@@ -80,7 +81,7 @@ PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readlin
 # smaller, what a static program wants).  Neither needs OpenBLAS to build.
 BLAS ?= openblas
 ifeq ($(BLAS),builtin)
-LIB_DEFS     = -DAG_BLAS_BUILTIN_ONLY
+LIB_DEFS     = -DAG_BLAS_BUILTIN_ONLY -DAG_NO_DLOPEN
 LIB_SYS_LIBS = -lm
 else ifeq ($(BLAS),openblas)
 LIB_DEFS     =
@@ -88,6 +89,15 @@ LIB_SYS_LIBS = -lm -ldl -lpthread
 else
 $(error BLAS=$(BLAS): say BLAS=openblas (loaded at run time when installed) or BLAS=builtin)
 endif
+
+# CSV and .npz files (src/csvfile.c, src/npy.c) go through libcsv and
+# libzip, which the library loads at their first use (src/data_libs.h):
+# their headers are needed to build that part, nothing to link.  A compiler
+# that finds no csv.h or zip.h (musl-gcc, a bare system) builds the library
+# without them, and those calls then say what is missing.
+HAVE_CSV_H := $(shell printf '\043include <csv.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes)
+HAVE_ZIP_H := $(shell printf '\043include <zip.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes)
+LIB_DEFS += $(if $(HAVE_CSV_H),-DAG_HAVE_CSV) $(if $(HAVE_ZIP_H),-DAG_HAVE_ZIP)
 
 PKG_CONFIG ?= pkg-config
 # OpenBLAS's own flags: only the benchmarks and the thread test call it directly.
@@ -146,7 +156,7 @@ AGREPL_KERNEL = $(BUILD)/agrepl-kernel
 KERNEL_LOGOS = $(BUILD)/logo-32x32.png $(BUILD)/logo-64x64.png
 # autograd(3) and the reference pages made from the headers (man/gen_ref.py)
 # at build time, so they always say what the headers say.
-REFMAN   = $(addprefix $(BUILD)/man/autograd_,core.3 ops.3 model.3 optim.3 numeric.3)
+REFMAN   = $(addprefix $(BUILD)/man/autograd_,core.3 ops.3 model.3 optim.3 numeric.3 data.3)
 LIBMAN   = man/autograd.3 $(REFMAN)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
 ENGINE_LIBS = $(LIB) $(LIB_SYS_LIBS)
@@ -155,7 +165,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -170,6 +180,9 @@ deps:
 	for c in $(DEPS_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
 	/usr/bin/python3 -c 'import jupyter_client, nbclient, nbformat, selenium' 2>/dev/null || missing="$$missing python3-jupyter-client"; \
+	/usr/bin/python3 -c 'import numpy' 2>/dev/null || missing="$$missing python3-numpy"; \
+	/usr/bin/python3 -c 'import torch' 2>/dev/null || missing="$$missing python3-torch"; \
+	[ -f /usr/include/csv.h ] || missing="$$missing libcsv-dev"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -398,6 +411,11 @@ interrupt-tests: $(AGREPL)
 files-in-tests: $(AGREPL) $(AGREPL_KERNEL)
 	@AGREPL=$(AGREPL) $(STEP) "files-in ($(BUILD))" sh tests/files_in_test.sh
 
+# Files of data against NumPy, both ways, bit for bit (.npy of every dtype
+# and order, .npz stored and deflated, CSV): Debian's python3-numpy.
+numpy-tests: $(AGREPL)
+	@$(STEP) "numpy files ($(BUILD))" timeout -k 10 300 $(KERNEL_PYTHON) tests/numpy_files_test.py $(AGREPL)
+
 # The Jupyter kernel driven by Debian's jupyter_client (Debian's python3,
 # not the first python3 on PATH): every message, a bad signature, interrupts,
 # restart, a dying front end.
@@ -451,7 +469,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests
+  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests numpy-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
@@ -483,8 +501,8 @@ $(BUILD)/tests/safetensors_tool: tests/safetensors_tool.c $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
 
-safetensors-tests: $(BUILD)/tests/safetensors_tool
-	@$(STEP) "safetensors ($(BUILD))" sh tests/safetensors_test.sh $<
+safetensors-tests: $(BUILD)/tests/safetensors_tool $(AGREPL)
+	@$(STEP) "safetensors ($(BUILD))" sh tests/safetensors_test.sh $< $(AGREPL)
 
 stale-pointer-tests: $(BUILD)/tests/stale_pointer
 	@SAN="$(SAN)" $(STEP) "stale pointer ($(BUILD))" sh tests/stale_pointer_test.sh $<
@@ -492,10 +510,11 @@ stale-pointer-tests: $(BUILD)/tests/stale_pointer
 # The reference pages are made from the headers; every exported function
 # must be in a man page.
 man: $(REFMAN)
-$(REFMAN) &: man/gen_ref.py man/autograd.3 $(wildcard include/autograd/*.h)
-	@mkdir -p $(BUILD)/man
-	@echo "  GEN $(BUILD)/man/autograd_*.3"
+$(REFMAN) &: man/gen_ref.py man/autograd.3 man/agrepl.1 $(wildcard include/autograd/*.h)
+	@mkdir -p $(BUILD)/man/man1
+	@echo "  GEN $(BUILD)/man/autograd_*.3, $(BUILD)/man/man3/ag_*.3"
 	$(Q)python3 man/gen_ref.py include/autograd man/autograd.3 $(BUILD)/man
+	@cp man/agrepl.1 $(BUILD)/man/man1/agrepl.1
 
 man-tests: $(SHLIB) $(REFMAN)
 	@$(STEP) "man pages ($(BUILD))" sh tests/man_test.sh $(SHLIB) $(BUILD)/man
@@ -549,6 +568,7 @@ install-tests: build-all
 # the same tree elsewhere (packaging).  The lesson directory is compiled into
 # agrepl, so agrepl is rebuilt when PREFIX changes.
 LESSONS  = $(sort $(wildcard samples/*.ag))
+LESSON_DATA = $(sort $(wildcard samples/data/*))
 NOTEBOOKS = $(sort $(wildcard samples/notebooks/*.ipynb))
 HEADERS  = $(sort $(wildcard include/autograd/*.h))
 MANPAGES = man/agrepl.1 $(LIBMAN)
@@ -565,7 +585,7 @@ $(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
 	  'includedir=$${prefix}/include' '' 'Name: autograd' \
 	  'Description: DeZero-style automatic differentiation engine (libautograd)' \
 	  'Version: $(AG_VERSION)' 'Cflags: -I$${includedir}' \
-	  'Libs: -L$${libdir} -lautograd -lm' 'Libs.private: $(LIB_SYS_LIBS)' > $@
+	  'Libs: -L$${libdir} -lautograd -lm' 'Libs.private: $(filter-out -lm,$(LIB_SYS_LIBS))' > $@
 
 # `make lib` builds the library alone (libautograd.a and .so, autograd.pc,
 # the reference pages) and `make install-lib` installs it with its headers,
@@ -589,6 +609,7 @@ install-lib: lib
 	install -m 644 $(BUILD)/autograd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/autograd/
 	install -m 644 man/autograd.3 $(LIB_REFMAN) $(DESTDIR)$(MANDIR)/man3/
+	$(if $(HAVE_PYTHON3),install -m 644 $(BUILD)/man/man3/ag_*.3 $(DESTDIR)$(MANDIR)/man3/)
 	install -m 644 samples/train_mlp.c $(DESTDIR)$(DOCDIR)/
 	install -m 644 samples/Makefile.example $(DESTDIR)$(DOCDIR)/Makefile
 
@@ -603,6 +624,8 @@ install: build-all install-lib
 	install -m 644 $(KERNEL_LOGOS) $(DESTDIR)$(KERNELSPECDIR)/
 	install -m 644 man/agrepl.1 $(DESTDIR)$(MANDIR)/man1/agrepl.1
 	install -m 644 $(LESSONS) $(DESTDIR)$(LESSONDIR)/
+	install -d $(DESTDIR)$(LESSONDIR)/data
+	install -m 644 $(LESSON_DATA) $(DESTDIR)$(LESSONDIR)/data/
 	install -d $(DESTDIR)$(NOTEBOOKDIR)
 	install -m 644 $(NOTEBOOKS) $(DESTDIR)$(NOTEBOOKDIR)/
 
@@ -617,8 +640,12 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man1/agrepl.1 $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(LIBMAN))) \
 	  $(DESTDIR)$(DOCDIR)/train_mlp.c $(DESTDIR)$(DOCDIR)/Makefile \
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/,$(notdir $(LESSONS))) \
+	  $(addprefix $(DESTDIR)$(LESSONDIR)/data/,$(notdir $(LESSON_DATA))) \
 	  $(addprefix $(DESTDIR)$(NOTEBOOKDIR)/,$(notdir $(NOTEBOOKS)))
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(NOTEBOOKDIR) $(DESTDIR)$(DATADIR)/agrepl $(DESTDIR)$(DOCDIR) \
+	@# a page per function (man/gen_ref.py): ours are the ag_*.3 that source an autograd page
+	-@for f in $(DESTDIR)$(MANDIR)/man3/ag_*.3; do \
+	  grep -qx '.so man3/autograd[a-z_]*.3' "$$f" 2>/dev/null && rm -f "$$f"; done; true
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR)/data $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(NOTEBOOKDIR) $(DESTDIR)$(DATADIR)/agrepl $(DESTDIR)$(DOCDIR) \
 	  $(DESTDIR)$(VIZMODDIR) $(DESTDIR)$(KERNELSPECDIR) $(DESTDIR)$(DATADIR)/jupyter/kernels \
 	  $(DESTDIR)$(DATADIR)/jupyter 2>/dev/null
 	@# the standard directories install made, when nothing else is in them

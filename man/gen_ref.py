@@ -6,7 +6,13 @@ the headers' order and sections ("---- memory ----").  The headers are the
 one place the API is described; these pages show it to man(1).
 
 usage: gen_ref.py INCLUDE_DIR MAIN_PAGE OUT_DIR   writes the pages into OUT_DIR
-(MAIN_PAGE, man/autograd.3, gives the date)."""
+(MAIN_PAGE, man/autograd.3, gives the date).
+
+It also writes OUT_DIR/man3/: a copy of every section-3 page and, for every
+function the pages declare, a page of its own name that sources the page it
+is on (`.so man3/autograd_core.3` in ag_backward.3), as SQLite and libc have
+a page per name: `man ag_backward` after `make install`, or
+`man -M OUT_DIR ag_backward` from a checkout."""
 import os
 import re
 import sys
@@ -19,6 +25,7 @@ PAGES = [  # page, headers, what the page is about
     ("autograd_optim", ["ag_optim.h"], "optimizers and gradient hooks"),
     ("autograd_numeric", ["ag_numeric.h", "ag_rand.h", "ag_format.h"],
      "numerical gradients, the random generator and formatting"),
+    ("autograd_data", ["ag_data.h", "ag_files.h"], "data sets, random orders and files of data"),
 ]
 
 
@@ -161,10 +168,28 @@ def main():
     version = re.search(r'AG_VERSION_STRING "([^"]+)"', api).group(1)
     th = open(main_page).readline()
     date = re.search(r'"(\d{4}-\d\d-\d\d)"', th).group(1)
+    man3 = os.path.join(outdir, "man3")
+    os.makedirs(man3, exist_ok=True)
+    for old in os.listdir(man3):  # a function removed from the headers loses its page
+        if old.startswith("ag_") and old.endswith(".3"):
+            os.remove(os.path.join(man3, old))
+    home = {}  # function -> the page that describes it
     for name, headers, about in PAGES:
-        text, _ = page(name, headers, about, incdir, version, date)
-        with open(os.path.join(outdir, name + ".3"), "w") as f:
-            f.write(text)
+        text, functions = page(name, headers, about, incdir, version, date)
+        for path in (os.path.join(outdir, name + ".3"), os.path.join(man3, name + ".3")):
+            with open(path, "w") as f:
+                f.write(text)
+        for fn in functions:
+            home.setdefault(fn, name)
+    main_text = open(main_page).read()
+    with open(os.path.join(man3, "autograd.3"), "w") as f:
+        f.write(main_text)
+    # functions only autograd(3) describes (written \fBag_name\fR( there)
+    for fn in re.findall(r"\\fB(ag_\w+)\\fR\s*\(", main_text.replace("\\_", "_")):
+        home.setdefault(fn, "autograd")
+    for fn, name in sorted(home.items()):
+        with open(os.path.join(man3, fn + ".3"), "w") as f:
+            f.write(f".so man3/{name}.3\n")
 
 
 main()

@@ -83,7 +83,7 @@ static int attribute_ndim(repl *r, ag_var *v, const char *what, repl_value *out)
     return 0;
 }
 
-const variable_attribute_def variable_attribute_table[] = {
+const variable_attribute_def repl_variable_attribute_table[] = {
     {"data", attribute_data, "the value without its graph (a new leaf sharing nothing)"},
     {"grad", attribute_grad, "the gradient from the last backward, or none"},
     {"shape", attribute_shape, "the dimensions, a list of plain numbers"},
@@ -99,24 +99,24 @@ const variable_attribute_def variable_attribute_table[] = {
 };
 
 /* Errors of the getters report at the node C code runs for (r->call). */
-int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out) {
-    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+int repl_variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out) {
+    for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++)
         if (strcmp(a->name, name) == 0) return a->get(r, v, what, out) < 0 ? -1 : 0;
     return 1;
 }
 
-int no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
+int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
                  const repl_object_type *type) {
     char buf[96];
     const char *candidates[256] = {0};
     int n = 0;
     if (object.kind == VALUE_VAR)
-        for (const variable_attribute_def *a = variable_attribute_table; a->name && n < 256; a++)
+        for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && n < 256; a++)
             candidates[n++] = a->name;
     for (int i = 0; type && type->attributes && type->attributes[i] && n < 256; i++)
         candidates[n++] = type->attributes[i];
     for (int i = 0; type && i < type->nmethods && n < 256; i++) candidates[n++] = type->methods[i].name;
-    const char *near = nearest_word(name, candidates, n);
+    const char *near = repl_nearest_word(name, candidates, n);
     const char *kind = object.kind == VALUE_VAR ? "a variable" : describe_kind(object, buf, sizeof buf);
     if (near) return repl_error_at(r, at, "%s has no attribute '%s'; did you mean '%s'?", kind, name, near);
     return repl_error_at(r, at, "%s has no attribute '%s'", kind, name);
@@ -142,7 +142,7 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
         ast_memo *m = memo_of(n); /* the attribute's row, found once per node */
         if (m->what != MEMO_ATTRIBUTE) {
             m->binding = NULL;
-            for (const variable_attribute_def *a = variable_attribute_table; a->name && !m->binding; a++)
+            for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && !m->binding; a++)
                 if (strcmp(a->name, name) == 0) m->binding = a;
             m->what = MEMO_ATTRIBUTE;
         }
@@ -152,7 +152,7 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
             if (builtin_find(name) != NULL)
                 rc = method_not_attribute(r, n, name, label ? label : "x");
             else
-                rc = no_attribute(r, n, object, name, NULL);
+                rc = repl_no_attribute(r, n, object, name, NULL);
         }
     } else if (object.kind == VALUE_OBJECT && object.as.object->type) {
         const repl_object_type *type = object.as.object->type;
@@ -163,11 +163,11 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
         if (method)
             rc = method_not_attribute(r, n, name, label ? label : type->name);
         else if (rc == 1)
-            rc = no_attribute(r, n, object, name, type);
+            rc = repl_no_attribute(r, n, object, name, type);
     } else if (object.kind == VALUE_NIL) {
         rc = value_nil_error_at(r, n, "", object);
     } else {
-        rc = no_attribute(r, n, object, name, NULL);
+        rc = repl_no_attribute(r, n, object, name, NULL);
     }
     r->eval.call = caller;
     value_release(object);
@@ -335,7 +335,7 @@ static int check_slice_parts(repl *r, const ast_node *at, const char *what, slic
     return 0;
 }
 
-int slice_value_new(repl *r, const repl_value parts[3], int given, repl_value *out) {
+int repl_slice_value_new(repl *r, const repl_value parts[3], int given, repl_value *out) {
     static const char *const names[3] = {"start", "stop", "step"};
     repl_value use[3] = {parts[0], parts[1], parts[2]};
     if (given == 1) { /* slice(stop), as Python's: one argument is where the slice stops */
@@ -557,19 +557,14 @@ static void release_items(index_item *items, int count) {
     for (int i = 0; i < count; i++) value_release(items[i].key);
 }
 
-int eval_index(repl *r, const ast_node *n, repl_value *out) {
-    repl_value object;
-    if (eval_expr(r, n->as.index.object, &object) < 0) return -1;
+/* Evaluates the indices of the AST_INDEX n into items (*count of them);
+ * *special when one is a slice, ... or none.  -1 after an error. */
+static int eval_index_items(repl *r, const ast_node *n, index_item *items, int *count, bool *special) {
     const ast_list *indices = &n->as.index.indices;
-    index_item items[MAX_INDEX_ITEMS];
-    int count = indices->count;
-    char buf[96];
-    if (count > MAX_INDEX_ITEMS) {
-        value_release(object);
-        return repl_error_at(r, n, "too many indices (%d)", count);
-    }
-    bool special = false; /* a slice, ... or none: only a variable or tensor takes them */
-    for (int i = 0; i < count; i++) {
+    *count = indices->count;
+    *special = false;
+    if (*count > MAX_INDEX_ITEMS) return repl_error_at(r, n, "too many indices (%d)", *count);
+    for (int i = 0; i < *count; i++) {
         const ast_node *item = indices->items[i];
         int rc = 0;
         if (item->kind == AST_SLICE) {
@@ -583,10 +578,23 @@ int eval_index(repl *r, const ast_node *n, repl_value *out) {
         }
         if (rc < 0) {
             release_items(items, i);
-            value_release(object);
             return -1;
         }
-        special = special || items[i].kind != INDEX_KEY;
+        *special = *special || items[i].kind != INDEX_KEY;
+    }
+    return 0;
+}
+
+int eval_index(repl *r, const ast_node *n, repl_value *out) {
+    repl_value object;
+    if (eval_expr(r, n->as.index.object, &object) < 0) return -1;
+    index_item items[MAX_INDEX_ITEMS];
+    int count;
+    bool special;
+    char buf[96];
+    if (eval_index_items(r, n, items, &count, &special) < 0) {
+        value_release(object);
+        return -1;
     }
     int rc = 0;
     if (special && object.kind != VALUE_VAR &&
@@ -634,7 +642,7 @@ static bool is_special_index(repl_value v) {
             (v.as.object->type == &repl_slice_type || v.as.object->type == &repl_ellipsis_type));
 }
 
-bool get_item_key_is_tuple(repl_value key) {
+bool repl_get_item_key_is_tuple(repl_value key) {
     if (is_special_index(key)) return true;
     if (key.kind != VALUE_LIST) return false;
     for (int i = 0; i < key.as.list->count; i++)
@@ -642,7 +650,7 @@ bool get_item_key_is_tuple(repl_value key) {
     return false;
 }
 
-int get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out) {
+int repl_get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out) {
     index_item items[MAX_INDEX_ITEMS] = {{0}};
     int count = key.kind == VALUE_LIST ? key.as.list->count : 1;
     if (count > MAX_INDEX_ITEMS) return repl_error(r, "get_item: too many indices (%d)", count);
@@ -656,4 +664,140 @@ int get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out) {
     int rc = index_variable(r, r->eval.call, x, items, count, out);
     release_items(items, count);
     return rc;
+}
+
+/* ---- x[i] = e, x[i] op= e ------------------------------------------------------------------ */
+
+/* The positions in x's data (row-major) of the elements x[items...] selects,
+ * in the shape x[items...] has: the same indexing run on a leaf holding
+ * 0, 1, 2, ..., so every index x[...] takes selects here too. */
+static int selected_positions(repl *r, const ast_node *n, ag_var *x, const index_item *items, int count,
+                              ag_var **out) {
+    ag_var *positions = ag_zeros(r->ctx, ag_ndim(x), ag_shape(x));
+    if (positions == NULL) return engine_error_at(r, n);
+    double *data = (double *)ag_cdata(positions); /* a new leaf: not an in-place change */
+    size_t size = ag_size(x);
+    for (size_t i = 0; i < size; i++) data[i] = (double)i;
+    bool was = ag_set_grad_enabled(r->ctx, false);
+    int rc = index_variable(r, n, positions, items, count, out);
+    ag_set_grad_enabled(r->ctx, was);
+    return rc;
+}
+
+/* x[items] op= e on x's data: e (a number or a variable whose shape
+ * broadcasts to the selection's, as NumPy and PyTorch assign) written into
+ * the selected elements in place, recording no graph; ag_data counts the
+ * change, so a backward that saved the old value refuses to run. */
+static int set_variable_items(repl *r, const ast_node *n, const char *label, ag_var *x, const index_item *items,
+                              int count, ast_operator op, repl_value e) {
+    char buf[96];
+    ag_var *source = NULL;
+    if (e.kind == VALUE_NIL) return value_nil_error_at(r, n, "", e);
+    if (value_as_var(r, n, e, &source) != 0)
+        return repl_error_at(r, n, "%s %s e: e must be a variable or number, not %s", label,
+                             op == AST_OP_NONE ? "=" : ast_operator_symbol(op), describe_kind(e, buf, sizeof buf));
+    ag_var *positions;
+    if (selected_positions(r, n, x, items, count, &positions) < 0) return -1;
+    int ndim = ag_ndim(positions), e_ndim = ag_ndim(source);
+    const int *shape = ag_shape(positions), *e_shape = ag_shape(source);
+    size_t strides[AG_MAX_DIMS] = {0}, stride = 1;
+    bool fits = e_ndim <= ndim;
+    for (int k = e_ndim - 1; k >= 0 && fits; k--) {
+        int d = ndim - e_ndim + k;
+        if (e_shape[k] != 1 && e_shape[k] != shape[d]) fits = false;
+        strides[d] = e_shape[k] == 1 ? 0 : stride;
+        stride *= (size_t)e_shape[k];
+    }
+    if (!fits) {
+        char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
+        return repl_error_at(r, n, "%s = e: e's shape %s does not broadcast to the selection's shape %s", label,
+                             ag_shape_string(e_ndim, e_shape, a), ag_shape_string(ndim, shape, b));
+    }
+    const double *from = ag_cdata(source), *where = ag_cdata(positions);
+    size_t size = ag_size(positions);
+    double *data = size > 0 ? ag_data(x) : NULL; /* counts one in-place change of x */
+    int index[AG_MAX_DIMS] = {0};
+    size_t offset = 0;
+    bool produced_nonfinite = false;
+    for (size_t i = 0; i < size; i++) {
+        double v = from[offset], *slot = &data[(size_t)where[i]], before = *slot;
+        *slot = op == AST_OP_NONE ? v : repl_operators[op].number(before, v);
+        if (op != AST_OP_NONE && !isfinite(*slot) && isfinite(before) && isfinite(v)) produced_nonfinite = true;
+        for (int d = ndim - 1; d >= 0; d--) { /* odometer over the selection */
+            offset += strides[d];
+            if (++index[d] < shape[d]) break;
+            offset -= strides[d] * (size_t)shape[d];
+            index[d] = 0;
+        }
+    }
+    if (produced_nonfinite) note_nonfinite(r, n, ast_operator_symbol(op));
+    return 0;
+}
+
+/* list[i] op= e: the item replaced in the list itself, so every name
+ * holding the list sees it, as in Python. */
+static int set_list_item(repl *r, const ast_node *n, value_list *list, const index_item *items, int count,
+                         ast_operator op, repl_value e) {
+    char buf[96];
+    double number;
+    if (count != 1) return repl_error_at(r, n, "a list takes one index (lst[i][j] for a list of lists)");
+    if (items[0].kind != INDEX_KEY || !scalar_of(items[0].key, &number) || number != floor(number))
+        return repl_error_at(r, n, "a list index must be an integer, not %s",
+                             items[0].kind == INDEX_KEY ? describe_kind(items[0].key, buf, sizeof buf) : "a slice");
+    double i = number < 0 ? number + list->count : number;
+    if (i < 0 || i >= list->count)
+        return repl_error_at(r, n, "index %.0f out of range for a list of %d", number, list->count);
+    repl_value value;
+    if (op == AST_OP_NONE) {
+        value = value_copy(e);
+    } else if (arithmetic(r, n, op, list->items[(int)i], e, &value) < 0) {
+        return -1;
+    }
+    repl_value old = list->items[(int)i];
+    list->items[(int)i] = value;
+    value_release(old);
+    return 0;
+}
+
+int repl_exec_set_item(repl *r, const ast_node *n) {
+    const ast_node *target = n->as.set_item.target, *o = target->as.index.object;
+    ast_operator op = n->as.set_item.op;
+    char text[48], buf[96];
+    const char *label = node_text(r, target, text, sizeof text) ? text : "x[...]";
+    repl_value object;
+    if (eval_expr(r, o, &object) < 0) return -1;
+    if (object.kind != VALUE_VAR && object.kind != VALUE_LIST) {
+        int rc = object.kind == VALUE_NIL ? value_nil_error_at(r, n, "", object)
+                                          : repl_error_at(r, n, "cannot assign to an item of %s",
+                                                          describe_kind(object, buf, sizeof buf));
+        value_release(object);
+        return rc;
+    }
+    index_item items[MAX_INDEX_ITEMS];
+    int count;
+    bool special;
+    if (eval_index_items(r, target, items, &count, &special) < 0) {
+        value_release(object);
+        return -1;
+    }
+    /* a value, not a graph: evaluated as x.data = e's is */
+    repl_value e;
+    bool var = object.kind == VALUE_VAR;
+    bool was = var ? ag_set_grad_enabled(r->ctx, false) : ag_grad_enabled(r->ctx);
+    int rc = eval_operand(r, n->as.set_item.value, LITERAL_NUMBER, &e);
+    if (var) ag_set_grad_enabled(r->ctx, was);
+    if (rc == 0) {
+        rc = var ? set_variable_items(r, n, label, object.as.var, items, count, op, e)
+                 : set_list_item(r, n, object.as.list, items, count, op, e);
+        value_release(e);
+    }
+    if (rc == 0) { /* for :save: which name's value changed in place */
+        if (o->kind == AST_NAME && names_get(r->eval.locals, o->as.name) == NULL)
+            restore_note(r, o->as.name, true);
+        else
+            restore_note_all(r);
+    }
+    release_items(items, count);
+    value_release(object);
+    return rc < 0 ? -1 : 0;
 }

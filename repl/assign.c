@@ -30,7 +30,8 @@
  * leaves; a variable without a name takes the target's. */
 static int assignable(repl *r, const ast_node *at, const char *target, repl_value v,
                       repl_value *out) {
-    if (v.kind == VALUE_NUMBER || (v.kind == VALUE_LIST && value_is_tensor_literal(v))) {
+    /* [] stays an empty list, to append to (as Python's) */
+    if (v.kind == VALUE_NUMBER || (v.kind == VALUE_LIST && v.as.list->count > 0 && value_is_tensor_literal(v))) {
         ag_var *leaf = value_to_leaf(r, v);
         value_release(v);
         if (leaf == NULL) return engine_error_at(r, at);
@@ -41,15 +42,14 @@ static int assignable(repl *r, const ast_node *at, const char *target, repl_valu
     return 0;
 }
 
+int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_value v, repl_value *out) {
+    return assignable(r, at, target, v, out);
+}
+
 /* *data op= v for a one-element x, with update_in_place's NaN note. */
 REPL_HOT static void update_one(repl *r, const ast_node *at, ast_operator op, double *data, double v) {
     double before = *data;
-    switch (op) {
-    case AST_OP_ADD: *data = before + v; break;
-    case AST_OP_SUBTRACT: *data = before - v; break;
-    case AST_OP_MULTIPLY: *data = before * v; break;
-    default: *data = before / v; break;
-    }
+    *data = repl_operators[op].number(before, v);
     if (!isfinite(*data) && isfinite(before) && isfinite(v)) note_nonfinite(r, at, ast_operator_symbol(op));
 }
 
@@ -105,14 +105,10 @@ REPL_HOT static int update_in_place(repl *r, const ast_node *at, const char *tar
     int index[AG_MAX_DIMS] = {0};
     size_t offset = 0;
     bool produced_nonfinite = false; /* from finite numbers: x /= 0 */
+    double (*apply)(double, double) = repl_operators[op].number;
     for (size_t i = 0; i < size; i++) {
         double v = source[offset], before = data[i];
-        switch (op) {
-        case AST_OP_ADD: data[i] = before + v; break;
-        case AST_OP_SUBTRACT: data[i] = before - v; break;
-        case AST_OP_MULTIPLY: data[i] = before * v; break;
-        default: data[i] = before / v; break;
-        }
+        data[i] = apply(before, v);
         if (!isfinite(data[i]) && isfinite(before) && isfinite(v)) produced_nonfinite = true;
         for (int d = ndim - 1; d >= 0; d--) { /* odometer over x's index */
             offset += strides[d];
@@ -268,13 +264,7 @@ REPL_HOT static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, 
             !look_ahead(r, e->as.binary.right, depth + 1, k, &b))
             return false;
         if (!k->scalar) return true;
-        switch (op) {
-        case AST_OP_ADD: *value = *value + b; break;
-        case AST_OP_SUBTRACT: *value = *value - b; break;
-        case AST_OP_MULTIPLY: *value = *value * b; break;
-        case AST_OP_DIVIDE: *value = *value / b; break;
-        default: *value = pow(*value, b); break;
-        }
+        *value = repl_operators[op].number(*value, b);
         if (!isfinite(*value)) k->scalar = false;
         return true;
     }
@@ -423,6 +413,45 @@ static int set_grad(repl *r, const ast_node *n, const char *label, ag_var *x, re
     return 0;
 }
 
+/* OBJECT.NAME = e, OBJECT.NAME op= e for an object with a set_attr hook
+ * (opt.lr = opt.lr * 0.99); releases object. */
+static int set_object_attribute(repl *r, const ast_node *n, const char *label, repl_value object) {
+    const char *name = n->as.assign.target;
+    const repl_object_type *type = object.as.object->type;
+    void *payload = object.as.object->payload;
+    repl_value e, value;
+    int rc = eval_operand(r, n->as.assign.value, LITERAL_NUMBER, &e);
+    const ast_node *caller = r->eval.call; /* the hooks report at n */
+    r->eval.call = n;
+    if (rc == 0 && n->as.assign.op != AST_OP_NONE) {
+        repl_value old;
+        rc = type->get_attr ? type->get_attr(r, payload, name, &old) : 1;
+        if (rc == 0) {
+            rc = arithmetic(r, n, n->as.assign.op, old, e, &value);
+            value_release(old);
+        }
+        value_release(e);
+    } else if (rc == 0) {
+        value = e;
+    }
+    if (rc == 0) {
+        rc = type->set_attr(r, payload, name, value);
+        value_release(value);
+    }
+    if (rc == 1) {
+        char buf[96];
+        if (type->get_attr && type->get_attr(r, payload, name, &value) == 0) { /* readable, not settable */
+            value_release(value);
+            rc = repl_error_at(r, n, "%s.%s cannot be set (%s)", label, name, describe_kind(object, buf, sizeof buf));
+        } else {
+            rc = repl_no_attribute(r, n, object, name, type);
+        }
+    }
+    r->eval.call = caller;
+    value_release(object);
+    return rc < 0 ? -1 : 0;
+}
+
 /* OBJECT.NAME = e and OBJECT.data op= e. */
 static int assign_attribute(repl *r, const ast_node *n) {
     const char *name = n->as.assign.target;
@@ -432,6 +461,8 @@ static int assign_attribute(repl *r, const ast_node *n) {
     const char *label = o->kind == AST_NAME ? o->as.name : node_text(r, o, text, sizeof text) ? text : "x";
     repl_value object;
     if (eval_expr(r, o, &object) < 0) return -1;
+    if (object.kind == VALUE_OBJECT && object.as.object->type->set_attr != NULL)
+        return set_object_attribute(r, n, label, object);
     int rc = 0;
     bool data = strcmp(name, "data") == 0, grad = strcmp(name, "grad") == 0, named = strcmp(name, "name") == 0;
     if (object.kind == VALUE_NIL) {
@@ -441,7 +472,7 @@ static int assign_attribute(repl *r, const ast_node *n) {
                            describe_kind(object, buf, sizeof buf), settable);
     } else if (!data && !grad && !named) {
         bool known = false;
-        for (const variable_attribute_def *a = variable_attribute_table; a->name && !known; a++)
+        for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && !known; a++)
             known = strcmp(a->name, name) == 0;
         rc = repl_error_at(r, n, "%s.%s %s: the settable attributes are %s", label, name,
                            known ? "cannot be set" : "is not an attribute", settable);

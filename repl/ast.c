@@ -21,6 +21,7 @@ static const char *const kind_names[] = {
     [AST_DEF] = "def",             [AST_FOR] = "for",         [AST_IF] = "if",
     [AST_NOGRAD] = "nograd",       [AST_TESTMODE] = "testmode", [AST_BREAK] = "break",
     [AST_CONTINUE] = "continue",   [AST_RETURN] = "return",   [AST_BLOCK] = "block",
+    [AST_UNPACK] = "unpack",       [AST_SET_ITEM] = "set_item", [AST_WHILE] = "while",
 };
 _Static_assert(sizeof kind_names / sizeof kind_names[0] == AST_KIND_COUNT,
                "kind_names[] must name every node kind");
@@ -272,9 +273,22 @@ static child_slots slots_of(const ast_node *node) {
         s.lists[1] = &node->as.def.defaults;
         s.trailing = node->as.def.body;
         break;
-    case AST_FOR:
-        s.leading[0] = node->as.for_loop.iterable;
-        s.leading[1] = node->as.for_loop.body;
+    case AST_FOR: /* targets (NULL for one name), iterable, body */
+        s.leading[0] = node->as.for_loop.targets;
+        s.leading[1] = node->as.for_loop.iterable;
+        s.trailing = node->as.for_loop.body;
+        break;
+    case AST_UNPACK:
+        s.leading[0] = node->as.unpack.targets;
+        s.leading[1] = node->as.unpack.value;
+        break;
+    case AST_SET_ITEM:
+        s.leading[0] = node->as.set_item.target;
+        s.leading[1] = node->as.set_item.value;
+        break;
+    case AST_WHILE:
+        s.leading[0] = node->as.while_loop.condition;
+        s.leading[1] = node->as.while_loop.body;
         break;
     case AST_IF: s.trailing = node->as.if_statement.else_body; break; /* arms: see below */
     case AST_NOGRAD:
@@ -535,7 +549,8 @@ static void append_node(strbuf *buffer, const ast_node *node, int depth) {
         break;
     case AST_FOR:
         strbuf_append(buffer, "(for ");
-        strbuf_append(buffer, node->as.for_loop.variable);
+        if (node->as.for_loop.targets) append_node(buffer, node->as.for_loop.targets, depth);
+        else strbuf_append(buffer, node->as.for_loop.variable);
         strbuf_append(buffer, " ");
         append_node(buffer, node->as.for_loop.iterable, depth);
         strbuf_append(buffer, " ");
@@ -579,6 +594,34 @@ static void append_node(strbuf *buffer, const ast_node *node, int depth) {
     case AST_BLOCK:
         strbuf_append(buffer, "(block");
         append_each(buffer, &node->as.block, depth);
+        strbuf_append(buffer, ")");
+        break;
+    case AST_UNPACK:
+        strbuf_append(buffer, "(unpack ");
+        append_node(buffer, node->as.unpack.targets, depth);
+        strbuf_append(buffer, " ");
+        append_node(buffer, node->as.unpack.value, depth);
+        strbuf_append(buffer, ")");
+        break;
+    case AST_SET_ITEM:
+        strbuf_append(buffer, "(");
+        if (node->as.set_item.op == AST_OP_NONE) {
+            strbuf_append(buffer, "set");
+        } else {
+            strbuf_append(buffer, ast_operator_symbol(node->as.set_item.op));
+            strbuf_append(buffer, "=");
+        }
+        strbuf_append(buffer, " ");
+        append_node(buffer, node->as.set_item.target, depth);
+        strbuf_append(buffer, " ");
+        append_node(buffer, node->as.set_item.value, depth);
+        strbuf_append(buffer, ")");
+        break;
+    case AST_WHILE:
+        strbuf_append(buffer, "(while ");
+        append_node(buffer, node->as.while_loop.condition, depth);
+        strbuf_append(buffer, " ");
+        append_node(buffer, node->as.while_loop.body, depth);
         strbuf_append(buffer, ")");
         break;
     default: strbuf_append(buffer, "<?>"); break;

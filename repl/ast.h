@@ -52,6 +52,13 @@
  *                  def f(a) { .. } body: an AST_BLOCK for the brace form,
  *                                  otherwise the single expression returned
  *   AST_FOR        for i in e {..} as.for_loop.variable, iterable, body (block)
+ *                  for i, (a, b) in e {..}  as.for_loop.targets: the
+ *                                  pattern (below), variable "" then; NULL
+ *                                  for one name
+ *   AST_UNPACK     a, b = e        as.unpack.targets (a pattern), value; a
+ *                  a, b = e1, e2   bare tuple on the right is an AST_LIST
+ *   AST_SET_ITEM   x[i] = e        as.set_item.target (the AST_INDEX x[i]),
+ *                  x[i] += e       op (as AST_ASSIGN's), value
  *   AST_IF         if c {..} else if c2 {..} else {..}
  *                                  as.if_statement.conditions and .bodies
  *                                  (same length >= 1: the if and each else
@@ -62,6 +69,10 @@
  *   AST_RETURN     return [e]      as.return_statement.value, NULL without
  *                                  one (the parser checks it is in a def)
  *   AST_BLOCK      { s1; s2 }      as.block: the statements
+ *   AST_WHILE      while c {..}    as.while_loop.condition, body (block)
+ *
+ * Patterns (the targets of AST_UNPACK and AST_FOR): an AST_LIST whose
+ * items are AST_NAME nodes or patterns again, `i, (xb, tb)`.
  *
  * Positions: every node has the 1-based line and byte column of its first
  * token (a parenthesized expression: its '('), and source_start/source_end,
@@ -112,6 +123,9 @@ typedef enum ast_kind {
     AST_CONTINUE,
     AST_RETURN,
     AST_BLOCK,
+    AST_UNPACK,
+    AST_SET_ITEM,
+    AST_WHILE,
     AST_KIND_COUNT
 } ast_kind;
 
@@ -220,10 +234,24 @@ struct ast_node {
             ast_node *body;      /* AST_BLOCK, or the expression of `= e` */
         } def;
         struct {
-            char *variable;
+            char *variable;    /* "" when targets is set */
+            ast_node *targets; /* a pattern, or NULL for one name */
             ast_node *iterable;
             ast_node *body;
         } for_loop;
+        struct {
+            ast_node *targets; /* a pattern */
+            ast_node *value;
+        } unpack;
+        struct {
+            ast_node *target; /* the AST_INDEX */
+            ast_operator op;
+            ast_node *value;
+        } set_item;
+        struct {
+            ast_node *condition;
+            ast_node *body;
+        } while_loop;
         struct {
             ast_list conditions;
             ast_list bodies;
@@ -290,7 +318,9 @@ const char *ast_operator_symbol(ast_operator op);
 /* An S-expression of the tree, owned by the caller (NULL on no memory):
  *   number 1.5 | "string" | true | x | (list 1 2) | (- x) | (+ a b)
  *   (call f a k=v) | (. x grad) | (index x i j) | (= x e) | (+= x e)
- *   (def f (a b) body) | (for i e body) | (if c body (elif c body) (else body))
+ *   (def f (a b) body) | (for i e body) | (for (list i (list a b)) e body)
+ *   (unpack (list a b) e) | (set (index x i) e) | (+= (index x i) e) | (while c body)
+ *   (if c body (elif c body) (else body))
  *   (nograd body) | (testmode body) | (break) | (continue) | (return [e])
  *   (block s1 s2)
  * Numbers print as the shortest text that reads back to the same double. */

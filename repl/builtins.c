@@ -16,7 +16,7 @@
 
 const char *const builtin_topics[] = {
     "construction", "elementwise", "shape", "nn", "attributes", "autograd",
-    "output", "optimizers", "models", "graphs", "plots", NULL,
+    "output", "optimizers", "models", "graphs", "plots", "data", NULL,
 };
 
 bool builtin_topic_known(const char *topic) {
@@ -38,7 +38,9 @@ static int compare_by_name(const void *a, const void *b) {
 }
 
 static void join_tables(void) {
-    const builtin_def *parts[] = {builtins_core, builtins_ops, builtins_optim, builtins_model, builtins_graph, builtins_plot};
+    builtins_optim_prepare();
+    const builtin_def *parts[] = {builtins_core, builtins_ops, builtins_optim, builtins_model, builtins_graph, builtins_plot,
+                                    builtins_loop, builtins_data};
     int n = 0;
     for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
         for (const builtin_def *d = parts[p]; d->name != NULL && n < MAX_BUILTINS; d++) {
@@ -318,7 +320,7 @@ REPL_HOT void builtin_args_done(repl *r, builtin_args *args) {
         repl_value v = args->values[i];
         if (v.kind == VALUE_VAR)
             ag_release(v.as.var);
-        else if (i == args->rest && v.kind == VALUE_LIST && v.as.list->refcount == 1 &&
+        else if (i == args->rest && v.kind == VALUE_LIST && v.as.list->refcount == 1 && v.as.list->capacity == 0 &&
                  v.as.list->count <= SPARE_REST_MAX)
             keep_spare_rest(&r->signatures, v.as.list);
         else
@@ -355,7 +357,7 @@ static const char *keyword_synonym(const char *given, const char *const *names, 
     return NULL;
 }
 
-REPL_HOT int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
+REPL_HOT int repl_bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
                    int nkeywords, const char *const *keyword_names,
                    const repl_value *keyword_values, builtin_args *args) {
     const signature *s = signature_of(r, def);
@@ -444,7 +446,7 @@ REPL_HOT int bind_arguments(repl *r, const builtin_def *def, int argc, const rep
             int n = 0;
             for (int i = 0; i < s->count && n < 64; i++)
                 if (!s->params[i].collects_rest) names[n++] = s->params[i].name;
-            const char *near = nearest_word(keyword_names[k], names, n);
+            const char *near = repl_nearest_word(keyword_names[k], names, n);
             if (near == NULL) near = keyword_synonym(keyword_names[k], names, n);
             if (near)
                 repl_error(r, "%s: no parameter named '%s'; did you mean '%s'?", def->name,
@@ -512,7 +514,8 @@ int value_nil_error_at(repl *r, const ast_node *at, const char *prefix, repl_val
     return repl_error_at(r, at, "%suse of none", prefix);
 }
 
-int value_nil_error(repl *r, const char *prefix, repl_value v) {
+/* value_nil_error_at at the call being run. */
+__attribute__((cold)) static int value_nil_error(repl *r, const char *prefix, repl_value v) {
     return value_nil_error_at(r, NULL, prefix, v);
 }
 

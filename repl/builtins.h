@@ -34,19 +34,12 @@ struct builtin_args {
     int line, column; /* the call, for messages */
     const struct ast_node *call; /* the AST_CALL being run, or NULL (a call from C) */
     const char *source;          /* the text call's positions index, or NULL */
-    int rest;                    /* the rest parameter's index, or -1 (set by bind_arguments) */
+    int rest;                    /* the rest parameter's index, or -1 (set by repl_bind_arguments) */
 };
 
 /* Returns 0 with one reference in *out (VALUE_NIL for "no value"), or -1
  * after repl_error(). */
 typedef int (*builtin_fn)(repl *r, const builtin_args *args, repl_value *out);
-
-/* How number literals among a call's arguments reach the built-in. */
-typedef enum builtin_literals {
-    BUILTIN_LITERALS_NUMBERS = 0, /* plain numbers (arg_var makes constants, pow(x, 2) is
-                                   * Pow(2), sgd(0.1) is refused): the default */
-    BUILTIN_LITERALS_LEAVES       /* 0-d leaf variables, as bound or shown (print) */
-} builtin_literals;
 
 /* A numeric sequence a for loop may walk without building it (range):
  * start + k*step for 0 <= k < count.  0, or -1 after an error. */
@@ -61,7 +54,6 @@ struct builtin_def {
     const char *help;  /* one line; further lines (after \n, indented two spaces)
                         * only in :help NAME */
     /* optional, left out of most rows: */
-    builtin_literals literals;
     builtin_sequence_fn sequence; /* for x in NAME(...) without the list */
     /* No method form: the first argument is not something the call acts on
      * (x.zeros(), x.mlp(), x.sgd() or x.savefig() would only put x in a
@@ -91,9 +83,14 @@ bool builtin_method_form(const builtin_def *def);
 extern const builtin_def builtins_core[];  /* terminated by {0} */
 extern const builtin_def builtins_ops[];   /* builtins_ops.c: the ops of issue 32 */
 extern const builtin_def builtins_optim[];
+/* Writes the optimizer rows' signatures from the engine's table (its
+ * hyper-parameters and defaults); join_tables calls it first. */
+void builtins_optim_prepare(void);
 extern const builtin_def builtins_model[];
 extern const builtin_def builtins_graph[];
 extern const builtin_def builtins_plot[];
+extern const builtin_def builtins_data[];  /* builtins_data.c: data sets, batches, files of data */
+extern const builtin_def builtins_loop[];  /* builtins_loop.c: enumerate, zip, ... */
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 

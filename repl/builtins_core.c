@@ -210,7 +210,10 @@ static int reduce(repl *r, const builtin_args *a, repl_value *out, reduce_fn fn)
     return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
 }
 
-static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_sum); }
+static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) {
+    if (repl_is_sequence_of_values(a->values[0])) return repl_sum_items(r, a, out); /* builtins_loop.c */
+    return reduce(r, a, out, ag_sum);
+}
 static int builtin_mean(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_mean); }
 static int builtin_variance(repl *r, const builtin_args *a, repl_value *out) {
     return reduce(r, a, out, ag_variance);
@@ -390,12 +393,12 @@ static int builtin_get_item(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int *indices, n, axis;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 2, &axis) < 0) return -1;
-    if (get_item_key_is_tuple(a->values[1])) { /* DeZero's get_item(x, (0, slice(0, 2))): x[0, 0:2] */
+    if (repl_get_item_key_is_tuple(a->values[1])) { /* DeZero's get_item(x, (0, slice(0, 2))): x[0, 0:2] */
         if (axis != 0)
             return repl_error(r, "get_item: axis= goes with a list of indices, not with a tuple of "
                                  "indices holding a slice, ... or none");
         ag_var *y;
-        return get_item_tuple(r, x, a->values[1], &y) < 0 ? -1 : done_var(r, y, out);
+        return repl_get_item_tuple(r, x, a->values[1], &y) < 0 ? -1 : done_var(r, y, out);
     }
     if (arg_int_array(r, a, 1, &indices, &n) < 0) return -1;
     /* one integer drops the axis, as x[i] and DeZero's get_item; a list keeps it */
@@ -412,7 +415,7 @@ static int builtin_slice(repl *r, const builtin_args *a, repl_value *out) {
     int given = 0;
     for (int i = 0; i < 3; i++)
         if (a->values[i].kind != VALUE_NIL) given = i + 1;
-    return slice_value_new(r, a->values, given, out);
+    return repl_slice_value_new(r, a->values, given, out);
 }
 
 static int builtin_matmul(repl *r, const builtin_args *a, repl_value *out) {
@@ -530,7 +533,7 @@ static int builtin_dropout(repl *r, const builtin_args *a, repl_value *out) {
 static int attribute(repl *r, const builtin_args *a, repl_value *out, const char *name) {
     ag_var *x;
     if (arg_var(r, a, 0, &x) < 0) return -1;
-    int rc = variable_attribute(r, x, name, NULL, out);
+    int rc = repl_variable_attribute(r, x, name, NULL, out);
     return rc == 0 ? 0 : rc < 0 ? -1 : repl_error(r, "%s: no such attribute", name);
 }
 
@@ -571,7 +574,13 @@ static int builtin_len(repl *r, const builtin_args *a, repl_value *out) {
         return 0;
     default: {
         char buf[64];
-        return repl_error(r, "len: x must be a list, string or variable, not %s", value_with_article(v, buf, sizeof buf));
+        long n = repl_iter_length(v); /* a sequence: m.params, enumerate(...), a loader */
+        if (n >= 0) {
+            *out = value_number((double)n);
+            return 0;
+        }
+        if (n == -1) return repl_error(r, "len: this %s has no length known before it is walked", value_kind_name(v));
+        return repl_error(r, "len: x must be a list, string, variable or sequence, not %s", value_with_article(v, buf, sizeof buf));
     }
     }
 }
@@ -700,7 +709,7 @@ static int builtin_grad(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y, *x;
     bool create;
     if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 2, &create) < 0) return -1;
-    if (!arg_given(a, 1)) return variable_attribute(r, y, "grad", NULL, out) < 0 ? -1 : 0;
+    if (!arg_given(a, 1)) return repl_variable_attribute(r, y, "grad", NULL, out) < 0 ? -1 : 0;
     if (a->values[1].kind == VALUE_LIST) return grad_of_each(r, a, y, create, out);
     if (arg_var(r, a, 1, &x) < 0) return -1;
     return grad_of_one(r, y, x, create, out);
@@ -962,7 +971,7 @@ static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     }
     fputc('\n', r->io.out);
     *out = VALUE_NIL_INIT;
-    return output_check(r, NULL, "print");
+    return repl_output_check(r, NULL, "print");
 }
 
 /* range(start, stop=nil, step=1)'s bound arguments as numbers: one argument
@@ -1138,7 +1147,7 @@ const builtin_def builtins_core[] = {
     /* output and utilities */
     {"print", "*xs", builtin_print, "output",
      "the values on one line, separated by spaces (matrices too, in the one-line form)",
-     .literals = BUILTIN_LITERALS_LEAVES, .function_only = true},
+     .function_only = true},
     {"set_printoptions", "threshold=nil, edgeitems=nil", builtin_set_printoptions, "output",
      "tensors of more than threshold elements (1000) print their first and last edgeitems (3)\n"
      "  per axis, as NumPy's and PyTorch's: set_printoptions(threshold=\"full\") prints whole\n"

@@ -117,11 +117,40 @@ static int params_index(repl *r, void *payload, repl_value key, repl_value *out)
     return 0;
 }
 
+/* for p in m.params: the model's own variables, in the table's order (a
+ * pass made before the first call walks the weights made so far). */
+static int params_start(repl *r, void *payload, void **cursor) {
+    (void)payload;
+    int *next = calloc(1, sizeof *next);
+    if (next == NULL) return repl_error(r, "out of memory");
+    *cursor = next;
+    return 0;
+}
+
+static int params_next(repl *r, void *payload, void *cursor, repl_value *out) {
+    (void)r;
+    int *next = cursor;
+    if (*next >= ag_model_param_count(payload)) return 0;
+    *out = value_var(ag_model_param(payload, (*next)++, NULL));
+    return 1;
+}
+
+static void params_stop(void *payload, void *cursor) {
+    (void)payload;
+    free(cursor);
+}
+
+static long params_length(const void *payload) { return ag_model_param_count(payload); }
+
 static const repl_object_type params_view_type = {
     .name = "parameters",
     .destroy = model_destroy,
     .describe = params_describe,
     .index = params_index,
+    .iter_start = params_start,
+    .iter_next = params_next,
+    .iter_stop = params_stop,
+    .length = params_length,
 };
 
 static int model_get_attr(repl *r, void *payload, const char *name, repl_value *out) {

@@ -66,7 +66,6 @@ UNARY(mish, ag_mish)
 UNARY(sign, ag_sign)
 UNARY(floor, ag_floor)
 UNARY(ceil, ag_ceil)
-UNARY(round, ag_round)
 UNARY(trunc, ag_trunc)
 UNARY(rsqrt, ag_rsqrt)
 UNARY(log2, ag_log2)
@@ -83,6 +82,7 @@ UNARY(atanh, ag_atanh)
 UNARY(erf, ag_erf)
 BINARY(logaddexp, ag_logaddexp)
 BINARY(fmod, ag_fmod)
+BINARY(hypot, ag_hypot)
 
 /* NAME(x, number) */
 #define UNARY_NUMBER(name, op)                                                   \
@@ -207,6 +207,13 @@ static int builtin_flip(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int axes[AG_MAX_DIMS], naxes;
     if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
+    int ndim = ag_ndim(x);
+    for (int i = 0; i < naxes; i++) /* an axis twice is refused, as PyTorch's flip refuses it */
+        for (int j = 0; j < i; j++) {
+            int p = axes[i] < 0 ? axes[i] + ndim : axes[i], q = axes[j] < 0 ? axes[j] + ndim : axes[j];
+            if (p == q && p >= 0 && p < ndim)
+                return repl_error(r, "flip: axis %d is given twice (as %d and %d)", p, axes[j], axes[i]);
+        }
     for (int i = 0; i < naxes && x != NULL; i++) x = ag_flip(r->ctx, x, axes[i]);
     return done_var(r, x, out);
 }
@@ -425,7 +432,6 @@ const builtin_def builtins_ops[] = {
     {"sign", "x", builtin_sign, "elementwise", "-1, 0 or 1 (NaN stays NaN)" ZEROGRAD},
     {"floor", "x", builtin_floor, "elementwise", "the largest whole number <= x" ZEROGRAD},
     {"ceil", "x", builtin_ceil, "elementwise", "the smallest whole number >= x" ZEROGRAD},
-    {"round", "x", builtin_round, "elementwise", "the nearest whole number, halves to even (round(2.5) = 2)" ZEROGRAD},
     {"trunc", "x", builtin_trunc, "elementwise", "x without its fraction, toward 0" ZEROGRAD},
     {"rsqrt", "x", builtin_rsqrt, "elementwise", "1 / sqrt(x)"},
     {"log2", "x", builtin_log2, "elementwise", "base-2 logarithm"},
@@ -444,6 +450,7 @@ const builtin_def builtins_ops[] = {
     {"logaddexp", "a, b", builtin_logaddexp, "elementwise", "log(exp(a) + exp(b)) without overflow"},
     {"fmod", "a, b", builtin_fmod, "elementwise",
      "the remainder of a/b with the sign of a (C's fmod, torch.fmod; % on numbers takes b's sign)"},
+    {"hypot", "a, b", builtin_hypot, "elementwise", "sqrt(a^2 + b^2) without overflow (torch.hypot)"},
     {"prod", "x, axis=nil, keepdims=false", builtin_prod, "shape",
      "product over all elements, one axis or several (axis=(0, 2)); gradient: the product of the others (zeros included)"},
     {"logsumexp", "x, axis=nil, keepdims=false", builtin_logsumexp, "shape",

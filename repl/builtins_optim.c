@@ -2,7 +2,7 @@
  * (SPEC §2 "Optimizers").
  *
  * Two object types wrap the engine (ag_optim.h):
- *   optimizer   sgd/momentum/adam/adamw: methods update, step, reset_grad;
+ *   optimizer   one per engine kind (sgd, adam, ...): methods update, step, reset_grad;
  *               attributes state, t, lr
  *   hook        weight_decay(lambda), clip_grad(max_norm), for hooks=[...]
  *   and a printable view: opt.state (t, then a table of each parameter's
@@ -173,6 +173,9 @@ static char *state_text(const ag_optim *opt, int digits) {
     int narrays = 0;
     while (narrays < MAX_ARRAYS && (header[1 + narrays] = ag_optim_state_name(kind_id, narrays)) != NULL)
         narrays++;
+    /* a configuration may use fewer arrays than its kind names (rmsprop
+     * keeps no momentum buffer at momentum 0): the ones it has */
+    while (narrays > 0 && ag_optim_state_array(opt, 0, header[narrays]) == NULL) narrays--;
     strbuf_appendf(&out, "%s state, t=%ld\n", kind, t);
     text_table tb = {.columns = 1 + narrays};
     text_table_add_row(&tb, header);
@@ -212,7 +215,37 @@ static int optimizer_get_attr(repl *r, void *payload, const char *name, repl_val
     return 1;
 }
 
+/* opt.lr = v, and any other hyper-parameter of the kind (opt.momentum =
+ * 0.95): checked against its range by the engine, nothing changed when
+ * refused. */
+static int optimizer_set_attr(repl *r, void *payload, const char *name, repl_value v) {
+    optimizer_object *o = payload;
+    if (isnan(ag_optim_get(o->opt, name))) return 1;
+    double value;
+    char buf[64];
+    if (!scalar_of(v, &value))
+        return repl_error(r, "%s.%s must be a number, not %s", ag_optim_kind_name(ag_optim_get_config(o->opt).kind), name,
+                          value_with_article(v, buf, sizeof buf));
+    if (ag_optim_set(o->opt, name, value) < 0) return engine_error(r);
+    return 0;
+}
+
 static const repl_object_type optimizer_type;
+
+ag_optim *repl_optimizer_of(repl_value v) {
+    if (v.kind != VALUE_OBJECT || v.as.object->type != &optimizer_type) return NULL;
+    return ((optimizer_object *)v.as.object->payload)->opt;
+}
+
+/* The engine's kinds, "sgd, momentum, adam, adamw, ...", for messages. */
+static const char *optimizer_kinds_text(void) {
+    static char text[256];
+    if (text[0] == '\0')
+        for (int k = 0, used = 0; k < AG_OPTIM_KIND_COUNT && used < (int)sizeof text; k++)
+            used += snprintf(text + used, sizeof text - (size_t)used, "%s%s", k ? ", " : "",
+                             ag_optim_kind_name((ag_optim_kind)k));
+    return text;
+}
 
 /* The optimizer given as argument 0, or an error naming the method. */
 static int arg_optimizer(repl *r, const builtin_args *args, const char *method,
@@ -220,9 +253,8 @@ static int arg_optimizer(repl *r, const builtin_args *args, const char *method,
     repl_value v = args->values[0];
     char kind[64];
     if (v.kind != VALUE_OBJECT || v.as.object->type != &optimizer_type)
-        return repl_error(r, "%s: the first argument must be an optimizer (sgd, momentum, adam, "
-                             "adamw), not %s",
-                          method, value_with_article(v, kind, sizeof kind));
+        return repl_error(r, "%s: the first argument must be an optimizer (%s), not %s", method,
+                          optimizer_kinds_text(), value_with_article(v, kind, sizeof kind));
     *out = v.as.object->payload;
     return 0;
 }
@@ -413,6 +445,7 @@ static const repl_object_type optimizer_type = {
     .destroy = optimizer_destroy,
     .describe = optimizer_describe,
     .get_attr = optimizer_get_attr,
+    .set_attr = optimizer_set_attr,
     .methods = optimizer_methods,
     .nmethods = (int)(sizeof optimizer_methods / sizeof optimizer_methods[0]),
     .attributes = optimizer_attributes,
@@ -498,8 +531,33 @@ static int fn_optimizer(repl *r, const builtin_args *args, repl_value *out) {
 
 /* ---- the table ------------------------------------------------------------------------- */
 
+/* An optimizer's signature, "params=nil, lr=0.01, ..., hooks=[]": its
+ * hyper-parameters and defaults are the engine's row (ag_optim_param),
+ * written here by builtins_optim_prepare before the table is read. */
+#define OPTIMIZER_SIGNATURE_MAX 256
+static char optimizer_signatures[AG_OPTIM_KIND_COUNT][OPTIMIZER_SIGNATURE_MAX];
+#define OPTIMIZER_SIGNATURE(kind) optimizer_signatures[kind]
+
+void builtins_optim_prepare(void) {
+    for (int k = 0; k < AG_OPTIM_KIND_COUNT; k++) {
+        char *text = optimizer_signatures[k];
+        size_t size = OPTIMIZER_SIGNATURE_MAX;
+        int used = snprintf(text, size, "params=nil");
+        double fallback;
+        const char *name;
+        for (int i = 0; (name = ag_optim_param((ag_optim_kind)k, i, &fallback)) != NULL; i++) {
+            char number[AG_NUMBUF];
+            ag_format_double(fallback, 0, number);
+            char *zero = strstr(number, "e-0"); /* 1e-8 as written in code, not 1e-08 */
+            if (zero != NULL) memmove(zero + 2, zero + 3, strlen(zero + 3) + 1);
+            used += snprintf(text + used, size - (size_t)used, ", %s=%s", name, number);
+        }
+        snprintf(text + used, size - (size_t)used, ", hooks=[]");
+    }
+}
+
 const builtin_def builtins_optim[] = {
-    {"sgd", "params=nil, lr=0.01, momentum=0, weight_decay=0, hooks=[]", fn_optimizer, "optimizers",
+    {"sgd", OPTIMIZER_SIGNATURE(AG_SGD), fn_optimizer, "optimizers",
      "SGD with momentum as an average (the seeds' form): u = m*u + (1-m)*g, then\n"
      "  p = p*(1 - lr*wd) - lr*u (m = momentum, wd = weight_decay, g the gradient after hooks);\n"
      "  sgd([x0, x1], lr=0.1) binds x0, x1.\n"
@@ -507,14 +565,18 @@ const builtin_def builtins_optim[] = {
      "  its steps grow to 1/(1-m) times ours (10x for m = 0.9); that form is momentum(lr, m)\n"
      "  here (the same numbers up to rounding).  PyTorch adds wd*p to g before the momentum.\n"
      "  With momentum=0 both are p - lr*(g + wd*p).", .function_only = true},
-    {"momentum", "params=nil, lr=0.01, momentum=0.9, hooks=[]", fn_optimizer, "optimizers",
+    {"momentum", OPTIMIZER_SIGNATURE(AG_MOMENTUM), fn_optimizer, "optimizers",
      "heavy-ball momentum: v = momentum*v - lr*g, p = p + v", .function_only = true},
-    {"adam", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, hooks=[]",
-     fn_optimizer, "optimizers",
+    {"adam", OPTIMIZER_SIGNATURE(AG_ADAM), fn_optimizer, "optimizers",
      "Adam: lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps)", .function_only = true},
-    {"adamw", "params=nil, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, hooks=[]",
-     fn_optimizer, "optimizers", "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay",
+    {"adamw", OPTIMIZER_SIGNATURE(AG_ADAMW), fn_optimizer, "optimizers",
+     "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay", .function_only = true},
+    {"adagrad", OPTIMIZER_SIGNATURE(AG_ADAGRAD), fn_optimizer, "optimizers",
+     "Adagrad (torch.optim.Adagrad): s += g*g, p -= lr_t*g/(sqrt(s)+eps), lr_t = lr/(1+(t-1)*lr_decay)",
      .function_only = true},
+    {"rmsprop", OPTIMIZER_SIGNATURE(AG_RMSPROP), fn_optimizer, "optimizers",
+     "RMSprop (torch.optim.RMSprop): v = alpha*v + (1-alpha)*g*g, p -= lr*g/(sqrt(v)+eps)\n"
+     "  (with momentum m: b = m*b + g/(sqrt(v)+eps), p -= lr*b)", .function_only = true},
     {"weight_decay", "lambda", fn_weight_decay, "optimizers",
      "a hook for hooks=[...]: g += lambda*p before each update", .function_only = true},
     {"clip_grad", "max_norm", fn_clip_grad, "optimizers",

@@ -71,7 +71,7 @@ REPL_HOT static int run_builtin(repl *r, const builtin_def *def, builtin_args *a
 REPL_HOT static int call_builtin(repl *r, const builtin_def *def, int argc, const repl_value *argv, int nk,
                         const char *const *knames, const repl_value *kvalues, repl_value *out) {
     builtin_args args;
-    if (bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args) < 0) return -1;
+    if (repl_bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args) < 0) return -1;
     return run_builtin(r, def, &args, out);
 }
 
@@ -104,7 +104,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
             const char *names[64];
             int count = 0;
             for (int i = 0; i < n && count < 64; i++) names[count++] = params->items[i]->as.name;
-            const char *near = nearest_word(knames[k], names, count);
+            const char *near = repl_nearest_word(knames[k], names, count);
             if (near)
                 rc = repl_error(r, "%s: no parameter named '%s'; did you mean '%s'?", f->name, knames[k], near);
             else
@@ -199,7 +199,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     r->eval.locals = saved_locals;
     r->eval.chunk = saved_chunk;
     r->eval.call = call;
-    if (rc < 0) error_add_trace(r, f->name, call);
+    if (rc < 0) repl_error_add_trace(r, f->name, call);
     names_clear(&frame);
     user_function_release(f);
     return rc;
@@ -243,7 +243,7 @@ int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv
     if (r->eval.chunk == NULL) { /* called between statements (a window redrawing) */
         char base;
         r->eval.stack_base = (uintptr_t)&base;
-        r->eval.stack_budget = stack_budget_from(r, r->eval.stack_base);
+        r->eval.stack_budget = repl_stack_budget_from(r, r->eval.stack_base);
         r->eval.depth = 0;
     }
     int rc = call_value(r, callee, NULL, argc, argv, 0, NULL, NULL, out);
@@ -288,7 +288,7 @@ REPL_HOT static int call_method(repl *r, repl_value object, const char *name, co
         return call_user(r, bound->as.function, argc + 1, argv, nk, knames, kvalues, out);
     if (object.kind == VALUE_OBJECT && object.as.object->type) {
         const repl_object_type *type = object.as.object->type;
-        return no_attribute(r, NULL, object, name, type);
+        return repl_no_attribute(r, NULL, object, name, type);
     }
     if (object.kind == VALUE_NIL) return value_nil_error_at(r, NULL, "", object);
     /* suggest among attributes and built-ins */
@@ -298,10 +298,10 @@ REPL_HOT static int call_method(repl *r, repl_value object, const char *name, co
     const char *near = NULL;
     if (candidates != NULL) {
         int n = 0;
-        for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+        for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++)
             candidates[n++] = a->name;
         for (int i = 0; i < count; i++) candidates[n++] = all[i].name;
-        near = nearest_word(name, candidates, n);
+        near = repl_nearest_word(name, candidates, n);
         free(candidates);
     }
     char buf[96];
@@ -316,7 +316,7 @@ REPL_HOT static int call_method(repl *r, repl_value object, const char *name, co
  * into its parameter's slot or the rest list's item, which the call owns
  * from then on.  eval_call's general path evaluates into its own slots and
  * binds copies of them, a retain and a release more per argument beside
- * bind_arguments' checks.  receiver is x of x.f(...), the first argument,
+ * repl_bind_arguments' checks.  receiver is x of x.f(...), the first argument,
  * or NULL.  1 when the call is not one of these (nothing evaluated,
  * the receiver still the caller's); else 0, or -1 after an error, the
  * receiver consumed. */
@@ -327,7 +327,7 @@ REPL_HOT static int call_builtin_direct(repl *r, const ast_node *n, const builti
     int first = receiver != NULL ? 1 : 0, argc = first + arguments->count;
     if (s == NULL || !s->plain_defaults || s->count > BUILTIN_INLINE_ARGS || argc < s->required ||
         (argc > s->positional && s->rest < 0))
-        return 1; /* bind_arguments says what is wrong, or binds the general way */
+        return 1; /* repl_bind_arguments says what is wrong, or binds the general way */
     int positional = argc < s->positional ? argc : s->positional, extra = argc - positional;
     repl_value list = VALUE_NIL_INIT;
     if (s->rest >= 0 && (list = builtin_rest_list(r, extra)).kind != VALUE_LIST)
@@ -381,15 +381,14 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
 
     /* A literal argument reaches a built-in as a plain number, exactly as
      * before literals were variables (arg_var makes it a constant, pow(x, 2)
-     * is Pow(2), sgd(0.1) is refused) unless its row asks for leaves (print
-     * shows a literal as the variable it is); a user function gets a
-     * constant variable. */
+     * is Pow(2), sgd(0.1) is refused, print(10000) shows 10000); a user
+     * function gets a constant variable. */
     literal_use use = LITERAL_CONSTANT;
     const builtin_def *method_def = method ? method_builtin(callee_node) : NULL; /* x.NAME's built-in */
     if (method) {
         if (callee.kind == VALUE_OBJECT || method_def != NULL) use = LITERAL_NUMBER;
     } else if (callee.kind == VALUE_BUILTIN) {
-        use = callee.as.builtin->literals == BUILTIN_LITERALS_LEAVES ? LITERAL_LEAF : LITERAL_NUMBER;
+        use = LITERAL_NUMBER;
     } else if (callee.kind == VALUE_OBJECT) {
         use = LITERAL_NUMBER;
     }

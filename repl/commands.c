@@ -109,7 +109,14 @@ static const char language_help_before[] =
     "  def f(a, b) = a*b + 1    a function; or def f(a) { ...; return e }\n"
     "  def f(x, k=2) = x * k    defaults (last), evaluated at each call that leaves them out\n"
     "  for i in range(10) { }   range(n), range(a, b), range(a, b, step) (integers); lists;\n"
-    "                           a 1-D variable (i and its elements are plain numbers)\n"
+    "                           a 1-D variable (i and its elements are plain numbers); a\n"
+    "                           matrix's rows; any sequence (enumerate, zip, m.params, ...)\n"
+    "  for a, b in pairs { }    each item unpacked: for i, (xb, tb) in enumerate(loader) { }\n"
+    "  a, b = e   a, b = b, a   unpacking, as Python's (a list, a pair, rows, a sequence); a\n"
+    "                           count that does not match is an error and binds nothing\n"
+    "  while c { }              c checked before each pass (break, continue; Ctrl-C stops it)\n"
+    "  x[i] = e   x[i, :] += e  items of x's data set in place (e broadcast to the selection),\n"
+    "                           no graph, counted as x.data = e is; lst[i] = e replaces an item\n"
     "  if c { } else if d { } else { }      break, continue\n"
     "  nograd { }  testmode { } no graph inside / dropout off inside\n"
     "Operators, loosest first: or, and, not, == != < <= > >= is, + -, * / % @, unary -, ^\n"
@@ -118,8 +125,9 @@ static const char language_help_before[] =
     "  a is b, a is not b: the same value (x.grad is none).\n"
     "  + - * / ^ @ record graph nodes; a literal operand is a constant of the op (it gets no\n"
     "  gradient, and a loop's or a def's body makes it once), and a literal exponent makes\n"
-    "  Pow(p) (x^2).  Comparisons of numbers and one-element values give true/false, and %\n"
-    "  a plain number; on tensors comparisons give 0/1 tensors, as in PyTorch (x * (x > 0)),\n"
+    "  Pow(p) (x^2).  Comparisons of numbers and 0-d values give true/false, and % a plain\n"
+    "  number; on tensors (one element too) comparisons give 0/1 tensors, as in PyTorch\n"
+    "  (x * (x > 0)); if, while, and, or, not take a one-element tensor's truth (bool(x)),\n"
     "  through which no gradient flows, except that == and != beside a list ([3, 2],\n"
     "  x.shape) compare contents: true/false (eq(x, [1, 2]) is elementwise).\n"
     "Literals are variables: 2 is variable(2), [[1, 2], [3, 4]] a tensor of shape [2 2]\n"
@@ -127,6 +135,8 @@ static const char language_help_before[] =
     "  ([x0, x1], [x, \"a\"]) stays a list.  Plain numbers: loop counters, len(), x.size,\n"
     "  x.ndim, x.generation, x.shape's entries, % and item(); a literal beside a plain number\n"
     "  stays plain (i + 1).  Shapes, axes, indices and sizes take numbers or variables.\n"
+    "  [] is an empty list: lst.append(x), lst + [y] joins lists (Python's), sum(lst) adds its\n"
+    "  items, len(lst); int, float, str and round(x, ndigits) are Python's.\n"
     "  A tuple in parentheses is a list: (3, 2), (3,).  none is the missing value (a gradient\n"
     "  before any backward).  Python's True, False and None are true, false and none.\n"
     "Calls: f(a, b, key=value).  Methods: x.sum(axis=0) is sum(x, axis=0), x.transpose(1, 0)\n"
@@ -139,7 +149,7 @@ static const char language_help_before[] =
     "  where it stands (x[None], x[:, None]); slice(1, 3) is 1:3 as a value, and\n"
     "  get_item(x, (0, slice(0, 2))) is x[0, 0:2].  All differentiable; an error names the axis\n"
     "  of x the index is for.\n";
-/* ...then "Attributes: x.data ..." from variable_attribute_table, then: */
+/* ...then "Attributes: x.data ..." from repl_variable_attribute_table, then: */
 static const char language_help_after[] =
     "x op= e (op + - * /) when x is a variable: if x is a leaf (no op made it) and e is an\n"
     "  update -- e uses a gradient (x.grad), or no named variable at all (numbers, literals,\n"
@@ -176,7 +186,7 @@ static const char printing_help[] =
 static void help_language(repl *r) {
     fputs(language_help_before, r->io.out);
     fputs("Attributes:", r->io.out);
-    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+    for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++)
         fprintf(r->io.out, " x.%s", a->name);
     fputs("\n", r->io.out);
     fputs(language_help_after, r->io.out);
@@ -281,7 +291,8 @@ static bool help_topic_exists(const char *name) {
 }
 
 /* :help NAME: a built-in first (:help shape is the shape built-in, with a
- * pointer to the topic of the same name), then a topic, a command, an
+ * pointer to the topic of the same name; :help data is the topic, then the
+ * built-in), then a topic, a command, an
  * attribute; :help topic NAME is always the topic. */
 static int command_help_run(repl *r, const char *argument) {
     if (argument[0] == '\0') {
@@ -297,6 +308,15 @@ static int command_help_run(repl *r, const char *argument) {
         return REPL_ERROR;
     }
     const builtin_def *def = builtin_find(argument);
+    if (def != NULL && strcmp(argument, "data") == 0) {
+        /* the data sets are what a learner asks :help data for: the topic
+         * first, then the built-in data(x) */
+        help_topic(r, argument);
+        fputc('\n', r->io.out);
+        help_builtin(r, def);
+        fputc('\n', r->io.out);
+        return REPL_OK;
+    }
     if (def != NULL) {
         help_builtin(r, def);
         if (help_topic_exists(argument))
@@ -310,7 +330,7 @@ static int command_help_run(repl *r, const char *argument) {
             return REPL_OK;
         }
     /* an attribute that is not also a function: :help T */
-    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++)
+    for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++)
         if (strcmp(a->name, argument) == 0) {
             fprintf(r->io.out, "x.%s\n  %s\n", a->name, a->help);
             return REPL_OK;
@@ -318,7 +338,7 @@ static int command_help_run(repl *r, const char *argument) {
     /* suggest among topics, built-ins and commands */
     const char **candidates = NULL;
     int k = repl_help_subjects(&candidates);
-    const char *near = k > 0 ? nearest_word(argument, candidates, k) : NULL;
+    const char *near = k > 0 ? repl_nearest_word(argument, candidates, k) : NULL;
     free(candidates);
     if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
     else repl_error(r, "no help on '%s'; :help lists the topics", argument);
@@ -831,7 +851,7 @@ static int command_dispatch(repl *r, const char *name, char *argument) {
     int ncommands = 0;
     const char *names[64];
     for (const command_def *c = command_table; c->name && ncommands < 64; c++) names[ncommands++] = c->name;
-    const char *near = nearest_word(name, names, ncommands);
+    const char *near = repl_nearest_word(name, names, ncommands);
     if (near) repl_error(r, "unknown command '%s'; did you mean '%s'?", name, near);
     else repl_error(r, "unknown command '%s'; :help commands lists them", name);
     return REPL_ERROR;

@@ -186,7 +186,8 @@ int truthy(repl *r, const ast_node *at, repl_value v, bool *out) {
             *out = ag_item(v.as.var) != 0;
             return 0;
         }
-        return repl_error_at(r, at, "a condition must be true, false or a number, not %s",
+        return repl_error_at(r, at, "the truth of %s is ambiguous: a condition must be true, false, a number "
+                                    "or one element, as PyTorch's bool(x) (any(x) or all(x) say which you mean)",
                           describe_kind(v, buf, sizeof buf));
     default: *out = true; return 0;
     }
@@ -363,17 +364,46 @@ static int number_result(repl *r, const ast_node *at, double x, double y, double
 
 /* ---- operators ------------------------------------------------------------------------- */
 
+/* The one table from an operator to what computes it, as Lua's binopr2op:
+ * the engine's op on variables, the rule on plain numbers (a comparison's
+ * is 1 or 0) and the verb messages use.  Arithmetic, comparisons and the
+ * in-place updates (assign.c, x[i] op= e) all read it. */
+static double number_add(double a, double b) { return a + b; }
+static double number_subtract(double a, double b) { return a - b; }
+static double number_multiply(double a, double b) { return a * b; }
+static double number_divide(double a, double b) { return a / b; }
+static double number_power(double a, double b) { return pow(a, b); }
+static double number_modulo(double a, double b) { /* the sign of the divisor, like Python */
+    double m = fmod(a, b);
+    if (m != 0 && ((m < 0) != (b < 0))) m += b;
+    return m;
+}
+static double number_equal(double a, double b) { return a == b; }
+static double number_not_equal(double a, double b) { return a != b; }
+static double number_less(double a, double b) { return a < b; }
+static double number_less_equal(double a, double b) { return a <= b; }
+static double number_greater(double a, double b) { return a > b; }
+static double number_greater_equal(double a, double b) { return a >= b; }
+
+const repl_operator repl_operators[AST_OP_COUNT] = {
+    [AST_OP_ADD] = {ag_add, number_add, "add"},
+    [AST_OP_SUBTRACT] = {ag_sub, number_subtract, "subtract"},
+    [AST_OP_MULTIPLY] = {ag_mul, number_multiply, "multiply"},
+    [AST_OP_DIVIDE] = {ag_div, number_divide, "divide"},
+    [AST_OP_POWER] = {ag_powv, number_power, "raise to a power"},
+    [AST_OP_MATMUL] = {ag_matmul, NULL, "matrix-multiply"},
+    [AST_OP_MODULO] = {NULL, number_modulo, "take the remainder of"},
+    [AST_OP_EQUAL] = {ag_eq, number_equal, "compare"},
+    [AST_OP_NOT_EQUAL] = {ag_ne, number_not_equal, "compare"},
+    [AST_OP_LESS] = {ag_lt, number_less, "compare"},
+    [AST_OP_LESS_EQUAL] = {ag_le, number_less_equal, "compare"},
+    [AST_OP_GREATER] = {ag_gt, number_greater, "compare"},
+    [AST_OP_GREATER_EQUAL] = {ag_ge, number_greater_equal, "compare"},
+};
+
 static const char *operator_verb(ast_operator op) {
-    switch (op) {
-    case AST_OP_ADD: return "add";
-    case AST_OP_SUBTRACT: return "subtract";
-    case AST_OP_MULTIPLY: return "multiply";
-    case AST_OP_DIVIDE: return "divide";
-    case AST_OP_POWER: return "raise to a power";
-    case AST_OP_MATMUL: return "matrix-multiply";
-    case AST_OP_MODULO: return "take the remainder of";
-    default: return "compare";
-    }
+    const char *verb = repl_operators[op].verb;
+    return verb != NULL ? verb : "compare";
 }
 
 /* The variable holding v's numbers: v itself, or a new leaf for a list of
@@ -420,8 +450,9 @@ static bool contents_equal(repl *r, repl_value a, repl_value b) {
     return equal;
 }
 
-/* a OP b elementwise when either is a tensor (not one element): a 0/1
- * variable, as PyTorch's comparisons (no gradient flows through it). */
+/* a OP b elementwise when either is a tensor (one element included): a 0/1
+ * variable of the broadcast shape, as PyTorch's comparisons (no gradient
+ * flows through it). */
 static int compare_tensors(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                            repl_value *out) {
     char buf[96];
@@ -437,16 +468,7 @@ static int compare_tensors(repl *r, const ast_node *at, ast_operator op, repl_va
     repl_value va = a.kind == VALUE_BOOL ? value_number(a.as.boolean) : a;
     repl_value vb = b.kind == VALUE_BOOL ? value_number(b.as.boolean) : b;
     if (operand_var(r, at, va, "compare", &x) < 0 || operand_var(r, at, vb, "compare", &y) < 0) return -1;
-    ag_var *result = NULL;
-    switch (op) {
-    case AST_OP_EQUAL: result = ag_eq(r->ctx, x, y); break;
-    case AST_OP_NOT_EQUAL: result = ag_ne(r->ctx, x, y); break;
-    case AST_OP_LESS: result = ag_lt(r->ctx, x, y); break;
-    case AST_OP_LESS_EQUAL: result = ag_le(r->ctx, x, y); break;
-    case AST_OP_GREATER: result = ag_gt(r->ctx, x, y); break;
-    default: result = ag_ge(r->ctx, x, y); break;
-    }
-    return return_var(r, at, result, out);
+    return return_var(r, at, repl_operators[op].engine(r->ctx, x, y), out);
 }
 
 /* a OP b for a comparison; errors at the binary node `at`.  `contents`:
@@ -464,8 +486,11 @@ static int compare_values(repl *r, const ast_node *at, ast_operator op, repl_val
         *out = value_bool(op == AST_OP_EQUAL ? equal : !equal);
         return 0;
     }
-    if ((a.kind == VALUE_VAR && ag_size(a.as.var) != 1) ||
-        (b.kind == VALUE_VAR && ag_size(b.as.var) != 1))
+    /* a tensor (one element too: [0.0] < [1.0]) compares elementwise; plain
+     * numbers and 0-d values (a loss, x[0], a loop counter) give true/false,
+     * and so does a number beside a list literal (x == [3] for a 0-d x) */
+    if (((a.kind == VALUE_VAR && ag_ndim(a.as.var) > 0) || (b.kind == VALUE_VAR && ag_ndim(b.as.var) > 0)) &&
+        !(contents && scalars))
         return compare_tensors(r, at, op, a, b, out);
     double x, y;
     bool numeric = scalar_of(a, &x) && scalar_of(b, &y);
@@ -484,20 +509,13 @@ static int compare_values(repl *r, const ast_node *at, ast_operator op, repl_val
         *out = value_bool(op == AST_OP_EQUAL ? equal : !equal);
         return 0;
     }
-    int order;
     if (numeric) {
-        bool result = op == AST_OP_LESS ? x < y : op == AST_OP_LESS_EQUAL ? x <= y
-                                                : op == AST_OP_GREATER   ? x > y
-                                                                         : x >= y;
-        *out = value_bool(result);
+        *out = value_bool(repl_operators[op].number(x, y) != 0);
         return 0;
     }
-    if (a.kind == VALUE_STRING && b.kind == VALUE_STRING) {
-        order = strcmp(a.as.string->text, b.as.string->text);
-        bool result = op == AST_OP_LESS ? order < 0 : op == AST_OP_LESS_EQUAL ? order <= 0
-                                                   : op == AST_OP_GREATER     ? order > 0
-                                                                              : order >= 0;
-        *out = value_bool(result);
+    if (a.kind == VALUE_STRING && b.kind == VALUE_STRING) { /* strings in order: as their strcmp is to 0 */
+        int order = strcmp(a.as.string->text, b.as.string->text);
+        *out = value_bool(repl_operators[op].number(order, 0) != 0);
         return 0;
     }
     if (a.kind == VALUE_NIL) return value_nil_error_at(r, at, "", a);
@@ -533,17 +551,12 @@ static int identity(repl_value a, repl_value b, ast_operator op, repl_value *out
 static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *at, ast_operator op,
                                                       repl_value a, repl_value b, repl_value *out) {
     char buf_a[96], buf_b[96];
-    if (a.kind == VALUE_NUMBER && b.kind == VALUE_NUMBER) {
+    const repl_operator *row = &repl_operators[op];
+    if (a.kind == VALUE_NUMBER && b.kind == VALUE_NUMBER && op != AST_OP_MODULO) {
+        if (row->number == NULL)
+            return repl_error_at(r, at, "@ needs two variables of 2 or more dimensions, not numbers");
         double x = a.as.number, y = b.as.number;
-        switch (op) {
-        case AST_OP_ADD: return number_result(r, at, x, y, x + y, "+", out);
-        case AST_OP_SUBTRACT: return number_result(r, at, x, y, x - y, "-", out);
-        case AST_OP_MULTIPLY: return number_result(r, at, x, y, x * y, "*", out);
-        case AST_OP_DIVIDE: return number_result(r, at, x, y, x / y, "/", out);
-        case AST_OP_POWER: return number_result(r, at, x, y, pow(x, y), "^", out);
-        case AST_OP_MATMUL: return repl_error_at(r, at, "@ needs two variables of 2 or more dimensions, not numbers");
-        default: break;
-        }
+        return number_result(r, at, x, y, row->number(x, y), ast_operator_symbol(op), out);
     }
     if (op == AST_OP_MODULO) {
         double x, y;
@@ -553,9 +566,7 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
             return repl_error_at(r, at, "%% works on scalars, not %s and %s",
                               describe_kind(a, buf_a, sizeof buf_a), describe_kind(b, buf_b, sizeof buf_b));
         }
-        double m = fmod(x, y);
-        if (m != 0 && ((m < 0) != (y < 0))) m += y; /* the sign of the divisor, like Python */
-        return number_result(r, at, x, y, m, "%", out);
+        return number_result(r, at, x, y, row->number(x, y), "%", out);
     }
     if (op == AST_OP_ADD && a.kind == VALUE_STRING && b.kind == VALUE_STRING) {
         size_t n = a.as.string->length + b.as.string->length;
@@ -566,6 +577,10 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
         *out = value_string_from(joined, n);
         free(joined);
         return out->kind == VALUE_STRING ? 0 : repl_error_at(r, at, "out of memory");
+    }
+    if (op == AST_OP_ADD && (a.kind == VALUE_LIST || b.kind == VALUE_LIST)) {
+        int rc = repl_concat_lists(r, at, a, b, out); /* Python's list + list */
+        if (rc <= 0) return rc;
     }
     bool a_ok = a.kind == VALUE_VAR || a.kind == VALUE_NUMBER ||
                 (a.kind == VALUE_LIST && value_is_tensor_literal(a));
@@ -581,35 +596,18 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
     if (op == AST_OP_POWER && b.kind == VALUE_NUMBER)
         return return_var(r, at, ag_pow(r->ctx, x, b.as.number), out);
     if (operand_var(r, at, b, operator_verb(op), &y) < 0) return -1;
-    ag_var *result = NULL;
-    switch (op) {
-    case AST_OP_ADD: result = ag_add(r->ctx, x, y); break;
-    case AST_OP_SUBTRACT: result = ag_sub(r->ctx, x, y); break;
-    case AST_OP_MULTIPLY: result = ag_mul(r->ctx, x, y); break;
-    case AST_OP_DIVIDE: result = ag_div(r->ctx, x, y); break;
-    case AST_OP_POWER: result = ag_powv(r->ctx, x, y); break;
-    case AST_OP_MATMUL: result = ag_matmul(r->ctx, x, y); break;
-    default: return repl_error_at(r, at, "unknown operator");
-    }
-    return return_var(r, at, result, out);
+    if (row->engine == NULL) return repl_error_at(r, at, "unknown operator");
+    return return_var(r, at, row->engine(r->ctx, x, y), out);
 }
 
 /* a OP b for arithmetic; errors (and a NaN note) at node `at`.  Inline in
  * eval_arithmetic_at's nodes, a call elsewhere. */
 static inline __attribute__((always_inline)) int arithmetic_inline(repl *r, const ast_node *at, ast_operator op,
                                                                    repl_value a, repl_value b, repl_value *out) {
-    if (a.kind == VALUE_VAR && b.kind == VALUE_VAR) { /* the common case, as below without the checks */
-        ag_var *x = a.as.var, *y = b.as.var;
-        switch (op) {
-        case AST_OP_ADD: return return_var(r, at, ag_add(r->ctx, x, y), out);
-        case AST_OP_SUBTRACT: return return_var(r, at, ag_sub(r->ctx, x, y), out);
-        case AST_OP_MULTIPLY: return return_var(r, at, ag_mul(r->ctx, x, y), out);
-        case AST_OP_DIVIDE: return return_var(r, at, ag_div(r->ctx, x, y), out);
-        case AST_OP_POWER: return return_var(r, at, ag_powv(r->ctx, x, y), out);
-        case AST_OP_MATMUL: return return_var(r, at, ag_matmul(r->ctx, x, y), out);
-        default: break;
-        }
-    }
+    /* the common case, as arithmetic_other without the checks (arithmetic
+     * never sees a comparison: compare_values does) */
+    if (a.kind == VALUE_VAR && b.kind == VALUE_VAR && repl_operators[op].engine != NULL)
+        return return_var(r, at, repl_operators[op].engine(r->ctx, a.as.var, b.as.var), out);
     if (a.kind == VALUE_VAR && b.kind == VALUE_NUMBER && op == AST_OP_POWER) /* x^2: Pow(2) */
         return return_var(r, at, ag_pow(r->ctx, a.as.var, b.as.number), out);
     return arithmetic_other(r, at, op, a, b, out);

@@ -1,4 +1,4 @@
-/* exec.c — statements: assignment's dispatch, def, for, if, nograd and
+/* exec.c — statements: assignment's dispatch, def, for, while, if, nograd and
  * testmode blocks, break/continue/return, and the boundary between
  * statements where Ctrl-C is checked and the collector may run
  * (repl_internal.h; expressions are eval.c's). */
@@ -26,7 +26,7 @@ static int exec_def(repl *r, const ast_node *n) {
 /* Checks Ctrl-C and collects garbage between statements, paced by
  * allocation (ag_gc_auto: a young collection per 64 KiB made, a full one
  * when what was promoted reaches what the last one kept): -1 on interrupt. */
-REPL_HOT int statement_boundary(repl *r, const ast_node *n) {
+REPL_HOT int repl_statement_boundary(repl *r, const ast_node *n) {
     if (repl_interrupted) {
         repl_interrupted = 0;
         return repl_error_at(r, n, "interrupted");
@@ -51,11 +51,19 @@ REPL_HOT static int loop_body(repl *r, const ast_node *body, bool last, bool *st
     return status;
 }
 
+/* Binds a for loop's item (taken): to its one name, or unpacked into its
+ * pattern. */
+REPL_HOT static int bind_loop_item(repl *r, const ast_node *n, repl_value item) {
+    const ast_node *targets = n->as.for_loop.targets;
+    if (targets != NULL) return repl_bind_pattern(r, targets, targets, item, false);
+    return bind_name_memo(r, n->as.for_loop.iterable, n, n->as.for_loop.variable, item);
+}
+
 /* for NAME in f(args) where f is a built-in with a sequence hook (range):
  * the numbers one by one, without the list.  EXEC_NOT_SEQUENCE (nothing
  * evaluated but the name) when f is anything else. */
 enum { EXEC_NOT_SEQUENCE = 100 };
-REPL_HOT static int for_sequence(repl *r, const ast_node *n, const char *variable, const ast_node *iterable,
+REPL_HOT static int for_sequence(repl *r, const ast_node *n, const ast_node *iterable,
                         const ast_node *body) {
     repl_value callee;
     if (eval_expr(r, iterable->as.call.callee, &callee) < 0) return EXEC_ERROR;
@@ -81,7 +89,7 @@ REPL_HOT static int for_sequence(repl *r, const ast_node *n, const char *variabl
         const ast_node *caller = r->eval.call; /* binding and the hook report at the call */
         r->eval.call = iterable;
         builtin_args args;
-        rc = bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args);
+        rc = repl_bind_arguments(r, def, argc, argv, nk, knames, kvalues, &args);
         if (rc == 0) {
             rc = def->sequence(r, &args, &start, &step, &count);
             builtin_args_free(&args);
@@ -94,56 +102,71 @@ REPL_HOT static int for_sequence(repl *r, const ast_node *n, const char *variabl
     bool stop_loop = false;
     int status = EXEC_OK;
     for (double k = 0; k < count && !stop_loop; k++) {
-        if (statement_boundary(r, n) < 0) return EXEC_ERROR;
-        if (bind_name_memo(r, iterable, n, variable, value_number(start + k * step)) < 0) return EXEC_ERROR;
+        if (repl_statement_boundary(r, n) < 0) return EXEC_ERROR;
+        if (bind_loop_item(r, n, value_number(start + k * step)) < 0) return EXEC_ERROR;
         status = loop_body(r, body, k + 1 >= count, &stop_loop);
     }
     return status;
 }
 
 static int exec_for(repl *r, const ast_node *n) {
-    const char *variable = n->as.for_loop.variable;
     const ast_node *iterable = n->as.for_loop.iterable, *body = n->as.for_loop.body;
     if (iterable->kind == AST_CALL && iterable->as.call.callee->kind == AST_NAME) {
-        int status = for_sequence(r, n, variable, iterable, body);
+        int status = for_sequence(r, n, iterable, body);
         if (status != EXEC_NOT_SEQUENCE) return status;
     }
     repl_value items;
     if (eval_expr(r, iterable, &items) < 0) return EXEC_ERROR;
     char buf[96];
-    int status = EXEC_OK;
-    bool stop_loop = false;
-    if (items.kind == VALUE_LIST) {
-        for (int i = 0; i < items.as.list->count && !stop_loop; i++) {
-            if (statement_boundary(r, n) < 0 ||
-                bind_name_memo(r, iterable, n, variable, value_copy(items.as.list->items[i])) < 0) {
-                status = EXEC_ERROR;
-                break;
-            }
-            status = loop_body(r, body, i + 1 == items.as.list->count, &stop_loop);
-        }
-    } else if (items.kind == VALUE_VAR && ag_ndim(items.as.var) == 1) {
-        size_t size = ag_size(items.as.var);
-        for (size_t i = 0; i < size && !stop_loop; i++) {
-            if (statement_boundary(r, n) < 0 ||
-                bind_name_memo(r, iterable, n, variable, value_number(ag_cdata(items.as.var)[i])) < 0) {
-                status = EXEC_ERROR;
-                break;
-            }
-            status = loop_body(r, body, i + 1 == size, &stop_loop);
-        }
-    } else if (items.kind == VALUE_VAR) {
-        repl_error_at(r, iterable, "for: can loop over a 1-D variable's elements, not %s; use range(len(x)) and x[i]",
-                   describe_kind(items, buf, sizeof buf));
-        status = EXEC_ERROR;
-    } else if (items.kind == VALUE_NUMBER) {
-        repl_error_at(r, iterable, "for: cannot loop over a number; did you mean range(n)?");
-        status = EXEC_ERROR;
-    } else {
-        repl_error_at(r, iterable, "for: cannot loop over %s", describe_kind(items, buf, sizeof buf));
-        status = EXEC_ERROR;
+    repl_iter it;
+    int rc = repl_iter_begin(r, iterable, items, &it);
+    if (rc != 0) {
+        if (rc > 0 && items.kind == VALUE_NUMBER)
+            repl_error_at(r, iterable, "for: cannot loop over a number; did you mean range(n)?");
+        else if (rc > 0 && items.kind == VALUE_NIL)
+            value_nil_error_at(r, iterable, "for: ", items);
+        else if (rc > 0)
+            repl_error_at(r, iterable, "for: cannot loop over %s", describe_kind(items, buf, sizeof buf));
+        value_release(items);
+        return EXEC_ERROR;
     }
     value_release(items);
+    int status = EXEC_OK;
+    bool stop_loop = false;
+    for (long k = 0; !stop_loop; k++) {
+        repl_value item;
+        if (repl_statement_boundary(r, n) < 0 || (rc = repl_iter_next(r, iterable, &it, &item)) < 0) {
+            status = EXEC_ERROR;
+            break;
+        }
+        if (rc == 0) break;
+        if (bind_loop_item(r, n, item) < 0) {
+            status = EXEC_ERROR;
+            break;
+        }
+        bool last = it.count >= 0 && k + 1 >= it.count && !(it.kind == ITER_LIST && it.source.as.list->count > k + 1);
+        status = loop_body(r, body, last, &stop_loop);
+    }
+    repl_iter_end(&it);
+    return status;
+}
+
+/* while c { ... }: c checked before each pass, as `if` checks it. */
+static int exec_while(repl *r, const ast_node *n) {
+    const ast_node *condition = n->as.while_loop.condition, *body = n->as.while_loop.body;
+    bool stop_loop = false;
+    int status = EXEC_OK;
+    while (!stop_loop) {
+        if (repl_statement_boundary(r, n) < 0) return EXEC_ERROR;
+        repl_value c;
+        if (eval_expr(r, condition, &c) < 0) return EXEC_ERROR;
+        bool t;
+        int rc = truthy(r, condition, c, &t);
+        value_release(c);
+        if (rc < 0) return EXEC_ERROR;
+        if (!t) break;
+        status = loop_body(r, body, false, &stop_loop);
+    }
     return status;
 }
 
@@ -171,7 +194,7 @@ static int show_value(repl *r, const ast_node *n, repl_value v) {
     repl_mark_output(r, REPL_MARK_VALUE_BEGIN);
     repl_print_value(r, r->io.out, v);
     repl_mark_output(r, REPL_MARK_VALUE_END);
-    return output_check(r, n, "printing the value");
+    return repl_output_check(r, n, "printing the value");
 }
 
 REPL_HOT int exec_statement(repl *r, const ast_node *n, bool top_level) {
@@ -179,6 +202,9 @@ REPL_HOT int exec_statement(repl *r, const ast_node *n, bool top_level) {
     case AST_ASSIGN: return exec_assign(r, n) < 0 ? EXEC_ERROR : EXEC_OK; /* assign.c */
     case AST_DEF: return exec_def(r, n) < 0 ? EXEC_ERROR : EXEC_OK;
     case AST_FOR: return exec_for(r, n);
+    case AST_WHILE: return exec_while(r, n);
+    case AST_UNPACK: return repl_exec_unpack(r, n) < 0 ? EXEC_ERROR : EXEC_OK; /* iterate.c */
+    case AST_SET_ITEM: return repl_exec_set_item(r, n) < 0 ? EXEC_ERROR : EXEC_OK; /* assign.c */
     case AST_IF: return exec_if(r, n);
     case AST_NOGRAD: {
         bool old = ag_set_grad_enabled(r->ctx, false);
@@ -216,7 +242,7 @@ REPL_HOT int exec_statement(repl *r, const ast_node *n, bool top_level) {
 REPL_HOT int exec_block(repl *r, const ast_node *block) {
     const ast_list *statements = &block->as.block;
     for (int i = 0; i < statements->count; i++) {
-        if (statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
+        if (repl_statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
         int status = exec_statement(r, statements->items[i], false);
         if (status != EXEC_OK) return status;
     }

@@ -101,7 +101,7 @@ int kernel_install(bool user, const char *prefix, bool no_files, const char *fil
     json_decref(spec);
     /* the logos: next to the program (build/), or make install's kernelspec */
     const char *names[] = {"logo-32x32.png", "logo-64x64.png"};
-    bool known = program_dir(here, sizeof here);
+    bool known = repl_program_dir(here, sizeof here);
     for (int i = 0; i < 2; i++) {
         char from[2][PATH_MAX + 64], to[PATH_MAX + 64];
         snprintf(from[0], sizeof from[0], "%s/%s", known ? here : ".", names[i]);

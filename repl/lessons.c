@@ -35,7 +35,7 @@ static bool join(char *out, size_t n, const char *a, const char *b) {
     return len >= 0 && (size_t)len < n;
 }
 
-bool program_dir(char *dir, size_t n) {
+bool repl_program_dir(char *dir, size_t n) {
     if (n < 2) return false;
     ssize_t len = readlink("/proc/self/exe", dir, n - 1);
     if (len <= 0 || (size_t)len >= n - 1) return false; /* none, or maybe cut short */
@@ -52,7 +52,7 @@ static int search_dirs(char dirs[MAX_DIRS][DIR_MAX]) {
     const char *env = getenv("AGREPL_LESSONS");
     if (env != NULL && *env != '\0' && join(dirs[n], DIR_MAX, env, "")) n++;
     char exe[DIR_MAX];
-    bool known = program_dir(exe, sizeof exe); /* PREFIX/bin, or build/ in the source tree */
+    bool known = repl_program_dir(exe, sizeof exe); /* PREFIX/bin, or build/ in the source tree */
     if (known && join(dirs[n], DIR_MAX, exe, "/../share/agrepl/lessons")) n++;
     if (join(dirs[n], DIR_MAX, AGREPL_LESSON_DIR, "")) n++;
     if (known) {
@@ -104,6 +104,17 @@ int lesson_find(const char *name, char *path, size_t n) {
     int count = search_dirs(dirs);
     for (int i = 0; i < count; i++) {
         int len = snprintf(path, n, "%s/%s.ag", dirs[i], name);
+        if (len > 0 && (size_t)len < n && is_file(path)) return 0;
+    }
+    return -1;
+}
+
+int lesson_data_find(const char *file, char *path, size_t n) {
+    if (file == NULL || file[0] == '\0' || file[0] == '.' || strchr(file, '/')) return -1;
+    char dirs[MAX_DIRS][DIR_MAX];
+    int count = search_dirs(dirs);
+    for (int i = 0; i < count; i++) {
+        int len = snprintf(path, n, "%s/data/%s", dirs[i], file);
         if (len > 0 && (size_t)len < n && is_file(path)) return 0;
     }
     return -1;

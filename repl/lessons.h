@@ -17,6 +17,11 @@ bool lesson_is_name(const char *arg);
  * 0, or -1 when none has it. */
 int lesson_find(const char *name, char *path, size_t n);
 
+/* The data file `file` the lessons ship (samples/data/FILE, installed as
+ * lessons/data/FILE) into path, from the same directories in the same
+ * order; 0, or -1 when none has it or file is not a plain name. */
+int lesson_data_find(const char *file, char *path, size_t n);
+
 /* Writes every lesson, one line each ("  rosenbrock      Rosenbrock:
  * gradient descent down a curved valley."), sorted by name, the first
  * directory winning for a name; returns how many (0: none found).  Files
@@ -40,7 +45,7 @@ void lesson_printable(char *text);
  * build/ in the source tree, PREFIX/bin when installed) into dir; false when
  * it cannot be told or does not fit.  Lessons and the graph module are
  * looked for relative to it. */
-bool program_dir(char *dir, size_t n);
+bool repl_program_dir(char *dir, size_t n);
 /* The directories searched, for messages: "A, B, C" into buf; returns buf. */
 const char *lesson_dirs(char *buf, size_t n);
 

@@ -33,7 +33,7 @@ static const struct {
     {"for", TOKEN_FOR},       {"if", TOKEN_IF},         {"in", TOKEN_IN},
     {"nograd", TOKEN_NOGRAD}, {"not", TOKEN_NOT},       {"or", TOKEN_OR},
     {"return", TOKEN_RETURN}, {"testmode", TOKEN_TESTMODE}, {"true", TOKEN_TRUE},
-    {"is", TOKEN_IS},         {"none", TOKEN_NONE},
+    {"is", TOKEN_IS},         {"none", TOKEN_NONE},     {"while", TOKEN_WHILE},
     /* Python's spellings, accepted as the same keywords */
     {"True", TOKEN_TRUE},     {"False", TOKEN_FALSE},   {"None", TOKEN_NONE},
     {"Ellipsis", TOKEN_ELLIPSIS},
@@ -65,6 +65,7 @@ static const char *const spellings[] = {
     [TOKEN_RETURN] = "return",
     [TOKEN_TESTMODE] = "testmode",
     [TOKEN_TRUE] = "true",
+    [TOKEN_WHILE] = "while",
     [TOKEN_LEFT_PAREN] = "(",
     [TOKEN_RIGHT_PAREN] = ")",
     [TOKEN_LEFT_BRACKET] = "[",

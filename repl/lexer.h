@@ -47,6 +47,7 @@ typedef enum token_kind {
     TOKEN_RETURN,
     TOKEN_TESTMODE,
     TOKEN_TRUE,
+    TOKEN_WHILE,
     /* brackets and punctuation */
     TOKEN_LEFT_PAREN,
     TOKEN_RIGHT_PAREN,

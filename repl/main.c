@@ -18,7 +18,6 @@
 #include "lessons.h"
 #include "heap.h"
 #include "repl.h"
-#include "parser.h"
 #include "source.h"
 #include "split.h"
 
@@ -147,16 +146,16 @@ static int next_check_after(const pending *p) {
  * again as new statements.  Returns REPL_INCOMPLETE, or the result of the
  * statements run. */
 static int settle_open_pending(repl *r, pending *p, const char *source, replay *again, int *line_number) {
-    parse_error error;
-    parse_status ps = parse_program(p->text, p->first_line, NULL, &error);
-    if (ps == PARSE_INCOMPLETE) {
+    int error_line = 0;
+    int ps = repl_check_lines(p->text, p->first_line, &error_line);
+    if (ps == REPL_INCOMPLETE) {
         p->next_check = next_check_after(p);
         return REPL_INCOMPLETE;
     }
     size_t cut = p->len;
-    if (ps == PARSE_ERROR && error.line >= p->first_line && error.line < p->first_line + p->lines - 1) {
+    if (ps == REPL_ERROR && error_line >= p->first_line && error_line < p->first_line + p->lines - 1) {
         cut = 0;
-        for (int k = p->first_line; k <= error.line; k++) cut = (size_t)((char *)memchr(p->text + cut, '\n', p->len - cut) - p->text) + 1;
+        for (int k = p->first_line; k <= error_line; k++) cut = (size_t)((char *)memchr(p->text + cut, '\n', p->len - cut) - p->text) + 1;
     }
     char kept = p->text[cut];
     p->text[cut] = '\0';
@@ -173,7 +172,7 @@ static int settle_open_pending(repl *r, pending *p, const char *source, replay *
         text[rest + left] = '\0';
         free(again->text);
         *again = (replay){.text = text, .len = rest + left};
-        *line_number = error.line;
+        *line_number = error_line;
     }
     pending_reset(p);
     return rc == REPL_INCOMPLETE ? REPL_ERROR : rc;
@@ -197,7 +196,7 @@ static int pending_take(repl *r, pending *p, const char *source, const char *tex
     if (!pending_append(p, text)) return PENDING_NOMEM;
     p->lines += lines;
     bracket_scan_text(&p->scan, text, strlen(text));
-    if (p->scan.depth > 0 && !parse_is_command(text)) {
+    if (p->scan.depth > 0 && !repl_is_command(text)) {
         if (p->lines < p->next_check) return REPL_INCOMPLETE;
         return settle_open_pending(r, p, source, again, line_number);
     }
@@ -539,7 +538,7 @@ static int run_kernel_program(char **argv) {
         self[n] = '\0';
         setenv("AGREPL_PROGRAM", self, 1); /* the kernelspec starts agrepl */
     }
-    if (program_dir(dir, sizeof dir)) { /* build/, or PREFIX/bin beside PREFIX/lib/agrepl */
+    if (repl_program_dir(dir, sizeof dir)) { /* build/, or PREFIX/bin beside PREFIX/lib/agrepl */
         snprintf(path, sizeof path, "%s/agrepl-kernel", dir);
         argv[0] = path;
         execv(path, argv);
@@ -549,7 +548,7 @@ static int run_kernel_program(char **argv) {
     argv[0] = (char *)AGREPL_KERNEL_PATH;
     execv(AGREPL_KERNEL_PATH, argv);
     fprintf(stderr, "agrepl: cannot run the Jupyter kernel program (%s/agrepl-kernel, %s): %s\n",
-            program_dir(dir, sizeof dir) ? dir : "?", AGREPL_KERNEL_PATH, strerror(errno));
+            repl_program_dir(dir, sizeof dir) ? dir : "?", AGREPL_KERNEL_PATH, strerror(errno));
     return 1;
 }
 

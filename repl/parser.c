@@ -678,30 +678,127 @@ failed:
     return NULL;
 }
 
-/* for := 'for' NAME 'in' expression block */
+/* target  := NAME | '(' targets ')'
+ * targets := target { ',' target } [ ',' ]
+ * A pattern to bind, as Python's `i, (xb, tb)`: an AST_LIST of names and
+ * patterns.  `single`: a lone target (`i`, `(a, b)`) comes back as it is,
+ * not wrapped in a list of one. */
+static ast_node *parse_targets(parser *p, bool single);
+
+static ast_node *parse_target(parser *p) {
+    int start = p->position;
+    const token *t = current(p);
+    if (t->kind == TOKEN_NAME) {
+        ast_node *node = ast_new_name(t->start, t->length, t->line, t->column);
+        if (!node) return out_of_memory(p);
+        advance(p);
+        return finish(p, node, start);
+    }
+    if (t->kind != TOKEN_LEFT_PAREN) {
+        fail(p, "expected a name to bind");
+        return NULL;
+    }
+    if (p->nesting >= PARSER_MAX_NESTING) {
+        fail(p, "expression nested too deeply");
+        return NULL;
+    }
+    advance(p);
+    p->nesting++;
+    ast_node *inner = parse_targets(p, true);
+    p->nesting--;
+    if (!inner) return NULL;
+    if (!accept(p, TOKEN_RIGHT_PAREN)) {
+        fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
+        ast_free(inner);
+        return NULL;
+    }
+    return inner;
+}
+
+static ast_node *parse_targets(parser *p, bool single) {
+    int start = p->position;
+    const token *first = current(p);
+    ast_node *item = parse_target(p);
+    if (!item) return NULL;
+    if (single && !check(p, TOKEN_COMMA)) return item;
+    ast_node *list = ast_new(AST_LIST, first->line, first->column);
+    if (!list) {
+        ast_free(item);
+        return out_of_memory(p);
+    }
+    if (!ast_list_append(&list->as.list, item)) goto no_memory;
+    while (accept(p, TOKEN_COMMA)) {
+        if (!check(p, TOKEN_NAME) && !check(p, TOKEN_LEFT_PAREN)) break; /* a, b, */
+        item = parse_target(p);
+        if (!item) goto failed;
+        if (!ast_list_append(&list->as.list, item)) goto no_memory;
+    }
+    return finish(p, list, start);
+no_memory:
+    out_of_memory(p);
+failed:
+    ast_free(list);
+    return NULL;
+}
+
+/* for := 'for' targets 'in' expression block */
 static ast_node *parse_for(parser *p) {
     int start = p->position;
     const token *keyword = current(p);
     advance(p);
     const token *variable = current(p);
-    if (variable->kind != TOKEN_NAME) {
+    if (variable->kind != TOKEN_NAME && variable->kind != TOKEN_LEFT_PAREN) {
         fail(p, "expected loop variable after 'for'");
         return NULL;
     }
-    advance(p);
+    ast_node *targets = parse_targets(p, true);
+    if (!targets) return NULL;
     if (!accept(p, TOKEN_IN)) {
         fail(p, "expected 'in' after loop variable");
+        ast_free(targets);
         return NULL;
     }
     ast_node *iterable = parse_expression(p);
-    if (!iterable) return NULL;
-    ast_node *node =
-        ast_new_for(variable->start, variable->length, iterable, keyword->line, keyword->column);
-    if (!node) return out_of_memory(p);
+    if (!iterable) {
+        ast_free(targets);
+        return NULL;
+    }
+    bool one_name = targets->kind == AST_NAME;
+    const char *name = one_name ? targets->as.name : "";
+    ast_node *node = ast_new_for(name, strlen(name), iterable, keyword->line, keyword->column);
+    if (!node) {
+        ast_free(targets);
+        return out_of_memory(p);
+    }
+    if (one_name) ast_free(targets);
+    else node->as.for_loop.targets = targets;
     p->loop_depth++;
     node->as.for_loop.body = parse_block(p, "for");
     p->loop_depth--;
     if (!node->as.for_loop.body) {
+        ast_free(node);
+        return NULL;
+    }
+    return finish(p, node, start);
+}
+
+/* while := 'while' expression block */
+static ast_node *parse_while(parser *p) {
+    int start = p->position;
+    const token *keyword = current(p);
+    advance(p);
+    ast_node *condition = parse_expression(p);
+    if (!condition) return NULL;
+    ast_node *node = ast_new(AST_WHILE, keyword->line, keyword->column);
+    if (!node) {
+        ast_free(condition);
+        return out_of_memory(p);
+    }
+    node->as.while_loop.condition = condition;
+    p->loop_depth++;
+    node->as.while_loop.body = parse_block(p, "while");
+    p->loop_depth--;
+    if (!node->as.while_loop.body) {
         ast_free(node);
         return NULL;
     }
@@ -794,8 +891,85 @@ static ast_node *parse_attribute_assignment(parser *p, ast_node *target, ast_ope
     return finish(p, node, start);
 }
 
-/* statement := def | for | if | nograd | testmode | 'break' | 'continue'
- *            | 'return' [ expression ] | assignment | expression */
+/* unpack := targets '=' expression { ',' expression } [ ',' ]
+ * `a, b = f()`; a bare tuple on the right, `a, b = b, a`, is a list node. */
+static ast_node *parse_unpack(parser *p) {
+    int start = p->position;
+    const token *first = current(p);
+    ast_node *targets = parse_targets(p, false);
+    if (!targets) return NULL;
+    ast_operator op;
+    if (!check(p, TOKEN_ASSIGN)) {
+        if (assignment_operator(current(p)->kind, &op))
+            fail(p, "'%s' cannot update several names at once; write one statement per name",
+                 token_kind_spelling(current(p)->kind));
+        else
+            fail(p, "expected '=' after the names to unpack into");
+        ast_free(targets);
+        return NULL;
+    }
+    advance(p);
+    int value_start = p->position;
+    const token *value_token = current(p);
+    ast_node *value = parse_expression(p);
+    if (value && check(p, TOKEN_COMMA)) {
+        ast_node *tuple = ast_new(AST_LIST, value_token->line, value_token->column);
+        if (!tuple || !ast_list_append(&tuple->as.list, value)) {
+            if (!tuple) ast_free(value);
+            ast_free(tuple);
+            value = out_of_memory(p);
+        } else {
+            value = tuple;
+            while (value && accept(p, TOKEN_COMMA)) {
+                if (at_statement_end(p)) break;
+                ast_node *item = parse_expression(p);
+                if (!item || !ast_list_append(&tuple->as.list, item)) {
+                    if (item) out_of_memory(p);
+                    ast_free(tuple);
+                    value = NULL;
+                }
+            }
+            if (value) finish(p, value, value_start);
+        }
+    }
+    if (!value) {
+        ast_free(targets);
+        return NULL;
+    }
+    ast_node *node = ast_new(AST_UNPACK, first->line, first->column);
+    if (!node) {
+        ast_free(targets);
+        ast_free(value);
+        return out_of_memory(p);
+    }
+    node->as.unpack.targets = targets;
+    node->as.unpack.value = value;
+    return finish(p, node, start);
+}
+
+/* set_item := postfix '[' indices ']' ( '=' | '+=' | '-=' | '*=' | '/=' ) expression
+ * `target` is the parsed x[...] (owned); the current token is the operator. */
+static ast_node *parse_set_item(parser *p, ast_node *target, ast_operator op, int start) {
+    advance(p);
+    ast_node *value = parse_expression(p);
+    if (!value) {
+        ast_free(target);
+        return NULL;
+    }
+    ast_node *node = ast_new(AST_SET_ITEM, target->line, target->column);
+    if (!node) {
+        ast_free(target);
+        ast_free(value);
+        return out_of_memory(p);
+    }
+    node->as.set_item.target = target;
+    node->as.set_item.op = op;
+    node->as.set_item.value = value;
+    return finish(p, node, start);
+}
+
+/* statement := def | for | while | if | nograd | testmode | 'break' | 'continue'
+ *            | 'return' [ expression ] | assignment | unpack | set_item | expression */
 static ast_node *parse_statement(parser *p) {
     int start = p->position;
     const token *t = current(p);
@@ -803,6 +977,7 @@ static ast_node *parse_statement(parser *p) {
     switch (t->kind) {
     case TOKEN_DEF: return parse_def(p);
     case TOKEN_FOR: return parse_for(p);
+    case TOKEN_WHILE: return parse_while(p);
     case TOKEN_IF: return parse_if(p);
     case TOKEN_NOGRAD:
     case TOKEN_TESTMODE: return parse_scope(p);
@@ -837,13 +1012,15 @@ static ast_node *parse_statement(parser *p) {
     }
     case TOKEN_NAME:
         if (assignment_operator(peek(p, 1)->kind, &op)) return parse_assignment(p, op);
+        if (peek(p, 1)->kind == TOKEN_COMMA) return parse_unpack(p);
         break;
     default: break;
     }
     ast_node *expression = parse_expression(p);
     if (expression && assignment_operator(current(p)->kind, &op)) {
         if (expression->kind == AST_ATTRIBUTE) return parse_attribute_assignment(p, expression, op, start);
-        fail_at(p, start, "can only assign to a name or an attribute (x.data, x.grad)");
+        if (expression->kind == AST_INDEX) return parse_set_item(p, expression, op, start);
+        fail_at(p, start, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])");
         ast_free(expression);
         return NULL;
     }

@@ -61,6 +61,13 @@ extern volatile sig_atomic_t repl_interrupted;
  * REPL_INCOMPLETE (it ends inside an open bracket, brace or parenthesis, as
  * at the terminal's ..> prompt) or REPL_ERROR (it cannot parse). */
 int repl_check(const char *src);
+/* How src (its first line numbered first_line) parses as one run of code,
+ * running nothing: REPL_OK, REPL_INCOMPLETE, or REPL_ERROR with the line of
+ * the syntax error in *error_line.  For a front end that reads a statement
+ * line by line. */
+int repl_check_lines(const char *src, int first_line, int *error_line);
+/* Whether the line is a ':' command (it stands alone; no statement to parse). */
+bool repl_is_command(const char *line);
 
 /* Marks in the output for a front end that tells kinds of text apart (the
  * Jupyter kernel): called with REPL_MARK_VALUE_BEGIN before a top-level

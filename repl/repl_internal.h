@@ -33,7 +33,7 @@
  * code shares fewer cache sets with everything else. */
 #define REPL_HOT __attribute__((hot))
 
-/* ---- session.c: chunks, user functions, errors, the session ------------------ */
+/* ---- user_function.c and errors.c: chunks, user functions, raising errors (the bottom floor) -- */
 
 /* One parsed piece of source.  User functions keep the chunk their def came
  * from alive (reference counted), so their bodies and the text for error
@@ -46,7 +46,6 @@ typedef struct repl_chunk {
     ast_node *program;
 } repl_chunk;
 
-void chunk_release(repl_chunk *chunk);
 
 struct user_function {
     int refcount;
@@ -55,7 +54,9 @@ struct user_function {
     repl_chunk *chunk;
 };
 
-/* Drops one reference (value.c calls it for VALUE_FUNCTION). */
+/* Drop one reference; the last frees (user_function.c, below the session:
+ * value.c calls user_function_release for VALUE_FUNCTION). */
+void repl_chunk_release(repl_chunk *chunk);
 void user_function_release(user_function *f);
 
 /* ---- names.c: name tables ------------------------------------------------------
@@ -166,11 +167,11 @@ repl_value builtin_rest_list(repl *r, int count);
 /* Binds positional and keyword arguments to def's parameters.  The values
  * are borrowed; on success args->values holds one new reference per
  * parameter (free with builtin_args_free).  -1 after repl_error. */
-int bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
+int repl_bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
                    int nkeywords, const char *const *keyword_names,
                    const repl_value *keyword_values, builtin_args *args);
 void builtin_args_free(builtin_args *args);
-/* builtin_args_free after a call bound by bind_arguments: a rest list that
+/* builtin_args_free after a call bound by repl_bind_arguments: a rest list that
  * the built-in kept no reference to is kept for the next call. */
 void builtin_args_done(repl *r, builtin_args *args);
 /* "sin(x)" / "sum(x, axis=nil)" for help, completion and printing; malloc'd. */
@@ -208,6 +209,11 @@ const char *repl_var_path(void *user, const ag_var *v);
 ag_model *repl_model_of(repl_value v);
 /* A model value holding the reference m (taken); not VALUE_OBJECT when out of memory. */
 repl_value repl_model_value(ag_model *m);
+
+/* ---- builtins_optim.c: optimizer objects ------------------------------------------ */
+
+/* The optimizer behind an optimizer object, else NULL. */
+ag_optim *repl_optimizer_of(repl_value v);
 
 /* ---- text_table.c: columns of text for printed views ----------------------------- */
 
@@ -303,7 +309,7 @@ typedef struct repl_evaluation {
     int depth;                 /* evaluator recursion, capped */
     uintptr_t stack_base;      /* C stack address when the statement began */
     size_t stack_budget;       /* bytes of stack evaluation may use below
-                                * stack_base (session.c, stack_budget_from) */
+                                * stack_base (session.c, repl_stack_budget_from) */
     bool stack_known;          /* the running thread's stack bounds, cached: */
     pthread_t stack_thread;    /* ... for this thread */
     uintptr_t stack_low, stack_high;
@@ -389,18 +395,15 @@ struct saved_file {
 
 /* Bytes of C stack evaluation may use below `base`, the first frame of what
  * runs now: from the running thread's real stack, less a safety margin. */
-size_t stack_budget_from(repl *r, uintptr_t base);
+size_t repl_stack_budget_from(repl *r, uintptr_t base);
 
 /* Runs `src` (commands and statements) as repl_run does. */
 int session_run(repl *r, const char *src, const char *filename, int first_line);
 /* Runs a ':' command line; REPL_OK or REPL_ERROR (error already reported). */
 int command_run(repl *r, const char *line);
-/* Prints the pending error (with position, caret and trace) to the err stream
- * and clears it. */
-void report_error(repl *r);
 /* Calls the front end's mark hook (repl_set_marks), both streams flushed first. */
 void repl_mark_output(repl *r, int mark);
-void clear_error(repl *r);
+void repl_clear_error(repl *r);
 /* Drops every name, function and the :save log; collects everything. */
 void session_reset(repl *r);
 /* Appends a copy of text (a command line) to the :save log. */
@@ -421,10 +424,10 @@ int engine_error_at(repl *r, const ast_node *at) __attribute__((cold));
  * "WHO: " when who is NULL), -1, and the stream's error flag cleared so a
  * later statement's output is tried afresh.  Callers set errno = 0 before
  * writing so the reason is the write's own. */
-int output_check(repl *r, const ast_node *at, const char *who);
+int repl_output_check(repl *r, const ast_node *at, const char *who);
 /* Adds "  in f, called at FILE:LINE:COL" to the pending error's trace as it
  * leaves a call of the user function `function_name` made at `call`. */
-void error_add_trace(repl *r, const char *function_name, const ast_node *call);
+void repl_error_add_trace(repl *r, const char *function_name, const ast_node *call);
 
 /* ---- eval.c: the evaluator ----------------------------------------------------- */
 
@@ -492,7 +495,7 @@ int exec_block(repl *r, const ast_node *block);
 int exec_statement(repl *r, const ast_node *n, bool top_level);
 /* Between statements: Ctrl-C (an error at n; -1), garbage collection when
  * enough was made, live windows.  0 otherwise. */
-int statement_boundary(repl *r, const ast_node *n);
+int repl_statement_boundary(repl *r, const ast_node *n);
 
 /* Looks a name up the way the evaluator does (locals, session, built-ins,
  * constants); true with a new reference in *out. */
@@ -512,6 +515,16 @@ repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_s
 int unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
  * after an error at `at`. */
+/* What an operator computes (eval.c): the engine's op on variables (NULL for
+ * %), the rule on plain numbers (NULL for @; a comparison's gives 1 or 0)
+ * and the verb of messages ("add"); rows for the binary operators but
+ * and, or, is. */
+typedef struct repl_operator {
+    ag_var *(*engine)(ag_ctx *ctx, ag_var *a, ag_var *b);
+    double (*number)(double a, double b);
+    const char *verb;
+} repl_operator;
+extern const repl_operator repl_operators[AST_OP_COUNT];
 int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                repl_value *out);
 /* Node `at` (an in-place update, arithmetic on plain numbers) made a NaN or
@@ -523,6 +536,10 @@ void note_nonfinite(repl *r, const ast_node *at, const char *fallback);
 /* x = e, x op= e, x.data = e, x.grad = none (the AST_ASSIGN n); 0, or -1
  * after an error. */
 int exec_assign(repl *r, const ast_node *n);
+/* The value `target = v` binds (v taken): numbers and tensor literals become
+ * leaves, a variable without a name takes target's.  0 or -1. */
+int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_value v, repl_value *out);
+
 
 /* "a string", "a variable of shape [3]", "nil" for messages. */
 const char *describe_kind(repl_value v, char *buf, size_t n);
@@ -535,6 +552,49 @@ int return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out);
 /* Source text of n in the running chunk, if short and on one line. */
 bool node_text(repl *r, const ast_node *n, char *buf, size_t size);
 
+/* ---- iterate.c: passes over a value's items, patterns ------------------------------ */
+
+/* One pass over a list, a variable (1-D: its numbers; more: its rows) or an
+ * object with the iter_* hooks (value.h). */
+typedef struct repl_iter {
+    repl_value source; /* held during the pass */
+    enum { ITER_LIST, ITER_NUMBERS, ITER_ROWS, ITER_OBJECT } kind;
+    long index, count; /* count: -1 unknown */
+    void *cursor;      /* ITER_OBJECT's */
+} repl_iter;
+
+/* Starts a pass over v (v is not taken): 0; 1 when v has no items to walk
+ * (nothing reported); -1 after an error at `at` (NULL: the running call). */
+int repl_iter_begin(repl *r, const ast_node *at, repl_value v, repl_iter *it);
+/* The pass's next item: 1 with one reference in *out, 0 at the end, -1
+ * after an error. */
+int repl_iter_next(repl *r, const ast_node *at, repl_iter *it, repl_value *out);
+/* Ends the pass (after the last item, a break or an error). */
+void repl_iter_end(repl_iter *it);
+/* The items of a pass over v: -1 unknown (a lazy sequence without a
+ * length), -2 when v cannot be walked. */
+long repl_iter_length(repl_value v);
+bool repl_iterable(repl_value v);
+/* Binds the pattern (an AST_NAME, or an AST_LIST of patterns) to v (taken):
+ * every count checked before anything is bound; `assignment` names values
+ * as `x = e` does (repl_assign_value).  Errors at `at`. */
+int repl_bind_pattern(repl *r, const ast_node *at, const ast_node *pattern, repl_value v, bool assignment);
+/* a, b = e */
+int repl_exec_unpack(repl *r, const ast_node *n);
+
+/* ---- builtins_loop.c: Python's sum and + of sequences ------------------------------ */
+
+/* A list that is no tensor literal ([loss1, loss2], [p1, p2]) or a lazy
+ * sequence (m.params): what Python's sum adds item by item. */
+bool repl_is_sequence_of_values(repl_value v);
+/* sum(xs) of such a sequence: 0 + xs[0] + xs[1] + ..., each + the operator's
+ * (a graph over variables); axis= is refused. */
+int repl_sum_items(repl *r, const builtin_args *a, repl_value *out);
+/* a + b when either is a list: Python's concatenation, a new list (a
+ * tensor literal beside a list, `x.shape + [1]`, gives its numbers).  1 when
+ * neither is a list (nothing done). */
+int repl_concat_lists(repl *r, const ast_node *at, repl_value a, repl_value b, repl_value *out);
+
 /* ---- access.c: attributes and indexing ------------------------------------------- */
 
 /* One attribute every variable has: x.NAME.  The evaluator, completion and
@@ -545,29 +605,31 @@ typedef struct variable_attribute_def {
     int (*get)(repl *r, ag_var *v, const char *what, repl_value *out);
     const char *help;
 } variable_attribute_def;
-extern const variable_attribute_def variable_attribute_table[]; /* ends with {0} */
+extern const variable_attribute_def repl_variable_attribute_table[]; /* ends with {0} */
 
 /* x.NAME for a variable.  `what` names x in messages about a missing
  * gradient ("x").  0 = *out filled, 1 = no such attribute, -1 = error
  * reported. */
-int variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out);
+int repl_variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out);
 /* x.name / x[i, ...] for the node n (AST_ATTRIBUTE / AST_INDEX). */
 int eval_attribute(repl *r, const ast_node *n, repl_value *out);
 int eval_index(repl *r, const ast_node *n, repl_value *out);
+/* x[i] = e, x[i] op= e on a variable (its data, in place) or a list */
+int repl_exec_set_item(repl *r, const ast_node *n);
 /* The values slice(start, stop, step) and ... make, for get_item's tuples
- * and x[slice(1, 3)].  slice_value_new reads parts[0..2] (nil = left out;
+ * and x[slice(1, 3)].  repl_slice_value_new reads parts[0..2] (nil = left out;
  * given == 1 means slice(stop), as Python's); 0 with *out, or -1 after
  * repl_error.  ellipsis_value likewise. */
 extern const repl_object_type repl_slice_type, repl_ellipsis_type;
-int slice_value_new(repl *r, const repl_value parts[3], int given, repl_value *out);
+int repl_slice_value_new(repl *r, const repl_value parts[3], int given, repl_value *out);
 int ellipsis_value(repl *r, repl_value *out);
 /* Whether get_item's key is a tuple of indices (a slice, ..., none, or a
  * list holding one), and x[k0, k1, ...] of its items into *out (0, or -1
  * after an error reported at the call being run). */
-bool get_item_key_is_tuple(repl_value key);
-int get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out);
+bool repl_get_item_key_is_tuple(repl_value key);
+int repl_get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out);
 /* "X has no attribute 'name'; did you mean ...?" at node `at`; -1. */
-int no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
+int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
                  const repl_object_type *type);
 
 /* ---- call.c: calls ------------------------------------------------------------------ */
@@ -577,11 +639,10 @@ int eval_call(repl *r, const ast_node *n, repl_value *out);
 
 /* ---- builtins.c (value_as_var: eval.c): values as operands and arguments ---------- */
 
-/* Reports arithmetic or an argument on nil: "x.grad is none (no backward
- * has reached x yet; ...)" for a missing gradient.  prefix starts the
- * message ("sin: ", "" ...).  Returns -1. */
-int value_nil_error(repl *r, const char *prefix, repl_value v) __attribute__((cold));
-/* The same at node `at` (NULL: as repl_error does). */
+/* Reports arithmetic or an argument on nil at node `at` (NULL: at the call
+ * being run, as repl_error): "x.grad is none (no backward has reached x
+ * yet; ...)" for a missing gradient.  prefix starts the message ("sin: ",
+ * "" ...).  Returns -1. */
 int value_nil_error_at(repl *r, const ast_node *at, const char *prefix, repl_value v)
     __attribute__((cold));
 
@@ -622,9 +683,9 @@ const char *format_number(const repl *r, double v, char *buf);
 /* ---- suggest.c: suggestions and completion ------------------------------------ */
 
 /* Damerau-Levenshtein (optimal string alignment) distance. */
-int edit_distance(const char *a, const char *b);
+int repl_edit_distance(const char *a, const char *b);
 /* The closest of candidates[0..n) to word within a small distance, or NULL. */
-const char *nearest_word(const char *word, const char *const *candidates, int n);
+const char *repl_nearest_word(const char *word, const char *const *candidates, int n);
 /* The closest known name: bound names, locals, built-ins, keywords,
  * constants; NULL when none is close. Points into session data or tables. */
 const char *suggest_name(repl *r, const char *word);

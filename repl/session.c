@@ -1,11 +1,11 @@
-/* session.c — the session: chunks and user functions, errors and traces,
+/* session.c — the session: printing errors and traces,
  * new/free/reset and the accessors, the statement driver (splitting source
  * into ':' commands and code, running each top-level statement) and the
  * :save history (repl_internal.h, "session.c").
  *
- * Errors: the first error of a statement is kept with its position (a node
- * of the running chunk, or the line of a ':' command); evaluation unwinds
- * with -1 and run_top prints it once. */
+ * Errors are raised in errors.c, below every file that raises one;
+ * evaluation unwinds with -1 and run_top prints the statement's first error
+ * once (report_error). */
 #define _GNU_SOURCE /* pthread_getattr_np */
 #include "repl_internal.h"
 
@@ -29,132 +29,11 @@
 #include "parser.h"
 #include "split.h"
 
-volatile sig_atomic_t repl_interrupted = 0;
+/* ---- reporting errors -------------------------------------------------------------- */
 
-/* ---- chunks and user functions ------------------------------------------------ */
-
-void chunk_release(repl_chunk *chunk) {
-    if (chunk == NULL || --chunk->refcount > 0) return;
-    ast_free(chunk->program);
-    free(chunk->source);
-    free(chunk->filename);
-    free(chunk);
-}
-
-void user_function_release(user_function *f) {
-    if (f == NULL || --f->refcount > 0) return;
-    chunk_release(f->chunk);
-    free(f->name);
-    free(f);
-}
-
-/* ---- errors ----------------------------------------------------------------------- */
-
-/* The position of an error at node n of the running chunk, or (n NULL) the
- * line of the running ':' command. */
-static void set_position(repl *r, const ast_node *n) {
-    if (n != NULL && r->eval.chunk != NULL) {
-        r->error.line = n->kind == AST_BINARY ? n->as.binary.operator_line : n->line;
-        r->error.column = n->kind == AST_BINARY ? n->as.binary.operator_column : n->column;
-        snprintf(r->error.file, sizeof r->error.file, "%s",
-                 r->eval.chunk->filename ? r->eval.chunk->filename : "");
-        r->error.chunk = r->eval.chunk;
-        r->eval.chunk->refcount++;
-    } else if (r->eval.command_line > 0) {
-        r->error.line = r->eval.command_line;
-        r->error.column = 1;
-        snprintf(r->error.file, sizeof r->error.file, "%s", r->eval.command_file ? r->eval.command_file : "");
-    }
-}
-
-static int verror_at(repl *r, const ast_node *at, const char *fmt, va_list ap) {
-    if (r->error.set) return -1;
-    if (at == NULL) at = r->eval.call;
-    vsnprintf(r->error.message, sizeof r->error.message, fmt, ap);
-    r->error.set = true;
-    set_position(r, at);
-    return -1;
-}
-
-int repl_error_at(repl *r, const ast_node *at, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    verror_at(r, at, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-int repl_error(repl *r, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    verror_at(r, NULL, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-int engine_error_at(repl *r, const ast_node *at) {
-    const char *message = ag_errmsg(r->ctx);
-    if (message == NULL || message[0] == '\0') message = "out of memory";
-    repl_error_at(r, at, "%s", message);
-    ag_clear_error(r->ctx);
-    return -1;
-}
-
-int engine_error(repl *r) { return engine_error_at(r, NULL); }
-
-void clear_error(repl *r) {
-    r->error.set = false;
-    r->error.message[0] = '\0';
-    r->error.line = r->error.column = 0;
-    r->error.file[0] = '\0';
-    chunk_release(r->error.chunk);
-    r->error.chunk = NULL;
-    r->error.trace_count = 0;
-}
-
-int output_check(repl *r, const ast_node *at, const char *who) {
-    if (!ferror(r->io.out)) return 0;
-    int reason = errno ? errno : EIO;
-    clearerr(r->io.out);
-    return repl_error_at(r, at, "%s%serror writing to %s: %s", who ? who : "", who ? ": " : "",
-                         r->io.out == stdout ? "standard output" : "the output", strerror(reason));
-}
-
-/* Adds "in f, called at FILE:LINE:COL" for an error leaving a user call. */
-void error_add_trace(repl *r, const char *function_name, const ast_node *call) {
-    if (call == NULL) return;
-    char line[sizeof r->error.trace[0]];
-    const char *file = r->eval.chunk && r->eval.chunk->filename ? r->eval.chunk->filename : NULL;
-    if (file)
-        snprintf(line, sizeof line, "  in %s, called at %s:%d:%d", function_name, file, call->line,
-                 call->column);
-    else
-        snprintf(line, sizeof line, "  in %s, called at %d:%d", function_name, call->line,
-                 call->column);
-    /* endless recursion repeats one line: count it instead */
-    if (r->error.trace_count > 0 && strcmp(r->error.trace[r->error.trace_count - 1], line) == 0) {
-        r->error.trace_repeats[r->error.trace_count - 1]++;
-        return;
-    }
-    if (r->error.trace_count >= REPL_MAX_TRACE) return;
-    snprintf(r->error.trace[r->error.trace_count], sizeof r->error.trace[0], "%s", line);
-    r->error.trace_repeats[r->error.trace_count++] = 0;
-}
-
-void repl_mark_output(repl *r, int mark) {
-    if (r->io.mark == NULL) return;
-    fflush(r->io.out);
-    fflush(r->io.err);
-    r->io.mark(r->io.mark_user, mark);
-}
-
-void repl_set_marks(repl *r, void (*mark)(void *user, int mark), void *user) {
-    if (r == NULL) return;
-    r->io.mark = mark;
-    r->io.mark_user = user;
-}
-
-void report_error(repl *r) {
+/* Prints the pending error (with position, caret and trace) to the err stream
+ * and clears it. */
+static void report_error(repl *r) {
     if (!r->error.set) return;
     repl_mark_output(r, REPL_MARK_ERROR_BEGIN);
     if (r->error.line > 0 && r->error.file[0])
@@ -179,7 +58,7 @@ void report_error(repl *r) {
     }
     fflush(r->io.err);
     repl_mark_output(r, REPL_MARK_ERROR_END);
-    clear_error(r);
+    repl_clear_error(r);
 }
 
 /* ---- the session ---------------------------------------------------------------- */
@@ -193,7 +72,7 @@ void report_error(repl *r) {
 #define STACK_MARGIN ((size_t)96 << 10)
 #define STACK_BUDGET_MAX ((size_t)64 << 20)
 
-size_t stack_budget_from(repl *r, uintptr_t base) {
+size_t repl_stack_budget_from(repl *r, uintptr_t base) {
     pthread_t self = pthread_self();
     if (!r->eval.stack_known || !pthread_equal(self, r->eval.stack_thread)) {
         r->eval.stack_known = false;
@@ -269,7 +148,7 @@ repl *repl_new(const repl_options *opts) {
     r->settings.print_threshold = 1000;
     r->settings.print_edge = 3;
     r->viz = repl_viz_new(r, r->settings.headless);
-    r->eval.stack_budget = 0; /* measured when a statement starts: stack_budget_from */
+    r->eval.stack_budget = 0; /* measured when a statement starts: repl_stack_budget_from */
     return r;
 }
 
@@ -297,7 +176,7 @@ static void session_free(repl *r, bool at_exit) {
     ptrmap_free(&r->eval.walked);
     for (int i = 0; i < r->save.saved_count; i++) free(r->save.saved_files[i].path);
     free(r->save.saved_files);
-    clear_error(r);
+    repl_clear_error(r);
     signature_cache_free(&r->signatures);
     repl_viz_free(r->viz);
     constants_clear(r);
@@ -498,7 +377,7 @@ static double now_ms(void) {
 /* Runs one top-level statement: evaluation, then collection, the NaN
  * warning, the viz refresh and the timing line.  0 or -1 (reported). */
 static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
-    clear_error(r);
+    repl_clear_error(r);
     ag_clear_error(r->ctx);
     ag_clear_nonfinite(r->ctx);
     r->eval.nonfinite_note[0] = '\0';
@@ -511,11 +390,11 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     repl_mark_output(r, REPL_MARK_STATEMENT);
     char base;
     r->eval.stack_base = (uintptr_t)&base;
-    r->eval.stack_budget = stack_budget_from(r, r->eval.stack_base);
+    r->eval.stack_budget = repl_stack_budget_from(r, r->eval.stack_base);
     double start = r->settings.timing ? now_ms() : 0;
     bool grad_enabled = ag_grad_enabled(r->ctx), train = ag_is_train(r->ctx);
     /* a Ctrl-C that arrived between statements stops a script here */
-    int status = statement_boundary(r, n) < 0 ? EXEC_ERROR : exec_statement(r, n, true);
+    int status = repl_statement_boundary(r, n) < 0 ? EXEC_ERROR : exec_statement(r, n, true);
     ag_set_grad_enabled(r->ctx, grad_enabled);
     ag_set_train(r->ctx, train);
     value_release(r->eval.return_value);
@@ -525,7 +404,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     if (!r->error.set) { /* output that never arrived fails the statement that wrote it */
         errno = 0;
         fflush(r->io.out);
-        output_check(r, n, NULL);
+        repl_output_check(r, n, NULL);
     }
     /* a Ctrl-C that came while it ran and that nothing inside noticed (a
        short call): the statement that was running reports it, not the next */
@@ -646,7 +525,7 @@ static int run_code(repl *r, const char *src, size_t start, size_t end, int line
         int status = REPL_OK;
         for (int k = 0; k < statements->count && !r->quit && status == REPL_OK; k++)
             if (run_top(r, chunk, statements->items[k]) < 0) status = REPL_ERROR;
-        chunk_release(chunk);
+        repl_chunk_release(chunk);
         if (status != REPL_OK) return status;
         start = piece_end;
         line += lines;
@@ -712,7 +591,7 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
         }
         size_t n = strlen(text);
         while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) text[--n] = '\0';
-        clear_error(r);
+        repl_clear_error(r);
         r->eval.chunk = NULL;
         r->eval.call = NULL;
         r->eval.command_file = filename;
@@ -730,6 +609,15 @@ int session_run(repl *r, const char *src, const char *filename, int first_line) 
     free(segments);
     return status;
 }
+
+int repl_check_lines(const char *src, int first_line, int *error_line) {
+    parse_error error;
+    parse_status ps = parse_program(src, first_line, NULL, &error);
+    if (ps == PARSE_ERROR && error_line != NULL) *error_line = error.line;
+    return ps == PARSE_INCOMPLETE ? REPL_INCOMPLETE : ps == PARSE_ERROR ? REPL_ERROR : REPL_OK;
+}
+
+bool repl_is_command(const char *line) { return parse_is_command(line); }
 
 int repl_check(const char *src) {
     if (src == NULL) return REPL_ERROR;

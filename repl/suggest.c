@@ -14,7 +14,7 @@ static const char *const variable_methods[] = {
 };
 
 
-int edit_distance(const char *a, const char *b) {
+int repl_edit_distance(const char *a, const char *b) {
     size_t n = strlen(a), m = strlen(b);
     if (n > 64 || m > 64) return n > m ? (int)(n - m) + 64 : (int)(m - n) + 64;
     /* rows i-2, i-1, i of the optimal-string-alignment table */
@@ -44,13 +44,13 @@ static int allowed_distance(const char *word) {
     return n <= 3 ? 1 : n <= 6 ? 2 : 3;
 }
 
-const char *nearest_word(const char *word, const char *const *candidates, int n) {
+const char *repl_nearest_word(const char *word, const char *const *candidates, int n) {
     const char *best = NULL;
     int best_distance = allowed_distance(word) + 1;
     for (int i = 0; i < n; i++) {
         const char *c = candidates[i];
         if (c == NULL || strcmp(c, word) == 0) continue;
-        int d = edit_distance(word, c);
+        int d = repl_edit_distance(word, c);
         if (d >= (int)strlen(c) && d >= (int)strlen(word)) continue; /* nothing in common */
         if (d < best_distance || (d == best_distance && best && strcmp(c, best) < 0)) {
             best = c;
@@ -98,7 +98,7 @@ static void collect_names(repl *r, word_list *list, bool with_keywords) {
 const char *suggest_name(repl *r, const char *word) {
     word_list list = {0};
     collect_names(r, &list, true);
-    const char *best = nearest_word(word, list.words, list.count);
+    const char *best = repl_nearest_word(word, list.words, list.count);
     free(list.words);
     return best;
 }
@@ -168,7 +168,7 @@ static bool resolve_chain(repl *r, const char *chain, repl_value *out) {
                    out->as.object->type->get_attr) {
             const repl_object_type *type = out->as.object->type;
             if (type->get_attr(r, out->as.object->payload, part, &next) != 0) {
-                clear_error(r);
+                repl_clear_error(r);
                 next = (repl_value)VALUE_NIL_INIT;
             }
         }
@@ -184,7 +184,7 @@ static void offer_members(repl *r, completion *c, const char *object_name) {
     repl_value v;
     if (!resolve_chain(r, object_name, &v)) return;
     if (v.kind == VALUE_VAR || v.kind == VALUE_NUMBER) {
-        for (const variable_attribute_def *a = variable_attribute_table; a->name; a++) offer(c, a->name);
+        for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++) offer(c, a->name);
         for (int i = 0; variable_methods[i]; i++) offer(c, variable_methods[i]);
         int count = 0;
         const builtin_def *all = builtins_all(&count);

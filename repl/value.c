@@ -1,6 +1,7 @@
 /* value.c — constructors, reference counting and kind names of repl_value. */
 #include "value.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ repl_value value_list_new(int count) {
     if (list == NULL) return VALUE_NIL_INIT;
     list->refcount = 1;
     list->count = count;
+    list->capacity = 0;
     list->items = (repl_value *)(list + 1);
     for (int i = 0; i < count; i++) list->items[i] = (repl_value)VALUE_NIL_INIT; /* no payload */
     return (repl_value){.kind = VALUE_LIST, .as.list = list};
@@ -57,6 +59,40 @@ repl_value value_object_new(const repl_object_type *type, void *payload) {
     object->type = type;
     object->payload = payload;
     return (repl_value){.kind = VALUE_OBJECT, .as.object = object};
+}
+
+bool value_list_append(value_list *list, repl_value item) {
+    if (list->count == INT_MAX) {
+        value_release(item);
+        return false;
+    }
+    if (list->capacity == 0 || list->count == list->capacity) {
+        int capacity = list->count < 4 ? 8 : list->count > INT_MAX / 2 ? INT_MAX : list->count * 2;
+        repl_value *items = list->capacity > 0 ? realloc(list->items, (size_t)capacity * sizeof *items)
+                                               : malloc((size_t)capacity * sizeof *items);
+        if (items == NULL) {
+            value_release(item);
+            return false;
+        }
+        if (list->capacity == 0 && list->count > 0)
+            memcpy(items, list->items, (size_t)list->count * sizeof *items);
+        list->items = items;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = item;
+    return true;
+}
+
+repl_value value_pair(repl_value first, repl_value second) {
+    repl_value pair = value_list_new(2);
+    if (pair.kind != VALUE_LIST) {
+        value_release(first);
+        value_release(second);
+        return pair;
+    }
+    pair.as.list->items[0] = first;
+    pair.as.list->items[1] = second;
+    return pair;
 }
 
 repl_value value_copy_counted(repl_value v) {
@@ -91,7 +127,8 @@ static void list_free_iterative(value_list *first) {
                 value_release(item);
             }
         }
-        free(list); /* and its items, allocated with it */
+        if (list->capacity > 0) free(list->items);
+        free(list); /* and its items, when allocated with it */
         if (count == 0) break;
         list = stack[--count];
     }

@@ -44,7 +44,9 @@ typedef struct repl_value repl_value;
 typedef struct value_list {
     int refcount;
     int count;
-    repl_value *items; /* allocated with the list, right after it */
+    repl_value *items; /* allocated with the list, right after it, until an
+                        * append moves them to an array of their own */
+    int capacity;      /* of that array; 0 while the items follow the list */
 } value_list;
 
 typedef struct value_object {
@@ -92,6 +94,10 @@ static inline repl_value value_builtin(const builtin_def *def) {
  * caller reports it. */
 repl_value value_string_from(const char *text, size_t length);
 repl_value value_list_new(int count); /* items all VALUE_NIL, to be filled */
+/* Appends item to the list (taking its reference), as Python's
+ * list.append: every holder of the list sees it.  False (item released)
+ * when memory runs out. */
+bool value_list_append(value_list *list, repl_value item);
 repl_value value_object_new(const repl_object_type *type, void *payload);
 /* A nil that remembers where it came from (`what`, e.g. "x.grad"). */
 repl_value value_nil_from(const char *what);
@@ -133,6 +139,10 @@ struct repl_object_type {
     /* x.attr: 0 = *out filled; 1 = no such attribute (the evaluator reports it
      * with a suggestion); -1 = error already reported with repl_error. */
     int (*get_attr)(repl *r, void *payload, const char *name, repl_value *out);
+    /* obj.name = v (optional; v not taken): 0 = set; 1 = no such settable
+     * attribute (the evaluator reports it); -1 = error reported, nothing
+     * changed. */
+    int (*set_attr)(repl *r, void *payload, const char *name, repl_value v);
     /* m(x): calling the object; NULL = not callable. */
     int (*call)(repl *r, void *payload, const builtin_args *args, repl_value *out);
     /* Methods: built-in definitions whose first parameter is the object. */
@@ -142,6 +152,22 @@ struct repl_object_type {
     const char *const *attributes;
     /* obj[key] (optional): 0 = *out filled; -1 = error reported. */
     int (*index)(repl *r, void *payload, repl_value key, repl_value *out);
+    /* A sequence walked lazily (optional; iterate.c): `for x in obj`,
+     * `a, b = obj`, enumerate, zip, progress, len and sum take it.  A pass
+     * starts with iter_start (0 with its cursor in *cursor, which may stay
+     * NULL; -1 after repl_error), each iter_next gives one item (1 with one
+     * reference in *out: a pair is a list of two, value_pair; 0 at the end;
+     * -1 after repl_error), and iter_stop ends the pass, also when the loop
+     * breaks or fails.  Every loop over the object is a new pass (a loader
+     * reshuffles in iter_start).  length: the items of a pass, -1 unknown. */
+    int (*iter_start)(repl *r, void *payload, void **cursor);
+    int (*iter_next)(repl *r, void *payload, void *cursor, repl_value *out);
+    void (*iter_stop)(void *payload, void *cursor);
+    long (*length)(const void *payload);
 };
+
+/* A list of two items, taking a reference of each (a sequence's pair);
+ * VALUE_NIL (both released) when memory runs out. */
+repl_value value_pair(repl_value first, repl_value second);
 
 #endif

@@ -60,7 +60,7 @@ const viz_module *viz_module_get(void) {
     char candidates[3][PATH_LEN];
     int n = 0;
     char exe[PATH_LEN];
-    bool known = program_dir(exe, sizeof exe);
+    bool known = repl_program_dir(exe, sizeof exe);
     if (known) {
         /* build/agrepl beside build/agrepl-viz.so; PREFIX/bin/agrepl with
          * PREFIX/lib/agrepl/ (also a DESTDIR-staged or moved install) */

@@ -1,5 +1,7 @@
-/* backward.c — reverse-mode differentiation (reference §3.3), the
- * functional grad, and unchaining (§3.5). */
+/* backward.c — reverse-mode differentiation (upstream's Backward: functions
+ * taken from a heap by generation, the latest first), the functional grad,
+ * and unchaining (upstream's UnchainBackward). */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,18 +210,22 @@ static void undo_all(const undo_log *log) {
  * y.grad, when preset, shaped like y.  0, or -1 with the error set. */
 static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
     if (y == NULL) {
-        if (!ctx->failed) ag_set_error(ctx, "%s: the output is NULL", what);
+        if (!ctx->failed) ctx_error(ctx, AG_ERR_ARG, "%s: the output is NULL", what);
         return -1;
     }
-    if (y->ctx != ctx) return ag_set_error(ctx, "%s: the output belongs to another context", what), -1;
-    if (y->creator != NULL && !op_differentiable(y->creator->op))
-        return ag_set_error(ctx, "%s: the output is made by %s, which has no gradient (its 0/1 or index "
-                                 "result is a constant)", what, func_def(y->creator)->symbol),
+    if (y->ctx != ctx)
+        return ctx_error(ctx, AG_ERR_CONTEXT, "%s: the output belongs to another context", what), -1;
+    if (y->creator != NULL && !ag_op_has_gradient(y->creator->op))
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "%s: the output is made by %s, which has no gradient (its 0/1 or index "
+                         "result is a constant)",
+                         what, func_def(y->creator)->symbol),
                -1;
     if (y->grad != NULL && !ag_same_shape(y, y->grad)) {
         char ys[SHAPE_BUF], gs[SHAPE_BUF];
-        return ag_set_error(ctx, "%s: the seed gradient (the output's grad) has shape %s, the output %s",
-                            what, shape_str(&y->grad->t, gs), shape_str(&y->t, ys)),
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "%s: the seed gradient (the output's grad) has shape %s, the output %s", what,
+                         shape_str(&y->grad->t, gs), shape_str(&y->t, ys)),
                -1;
     }
     return 0;
@@ -318,10 +324,10 @@ static int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who) {
     else
         ag_shape_string(changed->t.ndim, changed->t.shape,
                         what + snprintf(what, sizeof what, "a variable of shape "));
-    ag_set_error(ctx,
-                 "%s: %s was changed in place (version %u) after %s used its value; compute the "
-                 "graph again after the change, or change it after backward",
-                 who, what, changed->version, func_def(f)->name);
+    ctx_error(ctx, AG_ERR_ARG,
+              "%s: %s was changed in place (version %u) after %s used its value; compute the "
+              "graph again after the change, or change it after backward",
+              who, what, changed->version, func_def(f)->name);
     return -1;
 }
 
@@ -331,9 +337,32 @@ static int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who) {
  * gradients: refused, as ag_gc is there. */
 static bool nested_refused(ag_ctx *ctx, const char *name) {
     if (ctx->in_backward == 0) return false;
-    ag_set_error(ctx, "%s: refused during a backward pass (called from a step callback or an op's backward?); "
-                      "call it after ag_backward returns", name);
+    ctx_error(ctx, AG_ERR_ARG,
+              "%s: refused during a backward pass (called from a step callback or an op's backward?); "
+              "call it after ag_backward returns",
+              name);
     return true;
+}
+
+int ag_backward_with(ag_ctx *ctx, ag_var *y, const ag_backward_options *opts) {
+    if (opts == NULL) return ag_backward(ctx, y, NULL);
+    ag_backward_options known = {0};
+    size_t first_end = offsetof(ag_backward_options, retain_grad) + sizeof known.retain_grad;
+    if (opts->size < first_end)
+        return ctx_error(ctx, AG_ERR_ARG, "backward: options.size is %zu: start from AG_BACKWARD_OPTIONS_INIT",
+                         opts->size),
+               -1;
+    /* an older caller's smaller struct: the fields it has, the rest default */
+    memcpy(&known, opts, opts->size < sizeof known ? opts->size : sizeof known);
+    /* a newer caller's larger one: refused if it sets what this library lacks */
+    for (size_t i = sizeof known; i < opts->size; i++)
+        if (((const unsigned char *)opts)[i] != 0)
+            return ctx_error(ctx, AG_ERR_ARG, "backward: options.size is %zu and sets options this "
+                                              "library (%s) does not know; its own are %zu bytes",
+                             opts->size, ag_version(), sizeof known),
+                   -1;
+    ag_backward_opts old = {known.retain_grad, known.create_graph, known.step, known.step_user};
+    return ag_backward(ctx, y, &old);
 }
 
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
@@ -342,7 +371,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (ctx == NULL || check_output(ctx, "backward", y) < 0) return -1;
     ag_backward_opts none = {0};
     if (opts == NULL) opts = &none;
-    if (ctx_interrupted(ctx)) return ag_set_error(ctx, "backward: interrupted"), -1;
+    if (ctx_interrupted(ctx)) return ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted"), -1;
     undo_log undo;
     undo_init(ctx, &undo);
     undo_save(&undo, y); /* cannot fail: the log starts with room */
@@ -370,7 +399,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     heap.seq = 0;
     if (add_func(ctx, &heap, y->creator) < 0) {
         undo_all(&undo);
-        ag_set_error(ctx, "out of memory");
+        ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
         return -1;
     }
     bool old_enabled = ctx->grad_enabled;
@@ -383,7 +412,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     ag_var *gy_local[1], **gys = gy_local;
     while (heap.len > 0) {
         if (ctx_interrupted(ctx)) {
-            ag_set_error(ctx, "backward: interrupted");
+            ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
             status = -1;
             goto done;
         }
@@ -439,8 +468,10 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
         ctx->grad_enabled = old_enabled;
         if (rc < 0) {
             if (!ctx->failed) /* an op's backward failed on a NULL it was handed */
-                ag_set_error(ctx, "backward: %s's backward failed (a variable of the graph was "
-                                  "freed by ag_gc?)", func_def(f)->name);
+                ctx_error(ctx, AG_ERR_ARG,
+                          "backward: %s's backward failed (a variable of the graph was "
+                          "freed by ag_gc?)",
+                          func_def(f)->name);
             status = -1;
             goto done;
         }
@@ -461,7 +492,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     }
     goto done;
 oom:
-    ag_set_error(ctx, "out of memory");
+    ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     status = -1;
 done:
     ctx->grad_enabled = old_enabled;
@@ -507,7 +538,7 @@ static ag_var **collect_vars(ag_ctx *ctx, ag_var *y, size_t *count) {
 oom:
     ctx_free(ctx, vars.items);
     ctx_free(ctx, stack.items);
-    ag_set_error(ctx, "out of memory");
+    ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     return NULL;
 }
 
@@ -515,8 +546,8 @@ ag_var *ag_backward_summed_data(ag_ctx *ctx) { return ctx != NULL ? ctx->summed_
 
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     if (ctx == NULL || nested_refused(ctx, "grad") || check_output(ctx, "grad", y) < 0) return NULL;
-    if (x == NULL) return ctx->failed ? NULL : ag_set_error(ctx, "grad: the input is NULL");
-    if (x->ctx != ctx) return ag_set_error(ctx, "grad: the input belongs to another context");
+    if (x == NULL) return ctx->failed ? NULL : ctx_error(ctx, AG_ERR_ARG, "grad: the input is NULL");
+    if (x->ctx != ctx) return ctx_error(ctx, AG_ERR_CONTEXT, "grad: the input belongs to another context");
     size_t n = 0;
     ag_var **vars = collect_vars(ctx, y, &n);
     if (vars == NULL) return NULL;
@@ -524,13 +555,13 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     ag_var **saved = ctx_malloc(ctx, (n ? n : 1) * sizeof *saved);
     if (saved == NULL) {
         ctx_free(ctx, vars);
-        return ag_set_error(ctx, "out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     }
     int *saved_calls = ctx_malloc(ctx, (n ? n : 1) * sizeof *saved_calls);
     if (saved_calls == NULL) {
         ctx_free(ctx, saved);
         ctx_free(ctx, vars);
-        return ag_set_error(ctx, "out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) saved[i] = vars[i]->grad, saved_calls[i] = vars[i]->grad_calls;
     for (size_t i = 0; i < n; i++) {
@@ -539,7 +570,7 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     }
     const char *blocked = NULL; /* a comparison on the way, to name when x gets nothing */
     for (size_t i = 0; i < n && blocked == NULL; i++)
-        if (vars[i]->creator != NULL && !op_differentiable(vars[i]->creator->op))
+        if (vars[i]->creator != NULL && !ag_op_has_gradient(vars[i]->creator->op))
             blocked = func_def(vars[i]->creator)->symbol;
     ag_var *result = NULL;
     if (x_in_graph) {
@@ -559,15 +590,18 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     ctx_free(ctx, saved);
     ctx_free(ctx, saved_calls);
     ctx_free(ctx, vars);
-    if (!x_in_graph) return ag_set_error(ctx, "grad: the output does not depend on that input");
+    if (!x_in_graph) return ctx_error(ctx, AG_ERR_ARG, "grad: the output does not depend on that input");
     if (result == NULL && !ag_failed(ctx) && (x->flags & AG_VAR_CONST))
-        return ag_set_error(ctx, "grad: that input is a constant (a number written in an expression, "
-                                 "or a mask an op made), and a constant gets no gradient");
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "grad: that input is a constant (a number written in an expression, "
+                         "or a mask an op made), and a constant gets no gradient");
     if (result == NULL && !ag_failed(ctx) && blocked != NULL)
-        return ag_set_error(ctx, "grad: the output depends on that input only through %s, which has no "
-                                 "gradient (its 0/1 or index result is a constant)", blocked);
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "grad: the output depends on that input only through %s, which has no "
+                         "gradient (its 0/1 or index result is a constant)",
+                         blocked);
     if (result == NULL && !ag_failed(ctx))
-        return ag_set_error(ctx, "grad: the output does not depend on that input");
+        return ctx_error(ctx, AG_ERR_ARG, "grad: the output does not depend on that input");
     return result;
 }
 
@@ -585,7 +619,7 @@ void ag_unchain_backward(ag_var *v) {
     ctx->gc_pause = 1;
     ARRAY(ag_func *) stack = {0};
     if (!CTX_ARRAY_PUSH(ctx, stack, v->creator)) {
-        ag_set_error(ctx, "out of memory");
+        ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
         return;
     }
     while (stack.count > 0) {
@@ -594,7 +628,7 @@ void ag_unchain_backward(ag_var *v) {
             ag_var *x = f->inputs[i];
             if (x->creator == NULL) continue;
             if (!CTX_ARRAY_PUSH(ctx, stack, x->creator)) {
-                ag_set_error(ctx, "out of memory");
+                ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
                 ctx_free(ctx, stack.items);
                 return;
             }
@@ -606,21 +640,21 @@ void ag_unchain_backward(ag_var *v) {
 
 ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
     if (ctx == NULL) return NULL;
-    if (f == NULL) return ag_set_error(ctx, "input_grad: no function");
+    if (f == NULL) return ctx_error(ctx, AG_ERR_ARG, "input_grad: no function");
     if (f->noutputs != 1)
-        return ag_set_error(ctx, "input_grad: %s has %d outputs", func_def(f)->name, f->noutputs);
+        return ctx_error(ctx, AG_ERR_ARG, "input_grad: %s has %d outputs", func_def(f)->name, f->noutputs);
     if (k < 0 || k >= f->ninputs)
-        return ag_set_error(ctx, "input_grad: %s has no input %d", func_def(f)->name, k + 1);
+        return ctx_error(ctx, AG_ERR_ARG, "input_grad: %s has no input %d", func_def(f)->name, k + 1);
     ag_var *out = f->outputs[0];
     if (gy != NULL && !ag_same_shape(gy, out))
-        return ag_set_error(ctx, "input_grad: the gradient is not shaped like %s's output",
-                            func_def(f)->name);
+        return ctx_error(ctx, AG_ERR_SHAPE, "input_grad: the gradient is not shaped like %s's output",
+                         func_def(f)->name);
     bool old_enabled = ag_set_grad_enabled(ctx, false);
     ag_var *gys[1] = {gy != NULL ? gy : ag_ones_like(ctx, out)};
     ag_var *gx_local[3], **gxs = f->ninputs > 3 ? ctx_calloc(ctx, (size_t)f->ninputs, sizeof *gxs) : gx_local;
     ag_var *result = NULL;
     if (gxs == NULL) {
-        ag_set_error(ctx, "out of memory");
+        ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     } else if (gys[0] != NULL && check_unchanged(ctx, f, "input_grad") == 0) {
         for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
         /* in_backward: what the op makes is marked a gradient, as in a pass */
@@ -628,8 +662,8 @@ ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
         int rc = func_def(f)->backward(ctx, f, gys, gxs);
         ctx->in_backward--;
         if (rc == 0 && gxs[k] == NULL)
-            ag_set_error(ctx, "input_grad: %s sends no gradient to its input %d",
-                         func_def(f)->name, k + 1);
+            ctx_error(ctx, AG_ERR_ARG, "input_grad: %s sends no gradient to its input %d", func_def(f)->name,
+                      k + 1);
         else if (rc == 0)
             result = gxs[k];
     }

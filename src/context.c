@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define AG_ERRORS_PUBLIC_FORM /* defines the public ag_set_error (errors.h) */
 #include "internal.h"
-#undef ag_set_error
 
 const char *ag_version(void) { return AG_VERSION_STRING; }
 long ag_version_number(void) { return AG_VERSION_NUMBER; }
@@ -93,7 +93,7 @@ static void free_func_storage(ag_ctx *ctx, ag_func *f) {
 
 int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach) {
     if (!CTX_ARRAY_RESERVE(ctx, ctx->owners, ctx->owners_cap, ctx->nowners, 1))
-        return ctx_set_error(ctx, "out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     ctx->owners[ctx->nowners++] = (struct ctx_owner){owner, detach};
     return 0;
 }
@@ -111,8 +111,9 @@ void ag_ctx_free(ag_ctx *ctx) {
     /* from inside a backward pass (a step callback, a user op's backward) the
        pass would go on in freed memory: refused, as ag_gc is there */
     if (ctx->in_backward) {
-        ctx_set_error(ctx, "ctx_free: refused during a backward pass (called from a step callback or an "
-                           "op's backward?); free the context after ag_backward returns");
+        ctx_error(ctx, AG_ERR_ARG,
+                  "ctx_free: refused during a backward pass (called from a step callback or an "
+                  "op's backward?); free the context after ag_backward returns");
         return;
     }
     /* Models and optimizers still alive forget their variables first. */
@@ -156,42 +157,6 @@ void ag_ctx_free(ag_ctx *ctx) {
 }
 
 /* ---- errors --------------------------------------------------------------- */
-
-/* The code of a library message, from its wording: the messages follow
- * "op: what is wrong", and these phrases are what the kinds share. */
-static ag_err classify(const char *msg) {
-    static const struct {
-        const char *phrase;
-        ag_err code;
-    } rules[] = {
-        {"out of memory", AG_ERR_NOMEM},
-        {"too large", AG_ERR_NOMEM},
-        {"too many", AG_ERR_NOMEM},
-        {": interrupted", AG_ERR_INTERRUPTED},
-        {"collected variable", AG_ERR_STALE},
-        {"another context", AG_ERR_CONTEXT},
-        {"context was freed", AG_ERR_CONTEXT},
-        {"(got NaN)", AG_ERR_NONFINITE},
-        {"(got +Inf)", AG_ERR_NONFINITE},
-        {"(got -Inf)", AG_ERR_NONFINITE},
-        {"non-finite", AG_ERR_NONFINITE},
-        {"is NULL", AG_ERR_ARG},
-        {"shape", AG_ERR_SHAPE},
-        {"aligned", AG_ERR_SHAPE},
-        {"broadcast", AG_ERR_SHAPE},
-        {"dimension", AG_ERR_SHAPE},
-        {"axis", AG_ERR_SHAPE},
-        {"axes", AG_ERR_SHAPE},
-        {"features", AG_ERR_SHAPE},
-        {"-D", AG_ERR_SHAPE},
-        {"rows", AG_ERR_SHAPE},
-        {"not compatible", AG_ERR_SHAPE},
-        {"differ", AG_ERR_SHAPE},
-    };
-    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-        if (strstr(msg, rules[i].phrase) != NULL) return rules[i].code;
-    return AG_ERR_ARG;
-}
 
 /* Writes the message; a cut one ends with "..." (on a UTF-8 boundary). */
 static void set_message(ag_ctx *ctx, ag_err code, const char *fmt, va_list ap) {
@@ -261,16 +226,6 @@ void *ctx_error(ag_ctx *ctx, ag_err code, const char *fmt, ...) {
     return NULL;
 }
 
-void *ctx_set_error(ag_ctx *ctx, const char *fmt, ...) {
-    if (ctx == NULL) return NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    set_message(ctx, AG_ERR_ARG, fmt, ap);
-    va_end(ap);
-    ctx->errcode = classify(ctx->errmsg);
-    return NULL;
-}
-
 /* ---- switches ------------------------------------------------------------- */
 
 bool ag_set_grad_enabled(ag_ctx *ctx, bool enabled) {
@@ -300,8 +255,10 @@ void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag) {
 int ag_set_blas_threads(ag_ctx *ctx, int threads) {
     if (ctx == NULL) return -1;
     if (threads < AG_BLAS_THREADS_AUTO)
-        return ctx_set_error(ctx, "blas_threads: %d is not a thread count (0 = leave OpenBLAS alone, "
-                                 "-1 = auto, n >= 1)", threads),
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "blas_threads: %d is not a thread count (0 = leave OpenBLAS alone, "
+                         "-1 = auto, n >= 1)",
+                         threads),
                -1;
     int old = ctx->blas.threads;
     ctx->blas.threads = threads;
@@ -361,9 +318,10 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
     ag_var *v;
     if (ctx->no_reuse) {
         v = ctx_malloc(ctx, sizeof *v);
-        if (v == NULL) return ctx_set_error(ctx, "out of memory");
+        if (v == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     } else {
-        if (ctx->free_vars == NULL && grow_vars(ctx) < 0) return ctx_set_error(ctx, "out of memory");
+        if (ctx->free_vars == NULL && grow_vars(ctx) < 0)
+            return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
         v = ctx->free_vars;
         UNPOISON(v, sizeof *v);
         ctx->free_vars = v->next_live;
@@ -391,9 +349,10 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
     ag_func *f;
     if (ctx->no_reuse) {
         f = ctx_malloc(ctx, sizeof *f);
-        if (f == NULL) return ctx_set_error(ctx, "out of memory");
+        if (f == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     } else {
-        if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0) return ctx_set_error(ctx, "out of memory");
+        if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0)
+            return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
         f = ctx->free_funcs;
         UNPOISON(f, sizeof *f);
         ctx->free_funcs = f->next_live;
@@ -759,12 +718,15 @@ static size_t collect(ag_ctx *ctx, bool full) {
  * backward) would free them under the pass.  So it is refused. */
 static bool collect_refused(ag_ctx *ctx, const char *name) {
     if (ctx->in_callback > 0) {
-        ctx_set_error(ctx, "%s: refused inside a user op's callback; collect after the op returns", name);
+        ctx_error(ctx, AG_ERR_ARG, "%s: refused inside a user op's callback; collect after the op returns",
+                  name);
         return true;
     }
     if (ctx->in_backward == 0) return false;
-    ctx_set_error(ctx, "%s: refused during a backward pass (called from a step callback or an op's "
-                       "backward?); collect after ag_backward returns", name);
+    ctx_error(ctx, AG_ERR_ARG,
+              "%s: refused during a backward pass (called from a step callback or an op's "
+              "backward?); collect after ag_backward returns",
+              name);
     return true;
 }
 

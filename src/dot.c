@@ -86,7 +86,7 @@ char *ag_dot(const ag_var *y, bool verbose) {
     char *text = strbuf_take(&out);
     if (!ok || text == NULL) {
         free(text);
-        if (ctx != NULL) ag_set_error(ctx, "dot: out of memory");
+        if (ctx != NULL) ctx_error(ctx, AG_ERR_NOMEM, "dot: out of memory");
         return NULL;
     }
     return text;

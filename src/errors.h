@@ -1,19 +1,24 @@
-/* errors.h — how the library's own code sets an error (every file of src/
- * that calls ag_set_error includes this, directly or through tensor.h). */
+/* errors.h — how the library's own code raises an error (every file of src/
+ * that raises one includes this, directly or through tensor.h). */
 #ifndef AG_ERRORS_H
 #define AG_ERRORS_H
 
 #include "ag_core.h"
 
-/* Inside the library every message goes through ctx_set_error, which gives
- * it a code from its wording (context.c, classify); the public ag_set_error
- * is the caller's (AG_ERR_USER).  `cold`: the paths that set an error are
- * moved out of the ops' hot code (as repl_error's, repl/builtins.h). */
-void *ctx_set_error(ag_ctx *ctx, const char *fmt, ...) AG_PRINTF(2, 3) __attribute__((cold));
-#define ag_set_error(...) ctx_set_error(__VA_ARGS__)
-
-/* Sets the message with the code the raise names (as SQLite's
- * sqlite3ErrorWithMsg): new code raises its errors this way. */
+/* Sets the message with the code the raise names, as SQLite's
+ * sqlite3ErrorWithMsg: the code is chosen where the error is raised, never
+ * read back from the wording.  Returns NULL, so `return ctx_error(...)`
+ * fails a call that returns a pointer.  The public ag_set_error is the
+ * caller's (AG_ERR_USER); src/ cannot call it (below).
+ * `cold`: the paths that raise are moved out of the ops' hot code (as
+ * repl_error's, repl/builtins.h). */
 void *ctx_error(ag_ctx *ctx, ag_err code, const char *fmt, ...) AG_PRINTF(3, 4) __attribute__((cold));
+
+/* The two-argument ag_set_error guessed the code from the wording: inside
+ * the library, a call of it does not compile.  (context.c, which defines it
+ * for callers, and tests that call it define AG_ERRORS_PUBLIC_FORM.) */
+#ifndef AG_ERRORS_PUBLIC_FORM
+#pragma GCC poison ag_set_error
+#endif
 
 #endif

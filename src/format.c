@@ -5,7 +5,7 @@
  * the decimal exponent is < -4 or >= 6.  We find those digits by asking libc
  * for 1, 2, ... 17 correctly rounded significant digits until strtod gives
  * the value back, then lay them out the way Go does.  The _display forms
- * are SPEC §2's one departure, for what the REPL and the graphs show:
+ * are our one departure from Go, for what the REPL and the graphs show:
  * whole numbers below 2^53 print whole (1000000, not 1e+06). */
 #include "ag_format.h"
 

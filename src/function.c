@@ -1,5 +1,6 @@
 /* function.c — applying an op: forward, wrapping outputs, recording the
- * function node (reference §3.2), and function accessors. */
+ * function node (as upstream's Function.Forward: the Go library
+ * itsubaki/autograd), and function accessors. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -124,18 +125,17 @@ static bool apply_scalar(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *
 static int check_inputs(ag_ctx *ctx, const char *symbol, ag_var *const *inputs, int ninputs) {
     for (int i = 0; i < ninputs; i++) {
         if (inputs[i] == NULL) {
-            if (!ctx->failed)
-                ag_set_error(ctx, "%s: input %d is NULL", symbol, i + 1);
+            if (!ctx->failed) ctx_error(ctx, AG_ERR_ARG, "%s: input %d is NULL", symbol, i + 1);
             return -1;
         }
         if (inputs[i]->ctx == NULL)
-            return ag_set_error(ctx, "%s: input %d is a collected variable (a stale handle: "
-                                "it was not retained across ag_gc)",
-                                symbol, i + 1),
+            return ctx_error(ctx, AG_ERR_STALE,
+                             "%s: input %d is a collected variable (a stale handle: "
+                             "it was not retained across ag_gc)",
+                             symbol, i + 1),
                    -1;
         if (inputs[i]->ctx != ctx)
-            return ag_set_error(ctx, "%s: input %d belongs to another context",
-                                symbol, i + 1),
+            return ctx_error(ctx, AG_ERR_CONTEXT, "%s: input %d belongs to another context", symbol, i + 1),
                    -1;
     }
     return 0;
@@ -155,8 +155,7 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *para
         if (fast != NULL && outs != NULL) outs[0] = fast;
         return fast;
     }
-    if (ninputs == 0 && def->arity != 0)
-        return ag_set_error(ctx, "%s: no inputs", def->symbol);
+    if (ninputs == 0 && def->arity != 0) return ctx_error(ctx, AG_ERR_ARG, "%s: no inputs", def->symbol);
 
     bool record = ctx->grad_enabled;
     ag_func local, *f = &local;
@@ -201,9 +200,9 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *para
         if (strcmp(ctx->errmsg, "out of memory") == 0) {
             /* name the op and what it was given (a size overflow reads the same) */
             char a[SHAPE_BUF], b[SHAPE_BUF];
-            ag_set_error(ctx, "%s: out of memory for the result of %s%s%s", def->symbol,
-                         shape_str(&inputs[0]->t, a), ninputs > 1 ? " and " : "",
-                         ninputs > 1 ? shape_str(&inputs[1]->t, b) : "");
+            ctx_error(ctx, AG_ERR_NOMEM, "%s: out of memory for the result of %s%s%s", def->symbol,
+                      shape_str(&inputs[0]->t, a), ninputs > 1 ? " and " : "",
+                      ninputs > 1 ? shape_str(&inputs[1]->t, b) : "");
         }
         for (int i = 0; i < noutputs; i++) t_free(ctx, &ys[i]);
         if (ys != ys_local) ctx_free(ctx, ys);
@@ -244,7 +243,7 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *para
     return first;
 
 oom:
-    ag_set_error(ctx, "out of memory");
+    ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
 fail:
     /* A recorded node with no outputs is unreachable; the collector frees it.
      * A local one is released here. */
@@ -370,6 +369,6 @@ char *ag_func_label(const ag_func *f, char *buf, size_t n) {
 }
 
 int op_interrupted(ag_ctx *ctx, const ag_func *f) {
-    ag_set_error(ctx, "%s: interrupted", func_def(f)->symbol);
+    ctx_error(ctx, AG_ERR_INTERRUPTED, "%s: interrupted", func_def(f)->symbol);
     return -1;
 }

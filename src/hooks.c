@@ -1,5 +1,5 @@
 /* hooks.c — gradient hooks run by the optimizers before an update
- * (reference §4.7): weight decay and global-norm clipping.  They overwrite
+ * (upstream's hook package): weight decay and global-norm clipping.  They overwrite
  * the gradients' data in place, as upstream replaces p.Grad.Data. */
 #include <math.h>
 #include <stdint.h>
@@ -20,28 +20,28 @@ const char *ag_hook_kind_name(ag_hook_kind kind) {
 
 int ag_hook_validate(ag_ctx *ctx, ag_hook_kind kind, double value) {
     const char *name = ag_hook_kind_name(kind);
-    if (name == NULL) return ag_set_error(ctx, "hook: unknown kind %d", (int)kind), -1;
+    if (name == NULL) return ctx_error(ctx, AG_ERR_ARG, "hook: unknown kind %d", (int)kind), -1;
     if (isfinite(value) && value >= 0) return 0;
     char number[AG_NUMBUF];
-    ag_set_error(ctx, "%s: %s must be a finite number >= 0 (got %s)", name,
-                 kind == AG_HOOK_WEIGHT_DECAY ? "lambda" : "max_norm",
-                 ag_format_double(value, 0, number));
+    ctx_error(ctx, isfinite(value) ? AG_ERR_ARG : AG_ERR_NONFINITE,
+              "%s: %s must be a finite number >= 0 (got %s)", name,
+              kind == AG_HOOK_WEIGHT_DECAY ? "lambda" : "max_norm", ag_format_double(value, 0, number));
     return -1;
 }
 
 /* Every gradient must match its parameter element for element. */
 static int check_grads(ag_ctx *ctx, const char *hook, ag_var *const *params, int n) {
-    if (params == NULL && n > 0) return ag_set_error(ctx, "%s: no parameter list", hook), -1;
+    if (params == NULL && n > 0) return ctx_error(ctx, AG_ERR_ARG, "%s: no parameter list", hook), -1;
     for (int i = 0; i < n; i++) {
-        if (params[i] == NULL) return ag_set_error(ctx, "%s: parameter %d is NULL", hook, i), -1;
+        if (params[i] == NULL) return ctx_error(ctx, AG_ERR_ARG, "%s: parameter %d is NULL", hook, i), -1;
         if (ag_var_ctx(params[i]) != ctx)
-            return ag_set_error(ctx, "%s: parameter %d belongs to another context", hook, i), -1;
+            return ctx_error(ctx, AG_ERR_CONTEXT, "%s: parameter %d belongs to another context", hook, i), -1;
         ag_var *g = ag_grad(params[i]);
         if (g != NULL && ag_size(g) != ag_size(params[i])) {
-            ag_set_error(ctx,
-                         "%s: the gradient of parameter %d has %zu elements but the "
-                         "parameter has %zu",
-                         hook, i, ag_size(g), ag_size(params[i]));
+            ctx_error(ctx, AG_ERR_ARG,
+                      "%s: the gradient of parameter %d has %zu elements but the "
+                      "parameter has %zu",
+                      hook, i, ag_size(g), ag_size(params[i]));
             return -1;
         }
     }
@@ -72,7 +72,7 @@ static int by_pointer_then_index(const void *a, const void *b) {
 static int unshare_grads(ag_ctx *ctx, ag_var *const *params, int n) {
     if (n < 2 && (n < 1 || ag_grad(params[0]) != params[0])) return 0;
     alias_entry *entries = ctx_malloc(ctx, (size_t)n * 2 * sizeof *entries);
-    if (entries == NULL) return ag_set_error(ctx, "out of memory"), -1;
+    if (entries == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     int count = 0;
     for (int i = 0; i < n; i++) {
         entries[count++] = (alias_entry){params[i], i, false};

@@ -279,7 +279,7 @@ typedef struct ag_op_def {
  * --gc-sections carries only the ops it calls (and the libm routines they
  * need), not the whole list. */
 #define OP_ROW(op) (&op_row_##op)
-#define OP_ROW_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, rule) \
+#define OP_ROW_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule) \
     extern const ag_op_def op_row_AG_OP_##ID;
 AG_OP_LIST(OP_ROW_DECLARE)
 #undef OP_ROW_DECLARE
@@ -287,11 +287,15 @@ AG_OP_LIST(OP_ROW_DECLARE)
 /* What is known of every built-in op by its number, without its functions
  * (names for errors and ag_op_name, arity, rule).  Sized by its rows (a
  * check in ops_table.c compares them to AG_OP_COUNT). */
+#define OP_MAX_NAMED_INPUTS 3 /* Linear's x, W, b */
 typedef struct ag_op_info {
     const char *name, *symbol;
     int arity;
     const char *rule;
-    const char *operand[2], *operands_text; /* the row's OPERANDS, or NULLs */
+    const char *input[OP_MAX_NAMED_INPUTS]; /* the row's OPERANDS or INPUT_NAMES, or NULLs */
+    bool drawn;                             /* OPERANDS: the names are drawn on graph edges */
+    const char *operands_text;              /* OPERANDS' reading "a − b", or NULL */
+    bool gradient;                          /* GRAD (true) or NO_GRAD */
 } ag_op_info;
 extern const ag_op_info ag_op_table[];
 
@@ -301,8 +305,6 @@ extern const ag_op_info ag_op_table[];
 /* Frees the context's user ops (ag_ctx_free). */
 void userops_free(ag_ctx *ctx);
 
-/* False for an op whose row's rule says "no gradient" (a comparison). */
-bool op_differentiable(int op);
 
 /* The label hooks (function.c), named by the list's label column. */
 void op_label_P(const ag_op_params *p, char *buf, size_t n);     /* "(2)" */
@@ -341,6 +343,28 @@ ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value);
 ag_var *var_uninit_like(ag_ctx *ctx, const ag_var *like);
 /* A 0-d constant leaf flagged AG_VAR_CONST. */
 ag_var *const_scalar(ag_ctx *ctx, double value);
+
+/* ---- elementwise kernels, one home (ops_map.c) ------------------------------------
+ * Forwards: 0, or -1 with the error set ("out of memory", "NAME: interrupted"). */
+/* ys[0] = the row's scalar hook on each element of f's one input. */
+int map_unary(ag_ctx *ctx, ag_func *f, ag_tensor *ys);
+/* ys[0] = fn over f's one input (mathfn.c's vectorized kernels), a block at a time. */
+int map_array(ag_ctx *ctx, ag_func *f, ag_tensor *ys, void (*fn)(double *, const double *, size_t));
+/* ys[0] over f's inputs (up to 3) broadcast together: fn(v) with v[k] the
+ * element of input k, or, when fn is NULL, the row's scalar hook on the
+ * elements of the (one or two) inputs. */
+int map_broadcast(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(const double *v));
+/* map_broadcast with the scalar hook: the forward of a pointwise op of one or two inputs that broadcast. */
+int map_broadcast_hook(ag_ctx *ctx, ag_func *f, ag_tensor *ys);
+/* The op of row `op` applied to x, or to a and b (params p may be NULL). */
+ag_var *op_unary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *x);
+ag_var *op_binary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *a, ag_var *b);
+/* A constant leaf shaped like x holding rule(x[i], p): the 0/1 (or sign)
+ * masks backwards multiply by.  NULL + the error when out of memory. */
+ag_var *const_map(ag_ctx *ctx, const ag_var *x, double (*rule)(double, const ag_op_params *),
+                  const ag_op_params *p);
+/* Neg's element rule (its forward, and inside cos's and div's gradients). */
+static inline double negate(double x) { return -1.0 * x; }
 /* g summed down to x's shape when they differ, else g itself. */
 ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x);
 /* ---- direct backwards ----------------------------------------------------------
@@ -428,7 +452,7 @@ const char *shape_str(const ag_tensor *t, char *buf);
 /* Declarations of every op's functions (ops_*.c), from the op list. */
 #define OP_DECLARE_SCALAR_YES(stem) double op_##stem##_scalar(const ag_op_params *p, double a, double b);
 #define OP_DECLARE_SCALAR_NO(stem)
-#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, rule)                    \
+#define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule)                    \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys);                 \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs); \
     OP_DECLARE_SCALAR_##scalar(stem)

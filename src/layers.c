@@ -1,4 +1,4 @@
-/* layers.c — linear units and the RNN and LSTM steps (reference §4.4).
+/* layers.c — linear units and the RNN and LSTM steps (upstream's layer package).
  * Every op goes through the public op API, so the steps record ordinary
  * graphs that backward, gc and the graph viewer see like any other. */
 #include <math.h>
@@ -53,8 +53,8 @@ int linear_unit_init(ag_ctx *ctx, linear_unit *u, const char *owner, const char 
 int linear_unit_ensure(ag_ctx *ctx, linear_unit *u, int in, ag_rng *rng) {
     if (u->w != NULL) return 0;
     if (in < 1 || (size_t)in * (size_t)u->out > MAX_WEIGHT_ELEMENTS) {
-        ag_set_error(ctx, "%s: a [%d %d] weight (%s) is too large", u->owner, in, u->out,
-                     u->w_name);
+        ctx_error(ctx, AG_ERR_NOMEM, "%s: a [%d %d] weight (%s) is too large", u->owner, in, u->out,
+                  u->w_name);
         return -1;
     }
     ag_var *w = ag_randn(ctx, 2, (int[]){in, u->out}, rng);

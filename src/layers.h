@@ -1,6 +1,6 @@
 /* layers.h — the layers models are built from (not public API): a linear
  * unit holding its parameters, and the RNN and LSTM steps over such units
- * (reference §4.4).  The steps take and return the hidden state explicitly;
+ * (upstream's layer package).  The steps take and return the hidden state explicitly;
  * the model (models.c) keeps it and retains it between calls. */
 #ifndef AG_LAYERS_H
 #define AG_LAYERS_H

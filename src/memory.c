@@ -7,7 +7,7 @@
  * go back to the allocator.  So a training loop that collects every step
  * reuses last step's buffers, already mapped and often still in cache,
  * instead of handing megabytes back to the system and faulting them in
- * again (issue 33).
+ * again (a training step's time was mostly page faults before this cache).
  *
  * Size classes: 16 bytes and up, four per doubling (16, 20, 24, 28, 32, 40,
  * ...): a buffer is allocated at its class's size, so any buffer of the

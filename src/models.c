@@ -1,7 +1,7 @@
 /* models.c — the model object: construction of each kind from linear units,
  * forward with its input checks, the sorted parameter list, the retained
  * hidden state of recurrent kinds, and the one-line description
- * (reference §4.5). */
+ * (as upstream's model package: the Go library itsubaki/autograd). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +107,7 @@ static ag_model *model_alloc(ag_ctx *ctx, ag_model_kind kind, int nunits, uint64
     if (m == NULL || m->units == NULL || ctx_attach(ctx, m, detach) < 0) {
         if (m != NULL) ctx_free(ctx, m->units);
         ctx_free(ctx, m);
-        return ag_set_error(ctx, "out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     }
     m->ctx = ctx;
     m->kind = kind;
@@ -150,15 +150,15 @@ static int add_unit(ag_model *m, int i, const char *label, int out, bool bias, i
 
 static int check_size(ag_ctx *ctx, const char *model, const char *what, int value) {
     if (value >= 1) return 0;
-    ag_set_error(ctx, "%s: %s must be at least 1 (got %d)", model, what, value);
+    ctx_error(ctx, AG_ERR_ARG, "%s: %s must be at least 1 (got %d)", model, what, value);
     return -1;
 }
 
 ag_model *ag_mlp(ag_ctx *ctx, const int *sizes, int n, ag_activation activation, uint64_t seed) {
     if (ctx == NULL) return NULL;
-    if (sizes == NULL || n < 1) return ag_set_error(ctx, "mlp: needs at least one layer size");
+    if (sizes == NULL || n < 1) return ctx_error(ctx, AG_ERR_ARG, "mlp: needs at least one layer size");
     if (ag_activation_name(activation) == NULL)
-        return ag_set_error(ctx, "mlp: unknown activation %d", (int)activation);
+        return ctx_error(ctx, AG_ERR_ARG, "mlp: unknown activation %d", (int)activation);
     for (int i = 0; i < n; i++)
         if (check_size(ctx, "mlp", "sizes", sizes[i]) < 0) return NULL;
     ag_model *m = model_alloc(ctx, AG_MODEL_MLP, n, seed);
@@ -166,7 +166,7 @@ ag_model *ag_mlp(ag_ctx *ctx, const int *sizes, int n, ag_activation activation,
     m->sizes = alloc_malloc(&m->alloc, (size_t)n * sizeof *m->sizes);
     if (m->sizes == NULL) {
         destroy(m);
-        return ag_set_error(ctx, "out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     }
     memcpy(m->sizes, sizes, (size_t)n * sizeof *sizes);
     m->nsizes = n;
@@ -258,40 +258,41 @@ static int check_input(ag_model *m, ag_var *x) {
     const char *name = ag_model_kind_name(m->kind);
     char shape[AG_SHAPEBUF], state[AG_SHAPEBUF];
     int ndim = ag_ndim(x);
-    if (ag_var_ctx(x) == NULL) { /* as the ops say it (function.c, check_inputs) */
-        ctx_error(m->ctx, AG_ERR_STALE, "%s: the input is a collected variable (a stale handle: it was not "
-                                        "retained across ag_gc)", name);
+    if (ag_var_ctx(x) == NULL) { /* its node was collected (as check_inputs in function.c) */
+        ctx_error(m->ctx, AG_ERR_STALE,
+                  "%s: the input is a collected variable (a stale handle: it was not retained across ag_gc)",
+                  name);
         return -1;
     }
     if (ag_var_ctx(x) != m->ctx) {
-        ag_set_error(m->ctx, "%s: the input belongs to another context", name);
+        ctx_error(m->ctx, AG_ERR_CONTEXT, "%s: the input belongs to another context", name);
         return -1;
     }
     if (ndim < 2) {
-        ag_set_error(m->ctx,
-                     "%s: input of shape %s needs at least 2 dimensions (samples, features)", name,
-                     ag_shape_string(ndim, ag_shape(x), shape));
+        ctx_error(m->ctx, AG_ERR_SHAPE,
+                  "%s: input of shape %s needs at least 2 dimensions (samples, features)", name,
+                  ag_shape_string(ndim, ag_shape(x), shape));
         return -1;
     }
     int features = ag_shape(x)[ndim - 1];
     const linear_unit *first = &m->units[0];
     if (features < 1) {
-        ag_set_error(m->ctx, "%s: input has 0 features", name);
+        ctx_error(m->ctx, AG_ERR_SHAPE, "%s: input has 0 features", name);
         return -1;
     }
     if (first->in != 0 && features != first->in) {
-        ag_set_error(m->ctx, "%s: input has %d features but %s was built for %d", name, features,
-                     first->label[0] ? first->label : "the layer", first->in);
+        ctx_error(m->ctx, AG_ERR_SHAPE, "%s: input has %d features but %s was built for %d", name, features,
+                  first->label[0] ? first->label : "the layer", first->in);
         return -1;
     }
     /* The state carries the batch dims of the step that made it. */
     if (m->h != NULL && (ag_ndim(m->h) != ndim ||
                          memcmp(ag_shape(m->h), ag_shape(x), (size_t)(ndim - 1) * sizeof(int)))) {
-        ag_set_error(m->ctx,
-                     "%s: input batch %s does not match the hidden state's %s "
-                     "(reset_state() starts over)",
-                     name, ag_shape_string(ndim - 1, ag_shape(x), shape),
-                     ag_shape_string(ag_ndim(m->h) - 1, ag_shape(m->h), state));
+        ctx_error(m->ctx, AG_ERR_SHAPE,
+                  "%s: input batch %s does not match the hidden state's %s "
+                  "(reset_state() starts over)",
+                  name, ag_shape_string(ndim - 1, ag_shape(x), shape),
+                  ag_shape_string(ag_ndim(m->h) - 1, ag_shape(m->h), state));
         return -1;
     }
     return 0;
@@ -369,10 +370,11 @@ static ag_var *layer_forward(ag_model *m, linear_unit *u, ag_var *x, bool activa
 
 ag_var *ag_model_forward(ag_model *m, ag_var *x) {
     if (m == NULL) return NULL;
-    if (m->ctx == NULL) return ag_set_error(ag_var_ctx(x), "model: its context was freed");
+    if (m->ctx == NULL) return ctx_error(ag_var_ctx(x), AG_ERR_CONTEXT, "model: its context was freed");
     if (x == NULL)
-        return ag_failed(m->ctx) ? NULL : ag_set_error(m->ctx, "%s: the input is NULL",
-                                                        ag_model_kind_name(m->kind));
+        return ag_failed(m->ctx)
+                   ? NULL
+                   : ctx_error(m->ctx, AG_ERR_ARG, "%s: the input is NULL", ag_model_kind_name(m->kind));
     if (check_input(m, x) < 0) return NULL;
     if (ensure_weights(m, ag_shape(x)[ag_ndim(x) - 1]) < 0) return NULL;
     switch (m->kind) {

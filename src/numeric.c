@@ -22,7 +22,7 @@ static ag_var *evaluate(ag_ctx *ctx, const char *caller, ag_fn f, void *user, ag
     bool old = ag_set_grad_enabled(ctx, false);
     ag_var *y = f(user, ctx, xs, n);
     ag_set_grad_enabled(ctx, old);
-    if (y == NULL && !ag_failed(ctx)) ag_set_error(ctx, "%s: the function returned nothing", caller);
+    if (y == NULL && !ag_failed(ctx)) ctx_error(ctx, AG_ERR_ARG, "%s: the function returned nothing", caller);
     return y;
 }
 
@@ -40,7 +40,7 @@ static double sum_elements(const ag_var *y) {
 static ag_var **shifted_copies(ag_ctx *ctx, ag_var *const *xs, int n, double shift) {
     ag_var **copies = ctx_malloc(ctx, sizeof *copies * (size_t)(n > 0 ? n : 1));
     if (copies == NULL) {
-        ag_set_error(ctx, "numdiff: out of memory");
+        ctx_error(ctx, AG_ERR_NOMEM, "numdiff: out of memory");
         return NULL;
     }
     for (int i = 0; i < n; i++) {
@@ -72,7 +72,8 @@ static int check_args(ag_ctx *ctx, const char *what, ag_fn f, ag_var *const *xs,
                           : any_null(xs, n)         ? "an input is NULL"
                                                     : NULL;
     if (problem == NULL) return 0;
-    if (!ag_failed(ctx) || f == NULL || n < 0 || xs == NULL) ag_set_error(ctx, "%s: %s", what, problem);
+    if (!ag_failed(ctx) || f == NULL || n < 0 || xs == NULL)
+        ctx_error(ctx, AG_ERR_ARG, "%s: %s", what, problem);
     return -1;
 }
 
@@ -88,9 +89,9 @@ ag_var *ag_numdiff(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, d
     if (y1 == NULL) return NULL;
     if (!ag_same_shape(y0, y1)) {
         char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
-        return ag_set_error(ctx, "numdiff: f(x+h) has shape %s but f(x-h) has shape %s",
-                            ag_shape_string(ag_ndim(y0), ag_shape(y0), a),
-                            ag_shape_string(ag_ndim(y1), ag_shape(y1), b));
+        return ctx_error(ctx, AG_ERR_SHAPE, "numdiff: f(x+h) has shape %s but f(x-h) has shape %s",
+                         ag_shape_string(ag_ndim(y0), ag_shape(y0), a),
+                         ag_shape_string(ag_ndim(y1), ag_shape(y1), b));
     }
     ag_var *result = ag_zeros(ctx, ag_ndim(y0), ag_shape(y0));
     if (result == NULL) return NULL;
@@ -103,12 +104,13 @@ ag_var *ag_numdiff(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, d
 
 ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, int i, double h) {
     if (check_args(ctx, "numgrad", f, xs, n) < 0) return NULL;
-    if (i < 0 || i >= n) return ag_set_error(ctx, "numgrad: input %d out of range for %d inputs", i, n);
+    if (i < 0 || i >= n)
+        return ctx_error(ctx, AG_ERR_ARG, "numgrad: input %d out of range for %d inputs", i, n);
     if (h <= 0) h = DEFAULT_STEP;
     /* The other inputs are passed as they are; only xs[i] is replaced by a
      * copy whose elements are nudged one at a time. */
     ag_var **args = ctx_malloc(ctx, sizeof *args * (size_t)n);
-    if (args == NULL) return ag_set_error(ctx, "numgrad: out of memory");
+    if (args == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "numgrad: out of memory");
     for (int j = 0; j < n; j++) args[j] = xs[j];
     ag_var *copy = ag_detach(ctx, xs[i]);
     ag_var *result = copy ? ag_zeros(ctx, ag_ndim(copy), ag_shape(copy)) : NULL;
@@ -121,7 +123,7 @@ ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, i
     size_t size = ag_size(copy);
     for (size_t k = 0; k < size; k++) {
         if (ctx_interrupted(ctx)) { /* two calls of f per element: look before each pair */
-            ag_set_error(ctx, "numgrad: interrupted");
+            ctx_error(ctx, AG_ERR_INTERRUPTED, "numgrad: interrupted");
             result = NULL;
             break;
         }
@@ -146,7 +148,7 @@ ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, i
 static int analytic_backward(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n) {
     bool old = ag_set_grad_enabled(ctx, true);
     ag_var *y = f(user, ctx, xs, n);
-    if (y == NULL && !ag_failed(ctx)) ag_set_error(ctx, "gradcheck: the function returned nothing");
+    if (y == NULL && !ag_failed(ctx)) ctx_error(ctx, AG_ERR_ARG, "gradcheck: the function returned nothing");
     ag_var *z = (y != NULL && ag_size(y) != 1) ? ag_sum(ctx, y, NULL, 0) : y;
     int status = z ? ag_backward(ctx, z, &(ag_backward_opts){0}) : -1;
     ag_set_grad_enabled(ctx, old);
@@ -162,9 +164,9 @@ static int compare_input(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, in
     ag_var *analytic = ag_grad(xs[i]);
     if (analytic != NULL && ag_size(analytic) != ag_size(numeric)) {
         char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
-        ag_set_error(ctx, "gradcheck: gradient of input %d has shape %s, expected %s", i,
-                     ag_shape_string(ag_ndim(analytic), ag_shape(analytic), a),
-                     ag_shape_string(ag_ndim(numeric), ag_shape(numeric), b));
+        ctx_error(ctx, AG_ERR_SHAPE, "gradcheck: gradient of input %d has shape %s, expected %s", i,
+                  ag_shape_string(ag_ndim(analytic), ag_shape(analytic), a),
+                  ag_shape_string(ag_ndim(numeric), ag_shape(numeric), b));
         return -1;
     }
     const double *numbers = ag_cdata(numeric);
@@ -186,7 +188,7 @@ int ag_gradcheck(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, dou
     if (check_args(ctx, "gradcheck", f, xs, n) < 0) return -1;
     ag_var **saved = ctx_malloc(ctx, sizeof *saved * (size_t)(n > 0 ? n : 1));
     if (saved == NULL) {
-        ag_set_error(ctx, "gradcheck: out of memory");
+        ctx_error(ctx, AG_ERR_NOMEM, "gradcheck: out of memory");
         return -1;
     }
     for (int i = 0; i < n; i++) {

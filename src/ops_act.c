@@ -1,7 +1,7 @@
 /* ops_act.c — activations and elementwise math PyTorch has: leaky_relu elu
  * selu silu softplus mish hardtanh; sign floor ceil round trunc (gradient 0);
  * rsqrt log2 log10 exp2 asin acos atan sinh cosh asinh acosh atanh erf;
- * logaddexp and fmod (broadcasting).  Each forward applies the op's scalar
+ * logaddexp, fmod and hypot (broadcasting).  Each forward applies the op's scalar
  * hook to every element (so the 0-d fast path gives the same bits); each
  * backward is gy times the local derivative built from public ops, so
  * create_graph can differentiate it again. */
@@ -16,68 +16,7 @@
 #define SELU_ALPHA 1.6732632423543772848170429916717
 #define SELU_SCALE 1.0507009873554804934193349852946
 
-/* ys[0] = the op's scalar hook on each element of x, in interruptible blocks. */
-static int hook_map(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    ag_scalar_fn fn = f->row->scalar;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
-        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
-        size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
-        for (size_t i = block; i < end; i++) ys[0].data[i] = fn(&f->params, x->data[i], 0.0);
-    }
-    return 0;
-}
-
-/* ys[0] = the hook on a and b broadcast together. */
-static int hook_map2(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *a = &f->inputs[0]->t, *b = &f->inputs[1]->t;
-    ag_scalar_fn fn = f->row->scalar;
-    int ndim, shape[AG_MAX_DIMS];
-    if (shape_broadcast(ctx, ag_op_table[f->op].symbol, a->ndim, a->shape, b->ndim, b->shape, &ndim, shape) < 0)
-        return -1;
-    ag_tensor ta = {0}, tb = {0};
-    const double *da = a->data, *db = b->data;
-    size_t size = shape_size(ndim, shape);
-    int rc = 0;
-    if (size > 0 && !shape_equal(a->ndim, a->shape, ndim, shape)) {
-        if (t_init_uninit(ctx, &ta, ndim, shape) < 0) rc = -1;
-        else t_broadcast_to(&ta, a), da = ta.data;
-    }
-    if (rc == 0 && size > 0 && !shape_equal(b->ndim, b->shape, ndim, shape)) {
-        if (t_init_uninit(ctx, &tb, ndim, shape) < 0) rc = -1;
-        else t_broadcast_to(&tb, b), db = tb.data;
-    }
-    if (rc == 0 && t_init_uninit(ctx, &ys[0], ndim, shape) < 0) rc = -1;
-    for (size_t block = 0; rc == 0 && block < size; block += INTERRUPT_BLOCK) {
-        if (ctx_interrupted(ctx)) {
-            rc = -2;
-            break;
-        }
-        size_t end = size - block < INTERRUPT_BLOCK ? size : block + INTERRUPT_BLOCK;
-        for (size_t i = block; i < end; i++) ys[0].data[i] = fn(&f->params, da[i], db[i]);
-    }
-    t_free(ctx, &ta);
-    t_free(ctx, &tb);
-    if (rc == -2) return op_interrupted(ctx, f);
-    if (rc < 0) return ag_set_error(ctx, "out of memory"), -1;
-    return 0;
-}
-
-static ag_var *unary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *x) {
-    return op_apply_row(ctx, op, p, (ag_var *[]){x}, 1, 1, NULL);
-}
 static ag_var *k(ag_ctx *ctx, double v) { return const_scalar(ctx, v); }
-
-/* A constant leaf shaped like x holding rule(x[i], p). */
-static ag_var *mask_of(ag_ctx *ctx, const ag_var *x, double (*rule)(double, const ag_op_params *),
-                       const ag_op_params *p) {
-    ag_var *m = ag_zeros(ctx, x->t.ndim, x->t.shape);
-    if (m == NULL) return NULL;
-    m->flags |= AG_VAR_CONST;
-    for (size_t i = 0; i < x->t.size; i++) m->t.data[i] = rule(x->t.data[i], p);
-    return m;
-}
 
 /* gxs[0] = gy * d, d the local derivative (a variable shaped like x). */
 static int times_gy(ag_ctx *ctx, ag_var *const *gys, ag_var **gxs, ag_var *d) {
@@ -93,8 +32,8 @@ static int times_gy(ag_ctx *ctx, ag_var *const *gys, ag_var **gxs, ag_var *d) {
         (void)p, (void)b;                                                                  \
         return (EXPR);                                                                     \
     }                                                                                      \
-    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_##ID), NULL, x); }  \
-    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); } \
+    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_##ID), NULL, x); }  \
+    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); } \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {  \
         ag_var *x = f->inputs[0], *y = f->outputs[0];                                     \
         const ag_op_params *p = &f->params;                                                \
@@ -137,20 +76,20 @@ static double leaky_slope(double x, const ag_op_params *p) { return x > 0 ? 1.0 
 double op_leaky_relu_scalar(const ag_op_params *p, double x, double b) { return x > 0 ? x : x * p->p; }
 ag_var *ag_leaky_relu(ag_ctx *ctx, ag_var *x, double negative_slope) {
     ag_op_params p = {.p = negative_slope};
-    return unary(ctx, OP_ROW(AG_OP_LEAKY_RELU), &p, x);
+    return op_unary(ctx, OP_ROW(AG_OP_LEAKY_RELU), &p, x);
 }
-int op_leaky_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_leaky_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_leaky_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    return times_gy(ctx, gys, gxs, mask_of(ctx, f->inputs[0], leaky_slope, &f->params));
+    return times_gy(ctx, gys, gxs, const_map(ctx, f->inputs[0], leaky_slope, &f->params));
 }
 
 /* elu: x where x > 0, else alpha*(exp(x) - 1); d = 1 where x > 0, else alpha*exp(x) */
 double op_elu_scalar(const ag_op_params *p, double x, double b) { return x > 0 ? x : p->p * expm1(x); }
 ag_var *ag_elu(ag_ctx *ctx, ag_var *x, double alpha) {
     ag_op_params p = {.p = alpha};
-    return unary(ctx, OP_ROW(AG_OP_ELU), &p, x);
+    return op_unary(ctx, OP_ROW(AG_OP_ELU), &p, x);
 }
-int op_elu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_elu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 /* where(x > 0, 1, scale*alpha*exp(x)) */
 static ag_var *elu_deriv(ag_ctx *ctx, ag_var *x, double alpha, double scale) {
     ag_var *positive = ag_gt(ctx, x, k(ctx, 0.0));
@@ -165,8 +104,8 @@ int op_elu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 double op_selu_scalar(const ag_op_params *p, double x, double b) {
     return SELU_SCALE * (x > 0 ? x : SELU_ALPHA * expm1(x));
 }
-ag_var *ag_selu(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SELU), NULL, x); }
-int op_selu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+ag_var *ag_selu(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SELU), NULL, x); }
+int op_selu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_selu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return times_gy(ctx, gys, gxs, elu_deriv(ctx, f->inputs[0], SELU_ALPHA, SELU_SCALE));
 }
@@ -174,8 +113,8 @@ int op_selu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 /* silu: x * sigmoid(x); d = s * (1 + x*(1 - s)), s = sigmoid(x) */
 static double logistic(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 double op_silu_scalar(const ag_op_params *p, double x, double b) { return x * logistic(x); }
-ag_var *ag_silu(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SILU), NULL, x); }
-int op_silu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+ag_var *ag_silu(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SILU), NULL, x); }
+int op_silu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_silu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0], *s = ag_sigmoid(ctx, x);
     ag_var *d = ag_mul(ctx, s, ag_add(ctx, k(ctx, 1.0), ag_mul(ctx, x, ag_sub(ctx, k(ctx, 1.0), s))));
@@ -190,11 +129,11 @@ double op_softplus_scalar(const ag_op_params *p, double x, double b) {
     return (bx > 0 ? bx + log1p(exp(-bx)) : log1p(exp(bx))) / p->p;
 }
 ag_var *ag_softplus(ag_ctx *ctx, ag_var *x, double beta, double threshold) {
-    if (x != NULL && beta == 0) return ag_set_error(ctx, "softplus: beta must not be 0");
+    if (x != NULL && beta == 0) return ctx_error(ctx, AG_ERR_ARG, "softplus: beta must not be 0");
     ag_op_params p = {.p = beta, .hi = threshold};
-    return unary(ctx, OP_ROW(AG_OP_SOFTPLUS), &p, x);
+    return op_unary(ctx, OP_ROW(AG_OP_SOFTPLUS), &p, x);
 }
-int op_softplus_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_softplus_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_softplus_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *bx = ag_mul(ctx, k(ctx, f->params.p), f->inputs[0]);
     ag_var *d = ag_where(ctx, ag_gt(ctx, bx, k(ctx, f->params.hi)), k(ctx, 1.0), ag_sigmoid(ctx, bx));
@@ -206,8 +145,8 @@ double op_mish_scalar(const ag_op_params *p, double x, double b) {
     ag_op_params sp = {.p = 1.0, .hi = 20.0};
     return x * tanh(op_softplus_scalar(&sp, x, 0.0));
 }
-ag_var *ag_mish(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_MISH), NULL, x); }
-int op_mish_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+ag_var *ag_mish(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_MISH), NULL, x); }
+int op_mish_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_mish_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0];
     ag_var *t = ag_tanh(ctx, ag_softplus(ctx, x, 1.0, 20.0));
@@ -224,13 +163,14 @@ double op_hardtanh_scalar(const ag_op_params *p, double x, double b) {
 }
 ag_var *ag_hardtanh(ag_ctx *ctx, ag_var *x, double min_val, double max_val) {
     if (x != NULL && min_val > max_val)
-        return ag_set_error(ctx, "hardtanh: min_val %g is greater than max_val %g", min_val, max_val);
+        return ctx_error(ctx, AG_ERR_ARG, "hardtanh: min_val %g is greater than max_val %g", min_val,
+                         max_val);
     ag_op_params p = {.lo = min_val, .hi = max_val};
-    return unary(ctx, OP_ROW(AG_OP_HARDTANH), &p, x);
+    return op_unary(ctx, OP_ROW(AG_OP_HARDTANH), &p, x);
 }
-int op_hardtanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map(ctx, f, ys); }
+int op_hardtanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_hardtanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    return times_gy(ctx, gys, gxs, mask_of(ctx, f->inputs[0], strictly_inside, &f->params));
+    return times_gy(ctx, gys, gxs, const_map(ctx, f->inputs[0], strictly_inside, &f->params));
 }
 
 /* softmin along axis: softmax(-x), made of Neg and Softmax */
@@ -248,7 +188,7 @@ double op_logaddexp_scalar(const ag_op_params *p, double a, double b) {
 ag_var *ag_logaddexp(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_LOGADDEXP, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
-int op_logaddexp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map2(ctx, f, ys); }
+int op_logaddexp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_logaddexp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *a = f->inputs[0], *b = f->inputs[1], *y = f->outputs[0];
     gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_exp(ctx, ag_sub(ctx, a, y))), a);
@@ -261,11 +201,25 @@ double op_fmod_scalar(const ag_op_params *p, double a, double b) { return fmod(a
 ag_var *ag_fmod(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_FMOD, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
-int op_fmod_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return hook_map2(ctx, f, ys); }
+int op_fmod_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_fmod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *a = f->inputs[0], *b = f->inputs[1];
     gxs[0] = reduce_to(ctx, gys[0], a);
     gxs[1] = reduce_to(ctx, ag_neg(ctx, ag_mul(ctx, gys[0], ag_trunc(ctx, ag_div(ctx, a, b)))), b);
+    return gxs[0] && gxs[1] ? 0 : -1;
+}
+
+/* hypot: sqrt(a^2 + b^2) without overflow (C's hypot, torch.hypot);
+ * ga = gy * a / y, gb = gy * b / y */
+double op_hypot_scalar(const ag_op_params *p, double a, double b) { return hypot(a, b); }
+ag_var *ag_hypot(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return op_apply(ctx, AG_OP_HYPOT, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+}
+int op_hypot_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
+int op_hypot_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *a = f->inputs[0], *b = f->inputs[1], *y = f->outputs[0];
+    gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, a, y)), a);
+    gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, b, y)), b);
     return gxs[0] && gxs[1] ? 0 : -1;
 }
 

@@ -1,5 +1,5 @@
 /* ops_arith.c — add, sub, mul, div, neg, pow: each forward with its
- * backward right below it (reference §4.1).  Binary ops broadcast; their
+ * backward right below it (upstream's variable package).  Binary ops broadcast; their
  * gradients are summed back to each input's shape. */
 #include <math.h>
 
@@ -13,7 +13,7 @@ static int binary_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_binop op) {
     if (shape_broadcast(ctx, ag_op_table[f->op].symbol, a->ndim, a->shape, b->ndim, b->shape,
                         &ndim, shape) < 0)
         return -1;
-    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     size_t n = ys[0].size;
     if (n <= INTERRUPT_BLOCK || !t_binary_span(&ys[0], a, b, op, 0, 0)) {
         t_binary(&ys[0], a, b, op);
@@ -26,9 +26,6 @@ static int binary_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_binop op) {
     }
     return 0;
 }
-
-/* Neg's element rule (also inside div's gradient). */
-static double negate(double x) { return -1.0 * x; }
 
 /* ---- add: y = a + b --------------------------------------------------------- */
 ag_var *ag_add(ag_ctx *ctx, ag_var *a, ag_var *b) {
@@ -147,7 +144,8 @@ ag_var *ag_neg(ag_ctx *ctx, ag_var *x) {
 }
 int op_neg_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     t_map(&ys[0], x, negate);
     return 0;
 }
@@ -167,7 +165,8 @@ ag_var *ag_pow(ag_ctx *ctx, ag_var *x, double p) {
 }
 int op_pow_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     double p = f->params.p;
     for (size_t i = 0; i < x->size; i++) ys[0].data[i] = pow(x->data[i], p);
     return 0;

@@ -2,65 +2,13 @@
  * isfinite isclose, where, maximum and minimum, as PyTorch has them.
  *
  * Comparisons and the is* tests give 0/1 tensors and have no gradient: their
- * rows' rule says "no gradient", their backward sends none to any input, and
+ * rows say NO_GRAD, their backward sends none to any input, and
  * ag_backward / ag_grad name them when a gradient is asked for through them
- * alone (op_differentiable in ops_table.c).  Binary ones broadcast. */
+ * alone (ag_op_has_gradient in ops_table.c).  Binary ones broadcast. */
 #include <math.h>
 #include <string.h>
 
 #include "internal.h"
-
-/* An element rule: the scalar hooks' signature, so forward and fast path agree. */
-typedef double (*elem2_fn)(const ag_op_params *p, double a, double b);
-
-/* in, or in broadcast to (ndim, shape) in *tmp (freed by the caller): the
- * data to read one element per output element from.  NULL when out of memory. */
-static const double *expanded(ag_ctx *ctx, const ag_tensor *in, int ndim, const int *shape, ag_tensor *tmp) {
-    *tmp = (ag_tensor){0};
-    if (shape_equal(in->ndim, in->shape, ndim, shape)) return in->data;
-    if (t_init_uninit(ctx, tmp, ndim, shape) < 0) return NULL;
-    t_broadcast_to(tmp, in);
-    return tmp->data;
-}
-
-/* ys[0] over f's inputs (up to 3) broadcast together: fn(v) with v[k] the
- * element of input k, or, when fn is NULL, the op's scalar hook on v[0], v[1]. */
-static int broadcast_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(const double *v)) {
-    int n = f->ninputs, ndim = f->inputs[0]->t.ndim, shape[AG_MAX_DIMS];
-    memcpy(shape, f->inputs[0]->t.shape, sizeof shape);
-    for (int k = 1; k < n; k++) {
-        const ag_tensor *t = &f->inputs[k]->t;
-        if (shape_broadcast(ctx, ag_op_table[f->op].symbol, ndim, shape, t->ndim, t->shape, &ndim, shape) < 0)
-            return -1;
-    }
-    elem2_fn hook = f->row->scalar;
-    ag_tensor tmp[3];
-    const double *data[3] = {0};
-    int rc = 0;
-    for (int k = 0; k < n; k++) {
-        data[k] = expanded(ctx, &f->inputs[k]->t, ndim, shape, &tmp[k]);
-        if (data[k] == NULL && shape_size(ndim, shape) > 0) rc = -1;
-    }
-    if (rc == 0 && t_init_uninit(ctx, &ys[0], ndim, shape) < 0) rc = -1;
-    for (size_t block = 0; rc == 0 && block < ys[0].size; block += INTERRUPT_BLOCK) {
-        if (ctx_interrupted(ctx)) {
-            rc = -2;
-            break;
-        }
-        size_t end = ys[0].size - block < INTERRUPT_BLOCK ? ys[0].size : block + INTERRUPT_BLOCK;
-        for (size_t i = block; i < end; i++) {
-            double v[3] = {data[0][i], n > 1 ? data[1][i] : 0.0, n > 2 ? data[2][i] : 0.0};
-            ys[0].data[i] = fn ? fn(v) : hook(&f->params, v[0], v[1]);
-        }
-    }
-    for (int k = 0; k < n; k++) t_free(ctx, &tmp[k]);
-    if (rc == -2) return op_interrupted(ctx, f);
-    if (rc < 0) return ag_set_error(ctx, "out of memory"), -1;
-    return 0;
-}
-static int op_forward_by_hook(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    return broadcast_forward(ctx, f, ys, NULL);
-}
 
 /* No gradient to any input (comparisons, is* tests). */
 static int no_gradient(ag_func *f, ag_var **gxs) {
@@ -68,18 +16,11 @@ static int no_gradient(ag_func *f, ag_var **gxs) {
     return 0;
 }
 
-static ag_var *binary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *a, ag_var *b) {
-    return op_apply_row(ctx, op, p, (ag_var *[]){a, b}, 2, 1, NULL);
-}
-static ag_var *unary(ag_ctx *ctx, const ag_op_def *op, ag_var *x) {
-    return op_apply_row(ctx, op, NULL, (ag_var *[]){x}, 1, 1, NULL);
-}
-
 /* ---- comparisons: 1 where a OP b holds, else 0 (NaN compares unequal) ------------ */
 #define COMPARISON(stem, ID, EXPR)                                                               \
     double op_##stem##_scalar(const ag_op_params *p, double a, double b) { return (EXPR) ? 1.0 : 0.0; } \
-    ag_var *ag_##stem(ag_ctx *ctx, ag_var *a, ag_var *b) { return binary(ctx, OP_ROW(AG_OP_##ID), NULL, a, b); } \
-    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); } \
+    ag_var *ag_##stem(ag_ctx *ctx, ag_var *a, ag_var *b) { return op_binary(ctx, OP_ROW(AG_OP_##ID), NULL, a, b); } \
+    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); } \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) { \
         return no_gradient(f, gxs);                                                               \
     }
@@ -93,8 +34,8 @@ COMPARISON(ge, GE, a >= b)
 /* ---- isnan, isinf, isfinite ------------------------------------------------------- */
 #define TEST(stem, ID, EXPR)                                                                     \
     double op_##stem##_scalar(const ag_op_params *p, double a, double b) { return (EXPR) ? 1.0 : 0.0; } \
-    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_##ID), x); }            \
-    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); } \
+    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_##ID), NULL, x); }            \
+    int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); } \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) { \
         return no_gradient(f, gxs);                                                               \
     }
@@ -112,11 +53,11 @@ double op_isclose_scalar(const ag_op_params *p, double a, double b) {
 }
 ag_var *ag_isclose(ag_ctx *ctx, ag_var *a, ag_var *b, double rtol, double atol, bool equal_nan) {
     if (!(rtol >= 0) || !(atol >= 0))
-        return ag_set_error(ctx, "isclose: rtol and atol must be >= 0");
+        return ctx_error(ctx, AG_ERR_ARG, "isclose: rtol and atol must be >= 0");
     ag_op_params p = {.lo = rtol, .hi = atol, .axis = equal_nan};
-    return binary(ctx, OP_ROW(AG_OP_ISCLOSE), &p, a, b);
+    return op_binary(ctx, OP_ROW(AG_OP_ISCLOSE), &p, a, b);
 }
-int op_isclose_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); }
+int op_isclose_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_isclose_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return no_gradient(f, gxs);
 }
@@ -127,7 +68,7 @@ static double where_of(const double *v) { return v[0] != 0.0 ? v[1] : v[2]; }
 ag_var *ag_where(ag_ctx *ctx, ag_var *cond, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_WHERE, NULL, (ag_var *[]){cond, a, b}, 3, 1, NULL);
 }
-int op_where_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return broadcast_forward(ctx, f, ys, where_of); }
+int op_where_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast(ctx, f, ys, where_of); }
 int op_where_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *c = f->inputs[0], *zero = const_scalar(ctx, 0.0);
     gxs[0] = NULL;
@@ -144,10 +85,10 @@ double op_maximum_scalar(const ag_op_params *p, double a, double b) {
 double op_minimum_scalar(const ag_op_params *p, double a, double b) {
     return isnan(a) || isnan(b) ? NAN : a < b ? a : b;
 }
-ag_var *ag_maximum(ag_ctx *ctx, ag_var *a, ag_var *b) { return binary(ctx, OP_ROW(AG_OP_MAXIMUM), NULL, a, b); }
-ag_var *ag_minimum(ag_ctx *ctx, ag_var *a, ag_var *b) { return binary(ctx, OP_ROW(AG_OP_MINIMUM), NULL, a, b); }
-int op_maximum_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); }
-int op_minimum_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return op_forward_by_hook(ctx, f, ys); }
+ag_var *ag_maximum(ag_ctx *ctx, ag_var *a, ag_var *b) { return op_binary(ctx, OP_ROW(AG_OP_MAXIMUM), NULL, a, b); }
+ag_var *ag_minimum(ag_ctx *ctx, ag_var *a, ag_var *b) { return op_binary(ctx, OP_ROW(AG_OP_MINIMUM), NULL, a, b); }
+int op_maximum_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
+int op_minimum_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 
 /* (x wins) + 0.5*(tie): the share of the gradient x gets against y. */
 static ag_var *share(ag_ctx *ctx, ag_var *wins, ag_var *x, ag_var *y) {

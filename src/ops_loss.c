@@ -27,14 +27,14 @@ static ag_var *reduce_rows(ag_ctx *ctx, ag_var *loss, ag_reduction reduction, do
 static bool reduction_ok(ag_ctx *ctx, const char *op, ag_reduction reduction) {
     if (reduction == AG_REDUCTION_MEAN || reduction == AG_REDUCTION_SUM || reduction == AG_REDUCTION_NONE)
         return true;
-    ag_set_error(ctx, "%s: reduction must be mean, sum or none", op);
+    ctx_error(ctx, AG_ERR_ARG, "%s: reduction must be mean, sum or none", op);
     return false;
 }
 
 /* A constant copy of w's numbers (no gradient flows to a weight, as PyTorch). */
 static ag_var *constant_of(ag_ctx *ctx, const char *op, const char *what, const ag_var *w) {
     if (w == NULL) return NULL;
-    if (w->ctx != ctx) return ag_set_error(ctx, "%s: %s belongs to another context", op, what);
+    if (w->ctx != ctx) return ctx_error(ctx, AG_ERR_CONTEXT, "%s: %s belongs to another context", op, what);
     ag_var *c = ag_detach(ctx, w);
     if (c != NULL) c->flags |= AG_VAR_CONST;
     return c;
@@ -64,7 +64,7 @@ static ag_var *classes_last(ag_ctx *ctx, ag_var *x) {
         for (int i = 0; i < nd; i++)
             if (i != 1) rows *= (size_t)x->t.shape[i];
     }
-    if (rows > INT_MAX) return ag_set_error(ctx, "cross_entropy: %zu rows are too many", rows);
+    if (rows > INT_MAX) return ctx_error(ctx, AG_ERR_NOMEM, "cross_entropy: %zu rows are too many", rows);
     return ag_reshape(ctx, ag_transpose(ctx, x, perm, nd), 2, (const int[]){(int)rows, x->t.shape[1]});
 }
 
@@ -72,8 +72,9 @@ static int to_rows(ag_ctx *ctx, const char *op, ag_var *x, ag_var *t, class_rows
     char xs[SHAPE_BUF], ts[SHAPE_BUF];
     int nd = x->t.ndim;
     if (nd == 0)
-        return ag_set_error(ctx, "%s: input of shape %s: expected (C), (N, C) or (N, C, d1, ...)", op,
-                            shape_str(&x->t, xs)), -1;
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: input of shape %s: expected (C), (N, C) or (N, C, d1, ...)",
+                         op, shape_str(&x->t, xs)),
+               -1;
     /* as PyTorch: a target shaped like the input holds probabilities, else class labels */
     out->probabilities = shape_equal(t->t.ndim, t->t.shape, nd, x->t.shape);
     /* the shape of reduction="none": x's without the class axis */
@@ -87,9 +88,10 @@ static int to_rows(ag_ctx *ctx, const char *op, ag_var *x, ag_var *t, class_rows
             ag_tensor want = {.ndim = out->out_ndim};
             memcpy(want.shape, out->out_shape, sizeof want.shape);
             char ws[SHAPE_BUF];
-            return ag_set_error(ctx, "%s: target of shape %s for input %s: class labels of shape %s%s", op,
-                                shape_str(&t->t, ts), shape_str(&x->t, xs), shape_str(&want, ws),
-                                strcmp(op, "cross_entropy") == 0 ? ", or probabilities shaped like the input" : ""),
+            return ctx_error(
+                       ctx, AG_ERR_SHAPE, "%s: target of shape %s for input %s: class labels of shape %s%s",
+                       op, shape_str(&t->t, ts), shape_str(&x->t, xs), shape_str(&want, ws),
+                       strcmp(op, "cross_entropy") == 0 ? ", or probabilities shaped like the input" : ""),
                    -1;
         }
     }
@@ -115,8 +117,11 @@ static int read_labels(ag_ctx *ctx, const char *op, const ag_var *logp, const ag
         double v = labels->t.data[i];
         if (v == IGNORE_INDEX) continue;
         if (v != floor(v) || v < 0 || v >= c)
-            return ag_set_error(ctx, "%s: label %g in row %d is not a class: labels are whole numbers 0 to %d "
-                                     "(or -100 to ignore the row)", op, v, i, c - 1), -1;
+            return ctx_error(ctx, AG_ERR_ARG,
+                             "%s: label %g in row %d is not a class: labels are whole numbers 0 to %d "
+                             "(or -100 to ignore the row)",
+                             op, v, i, c - 1),
+                   -1;
         double w = weight != NULL ? weight->t.data[(int)v] : 1.0;
         (*index)->t.data[i] = v;
         (*keep)->t.data[i] = w;
@@ -130,8 +135,9 @@ static ag_var *class_weight(ag_ctx *ctx, const char *op, const ag_var *weight, i
     if (weight == NULL) return NULL;
     char ws[SHAPE_BUF];
     if (weight->t.ndim != 1 || weight->t.shape[0] != classes)
-        return ag_set_error(ctx, "%s: weight of shape %s: expected one weight per class, shape [%d]", op,
-                            shape_str(&weight->t, ws), classes);
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "%s: weight of shape %s: expected one weight per class, shape [%d]", op,
+                         shape_str(&weight->t, ws), classes);
     return constant_of(ctx, op, "weight", weight);
 }
 
@@ -156,8 +162,10 @@ ag_var *ag_nll_loss_weighted(ag_ctx *ctx, ag_var *logp, ag_var *labels, const ag
     if (to_rows(ctx, "nll_loss", logp, labels, &cr) < 0) return NULL;
     if (cr.probabilities) {
         char ls[SHAPE_BUF];
-        return ag_set_error(ctx, "nll_loss: target of shape %s: expected class labels (cross_entropy takes "
-                                 "probabilities)", shape_str(&labels->t, ls));
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "nll_loss: target of shape %s: expected class labels (cross_entropy takes "
+                         "probabilities)",
+                         shape_str(&labels->t, ls));
     }
     ag_var *w = class_weight(ctx, "nll_loss", weight, cr.x->t.shape[1]), *index, *keep;
     if (weight != NULL && w == NULL) return NULL;
@@ -175,7 +183,7 @@ ag_var *ag_cross_entropy_weighted(ag_ctx *ctx, ag_var *logits, ag_var *target, c
     if (!op_input_ok(ctx, AG_OP_LOG_SOFTMAX, logits) || !op_input_ok(ctx, AG_OP_GATHER, target)) return NULL;
     if (!reduction_ok(ctx, "cross_entropy", reduction)) return NULL;
     if (!(label_smoothing >= 0 && label_smoothing <= 1))
-        return ag_set_error(ctx, "cross_entropy: label_smoothing must be in [0, 1]");
+        return ctx_error(ctx, AG_ERR_ARG, "cross_entropy: label_smoothing must be in [0, 1]");
     class_rows cr;
     if (to_rows(ctx, "cross_entropy", logits, target, &cr) < 0) return NULL;
     int n = cr.x->t.shape[0], c = cr.x->t.shape[1];
@@ -235,9 +243,9 @@ static ag_var *element_weight(ag_ctx *ctx, const char *op, const char *what, con
     if (weight == NULL) return NULL;
     if (!broadcasts_to(&weight->t, &x->t)) {
         char ws[SHAPE_BUF], xs[SHAPE_BUF];
-        return ag_set_error(ctx, "%s: %s of shape %s does not broadcast to the input's %s%s", op, what,
-                            shape_str(&weight->t, ws), shape_str(&x->t, xs),
-                            strcmp(what, "pos_weight") == 0 ? " (one weight per class: the last axis)" : "");
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: %s of shape %s does not broadcast to the input's %s%s", op,
+                         what, shape_str(&weight->t, ws), shape_str(&x->t, xs),
+                         strcmp(what, "pos_weight") == 0 ? " (one weight per class: the last axis)" : "");
     }
     return constant_of(ctx, op, what, weight);
 }
@@ -249,12 +257,14 @@ ag_var *ag_binary_cross_entropy_weighted(ag_ctx *ctx, ag_var *p, ag_var *t, cons
     if (!reduction_ok(ctx, "binary_cross_entropy", reduction)) return NULL;
     char ps[SHAPE_BUF], ts[SHAPE_BUF];
     if (!shape_equal(p->t.ndim, p->t.shape, t->t.ndim, t->t.shape))
-        return ag_set_error(ctx, "binary_cross_entropy: input %s and target %s differ in shape",
-                            shape_str(&p->t, ps), shape_str(&t->t, ts));
+        return ctx_error(ctx, AG_ERR_SHAPE, "binary_cross_entropy: input %s and target %s differ in shape",
+                         shape_str(&p->t, ps), shape_str(&t->t, ts));
     for (size_t i = 0; i < p->t.size; i++)
         if (!(p->t.data[i] >= 0 && p->t.data[i] <= 1))
-            return ag_set_error(ctx, "binary_cross_entropy: input %g is not a probability in [0, 1] "
-                                     "(binary_cross_entropy_with_logits takes logits)", p->t.data[i]);
+            return ctx_error(ctx, AG_ERR_ARG,
+                             "binary_cross_entropy: input %g is not a probability in [0, 1] "
+                             "(binary_cross_entropy_with_logits takes logits)",
+                             p->t.data[i]);
     ag_var *w = element_weight(ctx, "binary_cross_entropy", "weight", weight, p);
     if (weight != NULL && w == NULL) return NULL;
     ag_var *one = const_scalar(ctx, 1.0);
@@ -279,8 +289,8 @@ ag_var *ag_binary_cross_entropy_with_logits_weighted(ag_ctx *ctx, ag_var *x, ag_
     if (!reduction_ok(ctx, op, reduction)) return NULL;
     char xs[SHAPE_BUF], ts[SHAPE_BUF];
     if (!shape_equal(x->t.ndim, x->t.shape, t->t.ndim, t->t.shape))
-        return ag_set_error(ctx, "%s: input %s and target %s differ in shape", op, shape_str(&x->t, xs),
-                            shape_str(&t->t, ts));
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: input %s and target %s differ in shape", op,
+                         shape_str(&x->t, xs), shape_str(&t->t, ts));
     ag_var *w = element_weight(ctx, op, "weight", weight, x);
     if (weight != NULL && w == NULL) return NULL;
     ag_var *pw = element_weight(ctx, op, "pos_weight", pos_weight, x);

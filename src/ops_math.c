@@ -5,70 +5,25 @@
 
 #include "internal.h"
 
-/* ys[0] = fn(x) elementwise, in blocks: a long one stops on an interrupt
- * with "NAME: interrupted" (ys[0] is freed by the caller). */
-static int map_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(double)) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
-        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
-        size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
-        for (size_t i = block; i < end; i++) ys[0].data[i] = fn(x->data[i]);
-    }
-    return 0;
-}
-
-/* ys[0] = fn over x (mathfn.c's vectorized kernels), a block at a time so
- * that an interrupt is seen; each element's result does not depend on the
- * block it is in. */
-static int array_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys,
-                         void (*fn)(double *, const double *, size_t)) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
-        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
-        size_t n = x->size - block < INTERRUPT_BLOCK ? x->size - block : INTERRUPT_BLOCK;
-        fn(ys[0].data + block, x->data + block, n);
-    }
-    return 0;
-}
-
-/* Neg's element rule (ops_arith.c), for cos's backward. */
-static double negate(double x) { return -1.0 * x; }
-
-static ag_var *unary(ag_ctx *ctx, const ag_op_def *op, ag_var *x) {
-    return op_apply_row(ctx, op, NULL, (ag_var *[]){x}, 1, 1, NULL);
-}
-
-/* A constant leaf shaped like x holding pred(x[i]) ? 1 : 0 (or sign). */
-static ag_var *mask_like(ag_ctx *ctx, const ag_var *x, double (*pred)(double, const ag_op_params *),
-                         const ag_op_params *p) {
-    ag_var *m = ag_zeros(ctx, x->t.ndim, x->t.shape);
-    if (m == NULL) return NULL;
-    m->flags |= AG_VAR_CONST;
-    for (size_t i = 0; i < x->t.size; i++) m->t.data[i] = pred(x->t.data[i], p);
-    return m;
-}
-
 /* ---- exp: gx = gy * y -------------------------------------------------------- */
-ag_var *ag_exp(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_EXP), x); }
-int op_exp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, exp); }
+ag_var *ag_exp(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_EXP), NULL, x); }
+int op_exp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_exp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_mul(ctx, gys[0], f->outputs[0]);
     RETURN_GX0;
 }
 
 /* ---- log: gx = gy / x ---------------------------------------------------------- */
-ag_var *ag_log(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_LOG), x); }
-int op_log_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, log); }
+ag_var *ag_log(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_LOG), NULL, x); }
+int op_log_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_log_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_div(ctx, gys[0], f->inputs[0]);
     RETURN_GX0;
 }
 
 /* ---- sin: gx = cos(x) * gy ------------------------------------------------------ */
-ag_var *ag_sin(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SIN), x); }
-int op_sin_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, sin); }
+ag_var *ag_sin(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SIN), NULL, x); }
+int op_sin_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(sin_grad, cos(x) * gy)
 int op_sin_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, sin_grad)) return 0;
@@ -77,8 +32,8 @@ int op_sin_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- cos: gx = -sin(x) * gy ------------------------------------------------------ */
-ag_var *ag_cos(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_COS), x); }
-int op_cos_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, cos); }
+ag_var *ag_cos(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_COS), NULL, x); }
+int op_cos_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(cos_grad, negate(sin(x)) * gy)
 int op_cos_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, cos_grad)) return 0;
@@ -87,8 +42,8 @@ int op_cos_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- tan: gx = gy * (1 + y*y) ------------------------------------------------------ */
-ag_var *ag_tan(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_TAN), x); }
-int op_tan_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, tan); }
+ag_var *ag_tan(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_TAN), NULL, x); }
+int op_tan_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(tan_grad, gy * (1.0 + y * y))
 int op_tan_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, tan_grad)) return 0;
@@ -98,9 +53,9 @@ int op_tan_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- tanh: gx = gy * (1 - y*y) ------------------------------------------------------ */
-ag_var *ag_tanh(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_TANH), x); }
+ag_var *ag_tanh(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_TANH), NULL, x); }
 int op_tanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    return array_forward(ctx, f, ys, fn_tanh_n);
+    return map_array(ctx, f, ys, fn_tanh_n);
 }
 DIRECT_RULE(tanh_grad, gy * (1.0 - y * y))
 int op_tanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -111,8 +66,8 @@ int op_tanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 }
 
 /* ---- sqrt: gx = gy / (2 y) ------------------------------------------------------------ */
-ag_var *ag_sqrt(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SQRT), x); }
-int op_sqrt_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, sqrt); }
+ag_var *ag_sqrt(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SQRT), NULL, x); }
+int op_sqrt_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(sqrt_grad, gy / (2.0 * y))
 int op_sqrt_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, sqrt_grad)) return 0;
@@ -122,20 +77,20 @@ int op_sqrt_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 
 /* ---- abs: gx = gy * sign(x) (sign(0) = 0) ----------------------------------------------- */
 static double sign_of(double x, const ag_op_params *p) { return (x > 0) - (x < 0); }
-ag_var *ag_abs(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_ABS), x); }
-int op_abs_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_forward(ctx, f, ys, fabs); }
+ag_var *ag_abs(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_ABS), NULL, x); }
+int op_abs_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(abs_grad, gy * sign_of(x, NULL))
 int op_abs_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, abs_grad)) return 0;
-    gxs[0] = ag_mul(ctx, gys[0], mask_like(ctx, f->inputs[0], sign_of, NULL));
+    gxs[0] = ag_mul(ctx, gys[0], const_map(ctx, f->inputs[0], sign_of, NULL));
     RETURN_GX0;
 }
 
 /* ---- square: Pow(2) in disguise, as upstream; gx = gy * (2 * x^1) ---------------------- */
 static double squared(double x) { return pow(x, 2.0); }
-ag_var *ag_square(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SQUARE), x); }
+ag_var *ag_square(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SQUARE), NULL, x); }
 int op_square_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    return map_forward(ctx, f, ys, squared);
+    return map_unary(ctx, f, ys);
 }
 DIRECT_RULE(square_grad, gy * (2.0 * pow(x, 1.0)))
 int op_square_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -145,9 +100,9 @@ int op_square_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
 }
 
 /* ---- sigmoid: y = 0.5 + 0.5 tanh(0.5 x); gx = gy * (y * (1 - y)) ----------------------- */
-ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_SIGMOID), x); }
+ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SIGMOID), NULL, x); }
 int op_sigmoid_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    return array_forward(ctx, f, ys, fn_sigmoid_n);
+    return map_array(ctx, f, ys, fn_sigmoid_n);
 }
 DIRECT_RULE(sigmoid_grad, gy * (y * (1.0 - y)))
 int op_sigmoid_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -163,7 +118,7 @@ int op_sigmoid_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
  * false for NaN, so NaN passes through. */
 static double relu_of(double x) { return x <= 0.0 ? 0.0 : x; }
 static double positive(double x, const ag_op_params *p) { return x > 0 ? 1.0 : 0.0; }
-ag_var *ag_relu(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_RELU), x); }
+ag_var *ag_relu(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_RELU), NULL, x); }
 /* y = relu(x) over n elements, unrolled by 4 over restrict pointers so -O2
  * vectorizes it (a 1-256-256-1 step runs it over 512,000 elements). */
 static void relu_map(double *restrict y, const double *restrict x, size_t n) {
@@ -176,7 +131,7 @@ static void relu_map(double *restrict y, const double *restrict x, size_t n) {
     }
     for (; i < n; i++) y[i] = relu_of(x[i]);
 }
-int op_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return array_forward(ctx, f, ys, relu_map); }
+int op_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_array(ctx, f, ys, relu_map); }
 /* The direct rule gy * (x > 0 ? 1 : 0), written out rather than through
  * DIRECT_RULE: GCC vectorizes it only with the four masks made first. */
 static void relu_grad(double *restrict g, const double *restrict gy, const double *restrict x,
@@ -192,7 +147,7 @@ static void relu_grad(double *restrict g, const double *restrict gy, const doubl
 }
 int op_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, relu_grad)) return 0;
-    gxs[0] = ag_mul(ctx, gys[0], mask_like(ctx, f->inputs[0], positive, NULL));
+    gxs[0] = ag_mul(ctx, gys[0], const_map(ctx, f->inputs[0], positive, NULL));
     RETURN_GX0;
 }
 
@@ -213,14 +168,14 @@ static double gelu_gradient(double gy, double x) {
     double du = GELU_K * (1.0 + (3.0 * GELU_C) * pow(x, 2.0));
     return gy * (a + b * du);
 }
-ag_var *ag_gelu(ag_ctx *ctx, ag_var *x) { return unary(ctx, OP_ROW(AG_OP_GELU), x); }
+ag_var *ag_gelu(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_GELU), NULL, x); }
 /* gelu_of over n elements, its tanh through fn_tanh_n: the same bits. */
 static void gelu_map(double *y, const double *in, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = GELU_K * (in[i] + GELU_C * in[i] * in[i] * in[i]);
     fn_tanh_n(y, y, n);
     for (size_t i = 0; i < n; i++) y[i] = 0.5 * in[i] * (1.0 + y[i]);
 }
-int op_gelu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return array_forward(ctx, f, ys, gelu_map); }
+int op_gelu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_array(ctx, f, ys, gelu_map); }
 DIRECT_RULE(gelu_grad, gelu_gradient(gy, x))
 int op_gelu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, gelu_grad)) return 0;
@@ -251,7 +206,8 @@ ag_var *ag_clip(ag_ctx *ctx, ag_var *x, double lo, double hi) {
 }
 int op_clip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     double lo = f->params.lo, hi = f->params.hi;
     for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
@@ -263,7 +219,7 @@ int op_clip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 DIRECT_RULE(clip_grad, gy * inside(x, p))
 int op_clip_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, clip_grad)) return 0;
-    gxs[0] = ag_mul(ctx, gys[0], mask_like(ctx, f->inputs[0], inside, &f->params));
+    gxs[0] = ag_mul(ctx, gys[0], const_map(ctx, f->inputs[0], inside, &f->params));
     RETURN_GX0;
 }
 

@@ -1,6 +1,6 @@
 /* ops_nn.c — neural-net functions: linear, softmax, mean squared error,
  * softmax cross-entropy and dropout, each forward with its backward right
- * below it (reference §4.3), plus accuracy, which records no graph.
+ * below it (upstream's function package), plus accuracy, which records no graph.
  * Backwards are built from public ops so create_graph can record them. */
 #include <float.h>
 #include <math.h>
@@ -51,18 +51,18 @@ static int linear_matmul_shape(ag_ctx *ctx, const ag_tensor *x, const ag_tensor 
                                int *shape) {
     char xs[SHAPE_BUF], ws[SHAPE_BUF];
     if (x->ndim < 2 || w->ndim < 2)
-        return ag_set_error(ctx, "linear: x and w need at least 2 dimensions, got %s and %s",
-                            shape_str(x, xs), shape_str(w, ws)),
+        return ctx_error(ctx, AG_ERR_SHAPE, "linear: x and w need at least 2 dimensions, got %s and %s",
+                         shape_str(x, xs), shape_str(w, ws)),
                -1;
     if (x->shape[x->ndim - 1] != w->shape[w->ndim - 2])
-        return ag_set_error(ctx, "linear: shapes %s and %s are not aligned", shape_str(x, xs),
-                            shape_str(w, ws)),
+        return ctx_error(ctx, AG_ERR_SHAPE, "linear: shapes %s and %s are not aligned", shape_str(x, xs),
+                         shape_str(w, ws)),
                -1;
     int lead;
     if (shape_broadcast(ctx, "linear", x->ndim - 2, x->shape, w->ndim - 2, w->shape, &lead,
                         shape) < 0)
-        return ag_set_error(ctx, "linear: shapes %s and %s are not compatible", shape_str(x, xs),
-                            shape_str(w, ws)),
+        return ctx_error(ctx, AG_ERR_SHAPE, "linear: shapes %s and %s are not compatible", shape_str(x, xs),
+                         shape_str(w, ws)),
                -1;
     shape[lead] = x->shape[x->ndim - 2];
     shape[lead + 1] = w->shape[w->ndim - 1];
@@ -100,7 +100,8 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int ndim, shape[AG_MAX_DIMS];
     if (linear_matmul_shape(ctx, x, w, &ndim, shape) < 0) return -1;
     if (f->ninputs < 3) {
-        if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+        if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0)
+            return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
         if (!t_matmul_until(&ys[0], x, w, ctx->interrupt, &ctx->blas)) return op_interrupted(ctx, f);
         return 0;
     }
@@ -111,7 +112,8 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     /* A bias that does not widen the product (the usual row of a layer) is
      * added in place: one buffer and one pass less, the same sums */
     if (shape_equal(out_ndim, out_shape, ndim, shape)) {
-        if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+        if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0)
+            return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
         if (outer_plus_row(&ys[0], x, w, b)) return 0;
         /* a layer's row of biases added as the product stores its tiles */
         if (x->ndim == 2 && w->ndim == 2 && b->ndim > 0 && b->size == (size_t)w->shape[1] &&
@@ -124,10 +126,11 @@ int op_linear_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         t_free(ctx, &ys[0]); /* a b of some other layout: the general way below */
     }
     ag_tensor product;
-    if (t_init_uninit(ctx, &product, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &product, ndim, shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     if (t_init_uninit(ctx, &ys[0], out_ndim, out_shape) < 0) {
         t_free(ctx, &product);
-        return ag_set_error(ctx, "out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     }
     if (!t_matmul_until(&product, x, w, ctx->interrupt, &ctx->blas)) {
         t_free(ctx, &product);
@@ -173,7 +176,7 @@ static bool direct_linear_grads(ag_ctx *ctx, const ag_func *f, ag_var *gy, ag_va
     if ((want_x && sum_x == NULL && t_init_uninit(ctx, &gx_t, 2, x->t.shape) < 0) ||
         (want_w && sum_w == NULL && t_init_uninit(ctx, &gw_t, 2, w->t.shape) < 0)) {
         t_free(ctx, &gx_t);
-        ag_set_error(ctx, "out of memory");
+        ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
         return true;
     }
     if (want_x)
@@ -225,31 +228,47 @@ ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis) {
     return op_apply(ctx, AG_OP_SOFTMAX, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
 
-/* Seen as (outer, dim, inner) around the axis, each of the outer*inner lanes
- * is y = e / sum(e), e = exp(x - max(x)), summed in index order from 0 as
- * upstream's Sum does. */
-int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+/* One lane of dim elements `stride` apart: its max (upstream's: -DBL_MAX
+ * to start, NaN never wins) in *max and the sum of exp(x - max) in index
+ * order from 0, as upstream's Sum; each exp written to e[j * stride] when e
+ * is not NULL.  Softmax's lanes and cross-entropy's rows share it. */
+static double exp_sum(const double *in, size_t dim, size_t stride, double *e, double *max) {
+    double m = -DBL_MAX, sum = 0.0;
+    for (size_t j = 0; j < dim; j++)
+        if (in[j * stride] > m) m = in[j * stride];
+    for (size_t j = 0; j < dim; j++) {
+        double v = exp(in[j * stride] - m);
+        if (e != NULL) e[j * stride] = v;
+        sum += v;
+    }
+    *max = m;
+    return sum;
+}
+
+/* ys[0] shaped like f's input, each lane along params.axis (the input seen
+ * as (outer, dim, inner) around it) written by lane(in, out, dim, inner). */
+static int lanes_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, const char *symbol,
+                         void (*lane)(const double *in, double *out, size_t dim, size_t stride)) {
     const ag_tensor *x = &f->inputs[0]->t;
-    int axis = axis_normalize_0d(ctx, "softmax", f->params.axis, x->ndim);
+    int axis = axis_normalize_0d(ctx, symbol, f->params.axis, x->ndim);
     if (axis < 0) return -1;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     size_t outer, dim, inner;
     lanes_around(x, axis, &outer, &dim, &inner);
-    for (size_t o = 0; o < outer; o++) {
-        for (size_t i = 0; i < inner; i++) {
-            const double *in = x->data + o * dim * inner + i;
-            double *out = ys[0].data + o * dim * inner + i;
-            double max = -DBL_MAX, sum = 0.0;
-            for (size_t j = 0; j < dim; j++)
-                if (in[j * inner] > max) max = in[j * inner];
-            for (size_t j = 0; j < dim; j++) {
-                out[j * inner] = exp(in[j * inner] - max);
-                sum += out[j * inner];
-            }
-            for (size_t j = 0; j < dim; j++) out[j * inner] = out[j * inner] / sum;
-        }
-    }
+    for (size_t o = 0; o < outer; o++)
+        for (size_t i = 0; i < inner; i++)
+            lane(x->data + o * dim * inner + i, ys[0].data + o * dim * inner + i, dim, inner);
     return 0;
+}
+
+/* y = e / sum(e), e = exp(x - max(x)) */
+static void softmax_lane(const double *in, double *out, size_t dim, size_t stride) {
+    double max, sum = exp_sum(in, dim, stride, out, &max);
+    for (size_t j = 0; j < dim; j++) out[j * stride] = out[j * stride] / sum;
+}
+int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
+    return lanes_forward(ctx, f, ys, "softmax", softmax_lane);
 }
 
 /* gx = gy*y - y * sum(gy*y, axis, keepdims), upstream's order. */
@@ -271,27 +290,19 @@ ag_var *ag_log_softmax(ag_ctx *ctx, ag_var *x, int axis) {
     ag_op_params params = {.axis = axis};
     return op_apply(ctx, AG_OP_LOG_SOFTMAX, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
+/* Here NaN wins the max (a NaN lane stays NaN) and a lane of -inf gives
+ * -inf - log(0), as PyTorch. */
+static void log_softmax_lane(const double *in, double *out, size_t dim, size_t stride) {
+    double max = -INFINITY, sum = 0.0;
+    for (size_t j = 0; j < dim; j++)
+        if (in[j * stride] > max || isnan(in[j * stride])) max = in[j * stride];
+    if (!isfinite(max)) max = isnan(max) ? max : 0.0;
+    for (size_t j = 0; j < dim; j++) sum += exp(in[j * stride] - max);
+    double shift = max + log(sum);
+    for (size_t j = 0; j < dim; j++) out[j * stride] = in[j * stride] - shift;
+}
 int op_log_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    int axis = axis_normalize_0d(ctx, "log_softmax", f->params.axis, x->ndim);
-    if (axis < 0) return -1;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
-    size_t outer, dim, inner;
-    lanes_around(x, axis, &outer, &dim, &inner);
-    for (size_t o = 0; o < outer; o++) {
-        for (size_t i = 0; i < inner; i++) {
-            const double *in = x->data + o * dim * inner + i;
-            double *out = ys[0].data + o * dim * inner + i;
-            double max = -INFINITY, sum = 0.0;
-            for (size_t j = 0; j < dim; j++)
-                if (in[j * inner] > max || isnan(in[j * inner])) max = in[j * inner];
-            if (!isfinite(max)) max = isnan(max) ? max : 0.0; /* -inf lanes give -inf - log(0) */
-            for (size_t j = 0; j < dim; j++) sum += exp(in[j * inner] - max);
-            double shift = max + log(sum);
-            for (size_t j = 0; j < dim; j++) out[j * inner] = in[j * inner] - shift;
-        }
-    }
-    return 0;
+    return lanes_forward(ctx, f, ys, "log_softmax", log_softmax_lane);
 }
 int op_log_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *y = f->outputs[0];
@@ -317,10 +328,10 @@ int op_mse_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     if (shape_broadcast(ctx, "mse", a->ndim, a->shape, b->ndim, b->shape, &ndim, shape) < 0)
         return -1;
     ag_tensor diff;
-    if (t_init_uninit(ctx, &diff, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &diff, ndim, shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     if (t_init_uninit(ctx, &ys[0], 0, NULL) < 0) {
         t_free(ctx, &diff);
-        return ag_set_error(ctx, "out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     }
     t_binary(&diff, a, b, T_SUB);
     double sum = 0.0;
@@ -362,8 +373,9 @@ static int label_class(ag_ctx *ctx, const char *who, const ag_tensor *t, int i, 
             snprintf(value, sizeof value, "%.*g", digits, label);
             if (strtod(value, NULL) == label) break;
         }
-    ag_set_error(ctx, "%s: label %s in row %d is not a class: labels are whole numbers 0 to %d%s",
-                 who, value, i, ncls - 1, strcmp(who, "cross_entropy") == 0 ? " (or -100 to ignore the row)" : "");
+    ctx_error(ctx, AG_ERR_ARG, "%s: label %s in row %d is not a class: labels are whole numbers 0 to %d%s",
+              who, value, i, ncls - 1,
+              strcmp(who, "cross_entropy") == 0 ? " (or -100 to ignore the row)" : "");
     return -2;
 }
 
@@ -374,12 +386,12 @@ static int label_class(ag_ctx *ctx, const char *who, const ag_tensor *t, int i, 
 static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int *classes) {
     char buf[SHAPE_BUF];
     if (x->ndim != 2)
-        return ag_set_error(ctx, "cross_entropy: logits must be 2-D (N, C), got %s",
-                            shape_str(x, buf)),
+        return ctx_error(ctx, AG_ERR_SHAPE, "cross_entropy: logits must be 2-D (N, C), got %s",
+                         shape_str(x, buf)),
                -1;
     int rows = x->shape[0], ncls = x->shape[1];
     if (t->size != (size_t)rows)
-        return ag_set_error(ctx, "cross_entropy: %zu labels for %d rows", t->size, rows), -1;
+        return ctx_error(ctx, AG_ERR_SHAPE, "cross_entropy: %zu labels for %d rows", t->size, rows), -1;
     int kept = 0;
     for (int i = 0; i < rows; i++) {
         classes[i] = label_class(ctx, "cross_entropy", t, i, ncls);
@@ -395,7 +407,7 @@ static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int 
 int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t, *t = &f->inputs[1]->t;
     int *classes = ctx_malloc(ctx, (t->size > 0 ? t->size : 1) * sizeof *classes);
-    if (classes == NULL) return ag_set_error(ctx, "out of memory"), -1;
+    if (classes == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     int kept = read_labels(ctx, x, t, classes);
     if (kept < 0) {
         ctx_free(ctx, classes);
@@ -403,17 +415,14 @@ int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     }
     if (t_init_uninit(ctx, &ys[0], 0, NULL) < 0) {
         ctx_free(ctx, classes);
-        return ag_set_error(ctx, "out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     }
     size_t ncls = (size_t)x->shape[1];
     double total = 0.0;
     for (int i = 0; i < x->shape[0]; i++) {
         if (classes[i] < 0) continue;
         const double *row = x->data + (size_t)i * ncls;
-        double max = -DBL_MAX, sum = 0.0;
-        for (size_t j = 0; j < ncls; j++)
-            if (row[j] > max) max = row[j];
-        for (size_t j = 0; j < ncls; j++) sum += exp(row[j] - max);
+        double max, sum = exp_sum(row, ncls, 1, NULL, &max);
         total += row[classes[i]] - (max + log(sum));
     }
     ys[0].data[0] = kept == 0 ? NAN : -1.0 / (double)kept * total; /* a mean of nothing, as PyTorch */
@@ -428,7 +437,7 @@ int op_cross_entropy_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_va
     const ag_tensor *t = &f->inputs[1]->t;
     gxs[1] = NULL;
     int *classes = ctx_malloc(ctx, (t->size > 0 ? t->size : 1) * sizeof *classes);
-    if (classes == NULL) return ag_set_error(ctx, "out of memory"), -1;
+    if (classes == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     int kept = read_labels(ctx, &x->t, t, classes);
     if (kept <= 0) {
         ctx_free(ctx, classes);
@@ -460,7 +469,8 @@ ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio) {
     if (!op_input_ok(ctx, AG_OP_DROPOUT, x)) return NULL;
     char shown[AG_NUMBUF];
     if (!(ratio >= 0.0 && ratio < 1.0))
-        return ag_set_error(ctx, "dropout: ratio %s is outside [0, 1)", ag_format_display(ratio, 0, shown));
+        return ctx_error(ctx, AG_ERR_ARG, "dropout: ratio %s is outside [0, 1)",
+                         ag_format_display(ratio, 0, shown));
     if (!ag_is_train(ctx)) return x;
     ag_op_params params = {.p = ratio};
     return op_apply(ctx, AG_OP_DROPOUT, &params, (ag_var *[]){x}, 1, 1, NULL);
@@ -478,14 +488,15 @@ int op_dropout_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     mask->flags |= AG_VAR_CONST;
     for (size_t i = 0; i < mask->t.size; i++)
         mask->t.data[i] = mask->t.data[i] > ratio ? scale : 0.0;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     t_binary(&ys[0], x, &mask->t, T_MUL);
     f->saved = mask;
     return 0;
 }
 
 int op_dropout_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    if (f->saved == NULL) return ag_set_error(ctx, "dropout: the mask is missing"), -1;
+    if (f->saved == NULL) return ctx_error(ctx, AG_ERR_ARG, "dropout: the mask is missing"), -1;
     gxs[0] = ag_mul(ctx, gys[0], f->saved);
     return gxs[0] ? 0 : -1;
 }
@@ -499,15 +510,16 @@ int op_dropout_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
     if (ctx == NULL) return NULL;
     if (y == NULL || t == NULL)
-        return ctx->failed ? NULL : ag_set_error(ctx, "accuracy: input %d is NULL", y ? 2 : 1);
+        return ctx->failed ? NULL : ctx_error(ctx, AG_ERR_ARG, "accuracy: input %d is NULL", y ? 2 : 1);
     if (y->ctx != ctx || t->ctx != ctx)
-        return ag_set_error(ctx, "accuracy: input %d belongs to another context", y->ctx != ctx ? 1 : 2);
+        return ctx_error(ctx, AG_ERR_CONTEXT, "accuracy: input %d belongs to another context",
+                         y->ctx != ctx ? 1 : 2);
     char buf[SHAPE_BUF];
     if (y->t.ndim != 2)
-        return ag_set_error(ctx, "accuracy: y must be 2-D (N, C), got %s", shape_str(&y->t, buf));
+        return ctx_error(ctx, AG_ERR_SHAPE, "accuracy: y must be 2-D (N, C), got %s", shape_str(&y->t, buf));
     int rows = y->t.shape[0];
     if (t->t.size != (size_t)rows)
-        return ag_set_error(ctx, "accuracy: %zu labels for %d rows", t->t.size, rows);
+        return ctx_error(ctx, AG_ERR_SHAPE, "accuracy: %zu labels for %d rows", t->t.size, rows);
     int kept = 0;
     for (int i = 0; i < rows; i++) {
         int c = label_class(ctx, "accuracy", &t->t, i, y->t.shape[1]);
@@ -516,7 +528,7 @@ ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t) {
     }
     if (kept == 0) return ag_scalar(ctx, NAN);
     int *best = ctx_malloc(ctx, (rows > 0 ? (size_t)rows : 1) * sizeof *best);
-    if (best == NULL) return ag_set_error(ctx, "out of memory");
+    if (best == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     t_argmax_rows(&y->t, best);
     size_t hits = 0;
     for (int i = 0; i < rows; i++)

@@ -1,4 +1,4 @@
-/* ops_reduce.c — sum, mean, variance, max, min over axes (reference §4.1).
+/* ops_reduce.c — sum, mean, variance, max, min over axes (upstream's variable package).
  * Reduced axes are dropped (ag_keepdims reshapes them back to 1s); no axes
  * reduces everything to a 0-d result.  Each backward reshapes gy to the keepdims shape and
  * broadcasts it back over x, using public ops so create_graph records it. */
@@ -12,8 +12,8 @@ static ag_var *reduce_apply(ag_ctx *ctx, const ag_op_def *op, ag_var *x, const i
     if (!op_input_ok(ctx, op->id, x)) return NULL;
     if (axes == NULL || naxes < 0) naxes = 0;
     if (naxes > AG_MAX_DIMS)
-        return ag_set_error(ctx, "%s: %d axes given, at most %d allowed", (*op).symbol,
-                            naxes, AG_MAX_DIMS);
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: %d axes given, at most %d allowed", (*op).symbol, naxes,
+                         AG_MAX_DIMS);
     ag_op_params params = {.naxes = naxes};
     if (naxes > 0) memcpy(params.axes, axes, (size_t)naxes * sizeof axes[0]);
     return op_apply_row(ctx, op, &params, (ag_var *[]){x}, 1, 1, NULL);
@@ -47,10 +47,11 @@ static int reduce_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_reduce_op op
         size_t out = 1;
         for (int i = 0; i < ndim; i++) out *= (size_t)shape[i];
         if (out > 0)
-            return ag_set_error(ctx, "%s of an empty tensor has no value",
-                                op == T_RMAX ? "max" : "min"), -1;
+            return ctx_error(ctx, AG_ERR_ARG, "%s of an empty tensor has no value",
+                             op == T_RMAX ? "max" : "min"),
+                   -1;
     }
-    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     t_reduce(&ys[0], x, mask, op);
     return 0;
 }
@@ -75,7 +76,7 @@ static ag_var *expand_to_input(ag_ctx *ctx, const ag_func *f, ag_var *v) {
 ag_var *ag_keepdims(ag_ctx *ctx, ag_var *y, const ag_var *x, const int *axes, int naxes) {
     if (ctx == NULL) return NULL;
     if (y == NULL || x == NULL) /* a NULL y or x leaves a message (the contract) */
-        return ag_failed(ctx) ? NULL : ag_set_error(ctx, "keepdims: input %d is NULL", y ? 2 : 1);
+        return ag_failed(ctx) ? NULL : ctx_error(ctx, AG_ERR_ARG, "keepdims: input %d is NULL", y ? 2 : 1);
     bool mask[AG_MAX_DIMS];
     if (axes == NULL || naxes < 0) naxes = 0;
     if (axes_mask(ctx, "keepdims", x->t.ndim, axes, naxes, mask) < 0) return NULL;
@@ -137,7 +138,7 @@ int op_variance_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         t_init_uninit(ctx, &ys[0], ndim, shape) < 0) {
         t_free(ctx, &mean);
         t_free(ctx, &deviation);
-        return ag_set_error(ctx, "out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     }
     t_reduce(&mean, x, mask, T_RSUM);
     for (size_t i = 0; i < mean.size; i++) mean.data[i] = scale * mean.data[i];
@@ -184,7 +185,8 @@ static ag_var *extreme_mask(ag_ctx *ctx, const ag_func *f) {
     /* y's data in the keepdims shape has the same element order */
     ag_tensor kept = *y, spread = {0};
     shape_reduce(x->ndim, x->shape, mask, true, &kept.ndim, kept.shape);
-    if (t_init_uninit(ctx, &spread, x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory");
+    if (t_init_uninit(ctx, &spread, x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     t_broadcast_to(&spread, &kept);
     ag_var *m = ag_zeros(ctx, x->ndim, x->shape);
     if (m != NULL) {

@@ -80,7 +80,8 @@ static int fold_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, lane_fold fold) 
     const ag_tensor *x = &f->inputs[0]->t;
     lanes l;
     if (lanes_of(ctx, ag_op_table[f->op].symbol, x, &f->params, &l) < 0) return -1;
-    if (t_init_uninit(ctx, &ys[0], l.ndim, l.shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], l.ndim, l.shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (size_t o = 0; o < l.outer; o++) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         for (size_t i = 0; i < l.inner; i++)
@@ -185,7 +186,8 @@ static int arg_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, lane_fold fold) {
     lanes l;
     if (lanes_of(ctx, ag_op_table[f->op].symbol, x, &f->params, &l) < 0) return -1;
     if (l.dim == 0 && l.outer * l.inner > 0)
-        return ag_set_error(ctx, "%s of an empty tensor has no value", ag_op_table[f->op].symbol), -1;
+        return ctx_error(ctx, AG_ERR_ARG, "%s of an empty tensor has no value", ag_op_table[f->op].symbol),
+               -1;
     return fold_forward(ctx, f, ys, fold);
 }
 #define NO_GRAD_FOLD(stem, ID, FORWARD)                                                              \
@@ -210,7 +212,8 @@ static ag_var *over_axes(ag_ctx *ctx, int op, one_axis_fn fn, ag_var *x, const i
     const char *name = ag_op_table[op].symbol;
     if (!op_input_ok(ctx, op, x)) return NULL;
     if (naxes > AG_MAX_DIMS)
-        return ag_set_error(ctx, "%s: %d axes given, at most %d allowed", name, naxes, AG_MAX_DIMS);
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: %d axes given, at most %d allowed", name, naxes,
+                         AG_MAX_DIMS);
     bool mask[AG_MAX_DIMS];
     if (axes_mask(ctx, name, x->t.ndim, axes, naxes, mask) < 0) return NULL;
     int perm[AG_MAX_DIMS], shape[AG_MAX_DIMS], nkept = 0, n = 0;
@@ -223,8 +226,8 @@ static ag_var *over_axes(ag_ctx *ctx, int op, one_axis_fn fn, ag_var *x, const i
         if (mask[i]) merged *= (size_t)x->t.shape[i], perm[n++] = i;
     for (int i = 0; i < n; i++) moved = moved || perm[i] != i;
     if (merged > INT_MAX)
-        return ag_set_error(ctx, "%s: the reduced axes hold %zu elements a lane, more than %d", name, merged,
-                            INT_MAX);
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: the reduced axes hold %zu elements a lane, more than %d",
+                         name, merged, INT_MAX);
     shape[nkept] = (int)merged;
     ag_var *t = moved ? ag_transpose(ctx, x, perm, n) : x;
     return fn(ctx, ag_reshape(ctx, t, nkept + 1, shape), &nkept);
@@ -264,7 +267,8 @@ static int scan_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, lane_scan scan) 
     const ag_tensor *x = &f->inputs[0]->t;
     lanes l;
     if (scan_lanes(ctx, f, &l) < 0) return -1;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (size_t o = 0; o < l.outer; o++) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         for (size_t i = 0; i < l.inner; i++) {
@@ -371,9 +375,10 @@ int op_argsort_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
     lanes l;
     if (scan_lanes(ctx, f, &l) < 0) return -1;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     keyed *buf = ctx_malloc(ctx, (l.dim ? l.dim : 1) * sizeof *buf);
-    if (buf == NULL) return ag_set_error(ctx, "out of memory"), -1;
+    if (buf == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (size_t o = 0; o < l.outer; o++)
         for (size_t i = 0; i < l.inner; i++) {
             size_t at = o * l.dim * l.inner + i;
@@ -395,22 +400,24 @@ static int read_index(ag_ctx *ctx, const char *op, const ag_tensor *x, const ag_
                       size_t **out) {
     char xs[SHAPE_BUF], is[SHAPE_BUF];
     if (index->ndim != x->ndim)
-        return ag_set_error(ctx, "%s: index has shape %s, x %s: they need the same number of axes", op,
-                            shape_str(index, is), shape_str(x, xs)),
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: index has shape %s, x %s: they need the same number of axes",
+                         op, shape_str(index, is), shape_str(x, xs)),
                -1;
     for (int d = 0; d < x->ndim; d++)
         if (d != axis && index->shape[d] > x->shape[d])
-            return ag_set_error(ctx, "%s: index of shape %s is larger than x %s on axis %d", op,
-                                shape_str(index, is), shape_str(x, xs), d),
+            return ctx_error(ctx, AG_ERR_SHAPE, "%s: index of shape %s is larger than x %s on axis %d", op,
+                             shape_str(index, is), shape_str(x, xs), d),
                    -1;
     size_t *ix = ctx_malloc(ctx, (index->size ? index->size : 1) * sizeof *ix);
-    if (ix == NULL) return ag_set_error(ctx, "out of memory"), -1;
+    if (ix == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     double size = x->ndim ? x->shape[axis] : 1;
     for (size_t i = 0; i < index->size; i++) {
         double v = index->data[i];
         if (v != floor(v) || v < -size || v >= size) {
             ctx_free(ctx, ix);
-            return ag_set_error(ctx, "%s: index %g is not a position on axis %d (size %g)", op, v, axis, size), -1;
+            return ctx_error(ctx, AG_ERR_SHAPE, "%s: index %g is not a position on axis %d (size %g)", op, v,
+                             axis, size),
+                   -1;
         }
         ix[i] = (size_t)(v < 0 ? v + size : v);
     }
@@ -453,7 +460,7 @@ int op_gather_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     pos = ctx_malloc(ctx, (index->size ? index->size : 1) * sizeof *pos);
     if (pos == NULL || t_init_uninit(ctx, &ys[0], index->ndim, index->shape) < 0) {
         ctx_free(ctx, ix), ctx_free(ctx, pos);
-        return ag_set_error(ctx, "out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     }
     positions(index, x->shape, axis, ix, pos);
     for (size_t e = 0; e < index->size; e++) ys[0].data[e] = x->data[pos[e]];
@@ -471,7 +478,8 @@ int op_gather_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
  * gsrc = gather(gy, axis, index) */
 ag_var *ag_scatter_add(ag_ctx *ctx, ag_var *src, int axis, ag_var *index, int ndim, const int *shape) {
     if (ndim < 0 || ndim > AG_MAX_DIMS || (ndim > 0 && shape == NULL))
-        return ag_set_error(ctx, "scatter_add: the shape is missing or has more than %d axes", AG_MAX_DIMS);
+        return ctx_error(ctx, AG_ERR_SHAPE, "scatter_add: the shape is missing or has more than %d axes",
+                         AG_MAX_DIMS);
     ag_op_params p = {.axis = axis, .ndim = ndim};
     if (ndim > 0) memcpy(p.shape, shape, (size_t)ndim * sizeof *shape);
     return op_apply(ctx, AG_OP_SCATTER_ADD, &p, (ag_var *[]){src, index}, 2, 1, NULL);
@@ -480,8 +488,9 @@ int op_scatter_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *src = &f->inputs[0]->t, *index = &f->inputs[1]->t;
     char ss[SHAPE_BUF], is[SHAPE_BUF];
     if (!shape_equal(src->ndim, src->shape, index->ndim, index->shape))
-        return ag_set_error(ctx, "scatter_add: src %s and index %s differ", shape_str(src, ss),
-                            shape_str(index, is)), -1;
+        return ctx_error(ctx, AG_ERR_SHAPE, "scatter_add: src %s and index %s differ", shape_str(src, ss),
+                         shape_str(index, is)),
+               -1;
     ag_tensor target = {.ndim = f->params.ndim};
     memcpy(target.shape, f->params.shape, sizeof target.shape);
     target.size = shape_size(target.ndim, target.shape);
@@ -491,7 +500,7 @@ int op_scatter_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     pos = ctx_malloc(ctx, (index->size ? index->size : 1) * sizeof *pos);
     if (pos == NULL || t_init(ctx, &ys[0], target.ndim, target.shape) < 0) {
         ctx_free(ctx, ix), ctx_free(ctx, pos);
-        return ag_set_error(ctx, "out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     }
     positions(index, target.shape, axis, ix, pos);
     for (size_t e = 0; e < index->size; e++) ys[0].data[pos[e]] += src->data[e];
@@ -507,7 +516,8 @@ int op_scatter_add_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var 
 /* ---- sort, topk: gather(x, argsort(x)) ---------------------------------------------------- */
 int ag_sort(ag_ctx *ctx, ag_var *x, int axis, bool descending, ag_var **values, ag_var **indices) {
     if (ctx == NULL) return -1;
-    if (values == NULL || indices == NULL) return ag_set_error(ctx, "sort: values or indices is NULL"), -1;
+    if (values == NULL || indices == NULL)
+        return ctx_error(ctx, AG_ERR_ARG, "sort: values or indices is NULL"), -1;
     ag_var *order = ag_argsort(ctx, x, axis, descending);
     ag_var *v = ag_gather(ctx, x, axis, order);
     if (v == NULL) return -1;
@@ -518,19 +528,22 @@ int ag_sort(ag_ctx *ctx, ag_var *x, int axis, bool descending, ag_var **values, 
 
 int ag_topk(ag_ctx *ctx, ag_var *x, int k, int axis, bool largest, ag_var **values, ag_var **indices) {
     if (ctx == NULL) return -1;
-    if (values == NULL || indices == NULL) return ag_set_error(ctx, "topk: values or indices is NULL"), -1;
+    if (values == NULL || indices == NULL)
+        return ctx_error(ctx, AG_ERR_ARG, "topk: values or indices is NULL"), -1;
     if (!op_input_ok(ctx, AG_OP_ARGSORT, x)) return -1;
     int ndim = x->t.ndim;
     int a = axis_normalize_0d(ctx, "topk", axis, ndim);
     if (a < 0) return -1;
     int size = ndim ? x->t.shape[a] : 1;
     if (k < 0 || k > size)
-        return ag_set_error(ctx, "topk: k = %d is not between 0 and %d, the size of axis %d", k, size, axis), -1;
+        return ctx_error(ctx, AG_ERR_SHAPE, "topk: k = %d is not between 0 and %d, the size of axis %d", k,
+                         size, axis),
+               -1;
     ag_var *order = ag_argsort(ctx, x, axis, largest);
     if (order == NULL) return -1;
     if (ndim > 0) {
         int *first = ctx_malloc(ctx, (size_t)(k ? k : 1) * sizeof *first);
-        if (first == NULL) return ag_set_error(ctx, "out of memory"), -1;
+        if (first == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
         for (int i = 0; i < k; i++) first[i] = i;
         order = ag_get_item(ctx, order, a, first, k);
         ctx_free(ctx, first);

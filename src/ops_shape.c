@@ -1,6 +1,6 @@
 /* ops_shape.c — reshape, transpose, broadcast_to, sum_to, squeeze,
- * unsqueeze, concat, split, get_item, get_item_grad and matmul (reference
- * §4.1).  Each forward checks shapes and copies data into a new contiguous
+ * unsqueeze, concat, split, get_item, get_item_grad and matmul (upstream's
+ * variable package).  Each forward checks shapes and copies data into a new contiguous
  * tensor; each backward is the inverse move, written with public ops so
  * create_graph records it. */
 #include <stdlib.h>
@@ -17,18 +17,18 @@ static ag_var *unary_apply(ag_ctx *ctx, const ag_op_def *op, const ag_op_params 
 static int check_target_shape(ag_ctx *ctx, int op, int ndim, const int *shape) {
     const char *symbol = ag_op_table[op].symbol;
     if (ndim < 0 || ndim > AG_MAX_DIMS)
-        return ag_set_error(ctx, "%s: %d dimensions given, at most %d allowed", symbol, ndim,
-                            AG_MAX_DIMS),
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: %d dimensions given, at most %d allowed", symbol, ndim,
+                         AG_MAX_DIMS),
                -1;
-    if (ndim > 0 && shape == NULL) return ag_set_error(ctx, "%s: no shape given", symbol), -1;
+    if (ndim > 0 && shape == NULL) return ctx_error(ctx, AG_ERR_SHAPE, "%s: no shape given", symbol), -1;
     if (op == AG_OP_RESHAPE) return 0; /* shape_reshape judges -1 and the rest */
     for (int i = 0; i < ndim; i++)
         if (shape[i] < 0) {
             char text[SHAPE_BUF];
             ag_tensor given = {.ndim = ndim};
             memcpy(given.shape, shape, (size_t)ndim * sizeof shape[0]);
-            return ag_set_error(ctx, "%s: negative dimension in %s", symbol,
-                                shape_str(&given, text)),
+            return ctx_error(ctx, AG_ERR_SHAPE, "%s: negative dimension in %s", symbol,
+                             shape_str(&given, text)),
                    -1;
         }
     return 0;
@@ -54,7 +54,7 @@ int op_reshape_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     if (shape_reshape(ctx, x->size, x->ndim, x->shape, f->params.ndim, f->params.shape, shape) < 0)
         return -1;
     if (t_init_uninit(ctx, &ys[0], f->params.ndim, shape) < 0)
-        return ag_set_error(ctx, "out of memory"), -1;
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     if (x->size > 0) memcpy(ys[0].data, x->data, x->size * sizeof *x->data);
     return 0;
 }
@@ -81,8 +81,8 @@ static int transpose_perm(ag_ctx *ctx, const ag_func *f, int *perm) {
         char axes[SHAPE_BUF], shape[SHAPE_BUF];
         ag_tensor given = {.ndim = p->naxes};
         memcpy(given.shape, p->axes, sizeof given.shape);
-        ag_set_error(ctx, "transpose: axes %s do not match shape %s", shape_str(&given, axes),
-                     shape_str(x, shape));
+        ctx_error(ctx, AG_ERR_SHAPE, "transpose: axes %s do not match shape %s", shape_str(&given, axes),
+                  shape_str(x, shape));
         return -1;
     }
     bool seen[AG_MAX_DIMS];
@@ -95,7 +95,8 @@ ag_var *ag_transpose(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
     if (!op_input_ok(ctx, AG_OP_TRANSPOSE, x)) return NULL;
     if (axes == NULL || naxes < 0) naxes = 0;
     if (naxes > AG_MAX_DIMS)
-        return ag_set_error(ctx, "transpose: %d axes given, at most %d allowed", naxes, AG_MAX_DIMS);
+        return ctx_error(ctx, AG_ERR_SHAPE, "transpose: %d axes given, at most %d allowed", naxes,
+                         AG_MAX_DIMS);
     ag_op_params params = {.naxes = naxes};
     if (naxes > 0) memcpy(params.axes, axes, (size_t)naxes * sizeof axes[0]);
     return unary_apply(ctx, OP_ROW(AG_OP_TRANSPOSE), &params, x);
@@ -105,7 +106,8 @@ int op_transpose_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int perm[AG_MAX_DIMS], shape[AG_MAX_DIMS];
     if (transpose_perm(ctx, f, perm) < 0) return -1;
     for (int i = 0; i < x->ndim; i++) shape[i] = x->shape[perm[i]];
-    if (t_init_uninit(ctx, &ys[0], x->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     t_transpose(&ys[0], x, perm);
     return 0;
 }
@@ -129,7 +131,8 @@ int op_broadcast_to_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_op_params *p = &f->params;
     if (shape_check_broadcast_to(ctx, "broadcast_to", x->ndim, x->shape, p->ndim, p->shape) < 0)
         return -1;
-    if (t_init_uninit(ctx, &ys[0], p->ndim, p->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], p->ndim, p->shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     t_broadcast_to(&ys[0], x);
     return 0;
 }
@@ -162,11 +165,11 @@ int op_sum_to_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         char from_text[SHAPE_BUF], to_text[SHAPE_BUF];
         ag_tensor target = {.ndim = p->ndim};
         memcpy(target.shape, p->shape, sizeof target.shape);
-        ag_set_error(ctx, "sum_to: cannot sum %s to %s", shape_str(x, from_text),
-                     shape_str(&target, to_text));
+        ctx_error(ctx, AG_ERR_SHAPE, "sum_to: cannot sum %s to %s", shape_str(x, from_text),
+                  shape_str(&target, to_text));
         return -1;
     }
-    if (t_init(ctx, &ys[0], p->ndim, p->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init(ctx, &ys[0], p->ndim, p->shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     t_sum_to(&ys[0], x);
     return 0;
 }
@@ -192,7 +195,7 @@ static void shape_edit(int ndim, const int *shape, int axis, bool remove, int *n
 
 /* ys[0] = x's data under a new shape. */
 static int copy_as(ag_ctx *ctx, const ag_tensor *x, int ndim, const int *shape, ag_tensor *y) {
-    if (t_init_uninit(ctx, y, ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, y, ndim, shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     if (x->size > 0) memcpy(y->data, x->data, x->size * sizeof *x->data);
     return 0;
 }
@@ -205,7 +208,8 @@ static int squeeze_axis(ag_ctx *ctx, const ag_func *f, bool *drop) {
     *drop = false;
     if (x->ndim == 0) {
         if (f->params.axis == 0 || f->params.axis == -1) return 0;
-        ag_set_error(ctx, "squeeze: axis %d out of range for a 0-d value (0 or -1)", f->params.axis);
+        ctx_error(ctx, AG_ERR_SHAPE, "squeeze: axis %d out of range for a 0-d value (0 or -1)",
+                  f->params.axis);
         return -1;
     }
     int axis = axis_normalize(ctx, "squeeze", f->params.axis, x->ndim);
@@ -241,12 +245,12 @@ int op_squeeze_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 static int unsqueeze_axis(ag_ctx *ctx, const ag_func *f) {
     const ag_tensor *x = &f->inputs[0]->t;
     if (x->ndim >= AG_MAX_DIMS) {
-        ag_set_error(ctx, "unsqueeze: result would have more than %d dimensions", AG_MAX_DIMS);
+        ctx_error(ctx, AG_ERR_SHAPE, "unsqueeze: result would have more than %d dimensions", AG_MAX_DIMS);
         return -1;
     }
     int axis = f->params.axis < 0 ? f->params.axis + x->ndim + 1 : f->params.axis;
     if (axis < 0 || axis > x->ndim) {
-        ag_set_error(ctx, "unsqueeze: axis %d out of range for ndim %d", f->params.axis, x->ndim);
+        ctx_error(ctx, AG_ERR_SHAPE, "unsqueeze: axis %d out of range for ndim %d", f->params.axis, x->ndim);
         return -1;
     }
     return axis;
@@ -273,7 +277,7 @@ int op_unsqueeze_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **
 
 /* ---- concat: gxs = split(gy, each input's size along axis) ------------------------ */
 ag_var *ag_concat(ag_ctx *ctx, ag_var *const *xs, int n, int axis) {
-    if (n < 1 || xs == NULL) return ag_set_error(ctx, "concat: needs at least one input");
+    if (n < 1 || xs == NULL) return ctx_error(ctx, AG_ERR_ARG, "concat: needs at least one input");
     ag_op_params params = {.axis = axis};
     return op_apply(ctx, AG_OP_CONCAT, &params, xs, n, 1, NULL);
 }
@@ -290,13 +294,14 @@ int op_concat_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         for (int d = 0; same && d < x->ndim; d++) same = d == axis || x->shape[d] == first->shape[d];
         if (!same) {
             char a[SHAPE_BUF], b[SHAPE_BUF];
-            ag_set_error(ctx, "concat: shapes %s and %s differ outside axis %d", shape_str(first, a),
-                         shape_str(x, b), f->params.axis);
+            ctx_error(ctx, AG_ERR_SHAPE, "concat: shapes %s and %s differ outside axis %d",
+                      shape_str(first, a), shape_str(x, b), f->params.axis);
             return -1;
         }
         shape[axis] += x->shape[axis];
     }
-    if (t_init_uninit(ctx, &ys[0], first->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], first->ndim, shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     int start = 0;
     for (int i = 0; i < f->ninputs; i++) {
         t_paste(&ys[0], &f->inputs[i]->t, axis, start);
@@ -309,7 +314,7 @@ int op_concat_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
     int axis = axis_normalize(ctx, "concat", f->params.axis, f->inputs[0]->t.ndim);
     if (axis < 0) return -1;
     int *sizes = ctx_malloc(ctx, (size_t)n * sizeof *sizes);
-    if (sizes == NULL) return ag_set_error(ctx, "out of memory"), -1;
+    if (sizes == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (int i = 0; i < n; i++) sizes[i] = f->inputs[i]->t.shape[axis];
     int status = ag_split(ctx, gys[0], sizes, n, axis, gxs);
     ctx_free(ctx, sizes);
@@ -321,11 +326,11 @@ int ag_split(ag_ctx *ctx, ag_var *x, const int *sizes, int n, int axis, ag_var *
     for (int i = 0; out != NULL && i < n; i++) out[i] = NULL;
     if (ctx == NULL) return -1;
     if (x == NULL) {
-        if (!ctx->failed) ag_set_error(ctx, "split: the input is NULL");
+        if (!ctx->failed) ctx_error(ctx, AG_ERR_ARG, "split: the input is NULL");
         return -1;
     }
     if (n < 1 || sizes == NULL || out == NULL)
-        return ag_set_error(ctx, "split: needs at least one size"), -1;
+        return ctx_error(ctx, AG_ERR_ARG, "split: needs at least one size"), -1;
     ag_op_params params = {.axis = axis, .n = n, .ints = (int *)sizes};
     if (op_apply(ctx, AG_OP_SPLIT, &params, (ag_var *[]){x}, 1, n, out) != NULL) return 0;
     /* a failure after some outputs were made leaves them unreachable */
@@ -347,9 +352,9 @@ int op_split_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         char sizes[SHAPE_BUF], shape[SHAPE_BUF];
         ag_tensor given = {.ndim = p->n <= AG_MAX_DIMS ? p->n : AG_MAX_DIMS};
         memcpy(given.shape, p->ints, (size_t)given.ndim * sizeof p->ints[0]);
-        ag_set_error(ctx, "split: sizes %s%s do not add up to %d, the size of axis %d of %s",
-                     shape_str(&given, sizes), p->n > AG_MAX_DIMS ? "..." : "", x->shape[axis],
-                     p->axis, shape_str(x, shape));
+        ctx_error(ctx, AG_ERR_SHAPE, "split: sizes %s%s do not add up to %d, the size of axis %d of %s",
+                  shape_str(&given, sizes), p->n > AG_MAX_DIMS ? "..." : "", x->shape[axis], p->axis,
+                  shape_str(x, shape));
         return -1;
     }
     int start = 0;
@@ -357,7 +362,8 @@ int op_split_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         int shape[AG_MAX_DIMS];
         memcpy(shape, x->shape, sizeof shape);
         shape[axis] = p->ints[i];
-        if (t_init_uninit(ctx, &ys[i], x->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+        if (t_init_uninit(ctx, &ys[i], x->ndim, shape) < 0)
+            return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
         t_slice(&ys[i], x, axis, start, p->ints[i]);
         start += p->ints[i];
     }
@@ -366,7 +372,7 @@ int op_split_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 int op_split_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     int n = f->noutputs;
     ag_var **parts = ctx_malloc(ctx, (size_t)n * sizeof *parts);
-    if (parts == NULL) return ag_set_error(ctx, "out of memory"), -1;
+    if (parts == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (int i = 0; i < n; i++)
         parts[i] = gys[i] != NULL ? gys[i] : ag_zeros_like(ctx, f->outputs[i]);
     bool complete = true;
@@ -385,12 +391,12 @@ int op_split_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs)
  * with the error set.  n == 0 gives a 1-element dummy array. */
 static int *normalize_indices(ag_ctx *ctx, const int *indices, int n, int axis, int dim) {
     int *normalized = ctx_malloc(ctx, (size_t)(n > 0 ? n : 1) * sizeof *normalized);
-    if (normalized == NULL) return ag_set_error(ctx, "out of memory");
+    if (normalized == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     for (int i = 0; i < n; i++) {
         int index = indices[i] < 0 ? indices[i] + dim : indices[i];
         if (index < 0 || index >= dim) {
-            ag_set_error(ctx, "index: index %d out of range for axis %d with size %d", indices[i],
-                         axis, dim);
+            ctx_error(ctx, AG_ERR_SHAPE, "index: index %d out of range for axis %d with size %d", indices[i],
+                      axis, dim);
             ctx_free(ctx, normalized);
             return NULL;
         }
@@ -403,7 +409,7 @@ static int *normalize_indices(ag_ctx *ctx, const int *indices, int n, int axis, 
  * indices check out. */
 static ag_var *indexed_apply(ag_ctx *ctx, const ag_op_def *op, ag_var *x, int axis, const int *indices, int n,
                              int ndim, const int *shape, ag_op_params *params) {
-    if (n < 0 || (n > 0 && indices == NULL)) return ag_set_error(ctx, "index: no indices given");
+    if (n < 0 || (n > 0 && indices == NULL)) return ctx_error(ctx, AG_ERR_ARG, "index: no indices given");
     int normalized_axis = axis_normalize(ctx, "index", axis, ndim);
     if (normalized_axis < 0) return NULL;
     int *normalized = normalize_indices(ctx, indices, n, axis, shape[normalized_axis]);
@@ -429,7 +435,8 @@ int op_get_item_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     int shape[AG_MAX_DIMS];
     memcpy(shape, x->shape, sizeof shape);
     shape[axis] = p->n;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], x->ndim, shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     t_take(&ys[0], x, axis, p->ints, p->n);
     return 0;
 }
@@ -459,11 +466,11 @@ int op_get_item_grad_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         char got[SHAPE_BUF], target[SHAPE_BUF];
         ag_tensor full = {.ndim = p->ndim};
         memcpy(full.shape, p->shape, sizeof full.shape);
-        ag_set_error(ctx, "index: gradient shape %s does not fit %d indices along axis %d of %s",
-                     shape_str(gy, got), p->n, p->axis, shape_str(&full, target));
+        ctx_error(ctx, AG_ERR_SHAPE, "index: gradient shape %s does not fit %d indices along axis %d of %s",
+                  shape_str(gy, got), p->n, p->axis, shape_str(&full, target));
         return -1;
     }
-    if (t_init(ctx, &ys[0], p->ndim, p->shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init(ctx, &ys[0], p->ndim, p->shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     t_scatter_add(&ys[0], gy, axis, p->ints, p->n);
     return 0;
 }
@@ -494,14 +501,15 @@ static ag_var *swap_last2(ag_ctx *ctx, ag_var *x) {
 ag_var *ag_matmul(ag_ctx *ctx, ag_var *a, ag_var *b) {
     char ta[SHAPE_BUF], tb[SHAPE_BUF];
     if (a != NULL && b != NULL && (a->t.ndim == 0 || b->t.ndim == 0))
-        return ag_set_error(ctx, "matmul: shapes %s and %s: a 0-d value has no axis to multiply over (use *)",
-                            shape_str(&a->t, ta), shape_str(&b->t, tb));
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "matmul: shapes %s and %s: a 0-d value has no axis to multiply over (use *)",
+                         shape_str(&a->t, ta), shape_str(&b->t, tb));
     if (a == NULL || b == NULL || (a->t.ndim != 1 && b->t.ndim != 1))
         return op_apply(ctx, AG_OP_MATMUL, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
     int ka = a->t.shape[a->t.ndim - 1], kb = b->t.shape[b->t.ndim == 1 ? 0 : b->t.ndim - 2];
     if (ka != kb)
-        return ag_set_error(ctx, "matmul: shapes %s and %s are not aligned", shape_str(&a->t, ta),
-                            shape_str(&b->t, tb));
+        return ctx_error(ctx, AG_ERR_SHAPE, "matmul: shapes %s and %s are not aligned", shape_str(&a->t, ta),
+                         shape_str(&b->t, tb));
     ag_var *a2 = a->t.ndim == 1 ? ag_reshape(ctx, a, 2, (int[]){1, ka}) : a;
     ag_var *b2 = b->t.ndim == 1 ? ag_reshape(ctx, b, 2, (int[]){kb, 1}) : b;
     ag_var *y = op_apply(ctx, AG_OP_MATMUL, NULL, (ag_var *[]){a2, b2}, 2, 1, NULL);
@@ -519,13 +527,13 @@ int op_matmul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *a = &f->inputs[0]->t, *b = &f->inputs[1]->t;
     char ta[SHAPE_BUF], tb[SHAPE_BUF];
     if (a->ndim < 2 || b->ndim < 2) {
-        ag_set_error(ctx, "matmul: shapes %s and %s need at least 2 dimensions", shape_str(a, ta),
-                     shape_str(b, tb));
+        ctx_error(ctx, AG_ERR_SHAPE, "matmul: shapes %s and %s need at least 2 dimensions", shape_str(a, ta),
+                  shape_str(b, tb));
         return -1;
     }
     if (a->shape[a->ndim - 1] != b->shape[b->ndim - 2]) {
-        ag_set_error(ctx, "matmul: shapes %s and %s are not aligned", shape_str(a, ta),
-                     shape_str(b, tb));
+        ctx_error(ctx, AG_ERR_SHAPE, "matmul: shapes %s and %s are not aligned", shape_str(a, ta),
+                  shape_str(b, tb));
         return -1;
     }
     int ndim, shape[AG_MAX_DIMS];
@@ -535,13 +543,13 @@ int op_matmul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         ag_tensor batch_a = {.ndim = a->ndim - 2}, batch_b = {.ndim = b->ndim - 2};
         memcpy(batch_a.shape, a->shape, sizeof batch_a.shape);
         memcpy(batch_b.shape, b->shape, sizeof batch_b.shape);
-        ag_set_error(ctx, "matmul: batch shapes %s and %s are not compatible",
-                     shape_str(&batch_a, ta), shape_str(&batch_b, tb));
+        ctx_error(ctx, AG_ERR_SHAPE, "matmul: batch shapes %s and %s are not compatible",
+                  shape_str(&batch_a, ta), shape_str(&batch_b, tb));
         return -1;
     }
     shape[ndim++] = a->shape[a->ndim - 2];
     shape[ndim++] = b->shape[b->ndim - 1];
-    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     if (!t_matmul_until(&ys[0], a, b, ctx->interrupt, &ctx->blas)) return op_interrupted(ctx, f);
     return 0;
 }

@@ -9,16 +9,19 @@
 
 #define OP_SCALAR_YES(stem) op_##stem##_scalar
 #define OP_SCALAR_NO(stem) NULL
-#define OP_ROW_DEFINE(ID, stem, name, symbol, arity, label, scalar, operands, rule)                               \
+#define OP_ROW_DEFINE(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule)                               \
     const ag_op_def op_row_AG_OP_##ID = {AG_OP_##ID, name, symbol, arity, op_##stem##_forward,          \
                                          op_##stem##_backward, op_label_##label, OP_SCALAR_##scalar(stem), \
                                          rule};
 AG_OP_LIST(OP_ROW_DEFINE)
 
-#define OPERANDS(first, second, text) {first, second}, text
-#define NO_OPERANDS {NULL, NULL}, NULL
-#define OP_INFO(ID, stem, name, symbol, arity, label, scalar, operands, rule)                       \
-    [AG_OP_##ID] = {name, symbol, arity, rule, operands},
+#define OPERANDS(first, second, text) {first, second}, true, text
+#define INPUT_NAMES(...) {__VA_ARGS__}, false, NULL
+#define NO_OPERANDS {NULL}, false, NULL
+#define OP_GRAD_GRAD true
+#define OP_GRAD_NO_GRAD false
+#define OP_INFO(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule) \
+    [AG_OP_##ID] = {name, symbol, arity, rule, operands, OP_GRAD_##grad},
 const ag_op_info ag_op_table[] = {AG_OP_LIST(OP_INFO)};
 
 /* Table and enum are made from the same list, so they cannot disagree; that
@@ -37,13 +40,16 @@ const char *ag_op_rule(int op) {
 }
 
 const char *ag_op_operand(int op, int k) {
-    return op >= 0 && op < AG_OP_COUNT && (k == 0 || k == 1) ? ag_op_table[op].operand[k] : NULL;
+    return op >= 0 && op < AG_OP_COUNT && (k == 0 || k == 1) && ag_op_table[op].drawn ? ag_op_table[op].input[k]
+                                                                                      : NULL;
+}
+
+const char *ag_op_input_name(int op, int k) {
+    return op >= 0 && op < AG_OP_COUNT && k >= 0 && k < OP_MAX_NAMED_INPUTS ? ag_op_table[op].input[k] : NULL;
 }
 
 const char *ag_op_operands_text(int op) {
     return op >= 0 && op < AG_OP_COUNT ? ag_op_table[op].operands_text : NULL;
 }
 
-bool op_differentiable(int op) {
-    return op < 0 || op >= AG_OP_COUNT || strncmp(ag_op_table[op].rule, "no gradient", 11) != 0;
-}
+bool ag_op_has_gradient(int op) { return op < 0 || op >= AG_OP_COUNT || ag_op_table[op].gradient; }

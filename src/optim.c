@@ -1,5 +1,5 @@
-/* optim.c — the optimizers (reference §4.6, with SPEC §2's additions:
- * sgd momentum and weight decay, adam's eps and weight decay): their
+/* optim.c — the optimizers (upstream's optimizer package, plus sgd momentum
+ * and weight decay, adam's eps and weight decay, adagrad and rmsprop): their
  * hyper-parameters, per-parameter state keyed by the parameter variable,
  * binding, and the update itself.  Formulas are in ag_optim.h. */
 #include <math.h>
@@ -98,6 +98,8 @@ enum { LR = 0 };
 enum { SGD_MOMENTUM = 1, SGD_WEIGHT_DECAY };
 enum { MOMENTUM_FACTOR = 1 };
 enum { ADAM_BETA1 = 1, ADAM_BETA2, ADAM_EPS, ADAM_WEIGHT_DECAY };
+enum { ADAGRAD_LR_DECAY = 1, ADAGRAD_WEIGHT_DECAY, ADAGRAD_INITIAL, ADAGRAD_EPS };
+enum { RMSPROP_ALPHA = 1, RMSPROP_EPS, RMSPROP_WEIGHT_DECAY, RMSPROP_MOMENTUM };
 
 static int sgd_arrays(const double *hp) { return hp[SGD_MOMENTUM] != 0 ? 1 : 0; }
 static int one_array(const double *hp) { return 1; }
@@ -110,6 +112,10 @@ static void adam_step(const double *hp, double lr_t, double *p, const double *g,
                       size_t size);
 static void adamw_step(const double *hp, double lr_t, double *p, const double *g, double *state,
                        size_t size);
+static double adagrad_lr(const double *hp, long steps);
+static void adagrad_step(const double *hp, double lr_t, double *p, const double *g, double *sum, size_t size);
+static int rmsprop_arrays(const double *hp) { return hp[RMSPROP_MOMENTUM] != 0 ? 2 : 1; }
+static void rmsprop_step(const double *hp, double lr_t, double *p, const double *g, double *state, size_t size);
 
 #define ADAM_PARAMS(weight_decay)                                                                   \
     {{"lr", 0.001, RANGE_NONNEGATIVE}, {"beta1", 0.9, RANGE_BELOW_ONE}, {"beta2", 0.999, RANGE_BELOW_ONE}, \
@@ -124,6 +130,16 @@ static const optim_kind_def optim_kinds[] = {
                      {"velocity"}, one_array, NULL, momentum_step},
     [AG_ADAM] = {"adam", ADAM_PARAMS(0), {"m", "v"}, two_arrays, adam_lr, adam_step},
     [AG_ADAMW] = {"adamw", ADAM_PARAMS(0.01), {"m", "v"}, two_arrays, adam_lr, adamw_step},
+    [AG_ADAGRAD] = {"adagrad",
+                    {{"lr", 0.01, RANGE_NONNEGATIVE}, {"lr_decay", 0, RANGE_NONNEGATIVE},
+                     {"weight_decay", 0, RANGE_NONNEGATIVE}, {"initial_accumulator_value", 0, RANGE_NONNEGATIVE},
+                     {"eps", 1e-10, RANGE_POSITIVE}},
+                    {"sum"}, one_array, adagrad_lr, adagrad_step},
+    [AG_RMSPROP] = {"rmsprop",
+                    {{"lr", 0.01, RANGE_NONNEGATIVE}, {"alpha", 0.99, RANGE_BELOW_ONE},
+                     {"eps", 1e-8, RANGE_POSITIVE}, {"weight_decay", 0, RANGE_NONNEGATIVE},
+                     {"momentum", 0, RANGE_BELOW_ONE}},
+                    {"square_avg", "momentum_buffer"}, rmsprop_arrays, NULL, rmsprop_step},
 };
 #undef ADAM_PARAMS
 
@@ -211,13 +227,14 @@ static int check_value(ag_ctx *ctx, const char *optimizer, const optim_param *pa
     if (ok) return 0;
     char number[AG_NUMBUF];
     ag_format_double(value, 0, number);
+    ag_err code = isfinite(value) ? AG_ERR_ARG : AG_ERR_NONFINITE;
     if (range == RANGE_BELOW_ONE)
-        ag_set_error(ctx, "%s: %s must be in [0, 1) (got %s)", optimizer, param->name, number);
+        ctx_error(ctx, code, "%s: %s must be in [0, 1) (got %s)", optimizer, param->name, number);
     else if (range == RANGE_POSITIVE)
-        ag_set_error(ctx, "%s: %s must be a finite number > 0 (got %s)%s", optimizer, param->name, number,
-                     hint ? "; start from AG_OPTIM_INIT(kind) or ag_optim_defaults(kind)" : "");
+        ctx_error(ctx, code, "%s: %s must be a finite number > 0 (got %s)%s", optimizer, param->name, number,
+                  hint ? "; start from AG_OPTIM_INIT(kind) or ag_optim_defaults(kind)" : "");
     else
-        ag_set_error(ctx, "%s: %s must be a finite number >= 0 (got %s)", optimizer, param->name, number);
+        ctx_error(ctx, code, "%s: %s must be a finite number >= 0 (got %s)", optimizer, param->name, number);
     return -1;
 }
 
@@ -247,13 +264,13 @@ static void detach(void *owner) {
 /* A new optimizer of kind d with the hyper-parameters hp (checked). */
 static ag_optim *make_optim(ag_ctx *ctx, ag_optim_kind kind, const double *hp, bool hint) {
     const optim_kind_def *d = kind_def(kind);
-    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)kind);
+    if (d == NULL) return ctx_error(ctx, AG_ERR_ARG, "optimizer: unknown kind %d", (int)kind);
     if (check_params_of(ctx, d, hp, hint) < 0) return NULL;
     ag_optim *opt = ctx_calloc(ctx, 1, sizeof *opt);
     if (opt != NULL) opt->alloc = ctx->mem.alloc;
     if (opt == NULL || ctx_attach(ctx, opt, detach) < 0) {
         ctx_free(ctx, opt);
-        return ag_set_error(ctx, "out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     }
     opt->ctx = ctx;
     opt->state_index = (ptrmap){.realloc_fn = alloc_array_realloc, .user = &opt->alloc};
@@ -265,9 +282,9 @@ static ag_optim *make_optim(ag_ctx *ctx, ag_optim_kind kind, const double *hp, b
 
 ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config) {
     if (ctx == NULL) return NULL;
-    if (config == NULL) return ag_set_error(ctx, "optimizer: the config is NULL");
+    if (config == NULL) return ctx_error(ctx, AG_ERR_ARG, "optimizer: the config is NULL");
     const optim_kind_def *d = kind_def(config->kind);
-    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)config->kind);
+    if (d == NULL) return ctx_error(ctx, AG_ERR_ARG, "optimizer: unknown kind %d", (int)config->kind);
     double hp[OPTIM_MAX_PARAMS] = {0};
     ag_optim_config c = *config;
     for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++) {
@@ -280,7 +297,7 @@ ag_optim *ag_optim_new(ag_ctx *ctx, const ag_optim_config *config) {
 ag_optim *ag_optim_new_kind(ag_ctx *ctx, ag_optim_kind kind) {
     if (ctx == NULL) return NULL;
     const optim_kind_def *d = kind_def(kind);
-    if (d == NULL) return ag_set_error(ctx, "optimizer: unknown kind %d", (int)kind);
+    if (d == NULL) return ctx_error(ctx, AG_ERR_ARG, "optimizer: unknown kind %d", (int)kind);
     double hp[OPTIM_MAX_PARAMS] = {0};
     for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++) hp[i] = d->params[i].fallback;
     return make_optim(ctx, kind, hp, false);
@@ -367,7 +384,7 @@ int ag_optim_set(ag_optim *opt, const char *name, double value) {
         for (int k = 0, used = 0; k < OPTIM_MAX_PARAMS && d->params[k].name && used < (int)sizeof names; k++)
             used += snprintf(names + used, sizeof names - (size_t)used, "%s%s", k ? ", " : "",
                              d->params[k].name);
-        ag_set_error(opt->ctx, "%s: no hyper-parameter '%s' (it has %s)", d->name, name, names);
+        ctx_error(opt->ctx, AG_ERR_ARG, "%s: no hyper-parameter '%s' (it has %s)", d->name, name, names);
         return -1;
     }
     if (check_value(opt->ctx, d->name, &d->params[i], value, false) < 0) return -1;
@@ -389,7 +406,7 @@ int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value) {
     if (opt == NULL) return -1;
     if (ag_hook_validate(opt->ctx, kind, value) < 0) return -1;
     if (!ALLOC_ARRAY_RESERVE(&opt->alloc, opt->hooks, opt->hooks_capacity, (size_t)opt->nhooks, 1))
-        return ag_set_error(opt->ctx, "out of memory"), -1;
+        return ctx_error(opt->ctx, AG_ERR_NOMEM, "out of memory"), -1;
     opt->hooks[opt->nhooks++] = (hook){kind, value};
     return 0;
 }
@@ -470,21 +487,21 @@ static int reserve_work(ag_optim *opt, int n) {
 static int check_params(ag_optim *opt, ag_var *const *params, int n) {
     const char *name = ag_optim_kind_name(opt->kind);
     if (n < 0 || (n > 0 && params == NULL))
-        return ag_set_error(opt->ctx, "%s: no parameter list", name), -1;
+        return ctx_error(opt->ctx, AG_ERR_ARG, "%s: no parameter list", name), -1;
     for (int i = 0; i < n; i++) {
         ag_var *p = params[i];
-        if (p == NULL) return ag_set_error(opt->ctx, "%s: parameter %d is NULL", name, i), -1;
+        if (p == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: parameter %d is NULL", name, i), -1;
         if (ag_var_ctx(p) != opt->ctx)
-            return ag_set_error(opt->ctx, "%s: parameter %d belongs to another context", name,
-                                i),
+            return ctx_error(opt->ctx, AG_ERR_CONTEXT, "%s: parameter %d belongs to another context", name,
+                             i),
                    -1;
         ag_var *g = ag_grad(p);
         if (g != NULL && ag_size(g) != ag_size(p)) {
             const char *label = ag_name(p)[0] ? ag_name(p) : "without a name";
-            ag_set_error(opt->ctx,
-                         "%s: the gradient of parameter %d (%s) has %zu elements but the "
-                         "parameter has %zu",
-                         name, i, label, ag_size(g), ag_size(p));
+            ctx_error(opt->ctx, AG_ERR_ARG,
+                      "%s: the gradient of parameter %d (%s) has %zu elements but the "
+                      "parameter has %zu",
+                      name, i, label, ag_size(g), ag_size(p));
             return -1;
         }
     }
@@ -617,11 +634,41 @@ static void adamw_step(const double *hp, double lr_t, double *p, const double *g
     adam_or_adamw(hp, lr_t, p, g, state, size, true);
 }
 
+/* torch.optim.Adagrad: the sum of squared gradients (past
+ * initial_accumulator_value, which the state starts above) divides each
+ * step; lr decays with the update count t. */
+static double adagrad_lr(const double *hp, long steps) {
+    return hp[LR] / (1.0 + (double)(steps - 1) * hp[ADAGRAD_LR_DECAY]);
+}
+
+static void adagrad_step(const double *hp, double lr_t, double *p, const double *g, double *sum, size_t size) {
+    for (size_t k = 0; k < size; k++) {
+        double gk = g[k] + hp[ADAGRAD_WEIGHT_DECAY] * p[k];
+        sum[k] += gk * gk;
+        p[k] -= lr_t * (gk / (sqrt(hp[ADAGRAD_INITIAL] + sum[k]) + hp[ADAGRAD_EPS]));
+    }
+}
+
+/* torch.optim.RMSprop (centered=False): a running mean of squared
+ * gradients divides each step; with momentum the divided steps are
+ * accumulated in a buffer (the state's second array). */
+static void rmsprop_step(const double *hp, double lr_t, double *p, const double *g, double *state, size_t size) {
+    double alpha = hp[RMSPROP_ALPHA], m = hp[RMSPROP_MOMENTUM];
+    double *square_avg = state, *buffer = m != 0 ? state + size : NULL;
+    for (size_t k = 0; k < size; k++) {
+        double gk = g[k] + hp[RMSPROP_WEIGHT_DECAY] * p[k];
+        square_avg[k] = alpha * square_avg[k] + (1.0 - alpha) * gk * gk;
+        double d = gk / (sqrt(square_avg[k]) + hp[RMSPROP_EPS]);
+        if (buffer != NULL) d = buffer[k] = m * buffer[k] + d;
+        p[k] -= lr_t * d;
+    }
+}
+
 static int update_named(ag_optim *opt, ag_var *const *params, const char *const *names, int n) {
     if (opt->ctx == NULL) return -1; /* its context was freed: no variable is left */
     if (check_params(opt, params, n) < 0) return -1;
     int count = gather(opt, params, names, n);
-    if (count < 0) return ag_set_error(opt->ctx, "out of memory"), -1;
+    if (count < 0) return ctx_error(opt->ctx, AG_ERR_NOMEM, "out of memory"), -1;
     if (run_hooks(opt, count) < 0) return -1;
     opt->steps++;
     const optim_kind_def *d = kind_def(opt->kind);
@@ -647,20 +694,19 @@ int ag_optim_update(ag_optim *opt, ag_var *const *params, int n) {
  * message in the model's context unless one is there already. */
 static int no_optim(ag_model *m, const char *what) {
     ag_ctx *ctx = ag_model_ctx(m);
-    if (ctx != NULL && !ag_failed(ctx)) ag_set_error(ctx, "%s: the optimizer is NULL", what);
+    if (ctx != NULL && !ag_failed(ctx)) ctx_error(ctx, AG_ERR_ARG, "%s: the optimizer is NULL", what);
     return -1;
 }
 
 int ag_optim_update_model(ag_optim *opt, ag_model *m) {
     if (opt == NULL) return no_optim(m, "optim_update_model");
-    if (m == NULL)
-        return ag_set_error(opt->ctx, "%s: no model", ag_optim_kind_name(opt->kind)), -1;
+    if (m == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: no model", ag_optim_kind_name(opt->kind)), -1;
     int n = ag_model_param_count(m);
     ag_var **params = alloc_malloc(&opt->alloc, ((size_t)n + 1) * sizeof *params);
     const char **names = alloc_malloc(&opt->alloc, ((size_t)n + 1) * sizeof *names);
     int status = -1;
     if (params == NULL || names == NULL) {
-        ag_set_error(opt->ctx, "out of memory");
+        ctx_error(opt->ctx, AG_ERR_NOMEM, "out of memory");
     } else {
         for (int i = 0; i < n; i++) params[i] = ag_model_param(m, i, &names[i]);
         status = update_named(opt, params, names, n);
@@ -677,17 +723,17 @@ int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
     ag_var **copy = NULL;
     if (n > 0) {
         const char *name = ag_optim_kind_name(opt->kind);
-        if (params == NULL) return ag_set_error(opt->ctx, "%s: no parameter list", name), -1;
+        if (params == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: no parameter list", name), -1;
         for (int i = 0; i < n; i++) {
             if (params[i] == NULL)
-                return ag_set_error(opt->ctx, "%s: parameter %d is NULL", name, i), -1;
+                return ctx_error(opt->ctx, AG_ERR_ARG, "%s: parameter %d is NULL", name, i), -1;
             if (ag_var_ctx(params[i]) != opt->ctx)
-                return ag_set_error(opt->ctx, "%s: parameter %d belongs to another context", name,
-                                    i),
+                return ctx_error(opt->ctx, AG_ERR_CONTEXT, "%s: parameter %d belongs to another context",
+                                 name, i),
                        -1;
         }
         copy = alloc_malloc(&opt->alloc, (size_t)n * sizeof *copy);
-        if (copy == NULL) return ag_set_error(opt->ctx, "out of memory"), -1;
+        if (copy == NULL) return ctx_error(opt->ctx, AG_ERR_NOMEM, "out of memory"), -1;
         for (int i = 0; i < n; i++) {
             copy[i] = params[i];
             ag_retain(copy[i]);
@@ -703,8 +749,8 @@ int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
 int ag_optim_bind_model(ag_optim *opt, ag_model *m) {
     if (opt == NULL) return no_optim(m, "optim_bind_model");
     if (m != NULL && ag_model_ctx(m) != opt->ctx)
-        return ag_set_error(opt->ctx, "%s: the model belongs to another context",
-                            ag_optim_kind_name(opt->kind)),
+        return ctx_error(opt->ctx, AG_ERR_CONTEXT, "%s: the model belongs to another context",
+                         ag_optim_kind_name(opt->kind)),
                -1;
     ag_model_ref(m);
     unbind(opt);
@@ -718,7 +764,7 @@ int ag_optim_step(ag_optim *opt) {
     if (opt == NULL) return -1;
     if (opt->bound_model != NULL) return ag_optim_update_model(opt, opt->bound_model);
     if (opt->nbound > 0) return ag_optim_update(opt, opt->bound, opt->nbound);
-    ag_set_error(opt->ctx, "%s: no parameters are bound", ag_optim_kind_name(opt->kind));
+    ctx_error(opt->ctx, AG_ERR_ARG, "%s: no parameters are bound", ag_optim_kind_name(opt->kind));
     return -1;
 }
 

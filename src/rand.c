@@ -79,7 +79,7 @@ static ag_var *random_leaf(ag_ctx *ctx, const char *name, int ndim, const int *s
     for (size_t block = 0; block < size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) {
             *rng = before;
-            return ag_set_error(ctx, "%s: interrupted", name);
+            return ctx_error(ctx, AG_ERR_INTERRUPTED, "%s: interrupted", name);
         }
         size_t end = size - block < INTERRUPT_BLOCK ? size : block + INTERRUPT_BLOCK;
         for (size_t i = block; i < end; i++) data[i] = draw(rng);

@@ -2,9 +2,10 @@
  * ag_model_load): an 8-byte little-endian header length, a JSON header
  * {"NAME": {"dtype": "F64", "shape": [...], "data_offsets": [begin, end]}},
  * padded with spaces to a multiple of 8, then the tensors' little-endian
- * bytes.  Names are the parameters' paths with dots: "linear[0].w" is
- * "linear.0.w", as PyTorch's state_dict names them.  Written on the public
- * API only. */
+ * bytes.  The tensors are PyTorch's, names and layout (weights_layout.c:
+ * an MLP's linear[0].w (in, out) is "0.weight" (out, in)), so the file
+ * loads into the same torch.nn model; files of the older layout (one tensor
+ * per parameter, "linear.0.w") still load.  Written on the public API only. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,20 +20,12 @@
 #include "errors.h"
 #include "memory.h"
 #include "util/strbuf.h"
+#include "weights_layout.h"
 
 /* Headers larger than this are refused before anything is allocated (the
  * reference implementation's limit is 100 MB). */
 #define HEADER_MAX ((uint64_t)100 << 20)
 
-/* "linear[0].w" -> "linear.0.w" into out (n bytes). */
-static void dotted(const char *name, char *out, size_t n) {
-    size_t j = 0;
-    for (size_t i = 0; name[i] != '\0' && j + 1 < n; i++) {
-        if (name[i] == '[') out[j++] = '.';
-        else if (name[i] != ']') out[j++] = name[i];
-    }
-    out[j] = '\0';
-}
 
 static void put_le64(unsigned char *p, uint64_t v) {
     for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
@@ -50,48 +43,18 @@ static int io_error(ag_ctx *ctx, const char *what, const char *path) {
     return -1;
 }
 
-/* The header of m's file into h (a context strbuf, padded to a multiple of
- * 8); false with the error set when the model has no weights yet or memory
- * ran out. */
-static bool save_header(const ag_model *m, ag_ctx *ctx, const char *who, strbuf *h) {
-    int n = ag_model_param_count(m);
-    if (n == 0 || !ag_model_initialized(m)) {
-        ag_set_error(ctx, "%s: the %s has no weights yet (they are made at its first call)", who,
-                     ag_model_kind_name(ag_model_get_kind(m)));
-        return false;
-    }
-    strbuf_appendf(h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\"}", ag_version());
-    uint64_t offset = 0;
-    for (int i = 0; i < n; i++) {
-        const char *name;
-        ag_var *p = ag_model_param(m, i, &name);
-        char key[256];
-        dotted(name, key, sizeof key);
-        strbuf_appendf(h, ",\"%s\":{\"dtype\":\"F64\",\"shape\":[", key);
-        for (int d = 0; d < ag_ndim(p); d++) strbuf_appendf(h, d ? ",%d" : "%d", ag_shape(p)[d]);
-        uint64_t bytes = (uint64_t)ag_size(p) * 8;
-        strbuf_appendf(h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
-               (unsigned long long)(offset + bytes));
-        offset += bytes;
-    }
-    strbuf_appendf(h, "}");
-    while (!h->failed && h->length % 8 != 0) strbuf_appendf(h, " ");
-    if (h->failed) ag_set_error(ctx, "%s: out of memory", who);
-    return !h->failed;
-}
-
-/* The whole file (header length, header h, the doubles) to f; false when a
- * write failed (errno set). */
-static bool save_stream(const ag_model *m, const strbuf *h, FILE *f) {
+/* The header length, the header h and the tensors of layout l (gathered
+ * through numbers, room for the largest) to f; false when a write failed. */
+static bool write_body(const ag_model *m, const layout *l, const strbuf *h, double *numbers, FILE *f) {
     unsigned char b8[8];
     put_le64(b8, h->length);
     bool ok = fwrite(b8, 1, 8, f) == 8 && fwrite(h->data, 1, h->length, f) == h->length;
-    for (int i = 0; ok && i < ag_model_param_count(m); i++) {
-        const double *data = ag_cdata(ag_model_param(m, i, NULL));
-        size_t size = ag_size(ag_model_param(m, i, NULL));
+    for (int t = 0; ok && t < l->count; t++) {
+        layout_gather(m, &l->tensors[t], numbers);
+        size_t size = layout_size(&l->tensors[t]);
         for (size_t k = 0; ok && k < size; k++) {
             uint64_t bits;
-            memcpy(&bits, &data[k], 8);
+            memcpy(&bits, &numbers[k], 8);
             put_le64(b8, bits);
             ok = fwrite(b8, 1, 8, f) == 8;
         }
@@ -99,32 +62,84 @@ static bool save_stream(const ag_model *m, const strbuf *h, FILE *f) {
     return ok;
 }
 
-int ag_model_save(const ag_model *m, const char *path) {
+/* The file of m's weights: written whole to `into` when it is given (a
+ * memory stream; path is then NULL), else atomically to path.  0, or -1
+ * with the error set. */
+static int save_to(const ag_model *m, const char *path, FILE *into) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "save: the file name is NULL"), -1;
-    strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx}; /* the JSON header */
-    if (!save_header(m, ctx, "save", &h)) {
+    if (path == NULL && into == NULL) return ctx_error(ctx, AG_ERR_ARG, "save: the file name is NULL"), -1;
+    int n = ag_model_param_count(m);
+    if (n == 0 || !ag_model_initialized(m))
+        return ctx_error(ctx, AG_ERR_ARG, "save: the %s has no weights yet (they are made at its first call)",
+                         ag_model_kind_name(ag_model_get_kind(m))),
+               -1;
+    layout l;
+    if (layout_torch(m, &l) != 0) return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
+    /* the JSON header: PyTorch's tensors, and in the metadata which of the
+     * model's parameters each holds */
+    strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx};
+    strbuf_appendf(&h, "{\"__metadata__\":{\"format\":\"pt\",\"writer\":\"libautograd %s\","
+                   "\"agrepl.model\":\"%s\",\"agrepl.params\":\"", ag_version(),
+                   ag_model_kind_name(ag_model_get_kind(m)));
+    for (int t = 0; t < l.count; t++)
+        for (int k = 0; k < l.tensors[t].nparts; k++) {
+            const layout_part *part = &l.tensors[t].parts[k];
+            const char *name;
+            ag_model_param(m, part->param, &name);
+            strbuf_appendf(&h, "%s%s%s%s=%s", t || k ? " " : "", part->summed ? "+" : "",
+                           part->transposed ? "T " : "", name, l.tensors[t].name);
+        }
+    strbuf_appendf(&h, "\"}");
+    uint64_t offset = 0;
+    size_t largest = 0;
+    for (int t = 0; t < l.count; t++) {
+        const layout_tensor *tensor = &l.tensors[t];
+        strbuf_appendf(&h, ",\"%s\":{\"dtype\":\"F64\",\"shape\":[", tensor->name);
+        for (int d = 0; d < tensor->ndim; d++) strbuf_appendf(&h, d ? ",%d" : "%d", tensor->shape[d]);
+        uint64_t bytes = (uint64_t)layout_size(tensor) * 8;
+        strbuf_appendf(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
+               (unsigned long long)(offset + bytes));
+        offset += bytes;
+        if (layout_size(tensor) > largest) largest = layout_size(tensor);
+    }
+    strbuf_appendf(&h, "}");
+    while (!h.failed && h.length % 8 != 0) strbuf_appendf(&h, " ");
+    double *numbers = ctx_malloc(ctx, (largest + 1) * sizeof *numbers);
+    if (h.failed || numbers == NULL) {
         ctx_free(ctx, h.data);
-        return -1;
+        ctx_free(ctx, numbers);
+        layout_free(&l);
+        return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
+    }
+    if (into != NULL) { /* in memory (ag_model_save_bytes) */
+        bool ok = write_body(m, &l, &h, numbers, into) && fflush(into) == 0;
+        ctx_free(ctx, h.data);
+        ctx_free(ctx, numbers);
+        layout_free(&l);
+        return ok ? 0 : (ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1);
     }
     /* atomic: a temporary file beside the target, renamed over it when whole */
     size_t plen = strlen(path);
     char *tmp = ctx_malloc(ctx, plen + 16);
     if (tmp == NULL) {
         ctx_free(ctx, h.data);
-        return ag_set_error(ctx, "save: out of memory"), -1;
+        ctx_free(ctx, numbers);
+        layout_free(&l);
+        return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
     }
     snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         ctx_free(ctx, h.data);
+        ctx_free(ctx, numbers);
+        layout_free(&l);
         int status = io_error(ctx, "save", path);
         ctx_free(ctx, tmp);
         return status;
     }
     FILE *f = fdopen(fd, "wb");
-    bool ok = f != NULL && save_stream(m, &h, f);
+    bool ok = f != NULL && write_body(m, &l, &h, numbers, f);
     ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
     int saved = errno;
     if (f != NULL) ok = fclose(f) == 0 && ok;
@@ -137,28 +152,30 @@ int ag_model_save(const ag_model *m, const char *path) {
     }
     ctx_free(ctx, tmp);
     ctx_free(ctx, h.data);
+    ctx_free(ctx, numbers);
+    layout_free(&l);
     return ok ? 0 : -1;
+}
+
+int ag_model_save(const ag_model *m, const char *path) {
+    if (path == NULL && m != NULL && ag_model_ctx(m) != NULL)
+        return ctx_error(ag_model_ctx(m), AG_ERR_ARG, "save: the file name is NULL"), -1;
+    return save_to(m, path, NULL);
 }
 
 unsigned char *ag_model_save_bytes(const ag_model *m, size_t *size) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return NULL;
-    if (size == NULL) return ag_set_error(ctx, "save: the size pointer is NULL"), NULL;
+    if (size == NULL) return ctx_error(ctx, AG_ERR_ARG, "save: the size pointer is NULL");
     *size = 0;
-    strbuf h = {.realloc_fn = ctx_array_realloc, .user = ctx};
-    if (!save_header(m, ctx, "save", &h)) {
-        ctx_free(ctx, h.data);
-        return NULL;
-    }
     char *bytes = NULL;
     size_t length = 0;
     FILE *f = open_memstream(&bytes, &length);
-    bool ok = f != NULL && save_stream(m, &h, f);
-    if (f != NULL) ok = fclose(f) == 0 && ok;
-    ctx_free(ctx, h.data);
-    if (!ok) {
+    if (f == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory");
+    int status = save_to(m, NULL, f);
+    if (fclose(f) != 0 && status == 0) status = -1, ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory");
+    if (status < 0) {
         free(bytes);
-        ag_set_error(ctx, "save: out of memory");
         return NULL;
     }
     *size = length;
@@ -334,9 +351,10 @@ static int load_stream(ag_model *m, FILE *f, const char *path);
 static int load_ready(ag_model *m, ag_ctx *ctx) {
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
-        return ag_set_error(ctx, "load: the %s has no weights yet: run it once on an input of the "
-                                 "right width, then load",
-                            ag_model_kind_name(ag_model_get_kind(m))),
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "load: the %s has no weights yet: run it once on an input of the "
+                         "right width, then load",
+                         ag_model_kind_name(ag_model_get_kind(m))),
                -1;
     return 0;
 }
@@ -344,7 +362,7 @@ static int load_ready(ag_model *m, ag_ctx *ctx) {
 int ag_model_load(ag_model *m, const char *path) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ag_set_error(ctx, "load: the file name is NULL"), -1;
+    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "load: the file name is NULL"), -1;
     if (load_ready(m, ctx) < 0) return -1;
     /* never waits in open() for a FIFO's writer; only a regular file is read */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -375,12 +393,12 @@ int ag_model_load_bytes(ag_model *m, const void *data, size_t size, const char *
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
     if (data == NULL || name == NULL)
-        return ag_set_error(ctx, "load: the %s is NULL", data == NULL ? "data" : "name"), -1;
+        return ctx_error(ctx, AG_ERR_ARG, "load: the %s is NULL", data == NULL ? "data" : "name"), -1;
     if (load_ready(m, ctx) < 0) return -1;
     if (size < 8)
         return load_error(ctx, name, "%zu bytes: too short for a safetensors file (8-byte header length)", size);
     FILE *f = fmemopen((void *)data, size, "rb");
-    if (f == NULL) return ag_set_error(ctx, "load: out of memory"), -1;
+    if (f == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory"), -1;
     return load_stream(m, f, name);
 }
 
@@ -405,12 +423,20 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
         return fclose(f), load_error(ctx, path, "the header length %llu is more than the %ld bytes after "
                                                 "it (a truncated file?)",
                                      (unsigned long long)hlen, file_size - 8);
+    /* the file's tensors are PyTorch's (layouts[0]) or, in files written
+     * before 1.2, one per parameter (layouts[1]): whichever the file holds */
+    layout layouts[2] = {{0}, {0}};
+    entry *entries[2] = {NULL, NULL};
+    int found[2] = {0, 0};
     char *header = ctx_malloc(ctx, hlen + 1);
-    entry *entries = ctx_calloc(ctx, (size_t)n, sizeof *entries);
     double **values = ctx_calloc(ctx, (size_t)n, sizeof *values);
-    int status = -1;
-    if (header == NULL || entries == NULL || values == NULL) {
-        ag_set_error(ctx, "load: out of memory");
+    double *numbers = NULL;
+    int status = -1, keys = 0;
+    if (header == NULL || values == NULL || layout_torch(m, &layouts[0]) != 0 ||
+        layout_legacy(m, &layouts[1]) != 0 ||
+        (entries[0] = ctx_calloc(ctx, (size_t)layouts[0].count + 1, sizeof *entries[0])) == NULL ||
+        (entries[1] = ctx_calloc(ctx, (size_t)layouts[1].count + 1, sizeof *entries[1])) == NULL) {
+        ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
         goto done;
     }
     if (!read_all(f, header, hlen)) {
@@ -419,7 +445,6 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
     }
     uint64_t data_size = (uint64_t)file_size - 8 - hlen;
     json j = {header, header + hlen, NULL};
-    int found = 0;
     if (!expect(&j, '{')) goto bad_json;
     ws(&j);
     if (j.p < j.end && *j.p == '}') {
@@ -428,33 +453,32 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
         for (;;) {
             char key[256];
             if (!string(&j, key, sizeof key) || !expect(&j, ':')) goto bad_json;
-            int index = -1;
-            for (int i = 0; i < n && index < 0; i++) {
-                const char *name;
-                ag_model_param(m, i, &name);
-                char d[256];
-                dotted(name, d, sizeof d);
-                if (strcmp(d, key) == 0) index = i;
-            }
+            int index[2] = {-1, -1};
+            for (int k = 0; k < 2; k++)
+                for (int i = 0; i < layouts[k].count && index[k] < 0; i++)
+                    if (strcmp(layouts[k].tensors[i].name, key) == 0) index[k] = i;
             if (strcmp(key, "__metadata__") == 0) {
                 if (!skip(&j, 1)) goto bad_json;
-            } else if (index < 0) {
+            } else if (index[0] < 0 && index[1] < 0) {
                 load_error(ctx, path, "tensor %s is not a parameter of the %s", key,
                            ag_model_kind_name(ag_model_get_kind(m)));
                 goto done;
             } else {
-                entry *e = &entries[index];
-                if (e->has_offsets) {
+                entry e = {0};
+                if ((index[0] >= 0 && entries[0][index[0]].has_offsets) ||
+                    (index[1] >= 0 && entries[1][index[1]].has_offsets)) {
                     load_error(ctx, path, "tensor %s appears twice", key);
                     goto done;
                 }
-                if (!tensor_entry(&j, e)) goto bad_json;
-                snprintf(e->name, sizeof e->name, "%s", key);
-                if (!e->has_offsets) {
+                if (!tensor_entry(&j, &e)) goto bad_json;
+                snprintf(e.name, sizeof e.name, "%s", key);
+                if (!e.has_offsets) {
                     load_error(ctx, path, "tensor %s has no data_offsets", key);
                     goto done;
                 }
-                found++;
+                for (int k = 0; k < 2; k++)
+                    if (index[k] >= 0) entries[k][index[k]] = e, found[k]++;
+                keys++;
             }
             ws(&j);
             if (j.p < j.end && *j.p == ',') {
@@ -467,64 +491,79 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
     }
     ws(&j);
     if (j.p != j.end) goto bad_json;
-    /* every parameter there, with its dtype, shape and a place in the data */
-    for (int i = 0; i < n; i++) {
-        const char *name;
-        ag_var *p = ag_model_param(m, i, &name);
-        entry *e = &entries[i];
-        char d[256];
-        dotted(name, d, sizeof d);
+    /* PyTorch's layout when the file has any of its own names, else the old */
+    int which = found[0] > 0 && found[0] >= found[1] ? 0 : 1;
+    const layout *l = &layouts[which];
+    /* every tensor there, with its dtype, shape and a place in the data */
+    size_t largest = 0;
+    for (int i = 0; i < l->count; i++) {
+        const layout_tensor *want = &l->tensors[i];
+        entry *e = &entries[which][i];
         if (!e->has_offsets) {
-            load_error(ctx, path, "no tensor %s (the file has %d of the %d parameters)", d, found, n);
+            load_error(ctx, path, "no tensor %s (the file has %d of the %d parameters)", want->name, found[which],
+                       l->count);
             goto done;
         }
         if (strcmp(e->dtype, "F64") != 0) {
-            load_error(ctx, path, "tensor %s has dtype \"%s\"; only F64 is read", d, e->dtype);
+            load_error(ctx, path, "tensor %s has dtype \"%s\"; only F64 is read", want->name, e->dtype);
             goto done;
         }
-        bool same = e->ndim == ag_ndim(p);
-        for (int k = 0; same && k < e->ndim; k++) same = e->shape[k] == (uint64_t)ag_shape(p)[k];
+        bool same = e->ndim == want->ndim;
+        for (int k = 0; same && k < e->ndim; k++) same = e->shape[k] == (uint64_t)want->shape[k];
         if (!same) {
-            char want[AG_SHAPEBUF];
+            char model_shape[AG_SHAPEBUF];
             strbuf got = {.realloc_fn = ctx_array_realloc, .user = ctx};
             strbuf_appendf(&got, "[");
             for (int k = 0; k < e->ndim; k++) strbuf_appendf(&got, k ? " %llu" : "%llu", (unsigned long long)e->shape[k]);
             strbuf_appendf(&got, "]");
-            load_error(ctx, path, "tensor %s has shape %s, the model's is %s", d, got.data && !got.failed ? got.data : "?",
-                       ag_shape_string(ag_ndim(p), ag_shape(p), want));
+            const char *param;
+            ag_model_param(m, want->parts[0].param, &param);
+            load_error(ctx, path, "tensor %s (%s%s) has shape %s, the model's is %s", want->name, param,
+                       want->nparts > 1 ? ", ..." : "", got.data && !got.failed ? got.data : "?",
+                       ag_shape_string(want->ndim, want->shape, model_shape));
             ctx_free(ctx, got.data);
             goto done;
         }
-        uint64_t bytes = (uint64_t)ag_size(p) * 8;
+        uint64_t bytes = (uint64_t)layout_size(want) * 8;
         if (e->begin > e->end || e->end > data_size || e->end - e->begin != bytes) {
             load_error(ctx, path, "tensor %s: data_offsets [%llu, %llu] do not hold its %llu bytes within "
                        "the %llu bytes of data (a truncated or inconsistent file)",
-                       d, (unsigned long long)e->begin, (unsigned long long)e->end,
+                       want->name, (unsigned long long)e->begin, (unsigned long long)e->end,
                        (unsigned long long)bytes, (unsigned long long)data_size);
             goto done;
         }
+        if (layout_size(want) > largest) largest = layout_size(want);
+    }
+    if (keys != l->count) {
+        load_error(ctx, path, "%d tensors, the %s has %d", keys, ag_model_kind_name(ag_model_get_kind(m)),
+                   l->count);
+        goto done;
     }
     /* each byte of data belongs to one tensor at most (as the format says):
        two tensors over the same bytes would be one written through the other */
-    for (int i = 0; i < n; i++)
-        for (int k = i + 1; k < n; k++) {
-            const entry *a = &entries[i], *b = &entries[k];
+    for (int i = 0; i < l->count; i++)
+        for (int k = i + 1; k < l->count; k++) {
+            const entry *a = &entries[which][i], *b = &entries[which][k];
             if (a->begin < b->end && b->begin < a->end) {
-                load_error(ctx, path, "tensors %s [%llu, %llu] and %s [%llu, %llu] overlap in the data", a->name,
-                           (unsigned long long)a->begin, (unsigned long long)a->end, b->name,
-                           (unsigned long long)b->begin, (unsigned long long)b->end);
+                load_error(ctx, path, "tensors %s [%llu, %llu] and %s [%llu, %llu] overlap in the data",
+                           l->tensors[i].name, (unsigned long long)a->begin, (unsigned long long)a->end,
+                           l->tensors[k].name, (unsigned long long)b->begin, (unsigned long long)b->end);
                 goto done;
             }
         }
     /* read everything, then change the parameters: all or nothing */
-    for (int i = 0; i < n; i++) {
-        entry *e = &entries[i];
-        size_t size = ag_size(ag_model_param(m, i, NULL));
-        values[i] = ctx_malloc(ctx, size * sizeof(double) + 1);
-        if (values[i] == NULL) {
-            ag_set_error(ctx, "load: out of memory");
-            goto done;
-        }
+    numbers = ctx_malloc(ctx, (largest + 1) * sizeof *numbers);
+    for (int i = 0; numbers != NULL && i < n; i++) {
+        values[i] = ctx_calloc(ctx, ag_size(ag_model_param(m, i, NULL)) + 1, sizeof(double));
+        if (values[i] == NULL) break;
+    }
+    if (numbers == NULL || (n > 0 && values[n - 1] == NULL)) {
+        ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
+        goto done;
+    }
+    for (int i = 0; i < l->count; i++) {
+        entry *e = &entries[which][i];
+        size_t size = layout_size(&l->tensors[i]);
         if (fseek(f, (long)(8 + hlen + e->begin), SEEK_SET) != 0) {
             io_error(ctx, "load", path);
             goto done;
@@ -535,12 +574,13 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
                 goto done;
             }
             uint64_t bits = get_le64(b8);
-            memcpy(&values[i][k], &bits, 8);
+            memcpy(&numbers[k], &bits, 8);
         }
+        layout_scatter(m, &l->tensors[i], numbers, values);
     }
     for (int i = 0; i < n; i++) {
         ag_var *p = ag_model_param(m, i, NULL);
-        memcpy(ag_data(p), values[i], ag_size(p) * sizeof(double));
+        memcpy(ag_data_mut(p), values[i], ag_size(p) * sizeof(double));
     }
     status = 0;
     goto done;
@@ -550,7 +590,11 @@ bad_json:
 done:
     for (int i = 0; values != NULL && i < n; i++) ctx_free(ctx, values[i]);
     ctx_free(ctx, values);
-    ctx_free(ctx, entries);
+    ctx_free(ctx, numbers);
+    ctx_free(ctx, entries[0]);
+    ctx_free(ctx, entries[1]);
+    layout_free(&layouts[0]);
+    layout_free(&layouts[1]);
     ctx_free(ctx, header);
     fclose(f);
     return status;

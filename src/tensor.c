@@ -131,8 +131,8 @@ int shape_broadcast(ag_ctx *ctx, const char *op, int na, const int *a, int nb, c
             result[i] = db;
         } else {
             char ta[SHAPE_TEXT], tb[SHAPE_TEXT];
-            ag_set_error(ctx, "%s: shapes %s and %s are not compatible", op,
-                         shape_text(na, a, ta), shape_text(nb, b, tb));
+            ctx_error(ctx, AG_ERR_SHAPE, "%s: shapes %s and %s are not compatible", op, shape_text(na, a, ta),
+                      shape_text(nb, b, tb));
             return -1;
         }
     }
@@ -145,7 +145,7 @@ int shape_broadcast(ag_ctx *ctx, const char *op, int na, const int *a, int nb, c
 int axis_normalize(ag_ctx *ctx, const char *op, int axis, int ndim) {
     int normalized = axis < 0 ? axis + ndim : axis;
     if (normalized < 0 || normalized >= ndim) {
-        ag_set_error(ctx, "%s: axis %d out of range for ndim %d", op, axis, ndim);
+        ctx_error(ctx, AG_ERR_SHAPE, "%s: axis %d out of range for ndim %d", op, axis, ndim);
         return -1;
     }
     return normalized;
@@ -154,7 +154,7 @@ int axis_normalize(ag_ctx *ctx, const char *op, int axis, int ndim) {
 int axis_normalize_0d(ag_ctx *ctx, const char *op, int axis, int ndim) {
     if (ndim > 0) return axis_normalize(ctx, op, axis, ndim);
     if (axis == 0 || axis == -1) return 0;
-    ag_set_error(ctx, "%s: axis %d out of range for a 0-d value (0 or -1)", op, axis);
+    ctx_error(ctx, AG_ERR_SHAPE, "%s: axis %d out of range for a 0-d value (0 or -1)", op, axis);
     return -1;
 }
 
@@ -165,12 +165,12 @@ int axes_mask(ag_ctx *ctx, const char *op, int ndim, const int *axes, int naxes,
         int axis = axis_normalize_0d(ctx, op, axes[i], ndim);
         if (axis < 0) return -1;
         if (ndim == 0) {
-            if (scalar_axis) return ag_set_error(ctx, "%s: duplicate axis %d", op, axis), -1;
+            if (scalar_axis) return ctx_error(ctx, AG_ERR_SHAPE, "%s: duplicate axis %d", op, axis), -1;
             scalar_axis = true;
             continue;
         }
         if (mask[axis]) {
-            ag_set_error(ctx, "%s: duplicate axis %d", op, axis);
+            ctx_error(ctx, AG_ERR_SHAPE, "%s: duplicate axis %d", op, axis);
             return -1;
         }
         mask[axis] = true;
@@ -201,7 +201,8 @@ int shape_reshape(ag_ctx *ctx, size_t size, int ndim_in, const int *shape_in, in
     for (int i = 0; valid && i < ndim; i++) {
         if (shape[i] == -1) {
             if (unknown >= 0) {
-                ag_set_error(ctx, "reshape: more than one -1 in %s", shape_text(ndim, shape, tout));
+                ctx_error(ctx, AG_ERR_SHAPE, "reshape: more than one -1 in %s",
+                          shape_text(ndim, shape, tout));
                 return -1;
             }
             unknown = i;
@@ -222,8 +223,8 @@ int shape_reshape(ag_ctx *ctx, size_t size, int ndim_in, const int *shape_in, in
         valid = known == size;
     }
     if (!valid) {
-        ag_set_error(ctx, "reshape: cannot reshape %s into %s", shape_text(ndim_in, shape_in, tin),
-                     shape_text(ndim, shape, tout));
+        ctx_error(ctx, AG_ERR_SHAPE, "reshape: cannot reshape %s into %s", shape_text(ndim_in, shape_in, tin),
+                  shape_text(ndim, shape, tout));
         return -1;
     }
     for (int i = 0; i < ndim; i++) out[i] = i == unknown ? (int)inferred : shape[i];
@@ -239,8 +240,8 @@ int shape_check_broadcast_to(ag_ctx *ctx, const char *op, int nfrom, const int *
     }
     if (!valid) {
         char tf[SHAPE_TEXT], tt[SHAPE_TEXT];
-        ag_set_error(ctx, "%s: cannot broadcast %s to %s", op, shape_text(nfrom, from, tf),
-                     shape_text(nto, to, tt));
+        ctx_error(ctx, AG_ERR_SHAPE, "%s: cannot broadcast %s to %s", op, shape_text(nfrom, from, tf),
+                  shape_text(nto, to, tt));
         return -1;
     }
     return 0;

@@ -88,10 +88,11 @@ static int same_shape(ag_ctx *ctx, const struct ag_userop *u, ag_var *const *x, 
     for (int i = 1; i < n; i++)
         if (!ag_same_shape(x[0], x[i])) {
             char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
-            ag_set_error(ctx, "%s: input shapes %s and %s differ (the op was registered without a shape "
-                              "callback, so its inputs must have one shape)",
-                         u->name, ag_shape_string(x[0]->t.ndim, x[0]->t.shape, a),
-                         ag_shape_string(x[i]->t.ndim, x[i]->t.shape, b));
+            ctx_error(ctx, AG_ERR_SHAPE,
+                      "%s: input shapes %s and %s differ (the op was registered without a shape "
+                      "callback, so its inputs must have one shape)",
+                      u->name, ag_shape_string(x[0]->t.ndim, x[0]->t.shape, a),
+                      ag_shape_string(x[i]->t.ndim, x[i]->t.shape, b));
             return -1;
         }
     *ndim = x[0]->t.ndim;
@@ -114,16 +115,16 @@ static int userop_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         int rc = u->def.shape(ctx, u->def.user, x, f->ninputs, &ndim, shape);
         if (callback_leave(ctx, &s, u, "shape", rc) < 0) return -1;
         if (ndim < 0 || ndim > AG_MAX_DIMS)
-            return ag_set_error(ctx, "%s: the shape callback gave %d dimensions (0 to %d allowed)", u->name,
-                                ndim, AG_MAX_DIMS),
+            return ctx_error(ctx, AG_ERR_SHAPE, "%s: the shape callback gave %d dimensions (0 to %d allowed)",
+                             u->name, ndim, AG_MAX_DIMS),
                    -1;
         for (int i = 0; i < ndim; i++)
             if (shape[i] < 0)
-                return ag_set_error(ctx, "%s: the shape callback gave a negative dimension (%d)", u->name,
-                                    shape[i]),
+                return ctx_error(ctx, AG_ERR_SHAPE, "%s: the shape callback gave a negative dimension (%d)",
+                                 u->name, shape[i]),
                        -1;
     }
-    if (t_init(ctx, &ys[0], ndim, shape) < 0) return ag_set_error(ctx, "out of memory"), -1;
+    if (t_init(ctx, &ys[0], ndim, shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     callback_state s;
     callback_enter(ctx, &s, false);
     int rc = u->def.forward(ctx, u->def.user, x, f->ninputs, ys[0].data, ndim, shape);
@@ -148,14 +149,16 @@ static int userop_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var *
         ag_var *g = gxs[i], *x = f->inputs[i];
         if (g == NULL) continue;
         const char *wrong = g->ctx != ctx ? "belongs to another context" : NULL;
+        ag_err code = AG_ERR_CONTEXT;
         char a[AG_SHAPEBUF], b[AG_SHAPEBUF], text[2 * AG_SHAPEBUF + 40];
         if (wrong == NULL && !ag_same_shape(g, x)) {
             snprintf(text, sizeof text, "has shape %s, the input %s (ag_sum_to brings it back)",
                      ag_shape_string(g->t.ndim, g->t.shape, a), ag_shape_string(x->t.ndim, x->t.shape, b));
             wrong = text;
+            code = AG_ERR_SHAPE;
         }
         if (wrong != NULL) {
-            ag_set_error(ctx, "%s: backward: the gradient for input %d %s", u->name, i + 1, wrong);
+            ctx_error(ctx, code, "%s: backward: the gradient for input %d %s", u->name, i + 1, wrong);
             for (int j = 0; j < f->ninputs; j++) gxs[j] = NULL;
             return -1;
         }
@@ -180,35 +183,38 @@ static int strcase_equal(const char *a, const char *b) {
 
 ag_userop *ag_op_register(ag_ctx *ctx, const ag_userop_def *def) {
     if (ctx == NULL) return NULL;
-    if (def == NULL) return ag_set_error(ctx, "op_register: the definition is NULL");
+    if (def == NULL) return ctx_error(ctx, AG_ERR_ARG, "op_register: the definition is NULL");
     const char *name = def->name;
-    if (name == NULL) return ag_set_error(ctx, "op_register: the op's name is NULL");
+    if (name == NULL) return ctx_error(ctx, AG_ERR_ARG, "op_register: the op's name is NULL");
     if (strlen(name) > NAME_MAX_LEN || !is_identifier(name))
-        return ag_set_error(ctx, "op_register: the name \"%.*s\" is not an identifier of at most %d bytes "
-                                 "(letters, digits and _, not starting with a digit)",
-                            NAME_MAX_LEN + 1, name, NAME_MAX_LEN);
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "op_register: the name \"%.*s\" is not an identifier of at most %d bytes "
+                         "(letters, digits and _, not starting with a digit)",
+                         NAME_MAX_LEN + 1, name, NAME_MAX_LEN);
     for (int op = 0; op < AG_OP_COUNT; op++)
         if (strcase_equal(name, ag_op_table[op].name) || strcase_equal(name, ag_op_table[op].symbol))
-            return ag_set_error(ctx, "op_register: %s: the name of a built-in op (%s); choose another",
-                                name, ag_op_table[op].name);
+            return ctx_error(ctx, AG_ERR_ARG,
+                             "op_register: %s: the name of a built-in op (%s); choose another", name,
+                             ag_op_table[op].name);
     if (ag_op_find(ctx, name) != NULL)
-        return ag_set_error(ctx, "op_register: %s: an op of that name is registered in this context already",
-                            name);
+        return ctx_error(ctx, AG_ERR_ARG,
+                         "op_register: %s: an op of that name is registered in this context already", name);
     if (def->n_inputs < 1 || def->n_inputs > AG_USEROP_MAX_INPUTS)
-        return ag_set_error(ctx, "op_register: %s: n_inputs is %d (1 to %d allowed)", name, def->n_inputs,
-                            AG_USEROP_MAX_INPUTS);
-    if (def->forward == NULL) return ag_set_error(ctx, "op_register: %s: the forward callback is NULL", name);
+        return ctx_error(ctx, AG_ERR_ARG, "op_register: %s: n_inputs is %d (1 to %d allowed)", name,
+                         def->n_inputs, AG_USEROP_MAX_INPUTS);
+    if (def->forward == NULL)
+        return ctx_error(ctx, AG_ERR_ARG, "op_register: %s: the forward callback is NULL", name);
     if (def->backward == NULL)
-        return ag_set_error(ctx, "op_register: %s: the backward callback is NULL", name);
+        return ctx_error(ctx, AG_ERR_ARG, "op_register: %s: the backward callback is NULL", name);
     if (!CTX_ARRAY_RESERVE(ctx, ctx->userops, ctx->userops_cap, ctx->nuserops, 1))
-        return ag_set_error(ctx, "op_register: out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "op_register: out of memory");
     struct ag_userop *u = ctx_calloc(ctx, 1, sizeof *u);
     const char *rule = def->rule != NULL ? def->rule : "user-defined op (its backward callback)";
     char *rule_copy = ctx_malloc(ctx, strlen(rule) + 1);
     if (u == NULL || rule_copy == NULL) {
         ctx_free(ctx, u);
         ctx_free(ctx, rule_copy);
-        return ag_set_error(ctx, "op_register: out of memory");
+        return ctx_error(ctx, AG_ERR_NOMEM, "op_register: out of memory");
     }
     strcpy(rule_copy, rule);
     strcpy(u->name, name);
@@ -242,14 +248,15 @@ ag_userop *ag_op_find(ag_ctx *ctx, const char *name) {
 ag_var *ag_apply(ag_ctx *ctx, ag_userop *op, ag_var *const *x, int n) {
     if (ctx == NULL) return NULL;
     if (op == NULL) {
-        if (!ctx->failed) ag_set_error(ctx, "apply: the op is NULL");
+        if (!ctx->failed) ctx_error(ctx, AG_ERR_ARG, "apply: the op is NULL");
         return NULL;
     }
-    if (op->ctx != ctx) return ag_set_error(ctx, "%s: the op was registered in another context", op->name);
-    if (x == NULL) return ag_set_error(ctx, "%s: the inputs are NULL", op->name);
+    if (op->ctx != ctx)
+        return ctx_error(ctx, AG_ERR_CONTEXT, "%s: the op was registered in another context", op->name);
+    if (x == NULL) return ctx_error(ctx, AG_ERR_ARG, "%s: the inputs are NULL", op->name);
     if (n != op->def.n_inputs)
-        return ag_set_error(ctx, "%s: takes %d input%s, given %d", op->name, op->def.n_inputs,
-                            op->def.n_inputs == 1 ? "" : "s", n);
+        return ctx_error(ctx, AG_ERR_ARG, "%s: takes %d input%s, given %d", op->name, op->def.n_inputs,
+                         op->def.n_inputs == 1 ? "" : "s", n);
     return op_apply_row(ctx, &op->row, NULL, x, n, 1, NULL);
 }
 
@@ -295,8 +302,9 @@ static void note_mismatch(void *user, int input, size_t index, double analytic, 
 int ag_userop_gradcheck(ag_ctx *ctx, ag_userop *op, ag_var *const *x, int n, double atol, double rtol,
                         ag_mismatch_fn report, void *report_user) {
     if (ctx == NULL) return -1;
-    if (op == NULL) return ag_set_error(ctx, "userop_gradcheck: the op is NULL"), -1;
-    if (op->ctx != ctx) return ag_set_error(ctx, "%s: the op was registered in another context", op->name), -1;
+    if (op == NULL) return ctx_error(ctx, AG_ERR_ARG, "userop_gradcheck: the op is NULL"), -1;
+    if (op->ctx != ctx)
+        return ctx_error(ctx, AG_ERR_CONTEXT, "%s: the op was registered in another context", op->name), -1;
     check_state s = {.op = op, .report = report, .report_user = report_user};
     int result = ag_gradcheck(ctx, apply_for_check, &s, x, n, atol, rtol, note_mismatch, &s);
     if (result == 0 && s.seen) {

@@ -30,12 +30,12 @@ const char *shape_str(const ag_tensor *t, char *buf) {
 
 static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) {
     if (ndim < 0 || ndim > AG_MAX_DIMS)
-        return ag_set_error(ctx, "%s: %d dimensions (at most %d)", op, ndim, AG_MAX_DIMS), -1;
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: %d dimensions (at most %d)", op, ndim, AG_MAX_DIMS), -1;
     if (shape == NULL && ndim > 0)
-        return ag_set_error(ctx, "%s: the shape is NULL but ndim is %d", op, ndim), -1;
+        return ctx_error(ctx, AG_ERR_ARG, "%s: the shape is NULL but ndim is %d", op, ndim), -1;
     bool empty = false; /* a 0 anywhere: no elements, whatever the other sizes (as PyTorch) */
     for (int i = 0; i < ndim; i++) {
-        if (shape[i] < 0) return ag_set_error(ctx, "%s: negative dimension %d", op, shape[i]), -1;
+        if (shape[i] < 0) return ctx_error(ctx, AG_ERR_SHAPE, "%s: negative dimension %d", op, shape[i]), -1;
         empty = empty || shape[i] == 0;
     }
     size_t size = 1;
@@ -44,8 +44,9 @@ static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) 
             char text[SHAPE_BUF];
             ag_tensor t = {.ndim = ndim};
             memcpy(t.shape, shape, (size_t)ndim * sizeof *shape);
-            return ag_set_error(ctx, "%s: shape %s has too many elements to allocate (size overflow)",
-                                op, shape_str(&t, text)),
+            return ctx_error(ctx, AG_ERR_NOMEM,
+                             "%s: shape %s has too many elements to allocate (size overflow)", op,
+                             shape_str(&t, text)),
                    -1;
         }
         size *= (size_t)shape[i];
@@ -74,7 +75,8 @@ ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value) {
 ag_var *var_uninit_like(ag_ctx *ctx, const ag_var *like) {
     if (like->t.size == 1) return inline_scalar(ctx, like->t.ndim, 0.0);
     ag_tensor t;
-    if (t_init_uninit(ctx, &t, like->t.ndim, like->t.shape) < 0) return ag_set_error(ctx, "out of memory");
+    if (t_init_uninit(ctx, &t, like->t.ndim, like->t.shape) < 0)
+        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     return var_from_tensor(ctx, &t);
 }
 
@@ -88,7 +90,7 @@ static ag_var *new_leaf(ag_ctx *ctx, const char *what, int ndim, const int *shap
         char text[SHAPE_BUF];
         ag_tensor s = {.ndim = ndim};
         memcpy(s.shape, shape, (size_t)ndim * sizeof *shape);
-        return ag_set_error(ctx, "%s: out of memory for shape %s", what, shape_str(&s, text));
+        return ctx_error(ctx, AG_ERR_NOMEM, "%s: out of memory for shape %s", what, shape_str(&s, text));
     }
     if (data != NULL && t.size > 0) memcpy(t.data, data, t.size * sizeof *data);
     return var_from_tensor(ctx, &t);
@@ -118,7 +120,7 @@ static ag_var *filled(ag_ctx *ctx, const char *name, int ndim, const int *shape,
     if (v == NULL) return NULL;
     double *data = v->t.data;
     for (size_t block = 0; block < v->t.size; block += INTERRUPT_BLOCK) {
-        if (ctx_interrupted(ctx)) return ag_set_error(ctx, "%s: interrupted", name);
+        if (ctx_interrupted(ctx)) return ctx_error(ctx, AG_ERR_INTERRUPTED, "%s: interrupted", name);
         size_t end = v->t.size - block < INTERRUPT_BLOCK ? v->t.size : block + INTERRUPT_BLOCK;
         for (size_t i = block; i < end; i++) data[i] = value;
     }
@@ -133,7 +135,7 @@ ag_var *ag_ones(ag_ctx *ctx, int ndim, const int *shape) { return filled(ctx, "o
 
 /* NULL for x NULL, with "WHAT: the input is NULL" unless a message is set. */
 static ag_var *null_input(ag_ctx *ctx, const char *what) {
-    return ag_failed(ctx) ? NULL : ag_set_error(ctx, "%s: the input is NULL", what);
+    return ag_failed(ctx) ? NULL : ctx_error(ctx, AG_ERR_ARG, "%s: the input is NULL", what);
 }
 
 ag_var *ag_zeros_like(ag_ctx *ctx, const ag_var *x) {
@@ -145,29 +147,30 @@ ag_var *ag_ones_like(ag_ctx *ctx, const ag_var *x) {
 }
 
 ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step) {
-    if (step == 0) return ag_set_error(ctx, "arange: step is zero");
+    if (step == 0) return ctx_error(ctx, AG_ERR_ARG, "arange: step is zero");
     if (!isfinite(start) || !isfinite(stop) || !isfinite(step))
-        return ag_set_error(ctx, "arange: bounds and step must be finite");
+        return ctx_error(ctx, AG_ERR_NONFINITE, "arange: bounds and step must be finite");
     double count = ceil((stop - start) / step);
     if (count < 0) count = 0;
-    if (count > 1e9) return ag_set_error(ctx, "arange: %.0f elements is too many", count);
+    if (count > 1e9) return ctx_error(ctx, AG_ERR_NOMEM, "arange: %.0f elements is too many", count);
     int n = (int)count;
     ag_var *v = ag_zeros(ctx, 1, &n);
     if (v == NULL) return NULL;
     double x = start; /* accumulate like upstream: x += step */
     for (int i = 0; i < n; i++, x += step) {
-        if (i % INTERRUPT_BLOCK == 0 && ctx_interrupted(ctx)) return ag_set_error(ctx, "arange: interrupted");
+        if (i % INTERRUPT_BLOCK == 0 && ctx_interrupted(ctx))
+            return ctx_error(ctx, AG_ERR_INTERRUPTED, "arange: interrupted");
         v->t.data[i] = x;
     }
     return v;
 }
 
 ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n) {
-    if (n < 0) return ag_set_error(ctx, "linspace: n is negative (%d)", n);
+    if (n < 0) return ctx_error(ctx, AG_ERR_ARG, "linspace: n is negative (%d)", n);
     if (!isfinite(start) || !isfinite(stop)) {
         char a[AG_NUMBUF], b[AG_NUMBUF];
-        return ag_set_error(ctx, "linspace: start and stop must be finite, not %s and %s",
-                            ag_format_display(start, 0, a), ag_format_display(stop, 0, b));
+        return ctx_error(ctx, AG_ERR_NONFINITE, "linspace: start and stop must be finite, not %s and %s",
+                         ag_format_display(start, 0, a), ag_format_display(stop, 0, b));
     }
     ag_var *v = ag_zeros(ctx, 1, &n);
     if (v == NULL) return NULL;
@@ -175,14 +178,15 @@ ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n) {
     if (n < 2) return v;
     double step = (stop - start) / (double)(n - 1);
     for (int i = 0; i < n; i++) {
-        if (i % INTERRUPT_BLOCK == 0 && ctx_interrupted(ctx)) return ag_set_error(ctx, "linspace: interrupted");
+        if (i % INTERRUPT_BLOCK == 0 && ctx_interrupted(ctx))
+            return ctx_error(ctx, AG_ERR_INTERRUPTED, "linspace: interrupted");
         v->t.data[i] = start + (double)i * step;
     }
     return v;
 }
 
 ag_var *ag_eye(ag_ctx *ctx, int n) {
-    if (n < 0) return ag_set_error(ctx, "eye: negative size %d", n);
+    if (n < 0) return ctx_error(ctx, AG_ERR_ARG, "eye: negative size %d", n);
     ag_var *v = ag_zeros(ctx, 2, (int[]){n, n});
     if (v == NULL) return NULL;
     for (int i = 0; i < n; i++) v->t.data[(size_t)i * (size_t)n + (size_t)i] = 1.0;
@@ -203,13 +207,14 @@ const int *ag_shape(const ag_var *v) { return v ? v->t.shape : NULL; }
 size_t ag_size(const ag_var *v) { return v ? v->t.size : 0; }
 /* The writable data: an in-place change, which backward checks against the
  * values the graph's functions used (see changed_since in backward.c). */
-double *ag_data(ag_var *v) {
+double *ag_data_mut(ag_var *v) {
     if (v == NULL) return NULL;
     v->version++;
     if (++v->ctx->change_clock == 0) v->ctx->change_clock = 1; /* 0 = never changed */
     v->changed_at = v->ctx->change_clock;
     return v->t.data;
 }
+double *ag_data(ag_var *v) { return ag_data_mut(v); }
 unsigned ag_var_version(const ag_var *v) { return v ? v->version : 0; }
 const double *ag_cdata(const ag_var *v) { return v ? v->t.data : NULL; }
 double ag_item(const ag_var *v) { return v && v->t.size > 0 ? v->t.data[0] : NAN; }
@@ -220,11 +225,11 @@ ag_var *ag_grad(const ag_var *v) { return v ? v->grad : NULL; }
 int ag_set_grad(ag_var *v, ag_var *grad) {
     if (v == NULL) return -1;
     if (grad != NULL && grad->ctx != v->ctx)
-        return ag_set_error(v->ctx, "set_grad: the gradient belongs to another context"), -1;
+        return ctx_error(v->ctx, AG_ERR_CONTEXT, "set_grad: the gradient belongs to another context"), -1;
     if (grad != NULL && !ag_same_shape(v, grad)) {
         char vs[SHAPE_BUF], gs[SHAPE_BUF];
-        return ag_set_error(v->ctx, "set_grad: the gradient's shape %s is not the variable's %s",
-                            shape_str(&grad->t, gs), shape_str(&v->t, vs)),
+        return ctx_error(v->ctx, AG_ERR_SHAPE, "set_grad: the gradient's shape %s is not the variable's %s",
+                         shape_str(&grad->t, gs), shape_str(&v->t, vs)),
                -1;
     }
     var_set_grad(v, grad);

@@ -48,6 +48,12 @@ refused 'plot(1.0); savefig("/tmp/../'"$tmp"'/class/bob/p.png")' "savefig: /tmp/
 refused 'm = mlp([2, 1]); y = m(ones(1, 2)); save(m, "../bob/w.safetensors")' "save: ../bob/w.safetensors $o"
 refused 'm = mlp([2, 1]); y = m(ones(1, 2)); load(m, "to_bob/w.safetensors")' "load: to_bob/w.safetensors $o"
 refused ':load ../../../../../../../../etc/passwd' ":load: ../../../../../../../../etc/passwd $o"
+refused 'x = load_csv("../bob/marks.csv")' "load_csv: ../bob/marks.csv $o"
+refused 'save_csv("to_bob/x.csv", ones(2))' "save_csv: to_bob/x.csv $o"
+refused 'x = load_npy("/tmp/../'"$tmp"'/class/bob/x.npy")' "load_npy: /tmp/../$tmp/class/bob/x.npy $o"
+refused 'save_npy("../bob/x.npy", ones(2))' "save_npy: ../bob/x.npy $o"
+refused 'x = load_npz("to_bob/d.npz")' "load_npz: to_bob/d.npz $o"
+refused 'save_npz("../bob/d.npz", ones(2))' "save_npz: ../bob/d.npz $o"
 after=$(cd "$tmp/class/bob" && ls -laR . | md5sum)
 if [ "$before" = "$after" ]; then ok; else bad "bob's folder changed"; fi
 
@@ -58,12 +64,15 @@ y = sin(x) + x^2
 render(y, "g.svg")
 dot(y, "sub_g.dot")
 :save mine.ag
+save_npy("x.npy", ones(2, 3))
+save_csv("x.csv", load_npy("x.npy") * 2)
+save_npz("d.npz", load_csv("x.csv"), compress=true)
 render(y, "../bob/g.svg")
 print(x)
 :load newton
 EOF
 )
-for f in g.svg sub_g.dot mine.ag; do
+for f in g.svg sub_g.dot mine.ag x.npy x.csv d.npz; do
     if [ -s "$tmp/class/alice/$f" ]; then ok; else bad "alice's $f was not written"; fi
 done
 if printf '%s\n' "$out" | grep -q '^x(1)$'; then ok; else bad "x lost after a refusal: $out"; fi

@@ -36,6 +36,11 @@ NULL_MEANS_SOMETHING = {
     ("ag_linear", "b"),
     ("ag_rand", "rng"),
     ("ag_randn", "rng"),
+    # the data sets (ag_data.h): NULL draws from the context's generator;
+    # gaussians' centres NULL places them on a circle
+    ("ag_data_moons", "rng"), ("ag_data_circles", "rng"), ("ag_data_xor", "rng"),
+    ("ag_data_gaussians", "rng"), ("ag_data_gaussians", "centres"), ("ag_data_spiral", "rng"),
+    ("ag_data_sine", "rng"), ("ag_data_sine_regression", "rng"),
     ("ag_func_input_grad", "gy"),
     ("ag_set_grad", "grad"),
     ("ag_optim_bind_model", "m"),  # unbinds
@@ -51,6 +56,7 @@ NULL_MEANS_SOMETHING = {
     ("ag_optim_hook", "value"),
     ("ag_roll", "axis"),            # the flattened x
     ("ag_transpose", "axes"),       # reversed
+    ("ag_backward_with", "opts"),   # the defaults
 }
 # Axis lists: NULL (with a count of 0) is every axis, in every reduction.
 AXES_PARAMS = {"axis", "axes"}
@@ -62,6 +68,7 @@ STRING_ARGS = {("ag_activation_from_name", "name"): '"relu"'}
 # Functions whose buffers and out-parameters are not called NULL in phase C
 # (each says why).
 NOT_OUT_CHECKED = {
+    "ag_npz_free",  # frees what ag_npz_read made: the generator has no such arrays to give it
 }
 
 # What a call answers with a NULL handle when the type's default is not it.
@@ -171,7 +178,10 @@ def arg(p, fname, null, real):
     if b == "ag_var" and s == 2:
         return "out_vars"
     if s == 2 and b == "char":
-        return "&strp"
+        return "&strp" if "const" in t else "&mstrp"
+    # the outputs of the data files (ag_files.h): NULL is refused with a message
+    if (s >= 2 and b in ("void", "ag_var", "char")) or (s == 1 and b == "size_t"):
+        return "NULL"
     if s >= 1:
         if b == "char" and "const" in t:
             return '"x"'
@@ -197,7 +207,9 @@ def arg(p, fname, null, real):
             return "&act"
         if b == "ag_userop_def":
             return "&udef"
-        if b == "ag_backward_opts":
+        if b in ("ag_backward_opts", "ag_backward_options"):
+            return "NULL"
+        if b == "ag_csv_options":
             return "NULL"
         if b == "void":
             return "NULL"
@@ -212,7 +224,9 @@ def arg(p, fname, null, real):
         return "0.5"
     if b == "bool":
         return "false"
-    if b in ("uint64_t",):
+    if b == "char":
+        return "','"
+    if b in ("uint64_t", "uint32_t"):
         return "1"
     if b.startswith("ag_"):  # an enum
         return "(%s)0" % b
@@ -288,7 +302,7 @@ def main():
     w("static char buf[512]; static double dbuf[64]; static int ones[16] = {1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1};")
     w("static ag_var *null_vars[2]; static ag_var *real_vars[2]; static ag_var *out_vars[8];")
     w("static ag_optim_config config; static ag_optim_state state; static ag_activation act;")
-    w("static const char *what, *strp; static size_t sizeout;")
+    w("static const char *what, *strp; static size_t sizeout; static char *mstrp;")
     w("#define EXPECT(cond, want) do { if (!(cond)) { failures++; "
       "printf(\"FAIL: %s: expected %s\\n\", what, want); } } while (0)")
     w("#define MESSAGE() do { if (!ag_failed(C)) { failures++; "
@@ -297,7 +311,7 @@ def main():
     w("static void reset(void) {")
     w("    memset(buf, 0, sizeof buf); memset(dbuf, 0, sizeof dbuf); memset(out_vars, 0, sizeof out_vars);")
     w("    config = ag_optim_defaults(AG_ADAM); memset(&state, 0, sizeof state); act = AG_ACT_RELU;")
-    w("    sizeout = 0; ag_clear_error(C); calls++;")
+    w("    sizeout = 0; mstrp = NULL; ag_clear_error(C); calls++;")
     w("}")
     w("")
     w("static void setup(void) {")

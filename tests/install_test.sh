@@ -48,6 +48,12 @@ export PKG_CONFIG_PATH="$root/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
     ok "autograd.pc requires no other package (OpenBLAS is loaded at run time when installed)" ||
     fail "autograd.pc requires $(pkg-config --print-requires --print-requires-private autograd)"
 
+# Each library once in the static link line (-lm was listed twice).
+static_libs=$(pkg-config --libs --static autograd)
+dups=$(printf '%s\n' $static_libs | sort | uniq -d | tr '\n' ' ')
+[ -z "$dups" ] && ok "pkg-config --libs --static autograd: $static_libs" ||
+    fail "pkg-config --libs --static autograd names twice: $dups($static_libs)"
+
 # Shared: only pkg-config's flags; the program must need libautograd.so.N.
 if $CC -std=c11 -Wall -Werror -o "$tmp/mlp_shared" samples/train_mlp.c \
        $(pkg-config --cflags --libs autograd) 2> "$tmp/err"; then
@@ -151,6 +157,16 @@ for page in man1/agrepl.1 man3/autograd.3; do
         fail "groff warns on $page:"; cat "$tmp/groff.err"
     fi
 done
+
+# A page per function: man finds ag_backward (and every page it installed)
+# in the installed tree, as `man ag_backward` does after make install.
+if command -v man > /dev/null 2>&1; then
+    found=$(man -M "$root/share/man" -w ag_backward ag_optim_new agrepl 2>&1)
+    case $found in
+    *man3/autograd_core.3*man3/autograd_optim.3*man1/agrepl.1*) ok "man -w ag_backward ag_optim_new agrepl: the installed pages" ;;
+    *) fail "man did not find the installed pages:"; echo "$found" ;;
+    esac
+fi
 
 # Uninstall: no file or link may be left.
 $MAKE uninstall DESTDIR="$dest" > "$tmp/uninstall.log" 2>&1 || fail "make uninstall"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Interactive behaviour through a real terminal (tmux): Tab completion of
 # names, methods and commands, the continuation prompt, Ctrl-C in a long
-# loop, history kept across sessions in ~/.agrepl_history (its last 1000
+# loop (for and while), progress()'s bar rewritten in place, history kept across sessions in ~/.agrepl_history (its last 1000
 # lines), Ctrl-D to leave, Ctrl-D at ..> dropping the unfinished statement.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
@@ -67,6 +67,30 @@ keys C-c
 check "Ctrl-C stops the loop" 'error: interrupted'
 keys 'print(q > 0, xval)' Enter
 check "names survive Ctrl-C" 'true xval(1.5)'
+keys C-l 'w = 0; while true { w = w + 1 }' Enter
+sleep 1
+keys C-c
+check "Ctrl-C stops a while loop" 'error: interrupted'
+keys 'print(w > 0)' Enter
+check "while ran until Ctrl-C" 'true'
+# progress(...): one line rewritten in place (count, bar, rate, time left, the loss named)
+keys C-l 'for e in progress(range(40), loss="xval") { s = sum(randn(100000)) }' Enter
+check "progress bar ends full" '40/40 [####################] 100%'
+check "progress bar shows rate and time" 'it/s  0:00 left  xval 1.5'
+bars=$(screen | grep -c '/40 \[')
+if [ "$bars" -eq 1 ]; then
+    pass=$((pass + 1))
+else
+    echo "FAIL interactive progress bar: $bars lines hold a bar, not 1 (it is not rewritten in place)"
+    screen | grep -v '^$' | tail -8
+    fail=$((fail + 1))
+fi
+keys C-l 'for e in progress(range(1000000)) { q = sum(randn(1000)) }' Enter
+sleep 1
+keys C-c
+check "Ctrl-C ends the bar's line" 'error: interrupted'
+keys 'print(e > 0)' Enter
+check "a loop with a bar keeps its names" "true"
 keys 'unfinished(' C-c
 sleep 0.3
 keys 'print(7 * 6)' Enter

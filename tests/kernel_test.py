@@ -416,6 +416,20 @@ check("plot in the next cell: a new output, and the cell's value still its resul
       and plots[0]["content"]["transient"]["display_id"] not in ids and result_of(messages) == "variable(2)",
       [m["msg_type"] for m in messages])
 
+# progress(...) in a notebook: one output updated in place, ending full with the loss named
+reply, messages = run(client, "pl = 2.0\nfor e in progress(range(30), loss=\"pl\") { s = sum(randn(200000)) }")
+bars = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]
+bar_ids = set(m["content"]["transient"]["display_id"] for m in bars)
+check("progress in a cell: a display_data, then update_display_data of the same display_id",
+      len(bars) >= 2 and bars[0]["msg_type"] == "display_data" and len(bar_ids) == 1
+      and all(m["msg_type"] == "update_display_data" for m in bars[1:]),
+      [(m["msg_type"], m["content"].get("transient")) for m in bars])
+check("progress in a cell: the last update is the full bar with rate, time left and the loss",
+      bars and bars[-1]["content"]["data"]["text/plain"].startswith("30/30 [####################] 100%")
+      and "it/s" in bars[-1]["content"]["data"]["text/plain"]
+      and bars[-1]["content"]["data"]["text/plain"].endswith("pl 2"),
+      bars and bars[-1]["content"]["data"])
+
 # complete: the Tab candidates
 reply = client.complete("q = si", 6, reply=True, timeout=TIMEOUT)["content"]
 check("complete: 'si' -> sin, sigmoid ..., cursor_start at the word",

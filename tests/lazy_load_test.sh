@@ -32,6 +32,19 @@ LD_DEBUG=files agrepl -e 'x = 2.0' >/dev/null 2>"$tmp/ld"
 if [ $? = 0 ] && ! grep -q 'libreadline\|libtinfo' "$tmp/ld"; then ok
 else bad "a script loaded Readline: $(grep -m1 'readline\|tinfo' "$tmp/ld")"; fi
 
+# libcsv and libzip (and libzip's libcrypto): not linked, not loaded by a
+# script that reads no CSV or .npz; loaded by the first call that needs them.
+if ! printf '%s\n' "$needed" | grep -q 'libcsv\|libzip'; then ok
+else bad "agrepl links libcsv or libzip: $(printf '%s ' $needed)"; fi
+LD_DEBUG=files agrepl -e 'x = moons(10, seed=1)' >/dev/null 2>"$tmp/ld"
+if [ $? = 0 ] && ! grep -q 'libcsv\|libzip' "$tmp/ld"; then ok
+else bad "a script without files of data loaded libcsv or libzip: $(grep -m1 'libcsv\|libzip' "$tmp/ld")"; fi
+printf '1,2\n3,4\n' >"$tmp/d.csv"
+(cd "$tmp" && LD_DEBUG=files AGREPL_HEADLESS=1 timeout -k 5 60 "$AGREPL" -e 'x = load_csv("d.csv"); save_npz("d.npz", x); print(load_npz("d.npz")[0])') >"$tmp/out" 2>"$tmp/ld"
+if [ $? = 0 ] && grep -q 'calling init: .*libcsv.so' "$tmp/ld" && grep -q 'calling init: .*libzip.so' "$tmp/ld" &&
+   grep -q '^variable\[2 2\]' "$tmp/out"; then ok
+else bad "load_csv and save_npz did not load libcsv and libzip: $(cat "$tmp/out")"; fi
+
 # Loaded: not by a script that never draws; by the first graph built-in.
 LD_DEBUG=files agrepl -e 'x = 2.0; y = x * x' >/dev/null 2>"$tmp/ld"
 if [ $? = 0 ] && ! grep -q 'agrepl-viz.so\|libSDL2' "$tmp/ld"; then ok

@@ -7,7 +7,8 @@
 # library needs no BLAS; and a static sin(x)+x^2 program
 # (tests/sin_square.c) built against `make lib BLAS=builtin` prints the
 # right derivative, and, linked with -Wl,--gc-sections, is under 1 MB with
-# glibc and with musl.
+# glibc and with musl; the default library links statically without a
+# warning too.
 # Usage: MAKE=make CC=cc tests/lib_only_test.sh   (from the source tree)
 set -u
 MAKE=${MAKE:-make}
@@ -81,6 +82,9 @@ under_1mb() { # under_1mb NAME LIBC
     [ "$size" -gt 0 ] && [ "$size" -lt 1000000 ] && ok "the static sin(x)+x^2 program with $2 is under 1 MB ($size bytes)" ||
         fail "the static sin(x)+x^2 program with $2: $size bytes, not under 1 MB"
 }
+# The default library (OpenBLAS loaded at run time when it can be) linked
+# into a static program: no warning about glibc's static dlopen either.
+static_program sin_square_default "$CC" "$root/lib/libautograd.a"
 if build builtin lib BLAS=builtin; then
     ok "make lib BLAS=builtin"
     static_program sin_square_glibc "$CC" "$tmp/build-builtin/libautograd.a"

@@ -20,6 +20,22 @@ elif [ -n "$missing" ]; then
 else
     echo "ok: all $count exported functions are in autograd(3) and $refdir/autograd_*.3"
 fi
+# A page per name, as SQLite and libc have: `man -M build/man NAME` (the
+# README's path from a checkout) resolves every exported function, and agrepl.
+unresolved=""
+if command -v man > /dev/null 2>&1; then
+    for f in $exported; do
+        MANPATH= man -M "$refdir" -w "$f" > /dev/null 2>&1 || unresolved="$unresolved $f"
+    done
+    MANPATH= man -M "$refdir" -w agrepl > /dev/null 2>&1 || unresolved="$unresolved agrepl(1)"
+    if [ -n "$unresolved" ]; then
+        echo "FAIL: man -M $refdir finds no page for:$unresolved"; status=1
+    else
+        echo "ok: man -M $refdir resolves all $count exported functions and agrepl(1)"
+    fi
+else
+    echo "FAIL: man(1) is missing (make deps installs man-db)"; status=1
+fi
 for page in man/autograd.3 "$refdir"/autograd_*.3; do
     # groff itself (groff-base, in make deps), as man --warnings runs it
     err=$(LC_ALL=C.UTF-8 groff -k -man -Tutf8 -ww -z "$page" 2>&1)

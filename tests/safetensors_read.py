@@ -22,20 +22,20 @@ for name, d in header.items():
     n = (end - begin) // 8
     assert n == math.prod(d["shape"]), (name, d)
     tensors[name] = (d["shape"], struct.unpack("<%dd" % n, data[begin:end]))
-assert sorted(tensors) == ["linear.0.b", "linear.0.w", "linear.1.b", "linear.1.w"], sorted(tensors)
+assert sorted(tensors) == ["0.bias", "0.weight", "2.bias", "2.weight"], sorted(tensors)
 
 x = [[math.sin(3 * i + j + 1) for j in range(3)] for i in range(4)]
 t = [math.cos(i) for i in range(4)]
 
 
-def linear(rows, name):
-    (din, dout), w = tensors[name + ".w"]
-    b = tensors[name + ".b"][1]
-    return [[sum(r[k] * w[k * dout + o] for k in range(din)) + b[o] for o in range(dout)] for r in rows]
+def linear(rows, name):  # PyTorch's Linear: weight (out, in), bias (out,)
+    (dout, din), w = tensors[name + ".weight"]
+    b = tensors[name + ".bias"][1]
+    return [[sum(r[k] * w[o * din + k] for k in range(din)) + b[o] for o in range(dout)] for r in rows]
 
 
-h = [[0.5 + 0.5 * math.tanh(0.5 * v) for v in r] for r in linear(x, "linear.0")]
-y = linear(h, "linear.1")
+h = [[0.5 + 0.5 * math.tanh(0.5 * v) for v in r] for r in linear(x, "0")]
+y = linear(h, "2")
 loss = sum((y[i][0] - t[i]) ** 2 for i in range(4)) / 4
 assert abs(loss - c_loss) <= 1e-12, (loss, c_loss)
 print("ok: plain Python (json + struct) reads %d tensors; loss %.17g, C %.17g" % (len(tensors), loss, c_loss))
@@ -46,12 +46,11 @@ except ImportError:
     print("ok: PyTorch not installed: compared with the plain-Python recomputation only")
     sys.exit(0)
 net = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Sigmoid(), torch.nn.Linear(8, 1)).double()
+state = {name: torch.tensor(v, dtype=torch.float64).reshape(shape) for name, (shape, v) in tensors.items()}
+net.load_state_dict(state, strict=True)  # as it is: PyTorch's names and layout
 with torch.no_grad():
-    for i, layer in ((0, net[0]), (1, net[2])):
-        (din, dout), w = tensors["linear.%d.w" % i]
-        layer.weight.copy_(torch.tensor(w, dtype=torch.float64).reshape(din, dout).T)
-        layer.bias.copy_(torch.tensor(tensors["linear.%d.b" % i][1], dtype=torch.float64))
     tl = torch.nn.functional.mse_loss(net(torch.tensor(x, dtype=torch.float64)),
                                       torch.tensor(t, dtype=torch.float64).reshape(4, 1)).item()
 assert abs(tl - c_loss) <= 1e-12, (tl, c_loss)
-print("ok: PyTorch %s loads the weights into Linear(3, 8), Sigmoid, Linear(8, 1): loss %.17g" % (torch.__version__, tl))
+print("ok: PyTorch %s load_state_dict takes the file into Sequential(Linear(3, 8), Sigmoid, Linear(8, 1)): loss %.17g"
+      % (torch.__version__, tl))

@@ -6,9 +6,11 @@
 # truncated, a header length beyond the file or over 100 MB, offsets outside
 # the data or overlapping, a wrong shape or dtype, a dtype with a NUL inside,
 # a missing tensor; and a FIFO).
-# Usage: tests/safetensors_test.sh build/tests/safetensors_tool
+# PyTorch's names and layout: tests/torch_weights_test.py, both ways, for
+# every model kind; a file of the layout written before 1.2 still loads.
+# Usage: tests/safetensors_test.sh build/tests/safetensors_tool build/agrepl
 set -u
-tool=$1
+tool=$1 agrepl=${2:-}
 dir=$(dirname "$0")
 status=0
 PY=/usr/bin/python3; [ -x $PY ] || PY=python3
@@ -37,4 +39,16 @@ msg=$("$tool" bad "$tmp/none.safetensors" 2>&1) && echo "ok: a missing file: $ms
 # a FIFO is refused at once, never waited on in open() (issue 52)
 mkfifo "$tmp/fifo.safetensors"
 msg=$(timeout 10 "$tool" bad "$tmp/fifo.safetensors" 2>&1) && echo "ok: a FIFO: $msg" || fail "FIFO: $msg"
+
+# The layout of files written before 1.2 ("linear.0.w", (in, out)) loads,
+# and saving it again writes PyTorch's.
+cp "$dir/fuzz_corpus/safetensors-good-mlp.safetensors" "$tmp/old.safetensors"
+old=$("$tool" check "$tmp/old.safetensors") && grep -q '"0.weight"' "$tmp/old.safetensors.again" &&
+    echo "ok: a file of the older layout loads (loss $old) and saves again as PyTorch's" ||
+    fail "the older layout: $old"
+if [ -n "$agrepl" ]; then
+    $PY "$dir/torch_weights_test.py" "$agrepl" > "$tmp/torch.log" 2>&1 &&
+        echo "ok: PyTorch's load_state_dict and agrepl's load, both ways: $(tail -1 "$tmp/torch.log")" ||
+        { fail "PyTorch's names and layout:"; grep -v '^ok' "$tmp/torch.log"; }
+fi
 exit $status

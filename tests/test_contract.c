@@ -9,6 +9,8 @@
 
 #include "testutil.h"
 
+/* the public ag_set_error, which errors.h forbids the library itself */
+#define AG_ERRORS_PUBLIC_FORM
 #include "internal.h" /* to preset a wrong seed gradient ag_set_grad refuses */
 
 /* v is NULL and the context holds exactly `message`; clears it. */
@@ -316,6 +318,90 @@ static void test_deprecated_names(void **state) {
 /* OpenBLAS's process-wide thread count changes only when a context asks. */
 int openblas_get_num_threads(void);
 void openblas_set_num_threads(int threads);
+/* Each raise names its code (src/errors.h, ctx_error): a call that fails,
+ * the start of its message and the code the raise gives it.  The old guess
+ * from the wording would have got the first five wrong (the words "shape",
+ * "-D", "broadcast" and "another context" in them; "finite" without "(got
+ * NaN)"), so these pin the code to the raise, not to the message. */
+static void fail_reshape_null(ag_ctx *c) { ag_reshape(c, NULL, 1, (int[]){2}); }
+static void fail_changed_in_place(ag_ctx *c) {
+    ag_var *x = ag_ones(c, 1, (int[]){2}), *y = ag_exp(c, x);
+    ag_data(x)[0] = 5;
+    ag_backward(c, ag_sum(c, y, NULL, 0), NULL);
+}
+static void fail_sum_to(ag_ctx *c) { ag_sum_to(c, ag_ones(c, 2, (int[]){2, 3}), 1, (int[]){4}); }
+static void fail_arange_nan(ag_ctx *c) { ag_arange(c, 0, NAN, 1); }
+static void fail_linspace_inf(ag_ctx *c) { ag_linspace(c, 0, INFINITY, 3); }
+static void fail_one_hot_axes(ag_ctx *c) {
+    int shape[AG_MAX_DIMS];
+    for (int i = 0; i < AG_MAX_DIMS; i++) shape[i] = 1;
+    ag_one_hot(c, ag_zeros(c, AG_MAX_DIMS, shape), 2);
+}
+static void fail_lstm_batch(ag_ctx *c) {
+    ag_model *m = ag_lstm_model(c, 3, 1, 9);
+    ag_model_forward(m, ag_ones(c, 2, (int[]){1, 2}));
+    ag_model_forward(m, ag_ones(c, 2, (int[]){2, 2}));
+    ag_model_unref(m);
+}
+static void fail_hook_nan(ag_ctx *c) { ag_hook_validate(c, AG_HOOK_CLIP_GRAD, NAN); }
+static void fail_adam_beta(ag_ctx *c) { ag_adam(c, 0.001, 2, 0.999, 1e-8, 0); }
+static void fail_adam_beta_nan(ag_ctx *c) { ag_adam(c, 0.001, NAN, 0.999, 1e-8, 0); }
+static void fail_matmul(ag_ctx *c) {
+    ag_var *a = ag_ones(c, 2, (int[]){2, 3});
+    ag_matmul(c, a, a);
+}
+static void fail_dropout(ag_ctx *c) { ag_dropout(c, ag_ones(c, 1, (int[]){2}), 2); }
+static void fail_zeros_huge(ag_ctx *c) { ag_zeros(c, 3, (int[]){1 << 30, 1 << 30, 1 << 30}); }
+
+static void test_each_raise_names_its_code(void **state) {
+    static const struct {
+        void (*call)(ag_ctx *);
+        const char *message; /* how the message starts */
+        ag_err code;
+    } cases[] = {
+        {fail_reshape_null, "reshape: input 1 is NULL", AG_ERR_ARG},
+        {fail_changed_in_place, "backward: a variable of shape [2] was changed in place", AG_ERR_ARG},
+        {fail_sum_to, "sum_to: cannot sum [2 3] to [4]", AG_ERR_SHAPE},
+        {fail_arange_nan, "arange: bounds and step must be finite", AG_ERR_NONFINITE},
+        {fail_linspace_inf, "linspace: start and stop must be finite", AG_ERR_NONFINITE},
+        {fail_one_hot_axes, "one_hot: too many axes", AG_ERR_SHAPE},
+        {fail_lstm_batch, "lstm: input batch", AG_ERR_SHAPE},
+        {fail_hook_nan, "clip_grad: max_norm must be a finite number >= 0 (got NaN)", AG_ERR_NONFINITE},
+        {fail_adam_beta, "adam: beta1 must be in [0, 1) (got 2)", AG_ERR_ARG},
+        {fail_adam_beta_nan, "adam: beta1 must be in [0, 1) (got NaN)", AG_ERR_NONFINITE},
+        {fail_matmul, "matmul: shapes [2 3] and [2 3] are not aligned", AG_ERR_SHAPE},
+        {fail_dropout, "dropout: ratio 2 is outside [0, 1)", AG_ERR_ARG},
+        {fail_zeros_huge, "zeros: shape [1073741824 1073741824 1073741824] has too many", AG_ERR_NOMEM},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cases[i].call(ctx);
+        if (strncmp(ag_errmsg(ctx), cases[i].message, strlen(cases[i].message)) != 0 ||
+            ag_errcode(ctx) != cases[i].code)
+            fail_msg("case %zu: \"%s\" has code %s; expected \"%s...\" with %s", i, ag_errmsg(ctx),
+                     ag_errcode_name(ag_errcode(ctx)), cases[i].message, ag_errcode_name(cases[i].code));
+        ag_clear_error(ctx);
+    }
+    /* a collected input to a model, as to an op: a stale handle (not "another context") */
+    if (getenv("AG_DEBUG_NO_REUSE") == NULL) {
+        ag_model *m = ag_linear_model(ctx, 2, true, 1);
+        ag_var *kept = ag_scalar(ctx, 1);
+        ag_retain(kept);
+        ag_var *dead = ag_ones(ctx, 2, (int[]){1, 3});
+        ag_gc(ctx);
+#ifndef __SANITIZE_ADDRESS__ /* there the stale read itself is reported */
+        assert_null(ag_model_forward(m, dead));
+        assert_int_equal(ag_errcode(ctx), AG_ERR_STALE);
+        assert_string_equal(ag_errmsg(ctx), "linear_layer: the input is a collected variable (a stale handle: "
+                                            "it was not retained across ag_gc)");
+        ag_clear_error(ctx);
+#else
+        (void)dead;
+#endif
+        ag_release(kept);
+        ag_model_unref(m);
+    }
+}
+
 static void test_blas_threads_only_when_asked(void **state) {
     openblas_set_num_threads(2);
     int shape[2] = {300, 300};
@@ -390,7 +476,7 @@ static void test_error_codes(void **state) {
         ag_release(kept);
     }
     /* the caller's own errors */
-    (ag_set_error)(ctx, "mine: %d", 7); /* the public one, past errors.h's macro */
+    ag_set_error(ctx, "mine: %d", 7);
     assert_int_equal(ag_errcode(ctx), AG_ERR_USER);
     assert_string_equal(ag_errmsg(ctx), "mine: 7");
     ag_set_error_code(ctx, AG_ERR_IO, "cannot read %s", "w.bin");
@@ -449,6 +535,7 @@ int main(void) {
         CTX_TEST(test_two_threads_two_contexts),
         CTX_TEST(test_deprecated_names),
         CTX_TEST(test_error_codes),
+        CTX_TEST(test_each_raise_names_its_code),
         CTX_TEST(test_blas_threads_only_when_asked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -818,6 +818,29 @@ static void test_op_table(void **state) {
     assert_null(ag_op_operand(AG_OP_SUB, 2));
     assert_null(ag_op_operand(-1, 0));
     assert_null(ag_op_operands_text(AG_OP_COUNT));
+    /* every input name a row gives (OPERANDS or INPUT_NAMES) is a "d/dNAME"
+     * of its rule; Linear's and CrossEntropy's are not drawn on edges */
+    for (int op = 0; op < AG_OP_COUNT; op++)
+        for (int k = 0; ag_op_input_name(op, k) != NULL; k++) {
+            char part[64];
+            snprintf(part, sizeof part, "d/d%s ", ag_op_input_name(op, k));
+            assert_non_null(strstr(ag_op_rule(op), part));
+        }
+    assert_string_equal(ag_op_input_name(AG_OP_LINEAR, 2), "b");
+    assert_string_equal(ag_op_input_name(AG_OP_CROSS_ENTROPY, 1), "t");
+    assert_string_equal(ag_op_input_name(AG_OP_SUB, 1), "b");
+    assert_null(ag_op_operand(AG_OP_LINEAR, 0));
+    assert_null(ag_op_input_name(AG_OP_ADD, 0));
+    assert_null(ag_op_input_name(AG_OP_LINEAR, 3));
+    assert_null(ag_op_input_name(-1, 0));
+    /* the gradient column: a comparison and an index have none, and their
+     * rule says so; a user op's number (past the list) has one */
+    for (int op = 0; op < AG_OP_COUNT; op++)
+        assert_int_equal(ag_op_has_gradient(op), strncmp(ag_op_rule(op), "no gradient", 11) != 0);
+    assert_false(ag_op_has_gradient(AG_OP_LT));
+    assert_false(ag_op_has_gradient(AG_OP_ARGMAX));
+    assert_true(ag_op_has_gradient(AG_OP_MUL));
+    assert_true(ag_op_has_gradient(AG_OP_COUNT));
     char label[64];
     ag_var *y = ag_pow(ctx, S(2), 2);
     assert_string_equal(ag_func_label(ag_creator(y), label, sizeof label), "Pow(2)");
@@ -986,6 +1009,49 @@ static void test_ctx_free_refused_during_backward(void **state) {
     ag_ctx_free(c); /* after the pass it frees (ASan and valgrind see no leak) */
 }
 
+/* ag_backward_with's sized options: an older, smaller struct gets the
+ * defaults for what it lacks; a newer one is taken when what this library
+ * does not know is zero and refused otherwise; a size of 0 is refused. */
+static void test_backward_options_grow(void **state) {
+    (void)state;
+    typedef struct { /* a caller compiled before step and step_user */
+        size_t size;
+        bool retain_grad;
+        bool create_graph;
+    } older;
+    typedef struct { /* a caller compiled with a field this library lacks */
+        ag_backward_options known;
+        double newer_field;
+    } newer;
+    ag_var *x = ag_scalar(ctx, 3.0);
+    ag_var *h = ag_mul(ctx, x, x);
+    ag_var *y = ag_sin(ctx, h);
+    older small = {sizeof small, true, false};
+    assert_int_equal(ag_backward_with(ctx, y, (const ag_backward_options *)&small), 0);
+    assert_close(ag_item(ag_grad(x)), cos(9.0) * 6.0);
+    assert_non_null(ag_grad(h)); /* retain_grad was read */
+    ag_cleargrad(x);
+    ag_cleargrad(h);
+    ag_cleargrad(y);
+    newer big = {AG_BACKWARD_OPTIONS_INIT, 0.0};
+    big.known.size = sizeof big;
+    big.known.create_graph = true;
+    assert_int_equal(ag_backward_with(ctx, y, &big.known), 0);
+    assert_non_null(ag_creator(ag_grad(x))); /* create_graph was read */
+    big.newer_field = 1.0;
+    assert_int_equal(ag_backward_with(ctx, y, &big.known), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_ARG);
+    assert_non_null(strstr(ag_errmsg(ctx), "does not know"));
+    ag_clear_error(ctx);
+    ag_backward_options zero = {0};
+    assert_int_equal(ag_backward_with(ctx, y, &zero), -1);
+    assert_non_null(strstr(ag_errmsg(ctx), "AG_BACKWARD_OPTIONS_INIT"));
+    ag_clear_error(ctx);
+    ag_backward_options defaults = AG_BACKWARD_OPTIONS_INIT;
+    assert_int_equal(defaults.size, sizeof defaults);
+    assert_int_equal(ag_backward_with(ctx, y, NULL), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_composite),
@@ -1020,6 +1086,7 @@ int main(void) {
         CTX_TEST(test_step_hook),
         CTX_TEST(test_gc_refused_during_backward),
         CTX_TEST(test_nested_backward_refused),
+        CTX_TEST(test_backward_options_grow),
         cmocka_unit_test(test_ctx_free_refused_during_backward),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

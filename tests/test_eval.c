@@ -295,6 +295,12 @@ static void test_no_files_touches_nothing(void **state) {
         {":save! s.ag\n", ":save!: file access is off in this session (--no-files)"},
         {":load s.ag\n", ":load: file access is off in this session (--no-files)"},
         {":lessons\n", ":lessons: file access is off in this session (--no-files)"},
+        {"a = load_csv(\"s.ag\")\n", "load_csv: file access is off in this session (--no-files)"},
+        {"save_csv(\"d.csv\", x)\n", "save_csv: file access is off in this session (--no-files)"},
+        {"a = load_npy(\"s.ag\")\n", "load_npy: file access is off in this session (--no-files)"},
+        {"save_npy(\"d.npy\", x)\n", "save_npy: file access is off in this session (--no-files)"},
+        {"a = load_npz(\"s.ag\")\n", "load_npz: file access is off in this session (--no-files)"},
+        {"save_npz(\"d.npz\", x)\n", "save_npz: file access is off in this session (--no-files)"},
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         assert_int_equal(run(&s, refused[i][0]), REPL_ERROR);
@@ -392,7 +398,7 @@ static void test_tables_drive_help(void **state) {
     assert_int_equal(run(&s, ":help commands\n:help language\n"), REPL_OK);
     const char *out = out_of(&s);
     for (const command_def *c = command_table; c->name; c++) assert_non_null(strstr(out, c->usage));
-    for (const variable_attribute_def *a = variable_attribute_table; a->name; a++) {
+    for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++) {
         char text[32];
         snprintf(text, sizeof text, " x.%s", a->name);
         assert_non_null(strstr(out, text));
@@ -527,7 +533,7 @@ static void test_binder(void **state) {
     builtin_args args;
     const char *names[] = {"verbose"};
     repl_value values[] = {value_bool(true)};
-    assert_int_equal(bind_arguments(r, &test_def, 4, argv, 1, names, values, &args), 0);
+    assert_int_equal(repl_bind_arguments(r, &test_def, 4, argv, 1, names, values, &args), 0);
     assert_int_equal(args.count, 4);
     assert_close(args.values[0].as.number, 1);
     assert_close(args.values[1].as.number, 2);
@@ -538,26 +544,26 @@ static void test_binder(void **state) {
     builtin_args_free(&args);
 
     /* defaults */
-    assert_int_equal(bind_arguments(r, &test_def, 1, argv, 0, NULL, NULL, &args), 0);
+    assert_int_equal(repl_bind_arguments(r, &test_def, 1, argv, 0, NULL, NULL, &args), 0);
     assert_close(args.values[1].as.number, 0.01);
     assert_int_equal(args.values[2].as.list->count, 0);
     assert_false(args.values[3].as.boolean);
     builtin_args_free(&args);
 
     const char *wrong[] = {"lrr"};
-    assert_int_equal(bind_arguments(r, &test_def, 1, argv, 1, wrong, values, &args), -1);
+    assert_int_equal(repl_bind_arguments(r, &test_def, 1, argv, 1, wrong, values, &args), -1);
     assert_string_equal(r->error.message, "fit: no parameter named 'lrr'; did you mean 'lr'?");
-    clear_error(r);
+    repl_clear_error(r);
     const char *twice[] = {"x"};
-    assert_int_equal(bind_arguments(r, &test_def, 1, argv, 1, twice, values, &args), -1);
+    assert_int_equal(repl_bind_arguments(r, &test_def, 1, argv, 1, twice, values, &args), -1);
     assert_string_equal(r->error.message, "fit: argument 'x' given twice");
-    clear_error(r);
-    assert_int_equal(bind_arguments(r, &test_def, 0, argv, 0, NULL, NULL, &args), -1);
+    repl_clear_error(r);
+    assert_int_equal(repl_bind_arguments(r, &test_def, 0, argv, 0, NULL, NULL, &args), -1);
     assert_string_equal(r->error.message, "fit: missing argument 'x'");
-    clear_error(r);
-    assert_int_equal(bind_arguments(r, &broken_def, 0, argv, 0, NULL, NULL, &args), -1);
+    repl_clear_error(r);
+    assert_int_equal(repl_bind_arguments(r, &broken_def, 0, argv, 0, NULL, NULL, &args), -1);
     assert_string_equal(r->error.message, "broken: malformed signature \"a=1, b\" in the built-in table");
-    clear_error(r);
+    repl_clear_error(r);
     session_close(&s);
 }
 
@@ -568,7 +574,7 @@ static void test_signature_defaults(void **state) {
     session s;
     session_open(&s);
     builtin_args args;
-    assert_int_equal(bind_arguments(s.r, &def, 0, NULL, 0, NULL, NULL, &args), 0);
+    assert_int_equal(repl_bind_arguments(s.r, &def, 0, NULL, 0, NULL, NULL, &args), 0);
     assert_close(args.values[0].as.number, -1.5e-3);
     assert_string_equal(args.values[1].as.string->text, "s");
     assert_int_equal(args.values[2].as.list->count, 2);
@@ -599,11 +605,11 @@ static void test_edit_distance(void **state) {
         {"ca", "abc", 3},  {"grad", "grad", 0}, {"backwrad", "backward", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_int_equal(edit_distance(cases[i].a, cases[i].b), cases[i].distance);
+        assert_int_equal(repl_edit_distance(cases[i].a, cases[i].b), cases[i].distance);
     const char *words[] = {"sin", "sinh", "cos", "sum"};
-    assert_string_equal(nearest_word("sni", words, 4), "sin");
-    assert_string_equal(nearest_word("cso", words, 4), "cos");
-    assert_null(nearest_word("zzzzzz", words, 4));
+    assert_string_equal(repl_nearest_word("sni", words, 4), "sin");
+    assert_string_equal(repl_nearest_word("cso", words, 4), "cos");
+    assert_null(repl_nearest_word("zzzzzz", words, 4));
 }
 
 typedef struct collected {

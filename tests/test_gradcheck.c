@@ -207,6 +207,7 @@ BUILD(build_atanh, ag_atanh(ctx, ag_mul(ctx, a, ag_scalar(ctx, 0.8))))
 BUILD(build_erf, ag_erf(ctx, a))
 BUILD(build_logaddexp, ag_logaddexp(ctx, a, b))
 BUILD(build_fmod, ag_fmod(ctx, a, b))
+BUILD(build_hypot, ag_hypot(ctx, a, b))
 
 BUILD(build_log_softmax1, ag_log_softmax(ctx, a, 1))
 BUILD(build_log_softmax0, ag_log_softmax(ctx, a, 0))
@@ -396,6 +397,7 @@ static const grad_case cases[] = {
     {AG_OP_ERF, "erf [2 3]", build_erf, 1, {IN(ANY, 2, 3)}},
     {AG_OP_LOGADDEXP, "logaddexp [2 3] [3]", build_logaddexp, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
     {AG_OP_FMOD, "fmod [2 3] [3]", build_fmod, 2, {IN(POSITIVE, 2, 3), IN(POSITIVE, 3)}},
+    {AG_OP_HYPOT, "hypot [2 3] [3]", build_hypot, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
     {AG_OP_LOG_SOFTMAX, "log_softmax [2 3] axis 1", build_log_softmax1, 1, {IN(ANY, 2, 3)}},
     {AG_OP_LOG_SOFTMAX, "log_softmax [3 2] axis 0", build_log_softmax0, 1, {IN(ANY, 3, 2)}},
     {AG_OP_LOGSUMEXP, "logsumexp [2 3]", build_logsumexp_all, 1, {IN(ANY, 2, 3)}},

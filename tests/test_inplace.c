@@ -1,5 +1,5 @@
 /* test_inplace.c — in-place changes and backward (issue 30, item 2): each
- * ag_data call is a change that adds 1 to the variable's version, and a
+ * ag_data_mut (ag_data) call is a change that adds 1 to the variable's version, and a
  * backward that needs a value changed after its function used it stops with
  * an error naming the variable and the op (PyTorch's rule), leaving every
  * gradient as it was; ops whose backward needs no value, updates after
@@ -25,6 +25,24 @@ static void test_versions_count_changes(void **state) {
     assert_int_equal(ag_var_version(ag_zeros(ctx, 1, (int[]){3})), 0);
     assert_int_equal(ag_var_version(ag_randn(ctx, 1, (int[]){3}, NULL)), 0);
     assert_int_equal(ag_var_version(NULL), 0);
+}
+
+/* Reading is free and says so: ag_cdata changes nothing, ag_data_mut (and
+ * ag_data, its old name) counts as a change even when nothing is written. */
+static void test_reading_is_not_a_change(void **state) {
+    (void)state;
+    ag_var *x = named(ag_scalar(ctx, 3.0), "x");
+    ag_var *y = ag_mul(ctx, x, x);
+    assert_true(ag_cdata(x)[0] == 3.0);
+    assert_int_equal(ag_var_version(x), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0); /* the read did not stop it */
+    assert_true(ag_cdata(ag_grad(x))[0] == 6.0);
+    double *mutable_data = ag_data_mut(x);
+    assert_true(mutable_data == ag_cdata(x));
+    assert_int_equal(ag_var_version(x), 1);
+    (void)ag_data(x);
+    assert_int_equal(ag_var_version(x), 2);
+    assert_null(ag_data_mut(NULL));
 }
 
 /* The reproducer of row 2: y = x*x; x -= 1; y.backward() gave 4 (the
@@ -110,6 +128,7 @@ static void test_update_after_backward(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_versions_count_changes),
+        CTX_TEST(test_reading_is_not_a_change),
         CTX_TEST(test_changed_input_stops_backward),
         CTX_TEST(test_changed_output_and_rollback),
         CTX_TEST(test_value_free_ops_go_on),

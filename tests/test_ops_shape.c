@@ -937,6 +937,32 @@ static void test_null_propagation(void **state) {
     assert_string_equal(ag_errmsg(ctx), "earlier");
 }
 
+/* The one axis convention: the (axes, naxes) forms give what the older
+ * `const int *axis` forms give, and roll_axes rolls along several axes as
+ * PyTorch's roll(x, shifts, dims): x = arange(6) as [2 3]. */
+static void test_axes_convention(void **state) {
+    (void)state;
+    double six[] = {0, 5, 2, 3, 1, 4};
+    ag_var *x = ag_new(ctx, 2, (int[]){2, 3}, six);
+    int one = 1;
+    assert_close(ag_item(ag_argmax_axes(ctx, x, NULL, 0)), 1); /* flattened */
+    ag_var *rows = ag_argmax_axes(ctx, x, &one, 1);
+    assert_close(ag_cdata(rows)[0], 1);
+    assert_close(ag_cdata(rows)[1], 2);
+    assert_close(ag_item(ag_argmin_axes(ctx, x, NULL, 0)), ag_item(ag_argmin(ctx, x, NULL)));
+    assert_null(ag_argmax_axes(ctx, x, (int[]){0, 1}, 2));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_SHAPE);
+    ag_clear_error(ctx);
+    /* roll([[0 5 2] [3 1 4]], shifts=(1, 1), dims=(0, 1)) = [[4 3 1] [2 0 5]] */
+    ag_var *r = ag_roll_axes(ctx, x, (int[]){1, 1}, (int[]){0, 1}, 2);
+    double want[] = {4, 3, 1, 2, 0, 5};
+    for (int i = 0; i < 6; i++) assert_close(ag_cdata(r)[i], want[i]);
+    ag_var *flat = ag_roll_axes(ctx, x, (int[]){2}, NULL, 0); /* [[1 4 0] [5 2 3]] */
+    double want_flat[] = {1, 4, 0, 5, 2, 3};
+    for (int i = 0; i < 6; i++) assert_close(ag_cdata(flat)[i], want_flat[i]);
+    assert_int_equal(ag_ndim(flat), 2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_binary_broadcast),
@@ -979,6 +1005,7 @@ int main(void) {
         CTX_TEST(test_keepdims_and_0d_axes),
         CTX_TEST(test_matmul_errors),
         CTX_TEST(test_null_propagation),
+        CTX_TEST(test_axes_convention),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -242,6 +242,18 @@ static const parse_case parse_cases[] = {
     {"for i in range(10) { x = x + i }", "(for i (call range 10) (block (= x (+ x i))))"},
     {"for i in range(3) {\n  print(i)\n}", "(for i (call range 3) (block (call print i)))"},
     {"for i in [1, 2] { }", "(for i (list 1 2) (block))"},
+    {"for a, b in x { }", "(for (list a b) x (block))"},
+    {"for i, (xb, tb) in enumerate(l) { }", "(for (list i (list xb tb)) (call enumerate l) (block))"},
+    {"for (a, b) in x { }", "(for (list a b) x (block))"},
+    {"for (a) in x { }", "(for a x (block))"},
+    {"for a, in x { }", "(for (list a) x (block))"},
+    {"a, b = f()", "(unpack (list a b) (call f))"},
+    {"a, b = b, a", "(unpack (list a b) (list b a))"},
+    {"a, (b, c), = 1, [2, 3],", "(unpack (list a (list b c)) (list 1 (list 2 3)))"},
+    {"x[i] = 1", "(set (index x i) 1)"},
+    {"x[i, :] -= y", "(-= (index x i (slice _ _ _)) y)"},
+    {"m.w[0] = 2", "(set (index (. m w) 0) 2)"},
+    {"while i < 3 { i = i + 1; break }", "(while (< i 3) (block (= i (+ i 1)) (break)))"},
     {"for i in x { break }", "(for i x (block (break)))"},
     {"for i in x { if i { continue } }", "(for i x (block (if i (block (continue)))))"},
     {"for i in x { for j in y { break }; continue }",
@@ -326,9 +338,17 @@ static const error_case error_cases[] = {
     {"f(a=1, 2)", PARSE_ERROR, 1, 8, "positional argument after keyword argument"},
     {"f(k=1, k=2)", PARSE_ERROR, 1, 8, "duplicate keyword argument 'k'"},
     /* statements */
-    {"f(x) += 1", PARSE_ERROR, 1, 1, "can only assign to a name or an attribute (x.data, x.grad)"},
-    {"(x) = 1", PARSE_ERROR, 1, 1, "can only assign to a name or an attribute (x.data, x.grad)"},
-    {"true = 1", PARSE_ERROR, 1, 1, "can only assign to a name or an attribute (x.data, x.grad)"},
+    {"f(x) += 1", PARSE_ERROR, 1, 1, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])"},
+    {"a, b += 1", PARSE_ERROR, 1, 6, "'+=' cannot update several names at once; write one statement per name"},
+    {"a, b", PARSE_ERROR, 1, 5, "expected '=' after the names to unpack into"},
+    {"a, 1 = x", PARSE_ERROR, 1, 4, "expected '=' after the names to unpack into"},
+    {"for a b in x { }", PARSE_ERROR, 1, 7, "expected 'in' after loop variable"},
+    {"for (a, b in x { }", PARSE_ERROR, 1, 11, "expected ')' to close '(' at 1:5"},
+    {"for 1 in x { }", PARSE_ERROR, 1, 5, "expected loop variable after 'for'"},
+    {"while x", PARSE_ERROR, 1, 8, "expected '{' after while"},
+    {"break", PARSE_ERROR, 1, 1, "'break' outside loop"},
+    {"(x) = 1", PARSE_ERROR, 1, 1, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])"},
+    {"true = 1", PARSE_ERROR, 1, 1, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])"},
     {"x = y = 1", PARSE_ERROR, 1, 7, "unexpected token '='"},
     {"def = 1", PARSE_ERROR, 1, 5, "expected function name after 'def'"},
     {"def f = 1", PARSE_ERROR, 1, 7, "expected '(' after function name"},
@@ -377,7 +397,7 @@ static const error_case error_cases[] = {
     {"(,)", PARSE_ERROR, 1, 2, "expected expression"},
     {"a is", PARSE_ERROR, 1, 5, "expected expression"},
     {"a is b is c", PARSE_ERROR, 1, 8, "comparisons cannot be chained; use 'and'"},
-    {"none = 1", PARSE_ERROR, 1, 1, "can only assign to a name or an attribute (x.data, x.grad)"},
+    {"none = 1", PARSE_ERROR, 1, 1, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])"},
     {"x = 1 + 1 )\n\"open", PARSE_ERROR, 1, 11, "unexpected token ')'"},
     /* incomplete: the input ended inside ( [ or between statements in { } */
     {"(1 +", PARSE_INCOMPLETE, 1, 5, "expected expression"},
@@ -543,7 +563,7 @@ static void test_node_fields(void **state) {
     assert_string_equal(lexer_keyword(0), "and");
     int keywords = 0;
     while (lexer_keyword(keywords)) keywords++;
-    assert_int_equal(keywords, 21);
+    assert_int_equal(keywords, 22);
 }
 
 /* ---- rendering errors for the user ---- */

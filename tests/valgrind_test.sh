@@ -16,7 +16,7 @@ ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump
 sh "$(dirname "$0")/watchdog.sh" $$ 900 valgrind & watchdog=$! # a hang fails naming what it ran
 trap 'kill $watchdog 2>/dev/null; rm -rf "$tmp"' EXIT
 pass=0 fail=0
-for name in autograd operators optim_adam model_recurrent viz_graph; do
+for name in autograd operators optim_adam model_recurrent viz_graph data_files batches; do
     if (cd "$root/tests/scripts" && AGREPL_HEADLESS=1 HOME="$tmp" valgrind -q --leak-check=full \
         --errors-for-leak-kinds=definite --error-exitcode=9 \
         --suppressions="$root/tests/valgrind.supp" "$AGREPL" <"$name.ag" >"$tmp/$name.out" 2>&1); then

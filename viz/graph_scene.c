@@ -681,13 +681,11 @@ static const char *variable_role(const viz_scene *scene, const ag_var *v) {
     return ag_creator(v) == NULL ? "input" : "intermediate";
 }
 
-/* How input k of f is called in its op's rule: "a", "base", "x", "W". */
+/* How input k of f is called in its op's rule: its row's name ("a", "base",
+ * "x", "W"), else a or b of two inputs, x of one, x1, x2, ... */
 static void input_role(const ag_func *f, int k, char *buf, size_t n) {
-    const char *role = viz_operand_role(f, k);
-    int op = ag_func_op(f), inputs = ag_func_ninputs(f);
-    static const char *const linear[] = {"x", "W", "b"};
-    if (role == NULL && op == AG_OP_LINEAR && k < 3) role = linear[k];
-    if (role == NULL && op == AG_OP_CROSS_ENTROPY) role = k == 0 ? "x" : "t";
+    const char *role = ag_op_input_name(ag_func_op(f), k);
+    int inputs = ag_func_ninputs(f);
     if (role == NULL && inputs == 2) role = k == 0 ? "a" : "b";
     if (role == NULL && inputs == 1) role = "x";
     if (role != NULL) snprintf(buf, n, "%s", role);

@@ -253,14 +253,19 @@ const int *ag_shape(const ag_var *v); /* ag_ndim(v) ints; owned by v */
 size_t ag_size(const ag_var *v);
 /* Row-major contiguous data, writable: writing changes the value in place
  * and records no graph (the optimizers' and the REPL's `x -= e`).  Each call
- * counts as an in-place change: it adds 1 to v's version, and a backward
- * that needs v's value as a function of the graph used it before the change
- * fails ("backward: x was changed in place after Mul used its value"), as
- * PyTorch does; update after backward, as the optimizers do.  Read through
- * ag_cdata. */
+ * counts as an in-place change, whether or not the caller then writes: it
+ * adds 1 to v's version, and a backward that needs v's value as a function
+ * of the graph used it before the change fails ("backward: x was changed in
+ * place after Mul used its value"), as PyTorch does; update after backward,
+ * as the optimizers do.  To read, use ag_cdata, which changes nothing. */
+double *ag_data_mut(ag_var *v);
+/* The same as ag_data_mut: its name before 1.2, kept until 2.0.  Not a
+ * read: it counts as an in-place change (read through ag_cdata). */
 double *ag_data(ag_var *v);
-/* How many in-place changes (ag_data calls) v has had; 0 for NULL. */
+/* How many in-place changes (ag_data_mut calls) v has had; 0 for NULL. */
 unsigned ag_var_version(const ag_var *v);
+/* Row-major contiguous data, read-only: reading changes nothing (no
+ * version); owned by v, valid until v's value changes or v is collected. */
 const double *ag_cdata(const ag_var *v);
 double ag_item(const ag_var *v); /* the first element */
 bool ag_same_shape(const ag_var *a, const ag_var *b);
@@ -356,6 +361,26 @@ typedef struct ag_backward_opts {
  * during ag_backward (from a step callback or a user op's backward) it is
  * refused, as ag_grad_of is: "backward: refused during a backward pass ...". */
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts);
+
+/* The options of ag_backward_with, a struct that can grow without breaking
+ * compiled callers: `size` is the sizeof the caller was compiled with (start
+ * from AG_BACKWARD_OPTIONS_INIT, which sets it, then change what differs).
+ * The library reads the fields that fit in `size` (an older, smaller struct:
+ * the rest are their defaults, false or NULL) and refuses a newer, larger
+ * one whose fields past its own are not all zero (options it does not
+ * know).  Fields are only ever added at the end. */
+typedef struct ag_backward_options {
+    size_t size;
+    bool retain_grad;  /* keep the gradients of intermediate variables */
+    bool create_graph; /* record the backward ops so grads can be differentiated */
+    ag_step_fn step;   /* optional; see ag_step_fn */
+    void *step_user;
+} ag_backward_options;
+#define AG_BACKWARD_OPTIONS_INIT {sizeof(ag_backward_options), false, false, NULL, NULL}
+/* ag_backward with the sized options (NULL: the defaults).  -1 with
+ * AG_ERR_ARG for a size below the first field's end ("backward: options.size
+ * is 0: start from AG_BACKWARD_OPTIONS_INIT") or unknown fields set. */
+int ag_backward_with(ag_ctx *ctx, ag_var *y, const ag_backward_options *opts);
 /* After ag_backward: the first variable not marked AG_VAR_PARAM or _CONST whose
  * gradient that call added to one left by an earlier call (ag_grad_calls now
  * 2 or more: no cleargrad between them), or NULL.  Data such as a training
@@ -363,7 +388,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts);
  * Valid until the next ag_backward or collection. */
 ag_var *ag_backward_summed_data(ag_ctx *ctx);
 /* dy/dx as a new variable without touching any .grad; NULL + error when y
- * does not depend on x ("grad: y does not depend on x"), or when called
+ * does not depend on x ("grad: the output does not depend on that input"), or when called
  * during ag_backward (a nested pass would cut the running one short). */
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph);
 void ag_unchain(ag_var *v);          /* creator = NULL */

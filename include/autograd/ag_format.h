@@ -19,7 +19,7 @@ char *ag_format_double(double v, int digits, char *buf);
 
 /* ag_format_double, except that a whole number below 2^53 prints whole
  * ("1868122", not "1.868122e+06"; with digits, after rounding): what the
- * REPL and the graphs show (SPEC §2).  buf needs AG_NUMBUF bytes. */
+ * REPL and the graphs show.  buf needs AG_NUMBUF bytes. */
 char *ag_format_display(double v, int digits, char *buf);
 
 /* "variable(0.5)", "x(0.5)", "variable[2 3]([1 2 3 4 5 6])".  Returns a

@@ -45,7 +45,7 @@ const char *ag_activation_name(ag_activation activation);
 int ag_activation_from_name(const char *name, ag_activation *out);
 
 /* ---- construction ---------------------------------------------------------
- * Each returns a new model (free with ag_model_free), or NULL with the
+ * Each returns a new model (its one owner: release it with ag_model_unref), or NULL with the
  * context error set: "mlp: sizes must be at least 1 (got 0)", "lstm: hidden
  * must be at least 1 (got 0)". */
 
@@ -107,9 +107,18 @@ void ag_model_reset_state(ag_model *m);
  * The format is safetensors, which PyTorch, NumPy and JAX read: an 8-byte
  * little-endian header length, a JSON header {"NAME": {"dtype": "F64",
  * "shape": [...], "data_offsets": [begin, end]}, ...} (padded with spaces to
- * a multiple of 8), then the little-endian doubles.  Names are the parameter
- * paths with dots, "linear.0.w" for "linear[0].w" (w is (in, out): x @ w, so
- * PyTorch's Linear.weight is its transpose).  A round trip is bit-exact. */
+ * a multiple of 8), then the little-endian doubles.  The tensors are
+ * PyTorch's, names and layout, so torch's load_state_dict takes the file as
+ * it is: an MLP is a Sequential (linear[k].w, (in, out) here, is "2k.weight",
+ * (out, in); linear[k].b is "2k.bias", (out,)); a linear model "weight" and
+ * "bias"; an LSTM or RNN model a module with `lstm`/`rnn` (torch.nn.LSTM /
+ * RNN's weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, gates in
+ * PyTorch's order i, f, g, o) and `linear`; other parameters keep their
+ * paths with dots ("conv.0.w").  The metadata names the model's kind and
+ * which parameter each tensor holds.  Loading reads that layout, with
+ * PyTorch's second bias (bias_hh) added to the one bias per gate here, or
+ * the layout written before 1.2 (one tensor per parameter, "linear.0.w").
+ * A round trip is bit-exact. */
 
 /* Writes every parameter to path, atomically (a temporary file beside it,
  * renamed over it when complete).  0, or -1 with the error set (AG_ERR_IO

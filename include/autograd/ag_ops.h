@@ -15,7 +15,7 @@ AG_BEGIN_DECLS
 /* The op list, written once: it makes the enum below and, inside the
  * library, the op table (src/ops_table.c) and the declarations of each op's
  * functions.  One row per op:
- *   X(ID, stem, name, symbol, arity, label, scalar, operands, rule)
+ *   X(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule)
  *   ID      the enum constant AG_OP_<ID>
  *   stem    the op's functions op_<stem>_forward / op_<stem>_backward
  *           (and op_<stem>_scalar) in one of src/ops_*.c
@@ -31,113 +31,118 @@ AG_BEGIN_DECLS
  *   operands  OPERANDS("a", "b", "a − b"): the names of a two-input op's
  *           inputs, drawn on its graph edges, and how the op reads with them
  *           (the graph legend's "edges: a − b, a / b"; ag_op_operand), for the
- *           ops whose input order matters; NO_OPERANDS for the others
+ *           ops whose input order matters; INPUT_NAMES("x", "W", "b"): names
+ *           of up to three inputs its rule and the inspector use, not drawn
+ *           on edges; NO_OPERANDS for the others (ag_op_input_name)
+ *   grad    GRAD, or NO_GRAD for an op whose result is a constant (a
+ *           comparison, an index): its backward sends nothing and
+ *           ag_backward/ag_grad say so (ag_op_has_gradient)
  *   rule    the local derivative for each input, as the graph window's
  *           inspector shows it (ag_op_rule): "d/da a*b = b; d/db a*b = a",
- *           inputs named as in operands when it has them
- *           "no gradient ..." for an op whose result is a constant (comparisons):
- *           its backward sends nothing and ag_backward/ag_grad say so
+ *           inputs named as in operands when it has them; "no gradient: ..."
+ *           for a NO_GRAD row
  * Adding an op: one row at the END of the list (the AG_OP_* values are part
  * of the library's ABI: tests/test_abi.c fails when one moves), a
  * forward/backward pair (and its gradcheck case); HACKING.md has the recipe. */
 #define AG_OP_LIST(X) \
-    X(ADD, add, "Add", "add", 2, NONE, YES, NO_OPERANDS, "d/da a+b = 1; d/db a+b = 1") \
-    X(SUB, sub, "Sub", "sub", 2, NONE, YES, OPERANDS("a", "b", "a − b"), "d/da a-b = 1; d/db a-b = -1") \
-    X(MUL, mul, "Mul", "mul", 2, NONE, YES, NO_OPERANDS, "d/da a*b = b; d/db a*b = a") \
-    X(DIV, div, "Div", "div", 2, NONE, YES, OPERANDS("a", "b", "a / b"), "d/da a/b = 1/b; d/db a/b = -a/b^2") \
-    X(NEG, neg, "Neg", "neg", 1, NONE, YES, NO_OPERANDS, "d/dx -x = -1") \
-    X(POW, pow, "Pow", "pow", 1, P, YES, NO_OPERANDS, "d/dx x^p = p*x^(p-1)") \
-    X(POWV, powv, "Pow", "pow", 2, NONE, YES, OPERANDS("base", "exp", "base ^ exp"), "d/dbase base^exp = exp*base^(exp-1); d/dexp base^exp = base^exp*log(base)") \
-    X(EXP, exp, "Exp", "exp", 1, NONE, YES, NO_OPERANDS, "d/dx exp(x) = exp(x)") \
-    X(LOG, log, "Log", "log", 1, NONE, YES, NO_OPERANDS, "d/dx log(x) = 1/x") \
-    X(SIN, sin, "Sin", "sin", 1, NONE, YES, NO_OPERANDS, "d/dx sin(x) = cos(x)") \
-    X(COS, cos, "Cos", "cos", 1, NONE, YES, NO_OPERANDS, "d/dx cos(x) = -sin(x)") \
-    X(TAN, tan, "Tan", "tan", 1, NONE, YES, NO_OPERANDS, "d/dx tan(x) = 1 + tan(x)^2") \
-    X(TANH, tanh, "Tanh", "tanh", 1, NONE, YES, NO_OPERANDS, "d/dx tanh(x) = 1 - tanh(x)^2") \
-    X(SQRT, sqrt, "Sqrt", "sqrt", 1, NONE, YES, NO_OPERANDS, "d/dx sqrt(x) = 1/(2*sqrt(x))") \
-    X(ABS, abs, "Abs", "abs", 1, NONE, YES, NO_OPERANDS, "d/dx |x| = sign(x)") \
-    X(SQUARE, square, "Square", "square", 1, NONE, YES, NO_OPERANDS, "d/dx x^2 = 2*x") \
-    X(SIGMOID, sigmoid, "Sigmoid", "sigmoid", 1, NONE, YES, NO_OPERANDS, "d/dx sigmoid(x) = sigmoid(x)*(1 - sigmoid(x))") \
-    X(RELU, relu, "ReLU", "relu", 1, NONE, YES, NO_OPERANDS, "d/dx relu(x) = 1 where x > 0, else 0") \
-    X(GELU, gelu, "GELU", "gelu", 1, NONE, YES, NO_OPERANDS, "d/dx gelu(x) = 0.5*(1 + t) + 0.5*x*(1 - t^2)*u', t = tanh(u), u = 0.7979*(x + 0.044715*x^3)") \
-    X(CLIP, clip, "Clip", "clip", 1, CLIP, YES, NO_OPERANDS, "d/dx clip(x, lo, hi) = 1 where lo <= x <= hi, else 0") \
-    X(SUM, sum, "Sum", "sum", 1, AXES, NO, NO_OPERANDS, "d/dx sum(x) = 1 for each element (gy spread back over x)") \
-    X(MEAN, mean, "Mean", "mean", 1, AXES, NO, NO_OPERANDS, "d/dx mean(x) = 1/n for each element (n summed elements)") \
-    X(VARIANCE, variance, "Variance", "variance", 1, AXES, NO, NO_OPERANDS, "d/dx var(x) = 2*(x - mean(x))/n") \
-    X(MAX, max, "Max", "max", 1, AXES, NO, NO_OPERANDS, "d/dx max(x) = 1 where x is the maximum, else 0") \
-    X(MIN, min, "Min", "min", 1, AXES, NO, NO_OPERANDS, "d/dx min(x) = 1 where x is the minimum, else 0") \
-    X(RESHAPE, reshape, "Reshape", "reshape", 1, SHAPE, NO, NO_OPERANDS, "d/dx reshape(x) = gy reshaped back to x's shape") \
-    X(TRANSPOSE, transpose, "Transpose", "transpose", 1, AXES, NO, NO_OPERANDS, "d/dx transpose(x) = gy transposed back") \
-    X(BROADCAST_TO, broadcast_to, "BroadcastTo", "broadcast_to", 1, SHAPE, NO, NO_OPERANDS, "d/dx broadcast_to(x) = gy summed back to x's shape") \
-    X(SUM_TO, sum_to, "SumTo", "sum_to", 1, SHAPE, NO, NO_OPERANDS, "d/dx sum_to(x) = gy broadcast back to x's shape") \
-    X(SQUEEZE, squeeze, "Squeeze", "squeeze", 1, AXIS, NO, NO_OPERANDS, "d/dx squeeze(x) = gy reshaped back to x's shape") \
-    X(UNSQUEEZE, unsqueeze, "Unsqueeze", "unsqueeze", 1, AXIS, NO, NO_OPERANDS, "d/dx unsqueeze(x) = gy reshaped back to x's shape") \
-    X(CONCAT, concat, "Concat", "concat", -1, AXIS, NO, NO_OPERANDS, "d/dxi concat(x1, x2, ...) = the slice of gy where xi went") \
-    X(SPLIT, split, "Split", "split", 1, AXIS, NO, NO_OPERANDS, "d/dx split(x) = the parts' gradients concatenated") \
-    X(GET_ITEM, get_item, "GetItem", "index", 1, AXIS, NO, NO_OPERANDS, "d/dx x[i] = gy at i, 0 elsewhere") \
-    X(GET_ITEM_GRAD, get_item_grad, "GetItemGrad", "index", 1, AXIS, NO, NO_OPERANDS, "d/dg (g placed at i) = gy[i]") \
-    X(MATMUL, matmul, "MatMul", "matmul", 2, NONE, NO, OPERANDS("left", "right", "left @ right"), "d/dleft left@right = gy@rightᵀ; d/dright left@right = leftᵀ@gy") \
-    X(LINEAR, linear, "Linear", "linear", -1, NONE, NO, NO_OPERANDS, "d/dx x@W + b = gy@Wᵀ; d/dW x@W + b = xᵀ@gy; d/db x@W + b = gy summed over rows") \
-    X(SOFTMAX, softmax, "Softmax", "softmax", 1, AXIS, NO, NO_OPERANDS, "d/dx softmax(x) = y*(gy - sum(gy*y)) along the axis, y = softmax(x)") \
-    X(MSE, mse, "MeanSquaredError", "mse", 2, NONE, NO, NO_OPERANDS, "d/da mse(a, b) = 2*(a - b)/n; d/db mse(a, b) = -2*(a - b)/n") \
-    X(CROSS_ENTROPY, cross_entropy, "CrossEntropy", "cross_entropy", 2, NONE, NO, NO_OPERANDS, "d/dx cross_entropy(x, t) = (softmax(x) - onehot(t))/n; d/dt cross_entropy(x, t): none (class labels)") \
-    X(DROPOUT, dropout, "Dropout", "dropout", 1, P, NO, NO_OPERANDS, "d/dx dropout(x) = mask/(1 - p) (the elements kept)") \
-    X(EQ, eq, "Equal", "eq", 2, NONE, YES, NO_OPERANDS, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
-    X(NE, ne, "NotEqual", "ne", 2, NONE, YES, NO_OPERANDS, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
-    X(LT, lt, "Less", "lt", 2, NONE, YES, NO_OPERANDS, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
-    X(LE, le, "LessEqual", "le", 2, NONE, YES, NO_OPERANDS, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
-    X(GT, gt, "Greater", "gt", 2, NONE, YES, NO_OPERANDS, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
-    X(GE, ge, "GreaterEqual", "ge", 2, NONE, YES, NO_OPERANDS, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
-    X(ISNAN, isnan, "IsNaN", "isnan", 1, NONE, YES, NO_OPERANDS, "no gradient: d/dx is none (its 0/1 result is a constant)") \
-    X(ISINF, isinf, "IsInf", "isinf", 1, NONE, YES, NO_OPERANDS, "no gradient: d/dx is none (its 0/1 result is a constant)") \
-    X(ISFINITE, isfinite, "IsFinite", "isfinite", 1, NONE, YES, NO_OPERANDS, "no gradient: d/dx is none (its 0/1 result is a constant)") \
-    X(ISCLOSE, isclose, "IsClose", "isclose", 2, NONE, YES, NO_OPERANDS, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
-    X(WHERE, where, "Where", "where", 3, NONE, NO, NO_OPERANDS, "d/dcond: none; d/da where(cond, a, b) = 1 where cond, else 0; d/db where(cond, a, b) = 1 where not cond, else 0") \
-    X(MAXIMUM, maximum, "Maximum", "maximum", 2, NONE, YES, NO_OPERANDS, "d/da maximum(a, b) = 1 where a > b, 0.5 where a == b, else 0; d/db maximum(a, b) = 1 where b > a, 0.5 where a == b, else 0") \
-    X(MINIMUM, minimum, "Minimum", "minimum", 2, NONE, YES, NO_OPERANDS, "d/da minimum(a, b) = 1 where a < b, 0.5 where a == b, else 0; d/db minimum(a, b) = 1 where b < a, 0.5 where a == b, else 0") \
-    X(LEAKY_RELU, leaky_relu, "LeakyReLU", "leaky_relu", 1, P, YES, NO_OPERANDS, "d/dx leaky_relu(x) = 1 where x > 0, else negative_slope") \
-    X(ELU, elu, "ELU", "elu", 1, P, YES, NO_OPERANDS, "d/dx elu(x) = 1 where x > 0, else alpha*exp(x)") \
-    X(SELU, selu, "SELU", "selu", 1, NONE, YES, NO_OPERANDS, "d/dx selu(x) = scale where x > 0, else scale*alpha*exp(x)") \
-    X(SILU, silu, "SiLU", "silu", 1, NONE, YES, NO_OPERANDS, "d/dx silu(x) = s*(1 + x*(1 - s)), s = sigmoid(x)") \
-    X(SOFTPLUS, softplus, "Softplus", "softplus", 1, P, YES, NO_OPERANDS, "d/dx softplus(x) = sigmoid(beta*x), 1 where beta*x > threshold") \
-    X(MISH, mish, "Mish", "mish", 1, NONE, YES, NO_OPERANDS, "d/dx mish(x) = t + x*sigmoid(x)*(1 - t^2), t = tanh(softplus(x))") \
-    X(HARDTANH, hardtanh, "Hardtanh", "hardtanh", 1, CLIP, YES, NO_OPERANDS, "d/dx hardtanh(x) = 1 where min_val < x < max_val, else 0") \
-    X(SIGN, sign, "Sign", "sign", 1, NONE, YES, NO_OPERANDS, "d/dx sign(x) = 0") \
-    X(FLOOR, floor, "Floor", "floor", 1, NONE, YES, NO_OPERANDS, "d/dx floor(x) = 0") \
-    X(CEIL, ceil, "Ceil", "ceil", 1, NONE, YES, NO_OPERANDS, "d/dx ceil(x) = 0") \
-    X(ROUND, round, "Round", "round", 1, NONE, YES, NO_OPERANDS, "d/dx round(x) = 0") \
-    X(TRUNC, trunc, "Trunc", "trunc", 1, NONE, YES, NO_OPERANDS, "d/dx trunc(x) = 0") \
-    X(RSQRT, rsqrt, "Rsqrt", "rsqrt", 1, NONE, YES, NO_OPERANDS, "d/dx rsqrt(x) = -0.5*rsqrt(x)^3") \
-    X(LOG2, log2, "Log2", "log2", 1, NONE, YES, NO_OPERANDS, "d/dx log2(x) = 1/(x*ln 2)") \
-    X(LOG10, log10, "Log10", "log10", 1, NONE, YES, NO_OPERANDS, "d/dx log10(x) = 1/(x*ln 10)") \
-    X(EXP2, exp2, "Exp2", "exp2", 1, NONE, YES, NO_OPERANDS, "d/dx exp2(x) = exp2(x)*ln 2") \
-    X(ASIN, asin, "Asin", "asin", 1, NONE, YES, NO_OPERANDS, "d/dx asin(x) = 1/sqrt(1 - x^2)") \
-    X(ACOS, acos, "Acos", "acos", 1, NONE, YES, NO_OPERANDS, "d/dx acos(x) = -1/sqrt(1 - x^2)") \
-    X(ATAN, atan, "Atan", "atan", 1, NONE, YES, NO_OPERANDS, "d/dx atan(x) = 1/(1 + x^2)") \
-    X(SINH, sinh, "Sinh", "sinh", 1, NONE, YES, NO_OPERANDS, "d/dx sinh(x) = cosh(x)") \
-    X(COSH, cosh, "Cosh", "cosh", 1, NONE, YES, NO_OPERANDS, "d/dx cosh(x) = sinh(x)") \
-    X(ASINH, asinh, "Asinh", "asinh", 1, NONE, YES, NO_OPERANDS, "d/dx asinh(x) = 1/sqrt(x^2 + 1)") \
-    X(ACOSH, acosh, "Acosh", "acosh", 1, NONE, YES, NO_OPERANDS, "d/dx acosh(x) = 1/sqrt(x^2 - 1)") \
-    X(ATANH, atanh, "Atanh", "atanh", 1, NONE, YES, NO_OPERANDS, "d/dx atanh(x) = 1/(1 - x^2)") \
-    X(ERF, erf, "Erf", "erf", 1, NONE, YES, NO_OPERANDS, "d/dx erf(x) = 2/sqrt(pi)*exp(-x^2)") \
-    X(LOGADDEXP, logaddexp, "LogAddExp", "logaddexp", 2, NONE, YES, NO_OPERANDS, "d/da logaddexp(a, b) = exp(a - y); d/db logaddexp(a, b) = exp(b - y), y = logaddexp(a, b)") \
-    X(FMOD, fmod, "Fmod", "fmod", 2, NONE, YES, NO_OPERANDS, "d/da fmod(a, b) = 1; d/db fmod(a, b) = -trunc(a/b)") \
-    X(LOG_SOFTMAX, log_softmax, "LogSoftmax", "log_softmax", 1, AXIS, NO, NO_OPERANDS, "d/dx log_softmax(x) = gy - exp(y)*sum(gy) along the axis, y = log_softmax(x)") \
-    X(LOGSUMEXP, logsumexp, "LogSumExp", "logsumexp", 1, AXES, NO, NO_OPERANDS, "d/dx logsumexp(x) = exp(x - y), y = logsumexp(x)") \
-    X(PROD, prod, "Prod", "prod", 1, AXES, NO, NO_OPERANDS, "d/dx prod(x) = the product of the other elements") \
-    X(ARGMAX, argmax, "ArgMax", "argmax", 1, AXES, NO, NO_OPERANDS, "no gradient: d/dx is none (its result holds indices or 0/1)") \
-    X(ARGMIN, argmin, "ArgMin", "argmin", 1, AXES, NO, NO_OPERANDS, "no gradient: d/dx is none (its result holds indices or 0/1)") \
-    X(ANY, any, "Any", "any", 1, AXES, NO, NO_OPERANDS, "no gradient: d/dx is none (its result holds indices or 0/1)") \
-    X(ALL, all, "All", "all", 1, AXES, NO, NO_OPERANDS, "no gradient: d/dx is none (its result holds indices or 0/1)") \
-    X(CUMSUM, cumsum, "CumSum", "cumsum", 1, AXIS, NO, NO_OPERANDS, "d/dx cumsum(x) = gy summed from the end along the axis") \
-    X(CUMPROD, cumprod, "CumProd", "cumprod", 1, AXIS, NO, NO_OPERANDS, "d/dx_j cumprod(x) = sum over k >= j of gy_k*y_k/x_j") \
-    X(FLIP, flip, "Flip", "flip", 1, AXIS, NO, NO_OPERANDS, "d/dx flip(x) = gy flipped back") \
-    X(ARGSORT, argsort, "ArgSort", "argsort", 1, AXIS, NO, NO_OPERANDS, "no gradient: d/dx is none (its result holds indices or 0/1)") \
-    X(GATHER, gather, "Gather", "gather", 2, AXIS, NO, NO_OPERANDS, "d/dx gather(x, index) = gy added back at the indices; d/dindex gather(x, index): none (indices)") \
-    X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, NO_OPERANDS, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)")
+    X(ADD, add, "Add", "add", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da a+b = 1; d/db a+b = 1") \
+    X(SUB, sub, "Sub", "sub", 2, NONE, YES, OPERANDS("a", "b", "a − b"), GRAD, "d/da a-b = 1; d/db a-b = -1") \
+    X(MUL, mul, "Mul", "mul", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da a*b = b; d/db a*b = a") \
+    X(DIV, div, "Div", "div", 2, NONE, YES, OPERANDS("a", "b", "a / b"), GRAD, "d/da a/b = 1/b; d/db a/b = -a/b^2") \
+    X(NEG, neg, "Neg", "neg", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx -x = -1") \
+    X(POW, pow, "Pow", "pow", 1, P, YES, NO_OPERANDS, GRAD, "d/dx x^p = p*x^(p-1)") \
+    X(POWV, powv, "Pow", "pow", 2, NONE, YES, OPERANDS("base", "exp", "base ^ exp"), GRAD, "d/dbase base^exp = exp*base^(exp-1); d/dexp base^exp = base^exp*log(base)") \
+    X(EXP, exp, "Exp", "exp", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx exp(x) = exp(x)") \
+    X(LOG, log, "Log", "log", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx log(x) = 1/x") \
+    X(SIN, sin, "Sin", "sin", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sin(x) = cos(x)") \
+    X(COS, cos, "Cos", "cos", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx cos(x) = -sin(x)") \
+    X(TAN, tan, "Tan", "tan", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx tan(x) = 1 + tan(x)^2") \
+    X(TANH, tanh, "Tanh", "tanh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx tanh(x) = 1 - tanh(x)^2") \
+    X(SQRT, sqrt, "Sqrt", "sqrt", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sqrt(x) = 1/(2*sqrt(x))") \
+    X(ABS, abs, "Abs", "abs", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx |x| = sign(x)") \
+    X(SQUARE, square, "Square", "square", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx x^2 = 2*x") \
+    X(SIGMOID, sigmoid, "Sigmoid", "sigmoid", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sigmoid(x) = sigmoid(x)*(1 - sigmoid(x))") \
+    X(RELU, relu, "ReLU", "relu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx relu(x) = 1 where x > 0, else 0") \
+    X(GELU, gelu, "GELU", "gelu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx gelu(x) = 0.5*(1 + t) + 0.5*x*(1 - t^2)*u', t = tanh(u), u = 0.7979*(x + 0.044715*x^3)") \
+    X(CLIP, clip, "Clip", "clip", 1, CLIP, YES, NO_OPERANDS, GRAD, "d/dx clip(x, lo, hi) = 1 where lo <= x <= hi, else 0") \
+    X(SUM, sum, "Sum", "sum", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx sum(x) = 1 for each element (gy spread back over x)") \
+    X(MEAN, mean, "Mean", "mean", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx mean(x) = 1/n for each element (n summed elements)") \
+    X(VARIANCE, variance, "Variance", "variance", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx var(x) = 2*(x - mean(x))/n") \
+    X(MAX, max, "Max", "max", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx max(x) = 1 where x is the maximum, else 0") \
+    X(MIN, min, "Min", "min", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx min(x) = 1 where x is the minimum, else 0") \
+    X(RESHAPE, reshape, "Reshape", "reshape", 1, SHAPE, NO, NO_OPERANDS, GRAD, "d/dx reshape(x) = gy reshaped back to x's shape") \
+    X(TRANSPOSE, transpose, "Transpose", "transpose", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx transpose(x) = gy transposed back") \
+    X(BROADCAST_TO, broadcast_to, "BroadcastTo", "broadcast_to", 1, SHAPE, NO, NO_OPERANDS, GRAD, "d/dx broadcast_to(x) = gy summed back to x's shape") \
+    X(SUM_TO, sum_to, "SumTo", "sum_to", 1, SHAPE, NO, NO_OPERANDS, GRAD, "d/dx sum_to(x) = gy broadcast back to x's shape") \
+    X(SQUEEZE, squeeze, "Squeeze", "squeeze", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx squeeze(x) = gy reshaped back to x's shape") \
+    X(UNSQUEEZE, unsqueeze, "Unsqueeze", "unsqueeze", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx unsqueeze(x) = gy reshaped back to x's shape") \
+    X(CONCAT, concat, "Concat", "concat", -1, AXIS, NO, NO_OPERANDS, GRAD, "d/dxi concat(x1, x2, ...) = the slice of gy where xi went") \
+    X(SPLIT, split, "Split", "split", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx split(x) = the parts' gradients concatenated") \
+    X(GET_ITEM, get_item, "GetItem", "index", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx x[i] = gy at i, 0 elsewhere") \
+    X(GET_ITEM_GRAD, get_item_grad, "GetItemGrad", "index", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dg (g placed at i) = gy[i]") \
+    X(MATMUL, matmul, "MatMul", "matmul", 2, NONE, NO, OPERANDS("left", "right", "left @ right"), GRAD, "d/dleft left@right = gy@rightᵀ; d/dright left@right = leftᵀ@gy") \
+    X(LINEAR, linear, "Linear", "linear", -1, NONE, NO, INPUT_NAMES("x", "W", "b"), GRAD, "d/dx x@W + b = gy@Wᵀ; d/dW x@W + b = xᵀ@gy; d/db x@W + b = gy summed over rows") \
+    X(SOFTMAX, softmax, "Softmax", "softmax", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx softmax(x) = y*(gy - sum(gy*y)) along the axis, y = softmax(x)") \
+    X(MSE, mse, "MeanSquaredError", "mse", 2, NONE, NO, NO_OPERANDS, GRAD, "d/da mse(a, b) = 2*(a - b)/n; d/db mse(a, b) = -2*(a - b)/n") \
+    X(CROSS_ENTROPY, cross_entropy, "CrossEntropy", "cross_entropy", 2, NONE, NO, INPUT_NAMES("x", "t"), GRAD, "d/dx cross_entropy(x, t) = (softmax(x) - onehot(t))/n; d/dt cross_entropy(x, t): none (class labels)") \
+    X(DROPOUT, dropout, "Dropout", "dropout", 1, P, NO, NO_OPERANDS, GRAD, "d/dx dropout(x) = mask/(1 - p) (the elements kept)") \
+    X(EQ, eq, "Equal", "eq", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(NE, ne, "NotEqual", "ne", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(LT, lt, "Less", "lt", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(LE, le, "LessEqual", "le", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(GT, gt, "Greater", "gt", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(GE, ge, "GreaterEqual", "ge", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(ISNAN, isnan, "IsNaN", "isnan", 1, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its 0/1 result is a constant)") \
+    X(ISINF, isinf, "IsInf", "isinf", 1, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its 0/1 result is a constant)") \
+    X(ISFINITE, isfinite, "IsFinite", "isfinite", 1, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its 0/1 result is a constant)") \
+    X(ISCLOSE, isclose, "IsClose", "isclose", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
+    X(WHERE, where, "Where", "where", 3, NONE, NO, NO_OPERANDS, GRAD, "d/dcond: none; d/da where(cond, a, b) = 1 where cond, else 0; d/db where(cond, a, b) = 1 where not cond, else 0") \
+    X(MAXIMUM, maximum, "Maximum", "maximum", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da maximum(a, b) = 1 where a > b, 0.5 where a == b, else 0; d/db maximum(a, b) = 1 where b > a, 0.5 where a == b, else 0") \
+    X(MINIMUM, minimum, "Minimum", "minimum", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da minimum(a, b) = 1 where a < b, 0.5 where a == b, else 0; d/db minimum(a, b) = 1 where b < a, 0.5 where a == b, else 0") \
+    X(LEAKY_RELU, leaky_relu, "LeakyReLU", "leaky_relu", 1, P, YES, NO_OPERANDS, GRAD, "d/dx leaky_relu(x) = 1 where x > 0, else negative_slope") \
+    X(ELU, elu, "ELU", "elu", 1, P, YES, NO_OPERANDS, GRAD, "d/dx elu(x) = 1 where x > 0, else alpha*exp(x)") \
+    X(SELU, selu, "SELU", "selu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx selu(x) = scale where x > 0, else scale*alpha*exp(x)") \
+    X(SILU, silu, "SiLU", "silu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx silu(x) = s*(1 + x*(1 - s)), s = sigmoid(x)") \
+    X(SOFTPLUS, softplus, "Softplus", "softplus", 1, P, YES, NO_OPERANDS, GRAD, "d/dx softplus(x) = sigmoid(beta*x), 1 where beta*x > threshold") \
+    X(MISH, mish, "Mish", "mish", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx mish(x) = t + x*sigmoid(x)*(1 - t^2), t = tanh(softplus(x))") \
+    X(HARDTANH, hardtanh, "Hardtanh", "hardtanh", 1, CLIP, YES, NO_OPERANDS, GRAD, "d/dx hardtanh(x) = 1 where min_val < x < max_val, else 0") \
+    X(SIGN, sign, "Sign", "sign", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sign(x) = 0") \
+    X(FLOOR, floor, "Floor", "floor", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx floor(x) = 0") \
+    X(CEIL, ceil, "Ceil", "ceil", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx ceil(x) = 0") \
+    X(ROUND, round, "Round", "round", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx round(x) = 0") \
+    X(TRUNC, trunc, "Trunc", "trunc", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx trunc(x) = 0") \
+    X(RSQRT, rsqrt, "Rsqrt", "rsqrt", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx rsqrt(x) = -0.5*rsqrt(x)^3") \
+    X(LOG2, log2, "Log2", "log2", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx log2(x) = 1/(x*ln 2)") \
+    X(LOG10, log10, "Log10", "log10", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx log10(x) = 1/(x*ln 10)") \
+    X(EXP2, exp2, "Exp2", "exp2", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx exp2(x) = exp2(x)*ln 2") \
+    X(ASIN, asin, "Asin", "asin", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx asin(x) = 1/sqrt(1 - x^2)") \
+    X(ACOS, acos, "Acos", "acos", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx acos(x) = -1/sqrt(1 - x^2)") \
+    X(ATAN, atan, "Atan", "atan", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx atan(x) = 1/(1 + x^2)") \
+    X(SINH, sinh, "Sinh", "sinh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sinh(x) = cosh(x)") \
+    X(COSH, cosh, "Cosh", "cosh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx cosh(x) = sinh(x)") \
+    X(ASINH, asinh, "Asinh", "asinh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx asinh(x) = 1/sqrt(x^2 + 1)") \
+    X(ACOSH, acosh, "Acosh", "acosh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx acosh(x) = 1/sqrt(x^2 - 1)") \
+    X(ATANH, atanh, "Atanh", "atanh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx atanh(x) = 1/(1 - x^2)") \
+    X(ERF, erf, "Erf", "erf", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx erf(x) = 2/sqrt(pi)*exp(-x^2)") \
+    X(LOGADDEXP, logaddexp, "LogAddExp", "logaddexp", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da logaddexp(a, b) = exp(a - y); d/db logaddexp(a, b) = exp(b - y), y = logaddexp(a, b)") \
+    X(FMOD, fmod, "Fmod", "fmod", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da fmod(a, b) = 1; d/db fmod(a, b) = -trunc(a/b)") \
+    X(LOG_SOFTMAX, log_softmax, "LogSoftmax", "log_softmax", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx log_softmax(x) = gy - exp(y)*sum(gy) along the axis, y = log_softmax(x)") \
+    X(LOGSUMEXP, logsumexp, "LogSumExp", "logsumexp", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx logsumexp(x) = exp(x - y), y = logsumexp(x)") \
+    X(PROD, prod, "Prod", "prod", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx prod(x) = the product of the other elements") \
+    X(ARGMAX, argmax, "ArgMax", "argmax", 1, AXES, NO, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(ARGMIN, argmin, "ArgMin", "argmin", 1, AXES, NO, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(ANY, any, "Any", "any", 1, AXES, NO, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(ALL, all, "All", "all", 1, AXES, NO, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(CUMSUM, cumsum, "CumSum", "cumsum", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx cumsum(x) = gy summed from the end along the axis") \
+    X(CUMPROD, cumprod, "CumProd", "cumprod", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx_j cumprod(x) = sum over k >= j of gy_k*y_k/x_j") \
+    X(FLIP, flip, "Flip", "flip", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx flip(x) = gy flipped back") \
+    X(ARGSORT, argsort, "ArgSort", "argsort", 1, AXIS, NO, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its result holds indices or 0/1)") \
+    X(GATHER, gather, "Gather", "gather", 2, AXIS, NO, NO_OPERANDS, GRAD, "d/dx gather(x, index) = gy added back at the indices; d/dindex gather(x, index): none (indices)") \
+    X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, NO_OPERANDS, GRAD, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)") \
+    X(HYPOT, hypot, "Hypot", "hypot", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da hypot(a, b) = a/y; d/db hypot(a, b) = b/y, y = hypot(a, b)")
 
 /* The op table's kinds, in the list's order. */
-#define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, operands, rule) AG_OP_##ID,
+#define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule) AG_OP_##ID,
 typedef enum ag_op { AG_OP_LIST(AG_OP_ENUM_ENTRY) AG_OP_COUNT } ag_op;
 #undef AG_OP_ENUM_ENTRY
 
@@ -153,6 +158,13 @@ const char *ag_op_rule(int op);
 const char *ag_op_operand(int op, int k);
 /* How such an op reads with its inputs named: "a − b"; NULL for the others. */
 const char *ag_op_operands_text(int op);
+/* The name input k of op has in its rule, from its row for any number of
+ * inputs: "a" and "b" of Sub, "x", "W" and "b" of Linear, "x" and "t" of
+ * CrossEntropy; NULL when the row names none (or out of range). */
+const char *ag_op_input_name(int op, int k);
+/* False for an op whose result is a constant (a comparison, an index: its
+ * row's NO_GRAD); true for the others and out of range (a user op). */
+bool ag_op_has_gradient(int op);
 /* The gradient f's backward sends to its input k when its (only) output's
  * gradient is gy (NULL: ones, which gives the local derivative itself for
  * one-element values): a new variable, no graph recorded, no .grad touched.
@@ -285,6 +297,7 @@ ag_var *ag_atanh(ag_ctx *ctx, ag_var *x);
 ag_var *ag_erf(ag_ctx *ctx, ag_var *x);
 ag_var *ag_logaddexp(ag_ctx *ctx, ag_var *a, ag_var *b); /* log(exp(a) + exp(b)), stable */
 ag_var *ag_fmod(ag_ctx *ctx, ag_var *a, ag_var *b);      /* C's fmod: the sign of a */
+ag_var *ag_hypot(ag_ctx *ctx, ag_var *a, ag_var *b);     /* sqrt(a^2 + b^2) without overflow */
 /* a + w*(b - a): Sub, Mul and Add nodes; w broadcasts (a constant or a variable) */
 ag_var *ag_lerp(ag_ctx *ctx, ag_var *a, ag_var *b, ag_var *w);
 
@@ -304,6 +317,17 @@ ag_var *ag_logsumexp_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 ag_var *ag_prod_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 ag_var *ag_any_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
 ag_var *ag_all_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+/* The one axis convention (since 1.2): an op that may act over several
+ * axes, or every element, takes (axes, naxes), naxes 0 for every element;
+ * an op along exactly one axis takes int axis.  The `const int *axis` forms
+ * above (NULL: every element) are aliases kept until 2.0:
+ * ag_logsumexp(c, x, a) is ag_logsumexp_axes(c, x, a, a ? 1 : 0). */
+/* argmax/argmin over one axis (naxes 1) or every element (naxes 0). */
+ag_var *ag_argmax_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+ag_var *ag_argmin_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes);
+/* PyTorch's roll(x, shifts, dims): by shifts[i] along axes[i]; naxes 0
+ * rolls the flattened x by shifts[0], keeping its shape. */
+ag_var *ag_roll_axes(ag_ctx *ctx, ag_var *x, const int *shifts, const int *axes, int naxes);
 /* Variance with PyTorch's correction (N - correction in the denominator; 1 =
  * unbiased): Variance times N/(N - correction); std is its sqrt. */
 ag_var *ag_var_correction(ag_ctx *ctx, ag_var *x, const int *axes, int naxes, double correction);

@@ -1,4 +1,4 @@
-/* ag_optim.h — optimizers (sgd, momentum, adam, adamw) and gradient hooks
+/* ag_optim.h — optimizers (sgd, momentum, adam, adamw, adagrad, rmsprop) and gradient hooks
  * (weight_decay, clip_grad).
  *
  * An optimizer is a malloc'd object tied to one context (free it with
@@ -20,6 +20,10 @@
  *   adam      g += wd*p;  m += (1-b1)*(g-m);  v += (1-b2)*(g*g-v);
  *             lr_t = lr*sqrt(1-b2^t)/(1-b1^t);  p -= lr_t*m/(sqrt(v)+eps)
  *   adamw     the adam step without the L2 term, then p *= 1 - lr_t*wd
+ *   adagrad   g += wd*p;  s += g*g;  lr_t = lr/(1 + (t-1)*lr_decay);
+ *             p -= lr_t*g/(sqrt(a0 + s)+eps)  (a0 = initial_accumulator_value)
+ *   rmsprop   g += wd*p;  v = alpha*v + (1-alpha)*g*g;  d = g/(sqrt(v)+eps);
+ *             with momentum m: b = m*b + d, p -= lr*b; else p -= lr*d
  * Hooks: weight_decay(lambda) g += lambda*p; clip_grad(max) scales every
  * gradient by max/(norm+1e-6) when that is below 1, norm = the global L2
  * norm over the parameters being updated. */
@@ -34,7 +38,15 @@ AG_BEGIN_DECLS
 typedef struct ag_optim ag_optim;
 
 /* The kinds; each is one row of the table in src/optim.c. */
-typedef enum ag_optim_kind { AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW, AG_OPTIM_KIND_COUNT } ag_optim_kind;
+typedef enum ag_optim_kind {
+    AG_SGD,
+    AG_MOMENTUM,
+    AG_ADAM,
+    AG_ADAMW,
+    AG_ADAGRAD, /* PyTorch's torch.optim.Adagrad */
+    AG_RMSPROP, /* PyTorch's torch.optim.RMSprop (not centered) */
+    AG_OPTIM_KIND_COUNT
+} ag_optim_kind;
 
 /* Hyper-parameters; fields a kind does not use are ignored.  A zero field is
  * taken as given, not as a default: start from AG_OPTIM_INIT(kind) (or
@@ -48,12 +60,8 @@ typedef struct ag_optim_config {
     double weight_decay; /* sgd: shrink p; adam: L2 on the gradient; adamw: decoupled */
 } ag_optim_config;
 
-/* The defaults, from the engine's table (tests/test_optim.c checks this
- * list against it):
- *   sgd(lr=0.01, momentum=0, weight_decay=0)
- *   momentum(lr=0.01, momentum=0.9)
- *   adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0)
- *   adamw(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.01) */
+/* The kind's defaults, from the engine's table (each is in one place:
+ * ag_optim_param lists them, and agrepl's `:help adam` shows them). */
 ag_optim_config ag_optim_defaults(ag_optim_kind kind);
 /* The same defaults as an initializer, valid C and C++11 (members in order,
  * no designators): `ag_optim_config c = AG_OPTIM_INIT(AG_ADAM);`.  For the

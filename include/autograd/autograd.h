@@ -9,6 +9,8 @@
 #define AUTOGRAD_H
 
 #include "ag_core.h"
+#include "ag_data.h"
+#include "ag_files.h"
 #include "ag_format.h"
 #include "ag_model.h"
 #include "ag_numeric.h"
