@@ -122,6 +122,21 @@ int repl_files_allowed(repl *r, const char *who);
  * not exist yet counts by its directory); else -1 with the error "WHO: PATH
  * is outside this session's folder DIR (--files-in)". */
 int repl_path_allowed(repl *r, const char *who, const char *path);
+/* Opens `path` for a file statement to read: below the session's folder
+ * (--files-in), each name on the way opened relative to the last
+ * (src/util/confined.h, so the file checked is the file read), without
+ * waiting for a FIFO's writer.  Only a regular file is taken.  The
+ * descriptor (the caller closes it), or -1 after the error "WHO: cannot
+ * read PATH: WHY" (WHY "it is a FIFO, not a regular file", ...). */
+int repl_open_file(repl *r, const char *who, const char *path);
+/* The one way a file statement writes a file: data[0..size) whole or not
+ * at all (atomic_file.h: links followed, hard links, owner and mode kept;
+ * flags ATOMIC_FILE_FORCE for `!`), below the session's folder.  0, or -1
+ * with errno set (EXDEV: it leads outside the folder); no error is raised,
+ * the caller words it (repl_file_strerror). */
+int repl_write_file(repl *r, const char *path, const void *data, size_t size, int flags);
+/* Why a file statement's open or write of `path` failed with `error`. */
+const char *repl_file_strerror(repl *r, const char *path, int error);
 
 /* Starts the session's generator (rand, randn, dropout, models without
  * seed=) again from `seed`, a whole number >= 0; else -1 after an error

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "confined.h"
 #include "lessons.h"
 #include "repl_internal.h"
 
@@ -436,12 +437,22 @@ static void file_bytes_free(file_bytes *b) {
 /* The whole of `path` in *b; -1 after an error "WHO: cannot read "PATH": why". */
 static int read_whole(repl *r, const char *who, const char *path, file_bytes *b) {
     *b = (file_bytes){0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* below the session's folder, name by name, never waiting on a FIFO
+       (issue 52: repl_open_file's walk, with this file's wording) */
+    int root_fd = r->settings.files_root_fd;
+    const char *root = r->settings.files_root;
+    if (root == NULL) root = "/", root_fd = confined_slash_fd();
+    int fd = root_fd >= 0 ? confined_open_read(root_fd, root, path) : -1;
     struct stat st;
-    if (fd < 0) return repl_error(r, "%s: cannot read \"%s\": %s", who, path, strerror(errno));
+    if (fd < 0) return repl_error(r, "%s: cannot read \"%s\": %s", who, path, repl_file_strerror(r, path, errno));
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
         return repl_error(r, "%s: cannot read \"%s\": it is a directory", who, path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return repl_error(r, "%s: cannot read \"%s\": it is %s, not a regular file", who, path,
+                          S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
     }
     /* one read of the size the file has now, and more if it grew */
     size_t capacity = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, length = 0;
@@ -473,10 +484,10 @@ static int read_whole(repl *r, const char *who, const char *path, file_bytes *b)
 /* bytes as the new content of `path`, whole or not at all; frees bytes. */
 static int write_whole(repl *r, const char *who, const char *path, void *bytes, size_t size) {
     errno = 0;
-    int rc = write_file_atomic(path, bytes, size);
+    int rc = repl_write_file(r, path, bytes, size, 0);
     int saved = errno;
     free(bytes);
-    if (rc < 0) return repl_error(r, "%s: cannot write \"%s\": %s", who, path, atomic_file_strerror(path, saved ? saved : EIO));
+    if (rc < 0) return repl_error(r, "%s: cannot write \"%s\": %s", who, path, repl_file_strerror(r, path, saved ? saved : EIO));
     return 0;
 }
 

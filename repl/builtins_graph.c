@@ -105,12 +105,11 @@ static int builtin_dot(repl *r, const builtin_args *a, repl_value *out) {
         return -1;
     }
     /* whole or not at all: a failed write leaves the old file as it was */
-    int rc = write_file_atomic(file, text, strlen(text));
+    int rc = repl_write_file(r, file, text, strlen(text), 0);
     int saved = errno;
     free(text);
     if (rc < 0)
-        return repl_error(r, "dot: cannot write \"%s\": %s", file,
-                          atomic_file_strerror(file, saved ? saved : EIO));
+        return repl_error(r, "dot: cannot write \"%s\": %s", file, repl_file_strerror(r, file, saved ? saved : EIO));
     print_wrote(r, file, nodes, edges);
     return 0;
 }
@@ -124,7 +123,15 @@ static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
         return -1;
     int nodes = 0, edges = 0;
     char err[VIZ_ERRLEN];
-    if (repl_vz->graph_render(y, &o, file, &nodes, &edges, err) < 0) return repl_error(r, "render: %s", err);
+    size_t size = 0;
+    unsigned char *bytes = repl_vz->graph_file_bytes(y, &o, file, &size, &nodes, &edges, err);
+    if (bytes == NULL) return repl_error(r, "render: %s", err);
+    /* whole or not at all, through the session's one write path */
+    int rc = repl_write_file(r, file, bytes, size, 0);
+    int saved = errno;
+    free(bytes);
+    if (rc < 0)
+        return repl_error(r, "render: cannot write \"%s\": %s", file, repl_file_strerror(r, file, saved ? saved : EIO));
     if (err[0] != '\0') fprintf(r->io.err, "note: %s\n", err); /* the picture grew at :zoom */
     if (o.grads) repl_note_summed_in_graph(r, y);
     print_wrote(r, file, nodes, edges);

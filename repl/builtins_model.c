@@ -12,12 +12,15 @@
  *     generator: a replayed session builds the same weights.
  *   - Methods are also plain built-ins (cleargrads(m)), as SPEC §2
  *     promises for every method. */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "array.h"
 #include "builtins.h"
 #include "repl_internal.h"
 #include "strbuf.h"
@@ -228,7 +231,14 @@ static int fn_save(repl *r, const builtin_args *args, repl_value *out) {
     ag_model *m;
     const char *file;
     if (arg_model(r, args, "save", &m) < 0 || arg_string(r, args, 1, &file) < 0) return -1;
-    if (ag_model_save(m, file) < 0) return engine_error(r);
+    size_t size;
+    unsigned char *bytes = ag_model_save_bytes(m, &size);
+    if (bytes == NULL) return engine_error(r);
+    /* as dot, render and :save!: links followed, hard links and mode kept */
+    int rc = repl_write_file(r, file, bytes, size, 0);
+    int saved = errno;
+    free(bytes);
+    if (rc < 0) return repl_error(r, "save: cannot write %s: %s", file, repl_file_strerror(r, file, saved));
     *out = VALUE_NIL_INIT;
     return 0;
 }
@@ -237,7 +247,31 @@ static int fn_load(repl *r, const builtin_args *args, repl_value *out) {
     ag_model *m;
     const char *file;
     if (arg_model(r, args, "load", &m) < 0 || arg_string(r, args, 1, &file) < 0) return -1;
-    if (ag_model_load(m, file) < 0) return engine_error(r);
+    /* opened below the session's folder, never waiting on a FIFO */
+    int fd = repl_open_file(r, "load", file);
+    if (fd < 0) return -1;
+    size_t size = 0, capacity = 0;
+    unsigned char *bytes = NULL;
+    int error = 0;
+    for (;;) {
+        if (!ARRAY_RESERVE(bytes, capacity, size, 65536)) {
+            error = ENOMEM;
+            break;
+        }
+        ssize_t got = read(fd, bytes + size, capacity - size);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) error = errno;
+        if (got <= 0) break;
+        size += (size_t)got;
+    }
+    close(fd);
+    if (error) {
+        free(bytes);
+        return repl_error(r, "load: cannot read %s: %s", file, strerror(error));
+    }
+    int rc = ag_model_load_bytes(m, bytes, size, file);
+    free(bytes);
+    if (rc < 0) return engine_error(r);
     *out = VALUE_NIL_INIT;
     return 0;
 }

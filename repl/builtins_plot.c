@@ -1,6 +1,7 @@
 /* builtins_plot.c — plots as REPL built-ins (SPEC §3): plot, title,
  * contour, track, mark, savefig, clearplot, has_window; pace's row (its
  * function is in viz_pace.c). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,7 +373,22 @@ static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     const char *file;
     if (arg_string(r, a, 0, &file) < 0) return -1;
     /* interrupted (-2): the file is untouched, and the error says so */
-    if (plot == NULL || repl_vz->plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
+    if (plot == NULL) return plot_failed(r, a, err);
+    if (repl_vz->plot_file_bytes == NULL) { /* the web page draws and downloads it itself */
+        if (repl_vz->plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
+        fprintf(repl_out(r), "wrote %s\n", file);
+        return 0;
+    }
+    size_t size = 0;
+    int status;
+    unsigned char *bytes = repl_vz->plot_file_bytes(plot, file, &size, err, &status);
+    if (bytes == NULL) return plot_failed(r, a, err);
+    /* whole or not at all, through the session's one write path */
+    int rc = repl_write_file(r, file, bytes, size, 0);
+    int saved = errno;
+    free(bytes);
+    if (rc < 0)
+        return repl_error(r, "savefig: cannot write '%s': %s", file, repl_file_strerror(r, file, saved ? saved : EIO));
     fprintf(repl_out(r), "wrote %s\n", file);
     return 0;
 }

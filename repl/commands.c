@@ -15,6 +15,7 @@
 
 #include "array.h"
 #include "atomic_file.h"
+#include "confined.h"
 #include "lessons.h"
 #include "source.h"
 #include "repl_internal.h"
@@ -469,17 +470,39 @@ static int command_load(repl *r, const char *path) {
     char *text, lesson[4096], message[512];
     int at_line, at_column;
     struct stat st;
-    if (stat(path, &st) < 0 && errno == ENOENT && lesson_is_name(path)) {
+    const char *name = NULL; /* a lesson's name */
+    if (lstat(path, &st) < 0 && errno == ENOENT && lesson_is_name(path)) {
         if (lesson_find(path, lesson, sizeof lesson) < 0) {
             repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
             return REPL_ERROR;
         }
+        name = path;
         path = lesson;
         repl_lesson_digits(r);
     }
-    if (source_read_file(path, &text, &at_line, &at_column, message, sizeof message) < 0) {
-        if (at_line > 0) repl_error(r, ":load: %s:%d:%d: %s", path, at_line, at_column, message);
+    int fd;
+    if (name != NULL) { /* checked like any path when it lies in the session's folder */
+        fd = lesson_open(path, r->settings.files_root_fd, r->settings.files_root);
+        if (fd < 0) {
+            repl_error(r, ":load: lesson %s (%s): %s", name, path,
+                       errno == EINVAL ? "not a regular file" : repl_file_strerror(r, path, errno));
+            return REPL_ERROR;
+        }
+    } else if ((fd = repl_open_file(r, ":load", path)) < 0) {
+        return REPL_ERROR;
+    }
+    if (source_read_fd(fd, path, &text, &at_line, &at_column, message, sizeof message) < 0) {
+        if (name != NULL) repl_error(r, ":load: lesson %s (%s): %s", name, path, message);
+        else if (at_line > 0) repl_error(r, ":load: %s:%d:%d: %s", path, at_line, at_column, message);
         else repl_error(r, ":load: %s", message);
+        return REPL_ERROR;
+    }
+    /* a lesson opens with a comment saying what it shows (HACKING.md); any
+       other file found by a lesson's name is refused before a line of it can
+       appear in an error */
+    if (name != NULL && text[0] != '#') {
+        free(text);
+        repl_error(r, ":load: %s is not a lesson (a lesson's first line is a comment saying what it shows)", path);
         return REPL_ERROR;
     }
     /* the loaded file reports its own errors (FILE:LINE:COL) */
@@ -513,10 +536,23 @@ static uint64_t fnv1a(uint64_t hash, const void *data, size_t size) {
     return hash;
 }
 
-/* Whether the file at path still holds what :save wrote there. */
-static bool unchanged_since_saved(const struct saved_file *f, const char *path) {
-    FILE *in = fopen(path, "rb");
-    if (in == NULL) return false;
+/* Whether the file at path still holds what :save wrote there (a FIFO
+ * put in its place does not, and is not waited on). */
+static bool unchanged_since_saved(const repl *r, const struct saved_file *f, const char *path) {
+    int root_fd = r->settings.files_root_fd;
+    const char *root = r->settings.files_root;
+    if (root == NULL) root = "/", root_fd = confined_slash_fd();
+    int fd = root_fd >= 0 ? confined_open_read(root_fd, root, path) : -1;
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        return false;
+    }
+    FILE *in = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (in == NULL) {
+        if (fd >= 0) close(fd);
+        return false;
+    }
     char buffer[8192];
     uint64_t hash = FNV_OFFSET, size = 0;
     size_t got;
@@ -561,7 +597,7 @@ static int save_history(repl *r, const char *command, const char *path, bool ove
                        command, path, path);
             return REPL_ERROR;
         }
-        if (!unchanged_since_saved(saved, path)) {
+        if (!unchanged_since_saved(r, saved, path)) {
             repl_error(r, "%s: %s changed since :save wrote it (edited or replaced); :save! %s overwrites it",
                        command, path, path);
             return REPL_ERROR;
@@ -572,20 +608,14 @@ static int save_history(repl *r, const char *command, const char *path, bool ove
                    command);
         return REPL_ERROR;
     }
-    atomic_file af;
-    if (atomic_file_open_flags(&af, path, over ? ATOMIC_FILE_FORCE : 0) < 0) {
+    uint64_t size = r->save.history.length, hash = fnv1a(FNV_OFFSET, r->save.history.data, r->save.history.length);
+    if (repl_write_file(r, path, r->save.history.data, size, over ? ATOMIC_FILE_FORCE : 0) < 0) {
         int error = errno;
         struct stat st;
         /* a read-only file, or a link to nothing: what :save! would do */
         bool forcible = !over && (error == EACCES || error == ENOENT) && lstat(path, &st) == 0;
-        repl_error(r, "%s: cannot write %s: %s%s%s%s", command, path, atomic_file_strerror(path, error),
+        repl_error(r, "%s: cannot write %s: %s%s%s%s", command, path, repl_file_strerror(r, path, error),
                    forcible ? "; :save! " : "", forcible ? path : "", forcible ? " writes it" : "");
-        return REPL_ERROR;
-    }
-    uint64_t size = r->save.history.length, hash = fnv1a(FNV_OFFSET, r->save.history.data, r->save.history.length);
-    if (size > 0) fwrite(r->save.history.data, 1, size, af.file);
-    if (atomic_file_commit(&af) < 0) {
-        repl_error(r, "%s: cannot write %s: %s", command, path, atomic_file_strerror(path, errno));
         return REPL_ERROR;
     }
     remember_saved(r, path, size, hash);
@@ -604,7 +634,7 @@ static int command_save_over(repl *r, const char *path) { return save_history(r,
 
 static int command_lessons(repl *r, const char *argument) {
     fputs("Lessons (:load NAME, or agrepl --lesson NAME):\n", r->io.out);
-    if (lesson_list(r->io.out) == 0) fputs("  none found\n", r->io.out);
+    if (lesson_list(r->io.out, r->settings.files_root_fd, r->settings.files_root) == 0) fputs("  none found\n", r->io.out);
     return REPL_OK;
 }
 

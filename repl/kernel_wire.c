@@ -3,6 +3,7 @@
 #include "kernel_wire.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,7 @@ static int port_of(json_t *config, const char *key, char *error, size_t n) {
 int kernel_wire_open(kernel_wire *w, const char *connection_file, char *error, size_t n) {
     memset(w, 0, sizeof *w);
     pthread_mutex_init(&w->send_lock, NULL);
+    pthread_mutex_init(&w->seen_lock, NULL);
     kernel_uuid(w->session);
     json_error_t jerr;
     json_t *config = json_load_file(connection_file, 0, &jerr);
@@ -117,12 +119,25 @@ int kernel_wire_open(kernel_wire *w, const char *connection_file, char *error, s
         snprintf(error, n, "cannot start ZeroMQ: %s", zmq_strerror(zmq_errno()));
         goto done;
     }
+    /* ipc: the socket files are the user's alone (0600), whatever the umask
+       and the folder; tcp: said once in the server's log (agrepl(1), JUPYTER) */
+    bool ipc = strcmp(transport, "ipc") == 0;
+    mode_t mask = umask(ipc ? 077 : 0);
+    if (!ipc) {
+        umask(mask);
+        fprintf(stderr, "agrepl kernel: listening on tcp %s: any local user can connect to these ports and "
+                        "read the cells' code and output on iopub; --KernelManager.transport=ipc keeps them "
+                        "private\n", ip);
+    }
     if ((w->shell = bind_socket(w, ZMQ_ROUTER, transport, ip, shell, "shell", error, n)) == NULL ||
         (w->control = bind_socket(w, ZMQ_ROUTER, transport, ip, control, "control", error, n)) == NULL ||
         (w->iopub = bind_socket(w, ZMQ_PUB, transport, ip, iopub, "iopub", error, n)) == NULL ||
         (w->stdin_socket = bind_socket(w, ZMQ_ROUTER, transport, ip, in, "stdin", error, n)) == NULL ||
-        (w->heartbeat = bind_socket(w, ZMQ_ROUTER, transport, ip, hb, "heartbeat", error, n)) == NULL)
+        (w->heartbeat = bind_socket(w, ZMQ_ROUTER, transport, ip, hb, "heartbeat", error, n)) == NULL) {
+        if (ipc) umask(mask);
         goto done;
+    }
+    if (ipc) umask(mask);
     rc = 0;
 done:
     json_decref(config);
@@ -142,6 +157,9 @@ void kernel_wire_close(kernel_wire *w) {
         w->zmq = NULL;
     }
     pthread_mutex_destroy(&w->send_lock);
+    pthread_mutex_destroy(&w->seen_lock);
+    free(w->seen);
+    w->seen = NULL;
 }
 
 /* ---- signatures ---------------------------------------------------------- */
@@ -183,6 +201,44 @@ void kernel_msg_free(kernel_msg *m) {
 static void drop(const char *why) {
     fprintf(stderr, "agrepl kernel: a message was dropped: %s\n", why);
     fflush(stderr);
+}
+
+/* Slots of the table of signatures seen (a power of 2); it is cleared when
+ * half of them are taken, 32768 messages (jupyter_client keeps 65536 and
+ * culls a tenth). */
+#define SEEN_SLOTS 65536
+
+/* The hex digit c's value (the signature was checked: 0-9a-f). */
+static unsigned hex_value(char c) { return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10) & 15; }
+
+/* Whether the 64-hex-digit signature was seen before in this session;
+ * remembers it when not.  Out of memory: nothing remembered (false). */
+static bool seen_before(kernel_wire *w, const char *signature) {
+    struct seen_digest d = {0, 0};
+    for (int i = 0; i < 16; i++) d.high = d.high << 4 | hex_value(signature[i]);
+    for (int i = 16; i < 32; i++) d.low = d.low << 4 | hex_value(signature[i]);
+    if (d.high == 0 && d.low == 0) d.low = 1; /* 0 marks a free slot */
+    pthread_mutex_lock(&w->seen_lock);
+    bool seen = false;
+    if (w->seen == NULL || w->seen_count >= SEEN_SLOTS / 2) {
+        free(w->seen);
+        w->seen = calloc(SEEN_SLOTS, sizeof *w->seen);
+        w->seen_count = 0;
+    }
+    for (size_t i = (size_t)(d.low & (SEEN_SLOTS - 1)); w->seen != NULL; i = (i + 1) & (SEEN_SLOTS - 1)) {
+        struct seen_digest *slot = &w->seen[i];
+        if (slot->high == d.high && slot->low == d.low) {
+            seen = true;
+            break;
+        }
+        if (slot->high == 0 && slot->low == 0) {
+            *slot = d;
+            w->seen_count++;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&w->seen_lock);
+    return seen;
 }
 
 int kernel_wire_recv(kernel_wire *w, void *socket, kernel_msg *m) {
@@ -233,6 +289,11 @@ int kernel_wire_recv(kernel_wire *w, void *socket, kernel_msg *m) {
         const zmq_msg_t *given = &frames[delimiter + 1];
         if (zmq_msg_size(given) != 64 || CRYPTO_memcmp(zmq_msg_data((zmq_msg_t *)given), expected, 64) != 0) {
             drop("its HMAC-SHA256 signature is wrong");
+            goto done;
+        }
+        /* a captured message sent again is not run again */
+        if (seen_before(w, expected)) {
+            drop("it repeats a message already received in this session (a replay)");
             goto done;
         }
     }

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -29,6 +30,12 @@ typedef struct kernel_wire {
     size_t key_length; /* 0: messages are neither signed nor checked */
     char session[37];  /* this kernel's session id (a UUID) */
     pthread_mutex_t send_lock; /* iopub is written by the shell and control threads */
+    /* the signatures of the messages taken in this session (a replayed
+       message is dropped, as jupyter_client's digest_history does): the
+       first 16 bytes of each, open addressing; cleared when half full */
+    pthread_mutex_t seen_lock;
+    struct seen_digest { uint64_t high, low; } *seen;
+    size_t seen_count;
 } kernel_wire;
 
 /* Reads the connection file and binds the five sockets to the address it

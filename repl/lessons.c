@@ -2,12 +2,15 @@
 #include "lessons.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "array.h"
+#include "confined.h"
 
 /* Set by the Makefile from PREFIX: where `make install` puts the lessons. */
 #ifndef AGREPL_LESSON_DIR
@@ -60,6 +63,36 @@ static int search_dirs(char dirs[MAX_DIRS][DIR_MAX]) {
     return n;
 }
 
+int lesson_open(const char *path, int root_fd, const char *root) {
+    /* a lesson in a folder of the session's (./samples) is a file of the
+       user's, confined like any other; the installed ones are not theirs */
+    int fd = root != NULL && confined_names_below(root, path)
+                 ? confined_open_read(root_fd, root, path)
+                 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        int error = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        close(fd);
+        errno = error;
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    return fd;
+}
+
+void lesson_printable(char *text) {
+    /* ESC, BEL and the rest would reach the terminal as commands */
+    char *to = text;
+    for (const char *c = text; *c; c++) {
+        unsigned char b = (unsigned char)*c;
+        if (b == '\t') *to++ = ' ';
+        else if (b >= 0x20 && b != 0x7f) *to++ = *c;
+    }
+    *to = '\0';
+}
+
 static bool is_file(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -106,22 +139,28 @@ static int by_name(const void *a, const void *b) {
     return strcmp(((const lesson *)a)->name, ((const lesson *)b)->name);
 }
 
-/* The first line of the file when it is a comment, without "# ". */
-static void describe(const char *path, char *out, size_t n) {
+/* The first line of the file when it is a comment, without "# " and its
+ * control characters. */
+static void describe(const char *path, int root_fd, const char *root, char *out, size_t n) {
     out[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return;
+    int fd = lesson_open(path, root_fd, root);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (f == NULL) {
+        if (fd >= 0) close(fd);
+        return;
+    }
     char line[256];
     if (fgets(line, sizeof line, f) != NULL && line[0] == '#') {
         const char *text = line + 1;
         while (*text == ' ') text++;
         if (!join(out, n, text, "")) out[n - 1] = '\0'; /* a long line is cut */
         out[strcspn(out, "\r\n")] = '\0';
+        lesson_printable(out);
     }
     fclose(f);
 }
 
-int lesson_list(FILE *out) {
+int lesson_list(FILE *out, int root_fd, const char *root) {
     char dirs[MAX_DIRS][DIR_MAX];
     int ndirs = search_dirs(dirs), count = 0;
     size_t capacity = 0;
@@ -150,7 +189,7 @@ int lesson_list(FILE *out) {
     if (count > 1) qsort(all, (size_t)count, sizeof *all, by_name); /* all is NULL when none was found */
     for (int i = 0; i < count; i++) {
         char text[256];
-        describe(all[i].path, text, sizeof text);
+        describe(all[i].path, root_fd, root, text, sizeof text);
         fprintf(out, "  %-16s %s\n", all[i].name, text);
     }
     free(all);

@@ -24,8 +24,22 @@ int lesson_data_find(const char *file, char *path, size_t n);
 
 /* Writes every lesson, one line each ("  rosenbrock      Rosenbrock:
  * gradient descent down a curved valley."), sorted by name, the first
- * directory winning for a name; returns how many (0: none found). */
-int lesson_list(FILE *out);
+ * directory winning for a name; returns how many (0: none found).  Files
+ * are opened as lesson_open does (root NULL: unconfined), and their lines
+ * printed without their control characters. */
+int lesson_list(FILE *out, int root_fd, const char *root);
+
+/* Opens the lesson file `path` for reading: below the directory root
+ * (root_fd its descriptor; confined.h) when the path names a place there
+ * (./samples in a --files-in session), so a link out of it is refused;
+ * else as it is (the installed lessons).  Never waits on a FIFO; only a
+ * regular file is taken.  The descriptor, or -1 with errno (EXDEV: it
+ * leads outside root; EINVAL: not a regular file). */
+int lesson_open(const char *path, int root_fd, const char *root);
+
+/* Removes, in place, every control character of text (ESC, BEL, ...; a tab
+ * becomes a space): for lines from files printed to a terminal. */
+void lesson_printable(char *text);
 
 /* The running program's directory (/proc/self/exe without its last part:
  * build/ in the source tree, PREFIX/bin when installed) into dir; false when

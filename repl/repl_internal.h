@@ -247,6 +247,7 @@ typedef struct repl_settings {
     bool script_windows;         /* scripts from a terminal may open windows (repl_options) */
     bool no_files;               /* repl_options.no_files: repl_files_allowed refuses */
     char *files_root;            /* repl_options.files_in, resolved (NULL: anywhere); repl_path_allowed */
+    int files_root_fd;           /* files_root held open (O_PATH), -1 without: repl_open_file, repl_write_file */
     double plot_zoom;            /* :zoom, 1 by default */
     double pace_fps;             /* pace()/:pace, 0 = off */
     int digits;                  /* 0 = full */

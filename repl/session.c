@@ -18,10 +18,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "array.h"
+#include "atomic_file.h"
+#include "confined.h"
 #include "parser.h"
 #include "split.h"
 
@@ -112,13 +116,20 @@ repl *repl_new(const repl_options *opts) {
     if (opts && opts->files_in) { /* never a session that may write anywhere instead */
         char error[PATH_MAX + 64];
         r->settings.files_root = repl_files_root(opts->files_in, error, sizeof error);
-        if (r->settings.files_root == NULL) {
+        r->settings.files_root_fd = r->settings.files_root != NULL
+                                        ? open(r->settings.files_root, O_PATH | O_DIRECTORY | O_CLOEXEC)
+                                        : -1;
+        if (r->settings.files_root_fd < 0) {
+            free(r->settings.files_root);
             free(r);
             return NULL;
         }
+    } else {
+        r->settings.files_root_fd = -1;
     }
     r->ctx = ag_ctx_new();
     if (r->ctx == NULL) {
+        if (r->settings.files_root_fd >= 0) close(r->settings.files_root_fd);
         free(r->settings.files_root);
         free(r);
         return NULL;
@@ -177,6 +188,7 @@ static void session_free(repl *r, bool at_exit) {
     else
         ag_ctx_free(r->ctx);
     repl_notes_free(r->notes);
+    if (r->settings.files_root_fd >= 0) close(r->settings.files_root_fd);
     free(r->settings.files_root);
     free(r);
 }
@@ -285,6 +297,48 @@ int repl_path_allowed(repl *r, const char *who, const char *path) {
         return repl_error(r, "%s: %s: %s (--files-in %s)", who, path, why, r->settings.files_root);
     return repl_error(r, "%s: %s is outside this session's folder %s (--files-in)", who, path, r->settings.files_root);
 }
+
+/* What a file statement's open or write failing with `error` means to the
+ * user (a static string, or the session's folder's words). */
+const char *repl_file_strerror(repl *r, const char *path, int error) {
+    if (error == EXDEV && r->settings.files_root != NULL)
+        return "it leads outside this session's folder (--files-in)";
+    return atomic_file_strerror(path, error);
+}
+
+/* A regular file's kind of node, for the refusal of others. */
+static const char *node_kind(mode_t mode) {
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+    if (S_ISDIR(mode)) return "a directory";
+    return "not a regular file";
+}
+
+int repl_open_file(repl *r, const char *who, const char *path) {
+    int root_fd = r->settings.files_root_fd;
+    const char *root = r->settings.files_root;
+    if (root == NULL) root = "/", root_fd = confined_slash_fd();
+    int fd = root_fd < 0 ? -1 : confined_open_read(root_fd, root, path);
+    if (fd < 0) return repl_error(r, "%s: cannot read %s: %s", who, path, repl_file_strerror(r, path, errno));
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int error = errno;
+        close(fd);
+        return repl_error(r, "%s: cannot read %s: %s", who, path, strerror(error));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        if (S_ISDIR(st.st_mode)) return repl_error(r, "%s: cannot read %s: %s", who, path, strerror(EISDIR));
+        return repl_error(r, "%s: cannot read %s: it is %s, not a regular file", who, path, node_kind(st.st_mode));
+    }
+    return fd;
+}
+
+int repl_write_file(repl *r, const char *path, const void *data, size_t size, int flags) {
+    return write_file_atomic_in(r->settings.files_root_fd, r->settings.files_root, path, data, size, flags);
+}
+
 repl_viz *repl_get_viz(repl *r) { return r->viz; }
 void repl_idle(repl *r) {
     if (r->viz) repl_viz_idle(r->viz);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "array.h"
 
@@ -33,6 +34,9 @@ int source_normalize(char *text, size_t *length, int at_start, int first_line, i
     return 0;
 }
 
+static int source_read_stream(FILE *f, const char *path, char **text, int *line, int *column, char *message,
+                              size_t size);
+
 int source_read_file(const char *path, char **text, int *line, int *column, char *message,
                      size_t size) {
     *text = NULL;
@@ -42,6 +46,23 @@ int source_read_file(const char *path, char **text, int *line, int *column, char
         snprintf(message, size, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }
+    return source_read_stream(f, path, text, line, column, message, size);
+}
+
+int source_read_fd(int fd, const char *path, char **text, int *line, int *column, char *message, size_t size) {
+    *text = NULL;
+    *line = *column = 0;
+    FILE *f = fdopen(fd, "rb");
+    if (f == NULL) {
+        snprintf(message, size, "cannot read %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return source_read_stream(f, path, text, line, column, message, size);
+}
+
+static int source_read_stream(FILE *f, const char *path, char **text, int *line, int *column, char *message,
+                              size_t size) {
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(f);

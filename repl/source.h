@@ -23,5 +23,8 @@ int source_normalize(char *text, size_t *length, int at_start, int first_line, i
  * halfway. */
 int source_read_file(const char *path, char **text, int *line, int *column, char *message,
                      size_t size);
+/* source_read_file from the descriptor fd, already open on `path` (which
+ * names it in messages); fd is closed either way. */
+int source_read_fd(int fd, const char *path, char **text, int *line, int *column, char *message, size_t size);
 
 #endif

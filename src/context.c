@@ -162,7 +162,9 @@ void ag_ctx_free(ag_ctx *ctx) {
 
 /* Writes the message; a cut one ends with "..." (on a UTF-8 boundary). */
 static void set_message(ag_ctx *ctx, ag_err code, const char *fmt, va_list ap) {
-    int n = vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    /* a NULL format (ag_set_error(ctx, NULL)) is a caller's slip, never vsnprintf's */
+    int n = fmt != NULL ? vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap)
+                        : snprintf(ctx->errmsg, sizeof ctx->errmsg, "(an error without a message: the format was NULL)");
     if (n < 0) {
         snprintf(ctx->errmsg, sizeof ctx->errmsg, "(the message could not be formatted)");
     } else if ((size_t)n >= sizeof ctx->errmsg) {

@@ -97,6 +97,7 @@ static void layout_decimal(const decimal *dec, char *out) {
 }
 
 char *ag_format_double(double v, int digits, char *buf) {
+    if (buf == NULL) return NULL;
     if (isnan(v)) return strcpy(buf, "NaN");
     if (isinf(v)) return strcpy(buf, v > 0 ? "+Inf" : "-Inf");
     char *out = buf;
@@ -125,7 +126,7 @@ char *ag_format_double(double v, int digits, char *buf) {
 }
 
 char *ag_format_display(double v, int digits, char *buf) {
-    ag_format_double(v, digits, buf);
+    if (ag_format_double(v, digits, buf) == NULL) return NULL;
     /* a whole number below 2^53 (after any rounding to digits) is exact: its
      * integer digits are the shortest form too, written out */
     double shown = digits > 0 && isfinite(v) ? strtod(buf, NULL) : v;
@@ -135,6 +136,7 @@ char *ag_format_display(double v, int digits, char *buf) {
 }
 
 char *ag_shape_string(int ndim, const int *shape, char *buf) {
+    if (buf == NULL || (shape == NULL && ndim > 0) || ndim < 0 || ndim > AG_MAX_DIMS) return NULL;
     char *out = buf;
     *out++ = '[';
     for (int i = 0; i < ndim; i++) out += sprintf(out, i ? " %d" : "%d", shape[i]);

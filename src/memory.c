@@ -128,7 +128,7 @@ static size_t class_size(int c) {
 #define BIG_BYTES ((size_t)2 << 20)
 
 static bool maps_big(const ag_ctx *ctx, size_t bytes) {
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef AG_ASAN /* poison.h: gcc's __SANITIZE_ADDRESS__ and clang's __has_feature alike */
     (void)ctx, (void)bytes;
     return false;
 #else
@@ -158,6 +158,10 @@ static double *map_big(size_t bytes) {
 /* A buffer of class_bytes (a class's size, or the exact size above the
  * largest class) back to where it came from. */
 static void buf_free(ag_ctx *ctx, double *data, size_t class_bytes) {
+    /* a cached buffer is poisoned (ctx_buf_put): the shadow of an unmapped
+       range outlives it, and a new mapping at the same address would start
+       poisoned (issue 52: x = rand(600, 600); :reset; w = rand(600, 600)) */
+    UNPOISON(data, class_bytes);
     if (maps_big(ctx, class_bytes))
         (void)munmap(data, page_round(class_bytes));
     else

@@ -53,7 +53,7 @@ const char *ag_activation_name(ag_activation activation) {
 }
 
 int ag_activation_from_name(const char *name, ag_activation *out) {
-    for (int i = 0; name != NULL && i < 4; i++) {
+    for (int i = 0; name != NULL && out != NULL && i < 4; i++) {
         if (strcmp(name, activation_names[i]) == 0) {
             *out = (ag_activation)i;
             return 0;
@@ -563,6 +563,7 @@ ag_var *ag_model_param(const ag_model *m, int i, const char **name) {
 }
 
 ag_var *ag_model_param_by_name(const ag_model *m, const char *name) {
+    if (m != NULL && name == NULL) return ctx_error(m->ctx, AG_ERR_ARG, "param_by_name: the name is NULL");
     for (int s = 0; m != NULL && name != NULL && s < m->nslots; s++)
         if (strcmp(m->slots[s].name, name) == 0) return *m->slots[s].var;
     return NULL;
@@ -599,7 +600,8 @@ ag_model_kind ag_model_get_kind(const ag_model *m) { return m ? m->kind : (ag_mo
 ag_ctx *ag_model_ctx(const ag_model *m) { return m ? m->ctx : NULL; }
 
 char *ag_model_describe(const ag_model *m, char *buf, size_t n) {
-    if (buf == NULL || n == 0) return buf;
+    if (buf == NULL) return m != NULL ? ctx_error(m->ctx, AG_ERR_ARG, "describe: the buffer is NULL") : NULL;
+    if (n == 0) return buf;
     if (m == NULL) return snprintf(buf, n, "(no model)"), buf;
     size_t used = 0;
     /* Appends while there is room; snprintf truncates the rest. */

@@ -375,7 +375,8 @@ long ag_optim_step_count(const ag_optim *opt) { return opt ? opt->steps : 0; }
 long ag_optim_steps(const ag_optim *opt) { return ag_optim_step_count(opt); }
 
 int ag_optim_set(ag_optim *opt, const char *name, double value) {
-    if (opt == NULL || name == NULL) return -1;
+    if (opt == NULL) return -1;
+    if (name == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "optim_set: the name is NULL"), -1;
     const optim_kind_def *d = kind_def(opt->kind);
     int i = param_index(d, name);
     if (i < 0) {
@@ -392,6 +393,7 @@ int ag_optim_set(ag_optim *opt, const char *name, double value) {
 }
 
 double ag_optim_get(const ag_optim *opt, const char *name) {
+    if (opt != NULL && name == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "optim_get: the name is NULL"), NAN;
     int i = opt != NULL ? param_index(kind_def(opt->kind), name) : -1;
     return i >= 0 ? opt->hp[i] : NAN;
 }
@@ -453,6 +455,7 @@ static int state_for(ag_optim *opt, ag_var *param, const char *name) {
 int ag_optim_state_count(const ag_optim *opt) { return opt ? opt->nstates : 0; }
 
 const double *ag_optim_state_array(const ag_optim *opt, int i, const char *name) {
+    if (opt != NULL && name == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "optim_state_array: the name is NULL");
     if (opt == NULL || name == NULL || i < 0 || i >= opt->nstates) return NULL;
     const optim_kind_def *d = kind_def(opt->kind);
     for (int k = 0; k < OPTIM_MAX_ARRAYS && d->state_names[k]; k++)
@@ -461,6 +464,7 @@ const double *ag_optim_state_array(const ag_optim *opt, int i, const char *name)
 }
 
 int ag_optim_state_at(const ag_optim *opt, int i, ag_optim_state *out) {
+    if (opt != NULL && out == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "optim_state_at: out is NULL"), -1;
     if (opt == NULL || out == NULL || i < 0 || i >= opt->nstates) return -1;
     const state_entry *e = &opt->states[i];
     *out = (ag_optim_state){e->param, e->name ? e->name : ag_name(e->param), e->size,
@@ -774,7 +778,8 @@ void ag_optim_zero_grad(ag_optim *opt) { ag_optim_cleargrad(opt); }
 /* ---- description ----------------------------------------------------------------- */
 
 char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n) {
-    if (buf == NULL || n == 0) return buf;
+    if (buf == NULL) return opt != NULL ? ctx_error(opt->ctx, AG_ERR_ARG, "describe: the buffer is NULL") : NULL;
+    if (n == 0) return buf;
     if (opt == NULL) return snprintf(buf, n, "(no optimizer)"), buf;
     const optim_kind_def *d = kind_def(opt->kind);
     size_t used = 0;

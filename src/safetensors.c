@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ag_format.h"
@@ -41,10 +43,32 @@ static int io_error(ag_ctx *ctx, const char *what, const char *path) {
     return -1;
 }
 
-int ag_model_save(const ag_model *m, const char *path) {
+/* The header length, the header h and the tensors of layout l (gathered
+ * through numbers, room for the largest) to f; false when a write failed. */
+static bool write_body(const ag_model *m, const layout *l, const strbuf *h, double *numbers, FILE *f) {
+    unsigned char b8[8];
+    put_le64(b8, h->length);
+    bool ok = fwrite(b8, 1, 8, f) == 8 && fwrite(h->data, 1, h->length, f) == h->length;
+    for (int t = 0; ok && t < l->count; t++) {
+        layout_gather(m, &l->tensors[t], numbers);
+        size_t size = layout_size(&l->tensors[t]);
+        for (size_t k = 0; ok && k < size; k++) {
+            uint64_t bits;
+            memcpy(&bits, &numbers[k], 8);
+            put_le64(b8, bits);
+            ok = fwrite(b8, 1, 8, f) == 8;
+        }
+    }
+    return ok;
+}
+
+/* The file of m's weights: written whole to `into` when it is given (a
+ * memory stream; path is then NULL), else atomically to path.  0, or -1
+ * with the error set. */
+static int save_to(const ag_model *m, const char *path, FILE *into) {
     ag_ctx *ctx = ag_model_ctx(m);
     if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "save: the file name is NULL"), -1;
+    if (path == NULL && into == NULL) return ctx_error(ctx, AG_ERR_ARG, "save: the file name is NULL"), -1;
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
         return ctx_error(ctx, AG_ERR_ARG, "save: the %s has no weights yet (they are made at its first call)",
@@ -88,6 +112,13 @@ int ag_model_save(const ag_model *m, const char *path) {
         layout_free(&l);
         return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
     }
+    if (into != NULL) { /* in memory (ag_model_save_bytes) */
+        bool ok = write_body(m, &l, &h, numbers, into) && fflush(into) == 0;
+        ctx_free(ctx, h.data);
+        ctx_free(ctx, numbers);
+        layout_free(&l);
+        return ok ? 0 : (ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1);
+    }
     /* atomic: a temporary file beside the target, renamed over it when whole */
     size_t plen = strlen(path);
     char *tmp = ctx_malloc(ctx, plen + 16);
@@ -108,20 +139,7 @@ int ag_model_save(const ag_model *m, const char *path) {
         return status;
     }
     FILE *f = fdopen(fd, "wb");
-    bool ok = f != NULL;
-    unsigned char b8[8];
-    put_le64(b8, h.length);
-    ok = ok && fwrite(b8, 1, 8, f) == 8 && fwrite(h.data, 1, h.length, f) == h.length;
-    for (int t = 0; ok && t < l.count; t++) {
-        layout_gather(m, &l.tensors[t], numbers);
-        size_t size = layout_size(&l.tensors[t]);
-        for (size_t k = 0; ok && k < size; k++) {
-            uint64_t bits;
-            memcpy(&bits, &numbers[k], 8);
-            put_le64(b8, bits);
-            ok = fwrite(b8, 1, 8, f) == 8;
-        }
-    }
+    bool ok = f != NULL && write_body(m, &l, &h, numbers, f);
     ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
     int saved = errno;
     if (f != NULL) ok = fclose(f) == 0 && ok;
@@ -137,6 +155,31 @@ int ag_model_save(const ag_model *m, const char *path) {
     ctx_free(ctx, numbers);
     layout_free(&l);
     return ok ? 0 : -1;
+}
+
+int ag_model_save(const ag_model *m, const char *path) {
+    if (path == NULL && m != NULL && ag_model_ctx(m) != NULL)
+        return ctx_error(ag_model_ctx(m), AG_ERR_ARG, "save: the file name is NULL"), -1;
+    return save_to(m, path, NULL);
+}
+
+unsigned char *ag_model_save_bytes(const ag_model *m, size_t *size) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (m == NULL || ctx == NULL) return NULL;
+    if (size == NULL) return ctx_error(ctx, AG_ERR_ARG, "save: the size pointer is NULL");
+    *size = 0;
+    char *bytes = NULL;
+    size_t length = 0;
+    FILE *f = open_memstream(&bytes, &length);
+    if (f == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory");
+    int status = save_to(m, NULL, f);
+    if (fclose(f) != 0 && status == 0) status = -1, ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory");
+    if (status < 0) {
+        free(bytes);
+        return NULL;
+    }
+    *size = length;
+    return (unsigned char *)bytes;
 }
 
 /* ---- load: a JSON reader for the header ---------------------------------------- */
@@ -171,6 +214,9 @@ static bool string(json *j, char *out, size_t n) {
                 return false;
             }
             c = *j->p++;
+        } else if ((unsigned char)c < 0x20) { /* JSON has no raw control bytes: "F64\0" is not "F64" */
+            j->error = "a control byte (such as NUL) inside a JSON string";
+            return false;
         }
         if (len + 1 >= n) {
             j->error = "a JSON string is too long";
@@ -297,10 +343,12 @@ static int load_error(ag_ctx *ctx, const char *path, const char *fmt, ...) {
 
 static bool read_all(FILE *f, void *buf, size_t n) { return fread(buf, 1, n, f) == n; }
 
-int ag_model_load(ag_model *m, const char *path) {
-    ag_ctx *ctx = ag_model_ctx(m);
-    if (m == NULL || ctx == NULL) return -1;
-    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "load: the file name is NULL"), -1;
+/* Reads the safetensors file open on f (from its start) into m's
+ * parameters, all or nothing; path names it in messages.  Closes f. */
+static int load_stream(ag_model *m, FILE *f, const char *path);
+
+/* Whether m can take weights now; else -1 with the error set. */
+static int load_ready(ag_model *m, ag_ctx *ctx) {
     int n = ag_model_param_count(m);
     if (n == 0 || !ag_model_initialized(m))
         return ctx_error(ctx, AG_ERR_ARG,
@@ -308,8 +356,55 @@ int ag_model_load(ag_model *m, const char *path) {
                          "right width, then load",
                          ag_model_kind_name(ag_model_get_kind(m))),
                -1;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return io_error(ctx, "load", path);
+    return 0;
+}
+
+int ag_model_load(ag_model *m, const char *path) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (m == NULL || ctx == NULL) return -1;
+    if (path == NULL) return ctx_error(ctx, AG_ERR_ARG, "load: the file name is NULL"), -1;
+    if (load_ready(m, ctx) < 0) return -1;
+    /* never waits in open() for a FIFO's writer; only a regular file is read */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return io_error(ctx, "load", path);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int error = errno;
+        close(fd);
+        return errno = error, io_error(ctx, "load", path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        if (S_ISDIR(st.st_mode)) return errno = EISDIR, io_error(ctx, "load", path);
+        return load_error(ctx, path, "not a regular file (%s); only a file is read",
+                          S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (f == NULL) {
+        close(fd);
+        return io_error(ctx, "load", path);
+    }
+    return load_stream(m, f, path);
+}
+
+int ag_model_load_bytes(ag_model *m, const void *data, size_t size, const char *name) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    if (m == NULL || ctx == NULL) return -1;
+    if (data == NULL || name == NULL)
+        return ctx_error(ctx, AG_ERR_ARG, "load: the %s is NULL", data == NULL ? "data" : "name"), -1;
+    if (load_ready(m, ctx) < 0) return -1;
+    if (size < 8)
+        return load_error(ctx, name, "%zu bytes: too short for a safetensors file (8-byte header length)", size);
+    FILE *f = fmemopen((void *)data, size, "rb");
+    if (f == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory"), -1;
+    return load_stream(m, f, name);
+}
+
+static int load_stream(ag_model *m, FILE *f, const char *path) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    int n = ag_model_param_count(m);
     long file_size = -1;
     if (fseek(f, 0, SEEK_END) == 0) file_size = ftell(f);
     rewind(f);
@@ -444,6 +539,18 @@ int ag_model_load(ag_model *m, const char *path) {
                    l->count);
         goto done;
     }
+    /* each byte of data belongs to one tensor at most (as the format says):
+       two tensors over the same bytes would be one written through the other */
+    for (int i = 0; i < l->count; i++)
+        for (int k = i + 1; k < l->count; k++) {
+            const entry *a = &entries[which][i], *b = &entries[which][k];
+            if (a->begin < b->end && b->begin < a->end) {
+                load_error(ctx, path, "tensors %s [%llu, %llu] and %s [%llu, %llu] overlap in the data",
+                           l->tensors[i].name, (unsigned long long)a->begin, (unsigned long long)a->end,
+                           l->tensors[k].name, (unsigned long long)b->begin, (unsigned long long)b->end);
+                goto done;
+            }
+        }
     /* read everything, then change the parameters: all or nothing */
     numbers = ctx_malloc(ctx, (largest + 1) * sizeof *numbers);
     for (int i = 0; numbers != NULL && i < n; i++) {

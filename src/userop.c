@@ -236,7 +236,8 @@ ag_userop *ag_op_register(ag_ctx *ctx, const ag_userop_def *def) {
 }
 
 ag_userop *ag_op_find(ag_ctx *ctx, const char *name) {
-    if (ctx == NULL || name == NULL) return NULL;
+    if (ctx == NULL) return NULL;
+    if (name == NULL) return ctx_error(ctx, AG_ERR_ARG, "op_find: the name is NULL");
     for (size_t i = 0; i < ctx->nuserops; i++)
         if (strcmp(ctx->userops[i]->name, name) == 0) return ctx->userops[i];
     return NULL;
@@ -309,9 +310,9 @@ int ag_userop_gradcheck(ag_ctx *ctx, ag_userop *op, ag_var *const *x, int n, dou
     if (result == 0 && s.seen) {
         char a[AG_NUMBUF], b[AG_NUMBUF];
         ag_set_error_code(ctx, AG_ERR_GRADIENT,
-                          "%s: gradient check failed: input %d element %zu: backward gives %s, central "
+                          "%s: gradient check failed: x[%d] element %zu: backward gives %s, central "
                           "differences %s",
-                          op->name, s.input + 1, s.index, ag_format_double(s.analytic, 0, a),
+                          op->name, s.input, s.index, ag_format_double(s.analytic, 0, a),
                           ag_format_double(s.numeric, 0, b));
     }
     return result;

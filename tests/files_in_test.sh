@@ -78,6 +78,60 @@ done
 if printf '%s\n' "$out" | grep -q '^x(1)$'; then ok; else bad "x lost after a refusal: $out"; fi
 if printf '%s\n' "$out" | grep -q 'analytic second derivative'; then ok; else bad "lesson by name did not load: $out"; fi
 
+# issue 52: a lesson found by name under ./samples is a file of the folder,
+# checked like any other: a link out of it is refused, and no line of the
+# file it names appears in the error; a lesson of the folder itself loads
+mkdir -p "$tmp/class/alice/samples"
+ln -s /etc/passwd "$tmp/class/alice/samples/evil.ag"
+printf '# a lesson of my own\nmine = 7\nprint(mine)\n' >"$tmp/class/alice/samples/mylesson.ag"
+printf '# bell \033]0;title\007 and \033[31mred\033[0m\n' >"$tmp/class/alice/samples/bell.ag"
+printf 'not_a_comment = 1\n' >"$tmp/class/alice/samples/plain.ag"
+out=$(cd "$tmp/class/alice" && printf ':load evil\n:load mylesson\n:load plain\n:lessons\n' |
+      HOME="$tmp/class/alice" "$AGREPL" --files-in '~' 2>&1)
+if printf '%s\n' "$out" | grep -q 'root:'; then bad "a lesson linked out showed the file: $out"; else ok; fi
+if printf '%s\n' "$out" | grep -q "^<stdin>:1:1: error: :load: lesson evil (samples/evil.ag): it leads outside this session's folder (--files-in)$"
+then ok; else bad ":load evil: $out"; fi
+if printf '%s\n' "$out" | grep -q '^mine(7)$'; then ok; else bad "the folder's own lesson did not load: $out"; fi
+if printf '%s\n' "$out" | grep -q "^<stdin>:3:1: error: :load: samples/plain.ag is not a lesson (a lesson's first line is a comment saying what it shows)$"
+then ok; else bad ":load plain: $out"; fi
+# :lessons prints what came from a file without its control characters
+if printf '%s\n' "$out" | grep -q "$(printf '[\033\007]')"; then bad ":lessons printed ESC or BEL"; else ok; fi
+if printf '%s\n' "$out" | grep -q '^  bell  *bell ]0;title and \[31mred\[0m$'; then ok; else bad ":lessons bell: $out"; fi
+rm -rf "$tmp/class/alice/samples"
+
+# issue 52: no time-of-check race.  race.dot flips between a regular file and
+# a link to a file outside while dot() writes it 1000 times: checked by its
+# real path, then opened again by name, the outside file was overwritten
+# (in about half the runs of 300); each name is now opened relative to the
+# last, so the write refuses the link it meets.  The flipper stops by itself.
+mkdir "$tmp/race" "$tmp/race/in" "$tmp/race/outside"
+printf 'outside\n' >"$tmp/race/outside/target.dot"
+printf 'inside\n' >"$tmp/race/in/race.dot"
+cat >"$tmp/race/flip.py" <<'PY'
+import os, sys, time
+d = sys.argv[1]
+end = time.monotonic() + 120  # bounded: stops by itself
+link, regular, name = (os.path.join(d, n) for n in ("l.tmp", "f.tmp", "race.dot"))
+open(os.path.join(d, "started"), "w").close()
+while time.monotonic() < end and not os.path.exists(os.path.join(d, "stop")):
+    with open(regular, "w") as f:
+        f.write("inside\n")
+    os.symlink("../outside/target.dot", link)
+    os.replace(link, name)     # a link out of the folder, briefly...
+    os.replace(regular, name)  # ...and a regular file again, for longer
+    time.sleep(0.002)
+PY
+python3 "$tmp/race/flip.py" "$tmp/race/in" &
+flipper=$!
+i=0; while [ ! -e "$tmp/race/in/started" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+{ printf 'x = 1.0\ny = sin(x)\n'; i=0; while [ $i -lt 1000 ]; do echo 'dot(y, "race.dot")'; i=$((i + 1)); done; } >"$tmp/race/s.ag"
+(cd "$tmp/race/in" && "$AGREPL" --files-in . <"$tmp/race/s.ag" >/dev/null 2>"$tmp/race/err")
+touch "$tmp/race/in/stop"
+wait $flipper
+if [ "$(cat "$tmp/race/outside/target.dot")" = outside ]; then ok; else bad "the race wrote outside the folder"; fi
+if grep -v "is outside this session's folder\|it leads outside this session's folder" "$tmp/race/err" | grep -q error
+then bad "race: other errors: $(grep error "$tmp/race/err" | sort | uniq -c | head -3)"; else ok; fi
+
 # the option's own errors
 out=$("$AGREPL" --files-in "$tmp/none" -e 1 2>&1); rc=$?
 if [ $rc = 2 ] && [ "$out" = "agrepl: --files-in $tmp/none: No such file or directory" ]; then ok; else bad "missing dir: $rc $out"; fi

@@ -14,7 +14,10 @@ Each function is called
   B. for each handle parameter in turn, with that one NULL and the others real
      (a context, a [1] variable, a function, an MLP, an Adam optimizer, a
      registered user op).
-The other arguments are valid: buffers, shapes of 1s, counts of 1.
+The other arguments are valid: buffers, shapes of 1s, counts of 1.  Then
+  C. for each buffer, array or out-parameter in turn (a pointer that is not a
+     handle, a callback or user data), with that one NULL and every handle
+     real (issue 52).
 Every call must return its type's "nothing" value (the contract in ag_core.h:
 NULL, -1, NaN, 0, false, ""; the exceptions are listed below), and in B,
 when the call has a context at hand (a real context, model or optimizer
@@ -46,6 +49,26 @@ NULL_MEANS_SOMETHING = {
     ("ag_binary_cross_entropy_weighted", "weight"),
     ("ag_binary_cross_entropy_with_logits_weighted", "weight"),
     ("ag_binary_cross_entropy_with_logits_weighted", "pos_weight"),
+    # phase C: buffers and out-parameters the headers say may be NULL
+    ("ag_new", "data"),             # zeros
+    ("ag_model_param", "name"),     # the name not wanted
+    ("ag_optim_param", "fallback"),
+    ("ag_optim_hook", "value"),
+    ("ag_roll", "axis"),            # the flattened x
+    ("ag_transpose", "axes"),       # reversed
+    ("ag_backward_with", "opts"),   # the defaults
+}
+# Axis lists: NULL (with a count of 0) is every axis, in every reduction.
+AXES_PARAMS = {"axis", "axes"}
+
+# Strings phase C passes where "x" would end the call before the NULL is
+# reached (a name it must recognise first).
+STRING_ARGS = {("ag_activation_from_name", "name"): '"relu"'}
+
+# Functions whose buffers and out-parameters are not called NULL in phase C
+# (each says why).
+NOT_OUT_CHECKED = {
+    "ag_npz_free",  # frees what ag_npz_read made: the generator has no such arrays to give it
 }
 
 # What a call answers with a NULL handle when the type's default is not it.
@@ -127,6 +150,18 @@ def is_handle_array(p):
     return p["base"] == "ag_var" and p["stars"] == 2 and "const" in p["type"].split("*")[1]
 
 
+def is_buffer(p):
+    """A buffer, array or out-parameter: a pointer that is not a handle, a
+    callback, a caller's opaque user pointer or an options struct."""
+    if p["stars"] < 1 or is_handle(p) or is_handle_array(p) or p["base"] == "...":
+        return False
+    if p["base"].endswith("_fn") or p["base"] in ("sig_atomic_t", "ag_backward_opts"):
+        return False
+    if p["base"] == "void" and "const" not in p["type"]:
+        return False  # user data handed back to a callback
+    return True
+
+
 def arg(p, fname, null, real):
     """The C expression for parameter p.  null: this handle is NULL;
     real: the real handles are at hand (phase B)."""
@@ -143,7 +178,7 @@ def arg(p, fname, null, real):
     if b == "ag_var" and s == 2:
         return "out_vars"
     if s == 2 and b == "char":
-        return "&strp"
+        return "&strp" if "const" in t else "&mstrp"
     # the outputs of the data files (ag_files.h): NULL is refused with a message
     if (s >= 2 and b in ("void", "ag_var", "char")) or (s == 1 and b == "size_t"):
         return "NULL"
@@ -156,6 +191,10 @@ def arg(p, fname, null, real):
             return "(unsigned char *)buf"
         if b == "int":
             return "ones"
+        if b == "size_t":
+            return "&sizeout"
+        if b == "void" and "const" in t:
+            return "buf"
         if b == "double":
             return "dbuf"
         if b == "sig_atomic_t":
@@ -265,7 +304,7 @@ def main():
     w("static char buf[512]; static double dbuf[64]; static int ones[16] = {1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1};")
     w("static ag_var *null_vars[2]; static ag_var *real_vars[2]; static ag_var *out_vars[8];")
     w("static ag_optim_config config; static ag_optim_state state; static ag_activation act;")
-    w("static const char *what, *strp;")
+    w("static const char *what, *strp; static size_t sizeout; static char *mstrp;")
     w("#define EXPECT(cond, want) do { if (!(cond)) { failures++; "
       "printf(\"FAIL: %s: expected %s\\n\", what, want); } } while (0)")
     w("#define MESSAGE() do { if (!ag_failed(C)) { failures++; "
@@ -274,7 +313,7 @@ def main():
     w("static void reset(void) {")
     w("    memset(buf, 0, sizeof buf); memset(dbuf, 0, sizeof dbuf); memset(out_vars, 0, sizeof out_vars);")
     w("    config = ag_optim_defaults(AG_ADAM); memset(&state, 0, sizeof state); act = AG_ACT_RELU;")
-    w("    ag_clear_error(C); calls++;")
+    w("    sizeout = 0; mstrp = NULL; ag_clear_error(C); calls++;")
     w("}")
     w("")
     w("static void setup(void) {")
@@ -323,12 +362,39 @@ def main():
                     fb.append("    MESSAGE();")
         fb.append("}")
         bodies.append((name, "\n".join(fb)))
+    # C: each buffer or out-parameter NULL, every handle real (issue 52).
+    for name in sorted(protos):
+        pr = protos[name]
+        params = pr["params"]
+        if name in skip or name in NOT_OUT_CHECKED:
+            continue
+        pidx = [i for i, p in enumerate(params) if is_buffer(p) and (name, p["name"]) not in NULL_MEANS_SOMETHING
+                and not (p["name"] in AXES_PARAMS and p["base"] == "int")]
+        if not pidx:
+            continue
+        decl, check = check_expr(name, pr["ret"])
+        if "*" in pr["ret"] and EXPECT.get(name) not in ("ANY", "ANY_FREE"):
+            check = 'EXPECT(r == NULL, "NULL")'  # a buffer-returning call has none to return
+        hidx = [i for i, p in enumerate(params) if is_handle(p) or is_handle_array(p)]
+        fb = [f"static void c_{name}(void) {{"]
+        for i in pidx:
+            p = params[i]
+            args = ", ".join(a for a in ("NULL" if j == i else STRING_ARGS.get((name, q["name"]))
+                                         or arg(q, name, False, True) for j, q in enumerate(params)) if a)
+            owners = [params[j]["base"] for j in hidx if params[j]["base"] in OWNERS]
+            fb.append(f'    reset(); what = "{name} ({p["name"]} NULL)";')
+            fb.append(f"    {{ {decl}{name}({args}); {check}; }}")
+            if owners and pr["ret"] != "void" and EXPECT.get(name) not in ("ANY", "ANY_FREE"):
+                fb.append("    MESSAGE();")
+        fb.append("}")
+        bodies.append(("c_" + name, "\n".join(fb)))
     for _, b in bodies:
         w(b)
         w("")
     w("static const struct { const char *name; void (*fn)(void); } tests[] = {")
     for name, _ in bodies:
-        w(f'    {{"{name}", t_{name}}},')
+        fn = name if name.startswith("c_") else "t_" + name
+        w(f'    {{"{name}", {fn}}},')
     w("};")
     w("")
     w("/* With a function name as argument, runs only that one's calls. */")

@@ -512,6 +512,30 @@ with open(stderr_path) as f:
 check("bad signature: logged on stderr", "signature is wrong" in log, log)
 check("bad signature: the kernel is alive", kernel.poll() is None and client.is_alive())
 
+# a replayed message (issue 52): one signed execute_request captured and sent
+# three times runs once; the repeats are dropped and logged
+run(client, "replayed = 0")
+good = client.session.msg("execute_request", {"code": "replayed = replayed + 1", "silent": False,
+                                               "store_history": True, "user_expressions": {},
+                                               "allow_stdin": False, "stop_on_error": True})
+frames = client.session.serialize(good)
+for attempt in range(3):
+    client.shell_channel.socket.send_multipart(frames)
+replies = []
+try:
+    while True:
+        replies.append(client.get_shell_msg(timeout=2))
+except queue.Empty:
+    pass
+check("replay: one reply", len([r for r in replies if r["parent_header"].get("msg_id") == good["header"]["msg_id"]]) == 1,
+      replies)
+reply, messages = run(client, "print(replayed)")
+check("replay: the cell ran once", stdout_of(messages).strip() == "replayed(1)", messages)
+with open(stderr_path) as f:
+    log = f.read()
+check("replay: logged on stderr", log.count("a replay") == 2, log)
+check("replay: the kernel is alive", kernel.poll() is None and client.is_alive())
+
 
 def interrupt_loop(client, how, pid=None):
     """Runs a long loop, interrupts it after 0.5 s; returns (seconds from the

@@ -4,7 +4,8 @@
 # a cnn's weights both ways with PyTorch (safetensors_cnn.py), and bad files refused with a message and the weights unchanged
 # (tests/fuzz_corpus/safetensors-bad-*, which the fuzz target also loads:
 # truncated, a header length beyond the file or over 100 MB, offsets outside
-# the data, a wrong shape or dtype, a missing tensor).
+# the data or overlapping, a wrong shape or dtype, a dtype with a NUL inside,
+# a missing tensor; and a FIFO).
 # PyTorch's names and layout: tests/torch_weights_test.py, both ways, for
 # every model kind; a file of the layout written before 1.2 still loads.
 # Usage: tests/safetensors_test.sh build/tests/safetensors_tool build/agrepl
@@ -40,6 +41,9 @@ for bad in "$dir"/fuzz_corpus/safetensors-bad-*.safetensors; do
     fi
 done
 msg=$("$tool" bad "$tmp/none.safetensors" 2>&1) && echo "ok: a missing file: $msg" || fail "missing file: $msg"
+# a FIFO is refused at once, never waited on in open() (issue 52)
+mkfifo "$tmp/fifo.safetensors"
+msg=$(timeout 10 "$tool" bad "$tmp/fifo.safetensors" 2>&1) && echo "ok: a FIFO: $msg" || fail "FIFO: $msg"
 
 # The layout of files written before 1.2 ("linear.0.w", (in, out)) loads,
 # and saving it again writes PyTorch's.

@@ -603,6 +603,26 @@ static void test_cnn(void **state) {
     ag_release(x);
 }
 
+/* Issue 52: a collected input is a stale handle, AG_ERR_STALE, as ag_add
+ * says it, not AG_ERR_CONTEXT ("belongs to another context"). */
+static void test_collected_input_is_stale(void **state) {
+    (void)state;
+    ag_model *m = ag_mlp(ctx, (int[]){3, 1}, 2, AG_ACT_TANH, 1);
+    ag_var *x = ag_ones(ctx, 2, (int[]){2, 2});
+    ag_retain(x);
+    assert_non_null(ag_model_forward(m, x)); /* the weights made */
+    ag_release(x);
+    ag_gc(ctx); /* x collected: a stale handle from here on */
+    assert_null(ag_add(ctx, x, x));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_STALE);
+    ag_clear_error(ctx);
+    assert_null(ag_model_forward(m, x));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_STALE);
+    if (strstr(ag_errmsg(ctx), "collected") == NULL) fail_msg("message: %s", ag_errmsg(ctx));
+    ag_clear_error(ctx);
+    ag_model_unref(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(name) CTX_TEST(name)
@@ -621,6 +641,9 @@ int main(void) {
         T(test_errors),
         T(test_mlp_fits_sine),
         T(test_cnn),
+}
+
+        T(test_collected_input_is_stale),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,8 @@
  * temporary file is left behind, the new file gets a normal mode). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "array.h"
 #include "atomic_file.h"
+#include "confined.h"
 #include "ptrmap.h"
 #include "strbuf.h"
 
@@ -475,6 +478,70 @@ static void test_array_out_of_memory_keeps_array(void **state) {
     free(a.items);
 }
 
+/* confined.h (issue 52): links are followed while they stay below the
+ * root, `..` never climbs above it, and a write confined to the root refuses
+ * a link out of it (EXDEV) and never touches what it names. */
+static void test_confined_walk_stays_below_its_root(void **state) {
+    (void)state;
+    char base[] = "/tmp/agutil-confined-XXXXXX";
+    assert_non_null(mkdtemp(base));
+    char root[128], path[PATH_MAX + 64], outside[160];
+    snprintf(root, sizeof root, "%s/root", base);
+    snprintf(outside, sizeof outside, "%s/outside.txt", base);
+    assert_int_equal(mkdir(root, 0700), 0);
+    snprintf(path, sizeof path, "%s/sub", root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(write_file_atomic(outside, "outside\n", 8), 0);
+    snprintf(path, sizeof path, "%s/out", root);
+    assert_int_equal(symlink("../outside.txt", path), 0);
+    snprintf(path, sizeof path, "%s/in", root);
+    assert_int_equal(symlink("sub/../sub", path), 0); /* stays inside */
+    char real[128]; /* /tmp is a real path here: mkdtemp made base below it */
+    snprintf(real, sizeof real, "%s", root);
+    int fd = open(real, O_RDONLY | O_DIRECTORY);
+    assert_true(fd >= 0);
+    int dir;
+    char *name;
+    struct { const char *path; int error; const char *name; } cases[] = {
+        {"sub/x.txt", 0, "x.txt"},       {"in/x.txt", 0, "x.txt"},     {"sub/../x.txt", 0, "x.txt"},
+        {"..", EXDEV, NULL},             {"sub/../../x", EXDEV, NULL}, {"out", 0, "out"},
+        {"nodir/x.txt", ENOENT, NULL},   {"sub", 0, "sub"},            {".", 0, "."},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        snprintf(path, sizeof path, "%s/%s", real, cases[k].path);
+        errno = 0;
+        int rc = confined_resolve(fd, real, path, false, &dir, &name);
+        if (cases[k].error) {
+            if (rc != -1 || errno != cases[k].error) fail_msg("%s: rc %d errno %d", cases[k].path, rc, errno);
+            continue;
+        }
+        if (rc != 0 || strcmp(name, cases[k].name) != 0) fail_msg("%s: rc %d %s", cases[k].path, rc, rc ? "" : name);
+        close(dir);
+        free(name);
+    }
+    snprintf(path, sizeof path, "%s/out", real);
+    errno = 0;
+    assert_int_equal(confined_resolve(fd, real, path, true, &dir, &name), -1); /* the link leads out */
+    assert_int_equal(errno, EXDEV);
+    assert_int_equal(write_file_atomic_in(fd, real, path, "in\n", 3, 0), -1);
+    assert_int_equal(errno, EXDEV);
+    char *text = read_all(outside);
+    assert_string_equal(text, "outside\n");
+    free(text);
+    assert_int_equal(write_file_atomic_in(fd, real, "/etc/hostname", "x", 1, 0), -1); /* absolute, outside */
+    assert_int_equal(errno, EXDEV);
+    snprintf(path, sizeof path, "%s/in/new.txt", real);
+    assert_int_equal(write_file_atomic_in(fd, real, path, "new\n", 4, 0), 0);
+    snprintf(path, sizeof path, "%s/sub/new.txt", real);
+    text = read_all(path);
+    assert_string_equal(text, "new\n");
+    free(text);
+    close(fd);
+    char command[300];
+    snprintf(command, sizeof command, "rm -rf '%s'", base);
+    assert_int_equal(system(command), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_atomic_write_keeps_mode_owner_links),
@@ -491,6 +558,7 @@ int main(void) {
         cmocka_unit_test(test_atomic_write_to_missing_directory_fails),
         cmocka_unit_test(test_atomic_write_special_targets),
         cmocka_unit_test(test_atomic_commit_reports_write_errors),
+        cmocka_unit_test(test_confined_walk_stays_below_its_root),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,8 @@ static const released_entry released[] = {
     ENTRY(plot_heatmap, 7),
     ENTRY(plot_images, 7),
     ENTRY(plot_neurons, 7),
+    ENTRY(graph_file_bytes, 8),
+    ENTRY(plot_file_bytes, 8),
 };
 #undef ENTRY
 

@@ -1195,8 +1195,8 @@ uint32_t *viz_graph_pixels(ag_var *y, const viz_graph_opts *o, int *width, int *
     return pixels;
 }
 
-int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes,
-                     int *edges, char err[VIZ_ERRLEN]) {
+unsigned char *viz_graph_file_bytes(ag_var *y, const viz_graph_opts *o, const char *filename, size_t *file_size,
+                                    int *nodes, int *edges, char err[VIZ_ERRLEN]) {
     static const char *const formats[] = {"dot", "png", "svg", "pdf"};
     viz_graph_opts defaults;
     if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
@@ -1207,14 +1207,14 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
     if (format == NULL) {
         snprintf(err, VIZ_ERRLEN, "cannot tell the format of \"%s\": use .dot, .png, .svg or .pdf",
                  filename ? filename : "");
-        return -1;
+        return NULL;
     }
     Agraph_t *g = graph_of(y, o, nodes, edges, err);
-    if (g == NULL) return -1;
+    if (g == NULL) return NULL;
     char note[VIZ_ERRLEN];
     if (!viz_zoom_for_file(g, o, note, err)) {
         agclose(g);
-        return -1;
+        return NULL;
     }
     unsigned char *bytes;
     size_t size = 0;
@@ -1230,7 +1230,19 @@ int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, i
         if (strcmp(format, "svg") == 0) agsafeset(g, "dpi", "72", "");
         bytes = render_bytes(g, format, NULL, &size, err);
     }
+    if (bytes == NULL) return NULL;
+    snprintf(err, VIZ_ERRLEN, "%s", note);
+    *file_size = size;
+    return bytes;
+}
+
+int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes,
+                     int *edges, char err[VIZ_ERRLEN]) {
+    size_t size = 0;
+    unsigned char *bytes = viz_graph_file_bytes(y, o, filename, &size, nodes, edges, err);
     if (bytes == NULL) return -1;
+    char note[VIZ_ERRLEN];
+    snprintf(note, sizeof note, "%s", err);
     /* whole or not at all: a failed write leaves the old file as it was */
     int rc = write_file_atomic(filename, bytes, size);
     int saved = errno;

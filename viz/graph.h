@@ -127,6 +127,12 @@ int viz_graph_digest(ag_var *y, const viz_graph_opts *o, uint64_t *digest, char 
  * At o->zoom != 1 the file keeps its size at zoom 1 (inches) with text, lines
  * and arrows zoom times bigger (graph_zoom.c); when they need more room the
  * picture grows, and on success err holds a note saying so ("" otherwise). */
+/* The bytes viz_graph_render would write to `filename` (its format by the
+ * extension), malloc'd, with their number in *size, for a caller that writes
+ * files itself (the REPL's confined writes); err then holds the note that
+ * viz_graph_render leaves there (or "").  NULL with a message in err. */
+unsigned char *viz_graph_file_bytes(ag_var *y, const viz_graph_opts *o, const char *filename, size_t *size,
+                                    int *nodes, int *edges, char err[VIZ_ERRLEN]);
 int viz_graph_render(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes,
                      int *edges, char err[VIZ_ERRLEN]);
 

@@ -111,6 +111,12 @@ int viz_plot_track(viz_plot *plot, const char *path, double x, double y, char er
  * and as text.  Works headless and on an empty figure (empty axes).  -1
  * with the reason on failure; -2 when the interrupt flag stopped it (the
  * file is then not touched). */
+/* The bytes viz_plot_savefig would write to `filename` (PNG, SVG or PDF by
+ * its extension), malloc'd, with their number in *size, for a caller that
+ * writes files itself; NULL with err and *status -1, or -2 when a Ctrl-C
+ * stopped the drawing (*status 0 on success). */
+unsigned char *viz_plot_file_bytes(viz_plot *plot, const char *filename, size_t *size, char err[VIZ_ERRLEN],
+                                   int *status);
 int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]);
 /* The figure as a notebook page shows it, a PNG in memory: what savefig
  * writes (its size at any zoom, the text zoom times bigger); malloc'd bytes and their

@@ -217,25 +217,32 @@ static unsigned char *figure_bytes(viz_plot *plot, figure_format format, bool fo
     return bytes;
 }
 
-int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]) {
-    if (plot == NULL) return plot_fail(err, "no figure");
-    if (filename == NULL || filename[0] == '\0')
-        return plot_fail(err, "savefig needs a file name");
+unsigned char *viz_plot_file_bytes(viz_plot *plot, const char *filename, size_t *size, char err[VIZ_ERRLEN],
+                                   int *status) {
+    *status = -1;
+    if (plot == NULL) return plot_fail(err, "no figure"), NULL;
+    if (filename == NULL || filename[0] == '\0') return plot_fail(err, "savefig needs a file name"), NULL;
     figure_format format = format_of(filename);
-    if (format == FORMAT_OTHER)
-        return plot_fail(err, "cannot write '%s': the name must end in .png, .svg or .pdf",
-                         filename);
-    size_t size = 0;
-    bool interrupted;
-    unsigned char *bytes = figure_bytes(plot, format, false, &size, &interrupted, err);
-    if (bytes == NULL) {
-        if (interrupted) {
-            plot_fail(err, "interrupted: '%s' was not written", filename);
-            return -2;
-        }
-        return -1;
+    if (format == FORMAT_OTHER) {
+        plot_fail(err, "cannot write '%s': the name must end in .png, .svg or .pdf", filename);
+        return NULL;
     }
-    int status = write_figure_file(filename, bytes, size, err);
+    bool interrupted;
+    unsigned char *bytes = figure_bytes(plot, format, false, size, &interrupted, err);
+    if (bytes == NULL && interrupted) {
+        plot_fail(err, "interrupted: '%s' was not written", filename);
+        *status = -2;
+    }
+    if (bytes != NULL) *status = 0;
+    return bytes;
+}
+
+int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN]) {
+    size_t size = 0;
+    int status;
+    unsigned char *bytes = viz_plot_file_bytes(plot, filename, &size, err, &status);
+    if (bytes == NULL) return status;
+    status = write_figure_file(filename, bytes, size, err);
     free(bytes);
     return status;
 }

@@ -47,4 +47,6 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .plot_heatmap = viz_plot_heatmap,
     .plot_images = viz_plot_images,
     .plot_neurons = viz_plot_neurons,
+    .graph_file_bytes = viz_graph_file_bytes,
+    .plot_file_bytes = viz_plot_file_bytes,
 };

@@ -24,7 +24,7 @@
 /* Bumped whenever the table changes: a module of another version is refused.
  * New entries go at the end of the table, and into tests/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
-#define VIZ_MODULE_VERSION 7
+#define VIZ_MODULE_VERSION 8
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -95,6 +95,12 @@ typedef struct viz_module {
     int (*plot_neurons)(viz_plot *plot, const double *maps, const int *units, int layers, int grid,
                         const double *centres, const double *weights, double xlo, double xhi, double ylo,
                         double yhi, char err[VIZ_ERRLEN]);
+    /* version 8: the bytes of render() and savefig() files, which the REPL
+       writes itself (confined to --files-in, whole or not at all) */
+    unsigned char *(*graph_file_bytes)(ag_var *y, const viz_graph_opts *o, const char *filename, size_t *size,
+                                       int *nodes, int *edges, char err[VIZ_ERRLEN]);
+    unsigned char *(*plot_file_bytes)(viz_plot *plot, const char *filename, size_t *size, char err[VIZ_ERRLEN],
+                                      int *status);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's

@@ -158,6 +158,14 @@ int ag_model_save(const ag_model *m, const char *path);
  * truncated file, a header length beyond the file or over 100 MB, offsets
  * outside the data) no parameter changes.  0, or -1 with the error set. */
 int ag_model_load(ag_model *m, const char *path);
+/* The file ag_model_save would write, in memory: malloc'd (free() it), its
+ * length in *size; for a caller that writes files its own way.  NULL with
+ * the error set (size NULL, or as ag_model_save). */
+unsigned char *ag_model_save_bytes(const ag_model *m, size_t *size);
+/* ag_model_load from the file's bytes data[0..size), `name` naming it in
+ * messages.  0, or -1 with the error set (data or name NULL, or as
+ * ag_model_load). */
+int ag_model_load_bytes(ag_model *m, const void *data, size_t size, const char *name);
 
 ag_model_kind ag_model_get_kind(const ag_model *m);
 /* "mlp", "lstm", "rnn", "linear_layer", "lstm_layer", "rnn_layer", "cnn",

@@ -134,7 +134,8 @@ int ag_hook_validate(ag_ctx *ctx, ag_hook_kind kind, double value);
 /* Appends a hook run before every update; 0, or -1 with the error set. */
 int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value);
 int ag_optim_hook_count(const ag_optim *opt);
-/* Hook i's kind, with its lambda or max_norm in *value; -1 when out of range. */
+/* Hook i's kind, with its lambda or max_norm in *value (when value is not
+ * NULL); -1 when out of range. */
 int ag_optim_hook(const ag_optim *opt, int i, double *value);
 
 /* The hooks on their own, over params[0..n) (those without a gradient are

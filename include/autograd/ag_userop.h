@@ -122,7 +122,8 @@ const char *ag_func_rule(const ag_func *f);
  * forward or backward failing, say); 0 when some do not: each is reported
  * through `report` when given and, unlike ag_gradcheck, the context's error
  * names the op and the first mismatch ("softsign: gradient check failed:
- * input 1 element 0: backward gives 0.5, central differences 0.25"), with
+ * x[0] element 0: backward gives 0.5, central differences 0.25": x[i] as the
+ * callbacks and `report` number the inputs), with
  * ag_errcode AG_ERR_GRADIENT. */
 int ag_userop_gradcheck(ag_ctx *ctx, ag_userop *op, ag_var *const *x, int n, double atol,
                         double rtol, ag_mismatch_fn report, void *report_user);

@@ -131,4 +131,6 @@ const viz_module agrepl_viz_module = {
     .graph_digest = viz_graph_digest,
     .graph_inspector_html = viz_graph_inspector_html,
     .graph_window_view = no_view,
+    .graph_file_bytes = viz_graph_file_bytes,
+    .plot_file_bytes = NULL, /* no Cairo: savefig goes to the page (plot_savefig) */
 };

@@ -1,7 +1,7 @@
 /* atomic_file.c — write to a temporary file beside the target, then rename,
  * or write in place where a rename would change what `>` keeps
  * (atomic_file.h). */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _GNU_SOURCE /* O_NOFOLLOW, openat and the *at calls, open_memstream */
 #include "atomic_file.h"
 
 #include <errno.h>
@@ -10,72 +10,60 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-/* Links followed at most when looking for the file a dangling link names. */
-#define MAX_LINKS 40
+#include "confined.h"
 
-/* "<dir>/.<base>.XXXXXX" for path "<dir>/<base>" (or ".<base>.XXXXXX"). */
-static char *temp_template(const char *path) {
-    const char *slash = strrchr(path, '/');
-    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-    const char *base = path + dir;
-    size_t n = dir + 1 + strlen(base) + sizeof ".XXXXXX";
-    char *t = malloc(n);
-    if (t == NULL) return NULL;
-    memcpy(t, path, dir);
-    snprintf(t + dir, n - dir, ".%s.XXXXXX", base);
-    return t;
+/* A new temporary file ".<name>.XXXXXX" in dir (O_EXCL, mode 0600), its
+ * name in *temp (malloc'd); the descriptor, or -1 with errno set. */
+static int make_temp(int dir, const char *name, char **temp) {
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static unsigned long counter;
+    size_t n = strlen(name) + sizeof "..XXXXXX";
+    *temp = malloc(n);
+    if (*temp == NULL) return errno = ENOMEM, -1;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    unsigned long long seed = (unsigned long long)now.tv_nsec ^ ((unsigned long long)getpid() << 32) ^
+                              (unsigned long long)(++counter * 0x9E3779B97F4A7C15ull);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        char suffix[7];
+        for (int i = 0; i < 6; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            suffix[i] = letters[(seed >> 33) % (sizeof letters - 1)];
+        }
+        suffix[6] = '\0';
+        snprintf(*temp, n, ".%s.%s", name, suffix);
+        int fd = openat(dir, *temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0 || errno != EEXIST) {
+            if (fd < 0) {
+                int saved = errno;
+                free(*temp);
+                *temp = NULL;
+                errno = saved;
+            }
+            return fd;
+        }
+    }
+    free(*temp);
+    *temp = NULL;
+    return errno = EEXIST, -1;
 }
 
 static void release(atomic_file *af) {
     if (af->in_place_fd >= 0) close(af->in_place_fd);
+    if (af->dir_fd >= 0) close(af->dir_fd);
     free(af->memory);
-    free(af->temp_path);
-    free(af->path);
-    *af = (atomic_file){.in_place_fd = -1};
+    free(af->temp_name);
+    free(af->name);
+    *af = (atomic_file){.in_place_fd = -1, .dir_fd = -1};
 }
 
 static int fail(atomic_file *af, int error) {
     release(af);
     errno = error;
     return -1;
-}
-
-/* The missing file that the dangling symbolic link `path` ends at
- * (malloc'd), following links that lead to links; NULL with errno set. */
-static char *dangling_end(const char *path) {
-    char *current = strdup(path);
-    for (int hops = 0; current != NULL && hops < MAX_LINKS; hops++) {
-        struct stat st;
-        if (lstat(current, &st) < 0) return errno == ENOENT ? current : (free(current), NULL);
-        if (!S_ISLNK(st.st_mode)) { /* appeared meanwhile: write it as found */
-            return current;
-        }
-        char target[4096];
-        ssize_t n = readlink(current, target, sizeof target - 1);
-        if (n < 0) {
-            free(current);
-            return NULL;
-        }
-        target[n] = '\0';
-        const char *slash = strrchr(current, '/');
-        size_t dir = target[0] == '/' || slash == NULL ? 0 : (size_t)(slash - current) + 1;
-        char *next = malloc(dir + (size_t)n + 1);
-        if (next != NULL) {
-            memcpy(next, current, dir);
-            memcpy(next + dir, target, (size_t)n + 1);
-        }
-        free(current);
-        current = next;
-    }
-    if (current != NULL) {
-        free(current);
-        errno = ELOOP;
-    } else {
-        errno = ENOMEM;
-    }
-    return NULL;
 }
 
 /* The new file's mode when it does not exist yet: a plain fopen's. */
@@ -100,69 +88,92 @@ static bool take_identity(int fd, const struct stat *target) {
 
 /* Writes in place: the content is gathered in memory until the commit. */
 static int open_in_place(atomic_file *af) {
-    free(af->temp_path);
-    af->temp_path = NULL;
-    af->in_place_fd = open(af->path, O_WRONLY | O_CLOEXEC);
+    free(af->temp_name);
+    af->temp_name = NULL;
+    af->in_place_fd = openat(af->dir_fd, af->name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (af->in_place_fd < 0) return fail(af, errno);
     af->file = open_memstream(&af->memory, &af->memory_size);
     return af->file ? 0 : fail(af, errno ? errno : ENOMEM);
 }
 
-int atomic_file_open_flags(atomic_file *af, const char *path, int flags) {
-    *af = (atomic_file){.in_place_fd = -1};
+/* Whether the caller may write the file name in dir (as access(W_OK)). */
+static bool writable(int dir, const char *name) { return faccessat(dir, name, W_OK, 0) == 0; }
+
+int atomic_file_open_in(atomic_file *af, int root_fd, const char *root, const char *path, int flags) {
+    *af = (atomic_file){.in_place_fd = -1, .dir_fd = -1};
     if (path == NULL || path[0] == '\0') return fail(af, ENOENT);
-    struct stat target, link;
-    bool exists = stat(path, &target) == 0;
-    int why = errno;
-    bool is_link = lstat(path, &link) == 0 && S_ISLNK(link.st_mode);
-    if (!exists && is_link) {
-        /* a loop, or a link to nothing: only `!` creates what it names */
-        if (why != ENOENT || !(flags & ATOMIC_FILE_FORCE)) return fail(af, why);
-        af->path = dangling_end(path);
-        if (af->path == NULL) return fail(af, errno);
-    } else if (exists && S_ISDIR(target.st_mode)) {
-        return fail(af, EISDIR);
-    } else if (exists && !S_ISREG(target.st_mode)) {
+    if (root == NULL) {
+        root = "/";
+        root_fd = confined_slash_fd();
+        if (root_fd < 0) return fail(af, errno);
+    }
+    /* the target as named; a symbolic link is followed (below root) to the
+       file it names, which is the one replaced */
+    if (confined_resolve(root_fd, root, path, false, &af->dir_fd, &af->name) < 0) return fail(af, errno);
+    if (strcmp(af->name, ".") == 0) return fail(af, EISDIR);
+    struct stat target;
+    bool exists = fstatat(af->dir_fd, af->name, &target, AT_SYMLINK_NOFOLLOW) == 0;
+    if (!exists && errno != ENOENT) return fail(af, errno);
+    if (exists && S_ISLNK(target.st_mode)) {
+        close(af->dir_fd);
+        free(af->name);
+        af->dir_fd = -1;
+        af->name = NULL;
+        if (confined_resolve(root_fd, root, path, true, &af->dir_fd, &af->name) < 0) return fail(af, errno);
+        if (strcmp(af->name, ".") == 0) return fail(af, EISDIR);
+        exists = fstatat(af->dir_fd, af->name, &target, AT_SYMLINK_NOFOLLOW) == 0;
+        /* a link to nothing: only `!` creates what it names */
+        if (!exists && (errno != ENOENT || !(flags & ATOMIC_FILE_FORCE))) return fail(af, errno);
+        if (exists && S_ISLNK(target.st_mode)) return fail(af, ELOOP); /* swapped meanwhile */
+    }
+    if (exists && S_ISDIR(target.st_mode)) return fail(af, EISDIR);
+    if (exists && !S_ISREG(target.st_mode)) {
         /* a device, pipe or socket (/dev/null, /dev/stdout): there is no
          * old content to keep and renaming over it would replace the node;
-         * write to it directly */
-        af->file = fopen(path, "wb");
-        return af->file ? 0 : fail(af, errno);
-    } else {
-        /* a symbolic link: replace the file it names, not the link */
-        af->path = exists ? realpath(path, NULL) : strdup(path);
-        if (af->path == NULL) return fail(af, exists ? errno : ENOMEM);
+         * write to it directly, never waiting in open() for a reader */
+        int fd = openat(af->dir_fd, af->name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) return fail(af, errno);
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        af->file = fdopen(fd, "wb");
+        if (af->file == NULL) {
+            int saved = errno;
+            close(fd);
+            return fail(af, saved);
+        }
+        return 0;
     }
     if (exists) {
-        bool read_only = access(af->path, W_OK) != 0 || (target.st_mode & 0222) == 0;
+        bool read_only = !writable(af->dir_fd, af->name) || (target.st_mode & 0222) == 0;
         if (read_only && !(flags & ATOMIC_FILE_FORCE)) return fail(af, EACCES);
     }
-    af->temp_path = temp_template(af->path);
-    if (af->temp_path == NULL) return fail(af, ENOMEM);
-    int fd = mkstemp(af->temp_path);
+    int fd = make_temp(af->dir_fd, af->name, &af->temp_name);
     if (fd < 0) {
         /* no temporary file beside it (a read-only directory): a writable
            file is written in place, as `>` would */
-        if (exists && (errno == EACCES || errno == EPERM || errno == EROFS) &&
-            access(af->path, W_OK) == 0)
+        if (exists && (errno == EACCES || errno == EPERM || errno == EROFS) && writable(af->dir_fd, af->name))
             return open_in_place(af);
         return fail(af, errno);
     }
     if (exists && (target.st_nlink > 1 || !take_identity(fd, &target))) {
         /* a rename would split its hard links, or give it our owner */
         close(fd);
-        unlink(af->temp_path);
+        unlinkat(af->dir_fd, af->temp_name, 0);
         return open_in_place(af);
     }
-    if (!exists) (void)fchmod(fd, new_file_mode()); /* mkstemp makes it 0600 */
+    if (!exists) (void)fchmod(fd, new_file_mode()); /* made 0600 */
     af->file = fdopen(fd, "wb");
     if (af->file == NULL) {
         int saved = errno;
         close(fd);
-        unlink(af->temp_path);
+        unlinkat(af->dir_fd, af->temp_name, 0);
         return fail(af, saved);
     }
     return 0;
+}
+
+int atomic_file_open_flags(atomic_file *af, const char *path, int flags) {
+    return atomic_file_open_in(af, -1, NULL, path, flags);
 }
 
 int atomic_file_open(atomic_file *af, const char *path) { return atomic_file_open_flags(af, path, 0); }
@@ -182,9 +193,9 @@ static int write_over(int fd, const char *data, size_t size) {
     return 0;
 }
 
-/* The whole content of path (malloc'd, *size set), or NULL. */
-static char *read_whole(const char *path, size_t *size) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+/* The whole content of name in dir (malloc'd, *size set), or NULL. */
+static char *read_whole(int dir, const char *name, size_t *size) {
+    int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return NULL;
     struct stat st;
     char *data = fstat(fd, &st) == 0 ? malloc((size_t)st.st_size + 1) : NULL;
@@ -209,7 +220,7 @@ static int commit_in_place(atomic_file *af) {
     af->file = NULL;
     if (saved == 0) {
         size_t old_size = 0;
-        char *old = read_whole(af->path, &old_size);
+        char *old = read_whole(af->dir_fd, af->name, &old_size);
         if (write_over(af->in_place_fd, af->memory, af->memory_size) < 0) {
             saved = errno;
             if (old != NULL) (void)write_over(af->in_place_fd, old, old_size);
@@ -231,13 +242,13 @@ int atomic_file_commit(atomic_file *af) {
         failed = 1, saved = errno; /* EINVAL: a file system without fsync (pipes, some FUSE) */
     if (fclose(af->file) != 0 && !failed) failed = 1, saved = errno;
     af->file = NULL;
-    if (af->temp_path == NULL) { /* written directly (not a regular file) */
+    if (af->temp_name == NULL) { /* written directly (not a regular file) */
         release(af);
         if (failed) errno = saved;
         return failed ? -1 : 0;
     }
-    if (!failed && rename(af->temp_path, af->path) != 0) failed = 1, saved = errno;
-    if (failed) unlink(af->temp_path);
+    if (!failed && renameat(af->dir_fd, af->temp_name, af->dir_fd, af->name) != 0) failed = 1, saved = errno;
+    if (failed) unlinkat(af->dir_fd, af->temp_name, 0);
     release(af);
     if (failed) errno = saved;
     return failed ? -1 : 0;
@@ -246,13 +257,18 @@ int atomic_file_commit(atomic_file *af) {
 void atomic_file_abort(atomic_file *af) {
     if (af->file) fclose(af->file);
     af->file = NULL;
-    if (af->temp_path) unlink(af->temp_path);
+    if (af->temp_name) unlinkat(af->dir_fd, af->temp_name, 0);
     release(af);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t size) {
+    return write_file_atomic_in(-1, NULL, path, data, size, 0);
+}
+
+int write_file_atomic_in(int root_fd, const char *root, const char *path, const void *data, size_t size,
+                         int flags) {
     atomic_file af;
-    if (atomic_file_open(&af, path) < 0) return -1;
+    if (atomic_file_open_in(&af, root_fd, root, path, flags) < 0) return -1;
     if (size > 0 && fwrite(data, 1, size, af.file) != size) {
         int saved = errno ? errno : EIO;
         atomic_file_abort(&af);

@@ -34,9 +34,11 @@
 /* A write in progress: `file` is open for writing. */
 typedef struct atomic_file {
     FILE *file;
-    char *temp_path; /* malloc'd: "<dir>/.<name>.XXXXXX" when the file is
-                      * renamed over the target; NULL otherwise */
-    char *path;      /* malloc'd: the target (symbolic links resolved) */
+    int dir_fd;      /* the target's directory (confined.h), or -1 */
+    char *name;      /* malloc'd: the target's name in dir_fd (symbolic
+                      * links resolved) */
+    char *temp_name; /* malloc'd: ".<name>.XXXXXX" in dir_fd when the file
+                      * is renamed over the target; NULL otherwise */
     int in_place_fd; /* >= 0: written in place through this descriptor; the
                       * stream then gathers the content in `memory` */
     char *memory;
@@ -46,9 +48,17 @@ typedef struct atomic_file {
 /* Starts writing `path` (flags 0 or ATOMIC_FILE_FORCE): creates the
  * temporary file beside it, or decides to write in place (above).  A
  * target that exists but is not a regular file (/dev/full, a FIFO) has no
- * content to keep and is written directly; a directory fails with EISDIR.
+ * content to keep and is written directly (opened without blocking: a FIFO
+ * nobody reads is ENXIO); a directory fails with EISDIR.  Every name on the
+ * way is opened relative to the one before (confined.h), and the target,
+ * the temporary file and the rename are relative to the directory found,
+ * so a name swapped for a link meanwhile is never followed.
  * 0, or -1 with errno set (nothing created). */
 int atomic_file_open_flags(atomic_file *af, const char *path, int flags);
+/* atomic_file_open_flags confined below the directory `root` (a real path)
+ * whose descriptor is root_fd (confined_resolve): a path or link that leads
+ * outside it fails with EXDEV.  root NULL: anywhere. */
+int atomic_file_open_in(atomic_file *af, int root_fd, const char *root, const char *path, int flags);
 /* atomic_file_open_flags(af, path, 0). */
 int atomic_file_open(atomic_file *af, const char *path);
 /* Finishes: fflush, fsync, fclose (each checked), then rename over the
@@ -61,6 +71,9 @@ void atomic_file_abort(atomic_file *af);
 /* The whole of data[0..size) as the new content of path, atomically where
  * possible (flags 0).  0, or -1 with errno set (path unchanged). */
 int write_file_atomic(const char *path, const void *data, size_t size);
+/* write_file_atomic with flags, confined below root (atomic_file_open_in). */
+int write_file_atomic_in(int root_fd, const char *root, const char *path, const void *data, size_t size,
+                         int flags);
 
 /* Why writing path failed with `error`, in the user's terms: "it is a
  * symbolic link to a file that does not exist", "the file is read-only",
