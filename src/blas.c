@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dl_shared.h"
 #include "memory.h"
 #include "tensor.h"
 
@@ -415,24 +416,11 @@ static bool openblas_tried, workers_stopped;
 /* A statically linked program has no dynamic section: dlopen there would
  * bring a second C library into the process. */
 extern char _DYNAMIC[] __attribute__((weak));
-/* dlopen reached through a weak reference to glibc's shared-library
- * version of it: a static program (which never loads OpenBLAS) then links
- * none, so the link gives no warning that the program needs at run time the
- * shared libraries of the glibc it was built with (any reference to plain
- * `dlopen` binds to static glibc's own, which is always linked, and warns). */
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)) && defined(__x86_64__)
-extern void *shared_dlopen(const char *file, int mode) __attribute__((weak));
-__asm__(".symver shared_dlopen, dlopen@GLIBC_2.34");
-#else
-#define shared_dlopen dlopen
-#endif
 
 static void openblas_load(void) {
     char *volatile dynamic = _DYNAMIC;
     if (dynamic == NULL) return;
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)) && defined(__x86_64__)
-    if (shared_dlopen == NULL) return;
-#endif
+    if (shared_dlopen_missing()) return;
     /* Lazy: of its ~16,000 relocations the 1,981 calls through its PLT are
      * bound when first made (a product calls a few dozen), not all at load
      * (the rest, its kernel tables, are bound at load either way) */

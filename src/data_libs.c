@@ -3,6 +3,7 @@
  * load is tried again at the next call (the package may have been
  * installed meanwhile). */
 #include "data_libs.h"
+#include "dl_shared.h"
 #include "errors.h"
 
 #if defined(AG_CSV_LOADABLE) || defined(AG_ZIP_LOADABLE)
@@ -22,11 +23,11 @@ extern char _DYNAMIC[] __attribute__((weak));
 static bool load(const char *soname, const char *const *names, void **functions, int count, char *why,
                  size_t size) {
     char *volatile dynamic = _DYNAMIC;
-    if (dynamic == NULL) {
+    if (dynamic == NULL || shared_dlopen_missing()) {
         snprintf(why, size, "a statically linked program cannot load libraries");
         return false;
     }
-    void *handle = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+    void *handle = shared_dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
     if (handle == NULL) {
         const char *error = dlerror();
         snprintf(why, size, "%s", error ? error : soname);
