@@ -193,6 +193,9 @@ try:
     check("+ zooms the graph", before != after and "scale" in after, (before, after))
 
     # the Rosenbrock lesson, with a plot
+    # (:digits full first: a lesson loaded by name shows four digits, and the
+    # check is that every digit is the terminal's)
+    typed(":digits full")
     t0 = time.time()
     text = typed(":load rosenbrock")
     lesson_s = time.time() - t0
