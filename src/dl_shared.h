@@ -11,7 +11,9 @@
 #include <dlfcn.h>
 #include <stdbool.h>
 
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)) && defined(__x86_64__)
+/* (not under AddressSanitizer, whose run time intercepts dlopen itself) */
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)) && defined(__x86_64__) && \
+    !defined(__SANITIZE_ADDRESS__)
 extern void *shared_dlopen(const char *file, int mode) __attribute__((weak));
 __asm__(".symver shared_dlopen, dlopen@GLIBC_2.34");
 static inline bool shared_dlopen_missing(void) { return shared_dlopen == NULL; }
