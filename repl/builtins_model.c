@@ -402,7 +402,10 @@ static int fn_cnn(repl *r, const builtin_args *args, repl_value *out) {
     for (int i = 0; i < n; i++) {
         repl_value item = v.as.list->items[i];
         ag_model *m = model_of(item);
-        if (m != NULL && ag_model_layer_spec(m, &layers[i]) == 0) continue;
+        if (m != NULL) {
+            if (ag_model_layer_spec(m, &layers[i]) == 0) continue;
+            ag_clear_error(ag_model_ctx(m)); /* not a layer: the message below says what is wrong */
+        }
         double size = item.kind == VALUE_NUMBER ? item.as.number
                       : item.kind == VALUE_VAR && ag_size(item.as.var) == 1 ? ag_item(item.as.var)
                                                                            : NAN;

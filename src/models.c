@@ -286,7 +286,12 @@ ag_model *ag_max_pool_layer(ag_ctx *ctx, int kernel, int stride, int padding) {
 }
 
 int ag_model_layer_spec(const ag_model *m, ag_layer_spec *spec) {
-    if (m == NULL || spec == NULL || (m->kind != AG_MODEL_CONV2D && m->kind != AG_MODEL_MAX_POOL)) return -1;
+    if (m == NULL) return -1;
+    if (spec == NULL) return ctx_error(m->ctx, AG_ERR_ARG, "layer_spec: spec is NULL"), -1;
+    if (m->kind != AG_MODEL_CONV2D && m->kind != AG_MODEL_MAX_POOL)
+        return ctx_error(m->ctx, AG_ERR_ARG, "layer_spec: a %s is not a conv2d or max_pool layer",
+                         ag_model_kind_name(m->kind)),
+               -1;
     *spec = m->specs[0];
     return 0;
 }
