@@ -528,11 +528,18 @@ bench-web: web $(AGREPL)
 # http.server on 127.0.0.1, the README's first session typed, a node
 # clicked, the Rosenbrock lesson, Ctrl-C, :save and a reload; screenshots in
 # $(BUILD)/web-test/.  Without emscripten or npm it says SKIP (make deps
-# installs both), counted apart in the summary.
+# installs both), counted apart in the summary; so too when npm ci fails
+# and `npm ping` cannot reach the registry either (no network, or a TLS
+# proxy whose certificate this root does not trust).  A lockfile that npm
+# refuses while the registry answers is a failure.
 web-tests:
 	@if command -v $(EMCC) >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory web && \
-	  $(STEP) "web ($(BUILD))" $(KERNEL_PYTHON) tests/web_test.py $(WEB) $(BUILD)/web-test; \
+	  if ! $(MAKE) --no-print-directory web-deps && ! npm ping >$(BUILD)/npm-ping.log 2>&1; then \
+	    $(STEP) "web ($(BUILD))" echo "SKIP: the web page: npm ci could not reach the npm registry from here ($$(grep -m1 -oE 'E[A-Z_]{4,}|[A-Z_]{3,}_CERT[A-Z_]*' $(BUILD)/npm-ping.log || echo 'npm ping failed'))"; \
+	  else \
+	    $(MAKE) --no-print-directory web && \
+	    $(STEP) "web ($(BUILD))" $(KERNEL_PYTHON) tests/web_test.py $(WEB) $(BUILD)/web-test; \
+	  fi; \
 	else \
 	  $(STEP) "web ($(BUILD))" echo "SKIP: the web page: emscripten's emcc or npm is not installed (make deps installs them)"; \
 	fi
