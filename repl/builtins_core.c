@@ -965,6 +965,7 @@ static int builtin_print(repl *r, const builtin_args *a, repl_value *out) {
     for (int i = 0; i < xs->count; i++) {
         char *text = value_text_line(r, xs->items[i], false);
         if (text == NULL) return repl_error(r, "out of memory");
+        text_printable(text, TEXT_KEEP_NEWLINE | TEXT_KEEP_TAB); /* a string may hold a file's bytes */
         if (i > 0) fputc(' ', r->io.out);
         fputs(text, r->io.out);
         free(text);

@@ -1,6 +1,7 @@
 /* builtins_graph.c — graphs as REPL built-ins (SPEC §3): dot, render,
  * tree and show (the window it opens is followed by viz_follow.c). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,10 @@ static int graph_counts(repl *r, const builtin_args *a, ag_var *y, const viz_gra
 }
 
 static void print_wrote(repl *r, const char *file, int nodes, int edges) {
-    fprintf(repl_out(r), "wrote %s (%d node%s, %d edge%s)\n", file, nodes, nodes == 1 ? "" : "s", edges,
+    char shown[PATH_MAX];
+    snprintf(shown, sizeof shown, "%s", file);
+    text_printable(shown, 0);
+    fprintf(repl_out(r), "wrote %s (%d node%s, %d edge%s)\n", shown, nodes, nodes == 1 ? "" : "s", edges,
             edges == 1 ? "" : "s");
 }
 

@@ -2,6 +2,7 @@
  * contour, track, mark, savefig, clearplot, has_window; pace's row (its
  * function is in viz_pace.c). */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -365,6 +366,15 @@ static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
+/* "wrote FILE", the name without control characters; 0. */
+static int print_wrote(repl *r, const char *file) {
+    char shown[PATH_MAX];
+    snprintf(shown, sizeof shown, "%s", file);
+    text_printable(shown, 0);
+    fprintf(repl_out(r), "wrote %s\n", shown);
+    return 0;
+}
+
 /* savefig(file): the current figure as PNG, SVG or PDF by the file's
  * extension, window or not. */
 static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
@@ -376,8 +386,7 @@ static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     if (plot == NULL) return plot_failed(r, a, err);
     if (repl_vz->plot_file_bytes == NULL) { /* the web page draws and downloads it itself */
         if (repl_vz->plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
-        fprintf(repl_out(r), "wrote %s\n", file);
-        return 0;
+        return print_wrote(r, file);
     }
     size_t size = 0;
     int status;
@@ -389,8 +398,7 @@ static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     free(bytes);
     if (rc < 0)
         return repl_error(r, "savefig: cannot write '%s': %s", file, repl_file_strerror(r, file, saved ? saved : EIO));
-    fprintf(repl_out(r), "wrote %s\n", file);
-    return 0;
+    return print_wrote(r, file);
 }
 
 static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {

@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 #include <math.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,9 +440,13 @@ static int command_funcs(repl *r, const char *argument) {
         if (v.kind != VALUE_FUNCTION) continue;
         const user_function *f = v.as.function;
         const ast_node *def = f->def;
-        if (def->source_end > def->source_start) {
-            fprintf(r->io.out, "%.*s\n", (int)(def->source_end - def->source_start),
-                    f->chunk->source + def->source_start);
+        char *source = def->source_end > def->source_start
+                           ? strndup(f->chunk->source + def->source_start, def->source_end - def->source_start)
+                           : NULL;
+        if (source != NULL) {
+            text_printable(source, TEXT_KEEP_NEWLINE | TEXT_KEEP_TAB); /* the def's text came from a file */
+            fprintf(r->io.out, "%s\n", source);
+            free(source);
         } else {
             char *text = value_text(r, v, false);
             fprintf(r->io.out, "%s\n", text ? text : f->name);
@@ -619,13 +624,16 @@ static int save_history(repl *r, const char *command, const char *path, bool ove
         return REPL_ERROR;
     }
     remember_saved(r, path, size, hash);
+    char shown[PATH_MAX];
+    snprintf(shown, sizeof shown, "%s", path);
+    text_printable(shown, 0);
     fprintf(r->io.out, "saved %d statement%s to %s\n", r->save.history_count,
-            r->save.history_count == 1 ? "" : "s", path);
+            r->save.history_count == 1 ? "" : "s", shown);
     const char *lost = restore_unrestored(r);
     if (lost[0])
         fprintf(r->io.out, "note: :load of %s will not give back %s as they are now: a statement that failed "
                         "or was interrupted changed them, and such values (models, optimizers) cannot be written as "
-                        "statements\n", path, lost);
+                        "statements\n", shown, lost);
     return REPL_OK;
 }
 

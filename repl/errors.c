@@ -29,12 +29,14 @@ static void set_position(repl *r, const ast_node *n) {
         r->error.column = 1;
         snprintf(r->error.file, sizeof r->error.file, "%s", r->eval.command_file ? r->eval.command_file : "");
     }
+    text_printable(r->error.file, 0);
 }
 
 static int verror_at(repl *r, const ast_node *at, const char *fmt, va_list ap) {
     if (r->error.set) return -1;
     if (at == NULL) at = r->eval.call;
     vsnprintf(r->error.message, sizeof r->error.message, fmt, ap);
+    text_printable(r->error.message, TEXT_KEEP_NEWLINE); /* it may quote a file's name or bytes */
     r->error.set = true;
     set_position(r, at);
     return -1;
@@ -95,6 +97,7 @@ void repl_error_add_trace(repl *r, const char *function_name, const ast_node *ca
     else
         snprintf(line, sizeof line, "  in %s, called at %d:%d", function_name, call->line,
                  call->column);
+    text_printable(line, 0); /* the file's name */
     /* endless recursion repeats one line: count it instead */
     if (r->error.trace_count > 0 && strcmp(r->error.trace[r->error.trace_count - 1], line) == 0) {
         r->error.trace_repeats[r->error.trace_count - 1]++;

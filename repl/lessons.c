@@ -11,6 +11,7 @@
 
 #include "array.h"
 #include "confined.h"
+#include "strbuf.h"
 
 /* Set by the Makefile from PREFIX: where `make install` puts the lessons. */
 #ifndef AGREPL_LESSON_DIR
@@ -82,17 +83,6 @@ int lesson_open(const char *path, int root_fd, const char *root) {
     return fd;
 }
 
-void lesson_printable(char *text) {
-    /* ESC, BEL and the rest would reach the terminal as commands */
-    char *to = text;
-    for (const char *c = text; *c; c++) {
-        unsigned char b = (unsigned char)*c;
-        if (b == '\t') *to++ = ' ';
-        else if (b >= 0x20 && b != 0x7f) *to++ = *c;
-    }
-    *to = '\0';
-}
-
 static bool is_file(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -155,7 +145,7 @@ static void describe(const char *path, int root_fd, const char *root, char *out,
         while (*text == ' ') text++;
         if (!join(out, n, text, "")) out[n - 1] = '\0'; /* a long line is cut */
         out[strcspn(out, "\r\n")] = '\0';
-        lesson_printable(out);
+        text_printable(out, 0);
     }
     fclose(f);
 }

@@ -37,10 +37,6 @@ int lesson_list(FILE *out, int root_fd, const char *root);
  * leads outside root; EINVAL: not a regular file). */
 int lesson_open(const char *path, int root_fd, const char *root);
 
-/* Removes, in place, every control character of text (ESC, BEL, ...; a tab
- * becomes a space): for lines from files printed to a terminal. */
-void lesson_printable(char *text);
-
 /* The running program's directory (/proc/self/exe without its last part:
  * build/ in the source tree, PREFIX/bin when installed) into dir; false when
  * it cannot be told or does not fit.  Lessons and the graph module are

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lexer.h"
+#include "strbuf.h"
 
 /* Brackets, prefix operators and blocks open at once; each level is a few
  * stack frames of this parser. */
@@ -1116,6 +1117,7 @@ char *parse_error_format(const parse_error *error, const char *source, int first
                  error->column, error->message);
     else
         snprintf(header, sizeof header, "error: %s\n", error->message);
+    text_printable(header, TEXT_KEEP_NEWLINE); /* a file's name, a token of its text */
 
     /* Find the error's line in source. */
     const char *line_text = NULL;
@@ -1158,7 +1160,9 @@ char *parse_error_format(const parse_error *error, const char *source, int first
     if (line_text) {
         length += (size_t)sprintf(text + length, "  %s", cut_before);
         memcpy(text + length, line_text + from, to - from);
-        length += to - from;
+        text[length + (to - from)] = '\0';
+        text_printable(text + length, TEXT_KEEP_TAB); /* the line came from a file: '?' for each control character, one column as before */
+        length += strlen(text + length);
         length += (size_t)sprintf(text + length, "%s\n  %s", cut_after, cut_before[0] ? "   " : "");
         for (size_t i = 0; i < caret_width; i++) {
             unsigned char c = from + i < line_length ? (unsigned char)line_text[from + i] : ' ';

@@ -298,7 +298,9 @@ static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth
 char *value_text(repl *r, repl_value v, bool quote_strings) {
     strbuf t = {0};
     append_value(r, &t, v, quote_strings, 0, false);
-    return strbuf_take(&t);
+    char *text = strbuf_take(&t);
+    text_printable(text, TEXT_KEEP_NEWLINE | TEXT_KEEP_TAB); /* a string may hold a file's bytes */
+    return text;
 }
 
 char *value_text_line(repl *r, repl_value v, bool quote_strings) {

@@ -660,10 +660,12 @@ bool value_is_tensor_literal(repl_value v);
 /* ---- print.c: printing -------------------------------------------------------- */
 
 /* The text an expression statement shows (variables in full, matrices one
- * row per line); malloc'd. */
+ * row per line), without control characters but newlines and tabs
+ * (text_printable); malloc'd. */
 char *value_text(repl *r, repl_value v, bool quote_strings);
 /* The same on one line, as print() shows it: every variable in upstream's
- * one-line String() form (summarized past 1000 elements); malloc'd. */
+ * one-line String() form (summarized past 1000 elements); a string's bytes
+ * as they are (str(); print() makes them printable itself); malloc'd. */
 char *value_text_line(repl *r, repl_value v, bool quote_strings);
 /* A variable as the session shows it: one line, or a matrix with one row per
  * line, summarized past 1000 elements; malloc'd. */

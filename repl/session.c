@@ -502,6 +502,7 @@ static int parse_piece(repl *r, const char *src, size_t start, size_t end, int l
         free(text);
         return out_of_memory_at(r, filename, line);
     }
+    text_printable(c->filename, 0); /* only messages show it */
     c->refcount = 1;
     c->source = text;
     c->first_line = line;

@@ -8,6 +8,7 @@
 
 #define AG_ERRORS_PUBLIC_FORM /* defines the public ag_set_error (errors.h) */
 #include "internal.h"
+#include "util/strbuf.h"
 
 const char *ag_version(void) { return AG_VERSION_STRING; }
 long ag_version_number(void) { return AG_VERSION_NUMBER; }
@@ -172,6 +173,9 @@ static void set_message(ag_ctx *ctx, ag_err code, const char *fmt, va_list ap) {
         while (end > 0 && ((unsigned char)ctx->errmsg[end] & 0xC0) == 0x80) end--;
         memcpy(ctx->errmsg + end, "...", 4);
     }
+    /* a file's bytes quoted (a CSV cell, a safetensors name or dtype) reach
+     * a terminal without the control characters it would obey */
+    text_printable(ctx->errmsg, TEXT_KEEP_NEWLINE);
     ctx->failed = true;
     ctx->errcode = code;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "ag_format.h"
+#include "util/strbuf.h"
 
 void ag_names_free(char **names, int count) {
     if (names)
@@ -140,9 +141,21 @@ static int column_index(reader *r, const char *spec, const char *what) {
     if (end != spec && *end == '\0')
         ctx_error(r->ctx, AG_ERR_IO, "%s: %s: column %s is out of range (the file has %d columns, 0 to %d)", r->file,
                   what, spec, r->columns, r->columns - 1);
-    else
-        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s'%s", r->file, what, spec,
-                  r->header ? "" : " (the file was read without a header: name columns by number)");
+    else if (r->header == NULL)
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the file was read without a header: "
+                  "name columns by number)", r->file, what, spec);
+    else {
+        /* the header's names, the first 200 bytes of them: the message
+         * (made printable by the error itself) shows what the file has */
+        strbuf names = {0};
+        for (int i = 0; i < r->columns && names.length < 200; i++)
+            strbuf_appendf(&names, "%s'%s'", i > 0 ? ", " : "", r->header[i]);
+        if (names.length >= 200) strbuf_append(&names, ", ...");
+        char *list = strbuf_take(&names);
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the header has %s)", r->file, what, spec,
+                  list ? list : "?");
+        free(list);
+    }
     return -1;
 }
 

@@ -18,7 +18,10 @@ once, through the hub's REST API and each student's notebook server.
    were slowed by the endless loop (the slowest student against run 2).
 4. Isolation: a student's kernel reads and writes nothing of a classmate's
    through :load, :save, render, savefig, dot, lessons by name or paths
-   with .. (every attempt an error; the classmate's files unchanged).
+   with .. (every attempt an error; the classmate's files unchanged); as
+   root, a throwaway second local user (useradd) cannot stat or connect to
+   a student's kernel sockets, nor receive its cells on a ZeroMQ SUB, while
+   the kernel's own user can (not root: SKIP, saying why).
 Everything it starts it stops: at the end no process carrying this run's
 marker is left.
 
@@ -460,6 +463,130 @@ async def isolation(names, tokens):
 peaks = {}  # pid -> (peak kB, command line), sampled while the class runs
 
 
+# Run as another local user (and, to prove it can see traffic, as the
+# kernel's own user): stats and connects to the kernel's sockets with plain
+# Unix sockets and with ZeroMQ (a SUB on iopub, subscribed to everything),
+# says "ready" once its ZeroMQ socket is connected or has tried for 10 s,
+# then reads a line (the cell has run) and reports what it got, as JSON.
+SNOOP = r"""
+import errno, json, os, socket, sys, time, zmq
+from zmq.utils.monitor import recv_monitor_message
+paths = json.loads(sys.argv[1])
+got = {"home_entered": os.access(paths["home"], os.X_OK)}
+for name in ("iopub", "shell"):
+    try:
+        os.stat(paths[name])
+        got["stat_" + name] = "ok"
+    except OSError as e:
+        got["stat_" + name] = errno.errorcode.get(e.errno, str(e.errno))
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(paths[name])
+        got["connect_" + name] = "connected"
+    except OSError as e:
+        got["connect_" + name] = errno.errorcode.get(e.errno, str(e.errno))
+    s.close()
+ctx = zmq.Context()
+sub = ctx.socket(zmq.SUB)
+sub.setsockopt(zmq.SUBSCRIBE, b"")
+monitor = sub.get_monitor_socket()
+sub.connect("ipc://" + paths["iopub"])
+events, deadline = [], time.monotonic() + 10
+while time.monotonic() < deadline and zmq.EVENT_CONNECTED not in events:
+    if monitor.poll(200):
+        events.append(recv_monitor_message(monitor)["event"])
+if zmq.EVENT_CONNECTED in events:
+    time.sleep(0.5)  # the subscription reaches the kernel's PUB
+got["zmq_connected"] = zmq.EVENT_CONNECTED in events
+print("ready", flush=True)
+sys.stdin.readline()
+frames, deadline = [], time.monotonic() + 2
+while time.monotonic() < deadline:
+    if sub.poll(200):
+        frames.append(b" ".join(sub.recv_multipart()).decode("utf-8", "replace"))
+got["received"] = frames
+print(json.dumps(got), flush=True)
+"""
+
+
+async def snoop(user, home, info, k, secret):
+    """SNOOP as `user` (None: this process's own) while k runs a cell
+    printing `secret`: its report, or {"error": ...}."""
+    base = info["ip"]
+    paths = json.dumps({"home": home, "iopub": "%s-%d" % (base, info["iopub_port"]),
+                        "shell": "%s-%d" % (base, info["shell_port"])})
+    argv = [sys.executable, "-c", SNOOP, paths]
+    if user is not None:
+        argv = ["runuser", "-u", user, "--"] + argv
+    p = await asyncio.create_subprocess_exec(*argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE, cwd="/")
+    try:
+        ready = await asyncio.wait_for(p.stdout.readline(), 60)
+        if ready.strip() != b"ready":
+            return {"error": (ready + await p.stderr.read()).decode(errors="replace")}
+        status, out, _ = await k.run('print("%s")' % secret)
+        p.stdin.write(b"ran\n")
+        await p.stdin.drain()
+        report = await asyncio.wait_for(p.stdout.readline(), 60)
+        await p.wait()
+        got = json.loads(report) if report.strip() else {"error": (await p.stderr.read()).decode(errors="replace")}
+        got["cell"] = (status, out)
+        return got
+    except (asyncio.TimeoutError, ValueError) as e:
+        return {"error": repr(e)}
+    finally:
+        if p.returncode is None:
+            p.kill()
+            await p.wait()
+
+
+async def sockets_private(k, student, info):
+    """A second local user cannot reach a student's kernel: the kernel's
+    ipc sockets are in ~/.kernels, which only the student can enter (issue
+    52).  The home and the folders above it are opened to others for the
+    check (a real home may be 0755), so what refuses is ~/.kernels itself.
+    The kernel's own user, running the same snooper, sees the cell: the
+    check can fail."""
+    if os.getuid() != 0:
+        print("SKIP: a second local user's access to the kernel's sockets: "
+              "creating a throwaway user (useradd) and running as it (runuser) need root")
+        return
+    if shutil.which("useradd") is None or shutil.which("runuser") is None:
+        print("SKIP: a second local user's access to the kernel's sockets: no useradd or runuser here")
+        return
+    home = os.path.join(homes, student)
+    kernels = os.path.join(home, ".kernels")
+    check("~/.kernels is the student's alone (mode 0700)",
+          (os.stat(kernels).st_mode & 0o777) == 0o700, oct(os.stat(kernels).st_mode))
+    other = "agsnoop" + uuid.uuid4().hex[:8]
+    r = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", other],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        check("a throwaway local user is created (useradd)", False, r.stderr)
+        return
+    opened = [(d, os.stat(d).st_mode & 0o7777) for d in (tmp, homes, home)]
+    try:
+        for d, mode in opened:
+            os.chmod(d, mode | 0o711)
+        theirs = await snoop(other, home, info, k, "secret-of-" + student)
+        mine = await snoop(None, home, info, k, "seen-by-" + student)
+    finally:
+        for d, mode in opened:
+            os.chmod(d, mode)
+        subprocess.run(["userdel", other], capture_output=True)
+    check("a second local user enters the student's home (so ~/.kernels is what refuses)",
+          theirs.get("home_entered") is True, theirs)
+    check("a second local user cannot reach the kernel's sockets (EACCES at ~/.kernels)",
+          all(theirs.get(key) == "EACCES" for key in ("stat_iopub", "stat_shell", "connect_iopub", "connect_shell")),
+          theirs)
+    check("a second local user's ZeroMQ SUB never connects and receives nothing of the cell",
+          theirs.get("zmq_connected") is False and theirs.get("received") == []
+          and theirs.get("cell", ("",))[0] == "ok", theirs)
+    check("the kernel's own user, the same way, connects and sees the cell (the check can fail)",
+          mine.get("zmq_connected") is True and any("seen-by-" + student in f for f in mine.get("received", [])),
+          mine)
+
+
 async def sample_memory():
     while True:
         for pid in marked_pids():
@@ -527,6 +654,8 @@ async def main():
           status == "ok" and conn and conn[0].startswith(os.path.join(homes, first, ".kernels") + "/")
           and info.get("transport") == "ipc" and os.path.exists(info.get("ip", "") + "-%d" % info.get("shell_port", 0)),
           (status, out, conn, info.get("transport"), info.get("ip")))
+    if status == "ok" and info.get("transport") == "ipc":
+        await sockets_private(k, first, info)
     await k.close()
 
     # 2. the class at once

@@ -96,7 +96,7 @@ if printf '%s\n' "$out" | grep -q "^<stdin>:3:1: error: :load: samples/plain.ag 
 then ok; else bad ":load plain: $out"; fi
 # :lessons prints what came from a file without its control characters
 if printf '%s\n' "$out" | grep -q "$(printf '[\033\007]')"; then bad ":lessons printed ESC or BEL"; else ok; fi
-if printf '%s\n' "$out" | grep -q '^  bell  *bell ]0;title and \[31mred\[0m$'; then ok; else bad ":lessons bell: $out"; fi
+if printf '%s\n' "$out" | grep -q '^  bell  *bell ?]0;title? and ?\[31mred?\[0m$'; then ok; else bad ":lessons bell: $out"; fi
 rm -rf "$tmp/class/alice/samples"
 
 # issue 52: no time-of-check race.  race.dot flips between a regular file and

@@ -19,6 +19,7 @@ import base64
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -158,6 +159,19 @@ check("error: the traceback is the terminal's report with the caret",
 reply, messages = run(client, "w + x")
 check("error: the kernel goes on, names set before the error kept", result_of(messages) == "variable(7)", messages)
 
+# a notebook's text with ESC, BEL and C1's CSI (issue 52): what the kernel
+# sends back (output, value, error, traceback) has '?' where each was
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+reply, messages = run(client, 'bell = "ring\x07\x1b[2J\u009b1m"\nprint(bell)\nbell')
+printed = stdout_of(messages) + (result_of(messages) or "")
+reply_bad, messages_bad = run(client, "q = 1 +* 2 # \x1b]0;title\x07")
+errors = [m["content"] for m in messages_bad if m["msg_type"] == "error"]
+sent = printed + reply_bad.get("evalue", "") + "".join("".join(e["traceback"]) for e in errors)
+check("notebook text with ESC, BEL and CSI: output, value and error without them, '?' instead",
+      printed == 'ring??[2J?1m\n"ring??[2J?1m"' and errors
+      and "  q = 1 +* 2 # ?]0;title?" in errors[0]["traceback"] and not CONTROL.search(sent),
+      (printed, errors))
+
 
 def execute_queued(client, cells, **options):
     """Sends every cell before reading any reply (as Run All does); returns
@@ -239,8 +253,6 @@ def inspector_texts(html):
                       re.findall(r'<pre data-node="([^"]*)"[^>]*>(.*?)</pre>', nodes, re.S)}
     return views
 
-
-import re
 
 # the inspector's text of every node is in the page, as the graph window's
 # inspector says it: value, gradient, the op's rule and the chain rule's numbers

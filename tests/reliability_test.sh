@@ -399,5 +399,68 @@ else
     fi
 fi
 rm -f "$tmp/million.ag" "$tmp/small.ag"
+
+# issue 52, item 7: what a file brings is printed without the control
+# characters a terminal obeys (ESC, BEL, C1's CSI in UTF-8), each shown as
+# '?': a script's line quoted in an error and its file's name (in the error
+# and the trace), a def's text (:funcs), a file name in an error and in
+# "wrote", a CSV's cells and header, a safetensors file's tensor names and
+# dtype, a string shown and printed.  (:lessons: files_in_test.sh; a
+# notebook's text: kernel_test.py.)
+mkdir "$tmp/ctl"
+E=$(printf '\033') B=$(printf '\007') C1=$(printf '\302\233')
+printf 'x = 1.0\ny = x +* 2 # %s[31mred%s\n' "$E" "$B" >"$tmp/ctl/bad.ag"
+printf 'def f(a) = a + "s%s[2J"\nz = f(1)\n' "$E" >"$tmp/ctl/r${E}t.ag"
+printf 'a%s[31m,b%s\n1,2\n3,4%s[1m\n' "$E" "$B" "$E" >"$tmp/ctl/cells.csv"
+printf 'a%s[31m,b%s\n1,2\n' "$E" "$B" >"$tmp/ctl/header.csv"
+(cd "$tmp/ctl" && printf 'm = mlp([2, 3, 1])\nm(ones(1, 2))\nsave(m, "w.safetensors")\n' |
+    AGREPL_HEADLESS=1 agrepl >/dev/null 2>&1)
+python3 - "$tmp/ctl" <<'PYEOF'
+import json, struct, sys
+d = sys.argv[1]
+b = open(d + "/w.safetensors", "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+header, body = json.loads(b[8:8 + n]), b[8 + n:]
+def write(name, h):
+    text = json.dumps(h, ensure_ascii=False).encode()
+    text += b" " * (-len(text) % 8)
+    open(d + "/" + name, "wb").write(struct.pack("<Q", len(text)) + text + body)
+h = dict(header)
+h["evil\u009b31m\u009bname"] = h.pop("0.weight")
+write("names.safetensors", h)
+h = dict(header)
+h["0.bias"] = dict(h["0.bias"], dtype="F6\u009b4")
+write("dtype.safetensors", h)
+PYEOF
+(cd "$tmp/ctl" && printf ':load bad.ag\n:load r%st.ag\n:funcs\nload_csv("cells.csv", header=true)\nload_csv("header.csv", header=true, target="z")\nload_csv("no%s[31m.csv")\ns = "q%s[2Jw%s"\ns\nprint(s)\nx = 2.0; dot(x, "g%s.dot")\nm = mlp([2, 3, 1])\nm(ones(1, 2))\nload(m, "names.safetensors")\nload(m, "dtype.safetensors")\n' \
+    "$E" "$E" "$E" "$C1" "$B" | AGREPL_HEADLESS=1 agrepl >"$tmp/ctl/out" 2>&1)
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$tmp/ctl/out" ||
+    LC_ALL=C grep -q "$(printf '\302[\200-\237]')" "$tmp/ctl/out"; then
+    fail=$((fail + 1))
+    echo "FAIL control characters from files printed: $(cat -v "$tmp/ctl/out")"
+else
+    pass=$((pass + 1))
+fi
+for want in "bad.ag:2:8: error: unexpected token '*'" \
+    "  y = x +* 2 # ?[31mred?" \
+    "r?t.ag:1:14: error: cannot add a variable of shape [] and a string" \
+    '  def f(a) = a + "s?[2J"' \
+    "  in f, called at r?t.ag:2:5" \
+    'def f(a) = a + "s?[2J"' \
+    "<stdin>:4:1: error: load_csv: cells.csv: line 3, column 2: '4?[1m' is not a number" \
+    "<stdin>:5:1: error: load_csv: header.csv: target: no column named 'z' (the header has 'a?[31m', 'b?')" \
+    '<stdin>:6:1: error: load_csv: cannot read "no?[31m.csv": No such file or directory' \
+    '"q?[2Jw?"' \
+    'q?[2Jw?' \
+    'wrote g?.dot (1 node, 0 edges)' \
+    "<stdin>:13:1: error: load: names.safetensors: tensor evil?31m?name is not a parameter of the mlp" \
+    '<stdin>:14:1: error: load: dtype.safetensors: tensor 0.bias has dtype "F6?4"; only F64 is read'; do
+    if grep -qxF -- "$want" "$tmp/ctl/out"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL control characters: no line '$want' in: $(cat -v "$tmp/ctl/out")"
+    fi
+done
 echo "reliability: $pass passed, $fail failed"
 [ "$fail" = 0 ]

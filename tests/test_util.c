@@ -63,6 +63,38 @@ static void test_strbuf_grows_and_escapes(void **state) {
     free(s);
 }
 
+/* text_printable: every control character a terminal obeys becomes '?',
+ * a tab or newline a space unless kept; UTF-8 letters are kept. */
+static void test_text_printable_table(void **state) {
+    (void)state;
+    static const struct {
+        const char *in;
+        unsigned keep;
+        const char *out;
+    } cases[] = {
+        {"plain text", 0, "plain text"},
+        {"\033[31mred\033[0m", 0, "?[31mred?[0m"},
+        {"bell\007!", 0, "bell?!"},
+        {"\033]0;title\007", TEXT_KEEP_NEWLINE | TEXT_KEEP_TAB, "?]0;title?"},
+        {"a\tb\nc", 0, "a b c"},
+        {"a\tb\nc", TEXT_KEEP_NEWLINE, "a b\nc"},
+        {"a\tb\nc", TEXT_KEEP_TAB, "a\tb c"},
+        {"del\177", 0, "del?"},
+        {"csi\302\23331m", 0, "csi?31m"},         /* U+009B, C1's CSI in UTF-8 */
+        {"nel\302\205.", 0, "nel?."},             /* U+0085 */
+        {"\302\240nbsp \303\251t\303\251", 0, "\302\240nbsp \303\251t\303\251"}, /* U+00A0, é: kept */
+        {"\r\b\001\037", 0, "????"},
+        {"", 0, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buffer[64];
+        snprintf(buffer, sizeof buffer, "%s", cases[i].in);
+        text_printable(buffer, cases[i].keep);
+        assert_string_equal(buffer, cases[i].out);
+    }
+    text_printable(NULL, 0); /* nothing to do */
+}
+
 static void test_atomic_write_replaces_whole_file(void **state) {
     (void)state;
     char dir[64], path[128];
@@ -548,6 +580,7 @@ int main(void) {
         cmocka_unit_test(test_atomic_write_read_only_and_links),
         cmocka_unit_test(test_atomic_write_without_root),
         cmocka_unit_test(test_strbuf_grows_and_escapes),
+        cmocka_unit_test(test_text_printable_table),
         cmocka_unit_test(test_array_grows_keeping_elements),
         cmocka_unit_test(test_array_from_local_storage),
         cmocka_unit_test(test_array_refuses_overflow),

@@ -93,3 +93,31 @@ char *strbuf_take(strbuf *t) {
     *t = (strbuf){.realloc_fn = t->realloc_fn, .user = t->user};
     return s;
 }
+
+/* How many bytes (1 or 2) of text, from its first, are one control
+ * character text_printable replaces; 0 when it keeps them. */
+static size_t control_length(const char *text, unsigned keep) {
+    const unsigned char *c = (const unsigned char *)text;
+    if (*c == '\n') return (keep & TEXT_KEEP_NEWLINE) ? 0 : 1;
+    if (*c == '\t') return (keep & TEXT_KEEP_TAB) ? 0 : 1;
+    if (*c < 0x20 || *c == 0x7f) return *c == '\0' ? 0 : 1;
+    if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) return 2; /* C1 in UTF-8 (CSI is U+009B) */
+    return 0;
+}
+
+void text_printable(char *text, unsigned keep) {
+    if (text == NULL) return;
+    char *to = text;
+    for (const char *c = text; *c;) {
+        size_t n = control_length(c, keep);
+        if (n == 0) {
+            *to++ = *c++;
+        } else {
+            /* a tab or newline still separates words; any other is shown
+             * as '?', so that "F6?4" is not taken for "F64" */
+            *to++ = *c == '\t' || *c == '\n' ? ' ' : '?';
+            c += n;
+        }
+    }
+    *to = '\0';
+}

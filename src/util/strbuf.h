@@ -39,4 +39,14 @@ void strbuf_append_quoted(strbuf *t, const char *s);
  * when an append failed; t is empty afterwards either way. */
 char *strbuf_take(strbuf *t);
 
+/* Text that came from a file (a lesson's first line, a file name, a CSV
+ * cell, a safetensors name, a script's line quoted in an error) made safe
+ * to print: strips, in place, every control character a terminal would
+ * obey (C0 such as ESC and BEL, DEL, and C1 written in UTF-8, U+0080 to
+ * U+009F), leaving a '?' where each was (as `ls -q`; "F6?4" is not "F64").
+ * A tab or newline becomes a space unless `keep` says to keep it.  The one
+ * place the REPL and the engine do this. */
+enum { TEXT_KEEP_NEWLINE = 1, TEXT_KEEP_TAB = 2 };
+void text_printable(char *text, unsigned keep);
+
 #endif
