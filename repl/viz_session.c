@@ -51,7 +51,11 @@ int repl_viz_load(repl_viz *v) {
     if (v == NULL) return -1;
     if (v->plot != NULL) return 0;
     if ((repl_vz = viz_module_get()) == NULL) return -1;
-    if (v->windows) repl_vz->window_hints(); /* before the plot or graph window starts SDL video */
+    if (v->windows) {
+        repl_vz->window_hints(); /* before the plot or graph window starts SDL video */
+        const char *trace = getenv("AGREPL_WINDOW_TRACE");
+        if (trace != NULL && trace[0] != '\0' && v->trace == NULL) v->trace = fopen(trace, "a");
+    }
     v->plot = repl_vz->plot_new(!v->windows);
     v->graph_window = repl_vz->graph_window_new(!v->windows);
     repl_vz->plot_set_interrupt(v->plot, &repl_interrupted); /* Ctrl-C stops a long savefig */
@@ -100,6 +104,7 @@ void repl_viz_free(repl_viz *v) {
         repl_vz->graph_window_free(v->graph_window);
         repl_vz->plot_free(v->plot);
     }
+    if (v->trace != NULL) fclose(v->trace);
     free(v);
 }
 
@@ -172,8 +177,16 @@ static double loop_period_ms(double typical) {
  * loop_turn. */
 void repl_viz_serve_in_loop(repl_viz *v) {
     double start = repl_viz_precise_ms(), coarse_start = coarse_ms();
+    struct timespec cpu_start, cpu_end;
+    if (v->trace != NULL) clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_start);
     repl_viz_serve_windows(v);
     repl_viz_refresh_shown(v);
+    if (v->trace != NULL) { /* what the window costs a loop, whatever else the machine runs */
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_end);
+        fprintf(v->trace, "loop service: %.3f ms of CPU\n",
+                (double)(cpu_end.tv_sec - cpu_start.tv_sec) * 1e3 + (double)(cpu_end.tv_nsec - cpu_start.tv_nsec) / 1e6);
+        fflush(v->trace);
+    }
     v->loop_costs[v->loop_cost_next] = repl_viz_precise_ms() - start;
     v->loop_cost_next = (v->loop_cost_next + 1) % LOOP_COST_SAMPLES;
     v->next_loop_serve_ms = coarse_start + loop_period_ms(typical_loop_cost(v));

@@ -47,6 +47,7 @@ struct repl_viz {
     double loop_costs[LOOP_COST_SAMPLES]; /* ms the last in-loop services took (0: none yet) */
     unsigned loop_cost_next;       /* where the next cost goes in loop_costs */
     unsigned boundary_calls;       /* repl_viz_idle calls inside statements */
+    FILE *trace;                   /* AGREPL_WINDOW_TRACE: each in-loop service's CPU time, or NULL */
     bool told_no_window;           /* the user heard why no plot window opened */
     /* pace: a frame ends when a series or path gets its second point in it */
     double frame_start_ms;         /* 0: no frame yet */
