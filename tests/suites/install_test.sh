@@ -91,7 +91,7 @@ fi
 
 # C++: the header's extern "C" guards.
 if command -v g++ > /dev/null 2>&1; then
-    if g++ -std=c++11 -Wall -Wextra -pedantic -Werror -o "$tmp/cxx_user" tests/cxx_user.cpp \
+    if g++ -std=c++11 -Wall -Wextra -pedantic -Werror -o "$tmp/cxx_user" tests/unit/cxx_user.cpp \
            $(pkg-config --cflags --libs autograd) 2> "$tmp/err" &&
        LD_LIBRARY_PATH="$root/lib" "$tmp/cxx_user" > "$tmp/cxx.out" 2>&1; then
         ok "C++ (g++ -std=c++11 -pedantic): $(cat "$tmp/cxx.out")"

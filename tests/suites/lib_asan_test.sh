@@ -1,12 +1,12 @@
 #!/bin/sh
 # make lib-asan as a C user would use it: the stale-handle reproducer
-# (tests/stale_pointer.c) built with -fsanitize=address,undefined (the
+# (tests/unit/stale_pointer.c) built with -fsanitize=address,undefined (the
 # library is instrumented with both, so it needs both runtimes) and run with
 # AG_DEBUG_NO_REUSE=1.  Linked with build/lib-asan/libautograd.a, ASan
 # reports the stale read inside the library (ag_item); linked with the plain
 # library it cannot (the library is not instrumented), which is why
 # lib-asan exists.
-# Usage: MAKE=make LIBS="-lm ..." tests/lib_asan_test.sh PLAIN_LIBAUTOGRAD_A
+# Usage: MAKE=make LIBS="-lm ..." tests/suites/lib_asan_test.sh PLAIN_LIBAUTOGRAD_A
 set -u
 plain=$1
 MAKE=${MAKE:-make}
@@ -26,7 +26,7 @@ asan_lib=build/lib-asan/libautograd.a
     fail "make lib-asan did not make an instrumented $asan_lib"
 
 run() { # run NAME LIBRARY: builds and runs the reproducer, output in $tmp/NAME.err
-    if ! $CC -std=c11 -g -fsanitize=address,undefined -Iinclude -o "$tmp/$1" tests/stale_pointer.c "$2" $LIBS \
+    if ! $CC -std=c11 -g -fsanitize=address,undefined -Iinclude -o "$tmp/$1" tests/unit/stale_pointer.c "$2" $LIBS \
             2> "$tmp/$1.cc"; then
         fail "the reproducer does not build with $2"; cat "$tmp/$1.cc"; return 1
     fi
@@ -50,8 +50,8 @@ fi
 # bypassed with AG_DEBUG_NO_REUSE=1, so the read is of freed memory; cached
 # and poisoned without it (build/lib-asan only)
 stale_buffer() { # stale_buffer NAME NO_REUSE
-    $CC -std=c11 -g -fsanitize=address,undefined -Iinclude -o "$tmp/$1" tests/stale_buffer.c "$asan_lib" $LIBS \
-        2> "$tmp/$1.cc" || { fail "tests/stale_buffer.c does not build"; cat "$tmp/$1.cc"; return 1; }
+    $CC -std=c11 -g -fsanitize=address,undefined -Iinclude -o "$tmp/$1" tests/unit/stale_buffer.c "$asan_lib" $LIBS \
+        2> "$tmp/$1.cc" || { fail "tests/unit/stale_buffer.c does not build"; cat "$tmp/$1.cc"; return 1; }
     AG_DEBUG_NO_REUSE=$2 ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 "$tmp/$1" > "$tmp/$1.out" 2> "$tmp/$1.err"
 }
 if ! stale_buffer buffer_no_reuse 1 && grep -q "heap-use-after-free" "$tmp/buffer_no_reuse.err" &&

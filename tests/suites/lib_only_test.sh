@@ -5,11 +5,11 @@
 # library includes none).  Then, as a C user: the installed tree has the
 # library, headers, autograd.pc and autograd(3) and no agrepl; the shared
 # library needs no BLAS; and a static sin(x)+x^2 program
-# (tests/sin_square.c) built against `make lib BLAS=builtin` prints the
+# (tests/unit/sin_square.c) built against `make lib BLAS=builtin` prints the
 # right derivative, and, linked with -Wl,--gc-sections, is under 1 MB with
 # glibc and with musl; the default library links statically without a
 # warning too.
-# Usage: MAKE=make CC=cc tests/lib_only_test.sh   (from the source tree)
+# Usage: MAKE=make CC=cc tests/suites/lib_only_test.sh   (from the source tree)
 set -u
 MAKE=${MAKE:-make}
 CC=${CC:-cc}
@@ -67,8 +67,8 @@ fi
 # come along): under 1 MB stripped, as a program shipped static is, with
 # glibc (whose own static start-up, stdio and libm are 0.7 MB of it) and
 # with musl (musl-gcc, from make deps); without a warning, and it runs.
-static_program() { # static_program NAME CC LIBRARY: links and runs tests/sin_square.c
-    if $2 -std=c11 -O2 -static -s -Wl,--gc-sections -Iinclude -o "$tmp/$1" tests/sin_square.c "$3" -lm \
+static_program() { # static_program NAME CC LIBRARY: links and runs tests/unit/sin_square.c
+    if $2 -std=c11 -O2 -static -s -Wl,--gc-sections -Iinclude -o "$tmp/$1" tests/unit/sin_square.c "$3" -lm \
         2> "$tmp/$1.err"; then
         [ -s "$tmp/$1.err" ] && fail "$1: the static link warned: $(cat "$tmp/$1.err")"
         if out=$("$tmp/$1"); then ok "$1: static, stripped, $(wc -c < "$tmp/$1") bytes; prints $out"

@@ -3,9 +3,9 @@
 # tests/ bench/ (issue 29 item 8), and name no file that is not there.
 # A table follows a line "`DIR/` by file"; the first cell of each row names
 # files (or `SUBDIR/`, covering everything below it) relative to DIR.
-# Usage: tests/hacking_files_test.sh  (from anywhere; reads the source tree)
+# Usage: tests/suites/hacking_files_test.sh  (from anywhere; reads the source tree)
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 # the named paths, one a line (directories end in /)

@@ -4,7 +4,7 @@
  * buffer freed, so AddressSanitizer reports the read as a heap use after
  * free; without it, in a library built with `make lib-asan`, the cached
  * buffer is poisoned and the read is reported as a use after poison
- * (tests/lib_asan_test.sh). */
+ * (tests/suites/lib_asan_test.sh). */
 #include <stdio.h>
 
 #include <autograd/autograd.h>

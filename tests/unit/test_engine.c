@@ -678,7 +678,7 @@ static void test_young_collection_keeps_remembered_grads(void **state) {
     assert_int_equal(ag_gc_stats(ctx).young_collections, before.young_collections + 1);
     assert_int_equal(ag_gc_stats(ctx).full_collections, before.full_collections);
     /* the survivors are old after two young collections at the latest
-     * (tests/test_generations.c tests the ages) */
+     * (tests/unit/test_generations.c tests the ages) */
     ag_gc_young(ctx);
     assert_true(ag_gc_stats(ctx).promoted_bytes > before.promoted_bytes);
     ag_var *gx = ag_grad(x);

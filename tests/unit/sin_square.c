@@ -1,6 +1,6 @@
 /* sin_square.c — the smallest C user of libautograd: y = sin(x) + x^2 and
  * its derivative at x = 0.5, from the installed headers and libautograd.a
- * alone.  tests/lib_only_test.sh links it statically (-Wl,--gc-sections)
+ * alone.  tests/suites/lib_only_test.sh links it statically (-Wl,--gc-sections)
  * against a library built with BLAS=builtin and checks its size (under
  * 1 MB with glibc and with musl) and numbers. */
 #include <math.h>

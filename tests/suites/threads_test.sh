@@ -1,9 +1,9 @@
 #!/bin/sh
 # Two threads making their first contexts at once: the same results, the
 # host's OpenBLAS thread count untouched, and nothing reported by helgrind
-# or DRD (tests/threads_ctx.c; tests/threads.supp: races inside OpenBLAS
+# or DRD (tests/unit/threads_ctx.c; tests/suites/threads.supp: races inside OpenBLAS
 # between its own workers and its exit-time shutdown).
-# Usage: tests/threads_test.sh build/tests/threads_ctx
+# Usage: tests/suites/threads_test.sh build/tests/threads_ctx
 set -u
 prog=$1
 status=0

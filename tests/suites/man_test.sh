@@ -2,11 +2,11 @@
 # The reference is whole: every function the shared library exports is in
 # autograd(3) or a reference page man/gen_ref.py made from the headers, and
 # the pages format without warnings.
-# Usage: tests/man_test.sh build/libautograd.so.X.Y.Z build/man
+# Usage: tests/suites/man_test.sh build/libautograd.so.X.Y.Z build/man
 set -u
 shared=$1 refdir=$2
 status=0
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 exported=$(nm -D --defined-only "$shared" | awk '$2 == "T" { print $3 }')
 count=$(printf '%s\n' "$exported" | grep -c .)
 missing=""

@@ -6,9 +6,9 @@
 # truncated, a header length beyond the file or over 100 MB, offsets outside
 # the data or overlapping, a wrong shape or dtype, a dtype with a NUL inside,
 # a missing tensor; and a FIFO).
-# PyTorch's names and layout: tests/torch_weights_test.py, both ways, for
+# PyTorch's names and layout: tests/python/torch_weights_test.py, both ways, for
 # every model kind; a file of the layout written before 1.2 still loads.
-# Usage: tests/safetensors_test.sh build/tests/safetensors_tool build/agrepl
+# Usage: tests/suites/safetensors_test.sh build/tests/safetensors_tool build/agrepl
 set -u
 tool=$1 agrepl=${2:-}
 dir=$(dirname "$0")
@@ -25,14 +25,14 @@ again=$("$tool" check "$tmp/m.safetensors") || fail "load: $again"
 cmp -s "$tmp/m.safetensors" "$tmp/m.safetensors.again" && echo "ok: saving the loaded model gives the same bytes" ||
     fail "the file saved after loading differs"
 ls "$tmp" | grep -q tmp && fail "a temporary file was left: $(ls "$tmp")"
-$PY "$dir/safetensors_read.py" "$tmp/m.safetensors" "$loss" || fail "Python could not read the file"
+$PY "$dir/../python/safetensors_read.py" "$tmp/m.safetensors" "$loss" || fail "Python could not read the file"
 # a cnn's conv weights, both ways with PyTorch (agrepl beside the tool, as the build makes it)
 agrepl=$(dirname "$tool")/../agrepl
 if [ -x "$agrepl" ] && $PY -c 'import torch, numpy' 2>/dev/null; then
-    $PY "$dir/safetensors_cnn.py" "$agrepl" || fail "a cnn's weights with PyTorch"
+    $PY "$dir/../python/safetensors_cnn.py" "$agrepl" || fail "a cnn's weights with PyTorch"
 fi
 
-for bad in "$dir"/fuzz_corpus/safetensors-bad-*.safetensors; do
+for bad in "$dir"/../fuzz_corpus/safetensors-bad-*.safetensors; do
     msg=$("$tool" bad "$bad" 2>&1)
     if [ $? -eq 0 ] && [ -n "$msg" ]; then
         echo "ok: $(basename "$bad"): $msg"
@@ -47,12 +47,12 @@ msg=$(timeout 10 "$tool" bad "$tmp/fifo.safetensors" 2>&1) && echo "ok: a FIFO: 
 
 # The layout of files written before 1.2 ("linear.0.w", (in, out)) loads,
 # and saving it again writes PyTorch's.
-cp "$dir/fuzz_corpus/safetensors-good-mlp.safetensors" "$tmp/old.safetensors"
+cp "$dir/../fuzz_corpus/safetensors-good-mlp.safetensors" "$tmp/old.safetensors"
 old=$("$tool" check "$tmp/old.safetensors") && grep -q '"0.weight"' "$tmp/old.safetensors.again" &&
     echo "ok: a file of the older layout loads (loss $old) and saves again as PyTorch's" ||
     fail "the older layout: $old"
 if [ -n "$agrepl" ]; then
-    $PY "$dir/torch_weights_test.py" "$agrepl" > "$tmp/torch.log" 2>&1 &&
+    $PY "$dir/../python/torch_weights_test.py" "$agrepl" > "$tmp/torch.log" 2>&1 &&
         echo "ok: PyTorch's load_state_dict and agrepl's load, both ways: $(tail -1 "$tmp/torch.log")" ||
         { fail "PyTorch's names and layout:"; grep -v '^ok' "$tmp/torch.log"; }
 fi

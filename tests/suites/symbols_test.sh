@@ -2,7 +2,7 @@
 # Symbol hygiene: libautograd.a and libautograd.so export only ag_* names,
 # and a program with its own shape_size / t_free / op_apply (internal names
 # of the engine) links against the archive.
-# Usage: tests/symbols_test.sh build/libautograd.a build/libautograd.so.X.Y.Z
+# Usage: tests/suites/symbols_test.sh build/libautograd.a build/libautograd.so.X.Y.Z
 set -u
 archive=$1 shared=$2
 status=0

@@ -164,7 +164,7 @@ static void test_nodes_are_reused_by_default(void **state) {
 }
 
 /* ... unless AG_DEBUG_NO_REUSE=1: every node is its own block, freed when
- * collected (valgrind and ASan then see a stale read: tests/stale_pointer.c),
+ * collected (valgrind and ASan then see a stale read: tests/unit/stale_pointer.c),
  * and a whole training loop still runs clean. */
 static void test_no_reuse_switch(void **state) {
     setenv("AG_DEBUG_NO_REUSE", "1", 1);

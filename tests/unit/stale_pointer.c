@@ -2,7 +2,7 @@
  * without ag_retain.  By default the collected node is reused at once and
  * the stale read silently prints 99; with AG_DEBUG_NO_REUSE=1 the node was
  * freed, so valgrind and AddressSanitizer report the read
- * (tests/stale_pointer_test.sh). */
+ * (tests/suites/stale_pointer_test.sh). */
 #include <stdio.h>
 
 #include <autograd/autograd.h>

@@ -266,8 +266,8 @@ try:
     driver.save_screenshot(os.path.join(SHOTS, "4-reloaded.png"))
     # a lesson page (make web-lesson): opens with the lesson run
     lesson_dir = os.path.join(tmp, "newton-page")
-    made = subprocess.run([sys.executable, os.path.join(HERE, "..", "repl", "web", "lesson_page.py"), WEB,
-                           os.path.join(HERE, "..", "samples", "newton.ag"), lesson_dir], capture_output=True, text=True)
+    made = subprocess.run([sys.executable, os.path.join(HERE, "..", "..", "repl", "web", "lesson_page.py"), WEB,
+                           os.path.join(HERE, "..", "..", "samples", "newton.ag"), lesson_dir], capture_output=True, text=True)
     check("lesson_page.py writes a lesson page", made.returncode == 0, made.stderr)
     lesson_port = free_port()
     lesson_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(lesson_port)],
@@ -276,7 +276,7 @@ try:
         driver.get("http://127.0.0.1:%d/index.html" % lesson_port)
         wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.runs >= 1 && "
                                               "!document.getElementById('input').disabled"))
-        expected = [l for l in open(os.path.join(HERE, "samples", "newton.expect")).read().split("\n") if l][-1]
+        expected = [l for l in open(os.path.join(HERE, "..", "samples", "newton.expect")).read().split("\n") if l][-1]
         text = output()
         check("the lesson page opens with the lesson run (its last expected line)", expected in text,
               "%r not in %s" % (expected, text[-400:]))

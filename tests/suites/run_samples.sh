@@ -7,7 +7,7 @@
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 pass=0 fail=0
 tmp=$(mktemp -d)
 ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump

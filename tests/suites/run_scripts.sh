@@ -8,7 +8,7 @@
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
-dir=$(dirname "$0")/scripts
+dir=$(dirname "$0")/../scripts
 pass=0 fail=0
 tmp=$(mktemp -d)
 ulimit -c 0 2>/dev/null # a crash fails its check; it never waits on a core dump

@@ -1,6 +1,6 @@
 #!/bin/sh
 # watchdog.sh PID SECONDS NAME — started in the background by a shell test
-# (`sh tests/watchdog.sh $$ 600 reliability &`).  If the test PID is still
+# (`sh tests/suites/watchdog.sh $$ 600 reliability &`).  If the test PID is still
 # running after SECONDS, print every process it was running (so a hang names
 # its command in CI's log instead of stalling `make test` until CI gives up)
 # and kill them all, the test first.  The test kills the watchdog when it

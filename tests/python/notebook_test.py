@@ -5,7 +5,7 @@ the numbers each lesson prints are the expected ones and those its committed
 outputs show (make notebooks writes them), and the HTML a teacher
 hands out holds the graph's SVG (with its inspector script) and the plots.
 
-usage: /usr/bin/python3 tests/notebook_test.py build/agrepl
+usage: /usr/bin/python3 tests/python/notebook_test.py build/agrepl
 """
 import difflib
 import glob
@@ -23,7 +23,7 @@ from checks import check
 
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 HERE = os.path.dirname(os.path.abspath(__file__))
-NOTEBOOKS = os.path.join(HERE, "..", "samples", "notebooks")
+NOTEBOOKS = os.path.join(HERE, "..", "..", "samples", "notebooks")
 
 # What each lesson must print (exact lines of its output); the numbers are
 # those of the .ag lessons and of upstream DeZero (Rosenbrock: 0.99449...).

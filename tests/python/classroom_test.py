@@ -22,7 +22,7 @@ once, through the hub's REST API and each student's notebook server.
 Everything it starts it stops: at the end no process carrying this run's
 marker is left.
 
-usage: /usr/bin/python3 tests/classroom_test.py build/agrepl [STUDENTS]
+usage: /usr/bin/python3 tests/python/classroom_test.py build/agrepl [STUDENTS]
 """
 import asyncio
 import hashlib
@@ -48,14 +48,14 @@ from checks import check
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 STUDENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
 CONFIG = os.path.join(ROOT, "samples", "classroom", "jupyterhub_config.py")
 NOTEBOOKS = os.path.join(ROOT, "samples", "notebooks")
 MARKER = "agrepl-classroom-" + uuid.uuid4().hex[:12]
 PASSWORD = "lesson-" + uuid.uuid4().hex[:8]
 SERVICE_TOKEN = uuid.uuid4().hex
 
-# What each lesson prints (as tests/notebook_test.py checks them).
+# What each lesson prints (as tests/python/notebook_test.py checks them).
 EXPECTED = {
     "backprop_by_hand": ["variable(0.9689124217106447)", "dy/dx by hand: variable(0.9689124217106447)"],
     "rosenbrock_matyas": ["gradient at the start: variable(-2) variable(400)",

@@ -1,5 +1,5 @@
 /* safetensors_tool.c — ag_model_save/ag_model_load as a C user calls them
- * (tests/safetensors_test.sh drives it and reads its files with Python).
+ * (tests/suites/safetensors_test.sh drives it and reads its files with Python).
  *   safetensors_tool save FILE   an MLP [8 1] (sigmoid) run once on x,
  *                                saved; prints its loss on (x, t), %.17g
  *   safetensors_tool check FILE  a fresh MLP loads FILE and saves it again as

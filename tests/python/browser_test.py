@@ -10,7 +10,7 @@ and folds it again.  At a 1280x720 viewport (issue 49) every inline graph,
 output's width; the inspector opens where it is seen; + zooms inside the
 output.  Screenshots of each stage go to SHOTS_DIR.
 
-usage: /usr/bin/python3 tests/browser_test.py build/agrepl SHOTS_DIR
+usage: /usr/bin/python3 tests/python/browser_test.py build/agrepl SHOTS_DIR
 
 Every process it starts (the notebook server, its kernels, chromedriver and
 Chromium) runs in a process group of its own that the test ends, whatever
@@ -42,7 +42,7 @@ from checks import check
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 SHOTS = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "build/browser-test")
 HERE = os.path.dirname(os.path.abspath(__file__))
-NOTEBOOK = os.path.join(HERE, "..", "samples", "notebooks", "backprop_by_hand.ipynb")
+NOTEBOOK = os.path.join(HERE, "..", "..", "samples", "notebooks", "backprop_by_hand.ipynb")
 HANG_GUARD = 600
 
 

@@ -5,7 +5,7 @@ reads each and writes it back (save_npy, save_npz, save_csv); NumPy reads
 what agrepl wrote and compares every double's bits.  agrepl's .npy of a
 float64 array is byte for byte what np.save writes.
 
-Usage: /usr/bin/python3 tests/numpy_files_test.py build/agrepl"""
+Usage: /usr/bin/python3 tests/python/numpy_files_test.py build/agrepl"""
 
 import os
 import subprocess

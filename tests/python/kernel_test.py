@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The Jupyter kernel (agrepl --kernel) driven by Debian's jupyter_client.
 
-usage: /usr/bin/python3 tests/kernel_test.py build/agrepl
+usage: /usr/bin/python3 tests/python/kernel_test.py build/agrepl
 
 Every message of the protocol the kernel answers: kernel_info, execute
 (stream, execute_result, error with its caret, execution_count), complete,

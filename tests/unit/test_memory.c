@@ -126,7 +126,7 @@ static void test_reused_buffers_give_the_same_numbers(void **state) {
     mlp_free(&b);
 }
 
-/* Under AG_DEBUG_NO_REUSE nothing is cached (tests/lib_asan_test.sh checks
+/* Under AG_DEBUG_NO_REUSE nothing is cached (tests/suites/lib_asan_test.sh checks
  * that AddressSanitizer then reports a stale buffer read). */
 static void test_no_reuse_bypasses_the_cache(void **state) {
     (void)state;

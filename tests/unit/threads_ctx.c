@@ -3,7 +3,7 @@
  * program's OpenBLAS thread count must stay what it set: the library has no
  * global state and changes no process-wide setting unless asked
  * (ag_set_blas_threads).  Run plain, and under helgrind and DRD by
- * tests/threads_test.sh.  Prints the two results and the thread counts. */
+ * tests/suites/threads_test.sh.  Prints the two results and the thread counts. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

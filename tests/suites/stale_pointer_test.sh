@@ -2,7 +2,7 @@
 # AG_DEBUG_NO_REUSE=1 makes the stale-pointer bug visible: under valgrind
 # (plain build) or AddressSanitizer (SAN set), the read of a collected node
 # is reported; without the switch the same read silently gives 99.
-# Usage: SAN="..." tests/stale_pointer_test.sh build/tests/stale_pointer
+# Usage: SAN="..." tests/suites/stale_pointer_test.sh build/tests/stale_pointer
 set -u
 prog=$1
 status=0
