@@ -155,7 +155,9 @@ static void append_svg_element(strbuf *out, const char *svg, double zoom) {
  * hover outlines a node's inputs (blue) and outputs (red); a click shows
  * what the graph window's inspector shows about it, beside the graph when
  * the output has room for it, else just under the clicked node, scrolled
- * into view; a click on a folded group the drawing with it open, a click
+ * into view, with a layer's units over the plane when its text carries
+ * them (graph_html.c); a click on a folded group the drawing with it open
+ * (and, for a layer with maps, what leaves it inspected), a click
  * on an open group's frame the drawing with it folded.  The buttons zoom
  * the graph inside the output (fit: the output's width) and a drag pans it. */
 static const char graph_script[] =
@@ -168,7 +170,11 @@ static const char graph_script[] =
     "function key(s){return s.slice().sort(function(a,b){return a-b;}).join(',');}"
     "function find(k){for(var i=0;i<views.length;i++)if(views[i].getAttribute('data-key')==k)return views[i];return null;}"
     "function shown(){for(var i=0;i<views.length;i++)if(views[i].style.display!='none')return views[i];return views[0];}"
-    "function say(text,n){panel.textContent=text;root.style.paddingBottom='';"
+    "function say(text,n,p){panel.textContent=text;root.style.paddingBottom='';"
+    "var maps=p&&p.querySelector('img.agrepl-maps'),at=text.indexOf('\\nvalue:');"
+    "if(maps){var rest=document.createTextNode(at<0?'':text.slice(at+1)),cap=document.createElement('div');"
+    "if(at>=0)panel.textContent=text.slice(0,at+1);cap.textContent=maps.title;cap.style.fontWeight='bold';"
+    "panel.appendChild(cap);panel.appendChild(maps.cloneNode());panel.appendChild(rest);}"
     "if(!text){panel.style.display='none';root.removeAttribute('data-inspector');return;}"
     "panel.style.display='block';var r=root.getBoundingClientRect(),s=shown().querySelector('svg'),"
     "g=s?s.getBoundingClientRect():r,right=Math.min(g.right,shown().getBoundingClientRect().right),free=r.right-right;"
@@ -201,10 +207,11 @@ static const char graph_script[] =
     "n.addEventListener('mouseenter',function(){mark(name,true);});"
     "n.addEventListener('mouseleave',function(){mark(name,false);});"
     "n.addEventListener('click',function(){if(dragged)return;var group=p.getAttribute('data-group');"
-    "if(group!==null){var next=find(key(set.concat([+group])));if(next){open(next);return;}say('folded group '+group+': this page holds no drawing with it open (show(y, fold=false) draws every group open)',n);return;}"
+    "if(group!==null){var next=find(key(set.concat([+group])));if(next){open(next);"
+    "if(p.querySelector('img.agrepl-maps'))say(p.textContent,null,p);return;}say('folded group '+group+': this page holds no drawing with it open (show(y, fold=false) draws every group open)',n);return;}"
     "if(selected)all(selected,'polygon,ellipse,path').forEach(function(s){s.style.strokeWidth='';});"
     "selected=n;all(n,'polygon,ellipse,path').forEach(function(s){s.style.strokeWidth='3';});"
-    "root.setAttribute('data-selected',name);say(p.textContent,n);});});"
+    "root.setAttribute('data-selected',name);say(p.textContent,n,p);});});"
     "all(view,'g.cluster').forEach(function(c){var m=/^cluster_group(\\d+)$/.exec(title(c));if(!m)return;"
     "var g=+m[1],back=find(key(set.filter(function(x){return x!=g;})));if(!back)return;c.style.cursor='pointer';"
     "c.addEventListener('click',function(){if(!dragged)open(back);});});});})();";

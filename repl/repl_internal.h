@@ -202,6 +202,9 @@ void repl_notes_model_forward(repl *r, const void *model);
  * NULL when none (valid until the next call). */
 const char *repl_group_title(void *user, unsigned tag);
 const char *repl_var_path(void *user, const ag_var *v);
+/* builtins_pictures.c: a model layer's units over the plane, for the graph's inspector (viz_graph_opts.unit_maps) */
+struct viz_unit_maps;
+int repl_unit_maps(void *user, const ag_var *v, struct viz_unit_maps *maps);
 
 /* ---- builtins_model.c: model objects ------------------------------------------ */
 

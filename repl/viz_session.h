@@ -48,6 +48,8 @@ struct repl_viz {
     unsigned loop_cost_next;       /* where the next cost goes in loop_costs */
     unsigned boundary_calls;       /* repl_viz_idle calls inside statements */
     bool told_no_window;           /* the user heard why no plot window opened */
+    double plane[4];               /* xlo, xhi, ylo, yhi of the last boundary() or neurons() */
+    bool plane_known;
     /* pace: a frame ends when a series or path gets its second point in it */
     double frame_start_ms;         /* 0: no frame yet */
     uint64_t frame_names[32];      /* hashes of the names drawn in this frame */

@@ -325,6 +325,34 @@ try:
     fitted = driver.execute_script(pane_of, graph)
     check("+ zooms the graph inside its output (it scrolls and pans there), fit fits it again",
           zoomed[0] > zoomed[1] * 1.3 and fitted[0] <= fitted[1] + 1, (zoomed, fitted))
+    # a folded layer of a two-input model (issue 48): a click opens it and the
+    # inspector shows what leaves it with every unit's map over the plane
+    driver.execute_script(
+        "var c=Jupyter.notebook.insert_cell_at_bottom('code');"
+        "c.set_text(':zoom 1\\nmx, mt = moons(40, noise=0.1, seed=1)\\nmm = mlp([4, 1], activation=tanh, seed=1)\\n"
+        "ml = mean((mm(mx) - reshape(mt, [40, 1]))^2)\\nml.backward()\\nshow(ml, fold=true)');c.execute();")
+    wait.until(lambda d: run_all_done() and len(d.find_elements(By.CSS_SELECTOR, ".agrepl-graph")) == 4)
+    graph = driver.find_elements(By.CSS_SELECTOR, ".agrepl-graph")[3]
+    inspector = graph.find_element(By.CSS_SELECTOR, ".agrepl-inspector")
+    layer = None
+    for group in (1, 0):  # the first layer, of 4 units, is the group further from the output
+        box = node_named(graph, "folded group %d: click to expand" % group)
+        if box is not None and driver.execute_script(
+                "return !!arguments[0].querySelector('pre[data-group=\"%d\"] img.agrepl-maps')" % group, graph):
+            layer = layer or box
+    check("a folded layer of mlp([4, 1]) over moons carries its units' maps", layer is not None)
+    if layer is not None:
+        click(layer)
+        wait.until(lambda d: inspector.is_displayed())
+        time.sleep(0.3)
+        maps = driver.execute_script(
+            "var i=arguments[0].querySelector('img.agrepl-maps');"
+            "return i?[i.naturalWidth,i.naturalHeight,Math.round(i.getBoundingClientRect().width)]:null;", inspector)
+        shot(graph, "7-layer-maps.png")
+        check("click on the folded layer: it opens and the inspector shows its output's value, gradient and "
+              "units' maps (%s)" % (maps,), maps is not None and maps[0] > 0 and maps[2] >= 2 * maps[0] - 8
+              and "its output: " in inspector.text and "value:" in inspector.text and "grad" in inspector.text,
+              (maps, inspector.text[:300]))
     for name in WIDE:  # run whole at 1280x720: every graph within its output
         driver.get(base + "/notebooks/" + name + "?token=" + token)
         wait.until(lambda d: d.execute_script(

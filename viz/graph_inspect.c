@@ -62,12 +62,13 @@ int viz_scene_describe(ag_var *y, const viz_graph_opts *o, viz_scene *scene, cha
         describe(scene, "f", i, VIZ_NODE_FUNC, ag_func_noutputs(f) > 0 ? ag_func_output(f, 0) : NULL, f, -1);
     }
     for (size_t b = 0; b < w.ngroups; b++)
-        if (w.group_folded[b]) describe(scene, "box", b, VIZ_NODE_BOX, NULL, NULL, (int)b);
+        if (w.group_folded[b]) describe(scene, "box", b, VIZ_NODE_BOX, viz_walk_group_output(&w, (int)b), NULL, (int)b);
     for (size_t i = 0; i < w.nvars; i++)
         if (w.cut[i]) describe(scene, "cut", i, VIZ_NODE_OTHER, NULL, NULL, -1);
     viz_walk_free(&w);
     scene->kept_only = o->kept_only;
     scene->var_path = o->var_path;
+    scene->unit_maps = o->unit_maps;
     scene->notes_user = o->notes_user;
     for (int i = 0; i < scene->nnodes; i++)
         if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == y) scene->output = y;
@@ -320,7 +321,13 @@ void viz_scene_inspect(const viz_scene *scene, int i, int digits, strbuf *out) {
     switch (node->kind) {
     case VIZ_NODE_VAR: inspect_variable(scene, node, digits, out); break;
     case VIZ_NODE_FUNC: inspect_function(scene, node, digits, out); break;
-    case VIZ_NODE_BOX: strbuf_appendf(out, "folded group %d: click to expand\n", node->group); break;
+    case VIZ_NODE_BOX:
+        strbuf_appendf(out, "folded group %d: click to expand\n", node->group);
+        if (node->var != NULL) { /* what leaves it: a layer's output, with its gradient */
+            strbuf_append(out, "its output: ");
+            inspect_variable(scene, node, digits, out);
+        }
+        break;
     default: break;
     }
 }

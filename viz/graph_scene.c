@@ -539,6 +539,7 @@ static void describe_node(const render_state *state, viz_scene_node *node) {
     } else if ((i = name_number(node->name, "box")) >= 0 && i <= INT32_MAX) {
         node->kind = VIZ_NODE_BOX;
         node->group = (int)i;
+        if ((size_t)i < walk->ngroups) node->var = viz_walk_group_output(walk, (int)i);
     }
     if (node->var != NULL) ag_retain(node->var);
 }
@@ -639,6 +640,7 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
     scene->kept_only = o->kept_only;
     scene->key = state.key;
     scene->var_path = o->var_path;
+    scene->unit_maps = o->unit_maps;
     scene->notes_user = o->notes_user;
     for (int i = 0; i < scene->nnodes; i++)
         if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == y) scene->output = y;

@@ -29,7 +29,9 @@ typedef struct viz_scene_node {
     char name[40];     /* the DOT node name */
     viz_node_kind kind;
     int group;         /* VIZ_NODE_BOX: N of box<N>; else -1 */
-    ag_var *var;       /* VAR: the variable; FUNC: its first output (retained by the scene) */
+    ag_var *var;       /* VAR: the variable; FUNC: its first output; BOX: what leaves the
+                          box (its output nearest the graph's), for the inspector once
+                          it is opened (retained by the scene) */
     ag_func *func;     /* FUNC: the function; else NULL */
     double x, y;       /* centre, in picture pixels (origin top left) */
     double width, height;
@@ -61,6 +63,8 @@ typedef struct viz_scene {
     uint64_t key;      /* the graph's structure (equal for the same graph with new values) */
     /* a parameter's path ("m.linear[1].w", the drawing's var_path), for the inspector */
     const char *(*var_path)(void *user, const ag_var *v);
+    /* a layer's units over the plane (the drawing's unit_maps), for the inspector */
+    int (*unit_maps)(void *user, const ag_var *v, viz_unit_maps *maps);
     void *notes_user;
 } viz_scene;
 
