@@ -461,8 +461,15 @@ static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int
 }
 
 /* Draws the frame (graph, highlights, inspector, help) and shows it. */
+static bool output_centre(const viz_scene *scene, double *x, double *y);
+
 static void redraw(viz_graph_window *w) {
     if (w->window == NULL || w->picture == NULL) return;
+    double ox, oy, sx, sy; /* the output's node stays in sight when another window opens */
+    if (output_centre(&w->scene, &ox, &oy)) {
+        viz_view_to_screen(&w->view, ox, oy, &sx, &sy);
+        viz_sdl_keep_in_sight(w->window, (int)sx, (int)sy);
+    }
     if (SDL_GetWindowFlags(w->window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) return;
     SDL_Surface *screen = SDL_GetWindowSurface(w->window);
     if (screen == NULL || screen->w <= 0 || screen->h <= 0) return;
