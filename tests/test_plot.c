@@ -943,6 +943,66 @@ static void race(viz_plot *plot) {
     viz_plot_set_title(plot, "Race & <friends>", err);
 }
 
+/* The words of plot's PDF, spaces squeezed, between spaces (" epoch "). */
+static char *pdf_words(viz_plot *plot) {
+    char directory[] = "/tmp/test_plot_XXXXXX", pdf[64], command[256];
+    assert_non_null(mkdtemp(directory));
+    snprintf(pdf, sizeof pdf, "%s/labels.pdf", directory);
+    assert_int_equal(viz_plot_savefig(plot, pdf, err), 0);
+    snprintf(command, sizeof command, "(printf ' '; pdftotext %s - | tr -s ' \\n' '  '; printf ' ') | tr -s ' '; rm -r %s",
+             pdf, directory);
+    return command_output(command);
+}
+
+static void test_axis_labels_name_the_panels(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    double t[20], wave[20];
+    for (int i = 0; i < 20; i++) {
+        t[i] = i * 0.3;
+        wave[i] = sin(t[i]);
+        viz_plot_append(plot, "loss / count", 1.0 / (i + 1), err);
+    }
+    assert_int_equal(viz_plot_series(plot, "wave", t, wave, 20, true, err), 0);
+    char *words = pdf_words(plot); /* the defaults */
+    assert_non_null(strstr(words, " step "));
+    assert_non_null(strstr(words, " x "));
+    assert_null(strstr(words, " epoch "));
+    free(words);
+
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_SERIES, "epoch", "average loss", err), 0);
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_XY, "t", NULL, err), 0);
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_XY, NULL, "value", err), 0); /* t kept */
+    words = pdf_words(plot);
+    assert_non_null(strstr(words, " epoch "));
+    assert_non_null(strstr(words, " average loss "));
+    assert_non_null(strstr(words, " t "));
+    assert_non_null(strstr(words, " value "));
+    assert_null(strstr(words, " step "));
+    assert_null(strstr(words, " x "));
+    free(words);
+
+    /* "" gives the default back, the other label stays */
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_SERIES, "", NULL, err), 0);
+    words = pdf_words(plot);
+    assert_non_null(strstr(words, " step "));
+    assert_non_null(strstr(words, " average loss "));
+    free(words);
+
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_COUNT, "a", "b", err), -1);
+    assert_string_equal(err, "no panel 6");
+    assert_int_equal(viz_plot_set_labels(NULL, VIZ_PLOT_PANEL_XY, "a", "b", err), -1);
+
+    /* clear forgets them */
+    viz_plot_clear(plot);
+    viz_plot_append(plot, "loss", 1, err);
+    viz_plot_append(plot, "loss", 0.5, err);
+    words = pdf_words(plot);
+    assert_non_null(strstr(words, " step "));
+    assert_null(strstr(words, " average loss "));
+    free(words);
+    viz_plot_free(plot);
+}
+
 static void test_svg_and_pdf_look_like_the_png(void **state) {
     viz_plot *plot = viz_plot_new(true);
     race(plot);
@@ -1157,6 +1217,7 @@ int main(void) {
         cmocka_unit_test(test_savefig_time_is_linear_in_points),
         cmocka_unit_test(test_interrupted_savefig_writes_nothing),
         cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
+        cmocka_unit_test(test_axis_labels_name_the_panels),
         cmocka_unit_test(test_zoom_scales_text_and_lines_not_the_figure),
         cmocka_unit_test(test_headless_never_opens_a_window),
         cmocka_unit_test(test_ticks_are_nice_numbers),

@@ -859,8 +859,8 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     a->x_max = x.high;
     a->y_min = y.low;
     a->y_max = y.high;
-    p->x_label = which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
-    p->y_label = shown == 1 ? only->name : "";
+    p->x_label = plot->x_labels[which] ? plot->x_labels[which] : which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
+    p->y_label = plot->y_labels[which] ? plot->y_labels[which] : shown == 1 ? only->name : "";
     p->integer_x = which == VIZ_PLOT_PANEL_SERIES;
     legend_entry entries[MAX_LEGEND_ENTRIES];
     int count = 0;
@@ -960,8 +960,9 @@ static void contour_panel(figure *f, panel *p) {
                  plot->paths[0].name);
         snprintf(y_label, sizeof y_label, "%s", comma + 2);
     }
-    p->x_label = x_label;
-    p->y_label = y_label;
+    const char *given_x = plot->x_labels[VIZ_PLOT_PANEL_CONTOUR], *given_y = plot->y_labels[VIZ_PLOT_PANEL_CONTOUR];
+    p->x_label = given_x ? given_x : x_label;
+    p->y_label = given_y ? given_y : y_label;
     p->integer_x = false;
     double bar = plot_maps_colour_bar_room(plot);
     p->w -= bar;

@@ -149,6 +149,7 @@ struct viz_plot {
     plot_image_grid images;
     plot_network neurons;
     char *title; /* NULL: none */
+    char *x_labels[VIZ_PLOT_PANEL_COUNT], *y_labels[VIZ_PLOT_PANEL_COUNT]; /* NULL: the default */
     double zoom; /* text and line scale, 1 by default */
     const volatile sig_atomic_t *interrupt; /* nonzero: stop drawing (NULL: none) */
 
