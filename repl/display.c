@@ -221,7 +221,7 @@ static const char graph_script[] =
     "if(n){var a=n.getBoundingClientRect(),b=p.getBoundingClientRect();"
     "p.scrollLeft+=a.left+a.width/2-b.left-p.clientWidth/2;p.scrollTop+=a.top+a.height/2-b.top-p.clientHeight/2;}"
     "var t=root.querySelector('.agrepl-note');if(t)t.textContent=' \u2014 bigger than the page at readable text: shown on its '"
-    "+(n?'output':'top left')+'; drag to see the rest, fit shows it whole ('+Math.round(px)+' px text)';"
+    "+(n?'output':'top left')+'; drag to see the rest, fit shows it whole (its text then '+Math.round(px)+' px)';"
     "root.setAttribute('data-opened',n?'output':'top left');})();})();";
 
 /* The graph as the page shows it: the zoom buttons, every drawing (view) of
