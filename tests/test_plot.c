@@ -662,6 +662,38 @@ static int dark_pixels(const image *img, int x0, int y0, int x1, int y1) {
     return count;
 }
 
+/* A mark's label goes beside the cross where no path crosses it: above right
+ * by default, below right when a path leaves the mark up and to the right
+ * (matyas's path into its minimum), above left when paths take both right
+ * sides. */
+static void test_mark_label_avoids_paths(void **state) {
+    for (int layout = 0; layout < 3; layout++) {
+        viz_plot *plot = viz_plot_new(true);
+        assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
+        for (int i = 0; i <= 20 && layout > 0; i++)
+            viz_plot_track(plot, "up right", 1.5 * (20 - i) / 20, 1.5 * (20 - i) / 20, err);
+        for (int i = 0; i <= 20 && layout > 1; i++)
+            viz_plot_track(plot, "down right", 1.5 * (20 - i) / 20, -1.5 * (20 - i) / 20, err);
+        assert_int_equal(viz_plot_mark(plot, 0, 0, "minimum", err), 0);
+        image img;
+        save_and_load(plot, &img);
+        double mx, my;
+        pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 0, 0, &mx, &my);
+        int x = (int)mx, y = (int)my;
+        int up_right = dark_pixels(&img, x + 10, y - 32, x + 110, y - 9);
+        int down_right = dark_pixels(&img, x + 10, y + 9, x + 110, y + 32);
+        int up_left = dark_pixels(&img, x - 110, y - 32, x - 10, y - 9);
+        printf("    layout %d: label pixels up right %d, down right %d, up left %d\n", layout, up_right, down_right,
+               up_left);
+        int expected[3] = {up_right, down_right, up_left}, others = 0;
+        for (int k = 0; k < 3; k++) others += k != layout ? expected[k] : 0;
+        assert_true(expected[layout] > 60);
+        assert_true(others < 10);
+        release(&img);
+        viz_plot_free(plot);
+    }
+}
+
 static void test_title_marks_and_start_markers(void **state) {
     viz_plot *plot = viz_plot_new(true);
     assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
@@ -1210,6 +1242,7 @@ int main(void) {
         cmocka_unit_test(test_many_points_stay_fast_and_drawn),
         cmocka_unit_test(test_whole_series_is_replaced),
         cmocka_unit_test(test_title_marks_and_start_markers),
+        cmocka_unit_test(test_mark_label_avoids_paths),
         cmocka_unit_test(test_contour_levels_as_asked),
         cmocka_unit_test(test_contour_levels_of_a_step_are_linear),
         cmocka_unit_test(test_legend_makes_room_above_a_wave),
