@@ -1108,6 +1108,45 @@ static int text_rows(const image *img, int left, int top, int bottom) {
 
 /* :zoom makes text and lines bigger in a figure of the same size (a slide's
  * picture keeps its place, its text reads from further away). */
+/* The size of the PNG viz_plot_png makes for a notebook's page. */
+static void page_png_size(viz_plot *plot, int *width, int *height) {
+    size_t size = 0;
+    unsigned char *png = viz_plot_png(plot, &size, err);
+    assert_non_null(png);
+    SDL_Surface *surface = IMG_Load_RW(SDL_RWFromConstMem(png, (int)size), 1);
+    assert_non_null(surface);
+    *width = surface->w;
+    *height = surface->h;
+    SDL_FreeSurface(surface);
+    free(png);
+}
+
+/* A notebook shows a figure about 1000 px wide: its page PNG of two panels
+ * is 1050x450 (savefig's 1400x600 would show its text at 68 %), one panel
+ * stays 900x600, a file keeps savefig's size, and :zoom changes no size. */
+static void test_page_png_is_narrower_for_two_panels(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 10; i++) viz_plot_append(plot, "loss", 1.0 / (i + 1), err);
+    int width, height;
+    page_png_size(plot, &width, &height);
+    assert_int_equal(width, 900);
+    assert_int_equal(height, 600);
+    double xs[3] = {0, 1, 2}, ys[3] = {1, 0, 1};
+    viz_plot_series(plot, "data", xs, ys, 3, true, err);
+    page_png_size(plot, &width, &height);
+    assert_int_equal(width, 1050);
+    assert_int_equal(height, 450);
+    viz_plot_set_zoom(plot, 1.5);
+    page_png_size(plot, &width, &height);
+    assert_int_equal(width, 1050);
+    image img;
+    save_and_load(plot, &img);
+    assert_int_equal(img.surface->w, 1400);
+    assert_int_equal(img.surface->h, 600);
+    release(&img);
+    viz_plot_free(plot);
+}
+
 static void test_zoom_scales_text_and_lines_not_the_figure(void **state) {
     viz_plot *plot = viz_plot_new(true);
     for (int i = 0; i < 10; i++) viz_plot_append(plot, "loss", i, err);
@@ -1252,6 +1291,7 @@ int main(void) {
         cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
         cmocka_unit_test(test_axis_labels_name_the_panels),
         cmocka_unit_test(test_zoom_scales_text_and_lines_not_the_figure),
+        cmocka_unit_test(test_page_png_is_narrower_for_two_panels),
         cmocka_unit_test(test_headless_never_opens_a_window),
         cmocka_unit_test(test_ticks_are_nice_numbers),
     };
