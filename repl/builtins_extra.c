@@ -402,7 +402,7 @@ const builtin_def builtins_extra[] = {
      .function_only = true},
     {"batch_norm", "x, running_mean, running_var, weight=nil, bias=nil, training=false, momentum=0.1, eps=1e-05",
      builtin_batch_norm, "nn",
-     "F.batch_norm per channel (axis 1): with training, the batch's statistics, and running_mean/var (nil: none)\n"
+     "F.batch_norm per channel (axis 1): with training, the batch's statistics, and running_mean/var (or none)\n"
      "  updated in place, r = (1 - momentum)*r + momentum*s (the unbiased variance); else the running ones"},
     {"cummax", "x, dim", builtin_cummax, "shape",
      "[values, indices]: the running maximum along dim and where it is (gradient to those positions)"},

@@ -167,7 +167,9 @@ static int scatter_points(repl *r, const builtin_args *a, viz_plot *plot, repl_v
          : 0)
 
 static int builtin_scatter(repl *r, const builtin_args *a, repl_value *out) {
-    if (a->values[2].kind == VALUE_VAR) return repl_tensor_scatter(r, a, out); /* names= never is */
+    /* torch's form: a dim (one number, where the plot takes labels (N)) and an index tensor */
+    bool dim = a->values[1].kind == VALUE_NUMBER || (a->values[1].kind == VALUE_VAR && ag_ndim(a->values[1].as.var) == 0);
+    if (dim && a->values[2].kind == VALUE_VAR) return repl_tensor_scatter(r, a, out);
     if (arg_given(a, 3)) return repl_error(r, "scatter: src is torch.scatter's: scatter(x, dim, index, src)");
     if (PICTURE_MISSING(r, "scatter", plot_scatter) < 0) return -1;
     viz_plot *plot = session_plot(r);
