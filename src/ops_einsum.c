@@ -96,6 +96,12 @@ static int product(const plan *p, const char *labels, int n) {
     return s > INT32_MAX ? -1 : (int)s;
 }
 
+/* v reshaped, or v itself when it has that shape already (fewer boxes in the graph). */
+static ag_var *reshape_if(ag_ctx *ctx, ag_var *v, int n, const int *shape) {
+    if (v != NULL && shape_equal(v->t.ndim, v->t.shape, n, shape)) return v;
+    return ag_reshape(ctx, v, n, shape);
+}
+
 /* a := a contracted with b; `needed` marks the subscripts the output or a
  * later operand still uses. */
 static int contract(ag_ctx *ctx, const plan *p, term *a, term *b, const bool *needed) {
@@ -123,13 +129,14 @@ static int contract(ag_ctx *ctx, const plan *p, term *a, term *b, const bool *ne
     if (permute(ctx, b, order) < 0) return -1;
     int sb = product(p, batch, nb), sl = product(p, left, nl), ss = product(p, shared, ns), sr = product(p, right, nr);
     if (sb < 0 || sl < 0 || ss < 0 || sr < 0) return ctx_error(ctx, AG_ERR_NOMEM, "einsum: too many elements"), -1;
-    ag_var *m = ag_matmul(ctx, ag_reshape(ctx, a->v, 3, (const int[]){sb, sl, ss}),
-                          ag_reshape(ctx, b->v, 3, (const int[]){sb, ss, sr}));
+    int nm = nb > 0 ? 3 : 2, first = nb > 0 ? 0 : 1; /* no batch: a plain (M, K) @ (K, N) */
+    ag_var *m = ag_matmul(ctx, reshape_if(ctx, a->v, nm, (const int[]){sb, sl, ss} + first),
+                          reshape_if(ctx, b->v, nm, (const int[]){sb, ss, sr} + first));
     int shape[AG_MAX_DIMS], n = 0;
     for (int i = 0; i < nb; i++) shape[n] = p->size[(unsigned char)batch[i]], a->label[n++] = batch[i];
     for (int i = 0; i < nl; i++) shape[n] = p->size[(unsigned char)left[i]], a->label[n++] = left[i];
     for (int i = 0; i < nr; i++) shape[n] = p->size[(unsigned char)right[i]], a->label[n++] = right[i];
-    a->v = ag_reshape(ctx, m, n, shape);
+    a->v = reshape_if(ctx, m, n, shape);
     a->n = n;
     return a->v ? 0 : -1;
 }
