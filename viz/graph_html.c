@@ -3,10 +3,12 @@
  * the page's script shows a node's text when it is clicked, as the window
  * does.  The text is viz_scene_inspect's, of the scene of the same drawing
  * (same options, so the same DOT node names as the SVG's <title>s), whose
- * nodes need no layout (viz_scene_describe).  A variable a layer of a
- * two-input model made carries its units' maps as a PNG (<img> after the
- * text, its caption the title; the page shows them above the value); so does a folded layer's box (the inspector says what leaves it),
- * which the page shows when the box is clicked open. */
+ * nodes need no layout (viz_scene_describe).  The output's node is marked
+ * data-output="1".  A variable a layer of a two-input model made carries
+ * its units' maps as a PNG (<img> after the text, its caption the title; the
+ * page shows them above the value); so does a folded layer's box (the
+ * inspector says what leaves it), which the page shows when the box is
+ * clicked open. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -61,6 +63,8 @@ char *viz_graph_inspector_html(ag_var *y, const viz_graph_opts *o, char err[VIZ_
         strbuf_append(&html, "<pre data-node=\"");
         strbuf_append_html(&html, node->name);
         if (node->kind == VIZ_NODE_BOX) strbuf_appendf(&html, "\" data-group=\"%d", node->group);
+        if (node->kind == VIZ_NODE_VAR && scene.output != NULL && node->var == scene.output)
+            strbuf_append(&html, "\" data-output=\"1"); /* the page opens a big graph on it */
         strbuf_append(&html, "\">");
         strbuf_append_html(&html, inspected ? inspected : "");
 #ifndef __EMSCRIPTEN__
