@@ -224,15 +224,15 @@ int op_hypot_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs)
 }
 
 /* copysign: |a| with b's sign bit (C's copysign, torch.copysign);
- * ga = gy * y / a, 0 where a = 0 (PyTorch's); gb = 0 */
+ * ga = gy * y / a, 0 where a = 0 (PyTorch's): sign(a) * copysign(1, b); gb = 0 */
 double op_copysign_scalar(const ag_op_params *p, double a, double b) { return copysign(a, b); }
 ag_var *ag_copysign(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_COPYSIGN, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
 int op_copysign_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_copysign_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    ag_var *a = f->inputs[0], *b = f->inputs[1], *y = f->outputs[0];
-    ag_var *ratio = ag_masked_fill(ctx, ag_div(ctx, y, a), ag_logical_not(ctx, a), 0.0);
+    ag_var *a = f->inputs[0], *b = f->inputs[1];
+    ag_var *ratio = ag_mul(ctx, ag_sign(ctx, a), ag_copysign(ctx, const_scalar(ctx, 1.0), b)); /* y/a, 0 at a = 0 */
     gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], ratio), a);
     gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], const_scalar(ctx, 0.0)), b);
     return gxs[0] && gxs[1] ? 0 : -1;
