@@ -13,6 +13,7 @@
 #include "ag_rand.h"
 #include "internal.h"
 #include "layers.h"
+#include "weights_layout.h"
 
 /* One parameter the model can have, whether it exists yet or not. */
 typedef struct param_slot {
@@ -353,6 +354,12 @@ int ag_model_layer_spec(const ag_model *m, ag_layer_spec *spec) {
                -1;
     *spec = m->specs[0];
     return 0;
+}
+
+/* A cnn's layers in order (weights_layout.c names its tensors by them). */
+int model_layer_specs(const ag_model *m, const ag_layer_spec **specs) {
+    *specs = m->specs;
+    return m->kind == AG_MODEL_CNN ? m->nspecs : 0;
 }
 
 /* The recurrent kinds: the layer's units under `prefix` ("lstm", or "" for a

@@ -35,6 +35,10 @@ typedef struct viz_scene_node {
     ag_func *func;     /* FUNC: the function; else NULL */
     double x, y;       /* centre, in picture pixels (origin top left) */
     double width, height;
+    /* BOX: the call or layer it folds ("m.conv[0]"), and for a conv or pooling
+     * layer its window and weight ("kernel=[3 3], stride=[1 1]; weight [2 1 3 3]") */
+    char title[96];
+    char window[160];
 } viz_scene_node;
 
 typedef struct viz_scene_edge {

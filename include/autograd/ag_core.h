@@ -295,7 +295,10 @@ enum {
                                 * gradient (PyTorch's requires_grad=False) */
     AG_VAR_NOGRAD = 1u << 3,   /* an op's result made while no graph was recorded
                                 * (nograd), outside a backward pass: no creator */
-    AG_VAR_SEED = 1u << 4      /* the ones ag_backward seeded y.grad with (dy/dy) */
+    AG_VAR_SEED = 1u << 4,     /* the ones ag_backward seeded y.grad with (dy/dy) */
+    AG_VAR_BOOL = 1u << 5      /* the 0/1 result of a comparison, an is* test, any
+                                * or all: PyTorch's bool tensor, which the REPL's
+                                * x[mask] selects by */
 };
 unsigned ag_var_flags(const ag_var *v);
 void ag_var_set_flags(ag_var *v, unsigned flags);

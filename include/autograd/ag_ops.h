@@ -142,7 +142,10 @@ AG_BEGIN_DECLS
     X(HYPOT, hypot, "Hypot", "hypot", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da hypot(a, b) = a/y; d/db hypot(a, b) = b/y, y = hypot(a, b)") \
     X(IM2COL, im2col, "Im2col", "im2col", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx im2col(x) = col2im(gy): each column's entries added back at their pixels") \
     X(COL2IM, col2im, "Col2im", "col2im", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dcols col2im(cols) = im2col(gy)") \
-    X(MAX_POOL2D, max_pool2d, "MaxPool2d", "max_pool2d", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx max_pool2d(x) = gy at each window's (first) maximum, 0 elsewhere")
+    X(MAX_POOL2D, max_pool2d, "MaxPool2d", "max_pool2d", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx max_pool2d(x) = gy at each window's (first) maximum, 0 elsewhere") \
+    X(COPYSIGN, copysign, "Copysign", "copysign", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da copysign(a, b) = y/a (0 where a = 0); d/db copysign(a, b) = 0") \
+    X(REMAINDER, remainder, "Remainder", "remainder", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da a % b = 1; d/db a % b = -(a // b)") \
+    X(FLOOR_DIVIDE, floor_divide, "FloorDivide", "floor_divide", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (PyTorch defines none)")
 
 /* The op table's kinds, in the list's order. */
 #define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule) AG_OP_##ID,
@@ -301,6 +304,11 @@ ag_var *ag_erf(ag_ctx *ctx, ag_var *x);
 ag_var *ag_logaddexp(ag_ctx *ctx, ag_var *a, ag_var *b); /* log(exp(a) + exp(b)), stable */
 ag_var *ag_fmod(ag_ctx *ctx, ag_var *a, ag_var *b);      /* C's fmod: the sign of a */
 ag_var *ag_hypot(ag_ctx *ctx, ag_var *a, ag_var *b);     /* sqrt(a^2 + b^2) without overflow */
+ag_var *ag_copysign(ag_ctx *ctx, ag_var *a, ag_var *b);  /* |a| with the sign (bit) of b */
+/* a % b and a // b as Python and PyTorch: the remainder takes the divisor's
+ * sign, the quotient is floored; floor_divide has no gradient */
+ag_var *ag_remainder(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_floor_divide(ag_ctx *ctx, ag_var *a, ag_var *b);
 /* a + w*(b - a): Sub, Mul and Add nodes; w broadcasts (a constant or a variable) */
 ag_var *ag_lerp(ag_ctx *ctx, ag_var *a, ag_var *b, ag_var *w);
 

@@ -181,7 +181,7 @@ try:
             "var g=arguments[0],f=arguments[1],views=g.querySelectorAll('.agrepl-view');"
             "for(var i=0;i<views.length;i++){if(views[i].style.display=='none')continue;"
             "var ps=views[i].querySelectorAll('pre[data-node]');"
-            "for(var j=0;j<ps.length;j++)if(ps[j].textContent.split('\\n')[0]==f)"
+            "for(var j=0;j<ps.length;j++)if(ps[j].textContent.split('\\n')[0].indexOf(f)==0)"
             "return [i,ps[j].getAttribute('data-node')];}return null;", graph, first_line)
         if name is None:
             return None
@@ -249,7 +249,7 @@ try:
 
     check("fold=true: the graph shows its groups folded", shown_key() == "", shown_key())
     shot(graph, "3-folded.png")
-    box = node_named(graph, "folded group 0: click to expand")
+    box = node_named(graph, "folded group 0: ")  # then its call or layer
     check("a folded group is a node", box is not None)
     if box is not None:
         click(box)
@@ -338,7 +338,7 @@ try:
     inspector = graph.find_element(By.CSS_SELECTOR, ".agrepl-inspector")
     layer = None
     for group in (1, 0):  # the first layer, of 4 units, is the group further from the output
-        box = node_named(graph, "folded group %d: click to expand" % group)
+        box = node_named(graph, "folded group %d: " % group)
         if box is not None and driver.execute_script(
                 "return !!arguments[0].querySelector('pre[data-group=\"%d\"] img.agrepl-maps')" % group, graph):
             layer = layer or box

@@ -208,6 +208,21 @@ BUILD(build_erf, ag_erf(ctx, a))
 BUILD(build_logaddexp, ag_logaddexp(ctx, a, b))
 BUILD(build_fmod, ag_fmod(ctx, a, b))
 BUILD(build_hypot, ag_hypot(ctx, a, b))
+BUILD(build_copysign, ag_copysign(ctx, a, b))
+/* a % b and a // b have kinks where a/b is an integer: a numerator near
+ * `tops` (+-0.1) over a denominator near `bottoms` (+-0.04) keeps every
+ * quotient at least 0.2 from one. */
+static ag_var *near_fixed(ag_ctx *ctx, ag_var *x, int ndim, const int *shape, const double *v, double scale) {
+    ag_var *k = ag_zeros(ctx, ndim, shape);
+    if (k == NULL) return NULL;
+    memcpy(ag_data(k), v, ag_size(k) * sizeof *v);
+    return ag_add(ctx, k, ag_mul(ctx, x, ag_scalar(ctx, scale)));
+}
+static const double tops[] = {2.5, -3.2, 1.05, -0.4, 5.6, 0.3}, bottoms[] = {1.0, -1.3, 0.7};
+#define TOPS(x) near_fixed(ctx, x, 2, (const int[]){2, 3}, tops, 0.05)
+#define BOTTOMS(x) near_fixed(ctx, x, 1, (const int[]){3}, bottoms, 0.02)
+BUILD(build_remainder, ag_remainder(ctx, TOPS(a), BOTTOMS(b)))
+BUILD(build_floor_divide_mask, ag_mul(ctx, a, ag_floor_divide(ctx, TOPS(a), BOTTOMS(b))))
 
 BUILD(build_log_softmax1, ag_log_softmax(ctx, a, 1))
 BUILD(build_log_softmax0, ag_log_softmax(ctx, a, 0))
@@ -479,6 +494,10 @@ static const grad_case cases[] = {
     {AG_OP_LOGADDEXP, "logaddexp [2 3] [3]", build_logaddexp, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
     {AG_OP_FMOD, "fmod [2 3] [3]", build_fmod, 2, {IN(POSITIVE, 2, 3), IN(POSITIVE, 3)}},
     {AG_OP_HYPOT, "hypot [2 3] [3]", build_hypot, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_COPYSIGN, "copysign [2 3] [3]", build_copysign, 2, {IN(AWAY, 2, 3), IN(AWAY, 3)}},
+    {AG_OP_REMAINDER, "remainder [2 3] [3] (kinks kept away)", build_remainder, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
+    {AG_OP_FLOOR_DIVIDE, "a * floor_divide(a, b) (no gradient through it)", build_floor_divide_mask, 2,
+     {IN(ANY, 2, 3), IN(ANY, 3)}},
     {AG_OP_LOG_SOFTMAX, "log_softmax [2 3] axis 1", build_log_softmax1, 1, {IN(ANY, 2, 3)}},
     {AG_OP_LOG_SOFTMAX, "log_softmax [3 2] axis 0", build_log_softmax0, 1, {IN(ANY, 3, 2)}},
     {AG_OP_LOGSUMEXP, "logsumexp [2 3]", build_logsumexp_all, 1, {IN(ANY, 2, 3)}},
