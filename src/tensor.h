@@ -184,7 +184,7 @@ static inline bool t_has_nonfinite(const ag_tensor *a) {
  * other double); a NaN goes to pow (which may change its sign, and gives NaN
  * for a signaling NaN to the power 0).  (GCC compiles pow(x, 2.0) with a constant 2.0
  * as x * x: only pow with an exponent known at run time is libm's.)
- * test_pow_keeps_libm_bits in tests/test_mathfn.c compares
+ * test_pow_keeps_libm_bits in tests/unit/test_mathfn.c compares
  * this with pow over millions of x. */
 /* libm's pow even where the exponent is a constant GCC would fold */
 static inline double t_libm_pow(double x, double p) {
