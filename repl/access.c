@@ -406,11 +406,76 @@ static int classify_index(repl *r, const ast_node *at, repl_value v, index_item 
     return 0;
 }
 
+/* Is item a mask: a comparison's 0/1 result (AG_VAR_BOOL, PyTorch's bool
+ * tensor), which selects where it is 1 rather than naming positions? */
+static bool is_mask(const index_item *item) {
+    return item->kind == INDEX_KEY && item->key.kind == VALUE_VAR &&
+           (ag_var_flags(item->key.as.var) & AG_VAR_BOOL) != 0;
+}
+
 /* Is item a list of indices? */
 static bool is_index_list(const index_item *item) {
     repl_value key = item->key;
-    return item->kind == INDEX_KEY &&
+    return item->kind == INDEX_KEY && !is_mask(item) &&
            (key.kind == VALUE_LIST || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 1));
+}
+
+/* x[mask] at x's axis `axis` (the original's `source`), as PyTorch: the
+ * mask's k axes must match x's next k; they become one axis holding the
+ * elements where the mask is not 0, in row-major order.  A Reshape merging
+ * them and one GetItem, so the gradient flows back to the selected places. */
+static ag_var *mask_select(repl *r, const ast_node *at, ag_var *x, int axis, int source, ag_var *mask) {
+    int k = ag_ndim(mask), ndim = ag_ndim(x);
+    const int *shape = ag_shape(x), *mshape = ag_shape(mask);
+    char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
+    if (k == 0)
+        return repl_error_at(r, at, "index: a mask must have at least one axis (this comparison gave one number)"),
+               NULL;
+    bool fits = axis + k <= ndim;
+    for (int d = 0; d < k && fits; d++) fits = mshape[d] == shape[axis + d];
+    if (!fits)
+        return repl_error_at(r, at, "index: the mask's shape %s does not match x's shape %s at axis %d",
+                             ag_shape_string(k, mshape, a), ag_shape_string(ndim, shape, b), source),
+               NULL;
+    size_t size = ag_size(mask);
+    const double *m = ag_cdata(mask);
+    int *positions = malloc((size > 0 ? size : 1) * sizeof *positions), count = 0;
+    if (positions == NULL) return repl_error_at(r, at, "out of memory"), NULL;
+    for (size_t i = 0; i < size; i++)
+        if (m[i] != 0) positions[count++] = (int)i;
+    int merged[AG_MAX_DIMS], mdim = 0;
+    for (int d = 0; d < ndim; d++) {
+        if (d > axis && d < axis + k) merged[mdim - 1] *= shape[d];
+        else merged[mdim++] = shape[d];
+    }
+    ag_var *y = ag_get_item(r->ctx, ag_reshape(r->ctx, x, mdim, merged), axis, positions, count);
+    free(positions);
+    if (y == NULL) engine_error_at(r, at);
+    return y;
+}
+
+/* x[idx] for a variable idx of 2 or more axes at x's axis `axis`: that axis
+ * replaced by idx's shape, each entry the slice at its index (a GetItem of
+ * the flat list, then a Reshape). */
+static ag_var *index_by_tensor(repl *r, const ast_node *at, ag_var *x, int axis, int source, ag_var *index) {
+    int ndim = ag_ndim(x), k = ag_ndim(index);
+    if (ndim - 1 + k > AG_MAX_DIMS)
+        return repl_error_at(r, at, "index: the result would have %d axes, more than %d", ndim - 1 + k,
+                             AG_MAX_DIMS),
+               NULL;
+    int *list = NULL, length = 0;
+    if (index_list_ints(r, at, value_var(index), source, ag_shape(x)[axis], &list, &length) < 0) return NULL;
+    int shape[AG_MAX_DIMS], n = 0;
+    for (int d = 0; d < ndim; d++) {
+        if (d == axis)
+            for (int j = 0; j < k; j++) shape[n++] = ag_shape(index)[j];
+        else
+            shape[n++] = ag_shape(x)[d];
+    }
+    ag_var *y = ag_reshape(r->ctx, ag_get_item(r->ctx, x, axis, list, length), n, shape);
+    free(list);
+    if (y == NULL) engine_error_at(r, at);
+    return y;
 }
 
 /* x indexed by `count` adjacent lists of equal length n, starting at x's axis
@@ -473,6 +538,7 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
     char buf[96];
     for (int i = 0; i < count; i++) {
         if (items[i].kind == INDEX_ELLIPSIS) ellipses++;
+        else if (is_mask(&items[i])) taken += ag_ndim(items[i].key.as.var) > 0 ? ag_ndim(items[i].key.as.var) : 1;
         else if (items[i].kind != INDEX_NEW_AXIS) taken++;
     }
     if (ellipses > 1) return repl_error_at(r, n, "index: an index can only have one ellipsis (...)");
@@ -505,6 +571,12 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
             axis++;
             source++;
             free(list);
+        } else if (is_mask(item)) {
+            int k = ag_ndim(key.as.var);
+            x = mask_select(r, n, x, axis, source, key.as.var);
+            if (x == NULL) rc = -1;
+            axis++;
+            source += k;
         } else if (key.kind == VALUE_NUMBER || (key.kind == VALUE_VAR && ag_ndim(key.as.var) == 0)) {
             int index;
             rc = index_integer(r, n, key.kind == VALUE_NUMBER ? key.as.number : ag_item(key.as.var), source,
@@ -538,11 +610,12 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
                 source++;
             }
             free(list);
-        } else if (key.kind == VALUE_VAR) {
-            char shape[AG_SHAPEBUF];
-            rc = repl_error_at(r, n, "index: a list of indices must be flat (integers taken along one "
-                               "axis), not a variable of shape %s",
-                               ag_shape_string(ag_ndim(key.as.var), ag_shape(key.as.var), shape));
+        } else if (key.kind == VALUE_VAR) { /* indices of 2 or more axes */
+            int k = ag_ndim(key.as.var);
+            x = index_by_tensor(r, n, x, axis, source, key.as.var);
+            if (x == NULL) rc = -1;
+            axis += k;
+            source++;
         } else {
             rc = repl_error_at(r, n, "index: an index must be an integer, a slice, a list of integers, "
                                "... or none, not %s",

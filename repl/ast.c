@@ -31,7 +31,7 @@ static const char *const operator_symbols[] = {
     [AST_OP_EQUAL] = "==",       [AST_OP_NOT_EQUAL] = "!=",   [AST_OP_LESS] = "<",
     [AST_OP_LESS_EQUAL] = "<=",  [AST_OP_GREATER] = ">",      [AST_OP_GREATER_EQUAL] = ">=", [AST_OP_IS] = "is", [AST_OP_IS_NOT] = "is not",
     [AST_OP_ADD] = "+",          [AST_OP_SUBTRACT] = "-",     [AST_OP_MULTIPLY] = "*",
-    [AST_OP_DIVIDE] = "/",       [AST_OP_MODULO] = "%",       [AST_OP_MATMUL] = "@",
+    [AST_OP_DIVIDE] = "/",       [AST_OP_MODULO] = "%",       [AST_OP_FLOOR_DIVIDE] = "//",       [AST_OP_MATMUL] = "@",
     [AST_OP_POWER] = "^",        [AST_OP_NEGATE] = "-",       [AST_OP_PLUS] = "+",
     [AST_OP_NOT] = "not",
 };

@@ -147,6 +147,7 @@ typedef enum ast_operator {
     AST_OP_MULTIPLY,
     AST_OP_DIVIDE,
     AST_OP_MODULO,
+    AST_OP_FLOOR_DIVIDE, /* a // b, floored as Python and torch.floor_divide */
     AST_OP_MATMUL,
     AST_OP_POWER,
     /* unary */

@@ -2,6 +2,7 @@
  * interpolation and DeZero's im2col/col2im, with PyTorch's names, argument
  * names and defaults.  Each row calls one engine function of ops_conv.c
  * (include/autograd/ag_ops.h); a size is a number or a pair (height, width). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "repl_internal.h"
@@ -185,7 +186,54 @@ static int builtin_col2im(repl *r, const builtin_args *a, repl_value *out) {
     return done_var(r, ag_col2im(ctx, col, shape, kernel, stride, pad, NULL), out);
 }
 
+/* Tensor.unfold(dimension, size, step): the windows of `size` elements every
+ * `step` along one axis, that axis becoming their count and a last axis of
+ * `size` added (x [.., L, ..] -> [.., (L - size)/step + 1, .., size]).  One
+ * GetItem of the windows' positions, a Reshape and a Transpose, so the
+ * gradient adds back where windows overlap. */
+static int tensor_unfold(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int dimension, size, step;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dimension) < 0) return -1;
+    if (arg_int(r, a, 2, &size) < 0 || arg_int(r, a, 3, &step) < 0) return -1;
+    int ndim = ag_ndim(x), axis = dimension < 0 ? dimension + ndim : dimension;
+    if (axis < 0 || axis >= (ndim > 0 ? ndim : 1))
+        return repl_error(r, "unfold: dimension %d out of range for %d axes", dimension, ndim);
+    if (ndim + 1 > AG_MAX_DIMS) return repl_error(r, "unfold: x has %d axes already", ndim);
+    int length = ndim > 0 ? ag_shape(x)[axis] : 1;
+    if (size < 0 || size > length)
+        return repl_error(r, "unfold: size %d does not fit axis %d of length %d", size, dimension, length);
+    if (step < 1) return repl_error(r, "unfold: step must be at least 1, not %d (x.unfold(dimension, size, step))", step);
+    int windows = (length - size) / step + 1;
+    int *positions = malloc((size_t)(windows * size > 0 ? windows * size : 1) * sizeof *positions);
+    if (positions == NULL) return repl_error(r, "out of memory");
+    for (int i = 0; i < windows; i++)
+        for (int j = 0; j < size; j++) positions[i * size + j] = i * step + j;
+    if (ndim == 0) x = ag_reshape(r->ctx, x, 1, (const int[]){1}); /* torch: a 0-d x acts as [1] */
+    int shape[AG_MAX_DIMS], order[AG_MAX_DIMS], n = 0;
+    for (int d = 0; d < (ndim > 0 ? ndim : 1); d++) {
+        if (d == axis) {
+            shape[n++] = windows;
+            shape[n++] = size;
+        } else {
+            shape[n++] = ag_shape(x)[d];
+        }
+    }
+    for (int d = 0, k = 0; d < n; d++)
+        if (d != axis + 1) order[k++] = d;
+    order[n - 1] = axis + 1;
+    ag_var *y = ag_get_item(r->ctx, x, axis, positions, windows * size);
+    free(positions);
+    y = ag_transpose(r->ctx, ag_reshape(r->ctx, y, n, shape), order, n);
+    if (y != NULL && ndim == 0) y = ag_reshape(r->ctx, y, 1, (const int[]){size});
+    return done_var(r, y, out);
+}
+
+/* unfold(x, kernel_size, ...) is F.unfold; x.unfold(dimension, size, step)
+ * is Tensor.unfold, as in PyTorch, where the method and the function differ. */
 static int builtin_unfold(repl *r, const builtin_args *a, repl_value *out) {
+    if (a->call != NULL && a->call->kind == AST_CALL && a->call->as.call.callee->kind == AST_ATTRIBUTE)
+        return tensor_unfold(r, a, out);
     ag_var *x;
     int kernel[2], dilation[2] = {1, 1}, padding[2] = {0, 0}, stride[2] = {1, 1};
     if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, kernel, 2) < 0 || arg_sides(r, a, 2, dilation, 2) < 0 ||
@@ -229,7 +277,8 @@ const builtin_def builtins_conv[] = {
     {"col2im", "col, input_shape, kernel_size, stride=1, pad=0, to_matrix=true", builtin_col2im, "nn",
      "DeZero's col2im: im2col's columns back to an image of input_shape, overlaps added (im2col's gradient)"},
     {"unfold", "x, kernel_size, dilation=1, padding=0, stride=1", builtin_unfold, "nn",
-     "F.unfold: the windows of x (N, C, H, W) as columns, (N, C*KH*KW, L)"},
+     "F.unfold: the windows of x (N, C, H, W) as columns, (N, C*KH*KW, L); the method x.unfold(dimension, size, "
+     "step) is Tensor.unfold: windows along one axis, a last axis of size added (gradient added back)"},
     {"fold", "x, output_size, kernel_size, dilation=1, padding=0, stride=1", builtin_fold, "nn",
      "F.fold: columns (N, C*KH*KW, L) back to (N, C, H, W), overlaps added"},
     {0},

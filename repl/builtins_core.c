@@ -499,19 +499,39 @@ static int builtin_variable(repl *r, const builtin_args *a, repl_value *out) {
     return done_var(r, leaf, out);
 }
 
-/* cross_entropy(logits, labels, reduction="mean", label_smoothing=0, weight=nil):
- * the CrossEntropy op for the defaults with class labels of (N, C) logits,
- * else PyTorch's forms made of LogSoftmax and Gather
- * (ag_cross_entropy_weighted). */
+/* Class labels with ignore_index where the engine reads -100 (its ignored
+ * label): a new leaf, or t itself for the default.  NULL after an error. */
+static ag_var *labels_ignoring(repl *r, ag_var *t, int ignore_index) {
+    if (ignore_index == -100) return t;
+    ag_var *labels = ag_zeros(r->ctx, ag_ndim(t), ag_shape(t));
+    if (labels == NULL) return engine_error(r), NULL;
+    double *to = (double *)ag_cdata(labels); /* a new leaf: not an in-place change */
+    const double *from = ag_cdata(t);
+    for (size_t i = 0; i < ag_size(t); i++) {
+        if (from[i] == -100)
+            return repl_error(r, "cross_entropy: label -100 is a class index out of range (ignore_index=%d)",
+                              ignore_index), NULL;
+        to[i] = from[i] == ignore_index ? -100 : from[i];
+    }
+    return labels;
+}
+
+/* cross_entropy(logits, labels, reduction="mean", label_smoothing=0, weight=nil,
+ * ignore_index=-100): the CrossEntropy op for the defaults with class labels
+ * of (N, C) logits, else PyTorch's forms made of LogSoftmax and Gather
+ * (ag_cross_entropy_weighted); the mean is over the labels not ignored. */
 static int builtin_cross_entropy(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *t, *w = NULL;
     ag_reduction reduction;
     double smoothing;
+    int ignore_index;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &t) < 0 || arg_reduction(r, a, 2, &reduction) < 0 ||
-        arg_number(r, a, 3, &smoothing) < 0 || (arg_given(a, 4) && arg_var(r, a, 4, &w) < 0))
+        arg_number(r, a, 3, &smoothing) < 0 || (arg_given(a, 4) && arg_var(r, a, 4, &w) < 0) ||
+        arg_int(r, a, 5, &ignore_index) < 0)
         return -1;
     bool probabilities = ag_ndim(x) == ag_ndim(t) && ag_ndim(x) == 2 && ag_shape(x)[0] == ag_shape(t)[0] &&
                          ag_shape(x)[1] == ag_shape(t)[1];
+    if (!probabilities && (t = labels_ignoring(r, t, ignore_index)) == NULL) return -1;
     if (reduction == AG_REDUCTION_MEAN && smoothing == 0 && !probabilities && w == NULL && ag_ndim(x) == 2)
         return done_var(r, ag_cross_entropy(r->ctx, x, t), out);
     return done_var(r, ag_cross_entropy_weighted(r->ctx, x, t, w, reduction, smoothing), out);
@@ -1112,11 +1132,13 @@ const builtin_def builtins_core[] = {
      "a new leaf with a copy of data's numbers, as DeZero's Variable: variable([1, 2], name=\"x\")"},
     {"mse", "y, t", builtin_mse, "nn", "mean squared error, 0-d"},
     {"mean_squared_error", "y, t", builtin_mse, "nn", "the same as mse (DeZero's name)"},
-    {"cross_entropy", "logits, labels, reduction=\"mean\", label_smoothing=0, weight=nil", builtin_cross_entropy, "nn",
+    {"cross_entropy", "logits, labels, reduction=\"mean\", label_smoothing=0, weight=nil, ignore_index=-100",
+     builtin_cross_entropy, "nn",
      "softmax cross-entropy, mean over rows, 0-d; logits (N, C), (C) or (N, C, d...); labels are class indices "
-     "(-100 ignores a row) or probabilities shaped like logits; reduction \"mean\", \"sum\" or \"none\"; "
-     "label_smoothing and weight (one per class) as PyTorch"},
-    {"softmax_cross_entropy", "logits, labels, reduction=\"mean\", label_smoothing=0, weight=nil", builtin_cross_entropy, "nn",
+     "(ignore_index, -100 by default, ignores a row: the mean is over the others) or probabilities shaped like "
+     "logits; reduction \"mean\", \"sum\" or \"none\"; label_smoothing and weight (one per class) as PyTorch"},
+    {"softmax_cross_entropy", "logits, labels, reduction=\"mean\", label_smoothing=0, weight=nil, ignore_index=-100",
+     builtin_cross_entropy, "nn",
      "the same as cross_entropy"},
     {"dropout", "x, ratio=0.5", builtin_dropout, "nn", "zero a random fraction, scale the rest (off in testmode)"},
     {"accuracy", "y, t", builtin_accuracy, "nn", "fraction of rows whose argmax is the label, rows labelled -100 left out; NaN for no rows (no graph)"},

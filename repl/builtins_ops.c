@@ -83,6 +83,9 @@ UNARY(erf, ag_erf)
 BINARY(logaddexp, ag_logaddexp)
 BINARY(fmod, ag_fmod)
 BINARY(hypot, ag_hypot)
+BINARY(copysign, ag_copysign)
+BINARY(remainder, ag_remainder)
+BINARY(floor_divide, ag_floor_divide)
 
 /* NAME(x, number) */
 #define UNARY_NUMBER(name, op)                                                   \
@@ -456,7 +459,13 @@ const builtin_def builtins_ops[] = {
     {"lerp", "a, b, weight", builtin_lerp, "elementwise", "a + weight*(b - a); weight a number or a variable"},
     {"logaddexp", "a, b", builtin_logaddexp, "elementwise", "log(exp(a) + exp(b)) without overflow"},
     {"fmod", "a, b", builtin_fmod, "elementwise",
-     "the remainder of a/b with the sign of a (C's fmod, torch.fmod; % on numbers takes b's sign)"},
+     "the remainder of a/b with the sign of a (C's fmod, torch.fmod; % takes b's sign)"},
+    {"remainder", "a, b", builtin_remainder, "elementwise",
+     "a % b: the remainder with the sign of b (torch.remainder); gradient 1 to a, -(a // b) to b"},
+    {"floor_divide", "a, b", builtin_floor_divide, "elementwise",
+     "a // b: the quotient floored (torch.floor_divide); no gradient, as PyTorch"},
+    {"copysign", "a, b", builtin_copysign, "elementwise",
+     "|a| with the sign of b, -0 included (torch.copysign); gradient sign(a)*sign(b) to a, 0 to b"},
     {"hypot", "a, b", builtin_hypot, "elementwise", "sqrt(a^2 + b^2) without overflow (torch.hypot)"},
     {"prod", "x, axis=nil, keepdims=false", builtin_prod, "shape",
      "product over all elements, one axis or several (axis=(0, 2)); gradient: the product of the others (zeros included)"},

@@ -4,6 +4,7 @@
  * plane).  The model is evaluated here, on the whole grid in one batched
  * call with no graph recorded; viz/plot_maps.c records and draws. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,15 @@ static int picture_failed(repl *r, const builtin_args *a, const char *err) {
 static void picture_changed(repl *r, const char *name) {
     repl_viz_paced_draw(r, 'm', name);
     repl_viz_pump(r);
+}
+
+/* The plane the last boundary() or neurons() drew over: the graph's
+ * inspector draws a layer's units over it too. */
+static void remember_plane(repl *r, double xlo, double xhi, double ylo, double yhi) {
+    repl_viz *v = repl_get_viz(r);
+    if (v == NULL) return;
+    v->plane[0] = xlo, v->plane[1] = xhi, v->plane[2] = ylo, v->plane[3] = yhi;
+    v->plane_known = true;
 }
 
 static const char *shape_text(const ag_var *v, char buf[AG_SHAPEBUF]) {
@@ -167,6 +177,10 @@ static int scatter_points(repl *r, const builtin_args *a, viz_plot *plot, repl_v
          : 0)
 
 static int builtin_scatter(repl *r, const builtin_args *a, repl_value *out) {
+    /* torch's form: a dim (one number, where the plot takes labels (N)) and an index tensor */
+    bool dim = a->values[1].kind == VALUE_NUMBER || (a->values[1].kind == VALUE_VAR && ag_ndim(a->values[1].as.var) == 0);
+    if (dim && a->values[2].kind == VALUE_VAR) return repl_tensor_scatter(r, a, out);
+    if (arg_given(a, 3)) return repl_error(r, "scatter: src is torch.scatter's: scatter(x, dim, index, src)");
     if (PICTURE_MISSING(r, "scatter", plot_scatter) < 0) return -1;
     viz_plot *plot = session_plot(r);
     if (scatter_points(r, a, plot, a->values[0], a->values[1], 2) < 0) return -1;
@@ -258,6 +272,7 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
     int grid;
     if (get_range(r, a, 1, &xlo, &xhi) < 0 || get_range(r, a, 2, &ylo, &yhi) < 0) return -1;
     if (get_grid(r, a, 6, BOUNDARY_GRID, &grid) < 0) return -1;
+    remember_plane(r, xlo, xhi, ylo, yhi);
     bool threshold_given = arg_given(a, 5);
     if (threshold_given && arg_number(r, a, 5, &threshold) < 0) return -1;
     if (arg_given(a, 4) && !arg_given(a, 3)) return repl_error(r, "boundary: t= needs the points x= too");
@@ -390,11 +405,22 @@ typedef struct network {
     ag_activation activation;
 } network;
 
-static int read_network(repl *r, ag_model *m, network *net) {
+/* -1, with the reason written into why (256 bytes). */
+static int refuse(char why[256], const char *format, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(char why[256], const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(why, 256, format, args);
+    va_end(args);
+    return -1;
+}
+
+/* 0, or -1 with why the model is not one neurons() draws in why. */
+static int read_network(ag_model *m, network *net, char why[256]) {
     memset(net, 0, sizeof *net);
     ag_model_kind kind = ag_model_get_kind(m);
     if (kind != AG_MODEL_MLP && kind != AG_MODEL_LINEAR)
-        return repl_error(r, "neurons: draws an mlp or a linear_layer, not an %s model", ag_model_kind_name(kind));
+        return refuse(why, "draws an mlp or a linear_layer, not an %s model", ag_model_kind_name(kind));
     char text[256], name[48];
     net->activation = AG_ACT_SIGMOID;
     if (kind == AG_MODEL_MLP) {
@@ -404,13 +430,13 @@ static int read_network(repl *r, ag_model *m, network *net) {
         char activation[16] = "";
         if (close != NULL) sscanf(close + 1, " %15[a-z]", activation);
         if (ag_activation_from_name(activation, &net->activation) < 0)
-            return repl_error(r, "neurons: cannot tell the model's activation from \"%s\"", text);
+            return refuse(why, "cannot tell the model's activation from \"%s\"", text);
         for (int i = 0;; i++) {
             snprintf(name, sizeof name, "linear[%d].w", i);
             ag_var *w = ag_model_param_by_name(m, name);
             if (w == NULL) break;
             if (i + 1 >= VIZ_PLOT_MAX_LAYERS)
-                return repl_error(r, "neurons: at most %d layers", VIZ_PLOT_MAX_LAYERS - 1);
+                return refuse(why, "at most %d layers", VIZ_PLOT_MAX_LAYERS - 1);
             net->w[i] = w;
             snprintf(name, sizeof name, "linear[%d].b", i);
             net->b[i] = ag_model_param_by_name(m, name);
@@ -421,14 +447,14 @@ static int read_network(repl *r, ag_model *m, network *net) {
         net->b[0] = ag_model_param_by_name(m, "b");
         net->layers = net->w[0] != NULL;
     }
-    if (net->layers == 0) return repl_error(r, "neurons: the model has no weights yet");
+    if (net->layers == 0) return refuse(why, "the model has no weights yet");
     int inputs = ag_shape(net->w[0])[0];
     if (inputs != 2)
-        return repl_error(r, "neurons: the model takes %d input%s; neurons draws a model of two inputs (x0, x1) "
-                             "over the plane",
-                          inputs, inputs == 1 ? "" : "s");
+        return refuse(why, "the model takes %d input%s; neurons draws a model of two inputs (x0, x1) "
+                                           "over the plane",
+                                 inputs, inputs == 1 ? "" : "s");
     for (int l = 0; l < net->layers; l++)
-        if (ag_shape(net->w[l])[1] > 1024) return repl_error(r, "neurons: a layer of more than 1024 units");
+        if (ag_shape(net->w[l])[1] > 1024) return refuse(why, "a layer of more than 1024 units");
     return 0;
 }
 
@@ -453,6 +479,7 @@ static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
     int grid;
     if (get_range(r, a, 1, &xlo, &xhi) < 0 || get_range(r, a, 2, &ylo, &yhi) < 0) return -1;
     if (get_grid(r, a, 3, NEURON_GRID, &grid) < 0) return -1;
+    remember_plane(r, xlo, xhi, ylo, yhi);
     ag_ctx *ctx = repl_ctx(r);
     ag_var *points = grid_points(r, grid, grid, xlo, xhi, ylo, yhi);
     if (points == NULL) return engine_error(r);
@@ -465,7 +492,8 @@ static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
         if (ag_model_forward(m, points) == NULL) rc = engine_error(r);
         ag_set_grad_enabled(ctx, grad_enabled);
     }
-    if (rc == 0) rc = read_network(r, m, &net);
+    char why[256];
+    if (rc == 0 && read_network(m, &net, why) < 0) rc = repl_error(r, "neurons: %s", why);
     size_t cells = (size_t)grid * grid, unit_count = 2, weight_count = 0;
     int units[VIZ_PLOT_MAX_LAYERS] = {2};
     double centres[VIZ_PLOT_MAX_LAYERS] = {0};
@@ -521,10 +549,83 @@ static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
+/* ---- a layer's units in the graph's inspector ----------------------------------- */
+
+/* The layer of the model that made v: its binding's model and the layer's
+ * number from the group title ("m.linear[1]", or "m" for a linear_layer);
+ * NULL when v was made by no layer of a bound model. */
+static ag_model *layer_of(repl *r, const ag_var *v, int *layer) {
+    ag_func *f = ag_creator(v);
+    const char *title = f != NULL ? repl_group_title(r, ag_func_tag(f)) : NULL;
+    if (title == NULL) return NULL;
+    char binding[64];
+    const char *dot = strstr(title, ".linear[");
+    size_t length = dot != NULL ? (size_t)(dot - title) : strlen(title);
+    if (length == 0 || length >= sizeof binding) return NULL;
+    memcpy(binding, title, length);
+    binding[length] = '\0';
+    *layer = 0;
+    if (dot != NULL && sscanf(dot, ".linear[%d]", layer) != 1) return NULL;
+    repl_value *bound = names_get(&r->names, binding);
+    return bound != NULL ? repl_model_of(*bound) : NULL;
+}
+
+int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
+    repl *r = user;
+    repl_viz *viz = repl_get_viz(r);
+    int layer;
+    ag_model *m = layer_of(r, v, &layer);
+    network net;
+    char why[256];
+    if (m == NULL || viz == NULL || read_network(m, &net, why) < 0 || layer < 0 || layer >= net.layers) return -1;
+    int units = ag_shape(net.w[layer])[1];
+    if (ag_ndim(v) != 2 || ag_shape(v)[1] != units) return -1;
+    /* the layer's output (its activation's, or the last layer's) or the sum
+     * before the activation (the Linear inside an opened layer) */
+    int op = ag_func_op(ag_creator(v));
+    bool activated = layer + 1 < net.layers &&
+                     (op == AG_OP_TANH || op == AG_OP_SIGMOID || op == AG_OP_RELU || op == AG_OP_GELU);
+    double plane[4] = {-2, 2, -2, 2};
+    if (viz->plane_known) memcpy(plane, viz->plane, sizeof plane);
+    ag_ctx *ctx = repl_ctx(r);
+    ag_var *points = grid_points(r, NEURON_GRID, NEURON_GRID, plane[0], plane[1], plane[2], plane[3]);
+    if (points == NULL) return -1;
+    ag_retain(points);
+    bool grad_enabled = ag_set_grad_enabled(ctx, false);
+    bool nonfinite_before = ag_nonfinite_op(ctx) != NULL;
+    ag_var *h = points;
+    for (int l = 0; l <= layer && h != NULL; l++) {
+        h = ag_matmul(ctx, h, net.w[l]);
+        if (net.b[l] != NULL && h != NULL) h = ag_add(ctx, h, net.b[l]);
+        if ((l < layer || activated) && h != NULL) h = activate(ctx, net.activation, h);
+    }
+    ag_set_grad_enabled(ctx, grad_enabled);
+    if (!nonfinite_before) ag_clear_nonfinite(ctx);
+    size_t cells = (size_t)NEURON_GRID * NEURON_GRID;
+    double *maps = h != NULL ? malloc((size_t)units * cells * sizeof *maps) : NULL;
+    if (maps != NULL) {
+        const double *data = ag_cdata(h);
+        for (int u = 0; u < units; u++)
+            for (size_t i = 0; i < cells; i++) maps[(size_t)u * cells + i] = data[i * units + u];
+        *out = (viz_unit_maps){.maps = maps, .units = units, .grid = NEURON_GRID,
+                               .centre = activated && net.activation == AG_ACT_SIGMOID ? 0.5 : 0,
+                               .xlo = plane[0], .xhi = plane[1], .ylo = plane[2], .yhi = plane[3]};
+        ag_func *f = ag_creator(v);
+        snprintf(out->what, sizeof out->what, "%s: %d %s over x0 %.3g..%.3g, x1 %.3g..%.3g",
+                 repl_group_title(r, ag_func_tag(f)), units,
+                 activated || layer + 1 == net.layers ? "units" : "sums", plane[0], plane[1], plane[2], plane[3]);
+    }
+    if (h == NULL) ag_clear_error(ctx); /* nothing the user asked for failed */
+    ag_release(points);
+    return maps != NULL ? 0 : -1;
+}
+
 const builtin_def builtins_pictures[] = {
-    {"scatter", "x, t=nil, names=nil", builtin_scatter, "plots",
+    {"scatter", "x, t=nil, names=nil, src=nil", builtin_scatter, "plots",
      "the points of x (N, 2) coloured by their class t (whole numbers), on the map with the contour "
-     "and boundary; names=[...] names the classes",
+     "and boundary; names=[...] names the classes\n"
+     "  scatter(x, dim, index, src), an index tensor third: torch.scatter, x with src (a tensor or a number)\n"
+     "  written at index along dim (a place written twice keeps the last write)",
      .function_only = true},
     {"boundary", "f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=nil, names=nil", builtin_boundary, "plots",
      "a model's (or def's) output over [x_lo, x_hi] x [y_lo, y_hi] as a heat map with its decision "

@@ -378,6 +378,14 @@ static double number_modulo(double a, double b) { /* the sign of the divisor, li
     if (m != 0 && ((m < 0) != (b < 0))) m += b;
     return m;
 }
+static double number_floor_divide(double a, double b) { /* floored as Python's float // (via fmod) */
+    if (b == 0) return a / b;
+    double mod = fmod(a, b), div = (a - mod) / b;
+    if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1.0;
+    if (div == 0) return copysign(0.0, a / b);
+    double floored = floor(div);
+    return div - floored > 0.5 ? floored + 1.0 : floored;
+}
 static double number_equal(double a, double b) { return a == b; }
 static double number_not_equal(double a, double b) { return a != b; }
 static double number_less(double a, double b) { return a < b; }
@@ -392,7 +400,8 @@ const repl_operator repl_operators[AST_OP_COUNT] = {
     [AST_OP_DIVIDE] = {ag_div, number_divide, "divide"},
     [AST_OP_POWER] = {ag_powv, number_power, "raise to a power"},
     [AST_OP_MATMUL] = {ag_matmul, NULL, "matrix-multiply"},
-    [AST_OP_MODULO] = {NULL, number_modulo, "take the remainder of"},
+    [AST_OP_MODULO] = {ag_remainder, number_modulo, "take the remainder of"},
+    [AST_OP_FLOOR_DIVIDE] = {ag_floor_divide, number_floor_divide, "floor-divide"},
     [AST_OP_EQUAL] = {ag_eq, number_equal, "compare"},
     [AST_OP_NOT_EQUAL] = {ag_ne, number_not_equal, "compare"},
     [AST_OP_LESS] = {ag_lt, number_less, "compare"},
@@ -552,21 +561,18 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
                                                       repl_value a, repl_value b, repl_value *out) {
     char buf_a[96], buf_b[96];
     const repl_operator *row = &repl_operators[op];
-    if (a.kind == VALUE_NUMBER && b.kind == VALUE_NUMBER && op != AST_OP_MODULO) {
+    if (a.kind == VALUE_NUMBER && b.kind == VALUE_NUMBER && op != AST_OP_MODULO && op != AST_OP_FLOOR_DIVIDE) {
         if (row->number == NULL)
             return repl_error_at(r, at, "@ needs two variables of 2 or more dimensions, not numbers");
         double x = a.as.number, y = b.as.number;
         return number_result(r, at, x, y, row->number(x, y), ast_operator_symbol(op), out);
     }
-    if (op == AST_OP_MODULO) {
+    /* % and // of two numbers (a bool counts as one) are numbers; of a variable, Remainder and FloorDivide */
+    if ((op == AST_OP_MODULO || op == AST_OP_FLOOR_DIVIDE) && a.kind != VALUE_VAR && b.kind != VALUE_VAR &&
+        a.kind != VALUE_LIST && b.kind != VALUE_LIST) {
         double x, y;
-        if (!scalar_of(a, &x) || !scalar_of(b, &y)) {
-            if (a.kind == VALUE_NIL) return value_nil_error_at(r, at, "", a);
-            if (b.kind == VALUE_NIL) return value_nil_error_at(r, at, "", b);
-            return repl_error_at(r, at, "%% works on scalars, not %s and %s",
-                              describe_kind(a, buf_a, sizeof buf_a), describe_kind(b, buf_b, sizeof buf_b));
-        }
-        return number_result(r, at, x, y, row->number(x, y), "%", out);
+        if (scalar_of(a, &x) && scalar_of(b, &y))
+            return number_result(r, at, x, y, row->number(x, y), ast_operator_symbol(op), out);
     }
     if (op == AST_OP_ADD && a.kind == VALUE_STRING && b.kind == VALUE_STRING) {
         size_t n = a.as.string->length + b.as.string->length;
@@ -631,7 +637,7 @@ static size_t stack_used(const repl *r) {
  * %, whose literals are plain numbers; the rest (+ - * / @ ^) is arithmetic
  * (eval_arithmetic_at). */
 #define PLAIN_OPERATORS                                                                                     \
-    (1u << AST_OP_AND | 1u << AST_OP_OR | 1u << AST_OP_MODULO | 1u << AST_OP_EQUAL | 1u << AST_OP_NOT_EQUAL |  \
+    (1u << AST_OP_AND | 1u << AST_OP_OR | 1u << AST_OP_MODULO | 1u << AST_OP_FLOOR_DIVIDE | 1u << AST_OP_EQUAL | 1u << AST_OP_NOT_EQUAL |  \
      1u << AST_OP_LESS | 1u << AST_OP_LESS_EQUAL | 1u << AST_OP_GREATER | 1u << AST_OP_GREATER_EQUAL |         \
      1u << AST_OP_IS | 1u << AST_OP_IS_NOT)
 _Static_assert(AST_OP_COUNT <= 32, "PLAIN_OPERATORS is a 32-bit mask");

@@ -86,6 +86,7 @@ static const char *const spellings[] = {
     [TOKEN_STAR] = "*",
     [TOKEN_SLASH] = "/",
     [TOKEN_PERCENT] = "%",
+    [TOKEN_SLASH_SLASH] = "//",
     [TOKEN_AT] = "@",
     [TOKEN_CARET] = "^",
     [TOKEN_EQUAL] = "==",
@@ -302,6 +303,7 @@ static bool lex_symbol(lexer *lex) {
         {"==", TOKEN_EQUAL},       {"!=", TOKEN_NOT_EQUAL},    {"<=", TOKEN_LESS_EQUAL},
         {">=", TOKEN_GREATER_EQUAL}, {"+=", TOKEN_PLUS_ASSIGN}, {"-=", TOKEN_MINUS_ASSIGN},
         {"*=", TOKEN_STAR_ASSIGN}, {"/=", TOKEN_SLASH_ASSIGN}, {"**", TOKEN_CARET}, /* Python's power */
+        {"//", TOKEN_SLASH_SLASH}, /* before "/=": a //= is not read as / /= */
     };
     const char *start = lex->cursor;
     if (start[0] == '.' && start[1] == '.' && start[2] == '.') {

@@ -71,6 +71,7 @@ typedef enum token_kind {
     TOKEN_STAR,
     TOKEN_SLASH,
     TOKEN_PERCENT,
+    TOKEN_SLASH_SLASH,
     TOKEN_AT,
     TOKEN_CARET,
     TOKEN_EQUAL,

@@ -202,6 +202,9 @@ void repl_notes_model_forward(repl *r, const void *model);
  * NULL when none (valid until the next call). */
 const char *repl_group_title(void *user, unsigned tag);
 const char *repl_var_path(void *user, const ag_var *v);
+/* builtins_pictures.c: a model layer's units over the plane, for the graph's inspector (viz_graph_opts.unit_maps) */
+struct viz_unit_maps;
+int repl_unit_maps(void *user, const ag_var *v, struct viz_unit_maps *maps);
 
 /* ---- builtins_model.c: model objects ------------------------------------------ */
 
@@ -301,6 +304,7 @@ void constants_clear(repl *r);
 
 typedef struct repl_evaluation {
     name_table *locals;        /* the running def's frame, NULL at top level */
+    size_t idle_after_release; /* ag_idle_node_bytes after the last ag_gc_release (session.c) */
     repl_chunk *chunk;         /* the chunk whose nodes are being evaluated */
     const ast_node *call;      /* the call C code is running (a built-in), where
                                 * repl_error() without a node reports; NULL

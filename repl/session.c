@@ -29,6 +29,10 @@
 #include "parser.h"
 #include "split.h"
 
+/* Idle node memory (ag_idle_node_bytes) that makes a statement's end give
+ * it back (about 180,000 nodes). */
+#define RELEASE_BYTES ((size_t)64 << 20)
+
 /* ---- reporting errors -------------------------------------------------------------- */
 
 /* Prints the pending error (with position, caret and trace) to the err stream
@@ -208,7 +212,8 @@ void session_reset(repl *r) {
     repl_viz_free(r->viz);
     r->viz = repl_viz_new(r, r->settings.headless);
     constants_clear(r);
-    ag_gc(r->ctx);
+    ag_gc_release(r->ctx); /* the session's memory back to the system */
+    r->eval.idle_after_release = ag_idle_node_bytes(r->ctx);
 }
 
 bool repl_quit_requested(const repl *r) { return r->quit; }
@@ -429,6 +434,16 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     }
     r->eval.chunk = NULL;
     ag_gc_auto(r->ctx); /* not a full collection: its cost grows with the session */
+    /* a big graph collected: its node memory back to the system, once per
+     * RELEASE_BYTES more idle (a session whose live nodes are scattered over
+     * the blocks does not pay a full collection every statement) */
+    size_t idle = ag_idle_node_bytes(r->ctx);
+    if (idle >= r->eval.idle_after_release + RELEASE_BYTES) {
+        ag_gc_release(r->ctx);
+        r->eval.idle_after_release = ag_idle_node_bytes(r->ctx);
+    } else if (idle < r->eval.idle_after_release) {
+        r->eval.idle_after_release = idle; /* nodes taken up again */
+    }
     if (r->viz) repl_viz_after_statement(r->viz);
     if (r->settings.timing) fprintf(r->io.out, "time: %.3f ms\n", now_ms() - start);
     fflush(r->io.out);

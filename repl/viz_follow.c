@@ -17,6 +17,7 @@ static const char *name_or(const ag_var *y, const char *fallback) {
 void repl_viz_session_notes(repl *r, viz_graph_opts *o) {
     o->group_title = repl_group_title;
     o->var_path = repl_var_path;
+    o->unit_maps = repl_unit_maps;
     o->notes_user = r;
 }
 

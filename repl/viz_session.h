@@ -49,6 +49,8 @@ struct repl_viz {
     unsigned boundary_calls;       /* repl_viz_idle calls inside statements */
     FILE *trace;                   /* AGREPL_WINDOW_TRACE: each in-loop service's CPU time, or NULL */
     bool told_no_window;           /* the user heard why no plot window opened */
+    double plane[4];               /* xlo, xhi, ylo, yhi of the last boundary() or neurons() */
+    bool plane_known;
     /* pace: a frame ends when a series or path gets its second point in it */
     double frame_start_ms;         /* 0: no frame yet */
     uint64_t frame_names[32];      /* hashes of the names drawn in this frame */

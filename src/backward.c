@@ -311,6 +311,9 @@ static bool clock_after(uint32_t changed, uint32_t made) {
 /* 0, or -1 with the context error set when a value f's backward reads was
  * changed in place after f was made. */
 static int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who) {
+    /* nothing changed in place since f was made (every changed_at is a past
+     * value of the clock): the loops below would find nothing */
+    if (!clock_after(ctx->change_clock, f->made_at)) return 0;
     if (!backward_reads_values(f->op)) return 0;
     ag_var *changed = NULL;
     for (int i = 0; i < f->ninputs && changed == NULL; i++)
@@ -426,7 +429,10 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
             gxs = ctx_malloc(ctx, (size_t)f->ninputs * sizeof *gxs);
             if (gxs == NULL) goto oom;
         }
-        for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
+        if (gxs == gx_local) /* three stores, where the loop below was a call to memset */
+            gx_local[0] = gx_local[1] = gx_local[2] = NULL;
+        else
+            for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
 
         if (check_unchanged(ctx, f, "backward") < 0) {
             status = -1;
@@ -656,7 +662,10 @@ ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
     if (gxs == NULL) {
         ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     } else if (gys[0] != NULL && check_unchanged(ctx, f, "input_grad") == 0) {
-        for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
+        if (gxs == gx_local) /* three stores, where the loop below was a call to memset */
+            gx_local[0] = gx_local[1] = gx_local[2] = NULL;
+        else
+            for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
         /* in_backward: what the op makes is marked a gradient, as in a pass */
         ctx->in_backward++;
         int rc = func_def(f)->backward(ctx, f, gys, gxs);

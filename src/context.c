@@ -44,7 +44,8 @@ ag_ctx *ag_ctx_new_with_allocator(const ag_allocator *allocator) {
 
 /* Nodes are carved from slabs of SLAB_NODES (no malloc header per node, and
  * a 300,000-op graph is a few hundred mallocs); a slab goes back to the
- * system only with its context. */
+ * allocator with its context, or with ag_gc_release once none of its nodes
+ * is alive (ctx_release_slabs). */
 #define SLAB_NODES 256
 
 /* Under AddressSanitizer a dead node is poisoned (all but its free-list
@@ -291,6 +292,10 @@ static char *grow(ag_ctx *ctx, size_t size, bool vars) {
     s->header.bytes = bytes;
     s->header.vars = vars;
     ctx->slabs = s;
+    if (vars)
+        ctx->slab_vars += SLAB_NODES;
+    else
+        ctx->slab_funcs += SLAB_NODES;
     return (char *)(s + 1);
 }
 
@@ -318,6 +323,100 @@ static int grow_funcs(ag_ctx *ctx) {
         ctx->free_funcs = &nodes[i];
     }
     return 0;
+}
+
+/* ---- giving slabs back ------------------------------------------------------
+ *
+ * The plain algorithm: a slab can go when every one of its SLAB_NODES nodes
+ * is on a free list (collected, or never handed out).  So count the free
+ * nodes of each slab, take the whole free slabs' nodes off the free lists
+ * and free those slabs.  A node's slab is found by binary search in the
+ * slabs sorted by address (a slab is one block: its nodes lie between its
+ * header and the next slab's). */
+
+static int slab_order(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t) * (slab *const *)a, y = (uintptr_t) * (slab *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* The index in sorted[0..n) of the slab holding node p. */
+static size_t slab_of(slab *const *sorted, size_t n, const void *p) {
+    size_t lo = 0, hi = n; /* the last slab starting at or below p */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)sorted[mid] <= (uintptr_t)p) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Takes the nodes of released slabs (gone[i]) off a free list of `type`
+ * (ag_var or ag_func) linked through next_live from `head`. */
+#define FREE_LIST_FILTER(type, head, sorted, n, gone)                                      \
+    do {                                                                                   \
+        type **link_ = &(head);                                                            \
+        while (*link_ != NULL) {                                                           \
+            if (gone[slab_of(sorted, n, *link_)]) *link_ = (*link_)->next_live;            \
+            else link_ = &(*link_)->next_live;                                             \
+        }                                                                                  \
+    } while (0)
+
+size_t ctx_release_slabs(ag_ctx *ctx) {
+    if (ctx->no_reuse || ctx->slabs == NULL) return 0;
+    size_t n = 0;
+    for (slab *s = ctx->slabs; s != NULL; s = s->header.next) n++;
+    slab **sorted = ctx_malloc(ctx, n * sizeof *sorted);
+    size_t *free_nodes = ctx_calloc(ctx, n, sizeof *free_nodes);
+    bool *gone = ctx_calloc(ctx, n, sizeof *gone);
+    size_t bytes = 0, whole = 0;
+    if (sorted == NULL || free_nodes == NULL || gone == NULL) goto done; /* nothing given back */
+    n = 0;
+    for (slab *s = ctx->slabs; s != NULL; s = s->header.next) sorted[n++] = s;
+    qsort(sorted, n, sizeof *sorted, slab_order);
+    /* next_live is never poisoned on a free node (retire_var, collect) */
+    for (ag_var *v = ctx->free_vars; v != NULL; v = v->next_live) free_nodes[slab_of(sorted, n, v)]++;
+    for (ag_func *f = ctx->free_funcs; f != NULL; f = f->next_live) free_nodes[slab_of(sorted, n, f)]++;
+    for (size_t i = 0; i < n; i++) {
+        gone[i] = free_nodes[i] == SLAB_NODES;
+        whole += gone[i];
+    }
+    if (whole == 0) goto done;
+    FREE_LIST_FILTER(ag_var, ctx->free_vars, sorted, n, gone);
+    FREE_LIST_FILTER(ag_func, ctx->free_funcs, sorted, n, gone);
+    for (slab **link = (slab **)&ctx->slabs; *link != NULL;) {
+        slab *s = *link;
+        if (!gone[slab_of(sorted, n, s)]) {
+            link = &s->header.next;
+            continue;
+        }
+        *link = s->header.next;
+        UNPOISON(s, s->header.bytes);
+        /* free nodes own nothing (retire_var, collect, grow_*); cleared as
+         * ag_ctx_free would all the same */
+        if (s->header.vars) {
+            for (ag_var *v = (ag_var *)(s + 1), *end = v + SLAB_NODES; v < end; v++) free_var_storage(ctx, v);
+            ctx->slab_vars -= SLAB_NODES;
+        } else {
+            for (ag_func *f = (ag_func *)(s + 1), *end = f + SLAB_NODES; f < end; f++) free_func_storage(ctx, f);
+            ctx->slab_funcs -= SLAB_NODES;
+        }
+        bytes += s->header.bytes;
+        ctx_free(ctx, s);
+    }
+done:
+    ctx_free(ctx, sorted);
+    ctx_free(ctx, free_nodes);
+    ctx_free(ctx, gone);
+    /* the mark stack grew with the biggest graph traced */
+    ctx_free(ctx, ctx->stack);
+    ctx->stack = NULL;
+    ctx->stack_len = ctx->stack_cap = 0;
+    return bytes;
+}
+
+size_t ag_idle_node_bytes(const ag_ctx *ctx) {
+    if (ctx == NULL || ctx->no_reuse) return 0;
+    return (ctx->slab_vars - ctx->live_vars) * sizeof(ag_var) + (ctx->slab_funcs - ctx->live_funcs) * sizeof(ag_func);
 }
 
 ag_var *ctx_alloc_var(ag_ctx *ctx) {

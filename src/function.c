@@ -32,6 +32,15 @@ static const bool keeps_finite[AG_OP_COUNT] = {
 /* A table, not a switch: asked of every op the REPL's finite check sees. */
 bool op_keeps_finite(int op) { return op >= 0 && op < AG_OP_COUNT && keeps_finite[op]; }
 
+/* The ops whose 0/1 result is PyTorch's bool tensor: their results carry
+ * AG_VAR_BOOL, so that indexing by one selects (x[x > 0]). */
+static const bool gives_bool[AG_OP_COUNT] = {
+    [AG_OP_EQ] = true, [AG_OP_NE] = true, [AG_OP_LT] = true, [AG_OP_LE] = true,
+    [AG_OP_GT] = true, [AG_OP_GE] = true, [AG_OP_ISNAN] = true, [AG_OP_ISINF] = true,
+    [AG_OP_ISFINITE] = true, [AG_OP_ISCLOSE] = true, [AG_OP_ANY] = true, [AG_OP_ALL] = true,
+};
+static unsigned bool_flag(int op) { return op >= 0 && op < AG_OP_COUNT && gives_bool[op] ? AG_VAR_BOOL : 0; }
+
 /* Whether Linear's output needs no scan: its inputs bound it, |y| <= k *
  * max|x| * max|w| + max|b| with k x's last dimension (each of y's sums has
  * k products), and a bound below half the largest double leaves room for
@@ -94,6 +103,7 @@ static bool apply_scalar(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *
         (ninputs < 2 || isfinite(b)))
         ctx->nonfinite_op = row->name;
     ag_var *y = var_scalar_like(ctx, inputs[0], value);
+    if (y != NULL) y->flags |= bool_flag(row->id);
     if (y == NULL || !ctx->grad_enabled) {
         if (y != NULL && !ctx->in_backward) y->flags |= AG_VAR_NOGRAD;
         *result = y;
@@ -221,6 +231,7 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *para
             if (ys != ys_local) ctx_free(ctx, ys);
             goto fail; /* earlier outputs are unreachable: the collector takes them */
         }
+        y->flags |= bool_flag(def->id);
         if (record) {
             y->creator = f;
             y->generation = generation + 1;

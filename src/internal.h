@@ -129,6 +129,7 @@ struct ag_ctx {
     ag_var *free_vars;
     ag_func *free_funcs;
     void *slabs; /* the blocks nodes are carved from */
+    size_t slab_vars, slab_funcs; /* nodes the slabs hold (live, free or never handed out) */
     size_t live_vars, live_funcs, allocs_since_gc;
     size_t bytes_since_gc; /* tensor data handed to new variables since the last ag_gc */
     /* Generations (context.c): the live lists hold the young nodes first
@@ -234,6 +235,9 @@ ag_var *ctx_alloc_var(ag_ctx *ctx);
 /* A new function node, zeroed except mark and the inline input/output
  * arrays; at the head of the live list.  NULL + "out of memory". */
 ag_func *ctx_alloc_func(ag_ctx *ctx);
+/* Frees every slab none of whose nodes is alive, and the mark stack; returns
+ * the slab bytes freed (ag_gc_release). */
+size_t ctx_release_slabs(ag_ctx *ctx);
 /* Takes v (made during the running reclaiming backward pass and referred to
  * by nothing) off the live list and back to the free list; its data goes
  * when the node is reused. */

@@ -21,6 +21,9 @@
  * so a read through a stale variable is still reported. */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE */
 #include <stdint.h>
+#if defined(__GLIBC__)
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -233,10 +236,20 @@ static size_t release_cache(ag_ctx *ctx) {
 
 void ctx_memory_free(ag_ctx *ctx) { (void)release_cache(ctx); }
 
+/* Collects, gives the cached buffers and the slabs of dead nodes back to
+ * the allocator, and, with the C library's allocator, asks glibc to hand
+ * the free pages inside its heap back to the system (malloc_trim): the
+ * slabs are 60-90 KiB blocks within the heap, which free alone keeps. */
 size_t ag_gc_release(ag_ctx *ctx) {
     if (ctx == NULL) return 0;
+    bool refused = ctx->in_backward || ctx->in_callback; /* ag_gc says why */
     size_t freed = ag_gc(ctx);
     (void)release_cache(ctx);
+    if (refused) return freed;
+    (void)ctx_release_slabs(ctx);
+#if defined(__GLIBC__) && !defined(AG_ASAN)
+    if (ctx->mem.alloc.malloc_fn == std_malloc) (void)malloc_trim(0);
+#endif
     return freed;
 }
 

@@ -1,7 +1,7 @@
 /* ops_act.c — activations and elementwise math PyTorch has: leaky_relu elu
  * selu silu softplus mish hardtanh; sign floor ceil round trunc (gradient 0);
  * rsqrt log2 log10 exp2 asin acos atan sinh cosh asinh acosh atanh erf;
- * logaddexp, fmod and hypot (broadcasting).  Each forward applies the op's scalar
+ * logaddexp, fmod, hypot, copysign, remainder and floor_divide (broadcasting).  Each forward applies the op's scalar
  * hook to every element (so the 0-d fast path gives the same bits); each
  * backward is gy times the local derivative built from public ops, so
  * create_graph can differentiate it again. */
@@ -221,6 +221,61 @@ int op_hypot_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs)
     gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, a, y)), a);
     gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, b, y)), b);
     return gxs[0] && gxs[1] ? 0 : -1;
+}
+
+/* copysign: |a| with b's sign bit (C's copysign, torch.copysign);
+ * ga = gy * y / a, 0 where a = 0 (PyTorch's): sign(a) * copysign(1, b); gb = 0 */
+double op_copysign_scalar(const ag_op_params *p, double a, double b) { return copysign(a, b); }
+ag_var *ag_copysign(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return op_apply(ctx, AG_OP_COPYSIGN, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+}
+int op_copysign_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
+int op_copysign_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *a = f->inputs[0], *b = f->inputs[1];
+    ag_var *ratio = ag_mul(ctx, ag_sign(ctx, a), ag_copysign(ctx, const_scalar(ctx, 1.0), b)); /* y/a, 0 at a = 0 */
+    gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], ratio), a);
+    gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], const_scalar(ctx, 0.0)), b);
+    return gxs[0] && gxs[1] ? 0 : -1;
+}
+
+/* a // b floored as Python's float // and torch.floor_divide: through fmod,
+ * so a // b * b + a % b gives a back as nearly as doubles can */
+static double floor_quotient(double a, double b) {
+    if (b == 0) return a / b;
+    double mod = fmod(a, b), div = (a - mod) / b;
+    if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1.0;
+    if (div == 0) return copysign(0.0, a / b);
+    double floored = floor(div);
+    return div - floored > 0.5 ? floored + 1.0 : floored;
+}
+
+/* remainder: a - (a // b) * b, the divisor's sign (torch.remainder, Python's %);
+ * ga = gy, gb = -gy * (a // b) */
+double op_remainder_scalar(const ag_op_params *p, double a, double b) {
+    double m = fmod(a, b);
+    if (m != 0 && ((m < 0) != (b < 0))) m += b;
+    return m;
+}
+ag_var *ag_remainder(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return op_apply(ctx, AG_OP_REMAINDER, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+}
+int op_remainder_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
+int op_remainder_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *a = f->inputs[0], *b = f->inputs[1];
+    gxs[0] = reduce_to(ctx, gys[0], a);
+    gxs[1] = reduce_to(ctx, ag_neg(ctx, ag_mul(ctx, gys[0], ag_floor_divide(ctx, a, b))), b);
+    return gxs[0] && gxs[1] ? 0 : -1;
+}
+
+/* floor_divide: a // b, floored; no gradient, as PyTorch defines none */
+double op_floor_divide_scalar(const ag_op_params *p, double a, double b) { return floor_quotient(a, b); }
+ag_var *ag_floor_divide(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return op_apply(ctx, AG_OP_FLOOR_DIVIDE, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+}
+int op_floor_divide_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
+int op_floor_divide_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    gxs[0] = gxs[1] = NULL;
+    return 0;
 }
 
 /* lerp: a + w*(b - a), made of Sub, Mul and Add (w a variable or a constant) */

@@ -168,10 +168,10 @@ int op_pow_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
         return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     double p = f->params.p;
-    for (size_t i = 0; i < x->size; i++) ys[0].data[i] = pow(x->data[i], p);
+    for (size_t i = 0; i < x->size; i++) ys[0].data[i] = t_pow(x->data[i], p); /* pow's bits (tensor.h) */
     return 0;
 }
-DIRECT_RULE(pow_grad, p->p == 0.0 ? 0.0 : gy * (p->p * pow(x, p->p - 1)))
+DIRECT_RULE(pow_grad, p->p == 0.0 ? 0.0 : gy * (p->p * t_pow(x, p->p - 1)))
 int op_pow_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, pow_grad)) return 0;
     double p = f->params.p;
@@ -251,6 +251,6 @@ double op_add_scalar(const ag_op_params *p, double a, double b) { return a + b; 
 double op_sub_scalar(const ag_op_params *p, double a, double b) { return a - b; }
 double op_mul_scalar(const ag_op_params *p, double a, double b) { return a * b; }
 double op_div_scalar(const ag_op_params *p, double a, double b) { return a / b; }
-double op_powv_scalar(const ag_op_params *p, double a, double b) { return pow(a, b); }
+double op_powv_scalar(const ag_op_params *p, double a, double b) { return t_pow(a, b); }
 double op_neg_scalar(const ag_op_params *p, double a, double b) { return negate(a); }
-double op_pow_scalar(const ag_op_params *p, double a, double b) { return pow(a, p->p); }
+double op_pow_scalar(const ag_op_params *p, double a, double b) { return t_pow(a, p->p); }

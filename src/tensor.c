@@ -345,7 +345,7 @@ static inline __attribute__((always_inline)) void binary_run(double *restrict ou
     case T_SUB: BINARY_LOOP(x - y); break;
     case T_MUL: BINARY_LOOP(x * y); break;
     case T_DIV: BINARY_LOOP(x / y); break;
-    case T_POW: BINARY_LOOP(pow(x, y)); break;
+    case T_POW: BINARY_LOOP(t_pow(x, y)); break;
     }
 }
 
@@ -355,7 +355,7 @@ static void binary_run_aliased(double *out, const double *a, size_t sa, const do
     for (size_t i = 0; i < n; i++) {
         double x = a[i * sa], y = b[i * sb];
         out[i] = op == T_ADD ? x + y : op == T_SUB ? x - y : op == T_MUL ? x * y
-                 : op == T_DIV ? x / y : pow(x, y);
+                 : op == T_DIV ? x / y : t_pow(x, y);
     }
 }
 

@@ -170,4 +170,44 @@ static inline bool t_has_nonfinite(const ag_tensor *a) {
     return t_has_nonfinite_blocks(a);
 }
 
+/* ---- pow without libm where the bits are libm's ------------------------------
+ *
+ * The plain algorithm is pow(x, p).  glibc's pow is not always correctly
+ * rounded (its error is at most 0.54 ULP), so x * x, which is, differs from
+ * pow(x, 2) in about 6 of 10,000 random x, and the printed numbers must stay
+ * as they are.  But pow's result is the correctly rounded one whenever the
+ * exact x^2 lies more than 0.04 ULP from a rounding boundary: x * x = hi
+ * exactly plus lo = fma(x, x, -hi) (exact), so when |lo| is under 0.44 ULP
+ * of hi (and hi a normal number, not a power of two, far from the
+ * subnormals), hi is pow's answer; otherwise (about 1 in 8) pow is asked.
+ * pow(x, 1) = x (-0 alike) and pow(x, 0) = 1 exactly (0.54 ULP leaves no
+ * other double); a NaN goes to pow (which may change its sign, and gives NaN
+ * for a signaling NaN to the power 0).  (GCC compiles pow(x, 2.0) with a constant 2.0
+ * as x * x: only pow with an exponent known at run time is libm's.)
+ * test_pow_keeps_libm_bits in tests/unit/test_mathfn.c compares
+ * this with pow over millions of x. */
+/* libm's pow even where the exponent is a constant GCC would fold */
+static inline double t_libm_pow(double x, double p) {
+    volatile double e = p;
+    return pow(x, e);
+}
+static inline double t_square_as_pow(double x) {
+    double hi = x * x;
+    double lo = fma(x, x, -hi);
+    union { double d; unsigned long long u; } b = {hi};
+    unsigned long long exponent = b.u & 0x7ff0000000000000ull, mantissa = b.u & 0x000fffffffffffffull;
+    /* 2^-960 <= hi < inf, not a power of two: ulp(hi) = 2^(e - 52) on both sides */
+    if (exponent >= (63ull << 52) && exponent < 0x7ff0000000000000ull && mantissa != 0) {
+        b.u = exponent - (52ull << 52); /* ulp(hi) */
+        if (fabs(lo) < 0.44 * b.d) return hi;
+    }
+    return t_libm_pow(x, 2.0);
+}
+static inline double t_pow(double x, double p) {
+    if (p == 2.0) return t_square_as_pow(x);
+    if (p == 1.0) return isnan(x) ? t_libm_pow(x, p) : x; /* a NaN as pow returns it */
+    if (p == 0.0) return isnan(x) ? t_libm_pow(x, p) : 1.0; /* a signaling NaN gives NaN */
+    return pow(x, p);
+}
+
 #endif

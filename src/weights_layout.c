@@ -16,8 +16,17 @@
  *                                         added to them when loaded
  *   rnn layer x2h (.w, .b), h2h.w   RNN: "weight_ih_l0", "weight_hh_l0",
  *                                         "bias_ih_l0", "bias_hh_l0" (zeros)
+ *   batch_norm_layer: w, b,         BatchNorm2d: "weight", "bias",
+ *        running_mean, running_var        "running_mean", "running_var"
  *   lstm/rnn model: "lstm." / "rnn." before the layer's, "linear.weight",
  *        "linear.bias" (a module with attributes lstm and linear)
+ *   cnn: conv[i].w (OC, C, KH, KW),   Sequential of its layers in order:
+ *        conv[i].b (OC,)                  Conv2d "k.weight", "k.bias" as they
+ *        linear[j] as mlp's               are; MaxPool2d, ReLU (the activation
+ *                                         after each conv or linear layer but
+ *                                         the last) and the Flatten before the
+ *                                         first linear after a conv or pool
+ *                                         take an index and hold nothing
  *
  * A parameter none of these rows name keeps its own name with dots
  * ("conv.0.w") and its shape.  Today's older files named every parameter
@@ -131,6 +140,59 @@ static bool recurrent_unit(const ag_model *m, layout *l, const char *ours, const
     return true;
 }
 
+/* A conv layer's weight and bias as Conv2d's, in their own shapes. */
+static bool conv_unit(const ag_model *m, layout *l, const char *ours, const char *theirs, bool *claimed) {
+    static const char *const suffix[2][2] = {{"w", "weight"}, {"b", "bias"}};
+    for (int k = 0; k < 2; k++) {
+        int i = param_named(m, ours, suffix[k][0]);
+        if (i < 0) continue; /* not made yet: the_rest has nothing of it either */
+        char name[160];
+        snprintf(name, sizeof name, "%s%s", theirs, suffix[k][1]);
+        layout_tensor *t = add_tensor(l, name);
+        if (t == NULL) return false;
+        ag_var *p = ag_model_param(m, i, NULL);
+        t->parts[t->nparts++] = (layout_part){i, false, false};
+        t->ndim = ag_ndim(p);
+        for (int d = 0; d < t->ndim && d < LAYOUT_MAX_DIMS; d++) t->shape[d] = ag_shape(p)[d];
+        claimed[i] = true;
+    }
+    return true;
+}
+
+/* A cnn as the torch.nn.Sequential of its layers: each module takes the
+ * next index, parameters or not (the table above). */
+static bool cnn_units(const ag_model *m, layout *l, bool *claimed) {
+    const ag_layer_spec *specs;
+    int n = model_layer_specs(m, &specs), last = -1, index = 0, convs = 0, linears = 0;
+    bool images = false, ok = true;
+    for (int i = 0; i < n; i++)
+        if (specs[i].type != AG_LAYER_MAX_POOL) last = i;
+    for (int i = 0; i < n && ok; i++) {
+        char ours[48], theirs[48];
+        if (specs[i].type == AG_LAYER_MAX_POOL) {
+            index++;
+            images = true;
+            continue;
+        }
+        if (specs[i].type == AG_LAYER_LINEAR && images) {
+            index++; /* Flatten */
+            images = false;
+        }
+        if (specs[i].type == AG_LAYER_CONV2D) {
+            snprintf(ours, sizeof ours, "conv[%d].", convs++);
+            snprintf(theirs, sizeof theirs, "%d.", index++);
+            ok = conv_unit(m, l, ours, theirs, claimed);
+            images = true;
+        } else {
+            snprintf(ours, sizeof ours, "linear[%d].", linears++);
+            snprintf(theirs, sizeof theirs, "%d.", index++);
+            if (param_named(m, ours, "w") >= 0) ok = linear_unit(m, l, ours, theirs, claimed);
+        }
+        if (i < last) index++; /* the activation */
+    }
+    return ok;
+}
+
 static void layout_init(layout *l, const ag_model *m) {
     memset(l, 0, sizeof *l);
     l->ctx = ag_model_ctx(m);
@@ -179,6 +241,18 @@ int layout_torch(const ag_model *m, layout *l) {
     case AG_MODEL_RNN:
         ok = recurrent_unit(m, l, "rnn.", "rnn.", rnn_gates, 1, claimed) &&
              linear_unit(m, l, "linear.", "linear.", claimed);
+        break;
+    case AG_MODEL_CNN:
+        ok = cnn_units(m, l, claimed);
+        break;
+    case AG_MODEL_BATCH_NORM: /* BatchNorm2d: weight, bias, running_mean, running_var */
+        for (int i = 0; i < n && ok; i++) {
+            const char *name;
+            ag_model_param(m, i, &name);
+            layout_tensor *t = add_tensor(l, strcmp(name, "w") == 0 ? "weight" : strcmp(name, "b") == 0 ? "bias" : name);
+            if (t == NULL) ok = false;
+            else add_part(m, t, i, false, false), claimed[i] = true;
+        }
         break;
     default:
         /* the bare layers and the single linear model: names without a prefix */

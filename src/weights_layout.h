@@ -40,6 +40,9 @@ int layout_torch(const ag_model *m, layout *l);
  * with dots ("linear.0.w"), in its own shape. */
 int layout_legacy(const ag_model *m, layout *l);
 void layout_free(layout *l);
+/* A cnn's layers in order (*specs, owned by m): their count, 0 for the
+ * other kinds (models.c). */
+int model_layer_specs(const ag_model *m, const ag_layer_spec **specs);
 /* "linear[0].w" -> "linear.0.w" into out (n bytes). */
 void layout_dotted(const char *name, char *out, size_t n);
 size_t layout_size(const layout_tensor *t);

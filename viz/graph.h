@@ -58,6 +58,20 @@ typedef struct viz_mark {
     char note[384]; /* "✗ analytic 2 numeric 3 at [0, 1]" */
 } viz_mark;
 
+/* The maps of a layer's units over a two-input model's input plane (what
+ * neurons() draws for every layer), for the inspector of a variable a model
+ * layer made: maps holds units maps of grid x grid values (unit by unit, row
+ * by row from ylo), drawn on a diverging scale around centre.  maps is
+ * malloc'd by the hook and freed by viz_unit_maps_free. */
+typedef struct viz_unit_maps {
+    double *maps;
+    int units, grid;
+    double centre;
+    double xlo, xhi, ylo, yhi;
+    char what[96]; /* the caption: "m.linear[0]: 16 units over x0 -1.5..2.5, x1 -1..1.5" */
+} viz_unit_maps;
+void viz_unit_maps_free(viz_unit_maps *maps);
+
 typedef struct viz_graph_opts {
     bool values;         /* show each variable's value */
     bool grads;          /* show each variable's gradient ("grad 0.54", "grad: none") */
@@ -97,7 +111,11 @@ typedef struct viz_graph_opts {
     const char *(*group_title)(void *user, unsigned tag); /* NULL: no groups */
     /* A parameter's path ("m.linear[0].w") drawn instead of its name; NULL = none. */
     const char *(*var_path)(void *user, const ag_var *v);
-    void *notes_user;    /* passed to group_title and var_path */
+    /* The unit maps of a variable a layer of a two-input model made (the
+     * inspector draws them under its text): 0 with *maps filled, -1 none.
+     * NULL = never. */
+    int (*unit_maps)(void *user, const ag_var *v, viz_unit_maps *maps);
+    void *notes_user;    /* passed to group_title, var_path and unit_maps */
 } viz_graph_opts;
 
 /* The note of v's mark in o, or NULL when v is not marked. */
@@ -224,6 +242,10 @@ bool viz_group_is_params(const viz_walk *w, size_t g);
 int viz_walk_var_folded(const viz_walk *w, size_t i);
 int viz_walk_func_folded(const viz_walk *w, size_t i);
 
+/* What leaves group g's box: the variable its functions made that the graph's
+ * output is, or the first (nearest the output) a function outside reads; NULL
+ * when none is drawn. */
+ag_var *viz_walk_group_output(const viz_walk *w, int g);
 /* The title of group g of w (never NULL). */
 const char *viz_group_title(const viz_walk *w, const viz_graph_opts *o, size_t g);
 

@@ -3,13 +3,52 @@
  * the page's script shows a node's text when it is clicked, as the window
  * does.  The text is viz_scene_inspect's, of the scene of the same drawing
  * (same options, so the same DOT node names as the SVG's <title>s), whose
- * nodes need no layout (viz_scene_describe). */
+ * nodes need no layout (viz_scene_describe).  The output's node is marked
+ * data-output="1".  A variable a layer of a two-input model made carries
+ * its units' maps as a PNG (<img> after the text, its caption the title; the
+ * page shows them above the value); so does a folded layer's box (the
+ * inspector says what leaves it), which the page shows when the box is
+ * clicked open. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "graph.h"
 #include "graph_scene.h"
 #include "strbuf.h"
+#ifndef __EMSCRIPTEN__ /* the web page draws no maps: no Cairo there */
+#include "unit_maps.h"
+
+static void append_base64(strbuf *out, const unsigned char *data, size_t size) {
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < size; i += 3) {
+        unsigned long triple = (unsigned long)data[i] << 16 | (i + 1 < size ? (unsigned long)data[i + 1] << 8 : 0) |
+                               (i + 2 < size ? data[i + 2] : 0);
+        char four[5] = {digits[triple >> 18 & 63], digits[triple >> 12 & 63],
+                        i + 1 < size ? digits[triple >> 6 & 63] : '=', i + 2 < size ? digits[triple & 63] : '=', 0};
+        strbuf_append(out, four);
+    }
+}
+
+/* The maps of the layer that made v, as an <img> (nothing when none). */
+static void append_maps(strbuf *html, const viz_scene *scene, const ag_var *v) {
+    viz_unit_maps maps = {0};
+    if (v == NULL || scene->unit_maps == NULL || scene->unit_maps(scene->notes_user, v, &maps) != 0) return;
+    size_t size = 0;
+    int columns = 1;
+    unsigned char *png = viz_unit_maps_png(&maps, &columns, &size);
+    if (png != NULL) {
+        strbuf_append(html, "<img class=\"agrepl-maps\" title=\"");
+        strbuf_append_html(html, maps.what);
+        strbuf_appendf(html, "\" alt=\"the layer's units over the plane\" "
+                             "style=\"display:block;width:%dpx;max-width:100%%;margin:4px 0\" "
+                             "src=\"data:image/png;base64,", columns * 68);
+        append_base64(html, png, size);
+        strbuf_append(html, "\">");
+    }
+    viz_unit_maps_free(&maps);
+    free(png);
+}
+#endif
 
 char *viz_graph_inspector_html(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     viz_scene scene = {0};
@@ -24,8 +63,13 @@ char *viz_graph_inspector_html(ag_var *y, const viz_graph_opts *o, char err[VIZ_
         strbuf_append(&html, "<pre data-node=\"");
         strbuf_append_html(&html, node->name);
         if (node->kind == VIZ_NODE_BOX) strbuf_appendf(&html, "\" data-group=\"%d", node->group);
+        if (node->kind == VIZ_NODE_VAR && scene.output != NULL && node->var == scene.output)
+            strbuf_append(&html, "\" data-output=\"1"); /* the page opens a big graph on it */
         strbuf_append(&html, "\">");
         strbuf_append_html(&html, inspected ? inspected : "");
+#ifndef __EMSCRIPTEN__
+        if (node->kind != VIZ_NODE_OTHER) append_maps(&html, &scene, node->var);
+#endif
         strbuf_append(&html, "</pre>");
         free(inspected);
     }

@@ -40,6 +40,37 @@ static bool describe(viz_scene *scene, const char *prefix, size_t number, viz_no
     return true;
 }
 
+/* What a folded conv or pooling layer's box says beyond its title: the
+ * window of the Im2col or MaxPool2d inside (as the box's label shows it)
+ * and the 4-D parameter it multiplies by, the weight (OC, C, KH, KW). */
+static void box_window(const viz_walk *w, size_t group, char *out, size_t n) {
+    out[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < w->nfuncs && used == 0; i++) {
+        int op = ag_func_op(w->funcs[i]);
+        if (w->func_group[i] != (int)group || (op != AG_OP_IM2COL && op != AG_OP_MAX_POOL2D)) continue;
+        char label[96];
+        ag_func_label(w->funcs[i], label, sizeof label);
+        const char *open = strchr(label, '(');
+        size_t len = strlen(label);
+        if (open != NULL && len > 1 && label[len - 1] == ')') {
+            label[len - 1] = '\0';
+            used = (size_t)snprintf(out, n, "%s", open + 1);
+        }
+    }
+    for (size_t i = 0; i < w->nfuncs && used > 0 && used < n; i++) {
+        if (w->func_group[i] != (int)group) continue;
+        for (int k = 0; k < ag_func_ninputs(w->funcs[i]); k++) {
+            ag_var *p = ag_func_input(w->funcs[i], k);
+            if (!(ag_var_flags(p) & AG_VAR_PARAM) || ag_ndim(p) != 4) continue;
+            char shape[AG_SHAPEBUF];
+            snprintf(out + used, n - used, "; weight %s (out channels, in channels, kernel height, width)",
+                     ag_shape_string(ag_ndim(p), ag_shape(p), shape));
+            return;
+        }
+    }
+}
+
 int viz_scene_describe(ag_var *y, const viz_graph_opts *o, viz_scene *scene, char err[VIZ_ERRLEN]) {
     viz_scene_free(scene);
     viz_walk w;
@@ -61,13 +92,19 @@ int viz_scene_describe(ag_var *y, const viz_graph_opts *o, viz_scene *scene, cha
         ag_func *f = w.funcs[i];
         describe(scene, "f", i, VIZ_NODE_FUNC, ag_func_noutputs(f) > 0 ? ag_func_output(f, 0) : NULL, f, -1);
     }
-    for (size_t b = 0; b < w.ngroups; b++)
-        if (w.group_folded[b]) describe(scene, "box", b, VIZ_NODE_BOX, NULL, NULL, (int)b);
+    for (size_t b = 0; b < w.ngroups; b++) {
+        if (!w.group_folded[b]) continue;
+        describe(scene, "box", b, VIZ_NODE_BOX, viz_walk_group_output(&w, (int)b), NULL, (int)b);
+        viz_scene_node *box = &scene->nodes[scene->nnodes - 1];
+        snprintf(box->title, sizeof box->title, "%s", viz_group_title(&w, o, b));
+        box_window(&w, b, box->window, sizeof box->window);
+    }
     for (size_t i = 0; i < w.nvars; i++)
         if (w.cut[i]) describe(scene, "cut", i, VIZ_NODE_OTHER, NULL, NULL, -1);
     viz_walk_free(&w);
     scene->kept_only = o->kept_only;
     scene->var_path = o->var_path;
+    scene->unit_maps = o->unit_maps;
     scene->notes_user = o->notes_user;
     for (int i = 0; i < scene->nnodes; i++)
         if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == y) scene->output = y;
@@ -320,7 +357,15 @@ void viz_scene_inspect(const viz_scene *scene, int i, int digits, strbuf *out) {
     switch (node->kind) {
     case VIZ_NODE_VAR: inspect_variable(scene, node, digits, out); break;
     case VIZ_NODE_FUNC: inspect_function(scene, node, digits, out); break;
-    case VIZ_NODE_BOX: strbuf_appendf(out, "folded group %d: click to expand\n", node->group); break;
+    case VIZ_NODE_BOX:
+        strbuf_appendf(out, "folded group %d: %s\n", node->group, node->title);
+        if (node->window[0] != '\0') strbuf_appendf(out, "  %s\n", node->window);
+        strbuf_append(out, "click to expand\n");
+        if (node->var != NULL) { /* what leaves it: a layer's output, with its gradient */
+            strbuf_append(out, "its output: ");
+            inspect_variable(scene, node, digits, out);
+        }
+        break;
     default: break;
     }
 }

@@ -29,10 +29,16 @@ typedef struct viz_scene_node {
     char name[40];     /* the DOT node name */
     viz_node_kind kind;
     int group;         /* VIZ_NODE_BOX: N of box<N>; else -1 */
-    ag_var *var;       /* VAR: the variable; FUNC: its first output (retained by the scene) */
+    ag_var *var;       /* VAR: the variable; FUNC: its first output; BOX: what leaves the
+                          box (its output nearest the graph's), for the inspector once
+                          it is opened (retained by the scene) */
     ag_func *func;     /* FUNC: the function; else NULL */
     double x, y;       /* centre, in picture pixels (origin top left) */
     double width, height;
+    /* BOX: the call or layer it folds ("m.conv[0]"), and for a conv or pooling
+     * layer its window and weight ("kernel=[3 3], stride=[1 1]; weight [2 1 3 3]") */
+    char title[96];
+    char window[160];
 } viz_scene_node;
 
 typedef struct viz_scene_edge {
@@ -61,6 +67,8 @@ typedef struct viz_scene {
     uint64_t key;      /* the graph's structure (equal for the same graph with new values) */
     /* a parameter's path ("m.linear[1].w", the drawing's var_path), for the inspector */
     const char *(*var_path)(void *user, const ag_var *v);
+    /* a layer's units over the plane (the drawing's unit_maps), for the inspector */
+    int (*unit_maps)(void *user, const ag_var *v, viz_unit_maps *maps);
     void *notes_user;
 } viz_scene;
 
@@ -118,9 +126,9 @@ void viz_view_fit_min(viz_view *view, int width, int height, int area_width, int
 
 /* The view a window opens a picture with: as viz_view_fit_min, but a
  * picture that does not fit at min_scale shows the part that matters rather
- * than its top left: the place with the most folded boxes (a recurrent
- * model's steps, the layers) wholly on screen, the output (the loss)
- * counting as three, of those the nearest the middle of them.  A scene with
+ * than its top left: the output (the loss) wholly on screen when it fits,
+ * with the most folded boxes (a recurrent model's steps, the layers) wholly
+ * on screen beside it, of those places the nearest the middle of them.  A scene with
  * neither (NULL, or no box and no output drawn) opens at its top left part. */
 void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height, int area_width,
                    int area_height, double min_scale);

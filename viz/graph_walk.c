@@ -585,3 +585,24 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
                  VIZ_MAX_MAX_NODES);
     return -1;
 }
+
+ag_var *viz_walk_group_output(const viz_walk *w, int g) {
+    for (size_t i = 0; i < w->nvars; i++) {
+        ag_func *creator = ag_creator(w->vars[i]);
+        size_t made_by = creator != NULL ? viz_walk_find(w, creator) : VIZ_NOT_DRAWN;
+        if (made_by == VIZ_NOT_DRAWN || w->func_group[made_by] != g) continue;
+        if (i == 0) return w->vars[i];
+        for (size_t f = 0; f < w->nfuncs; f++) {
+            if (w->func_group[f] == g) continue;
+            for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++)
+                if (ag_func_input(w->funcs[f], k) == w->vars[i]) return w->vars[i];
+        }
+    }
+    return NULL;
+}
+
+void viz_unit_maps_free(viz_unit_maps *maps) {
+    if (maps == NULL) return;
+    free(maps->maps);
+    *maps = (viz_unit_maps){0};
+}

@@ -17,6 +17,7 @@
 #include "graph_scene.h"
 #include "sdl_window.h"
 #include "strbuf.h"
+#include "unit_maps.h"
 
 enum {
     MIN_WINDOW_SIDE = 120,
@@ -68,6 +69,9 @@ struct viz_graph_window {
     int hovered, selected;         /* scene nodes, or -1 */
     char selected_name[40];        /* kept across pictures */
     char *inspector;               /* its text, or NULL */
+    viz_unit_maps maps;            /* the units' maps under the text (maps.maps NULL: none) */
+    ag_var *select_after;          /* a box clicked open: its output is inspected in the next
+                                      picture (retained), or NULL */
     double inspector_scroll;
     double inspector_scroll_x;     /* rows of numbers wider than the panel scroll sideways */
     int inspector_row_width;       /* the widest of them, in pixels */
@@ -141,6 +145,9 @@ void viz_graph_window_close(viz_graph_window *window) {
     window->layout = NULL;
     free(window->inspector);
     window->inspector = NULL;
+    viz_unit_maps_free(&window->maps);
+    if (window->select_after != NULL) ag_release(window->select_after);
+    window->select_after = NULL;
     window->selected = window->hovered = -1;
     window->selected_name[0] = '\0';
     window->help = window->pressed = false;
@@ -349,6 +356,13 @@ static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width
         g_object_unref(layout);
         y += line_height;
         total += line_height;
+        if (w->maps.maps != NULL && strncmp(line, "shape: ", 7) == 0) {
+            /* a layer's units over the plane, above its value and gradient
+             * (a tensor's value runs long) */
+            double drawn = viz_draw_unit_maps(cr, &w->maps, left + PANEL_PAD, y + pixels * 0.4, text_width, pixels);
+            y += (int)(drawn + pixels * 0.8);
+            total += (int)(drawn + pixels * 0.8);
+        }
         line += length + (end != NULL);
     }
     w->inspector_text_height = total;
@@ -447,8 +461,15 @@ static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int
 }
 
 /* Draws the frame (graph, highlights, inspector, help) and shows it. */
+static bool output_centre(const viz_scene *scene, double *x, double *y);
+
 static void redraw(viz_graph_window *w) {
     if (w->window == NULL || w->picture == NULL) return;
+    double ox, oy, sx, sy; /* the output's node stays in sight when another window opens */
+    if (output_centre(&w->scene, &ox, &oy)) {
+        viz_view_to_screen(&w->view, ox, oy, &sx, &sy);
+        viz_sdl_keep_in_sight(w->window, (int)sx, (int)sy);
+    }
     if (SDL_GetWindowFlags(w->window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) return;
     SDL_Surface *screen = SDL_GetWindowSurface(w->window);
     if (screen == NULL || screen->w <= 0 || screen->h <= 0) return;
@@ -483,12 +504,18 @@ static void update_inspector(viz_graph_window *w) {
     if (w->inspector != NULL && w->selected < 0) trace(w, "inspector closed");
     free(w->inspector);
     w->inspector = NULL;
+    viz_unit_maps_free(&w->maps);
     if (w->selected < 0) return;
     strbuf text = {0};
     viz_scene_inspect(&w->scene, w->selected, w->digits, &text);
     w->inspector = strbuf_take(&text);
+    const viz_scene_node *node = &w->scene.nodes[w->selected];
+    if (w->inspector != NULL && node->var != NULL && w->scene.unit_maps != NULL &&
+        w->scene.unit_maps(w->scene.notes_user, node->var, &w->maps) != 0)
+        viz_unit_maps_free(&w->maps);
     if (w->inspector != NULL && w->trace != NULL) {
         trace(w, "inspector %s text %.0fpx", w->scene.nodes[w->selected].name, TEXT_PIXELS * w->zoom);
+        if (w->maps.maps != NULL) trace(w, "inspector maps %d units grid %d: %s", w->maps.units, w->maps.grid, w->maps.what);
         for (const char *line = w->inspector; *line != '\0';) {
             const char *end = strchr(line, '\n');
             int length = end ? (int)(end - line) : (int)strlen(line);
@@ -599,7 +626,12 @@ static void click(viz_graph_window *w, int x, int y) {
     int node = viz_scene_hit(&w->scene, &w->view, x, y);
     trace(w, "click %d,%d %s", x, y, node >= 0 ? w->scene.nodes[node].name : "none");
     if (node >= 0 && w->scene.nodes[node].kind == VIZ_NODE_BOX) {
+        /* opened, with what leaves it inspected (a layer's value, gradient and units) */
         expand_group(w, w->scene.nodes[node].group, true);
+        if (w->select_after != NULL) ag_release(w->select_after);
+        w->select_after = w->scene.nodes[node].var;
+        trace(w, "inspect %s after opening", w->select_after != NULL ? "its output" : "nothing");
+        if (w->select_after != NULL) ag_retain(w->select_after);
         return;
     }
     if (node < 0) { /* inside an expanded group's frame: fold it again */
@@ -1042,9 +1074,18 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
                                      : n->kind == VIZ_NODE_VAR && (const void *)n->var == selected_object)
             selected = i;
     }
+    bool open_after = false;
+    for (int i = 0; window->select_after != NULL && i < scene.nnodes; i++)
+        if (scene.nodes[i].kind == VIZ_NODE_VAR && scene.nodes[i].var == window->select_after)
+            selected = i, open_after = true;
+    if (window->select_after != NULL) ag_release(window->select_after);
+    window->select_after = NULL;
     if (selected >= 0)
         snprintf(window->selected_name, sizeof window->selected_name, "%s", scene.nodes[selected].name);
-    if (selected >= 0 || window->inspector != NULL) {
+    if (open_after) {
+        window->selected = -1;
+        set_selected(window, selected);
+    } else if (selected >= 0 || window->inspector != NULL) {
         window->selected = selected;
         double scroll = window->inspector_scroll;
         if (selected < 0) set_selected(window, -1);

@@ -10,8 +10,10 @@
  * one output is orange below its threshold and blue above, white at it, as
  * the first two classes are; a heat map of one sign goes white to blue. */
 #include "plot_draw.h"
+#include "unit_maps.h"
 
 #include <math.h>
+#include <pango/pangocairo.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -710,4 +712,142 @@ void plot_maps_neurons_panel(figure *f, panel *p) {
     }
 #undef UNIT_Y
     free(argb);
+}
+
+/* ---- a layer's units, for the graph's inspector ------------------------------ */
+
+enum { UNIT_COLUMNS = 4 };
+
+static double unit_text(cairo_t *cr, const char *text, double x, double y, double pixels, bool bold, double width) {
+    PangoLayout *layout = pango_cairo_create_layout(cr);
+    PangoFontDescription *font = pango_font_description_from_string(PLOT_FONT_FAMILY);
+    pango_font_description_set_absolute_size(font, pixels * PANGO_SCALE);
+    if (bold) pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);
+    pango_layout_set_font_description(layout, font);
+    pango_font_description_free(font);
+    if (width > 0) pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
+    pango_layout_set_text(layout, text, -1);
+    int w, h;
+    pango_layout_get_pixel_size(layout, &w, &h);
+    cairo_move_to(cr, x, y);
+    pango_cairo_show_layout(cr, layout);
+    g_object_unref(layout);
+    return h;
+}
+
+double viz_draw_unit_maps(cairo_t *cr, const viz_unit_maps *maps, double x, double y, double width, double pixels) {
+    if (maps == NULL || maps->maps == NULL || maps->units <= 0 || maps->grid <= 0) return 0;
+    size_t cells = (size_t)maps->grid * maps->grid;
+    uint32_t *argb = malloc(cells * sizeof *argb);
+    if (argb == NULL) return 0;
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, 0.10, 0.10, 0.10);
+    double top = y;
+    y += unit_text(cr, maps->what, x, y, pixels, true, width) + pixels * 0.4;
+    double half = 0;
+    for (size_t i = 0; i < cells * (size_t)maps->units; i++)
+        if (isfinite(maps->maps[i])) half = fmax(half, fabs(maps->maps[i] - maps->centre));
+    if (!(half > 0)) half = 1;
+    int columns = maps->units < UNIT_COLUMNS ? maps->units : UNIT_COLUMNS;
+    double gap = pixels * 0.6, number = pixels * 0.75;
+    double size = fmin((width - (columns - 1) * gap) / columns, pixels * 7);
+    cairo_surface_t *image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, maps->grid, maps->grid);
+    for (int u = 0; u < maps->units && cairo_surface_status(image) == CAIRO_STATUS_SUCCESS; u++) {
+        double cx = x + (u % columns) * (size + gap), cy = y + (u / columns) * (size + gap + number * 1.3);
+        unit_pixels(maps->maps + cells * (size_t)u, maps->grid, maps->centre, half, argb);
+        cairo_surface_flush(image);
+        unsigned char *data = cairo_image_surface_get_data(image);
+        int stride = cairo_image_surface_get_stride(image);
+        for (int row = 0; row < maps->grid; row++) /* row 0 is the plane's bottom */
+            memcpy(data + (size_t)(maps->grid - 1 - row) * stride, argb + (size_t)row * maps->grid,
+                   (size_t)maps->grid * 4);
+        cairo_surface_mark_dirty(image);
+        cairo_save(cr);
+        cairo_rectangle(cr, cx, cy, size, size);
+        cairo_clip(cr);
+        cairo_translate(cr, cx, cy);
+        cairo_scale(cr, size / maps->grid, size / maps->grid);
+        cairo_set_source_surface(cr, image, 0, 0);
+        cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+        cairo_set_line_width(cr, 1);
+        cairo_rectangle(cr, floor(cx) + 0.5, floor(cy) + 0.5, floor(size) - 1, floor(size) - 1);
+        cairo_stroke(cr);
+        char label[16];
+        snprintf(label, sizeof label, "%d", u);
+        cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+        unit_text(cr, label, cx, cy + size + 1, number, false, 0);
+    }
+    cairo_surface_destroy(image);
+    free(argb);
+    int rows = (maps->units + columns - 1) / columns;
+    y += rows * (size + number * 1.3) + (rows - 1) * gap;
+    cairo_restore(cr);
+    return y - top;
+}
+
+typedef struct png_bytes {
+    unsigned char *data;
+    size_t size, capacity;
+    bool failed;
+} png_bytes;
+
+static cairo_status_t png_append(void *closure, const unsigned char *data, unsigned int length) {
+    png_bytes *b = closure;
+    if (b->size + length > b->capacity) {
+        size_t capacity = (b->capacity ? b->capacity * 2 : 8192) + length;
+        unsigned char *grown = realloc(b->data, capacity);
+        if (grown == NULL) return b->failed = true, CAIRO_STATUS_NO_MEMORY;
+        b->data = grown, b->capacity = capacity;
+    }
+    memcpy(b->data + b->size, data, length);
+    b->size += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+unsigned char *viz_unit_maps_png(const viz_unit_maps *maps, int *columns, size_t *size) {
+    if (maps == NULL || maps->maps == NULL || maps->units <= 0 || maps->grid <= 0) return NULL;
+    /* a cell a pixel, UNIT_GAP between maps (the page scales it up smoothly) */
+    enum { UNIT_GAP = 2, PNG_COLUMNS = 8 };
+    int across = maps->units < PNG_COLUMNS ? maps->units : PNG_COLUMNS, down = (maps->units + across - 1) / across;
+    int cell = maps->grid + UNIT_GAP;
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, across * cell - UNIT_GAP,
+                                                          down * cell - UNIT_GAP);
+    size_t cells = (size_t)maps->grid * maps->grid;
+    uint32_t *argb = malloc(cells * sizeof *argb);
+    if (argb == NULL || cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        free(argb);
+        cairo_surface_destroy(surface);
+        return NULL;
+    }
+    double half = 0;
+    for (size_t i = 0; i < cells * (size_t)maps->units; i++)
+        if (isfinite(maps->maps[i])) half = fmax(half, fabs(maps->maps[i] - maps->centre));
+    if (!(half > 0)) half = 1;
+    cairo_surface_flush(surface);
+    unsigned char *data = cairo_image_surface_get_data(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    memset(data, 0xff, (size_t)stride * cairo_image_surface_get_height(surface));
+    for (int u = 0; u < maps->units; u++) {
+        unit_pixels(maps->maps + cells * (size_t)u, maps->grid, maps->centre, half, argb);
+        int x = (u % across) * cell, y = (u / across) * cell;
+        for (int row = 0; row < maps->grid; row++) /* row 0 is the plane's bottom */
+            memcpy(data + (size_t)(y + maps->grid - 1 - row) * stride + (size_t)x * 4, argb + (size_t)row * maps->grid,
+                   (size_t)maps->grid * 4);
+    }
+    cairo_surface_mark_dirty(surface);
+    free(argb);
+    png_bytes bytes = {0};
+    cairo_status_t status = cairo_surface_write_to_png_stream(surface, png_append, &bytes);
+    cairo_surface_destroy(surface);
+    if (status != CAIRO_STATUS_SUCCESS || bytes.failed) {
+        free(bytes.data);
+        return NULL;
+    }
+    *columns = across;
+    *size = bytes.size;
+    return bytes.data;
 }

@@ -202,6 +202,19 @@ static SDL_Window *shown_window(void) {
     return NULL;
 }
 
+/* The point of a shown window that a new window must not cover (the one
+ * display connection of the process holds every window, so one place). */
+static struct {
+    Uint32 window_id;
+    int x, y;
+} kept;
+
+void viz_sdl_keep_in_sight(SDL_Window *window, int x, int y) {
+    kept.window_id = window != NULL ? SDL_GetWindowID(window) : 0;
+    kept.x = x;
+    kept.y = y;
+}
+
 void viz_sdl_place_new_window(int *x, int *y, int *width, int *height) {
     enum { OFFSET = 56, GAP = 8, SMALLEST = 320 };
     *x = *y = SDL_WINDOWPOS_UNDEFINED;
@@ -227,5 +240,16 @@ void viz_sdl_place_new_window(int *x, int *y, int *width, int *height) {
         if (*y + *height + bottom > usable.y + usable.h) *height = usable.y + usable.h - bottom - *y;
         if (*width < SMALLEST) *width = SMALLEST;
         if (*height < SMALLEST) *height = SMALLEST;
+        /* the other window's point kept in sight (its output node): the new
+         * window beside it, right of it or left, where that leaves room */
+        int px = ox + kept.x, py = oy + kept.y, margin = 2 * OFFSET;
+        bool covered = kept.window_id != 0 && kept.window_id == SDL_GetWindowID(other) &&
+                       px >= *x - left && px <= *x + *width + right && py >= *y - top && py <= *y + *height + bottom;
+        if (covered && end - right - (px + margin + left) >= SMALLEST) {
+            *x = px + margin + left;
+            *width = end - right - *x;
+        } else if (covered && px - margin - right - *x >= SMALLEST) {
+            *width = px - margin - right - *x;
+        }
     }
 }

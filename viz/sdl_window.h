@@ -53,8 +53,15 @@ void viz_sdl_resize_on_screen(SDL_Window *window, int width, int height);
  * process's window already shown (the plot and the graph window): beside it
  * when both fit on its display, else moved right and down by a title bar
  * and a margin (so both titles stay in sight) and made smaller to stay on
- * the display.  *x and *y are SDL_WINDOWPOS_UNDEFINED when no other window
+ * the display, and narrower still to leave its point kept in sight
+ * (viz_sdl_keep_in_sight) uncovered.  *x and *y are SDL_WINDOWPOS_UNDEFINED when no other window
  * is shown (the window manager places it). */
 void viz_sdl_place_new_window(int *x, int *y, int *width, int *height);
+
+/* Point (x, y) of window (its drawable area) must stay in sight when a new
+ * window opens over it (the graph's output node): viz_sdl_place_new_window
+ * then puts the new window beside the point, not on it, where it fits at
+ * least 320 px wide.  The latest call wins. */
+void viz_sdl_keep_in_sight(SDL_Window *window, int x, int y);
 
 #endif

@@ -295,7 +295,10 @@ enum {
                                 * gradient (PyTorch's requires_grad=False) */
     AG_VAR_NOGRAD = 1u << 3,   /* an op's result made while no graph was recorded
                                 * (nograd), outside a backward pass: no creator */
-    AG_VAR_SEED = 1u << 4      /* the ones ag_backward seeded y.grad with (dy/dy) */
+    AG_VAR_SEED = 1u << 4,     /* the ones ag_backward seeded y.grad with (dy/dy) */
+    AG_VAR_BOOL = 1u << 5      /* the 0/1 result of a comparison, an is* test, any
+                                * or all: PyTorch's bool tensor, which the REPL's
+                                * x[mask] selects by */
 };
 unsigned ag_var_flags(const ag_var *v);
 void ag_var_set_flags(ag_var *v, unsigned flags);
@@ -456,9 +459,19 @@ size_t ag_bytes_since_gc(const ag_ctx *ctx);
  * unmaps it when it is freed; ag_ctx_new_with_allocator's allocator gets
  * those too, as every other block. */
 #define AG_BUFFER_CACHE_DEFAULT ((size_t)256 << 20)
-/* ag_gc, then every cached buffer back to the allocator; returns how many
- * nodes ag_gc freed. */
+/* ag_gc, then every cached buffer back to the allocator, and the node
+ * memory of dead graphs too: each block of 256 nodes none of which is alive
+ * is freed; with the C library's allocator (ag_ctx_new) glibc is then asked
+ * to return the heap's free pages to the system (malloc_trim), so a
+ * collected 200,000-op graph's memory leaves the process.  Returns how many
+ * nodes ag_gc freed.  Refused during ag_backward as ag_gc is (then only the
+ * buffer cache is emptied). */
 size_t ag_gc_release(ag_ctx *ctx);
+/* Bytes of node memory the context holds for reuse (collected nodes on its
+ * free lists, and room never used yet), which ag_gc_release can give back
+ * in whole blocks; 0 under AG_DEBUG_NO_REUSE (every node freed when
+ * collected). */
+size_t ag_idle_node_bytes(const ag_ctx *ctx);
 /* Sets the most bytes the cache may hold (0 = no cache) and returns the
  * previous bound (0 for NULL).  When the cache holds more, it is emptied. */
 size_t ag_set_buffer_cache(ag_ctx *ctx, size_t max_bytes);

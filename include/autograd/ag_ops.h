@@ -142,7 +142,10 @@ AG_BEGIN_DECLS
     X(HYPOT, hypot, "Hypot", "hypot", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da hypot(a, b) = a/y; d/db hypot(a, b) = b/y, y = hypot(a, b)") \
     X(IM2COL, im2col, "Im2col", "im2col", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx im2col(x) = col2im(gy): each column's entries added back at their pixels") \
     X(COL2IM, col2im, "Col2im", "col2im", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dcols col2im(cols) = im2col(gy)") \
-    X(MAX_POOL2D, max_pool2d, "MaxPool2d", "max_pool2d", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx max_pool2d(x) = gy at each window's (first) maximum, 0 elsewhere")
+    X(MAX_POOL2D, max_pool2d, "MaxPool2d", "max_pool2d", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx max_pool2d(x) = gy at each window's (first) maximum, 0 elsewhere") \
+    X(COPYSIGN, copysign, "Copysign", "copysign", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da copysign(a, b) = y/a (0 where a = 0); d/db copysign(a, b) = 0") \
+    X(REMAINDER, remainder, "Remainder", "remainder", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da a % b = 1; d/db a % b = -(a // b)") \
+    X(FLOOR_DIVIDE, floor_divide, "FloorDivide", "floor_divide", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (PyTorch defines none)")
 
 /* The op table's kinds, in the list's order. */
 #define AG_OP_ENUM_ENTRY(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule) AG_OP_##ID,
@@ -301,6 +304,11 @@ ag_var *ag_erf(ag_ctx *ctx, ag_var *x);
 ag_var *ag_logaddexp(ag_ctx *ctx, ag_var *a, ag_var *b); /* log(exp(a) + exp(b)), stable */
 ag_var *ag_fmod(ag_ctx *ctx, ag_var *a, ag_var *b);      /* C's fmod: the sign of a */
 ag_var *ag_hypot(ag_ctx *ctx, ag_var *a, ag_var *b);     /* sqrt(a^2 + b^2) without overflow */
+ag_var *ag_copysign(ag_ctx *ctx, ag_var *a, ag_var *b);  /* |a| with the sign (bit) of b */
+/* a % b and a // b as Python and PyTorch: the remainder takes the divisor's
+ * sign, the quotient is floored; floor_divide has no gradient */
+ag_var *ag_remainder(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_floor_divide(ag_ctx *ctx, ag_var *a, ag_var *b);
 /* a + w*(b - a): Sub, Mul and Add nodes; w broadcasts (a constant or a variable) */
 ag_var *ag_lerp(ag_ctx *ctx, ag_var *a, ag_var *b, ag_var *w);
 
@@ -480,6 +488,43 @@ ag_var *ag_pad_mode(ag_ctx *ctx, ag_var *x, const int *pad, int npad, ag_pad_kin
 /* torch.repeat_interleave: each entry along *axis repeated in place (axis NULL:
  * the flattened x). */
 ag_var *ag_repeat_interleave(ag_ctx *ctx, ag_var *x, int repeats, const int *axis);
+/* F.batch_norm of x (N, C, ...) per channel (axis 1): with training, the
+ * batch's mean and population variance, and running_mean/running_var (C) (NULL:
+ * none) updated in place, r = (1 - momentum) r + momentum s (s the unbiased
+ * variance for running_var), as PyTorch; without, the running statistics
+ * (constants: no gradient reaches them).  Then * weight + bias (C) (NULL: none). */
+ag_var *ag_batch_norm(ag_ctx *ctx, ag_var *x, ag_var *running_mean, ag_var *running_var, ag_var *weight,
+                      ag_var *bias, bool training, double momentum, double eps);
+
+/* ---- einsum and indexing, made of the ops above (ops_einsum.c, ops_index.c) */
+/* torch.einsum: equation as PyTorch's ("ij,jk->ik"; without "->" the output is
+ * the subscripts used once, in ASCII order; "..." for broadcast axes; a
+ * subscript repeated in one term takes the diagonal).  Spaces are ignored. */
+ag_var *ag_einsum(ag_ctx *ctx, const char *equation, ag_var *const *xs, int n);
+/* torch.diagonal: the entries (i, i + offset) of the planes (dim1, dim2) as a
+ * new last axis (offset < 0: below the main diagonal). */
+ag_var *ag_diagonal(ag_ctx *ctx, ag_var *x, int offset, int dim1, int dim2);
+/* torch.meshgrid of n 0-d or 1-D tensors into out[0..n): grids of shape
+ * (len_0, ..., len_{n-1}), or with xy the first two lengths swapped
+ * (indexing="xy").  0 or -1 with the error set. */
+int ag_meshgrid(ag_ctx *ctx, ag_var *const *xs, int n, bool xy, ag_var **out);
+/* torch.cummax/cummin along axis: *values (gradient to the arg positions) and
+ * *indices (a constant); a later equal value takes the position, a NaN takes
+ * it and keeps it, as PyTorch.  0 or -1 with the error set. */
+int ag_cummax(ag_ctx *ctx, ag_var *x, int axis, ag_var **values, ag_var **indices);
+int ag_cummin(ag_ctx *ctx, ag_var *x, int axis, ag_var **values, ag_var **indices);
+/* torch.scatter(x, axis, index, src): x with src's entries written at index
+ * along axis (index no larger than src, nor than x off the axis; a place
+ * written twice keeps the last write, and the overwritten entry gets no
+ * gradient).  ag_scatter_value writes one number. */
+ag_var *ag_scatter(ag_ctx *ctx, ag_var *x, int axis, ag_var *index, ag_var *src);
+ag_var *ag_scatter_value(ag_ctx *ctx, ag_var *x, int axis, ag_var *index, double value);
+/* torch.scatter_add(x, axis, index, src): x with src's entries added at index
+ * (repeated places add up).  (ag_scatter_add is gather's gradient, into zeros.) */
+ag_var *ag_scatter_add_to(ag_ctx *ctx, ag_var *x, int axis, ag_var *index, ag_var *src);
+/* torch.nonzero: the positions of x's entries that are not 0, (count, ndim), in
+ * order; a leaf without gradient. */
+ag_var *ag_nonzero(ag_ctx *ctx, const ag_var *x);
 
 AG_END_DECLS
 

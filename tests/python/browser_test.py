@@ -7,7 +7,9 @@ checks that the inspector shows its gradient, adds a cell that draws a graph
 with folded groups, opens one with a click and inspects a node inside it,
 and folds it again.  At a 1280x720 viewport (issue 49) every inline graph,
 :zoom 1.5's and those of rosenbrock_matyas and mlp_sine run whole, fits its
-output's width; the inspector opens where it is seen; + zooms inside the
+output's width, or (mlp_sine's folded graph, whose text would be under 12
+px) opens inside its output zoomed to readable text on its output node,
+saying how to see the rest, and fit then shows it whole; the inspector opens where it is seen; + zooms inside the
 output.  Screenshots of each stage go to SHOTS_DIR.
 
 usage: /usr/bin/python3 tests/python/browser_test.py build/agrepl SHOTS_DIR
@@ -179,7 +181,7 @@ try:
             "var g=arguments[0],f=arguments[1],views=g.querySelectorAll('.agrepl-view');"
             "for(var i=0;i<views.length;i++){if(views[i].style.display=='none')continue;"
             "var ps=views[i].querySelectorAll('pre[data-node]');"
-            "for(var j=0;j<ps.length;j++)if(ps[j].textContent.split('\\n')[0]==f)"
+            "for(var j=0;j<ps.length;j++)if(ps[j].textContent.split('\\n')[0].indexOf(f)==0)"
             "return [i,ps[j].getAttribute('data-node')];}return null;", graph, first_line)
         if name is None:
             return None
@@ -247,7 +249,7 @@ try:
 
     check("fold=true: the graph shows its groups folded", shown_key() == "", shown_key())
     shot(graph, "3-folded.png")
-    box = node_named(graph, "folded group 0: click to expand")
+    box = node_named(graph, "folded group 0: ")  # then its call or layer
     check("a folded group is a node", box is not None)
     if box is not None:
         click(box)
@@ -325,6 +327,51 @@ try:
     fitted = driver.execute_script(pane_of, graph)
     check("+ zooms the graph inside its output (it scrolls and pans there), fit fits it again",
           zoomed[0] > zoomed[1] * 1.3 and fitted[0] <= fitted[1] + 1, (zoomed, fitted))
+    # a folded layer of a two-input model (issue 48): a click opens it and the
+    # inspector shows what leaves it with every unit's map over the plane
+    driver.execute_script(
+        "var c=Jupyter.notebook.insert_cell_at_bottom('code');"
+        "c.set_text(':zoom 1\\nmx, mt = moons(40, noise=0.1, seed=1)\\nmm = mlp([4, 1], activation=tanh, seed=1)\\n"
+        "ml = mean((mm(mx) - reshape(mt, [40, 1]))^2)\\nml.backward()\\nshow(ml, fold=true)');c.execute();")
+    wait.until(lambda d: run_all_done() and len(d.find_elements(By.CSS_SELECTOR, ".agrepl-graph")) == 4)
+    graph = driver.find_elements(By.CSS_SELECTOR, ".agrepl-graph")[3]
+    inspector = graph.find_element(By.CSS_SELECTOR, ".agrepl-inspector")
+    layer = None
+    for group in (1, 0):  # the first layer, of 4 units, is the group further from the output
+        box = node_named(graph, "folded group %d: " % group)
+        if box is not None and driver.execute_script(
+                "return !!arguments[0].querySelector('pre[data-group=\"%d\"] img.agrepl-maps')" % group, graph):
+            layer = layer or box
+    check("a folded layer of mlp([4, 1]) over moons carries its units' maps", layer is not None)
+    if layer is not None:
+        click(layer)
+        wait.until(lambda d: inspector.is_displayed())
+        time.sleep(0.3)
+        maps = driver.execute_script(
+            "var i=arguments[0].querySelector('img.agrepl-maps');"
+            "return i?[i.naturalWidth,i.naturalHeight,Math.round(i.getBoundingClientRect().width)]:null;", inspector)
+        shot(graph, "7-layer-maps.png")
+        check("click on the folded layer: it opens and the inspector shows its output's value, gradient and "
+              "units' maps (%s)" % (maps,), maps is not None and maps[0] > 0 and maps[2] >= 2 * maps[0] - 8
+              and "its output: " in inspector.text and "value:" in inspector.text and "grad" in inspector.text,
+              (maps, inspector.text[:300]))
+    # per graph: how it opened (data-opened: "output" when zoomed to readable
+    # text on it), whether the output's node is wholly inside the pane's
+    # visible part, its smallest text in px, how far the pane reaches past
+    # the output's right edge, and the tools' note
+    opened_script = (
+        "return [].slice.call(document.querySelectorAll('.agrepl-graph')).map(function(g){"
+        "var p=[].slice.call(g.querySelectorAll('.agrepl-pane')).filter(function(p){return p.offsetParent;})[0],"
+        "s=p.querySelector('svg'),o=g.closest('.output_subarea').getBoundingClientRect(),b=p.getBoundingClientRect(),"
+        "out=g.querySelector('.agrepl-view:not([style*=\"none\"]) pre[data-output]'),seen=false,small=0;"
+        "if(out)[].slice.call(p.querySelectorAll('g.node')).forEach(function(n){var t=n.querySelector('title');"
+        "if(t&&t.textContent==out.getAttribute('data-node')){var r=n.getBoundingClientRect();"
+        "seen=r.left>=b.left-1&&r.right<=b.right+1&&r.top>=b.top-1&&r.bottom<=b.bottom+1;}});"
+        "[].slice.call(s.querySelectorAll('text')).forEach(function(t){"
+        "var f=parseFloat(t.getAttribute('font-size'))*s.getBoundingClientRect().width/s.viewBox.baseVal.width;"
+        "if(f>0&&(!small||f<small))small=f;});"
+        "return [g.getAttribute('data-opened'),seen,small,Math.round(b.right-o.right),"
+        "g.querySelector('.agrepl-tools').textContent];})")
     for name in WIDE:  # run whole at 1280x720: every graph within its output
         driver.get(base + "/notebooks/" + name + "?token=" + token)
         wait.until(lambda d: d.execute_script(
@@ -336,8 +383,22 @@ try:
         driver.execute_script("arguments[0].scrollIntoView(true);", graph)
         driver.save_screenshot(os.path.join(SHOTS, "7-1280x720-%s.png" % name[:-6]))
         fits = driver.execute_script(fits_script)
-        check("%s at 1280x720: its graphs fit their outputs' width" % name,
-              fits and all(f[0] <= 1 and f[1] <= 1 for f in fits), fits)
+        # each graph fits its output's width, or (text under 12 px at that
+        # width) opens zoomed to readable text on its output inside a pane
+        # within the output, the note saying how to see the rest
+        opened = driver.execute_script(opened_script)
+        check("%s at 1280x720: its graphs fit their outputs' width, or open inside them readable on their "
+              "output" % name, fits and len(fits) == len(opened) and all(
+                  (f[0] <= 1 and f[1] <= 1 and o[0] is None) or
+                  (o[0] == "output" and o[1] and o[2] >= 11.9 and o[3] <= 1 and "drag to see the rest" in o[4])
+                  for f, o in zip(fits, opened)), (fits, opened))
+        if name == "mlp_sine.ipynb":  # its folded graph (issue 49): text 10 px when fitted whole
+            check("mlp_sine's folded graph opens on its output at readable text, with a note",
+                  opened and opened[-1][0] == "output", opened)
+            click(graph.find_element(By.CSS_SELECTOR, ".agrepl-tools button[data-zoom='fit']"))
+            fits = driver.execute_script(fits_script)
+            check("fit shows mlp_sine's folded graph whole within its output", fits[-1][0] <= 1 and fits[-1][1] <= 1,
+                  fits)
     logs = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE" and "agrepl" in e.get("message", "")]
     check("no script errors from the graph's script", not logs, logs)
 finally:

@@ -292,6 +292,30 @@ if sorted(views) == ["", "0", "0,1", "1"]:
     check("show(fold=true): fx's gradient 70 = 2·2·10 + 2·3·5", fx_text and "grad (.grad): 70\n" in fx_text[0],
           fx_text)
 
+# a layer of a two-input model: its box and its output carry the units'
+# maps over the plane (the inspector shows them; a click on the box opens it
+# and shows them), a small PNG the page scales up; nodes of no layer carry none
+reply, messages = run(client, "mx, mt = moons(40, noise=0.1, seed=1)\nmm = mlp([3, 1], activation=tanh, seed=1)\n"
+                              "ml = mean((mm(mx) - reshape(mt, [40, 1]))^2)\nml.backward()\n"
+                              "boundary(mm, [-1.5, 2.5], [-1, 1.5])\nshow(ml, fold=true)")
+shows = [m["content"]["data"]["text/html"] for m in messages
+         if m["msg_type"] == "display_data" and "agrepl-view" in m["content"]["data"].get("text/html", "")]
+maps = re.findall(r'<pre data-node="(box[0-9]+)" data-group="[0-9]+">([^<]*)<img class="agrepl-maps"[^>]*'
+                  r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', shows[0] if shows else "")
+check("show: a folded layer of a two-input model carries its units' maps", sorted({n for n, _, _ in maps}) == ["box0", "box1"],
+      [(n, t[:80]) for n, t, _ in maps])
+if maps:
+    import struct
+    png = base64.b64decode(maps[0][2])
+    sizes = sorted(struct.unpack(">II", base64.b64decode(p)[16:24]) for _, _, p in maps)
+    check("show: the maps are PNGs, a cell a pixel: 3 maps of 32x32 with 2 px between, and 1",
+          png[:8] == b"\x89PNG\r\n\x1a\n" and sizes[0] == (32, 32) and sizes[-1] == (100, 32), sizes)
+    check("show: the box's text says what leaves it, its value and gradient",
+          all("its output: " in t and "value:" in t and "grad" in t for _, t, _ in maps), [t for _, t, _ in maps])
+pres = re.findall(r'<pre data-node="(v[0-9]+)"[^>]*>(ml\n[^<]*)(<img)?', shows[0] if shows else "")
+check("show: the loss, made by no layer, carries no maps", pres and not pres[0][2], pres)
+check("show: the page's script puts the maps into the inspector", shows and "img.agrepl-maps" in shows[0])
+
 # :zoom applies to what the notebook shows: the SVG's size, the PNG's pixels
 # and the plots
 import struct

@@ -1,10 +1,12 @@
-"""A cnn's weights as safetensors, both ways with PyTorch (issue 50): agrepl
-saves a trained-from-seed cnn([conv2d_layer(3, 3, padding=1), max_pool(2),
-conv2d_layer(4, 2, stride=2), 5]) and its output on fixed images (.npy);
-PyTorch reads the file (conv weights (OC, C, KH, KW) as Conv2d's) and
-computes the same output to 1e-12; then Python writes a new file by hand
-(other weights) that agrepl loads, and agrepl's output must equal PyTorch's
-with those weights.  usage: safetensors_cnn.py AGREPL"""
+"""A cnn's weights as safetensors, both ways with PyTorch (issues 50 and 55):
+agrepl saves a trained-from-seed cnn([conv2d_layer(3, 3, padding=1),
+max_pool(2), conv2d_layer(4, 2, stride=2), 5]) and its output on fixed
+images (.npy); the same torch.nn.Sequential (Conv2d, ReLU, MaxPool2d, Conv2d,
+ReLU, Flatten, Linear) takes the file with load_state_dict (strict: PyTorch's
+names and shapes) and computes the same output to 1e-12; then Python writes
+that Sequential's state_dict with other weights, agrepl loads it and its
+output must equal PyTorch's; a file of the older layout (dotted names,
+linear (in, out)) still loads.  usage: safetensors_cnn.py AGREPL"""
 import json
 import os
 import struct
@@ -50,33 +52,53 @@ def write(path, tensors):
     open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
-def torch_forward(p, x):
-    h = F.max_pool2d(F.relu(F.conv2d(x, p["conv.0.w"], p["conv.0.b"], padding=1)), 2)
-    h = F.relu(F.conv2d(h, p["conv.1.w"], p["conv.1.b"], stride=2))
-    return h.flatten(1) @ p["linear.0.w"] + p["linear.0.b"]
+def sequential():
+    return torch.nn.Sequential(torch.nn.Conv2d(2, 3, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                               torch.nn.Conv2d(3, 4, 2, stride=2), torch.nn.ReLU(), torch.nn.Flatten(),
+                               torch.nn.Linear(4, 5)).double()
+
+
+def check(diff, good, bad):
+    global status
+    if diff <= 1e-12:
+        print("ok: %s (max difference %g)" % (good, diff))
+    else:
+        print("FAIL: %s by %g" % (bad, diff))
+        status = 1
 
 
 status = 0
 run(MODEL, X, "y = m(x)", 'save(m, "m.safetensors")', 'save_npy("x.npy", x)', 'save_npy("y.npy", y)')
 p = read(os.path.join(tmp, "m.safetensors"))
-want = sorted(["conv.0.b", "conv.0.w", "conv.1.b", "conv.1.w", "linear.0.b", "linear.0.w"])
-if sorted(p) != want or list(p["conv.0.w"].shape) != [3, 2, 3, 3] or list(p["conv.1.w"].shape) != [4, 3, 2, 2]:
-    sys.exit("FAIL: the file holds %s" % {k: list(v.shape) for k, v in p.items()})
+net = sequential()
+try:
+    net.load_state_dict(p, strict=True)
+except RuntimeError as e:
+    sys.exit("FAIL: load_state_dict refused agrepl's file: %s (it holds %s)" % (e, {k: list(v.shape) for k, v in p.items()}))
 x = torch.tensor(np.load(os.path.join(tmp, "x.npy")))
 y = torch.tensor(np.load(os.path.join(tmp, "y.npy")))
-diff = (torch_forward(p, x) - y).abs().max().item()
-if diff <= 1e-12:
-    print("ok: PyTorch reads agrepl's cnn weights and computes its output (max difference %g)" % diff)
-else:
-    print("FAIL: PyTorch's output differs from agrepl's by %g" % diff)
-    status = 1
-q = {k: torch.cos(torch.arange(v.numel(), dtype=torch.float64)).reshape(v.shape) * 0.3 for k, v in p.items()}
-write(os.path.join(tmp, "q.safetensors"), q)
+with torch.no_grad():
+    check((net(x) - y).abs().max().item(),
+          "torch.nn.Sequential loads agrepl's cnn weights with load_state_dict and computes its output",
+          "PyTorch's output differs from agrepl's")
+
+# the other way: PyTorch's state_dict (other weights) into agrepl
+torch.manual_seed(5)
+other = sequential()
+write(os.path.join(tmp, "q.safetensors"), {k: v.detach() for k, v in other.state_dict().items()})
 run(MODEL, X, "m(x)", 'load(m, "q.safetensors")', 'save_npy("y2.npy", m(x))')
-diff = (torch_forward(q, x) - torch.tensor(np.load(os.path.join(tmp, "y2.npy")))).abs().max().item()
-if diff <= 1e-12:
-    print("ok: agrepl loads weights Python wrote and computes PyTorch's output (max difference %g)" % diff)
-else:
-    print("FAIL: after loading Python's weights agrepl's output differs from PyTorch's by %g" % diff)
-    status = 1
+with torch.no_grad():
+    check((other(x) - torch.tensor(np.load(os.path.join(tmp, "y2.npy")))).abs().max().item(),
+          "agrepl loads PyTorch's state_dict and computes PyTorch's output",
+          "after loading PyTorch's weights agrepl's output differs from PyTorch's")
+
+# a file of the older layout: each parameter under its dotted name, in its own shape
+old = {"conv.0.w": other[0].weight, "conv.0.b": other[0].bias, "conv.1.w": other[3].weight,
+       "conv.1.b": other[3].bias, "linear.0.w": other[6].weight.t(), "linear.0.b": other[6].bias.reshape(1, 5)}
+write(os.path.join(tmp, "old.safetensors"), {k: v.detach().contiguous() for k, v in old.items()})
+run(MODEL, X, "m(x)", 'load(m, "old.safetensors")', 'save_npy("y3.npy", m(x))')
+with torch.no_grad():
+    check((other(x) - torch.tensor(np.load(os.path.join(tmp, "y3.npy")))).abs().max().item(),
+          "a file of the older layout (conv.0.w, linear (in, out)) still loads",
+          "after loading the older layout agrepl's output differs")
 sys.exit(status)

@@ -11,6 +11,10 @@
 #      the legend was seen in, the legend is drawn in the panel below its text
 #   5. a graph too big for a readable scale opens on its output at
 #      0.8 / zoom, and the terminal says how to see the rest
+#   6. mlp_sine's folded graph (its notebook's last cell) at :zoom 1.5:
+#      readable (scale >= 0.8 / 1.5), its output in view
+#   7. the plot window opens beside the graph window, or offset so the
+#      graph window's top and its output node stay uncovered (issue 48)
 # AGREPL_WINDOW_TRACE's log says what the window did; screenshots go to
 # $AGREPL_WINDOW_SHOTS when set.  Prints "window fit: N passed, M failed".
 set -u
@@ -159,6 +163,66 @@ if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split
     ok "5. a big graph opens at scale $scale on its output (L at $2,$3), and says how to see the rest"
 else
     not_ok "5. big graph: scale $scale, L at ${2:-?},${3:-?} in $area"; screen_text fit | grep . | tail -4 | sed "s/^/     screen: /"
+fi
+
+# ---- 6. mlp_sine's folded graph: its output in view, readable ----------------
+send fit 'x = rand([100, 1], seed=0); nograd { t = sin(2*pi*x) + rand([100, 1], seed=1) }'
+send fit 'model = mlp([10, 1], activation=sigmoid, seed=0); loss = mse(model(x), t); loss.backward()'
+shows=$(lines '^show ')
+send fit 'show(loss, fold=true)'
+settle '^show ' "$shows"
+settle '^view ' 0
+shot mlp_sine_folded
+set -- $(last_view)
+scale=$3
+set -- $(node_in "$log" loss)
+area=$(last_view | cut -d' ' -f7)
+if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split(a, r, "x");
+        exit !(s >= 0.8 / 1.5 - 1e-3 && x > 0 && y > 0 && x < r[1] && y < r[2]) }'; then
+    ok "6. mlp_sine's folded graph opens at scale $scale (text >= 12 px) with its output in view (loss at $2,$3 in $area)"
+else
+    not_ok "6. mlp_sine's folded graph: scale $scale, loss at ${2:-?},${3:-?} in $area"
+fi
+
+# ---- 7. the plot window beside the graph window (issue 48) ------------------------
+# The graph window is up (loss); plot() opens the plot window: beside it when
+# both fit on the screen, else offset so the graph window's top (its title
+# bar, under a window manager) and its output node loss stay uncovered
+send fit 'plot(1.0, "loss"); plot(0.5, "loss")'
+sleep 2
+geometry() { xdotool getwindowgeometry --shell "$1" | awk -F= '$1 == "X" || $1 == "Y" || $1 == "WIDTH" || $1 == "HEIGHT" { printf "%s ", $2 }'; }
+# SDL names its windows in _NET_WM_NAME only, which xdotool's --name does
+# not read: the graph window is where its trace says, the plot window the other
+graph_id="" plot_id=""
+set -- $(window_at)
+graph_at="$1 $2 ${3%x*} ${3#*x}"
+for wid in $(xdotool search --classname '^agrepl$' 2>/dev/null); do
+    at=$(geometry "$wid")
+    if [ "${at% }" = "$graph_at" ]; then graph_id=$wid; else plot_id=$wid; fi
+done
+if [ -n "$graph_id" ] && [ -n "$plot_id" ]; then
+    shot plot_and_graph
+    set -- $(geometry "$graph_id") $(geometry "$plot_id")
+    gx=$1 gy=$2 gw=$3 gh=$4 px=$5 py=$6 pw=$7 ph=$8
+    set -- $(node_in "$log" loss)
+    lx=$((gx + ${2%.*})) ly=$((gy + ${3%.*}))
+    verdict=$(awk -v gx="$gx" -v gy="$gy" -v gw="$gw" -v gh="$gh" -v px="$px" -v py="$py" -v pw="$pw" -v ph="$ph" \
+                  -v lx="$lx" -v ly="$ly" -v screen="$screen" 'BEGIN {
+        split(screen, s, "x")
+        inside = gx >= 0 && gy >= 0 && px >= 0 && py >= 0 && gx + gw <= s[1] && px + pw <= s[1]
+        apart = px >= gx + gw || px + pw <= gx || py >= gy + gh || py + ph <= gy
+        top = !(px <= gx + 40 && px + pw >= gx && py <= gy + 30 && py + ph >= gy)
+        output = !(lx >= px && lx <= px + pw && ly >= py && ly <= py + ph)
+        print (inside && (apart || (top && output))) ? (apart ? "beside" : "offset") : "covered" }')
+    if [ "$verdict" != covered ]; then
+        ok "7. plot and graph windows $verdict: graph ${gw}x${gh}+${gx}+${gy}, plot ${pw}x${ph}+${px}+${py}, loss at $lx,$ly"
+    else
+        not_ok "7. the plot window covers the graph window: graph ${gw}x${gh}+${gx}+${gy}, plot ${pw}x${ph}+${px}+${py}, loss at $lx,$ly"
+    fi
+else
+    not_ok "7. plot and graph windows: graph '$graph_id', plot '$plot_id'"
+    xwininfo -root -tree | grep agrepl | sed 's/^/     window: /'
+    screen_text fit | grep . | tail -4 | sed "s/^/     screen: /"
 fi
 
 send fit ':quit'

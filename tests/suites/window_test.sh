@@ -42,6 +42,8 @@
 #      :zoom and :digits applied to the open window at once
 #  10. a def call's constants inside its frame and box; step-through keeps
 #      every box's size; a folded MLP fits the window at a readable scale
+#  11. a click on a folded layer of a two-input model shows its units' maps
+#      in the inspector, under the value and gradient (issue 48)
 #
 # Prints "window tests: N passed, M failed"; status 0 when none failed.
 # Skips (status 0, with a message) when xvfb-run or another tool is missing.
@@ -1339,6 +1341,57 @@ else
 fi
 status=$(quit mlpfit)
 [ "$status" = 0 ] || not_ok "10. big graph: :quit gave status $status"
+
+# ---- 11. a layer's units in the inspector (issue 48) ----------------------------
+# A click on a folded layer of a two-input model opens it and inspects what
+# leaves it: its value and gradient, and under them every unit's map over
+# the plane (the last boundary's or neurons' plane), drawn in the colours
+# of neurons(); the screenshot's inspector holds their coloured pixels
+log="$tmp/maps.log"
+start_env="AGREPL_WINDOW_TRACE='$log'" start maps
+start_env=""
+send maps 'x, t = moons(60, noise=0.1, seed=1); m = mlp([4, 4, 1], activation=tanh, seed=1)'
+send maps 'L = mean((m(x) - reshape(t, [60, 1]))^2); L.backward(); show(L, fold=true)'
+if window=$(wait_window "agrepl graph: L" 20) && seen '^node box' 10; then
+    id=${window%% *}
+    sleep 0.5
+    shot maps_folded
+    # the layer nearest the inputs: the box drawn highest (inputs on top)
+    set -- $(awk '$1 == "node" && $2 ~ /^box/ { split($5, xy, ","); if (best == "" || xy[2] < y) { best = $2; x = xy[1]; y = xy[2] } }
+                  END { print best, x, y }' "$log")
+    box=$1
+    pointer "$2" "$3"
+    xdotool click 1
+    if seen "^expand $box" 5 && seen '^inspector maps 4 units grid 32' 10; then
+        ok "11. maps: a click on the folded first layer ($box) inspects its output with 4 units' maps ($(grep '^inspector maps' "$log" | tail -1 | cut -d: -f2-))"
+        grep -q '^| value:' "$log" && grep -q '^| grad' "$log" &&
+            ok "11. maps: beside the output's value and gradient" ||
+            not_ok "11. maps: the inspector's text has no value or gradient: $(grep '^| ' "$log" | head -8 | tr '\n' ' ')"
+        sleep 0.5
+        shot maps_open
+        # the panel is the window's right 560 px: coloured (the maps' orange
+        # and blue) there now, and none before the click
+        set -- $(identify -format '%w %h' "$tmp/maps_open.png")
+        coloured() {
+            convert "$1" -crop "560x$3+$(($2 - 560))+0" +repage -colorspace HSL -channel G -separate +channel \
+                -threshold 25% -format '%[fx:mean]' info:
+        }
+        after=$(coloured "$tmp/maps_open.png" "$1" "$2")
+        before=$(coloured "$tmp/maps_folded.png" "$1" "$2")
+        if awk -v a="$after" -v b="$before" 'BEGIN { exit !(a >= 0.03 && a > 4 * b) }'; then
+            ok "11. maps: the inspector shows them (coloured share of the panel $after, $before before the click)"
+        else
+            not_ok "11. maps: the panel's coloured share is $after ($before before the click)"
+        fi
+    else
+        not_ok "11. maps: no maps after a click on $box: $(grep -E '^(click|expand|inspector)' "$log" | tail -5 | tr '\n' ' ')"
+    fi
+else
+    not_ok "11. maps: no graph window with folded layers"
+    sed 's/^/     stderr: /' "$tmp/maps.err"
+fi
+status=$(quit maps)
+[ "$status" = 0 ] || not_ok "11. maps: :quit gave status $status"
 
 echo "windows: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -195,6 +195,7 @@ static void test_other_enums_are_append_only(void **state) {
     assert_int_equal(AG_VAR_CONST, 4);
     assert_int_equal(AG_VAR_NOGRAD, 8);
     assert_int_equal(AG_VAR_SEED, 16);
+    assert_int_equal(AG_VAR_BOOL, 32);
 }
 
 /* Every kind below the count has its row in the engine's table: a kind

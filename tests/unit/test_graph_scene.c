@@ -572,6 +572,53 @@ static void test_open_on_boxes_and_output(void **state) {
     assert_close_tol(view.offset_y, fitted.offset_y, 0, 1e-12);
 }
 
+static const char *conv_title(void *user, unsigned tag) {
+    (void)user;
+    return tag == 10 ? "m.conv[0]" : tag == 11 ? "m.max_pool[0]" : NULL;
+}
+
+/* A folded conv layer's box, inspected (issue 50: what the graph window and
+ * the notebook show for it): its title, its window and its weight's shape;
+ * a pooling layer's box its window only. */
+static void test_inspector_conv_box(void **state) {
+    (void)state;
+    ag_var *x = named(ag_rand(ctx, 4, (const int[]){1, 1, 5, 5}, NULL), "x");
+    ag_var *w = named(ag_rand(ctx, 4, (const int[]){2, 1, 3, 3}, NULL), "w");
+    ag_var_set_flags(w, ag_var_flags(w) | AG_VAR_PARAM);
+    unsigned outer = ag_set_func_tag(ctx, 10);
+    ag_var *h = ag_conv2d(ctx, x, w, NULL, (const int[]){2, 2}, (const int[]){1, 1}, NULL, 1);
+    ag_set_func_tag(ctx, 11);
+    h = ag_max_pool2d(ctx, h, (const int[]){2, 2}, NULL, NULL, NULL, false);
+    ag_set_func_tag(ctx, outer);
+    ag_var *z = named(ag_sum(ctx, h, NULL, 0), "z");
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    o.group_title = conv_title;
+    o.fold = 1;
+    viz_scene scene = {0};
+    char err[VIZ_ERRLEN] = "";
+    assert_int_equal(viz_scene_describe(z, &o, &scene, err), 0);
+    int conv = -1, pool = -1;
+    for (int i = 0; i < scene.nnodes; i++) {
+        if (scene.nodes[i].kind != VIZ_NODE_BOX) continue;
+        if (strcmp(scene.nodes[i].title, "m.conv[0]") == 0) conv = i;
+        if (strcmp(scene.nodes[i].title, "m.max_pool[0]") == 0) pool = i;
+    }
+    assert_true(conv >= 0 && pool >= 0);
+    char *text = inspect(&scene, conv);
+    assert_string_equal(text, "folded group 1: m.conv[0]\n"
+                              "  kernel=[3 3], stride=[2 2], padding=[1 1]; weight [2 1 3 3] (out channels, in "
+                              "channels, kernel height, width)\n"
+                              "click to expand\n");
+    free(text);
+    text = inspect(&scene, pool);
+    assert_string_equal(text, "folded group 0: m.max_pool[0]\n"
+                              "  kernel=[2 2], stride=[2 2]\n"
+                              "click to expand\n");
+    free(text);
+    viz_scene_free(&scene);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_never_below_readable),
@@ -588,6 +635,7 @@ int main(void) {
         CTX_TEST(test_inspector_sum_subtracts_negative_parts),
         CTX_TEST(test_inspector_during_step_through),
         CTX_TEST(test_inspector_tensor),
+        CTX_TEST(test_inspector_conv_box),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

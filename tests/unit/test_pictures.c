@@ -6,7 +6,8 @@
  * several pictures go in panels left to right (units, map, heat map,
  * images), each inside its own box; a heat map's cells and an image's
  * pixels are where they should be; and drawing the grid leaves the model's
- * gradients as they were.  The figure's mapping comes from the session's
+ * gradients as they were; a layer's units for the graph's inspector are the
+ * layer's numbers.  The figure's mapping comes from the session's
  * plot (viz_plot_data_to_pixel, viz_plot_panel_box). */
 #include <math.h>
 #include <stdbool.h>
@@ -230,12 +231,54 @@ static void test_drawing_leaves_gradients(void **state) {
     session_close(&s);
 }
 
+/* A layer's units in the graph's inspector (repl_unit_maps): for the first
+ * layer's output they are tanh(x W0 + b0) at the centres of a 32 x 32 grid
+ * over the last boundary's plane, unit by unit, row 0 at its bottom; the
+ * last layer's output has its one unit; a value no layer made has none. */
+static void test_unit_maps_of_a_layer(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "m = mlp([3, 1], activation=tanh, seed=1)\nx = randn(5, 2, seed=2)\ny = m(x)\n"
+            "boundary(m, [-2, 1], [0, 3])\nz = y * 2\n");
+    ag_var *y = names_get(&s.r->names, "y")->as.var, *z = names_get(&s.r->names, "z")->as.var;
+    ag_model *m = repl_model_of(*names_get(&s.r->names, "m"));
+    const double *w = ag_cdata(ag_model_param_by_name(m, "linear[0].w"));
+    const double *b = ag_cdata(ag_model_param_by_name(m, "linear[0].b"));
+    ag_var *hidden = ag_func_input(ag_creator(y), 0); /* the Linear of layer 1 reads layer 0's Tanh */
+    assert_int_equal(ag_func_op(ag_creator(hidden)), AG_OP_TANH);
+    viz_unit_maps maps = {0};
+    assert_int_equal(repl_unit_maps(s.r, hidden, &maps), 0);
+    assert_int_equal(maps.units, 3);
+    assert_int_equal(maps.grid, 32);
+    assert_close(maps.centre, 0);
+    assert_close(maps.xlo, -2);
+    assert_close(maps.yhi, 3);
+    assert_non_null(strstr(maps.what, "m.linear[0]: 3 units"));
+    const int cells[][2] = {{0, 0}, {5, 17}, {31, 31}, {20, 3}};
+    for (int u = 0; u < 3; u++)
+        for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
+            int row = cells[c][0], column = cells[c][1];
+            double px = -2 + 3 * (column + 0.5) / 32, py = 0 + 3 * (row + 0.5) / 32;
+            assert_close(maps.maps[(size_t)u * 32 * 32 + (size_t)row * 32 + column],
+                         tanh(px * w[u] + py * w[3 + u] + b[u]));
+        }
+    viz_unit_maps_free(&maps);
+    assert_int_equal(repl_unit_maps(s.r, y, &maps), 0);
+    assert_int_equal(maps.units, 1);
+    viz_unit_maps_free(&maps);
+    assert_int_equal(repl_unit_maps(s.r, z, &maps), -1);
+    assert_null(maps.maps);
+    session_close(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundary_after_training),
         cmocka_unit_test(test_scatter_colours),
         cmocka_unit_test(test_panels_in_place),
         cmocka_unit_test(test_drawing_leaves_gradients),
+        cmocka_unit_test(test_unit_maps_of_a_layer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
