@@ -24,7 +24,7 @@
 /* Bumped whenever the table changes: a module of another version is refused.
  * New entries go at the end of the table, and into tests/unit/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
-#define VIZ_MODULE_VERSION 8
+#define VIZ_MODULE_VERSION 9
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -101,6 +101,8 @@ typedef struct viz_module {
                                        int *nodes, int *edges, char err[VIZ_ERRLEN]);
     unsigned char *(*plot_file_bytes)(viz_plot *plot, const char *filename, size_t *size, char err[VIZ_ERRLEN],
                                       int *status);
+    /* version 9: the digest of the graph a window shows, hashed while drawing it */
+    bool (*graph_window_digest)(const viz_graph_window *window, uint64_t *digest);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's

@@ -83,6 +83,7 @@ static const unsigned char *no_unfolded(const viz_graph_window *window, int *cou
     *count = 0;
     return NULL;
 }
+static bool no_digest(const viz_graph_window *window, uint64_t *digest) { return false; }
 static void no_pump(viz_graph_window *window) {}
 static bool no_open(const viz_graph_window *window) { return false; }
 static bool no_sizes(const viz_graph_window *window, int *pw, int *ph, int *ww, int *wh) { return false; }
@@ -133,4 +134,5 @@ const viz_module agrepl_viz_module = {
     .graph_window_view = no_view,
     .graph_file_bytes = viz_graph_file_bytes,
     .plot_file_bytes = NULL, /* no Cairo: savefig goes to the page (plot_savefig) */
+    .graph_window_digest = no_digest,
 };
