@@ -1,4 +1,4 @@
-/* builtins_graph.c — graphs as REPL built-ins (SPEC §3): dot, render,
+/* builtins_graph.c — graphs as REPL built-ins: dot, render,
  * tree and show (the window it opens is followed by viz_follow.c). */
 #include <errno.h>
 #include <stdio.h>

@@ -436,7 +436,7 @@ static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *
 static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool costly, bool folded) {
     const char *rankdir = o->rankdir && o->rankdir[0] ? o->rankdir : "TB";
     set_default(g, AGRAPH, "rankdir", rankdir);
-    /* DESIGN.md's measured pitfall: network simplex can run for minutes on
+    /* A measured pitfall: network simplex can run for minutes on
      * graphs with many long edges; `costly` drops it to 0 (see VIRTUAL_NODE_BUDGET). */
     set_default(g, AGRAPH, "nslimit", costly ? "0" : "1");
     set_default(g, AGRAPH, "nslimit1", "1");

@@ -1,5 +1,5 @@
 /* test_format.c — Go's %v of float64, shapes and variable strings
- * (reference §2.1, §2.2). */
+ * (upstream's %v floats and Variable.String()). */
 #include "testutil.h"
 
 #include <math.h>
