@@ -67,7 +67,8 @@ static const released_entry released[] = {
     ENTRY(plot_neurons, 7),
     ENTRY(graph_file_bytes, 8),
     ENTRY(plot_file_bytes, 8),
-    ENTRY(graph_window_digest, 9),
+    ENTRY(plot_set_labels, 9),
+    ENTRY(graph_window_digest, 10),
 };
 #undef ENTRY
 
