@@ -1,5 +1,5 @@
 /* backward_step.c — backward(step=...): one function per step with the chain
- * rule and its numbers (SPEC §3 "Stepping through backward").
+ * rule and its numbers.
  *
  * Each input a function feeds gets a line
  *     e.grad = d.grad × ∂d/∂e = -2 × 1 = -2

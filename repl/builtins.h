@@ -181,7 +181,7 @@ bool arg_source(const builtin_args *a, int index, char *buf, size_t size);
 int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv,
                     repl_value *out);
 
-/* Prints a value the way an expression statement does (SPEC §2 printing). */
+/* Prints a value the way an expression statement does. */
 void repl_print_value(repl *r, FILE *out, repl_value v);
 
 /* The viz bridge's session state (viz_session.h), one per session. */

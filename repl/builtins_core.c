@@ -1,5 +1,5 @@
 /* builtins_core.c — construction, elementwise, shape and reduction, neural
- * net, attribute, autograd and output built-ins (SPEC §2 "Built-ins"). */
+ * net, attribute, autograd and output built-ins. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

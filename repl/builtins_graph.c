@@ -1,4 +1,4 @@
-/* builtins_graph.c — graphs as REPL built-ins (SPEC §3): dot, render,
+/* builtins_graph.c — graphs as REPL built-ins: dot, render,
  * tree and show (the window it opens is followed by viz_follow.c). */
 #include <errno.h>
 #include <limits.h>
@@ -237,7 +237,8 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
             fputs("(no window here: render with a .png file name writes the picture)\n", repl_out(r));
         return 0;
     }
-    repl_viz_follow(v, y, &o, NULL);
+    uint64_t drawn; /* the digest the window hashed while drawing y: no second walk */
+    repl_viz_follow(v, y, &o, repl_vz->graph_window_digest(v->graph_window, &drawn) ? &drawn : NULL);
     say_opening_view(r, v);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* builtins_model.c — models as REPL built-ins (SPEC §2 "Models").
+/* builtins_model.c — models as REPL built-ins.
  *
  * The model object type wraps the engine's models (ag_model.h):
  *   model       mlp/lstm/rnn/linear_layer: callable (m(x)); methods
@@ -10,8 +10,8 @@
  * Decisions the SPEC leaves open:
  *   - Models made without seed= draw their seed from the session's
  *     generator: a replayed session builds the same weights.
- *   - Methods are also plain built-ins (cleargrads(m)), as SPEC §2
- *     promises for every method. */
+ *   - Methods are also plain built-ins (cleargrads(m)): every method
+ *     is also a function of its object. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>

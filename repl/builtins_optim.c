@@ -1,5 +1,5 @@
 /* builtins_optim.c — optimizers and hooks as REPL built-ins
- * (SPEC §2 "Optimizers").
+ *.
  *
  * Two object types wrap the engine (ag_optim.h):
  *   optimizer   one per engine kind (sgd, adam, ...): methods update, step, reset_grad;
@@ -15,8 +15,8 @@
  *     does; when NONE of them has one the call is an error and nothing
  *     changes (not even t), since that is always a forgotten backward().
  *     opt.step() does the same for the bound parameters.
- *   - Methods are also plain built-ins (update(opt, x)), as SPEC §2
- *     promises for every method. */
+ *   - Methods are also plain built-ins (update(opt, x)): every method
+ *     is also a function of its object. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* builtins_pictures.c — the pictures of learning as REPL built-ins (SPEC
- * §6): scatter (points coloured by class), boundary (a model's output over
+/* builtins_pictures.c — the pictures of learning as REPL built-ins:
+ * scatter (points coloured by class), boundary (a model's output over
  * the plane), heatmap, images and neurons (every unit's map over the
  * plane).  The model is evaluated here, on the whole grid in one batched
  * call with no graph recorded; viz/plot_maps.c records and draws. */

@@ -1,4 +1,4 @@
-/* builtins_plot.c — plots as REPL built-ins (SPEC §3): plot, title,
+/* builtins_plot.c — plots as REPL built-ins: plot, title,
  * contour, track, mark, savefig, clearplot, has_window; pace's row (its
  * function is in viz_pace.c). */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* commands.c — the ':' commands (SPEC §2 "Commands"): help generated from
+/* commands.c — the ':' commands: help generated from
  * the built-in tables, listing names and functions, loading and saving
  * scripts, reset, display settings, quit. */
 #define _XOPEN_SOURCE 700 /* realpath */

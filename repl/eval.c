@@ -344,7 +344,7 @@ bool node_text(repl *r, const ast_node *n, char *buf, size_t size) {
 
 /* Remembers that node `at` (an in-place update, arithmetic on plain numbers)
  * made a NaN or Inf, unless an op of this statement already did: run_top
- * warns about the first one (SPEC §4). */
+ * warns about the first one. */
 void note_nonfinite(repl *r, const ast_node *at, const char *fallback) {
     if (r->eval.nonfinite_note[0] != '\0' || ag_nonfinite_op(r->ctx) != NULL) return;
     char text[48];

@@ -1,4 +1,4 @@
-/* lexer.h — turns agrepl source text into a list of tokens (SPEC §2).
+/* lexer.h — turns agrepl source text into a list of tokens.
  *
  * The whole source is tokenized up front so the parser can look ahead
  * freely (`name =` vs `name ==`, `}` newline `else`).  Rules:

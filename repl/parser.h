@@ -1,4 +1,4 @@
-/* parser.h — agrepl source text to a syntax tree (SPEC §2, errors §4).
+/* parser.h — agrepl source text to a syntax tree.
  *
  * Grammar (each rule is repeated above its function in parser.c):
  *

@@ -1,5 +1,5 @@
-/* print.c — values as the session shows them (SPEC §2 "Values and printing",
- * reference §2.2): variables in upstream's String() form, matrices one row
+/* print.c — values as the session shows them (upstream's Variable.String()
+ * form): variables in upstream's String() form, matrices one row
  * per line, big tensors summarized; numbers in Go's %v form. */
 #include <stdarg.h>
 #include <stdio.h>

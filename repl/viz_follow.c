@@ -78,7 +78,8 @@ int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const 
     repl_viz_window_title(y, suffix, title, sizeof title);
     int rc = repl_viz_show_in_window(v, y, &o, title, err);
     if (rc == 0) { /* followed like show(y), the marks with it */
-        repl_viz_follow(v, y, &o, NULL);
+        uint64_t drawn; /* the digest the window hashed while drawing y */
+        repl_viz_follow(v, y, &o, repl_vz->graph_window_digest(v->graph_window, &drawn) ? &drawn : NULL);
         for (int i = 0; i < nmarks; i++) ag_retain((ag_var *)marks[i].var);
         v->shown_marks = marks;
         return 0;

@@ -1,5 +1,5 @@
 /* graph_digest.c — the drawing's digest: a 64-bit hash of everything
- * graph.c's build_graph would put into a graph's picture, so the REPL learns
+ * graph_draw.c's viz_build_graph would put into a graph's picture, so the REPL learns
  * whether a followed graph changed without building its DOT text. */
 #include "graph.h"
 
@@ -50,30 +50,23 @@ static bool mix_edge(void *user, size_t from, size_t to, const char *operand) {
     return true;
 }
 
-int viz_graph_digest(ag_var *y, const viz_graph_opts *o, uint64_t *out, char err[VIZ_ERRLEN]) {
-    viz_graph_opts defaults;
-    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
-    viz_walk w;
-    if (viz_walk_build(&w, y, o, err) != 0) {
-        viz_walk_free(&w);
-        return -1;
-    }
+int viz_walk_digest(const viz_walk *w, const viz_graph_opts *o, uint64_t *out, char err[VIZ_ERRLEN]) {
     digest d = {.hash = 0xcbf29ce484222325u};
     /* the graph's attributes (set_graph_attributes) */
     mix_text(&d, o->rankdir);
     mix_text(&d, o->title);
     mix_bytes(&d, &o->zoom, sizeof o->zoom);
-    mix_number(&d, viz_estimate_virtual_nodes(&w) > VIRTUAL_NODE_BUDGET);
-    mix_number(&d, w.nvars);
-    mix_number(&d, w.nfuncs);
-    mix_number(&d, w.ngroups);
-    for (size_t i = 0; i < w.nvars; i++) { /* as build_graph's nodes */
-        int folded = viz_walk_var_folded(&w, i);
+    mix_number(&d, viz_estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET);
+    mix_number(&d, w->nvars);
+    mix_number(&d, w->nfuncs);
+    mix_number(&d, w->ngroups);
+    for (size_t i = 0; i < w->nvars; i++) { /* as build_graph's nodes */
+        int folded = viz_walk_var_folded(w, i);
         mix_number(&d, (uint64_t)folded);
-        mix_number(&d, w.cut[i]);
+        mix_number(&d, w->cut[i]);
         if (folded >= 0) continue;
-        ag_var *v = w.vars[i];
-        role r = viz_var_role(&w, i);
+        ag_var *v = w->vars[i];
+        role r = viz_var_role(w, i);
         mix_number(&d, r);
         mix_number(&d, ag_var_flags(v) & (AG_VAR_BACKWARD | AG_VAR_CONST));
         mix_number(&d, o->grads && ag_grad_calls(v) > 1);
@@ -82,27 +75,35 @@ int viz_graph_digest(ag_var *y, const viz_graph_opts *o, uint64_t *out, char err
         mix_label(&d);
     }
     char label[LABEL_LEN];
-    for (size_t i = 0; i < w.nfuncs; i++) {
-        mix_number(&d, (uint64_t)(w.func_group ? w.func_group[i] : -1));
-        mix_number(&d, (uint64_t)viz_walk_func_folded(&w, i));
-        mix_number(&d, o->active != NULL && w.funcs[i] == o->active);
-        ag_func_label(w.funcs[i], label, sizeof label);
+    for (size_t i = 0; i < w->nfuncs; i++) {
+        mix_number(&d, (uint64_t)(w->func_group ? w->func_group[i] : -1));
+        mix_number(&d, (uint64_t)viz_walk_func_folded(w, i));
+        mix_number(&d, o->active != NULL && w->funcs[i] == o->active);
+        ag_func_label(w->funcs[i], label, sizeof label);
         mix_text(&d, label);
     }
-    for (size_t b = 0; b < w.ngroups; b++) {
-        mix_number(&d, w.group_folded[b]);
-        mix_text(&d, viz_group_title(&w, o, b));
-        if (!w.group_folded[b]) continue;
-        viz_box_label_html(&d.label, &w, b, o);
+    for (size_t b = 0; b < w->ngroups; b++) {
+        mix_number(&d, w->group_folded[b]);
+        mix_text(&d, viz_group_title(w, o, b));
+        if (!w->group_folded[b]) continue;
+        viz_box_label_html(&d.label, w, b, o);
         mix_label(&d);
     }
-    viz_walk_each_edge(&w, mix_edge, &d);
+    viz_walk_each_edge(w, mix_edge, &d);
     free(d.label.data);
-    viz_walk_free(&w);
     if (d.failed) {
         snprintf(err, VIZ_ERRLEN, "out of memory while looking at the graph");
         return -1;
     }
     *out = d.hash;
     return 0;
+}
+
+int viz_graph_digest(ag_var *y, const viz_graph_opts *o, uint64_t *out, char err[VIZ_ERRLEN]) {
+    viz_graph_opts defaults;
+    if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    viz_walk w;
+    int rc = viz_walk_build(&w, y, o, err) == 0 ? viz_walk_digest(&w, o, out, err) : -1;
+    viz_walk_free(&w);
+    return rc;
 }

@@ -30,7 +30,7 @@ void viz_scene_free(viz_scene *scene) {
     *scene = (viz_scene){0};
 }
 
-/* One node named as build_graph (graph.c) names it; false when out of memory. */
+/* One node named as viz_build_graph (graph_draw.c) names it; false when out of memory. */
 static bool describe(viz_scene *scene, const char *prefix, size_t number, viz_node_kind kind, ag_var *var,
                      ag_func *func, int group) {
     viz_scene_node *node = &scene->nodes[scene->nnodes++];

@@ -53,7 +53,13 @@ typedef bool (*viz_edge_fn)(void *user, size_t from, size_t to, const char *oper
 bool viz_walk_each_edge(const viz_walk *w, viz_edge_fn edge, void *user);
 
 
-/* ---- shared by graph.c and graph_digest.c ------------------------------- */
+/* ---- the drawing (graph_draw.c), shared by graph.c and graph_digest.c ---- */
+
+/* The libcgraph graph of the finished walk w drawn with o; NULL with err. */
+Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
+/* Walks below y and builds its graph in one step; fills the drawn counts
+ * when asked (nodes, edges may be NULL).  NULL with err. */
+Agraph_t *viz_graph_of(ag_var *y, const viz_graph_opts *o, int *nodes, int *edges, char err[VIZ_ERRLEN]);
 
 #include "strbuf.h"
 
@@ -88,6 +94,9 @@ void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz
  * data before a layer or a loss reads it. */
 bool viz_op_is_view(int op);
 
+/* viz_graph_digest of the finished walk w made with o (graph_digest.c): a
+ * drawing that walked already hashes its own walk.  0, or -1 with err. */
+int viz_walk_digest(const viz_walk *w, const viz_graph_opts *o, uint64_t *digest, char err[VIZ_ERRLEN]);
 /* The virtual nodes dot would add for w's long edges: the layout's cost. */
 size_t viz_estimate_virtual_nodes(const viz_walk *w);
 

@@ -620,6 +620,13 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
         viz_walk_free(&walk);
         return NULL;
     }
+    /* the digest a followed graph is compared by (graph_digest.c), from this
+     * walk; it is of the drawing without the boxes clicked open in the
+     * window, as the REPL computes it after each statement */
+    bool opened = false;
+    for (int g = 0; o->unfolded != NULL && g < o->n_unfolded; g++) opened |= o->unfolded[g] != 0;
+    uint64_t digest = 0;
+    bool digested = !opened && viz_walk_digest(&walk, o, &digest, err) == 0;
     render_state state = {.cache = cache, .opts = o, .walk = &walk, .scene = scene};
     viz_layout_hooks hooks = {before_layout, after_pinned_layout, after_render, &state, relayout};
     uint32_t *pixels = viz_walk_pixels(&walk, o, &hooks, width, height, err);
@@ -639,6 +646,8 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
     scene->opened = state.opened && !state.pinned;
     scene->kept_only = o->kept_only;
     scene->key = state.key;
+    scene->digest = digest;
+    scene->digested = digested;
     scene->var_path = o->var_path;
     scene->unit_maps = o->unit_maps;
     scene->notes_user = o->notes_user;

@@ -65,6 +65,8 @@ typedef struct viz_scene {
     bool opened;       /* laid out around the last picture's layout, a group opened (graph_open.h) */
     bool kept_only;    /* drawn with grads="kept": no grad⁺ (the inspector agrees) */
     uint64_t key;      /* the graph's structure (equal for the same graph with new values) */
+    uint64_t digest;   /* viz_graph_digest of the drawing, hashed from the drawing's own walk, */
+    bool digested;     /* when known: when no box the user clicked open changed the walk */
     /* a parameter's path ("m.linear[1].w", the drawing's var_path), for the inspector */
     const char *(*var_path)(void *user, const ag_var *v);
     /* a layer's units over the plane (the drawing's unit_maps), for the inspector */

@@ -1096,6 +1096,12 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     return 0;
 }
 
+bool viz_graph_window_digest(const viz_graph_window *window, uint64_t *digest) {
+    if (window == NULL || window->scene.nodes == NULL || !window->scene.digested) return false;
+    *digest = window->scene.digest;
+    return true;
+}
+
 const unsigned char *viz_graph_window_unfolded(const viz_graph_window *window, int *count) {
     *count = window != NULL ? window->n_unfolded : 0;
     return window != NULL ? window->unfolded : NULL;

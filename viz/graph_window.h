@@ -71,6 +71,11 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
 int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_graph_opts *o,
                                 const char *title, char err[VIZ_ERRLEN]);
 
+/* The digest (viz_graph_digest) of the graph the window shows, hashed while
+ * viz_graph_window_show_graph drew it; false when not known (no graph shown,
+ * or boxes clicked open: the caller computes it then). */
+bool viz_graph_window_digest(const viz_graph_window *window, uint64_t *digest);
+
 /* The folded groups the user clicked open (a node named box<N>):
  * unfolded[N] != 0, for N below *count; NULL when none.  Owned by the window. */
 const unsigned char *viz_graph_window_unfolded(const viz_graph_window *window, int *count);

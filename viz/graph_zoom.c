@@ -91,7 +91,7 @@ static void append_wrapped(strbuf *out, const char *text, size_t length) {
     strbuf_appendf(out, "%.*s<BR/>%.*s", (int)best, text, (int)(length - best - 1), text + best + 1);
 }
 
-/* The legend (graph.c's add_legend: rows of entry cells) with two entries a
+/* The legend (graph_draw.c's add_legend: rows of entry cells) with two entries a
  * row and its long entries on two lines: narrower, for a picture whose text
  * grew.  False when it is no HTML or there is no memory. */
 static bool stack_legend(Agnode_t *legend) {

@@ -50,4 +50,5 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .graph_file_bytes = viz_graph_file_bytes,
     .plot_file_bytes = viz_plot_file_bytes,
     .plot_set_labels = viz_plot_set_labels,
+    .graph_window_digest = viz_graph_window_digest,
 };

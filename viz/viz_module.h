@@ -24,7 +24,7 @@
 /* Bumped whenever the table changes: a module of another version is refused.
  * New entries go at the end of the table, and into tests/unit/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
-#define VIZ_MODULE_VERSION 9
+#define VIZ_MODULE_VERSION 10
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -104,6 +104,8 @@ typedef struct viz_module {
     /* version 9: axis labels (plot(..., xlabel=, ylabel=)) */
     int (*plot_set_labels)(viz_plot *plot, viz_plot_panel panel, const char *x_label, const char *y_label,
                            char err[VIZ_ERRLEN]);
+    /* version 10: the digest of the graph a window shows, hashed while drawing it */
+    bool (*graph_window_digest)(const viz_graph_window *window, uint64_t *digest);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's

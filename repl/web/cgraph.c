@@ -1,4 +1,4 @@
-/* cgraph.c (web build) — the libcgraph calls viz/graph.c makes, for the web
+/* cgraph.c (web build) — the libcgraph calls viz/graph.c and viz/graph_draw.c make, for the web
  * build (cgraph/cgraph.h): a graph's objects and attributes in memory, and
  * agwrite()'s DOT text as libcgraph 2.42 writes it (lib/cgraph/write.c):
  * the attribute dictionaries sorted by name, each object's attributes that
@@ -579,7 +579,7 @@ static bool in_subgraph(const Agraph_t *g, const Agnode_t *n) {
     return false;
 }
 
-/* Edges live in the root graph only (graph.c puts none in a subgraph). */
+/* Edges live in the root graph only (graph_draw.c puts none in a subgraph). */
 static bool has_no_predecessor_below(const Agraph_t *g, const Agnode_t *n, int seq) {
     if (n->seq < seq) return false;
     for (int i = 0; g == g->root && i < n->nin; i++)

@@ -83,6 +83,7 @@ static const unsigned char *no_unfolded(const viz_graph_window *window, int *cou
     *count = 0;
     return NULL;
 }
+static bool no_digest(const viz_graph_window *window, uint64_t *digest) { return false; }
 static void no_pump(viz_graph_window *window) {}
 static bool no_open(const viz_graph_window *window) { return false; }
 static bool no_sizes(const viz_graph_window *window, int *pw, int *ph, int *ww, int *wh) { return false; }
@@ -134,4 +135,5 @@ const viz_module agrepl_viz_module = {
     .graph_file_bytes = viz_graph_file_bytes,
     .plot_file_bytes = NULL, /* no Cairo: savefig goes to the page (plot_savefig) */
     .plot_set_labels = viz_plot_set_labels, /* recorded; the page draws no axis labels yet */
+    .graph_window_digest = no_digest,
 };

@@ -2,7 +2,7 @@
  * gradients, nograd/testmode scopes, unchain, the functional grad, memory
  * (collector, create_graph cycles, a 1e6-op chain), error propagation and
  * the step hook (interrupts are in test_interrupt.c).
- * Expected values are upstream's (reference §7.1, §7.2, §7.8, §11). */
+ * Expected values are upstream's (its tests: book examples, higher-order derivatives, engine behaviour; and values from running it). */
 #include "testutil.h"
 
 #include <math.h>

@@ -1,5 +1,5 @@
 /* test_format.c — Go's %v of float64, shapes and variable strings
- * (reference §2.1, §2.2). */
+ * (upstream's %v floats and Variable.String()). */
 #include "testutil.h"
 
 #include <math.h>
@@ -157,7 +157,7 @@ static void test_digits_rounding(void **state) {
     }
 }
 
-/* SPEC §2's departure from Go, for what the REPL and graphs show: whole
+/* The REPL's departure from Go, for what the REPL and graphs show: whole
  * numbers below 2^53 print whole; everything else as the table above. */
 static void test_display_whole_numbers(void **state) {
     static const struct { double value; int digits; const char *expected; } cases[] = {

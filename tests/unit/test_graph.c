@@ -1,4 +1,4 @@
-/* test_graph.c — computation-graph drawing (SPEC §3 "Computation graphs"):
+/* test_graph.c — computation-graph drawing:
  * the DOT text read back with libcgraph (nodes, edges, labels, colours, the
  * legend) and the text tree compared whole.  Files and images:
  * test_graph_files.c; large and folded graphs: test_graph_large.c. */
@@ -32,7 +32,7 @@ static void test_dot_sin_plus_square(void **state) {
     char legend[256];
     legend_text(g, legend, sizeof legend);
     assert_string_equal(legend, "input,function,intermediate,output");
-    /* the layout guards from DESIGN.md's pitfalls */
+    /* the layout guards against measured pitfalls (minutes-long dot layouts) */
     assert_string_equal(attr(g, "nslimit"), "1");
     assert_string_equal(attr(g, "nslimit1"), "1");
     assert_string_equal(attr(g, "size"), "83.3333,83.3333"); /* VIZ_MAX_IMAGE_PX at 96 dpi */
@@ -63,7 +63,7 @@ static void test_dot_x_times_x_has_two_edges(void **state) {
     agclose(g);
 }
 
-/* tanh'(x) with create_graph: upstream's cmd/dot default graph (reference §9):
+/* tanh'(x) with create_graph: upstream's cmd/dot default graph (itsubaki/autograd's cmd/dot):
  * gx ← Mul(gy, Sub(1, Mul(y, y))), y ← Tanh(x). */
 static void test_dot_create_graph_tanh(void **state) {
     ag_var *x = named(ag_scalar(ctx, 1.0), "x");

@@ -460,6 +460,43 @@ static void test_lstm_opens_on_the_loss(void **state) {
     finish();
 }
 
+/* The digest show() follows a graph by is hashed from the drawing's own walk
+ * (no second walk): it is viz_graph_digest's, for the options the REPL
+ * keeps (without the window's reserve_values), folded or not; with a box
+ * clicked open the window's walk is another one and no digest is claimed. */
+static void test_drawing_hashes_the_followed_digest(void **state) {
+    ag_var *loss = recurrent_loss(true, 3);
+    char err[VIZ_ERRLEN] = "";
+    for (int fold = 0; fold < 2; fold++) {
+        viz_graph_opts o = folded();
+        if (!fold) o.fold = 0;
+        uint64_t expected;
+        if (viz_graph_digest(loss, &o, &expected, err) != 0) fail_msg("digest: %s", err);
+        viz_graph_opts drawn = o;
+        drawn.reserve_values = true;
+        unsigned char none_open[4] = {0};
+        drawn.unfolded = none_open;
+        drawn.n_unfolded = 4;
+        viz_scene scene = {0};
+        int width, height;
+        uint32_t *pixels = viz_scene_render(loss, &drawn, NULL, &scene, &width, &height, err);
+        if (pixels == NULL) fail_msg("render: %s", err);
+        free(pixels);
+        assert_true(scene.digested);
+        assert_true(scene.digest == expected);
+        if (fold) {
+            unsigned char one_open[1] = {1};
+            drawn.unfolded = one_open;
+            drawn.n_unfolded = 1;
+            pixels = viz_scene_render(loss, &drawn, NULL, &scene, &width, &height, err);
+            if (pixels == NULL) fail_msg("render: %s", err);
+            free(pixels);
+            assert_false(scene.digested);
+        }
+        viz_scene_free(&scene);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_lstm_steps_and_parameters_fold),
@@ -468,6 +505,7 @@ int main(void) {
         CTX_TEST(test_rnn_layout_no_edge_through_a_box),
         CTX_TEST(test_lstm_opens_on_the_loss),
         CTX_TEST(test_mlp_fits_the_screen),
+        CTX_TEST(test_drawing_hashes_the_followed_digest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* test_models.c — layers and models: the fixed-weight LSTM and RNN values
- * of reference §11, parameter names and shapes (G89-G91), lazy and seeded
+ * computed by running upstream (itsubaki/autograd), parameter names and shapes (G89-G91), lazy and seeded
  * initialisation, batched inputs, gradients against central differences,
  * hidden-state retention under ag_gc, error messages, and an MLP fitting a
  * noisy sine with SGD while memory stays flat. */
@@ -42,7 +42,7 @@ static void assert_params(const ag_model *m, const char *const *names, const int
     assert_null(ag_model_param(m, n, NULL));
 }
 
-/* ---- reference §11: fixed weights ----------------------------------------------- */
+/* ---- upstream's values, fixed weights ----------------------------------------------- */
 
 /* Upstream's recipe: every parameter, taken in sorted name order i, gets
  * element k = 0.1*(k+1)*s/(i+1), s = +1 when i+k is even, else -1. */

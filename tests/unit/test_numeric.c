@@ -1,5 +1,5 @@
 /* test_numeric.c — numerical differentiation (upstream numerical.Diff, G2,
- * G88, reference §11) and gradient checking. */
+ * G88, values from running upstream) and gradient checking. */
 #include "testutil.h"
 
 #include <math.h>

@@ -1,5 +1,5 @@
 /* test_ops_nn.c — the neural-net functions against upstream's printed
- * values (reference §7.7 G61-G73 and §11), their error messages, dropout's
+ * values (upstream's neural-net tests and values from running it), their error messages, dropout's
  * masks and modes, and accuracy. */
 #include "testutil.h"
 

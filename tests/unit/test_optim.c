@@ -1,5 +1,5 @@
-/* test_optim.c — optimizers and hooks against upstream's values (reference
- * §7.9 G81-G88 and §11), SPEC's sgd momentum/weight_decay formula worked by
+/* test_optim.c — optimizers and hooks against upstream's values (its
+ * optimizer and hook tests, and values from running it), the sgd momentum/weight_decay formula worked by
  * hand, skipping parameters without gradients, shared gradients, binding,
  * state inspection, retention under ag_gc, and the error messages. */
 #include "testutil.h"

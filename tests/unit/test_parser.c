@@ -1,4 +1,4 @@
-/* test_parser.c — the lexer, parser and AST of the REPL language (SPEC §2, §4).
+/* test_parser.c — the lexer, parser and AST of the REPL language, and its syntax errors.
  *
  * Table-driven: {source, expected S-expression of each top-level statement
  * joined by "; "} for what parses, {source, status, line, column, message}
@@ -110,7 +110,7 @@ static const parse_case parse_cases[] = {
     {"[]", "(list)"},
     {"[1, 2, 3,]", "(list 1 2 3)"},
     {"[-1, +2]", "(list (- 1) (+ 2))"},
-    /* precedence from SPEC §2 */
+    /* the precedence: or, and, not, comparisons, + -, * / % @, unary -, ^ */
     {"-x^2", "(- (^ x 2))"},
     {"2^3^2", "(^ 2 (^ 3 2))"},
     {"2^-1", "(^ 2 (- 1))"},
@@ -163,7 +163,7 @@ static const parse_case parse_cases[] = {
     {"x[0]", "(index x 0)"},
     {"x[i, j]", "(index x i j)"},
     {"x[[0, 2]]", "(index x (list 0 2))"},
-    /* Python's spellings (SPEC section 5) */
+    /* Python's spellings */
     {"x**2", "(^ x 2)"},
     {"def f(x, k=2) = x * k", "(def f (x k=2) (* x k))"},
     {"def f(x, axis=(0, 1), s=\"a\") { return x }", "(def f (x axis=(list 0 1) s=\"a\") (block (return x)))"},

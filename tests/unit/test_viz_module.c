@@ -68,6 +68,7 @@ static const released_entry released[] = {
     ENTRY(graph_file_bytes, 8),
     ENTRY(plot_file_bytes, 8),
     ENTRY(plot_set_labels, 9),
+    ENTRY(graph_window_digest, 10),
 };
 #undef ENTRY
 
