@@ -264,11 +264,45 @@ try:
     text = typed(":help")
     check(":help works in the page", ":lessons" in text and "backward" in text, text[-300:])
     driver.save_screenshot(os.path.join(SHOTS, "4-reloaded.png"))
-    # a lesson page (make web-lesson): opens with the lesson run
+    # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
+    # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")
-    made = subprocess.run([sys.executable, os.path.join(HERE, "..", "repl", "web", "lesson_page.py"), WEB,
-                           os.path.join(HERE, "..", "samples", "newton.ag"), lesson_dir], capture_output=True, text=True)
-    check("lesson_page.py writes a lesson page", made.returncode == 0, made.stderr)
+    newton = os.path.join(HERE, "..", "samples", "newton.ag")
+    wl_env = {k: v for k, v in env.items() if k != "AGREPL_WEB"}
+    made = subprocess.run([AGREPL, "--web-lesson", newton, lesson_dir], capture_output=True, text=True, env=wl_env)
+    check("agrepl --web-lesson writes a lesson page from build/web beside build/agrepl",
+          made.returncode == 0 and "(the page from " in made.stdout and
+          os.path.realpath(made.stdout.split("(the page from ")[-1].split(")")[0]) == os.path.realpath(WEB),
+          made.stdout + made.stderr)
+    # installed: PREFIX/bin/agrepl finds PREFIX/share/agrepl/web
+    prefix = os.path.join(tmp, "prefix")
+    os.makedirs(os.path.join(prefix, "bin"))
+    shutil.copy(AGREPL, os.path.join(prefix, "bin", "agrepl"))
+    shutil.copytree(WEB, os.path.join(prefix, "share", "agrepl", "web"))
+    installed = subprocess.run([os.path.join(prefix, "bin", "agrepl"), "--web-lesson", newton,
+                                os.path.join(tmp, "installed-page")], capture_output=True, text=True, env=wl_env)
+    check("an installed agrepl --web-lesson takes PREFIX/share/agrepl/web",
+          installed.returncode == 0 and "/bin/../share/agrepl/web)" in installed.stdout and
+          os.path.exists(os.path.join(tmp, "installed-page", "agrepl.js")), installed.stdout + installed.stderr)
+    shutil.rmtree(os.path.join(prefix, "share"))
+    missing = subprocess.run([os.path.join(prefix, "bin", "agrepl"), "--web-lesson", newton,
+                              os.path.join(tmp, "nowhere-page")], capture_output=True, text=True, env=wl_env)
+    check("--web-lesson without a built page fails, naming where it looked and `make web`",
+          missing.returncode == 1 and "no built web page" in missing.stderr and "make web" in missing.stderr and
+          "/share/agrepl/web" in missing.stderr and not os.path.exists(os.path.join(tmp, "nowhere-page")),
+          missing.stderr)
+    bad = os.path.join(tmp, "bad.ag")
+    with open(bad, "w") as f:
+        f.write("x = 1\n# </script> ends the element\n")
+    refused = subprocess.run([AGREPL, "--web-lesson", bad, os.path.join(tmp, "bad-page")], capture_output=True,
+                             text=True, env=wl_env)
+    check("--web-lesson refuses a script containing </script",
+          refused.returncode == 1 and "</script" in refused.stderr, refused.stderr)
+    with open(os.path.join(lesson_dir, "index.html"), encoding="utf-8") as f:
+        lesson_page = f.read()
+    check("the lesson page is titled by the lesson's first line",
+          "<title>agrepl — Newton&#x27;s method" in lesson_page or "<title>agrepl — Newton's method" in lesson_page,
+          lesson_page[:400])
     lesson_port = free_port()
     lesson_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(lesson_port)],
                                     lesson_port, "lesson-server.log", cwd=lesson_dir)
