@@ -481,9 +481,9 @@ WEB_LDFLAGS = -O2 -sMODULARIZE=1 -sEXPORT_NAME=createAgrepl -sENVIRONMENT=worker
 WEB_LESSONS = $(sort $(wildcard samples/*.ag))
 WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js
 WEB_ENV = NODE_PATH=/usr/share/nodejs
-WEB_FILES = agrepl.js viz-global.js $(notdir $(WEB_PAGE))
+WEB_FILES = agrepl.js viz-global.js agrepl-file.js $(notdir $(WEB_PAGE))
 
-web: $(WEB)/agrepl.js $(WEB)/viz-global.js $(WEB_PAGE:repl/web/%=$(WEB)/%) $(WEB)/lessons.stamp
+web: $(WEB)/agrepl.js $(WEB)/viz-global.js $(WEB)/agrepl-file.js $(WEB_PAGE:repl/web/%=$(WEB)/%) $(WEB)/lessons.stamp
 
 $(WEB_OBJDIR)/%.o: %.c
 	@mkdir -p $(@D)
@@ -494,6 +494,10 @@ $(WEB)/agrepl.js: $(WEB_OBJ) $(WEB_LESSONS)
 	@mkdir -p $(@D)
 	@echo "  EMCC $@"
 	$(Q)$(WEB_ENV) $(EMCC) $(WEB_LDFLAGS) $(WEB_OBJ) $(foreach f,$(WEB_LESSONS),--embed-file $(f)@/lessons/$(notdir $(f))) -o $@
+
+# the page opened from disk (file://) makes its worker from these strings
+$(WEB)/agrepl-file.js: repl/web/file_page.js $(WEB)/agrepl.js $(WEB)/viz-global.js repl/web/agrepl-worker.js
+	node repl/web/file_page.js $@ $(WEB)/agrepl.js $(WEB)/viz-global.js repl/web/agrepl-worker.js
 
 $(WEB)/%: repl/web/%
 	@mkdir -p $(@D)

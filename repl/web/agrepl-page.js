@@ -41,7 +41,21 @@
   function start(replay) {
     ready = false;
     input.disabled = true;
-    worker = new Worker('agrepl-worker.js');
+    if (location.protocol === 'file:' && !window.agreplWorkerSources) {
+      /* opened from disk: Chromium starts no Worker from a file, but a
+       * <script> may load one, and a Worker may run a Blob */
+      var s = document.createElement('script');
+      s.src = 'agrepl-file.js';
+      s.onload = function () { start(replay); };
+      s.onerror = function () { say('agrepl could not start: agrepl-file.js is missing beside this page (make web writes it)\n', 'err'); };
+      document.head.appendChild(s);
+      return;
+    }
+    worker = window.agreplWorkerSources ?
+      new Worker(URL.createObjectURL(new Blob(window.agreplWorkerSources.map(function (t) { return t + '\n;\n'; }),
+                                              { type: 'text/javascript' }))) :
+      new Worker('agrepl-worker.js');
+    window.agrepl.blobWorker = !!window.agreplWorkerSources;
     flag = window.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
     window.agrepl.isolated = !!flag;
     worker.onmessage = function (event) { receive(event.data, replay); };
@@ -125,8 +139,28 @@
       prompt.textContent = 'ag> ';
     }
     if (m.rc === 3) say('(:quit: reload the page to start again)\n', 'note');
+    if (m.written && m.written.length) offer(m.written);
     finish();
     if (m.files) showFiles(m.files, true);
+  }
+
+  /* a save gives a download: each file a statement wrote, as a link */
+  function offer(names) {
+    var line = document.createElement('span');
+    line.className = 'note saved';
+    line.appendChild(document.createTextNode('saved in this browser: '));
+    names.forEach(function (n, i) {
+      if (i) line.appendChild(document.createTextNode(', '));
+      var a = document.createElement('a');
+      a.href = '#';
+      a.textContent = n;
+      a.title = 'download ' + n;
+      a.onclick = function (e) { e.preventDefault(); worker.postMessage({ type: 'get', name: n }); };
+      line.appendChild(a);
+    });
+    line.appendChild(document.createTextNode(' (click to download)\n'));
+    output.appendChild(line);
+    output.scrollTop = output.scrollHeight;
   }
 
   var current = '';
@@ -513,6 +547,7 @@
     a.click();
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
     window.agrepl.lastDownload = name;
+    window.agrepl.lastDownloadBlob = blob; /* tests read the bytes given */
   }
   var shownFiles = [];
   function showFiles(list, quietly) {
