@@ -376,7 +376,7 @@ try:
               back.shape == (2, 3) and numpy.array_equal(back, numpy.arange(6).reshape(2, 3) / 2), repr(back))
         text = typed("load_csv(\"grid.npy\")")
         check("load_csv in the page says what it lacks (libcsv, not built for WebAssembly)",
-              "without libcsv" in text.split("load_csv(")[-1], text[-300:])
+              "the web page has no libcsv" in text.split("ag> load_csv(")[-1], text[-300:])
         driver.save_screenshot(os.path.join(SHOTS, "6-files.png"))
     finally:
         end_group(lesson_server)
