@@ -66,9 +66,14 @@ static bool is_page(const char *dir) {
 const char *web_page_dirs(char *buf, size_t n) {
     char exe[PATH_MAX_LEN];
     const char *env = getenv("AGREPL_WEB");
-    bool known = repl_program_dir(exe, sizeof exe);
-    snprintf(buf, n, "%s%s%s%s%s%s", env && *env ? env : "", env && *env ? ", " : "", known ? exe : "",
-             known ? "/web, " : "", known ? exe : "", known ? "/../share/agrepl/web, " AGREPL_WEB_DIR : AGREPL_WEB_DIR);
+    if (env != NULL && *env != '\0') { /* only it is looked in */
+        snprintf(buf, n, "%s ($AGREPL_WEB)", env);
+        return buf;
+    }
+    if (repl_program_dir(exe, sizeof exe))
+        snprintf(buf, n, "%s/web, %s/../share/agrepl/web, %s", exe, exe, AGREPL_WEB_DIR);
+    else
+        snprintf(buf, n, "%s", AGREPL_WEB_DIR);
     return buf;
 }
 

@@ -8,8 +8,11 @@ the README's first session key by key and checks the printed numbers and the
 tree, Tab-completes, shows the graph and clicks x's node for the inspector,
 runs the Rosenbrock lesson and checks its last numbers, plots, interrupts an
 endless loop (every name kept), saves a session with :save, reloads the page
-and :loads it back (the browser's storage), checks an error's caret, and
-compares the page's dot(y) with the terminal's.  Screenshots in SHOTS_DIR.
+and :loads it back (the browser's storage), checks an error's caret,
+compares the page's dot(y) with the terminal's, writes lesson pages with
+agrepl --web-lesson (beside the build, installed, none), reads a .npy numpy
+wrote and picked in the page and downloads one numpy reads, and opens a
+lesson page from disk (file://).  Screenshots in SHOTS_DIR.
 Where emscripten is missing (no page was built) it says SKIP and passes."""
 import difflib
 import os
