@@ -122,7 +122,7 @@ UTIL_SRC = $(sort $(wildcard src/util/*.c))
 VIZ_SRC  = $(sort $(wildcard viz/*.c))
 KERNEL_SRC = $(sort $(wildcard repl/kernel*.c))
 REPL_SRC = $(filter-out repl/main.c $(KERNEL_SRC),$(sort $(wildcard repl/*.c)))
-TEST_SRC = $(sort $(wildcard tests/test_*.c))
+TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 
 # The utilities the engine uses too (src/format.c builds text with strbuf,
 # src/optim.c and src/backward.c keep a ptrmap, its lists grow with array):
@@ -159,7 +159,7 @@ KERNEL_LOGOS = $(BUILD)/logo-32x32.png $(BUILD)/logo-64x64.png
 # at build time, so they always say what the headers say.
 REFMAN   = $(addprefix $(BUILD)/man/autograd_,core.3 ops.3 model.3 optim.3 numeric.3 data.3)
 LIBMAN   = man/autograd.3 $(REFMAN)
-TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
+TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_null_handles
 ENGINE_LIBS = $(LIB) $(LIB_SYS_LIBS)
 ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # The library loads OpenBLAS at the first product that needs it (src/blas.c),
@@ -323,17 +323,19 @@ $(BUILD)/samples/train_mlp: samples/train_mlp.c $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
 
+# tests/unit/NAME.c compiles to build/tests/unit/NAME.o, tests/fuzz/NAME.c to
+# build/tests/fuzz/NAME.o; the unit binaries are build/tests/test_NAME.
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"
-	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -Itests -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -Itests/unit -c $< -o $@
 
 # Tests link the repl and viz layers as archives: each pulls in only what it
 # uses, and the viz module's table (so the REPL in a test loads nothing);
 # OpenBLAS too, whose thread count test_contract reads and sets as a host would.
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/tests/unit/testutil.o $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT) $(SAN) -pthread $(TEST_LDFLAGS) -Wl,-u,agrepl_viz_module -o $@ $< $(BUILD)/tests/testutil.o $(REPLLIB) \
+	$(Q)$(CC) $(OPT) $(SAN) -pthread $(TEST_LDFLAGS) -Wl,-u,agrepl_viz_module -o $@ $< $(BUILD)/tests/unit/testutil.o $(REPLLIB) \
 	  $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(BLAS_LIBS) $(CMOCKA_LIBS)
 # test_allocator counts every call the library's objects make to the C
 # library's allocator (a context with the caller's allocator must make none)
@@ -341,14 +343,14 @@ $(BUILD)/tests/test_allocator: TEST_LDFLAGS = \
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=strndup,--wrap=posix_memalign,--wrap=aligned_alloc
 
 # Every public function called with NULL for its handles: the program is
-# written by tests/gen_null_test.py from the headers, and generation fails
+# written by tests/unit/gen_null_test.py from the headers, and generation fails
 # when the library exports a function no header declares.
 $(BUILD)/gen/exports.txt: $(SHLIB)
 	@mkdir -p $(@D)
 	$(Q)nm -D --defined-only $< | awk '$$2 == "T" { print $$3 }' > $@
-$(BUILD)/gen/test_null_handles.c: tests/gen_null_test.py $(wildcard include/autograd/*.h) $(BUILD)/gen/exports.txt
+$(BUILD)/gen/test_null_handles.c: tests/unit/gen_null_test.py $(wildcard include/autograd/*.h) $(BUILD)/gen/exports.txt
 	@echo "  GEN $@"
-	$(Q)python3 tests/gen_null_test.py include/autograd $(BUILD)/gen/exports.txt > $@.tmp && mv $@.tmp $@
+	$(Q)python3 tests/unit/gen_null_test.py include/autograd $(BUILD)/gen/exports.txt > $@.tmp && mv $@.tmp $@
 $(BUILD)/tests/test_null_handles: $(BUILD)/gen/test_null_handles.c $(LIBINT)
 	@mkdir -p $(@D)
 	@echo "  LD $@"
@@ -362,28 +364,28 @@ unit-tests: $(TESTS)
 	[ $$failed -eq 0 ] || { echo "unit-tests: $$failed of $(words $(TESTS)) binaries failed"; exit 1; }
 
 script-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) $(STEP) "transcripts ($(BUILD))" sh tests/run_scripts.sh
+	@AGREPL=$(AGREPL) $(STEP) "transcripts ($(BUILD))" sh tests/suites/run_scripts.sh
 
 sample-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) $(STEP) "samples ($(BUILD))" sh tests/run_samples.sh
+	@AGREPL=$(AGREPL) $(STEP) "samples ($(BUILD))" sh tests/suites/run_samples.sh
 
 # A real terminal through tmux: completion, continuation, Ctrl-C, history.
 interactive-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) $(STEP) "interactive ($(BUILD))" sh tests/interactive_test.sh
+	@AGREPL=$(AGREPL) $(STEP) "interactive ($(BUILD))" sh tests/suites/interactive_test.sh
 
 # Live windows under Xvfb: plot during a loop, show(y), closing a window.
 window-tests: $(AGREPL)
-	@status=0; AGREPL=$(AGREPL) $(STEP) "windows ($(BUILD))" sh tests/window_test.sh || status=1; \
-	AGREPL=$(AGREPL) $(STEP) "pace windows ($(BUILD))" sh tests/pace_window_test.sh || status=1; \
-	AGREPL=$(AGREPL) $(STEP) "window fit ($(BUILD))" sh tests/window_fit_test.sh || status=1; exit $$status
+	@status=0; AGREPL=$(AGREPL) $(STEP) "windows ($(BUILD))" sh tests/suites/window_test.sh || status=1; \
+	AGREPL=$(AGREPL) $(STEP) "pace windows ($(BUILD))" sh tests/suites/pace_window_test.sh || status=1; \
+	AGREPL=$(AGREPL) $(STEP) "window fit ($(BUILD))" sh tests/suites/window_fit_test.sh || status=1; exit $$status
 
 # Whole sessions under valgrind memcheck (the uninstrumented build).
 valgrind-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) $(STEP) "valgrind ($(BUILD))" sh tests/valgrind_test.sh
+	@AGREPL=$(AGREPL) $(STEP) "valgrind ($(BUILD))" sh tests/suites/valgrind_test.sh
 
 # Random bytes and token soups as scripts: status 0 or 1, never a crash.
 fuzz-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) $(STEP) "fuzz scripts ($(BUILD))" sh tests/fuzz_scripts.sh
+	@AGREPL=$(AGREPL) $(STEP) "fuzz scripts ($(BUILD))" sh tests/suites/fuzz_scripts.sh
 
 # The fuzz corpus (tests/fuzz_corpus/: seeds, and every input that once
 # crashed) through the fuzz target's entry point, built with $(CC) -- under
@@ -398,41 +400,41 @@ fuzz-replay: $(FUZZ_REPLAY)
 
 # Output to a full disk or a closed pipe: a message and status 1; file size
 # and memory limits; files written whole; input linear in time and flat in
-# memory; Ctrl-C while stdin is idle (tests/reliability_test.sh; in both
+# memory; Ctrl-C while stdin is idle (tests/suites/reliability_test.sh; in both
 # passes).  The viz module and OpenBLAS loaded only when used, and a clear
 # error when the module is missing.
 reliability-tests: $(AGREPL)
-	@status=0; AGREPL=$(AGREPL) $(STEP) "reliability ($(BUILD))" bash tests/reliability_test.sh || status=1; \
-	AGREPL=$(AGREPL) $(STEP) "lazy load ($(BUILD))" sh tests/lazy_load_test.sh || status=1; exit $$status
+	@status=0; AGREPL=$(AGREPL) $(STEP) "reliability ($(BUILD))" bash tests/suites/reliability_test.sh || status=1; \
+	AGREPL=$(AGREPL) $(STEP) "lazy load ($(BUILD))" sh tests/suites/lazy_load_test.sh || status=1; exit $$status
 
 # Ctrl-C (SIGINT) stops rand(1e9), a long backward and a range loop soon
 # after the signal, in scripts, stdin and the interactive REPL (tmux).
 interrupt-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) $(STEP) "interrupt ($(BUILD))" bash tests/interrupt_test.sh
+	@AGREPL=$(AGREPL) $(STEP) "interrupt ($(BUILD))" bash tests/suites/interrupt_test.sh
 
 # --files-in DIR: every statement naming a file stays inside DIR (.., absolute
 # paths, symbolic links refused), as a classroom's kernels run.
 files-in-tests: $(AGREPL) $(AGREPL_KERNEL)
-	@AGREPL=$(AGREPL) $(STEP) "files-in ($(BUILD))" sh tests/files_in_test.sh
+	@AGREPL=$(AGREPL) $(STEP) "files-in ($(BUILD))" sh tests/suites/files_in_test.sh
 
 # Files of data against NumPy, both ways, bit for bit (.npy of every dtype
 # and order, .npz stored and deflated, CSV): Debian's python3-numpy.
 numpy-tests: $(AGREPL)
-	@$(STEP) "numpy files ($(BUILD))" timeout -k 10 300 $(KERNEL_PYTHON) tests/numpy_files_test.py $(AGREPL)
+	@$(STEP) "numpy files ($(BUILD))" timeout -k 10 300 $(KERNEL_PYTHON) tests/python/numpy_files_test.py $(AGREPL)
 
 # The Jupyter kernel driven by Debian's jupyter_client (Debian's python3,
 # not the first python3 on PATH): every message, a bad signature, interrupts,
 # restart, a dying front end.
 KERNEL_PYTHON ?= /usr/bin/python3
 kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
-	@$(STEP) "kernel ($(BUILD))" timeout -k 10 600 $(KERNEL_PYTHON) tests/kernel_test.py $(AGREPL)
+	@$(STEP) "kernel ($(BUILD))" timeout -k 10 600 $(KERNEL_PYTHON) tests/python/kernel_test.py $(AGREPL)
 
 # Every samples/notebooks/*.ipynb run in the kernel (nbclient) and exported
 # to HTML (nbconvert): the numbers printed, the graph's SVG in the HTML.
 # Not in the ASan pass: kernel-tests covers the same kernel code there, and
 # ten thousand training steps under ASan take minutes.
 notebook-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
-	@$(STEP) "notebooks ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/notebook_test.py $(AGREPL)
+	@$(STEP) "notebooks ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/python/notebook_test.py $(AGREPL)
 
 # A class on one server (issue 26): Debian's JupyterHub with
 # samples/classroom/jupyterhub_config.py on 127.0.0.1, 20 students logged in
@@ -442,7 +444,7 @@ notebook-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 # in the ASan pass (kernel-tests covers the kernel there).
 CLASSROOM_STUDENTS ?= 20
 classroom-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
-	@$(STEP) "classroom ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) tests/classroom_test.py $(AGREPL) $(CLASSROOM_STUDENTS)
+	@$(STEP) "classroom ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) tests/python/classroom_test.py $(AGREPL) $(CLASSROOM_STUDENTS)
 
 # An agrepl notebook in a real browser: Debian's jupyter-notebook (on
 # 127.0.0.1, a temporary directory, a token) and headless Chromium through
@@ -452,7 +454,7 @@ classroom-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 # every process it starts; it needs no display and has no time limit of its
 # own (a wrapping timeout would leave the browser running).
 browser-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
-	@$(STEP) "browser ($(BUILD))" $(KERNEL_PYTHON) tests/browser_test.py $(AGREPL) $(BUILD)/browser-test
+	@$(STEP) "browser ($(BUILD))" $(KERNEL_PYTHON) tests/python/browser_test.py $(AGREPL) $(BUILD)/browser-test
 
 # ---- the web page (repl/web/): make web ----------------------------------
 # The same engine and session compiled to WebAssembly by Debian's emscripten
@@ -531,7 +533,7 @@ web-lesson: web $(AGREPL)
 bench-web: web $(AGREPL)
 	$(KERNEL_PYTHON) bench/web_bench.py $(WEB) $(AGREPL)
 
-# The page in headless Chromium (tests/web_test.py): served by python3 -m
+# The page in headless Chromium (tests/python/web_test.py): served by python3 -m
 # http.server on 127.0.0.1, the README's first session typed, a node
 # clicked, the Rosenbrock lesson, Ctrl-C, :save and a reload; screenshots in
 # $(BUILD)/web-test/.  Without emscripten or npm it says SKIP (make deps
@@ -545,7 +547,7 @@ web-tests:
 	    $(STEP) "web ($(BUILD))" echo "SKIP: the web page: npm ci could not reach the npm registry from here ($$(grep -m1 -oE 'E[A-Z_]{4,}|[A-Z_]{3,}_CERT[A-Z_]*' $(BUILD)/npm-ping.log || echo 'npm ping failed'))"; \
 	  else \
 	    $(MAKE) --no-print-directory web && \
-	    $(STEP) "web ($(BUILD))" $(KERNEL_PYTHON) tests/web_test.py $(WEB) $(BUILD)/web-test; \
+	    $(STEP) "web ($(BUILD))" $(KERNEL_PYTHON) tests/python/web_test.py $(WEB) $(BUILD)/web-test; \
 	  fi; \
 	else \
 	  $(STEP) "web ($(BUILD))" echo "SKIP: the web page: emscripten's emcc or npm is not installed (make deps installs them)"; \
@@ -591,34 +593,37 @@ test: deps
 
 # The issue's stale pointer after ag_gc, caught with AG_DEBUG_NO_REUSE=1 by
 # valgrind (this build) or AddressSanitizer (the asan build).
-$(BUILD)/tests/stale_pointer: tests/stale_pointer.c $(LIB)
+# (Where these three were before tests/unit/: a build folder's old .d files
+# still name them, so they may be missing; the binaries are then relinked.)
+tests/stale_pointer.c tests/threads_ctx.c tests/safetensors_tool.c: ;
+$(BUILD)/tests/stale_pointer: tests/unit/stale_pointer.c $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LD $@"
 	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
 
 # Two threads making contexts at once, under helgrind and DRD; the host's
 # OpenBLAS thread count stays its own.
-$(BUILD)/tests/threads_ctx: tests/threads_ctx.c $(LIB)
+$(BUILD)/tests/threads_ctx: tests/unit/threads_ctx.c $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LD $@"
 	$(Q)$(CC) $(CFLAGS_BASE) -pthread -o $@ $< $(ENGINE_LIBS) $(BLAS_LIBS)
 
 thread-tests: $(BUILD)/tests/threads_ctx
-	@$(STEP) "threads ($(BUILD))" sh tests/threads_test.sh $<
+	@$(STEP) "threads ($(BUILD))" sh tests/suites/threads_test.sh $<
 
 # Weights saved as safetensors: read back bit-exact, by plain Python and by
 # PyTorch (when installed); bad files refused (tests/fuzz_corpus/safetensors-bad-*,
 # which the fuzz target also loads).
-$(BUILD)/tests/safetensors_tool: tests/safetensors_tool.c $(LIB)
+$(BUILD)/tests/safetensors_tool: tests/unit/safetensors_tool.c $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LD $@"
 	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS)
 
 safetensors-tests: $(BUILD)/tests/safetensors_tool $(AGREPL)
-	@$(STEP) "safetensors ($(BUILD))" sh tests/safetensors_test.sh $< $(AGREPL)
+	@$(STEP) "safetensors ($(BUILD))" sh tests/suites/safetensors_test.sh $< $(AGREPL)
 
 stale-pointer-tests: $(BUILD)/tests/stale_pointer
-	@SAN="$(SAN)" $(STEP) "stale pointer ($(BUILD))" sh tests/stale_pointer_test.sh $<
+	@SAN="$(SAN)" $(STEP) "stale pointer ($(BUILD))" sh tests/suites/stale_pointer_test.sh $<
 
 # The reference pages are made from the headers; every exported function
 # must be in a man page.
@@ -630,19 +635,19 @@ $(REFMAN) &: man/gen_ref.py man/autograd.3 man/agrepl.1 $(wildcard include/autog
 	@cp man/agrepl.1 $(BUILD)/man/man1/agrepl.1
 
 man-tests: $(SHLIB) $(REFMAN)
-	@$(STEP) "man pages ($(BUILD))" sh tests/man_test.sh $(SHLIB) $(BUILD)/man
+	@$(STEP) "man pages ($(BUILD))" sh tests/suites/man_test.sh $(SHLIB) $(BUILD)/man
 
 # Every :command and built-in the README names exists in agrepl's tables.
 # HACKING.md's file tables name every file of the source tree (issue 29 item 8).
 hacking-tests:
-	@$(STEP) "HACKING.md file tables" sh tests/hacking_files_test.sh
+	@$(STEP) "HACKING.md file tables" sh tests/suites/hacking_files_test.sh
 
 readme-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) $(STEP) "README names ($(BUILD))" sh tests/readme_names_test.sh
+	@AGREPL=$(AGREPL) $(STEP) "README names ($(BUILD))" sh tests/suites/readme_names_test.sh
 
 # The README's pictures (samples/pictures/), made again from the lessons:
 # windows on a virtual X server, the optimizer race with savefig, a notebook
-# in headless Chromium (tests/browser_test.py).  Look at each at about 830 px
+# in headless Chromium (tests/python/browser_test.py).  Look at each at about 830 px
 # wide before committing it.
 pictures: $(AGREPL) $(VIZMOD) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 	sh samples/pictures/pictures.sh $(AGREPL) samples/pictures
@@ -659,22 +664,22 @@ lib-asan:
 # the library (and does not with the plain one).
 lib-asan-tests: $(LIB)
 	@MAKE="$(MAKE) --no-print-directory" LIBS="$(LIB_SYS_LIBS)" CC="$(CC)" \
-	  $(STEP) "lib-asan ($(BUILD))" sh tests/lib_asan_test.sh $(LIB)
+	  $(STEP) "lib-asan ($(BUILD))" sh tests/suites/lib_asan_test.sh $(LIB)
 
 # make lib / install-lib with nothing but a C compiler, and a static
 # sin(x)+x^2 program against make lib BLAS=builtin (musl-gcc: under 1 MB).
 lib-tests:
-	@MAKE="$(MAKE) --no-print-directory" CC="$(CC)" $(STEP) "lib only ($(BUILD))" sh tests/lib_only_test.sh
+	@MAKE="$(MAKE) --no-print-directory" CC="$(CC)" $(STEP) "lib only ($(BUILD))" sh tests/suites/lib_only_test.sh
 
 # Only ag_* names are global in libautograd.a and libautograd.so.
 symbol-tests: $(LIB) $(SHLIB)
-	@$(STEP) "symbols ($(BUILD))" sh tests/symbols_test.sh $(LIB) $(SHLIB)
+	@$(STEP) "symbols ($(BUILD))" sh tests/suites/symbols_test.sh $(LIB) $(SHLIB)
 
 # make install into a temporary DESTDIR, then use it as a C user would
 # (pkg-config, static and shared, C++, man pages, a lesson by name), then
 # make uninstall and check that nothing is left.
 install-tests: build-all
-	@MAKE="$(MAKE) --no-print-directory" $(STEP) "install ($(BUILD))" sh tests/install_test.sh
+	@MAKE="$(MAKE) --no-print-directory" $(STEP) "install ($(BUILD))" sh tests/suites/install_test.sh
 
 # ---- install ----------------------------------------------------------------
 # `sudo make install`, or `make install PREFIX=$$HOME/.local`; DESTDIR stages
@@ -704,7 +709,7 @@ $(BUILD)/autograd.pc: $(BUILD)/prefix.stamp include/autograd/ag_api.h
 # the reference pages) and `make install-lib` installs it with its headers,
 # man pages and the train_mlp.c example: nothing but a C compiler, make and
 # the base tools (sh, sed, install) is needed, no pkg-config, Graphviz,
-# SDL2, Readline or OpenBLAS (tests/lib_only_test.sh builds it so).  The
+# SDL2, Readline or OpenBLAS (tests/suites/lib_only_test.sh builds it so).  The
 # reference pages are made from the headers by python3; without it they
 # are left out, with a message.
 HAVE_PYTHON3 := $(shell command -v python3 2>/dev/null)

@@ -4,7 +4,7 @@
 - size: every file of WEB_DIR (build/web: page, script, WebAssembly in
   agrepl.js, @viz-js/viz, the lessons) compressed with gzip -9, as a static
   server that compresses sends them (goal: under 3 MB);
-- first prompt: headless Chromium (as tests/web_test.py) loading the page
+- first prompt: headless Chromium (as tests/python/web_test.py) loading the page
   from python3 -m http.server on 127.0.0.1, the time from the start of the
   navigation to the console taking input (performance.now() when the worker
   says ready), median of 5 reloads once the page is cross-origin isolated

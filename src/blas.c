@@ -224,7 +224,7 @@ static void gemm_blocked(ag_ctx *ctx, bool trans_a, bool trans_b, int n, int m, 
  * them took 7 % of the product's time in W5's step), FMA_BLOCK_N rows
  * passing each panel of op(b) in turn.  Each element is a fused multiply-add
  * chain over p in order, so it differs from the textbook loop by rounding
- * only (tests/test_blas.c: to 1e-12; on a 116x256x256 product it gave
+ * only (tests/unit/test_blas.c: to 1e-12; on a 116x256x256 product it gave
  * OpenBLAS's bits).  On W5's 1000x256x256 products it takes 8-9 % less time
  * than OpenBLAS 0.3.21 (its Cooperlake kernels, on a Zen 4 EPYC;
  * bench/README.md), whose copies of op(a) and op(b) were 13 % of W5's step.

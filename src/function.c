@@ -15,7 +15,7 @@
  * finite whenever gy is: a NaN or Inf in what they make came in through an
  * input, and note_nonfinite would skip them anyway ("it came in that way").
  * Their results are not scanned (3.7% of a small MLP's step under the REPL,
- * whose check is on).  tests/test_finite.c feeds each the extremes. */
+ * whose check is on).  tests/unit/test_finite.c feeds each the extremes. */
 static const bool keeps_finite[AG_OP_COUNT] = {
     [AG_OP_NEG] = true, [AG_OP_ABS] = true, [AG_OP_SIN] = true, [AG_OP_COS] = true,
     [AG_OP_TANH] = true, [AG_OP_SIGMOID] = true, [AG_OP_RELU] = true, [AG_OP_CLIP] = true,

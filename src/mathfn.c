@@ -65,7 +65,7 @@ static inline double high_word(uint32_t h) {
 static double sigmoid_tail(double x);
 
 /* One kernel per vector width.  Every width does the same operations lane
- * by lane, so they agree to the bit (tests/test_mathfn.c checks it). */
+ * by lane, so they agree to the bit (tests/unit/test_mathfn.c checks it). */
 #define LANES 2
 #define SUFFIX _2
 #include "mathfn_lanes.h"
@@ -127,7 +127,7 @@ void fn_sigmoid_n(double *y, const double *x, size_t n) { pick_kernel(8, true)(y
  * with branches, computing only the lane's own path — the vector kernels
  * compute every path and select, a long chain for one element (48 ns
  * against 10 here).  Each path is the kernels' operations in their order,
- * so the bits are the same (tests/test_mathfn.c compares them). */
+ * so the bits are the same (tests/unit/test_mathfn.c compares them). */
 static double pow2_scalar(double k) {
     double v = k + (0x1p52 + 1023.0);
     uint64_t b;

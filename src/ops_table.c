@@ -25,7 +25,7 @@ AG_OP_LIST(OP_ROW_DEFINE)
 const ag_op_info ag_op_table[] = {AG_OP_LIST(OP_INFO)};
 
 /* Table and enum are made from the same list, so they cannot disagree; that
- * the list only grows at its end is tests/test_abi.c's job. */
+ * the list only grows at its end is tests/unit/test_abi.c's job. */
 
 const char *ag_op_name(int op) {
     return op >= 0 && op < AG_OP_COUNT ? ag_op_table[op].name : NULL;

@@ -144,7 +144,7 @@ static const optim_kind_def optim_kinds[] = {
 #undef ADAM_PARAMS
 
 /* Fails when the last kind has no row; a kind inserted before it without
- * one leaves a hole of zeros, which tests/test_abi.c finds (no name). */
+ * one leaves a hole of zeros, which tests/unit/test_abi.c finds (no name). */
 _Static_assert(sizeof optim_kinds / sizeof optim_kinds[0] == AG_OPTIM_KIND_COUNT,
                "one optim_kinds row per ag_optim_kind");
 

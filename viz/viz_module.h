@@ -22,7 +22,7 @@
 
 #define VIZ_MODULE_SYMBOL "agrepl_viz_module"
 /* Bumped whenever the table changes: a module of another version is refused.
- * New entries go at the end of the table, and into tests/test_viz_module.c's
+ * New entries go at the end of the table, and into tests/unit/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
 #define VIZ_MODULE_VERSION 8
 

@@ -24,7 +24,7 @@
  * ag_optim_get_config(NULL) has kind AG_OPTIM_KIND_COUNT and NaN numbers,
  * and where NULL has a meaning (ag_linear's bias, ag_rand's generator, a
  * NULL gradient for ag_set_grad or ag_func_input_grad, ag_optim_bind_model's
- * model) it is that.  tests/gen_null_test.py checks all of this for every
+ * model) it is that.  tests/unit/gen_null_test.py checks all of this for every
  * function the headers declare.
  *
  * Memory.  Every node (variable or function) belongs to one context and is

@@ -42,7 +42,7 @@ AG_BEGIN_DECLS
  *           inputs named as in operands when it has them; "no gradient: ..."
  *           for a NO_GRAD row
  * Adding an op: one row at the END of the list (the AG_OP_* values are part
- * of the library's ABI: tests/test_abi.c fails when one moves), a
+ * of the library's ABI: tests/unit/test_abi.c fails when one moves), a
  * forward/backward pair (and its gradcheck case); HACKING.md has the recipe. */
 #define AG_OP_LIST(X) \
     X(ADD, add, "Add", "add", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da a+b = 1; d/db a+b = 1") \

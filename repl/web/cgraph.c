@@ -4,7 +4,7 @@
  * the attribute dictionaries sorted by name, each object's attributes that
  * differ from their defaults, a node written where it first appears (before
  * the edges that reach it), subgraphs first, identifiers quoted by
- * _agstrcanon's rules.  tests/web_test.py compares its text with the native
+ * _agstrcanon's rules.  tests/python/web_test.py compares its text with the native
  * build's.  Objects keep creation order: libcgraph orders subgraphs by an
  * internal id, so with several clusters their order may differ (the graph
  * is the same). */

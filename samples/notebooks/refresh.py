@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Runs every notebook here (or those named) in the agrepl kernel and writes
 it back with its outputs, so GitHub and a teacher's first look show the
-pictures and numbers: `make notebooks`.  tests/notebook_test.py fails when a
+pictures and numbers: `make notebooks`.  tests/python/notebook_test.py fails when a
 committed notebook's printed lines differ from a fresh run's.
 
 usage: /usr/bin/python3 samples/notebooks/refresh.py build/agrepl [NAME.ipynb ...]

@@ -14,7 +14,7 @@
 #                        size once trained: the loss, the units' maps, the
 #                        decision boundary
 #   notebook_inspector.png  the backprop-by-hand notebook in Jupyter Notebook
-#                        (headless Chromium, tests/browser_test.py), x clicked
+#                        (headless Chromium, tests/python/browser_test.py), x clicked
 # Usage: sh samples/pictures/pictures.sh [AGREPL [OUTDIR]]
 set -u
 AGREPL=${1:-build/agrepl}
@@ -36,7 +36,7 @@ socket="agrepl-pictures-$$"
 trap 'tmux -L "$socket" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 status=0
 
-. "$samples/../tests/xwin.sh" # screen_text, send, wait_for, logged, node_in
+. "$samples/../tests/suites/xwin.sh" # screen_text, send, wait_for, logged, node_in
 # said_for SESSION REGEX SECONDS: wait_for, saying what the screen shows when it fails
 said_for() {
     wait_for "$@" && return 0
@@ -153,7 +153,7 @@ fi
 # The browser test (headless Chromium on Jupyter Notebook) runs the
 # backprop-by-hand notebook and clicks x in its inline graph: its page
 # screenshot, cut to the graph and the inspector.
-if /usr/bin/python3 "$samples/../tests/browser_test.py" "$AGREPL" "$tmp/browser" >"$tmp/browser.log" 2>&1 &&
+if /usr/bin/python3 "$samples/../tests/python/browser_test.py" "$AGREPL" "$tmp/browser" >"$tmp/browser.log" 2>&1 &&
    [ -s "$tmp/browser/2-page-inspect-x.png" ]; then
     convert "$tmp/browser/2-page-inspect-x.png" -trim +repage -colors 256 -strip \
         -define png:compression-level=9 "$out/notebook_inspector.png"

@@ -13,7 +13,7 @@
  * An input with a NUL byte among its first 8 bytes is a weights file instead
  * (a script never has one: source_normalize refuses NUL, and a safetensors
  * file starts with its header's length as 8 little-endian bytes): it is
- * loaded with ag_model_load into the MLP of tests/safetensors_tool.c, which
+ * loaded with ag_model_load into the MLP of tests/unit/safetensors_tool.c, which
  * must either take it or fail with AG_ERR_IO and its weights unchanged
  * (anything else aborts, so the fuzzer reports it).
  *

@@ -9,7 +9,7 @@ itself:
     /usr/bin/python3 tests/torch_ref/gen_losses.py > tests/scripts/loss_weights.ag
 close(a, b) is 1 when every element agrees to 1e-12, so the transcript is a
 column of 1s; a 0 names the case that disagrees.  Gradients are checked
-against central differences in tests/test_gradcheck.c.
+against central differences in tests/unit/test_gradcheck.c.
 """
 import math
 

@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+"""web_test.py WEB_DIR SHOTS_DIR: the web page (make web) in a real browser.
+
+Serves WEB_DIR (build/web) with python3 -m http.server on 127.0.0.1 and
+drives Debian's headless Chromium through chromium-driver and Selenium, as
+browser_test.py does: the page cross-origin isolates itself (sw.js), types
+the README's first session key by key and checks the printed numbers and the
+tree, Tab-completes, shows the graph and clicks x's node for the inspector,
+runs the Rosenbrock lesson and checks its last numbers, plots, interrupts an
+endless loop (every name kept), saves a session with :save, reloads the page
+and :loads it back (the browser's storage), checks an error's caret,
+compares the page's dot(y) with the terminal's, writes lesson pages with
+agrepl --web-lesson (beside the build, installed, none), reads a .npy numpy
+wrote and picked in the page and downloads one numpy reads, and opens a
+lesson page from disk (file://).  Screenshots in SHOTS_DIR.
+Where emscripten is missing (no page was built) it says SKIP and passes."""
+import difflib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
+
+WEB, SHOTS = sys.argv[1], sys.argv[2]
+HERE = os.path.dirname(os.path.abspath(__file__))
+AGREPL = os.path.join(os.path.dirname(os.path.abspath(WEB)), "agrepl")
+if not os.path.exists(os.path.join(WEB, "agrepl.js")):
+    print("SKIP: web page: %s/agrepl.js was not built (emscripten's emcc is missing: make deps installs it)" % WEB)
+    sys.exit(0)
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.remote.file_detector import UselessFileDetector  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+HANG_GUARD = 300
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def end_group(process):
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+tmp = tempfile.mkdtemp(prefix="agrepl-web-test-")
+os.makedirs(SHOTS, exist_ok=True)
+env = dict(os.environ, HOME=tmp)
+env.pop("DISPLAY", None)
+server = driver_service = browser = driver = None
+
+
+def start_listening(argv, port, log_name, cwd=None):
+    log = open(os.path.join(tmp, log_name), "w")
+    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd,
+                               start_new_session=True)
+    for _ in range(1200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    return process
+
+
+try:
+    port = free_port()
+    server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
+                             "server.log", cwd=WEB)
+    base = "http://127.0.0.1:%d" % port
+    browser_port, driver_port = free_port(), free_port()
+    browser = start_listening(
+        ["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+         "--disable-background-networking", "--window-size=1400,900",
+         "--user-data-dir=" + os.path.join(tmp, "chromium"),
+         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % browser_port,
+         "about:blank"], browser_port, "chromium.log")
+    driver_service = start_listening(["/usr/bin/chromedriver", "--port=%d" % driver_port], driver_port,
+                                     "chromedriver.log")
+    options = webdriver.ChromeOptions()
+    options.debugger_address = "127.0.0.1:%d" % browser_port
+    driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % driver_port, options=options)
+    driver.file_detector = UselessFileDetector()  # chromedriver reads a picked file's path itself
+    wait = WebDriverWait(driver, HANG_GUARD, poll_frequency=0.05)
+
+    def load():
+        driver.get(base + "/index.html")
+        wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.ready"))
+        wait.until(lambda d: d.find_element(By.ID, "input").is_enabled())
+
+    load()
+    charset = driver.execute_script("return document.characterSet")
+    check("the page declares UTF-8", charset == "UTF-8", charset)
+    isolated = driver.execute_script("return window.crossOriginIsolated && window.agrepl.isolated")
+    check("the page is cross-origin isolated from a plain static server (sw.js): Ctrl-C by shared flag",
+          isolated, driver.execute_script("return [window.crossOriginIsolated, window.agrepl.isolated]"))
+
+    def output():
+        return driver.execute_script("return document.getElementById('output').textContent")
+
+    def runs():
+        return driver.execute_script("return window.agrepl.runs")
+
+    def typed(line, timeout=HANG_GUARD):
+        """Types line into the console and presses Enter; waits until it ran."""
+        before = runs()
+        box = driver.find_element(By.ID, "input")
+        box.send_keys(line)
+        box.send_keys(Keys.ENTER)
+        WebDriverWait(driver, timeout, poll_frequency=0.05).until(
+            lambda d: d.execute_script("return window.agrepl.runs") > before and
+            d.find_element(By.ID, "input").is_enabled() and d.find_element(By.ID, "stop").get_property("disabled"))
+        return output()
+
+    # the README's first session, key by key
+    for line in ["x = 1.0", "y = sin(x) + x^2", "y.backward()"]:
+        typed(line)
+    text = typed("x.grad")
+    check("README's first session: x.grad prints variable(2.5403023058681398)",
+          text.rstrip().endswith("variable(2.5403023058681398)"), text[-300:])
+    text = typed("tree(y)")
+    check("tree(y) draws the text tree", "│   └── x = 1 (grad 2.5403023058681398)" in text, text[-400:])
+
+    # Tab completion from the session's list
+    box = driver.find_element(By.ID, "input")
+    box.send_keys("x.back")
+    box.send_keys(Keys.TAB)
+    wait.until(lambda d: d.find_element(By.ID, "input").get_property("value") != "x.back")
+    value = box.get_property("value")
+    check("Tab completes a method after '.'", value == "x.backward", value)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+
+    # an error with its caret
+    text = typed("w = sin(x")
+    check("an open parenthesis asks for another line", driver.find_element(By.ID, "prompt").text.strip() == "..>",
+          driver.find_element(By.ID, "prompt").text)
+    text = typed(")")
+    text = typed("z = foo(1)")
+    check("an error names the unknown name", "foo" in text.split("ag> z = foo(1)")[-1], text[-300:])
+    check("the error's caret is under the column",
+          "  z = foo(1)\n      ^" in text.split("ag> z = foo(1)")[-1], text[-300:])
+
+    # the graph, and the inspector on a click
+    wait.until(lambda d: d.execute_script("return window.agrepl.vizReady"))
+    typed("show(y)")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#graph svg g.node"))
+    nodes = driver.find_elements(By.CSS_SELECTOR, "#graph svg g.node")
+    names = [n.find_element(By.TAG_NAME, "title").get_attribute("textContent") for n in nodes]
+    check("show(y) draws the graph in the page (@viz-js/viz from the session's DOT)",
+          {"v0", "f0", "f1", "f2"} <= set(names), names)
+    x_node = next(n for n in nodes if "x" in n.text.split("\n")[:1])
+    driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", x_node)
+    wait.until(lambda d: d.find_element(By.ID, "inspector").text)
+    inspected = driver.find_element(By.ID, "inspector").text
+    check("a click on x shows its gradient in the inspector", "2.5403023058681398" in inspected, inspected)
+    check("the inspector shows the chain rule of x's uses", "Sin" in inspected and "Pow" in inspected, inspected)
+    driver.save_screenshot(os.path.join(SHOTS, "1-first-session-graph.png"))
+    shown = driver.execute_script("return window.agrepl.graphsShown")
+    typed("x.cleargrad()")
+    text = typed("y.backward(step=0.05)")
+    check("backward(step=0.05) plays its steps with the chain rule",
+          "done: 3 steps" in text and "x.grad = 2 + 0.5403 = 2.54" in text, text[-500:])
+    check("and each step redraws the graph in the page",
+          driver.execute_script("return window.agrepl.graphsShown") >= shown + 3,
+          (shown, driver.execute_script("return window.agrepl.graphsShown")))
+    before = driver.execute_script("return document.querySelector('#graph .agrepl-graph').style.transform")
+    driver.find_element(By.CSS_SELECTOR, "[data-zoom=in]").click()
+    after = driver.execute_script("return document.querySelector('#graph .agrepl-graph').style.transform")
+    check("+ zooms the graph", before != after and "scale" in after, (before, after))
+
+    # the Rosenbrock lesson, with a plot
+    # (:digits full first: a lesson loaded by name shows four digits, and the
+    # check is that every digit is the terminal's)
+    typed(":digits full")
+    t0 = time.time()
+    text = typed(":load rosenbrock")
+    lesson_s = time.time() - t0
+    check("the Rosenbrock lesson's last numbers", "10000 x0(0.9944984367782456) x1(0.9890050527419593)" in text,
+          text[-500:])
+    check("the Rosenbrock lesson's loss", "loss: y(3.0340428960433347e-05)" in text, text[-300:])
+    typed("clearplot()")
+    typed("for i in range(50) { plot(1 / (i + 1), \"loss\") }")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#plot svg polyline"))
+    pts = driver.execute_script("return document.querySelector('#plot svg polyline').getAttribute('points')")
+    check("plot() draws its series in the page", len(pts.split()) == 50, pts[:200])
+    typed("def f(a, b) = (1 - a)^2 + 100*(b - a^2)^2")
+    typed("contour(f, [-2, 2], [-1, 3])")
+    typed("a = -1.5; b = 2.0")
+    typed("for i in range(20) { track(a, b); a += 0.1; b -= 0.05 }")
+    typed("mark(1, 1, \"minimum\")")
+    wait.until(lambda d: "minimum" in d.find_element(By.ID, "plot").text)
+    levels = driver.execute_script("return document.querySelectorAll('#plot svg path.level').length")
+    check("contour, track and mark draw in the page", levels >= 5, levels)
+    driver.save_screenshot(os.path.join(SHOTS, "2-rosenbrock-plot.png"))
+
+    # Ctrl-C stops an endless loop; every name stays
+    typed("n = 0")
+    box = driver.find_element(By.ID, "input")
+    box.send_keys("for i in range(1000000000) { n += 1 }")
+    box.send_keys(Keys.ENTER)
+    time.sleep(1.0)
+    check("the endless loop is running (Stop enabled)",
+          not driver.find_element(By.ID, "stop").get_property("disabled"))
+    before = runs()
+    box.send_keys(Keys.CONTROL, "c")
+    WebDriverWait(driver, 20, poll_frequency=0.05).until(
+        lambda d: d.execute_script("return window.agrepl.runs") > before)
+    text = output()
+    check("Ctrl-C stops the loop: interrupted", "error: interrupted" in text.split("ag> for i in range(1000000000)")[-1], text[-300:])
+    text = typed("n > 1000")
+    check("every name kept after Ctrl-C (n counted on)", text.rstrip().endswith("true"), text[-200:])
+    text = typed("x.grad")
+    check("x is still bound after Ctrl-C", text.rstrip().endswith("variable(2.5403023058681398)"), text[-200:])
+    driver.save_screenshot(os.path.join(SHOTS, "3-interrupted.png"))
+
+    # :save, reload the page, :load: the file lives in the browser's storage
+    text = typed(":save session.ag")
+    check(":save writes into the browser's storage", "error" not in text.split(":save session.ag")[-1], text[-300:])
+    load()
+    text = typed("x")
+    check("a reloaded page starts a new session", "unknown name" in text.split("ag> x")[-1], text[-300:])
+    # the same DOT as the terminal's
+    for line in ["x = 1.0", "y = sin(x) + x^2", "y.backward()", "w = sin(x", ")"]:
+        typed(line)
+    text = typed("dot(y)")
+    web_dot = text.split("ag> dot(y)\n")[-1]
+    web_dot = web_dot[:web_dot.rindex("}") + 1] if "}" in web_dot else web_dot
+    if os.path.exists(AGREPL):
+        native = subprocess.run([AGREPL, "--headless"], capture_output=True, text=True,
+                                input="x = 1.0\ny = sin(x) + x^2\ny.backward()\nw = sin(x\n)\ndot(y)\n").stdout
+        diff = "".join(difflib.unified_diff(native.strip().splitlines(True), web_dot.strip().splitlines(True),
+                                            "terminal", "page"))
+        check("dot(y) in the page is the terminal's DOT, byte for byte", web_dot.strip() == native.strip(),
+              diff.replace("\t", "\\t"))
+
+    text = typed(":load session.ag")
+    text = typed("x.grad")
+    check("the saved session loads back after a reload", text.rstrip().endswith("variable(2.5403023058681398)"),
+          text[-1500:])
+    text = typed(":help")
+    check(":help works in the page", ":lessons" in text and "backward" in text, text[-300:])
+    driver.save_screenshot(os.path.join(SHOTS, "4-reloaded.png"))
+    # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
+    # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
+    lesson_dir = os.path.join(tmp, "newton-page")
+    newton = os.path.join(HERE, "..", "..", "samples", "newton.ag")
+    wl_env = {k: v for k, v in env.items() if k != "AGREPL_WEB"}
+    made = subprocess.run([AGREPL, "--web-lesson", newton, lesson_dir], capture_output=True, text=True, env=wl_env)
+    check("agrepl --web-lesson writes a lesson page from build/web beside build/agrepl",
+          made.returncode == 0 and "(the page from " in made.stdout and
+          os.path.realpath(made.stdout.split("(the page from ")[-1].split(")")[0]) == os.path.realpath(WEB),
+          made.stdout + made.stderr)
+    # installed: PREFIX/bin/agrepl finds PREFIX/share/agrepl/web
+    prefix = os.path.join(tmp, "prefix")
+    os.makedirs(os.path.join(prefix, "bin"))
+    shutil.copy(AGREPL, os.path.join(prefix, "bin", "agrepl"))
+    shutil.copytree(WEB, os.path.join(prefix, "share", "agrepl", "web"))
+    installed = subprocess.run([os.path.join(prefix, "bin", "agrepl"), "--web-lesson", newton,
+                                os.path.join(tmp, "installed-page")], capture_output=True, text=True, env=wl_env)
+    check("an installed agrepl --web-lesson takes PREFIX/share/agrepl/web",
+          installed.returncode == 0 and "/bin/../share/agrepl/web)" in installed.stdout and
+          os.path.exists(os.path.join(tmp, "installed-page", "agrepl.js")), installed.stdout + installed.stderr)
+    shutil.rmtree(os.path.join(prefix, "share"))
+    missing = subprocess.run([os.path.join(prefix, "bin", "agrepl"), "--web-lesson", newton,
+                              os.path.join(tmp, "nowhere-page")], capture_output=True, text=True, env=wl_env)
+    check("--web-lesson without a built page fails, naming where it looked and `make web`",
+          missing.returncode == 1 and "no built web page" in missing.stderr and "make web" in missing.stderr and
+          "/share/agrepl/web" in missing.stderr and not os.path.exists(os.path.join(tmp, "nowhere-page")),
+          missing.stderr)
+    bad = os.path.join(tmp, "bad.ag")
+    with open(bad, "w") as f:
+        f.write("x = 1\n# </script> ends the element\n")
+    refused = subprocess.run([AGREPL, "--web-lesson", bad, os.path.join(tmp, "bad-page")], capture_output=True,
+                             text=True, env=wl_env)
+    check("--web-lesson refuses a script containing </script",
+          refused.returncode == 1 and "</script" in refused.stderr, refused.stderr)
+    with open(os.path.join(lesson_dir, "index.html"), encoding="utf-8") as f:
+        lesson_page = f.read()
+    check("the lesson page is titled by the lesson's first line",
+          "<title>agrepl — Newton&#x27;s method" in lesson_page or "<title>agrepl — Newton's method" in lesson_page,
+          lesson_page[:400])
+    lesson_port = free_port()
+    lesson_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(lesson_port)],
+                                    lesson_port, "lesson-server.log", cwd=lesson_dir)
+    try:
+        driver.get("http://127.0.0.1:%d/index.html" % lesson_port)
+        wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.runs >= 1 && "
+                                              "!document.getElementById('input').disabled"))
+        expected = [l for l in open(os.path.join(HERE, "..", "samples", "newton.expect")).read().split("\n") if l][-1]
+        text = output()
+        check("the lesson page opens with the lesson run (its last expected line)", expected in text,
+              "%r not in %s" % (expected, text[-400:]))
+        driver.save_screenshot(os.path.join(SHOTS, "5-lesson-page.png"))
+        # without cross-origin isolation (?isolate=0 on this new origin): Stop
+        # starts a new worker and runs the session's statements again
+        plain_port = free_port()
+        plain_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(plain_port)],
+                                       plain_port, "plain-server.log", cwd=WEB)
+        driver.get("http://127.0.0.1:%d/index.html?isolate=0" % plain_port)
+        wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.ready && "
+                                              "!document.getElementById('input').disabled"))
+        check("?isolate=0 leaves the page without shared memory",
+              not driver.execute_script("return window.crossOriginIsolated"))
+        typed("k = 41")
+        box = driver.find_element(By.ID, "input")
+        box.send_keys("for i in range(1000000000) { k = 42 }")
+        box.send_keys(Keys.ENTER)
+        time.sleep(1.0)
+        driver.find_element(By.ID, "stop").click()
+        wait.until(lambda d: "every name is back" in d.execute_script(
+            "return document.getElementById('output').textContent"))
+        wait.until(lambda d: d.find_element(By.ID, "input").is_enabled())
+        text = typed("k")
+        check("Stop without shared memory: a new worker, the session's statements again, k kept",
+              text.rstrip().endswith("k(41)") and "interrupted" in text, text[-400:])
+        # a file picked on this computer, loaded into the session
+        script = os.path.join(tmp, "picked.ag")
+        with open(script, "w") as f:
+            f.write("picked = 7 * 6\n")
+        driver.find_element(By.ID, "upload").send_keys(script)
+        wait.until(lambda d: "copied picked.ag" in d.execute_script(
+            "return document.getElementById('output').textContent"))
+        typed(":load picked.ag")
+        text = typed("picked")
+        check("a file picked in the page loads (Open file…)", text.rstrip().endswith("picked(42)"), text[-300:])
+        # the data loaders on a picked file: a .npy numpy wrote, read in the
+        # page; save_npy gives a download numpy reads back
+        import numpy
+        numpy.save(os.path.join(tmp, "grid.npy"), numpy.arange(6, dtype=numpy.float64).reshape(2, 3) / 4)
+        driver.find_element(By.ID, "upload").send_keys(os.path.join(tmp, "grid.npy"))
+        wait.until(lambda d: "copied grid.npy" in d.execute_script(
+            "return document.getElementById('output').textContent"))
+        typed(":digits full")
+        text = typed("g = load_npy(\"grid.npy\")")
+        text = typed("print(g.shape, g.sum())")
+        check("load_npy reads a .npy numpy wrote and the user picked", "[2 3] variable(3.75)" in text.split("g.sum())")[-1],
+              text[-300:])
+        text = typed("save_npy(\"twice.npy\", g * 2)")
+        links = driver.find_elements(By.CSS_SELECTOR, "#output .saved a")
+        check("a statement that saves offers the file as a download link", [a.text for a in links][-1:] == ["twice.npy"],
+              [a.text for a in links])
+        links[-1].click()
+        wait.until(lambda d: d.execute_script("return window.agrepl.lastDownload") == "twice.npy")
+        got = driver.execute_async_script(
+            "var done = arguments[0]; window.agrepl.lastDownloadBlob.arrayBuffer().then(function (b) {"
+            " var u = new Uint8Array(b), s = ''; for (var i = 0; i < u.length; i++) s += String.fromCharCode(u[i]);"
+            " done(btoa(s)); });")
+        import base64
+        import io
+        back = numpy.load(io.BytesIO(base64.b64decode(got)))
+        check("the downloaded .npy is what numpy reads: the picked grid times 2",
+              back.shape == (2, 3) and numpy.array_equal(back, numpy.arange(6).reshape(2, 3) / 2), repr(back))
+        text = typed("load_csv(\"grid.npy\")")
+        check("load_csv in the page says what it lacks (libcsv, not built for WebAssembly)",
+              "the web page has no libcsv" in text.split("ag> load_csv(")[-1], text[-300:])
+        driver.save_screenshot(os.path.join(SHOTS, "6-files.png"))
+    finally:
+        end_group(lesson_server)
+        end_group(locals().get("plain_server"))
+    # opened from disk (file://): Chromium starts no Worker from a file, so
+    # the page makes it from a Blob of agrepl-file.js's strings
+    driver.get("file://" + os.path.abspath(os.path.join(lesson_dir, "index.html")))
+    wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.runs >= 1 && "
+                                          "!document.getElementById('input').disabled"))
+    check("from file:// the worker runs from a Blob", driver.execute_script("return window.agrepl.blobWorker"))
+    text = output()
+    check("the lesson page opened from disk runs its lesson", expected in text, text[-400:])
+    for line in ["x = 1.0", "y = sin(x) + x^2", "y.backward()"]:
+        typed(line)
+    text = typed("x.grad")
+    check("from file:// the README's first session prints x.grad",
+          text.rstrip().endswith("variable(2.5403023058681398)"), text[-300:])
+    wait.until(lambda d: d.execute_script("return window.agrepl.vizReady"))
+    typed("show(y)")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#graph svg g.node"))
+    check("from file:// show(y) draws the graph",
+          len(driver.find_elements(By.CSS_SELECTOR, "#graph svg g.node")) >= 4)
+    driver.save_screenshot(os.path.join(SHOTS, "7-file-url.png"))
+    ready_ms = driver.execute_script("return window.agrepl.readyMs")
+    print("web: first prompt %.0f ms after the page started loading; Rosenbrock lesson %.2f s" % (ready_ms, lesson_s))
+finally:
+    if driver is not None:
+        try:
+            driver.quit()
+        except Exception:
+            pass
+    for p in (driver_service, browser, server):
+        end_group(p)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+sys.exit(checks.summary("web tests", " (screenshots in %s)" % SHOTS))

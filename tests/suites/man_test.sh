@@ -1,0 +1,55 @@
+#!/bin/sh
+# The reference is whole: every function the shared library exports is in
+# autograd(3) or a reference page man/gen_ref.py made from the headers, and
+# the pages format without warnings.
+# Usage: tests/suites/man_test.sh build/libautograd.so.X.Y.Z build/man
+set -u
+shared=$1 refdir=$2
+status=0
+cd "$(dirname "$0")/../.." || exit 1
+exported=$(nm -D --defined-only "$shared" | awk '$2 == "T" { print $3 }')
+count=$(printf '%s\n' "$exported" | grep -c .)
+missing=""
+for f in $exported; do
+    grep -q "\\b$f(" man/autograd.3 "$refdir"/autograd_*.3 || missing="$missing $f"
+done
+if [ "$count" -lt 100 ]; then
+    echo "FAIL: only $count exported functions (listing broken?)"; status=1
+elif [ -n "$missing" ]; then
+    echo "FAIL: exported but in no man page:$missing"; status=1
+else
+    echo "ok: all $count exported functions are in autograd(3) and $refdir/autograd_*.3"
+fi
+# A page per name, as SQLite and libc have: `man -M build/man NAME` (the
+# README's path from a checkout) resolves every exported function, and agrepl.
+unresolved=""
+if command -v man > /dev/null 2>&1; then
+    for f in $exported; do
+        MANPATH= man -M "$refdir" -w "$f" > /dev/null 2>&1 || unresolved="$unresolved $f"
+    done
+    MANPATH= man -M "$refdir" -w agrepl > /dev/null 2>&1 || unresolved="$unresolved agrepl(1)"
+    if [ -n "$unresolved" ]; then
+        echo "FAIL: man -M $refdir finds no page for:$unresolved"; status=1
+    else
+        echo "ok: man -M $refdir resolves all $count exported functions and agrepl(1)"
+    fi
+else
+    echo "FAIL: man(1) is missing (make deps installs man-db)"; status=1
+fi
+for page in man/autograd.3 "$refdir"/autograd_*.3; do
+    # groff itself (groff-base, in make deps), as man --warnings runs it
+    err=$(LC_ALL=C.UTF-8 groff -k -man -Tutf8 -ww -z "$page" 2>&1)
+    [ -z "$err" ] || { echo "FAIL: $page: $err" | head -5; status=1; }
+done
+# the README's way to read agrepl(1) from a checkout works: the command it
+# gives, run by man-db's man (in make deps) from the checkout's top
+command=$(grep -o '`man ./man/agrepl.1`' README.md | head -1 | tr -d '`')
+if [ -z "$command" ]; then
+    echo "FAIL: README.md gives no \`man ./man/agrepl.1\` for a checkout"; status=1
+elif ! out=$(MANPAGER=cat PAGER=cat MANWIDTH=80 LC_ALL=C.UTF-8 $command 2>&1) ||
+     ! printf '%s\n' "$out" | grep -q '^NAME' || ! printf '%s\n' "$out" | grep -q 'agrepl - an interactive REPL'; then
+    echo "FAIL: $command: $(printf '%s\n' "$out" | head -3)"; status=1
+else
+    echo "ok: $command shows agrepl(1) from the checkout"
+fi
+exit $status

@@ -1,0 +1,1093 @@
+/* test_engine.c — the core: backward order and accumulation, higher-order
+ * gradients, nograd/testmode scopes, unchain, the functional grad, memory
+ * (collector, create_graph cycles, a 1e6-op chain), error propagation and
+ * the step hook (interrupts are in test_interrupt.c).
+ * Expected values are upstream's (reference §7.1, §7.2, §7.8, §11). */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static ag_var *S(double v) { return ag_scalar(ctx, v); }
+static const ag_backward_opts CG = {.create_graph = true};
+static const ag_backward_opts RG = {.retain_grad = true};
+
+/* x.grad of the previous pass becomes the new output: gx = x.grad;
+ * x.cleargrad(); gx.backward(opts).  Returns the new x.grad. */
+static ag_var *next_order(ag_var *x, const ag_backward_opts *opts) {
+    ag_var *gx = ag_grad(x);
+    assert_non_null(gx);
+    ag_cleargrad(x);
+    assert_int_equal(ag_backward(ctx, gx, opts), 0);
+    return ag_grad(x);
+}
+
+/* ag_grad_calls tells one backward's gradient (1) from gradients of several
+ * backward calls summed up without a cleargrad (2, 3...): a use twice in one
+ * graph is still 1; cleargrad, set_grad and the functional grad reset or
+ * leave it as they leave .grad. */
+static void test_grad_calls(void **state) {
+    ag_var *x = S(2), *w = S(3);
+    assert_int_equal(ag_grad_calls(x), 0);
+    ag_var *y = ag_mul(ctx, ag_mul(ctx, x, x), w); /* x used twice */
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(x), 1);
+    assert_int_equal(ag_grad_calls(w), 1);
+    assert_close(ag_item(ag_grad(x)), 12);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(x), 3);
+    assert_close(ag_item(ag_grad(x)), 36);
+    ag_cleargrad(w);
+    assert_int_equal(ag_grad_calls(w), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(w), 1);
+    assert_int_equal(ag_grad_calls(x), 4);
+    /* grad(y, x) leaves every .grad and its count as they were */
+    ag_var *g = ag_grad_of(ctx, y, x, false);
+    assert_non_null(g);
+    assert_close(ag_item(g), 12);
+    assert_int_equal(ag_grad_calls(x), 4);
+    assert_close(ag_item(ag_grad(x)), 48);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(x), 5);
+    /* a gradient set by hand is not a backward's; the next one adds to it */
+    assert_int_equal(ag_set_grad(w, S(1)), 0);
+    assert_int_equal(ag_grad_calls(w), 0);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_int_equal(ag_grad_calls(w), 1);
+    assert_close(ag_item(ag_grad(w)), 5);
+    assert_int_equal(ag_grad_calls(NULL), 0);
+}
+
+/* ag_last_grad: what flowed into each node in the last backward, retained
+ * or not, without the sums of earlier calls; nothing until asked for. */
+static void test_last_grads(void **state) {
+    ag_var *x = S(2), *w = S(3);
+    ag_var *xx = ag_mul(ctx, x, x);
+    ag_var *y = ag_mul(ctx, xx, w);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_null(ag_last_grad(x)); /* not kept by default */
+    ag_keep_last_grads(ctx, true);
+    ag_cleargrad(x);
+    ag_cleargrad(w);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_null(ag_grad(xx)); /* .grad semantics unchanged: not retained */
+    assert_non_null(ag_last_grad(xx));
+    assert_close(ag_last_grad(xx)[0], 3);
+    assert_close(ag_last_grad(x)[0], 12); /* both uses summed */
+    assert_close(ag_last_grad(y)[0], 1);  /* the seed */
+    assert_close(ag_last_grad(w)[0], 4);
+    /* a second backward without cleargrad: .grad sums, the flow does not */
+    ag_var *y2 = ag_mul(ctx, x, S(5));
+    assert_int_equal(ag_backward(ctx, y2, NULL), 0);
+    assert_close(ag_item(ag_grad(x)), 17);
+    assert_close(ag_last_grad(x)[0], 5);
+    assert_null(ag_last_grad(w)); /* not reached by the last backward */
+    assert_null(ag_last_grad(xx));
+    /* tensors: one number per element */
+    ag_var *t = ag_new(ctx, 1, (int[]){3}, (double[]){1, 2, 3});
+    assert_int_equal(ag_backward(ctx, ag_sum(ctx, ag_mul(ctx, t, t), NULL, 0), NULL), 0);
+    assert_close(ag_last_grad(t)[2], 6);
+    ag_keep_last_grads(ctx, false);
+    assert_null(ag_last_grad(t)); /* forgotten with the setting */
+    assert_null(ag_last_grad(NULL));
+}
+
+/* Function tags: every function made gets the context's current tag; a
+ * model's forward asks the layer observer for each layer's. */
+static unsigned layer_tags[8];
+static char layer_names[8][32];
+static int layer_count;
+static unsigned tag_layer(void *user, const void *model, const char *layer, unsigned outer) {
+    (void)user;
+    (void)model;
+    snprintf(layer_names[layer_count], sizeof layer_names[0], "%s", layer);
+    layer_tags[layer_count] = 100 + (unsigned)layer_count + outer;
+    return layer_tags[layer_count++];
+}
+
+static void test_func_tags(void **state) {
+    ag_var *x = S(2);
+    ag_var *a = ag_sin(ctx, x);
+    assert_int_equal(ag_func_tag(ag_creator(a)), 0);
+    assert_int_equal(ag_set_func_tag(ctx, 7), 0);
+    ag_var *b = ag_cos(ctx, a);
+    assert_int_equal(ag_set_func_tag(ctx, 0), 7);
+    assert_int_equal(ag_func_tag(ag_creator(b)), 7);
+    ag_model *m = ag_mlp(ctx, (int[]){3, 1}, 2, AG_ACT_TANH, 1);
+    assert_non_null(m);
+    ag_observe_layers(ctx, tag_layer, NULL);
+    layer_count = 0;
+    ag_set_func_tag(ctx, 5);
+    ag_var *out = ag_model_forward(m, ag_new(ctx, 2, (int[]){1, 2}, (double[]){1, 2}));
+    assert_int_equal(ag_set_func_tag(ctx, 0), 5); /* restored after the layers */
+    assert_non_null(out);
+    assert_int_equal(layer_count, 2);
+    assert_string_equal(layer_names[0], "linear[0]");
+    assert_string_equal(layer_names[1], "linear[1]");
+    assert_int_equal(ag_func_tag(ag_creator(out)), 106); /* 100 + 1 + outer 5 */
+    ag_observe_layers(ctx, NULL, NULL);
+    ag_model_unref(m);
+}
+
+/* The first non-parameter variable whose grad a backward summed with an
+ * earlier one's; parameters (an optimizer's business) are not reported. */
+static void test_backward_summed_data(void **state) {
+    ag_var *data = S(2), *p = S(3);
+    ag_var_set_flags(p, AG_VAR_PARAM);
+    ag_var *y = ag_mul(ctx, data, p);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_null(ag_backward_summed_data(ctx));
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_ptr_equal(ag_backward_summed_data(ctx), data);
+    assert_int_equal(ag_grad_calls(p), 2); /* counted, not reported */
+    ag_cleargrad(data);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_null(ag_backward_summed_data(ctx));
+    assert_null(ag_backward_summed_data(NULL));
+}
+
+/* G1: y = square(exp(square(x))) at 0.5. */
+static void test_composite(void **state) {
+    ag_var *x = S(0.5);
+    ag_var *y = ag_square(ctx, ag_exp(ctx, ag_square(ctx, x)));
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_close(ag_item(ag_grad(x)), 3.297442541400256);
+    assert_close(ag_item(y), 1.648721270700128);
+}
+
+/* G4-G8: accumulation when a variable is used more than once. */
+static void test_accumulation(void **state) {
+    ag_var *x = S(2), *y = S(3);
+    ag_var *z = ag_add(ctx, ag_square(ctx, x), ag_square(ctx, y));
+    ag_backward(ctx, z, NULL);
+    assert_close(ag_item(z), 13);
+    assert_close(ag_item(ag_grad(x)), 4);
+    assert_close(ag_item(ag_grad(y)), 6);
+
+    ag_var *a = S(3);
+    ag_var *r = ag_add(ctx, ag_add(ctx, a, a), a);
+    ag_backward(ctx, r, NULL);
+    assert_close(ag_item(r), 9);
+    assert_close(ag_item(ag_grad(a)), 3);
+
+    /* G7: grads accumulate across passes until cleargrad */
+    ag_var *c = S(3);
+    ag_backward(ctx, ag_add(ctx, c, c), NULL);
+    assert_close(ag_item(ag_grad(c)), 2);
+    ag_cleargrad(c);
+    ag_backward(ctx, ag_add(ctx, ag_add(ctx, c, c), c), NULL);
+    assert_close(ag_item(ag_grad(c)), 3);
+
+    /* G8: generation order matters */
+    ag_var *g = S(2);
+    ag_var *sq = ag_square(ctx, g);
+    ag_var *out = ag_add(ctx, ag_square(ctx, sq), ag_square(ctx, sq));
+    ag_backward(ctx, out, NULL);
+    assert_close(ag_item(out), 32);
+    assert_close(ag_item(ag_grad(g)), 64);
+
+    /* backward twice on one graph doubles the leaf grad (§3.3) */
+    ag_var *w = S(2);
+    ag_var *w2 = ag_square(ctx, w);
+    ag_backward(ctx, w2, NULL);
+    ag_backward(ctx, w2, NULL);
+    assert_close(ag_item(ag_grad(w)), 8);
+
+    /* a preset output grad seeds the pass */
+    ag_var *p = S(2);
+    ag_var *p2 = ag_square(ctx, p);
+    ag_set_grad(p2, S(3));
+    ag_backward(ctx, p2, NULL);
+    assert_close(ag_item(ag_grad(p)), 12);
+}
+
+/* G10, G11: Matyas and Rosenbrock gradients. */
+static void test_matyas_rosenbrock(void **state) {
+    ag_var *x = S(1), *y = S(1);
+    ag_var *z = ag_sub(ctx,
+                       ag_mul(ctx, S(0.26), ag_add(ctx, ag_pow(ctx, x, 2), ag_pow(ctx, y, 2))),
+                       ag_mul(ctx, S(0.48), ag_mul(ctx, x, y)));
+    ag_backward(ctx, z, NULL);
+    assert_close(ag_item(ag_grad(x)), 0.040000000000000036);
+    assert_close(ag_item(ag_grad(y)), 0.040000000000000036);
+
+    ag_var *x0 = S(0), *x1 = S(2);
+    ag_var *r = ag_add(ctx,
+                       ag_mul(ctx, S(100), ag_pow(ctx, ag_sub(ctx, x1, ag_pow(ctx, x0, 2)), 2)),
+                       ag_pow(ctx, ag_add(ctx, S(-1.0), x0), 2));
+    ag_backward(ctx, r, NULL);
+    assert_close(ag_item(ag_grad(x0)), -2);
+    assert_close(ag_item(ag_grad(x1)), 400);
+}
+
+/* G12: 10,000 steps of gradient descent on Rosenbrock, collecting as we go. */
+static void test_rosenbrock_descent(void **state) {
+    static const double expected[][2] = {
+        {0, 2},
+        {0.6837118569138317, 0.4659526837427042},
+        {0.8263177857050957, 0.6820311873361097},
+        {0.8947837494333546, 0.8001896451930564},
+        {0.9334871723401226, 0.8711213202579401},
+        {0.9569899983530249, 0.9156532462021957},
+        {0.9718168065095137, 0.9443132014542008},
+        {0.9813809710644894, 0.9630332658658076},
+        {0.9876355102559093, 0.9753740541653942},
+        {0.9917613994572028, 0.9835575421346807},
+        {0.9944984367782456, 0.9890050527419593},
+    };
+    ag_var *x0 = S(0), *x1 = S(2);
+    ag_retain(x0);
+    ag_retain(x1);
+    size_t baseline = 0;
+    for (int i = 0; i <= 10000; i++) {
+        if (i % 1000 == 0) {
+            assert_close(ag_item(x0), expected[i / 1000][0]);
+            assert_close(ag_item(x1), expected[i / 1000][1]);
+        }
+        if (i == 10000) break;
+        ag_cleargrad(x0);
+        ag_cleargrad(x1);
+        ag_var *y0 = ag_pow(ctx, ag_sub(ctx, x1, ag_pow(ctx, x0, 2)), 2);
+        ag_var *y1 = ag_pow(ctx, ag_add(ctx, S(-1.0), x0), 2);
+        ag_var *y = ag_add(ctx, ag_mul(ctx, S(100), y0), y1);
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        ag_data(x0)[0] -= 0.001 * ag_item(ag_grad(x0));
+        ag_data(x1)[0] -= 0.001 * ag_item(ag_grad(x1));
+        ag_gc(ctx);
+        if (i == 1) baseline = ag_live_vars(ctx);
+        if (i > 1) assert_int_equal(ag_live_vars(ctx), baseline); /* memory stays flat */
+    }
+    ag_release(x0);
+    ag_release(x1);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+    assert_int_equal(ag_live_funcs(ctx), 0);
+}
+
+/* f(x) = x^4 - 2x^2 */
+static ag_var *newton_f(ag_var *x) {
+    return ag_sub(ctx, ag_pow(ctx, x, 4), ag_mul(ctx, S(2), ag_pow(ctx, x, 2)));
+}
+
+/* G14: Newton's method through double backprop, with the collector run
+ * after every step: create_graph cycles must not leak. */
+static void test_newton_double_backprop(void **state) {
+    static const double expected[] = {2, 1.4545454545454546, 1.1510467893775467,
+                                      1.0253259289766978, 1.0009084519430513,
+                                      1.0000012353089454, 1.000000000002289, 1, 1, 1};
+    ag_var *x = S(2);
+    ag_retain(x);
+    for (int i = 0; i < 10; i++) {
+        assert_close(ag_item(x), expected[i]);
+        ag_var *y = newton_f(x);
+        ag_cleargrad(x);
+        assert_int_equal(ag_backward(ctx, y, &CG), 0);
+        ag_var *gx = ag_grad(x);
+        ag_cleargrad(x);
+        assert_int_equal(ag_backward(ctx, gx, NULL), 0);
+        ag_var *gx2 = ag_grad(x);
+        ag_data(x)[0] -= ag_item(gx) / ag_item(gx2);
+        ag_cleargrad(x);
+        ag_gc(ctx);
+        assert_int_equal(ag_live_vars(ctx), 1);
+        assert_int_equal(ag_live_funcs(ctx), 0);
+    }
+    /* a create_graph cycle still attached to a root: x -> x.grad -> ops -> x */
+    ag_var *y = newton_f(x);
+    ag_backward(ctx, y, &CG);
+    ag_gc(ctx);
+    assert_true(ag_live_funcs(ctx) > 0);
+    ag_release(x);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+    assert_int_equal(ag_live_funcs(ctx), 0);
+}
+
+/* G15: z = gx^3 + y with gx = dy/dx, y = x^2, x = 2 -> dz/dx = 100. */
+static void test_double(void **state) {
+    ag_var *x = S(2);
+    ag_var *y = ag_pow(ctx, x, 2);
+    ag_backward(ctx, y, &CG);
+    ag_var *gx = ag_grad(x);
+    ag_var *z = ag_add(ctx, ag_pow(ctx, gx, 3), y);
+    ag_cleargrad(x);
+    ag_backward(ctx, z, NULL);
+    assert_close(ag_item(ag_grad(x)), 100);
+}
+
+/* G16/G17/G18: sin and cos, ten derivatives deep. */
+static void test_sin_cos_derivatives(void **state) {
+    double s = 0.8414709848078965, c = 0.5403023058681398;
+    const double sin_seq[] = {-s, -c, s, c, -s, -c, s, c, -s, -c};
+    const double cos_seq[] = {-c, s, c, -s, -c, s, c, -s, -c, s};
+    ag_var *x = S(1);
+    ag_var *y = ag_sin(ctx, x);
+    ag_backward(ctx, y, &CG);
+    assert_close(ag_item(y), s);
+    assert_close(ag_item(ag_grad(x)), c);
+    for (int i = 0; i < 10; i++) assert_close(ag_item(next_order(x, &CG)), sin_seq[i]);
+
+    ag_var *t = S(1);
+    ag_var *u = ag_cos(ctx, t);
+    ag_backward(ctx, u, &CG);
+    assert_close(ag_item(u), c);
+    assert_close(ag_item(ag_grad(t)), -s);
+    for (int i = 0; i < 10; i++) assert_close(ag_item(next_order(t, &CG)), cos_seq[i]);
+}
+
+/* G19-G23: tanh, exp, log, pow, square to several orders. */
+static void test_higher_orders(void **state) {
+    ag_var *x = S(1);
+    ag_backward(ctx, ag_tanh(ctx, x), &CG);
+    assert_close(ag_item(ag_grad(x)), 0.41997434161402614);
+    assert_close(ag_item(next_order(x, &CG)), -0.6397000084492246);
+    assert_close(ag_item(next_order(x, &CG)), 0.6216266807712962);
+    assert_close(ag_item(next_order(x, &CG)), 0.6650910447505024);
+
+    ag_var *e = S(2);
+    ag_var *ey = ag_exp(ctx, e);
+    ag_backward(ctx, ey, &CG);
+    assert_close(ag_item(ey), 7.38905609893065);
+    assert_close(ag_item(ag_grad(e)), 7.38905609893065);
+    for (int i = 0; i < 3; i++) assert_close(ag_item(next_order(e, &CG)), 7.38905609893065);
+
+    ag_var *l = S(2);
+    ag_var *ly = ag_log(ctx, l);
+    ag_backward(ctx, ly, &CG);
+    assert_close(ag_item(ly), 0.6931471805599453);
+    assert_close(ag_item(ag_grad(l)), 0.5);
+    assert_close(ag_item(next_order(l, &CG)), -0.25);
+    assert_close(ag_item(next_order(l, &CG)), 0.25);
+    assert_close(ag_item(next_order(l, &CG)), -0.375);
+
+    ag_var *p = S(2);
+    ag_var *py = ag_pow(ctx, p, 3);
+    ag_backward(ctx, py, &CG);
+    assert_close(ag_item(py), 8);
+    assert_close(ag_item(ag_grad(p)), 12);
+    assert_close(ag_item(next_order(p, &CG)), 12);
+    assert_close(ag_item(next_order(p, &CG)), 6);
+    assert_close(ag_item(next_order(p, &CG)), 0);
+
+    ag_var *q = S(3);
+    ag_var *qy = ag_square(ctx, q);
+    ag_backward(ctx, qy, &CG);
+    assert_close(ag_item(qy), 9);
+    assert_close(ag_item(ag_grad(q)), 6);
+    assert_close(ag_item(next_order(q, &CG)), 2);
+    assert_close(ag_item(next_order(q, &CG)), 0);
+}
+
+/* G24-G27: second passes of mul/div accumulate; linear ops leave <nil>. */
+static void test_second_order_binary(void **state) {
+    ag_var *a = S(3), *b = S(2);
+    ag_var *y = ag_mul(ctx, a, b);
+    ag_backward(ctx, y, &CG);
+    assert_close(ag_item(ag_grad(a)), 2);
+    assert_close(ag_item(ag_grad(b)), 3);
+    ag_var *ga = ag_grad(a), *gb = ag_grad(b);
+    ag_cleargrad(a);
+    ag_cleargrad(b);
+    ag_backward(ctx, ga, NULL);
+    ag_backward(ctx, gb, NULL);
+    assert_close(ag_item(ag_grad(a)), 1);
+    assert_close(ag_item(ag_grad(b)), 1);
+
+    ag_var *n = S(10), *d = S(2);
+    ag_var *q = ag_div(ctx, n, d);
+    ag_backward(ctx, q, &CG);
+    assert_close(ag_item(q), 5);
+    assert_close(ag_item(ag_grad(n)), 0.5);
+    assert_close(ag_item(ag_grad(d)), -2.5);
+    ag_var *gn = ag_grad(n), *gd = ag_grad(d);
+    ag_cleargrad(n);
+    ag_cleargrad(d);
+    ag_backward(ctx, gn, NULL);
+    ag_backward(ctx, gd, NULL);
+    assert_close(ag_item(ag_grad(n)), -0.25);
+    assert_close(ag_item(ag_grad(d)), 2.25);
+
+    /* mul by a constant, neg, add, sub: the gradient does not depend on x */
+    ag_var *m = S(2);
+    ag_backward(ctx, ag_mul(ctx, S(3), m), &CG);
+    assert_close(ag_item(ag_grad(m)), 3);
+    assert_null(next_order(m, NULL));
+
+    ag_var *g = S(3);
+    ag_backward(ctx, ag_neg(ctx, g), &CG);
+    assert_close(ag_item(ag_grad(g)), -1);
+    assert_null(next_order(g, NULL));
+}
+
+/* G74 and §11: retain_grad keeps intermediate gradients. */
+static void test_retain_grad(void **state) {
+    ag_var *x0 = S(1), *x1 = S(1);
+    ag_var *t = ag_add(ctx, x0, x1);
+    ag_var *y = ag_add(ctx, x0, t);
+    ag_backward(ctx, y, &RG);
+    assert_close(ag_item(ag_grad(y)), 1);
+    assert_close(ag_item(ag_grad(t)), 1);
+    assert_close(ag_item(ag_grad(x0)), 2);
+    assert_close(ag_item(ag_grad(x1)), 1);
+
+    ag_var *z0 = S(1), *z1 = S(1);
+    ag_var *u = ag_add(ctx, z0, z1);
+    ag_var *w = ag_add(ctx, z0, u);
+    ag_backward(ctx, w, NULL);
+    assert_null(ag_grad(w));
+    assert_null(ag_grad(u));
+    assert_close(ag_item(ag_grad(z0)), 2);
+
+    ag_var *x = S(2);
+    ag_var *a = ag_square(ctx, x);
+    ag_var *e = ag_exp(ctx, a);
+    ag_backward(ctx, e, &RG);
+    assert_close(ag_item(ag_grad(e)), 1);
+    assert_close(ag_item(ag_grad(a)), 54.598150033144236);
+    assert_close(ag_item(ag_grad(x)), 218.39260013257694);
+}
+
+/* G75/G76: nograd and testmode scopes nest and restore. */
+static void test_modes(void **state) {
+    ag_var *x = S(3);
+    bool old = ag_set_grad_enabled(ctx, false);
+    assert_true(old);
+    ag_var *y = ag_square(ctx, x);
+    assert_null(ag_creator(y));
+    bool inner = ag_set_grad_enabled(ctx, false);
+    assert_false(inner);
+    ag_set_grad_enabled(ctx, inner); /* leaving the inner scope keeps the outer one */
+    assert_false(ag_grad_enabled(ctx));
+    ag_backward(ctx, y, NULL);
+    assert_null(ag_grad(x));
+    ag_set_grad_enabled(ctx, old);
+    assert_true(ag_grad_enabled(ctx));
+    ag_var *y2 = ag_square(ctx, x);
+    ag_backward(ctx, y2, NULL);
+    assert_close(ag_item(ag_grad(x)), 6);
+
+    assert_true(ag_is_train(ctx));
+    bool train = ag_set_train(ctx, false);
+    assert_false(ag_is_train(ctx));
+    ag_set_train(ctx, train);
+    assert_true(ag_is_train(ctx));
+
+    /* backward on a graph built earlier works inside nograd */
+    ag_var *p = S(2);
+    ag_var *q = ag_square(ctx, p);
+    old = ag_set_grad_enabled(ctx, false);
+    ag_backward(ctx, q, NULL);
+    ag_set_grad_enabled(ctx, old);
+    assert_close(ag_item(ag_grad(p)), 4);
+    assert_false(ag_creator(ag_grad(p)) != NULL);
+}
+
+/* G77, §11: unchain and unchain_backward. */
+static void test_unchain(void **state) {
+    ag_var *x = S(1);
+    ag_var *y = ag_pow(ctx, x, 2);
+    assert_non_null(ag_creator(y));
+    ag_unchain(y);
+    assert_null(ag_creator(y));
+
+    ag_var *a = S(1);
+    ag_var *b = ag_pow(ctx, a, 2);
+    ag_var *c = ag_sin(ctx, b);
+    ag_unchain_backward(c);
+    assert_null(ag_creator(b));
+    assert_non_null(ag_creator(c));
+    assert_int_equal(ag_func_op(ag_creator(c)), AG_OP_SIN);
+
+    ag_var *s = S(2);
+    ag_var *s2 = ag_square(ctx, s);
+    ag_var *s4 = ag_square(ctx, s2);
+    ag_unchain_backward(s4);
+    ag_backward(ctx, s4, &RG);
+    assert_close(ag_item(s4), 16);
+    assert_close(ag_item(ag_grad(s2)), 8);
+    assert_null(ag_grad(s));
+}
+
+/* G78: backward of a leaf sets ones. Generations (§11). */
+static void test_leaf_and_generation(void **state) {
+    ag_var *x = S(1);
+    ag_backward(ctx, x, NULL);
+    assert_close(ag_item(ag_grad(x)), 1);
+    ag_cleargrad(x);
+    ag_backward(ctx, x, NULL);
+    assert_close(ag_item(ag_grad(x)), 1);
+
+    ag_var *y = S(2);
+    ag_var *z = ag_add(ctx, x, y);
+    assert_int_equal(ag_generation(x), 0);
+    assert_int_equal(ag_generation(z), 1);
+    assert_int_equal(ag_func_generation(ag_creator(z)), 0);
+    assert_int_equal(ag_generation(ag_sin(ctx, z)), 2);
+    ag_var *c = S(2);
+    ag_var *m = ag_mul(ctx, ag_square(ctx, ag_square(ctx, c)), c);
+    assert_int_equal(ag_generation(m), 3);
+    assert_int_equal(ag_func_generation(ag_creator(m)), 2);
+}
+
+/* grad(y, x) leaves every .grad alone. */
+static void test_functional_grad(void **state) {
+    ag_var *x = S(1);
+    ag_set_grad(x, S(42));
+    ag_var *y = ag_mul(ctx, ag_sin(ctx, x), x);
+    ag_var *g = ag_grad_of(ctx, y, x, true);
+    assert_non_null(g);
+    assert_close(ag_item(g), cos(1.0) * 1.0 + sin(1.0));
+    assert_close(ag_item(ag_grad(x)), 42);
+    assert_null(ag_grad(y));
+    /* the gradient can itself be differentiated */
+    ag_var *g2 = ag_grad_of(ctx, g, x, false);
+    assert_close(ag_item(g2), -sin(1.0) + 2 * cos(1.0));
+    /* with respect to an intermediate value, as PyTorch's autograd.grad */
+    ag_var *a = S(1);
+    ag_var *t = ag_mul(ctx, a, S(3));
+    ag_var *u = ag_mul(ctx, t, t);
+    ag_var *gt = ag_grad_of(ctx, u, t, false);
+    assert_non_null(gt);
+    assert_close(ag_item(gt), 6);
+    assert_null(ag_grad(t));
+    assert_null(ag_grad(a));
+    ag_var *other = S(5);
+    assert_null(ag_grad_of(ctx, y, other, false));
+    assert_string_equal(ag_errmsg(ctx), "grad: the output does not depend on that input");
+}
+
+/* Errors name the op and both shapes; NULL propagates and keeps the first
+ * message; nothing half-built survives the collector. */
+static void test_errors(void **state) {
+    ag_var *a = VAR(ctx, SHAPE(3), 1, 2, 3);
+    ag_var *b = VAR(ctx, SHAPE(2), 1, 2);
+    ag_retain(a);
+    ag_retain(b);
+    ag_gc(ctx);
+    size_t live = ag_live_vars(ctx);
+    ag_var *y = ag_sin(ctx, ag_add(ctx, ag_exp(ctx, a), b));
+    assert_null(y);
+    assert_true(ag_failed(ctx));
+    assert_string_equal(ag_errmsg(ctx), "add: shapes [3] and [2] are not compatible");
+    assert_null(ag_mul(ctx, NULL, a));
+    assert_string_equal(ag_errmsg(ctx), "add: shapes [3] and [2] are not compatible");
+    ag_clear_error(ctx);
+    assert_false(ag_failed(ctx));
+    assert_string_equal(ag_errmsg(ctx), "");
+    assert_null(ag_arange(ctx, 0, 1, 0));
+    assert_string_equal(ag_errmsg(ctx), "arange: step is zero");
+    assert_null(ag_linspace(ctx, 0, 1, -1));
+    assert_string_equal(ag_errmsg(ctx), "linspace: n is negative (-1)");
+    ag_clear_error(ctx);
+    /* PyTorch's edge cases: linspace(5, 10, 1) is [5.], linspace(5, 10, 0) is empty */
+    ag_var *one = ag_linspace(ctx, 5, 10, 1), *none = ag_linspace(ctx, 5, 10, 0);
+    assert_non_null(one);
+    assert_int_equal(ag_ndim(one), 1);
+    assert_int_equal(ag_size(one), 1);
+    assert_true(ag_data(one)[0] == 5.0);
+    assert_non_null(none);
+    assert_int_equal(ag_ndim(none), 1);
+    assert_int_equal(ag_shape(none)[0], 0);
+    assert_int_equal(ag_backward(ctx, NULL, NULL), -1);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), live);
+    ag_release(a);
+    ag_release(b);
+}
+
+/* Non-finite values are traced to the op that made them. */
+static void test_nonfinite(void **state) {
+    ag_set_check_finite(ctx, true);
+    ag_var *y = ag_log(ctx, ag_sub(ctx, S(1), S(2)));
+    assert_true(isnan(ag_item(y)));
+    assert_string_equal(ag_nonfinite_op(ctx), "Log");
+    ag_var *z = ag_exp(ctx, y); /* NaN in, NaN out: still blamed on Log */
+    assert_true(isnan(ag_item(z)));
+    assert_string_equal(ag_nonfinite_op(ctx), "Log");
+    ag_clear_nonfinite(ctx);
+    assert_null(ag_nonfinite_op(ctx));
+    ag_div(ctx, S(1), S(0));
+    assert_string_equal(ag_nonfinite_op(ctx), "Div");
+}
+
+/* A chain of 1,000,000 ops builds, runs backward and is freed without deep
+ * recursion; afterwards nothing is live. */
+static void test_million_chain(void **state) {
+    ag_var *x = S(0.5);
+    ag_retain(x);
+    ag_var *y = x;
+    for (int i = 0; i < 1000000; i++) y = ag_sin(ctx, y);
+    assert_non_null(y);
+    assert_int_equal(ag_generation(y), 1000000);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    double g = ag_item(ag_grad(x));
+    assert_true(g > 0 && g < 1);
+    ag_gc(ctx); /* the chain hangs off nothing but y's C pointer: all of it goes */
+    assert_int_equal(ag_live_vars(ctx), 2); /* x and its grad */
+    assert_int_equal(ag_live_funcs(ctx), 0);
+    ag_release(x);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+}
+
+/* A million training steps (Rosenbrock descent, collected every 100 steps):
+ * the live node count after each collection never changes. */
+static void test_million_steps_flat(void **state) {
+    ag_var *x0 = S(0), *x1 = S(2);
+    ag_retain(x0);
+    ag_retain(x1);
+    size_t baseline = 0;
+    for (int i = 0; i < 1000000; i++) {
+        ag_cleargrad(x0);
+        ag_cleargrad(x1);
+        ag_var *y = ag_add(ctx, ag_mul(ctx, S(100), ag_pow(ctx, ag_sub(ctx, x1, ag_pow(ctx, x0, 2)), 2)),
+                           ag_pow(ctx, ag_add(ctx, S(-1.0), x0), 2));
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        ag_data(x0)[0] -= 0.001 * ag_item(ag_grad(x0));
+        ag_data(x1)[0] -= 0.001 * ag_item(ag_grad(x1));
+        if (i % 100 == 99) {
+            ag_gc(ctx);
+            if (baseline == 0) baseline = ag_live_vars(ctx);
+            assert_int_equal(ag_live_vars(ctx), baseline);
+            assert_int_equal(ag_live_funcs(ctx), 0);
+        }
+    }
+    assert_close_tol(ag_item(x0), 1, 1e-6, 1e-6); /* a million steps reach the minimum */
+    ag_release(x0);
+    ag_release(x1);
+}
+
+/* A young collection traces only what was made since the last one, from
+ * young roots and from the grads that backward gave old variables (the
+ * remembered set): an old x's new gradient and the create_graph graph
+ * behind it survive it, the unreferenced rest of the step goes, and what
+ * it kept is freed by the next full collection once unreachable. */
+static void test_young_collection_keeps_remembered_grads(void **state) {
+    ag_var *x = S(3);
+    ag_retain(x);
+    ag_gc(ctx); /* x is old now */
+    ag_var *y = ag_mul(ctx, ag_mul(ctx, x, x), x);
+    assert_int_equal(ag_backward(ctx, y, &CG), 0); /* x.grad = 3x^2, with its graph */
+    ag_gc_info before = ag_gc_stats(ctx);
+    assert_true(ag_gc_young(ctx) > 0); /* y's forward graph is unreachable */
+    assert_int_equal(ag_gc_stats(ctx).young_collections, before.young_collections + 1);
+    assert_int_equal(ag_gc_stats(ctx).full_collections, before.full_collections);
+    /* the survivors are old after two young collections at the latest
+     * (tests/unit/test_generations.c tests the ages) */
+    ag_gc_young(ctx);
+    assert_true(ag_gc_stats(ctx).promoted_bytes > before.promoted_bytes);
+    ag_var *gx = ag_grad(x);
+    assert_close(ag_item(gx), 27);
+    ag_cleargrad(x);
+    assert_int_equal(ag_backward(ctx, gx, NULL), 0); /* through the kept graph: 6x */
+    assert_close(ag_item(ag_grad(x)), 18);
+    /* a grad set by hand on an old variable is remembered too */
+    ag_var *g = ag_add(ctx, S(1), S(2));
+    ag_set_grad(x, g);
+    ag_gc_young(ctx);
+    assert_close(ag_item(ag_grad(x)), 3);
+    ag_cleargrad(x);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 1);
+    assert_int_equal(ag_live_funcs(ctx), 0);
+    ag_release(x);
+    ag_gc_young(ctx); /* x is old: only a full collection frees it */
+    assert_int_equal(ag_live_vars(ctx), 1);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+}
+
+/* ag_gc_auto after every step of 200,000 Rosenbrock steps: young
+ * collections do the work, full ones are rare, and the live node count
+ * stays under the nursery plus the promoted budget all along. */
+static void test_gc_auto_paces_by_allocation(void **state) {
+    ag_var *x0 = S(0), *x1 = S(2);
+    ag_retain(x0);
+    ag_retain(x1);
+    size_t most = 0;
+    const int steps = 200000;
+    for (int i = 0; i < steps; i++) {
+        ag_cleargrad(x0);
+        ag_cleargrad(x1);
+        ag_var *y = ag_add(ctx, ag_mul(ctx, S(100), ag_pow(ctx, ag_sub(ctx, x1, ag_pow(ctx, x0, 2)), 2)),
+                           ag_pow(ctx, ag_add(ctx, S(-1.0), x0), 2));
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        ag_data(x0)[0] -= 0.001 * ag_item(ag_grad(x0));
+        ag_data(x1)[0] -= 0.001 * ag_item(ag_grad(x1));
+        ag_gc_auto(ctx);
+        size_t live = ag_live_vars(ctx) + ag_live_funcs(ctx);
+        if (live > most) most = live;
+    }
+    ag_gc_info info = ag_gc_stats(ctx);
+    /* a step makes about 40 nodes of 152-168 bytes: a young collection
+     * every ~10 steps; each keeps only x0's and x1's new grads (about 300
+     * bytes, promoted by none: they die before their second), so a full
+     * one (due once 1 MiB was promoted, the nursery's bytes counted) is
+     * needed once at most in 200,000 steps */
+    assert_true(info.young_collections >= (size_t)steps / 200);
+    assert_true(info.full_collections <= 1);
+    assert_true(most < ((256u << 10) + (2u << 20)) / 136u);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 4); /* x0, x1 and their grads */
+    ag_release(x0);
+    ag_release(x1);
+}
+
+/* The same long chain kept alive by a root is freed by ag_ctx_free. */
+static void test_free_big_graph(void **state) {
+    ag_ctx *c = ag_ctx_new();
+    ag_var *y = ag_scalar(c, 0.1);
+    for (int i = 0; i < 200000; i++) y = ag_add(c, y, y);
+    ag_retain(y);
+    ag_ctx_free(c);
+}
+
+/* Rebinding a name in a loop: the old values go away. */
+static void test_rebinding(void **state) {
+    ag_var *x = S(1);
+    ag_retain(x);
+    size_t base = 0;
+    for (int i = 0; i < 1000; i++) {
+        ag_var *next = ag_add(ctx, ag_mul(ctx, x, S(0.5)), S(1));
+        ag_release(x);
+        x = next;
+        ag_retain(x);
+        ag_unchain(x); /* like x = x.data: the history is dropped */
+        ag_gc(ctx);
+        if (i == 0) base = ag_live_vars(ctx);
+        assert_int_equal(ag_live_vars(ctx), base);
+    }
+    assert_close_tol(ag_item(x), 2, 1e-12, 1e-12);
+    ag_release(x);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+}
+
+/* The op table is complete: every op has a name, forward and backward. */
+static void test_op_table(void **state) {
+    for (int op = 0; op < AG_OP_COUNT; op++) {
+        assert_non_null(ag_op_name(op));
+        assert_true(strlen(ag_op_name(op)) > 0);
+    }
+    assert_null(ag_op_name(AG_OP_COUNT));
+    /* every op states its rule, one "d/d..." per input (variadic: at least one) */
+    for (int op = 0; op < AG_OP_COUNT; op++) {
+        const char *rule = ag_op_rule(op);
+        assert_non_null(rule);
+        int parts = 0;
+        for (const char *p = rule; (p = strstr(p, "d/d")) != NULL; p += 3) parts++;
+        if (ag_op_arity(op) > 0) assert_int_equal(parts, ag_op_arity(op));
+        else assert_true(parts >= 1);
+    }
+    assert_string_equal(ag_op_rule(AG_OP_MUL), "d/da a*b = b; d/db a*b = a");
+    assert_null(ag_op_rule(-1));
+    /* an op's operand names (OPERANDS in the op list) agree with its own
+     * rule and reading: two inputs, each rule part "d/dNAME ...", the
+     * reading "NAME ... NAME" */
+    int named_ops = 0;
+    for (int op = 0; op < AG_OP_COUNT; op++) {
+        const char *first = ag_op_operand(op, 0), *second = ag_op_operand(op, 1);
+        const char *text = ag_op_operands_text(op);
+        if (first == NULL) {
+            assert_null(second);
+            assert_null(text);
+            continue;
+        }
+        named_ops++;
+        assert_non_null(second);
+        assert_non_null(text);
+        assert_int_equal(ag_op_arity(op), 2);
+        char part[64];
+        snprintf(part, sizeof part, "d/d%s %s", first, first);
+        assert_ptr_equal(strstr(ag_op_rule(op), part), ag_op_rule(op)); /* the first part */
+        snprintf(part, sizeof part, "; d/d%s ", second);
+        assert_non_null(strstr(ag_op_rule(op), part));
+        assert_memory_equal(text, first, strlen(first));
+        assert_string_equal(text + strlen(text) - strlen(second), second);
+        assert_int_equal(text[strlen(first)], ' ');
+    }
+    assert_int_equal(named_ops, 4); /* Sub, Div, Pow(base, exp), MatMul */
+    assert_string_equal(ag_op_operand(AG_OP_POWV, 1), "exp");
+    assert_string_equal(ag_op_operands_text(AG_OP_MATMUL), "left @ right");
+    assert_null(ag_op_operand(AG_OP_ADD, 0));
+    assert_null(ag_op_operand(AG_OP_SUB, 2));
+    assert_null(ag_op_operand(-1, 0));
+    assert_null(ag_op_operands_text(AG_OP_COUNT));
+    /* every input name a row gives (OPERANDS or INPUT_NAMES) is a "d/dNAME"
+     * of its rule; Linear's and CrossEntropy's are not drawn on edges */
+    for (int op = 0; op < AG_OP_COUNT; op++)
+        for (int k = 0; ag_op_input_name(op, k) != NULL; k++) {
+            char part[64];
+            snprintf(part, sizeof part, "d/d%s ", ag_op_input_name(op, k));
+            assert_non_null(strstr(ag_op_rule(op), part));
+        }
+    assert_string_equal(ag_op_input_name(AG_OP_LINEAR, 2), "b");
+    assert_string_equal(ag_op_input_name(AG_OP_CROSS_ENTROPY, 1), "t");
+    assert_string_equal(ag_op_input_name(AG_OP_SUB, 1), "b");
+    assert_null(ag_op_operand(AG_OP_LINEAR, 0));
+    assert_null(ag_op_input_name(AG_OP_ADD, 0));
+    assert_null(ag_op_input_name(AG_OP_LINEAR, 3));
+    assert_null(ag_op_input_name(-1, 0));
+    /* the gradient column: a comparison and an index have none, and their
+     * rule says so; a user op's number (past the list) has one */
+    for (int op = 0; op < AG_OP_COUNT; op++)
+        assert_int_equal(ag_op_has_gradient(op), strncmp(ag_op_rule(op), "no gradient", 11) != 0);
+    assert_false(ag_op_has_gradient(AG_OP_LT));
+    assert_false(ag_op_has_gradient(AG_OP_ARGMAX));
+    assert_true(ag_op_has_gradient(AG_OP_MUL));
+    assert_true(ag_op_has_gradient(AG_OP_COUNT));
+    char label[64];
+    ag_var *y = ag_pow(ctx, S(2), 2);
+    assert_string_equal(ag_func_label(ag_creator(y), label, sizeof label), "Pow(2)");
+    ag_var *z = ag_sin(ctx, y);
+    assert_string_equal(ag_func_label(ag_creator(z), label, sizeof label), "Sin");
+    ag_var *c = ag_clip(ctx, y, 0, 0.5);
+    assert_string_equal(ag_func_label(ag_creator(c), label, sizeof label), "Clip(0, 0.5)");
+}
+
+/* One function's backward alone: the local derivative (no gy) and a
+ * contribution (gy given), no .grad touched; bad requests are errors. */
+static void test_func_input_grad(void **state) {
+    ag_var *a = S(3), *b = S(4);
+    ag_var *z = ag_mul(ctx, a, b);
+    ag_func *f = ag_creator(z);
+    assert_close(ag_item(ag_func_input_grad(ctx, f, 0, NULL)), 4);
+    assert_close(ag_item(ag_func_input_grad(ctx, f, 1, S(2))), 6);
+    assert_null(ag_grad(a));
+    assert_null(ag_grad(z));
+    assert_null(ag_func_input_grad(ctx, f, 2, NULL));
+    assert_string_equal(ag_errmsg(ctx), "input_grad: Mul has no input 3");
+    ag_clear_error(ctx);
+    int shape[1] = {2};
+    assert_null(ag_func_input_grad(ctx, f, 0, ag_ones(ctx, 1, shape)));
+    assert_string_equal(ag_errmsg(ctx), "input_grad: the gradient is not shaped like Mul's output");
+    ag_clear_error(ctx);
+    ag_var *s = ag_sin(ctx, a);
+    assert_close(ag_item(ag_func_input_grad(ctx, ag_creator(s), 0, NULL)), cos(3.0));
+    assert_true(ag_grad_enabled(ctx));
+}
+
+/* Variables made by a create_graph backward are flagged for the graph view. */
+static void test_backward_flags(void **state) {
+    ag_var *x = S(1);
+    ag_var *y = ag_tanh(ctx, x);
+    assert_false(ag_var_flags(y) & AG_VAR_BACKWARD);
+    ag_backward(ctx, y, &CG);
+    assert_true(ag_var_flags(ag_grad(x)) & AG_VAR_BACKWARD);
+    assert_non_null(ag_creator(ag_grad(x)));
+}
+
+/* The step hook sees each function once, in upstream's order. */
+static int steps;
+static int step_ops[8];
+static bool count_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    if (steps < 8) step_ops[steps] = ag_func_op(f);
+    steps++;
+    return true;
+}
+static void test_step_hook(void **state) {
+    ag_var *x = S(1);
+    ag_var *y = ag_add(ctx, ag_sin(ctx, x), ag_square(ctx, x));
+    ag_backward_opts opts = {.step = count_step};
+    steps = 0;
+    ag_backward(ctx, y, &opts);
+    assert_int_equal(steps, 3);
+    assert_int_equal(step_ops[0], AG_OP_ADD);
+    assert_int_equal(step_ops[1], AG_OP_SQUARE); /* added last, popped first */
+    assert_int_equal(step_ops[2], AG_OP_SIN);
+    assert_close(ag_item(ag_grad(x)), cos(1.0) + 2.0);
+}
+
+/* ag_gc from a step callback (issue 30, row 7): the pass's own gradients are
+ * not roots, so a collection there freed them under it (heap-use-after-free
+ * under ASan, a NaN gradient otherwise).  It is refused with a message, the
+ * young and paced collections too, and the pass ends with the right numbers. */
+static size_t gc_freed_in_step;
+static ag_err gc_code_in_step;
+static bool collect_in_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    ag_ctx *c = user;
+    gc_freed_in_step += ag_gc(c) + ag_gc_young(c) + ag_gc_auto(c);
+    gc_code_in_step = ag_errcode(c);
+    steps++;
+    return true;
+}
+static void test_gc_refused_during_backward(void **state) {
+    ag_var *x = S(0.7);
+    ag_retain(x);
+    for (int i = 0; i < 100; i++) ag_exp(ctx, S(i)); /* garbage a collection would free */
+    ag_var *y = ag_add(ctx, ag_mul(ctx, ag_sin(ctx, x), x), ag_square(ctx, x));
+    ag_backward_opts opts = {.step = collect_in_step, .step_user = ctx};
+    steps = 0;
+    gc_freed_in_step = 0;
+    gc_code_in_step = AG_OK;
+    assert_int_equal(ag_backward(ctx, y, &opts), 0);
+    assert_int_equal(steps, 4);
+    assert_int_equal(gc_freed_in_step, 0);
+    assert_int_equal(gc_code_in_step, AG_ERR_ARG);
+    assert_true(strncmp(ag_errmsg(ctx), "gc_young: refused during a backward pass", 40) == 0);
+    assert_close(ag_item(ag_grad(x)), cos(0.7) * 0.7 + sin(0.7) + 2 * 0.7);
+    ag_clear_error(ctx);
+    /* after the pass it collects as usual, and x and its gradient stay */
+    assert_true(ag_gc(ctx) >= 200);
+    assert_false(ag_failed(ctx));
+    assert_close(ag_item(ag_grad(x)), cos(0.7) * 0.7 + sin(0.7) + 2 * 0.7);
+    ag_release(x);
+}
+
+/* ag_grad_of and ag_backward from a step callback (a drawing's inspector
+ * asked for dy/dc while backward(step=true) ran): the nested pass restamped
+ * the functions the running one had queued, which then ended after 3 of its
+ * 5 steps with no gradient for x.  Both are refused with a message, and the
+ * pass runs every step to the right numbers. */
+static ag_var *nested_y, *nested_x;
+static int nested_refusals;
+static bool nested_in_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    ag_ctx *c = user;
+    if (ag_grad_of(c, nested_y, nested_x, false) == NULL && ag_errcode(c) == AG_ERR_ARG &&
+        strncmp(ag_errmsg(c), "grad: refused during a backward pass", 36) == 0)
+        nested_refusals++;
+    ag_clear_error(c);
+    if (ag_backward(c, nested_y, NULL) < 0 && strncmp(ag_errmsg(c), "backward: refused during a backward pass", 40) == 0)
+        nested_refusals++;
+    ag_clear_error(c);
+    steps++;
+    return true;
+}
+static void test_nested_backward_refused(void **state) {
+    ag_var *x = nested_x = S(0.7), *b = S(1.5);
+    /* rosenbrock's shape: x feeds two branches */
+    ag_var *y = nested_y = ag_add(ctx, ag_mul(ctx, S(100), ag_square(ctx, ag_sub(ctx, b, ag_square(ctx, x)))),
+                                  ag_square(ctx, ag_sub(ctx, x, S(1))));
+    ag_backward_opts opts = {.step = nested_in_step, .step_user = ctx};
+    steps = 0;
+    nested_refusals = 0;
+    assert_int_equal(ag_backward(ctx, y, &opts), 0);
+    assert_int_equal(steps, 7);
+    assert_int_equal(nested_refusals, 14);
+    double inner = 1.5 - 0.49;
+    assert_close(ag_item(ag_grad(x)), -400 * 0.7 * inner + 2 * (0.7 - 1));
+    assert_close(ag_item(ag_grad(b)), 200 * inner);
+    assert_int_equal(ag_grad_calls(x), 1);
+    /* after the pass both work as usual */
+    ag_var *dx = ag_grad_of(ctx, y, x, false);
+    assert_non_null(dx);
+    assert_close(ag_item(dx), -400 * 0.7 * inner + 2 * (0.7 - 1));
+    assert_close(ag_item(ag_grad(x)), -400 * 0.7 * inner + 2 * (0.7 - 1)); /* untouched */
+    assert_false(ag_failed(ctx));
+}
+
+/* ag_ctx_free from a step callback: the pass would go on in freed memory
+ * (heap-use-after-free under ASan).  It is refused with a message, the pass
+ * ends with the right gradient, and the context is freed after it. */
+static ag_err free_code_in_step;
+static bool free_in_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
+    ag_ctx *c = user;
+    ag_ctx_free(c);
+    free_code_in_step = ag_errcode(c);
+    steps++;
+    return true;
+}
+static void test_ctx_free_refused_during_backward(void **state) {
+    (void)state;
+    ag_ctx *c = ag_ctx_new();
+    assert_non_null(c);
+    ag_var *x = ag_scalar(c, 0.7);
+    ag_var *y = ag_mul(c, ag_sin(c, x), ag_square(c, x));
+    ag_backward_opts opts = {.step = free_in_step, .step_user = c};
+    steps = 0;
+    free_code_in_step = AG_OK;
+    assert_int_equal(ag_backward(c, y, &opts), 0);
+    assert_int_equal(steps, 3);
+    assert_int_equal(free_code_in_step, AG_ERR_ARG);
+    assert_true(strncmp(ag_errmsg(c), "ctx_free: refused during a backward pass", 40) == 0);
+    assert_close(ag_item(ag_grad(x)), cos(0.7) * 0.49 + sin(0.7) * 2 * 0.7);
+    ag_ctx_free(c); /* after the pass it frees (ASan and valgrind see no leak) */
+}
+
+/* ag_backward_with's sized options: an older, smaller struct gets the
+ * defaults for what it lacks; a newer one is taken when what this library
+ * does not know is zero and refused otherwise; a size of 0 is refused. */
+static void test_backward_options_grow(void **state) {
+    (void)state;
+    typedef struct { /* a caller compiled before step and step_user */
+        size_t size;
+        bool retain_grad;
+        bool create_graph;
+    } older;
+    typedef struct { /* a caller compiled with a field this library lacks */
+        ag_backward_options known;
+        double newer_field;
+    } newer;
+    ag_var *x = ag_scalar(ctx, 3.0);
+    ag_var *h = ag_mul(ctx, x, x);
+    ag_var *y = ag_sin(ctx, h);
+    older small = {sizeof small, true, false};
+    assert_int_equal(ag_backward_with(ctx, y, (const ag_backward_options *)&small), 0);
+    assert_close(ag_item(ag_grad(x)), cos(9.0) * 6.0);
+    assert_non_null(ag_grad(h)); /* retain_grad was read */
+    ag_cleargrad(x);
+    ag_cleargrad(h);
+    ag_cleargrad(y);
+    newer big = {AG_BACKWARD_OPTIONS_INIT, 0.0};
+    big.known.size = sizeof big;
+    big.known.create_graph = true;
+    assert_int_equal(ag_backward_with(ctx, y, &big.known), 0);
+    assert_non_null(ag_creator(ag_grad(x))); /* create_graph was read */
+    big.newer_field = 1.0;
+    assert_int_equal(ag_backward_with(ctx, y, &big.known), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_ARG);
+    assert_non_null(strstr(ag_errmsg(ctx), "does not know"));
+    ag_clear_error(ctx);
+    ag_backward_options zero = {0};
+    assert_int_equal(ag_backward_with(ctx, y, &zero), -1);
+    assert_non_null(strstr(ag_errmsg(ctx), "AG_BACKWARD_OPTIONS_INIT"));
+    ag_clear_error(ctx);
+    ag_backward_options defaults = AG_BACKWARD_OPTIONS_INIT;
+    assert_int_equal(defaults.size, sizeof defaults);
+    assert_int_equal(ag_backward_with(ctx, y, NULL), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        CTX_TEST(test_composite),
+        CTX_TEST(test_grad_calls),
+        CTX_TEST(test_backward_summed_data),
+        CTX_TEST(test_last_grads),
+        CTX_TEST(test_func_tags),
+        CTX_TEST(test_accumulation),
+        CTX_TEST(test_matyas_rosenbrock),
+        CTX_TEST(test_rosenbrock_descent),
+        CTX_TEST(test_newton_double_backprop),
+        CTX_TEST(test_double),
+        CTX_TEST(test_sin_cos_derivatives),
+        CTX_TEST(test_higher_orders),
+        CTX_TEST(test_second_order_binary),
+        CTX_TEST(test_retain_grad),
+        CTX_TEST(test_modes),
+        CTX_TEST(test_unchain),
+        CTX_TEST(test_leaf_and_generation),
+        CTX_TEST(test_functional_grad),
+        CTX_TEST(test_errors),
+        CTX_TEST(test_nonfinite),
+        CTX_TEST(test_million_chain),
+        CTX_TEST(test_million_steps_flat),
+        CTX_TEST(test_young_collection_keeps_remembered_grads),
+        CTX_TEST(test_gc_auto_paces_by_allocation),
+        CTX_TEST(test_free_big_graph),
+        CTX_TEST(test_rebinding),
+        CTX_TEST(test_op_table),
+        CTX_TEST(test_func_input_grad),
+        CTX_TEST(test_backward_flags),
+        CTX_TEST(test_step_hook),
+        CTX_TEST(test_gc_refused_during_backward),
+        CTX_TEST(test_nested_backward_refused),
+        CTX_TEST(test_backward_options_grow),
+        cmocka_unit_test(test_ctx_free_refused_during_backward),
+    };
+    return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}

@@ -1,0 +1,257 @@
+/* test_memory.c — the context's buffer cache (issue 33): a training loop
+ * that collects every step reuses its buffers instead of faulting fresh
+ * pages in; the cache is bounded, released on request, and bypassed under
+ * AG_DEBUG_NO_REUSE. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "testutil.h"
+
+static long minor_faults(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_minflt;
+}
+
+/* One step of a 1-128-128-1 ReLU MLP on 512 points with Adam: its
+ * activations and gradients are 512 KiB each, over glibc's mmap threshold,
+ * so without the cache every ag_gc gives them back to the system. */
+typedef struct {
+    ag_ctx *ctx;
+    ag_var *x, *y;
+    ag_model *m;
+    ag_optim *opt;
+} mlp;
+
+static void mlp_new(mlp *n) {
+    n->ctx = ag_ctx_new();
+    assert_non_null(n->ctx);
+    ag_rng rng;
+    ag_rng_seed(&rng, 3);
+    n->x = ag_rand(n->ctx, 2, (const int[]){512, 1}, &rng);
+    n->y = ag_sin(n->ctx, n->x);
+    ag_retain(n->x);
+    ag_retain(n->y);
+    n->m = ag_mlp(n->ctx, (const int[]){128, 128, 1}, 3, AG_ACT_RELU, 0);
+    n->opt = ag_adam(n->ctx, 0.001, 0.9, 0.999, 1e-8, 0);
+    assert_non_null(n->m);
+    assert_non_null(n->opt);
+}
+
+static double mlp_step(mlp *n) {
+    ag_var *loss = ag_mse(n->ctx, ag_model_forward(n->m, n->x), n->y);
+    ag_model_cleargrad(n->m);
+    assert_int_equal(ag_backward(n->ctx, loss, NULL), 0);
+    assert_true(ag_optim_update_model(n->opt, n->m) >= 0);
+    double value = ag_item(loss);
+    ag_gc(n->ctx);
+    return value;
+}
+
+static void mlp_free(mlp *n) {
+    ag_optim_free(n->opt);
+    ag_model_unref(n->m);
+    ag_ctx_free(n->ctx);
+}
+
+static void test_gc_every_step_faults_only_while_warming_up(void **state) {
+    (void)state;
+    mlp n;
+    mlp_new(&n);
+    for (int i = 0; i < 10; i++) mlp_step(&n);
+    long before = minor_faults();
+    for (int i = 0; i < 40; i++) mlp_step(&n);
+    long per_step = (minor_faults() - before) / 40;
+    /* a step makes ~20 buffers of 512 KiB (128 pages each): without the
+     * cache, 322 faults a step.  Under AddressSanitizer its own shadow
+     * memory (unpoisoning a large region maps fresh shadow pages) and
+     * quarantine fault too, ~100 a step: not the library's. */
+#if defined(__SANITIZE_ADDRESS__)
+    assert_below(per_step, 400);
+#else
+    assert_below(per_step, 10);
+#endif
+    assert_true(ag_buffer_cache_bytes(n.ctx) > 0);
+    mlp_free(&n);
+}
+
+static void test_cache_is_bounded_and_released(void **state) {
+    (void)state;
+    mlp n;
+    mlp_new(&n);
+    assert_int_equal(ag_set_buffer_cache(n.ctx, 1 << 20), AG_BUFFER_CACHE_DEFAULT);
+    for (int i = 0; i < 3; i++) mlp_step(&n);
+    size_t cached = ag_buffer_cache_bytes(n.ctx);
+    assert_true(cached > 0);
+    assert_true(cached <= 1 << 20);
+    /* ag_gc_release collects, then empties the cache */
+    ag_var *garbage = ag_zeros(n.ctx, 2, (const int[]){100, 100});
+    assert_non_null(garbage);
+    assert_true(ag_gc_release(n.ctx) >= 1);
+    assert_int_equal(ag_buffer_cache_bytes(n.ctx), 0);
+    /* a smaller bound empties a fuller cache; 0 turns it off */
+    mlp_step(&n);
+    assert_true(ag_buffer_cache_bytes(n.ctx) > 0);
+    assert_int_equal(ag_set_buffer_cache(n.ctx, 0), 1 << 20);
+    assert_int_equal(ag_buffer_cache_bytes(n.ctx), 0);
+    mlp_step(&n);
+    assert_int_equal(ag_buffer_cache_bytes(n.ctx), 0);
+    mlp_free(&n);
+    assert_int_equal(ag_gc_release(NULL), 0);
+    assert_int_equal(ag_set_buffer_cache(NULL, 5), 0);
+    assert_int_equal(ag_buffer_cache_bytes(NULL), 0);
+}
+
+/* A reused buffer carries its last values: zeros must still be zeros, and
+ * results the same as from fresh memory. */
+static void test_reused_buffers_give_the_same_numbers(void **state) {
+    (void)state;
+    mlp a, b;
+    mlp_new(&a);
+    mlp_new(&b);
+    ag_set_buffer_cache(b.ctx, 0); /* b: every buffer fresh */
+    for (int i = 0; i < 5; i++) assert_true(mlp_step(&a) == mlp_step(&b));
+    ag_ctx *ctx = a.ctx;
+    ag_var *ones = ag_full(ctx, 2, (const int[]){300, 7}, 1.0);
+    assert_non_null(ones);
+    ag_gc(ctx); /* its buffer is cached */
+    assert_true(ag_buffer_cache_bytes(ctx) >= 300 * 7 * sizeof(double));
+    ag_var *zeros = ag_zeros(ctx, 2, (const int[]){300, 7}); /* the same size class */
+    const double *z = ag_cdata(zeros);
+    for (int i = 0; i < 300 * 7; i++) assert_true(z[i] == 0.0);
+    mlp_free(&a);
+    mlp_free(&b);
+}
+
+/* Under AG_DEBUG_NO_REUSE nothing is cached (tests/suites/lib_asan_test.sh checks
+ * that AddressSanitizer then reports a stale buffer read). */
+static void test_no_reuse_bypasses_the_cache(void **state) {
+    (void)state;
+    setenv("AG_DEBUG_NO_REUSE", "1", 1);
+    mlp n;
+    mlp_new(&n);
+    unsetenv("AG_DEBUG_NO_REUSE");
+    for (int i = 0; i < 3; i++) mlp_step(&n);
+    assert_int_equal(ag_buffer_cache_bytes(n.ctx), 0);
+    mlp_free(&n);
+}
+
+#if !defined(__SANITIZE_ADDRESS__) /* (no big mappings there) */
+/* The mapping of /proc/self/smaps that holds p: whether there is one, and
+ * its THPeligible field (-1 when it has none). */
+static bool mapping_of(const void *p, int *thp_eligible) {
+    FILE *f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    char line[512];
+    bool inside = false, found = false;
+    *thp_eligible = -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long lo, hi;
+        int field;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, ':') != NULL && line[0] != ' ') {
+            if (found) break;
+            inside = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+            found = inside;
+        } else if (inside && sscanf(line, "THPeligible: %d", &field) == 1) {
+            *thp_eligible = field;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* Whether this kernel gives transparent huge pages to advised memory. */
+static bool huge_pages_on(void) {
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f == NULL) return false;
+    char mode[128] = "";
+    bool on = fgets(mode, sizeof mode, f) != NULL && strstr(mode, "[never]") == NULL;
+    fclose(f);
+    return on;
+}
+#endif
+
+/* A buffer of 2 MiB or more is a mapping of its own at a 2 MiB boundary,
+ * advised for huge pages (memory.c); the cache keeps and reuses it as any
+ * other, and ag_gc_release unmaps it.  Not in an AddressSanitizer build
+ * (malloc's redzones) nor under AG_DEBUG_NO_REUSE. */
+static void test_big_buffers_on_huge_page_boundaries(void **state) {
+    (void)state;
+    ag_ctx *ctx = ag_ctx_new();
+    assert_non_null(ctx);
+    const int shapes[][2] = {{1000, 256}, {1000, 320}}; /* 2,048,000 and 2,560,000 bytes */
+    for (int s = 0; s < 2; s++) {
+        ag_var *a = ag_zeros(ctx, 2, shapes[s]);
+        assert_non_null(a);
+        double *data = ag_data(a);
+        size_t n = ag_size(a);
+        for (size_t i = 0; i < n; i++) assert_true(data[i] == 0.0);
+        for (size_t i = 0; i < n; i++) data[i] = (double)i;
+        ag_gc(ctx); /* cached */
+        assert_true(ag_buffer_cache_bytes(ctx) >= n * sizeof(double));
+        ag_var *b = ag_zeros(ctx, 2, shapes[s]); /* the same buffer, zeroed again */
+        assert_ptr_equal(ag_data(b), data);
+        for (size_t i = 0; i < n; i++) assert_true(data[i] == 0.0);
+#if !defined(__SANITIZE_ADDRESS__)
+        assert_int_equal((uintptr_t)data % ((uintptr_t)2 << 20), 0);
+        int eligible;
+        assert_true(mapping_of(data, &eligible));
+        if (huge_pages_on() && eligible >= 0) assert_int_equal(eligible, 1);
+        ag_gc_release(ctx); /* b is garbage: its mapping goes */
+        assert_int_equal(ag_buffer_cache_bytes(ctx), 0);
+        assert_false(mapping_of(data, &eligible));
+#else
+        ag_gc_release(ctx);
+#endif
+    }
+    ag_ctx_free(ctx);
+
+    setenv("AG_DEBUG_NO_REUSE", "1", 1); /* from malloc: off any 2 MiB boundary */
+    ctx = ag_ctx_new();
+    unsetenv("AG_DEBUG_NO_REUSE");
+    ag_var *a = ag_zeros(ctx, 2, shapes[0]);
+    assert_non_null(a);
+#if !defined(__SANITIZE_ADDRESS__)
+    assert_int_not_equal((uintptr_t)ag_data(a) % ((uintptr_t)2 << 20), 0);
+#endif
+    ag_ctx_free(ctx);
+}
+
+/* Issue 52: a big buffer in the cache is poisoned under AddressSanitizer;
+ * the cache given back (ag_gc_release, as :reset does) must unpoison it, or
+ * the next buffer at that address starts poisoned and the first write to it
+ * (rand's) is a use-after-poison.  Seen failing under clang's ASan, where
+ * the buffer was its own mapping (x = rand(600, 600); :reset; w = rand(600,
+ * 600)); in every build the numbers must be written and read back. */
+static void test_released_big_buffer_is_not_left_poisoned(void **state) {
+    (void)state;
+    ag_ctx *c = ag_ctx_new();
+    int shape[2] = {600, 600};
+    for (int round = 0; round < 3; round++) {
+        ag_var *x = ag_rand(c, 2, shape, NULL);
+        assert_non_null(x);
+        ag_gc(c);                                  /* x's buffer into the cache */
+        assert_true(ag_buffer_cache_bytes(c) >= 600 * 600 * sizeof(double));
+        ag_gc_release(c);                          /* the cache given back */
+        assert_int_equal(ag_buffer_cache_bytes(c), 0);
+    }
+    ag_var *w = ag_full(c, 2, shape, 2.0);
+    assert_non_null(w);
+    assert_true(ag_item(ag_sum(c, w, NULL, 0)) == 2.0 * 600 * 600);
+    ag_ctx_free(c);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gc_every_step_faults_only_while_warming_up),
+        cmocka_unit_test(test_cache_is_bounded_and_released),
+        cmocka_unit_test(test_reused_buffers_give_the_same_numbers),
+        cmocka_unit_test(test_no_reuse_bypasses_the_cache),
+        cmocka_unit_test(test_big_buffers_on_huge_page_boundaries),
+        cmocka_unit_test(test_released_big_buffer_is_not_left_poisoned),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
