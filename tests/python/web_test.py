@@ -205,6 +205,18 @@ try:
     check("the Rosenbrock lesson's last numbers", "10000 x0(0.9944984367782456) x1(0.9890050527419593)" in text,
           text[-500:])
     check("the Rosenbrock lesson's loss", "loss: y(3.0340428960433347e-05)" in text, text[-300:])
+    # the lesson's 10,000 losses came in pieces (each figure only the points
+    # added since the last) and draw thinned to what shows: the curve's first
+    # and last points where they are, far fewer than 10,000
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#plot svg polyline"))
+    time.sleep(0.5)
+    drawn = driver.execute_script(
+        "var p = document.querySelectorAll('#plot svg polyline')[0].getAttribute('points').split(' ');"
+        "return [p.length, p[0], p[p.length - 1], document.querySelector('#plot').textContent];")
+    check("the lesson's loss curve spans its 10,000 steps, drawn thinned (its first point at the left edge, its last at the right, 3.0e-5 in the legend)",
+          100 < drawn[0] < 5000 and "loss 3.0e-5" in drawn[3] and float(drawn[1].split(",")[0]) < 90 and
+          float(drawn[2].split(",")[0]) > 510, drawn[:3])
+    driver.save_screenshot(os.path.join(SHOTS, "2a-rosenbrock-lesson.png"))
     typed("clearplot()")
     typed("for i in range(50) { plot(1 / (i + 1), \"loss\") }")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#plot svg polyline"))
