@@ -94,6 +94,9 @@ extern const builtin_def builtins_data[];  /* builtins_data.c: data sets, batche
 extern const builtin_def builtins_loop[];  /* builtins_loop.c: enumerate, zip, ... */
 extern const builtin_def builtins_conv[];  /* builtins_conv.c: images (issue 50) */
 extern const builtin_def builtins_extra[]; /* builtins_extra.c: more of PyTorch's functions (issue 50) */
+/* torch.scatter(x, dim, index, src) (builtins_extra.c), which the `scatter` row
+ * (builtins_pictures.c) runs when its third argument is a tensor of indices. */
+int repl_tensor_scatter(repl *r, const builtin_args *a, repl_value *out);
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 

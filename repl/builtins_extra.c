@@ -1,6 +1,8 @@
 /* builtins_extra.c — more of the functions PyTorch users reach for (issue 50
  * item 3): activations, normalize, masked_fill, logical_not, index_select,
- * chunk, layer_norm, embedding, scaled_dot_product_attention, logcumsumexp.  Each row calls an engine function of ops_extra.c or a few of the
+ * chunk, layer_norm, embedding, scaled_dot_product_attention, logcumsumexp;
+ * einsum, batch_norm, cummax, cummin, meshgrid, diagonal, scatter (torch's,
+ * reached through the plot's row), scatter_add, nonzero.  Each row calls an engine function of ops_extra.c or a few of the
  * table's ops, so the gradient is theirs. */
 #include <math.h>
 #include <stdlib.h>
@@ -233,7 +235,188 @@ static int builtin_xavier_normal(repl *r, const builtin_args *a, repl_value *out
     return initialise(r, a, out, INIT_XAVIER_NORMAL);
 }
 
+/* ---- einsum, batch_norm, cummax/cummin, meshgrid, diagonal, scatter, nonzero ---------- */
+
+/* The tensors of a rest parameter: einsum(eq, a, b) or einsum(eq, [a, b]);
+ * *xs is the caller's to free. */
+static int rest_vars(repl *r, const builtin_args *a, int index, ag_var ***xs, int *n) {
+    const value_list *list = a->values[index].as.list;
+    if (list->count == 1 && list->items[0].kind == VALUE_LIST) list = list->items[0].as.list;
+    ag_var **vars = malloc((size_t)(list->count > 0 ? list->count : 1) * sizeof *vars);
+    if (vars == NULL) return repl_error(r, "out of memory");
+    for (int i = 0; i < list->count; i++) {
+        repl_value v = list->items[i];
+        builtin_args item = {.count = 1, .values = &v, .def = a->def};
+        if (v.kind != VALUE_VAR && v.kind != VALUE_NUMBER) {
+            char buf[64];
+            free(vars);
+            return repl_error(r, "%s: tensor %d must be a variable, not %s", a->def->name, i + 1,
+                              value_with_article(v, buf, sizeof buf));
+        }
+        if (arg_var(r, &item, 0, &vars[i]) < 0) {
+            free(vars);
+            return -1;
+        }
+    }
+    *xs = vars;
+    *n = list->count;
+    return 0;
+}
+
+static int builtin_einsum(repl *r, const builtin_args *a, repl_value *out) {
+    const char *equation;
+    ag_var **xs;
+    int n;
+    if (arg_string(r, a, 0, &equation) < 0 || rest_vars(r, a, 1, &xs, &n) < 0) return -1;
+    if (n == 0) {
+        free(xs);
+        return repl_error(r, "einsum: no operands: einsum(\"ij,jk->ik\", a, b)");
+    }
+    int rc = done_var(r, ag_einsum(r->ctx, equation, xs, n), out);
+    free(xs);
+    return rc;
+}
+
+/* [values, indices] from an engine call that fills both */
+static int values_indices(repl *r, int rc, ag_var *values, ag_var *indices, repl_value *out) {
+    if (rc < 0) return engine_error(r);
+    *out = value_list_new(2);
+    if (out->kind != VALUE_LIST) return repl_error(r, "out of memory");
+    out->as.list->items[0] = value_var(values);
+    out->as.list->items[1] = value_var(indices);
+    return 0;
+}
+
+static int builtin_cummax(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *values = NULL, *indices = NULL;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0) return -1;
+    int rc = ag_cummax(r->ctx, x, dim, &values, &indices); /* before values are read */
+    return values_indices(r, rc, values, indices, out);
+}
+
+static int builtin_cummin(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *values = NULL, *indices = NULL;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0) return -1;
+    int rc = ag_cummin(r->ctx, x, dim, &values, &indices); /* before values are read */
+    return values_indices(r, rc, values, indices, out);
+}
+
+static int builtin_meshgrid(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var **xs;
+    int n;
+    const char *indexing;
+    if (arg_string(r, a, 1, &indexing) < 0) return -1;
+    bool xy = strcmp(indexing, "xy") == 0;
+    if (!xy && strcmp(indexing, "ij") != 0)
+        return repl_error(r, "meshgrid: indexing must be \"ij\" or \"xy\", not \"%s\"", indexing);
+    if (rest_vars(r, a, 0, &xs, &n) < 0) return -1;
+    ag_var *grids[AG_MAX_DIMS];
+    int rc = -1;
+    if (ag_meshgrid(r->ctx, xs, n, xy, grids) < 0) {
+        engine_error(r);
+    } else {
+        *out = value_list_new(n);
+        if (out->kind != VALUE_LIST) {
+            repl_error(r, "out of memory");
+        } else {
+            for (int i = 0; i < n; i++) out->as.list->items[i] = value_var(grids[i]);
+            rc = 0;
+        }
+    }
+    free(xs);
+    return rc;
+}
+
+static int builtin_diagonal(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int offset, dim1, dim2;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &offset) < 0 || arg_int(r, a, 2, &dim1) < 0 ||
+        arg_int(r, a, 3, &dim2) < 0)
+        return -1;
+    return done_var(r, ag_diagonal(r->ctx, x, offset, dim1, dim2), out);
+}
+
+/* torch.scatter(x, dim, index, src): src a tensor or one number (PyTorch's
+ * value=).  Reached through the `scatter` row of builtins_pictures.c, whose
+ * plot takes a list of names where this takes the index tensor. */
+int repl_tensor_scatter(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *index, *src;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0 || arg_var(r, a, 2, &index) < 0) return -1;
+    if (!arg_given(a, 3)) return repl_error(r, "scatter: src is missing: scatter(x, dim, index, src)");
+    if (a->values[3].kind == VALUE_NUMBER) return done_var(r, ag_scatter_value(r->ctx, x, dim, index, a->values[3].as.number), out);
+    if (arg_var(r, a, 3, &src) < 0) return -1;
+    if (ag_ndim(src) == 0 && ag_ndim(x) > 0) /* a number written as a 0-d value */
+        return done_var(r, ag_scatter_value(r->ctx, x, dim, index, ag_data(src)[0]), out);
+    return done_var(r, ag_scatter(r->ctx, x, dim, index, src), out);
+}
+
+static int builtin_scatter_add(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *index, *src;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0 || arg_var(r, a, 2, &index) < 0 ||
+        arg_var(r, a, 3, &src) < 0)
+        return -1;
+    return done_var(r, ag_scatter_add_to(r->ctx, x, dim, index, src), out);
+}
+
+static int builtin_nonzero(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    bool as_tuple;
+    if (arg_var(r, a, 0, &x) < 0 || arg_bool(r, a, 1, &as_tuple) < 0) return -1;
+    ag_var *at = ag_nonzero(r->ctx, x);
+    if (at == NULL || !as_tuple) return done_var(r, at, out);
+    int nd = ag_ndim(x), count = ag_shape(at)[0]; /* one 1-D tensor per axis, as PyTorch's as_tuple */
+    *out = value_list_new(nd);
+    if (out->kind != VALUE_LIST) return repl_error(r, "out of memory");
+    for (int d = 0; d < nd; d++) {
+        ag_var *column = ag_zeros(r->ctx, 1, &count);
+        if (column == NULL) return engine_error(r);
+        for (int i = 0; i < count; i++) ag_data(column)[i] = ag_data(at)[(size_t)i * (size_t)nd + (size_t)d];
+        out->as.list->items[d] = value_var(column);
+    }
+    return 0;
+}
+
+static int builtin_batch_norm(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x, *stats[2] = {NULL, NULL}, *affine[2] = {NULL, NULL};
+    bool training;
+    double momentum, eps;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        if (arg_given(a, 1 + i) && arg_var(r, a, 1 + i, &stats[i]) < 0) return -1;
+        if (arg_given(a, 3 + i) && arg_var(r, a, 3 + i, &affine[i]) < 0) return -1;
+    }
+    if (arg_bool(r, a, 5, &training) < 0 || arg_number(r, a, 6, &momentum) < 0 || arg_number(r, a, 7, &eps) < 0)
+        return -1;
+    return done_var(r, ag_batch_norm(r->ctx, x, stats[0], stats[1], affine[0], affine[1], training, momentum, eps),
+                    out);
+}
+
 const builtin_def builtins_extra[] = {
+    {"einsum", "equation, *operands", builtin_einsum, "shape",
+     "torch.einsum: \"ij,jk->ik\" sums the products over the subscripts left out of the output (no \"->\": the ones\n"
+     "  used once, in ASCII order); a subscript repeated in one term takes its diagonal (\"ii\" is the trace); \"...\" broadcasts",
+     .function_only = true},
+    {"batch_norm", "x, running_mean, running_var, weight=nil, bias=nil, training=false, momentum=0.1, eps=1e-05",
+     builtin_batch_norm, "nn",
+     "F.batch_norm per channel (axis 1): with training, the batch's statistics, and running_mean/var (or none)\n"
+     "  updated in place, r = (1 - momentum)*r + momentum*s (the unbiased variance); else the running ones"},
+    {"cummax", "x, dim", builtin_cummax, "shape",
+     "[values, indices]: the running maximum along dim and where it is (gradient to those positions)"},
+    {"cummin", "x, dim", builtin_cummin, "shape",
+     "[values, indices]: the running minimum along dim and where it is (gradient to those positions)"},
+    {"meshgrid", "*tensors, indexing=\"ij\"", builtin_meshgrid, "construction",
+     "torch.meshgrid: a list of grids, grid i holding tensor i along axis i (\"xy\": the first two axes swapped)",
+     .function_only = true},
+    {"diagonal", "x, offset=0, dim1=0, dim2=1", builtin_diagonal, "shape",
+     "torch.diagonal: the entries (i, i + offset) of the planes (dim1, dim2), as a new last axis"},
+    {"scatter_add", "x, dim, index, src", builtin_scatter_add, "shape",
+     "torch.scatter_add: x with src's entries added at index along dim (repeated places add up)"},
+    {"nonzero", "x, as_tuple=false", builtin_nonzero, "shape",
+     "torch.nonzero: the positions of the entries that are not 0, (count, ndim) (as_tuple: a list per axis); no gradient"},
     {"kaiming_uniform", "shape, a=0, mode=\"fan_in\", nonlinearity=\"leaky_relu\", seed=nil", builtin_kaiming_uniform,
      "construction",
      "a leaf uniform in (-b, b), b = gain*sqrt(3/fan) (torch.nn.init.kaiming_uniform_); fans as PyTorch counts them\n"

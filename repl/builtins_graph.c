@@ -170,8 +170,8 @@ static void part_seen(const double seen[4], int width, int height, char *part, s
 
 /* After show opened a picture bigger than the window: the scale the window
  * actually shows it at, and which part (the window opens a picture too big
- * for a readable scale where the most folded boxes and the output are on
- * screen, or on its top left). */
+ * for a readable scale on its output, with the most folded boxes beside it
+ * on screen). */
 static void say_opening_view(repl *r, repl_viz *v) {
     int picture_width, picture_height;
     double scale, fit_scale, seen[4];
@@ -188,7 +188,7 @@ static void say_opening_view(repl *r, repl_viz *v) {
     char part[40];
     part_seen(seen, picture_width, picture_height, part, sizeof part);
     fprintf(repl_out(r),
-            "show: the graph (%dx%d pixels) opens at %.0f%% (readable text) on its %s part; drag to see "
+            "show: the graph (%dx%d pixels) opens at %.0f%% (readable text) on its output, its %s part; drag to see "
             "the rest, 0 fits it whole (%.0f%%), fold=true or depth=N draws less\n",
             picture_width, picture_height, 100 * scale, part, 100 * fit_scale);
 }

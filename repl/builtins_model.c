@@ -174,6 +174,7 @@ static const builtin_def model_call_defs[] = {
     [AG_MODEL_CNN] = {"cnn", "x", NULL, "models", NULL},
     [AG_MODEL_CONV2D] = {"conv2d_layer", "x", NULL, "models", NULL},
     [AG_MODEL_MAX_POOL] = {"max_pool", "x", NULL, "models", NULL},
+    [AG_MODEL_BATCH_NORM] = {"batch_norm_layer", "x", NULL, "models", NULL},
 };
 
 /* m(x): one forward step, recording the graph as any op does. */
@@ -437,6 +438,14 @@ static int fn_max_pool(repl *r, const builtin_args *args, repl_value *out) {
     return wrap_model(r, ag_max_pool_layer(repl_ctx(r), kernel, stride, padding), out);
 }
 
+static int fn_batch_norm_layer(repl *r, const builtin_args *args, repl_value *out) {
+    int features;
+    double momentum, eps;
+    if (arg_int(r, args, 0, &features) < 0 || arg_number(r, args, 1, &momentum) < 0 || arg_number(r, args, 2, &eps) < 0)
+        return -1;
+    return wrap_model(r, ag_batch_norm_layer(repl_ctx(r), features, momentum, eps), out);
+}
+
 /* ---- the table ------------------------------------------------------------------------- */
 
 const builtin_def builtins_model[] = {
@@ -465,6 +474,10 @@ const builtin_def builtins_model[] = {
      .function_only = true},
     {"max_pool", "kernel, stride=nil, padding=0", fn_max_pool, "models",
      "a max_pool2d layer (stride defaults to the kernel); alone, or in cnn([...])", .function_only = true},
+    {"batch_norm_layer", "num_features, momentum=0.1, eps=1e-05", fn_batch_norm_layer, "models",
+     "nn.BatchNorm2d (or 1d): batch_norm over the channels (axis 1) with its own w (ones) and b (zeros);\n"
+     "  each call updates m.params' running_mean and running_var (no gradient), testmode { } uses them",
+     .function_only = true},
     {"cleargrads", "model", fn_cleargrads, "models",
      "m.cleargrads(): forgets every parameter's gradient"},
     {"reset_state", "model", fn_reset_state, "models",

@@ -167,6 +167,10 @@ static int scatter_points(repl *r, const builtin_args *a, viz_plot *plot, repl_v
          : 0)
 
 static int builtin_scatter(repl *r, const builtin_args *a, repl_value *out) {
+    /* torch's form: a dim (one number, where the plot takes labels (N)) and an index tensor */
+    bool dim = a->values[1].kind == VALUE_NUMBER || (a->values[1].kind == VALUE_VAR && ag_ndim(a->values[1].as.var) == 0);
+    if (dim && a->values[2].kind == VALUE_VAR) return repl_tensor_scatter(r, a, out);
+    if (arg_given(a, 3)) return repl_error(r, "scatter: src is torch.scatter's: scatter(x, dim, index, src)");
     if (PICTURE_MISSING(r, "scatter", plot_scatter) < 0) return -1;
     viz_plot *plot = session_plot(r);
     if (scatter_points(r, a, plot, a->values[0], a->values[1], 2) < 0) return -1;
@@ -522,9 +526,11 @@ static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 const builtin_def builtins_pictures[] = {
-    {"scatter", "x, t=nil, names=nil", builtin_scatter, "plots",
+    {"scatter", "x, t=nil, names=nil, src=nil", builtin_scatter, "plots",
      "the points of x (N, 2) coloured by their class t (whole numbers), on the map with the contour "
-     "and boundary; names=[...] names the classes",
+     "and boundary; names=[...] names the classes\n"
+     "  scatter(x, dim, index, src), an index tensor third: torch.scatter, x with src (a tensor or a number)\n"
+     "  written at index along dim (a place written twice keeps the last write)",
      .function_only = true},
     {"boundary", "f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=nil, names=nil", builtin_boundary, "plots",
      "a model's (or def's) output over [x_lo, x_hi] x [y_lo, y_hi] as a heat map with its decision "

@@ -131,6 +131,9 @@ static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
     } else if (!whole && a->values[0].kind == VALUE_VAR && ag_name(a->values[0].as.var)[0] != '\0') {
         name = ag_name(a->values[0].as.var);
     }
+    const char *labels[2] = {NULL, NULL}; /* xlabel=, ylabel= */
+    for (int i = 0; i < 2; i++)
+        if (arg_given(a, 5 + i) && arg_string(r, a, 5 + i, &labels[i]) < 0) return -1;
     if (whole) {
         if (plot_whole(r, a, plot, name) < 0) return -1;
     } else {
@@ -142,6 +145,10 @@ static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
         if (plot == NULL || repl_vz->plot_append(plot, name, value, err) < 0) return plot_failed(r, a, err);
         if (arg_given(a, 3)) repl_vz->plot_set_log(plot, log_scale);
     }
+    if ((labels[0] != NULL || labels[1] != NULL) &&
+        repl_vz->plot_set_labels(plot, whole ? VIZ_PLOT_PANEL_XY : VIZ_PLOT_PANEL_SERIES, labels[0], labels[1],
+                                 err) < 0)
+        return plot_failed(r, a, err);
     no_window_notice(r);
     repl_viz_paced_draw(r, 's', name);
     repl_viz_pump(r);
@@ -401,9 +408,10 @@ static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 const builtin_def builtins_plot[] = {
-    {"plot", "v, ys=nil, name=nil, log=nil, points=nil", builtin_plot, "plots",
+    {"plot", "v, ys=nil, name=nil, log=nil, points=nil, xlabel=nil, ylabel=nil", builtin_plot, "plots",
      "plot(v) appends the scalar v to the series named as written (or name; log=true: log y "
-     "axis); plot(xs, ys) draws a whole series, replaced on each call (points=true: dots)"},
+     "axis); plot(xs, ys) draws a whole series, replaced on each call (points=true: dots); "
+     "xlabel=, ylabel= name that panel's axes (\"\": the default)"},
     {"title", "text", builtin_title, "plots", "the figure's title (\"\" removes it)", .function_only = true},
     {"contour", "f, xrange, yrange, levels=nil, log=nil", builtin_contour, "plots",
      "level curves of f(a, b) over [x_lo, x_hi] x [y_lo, y_hi]; levels=N or [list], log=true|false",

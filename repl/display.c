@@ -157,7 +157,10 @@ static void append_svg_element(strbuf *out, const char *svg, double zoom) {
  * the output has room for it, else just under the clicked node, scrolled
  * into view; a click on a folded group the drawing with it open, a click
  * on an open group's frame the drawing with it folded.  The buttons zoom
- * the graph inside the output (fit: the output's width) and a drag pans it. */
+ * the graph inside the output (fit: the output's width) and a drag pans it.
+ * A graph whose smallest text would be under 12 px at the output's width
+ * opens zoomed to 12 px and scrolled to its output (data-opened="output"),
+ * the tools' note saying how to see the rest. */
 static const char graph_script[] =
     "(function(){var root=document.getElementById('%s');if(!root)return;"
     "var panel=root.querySelector('.agrepl-inspector'),views=[].slice.call(root.querySelectorAll('.agrepl-view'));"
@@ -207,7 +210,19 @@ static const char graph_script[] =
     "root.setAttribute('data-selected',name);say(p.textContent,n);});});"
     "all(view,'g.cluster').forEach(function(c){var m=/^cluster_group(\\d+)$/.exec(title(c));if(!m)return;"
     "var g=+m[1],back=find(key(set.filter(function(x){return x!=g;})));if(!back)return;c.style.cursor='pointer';"
-    "c.addEventListener('click',function(){if(!dragged)open(back);});});});})();";
+    "c.addEventListener('click',function(){if(!dragged)open(back);});});});"
+    /* a graph whose smallest text would be under 12 px at the output's width
+     * opens zoomed to 12 px on its output, saying how to see the rest */
+    "(function(){var v=shown(),s=v.querySelector('svg'),p=v.querySelector('.agrepl-pane'),vb=s&&s.viewBox&&s.viewBox.baseVal;"
+    "if(!p||!vb||!vb.width)return;var w=s.getBoundingClientRect().width,small=0;if(!w)return;"
+    "all(s,'text').forEach(function(t){var f=parseFloat(t.getAttribute('font-size'));if(f>0&&(!small||f<small))small=f;});"
+    "var px=small*w/vb.width;if(!small||px>=11.95)return;scale(12/px);"
+    "var o=v.querySelector('pre[data-output]'),n=null;if(o)all(v,'g.node').forEach(function(g){if(title(g)==o.getAttribute('data-node'))n=g;});"
+    "if(n){var a=n.getBoundingClientRect(),b=p.getBoundingClientRect();"
+    "p.scrollLeft+=a.left+a.width/2-b.left-p.clientWidth/2;p.scrollTop+=a.top+a.height/2-b.top-p.clientHeight/2;}"
+    "var t=root.querySelector('.agrepl-note');if(t)t.textContent=' \u2014 bigger than the page at readable text: shown on its '"
+    "+(n?'output':'top left')+'; drag to see the rest, fit shows it whole (its text then '+Math.round(px)+' px)';"
+    "root.setAttribute('data-opened',n?'output':'top left');})();})();";
 
 /* The graph as the page shows it: the zoom buttons, every drawing (view) of
  * it, the inspector panel and the script; NULL with err. */
@@ -218,7 +233,7 @@ static char *graph_html(const viz_graph_opts *o, const char *id, view *views, in
                          "<button data-zoom=\"1.25\" title=\"zoom in\">+</button>"
                          "<button data-zoom=\"0.8\" title=\"zoom out\">&#8722;</button>"
                          "<button data-zoom=\"fit\" title=\"the output's width\">fit</button>"
-                         " drag to pan, click a node to inspect it</div>");
+                         " drag to pan, click a node to inspect it<span class=\"agrepl-note\"></span></div>");
     for (int i = 0; i < nviews; i++) {
         strbuf_append(&html, "<div class=\"agrepl-view\" data-key=\"");
         view_key(&html, &views[i]);

@@ -2,6 +2,7 @@
  * forward with its input checks, the sorted parameter list, the retained
  * hidden state of recurrent kinds, and the one-line description
  * (as upstream's model package: the Go library itsubaki/autograd). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,13 @@ struct ag_model {
     ag_layer_spec *specs; /* cnn, conv2d_layer, max_pool: the layers in order */
     int nspecs;
     int nslots;
+    double momentum, eps; /* batch_norm_layer */
 };
 
 static const char *const activation_names[] = {"sigmoid", "relu", "tanh", "gelu"};
 static const char *const kind_names[] = {"mlp",        "lstm",      "rnn",          "linear_layer", "lstm_layer",
-                                         "rnn_layer", "cnn",       "conv2d_layer", "max_pool"};
+                                         "rnn_layer", "cnn",       "conv2d_layer", "max_pool",
+                                         "batch_norm_layer"};
 static const char *const lstm_labels[LSTM_UNITS] = {"x2f", "x2i", "x2o", "x2u",
                                                     "h2f", "h2i", "h2o", "h2u"};
 
@@ -283,6 +286,62 @@ ag_model *ag_conv2d_layer(ag_ctx *ctx, int out_channels, int kernel, int stride,
 ag_model *ag_max_pool_layer(ag_ctx *ctx, int kernel, int stride, int padding) {
     ag_layer_spec l = {AG_LAYER_MAX_POOL, 0, kernel, stride, padding};
     return layered(ctx, AG_MODEL_MAX_POOL, &l, 1, AG_ACT_RELU, 0);
+}
+
+/* ---- batch_norm_layer: two units' fields hold w, b and the running statistics ---- */
+
+static ag_var *norm_param(ag_ctx *ctx, int channels, double value, const char *name) {
+    ag_var *v = ag_zeros(ctx, 1, &channels);
+    if (v == NULL) return NULL;
+    double *d = ag_data_mut(v);
+    for (int c = 0; c < channels; c++) d[c] = value;
+    ag_set_name(v, name);
+    ag_var_set_flags(v, ag_var_flags(v) | AG_VAR_PARAM);
+    ag_retain(v);
+    return v;
+}
+
+ag_model *ag_batch_norm_layer(ag_ctx *ctx, int num_features, double momentum, double eps) {
+    if (ctx == NULL) return NULL;
+    if (check_size(ctx, "batch_norm_layer", "num_features", num_features) < 0) return NULL;
+    if (!(eps >= 0) || !isfinite(momentum))
+        return ctx_error(ctx, AG_ERR_ARG, "batch_norm_layer: eps must be >= 0 and momentum a number");
+    ag_model *m = model_alloc(ctx, AG_MODEL_BATCH_NORM, 2, 0);
+    if (m == NULL) return NULL;
+    m->momentum = momentum, m->eps = eps, m->out = num_features;
+    static const char *const names[2][2] = {{"w", "b"}, {"running_mean", "running_var"}};
+    static const double starts[2][2] = {{1, 0}, {0, 1}};
+    for (int i = 0; i < 2; i++) {
+        linear_unit *u = &m->units[i];
+        u->owner = "batch_norm_layer";
+        snprintf(u->w_name, sizeof u->w_name, "%s", names[i][0]);
+        snprintf(u->b_name, sizeof u->b_name, "%s", names[i][1]);
+        u->in = u->out = num_features;
+        m->nunits = i + 1;
+        u->w = norm_param(ctx, num_features, starts[i][0], names[i][0]);
+        u->b = norm_param(ctx, num_features, starts[i][1], names[i][1]);
+        if (u->w == NULL || u->b == NULL) {
+            destroy(m);
+            return NULL;
+        }
+    }
+    return finish(m);
+}
+
+static unsigned enter_layer(ag_model *m, const char *label);
+static void leave_layer(ag_model *m, unsigned outer);
+
+/* F.batch_norm with the layer's parameters, training unless in test mode. */
+static ag_var *norm_forward(ag_model *m, ag_var *x) {
+    ag_ctx *ctx = m->ctx;
+    if (ag_ndim(x) >= 2 && ag_shape(x)[1] != m->out)
+        return ctx_error(ctx, AG_ERR_SHAPE, "batch_norm_layer: input has %d channels (axis 1) but the layer has %d",
+                         ag_shape(x)[1], m->out);
+    unsigned outer = enter_layer(m, "");
+    linear_unit *affine = &m->units[0], *stats = &m->units[1];
+    ag_var *y = ag_batch_norm(ctx, x, stats->w, stats->b, affine->w, affine->b, ag_is_train(ctx), m->momentum, m->eps);
+    leave_layer(m, outer);
+    return y;
 }
 
 int ag_model_layer_spec(const ag_model *m, ag_layer_spec *spec) {
@@ -526,6 +585,10 @@ ag_var *ag_model_forward(ag_model *m, ag_var *x) {
         return ag_var_ctx(x) != m->ctx
                    ? ctx_error(m->ctx, AG_ERR_CONTEXT, "%s: the input belongs to another context", ag_model_kind_name(m->kind))
                    : layers_forward(m, x);
+    if (m->kind == AG_MODEL_BATCH_NORM)
+        return ag_var_ctx(x) != m->ctx
+                   ? ctx_error(m->ctx, AG_ERR_CONTEXT, "%s: the input belongs to another context", ag_model_kind_name(m->kind))
+                   : norm_forward(m, x);
     if (check_input(m, x) < 0) return NULL;
     if (ensure_weights(m, ag_shape(x)[ag_ndim(x) - 1]) < 0) return NULL;
     switch (m->kind) {
@@ -544,6 +607,7 @@ ag_var *ag_model_forward(ag_model *m, ag_var *x) {
         ag_var *h = recurrent_step(m, x);
         return h ? layer_forward(m, &m->units[m->nunits - 1], h, false) : NULL;
     }
+    case AG_MODEL_BATCH_NORM: break; /* above */
     }
     return NULL;
 }
@@ -643,6 +707,7 @@ char *ag_model_describe(const ag_model *m, char *buf, size_t n) {
         }
         if (m->kind == AG_MODEL_CNN) APPEND("] %s", ag_activation_name(m->activation));
         break;
+    case AG_MODEL_BATCH_NORM: APPEND(" %d features, momentum %g, eps %g", m->out, m->momentum, m->eps); break;
     }
     /* parameters are variables (as PyTorch's m.parameters() and the
      * optimizers count them); their values are counted apart */

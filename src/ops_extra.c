@@ -239,3 +239,75 @@ ag_var *ag_repeat_interleave(ag_ctx *ctx, ag_var *x, int repeats, const int *axi
     ctx_free(ctx, at);
     return r;
 }
+
+/* A constant (C) as (1, C, 1, ...) for an x of nd axes: a copy, so no
+ * gradient reaches the running statistics (PyTorch's buffers). */
+static ag_var *channel_const(ag_ctx *ctx, const ag_var *v, int nd) {
+    int shape[AG_MAX_DIMS];
+    for (int d = 0; d < nd; d++) shape[d] = d == 1 ? (int)v->t.size : 1;
+    ag_var *c = ag_zeros(ctx, nd, shape);
+    if (c == NULL) return NULL;
+    memcpy(c->t.data, v->t.data, v->t.size * sizeof *c->t.data);
+    c->flags |= AG_VAR_CONST;
+    return c;
+}
+
+/* F.batch_norm over every axis but 1 (the channels) of x (N, C, ...): in
+ * training the batch's mean and population variance, and the running
+ * statistics (when given) updated in place as PyTorch's, with the unbiased
+ * variance: r = (1 - momentum) r + momentum s; in evaluation the running
+ * statistics.  Then * weight + bias per channel (NULL: none). */
+ag_var *ag_batch_norm(ag_ctx *ctx, ag_var *x, ag_var *running_mean, ag_var *running_var, ag_var *weight,
+                      ag_var *bias, bool training, double momentum, double eps) {
+    if (!op_input_ok(ctx, AG_OP_MEAN, x)) return NULL;
+    int nd = x->t.ndim;
+    char xs[SHAPE_BUF], ps[SHAPE_BUF];
+    if (nd < 2)
+        return ctx_error(ctx, AG_ERR_SHAPE, "batch_norm: x %s needs a batch and a channel axis (N, C, ...)",
+                         shape_str(&x->t, xs));
+    int channels = x->t.shape[1];
+    static const char *const names[] = {"running_mean", "running_var", "weight", "bias"};
+    ag_var *given[] = {running_mean, running_var, weight, bias};
+    for (int i = 0; i < 4; i++) {
+        if (given[i] == NULL) continue;
+        if (!op_input_ok(ctx, AG_OP_MUL, given[i])) return NULL;
+        if (given[i]->t.ndim != 1 || given[i]->t.shape[0] != channels)
+            return ctx_error(ctx, AG_ERR_SHAPE, "batch_norm: %s %s does not match x %s's %d channels (axis 1)",
+                             names[i], shape_str(&given[i]->t, ps), shape_str(&x->t, xs), channels);
+    }
+    if (!training && (running_mean == NULL || running_var == NULL))
+        return ctx_error(ctx, AG_ERR_ARG, "batch_norm: running_mean and running_var are needed when not training");
+    if ((running_mean == NULL) != (running_var == NULL))
+        return ctx_error(ctx, AG_ERR_ARG, "batch_norm: give both running_mean and running_var, or neither");
+    ag_var *centred, *var;
+    if (training) {
+        size_t count = channels ? x->t.size / (size_t)channels : 0;
+        if (count == 1)
+            return ctx_error(ctx, AG_ERR_SHAPE, "batch_norm: x %s has 1 value per channel: training needs more",
+                             shape_str(&x->t, xs));
+        int axes[AG_MAX_DIMS], n = 0;
+        for (int d = 0; d < nd; d++)
+            if (d != 1) axes[n++] = d;
+        ag_var *mean = ag_keepdims(ctx, ag_mean(ctx, x, axes, n), x, axes, n);
+        var = ag_keepdims(ctx, ag_variance(ctx, x, axes, n), x, axes, n);
+        centred = ag_sub(ctx, x, mean);
+        if (var == NULL || centred == NULL) return NULL;
+        if (running_mean != NULL) {
+            double *rm = ag_data_mut(running_mean), *rv = ag_data_mut(running_var);
+            double unbias = count > 1 ? (double)count / (double)(count - 1) : NAN;
+            for (int c = 0; c < channels; c++) {
+                rm[c] = (1 - momentum) * rm[c] + momentum * mean->t.data[c];
+                rv[c] = (1 - momentum) * rv[c] + momentum * var->t.data[c] * unbias;
+            }
+        }
+    } else {
+        centred = ag_sub(ctx, x, channel_const(ctx, running_mean, nd));
+        var = channel_const(ctx, running_var, nd);
+    }
+    ag_var *y = ag_div(ctx, centred, ag_sqrt(ctx, ag_add(ctx, var, k(ctx, eps))));
+    int shape[AG_MAX_DIMS];
+    for (int d = 0; d < nd; d++) shape[d] = d == 1 ? channels : 1;
+    if (weight != NULL) y = ag_mul(ctx, y, ag_reshape(ctx, weight, nd, shape));
+    if (bias != NULL) y = ag_add(ctx, y, ag_reshape(ctx, bias, nd, shape));
+    return y;
+}

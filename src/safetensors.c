@@ -457,7 +457,11 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
             for (int k = 0; k < 2; k++)
                 for (int i = 0; i < layouts[k].count && index[k] < 0; i++)
                     if (strcmp(layouts[k].tensors[i].name, key) == 0) index[k] = i;
-            if (strcmp(key, "__metadata__") == 0) {
+            size_t klen = strlen(key), clen = strlen("num_batches_tracked");
+            /* PyTorch's BatchNorm step counter: a state_dict entry agrepl keeps no copy of */
+            bool counter = ag_model_get_kind(m) == AG_MODEL_BATCH_NORM && klen >= clen &&
+                           strcmp(key + klen - clen, "num_batches_tracked") == 0;
+            if (strcmp(key, "__metadata__") == 0 || (counter && index[0] < 0 && index[1] < 0)) {
                 if (!skip(&j, 1)) goto bad_json;
             } else if (index[0] < 0 && index[1] < 0) {
                 load_error(ctx, path, "tensor %s is not a parameter of the %s", key,

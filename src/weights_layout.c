@@ -16,6 +16,8 @@
  *                                         added to them when loaded
  *   rnn layer x2h (.w, .b), h2h.w   RNN: "weight_ih_l0", "weight_hh_l0",
  *                                         "bias_ih_l0", "bias_hh_l0" (zeros)
+ *   batch_norm_layer: w, b,         BatchNorm2d: "weight", "bias",
+ *        running_mean, running_var        "running_mean", "running_var"
  *   lstm/rnn model: "lstm." / "rnn." before the layer's, "linear.weight",
  *        "linear.bias" (a module with attributes lstm and linear)
  *
@@ -179,6 +181,15 @@ int layout_torch(const ag_model *m, layout *l) {
     case AG_MODEL_RNN:
         ok = recurrent_unit(m, l, "rnn.", "rnn.", rnn_gates, 1, claimed) &&
              linear_unit(m, l, "linear.", "linear.", claimed);
+        break;
+    case AG_MODEL_BATCH_NORM: /* BatchNorm2d: weight, bias, running_mean, running_var */
+        for (int i = 0; i < n && ok; i++) {
+            const char *name;
+            ag_model_param(m, i, &name);
+            layout_tensor *t = add_tensor(l, strcmp(name, "w") == 0 ? "weight" : strcmp(name, "b") == 0 ? "bias" : name);
+            if (t == NULL) ok = false;
+            else add_part(m, t, i, false, false), claimed[i] = true;
+        }
         break;
     default:
         /* the bare layers and the single linear model: names without a prefix */

@@ -3,7 +3,8 @@
  * the page's script shows a node's text when it is clicked, as the window
  * does.  The text is viz_scene_inspect's, of the scene of the same drawing
  * (same options, so the same DOT node names as the SVG's <title>s), whose
- * nodes need no layout (viz_scene_describe). */
+ * nodes need no layout (viz_scene_describe).  The output's node is marked
+ * data-output="1". */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,6 +25,8 @@ char *viz_graph_inspector_html(ag_var *y, const viz_graph_opts *o, char err[VIZ_
         strbuf_append(&html, "<pre data-node=\"");
         strbuf_append_html(&html, node->name);
         if (node->kind == VIZ_NODE_BOX) strbuf_appendf(&html, "\" data-group=\"%d", node->group);
+        if (node->kind == VIZ_NODE_VAR && scene.output != NULL && node->var == scene.output)
+            strbuf_append(&html, "\" data-output=\"1"); /* the page opens a big graph on it */
         strbuf_append(&html, "\">");
         strbuf_append_html(&html, inspected ? inspected : "");
         strbuf_append(&html, "</pre>");

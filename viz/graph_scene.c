@@ -124,7 +124,6 @@ static int boxes_seen(const focus_box *boxes, int n, double x, double y, double 
     return seen;
 }
 
-#define OUTPUT_WORTH 3 /* the output on screen is worth this many boxes */
 
 void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height, int area_width,
                    int area_height, double min_scale) {
@@ -153,8 +152,9 @@ void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height
     }
     if (output) boxes[n++] = out;
     /* the view's place: each box's edge at the view's edge, along each axis;
-     * the one with the most boxes wholly on screen, the output counting as
-     * OUTPUT_WORTH of them, of those the nearest the middle of them all */
+     * of those with the output wholly on screen (when it fits at all) the one
+     * with the most boxes wholly on screen, of those the nearest the middle
+     * of them all */
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (int k = 0; k < n; k++)
         x0 = fmin(x0, boxes[k].x0), y0 = fmin(y0, boxes[k].y0), x1 = fmax(x1, boxes[k].x1), y1 = fmax(y1, boxes[k].y1);
@@ -168,7 +168,7 @@ void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height
             double y = clamp_start(b == 2 * n ? middle_y : b % 2 ? boxes[b / 2].y1 - view_h : boxes[b / 2].y0, height,
                                    view_h);
             int seen = boxes_seen(boxes, n, x, y, view_w, view_h);
-            if (output) seen += (OUTPUT_WORTH - 1) * boxes_seen(&out, 1, x, y, view_w, view_h);
+            if (output) seen += n * boxes_seen(&out, 1, x, y, view_w, view_h); /* above any boxes without it */
             double distance = fabs(x - middle_x) + fabs(y - middle_y);
             if (seen > best || (seen == best && distance < best_distance))
                 best = seen, best_x = x, best_y = y, best_distance = distance;

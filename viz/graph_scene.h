@@ -118,9 +118,9 @@ void viz_view_fit_min(viz_view *view, int width, int height, int area_width, int
 
 /* The view a window opens a picture with: as viz_view_fit_min, but a
  * picture that does not fit at min_scale shows the part that matters rather
- * than its top left: the place with the most folded boxes (a recurrent
- * model's steps, the layers) wholly on screen, the output (the loss)
- * counting as three, of those the nearest the middle of them.  A scene with
+ * than its top left: the output (the loss) wholly on screen when it fits,
+ * with the most folded boxes (a recurrent model's steps, the layers) wholly
+ * on screen beside it, of those places the nearest the middle of them.  A scene with
  * neither (NULL, or no box and no output drawn) opens at its top left part. */
 void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height, int area_width,
                    int area_height, double min_scale);

@@ -103,6 +103,11 @@ static void free_data(viz_plot *plot) {
     plot->mark_count = plot->mark_capacity = 0;
     free(plot->title);
     plot->title = NULL;
+    for (int i = 0; i < VIZ_PLOT_PANEL_COUNT; i++) {
+        free(plot->x_labels[i]);
+        free(plot->y_labels[i]);
+        plot->x_labels[i] = plot->y_labels[i] = NULL;
+    }
     free_contour(&plot->contour);
     plot_maps_free(plot);
 }
@@ -205,6 +210,28 @@ int viz_plot_set_title(viz_plot *plot, const char *title, char err[VIZ_ERRLEN]) 
         return plot_fail(err, "out of memory setting the title");
     free(plot->title);
     plot->title = copy;
+    plot_window_touch(plot);
+    return 0;
+}
+
+int viz_plot_set_labels(viz_plot *plot, viz_plot_panel panel, const char *x_label, const char *y_label,
+                        char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
+    if ((int)panel < 0 || (int)panel >= VIZ_PLOT_PANEL_COUNT) return plot_fail(err, "no panel %d", (int)panel);
+    char *x_copy = NULL, *y_copy = NULL;
+    if ((x_label != NULL && x_label[0] != '\0' && (x_copy = copy_string(x_label)) == NULL) ||
+        (y_label != NULL && y_label[0] != '\0' && (y_copy = copy_string(y_label)) == NULL)) {
+        free(x_copy);
+        return plot_fail(err, "out of memory setting the axis labels");
+    }
+    if (x_label != NULL) {
+        free(plot->x_labels[panel]);
+        plot->x_labels[panel] = x_copy;
+    }
+    if (y_label != NULL) {
+        free(plot->y_labels[panel]);
+        plot->y_labels[panel] = y_copy;
+    }
     plot_window_touch(plot);
     return 0;
 }

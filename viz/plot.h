@@ -222,4 +222,15 @@ bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x
 bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top, int *right,
                         int *bottom);
 
+/* ---- axis labels ---------------------------------------------------------- */
+
+/* The axis labels of `panel` ("epoch" and "loss", "t" and "wave"), drawn under
+ * its x axis and beside its y axis in place of the defaults ("step" and the
+ * series' name for the series panel, "x" for whole series, the tracked
+ * path's names for the contour).  NULL leaves a label as it is, "" gives its
+ * default back; viz_plot_clear() forgets them.  -1 when panel is not one of
+ * viz_plot_panel's or out of memory (nothing changed then). */
+int viz_plot_set_labels(viz_plot *plot, viz_plot_panel panel, const char *x_label, const char *y_label,
+                        char err[VIZ_ERRLEN]);
+
 #endif

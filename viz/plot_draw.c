@@ -670,8 +670,31 @@ static void draw_path(figure *f, const plot_axes *a, size_t index) {
     }
 }
 
+/* How much of the tracked paths lies in the box [x0, x1] x [y0, y1] (in
+ * pixels): points sampled along each drawn segment, 3 px apart. */
+static double label_crossings(const viz_plot *plot, const plot_axes *a, double x0, double y0, double x1,
+                              double y1) {
+    double count = 0;
+    for (size_t k = 0; k < plot->path_count; k++) {
+        const plot_path *p = &plot->paths[k];
+        for (size_t i = 0; i + 1 < p->count; i++) {
+            double ax = plot_to_pixel_x(a, p->xs[i]), ay = plot_to_pixel_y(a, p->ys[i]);
+            double bx = plot_to_pixel_x(a, p->xs[i + 1]), by = plot_to_pixel_y(a, p->ys[i + 1]);
+            if (!isfinite(ax) || !isfinite(ay) || !isfinite(bx) || !isfinite(by)) continue;
+            if (fmax(ax, bx) < x0 || fmin(ax, bx) > x1 || fmax(ay, by) < y0 || fmin(ay, by) > y1) continue;
+            double length = hypot(bx - ax, by - ay);
+            int samples = length < 3 ? 1 : length > 3000 ? 1000 : (int)(length / 3);
+            for (int j = 0; j <= samples; j++) {
+                double t = (double)j / samples, px = ax + t * (bx - ax), py = ay + t * (by - ay);
+                count += px >= x0 && px <= x1 && py >= y0 && py <= y1;
+            }
+        }
+    }
+    return count;
+}
+
 /* A cross at each mark with its label beside it, outlined to read over
- * the level curves. */
+ * the level curves, on the side the paths cross least. */
 static void draw_marks(figure *f, const plot_axes *a) {
     cairo_t *cr = f->cr;
     for (size_t i = 0; i < f->plot->mark_count; i++) {
@@ -685,10 +708,25 @@ static void draw_marks(figure *f, const plot_axes *a) {
             cairo_line_to(cr, x + MARK_SIZE, y - MARK_SIZE);
             plot_stroke_lines(f, pass == 0 ? background : text_colour, pass == 0 ? 6 : 2.6);
         }
-        bool room_right = x + MARK_SIZE + 120 < a->right;
-        plot_draw_text_styled(f, m->label, LABEL_TEXT, false,
-                         room_right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5, y - MARK_SIZE - 2,
-                         room_right ? ALIGN_START : ALIGN_END, ALIGN_END, false, text_colour, 4);
+        if (m->label[0] == '\0') continue;
+        /* the label beside the cross where the paths cross it least: above
+         * right, below right, above left, below left, within the frame */
+        double w, h;
+        plot_text_size(f, m->label, LABEL_TEXT, false, &w, &h);
+        int best = 0;
+        double best_cost = INFINITY;
+        for (int corner = 0; corner < 4; corner++) {
+            bool right = corner < 2, up = corner % 2 == 0;
+            double x0 = right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5 - w;
+            double y0 = up ? y - MARK_SIZE - 2 - h : y + MARK_SIZE + 2;
+            double cost = label_crossings(f->plot, a, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3);
+            if (x0 < a->left || x0 + w > a->right || y0 < a->top || y0 + h > a->bottom) cost += 1e6;
+            if (cost < best_cost) best_cost = cost, best = corner;
+        }
+        bool right = best < 2, up = best % 2 == 0;
+        plot_draw_text_styled(f, m->label, LABEL_TEXT, false, right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5,
+                              up ? y - MARK_SIZE - 2 : y + MARK_SIZE + 2, right ? ALIGN_START : ALIGN_END,
+                              up ? ALIGN_END : ALIGN_START, false, text_colour, 4);
     }
 }
 
@@ -859,8 +897,8 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     a->x_max = x.high;
     a->y_min = y.low;
     a->y_max = y.high;
-    p->x_label = which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
-    p->y_label = shown == 1 ? only->name : "";
+    p->x_label = plot->x_labels[which] ? plot->x_labels[which] : which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
+    p->y_label = plot->y_labels[which] ? plot->y_labels[which] : shown == 1 ? only->name : "";
     p->integer_x = which == VIZ_PLOT_PANEL_SERIES;
     legend_entry entries[MAX_LEGEND_ENTRIES];
     int count = 0;
@@ -960,8 +998,9 @@ static void contour_panel(figure *f, panel *p) {
                  plot->paths[0].name);
         snprintf(y_label, sizeof y_label, "%s", comma + 2);
     }
-    p->x_label = x_label;
-    p->y_label = y_label;
+    const char *given_x = plot->x_labels[VIZ_PLOT_PANEL_CONTOUR], *given_y = plot->y_labels[VIZ_PLOT_PANEL_CONTOUR];
+    p->x_label = given_x ? given_x : x_label;
+    p->y_label = given_y ? given_y : y_label;
     p->integer_x = false;
     double bar = plot_maps_colour_bar_room(plot);
     p->w -= bar;

@@ -27,6 +27,7 @@
 #define PLOT_THREE_PANEL_WIDTH 1860
 #define PLOT_MORE_PANEL_WIDTH 560 /* each panel past three */
 #define PLOT_HEIGHT 600
+#define PLOT_PAGE_WIDTH 1050 /* at most, on a notebook's page (plot_figure_size) */
 
 /* One named series: values[i] is drawn at x = i, or at xs[i] for a whole
  * series set by viz_plot_series (xs is then not NULL). */
@@ -149,6 +150,7 @@ struct viz_plot {
     plot_image_grid images;
     plot_network neurons;
     char *title; /* NULL: none */
+    char *x_labels[VIZ_PLOT_PANEL_COUNT], *y_labels[VIZ_PLOT_PANEL_COUNT]; /* NULL: the default */
     double zoom; /* text and line scale, 1 by default */
     const volatile sig_atomic_t *interrupt; /* nonzero: stop drawing (NULL: none) */
 
@@ -239,8 +241,10 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height);
 
 /* The figure's size in device pixels (or PDF/SVG points) when saved: the
  * window's when one is open, else the default for its panels; a file keeps
- * that size at any zoom (text and lines grow in it), a notebook's page
- * (for_page) shows it zoom times larger, as the window. */
+ * that size at any zoom (text and lines grow in it); a notebook's page
+ * (for_page) gets it narrower, at most PLOT_PAGE_WIDTH (three quarters of
+ * the default at least) and as much lower, so its text, the same size, is
+ * shrunk less where the page shows it about 1000 px wide. */
 void plot_figure_size(const viz_plot *plot, bool for_page, int *width, int *height);
 
 /* ---- plot_window.c ----------------------------------------------------------- */

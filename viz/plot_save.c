@@ -162,7 +162,7 @@ void viz_plot_set_interrupt(viz_plot *plot, const volatile sig_atomic_t *flag) {
 typedef struct figure_job {
     viz_plot *plot;
     figure_format format;
-    bool for_page; /* a notebook's page (zoom times larger), not a file */
+    bool for_page; /* a notebook's page (plot_figure_size), not a file */
 } figure_job;
 
 /* Runs in the child (viz_contained_drawing): the axes the drawing laid out
@@ -253,10 +253,11 @@ unsigned char *viz_plot_png(viz_plot *plot, size_t *size, char err[VIZ_ERRLEN]) 
         return NULL;
     }
     bool interrupted;
-    /* savefig's size at any zoom, so :zoom makes the text bigger on the page
-     * (a notebook shows an image at most its output's width: a figure zoom
-     * times larger would be shrunk back to it, its text as small as before) */
-    unsigned char *bytes = figure_bytes(plot, FORMAT_PNG, false, size, &interrupted, err);
+    /* the page's size (narrower than savefig's for two panels or more) at
+     * any zoom, so :zoom makes the text bigger on the page (a notebook shows
+     * an image at most its output's width: a figure zoom times larger would
+     * be shrunk back to it, its text as small as before) */
+    unsigned char *bytes = figure_bytes(plot, FORMAT_PNG, true, size, &interrupted, err);
     if (bytes == NULL && interrupted) plot_fail(err, "interrupted");
     return bytes;
 }

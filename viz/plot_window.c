@@ -21,9 +21,14 @@ static int default_width(int panels) {
 }
 
 void plot_figure_size(const viz_plot *plot, bool for_page, int *width, int *height) {
-    double zoom = for_page ? plot->zoom : 1;
-    *width = (int)lround(default_width(plot_panel_count(plot)) * zoom);
-    *height = (int)lround(PLOT_HEIGHT * zoom);
+    int wide = default_width(plot_panel_count(plot));
+    /* a page shows a figure at most about 1000 px wide (a notebook on a
+     * 1280-px screen): one made narrower there, with its text at the same
+     * size, shows that text less shrunk (three quarters of the width at
+     * least, so the panels keep their room) */
+    double narrow = for_page && wide > PLOT_PAGE_WIDTH ? fmax((double)PLOT_PAGE_WIDTH / wide, 0.75) : 1;
+    *width = (int)lround(wide * narrow);
+    *height = (int)lround(PLOT_HEIGHT * narrow);
     if (plot->window != NULL) {
         int w = 0, h = 0;
         SDL_GetWindowSizeInPixels(plot->window, &w, &h);

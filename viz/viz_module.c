@@ -49,4 +49,5 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .plot_neurons = viz_plot_neurons,
     .graph_file_bytes = viz_graph_file_bytes,
     .plot_file_bytes = viz_plot_file_bytes,
+    .plot_set_labels = viz_plot_set_labels,
 };

@@ -24,7 +24,7 @@
 /* Bumped whenever the table changes: a module of another version is refused.
  * New entries go at the end of the table, and into tests/unit/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
-#define VIZ_MODULE_VERSION 8
+#define VIZ_MODULE_VERSION 9
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -101,6 +101,9 @@ typedef struct viz_module {
                                        int *nodes, int *edges, char err[VIZ_ERRLEN]);
     unsigned char *(*plot_file_bytes)(viz_plot *plot, const char *filename, size_t *size, char err[VIZ_ERRLEN],
                                       int *status);
+    /* version 9: axis labels (plot(..., xlabel=, ylabel=)) */
+    int (*plot_set_labels)(viz_plot *plot, viz_plot_panel panel, const char *x_label, const char *y_label,
+                           char err[VIZ_ERRLEN]);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's

@@ -32,7 +32,8 @@ typedef enum ag_model_kind {
     AG_MODEL_RNN_LAYER,  /* a bare RNN layer: params "h2h.w", "x2h.b", "x2h.w" */
     AG_MODEL_CNN,        /* conv[i], max_pool and linear[j] layers in order, activation between */
     AG_MODEL_CONV2D,     /* one conv2d layer: params "w" (OC, C, K, K), "b" (OC) */
-    AG_MODEL_MAX_POOL    /* one max_pool2d layer: no parameters */
+    AG_MODEL_MAX_POOL,   /* one max_pool2d layer: no parameters */
+    AG_MODEL_BATCH_NORM  /* one batch_norm layer: "w", "b", "running_mean", "running_var" (C) */
 } ag_model_kind;
 
 /* One layer of a CNN (ag_cnn): a linear layer of `out` outputs, a conv2d
@@ -90,6 +91,13 @@ ag_model *ag_cnn(ag_ctx *ctx, const ag_layer_spec *layers, int n, ag_activation 
  * and a bare max_pool2d layer (stride 0: the kernel). */
 ag_model *ag_conv2d_layer(ag_ctx *ctx, int out_channels, int kernel, int stride, int padding, uint64_t seed);
 ag_model *ag_max_pool_layer(ag_ctx *ctx, int kernel, int stride, int padding);
+/* torch.nn.BatchNorm1d/2d of num_features channels (axis 1 of its input (N,
+ * C, ...)): parameters w (ones) and b (zeros), and the running statistics
+ * running_mean (zeros) and running_var (ones), listed with the parameters but
+ * never given a gradient (PyTorch's buffers); in train mode each call
+ * normalizes by the batch's statistics and updates the running ones
+ * (ag_batch_norm with momentum), in test mode (ag_set_train false) it uses them. */
+ag_model *ag_batch_norm_layer(ag_ctx *ctx, int num_features, double momentum, double eps);
 /* The layer a bare AG_MODEL_CONV2D or AG_MODEL_MAX_POOL model is, into
  * *spec: 0, or -1 for the other kinds. */
 int ag_model_layer_spec(const ag_model *m, ag_layer_spec *spec);
@@ -169,7 +177,7 @@ int ag_model_load_bytes(ag_model *m, const void *data, size_t size, const char *
 
 ag_model_kind ag_model_get_kind(const ag_model *m);
 /* "mlp", "lstm", "rnn", "linear_layer", "lstm_layer", "rnn_layer", "cnn",
- * "conv2d_layer", "max_pool". */
+ * "conv2d_layer", "max_pool", "batch_norm_layer". */
 const char *ag_model_kind_name(ag_model_kind kind);
 ag_ctx *ag_model_ctx(const ag_model *m);
 /* One line: "mlp [10 1] sigmoid, 4 parameters (31 values)" (parameters are

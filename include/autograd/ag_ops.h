@@ -480,6 +480,43 @@ ag_var *ag_pad_mode(ag_ctx *ctx, ag_var *x, const int *pad, int npad, ag_pad_kin
 /* torch.repeat_interleave: each entry along *axis repeated in place (axis NULL:
  * the flattened x). */
 ag_var *ag_repeat_interleave(ag_ctx *ctx, ag_var *x, int repeats, const int *axis);
+/* F.batch_norm of x (N, C, ...) per channel (axis 1): with training, the
+ * batch's mean and population variance, and running_mean/running_var (C) (NULL:
+ * none) updated in place, r = (1 - momentum) r + momentum s (s the unbiased
+ * variance for running_var), as PyTorch; without, the running statistics
+ * (constants: no gradient reaches them).  Then * weight + bias (C) (NULL: none). */
+ag_var *ag_batch_norm(ag_ctx *ctx, ag_var *x, ag_var *running_mean, ag_var *running_var, ag_var *weight,
+                      ag_var *bias, bool training, double momentum, double eps);
+
+/* ---- einsum and indexing, made of the ops above (ops_einsum.c, ops_index.c) */
+/* torch.einsum: equation as PyTorch's ("ij,jk->ik"; without "->" the output is
+ * the subscripts used once, in ASCII order; "..." for broadcast axes; a
+ * subscript repeated in one term takes the diagonal).  Spaces are ignored. */
+ag_var *ag_einsum(ag_ctx *ctx, const char *equation, ag_var *const *xs, int n);
+/* torch.diagonal: the entries (i, i + offset) of the planes (dim1, dim2) as a
+ * new last axis (offset < 0: below the main diagonal). */
+ag_var *ag_diagonal(ag_ctx *ctx, ag_var *x, int offset, int dim1, int dim2);
+/* torch.meshgrid of n 0-d or 1-D tensors into out[0..n): grids of shape
+ * (len_0, ..., len_{n-1}), or with xy the first two lengths swapped
+ * (indexing="xy").  0 or -1 with the error set. */
+int ag_meshgrid(ag_ctx *ctx, ag_var *const *xs, int n, bool xy, ag_var **out);
+/* torch.cummax/cummin along axis: *values (gradient to the arg positions) and
+ * *indices (a constant); a later equal value takes the position, a NaN takes
+ * it and keeps it, as PyTorch.  0 or -1 with the error set. */
+int ag_cummax(ag_ctx *ctx, ag_var *x, int axis, ag_var **values, ag_var **indices);
+int ag_cummin(ag_ctx *ctx, ag_var *x, int axis, ag_var **values, ag_var **indices);
+/* torch.scatter(x, axis, index, src): x with src's entries written at index
+ * along axis (index no larger than src, nor than x off the axis; a place
+ * written twice keeps the last write, and the overwritten entry gets no
+ * gradient).  ag_scatter_value writes one number. */
+ag_var *ag_scatter(ag_ctx *ctx, ag_var *x, int axis, ag_var *index, ag_var *src);
+ag_var *ag_scatter_value(ag_ctx *ctx, ag_var *x, int axis, ag_var *index, double value);
+/* torch.scatter_add(x, axis, index, src): x with src's entries added at index
+ * (repeated places add up).  (ag_scatter_add is gather's gradient, into zeros.) */
+ag_var *ag_scatter_add_to(ag_ctx *ctx, ag_var *x, int axis, ag_var *index, ag_var *src);
+/* torch.nonzero: the positions of x's entries that are not 0, (count, ndim), in
+ * order; a leaf without gradient. */
+ag_var *ag_nonzero(ag_ctx *ctx, const ag_var *x);
 
 AG_END_DECLS
 

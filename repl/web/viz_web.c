@@ -133,4 +133,5 @@ const viz_module agrepl_viz_module = {
     .graph_window_view = no_view,
     .graph_file_bytes = viz_graph_file_bytes,
     .plot_file_bytes = NULL, /* no Cairo: savefig goes to the page (plot_savefig) */
+    .plot_set_labels = viz_plot_set_labels, /* recorded; the page draws no axis labels yet */
 };

@@ -1,7 +1,7 @@
 """Weights that PyTorch loads as they are, and the other way round.
 
 agrepl trains nothing here: it makes a model (an MLP, an LSTM model, an RNN
-model, one linear layer), runs it and saves it with save(m, FILE); PyTorch
+model, one linear layer, a batch_norm layer with its running statistics), runs it and saves it with save(m, FILE); PyTorch
 (python3-torch) loads the file into the same torch.nn model with
 load_state_dict(strict=True) and must give the same outputs to 1e-12.  Then
 PyTorch makes a model of its own, writes its state_dict as safetensors (by
@@ -113,6 +113,7 @@ models = [  # agrepl's constructor, the same torch model, how it runs
     ("mlp([8, 1], seed=7)",
      lambda: torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Sigmoid(), torch.nn.Linear(8, 1)), "once"),
     ("linear_layer(2, seed=5)", lambda: torch.nn.Linear(3, 2), "once"),
+    ("batch_norm_layer(3)", lambda: torch.nn.BatchNorm1d(3), "once"),
     ("lstm(5, 2, seed=1)", lambda: Recurrent("lstm", 3, 5, 2), "steps"),
     ("rnn(4, 2, seed=2)", lambda: Recurrent("rnn", 3, 4, 2), "steps"),
 ]

@@ -11,6 +11,8 @@
 #      the legend was seen in, the legend is drawn in the panel below its text
 #   5. a graph too big for a readable scale opens on its output at
 #      0.8 / zoom, and the terminal says how to see the rest
+#   6. mlp_sine's folded graph (its notebook's last cell) at :zoom 1.5:
+#      readable (scale >= 0.8 / 1.5), its output in view
 # AGREPL_WINDOW_TRACE's log says what the window did; screenshots go to
 # $AGREPL_WINDOW_SHOTS when set.  Prints "window fit: N passed, M failed".
 set -u
@@ -159,6 +161,25 @@ if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split
     ok "5. a big graph opens at scale $scale on its output (L at $2,$3), and says how to see the rest"
 else
     not_ok "5. big graph: scale $scale, L at ${2:-?},${3:-?} in $area"; screen_text fit | grep . | tail -4 | sed "s/^/     screen: /"
+fi
+
+# ---- 6. mlp_sine's folded graph: its output in view, readable ----------------
+send fit 'x = rand([100, 1], seed=0); nograd { t = sin(2*pi*x) + rand([100, 1], seed=1) }'
+send fit 'model = mlp([10, 1], activation=sigmoid, seed=0); loss = mse(model(x), t); loss.backward()'
+shows=$(lines '^show ')
+send fit 'show(loss, fold=true)'
+settle '^show ' "$shows"
+settle '^view ' 0
+shot mlp_sine_folded
+set -- $(last_view)
+scale=$3
+set -- $(node_in "$log" loss)
+area=$(last_view | cut -d' ' -f7)
+if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split(a, r, "x");
+        exit !(s >= 0.8 / 1.5 - 1e-3 && x > 0 && y > 0 && x < r[1] && y < r[2]) }'; then
+    ok "6. mlp_sine's folded graph opens at scale $scale (text >= 12 px) with its output in view (loss at $2,$3 in $area)"
+else
+    not_ok "6. mlp_sine's folded graph: scale $scale, loss at ${2:-?},${3:-?} in $area"
 fi
 
 send fit ':quit'

@@ -319,6 +319,39 @@ BUILD(build_pad_reflect, ag_pad_mode(ctx, a, (const int[]){2, 1, 1, 2}, 4, AG_PA
 BUILD(build_pad_replicate, ag_pad_mode(ctx, a, (const int[]){0, 3, 2, 0}, 4, AG_PAD_REPLICATE))
 BUILD(build_pad_circular, ag_pad_mode(ctx, a, (const int[]){3, 1}, 2, AG_PAD_CIRCULAR))
 BUILD(build_repeat_interleave, ag_repeat_interleave(ctx, a, 3, (const int[]){1}))
+BUILD(build_einsum_matmul, ag_einsum(ctx, "ij,jk->ik", (ag_var *[]){a, b}, 2))
+BUILD(build_einsum_batched, ag_einsum(ctx, "bij,bkj", (ag_var *[]){a, b}, 2))
+BUILD(build_einsum_three, ag_einsum(ctx, "ij,jk,k->i", (ag_var *[]){a, b, c}, 3))
+BUILD(build_einsum_trace, ag_einsum(ctx, "iji->j", (ag_var *[]){a}, 1))
+BUILD(build_einsum_ellipsis, ag_einsum(ctx, "...i,i->...", (ag_var *[]){a, b}, 2))
+BUILD(build_einsum_broadcast, ag_einsum(ctx, "i,i,ij", (ag_var *[]){a, b, c}, 3))
+BUILD(build_diagonal, ag_diagonal(ctx, a, 1, 0, 2))
+BUILD(build_diagonal_below, ag_diagonal(ctx, a, -1, -1, -2))
+static ag_var *build_meshgrid(ag_ctx *ctx, ag_var *const *xs, bool xy) {
+    ag_var *g[3];
+    if (ag_meshgrid(ctx, xs, 3, xy, g) < 0) return NULL;
+    return ag_add(ctx, ag_mul(ctx, g[0], g[1]), ag_square(ctx, g[2]));
+}
+static ag_var *build_meshgrid_ij(ag_ctx *ctx, ag_var *const *xs) { return build_meshgrid(ctx, xs, false); }
+static ag_var *build_meshgrid_xy(ag_ctx *ctx, ag_var *const *xs) { return build_meshgrid(ctx, xs, true); }
+static ag_var *build_cummax(ag_ctx *ctx, ag_var *const *xs) {
+    ag_var *v, *i;
+    return ag_cummax(ctx, xs[0], 1, &v, &i) < 0 ? NULL : v;
+}
+static ag_var *build_cummin(ag_ctx *ctx, ag_var *const *xs) {
+    ag_var *v, *i;
+    return ag_cummin(ctx, xs[0], 0, &v, &i) < 0 ? NULL : v;
+}
+/* index (2, 4) into (3, 4) along 0, place (0, 3) written twice; src (3, 5) is cropped */
+static const double scatter_index[] = {0, 1, 2, 0, 2, 0, 1, 0};
+BUILD(build_scatter, ag_scatter(ctx, a, 0, c, b))
+BUILD(build_scatter_value, ag_scatter_value(ctx, a, 0, b, 0.5))
+BUILD(build_scatter_add_to, ag_scatter_add_to(ctx, a, 0, c, b))
+BUILD(build_batch_norm, ag_batch_norm(ctx, a, NULL, NULL, b, c, true, 0.1, 1e-5))
+static const double bn_mean[] = {0.5, -0.25, 1}, bn_var[] = {2, 0.5, 1.5};
+static ag_var *build_batch_norm_eval(ag_ctx *ctx, ag_var *const *xs) {
+    return ag_batch_norm(ctx, xs[0], xs[1], xs[2], NULL, NULL, false, 0.1, 1e-5);
+}
 
 static const grad_case cases[] = {
     {AG_OP_ADD, "add [2 3] + [3]", build_add, 2, {IN(ANY, 2, 3), IN(ANY, 3)}},
@@ -551,6 +584,30 @@ static const grad_case cases[] = {
     {AG_OP_GET_ITEM, "pad replicate [1 3 4] by (0, 3, 2, 0)", build_pad_replicate, 1, {IN(ANY, 1, 3, 4)}},
     {AG_OP_GET_ITEM, "pad circular [2 3] by (3, 1)", build_pad_circular, 1, {IN(ANY, 2, 3)}},
     {AG_OP_GET_ITEM, "repeat_interleave [2 3] 3 times along 1", build_repeat_interleave, 1, {IN(ANY, 2, 3)}},
+    {AG_OP_MATMUL, "einsum ij,jk->ik [2 3] [3 4]", build_einsum_matmul, 2, {IN(ANY, 2, 3), IN(ANY, 3, 4)}},
+    {AG_OP_MATMUL, "einsum bij,bkj (implicit bik) [2 3 2] [2 4 2]", build_einsum_batched, 2,
+     {IN(ANY, 2, 3, 2), IN(ANY, 2, 4, 2)}},
+    {AG_OP_MATMUL, "einsum ij,jk,k->i [2 3] [3 4] [4]", build_einsum_three, 3, {IN(ANY, 2, 3), IN(ANY, 3, 4), IN(ANY, 4)}},
+    {AG_OP_GET_ITEM, "einsum iji->j (a diagonal summed) [3 2 3]", build_einsum_trace, 1, {IN(ANY, 3, 2, 3)}},
+    {AG_OP_MATMUL, "einsum ...i,i->... [2 2 3] [3]", build_einsum_ellipsis, 2, {IN(ANY, 2, 2, 3), IN(ANY, 3)}},
+    {AG_OP_BROADCAST_TO, "einsum i,i,ij (a size-1 i broadcast) [1] [3] [3 2]", build_einsum_broadcast, 3,
+     {IN(ANY, 1), IN(ANY, 3), IN(ANY, 3, 2)}},
+    {AG_OP_GET_ITEM, "diagonal [3 2 4] offset 1 dims 0, 2", build_diagonal, 1, {IN(ANY, 3, 2, 4)}},
+    {AG_OP_GET_ITEM, "diagonal [2 4 3] offset -1 dims -1, -2", build_diagonal_below, 1, {IN(ANY, 2, 4, 3)}},
+    {AG_OP_BROADCAST_TO, "meshgrid ij of [2] [3] [2]", build_meshgrid_ij, 3, {IN(ANY, 2), IN(ANY, 3), IN(ANY, 2)}},
+    {AG_OP_BROADCAST_TO, "meshgrid xy of [2] [3] [2]", build_meshgrid_xy, 3, {IN(ANY, 2), IN(ANY, 3), IN(ANY, 2)}},
+    {AG_OP_GATHER, "cummax [2 4] axis 1", build_cummax, 1, {IN(DISTINCT, 2, 4)}},
+    {AG_OP_GATHER, "cummin [4 2] axis 0", build_cummin, 1, {IN(DISTINCT, 4, 2)}},
+    {AG_OP_WHERE, "scatter [3 4] along 0, src [3 5], a place written twice", build_scatter, 3,
+     {IN(ANY, 3, 4), IN(ANY, 3, 5), FIXED_IN(scatter_index, 2, 4)}},
+    {AG_OP_WHERE, "scatter value 0.5 into [3 4] along 0", build_scatter_value, 2,
+     {IN(ANY, 3, 4), FIXED_IN(scatter_index, 2, 4)}},
+    {AG_OP_SCATTER_ADD, "scatter_add [3 4] along 0, src [3 5], a place twice", build_scatter_add_to, 3,
+     {IN(ANY, 3, 4), IN(ANY, 3, 5), FIXED_IN(scatter_index, 2, 4)}},
+    {AG_OP_VARIANCE, "batch_norm training [4 3 2] with weight and bias", build_batch_norm, 3,
+     {IN(ANY, 4, 3, 2), IN(ANY, 3), IN(ANY, 3)}},
+    {AG_OP_SQRT, "batch_norm eval [2 3 2] with running statistics", build_batch_norm_eval, 3,
+     {IN(ANY, 2, 3, 2), FIXED_IN(bn_mean, 3), FIXED_IN(bn_var, 3)}},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 

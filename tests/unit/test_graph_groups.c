@@ -417,8 +417,9 @@ static bool on_screen(const viz_scene_node *n, const viz_view *view) {
 
 /* The window opens the LSTM's picture (laid out as the window lays it out,
  * with room for changing values) at the readable scale on the part that
- * matters: every step on screen, not the top left corner (the targets). */
-static void test_lstm_opens_on_the_steps_and_the_loss(void **state) {
+ * matters: the loss and the boxes beside it on screen, not the top left
+ * corner (the targets). */
+static void test_lstm_opens_on_the_loss(void **state) {
     ag_var *loss = recurrent_loss(true, 5);
     viz_graph_opts o = folded();
     o.reserve_values = true;
@@ -447,12 +448,13 @@ static void test_lstm_opens_on_the_steps_and_the_loss(void **state) {
     printf("    picture %dx%d opens at %.2f showing %.0f,%.0f on: the loss %s, step 5 %s, %d of %d boxes\n", width,
            height, view.scale, -view.offset_x / view.scale, -view.offset_y / view.scale,
            output_seen ? "seen" : "not seen", step_seen ? "seen" : "not seen", boxes_seen, boxes);
-    /* every folded box (the data, the steps, the linear calls, the
-     * parameters) fits on the screen at once: the view shows them all (the
-     * loss's sum chain is below them) */
-    assert_true(step_seen);
-    assert_int_equal(boxes_seen, boxes);
+    /* the loss on screen (issue 49: a graph too big opens on its output),
+     * with the folded boxes that fit beside it (the loss's sum chain is
+     * below the steps, so not all of them do) */
+    assert_true(output_seen);
+    assert_true(boxes_seen >= 3);
     assert_true(boxes >= 13);
+    (void)step_seen;
     assert_true(view.offset_x < 0 || view.offset_y < 0); /* not the top left corner */
     viz_scene_free(&scene);
     finish();
@@ -464,7 +466,7 @@ int main(void) {
         CTX_TEST(test_rnn_steps_and_parameters_fold),
         CTX_TEST(test_lstm_layout_no_edge_through_a_box),
         CTX_TEST(test_rnn_layout_no_edge_through_a_box),
-        CTX_TEST(test_lstm_opens_on_the_steps_and_the_loss),
+        CTX_TEST(test_lstm_opens_on_the_loss),
         CTX_TEST(test_mlp_fits_the_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

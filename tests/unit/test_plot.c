@@ -662,6 +662,38 @@ static int dark_pixels(const image *img, int x0, int y0, int x1, int y1) {
     return count;
 }
 
+/* A mark's label goes beside the cross where no path crosses it: above right
+ * by default, below right when a path leaves the mark up and to the right
+ * (matyas's path into its minimum), above left when paths take both right
+ * sides. */
+static void test_mark_label_avoids_paths(void **state) {
+    for (int layout = 0; layout < 3; layout++) {
+        viz_plot *plot = viz_plot_new(true);
+        assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
+        for (int i = 0; i <= 20 && layout > 0; i++)
+            viz_plot_track(plot, "up right", 1.5 * (20 - i) / 20, 1.5 * (20 - i) / 20, err);
+        for (int i = 0; i <= 20 && layout > 1; i++)
+            viz_plot_track(plot, "down right", 1.5 * (20 - i) / 20, -1.5 * (20 - i) / 20, err);
+        assert_int_equal(viz_plot_mark(plot, 0, 0, "minimum", err), 0);
+        image img;
+        save_and_load(plot, &img);
+        double mx, my;
+        pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 0, 0, &mx, &my);
+        int x = (int)mx, y = (int)my;
+        int up_right = dark_pixels(&img, x + 10, y - 32, x + 110, y - 9);
+        int down_right = dark_pixels(&img, x + 10, y + 9, x + 110, y + 32);
+        int up_left = dark_pixels(&img, x - 110, y - 32, x - 10, y - 9);
+        printf("    layout %d: label pixels up right %d, down right %d, up left %d\n", layout, up_right, down_right,
+               up_left);
+        int expected[3] = {up_right, down_right, up_left}, others = 0;
+        for (int k = 0; k < 3; k++) others += k != layout ? expected[k] : 0;
+        assert_true(expected[layout] > 60);
+        assert_true(others < 10);
+        release(&img);
+        viz_plot_free(plot);
+    }
+}
+
 static void test_title_marks_and_start_markers(void **state) {
     viz_plot *plot = viz_plot_new(true);
     assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
@@ -943,6 +975,66 @@ static void race(viz_plot *plot) {
     viz_plot_set_title(plot, "Race & <friends>", err);
 }
 
+/* The words of plot's PDF, spaces squeezed, between spaces (" epoch "). */
+static char *pdf_words(viz_plot *plot) {
+    char directory[] = "/tmp/test_plot_XXXXXX", pdf[64], command[256];
+    assert_non_null(mkdtemp(directory));
+    snprintf(pdf, sizeof pdf, "%s/labels.pdf", directory);
+    assert_int_equal(viz_plot_savefig(plot, pdf, err), 0);
+    snprintf(command, sizeof command, "(printf ' '; pdftotext %s - | tr -s ' \\n' '  '; printf ' ') | tr -s ' '; rm -r %s",
+             pdf, directory);
+    return command_output(command);
+}
+
+static void test_axis_labels_name_the_panels(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    double t[20], wave[20];
+    for (int i = 0; i < 20; i++) {
+        t[i] = i * 0.3;
+        wave[i] = sin(t[i]);
+        viz_plot_append(plot, "loss / count", 1.0 / (i + 1), err);
+    }
+    assert_int_equal(viz_plot_series(plot, "wave", t, wave, 20, true, err), 0);
+    char *words = pdf_words(plot); /* the defaults */
+    assert_non_null(strstr(words, " step "));
+    assert_non_null(strstr(words, " x "));
+    assert_null(strstr(words, " epoch "));
+    free(words);
+
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_SERIES, "epoch", "average loss", err), 0);
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_XY, "t", NULL, err), 0);
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_XY, NULL, "value", err), 0); /* t kept */
+    words = pdf_words(plot);
+    assert_non_null(strstr(words, " epoch "));
+    assert_non_null(strstr(words, " average loss "));
+    assert_non_null(strstr(words, " t "));
+    assert_non_null(strstr(words, " value "));
+    assert_null(strstr(words, " step "));
+    assert_null(strstr(words, " x "));
+    free(words);
+
+    /* "" gives the default back, the other label stays */
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_SERIES, "", NULL, err), 0);
+    words = pdf_words(plot);
+    assert_non_null(strstr(words, " step "));
+    assert_non_null(strstr(words, " average loss "));
+    free(words);
+
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_COUNT, "a", "b", err), -1);
+    assert_string_equal(err, "no panel 6");
+    assert_int_equal(viz_plot_set_labels(NULL, VIZ_PLOT_PANEL_XY, "a", "b", err), -1);
+
+    /* clear forgets them */
+    viz_plot_clear(plot);
+    viz_plot_append(plot, "loss", 1, err);
+    viz_plot_append(plot, "loss", 0.5, err);
+    words = pdf_words(plot);
+    assert_non_null(strstr(words, " step "));
+    assert_null(strstr(words, " average loss "));
+    free(words);
+    viz_plot_free(plot);
+}
+
 static void test_svg_and_pdf_look_like_the_png(void **state) {
     viz_plot *plot = viz_plot_new(true);
     race(plot);
@@ -1016,6 +1108,45 @@ static int text_rows(const image *img, int left, int top, int bottom) {
 
 /* :zoom makes text and lines bigger in a figure of the same size (a slide's
  * picture keeps its place, its text reads from further away). */
+/* The size of the PNG viz_plot_png makes for a notebook's page. */
+static void page_png_size(viz_plot *plot, int *width, int *height) {
+    size_t size = 0;
+    unsigned char *png = viz_plot_png(plot, &size, err);
+    assert_non_null(png);
+    SDL_Surface *surface = IMG_Load_RW(SDL_RWFromConstMem(png, (int)size), 1);
+    assert_non_null(surface);
+    *width = surface->w;
+    *height = surface->h;
+    SDL_FreeSurface(surface);
+    free(png);
+}
+
+/* A notebook shows a figure about 1000 px wide: its page PNG of two panels
+ * is 1050x450 (savefig's 1400x600 would show its text at 68 %), one panel
+ * stays 900x600, a file keeps savefig's size, and :zoom changes no size. */
+static void test_page_png_is_narrower_for_two_panels(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 10; i++) viz_plot_append(plot, "loss", 1.0 / (i + 1), err);
+    int width, height;
+    page_png_size(plot, &width, &height);
+    assert_int_equal(width, 900);
+    assert_int_equal(height, 600);
+    double xs[3] = {0, 1, 2}, ys[3] = {1, 0, 1};
+    viz_plot_series(plot, "data", xs, ys, 3, true, err);
+    page_png_size(plot, &width, &height);
+    assert_int_equal(width, 1050);
+    assert_int_equal(height, 450);
+    viz_plot_set_zoom(plot, 1.5);
+    page_png_size(plot, &width, &height);
+    assert_int_equal(width, 1050);
+    image img;
+    save_and_load(plot, &img);
+    assert_int_equal(img.surface->w, 1400);
+    assert_int_equal(img.surface->h, 600);
+    release(&img);
+    viz_plot_free(plot);
+}
+
 static void test_zoom_scales_text_and_lines_not_the_figure(void **state) {
     viz_plot *plot = viz_plot_new(true);
     for (int i = 0; i < 10; i++) viz_plot_append(plot, "loss", i, err);
@@ -1150,6 +1281,7 @@ int main(void) {
         cmocka_unit_test(test_many_points_stay_fast_and_drawn),
         cmocka_unit_test(test_whole_series_is_replaced),
         cmocka_unit_test(test_title_marks_and_start_markers),
+        cmocka_unit_test(test_mark_label_avoids_paths),
         cmocka_unit_test(test_contour_levels_as_asked),
         cmocka_unit_test(test_contour_levels_of_a_step_are_linear),
         cmocka_unit_test(test_legend_makes_room_above_a_wave),
@@ -1157,7 +1289,9 @@ int main(void) {
         cmocka_unit_test(test_savefig_time_is_linear_in_points),
         cmocka_unit_test(test_interrupted_savefig_writes_nothing),
         cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
+        cmocka_unit_test(test_axis_labels_name_the_panels),
         cmocka_unit_test(test_zoom_scales_text_and_lines_not_the_figure),
+        cmocka_unit_test(test_page_png_is_narrower_for_two_panels),
         cmocka_unit_test(test_headless_never_opens_a_window),
         cmocka_unit_test(test_ticks_are_nice_numbers),
     };

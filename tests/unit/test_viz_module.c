@@ -67,6 +67,7 @@ static const released_entry released[] = {
     ENTRY(plot_neurons, 7),
     ENTRY(graph_file_bytes, 8),
     ENTRY(plot_file_bytes, 8),
+    ENTRY(plot_set_labels, 9),
 };
 #undef ENTRY
 
