@@ -264,6 +264,8 @@ $(BUILD)/repl/%.o: repl/%.c
 # Where the installed lessons are, compiled into agrepl (repl/lessons.c).
 $(BUILD)/repl/lessons.o: $(BUILD)/prefix.stamp
 $(BUILD)/repl/lessons.o: CFLAGS_BASE += -DAGREPL_LESSON_DIR='"$(LESSONDIR)"'
+$(BUILD)/repl/web_lesson.o: $(BUILD)/prefix.stamp
+$(BUILD)/repl/web_lesson.o: CFLAGS_BASE += -DAGREPL_WEB_DIR='"$(DATADIR)/agrepl/web"'
 
 # The kernel program agrepl runs for --kernel and --install-kernel
 # (repl/main.c), when none is next to it.
@@ -470,7 +472,7 @@ WEB_OBJDIR = $(BUILD)/webobj
 WEB_DEPS = $(BUILD)/web-deps/node_modules/@viz-js/viz/dist/viz-global.js
 WEB_VIZ_SRC = viz/graph.c viz/graph_draw.c viz/graph_walk.c viz/graph_digest.c viz/graph_html.c viz/graph_inspect.c \
   viz/tree.c viz/plot.c viz/plot_contour.c viz/plot_ticks.c
-WEB_C_SRC = $(LIB_SRC) $(UTIL_SRC) $(REPL_SRC) $(WEB_VIZ_SRC) $(sort $(wildcard repl/web/*.c))
+WEB_C_SRC = $(LIB_SRC) $(UTIL_SRC) $(filter-out repl/web_lesson.c,$(REPL_SRC)) $(WEB_VIZ_SRC) $(sort $(wildcard repl/web/*.c))
 WEB_OBJ = $(WEB_C_SRC:%.c=$(WEB_OBJDIR)/%.o)
 WEB_CFLAGS = $(CSTD) $(WARN) -O2 -MMD -MP -DAG_BLAS_BUILTIN_ONLY -DAGREPL_LESSON_DIR='"/lessons"' \
   -Iinclude -Iinclude/autograd -Isrc/util -Iviz -Irepl -Irepl/web/cgraph -Irepl/web/cairo
@@ -481,8 +483,9 @@ WEB_LDFLAGS = -O2 -sMODULARIZE=1 -sEXPORT_NAME=createAgrepl -sENVIRONMENT=worker
 WEB_LESSONS = $(sort $(wildcard samples/*.ag))
 WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js
 WEB_ENV = NODE_PATH=/usr/share/nodejs
+WEB_FILES = agrepl.js viz-global.js agrepl-file.js $(notdir $(WEB_PAGE))
 
-web: $(WEB)/agrepl.js $(WEB)/viz-global.js $(WEB_PAGE:repl/web/%=$(WEB)/%) $(WEB)/lessons.stamp
+web: $(WEB)/agrepl.js $(WEB)/viz-global.js $(WEB)/agrepl-file.js $(WEB_PAGE:repl/web/%=$(WEB)/%) $(WEB)/lessons.stamp
 
 $(WEB_OBJDIR)/%.o: %.c
 	@mkdir -p $(@D)
@@ -493,6 +496,10 @@ $(WEB)/agrepl.js: $(WEB_OBJ) $(WEB_LESSONS)
 	@mkdir -p $(@D)
 	@echo "  EMCC $@"
 	$(Q)$(WEB_ENV) $(EMCC) $(WEB_LDFLAGS) $(WEB_OBJ) $(foreach f,$(WEB_LESSONS),--embed-file $(f)@/lessons/$(notdir $(f))) -o $@
+
+# the page opened from disk (file://) makes its worker from these strings
+$(WEB)/agrepl-file.js: repl/web/file_page.js $(WEB)/agrepl.js $(WEB)/viz-global.js repl/web/agrepl-worker.js
+	node repl/web/file_page.js $@ $(WEB)/agrepl.js $(WEB)/viz-global.js repl/web/agrepl-worker.js
 
 $(WEB)/%: repl/web/%
 	@mkdir -p $(@D)
@@ -515,9 +522,9 @@ $(WEB_DEPS): repl/web/package.json repl/web/package-lock.json
 
 # A lesson page: build/web with LESSON (a script) loaded when the page opens,
 # written to OUT (make web-lesson LESSON=samples/newton.ag OUT=newton-page).
-web-lesson: web
+web-lesson: web $(AGREPL)
 	@[ -n "$(LESSON)" ] && [ -n "$(OUT)" ] || { echo "web-lesson: say LESSON=FILE.ag OUT=DIR"; exit 2; }
-	python3 repl/web/lesson_page.py $(WEB) $(LESSON) $(OUT)
+	AGREPL_WEB=$(WEB) $(AGREPL) --web-lesson $(LESSON) $(OUT)
 
 -include $(WEB_OBJ:.o=.d)
 
@@ -739,6 +746,10 @@ install: build-all install-lib
 	install -m 644 $(LESSON_DATA) $(DESTDIR)$(LESSONDIR)/data/
 	install -d $(DESTDIR)$(NOTEBOOKDIR)
 	install -m 644 $(NOTEBOOKS) $(DESTDIR)$(NOTEBOOKDIR)/
+	@# the web page, when make web built it (agrepl --web-lesson copies it)
+	if [ -f $(WEB)/agrepl.js ]; then install -d $(DESTDIR)$(DATADIR)/agrepl/web/lessons && \
+	  install -m 644 $(addprefix $(WEB)/,$(WEB_FILES)) $(DESTDIR)$(DATADIR)/agrepl/web/ && \
+	  install -m 644 $(WEB)/lessons/*.ag $(DESTDIR)$(DATADIR)/agrepl/web/lessons/; fi
 
 # Removes exactly what install put there, then the directories that were ours.
 uninstall:
@@ -752,7 +763,10 @@ uninstall:
 	  $(DESTDIR)$(DOCDIR)/train_mlp.c $(DESTDIR)$(DOCDIR)/Makefile \
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/,$(notdir $(LESSONS))) \
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/data/,$(notdir $(LESSON_DATA))) \
-	  $(addprefix $(DESTDIR)$(NOTEBOOKDIR)/,$(notdir $(NOTEBOOKS)))
+	  $(addprefix $(DESTDIR)$(NOTEBOOKDIR)/,$(notdir $(NOTEBOOKS))) \
+	  $(addprefix $(DESTDIR)$(DATADIR)/agrepl/web/,$(WEB_FILES)) \
+	  $(addprefix $(DESTDIR)$(DATADIR)/agrepl/web/lessons/,$(notdir $(WEB_LESSONS)))
+	-rmdir $(DESTDIR)$(DATADIR)/agrepl/web/lessons $(DESTDIR)$(DATADIR)/agrepl/web 2>/dev/null
 	@# a page per function (man/gen_ref.py): ours are the ag_*.3 that source an autograd page
 	-@for f in $(DESTDIR)$(MANDIR)/man3/ag_*.3; do \
 	  grep -qx '.so man3/autograd[a-z_]*.3' "$$f" 2>/dev/null && rm -f "$$f"; done; true

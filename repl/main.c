@@ -20,6 +20,7 @@
 #include "repl.h"
 #include "source.h"
 #include "split.h"
+#include "web_lesson.h"
 
 #define PROMPT "ag> "
 #define CONTINUATION_PROMPT "..> "
@@ -37,6 +38,8 @@ static const char usage_text[] =
     "  -e 'STATEMENTS'    run the statements and exit (repeatable; all run, in order)\n"
     "  --lesson NAME      run the lesson NAME (rosenbrock, newton, ...; :lessons lists\n"
     "                     them), then stay interactive with its names bound\n"
+    "  --web-lesson FILE.ag DIR  write a lesson page into DIR: the web page (make web;\n"
+    "                     installed in PREFIX/share/agrepl/web) opening with FILE.ag run\n"
     "  --headless         never open a window (also AGREPL_HEADLESS=1); plots and\n"
     "                     graphs can still be saved to files\n"
     "  --no-files         statements read and write no file (:load, :save, render,\n"
@@ -557,6 +560,14 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc && argv[i][0] == '-'; i++) { /* among the options */
         if (strcmp(argv[i], "--kernel") == 0 || strcmp(argv[i], "--install-kernel") == 0)
             return run_kernel_program(argv);
+        if (strcmp(argv[i], "--web-lesson") == 0) {
+            if (i + 2 >= argc || i + 3 != argc) {
+                fprintf(stderr, "agrepl: --web-lesson needs a script and a directory, and nothing after them\n%s",
+                        usage_text);
+                return 2;
+            }
+            return web_lesson_write(argv[i + 1], argv[i + 2], stderr);
+        }
         if (strcmp(argv[i], "-e") == 0 || strcmp(argv[i], "--lesson") == 0 || strcmp(argv[i], "--files-in") == 0)
             i++;
     }

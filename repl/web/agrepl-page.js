@@ -8,7 +8,9 @@
  * any static server over http), a flag in a SharedArrayBuffer the running
  * statement reads at every statement boundary stops it with every name kept.
  * Where it cannot be (a page opened from disk), Stop ends the worker and
- * starts another that runs the session's statements again (said so). */
+ * starts another that runs the session's statements again (said so).
+ * Opened from disk (file://), where Chromium starts no Worker from a file,
+ * the worker is made from a Blob of agrepl-file.js's strings. */
 'use strict';
 (function () {
   var $ = function (id) { return document.getElementById(id); };
@@ -41,7 +43,21 @@
   function start(replay) {
     ready = false;
     input.disabled = true;
-    worker = new Worker('agrepl-worker.js');
+    if (location.protocol === 'file:' && !window.agreplWorkerSources) {
+      /* opened from disk: Chromium starts no Worker from a file, but a
+       * <script> may load one, and a Worker may run a Blob */
+      var s = document.createElement('script');
+      s.src = 'agrepl-file.js';
+      s.onload = function () { start(replay); };
+      s.onerror = function () { say('agrepl could not start: agrepl-file.js is missing beside this page (make web writes it)\n', 'err'); };
+      document.head.appendChild(s);
+      return;
+    }
+    worker = window.agreplWorkerSources ?
+      new Worker(URL.createObjectURL(new Blob(window.agreplWorkerSources.map(function (t) { return t + '\n;\n'; }),
+                                              { type: 'text/javascript' }))) :
+      new Worker('agrepl-worker.js');
+    window.agrepl.blobWorker = !!window.agreplWorkerSources;
     flag = window.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
     window.agrepl.isolated = !!flag;
     worker.onmessage = function (event) { receive(event.data, replay); };
@@ -125,8 +141,28 @@
       prompt.textContent = 'ag> ';
     }
     if (m.rc === 3) say('(:quit: reload the page to start again)\n', 'note');
+    if (m.written && m.written.length) offer(m.written);
     finish();
     if (m.files) showFiles(m.files, true);
+  }
+
+  /* a save gives a download: each file a statement wrote, as a link */
+  function offer(names) {
+    var line = document.createElement('span');
+    line.className = 'note saved';
+    line.appendChild(document.createTextNode('saved in this browser: '));
+    names.forEach(function (n, i) {
+      if (i) line.appendChild(document.createTextNode(', '));
+      var a = document.createElement('a');
+      a.href = '#';
+      a.textContent = n;
+      a.title = 'download ' + n;
+      a.onclick = function (e) { e.preventDefault(); worker.postMessage({ type: 'get', name: n }); };
+      line.appendChild(a);
+    });
+    line.appendChild(document.createTextNode(' (click to download)\n'));
+    output.appendChild(line);
+    output.scrollTop = output.scrollHeight;
   }
 
   var current = '';
@@ -352,6 +388,33 @@
   }
   function label(v) { return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(6)); }
 
+  /* A line's pixel points, thinned to what shows: of the points falling in
+   * one pixel column, the first, the lowest, the highest and the last (so a
+   * 10,000-step loss draws as a few thousand points, looking the same);
+   * points falls in one column only when x only grows. */
+  function thinned(points) {
+    if (points.length < 2000) return points;
+    var out = [], column = null, group = [];
+    function flush() {
+      if (!group.length) return;
+      var lo = group[0], hi = group[0];
+      group.forEach(function (p) { if (p[1] < lo[1]) lo = p; if (p[1] > hi[1]) hi = p; });
+      var keep = [group[0], lo, hi, group[group.length - 1]].sort(function (a, b) { return a[2] - b[2]; });
+      keep.forEach(function (p, i) { if (i === 0 || p !== keep[i - 1]) out.push(p); });
+      group = [];
+    }
+    points.forEach(function (p, i) {
+      var c = Math.round(p[0]);
+      if (c !== column) { flush(); column = c; }
+      group.push([p[0], p[1], i]);
+    });
+    flush();
+    return out;
+  }
+  function pointList(points) {
+    return thinned(points).map(function (p) { return p[0].toFixed(1) + ',' + p[1].toFixed(1); }).join(' ');
+  }
+
   /* one panel: frame, ticks, grid; returns the data → pixel mapping */
   function axes(parts, box, xr, yr, log, titleText) {
     var X = function (x) { return box.x + (x - xr[0]) / (xr[1] - xr[0]) * box.w; };
@@ -411,10 +474,10 @@
         s.values.forEach(function (v, i) {
           var x = s.xs ? s.xs[i] : i;
           if (v === null || x === null || (f.log && !(v > 0))) return;
-          pts.push(a.X(x).toFixed(1) + ',' + a.Y(v).toFixed(1));
+          pts.push([a.X(x), a.Y(v)]);
         });
-        if (s.points) pts.forEach(function (p) { var q = p.split(','); parts.push('<circle cx="' + q[0] + '" cy="' + q[1] + '" r="2.5" fill="' + colour + '"/>'); });
-        else parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8" points="' + pts.join(' ') + '"/>');
+        if (s.points) pts.forEach(function (p) { parts.push('<circle cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="2.5" fill="' + colour + '"/>'); });
+        else parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8" points="' + pointList(pts) + '"/>');
         var last = s.values[s.values.length - 1];
         names.push({ name: s.name + (last !== undefined && last !== null ? ' ' + label(last) : ''), colour: colour });
       });
@@ -432,8 +495,10 @@
       }
       var b = axes(parts, { x: left + 70, y: 40, w: 460, h: 330 }, xr, yr, false, 'contour');
       parts.push('<clipPath id="mapclip"><rect x="' + (left + 70) + '" y="40" width="460" height="330"/></clipPath><g clip-path="url(#mapclip)">');
-      if (c) { /* one path per level */
-        var n = Math.max(1, c.levels.length - 1), paths = {};
+      if (c && c.drawn && c.drawnAt === left) { /* a contour is traced once: its paths too */
+        parts.push(c.drawn);
+      } else if (c) { /* one path per level */
+        var n = Math.max(1, c.levels.length - 1), paths = {}, levelParts = [];
         for (var i = 0; i + 4 < c.segments.length; i += 5) {
           var level = c.segments[i + 4];
           (paths[level] = paths[level] || []).push('M' + b.X(c.segments[i]).toFixed(1) + ' ' + b.Y(c.segments[i + 1]).toFixed(1) +
@@ -441,13 +506,24 @@
         }
         Object.keys(paths).forEach(function (level) {
           var colour = 'hsl(' + (240 - 240 * level / n).toFixed(0) + ',60%,55%)';
-          parts.push('<path class="level" fill="none" stroke="' + colour + '" stroke-width="1" d="' + paths[level].join('') + '"/>');
+          levelParts.push('<path class="level" fill="none" stroke="' + colour + '" stroke-width="1" d="' + paths[level].join('') + '"/>');
         });
+        c.drawn = levelParts.join('');
+        c.drawnAt = left;
+        parts.push(c.drawn);
       }
       var names2 = [];
       f.paths.forEach(function (p, k) {
         var colour = palette[(k + 1) % palette.length], pts = [];
-        p.xs.forEach(function (x, i) { if (x !== null && p.ys[i] !== null) pts.push(b.X(x).toFixed(1) + ',' + b.Y(p.ys[i]).toFixed(1)); });
+        /* a point less than half a pixel from the last one drawn adds nothing */
+        var lastX = null, lastY = null, n = p.xs.length;
+        p.xs.forEach(function (x, i) {
+          if (x === null || p.ys[i] === null) return;
+          var X = b.X(x), Y = b.Y(p.ys[i]);
+          if (i < n - 1 && lastX !== null && Math.abs(X - lastX) < 0.5 && Math.abs(Y - lastY) < 0.5) return;
+          lastX = X; lastY = Y;
+          pts.push(X.toFixed(1) + ',' + Y.toFixed(1));
+        });
         parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2" points="' + pts.join(' ') + '"/>');
         if (pts.length) {
           var s0 = pts[0].split(','), s1 = pts[pts.length - 1].split(',');
@@ -470,9 +546,19 @@
   /* figures come as often as a loop plots (every 250 ms, or at the pace):
    * the newest is drawn once per frame; a contour sent once is kept */
   var drawPending = false, keptContour = null, lastDrawn = -1e9;
+  /* a line's points from index "from" on: the ones before are the last figure's */
+  function joined(kept, line, keys) {
+    if (!line.from) return;
+    keys.forEach(function (key) {
+      var before = kept && kept[key] ? kept[key] : [];
+      if (line[key] !== null) line[key] = before.slice(0, line.from).concat(line[key]);
+    });
+  }
   function drawPlot(json) {
     var f = JSON.parse(json);
     if (f.contour === 'same') f.contour = keptContour; else keptContour = f.contour;
+    f.series.forEach(function (s, i) { joined(lastFigure && lastFigure.series[i], s, ['values', 'xs']); });
+    f.paths.forEach(function (p, i) { joined(lastFigure && lastFigure.paths[i], p, ['xs', 'ys']); });
     lastFigure = f;
     if (drawPending) return;
     drawPending = true;
@@ -513,6 +599,7 @@
     a.click();
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
     window.agrepl.lastDownload = name;
+    window.agrepl.lastDownloadBlob = blob; /* tests read the bytes given */
   }
   var shownFiles = [];
   function showFiles(list, quietly) {

@@ -6,7 +6,9 @@
  * display {...} and savefig {...} (from the C code, web_main.c and
  * plot_web.c), ready, viz-ready, done {rc}, completions, file, files, error. */
 'use strict';
-importScripts('agrepl.js');
+/* opened from disk the page makes this worker from a Blob of agrepl.js,
+ * viz-global.js and this file (agrepl-file.js): they are here already */
+if (typeof createAgrepl !== 'function') importScripts('agrepl.js');
 
 var agrepl = null;
 var HOME = '/home/web_user';
@@ -42,7 +44,7 @@ async function init(message) {
   /* @viz-js/viz (Graphviz in WebAssembly) after the first prompt: the
    * console takes input while it loads, and show(y) uses it once it is there */
   setTimeout(function () {
-    importScripts('viz-global.js');
+    if (typeof Viz === 'undefined') importScripts('viz-global.js');
     Viz.instance().then(function (instance) { viz = instance; postMessage({ type: 'viz-ready' }); });
   }, 0);
 }
@@ -53,17 +55,31 @@ function files() {
   });
 }
 
+/* the session's files written since the last look (name -> mtime and size) */
+var seen = null;
+function written() {
+  var now = {}, changed = [];
+  files().forEach(function (n) {
+    var st = agrepl.FS.stat(HOME + '/' + n);
+    now[n] = st.mtime.getTime() + ':' + st.size;
+    if (seen !== null && seen[n] !== now[n]) changed.push(n);
+  });
+  seen = now;
+  return changed;
+}
+
 onmessage = async function (event) {
   var m = event.data;
   try {
     if (m.type === 'init') {
       await init(m);
     } else if (m.type === 'run') {
+      if (seen === null) written();
       var started = performance.now();
       var rc = agrepl.ccall('web_run', 'number', ['string'], [m.src]);
       var ms = performance.now() - started;
       if (rc !== 2) await sync(false);
-      postMessage({ type: 'done', rc: rc, ms: ms, files: files() });
+      postMessage({ type: 'done', rc: rc, ms: ms, files: files(), written: written() });
     } else if (m.type === 'complete') {
       var enc = new TextEncoder().encode(m.line.slice(0, m.end)).length;
       var p = agrepl.ccall('web_complete', 'number', ['string', 'number'], [m.line, enc]);
@@ -73,6 +89,7 @@ onmessage = async function (event) {
     } else if (m.type === 'put') {
       agrepl.FS.writeFile(HOME + '/' + m.name, new Uint8Array(m.bytes));
       await sync(false);
+      written();
       postMessage({ type: 'files', files: files(), note: 'copied ' + m.name + ' into the session\'s files' });
     } else if (m.type === 'get') {
       var data = agrepl.FS.readFile(HOME + '/' + m.name);

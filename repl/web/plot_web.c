@@ -54,18 +54,64 @@ static void numbers(strbuf *out, const double *v, size_t n) {
     strbuf_append(out, "]");
 }
 
+/* What the page holds of each series and path (the figures handed over
+ * before): a loop that plots appends to them, so the next figure sends only
+ * the points added since, "from" the count the page has.  A series counts as
+ * the one sent when it has its name, at least as many points, and the same
+ * last point the page got (else, after clearplot, it is sent whole). */
+typedef struct sent_line {
+    char *name;
+    size_t count;
+    double last, last_x; /* the page's last point (compared bit for bit) */
+} sent_line;
+static sent_line *sent_series, *sent_paths;
+static size_t sent_series_n, sent_paths_n;
+
+static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* How many of the n points of line i (name, values ys, xs or NULL) the page
+ * has already; then records that it will have all n.  0 when whole. */
+static size_t sent_from(sent_line **lines, size_t *count, size_t i, const char *name, const double *ys,
+                        const double *xs, size_t n, bool whole) {
+    if (whole) return 0;
+    if (i >= *count) {
+        sent_line *more = realloc(*lines, (i + 1) * sizeof *more);
+        if (more == NULL) return 0;
+        for (size_t k = *count; k <= i; k++) more[k] = (sent_line){0};
+        *lines = more, *count = i + 1;
+    }
+    sent_line *l = &(*lines)[i];
+    const char *label = name ? name : "";
+    size_t from = 0;
+    if (l->name != NULL && strcmp(l->name, label) == 0 && l->count > 0 && n >= l->count &&
+        same_bits(ys[l->count - 1], l->last) && (xs == NULL || same_bits(xs[l->count - 1], l->last_x)))
+        from = l->count;
+    if (l->name == NULL || strcmp(l->name, label) != 0) {
+        free(l->name);
+        l->name = strdup(label);
+    }
+    l->count = l->name != NULL ? n : 0;
+    if (n > 0) l->last = ys[n - 1], l->last_x = xs ? xs[n - 1] : 0;
+    return from;
+}
+
 /* The contour last handed over (its level curves are traced once, when
  * contour() sets them): the page keeps it, so a loop that tracks a path over
  * it sends only what changed. */
 static const plot_segment *sent_segments;
 static size_t sent_count;
 
-/* The figure as JSON: {"title", "log", "series": [{"name", "values", "xs"
- * (null: 0, 1, ...), "points"}], "paths": [{"name", "xs", "ys"}], "marks":
+/* The figure as JSON: {"title", "log", "series": [{"name", "from", "values",
+ * "xs" (null: 0, 1, ...), "points"}], "paths": [{"name", "from", "xs", "ys"}]
+ * (the points from index "from": the page has the ones before), "marks":
  * [{"x", "y", "label"}], "contour": null, "same" (as last handed over) or
  * {"range": [xlo, xhi, ylo, yhi], "levels": [...], "segments": [x0, y0, x1,
  * y1, level, ...]}}; malloc'd.  whole: never "same" (a file). */
 static char *figure_json(const viz_plot *plot, bool whole) {
+    if (!whole) /* lines the figure no longer has: sent whole when they come back */
+        for (size_t i = plot->series_count; i < sent_series_n; i++) sent_series[i].count = 0;
+    if (!whole)
+        for (size_t i = plot->path_count; i < sent_paths_n; i++) sent_paths[i].count = 0;
     strbuf out = {0};
     strbuf_append(&out, "{\"title\":");
     if (plot->title) string(&out, plot->title);
@@ -73,24 +119,26 @@ static char *figure_json(const viz_plot *plot, bool whole) {
     strbuf_appendf(&out, ",\"log\":%s,\"series\":[", plot->log_y ? "true" : "false");
     for (size_t i = 0; i < plot->series_count; i++) {
         const plot_series *s = &plot->series[i];
+        size_t from = sent_from(&sent_series, &sent_series_n, i, s->name, s->values, s->xs, s->count, whole);
         strbuf_append(&out, i ? ",{\"name\":" : "{\"name\":");
         string(&out, s->name);
-        strbuf_append(&out, ",\"values\":");
-        numbers(&out, s->values, s->count);
+        strbuf_appendf(&out, ",\"from\":%zu,\"values\":", from);
+        numbers(&out, s->values + from, s->count - from);
         strbuf_append(&out, ",\"xs\":");
-        if (s->xs) numbers(&out, s->xs, s->count);
+        if (s->xs) numbers(&out, s->xs + from, s->count - from);
         else strbuf_append(&out, "null");
         strbuf_appendf(&out, ",\"points\":%s}", s->points ? "true" : "false");
     }
     strbuf_append(&out, "],\"paths\":[");
     for (size_t i = 0; i < plot->path_count; i++) {
         const plot_path *p = &plot->paths[i];
+        size_t from = sent_from(&sent_paths, &sent_paths_n, i, p->name, p->ys, p->xs, p->count, whole);
         strbuf_append(&out, i ? ",{\"name\":" : "{\"name\":");
         string(&out, p->name);
-        strbuf_append(&out, ",\"xs\":");
-        numbers(&out, p->xs, p->count);
+        strbuf_appendf(&out, ",\"from\":%zu,\"xs\":", from);
+        numbers(&out, p->xs + from, p->count - from);
         strbuf_append(&out, ",\"ys\":");
-        numbers(&out, p->ys, p->count);
+        numbers(&out, p->ys + from, p->count - from);
         strbuf_append(&out, "}");
     }
     strbuf_append(&out, "],\"marks\":[");

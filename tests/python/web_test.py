@@ -8,8 +8,11 @@ the README's first session key by key and checks the printed numbers and the
 tree, Tab-completes, shows the graph and clicks x's node for the inspector,
 runs the Rosenbrock lesson and checks its last numbers, plots, interrupts an
 endless loop (every name kept), saves a session with :save, reloads the page
-and :loads it back (the browser's storage), checks an error's caret, and
-compares the page's dot(y) with the terminal's.  Screenshots in SHOTS_DIR.
+and :loads it back (the browser's storage), checks an error's caret,
+compares the page's dot(y) with the terminal's, writes lesson pages with
+agrepl --web-lesson (beside the build, installed, none), reads a .npy numpy
+wrote and picked in the page and downloads one numpy reads, and opens a
+lesson page from disk (file://).  Screenshots in SHOTS_DIR.
 Where emscripten is missing (no page was built) it says SKIP and passes."""
 import difflib
 import os
@@ -202,6 +205,18 @@ try:
     check("the Rosenbrock lesson's last numbers", "10000 x0(0.9944984367782456) x1(0.9890050527419593)" in text,
           text[-500:])
     check("the Rosenbrock lesson's loss", "loss: y(3.0340428960433347e-05)" in text, text[-300:])
+    # the lesson's 10,000 losses came in pieces (each figure only the points
+    # added since the last) and draw thinned to what shows: the curve's first
+    # and last points where they are, far fewer than 10,000
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#plot svg polyline"))
+    time.sleep(0.5)
+    drawn = driver.execute_script(
+        "var p = document.querySelectorAll('#plot svg polyline')[0].getAttribute('points').split(' ');"
+        "return [p.length, p[0], p[p.length - 1], document.querySelector('#plot').textContent];")
+    check("the lesson's loss curve spans its 10,000 steps, drawn thinned (its first point at the left edge, its last at the right, 3.0e-5 in the legend)",
+          100 < drawn[0] < 5000 and "loss 3.0e-5" in drawn[3] and float(drawn[1].split(",")[0]) < 90 and
+          float(drawn[2].split(",")[0]) > 510, drawn[:3])
+    driver.save_screenshot(os.path.join(SHOTS, "2a-rosenbrock-lesson.png"))
     typed("clearplot()")
     typed("for i in range(50) { plot(1 / (i + 1), \"loss\") }")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#plot svg polyline"))
@@ -264,11 +279,45 @@ try:
     text = typed(":help")
     check(":help works in the page", ":lessons" in text and "backward" in text, text[-300:])
     driver.save_screenshot(os.path.join(SHOTS, "4-reloaded.png"))
-    # a lesson page (make web-lesson): opens with the lesson run
+    # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
+    # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")
-    made = subprocess.run([sys.executable, os.path.join(HERE, "..", "..", "repl", "web", "lesson_page.py"), WEB,
-                           os.path.join(HERE, "..", "..", "samples", "newton.ag"), lesson_dir], capture_output=True, text=True)
-    check("lesson_page.py writes a lesson page", made.returncode == 0, made.stderr)
+    newton = os.path.join(HERE, "..", "..", "samples", "newton.ag")
+    wl_env = {k: v for k, v in env.items() if k != "AGREPL_WEB"}
+    made = subprocess.run([AGREPL, "--web-lesson", newton, lesson_dir], capture_output=True, text=True, env=wl_env)
+    check("agrepl --web-lesson writes a lesson page from build/web beside build/agrepl",
+          made.returncode == 0 and "(the page from " in made.stdout and
+          os.path.realpath(made.stdout.split("(the page from ")[-1].split(")")[0]) == os.path.realpath(WEB),
+          made.stdout + made.stderr)
+    # installed: PREFIX/bin/agrepl finds PREFIX/share/agrepl/web
+    prefix = os.path.join(tmp, "prefix")
+    os.makedirs(os.path.join(prefix, "bin"))
+    shutil.copy(AGREPL, os.path.join(prefix, "bin", "agrepl"))
+    shutil.copytree(WEB, os.path.join(prefix, "share", "agrepl", "web"))
+    installed = subprocess.run([os.path.join(prefix, "bin", "agrepl"), "--web-lesson", newton,
+                                os.path.join(tmp, "installed-page")], capture_output=True, text=True, env=wl_env)
+    check("an installed agrepl --web-lesson takes PREFIX/share/agrepl/web",
+          installed.returncode == 0 and "/bin/../share/agrepl/web)" in installed.stdout and
+          os.path.exists(os.path.join(tmp, "installed-page", "agrepl.js")), installed.stdout + installed.stderr)
+    shutil.rmtree(os.path.join(prefix, "share"))
+    missing = subprocess.run([os.path.join(prefix, "bin", "agrepl"), "--web-lesson", newton,
+                              os.path.join(tmp, "nowhere-page")], capture_output=True, text=True, env=wl_env)
+    check("--web-lesson without a built page fails, naming where it looked and `make web`",
+          missing.returncode == 1 and "no built web page" in missing.stderr and "make web" in missing.stderr and
+          "/share/agrepl/web" in missing.stderr and not os.path.exists(os.path.join(tmp, "nowhere-page")),
+          missing.stderr)
+    bad = os.path.join(tmp, "bad.ag")
+    with open(bad, "w") as f:
+        f.write("x = 1\n# </script> ends the element\n")
+    refused = subprocess.run([AGREPL, "--web-lesson", bad, os.path.join(tmp, "bad-page")], capture_output=True,
+                             text=True, env=wl_env)
+    check("--web-lesson refuses a script containing </script",
+          refused.returncode == 1 and "</script" in refused.stderr, refused.stderr)
+    with open(os.path.join(lesson_dir, "index.html"), encoding="utf-8") as f:
+        lesson_page = f.read()
+    check("the lesson page is titled by the lesson's first line",
+          "<title>agrepl — Newton&#x27;s method" in lesson_page or "<title>agrepl — Newton's method" in lesson_page,
+          lesson_page[:400])
     lesson_port = free_port()
     lesson_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(lesson_port)],
                                     lesson_port, "lesson-server.log", cwd=lesson_dir)
@@ -313,9 +362,59 @@ try:
         typed(":load picked.ag")
         text = typed("picked")
         check("a file picked in the page loads (Open file…)", text.rstrip().endswith("picked(42)"), text[-300:])
+        # the data loaders on a picked file: a .npy numpy wrote, read in the
+        # page; save_npy gives a download numpy reads back
+        import numpy
+        numpy.save(os.path.join(tmp, "grid.npy"), numpy.arange(6, dtype=numpy.float64).reshape(2, 3) / 4)
+        driver.find_element(By.ID, "upload").send_keys(os.path.join(tmp, "grid.npy"))
+        wait.until(lambda d: "copied grid.npy" in d.execute_script(
+            "return document.getElementById('output').textContent"))
+        typed(":digits full")
+        text = typed("g = load_npy(\"grid.npy\")")
+        text = typed("print(g.shape, g.sum())")
+        check("load_npy reads a .npy numpy wrote and the user picked", "[2 3] variable(3.75)" in text.split("g.sum())")[-1],
+              text[-300:])
+        text = typed("save_npy(\"twice.npy\", g * 2)")
+        links = driver.find_elements(By.CSS_SELECTOR, "#output .saved a")
+        check("a statement that saves offers the file as a download link", [a.text for a in links][-1:] == ["twice.npy"],
+              [a.text for a in links])
+        links[-1].click()
+        wait.until(lambda d: d.execute_script("return window.agrepl.lastDownload") == "twice.npy")
+        got = driver.execute_async_script(
+            "var done = arguments[0]; window.agrepl.lastDownloadBlob.arrayBuffer().then(function (b) {"
+            " var u = new Uint8Array(b), s = ''; for (var i = 0; i < u.length; i++) s += String.fromCharCode(u[i]);"
+            " done(btoa(s)); });")
+        import base64
+        import io
+        back = numpy.load(io.BytesIO(base64.b64decode(got)))
+        check("the downloaded .npy is what numpy reads: the picked grid times 2",
+              back.shape == (2, 3) and numpy.array_equal(back, numpy.arange(6).reshape(2, 3) / 2), repr(back))
+        text = typed("load_csv(\"grid.npy\")")
+        check("load_csv in the page says what it lacks (libcsv, not built for WebAssembly)",
+              "the web page has no libcsv" in text.split("ag> load_csv(")[-1], text[-300:])
+        driver.save_screenshot(os.path.join(SHOTS, "6-files.png"))
     finally:
         end_group(lesson_server)
         end_group(locals().get("plain_server"))
+    # opened from disk (file://): Chromium starts no Worker from a file, so
+    # the page makes it from a Blob of agrepl-file.js's strings
+    driver.get("file://" + os.path.abspath(os.path.join(lesson_dir, "index.html")))
+    wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.runs >= 1 && "
+                                          "!document.getElementById('input').disabled"))
+    check("from file:// the worker runs from a Blob", driver.execute_script("return window.agrepl.blobWorker"))
+    text = output()
+    check("the lesson page opened from disk runs its lesson", expected in text, text[-400:])
+    for line in ["x = 1.0", "y = sin(x) + x^2", "y.backward()"]:
+        typed(line)
+    text = typed("x.grad")
+    check("from file:// the README's first session prints x.grad",
+          text.rstrip().endswith("variable(2.5403023058681398)"), text[-300:])
+    wait.until(lambda d: d.execute_script("return window.agrepl.vizReady"))
+    typed("show(y)")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#graph svg g.node"))
+    check("from file:// show(y) draws the graph",
+          len(driver.find_elements(By.CSS_SELECTOR, "#graph svg g.node")) >= 4)
+    driver.save_screenshot(os.path.join(SHOTS, "7-file-url.png"))
     ready_ms = driver.execute_script("return window.agrepl.readyMs")
     print("web: first prompt %.0f ms after the page started loading; Rosenbrock lesson %.2f s" % (ready_ms, lesson_s))
 finally:

@@ -118,6 +118,18 @@ fi
 grep -q "^ *rosenbrock" "$tmp/lessons.out" && ok ":lessons lists $(grep -c '^  [a-z]' "$tmp/lessons.out") lessons" ||
     { fail ":lessons does not list rosenbrock"; cat "$tmp/lessons.out"; }
 
+# The web page, when make web built it: installed in share/agrepl/web, where
+# the installed agrepl --web-lesson finds it.
+if [ -f build/web/agrepl.js ]; then
+    if (cd "$tmp/elsewhere" && "$root/bin/agrepl" --web-lesson "$src/samples/newton.ag" page > "$tmp/web.out" 2>&1) &&
+       grep -q "/bin/../share/agrepl/web)" "$tmp/web.out" && grep -q "Newton" "$tmp/elsewhere/page/index.html" &&
+       [ -f "$tmp/elsewhere/page/agrepl.js" ] && [ -f "$tmp/elsewhere/page/lessons/rosenbrock.ag" ]; then
+        ok "installed agrepl --web-lesson wrote a lesson page from $prefix/share/agrepl/web"
+    else
+        fail "the installed agrepl --web-lesson did not use $prefix/share/agrepl/web"; cat "$tmp/web.out"
+    fi
+fi
+
 # The Jupyter kernelspec: make install's kernel.json starts the installed
 # agrepl; jupyter_client finds it; the staged agrepl finds its kernel
 # program in ../lib/agrepl and --install-kernel writes a kernelspec that
