@@ -746,8 +746,9 @@ install: build-all install-lib
 	install -m 644 $(LESSON_DATA) $(DESTDIR)$(LESSONDIR)/data/
 	install -d $(DESTDIR)$(NOTEBOOKDIR)
 	install -m 644 $(NOTEBOOKS) $(DESTDIR)$(NOTEBOOKDIR)/
-	@# the web page, when make web built it (agrepl --web-lesson copies it)
-	if [ -f $(WEB)/agrepl.js ]; then install -d $(DESTDIR)$(DATADIR)/agrepl/web/lessons && \
+	@# the web page, when make web built it whole (agrepl --web-lesson copies it);
+	@# a build/web from an older make web, without the files of today's, is left out
+	if ls $(addprefix $(WEB)/,$(WEB_FILES)) >/dev/null 2>&1; then install -d $(DESTDIR)$(DATADIR)/agrepl/web/lessons && \
 	  install -m 644 $(addprefix $(WEB)/,$(WEB_FILES)) $(DESTDIR)$(DATADIR)/agrepl/web/ && \
 	  install -m 644 $(WEB)/lessons/*.ag $(DESTDIR)$(DATADIR)/agrepl/web/lessons/; fi
 
