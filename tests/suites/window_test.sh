@@ -1161,11 +1161,18 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node box0 ' 10; then
         set -- $(screen box1) && [ $# = 2 ] && pointer "$1" "$2" && xdotool click 1 && seen '^expand box1' 5; then
         sleep 1
         shot refold_two_open
-        opened=$(grep -c '^show ' "$log")
-        set -- $(grep '^frame box0 ' "$log" | tail -1)
-        pointer "$(( ${4%,*} + 4 ))" "$(( ${4#*,} + 4 ))"
-        xdotool click 1
-        if seen '^fold box0' 5 && sleep 1 && [ "$(grep -c '^show ' "$log")" -gt "$opened" ]; then
+        # the frame's corner as last drawn; once more, re-read, when the first
+        # click came while the window was still settling after box1 opened
+        # (a fresh CI root saw no fold after one click, once in three runs)
+        for try in 1 2; do
+            opened=$(grep -c '^show ' "$log")
+            set -- $(grep '^frame box0 ' "$log" | tail -1)
+            pointer "$(( ${4%,*} + 4 ))" "$(( ${4#*,} + 4 ))"
+            xdotool click 1
+            seen '^fold box0' 5 && break
+            sleep 1
+        done
+        if seen '^fold box0' 1 && sleep 1 && [ "$(grep -c '^show ' "$log")" -gt "$opened" ]; then
             shot refold_two_fold0
             awk -v opened="$opened" '$1 == "show" { shows++ }
                 $1 == "node" && shows == opened { was[$2] = $5 }
