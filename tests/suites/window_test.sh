@@ -1161,13 +1161,24 @@ if window=$(wait_window "agrepl graph: y" 20) && seen '^node box0 ' 10; then
         set -- $(screen box1) && [ $# = 2 ] && pointer "$1" "$2" && xdotool click 1 && seen '^expand box1' 5; then
         sleep 1
         shot refold_two_open
-        # the frame's corner as last drawn; once more, re-read, when the first
-        # click came while the window was still settling after box1 opened
-        # (a fresh CI root saw no fold after one click, once in three runs)
+        # frame_corner: box0's frame corner on the screen now: its place when
+        # drawn, back to the picture through the view it was drawn in, then
+        # through the last view, fit, zoom or pan logged (the view refits
+        # after box1 opens, so the drawn place alone missed the frame)
+        frame_corner() {
+            awk '
+                function offset(field) { split(field, o, ","); ox = o[1]; oy = o[2] }
+                $1 == "view" || $1 == "fit" { s = $3; offset($5) }
+                $1 == "zoom" { s = $6; offset($8) }
+                $1 == "pan" { offset($4) }
+                $1 == "frame" && $2 == "box0" && s > 0 { split($4, xy, ","); px = (xy[1] - ox) / s; py = (xy[2] - oy) / s; found = 1 }
+                END { if (found) printf "%.0f %.0f\n", px * s + ox, py * s + oy }' "$log"
+        }
         for try in 1 2; do
             opened=$(grep -c '^show ' "$log")
-            set -- $(grep '^frame box0 ' "$log" | tail -1)
-            pointer "$(( ${4%,*} + 4 ))" "$(( ${4#*,} + 4 ))"
+            set -- $(frame_corner)
+            [ $# = 2 ] || set -- $(grep '^frame box0 ' "$log" | tail -1 | awk '{ split($4, xy, ","); print xy[1], xy[2] }')
+            pointer "$(( $1 + 4 ))" "$(( $2 + 4 ))"
             xdotool click 1
             seen '^fold box0' 5 && break
             sleep 1
