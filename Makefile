@@ -880,7 +880,7 @@ bench-build: check-deps
 	  build/bench/boundary_bench
 
 bench: bench-build
-	@sh bench/run.sh build/bench
+	@PYTHON=$(BENCH_PYTHON) sh bench/run.sh build/bench
 
 bench-compare: bench-build
 	@$(BENCH_PYTHON) -c 'import torch' 2>/dev/null || { \

@@ -75,6 +75,11 @@ void bench_dgemm3_free(bench_dgemm3 *d);
 /* The three products `reps` times; CPU seconds per repetition. */
 double bench_dgemm3_cpu(bench_dgemm3 *d, int reps);
 
+/* The width sweep (net_workloads.c): 1-W-W-1 MLPs on one thread against
+ * agrepl's count, `rounds` interleaved blocks each, then a large product's
+ * rate on every core.  One result line each; 0 or -1. */
+int bench_sweep(int rounds);
+
 /* The workload tables of each family, terminated by an entry with id NULL. */
 extern const bench_workload bench_scalar_workloads[];
 extern const bench_workload bench_net_workloads[];

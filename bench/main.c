@@ -21,6 +21,9 @@
  *                               pauses are not counted in its wall time):
  *                               dgemm_us= (the samples' median) and
  *                               vs_dgemm= (cpu_us over it; issue 33 item 4)
+ *   agbench --sweep [ROUNDS]    the width sweep: 1-W-W-1 MLPs (W = 16, 64,
+ *                               256, 1024) on one thread and on agrepl's
+ *                               count, interleaved, best of ROUNDS (5)
  *
  * BENCH_RUNS=N overrides every workload's number of runs. */
 #define _DEFAULT_SOURCE /* wait4 */
@@ -317,8 +320,12 @@ int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "--list") == 0) return list();
     if (argc == 4 && strcmp(argv[1], "--dump") == 0) return dump(argv[2], argv[3]);
     if (argc >= 2 && strcmp(argv[1], "--time-cmd") == 0) return time_command(argv + 2, argc - 2);
+    if (argc >= 2 && argc <= 3 && strcmp(argv[1], "--sweep") == 0) {
+        int rounds = argc == 3 ? atoi(argv[2]) : 5;
+        return bench_sweep(rounds >= 1 && rounds <= MAX_RUNS ? rounds : 5) < 0 ? 1 : 0;
+    }
     if (argc >= 2 && argv[1][0] == '-') {
-        fprintf(stderr, "usage: agbench [--list | --dump ID FILE | --time-cmd ... | ID ...]\n");
+        fprintf(stderr, "usage: agbench [--list | --dump ID FILE | --time-cmd ... | --sweep [ROUNDS] | ID ...]\n");
         return 2;
     }
     int status = 0;

@@ -12,7 +12,9 @@
  * Data comes from the engine's PCG generator with fixed seeds and the
  * models are seeded, so the dump functions hand PyTorch the very same
  * numbers and initial weights. */
+#define _GNU_SOURCE /* CPU_COUNT */
 #include <cblas.h>
+#include <sched.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +340,139 @@ static int run_matmul(double *seconds, char *values) {
     /* what W5's step is compared with (issue 33: at most 1.3x of it) */
     bench_value(values, "dgemm_us", round(blas_seconds / MATMUL_REPEATS * 1e6 * 10) / 10);
     ag_ctx_free(ctx);
+    return status;
+}
+
+/* ---- the width sweep (issue 54 item 2) -------------------------------------------- */
+
+/* 1-W-W-1 MLPs as W5 (ReLU, Adam lr 0.001, MSE, 1,000 points of sin(2 pi x),
+ * seed 0) for W = 16, 64, 256 (W5 itself) and 1024, each trained by two
+ * contexts side by side: one on one thread (ag_set_blas_threads 1), one as
+ * agrepl runs (AG_BLAS_THREADS_AUTO: the count from OPENBLAS_NUM_THREADS,
+ * OMP_NUM_THREADS, else the CPUs).  Blocks of steps alternate between the
+ * two, `rounds` blocks each; a row's time is its best block's per step, so
+ * a load that comes and goes weighs on both alike.  Both have run the same
+ * steps at the end: their losses must be the same bits (same=1).  Then the
+ * rate a large product reaches on every core (OpenBLAS's own threads on
+ * 2000^3, best of `rounds`; last, since OpenBLAS's threads spin after it),
+ * against which W = 1024's step counts its three big products' flops. */
+typedef struct sweep_side {
+    ag_ctx *ctx;
+    ag_var *x, *y;
+    ag_model *model;
+    ag_optim *optim;
+    double best, loss;
+} sweep_side;
+
+static int sweep_side_new(sweep_side *side, int width, int threads) {
+    memset(side, 0, sizeof *side);
+    side->best = INFINITY;
+    side->ctx = ag_ctx_new();
+    if (side->ctx == NULL) return bench_fail(NULL, "context");
+    ag_set_blas_threads(side->ctx, threads);
+    if (wide_mlp_data(side->ctx, &side->x, &side->y) < 0) return bench_fail(side->ctx, "sweep data");
+    side->model = ag_mlp(side->ctx, (const int[]){width, width, 1}, 3, AG_ACT_RELU, 0);
+    side->optim = ag_optim_new(side->ctx, &wide_mlp.optim);
+    if (side->model == NULL || side->optim == NULL) return bench_fail(side->ctx, "sweep model");
+    return 0;
+}
+
+static void sweep_side_free(sweep_side *side) {
+    ag_optim_free(side->optim);
+    ag_model_unref(side->model);
+    ag_ctx_free(side->ctx);
+}
+
+/* steps of side's training, timed into side->best (per step); 0 or -1 */
+static int sweep_block(sweep_side *side, int steps) {
+    double t0 = bench_now();
+    for (int step = 0; step < steps; step++) {
+        ag_var *loss = ag_mse(side->ctx, ag_model_forward(side->model, side->x), side->y);
+        ag_model_cleargrad(side->model);
+        if (loss == NULL || ag_backward(side->ctx, loss, NULL) < 0 || ag_optim_update_model(side->optim, side->model) < 0)
+            return bench_fail(side->ctx, "sweep step");
+        side->loss = ag_item(loss);
+        ag_gc(side->ctx);
+    }
+    double per_step = (bench_now() - t0) / steps;
+    if (per_step < side->best) side->best = per_step;
+    return 0;
+}
+
+/* The count AG_BLAS_THREADS_AUTO takes (src/blas.c's t_blas_threads_now,
+ * OpenBLAS's rule): OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS, OMP_NUM_THREADS,
+ * else the CPUs this process may run on. */
+static int auto_threads(void) {
+    static const char *names[] = {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *text = getenv(names[i]);
+        if (text != NULL && atoi(text) > 0) return atoi(text);
+    }
+    cpu_set_t cpus;
+    return sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+}
+
+int bench_sweep(int rounds) {
+    static const int widths[] = {16, 64, 256, 1024}, steps[] = {100, 40, 10, 2};
+    int status = 0, threads = 0;
+    double big_rate = NAN, w1024_rate = NAN;
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0] && status == 0; w++) {
+        sweep_side one, all;
+        status = sweep_side_new(&one, widths[w], 1);
+        if (status == 0) status = sweep_side_new(&all, widths[w], AG_BLAS_THREADS_AUTO);
+        else all.ctx = NULL, all.model = NULL, all.optim = NULL;
+        /* a first block each, untimed: weights made, buffers and pages there */
+        if (status == 0) status = sweep_block(&one, 1) < 0 || sweep_block(&all, 1) < 0 ? -1 : 0;
+        one.best = all.best = INFINITY;
+        for (int r = 0; r < rounds && status == 0; r++)
+            status = sweep_block(&one, steps[w]) < 0 || sweep_block(&all, steps[w]) < 0 ? -1 : 0;
+        if (status == 0) {
+            threads = auto_threads();
+            char id[16], name[16], runner[16], values[BENCH_VALUES];
+            snprintf(id, sizeof id, "M%d", widths[w]);
+            snprintf(name, sizeof name, "mlp-w%d", widths[w]);
+            long iters = (long)steps[w] * rounds;
+            values[0] = '\0';
+            bench_value(values, "loss", one.loss);
+            bench_value(values, "threads", 1);
+            bench_print(id, name, "C-1t", iters, one.best * 1e6, rounds, bench_peak_kib(), values);
+            values[0] = '\0';
+            bench_value(values, "loss", all.loss);
+            bench_value(values, "threads", threads);
+            bench_value(values, "same", memcmp(&one.loss, &all.loss, sizeof one.loss) == 0);
+            bench_value(values, "gain", round(one.best / all.best * 100) / 100);
+            if (widths[w] == 1024) w1024_rate = 3.0 * 2.0 * WIDE_MLP_POINTS * 1024.0 * 1024.0 / all.best;
+            snprintf(runner, sizeof runner, "C-%dt", threads);
+            bench_print(id, name, runner, iters, all.best * 1e6, rounds, bench_peak_kib(), values);
+        }
+        sweep_side_free(&one);
+        sweep_side_free(&all);
+    }
+    if (status == 0 && threads > 0) {
+        const int n = 2000;
+        double *a = malloc((size_t)n * n * sizeof *a), *c = malloc((size_t)n * n * sizeof *c);
+        if (a == NULL || c == NULL) status = bench_fail(NULL, "dgemm buffers");
+        for (size_t i = 0; status == 0 && i < (size_t)n * n; i++) a[i] = (double)(i % 7) * 0.1;
+        openblas_set_num_threads(threads);
+        double best = INFINITY;
+        for (int r = 0; r < rounds + 1 && status == 0; r++) {
+            double t0 = bench_now();
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, a, n, 0.0, c, n);
+            double dt = bench_now() - t0;
+            if (r > 0 && dt < best) best = dt;
+        }
+        free(a);
+        free(c);
+        if (status == 0) {
+            big_rate = 2.0 * n * n * n / best;
+            char values[BENCH_VALUES] = "";
+            bench_value(values, "gflops", round(big_rate * 1e-9 * 100) / 100);
+            bench_value(values, "threads", threads);
+            bench_value(values, "w1024_gflops", round(w1024_rate * 1e-9 * 100) / 100);
+            bench_value(values, "w1024_share", round(w1024_rate / big_rate * 1000) / 1000);
+            bench_print("DG", "dgemm2000", "openblas", 1, best * 1e6, rounds, bench_peak_kib(), values);
+        }
+    }
     return status;
 }
 

@@ -7,7 +7,8 @@
 # us/iter is the median over R runs; for agrepl it is the whole process's
 # wall time divided by N.  BENCH_RUNS=R overrides R everywhere.
 # OpenBLAS runs on one thread (OPENBLAS_NUM_THREADS=1), like PyTorch in
-# bench/compare.sh.
+# bench/compare.sh, but for the rows on every core: W5's agrepl-all row and
+# the width sweep (agbench --sweep, beside torch_bench.py --sweep).
 set -e
 BUILD=${1:-build/bench}
 AGBENCH=$BUILD/agbench
@@ -65,12 +66,41 @@ W5 mlp-wide 500 1 --vs-dgemm w5_mlp_wide.ag
 W7 lstm 10 3 w7_lstm.ag
 EOF
 
+# W5 as agrepl runs it by default: every core for the big products (the
+# engine's threads, src/blas.c); the loss is the one-thread run's, bit for bit
+env -u OPENBLAS_NUM_THREADS "$AGBENCH" --time-cmd W5 mlp-wide agrepl-all 500 1 -- \
+    "$AGREPL" --headless "$HERE/w5_mlp_wide.ag"
+
 echo "== agrepl start-up and rendering (whole process)"
 "$AGBENCH" --time-cmd S1 startup agrepl 1 10 -- "$AGREPL" -e '1'
 png=$(mktemp /tmp/agbench-graph-XXXXXX.png)
 "$AGBENCH" --time-cmd S2 render200 agrepl 1 5 -- "$AGREPL" --headless -e \
     "x = 0.5; y = x; for i in range(50) { y = sin(y) + y }; render(y, \"$png\")"
 rm -f "$png"
+
+echo "== the width sweep: 1-W-W-1 MLPs (W5 at W = 256) on one thread and on every core, interleaved blocks, best of ${SWEEP_ROUNDS:=5}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+# The C API as agrepl sets it (AG_BLAS_THREADS_AUTO: OPENBLAS_NUM_THREADS,
+# OMP_NUM_THREADS, else every CPU), then PyTorch on one thread, its default
+# count and every CPU; the ratios pair them row by row (issue 54 item 2).
+sweep=$(env -u OPENBLAS_NUM_THREADS "$AGBENCH" --sweep "$SWEEP_ROUNDS")
+printf '%s\n' "$sweep"
+PYTHON=${PYTHON:-python3}
+if "$PYTHON" -c 'import torch' 2>/dev/null; then
+    torch_sweep=$(env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS "$PYTHON" "$HERE/torch_bench.py" --sweep "$SWEEP_ROUNDS")
+    printf '%s\n' "$torch_sweep"
+    printf '%s\n%s\n' "$sweep" "$torch_sweep" | awk '
+        { split($0, f, " "); us = ""; for (i = 1; i <= NF; i++) if ($i ~ /^us\/iter=/) us = substr($i, 9)
+          t[$1, $3] = us; if ($0 ~ /default=1/) def[$1] = $3; if ($3 ~ /^C-/ && $3 != "C-1t") all[$1] = $3
+          if ($3 ~ /^torch-/) tall[$1] = $3 }
+        END { for (w = 16; w <= 1024; w *= 4) { id = "M" w
+                if (!((id, "C-1t") in t)) continue
+                printf "    W = %-4d C/torch: one thread %.2fx", w, t[id, "C-1t"] / t[id, "torch-1t"]
+                if (id in all) printf ", C on %s / torch default (%s) %.2fx, / torch on %s %.2fx", all[id], def[id],
+                    t[id, all[id]] / t[id, def[id]], tall[id], t[id, all[id]] / t[id, tall[id]]
+                printf "\n" } }'
+else
+    echo "    (PyTorch is not installed: make bench-compare installs python3-torch)"
+fi
 
 echo "== the decision boundary redrawn (100x100 grid of a 2-16-16-1 MLP and the figure; target 30 a second)"
 if [ -x "$BUILD/boundary_bench" ]; then "$BUILD/boundary_bench" 200; fi

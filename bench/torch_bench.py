@@ -7,6 +7,14 @@ thread and prints one line in the format of the C driver (agbench):
 
     W1  rosenbrock torch  iters=10000  us/iter=61.23 runs=5 peak=250.1MiB | x0=... x1=...
 
+    python3 bench/torch_bench.py --sweep [ROUNDS]
+
+is the width sweep beside `agbench --sweep`: 1-W-W-1 MLPs (ReLU, Adam lr
+0.001, MSE, 1,000 points of sin(2 pi x); W = 16, 64, 256, 1024) on one
+thread, on PyTorch's default count and on every CPU, blocks of steps
+interleaved, best of ROUNDS blocks each (torch's own initial weights: the
+times compare, not the losses).
+
 W4, W5 and W7 read their data and initial weights from DATA_FILE, written by
 `agbench --dump ID FILE`, so both sides train the very same network from the
 very same start.  Time per iteration is the median over BENCH_RUNS runs (the
@@ -21,6 +29,7 @@ import time
 
 import torch
 
+DEFAULT_THREADS = torch.get_num_threads()  # PyTorch's own choice, for --sweep
 torch.set_num_threads(1)
 torch.set_default_dtype(torch.float64)
 
@@ -271,7 +280,61 @@ WORKLOADS = {
 }
 
 
+SWEEP_WIDTHS = (16, 64, 256, 1024)
+SWEEP_STEPS = (100, 40, 10, 2)  # a block: agbench --sweep's
+
+
+def sweep(rounds):
+    """The width sweep (module docstring); one result line a width and count."""
+    x = torch.linspace(0, 1, 1000).reshape(1000, 1)
+    y = torch.sin(2 * math.pi * x)
+    for width, steps in zip(SWEEP_WIDTHS, SWEEP_STEPS):
+        sides = []
+        # one thread, PyTorch's default (1 on the 2-vCPU VM: it counts the
+        # cores its cpuinfo sees) and every CPU this process may run on
+        for threads in sorted({1, DEFAULT_THREADS, len(os.sched_getaffinity(0))}):
+            torch.manual_seed(0)
+            model = torch.nn.Sequential(torch.nn.Linear(1, width), torch.nn.ReLU(),
+                                        torch.nn.Linear(width, width), torch.nn.ReLU(),
+                                        torch.nn.Linear(width, 1))
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+            sides.append({"threads": threads, "model": model, "optimizer": optimizer,
+                          "best": math.inf, "loss": None})
+
+        def block(side, count):
+            torch.set_num_threads(side["threads"])
+            t0 = time.perf_counter()
+            for _ in range(count):
+                loss = torch.nn.functional.mse_loss(side["model"](x), y)
+                side["optimizer"].zero_grad(set_to_none=True)
+                loss.backward()
+                side["optimizer"].step()
+            side["loss"] = loss.item()
+            return (time.perf_counter() - t0) / count
+
+        for side in sides:
+            block(side, 1)  # untimed: buffers and pages there
+        for _ in range(rounds):
+            for side in sides:
+                side["best"] = min(side["best"], block(side, steps))
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        for side in sides:
+            us = side["best"] * 1e6
+            decimals = 4 if us < 10 else 2 if us < 1000 else 0
+            gain = f" gain={sides[0]['best'] / side['best']:.2f}" if side is not sides[0] else ""
+            if side["threads"] == DEFAULT_THREADS:
+                gain += " default=1"
+            runner = f"torch-{side['threads']}t"
+            print(f"{'M' + str(width):<3} {'mlp-w' + str(width):<10} {runner:<6} iters={steps * rounds:<6} "
+                  f"us/iter={us:.{decimals}f} runs={rounds} peak={peak_mib:.1f}MiB | "
+                  f"loss={side['loss']!r} threads={side['threads']}{gain}", flush=True)
+    torch.set_num_threads(1)
+    return 0
+
+
 def main(argv):
+    if len(argv) >= 2 and argv[1] == "--sweep":
+        return sweep(int(argv[2]) if len(argv) > 2 else 5)
     if len(argv) < 2 or argv[1] not in WORKLOADS:
         print(f"usage: {argv[0]} {{{' '.join(WORKLOADS)}}} [DATA_FILE]", file=sys.stderr)
         return 2

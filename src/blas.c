@@ -23,6 +23,7 @@
 #define _GNU_SOURCE /* CPU_COUNT */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <sched.h>
 #include <unistd.h>
 #endif
@@ -457,36 +458,28 @@ static int env_threads(const char *name) {
     return n > 0 ? n : 0;
 }
 
-/* AUTO is the REPL's choice: OpenBLAS's idle workers spin in sched_yield
- * after every threaded call, so small products run on one thread and only
- * one of at least BLAS_THREADS_MIN_MACS multiply-adds (a few ms of work:
- * wide enough to gain from a second thread on an idle machine, long enough
- * that waking the workers costs nothing) gets auto_max.  Measured on a
- * loaded 2-core VM (bench/README.md): a second thread gained nothing below
- * that size, and lost up to 2x on the LSTM's 30x100x100 products. */
-#define BLAS_THREADS_MIN_MACS ((size_t)1 << 26)
+/* How many threads a context that asked for them (threads != 0) splits a
+ * product over: n, or AUTO's count (OpenBLAS's own choice when it was
+ * set: OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, else the CPUs). */
+static int threads_asked(const t_blas *blas) {
+    int n = blas->threads > 0 ? blas->threads : blas->auto_max;
+    return n > 1 ? n : 1;
+}
 
 static void stop_workers(void) {
     if (openblas.shutdown != NULL) openblas.shutdown();
 }
 
-/* Before a product of macs multiply-adds: the thread count the context
- * asked for (t_blas in tensor.h).  AUTO stops the workers OpenBLAS started
- * at load once, at its first one-thread product (idle, they spin in
- * sched_yield; a big product makes them again). */
-/* The count a context that asked for one (threads != 0) wants for a
- * product of macs multiply-adds. */
-static int threads_asked(const t_blas *blas, size_t macs) {
-    return blas->threads > 0 ? blas->threads : macs >= BLAS_THREADS_MIN_MACS ? blas->auto_max : 1;
-}
-
-static void threads_for(const t_blas *blas, size_t macs) {
+/* Before a product of a context that asked for threads: OpenBLAS itself
+ * always runs on one (the engine splits the big products, split_product
+ * below), and OpenBLAS's workers, started when it was loaded, are stopped
+ * once per process (idle, they spin in sched_yield). */
+static void threads_for(const t_blas *blas) {
     if (blas == NULL || blas->threads == 0) return;
-    int want = threads_asked(blas, macs);
-    if (want >= 1 && openblas.get_threads() != want) openblas.set_threads(want);
+    if (openblas.get_threads() != 1) openblas.set_threads(1);
     /* read before the lock: once stopped, every later product (five a step
      * of a small MLP) skips a lock and an unlock */
-    if (want == 1 && blas->threads < 0 && !__atomic_load_n(&workers_stopped, __ATOMIC_ACQUIRE)) {
+    if (!__atomic_load_n(&workers_stopped, __ATOMIC_ACQUIRE)) {
         pthread_mutex_lock(&openblas_lock);
         if (!workers_stopped) stop_workers();
         __atomic_store_n(&workers_stopped, true, __ATOMIC_RELEASE);
@@ -516,9 +509,11 @@ int t_blas_threads_now(void) {
 
 #ifdef FMA_PRODUCT
 /* Whether a product goes to gemm_fma: one inside its bounds, on a CPU with
- * AVX-512, when it would run on one thread (OpenBLAS's threads are faster
- * with the cores free) and the context did not ask for OpenBLAS alone
- * (AG_BLAS=openblas). */
+ * AVX-512, unless the context asked for OpenBLAS alone (AG_BLAS=openblas)
+ * or, leaving OpenBLAS's threads alone (threads 0), OpenBLAS has more than
+ * one (its threads are faster with the cores free).  A context that asked
+ * for threads gets it by the product's sizes alone, however many threads
+ * share the product (split_product). */
 static bool fma_wanted(const t_blas *blas, int n, int m, int k) {
     if (blas != NULL && (blas->builtin || blas->openblas_only)) return false;
     size_t macs = (size_t)n * (size_t)m * (size_t)k;
@@ -526,52 +521,226 @@ static bool fma_wanted(const t_blas *blas, int n, int m, int k) {
         k < FMA_COLS)
         return false;
     if (cpu_double_lanes() < 8) return false;
-    if (blas != NULL && blas->threads != 0) return threads_asked(blas, macs) == 1;
+    if (blas != NULL && blas->threads != 0) return true;
     /* the count the program (or OPENBLAS_NUM_THREADS) left OpenBLAS with now;
      * without OpenBLAS, the built-in product runs on one thread too */
     return openblas_dgemm() == NULL || openblas.get_threads() == 1;
 }
+#endif
 
-/* fma_wanted; when it is, OpenBLAS's count is still set as the context
- * asked (ag_core.h) */
-static bool fma_takes(const t_blas *blas, int n, int m, int k) {
-    if (!fma_wanted(blas, n, m, k)) return false;
-    if (blas != NULL && blas->threads != 0 && openblas_dgemm() != NULL)
-        threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
+/* The product on the calling thread: the AVX-512 product when fma says so
+ * (fma_wanted of the whole product's sizes), else OpenBLAS (on one thread
+ * when the context asked for threads), else the built-in product.  With a
+ * bias (t_dgemm_bias) only the AVX-512 product adds it: false, nothing
+ * written, when it did not run.  ctx: whose allocator the packing buffers
+ * come from (NULL on the engine's own threads: malloc). */
+static bool one_product(const t_blas *blas, ag_ctx *ctx, bool fma, bool trans_a, bool trans_b, int n, int m, int k,
+                        const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc,
+                        const double *bias) {
+#ifdef FMA_PRODUCT
+    if (fma) {
+#ifndef AG_BLAS_BUILTIN_ONLY
+        if (blas != NULL && blas->threads != 0 && openblas_dgemm() != NULL) threads_for(blas);
+#endif
+        if (gemm_fma(ctx, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, bias)) return true;
+    }
+#else
+    (void)fma;
+#endif
+    if (bias != NULL) return false;
+#ifndef AG_BLAS_BUILTIN_ONLY
+    if (blas == NULL || !blas->builtin) {
+        dgemm_fn dgemm = openblas_dgemm();
+        if (dgemm != NULL) {
+            threads_for(blas);
+            dgemm(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, n, m, k, 1.0, a, lda, b, ldb,
+                  beta, c, ldc);
+            return true;
+        }
+    }
+#endif
+    gemm_builtin(ctx, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
     return true;
+}
+
+/* ---- the engine's threads ----------------------------------------------------
+ * A context that asked for threads (ag_set_blas_threads: AUTO, what agrepl
+ * uses, or n) has a product of SPLIT_MIN_MACS multiply-adds or more split
+ * into bands of c's rows, which the calling thread and up to count - 1
+ * workers of the process's pool take in turn; each band is the one-thread
+ * product (one_product) of its rows.  A band's rows are the whole product's
+ * rows: each element of c is the same sum in the same order whichever band
+ * it falls in and however many threads there are: by construction in the
+ * AVX-512 and built-in products (each element's chain over p is its own),
+ * and in OpenBLAS's because its kernels compute an element of c from its
+ * row of op(a) and column of op(b) the same way at any row (bands of 8 to
+ * 128 rows gave the whole product's bits on every shape tried,
+ * tests/unit/test_blas.c checks 1 to 5 threads).  So what a session prints
+ * does not depend on the thread count; OpenBLAS's own threads would change
+ * it (its 3-thread 1000x256x256 product differs from its 1-thread one in
+ * the last bits).  Idle workers sleep on a condition variable, unlike
+ * OpenBLAS's, which spin in sched_yield after each threaded call. */
+#ifndef AG_BLAS_BUILTIN_ONLY
+/* Measured with bench/tools/gemm_threads.c (bench/README.md): below this a
+ * second thread gained too little to pay for waking it. */
+#ifndef SPLIT_MIN_MACS /* bench/tools/gemm_threads.c sets it to 1 */
+#define SPLIT_MIN_MACS ((size_t)1 << 22)
+#endif
+/* bands are whole multiples of this many rows (the AVX-512 product's
+ * groups of 8, OpenBLAS's unrolls); at least two bands to split */
+#define SPLIT_ALIGN 16
+/* bands a thread: more than one, so a thread the scheduler delays (the
+ * machine shared) leaves its later bands to the others */
+#define SPLIT_BANDS_PER_THREAD 2
+#define POOL_MAX 64
+
+typedef struct split_job {
+    const t_blas *blas;
+    bool fma, trans_a, trans_b;
+    int n, m, k, lda, ldb, ldc;
+    const double *a, *b, *bias;
+    double beta, *c;
+    int rows, bands;
+    int next;    /* the next band to take (atomic) */
+    int done;    /* bands finished (under pool.lock) */
+    bool failed; /* a band with a bias the AVX-512 product did not take */
+} split_job;
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake, finished;
+    int started;              /* workers made (they live as long as the process) */
+    int helpers;              /* workers 0 .. helpers-1 take part in job */
+    int inside;               /* workers in job now */
+    unsigned long generation; /* one more each job */
+    split_job *job;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL};
+/* one split product at a time: another thread's product meanwhile runs its
+ * bands alone (the same bits) */
+static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER;
+
+/* Takes bands until none is left; how many it did. */
+static int split_run(split_job *job) {
+    int did = 0;
+    for (;;) {
+        int band = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+        if (band >= job->bands) break;
+        int first = band * job->rows, rows = job->n - first < job->rows ? job->n - first : job->rows;
+        const double *a = job->trans_a ? job->a + first : job->a + (size_t)first * (size_t)job->lda;
+        double *c = job->c + (size_t)first * (size_t)job->ldc;
+        if (!one_product(job->blas, NULL, job->fma, job->trans_a, job->trans_b, rows, job->m, job->k, a, job->lda,
+                         job->b, job->ldb, job->beta, c, job->ldc, job->bias))
+            __atomic_store_n(&job->failed, true, __ATOMIC_RELAXED);
+        did++;
+    }
+    return did;
+}
+
+static void *pool_worker(void *arg) {
+    int index = (int)(intptr_t)arg;
+    unsigned long seen = 0;
+    pthread_setname_np(pthread_self(), "ag-gemm"); /* as ps and /proc show it */
+    pthread_mutex_lock(&pool.lock);
+    for (;;) {
+        while (pool.job == NULL || seen == pool.generation || index >= pool.helpers)
+            pthread_cond_wait(&pool.wake, &pool.lock);
+        seen = pool.generation;
+        split_job *job = pool.job;
+        pool.inside++;
+        pthread_mutex_unlock(&pool.lock);
+        int did = split_run(job);
+        pthread_mutex_lock(&pool.lock);
+        job->done += did;
+        pool.inside--;
+        pthread_cond_signal(&pool.finished);
+    }
+    return NULL;
+}
+
+static bool split_wanted(const t_blas *blas, int n, int m, int k) {
+    return blas != NULL && blas->threads != 0 && threads_asked(blas) > 1 && n >= 2 * SPLIT_ALIGN &&
+           (size_t)n * (size_t)m * (size_t)k >= SPLIT_MIN_MACS;
+}
+
+/* one_product of the whole, in bands on up to threads_asked threads; false
+ * as one_product's */
+static bool split_product(const t_blas *blas, bool fma, bool trans_a, bool trans_b, int n, int m, int k,
+                          const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc,
+                          const double *bias) {
+    int threads = threads_asked(blas);
+    if (threads > POOL_MAX + 1) threads = POOL_MAX + 1;
+    int rows = (n + threads * SPLIT_BANDS_PER_THREAD - 1) / (threads * SPLIT_BANDS_PER_THREAD);
+    rows = (rows + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
+    split_job job = {.blas = blas, .fma = fma, .trans_a = trans_a, .trans_b = trans_b, .n = n, .m = m, .k = k,
+                     .lda = lda, .ldb = ldb, .ldc = ldc, .a = a, .b = b, .bias = bias, .beta = beta, .c = c,
+                     .rows = rows, .bands = (n + rows - 1) / rows};
+    if (job.bands < threads) threads = job.bands;
+    /* OpenBLAS set to one thread (and its workers stopped) before a worker
+     * calls it */
+    if (!blas->builtin && openblas_dgemm() != NULL) threads_for(blas);
+    bool shared = pthread_mutex_trylock(&pool_busy) == 0;
+    if (shared) {
+        pthread_mutex_lock(&pool.lock);
+        while (pool.started < threads - 1) {
+            pthread_t worker;
+            pthread_attr_t attr;
+            bool made = pthread_attr_init(&attr) == 0;
+            if (made) {
+                pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+                made = pthread_create(&worker, &attr, pool_worker, (void *)(intptr_t)pool.started) == 0;
+                pthread_attr_destroy(&attr);
+            }
+            if (!made) break; /* fewer threads, same bits */
+            pool.started++;
+        }
+        pool.helpers = threads - 1 < pool.started ? threads - 1 : pool.started;
+        pool.job = &job;
+        pool.generation++;
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.lock);
+    }
+    int did = split_run(&job);
+    if (shared) {
+        pthread_mutex_lock(&pool.lock);
+        job.done += did;
+        while (job.done < job.bands || pool.inside > 0) pthread_cond_wait(&pool.finished, &pool.lock);
+        pool.job = NULL;
+        pthread_mutex_unlock(&pool.lock);
+        pthread_mutex_unlock(&pool_busy);
+    }
+    return !job.failed;
 }
 #endif
 
 void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,
              const double *b, int ldb, double beta, double *c, int ldc) {
+    bool fma = false;
 #ifdef FMA_PRODUCT
-    if (fma_takes(blas, n, m, k)) {
-        if (gemm_fma(blas ? blas->ctx : NULL, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, NULL))
-            return;
-    }
+    fma = fma_wanted(blas, n, m, k);
 #endif
 #ifndef AG_BLAS_BUILTIN_ONLY
-    if (blas == NULL || !blas->builtin) {
-        dgemm_fn dgemm = openblas_dgemm();
-        if (dgemm != NULL) {
-            threads_for(blas, (size_t)n * (size_t)m * (size_t)k);
-            dgemm(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, n, m, k, 1.0, a,
-                           lda, b, ldb, beta, c, ldc);
-            return;
-        }
-    }
+    if (split_wanted(blas, n, m, k) && split_product(blas, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c,
+                                                     ldc, NULL))
+        return;
 #endif
-    gemm_builtin(blas ? blas->ctx : NULL, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc);
+    one_product(blas, blas ? blas->ctx : NULL, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, NULL);
 }
 
 bool t_dgemm_bias(const t_blas *blas, int n, int m, int k, const double *a, int lda, const double *b, int ldb,
                   const double *bias, double *c, int ldc) {
 #ifdef FMA_PRODUCT
-    if (fma_takes(blas, n, m, k))
-        return gemm_fma(blas ? blas->ctx : NULL, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);
+    if (!fma_wanted(blas, n, m, k)) return false;
+#ifndef AG_BLAS_BUILTIN_ONLY
+    /* a band the AVX-512 product did not take (no memory for its buffers)
+     * is left unwritten: the caller then multiplies and adds the whole */
+    if (split_wanted(blas, n, m, k))
+        return split_product(blas, true, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);
 #endif
+    return one_product(blas, blas ? blas->ctx : NULL, true, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);
+#else
     (void)blas, (void)n, (void)m, (void)k, (void)a, (void)lda, (void)b, (void)ldb, (void)bias, (void)c, (void)ldc;
     return false;
+#endif
 }
 
 const char *t_dgemm_kind(const t_blas *blas, int n, int m, int k) {

@@ -32,10 +32,11 @@ int cpu_double_lanes(void);
 /* ---- matrix products (blas.c) -------------------------------------------- */
 /* How a context's products run: builtin = always the built-in product
  * (AG_BLAS=builtin at ag_ctx_new), else OpenBLAS when it can be loaded.
- * OpenBLAS's threads (ag_set_blas_threads): threads 0 = never touch its
- * count (the default); n > 0 = set it to n before a product when it
- * differs; AG_BLAS_THREADS_AUTO = one thread below BLAS_THREADS_MIN_MACS
- * multiply-adds, auto_max above.  NULL = all zero. */
+ * Threads (ag_set_blas_threads): threads 0 = never touch OpenBLAS's count
+ * (the default); n > 0 or AG_BLAS_THREADS_AUTO (auto_max) = OpenBLAS on
+ * one thread, and a product of SPLIT_MIN_MACS multiply-adds or more split
+ * into bands of rows over that many of the engine's threads, the same bits
+ * whatever the count (blas.c).  NULL = all zero. */
 typedef struct t_blas {
     int threads, auto_max;
     bool builtin;

@@ -89,17 +89,24 @@ else bad "a 3x3 product did not load OpenBLAS or is wrong: $(cat "$tmp/out")"; f
 AG_BLAS=builtin LD_DEBUG=files agrepl -e 'x = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]; print(x @ x)' >"$tmp/out" 2>"$tmp/ld"
 if [ $? = 0 ] && ! grep -q 'openblas' "$tmp/ld" && grep -q '150' "$tmp/out" && grep -q '30' "$tmp/out"; then ok
 else bad "AG_BLAS=builtin: a 3x3 product loaded OpenBLAS or is wrong: $(cat "$tmp/out")"; fi
-# Threads: small products run on one (the workers are stopped before the
-# first product), a product of 2^26 multiply-adds or more gets OpenBLAS's own
-# count again (here 2).  (Killed after the look; no timeout wrapper, whose
-# own process would be the one looked at.)
-OPENBLAS_NUM_THREADS=2 AGREPL_HEADLESS=1 "$AGREPL" -e 'x = randn([100, 100], seed=0)
-for i in range(100000) { y = x @ x }' >/dev/null 2>&1 & p=$!
-sleep 2; small=$(ls /proc/$p/task 2>/dev/null | wc -l); kill $p 2>/dev/null; wait $p 2>/dev/null
-OPENBLAS_NUM_THREADS=2 AGREPL_HEADLESS=1 "$AGREPL" -e 'x = randn([600, 600], seed=0)
-for i in range(1000) { y = x @ x }' >/dev/null 2>&1 & p=$!
-sleep 2; big=$(ls /proc/$p/task 2>/dev/null | wc -l); kill $p 2>/dev/null; wait $p 2>/dev/null
-if [ "$small" = 1 ] && [ "$big" = 2 ]; then ok
-else bad "OpenBLAS threads: $small during 100x100 products (want 1), $big during 600x600 (want 2)"; fi
+# Threads: OpenBLAS runs on one (its workers are stopped before the first
+# product); a product of 2^22 multiply-adds or more is split over the
+# engine's own threads (src/blas.c: "ag-gemm"), as many in all as
+# OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else the CPUs say; small ones
+# stay on the calling thread.  (Killed after the look; no timeout wrapper,
+# whose own process would be the one looked at.)
+threads_during() { # threads_during ENV SIZE: "TASKS WORKERS" 2 s into SIZE^2 products
+    env $1 AGREPL_HEADLESS=1 "$AGREPL" -e "x = randn([$2, $2], seed=0)
+for i in range(100000) { y = x @ x }" >/dev/null 2>&1 & p=$!
+    sleep 2
+    echo "$(ls /proc/$p/task 2>/dev/null | wc -l) $(cat /proc/$p/task/*/comm 2>/dev/null | grep -c '^ag-gemm$')"
+    kill $p 2>/dev/null; wait $p 2>/dev/null
+}
+small=$(threads_during OPENBLAS_NUM_THREADS=3 100)
+big=$(threads_during OPENBLAS_NUM_THREADS=3 600)
+omp=$(threads_during "-u OPENBLAS_NUM_THREADS -u GOTO_NUM_THREADS OMP_NUM_THREADS=2" 600)
+one=$(threads_during OPENBLAS_NUM_THREADS=1 600)
+if [ "$small" = "1 0" ] && [ "$big" = "3 2" ] && [ "$omp" = "2 1" ] && [ "$one" = "1 0" ]; then ok
+else bad "threads (tasks, ag-gemm workers): $small during 100x100 products (want 1 0), $big during 600x600 with OPENBLAS_NUM_THREADS=3 (want 3 2), $omp with OMP_NUM_THREADS=2 (want 2 1), $one with OPENBLAS_NUM_THREADS=1 (want 1 0)"; fi
 echo "lazy-load: $pass passed, $fail failed"
 [ "$fail" = 0 ]

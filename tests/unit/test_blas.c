@@ -137,10 +137,10 @@ static void test_fma_product_takes_its_sizes(void **state) {
     assert_string_equal(t_dgemm_kind(&one, 30, 256, 256), other);   /* few rows */
     assert_string_equal(t_dgemm_kind(&one, 64, 512, 256), "avx512"); /* the bounds */
     assert_string_equal(t_dgemm_kind(&one, 1000, 1000, 1000), other); /* large */
-    assert_string_equal(t_dgemm_kind(&two, 1000, 256, 256), other);
+    assert_string_equal(t_dgemm_kind(&two, 1000, 256, 256), "avx512"); /* the engine's threads share it */
     assert_string_equal(t_dgemm_kind(&builtin, 1000, 256, 256), "builtin");
     assert_string_equal(t_dgemm_kind(&openblas_only, 1000, 256, 256), other);
-    assert_string_equal(t_dgemm_kind(&automatic, 1000, 256, 256), "avx512"); /* below auto's threshold */
+    assert_string_equal(t_dgemm_kind(&automatic, 1000, 256, 256), "avx512");
     /* threads 0: the count OpenBLAS has now, whoever set it */
     if (strcmp(other, "openblas") == 0) {
         int before = openblas_get_num_threads();
@@ -226,6 +226,63 @@ static void test_fma_bias_is_the_product_then_the_row(void **state) {
     assert_true(c[0] == 42);
 }
 
+/* A context that asked for threads splits a big product into bands of
+ * rows over them (blas.c): every element the same bits as on one thread,
+ * whatever the count, on each of the three products (AVX-512 when the CPU
+ * has it, OpenBLAS, built-in), both transpositions, beta 0 and 1, and the
+ * AVX-512 product's bias. */
+static void test_threads_give_one_thread_bits(void **state) {
+    (void)state;
+    static const int shapes[][3] = {{200, 256, 130}, {130, 600, 70}, {1000, 64, 80}};
+    static const int counts[] = {2, 3, 5};
+    for (int kernel = 0; kernel < 2; kernel++)
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (int variant = 0; variant < 8; variant++) {
+                bool ta = variant & 1, tb = variant & 2, builtin = kernel == 1;
+                double beta = variant & 4 ? 1.0 : 0.0;
+                if (builtin && variant != 0 && variant != 7) continue; /* the slow one: two variants */
+                int n = shapes[s][0], m = shapes[s][1], k = shapes[s][2];
+                int lda = ta ? n : k, ldb = tb ? k : m;
+                size_t asize = (size_t)n * k, bsize = (size_t)k * m, csize = (size_t)n * m;
+                double *a = malloc(asize * sizeof *a), *b = malloc(bsize * sizeof *b);
+                double *one = malloc(csize * sizeof *one), *many = malloc(csize * sizeof *many);
+                assert_non_null(a && b && one && many);
+                for (size_t i = 0; i < asize; i++) a[i] = sin(0.37 * (double)i + 1);
+                for (size_t i = 0; i < bsize; i++) b[i] = cos(0.11 * (double)i) / 3;
+                for (size_t i = 0; i < csize; i++) one[i] = 0.1 * (double)(i % 11) - 0.3;
+                t_blas single = {.threads = 1, .builtin = builtin};
+                t_dgemm(&single, ta, tb, n, m, k, a, lda, b, ldb, beta, one, m);
+                for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+                    t_blas threads = {.threads = counts[c], .builtin = builtin};
+                    for (size_t i = 0; i < csize; i++) many[i] = 0.1 * (double)(i % 11) - 0.3;
+                    t_dgemm(&threads, ta, tb, n, m, k, a, lda, b, ldb, beta, many, m);
+                    if (memcmp(one, many, csize * sizeof *one) != 0)
+                        fail_msg("%dx%dx%d ta=%d tb=%d beta=%g on %s: %d threads differ from one", n, m, k, ta, tb,
+                                 beta, t_dgemm_kind(&single, n, m, k), counts[c]);
+                }
+                free(a);
+                free(b);
+                free(one);
+                free(many);
+            }
+    /* the bias (W5's forward): the bands add it as the whole product does */
+    int n = 1000, m = 256, k = 256;
+    double *a = malloc((size_t)n * k * sizeof *a), *b = malloc((size_t)k * m * sizeof *b), bias[256];
+    double *one = malloc((size_t)n * m * sizeof *one), *many = malloc((size_t)n * m * sizeof *many);
+    assert_non_null(a && b && one && many);
+    for (int i = 0; i < n * k; i++) a[i] = sin(0.37 * i + 1);
+    for (int i = 0; i < k * m; i++) b[i] = cos(0.11 * i) / 3;
+    for (int j = 0; j < m; j++) bias[j] = 0.01 * j;
+    t_blas single = {.threads = 1}, threads = {.threads = 3};
+    bool took = t_dgemm_bias(&single, n, m, k, a, k, b, m, bias, one, m);
+    assert_int_equal(t_dgemm_bias(&threads, n, m, k, a, k, b, m, bias, many, m), took);
+    if (took) assert_memory_equal(one, many, (size_t)n * m * sizeof *one);
+    free(a);
+    free(b);
+    free(one);
+    free(many);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dgemm_builtin_is_the_loop),
@@ -233,6 +290,7 @@ int main(void) {
         cmocka_unit_test(test_fma_product_takes_its_sizes),
         cmocka_unit_test(test_fma_beta_one_adds_the_sum_once),
         cmocka_unit_test(test_fma_bias_is_the_product_then_the_row),
+        cmocka_unit_test(test_threads_give_one_thread_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
