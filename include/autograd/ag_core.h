@@ -203,22 +203,24 @@ void ag_clear_nonfinite(ag_ctx *ctx);
  * stays the caller's; NULL (the default) turns the checks off. */
 void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag);
 
-/* How this context's matrix products use OpenBLAS's threads.  0 (the
- * default): the library never calls OpenBLAS's thread functions, so products
- * run with whatever the program (or OPENBLAS_NUM_THREADS) set.  n >= 1:
- * before each product, OpenBLAS's thread count is set to n when it differs.
- * AG_BLAS_THREADS_AUTO: products below 2^26 multiply-adds run on one thread
- * and larger ones on as many as OpenBLAS had when this was called (what
- * agrepl uses: idle OpenBLAS workers spin after each threaded call; the
- * first one-thread product also stops, once per process, the workers
- * OpenBLAS started when it was loaded).  Without OpenBLAS the setting is
- * kept and has no effect.  A mid-sized product (2^20 to 2^27 multiply-adds,
- * a result of 64 rows or more and 128 to 512 columns) that would run on one
- * thread runs on the library's own AVX-512 product when the CPU has it
- * (AG_BLAS in autograd(3)).  The count OpenBLAS keeps is process-wide:
- * contexts of one process that ask for different counts, from different
- * threads at once, race on it.  Returns the previous setting, or -1 with the
- * error set for a value below -1. */
+/* How this context's matrix products use threads.  0 (the default): the
+ * library never calls OpenBLAS's thread functions, so products run with
+ * whatever the program (or OPENBLAS_NUM_THREADS) set, on OpenBLAS's own
+ * threads.  n >= 1 or AG_BLAS_THREADS_AUTO (what agrepl uses: n is then the
+ * count OpenBLAS would choose when this is called: OPENBLAS_NUM_THREADS,
+ * else OMP_NUM_THREADS, else the CPUs the process may run on): OpenBLAS
+ * runs on one thread (its idle workers spin after each threaded call, so
+ * the first product also stops, once per process, the workers it started
+ * when it was loaded) and a product of 2^22 multiply-adds or more is split
+ * into bands of rows over n of the library's own threads (a pool made at
+ * the first such product; idle, they sleep), smaller ones staying on the
+ * calling thread.  Every element of the result is then the same bits
+ * whatever n is (autograd(3), Threads).  A mid-sized product (2^20 to 2^27
+ * multiply-adds, a result of 64 rows or more and 128 to 512 columns) runs
+ * on the library's own AVX-512 product when the CPU has it (AG_BLAS in
+ * autograd(3)); with threads 0, only when OpenBLAS has one thread.
+ * OpenBLAS's count is process-wide.  Returns the previous setting, or -1
+ * with the error set for a value below -1. */
 #define AG_BLAS_THREADS_AUTO (-1)
 int ag_set_blas_threads(ag_ctx *ctx, int threads);
 int ag_blas_threads(const ag_ctx *ctx);
