@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 #endif
 #include <stdlib.h>
@@ -684,12 +685,17 @@ static bool split_product(const t_blas *blas, bool fma, bool trans_a, bool trans
         while (pool.started < threads - 1) {
             pthread_t worker;
             pthread_attr_t attr;
+            /* signals (agrepl's Ctrl-C) stay the program's threads' to take */
+            sigset_t all, old;
+            sigfillset(&all);
+            pthread_sigmask(SIG_SETMASK, &all, &old);
             bool made = pthread_attr_init(&attr) == 0;
             if (made) {
                 pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
                 made = pthread_create(&worker, &attr, pool_worker, (void *)(intptr_t)pool.started) == 0;
                 pthread_attr_destroy(&attr);
             }
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
             if (!made) break; /* fewer threads, same bits */
             pool.started++;
         }
