@@ -658,8 +658,11 @@ static void *pool_worker(void *arg) {
     return NULL;
 }
 
-static bool split_wanted(const t_blas *blas, int n, int m, int k) {
-    return blas != NULL && blas->threads != 0 && threads_asked(blas) > 1 && n >= 2 * SPLIT_ALIGN &&
+/* Not a product of a's transpose (a weight's gradient, x^T gy: few rows of
+ * c over a long p): split into bands it lost in every measured run, W5's
+ * 256x1000x256 0.62-0.64x, 1024x1000x1024 0.71-0.83x (bench/README.md). */
+static bool split_wanted(const t_blas *blas, bool trans_a, int n, int m, int k) {
+    return blas != NULL && blas->threads != 0 && !trans_a && threads_asked(blas) > 1 && n >= 2 * SPLIT_ALIGN &&
            (size_t)n * (size_t)m * (size_t)k >= SPLIT_MIN_MACS;
 }
 
@@ -725,7 +728,7 @@ void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k
     fma = fma_wanted(blas, n, m, k);
 #endif
 #ifndef AG_BLAS_BUILTIN_ONLY
-    if (split_wanted(blas, n, m, k) && split_product(blas, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c,
+    if (split_wanted(blas, trans_a, n, m, k) && split_product(blas, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c,
                                                      ldc, NULL))
         return;
 #endif
@@ -739,7 +742,7 @@ bool t_dgemm_bias(const t_blas *blas, int n, int m, int k, const double *a, int 
 #ifndef AG_BLAS_BUILTIN_ONLY
     /* a band the AVX-512 product did not take (no memory for its buffers)
      * is left unwritten: the caller then multiplies and adds the whole */
-    if (split_wanted(blas, n, m, k))
+    if (split_wanted(blas, false, n, m, k))
         return split_product(blas, true, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);
 #endif
     return one_product(blas, blas ? blas->ctx : NULL, true, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);

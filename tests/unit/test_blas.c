@@ -229,8 +229,9 @@ static void test_fma_bias_is_the_product_then_the_row(void **state) {
 /* A context that asked for threads splits a big product into bands of
  * rows over them (blas.c): every element the same bits as on one thread,
  * whatever the count, on each of the three products (AVX-512 when the CPU
- * has it, OpenBLAS, built-in), both transpositions, beta 0 and 1, and the
- * AVX-512 product's bias. */
+ * has it, OpenBLAS, built-in), op(b) transposed or not, beta 0 and 1, and
+ * the AVX-512 product's bias (a product of a's transpose is not split: its
+ * variants check that it stays one thread's). */
 static void test_threads_give_one_thread_bits(void **state) {
     (void)state;
     static const int shapes[][3] = {{200, 256, 130}, {130, 600, 70}, {1000, 64, 80}};
