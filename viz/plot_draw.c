@@ -1067,21 +1067,28 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
         top = 12 + h - 14; /* the panels' own top margin does the rest */
     }
 
-    viz_plot_panel order[VIZ_PLOT_PANEL_COUNT];
-    int panels = plot_panel_order(plot, order);
+    const viz_plot *owners[PLOT_MAX_FIGURE_PANELS];
+    viz_plot_panel order[PLOT_MAX_FIGURE_PANELS];
+    int panels = plot_figure_panels(plot, owners, order);
 
     /* equal shares, but a boundary's map (with its colour bar) is the
      * picture a class looks at: half as wide again */
-    double share[VIZ_PLOT_PANEL_COUNT], shares = 0, before = 0;
+    double share[PLOT_MAX_FIGURE_PANELS], shares = 0, before = 0;
     for (int i = 0; i < panels; i++) {
-        share[i] = order[i] == VIZ_PLOT_PANEL_CONTOUR && plot->field.present && panels > 1 ? 1.5 : 1;
+        share[i] = order[i] == VIZ_PLOT_PANEL_CONTOUR && owners[i]->field.present && panels > 1 ? 1.5 : 1;
         shares += share[i];
     }
     memset(plot->axes, 0, sizeof plot->axes);
+    for (int k = 0; k < plot->sheet_count; k++) memset(plot->sheets[k]->axes, 0, sizeof plot->sheets[k]->axes);
     for (int i = 0; i < panels && !plot_figure_stopped(&f); i++) {
         double x0 = floor(f.width * before / shares), x1 = floor(f.width * (before + share[i]) / shares);
         before += share[i];
         panel p = {.x = x0, .y = top, .w = x1 - x0, .h = f.height - top};
+        /* a panel chosen by panel= is drawn from its own figure's data */
+        viz_plot *owner = (viz_plot *)owners[i];
+        owner->interrupt = plot->interrupt;
+        f.plot = owner;
+        f.sheet_name = owner->sheet_name;
         switch (order[i]) {
         case VIZ_PLOT_PANEL_CONTOUR: contour_panel(&f, &p); break;
         case VIZ_PLOT_PANEL_NEURONS: plot_maps_neurons_panel(&f, &p); break;
@@ -1089,10 +1096,18 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
         case VIZ_PLOT_PANEL_IMAGES: plot_maps_images_panel(&f, &p); break;
         default: series_panel(&f, &p, order[i]); break;
         }
-        plot->axes[order[i]] = p.axes;
-        plot->axes[order[i]].present = true;
-        plot->axes[order[i]].scale = zoom;
+        bool framed = order[i] == VIZ_PLOT_PANEL_CONTOUR || order[i] == VIZ_PLOT_PANEL_SERIES ||
+                      order[i] == VIZ_PLOT_PANEL_XY;
+        if (owner->sheet_name != NULL && framed && !f.stopped)
+            /* a named panel's name over its frame's left end (the map's
+             * caption is at the right end) */
+            plot_draw_text(&f, owner->sheet_name, LABEL_TEXT, p.axes.left, p.axes.top - 5, ALIGN_START, ALIGN_END,
+                           false, text_colour);
+        owner->axes[order[i]] = p.axes;
+        owner->axes[order[i]].present = true;
+        owner->axes[order[i]].scale = zoom;
     }
+    f.plot = plot;
     g_object_unref(f.layout);
     cairo_restore(cr);
     return !f.stopped;

@@ -472,6 +472,11 @@ size_t plot_maps_points_in(const viz_plot *plot, const plot_axes *a, double x0, 
 /* The panel's title over its top and the room below it: the box the picture
  * may fill. */
 static void panel_title(figure *f, panel *p, const char *title, double *top) {
+    char named[VIZ_PLOT_MAX_SHEET_NAME + 200];
+    if (f->sheet_name != NULL) { /* panel="before": its name first */
+        snprintf(named, sizeof named, "%s: %s", f->sheet_name, title);
+        title = named;
+    }
     plot_draw_text(f, title, LABEL_TEXT, p->x + p->w / 2, p->y + 14, ALIGN_CENTRE, ALIGN_START, false,
                    text_colour);
     double w, h;
