@@ -766,7 +766,9 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_p
         for (size_t k = 0; k < plot->mark_count; k++)
             if (in_box(b, plot_to_pixel_x(a, plot->marks[k].x), plot_to_pixel_y(a, plot->marks[k].y)))
                 hidden += 50;
-        hidden += plot_maps_points_in(plot, a, b.x, b.y, b.x + b.w, b.y + b.h);
+        /* a dot whose centre is just outside the box is still half under it */
+        const double dot = 6;
+        hidden += plot_maps_points_in(plot, a, b.x - dot, b.y - dot, b.x + b.w + dot, b.y + b.h + dot);
     }
     return hidden;
 }
@@ -854,6 +856,44 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
         plot_draw_text(f, entries[i].name, TICK_TEXT, b.x + padding + swatch + gap, middle, ALIGN_START,
                   ALIGN_CENTRE, false, text_colour);
     }
+}
+
+/* The legend as one row over the frame's right end, outside the data, for a
+ * map whose every place inside would hide points (the moons, the spiral's
+ * arms); from no further left than left_limit.  False when the row does not
+ * fit there. */
+static bool legend_above(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                         double left_limit) {
+    const double swatch = 22, gap = 6, spacing = 16;
+    double width = 0, row = 0, widths[MAX_LEGEND_ENTRIES];
+    for (int i = 0; i < count; i++) {
+        double w, h;
+        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
+        widths[i] = w;
+        width += (i > 0 ? spacing : 0) + swatch + gap + w;
+        if (h > row) row = h;
+    }
+    if (a->right - width < left_limit) return false;
+    double x = a->right - width, middle = a->top - 6 - row / 2;
+    for (int i = 0; i < count; i++) {
+        if (entries[i].line) {
+            cairo_move_to(f->cr, x + 1, middle);
+            cairo_line_to(f->cr, x + swatch - 1, middle);
+            if (entries[i].dash != NULL && entries[i].dash->count > 0)
+                cairo_set_dash(f->cr, entries[i].dash->on_off, entries[i].dash->count, 0);
+            plot_stroke_lines(f, entries[i].colour, 2.8);
+            cairo_set_dash(f->cr, NULL, 0, 0);
+        }
+        if (entries[i].dot_radius > 0) {
+            plot_disc(f, x + swatch / 2, middle, entries[i].dot_radius);
+            plot_set_colour(f, entries[i].colour, 1);
+            cairo_fill(f->cr);
+        }
+        plot_draw_text(f, entries[i].name, TICK_TEXT, x + swatch + gap, middle, ALIGN_START, ALIGN_CENTRE, false,
+                       text_colour);
+        x += swatch + gap + widths[i] + spacing;
+    }
+    return true;
 }
 
 /* ---- the panels -------------------------------------------------------------- */
@@ -1028,6 +1068,21 @@ static void contour_panel(figure *f, panel *p) {
             plot->paths[k].name,
             palette_colour(path_palette, COUNT_OF(path_palette), plot->paths[k].colour),
             LEGEND_PATH_DOT_RADIUS, true, path_dash(&plot->paths[k])};
+    /* a legend that would hide points wherever it went inside goes over the
+     * frame, when the level curves' caption leaves the room (a panel's name
+     * at the left end stays clear) */
+    if (count > 0 && !plot->contour.present) {
+        double row;
+        size_t hidden;
+        legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, &row, &hidden);
+        double left_limit = a->left;
+        if (f->sheet_name != NULL) {
+            double w, h;
+            plot_text_size(f, f->sheet_name, LABEL_TEXT, false, &w, &h);
+            left_limit += w + 20;
+        }
+        if (hidden > 0 && legend_above(f, a, entries, count, left_limit)) return;
+    }
     plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 
@@ -1064,7 +1119,7 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
         plot_text_size(&f, plot->title, TITLE_TEXT, false, &w, &h);
         plot_draw_text(&f, plot->title, TITLE_TEXT, f.width / 2, 12, ALIGN_CENTRE, ALIGN_START, false,
                   text_colour);
-        top = 12 + h - 14; /* the panels' own top margin does the rest */
+        top = 12 + h - 6; /* the panels' own top margin does the rest, a line's gap below the title */
     }
 
     const viz_plot *owners[PLOT_MAX_FIGURE_PANELS];
