@@ -471,7 +471,7 @@ WEB = $(BUILD)/web
 WEB_OBJDIR = $(BUILD)/webobj
 WEB_DEPS = $(BUILD)/web-deps/node_modules/@viz-js/viz/dist/viz-global.js
 WEB_VIZ_SRC = viz/graph.c viz/graph_draw.c viz/graph_walk.c viz/graph_digest.c viz/graph_html.c viz/graph_inspect.c \
-  viz/tree.c viz/plot.c viz/plot_contour.c viz/plot_ticks.c
+  viz/tree.c viz/plot.c viz/plot_contour.c viz/plot_ticks.c viz/plot_maps_data.c
 WEB_C_SRC = $(LIB_SRC) $(UTIL_SRC) $(filter-out repl/web_lesson.c,$(REPL_SRC)) $(WEB_VIZ_SRC) $(sort $(wildcard repl/web/*.c))
 WEB_OBJ = $(WEB_C_SRC:%.c=$(WEB_OBJDIR)/%.o)
 WEB_CFLAGS = $(CSTD) $(WARN) -O2 -MMD -MP -DAG_BLAS_BUILTIN_ONLY -DAGREPL_LESSON_DIR='"/lessons"' \
