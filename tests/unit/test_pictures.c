@@ -293,6 +293,75 @@ static void test_named_panels_in_place(void **state) {
     session_close(&s);
 }
 
+/* A heat map's numbers show whenever they fit their cells, at any zoom: a
+ * 10x10 confusion matrix's "1" and "41" in the narrow cells of a
+ * three-panel figure at :zoom 1.5 (too narrow for "-0.00"). */
+static void test_heatmap_numbers_at_zoom(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, ":zoom 1.5\n");
+    run(&s, "plot(1, \"loss\")\nplot(0.5, \"loss\")\n"
+            "heatmap(40 * eye(10) + ones([10, 10]), name=\"confusion\")\n"
+            "images(zeros([2, 3, 3]))\n"
+            "savefig(\"/tmp/agrepl-test-pictures-heat-zoom.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-heat-zoom.png");
+    viz_plot *plot = plot_of(&s);
+    double x0, y0, x1, y1;
+    /* the pale cell (0, 1) holds a dark "1"; the dark cell (0, 0) a white "41" */
+    assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, 0.7, -0.3, &x0, &y0));
+    assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, 1.3, 0.3, &x1, &y1));
+    assert_true(dark_pixels(&p, (int)x0, (int)y0, (int)x1, (int)y1) > 5);
+    assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, -0.35, -0.3, &x0, &y0));
+    assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, 0.35, 0.3, &x1, &y1));
+    int white = 0, c[3];
+    for (int y = (int)y0; y < (int)y1; y++)
+        for (int x = (int)x0; x < (int)x1; x++) {
+            rgb_at(&p, x, y, c);
+            if (c[0] > 220 && c[1] > 220 && c[2] > 220) white++;
+        }
+    assert_true(white > 5);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
+/* Points everywhere on the map: wherever a legend inside would go it would
+ * hide some, so it goes over the frame, and every dot shows its class's
+ * colour at its centre. */
+static void test_legend_hides_no_points(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "g = linspace(-1, 1, 15)\n"
+            "xs = reshape(ones([15, 1]) * reshape(g, [1, 15]), [225, 1])\n"
+            "ys = reshape(reshape(g, [15, 1]) * ones([1, 15]), [225, 1])\n"
+            "x = concat([xs, ys], axis=1)\n"
+            "t = reshape(xs > 0, [225])\n"
+            "scatter(x, t)\n"
+            "savefig(\"/tmp/agrepl-test-pictures-legend.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-legend.png");
+    viz_plot *plot = plot_of(&s);
+    int c[3];
+    for (int i = 0; i < 15; i++)
+        for (int j = 0; j < 15; j++) {
+            double a = -1 + 2.0 * i / 14, b = -1 + 2.0 * j / 14;
+            data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, a, b, c);
+            if (a > 0) assert_true(c[0] == 0 && c[1] == 114 && c[2] == 178);
+            else assert_true(c[0] == 230 && c[1] == 159 && c[2] == 0);
+        }
+    /* the legend's dots are over the frame */
+    int left, top, right, bottom, orange_above = 0;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+    for (int y = top - 30; y < top - 2; y++)
+        for (int x = left; x <= right; x++) {
+            rgb_at(&p, x, y, c);
+            if (c[0] == 230 && c[1] == 159 && c[2] == 0) orange_above++;
+        }
+    assert_true(orange_above > 10);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* Drawing the grid records no graph and leaves every gradient as it was,
  * even between a forward and its backward. */
 static void test_drawing_leaves_gradients(void **state) {
@@ -362,6 +431,8 @@ int main(void) {
         cmocka_unit_test(test_scatter_colours),
         cmocka_unit_test(test_panels_in_place),
         cmocka_unit_test(test_named_panels_in_place),
+        cmocka_unit_test(test_heatmap_numbers_at_zoom),
+        cmocka_unit_test(test_legend_hides_no_points),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
     };
