@@ -443,6 +443,7 @@ const builtin_def builtins_plot[] = {
      "saves the current plot as PNG, SVG or PDF by the file's extension (works headless)",
      .function_only = true, .file_arg = 1},
     {"clearplot", "", builtin_clearplot, "plots",
-     "forgets every series, path, mark, the contour and the title", .function_only = true},
+     "forgets every series, path, mark, picture, the contour, the title and the panels panel= made",
+     .function_only = true},
     {0},
 };
