@@ -76,6 +76,7 @@
       ready = true;
       window.agrepl.ready = true;
       window.agrepl.readyMs = performance.now();
+      window.agrepl.stages = m.stages; /* the worker's start, step by step (bench/web_bench.py) */
       if (replay && replay.statements.length) {
         replay.statements.forEach(function (s) { worker.postMessage({ type: 'run', src: s }); });
         replay.left = replay.statements.length;
