@@ -19,7 +19,8 @@ web_bench.py WEB_DIR AGREPL --against OLD_WEB_DIR: the first prompt of
 OLD_WEB_DIR too (another build of the page, served from another port), its
 loads taken in turn with WEB_DIR's, so both see the same machine.  Each load
 also gives when the worker's steps ended: its scripts read, the WebAssembly
-compiled and instantiated, the session's files read, the session made."""
+compiled and instantiated, the session made (the first prompt; the session's
+files are read from IndexedDB after it)."""
 import gzip
 import os
 import resource
@@ -156,7 +157,7 @@ try:
             return ""
         return " (medians: worker started %s)" % ", ".join(
             "%s %.0f" % (k, statistics.median(st[k] - g[2] for st, g in zip(steps, got)))
-            for k in ["worker", "scripts", "wasm", "files", "session"])
+            for k in ["worker", "scripts", "wasm", "session"])
 
     first = load()[0]
     isolated = driver.execute_script("return window.crossOriginIsolated")

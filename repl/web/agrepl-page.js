@@ -53,7 +53,7 @@
       document.head.appendChild(s);
       return;
     }
-    worker = window.agreplWorkerSources ?
+    worker = window.agreplEarlyWorker && !replay ? window.agreplEarlyWorker : window.agreplWorkerSources ?
       new Worker(URL.createObjectURL(new Blob(window.agreplWorkerSources.map(function (t) { return t + '\n;\n'; }),
                                               { type: 'text/javascript' }))) :
       new Worker('agrepl-worker.js');

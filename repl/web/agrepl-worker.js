@@ -12,6 +12,12 @@ var stages = { worker: performance.timeOrigin + performance.now() };
 /* opened from disk the page makes this worker from a Blob of agrepl.wasm
  * (base64), agrepl.js, viz-global.js, unzip.js and this file
  * (agrepl-file.js): they are here already */
+/* agrepl.wasm compiled as it downloads, while agrepl.js is read: started
+ * first (a server that sends .wasm without its type gets the bytes compiled) */
+var compiled = self.agreplWasm || typeof WebAssembly.compileStreaming !== 'function' ? null :
+  WebAssembly.compileStreaming(fetch('agrepl.wasm')).catch(function () {
+    return fetch('agrepl.wasm').then(function (r) { return r.arrayBuffer(); }).then(WebAssembly.compile);
+  });
 if (typeof createAgrepl !== 'function') importScripts('agrepl.js');
 if (typeof agUnzip !== 'function') importScripts('unzip.js');
 stages.scripts = performance.timeOrigin + performance.now();
@@ -38,23 +44,33 @@ async function init(message) {
     print: function (t) { postMessage({ type: 'text', stream: 1, text: t + '\n' }); },
     printErr: function (t) { postMessage({ type: 'text', stream: 2, text: t + '\n' }); }
   };
-  /* agrepl.wasm is fetched and compiled as it arrives (instantiateStreaming);
-   * opened from disk it came in agrepl-file.js, in base64 */
+  /* opened from disk agrepl.wasm came in agrepl-file.js, in base64 */
+  if (compiled) options.instantiateWasm = function (imports, receive) {
+    compiled.then(function (module) { return WebAssembly.instantiate(module, imports); })
+      .then(function (instance) { receive(instance); },
+            function (e) { postMessage({ type: 'error', text: 'agrepl.wasm could not be loaded: ' + e }); });
+    return {};
+  };
   if (self.agreplWasm) options.wasmBinary = Uint8Array.from(atob(self.agreplWasm), function (c) { return c.charCodeAt(0); });
   agrepl = await createAgrepl(options);
   stages.wasm = performance.timeOrigin + performance.now();
-  /* the session's files live in the browser's IndexedDB (emscripten's IDBFS) */
+  /* the session's files live in the browser's IndexedDB (emscripten's
+   * IDBFS), read in after the prompt shows: the first statement waits for
+   * them (messages are handled one at a time) */
+  var mounted = true;
   try {
     agrepl.FS.mount(agrepl.IDBFS, {}, HOME);
-    await sync(true);
   } catch (e) {
+    mounted = false;
     postMessage({ type: 'text', stream: 2, text: 'files: this browser keeps no files (' + e + ')\n' });
   }
-  stages.files = performance.timeOrigin + performance.now();
   agrepl.FS.chdir(HOME);
   if (agrepl._web_start() !== 0) throw new Error('out of memory');
   stages.session = performance.timeOrigin + performance.now();
   postMessage({ type: 'ready', ms: performance.now() - started, persistent: true, stages: stages });
+  var error = mounted ? await sync(true) : null;
+  if (error) postMessage({ type: 'text', stream: 2, text: 'files: this browser keeps no files (' + error + ')\n' });
+  stages.files = performance.timeOrigin + performance.now();
   /* @viz-js/viz (Graphviz in WebAssembly) after the first prompt: the
    * console takes input while it loads, and show(y) uses it once it is there */
   setTimeout(function () {
