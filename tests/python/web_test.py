@@ -435,6 +435,8 @@ try:
                 same = any(line.endswith("error: " + message) for line in native_lines)
                 check("the page's error for %s is the terminal's" % st, same and message != "",
                       shown + "\n--- terminal:\n" + "\n".join(l for l in native_lines if "error:" in l))
+            elif " = " in st:
+                check("the page prints nothing for %s, as the terminal" % st, shown == "", shown)
             else:
                 check("the page prints what the terminal prints for %s" % st,
                       shown != "" and all(line in native_lines for line in shown.splitlines()),
@@ -443,16 +445,16 @@ try:
             """the numbers a printed variable holds, in order"""
             return [float(v) for v in text.split("(", 1)[-1].replace("[", " ").replace("]", " ").replace(")", " ").split()]
         check("load_csv in the page: the table's values and targets (header and quotes read by libcsv)",
-              numbers(page["x"]) == [0.5, -2, 0.001, 3.25, 7, 8] and page["x"].startswith("variable[3 2](") and
+              numbers(page["x"]) == [0.5, -2, 0.001, 3.25, 7, 8] and page["x"].startswith("x[3 2](") and
               numbers(page["t"]) == [1, 0, 1], page["x"] + " / " + page["t"])
         check("load_csv in the page: a bad cell is named by its line and column",
               "broken.csv: line 3, column 2: 'oops' is not a number" in page["load_csv(\"broken.csv\")"],
               page["load_csv(\"broken.csv\")"])
         check("load_npz in the page reads np.savez's stored members: numpy's numbers",
-              numbers(page["p"]) == list(pairs.ravel()) and page["p"].startswith("variable[3 4](") and
+              numbers(page["p"]) == list(pairs.ravel()) and page["p"].startswith("p[3 4](") and
               numbers(page["l"]) == [3, 1, 4], page["p"] + " / " + page["l"])
         check("load_npz in the page reads np.savez_compressed's deflated members: numpy's numbers",
-              numbers(page["a"]) == list((pairs * 3).ravel()) and page["a"].startswith("variable[3 4](") and
+              numbers(page["a"]) == list((pairs * 3).ravel()) and page["a"].startswith("a[3 4](") and
               numbers(page["b"]) == [3, 1, 4], page["a"] + " / " + page["b"])
         check("load_npz in the page: a damaged deflate stream is libzip's error",
               "broken.npz: a.npy cannot be read: Zlib error: data error" in page["load_npz(\"broken.npz\")"],
