@@ -483,7 +483,9 @@ WEB_CFLAGS = $(CSTD) $(WARN) -O2 -MMD -MP -DAG_BLAS_BUILTIN_ONLY -DAGREPL_LESSON
 # and dpkg-source checks the tarballs against the .dsc's checksums.
 LIBCSV_DEB = 3.0.3+dfsg-6
 LIBCSV_DSC_SHA256 = 3e0a27ba29b9435d8bf7cbd825a1cdbec8375dedc8bffaf7ea458c15f238bc3f
-LIBCSV_POOL = http://deb.debian.org/debian/pool/main/libc/libcsv
+# The mirror is the one apt is configured with (apt-get indextargets), then deb.debian.org.
+LIBCSV_POOL = pool/main/libc/libcsv
+LIBCSV_MIRROR = http://deb.debian.org/debian/
 WEB_LIBCSV = $(BUILD)/libcsv/src
 WEB_LDFLAGS = -O2 -sMODULARIZE=1 -sEXPORT_NAME=createAgrepl -sENVIRONMENT=worker,node \
   -sALLOW_MEMORY_GROWTH=1 -sFORCE_FILESYSTEM=1 -lidbfs.js \
@@ -503,8 +505,10 @@ $(WEB_OBJDIR)/%.o: %.c
 
 $(WEB_LIBCSV)/libcsv.c:
 	@rm -rf $(BUILD)/libcsv && mkdir -p $(BUILD)/libcsv
-	cd $(BUILD)/libcsv && for f in libcsv_$(LIBCSV_DEB).dsc libcsv_$(LIBCSV_DEB:-6=).orig.tar.gz libcsv_$(LIBCSV_DEB).debian.tar.xz; do \
-	  curl -fsS --retry 3 -o "$$f" "$(LIBCSV_POOL)/$$f" || exit 1; done
+	cd $(BUILD)/libcsv && mirrors="$$(apt-get indextargets --format '$$(REPO_URI)' 2>/dev/null | grep -v -- '-security/$$' | sort -u) $(LIBCSV_MIRROR)"; \
+	for f in libcsv_$(LIBCSV_DEB).dsc libcsv_$(LIBCSV_DEB:-6=).orig.tar.gz libcsv_$(LIBCSV_DEB).debian.tar.xz; do \
+	  ok=; for m in $$mirrors; do curl -fsS --retry 2 -o "$$f" "$${m%/}/$(LIBCSV_POOL)/$$f" && { ok=1; break; }; done; \
+	  [ -n "$$ok" ] || { echo "make web: $$f not found on Debian's mirror ($$mirrors)" >&2; exit 1; }; done
 	echo "$(LIBCSV_DSC_SHA256)  $(BUILD)/libcsv/libcsv_$(LIBCSV_DEB).dsc" | sha256sum -c --quiet
 	cd $(BUILD)/libcsv && dpkg-source -q -x libcsv_$(LIBCSV_DEB).dsc src
 	@touch $@
