@@ -370,11 +370,11 @@ static size_t count_of(const char *text, const char *needle) {
 
 /* Big graphs are drawn, not refused or lost, when max_nodes allows them:
  * a 2,001-node chain as a PNG (scaled to VIZ_MAX_IMAGE_PX on its long side,
- * the x optimisation skipped: one straight column) and a 4,999-node one as
- * SVG with every node in it.  The layout runs in a child, so its CPU time
- * is counted with the children's: the 2,001-node PNG within 6 times the
- * 201-node one (2.2-2.5 times here, the child's start dominating the small
- * one; about 10 times with the x optimisation). */
+ * the x optimisation skipped: one straight column, where it drifted 1264 px
+ * wide) and a 4,999-node one as SVG with every node in it.  The layout runs
+ * in a child, so its CPU time is counted with the children's: the 2,001-node
+ * PNG within 15 times a 201-node SVG (4-6 times here, 8-11 with the x
+ * optimisation; a runaway layout takes hundreds). */
 static void test_big_graphs_are_drawn(void **state) {
     viz_graph_opts o = defaults();
     o.max_nodes = VIZ_MAX_MAX_NODES;
@@ -385,10 +385,10 @@ static void test_big_graphs_are_drawn(void **state) {
     unsigned char *png;
     for (int round = 0; round < 2; round++) { /* the second, with fonts and plugins loaded */
         start = process_and_children_cpu_seconds();
-        png = viz_graph_png(small, &o, &size, err);
+        char *svg = viz_graph_svg(small, &o, &size, err);
         small_seconds = process_and_children_cpu_seconds() - start;
-        if (png == NULL) fail_msg("viz_graph_png: %s", err);
-        free(png);
+        if (svg == NULL) fail_msg("viz_graph_svg: %s", err);
+        free(svg);
     }
     start = process_and_children_cpu_seconds();
     png = viz_graph_png(big, &o, &size, err);
@@ -399,8 +399,8 @@ static void test_big_graphs_are_drawn(void **state) {
     free(png);
     assert_int_equal(height, VIZ_MAX_IMAGE_PX); /* 2,000 ranks: the long side at the cap */
     assert_in_range(width, 10, 400);             /* a column, not a drift to the right */
-    print_message("2,001-node PNG: %.3f s of CPU, 201-node: %.3f s\n", big_seconds, small_seconds);
-    assert_below(big_seconds, 6 * small_seconds);
+    print_message("2,001-node PNG: %.3f s of CPU, 201-node SVG: %.3f s\n", big_seconds, small_seconds);
+    assert_below(big_seconds, 15 * small_seconds);
 
     char *svg = viz_graph_svg(sin_chain(2499), &o, &size, err);
     if (svg == NULL) fail_msg("viz_graph_svg: %s", err);
