@@ -671,6 +671,7 @@ man-tests: $(SHLIB) $(REFMAN)
 # HACKING.md's file tables name every file of the source tree (issue 29 item 8).
 hacking-tests:
 	@$(STEP) "HACKING.md file tables" sh tests/suites/hacking_files_test.sh
+	@$(STEP) "repl/'s floors (HACKING.md)" sh tests/suites/repl_floors_test.sh
 
 readme-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) $(STEP) "README names ($(BUILD))" sh tests/suites/readme_names_test.sh

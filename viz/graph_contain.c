@@ -1,8 +1,8 @@
 /* graph_contain.c — runs a piece of Graphviz work (or a plot drawn by Cairo
  * and Pango) in a forked child, so that a crash, a runaway layout or an
  * allocation abort inside the library ends the child with an error message
- * instead of taking the session (and every name in it) down (issue 30:
- * Debian's Graphviz 2.42 segfaults in dot_layout on a 601-node graph after
+ * instead of taking the session (and every name in it) down
+ * (Debian's Graphviz 2.42 segfaults in dot_layout on a 601-node graph after
  * about 18 s; GLib aborts on a failed allocation).
  *
  * The child has the parent's memory as it was at the fork (copy on write),

@@ -1,7 +1,7 @@
 /* test_contain.c — Graphviz work in a forked child (viz/graph_contain.c):
  * a crash, a runaway loop or an allocation beyond the limit in the child is
  * an error message in the parent, which goes on; results come back whole.
- * Then the real case (issue 30, row 1): the 601-node graph whose layout
+ * Then the real case: the 601-node graph whose layout
  * crashes Debian's Graphviz either renders or is an error, in seconds. */
 #include "testutil.h"
 
@@ -122,7 +122,7 @@ static void test_memory_limit(void **state) {
 /* GLib aborts the process when an allocation fails (g_malloc never returns
  * NULL), and Pango allocates through it while drawing a figure: in the
  * child that draws (viz_contained_drawing) such an abort is "out of memory
- * drawing the figure", and the parent goes on (issue 30, row 10). */
+ * drawing the figure", and the parent goes on. */
 static unsigned char *glib_allocation_fails(void *arg, size_t *size, char err[VIZ_ERRLEN]) {
     (void)arg, (void)size, (void)err;
     g_free(g_malloc((gsize)1 << 60)); /* more than any address space: GLib aborts */
@@ -141,7 +141,7 @@ static void test_glib_abort_while_drawing_is_out_of_memory(void **state) {
     if (strstr(err, "the drawing library crashed") == NULL) fail_msg("unexpected: %s", err);
 }
 
-/* The graph of issue 30 row 1: y = sin(y) * x + y a hundred times, unfolded:
+/* The graph that crashed Graphviz: y = sin(y) * x + y a hundred times, unfolded:
  * 601 nodes whose dot layout segfaulted in Debian's Graphviz 2.42/2.43 (in
  * its spline routing, after about 18 s of CPU in the x optimisation).  It
  * is drawn, not lost: its long edges call for the layout without the x

@@ -136,7 +136,7 @@ static void test_digest_agrees_with_the_dot(void **state) {
     assert_true(err[0] != '\0');
 }
 
-/* A conv layer's box (issue 50): Im2col and MaxPool2d under a layer's tag
+/* A conv layer's box: Im2col and MaxPool2d under a layer's tag
  * show their window in the box, the kernel the inspector of a folded layer
  * would otherwise hide. */
 static void test_fold_conv_box_shows_the_kernel(void **state) {
