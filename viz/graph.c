@@ -172,7 +172,7 @@ static unsigned char *layout_and_render(void *arg, size_t *size, char err[VIZ_ER
 
 /* ---- the fallback layout ---------------------------------------------------
  * Debian's Graphviz (2.42, 2.43) segfaults in dot's spline routing on some
- * graphs with many long edges (the 601-node y = sin(y) * x + y of issue 30,
+ * graphs with many long edges (the 601-node y = sin(y) * x + y, which crashed dot,
  * after 18 s of x optimisation, or at once without it).  Such a graph is
  * drawn again with straight edges and without the x optimisation, which it
  * survives (in about a second), rather than lost.  fell_back says that the

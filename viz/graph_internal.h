@@ -83,7 +83,7 @@ typedef enum layout_cost {
     LAYOUT_BIG,        /* past BIG_GRAPH_NODES: no x optimisation (nslimit=0) */
     LAYOUT_LONG_EDGES, /* past VIRTUAL_NODE_BUDGET: nor that, and straight edges
                           (splines=line): dot's spline routing of such graphs ran
-                          for 20 s and then crashed (issue 30's 601 nodes) */
+                          for 20 s and then crashed (the 601-node y = sin(y) * x + y) */
 } layout_cost;
 layout_cost viz_layout_cost(const viz_walk *w);
 
