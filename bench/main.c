@@ -20,7 +20,7 @@
  *                               stopped, every 0.1 s during each run (the
  *                               pauses are not counted in its wall time):
  *                               dgemm_us= (the samples' median) and
- *                               vs_dgemm= (cpu_us over it; issue 33 item 4)
+ *                               vs_dgemm= (cpu_us over it)
  *   agbench --sweep [ROUNDS]    the width sweep: 1-W-W-1 MLPs (W = 16, 64,
  *                               256, 1024) on one thread and on agrepl's
  *                               count, interleaved, best of ROUNDS (5)
