@@ -474,7 +474,7 @@ WEB = $(BUILD)/web
 WEB_OBJDIR = $(BUILD)/webobj
 WEB_DEPS = $(BUILD)/web-deps/node_modules/@viz-js/viz/dist/viz-global.js
 WEB_VIZ_SRC = viz/graph.c viz/graph_draw.c viz/graph_walk.c viz/graph_digest.c viz/graph_html.c viz/graph_inspect.c \
-  viz/tree.c viz/plot.c viz/plot_contour.c viz/plot_ticks.c
+  viz/tree.c viz/plot.c viz/plot_contour.c viz/plot_ticks.c viz/plot_maps_data.c
 WEB_C_SRC = $(LIB_SRC) $(UTIL_SRC) $(filter-out repl/web_lesson.c,$(REPL_SRC)) $(WEB_VIZ_SRC) $(sort $(wildcard repl/web/*.c))
 WEB_OBJ = $(WEB_C_SRC:%.c=$(WEB_OBJDIR)/%.o) $(WEB_OBJDIR)/libcsv.o
 WEB_CFLAGS = $(CSTD) $(WARN) -O2 -MMD -MP -DAG_BLAS_BUILTIN_ONLY -DAGREPL_LESSON_DIR='"/lessons"' \
@@ -674,6 +674,7 @@ man-tests: $(SHLIB) $(REFMAN)
 # HACKING.md's file tables name every file of the source tree (issue 29 item 8).
 hacking-tests:
 	@$(STEP) "HACKING.md file tables" sh tests/suites/hacking_files_test.sh
+	@$(STEP) "repl/'s floors (HACKING.md)" sh tests/suites/repl_floors_test.sh
 
 readme-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) $(STEP) "README names ($(BUILD))" sh tests/suites/readme_names_test.sh
