@@ -376,6 +376,9 @@ interactive-tests: $(AGREPL)
 # Live windows under Xvfb: plot during a loop, show(y), closing a window.
 window-tests: $(AGREPL)
 	@status=0; AGREPL=$(AGREPL) $(STEP) "windows ($(BUILD))" sh tests/suites/window_test.sh || status=1; \
+	AGREPL=$(AGREPL) $(STEP) "explorer window ($(BUILD))" sh tests/suites/window_explore_test.sh || status=1; \
+	AGREPL=$(AGREPL) $(STEP) "window layout ($(BUILD))" sh tests/suites/window_layout_test.sh || status=1; \
+	AGREPL=$(AGREPL) $(STEP) "window scale ($(BUILD))" sh tests/suites/window_scale_test.sh || status=1; \
 	AGREPL=$(AGREPL) $(STEP) "pace windows ($(BUILD))" sh tests/suites/pace_window_test.sh || status=1; \
 	AGREPL=$(AGREPL) $(STEP) "window fit ($(BUILD))" sh tests/suites/window_fit_test.sh || status=1; exit $$status
 

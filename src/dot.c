@@ -22,7 +22,7 @@ static size_t node_id(ptrmap *ids, const void *node, bool *fresh) {
 
 static void var_node(strbuf *out, const ag_var *v, size_t id, bool verbose) {
     strbuf lab = {0};
-    if (v->name != NULL) strbuf_append(&lab, v->name);
+    if (v->name != NULL) strbuf_append_printable(&lab, v->name); /* control characters as '?' */
     if (verbose) {
         char shape[AG_SHAPEBUF];
         strbuf_appendf(&lab, "%s%s", v->name != NULL && v->name[0] != '\0' ? ": " : "",
@@ -55,7 +55,10 @@ char *ag_dot(const ag_var *y, bool verbose) {
         if (!fresh) continue; /* reached again through another of its outputs */
         char label[128];
         strbuf_appendf(&out, "n%zu [label=", fid);
-        strbuf_append_quoted(&out, ag_func_label(f, label, sizeof label));
+        strbuf shown = {0}; /* a user op's name: control characters as '?' */
+        strbuf_append_printable(&shown, ag_func_label(f, label, sizeof label));
+        strbuf_append_quoted(&out, shown.data != NULL ? shown.data : "");
+        free(shown.data);
         strbuf_append(&out, ", color=lightblue, style=filled, shape=box]\n");
         for (int i = 0; ok && i < f->noutputs; i++) {
             size_t oid = f->outputs[i] != NULL ? node_id(&ids, f->outputs[i], &fresh) : PTRMAP_NONE;

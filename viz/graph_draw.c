@@ -227,6 +227,17 @@ static void set(void *object, const char *name, const char *value) {
     agsafeset(object, (char *)name, (char *)value, "");
 }
 
+/* A plain-text label from a file or a user (a call's or layer's title):
+ * its control characters shown as '?' (text_printable), for the DOT file
+ * and for Graphviz. */
+static void set_printable(void *object, const char *name, const char *value) {
+    strbuf text = {0};
+    strbuf_append_printable(&text, value);
+    char *shown = strbuf_take(&text);
+    set(object, name, shown != NULL ? shown : "");
+    free(shown);
+}
+
 static void set_default(Agraph_t *g, int kind, const char *name, const char *value) {
     agattr(g, kind, (char *)name, (char *)value);
 }
@@ -469,10 +480,13 @@ static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, layout_co
     if (o->title && o->title[0]) {
         /* backslashes are escapes in Graphviz labels; keep the user's literally */
         strbuf title = {0};
-        for (const char *c = o->title; *c; c++) {
+        strbuf printable = {0};
+        strbuf_append_printable(&printable, o->title); /* control characters as '?' */
+        for (const char *c = printable.data != NULL ? printable.data : ""; *c; c++) {
             char one[2] = {*c, '\0'};
             strbuf_append(&title, *c == '\\' ? "\\\\" : one);
         }
+        free(strbuf_take(&printable));
         char *text = strbuf_take(&title);
         if (text != NULL) {
             set_default(g, AGRAPH, "label", text);
@@ -811,7 +825,7 @@ Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[V
         Agraph_t *cluster = agsubg(g, name, 1);
         ok = cluster != NULL;
         if (!ok) break;
-        set(cluster, "label", viz_group_title(w, o, b));
+        set_printable(cluster, "label", viz_group_title(w, o, b));
         set(cluster, "style", "rounded,dashed");
         set(cluster, "color", "#4527A0");
         set(cluster, "fontcolor", "#4527A0");

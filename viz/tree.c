@@ -44,11 +44,14 @@ typedef struct tree {
     size_t depth, capacity;
 } tree;
 
-/* "x = 1", "0.8414709848078965", "x", or "variable" when there is nothing else to say. */
+/* "x = 1", "0.8414709848078965", "x", or "variable" when there is nothing else to say.
+ * (Names, titles and labels may have come from a file or a user: every one
+ * is appended printable, control characters shown as '?', as text_printable
+ * shows them, so that printing the tree never drives the terminal.) */
 static void append_name_and_value(tree *t, ag_var *v) {
     const char *name = viz_var_name(t->opts, v);
     char value[VALUE_LEN];
-    if (name[0] != '\0') strbuf_append(&t->out, name);
+    if (name[0] != '\0') strbuf_append_printable(&t->out, name);
     if (t->opts->values) {
         viz_format_value(v, t->opts->digits, value, sizeof value);
         if (name[0] != '\0') strbuf_append(&t->out, " = ");
@@ -63,7 +66,7 @@ static void append_reference(tree *t, ag_var *v) {
     char value[VALUE_LEN];
     const char *name = viz_var_name(t->opts, v);
     if (name[0] != '\0') {
-        strbuf_append(&t->out, name);
+        strbuf_append_printable(&t->out, name);
     } else if (t->opts->values) {
         viz_format_value(v, t->opts->digits, value, sizeof value);
         strbuf_append(&t->out, value);
@@ -112,19 +115,25 @@ static bool visit(tree *t, size_t index) {
         }
     }
     const char *mark = viz_mark_of(t->opts, v);
-    if (mark != NULL) strbuf_appendf(&t->out, " %s", mark);
+    if (mark != NULL) {
+        strbuf_append(&t->out, " ");
+        strbuf_append_printable(&t->out, mark);
+    }
     ag_func *creator = ag_creator(v);
     size_t func = creator ? viz_walk_find(t->walk, creator) : VIZ_NOT_DRAWN;
     int box = func != VIZ_NOT_DRAWN ? viz_walk_func_folded(t->walk, func) : -1;
     if (box >= 0) { /* made in a folded call or layer: its inputs are the children */
-        strbuf_appendf(&t->out, " ← [%s]", viz_group_title(t->walk, t->opts, (size_t)box));
+        strbuf_append(&t->out, " ← [");
+        strbuf_append_printable(&t->out, viz_group_title(t->walk, t->opts, (size_t)box));
+        strbuf_append(&t->out, "]");
         if (t->box_listed[box]) strbuf_append(&t->out, " (see above)");
         strbuf_append(&t->out, "\n");
         return t->box_listed[box] ? true : push(t, (size_t)box, true);
     }
     if (func != VIZ_NOT_DRAWN) {
         char label[LABEL_LEN];
-        strbuf_appendf(&t->out, " ← %s", ag_func_label(creator, label, sizeof label));
+        strbuf_append(&t->out, " ← ");
+        strbuf_append_printable(&t->out, ag_func_label(creator, label, sizeof label));
         if (creator == t->opts->active) strbuf_append(&t->out, " ◀ in progress");
         if (t->expanded[func]) strbuf_append(&t->out, " (see above)");
     }
@@ -149,7 +158,10 @@ static int next_child(const tree *t, const frame *top, int k) {
 
 
 static bool draw(tree *t) {
-    if (t->opts->title && t->opts->title[0]) strbuf_appendf(&t->out, "%s\n", t->opts->title);
+    if (t->opts->title && t->opts->title[0]) {
+        strbuf_append_printable(&t->out, t->opts->title);
+        strbuf_append(&t->out, "\n");
+    }
     strbuf_append(&t->prefix, "");
     if (!visit(t, 0)) return false; /* y */
     while (t->depth > 0) {
@@ -170,7 +182,10 @@ static bool draw(tree *t) {
         } else {
             ag_func *f = t->walk->funcs[top->func];
             const char *operand = viz_operand_role(f, k);
-            if (operand != NULL) strbuf_appendf(&t->out, "%s: ", operand);
+            if (operand != NULL) {
+                strbuf_append_printable(&t->out, operand);
+                strbuf_append(&t->out, ": ");
+            }
             child = viz_walk_input(t->walk, top->func, k);
         }
         strbuf_append(&t->prefix, last ? "    " : "│   ");

@@ -52,8 +52,43 @@ void strbuf_appendf(strbuf *t, const char *fmt, ...) {
     t->length += (size_t)n;
 }
 
+/* How many bytes (1 or 2) of text, from its first, are one control
+ * character text_printable replaces; 0 when it keeps them. */
+static size_t control_length(const char *text, unsigned keep) {
+    const unsigned char *c = (const unsigned char *)text;
+    if (*c == '\n') return (keep & TEXT_KEEP_NEWLINE) ? 0 : 1;
+    if (*c == '\t') return (keep & TEXT_KEEP_TAB) ? 0 : 1;
+    if (*c < 0x20 || *c == 0x7f) return *c == '\0' ? 0 : 1;
+    if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) return 2; /* C1 in UTF-8 (CSI is U+009B) */
+    return 0;
+}
+
+/* What text_printable leaves for the control character at c (n bytes long). */
+static const char *control_shown(const char *c) { return *c == '\t' || *c == '\n' ? " " : "?"; }
+
+void strbuf_append_printable(strbuf *t, const char *s) {
+    while (*s) {
+        size_t n = control_length(s, 0);
+        if (n > 0) {
+            strbuf_append(t, control_shown(s));
+            s += n;
+            continue;
+        }
+        size_t run = 0;
+        while (s[run] != '\0' && control_length(s + run, 0) == 0) run++;
+        strbuf_append_n(t, s, run);
+        s += run;
+    }
+}
+
 void strbuf_append_html(strbuf *t, const char *s) {
-    for (; *s; s++) {
+    while (*s) {
+        size_t n = control_length(s, 0);
+        if (n > 0) { /* not XML either: Graphviz's parser refuses the label */
+            strbuf_append(t, control_shown(s));
+            s += n;
+            continue;
+        }
         switch (*s) {
         case '&': strbuf_append(t, "&amp;"); break;
         case '<': strbuf_append(t, "&lt;"); break;
@@ -61,6 +96,7 @@ void strbuf_append_html(strbuf *t, const char *s) {
         case '"': strbuf_append(t, "&quot;"); break;
         default: strbuf_append_n(t, s, 1);
         }
+        s++;
     }
 }
 
@@ -94,17 +130,6 @@ char *strbuf_take(strbuf *t) {
     return s;
 }
 
-/* How many bytes (1 or 2) of text, from its first, are one control
- * character text_printable replaces; 0 when it keeps them. */
-static size_t control_length(const char *text, unsigned keep) {
-    const unsigned char *c = (const unsigned char *)text;
-    if (*c == '\n') return (keep & TEXT_KEEP_NEWLINE) ? 0 : 1;
-    if (*c == '\t') return (keep & TEXT_KEEP_TAB) ? 0 : 1;
-    if (*c < 0x20 || *c == 0x7f) return *c == '\0' ? 0 : 1;
-    if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) return 2; /* C1 in UTF-8 (CSI is U+009B) */
-    return 0;
-}
-
 void text_printable(char *text, unsigned keep) {
     if (text == NULL) return;
     char *to = text;
@@ -115,7 +140,7 @@ void text_printable(char *text, unsigned keep) {
         } else {
             /* a tab or newline still separates words; any other is shown
              * as '?', so that "F6?4" is not taken for "F64" */
-            *to++ = *c == '\t' || *c == '\n' ? ' ' : '?';
+            *to++ = *control_shown(c);
             c += n;
         }
     }

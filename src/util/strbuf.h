@@ -30,8 +30,12 @@ void strbuf_append_n(strbuf *t, const char *s, size_t n);
 void strbuf_append_repeat(strbuf *t, char c, size_t n);
 /* Appends printf-style formatted text, however long. */
 void strbuf_appendf(strbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s with & < > " escaped for Graphviz HTML-like labels. */
+/* Appends s with & < > " escaped for Graphviz HTML-like labels, and its
+ * control characters shown as text_printable shows them. */
 void strbuf_append_html(strbuf *t, const char *s);
+/* Appends s as text_printable(s, 0) leaves it: a name or title that came
+ * from a file or a user, in a drawing's text (the tree, DOT labels). */
+void strbuf_append_printable(strbuf *t, const char *s);
 /* Appends s in double quotes with " \ newline and tab backslash-escaped:
  * how the REPL shows a string so that it reads back. */
 void strbuf_append_quoted(strbuf *t, const char *s);

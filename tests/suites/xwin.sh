@@ -1,5 +1,5 @@
 # xwin.sh — shell helpers shared by the scripts that drive agrepl's windows
-# on a virtual X server (tests/suites/window_test.sh, tests/suites/pace_window_test.sh,
+# on a virtual X server (tests/suites/window_*.sh, tests/suites/pace_window_test.sh,
 # samples/pictures/pictures.sh).  Sourced (`. tests/suites/xwin.sh`), POSIX sh.
 # Sessions are interactive agrepl sessions in tmux on the private server named by
 # $socket (tmux -L), which the sourcing script sets.

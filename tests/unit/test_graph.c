@@ -443,6 +443,44 @@ static void test_tree_of_tensor(void **state) {
     assert_string_equal(buf, "[1] 0.3333333333333333");
 }
 
+/* Names and titles that came from a file or a user (a leaf named from a
+ * string, a graph's title) with control characters: the tree, the DOT text
+ * (HTML labels, a cluster's and the graph's plain labels) and the engine's
+ * ag_dot show '?' for each (as text_printable: a terminal obeys ESC and BEL
+ * when the text is printed or the file shown), a tab or newline a space, so
+ * no name starts a line of its own (issue 52). */
+static void test_names_made_printable(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 1.0), "a\x1b[31mred\a");
+    ag_var *y = named(ag_sin(ctx, x), "y\nz\t\xc2\x9b");
+    viz_graph_opts o = defaults();
+    o.grads = false;
+    check_tree(y, &o,
+               "y z ? = 0.8414709848078965 ← Sin\n"
+               "└── a?[31mred? = 1\n");
+    o.title = "t\x1b]0;owned\a";
+    char err[VIZ_ERRLEN] = "";
+    char *tree = viz_graph_tree(y, &o, err);
+    assert_non_null(tree);
+    assert_true(strncmp(tree, "t?]0;owned?\n", 12) == 0);
+    free(tree);
+    char *dot = viz_graph_dot(y, &o, err);
+    assert_non_null(dot);
+    assert_non_null(strstr(dot, "a?[31mred?"));
+    for (const char *c = dot; *c; c++)
+        assert_false(*c == '\x1b' || *c == '\a' || (c[0] == '\xc2' && c[1] == '\x9b'));
+    free(dot);
+    o.title = NULL;
+    Agraph_t *g = read_dot(y, &o);
+    assert_non_null(strstr(attr(node_with(g, "a?[31mred?"), "label"), "<B>a?[31mred?</B>"));
+    agclose(g);
+    char *plain = ag_dot(y, true);
+    assert_non_null(plain);
+    assert_non_null(strstr(plain, "[label=\"a?[31mred?: []\""));
+    assert_null(strchr(plain, '\x1b'));
+    assert_null(strchr(plain, '\a'));
+    free(plain);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_dot_sin_plus_square),
@@ -459,6 +497,7 @@ int main(void) {
         CTX_TEST(test_tree_marks_active_and_repeats),
         CTX_TEST(test_tree_of_tensor),
         CTX_TEST(test_dot_operand_roles_and_seed),
+        CTX_TEST(test_names_made_printable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
