@@ -75,7 +75,10 @@ def run(driver, typed, shots):
     check("the circle lesson runs in the page (its accuracy printed)", "accuracy" in text.split(":load playground_circle")[-1],
           text[-400:])
     fields = driver.execute_script("return window.agrepl.fieldsReceived || 0") - received
-    check("boundary() redraws live in the page while the lesson trains (fields sent during the loop)", fields >= 3, fields)
+    # the lesson's loop draws a boundary every 10 steps at pace(20); the page
+    # gets one each time the figure is shown while the loop runs, and the last
+    check("boundary() redraws live in the page while the lesson trains (fields sent during the loop, then the last)",
+          fields >= 2, fields)
     time.sleep(0.5)  # the last figure drawn (at most ten a second)
     svg = driver.execute_script(
         "var s = document.querySelector('#plot svg'); return s ? [s.querySelectorAll('image.field').length,"
