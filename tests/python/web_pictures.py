@@ -48,16 +48,23 @@ def blue(c):
     return c[2] > c[0] + 60 and c[2] > 120
 
 
+def settled(driver, script, timeout=60):
+    """script's value once it is truthy (the page draws at most ten figures a
+    second, later on a loaded machine), or its last value after timeout s."""
+    deadline = time.time() + timeout
+    value = driver.execute_script(script)
+    while not value and time.time() < deadline:
+        time.sleep(0.1)
+        value = driver.execute_script(script)
+    return value
+
+
 def saved_pixels(driver, points, how, keep=None):
     """Saves the figure as PNG (how: a click or a statement), reads the points;
     the PNG kept as the file keep (None: not kept)."""
-    before = driver.execute_script("return window.agrepl.lastDownloadBlob || null")
+    driver.execute_script("window.agrepl.lastDownload = null")
     how()
-    deadline = time.time() + 60
-    while time.time() < deadline and driver.execute_script(
-            "return (window.agrepl.lastDownloadBlob || null) === arguments[0] || "
-            "!/\\.png$/.test(window.agrepl.lastDownload || '')", before):
-        time.sleep(0.05)
+    settled(driver, "return /\\.png$/.test(window.agrepl.lastDownload || '')")
     if keep is not None:
         got = driver.execute_async_script(
             "var done = arguments[0]; window.agrepl.lastDownloadBlob.arrayBuffer().then(function (b) {"
@@ -79,12 +86,13 @@ def run(driver, typed, shots):
     # gets one each time the figure is shown while the loop runs, and the last
     check("boundary() redraws live in the page while the lesson trains (fields sent during the loop, then the last)",
           fields >= 2, fields)
-    time.sleep(0.5)  # the last figure drawn (at most ten a second)
-    svg = driver.execute_script(
-        "var s = document.querySelector('#plot svg'); return s ? [s.querySelectorAll('image.field').length,"
-        " s.querySelectorAll('g.points circle').length, s.querySelectorAll('g.colourbar rect').length,"
-        " s.querySelectorAll('path.edge').length, s.querySelectorAll('image.unit').length,"
-        " s.querySelector('g.legend') ? s.querySelector('g.legend').textContent : ''] : null")
+    drawn = ("var s = document.querySelector('#plot svg'); return s ? [s.querySelectorAll('image.field').length,"
+             " s.querySelectorAll('g.points circle').length, s.querySelectorAll('g.colourbar rect').length,"
+             " s.querySelectorAll('path.edge').length, s.querySelectorAll('image.unit').length,"
+             " s.querySelector('g.legend') ? s.querySelector('g.legend').textContent : ''] : null")
+    settled(driver, drawn.replace("return s ?", "return s && s.querySelectorAll('image.unit').length === 10 &&"
+                                  " s.querySelectorAll('g.points circle').length === 200 ?"))
+    svg = driver.execute_script(drawn)
     check("the page draws the boundary's field, its 200 points, the colour bar, the 0.5-level curve and the legend",
           svg is not None and svg[0] == 1 and svg[1] == 200 and svg[2] >= 64 and svg[3] == 1 and
           "class 0" in svg[5] and "class 1" in svg[5], svg)
@@ -124,7 +132,7 @@ def run(driver, typed, shots):
     typed("clearplot()")
     typed("heatmap([[1, 2], [3, 4]], \"w\")")
     typed("images([[0, 1, 1, 0], [1, 0, 0.5, 1]], shape=[2, 2])")
-    time.sleep(0.5)
+    settled(driver, "return document.querySelectorAll('#plot svg image.picture').length === 2")
     cells = driver.execute_script(
         "return Array.prototype.map.call(document.querySelectorAll('#plot svg text.cell'), function (t) {"
         " return t.textContent; })")
