@@ -34,7 +34,8 @@ typedef struct dash_style {
 typedef struct figure {
     cairo_t *cr;
     PangoLayout *layout; /* reused for every piece of text */
-    viz_plot *plot;
+    viz_plot *plot;          /* the figure whose panel is being drawn (a sheet's for panel=) */
+    const char *sheet_name;  /* that panel's name (panel="name"), or NULL */
     double width, height; /* in units */
     bool stopped;         /* the interrupt flag was seen: the drawing is cut short */
 } figure;

@@ -157,6 +157,12 @@ struct viz_plot {
     plot_image_grid images;
     plot_network neurons;
     char *title; /* NULL: none */
+    /* the panels chosen by statements (viz_plot_sheet), in the order made */
+    viz_plot *sheets[VIZ_PLOT_MAX_SHEETS];
+    int sheet_count;
+    viz_plot *parent; /* a sheet's figure: the one it is drawn in; NULL otherwise */
+    char *sheet_name; /* a named sheet's name (NULL when numbered) */
+    int sheet_number; /* a numbered sheet's number (0 when named) */
     char *x_labels[VIZ_PLOT_PANEL_COUNT], *y_labels[VIZ_PLOT_PANEL_COUNT]; /* NULL: the default */
     double zoom; /* text and line scale, 1 by default */
     const volatile sig_atomic_t *interrupt; /* nonzero: stop drawing (NULL: none) */
@@ -184,11 +190,18 @@ int plot_fail(char err[VIZ_ERRLEN], const char *format, ...)
 #endif
     ;
 
-/* 1 to VIZ_PLOT_PANEL_COUNT: how many panels the figure has now (an empty
+/* How many panels the figure has now, its sheets' included (an empty
  * figure has one). */
 int plot_panel_count(const viz_plot *plot);
-/* The panels the figure has now, left to right, into order; their count. */
+/* The panels the figure itself has now, left to right, into order; their
+ * count (its sheets' are not among them). */
 int plot_panel_order(const viz_plot *plot, viz_plot_panel order[VIZ_PLOT_PANEL_COUNT]);
+/* Every panel of the figure, left to right: its own, then its sheets'
+ * (numbered ones first); owners[i] is the figure that holds panel i's data,
+ * kinds[i] its kind.  Their count, at most PLOT_MAX_FIGURE_PANELS. */
+#define PLOT_MAX_FIGURE_PANELS (VIZ_PLOT_PANEL_COUNT + VIZ_PLOT_MAX_SHEETS)
+int plot_figure_panels(const viz_plot *plot, const viz_plot *owners[PLOT_MAX_FIGURE_PANELS],
+                       viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS]);
 /* True when the map panel (contour, paths, marks, points, field) has anything. */
 bool plot_has_map(const viz_plot *plot);
 

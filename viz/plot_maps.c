@@ -204,6 +204,11 @@ size_t plot_maps_points_in(const viz_plot *plot, const plot_axes *a, double x0, 
 /* The panel's title over its top and the room below it: the box the picture
  * may fill. */
 static void panel_title(figure *f, panel *p, const char *title, double *top) {
+    char named[VIZ_PLOT_MAX_SHEET_NAME + 200];
+    if (f->sheet_name != NULL) { /* panel="before": its name first */
+        snprintf(named, sizeof named, "%s: %s", f->sheet_name, title);
+        title = named;
+    }
     plot_draw_text(f, title, LABEL_TEXT, p->x + p->w / 2, p->y + 14, ALIGN_CENTRE, ALIGN_START, false,
                    text_colour);
     double w, h;
@@ -242,17 +247,23 @@ void plot_maps_heatmap_panel(figure *f, panel *p) {
     cairo_set_line_width(f->cr, 1);
     cairo_stroke(f->cr);
     record_axes(p, left, y0, left + w, y0 + h, -0.5, m->columns - 0.5, m->rows - 0.5, -0.5);
-    /* the numbers, when a cell holds them */
-    double tw, th;
-    plot_text_size(f, "-0.00", CAPTION_TEXT, false, &tw, &th);
-    if (cell >= tw + 6 && cell >= th + 4 && n <= PLOT_CELL_NUMBERS) {
+    /* the numbers, when every cell holds its own (measured as written, so a
+     * confusion matrix's "41" shows in cells too narrow for "-0.00", at any
+     * zoom); all or none, so a missing number never reads as an empty cell */
+    double tw, th, widest = 0, tallest = 0;
+    for (size_t i = 0; i < n && n <= PLOT_CELL_NUMBERS; i++) {
+        char text[32];
+        plot_matrix_cell_text(m->values[i], text, sizeof text);
+        plot_text_size(f, text, CAPTION_TEXT, false, &tw, &th);
+        widest = fmax(widest, tw);
+        tallest = fmax(tallest, th);
+    }
+    if (n <= PLOT_CELL_NUMBERS && cell >= widest + 6 && cell >= tallest + 2) {
         for (int r = 0; r < m->rows; r++)
             for (int c = 0; c < m->columns; c++) {
                 double v = m->values[(size_t)r * m->columns + c];
                 char text[32];
                 plot_matrix_cell_text(v, text, sizeof text);
-                plot_text_size(f, text, CAPTION_TEXT, false, &tw, &th);
-                if (tw + 4 > cell) continue;
                 bool dark = plot_colour_is_dark(plot_matrix_colour(&scale, v));
                 plot_draw_text(f, text, CAPTION_TEXT, left + (c + 0.5) * cell, y0 + (r + 0.5) * cell, ALIGN_CENTRE,
                                ALIGN_CENTRE, false, dark ? background : text_colour);
