@@ -495,7 +495,8 @@ WEB_LDFLAGS = -O2 -sMODULARIZE=1 -sEXPORT_NAME=createAgrepl -sENVIRONMENT=worker
   -sEXPORTED_FUNCTIONS=_web_start,_web_run,_web_complete,_main,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=ccall,FS,IDBFS,UTF8ToString
 WEB_LESSONS = $(sort $(wildcard samples/*.ag))
-WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js repl/web/unzip.js
+WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js repl/web/unzip.js \
+  repl/web/pictures.js
 WEB_ENV = NODE_PATH=/usr/share/nodejs
 WEB_FILES = agrepl.js agrepl.wasm viz-global.js agrepl-file.js $(notdir $(WEB_PAGE))
 

@@ -163,14 +163,6 @@ static int scatter_points(repl *r, const builtin_args *a, viz_plot *plot, repl_v
 }
 
 /* scatter(x, t=nil, names=nil): the points of x (N, 2) coloured by class. */
-/* The web page's module has no pictures of learning yet (its table leaves
- * them NULL): the built-in says so instead of calling nothing. */
-#define PICTURE_MISSING(r, name, entry)                                                                    \
-    (repl_viz_ready((r), (name)) < 0 ? -1                                                                  \
-     : repl_vz->entry == NULL                                                                              \
-         ? repl_error((r), "%s: not drawn in this build (the web page); the terminal's agrepl draws it", (name)) \
-         : 0)
-
 static int builtin_scatter(repl *r, const builtin_args *a, repl_value *out) {
     /* torch's form: a dim (one number, where the plot takes labels (N)) and an index tensor */
     bool dim = a->values[1].kind == VALUE_NUMBER || (a->values[1].kind == VALUE_VAR && ag_ndim(a->values[1].as.var) == 0);
@@ -179,7 +171,7 @@ static int builtin_scatter(repl *r, const builtin_args *a, repl_value *out) {
         return repl_tensor_scatter(r, a, out);
     }
     if (arg_given(a, 3)) return repl_error(r, "scatter: src is torch.scatter's: scatter(x, dim, index, src)");
-    if (PICTURE_MISSING(r, "scatter", plot_scatter) < 0) return -1;
+    if (repl_viz_ready(r, "scatter") < 0) return -1;
     viz_plot *plot;
     if (repl_viz_panel(r, a, 4, VIZ_PLOT_PANEL_CONTOUR, &plot) < 0) return -1;
     if (scatter_points(r, a, plot, a->values[0], a->values[1], 2) < 0) return -1;
@@ -261,7 +253,7 @@ static ag_var *evaluate(repl *r, const builtin_args *a, repl_value f, ag_var *po
 
 /* boundary(f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=100, names=nil) */
 static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
-    if (PICTURE_MISSING(r, "boundary", plot_field) < 0) return -1;
+    if (repl_viz_ready(r, "boundary") < 0) return -1;
     repl_value f = a->values[0];
     char kind[64], err[VIZ_ERRLEN] = "", shape[AG_SHAPEBUF];
     if (!callable(f))
@@ -327,7 +319,7 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
 
 /* heatmap(t, name=nil): any 2-D tensor as a heat map. */
 static int builtin_heatmap(repl *r, const builtin_args *a, repl_value *out) {
-    if (PICTURE_MISSING(r, "heatmap", plot_heatmap) < 0) return -1;
+    if (repl_viz_ready(r, "heatmap") < 0) return -1;
     char err[VIZ_ERRLEN] = "", shape[AG_SHAPEBUF], kind[64], source[96];
     repl_value v = a->values[0];
     if (v.kind != VALUE_VAR)
@@ -355,7 +347,7 @@ static int builtin_heatmap(repl *r, const builtin_args *a, repl_value *out) {
 /* images(x, shape=nil): one small image a row of x (N, h*w) with shape=[h, w],
  * or one a slice of x (N, h, w). */
 static int builtin_images(repl *r, const builtin_args *a, repl_value *out) {
-    if (PICTURE_MISSING(r, "images", plot_images) < 0) return -1;
+    if (repl_viz_ready(r, "images") < 0) return -1;
     char err[VIZ_ERRLEN] = "", shape[AG_SHAPEBUF], kind[64];
     repl_value v = a->values[0];
     if (v.kind != VALUE_VAR)
@@ -471,7 +463,7 @@ static ag_var *activate(ag_ctx *ctx, ag_activation activation, ag_var *x) {
 
 /* neurons(model, xrange, yrange, grid=32): every unit's value over the plane. */
 static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
-    if (PICTURE_MISSING(r, "neurons", plot_neurons) < 0) return -1;
+    if (repl_viz_ready(r, "neurons") < 0) return -1;
     char err[VIZ_ERRLEN] = "", kind[64];
     ag_model *m = repl_model_of(a->values[0]);
     if (m == NULL)

@@ -70,8 +70,10 @@
       if (!(replay && replay.quiet)) say(m.text, m.stream === 2 ? 'err' : 'out');
     } else if (m.type === 'display') {
       display(m);
+    } else if (m.type === 'figure-bytes') {
+      window.agreplPictures.keep(m);
     } else if (m.type === 'savefig') {
-      saveFigure(JSON.parse(m.figure), m.name);
+      saveFigure(window.agreplPictures.resolve(JSON.parse(m.figure), false), m.name);
     } else if (m.type === 'ready') {
       ready = true;
       window.agrepl.ready = true;
@@ -449,99 +451,128 @@
     });
   }
 
-  /* The figure as SVG text: the series (losses) on the left, the contour with
-   * its tracks and marks on the right, as the terminal's window draws them
-   * (at most ten times a second while a loop plots). */
+  /* The figure as SVG text, its panels left to right in the terminal's
+   * order: the series (losses); the network's units; the map (the boundary's
+   * field, the contour with its tracks and marks, the class points); the
+   * heat map; the images (pictures.js draws the pictures of learning); three
+   * a row.  Drawn at most ten times a second while a loop plots.  Where each
+   * panel went is kept in window.agrepl.figureAxes (the tests read it). */
   function figureSvg(f) {
-    var hasSeries = f.series.length > 0, hasMap = !!f.contour || f.paths.length > 0 || f.marks.length > 0;
-    var panels = (hasSeries ? 1 : 0) + (hasMap ? 1 : 0) || 1;
-    var W = panels * 560, H = 420, parts = [];
+    var P = window.agreplPictures;
+    var hasSeries = f.series.length > 0;
+    var hasMap = !!f.contour || f.paths.length > 0 || f.marks.length > 0 || P.hasMap(f);
+    var order = [];
+    if (hasSeries || (!hasMap && !P.before(f).length && !P.after(f).length)) order.push('series');
+    order = order.concat(P.before(f));
+    if (hasMap) order.push('map');
+    order = order.concat(P.after(f));
+    var across = Math.min(order.length, 3), down = Math.ceil(order.length / across);
+    var above = f.title && (order.length > 1 || order[0] !== 'series' && order[0] !== 'map') ? 24 : 0;
+    var W = across * 560, H = down * 420 + above, parts = [], figureAxes = { width: W, height: H };
     parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H +
                '" font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
     if (f.title) parts.push('<text x="' + W / 2 + '" y="20" text-anchor="middle" font-size="16">' + esc(f.title) + '</text>');
-    var left = 0;
-    if (hasSeries || !hasMap) {
-      var xs = [], ys = [];
-      f.series.forEach(function (s) {
-        s.values.forEach(function (v, i) {
-          xs.push(s.xs ? s.xs[i] : i);
-          ys.push(f.log ? (v > 0 ? Math.log10(v) : null) : v);
-        });
-      });
-      var a = axes(parts, { x: left + 70, y: 40, w: 460, h: 330 }, range(xs), range(ys), f.log, f.log ? 'log scale' : '');
-      var names = [];
-      f.series.forEach(function (s, k) {
-        var colour = palette[k % palette.length], pts = [];
-        s.values.forEach(function (v, i) {
-          var x = s.xs ? s.xs[i] : i;
-          if (v === null || x === null || (f.log && !(v > 0))) return;
-          pts.push([a.X(x), a.Y(v)]);
-        });
-        if (s.points) pts.forEach(function (p) { parts.push('<circle cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="2.5" fill="' + colour + '"/>'); });
-        else parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8" points="' + pointList(pts) + '"/>');
-        var last = s.values[s.values.length - 1];
-        names.push({ name: s.name + (last !== undefined && last !== null ? ' ' + label(last) : ''), colour: colour });
-      });
-      legend(parts, left + 360, 60, names);
-      left += 560;
-    }
-    if (hasMap) {
-      var c = f.contour, xr, yr;
-      if (c) { xr = [c.range[0], c.range[1]]; yr = [c.range[2], c.range[3]]; }
-      else {
-        var px = [], py = [];
-        f.paths.forEach(function (p) { px = px.concat(p.xs); py = py.concat(p.ys); });
-        f.marks.forEach(function (m) { px.push(m.x); py.push(m.y); });
-        xr = range(px); yr = range(py);
-      }
-      var b = axes(parts, { x: left + 70, y: 40, w: 460, h: 330 }, xr, yr, false, 'contour');
-      parts.push('<clipPath id="mapclip"><rect x="' + (left + 70) + '" y="40" width="460" height="330"/></clipPath><g clip-path="url(#mapclip)">');
-      if (c && c.drawn && c.drawnAt === left) { /* a contour is traced once: its paths too */
-        parts.push(c.drawn);
-      } else if (c) { /* one path per level */
-        var n = Math.max(1, c.levels.length - 1), paths = {}, levelParts = [];
-        for (var i = 0; i + 4 < c.segments.length; i += 5) {
-          var level = c.segments[i + 4];
-          (paths[level] = paths[level] || []).push('M' + b.X(c.segments[i]).toFixed(1) + ' ' + b.Y(c.segments[i + 1]).toFixed(1) +
-                                                  'L' + b.X(c.segments[i + 2]).toFixed(1) + ' ' + b.Y(c.segments[i + 3]).toFixed(1));
-        }
-        Object.keys(paths).forEach(function (level) {
-          var colour = 'hsl(' + (240 - 240 * level / n).toFixed(0) + ',60%,55%)';
-          levelParts.push('<path class="level" fill="none" stroke="' + colour + '" stroke-width="1" d="' + paths[level].join('') + '"/>');
-        });
-        c.drawn = levelParts.join('');
-        c.drawnAt = left;
-        parts.push(c.drawn);
-      }
-      var names2 = [];
-      f.paths.forEach(function (p, k) {
-        var colour = palette[(k + 1) % palette.length], pts = [];
-        /* a point less than half a pixel from the last one drawn adds nothing */
-        var lastX = null, lastY = null, n = p.xs.length;
-        p.xs.forEach(function (x, i) {
-          if (x === null || p.ys[i] === null) return;
-          var X = b.X(x), Y = b.Y(p.ys[i]);
-          if (i < n - 1 && lastX !== null && Math.abs(X - lastX) < 0.5 && Math.abs(Y - lastY) < 0.5) return;
-          lastX = X; lastY = Y;
-          pts.push(X.toFixed(1) + ',' + Y.toFixed(1));
-        });
-        parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2" points="' + pts.join(' ') + '"/>');
-        if (pts.length) {
-          var s0 = pts[0].split(','), s1 = pts[pts.length - 1].split(',');
-          parts.push('<circle cx="' + s0[0] + '" cy="' + s0[1] + '" r="5" fill="none" stroke="' + colour + '" stroke-width="2"/>');
-          parts.push('<circle cx="' + s1[0] + '" cy="' + s1[1] + '" r="4" fill="' + colour + '"/>');
-        }
-        names2.push({ name: p.name, colour: colour });
-      });
-      f.marks.forEach(function (m) {
-        parts.push('<path d="M' + (b.X(m.x) - 5) + ' ' + b.Y(m.y) + 'h10M' + b.X(m.x) + ' ' + (b.Y(m.y) - 5) + 'v10" stroke="black" stroke-width="2"/>');
-        parts.push('<text x="' + (b.X(m.x) + 7) + '" y="' + (b.Y(m.y) - 7) + '" font-size="12">' + esc(m.label) + '</text>');
-      });
-      parts.push('</g>');
-      legend(parts, left + 400, 60, names2);
-    }
+    order.forEach(function (kind, i) {
+      var left = (i % across) * 560, top = above + Math.floor(i / across) * 420;
+      if (kind === 'series') seriesPanel(parts, f, left, top);
+      else if (kind === 'map') mapPanel(parts, f, left, top, figureAxes);
+      else P.panel(parts, f, kind, { x: left, y: top, w: 560, h: 420 }, figureAxes);
+    });
     parts.push('</svg>');
+    window.agrepl.figureAxes = figureAxes;
     return parts.join('');
+  }
+
+  function seriesPanel(parts, f, left, top) {
+    var xs = [], ys = [];
+    f.series.forEach(function (s) {
+      s.values.forEach(function (v, i) {
+        xs.push(s.xs ? s.xs[i] : i);
+        ys.push(f.log ? (v > 0 ? Math.log10(v) : null) : v);
+      });
+    });
+    var a = axes(parts, { x: left + 70, y: top + 40, w: 460, h: 330 }, range(xs), range(ys), f.log, f.log ? 'log scale' : '');
+    var names = [];
+    f.series.forEach(function (s, k) {
+      var colour = palette[k % palette.length], pts = [];
+      s.values.forEach(function (v, i) {
+        var x = s.xs ? s.xs[i] : i;
+        if (v === null || x === null || (f.log && !(v > 0))) return;
+        pts.push([a.X(x), a.Y(v)]);
+      });
+      if (s.points) pts.forEach(function (p) { parts.push('<circle cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="2.5" fill="' + colour + '"/>'); });
+      else parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8" points="' + pointList(pts) + '"/>');
+      var last = s.values[s.values.length - 1];
+      names.push({ name: s.name + (last !== undefined && last !== null ? ' ' + label(last) : ''), colour: colour });
+    });
+    legend(parts, left + 360, top + 60, names);
+  }
+
+  function mapPanel(parts, f, left, top, figureAxes) {
+    var P = window.agreplPictures;
+    var c = f.contour, xr, yr, given = P.mapRange(f);
+    if (given) { xr = given[0]; yr = given[1]; }
+    else if (c) { xr = [c.range[0], c.range[1]]; yr = [c.range[2], c.range[3]]; }
+    else {
+      var px = [], py = [];
+      f.paths.forEach(function (p) { px = px.concat(p.xs); py = py.concat(p.ys); });
+      f.marks.forEach(function (m) { px.push(m.x); py.push(m.y); });
+      P.pointCoordinates(f, px, py);
+      xr = range(px); yr = range(py);
+    }
+    var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330 };
+    var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c ? 'contour' : '');
+    var clip = 'mapclip' + left + '-' + top;
+    parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
+    P.mapUnder(parts, f, b);
+    var at = [box.x, box.y, box.w, xr, yr].join();
+    if (c && c.drawn && c.drawnAt === at) { /* a contour is traced once: its paths too */
+      parts.push(c.drawn);
+    } else if (c) { /* one path per level */
+      var n = Math.max(1, c.levels.length - 1), paths = {}, levelParts = [];
+      for (var i = 0; i + 4 < c.segments.length; i += 5) {
+        var level = c.segments[i + 4];
+        (paths[level] = paths[level] || []).push('M' + b.X(c.segments[i]).toFixed(1) + ' ' + b.Y(c.segments[i + 1]).toFixed(1) +
+                                                'L' + b.X(c.segments[i + 2]).toFixed(1) + ' ' + b.Y(c.segments[i + 3]).toFixed(1));
+      }
+      Object.keys(paths).forEach(function (level) {
+        var colour = 'hsl(' + (240 - 240 * level / n).toFixed(0) + ',60%,55%)';
+        levelParts.push('<path class="level" fill="none" stroke="' + colour + '" stroke-width="1" d="' + paths[level].join('') + '"/>');
+      });
+      c.drawn = levelParts.join('');
+      c.drawnAt = at;
+      parts.push(c.drawn);
+    }
+    P.mapOver(parts, f, b);
+    var names2 = [];
+    f.paths.forEach(function (p, k) {
+      var colour = palette[(k + 1) % palette.length], pts = [];
+      /* a point less than half a pixel from the last one drawn adds nothing */
+      var lastX = null, lastY = null, n = p.xs.length;
+      p.xs.forEach(function (x, i) {
+        if (x === null || p.ys[i] === null) return;
+        var X = b.X(x), Y = b.Y(p.ys[i]);
+        if (i < n - 1 && lastX !== null && Math.abs(X - lastX) < 0.5 && Math.abs(Y - lastY) < 0.5) return;
+        lastX = X; lastY = Y;
+        pts.push(X.toFixed(1) + ',' + Y.toFixed(1));
+      });
+      parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2" points="' + pts.join(' ') + '"/>');
+      if (pts.length) {
+        var s0 = pts[0].split(','), s1 = pts[pts.length - 1].split(',');
+        parts.push('<circle cx="' + s0[0] + '" cy="' + s0[1] + '" r="5" fill="none" stroke="' + colour + '" stroke-width="2"/>');
+        parts.push('<circle cx="' + s1[0] + '" cy="' + s1[1] + '" r="4" fill="' + colour + '"/>');
+      }
+      names2.push({ name: p.name, colour: colour });
+    });
+    f.marks.forEach(function (m) {
+      parts.push('<path d="M' + (b.X(m.x) - 5) + ' ' + b.Y(m.y) + 'h10M' + b.X(m.x) + ' ' + (b.Y(m.y) - 5) + 'v10" stroke="black" stroke-width="2"/>');
+      parts.push('<text x="' + (b.X(m.x) + 7) + '" y="' + (b.Y(m.y) - 7) + '" font-size="12">' + esc(m.label) + '</text>');
+    });
+    parts.push('</g>');
+    P.mapBar(parts, f, box);
+    P.legend(parts, f, box);
+    legend(parts, box.x + box.w - 130, top + 60, names2);
+    figureAxes.map = { x: box.x, y: box.y, w: box.w, h: box.h, xr: xr, yr: yr };
   }
 
   /* figures come as often as a loop plots (every 250 ms, or at the pace):
@@ -556,7 +587,7 @@
     });
   }
   function drawPlot(json) {
-    var f = JSON.parse(json);
+    var f = window.agreplPictures.resolve(JSON.parse(json), true);
     if (f.contour === 'same') f.contour = keptContour; else keptContour = f.contour;
     f.series.forEach(function (s, i) { joined(lastFigure && lastFigure.series[i], s, ['values', 'xs']); });
     f.paths.forEach(function (p, i) { joined(lastFigure && lastFigure.paths[i], p, ['xs', 'ys']); });

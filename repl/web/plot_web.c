@@ -1,7 +1,8 @@
 /* plot_web.c — the figure's window and files in the web build.
  *
  * viz/plot.c records the figure (series, tracks, marks, the traced contour)
- * as natively; the page draws it (agrepl-page.js, as SVG, saved as SVG or
+ * and viz/plot_maps_data.c its pictures of learning (with their colours) as
+ * natively; the page draws it (agrepl-page.js, as SVG, saved as SVG or
  * PNG).  What the native build does with SDL2 and Cairo is here: there is no
  * window, the picture handed to a display is the figure's data as JSON
  * (web_main.c's display passes it to the page), and savefig asks the page to
@@ -14,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "plot_internal.h"
+#include "plot_maps_data.h"
 #include "strbuf.h"
 
 void plot_window_touch(viz_plot *plot) { plot->dirty = true; }
@@ -48,6 +49,334 @@ static void numbers(strbuf *out, const double *v, size_t n) {
         number(out, v[i]);
     }
     strbuf_append(out, "]");
+}
+
+/* ---- the pictures of learning ----------------------------------------------
+ * What scatter, boundary, heatmap, images and neurons recorded, with every
+ * colour computed here as the terminal's drawing does (plot_maps_data.h);
+ * grids and coordinates go to the page as typed arrays ("figure-bytes"
+ * messages ahead of the figure, named in the JSON by key), not as JSON
+ * numbers. */
+
+/* data's size bytes posted to the page under key (a copy, transferred) */
+EM_JS(void, web_post_bytes, (int key, const void *data, int size), {
+    var copy = HEAPU8.slice(data, data + size);
+    postMessage({type : 'figure-bytes', key : key, bytes : copy.buffer}, [copy.buffer]);
+});
+
+static int bytes_keys;
+
+/* The bytes posted, their key written into out. */
+static void bytes_key(strbuf *out, const void *data, size_t size) {
+    int key = ++bytes_keys;
+    web_post_bytes(key, data, (int)size);
+    strbuf_appendf(out, "%d", key);
+}
+
+/* count pictures of width x height pixels (0xffRRGGBB, row 0 at the bottom)
+ * posted as RGBA bytes, top row first, one after another */
+static void pixels_key(strbuf *out, const uint32_t *argb, int width, int height, int count) {
+    size_t each = (size_t)width * height, n = each * (size_t)count;
+    unsigned char *rgba = malloc(n > 0 ? n * 4 : 1);
+    if (rgba == NULL) {
+        strbuf_append(out, "null");
+        return;
+    }
+    for (int k = 0; k < count; k++)
+        for (int row = 0; row < height; row++)
+            for (int column = 0; column < width; column++) {
+                uint32_t p = argb[k * each + (size_t)(height - 1 - row) * width + column];
+                unsigned char *to = rgba + (k * each + (size_t)row * width + column) * 4;
+                to[0] = p >> 16 & 255, to[1] = p >> 8 & 255, to[2] = p & 255, to[3] = 255;
+            }
+    bytes_key(out, rgba, n * 4);
+    free(rgba);
+}
+
+static void hex(strbuf *out, colour c) {
+    strbuf_appendf(out, "\"#%06x\"", (unsigned)(plot_pixel_of(c) & 0xffffff));
+}
+
+static void label(strbuf *out, double v) {
+    char text[32];
+    plot_bar_label(v, text, sizeof text);
+    string(out, text);
+}
+
+/* A colour bar: {"bands": [[colour, ...] a bar, bottom first], "low",
+ * "high", "mid" (null: none), "midAt" (mid's height, 0 to 1), "title"} */
+static void bar_json(strbuf *out, const colour *bands, int bars, int steps, double low, double high, bool mid_shown,
+                     double mid, const char *title) {
+    strbuf_append(out, "{\"bands\":[");
+    for (int k = 0; k < bars; k++) {
+        strbuf_append(out, k ? ",[" : "[");
+        for (int i = 0; i < steps; i++) {
+            if (i) strbuf_append(out, ",");
+            hex(out, bands[k * steps + i]);
+        }
+        strbuf_append(out, "]");
+    }
+    strbuf_append(out, "],\"low\":");
+    label(out, low);
+    strbuf_append(out, ",\"high\":");
+    label(out, high);
+    strbuf_append(out, ",\"mid\":");
+    if (mid_shown) label(out, mid);
+    else strbuf_append(out, "null");
+    strbuf_append(out, ",\"midAt\":");
+    number(out, high > low ? (mid - low) / (high - low) : 0.5);
+    strbuf_append(out, ",\"title\":");
+    if (title) string(out, title);
+    else strbuf_append(out, "null");
+    strbuf_append(out, "}");
+}
+
+static void palette_json(strbuf *out) {
+    strbuf_append(out, "[");
+    for (int k = 0; k < VIZ_PLOT_CLASS_COLOURS; k++) {
+        if (k) strbuf_append(out, ",");
+        hex(out, plot_class_palette[k]);
+    }
+    strbuf_append(out, "]");
+}
+
+/* {"count", "xs", "ys" (Float64Array keys), "classes" (Uint8Array key),
+ * "palette": [colour a class], "legend": [{"name", "colour"}]} */
+static void points_json(strbuf *out, const plot_points *p) {
+    unsigned char *classes = malloc(p->count > 0 ? p->count : 1);
+    if (classes == NULL) {
+        strbuf_append(out, "null");
+        return;
+    }
+    for (size_t i = 0; i < p->count; i++) classes[i] = (unsigned char)p->classes[i];
+    strbuf_appendf(out, "{\"count\":%zu,\"xs\":", p->count);
+    bytes_key(out, p->xs, p->count * sizeof *p->xs);
+    strbuf_append(out, ",\"ys\":");
+    bytes_key(out, p->ys, p->count * sizeof *p->ys);
+    strbuf_append(out, ",\"classes\":");
+    bytes_key(out, classes, p->count);
+    free(classes);
+    strbuf_append(out, ",\"palette\":");
+    palette_json(out);
+    strbuf_append(out, ",\"legend\":[");
+    bool present[VIZ_PLOT_MAX_CLASSES];
+    plot_classes_present(p, present);
+    int count = 0;
+    for (int k = 0; k < VIZ_PLOT_MAX_CLASSES; k++) {
+        if (!present[k]) continue;
+        char numbered[24];
+        strbuf_append(out, count++ ? ",{\"name\":" : "{\"name\":");
+        string(out, plot_class_name(p, k, numbered));
+        strbuf_append(out, ",\"colour\":");
+        hex(out, plot_class_colour(k));
+        strbuf_append(out, "}");
+    }
+    strbuf_append(out, "]}");
+}
+
+/* {"range", "columns", "rows", "channels", "pixels" (RGBA key), "edge"
+ * (Float64Array key: x0, y0, x1, y1 a segment of the threshold's curve;
+ * null: none), "bar"} */
+static void field_json(strbuf *out, const plot_field *field) {
+    size_t cells = (size_t)field->columns * field->rows;
+    uint32_t *argb = malloc(cells * sizeof *argb);
+    if (argb == NULL) {
+        strbuf_append(out, "null");
+        return;
+    }
+    plot_field_pixels(field, argb);
+    double range[4] = {field->xlo, field->xhi, field->ylo, field->yhi};
+    strbuf_append(out, "{\"range\":");
+    numbers(out, range, 4);
+    strbuf_appendf(out, ",\"columns\":%d,\"rows\":%d,\"channels\":%d,\"pixels\":", field->columns, field->rows,
+                   field->channels);
+    pixels_key(out, argb, field->columns, field->rows, 1);
+    free(argb);
+    strbuf_append(out, ",\"edge\":");
+    const plot_contour *edge = &field->edge;
+    double *segments = edge->segment_count > 0 ? malloc(edge->segment_count * 4 * sizeof *segments) : NULL;
+    if (segments != NULL) {
+        for (size_t i = 0; i < edge->segment_count; i++) {
+            const plot_segment *s = &edge->segments[i];
+            segments[4 * i] = s->x0, segments[4 * i + 1] = s->y0, segments[4 * i + 2] = s->x1, segments[4 * i + 3] = s->y1;
+        }
+        bytes_key(out, segments, edge->segment_count * 4 * sizeof *segments);
+        free(segments);
+    } else {
+        strbuf_append(out, "null");
+    }
+    strbuf_append(out, ",\"bar\":");
+    if (field->channels == 1) {
+        colour bands[PLOT_BAR_STEPS];
+        plot_bar_colours(plot_field_bar_colour, field, field->low, field->high, PLOT_BAR_STEPS, bands);
+        bar_json(out, bands, 1, PLOT_BAR_STEPS, field->low, field->high, true, field->threshold, NULL);
+    } else {
+        int shown = plot_class_bars_shown(field);
+        colour bands[VIZ_PLOT_CLASS_COLOURS * PLOT_CLASS_BAR_STEPS];
+        for (int k = 0; k < shown; k++) plot_class_bar_colours(k, field->channels, bands + k * PLOT_CLASS_BAR_STEPS);
+        bar_json(out, bands, shown, PLOT_CLASS_BAR_STEPS, 1.0 / field->channels, 1, false, 0, "p");
+    }
+    strbuf_append(out, "}");
+}
+
+/* {"title", "rows", "columns", "pixels" (RGBA key, row 0 on top), "cells":
+ * [the number written in each cell] (null: too many cells), "dark": "0110"
+ * (white text over a dark cell), "bar"} */
+static void heatmap_json(strbuf *out, const plot_matrix *m) {
+    size_t n = (size_t)m->rows * m->columns;
+    uint32_t *argb = malloc(n * sizeof *argb);
+    if (argb == NULL) {
+        strbuf_append(out, "null");
+        return;
+    }
+    plot_matrix_scale scale = plot_matrix_scale_of(m);
+    plot_matrix_pixels(m, &scale, argb);
+    char title[160];
+    plot_matrix_title(m, title, sizeof title);
+    strbuf_append(out, "{\"title\":");
+    string(out, title);
+    strbuf_appendf(out, ",\"rows\":%d,\"columns\":%d,\"pixels\":", m->rows, m->columns);
+    pixels_key(out, argb, m->columns, m->rows, 1);
+    free(argb);
+    strbuf_append(out, ",\"cells\":");
+    if (n <= PLOT_CELL_NUMBERS) {
+        strbuf_append(out, "[");
+        for (size_t i = 0; i < n; i++) {
+            char text[32];
+            plot_matrix_cell_text(m->values[i], text, sizeof text);
+            if (i) strbuf_append(out, ",");
+            string(out, text);
+        }
+        strbuf_append(out, "],\"dark\":\"");
+        for (size_t i = 0; i < n; i++)
+            strbuf_append(out, plot_colour_is_dark(plot_matrix_colour(&scale, m->values[i])) ? "1" : "0");
+        strbuf_append(out, "\"");
+    } else {
+        strbuf_append(out, "null,\"dark\":\"\"");
+    }
+    colour bands[PLOT_BAR_STEPS];
+    plot_bar_colours(plot_matrix_colour, &scale, scale.low, scale.high, PLOT_BAR_STEPS, bands);
+    strbuf_append(out, ",\"bar\":");
+    bar_json(out, bands, 1, PLOT_BAR_STEPS, scale.low, scale.high, scale.diverging, 0, NULL);
+    strbuf_append(out, "}");
+}
+
+/* {"title", "count", "height", "width", "columns" (images a row), "pixels"
+ * (RGBA key: the images one after another)} */
+static void images_json(strbuf *out, const plot_image_grid *g) {
+    size_t each = (size_t)g->height * g->width;
+    uint32_t *argb = malloc(each * g->count * sizeof *argb);
+    if (argb == NULL) {
+        strbuf_append(out, "null");
+        return;
+    }
+    for (int i = 0; i < g->count; i++) plot_image_pixels(g, i, argb + each * i);
+    char title[96];
+    plot_images_title(g, title, sizeof title);
+    strbuf_append(out, "{\"title\":");
+    string(out, title);
+    strbuf_appendf(out, ",\"count\":%d,\"height\":%d,\"width\":%d,\"columns\":%d,\"pixels\":", g->count, g->height,
+                   g->width, plot_images_columns(g));
+    pixels_key(out, argb, g->width, g->height, g->count);
+    free(argb);
+    strbuf_append(out, "}");
+}
+
+/* {"layers", "grid", "units": [a layer], "labels": [a layer], "range",
+ * "pixels" (RGBA key: every unit's map in order), "weights" (Float64Array
+ * key: each pair of layers' strengths, signed, 0 not drawn; null: none),
+ * "palette"} */
+static void neurons_json(strbuf *out, const plot_network *net) {
+    size_t cells = (size_t)net->grid * net->grid, units = 0, weights = 0;
+    for (int l = 0; l < net->layers; l++) {
+        units += (size_t)net->units[l];
+        if (l + 1 < net->layers) weights += (size_t)net->units[l] * net->units[l + 1];
+    }
+    uint32_t *argb = malloc(cells * units * sizeof *argb);
+    double *shares = net->weights != NULL ? malloc((weights > 0 ? weights : 1) * sizeof *shares) : NULL;
+    if (argb == NULL || (net->weights != NULL && shares == NULL)) {
+        free(argb);
+        free(shares);
+        strbuf_append(out, "null");
+        return;
+    }
+    const double *map = net->maps;
+    uint32_t *to = argb;
+    for (int l = 0; l < net->layers; l++) {
+        size_t layer_cells = cells * net->units[l];
+        double half = plot_units_half(map, layer_cells, net->centres[l]);
+        for (int u = 0; u < net->units[l]; u++) plot_unit_pixels(map + cells * u, net->grid, net->centres[l], half, to + cells * u);
+        map += layer_cells;
+        to += layer_cells;
+    }
+    strbuf_appendf(out, "{\"layers\":%d,\"grid\":%d,\"units\":[", net->layers, net->grid);
+    for (int l = 0; l < net->layers; l++) strbuf_appendf(out, l ? ",%d" : "%d", net->units[l]);
+    strbuf_append(out, "],\"labels\":[");
+    for (int l = 0; l < net->layers; l++) {
+        char text[32];
+        plot_layer_label(net, l, text, sizeof text);
+        if (l) strbuf_append(out, ",");
+        string(out, text);
+    }
+    double range[4] = {net->xlo, net->xhi, net->ylo, net->yhi};
+    strbuf_append(out, "],\"range\":");
+    numbers(out, range, 4);
+    strbuf_append(out, ",\"pixels\":");
+    pixels_key(out, argb, net->grid, net->grid, (int)units);
+    free(argb);
+    strbuf_append(out, ",\"weights\":");
+    if (shares != NULL) {
+        const double *w = net->weights;
+        size_t at = 0;
+        for (int l = 0; l + 1 < net->layers; l++) {
+            plot_weight_shares(net, l, w + at, shares + at);
+            at += (size_t)net->units[l] * net->units[l + 1];
+        }
+        bytes_key(out, shares, weights * sizeof *shares);
+        free(shares);
+    } else {
+        strbuf_append(out, "null");
+    }
+    strbuf_append(out, ",\"palette\":");
+    palette_json(out);
+    strbuf_append(out, "}");
+}
+
+/* The serial of each picture the display was sent last (0: none): a picture
+ * recorded since is sent, an unchanged one is "same". */
+static unsigned long sent_points, sent_field, sent_heatmap, sent_images, sent_neurons;
+
+/* ,"name":null, "same" or the picture */
+static void picture_json(strbuf *out, const char *name, bool present, unsigned long serial, unsigned long *sent,
+                         bool whole, void (*write)(strbuf *, const void *), const void *picture) {
+    strbuf_appendf(out, ",\"%s\":", name);
+    if (!present) {
+        strbuf_append(out, "null");
+        if (!whole) *sent = 0;
+    } else if (!whole && serial == *sent) {
+        strbuf_append(out, "\"same\"");
+    } else {
+        write(out, picture);
+        if (!whole) *sent = serial;
+    }
+}
+
+static void write_points(strbuf *out, const void *p) { points_json(out, p); }
+static void write_field(strbuf *out, const void *p) { field_json(out, p); }
+static void write_heatmap(strbuf *out, const void *p) { heatmap_json(out, p); }
+static void write_images(strbuf *out, const void *p) { images_json(out, p); }
+static void write_neurons(strbuf *out, const void *p) { neurons_json(out, p); }
+
+static void pictures_json(strbuf *out, const viz_plot *plot, bool whole) {
+    picture_json(out, "points", plot->points.count > 0, plot->points.serial, &sent_points, whole, write_points,
+                 &plot->points);
+    picture_json(out, "field", plot->field.present, plot->field.serial, &sent_field, whole, write_field, &plot->field);
+    picture_json(out, "heatmap", plot->heatmap.present, plot->heatmap.serial, &sent_heatmap, whole, write_heatmap,
+                 &plot->heatmap);
+    picture_json(out, "images", plot->images.present, plot->images.serial, &sent_images, whole, write_images,
+                 &plot->images);
+    picture_json(out, "neurons", plot->neurons.present, plot->neurons.serial, &sent_neurons, whole, write_neurons,
+                 &plot->neurons);
 }
 
 /* What the page holds of each series and path (the figures handed over
@@ -102,7 +431,9 @@ static size_t sent_count;
  * (the points from index "from": the page has the ones before), "marks":
  * [{"x", "y", "label"}], "contour": null, "same" (as last handed over) or
  * {"range": [xlo, xhi, ylo, yhi], "levels": [...], "segments": [x0, y0, x1,
- * y1, level, ...]}}; malloc'd.  whole: never "same" (a file). */
+ * y1, level, ...]}, and the pictures of learning "points", "field", "heatmap",
+ * "images", "neurons" (null, "same" or the picture: see pictures_json)};
+ * malloc'd.  whole: never "same" (a file). */
 static char *figure_json(const viz_plot *plot, bool whole) {
     if (!whole) /* lines the figure no longer has: sent whole when they come back */
         for (size_t i = plot->series_count; i < sent_series_n; i++) sent_series[i].count = 0;
@@ -171,6 +502,7 @@ static char *figure_json(const viz_plot *plot, bool whole) {
         }
         strbuf_append(&out, "]}");
     }
+    pictures_json(&out, plot, whole);
     strbuf_append(&out, "}");
     return strbuf_take(&out);
 }

@@ -136,5 +136,10 @@ const viz_module agrepl_viz_module = {
     .plot_file_bytes = NULL, /* no Cairo: savefig goes to the page (plot_savefig) */
     .plot_set_labels = viz_plot_set_labels, /* recorded; the page draws no axis labels yet */
     .graph_window_digest = no_digest,
+    .plot_scatter = viz_plot_scatter, /* the page draws them: plot_web.c hands them over, pictures.js draws */
+    .plot_field = viz_plot_field,
+    .plot_heatmap = viz_plot_heatmap,
+    .plot_images = viz_plot_images,
+    .plot_neurons = viz_plot_neurons,
     .plot_sheet = NULL, /* the page draws no panels chosen by panel= yet */
 };

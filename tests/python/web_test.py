@@ -6,7 +6,9 @@ drives Debian's headless Chromium through chromium-driver and Selenium, as
 browser_test.py does: the page cross-origin isolates itself (sw.js), types
 the README's first session key by key and checks the printed numbers and the
 tree, Tab-completes, shows the graph and clicks x's node for the inspector,
-runs the Rosenbrock lesson and checks its last numbers, plots, interrupts an
+runs the Rosenbrock lesson and checks its last numbers, plots, draws the
+circle lesson's boundary, points and units and a heat map (web_pictures.py:
+their pixels in the page's PNG), interrupts an
 endless loop (every name kept), saves a session with :save, reloads the page
 and :loads it back (the browser's storage), checks an error's caret,
 compares the page's dot(y) with the terminal's, writes lesson pages with
@@ -28,6 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks  # noqa: E402
+import web_pictures  # noqa: E402
 from checks import check  # noqa: E402
 
 WEB, SHOTS = sys.argv[1], sys.argv[2]
@@ -281,6 +284,8 @@ try:
     text = typed(":help")
     check(":help works in the page", ":lessons" in text and "backward" in text, text[-300:])
     driver.save_screenshot(os.path.join(SHOTS, "4-reloaded.png"))
+    # the pictures of learning: boundary, scatter, neurons, heatmap, images (web_pictures.py)
+    web_pictures.run(driver, typed, SHOTS)
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
     # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")

@@ -1,0 +1,278 @@
+/* pictures.js — the pictures of learning in the page: scatter's points in
+ * their class colours with a legend, boundary's field under them with its
+ * 0-level (threshold) curve and colour bar, heatmap's cells with their
+ * numbers, images' grid and neurons' units laid out by layer, drawn as SVG
+ * into the page's figure (agrepl-page.js's figureSvg calls these), so the
+ * page's "Save SVG" and "Save PNG" keep them.
+ *
+ * The session computes every colour (viz/plot_maps_data.c, as the terminal's
+ * drawing does: the same palette) and repl/web/plot_web.c sends the grids as
+ * typed arrays in 'figure-bytes' messages ahead of the figure's JSON, which
+ * names them by key; "same" in the JSON is the picture the page was sent
+ * last.  Each grid becomes a PNG (a canvas) once, shown as an SVG <image>. */
+'use strict';
+(function () {
+  var bytes = {};          /* key -> ArrayBuffer, until a figure takes it */
+  var kept = {};           /* kind -> the picture last sent to the display */
+  var KINDS = ['points', 'field', 'heatmap', 'images', 'neurons'];
+
+  function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
+  function n1(v) { return (+v).toFixed(1); }
+
+  /* the worker's bytes (plot_web.c's web_post_bytes) */
+  function keep(m) { bytes[m.key] = m.bytes; }
+  function take(key, Type) {
+    var b = bytes[key];
+    delete bytes[key];
+    return b ? new Type(b) : null;
+  }
+
+  /* The figure's pictures with their bytes, "same" as the last one
+   * (display: true for the figures of the display, which may say "same"). */
+  function resolve(f, display) {
+    KINDS.forEach(function (kind) {
+      var p = f[kind];
+      if (p === 'same') { f[kind] = kept[kind] || null; return; }
+      if (p === undefined) p = f[kind] = null;
+      if (p) {
+        if (kind === 'points') {
+          p.xs = take(p.xs, Float64Array); p.ys = take(p.ys, Float64Array); p.classes = take(p.classes, Uint8Array);
+        } else {
+          p.pixels = take(p.pixels, Uint8ClampedArray);
+          if (kind === 'field') p.edge = p.edge ? take(p.edge, Float64Array) : null;
+          if (kind === 'neurons') p.weights = p.weights ? take(p.weights, Float64Array) : null;
+        }
+      }
+      if (display) {
+        kept[kind] = p;
+        if (kind === 'field' && p) window.agrepl.fieldsReceived = (window.agrepl.fieldsReceived || 0) + 1;
+      }
+    });
+    return f;
+  }
+
+  /* width x height RGBA pixels (from byte offset) as a PNG data URL */
+  function png(pixels, width, height, offset) {
+    var canvas = document.createElement('canvas');
+    canvas.width = width; canvas.height = height;
+    var rgba = new Uint8ClampedArray(pixels.buffer, pixels.byteOffset + (offset || 0), width * height * 4);
+    canvas.getContext('2d').putImageData(new ImageData(rgba, width, height), 0, 0);
+    return canvas.toDataURL('image/png');
+  }
+  function image(parts, url, x, y, w, h, blocky, cls) {
+    parts.push('<image' + (cls ? ' class="' + cls + '"' : '') + ' x="' + n1(x) + '" y="' + n1(y) + '" width="' + n1(w) +
+               '" height="' + n1(h) + '" preserveAspectRatio="none"' +
+               (blocky ? ' style="image-rendering:pixelated" image-rendering="pixelated"' : '') +
+               ' href="' + url + '"/>');
+  }
+  function text(parts, x, y, s, size, anchor, fill, extra) {
+    parts.push('<text x="' + n1(x) + '" y="' + n1(y) + '" font-size="' + size + '"' + (anchor ? ' text-anchor="' + anchor + '"' : '') +
+               (fill ? ' fill="' + fill + '"' : '') + (extra || '') + '>' + esc(s) + '</text>');
+  }
+
+  /* A vertical colour bar: its bands (bottom first, one list a bar), framed,
+   * its ends labelled (and the threshold, at mid from the bottom) */
+  function colourBar(parts, bar, x, top, bottom, width) {
+    var h = bottom - top, each = width / bar.bands.length;
+    parts.push('<g class="colourbar">');
+    bar.bands.forEach(function (bands, k) {
+      var band = h / bands.length;
+      bands.forEach(function (c, i) {
+        parts.push('<rect x="' + n1(x + k * each) + '" y="' + n1(bottom - (i + 1) * band) + '" width="' + n1(each) +
+                   '" height="' + n1(band + 0.6) + '" fill="' + c + '"/>');
+      });
+    });
+    parts.push('<rect x="' + n1(x + 0.5) + '" y="' + n1(top + 0.5) + '" width="' + n1(width - 1) + '" height="' + n1(h - 1) +
+               '" fill="none" stroke="#262626"/>');
+    text(parts, x + width + 4, top + 4, bar.high, 11, null, '#191919');
+    text(parts, x + width + 4, bottom + 4, bar.low, 11, null, '#191919');
+    if (bar.mid !== null && bar.mid !== undefined) {
+      var y = bottom - bar.midAt * h;
+      parts.push('<line x1="' + n1(x - 3) + '" x2="' + n1(x + width + 3) + '" y1="' + n1(y) + '" y2="' + n1(y) +
+                 '" stroke="#262626" stroke-width="1.6"/>');
+      text(parts, x + width + 4, y + 4, bar.mid, 11, null, '#191919');
+    }
+    if (bar.title) text(parts, x + width / 2, top - 5, bar.title, 11, 'middle', '#191919');
+    parts.push('</g>');
+  }
+
+  /* ---- the map panel --------------------------------------------------------- */
+
+  function hasMap(f) { return !!(f.field || (f.points && f.points.count)); }
+  /* the map's ranges when the field sets them (null: the page's own) */
+  function mapRange(f) {
+    if (f.field) return [[f.field.range[0], f.field.range[1]], [f.field.range[2], f.field.range[3]]];
+    return null;
+  }
+  /* the points' coordinates, for a map without field or contour */
+  function pointCoordinates(f, xs, ys) {
+    var p = f.points;
+    if (!p || !p.xs) return;
+    for (var i = 0; i < p.count; i++) { xs.push(p.xs[i]); ys.push(p.ys[i]); }
+  }
+  /* room right of the map's frame for the colour bar */
+  function barRoom(f) { return f.field ? 64 : 0; }
+
+  /* under the level curves: the field and its threshold's curve */
+  function mapUnder(parts, f, a) {
+    var field = f.field;
+    if (!field) return;
+    if (!field.url) field.url = png(field.pixels, field.columns, field.rows);
+    var x0 = a.X(field.range[0]), x1 = a.X(field.range[1]), y0 = a.Y(field.range[3]), y1 = a.Y(field.range[2]);
+    image(parts, field.url, x0, y0, x1 - x0, y1 - y0, false, 'field');
+    if (field.edge && field.edge.length) {
+      var d = [], e = field.edge;
+      for (var i = 0; i + 3 < e.length; i += 4)
+        d.push('M' + n1(a.X(e[i])) + ' ' + n1(a.Y(e[i + 1])) + 'L' + n1(a.X(e[i + 2])) + ' ' + n1(a.Y(e[i + 3])));
+      parts.push('<path class="edge" fill="none" stroke="#262626" stroke-width="2" d="' + d.join('') + '"/>');
+    }
+  }
+
+  /* over the level curves: the points, class by class, each with a dark rim */
+  function mapOver(parts, f, a) {
+    var p = f.points;
+    if (!p || !p.xs) return;
+    var byClass = {};
+    for (var i = 0; i < p.count; i++) {
+      var x = a.X(p.xs[i]), y = a.Y(p.ys[i]);
+      if (!isFinite(x) || !isFinite(y)) continue;
+      (byClass[p.classes[i]] = byClass[p.classes[i]] || []).push('<circle cx="' + n1(x) + '" cy="' + n1(y) + '" r="3.6"/>');
+    }
+    Object.keys(byClass).forEach(function (k) {
+      parts.push('<g class="points" data-class="' + k + '" fill="' + p.palette[k % p.palette.length] +
+                 '" stroke="#262626" stroke-opacity="0.85" stroke-width="1">' + byClass[k].join('') + '</g>');
+    });
+  }
+
+  /* right of the frame: the colour bar */
+  function mapBar(parts, f, box) {
+    if (f.field) colourBar(parts, f.field.bar, box.x + box.w + 14, box.y + 8, box.y + box.h - 8, 14);
+  }
+
+  /* the classes' legend (dots), top left inside the frame; its height */
+  function legend(parts, f, box) {
+    var p = f.points;
+    if (!p || !p.legend || !p.legend.length) return 0;
+    var x = box.x + 8, y = box.y + 8, w = 0;
+    p.legend.forEach(function (e) { w = Math.max(w, e.name.length * 6.6); });
+    parts.push('<g class="legend"><rect x="' + x + '" y="' + y + '" width="' + n1(w + 32) + '" height="' + (p.legend.length * 16 + 8) +
+               '" fill="white" fill-opacity="0.85" stroke="#c8c8c8"/>');
+    p.legend.forEach(function (e, i) {
+      var cy = y + 12 + i * 16;
+      parts.push('<circle cx="' + (x + 12) + '" cy="' + cy + '" r="4" fill="' + e.colour + '" stroke="#262626" stroke-width="1"/>');
+      text(parts, x + 22, cy + 4, e.name, 12);
+    });
+    parts.push('</g>');
+    return p.legend.length * 16 + 16;
+  }
+
+  /* ---- panels of their own ------------------------------------------------------ */
+
+  /* which of them the figure has, in the terminal's order: units before the
+   * map, the heat map and images after it */
+  function before(f) { return f.neurons ? ['neurons'] : []; }
+  function after(f) { var out = []; if (f.heatmap) out.push('heatmap'); if (f.images) out.push('images'); return out; }
+
+  function panel(parts, f, kind, box, axes) {
+    if (kind === 'neurons') neurons(parts, f.neurons, box, axes);
+    else if (kind === 'heatmap') heatmap(parts, f.heatmap, box, axes);
+    else if (kind === 'images') images(parts, f.images, box, axes);
+  }
+
+  function heatmap(parts, m, box, axes) {
+    text(parts, box.x + box.w / 2, box.y + 22, m.title, 13, 'middle');
+    var top = box.y + 40, roomW = box.w - 40 - 70, roomH = box.h - 40 - 30;
+    var cell = Math.min(roomW / m.columns, roomH / m.rows, 70);
+    var w = cell * m.columns, h = cell * m.rows;
+    var left = Math.floor(box.x + 30 + (roomW - w) / 2), y0 = Math.floor(top + (roomH - h) / 2);
+    if (!m.url) m.url = png(m.pixels, m.columns, m.rows);
+    image(parts, m.url, left, y0, w, h, true, 'heatmap');
+    parts.push('<rect x="' + (left + 0.5) + '" y="' + (y0 + 0.5) + '" width="' + n1(w - 1) + '" height="' + n1(h - 1) + '" fill="none" stroke="#262626"/>');
+    if (m.cells && cell >= 34) {
+      for (var r = 0; r < m.rows; r++)
+        for (var c = 0; c < m.columns; c++) {
+          var i = r * m.columns + c, t = m.cells[i];
+          if (t.length * 7 + 4 > cell) continue;
+          text(parts, left + (c + 0.5) * cell, y0 + (r + 0.5) * cell + 4, t, 12, 'middle',
+               m.dark[i] === '1' ? '#ffffff' : '#191919', ' class="cell"');
+        }
+    }
+    var every = 1;
+    while (cell * every < 22) every *= 2;
+    for (var c2 = 0; c2 < m.columns; c2 += every) text(parts, left + (c2 + 0.5) * cell, y0 + h + 14, String(c2), 11, 'middle');
+    for (var r2 = 0; r2 < m.rows; r2 += every) text(parts, left - 5, y0 + (r2 + 0.5) * cell + 4, String(r2), 11, 'end');
+    colourBar(parts, m.bar, left + w + 14, y0, y0 + h, 14);
+    axes.heatmap = { x: left, y: y0, cell: cell, rows: m.rows, columns: m.columns, bar: left + w + 14 };
+  }
+
+  function images(parts, g, box, axes) {
+    text(parts, box.x + box.w / 2, box.y + 22, g.title, 13, 'middle');
+    var top = box.y + 40, gap = 4, roomW = box.w - 40, roomH = box.h - 40 - 20;
+    var columns = g.columns, rows = Math.ceil(g.count / columns);
+    var scale = Math.min((roomW - gap * (columns - 1)) / (columns * g.width), (roomH - gap * (rows - 1)) / (rows * g.height), 50);
+    var cw = g.width * scale, ch = g.height * scale;
+    var totalW = columns * cw + (columns - 1) * gap, totalH = rows * ch + (rows - 1) * gap;
+    var left = Math.floor(box.x + 20 + (roomW - totalW) / 2), y0 = Math.floor(top + (roomH - totalH) / 2);
+    if (!g.urls) {
+      g.urls = [];
+      for (var k = 0; k < g.count; k++) g.urls.push(png(g.pixels, g.width, g.height, k * g.width * g.height * 4));
+    }
+    g.urls.forEach(function (url, i) {
+      var x = left + (i % columns) * (cw + gap), y = y0 + Math.floor(i / columns) * (ch + gap);
+      image(parts, url, x, y, cw, ch, true, 'picture');
+      parts.push('<rect x="' + n1(x - 0.5) + '" y="' + n1(y - 0.5) + '" width="' + n1(cw + 1) + '" height="' + n1(ch + 1) +
+                 '" fill="none" stroke="#262626" stroke-opacity="0.5"/>');
+    });
+    axes.images = { x: left, y: y0, w: cw, h: ch, gap: gap, columns: columns };
+  }
+
+  function neurons(parts, net, box, axes) {
+    text(parts, box.x + box.w / 2, box.y + 22, 'units over the plane', 13, 'middle');
+    var top = box.y + 40, bottom = box.y + box.h - 26;
+    var most = Math.max.apply(null, net.units), columnW = (box.w - 30) / net.layers;
+    var size = Math.min((bottom - top) / most * 0.82, columnW * 0.45, 70);
+    var gap = Math.min((bottom - top - size * most) / (most > 1 ? most - 1 : 1), size * 0.5);
+    var xs = net.units.map(function (u, l) { return Math.floor(box.x + 15 + columnW * (l + 0.5) - size / 2); });
+    function unitY(l, u) {
+      return Math.floor(top + ((bottom - top) - (net.units[l] * size + (net.units[l] - 1) * gap)) / 2 + u * (size + gap));
+    }
+    if (net.weights) { /* under the maps: blue positive, orange negative */
+      var at = 0;
+      for (var l = 0; l + 1 < net.layers; l++) {
+        var next = net.units[l + 1];
+        for (var i = 0; i < net.units[l]; i++)
+          for (var j = 0; j < next; j++) {
+            var s = net.weights[at + i * next + j];
+            if (s === 0) continue;
+            parts.push('<line x1="' + n1(xs[l] + size) + '" y1="' + n1(unitY(l, i) + size / 2) + '" x2="' + n1(xs[l + 1]) +
+                       '" y2="' + n1(unitY(l + 1, j) + size / 2) + '" stroke="' + net.palette[s < 0 ? 0 : 1] +
+                       '" stroke-opacity="' + (0.25 + 0.6 * Math.abs(s)).toFixed(3) + '" stroke-width="' +
+                       (0.5 + 2.4 * Math.abs(s)).toFixed(2) + '"/>');
+          }
+        at += net.units[l] * next;
+      }
+    }
+    if (!net.urls) {
+      net.urls = [];
+      var cells = net.grid * net.grid * 4, total = net.units.reduce(function (a, b) { return a + b; }, 0);
+      for (var k = 0; k < total; k++) net.urls.push(png(net.pixels, net.grid, net.grid, k * cells));
+    }
+    var unit = 0;
+    net.units.forEach(function (count, l) {
+      for (var u = 0; u < count; u++, unit++) {
+        var y = unitY(l, u);
+        image(parts, net.urls[unit], xs[l], y, size, size, false, 'unit');
+        parts.push('<rect x="' + n1(xs[l] + 0.5) + '" y="' + n1(y + 0.5) + '" width="' + n1(size - 1) + '" height="' + n1(size - 1) +
+                   '" fill="none" stroke="#262626" stroke-opacity="0.8"/>');
+        if (l + 1 === net.layers && u === 0) axes.neurons = { x: xs[l], y: y, size: size, range: net.range };
+      }
+      text(parts, xs[l] + size / 2, bottom + 16, net.labels[l], 11, 'middle');
+    });
+  }
+
+  window.agreplPictures = {
+    keep: keep, resolve: resolve, hasMap: hasMap, mapRange: mapRange, pointCoordinates: pointCoordinates,
+    barRoom: barRoom, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar, legend: legend,
+    before: before, after: after, panel: panel
+  };
+})();

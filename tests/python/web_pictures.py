@@ -1,0 +1,154 @@
+"""web_pictures.py: the pictures of learning in the web page, for web_test.py.
+
+run(driver, typed, shots) runs TensorFlow Playground's circle lesson in the
+page (boundary and neurons live at the pace, the points over the field),
+then reads the pixels of the page's own PNG (its Save PNG button and
+savefig): the field is blue (class 1, the inner disc) at the centre and
+orange (class 0, the ring) just outside the ring's points; a point
+is its class's colour; the colour bar is there, blue at its top and orange
+at its bottom; then a 2x2 heat map shows its four numbers in cells of the
+one-sign scale (white to blue), and images() its grid.  Screenshots in
+shots: 8-circle-boundary.png, 9-heatmap-images.png, and the page's saved
+figures 8-circle-figure.png, 9-heatmap-figure.png."""
+import base64
+import os
+import time
+
+from checks import check
+
+# The pixels of the page's last download (a PNG): [r, g, b] at each (x, y)
+# of the figure's SVG units (the PNG is drawn at twice their size).
+READ_PIXELS = """
+var points = arguments[0], done = arguments[arguments.length - 1];
+createImageBitmap(window.agrepl.lastDownloadBlob).then(function (bitmap) {
+  var canvas = document.createElement('canvas');
+  canvas.width = bitmap.width; canvas.height = bitmap.height;
+  var cx = canvas.getContext('2d');
+  cx.drawImage(bitmap, 0, 0);
+  var scale = bitmap.width / window.agrepl.figureAxes.width;
+  done(points.map(function (p) {
+    var d = cx.getImageData(Math.floor(p[0] * scale), Math.floor(p[1] * scale), 1, 1).data;
+    return [d[0], d[1], d[2]];
+  }));
+}, function (e) { done(String(e)); });
+"""
+
+# (x, y) of the map panel's data point in the figure's SVG units
+TO_MAP = """
+var a = window.agrepl.figureAxes.map, x = arguments[0], y = arguments[1];
+return [a.x + (x - a.xr[0]) / (a.xr[1] - a.xr[0]) * a.w, a.y + a.h - (y - a.yr[0]) / (a.yr[1] - a.yr[0]) * a.h];
+"""
+
+
+def orange(c):
+    return c[0] > 200 and c[0] > c[1] + 20 and c[1] > c[2] + 40
+
+
+def blue(c):
+    return c[2] > c[0] + 60 and c[2] > 120
+
+
+def settled(driver, script, timeout=60):
+    """script's value once it is truthy (the page draws at most ten figures a
+    second, later on a loaded machine), or its last value after timeout s."""
+    deadline = time.time() + timeout
+    value = driver.execute_script(script)
+    while not value and time.time() < deadline:
+        time.sleep(0.1)
+        value = driver.execute_script(script)
+    return value
+
+
+def saved_pixels(driver, points, how, keep=None):
+    """Saves the figure as PNG (how: a click or a statement), reads the points;
+    the PNG kept as the file keep (None: not kept)."""
+    driver.execute_script("window.agrepl.lastDownload = null")
+    how()
+    settled(driver, "return /\\.png$/.test(window.agrepl.lastDownload || '')")
+    if keep is not None:
+        got = driver.execute_async_script(
+            "var done = arguments[0]; window.agrepl.lastDownloadBlob.arrayBuffer().then(function (b) {"
+            " var u = new Uint8Array(b), s = ''; for (var i = 0; i < u.length; i++) s += String.fromCharCode(u[i]);"
+            " done(btoa(s)); });")
+        with open(keep, "wb") as f:
+            f.write(base64.b64decode(got))
+    return driver.execute_async_script(READ_PIXELS, points)
+
+
+def run(driver, typed, shots):
+    typed("clearplot()")
+    received = driver.execute_script("return window.agrepl.fieldsReceived || 0")
+    text = typed(":load playground_circle")
+    check("the circle lesson runs in the page (its accuracy printed)", "accuracy" in text.split(":load playground_circle")[-1],
+          text[-400:])
+    fields = driver.execute_script("return window.agrepl.fieldsReceived || 0") - received
+    # the lesson's loop draws a boundary every 10 steps at pace(20); the page
+    # gets one each time the figure is shown while the loop runs, and the last
+    check("boundary() redraws live in the page while the lesson trains (fields sent during the loop, then the last)",
+          fields >= 2, fields)
+    drawn = ("var s = document.querySelector('#plot svg'); return s ? [s.querySelectorAll('image.field').length,"
+             " s.querySelectorAll('g.points circle').length, s.querySelectorAll('g.colourbar rect').length,"
+             " s.querySelectorAll('path.edge').length, s.querySelectorAll('image.unit').length,"
+             " s.querySelector('g.legend') ? s.querySelector('g.legend').textContent : ''] : null")
+    settled(driver, drawn.replace("return s ?", "return s && s.querySelectorAll('image.unit').length === 10 &&"
+                                  " s.querySelectorAll('g.points circle').length === 200 ?"))
+    svg = driver.execute_script(drawn)
+    check("the page draws the boundary's field, its 200 points, the colour bar, the 0.5-level curve and the legend",
+          svg is not None and svg[0] == 1 and svg[1] == 200 and svg[2] >= 64 and svg[3] == 1 and
+          "class 0" in svg[5] and "class 1" in svg[5], svg)
+    check("the page draws every unit's map (2 inputs, 6 hidden, 2 outputs)", svg is not None and svg[4] == 10, svg)
+    driver.save_screenshot(os.path.join(shots, "8-circle-boundary.png"))
+
+    # the field's colours where the classes are: the inner disc (class 1,
+    # blue) at the centre, the ring (class 0, orange) just outside the
+    # ring's points (radius 1) on the diagonals; a point of each class in
+    # its colour (its dot's centre)
+    spots = [(0.0, 0.05), (-0.88, -0.88), (0.88, 0.88), (-0.88, 0.88), (0.88, -0.88)]
+    points = [driver.execute_script(TO_MAP, x, y) for x, y in spots]
+    a = driver.execute_script("return window.agrepl.figureAxes.map")
+    bar_x = a["x"] + a["w"] + 14 + 7
+    points += [[bar_x, a["y"] + 8 + 3], [bar_x, a["y"] + a["h"] - 8 - 3]]
+    dots = driver.execute_script(
+        "var g = document.querySelectorAll('#plot svg g.points'), out = [];"
+        "g.forEach(function (e) { var c = e.querySelector('circle');"
+        " out.push([+e.getAttribute('data-class'), +c.getAttribute('cx'), +c.getAttribute('cy')]); }); return out;")
+    points += [[d[1], d[2]] for d in dots]
+    for name, how in (("the page's Save PNG button",
+                       lambda: driver.find_element("id", "plotpng").click()),
+                      ("savefig(\"circle.png\") in the page",
+                       lambda: typed("savefig(\"circle.png\")"))):
+        got = saved_pixels(driver, points, how, os.path.join(shots, "8-circle-figure.png"))
+        ok = isinstance(got, list) and len(got) == len(points)
+        check(name + ": the field is blue (class 1) at the centre", ok and blue(got[0]), got)
+        check(name + ": the field is orange (class 0) outside the ring, on the four diagonals", ok and all(orange(c) for c in got[1:5]), got)
+        check(name + ": the colour bar is blue at its top and orange at its bottom",
+              ok and blue(got[5]) and orange(got[6]), got[5:7] if ok else got)
+        colours = {0: (230, 159, 0), 1: (0, 114, 178)}
+        check(name + ": each class's points are its colour (Okabe-Ito orange and blue)",
+              ok and len(dots) == 2 and all(tuple(got[7 + i]) == colours[d[0]] for i, d in enumerate(dots)),
+              (dots, got[7:] if ok else got))
+
+    # a heat map of a 2x2 tensor shows its numbers; images() its grid
+    typed("clearplot()")
+    typed("heatmap([[1, 2], [3, 4]], \"w\")")
+    typed("images([[0, 1, 1, 0], [1, 0, 0.5, 1]], shape=[2, 2])")
+    settled(driver, "return document.querySelectorAll('#plot svg image.picture').length === 2")
+    cells = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#plot svg text.cell'), function (t) {"
+        " return t.textContent; })")
+    check("a heat map of [[1, 2], [3, 4]] writes its four numbers in its cells", cells == ["1", "2", "3", "4"], cells)
+    title = driver.execute_script("return document.querySelector('#plot svg').textContent")
+    check("the heat map is titled with its name and shape, the images with their count",
+          "w [2 2]" in title and "2 images, 2x2" in title, title[:300])
+    h = driver.execute_script("return window.agrepl.figureAxes.heatmap")
+    im = driver.execute_script("return window.agrepl.figureAxes.images")
+    spots = [[h["x"] + h["cell"] * (c + 0.2), h["y"] + h["cell"] * (r + 0.2)] for r in range(2) for c in range(2)]
+    spots += [[im["x"] + im["w"] * 0.25, im["y"] + im["h"] * 0.25], [im["x"] + im["w"] * 0.75, im["y"] + im["h"] * 0.25]]
+    got = saved_pixels(driver, spots, lambda: typed("savefig(\"heat.png\")"),
+                       os.path.join(shots, "9-heatmap-figure.png"))
+    ok = isinstance(got, list) and len(got) == 6
+    check("the heat map's cells go from pale to deep blue as 1, 2, 3, 4 (one sign: white to blue)",
+          ok and all(blue(c) or c[2] > c[0] for c in got[:4]) and
+          got[0][0] > got[1][0] > got[2][0] > got[3][0], got)
+    check("the first image is black at 0 and white at 1", ok and max(got[4]) < 10 and min(got[5]) > 245, got)
+    driver.save_screenshot(os.path.join(shots, "9-heatmap-images.png"))
