@@ -672,8 +672,8 @@ lib-tests:
 	@MAKE="$(MAKE) --no-print-directory" CC="$(CC)" $(STEP) "lib only ($(BUILD))" sh tests/suites/lib_only_test.sh
 
 # Only ag_* names are global in libautograd.a and libautograd.so.
-symbol-tests: $(LIB) $(SHLIB)
-	@$(STEP) "symbols ($(BUILD))" sh tests/suites/symbols_test.sh $(LIB) $(SHLIB)
+symbol-tests: $(LIB) $(SHLIB) $(REPLLIB) $(BUILD)/repl/main.o $(KERNEL_OBJ)
+	@$(STEP) "symbols ($(BUILD))" sh tests/suites/symbols_test.sh $(LIB) $(SHLIB) $(REPLLIB) $(BUILD)/repl/main.o $(KERNEL_OBJ)
 
 # make install into a temporary DESTDIR, then use it as a C user would
 # (pkg-config, static and shared, C++, man pages, a lesson by name), then

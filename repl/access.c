@@ -9,7 +9,7 @@
 /* ---- the variable attributes ------------------------------------------------------------ */
 
 static int attribute_data(repl *r, ag_var *v, const char *what, repl_value *out) {
-    return return_var(r, NULL, ag_detach(r->ctx, v), out);
+    return eval_return_var(r, NULL, ag_detach(r->ctx, v), out);
 }
 
 static int attribute_grad(repl *r, ag_var *v, const char *what, repl_value *out) {
@@ -65,7 +65,7 @@ static int attribute_inputs(repl *r, ag_var *v, const char *what, repl_value *ou
 }
 
 static int attribute_transpose(repl *r, ag_var *v, const char *what, repl_value *out) {
-    return return_var(r, NULL, ag_transpose(r->ctx, v, NULL, 0), out);
+    return eval_return_var(r, NULL, ag_transpose(r->ctx, v, NULL, 0), out);
 }
 
 static int attribute_size(repl *r, ag_var *v, const char *what, repl_value *out) {
@@ -117,7 +117,7 @@ int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char
         candidates[n++] = type->attributes[i];
     for (int i = 0; type && i < type->nmethods && n < 256; i++) candidates[n++] = type->methods[i].name;
     const char *near = repl_nearest_word(name, candidates, n);
-    const char *kind = object.kind == VALUE_VAR ? "a variable" : describe_kind(object, buf, sizeof buf);
+    const char *kind = object.kind == VALUE_VAR ? "a variable" : eval_describe_kind(object, buf, sizeof buf);
     if (near) return repl_error_at(r, at, "%s has no attribute '%s'; did you mean '%s'?", kind, name, near);
     return repl_error_at(r, at, "%s has no attribute '%s'", kind, name);
 }
@@ -136,7 +136,7 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
     const char *name = n->as.attribute.name;
     char what[48];
     const ast_node *o = n->as.attribute.object;
-    const char *label = o->kind == AST_NAME ? o->as.name : node_text(r, o, what, sizeof what) ? what : NULL;
+    const char *label = o->kind == AST_NAME ? o->as.name : eval_node_text(r, o, what, sizeof what) ? what : NULL;
     int rc;
     if (object.kind == VALUE_VAR) {
         ast_memo *m = memo_of(n); /* the attribute's row, found once per node */
@@ -179,8 +179,8 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
 static int index_list(repl *r, const ast_node *at, const value_list *list, repl_value key, repl_value *out) {
     double number;
     char buf[96];
-    if (!scalar_of(key, &number) || number != floor(number))
-        return repl_error_at(r, at, "a list index must be an integer, not %s", describe_kind(key, buf, sizeof buf));
+    if (!eval_scalar_of(key, &number) || number != floor(number))
+        return repl_error_at(r, at, "a list index must be an integer, not %s", eval_describe_kind(key, buf, sizeof buf));
     double i = number < 0 ? number + list->count : number;
     if (i < 0 || i >= list->count)
         return repl_error_at(r, at, "index %.0f out of range for a list of %d", number, list->count);
@@ -213,10 +213,10 @@ static int index_list_ints(repl *r, const ast_node *at, repl_value key, int axis
         double number;
         if (key.kind == VALUE_VAR) {
             number = ag_cdata(key.as.var)[k];
-        } else if (!scalar_of(key.as.list->items[k], &number)) {
+        } else if (!eval_scalar_of(key.as.list->items[k], &number)) {
             free(list);
             return repl_error_at(r, at, "index: a list of indices must hold integers, not %s",
-                              describe_kind(key.as.list->items[k], buf, sizeof buf));
+                              eval_describe_kind(key.as.list->items[k], buf, sizeof buf));
         }
         if (index_integer(r, at, number, axis, dim, &list[k]) < 0) {
             free(list);
@@ -244,7 +244,7 @@ static int eval_slice(repl *r, const ast_node *n, slice_parts *out) {
         if (!parts[k]) continue;
         repl_value v;
         if (eval_expr(r, parts[k], &v) < 0) return -1;
-        bool ok = scalar_of(v, &out->part[k]);
+        bool ok = eval_scalar_of(v, &out->part[k]);
         /* past any axis: as far as an axis can reach (a slice clamps, as in Python) */
         if (ok && fabs(out->part[k]) > 2e9 && out->part[k] == floor(out->part[k]))
             out->part[k] = copysign(2e9, out->part[k]);
@@ -253,7 +253,7 @@ static int eval_slice(repl *r, const ast_node *n, slice_parts *out) {
             int rc = repl_error_at(r, parts[k], "index: a slice's %s must be an integer, not %s",
                                    names[k],
                                    ok ? ag_format_display(out->part[k], 0, text)
-                                      : describe_kind(v, buf, sizeof buf));
+                                      : eval_describe_kind(v, buf, sizeof buf));
             value_release(v);
             return rc;
         }
@@ -346,9 +346,9 @@ int repl_slice_value_new(repl *r, const repl_value parts[3], int given, repl_val
     char buf[96];
     for (int k = 0; k < 3; k++) {
         if (use[k].kind == VALUE_NIL && use[k].as.string == NULL) continue;
-        if (!scalar_of(use[k], &s.part[k]))
+        if (!eval_scalar_of(use[k], &s.part[k]))
             return repl_error(r, "slice: %s must be an integer or none, not %s", names[k],
-                              describe_kind(use[k], buf, sizeof buf));
+                              eval_describe_kind(use[k], buf, sizeof buf));
         s.has[k] = true;
     }
     if (check_slice_parts(r, NULL, "slice", &s) < 0) return -1;
@@ -359,7 +359,7 @@ int repl_slice_value_new(repl *r, const repl_value parts[3], int given, repl_val
     return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
 }
 
-int ellipsis_value(repl *r, repl_value *out) {
+int eval_ellipsis(repl *r, repl_value *out) {
     *out = value_object_new(&repl_ellipsis_type, NULL);
     return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
 }
@@ -619,7 +619,7 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
         } else {
             rc = repl_error_at(r, n, "index: an index must be an integer, a slice, a list of integers, "
                                "... or none, not %s",
-                               describe_kind(key, buf, sizeof buf));
+                               eval_describe_kind(key, buf, sizeof buf));
         }
     }
     if (rc == 0) *out = x;
@@ -673,7 +673,7 @@ int eval_index(repl *r, const ast_node *n, repl_value *out) {
     if (special && object.kind != VALUE_VAR &&
         !(object.kind == VALUE_LIST && value_is_tensor_literal(object))) {
         rc = repl_error_at(r, n, "index: a slice (a:b), ... or none indexes a variable or tensor, not %s",
-                           describe_kind(object, buf, sizeof buf));
+                           eval_describe_kind(object, buf, sizeof buf));
     } else if (object.kind == VALUE_LIST &&
                !(value_is_tensor_literal(object) && (count > 1 || special))) {
         repl_value item = value_copy(object);
@@ -696,13 +696,13 @@ int eval_index(repl *r, const ast_node *n, repl_value *out) {
         }
     } else if (object.kind == VALUE_VAR || object.kind == VALUE_LIST) {
         ag_var *x;
-        rc = operand_var(r, n, object, "index", &x);
+        rc = eval_operand_var(r, n, object, "index", &x);
         if (rc == 0) rc = index_variable(r, n, x, items, count, &x);
-        if (rc == 0) rc = return_var(r, n, x, out);
+        if (rc == 0) rc = eval_return_var(r, n, x, out);
     } else if (object.kind == VALUE_NIL) {
         rc = value_nil_error_at(r, n, "", object);
     } else {
-        rc = repl_error_at(r, n, "cannot index %s", describe_kind(object, buf, sizeof buf));
+        rc = repl_error_at(r, n, "cannot index %s", eval_describe_kind(object, buf, sizeof buf));
     }
     release_items(items, count);
     value_release(object);
@@ -768,7 +768,7 @@ static int set_variable_items(repl *r, const ast_node *n, const char *label, ag_
     if (e.kind == VALUE_NIL) return value_nil_error_at(r, n, "", e);
     if (value_as_var(r, n, e, &source) != 0)
         return repl_error_at(r, n, "%s %s e: e must be a variable or number, not %s", label,
-                             op == AST_OP_NONE ? "=" : ast_operator_symbol(op), describe_kind(e, buf, sizeof buf));
+                             op == AST_OP_NONE ? "=" : ast_operator_symbol(op), eval_describe_kind(e, buf, sizeof buf));
     ag_var *positions;
     if (selected_positions(r, n, x, items, count, &positions) < 0) return -1;
     int ndim = ag_ndim(positions), e_ndim = ag_ndim(source);
@@ -803,7 +803,7 @@ static int set_variable_items(repl *r, const ast_node *n, const char *label, ag_
             index[d] = 0;
         }
     }
-    if (produced_nonfinite) note_nonfinite(r, n, ast_operator_symbol(op));
+    if (produced_nonfinite) eval_note_nonfinite(r, n, ast_operator_symbol(op));
     return 0;
 }
 
@@ -814,16 +814,16 @@ static int set_list_item(repl *r, const ast_node *n, value_list *list, const ind
     char buf[96];
     double number;
     if (count != 1) return repl_error_at(r, n, "a list takes one index (lst[i][j] for a list of lists)");
-    if (items[0].kind != INDEX_KEY || !scalar_of(items[0].key, &number) || number != floor(number))
+    if (items[0].kind != INDEX_KEY || !eval_scalar_of(items[0].key, &number) || number != floor(number))
         return repl_error_at(r, n, "a list index must be an integer, not %s",
-                             items[0].kind == INDEX_KEY ? describe_kind(items[0].key, buf, sizeof buf) : "a slice");
+                             items[0].kind == INDEX_KEY ? eval_describe_kind(items[0].key, buf, sizeof buf) : "a slice");
     double i = number < 0 ? number + list->count : number;
     if (i < 0 || i >= list->count)
         return repl_error_at(r, n, "index %.0f out of range for a list of %d", number, list->count);
     repl_value value;
     if (op == AST_OP_NONE) {
         value = value_copy(e);
-    } else if (arithmetic(r, n, op, list->items[(int)i], e, &value) < 0) {
+    } else if (eval_arithmetic(r, n, op, list->items[(int)i], e, &value) < 0) {
         return -1;
     }
     repl_value old = list->items[(int)i];
@@ -836,13 +836,13 @@ int repl_exec_set_item(repl *r, const ast_node *n) {
     const ast_node *target = n->as.set_item.target, *o = target->as.index.object;
     ast_operator op = n->as.set_item.op;
     char text[48], buf[96];
-    const char *label = node_text(r, target, text, sizeof text) ? text : "x[...]";
+    const char *label = eval_node_text(r, target, text, sizeof text) ? text : "x[...]";
     repl_value object;
     if (eval_expr(r, o, &object) < 0) return -1;
     if (object.kind != VALUE_VAR && object.kind != VALUE_LIST) {
         int rc = object.kind == VALUE_NIL ? value_nil_error_at(r, n, "", object)
                                           : repl_error_at(r, n, "cannot assign to an item of %s",
-                                                          describe_kind(object, buf, sizeof buf));
+                                                          eval_describe_kind(object, buf, sizeof buf));
         value_release(object);
         return rc;
     }

@@ -50,7 +50,7 @@ int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_valu
 REPL_HOT static void update_one(repl *r, const ast_node *at, ast_operator op, double *data, double v) {
     double before = *data;
     *data = repl_operators[op].number(before, v);
-    if (!isfinite(*data) && isfinite(before) && isfinite(v)) note_nonfinite(r, at, ast_operator_symbol(op));
+    if (!isfinite(*data) && isfinite(before) && isfinite(v)) eval_note_nonfinite(r, at, ast_operator_symbol(op));
 }
 
 /* x op= e on x's data in place: e broadcast to x's shape, no graph. */
@@ -69,7 +69,7 @@ REPL_HOT static int update_in_place(repl *r, const ast_node *at, const char *tar
         scalar = e.as.number;
         source = &scalar;
     } else if (e.kind == VALUE_VAR || (e.kind == VALUE_LIST && value_is_tensor_literal(e))) {
-        if (operand_var(r, at, e, "update with", &ev) < 0) return -1;
+        if (eval_operand_var(r, at, e, "update with", &ev) < 0) return -1;
         source = ag_cdata(ev);
         e_ndim = ag_ndim(ev);
         e_shape = ag_shape(ev);
@@ -77,7 +77,7 @@ REPL_HOT static int update_in_place(repl *r, const ast_node *at, const char *tar
         return value_nil_error_at(r, at, "", e);
     } else {
         return repl_error_at(r, at, "%s %s= e: e must be a variable or number, not %s", target,
-                          ast_operator_symbol(op), describe_kind(e, buf, sizeof buf));
+                          ast_operator_symbol(op), eval_describe_kind(e, buf, sizeof buf));
     }
     int ndim = ag_ndim(x);
     const int *shape = ag_shape(x);
@@ -117,7 +117,7 @@ REPL_HOT static int update_in_place(repl *r, const ast_node *at, const char *tar
             index[d] = 0;
         }
     }
-    if (produced_nonfinite) note_nonfinite(r, at, ast_operator_symbol(op));
+    if (produced_nonfinite) eval_note_nonfinite(r, at, ast_operator_symbol(op));
     return 0;
 }
 
@@ -270,7 +270,7 @@ REPL_HOT static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, 
     }
     case AST_NAME: {
         bool in_session;
-        const repl_value *v = assign_slot(r, e, e->as.name, &in_session);
+        const repl_value *v = eval_assign_slot(r, e, e->as.name, &in_session);
         if (v == NULL) return number_literal(r, e, value); /* pi, e */
         if (v->kind == VALUE_NUMBER) {
             *value = v->as.number;
@@ -284,7 +284,7 @@ REPL_HOT static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, 
     case AST_ATTRIBUTE: {
         const ast_node *o = e->as.attribute.object;
         bool in_session;
-        const repl_value *v = o->kind == AST_NAME ? assign_slot(r, o, o->as.name, &in_session) : NULL;
+        const repl_value *v = o->kind == AST_NAME ? eval_assign_slot(r, o, o->as.name, &in_session) : NULL;
         if (v == NULL || v->kind != VALUE_VAR) return false;
         const char *a = e->as.attribute.name;
         if (a[0] == 'd' && a[1] == 'a' && a[2] == 't' && a[3] == 'a' && a[4] == '\0') { /* data */
@@ -312,14 +312,14 @@ REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
     const char *target = n->as.assign.target;
     ast_operator op = n->as.assign.op;
     bool in_session;
-    repl_value *slot = assign_slot(r, n, target, &in_session);
-    if (slot == NULL) return unknown_name(r, n, target);
+    repl_value *slot = eval_assign_slot(r, n, target, &in_session);
+    if (slot == NULL) return eval_unknown_name(r, n, target);
     name_table *table = in_session ? &r->names : r->eval.locals;
     char buf[96];
     if (slot->kind != VALUE_VAR && slot->kind != VALUE_NUMBER &&
         !(slot->kind == VALUE_STRING && op == AST_OP_ADD))
         return repl_error_at(r, n, "%s %s= e: %s is %s; only variables and numbers can be updated", target,
-                             ast_operator_symbol(op), target, describe_kind(*slot, buf, sizeof buf));
+                             ast_operator_symbol(op), target, eval_describe_kind(*slot, buf, sizeof buf));
     repl_value old = value_copy(*slot), v;
     const ast_node *e = n->as.assign.value;
     bool leaf = old.kind == VALUE_VAR && ag_creator(old.as.var) == NULL;
@@ -354,7 +354,7 @@ REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
         return rc;
     }
     repl_value result;
-    rc = arithmetic(r, n, op, old, v, &result);
+    rc = eval_arithmetic(r, n, op, old, v, &result);
     value_release(old);
     value_release(v);
     if (rc < 0) return -1;
@@ -378,7 +378,7 @@ static int set_data(repl *r, const ast_node *n, const char *label, ag_var *x, re
     if (e.kind == VALUE_NIL && e.as.string != NULL) return value_nil_error_at(r, n, "", e);
     if (value_as_var(r, n, e, &source) != 0)
         return repl_error_at(r, n, "%s.data = e: e must be a variable or number, not %s", label,
-                             describe_kind(e, buf, sizeof buf));
+                             eval_describe_kind(e, buf, sizeof buf));
     bool number = e.kind == VALUE_NUMBER || (ag_ndim(source) == 0 && ag_size(x) == 1);
     if (!number && !ag_same_shape(source, x)) {
         char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
@@ -402,7 +402,7 @@ static int set_grad(repl *r, const ast_node *n, const char *label, ag_var *x, re
     ag_var *g;
     if (value_as_var(r, n, e, &g) != 0)
         return repl_error_at(r, n, "%s.grad = e: e must be none or a variable of %s's shape, not %s", label,
-                             label, describe_kind(e, buf, sizeof buf));
+                             label, eval_describe_kind(e, buf, sizeof buf));
     if (!ag_same_shape(g, x)) {
         char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
         return repl_error_at(r, n, "%s.grad = e: e's shape %s is not %s's shape %s", label,
@@ -427,7 +427,7 @@ static int set_object_attribute(repl *r, const ast_node *n, const char *label, r
         repl_value old;
         rc = type->get_attr ? type->get_attr(r, payload, name, &old) : 1;
         if (rc == 0) {
-            rc = arithmetic(r, n, n->as.assign.op, old, e, &value);
+            rc = eval_arithmetic(r, n, n->as.assign.op, old, e, &value);
             value_release(old);
         }
         value_release(e);
@@ -442,7 +442,7 @@ static int set_object_attribute(repl *r, const ast_node *n, const char *label, r
         char buf[96];
         if (type->get_attr && type->get_attr(r, payload, name, &value) == 0) { /* readable, not settable */
             value_release(value);
-            rc = repl_error_at(r, n, "%s.%s cannot be set (%s)", label, name, describe_kind(object, buf, sizeof buf));
+            rc = repl_error_at(r, n, "%s.%s cannot be set (%s)", label, name, eval_describe_kind(object, buf, sizeof buf));
         } else {
             rc = repl_no_attribute(r, n, object, name, type);
         }
@@ -458,7 +458,7 @@ static int assign_attribute(repl *r, const ast_node *n) {
     ast_operator op = n->as.assign.op;
     const ast_node *o = n->as.assign.object;
     char text[48], buf[96];
-    const char *label = o->kind == AST_NAME ? o->as.name : node_text(r, o, text, sizeof text) ? text : "x";
+    const char *label = o->kind == AST_NAME ? o->as.name : eval_node_text(r, o, text, sizeof text) ? text : "x";
     repl_value object;
     if (eval_expr(r, o, &object) < 0) return -1;
     if (object.kind == VALUE_OBJECT && object.as.object->type->set_attr != NULL)
@@ -469,7 +469,7 @@ static int assign_attribute(repl *r, const ast_node *n) {
         rc = value_nil_error_at(r, n, "", object);
     } else if (object.kind != VALUE_VAR) {
         rc = repl_error_at(r, n, "cannot set attributes of %s; a variable's settable attributes are %s",
-                           describe_kind(object, buf, sizeof buf), settable);
+                           eval_describe_kind(object, buf, sizeof buf), settable);
     } else if (!data && !grad && !named) {
         bool known = false;
         for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && !known; a++)
@@ -503,7 +503,7 @@ static int assign_attribute(repl *r, const ast_node *n) {
             ag_set_name(x, e.as.string->text);
         } else {
             rc = repl_error_at(r, n, "%s.name = e: e must be a string, not %s", label,
-                               describe_kind(e, buf, sizeof buf));
+                               eval_describe_kind(e, buf, sizeof buf));
         }
         value_release(e);
     }
@@ -523,5 +523,5 @@ REPL_HOT int exec_assign(repl *r, const ast_node *n) {
     repl_value v, bound;
     if (eval_expr(r, n->as.assign.value, &v) < 0) return -1;
     if (assignable(r, n, n->as.assign.target, v, &bound) < 0) return -1;
-    return bind_name_memo(r, n, n, n->as.assign.target, bound);
+    return eval_bind_name_memo(r, n, n, n->as.assign.target, bound);
 }

@@ -227,7 +227,7 @@ static void print_var_line(repl *r, const char *prefix, const ag_var *v, const c
         fprintf(r->io.out, "%s%s%s\n", prefix, text, suffix);
         return;
     }
-    char *text = v ? format_variable(v, r->settings.digits) : strdup("none");
+    char *text = v ? print_format_variable(v, r->settings.digits) : strdup("none");
     fprintf(r->io.out, "%s%s%s\n", prefix, text ? text : "?", suffix);
     free(text);
 }

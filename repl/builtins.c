@@ -39,7 +39,8 @@ static int compare_by_name(const void *a, const void *b) {
 
 static void join_tables(void) {
     builtins_optim_prepare();
-    const builtin_def *parts[] = {builtins_core, builtins_ops, builtins_optim, builtins_model, builtins_graph, builtins_plot,
+    const builtin_def *parts[] = {builtins_construct, builtins_math, builtins_shape, builtins_nn,
+                                   builtins_attributes, builtins_autograd, builtins_output, builtins_ops, builtins_optim, builtins_model, builtins_graph, builtins_plot,
                                    builtins_loop, builtins_data, builtins_pictures, builtins_conv, builtins_extra};
     int n = 0;
     for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
@@ -114,7 +115,7 @@ static void signature_free(signature *s) {
     free(s);
 }
 
-void signature_cache_free(signature_cache *cache) {
+void builtin_signature_cache_free(signature_cache *cache) {
     for (int i = 0; i < cache->capacity; i++) signature_free(cache->slots[i]);
     free(cache->slots);
     free(cache->spare_rest);
@@ -250,7 +251,7 @@ fail:
     return NULL;
 }
 
-const signature *signature_of(repl *r, const builtin_def *def) {
+const signature *builtin_signature_of(repl *r, const builtin_def *def) {
     signature_cache *cache = &r->signatures;
     if (cache->count * 2 >= cache->capacity) {
         int capacity = cache->capacity ? cache->capacity * 2 : 256;
@@ -360,7 +361,7 @@ static const char *keyword_synonym(const char *given, const char *const *names, 
 REPL_HOT int repl_bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
                    int nkeywords, const char *const *keyword_names,
                    const repl_value *keyword_values, builtin_args *args) {
-    const signature *s = signature_of(r, def);
+    const signature *s = builtin_signature_of(r, def);
     if (s == NULL) return -1;
     args->def = def;
     args->count = 0;
@@ -490,7 +491,7 @@ fail:
 /* The name of parameter `index` of the built-in being called. */
 static const char *param_name_of(repl *r, const builtin_args *a, int index) {
     if (a->def == NULL) return "argument";
-    const signature *s = signature_of(r, a->def);
+    const signature *s = builtin_signature_of(r, a->def);
     if (s == NULL || index < 0 || index >= s->count) return "argument";
     return s->params[index].name;
 }
@@ -728,6 +729,25 @@ int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *ou
     }
     return repl_error(r, "%s: %s must be an integer or a list of integers, not %s",
                       builtin_name(a), param_name(a, index), value_with_article(v, buf, sizeof buf));
+}
+
+/* A shape parameter collects the rest of the positional arguments, so a
+ * shape is one list or integer (zeros([2, 3]), zeros(3)) or several
+ * integers (zeros(2, 3), x.reshape(3, 2)), as in PyTorch. */
+int arg_dims(repl *r, const builtin_args *a, int index, int *shape, int *ndim) {
+    const value_list *rest = a->values[index].as.list;
+    if (a->values[index].kind != VALUE_LIST || rest->count == 0)
+        return repl_error(r, "%s: the shape is missing: %s", a->def->name,
+                          index == 0 ? "give it as [2, 3] or 2, 3" : "give it as [3, 2] or 3, 2");
+    /* several integers, or one argument read as the shape itself */
+    if (rest->count > 1) return arg_ints(r, a, index, shape, AG_MAX_DIMS, ndim);
+    return arg_ints_of(r, a, index, rest->items[0], shape, AG_MAX_DIMS, ndim);
+}
+
+/* An optional variable (bias=nil, weight=nil): NULL when not given. */
+int arg_optional_var(repl *r, const builtin_args *a, int index, ag_var **out) {
+    *out = NULL;
+    return arg_given(a, index) ? arg_var(r, a, index, out) : 0;
 }
 
 bool arg_given(const builtin_args *a, int index) {

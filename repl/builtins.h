@@ -3,7 +3,8 @@
  * Every built-in is one builtin_def: its name, a signature string, the C
  * function, a topic and a help line.  :help, Tab completion, argument
  * binding and error messages all read the table.  Tables live in several
- * files (builtins_core.c for math/shape/nn/autograd, builtins_ops.c for the
+ * files (builtins_construct.c, _math, _shape, _nn, _attributes, _autograd and
+ * _output for the first ones, builtins_ops.c for the
  * PyTorch-named ops added later, builtins_optim.c for
  * optimizers, builtins_model.c for models, builtins_graph.c for graphs,
  * builtins_plot.c for plots); builtins.c joins them.
@@ -80,7 +81,14 @@ const builtin_def *builtin_find(const char *name);
 bool builtin_method_form(const builtin_def *def);
 
 /* Each table file provides its part. */
-extern const builtin_def builtins_core[];  /* terminated by {0} */
+/* The first built-ins, one file a topic, in :help's row order: */
+extern const builtin_def builtins_construct[];  /* terminated by {0} */
+extern const builtin_def builtins_math[];
+extern const builtin_def builtins_shape[];
+extern const builtin_def builtins_nn[];
+extern const builtin_def builtins_attributes[];
+extern const builtin_def builtins_autograd[];
+extern const builtin_def builtins_output[];
 extern const builtin_def builtins_ops[];   /* builtins_ops.c: the ops of issue 32 */
 extern const builtin_def builtins_optim[];
 /* Writes the optimizer rows' signatures from the engine's table (its
@@ -109,6 +117,13 @@ int repl_error(repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* The engine context's pending error (or "out of memory" when it has none)
  * as the statement's error; clears it; -1. */
 int engine_error(repl *r) __attribute__((cold));
+/* A built-in's variable result: v into *out and 0, or engine_error when v
+ * is NULL (the engine raised). */
+static inline int builtin_done_var(repl *r, ag_var *v, repl_value *out) {
+    if (v == NULL) return engine_error(r);
+    *out = value_var(v);
+    return 0;
+}
 /* The session's engine context. */
 ag_ctx *repl_ctx(repl *r);
 /* Output stream (stdout or what the options gave). */
@@ -143,12 +158,12 @@ const char *repl_file_strerror(repl *r, const char *path, int error);
 
 /* Starts the session's generator (rand, randn, dropout, models without
  * seed=) again from `seed`, a whole number >= 0; else -1 after an error
- * "WHO: the seed must be ..." (builtins_core.c). */
+ * "WHO: the seed must be ..." (builtins_construct.c). */
 int repl_seed(repl *r, double seed, const char *who);
 
 /* Sets when printed tensors are summarized: above `threshold` elements
  * (INFINITY: never), showing `edge` items per end of an axis; -1 after an
- * error "WHO: ..." naming the bad one (builtins_core.c). */
+ * error "WHO: ..." naming the bad one (builtins_output.c). */
 int repl_set_print(repl *r, double threshold, double edge, const char *who);
 
 /* Conversions with messages naming the built-in and the parameter:
@@ -165,8 +180,14 @@ int arg_ints(repl *r, const builtin_args *a, int index, int *out, int max, int *
 int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *out, int max,
                 int *count);
 bool arg_given(const builtin_args *a, int index); /* not VALUE_NIL */
+/* An optional variable argument (bias=nil, weight=nil): *out NULL when it
+ * is not given, else arg_var's. */
+int arg_optional_var(repl *r, const builtin_args *a, int index, ag_var **out);
+/* A shape from the rest parameter at index: one list or integer
+ * (zeros([2, 3]), zeros(3)) or several integers (zeros(2, 3)). */
+int arg_dims(repl *r, const builtin_args *a, int index, int *shape, int *ndim);
 /* A list argument's variables (numbers and tensor literals become leaves),
- * or a tensor's rows; *xs malloc'd (builtins_core.c). */
+ * or a tensor's rows; *xs malloc'd (builtins_shape.c). */
 int arg_var_list(repl *r, const builtin_args *a, int index, ag_var ***xs, int *n);
 /* A reduction= argument: "mean", "sum" or "none" (builtins_ops.c). */
 int arg_reduction(repl *r, const builtin_args *a, int index, ag_reduction *out);

@@ -7,12 +7,6 @@
 
 #include "repl_internal.h"
 
-static int done_var(repl *r, ag_var *v, repl_value *out) {
-    if (v == NULL) return engine_error(r);
-    *out = value_var(v);
-    return 0;
-}
-
 /* The name of parameter index, read from the row's signature text. */
 static const char *sizes_param(const builtin_args *a, int index) {
     static char name[32];
@@ -46,12 +40,6 @@ static int arg_sides(repl *r, const builtin_args *a, int index, int *out, int co
     return 0;
 }
 
-/* bias=nil or a variable. */
-static int arg_optional_var(repl *r, const builtin_args *a, int index, ag_var **out) {
-    *out = NULL;
-    return arg_given(a, index) ? arg_var(r, a, index, out) : 0;
-}
-
 static int builtin_conv2d(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *w, *b;
     int stride[2] = {1, 1}, padding[2] = {0, 0}, dilation[2] = {1, 1}, groups;
@@ -59,7 +47,7 @@ static int builtin_conv2d(repl *r, const builtin_args *a, repl_value *out) {
         arg_sides(r, a, 3, stride, 2) < 0 || arg_sides(r, a, 4, padding, 2) < 0 || arg_sides(r, a, 5, dilation, 2) < 0 ||
         arg_int(r, a, 6, &groups) < 0)
         return -1;
-    return done_var(r, ag_conv2d(r->ctx, x, w, b, stride, padding, dilation, groups), out);
+    return builtin_done_var(r, ag_conv2d(r->ctx, x, w, b, stride, padding, dilation, groups), out);
 }
 
 static int builtin_conv1d(repl *r, const builtin_args *a, repl_value *out) {
@@ -69,7 +57,7 @@ static int builtin_conv1d(repl *r, const builtin_args *a, repl_value *out) {
         arg_sides(r, a, 3, &stride, 1) < 0 || arg_sides(r, a, 4, &padding, 1) < 0 ||
         arg_sides(r, a, 5, &dilation, 1) < 0 || arg_int(r, a, 6, &groups) < 0)
         return -1;
-    return done_var(r, ag_conv1d(r->ctx, x, w, b, stride, padding, dilation, groups), out);
+    return builtin_done_var(r, ag_conv1d(r->ctx, x, w, b, stride, padding, dilation, groups), out);
 }
 
 static int builtin_conv_transpose2d(repl *r, const builtin_args *a, repl_value *out) {
@@ -80,7 +68,7 @@ static int builtin_conv_transpose2d(repl *r, const builtin_args *a, repl_value *
         arg_sides(r, a, 5, output_padding, 2) < 0 || arg_int(r, a, 6, &groups) < 0 ||
         arg_sides(r, a, 7, dilation, 2) < 0)
         return -1;
-    return done_var(r, ag_conv_transpose2d(r->ctx, x, w, b, stride, padding, output_padding, groups, dilation), out);
+    return builtin_done_var(r, ag_conv_transpose2d(r->ctx, x, w, b, stride, padding, output_padding, groups, dilation), out);
 }
 
 static int builtin_max_pool2d(repl *r, const builtin_args *a, repl_value *out) {
@@ -90,7 +78,7 @@ static int builtin_max_pool2d(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, kernel, 2) < 0 || arg_sides(r, a, 2, stride, 2) < 0 ||
         arg_sides(r, a, 3, padding, 2) < 0 || arg_sides(r, a, 4, dilation, 2) < 0 || arg_bool(r, a, 5, &ceil_mode) < 0)
         return -1;
-    return done_var(r, ag_max_pool2d(r->ctx, x, kernel, stride, padding, dilation, ceil_mode), out);
+    return builtin_done_var(r, ag_max_pool2d(r->ctx, x, kernel, stride, padding, dilation, ceil_mode), out);
 }
 
 static int builtin_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
@@ -101,14 +89,14 @@ static int builtin_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
         arg_sides(r, a, 3, padding, 2) < 0 || arg_bool(r, a, 4, &ceil_mode) < 0 ||
         arg_bool(r, a, 5, &count_include_pad) < 0)
         return -1;
-    return done_var(r, ag_avg_pool2d(r->ctx, x, kernel, stride, padding, ceil_mode, count_include_pad), out);
+    return builtin_done_var(r, ag_avg_pool2d(r->ctx, x, kernel, stride, padding, ceil_mode, count_include_pad), out);
 }
 
 static int builtin_adaptive_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int size[2];
     if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, size, 2) < 0) return -1;
-    return done_var(r, ag_adaptive_avg_pool2d(r->ctx, x, size), out);
+    return builtin_done_var(r, ag_adaptive_avg_pool2d(r->ctx, x, size), out);
 }
 
 static int builtin_interpolate(repl *r, const builtin_args *a, repl_value *out) {
@@ -117,7 +105,7 @@ static int builtin_interpolate(repl *r, const builtin_args *a, repl_value *out) 
     bool align_corners;
     if (arg_var(r, a, 0, &x) < 0 || arg_string(r, a, 3, &mode) < 0 || arg_bool(r, a, 4, &align_corners) < 0) return -1;
     int spatial = ag_ndim(x) - 2;
-    if (spatial != 1 && spatial != 2) return done_var(r, ag_interpolate(r->ctx, x, NULL, NULL, AG_INTERP_NEAREST, false), out);
+    if (spatial != 1 && spatial != 2) return builtin_done_var(r, ag_interpolate(r->ctx, x, NULL, NULL, AG_INTERP_NEAREST, false), out);
     ag_interp_mode m;
     if (strcmp(mode, "nearest") == 0) m = AG_INTERP_NEAREST;
     else if (strcmp(mode, spatial == 2 ? "bilinear" : "linear") == 0) m = AG_INTERP_LINEAR;
@@ -141,7 +129,7 @@ static int builtin_interpolate(repl *r, const builtin_args *a, repl_value *out) 
             scale[1] = scale[0];
         }
     }
-    return done_var(r, ag_interpolate(r->ctx, x, arg_given(a, 1) ? size : NULL, arg_given(a, 2) ? scale : NULL, m,
+    return builtin_done_var(r, ag_interpolate(r->ctx, x, arg_given(a, 1) ? size : NULL, arg_given(a, 2) ? scale : NULL, m,
                                       align_corners),
                     out);
 }
@@ -157,12 +145,12 @@ static int builtin_im2col(repl *r, const builtin_args *a, repl_value *out) {
         return -1;
     ag_ctx *ctx = r->ctx;
     ag_var *cols = ag_im2col(ctx, x, kernel, stride, pad, NULL);
-    if (cols == NULL || to_matrix) return done_var(r, cols, out);
+    if (cols == NULL || to_matrix) return builtin_done_var(r, cols, out);
     const int *s = ag_shape(x);
     int N = s[0], C = s[1];
     int OH = (s[2] + 2 * pad[0] - kernel[0]) / stride[0] + 1, OW = (s[3] + 2 * pad[1] - kernel[1]) / stride[1] + 1;
     ag_var *y = ag_reshape(ctx, cols, 6, (const int[]){N, OH, OW, C, kernel[0], kernel[1]});
-    return done_var(r, ag_transpose(ctx, y, (const int[]){0, 3, 4, 5, 1, 2}, 6), out);
+    return builtin_done_var(r, ag_transpose(ctx, y, (const int[]){0, 3, 4, 5, 1, 2}, 6), out);
 }
 
 /* DeZero's col2im(col, input_shape, kernel_size, stride=1, pad=0, to_matrix=True). */
@@ -183,7 +171,7 @@ static int builtin_col2im(repl *r, const builtin_args *a, repl_value *out) {
         col = ag_transpose(ctx, col, (const int[]){0, 4, 5, 1, 2, 3}, 6);
         col = ag_reshape(ctx, col, 2, (const int[]){s[0] * s[4] * s[5], s[1] * s[2] * s[3]});
     }
-    return done_var(r, ag_col2im(ctx, col, shape, kernel, stride, pad, NULL), out);
+    return builtin_done_var(r, ag_col2im(ctx, col, shape, kernel, stride, pad, NULL), out);
 }
 
 /* Tensor.unfold(dimension, size, step): the windows of `size` elements every
@@ -226,7 +214,7 @@ static int tensor_unfold(repl *r, const builtin_args *a, repl_value *out) {
     free(positions);
     y = ag_transpose(r->ctx, ag_reshape(r->ctx, y, n, shape), order, n);
     if (y != NULL && ndim == 0) y = ag_reshape(r->ctx, y, 1, (const int[]){size});
-    return done_var(r, y, out);
+    return builtin_done_var(r, y, out);
 }
 
 /* unfold(x, kernel_size, ...) is F.unfold; x.unfold(dimension, size, step)
@@ -239,7 +227,7 @@ static int builtin_unfold(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, kernel, 2) < 0 || arg_sides(r, a, 2, dilation, 2) < 0 ||
         arg_sides(r, a, 3, padding, 2) < 0 || arg_sides(r, a, 4, stride, 2) < 0)
         return -1;
-    return done_var(r, ag_unfold(r->ctx, x, kernel, dilation, padding, stride), out);
+    return builtin_done_var(r, ag_unfold(r->ctx, x, kernel, dilation, padding, stride), out);
 }
 
 static int builtin_fold(repl *r, const builtin_args *a, repl_value *out) {
@@ -248,7 +236,7 @@ static int builtin_fold(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, size, 2) < 0 || arg_sides(r, a, 2, kernel, 2) < 0 ||
         arg_sides(r, a, 3, dilation, 2) < 0 || arg_sides(r, a, 4, padding, 2) < 0 || arg_sides(r, a, 5, stride, 2) < 0)
         return -1;
-    return done_var(r, ag_fold(r->ctx, x, size, kernel, dilation, padding, stride), out);
+    return builtin_done_var(r, ag_fold(r->ctx, x, size, kernel, dilation, padding, stride), out);
 }
 
 const builtin_def builtins_conv[] = {

@@ -10,17 +10,11 @@
 
 #include "repl_internal.h"
 
-static int done_var(repl *r, ag_var *v, repl_value *out) {
-    if (v == NULL) return engine_error(r);
-    *out = value_var(v);
-    return 0;
-}
-
 #define UNARY(name, op)                                                          \
     static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
         ag_var *x;                                                               \
         if (arg_var(r, a, 0, &x) < 0) return -1;                                 \
-        return done_var(r, op(r->ctx, x), out);                                  \
+        return builtin_done_var(r, op(r->ctx, x), out);                                  \
     }
 
 UNARY(softsign, ag_softsign)
@@ -35,7 +29,7 @@ static int builtin_celu(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     double alpha;
     if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &alpha) < 0) return -1;
-    return done_var(r, ag_celu(r->ctx, x, alpha), out);
+    return builtin_done_var(r, ag_celu(r->ctx, x, alpha), out);
 }
 
 static int builtin_normalize(repl *r, const builtin_args *a, repl_value *out) {
@@ -45,14 +39,14 @@ static int builtin_normalize(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &p) < 0 || arg_int(r, a, 2, &dim) < 0 ||
         arg_number(r, a, 3, &eps) < 0)
         return -1;
-    return done_var(r, ag_normalize(r->ctx, x, p, dim, eps), out);
+    return builtin_done_var(r, ag_normalize(r->ctx, x, p, dim, eps), out);
 }
 
 static int builtin_masked_fill(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *mask;
     double value;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &mask) < 0 || arg_number(r, a, 2, &value) < 0) return -1;
-    return done_var(r, ag_masked_fill(r->ctx, x, mask, value), out);
+    return builtin_done_var(r, ag_masked_fill(r->ctx, x, mask, value), out);
 }
 
 /* torch.index_select(x, dim, index): the entries of index along dim */
@@ -74,7 +68,7 @@ static int builtin_index_select(repl *r, const builtin_args *a, repl_value *out)
     }
     ag_var *y = ag_get_item(r->ctx, x, dim, indices, (int)n);
     free(indices);
-    return done_var(r, y, out);
+    return builtin_done_var(r, y, out);
 }
 
 /* torch.chunk(x, chunks, dim=0): pieces of ceil(size/chunks), fewer when they run out */
@@ -117,19 +111,19 @@ static int builtin_layer_norm(repl *r, const builtin_args *a, repl_value *out) {
     int shape[AG_MAX_DIMS], n;
     double eps;
     if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, shape, AG_MAX_DIMS, &n) < 0 ||
-        (arg_given(a, 2) && arg_var(r, a, 2, &w) < 0) || (arg_given(a, 3) && arg_var(r, a, 3, &b) < 0) ||
+        arg_optional_var(r, a, 2, &w) < 0 || arg_optional_var(r, a, 3, &b) < 0 ||
         arg_number(r, a, 4, &eps) < 0)
         return -1;
     int ndim = ag_ndim(x);
     if (n < 1 || n > ndim || memcmp(shape, ag_shape(x) + ndim - n, (size_t)n * sizeof *shape) != 0)
         return repl_error(r, "layer_norm: normalized_shape must be the last axes of x");
-    return done_var(r, ag_layer_norm(r->ctx, x, n, w, b, eps), out);
+    return builtin_done_var(r, ag_layer_norm(r->ctx, x, n, w, b, eps), out);
 }
 
 static int builtin_embedding(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *indices, *weight;
     if (arg_var(r, a, 0, &indices) < 0 || arg_var(r, a, 1, &weight) < 0) return -1;
-    return done_var(r, ag_embedding(r->ctx, indices, weight), out);
+    return builtin_done_var(r, ag_embedding(r->ctx, indices, weight), out);
 }
 
 static int builtin_sdpa(repl *r, const builtin_args *a, repl_value *out) {
@@ -140,14 +134,14 @@ static int builtin_sdpa(repl *r, const builtin_args *a, repl_value *out) {
         (arg_given(a, 4) && arg_number(r, a, 4, &scale) < 0))
         return -1;
     if (arg_given(a, 4) && !(scale > 0)) return repl_error(r, "scaled_dot_product_attention: scale must be positive");
-    return done_var(r, ag_scaled_dot_product_attention(r->ctx, q, k, v, causal, scale), out);
+    return builtin_done_var(r, ag_scaled_dot_product_attention(r->ctx, q, k, v, causal, scale), out);
 }
 
 static int builtin_logcumsumexp(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int dim;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0) return -1;
-    return done_var(r, ag_logcumsumexp(r->ctx, x, dim), out);
+    return builtin_done_var(r, ag_logcumsumexp(r->ctx, x, dim), out);
 }
 
 static int builtin_repeat_interleave(repl *r, const builtin_args *a, repl_value *out) {
@@ -155,7 +149,7 @@ static int builtin_repeat_interleave(repl *r, const builtin_args *a, repl_value 
     int repeats, dim;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &repeats) < 0 || (arg_given(a, 2) && arg_int(r, a, 2, &dim) < 0))
         return -1;
-    return done_var(r, ag_repeat_interleave(r->ctx, x, repeats, arg_given(a, 2) ? &dim : NULL), out);
+    return builtin_done_var(r, ag_repeat_interleave(r->ctx, x, repeats, arg_given(a, 2) ? &dim : NULL), out);
 }
 
 /* ---- initialisers by name (torch.nn.init): fans from the shape as PyTorch counts them,
@@ -219,7 +213,7 @@ static int initialise(repl *r, const builtin_args *a, repl_value *out, int kind)
     if (v == NULL) return engine_error(r);
     double *d = ag_data(v), bound = sqrt(3.0) * scale; /* uniform(-b, b) has std b/sqrt(3) */
     for (size_t i = 0, n = ag_size(v); i < n; i++) d[i] = uniform ? (2.0 * d[i] - 1.0) * bound : d[i] * scale;
-    return done_var(r, v, out);
+    return builtin_done_var(r, v, out);
 }
 
 static int builtin_kaiming_uniform(repl *r, const builtin_args *a, repl_value *out) {
@@ -272,7 +266,7 @@ static int builtin_einsum(repl *r, const builtin_args *a, repl_value *out) {
         free(xs);
         return repl_error(r, "einsum: no operands: einsum(\"ij,jk->ik\", a, b)");
     }
-    int rc = done_var(r, ag_einsum(r->ctx, equation, xs, n), out);
+    int rc = builtin_done_var(r, ag_einsum(r->ctx, equation, xs, n), out);
     free(xs);
     return rc;
 }
@@ -335,7 +329,7 @@ static int builtin_diagonal(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &offset) < 0 || arg_int(r, a, 2, &dim1) < 0 ||
         arg_int(r, a, 3, &dim2) < 0)
         return -1;
-    return done_var(r, ag_diagonal(r->ctx, x, offset, dim1, dim2), out);
+    return builtin_done_var(r, ag_diagonal(r->ctx, x, offset, dim1, dim2), out);
 }
 
 /* torch.scatter(x, dim, index, src): src a tensor or one number (PyTorch's
@@ -346,11 +340,11 @@ int repl_tensor_scatter(repl *r, const builtin_args *a, repl_value *out) {
     int dim;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0 || arg_var(r, a, 2, &index) < 0) return -1;
     if (!arg_given(a, 3)) return repl_error(r, "scatter: src is missing: scatter(x, dim, index, src)");
-    if (a->values[3].kind == VALUE_NUMBER) return done_var(r, ag_scatter_value(r->ctx, x, dim, index, a->values[3].as.number), out);
+    if (a->values[3].kind == VALUE_NUMBER) return builtin_done_var(r, ag_scatter_value(r->ctx, x, dim, index, a->values[3].as.number), out);
     if (arg_var(r, a, 3, &src) < 0) return -1;
     if (ag_ndim(src) == 0 && ag_ndim(x) > 0) /* a number written as a 0-d value */
-        return done_var(r, ag_scatter_value(r->ctx, x, dim, index, ag_data(src)[0]), out);
-    return done_var(r, ag_scatter(r->ctx, x, dim, index, src), out);
+        return builtin_done_var(r, ag_scatter_value(r->ctx, x, dim, index, ag_data(src)[0]), out);
+    return builtin_done_var(r, ag_scatter(r->ctx, x, dim, index, src), out);
 }
 
 static int builtin_scatter_add(repl *r, const builtin_args *a, repl_value *out) {
@@ -359,7 +353,7 @@ static int builtin_scatter_add(repl *r, const builtin_args *a, repl_value *out) 
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0 || arg_var(r, a, 2, &index) < 0 ||
         arg_var(r, a, 3, &src) < 0)
         return -1;
-    return done_var(r, ag_scatter_add_to(r->ctx, x, dim, index, src), out);
+    return builtin_done_var(r, ag_scatter_add_to(r->ctx, x, dim, index, src), out);
 }
 
 static int builtin_nonzero(repl *r, const builtin_args *a, repl_value *out) {
@@ -367,7 +361,7 @@ static int builtin_nonzero(repl *r, const builtin_args *a, repl_value *out) {
     bool as_tuple;
     if (arg_var(r, a, 0, &x) < 0 || arg_bool(r, a, 1, &as_tuple) < 0) return -1;
     ag_var *at = ag_nonzero(r->ctx, x);
-    if (at == NULL || !as_tuple) return done_var(r, at, out);
+    if (at == NULL || !as_tuple) return builtin_done_var(r, at, out);
     int nd = ag_ndim(x), count = ag_shape(at)[0]; /* one 1-D tensor per axis, as PyTorch's as_tuple */
     *out = value_list_new(nd);
     if (out->kind != VALUE_LIST) return repl_error(r, "out of memory");
@@ -386,12 +380,12 @@ static int builtin_batch_norm(repl *r, const builtin_args *a, repl_value *out) {
     double momentum, eps;
     if (arg_var(r, a, 0, &x) < 0) return -1;
     for (int i = 0; i < 2; i++) {
-        if (arg_given(a, 1 + i) && arg_var(r, a, 1 + i, &stats[i]) < 0) return -1;
-        if (arg_given(a, 3 + i) && arg_var(r, a, 3 + i, &affine[i]) < 0) return -1;
+        if (arg_optional_var(r, a, 1 + i, &stats[i]) < 0 || arg_optional_var(r, a, 3 + i, &affine[i]) < 0)
+            return -1;
     }
     if (arg_bool(r, a, 5, &training) < 0 || arg_number(r, a, 6, &momentum) < 0 || arg_number(r, a, 7, &eps) < 0)
         return -1;
-    return done_var(r, ag_batch_norm(r->ctx, x, stats[0], stats[1], affine[0], affine[1], training, momentum, eps),
+    return builtin_done_var(r, ag_batch_norm(r->ctx, x, stats[0], stats[1], affine[0], affine[1], training, momentum, eps),
                     out);
 }
 

@@ -18,12 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int done_var(repl *r, ag_var *v, repl_value *out) {
-    if (v == NULL) return engine_error(r);
-    *out = value_var(v);
-    return 0;
-}
-
 /* ---- the objects' common parts ----------------------------------------------------------- */
 
 /* "x must be something a for loop walks (a list, a variable, a sequence), not a number". */
@@ -34,7 +28,7 @@ static int not_iterable(repl *r, const char *who, const char *param, repl_value 
         return value_nil_error_at(r, NULL, buf, v);
     }
     return repl_error(r, "%s: %s must be a list, a variable or a sequence a for loop walks, not %s", who, param,
-                      describe_kind(v, buf, sizeof buf));
+                      eval_describe_kind(v, buf, sizeof buf));
 }
 
 /* ---- enumerate(x, start=0) ---------------------------------------------------------------- */
@@ -59,7 +53,7 @@ static char *enumerate_describe(const void *payload) {
     const enumerate_payload *e = payload;
     char buf[96], text[160];
     snprintf(text, sizeof text, "enumerate(%s, start=%g): pairs (i, item), lazily",
-             describe_kind(e->source, buf, sizeof buf), e->start);
+             eval_describe_kind(e->source, buf, sizeof buf), e->start);
     return strdup(text);
 }
 
@@ -240,13 +234,13 @@ static int number_of(repl *r, const char *who, repl_value v, double *out, const 
         *out = v.as.boolean;
         return 0;
     }
-    if (scalar_of(v, out)) return 0;
+    if (eval_scalar_of(v, out)) return 0;
     if (v.kind == VALUE_NIL) {
         snprintf(buf, sizeof buf, "%s: ", who);
         return value_nil_error_at(r, NULL, buf, v);
     }
     return repl_error(r, "%s: x must be a number, a one-element variable or a string, not %s", who,
-                      describe_kind(v, buf, sizeof buf));
+                      eval_describe_kind(v, buf, sizeof buf));
 }
 
 /* A string as Python's float() reads it: surrounding space allowed,
@@ -350,12 +344,12 @@ static int builtin_round_python(repl *r, const builtin_args *a, repl_value *out)
     }
     ag_var *x;
     if (arg_var(r, a, 0, &x) < 0) return -1;
-    if (!given) return done_var(r, ag_round(r->ctx, x), out);
+    if (!given) return builtin_done_var(r, ag_round(r->ctx, x), out);
     ag_var *y = ag_detach(r->ctx, x);
     if (y == NULL) return engine_error(r);
     double *data = (double *)ag_cdata(y); /* a new leaf: not an in-place change */
     for (size_t i = 0, n = ag_size(y); i < n; i++) data[i] = round_decimals(data[i], digits);
-    return done_var(r, y, out);
+    return builtin_done_var(r, y, out);
 }
 
 /* ---- lists ---------------------------------------------------------------------------------- */
@@ -367,7 +361,7 @@ static int builtin_append(repl *r, const builtin_args *a, repl_value *out) {
     char buf[96];
     if (list.kind != VALUE_LIST)
         return repl_error(r, "append: appends to a list (lst = []; lst.append(x)), not to %s%s",
-                          describe_kind(list, buf, sizeof buf),
+                          eval_describe_kind(list, buf, sizeof buf),
                           list.kind == VALUE_VAR ? " (concat([x, y]) joins variables)" : "");
     if (!value_list_append(list.as.list, value_copy(a->values[1]))) return repl_error(r, "out of memory");
     *out = VALUE_NIL_INIT;
@@ -391,7 +385,7 @@ int repl_sum_items(repl *r, const builtin_args *a, repl_value *out) {
     int rc;
     while ((rc = repl_iter_next(r, NULL, &it, &item)) > 0) {
         repl_value next;
-        rc = arithmetic(r, NULL, AST_OP_ADD, total, item, &next);
+        rc = eval_arithmetic(r, NULL, AST_OP_ADD, total, item, &next);
         value_release(total);
         value_release(item);
         if (rc < 0) break;
@@ -485,7 +479,7 @@ static int fn_schedule_step(repl *r, const builtin_args *a, repl_value *out) {
     char buf[96];
     if (v.kind != VALUE_OBJECT || v.as.object->type != &schedule_type)
         return repl_error(r, "step: the first argument must be a schedule (step_lr, cosine_lr), not %s",
-                          describe_kind(v, buf, sizeof buf));
+                          eval_describe_kind(v, buf, sizeof buf));
     schedule *s = v.as.object->payload;
     s->epoch++;
     if (ag_optim_set_lr(repl_optimizer_of(s->optimizer), schedule_lr(s)) < 0) {
@@ -519,7 +513,7 @@ static int new_schedule(repl *r, const builtin_args *a, schedule *s, repl_value 
     ag_optim *opt = repl_optimizer_of(a->values[0]);
     if (opt == NULL)
         return repl_error(r, "%s: opt must be an optimizer (sgd, adam, ...), not %s", a->def->name,
-                          describe_kind(a->values[0], buf, sizeof buf));
+                          eval_describe_kind(a->values[0], buf, sizeof buf));
     schedule *made = malloc(sizeof *made);
     if (made == NULL) return repl_error(r, "out of memory");
     *made = *s;
@@ -588,7 +582,7 @@ static void progress_destroy(void *payload) {
 static char *progress_describe(const void *payload) {
     const progress_payload *p = payload;
     char buf[96], text[200];
-    snprintf(text, sizeof text, "progress over %s%s%s", describe_kind(p->source, buf, sizeof buf),
+    snprintf(text, sizeof text, "progress over %s%s%s", eval_describe_kind(p->source, buf, sizeof buf),
              p->loss_name ? ", showing " : "", p->loss_name ? p->loss_name : "");
     return strdup(text);
 }
@@ -624,10 +618,10 @@ static void progress_line(repl *r, const progress_payload *p, const progress_cur
     }
     repl_value loss;
     double value;
-    if (p->loss_name != NULL && n < size && lookup_name(r, p->loss_name, &loss)) {
+    if (p->loss_name != NULL && n < size && eval_lookup_name(r, p->loss_name, &loss)) {
         char shown[AG_NUMBUF];
-        if (scalar_of(loss, &value))
-            snprintf(line + n, size - n, "  %s %s", p->loss_name, format_number(r, value, shown));
+        if (eval_scalar_of(loss, &value))
+            snprintf(line + n, size - n, "  %s %s", p->loss_name, print_format_number(r, value, shown));
         value_release(loss);
     }
 }

@@ -9,23 +9,17 @@
 
 #include "repl_internal.h"
 
-static int done_var(repl *r, ag_var *v, repl_value *out) {
-    if (v == NULL) return engine_error(r);
-    *out = value_var(v);
-    return 0;
-}
-
 #define UNARY(name, op)                                                          \
     static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
         ag_var *x;                                                               \
         if (arg_var(r, a, 0, &x) < 0) return -1;                                 \
-        return done_var(r, op(r->ctx, x), out);                                  \
+        return builtin_done_var(r, op(r->ctx, x), out);                                  \
     }
 #define BINARY(name, op)                                                         \
     static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
         ag_var *x, *y;                                                           \
         if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &y) < 0) return -1;     \
-        return done_var(r, op(r->ctx, x, y), out);                               \
+        return builtin_done_var(r, op(r->ctx, x, y), out);                               \
     }
 
 /* ---- comparisons and selection -------------------------------------------------- */
@@ -49,13 +43,13 @@ static int builtin_isclose(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &y) < 0 || arg_number(r, a, 2, &rtol) < 0 ||
         arg_number(r, a, 3, &atol) < 0 || arg_bool(r, a, 4, &equal_nan) < 0)
         return -1;
-    return done_var(r, ag_isclose(r->ctx, x, y, rtol, atol, equal_nan), out);
+    return builtin_done_var(r, ag_isclose(r->ctx, x, y, rtol, atol, equal_nan), out);
 }
 
 static int builtin_where(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *c, *x, *y;
     if (arg_var(r, a, 0, &c) < 0 || arg_var(r, a, 1, &x) < 0 || arg_var(r, a, 2, &y) < 0) return -1;
-    return done_var(r, ag_where(r->ctx, c, x, y), out);
+    return builtin_done_var(r, ag_where(r->ctx, c, x, y), out);
 }
 
 /* ---- activations and elementwise math ------------------------------------------------ */
@@ -93,7 +87,7 @@ BINARY(floor_divide, ag_floor_divide)
         ag_var *x;                                                               \
         double v;                                                                \
         if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &v) < 0) return -1;  \
-        return done_var(r, op(r->ctx, x, v), out);                               \
+        return builtin_done_var(r, op(r->ctx, x, v), out);                               \
     }
 UNARY_NUMBER(leaky_relu, ag_leaky_relu)
 UNARY_NUMBER(elu, ag_elu)
@@ -103,27 +97,27 @@ static int builtin_softplus(repl *r, const builtin_args *a, repl_value *out) {
     double beta, threshold;
     if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &beta) < 0 || arg_number(r, a, 2, &threshold) < 0)
         return -1;
-    return done_var(r, ag_softplus(r->ctx, x, beta, threshold), out);
+    return builtin_done_var(r, ag_softplus(r->ctx, x, beta, threshold), out);
 }
 
 static int builtin_hardtanh(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     double lo, hi;
     if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &lo) < 0 || arg_number(r, a, 2, &hi) < 0) return -1;
-    return done_var(r, ag_hardtanh(r->ctx, x, lo, hi), out);
+    return builtin_done_var(r, ag_hardtanh(r->ctx, x, lo, hi), out);
 }
 
 static int builtin_softmin(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int axis;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0) return -1;
-    return done_var(r, ag_softmin(r->ctx, x, axis), out);
+    return builtin_done_var(r, ag_softmin(r->ctx, x, axis), out);
 }
 
 static int builtin_lerp(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *y, *w;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &y) < 0 || arg_var(r, a, 2, &w) < 0) return -1;
-    return done_var(r, ag_lerp(r->ctx, x, y, w), out);
+    return builtin_done_var(r, ag_lerp(r->ctx, x, y, w), out);
 }
 
 /* ---- reductions, scans, sorting --------------------------------------------------------- */
@@ -142,7 +136,7 @@ static int axes_reduce(repl *r, const builtin_args *a, repl_value *out, axes_fn 
     if (arg_given(a, 1) && naxes == 0)
         return repl_error(r, "%s: axis=() names no axis: leave axis out to take every element", a->def->name);
     ag_var *y = fn(r->ctx, x, axes, naxes);
-    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
+    return builtin_done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
 }
 #define AXES(name, fn)                                                           \
     static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
@@ -167,7 +161,7 @@ static int one_axis_reduce(repl *r, const builtin_args *a, repl_value *out, axis
         return repl_error(r, "%s: axis takes one axis, not %d (as PyTorch): flatten the axes into one first, "
                              "e.g. %s(flatten(x, 0, 1), axis=0)", a->def->name, naxes, a->def->name);
     ag_var *y = fn(r->ctx, x, given ? axes : NULL);
-    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, given) : y, out);
+    return builtin_done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, given) : y, out);
 }
 #define ONE_AXIS(name, fn)                                                       \
     static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
@@ -187,7 +181,7 @@ static int corrected(repl *r, const builtin_args *a, repl_value *out, bool root)
     if (arg_number(r, a, 2, &correction) < 0 || arg_bool(r, a, 3, &keepdims) < 0) return -1;
     ag_var *y = root ? ag_std(r->ctx, x, naxes ? axes : NULL, naxes, correction)
                      : ag_var_correction(r->ctx, x, naxes ? axes : NULL, naxes, correction);
-    return done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
+    return builtin_done_var(r, keepdims ? ag_keepdims(r->ctx, y, x, axes, naxes) : y, out);
 }
 static int builtin_var(repl *r, const builtin_args *a, repl_value *out) { return corrected(r, a, out, false); }
 static int builtin_std(repl *r, const builtin_args *a, repl_value *out) { return corrected(r, a, out, true); }
@@ -197,7 +191,7 @@ static int scan(repl *r, const builtin_args *a, repl_value *out, scan_fn fn) {
     ag_var *x;
     int axis;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0) return -1;
-    return done_var(r, fn(r->ctx, x, axis), out);
+    return builtin_done_var(r, fn(r->ctx, x, axis), out);
 }
 static int builtin_cumsum(repl *r, const builtin_args *a, repl_value *out) { return scan(r, a, out, ag_cumsum); }
 static int builtin_cumprod(repl *r, const builtin_args *a, repl_value *out) { return scan(r, a, out, ag_cumprod); }
@@ -218,7 +212,7 @@ static int builtin_flip(repl *r, const builtin_args *a, repl_value *out) {
                 return repl_error(r, "flip: axis %d is given twice (as %d and %d)", p, axes[j], axes[i]);
         }
     for (int i = 0; i < naxes && x != NULL; i++) x = ag_flip(r->ctx, x, axes[i]);
-    return done_var(r, x, out);
+    return builtin_done_var(r, x, out);
 }
 
 static int builtin_argsort(repl *r, const builtin_args *a, repl_value *out) {
@@ -226,7 +220,7 @@ static int builtin_argsort(repl *r, const builtin_args *a, repl_value *out) {
     int axis;
     bool descending;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0 || arg_bool(r, a, 2, &descending) < 0) return -1;
-    return done_var(r, ag_argsort(r->ctx, x, axis, descending), out);
+    return builtin_done_var(r, ag_argsort(r->ctx, x, axis, descending), out);
 }
 
 /* [values, indices] */
@@ -263,7 +257,7 @@ static int builtin_gather(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *index;
     int axis;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0 || arg_var(r, a, 2, &index) < 0) return -1;
-    return done_var(r, ag_gather(r->ctx, x, axis, index), out);
+    return builtin_done_var(r, ag_gather(r->ctx, x, axis, index), out);
 }
 
 /* ---- creation and movement -------------------------------------------------------------- */
@@ -272,7 +266,7 @@ static int builtin_stack(repl *r, const builtin_args *a, repl_value *out) {
     ag_var **xs;
     int n, axis;
     if (arg_int(r, a, 1, &axis) < 0 || arg_var_list(r, a, 0, &xs, &n) < 0) return -1;
-    int rc = done_var(r, ag_stack(r->ctx, xs, n, axis), out);
+    int rc = builtin_done_var(r, ag_stack(r->ctx, xs, n, axis), out);
     free(xs);
     return rc;
 }
@@ -281,7 +275,7 @@ static int builtin_flatten(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int start, end;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &start) < 0 || arg_int(r, a, 2, &end) < 0) return -1;
-    return done_var(r, ag_flatten(r->ctx, x, start, end), out);
+    return builtin_done_var(r, ag_flatten(r->ctx, x, start, end), out);
 }
 
 static int builtin_unflatten(repl *r, const builtin_args *a, repl_value *out) {
@@ -289,7 +283,7 @@ static int builtin_unflatten(repl *r, const builtin_args *a, repl_value *out) {
     int axis, sizes[AG_MAX_DIMS], n;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &axis) < 0 || arg_ints(r, a, 2, sizes, AG_MAX_DIMS, &n) < 0)
         return -1;
-    return done_var(r, ag_unflatten(r->ctx, x, axis, sizes, n), out);
+    return builtin_done_var(r, ag_unflatten(r->ctx, x, axis, sizes, n), out);
 }
 
 /* roll(x, shifts, axis=nil): a number each, or lists of equal length */
@@ -300,11 +294,11 @@ static int builtin_roll(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_given(a, 2) && arg_ints(r, a, 2, axes, AG_MAX_DIMS, &na) < 0) return -1;
     if (na == 0) {
         if (ns != 1) return repl_error(r, "roll: several shifts need as many axes");
-        return done_var(r, ag_roll(r->ctx, x, shifts[0], NULL), out);
+        return builtin_done_var(r, ag_roll(r->ctx, x, shifts[0], NULL), out);
     }
     if (na != ns) return repl_error(r, "roll: %d shifts for %d axes", ns, na);
     for (int i = 0; i < na && x != NULL; i++) x = ag_roll(r->ctx, x, shifts[i], &axes[i]);
-    return done_var(r, x, out);
+    return builtin_done_var(r, x, out);
 }
 
 static int builtin_repeat(repl *r, const builtin_args *a, repl_value *out) {
@@ -317,7 +311,7 @@ static int builtin_repeat(repl *r, const builtin_args *a, repl_value *out) {
     if (rest->count > 1 ? arg_ints(r, a, 1, counts, AG_MAX_DIMS, &n) < 0
                         : arg_ints_of(r, a, 1, rest->items[0], counts, AG_MAX_DIMS, &n) < 0)
         return -1;
-    return done_var(r, ag_repeat(r->ctx, x, counts, n), out);
+    return builtin_done_var(r, ag_repeat(r->ctx, x, counts, n), out);
 }
 
 typedef ag_var *(*diag_fn)(ag_ctx *, ag_var *, int);
@@ -325,7 +319,7 @@ static int with_diagonal(repl *r, const builtin_args *a, repl_value *out, diag_f
     ag_var *x;
     int k;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &k) < 0) return -1;
-    return done_var(r, fn(r->ctx, x, k), out);
+    return builtin_done_var(r, fn(r->ctx, x, k), out);
 }
 static int builtin_tril(repl *r, const builtin_args *a, repl_value *out) { return with_diagonal(r, a, out, ag_tril); }
 static int builtin_triu(repl *r, const builtin_args *a, repl_value *out) { return with_diagonal(r, a, out, ag_triu); }
@@ -341,24 +335,24 @@ static int builtin_pad(repl *r, const builtin_args *a, repl_value *out) {
         return -1;
     static const char *const modes[] = {"reflect", "replicate", "circular"};
     for (int m = 0; m < 3; m++)
-        if (strcmp(mode, modes[m]) == 0) return done_var(r, ag_pad_mode(r->ctx, x, pad, n, (ag_pad_kind)m), out);
+        if (strcmp(mode, modes[m]) == 0) return builtin_done_var(r, ag_pad_mode(r->ctx, x, pad, n, (ag_pad_kind)m), out);
     if (strcmp(mode, "constant") != 0)
         return repl_error(r, "pad: mode must be \"constant\", \"reflect\", \"replicate\" or \"circular\", not \"%s\"", mode);
-    return done_var(r, ag_pad(r->ctx, x, pad, n, value), out);
+    return builtin_done_var(r, ag_pad(r->ctx, x, pad, n, value), out);
 }
 
 static int builtin_full_like(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     double value;
     if (arg_var(r, a, 0, &x) < 0 || arg_number(r, a, 1, &value) < 0) return -1;
-    return done_var(r, ag_full_like(r->ctx, x, value), out);
+    return builtin_done_var(r, ag_full_like(r->ctx, x, value), out);
 }
 
 static int builtin_one_hot(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int n;
     if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &n) < 0) return -1;
-    return done_var(r, ag_one_hot(r->ctx, x, n), out);
+    return builtin_done_var(r, ag_one_hot(r->ctx, x, n), out);
 }
 
 /* ---- losses -------------------------------------------------------------------------------- */
@@ -373,38 +367,32 @@ int arg_reduction(repl *r, const builtin_args *a, int index, ag_reduction *out) 
     return 0;
 }
 
-/* An optional weight argument: NULL when not given. */
-static int arg_weight(repl *r, const builtin_args *a, int index, ag_var **out) {
-    *out = NULL;
-    return arg_given(a, index) ? arg_var(r, a, index, out) : 0;
-}
-
 /* nll_loss(logp, labels, reduction="mean", weight=nil) */
 static int builtin_nll_loss(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *t, *w;
     ag_reduction reduction;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &t) < 0 || arg_reduction(r, a, 2, &reduction) < 0 ||
-        arg_weight(r, a, 3, &w) < 0)
+        arg_optional_var(r, a, 3, &w) < 0)
         return -1;
-    return done_var(r, ag_nll_loss_weighted(r->ctx, x, t, w, reduction), out);
+    return builtin_done_var(r, ag_nll_loss_weighted(r->ctx, x, t, w, reduction), out);
 }
 /* binary_cross_entropy(p, t, reduction="mean", weight=nil) */
 static int builtin_bce(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *t, *w;
     ag_reduction reduction;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &t) < 0 || arg_reduction(r, a, 2, &reduction) < 0 ||
-        arg_weight(r, a, 3, &w) < 0)
+        arg_optional_var(r, a, 3, &w) < 0)
         return -1;
-    return done_var(r, ag_binary_cross_entropy_weighted(r->ctx, x, t, w, reduction), out);
+    return builtin_done_var(r, ag_binary_cross_entropy_weighted(r->ctx, x, t, w, reduction), out);
 }
 /* binary_cross_entropy_with_logits(x, t, reduction="mean", weight=nil, pos_weight=nil) */
 static int builtin_bce_logits(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *t, *w, *pw;
     ag_reduction reduction;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &t) < 0 || arg_reduction(r, a, 2, &reduction) < 0 ||
-        arg_weight(r, a, 3, &w) < 0 || arg_weight(r, a, 4, &pw) < 0)
+        arg_optional_var(r, a, 3, &w) < 0 || arg_optional_var(r, a, 4, &pw) < 0)
         return -1;
-    return done_var(r, ag_binary_cross_entropy_with_logits_weighted(r->ctx, x, t, w, pw, reduction), out);
+    return builtin_done_var(r, ag_binary_cross_entropy_with_logits_weighted(r->ctx, x, t, w, pw, reduction), out);
 }
 
 #define NOGRAD "; no gradient (a 0/1 result)"

@@ -228,7 +228,7 @@ static int optimizer_set_attr(repl *r, void *payload, const char *name, repl_val
     if (isnan(ag_optim_get(o->opt, name))) return 1;
     double value;
     char buf[64];
-    if (!scalar_of(v, &value))
+    if (!eval_scalar_of(v, &value))
         return repl_error(r, "%s.%s must be a number, not %s", ag_optim_kind_name(ag_optim_get_config(o->opt).kind), name,
                           value_with_article(v, buf, sizeof buf));
     if (ag_optim_set(o->opt, name, value) < 0) return engine_error(r);
@@ -543,7 +543,7 @@ static int make_optimizer(repl *r, const builtin_args *args, ag_optim *opt, repl
 static int fn_optimizer(repl *r, const builtin_args *args, repl_value *out) {
     int kind = ag_optim_kind_by_name(args->def->name);
     if (kind < 0) return repl_error(r, "%s: not an optimizer", args->def->name);
-    const signature *s = signature_of(r, args->def);
+    const signature *s = builtin_signature_of(r, args->def);
     if (s == NULL) return -1;
     ag_optim *opt = ag_optim_new_kind(repl_ctx(r), (ag_optim_kind)kind);
     if (opt == NULL) return engine_error(r);

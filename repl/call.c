@@ -232,8 +232,8 @@ REPL_HOT static int call_value(repl *r, repl_value callee, const char *callee_na
     default: break;
     }
     if (callee_name)
-        return repl_error(r, "'%s' is %s, not a function", callee_name, describe_kind(callee, buf, sizeof buf));
-    return repl_error(r, "%s is not a function", describe_kind(callee, buf, sizeof buf));
+        return repl_error(r, "'%s' is %s, not a function", callee_name, eval_describe_kind(callee, buf, sizeof buf));
+    return repl_error(r, "%s is not a function", eval_describe_kind(callee, buf, sizeof buf));
 }
 
 int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv, repl_value *out) {
@@ -305,7 +305,7 @@ REPL_HOT static int call_method(repl *r, repl_value object, const char *name, co
         free(candidates);
     }
     char buf[96];
-    const char *kind = object.kind == VALUE_VAR ? "a variable" : describe_kind(object, buf, sizeof buf);
+    const char *kind = object.kind == VALUE_VAR ? "a variable" : eval_describe_kind(object, buf, sizeof buf);
     if (near) return repl_error(r, "%s has no method '%s'; did you mean '%s'?", kind, name, near);
     return repl_error(r, "%s has no method '%s'", kind, name);
 }
@@ -384,7 +384,7 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
      * is Pow(2), sgd(0.1) is refused, print(10000) shows 10000); a user
      * function gets a constant variable. */
     literal_use use = LITERAL_CONSTANT;
-    const builtin_def *method_def = method ? method_builtin(callee_node) : NULL; /* x.NAME's built-in */
+    const builtin_def *method_def = method ? eval_method_builtin(callee_node) : NULL; /* x.NAME's built-in */
     if (method) {
         if (callee.kind == VALUE_OBJECT || method_def != NULL) use = LITERAL_NUMBER;
     } else if (callee.kind == VALUE_BUILTIN) {

@@ -29,7 +29,7 @@ const repl_constant repl_constants[] = {
     {0},
 };
 
-bool lookup_name(repl *r, const char *name, repl_value *out) {
+bool eval_lookup_name(repl *r, const char *name, repl_value *out) {
     repl_value *v = names_get(r->eval.locals, name);
     if (v == NULL) v = names_get(&r->names, name);
     if (v != NULL) {
@@ -68,7 +68,7 @@ static void memo_keep(const repl *r, ast_memo *m, int what, const void *binding)
     m->binding = binding;
 }
 
-/* What `name` (written at node n) means now, as lookup_name finds it; NULL
+/* What `name` (written at node n) means now, as eval_lookup_name finds it; NULL
  * when it is unknown.  The memo's `what` says which table or kind. */
 static const ast_memo *resolve_name_again(repl *r, const ast_node *n, const char *name) {
     ast_memo *m = memo_of(n);
@@ -96,7 +96,7 @@ static const ast_memo *resolve_name_again(repl *r, const ast_node *n, const char
     return NULL;
 }
 
-const builtin_def *method_builtin(const ast_node *attribute) {
+const builtin_def *eval_method_builtin(const ast_node *attribute) {
     ast_memo *m = memo_of(attribute);
     if (m->what != MEMO_METHOD) {
         m->binding = builtin_find(attribute->as.attribute.name);
@@ -111,27 +111,27 @@ static inline const ast_memo *resolve_name(repl *r, const ast_node *n, const cha
     return resolve_name_again(r, n, name);
 }
 
-REPL_HOT repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
+REPL_HOT repl_value *eval_assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
     const ast_memo *m = resolve_name(r, n, name);
     *in_session = m != NULL && m->what == MEMO_SESSION;
     return m != NULL && (m->what == MEMO_LOCAL || m->what == MEMO_SESSION) ? (repl_value *)m->binding : NULL;
 }
 
-int unknown_name(repl *r, const ast_node *at, const char *name) {
+int eval_unknown_name(repl *r, const ast_node *at, const char *name) {
     const char *near = suggest_name(r, name);
     if (near) return repl_error_at(r, at, "unknown name '%s'; did you mean '%s'?", name, near);
     return repl_error_at(r, at, "unknown name '%s'", name);
 }
 
 /* Binds in the running def's frame, or the session at top level. */
-int bind_name(repl *r, const ast_node *at, const char *name, repl_value value) {
+int eval_bind_name(repl *r, const ast_node *at, const char *name, repl_value value) {
     name_table *t = r->eval.locals ? r->eval.locals : &r->names;
     if (!names_set(t, name, value)) return repl_error_at(r, at, "out of memory");
     if (t == &r->names) restore_note(r, name, false); /* for :save, if the statement fails */
     return 0;
 }
 
-REPL_HOT int bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
+REPL_HOT int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
                    repl_value value) {
     ast_memo *m = memo_of(memo_node);
     if (m->what == MEMO_BIND && memo_valid(r, m)) {
@@ -141,7 +141,7 @@ REPL_HOT int bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_no
         if (r->eval.locals == NULL) restore_note_at(r, memo_node, name, false);
         return 0;
     }
-    if (bind_name(r, at, name, value) < 0) return -1;
+    if (eval_bind_name(r, at, name, value) < 0) return -1;
     name_table *t = r->eval.locals ? r->eval.locals : &r->names;
     repl_value *slot = names_get(t, name);
     if (slot != NULL) memo_keep(r, m, MEMO_BIND, slot);
@@ -150,7 +150,7 @@ REPL_HOT int bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_no
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
-const char *describe_kind(repl_value v, char *buf, size_t n) {
+const char *eval_describe_kind(repl_value v, char *buf, size_t n) {
     if (v.kind == VALUE_VAR) {
         char shape[AG_SHAPEBUF];
         snprintf(buf, n, "a variable of shape %s",
@@ -160,7 +160,7 @@ const char *describe_kind(repl_value v, char *buf, size_t n) {
     return value_with_article(v, buf, n);
 }
 
-bool scalar_of(repl_value v, double *out) {
+bool eval_scalar_of(repl_value v, double *out) {
     if (v.kind == VALUE_NUMBER) {
         *out = v.as.number;
         return true;
@@ -173,7 +173,7 @@ bool scalar_of(repl_value v, double *out) {
 }
 
 /* v as a condition at node `at`. */
-int truthy(repl *r, const ast_node *at, repl_value v, bool *out) {
+int eval_truthy(repl *r, const ast_node *at, repl_value v, bool *out) {
     char buf[96];
     switch (v.kind) {
     case VALUE_NIL: *out = false; return 0;
@@ -188,7 +188,7 @@ int truthy(repl *r, const ast_node *at, repl_value v, bool *out) {
         }
         return repl_error_at(r, at, "the truth of %s is ambiguous: a condition must be true, false, a number "
                                     "or one element, as PyTorch's bool(x) (any(x) or all(x) say which you mean)",
-                          describe_kind(v, buf, sizeof buf));
+                          eval_describe_kind(v, buf, sizeof buf));
     default: *out = true; return 0;
     }
 }
@@ -216,15 +216,15 @@ int value_as_var(repl *r, const ast_node *at, repl_value v, ag_var **out) {
     return 1;
 }
 
-int operand_var(repl *r, const ast_node *at, repl_value v, const char *verb, ag_var **out) {
+int eval_operand_var(repl *r, const ast_node *at, repl_value v, const char *verb, ag_var **out) {
     char buf[96];
     int rc = value_as_var(r, at, v, out);
     if (rc <= 0) return rc;
     if (v.kind == VALUE_NIL) return value_nil_error_at(r, at, "", v);
-    return repl_error_at(r, at, "cannot %s %s", verb, describe_kind(v, buf, sizeof buf));
+    return repl_error_at(r, at, "cannot %s %s", verb, eval_describe_kind(v, buf, sizeof buf));
 }
 
-int return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out) {
+int eval_return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out) {
     if (v == NULL) return engine_error_at(r, at);
     *out = value_var(v);
     return 0;
@@ -243,7 +243,7 @@ static bool constant_value(repl *r, const ast_node *n, double *out) {
 
 /* A number literal: 2, 1e-3, a constant (pi, e), or unary minus or plus of
  * one (so `-1` is the constant -1, not Neg(1)); its value in *out. */
-REPL_HOT bool number_literal_folded(repl *r, const ast_node *n, double *out) {
+REPL_HOT bool eval_number_literal_folded(repl *r, const ast_node *n, double *out) {
     if (n->kind == AST_NUMBER) { /* most literals: no sign to fold */
         *out = n->as.number;
         return true;
@@ -307,7 +307,7 @@ REPL_HOT static ag_var *pooled_constant(repl *r, const ast_node *at, double valu
     return c;
 }
 
-void constants_clear(repl *r) {
+void eval_constants_clear(repl *r) {
     for (int i = 0; i < CONSTANT_SLOTS; i++)
         if (r->eval.constants[i].var != NULL) ag_release(r->eval.constants[i].var);
     memset(r->eval.constants, 0, sizeof r->eval.constants);
@@ -333,7 +333,7 @@ REPL_HOT int eval_operand(repl *r, const ast_node *n, literal_use use, repl_valu
     return literal_var(r, n, value, use == LITERAL_CONSTANT, out);
 }
 
-bool node_text(repl *r, const ast_node *n, char *buf, size_t size) {
+bool eval_node_text(repl *r, const ast_node *n, char *buf, size_t size) {
     if (r->eval.chunk == NULL || n->source_end <= n->source_start) return false;
     size_t length = n->source_end - n->source_start;
     if (length >= size || length > 40) return false;
@@ -345,10 +345,10 @@ bool node_text(repl *r, const ast_node *n, char *buf, size_t size) {
 /* Remembers that node `at` (an in-place update, arithmetic on plain numbers)
  * made a NaN or Inf, unless an op of this statement already did: run_top
  * warns about the first one. */
-void note_nonfinite(repl *r, const ast_node *at, const char *fallback) {
+void eval_note_nonfinite(repl *r, const ast_node *at, const char *fallback) {
     if (r->eval.nonfinite_note[0] != '\0' || ag_nonfinite_op(r->ctx) != NULL) return;
     char text[48];
-    if (at != NULL && node_text(r, at, text, sizeof text))
+    if (at != NULL && eval_node_text(r, at, text, sizeof text))
         snprintf(r->eval.nonfinite_note, sizeof r->eval.nonfinite_note, "%s", text);
     else
         snprintf(r->eval.nonfinite_note, sizeof r->eval.nonfinite_note, "%s", fallback);
@@ -357,7 +357,7 @@ void note_nonfinite(repl *r, const ast_node *at, const char *fallback) {
 /* A plain-number result, with the NaN/Inf note when finite operands made it. */
 static int number_result(repl *r, const ast_node *at, double x, double y, double result,
                          const char *symbol, repl_value *out) {
-    if (isfinite(x) && isfinite(y) && !isfinite(result)) note_nonfinite(r, at, symbol);
+    if (isfinite(x) && isfinite(y) && !isfinite(result)) eval_note_nonfinite(r, at, symbol);
     *out = value_number(result);
     return 0;
 }
@@ -433,7 +433,7 @@ static bool contents_equal(repl *r, repl_value a, repl_value b) {
         for (int i = 0; i < a.as.list->count; i++) {
             repl_value x = a.as.list->items[i], y = b.as.list->items[i];
             double p, q;
-            if (scalar_of(x, &p) && scalar_of(y, &q)) {
+            if (eval_scalar_of(x, &p) && eval_scalar_of(y, &q)) {
                 if (p != q) return false;
             } else if (x.kind == VALUE_LIST || y.kind == VALUE_LIST) {
                 if (!contents_equal(r, x, y)) return false;
@@ -471,13 +471,13 @@ static int compare_tensors(repl *r, const ast_node *at, ast_operator op, repl_va
         if (!(v.kind == VALUE_VAR || v.kind == VALUE_NUMBER || v.kind == VALUE_BOOL ||
               (v.kind == VALUE_LIST && value_is_tensor_literal(v))))
             return repl_error_at(r, at, "%s: cannot compare a variable with %s", ast_operator_symbol(op),
-                                 describe_kind(v, buf, sizeof buf));
+                                 eval_describe_kind(v, buf, sizeof buf));
     }
     ag_var *x, *y;
     repl_value va = a.kind == VALUE_BOOL ? value_number(a.as.boolean) : a;
     repl_value vb = b.kind == VALUE_BOOL ? value_number(b.as.boolean) : b;
-    if (operand_var(r, at, va, "compare", &x) < 0 || operand_var(r, at, vb, "compare", &y) < 0) return -1;
-    return return_var(r, at, repl_operators[op].engine(r->ctx, x, y), out);
+    if (eval_operand_var(r, at, va, "compare", &x) < 0 || eval_operand_var(r, at, vb, "compare", &y) < 0) return -1;
+    return eval_return_var(r, at, repl_operators[op].engine(r->ctx, x, y), out);
 }
 
 /* a OP b for a comparison; errors at the binary node `at`.  `contents`:
@@ -502,7 +502,7 @@ static int compare_values(repl *r, const ast_node *at, ast_operator op, repl_val
         !(contents && scalars))
         return compare_tensors(r, at, op, a, b, out);
     double x, y;
-    bool numeric = scalar_of(a, &x) && scalar_of(b, &y);
+    bool numeric = eval_scalar_of(a, &x) && eval_scalar_of(b, &y);
     if (op == AST_OP_EQUAL || op == AST_OP_NOT_EQUAL) {
         bool equal;
         if (numeric) equal = x == y;
@@ -529,8 +529,8 @@ static int compare_values(repl *r, const ast_node *at, ast_operator op, repl_val
     }
     if (a.kind == VALUE_NIL) return value_nil_error_at(r, at, "", a);
     if (b.kind == VALUE_NIL) return value_nil_error_at(r, at, "", b);
-    return repl_error_at(r, at, "%s: cannot compare %s and %s", symbol, describe_kind(a, buf_a, sizeof buf_a),
-                      describe_kind(b, buf_b, sizeof buf_b));
+    return repl_error_at(r, at, "%s: cannot compare %s and %s", symbol, eval_describe_kind(a, buf_a, sizeof buf_a),
+                      eval_describe_kind(b, buf_b, sizeof buf_b));
 }
 
 /* a is b, a is not b: the same value.  none is none; a variable, list or
@@ -571,7 +571,7 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
     if ((op == AST_OP_MODULO || op == AST_OP_FLOOR_DIVIDE) && a.kind != VALUE_VAR && b.kind != VALUE_VAR &&
         a.kind != VALUE_LIST && b.kind != VALUE_LIST) {
         double x, y;
-        if (scalar_of(a, &x) && scalar_of(b, &y))
+        if (eval_scalar_of(a, &x) && eval_scalar_of(b, &y))
             return number_result(r, at, x, y, row->number(x, y), ast_operator_symbol(op), out);
     }
     if (op == AST_OP_ADD && a.kind == VALUE_STRING && b.kind == VALUE_STRING) {
@@ -596,14 +596,14 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
     if (b.kind == VALUE_NIL) return value_nil_error_at(r, at, "", b);
     if (!a_ok || !b_ok)
         return repl_error_at(r, at, "cannot %s %s and %s", operator_verb(op),
-                          describe_kind(a, buf_a, sizeof buf_a), describe_kind(b, buf_b, sizeof buf_b));
+                          eval_describe_kind(a, buf_a, sizeof buf_a), eval_describe_kind(b, buf_b, sizeof buf_b));
     ag_var *x, *y = NULL;
-    if (operand_var(r, at, a, operator_verb(op), &x) < 0) return -1;
+    if (eval_operand_var(r, at, a, operator_verb(op), &x) < 0) return -1;
     if (op == AST_OP_POWER && b.kind == VALUE_NUMBER)
-        return return_var(r, at, ag_pow(r->ctx, x, b.as.number), out);
-    if (operand_var(r, at, b, operator_verb(op), &y) < 0) return -1;
+        return eval_return_var(r, at, ag_pow(r->ctx, x, b.as.number), out);
+    if (eval_operand_var(r, at, b, operator_verb(op), &y) < 0) return -1;
     if (row->engine == NULL) return repl_error_at(r, at, "unknown operator");
-    return return_var(r, at, row->engine(r->ctx, x, y), out);
+    return eval_return_var(r, at, row->engine(r->ctx, x, y), out);
 }
 
 /* a OP b for arithmetic; errors (and a NaN note) at node `at`.  Inline in
@@ -613,13 +613,13 @@ static inline __attribute__((always_inline)) int arithmetic_inline(repl *r, cons
     /* the common case, as arithmetic_other without the checks (arithmetic
      * never sees a comparison: compare_values does) */
     if (a.kind == VALUE_VAR && b.kind == VALUE_VAR && repl_operators[op].engine != NULL)
-        return return_var(r, at, repl_operators[op].engine(r->ctx, a.as.var, b.as.var), out);
+        return eval_return_var(r, at, repl_operators[op].engine(r->ctx, a.as.var, b.as.var), out);
     if (a.kind == VALUE_VAR && b.kind == VALUE_NUMBER && op == AST_OP_POWER) /* x^2: Pow(2) */
-        return return_var(r, at, ag_pow(r->ctx, a.as.var, b.as.number), out);
+        return eval_return_var(r, at, ag_pow(r->ctx, a.as.var, b.as.number), out);
     return arithmetic_other(r, at, op, a, b, out);
 }
 
-REPL_HOT int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
+REPL_HOT int eval_arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                         repl_value *out) {
     return arithmetic_inline(r, at, op, a, b, out);
 }
@@ -655,7 +655,7 @@ static __attribute__((noinline)) int eval_binary_plain(repl *r, const ast_node *
         return -1;
     if (op == AST_OP_AND || op == AST_OP_OR) {
         bool t;
-        int rc = truthy(r, n, a, &t);
+        int rc = eval_truthy(r, n, a, &t);
         value_release(a);
         if (rc < 0) return -1;
         if ((op == AST_OP_AND && !t) || (op == AST_OP_OR && t)) {
@@ -663,7 +663,7 @@ static __attribute__((noinline)) int eval_binary_plain(repl *r, const ast_node *
             return 0;
         }
         if (eval_operand(r, n->as.binary.right, LITERAL_NUMBER, &b) < 0) return -1;
-        rc = truthy(r, n, b, &t);
+        rc = eval_truthy(r, n, b, &t);
         value_release(b);
         if (rc < 0) return -1;
         *out = value_bool(t);
@@ -676,7 +676,7 @@ static __attribute__((noinline)) int eval_binary_plain(repl *r, const ast_node *
     bool contents = n->as.binary.left->kind == AST_LIST || n->as.binary.right->kind == AST_LIST;
     int rc = op == AST_OP_IS || op == AST_OP_IS_NOT                 ? identity(a, b, op, out)
              : op >= AST_OP_EQUAL && op <= AST_OP_GREATER_EQUAL ? compare_values(r, n, op, a, b, contents, out)
-                                                                : arithmetic(r, n, op, a, b, out);
+                                                                : eval_arithmetic(r, n, op, a, b, out);
     value_release(a);
     value_release(b);
     return rc;
@@ -713,7 +713,7 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
         return 0;
     case AST_NAME: {
         const ast_memo *m = resolve_name(r, n, n->as.name);
-        if (m == NULL) return unknown_name(r, n, n->as.name);
+        if (m == NULL) return eval_unknown_name(r, n, n->as.name);
         if (m->what == MEMO_CONSTANT) { /* pi, e */
             o->literal = n;
             o->number = m->number;
@@ -858,7 +858,7 @@ static __attribute__((noinline)) int eval_unary(repl *r, const ast_node *n, repl
     switch (n->as.unary.op) {
     case AST_OP_NOT: {
         bool t;
-        rc = truthy(r, n, v, &t);
+        rc = eval_truthy(r, n, v, &t);
         if (rc == 0) *out = value_bool(!t);
         break;
     }
@@ -870,14 +870,14 @@ static __attribute__((noinline)) int eval_unary(repl *r, const ast_node *n, repl
             rc = value_nil_error_at(r, n, "", v);
         } else if (v.kind == VALUE_VAR || (v.kind == VALUE_LIST && value_is_tensor_literal(v))) {
             ag_var *x;
-            rc = operand_var(r, n, v, "negate", &x);
+            rc = eval_operand_var(r, n, v, "negate", &x);
             if (rc == 0) {
-                if (n->as.unary.op == AST_OP_NEGATE) rc = return_var(r, n, ag_neg(r->ctx, x), out);
-                else rc = return_var(r, n, x, out);
+                if (n->as.unary.op == AST_OP_NEGATE) rc = eval_return_var(r, n, ag_neg(r->ctx, x), out);
+                else rc = eval_return_var(r, n, x, out);
             }
         } else {
             rc = repl_error_at(r, n, "cannot %s %s", n->as.unary.op == AST_OP_NEGATE ? "negate" : "apply + to",
-                            describe_kind(v, buf, sizeof buf));
+                            eval_describe_kind(v, buf, sizeof buf));
         }
         break;
     default: rc = repl_error_at(r, n, "unknown operator");
@@ -972,7 +972,7 @@ static __attribute__((noinline)) int eval_list(repl *r, const ast_node *n, repl_
 /* A name's value: what its memo says it is bound to. */
 static __attribute__((noinline)) int eval_name(repl *r, const ast_node *n, repl_value *out) {
     const ast_memo *m = resolve_name(r, n, n->as.name);
-    if (m == NULL) return unknown_name(r, n, n->as.name);
+    if (m == NULL) return eval_unknown_name(r, n, n->as.name);
     switch (m->what) {
     case MEMO_CONSTANT: return literal_var(r, n, m->number, false, out);
     case MEMO_BUILTIN: *out = value_builtin(m->binding); return 0;
@@ -985,7 +985,7 @@ static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
     case AST_NUMBER: return literal_var(r, n, n->as.number, false, out);
     case AST_BOOL: *out = value_bool(n->as.boolean); return 0;
     case AST_NONE: *out = (repl_value)VALUE_NIL_INIT; return 0;
-    case AST_ELLIPSIS: return ellipsis_value(r, out);
+    case AST_ELLIPSIS: return eval_ellipsis(r, out);
     case AST_STRING:
         *out = value_string_from(n->as.string, strlen(n->as.string));
         if (out->kind == VALUE_STRING) return 0;

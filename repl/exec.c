@@ -20,7 +20,7 @@ static int exec_def(repl *r, const ast_node *n) {
     f->def = n;
     f->chunk = r->eval.chunk;
     r->eval.chunk->refcount++;
-    return bind_name(r, n, n->as.def.name, (repl_value){.kind = VALUE_FUNCTION, .as.function = f});
+    return eval_bind_name(r, n, n->as.def.name, (repl_value){.kind = VALUE_FUNCTION, .as.function = f});
 }
 
 /* Checks Ctrl-C and collects garbage between statements, paced by
@@ -64,7 +64,7 @@ REPL_HOT static int loop_body(repl *r, const ast_node *body, bool last, bool *st
 REPL_HOT static int bind_loop_item(repl *r, const ast_node *n, repl_value item) {
     const ast_node *targets = n->as.for_loop.targets;
     if (targets != NULL) return repl_bind_pattern(r, targets, targets, item, false);
-    return bind_name_memo(r, n->as.for_loop.iterable, n, n->as.for_loop.variable, item);
+    return eval_bind_name_memo(r, n->as.for_loop.iterable, n, n->as.for_loop.variable, item);
 }
 
 /* for NAME in f(args) where f is a built-in with a sequence hook (range):
@@ -134,7 +134,7 @@ static int exec_for(repl *r, const ast_node *n) {
         else if (rc > 0 && items.kind == VALUE_NIL)
             value_nil_error_at(r, iterable, "for: ", items);
         else if (rc > 0)
-            repl_error_at(r, iterable, "for: cannot loop over %s", describe_kind(items, buf, sizeof buf));
+            repl_error_at(r, iterable, "for: cannot loop over %s", eval_describe_kind(items, buf, sizeof buf));
         value_release(items);
         return EXEC_ERROR;
     }
@@ -169,7 +169,7 @@ static int exec_while(repl *r, const ast_node *n) {
         repl_value c;
         if (eval_expr(r, condition, &c) < 0) return EXEC_ERROR;
         bool t;
-        int rc = truthy(r, condition, c, &t);
+        int rc = eval_truthy(r, condition, c, &t);
         value_release(c);
         if (rc < 0) return EXEC_ERROR;
         if (!t) break;
@@ -184,7 +184,7 @@ static int exec_if(repl *r, const ast_node *n) {
         repl_value c;
         if (eval_expr(r, conditions->items[i], &c) < 0) return EXEC_ERROR;
         bool t;
-        int rc = truthy(r, conditions->items[i], c, &t);
+        int rc = eval_truthy(r, conditions->items[i], c, &t);
         value_release(c);
         if (rc < 0) return EXEC_ERROR;
         if (t) return exec_block(r, bodies->items[i]);

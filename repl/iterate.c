@@ -162,7 +162,7 @@ static int collect(repl *r, const ast_node *at, const ast_node *pattern, repl_va
         if (rc > 0)
             rc = repl_error_at(r, at, "cannot unpack %s into %s",
                                v.kind == VALUE_NIL && v.as.string != NULL ? v.as.string->text
-                                                                           : describe_kind(v, buf, sizeof buf),
+                                                                           : eval_describe_kind(v, buf, sizeof buf),
                                names);
         value_release(v);
         return -1;
@@ -209,7 +209,7 @@ int repl_bind_pattern(repl *r, const ast_node *at, const ast_node *pattern, repl
         repl_value value = b.items[i].value;
         b.items[i].value = VALUE_NIL_INIT;
         if (assignment) rc = repl_assign_value(r, at, name->as.name, value, &value);
-        if (rc == 0) rc = bind_name_memo(r, at, name, name->as.name, value);
+        if (rc == 0) rc = eval_bind_name_memo(r, at, name, name->as.name, value);
     }
     bindings_free(&b);
     return rc;

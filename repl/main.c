@@ -198,7 +198,7 @@ static int pending_take(repl *r, pending *p, const char *source, const char *tex
     *line_number += lines - 1;
     if (!pending_append(p, text)) return PENDING_NOMEM;
     p->lines += lines;
-    bracket_scan_text(&p->scan, text, strlen(text));
+    split_bracket_scan_text(&p->scan, text, strlen(text));
     if (p->scan.depth > 0 && !repl_is_command(text)) {
         if (p->lines < p->next_check) return REPL_INCOMPLETE;
         return settle_open_pending(r, p, source, again, line_number);

@@ -16,7 +16,7 @@
 #define SUMMARY_EDGE 3
 #define MAX_LIST_DEPTH 64
 
-const char *format_number(const repl *r, double v, char *buf) {
+const char *print_format_number(const repl *r, double v, char *buf) {
     return ag_format_display(v, r ? r->settings.digits : 0, buf);
 }
 
@@ -187,7 +187,7 @@ print_options print_options_of(const repl *r) {
     return (print_options){r->settings.digits, r->settings.print_threshold, r->settings.print_edge};
 }
 
-char *format_variable_as(const ag_var *v, print_options options) {
+char *print_format_variable_as(const ag_var *v, print_options options) {
     int ndim = ag_ndim(v), digits = options.digits;
     const int *shape = ag_shape(v);
     size_t size = ag_size(v);
@@ -200,8 +200,8 @@ char *format_variable_as(const ag_var *v, print_options options) {
     return format_matrix(v, digits, summarize, options.edge);
 }
 
-char *format_variable(const ag_var *v, int digits) {
-    return format_variable_as(v, (print_options){digits, SUMMARY_THRESHOLD, SUMMARY_EDGE});
+char *print_format_variable(const ag_var *v, int digits) {
+    return print_format_variable_as(v, (print_options){digits, SUMMARY_THRESHOLD, SUMMARY_EDGE});
 }
 
 /* ---- every kind ------------------------------------------------------------- */
@@ -228,7 +228,7 @@ static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth
     char number[AG_NUMBUF];
     switch (v.kind) {
     case VALUE_NIL: strbuf_append(t, "none"); break;
-    case VALUE_NUMBER: strbuf_append(t, format_number(r, v.as.number, number)); break;
+    case VALUE_NUMBER: strbuf_append(t, print_format_number(r, v.as.number, number)); break;
     case VALUE_BOOL: strbuf_append(t, v.as.boolean ? "true" : "false"); break;
     case VALUE_STRING:
         if (quote) strbuf_append_quoted(t, v.as.string->text);
@@ -240,7 +240,7 @@ static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth
         char *s = flat && (double)ag_size(v.as.var) <= options.threshold
                       ? ag_var_display(v.as.var, options.digits)
                   : flat ? format_flat_summary(v.as.var, options.digits, options.edge)
-                         : format_variable_as(v.as.var, options);
+                         : print_format_variable_as(v.as.var, options);
         if (s == NULL) t->failed = true;
         else strbuf_append(t, s);
         free(s);

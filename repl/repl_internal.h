@@ -88,7 +88,7 @@ enum memo_kind {
     MEMO_SESSION,  /* binding: a slot of the session's table */
     MEMO_BUILTIN,  /* binding: a built-in (no table binds the name) */
     MEMO_CONSTANT, /* pi, e (no table binds the name); number */
-    MEMO_BIND,     /* bind_name_memo: the slot a binding goes to */
+    MEMO_BIND,     /* eval_bind_name_memo: the slot a binding goes to */
     MEMO_METHOD,   /* a call's x.NAME: the built-in NAME or NULL (static) */
     MEMO_ATTRIBUTE /* x.NAME: the variable attribute's row or NULL (static) */
 };
@@ -102,7 +102,7 @@ static inline bool memo_valid(const repl *r, const ast_memo *m);
 
 /* The built-in NAME of a method call's x.NAME (NULL when none), remembered
  * in the attribute node's memo: the built-in table never changes. */
-const builtin_def *method_builtin(const ast_node *attribute);
+const builtin_def *eval_method_builtin(const ast_node *attribute);
 
 repl_value *names_get(const name_table *t, const char *name);
 /* Binds name to value, taking the caller's reference; false when out of memory
@@ -146,12 +146,12 @@ typedef struct signature_cache {
     int spare_capacity;     /* how many items spare_rest has room for */
 } signature_cache;
 
-void signature_cache_free(signature_cache *cache);
+void builtin_signature_cache_free(signature_cache *cache);
 /* The parsed signature of def (cached); NULL with an error reported when the
  * signature string is malformed or memory runs out. */
-const signature *signature_of(repl *r, const builtin_def *def);
+const signature *builtin_signature_of(repl *r, const builtin_def *def);
 /* def's signature when a call before has parsed it, else NULL (nothing
- * reported): the loop's calls find it without signature_of's upkeep. */
+ * reported): the loop's calls find it without builtin_signature_of's upkeep. */
 static inline const signature *signature_cached(const signature_cache *cache, const builtin_def *def) {
     if (cache->capacity == 0) return NULL;
     size_t mask = (size_t)(cache->capacity - 1);
@@ -300,7 +300,7 @@ typedef struct constant_slot {
     double value;
     ag_var *var;
 } constant_slot;
-void constants_clear(repl *r);
+void eval_constants_clear(repl *r);
 
 typedef struct repl_evaluation {
     name_table *locals;        /* the running def's frame, NULL at top level */
@@ -462,13 +462,13 @@ int eval_operand(repl *r, const ast_node *n, literal_use use, repl_value *out);
 /* v as a condition at node `at` (and/or in eval.c, if in exec.c): none,
  * false, 0, "" and [] are false, a one-element variable by its value; a
  * bigger variable is an error. */
-int truthy(repl *r, const ast_node *at, repl_value v, bool *out);
+int eval_truthy(repl *r, const ast_node *at, repl_value v, bool *out);
 /* Whether n is a number literal: 2, 1e-3, a constant (pi, e) unless a name
  * shadows it, or unary minus or plus of one; its value in *out.  The common
  * answers are inline (every operand of every binary node is asked): a
  * number, anything but a sign or a name, and a name whose memo is a valid
- * binding; number_literal_folded (eval.c) finds the rest. */
-bool number_literal_folded(repl *r, const ast_node *n, double *out);
+ * binding; eval_number_literal_folded (eval.c) finds the rest. */
+bool eval_number_literal_folded(repl *r, const ast_node *n, double *out);
 static inline bool number_literal(repl *r, const ast_node *n, double *out) {
     if (n->kind == AST_NUMBER) {
         *out = n->as.number;
@@ -478,7 +478,7 @@ static inline bool number_literal(repl *r, const ast_node *n, double *out) {
     if (n->kind == AST_NAME && (n->memo.what == MEMO_LOCAL || n->memo.what == MEMO_SESSION) &&
         memo_valid(r, &n->memo))
         return false;
-    return number_literal_folded(r, n, out);
+    return eval_number_literal_folded(r, n, out);
 }
 
 /* A name whose memo is a valid binding of the frame or the session, or a
@@ -504,20 +504,20 @@ int repl_statement_boundary(repl *r, const ast_node *n);
 
 /* Looks a name up the way the evaluator does (locals, session, built-ins,
  * constants); true with a new reference in *out. */
-bool lookup_name(repl *r, const char *name, repl_value *out);
+bool eval_lookup_name(repl *r, const char *name, repl_value *out);
 /* Binds name in the running def's frame, or the session at top level
  * (taking value's reference); 0, or -1 after an error at `at`. */
-int bind_name(repl *r, const ast_node *at, const char *name, repl_value value);
-/* bind_name remembering the slot in memo_node's memo, so the next binding
+int eval_bind_name(repl *r, const ast_node *at, const char *name, repl_value value);
+/* eval_bind_name remembering the slot in memo_node's memo, so the next binding
  * of the same name by that node (a loop's) skips the table's look-up. */
-int bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
+int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
                    repl_value value);
 /* The slot of the name an assignment NAME op= e updates (the frame's, else
  * the session's), remembered in n's memo; NULL when unbound.  *in_session
  * says which table holds it. */
-repl_value *assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session);
+repl_value *eval_assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session);
 /* "unknown name 'x'; did you mean ...?" at `at`; -1. */
-int unknown_name(repl *r, const ast_node *at, const char *name);
+int eval_unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
  * after an error at `at`. */
 /* What an operator computes (eval.c): the engine's op on variables (NULL for
@@ -530,11 +530,11 @@ typedef struct repl_operator {
     const char *verb;
 } repl_operator;
 extern const repl_operator repl_operators[AST_OP_COUNT];
-int arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
+int eval_arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                repl_value *out);
 /* Node `at` (an in-place update, arithmetic on plain numbers) made a NaN or
  * Inf: remembered for the warning after the statement unless an op did. */
-void note_nonfinite(repl *r, const ast_node *at, const char *fallback);
+void eval_note_nonfinite(repl *r, const ast_node *at, const char *fallback);
 
 /* ---- assign.c: assignment statements ------------------------------------------------ */
 
@@ -547,15 +547,15 @@ int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_valu
 
 
 /* "a string", "a variable of shape [3]", "nil" for messages. */
-const char *describe_kind(repl_value v, char *buf, size_t n);
+const char *eval_describe_kind(repl_value v, char *buf, size_t n);
 /* A scalar's number: plain numbers and one-element variables. */
-bool scalar_of(repl_value v, double *out);
+bool eval_scalar_of(repl_value v, double *out);
 /* value_as_var, with "cannot VERB X" (at node `at`) when v is not one. */
-int operand_var(repl *r, const ast_node *at, repl_value v, const char *verb, ag_var **out);
+int eval_operand_var(repl *r, const ast_node *at, repl_value v, const char *verb, ag_var **out);
 /* *out = v, or the engine's error at `at` when v is NULL. */
-int return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out);
+int eval_return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out);
 /* Source text of n in the running chunk, if short and on one line. */
-bool node_text(repl *r, const ast_node *n, char *buf, size_t size);
+bool eval_node_text(repl *r, const ast_node *n, char *buf, size_t size);
 
 /* ---- iterate.c: passes over a value's items, patterns ------------------------------ */
 
@@ -624,10 +624,10 @@ int repl_exec_set_item(repl *r, const ast_node *n);
 /* The values slice(start, stop, step) and ... make, for get_item's tuples
  * and x[slice(1, 3)].  repl_slice_value_new reads parts[0..2] (nil = left out;
  * given == 1 means slice(stop), as Python's); 0 with *out, or -1 after
- * repl_error.  ellipsis_value likewise. */
+ * repl_error.  eval_ellipsis likewise. */
 extern const repl_object_type repl_slice_type, repl_ellipsis_type;
 int repl_slice_value_new(repl *r, const repl_value parts[3], int given, repl_value *out);
-int ellipsis_value(repl *r, repl_value *out);
+int eval_ellipsis(repl *r, repl_value *out);
 /* Whether get_item's key is a tuple of indices (a slice, ..., none, or a
  * list holding one), and x[k0, k1, ...] of its items into *out (0, or -1
  * after an error reported at the call being run). */
@@ -675,7 +675,7 @@ char *value_text_line(repl *r, repl_value v, bool quote_strings);
  * line, summarized past 1000 elements; malloc'd. */
 /* The significant digits a lesson run by name starts at (repl_lesson_digits). */
 enum { LESSON_DIGITS = 4 };
-char *format_variable(const ag_var *v, int digits);
+char *print_format_variable(const ag_var *v, int digits);
 /* How a session prints variables: its digits, and NumPy's threshold (more
  * elements than this are summarized; +inf prints whole tensors) and
  * edgeitems (the first and last shown per axis of a summary). */
@@ -685,9 +685,9 @@ typedef struct print_options {
     int edge;
 } print_options;
 print_options print_options_of(const repl *r); /* r's settings; the defaults for NULL */
-char *format_variable_as(const ag_var *v, print_options options);
+char *print_format_variable_as(const ag_var *v, print_options options);
 /* A number in Go's %v form with the session's digits, into buf (AG_NUMBUF). */
-const char *format_number(const repl *r, double v, char *buf);
+const char *print_format_number(const repl *r, double v, char *buf);
 
 /* ---- suggest.c: suggestions and completion ------------------------------------ */
 

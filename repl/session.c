@@ -181,9 +181,9 @@ static void session_free(repl *r, bool at_exit) {
     for (int i = 0; i < r->save.saved_count; i++) free(r->save.saved_files[i].path);
     free(r->save.saved_files);
     repl_clear_error(r);
-    signature_cache_free(&r->signatures);
+    builtin_signature_cache_free(&r->signatures);
     repl_viz_free(r->viz);
-    constants_clear(r);
+    eval_constants_clear(r);
 #if defined(__SANITIZE_ADDRESS__)
     at_exit = false; /* AddressSanitizer's leak check sees the whole teardown */
 #endif
@@ -211,7 +211,7 @@ void session_reset(repl *r) {
     /* windows and recorded plots hold variables too: start them over */
     repl_viz_free(r->viz);
     r->viz = repl_viz_new(r, r->settings.headless);
-    constants_clear(r);
+    eval_constants_clear(r);
     ag_gc_release(r->ctx); /* the session's memory back to the system */
     r->eval.idle_after_release = ag_idle_node_bytes(r->ctx);
 }

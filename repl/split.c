@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-void bracket_scan_text(bracket_scan *scan, const char *text, size_t length) {
+void split_bracket_scan_text(bracket_scan *scan, const char *text, size_t length) {
     long depth = scan->depth;
     for (size_t i = 0; i < length; i++) {
         char c = text[i];
@@ -51,7 +51,7 @@ size_t split_piece_end(const char *text, size_t start, size_t length, int *lines
     int count = 0;
     while (at < length) {
         size_t end = line_end(text, at, length);
-        bracket_scan_text(&scan, text + at, end - at);
+        split_bracket_scan_text(&scan, text + at, end - at);
         if (end == length) {
             *lines = count;
             return length;

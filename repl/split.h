@@ -21,7 +21,7 @@ typedef struct bracket_scan {
 } bracket_scan;
 
 /* Scans text[0..length) (whole lines, or the start of text) into *scan. */
-void bracket_scan_text(bracket_scan *scan, const char *text, size_t length);
+void split_bracket_scan_text(bracket_scan *scan, const char *text, size_t length);
 
 /* The end (just after its '\n', or length) of the first piece of
  * text[start..length): lines up to one that leaves no bracket open and is

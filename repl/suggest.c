@@ -159,7 +159,7 @@ static bool resolve_chain(repl *r, const char *chain, repl_value *out) {
     char *copy = strdup(chain);
     if (copy == NULL) return false;
     char *save = NULL, *part = strtok_r(copy, ".", &save);
-    bool ok = part != NULL && lookup_name(r, part, out);
+    bool ok = part != NULL && eval_lookup_name(r, part, out);
     while (ok && (part = strtok_r(NULL, ".", &save)) != NULL) {
         repl_value next = VALUE_NIL_INIT;
         if (out->kind == VALUE_VAR && strcmp(part, "grad") == 0) {

@@ -1,11 +1,37 @@
 #!/bin/sh
 # Symbol hygiene: libautograd.a and libautograd.so export only ag_* names,
 # and a program with its own shape_size / t_free / op_apply (internal names
-# of the engine) links against the archive.
-# Usage: tests/suites/symbols_test.sh build/libautograd.a build/libautograd.so.X.Y.Z
+# of the engine) links against the archive.  repl/'s objects (librepl.a,
+# main.o, the kernel's) define global names only under a topic prefix
+# (REPL_PREFIXES): a generic one (truthy, arithmetic) could meet the same
+# name in another file or library.
+# Usage: tests/suites/symbols_test.sh build/libautograd.a build/libautograd.so.X.Y.Z \
+#        [build/librepl.a build/repl/main.o build/repl/kernel*.o]
 set -u
 archive=$1 shared=$2
+shift 2
 status=0
+# The prefixes repl/'s global names may start with: repl_, or a topic: a
+# file's (ast_, eval_, lexer_, ...) or a family of them (builtin_, arg_,
+# value_).  main is the programs'.
+REPL_PREFIXES='repl ast value builtin builtins arg eval exec lexer token parse names restore session source
+split suggest text_table user_function viz web kernel lesson heap print command engine_error'
+if [ $# -gt 0 ]; then
+    listing=$(nm -g --defined-only "$@" | awk 'NF == 3 { print $3 }')
+    count=$(printf '%s\n' "$listing" | grep -c .)
+    bad=$(printf '%s\n' "$listing" | awk -v prefixes="$REPL_PREFIXES" '
+        BEGIN { n = split(prefixes, p, /[ \n]+/) }
+        $1 == "main" { next }
+        { for (i = 1; i <= n; i++) if ($1 == p[i] || index($1, p[i] "_") == 1) next; print "    " $1 }')
+    if [ "$count" -lt 200 ]; then
+        echo "FAIL: repl/'s objects define only $count global names (listing broken?)"; status=1
+    elif [ -n "$bad" ]; then
+        echo "FAIL: repl/'s objects define global names without a topic prefix (make them static, or"
+        echo "      prefix them: repl_, or one of REPL_PREFIXES in $0):"; printf '%s\n' "$bad"; status=1
+    else
+        echo "ok: repl/'s objects define $count global names, all with a topic prefix"
+    fi
+fi
 check() { # $1 = library, $2 = listing of "TYPE NAME" lines
     bad=$(printf '%s\n' "$2" | awk 'NF == 2 && $2 !~ /^ag_/ { print "    " $1 " " $2 }')
     count=$(printf '%s\n' "$2" | awk 'NF == 2' | wc -l)

@@ -486,7 +486,7 @@ static void test_optimizer_rows_match_engine(void **state) {
         assert_int_equal(ag_optim_kind_by_name(name), k);
         const builtin_def *def = builtin_find(name);
         if (def == NULL) fail_msg("optimizer '%s' has no built-in", name);
-        const signature *sig = signature_of(s.r, def);
+        const signature *sig = builtin_signature_of(s.r, def);
         assert_non_null(sig);
         assert_true(sig->count >= 3);
         assert_string_equal(sig->params[0].name, "params");

@@ -1,0 +1,43 @@
+/* builtins_attributes.c — a variable's attributes as functions: data(x) is x.data,
+ * shape(x) is x.shape, ..., and item(x). */
+#include "repl_internal.h"
+
+static int attribute(repl *r, const builtin_args *a, repl_value *out, const char *name) {
+    ag_var *x;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    int rc = repl_variable_attribute(r, x, name, NULL, out);
+    return rc == 0 ? 0 : rc < 0 ? -1 : repl_error(r, "%s: no such attribute", name);
+}
+
+#define ATTRIBUTE_BUILTIN(name)                                                  \
+    static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
+        return attribute(r, a, out, #name);                                      \
+    }
+ATTRIBUTE_BUILTIN(data)
+ATTRIBUTE_BUILTIN(shape)
+ATTRIBUTE_BUILTIN(name)
+ATTRIBUTE_BUILTIN(creator)
+ATTRIBUTE_BUILTIN(generation)
+ATTRIBUTE_BUILTIN(inputs)
+ATTRIBUTE_BUILTIN(ndim)
+ATTRIBUTE_BUILTIN(size)
+
+static int builtin_item(repl *r, const builtin_args *a, repl_value *out) {
+    double v;
+    if (arg_number(r, a, 0, &v) < 0) return -1;
+    *out = value_number(v);
+    return 0;
+}
+
+const builtin_def builtins_attributes[] = {
+    {"data", "x", builtin_data, "attributes", "a detached copy of x's numbers (x.data)"},
+    {"shape", "x", builtin_shape, "attributes", "the shape as a list (x.shape)"},
+    {"name", "x", builtin_name, "attributes", "the label (x.name)"},
+    {"creator", "x", builtin_creator, "attributes", "the op that made x, or <nil> for a leaf (x.creator)"},
+    {"generation", "x", builtin_generation, "attributes", "how deep in the graph x is (x.generation)"},
+    {"inputs", "x", builtin_inputs, "attributes", "the inputs of the op that made x (x.inputs)"},
+    {"ndim", "x", builtin_ndim, "attributes", "the number of axes (x.ndim)"},
+    {"size", "x", builtin_size, "attributes", "the number of elements (x.size)"},
+    {"item", "x", builtin_item, "attributes", "a one-element variable as a plain number"},
+    {0},
+};
