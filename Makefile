@@ -70,10 +70,10 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
   jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld \
-  libcsv-dev libzip-dev python3-numpy man-db python3-torch emscripten npm
+  libcsv-dev libzip-dev python3-numpy man-db python3-torch emscripten npm dpkg-dev curl
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
-  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man emcc npm
+  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man emcc npm dpkg-source curl
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto libzip
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
@@ -471,19 +471,30 @@ WEB = $(BUILD)/web
 WEB_OBJDIR = $(BUILD)/webobj
 WEB_DEPS = $(BUILD)/web-deps/node_modules/@viz-js/viz/dist/viz-global.js
 WEB_VIZ_SRC = viz/graph.c viz/graph_draw.c viz/graph_walk.c viz/graph_digest.c viz/graph_html.c viz/graph_inspect.c \
-  viz/tree.c viz/plot.c viz/plot_contour.c viz/plot_ticks.c
+  viz/tree.c viz/plot.c viz/plot_contour.c viz/plot_ticks.c viz/plot_maps_data.c
 WEB_C_SRC = $(LIB_SRC) $(UTIL_SRC) $(filter-out repl/web_lesson.c,$(REPL_SRC)) $(WEB_VIZ_SRC) $(sort $(wildcard repl/web/*.c))
-WEB_OBJ = $(WEB_C_SRC:%.c=$(WEB_OBJDIR)/%.o)
+WEB_OBJ = $(WEB_C_SRC:%.c=$(WEB_OBJDIR)/%.o) $(WEB_OBJDIR)/libcsv.o
 WEB_CFLAGS = $(CSTD) $(WARN) -O2 -MMD -MP -DAG_BLAS_BUILTIN_ONLY -DAGREPL_LESSON_DIR='"/lessons"' \
+  -DAG_HAVE_CSV -DAG_CSV_LINKED -I$(WEB_LIBCSV) -DAG_NPZ_WEB \
   -Iinclude -Iinclude/autograd -Isrc/util -Iviz -Irepl -Irepl/web/cgraph -Irepl/web/cairo
+# load_csv in the page: libcsv compiled from the source Debian's libcsv3 is
+# built from (the same version, Debian's patches applied), fetched from
+# Debian's mirror at the first make web; the .dsc is pinned by its SHA-256,
+# and dpkg-source checks the tarballs against the .dsc's checksums.
+LIBCSV_DEB = 3.0.3+dfsg-6
+LIBCSV_DSC_SHA256 = 3e0a27ba29b9435d8bf7cbd825a1cdbec8375dedc8bffaf7ea458c15f238bc3f
+# The mirror is the one apt is configured with (apt-get indextargets), then deb.debian.org.
+LIBCSV_POOL = pool/main/libc/libcsv
+LIBCSV_MIRROR = http://deb.debian.org/debian/
+WEB_LIBCSV = $(BUILD)/libcsv/src
 WEB_LDFLAGS = -O2 -sMODULARIZE=1 -sEXPORT_NAME=createAgrepl -sENVIRONMENT=worker,node \
-  -sALLOW_MEMORY_GROWTH=1 -sSINGLE_FILE=1 -sFORCE_FILESYSTEM=1 -lidbfs.js \
+  -sALLOW_MEMORY_GROWTH=1 -sFORCE_FILESYSTEM=1 -lidbfs.js \
   -sEXPORTED_FUNCTIONS=_web_start,_web_run,_web_complete,_main,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=ccall,FS,IDBFS,UTF8ToString
 WEB_LESSONS = $(sort $(wildcard samples/*.ag))
-WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js
+WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js repl/web/unzip.js
 WEB_ENV = NODE_PATH=/usr/share/nodejs
-WEB_FILES = agrepl.js viz-global.js agrepl-file.js $(notdir $(WEB_PAGE))
+WEB_FILES = agrepl.js agrepl.wasm viz-global.js agrepl-file.js $(notdir $(WEB_PAGE))
 
 web: $(WEB)/agrepl.js $(WEB)/viz-global.js $(WEB)/agrepl-file.js $(WEB_PAGE:repl/web/%=$(WEB)/%) $(WEB)/lessons.stamp
 
@@ -492,14 +503,33 @@ $(WEB_OBJDIR)/%.o: %.c
 	@echo "  EMCC $<"
 	$(Q)$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
 
+$(WEB_LIBCSV)/libcsv.c:
+	@rm -rf $(BUILD)/libcsv && mkdir -p $(BUILD)/libcsv
+	cd $(BUILD)/libcsv && mirrors="$$(apt-get indextargets --format '$$(REPO_URI)' 2>/dev/null | grep -v -- '-security/$$' | sort -u) $(LIBCSV_MIRROR)"; \
+	for f in libcsv_$(LIBCSV_DEB).dsc libcsv_$(LIBCSV_DEB:-6=).orig.tar.gz libcsv_$(LIBCSV_DEB).debian.tar.xz; do \
+	  ok=; for m in $$mirrors; do curl -fsS --retry 2 -o "$$f" "$${m%/}/$(LIBCSV_POOL)/$$f" && { ok=1; break; }; done; \
+	  [ -n "$$ok" ] || { echo "make web: $$f not found on Debian's mirror ($$mirrors)" >&2; exit 1; }; done
+	echo "$(LIBCSV_DSC_SHA256)  $(BUILD)/libcsv/libcsv_$(LIBCSV_DEB).dsc" | sha256sum -c --quiet
+	cd $(BUILD)/libcsv && dpkg-source -q -x libcsv_$(LIBCSV_DEB).dsc src
+	@touch $@
+
+$(WEB_OBJDIR)/src/csvfile.o $(WEB_OBJDIR)/src/data_libs.o: | $(WEB_LIBCSV)/libcsv.c
+$(WEB_OBJDIR)/libcsv.o: $(WEB_LIBCSV)/libcsv.c
+	@mkdir -p $(@D)
+	@echo "  EMCC $<"
+	$(Q)$(WEB_ENV) $(EMCC) -O2 -I$(WEB_LIBCSV) -c $< -o $@
+
 $(WEB)/agrepl.js: $(WEB_OBJ) $(WEB_LESSONS)
 	@mkdir -p $(@D)
 	@echo "  EMCC $@"
 	$(Q)$(WEB_ENV) $(EMCC) $(WEB_LDFLAGS) $(WEB_OBJ) $(foreach f,$(WEB_LESSONS),--embed-file $(f)@/lessons/$(notdir $(f))) -o $@
 
+# agrepl.js's WebAssembly, apart: the worker compiles it as it downloads
+$(WEB)/agrepl.wasm: $(WEB)/agrepl.js
+
 # the page opened from disk (file://) makes its worker from these strings
-$(WEB)/agrepl-file.js: repl/web/file_page.js $(WEB)/agrepl.js $(WEB)/viz-global.js repl/web/agrepl-worker.js
-	node repl/web/file_page.js $@ $(WEB)/agrepl.js $(WEB)/viz-global.js repl/web/agrepl-worker.js
+$(WEB)/agrepl-file.js: repl/web/file_page.js $(WEB)/agrepl.js $(WEB)/viz-global.js repl/web/unzip.js repl/web/agrepl-worker.js
+	node repl/web/file_page.js $@ $(WEB)/agrepl.wasm $(WEB)/agrepl.js $(WEB)/viz-global.js repl/web/unzip.js repl/web/agrepl-worker.js
 
 $(WEB)/%: repl/web/%
 	@mkdir -p $(@D)
@@ -641,6 +671,7 @@ man-tests: $(SHLIB) $(REFMAN)
 # HACKING.md's file tables name every file of the source tree (issue 29 item 8).
 hacking-tests:
 	@$(STEP) "HACKING.md file tables" sh tests/suites/hacking_files_test.sh
+	@$(STEP) "repl/'s floors (HACKING.md)" sh tests/suites/repl_floors_test.sh
 
 readme-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) $(STEP) "README names ($(BUILD))" sh tests/suites/readme_names_test.sh

@@ -76,7 +76,7 @@ report_c() {
         "agrepl (process) / C" "$time" "$1" "$goal" "$(ratio "$2" "$3")"
 }
 # report_dgemm LABEL LINES: a W5 step against its three big products alone
-# (issue 33: at most 1.3x), the median of the rounds' lines: both in CPU
+# (at most 1.3x), the median of the rounds' lines: both in CPU
 # time, interleaved in a run of their own, not the timed ones (agbench W5:
 # blocks of steps and of products in turn; --time-cmd --vs-dgemm: the
 # script stopped for a sample every 0.1 s)

@@ -1,4 +1,4 @@
-/* conv_workloads.c — the convolutional workloads (issue 50):
+/* conv_workloads.c — the convolutional workloads:
  *   W8  one training step of a LeNet-sized network on a batch of 64 8x8
  *       images: conv 1->6 5x5 padding 2, relu, max_pool 2, conv 6->16 5x5
  *       padding 2, relu, max_pool 2, linear 64->120, relu, 120->84, relu,

@@ -20,7 +20,7 @@
  *                               stopped, every 0.1 s during each run (the
  *                               pauses are not counted in its wall time):
  *                               dgemm_us= (the samples' median) and
- *                               vs_dgemm= (cpu_us over it; issue 33 item 4)
+ *                               vs_dgemm= (cpu_us over it)
  *
  * BENCH_RUNS=N overrides every workload's number of runs. */
 #define _DEFAULT_SOURCE /* wait4 */

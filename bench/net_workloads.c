@@ -28,7 +28,7 @@
 #define WIDE_MLP_STEPS 500
 #define MATMUL_REPEATS 40
 #define WARMUP_STEPS 10 /* steps before page faults are counted */
-/* W5 against its three products alone (issue 33 item 4), in a training run
+/* W5 against its three products alone, in a training run
  * of its own after the timed ones: after every block of VS_DGEMM_BLOCK
  * steps, VS_DGEMM_REPS repetitions of the bare products, both in CPU time;
  * the printed vs_dgemm is the median of the blocks' ratios, so a load that
@@ -155,7 +155,7 @@ static int train_mlp(const mlp_setup *setup, double *seconds, char *values) {
     int blocks = 0;
     double loss_value = NAN, t0 = bench_now(), cpu0 = bench_cpu_now();
     double paused = 0, paused_cpu = 0, block_cpu0 = cpu0; /* the products' blocks, not W5's */
-    long faults_warm = 0; /* page faults after the warm-up steps (issue 33: under 10 a step) */
+    long faults_warm = 0; /* page faults after the warm-up steps (under 10 a step) */
     for (int step = 0; setup != NULL && step < setup->steps; step++) {
         if (step == WARMUP_STEPS) faults_warm = bench_minor_faults();
         ag_var *loss = ag_mse(ctx, ag_model_forward(model, x), y);
@@ -335,7 +335,7 @@ static int run_matmul(double *seconds, char *values) {
     bench_value(values, "engine_gflops", round(engine * 100) / 100);
     bench_value(values, "dgemm_gflops", round(blas * 100) / 100);
     bench_value(values, "share", round(engine / blas * 1000) / 1000);
-    /* what W5's step is compared with (issue 33: at most 1.3x of it) */
+    /* what W5's step is compared with (at most 1.3x of it) */
     bench_value(values, "dgemm_us", round(blas_seconds / MATMUL_REPEATS * 1e6 * 10) / 10);
     ag_ctx_free(ctx);
     return status;

@@ -3,7 +3,7 @@
 # workload.  Sets c_regressed=1 (and prints a loud line) when the row is
 # more than 20 % slower; c_regressed=0 otherwise (or when there is no
 # figure).  Targets that compare the REPL with the C API count only while
-# the C row is not regressed (issue 33).
+# the C row is not regressed.
 BEST_C=${BEST_C:-$(dirname "$0")/best_c.txt}
 check_c() { # check_c RESULT_LINE
     c_regressed=0

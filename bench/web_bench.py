@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """web_bench.py WEB_DIR AGREPL: the web page's figures (make bench-web).
 
-- size: every file of WEB_DIR (build/web: page, script, WebAssembly in
-  agrepl.js, @viz-js/viz, the lessons) compressed with gzip -9, as a static
+- size: every file of WEB_DIR (build/web: page, script, agrepl.js and its
+  agrepl.wasm, @viz-js/viz, the lessons) compressed with gzip -9, as a static
   server that compresses sends them (goal: under 3 MB);
 - first prompt: headless Chromium (as tests/python/web_test.py) loading the page
   from python3 -m http.server on 127.0.0.1, the time from the start of the
@@ -13,7 +13,14 @@
   the headless browser while `:load rosenbrock` runs (10,000 steps, with its
   live plot drawn in the page) and the same lesson without its plot lines,
   against the terminal's agrepl --headless running the same two scripts (CPU
-  time, median of 5) (goal: within 3x); the worker's wall clock beside it."""
+  time, median of 5) (goal: within 3x); the worker's wall clock beside it.
+
+web_bench.py WEB_DIR AGREPL --against OLD_WEB_DIR: the first prompt of
+OLD_WEB_DIR too (another build of the page, served from another port), its
+loads taken in turn with WEB_DIR's, so both see the same machine.  Each load
+also gives when the worker's steps ended: its scripts read, the WebAssembly
+compiled and instantiated, the session made (the first prompt; the session's
+files are read from IndexedDB after it)."""
 import gzip
 import os
 import resource
@@ -28,6 +35,7 @@ from selenium import webdriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 WEB, AGREPL = sys.argv[1], sys.argv[2]
+AGAINST = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--against" else None
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 LESSON = os.path.join(ROOT, "samples", "rosenbrock.ag")
 
@@ -102,12 +110,19 @@ def cpu_seconds(argv, stdin_text):
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-size = raw = 0
-for folder, _, names in os.walk(WEB):
-    for name in names:
-        data = open(os.path.join(folder, name), "rb").read()
-        raw += len(data)
-        size += len(gzip.compress(data, 9))
+def sizes(web):
+    size = raw = 0
+    for folder, _, names in os.walk(web):
+        for name in names:
+            data = open(os.path.join(folder, name), "rb").read()
+            raw += len(data)
+            size += len(gzip.compress(data, 9))
+    return size, raw
+
+
+if AGAINST:
+    print("web size, %s: %.2f MB compressed (gzip -9), %.2f MB as files" % ((AGAINST,) + tuple(v / 1e6 for v in sizes(AGAINST))))
+size, raw = sizes(WEB)
 print("web size: %.2f MB compressed (gzip -9), %.2f MB as files, lessons included (goal: under 3 MB)"
       % (size / 1e6, raw / 1e6))
 
@@ -130,17 +145,46 @@ try:
     driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % dport, options=options)
     wait = WebDriverWait(driver, 600, poll_frequency=0.02)
 
-    def load():
-        driver.get("http://127.0.0.1:%d/index.html" % port)
+    def load(at=port):
+        """[ms to the first prompt, the worker's steps, the page's time origin,
+        the browser's CPU seconds meanwhile (every process of it: on a loaded
+        machine the wall clock counts the others, this does not)]"""
+        cpu0 = session_cpu(procs[1].pid)
+        driver.get("http://127.0.0.1:%d/index.html" % at)
         wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.ready"))
-        return driver.execute_script("return window.agrepl.readyMs")
+        cpu = session_cpu(procs[1].pid) - cpu0
+        return driver.execute_script("return [window.agrepl.readyMs, window.agrepl.stages || null, performance.timeOrigin]") + [cpu]
 
-    first = load()
+    def stages(got):
+        """the worker's steps' medians, ms from the start of the navigation"""
+        steps = [g[1] for g in got if g[1]]
+        if not steps:
+            return ""
+        return " (medians: worker started %s)" % ", ".join(
+            "%s %.0f" % (k, statistics.median(st[k] - g[2] for st, g in zip(steps, got)))
+            for k in ["worker", "scripts", "wasm", "session"])
+
+    first = load()[0]
     isolated = driver.execute_script("return window.crossOriginIsolated")
-    loads = [load() for _ in range(5)]
-    print("web first prompt: %.0f ms median of 5 loads (%s), first visit %.0f ms (goal: under 1 s)"
-          % (statistics.median(loads), " ".join("%.0f" % t for t in loads), first)
-          + ("" if isolated else " [page not cross-origin isolated]"))
+    if AGAINST:
+        old_port = free_port()
+        procs.append(listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(old_port)], old_port,
+                               cwd=AGAINST))
+        load(old_port)
+        got, old_got = [], []
+        for _ in range(7):
+            old_got.append(load(old_port))
+            got.append(load())
+        print("web first prompt, %s: %.0f ms median of 7 loads (%s)%s; the browser's CPU meanwhile %.0f ms (median)"
+              % (AGAINST, statistics.median(g[0] for g in old_got), " ".join("%.0f" % g[0] for g in old_got),
+                 stages(old_got), 1000 * statistics.median(g[3] for g in old_got)))
+    else:
+        got = [load() for _ in range(5)]
+    loads = [g[0] for g in got]
+    print("web first prompt: %.0f ms median of %d loads (%s), first visit %.0f ms (goal: under 1 s)%s"
+          % (statistics.median(loads), len(loads), " ".join("%.0f" % t for t in loads), first, stages(got))
+          + ("" if isolated else " [page not cross-origin isolated]")
+          + "; the browser's CPU meanwhile %.0f ms (median)" % (1000 * statistics.median(g[3] for g in got)))
 
     chromium = procs[1].pid
     slow_wait = WebDriverWait(driver, 600, poll_frequency=0.25)
@@ -197,7 +241,7 @@ print("web rosenbrock, the worker's wall clock (counts other processes on a load
 NODE = r"""
 const create = require(process.argv[1]);
 global.postMessage = () => {};
-create({}).then((M) => {
+create({ wasmBinary: require('fs').readFileSync(process.argv[1].replace(/\.js$/, '.wasm')) }).then((M) => {
   M._web_start();
   const c0 = process.cpuUsage();
   M.ccall('web_run', 'number', ['string'], [process.argv[2]]);

@@ -89,7 +89,7 @@ extern const builtin_def builtins_nn[];
 extern const builtin_def builtins_attributes[];
 extern const builtin_def builtins_autograd[];
 extern const builtin_def builtins_output[];
-extern const builtin_def builtins_ops[];   /* builtins_ops.c: the ops of issue 32 */
+extern const builtin_def builtins_ops[];   /* builtins_ops.c: PyTorch's everyday ops */
 extern const builtin_def builtins_optim[];
 /* Writes the optimizer rows' signatures from the engine's table (its
  * hyper-parameters and defaults); join_tables calls it first. */
@@ -100,8 +100,8 @@ extern const builtin_def builtins_plot[];
 extern const builtin_def builtins_pictures[];
 extern const builtin_def builtins_data[];  /* builtins_data.c: data sets, batches, files of data */
 extern const builtin_def builtins_loop[];  /* builtins_loop.c: enumerate, zip, ... */
-extern const builtin_def builtins_conv[];  /* builtins_conv.c: images (issue 50) */
-extern const builtin_def builtins_extra[]; /* builtins_extra.c: more of PyTorch's functions (issue 50) */
+extern const builtin_def builtins_conv[];  /* builtins_conv.c: images */
+extern const builtin_def builtins_extra[]; /* builtins_extra.c: more of PyTorch's functions */
 /* torch.scatter(x, dim, index, src) (builtins_extra.c), which the `scatter` row
  * (builtins_pictures.c) runs when its third argument is a tensor of indices. */
 int repl_tensor_scatter(repl *r, const builtin_args *a, repl_value *out);

@@ -1,4 +1,4 @@
-/* builtins_conv.c — the built-ins of images (issue 50): convolution, pooling,
+/* builtins_conv.c — the built-ins of images: convolution, pooling,
  * interpolation and DeZero's im2col/col2im, with PyTorch's names, argument
  * names and defaults.  Each row calls one engine function of ops_conv.c
  * (include/autograd/ag_ops.h); a size is a number or a pair (height, width). */

@@ -438,7 +438,7 @@ static void file_bytes_free(file_bytes *b) {
 static int read_whole(repl *r, const char *who, const char *path, file_bytes *b) {
     *b = (file_bytes){0};
     /* below the session's folder, name by name, never waiting on a FIFO
-       (issue 52: repl_open_file's walk, with this file's wording) */
+       (repl_open_file's walk, with this file's wording) */
     int root_fd = r->settings.files_root_fd;
     const char *root = r->settings.files_root;
     if (root == NULL) root = "/", root_fd = confined_slash_fd();

@@ -1,5 +1,5 @@
-/* builtins_extra.c — more of the functions PyTorch users reach for (issue 50
- * item 3): activations, normalize, masked_fill, logical_not, index_select,
+/* builtins_extra.c — more of the functions PyTorch users reach for:
+ * activations, normalize, masked_fill, logical_not, index_select,
  * chunk, layer_norm, embedding, scaled_dot_product_attention, logcumsumexp;
  * einsum, batch_norm, cummax, cummin, meshgrid, diagonal, scatter (torch's,
  * reached through the plot's row), scatter_add, nonzero.  Each row calls an engine function of ops_extra.c or a few of the

@@ -1,4 +1,4 @@
-/* builtins_ops.c — the built-ins of the ops PyTorch users reach for (issue 32):
+/* builtins_ops.c — the built-ins of the ops PyTorch users reach for:
  * comparisons and selection, activations, more elementwise math, reductions
  * and scans, creation and movement, losses.  Each row calls one engine op
  * (include/autograd/ag_ops.h); the help line says where PyTorch differs. */

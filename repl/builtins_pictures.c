@@ -17,11 +17,6 @@ enum {
     MAX_GRID = 400,
 };
 
-static viz_plot *session_plot(repl *r) {
-    repl_viz *v = repl_get_viz(r);
-    return repl_viz_load(v) < 0 ? NULL : v->plot;
-}
-
 static int picture_failed(repl *r, const builtin_args *a, const char *err) {
     return repl_error(r, "%s: %s", a->def->name, err[0] ? err : repl_viz_load_error());
 }
@@ -179,10 +174,14 @@ static int scatter_points(repl *r, const builtin_args *a, viz_plot *plot, repl_v
 static int builtin_scatter(repl *r, const builtin_args *a, repl_value *out) {
     /* torch's form: a dim (one number, where the plot takes labels (N)) and an index tensor */
     bool dim = a->values[1].kind == VALUE_NUMBER || (a->values[1].kind == VALUE_VAR && ag_ndim(a->values[1].as.var) == 0);
-    if (dim && a->values[2].kind == VALUE_VAR) return repl_tensor_scatter(r, a, out);
+    if (dim && a->values[2].kind == VALUE_VAR) {
+        if (arg_given(a, 4)) return repl_error(r, "scatter: panel= is the picture's (scatter(x, t)), not torch.scatter's");
+        return repl_tensor_scatter(r, a, out);
+    }
     if (arg_given(a, 3)) return repl_error(r, "scatter: src is torch.scatter's: scatter(x, dim, index, src)");
     if (PICTURE_MISSING(r, "scatter", plot_scatter) < 0) return -1;
-    viz_plot *plot = session_plot(r);
+    viz_plot *plot;
+    if (repl_viz_panel(r, a, 4, VIZ_PLOT_PANEL_CONTOUR, &plot) < 0) return -1;
     if (scatter_points(r, a, plot, a->values[0], a->values[1], 2) < 0) return -1;
     picture_changed(r, "scatter");
     return 0;
@@ -276,7 +275,8 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
     bool threshold_given = arg_given(a, 5);
     if (threshold_given && arg_number(r, a, 5, &threshold) < 0) return -1;
     if (arg_given(a, 4) && !arg_given(a, 3)) return repl_error(r, "boundary: t= needs the points x= too");
-    viz_plot *plot = session_plot(r);
+    viz_plot *plot;
+    if (repl_viz_panel(r, a, 8, VIZ_PLOT_PANEL_CONTOUR, &plot) < 0) return -1;
     if (plot == NULL) return picture_failed(r, a, err);
     ag_var *points = grid_points(r, grid, grid, xlo, xhi, ylo, yhi);
     if (points == NULL) return engine_error(r);
@@ -343,7 +343,8 @@ static int builtin_heatmap(repl *r, const builtin_args *a, repl_value *out) {
     } else if (ag_name(t)[0] != '\0') {
         name = ag_name(t);
     }
-    viz_plot *plot = session_plot(r);
+    viz_plot *plot;
+    if (repl_viz_panel(r, a, 2, VIZ_PLOT_PANEL_HEATMAP, &plot) < 0) return -1;
     if (plot == NULL ||
         repl_vz->plot_heatmap(plot, ag_cdata(t), ag_shape(t)[0], ag_shape(t)[1], name, err) < 0)
         return picture_failed(r, a, err);
@@ -389,7 +390,8 @@ static int builtin_images(repl *r, const builtin_args *a, repl_value *out) {
                           shape_text(x, shape));
     }
     if (count < 1) return repl_error(r, "images: x holds no images");
-    viz_plot *plot = session_plot(r);
+    viz_plot *plot;
+    if (repl_viz_panel(r, a, 2, VIZ_PLOT_PANEL_IMAGES, &plot) < 0) return -1;
     if (plot == NULL || repl_vz->plot_images(plot, ag_cdata(x), count, height, width, err) < 0)
         return picture_failed(r, a, err);
     picture_changed(r, "images");
@@ -479,6 +481,8 @@ static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
     int grid;
     if (get_range(r, a, 1, &xlo, &xhi) < 0 || get_range(r, a, 2, &ylo, &yhi) < 0) return -1;
     if (get_grid(r, a, 3, NEURON_GRID, &grid) < 0) return -1;
+    viz_plot *plot;
+    if (repl_viz_panel(r, a, 4, VIZ_PLOT_PANEL_NEURONS, &plot) < 0) return -1;
     remember_plane(r, xlo, xhi, ylo, yhi);
     ag_ctx *ctx = repl_ctx(r);
     ag_var *points = grid_points(r, grid, grid, xlo, xhi, ylo, yhi);
@@ -536,7 +540,6 @@ static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
         }
         ag_set_grad_enabled(ctx, grad_enabled);
         if (!nonfinite_before) ag_clear_nonfinite(ctx);
-        viz_plot *plot = rc == 0 ? session_plot(r) : NULL;
         if (rc == 0 && (plot == NULL || repl_vz->plot_neurons(plot, maps, units, net.layers + 1, grid, centres,
                                                               weights, xlo, xhi, ylo, yhi, err) < 0))
             rc = picture_failed(r, a, err);
@@ -621,26 +624,28 @@ int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
 }
 
 const builtin_def builtins_pictures[] = {
-    {"scatter", "x, t=nil, names=nil, src=nil", builtin_scatter, "plots",
+    {"scatter", "x, t=nil, names=nil, src=nil, panel=nil", builtin_scatter, "plots",
      "the points of x (N, 2) coloured by their class t (whole numbers), on the map with the contour "
-     "and boundary; names=[...] names the classes\n"
+     "and boundary; names=[...] names the classes; panel=: that panel's map\n"
      "  scatter(x, dim, index, src), an index tensor third: torch.scatter, x with src (a tensor or a number)\n"
      "  written at index along dim (a place written twice keeps the last write)",
      .function_only = true},
-    {"boundary", "f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=nil, names=nil", builtin_boundary, "plots",
+    {"boundary", "f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=nil, names=nil, panel=nil", builtin_boundary, "plots",
      "a model's (or def's) output over [x_lo, x_hi] x [y_lo, y_hi] as a heat map with its decision "
-     "line and a colour bar (x=, t=: the points over it); one batched call, no graph recorded",
+     "line and a colour bar (x=, t=: the points over it); one batched call, no graph recorded; "
+     "panel=\"before\" or 1..8: the panel it draws in (two boundaries side by side)",
      .function_only = true},
-    {"heatmap", "t, name=nil", builtin_heatmap, "plots",
+    {"heatmap", "t, name=nil, panel=nil", builtin_heatmap, "plots",
      "any 2-D tensor (weights, a confusion matrix) as a heat map with a colour bar, the numbers in the "
-     "cells when they fit",
+     "cells when they fit; panel=: the panel it draws in",
      .function_only = true},
-    {"images", "x, shape=nil", builtin_images, "plots",
-     "a grid of small images, one a row of x (shape=[h, w]) or one a slice of x (N, h, w)",
+    {"images", "x, shape=nil, panel=nil", builtin_images, "plots",
+     "a grid of small images, one a row of x (shape=[h, w]) or one a slice of x (N, h, w); panel=: the "
+     "panel it draws in",
      .function_only = true},
-    {"neurons", "model, xrange, yrange, grid=nil", builtin_neurons, "plots",
+    {"neurons", "model, xrange, yrange, grid=nil, panel=nil", builtin_neurons, "plots",
      "every unit of a two-input model as a small map over the plane, laid out by layer with the "
-     "weights between them (as TensorFlow Playground)",
+     "weights between them (as TensorFlow Playground); panel=: the panel it draws in",
      .function_only = true},
     {0},
 };

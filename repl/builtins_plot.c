@@ -110,7 +110,6 @@ static int plot_whole(repl *r, const builtin_args *a, viz_plot *plot, const char
  * (its source text when unnamed); plot(xs, ys, ...) draws a whole series. */
 static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN] = "";
-    viz_plot *plot = session_plot(r);
     /* the old form plot(v, "name") gives the name second */
     bool whole = arg_given(a, 1) && a->values[1].kind != VALUE_STRING;
     if (arg_given(a, 1) && !whole && arg_given(a, 2))
@@ -135,6 +134,8 @@ static int builtin_plot(repl *r, const builtin_args *a, repl_value *out) {
     const char *labels[2] = {NULL, NULL}; /* xlabel=, ylabel= */
     for (int i = 0; i < 2; i++)
         if (arg_given(a, 5 + i) && arg_string(r, a, 5 + i, &labels[i]) < 0) return -1;
+    viz_plot *plot;
+    if (repl_viz_panel(r, a, 7, whole ? VIZ_PLOT_PANEL_XY : VIZ_PLOT_PANEL_SERIES, &plot) < 0) return -1;
     if (whole) {
         if (plot_whole(r, a, plot, name) < 0) return -1;
     } else {
@@ -170,11 +171,12 @@ static int builtin_title(repl *r, const builtin_args *a, repl_value *out) {
 /* mark(x0, x1, label=""): a labelled cross over the contour. */
 static int builtin_mark(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN] = "";
-    viz_plot *plot = session_plot(r);
     double x, y;
     const char *label = "";
     if (arg_number(r, a, 0, &x) < 0 || arg_number(r, a, 1, &y) < 0) return -1;
     if (arg_given(a, 2) && arg_string(r, a, 2, &label) < 0) return -1;
+    viz_plot *plot;
+    if (repl_viz_panel(r, a, 3, VIZ_PLOT_PANEL_CONTOUR, &plot) < 0) return -1;
     if (plot == NULL || repl_vz->plot_mark(plot, x, y, label, err) < 0) return plot_failed(r, a, err);
     no_window_notice(r);
     repl_viz_pump(r);
@@ -302,7 +304,6 @@ static int contour_levels(repl *r, const builtin_args *a, double *listed, viz_pl
 /* contour(f, [x_lo, x_hi], [y_lo, y_hi], levels=, log=): level curves of f(a, b). */
 static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN] = "";
-    viz_plot *plot = session_plot(r);
     repl_value f = a->values[0];
     bool callable = f.kind == VALUE_FUNCTION || f.kind == VALUE_BUILTIN ||
                     (f.kind == VALUE_OBJECT && f.as.object->type && f.as.object->type->call);
@@ -317,10 +318,11 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     }
     double xlo, xhi, ylo, yhi;
     if (get_range(r, a, 1, &xlo, &xhi) < 0 || get_range(r, a, 2, &ylo, &yhi) < 0) return -1;
-    if (plot == NULL) return plot_failed(r, a, err);
     double listed[VIZ_PLOT_MAX_LEVELS];
     viz_plot_levels levels = {.spacing = VIZ_PLOT_SPACING_AUTO};
     if (contour_levels(r, a, listed, &levels) < 0) return -1;
+    viz_plot *plot;
+    if (repl_viz_panel(r, a, 5, VIZ_PLOT_PANEL_CONTOUR, &plot) < 0) return -1;
     contour_call call = {.r = r, .f = f};
     /* only the values are needed: recording 40,000 graphs would be slow */
     bool grad_enabled = ag_set_grad_enabled(repl_ctx(r), false);
@@ -343,7 +345,6 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
 /* track(x0, x1, name=nil): the current point of two parameters on a path. */
 static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN] = "";
-    viz_plot *plot = session_plot(r);
     double x, y;
     if (arg_number(r, a, 0, &x) < 0 || arg_number(r, a, 1, &y) < 0) return -1;
     if (!isfinite(x) || !isfinite(y)) {
@@ -366,6 +367,8 @@ static int builtin_track(repl *r, const builtin_args *a, repl_value *out) {
             snprintf(name, sizeof name, "%s, %s", ag_name(a->values[0].as.var),
                      ag_name(a->values[1].as.var));
     }
+    viz_plot *plot;
+    if (repl_viz_panel(r, a, 3, VIZ_PLOT_PANEL_CONTOUR, &plot) < 0) return -1;
     if (plot == NULL || repl_vz->plot_track(plot, name, x, y, err) < 0) return plot_failed(r, a, err);
     no_window_notice(r);
     repl_viz_paced_draw(r, 'p', name);
@@ -416,18 +419,21 @@ static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 const builtin_def builtins_plot[] = {
-    {"plot", "v, ys=nil, name=nil, log=nil, points=nil, xlabel=nil, ylabel=nil", builtin_plot, "plots",
+    {"plot", "v, ys=nil, name=nil, log=nil, points=nil, xlabel=nil, ylabel=nil, panel=nil", builtin_plot, "plots",
      "plot(v) appends the scalar v to the series named as written (or name; log=true: log y "
      "axis); plot(xs, ys) draws a whole series, replaced on each call (points=true: dots); "
-     "xlabel=, ylabel= name that panel's axes (\"\": the default)"},
+     "xlabel=, ylabel= name that panel's axes (\"\": the default); panel=\"name\" or 1..8: the panel "
+     "it draws in (one kind of picture a panel, right of the default ones)"},
     {"title", "text", builtin_title, "plots", "the figure's title (\"\" removes it)", .function_only = true},
-    {"contour", "f, xrange, yrange, levels=nil, log=nil", builtin_contour, "plots",
-     "level curves of f(a, b) over [x_lo, x_hi] x [y_lo, y_hi]; levels=N or [list], log=true|false",
+    {"contour", "f, xrange, yrange, levels=nil, log=nil, panel=nil", builtin_contour, "plots",
+     "level curves of f(a, b) over [x_lo, x_hi] x [y_lo, y_hi]; levels=N or [list], log=true|false; "
+     "panel=: the map it draws in",
      .function_only = true},
-    {"track", "x0, x1, name=nil", builtin_track, "plots",
-     "adds the point (x0, x1) to a path drawn over the contour"},
-    {"mark", "x0, x1, label=\"\"", builtin_mark, "plots",
-     "marks the point (x0, x1) over the contour with a cross and a label (a minimum, say)"},
+    {"track", "x0, x1, name=nil, panel=nil", builtin_track, "plots",
+     "adds the point (x0, x1) to a path drawn over the contour (panel=: over that panel's map)"},
+    {"mark", "x0, x1, label=\"\", panel=nil", builtin_mark, "plots",
+     "marks the point (x0, x1) over the contour with a cross and a label (a minimum, say); panel=: "
+     "on that panel's map"},
     {"pace", "fps", repl_builtin_pace, "plots",
      "loops that plot or track draw at most fps frames a second, 0.1 to 1000, where a window or "
      "notebook shows them (0 or false: off, the default)",
@@ -437,6 +443,7 @@ const builtin_def builtins_plot[] = {
      "saves the current plot as PNG, SVG or PDF by the file's extension (works headless)",
      .function_only = true, .file_arg = 1},
     {"clearplot", "", builtin_clearplot, "plots",
-     "forgets every series, path, mark, the contour and the title", .function_only = true},
+     "forgets every series, path, mark, picture, the contour, the title and the panels panel= made",
+     .function_only = true},
     {0},
 };

@@ -839,7 +839,7 @@ int command_run(repl *r, const char *line) {
     /* the argument: the rest, trimmed, without surrounding quotes */
     const char *arg_start = name_end;
     while (isspace((unsigned char)*arg_start)) arg_start++;
-    /* any length the line has: a long path is never cut (issue 30, row 4) */
+    /* any length the line has: a long path is never cut */
     char *argument = strdup(arg_start);
     if (argument == NULL) {
         repl_error(r, "out of memory");

@@ -827,7 +827,7 @@ static __attribute__((noinline)) int arith_spine(repl *r, const ast_node *n, rep
  * eval_arithmetic_at walks its spine. */
 REPL_HOT static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
     if (!plain_operator(n->as.binary.op)) return eval_arithmetic_at(r, n, 0, out);
-    const ast_node *local[16], **spine = local;
+    const ast_node *local[16], **spine = local, *bottom = n;
     size_t count = 0;
     for (const ast_node *k = n; k->kind == AST_BINARY && plain_operator(k->as.binary.op); k = k->as.binary.left)
         count++;
@@ -835,9 +835,9 @@ REPL_HOT static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
         return repl_error_at(r, n, "out of memory");
     size_t i = count;
     for (const ast_node *k = n; k->kind == AST_BINARY && plain_operator(k->as.binary.op); k = k->as.binary.left)
-        spine[--i] = k;
-    repl_value value;
-    int rc = eval_binary_plain(r, spine[0], NULL, &value);
+        spine[--i] = bottom = k;
+    repl_value value; /* bottom is spine[0], the chain's first operator */
+    int rc = eval_binary_plain(r, bottom, NULL, &value);
     for (i = 1; i < count && rc == 0; i++) {
         repl_value next;
         rc = eval_binary_plain(r, spine[i], &value, &next);

@@ -1,5 +1,5 @@
 /* restore.c — what :save writes for a statement that failed or was
- * interrupted (issue 13, item 8).  Such a statement is not replayed, but
+ * interrupted.  Such a statement is not replayed, but
  * what it did before it stopped stays done (a loop's first iterations, the
  * names it bound, x += 1 on a variable's data).  While a top-level
  * statement runs, the session names it binds or updates in place are noted;

@@ -1,4 +1,4 @@
-/* source.h — script text read whole or refused (issue 13): the readers of
+/* source.h — script text read whole or refused: the readers of
  * scripts (agrepl FILE, :load, stdin) share these, so every one accepts the
  * same input and refuses the same with the same words. */
 #ifndef REPL_SOURCE_H

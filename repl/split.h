@@ -1,10 +1,9 @@
-/* split.h — source text cut into top-level pieces (issue 30, rows 3, 12 and
- * 15): a piece is whole lines that end at a newline outside every bracket,
- * so each parses on its own and gives the statements and errors the whole
- * text would.  A script then parses and runs one piece at a time (its memory
- * is freed statement by statement), and standard input hands a line to the
- * parser only when it can end a statement (no re-parse of the pending text
- * after every line).
+/* split.h — source text cut into top-level pieces: a piece is whole lines
+ * that end at a newline outside every bracket, so each parses on its own and
+ * gives the statements and errors the whole text would.  A script then
+ * parses and runs one piece at a time (its memory is freed statement by
+ * statement), and standard input hands a line to the parser only when it can
+ * end a statement (no re-parse of the pending text after every line).
  *
  * The scan knows the lexer's rules that matter here (lexer.h): brackets
  * ( [ { and their closes, strings in double quotes on one line with

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "array.h"
-#include "builtins.h"
 #include "repl_internal.h"
 
 static value_string *string_new(const char *text, size_t length) {

@@ -80,6 +80,41 @@ int repl_viz_ready(repl *r, const char *what) {
     return repl_viz_load(repl_get_viz(r)) < 0 ? repl_error(r, "%s: %s", what, repl_viz_load_error()) : 0;
 }
 
+int repl_viz_panel(repl *r, const builtin_args *a, int index, viz_plot_panel kind, viz_plot **out) {
+    const char *what = a->def->name;
+    *out = NULL;
+    if (repl_viz_ready(r, what) < 0) return -1;
+    viz_plot *plot = repl_get_viz(r)->plot;
+    if (!arg_given(a, index) || a->values[index].kind == VALUE_NIL) {
+        *out = plot;
+        return 0;
+    }
+    repl_value v = a->values[index];
+    const char *name = NULL;
+    int number = 0;
+    if (v.kind == VALUE_STRING) {
+        name = v.as.string->text;
+    } else if (v.kind == VALUE_NUMBER || (v.kind == VALUE_VAR && ag_ndim(v.as.var) == 0)) {
+        double given = v.kind == VALUE_NUMBER ? v.as.number : ag_item(v.as.var);
+        if (!(given >= 1 && given <= VIZ_PLOT_MAX_SHEETS && given == floor(given))) {
+            char shown[AG_NUMBUF];
+            return repl_error(r, "%s: panel must be a name or a whole number from 1 to %d, not %s", what,
+                              VIZ_PLOT_MAX_SHEETS, ag_format_display(given, 0, shown));
+        }
+        number = (int)given;
+    } else {
+        char kind_text[64];
+        return repl_error(r, "%s: panel must be a name (\"before\") or a whole number from 1 to %d, not %s", what,
+                          VIZ_PLOT_MAX_SHEETS, value_with_article(v, kind_text, sizeof kind_text));
+    }
+    if (repl_vz->plot_sheet == NULL)
+        return repl_error(r, "%s: panel= is not drawn in this build (the web page); the terminal's agrepl draws it",
+                          what);
+    char err[VIZ_ERRLEN] = "";
+    *out = repl_vz->plot_sheet(plot, name, number, kind, err);
+    return *out != NULL ? 0 : repl_error(r, "%s: %s", what, err);
+}
+
 /* Forgets what show() displays (the window itself is closed separately). */
 void repl_viz_forget_shown(repl_viz *v) {
     if (v->shown != NULL) ag_release(v->shown);

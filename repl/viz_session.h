@@ -82,6 +82,11 @@ int repl_viz_load(repl_viz *v);
 const char *repl_viz_load_error(void);
 /* repl_viz_load, or -1 with the reason after "what: " (repl_error). */
 int repl_viz_ready(repl *r, const char *what);
+/* The figure a statement draws in: the session's, or the panel its panel=
+ * (argument `index` of a: a name or a number 1 to VIZ_PLOT_MAX_SHEETS)
+ * chooses for a picture of `kind`, made on first use.  0, or -1 with the
+ * error set (a bad panel value, another kind in that panel, no viz). */
+int repl_viz_panel(repl *r, const builtin_args *a, int index, viz_plot_panel kind, viz_plot **out);
 /* Forgets what show() displays (the window itself is closed separately). */
 void repl_viz_forget_shown(repl_viz *v);
 bool repl_viz_any_window_open(const repl_viz *v);

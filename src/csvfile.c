@@ -364,15 +364,9 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
     if (t) *t = NULL;
     if (column_names) *column_names = NULL;
     if (ncolumns) *ncolumns = 0;
-#ifdef __EMSCRIPTEN__ /* the web page: Debian ships no libcsv built for WebAssembly */
-    return ctx_error(ctx, AG_ERR_IO, "%s: the web page has no libcsv: CSV files cannot be read here (.npy files can: "
-                                     "load_npy)",
-                     shown(name)), -1;
-#else
     return ctx_error(ctx, AG_ERR_IO, "%s: this libautograd was built without libcsv (libcsv-dev): CSV files cannot "
                                      "be read",
                      shown(name)), -1;
-#endif
 }
 
 int ag_csv_encode(ag_ctx *ctx, const ag_var *x, const char *const *names, char delimiter, bool crlf, void **bytes,

@@ -6,7 +6,7 @@
 #include "dl_shared.h"
 #include "errors.h"
 
-#if defined(AG_CSV_LOADABLE) || defined(AG_ZIP_LOADABLE)
+#if (defined(AG_CSV_LOADABLE) && !defined(AG_CSV_LINKED)) || defined(AG_ZIP_LOADABLE)
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -45,7 +45,16 @@ static bool load(const char *soname, const char *const *names, void **functions,
 }
 #endif
 
-#ifdef AG_CSV_LOADABLE
+#if defined(AG_CSV_LOADABLE) && defined(AG_CSV_LINKED)
+/* libcsv linked in (the web page): its functions themselves */
+const csv_library *csv_library_get(ag_ctx *ctx, const char *who) {
+    (void)ctx, (void)who;
+#define CSV_LINK(f) .f = f,
+    static const csv_library linked = {CSV_FUNCTIONS(CSV_LINK)};
+#undef CSV_LINK
+    return &linked;
+}
+#elif defined(AG_CSV_LOADABLE)
 static csv_library csv;
 static bool csv_loaded;
 

@@ -12,7 +12,9 @@
 
 #include "ag_core.h"
 
-#if defined(AG_HAVE_CSV) && !defined(AG_NO_DLOPEN)
+/* AG_CSV_LINKED: libcsv is linked in, not loaded (the web page, which
+ * compiles Debian's libcsv source with emcc: Makefile, make web). */
+#if defined(AG_HAVE_CSV) && (!defined(AG_NO_DLOPEN) || defined(AG_CSV_LINKED))
 #include <csv.h>
 #define AG_CSV_LOADABLE 1
 /* The functions of libcsv the reader and writer call. */

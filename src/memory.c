@@ -163,7 +163,7 @@ static double *map_big(size_t bytes) {
 static void buf_free(ag_ctx *ctx, double *data, size_t class_bytes) {
     /* a cached buffer is poisoned (ctx_buf_put): the shadow of an unmapped
        range outlives it, and a new mapping at the same address would start
-       poisoned (issue 52: x = rand(600, 600); :reset; w = rand(600, 600)) */
+       poisoned (as w's in x = rand(600, 600); :reset; w = rand(600, 600)) */
     UNPOISON(data, class_bytes);
     if (maps_big(ctx, class_bytes))
         (void)munmap(data, page_round(class_bytes));

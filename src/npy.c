@@ -429,6 +429,110 @@ int ag_npz_encode(ag_ctx *ctx, ag_var *const *arrays, const char *const *names, 
     *size = (size_t)stat.size;
     return 0;
 }
+#elif defined(AG_NPZ_WEB)
+/* The web page (make web), where no libzip is: the page's script unzips
+ * (repl/web/unzip.js, called through repl/web/npz_web.c; compressed members
+ * are inflated by the browser's DecompressionStream) and hands back, in one
+ * malloc'd block, either 1 and libzip's words for what is wrong with the
+ * archive, or 0, the member count and each member as a kind (0: its bytes,
+ * 1: libzip's words for why it cannot be read), its name and its bytes or
+ * words, each with a 4-byte little-endian length first.  The members are
+ * read and their .npy decoded here, in the order and with the messages of
+ * the libzip reader above. */
+unsigned char *ag_web_unzip(const void *bytes, size_t size, size_t *length);
+
+/* the next length-prefixed piece of the block at *at, or false past its end */
+static bool unzip_piece(const unsigned char *block, size_t length, size_t *at, const unsigned char **piece,
+                        uint32_t *size) {
+    if (length - *at < 4) return false;
+    const unsigned char *p = block + *at;
+    *size = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    if (length - *at - 4 < *size) return false;
+    *piece = p + 4;
+    *at += 4 + (size_t)*size;
+    return true;
+}
+
+static bool unzip_number(const unsigned char *block, size_t length, size_t *at, uint32_t *value) {
+    if (length - *at < 4) return false;
+    const unsigned char *p = block + *at;
+    *value = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    *at += 4;
+    return true;
+}
+
+int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name, ag_var ***arrays,
+                  char ***names, int *count) {
+    if (ctx == NULL) return -1;
+    if (arrays == NULL || names == NULL || count == NULL || (bytes == NULL && size > 0))
+        return ctx_error(ctx, AG_ERR_ARG, "npz: an argument is NULL"), -1;
+    *arrays = NULL;
+    *names = NULL;
+    *count = 0;
+    const char *file = name && name[0] ? name : "the .npz data";
+    if (size == 0) return ctx_error(ctx, AG_ERR_IO, "%s: the file is empty", file), -1;
+    size_t length = 0, at = 0;
+    unsigned char *block = ag_web_unzip(bytes, size, &length);
+    if (block == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "npz: out of memory"), -1;
+    uint32_t status_word = 0, members = 0;
+    const unsigned char *piece;
+    uint32_t piece_size;
+    if (!unzip_number(block, length, &at, &status_word) ||
+        (status_word == 1 ? !unzip_piece(block, length, &at, &piece, &piece_size)
+                          : !unzip_number(block, length, &at, &members))) {
+        free(block);
+        return ctx_error(ctx, AG_ERR_IO, "%s: the page's unzip gave back nothing readable", file), -1;
+    }
+    if (status_word == 1) {
+        ctx_error(ctx, AG_ERR_IO, "%s: not a .npz (zip) archive: %.*s", file, (int)piece_size, (const char *)piece);
+        free(block);
+        return -1;
+    }
+    ag_var **got = calloc(members > 0 ? (size_t)members : 1, sizeof *got);
+    char **got_names = calloc(members > 0 ? (size_t)members : 1, sizeof *got_names);
+    int k = 0, status = got && got_names ? 0 : (ctx_error(ctx, AG_ERR_NOMEM, "npz: out of memory"), -1);
+    for (uint32_t i = 0; status == 0 && i < members; i++) {
+        uint32_t kind, name_size, data_size;
+        const unsigned char *member, *data;
+        if (!unzip_number(block, length, &at, &kind) || !unzip_piece(block, length, &at, &member, &name_size) ||
+            !unzip_piece(block, length, &at, &data, &data_size)) {
+            status = (ctx_error(ctx, AG_ERR_IO, "%s: member %lld: the page's unzip gave back nothing readable", file,
+                                (long long)i), -1);
+            break;
+        }
+        if (name_size < 4 || memcmp(member + name_size - 4, ".npy", 4) != 0) continue; /* np.load skips them too */
+        if (kind != 0) {
+            status = (ctx_error(ctx, AG_ERR_IO, "%s: %.*s cannot be read: %.*s", file, (int)name_size,
+                                (const char *)member, (int)data_size, (const char *)data), -1);
+            break;
+        }
+        char label[512];
+        snprintf(label, sizeof label, "%s: %.*s", file, (int)name_size, (const char *)member);
+        got[k] = ag_npy_decode(ctx, data, data_size, label);
+        got_names[k] = strndup((const char *)member, name_size - 4);
+        if (got[k] == NULL) { free(got_names[k]); status = -1; break; }
+        if (got_names[k] == NULL) { status = (ctx_error(ctx, AG_ERR_NOMEM, "npz: out of memory"), -1); break; }
+        k++;
+    }
+    free(block);
+    if (status < 0) {
+        ag_npz_free(got, got_names, k);
+        return -1;
+    }
+    *arrays = got;
+    *names = got_names;
+    *count = k;
+    return 0;
+}
+
+int ag_npz_encode(ag_ctx *ctx, ag_var *const *arrays, const char *const *names, int count, bool compress,
+                  void **bytes, size_t *size) {
+    (void)arrays, (void)names, (void)count, (void)compress;
+    if (bytes) *bytes = NULL;
+    if (size) *size = 0;
+    return ctx_error(ctx, AG_ERR_IO, "npz: the web page has no libzip: .npz files cannot be written here (save_npy "
+                                     "writes .npy files)"), -1;
+}
 #else
 int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name, ag_var ***arrays,
                   char ***names, int *count) {

@@ -1,4 +1,4 @@
-/* ops_einsum.c — torch.einsum (issue 50 item 3): PyTorch's equation syntax,
+/* ops_einsum.c — torch.einsum: PyTorch's equation syntax,
  * implicit and explicit outputs, "..." for broadcast axes, a subscript
  * repeated in one operand for its diagonal (a trace when it is summed too),
  * made of the op table's ops (Transpose, Reshape, GetItem, BroadcastTo,

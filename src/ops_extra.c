@@ -1,5 +1,5 @@
-/* ops_extra.c — more of PyTorch's activations and everyday functions (issue 50
- * item 3), each made of the op table's ops so its gradient (first and second
+/* ops_extra.c — more of PyTorch's activations and everyday functions,
+ * each made of the op table's ops so its gradient (first and second
  * order) is theirs: softsign, logsigmoid, hardsigmoid, relu6, hardswish,
  * quick_gelu, celu; normalize, masked_fill, logical_not; layer_norm, embedding,
  * scaled_dot_product_attention, logcumsumexp; pad's reflect, replicate and

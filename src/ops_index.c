@@ -1,5 +1,5 @@
 /* ops_index.c — PyTorch's diagonal, meshgrid, cummax/cummin, scatter,
- * scatter_add (into a tensor) and nonzero (issue 50 item 3), each made of the
+ * scatter_add (into a tensor) and nonzero, each made of the
  * op table's ops (Transpose, Reshape, GetItem, BroadcastTo, Gather,
  * ScatterAdd, Where, Add) so its gradient, first and second order, is
  * theirs.  Positions an op reads (cummax's arg positions, scatter's masks)

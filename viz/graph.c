@@ -60,6 +60,10 @@ static struct {
     viz_render_transform transform; /* layout points → these pixels */
 } captured;
 
+/* The last render_bytes drew with the fallback layout (below). */
+static bool fell_back;
+#define FALLBACK_NOTE "Graphviz's layout crashed on this graph: drawn again with straight edges"
+
 #ifndef __EMSCRIPTEN__
 
 static void capture_pixels(GVJ_t *job) {
@@ -166,11 +170,40 @@ static unsigned char *layout_and_render(void *arg, size_t *size, char err[VIZ_ER
     return reply;
 }
 
-/* A "dot" layout of g in a child: true when it ends well, else false with err. */
+/* ---- the fallback layout ---------------------------------------------------
+ * Debian's Graphviz (2.42, 2.43) segfaults in dot's spline routing on some
+ * graphs with many long edges (the 601-node y = sin(y) * x + y of issue 30,
+ * after 18 s of x optimisation, or at once without it).  Such a graph is
+ * drawn again with straight edges and without the x optimisation, which it
+ * survives (in about a second), rather than lost.  fell_back says that the
+ * last render_bytes did so, for the note the user gets. */
+
+/* Switches g to the fallback settings; false when it has them already. */
+static bool use_fallback(Agraph_t *g) {
+    const char *splines = agget(g, "splines");
+    if (splines != NULL && strcmp(splines, "line") == 0) return false;
+    agsafeset(g, "splines", "line", "");
+    agsafeset(g, "nslimit", "0", "");
+    fell_back = true;
+    return true;
+}
+
+/* Runs job in the child; when dot crashed there, once more with the fallback. */
+static unsigned char *contained_layout(render_job *job, size_t *size, char err[VIZ_ERRLEN]) {
+    unsigned char *bytes = viz_contained(layout_and_render, job, size, err);
+    if (bytes == NULL && viz_contained_crashed() && use_fallback(job->g)) {
+        err[0] = '\0';
+        bytes = viz_contained(layout_and_render, job, size, err);
+    }
+    return bytes;
+}
+
+/* A "dot" layout of g in a child: true when it ends well (with the fallback
+ * settings set on g when only they did), else false with err. */
 static bool layout_survives(GVC_t *gvc, Agraph_t *g, char err[VIZ_ERRLEN]) {
     render_job job = {gvc, g, NULL};
     size_t unused;
-    unsigned char *reply = viz_contained(layout_and_render, &job, &unused, err);
+    unsigned char *reply = contained_layout(&job, &unused, err);
     free(reply);
     return reply != NULL;
 }
@@ -181,7 +214,7 @@ bool viz_layout_bb(Agraph_t *g, double bb[4], char err[VIZ_ERRLEN]) {
     render_job job = {process_gvc(), g, "dot"};
     size_t size = 0;
     err[0] = '\0';
-    unsigned char *laid = job.gvc != NULL ? viz_contained(layout_and_render, &job, &size, err) : NULL;
+    unsigned char *laid = job.gvc != NULL ? contained_layout(&job, &size, err) : NULL;
     if (laid == NULL) {
         if (err[0] == '\0') snprintf(err, VIZ_ERRLEN, "Graphviz could not start");
         return false;
@@ -211,10 +244,11 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_la
         agclose(g);
         return NULL;
     }
+    fell_back = false;
     bool pinned = hooks != NULL && hooks->before != NULL && hooks->before(g, hooks->user);
     if (hooks == NULL) { /* all of it in the child */
         render_job job = {gvc, g, format};
-        bytes = viz_contained(layout_and_render, &job, size, err);
+        bytes = contained_layout(&job, size, err);
         if (bytes != NULL && strcmp(format, "agrepl-pixels") == 0) {
             pixels_head head;
             memcpy(&head, bytes, sizeof head);
@@ -399,6 +433,10 @@ unsigned char *viz_graph_file_bytes(ag_var *y, const viz_graph_opts *o, const ch
     }
     if (bytes == NULL) return NULL;
     snprintf(err, VIZ_ERRLEN, "%s", note);
+    if (fell_back && strcmp(format, "dot") != 0) {
+        size_t used = strlen(err);
+        snprintf(err + used, VIZ_ERRLEN - used, "%s" FALLBACK_NOTE, used ? "; " : "");
+    }
     *file_size = size;
     return bytes;
 }

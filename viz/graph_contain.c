@@ -1,8 +1,8 @@
 /* graph_contain.c — runs a piece of Graphviz work (or a plot drawn by Cairo
  * and Pango) in a forked child, so that a crash, a runaway layout or an
  * allocation abort inside the library ends the child with an error message
- * instead of taking the session (and every name in it) down (issue 30:
- * Debian's Graphviz 2.42 segfaults in dot_layout on a 601-node graph after
+ * instead of taking the session (and every name in it) down
+ * (Debian's Graphviz 2.42 segfaults in dot_layout on a 601-node graph after
  * about 18 s; GLib aborts on a failed allocation).
  *
  * The child has the parent's memory as it was at the fork (copy on write),
@@ -29,6 +29,7 @@
 #define DEFAULT_CPU_SECONDS 300                   /* a layout gets this much CPU time */
 #define DEFAULT_EXTRA_BYTES ((size_t)4 << 30)     /* and this much more address space */
 
+static bool last_crashed;            /* viz_contained_crashed */
 static int cpu_seconds_override;    /* 0: the default (or the inherited soft limit) */
 static size_t extra_bytes_override; /* 0: the default */
 
@@ -254,6 +255,7 @@ int viz_library_headroom(char err[VIZ_ERRLEN]) {
  * a figure drawn by Cairo and Pango rather than a graph by Graphviz. */
 static unsigned char *contained(viz_contained_fn work, void *arg, bool drawing, size_t *size,
                                 char err[VIZ_ERRLEN]) {
+    last_crashed = false;
     if (viz_library_headroom(err) < 0) return NULL;
     const char *who = drawing ? "the drawing" : "Graphviz";
     int fds[2];
@@ -310,6 +312,10 @@ static unsigned char *contained(viz_contained_fn work, void *arg, bool drawing, 
         snprintf(err, VIZ_ERRLEN, "cannot read the drawing from %s: %s", who, strerror(saved));
     else if (drawing)
         describe_drawing_death(wstatus, tight, err);
+    else if ((last_crashed = WIFSIGNALED(wstatus) && WTERMSIG(wstatus) != SIGINT &&
+                             WTERMSIG(wstatus) != SIGXCPU && WTERMSIG(wstatus) != SIGKILL &&
+                             WTERMSIG(wstatus) != SIGTRAP && !(tight && memory_death(WTERMSIG(wstatus)))))
+        describe_death(wstatus, tight, err);
     else
         describe_death(wstatus, tight, err);
     return NULL;
@@ -318,6 +324,8 @@ static unsigned char *contained(viz_contained_fn work, void *arg, bool drawing, 
 unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]) {
     return contained(work, arg, false, size, err);
 }
+
+bool viz_contained_crashed(void) { return last_crashed; }
 
 unsigned char *viz_contained_drawing(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]) {
     return contained(work, arg, true, size, err);

@@ -20,6 +20,11 @@ typedef unsigned char *(*viz_contained_fn)(void *arg, size_t *size, char err[VIZ
  * signal such as SIGSEGV, the CPU-time limit, out of memory, Ctrl-C). */
 unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]);
 
+/* Whether the last viz_contained child crashed inside the library (ended by a
+ * signal that is not Ctrl-C, the CPU-time limit or memory running out under a
+ * tight limit): a layout that may succeed with other settings. */
+bool viz_contained_crashed(void);
+
 /* The same for a figure drawn by Cairo and Pango (savefig, the kernel's
  * inline plots): GLib aborts the process when an allocation fails, so a
  * child ended by SIGTRAP, SIGABRT or SIGKILL is "out of memory drawing the

@@ -56,7 +56,7 @@ int viz_walk_digest(const viz_walk *w, const viz_graph_opts *o, uint64_t *out, c
     mix_text(&d, o->rankdir);
     mix_text(&d, o->title);
     mix_bytes(&d, &o->zoom, sizeof o->zoom);
-    mix_number(&d, viz_estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET);
+    mix_number(&d, viz_layout_cost(w));
     mix_number(&d, w->nvars);
     mix_number(&d, w->nfuncs);
     mix_number(&d, w->ngroups);

@@ -433,13 +433,20 @@ static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *
     return set_html_label(g, node, &html);
 }
 
-static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, bool costly, bool folded) {
+layout_cost viz_layout_cost(const viz_walk *w) {
+    if (viz_estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET) return LAYOUT_LONG_EDGES;
+    return w->ndrawn > BIG_GRAPH_NODES ? LAYOUT_BIG : LAYOUT_FULL;
+}
+
+static void set_graph_attributes(Agraph_t *g, const viz_graph_opts *o, layout_cost cost, bool folded) {
     const char *rankdir = o->rankdir && o->rankdir[0] ? o->rankdir : "TB";
     set_default(g, AGRAPH, "rankdir", rankdir);
-    /* A measured pitfall: network simplex can run for minutes on
-     * graphs with many long edges; `costly` drops it to 0 (see VIRTUAL_NODE_BUDGET). */
-    set_default(g, AGRAPH, "nslimit", costly ? "0" : "1");
+    /* A measured pitfall: network simplex can run for minutes on graphs
+     * with many long edges, and grows fast with the nodes: a big or costly
+     * graph drops it to 0 (see VIRTUAL_NODE_BUDGET, BIG_GRAPH_NODES). */
+    set_default(g, AGRAPH, "nslimit", cost == LAYOUT_FULL ? "1" : "0");
     set_default(g, AGRAPH, "nslimit1", "1");
+    if (cost == LAYOUT_LONG_EDGES) set_default(g, AGRAPH, "splines", "line");
     /* inputs left to right in argument order, so a - b and a / b read right;
      * with folded boxes only on the nodes where order matters (build_graph):
      * on the whole graph it tangles the edges into the boxes of an LSTM's
@@ -697,7 +704,7 @@ Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[V
     char name[48];
     bool any_folded = false;
     for (size_t b = 0; b < w->ngroups; b++) any_folded |= w->group_folded[b];
-    if (ok) set_graph_attributes(g, o, viz_estimate_virtual_nodes(w) > VIRTUAL_NODE_BUDGET, any_folded);
+    if (ok) set_graph_attributes(g, o, viz_layout_cost(w), any_folded);
     /* After any layout gvc declares this default globally, and agwrite then
      * prints it: declare it always so DOT text never depends on history. */
     if (ok) set_default(g, AGNODE, "label", "\\N");

@@ -71,6 +71,21 @@ Agraph_t *viz_graph_of(ag_var *y, const viz_graph_opts *o, int *nodes, int *edge
  * virtual nodes the x optimisation is skipped (nslimit=0): that chain then
  * takes 0.3 s, and tangled graphs under the node limit stay under ~2 s. */
 #define VIRTUAL_NODE_BUDGET 2000
+/* Past this many drawn nodes the x optimisation is skipped as well: on a
+ * 2,001-node chain it cost 0.4-1 s of a 1.3-2.7 s layout (Graphviz 2.43,
+ * growing faster than the nodes), and without it the chain is drawn as one
+ * straight column instead of one drifting right. */
+#define BIG_GRAPH_NODES 1000
+
+/* How dot is told to lay w out (set_graph_attributes, the digest): */
+typedef enum layout_cost {
+    LAYOUT_FULL,       /* every pass */
+    LAYOUT_BIG,        /* past BIG_GRAPH_NODES: no x optimisation (nslimit=0) */
+    LAYOUT_LONG_EDGES, /* past VIRTUAL_NODE_BUDGET: nor that, and straight edges
+                          (splines=line): dot's spline routing of such graphs ran
+                          for 20 s and then crashed (issue 30's 601 nodes) */
+} layout_cost;
+layout_cost viz_layout_cost(const viz_walk *w);
 
 /* What a node is, which decides its colour; a legend entry per role present. */
 typedef enum role {

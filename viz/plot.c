@@ -28,6 +28,13 @@ int plot_fail(char err[VIZ_ERRLEN], const char *format, ...) {
     return -1;
 }
 
+static char *copy_string(const char *text) {
+    size_t length = strlen(text);
+    char *copy = malloc(length + 1);
+    if (copy != NULL) memcpy(copy, text, length + 1);
+    return copy;
+}
+
 bool plot_has_map(const viz_plot *plot) {
     return plot->contour.present || plot->path_count > 0 || plot->mark_count > 0 ||
            plot->points.count > 0 || plot->field.present;
@@ -53,9 +60,123 @@ int plot_panel_order(const viz_plot *plot, viz_plot_panel order[VIZ_PLOT_PANEL_C
     return panels;
 }
 
+/* True when the figure holds nothing to draw (its own panels; not its sheets'). */
+static bool plot_is_empty(const viz_plot *plot) {
+    return plot->series_count == 0 && !plot_has_map(plot) && !plot->neurons.present && !plot->heatmap.present &&
+           !plot->images.present;
+}
+
+int plot_figure_panels(const viz_plot *plot, const viz_plot *owners[PLOT_MAX_FIGURE_PANELS],
+                       viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS]) {
+    bool sheets = false;
+    for (int k = 0; k < plot->sheet_count; k++) sheets = sheets || !plot_is_empty(plot->sheets[k]);
+    int count = 0;
+    if (!sheets || !plot_is_empty(plot)) {
+        viz_plot_panel order[VIZ_PLOT_PANEL_COUNT];
+        int own = plot_panel_order(plot, order);
+        for (int i = 0; i < own; i++) {
+            owners[count] = plot;
+            kinds[count++] = order[i];
+        }
+    }
+    /* numbered sheets by their number, then named ones as they were made */
+    for (int pass = 0; pass < 2; pass++)
+        for (int number = pass == 0 ? 1 : 0; number <= (pass == 0 ? VIZ_PLOT_MAX_SHEETS : 0); number++)
+            for (int k = 0; k < plot->sheet_count; k++) {
+                const viz_plot *sheet = plot->sheets[k];
+                if (sheet->sheet_number != number || plot_is_empty(sheet)) continue;
+                viz_plot_panel order[VIZ_PLOT_PANEL_COUNT];
+                int own = plot_panel_order(sheet, order); /* one kind a sheet */
+                for (int i = 0; i < own && count < PLOT_MAX_FIGURE_PANELS; i++) {
+                    owners[count] = sheet;
+                    kinds[count++] = order[i];
+                }
+            }
+    return count;
+}
+
 int plot_panel_count(const viz_plot *plot) {
-    viz_plot_panel order[VIZ_PLOT_PANEL_COUNT];
-    return plot_panel_order(plot, order);
+    const viz_plot *owners[PLOT_MAX_FIGURE_PANELS];
+    viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS];
+    return plot_figure_panels(plot, owners, kinds);
+}
+
+/* What a panel of `kind` shows, for messages. */
+static const char *kind_text(viz_plot_panel kind) {
+    switch (kind) {
+    case VIZ_PLOT_PANEL_SERIES: return "series by step (plot(v))";
+    case VIZ_PLOT_PANEL_XY: return "whole series (plot(xs, ys))";
+    case VIZ_PLOT_PANEL_CONTOUR: return "the map (contour, boundary, scatter, track, mark)";
+    case VIZ_PLOT_PANEL_NEURONS: return "the network's units (neurons)";
+    case VIZ_PLOT_PANEL_HEATMAP: return "a heat map";
+    case VIZ_PLOT_PANEL_IMAGES: return "images";
+    default: return "nothing";
+    }
+}
+
+viz_plot *viz_plot_find_sheet(const viz_plot *plot, const char *name, int number) {
+    if (plot == NULL) return NULL;
+    for (int k = 0; k < plot->sheet_count; k++) {
+        viz_plot *sheet = plot->sheets[k];
+        if (number > 0 ? sheet->sheet_number == number
+                       : sheet->sheet_name != NULL && name != NULL && strcmp(sheet->sheet_name, name) == 0)
+            return sheet;
+    }
+    return NULL;
+}
+
+viz_plot *viz_plot_sheet(viz_plot *plot, const char *name, int number, viz_plot_panel kind, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure"), NULL;
+    if ((unsigned)kind >= VIZ_PLOT_PANEL_COUNT) return plot_fail(err, "no panel kind %d", (int)kind), NULL;
+    char shown[16] = "";
+    if (number != 0) {
+        if (number < 1 || number > VIZ_PLOT_MAX_SHEETS)
+            return plot_fail(err, "panel must be a name or a whole number from 1 to %d, not %d", VIZ_PLOT_MAX_SHEETS,
+                             number),
+                   NULL;
+        snprintf(shown, sizeof shown, "%d", number);
+    } else {
+        if (name == NULL || name[0] == '\0')
+            return plot_fail(err, "panel must be a name or a whole number from 1 to %d, not \"\"", VIZ_PLOT_MAX_SHEETS),
+                   NULL;
+        if (strlen(name) > VIZ_PLOT_MAX_SHEET_NAME)
+            return plot_fail(err, "a panel's name is at most %d bytes, not %zu", VIZ_PLOT_MAX_SHEET_NAME,
+                             strlen(name)),
+                   NULL;
+        for (const char *c = name; *c; c++)
+            if ((unsigned char)*c < 32 || *c == 127)
+                return plot_fail(err, "a panel's name must not hold control characters"), NULL;
+    }
+    viz_plot *sheet = viz_plot_find_sheet(plot, name, number);
+    if (sheet != NULL) {
+        viz_plot_panel order[VIZ_PLOT_PANEL_COUNT];
+        if (!plot_is_empty(sheet) && plot_panel_order(sheet, order) >= 1 && order[0] != kind) {
+            if (number > 0)
+                return plot_fail(err, "panel %d holds %s; %s cannot go there (choose another panel=)", number,
+                                 kind_text(order[0]), kind_text(kind)),
+                       NULL;
+            return plot_fail(err, "panel \"%s\" holds %s; %s cannot go there (choose another panel=)", name,
+                             kind_text(order[0]), kind_text(kind)),
+                   NULL;
+        }
+        return sheet;
+    }
+    if (plot->sheet_count >= VIZ_PLOT_MAX_SHEETS)
+        return plot_fail(err, "at most %d panels chosen by panel= (clearplot() forgets them)", VIZ_PLOT_MAX_SHEETS),
+               NULL;
+    sheet = viz_plot_new(true);
+    char *copy = number > 0 ? NULL : copy_string(name);
+    if (sheet == NULL || (number == 0 && copy == NULL)) {
+        viz_plot_free(sheet);
+        free(copy);
+        return plot_fail(err, "out of memory making panel %s", number > 0 ? shown : name), NULL;
+    }
+    sheet->parent = plot;
+    sheet->sheet_name = copy;
+    sheet->sheet_number = number;
+    sheet->zoom = plot->zoom;
+    plot->sheets[plot->sheet_count++] = sheet;
+    return sheet;
 }
 
 static bool headless_from_environment(void) {
@@ -110,6 +231,8 @@ static void free_data(viz_plot *plot) {
     }
     free_contour(&plot->contour);
     plot_maps_free(plot);
+    for (int k = 0; k < plot->sheet_count; k++) viz_plot_free(plot->sheets[k]);
+    plot->sheet_count = 0;
 }
 
 void viz_plot_free(viz_plot *plot) {
@@ -117,6 +240,7 @@ void viz_plot_free(viz_plot *plot) {
     plot_window_release(plot);
     free_data(plot);
     if (plot->trace != NULL) fclose(plot->trace);
+    free(plot->sheet_name);
     free(plot);
 }
 
@@ -134,12 +258,6 @@ void viz_plot_set_log(viz_plot *plot, bool log_scale) {
     plot->dirty = true;
 }
 
-static char *copy_string(const char *text) {
-    size_t length = strlen(text);
-    char *copy = malloc(length + 1);
-    if (copy != NULL) memcpy(copy, text, length + 1);
-    return copy;
-}
 
 /* The series named `name`, created (with the next colour) when new; NULL when
  * out of memory. */

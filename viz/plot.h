@@ -222,6 +222,33 @@ bool viz_plot_data_to_pixel(const viz_plot *plot, viz_plot_panel panel, double x
 bool viz_plot_panel_box(const viz_plot *plot, viz_plot_panel panel, int *left, int *top, int *right,
                         int *bottom);
 
+/* ---- panels chosen by the statement ----------------------------------------
+ * A statement may say which panel it draws in: a name ("before") or a number
+ * (1 to VIZ_PLOT_MAX_SHEETS).  Each such panel is one set of axes of one
+ * kind (the map takes the contour, boundary, class points, paths and marks
+ * together; the others are each a kind of their own), recorded in a figure
+ * of its own (a sheet) and drawn right of the figure's own panels: numbered
+ * ones in their order, then named ones in the order they were first drawn
+ * in, a named one with its name over it.  One window, one savefig file.
+ * viz_plot_clear forgets them all. */
+#define VIZ_PLOT_MAX_SHEETS 8
+#define VIZ_PLOT_MAX_SHEET_NAME 40
+
+/* The figure a statement of `kind` records into for the panel named `name`
+ * (number 0) or numbered `number` (name ignored), made on first use; record
+ * into it with the calls above as into the figure itself.  NULL with err
+ * when the name is empty, too long or holds a control character, the
+ * number is out of range, VIZ_PLOT_MAX_SHEETS panels exist already, or the
+ * panel already shows another kind, e.g.
+ *   panel "before" holds the map (contour, boundary, scatter, track, mark);
+ *   series by step (plot(v)) cannot go there (choose another panel=) */
+viz_plot *viz_plot_sheet(viz_plot *plot, const char *name, int number, viz_plot_panel kind,
+                         char err[VIZ_ERRLEN]);
+
+/* The panel named `name` (number 0) or numbered `number`, or NULL when there
+ * is none (for the test hooks: its viz_plot_panel_box). */
+viz_plot *viz_plot_find_sheet(const viz_plot *plot, const char *name, int number);
+
 /* ---- axis labels ---------------------------------------------------------- */
 
 /* The axis labels of `panel` ("epoch" and "loss", "t" and "wave"), drawn under

@@ -766,7 +766,9 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_p
         for (size_t k = 0; k < plot->mark_count; k++)
             if (in_box(b, plot_to_pixel_x(a, plot->marks[k].x), plot_to_pixel_y(a, plot->marks[k].y)))
                 hidden += 50;
-        hidden += plot_maps_points_in(plot, a, b.x, b.y, b.x + b.w, b.y + b.h);
+        /* a dot whose centre is just outside the box is still half under it */
+        const double dot = 6;
+        hidden += plot_maps_points_in(plot, a, b.x - dot, b.y - dot, b.x + b.w + dot, b.y + b.h + dot);
     }
     return hidden;
 }
@@ -854,6 +856,44 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
         plot_draw_text(f, entries[i].name, TICK_TEXT, b.x + padding + swatch + gap, middle, ALIGN_START,
                   ALIGN_CENTRE, false, text_colour);
     }
+}
+
+/* The legend as one row over the frame's right end, outside the data, for a
+ * map whose every place inside would hide points (the moons, the spiral's
+ * arms); from no further left than left_limit.  False when the row does not
+ * fit there. */
+static bool legend_above(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                         double left_limit) {
+    const double swatch = 22, gap = 6, spacing = 16;
+    double width = 0, row = 0, widths[MAX_LEGEND_ENTRIES];
+    for (int i = 0; i < count; i++) {
+        double w, h;
+        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
+        widths[i] = w;
+        width += (i > 0 ? spacing : 0) + swatch + gap + w;
+        if (h > row) row = h;
+    }
+    if (a->right - width < left_limit) return false;
+    double x = a->right - width, middle = a->top - 6 - row / 2;
+    for (int i = 0; i < count; i++) {
+        if (entries[i].line) {
+            cairo_move_to(f->cr, x + 1, middle);
+            cairo_line_to(f->cr, x + swatch - 1, middle);
+            if (entries[i].dash != NULL && entries[i].dash->count > 0)
+                cairo_set_dash(f->cr, entries[i].dash->on_off, entries[i].dash->count, 0);
+            plot_stroke_lines(f, entries[i].colour, 2.8);
+            cairo_set_dash(f->cr, NULL, 0, 0);
+        }
+        if (entries[i].dot_radius > 0) {
+            plot_disc(f, x + swatch / 2, middle, entries[i].dot_radius);
+            plot_set_colour(f, entries[i].colour, 1);
+            cairo_fill(f->cr);
+        }
+        plot_draw_text(f, entries[i].name, TICK_TEXT, x + swatch + gap, middle, ALIGN_START, ALIGN_CENTRE, false,
+                       text_colour);
+        x += swatch + gap + widths[i] + spacing;
+    }
+    return true;
 }
 
 /* ---- the panels -------------------------------------------------------------- */
@@ -1028,6 +1068,21 @@ static void contour_panel(figure *f, panel *p) {
             plot->paths[k].name,
             palette_colour(path_palette, COUNT_OF(path_palette), plot->paths[k].colour),
             LEGEND_PATH_DOT_RADIUS, true, path_dash(&plot->paths[k])};
+    /* a legend that would hide points wherever it went inside goes over the
+     * frame, when the level curves' caption leaves the room (a panel's name
+     * at the left end stays clear) */
+    if (count > 0 && !plot->contour.present) {
+        double row;
+        size_t hidden;
+        legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, &row, &hidden);
+        double left_limit = a->left;
+        if (f->sheet_name != NULL) {
+            double w, h;
+            plot_text_size(f, f->sheet_name, LABEL_TEXT, false, &w, &h);
+            left_limit += w + 20;
+        }
+        if (hidden > 0 && legend_above(f, a, entries, count, left_limit)) return;
+    }
     plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 
@@ -1064,24 +1119,31 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
         plot_text_size(&f, plot->title, TITLE_TEXT, false, &w, &h);
         plot_draw_text(&f, plot->title, TITLE_TEXT, f.width / 2, 12, ALIGN_CENTRE, ALIGN_START, false,
                   text_colour);
-        top = 12 + h - 14; /* the panels' own top margin does the rest */
+        top = 12 + h - 6; /* the panels' own top margin does the rest, a line's gap below the title */
     }
 
-    viz_plot_panel order[VIZ_PLOT_PANEL_COUNT];
-    int panels = plot_panel_order(plot, order);
+    const viz_plot *owners[PLOT_MAX_FIGURE_PANELS];
+    viz_plot_panel order[PLOT_MAX_FIGURE_PANELS];
+    int panels = plot_figure_panels(plot, owners, order);
 
     /* equal shares, but a boundary's map (with its colour bar) is the
      * picture a class looks at: half as wide again */
-    double share[VIZ_PLOT_PANEL_COUNT], shares = 0, before = 0;
+    double share[PLOT_MAX_FIGURE_PANELS], shares = 0, before = 0;
     for (int i = 0; i < panels; i++) {
-        share[i] = order[i] == VIZ_PLOT_PANEL_CONTOUR && plot->field.present && panels > 1 ? 1.5 : 1;
+        share[i] = order[i] == VIZ_PLOT_PANEL_CONTOUR && owners[i]->field.present && panels > 1 ? 1.5 : 1;
         shares += share[i];
     }
     memset(plot->axes, 0, sizeof plot->axes);
+    for (int k = 0; k < plot->sheet_count; k++) memset(plot->sheets[k]->axes, 0, sizeof plot->sheets[k]->axes);
     for (int i = 0; i < panels && !plot_figure_stopped(&f); i++) {
         double x0 = floor(f.width * before / shares), x1 = floor(f.width * (before + share[i]) / shares);
         before += share[i];
         panel p = {.x = x0, .y = top, .w = x1 - x0, .h = f.height - top};
+        /* a panel chosen by panel= is drawn from its own figure's data */
+        viz_plot *owner = (viz_plot *)owners[i];
+        owner->interrupt = plot->interrupt;
+        f.plot = owner;
+        f.sheet_name = owner->sheet_name;
         switch (order[i]) {
         case VIZ_PLOT_PANEL_CONTOUR: contour_panel(&f, &p); break;
         case VIZ_PLOT_PANEL_NEURONS: plot_maps_neurons_panel(&f, &p); break;
@@ -1089,10 +1151,18 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
         case VIZ_PLOT_PANEL_IMAGES: plot_maps_images_panel(&f, &p); break;
         default: series_panel(&f, &p, order[i]); break;
         }
-        plot->axes[order[i]] = p.axes;
-        plot->axes[order[i]].present = true;
-        plot->axes[order[i]].scale = zoom;
+        bool framed = order[i] == VIZ_PLOT_PANEL_CONTOUR || order[i] == VIZ_PLOT_PANEL_SERIES ||
+                      order[i] == VIZ_PLOT_PANEL_XY;
+        if (owner->sheet_name != NULL && framed && !f.stopped)
+            /* a named panel's name over its frame's left end (the map's
+             * caption is at the right end) */
+            plot_draw_text(&f, owner->sheet_name, LABEL_TEXT, p.axes.left, p.axes.top - 5, ALIGN_START, ALIGN_END,
+                           false, text_colour);
+        owner->axes[order[i]] = p.axes;
+        owner->axes[order[i]].present = true;
+        owner->axes[order[i]].scale = zoom;
     }
+    f.plot = plot;
     g_object_unref(f.layout);
     cairo_restore(cr);
     return !f.stopped;

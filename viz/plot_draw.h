@@ -1,7 +1,8 @@
 /* plot_draw.h — what the figure's drawing files share (plot_draw.c: the
  * panels of series, level curves and paths, the frame, ticks, legends and
  * text; plot_maps.c: the pictures of learning, heat fields and class points
- * over the map panel, heat maps, image grids, the network's units).  Sizes
+ * over the map panel, heat maps, image grids, the network's units, their
+ * colours from plot_maps_data.h).  Sizes
  * are in figure units: one unit is one device pixel at zoom 1. */
 #ifndef VIZ_PLOT_DRAW_H
 #define VIZ_PLOT_DRAW_H
@@ -9,12 +10,8 @@
 #include <pango/pangocairo.h>
 
 #include "plot_internal.h"
+#include "plot_maps_data.h" /* colour, RGB */
 
-typedef struct colour {
-    double r, g, b;
-} colour;
-
-#define RGB(r, g, b) {(r) / 255.0, (g) / 255.0, (b) / 255.0}
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static const colour background = RGB(255, 255, 255);
@@ -37,7 +34,8 @@ typedef struct dash_style {
 typedef struct figure {
     cairo_t *cr;
     PangoLayout *layout; /* reused for every piece of text */
-    viz_plot *plot;
+    viz_plot *plot;          /* the figure whose panel is being drawn (a sheet's for panel=) */
+    const char *sheet_name;  /* that panel's name (panel="name"), or NULL */
     double width, height; /* in units */
     bool stopped;         /* the interrupt flag was seen: the drawing is cut short */
 } figure;

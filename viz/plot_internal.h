@@ -5,8 +5,10 @@
  *   plot_ticks.c    nice ticks and their labels, linear and log
  *   plot_draw.c     the figure through Cairo (text by Pango): panels, frames,
  *                   grid, data, legends, title, marks
- *   plot_maps.c     the pictures of learning: class points, fields, heat
- *                   maps, image grids, the network's units (recorded and drawn)
+ *   plot_maps_data.c  the pictures of learning recorded (class points, fields,
+ *                   heat maps, image grids, the network's units) and their
+ *                   colours, scales and labels: no Cairo (the web page's too)
+ *   plot_maps.c     the pictures of learning drawn
  *   plot_window.c   the SDL window, its events and redraws
  *   plot_save.c     savefig: PNG, SVG or PDF by the file's extension
  * Tests include this header to reach the levels and ticks directly. */
@@ -83,6 +85,7 @@ typedef struct plot_points {
     size_t count;
     char **names; /* names[k] of class k, name_count of them */
     int name_count;
+    unsigned long serial; /* new at each recording (the web page is sent what changed) */
 } plot_points;
 
 /* A model's output over the plane (boundary): see viz_plot_field. */
@@ -94,6 +97,7 @@ typedef struct plot_field {
     double threshold;
     double low, high; /* the colour bar's ends (one channel) */
     plot_contour edge; /* the threshold's level curve (one channel) */
+    unsigned long serial;
 } plot_field;
 
 /* A matrix as a heat map. */
@@ -102,6 +106,7 @@ typedef struct plot_matrix {
     int rows, columns;
     double *values;
     char *name;
+    unsigned long serial;
 } plot_matrix;
 
 /* A grid of small images. */
@@ -109,6 +114,7 @@ typedef struct plot_image_grid {
     bool present;
     int count, height, width;
     double *values;
+    unsigned long serial;
 } plot_image_grid;
 
 /* The network's units over the plane: see viz_plot_neurons. */
@@ -120,6 +126,7 @@ typedef struct plot_network {
     double *maps;
     double *weights; /* NULL: none */
     double xlo, xhi, ylo, yhi;
+    unsigned long serial;
 } plot_network;
 
 /* Where one panel was drawn, kept for the test hooks. */
@@ -150,6 +157,12 @@ struct viz_plot {
     plot_image_grid images;
     plot_network neurons;
     char *title; /* NULL: none */
+    /* the panels chosen by statements (viz_plot_sheet), in the order made */
+    viz_plot *sheets[VIZ_PLOT_MAX_SHEETS];
+    int sheet_count;
+    viz_plot *parent; /* a sheet's figure: the one it is drawn in; NULL otherwise */
+    char *sheet_name; /* a named sheet's name (NULL when numbered) */
+    int sheet_number; /* a numbered sheet's number (0 when named) */
     char *x_labels[VIZ_PLOT_PANEL_COUNT], *y_labels[VIZ_PLOT_PANEL_COUNT]; /* NULL: the default */
     double zoom; /* text and line scale, 1 by default */
     const volatile sig_atomic_t *interrupt; /* nonzero: stop drawing (NULL: none) */
@@ -177,15 +190,22 @@ int plot_fail(char err[VIZ_ERRLEN], const char *format, ...)
 #endif
     ;
 
-/* 1 to VIZ_PLOT_PANEL_COUNT: how many panels the figure has now (an empty
+/* How many panels the figure has now, its sheets' included (an empty
  * figure has one). */
 int plot_panel_count(const viz_plot *plot);
-/* The panels the figure has now, left to right, into order; their count. */
+/* The panels the figure itself has now, left to right, into order; their
+ * count (its sheets' are not among them). */
 int plot_panel_order(const viz_plot *plot, viz_plot_panel order[VIZ_PLOT_PANEL_COUNT]);
+/* Every panel of the figure, left to right: its own, then its sheets'
+ * (numbered ones first); owners[i] is the figure that holds panel i's data,
+ * kinds[i] its kind.  Their count, at most PLOT_MAX_FIGURE_PANELS. */
+#define PLOT_MAX_FIGURE_PANELS (VIZ_PLOT_PANEL_COUNT + VIZ_PLOT_MAX_SHEETS)
+int plot_figure_panels(const viz_plot *plot, const viz_plot *owners[PLOT_MAX_FIGURE_PANELS],
+                       viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS]);
 /* True when the map panel (contour, paths, marks, points, field) has anything. */
 bool plot_has_map(const viz_plot *plot);
 
-/* ---- plot_maps.c ------------------------------------------------------------- */
+/* ---- plot_maps_data.c -------------------------------------------------------- */
 
 /* Frees what the pictures of learning recorded (points, field, heat map,
  * images, units) and forgets them. */

@@ -182,16 +182,20 @@ static unsigned char *draw_figure_bytes(void *arg, size_t *size, char err[VIZ_ER
               (job->format != FORMAT_SVG ||
                add_svg_metadata(job->plot, &figure, (const char *)description.bytes));
     free(description.bytes);
-    unsigned char *reply = ok ? malloc(sizeof job->plot->axes + figure.size) : NULL;
+    /* the figure's axes, then its sheets' (panel=) in their order */
+    const size_t block = sizeof job->plot->axes, blocks = 1 + (size_t)job->plot->sheet_count;
+    unsigned char *reply = ok ? malloc(block * blocks + figure.size) : NULL;
     if (reply == NULL) {
         free(figure.bytes);
         plot_fail(err, stopped ? "interrupted" : "out of memory drawing the figure");
         return NULL;
     }
-    memcpy(reply, job->plot->axes, sizeof job->plot->axes);
-    if (figure.size > 0) memcpy(reply + sizeof job->plot->axes, figure.bytes, figure.size);
+    memcpy(reply, job->plot->axes, block);
+    for (int k = 0; k < job->plot->sheet_count; k++)
+        memcpy(reply + block * (1 + (size_t)k), job->plot->sheets[k]->axes, block);
+    if (figure.size > 0) memcpy(reply + block * blocks, figure.bytes, figure.size);
     free(figure.bytes);
-    *size = sizeof job->plot->axes + figure.size;
+    *size = block * blocks + figure.size;
     return reply;
 }
 
@@ -205,15 +209,17 @@ static unsigned char *figure_bytes(viz_plot *plot, figure_format format, bool fo
     size_t got = 0;
     unsigned char *bytes = viz_contained_drawing(draw_figure_bytes, &job, &got, err);
     *interrupted = bytes == NULL && plot->interrupt != NULL && *plot->interrupt;
-    if (bytes != NULL && got < sizeof plot->axes) { /* (never: the child sends them first) */
+    const size_t block = sizeof plot->axes, axes_size = block * (1 + (size_t)plot->sheet_count);
+    if (bytes != NULL && got < axes_size) { /* (never: the child sends them first) */
         free(bytes);
         plot_fail(err, "the drawing came back cut short");
         return NULL;
     }
     if (bytes == NULL) return NULL;
-    memcpy(plot->axes, bytes, sizeof plot->axes);
-    *size = got - sizeof plot->axes;
-    memmove(bytes, bytes + sizeof plot->axes, *size);
+    memcpy(plot->axes, bytes, block);
+    for (int k = 0; k < plot->sheet_count; k++) memcpy(plot->sheets[k]->axes, bytes + block * (1 + (size_t)k), block);
+    *size = got - axes_size;
+    memmove(bytes, bytes + axes_size, *size);
     return bytes;
 }
 

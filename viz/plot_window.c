@@ -87,6 +87,10 @@ static void open_window(viz_plot *plot) {
 
 void plot_window_touch(viz_plot *plot) {
     plot->dirty = true;
+    if (plot->parent != NULL) { /* a panel chosen by panel=: its figure's window shows it */
+        plot_window_touch(plot->parent);
+        return;
+    }
     if (plot->headless || plot->video.unavailable) return;
     if (plot->window == NULL) {
         open_window(plot);

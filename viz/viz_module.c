@@ -51,4 +51,5 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .plot_file_bytes = viz_plot_file_bytes,
     .plot_set_labels = viz_plot_set_labels,
     .graph_window_digest = viz_graph_window_digest,
+    .plot_sheet = viz_plot_sheet,
 };

@@ -24,7 +24,7 @@
 /* Bumped whenever the table changes: a module of another version is refused.
  * New entries go at the end of the table, and into tests/unit/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
-#define VIZ_MODULE_VERSION 10
+#define VIZ_MODULE_VERSION 11
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -106,6 +106,9 @@ typedef struct viz_module {
                            char err[VIZ_ERRLEN]);
     /* version 10: the digest of the graph a window shows, hashed while drawing it */
     bool (*graph_window_digest)(const viz_graph_window *window, uint64_t *digest);
+    /* version 11: the panel a statement draws in (panel=) */
+    viz_plot *(*plot_sheet)(viz_plot *plot, const char *name, int number, viz_plot_panel kind,
+                            char err[VIZ_ERRLEN]);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's

@@ -53,7 +53,7 @@
       document.head.appendChild(s);
       return;
     }
-    worker = window.agreplWorkerSources ?
+    worker = window.agreplEarlyWorker && !replay ? window.agreplEarlyWorker : window.agreplWorkerSources ?
       new Worker(URL.createObjectURL(new Blob(window.agreplWorkerSources.map(function (t) { return t + '\n;\n'; }),
                                               { type: 'text/javascript' }))) :
       new Worker('agrepl-worker.js');
@@ -76,6 +76,7 @@
       ready = true;
       window.agrepl.ready = true;
       window.agrepl.readyMs = performance.now();
+      window.agrepl.stages = m.stages; /* the worker's start, step by step (bench/web_bench.py) */
       if (replay && replay.statements.length) {
         replay.statements.forEach(function (s) { worker.postMessage({ type: 'run', src: s }); });
         replay.left = replay.statements.length;

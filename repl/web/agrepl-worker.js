@@ -6,9 +6,21 @@
  * display {...} and savefig {...} (from the C code, web_main.c and
  * plot_web.c), ready, viz-ready, done {rc}, completions, file, files, error. */
 'use strict';
-/* opened from disk the page makes this worker from a Blob of agrepl.js,
- * viz-global.js and this file (agrepl-file.js): they are here already */
+/* when each step of the start ended (ms since the page began loading):
+ * the ready message carries them, the web bench prints them */
+var stages = { worker: performance.timeOrigin + performance.now() };
+/* opened from disk the page makes this worker from a Blob of agrepl.wasm
+ * (base64), agrepl.js, viz-global.js, unzip.js and this file
+ * (agrepl-file.js): they are here already */
+/* agrepl.wasm compiled as it downloads, while agrepl.js is read: started
+ * first (a server that sends .wasm without its type gets the bytes compiled) */
+var compiled = self.agreplWasm || typeof WebAssembly.compileStreaming !== 'function' ? null :
+  WebAssembly.compileStreaming(fetch('agrepl.wasm')).catch(function () {
+    return fetch('agrepl.wasm').then(function (r) { return r.arrayBuffer(); }).then(WebAssembly.compile);
+  });
 if (typeof createAgrepl !== 'function') importScripts('agrepl.js');
+if (typeof agUnzip !== 'function') importScripts('unzip.js');
+stages.scripts = performance.timeOrigin + performance.now();
 
 var agrepl = null;
 var HOME = '/home/web_user';
@@ -22,25 +34,43 @@ function sync(populate) {
 async function init(message) {
   var started = performance.now();
   var viz = null;
-  agrepl = await createAgrepl({
+  var options = {
     agInterrupt: message.flag,
+    agUnzip: agUnzip,
     agRenderDot: function (dot, format) {
       if (viz === null) throw new Error('the graph drawer is still loading: try again in a moment');
       return viz.renderString(dot, { format: format });
     },
     print: function (t) { postMessage({ type: 'text', stream: 1, text: t + '\n' }); },
     printErr: function (t) { postMessage({ type: 'text', stream: 2, text: t + '\n' }); }
-  });
-  /* the session's files live in the browser's IndexedDB (emscripten's IDBFS) */
+  };
+  /* opened from disk agrepl.wasm came in agrepl-file.js, in base64 */
+  if (compiled) options.instantiateWasm = function (imports, receive) {
+    compiled.then(function (module) { return WebAssembly.instantiate(module, imports); })
+      .then(function (instance) { receive(instance); },
+            function (e) { postMessage({ type: 'error', text: 'agrepl.wasm could not be loaded: ' + e }); });
+    return {};
+  };
+  if (self.agreplWasm) options.wasmBinary = Uint8Array.from(atob(self.agreplWasm), function (c) { return c.charCodeAt(0); });
+  agrepl = await createAgrepl(options);
+  stages.wasm = performance.timeOrigin + performance.now();
+  /* the session's files live in the browser's IndexedDB (emscripten's
+   * IDBFS), read in after the prompt shows: the first statement waits for
+   * them (messages are handled one at a time) */
+  var mounted = true;
   try {
     agrepl.FS.mount(agrepl.IDBFS, {}, HOME);
-    await sync(true);
   } catch (e) {
+    mounted = false;
     postMessage({ type: 'text', stream: 2, text: 'files: this browser keeps no files (' + e + ')\n' });
   }
   agrepl.FS.chdir(HOME);
   if (agrepl._web_start() !== 0) throw new Error('out of memory');
-  postMessage({ type: 'ready', ms: performance.now() - started, persistent: true });
+  stages.session = performance.timeOrigin + performance.now();
+  postMessage({ type: 'ready', ms: performance.now() - started, persistent: true, stages: stages });
+  var error = mounted ? await sync(true) : null;
+  if (error) postMessage({ type: 'text', stream: 2, text: 'files: this browser keeps no files (' + error + ')\n' });
+  stages.files = performance.timeOrigin + performance.now();
   /* @viz-js/viz (Graphviz in WebAssembly) after the first prompt: the
    * console takes input while it loads, and show(y) uses it once it is there */
   setTimeout(function () {
@@ -53,6 +83,20 @@ function files() {
   return agrepl.FS.readdir(HOME).filter(function (n) {
     return n[0] !== '.' && agrepl.FS.isFile(agrepl.FS.stat(HOME + '/' + n).mode);
   });
+}
+
+/* load_npz: the compressed members of the session's .npz files inflated
+ * before a statement runs (unzip.js), those of a file changed since too */
+var npzSeen = '';
+async function prepareNpz() {
+  var names = files().filter(function (n) { return /\.npz$/i.test(n); });
+  var now = names.map(function (n) {
+    var st = agrepl.FS.stat(HOME + '/' + n);
+    return n + ':' + st.mtime.getTime() + ':' + st.size;
+  }).join('/');
+  if (now === npzSeen) return;
+  npzSeen = now;
+  await agUnzipPrepare(names.map(function (n) { return agrepl.FS.readFile(HOME + '/' + n); }));
 }
 
 /* the session's files written since the last look (name -> mtime and size) */
@@ -68,13 +112,19 @@ function written() {
   return changed;
 }
 
-onmessage = async function (event) {
-  var m = event.data;
+/* one message at a time, in order: a run waits for the inflating before it */
+var queue = Promise.resolve();
+onmessage = function (event) {
+  queue = queue.then(function () { return handle(event.data); });
+};
+
+async function handle(m) {
   try {
     if (m.type === 'init') {
       await init(m);
     } else if (m.type === 'run') {
       if (seen === null) written();
+      await prepareNpz();
       var started = performance.now();
       var rc = agrepl.ccall('web_run', 'number', ['string'], [m.src]);
       var ms = performance.now() - started;
@@ -90,6 +140,7 @@ onmessage = async function (event) {
       agrepl.FS.writeFile(HOME + '/' + m.name, new Uint8Array(m.bytes));
       await sync(false);
       written();
+      await prepareNpz();
       postMessage({ type: 'files', files: files(), note: 'copied ' + m.name + ' into the session\'s files' });
     } else if (m.type === 'get') {
       var data = agrepl.FS.readFile(HOME + '/' + m.name);
@@ -100,4 +151,4 @@ onmessage = async function (event) {
   } catch (e) {
     postMessage({ type: 'error', text: String(e && e.stack ? e.stack : e) });
   }
-};
+}

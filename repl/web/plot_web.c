@@ -21,10 +21,6 @@ void plot_window_touch(viz_plot *plot) { plot->dirty = true; }
 void plot_window_fit(viz_plot *plot) { (void)plot; }
 void plot_window_release(viz_plot *plot) { (void)plot; }
 void viz_plot_pump(viz_plot *plot) { (void)plot; }
-/* The page records no maps (scatter, boundary, heatmap, images, neurons are
- * not in its module table yet: those built-ins say so), so a figure has none
- * to free. */
-void plot_maps_free(viz_plot *plot) { (void)plot; }
 
 void viz_plot_set_interrupt(viz_plot *plot, const volatile sig_atomic_t *flag) {
     if (plot != NULL) plot->interrupt = flag;

@@ -9,6 +9,9 @@ self.addEventListener('activate', function (event) { event.waitUntil(self.client
 self.addEventListener('fetch', function (event) {
   var request = event.request;
   if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') return;
+  /* the page and its worker need the headers; what they load from this
+   * same server does not, and goes to the server without a detour here */
+  if (request.mode !== 'navigate' && request.destination !== 'worker') return;
   event.respondWith(fetch(request).then(function (response) {
     if (response.status === 0) return response;
     var headers = new Headers(response.headers);

@@ -136,4 +136,5 @@ const viz_module agrepl_viz_module = {
     .plot_file_bytes = NULL, /* no Cairo: savefig goes to the page (plot_savefig) */
     .plot_set_labels = viz_plot_set_labels, /* recorded; the page draws no axis labels yet */
     .graph_window_digest = no_digest,
+    .plot_sheet = NULL, /* the page draws no panels chosen by panel= yet */
 };

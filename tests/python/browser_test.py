@@ -5,7 +5,7 @@ directory, with a token), headless Chromium (chromium-driver, Selenium) opens
 it and runs its cells; the test then clicks a node of the inline graph and
 checks that the inspector shows its gradient, adds a cell that draws a graph
 with folded groups, opens one with a click and inspects a node inside it,
-and folds it again.  At a 1280x720 viewport (issue 49) every inline graph,
+and folds it again.  At a 1280x720 viewport every inline graph,
 :zoom 1.5's and those of rosenbrock_matyas and mlp_sine run whole, fits its
 output's width, or (mlp_sine's folded graph, whose text would be under 12
 px) opens inside its output zoomed to readable text on its output node,
@@ -85,7 +85,7 @@ notebooks = os.path.join(tmp, "notebooks")
 os.makedirs(notebooks)
 # without the outputs it is committed with: Run All's end is when every
 # code cell has a prompt number again
-# (and the lessons whose graphs were wider than a 1280-px page, issue 49)
+# (and the lessons whose graphs were wider than a 1280-px page)
 WIDE = ["rosenbrock_matyas.ipynb", "mlp_sine.ipynb"]
 for source in [NOTEBOOK] + [os.path.join(os.path.dirname(NOTEBOOK), name) for name in WIDE]:
     clean = nbformat.read(source, as_version=4)
@@ -277,7 +277,7 @@ try:
             driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", frame)
             wait.until(lambda d: shown_key() == "")
             check("click on the open group's frame folds it again", True)
-    # a projector's page (issue 49): a 1280x720 viewport, :zoom 1.5
+    # a projector's page: a 1280x720 viewport, :zoom 1.5
     driver.set_window_size(1280, 720)
     inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
     driver.set_window_size(1280 + 1280 - inner[0], 720 + 720 - inner[1])
@@ -327,7 +327,7 @@ try:
     fitted = driver.execute_script(pane_of, graph)
     check("+ zooms the graph inside its output (it scrolls and pans there), fit fits it again",
           zoomed[0] > zoomed[1] * 1.3 and fitted[0] <= fitted[1] + 1, (zoomed, fitted))
-    # a folded layer of a two-input model (issue 48): a click opens it and the
+    # a folded layer of a two-input model: a click opens it and the
     # inspector shows what leaves it with every unit's map over the plane
     driver.execute_script(
         "var c=Jupyter.notebook.insert_cell_at_bottom('code');"
@@ -392,7 +392,7 @@ try:
                   (f[0] <= 1 and f[1] <= 1 and o[0] is None) or
                   (o[0] == "output" and o[1] and o[2] >= 11.9 and o[3] <= 1 and "drag to see the rest" in o[4])
                   for f, o in zip(fits, opened)), (fits, opened))
-        if name == "mlp_sine.ipynb":  # its folded graph (issue 49): text 10 px when fitted whole
+        if name == "mlp_sine.ipynb":  # its folded graph: text 10 px when fitted whole
             check("mlp_sine's folded graph opens on its output at readable text, with a note",
                   opened and opened[-1][0] == "output", opened)
             click(graph.find_element(By.CSS_SELECTOR, ".agrepl-tools button[data-zoom='fit']"))

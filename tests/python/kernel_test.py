@@ -159,7 +159,7 @@ check("error: the traceback is the terminal's report with the caret",
 reply, messages = run(client, "w + x")
 check("error: the kernel goes on, names set before the error kept", result_of(messages) == "variable(7)", messages)
 
-# a notebook's text with ESC, BEL and C1's CSI (issue 52): what the kernel
+# a notebook's text with ESC, BEL and C1's CSI: what the kernel
 # sends back (output, value, error, traceback) has '?' where each was
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 reply, messages = run(client, 'bell = "ring\x07\x1b[2J\u009b1m"\nprint(bell)\nbell')
@@ -471,7 +471,7 @@ check("plot in the next cell: a new output, and the cell's value still its resul
       [m["msg_type"] for m in messages])
 
 # the decision boundary in a training loop: one output updated in place, the
-# loss and the map in one picture (issue 48)
+# loss and the map in one picture
 reply, messages = run(client, "clearplot()\nd = moons(60, seed=1)\nbm = mlp([8, 1], activation=tanh, seed=1)\n"
                       "bopt = adam(bm, lr=0.05)\npace(20)\nfor i in range(12) { bl = mean(relu(1 - (2 * d[1] - 1) * "
                       "reshape(bm(d[0]), [60]))); bm.cleargrads(); bl.backward(); bopt.step(); plot(bl, \"loss\"); "
@@ -548,7 +548,7 @@ with open(stderr_path) as f:
 check("bad signature: logged on stderr", "signature is wrong" in log, log)
 check("bad signature: the kernel is alive", kernel.poll() is None and client.is_alive())
 
-# a replayed message (issue 52): one signed execute_request captured and sent
+# a replayed message: one signed execute_request captured and sent
 # three times runs once; the repeats are dropped and logged
 run(client, "replayed = 0")
 good = client.session.msg("execute_request", {"code": "replayed = replayed + 1", "silent": False,

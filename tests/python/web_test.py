@@ -11,7 +11,9 @@ endless loop (every name kept), saves a session with :save, reloads the page
 and :loads it back (the browser's storage), checks an error's caret,
 compares the page's dot(y) with the terminal's, writes lesson pages with
 agrepl --web-lesson (beside the build, installed, none), reads a .npy numpy
-wrote and picked in the page and downloads one numpy reads, and opens a
+wrote and picked in the page and downloads one numpy reads, reads a CSV
+and np.savez / np.savez_compressed archives picked in the page as the
+terminal does (the same lines, errors too), and opens a
 lesson page from disk (file://).  Screenshots in SHOTS_DIR.
 Where emscripten is missing (no page was built) it says SKIP and passes."""
 import difflib
@@ -389,9 +391,74 @@ try:
         back = numpy.load(io.BytesIO(base64.b64decode(got)))
         check("the downloaded .npy is what numpy reads: the picked grid times 2",
               back.shape == (2, 3) and numpy.array_equal(back, numpy.arange(6).reshape(2, 3) / 2), repr(back))
-        text = typed("load_csv(\"grid.npy\")")
-        check("load_csv in the page says what it lacks (libcsv, not built for WebAssembly)",
-              "the web page has no libcsv" in text.split("ag> load_csv(")[-1], text[-300:])
+        # load_csv (libcsv compiled from Debian's source) and load_npz (the
+        # page's unzip; np.savez_compressed's members inflated by the
+        # browser) on picked files numpy wrote: the numbers numpy has, and
+        # every line the terminal's agrepl prints for the same statements
+        with open(os.path.join(tmp, "table.csv"), "w", newline="") as f:
+            f.write('x1,"x 2",t\r\n0.5,-2,1\r\n1e-3,"3.25",0\r\n7,8,1\r\n')
+        with open(os.path.join(tmp, "broken.csv"), "w") as f:
+            f.write("1,2\n3,4\n5,oops\n")
+        pairs = numpy.arange(12, dtype=numpy.float64).reshape(3, 4) / 8
+        labels = numpy.array([3, 1, 4], dtype=numpy.int32)
+        numpy.savez(os.path.join(tmp, "plain.npz"), pairs=pairs, labels=labels)
+        numpy.savez_compressed(os.path.join(tmp, "packed.npz"), a=pairs * 3, b=labels)
+        packed = bytearray(open(os.path.join(tmp, "packed.npz"), "rb").read())
+        start = 30 + packed[26] + 256 * packed[27] + packed[28] + 256 * packed[29]
+        packed[start:start + 2] = b"\xff\xff"  # a deflate block type that does not exist
+        with open(os.path.join(tmp, "broken.npz"), "wb") as f:
+            f.write(bytes(packed))
+        with open(os.path.join(tmp, "notzip.npz"), "w") as f:
+            f.write("not a zip\n")
+        for name in ["table.csv", "broken.csv", "plain.npz", "packed.npz", "broken.npz", "notzip.npz"]:
+            driver.find_element(By.ID, "upload").send_keys(os.path.join(tmp, name))
+            wait.until(lambda d: "copied " + name in d.execute_script(
+                "return document.getElementById('output').textContent"))
+        statements = ["x, t = load_csv(\"table.csv\", header=true, target=\"t\")", "x", "t",
+                      "load_csv(\"broken.csv\")", "load_csv(\"table.csv\")",
+                      "p, l = load_npz(\"plain.npz\")", "p", "l",
+                      "a, b = load_npz(\"packed.npz\")", "a", "b", "load_npz(\"packed.npz\", name=\"b\")",
+                      "load_npz(\"broken.npz\")", "load_npz(\"notzip.npz\")", "load_npz(\"packed.npz\", name=\"c\")"]
+        page = {}
+        for st in statements:
+            text = typed(st)
+            page[st] = text.split("ag> " + st + "\n")[-1].split("saved in this browser")[0].rstrip("\n")
+        native = subprocess.run([AGREPL, "--headless"], input=":digits full\n" + "\n".join(statements) + "\n",
+                                capture_output=True, text=True, cwd=tmp)
+        # the terminal's output, statement by statement: each error is
+        # "<stdin>:N:C: error: ..." and its two caret lines, the page's "error: ..."
+        native_lines = native.stdout.splitlines() + native.stderr.splitlines()
+        for st in statements:
+            shown = page[st]
+            if "error:" in shown:
+                message = shown.split("error:", 1)[1].splitlines()[0].strip()
+                same = any(line.endswith("error: " + message) for line in native_lines)
+                check("the page's error for %s is the terminal's" % st, same and message != "",
+                      shown + "\n--- terminal:\n" + "\n".join(l for l in native_lines if "error:" in l))
+            elif " = " in st:
+                check("the page prints nothing for %s, as the terminal" % st, shown == "", shown)
+            else:
+                check("the page prints what the terminal prints for %s" % st,
+                      shown != "" and all(line in native_lines for line in shown.splitlines()),
+                      shown + "\n--- terminal:\n" + "\n".join(native_lines))
+        def numbers(text):
+            """the numbers a printed variable holds, in order"""
+            return [float(v) for v in text.split("(", 1)[-1].replace("[", " ").replace("]", " ").replace(")", " ").split()]
+        check("load_csv in the page: the table's values and targets (header and quotes read by libcsv)",
+              numbers(page["x"]) == [0.5, -2, 0.001, 3.25, 7, 8] and page["x"].startswith("x[3 2](") and
+              numbers(page["t"]) == [1, 0, 1], page["x"] + " / " + page["t"])
+        check("load_csv in the page: a bad cell is named by its line and column",
+              "broken.csv: line 3, column 2: 'oops' is not a number" in page["load_csv(\"broken.csv\")"],
+              page["load_csv(\"broken.csv\")"])
+        check("load_npz in the page reads np.savez's stored members: numpy's numbers",
+              numbers(page["p"]) == list(pairs.ravel()) and page["p"].startswith("p[3 4](") and
+              numbers(page["l"]) == [3, 1, 4], page["p"] + " / " + page["l"])
+        check("load_npz in the page reads np.savez_compressed's deflated members: numpy's numbers",
+              numbers(page["a"]) == list((pairs * 3).ravel()) and page["a"].startswith("a[3 4](") and
+              numbers(page["b"]) == [3, 1, 4], page["a"] + " / " + page["b"])
+        check("load_npz in the page: a damaged deflate stream is libzip's error",
+              "broken.npz: a.npy cannot be read: Zlib error: data error" in page["load_npz(\"broken.npz\")"],
+              page["load_npz(\"broken.npz\")"])
         driver.save_screenshot(os.path.join(SHOTS, "6-files.png"))
     finally:
         end_group(lesson_server)

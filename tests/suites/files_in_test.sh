@@ -78,7 +78,7 @@ done
 if printf '%s\n' "$out" | grep -q '^x(1)$'; then ok; else bad "x lost after a refusal: $out"; fi
 if printf '%s\n' "$out" | grep -q 'analytic second derivative'; then ok; else bad "lesson by name did not load: $out"; fi
 
-# issue 52: a lesson found by name under ./samples is a file of the folder,
+# a lesson found by name under ./samples is a file of the folder,
 # checked like any other: a link out of it is refused, and no line of the
 # file it names appears in the error; a lesson of the folder itself loads
 mkdir -p "$tmp/class/alice/samples"
@@ -99,7 +99,7 @@ if printf '%s\n' "$out" | grep -q "$(printf '[\033\007]')"; then bad ":lessons p
 if printf '%s\n' "$out" | grep -q '^  bell  *bell ?]0;title? and ?\[31mred?\[0m$'; then ok; else bad ":lessons bell: $out"; fi
 rm -rf "$tmp/class/alice/samples"
 
-# issue 52: no time-of-check race.  race.dot flips between a regular file and
+# no time-of-check race.  race.dot flips between a regular file and
 # a link to a file outside while dot() writes it 1000 times: checked by its
 # real path, then opened again by name, the outside file was overwritten
 # (in about half the runs of 300); each name is now opened relative to the

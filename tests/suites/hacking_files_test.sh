@@ -1,6 +1,6 @@
 #!/bin/sh
 # HACKING.md's file tables name every file under src/ include/ repl/ viz/
-# tests/ bench/ (issue 29 item 8), and name no file that is not there.
+# tests/ bench/, and name no file that is not there.
 # A table follows a line "`DIR/` by file"; the first cell of each row names
 # files (or `SUBDIR/`, covering everything below it) relative to DIR.
 # Usage: tests/suites/hacking_files_test.sh  (from anywhere; reads the source tree)

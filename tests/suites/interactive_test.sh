@@ -140,7 +140,7 @@ check "older history entry" 'sz = exp(sx) + sx^2 + sin(sx); sz.backward(step=tru
 keys C-u C-d
 
 # completion knows what is being typed: file names after :load/:save and in
-# strings, help subjects after :help, the keywords of the call (issue 17)
+# strings, help subjects after :help, the keywords of the call
 mkdir -p "$tmp/lessons"
 echo 'lesson_value = 42' >"$tmp/lessons/first_lesson.ag"
 i=0
@@ -169,7 +169,7 @@ check "the completed call runs" 'variable(4)'
 keys C-d
 
 # Ctrl-D at ..> drops the unfinished statement and says so; the session goes
-# on (issue 13, item 9).  The history file is cut to its last 1000 lines.
+# on.  The history file is cut to its last 1000 lines.
 i=0
 while tmux -L "$sock" has-session 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 awk 'BEGIN { for (i = 1; i <= 1500; i++) print "old_entry_" i }' >"$tmp/.agrepl_history"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Ctrl-C stops long work (issue 13, items 5 and 8): SIGINT sent to agrepl while it
+# Ctrl-C stops long work: SIGINT sent to agrepl while it
 # runs rand(1e9), ones(1e9), a long backward or a long range loop, in script
 # mode and in stdin mode, must stop the statement that is running (never the
 # next one) soon after the signal, with its message and status, every name
@@ -168,7 +168,7 @@ if interrupt "range loop, script" script "$loop_script" 's.ag:3:.*error: interru
     expect "range loop, script" 1 "ready"
 fi
 
-# :save after an interrupted loop (issue 13, item 8): the loop is not
+# :save after an interrupted loop: the loop is not
 # replayed; the file binds x and i to their values when it stopped, so after
 # :reset and :load they print the same (shortest round-trip text: same bits)
 save_script="x = 0.5

@@ -46,7 +46,7 @@ else
     fail "with build/lib-asan: status $rc, no heap-use-after-free in ag_item"; head -8 "$tmp/instrumented.err"
 fi
 
-# a stale buffer (the data of a collected variable, issue 33's buffer cache):
+# a stale buffer (the data of a collected variable, the buffer cache):
 # bypassed with AG_DEBUG_NO_REUSE=1, so the read is of freed memory; cached
 # and poisoned without it (build/lib-asan only)
 stale_buffer() { # stale_buffer NAME NO_REUSE

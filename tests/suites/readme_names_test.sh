@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every `:command` and built-in the README names exists (issue 31): the names
+# Every `:command` and built-in the README names exists: the names
 # are taken from the README's agrepl code (its inline code spans and the
 # code blocks not marked sh or c) and looked up in the binary's own tables
 # with `:help :NAME` and `:help NAME`.  A method call `x.NAME(...)` that is

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Reliability checks that need a shell (issue 13): output to a full disk or
+# Reliability checks that need a shell: output to a full disk or
 # a closed pipe must fail with a message on stderr and status 1; endless
 # recursion is a clean error at any stack limit; files are written whole or
 # not at all; input is read whole or refused.
@@ -26,8 +26,8 @@ check() { # NAME WANT_STATUS GOT_STATUS STDERR_FILE PATTERN
 }
 AGREPL_HEADLESS=1 agrepl -e 'print(1)' >/dev/full 2>"$tmp/err"
 check "stdout to /dev/full" 1 $? "$tmp/err" 'error writing to standard output'
-# a closed pipe with SIGPIPE ignored: writes fail with EPIPE
-# (issue 30, row 17) the loop stops at the first failed write, with its
+# a closed pipe with SIGPIPE ignored: writes fail with EPIPE, and
+# the loop stops at the first failed write, with its
 # reason: run to its end, it would take far longer than the 60 s limit
 (trap '' PIPE; AGREPL_HEADLESS=1 agrepl -e 'for i in range(1e9) { print(i) }' 2>"$tmp/err"; echo $? >"$tmp/rc") | head -c 1 >/dev/null
 check "stdout to a closed pipe" 1 "$(cat "$tmp/rc")" "$tmp/err" '^-e:1:23: error: print: error writing to standard output: Broken pipe'
@@ -38,8 +38,8 @@ AGREPL_HEADLESS=1 agrepl -e "s = \"$long\"; s" >/dev/full 2>"$tmp/err"
 check "a value shown to a full disk" 1 $? "$tmp/err" '^-e:1:5009: error: printing the value: error writing to standard output: No space left on device'
 AGREPL_HEADLESS=1 agrepl -e 'x = 1.0; x' >/dev/full 2>"$tmp/err"
 check "output flushed at the end of a statement to a full disk" 1 $? "$tmp/err" '^-e:1:10: error: error writing to standard output: No space left on device'
-# endless recursion: a clean error with its call trace at any stack limit
-# (issue 13, item 1); the budget comes from the real stack, not a constant
+# endless recursion: a clean error with its call trace at any stack limit;
+# the budget comes from the real stack, not a constant
 for limit in 256 512 8192 unlimited; do
     if ! (ulimit -s "$limit") 2>/dev/null; then
         echo "reliability: skipped ulimit -s $limit (not permitted here: the hard limit is $(ulimit -Hs))"
@@ -48,7 +48,7 @@ for limit in 256 512 8192 unlimited; do
     (ulimit -s "$limit" && AGREPL_HEADLESS=1 agrepl -e 'def f(n) = f(n + 1); f(0)' >/dev/null 2>"$tmp/err")
     check "endless recursion at ulimit -s $limit" 1 $? "$tmp/err" 'in f, called at -e:1:12'
 done
-# files are written whole or not at all (issue 13, item 2): a failed write
+# files are written whole or not at all: a failed write
 # reports its cause, leaves the old file byte for byte and no temporary file
 # beside it
 kept() { # NAME WANT_STATUS GOT_STATUS PATTERN FILE
@@ -71,7 +71,7 @@ for i in $(seq 200); do echo "x$i = $i.0"; done >"$tmp/long.ag"
 echo ':save! s.ag' >>"$tmp/long.ag"
 (cd "$tmp/w" && ulimit -f 1 && trap '' XFSZ && AGREPL_HEADLESS=1 agrepl <"$tmp/long.ag" >/dev/null 2>"$tmp/err")
 kept ":save! over a good file, ulimit -f" 1 $? ':save!: cannot write s.ag: File too large' "$tmp/w/s.ag"
-# (issue 30, row 11) SIGXFSZ left at its default action: the size limit is
+# SIGXFSZ left at its default action: the size limit is
 # an error, the old file kept, no temporary file, and the session goes on
 cp "$tmp/long.ag" "$tmp/long2.ag"
 echo 'print("after")' >>"$tmp/long2.ag"
@@ -99,7 +99,7 @@ else
     fail=$((fail + 1))
     echo "FAIL :save over its own file: $(cat "$tmp/w/s.ag")"
 fi
-# issue 30, row 8: Ctrl-C while agrepl waits for its next line on stdin
+# Ctrl-C while agrepl waits for its next line on stdin
 # interrupts nothing: neither the statement that line completes nor the rest
 # of an unfinished one (the signal comes while the process sleeps in read)
 rm -f "$tmp/fifo"
@@ -128,14 +128,14 @@ else
     fail=$((fail + 1))
     echo "FAIL row 8: Ctrl-C while stdin is idle: status $status, stdout: $(cat "$tmp/out"), stderr: $(cat "$tmp/err")"
 fi
-# issue 30, row 13: :save checks that the file still holds what it wrote
+# :save checks that the file still holds what it wrote
 # (size and a hash of the content), not only its path: replaced by another
 # writer (here dot()), or edited in place by hand while the session waits
 (cd "$tmp/w" && printf 'x = 1.0\n:save! s.ag\ny = sin(x)\ndot(y, "s.ag")\n:save s.ag\nprint("after")\n' |
     AGREPL_HEADLESS=1 agrepl >"$tmp/out" 2>"$tmp/err")
 check ":save over a file replaced since it wrote it" 1 $? "$tmp/err" '^<stdin>:5:1: error: :save: s.ag changed since :save wrote it (edited or replaced); :save! s.ag overwrites it'
 grep -q '^digraph' "$tmp/w/s.ag" || { fail=$((fail + 1)); echo "FAIL :save over a replaced file: it was overwritten"; }
-# (issue 52: the session's output goes to a file of its own, empty before it
+# (the session's output goes to a file of its own, empty before it
 # starts: the runner's shell truncates its `>` only once the FIFO is open,
 # after this shell has started looking, and on a loaded machine the 'saved'
 # of the check above, still in a shared $tmp/out, was taken for this one's,
@@ -155,7 +155,7 @@ exec 3>&-
 wait $runner
 check ":save over a file edited in place since it wrote it" 1 $? "$tmp/err" '^<stdin>:4:1: error: :save: s.ag changed since'
 [ "$(cat "$tmp/w/s.ag")" = "x = 2.0" ] || { fail=$((fail + 1)); echo "FAIL :save over an edited file: it was overwritten"; }
-# issue 30, row 9: writes behave as `>` would: a read-only file needs :save!
+# writes behave as `>` would: a read-only file needs :save!
 # (and keeps its mode), a symbolic link to nothing is an error naming it
 # (:save! creates what it names), hard links and the mode are kept
 mkdir "$tmp/links"
@@ -172,7 +172,7 @@ links_ok=yes
 grep -q '^digraph' "$tmp/links/g.dot" && [ "$(stat -c %h:%a "$tmp/links/g.dot")" = 2:640 ] || links_ok="g.dot: $(stat -c %h:%a "$tmp/links/g.dot"), $(head -c 20 "$tmp/links/g.dot")"
 [ -z "$(find "$tmp/links" -name '.*' -type f)" ] || links_ok="a temporary file was left"
 if [ "$links_ok" = yes ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL row 9: $links_ok"; fi
-# issue 52, item 5: save(m, FILE) writes as dot and :save! do: through a
+# save(m, FILE) writes as dot and :save! do: through a
 # symbolic link to the file it names, keeping hard links and the mode
 (cd "$tmp/links" && printf 'old\n' >w.safetensors && chmod 0640 w.safetensors && ln w.safetensors w2.safetensors &&
     ln -s w.safetensors wl.safetensors &&
@@ -184,7 +184,7 @@ save_ok=yes
 printf 'old\n' | cmp -s - "$tmp/links/w.safetensors" && save_ok="the file the link names kept the old content"
 [ -z "$(find "$tmp/links" -name '.*' -type f)" ] || save_ok="a temporary file was left"
 if [ "$save_ok" = yes ] && [ ! -s "$tmp/err" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL save(m) keeps links and mode: $save_ok $(cat "$tmp/err")"; fi
-# issue 52, item 4: no file statement waits on a FIFO (or any special file):
+# no file statement waits on a FIFO (or any special file):
 # refused at once, the session going on (a bounded run: 124 is a hang)
 mkfifo "$tmp/w/pipe.ag" "$tmp/w/pipe.safetensors"
 (cd "$tmp/w" && printf ':load pipe.ag\nm = mlp([2, 1], seed=1)\ny = m(ones(1, 2))\nload(m, "pipe.safetensors")\nprint("still here")\n' |
@@ -198,7 +198,7 @@ check "dot to /dev/null (a device is written, not renamed over)" 0 $? "$tmp/out"
 (cd "$tmp/w" && AGREPL_HEADLESS=1 timeout -k 5 20 "$AGREPL" -e 'x = 1.0; dot(sin(x), "pipe.ag")' >"$tmp/out" 2>"$tmp/err")
 check "dot to a FIFO nobody reads" 1 $? "$tmp/err" 'dot: cannot write "pipe.ag": No such device or address'
 rm -f "$tmp/w/pipe.ag" "$tmp/w/pipe.safetensors"
-# input is read whole or refused (issue 13, item 3)
+# input is read whole or refused
 printf 'x = 1\nprint(x)\ny = 2\0\nprint(2)\n' >"$tmp/nul.ag"
 AGREPL_HEADLESS=1 agrepl "$tmp/nul.ag" >"$tmp/out" 2>"$tmp/err"
 check "a NUL byte in a script" 1 $? "$tmp/err" "nul.ag:3:6: error: a NUL byte is not allowed in a script"
@@ -228,13 +228,13 @@ if (ulimit -v 300000 && agrepl --version) >/dev/null 2>&1; then
     (ulimit -v 300000 && AGREPL_HEADLESS=1 agrepl "$tmp/huge.ag" >/dev/null 2>"$tmp/err")
     check "out of memory reading a script" 1 $? "$tmp/err" "agrepl: out of memory reading $tmp/huge.ag (419430400 bytes)"
     rm -f "$tmp/huge.ag"
-    # issue 30, row 12: a script read whole that does not fit the memory
+    # a script read whole that does not fit the memory
     # left (one statement of 20 MB: its tokens alone need 300 MB) says so
     { printf 'x = '; yes '1 +' | head -c 20000000 | tr -d '\n'; echo ' 1'; } >"$tmp/huge.ag"
     (ulimit -v 300000 && AGREPL_HEADLESS=1 agrepl "$tmp/huge.ag" >/dev/null 2>"$tmp/err")
     check "out of memory parsing a script" 1 $? "$tmp/err" "^$tmp/huge.ag:1:1: error: out of memory"
     rm -f "$tmp/huge.ag"
-    # issue 30, row 10: GLib (under Pango) aborted the process when it could
+    # GLib (under Pango) aborted the process when it could
     # not start a thread or allocate, and fontconfig crashed on a NULL it did
     # not check.  Before drawing, a thread and 64 MiB are tried (300000 KiB
     # fails there); above that the drawing runs out while it draws, where
@@ -262,7 +262,7 @@ if (ulimit -v 300000 && agrepl --version) >/dev/null 2>&1; then
 else
     echo "reliability: skipped the ulimit -v check ($AGREPL cannot start under ulimit -v)"
 fi
-# issue 30, row 1: Graphviz's layout of this 601-node graph segfaults (Debian's
+# Graphviz's layout of this 601-node graph segfaults (Debian's
 # 2.42, after about 18 s of CPU); it runs in a child process, so a crash or the
 # CPU-time limit (here `ulimit -t 3`, which the child inherits) is an error
 # and the session goes on with every name
@@ -275,7 +275,7 @@ else
     check "row 1: a Graphviz crash or runaway is an error" 1 $status "$tmp/err" 'render: Graphviz \(was stopped after 2 s of CPU time\|crashed\)'
     grep -q 'x(1)' "$tmp/out" || { fail=$((fail + 1)); echo "FAIL row 1: x lost after the render: $(cat "$tmp/out")"; }
 fi
-# issue 30, row 18: :lessons with no lesson anywhere (a copy of agrepl far from
+# :lessons with no lesson anywhere (a copy of agrepl far from
 # the source tree) says so, with no undefined behaviour (qsort of NULL, which
 # the sanitizer pass stops on)
 mkdir -p "$tmp/lone/bin" "$tmp/lone/cwd"
@@ -306,7 +306,7 @@ usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(usage.ru_maxrss, "%.3f" % (usage.ru_utime + usage.ru_stime), status)
 EOF
 }
-# issue 30, row 3: one statement over N lines on stdin is read in time linear
+# one statement over N lines on stdin is read in time linear
 # in N; it was parsed again after every line, so 8,000 lines took 16 to 20
 # times as long as 2,000 (0.5 s and 9.9 s).  CPU time of both in this run:
 # the ratio must stay below 8 (4 when linear, less with the start-up cost).
@@ -322,7 +322,7 @@ else
     fail=$((fail + 1))
     echo "FAIL row 3: a statement of 8,000 lines on stdin took ${cpu8000} s of CPU (status $status8000), of 2,000 lines ${cpu2000} s (status $status2000): not linear"
 fi
-# issue 30, row 3, at the terminal: the same statement typed (pasted) at
+# the same statement typed (pasted) at
 # agrepl's prompt through a pseudo-terminal, Readline reading it, is read in
 # time linear in its lines too; it was parsed again after every line.  CPU
 # time of the agrepl process for 2,000 and 8,000 lines in this run: the
@@ -369,7 +369,7 @@ else
     fail=$((fail + 1))
     echo "FAIL row 3 at the terminal: a statement of 8,000 lines typed at the prompt took ${typed8000} s of CPU (status $typed_status8000, last output $typed_tail8000), of 2,000 lines ${typed2000} s (status $typed_status2000, $typed_tail2000): not linear"
 fi
-# issue 30, row 15: a script file's memory is freed statement by statement:
+# a script file's memory is freed statement by statement:
 # 1e6 short lines run within 50 MB (they took 1.4 GB: every statement's
 # syntax tree lived to the end, about 800 bytes a line).  The sanitizer
 # build (shadow memory, red zones, freed memory in quarantine) cannot be held
@@ -400,7 +400,7 @@ else
 fi
 rm -f "$tmp/million.ag" "$tmp/small.ag"
 
-# issue 52, item 7: what a file brings is printed without the control
+# what a file brings is printed without the control
 # characters a terminal obeys (ESC, BEL, C1's CSI in UTF-8), each shown as
 # '?': a script's line quoted in an error and its file's name (in the error
 # and the trace), a def's text (:funcs), a file name in an error and in

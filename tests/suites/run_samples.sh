@@ -25,7 +25,7 @@ for ag in "$root"/samples/*.ag; do
         fail=$((fail + 1))
         continue
     fi
-    # a shipped lesson never trips the summed-gradient note (issue 24): it is
+    # a shipped lesson never trips the summed-gradient note: it is
     # for a gradient someone reads, draws or steps with, and a lesson shows
     # how to clear it
     if grep -Eq '(adds|adding) up the gradients of' "$out"; then

@@ -41,7 +41,7 @@ for bad in "$dir"/../fuzz_corpus/safetensors-bad-*.safetensors; do
     fi
 done
 msg=$("$tool" bad "$tmp/none.safetensors" 2>&1) && echo "ok: a missing file: $msg" || fail "missing file: $msg"
-# a FIFO is refused at once, never waited on in open() (issue 52)
+# a FIFO is refused at once, never waited on in open()
 mkfifo "$tmp/fifo.safetensors"
 msg=$(timeout 10 "$tool" bad "$tmp/fifo.safetensors" 2>&1) && echo "ok: a FIFO: $msg" || fail "FIFO: $msg"
 

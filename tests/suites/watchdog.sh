@@ -7,7 +7,7 @@
 # stalling `make test` until CI gives up) and kill them all, the test first.
 # The test kills the watchdog when it ends; a watchdog whose test is gone
 # exits at its next look.
-# (Time without progress, not the suite's whole time (issue 52): beside other
+# (Time without progress, not the suite's whole time: beside other
 # work, at a load average of 20 on 2 cores, a suite takes several times its
 # usual wall time while every command in it still finishes.)
 pid=$1 seconds=$2 name=$3

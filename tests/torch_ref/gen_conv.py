@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes tests/scripts/torch_conv.ag: agrepl's image ops against PyTorch (issue 50).
+"""Writes tests/scripts/torch_conv.ag: agrepl's image ops against PyTorch.
 
 Run with Debian's python3 and python3-torch:
     /usr/bin/python3 tests/torch_ref/gen_conv.py > tests/scripts/torch_conv.ag
@@ -171,7 +171,7 @@ case("im2col = unfold's rows", "im2col(x, 3, stride=2, pad=1)",
 case("col2im = fold of those rows", "col2im(im2col(x, 3, stride=2, pad=1), [2, 3, 5, 6], 3, stride=2, pad=1)",
      lambda x: F.fold(F.unfold(x, 3, padding=1, stride=2), (5, 6), 3, padding=1, stride=2), ["x"])
 
-# ---- more of PyTorch's functions (issue 50 item 3) --------------------------------------
+# ---- more of PyTorch's functions --------------------------------------
 inputs["a"] = torch.tensor([[-5.0, -3.0, -1.5, -0.25, 0.0, 0.5], [1.0, 2.5, 3.0, 4.0, 6.5, -40.0]])
 define("a", inputs["a"])
 case("softsign", "softsign(a)", F.softsign, ["a"])
@@ -234,7 +234,7 @@ case("repeat_interleave dim 1", "repeat_interleave(pr, 2, dim=1)", lambda x: tor
 case("repeat_interleave flat", "repeat_interleave(pr, 3)", lambda x: torch.repeat_interleave(x, 3), ["pr"])
 case("logcumsumexp dim 0", "logcumsumexp(lc, 0)", lambda x: torch.logcumsumexp(x, 0), ["lc"])
 
-# ---- einsum, batch_norm, cummax/cummin, meshgrid, diagonal, scatter, nonzero (issue 50 item 3)
+# ---- einsum, batch_norm, cummax/cummin, meshgrid, diagonal, scatter, nonzero
 inp("e1", (2, 3), 30)
 inp("e2", (3, 4), 31)
 inp("eb1", (2, 2, 3), 32)

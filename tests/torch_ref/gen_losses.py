@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/scripts/loss_weights.ag: weight=, pos_weight= and the (C) and
-(N, C, d...) shapes of the losses (issue 32) against reference values.
+(N, C, d...) shapes of the losses against reference values.
 
 PyTorch was not installed where this was written, so the references are
 PyTorch's documented formulas evaluated here in plain Python float64

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes a C program that calls every function the public headers declare
-with NULL for its handles (issue 28, item 1), so a new function cannot forget.
+with NULL for its handles, so a new function cannot forget.
 
 usage: gen_null_test.py INCLUDE_DIR [EXPORTED_SYMBOLS_FILE] > test_null_handles.c
 
@@ -17,7 +17,7 @@ Each function is called
 The other arguments are valid: buffers, shapes of 1s, counts of 1.  Then
   C. for each buffer, array or out-parameter in turn (a pointer that is not a
      handle, a callback or user data), with that one NULL and every handle
-     real (issue 52).
+     real.
 Every call must return its type's "nothing" value (the contract in ag_core.h:
 NULL, -1, NaN, 0, false, ""; the exceptions are listed below), and in B,
 when the call has a context at hand (a real context, model or optimizer
@@ -362,7 +362,7 @@ def main():
                     fb.append("    MESSAGE();")
         fb.append("}")
         bodies.append((name, "\n".join(fb)))
-    # C: each buffer or out-parameter NULL, every handle real (issue 52).
+    # C: each buffer or out-parameter NULL, every handle real.
     for name in sorted(protos):
         pr = protos[name]
         params = pr["params"]

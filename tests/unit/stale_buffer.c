@@ -1,6 +1,6 @@
 /* stale_buffer.c — a tensor's data read through a pointer kept across
  * ag_gc.  The collected variable's buffer goes to its context's buffer
- * cache (issue 33); with AG_DEBUG_NO_REUSE=1 the cache is bypassed and the
+ * cache; with AG_DEBUG_NO_REUSE=1 the cache is bypassed and the
  * buffer freed, so AddressSanitizer reports the read as a heap use after
  * free; without it, in a library built with `make lib-asan`, the cached
  * buffer is poisoned and the read is reported as a use after poison

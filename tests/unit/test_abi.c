@@ -144,6 +144,12 @@ static const frozen released_ops[] = {
     OP(GATHER, "Gather"),
     OP(SCATTER_ADD, "ScatterAdd"),
     OP(HYPOT, "Hypot"),
+    OP(IM2COL, "Im2col"),
+    OP(COL2IM, "Col2im"),
+    OP(MAX_POOL2D, "MaxPool2d"),
+    OP(COPYSIGN, "Copysign"),
+    OP(REMAINDER, "Remainder"),
+    OP(FLOOR_DIVIDE, "FloorDivide"),
 };
 #undef OP
 

@@ -1,5 +1,5 @@
-/* test_allocator.c — a context made with the caller's allocator (issue 28
- * item 6): every block it needs comes through that allocator and nothing
+/* test_allocator.c — a context made with the caller's allocator:
+ * every block it needs comes through that allocator and nothing
  * else is allocated.  This program is linked with --wrap=malloc (calloc,
  * realloc, free, strdup, ...; see the Makefile), so every call the
  * library's code makes to the C library's allocator lands in __wrap_* here

@@ -1,7 +1,7 @@
 /* test_contain.c — Graphviz work in a forked child (viz/graph_contain.c):
  * a crash, a runaway loop or an allocation beyond the limit in the child is
  * an error message in the parent, which goes on; results come back whole.
- * Then the real case (issue 30, row 1): the 601-node graph whose layout
+ * Then the real case: the 601-node graph whose layout
  * crashes Debian's Graphviz either renders or is an error, in seconds. */
 #include "testutil.h"
 
@@ -122,7 +122,7 @@ static void test_memory_limit(void **state) {
 /* GLib aborts the process when an allocation fails (g_malloc never returns
  * NULL), and Pango allocates through it while drawing a figure: in the
  * child that draws (viz_contained_drawing) such an abort is "out of memory
- * drawing the figure", and the parent goes on (issue 30, row 10). */
+ * drawing the figure", and the parent goes on. */
 static unsigned char *glib_allocation_fails(void *arg, size_t *size, char err[VIZ_ERRLEN]) {
     (void)arg, (void)size, (void)err;
     g_free(g_malloc((gsize)1 << 60)); /* more than any address space: GLib aborts */
@@ -141,11 +141,13 @@ static void test_glib_abort_while_drawing_is_out_of_memory(void **state) {
     if (strstr(err, "the drawing library crashed") == NULL) fail_msg("unexpected: %s", err);
 }
 
-/* The graph of issue 30 row 1: y = sin(y) * x + y a hundred times, unfolded:
- * 601 nodes whose dot layout segfaults in Debian's Graphviz 2.42 after
- * about 18 s of CPU.  With a 2 s limit it is an error in seconds (or, with a
- * Graphviz that lays it out in time, a picture); the process goes on. */
-static void test_crashing_graph_is_an_error(void **state) {
+/* The graph that crashed Graphviz: y = sin(y) * x + y a hundred times, unfolded:
+ * 601 nodes whose dot layout segfaulted in Debian's Graphviz 2.42/2.43 (in
+ * its spline routing, after about 18 s of CPU in the x optimisation).  It
+ * is drawn, not lost: its long edges call for the layout without the x
+ * optimisation and with straight edges, which it survives; under a 10 s
+ * CPU limit, so it cannot be the 18 s one. */
+static void test_crashing_graph_is_drawn(void **state) {
     (void)state;
     ag_var *x = ag_scalar(ctx, 1.0), *y = x;
     for (int i = 0; i < 100; i++) y = ag_add(ctx, ag_mul(ctx, ag_sin(ctx, y), x), y);
@@ -156,20 +158,22 @@ static void test_crashing_graph_is_an_error(void **state) {
     char path[64];
     snprintf(path, sizeof path, "/tmp/agrepl-contain-%ld.svg", (long)getpid());
     unlink(path);
-    viz_contain_set_limits(2, 0);
+    viz_contain_set_limits(10, 0);
     char err[VIZ_ERRLEN] = "";
     int nodes = 0, edges = 0;
     int rc = viz_graph_render(y, &o, path, &nodes, &edges, err);
     viz_contain_set_limits(0, 0);
-    struct stat st;
-    if (rc == 0) {
-        assert_int_equal(nodes, 601);
-        assert_int_equal(stat(path, &st), 0);
-        unlink(path);
-    } else {
-        assert_non_null(strstr(err, "Graphviz"));
-        assert_int_not_equal(stat(path, &st), 0); /* nothing written */
-    }
+    if (rc != 0) fail_msg("render: %s", err);
+    assert_int_equal(nodes, 601);
+    assert_int_equal(edges, 800);
+    FILE *svg = fopen(path, "r");
+    assert_non_null(svg);
+    char line[4096];
+    int drawn = 0;
+    while (fgets(line, sizeof line, svg) != NULL) drawn += strstr(line, "class=\"node\"") != NULL;
+    fclose(svg);
+    assert_int_equal(drawn, 601 + 1); /* and the legend */
+    unlink(path);
     assert_close(ag_item(x), 1.0); /* the session goes on */
 }
 
@@ -181,7 +185,7 @@ int main(void) {
         cmocka_unit_test(test_cpu_limit_stops_a_runaway),
         cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_glib_abort_while_drawing_is_out_of_memory),
-        CTX_TEST(test_crashing_graph_is_an_error),
+        CTX_TEST(test_crashing_graph_is_drawn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

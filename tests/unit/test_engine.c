@@ -903,7 +903,7 @@ static void test_step_hook(void **state) {
     assert_close(ag_item(ag_grad(x)), cos(1.0) + 2.0);
 }
 
-/* ag_gc from a step callback (issue 30, row 7): the pass's own gradients are
+/* ag_gc from a step callback: the pass's own gradients are
  * not roots, so a collection there freed them under it (heap-use-after-free
  * under ASan, a NaN gradient otherwise).  It is refused with a message, the
  * young and paced collections too, and the pass ends with the right numbers. */

@@ -751,7 +751,7 @@ static uint32_t fuzz_next(void) {
 
 /* Endless recursion is a clean error in a thread with a small stack: the
  * recursion budget comes from the running thread's stack, not the main
- * thread's ulimit (issue 13; the session was used on the main thread first,
+ * thread's ulimit (the session was used on the main thread first,
  * so cached bounds must not carry over). */
 static void *recurse_in_thread(void *arg) {
     session *s = arg;

@@ -126,7 +126,7 @@ BUILD(build_softmax0, ag_softmax(ctx, a, 0))
 BUILD(build_softmax_last, ag_softmax(ctx, a, -1))
 BUILD(build_mse, ag_mse(ctx, a, b))
 BUILD(build_cross_entropy, ag_cross_entropy(ctx, a, b))
-/* the losses' weight=, pos_weight= and shapes (issue 32): weights are constants */
+/* the losses' weight=, pos_weight= and shapes: weights are constants */
 static ag_var *weights(ag_ctx *ctx, int n, const double *v) {
     ag_var *w = ag_zeros(ctx, 1, &n);
     if (w != NULL) memcpy(ag_data(w), v, (size_t)n * sizeof *v);
@@ -230,7 +230,7 @@ BUILD(build_logsumexp_all, ag_logsumexp(ctx, a, NULL))
 BUILD(build_logsumexp_axis1, ag_logsumexp(ctx, a, (const int[]){1}))
 BUILD(build_prod_all, ag_prod(ctx, a, NULL))
 BUILD(build_prod_axis0, ag_prod(ctx, a, (const int[]){0}))
-/* tuple axes: the kept axes moved to the front, the reduced ones merged (issue 32) */
+/* tuple axes: the kept axes moved to the front, the reduced ones merged */
 BUILD(build_logsumexp_axes02, ag_logsumexp_axes(ctx, a, (const int[]){0, 2}, 2))
 BUILD(build_logsumexp_axes_back, ag_logsumexp_axes(ctx, a, (const int[]){-1, 1}, 2))
 BUILD(build_prod_axes20, ag_prod_axes(ctx, a, (const int[]){2, 0}, 2))
@@ -287,7 +287,7 @@ static ag_var *build_dropout(ag_ctx *ctx, ag_var *const *xs) {
     return ag_dropout(ctx, xs[0], 0.4);
 }
 
-/* images (issue 50): strides, padding (larger than the kernel too), dilation, groups */
+/* images: strides, padding (larger than the kernel too), dilation, groups */
 #define PAIR(a_, b_) ((const int[]){a_, b_})
 BUILD(build_im2col, ag_im2col(ctx, a, PAIR(3, 3), NULL, PAIR(1, 1), NULL))
 BUILD(build_im2col_odd, ag_im2col(ctx, a, PAIR(2, 3), PAIR(2, 1), PAIR(1, 0), PAIR(1, 2)))
@@ -311,7 +311,7 @@ BUILD(build_nearest, ag_interpolate(ctx, a, NULL, (const double[]){2, 1.5}, AG_I
 BUILD(build_unfold, ag_unfold(ctx, a, PAIR(2, 2), NULL, PAIR(1, 1), PAIR(2, 2)))
 BUILD(build_fold, ag_fold(ctx, a, PAIR(3, 3), PAIR(2, 2), NULL, NULL, NULL))
 
-/* more of PyTorch's functions (issue 50 item 3), made of the table's ops */
+/* more of PyTorch's functions, made of the table's ops */
 BUILD(build_softsign, ag_softsign(ctx, a))
 BUILD(build_logsigmoid, ag_logsigmoid(ctx, a))
 BUILD(build_hardsigmoid, ag_hardsigmoid(ctx, a))

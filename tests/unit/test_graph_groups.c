@@ -1,5 +1,5 @@
-/* test_graph_groups.c — big recurrent graphs folded so they read (issue 24
- * item 3): an LSTM's (or RNN's) time steps are groups with their gates
+/* test_graph_groups.c — big recurrent graphs folded so they read:
+ * an LSTM's (or RNN's) time steps are groups with their gates
  * inside, the weights the steps share fold into one box per layer with one
  * edge to each step, the indexing that feeds a step folds into it; the
  * 5-step LSTM loss opens folded with at most 60 boxes, and in the layout
@@ -448,7 +448,7 @@ static void test_lstm_opens_on_the_loss(void **state) {
     printf("    picture %dx%d opens at %.2f showing %.0f,%.0f on: the loss %s, step 5 %s, %d of %d boxes\n", width,
            height, view.scale, -view.offset_x / view.scale, -view.offset_y / view.scale,
            output_seen ? "seen" : "not seen", step_seen ? "seen" : "not seen", boxes_seen, boxes);
-    /* the loss on screen (issue 49: a graph too big opens on its output),
+    /* the loss on screen (a graph too big opens on its output),
      * with the folded boxes that fit beside it (the loss's sum chain is
      * below the steps, so not all of them do) */
     assert_true(output_seen);

@@ -577,7 +577,7 @@ static const char *conv_title(void *user, unsigned tag) {
     return tag == 10 ? "m.conv[0]" : tag == 11 ? "m.max_pool[0]" : NULL;
 }
 
-/* A folded conv layer's box, inspected (issue 50: what the graph window and
+/* A folded conv layer's box, inspected (what the graph window and
  * the notebook show for it): its title, its window and its weight's shape;
  * a pooling layer's box its window only. */
 static void test_inspector_conv_box(void **state) {

@@ -1,4 +1,4 @@
-/* test_inplace.c — in-place changes and backward (issue 30, item 2): each
+/* test_inplace.c — in-place changes and backward: each
  * ag_data_mut (ag_data) call is a change that adds 1 to the variable's version, and a
  * backward that needs a value changed after its function used it stops with
  * an error naming the variable and the op (PyTorch's rule), leaving every

@@ -1,4 +1,4 @@
-/* test_memory.c — the context's buffer cache (issue 33): a training loop
+/* test_memory.c — the context's buffer cache: a training loop
  * that collects every step reuses its buffers instead of faulting fresh
  * pages in; the cache is bounded, released on request, and bypassed under
  * AG_DEBUG_NO_REUSE. */

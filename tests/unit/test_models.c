@@ -535,7 +535,7 @@ static void test_mlp_fits_sine(void **state) {
     ag_release(y);
 }
 
-/* cnn (issue 50): conv[i] and linear[j] made at the first call from the
+/* cnn: conv[i] and linear[j] made at the first call from the
  * input's channels and flattened size, named and shaped as PyTorch's Conv2d
  * (OC, C, K, K); the forward is exactly conv2d, relu, max_pool2d and linear
  * with those parameters; a bare conv2d_layer has "w" and "b"; a weight file

@@ -435,7 +435,7 @@ static void test_cross_entropy_errors(void **state) {
                  "cross_entropy: 3 labels for 2 rows");
 
     /* labels edited between forward and backward: an in-place change after
-     * CrossEntropy used them (issue 30, item 2) */
+     * CrossEntropy used them */
     ag_var *t = VAR(ctx, SHAPE(2), 0, 1);
     ag_var *y = ag_cross_entropy(ctx, x, t);
     assert_non_null(y);

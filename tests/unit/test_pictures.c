@@ -4,7 +4,8 @@
  * class is that class's (orange for 0, blue for 1); the colour bar's ends
  * are the two colours; scatter's points are drawn in their class's colour;
  * several pictures go in panels left to right (units, map, heat map,
- * images), each inside its own box; a heat map's cells and an image's
+ * images), each inside its own box, and panel= puts a picture in the
+ * panel it names (two boundaries side by side, each its own model's); a heat map's cells and an image's
  * pixels are where they should be; and drawing the grid leaves the model's
  * gradients as they were; a layer's units for the graph's inspector are the
  * layer's numbers.  The figure's mapping comes from the session's
@@ -209,6 +210,158 @@ static void test_panels_in_place(void **state) {
     session_close(&s);
 }
 
+/* Dark pixels (text) in [x0, x1) x [y0, y1). */
+static int dark_pixels(const picture *p, int x0, int y0, int x1, int y1) {
+    int count = 0, c[3];
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < p->height; y++)
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < p->width; x++) {
+            rgb_at(p, x, y, c);
+            if (c[0] < 90 && c[1] < 90 && c[2] < 90) count++;
+        }
+    return count;
+}
+
+/* panel= puts each picture in the panel it names: the figure's own panels
+ * first, numbered ones next, then named ones as they were first drawn in,
+ * each a box of its own with its name over it; two boundaries side by side
+ * each show their own model; a statement of another kind into a panel is
+ * refused and changes nothing. */
+static void test_named_panels_in_place(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "def right(a, b) = a\n"
+            "def left(a, b) = -a\n"
+            "boundary(right, [-1, 1], [-1, 1], panel=\"before\")\n"
+            "boundary(left, [-1, 1], [-1, 1], panel=\"after\")\n"
+            "heatmap([[-1, 1]], panel=2)\n"
+            "plot(1, \"loss\")\nplot(0.5, \"loss\")\n"
+            "savefig(\"/tmp/agrepl-test-pictures-named.png\")\n");
+    assert_int_not_equal(repl_run(s.r, "plot(2, \"loss\", panel=\"before\")\n", "<test>", 1), 0);
+    assert_int_not_equal(repl_run(s.r, "heatmap([[1]], panel=0)\n", "<test>", 1), 0);
+    picture p = load_png("/tmp/agrepl-test-pictures-named.png");
+    viz_plot *plot = plot_of(&s);
+    viz_plot *before = viz_plot_find_sheet(plot, "before", 0), *after = viz_plot_find_sheet(plot, "after", 0),
+             *second = viz_plot_find_sheet(plot, NULL, 2);
+    assert_non_null(before);
+    assert_non_null(after);
+    assert_non_null(second);
+    assert_null(viz_plot_find_sheet(plot, "none", 0));
+    assert_null(viz_plot_find_sheet(plot, NULL, 1));
+    /* left to right: the loss (the figure's own), panel 2, "before", "after" */
+    viz_plot *owners[] = {plot, second, before, after};
+    viz_plot_panel kinds[] = {VIZ_PLOT_PANEL_SERIES, VIZ_PLOT_PANEL_HEATMAP, VIZ_PLOT_PANEL_CONTOUR,
+                              VIZ_PLOT_PANEL_CONTOUR};
+    int last_right = -1, boxes[4][4];
+    for (int i = 0; i < 4; i++) {
+        int *b = boxes[i];
+        assert_true(viz_plot_panel_box(owners[i], kinds[i], &b[0], &b[1], &b[2], &b[3]));
+        assert_true(b[0] > last_right);
+        assert_true(b[2] > b[0] && b[3] > b[1] && b[2] < p.width && b[3] < p.height);
+        last_right = b[2];
+    }
+    /* the figure holds no map of its own: the boundaries went to their panels */
+    assert_false(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, NULL, NULL, NULL, NULL));
+    assert_false(viz_plot_panel_box(before, VIZ_PLOT_PANEL_SERIES, NULL, NULL, NULL, NULL));
+    /* each boundary shows its own model: right() is blue right of 0, left() orange */
+    int c[3];
+    double px, py;
+    assert_true(viz_plot_data_to_pixel(before, VIZ_PLOT_PANEL_CONTOUR, -0.8, 0.5, &px, &py));
+    rgb_at(&p, px, py, c);
+    assert_true(orange(c));
+    assert_true(viz_plot_data_to_pixel(before, VIZ_PLOT_PANEL_CONTOUR, 0.8, 0.5, &px, &py));
+    rgb_at(&p, px, py, c);
+    assert_true(blue(c));
+    assert_true(viz_plot_data_to_pixel(after, VIZ_PLOT_PANEL_CONTOUR, -0.8, 0.5, &px, &py));
+    rgb_at(&p, px, py, c);
+    assert_true(blue(c));
+    assert_true(viz_plot_data_to_pixel(after, VIZ_PLOT_PANEL_CONTOUR, 0.8, 0.5, &px, &py));
+    rgb_at(&p, px, py, c);
+    assert_true(orange(c));
+    /* the heat map in panel 2: -1 orange left, 1 blue right */
+    assert_true(viz_plot_data_to_pixel(second, VIZ_PLOT_PANEL_HEATMAP, 0.3, 0.3, &px, &py));
+    rgb_at(&p, px, py, c);
+    assert_true(orange(c));
+    assert_true(viz_plot_data_to_pixel(second, VIZ_PLOT_PANEL_HEATMAP, 1.3, 0.3, &px, &py));
+    rgb_at(&p, px, py, c);
+    assert_true(blue(c));
+    /* a named panel's name is written over its frame's left end; the loss
+     * panel, unnamed, has nothing there */
+    for (int i = 2; i < 4; i++) assert_true(dark_pixels(&p, boxes[i][0], boxes[i][1] - 26, boxes[i][0] + 60, boxes[i][1] - 2) > 20);
+    assert_int_equal(dark_pixels(&p, boxes[0][0], boxes[0][1] - 26, boxes[0][0] + 60, boxes[0][1] - 2), 0);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
+/* A heat map's numbers show whenever they fit their cells, at any zoom: a
+ * 10x10 confusion matrix's "1" and "41" in the narrow cells of a
+ * three-panel figure at :zoom 1.5 (too narrow for "-0.00"). */
+static void test_heatmap_numbers_at_zoom(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, ":zoom 1.5\n");
+    run(&s, "plot(1, \"loss\")\nplot(0.5, \"loss\")\n"
+            "heatmap(40 * eye(10) + ones([10, 10]), name=\"confusion\")\n"
+            "images(zeros([2, 3, 3]))\n"
+            "savefig(\"/tmp/agrepl-test-pictures-heat-zoom.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-heat-zoom.png");
+    viz_plot *plot = plot_of(&s);
+    double x0, y0, x1, y1;
+    /* the pale cell (0, 1) holds a dark "1"; the dark cell (0, 0) a white "41" */
+    assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, 0.7, -0.3, &x0, &y0));
+    assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, 1.3, 0.3, &x1, &y1));
+    assert_true(dark_pixels(&p, (int)x0, (int)y0, (int)x1, (int)y1) > 5);
+    assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, -0.35, -0.3, &x0, &y0));
+    assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, 0.35, 0.3, &x1, &y1));
+    int white = 0, c[3];
+    for (int y = (int)y0; y < (int)y1; y++)
+        for (int x = (int)x0; x < (int)x1; x++) {
+            rgb_at(&p, x, y, c);
+            if (c[0] > 220 && c[1] > 220 && c[2] > 220) white++;
+        }
+    assert_true(white > 5);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
+/* Points everywhere on the map: wherever a legend inside would go it would
+ * hide some, so it goes over the frame, and every dot shows its class's
+ * colour at its centre. */
+static void test_legend_hides_no_points(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "g = linspace(-1, 1, 15)\n"
+            "xs = reshape(ones([15, 1]) * reshape(g, [1, 15]), [225, 1])\n"
+            "ys = reshape(reshape(g, [15, 1]) * ones([1, 15]), [225, 1])\n"
+            "x = concat([xs, ys], axis=1)\n"
+            "t = reshape(xs > 0, [225])\n"
+            "scatter(x, t)\n"
+            "savefig(\"/tmp/agrepl-test-pictures-legend.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-legend.png");
+    viz_plot *plot = plot_of(&s);
+    int c[3];
+    for (int i = 0; i < 15; i++)
+        for (int j = 0; j < 15; j++) {
+            double a = -1 + 2.0 * i / 14, b = -1 + 2.0 * j / 14;
+            data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, a, b, c);
+            if (a > 0) assert_true(c[0] == 0 && c[1] == 114 && c[2] == 178);
+            else assert_true(c[0] == 230 && c[1] == 159 && c[2] == 0);
+        }
+    /* the legend's dots are over the frame */
+    int left, top, right, bottom, orange_above = 0;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+    for (int y = top - 30; y < top - 2; y++)
+        for (int x = left; x <= right; x++) {
+            rgb_at(&p, x, y, c);
+            if (c[0] == 230 && c[1] == 159 && c[2] == 0) orange_above++;
+        }
+    assert_true(orange_above > 10);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* Drawing the grid records no graph and leaves every gradient as it was,
  * even between a forward and its backward. */
 static void test_drawing_leaves_gradients(void **state) {
@@ -277,6 +430,9 @@ int main(void) {
         cmocka_unit_test(test_boundary_after_training),
         cmocka_unit_test(test_scatter_colours),
         cmocka_unit_test(test_panels_in_place),
+        cmocka_unit_test(test_named_panels_in_place),
+        cmocka_unit_test(test_heatmap_numbers_at_zoom),
+        cmocka_unit_test(test_legend_hides_no_points),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
     };

@@ -634,7 +634,7 @@ static void test_whole_series_is_replaced(void **state) {
 
 /* A wave of eight periods and a quarter fills every corner and every place along the
  * edges with its peaks: the range grows at the top by the legend's height,
- * so the legend hides no point (issue 49: lstm_sine's first peak). */
+ * so the legend hides no point (lstm_sine's first peak). */
 static void test_legend_makes_room_above_a_wave(void **state) {
     viz_plot *plot = viz_plot_new(true);
     double xs[200], wave[200];

@@ -314,7 +314,7 @@ static void test_gradcheck_names_the_op(void **state) {
     assert_string_equal(ag_errcode_name(AG_ERR_GRADIENT), "gradient");
     /* central differences of x^2 at 0.5: 1 (to about 1e-10) */
     const char *msg = ag_errmsg(ctx);
-    /* the input as the callback numbered it (issue 52: the message said
+    /* the input as the callback numbered it (the message said
        "input 1" where report was given input 0) */
     assert_int_equal(first_input, 0);
     const char *want = "bad_square: gradient check failed: x[0] element 0: backward gives 0.5, "

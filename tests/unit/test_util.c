@@ -212,7 +212,7 @@ static void test_atomic_commit_reports_write_errors(void **state) {
     rmdir(dir);
 }
 
-/* Writes behave as `>` would (issue 30, row 9): the mode, the owner and
+/* Writes behave as `>` would: the mode, the owner and
  * group (as root: a file of another user stays theirs), and hard links are
  * kept; no temporary file is left. */
 static void test_atomic_write_keeps_mode_owner_links(void **state) {
@@ -510,7 +510,7 @@ static void test_array_out_of_memory_keeps_array(void **state) {
     free(a.items);
 }
 
-/* confined.h (issue 52): links are followed while they stay below the
+/* confined.h: links are followed while they stay below the
  * root, `..` never climbs above it, and a write confined to the root refuses
  * a link out of it (EXDEV) and never touches what it names. */
 static void test_confined_walk_stays_below_its_root(void **state) {

@@ -69,6 +69,7 @@ static const released_entry released[] = {
     ENTRY(plot_file_bytes, 8),
     ENTRY(plot_set_labels, 9),
     ENTRY(graph_window_digest, 10),
+    ENTRY(plot_sheet, 11),
 };
 #undef ENTRY
 

@@ -1,0 +1,452 @@
+/* plot_maps_data.c — the pictures of learning as recorded, without Cairo
+ * (plot_maps_data.h): points coloured by class, a model's output over the
+ * plane, a matrix, a grid of images and the network's units kept when they
+ * are set, and everything the drawing computes from them: colours, scales,
+ * labels.  The native drawing (plot_maps.c) and the web page
+ * (repl/web/plot_web.c) both use it.
+ *
+ * Colours: classes take Okabe and Ito's palette (distinct for the common
+ * colour-vision deficiencies and on a washed-out projector); a field of
+ * one output is orange below its threshold and blue above, white at it, as
+ * the first two classes are; a heat map of one sign goes white to blue. */
+#include "plot_maps_data.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Okabe & Ito (2008), "Color Universal Design": orange, blue, bluish green,
+ * vermillion, reddish purple, sky blue, yellow, black. */
+const colour plot_class_palette[VIZ_PLOT_CLASS_COLOURS] = {
+    RGB(230, 159, 0),  RGB(0, 114, 178),  RGB(0, 158, 115), RGB(213, 94, 0),
+    RGB(204, 121, 167), RGB(86, 180, 233), RGB(240, 228, 66), RGB(0, 0, 0),
+};
+
+static const colour no_value = RGB(200, 200, 200); /* a value that is not finite */
+
+colour plot_class_colour(int k) {
+    return plot_class_palette[(unsigned)k % VIZ_PLOT_CLASS_COLOURS];
+}
+
+colour plot_tint(colour a, double t) {
+    if (!(t > 0)) t = 0;
+    if (t > 1) t = 1;
+    return (colour){1 + t * (a.r - 1), 1 + t * (a.g - 1), 1 + t * (a.b - 1)};
+}
+
+colour plot_diverging(double t) {
+    if (!isfinite(t)) return no_value;
+    return t < 0 ? plot_tint(plot_class_palette[0], -t * PLOT_FIELD_STRENGTH)
+                 : plot_tint(plot_class_palette[1], t * PLOT_FIELD_STRENGTH);
+}
+
+uint32_t plot_pixel_of(colour c) {
+    return 0xff000000u | (uint32_t)lround(c.r * 255) << 16 | (uint32_t)lround(c.g * 255) << 8 |
+           (uint32_t)lround(c.b * 255);
+}
+
+bool plot_colour_is_dark(colour c) {
+    return 0.299 * c.r + 0.587 * c.g + 0.114 * c.b < 0.55;
+}
+
+void plot_bar_label(double v, char *text, size_t size) {
+    snprintf(text, size, "%.3g", fabs(v) < 1e-12 ? 0 : v);
+    plot_tidy_exponent(text, size);
+}
+
+void plot_bar_colours(colour (*at)(const void *user, double v), const void *user, double low, double high,
+                      int steps, colour *bands) {
+    for (int i = 0; i < steps; i++) bands[i] = at(user, low + (high - low) * (i + 0.5) / steps);
+}
+
+/* ---- recording ------------------------------------------------------------- */
+
+/* Each recording's serial number: a picture with the serial the web page
+ * was last sent is sent as "same". */
+static _Atomic unsigned long serials;
+
+static void free_points(plot_points *points) {
+    free(points->xs);
+    free(points->ys);
+    free(points->classes);
+    for (int i = 0; i < points->name_count; i++) free(points->names[i]);
+    free(points->names);
+    memset(points, 0, sizeof *points);
+}
+
+static void free_field(plot_field *field) {
+    free(field->values);
+    free(field->edge.levels);
+    free(field->edge.segments);
+    memset(field, 0, sizeof *field);
+}
+
+void plot_maps_free(viz_plot *plot) {
+    free_points(&plot->points);
+    free_field(&plot->field);
+    free(plot->heatmap.values);
+    free(plot->heatmap.name);
+    memset(&plot->heatmap, 0, sizeof plot->heatmap);
+    free(plot->images.values);
+    memset(&plot->images, 0, sizeof plot->images);
+    free(plot->neurons.maps);
+    free(plot->neurons.weights);
+    memset(&plot->neurons, 0, sizeof plot->neurons);
+}
+
+/* count * size bytes copied, or NULL (count 0 gives a 1-byte block). */
+static void *copy_of(const void *from, size_t count, size_t size) {
+    if (size != 0 && count > SIZE_MAX / size) return NULL;
+    void *to = malloc(count > 0 ? count * size : 1);
+    if (to != NULL && count > 0) memcpy(to, from, count * size);
+    return to;
+}
+
+int viz_plot_scatter(viz_plot *plot, const double *xs, const double *ys, const int *classes, size_t count,
+                     const char *const *names, int name_count, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
+    for (size_t i = 0; i < count; i++)
+        if (classes[i] < 0 || classes[i] >= VIZ_PLOT_MAX_CLASSES)
+            return plot_fail(err, "class %d of point %zu is not one of 0 to %d", classes[i], i + 1,
+                             VIZ_PLOT_MAX_CLASSES - 1);
+    if (name_count < 0 || name_count > VIZ_PLOT_MAX_CLASSES)
+        return plot_fail(err, "at most %d class names", VIZ_PLOT_MAX_CLASSES);
+    plot_points made = {.count = count, .name_count = name_count, .serial = ++serials};
+    made.xs = copy_of(xs, count, sizeof *xs);
+    made.ys = copy_of(ys, count, sizeof *ys);
+    made.classes = copy_of(classes, count, sizeof *classes);
+    made.names = calloc(name_count > 0 ? (size_t)name_count : 1, sizeof *made.names);
+    bool ok = made.xs && made.ys && made.classes && made.names;
+    for (int i = 0; i < name_count && ok; i++) ok = (made.names[i] = copy_of(names[i], strlen(names[i]) + 1, 1));
+    if (!ok) {
+        free_points(&made);
+        return plot_fail(err, "out of memory recording the points");
+    }
+    free_points(&plot->points);
+    plot->points = made;
+    plot_window_touch(plot);
+    return 0;
+}
+
+static int check_range(double lo, double hi, const char *which, char err[VIZ_ERRLEN]) {
+    if (!isfinite(lo) || !isfinite(hi) || !(lo < hi))
+        return plot_fail(err, "%s range [%g, %g] is empty: it needs lo < hi", which, lo, hi);
+    return 0;
+}
+
+int viz_plot_field(viz_plot *plot, const double *values, int columns, int rows, int channels, double xlo,
+                   double xhi, double ylo, double yhi, double threshold, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
+    if (columns < 2 || rows < 2 || columns > 2000 || rows > 2000 || channels < 1 ||
+        channels > VIZ_PLOT_MAX_CLASSES)
+        return plot_fail(err, "a field needs 2 to 2000 columns and rows and 1 to %d channels",
+                         VIZ_PLOT_MAX_CLASSES);
+    if (check_range(xlo, xhi, "x", err) < 0 || check_range(ylo, yhi, "y", err) < 0) return -1;
+    if (!isfinite(threshold)) return plot_fail(err, "the threshold must be finite");
+    size_t n = (size_t)columns * rows * channels;
+    plot_field made = {.present = true, .xlo = xlo, .xhi = xhi, .ylo = ylo, .yhi = yhi,
+                       .columns = columns, .rows = rows, .channels = channels, .threshold = threshold,
+                       .serial = ++serials};
+    made.values = copy_of(values, n, sizeof *values);
+    if (made.values == NULL) return plot_fail(err, "out of memory recording the field");
+    double low = INFINITY, high = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(values[i])) {
+            if (values[i] < low) low = values[i];
+            if (values[i] > high) high = values[i];
+        }
+    if (!(low <= high)) {
+        free(made.values);
+        return plot_fail(err, "the model's output is not finite anywhere in the plane");
+    }
+    if (channels == 1) {
+        /* a probability keeps its own ends; a score is centred on its threshold */
+        if (threshold == 0.5 && low >= 0 && high <= 1) {
+            made.low = 0;
+            made.high = 1;
+        } else {
+            double half = fmax(fabs(high - threshold), fabs(threshold - low));
+            if (!(half > 0)) half = 1;
+            made.low = threshold - half;
+            made.high = threshold + half;
+        }
+        /* the threshold's level curve, through the cell centres */
+        double dx = (xhi - xlo) / columns, dy = (yhi - ylo) / rows;
+        made.edge = (plot_contour){.present = true, .xlo = xlo + dx / 2, .xhi = xhi - dx / 2,
+                                   .ylo = ylo + dy / 2, .yhi = yhi - dy / 2};
+        viz_plot_levels level = {.values = &threshold, .count = 1};
+        if (plot_contour_trace(&made.edge, values, columns, rows, &level) < 0) {
+            free_field(&made);
+            return plot_fail(err, "out of memory tracing the boundary");
+        }
+    } else {
+        made.low = 1.0 / channels;
+        made.high = 1;
+    }
+    free_field(&plot->field);
+    plot->field = made;
+    plot_window_touch(plot);
+    return 0;
+}
+
+int viz_plot_heatmap(viz_plot *plot, const double *values, int rows, int columns, const char *name,
+                     char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
+    if (rows < 1 || columns < 1 || rows > 4096 || columns > 4096)
+        return plot_fail(err, "a heat map needs 1 to 4096 rows and columns");
+    double *copy = copy_of(values, (size_t)rows * columns, sizeof *values);
+    char *title = copy_of(name != NULL ? name : "", strlen(name != NULL ? name : "") + 1, 1);
+    if (copy == NULL || title == NULL) {
+        free(copy);
+        free(title);
+        return plot_fail(err, "out of memory recording the heat map");
+    }
+    free(plot->heatmap.values);
+    free(plot->heatmap.name);
+    plot->heatmap = (plot_matrix){.present = true, .rows = rows, .columns = columns, .values = copy, .name = title,
+                                  .serial = ++serials};
+    plot_window_touch(plot);
+    return 0;
+}
+
+int viz_plot_images(viz_plot *plot, const double *values, int count, int height, int width,
+                    char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
+    if (count < 1 || height < 1 || width < 1 || count > 4096 || height > 1024 || width > 1024)
+        return plot_fail(err, "images needs 1 to 4096 images of 1 to 1024 rows and columns");
+    double *copy = copy_of(values, (size_t)count * height * width, sizeof *values);
+    if (copy == NULL) return plot_fail(err, "out of memory recording the images");
+    free(plot->images.values);
+    plot->images = (plot_image_grid){.present = true, .count = count, .height = height, .width = width, .values = copy,
+                                     .serial = ++serials};
+    plot_window_touch(plot);
+    return 0;
+}
+
+int viz_plot_neurons(viz_plot *plot, const double *maps, const int *units, int layers, int grid,
+                     const double *centres, const double *weights, double xlo, double xhi, double ylo,
+                     double yhi, char err[VIZ_ERRLEN]) {
+    if (plot == NULL) return plot_fail(err, "no figure");
+    if (layers < 2 || layers > VIZ_PLOT_MAX_LAYERS || grid < 2 || grid > 512)
+        return plot_fail(err, "a network needs 2 to %d layers and a grid of 2 to 512", VIZ_PLOT_MAX_LAYERS);
+    if (check_range(xlo, xhi, "x", err) < 0 || check_range(ylo, yhi, "y", err) < 0) return -1;
+    size_t unit_count = 0, weight_count = 0;
+    for (int l = 0; l < layers; l++) {
+        if (units[l] < 1 || units[l] > 1024) return plot_fail(err, "a layer needs 1 to 1024 units");
+        unit_count += (size_t)units[l];
+        if (l + 1 < layers) weight_count += (size_t)units[l] * units[l + 1];
+    }
+    plot_network made = {.present = true, .layers = layers, .grid = grid,
+                         .xlo = xlo, .xhi = xhi, .ylo = ylo, .yhi = yhi, .serial = ++serials};
+    memcpy(made.units, units, (size_t)layers * sizeof *units);
+    memcpy(made.centres, centres, (size_t)layers * sizeof *centres);
+    made.maps = copy_of(maps, unit_count * grid * grid, sizeof *maps);
+    made.weights = weights != NULL ? copy_of(weights, weight_count, sizeof *weights) : NULL;
+    if (made.maps == NULL || (weights != NULL && made.weights == NULL)) {
+        free(made.maps);
+        free(made.weights);
+        return plot_fail(err, "out of memory recording the network");
+    }
+    free(plot->neurons.maps);
+    free(plot->neurons.weights);
+    plot->neurons = made;
+    plot_window_touch(plot);
+    return 0;
+}
+
+
+/* ---- the map panel ------------------------------------------------------------ */
+
+colour plot_field_colour(const plot_field *field, const double *v) {
+    if (field->channels == 1) {
+        double half = field->high - field->threshold, below = field->threshold - field->low;
+        double t = *v >= field->threshold ? (*v - field->threshold) / (half > 0 ? half : 1)
+                                          : (*v - field->threshold) / (below > 0 ? below : 1);
+        return plot_diverging(t > 1 ? 1 : t < -1 ? -1 : t);
+    }
+    /* softmax: the likeliest class, as sure as its probability is above chance */
+    int best = 0;
+    for (int k = 1; k < field->channels; k++)
+        if (v[k] > v[best] || !isfinite(v[best])) best = k;
+    if (!isfinite(v[best])) return no_value;
+    double total = 0;
+    for (int k = 0; k < field->channels; k++) total += isfinite(v[k]) ? exp(v[k] - v[best]) : 0;
+    double p = 1 / total, chance = 1.0 / field->channels;
+    return plot_tint(plot_class_colour(best), PLOT_FIELD_STRENGTH * (p - chance) / (1 - chance));
+}
+
+void plot_field_pixels(const plot_field *field, uint32_t *argb) {
+    size_t cells = (size_t)field->columns * field->rows;
+    for (size_t i = 0; i < cells; i++)
+        argb[i] = plot_pixel_of(plot_field_colour(field, field->values + i * field->channels));
+}
+
+colour plot_field_bar_colour(const void *field, double v) {
+    return plot_field_colour(field, &v);
+}
+
+int plot_class_bars_shown(const plot_field *field) {
+    return field->channels < VIZ_PLOT_CLASS_COLOURS ? field->channels : VIZ_PLOT_CLASS_COLOURS;
+}
+
+typedef struct class_bar {
+    int k;
+    double chance;
+} class_bar;
+
+static colour class_bar_colour(const void *user, double p) {
+    const class_bar *bar = user;
+    return plot_tint(plot_class_colour(bar->k), PLOT_FIELD_STRENGTH * (p - bar->chance) / (1 - bar->chance));
+}
+
+void plot_class_bar_colours(int k, int channels, colour bands[PLOT_CLASS_BAR_STEPS]) {
+    class_bar bar = {k, 1.0 / channels};
+    plot_bar_colours(class_bar_colour, &bar, bar.chance, 1, PLOT_CLASS_BAR_STEPS, bands);
+}
+
+int plot_points_top_class(const plot_points *points) {
+    int top = -1;
+    for (size_t i = 0; i < points->count; i++)
+        if (points->classes[i] > top) top = points->classes[i];
+    return top;
+}
+
+void plot_classes_present(const plot_points *points, bool present[VIZ_PLOT_MAX_CLASSES]) {
+    memset(present, 0, VIZ_PLOT_MAX_CLASSES * sizeof *present);
+    for (size_t i = 0; i < points->count; i++) present[points->classes[i]] = true;
+}
+
+const char *plot_class_name(const plot_points *points, int k, char numbered[24]) {
+    if (k < points->name_count && points->names[k] != NULL) return points->names[k];
+    snprintf(numbered, 24, "class %d", k);
+    return numbered;
+}
+
+/* ---- a heat map --------------------------------------------------------------- */
+
+plot_matrix_scale plot_matrix_scale_of(const plot_matrix *m) {
+    plot_matrix_scale scale = {INFINITY, -INFINITY, false};
+    size_t n = (size_t)m->rows * m->columns;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(m->values[i])) {
+            scale.low = fmin(scale.low, m->values[i]);
+            scale.high = fmax(scale.high, m->values[i]);
+        }
+    if (!(scale.low <= scale.high)) scale.low = scale.high = 0;
+    scale.diverging = scale.low < 0 && scale.high > 0;
+    if (scale.diverging) {
+        double half = fmax(-scale.low, scale.high);
+        scale.low = -half;
+        scale.high = half;
+    } else if (scale.low >= 0) {
+        scale.low = 0;
+    } else {
+        scale.high = 0;
+    }
+    if (scale.low == scale.high) scale.high = scale.low + 1;
+    return scale;
+}
+
+colour plot_matrix_colour(const void *user, double v) {
+    const plot_matrix_scale *s = user;
+    if (!isfinite(v)) return no_value;
+    if (s->diverging) {
+        double half = fmax(fabs(s->low), fabs(s->high));
+        return plot_diverging(half > 0 ? v / half : 0);
+    }
+    double span = s->high - s->low;
+    double t = span > 0 ? (v - s->low) / span : 0.5;
+    return s->high <= 0 ? plot_tint(plot_class_palette[0], (1 - t) * 0.9)
+                        : plot_tint(plot_class_palette[1], t * 0.9);
+}
+
+void plot_matrix_pixels(const plot_matrix *m, const plot_matrix_scale *scale, uint32_t *argb) {
+    for (int r = 0; r < m->rows; r++)
+        for (int c = 0; c < m->columns; c++)
+            argb[(size_t)(m->rows - 1 - r) * m->columns + c] =
+                plot_pixel_of(plot_matrix_colour(scale, m->values[(size_t)r * m->columns + c]));
+}
+
+void plot_matrix_cell_text(double v, char *text, size_t size) {
+    if (v == floor(v) && fabs(v) < 1e5) snprintf(text, size, "%.0f", v);
+    else snprintf(text, size, "%.2g", v);
+    plot_tidy_exponent(text, size);
+}
+
+void plot_matrix_title(const plot_matrix *m, char *title, size_t size) {
+    snprintf(title, size, "%s%s[%d %d]", m->name, m->name[0] ? " " : "", m->rows, m->columns);
+}
+
+/* ---- a grid of images ----------------------------------------------------------- */
+
+void plot_image_pixels(const plot_image_grid *g, int i, uint32_t *argb) {
+    size_t pixels = (size_t)g->height * g->width;
+    const double *image = g->values + (size_t)i * pixels;
+    double low = INFINITY, high = -INFINITY;
+    for (size_t j = 0; j < pixels; j++)
+        if (isfinite(image[j])) {
+            low = fmin(low, image[j]);
+            high = fmax(high, image[j]);
+        }
+    for (int r = 0; r < g->height; r++)
+        for (int c = 0; c < g->width; c++) {
+            double v = image[(size_t)r * g->width + c];
+            double t = high > low ? (v - low) / (high - low) : 0.5;
+            if (!isfinite(t)) t = 0;
+            argb[(size_t)(g->height - 1 - r) * g->width + c] = plot_pixel_of((colour){t, t, t});
+        }
+}
+
+int plot_images_columns(const plot_image_grid *g) {
+    int columns = (int)ceil(sqrt((double)g->count * g->height / g->width));
+    if (columns < 1) columns = 1;
+    if (columns > g->count) columns = g->count;
+    return columns;
+}
+
+void plot_images_title(const plot_image_grid *g, char *title, size_t size) {
+    snprintf(title, size, "%d image%s, %dx%d", g->count, g->count == 1 ? "" : "s", g->height, g->width);
+}
+
+/* ---- the network's units -------------------------------------------------------- */
+
+double plot_units_half(const double *maps, size_t count, double centre) {
+    double half = 0;
+    for (size_t i = 0; i < count; i++)
+        if (isfinite(maps[i])) half = fmax(half, fabs(maps[i] - centre));
+    if (!(half > 0)) half = 1;
+    return half;
+}
+
+void plot_unit_pixels(const double *map, int grid, double centre, double half, uint32_t *argb) {
+    for (int i = 0; i < grid * grid; i++) {
+        double t = (map[i] - centre) / half;
+        argb[i] = plot_pixel_of(plot_diverging(t > 1 ? 1 : t < -1 ? -1 : t));
+    }
+}
+
+int plot_network_widest(const plot_network *net) {
+    int most = 0;
+    for (int l = 0; l < net->layers; l++)
+        if (net->units[l] > most) most = net->units[l];
+    return most;
+}
+
+void plot_weight_shares(const plot_network *net, int l, const double *w, double *share) {
+    double largest = 0;
+    size_t count = (size_t)net->units[l] * net->units[l + 1];
+    for (size_t i = 0; i < count; i++) largest = fmax(largest, fabs(w[i]));
+    for (size_t i = 0; i < count; i++) {
+        double s = largest > 0 ? fabs(w[i]) / largest : 0;
+        share[i] = !isfinite(s) || s < PLOT_WEIGHT_LEAST / 100.0 ? 0 : w[i] < 0 ? -s : s;
+    }
+}
+
+void plot_layer_label(const plot_network *net, int l, char *label, size_t size) {
+    if (l == 0) snprintf(label, size, "input");
+    else if (l + 1 == net->layers) snprintf(label, size, "output");
+    else snprintf(label, size, "layer %d", l);
+}

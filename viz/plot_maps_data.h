@@ -1,0 +1,117 @@
+/* plot_maps_data.h — the pictures of learning as recorded, without Cairo
+ * (plot_maps_data.c): what scatter, boundary, heatmap, images and neurons
+ * keep (plot.h's viz_plot_scatter and the rest) and everything computed
+ * from it: the palette and each grid's colours, the colour bars' bands and
+ * end labels, the classes' names, a heat map's scale and cell numbers, the
+ * units' scales and the weights' strengths.  The native drawing
+ * (plot_maps.c, Cairo) and the web page (repl/web/plot_web.c, which hands
+ * them to the page's script) both take them from here, so the two show the
+ * same colours.  Grids of colours are 0xffRRGGBB pixels, row 0 at the
+ * bottom of the picture (a plane's low y; a matrix's last row). */
+#ifndef VIZ_PLOT_MAPS_DATA_H
+#define VIZ_PLOT_MAPS_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plot_internal.h"
+
+typedef struct colour {
+    double r, g, b;
+} colour;
+
+#define RGB(r, g, b) {(r) / 255.0, (g) / 255.0, (b) / 255.0}
+
+/* the most a field's colour covers the white: points stay brighter */
+#define PLOT_FIELD_STRENGTH 0.72
+
+enum {
+    PLOT_BAR_STEPS = 64,       /* bands of a colour bar */
+    PLOT_CLASS_BAR_STEPS = 48, /* bands of each class's narrow bar (several classes) */
+    PLOT_WEIGHT_LEAST = 2,     /* weights under this percent of their layer's largest are not drawn */
+    PLOT_CELL_NUMBERS = 400,   /* a heat map of more cells writes no numbers */
+};
+
+/* Okabe & Ito's palette: the classes' colours, class k is entry k mod 8. */
+extern const colour plot_class_palette[VIZ_PLOT_CLASS_COLOURS];
+colour plot_class_colour(int k);
+/* a over white by the share t (0: white, 1: a). */
+colour plot_tint(colour a, double t);
+/* The diverging scale: -1 the first class's colour, 0 white, 1 the second's. */
+colour plot_diverging(double t);
+/* c as a 0xffRRGGBB pixel. */
+uint32_t plot_pixel_of(colour c);
+/* True when text over c reads better white than dark. */
+bool plot_colour_is_dark(colour c);
+/* A colour bar's label ("0.5", "-3.2", "1e-5"). */
+void plot_bar_label(double v, char *text, size_t size);
+/* The colours of a bar's `steps` bands, bottom (low) first: at(user, v) at
+ * each band's middle value. */
+void plot_bar_colours(colour (*at)(const void *user, double v), const void *user, double low, double high,
+                      int steps, colour *bands);
+
+/* ---- the map panel ---------------------------------------------------------- */
+
+/* The field's colour at one grid point (its channels' values). */
+colour plot_field_colour(const plot_field *field, const double *v);
+/* The field's columns x rows colours (row 0 at ylo). */
+void plot_field_pixels(const plot_field *field, uint32_t *argb);
+/* For plot_bar_colours: the field's colour of the value v (one channel). */
+colour plot_field_bar_colour(const void *field, double v);
+/* Several classes: how many classes' narrow bars the colour bar has (up to 8). */
+int plot_class_bars_shown(const plot_field *field);
+/* Class k's bar's PLOT_CLASS_BAR_STEPS bands, from chance (at the bottom) to sure. */
+void plot_class_bar_colours(int k, int channels, colour bands[PLOT_CLASS_BAR_STEPS]);
+/* The largest class among the points (-1: none). */
+int plot_points_top_class(const plot_points *points);
+/* Which classes have points. */
+void plot_classes_present(const plot_points *points, bool present[VIZ_PLOT_MAX_CLASSES]);
+/* Class k's name in the legend: its given name or "class k" (written into numbered). */
+const char *plot_class_name(const plot_points *points, int k, char numbered[24]);
+
+/* ---- a heat map --------------------------------------------------------------- */
+
+/* The scale of a heat map: white to blue when every value has one sign
+ * (white at 0), else the diverging scale centred on 0 (diverging). */
+typedef struct plot_matrix_scale {
+    double low, high;
+    bool diverging;
+} plot_matrix_scale;
+
+plot_matrix_scale plot_matrix_scale_of(const plot_matrix *m);
+/* For plot_bar_colours: the colour of v on the scale (a plot_matrix_scale). */
+colour plot_matrix_colour(const void *scale, double v);
+/* The cells' colours, the matrix's row 0 at the top (so the pixels' last row). */
+void plot_matrix_pixels(const plot_matrix *m, const plot_matrix_scale *scale, uint32_t *argb);
+/* The number written in a cell: whole numbers as they are, else 2 digits. */
+void plot_matrix_cell_text(double v, char *text, size_t size);
+/* The panel's title: "name [rows columns]". */
+void plot_matrix_title(const plot_matrix *m, char *title, size_t size);
+
+/* ---- a grid of images ----------------------------------------------------------- */
+
+/* Image i in grey, black at its least value and white at its largest. */
+void plot_image_pixels(const plot_image_grid *g, int i, uint32_t *argb);
+/* How many images a row of the grid holds (about square overall). */
+int plot_images_columns(const plot_image_grid *g);
+/* "N images, HxW". */
+void plot_images_title(const plot_image_grid *g, char *title, size_t size);
+
+/* ---- the network's units -------------------------------------------------------- */
+
+/* The largest distance from centre among the count values (1 when none). */
+double plot_units_half(const double *maps, size_t count, double centre);
+/* A unit's grid x grid colours: diverging around the centre, half at full strength. */
+void plot_unit_pixels(const double *map, int grid, double centre, double half, uint32_t *argb);
+/* The units of the widest layer. */
+int plot_network_widest(const plot_network *net);
+/* The strength of each weight between layers l and l + 1, (units[l],
+ * units[l + 1]), into share: its size against the layer's largest, signed
+ * as the weight, 0 when under PLOT_WEIGHT_LEAST percent or not finite.
+ * weights points at layer l's first. */
+void plot_weight_shares(const plot_network *net, int l, const double *weights, double *share);
+/* "input", "layer l", "output". */
+void plot_layer_label(const plot_network *net, int l, char *label, size_t size);
+
+#endif
