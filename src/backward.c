@@ -12,10 +12,14 @@
 
 /* Function queue ordered by (generation, insertion order): popping the max
  * gives the highest generation and, among equals, the latest added — the
- * same order as upstream's stable sort + pop-last. */
+ * same order as upstream's stable sort + pop-last.  The plain comparison is
+ * `a.generation < b.generation || (a.generation == b.generation && a.seq <
+ * b.seq)`; each entry carries it as one 64-bit key, the generation above
+ * the insertion count (a pass pushes each function once: fewer than 2^32),
+ * so a comparison is one compare, not two loads through the functions. */
 typedef struct {
     ag_func *f;
-    unsigned long seq;
+    uint64_t key; /* generation << 32 | insertion order */
 } queued;
 
 /* Starts on `local` (most graphs fit) and moves to the heap when it grows. */
@@ -24,48 +28,47 @@ typedef struct {
     ag_ctx *ctx; /* whose allocator the heap grows with */
     queued *items;
     size_t len, cap;
-    unsigned long seq;
+    uint32_t seq;
     queued local[HEAP_LOCAL];
 } func_heap;
 
-static bool before(const queued *a, const queued *b) {
-    if (a->f->generation != b->f->generation) return a->f->generation < b->f->generation;
-    return a->seq < b->seq;
+static inline bool before(const queued *a, const queued *b) { return a->key < b->key; }
+
+static __attribute__((noinline)) bool heap_grow(func_heap *h) {
+    return CTX_ARRAY_RESERVE_FROM(h->ctx, h->items, h->cap, h->len, 1, h->local);
 }
 
-static int heap_push(func_heap *h, ag_func *f) {
-    if (!CTX_ARRAY_RESERVE_FROM(h->ctx, h->items, h->cap, h->len, 1, h->local)) return -1;
+static inline int heap_push(func_heap *h, ag_func *f) {
+    if (h->len == h->cap && !heap_grow(h)) return -1;
     size_t i = h->len++;
-    h->items[i] = (queued){f, h->seq++};
-    while (i > 0) {
+    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | h->seq++};
+    while (i > 0) { /* sift up: the parents below item move down */
         size_t parent = (i - 1) / 2;
-        if (!before(&h->items[parent], &h->items[i])) break;
-        queued tmp = h->items[parent];
-        h->items[parent] = h->items[i];
-        h->items[i] = tmp;
+        if (!before(&h->items[parent], &item)) break;
+        h->items[i] = h->items[parent];
         i = parent;
     }
+    h->items[i] = item;
     return 0;
 }
 
-static ag_func *heap_pop(func_heap *h) {
+static inline ag_func *heap_pop(func_heap *h) {
     ag_func *top = h->items[0].f;
-    h->items[0] = h->items[--h->len];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->len && before(&h->items[m], &h->items[l])) m = l;
-        if (r < h->len && before(&h->items[m], &h->items[r])) m = r;
-        if (m == i) break;
-        queued tmp = h->items[m];
-        h->items[m] = h->items[i];
-        h->items[i] = tmp;
+    queued last = h->items[--h->len];
+    size_t i = 0, n = h->len;
+    for (;;) { /* sift down: the larger child moves up until last fits */
+        size_t l = 2 * i + 1, m = l;
+        if (l >= n) break;
+        if (l + 1 < n && before(&h->items[l], &h->items[l + 1])) m = l + 1;
+        if (!before(&last, &h->items[m])) break;
+        h->items[i] = h->items[m];
         i = m;
     }
+    if (n > 0) h->items[i] = last;
     return top;
 }
 
-static int add_func(ag_ctx *ctx, func_heap *h, ag_func *f) {
+static inline int add_func(ag_ctx *ctx, func_heap *h, ag_func *f) {
     if (f == NULL || f->seen == ctx->backward_stamp) return 0;
     f->seen = ctx->backward_stamp;
     return heap_push(h, f);
@@ -82,8 +85,14 @@ static int add_func(ag_ctx *ctx, func_heap *h, ag_func *f) {
  * during the pass is on the live list ahead of all older ones, so one walk
  * from the head finds them. */
 
-static bool made_in_pass(const ag_ctx *ctx, const ag_var *v) {
-    return ctx->reclaim_step != 0 && v->pass >= ctx->reclaim_first;
+/* The plain test: ctx->reclaim_step != 0 && v->pass >= ctx->reclaim_first.
+ * Only a variable made during a running pass has a nonzero stamp
+ * (ctx_alloc_var gives reclaim_step, 0 outside a pass; end_pass clears the
+ * survivors' stamps, and the reclaimed ones are stamped afresh when reused),
+ * so the stamp alone answers it. */
+static inline bool made_in_pass(const ag_ctx *ctx, const ag_var *v) {
+    (void)ctx;
+    return v->pass != 0;
 }
 
 /* A grad slot now refers to v. */
@@ -124,6 +133,26 @@ static bool accumulate_in_place(ag_ctx *ctx, ag_var *x, ag_var *gx) {
     add_into(g->t.data, gx->t.data, g->t.size);
     if (check && t_has_nonfinite(&g->t)) ctx->nonfinite_op = ag_op_table[AG_OP_ADD].name;
     return true;
+}
+
+/* ag_add(ctx, g, gx): x.grad + gx, when x.grad may not be changed in place
+ * (an older gradient: the caller may hold it).  Without create_graph and
+ * with one shape, the sum is made directly into one new variable, each
+ * element computed as Add's forward computes it, its finite check as
+ * op_apply's; otherwise (broadcasting, a graph to record) through ag_add. */
+static ag_var *sum_grads(ag_ctx *ctx, ag_var *g, ag_var *gx) {
+    if (ctx->grad_enabled || g->ctx != ctx || gx->ctx != ctx ||
+        !shape_equal(g->t.ndim, g->t.shape, gx->t.ndim, gx->t.shape))
+        return ag_add(ctx, g, gx);
+    ag_var *sum = var_uninit_like(ctx, g);
+    if (sum == NULL) return NULL;
+    double *restrict out = sum->t.data;
+    const double *a = g->t.data, *b = gx->t.data;
+    for (size_t i = 0, n = sum->t.size; i < n; i++) out[i] = a[i] + b[i];
+    if (ctx->check_finite && ctx->nonfinite_op == NULL && t_has_nonfinite(&sum->t) &&
+        !t_has_nonfinite(&g->t) && !t_has_nonfinite(&gx->t))
+        ctx->nonfinite_op = ag_op_table[AG_OP_ADD].name;
+    return sum;
 }
 
 ag_var *backward_sum_target(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
@@ -190,8 +219,12 @@ static void undo_free(ag_ctx *ctx, undo_log *log) {
     if (log->items != log->local) ctx_free(ctx, log->items);
 }
 
-static int undo_save(undo_log *log, ag_var *v) {
-    if (!CTX_ARRAY_RESERVE_FROM(log->ctx, log->items, log->cap, log->len, 1, log->local)) return -1;
+static __attribute__((noinline)) bool undo_grow(undo_log *log) {
+    return CTX_ARRAY_RESERVE_FROM(log->ctx, log->items, log->cap, log->len, 1, log->local);
+}
+
+static inline int undo_save(undo_log *log, ag_var *v) {
+    if (log->len == log->cap && !undo_grow(log)) return -1;
     log->items[log->len++] = (grad_undo){v, v->grad, v->grad_calls, v->grad_call};
     return 0;
 }
@@ -310,10 +343,7 @@ static bool clock_after(uint32_t changed, uint32_t made) {
 
 /* 0, or -1 with the context error set when a value f's backward reads was
  * changed in place after f was made. */
-static int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who) {
-    /* nothing changed in place since f was made (every changed_at is a past
-     * value of the clock): the loops below would find nothing */
-    if (!clock_after(ctx->change_clock, f->made_at)) return 0;
+static int find_changed(ag_ctx *ctx, const ag_func *f, const char *who) {
     if (!backward_reads_values(f->op)) return 0;
     ag_var *changed = NULL;
     for (int i = 0; i < f->ninputs && changed == NULL; i++)
@@ -332,6 +362,13 @@ static int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who) {
               "graph again after the change, or change it after backward",
               who, what, changed->version, func_def(f)->name);
     return -1;
+}
+
+/* find_changed, with its answer when nothing changed in place since f was
+ * made (every changed_at is a past value of the clock, so its loops would
+ * find nothing) given here, inline: a scalar step's usual case. */
+static inline int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who) {
+    return clock_after(ctx->change_clock, f->made_at) ? find_changed(ctx, f, who) : 0;
 }
 
 /* A backward (or grad) from inside a backward pass (its step callback, an
@@ -380,7 +417,8 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     undo_save(&undo, y); /* cannot fail: the log starts with room */
     if (y->grad == NULL) {
         bool old = ag_set_grad_enabled(ctx, false);
-        var_set_grad(y, ag_ones_like(ctx, y));
+        /* ag_ones_like(ctx, y); for one element, the same leaf made directly */
+        var_set_grad(y, y->t.size == 1 ? var_scalar_like(ctx, y, 1.0) : ag_ones_like(ctx, y));
         ag_set_grad_enabled(ctx, old);
         if (y->grad == NULL) return -1;
         y->grad->flags |= AG_VAR_SEED;
@@ -420,11 +458,15 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
             goto done;
         }
         ag_func *f = heap_pop(&heap);
-        if (f->noutputs > 1) {
-            gys = ctx_malloc(ctx, (size_t)f->noutputs * sizeof *gys);
-            if (gys == NULL) goto oom;
+        if (f->noutputs == 1) { /* most ops: the loop below, without its loads */
+            gy_local[0] = f->outputs[0]->grad;
+        } else {
+            if (f->noutputs > 1) {
+                gys = ctx_malloc(ctx, (size_t)f->noutputs * sizeof *gys);
+                if (gys == NULL) goto oom;
+            }
+            for (int i = 0; i < f->noutputs; i++) gys[i] = f->outputs[i]->grad;
         }
-        for (int i = 0; i < f->noutputs; i++) gys[i] = f->outputs[i]->grad;
         if (f->ninputs > 3) {
             gxs = ctx_malloc(ctx, (size_t)f->ninputs * sizeof *gxs);
             if (gxs == NULL) goto oom;
@@ -458,7 +500,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
                     var_set_grad(x, gxs[i]);
                     hold(ctx, x->grad);
                 } else if (!accumulate_in_place(ctx, x, gxs[i])) {
-                    ag_var *sum = ag_add(ctx, x->grad, gxs[i]);
+                    ag_var *sum = sum_grads(ctx, x->grad, gxs[i]);
                     if (sum == NULL) {
                         rc = -1;
                         break;

@@ -71,21 +71,21 @@ static bool has_heap_data(const ag_var *v) {
     return v->t.data != NULL && v->t.data != &v->scalar_storage;
 }
 
-static void free_var_storage(ag_ctx *ctx, ag_var *v) {
+static inline void free_var_storage(ag_ctx *ctx, ag_var *v) {
     if (has_heap_data(v)) ctx_buf_put(ctx, v->t.data, v->t.size);
     /* empty, not only without data: a stale handle read by ag_item then
      * finds no element (NaN) rather than following a NULL pointer, so under
      * AG_DEBUG_NO_REUSE valgrind reports the read and the program goes on */
     v->t.data = NULL;
     v->t.size = 0;
-    if (v->name != v->short_name) ctx_free(ctx, v->name);
+    if (v->name != NULL && v->name != v->short_name) ctx_free(ctx, v->name); /* most have none */
     v->name = NULL;
 }
 
 /* Leaves f owning nothing, so freeing it again (ag_ctx_free's pass over the
  * slabs meets the free list's functions too) does nothing. */
-static void free_func_storage(ag_ctx *ctx, ag_func *f) {
-    ctx_free(ctx, f->params.ints);
+static inline void free_func_storage(ag_ctx *ctx, ag_func *f) {
+    if (f->params.ints != NULL) ctx_free(ctx, f->params.ints); /* most have none */
     f->params.ints = NULL;
     if (f->inputs != f->inline_inputs) ctx_free(ctx, f->inputs);
     if (f->outputs != f->inline_outputs) ctx_free(ctx, f->outputs);

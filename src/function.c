@@ -80,12 +80,16 @@ static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int nou
  * the op's own element rule (its table row's scalar hook), straight into the
  * new variable's inline storage, and recorded like any other. */
 
-/* The op's own number of inputs, one element each and, for two inputs, the
- * same shape (all dims 1). */
-static bool scalar_inputs(const ag_op_def *row, ag_var *const *inputs, int ninputs) {
-    if (row->scalar == NULL || ninputs != row->arity || inputs[0]->t.size != 1) return false;
-    return ninputs == 1 ||
-           (ninputs == 2 && inputs[1]->t.size == 1 && inputs[1]->t.ndim == inputs[0]->t.ndim);
+/* The op's own number of inputs, variables of this context (a NULL, stale
+ * or foreign input is check_inputs' error, on the general path), one
+ * element each and, for two inputs, the same shape (all dims 1). */
+static inline bool scalar_inputs(ag_ctx *ctx, const ag_op_def *row, ag_var *const *inputs, int ninputs) {
+    if (row->scalar == NULL || ninputs != row->arity) return false;
+    const ag_var *a = inputs[0];
+    if (a == NULL || a->ctx != ctx || a->t.size != 1) return false;
+    if (ninputs == 1) return true;
+    const ag_var *b = inputs[1];
+    return ninputs == 2 && b != NULL && b->ctx == ctx && b->t.size == 1 && b->t.ndim == a->t.ndim;
 }
 
 /* Whether op_apply's work was done here: *result is then the output (NULL
@@ -158,13 +162,13 @@ bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x) {
 ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *params,
                      ag_var *const *inputs, int ninputs, int noutputs, ag_var **outs) {
     if (ctx == NULL) return NULL;
-    if (check_inputs(ctx, def->symbol, inputs, ninputs) < 0) return NULL;
-    ag_var *fast;
-    if (noutputs == 1 && ninputs > 0 && scalar_inputs(def, inputs, ninputs) &&
+    ag_var *fast; /* scalar_inputs has checked what check_inputs would */
+    if (noutputs == 1 && scalar_inputs(ctx, def, inputs, ninputs) &&
         apply_scalar(ctx, def, params, inputs, ninputs, &fast)) {
         if (fast != NULL && outs != NULL) outs[0] = fast;
         return fast;
     }
+    if (check_inputs(ctx, def->symbol, inputs, ninputs) < 0) return NULL;
     if (ninputs == 0 && def->arity != 0) return ctx_error(ctx, AG_ERR_ARG, "%s: no inputs", def->symbol);
 
     bool record = ctx->grad_enabled;
@@ -293,7 +297,7 @@ bool direct_grad(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs, dire
     return true;
 }
 
-ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x) {
+ag_var *reduce_to_shape(ag_ctx *ctx, ag_var *g, const ag_var *x) {
     if (g == NULL || x == NULL) return NULL;
     if (shape_equal(g->t.ndim, g->t.shape, x->t.ndim, x->t.shape)) return g;
     return ag_sum_to(ctx, g, x->t.ndim, x->t.shape);

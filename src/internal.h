@@ -371,7 +371,12 @@ ag_var *const_map(ag_ctx *ctx, const ag_var *x, double (*rule)(double, const ag_
 /* Neg's element rule (its forward, and inside cos's and div's gradients). */
 static inline double negate(double x) { return -1.0 * x; }
 /* g summed down to x's shape when they differ, else g itself. */
-ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x);
+ag_var *reduce_to_shape(ag_ctx *ctx, ag_var *g, const ag_var *x);
+/* reduce_to_shape, with the 0-d case (both 0-d: g itself) answered inline. */
+static inline ag_var *reduce_to(ag_ctx *ctx, ag_var *g, const ag_var *x) {
+    if (g != NULL && x != NULL && g->t.ndim == 0 && x->t.ndim == 0) return g;
+    return reduce_to_shape(ctx, g, x);
+}
 /* ---- direct backwards ----------------------------------------------------------
  * Without create_graph nothing records the backward's ops, so a gradient like
  * gy * (1 - y*y) can be computed in one pass into one new variable instead of

@@ -52,9 +52,20 @@ ag_var *ag_sub(ag_ctx *ctx, ag_var *a, ag_var *b) {
 int op_sub_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return binary_forward(ctx, f, ys, T_SUB);
 }
+/* ag_neg(ctx, gy); without a graph to record, made directly into one new
+ * variable, each element as Neg's forward computes it (Neg keeps values
+ * finite: no check). */
+static ag_var *neg_grad(ag_ctx *ctx, ag_var *gy) {
+    if (ctx->grad_enabled || gy == NULL || gy->ctx != ctx) return ag_neg(ctx, gy);
+    ag_var *g = var_uninit_like(ctx, gy);
+    if (g == NULL) return NULL;
+    for (size_t i = 0; i < g->t.size; i++) g->t.data[i] = negate(gy->t.data[i]);
+    return g;
+}
+
 int op_sub_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (input_wants_grad(f, 0)) gxs[0] = reduce_to(ctx, gys[0], f->inputs[0]);
-    if (input_wants_grad(f, 1)) gxs[1] = reduce_to(ctx, ag_neg(ctx, gys[0]), f->inputs[1]);
+    if (input_wants_grad(f, 1)) gxs[1] = reduce_to(ctx, neg_grad(ctx, gys[0]), f->inputs[1]);
     return pair_done(f, gxs);
 }
 

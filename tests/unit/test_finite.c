@@ -149,12 +149,55 @@ static void test_linear_bound(void **state) {
     ag_clear_nonfinite(ctx);
 }
 
+/* A second backward adds into the gradient the first left (backward.c's
+ * sum_grads: made directly when the shapes agree, through ag_add when they
+ * broadcast): the sum is Add's, element for element, and an overflow in it
+ * is blamed on Add, as ag_add's own check would; a NaN that came in is not. */
+static void test_summed_grads(void **state) {
+    (void)state;
+    ag_set_check_finite(ctx, true);
+    const double big[] = {1e308, -1e308, 0.1, 3.0};
+    for (int scalar = 0; scalar <= 1; scalar++) {
+        int n = scalar ? 1 : 4;
+        ag_var *x = scalar ? ag_scalar(ctx, 0.3) : make_var(ctx, SHAPE(4), (const double[]){0.3, 0.3, 0.3, 0.3});
+        ag_var *w = scalar ? ag_scalar(ctx, big[2]) : make_var(ctx, SHAPE(4), big);
+        ag_var *y = ag_sum(ctx, ag_mul(ctx, x, w), NULL, 0);
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        ag_var *first = ag_grad(x);
+        y = ag_sum(ctx, ag_mul(ctx, x, w), NULL, 0);
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        assert_true(ag_grad(x) != first); /* the first gradient is left as it was */
+        for (int i = 0; i < n; i++) {
+            double g = (scalar ? big[2] : big[i]);
+            assert_true(ag_cdata(first)[i] == g);
+            assert_true(ag_cdata(ag_grad(x))[i] == g + g);
+        }
+        if (scalar) {
+            assert_null(ag_nonfinite_op(ctx));
+        } else {
+            assert_false(isfinite(ag_cdata(ag_grad(x))[0]));
+            assert_string_equal(ag_nonfinite_op(ctx), "Add");
+            ag_clear_nonfinite(ctx);
+        }
+    }
+    /* a NaN in the incoming gradient is not Add's */
+    ag_var *x = make_var(ctx, SHAPE(2), (const double[]){1, 2});
+    ag_var *w = make_var(ctx, SHAPE(2), (const double[]){NAN, 1});
+    assert_int_equal(ag_backward(ctx, ag_sum(ctx, ag_mul(ctx, x, w), NULL, 0), NULL), 0);
+    ag_clear_nonfinite(ctx);
+    assert_int_equal(ag_backward(ctx, ag_sum(ctx, ag_mul(ctx, x, w), NULL, 0), NULL), 0);
+    assert_true(isnan(ag_cdata(ag_grad(x))[0]));
+    assert_true(ag_cdata(ag_grad(x))[1] == 2.0);
+    assert_null(ag_nonfinite_op(ctx));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_forward_extremes),
         CTX_TEST(test_backward_extremes),
         CTX_TEST(test_check_still_names_ops),
         CTX_TEST(test_linear_bound),
+        CTX_TEST(test_summed_grads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
