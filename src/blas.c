@@ -590,6 +590,9 @@ static bool one_product(const t_blas *blas, ag_ctx *ctx, bool fma, bool trans_a,
 /* bands are whole multiples of this many rows (the AVX-512 product's
  * groups of 8, OpenBLAS's unrolls); at least two bands to split */
 #define SPLIT_ALIGN 16
+/* the fewest multiply-adds a band has: twice OpenBLAS's largest
+ * small-matrix bound (100^3, its AVX-512 kernels) */
+#define SPLIT_BAND_MIN_MACS ((size_t)1 << 21)
 /* bands a thread: more than one, so a thread the scheduler delays (the
  * machine shared) leaves its later bands to the others */
 #define SPLIT_BANDS_PER_THREAD 2
@@ -626,7 +629,8 @@ static int split_run(split_job *job) {
     for (;;) {
         int band = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
         if (band >= job->bands) break;
-        int first = band * job->rows, rows = job->n - first < job->rows ? job->n - first : job->rows;
+        /* the last band takes the rows left over */
+        int first = band * job->rows, rows = band == job->bands - 1 ? job->n - first : job->rows;
         const double *a = job->trans_a ? job->a + first : job->a + (size_t)first * (size_t)job->lda;
         double *c = job->c + (size_t)first * (size_t)job->ldc;
         if (!one_product(job->blas, NULL, job->fma, job->trans_a, job->trans_b, rows, job->m, job->k, a, job->lda,
@@ -674,10 +678,18 @@ static bool split_product(const t_blas *blas, bool fma, bool trans_a, bool trans
     int threads = threads_asked(blas);
     if (threads > POOL_MAX + 1) threads = POOL_MAX + 1;
     int rows = (n + threads * SPLIT_BANDS_PER_THREAD - 1) / (threads * SPLIT_BANDS_PER_THREAD);
+    /* every band big enough for OpenBLAS's usual kernels: below about 10^6
+     * multiply-adds its small-matrix kernels (AVX-512 CPUs) sum in another
+     * order, so a small band, or a short last one, would change the bits
+     * (with OpenBLAS's Cooper Lake kernels, 130x600x70 in bands of 32 rows
+     * and a last one of 2 did; test_blas runs it) */
+    size_t band_min_rows = (SPLIT_BAND_MIN_MACS + (size_t)m * (size_t)k - 1) / ((size_t)m * (size_t)k);
+    if ((size_t)rows < band_min_rows) rows = band_min_rows > (size_t)n ? n : (int)band_min_rows;
     rows = (rows + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
+    if (n / rows < 2) return one_product(blas, NULL, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, bias);
     split_job job = {.blas = blas, .fma = fma, .trans_a = trans_a, .trans_b = trans_b, .n = n, .m = m, .k = k,
                      .lda = lda, .ldb = ldb, .ldc = ldc, .a = a, .b = b, .bias = bias, .beta = beta, .c = c,
-                     .rows = rows, .bands = (n + rows - 1) / rows};
+                     .rows = rows, .bands = n / rows};
     if (job.bands < threads) threads = job.bands;
     /* OpenBLAS set to one thread (and its workers stopped) before a worker
      * calls it */

@@ -81,9 +81,11 @@ void strbuf_append_printable(strbuf *t, const char *s) {
     }
 }
 
+/* A tab and a newline are XML text and stay: the inspector's text in the
+ * notebook's page is lines in a <pre>, and in a DOT label they are spaces. */
 void strbuf_append_html(strbuf *t, const char *s) {
     while (*s) {
-        size_t n = control_length(s, 0);
+        size_t n = control_length(s, TEXT_KEEP_NEWLINE | TEXT_KEEP_TAB);
         if (n > 0) { /* not XML either: Graphviz's parser refuses the label */
             strbuf_append(t, control_shown(s));
             s += n;

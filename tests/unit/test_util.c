@@ -62,12 +62,14 @@ static void test_strbuf_grows_and_escapes(void **state) {
     assert_null(t.data);
     free(s);
     /* a name from a file in a label: control characters as text_printable
-     * shows them (ESC, BEL, C1 CSI as '?', a tab or newline a space) */
+     * shows them (ESC, BEL, C1 CSI as '?'); the HTML keeps a tab and a
+     * newline (XML text, the inspector's lines), the printable text makes
+     * them a space */
     strbuf_append_html(&t, "a\x1b[1m<b>\a\tc\xc2\x9b\n\xc3\xa9");
     strbuf_append(&t, "|");
     strbuf_append_printable(&t, "a\x1b[1m<b>\a\tc\xc2\x9b\n\xc3\xa9\x7f");
     s = strbuf_take(&t);
-    assert_string_equal(s, "a?[1m&lt;b&gt;? c? \xc3\xa9|a?[1m<b>? c? \xc3\xa9?");
+    assert_string_equal(s, "a?[1m&lt;b&gt;?\tc?\n\xc3\xa9|a?[1m<b>? c? \xc3\xa9?");
     free(s);
 }
 
