@@ -175,7 +175,11 @@ all: check-deps
 
 build-all: $(LIB) $(SHLIB) $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS) $(VIZMOD) $(BUILD)/samples/train_mlp
 
-# Installs the Debian packages when pkg-config cannot find a module.
+# Installs the Debian packages when pkg-config cannot find a module.  Debian's
+# npm is left out where an npm is already there: NodeSource's nodejs (on the
+# development and CI machines) carries its own npm and conflicts with Debian's,
+# and apt-get then refuses the whole set.  Should apt-get still refuse the set,
+# the packages go in one by one and the ones that could not are named.
 deps:
 	@missing=""; for m in $(PKG_MODULES) x11; do $(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
 	for c in $(DEPS_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
@@ -187,8 +191,14 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing$$missing; installing Debian packages"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null; \
+	  pkgs="$(DEBIAN_PACKAGES)"; \
+	  if command -v npm >/dev/null 2>&1; then pkgs=$$(echo " $$pkgs " | sed 's/ npm / /'); fi; \
+	  $$SUDO apt-get update -qq; \
+	  if ! DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null; then \
+	    echo "deps: apt-get refused the whole set; installing the packages one by one"; failed=""; \
+	    for p in $$pkgs; do DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$p >/dev/null 2>&1 || failed="$$failed $$p"; done; \
+	    [ -z "$$failed" ] || echo "deps: could not install:$$failed (the steps that need them fail or say SKIP)"; \
+	  fi; \
 	fi
 
 check-deps:
