@@ -683,9 +683,10 @@ man-tests: $(SHLIB) $(REFMAN)
 
 # Every :command and built-in the README names exists in agrepl's tables.
 # HACKING.md's file tables name every file of the source tree (issue 29 item 8).
-hacking-tests:
+# repl/'s floors: its includes in the source, its calls in the objects (nm).
+hacking-tests: $(REPL_OBJ) $(BUILD)/repl/main.o $(KERNEL_OBJ)
 	@$(STEP) "HACKING.md file tables" sh tests/suites/hacking_files_test.sh
-	@$(STEP) "repl/'s floors (HACKING.md)" sh tests/suites/repl_floors_test.sh
+	@$(STEP) "repl/'s floors (HACKING.md)" sh tests/suites/repl_floors_test.sh $(REPL_OBJ) $(BUILD)/repl/main.o $(KERNEL_OBJ)
 
 readme-tests: $(AGREPL)
 	@AGREPL=$(AGREPL) $(STEP) "README names ($(BUILD))" sh tests/suites/readme_names_test.sh
