@@ -21,6 +21,7 @@
 
 #include <stdio.h>
 
+#include "session_state.h"
 #include "value.h"
 
 /* Bound arguments, one per parameter of the signature, in signature order;
@@ -108,15 +109,6 @@ int repl_tensor_scatter(repl *r, const builtin_args *a, repl_value *out);
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 
-/* Reports an error for the statement being run: "NAME: message" is the
- * convention (e.g. "sum: axis 3 out of range for ndim 2").  Returns -1.
- * The error functions are `cold`: GCC then moves the paths that end in one
- * out of line, so a loop's hot code spans fewer cache lines (W1's script:
- * L1 instruction misses 1.83M -> 1.23M, cachegrind). */
-int repl_error(repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3), cold));
-/* The engine context's pending error (or "out of memory" when it has none)
- * as the statement's error; clears it; -1. */
-int engine_error(repl *r) __attribute__((cold));
 /* A built-in's variable result: v into *out and 0, or engine_error when v
  * is NULL (the engine raised). */
 static inline int builtin_done_var(repl *r, ag_var *v, repl_value *out) {
@@ -124,37 +116,6 @@ static inline int builtin_done_var(repl *r, ag_var *v, repl_value *out) {
     *out = value_var(v);
     return 0;
 }
-/* The session's engine context. */
-ag_ctx *repl_ctx(repl *r);
-/* Output stream (stdout or what the options gave). */
-FILE *repl_out(repl *r);
-/* Digits to show (0 = full precision), from :digits. */
-int repl_digits(const repl *r);
-bool repl_headless(const repl *r);
-bool repl_is_interactive(const repl *r);
-/* 0 when the session may read and write files; else -1 with the error
- * "WHO: file access is off in this session (--no-files)". */
-int repl_files_allowed(repl *r, const char *who);
-/* 0 when the session may read or write `path` (--files-in: it lies inside the
- * session's folder once symbolic links and .. are resolved; a file that does
- * not exist yet counts by its directory); else -1 with the error "WHO: PATH
- * is outside this session's folder DIR (--files-in)". */
-int repl_path_allowed(repl *r, const char *who, const char *path);
-/* Opens `path` for a file statement to read: below the session's folder
- * (--files-in), each name on the way opened relative to the last
- * (src/util/confined.h, so the file checked is the file read), without
- * waiting for a FIFO's writer.  Only a regular file is taken.  The
- * descriptor (the caller closes it), or -1 after the error "WHO: cannot
- * read PATH: WHY" (WHY "it is a FIFO, not a regular file", ...). */
-int repl_open_file(repl *r, const char *who, const char *path);
-/* The one way a file statement writes a file: data[0..size) whole or not
- * at all (atomic_file.h: links followed, hard links, owner and mode kept;
- * flags ATOMIC_FILE_FORCE for `!`), below the session's folder.  0, or -1
- * with errno set (EXDEV: it leads outside the folder); no error is raised,
- * the caller words it (repl_file_strerror). */
-int repl_write_file(repl *r, const char *path, const void *data, size_t size, int flags);
-/* Why a file statement's open or write of `path` failed with `error`. */
-const char *repl_file_strerror(repl *r, const char *path, int error);
 
 /* Starts the session's generator (rand, randn, dropout, models without
  * seed=) again from `seed`, a whole number >= 0; else -1 after an error
@@ -206,7 +167,6 @@ int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv
 void repl_print_value(repl *r, FILE *out, repl_value v);
 
 /* The viz bridge's session state (viz_session.h), one per session. */
-typedef struct repl_viz repl_viz;
 struct viz_mark; /* viz/graph.h */
 repl_viz *repl_viz_new(repl *r, bool headless);
 void repl_viz_free(repl_viz *v);
@@ -217,7 +177,6 @@ bool repl_viz_following(const repl_viz *v);
 int repl_viz_timeout_ms(const repl_viz *v); /* -1 when no window is open */
 /* After each top-level statement: refresh an open show() window. */
 void repl_viz_after_statement(repl_viz *v);
-repl_viz *repl_get_viz(repl *r);
 /* Stepping through backward (y.backward(step=true)): called before each
  * function's backward with the function about to run (NULL when the pass is
  * over); the bridge refreshes an open graph window, or prints tree(y) with

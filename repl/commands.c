@@ -514,7 +514,7 @@ static int command_load(repl *r, const char *path) {
     const char *file = r->eval.command_file;
     int line = r->eval.command_line;
     r->save.load_depth++;
-    int status = session_run(r, text, path, 1);
+    int status = r->driver.run(r, text, path, 1);
     r->save.load_depth--;
     r->eval.command_file = file;
     r->eval.command_line = line;
@@ -647,7 +647,7 @@ static int command_lessons(repl *r, const char *argument) {
 }
 
 static int command_reset(repl *r, const char *argument) {
-    session_reset(r);
+    r->driver.reset(r);
     /* the settings stay: a script saved from here on sets them first */
     char value[64];
     if (r->settings.digits != 0) {

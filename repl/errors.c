@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "repl_internal.h"
+#include "session_state.h"
 
 volatile sig_atomic_t repl_interrupted = 0;
 

@@ -1,7 +1,7 @@
-/* names.c — the open-addressing name tables (repl_internal.h, "names.c"): the
+/* names.c — the open-addressing name tables (session_state.h, "names.c"): the
  * session's bindings and each running def's frame; completion and :vars read
  * them too.  Keys and values are owned (one reference each). */
-#include "repl_internal.h"
+#include "session_state.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,5 @@
-/* repl_internal.h — the REPL's insides, one section per file that defines them:
- *   session.c   the session, chunks, errors and traces, the statement driver
- *   names.c     the name tables
+/* repl_internal.h — the REPL's insides above the bottom floor (the middle of
+ * repl/), one section per file that defines them:
  *   eval.c      the evaluator: literals, operators, expressions
  *   exec.c      statements: def, for, if, blocks, the statement boundary
  *   assign.c    assignments: names, attributes, the in-place rule of x op= e
@@ -8,10 +7,11 @@
  *   call.c      calls of built-ins, user functions, objects and methods
  *   builtins.c  signatures and argument binding
  *   builtins_model.c  model objects
- *   text_table.c      columns of text for printed views
  *   commands.c  the ':' command table
  *   print.c     printing values
  *   suggest.c   "did you mean" and completion
+ * The session's struct and the bottom floor's files (names, errors, user
+ * functions, the accessors) are in session_state.h, which this includes.
  * Front ends use repl.h; built-ins use builtins.h. */
 #ifndef REPL_INTERNAL_H
 #define REPL_INTERNAL_H
@@ -24,7 +24,7 @@
 #include "ast.h"
 #include "builtins.h"
 #include "ptrmap.h"
-#include "repl.h"
+#include "session_state.h"
 #include "strbuf.h"
 #include "value.h"
 
@@ -32,53 +32,6 @@
  * built-in calls): GCC puts them side by side in .text.hot, so a loop's
  * code shares fewer cache sets with everything else. */
 #define REPL_HOT __attribute__((hot))
-
-/* ---- user_function.c and errors.c: chunks, user functions, raising errors (the bottom floor) -- */
-
-/* One parsed piece of source.  User functions keep the chunk their def came
- * from alive (reference counted), so their bodies and the text for error
- * carets stay valid after repl_run returns. */
-typedef struct repl_chunk {
-    int refcount;
-    char *source;   /* NUL-terminated text that was parsed */
-    char *filename; /* NULL when typed interactively */
-    int first_line;
-    ast_node *program;
-} repl_chunk;
-
-
-struct user_function {
-    int refcount;
-    char *name;
-    const ast_node *def; /* an AST_DEF inside chunk->program */
-    repl_chunk *chunk;
-};
-
-/* Drop one reference; the last frees (user_function.c, below the session:
- * value.c calls user_function_release for VALUE_FUNCTION). */
-void repl_chunk_release(repl_chunk *chunk);
-void user_function_release(user_function *f);
-
-/* ---- names.c: name tables ------------------------------------------------------
- * Open addressing, keys owned, values owned (one reference each). */
-typedef struct name_entry {
-    char *name; /* NULL = empty slot */
-    repl_value value;
-} name_entry;
-
-typedef struct name_table {
-    name_entry *entries;
-    int capacity; /* power of two, or 0 */
-    int count;
-    int tombstones;
-} name_table;
-
-/* Where a name's value lives moves only when a table binds a name it did
- * not have, grows or is cleared: each of those (in any table of any session)
- * adds one to names_generation, so a slot found while it had one value is
- * still that name's slot, and a name found in no table is still unbound,
- * while it has that value (the evaluator's per-node memos, eval.c). */
-extern unsigned long names_generation;
 
 /* The kinds of a node's memo (ast.h's ast_memo; eval.c says how a binding's
  * is kept valid). */
@@ -98,20 +51,13 @@ static inline ast_memo *memo_of(const ast_node *n) { return (ast_memo *)&n->memo
 /* Whether a binding memo (MEMO_LOCAL ... MEMO_CONSTANT) still holds: it is
  * valid for the session and frame it was found from while names_generation
  * is unchanged (eval.c, "memos"). */
-static inline bool memo_valid(const repl *r, const ast_memo *m);
+static inline bool memo_valid(const repl *r, const ast_memo *m) {
+    return m->generation == names_generation && m->scope == r->eval.locals && m->session == r;
+}
 
 /* The built-in NAME of a method call's x.NAME (NULL when none), remembered
  * in the attribute node's memo: the built-in table never changes. */
 const builtin_def *eval_method_builtin(const ast_node *attribute);
-
-repl_value *names_get(const name_table *t, const char *name);
-/* Binds name to value, taking the caller's reference; false when out of memory
- * (the value is released then). */
-bool names_set(name_table *t, const char *name, repl_value value);
-void names_clear(name_table *t);
-/* The bound names sorted alphabetically, malloc'd (NULL when empty or out of
- * memory); *count gets their number.  Pointers are into the table. */
-const name_entry **names_sorted(const name_table *t, int *count);
 
 /* ---- builtins.c: parsed signatures and argument binding ----------------------- */
 typedef struct signature_param {
@@ -121,7 +67,7 @@ typedef struct signature_param {
     repl_value default_value;
 } signature_param;
 
-typedef struct signature {
+struct signature {
     const builtin_def *def;
     int count;
     signature_param *params;
@@ -132,19 +78,7 @@ typedef struct signature {
      * needs no reference (a number, a bool, a built-in, nil): a call of
      * positional arguments is bound by copying them over the defaults */
     bool plain_defaults;
-} signature;
-
-/* The session's cache of parsed signatures, keyed by the def; and the block
- * of the last call's rest list (*xs) that no built-in kept, for the next
- * call's (a malloc and a free per cleargrad(x0, x1) were 1.6% of a scalar
- * loop). */
-typedef struct signature_cache {
-    signature **slots;
-    int capacity;
-    int count;
-    value_list *spare_rest; /* its items nil; NULL when there is none */
-    int spare_capacity;     /* how many items spare_rest has room for */
-} signature_cache;
+};
 
 void builtin_signature_cache_free(signature_cache *cache);
 /* The parsed signature of def (cached); NULL with an error reported when the
@@ -179,7 +113,6 @@ char *builtin_signature_text(const builtin_def *def);
 
 /* ---- graph_notes.c: groups and parameter paths for drawing graphs ------------- */
 
-typedef struct repl_notes repl_notes;
 /* Starts the engine's layer observer and its record of the last backward's
  * gradients for r's context. */
 void repl_notes_start(repl *r);
@@ -218,223 +151,10 @@ repl_value repl_model_value(ag_model *m);
 /* The optimizer behind an optimizer object, else NULL. */
 ag_optim *repl_optimizer_of(repl_value v);
 
-/* ---- text_table.c: columns of text for printed views ----------------------------- */
-
-/* A table of malloc'd cells, printed with columns padded to their widest
- * cell, two spaces apart, no trailing blanks.  Zero it but for columns
- * (at most 8); failed says a row could not be stored (out of memory). */
-typedef struct text_table {
-    int columns, rows;
-    char **cells; /* rows * columns */
-    size_t cells_capacity;
-    bool failed;
-} text_table;
-
-/* Copies the row's cells (NULL cells print empty). */
-void text_table_add_row(text_table *tb, const char *const *cells);
-void text_table_render(const text_table *tb, strbuf *out);
-void text_table_free(text_table *tb);
-
-/* ---- session.c: the session --------------------------------------------------- */
-
-#define REPL_MAX_TRACE 8
-
-/* The session's parts.  Front ends reach them through repl.h's functions,
- * built-ins through builtins.h's; the files of the REPL reach a part
- * (r->settings.digits, r->error.set), not one loose field among fifty. */
-
-/* What the user or the front end chose (repl_options, :digits, :timing,
- * :zoom, pace()); :reset keeps it. */
-typedef struct repl_settings {
-    bool headless, interactive;
-    bool script_windows;         /* scripts from a terminal may open windows (repl_options) */
-    bool no_files;               /* repl_options.no_files: repl_files_allowed refuses */
-    char *files_root;            /* repl_options.files_in, resolved (NULL: anywhere); repl_path_allowed */
-    int files_root_fd;           /* files_root held open (O_PATH), -1 without: repl_open_file, repl_write_file */
-    double plot_zoom;            /* :zoom, 1 by default */
-    double pace_fps;             /* pace()/:pace, 0 = off */
-    int digits;                  /* 0 = full */
-    bool digits_chosen;          /* :digits was given (a lesson's default then stays away) */
-    double print_threshold;      /* :print, set_printoptions: summarize above it (1000; inf = whole) */
-    int print_edge;              /* set_printoptions(edgeitems=): 3 */
-    bool timing;
-} repl_settings;
-
-/* The front end's streams and hooks, and what its display was last handed. */
-typedef struct repl_io {
-    FILE *out, *err;
-    void (*mark)(void *user, int mark); /* repl_set_marks: the kernel's hook, or NULL */
-    void *mark_user;
-    /* repl_set_display (display.c): the kernel's pictures, or NULL */
-    void (*display)(void *user, const struct repl_display *d);
-    void *display_user;
-    bool plot_dirty;             /* a plot changed since it was last handed over */
-    double plot_shown_ms;        /* when it was */
-    char plot_display_id[40];    /* the cell's plot output, "" before its first */
-    char step_display_id[40];    /* backward(step=...)'s output, "" before its first step */
-    repl_input_fn input;         /* repl_set_input: the kernel's stdin channel, or NULL */
-    void *input_user;
-    unsigned display_count;      /* numbers display ids and graph elements */
-} repl_io;
-
-/* The error of the statement being run (the first one reported wins). */
-typedef struct repl_error_state {
-    bool set;
-    char message[1024];
-    int line, column;            /* 0 = no position */
-    char file[256];              /* "" = typed interactively */
-    repl_chunk *chunk;           /* referenced, for the caret line; may be NULL */
-    int trace_count;
-    char trace[REPL_MAX_TRACE][160]; /* "  in f, called at 3:1" */
-    int trace_repeats[REPL_MAX_TRACE];
-} repl_error_state;
-
-/* Where evaluation is and how deep it went. */
-/* Literal constants (eval.c, literal_var): the constant variable a written
- * number operand made last, so a loop's or a def's body makes each once, as
- * a C loop shares its constants.  Direct-mapped by node; a slot holds a root
- * on its variable until the slot is taken or the session is reset. */
-#define CONSTANT_SLOTS 256
-typedef struct constant_slot {
-    const ast_node *at;
-    double value;
-    ag_var *var;
-} constant_slot;
-void eval_constants_clear(repl *r);
-
-typedef struct repl_evaluation {
-    name_table *locals;        /* the running def's frame, NULL at top level */
-    size_t idle_after_release; /* ag_idle_node_bytes after the last ag_gc_release (session.c) */
-    repl_chunk *chunk;         /* the chunk whose nodes are being evaluated */
-    const ast_node *call;      /* the call C code is running (a built-in), where
-                                * repl_error() without a node reports; NULL
-                                * outside calls */
-    const char *command_file;  /* position of a running ':' command */
-    int command_line;
-    int depth;                 /* evaluator recursion, capped */
-    uintptr_t stack_base;      /* C stack address when the statement began */
-    size_t stack_budget;       /* bytes of stack evaluation may use below
-                                * stack_base (session.c, repl_stack_budget_from) */
-    bool stack_known;          /* the running thread's stack bounds, cached: */
-    pthread_t stack_thread;    /* ... for this thread */
-    uintptr_t stack_low, stack_high;
-    int call_depth;            /* user function calls, capped */
-    int native_depth;          /* > 0 inside a built-in: no collection */
-    int loops_not_last;        /* enclosing loop iterations that are not their loop's last */
-    bool keeping_last_grads;   /* ag_keep_last_grads as last set (repl_notes_before_backward) */
-    repl_value return_value;   /* of a `return` on its way out */
-    ptrmap walked;             /* the functions builds_graph (assign.c) has
-                                * walked; cleared per walk, its memory kept */
-    /* what first made a NaN or Inf outside the engine's ops in this
-     * statement ("x /= 0"): in-place updates, plain-number arithmetic */
-    char nonfinite_note[64];
-    constant_slot constants[CONSTANT_SLOTS];
-} repl_evaluation;
-
-/* The :save log (restore.c). */
-typedef struct repl_save_log {
-    /* the text of every successful top-level statement, as the file: each
-     * entry, then a newline (one buffer: a script of a million lines keeps
-     * 7 MB, not a million allocations) */
-    strbuf history;
-    int history_count;
-    /* the session names the running top-level statement bound or updated
-     * in place (touched_all: a built-in changed variables in place); if it
-     * fails, :save writes their values instead of replaying it */
-    char **touched;
-    bool *touched_in_place; /* only its data changed (x += 1), same variable */
-    int touched_count;
-    size_t touched_capacity, touched_in_place_capacity;
-    bool touched_all, touched_lost;
-    /* names whose values the :save log cannot give back (a model or an
-     * optimizer a failed statement changed) until a statement binds them
-     * anew: :save names them when it writes */
-    strbuf unrestored; /* ", "-separated */
-    int load_depth;
-    /* the files :save wrote in this session: it overwrites only these
-     * without :save!, and only while they are as it left them (kept over
-     * :reset) */
-    struct saved_file *saved_files;
-    int saved_count;
-    size_t saved_capacity;
-} repl_save_log;
-
-/* Notes the session gives once, not after every statement. */
-typedef struct repl_said_once {
-    /* variables the note on summed gradients was given for, with their
-     * ag_grad_calls then: one note per variable per streak (repl_note_summed) */
-    struct summed_note { const ag_var *var; int calls; } *summed;
-    int summed_count;
-    size_t summed_capacity;
-    bool loss_broadcast;   /* mse's operands broadcast to a bigger shape */
-    bool nonscalar_seed;   /* backward of a non-scalar seeds ones */
-} repl_said_once;
-
-struct repl {
-    ag_ctx *ctx;
-    repl_io io;
-    repl_settings settings;
-    name_table names;            /* the session's variables and functions */
-    signature_cache signatures;
-    repl_error_state error;
-    repl_evaluation eval;
-    repl_save_log save;
-    repl_said_once said_once;
-    repl_viz *viz;               /* the viz session (viz_session.h) */
-    repl_notes *notes;           /* graph_notes.c; NULL until needed */
-    bool quit;
-};
-
-static inline bool memo_valid(const repl *r, const ast_memo *m) {
-    return m->generation == names_generation && m->scope == r->eval.locals && m->session == r;
-}
-
-/* A file :save wrote: its real path (malloc'd), and the size and a hash
- * (64-bit FNV-1a) of what it wrote there: a file replaced or edited since
- * differs in one of them (a check of content, so an edit within the file
- * system's timestamp granularity counts too). */
-struct saved_file {
-    char *path;
-    uint64_t size, hash;
-};
-
-/* Bytes of C stack evaluation may use below `base`, the first frame of what
- * runs now: from the running thread's real stack, less a safety margin. */
-size_t repl_stack_budget_from(repl *r, uintptr_t base);
-
-/* Runs `src` (commands and statements) as repl_run does. */
-int session_run(repl *r, const char *src, const char *filename, int first_line);
-/* Runs a ':' command line; REPL_OK or REPL_ERROR (error already reported). */
-int command_run(repl *r, const char *line);
-/* Calls the front end's mark hook (repl_set_marks), both streams flushed first. */
-void repl_mark_output(repl *r, int mark);
-void repl_clear_error(repl *r);
-/* Drops every name, function and the :save log; collects everything. */
-void session_reset(repl *r);
-/* Appends a copy of text (a command line) to the :save log. */
-void repl_history_record(repl *r, const char *text);
-/* Reports an error at node `at` of the running chunk (the first error of a
- * statement wins; a binary node reports at its operator).  With `at` NULL:
- * at the call C code is running (r->eval.call), else at the running ':'
- * command's line, else without a position (what repl_error does).  -1. */
-int repl_error_at(repl *r, const ast_node *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4), cold));
-/* The engine context's pending error (or "out of memory" when it has none)
- * as the statement's error at `at`; clears it; -1. */
-int engine_error_at(repl *r, const ast_node *at) __attribute__((cold));
-/* After `who` wrote to the output stream: 0 when every write since errno
- * was last cleared went through; else, at the first failed write (a closed
- * pipe with SIGPIPE ignored, a full disk), the error at `at` (NULL: the
- * running call) "WHO: error writing to standard output: REASON" (without
- * "WHO: " when who is NULL), -1, and the stream's error flag cleared so a
- * later statement's output is tried afresh.  Callers set errno = 0 before
- * writing so the reason is the write's own. */
-int repl_output_check(repl *r, const ast_node *at, const char *who);
-/* Adds "  in f, called at FILE:LINE:COL" to the pending error's trace as it
- * leaves a call of the user function `function_name` made at `call`. */
-void repl_error_add_trace(repl *r, const char *function_name, const ast_node *call);
-
 /* ---- eval.c: the evaluator ----------------------------------------------------- */
+
+/* Frees the literal constants' slots (constant_slot, session_state.h). */
+void eval_constants_clear(repl *r);
 
 /* Statement outcomes inside the evaluator. */
 enum { EXEC_OK = 0, EXEC_ERROR = -1, EXEC_BREAK = 1, EXEC_CONTINUE = 2, EXEC_RETURN = 3 };
@@ -715,6 +435,17 @@ typedef struct command_def {
                     * where it ran (and after :reset, which keeps it) */
 } command_def;
 extern const command_def command_table[]; /* ends with {0} */
+/* A file :save wrote: its real path (malloc'd), and the size and a hash
+ * (64-bit FNV-1a) of what it wrote there: a file replaced or edited since
+ * differs in one of them (a check of content, so an edit within the file
+ * system's timestamp granularity counts too). */
+struct saved_file {
+    char *path;
+    uint64_t size, hash;
+};
+
+/* Runs a ':' command line; REPL_OK or REPL_ERROR (error already reported). */
+int command_run(repl *r, const char *line);
 /* What :help takes: its topics (language, commands, printing, the built-in
  * topics), the built-ins' names and the commands; *out is malloc'd (the
  * strings are not), NULL and 0 when out of memory. */

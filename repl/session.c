@@ -1,31 +1,26 @@
-/* session.c — the session: printing errors and traces,
- * new/free/reset and the accessors, the statement driver (splitting source
- * into ':' commands and code, running each top-level statement) and the
- * :save history (repl_internal.h, "session.c").
+/* session.c — the session: printing errors and traces, new/free/reset, the
+ * statement driver (splitting source into ':' commands and code, running
+ * each top-level statement) and the statements' entries in the :save log
+ * (repl.h).  The top floor of repl/: the floors below reach the driver only
+ * through r->driver (:load, :reset), which repl_new sets; the accessors and
+ * the file rules they call are below them (session_state.c, session_files.c).
  *
  * Errors are raised in errors.c, below every file that raises one;
  * evaluation unwinds with -1 and run_top prints the statement's first error
  * once (report_error). */
-#define _GNU_SOURCE /* pthread_getattr_np */
+#define _GNU_SOURCE /* O_PATH */
 #include "repl_internal.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <limits.h>
-#include <sys/resource.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "array.h"
-#include "atomic_file.h"
-#include "confined.h"
 #include "parser.h"
 #include "split.h"
 
@@ -67,52 +62,13 @@ static void report_error(repl *r) {
 
 /* ---- the session ---------------------------------------------------------------- */
 
-/* The recursion budget: bytes of C stack evaluation may use below `base`
- * (the running statement's first frame).  Measured on the running thread's
- * real stack (pthread_getattr_np: a thread's own size, the main thread's
- * ulimit -s), less a margin for the deepest frames between two checks
- * (built-ins, printing, the error path; several times larger under the
- * sanitizers); capped at 64 MiB.  The bounds are cached per thread. */
-#define STACK_MARGIN ((size_t)96 << 10)
-#define STACK_BUDGET_MAX ((size_t)64 << 20)
-
-size_t repl_stack_budget_from(repl *r, uintptr_t base) {
-    pthread_t self = pthread_self();
-    if (!r->eval.stack_known || !pthread_equal(self, r->eval.stack_thread)) {
-        r->eval.stack_known = false;
-        pthread_attr_t attr;
-        if (pthread_getattr_np(self, &attr) == 0) {
-            void *low;
-            size_t size;
-            if (pthread_attr_getstack(&attr, &low, &size) == 0 && size > 0) {
-                r->eval.stack_low = (uintptr_t)low;
-                r->eval.stack_high = (uintptr_t)low + size;
-                r->eval.stack_thread = self;
-                r->eval.stack_known = true;
-            }
-            pthread_attr_destroy(&attr);
-        }
-    }
-    size_t room;
-    if (r->eval.stack_known && base > r->eval.stack_low && base <= r->eval.stack_high) {
-        room = (size_t)(base - r->eval.stack_low); /* the stack grows down */
-    } else { /* unknown bounds: a quarter of the limit, at most 1 MiB */
-        struct rlimit limit;
-        room = (size_t)1 << 20;
-        if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
-            limit.rlim_cur / 4 < room)
-            room = (size_t)(limit.rlim_cur / 4);
-    }
-    /* keep the margin, but never less than a quarter of the room */
-    size_t margin = STACK_MARGIN < room / 4 ? room / 4 : STACK_MARGIN;
-    size_t budget = room > margin ? room - margin : 0;
-    return budget > STACK_BUDGET_MAX ? STACK_BUDGET_MAX : budget;
-}
-
 /* The REPL, as the program, chooses OpenBLAS's threads (the library leaves
  * them alone unless asked): its contexts use AG_BLAS_THREADS_AUTO, which
  * also stops the workers OpenBLAS starts when it is loaded (src/blas.c). */
 static void quiet_blas(ag_ctx *ctx) { ag_set_blas_threads(ctx, AG_BLAS_THREADS_AUTO); }
+
+static int session_run(repl *r, const char *src, const char *filename, int first_line);
+static void session_reset(repl *r);
 
 repl *repl_new(const repl_options *opts) {
     repl *r = calloc(1, sizeof *r);
@@ -152,6 +108,7 @@ repl *repl_new(const repl_options *opts) {
     r->settings.print_threshold = 1000;
     r->settings.print_edge = 3;
     r->viz = repl_viz_new(r, r->settings.headless);
+    r->driver = (repl_driver){.run = session_run, .reset = session_reset}; /* :load, :reset */
     r->eval.stack_budget = 0; /* measured when a statement starts: repl_stack_budget_from */
     return r;
 }
@@ -205,7 +162,8 @@ void repl_free(repl *r) { session_free(r, false); }
  * variables); everything else the session holds is still freed. */
 void repl_free_at_exit(repl *r) { session_free(r, true); }
 
-void session_reset(repl *r) {
+/* Drops every name, function and the :save log; collects everything (:reset). */
+static void session_reset(repl *r) {
     names_clear(&r->names);
     history_clear(r);
     /* windows and recorded plots hold variables too: start them over */
@@ -217,134 +175,6 @@ void session_reset(repl *r) {
 }
 
 bool repl_quit_requested(const repl *r) { return r->quit; }
-ag_ctx *repl_ctx(repl *r) { return r->ctx; }
-FILE *repl_out(repl *r) { return r->io.out; }
-int repl_digits(const repl *r) { return r->settings.digits; }
-bool repl_headless(const repl *r) { return r->settings.headless; }
-bool repl_is_interactive(const repl *r) { return r->settings.interactive; }
-int repl_files_allowed(repl *r, const char *who) {
-    if (!r->settings.no_files) return 0;
-    return repl_error(r, "%s: file access is off in this session (--no-files)", who);
-}
-
-char *repl_files_root(const char *dir, char *error, size_t n) {
-    char expanded[PATH_MAX];
-    const char *home = getenv("HOME");
-    if (dir[0] == '~' && (dir[1] == '\0' || dir[1] == '/')) {
-        if (home == NULL || *home == '\0') {
-            snprintf(error, n, "--files-in %s: HOME is not set", dir);
-            return NULL;
-        }
-        int len = snprintf(expanded, sizeof expanded, "%s%s", home, dir + 1);
-        if (len < 0 || (size_t)len >= sizeof expanded) {
-            snprintf(error, n, "--files-in %s: the path is too long", dir);
-            return NULL;
-        }
-        dir = expanded;
-    }
-    char *real = realpath(dir, NULL);
-    struct stat st;
-    if (real == NULL || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(error, n, "--files-in %s: %s", dir, real ? "not a directory" : strerror(errno));
-        free(real);
-        return NULL;
-    }
-    return real;
-}
-
-/* The real path `path` names, or will name once written: realpath of the
- * file, or of its directory followed by its last name when the file does not
- * exist yet.  NULL when neither resolves, or for a symbolic link that leads
- * nowhere (writing through it could land anywhere). */
-static char *path_resolved(const char *path, const char **why) {
-    char *real = realpath(path, NULL);
-    *why = real == NULL ? strerror(errno) : NULL;
-    if (real != NULL || errno != ENOENT) return real;
-    struct stat st;
-    *why = "a symbolic link that leads nowhere";
-    if (lstat(path, &st) == 0) return NULL;
-    *why = "no such directory";
-    size_t len = strlen(path);
-    while (len > 1 && path[len - 1] == '/') len--;
-    size_t cut = len;
-    while (cut > 0 && path[cut - 1] != '/') cut--;
-    const char *base = path + cut;
-    size_t base_len = len - cut;
-    if (base_len == 0 || (base_len == 1 && base[0] == '.') || (base_len == 2 && base[0] == '.' && base[1] == '.'))
-        return NULL;
-    char *dir = cut == 0 ? strdup(".") : strndup(path, cut);
-    char *real_dir = dir ? realpath(dir, NULL) : NULL;
-    free(dir);
-    if (real_dir == NULL) return NULL;
-    size_t dir_len = strlen(real_dir);
-    char *joined = malloc(dir_len + base_len + 2);
-    if (joined != NULL) {
-        memcpy(joined, real_dir, dir_len);
-        joined[dir_len] = '/';
-        memcpy(joined + dir_len + 1, base, base_len);
-        joined[dir_len + 1 + base_len] = '\0';
-    }
-    free(real_dir);
-    return joined;
-}
-
-int repl_path_allowed(repl *r, const char *who, const char *path) {
-    if (r->settings.files_root == NULL) return 0;
-    const char *why;
-    char *real = path_resolved(path, &why);
-    size_t root_len = strlen(r->settings.files_root);
-    bool inside = real != NULL && strncmp(real, r->settings.files_root, root_len) == 0 &&
-                  (real[root_len] == '/' || real[root_len] == '\0' || root_len == 1);
-    bool resolved = real != NULL;
-    free(real);
-    if (inside) return 0;
-    if (!resolved)
-        return repl_error(r, "%s: %s: %s (--files-in %s)", who, path, why, r->settings.files_root);
-    return repl_error(r, "%s: %s is outside this session's folder %s (--files-in)", who, path, r->settings.files_root);
-}
-
-/* What a file statement's open or write failing with `error` means to the
- * user (a static string, or the session's folder's words). */
-const char *repl_file_strerror(repl *r, const char *path, int error) {
-    if (error == EXDEV && r->settings.files_root != NULL)
-        return "it leads outside this session's folder (--files-in)";
-    return atomic_file_strerror(path, error);
-}
-
-/* A regular file's kind of node, for the refusal of others. */
-static const char *node_kind(mode_t mode) {
-    if (S_ISFIFO(mode)) return "a FIFO";
-    if (S_ISSOCK(mode)) return "a socket";
-    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-    if (S_ISDIR(mode)) return "a directory";
-    return "not a regular file";
-}
-
-int repl_open_file(repl *r, const char *who, const char *path) {
-    int root_fd = r->settings.files_root_fd;
-    const char *root = r->settings.files_root;
-    if (root == NULL) root = "/", root_fd = confined_slash_fd();
-    int fd = root_fd < 0 ? -1 : confined_open_read(root_fd, root, path);
-    if (fd < 0) return repl_error(r, "%s: cannot read %s: %s", who, path, repl_file_strerror(r, path, errno));
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int error = errno;
-        close(fd);
-        return repl_error(r, "%s: cannot read %s: %s", who, path, strerror(error));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        if (S_ISDIR(st.st_mode)) return repl_error(r, "%s: cannot read %s: %s", who, path, strerror(EISDIR));
-        return repl_error(r, "%s: cannot read %s: it is %s, not a regular file", who, path, node_kind(st.st_mode));
-    }
-    return fd;
-}
-
-int repl_write_file(repl *r, const char *path, const void *data, size_t size, int flags) {
-    return write_file_atomic_in(r->settings.files_root_fd, r->settings.files_root, path, data, size, flags);
-}
-
-repl_viz *repl_get_viz(repl *r) { return r->viz; }
 void repl_idle(repl *r) {
     if (r->viz) repl_viz_idle(r->viz);
 }
@@ -352,25 +182,16 @@ int repl_idle_timeout_ms(const repl *r) { return r->viz ? repl_viz_timeout_ms(r-
 
 /* ---- top level ------------------------------------------------------------------------------- */
 
-/* Appends text[0..length) and a newline to the :save log. */
-static void history_append(repl *r, const char *text, size_t length) {
-    strbuf_append_n(&r->save.history, text, length);
-    strbuf_append_n(&r->save.history, "\n", 1);
-    r->save.history_count++;
-}
-
 /* Appends text (taken over; NULL does nothing) to the :save log. */
 static void history_push(repl *r, char *text) {
     if (text == NULL) return;
-    history_append(r, text, strlen(text));
+    repl_history_append(r, text, strlen(text));
     free(text);
 }
 
-void repl_history_record(repl *r, const char *text) { history_append(r, text, strlen(text)); }
-
 static void record_statement(repl *r, const repl_chunk *chunk, const ast_node *n) {
     if (n->source_end <= n->source_start) return;
-    history_append(r, chunk->source + n->source_start, n->source_end - n->source_start);
+    repl_history_append(r, chunk->source + n->source_start, n->source_end - n->source_start);
 }
 
 static double now_ms(void) {
@@ -554,7 +375,7 @@ static int run_code(repl *r, const char *src, size_t start, size_t end, int line
  * syntax error anywhere runs nothing; then the segments run in order, the
  * code one piece at a time (split.h), so memory does not grow with the
  * length of a script and no piece is parsed more than twice. */
-int session_run(repl *r, const char *src, const char *filename, int first_line) {
+static int session_run(repl *r, const char *src, const char *filename, int first_line) {
     if (first_line < 1) first_line = 1;
     int count = 0;
     size_t capacity = 0;

@@ -1,11 +1,11 @@
 /* text_table.c — columns of text for printed views (m.params, opt.state):
  * cells padded to their column's widest, two spaces apart, no trailing
- * blanks.  Declared in repl_internal.h. */
+ * blanks.  Declared in session_state.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "array.h"
-#include "repl_internal.h"
+#include "session_state.h"
 
 void text_table_add_row(text_table *tb, const char *const *cells) {
     if (tb->failed) return;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "ast.h"
-#include "repl_internal.h"
+#include "session_state.h"
 
 void repl_chunk_release(repl_chunk *chunk) {
     if (chunk == NULL || --chunk->refcount > 0) return;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "array.h"
-#include "repl_internal.h"
+#include "session_state.h"
 
 static value_string *string_new(const char *text, size_t length) {
     value_string *s = malloc(sizeof *s + length + 1);
