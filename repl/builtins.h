@@ -109,6 +109,9 @@ int repl_tensor_scatter(repl *r, const builtin_args *a, repl_value *out);
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 
+/* repl_error, engine_error and the session's accessors (repl_ctx, repl_out,
+ * repl_digits, the file rules) a built-in calls: session_state.h. */
+
 /* A built-in's variable result: v into *out and 0, or engine_error when v
  * is NULL (the engine raised). */
 static inline int builtin_done_var(repl *r, ag_var *v, repl_value *out) {

@@ -55,7 +55,7 @@ typedef struct value_object {
     void *payload;
 } value_object;
 
-typedef struct user_function user_function; /* defined by the evaluator */
+typedef struct user_function user_function; /* session_state.h (user_function.c) */
 
 /* A VALUE_NIL may carry as.string: the text of the `.grad` it stands for
  * ("x.grad"), so arithmetic on it can say what is missing.  Always build
