@@ -603,7 +603,7 @@ static void test_cnn(void **state) {
     ag_release(x);
 }
 
-/* Issue 52: a collected input is a stale handle, AG_ERR_STALE, as ag_add
+/* A collected input is a stale handle, AG_ERR_STALE, as ag_add
  * says it, not AG_ERR_CONTEXT ("belongs to another context"). */
 static void test_collected_input_is_stale(void **state) {
     (void)state;
