@@ -1,0 +1,339 @@
+/* test_plot_files.c — live plots, headless, as test_plot.c checks them: the
+ * figure's files (PNG, SVG, PDF) and their words, zoom, the page's PNG, a
+ * headless session opening no window; ticks at nice numbers. */
+#include "plot_test_util.h"
+
+/* ---- files: PNG, SVG, PDF, zoom ------------------------------------------------- */
+
+static char *read_all(const char *path, size_t *size) {
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) return NULL;
+    char *text = malloc(1 << 24);
+    *size = fread(text, 1, (1 << 24) - 1, file);
+    text[*size] = '\0';
+    fclose(file);
+    return text;
+}
+
+/* The standard output of a shell command, NUL-terminated. */
+static char *command_output(const char *command) {
+    FILE *pipe = popen(command, "r");
+    assert_non_null(pipe);
+    char *text = calloc(1, 65536);
+    size_t got = fread(text, 1, 65535, pipe);
+    text[got] = '\0';
+    assert_int_equal(pclose(pipe), 0);
+    return text;
+}
+
+static void race(viz_plot *plot) {
+    viz_plot_contour(plot, rosenbrock, NULL, -0.5, 1.5, -0.5, 2.5, err);
+    for (int i = 0; i < 30; i++) {
+        viz_plot_track(plot, "momentum", i / 30.0, 2 - i / 20.0, err);
+        viz_plot_append(plot, "momentum", 100.0 / (i + 1), err);
+    }
+    viz_plot_mark(plot, 1, 1, "minimum", err);
+    viz_plot_set_title(plot, "Race & <friends>", err);
+}
+
+/* The words of plot's PDF, spaces squeezed, between spaces (" epoch "). */
+static char *pdf_words(viz_plot *plot) {
+    char directory[] = "/tmp/test_plot_XXXXXX", pdf[64], command[256];
+    assert_non_null(mkdtemp(directory));
+    snprintf(pdf, sizeof pdf, "%s/labels.pdf", directory);
+    assert_int_equal(viz_plot_savefig(plot, pdf, err), 0);
+    snprintf(command, sizeof command, "(printf ' '; pdftotext %s - | tr -s ' \\n' '  '; printf ' ') | tr -s ' '; rm -r %s",
+             pdf, directory);
+    return command_output(command);
+}
+
+static void test_axis_labels_name_the_panels(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    double t[20], wave[20];
+    for (int i = 0; i < 20; i++) {
+        t[i] = i * 0.3;
+        wave[i] = sin(t[i]);
+        viz_plot_append(plot, "loss / count", 1.0 / (i + 1), err);
+    }
+    assert_int_equal(viz_plot_series(plot, "wave", t, wave, 20, true, err), 0);
+    char *words = pdf_words(plot); /* the defaults */
+    assert_non_null(strstr(words, " step "));
+    assert_non_null(strstr(words, " x "));
+    assert_null(strstr(words, " epoch "));
+    free(words);
+
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_SERIES, "epoch", "average loss", err), 0);
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_XY, "t", NULL, err), 0);
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_XY, NULL, "value", err), 0); /* t kept */
+    words = pdf_words(plot);
+    assert_non_null(strstr(words, " epoch "));
+    assert_non_null(strstr(words, " average loss "));
+    assert_non_null(strstr(words, " t "));
+    assert_non_null(strstr(words, " value "));
+    assert_null(strstr(words, " step "));
+    assert_null(strstr(words, " x "));
+    free(words);
+
+    /* "" gives the default back, the other label stays */
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_SERIES, "", NULL, err), 0);
+    words = pdf_words(plot);
+    assert_non_null(strstr(words, " step "));
+    assert_non_null(strstr(words, " average loss "));
+    free(words);
+
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_COUNT, "a", "b", err), -1);
+    assert_string_equal(err, "no panel 6");
+    assert_int_equal(viz_plot_set_labels(NULL, VIZ_PLOT_PANEL_XY, "a", "b", err), -1);
+
+    /* clear forgets them */
+    viz_plot_clear(plot);
+    viz_plot_append(plot, "loss", 1, err);
+    viz_plot_append(plot, "loss", 0.5, err);
+    words = pdf_words(plot);
+    assert_non_null(strstr(words, " step "));
+    assert_null(strstr(words, " average loss "));
+    free(words);
+    viz_plot_free(plot);
+}
+
+static void test_svg_and_pdf_look_like_the_png(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    race(plot);
+    char directory[] = "/tmp/test_plot_XXXXXX", png[64], svg[64], pdf[64], command[256];
+    assert_non_null(mkdtemp(directory));
+    snprintf(png, sizeof png, "%s/race.png", directory);
+    snprintf(svg, sizeof svg, "%s/race.SVG", directory);
+    snprintf(pdf, sizeof pdf, "%s/race.pdf", directory);
+    assert_int_equal(viz_plot_savefig(plot, png, err), 0);
+    assert_int_equal(viz_plot_savefig(plot, svg, err), 0);
+    assert_int_equal(viz_plot_savefig(plot, pdf, err), 0);
+
+    size_t size = 0;
+    char *text = read_all(svg, &size);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "<svg"));
+    assert_non_null(strstr(text, "width=\"1400px\" height=\"600px\""));
+    assert_non_null(strstr(text, "<title>Race &amp; &lt;friends&gt;</title>"));
+    assert_non_null(strstr(text, "<desc>series: momentum; paths: momentum; marks: minimum</desc>"));
+    assert_true(strstr(text, "<path") != NULL && size > 50000); /* the curves, as vectors */
+    free(text);
+
+    /* the PDF: its words as text, and the PNG's size at 72 dpi */
+    snprintf(command, sizeof command, "pdftotext %s - | tr -s ' \\n' ' '", pdf);
+    text = command_output(command);
+    assert_non_null(strstr(text, "momentum"));
+    assert_non_null(strstr(text, "minimum"));
+    assert_non_null(strstr(text, "Race & <friends>"));
+    assert_non_null(strstr(text, "step"));
+    free(text);
+    snprintf(command, sizeof command, "pdftoppm -r 72 -png -singlefile %s %s/from_pdf", pdf,
+             directory);
+    free(command_output(command));
+    snprintf(command, sizeof command, "%s/from_pdf.png", directory);
+    SDL_Surface *from_pdf = IMG_Load(command);
+    assert_non_null(from_pdf);
+    SDL_Surface *from_png = IMG_Load(png);
+    assert_true(abs(from_pdf->w - from_png->w) <= 2 && abs(from_pdf->h - from_png->h) <= 2);
+    /* and they look alike: few pixels differ much */
+    SDL_Surface *a = SDL_ConvertSurfaceFormat(from_pdf, SDL_PIXELFORMAT_RGB888, 0);
+    SDL_Surface *b = SDL_ConvertSurfaceFormat(from_png, SDL_PIXELFORMAT_RGB888, 0);
+    long differ = 0, total = 0;
+    for (int y = 0; y < a->h && y < b->h; y++)
+        for (int x = 0; x < a->w && x < b->w; x++, total++) {
+            Uint32 p = ((Uint32 *)((Uint8 *)a->pixels + y * a->pitch))[x];
+            Uint32 q = ((Uint32 *)((Uint8 *)b->pixels + y * b->pitch))[x];
+            int dr = abs((int)(p >> 16 & 255) - (int)(q >> 16 & 255));
+            int dg = abs((int)(p >> 8 & 255) - (int)(q >> 8 & 255));
+            differ += dr + dg > 160;
+        }
+    assert_true(differ < total / 100);
+    SDL_FreeSurface(a);
+    SDL_FreeSurface(b);
+    SDL_FreeSurface(from_pdf);
+    SDL_FreeSurface(from_png);
+    snprintf(command, sizeof command, "rm -r %s", directory);
+    assert_int_equal(system(command), 0);
+    viz_plot_free(plot);
+}
+
+/* The tallest run of rows with dark pixels in the tick labels' column left
+ * of the y axis (right of the axis title): the height of one label's text. */
+static int text_rows(const image *img, int left, int top, int bottom) {
+    int rows = 0, run = 0;
+    for (int y = top; y <= bottom; y++) {
+        run = dark_pixels(img, left / 2, y, left - 10, y + 1) > 0 ? run + 1 : 0;
+        if (run > rows) rows = run;
+    }
+    return rows;
+}
+
+/* :zoom makes text and lines bigger in a figure of the same size (a slide's
+ * picture keeps its place, its text reads from further away). */
+/* The size of the PNG viz_plot_png makes for a notebook's page. */
+static void page_png_size(viz_plot *plot, int *width, int *height) {
+    size_t size = 0;
+    unsigned char *png = viz_plot_png(plot, &size, err);
+    assert_non_null(png);
+    SDL_Surface *surface = IMG_Load_RW(SDL_RWFromConstMem(png, (int)size), 1);
+    assert_non_null(surface);
+    *width = surface->w;
+    *height = surface->h;
+    SDL_FreeSurface(surface);
+    free(png);
+}
+
+/* A notebook shows a figure about 1000 px wide: its page PNG of two panels
+ * is 1050x450 (savefig's 1400x600 would show its text at 68 %), one panel
+ * stays 900x600, a file keeps savefig's size, and :zoom changes no size. */
+static void test_page_png_is_narrower_for_two_panels(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 10; i++) viz_plot_append(plot, "loss", 1.0 / (i + 1), err);
+    int width, height;
+    page_png_size(plot, &width, &height);
+    assert_int_equal(width, 900);
+    assert_int_equal(height, 600);
+    double xs[3] = {0, 1, 2}, ys[3] = {1, 0, 1};
+    viz_plot_series(plot, "data", xs, ys, 3, true, err);
+    page_png_size(plot, &width, &height);
+    assert_int_equal(width, 1050);
+    assert_int_equal(height, 450);
+    viz_plot_set_zoom(plot, 1.5);
+    page_png_size(plot, &width, &height);
+    assert_int_equal(width, 1050);
+    image img;
+    save_and_load(plot, &img);
+    assert_int_equal(img.surface->w, 1400);
+    assert_int_equal(img.surface->h, 600);
+    release(&img);
+    viz_plot_free(plot);
+}
+
+static void test_zoom_scales_text_and_lines_not_the_figure(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 10; i++) viz_plot_append(plot, "loss", i, err);
+    image img;
+    save_and_load(plot, &img);
+    int left, top, right, bottom;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, &left, &top, &right, &bottom));
+    int rows = text_rows(&img, left, top, bottom);
+    release(&img);
+    viz_plot_set_zoom(plot, 2);
+    save_and_load(plot, &img);
+    assert_int_equal(img.surface->w, 900);
+    assert_int_equal(img.surface->h, 600);
+    int zleft, ztop, zright, zbottom;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, &zleft, &ztop, &zright, &zbottom));
+    assert_true(abs(zleft - 2 * left) <= 2); /* the margin holds the tick labels, twice as wide */
+    assert_true(zbottom - ztop < bottom - top); /* less room for the plot itself */
+    int zoomed_rows = text_rows(&img, zleft, ztop, zbottom);
+    if (!(zoomed_rows > 1.8 * rows && zoomed_rows < 2.2 * rows)) fail_msg("label text %d rows at zoom 1, %d at 2", rows, zoomed_rows);
+    /* the line is twice as thick: count its pixels down one column */
+    double px, py;
+    pixel_of(plot, VIZ_PLOT_PANEL_SERIES, 4.5, 4.5, &px, &py);
+    int thick = 0;
+    for (int y = (int)py - 20; y <= (int)py + 20; y++)
+        thick += near_colour(pixel_at(&img, (int)px, y), first_series, 40);
+    assert_true(thick >= 5 && thick <= 10);
+    release(&img);
+    viz_plot_free(plot);
+}
+
+static void test_headless_never_opens_a_window(void **state) {
+    const char *before = getenv("AGREPL_HEADLESS");
+    char *saved = before == NULL ? NULL : strdup(before);
+    setenv("AGREPL_HEADLESS", "1", 1);
+    viz_plot *plot = viz_plot_new(false);
+    viz_plot_append(plot, "loss", 1, err);
+    viz_plot_track(plot, "path", 1, 2, err);
+    viz_plot_pump(plot);
+    assert_false(viz_plot_window_open(plot));
+    viz_plot_free(plot);
+    if (saved != NULL) {
+        setenv("AGREPL_HEADLESS", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("AGREPL_HEADLESS");
+    }
+    plot = viz_plot_new(true);
+    viz_plot_append(plot, "loss", 1, err);
+    viz_plot_pump(plot);
+    assert_false(viz_plot_window_open(plot));
+    viz_plot_free(plot);
+}
+
+/* ---- ticks -------------------------------------------------------------------- */
+
+static void check_labels(const plot_tick_list *list, const char *const *expected, int count) {
+    int labelled = 0;
+    for (int i = 0; i < list->count; i++) {
+        if (!list->items[i].major) continue;
+        if (labelled >= count) fail_msg("extra tick '%s'", list->items[i].label);
+        assert_string_equal(list->items[i].label, expected[labelled]);
+        labelled++;
+    }
+    assert_int_equal(labelled, count);
+}
+
+static void test_ticks_are_nice_numbers(void **state) {
+    plot_tick_list list;
+    plot_linear_ticks(&list, -0.3, 10.2, 5, false);
+    check_labels(&list, (const char *const[]){"0", "2", "4", "6", "8", "10"}, 6);
+    plot_linear_ticks(&list, 0, 1, 5, false);
+    check_labels(&list, (const char *const[]){"0", "0.2", "0.4", "0.6", "0.8", "1.0"}, 6);
+    plot_linear_ticks(&list, -1.05, 1.05, 4, false);
+    check_labels(&list, (const char *const[]){"-1.0", "-0.5", "0", "0.5", "1.0"}, 5);
+    plot_linear_ticks(&list, 0, 3, 8, true); /* steps: whole numbers */
+    check_labels(&list, (const char *const[]){"0", "1", "2", "3"}, 4);
+    plot_linear_ticks(&list, 1e7, 2.4e7, 4, false);
+    check_labels(&list, (const char *const[]){"1.0e7", "1.5e7", "2.0e7"}, 3);
+    plot_linear_ticks(&list, 0, 0.0001, 2, false);
+    check_labels(&list, (const char *const[]){"0", "5e-5", "1.0e-4"}, 3);
+
+    /* log axes: one style per axis; decimals only between 0.001 and 9000 */
+    plot_log_ticks(&list, -3.2, 3.1, 10);
+    check_labels(&list, (const char *const[]){"0.001", "0.01", "0.1", "1", "10", "100", "1000"}, 7);
+    int first_major = 0;
+    while (!list.items[first_major].major) first_major++;
+    assert_close(list.items[first_major].position, -3);
+    plot_log_ticks(&list, -4.2, 2.1, 10);
+    check_labels(&list, (const char *const[]){"1e-4", "1e-3", "1e-2", "1e-1", "1e0", "1e1", "1e2"},
+                 7);
+    plot_log_ticks(&list, -8.5, 4.5, 7); /* many decades: every other one */
+    check_labels(&list, (const char *const[]){"1e-8", "1e-6", "1e-4", "1e-2", "1e0", "1e2", "1e4"},
+                 7);
+    plot_log_ticks(&list, -10, 10, 5);
+    check_labels(&list, (const char *const[]){"1e-10", "1e-5", "1e0", "1e5", "1e10"}, 5);
+    plot_log_ticks(&list, -0.05, 1.05, 6); /* two decades: 1-2-5 */
+    check_labels(&list, (const char *const[]){"1", "2", "5", "10"}, 4);
+    plot_log_ticks(&list, log10(0.15), log10(0.9), 6); /* within a decade: 1-2-3-5 */
+    check_labels(&list, (const char *const[]){"0.2", "0.3", "0.5"}, 3);
+    plot_log_ticks(&list, log10(0.00012), log10(0.00061), 6);
+    check_labels(&list, (const char *const[]){"2e-4", "3e-4", "5e-4"}, 3);
+    /* never "0.01" beside "1e-3", over many ranges */
+    for (double low = -6; low < 4; low += 0.37) {
+        for (double span = 0.2; span < 9; span *= 1.7) {
+            plot_log_ticks(&list, low, low + span, 8);
+            int exponent = 0, plain = 0;
+            for (int i = 0; i < list.count; i++) {
+                if (!list.items[i].major) continue;
+                if (strchr(list.items[i].label, 'e') != NULL) exponent++;
+                else plain++;
+            }
+            if (exponent > 0 && plain > 0)
+                fail_msg("[%g, %g]: both styles on one axis", low, low + span);
+            if (exponent + plain < 2) fail_msg("[%g, %g]: %d labels", low, low + span, exponent + plain);
+        }
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
+        cmocka_unit_test(test_axis_labels_name_the_panels),
+        cmocka_unit_test(test_zoom_scales_text_and_lines_not_the_figure),
+        cmocka_unit_test(test_page_png_is_narrower_for_two_panels),
+        cmocka_unit_test(test_headless_never_opens_a_window),
+        cmocka_unit_test(test_ticks_are_nice_numbers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

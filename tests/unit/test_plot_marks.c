@@ -1,0 +1,368 @@
+/* test_plot_marks.c — live plots, headless, as test_plot.c checks them:
+ * whole series replaced, legends, titles, marks and their labels, several
+ * paths, savefig's time and interruption, contour levels as asked. */
+#include "plot_test_util.h"
+
+/* ---- whole series, titles, marks, several paths -------------------------------- */
+
+static void test_whole_series_is_replaced(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    double xs[50], data[50], fit[50];
+    for (int i = 0; i < 50; i++) {
+        xs[i] = i / 49.0;
+        data[i] = sin(6.283 * xs[i]) + (i % 3 - 1) * 0.2;
+        fit[i] = 0;
+    }
+    assert_int_equal(viz_plot_series(plot, "data", xs, data, 50, true, err), 0);
+    assert_int_equal(viz_plot_series(plot, "fit", xs, fit, 50, false, err), 0);
+    for (int i = 0; i < 50; i++) fit[i] = sin(6.283 * xs[i]);
+    assert_int_equal(viz_plot_series(plot, "fit", xs, fit, 50, false, err), 0); /* replaced */
+    assert_int_equal(plot->series_count, 2);
+    assert_int_equal(plot->series[1].count, 50);
+    assert_int_equal(plot->series[1].colour, 1);
+    image img;
+    save_and_load(plot, &img);
+    assert_int_equal(img.surface->w, 900); /* one panel: x, y */
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_XY, NULL, NULL, NULL, NULL));
+    assert_false(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, NULL, NULL, NULL, NULL));
+    /* the fit is the new curve: its colour at sin's top, not on the old zero line */
+    const SDL_Color second_series = {255, 127, 14, 255};
+    double px, py;
+    pixel_of(plot, VIZ_PLOT_PANEL_XY, xs[12], fit[12], &px, &py);
+    assert_true(near_colour(pixel_at(&img, (int)floor(px), (int)floor(py)), second_series, 20));
+    pixel_of(plot, VIZ_PLOT_PANEL_XY, xs[30], 0, &px, &py);
+    assert_false(near_colour(pixel_at(&img, (int)floor(px), (int)floor(py)), second_series, 60));
+    /* data are dots with no line between them */
+    pixel_of(plot, VIZ_PLOT_PANEL_XY, xs[20], data[20], &px, &py);
+    SDL_Color dot = pixel_at(&img, (int)floor(px), (int)floor(py));
+    assert_true(dot.b > dot.r + 60); /* the first colour, blue, a little see-through */
+    release(&img);
+    /* appended series go beside the whole ones */
+    viz_plot_append(plot, "loss", 1, err);
+    viz_plot_append(plot, "loss", 0.5, err);
+    save_and_load(plot, &img);
+    assert_int_equal(img.surface->w, 1400);
+    int series_right, xy_left;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, NULL, NULL, &series_right, NULL));
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_XY, &xy_left, NULL, NULL, NULL));
+    assert_true(series_right < 700 && xy_left > 700);
+    release(&img);
+    viz_plot_free(plot);
+}
+
+/* A wave of eight periods and a quarter fills every corner and every place along the
+ * edges with its peaks: the range grows at the top by the legend's height,
+ * so the legend hides no point (lstm_sine's first peak). */
+static void test_legend_makes_room_above_a_wave(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    double xs[200], wave[200];
+    for (int i = 0; i < 200; i++) xs[i] = 16.5 * 3.14159265358979 * i / 199, wave[i] = sin(xs[i]);
+    assert_int_equal(viz_plot_series(plot, "wave", xs, wave, 200, true, err), 0);
+    assert_int_equal(viz_plot_series(plot, "prediction", xs, wave, 200, false, err), 0);
+    image img;
+    save_and_load(plot, &img);
+    const plot_axes *a = &plot->axes[VIZ_PLOT_PANEL_XY];
+    assert_true(a->y_max > 1.25);          /* 1 + 5 % would be 1.1 */
+    assert_true(a->y_min > -1.2);          /* the bottom as it was */
+    /* the rows above the highest point are free of data (the legend's) */
+    double px, top;
+    pixel_of(plot, VIZ_PLOT_PANEL_XY, 0, 1.0, &px, &top);
+    assert_true(top - a->top > 55);
+    release(&img);
+    viz_plot_free(plot);
+}
+
+/* A mark's label goes beside the cross where no path crosses it: above right
+ * by default, below right when a path leaves the mark up and to the right
+ * (matyas's path into its minimum), above left when paths take both right
+ * sides. */
+static void test_mark_label_avoids_paths(void **state) {
+    for (int layout = 0; layout < 3; layout++) {
+        viz_plot *plot = viz_plot_new(true);
+        assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
+        for (int i = 0; i <= 20 && layout > 0; i++)
+            viz_plot_track(plot, "up right", 1.5 * (20 - i) / 20, 1.5 * (20 - i) / 20, err);
+        for (int i = 0; i <= 20 && layout > 1; i++)
+            viz_plot_track(plot, "down right", 1.5 * (20 - i) / 20, -1.5 * (20 - i) / 20, err);
+        assert_int_equal(viz_plot_mark(plot, 0, 0, "minimum", err), 0);
+        image img;
+        save_and_load(plot, &img);
+        double mx, my;
+        pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 0, 0, &mx, &my);
+        int x = (int)mx, y = (int)my;
+        int up_right = dark_pixels(&img, x + 10, y - 32, x + 110, y - 9);
+        int down_right = dark_pixels(&img, x + 10, y + 9, x + 110, y + 32);
+        int up_left = dark_pixels(&img, x - 110, y - 32, x - 10, y - 9);
+        printf("    layout %d: label pixels up right %d, down right %d, up left %d\n", layout, up_right, down_right,
+               up_left);
+        int expected[3] = {up_right, down_right, up_left}, others = 0;
+        for (int k = 0; k < 3; k++) others += k != layout ? expected[k] : 0;
+        assert_true(expected[layout] > 60);
+        assert_true(others < 10);
+        release(&img);
+        viz_plot_free(plot);
+    }
+}
+
+static void test_title_marks_and_start_markers(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
+    /* two paths from one start: both rings show, each in its own colour */
+    const SDL_Color second_path = {255, 127, 14, 255};
+    viz_plot_track(plot, "a", 1.5, 1.5, err);
+    viz_plot_track(plot, "a", 1.0, 0.5, err);
+    viz_plot_track(plot, "b", 1.5, 1.5, err);
+    viz_plot_track(plot, "b", 0.5, 1.0, err);
+    assert_int_equal(viz_plot_mark(plot, 0, 0, "minimum", err), 0);
+    image img;
+    save_and_load(plot, &img);
+    int left, top, right, bottom;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+    assert_int_equal(dark_pixels(&img, 300, 0, 600, top - 20), 0); /* no title yet */
+    double sx, sy;
+    pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 1.5, 1.5, &sx, &sy);
+    int first = 0, second = 0;
+    for (int y = (int)sy - 14; y <= (int)sy + 14; y++)
+        for (int x = (int)sx - 14; x <= (int)sx + 14; x++) {
+            first += near_colour(pixel_at(&img, x, y), first_path, 30);
+            second += near_colour(pixel_at(&img, x, y), second_path, 30);
+        }
+    assert_true(first > 20 && second > 20);
+    /* the mark: a dark cross at the point, its label above right */
+    double mx, my;
+    pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 0, 0, &mx, &my);
+    assert_true(dark(pixel_at(&img, (int)floor(mx), (int)floor(my))));
+    assert_true(dark(pixel_at(&img, (int)floor(mx + 4), (int)floor(my + 4))));
+    assert_true(dark_pixels(&img, (int)mx + 8, (int)my - 30, (int)mx + 100, (int)my - 5) > 60);
+    release(&img);
+
+    assert_int_equal(viz_plot_set_title(plot, "Bowl", err), 0);
+    save_and_load(plot, &img);
+    int titled_top;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, NULL, &titled_top, NULL, NULL));
+    assert_true(titled_top > top); /* room for the title */
+    assert_true(dark_pixels(&img, 380, 0, 520, titled_top - 20) > 80);
+    release(&img);
+    viz_plot_clear(plot);
+    assert_null(plot->title);
+    assert_int_equal(plot->mark_count, 0);
+    viz_plot_free(plot);
+}
+
+/* Two series with the same values, and two paths with the same points (as
+ * Adam's and AdamW's for their first steps): the one drawn first still
+ * shows along the line, through the gaps of the other's dashes. */
+static void test_overlapping_lines_stay_visible(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 150; i++) { /* long enough to draw no dot per point */
+        assert_int_equal(viz_plot_append(plot, "adam", i, err), 0);
+        assert_int_equal(viz_plot_append(plot, "adamw", i, err), 0);
+        assert_int_equal(viz_plot_track(plot, "p", i, i, err), 0);
+        assert_int_equal(viz_plot_track(plot, "q", i, i, err), 0);
+    }
+    image img;
+    save_and_load(plot, &img);
+    const SDL_Color second_series = {255, 127, 14, 255}, second_path = {255, 127, 14, 255};
+    struct {
+        viz_plot_panel panel;
+        SDL_Color under, over;
+    } cases[] = {{VIZ_PLOT_PANEL_SERIES, first_series, second_series},
+                 {VIZ_PLOT_PANEL_CONTOUR, first_path, second_path}};
+    for (int c = 0; c < 2; c++) {
+        int under = 0, over = 0;
+        for (int k = 0; k < 400; k++) {
+            double t = 10 + 120 * k / 400.0, px, py;
+            pixel_of(plot, cases[c].panel, t, t, &px, &py);
+            SDL_Color seen = pixel_at(&img, (int)floor(px), (int)floor(py));
+            under += near_colour(seen, cases[c].under, 40);
+            over += near_colour(seen, cases[c].over, 40);
+        }
+        if (under < 40 || over < 40)
+            fail_msg("panel %d: %d samples of the line beneath, %d of the one above", c, under, over);
+    }
+    release(&img);
+    viz_plot_free(plot);
+}
+
+/* savefig's time grows linearly with the points (CPU time of 2,000 and
+ * 20,000, in this run): a line through unsorted points crosses itself
+ * everywhere, and 1e6 dots once took minutes and gigabytes. */
+static double seconds_to_save(int count, bool points) {
+    viz_plot *plot = viz_plot_new(true);
+    double *xs = malloc((size_t)count * sizeof *xs), *ys = malloc((size_t)count * sizeof *ys);
+    assert_true(xs != NULL && ys != NULL);
+    unsigned seed = 12345;
+    for (int i = 0; i < count; i++) {
+        seed = seed * 1103515245u + 12345u;
+        xs[i] = (seed >> 8) / 16777216.0;
+        seed = seed * 1103515245u + 12345u;
+        ys[i] = (seed >> 8) / 16777216.0;
+    }
+    assert_int_equal(viz_plot_series(plot, "data", xs, ys, (size_t)count, points, err), 0);
+    image img;
+    snprintf(img.directory, sizeof img.directory, "/tmp/test_plot_XXXXXX");
+    assert_non_null(mkdtemp(img.directory));
+    snprintf(img.path, sizeof img.path, "%s/many.png", img.directory);
+    double start = process_and_children_cpu_seconds(); /* (it draws in a child) */
+    assert_int_equal(viz_plot_savefig(plot, img.path, err), 0);
+    double spent = process_and_children_cpu_seconds() - start;
+    unlink(img.path);
+    rmdir(img.directory);
+    free(xs);
+    free(ys);
+    viz_plot_free(plot);
+    return spent;
+}
+
+static void test_savefig_time_is_linear_in_points(void **state) {
+    for (int points = 0; points < 2; points++) {
+        int small = points ? 10000 : 2000;
+        double few = seconds_to_save(small, points), many = seconds_to_save(10 * small, points);
+        /* linear: about 10 (less: the axes, text and PNG cost the same);
+         * quadratic would be 100 */
+        if (many / few > 20)
+            fail_msg("%s: %d points %.3f s, %d points %.3f s of CPU", points ? "dots" : "line", small,
+                     few, 10 * small, many);
+    }
+}
+
+/* With the interrupt flag set savefig stops, fails and leaves the file as
+ * it was: an earlier figure of that name is not replaced. */
+static void test_interrupted_savefig_writes_nothing(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_append(plot, "loss", 1, err), 0);
+    image img;
+    save_and_load(plot, &img);
+    struct stat before, after;
+    assert_int_equal(stat(img.path, &before), 0);
+    volatile sig_atomic_t flag = 1;
+    viz_plot_set_interrupt(plot, &flag);
+    assert_int_equal(viz_plot_append(plot, "loss", 2, err), 0);
+    assert_int_equal(viz_plot_savefig(plot, img.path, err), -2);
+    assert_non_null(strstr(err, "interrupted"));
+    assert_non_null(strstr(err, "was not written"));
+    assert_int_equal(stat(img.path, &after), 0);
+    assert_int_equal(before.st_size, after.st_size);
+    assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+    assert_int_equal(before.st_ino, after.st_ino); /* not renamed over */
+    /* a new name: no file at all, and no temporary file beside it */
+    char fresh[128];
+    snprintf(fresh, sizeof fresh, "%s/fresh.svg", img.directory);
+    assert_int_equal(viz_plot_savefig(plot, fresh, err), -2);
+    assert_int_equal(access(fresh, F_OK), -1);
+    DIR *directory = opendir(img.directory);
+    assert_non_null(directory);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(directory)) != NULL;)
+        entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(directory);
+    assert_int_equal(entries, 1); /* figure.png only (and . and ..) */
+    /* the flag down again: it saves */
+    flag = 0;
+    assert_int_equal(viz_plot_savefig(plot, fresh, err), 0);
+    unlink(fresh);
+    release(&img);
+    viz_plot_free(plot);
+}
+
+static double matyas(void *user, double x, double y) {
+    (void)user;
+    return 0.26 * (x * x + y * y) - 0.48 * x * y;
+}
+
+static double tanh_steps(void *user, double x, double y) {
+    (void)user, (void)x;
+    return tanh(5 * y);
+}
+
+/* tanh(5*b) is flat at -1 below and at +1 above: most samples sit near its
+ * minimum, as in a valley, but it goes negative and piles up at its top as
+ * much, so the automatic levels are linear and both halves get curves. */
+static void test_contour_levels_of_a_step_are_linear(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    viz_plot_levels nine = {.count = 9, .spacing = VIZ_PLOT_SPACING_AUTO};
+    assert_int_equal(viz_plot_contour_levels(plot, tanh_steps, NULL, -1, 1, -1, 1, &nine, err), 0);
+    assert_false(plot->contour.log_levels);
+    assert_int_equal(plot->contour.level_count, 9);
+    int above = 0, below = 0;
+    for (int i = 0; i < plot->contour.level_count; i++)
+        above += plot->contour.levels[i] > 0.1, below += plot->contour.levels[i] < -0.1;
+    assert_true(above >= 3 && below >= 3);
+    /* segments traced in the upper half of the plane too */
+    size_t upper = 0;
+    for (size_t i = 0; i < plot->contour.segment_count; i++) upper += plot->contour.segments[i].y0 > 0.05;
+    assert_true(upper > 20);
+    /* and without a count */
+    assert_int_equal(viz_plot_contour(plot, tanh_steps, NULL, -1, 1, -1, 1, err), 0);
+    assert_false(plot->contour.log_levels);
+    viz_plot_free(plot);
+}
+
+static void test_contour_levels_as_asked(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    /* Matyas from (1, 1) (f = 0.04) slides down the diagonal to 0: the
+     * automatic levels cross that path several times */
+    assert_int_equal(viz_plot_contour(plot, matyas, NULL, -1.5, 1.5, -1.5, 1.5, err), 0);
+    int below = 0;
+    for (int i = 0; i < plot->contour.level_count; i++) below += plot->contour.levels[i] < 0.04;
+    assert_true(below >= 3);
+    /* a count: exactly that many, over the whole range 0 .. 8, the lowest
+     * close to the minimum (the bowl's floor gets a ring) */
+    viz_plot_levels six = {.count = 6, .spacing = VIZ_PLOT_SPACING_LINEAR};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &six, err), 0);
+    assert_false(plot->contour.log_levels);
+    assert_int_equal(plot->contour.level_count, 6);
+    assert_close(plot->contour.levels[0], 0.4);   /* 0.3 of a step of 8/6 */
+    assert_close(plot->contour.levels[1], 1.3);   /* then evenly, to two digits */
+    assert_close(plot->contour.levels[5], 6.7);
+    /* levels=12 on Matyas (0 .. 2.25): rings inside the box around the
+     * minimum, below f(1, 1) = 0.04 */
+    viz_plot_levels twelve = {.count = 12, .spacing = VIZ_PLOT_SPACING_AUTO};
+    assert_int_equal(viz_plot_contour_levels(plot, matyas, NULL, -1.5, 1.5, -1.5, 1.5, &twelve, err), 0);
+    assert_int_equal(plot->contour.level_count, 12);
+    assert_true(plot->contour.levels[0] < 0.04);
+    assert_true(plot->contour.levels[11] > 0.75 * plot->contour.value_max);
+    /* a count with log spacing: exactly that many, one factor apart */
+    viz_plot_levels twenty = {.count = 20, .spacing = VIZ_PLOT_SPACING_LOG};
+    assert_int_equal(viz_plot_contour_levels(plot, matyas, NULL, -1.5, 1.5, -1.5, 1.5, &twenty, err), 0);
+    assert_true(plot->contour.log_levels);
+    assert_int_equal(plot->contour.level_count, 20);
+    double first_factor = plot->contour.levels[1] / plot->contour.levels[0];
+    double last_factor = plot->contour.levels[19] / plot->contour.levels[18];
+    assert_true(first_factor > 1.2 && fabs(first_factor / last_factor - 1) < 0.25);
+    assert_true(plot->contour.levels[19] > 0.5 * plot->contour.value_max);
+    /* log spacing asked for a bowl */
+    viz_plot_levels log_spacing = {.spacing = VIZ_PLOT_SPACING_LOG};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &log_spacing, err), 0);
+    assert_true(plot->contour.log_levels);
+    assert_true(plot->contour.levels[1] / plot->contour.levels[0] < 3);
+    /* a list: sorted, once each */
+    const double listed[] = {2, 0.5, 1, 2};
+    viz_plot_levels given = {.values = listed, .count = 4};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &given, err), 0);
+    assert_int_equal(plot->contour.level_count, 3);
+    assert_close(plot->contour.levels[0], 0.5);
+    assert_close(plot->contour.levels[2], 2);
+    assert_true(plot->contour.given_levels);
+    /* every segment of level 1 (x^2 + y^2 = 1) is on the unit circle */
+    for (size_t i = 0; i < plot->contour.segment_count; i++) {
+        const plot_segment *g = &plot->contour.segments[i];
+        if (g->level == 1) assert_true(fabs(hypot(g->x0, g->y0) - 1) < 0.01);
+    }
+    viz_plot_free(plot);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_whole_series_is_replaced),
+        cmocka_unit_test(test_title_marks_and_start_markers),
+        cmocka_unit_test(test_mark_label_avoids_paths),
+        cmocka_unit_test(test_contour_levels_as_asked),
+        cmocka_unit_test(test_contour_levels_of_a_step_are_linear),
+        cmocka_unit_test(test_legend_makes_room_above_a_wave),
+        cmocka_unit_test(test_overlapping_lines_stay_visible),
+        cmocka_unit_test(test_savefig_time_is_linear_in_points),
+        cmocka_unit_test(test_interrupted_savefig_writes_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
