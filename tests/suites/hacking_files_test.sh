@@ -49,10 +49,13 @@ done < "$tmp/named"
 # The repository's text says its facts itself: no pointer to a document
 # that is not in it (the shared SPEC, DESIGN, STYLE and upstream reference).
 # Nor to an issue of the tracker ("issue 24"), outside bench/, whose
-# README keeps its measurements under the requests they answered.
+# README keeps its measurements under the requests they answered; nor, in
+# the tests, to the reference's sections ("§11") or golden cases ("G47"):
+# they say "upstream's test" or "a run of upstream" instead.
 pointers=$( { grep -rnE 'SPEC §|SPEC section|SPEC\.md|reference §|upstream\.md|DESIGN( §|\.md)|STYLE\.md' \
     src include repl viz tests samples bench man 2>/dev/null
-    grep -rniE '\<issue [0-9]' src include repl viz tests samples man Makefile README.md HACKING.md 2>/dev/null; } |
+    grep -rniE '\<issue [0-9]' src include repl viz tests samples man Makefile README.md HACKING.md 2>/dev/null
+    grep -rnE '§|\<G[0-9]{1,3}\>' tests --include='*.[ch]' --include='*.ag' --include='*.sh' --include='*.py' 2>/dev/null; } |
     grep -v '^tests/suites/hacking_files_test.sh:')
 [ -z "$pointers" ] || { echo "FAIL: references to documents not in the repository (write the fact instead):"; echo "$pointers"; status=1; }
 [ $status -ne 0 ] || echo "ok: HACKING.md's tables name all $(grep -c . "$tmp/files") files under src include repl viz tests bench"
