@@ -288,17 +288,78 @@
     var g = graph.querySelector('.agrepl-graph');
     if (g) g.style.transform = 'translate(' + view.x + 'px,' + view.y + 'px) scale(' + view.scale + ')';
   }
-  function fitGraph() {
+  /* The shown drawing's svg, the CSS pixels of its smallest text at scale
+   * 1, and its node titled name (null: none). */
+  function shownView() {
     var g = graph.querySelector('.agrepl-graph');
-    var svg = g && g.querySelector('.agrepl-view:not([style*="none"]) svg');
-    if (!svg) return;
-    var w = svg.getBoundingClientRect().width / view.scale, h = svg.getBoundingClientRect().height / view.scale;
-    view.scale = Math.min(1.5, Math.min(graph.clientWidth / (w + 20), graph.clientHeight / (h + 20)));
-    view.x = (graph.clientWidth - w * view.scale) / 2;
-    view.y = 10;
-    place();
+    return g && g.querySelector('.agrepl-view:not([style*="none"])');
   }
+  function smallestText(svg) {
+    var vb = svg.viewBox && svg.viewBox.baseVal, small = 0;
+    if (!vb || !vb.width) return 0;
+    svg.querySelectorAll('text').forEach(function (t) {
+      var f = parseFloat(t.getAttribute('font-size'));
+      if (f > 0 && (!small || f < small)) small = f;
+    });
+    return small * (svg.getBoundingClientRect().width / view.scale) / vb.width;
+  }
+  function nodeTitled(v, name) {
+    var found = null;
+    if (name) v.querySelectorAll('g.node, g.cluster').forEach(function (n) {
+      var t = n.querySelector('title');
+      if (t && t.textContent === name) found = n;
+    });
+    return found;
+  }
+  /* The drawing placed in the pane: whole when its smallest text is then at
+   * least READABLE px (at most 1.5 times its size); else at READABLE px,
+   * centred on focus (a node or group's title; the output's node when none
+   * is given), as the graph window and the notebook open a big graph.
+   * whole (the 0 button): the whole drawing, however small. */
+  var READABLE = 12, fitted = null; /* fitted: how the drawing was last placed, till the user zooms or pans */
+  function fitGraph(whole, focus) {
+    var v = shownView(), svg = v && v.querySelector('svg');
+    if (!svg) return;
+    view = { scale: 1, x: 0, y: 0 }; /* measured unscaled */
+    place();
+    var w = svg.getBoundingClientRect().width, h = svg.getBoundingClientRect().height;
+    var fit = Math.min(1.5, (graph.clientWidth - 20) / w, (graph.clientHeight - 20) / h);
+    var text = smallestText(svg), readable = text > 0 ? READABLE / text : fit;
+    if (whole || fit >= readable) {
+      view.scale = fit;
+      view.x = (graph.clientWidth - w * view.scale) / 2;
+      view.y = Math.min(10, (graph.clientHeight - h * view.scale) / 2);
+      window.agrepl.graphOpened = 'whole';
+    } else {
+      view.scale = readable;
+      var output = v.querySelector('pre[data-output]');
+      var n = nodeTitled(v, focus) || nodeTitled(v, output && output.getAttribute('data-node'));
+      var root = graph.querySelector('.agrepl-graph');
+      view.x = view.y = 0;
+      place();
+      if (n) { /* the focus's middle at the pane's middle */
+        var a = n.getBoundingClientRect(), r = root.getBoundingClientRect();
+        var cx = (a.left + a.width / 2 - r.left) / view.scale, cy = (a.top + a.height / 2 - r.top) / view.scale;
+        view.x = graph.clientWidth / 2 - cx * view.scale;
+        view.y = graph.clientHeight / 2 - cy * view.scale;
+      }
+      window.agrepl.graphOpened = n ? (n === nodeTitled(v, focus) ? 'focus' : 'output') : 'top left';
+      /* no empty pane beyond the drawing's edges */
+      view.x = Math.min(10, Math.max(graph.clientWidth - 10 - w * view.scale, view.x));
+      view.y = Math.min(10, Math.max(graph.clientHeight - 10 - h * view.scale, view.y));
+    }
+    place();
+    fitted = { whole: !!whole, focus: focus, width: graph.clientWidth, height: graph.clientHeight };
+    window.agrepl.graphText = smallestText(svg) * view.scale; /* the smallest text's CSS px (the tests read it) */
+  }
+  /* the pane resized (the plot pane opened or closed): placed again, as
+   * it was, unless the user has zoomed or panned since */
+  new ResizeObserver(function () {
+    if (fitted && (fitted.width !== graph.clientWidth || fitted.height !== graph.clientHeight))
+      fitGraph(fitted.whole, fitted.focus);
+  }).observe(graph);
   function zoomAt(factor, cx, cy) {
+    fitted = null;
     var s = Math.max(0.05, Math.min(8, view.scale * factor));
     view.x = cx - (cx - view.x) * s / view.scale;
     view.y = cy - (cy - view.y) * s / view.scale;
@@ -318,6 +379,7 @@
     if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
     if (!drag.moved) return;
     view.x += dx; view.y += dy; drag.x = e.clientX; drag.y = e.clientY;
+    fitted = null;
     place();
   });
   window.addEventListener('mouseup', function () { setTimeout(function () { drag = null; }, 0); });
@@ -326,18 +388,18 @@
     var c = { x: graph.clientWidth / 2, y: graph.clientHeight / 2 };
     if (e.key === '+' || e.key === '=') zoomAt(1.25, c.x, c.y);
     else if (e.key === '-') zoomAt(0.8, c.x, c.y);
-    else if (e.key === '0') fitGraph();
-    else if (e.key === 'ArrowLeft') { view.x += 40; place(); }
-    else if (e.key === 'ArrowRight') { view.x -= 40; place(); }
-    else if (e.key === 'ArrowUp') { view.y += 40; place(); }
-    else if (e.key === 'ArrowDown') { view.y -= 40; place(); }
+    else if (e.key === '0') fitGraph(true);
+    else if (e.key === 'ArrowLeft') { view.x += 40; fitted = null; place(); }
+    else if (e.key === 'ArrowRight') { view.x -= 40; fitted = null; place(); }
+    else if (e.key === 'ArrowUp') { view.y += 40; fitted = null; place(); }
+    else if (e.key === 'ArrowDown') { view.y -= 40; fitted = null; place(); }
     else return;
     e.preventDefault();
   });
   document.querySelectorAll('[data-zoom]').forEach(function (b) {
     b.addEventListener('click', function () {
       var how = b.getAttribute('data-zoom'), c = { x: graph.clientWidth / 2, y: graph.clientHeight / 2 };
-      if (how === 'fit') fitGraph(); else zoomAt(how === 'in' ? 1.25 : 0.8, c.x, c.y);
+      if (how === 'fit') fitGraph(true); else zoomAt(how === 'in' ? 1.25 : 0.8, c.x, c.y);
     });
   });
 
@@ -355,17 +417,33 @@
     var root = graph.querySelector('.agrepl-graph');
     var panel = root && root.querySelector('.agrepl-inspector');
     var inspector = $('inspector');
-    if (panel) {
-      panel.style.visibility = 'hidden';
-      panel.style.position = 'absolute';
+    /* a layer's units' maps come as RGB pixels (no Cairo here): a PNG each */
+    graph.querySelectorAll('img.agrepl-maps[data-rgb]').forEach(function (img) {
+      var w = +img.getAttribute('data-width'), h = +img.getAttribute('data-height');
+      var rgb = atob(img.getAttribute('data-rgb')), rgba = new Uint8ClampedArray(w * h * 4);
+      for (var i = 0; i < w * h; i++) {
+        rgba[4 * i] = rgb.charCodeAt(3 * i); rgba[4 * i + 1] = rgb.charCodeAt(3 * i + 1);
+        rgba[4 * i + 2] = rgb.charCodeAt(3 * i + 2); rgba[4 * i + 3] = 255;
+      }
+      var canvas = document.createElement('canvas');
+      canvas.width = w; canvas.height = h;
+      canvas.getContext('2d').putImageData(new ImageData(rgba, w, h), 0, 0);
+      img.src = canvas.toDataURL('image/png');
+      img.removeAttribute('data-rgb');
+    });
+    if (panel) { /* what the script puts in its panel (text, and a layer's maps) shows below the graph */
       new MutationObserver(function () {
-        inspector.textContent = panel.textContent;
+        inspector.textContent = '';
+        panel.childNodes.forEach(function (c) { inspector.appendChild(c.cloneNode(true)); });
         inspector.hidden = !panel.textContent;
+        var maps = inspector.querySelector('img.agrepl-maps'); /* a layer's maps in view */
+        if (maps) inspector.scrollTop = Math.max(0, maps.offsetTop - inspector.offsetTop - 24);
       }).observe(panel, { childList: true, characterData: true, subtree: true });
     }
     inspector.hidden = true;
     graph.querySelectorAll('script').forEach(function (s) { (new Function(s.textContent))(); });
-    if (!keep) fitGraph(); else place();
+    graph.scrollTop = graph.scrollLeft = 0;
+    if (!keep) fitGraph(false); else place();
     if (selected && root) {
       root.querySelectorAll('g.node').forEach(function (n) {
         var t = n.querySelector('title');
@@ -373,6 +451,21 @@
       });
     }
   }
+  /* a click on a folded group shows the drawing with it open (the script
+   * switches views): placed again, on the group just opened */
+  graph.addEventListener('click', function (e) {
+    var before = shownView(), n = e.target.closest && e.target.closest('g.node'), group = null;
+    if (n && before) {
+      var t = n.querySelector('title'), pre = null;
+      before.querySelectorAll('pre[data-node]').forEach(function (p) {
+        if (t && p.getAttribute('data-node') === t.textContent) pre = p;
+      });
+      group = pre && pre.getAttribute('data-group');
+    }
+    setTimeout(function () {
+      if (shownView() !== before) fitGraph(false, group !== null ? 'cluster_group' + group : null);
+    }, 0);
+  }, true); /* capture: before the script's own listener switches the views */
 
   $('graphsvg').addEventListener('click', function () {
     var svg = graph.querySelector('.agrepl-view:not([style*="none"]) svg');

@@ -30,6 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks  # noqa: E402
+import web_graph  # noqa: E402
 import web_pictures  # noqa: E402
 from checks import check  # noqa: E402
 
@@ -199,6 +200,8 @@ try:
     driver.find_element(By.CSS_SELECTOR, "[data-zoom=in]").click()
     after = driver.execute_script("return document.querySelector('#graph .agrepl-graph').style.transform")
     check("+ zooms the graph", before != after and "scale" in after, (before, after))
+    # a big graph: a folded MLP readable on its output, a box clicked open with its maps (web_graph.py)
+    web_graph.run(driver, typed, SHOTS)
 
     # the Rosenbrock lesson, with a plot
     # (:digits full first: a lesson loaded by name shows four digits, and the
