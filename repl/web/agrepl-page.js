@@ -548,7 +548,7 @@
    * order: the series (losses); the network's units; the map (the boundary's
    * field, the contour with its tracks and marks, the class points); the
    * heat map; the images (pictures.js draws the pictures of learning); three
-   * a row.  Drawn at most ten times a second while a loop plots.  Where each
+   * a row.  Drawn at the next frame after a figure comes.  Where each
    * panel went is kept in window.agrepl.figureAxes (the tests read it). */
   function figureSvg(f) {
     var P = window.agreplPictures;
@@ -669,8 +669,9 @@
   }
 
   /* figures come as often as a loop plots (every 250 ms, or at the pace):
-   * the newest is drawn once per frame; a contour sent once is kept */
-  var drawPending = false, keptContour = null, lastDrawn = -1e9;
+   * each is drawn at the next frame, the newest when several came in one
+   * frame (so at the pace, up to the screen's rate); a contour sent once is kept */
+  var drawPending = false, keptContour = null;
   /* a line's points from index "from" on: the ones before are the last figure's */
   function joined(kept, line, keys) {
     if (!line.from) return;
@@ -685,17 +686,14 @@
     f.series.forEach(function (s, i) { joined(lastFigure && lastFigure.series[i], s, ['values', 'xs']); });
     f.paths.forEach(function (p, i) { joined(lastFigure && lastFigure.paths[i], p, ['xs', 'ys']); });
     lastFigure = f;
+    window.agrepl.figuresReceived = (window.agrepl.figuresReceived || 0) + 1;
     if (drawPending) return;
     drawPending = true;
-    var wait = Math.max(0, 100 - (performance.now() - lastDrawn));
-    setTimeout(function () {
-      requestAnimationFrame(function () {
-        drawPending = false;
-        lastDrawn = performance.now();
-        $('plot').innerHTML = figureSvg(lastFigure);
-        window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
-      });
-    }, wait);
+    requestAnimationFrame(function () {
+      drawPending = false;
+      $('plot').innerHTML = figureSvg(lastFigure);
+      window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
+    });
   }
 
   function saveFigure(f, name) {

@@ -49,8 +49,8 @@ def blue(c):
 
 
 def settled(driver, script, timeout=60):
-    """script's value once it is truthy (the page draws at most ten figures a
-    second, later on a loaded machine), or its last value after timeout s."""
+    """script's value once it is truthy (the page draws a figure at its next
+    frame, later on a loaded machine), or its last value after timeout s."""
     deadline = time.time() + timeout
     value = driver.execute_script(script)
     while not value and time.time() < deadline:

@@ -6,6 +6,10 @@ drives Debian's headless Chromium through chromium-driver and Selenium, as
 browser_test.py does: the page cross-origin isolates itself (sw.js), types
 the README's first session key by key and checks the printed numbers and the
 tree, Tab-completes, shows the graph and clicks x's node for the inspector,
+shows a folded MLP readable at 1280x720 and clicks a layer open with its
+maps (web_graph.py), brings statements back with the up arrow, pans, saves
+the graph and the plot as SVG and downloads save(m) and render's files
+(web_more.py),
 runs the Rosenbrock lesson and checks its last numbers, plots, draws the
 circle lesson's boundary, points and units and a heat map (web_pictures.py:
 their pixels in the page's PNG), interrupts an
@@ -31,6 +35,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks  # noqa: E402
 import web_graph  # noqa: E402
+import web_more  # noqa: E402
 import web_pictures  # noqa: E402
 from checks import check  # noqa: E402
 
@@ -202,6 +207,9 @@ try:
     check("+ zooms the graph", before != after and "scale" in after, (before, after))
     # a big graph: a folded MLP readable on its output, a box clicked open with its maps (web_graph.py)
     web_graph.run(driver, typed, SHOTS)
+    # history, pan, Save SVG, save(m) and render(y, "g.svg") downloads (web_more.py)
+    web_more.console(driver, typed)
+    web_more.saves(driver, typed)
 
     # the Rosenbrock lesson, with a plot
     # (:digits full first: a lesson loaded by name shows four digits, and the
@@ -289,6 +297,7 @@ try:
     driver.save_screenshot(os.path.join(SHOTS, "4-reloaded.png"))
     # the pictures of learning: boundary, scatter, neurons, heatmap, images (web_pictures.py)
     web_pictures.run(driver, typed, SHOTS)
+    web_more.pace(driver, typed)
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
     # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")
