@@ -544,13 +544,11 @@
     });
   }
 
-  /* The figure as SVG text, its panels left to right in the terminal's
-   * order: the series (losses); the network's units; the map (the boundary's
+  /* The kinds of panel a figure of its own shows, in the terminal's order:
+   * the series (losses); the network's units; the map (the boundary's
    * field, the contour with its tracks and marks, the class points); the
-   * heat map; the images (pictures.js draws the pictures of learning); three
-   * a row.  Drawn at the next frame after a figure comes.  Where each
-   * panel went is kept in window.agrepl.figureAxes (the tests read it). */
-  function figureSvg(f) {
+   * heat map; the images (pictures.js draws the pictures of learning). */
+  function kindsOf(f) {
     var P = window.agreplPictures;
     var hasSeries = f.series.length > 0;
     var hasMap = !!f.contour || f.paths.length > 0 || f.marks.length > 0 || P.hasMap(f);
@@ -558,21 +556,51 @@
     if (hasSeries || (!hasMap && !P.before(f).length && !P.after(f).length)) order.push('series');
     order = order.concat(P.before(f));
     if (hasMap) order.push('map');
-    order = order.concat(P.after(f));
-    var across = Math.min(order.length, 3), down = Math.ceil(order.length / across);
-    var above = f.title && (order.length > 1 || order[0] !== 'series' && order[0] !== 'map') ? 24 : 0;
-    var W = across * 560, H = down * 420 + above, parts = [], figureAxes = { width: W, height: H };
+    return order.concat(P.after(f));
+  }
+  /* Every panel of the figure: its own, then those chosen by panel= (each
+   * drawn from its own figure, a named one with its name), as the terminal
+   * lays them out; the figure's own empty panel is left out when panel=
+   * drew elsewhere. */
+  function panelsOf(f) {
+    var list = [], sheets = f.sheets || [];
+    var own = kindsOf(f), empty = own.length === 1 && own[0] === 'series' && !f.series.length;
+    if (!(empty && sheets.length)) own.forEach(function (kind) { list.push({ kind: kind, fig: f }); });
+    sheets.forEach(function (sheet) {
+      kindsOf(sheet.figure).forEach(function (kind) {
+        list.push({ kind: kind, fig: sheet.figure, name: sheet.name, key: sheet.key });
+      });
+    });
+    return list;
+  }
+
+  /* The figure as SVG text: each panel 560 x 420 units, `across` a row
+   * (three for a file).  Where each panel went is kept in
+   * window.agrepl[keep] (the tests read it: figureAxes as shown, savedAxes
+   * as last saved): .map the figure's own map's axes, .panels every
+   * panel's place, kind and panel= key. */
+  var PANEL_W = 560, PANEL_H = 420;
+  function figureSvg(f, across, keep) {
+    var P = window.agreplPictures, panels = panelsOf(f);
+    across = Math.max(1, Math.min(panels.length, across || 3));
+    var down = Math.ceil(panels.length / across);
+    var above = f.title && (panels.length > 1 || panels[0].kind !== 'series' && panels[0].kind !== 'map') ? 24 : 0;
+    var W = across * PANEL_W, H = down * PANEL_H + above, parts = [], figureAxes = { width: W, height: H, panels: [] };
     parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H +
                '" font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
     if (f.title) parts.push('<text x="' + W / 2 + '" y="20" text-anchor="middle" font-size="16">' + esc(f.title) + '</text>');
-    order.forEach(function (kind, i) {
-      var left = (i % across) * 560, top = above + Math.floor(i / across) * 420;
-      if (kind === 'series') seriesPanel(parts, f, left, top);
-      else if (kind === 'map') mapPanel(parts, f, left, top, figureAxes);
-      else P.panel(parts, f, kind, { x: left, y: top, w: 560, h: 420 }, figureAxes);
+    panels.forEach(function (p, i) {
+      var left = (i % across) * PANEL_W, top = above + Math.floor(i / across) * PANEL_H;
+      var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: left, y: top, w: PANEL_W, h: PANEL_H };
+      figureAxes.panels.push(entry);
+      if (p.kind === 'series') seriesPanel(parts, p.fig, left, top);
+      else if (p.kind === 'map') mapPanel(parts, p.fig, left, top, p.key ? entry : figureAxes);
+      else P.panel(parts, p.fig, p.kind, { x: left, y: top, w: PANEL_W, h: PANEL_H, name: p.name }, p.key ? entry : figureAxes);
+      if (p.name && (p.kind === 'series' || p.kind === 'map')) /* a named panel's name over its frame's left end */
+        parts.push('<text class="panelname" x="' + (left + 70) + '" y="' + (top + 32) + '" font-size="13">' + esc(p.name) + '</text>');
     });
     parts.push('</svg>');
-    window.agrepl.figureAxes = figureAxes;
+    window.agrepl[keep || 'figureAxes'] = figureAxes;
     return parts.join('');
   }
 
@@ -671,7 +699,7 @@
   /* figures come as often as a loop plots (every 250 ms, or at the pace):
    * each is drawn at the next frame, the newest when several came in one
    * frame (so at the pace, up to the screen's rate); a contour sent once is kept */
-  var drawPending = false, keptContour = null;
+  var drawPending = false;
   /* a line's points from index "from" on: the ones before are the last figure's */
   function joined(kept, line, keys) {
     if (!line.from) return;
@@ -680,24 +708,62 @@
       if (line[key] !== null) line[key] = before.slice(0, line.from).concat(line[key]);
     });
   }
+  var keptContours = {};      /* panel key ('': the figure's own) -> its contour */
+  function settle(fig, last, slot) {
+    if (fig.contour === 'same') fig.contour = keptContours[slot] || null; else keptContours[slot] = fig.contour;
+    fig.series.forEach(function (s, i) { joined(last && last.series[i], s, ['values', 'xs']); });
+    fig.paths.forEach(function (p, i) { joined(last && last.paths[i], p, ['xs', 'ys']); });
+  }
   function drawPlot(json) {
     var f = window.agreplPictures.resolve(JSON.parse(json), true);
-    if (f.contour === 'same') f.contour = keptContour; else keptContour = f.contour;
-    f.series.forEach(function (s, i) { joined(lastFigure && lastFigure.series[i], s, ['values', 'xs']); });
-    f.paths.forEach(function (p, i) { joined(lastFigure && lastFigure.paths[i], p, ['xs', 'ys']); });
+    settle(f, lastFigure, '');
+    var keys = {};
+    f.sheets.forEach(function (sheet) {
+      var before = lastFigure && lastFigure.sheets.filter(function (s) { return s.key === sheet.key; })[0];
+      settle(sheet.figure, before && before.figure, sheet.key);
+      keys[sheet.key] = true;
+    });
+    Object.keys(keptContours).forEach(function (k) { if (k && !keys[k]) delete keptContours[k]; });
     lastFigure = f;
     window.agrepl.figuresReceived = (window.agrepl.figuresReceived || 0) + 1;
-    if (drawPending) return;
+    redraw();
+  }
+  /* The figure in the pane, its panels in the columns that show them
+   * biggest; where even those leave its text under READABLE_PLOT of its
+   * size (a projector at 1280x720), the panels wrap to as many columns as
+   * fit at that size and the pane scrolls down to the rest. */
+  var READABLE_PLOT = 0.9;
+  function layout(count, width, height) {
+    var best = { across: 1, scale: 0 };
+    for (var c = 1; c <= Math.min(count, 3); c++) {
+      var down = Math.ceil(count / c), scale = Math.min(width / (c * PANEL_W), height / (down * PANEL_H + 24));
+      if (scale > best.scale) best = { across: c, scale: scale };
+    }
+    if (best.scale >= READABLE_PLOT) return { across: best.across, scale: Math.min(best.scale, 1.5), scroll: false };
+    var across = Math.max(1, Math.min(count, 3, Math.floor(width / (PANEL_W * READABLE_PLOT))));
+    return { across: across, scale: Math.max(READABLE_PLOT, Math.min(1, width / (across * PANEL_W))), scroll: true };
+  }
+  function redraw() {
+    if (drawPending || !lastFigure) return;
     drawPending = true;
     requestAnimationFrame(function () {
       drawPending = false;
-      $('plot').innerHTML = figureSvg(lastFigure);
+      var plot = $('plot'), fit = layout(panelsOf(lastFigure).length, plot.clientWidth - 4, plot.clientHeight - 4);
+      plot.innerHTML = figureSvg(lastFigure, fit.across);
+      var svg = plot.querySelector('svg'), a = window.agrepl.figureAxes;
+      if (fit.scroll) {
+        svg.style.width = (a.width * fit.scale) + 'px';
+        svg.style.height = (a.height * fit.scale) + 'px';
+      }
+      plot.style.overflowY = fit.scroll ? 'auto' : 'hidden';
+      window.agrepl.plotScale = fit.scroll ? fit.scale : Math.min(plot.clientWidth / a.width, plot.clientHeight / a.height);
       window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
     });
   }
+  new ResizeObserver(function () { redraw(); }).observe($('plot'));
 
   function saveFigure(f, name) {
-    var svg = figureSvg(f);
+    var svg = figureSvg(f, 3, 'savedAxes');
     if (/\.svg$/i.test(name)) { download(new Blob([svg], { type: 'image/svg+xml' }), name); return; }
     var img = new Image();
     img.onload = function () {

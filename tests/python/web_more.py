@@ -10,6 +10,7 @@ save(m, "m.safetensors") and render(y, "g.svg") give downloads of what the
 terminal writes (an SVG whose nodes are the graph's; a safetensors file with
 the model's tensors in its header)."""
 import json
+import os
 import time
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -124,3 +125,60 @@ def saves(driver, typed):
                                        driver.find_elements("css selector", "#output .saved a")[-1].click()))
     check("render(y, \"g.svg\") gives a download: the graph's SVG with y's Sin node",
           name == "g.svg" and "<svg" in svg and ">Sin<" in svg, (name, svg[:200]))
+
+
+def panels(driver, typed, shots, agrepl):
+    """panel= in the page at 1280x720: the panels the terminal draws, in its
+    order (numbered, then named as made; the figure's own empty panel left
+    out), named ones with their names; the terminal's error for a panel
+    holding another kind; three panels readable (12 px text, wrapped to rows
+    and scrolled) where the pane cannot hold them side by side."""
+    import subprocess
+    size = driver.get_window_size()
+    driver.set_window_size(1280, 720)
+    try:
+        statements = ["clearplot()",
+                      "qx, qt = moons(100, noise=0.1, seed=1); qm = mlp([16, 16, 1], activation=tanh, seed=1)",
+                      "boundary(qm, [-1.5, 2.5], [-1, 1.5], qx, qt, panel=\"before\")",
+                      "for i in range(3) { plot(1 / (i + 1), \"loss\", panel=2) }",
+                      "heatmap([[1, 2], [3, 4]], \"w\", panel=\"weights\")"]
+        for st in statements:
+            text = typed(st)
+        bad = "boundary(qm, [-1.5, 2.5], [-1, 1.5], qx, qt, panel=2)"
+        text = typed(bad)
+        page_error = text.split("ag> " + bad + "\n")[-1].split("\n")[0]
+        time.sleep(0.5)
+        laid = driver.execute_script(
+            "return window.agrepl.figureAxes.panels.map(function (p) { return [p.kind, p.key, p.x, p.y]; })")
+        check("panel= draws in the page: panel 2's series, then \"before\"'s map, then \"weights\"'s heat map",
+              [p[:2] for p in laid] == [["series", "n2"], ["map", "s:before"], ["heatmap", "s:weights"]], laid)
+        words = driver.execute_script("return Array.prototype.map.call(document.querySelectorAll('#plot svg text'),"
+                                      " function (t) { return t.textContent; })")
+        check("a named panel carries its name: \"before\" over the map, \"weights: w [2 2]\" over the heat map",
+              "before" in words and "weights: w [2 2]" in words and "loss 0.333333" in words, words)
+        circles = driver.execute_script("return document.querySelectorAll('#plot svg g.points circle').length")
+        check("the map panel holds the boundary's field and its 100 points",
+              circles == 100 and driver.execute_script("return document.querySelectorAll('#plot svg image.field').length") == 1,
+              circles)
+        if os.path.exists(agrepl):
+            native = subprocess.run([agrepl, "--headless"], input="\n".join(statements[1:] + [bad]) + "\n",
+                                    capture_output=True, text=True)
+            check("the page's error for a panel holding another kind is the terminal's",
+                  page_error.startswith("error: ") and page_error in native.stderr, (page_error, native.stderr))
+        scale = driver.execute_script("return window.agrepl.plotScale")
+        smallest = driver.execute_script(
+            "return Math.min.apply(null, Array.prototype.map.call(document.querySelectorAll('#plot svg text'),"
+            " function (t) { return +t.getAttribute('font-size'); }))")
+        check("three panels at 1280x720 stay readable: the smallest text at least 10.5 px, the rest scrolled to",
+              scale is not None and smallest * scale >= 10.5 and
+              driver.execute_script("var p = document.getElementById('plot'); return p.scrollHeight > p.clientHeight"),
+              (scale, smallest))
+        driver.save_screenshot(os.path.join(shots, "11-panels.png"))
+        driver.execute_script("document.getElementById('plot').scrollTop = 10000")
+        driver.save_screenshot(os.path.join(shots, "11-panels-scrolled.png"))
+        typed("clearplot()")
+        time.sleep(0.3)
+        laid = driver.execute_script("return window.agrepl.figureAxes.panels.map(function (p) { return p.key; })")
+        check("clearplot() forgets the panels in the page too", laid == [None], laid)
+    finally:
+        driver.set_window_size(size["width"], size["height"])

@@ -9,7 +9,8 @@ tree, Tab-completes, shows the graph and clicks x's node for the inspector,
 shows a folded MLP readable at 1280x720 and clicks a layer open with its
 maps (web_graph.py), brings statements back with the up arrow, pans, saves
 the graph and the plot as SVG and downloads save(m) and render's files
-(web_more.py),
+(web_more.py), draws panels chosen by panel= as the terminal lays them
+out, readable at 1280x720 (web_more.py),
 runs the Rosenbrock lesson and checks its last numbers, plots, draws the
 circle lesson's boundary, points and units and a heat map (web_pictures.py:
 their pixels in the page's PNG), interrupts an
@@ -298,6 +299,7 @@ try:
     # the pictures of learning: boundary, scatter, neurons, heatmap, images (web_pictures.py)
     web_pictures.run(driver, typed, SHOTS)
     web_more.pace(driver, typed)
+    web_more.panels(driver, typed, SHOTS, AGREPL)  # panel= at 1280x720
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
     # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")
