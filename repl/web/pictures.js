@@ -33,7 +33,7 @@
    * key; a panel the figure no longer has is forgotten). */
   function resolve(f, display, slot) {
     slot = slot || '';
-    var mine = kept[slot] = display ? kept[slot] || {} : {};
+    var mine = display ? (kept[slot] = kept[slot] || {}) : {}; /* a file's figure keeps nothing */
     KINDS.forEach(function (kind) {
       var p = f[kind];
       if (p === 'same') { f[kind] = mine[kind] || null; return; }

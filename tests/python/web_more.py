@@ -176,6 +176,17 @@ def panels(driver, typed, shots, agrepl):
         driver.save_screenshot(os.path.join(shots, "11-panels.png"))
         driver.execute_script("document.getElementById('plot').scrollTop = 10000")
         driver.save_screenshot(os.path.join(shots, "11-panels-scrolled.png"))
+        # a saved file takes nothing from what the display holds: the next
+        # figure (the map and heat map unchanged, sent as "same") still shows them
+        typed("savefig(\"panels.svg\")")
+        typed("plot(0.25, \"loss\", panel=2)")
+        time.sleep(0.5)
+        kept = driver.execute_script(
+            "var s = document.querySelector('#plot svg'); return [s.querySelectorAll('image.field').length,"
+            " s.querySelectorAll('image.heatmap').length, s.querySelectorAll('g.points circle').length,"
+            " document.querySelector('#plot svg polyline').getAttribute('points').split(' ').length]")
+        check("after savefig, a figure that changes only panel 2's loss keeps the other panels' pictures",
+              kept == [1, 1, 100, 4], kept)
         typed("clearplot()")
         time.sleep(0.3)
         laid = driver.execute_script("return window.agrepl.figureAxes.panels.map(function (p) { return p.key; })")
