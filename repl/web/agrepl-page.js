@@ -732,7 +732,7 @@
    * biggest; where even those leave its text under READABLE_PLOT of its
    * size (a projector at 1280x720), the panels wrap to as many columns as
    * fit at that size and the pane scrolls down to the rest. */
-  var READABLE_PLOT = 0.9;
+  var READABLE_PLOT = 0.9, EMPTY_PLOT = $('plot').textContent.trim();
   function layout(count, width, height) {
     var best = { across: 1, scale: 0 };
     for (var c = 1; c <= Math.min(count, 3); c++) {
@@ -748,7 +748,15 @@
     drawPending = true;
     requestAnimationFrame(function () {
       drawPending = false;
-      var plot = $('plot'), fit = layout(panelsOf(lastFigure).length, plot.clientWidth - 4, plot.clientHeight - 4);
+      var plot = $('plot'), panels = panelsOf(lastFigure);
+      if (panels.length === 1 && panels[0].kind === 'series' && !lastFigure.series.length && !lastFigure.title) {
+        /* nothing to draw (clearplot): the pane gives its room to the graph */
+        plot.innerHTML = '<p class="empty">' + EMPTY_PLOT + '</p>';
+        window.agrepl.figureAxes = { width: 0, height: 0, panels: [] };
+        window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
+        return;
+      }
+      var fit = layout(panels.length, plot.clientWidth - 4, plot.clientHeight - 4);
       plot.innerHTML = figureSvg(lastFigure, fit.across);
       var svg = plot.querySelector('svg'), a = window.agrepl.figureAxes;
       if (fit.scroll) {

@@ -189,7 +189,9 @@ def panels(driver, typed, shots, agrepl):
               kept == [1, 1, 100, 4], kept)
         typed("clearplot()")
         time.sleep(0.3)
-        laid = driver.execute_script("return window.agrepl.figureAxes.panels.map(function (p) { return p.key; })")
-        check("clearplot() forgets the panels in the page too", laid == [None], laid)
+        laid = driver.execute_script("return [window.agrepl.figureAxes.panels.length,"
+                                     " !!document.querySelector('#plot .empty'), document.getElementById('plot').clientHeight]")
+        check("clearplot() forgets the panels in the page too, and the empty plot pane folds away",
+              laid[0] == 0 and laid[1] and laid[2] == 0, laid)
     finally:
         driver.set_window_size(size["width"], size["height"])
