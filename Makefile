@@ -200,6 +200,8 @@ deps:
 	    [ -z "$$failed" ] || echo "deps: could not install:$$failed (the steps that need them fail or say SKIP)"; \
 	  fi; \
 	fi
+	@if command -v $(EMCC) >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory web-deps || echo "deps: the web page's npm packages or libcsv's source could not be fetched (make web-tests says SKIP while they are missing)"; fi
 
 check-deps:
 	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && $(PKG_CONFIG) --exists $(PKG_MODULES) 2>/dev/null || $(MAKE) --no-print-directory deps
@@ -492,8 +494,9 @@ WEB_CFLAGS = $(CSTD) $(WARN) -O2 -MMD -MP -DAG_BLAS_BUILTIN_ONLY -DAGREPL_LESSON
   -Iinclude -Iinclude/autograd -Isrc/util -Iviz -Irepl -Irepl/web/cgraph -Irepl/web/cairo
 # load_csv in the page: libcsv compiled from the source Debian's libcsv3 is
 # built from (the same version, Debian's patches applied), fetched from
-# Debian's mirror at the first make web; the .dsc is pinned by its SHA-256,
-# and dpkg-source checks the tarballs against the .dsc's checksums.
+# Debian's mirror by make web-deps (make deps runs it; the build fetches
+# nothing); the .dsc is pinned by its SHA-256, and dpkg-source checks the
+# tarballs against the .dsc's checksums.
 LIBCSV_DEB = 3.0.3+dfsg-6
 LIBCSV_DSC_SHA256 = 3e0a27ba29b9435d8bf7cbd825a1cdbec8375dedc8bffaf7ea458c15f238bc3f
 # The mirror is the one apt is configured with (apt-get indextargets), then deb.debian.org.
@@ -517,15 +520,9 @@ $(WEB_OBJDIR)/%.o: %.c
 	@echo "  EMCC $<"
 	$(Q)$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
 
+# fetched by make web-deps (which make deps runs), never by the build
 $(WEB_LIBCSV)/libcsv.c:
-	@rm -rf $(BUILD)/libcsv && mkdir -p $(BUILD)/libcsv
-	cd $(BUILD)/libcsv && mirrors="$$(apt-get indextargets --format '$$(REPO_URI)' 2>/dev/null | grep -v -- '-security/$$' | sort -u) $(LIBCSV_MIRROR)"; \
-	for f in libcsv_$(LIBCSV_DEB).dsc libcsv_$(LIBCSV_DEB:-6=).orig.tar.gz libcsv_$(LIBCSV_DEB).debian.tar.xz; do \
-	  ok=; for m in $$mirrors; do curl -fsS --retry 2 -o "$$f" "$${m%/}/$(LIBCSV_POOL)/$$f" && { ok=1; break; }; done; \
-	  [ -n "$$ok" ] || { echo "make web: $$f not found on Debian's mirror ($$mirrors)" >&2; exit 1; }; done
-	echo "$(LIBCSV_DSC_SHA256)  $(BUILD)/libcsv/libcsv_$(LIBCSV_DEB).dsc" | sha256sum -c --quiet
-	cd $(BUILD)/libcsv && dpkg-source -q -x libcsv_$(LIBCSV_DEB).dsc src
-	@touch $@
+	@echo "make web: libcsv's source is not in $(BUILD)/libcsv: make web-deps (or make deps) fetches it from Debian's mirror" >&2; exit 1
 
 $(WEB_OBJDIR)/src/csvfile.o $(WEB_OBJDIR)/src/data_libs.o: | $(WEB_LIBCSV)/libcsv.c
 $(WEB_OBJDIR)/libcsv.o: $(WEB_LIBCSV)/libcsv.c
@@ -556,8 +553,17 @@ $(WEB)/viz-global.js: $(WEB_DEPS)
 	@mkdir -p $(@D)
 	cp $< $@
 
-# The page's npm packages, as the lockfile pins them (npm ci: nothing else).
+# The page's npm packages, as the lockfile pins them (npm ci: nothing else),
+# and libcsv's source (above): everything make web needs from the network.
 web-deps: $(WEB_DEPS)
+	@[ -f $(WEB_LIBCSV)/libcsv.c ] || { rm -rf $(BUILD)/libcsv && mkdir -p $(BUILD)/libcsv && \
+	  cd $(BUILD)/libcsv && mirrors="$$(apt-get indextargets --format '$$(REPO_URI)' 2>/dev/null | grep -v -- '-security/$$' | sort -u) $(LIBCSV_MIRROR)"; \
+	  for f in libcsv_$(LIBCSV_DEB).dsc libcsv_$(LIBCSV_DEB:-6=).orig.tar.gz libcsv_$(LIBCSV_DEB).debian.tar.xz; do \
+	    ok=; for m in $$mirrors; do curl -fsS --retry 2 -o "$$f" "$${m%/}/$(LIBCSV_POOL)/$$f" && { ok=1; break; }; done; \
+	    [ -n "$$ok" ] || { echo "web-deps: $$f could not be fetched from Debian's mirror ($$mirrors)" >&2; exit 1; }; done; \
+	  echo "$(LIBCSV_DSC_SHA256)  libcsv_$(LIBCSV_DEB).dsc" | sha256sum -c --quiet && \
+	  dpkg-source -q -x libcsv_$(LIBCSV_DEB).dsc src && [ -f src/libcsv.c ]; }
+
 $(WEB_DEPS): repl/web/package.json repl/web/package-lock.json
 	@mkdir -p $(BUILD)/web-deps
 	cp repl/web/package.json repl/web/package-lock.json $(BUILD)/web-deps/
@@ -583,12 +589,15 @@ bench-web: web $(AGREPL)
 # $(BUILD)/web-test/.  Without emscripten or npm it says SKIP (make deps
 # installs both), counted apart in the summary; so too when npm ci fails
 # and `npm ping` cannot reach the registry either (no network, or a TLS
-# proxy whose certificate this root does not trust).  A lockfile that npm
-# refuses while the registry answers is a failure.
+# proxy whose certificate this root does not trust), and when libcsv's
+# source is not fetched and Debian's mirror is out of reach (offline).  A
+# lockfile that npm refuses while the registry answers is a failure.
 web-tests:
 	@if command -v $(EMCC) >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
 	  if ! $(MAKE) --no-print-directory web-deps && ! npm ping >$(BUILD)/npm-ping.log 2>&1; then \
 	    $(STEP) "web ($(BUILD))" echo "SKIP: the web page: npm ci could not reach the npm registry from here ($$(grep -m1 -oE 'E[A-Z_]{4,}|[A-Z_]{3,}_CERT[A-Z_]*' $(BUILD)/npm-ping.log || echo 'npm ping failed'))"; \
+	  elif [ ! -f $(WEB_LIBCSV)/libcsv.c ] && ! curl -fsS -o /dev/null --max-time 20 $(LIBCSV_MIRROR) 2>$(BUILD)/mirror-ping.log; then \
+	    $(STEP) "web ($(BUILD))" echo "SKIP: the web page: libcsv's source could not be fetched, Debian's mirror $(LIBCSV_MIRROR) is out of reach from here ($$(head -c 120 $(BUILD)/mirror-ping.log)); make web-deps fetches it"; \
 	  else \
 	    $(MAKE) --no-print-directory web && \
 	    $(STEP) "web ($(BUILD))" $(KERNEL_PYTHON) tests/python/web_test.py $(WEB) $(BUILD)/web-test; \

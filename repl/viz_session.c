@@ -108,7 +108,7 @@ int repl_viz_panel(repl *r, const builtin_args *a, int index, viz_plot_panel kin
                           VIZ_PLOT_MAX_SHEETS, value_with_article(v, kind_text, sizeof kind_text));
     }
     if (repl_vz->plot_sheet == NULL)
-        return repl_error(r, "%s: panel= is not drawn in this build (the web page); the terminal's agrepl draws it",
+        return repl_error(r, "%s: panel= is not drawn in this build (its viz module has no panels)",
                           what);
     char err[VIZ_ERRLEN] = "";
     *out = repl_vz->plot_sheet(plot, name, number, kind, err);

@@ -478,34 +478,23 @@ static cairo_status_t png_append(void *closure, const unsigned char *data, unsig
 }
 
 unsigned char *viz_unit_maps_png(const viz_unit_maps *maps, int *columns, size_t *size) {
-    if (maps == NULL || maps->maps == NULL || maps->units <= 0 || maps->grid <= 0) return NULL;
-    /* a cell a pixel, UNIT_GAP between maps (the page scales it up smoothly) */
-    enum { UNIT_GAP = 2, PNG_COLUMNS = 8 };
-    int across = maps->units < PNG_COLUMNS ? maps->units : PNG_COLUMNS, down = (maps->units + across - 1) / across;
-    int cell = maps->grid + UNIT_GAP;
-    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, across * cell - UNIT_GAP,
-                                                          down * cell - UNIT_GAP);
-    size_t cells = (size_t)maps->grid * maps->grid;
-    uint32_t *argb = malloc(cells * sizeof *argb);
-    if (argb == NULL || cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-        free(argb);
-        cairo_surface_destroy(surface);
+    if (maps == NULL) return NULL;
+    /* a cell a pixel, the maps side by side (the page scales it up smoothly) */
+    int across = 1, width = 0, height = 0;
+    uint32_t *sheet = plot_unit_sheet(maps->maps, maps->units, maps->grid, maps->centre, &across, &width, &height);
+    cairo_surface_t *surface = sheet ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height) : NULL;
+    if (surface == NULL || cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        free(sheet);
+        if (surface != NULL) cairo_surface_destroy(surface);
         return NULL;
     }
-    double half = plot_units_half(maps->maps, cells * (size_t)maps->units, maps->centre);
     cairo_surface_flush(surface);
     unsigned char *data = cairo_image_surface_get_data(surface);
     int stride = cairo_image_surface_get_stride(surface);
-    memset(data, 0xff, (size_t)stride * cairo_image_surface_get_height(surface));
-    for (int u = 0; u < maps->units; u++) {
-        plot_unit_pixels(maps->maps + cells * (size_t)u, maps->grid, maps->centre, half, argb);
-        int x = (u % across) * cell, y = (u / across) * cell;
-        for (int row = 0; row < maps->grid; row++) /* row 0 is the plane's bottom */
-            memcpy(data + (size_t)(y + maps->grid - 1 - row) * stride + (size_t)x * 4, argb + (size_t)row * maps->grid,
-                   (size_t)maps->grid * 4);
-    }
+    for (int row = 0; row < height; row++)
+        memcpy(data + (size_t)row * stride, sheet + (size_t)row * width, (size_t)width * 4);
     cairo_surface_mark_dirty(surface);
-    free(argb);
+    free(sheet);
     png_bytes bytes = {0};
     cairo_status_t status = cairo_surface_write_to_png_stream(surface, png_append, &bytes);
     cairo_surface_destroy(surface);

@@ -428,6 +428,31 @@ void plot_unit_pixels(const double *map, int grid, double centre, double half, u
     }
 }
 
+uint32_t *plot_unit_sheet(const double *maps, int units, int grid, double centre, int *columns, int *width,
+                          int *height) {
+    if (maps == NULL || units <= 0 || grid <= 0) return NULL;
+    int across = units < PLOT_UNIT_SHEET_COLUMNS ? units : PLOT_UNIT_SHEET_COLUMNS, down = (units + across - 1) / across;
+    int cell = grid + PLOT_UNIT_SHEET_GAP, w = across * cell - PLOT_UNIT_SHEET_GAP, h = down * cell - PLOT_UNIT_SHEET_GAP;
+    size_t cells = (size_t)grid * grid;
+    uint32_t *sheet = malloc((size_t)w * h * sizeof *sheet), *argb = malloc(cells * sizeof *argb);
+    if (sheet == NULL || argb == NULL) {
+        free(sheet);
+        free(argb);
+        return NULL;
+    }
+    for (size_t i = 0; i < (size_t)w * h; i++) sheet[i] = 0xffffffffu;
+    double half = plot_units_half(maps, cells * (size_t)units, centre);
+    for (int u = 0; u < units; u++) {
+        plot_unit_pixels(maps + cells * (size_t)u, grid, centre, half, argb);
+        int x = (u % across) * cell, y = (u / across) * cell;
+        for (int row = 0; row < grid; row++) /* row 0 is the plane's bottom */
+            memcpy(sheet + (size_t)(y + grid - 1 - row) * w + x, argb + (size_t)row * grid, (size_t)grid * sizeof *argb);
+    }
+    free(argb);
+    *columns = across, *width = w, *height = h;
+    return sheet;
+}
+
 int plot_network_widest(const plot_network *net) {
     int most = 0;
     for (int l = 0; l < net->layers; l++)

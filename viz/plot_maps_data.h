@@ -104,6 +104,14 @@ void plot_images_title(const plot_image_grid *g, char *title, size_t size);
 double plot_units_half(const double *maps, size_t count, double centre);
 /* A unit's grid x grid colours: diverging around the centre, half at full strength. */
 void plot_unit_pixels(const double *map, int grid, double centre, double half, uint32_t *argb);
+/* A layer's units' maps side by side, a cell a pixel, PLOT_UNIT_SHEET_GAP
+ * white pixels between maps, up to PLOT_UNIT_SHEET_COLUMNS a row: malloc'd
+ * 0xffRRGGBB pixels, top row first, *width x *height of them, *columns maps a
+ * row; NULL when out of memory or there is nothing to draw.  The graph's
+ * inspector shows it (a PNG natively, the page's canvas in the web build). */
+enum { PLOT_UNIT_SHEET_GAP = 2, PLOT_UNIT_SHEET_COLUMNS = 8 };
+uint32_t *plot_unit_sheet(const double *maps, int units, int grid, double centre, int *columns, int *width,
+                          int *height);
 /* The units of the widest layer. */
 int plot_network_widest(const plot_network *net);
 /* The strength of each weight between layers l and l + 1, (units[l],

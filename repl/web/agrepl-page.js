@@ -288,17 +288,78 @@
     var g = graph.querySelector('.agrepl-graph');
     if (g) g.style.transform = 'translate(' + view.x + 'px,' + view.y + 'px) scale(' + view.scale + ')';
   }
-  function fitGraph() {
+  /* The shown drawing's svg, the CSS pixels of its smallest text at scale
+   * 1, and its node titled name (null: none). */
+  function shownView() {
     var g = graph.querySelector('.agrepl-graph');
-    var svg = g && g.querySelector('.agrepl-view:not([style*="none"]) svg');
-    if (!svg) return;
-    var w = svg.getBoundingClientRect().width / view.scale, h = svg.getBoundingClientRect().height / view.scale;
-    view.scale = Math.min(1.5, Math.min(graph.clientWidth / (w + 20), graph.clientHeight / (h + 20)));
-    view.x = (graph.clientWidth - w * view.scale) / 2;
-    view.y = 10;
-    place();
+    return g && g.querySelector('.agrepl-view:not([style*="none"])');
   }
+  function smallestText(svg) {
+    var vb = svg.viewBox && svg.viewBox.baseVal, small = 0;
+    if (!vb || !vb.width) return 0;
+    svg.querySelectorAll('text').forEach(function (t) {
+      var f = parseFloat(t.getAttribute('font-size'));
+      if (f > 0 && (!small || f < small)) small = f;
+    });
+    return small * (svg.getBoundingClientRect().width / view.scale) / vb.width;
+  }
+  function nodeTitled(v, name) {
+    var found = null;
+    if (name) v.querySelectorAll('g.node, g.cluster').forEach(function (n) {
+      var t = n.querySelector('title');
+      if (t && t.textContent === name) found = n;
+    });
+    return found;
+  }
+  /* The drawing placed in the pane: whole when its smallest text is then at
+   * least READABLE px (at most 1.5 times its size); else at READABLE px,
+   * centred on focus (a node or group's title; the output's node when none
+   * is given), as the graph window and the notebook open a big graph.
+   * whole (the 0 button): the whole drawing, however small. */
+  var READABLE = 12, fitted = null; /* fitted: how the drawing was last placed, till the user zooms or pans */
+  function fitGraph(whole, focus) {
+    var v = shownView(), svg = v && v.querySelector('svg');
+    if (!svg) return;
+    view = { scale: 1, x: 0, y: 0 }; /* measured unscaled */
+    place();
+    var w = svg.getBoundingClientRect().width, h = svg.getBoundingClientRect().height;
+    var fit = Math.min(1.5, (graph.clientWidth - 20) / w, (graph.clientHeight - 20) / h);
+    var text = smallestText(svg), readable = text > 0 ? READABLE / text : fit;
+    if (whole || fit >= readable) {
+      view.scale = fit;
+      view.x = (graph.clientWidth - w * view.scale) / 2;
+      view.y = Math.min(10, (graph.clientHeight - h * view.scale) / 2);
+      window.agrepl.graphOpened = 'whole';
+    } else {
+      view.scale = readable;
+      var output = v.querySelector('pre[data-output]');
+      var n = nodeTitled(v, focus) || nodeTitled(v, output && output.getAttribute('data-node'));
+      var root = graph.querySelector('.agrepl-graph');
+      view.x = view.y = 0;
+      place();
+      if (n) { /* the focus's middle at the pane's middle */
+        var a = n.getBoundingClientRect(), r = root.getBoundingClientRect();
+        var cx = (a.left + a.width / 2 - r.left) / view.scale, cy = (a.top + a.height / 2 - r.top) / view.scale;
+        view.x = graph.clientWidth / 2 - cx * view.scale;
+        view.y = graph.clientHeight / 2 - cy * view.scale;
+      }
+      window.agrepl.graphOpened = n ? (n === nodeTitled(v, focus) ? 'focus' : 'output') : 'top left';
+      /* no empty pane beyond the drawing's edges */
+      view.x = Math.min(10, Math.max(graph.clientWidth - 10 - w * view.scale, view.x));
+      view.y = Math.min(10, Math.max(graph.clientHeight - 10 - h * view.scale, view.y));
+    }
+    place();
+    fitted = { whole: !!whole, focus: focus, width: graph.clientWidth, height: graph.clientHeight };
+    window.agrepl.graphText = smallestText(svg) * view.scale; /* the smallest text's CSS px (the tests read it) */
+  }
+  /* the pane resized (the plot pane opened or closed): placed again, as
+   * it was, unless the user has zoomed or panned since */
+  new ResizeObserver(function () {
+    if (fitted && (fitted.width !== graph.clientWidth || fitted.height !== graph.clientHeight))
+      fitGraph(fitted.whole, fitted.focus);
+  }).observe(graph);
   function zoomAt(factor, cx, cy) {
+    fitted = null;
     var s = Math.max(0.05, Math.min(8, view.scale * factor));
     view.x = cx - (cx - view.x) * s / view.scale;
     view.y = cy - (cy - view.y) * s / view.scale;
@@ -318,6 +379,7 @@
     if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
     if (!drag.moved) return;
     view.x += dx; view.y += dy; drag.x = e.clientX; drag.y = e.clientY;
+    fitted = null;
     place();
   });
   window.addEventListener('mouseup', function () { setTimeout(function () { drag = null; }, 0); });
@@ -326,18 +388,18 @@
     var c = { x: graph.clientWidth / 2, y: graph.clientHeight / 2 };
     if (e.key === '+' || e.key === '=') zoomAt(1.25, c.x, c.y);
     else if (e.key === '-') zoomAt(0.8, c.x, c.y);
-    else if (e.key === '0') fitGraph();
-    else if (e.key === 'ArrowLeft') { view.x += 40; place(); }
-    else if (e.key === 'ArrowRight') { view.x -= 40; place(); }
-    else if (e.key === 'ArrowUp') { view.y += 40; place(); }
-    else if (e.key === 'ArrowDown') { view.y -= 40; place(); }
+    else if (e.key === '0') fitGraph(true);
+    else if (e.key === 'ArrowLeft') { view.x += 40; fitted = null; place(); }
+    else if (e.key === 'ArrowRight') { view.x -= 40; fitted = null; place(); }
+    else if (e.key === 'ArrowUp') { view.y += 40; fitted = null; place(); }
+    else if (e.key === 'ArrowDown') { view.y -= 40; fitted = null; place(); }
     else return;
     e.preventDefault();
   });
   document.querySelectorAll('[data-zoom]').forEach(function (b) {
     b.addEventListener('click', function () {
       var how = b.getAttribute('data-zoom'), c = { x: graph.clientWidth / 2, y: graph.clientHeight / 2 };
-      if (how === 'fit') fitGraph(); else zoomAt(how === 'in' ? 1.25 : 0.8, c.x, c.y);
+      if (how === 'fit') fitGraph(true); else zoomAt(how === 'in' ? 1.25 : 0.8, c.x, c.y);
     });
   });
 
@@ -355,17 +417,33 @@
     var root = graph.querySelector('.agrepl-graph');
     var panel = root && root.querySelector('.agrepl-inspector');
     var inspector = $('inspector');
-    if (panel) {
-      panel.style.visibility = 'hidden';
-      panel.style.position = 'absolute';
+    /* a layer's units' maps come as RGB pixels (no Cairo here): a PNG each */
+    graph.querySelectorAll('img.agrepl-maps[data-rgb]').forEach(function (img) {
+      var w = +img.getAttribute('data-width'), h = +img.getAttribute('data-height');
+      var rgb = atob(img.getAttribute('data-rgb')), rgba = new Uint8ClampedArray(w * h * 4);
+      for (var i = 0; i < w * h; i++) {
+        rgba[4 * i] = rgb.charCodeAt(3 * i); rgba[4 * i + 1] = rgb.charCodeAt(3 * i + 1);
+        rgba[4 * i + 2] = rgb.charCodeAt(3 * i + 2); rgba[4 * i + 3] = 255;
+      }
+      var canvas = document.createElement('canvas');
+      canvas.width = w; canvas.height = h;
+      canvas.getContext('2d').putImageData(new ImageData(rgba, w, h), 0, 0);
+      img.src = canvas.toDataURL('image/png');
+      img.removeAttribute('data-rgb');
+    });
+    if (panel) { /* what the script puts in its panel (text, and a layer's maps) shows below the graph */
       new MutationObserver(function () {
-        inspector.textContent = panel.textContent;
+        inspector.textContent = '';
+        panel.childNodes.forEach(function (c) { inspector.appendChild(c.cloneNode(true)); });
         inspector.hidden = !panel.textContent;
+        var maps = inspector.querySelector('img.agrepl-maps'); /* a layer's maps in view */
+        if (maps) inspector.scrollTop = Math.max(0, maps.offsetTop - inspector.offsetTop - 24);
       }).observe(panel, { childList: true, characterData: true, subtree: true });
     }
     inspector.hidden = true;
     graph.querySelectorAll('script').forEach(function (s) { (new Function(s.textContent))(); });
-    if (!keep) fitGraph(); else place();
+    graph.scrollTop = graph.scrollLeft = 0;
+    if (!keep) fitGraph(false); else place();
     if (selected && root) {
       root.querySelectorAll('g.node').forEach(function (n) {
         var t = n.querySelector('title');
@@ -373,6 +451,21 @@
       });
     }
   }
+  /* a click on a folded group shows the drawing with it open (the script
+   * switches views): placed again, on the group just opened */
+  graph.addEventListener('click', function (e) {
+    var before = shownView(), n = e.target.closest && e.target.closest('g.node'), group = null;
+    if (n && before) {
+      var t = n.querySelector('title'), pre = null;
+      before.querySelectorAll('pre[data-node]').forEach(function (p) {
+        if (t && p.getAttribute('data-node') === t.textContent) pre = p;
+      });
+      group = pre && pre.getAttribute('data-group');
+    }
+    setTimeout(function () {
+      if (shownView() !== before) fitGraph(false, group !== null ? 'cluster_group' + group : null);
+    }, 0);
+  }, true); /* capture: before the script's own listener switches the views */
 
   $('graphsvg').addEventListener('click', function () {
     var svg = graph.querySelector('.agrepl-view:not([style*="none"]) svg');
@@ -451,13 +544,11 @@
     });
   }
 
-  /* The figure as SVG text, its panels left to right in the terminal's
-   * order: the series (losses); the network's units; the map (the boundary's
+  /* The kinds of panel a figure of its own shows, in the terminal's order:
+   * the series (losses); the network's units; the map (the boundary's
    * field, the contour with its tracks and marks, the class points); the
-   * heat map; the images (pictures.js draws the pictures of learning); three
-   * a row.  Drawn at most ten times a second while a loop plots.  Where each
-   * panel went is kept in window.agrepl.figureAxes (the tests read it). */
-  function figureSvg(f) {
+   * heat map; the images (pictures.js draws the pictures of learning). */
+  function kindsOf(f) {
     var P = window.agreplPictures;
     var hasSeries = f.series.length > 0;
     var hasMap = !!f.contour || f.paths.length > 0 || f.marks.length > 0 || P.hasMap(f);
@@ -465,21 +556,51 @@
     if (hasSeries || (!hasMap && !P.before(f).length && !P.after(f).length)) order.push('series');
     order = order.concat(P.before(f));
     if (hasMap) order.push('map');
-    order = order.concat(P.after(f));
-    var across = Math.min(order.length, 3), down = Math.ceil(order.length / across);
-    var above = f.title && (order.length > 1 || order[0] !== 'series' && order[0] !== 'map') ? 24 : 0;
-    var W = across * 560, H = down * 420 + above, parts = [], figureAxes = { width: W, height: H };
+    return order.concat(P.after(f));
+  }
+  /* Every panel of the figure: its own, then those chosen by panel= (each
+   * drawn from its own figure, a named one with its name), as the terminal
+   * lays them out; the figure's own empty panel is left out when panel=
+   * drew elsewhere. */
+  function panelsOf(f) {
+    var list = [], sheets = f.sheets || [];
+    var own = kindsOf(f), empty = own.length === 1 && own[0] === 'series' && !f.series.length;
+    if (!(empty && sheets.length)) own.forEach(function (kind) { list.push({ kind: kind, fig: f }); });
+    sheets.forEach(function (sheet) {
+      kindsOf(sheet.figure).forEach(function (kind) {
+        list.push({ kind: kind, fig: sheet.figure, name: sheet.name, key: sheet.key });
+      });
+    });
+    return list;
+  }
+
+  /* The figure as SVG text: each panel 560 x 420 units, `across` a row
+   * (three for a file).  Where each panel went is kept in
+   * window.agrepl[keep] (the tests read it: figureAxes as shown, savedAxes
+   * as last saved): .map the figure's own map's axes, .panels every
+   * panel's place, kind and panel= key. */
+  var PANEL_W = 560, PANEL_H = 420;
+  function figureSvg(f, across, keep) {
+    var P = window.agreplPictures, panels = panelsOf(f);
+    across = Math.max(1, Math.min(panels.length, across || 3));
+    var down = Math.ceil(panels.length / across);
+    var above = f.title && (panels.length > 1 || panels[0].kind !== 'series' && panels[0].kind !== 'map') ? 24 : 0;
+    var W = across * PANEL_W, H = down * PANEL_H + above, parts = [], figureAxes = { width: W, height: H, panels: [] };
     parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H +
                '" font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
     if (f.title) parts.push('<text x="' + W / 2 + '" y="20" text-anchor="middle" font-size="16">' + esc(f.title) + '</text>');
-    order.forEach(function (kind, i) {
-      var left = (i % across) * 560, top = above + Math.floor(i / across) * 420;
-      if (kind === 'series') seriesPanel(parts, f, left, top);
-      else if (kind === 'map') mapPanel(parts, f, left, top, figureAxes);
-      else P.panel(parts, f, kind, { x: left, y: top, w: 560, h: 420 }, figureAxes);
+    panels.forEach(function (p, i) {
+      var left = (i % across) * PANEL_W, top = above + Math.floor(i / across) * PANEL_H;
+      var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: left, y: top, w: PANEL_W, h: PANEL_H };
+      figureAxes.panels.push(entry);
+      if (p.kind === 'series') seriesPanel(parts, p.fig, left, top);
+      else if (p.kind === 'map') mapPanel(parts, p.fig, left, top, p.key ? entry : figureAxes);
+      else P.panel(parts, p.fig, p.kind, { x: left, y: top, w: PANEL_W, h: PANEL_H, name: p.name }, p.key ? entry : figureAxes);
+      if (p.name && (p.kind === 'series' || p.kind === 'map')) /* a named panel's name over its frame's left end */
+        parts.push('<text class="panelname" x="' + (left + 70) + '" y="' + (top + 32) + '" font-size="13">' + esc(p.name) + '</text>');
     });
     parts.push('</svg>');
-    window.agrepl.figureAxes = figureAxes;
+    window.agrepl[keep || 'figureAxes'] = figureAxes;
     return parts.join('');
   }
 
@@ -576,8 +697,9 @@
   }
 
   /* figures come as often as a loop plots (every 250 ms, or at the pace):
-   * the newest is drawn once per frame; a contour sent once is kept */
-  var drawPending = false, keptContour = null, lastDrawn = -1e9;
+   * each is drawn at the next frame, the newest when several came in one
+   * frame (so at the pace, up to the screen's rate); a contour sent once is kept */
+  var drawPending = false;
   /* a line's points from index "from" on: the ones before are the last figure's */
   function joined(kept, line, keys) {
     if (!line.from) return;
@@ -586,27 +708,70 @@
       if (line[key] !== null) line[key] = before.slice(0, line.from).concat(line[key]);
     });
   }
+  var keptContours = {};      /* panel key ('': the figure's own) -> its contour */
+  function settle(fig, last, slot) {
+    if (fig.contour === 'same') fig.contour = keptContours[slot] || null; else keptContours[slot] = fig.contour;
+    fig.series.forEach(function (s, i) { joined(last && last.series[i], s, ['values', 'xs']); });
+    fig.paths.forEach(function (p, i) { joined(last && last.paths[i], p, ['xs', 'ys']); });
+  }
   function drawPlot(json) {
     var f = window.agreplPictures.resolve(JSON.parse(json), true);
-    if (f.contour === 'same') f.contour = keptContour; else keptContour = f.contour;
-    f.series.forEach(function (s, i) { joined(lastFigure && lastFigure.series[i], s, ['values', 'xs']); });
-    f.paths.forEach(function (p, i) { joined(lastFigure && lastFigure.paths[i], p, ['xs', 'ys']); });
+    settle(f, lastFigure, '');
+    var keys = {};
+    f.sheets.forEach(function (sheet) {
+      var before = lastFigure && lastFigure.sheets.filter(function (s) { return s.key === sheet.key; })[0];
+      settle(sheet.figure, before && before.figure, sheet.key);
+      keys[sheet.key] = true;
+    });
+    Object.keys(keptContours).forEach(function (k) { if (k && !keys[k]) delete keptContours[k]; });
     lastFigure = f;
-    if (drawPending) return;
-    drawPending = true;
-    var wait = Math.max(0, 100 - (performance.now() - lastDrawn));
-    setTimeout(function () {
-      requestAnimationFrame(function () {
-        drawPending = false;
-        lastDrawn = performance.now();
-        $('plot').innerHTML = figureSvg(lastFigure);
-        window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
-      });
-    }, wait);
+    window.agrepl.figuresReceived = (window.agrepl.figuresReceived || 0) + 1;
+    redraw();
   }
+  /* The figure in the pane, its panels in the columns that show them
+   * biggest; where even those leave its text under READABLE_PLOT of its
+   * size (a projector at 1280x720), the panels wrap to as many columns as
+   * fit at that size and the pane scrolls down to the rest. */
+  var READABLE_PLOT = 0.9, EMPTY_PLOT = $('plot').textContent.trim();
+  function layout(count, width, height) {
+    var best = { across: 1, scale: 0 };
+    for (var c = 1; c <= Math.min(count, 3); c++) {
+      var down = Math.ceil(count / c), scale = Math.min(width / (c * PANEL_W), height / (down * PANEL_H + 24));
+      if (scale > best.scale) best = { across: c, scale: scale };
+    }
+    if (best.scale >= READABLE_PLOT) return { across: best.across, scale: Math.min(best.scale, 1.5), scroll: false };
+    var across = Math.max(1, Math.min(count, 3, Math.floor(width / (PANEL_W * READABLE_PLOT))));
+    return { across: across, scale: Math.max(READABLE_PLOT, Math.min(1, width / (across * PANEL_W))), scroll: true };
+  }
+  function redraw() {
+    if (drawPending || !lastFigure) return;
+    drawPending = true;
+    requestAnimationFrame(function () {
+      drawPending = false;
+      var plot = $('plot'), panels = panelsOf(lastFigure);
+      if (panels.length === 1 && panels[0].kind === 'series' && !lastFigure.series.length && !lastFigure.title) {
+        /* nothing to draw (clearplot): the pane gives its room to the graph */
+        plot.innerHTML = '<p class="empty">' + EMPTY_PLOT + '</p>';
+        window.agrepl.figureAxes = { width: 0, height: 0, panels: [] };
+        window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
+        return;
+      }
+      var fit = layout(panels.length, plot.clientWidth - 4, plot.clientHeight - 4);
+      plot.innerHTML = figureSvg(lastFigure, fit.across);
+      var svg = plot.querySelector('svg'), a = window.agrepl.figureAxes;
+      if (fit.scroll) {
+        svg.style.width = (a.width * fit.scale) + 'px';
+        svg.style.height = (a.height * fit.scale) + 'px';
+      }
+      plot.style.overflowY = fit.scroll ? 'auto' : 'hidden';
+      window.agrepl.plotScale = fit.scroll ? fit.scale : Math.min(plot.clientWidth / a.width, plot.clientHeight / a.height);
+      window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
+    });
+  }
+  new ResizeObserver(function () { redraw(); }).observe($('plot'));
 
   function saveFigure(f, name) {
-    var svg = figureSvg(f);
+    var svg = figureSvg(f, 3, 'savedAxes');
     if (/\.svg$/i.test(name)) { download(new Blob([svg], { type: 'image/svg+xml' }), name); return; }
     var img = new Image();
     img.onload = function () {

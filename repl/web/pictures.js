@@ -13,7 +13,7 @@
 'use strict';
 (function () {
   var bytes = {};          /* key -> ArrayBuffer, until a figure takes it */
-  var kept = {};           /* kind -> the picture last sent to the display */
+  var kept = {};           /* panel key ('': the figure's own) -> kind -> the picture last sent to the display */
   var KINDS = ['points', 'field', 'heatmap', 'images', 'neurons'];
 
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
@@ -28,11 +28,15 @@
   }
 
   /* The figure's pictures with their bytes, "same" as the last one
-   * (display: true for the figures of the display, which may say "same"). */
-  function resolve(f, display) {
+   * (display: true for the figures of the display, which may say "same"),
+   * and so for each of its panels chosen by panel= (f.sheets: kept by their
+   * key; a panel the figure no longer has is forgotten). */
+  function resolve(f, display, slot) {
+    slot = slot || '';
+    var mine = display ? (kept[slot] = kept[slot] || {}) : {}; /* a file's figure keeps nothing */
     KINDS.forEach(function (kind) {
       var p = f[kind];
-      if (p === 'same') { f[kind] = kept[kind] || null; return; }
+      if (p === 'same') { f[kind] = mine[kind] || null; return; }
       if (p === undefined) p = f[kind] = null;
       if (p) {
         if (kind === 'points') {
@@ -44,10 +48,17 @@
         }
       }
       if (display) {
-        kept[kind] = p;
+        mine[kind] = p;
         if (kind === 'field' && p) window.agrepl.fieldsReceived = (window.agrepl.fieldsReceived || 0) + 1;
       }
     });
+    if (!slot) {
+      f.sheets = f.sheets || [];
+      f.sheets.forEach(function (sheet) { resolve(sheet.figure, display, sheet.key); });
+      if (display) Object.keys(kept).forEach(function (k) {
+        if (k && !f.sheets.some(function (sheet) { return sheet.key === k; })) delete kept[k];
+      });
+    }
     return f;
   }
 
@@ -179,8 +190,11 @@
     else if (kind === 'images') images(parts, f.images, box, axes);
   }
 
+  /* a panel chosen by panel="before": its name first, as the terminal titles it */
+  function named(box, title) { return box.name ? box.name + ': ' + title : title; }
+
   function heatmap(parts, m, box, axes) {
-    text(parts, box.x + box.w / 2, box.y + 22, m.title, 13, 'middle');
+    text(parts, box.x + box.w / 2, box.y + 22, named(box, m.title), 13, 'middle');
     var top = box.y + 40, roomW = box.w - 40 - 70, roomH = box.h - 40 - 30;
     var cell = Math.min(roomW / m.columns, roomH / m.rows, 70);
     var w = cell * m.columns, h = cell * m.rows;
@@ -206,7 +220,7 @@
   }
 
   function images(parts, g, box, axes) {
-    text(parts, box.x + box.w / 2, box.y + 22, g.title, 13, 'middle');
+    text(parts, box.x + box.w / 2, box.y + 22, named(box, g.title), 13, 'middle');
     var top = box.y + 40, gap = 4, roomW = box.w - 40, roomH = box.h - 40 - 20;
     var columns = g.columns, rows = Math.ceil(g.count / columns);
     var scale = Math.min((roomW - gap * (columns - 1)) / (columns * g.width), (roomH - gap * (rows - 1)) / (rows * g.height), 50);
@@ -227,7 +241,7 @@
   }
 
   function neurons(parts, net, box, axes) {
-    text(parts, box.x + box.w / 2, box.y + 22, 'units over the plane', 13, 'middle');
+    text(parts, box.x + box.w / 2, box.y + 22, named(box, 'units over the plane'), 13, 'middle');
     var top = box.y + 40, bottom = box.y + box.h - 26;
     var most = Math.max.apply(null, net.units), columnW = (box.w - 30) / net.layers;
     var size = Math.min((bottom - top) / most * 0.82, columnW * 0.45, 70);

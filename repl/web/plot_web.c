@@ -342,9 +342,47 @@ static void neurons_json(strbuf *out, const plot_network *net) {
     strbuf_append(out, "}");
 }
 
-/* The serial of each picture the display was sent last (0: none): a picture
- * recorded since is sent, an unchanged one is "same". */
-static unsigned long sent_points, sent_field, sent_heatmap, sent_images, sent_neurons;
+/* What the page holds of one figure (the display's own, or a panel chosen
+ * by panel=, by its key): the serial of each picture it was sent last (0:
+ * none; a picture recorded since is sent, an unchanged one is "same"), its
+ * series and paths (see sent_from) and its contour's segments. */
+typedef struct sent_line {
+    char *name;
+    size_t count;
+    double last, last_x; /* the page's last point (compared bit for bit) */
+} sent_line;
+typedef struct sent_state {
+    bool used, seen;
+    char key[VIZ_PLOT_MAX_SHEET_NAME + 8]; /* "n3" (panel=3), "s:before" (panel="before"); "" the display's */
+    unsigned long points, field, heatmap, images, neurons;
+    sent_line *series, *paths;
+    size_t series_n, paths_n;
+    const plot_segment *segments;
+    size_t segment_count;
+} sent_state;
+static sent_state states[1 + VIZ_PLOT_MAX_SHEETS];
+
+static void state_forget(sent_state *st) {
+    for (size_t i = 0; i < st->series_n; i++) free(st->series[i].name);
+    for (size_t i = 0; i < st->paths_n; i++) free(st->paths[i].name);
+    free(st->series);
+    free(st->paths);
+    *st = (sent_state){0};
+}
+
+/* The state of the panel keyed key (made on first use; NULL: no room). */
+static sent_state *state_of(const char *key) {
+    sent_state *free_one = NULL;
+    for (int k = 1; k <= VIZ_PLOT_MAX_SHEETS; k++) {
+        if (states[k].used && strcmp(states[k].key, key) == 0) return &states[k];
+        if (!states[k].used && free_one == NULL) free_one = &states[k];
+    }
+    if (free_one != NULL) {
+        free_one->used = true;
+        snprintf(free_one->key, sizeof free_one->key, "%s", key);
+    }
+    return free_one;
+}
 
 /* ,"name":null, "same" or the picture */
 static void picture_json(strbuf *out, const char *name, bool present, unsigned long serial, unsigned long *sent,
@@ -367,15 +405,15 @@ static void write_heatmap(strbuf *out, const void *p) { heatmap_json(out, p); }
 static void write_images(strbuf *out, const void *p) { images_json(out, p); }
 static void write_neurons(strbuf *out, const void *p) { neurons_json(out, p); }
 
-static void pictures_json(strbuf *out, const viz_plot *plot, bool whole) {
-    picture_json(out, "points", plot->points.count > 0, plot->points.serial, &sent_points, whole, write_points,
+static void pictures_json(strbuf *out, const viz_plot *plot, bool whole, sent_state *st) {
+    picture_json(out, "points", plot->points.count > 0, plot->points.serial, &st->points, whole, write_points,
                  &plot->points);
-    picture_json(out, "field", plot->field.present, plot->field.serial, &sent_field, whole, write_field, &plot->field);
-    picture_json(out, "heatmap", plot->heatmap.present, plot->heatmap.serial, &sent_heatmap, whole, write_heatmap,
+    picture_json(out, "field", plot->field.present, plot->field.serial, &st->field, whole, write_field, &plot->field);
+    picture_json(out, "heatmap", plot->heatmap.present, plot->heatmap.serial, &st->heatmap, whole, write_heatmap,
                  &plot->heatmap);
-    picture_json(out, "images", plot->images.present, plot->images.serial, &sent_images, whole, write_images,
+    picture_json(out, "images", plot->images.present, plot->images.serial, &st->images, whole, write_images,
                  &plot->images);
-    picture_json(out, "neurons", plot->neurons.present, plot->neurons.serial, &sent_neurons, whole, write_neurons,
+    picture_json(out, "neurons", plot->neurons.present, plot->neurons.serial, &st->neurons, whole, write_neurons,
                  &plot->neurons);
 }
 
@@ -384,14 +422,6 @@ static void pictures_json(strbuf *out, const viz_plot *plot, bool whole) {
  * the points added since, "from" the count the page has.  A series counts as
  * the one sent when it has its name, at least as many points, and the same
  * last point the page got (else, after clearplot, it is sent whole). */
-typedef struct sent_line {
-    char *name;
-    size_t count;
-    double last, last_x; /* the page's last point (compared bit for bit) */
-} sent_line;
-static sent_line *sent_series, *sent_paths;
-static size_t sent_series_n, sent_paths_n;
-
 static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 /* How many of the n points of line i (name, values ys, xs or NULL) the page
@@ -420,90 +450,123 @@ static size_t sent_from(sent_line **lines, size_t *count, size_t i, const char *
     return from;
 }
 
-/* The contour last handed over (its level curves are traced once, when
- * contour() sets them): the page keeps it, so a loop that tracks a path over
- * it sends only what changed. */
-static const plot_segment *sent_segments;
-static size_t sent_count;
-
-/* The figure as JSON: {"title", "log", "series": [{"name", "from", "values",
+/* One figure's object, without its closing brace, as st says the page
+ * holds it: {"title", "log", "series": [{"name", "from", "values",
  * "xs" (null: 0, 1, ...), "points"}], "paths": [{"name", "from", "xs", "ys"}]
  * (the points from index "from": the page has the ones before), "marks":
  * [{"x", "y", "label"}], "contour": null, "same" (as last handed over) or
  * {"range": [xlo, xhi, ylo, yhi], "levels": [...], "segments": [x0, y0, x1,
- * y1, level, ...]}, and the pictures of learning "points", "field", "heatmap",
- * "images", "neurons" (null, "same" or the picture: see pictures_json)};
- * malloc'd.  whole: never "same" (a file). */
-static char *figure_json(const viz_plot *plot, bool whole) {
+ * y1, level, ...]} (the contour is traced once, when contour() sets it: a
+ * loop that tracks a path over it sends it once), and the pictures of
+ * learning "points", "field", "heatmap", "images", "neurons" (null, "same"
+ * or the picture: see pictures_json).  whole: never "same" (a file). */
+static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_state *st) {
     if (!whole) /* lines the figure no longer has: sent whole when they come back */
-        for (size_t i = plot->series_count; i < sent_series_n; i++) sent_series[i].count = 0;
+        for (size_t i = plot->series_count; i < st->series_n; i++) st->series[i].count = 0;
     if (!whole)
-        for (size_t i = plot->path_count; i < sent_paths_n; i++) sent_paths[i].count = 0;
-    strbuf out = {0};
-    strbuf_append(&out, "{\"title\":");
-    if (plot->title) string(&out, plot->title);
-    else strbuf_append(&out, "null");
-    strbuf_appendf(&out, ",\"log\":%s,\"series\":[", plot->log_y ? "true" : "false");
+        for (size_t i = plot->path_count; i < st->paths_n; i++) st->paths[i].count = 0;
+    strbuf_append(out, "{\"title\":");
+    if (plot->title) string(out, plot->title);
+    else strbuf_append(out, "null");
+    strbuf_appendf(out, ",\"log\":%s,\"series\":[", plot->log_y ? "true" : "false");
     for (size_t i = 0; i < plot->series_count; i++) {
         const plot_series *s = &plot->series[i];
-        size_t from = sent_from(&sent_series, &sent_series_n, i, s->name, s->values, s->xs, s->count, whole);
-        strbuf_append(&out, i ? ",{\"name\":" : "{\"name\":");
-        string(&out, s->name);
-        strbuf_appendf(&out, ",\"from\":%zu,\"values\":", from);
-        numbers(&out, s->values + from, s->count - from);
-        strbuf_append(&out, ",\"xs\":");
-        if (s->xs) numbers(&out, s->xs + from, s->count - from);
-        else strbuf_append(&out, "null");
-        strbuf_appendf(&out, ",\"points\":%s}", s->points ? "true" : "false");
+        size_t from = sent_from(&st->series, &st->series_n, i, s->name, s->values, s->xs, s->count, whole);
+        strbuf_append(out, i ? ",{\"name\":" : "{\"name\":");
+        string(out, s->name);
+        strbuf_appendf(out, ",\"from\":%zu,\"values\":", from);
+        numbers(out, s->values + from, s->count - from);
+        strbuf_append(out, ",\"xs\":");
+        if (s->xs) numbers(out, s->xs + from, s->count - from);
+        else strbuf_append(out, "null");
+        strbuf_appendf(out, ",\"points\":%s}", s->points ? "true" : "false");
     }
-    strbuf_append(&out, "],\"paths\":[");
+    strbuf_append(out, "],\"paths\":[");
     for (size_t i = 0; i < plot->path_count; i++) {
         const plot_path *p = &plot->paths[i];
-        size_t from = sent_from(&sent_paths, &sent_paths_n, i, p->name, p->ys, p->xs, p->count, whole);
-        strbuf_append(&out, i ? ",{\"name\":" : "{\"name\":");
-        string(&out, p->name);
-        strbuf_appendf(&out, ",\"from\":%zu,\"xs\":", from);
-        numbers(&out, p->xs + from, p->count - from);
-        strbuf_append(&out, ",\"ys\":");
-        numbers(&out, p->ys + from, p->count - from);
-        strbuf_append(&out, "}");
+        size_t from = sent_from(&st->paths, &st->paths_n, i, p->name, p->ys, p->xs, p->count, whole);
+        strbuf_append(out, i ? ",{\"name\":" : "{\"name\":");
+        string(out, p->name);
+        strbuf_appendf(out, ",\"from\":%zu,\"xs\":", from);
+        numbers(out, p->xs + from, p->count - from);
+        strbuf_append(out, ",\"ys\":");
+        numbers(out, p->ys + from, p->count - from);
+        strbuf_append(out, "}");
     }
-    strbuf_append(&out, "],\"marks\":[");
+    strbuf_append(out, "],\"marks\":[");
     for (size_t i = 0; i < plot->mark_count; i++) {
-        strbuf_append(&out, i ? ",{\"x\":" : "{\"x\":");
-        number(&out, plot->marks[i].x);
-        strbuf_append(&out, ",\"y\":");
-        number(&out, plot->marks[i].y);
-        strbuf_append(&out, ",\"label\":");
-        string(&out, plot->marks[i].label);
-        strbuf_append(&out, "}");
+        strbuf_append(out, i ? ",{\"x\":" : "{\"x\":");
+        number(out, plot->marks[i].x);
+        strbuf_append(out, ",\"y\":");
+        number(out, plot->marks[i].y);
+        strbuf_append(out, ",\"label\":");
+        string(out, plot->marks[i].label);
+        strbuf_append(out, "}");
     }
-    strbuf_append(&out, "],\"contour\":");
+    strbuf_append(out, "],\"contour\":");
     const plot_contour *c = &plot->contour;
     if (!c->present) {
-        strbuf_append(&out, "null");
-        if (!whole) sent_segments = NULL, sent_count = 0;
-    } else if (!whole && c->segments == sent_segments && c->segment_count == sent_count) {
-        strbuf_append(&out, "\"same\"");
+        strbuf_append(out, "null");
+        if (!whole) st->segments = NULL, st->segment_count = 0;
+    } else if (!whole && c->segments == st->segments && c->segment_count == st->segment_count) {
+        strbuf_append(out, "\"same\"");
     } else {
-        if (!whole) sent_segments = c->segments, sent_count = c->segment_count;
+        if (!whole) st->segments = c->segments, st->segment_count = c->segment_count;
         double range[4] = {c->xlo, c->xhi, c->ylo, c->yhi};
-        strbuf_append(&out, "{\"range\":");
-        numbers(&out, range, 4);
-        strbuf_append(&out, ",\"levels\":");
-        numbers(&out, c->levels, (size_t)c->level_count);
-        strbuf_append(&out, ",\"segments\":[");
+        strbuf_append(out, "{\"range\":");
+        numbers(out, range, 4);
+        strbuf_append(out, ",\"levels\":");
+        numbers(out, c->levels, (size_t)c->level_count);
+        strbuf_append(out, ",\"segments\":[");
         for (size_t i = 0; i < c->segment_count; i++) {
             const plot_segment *s = &c->segments[i];
-            strbuf_append(&out, i ? "," : "");
-            number(&out, s->x0), strbuf_append(&out, ","), number(&out, s->y0), strbuf_append(&out, ",");
-            number(&out, s->x1), strbuf_append(&out, ","), number(&out, s->y1);
-            strbuf_appendf(&out, ",%d", s->level);
+            strbuf_append(out, i ? "," : "");
+            number(out, s->x0), strbuf_append(out, ","), number(out, s->y0), strbuf_append(out, ",");
+            number(out, s->x1), strbuf_append(out, ","), number(out, s->y1);
+            strbuf_appendf(out, ",%d", s->level);
         }
-        strbuf_append(&out, "]}");
+        strbuf_append(out, "]}");
     }
-    pictures_json(&out, plot, whole);
-    strbuf_append(&out, "}");
+    pictures_json(out, plot, whole, st);
+}
+
+
+/* The figure as JSON: figure_body's object (its own panels) with "sheets":
+ * [{"key", "name" (null: numbered), "number", "figure": figure_body's object
+ * of that panel}], the panels chosen by panel= in the order the terminal
+ * draws them (numbered, then named); malloc'd.  whole: never "same" (a file). */
+static char *figure_json(const viz_plot *plot, bool whole) {
+    strbuf out = {0};
+    if (!whole)
+        for (int k = 0; k <= VIZ_PLOT_MAX_SHEETS; k++) states[k].seen = false;
+    figure_body(&out, plot, whole, &states[0]);
+    strbuf_append(&out, ",\"sheets\":[");
+    const viz_plot *owners[PLOT_MAX_FIGURE_PANELS];
+    viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS];
+    int panels = plot_figure_panels(plot, owners, kinds), written = 0;
+    for (int i = 0; i < panels; i++) {
+        const viz_plot *sheet = owners[i];
+        if (sheet == plot || (i > 0 && owners[i - 1] == sheet)) continue;
+        char key[VIZ_PLOT_MAX_SHEET_NAME + 8];
+        if (sheet->sheet_name != NULL) snprintf(key, sizeof key, "s:%s", sheet->sheet_name);
+        else snprintf(key, sizeof key, "n%d", sheet->sheet_number);
+        sent_state scratch = {0}, *st = whole ? &scratch : state_of(key);
+        if (st == NULL) st = &scratch; /* no room: this one whole */
+        st->seen = true;
+        strbuf_append(&out, written++ ? ",{\"key\":" : "{\"key\":");
+        string(&out, key);
+        strbuf_append(&out, ",\"name\":");
+        if (sheet->sheet_name != NULL) string(&out, sheet->sheet_name);
+        else strbuf_append(&out, "null");
+        strbuf_appendf(&out, ",\"number\":%d,\"figure\":", sheet->sheet_number);
+        figure_body(&out, sheet, whole || st == &scratch, st);
+        strbuf_append(&out, "}}");
+        if (st == &scratch) state_forget(&scratch);
+    }
+    strbuf_append(&out, "]}");
+    if (!whole) /* panels gone (clearplot): the page forgets them too */
+        for (int k = 1; k <= VIZ_PLOT_MAX_SHEETS; k++)
+            if (states[k].used && !states[k].seen) state_forget(&states[k]);
     return strbuf_take(&out);
 }
 

@@ -141,5 +141,5 @@ const viz_module agrepl_viz_module = {
     .plot_heatmap = viz_plot_heatmap,
     .plot_images = viz_plot_images,
     .plot_neurons = viz_plot_neurons,
-    .plot_sheet = NULL, /* the page draws no panels chosen by panel= yet */
+    .plot_sheet = viz_plot_sheet, /* recorded as natively; plot_web.c sends each panel's figure */
 };

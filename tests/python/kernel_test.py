@@ -487,6 +487,17 @@ check("boundary in a loop: a PNG two panels wide (the loss and the map)",
       last[:4] == b"\x89PNG" and int.from_bytes(last[16:20], "big") > 2 * int.from_bytes(last[20:24], "big"),
       last[:24])
 
+# panel= in a notebook: two boundaries side by side in the cell's one output
+reply, messages = run(client, "clearplot()\nboundary(bm, [-1.5, 2.5], [-1, 1.5], d[0], d[1], panel=\"before\")\n"
+                              "boundary(bm, [-1.5, 2.5], [-1, 1.5], d[0], d[1], panel=\"after\")")
+plots = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]
+ids = set(m["content"]["transient"]["display_id"] for m in plots)
+last = base64.b64decode(plots[-1]["content"]["data"]["image/png"]) if plots else b""
+check("panel=\"before\" and panel=\"after\": one output, a PNG two maps wide (one map alone is 1.5 times as wide as high)",
+      reply["status"] == "ok" and len(ids) == 1 and last[:4] == b"\x89PNG" and
+      int.from_bytes(last[16:20], "big") > 2 * int.from_bytes(last[20:24], "big"),
+      (reply.get("evalue"), len(ids), last[16:24]))
+
 # progress(...) in a notebook: one output updated in place, ending full with the loss named
 reply, messages = run(client, "pl = 2.0\nfor e in progress(range(30), loss=\"pl\") { s = sum(randn(200000)) }")
 bars = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")]

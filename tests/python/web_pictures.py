@@ -17,7 +17,7 @@ import time
 from checks import check
 
 # The pixels of the page's last download (a PNG): [r, g, b] at each (x, y)
-# of the figure's SVG units (the PNG is drawn at twice their size).
+# of the saved figure's SVG units (the PNG is drawn at twice their size).
 READ_PIXELS = """
 var points = arguments[0], done = arguments[arguments.length - 1];
 createImageBitmap(window.agrepl.lastDownloadBlob).then(function (bitmap) {
@@ -25,7 +25,7 @@ createImageBitmap(window.agrepl.lastDownloadBlob).then(function (bitmap) {
   canvas.width = bitmap.width; canvas.height = bitmap.height;
   var cx = canvas.getContext('2d');
   cx.drawImage(bitmap, 0, 0);
-  var scale = bitmap.width / window.agrepl.figureAxes.width;
+  var scale = bitmap.width / window.agrepl.savedAxes.width;
   done(points.map(function (p) {
     var d = cx.getImageData(Math.floor(p[0] * scale), Math.floor(p[1] * scale), 1, 1).data;
     return [d[0], d[1], d[2]];
@@ -33,9 +33,9 @@ createImageBitmap(window.agrepl.lastDownloadBlob).then(function (bitmap) {
 }, function (e) { done(String(e)); });
 """
 
-# (x, y) of the map panel's data point in the figure's SVG units
+# (x, y) of the map panel's data point in the saved figure's SVG units
 TO_MAP = """
-var a = window.agrepl.figureAxes.map, x = arguments[0], y = arguments[1];
+var a = window.agrepl.savedAxes.map, x = arguments[0], y = arguments[1];
 return [a.x + (x - a.xr[0]) / (a.xr[1] - a.xr[0]) * a.w, a.y + a.h - (y - a.yr[0]) / (a.yr[1] - a.yr[0]) * a.h];
 """
 
@@ -49,8 +49,8 @@ def blue(c):
 
 
 def settled(driver, script, timeout=60):
-    """script's value once it is truthy (the page draws at most ten figures a
-    second, later on a loaded machine), or its last value after timeout s."""
+    """script's value once it is truthy (the page draws a figure at its next
+    frame, later on a loaded machine), or its last value after timeout s."""
     deadline = time.time() + timeout
     value = driver.execute_script(script)
     while not value and time.time() < deadline:
@@ -104,15 +104,19 @@ def run(driver, typed, shots):
     # ring's points (radius 1) on the diagonals; a point of each class in
     # its colour (its dot's centre)
     spots = [(0.0, 0.05), (-0.88, -0.88), (0.88, 0.88), (-0.88, 0.88), (0.88, -0.88)]
-    points = [driver.execute_script(TO_MAP, x, y) for x, y in spots]
-    a = driver.execute_script("return window.agrepl.figureAxes.map")
-    bar_x = a["x"] + a["w"] + 14 + 7
-    points += [[bar_x, a["y"] + 8 + 3], [bar_x, a["y"] + a["h"] - 8 - 3]]
+    # the page lays the panels out for its pane (here one a row, scrolled) and
+    # a saved file three a row: the points' dots as drawn, moved to the file's map
+    shown = driver.execute_script("return window.agrepl.figureAxes.map")
     dots = driver.execute_script(
         "var g = document.querySelectorAll('#plot svg g.points'), out = [];"
         "g.forEach(function (e) { var c = e.querySelector('circle');"
         " out.push([+e.getAttribute('data-class'), +c.getAttribute('cx'), +c.getAttribute('cy')]); }); return out;")
-    points += [[d[1], d[2]] for d in dots]
+    saved_pixels(driver, [], lambda: driver.find_element("id", "plotpng").click())
+    points = [driver.execute_script(TO_MAP, x, y) for x, y in spots]
+    a = driver.execute_script("return window.agrepl.savedAxes.map")
+    bar_x = a["x"] + a["w"] + 14 + 7
+    points += [[bar_x, a["y"] + 8 + 3], [bar_x, a["y"] + a["h"] - 8 - 3]]
+    points += [[d[1] - shown["x"] + a["x"], d[2] - shown["y"] + a["y"]] for d in dots]
     for name, how in (("the page's Save PNG button",
                        lambda: driver.find_element("id", "plotpng").click()),
                       ("savefig(\"circle.png\") in the page",
@@ -140,8 +144,9 @@ def run(driver, typed, shots):
     title = driver.execute_script("return document.querySelector('#plot svg').textContent")
     check("the heat map is titled with its name and shape, the images with their count",
           "w [2 2]" in title and "2 images, 2x2" in title, title[:300])
-    h = driver.execute_script("return window.agrepl.figureAxes.heatmap")
-    im = driver.execute_script("return window.agrepl.figureAxes.images")
+    saved_pixels(driver, [], lambda: driver.find_element("id", "plotpng").click())  # the file's layout, savedAxes
+    h = driver.execute_script("return window.agrepl.savedAxes.heatmap")
+    im = driver.execute_script("return window.agrepl.savedAxes.images")
     spots = [[h["x"] + h["cell"] * (c + 0.2), h["y"] + h["cell"] * (r + 0.2)] for r in range(2) for c in range(2)]
     spots += [[im["x"] + im["w"] * 0.25, im["y"] + im["h"] * 0.25], [im["x"] + im["w"] * 0.75, im["y"] + im["h"] * 0.25]]
     got = saved_pixels(driver, spots, lambda: typed("savefig(\"heat.png\")"),

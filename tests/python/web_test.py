@@ -6,6 +6,11 @@ drives Debian's headless Chromium through chromium-driver and Selenium, as
 browser_test.py does: the page cross-origin isolates itself (sw.js), types
 the README's first session key by key and checks the printed numbers and the
 tree, Tab-completes, shows the graph and clicks x's node for the inspector,
+shows a folded MLP readable at 1280x720 and clicks a layer open with its
+maps (web_graph.py), brings statements back with the up arrow, pans, saves
+the graph and the plot as SVG and downloads save(m) and render's files
+(web_more.py), draws panels chosen by panel= as the terminal lays them
+out, readable at 1280x720 (web_more.py),
 runs the Rosenbrock lesson and checks its last numbers, plots, draws the
 circle lesson's boundary, points and units and a heat map (web_pictures.py:
 their pixels in the page's PNG), interrupts an
@@ -30,6 +35,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks  # noqa: E402
+import web_graph  # noqa: E402
+import web_more  # noqa: E402
 import web_pictures  # noqa: E402
 from checks import check  # noqa: E402
 
@@ -199,6 +206,11 @@ try:
     driver.find_element(By.CSS_SELECTOR, "[data-zoom=in]").click()
     after = driver.execute_script("return document.querySelector('#graph .agrepl-graph').style.transform")
     check("+ zooms the graph", before != after and "scale" in after, (before, after))
+    # a big graph: a folded MLP readable on its output, a box clicked open with its maps (web_graph.py)
+    web_graph.run(driver, typed, SHOTS)
+    # history, pan, Save SVG, save(m) and render(y, "g.svg") downloads (web_more.py)
+    web_more.console(driver, typed)
+    web_more.saves(driver, typed)
 
     # the Rosenbrock lesson, with a plot
     # (:digits full first: a lesson loaded by name shows four digits, and the
@@ -286,6 +298,8 @@ try:
     driver.save_screenshot(os.path.join(SHOTS, "4-reloaded.png"))
     # the pictures of learning: boundary, scatter, neurons, heatmap, images (web_pictures.py)
     web_pictures.run(driver, typed, SHOTS)
+    web_more.pace(driver, typed)
+    web_more.panels(driver, typed, SHOTS, AGREPL)  # panel= at 1280x720
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
     # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")

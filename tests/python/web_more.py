@@ -1,0 +1,197 @@
+"""web_more.py: more of the web page, for web_test.py.
+
+pace(driver, typed): a loop drawing a boundary at pace(30) is drawn at its
+pace: the page redraws for (nearly) every figure the session sends, not at
+a cap of its own.
+console(driver, typed): the up arrow brings back the last statement, down
+the draft; the graph pans by drag and by arrow keys.
+saves(driver, typed): the plot's and the graph's Save SVG buttons,
+save(m, "m.safetensors") and render(y, "g.svg") give downloads of what the
+terminal writes (an SVG whose nodes are the graph's; a safetensors file with
+the model's tensors in its header)."""
+import json
+import os
+import time
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from checks import check
+
+
+def pace(driver, typed):
+    typed("clearplot()")
+    typed("px, pt = moons(100, noise=0.1, seed=1); pm = mlp([16, 16, 1], activation=tanh, seed=1)")
+    typed("boundary(pm, [-1.5, 2.5], [-1, 1.5], px, pt)")
+    time.sleep(0.5)
+    r0 = driver.execute_script("return window.agrepl.figuresReceived || 0")
+    d0 = driver.execute_script("return window.agrepl.plotsDrawn || 0")
+    t0 = time.time()
+    typed("pace(30); for i in range(60) { boundary(pm, [-1.5, 2.5], [-1, 1.5], px, pt) }; pace(0)")
+    elapsed = time.time() - t0
+    time.sleep(0.3)
+    received = driver.execute_script("return window.agrepl.figuresReceived || 0") - r0
+    drawn = driver.execute_script("return window.agrepl.plotsDrawn || 0") - d0
+    ratio = drawn / received if received else 0
+    check("pace(30): the page redraws at the pace, for nearly every figure the loop sends "
+          "(%d drawn of %d received, %.1f a second over %.2f s)" % (drawn, received, drawn / elapsed, elapsed),
+          received >= 20 and ratio >= 0.8, (drawn, received, elapsed))
+
+
+def console(driver, typed):
+    box = driver.find_element("id", "input")
+    typed("hist = 41")
+    typed("hist + 1")
+    box.send_keys("draft")
+    box.send_keys(Keys.ARROW_UP)
+    first = box.get_property("value")
+    box.send_keys(Keys.ARROW_UP)
+    second = box.get_property("value")
+    box.send_keys(Keys.ARROW_DOWN)
+    box.send_keys(Keys.ARROW_DOWN)
+    back = box.get_property("value")
+    check("the up arrow brings back the last statements, the down arrow the draft",
+          (first, second, back) == ("hist + 1", "hist = 41", "draft"), (first, second, back))
+    box.send_keys(Keys.ARROW_UP)
+    box.send_keys(Keys.ENTER)
+    deadline = time.time() + 30
+    text = ""
+    while time.time() < deadline and text.count("ag> hist + 1") < 2:
+        time.sleep(0.1)
+        text = driver.execute_script("return document.getElementById('output').textContent")
+    time.sleep(0.3)
+    text = driver.execute_script("return document.getElementById('output').textContent")
+    check("a statement brought back runs again", text.rstrip().endswith("ag> hist + 1\nvariable(42)"), text[-100:])
+    typed("show(y)")
+    graph = driver.find_element("id", "graph")
+    where = "return document.querySelector('#graph .agrepl-graph').style.transform"
+    before = driver.execute_script(where)
+    ActionChains(driver).move_to_element(graph).click_and_hold().move_by_offset(60, 40).release().perform()
+    dragged = driver.execute_script(where)
+    graph.send_keys(Keys.ARROW_LEFT)
+    keyed = driver.execute_script(where)
+
+    def shift(a, b):
+        ta = [float(v) for v in a.split("translate(")[1].split(")")[0].replace("px", "").split(",")]
+        tb = [float(v) for v in b.split("translate(")[1].split(")")[0].replace("px", "").split(",")]
+        return round(tb[0] - ta[0]), round(tb[1] - ta[1])
+    check("a drag pans the graph by the mouse's move (60, 40)", shift(before, dragged) == (60, 40), (before, dragged))
+    check("the left arrow pans it 40 px", shift(dragged, keyed) == (40, 0), (dragged, keyed))
+
+
+def download(driver):
+    """the page's last download: its name and bytes (as text)"""
+    name = driver.execute_script("return window.agrepl.lastDownload")
+    text = driver.execute_async_script(
+        "var done = arguments[0]; window.agrepl.lastDownloadBlob.arrayBuffer().then(function (b) {"
+        " var u = new Uint8Array(b), s = ''; for (var i = 0; i < u.length; i++) s += String.fromCharCode(u[i]);"
+        " done(s); });")
+    return name, text
+
+
+def wait_download(driver, name, how):
+    driver.execute_script("window.agrepl.lastDownload = null")
+    how()
+    deadline = time.time() + 30
+    while driver.execute_script("return window.agrepl.lastDownload") != name and time.time() < deadline:
+        time.sleep(0.1)
+    return download(driver)
+
+
+def saves(driver, typed):
+    typed("show(y)")
+    name, svg = wait_download(driver, "graph.svg", lambda: driver.find_element("id", "graphsvg").click())
+    check("the graph's Save SVG downloads graph.svg: y's drawing (its Sin node, its nodes' titles)",
+          name == "graph.svg" and svg.lstrip().startswith("<svg") and ">Sin<" in svg and "<title>v0</title>" in svg,
+          (name, svg[:200]))
+    typed("clearplot()")
+    typed("for i in range(5) { plot(1 / (i + 1), \"loss\") }")
+    time.sleep(0.5)
+    name, svg = wait_download(driver, "figure.svg", lambda: driver.find_element("id", "plotsvg").click())
+    check("the plot's Save SVG downloads figure.svg: the loss curve with its 5 points and its legend",
+          name == "figure.svg" and "<polyline" in svg and len(svg.split("<polyline")[1].split('points="')[1]
+                                                              .split('"')[0].split()) == 5 and "loss 0.2" in svg,
+          (name, svg[:300]))
+    typed("sm = mlp([3, 1], seed=1); so = sm(ones([2, 2]))")
+    name, data = wait_download(driver, "sm.safetensors",
+                               lambda: (typed("save(sm, \"sm.safetensors\")"),
+                                        driver.find_elements("css selector", "#output .saved a")[-1].click()))
+    header = json.loads(data[8:8 + int.from_bytes(data[:8].encode("latin-1"), "little")]) if len(data) > 8 else {}
+    check("save(m, \"sm.safetensors\") gives a download: safetensors with the model's weights (2 layers' w and b, float64)",
+          name == "sm.safetensors" and len([k for k in header if k != "__metadata__"]) == 4 and
+          all(v["dtype"] == "F64" for k, v in header.items() if k != "__metadata__"), (name, header))
+    name, svg = wait_download(driver, "g.svg",
+                              lambda: (typed("render(y, \"g.svg\")"),
+                                       driver.find_elements("css selector", "#output .saved a")[-1].click()))
+    check("render(y, \"g.svg\") gives a download: the graph's SVG with y's Sin node",
+          name == "g.svg" and "<svg" in svg and ">Sin<" in svg, (name, svg[:200]))
+
+
+def panels(driver, typed, shots, agrepl):
+    """panel= in the page at 1280x720: the panels the terminal draws, in its
+    order (numbered, then named as made; the figure's own empty panel left
+    out), named ones with their names; the terminal's error for a panel
+    holding another kind; three panels readable (12 px text, wrapped to rows
+    and scrolled) where the pane cannot hold them side by side."""
+    import subprocess
+    size = driver.get_window_size()
+    driver.set_window_size(1280, 720)
+    try:
+        statements = ["clearplot()",
+                      "qx, qt = moons(100, noise=0.1, seed=1); qm = mlp([16, 16, 1], activation=tanh, seed=1)",
+                      "boundary(qm, [-1.5, 2.5], [-1, 1.5], qx, qt, panel=\"before\")",
+                      "for i in range(3) { plot(1 / (i + 1), \"loss\", panel=2) }",
+                      "heatmap([[1, 2], [3, 4]], \"w\", panel=\"weights\")"]
+        for st in statements:
+            text = typed(st)
+        bad = "boundary(qm, [-1.5, 2.5], [-1, 1.5], qx, qt, panel=2)"
+        text = typed(bad)
+        page_error = text.split("ag> " + bad + "\n")[-1].split("\n")[0]
+        time.sleep(0.5)
+        laid = driver.execute_script(
+            "return window.agrepl.figureAxes.panels.map(function (p) { return [p.kind, p.key, p.x, p.y]; })")
+        check("panel= draws in the page: panel 2's series, then \"before\"'s map, then \"weights\"'s heat map",
+              [p[:2] for p in laid] == [["series", "n2"], ["map", "s:before"], ["heatmap", "s:weights"]], laid)
+        words = driver.execute_script("return Array.prototype.map.call(document.querySelectorAll('#plot svg text'),"
+                                      " function (t) { return t.textContent; })")
+        check("a named panel carries its name: \"before\" over the map, \"weights: w [2 2]\" over the heat map",
+              "before" in words and "weights: w [2 2]" in words and "loss 0.333333" in words, words)
+        circles = driver.execute_script("return document.querySelectorAll('#plot svg g.points circle').length")
+        check("the map panel holds the boundary's field and its 100 points",
+              circles == 100 and driver.execute_script("return document.querySelectorAll('#plot svg image.field').length") == 1,
+              circles)
+        if os.path.exists(agrepl):
+            native = subprocess.run([agrepl, "--headless"], input="\n".join(statements[1:] + [bad]) + "\n",
+                                    capture_output=True, text=True)
+            check("the page's error for a panel holding another kind is the terminal's",
+                  page_error.startswith("error: ") and page_error in native.stderr, (page_error, native.stderr))
+        scale = driver.execute_script("return window.agrepl.plotScale")
+        smallest = driver.execute_script(
+            "return Math.min.apply(null, Array.prototype.map.call(document.querySelectorAll('#plot svg text'),"
+            " function (t) { return +t.getAttribute('font-size'); }))")
+        check("three panels at 1280x720 stay readable: the smallest text at least 10.5 px, the rest scrolled to",
+              scale is not None and smallest * scale >= 10.5 and
+              driver.execute_script("var p = document.getElementById('plot'); return p.scrollHeight > p.clientHeight"),
+              (scale, smallest))
+        driver.save_screenshot(os.path.join(shots, "11-panels.png"))
+        driver.execute_script("document.getElementById('plot').scrollTop = 10000")
+        driver.save_screenshot(os.path.join(shots, "11-panels-scrolled.png"))
+        # a saved file takes nothing from what the display holds: the next
+        # figure (the map and heat map unchanged, sent as "same") still shows them
+        typed("savefig(\"panels.svg\")")
+        typed("plot(0.25, \"loss\", panel=2)")
+        time.sleep(0.5)
+        kept = driver.execute_script(
+            "var s = document.querySelector('#plot svg'); return [s.querySelectorAll('image.field').length,"
+            " s.querySelectorAll('image.heatmap').length, s.querySelectorAll('g.points circle').length,"
+            " document.querySelector('#plot svg polyline').getAttribute('points').split(' ').length]")
+        check("after savefig, a figure that changes only panel 2's loss keeps the other panels' pictures",
+              kept == [1, 1, 100, 4], kept)
+        typed("clearplot()")
+        time.sleep(0.3)
+        laid = driver.execute_script("return [window.agrepl.figureAxes.panels.length,"
+                                     " !!document.querySelector('#plot .empty'), document.getElementById('plot').clientHeight]")
+        check("clearplot() forgets the panels in the page too, and the empty plot pane folds away",
+              laid[0] == 0 and laid[1] and laid[2] == 0, laid)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
