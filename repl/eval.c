@@ -123,9 +123,22 @@ int eval_unknown_name(repl *r, const ast_node *at, const char *name) {
     return repl_error_at(r, at, "unknown name '%s'", name);
 }
 
+/* A session binding to a variable is being replaced: its graph's depth is
+ * noted, so the statement's end can give a deep graph's memory back when
+ * the statement dropped one (session.c). */
+static inline void note_dropped(repl *r, repl_value old) {
+    if (old.kind != VALUE_VAR || r->eval.locals != NULL) return;
+    int depth = ag_generation(old.as.var);
+    if (depth > r->eval.dropped_depth) r->eval.dropped_depth = depth;
+}
+
 /* Binds in the running def's frame, or the session at top level. */
 int eval_bind_name(repl *r, const ast_node *at, const char *name, repl_value value) {
     name_table *t = r->eval.locals ? r->eval.locals : &r->names;
+    if (t == &r->names) {
+        repl_value *old = names_get(t, name);
+        if (old != NULL) note_dropped(r, *old);
+    }
     if (!names_set(t, name, value)) return repl_error_at(r, at, "out of memory");
     if (t == &r->names) restore_note(r, name, false); /* for :save, if the statement fails */
     return 0;
@@ -137,6 +150,7 @@ REPL_HOT int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *me
     if (m->what == MEMO_BIND && memo_valid(r, m)) {
         repl_value *slot = (repl_value *)m->binding, old = *slot;
         *slot = value;
+        note_dropped(r, old);
         value_release(old);
         if (r->eval.locals == NULL) restore_note_at(r, memo_node, name, false);
         return 0;

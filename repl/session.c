@@ -28,6 +28,24 @@
  * it back (about 180,000 nodes). */
 #define RELEASE_BYTES ((size_t)64 << 20)
 
+/* A statement that replaced the binding of a variable at least this deep
+ * (ag_generation: ops between it and its leaves) gives the graph back. */
+#define DROPPED_DEPTH 10000
+
+/* Whether the statement that just ran dropped a deep graph: it replaced a
+ * session binding to a variable DROPPED_DEPTH deep or more and made few
+ * variables itself (at most a quarter more than were alive before it).  The
+ * pacing of ag_gc_auto leaves an old graph to the next full collection,
+ * which after a long chain is built comes only once the session made up to
+ * GC_PAUSE_MAX times as much again (`y = 0` after bench/w6_chain.ag kept
+ * its 123 MB); a full collection here costs one trace of what is alive, paid
+ * only by such a statement.  A loop that grows a chain replaces its binding
+ * every step but makes the chain as it goes: no collection there.  A graph
+ * still bound to another name is traced and kept. */
+static bool dropped_deep_graph(const repl *r, size_t live_at_start) {
+    return r->eval.dropped_depth >= DROPPED_DEPTH && ag_live_vars(r->ctx) <= live_at_start + live_at_start / 4;
+}
+
 /* ---- reporting errors -------------------------------------------------------------- */
 
 /* Prints the pending error (with position, caret and trace) to the err stream
@@ -218,6 +236,8 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     r->eval.stack_base = (uintptr_t)&base;
     r->eval.stack_budget = repl_stack_budget_from(r, r->eval.stack_base);
     double start = r->settings.timing ? now_ms() : 0;
+    r->eval.dropped_depth = 0;
+    size_t live_at_start = ag_live_vars(r->ctx);
     bool grad_enabled = ag_grad_enabled(r->ctx), train = ag_is_train(r->ctx);
     /* a Ctrl-C that arrived between statements stops a script here */
     int status = repl_statement_boundary(r, n) < 0 ? EXEC_ERROR : exec_statement(r, n, true);
@@ -259,7 +279,10 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
      * RELEASE_BYTES more idle (a session whose live nodes are scattered over
      * the blocks does not pay a full collection every statement) */
     size_t idle = ag_idle_node_bytes(r->ctx);
-    if (idle >= r->eval.idle_after_release + RELEASE_BYTES) {
+    if (dropped_deep_graph(r, live_at_start)) {
+        ag_gc_release(r->ctx); /* a full collection: the dropped graph's nodes, then its slabs */
+        r->eval.idle_after_release = ag_idle_node_bytes(r->ctx);
+    } else if (idle >= r->eval.idle_after_release + RELEASE_BYTES) {
         ag_gc_release(r->ctx);
         r->eval.idle_after_release = ag_idle_node_bytes(r->ctx);
     } else if (idle < r->eval.idle_after_release) {

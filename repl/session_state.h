@@ -182,6 +182,8 @@ typedef struct constant_slot {
 typedef struct repl_evaluation {
     name_table *locals;        /* the running def's frame, NULL at top level */
     size_t idle_after_release; /* ag_idle_node_bytes after the last ag_gc_release (session.c) */
+    int dropped_depth;         /* the deepest graph (ag_generation) whose session binding the
+                                * running statement replaced (eval.c, session.c) */
     repl_chunk *chunk;         /* the chunk whose nodes are being evaluated */
     const ast_node *call;      /* the call C code is running (a built-in), where
                                 * repl_error() without a node reports; NULL

@@ -29,6 +29,8 @@ typedef struct {
     queued *items;
     size_t len, cap;
     uint32_t seq;
+    bool has_top; /* `top` holds the queue's largest entry, outside items */
+    queued top;
     queued local[HEAP_LOCAL];
 } func_heap;
 
@@ -38,10 +40,10 @@ static __attribute__((noinline)) bool heap_grow(func_heap *h) {
     return CTX_ARRAY_RESERVE_FROM(h->ctx, h->items, h->cap, h->len, 1, h->local);
 }
 
-static inline int heap_push(func_heap *h, ag_func *f) {
+/* Puts item (its key made) on the heap. */
+static inline int heap_insert(func_heap *h, queued item) {
     if (h->len == h->cap && !heap_grow(h)) return -1;
     size_t i = h->len++;
-    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | h->seq++};
     while (i > 0) { /* sift up: the parents below item move down */
         size_t parent = (i - 1) / 2;
         if (!before(&h->items[parent], &item)) break;
@@ -68,10 +70,41 @@ static inline ag_func *heap_pop(func_heap *h) {
     return top;
 }
 
+/* The queue is the heap plus one entry held beside it.  The plain algorithm
+ * pushes every function on the heap and pops the largest; that order is
+ * kept exactly, but a chain (each function queues one creator, the next to
+ * run) never touches the heap: an entry larger than everything queued is
+ * held in `top` (the one it displaces goes on the heap), and a pop takes
+ * `top` when it is held, the heap's largest otherwise.  The heap is then
+ * used only where branches join, when a function queues two or more. */
+static inline bool queue_empty(const func_heap *h) { return !h->has_top && h->len == 0; }
+
+static inline int queue_push(func_heap *h, ag_func *f) {
+    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | h->seq++};
+    if (h->has_top) {
+        if (before(&item, &h->top)) return heap_insert(h, item);
+        if (heap_insert(h, h->top) < 0) return -1; /* displaced: below item */
+        h->top = item;
+        return 0;
+    }
+    if (h->len > 0 && before(&item, &h->items[0])) return heap_insert(h, item);
+    h->top = item;
+    h->has_top = true;
+    return 0;
+}
+
+static inline ag_func *queue_pop(func_heap *h) {
+    if (h->has_top) {
+        h->has_top = false;
+        return h->top.f;
+    }
+    return heap_pop(h);
+}
+
 static inline int add_func(ag_ctx *ctx, func_heap *h, ag_func *f) {
     if (f == NULL || f->seen == ctx->backward_stamp) return 0;
     f->seen = ctx->backward_stamp;
-    return heap_push(h, f);
+    return queue_push(h, f);
 }
 
 /* ---- reclaiming ---------------------------------------------------------------
@@ -438,6 +471,7 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     heap.len = 0;
     heap.cap = HEAP_LOCAL;
     heap.seq = 0;
+    heap.has_top = false;
     if (add_func(ctx, &heap, y->creator) < 0) {
         undo_all(&undo);
         ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
@@ -451,13 +485,13 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     int status = 0;
     ag_var *gx_local[3], **gxs = gx_local;
     ag_var *gy_local[1], **gys = gy_local;
-    while (heap.len > 0) {
+    while (!queue_empty(&heap)) {
         if (ctx_interrupted(ctx)) {
             ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
             status = -1;
             goto done;
         }
-        ag_func *f = heap_pop(&heap);
+        ag_func *f = queue_pop(&heap);
         if (f->noutputs == 1) { /* most ops: the loop below, without its loads */
             gy_local[0] = f->outputs[0]->grad;
         } else {
