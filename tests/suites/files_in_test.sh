@@ -97,6 +97,11 @@ then ok; else bad ":load plain: $out"; fi
 # :lessons prints what came from a file without its control characters
 if printf '%s\n' "$out" | grep -q "$(printf '[\033\007]')"; then bad ":lessons printed ESC or BEL"; else ok; fi
 if printf '%s\n' "$out" | grep -q '^  bell  *bell ?]0;title? and ?\[31mred?\[0m$'; then ok; else bad ":lessons bell: $out"; fi
+# a refused lesson changes nothing: no lesson digits, no lesson note
+out=$(cd "$tmp/class/alice" && printf ':load evil\n:load plain\n:digits\n' |
+      HOME="$tmp/class/alice" "$AGREPL" --files-in '~' 2>&1)
+if printf '%s\n' "$out" | grep -q '(a lesson:'; then bad "a refused lesson printed the lesson note: $out"; else ok; fi
+if printf '%s\n' "$out" | grep -q '^digits: full$'; then ok; else bad "a refused lesson set :digits: $out"; fi
 rm -rf "$tmp/class/alice/samples"
 
 # no time-of-check race.  race.dot flips between a regular file and
