@@ -141,6 +141,7 @@ repl *repl_new(const repl_options *opts) {
     ag_set_check_finite(r->ctx, true);
     quiet_blas(r->ctx);
     ag_set_interrupt(r->ctx, &repl_interrupted); /* Ctrl-C stops long engine calls too */
+    atomic_file_set_interrupt(&repl_interrupted); /* and a write waiting on a FIFO's reader */
     repl_notes_start(r);
     r->io.out = opts && opts->out ? opts->out : stdout;
     r->io.err = opts && opts->err ? opts->err : stderr;
@@ -308,6 +309,7 @@ int repl_path_allowed(repl *r, const char *who, const char *path) {
 const char *repl_file_strerror(repl *r, const char *path, int error) {
     if (error == EXDEV && r->settings.files_root != NULL)
         return "it leads outside this session's folder (--files-in)";
+    if (error == EINTR) return "interrupted"; /* Ctrl-C while a FIFO's reader did not read */
     return atomic_file_strerror(path, error);
 }
 
