@@ -125,11 +125,13 @@ REPL_SRC = $(filter-out repl/main.c $(KERNEL_SRC),$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 
 # The utilities the engine uses too (src/format.c builds text with strbuf,
-# src/optim.c and src/backward.c keep a ptrmap, its lists grow with array):
+# src/optim.c and src/backward.c keep a ptrmap, its lists grow with array,
+# src/safetensors.c writes a model's file as the REPL's file statements do
+# with atomic_file, which walks names with confined):
 # compiled again with the engine's flags, so libautograd carries its own
 # copy with hidden symbols (made local in libautograd.a, not exported by the
 # .so) and still exports only ag_ names.
-ENGINE_UTIL_SRC = src/util/strbuf.c src/util/ptrmap.c src/util/array.c
+ENGINE_UTIL_SRC = src/util/strbuf.c src/util/ptrmap.c src/util/array.c src/util/atomic_file.c src/util/confined.c
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(ENGINE_UTIL_SRC:src/util/%.c=$(BUILD)/src/engine_util/%.o)
 UTIL_OBJ = $(UTIL_SRC:%.c=$(BUILD)/%.o)
 VIZ_OBJ  = $(VIZ_SRC:%.c=$(BUILD)/%.o)
