@@ -445,11 +445,13 @@ kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
 	@$(STEP) "kernel ($(BUILD))" timeout -k 10 600 $(KERNEL_PYTHON) tests/python/kernel_test.py $(AGREPL)
 
 # Every samples/notebooks/*.ipynb run in the kernel (nbclient) and exported
-# to HTML (nbconvert): the numbers printed, the graph's SVG in the HTML.
+# to HTML (nbconvert): the numbers printed, the graph's SVG in the HTML; and
+# `make notebook` itself, whose kernels must talk over private Unix sockets.
 # Not in the ASan pass: kernel-tests covers the same kernel code there, and
 # ten thousand training steps under ASan take minutes.
 notebook-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 	@$(STEP) "notebooks ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/python/notebook_test.py $(AGREPL)
+	@$(STEP) "make notebook ($(BUILD))" timeout -k 10 600 $(KERNEL_PYTHON) tests/python/make_notebook_test.py $(AGREPL)
 
 # A class on one server (issue 26): Debian's JupyterHub with
 # samples/classroom/jupyterhub_config.py on 127.0.0.1, 20 students logged in
@@ -610,7 +612,12 @@ notebooks: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 # kept: a class's edits stay out of the checkout and survive the next run),
 # installing Debian's jupyter-notebook when it is missing and the agrepl
 # kernelspec for this user (it starts this build's agrepl); as root with
-# --allow-root, which Jupyter otherwise refuses.
+# --allow-root, which Jupyter otherwise refuses.  Its kernels talk over Unix
+# sockets (--KernelManager.transport=ipc) in a folder only this user can
+# enter (JUPYTER_RUNTIME_DIR, made by mktemp -d: mode 0700, a short path for
+# the sockets' 108-byte limit, removed at the end): with Jupyter's default,
+# TCP on 127.0.0.1, any local user could read every cell's code and output
+# on the kernel's iopub port.
 NOTEBOOK_COPY = $(BUILD)/notebooks
 notebook: check-deps
 	@$(MAKE) --no-print-directory build-all
@@ -622,7 +629,11 @@ notebook: check-deps
 	@$(AGREPL) --install-kernel --user
 	@mkdir -p $(NOTEBOOK_COPY) && cp -R -n samples/notebooks/. $(NOTEBOOK_COPY)/
 	@echo "notebook: serving $(NOTEBOOK_COPY)/ (a copy of samples/notebooks/)"
-	jupyter-notebook --notebook-dir=$(NOTEBOOK_COPY) $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(NOTEBOOK_ARGS)
+	@runtime=$$(mktemp -d "$${TMPDIR:-/tmp}/agrepl-kernels.XXXXXX") || exit 1; \
+	trap 'rm -rf "$$runtime"' EXIT; trap 'exit 130' INT TERM; \
+	echo "notebook: kernels on Unix sockets in $$runtime (mode 0700)"; \
+	JUPYTER_RUNTIME_DIR=$$runtime jupyter-notebook --KernelManager.transport=ipc --notebook-dir=$(NOTEBOOK_COPY) \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(NOTEBOOK_ARGS)
 
 # Everything runs to its end (make -k; each step keeps going after a
 # failure), the plain build and then the sanitizer pass; the last line is
