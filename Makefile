@@ -60,7 +60,9 @@ endif
 # and pgrep; musl-tools (musl-gcc) builds the small static program of the
 # library-only test; chromium, chromium-driver, python3-selenium and jupyter-notebook
 # run the browser test of the kernel (an agrepl notebook in headless
-# Chromium); lld links agrepl with the functions a loop runs every step side
+# Chromium); clang and libclang-rt-14-dev (its sanitizer runtimes) build the
+# library's memory test under clang's AddressSanitizer too (lib-asan-tests:
+# the big-buffer cache's poisoning went wrong under clang's alone); lld links agrepl with the functions a loop runs every step side
 # by side (repl/hot_functions.txt); emscripten and npm build the web page
 # (make web).  DEPS_COMMANDS are the commands the build and the tests call
 # that minbase lacks (the rest are in its required packages: coreutils,
@@ -70,10 +72,10 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
   jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld \
-  libcsv-dev libzip-dev python3-numpy man-db python3-torch emscripten npm dpkg-dev curl
+  libcsv-dev libzip-dev python3-numpy man-db python3-torch emscripten npm dpkg-dev curl clang libclang-rt-14-dev
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
-  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man emcc npm dpkg-source curl
+  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man emcc npm dpkg-source curl clang
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto libzip
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
@@ -168,7 +170,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests lib-asan-clang thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -717,11 +719,19 @@ lib-asan:
 	@$(MAKE) --no-print-directory BUILD=build/lib-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined" build/lib-asan/libautograd.a build/lib-asan/libautograd.so.$(AG_VERSION)
 
+# The same with clang (build/lib-asan-clang/): gcc and clang announce
+# AddressSanitizer differently (poison.h), and what the library does under
+# one it must do under the other.
+lib-asan-clang:
+	@$(MAKE) --no-print-directory BUILD=build/lib-asan-clang CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined" build/lib-asan-clang/libautograd.a
+
 # make lib-asan used as the man page says: a program built with
 # -fsanitize=address and AG_DEBUG_NO_REUSE=1 sees a stale handle read inside
-# the library (and does not with the plain one).
+# the library (and does not with the plain one); and test_memory (the
+# buffer cache) built with clang's AddressSanitizer on make lib-asan-clang.
 lib-asan-tests: $(LIB)
-	@MAKE="$(MAKE) --no-print-directory" LIBS="$(LIB_SYS_LIBS)" CC="$(CC)" \
+	@MAKE="$(MAKE) --no-print-directory" LIBS="$(LIB_SYS_LIBS)" CC="$(CC)" CMOCKA_LIBS="$(CMOCKA_LIBS)" \
 	  $(STEP) "lib-asan ($(BUILD))" sh tests/suites/lib_asan_test.sh $(LIB)
 
 # make lib / install-lib with nothing but a C compiler, and a static
