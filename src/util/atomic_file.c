@@ -158,6 +158,18 @@ int atomic_file_open_in(atomic_file *af, int root_fd, const char *root, const ch
     *af = (atomic_file){.in_place_fd = -1, .direct_fd = -1, .dir_fd = -1};
     if (path == NULL || path[0] == '\0') return fail(af, ENOENT);
     if (root == NULL) {
+        /* unconfined, a name for an open pipe or device such as /dev/stdout
+           (a link to /proc/self/fd/1, itself a link to "pipe:[N]" that no
+           walk by names can follow) is opened as the kernel resolves it */
+        int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 && errno == ENXIO) return fail(af, ENXIO); /* a FIFO with no reader */
+        if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            af->direct_fd = fd;
+            af->file = open_memstream(&af->memory, &af->memory_size);
+            return af->file ? 0 : fail(af, errno ? errno : ENOMEM);
+        }
+        if (fd >= 0) close(fd);
         root = "/";
         root_fd = confined_slash_fd();
         if (root_fd < 0) return fail(af, errno);

@@ -55,7 +55,9 @@ typedef struct atomic_file {
  * content to keep and is written directly at the commit, never blocking:
  * a FIFO nobody has open is ENXIO at once; a reader that does not read is
  * waited on until it does or the interrupt flag is set (EINTR); a reader
- * that leaves is EPIPE (SIGPIPE is blocked meanwhile).  A directory fails
+ * that leaves is EPIPE (SIGPIPE is blocked meanwhile).  Unconfined, a
+ * name the kernel resolves to a pipe or device (/dev/stdout in a pipeline,
+ * which no walk by names can follow) is written so too.  A directory fails
  * with EISDIR.  Every name on the
  * way is opened relative to the one before (confined.h), and the target,
  * the temporary file and the rename are relative to the directory found,

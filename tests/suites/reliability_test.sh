@@ -227,6 +227,10 @@ check "the session goes on after a FIFO's reader left" 1 $status "$tmp/out" '^a(
 check ":save! to a FIFO with no reader" 1 $status "$tmp/err" '^<stdin>:4:1: error: :save!: cannot write pipe.ag: it is a FIFO with no reader$'
 AGREPL_HEADLESS=1 agrepl -e 'save_csv("/dev/stdout", ones(2, 2)); save_npy("/dev/null", ones(2, 2))' >"$tmp/out_std" 2>"$tmp/err"
 check "save_csv to /dev/stdout, save_npy to /dev/null" 0 $? "$tmp/out_std" '^1,1$'
+AGREPL_HEADLESS=1 agrepl -e 'save_csv("/dev/stdout", ones(2, 2))' 2>"$tmp/err" | cat >"$tmp/out_std"
+status=${PIPESTATUS[0]}
+[ "$(cat "$tmp/out_std")" = "$(printf '1,1\n1,1')" ] || status="wrong output: $(cat "$tmp/out_std")"
+check "save_csv to /dev/stdout in a pipeline" 0 "$status" "$tmp/out_std" '^1,1$'
 rm -f "$tmp/w/pipe.ag" "$tmp/w/pipe.safetensors"
 # input is read whole or refused
 printf 'x = 1\nprint(x)\ny = 2\0\nprint(2)\n' >"$tmp/nul.ag"
