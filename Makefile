@@ -60,7 +60,9 @@ endif
 # and pgrep; musl-tools (musl-gcc) builds the small static program of the
 # library-only test; chromium, chromium-driver, python3-selenium and jupyter-notebook
 # run the browser test of the kernel (an agrepl notebook in headless
-# Chromium); lld links agrepl with the functions a loop runs every step side
+# Chromium); clang and libclang-rt-14-dev (its sanitizer runtimes) build the
+# library's memory test under clang's AddressSanitizer too (lib-asan-tests:
+# the big-buffer cache's poisoning went wrong under clang's alone); lld links agrepl with the functions a loop runs every step side
 # by side (repl/hot_functions.txt); emscripten and npm build the web page
 # (make web).  DEPS_COMMANDS are the commands the build and the tests call
 # that minbase lacks (the rest are in its required packages: coreutils,
@@ -70,10 +72,10 @@ DEBIAN_PACKAGES = libgraphviz-dev libsdl2-dev libsdl2-image-dev libcairo2-dev li
   tmux valgrind imagemagick poppler-utils libx11-dev g++ groff-base binutils xdotool python3 \
   libzmq3-dev libjansson-dev libssl-dev python3-jupyter-client python3-nbclient python3-nbformat \
   jupyter-nbconvert librsvg2-bin procps musl-tools chromium chromium-driver python3-selenium jupyter-notebook jupyterhub lld \
-  libcsv-dev libzip-dev python3-numpy man-db python3-torch emscripten npm dpkg-dev curl
+  libcsv-dev libzip-dev python3-numpy man-db python3-torch emscripten npm dpkg-dev curl clang libclang-rt-14-dev
 DEPS_COMMANDS = xvfb-run xauth tmux valgrind import convert compare identify pdftoppm pdftotext g++ groff \
   objcopy readelf nm strings ld ar xdotool python3 jupyter-nbconvert rsvg-convert ps pgrep musl-gcc \
-  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man emcc npm dpkg-source curl
+  chromium chromedriver jupyter-notebook jupyterhub configurable-http-proxy ld.lld man emcc npm dpkg-source curl clang
 PKG_MODULES = openblas libgvc libcgraph sdl2 SDL2_image cairo pangocairo readline cmocka libzmq jansson libcrypto libzip
 
 # The library's matrix products (src/blas.c): BLAS=openblas (the default)
@@ -125,11 +127,13 @@ REPL_SRC = $(filter-out repl/main.c $(KERNEL_SRC),$(sort $(wildcard repl/*.c)))
 TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 
 # The utilities the engine uses too (src/format.c builds text with strbuf,
-# src/optim.c and src/backward.c keep a ptrmap, its lists grow with array):
+# src/optim.c and src/backward.c keep a ptrmap, its lists grow with array,
+# src/safetensors.c writes a model's file as the REPL's file statements do
+# with atomic_file, which walks names with confined):
 # compiled again with the engine's flags, so libautograd carries its own
 # copy with hidden symbols (made local in libautograd.a, not exported by the
 # .so) and still exports only ag_ names.
-ENGINE_UTIL_SRC = src/util/strbuf.c src/util/ptrmap.c src/util/array.c
+ENGINE_UTIL_SRC = src/util/strbuf.c src/util/ptrmap.c src/util/array.c src/util/atomic_file.c src/util/confined.c
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(ENGINE_UTIL_SRC:src/util/%.c=$(BUILD)/src/engine_util/%.o)
 UTIL_OBJ = $(UTIL_SRC:%.c=$(BUILD)/%.o)
 VIZ_OBJ  = $(VIZ_SRC:%.c=$(BUILD)/%.o)
@@ -166,7 +170,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests lib-asan-clang thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -445,11 +449,13 @@ kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
 	@$(STEP) "kernel ($(BUILD))" timeout -k 10 600 $(KERNEL_PYTHON) tests/python/kernel_test.py $(AGREPL)
 
 # Every samples/notebooks/*.ipynb run in the kernel (nbclient) and exported
-# to HTML (nbconvert): the numbers printed, the graph's SVG in the HTML.
+# to HTML (nbconvert): the numbers printed, the graph's SVG in the HTML; and
+# `make notebook` itself, whose kernels must talk over private Unix sockets.
 # Not in the ASan pass: kernel-tests covers the same kernel code there, and
 # ten thousand training steps under ASan take minutes.
 notebook-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 	@$(STEP) "notebooks ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/python/notebook_test.py $(AGREPL)
+	@$(STEP) "make notebook ($(BUILD))" timeout -k 10 600 $(KERNEL_PYTHON) tests/python/make_notebook_test.py $(AGREPL)
 
 # A class on one server: Debian's JupyterHub with
 # samples/classroom/jupyterhub_config.py on 127.0.0.1, 20 students logged in
@@ -617,7 +623,12 @@ notebooks: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 # kept: a class's edits stay out of the checkout and survive the next run),
 # installing Debian's jupyter-notebook when it is missing and the agrepl
 # kernelspec for this user (it starts this build's agrepl); as root with
-# --allow-root, which Jupyter otherwise refuses.
+# --allow-root, which Jupyter otherwise refuses.  Its kernels talk over Unix
+# sockets (--KernelManager.transport=ipc) in a folder only this user can
+# enter (JUPYTER_RUNTIME_DIR, made by mktemp -d: mode 0700, a short path for
+# the sockets' 108-byte limit, removed at the end): with Jupyter's default,
+# TCP on 127.0.0.1, any local user could read every cell's code and output
+# on the kernel's iopub port.
 NOTEBOOK_COPY = $(BUILD)/notebooks
 notebook: check-deps
 	@$(MAKE) --no-print-directory build-all
@@ -629,7 +640,11 @@ notebook: check-deps
 	@$(AGREPL) --install-kernel --user
 	@mkdir -p $(NOTEBOOK_COPY) && cp -R -n samples/notebooks/. $(NOTEBOOK_COPY)/
 	@echo "notebook: serving $(NOTEBOOK_COPY)/ (a copy of samples/notebooks/)"
-	jupyter-notebook --notebook-dir=$(NOTEBOOK_COPY) $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(NOTEBOOK_ARGS)
+	@runtime=$$(mktemp -d "$${TMPDIR:-/tmp}/agrepl-kernels.XXXXXX") || exit 1; \
+	trap 'rm -rf "$$runtime"' EXIT; trap 'exit 130' INT TERM; \
+	echo "notebook: kernels on Unix sockets in $$runtime (mode 0700)"; \
+	JUPYTER_RUNTIME_DIR=$$runtime jupyter-notebook --KernelManager.transport=ipc --notebook-dir=$(NOTEBOOK_COPY) \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(NOTEBOOK_ARGS)
 
 # Everything runs to its end (make -k; each step keeps going after a
 # failure), the plain build and then the sanitizer pass; the last line is
@@ -714,11 +729,19 @@ lib-asan:
 	@$(MAKE) --no-print-directory BUILD=build/lib-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined" build/lib-asan/libautograd.a build/lib-asan/libautograd.so.$(AG_VERSION)
 
+# The same with clang (build/lib-asan-clang/): gcc and clang announce
+# AddressSanitizer differently (poison.h), and what the library does under
+# one it must do under the other.
+lib-asan-clang:
+	@$(MAKE) --no-print-directory BUILD=build/lib-asan-clang CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined" build/lib-asan-clang/libautograd.a
+
 # make lib-asan used as the man page says: a program built with
 # -fsanitize=address and AG_DEBUG_NO_REUSE=1 sees a stale handle read inside
-# the library (and does not with the plain one).
+# the library (and does not with the plain one); and test_memory (the
+# buffer cache) built with clang's AddressSanitizer on make lib-asan-clang.
 lib-asan-tests: $(LIB)
-	@MAKE="$(MAKE) --no-print-directory" LIBS="$(LIB_SYS_LIBS)" CC="$(CC)" \
+	@MAKE="$(MAKE) --no-print-directory" LIBS="$(LIB_SYS_LIBS)" CC="$(CC)" CMOCKA_LIBS="$(CMOCKA_LIBS)" \
 	  $(STEP) "lib-asan ($(BUILD))" sh tests/suites/lib_asan_test.sh $(LIB)
 
 # make lib / install-lib with nothing but a C compiler, and a static

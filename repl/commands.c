@@ -483,7 +483,6 @@ static int command_load(repl *r, const char *path) {
         }
         name = path;
         path = lesson;
-        repl_lesson_digits(r);
     }
     int fd;
     if (name != NULL) { /* checked like any path when it lies in the session's folder */
@@ -510,6 +509,8 @@ static int command_load(repl *r, const char *path) {
         repl_error(r, ":load: %s is not a lesson (a lesson's first line is a comment saying what it shows)", path);
         return REPL_ERROR;
     }
+    /* only a file accepted as a lesson changes how numbers show */
+    if (name != NULL) repl_lesson_digits(r);
     /* the loaded file reports its own errors (FILE:LINE:COL) */
     const char *file = r->eval.command_file;
     int line = r->eval.command_line;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "atomic_file.h"
 #include "parser.h"
 #include "split.h"
 
@@ -115,6 +116,7 @@ repl *repl_new(const repl_options *opts) {
     ag_set_check_finite(r->ctx, true);
     quiet_blas(r->ctx);
     ag_set_interrupt(r->ctx, &repl_interrupted); /* Ctrl-C stops long engine calls too */
+    atomic_file_set_interrupt(&repl_interrupted); /* and a write waiting on a FIFO's reader */
     repl_notes_start(r);
     r->io.out = opts && opts->out ? opts->out : stdout;
     r->io.err = opts && opts->err ? opts->err : stderr;

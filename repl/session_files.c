@@ -105,6 +105,7 @@ int repl_path_allowed(repl *r, const char *who, const char *path) {
 const char *repl_file_strerror(repl *r, const char *path, int error) {
     if (error == EXDEV && r->settings.files_root != NULL)
         return "it leads outside this session's folder (--files-in)";
+    if (error == EINTR) return "interrupted"; /* Ctrl-C while a FIFO's reader did not read */
     return atomic_file_strerror(path, error);
 }
 

@@ -19,6 +19,7 @@
 #include "ag_model.h"
 #include "errors.h"
 #include "memory.h"
+#include "util/atomic_file.h"
 #include "util/strbuf.h"
 #include "weights_layout.h"
 
@@ -119,38 +120,23 @@ static int save_to(const ag_model *m, const char *path, FILE *into) {
         layout_free(&l);
         return ok ? 0 : (ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1);
     }
-    /* atomic: a temporary file beside the target, renamed over it when whole */
-    size_t plen = strlen(path);
-    char *tmp = ctx_malloc(ctx, plen + 16);
-    if (tmp == NULL) {
-        ctx_free(ctx, h.data);
-        ctx_free(ctx, numbers);
-        layout_free(&l);
-        return ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1;
-    }
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        ctx_free(ctx, h.data);
-        ctx_free(ctx, numbers);
-        layout_free(&l);
-        int status = io_error(ctx, "save", path);
-        ctx_free(ctx, tmp);
-        return status;
-    }
-    FILE *f = fdopen(fd, "wb");
-    bool ok = f != NULL && write_body(m, &l, &h, numbers, f);
-    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    /* as every file statement of the REPL writes (atomic_file.h): a link is
+     * followed, and the file it names gets the new weights; hard links,
+     * owner and mode are kept; a new file gets the umask's mode; the old
+     * file stays whole until the new one is (a temporary file beside the
+     * real target, renamed over it) */
+    atomic_file af;
+    bool ok = atomic_file_open(&af, path) == 0;
     int saved = errno;
-    if (f != NULL) ok = fclose(f) == 0 && ok;
-    else close(fd);
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok) {
-        if (errno == 0) errno = saved;
-        io_error(ctx, "save", path);
-        unlink(tmp);
+    if (ok && !write_body(m, &l, &h, numbers, af.file)) {
+        saved = errno ? errno : EIO;
+        atomic_file_abort(&af);
+        ok = false;
+    } else if (ok && atomic_file_commit(&af) != 0) {
+        saved = errno;
+        ok = false;
     }
-    ctx_free(ctx, tmp);
+    if (!ok) ag_set_error_code(ctx, AG_ERR_IO, "save: %s: %s", path, atomic_file_strerror(path, saved));
     ctx_free(ctx, h.data);
     ctx_free(ctx, numbers);
     layout_free(&l);

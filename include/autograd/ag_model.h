@@ -156,9 +156,13 @@ void ag_model_reset_state(ag_model *m);
  * the layout written before 1.2 (one tensor per parameter, "linear.0.w").
  * A round trip is bit-exact. */
 
-/* Writes every parameter to path, atomically (a temporary file beside it,
- * renamed over it when complete).  0, or -1 with the error set (AG_ERR_IO
- * for the file; the weights must exist: run the model once). */
+/* Writes every parameter to path, atomically (a temporary file beside the
+ * file, renamed over it when complete), as the shell's `>` would for its
+ * user: a symbolic link is followed and the file it names written (a link
+ * to nothing is an error), a file with other hard links is written in
+ * place, the file's mode, owner and group are kept, a read-only file is
+ * an error, a new file gets the umask's mode.  0, or -1 with the error set
+ * (AG_ERR_IO for the file; the weights must exist: run the model once). */
 int ag_model_save(const ag_model *m, const char *path);
 /* Reads path into the model's parameters, which must exist (run the model
  * once) and each be in the file with dtype F64 and the same shape.  All or

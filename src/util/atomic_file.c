@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,11 +55,12 @@ static int make_temp(int dir, const char *name, char **temp) {
 
 static void release(atomic_file *af) {
     if (af->in_place_fd >= 0) close(af->in_place_fd);
+    if (af->direct_fd >= 0) close(af->direct_fd);
     if (af->dir_fd >= 0) close(af->dir_fd);
     free(af->memory);
     free(af->temp_name);
     free(af->name);
-    *af = (atomic_file){.in_place_fd = -1, .dir_fd = -1};
+    *af = (atomic_file){.in_place_fd = -1, .direct_fd = -1, .dir_fd = -1};
 }
 
 static int fail(atomic_file *af, int error) {
@@ -86,6 +89,58 @@ static bool take_identity(int fd, const struct stat *target) {
     return fchmod(fd, target->st_mode & 07777) == 0;
 }
 
+/* The flag a write to a FIFO or device looks at while it waits
+ * (atomic_file_set_interrupt); NULL: none. */
+static const volatile sig_atomic_t *interrupt_flag;
+
+void atomic_file_set_interrupt(const volatile sig_atomic_t *flag) { interrupt_flag = flag; }
+
+/* How long one wait for a FIFO's reader lasts before the interrupt flag is
+ * looked at again: a signal's handler installed with SA_RESTART would not
+ * end the poll, so the flag is polled too. */
+#define WAIT_SLICE_MS 100
+
+/* Writes data[0..size) to fd, a FIFO or device opened O_NONBLOCK: a full
+ * pipe is waited on in slices, and the wait ends with EINTR once the
+ * interrupt flag is set.  SIGPIPE is blocked meanwhile, so a reader that
+ * leaves is EPIPE, not the death of the process, and a SIGPIPE raised here
+ * is taken back.  0, or -1 with errno set. */
+static int write_direct(int fd, const char *data, size_t size) {
+    sigset_t pipe_only, before;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &before);
+    sigset_t pending;
+    bool was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+    size_t done = 0;
+    int error = 0;
+    while (done < size && error == 0) {
+        if (interrupt_flag != NULL && *interrupt_flag) {
+            error = EINTR;
+            break;
+        }
+        ssize_t n = write(fd, data + done, size - done);
+        if (n > 0) {
+            done += (size_t)n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            if (poll(&p, 1, WAIT_SLICE_MS) < 0 && errno != EINTR) error = errno;
+        } else if (n < 0 && errno != EINTR) {
+            error = errno;
+        } else if (n == 0) {
+            error = EIO;
+        }
+    }
+    if (error == EPIPE && !was_pending) { /* the SIGPIPE this write raised */
+        struct timespec now = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &now) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    if (error) errno = error;
+    return error ? -1 : 0;
+}
+
 /* Writes in place: the content is gathered in memory until the commit. */
 static int open_in_place(atomic_file *af) {
     free(af->temp_name);
@@ -100,9 +155,21 @@ static int open_in_place(atomic_file *af) {
 static bool writable(int dir, const char *name) { return faccessat(dir, name, W_OK, 0) == 0; }
 
 int atomic_file_open_in(atomic_file *af, int root_fd, const char *root, const char *path, int flags) {
-    *af = (atomic_file){.in_place_fd = -1, .dir_fd = -1};
+    *af = (atomic_file){.in_place_fd = -1, .direct_fd = -1, .dir_fd = -1};
     if (path == NULL || path[0] == '\0') return fail(af, ENOENT);
     if (root == NULL) {
+        /* unconfined, a name for an open pipe or device such as /dev/stdout
+           (a link to /proc/self/fd/1, itself a link to "pipe:[N]" that no
+           walk by names can follow) is opened as the kernel resolves it */
+        int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 && errno == ENXIO) return fail(af, ENXIO); /* a FIFO with no reader */
+        if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            af->direct_fd = fd;
+            af->file = open_memstream(&af->memory, &af->memory_size);
+            return af->file ? 0 : fail(af, errno ? errno : ENOMEM);
+        }
+        if (fd >= 0) close(fd);
         root = "/";
         root_fd = confined_slash_fd();
         if (root_fd < 0) return fail(af, errno);
@@ -130,18 +197,13 @@ int atomic_file_open_in(atomic_file *af, int root_fd, const char *root, const ch
     if (exists && !S_ISREG(target.st_mode)) {
         /* a device, pipe or socket (/dev/null, /dev/stdout): there is no
          * old content to keep and renaming over it would replace the node;
-         * write to it directly, never waiting in open() for a reader */
-        int fd = openat(af->dir_fd, af->name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0) return fail(af, errno);
-        int fl = fcntl(fd, F_GETFL);
-        if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-        af->file = fdopen(fd, "wb");
-        if (af->file == NULL) {
-            int saved = errno;
-            close(fd);
-            return fail(af, saved);
-        }
-        return 0;
+         * it is written directly at the commit, never waiting in open() for
+         * a reader (a FIFO nobody reads is ENXIO) and never in write() for
+         * one that does not read (write_direct) */
+        af->direct_fd = openat(af->dir_fd, af->name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (af->direct_fd < 0) return fail(af, errno);
+        af->file = open_memstream(&af->memory, &af->memory_size);
+        return af->file ? 0 : fail(af, errno ? errno : ENOMEM);
     }
     if (exists) {
         bool read_only = !writable(af->dir_fd, af->name) || (target.st_mode & 0222) == 0;
@@ -234,19 +296,30 @@ static int commit_in_place(atomic_file *af) {
     return saved ? -1 : 0;
 }
 
+/* The commit of a write to a FIFO or device: what was gathered, written
+ * through write_direct. */
+static int commit_direct(atomic_file *af) {
+    int saved = 0;
+    if (ferror(af->file)) saved = EIO;
+    if (fclose(af->file) != 0 && saved == 0) saved = errno ? errno : ENOMEM;
+    af->file = NULL;
+    if (saved == 0 && write_direct(af->direct_fd, af->memory, af->memory_size) < 0) saved = errno;
+    if (close(af->direct_fd) != 0 && saved == 0 && errno != EINTR) saved = errno;
+    af->direct_fd = -1;
+    release(af);
+    if (saved) errno = saved;
+    return saved ? -1 : 0;
+}
+
 int atomic_file_commit(atomic_file *af) {
     if (af->in_place_fd >= 0) return commit_in_place(af);
+    if (af->direct_fd >= 0) return commit_direct(af);
     int failed = 0, saved = 0;
     if (ferror(af->file) || fflush(af->file) != 0) failed = 1, saved = errno ? errno : EIO;
     if (!failed && fsync(fileno(af->file)) != 0 && errno != EINVAL && errno != EROFS)
         failed = 1, saved = errno; /* EINVAL: a file system without fsync (pipes, some FUSE) */
     if (fclose(af->file) != 0 && !failed) failed = 1, saved = errno;
     af->file = NULL;
-    if (af->temp_name == NULL) { /* written directly (not a regular file) */
-        release(af);
-        if (failed) errno = saved;
-        return failed ? -1 : 0;
-    }
     if (!failed && renameat(af->dir_fd, af->temp_name, af->dir_fd, af->name) != 0) failed = 1, saved = errno;
     if (failed) unlinkat(af->dir_fd, af->temp_name, 0);
     release(af);
@@ -282,6 +355,10 @@ const char *atomic_file_strerror(const char *path, int error) {
     struct stat st;
     if (error == ENOENT && path && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
         return "it is a symbolic link to a file that does not exist";
+    if (error == ENXIO && path && stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+        return "it is a FIFO with no reader";
+    if (error == ENXIO && path && stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+        return "it is a socket, not a file";
     if (error == EACCES && path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
         (access(path, W_OK) != 0 || (st.st_mode & 0222) == 0))
         return "the file is read-only";

@@ -24,6 +24,7 @@
 #ifndef AGUTIL_ATOMIC_FILE_H
 #define AGUTIL_ATOMIC_FILE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -41,6 +42,9 @@ typedef struct atomic_file {
                       * is renamed over the target; NULL otherwise */
     int in_place_fd; /* >= 0: written in place through this descriptor; the
                       * stream then gathers the content in `memory` */
+    int direct_fd;   /* >= 0: a FIFO or device, written through this
+                      * (non-blocking) descriptor at the commit; the stream
+                      * gathers the content in `memory` */
     char *memory;
     size_t memory_size;
 } atomic_file;
@@ -48,8 +52,13 @@ typedef struct atomic_file {
 /* Starts writing `path` (flags 0 or ATOMIC_FILE_FORCE): creates the
  * temporary file beside it, or decides to write in place (above).  A
  * target that exists but is not a regular file (/dev/full, a FIFO) has no
- * content to keep and is written directly (opened without blocking: a FIFO
- * nobody reads is ENXIO); a directory fails with EISDIR.  Every name on the
+ * content to keep and is written directly at the commit, never blocking:
+ * a FIFO nobody has open is ENXIO at once; a reader that does not read is
+ * waited on until it does or the interrupt flag is set (EINTR); a reader
+ * that leaves is EPIPE (SIGPIPE is blocked meanwhile).  Unconfined, a
+ * name the kernel resolves to a pipe or device (/dev/stdout in a pipeline,
+ * which no walk by names can follow) is written so too.  A directory fails
+ * with EISDIR.  Every name on the
  * way is opened relative to the one before (confined.h), and the target,
  * the temporary file and the rename are relative to the directory found,
  * so a name swapped for a link meanwhile is never followed.
@@ -67,6 +76,10 @@ int atomic_file_open(atomic_file *af, const char *path);
 int atomic_file_commit(atomic_file *af);
 /* Gives up: closes and removes the temporary file; af is released. */
 void atomic_file_abort(atomic_file *af);
+/* The flag (set from a signal handler or another thread, as a REPL's
+ * Ctrl-C) that ends a commit waiting on a FIFO's reader with EINTR; NULL:
+ * the wait lasts until the reader reads or leaves.  One for the process. */
+void atomic_file_set_interrupt(const volatile sig_atomic_t *flag);
 
 /* The whole of data[0..size) as the new content of path, atomically where
  * possible (flags 0).  0, or -1 with errno set (path unchanged). */
@@ -77,7 +90,7 @@ int write_file_atomic_in(int root_fd, const char *root, const char *path, const 
 
 /* Why writing path failed with `error`, in the user's terms: "it is a
  * symbolic link to a file that does not exist", "the file is read-only",
- * or strerror(error).  A static string. */
+ * "it is a FIFO with no reader", or strerror(error).  A static string. */
 const char *atomic_file_strerror(const char *path, int error);
 
 #endif

@@ -609,6 +609,30 @@ for how in ("signal", "interrupt_request"):
     check("interrupt (%s): names kept, the loop's sum so far too" % how,
           stdout_of(messages) == "true\n" and result_of(messages) == "w(5)", (stdout_of(messages), result_of(messages)))
 
+# a write to a FIFO whose reader holds it open and never reads waits in
+# poll(), not in write(): interrupt_request ends it, the names kept (a
+# blocking write went on through every interrupt, and the kernel needed a
+# restart)
+fifo = os.path.join(tmp, "stalled.fifo")
+os.mkfifo(fifo)
+reader = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a reader, and it never reads
+msg_id = client.execute('save_csv("%s", ones(300, 300))' % fifo)
+time.sleep(0.5)
+client.control_channel.send(client.session.msg("interrupt_request", {}))
+try:
+    while True:
+        reply = client.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    reply = reply["content"]
+except queue.Empty:
+    reply = {"status": "no reply within 30 s"}
+check("interrupt_request ends a write a FIFO's reader does not read",
+      reply.get("status") == "error" and reply.get("evalue") == 'save_csv: cannot write "%s": interrupted' % fifo, reply)
+os.close(reader)
+reply, messages = run(client, "w")
+check("after the stalled FIFO the names are kept", result_of(messages) == "w(5)", result_of(messages))
+
 # shutdown
 client.shutdown()
 try:

@@ -97,6 +97,11 @@ then ok; else bad ":load plain: $out"; fi
 # :lessons prints what came from a file without its control characters
 if printf '%s\n' "$out" | grep -q "$(printf '[\033\007]')"; then bad ":lessons printed ESC or BEL"; else ok; fi
 if printf '%s\n' "$out" | grep -q '^  bell  *bell ?]0;title? and ?\[31mred?\[0m$'; then ok; else bad ":lessons bell: $out"; fi
+# a refused lesson changes nothing: no lesson digits, no lesson note
+out=$(cd "$tmp/class/alice" && printf ':load evil\n:load plain\n:digits\n' |
+      HOME="$tmp/class/alice" "$AGREPL" --files-in '~' 2>&1)
+if printf '%s\n' "$out" | grep -q '(a lesson:'; then bad "a refused lesson printed the lesson note: $out"; else ok; fi
+if printf '%s\n' "$out" | grep -q '^digits: full$'; then ok; else bad "a refused lesson set :digits: $out"; fi
 rm -rf "$tmp/class/alice/samples"
 
 # no time-of-check race.  race.dot flips between a regular file and
@@ -131,6 +136,60 @@ wait $flipper
 if [ "$(cat "$tmp/race/outside/target.dot")" = outside ]; then ok; else bad "the race wrote outside the folder"; fi
 if grep -v "is outside this session's folder\|it leads outside this session's folder" "$tmp/race/err" | grep -q error
 then bad "race: other errors: $(grep error "$tmp/race/err" | sort | uniq -c | head -3)"; else ok; fi
+
+# the same race for a read: race.csv flips to a link to a file outside
+# while load_csv reads it 500 times; no number of the outside file may show
+printf '666,777\n' >"$tmp/race/outside/secret.csv"
+printf '1,2\n' >"$tmp/race/in/race.csv"
+rm -f "$tmp/race/in/started" "$tmp/race/in/stop"
+sed -e 's/"race.dot"/"race.csv"/; s|\.\./outside/target.dot|../outside/secret.csv|; s/f.write("inside\\n")/f.write("1,2\\n")/' \
+    "$tmp/race/flip.py" >"$tmp/race/flip_csv.py"
+python3 "$tmp/race/flip_csv.py" "$tmp/race/in" &
+flipper=$!
+i=0; while [ ! -e "$tmp/race/in/started" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+{ i=0; while [ $i -lt 100 ]; do echo 'print(load_csv("race.csv"))'; i=$((i + 1)); done; } >"$tmp/race/r.ag"
+: >"$tmp/race/read_out"; : >"$tmp/race/err"
+for run in 1 2 3 4 5; do # apart: a flipper held off the processor at a link cannot refuse them all
+    (cd "$tmp/race/in" && "$AGREPL" --files-in . <"$tmp/race/r.ag" >>"$tmp/race/read_out" 2>>"$tmp/race/err")
+    sleep 0.05
+done
+touch "$tmp/race/in/stop"
+wait $flipper
+if grep -q '666\|777' "$tmp/race/read_out" "$tmp/race/err"; then bad "the read race showed the outside file"; else ok; fi
+if grep -q '^variable\[1 2\](\[1 2\])$' "$tmp/race/read_out"; then ok; else bad "the read race never read the file: $(grep -c error "$tmp/race/err") errors, $(head -3 "$tmp/race/err")"; fi
+if grep -v "it leads outside this session's folder\|is outside this session's folder\|No such file or directory" "$tmp/race/err" | grep -q error
+then bad "read race: other errors: $(grep error "$tmp/race/err" | sort | uniq -c | head -3)"; else ok; fi
+
+# and for a directory on the way: sub flips between a folder of the
+# session's and a link to the folder outside while dot() writes sub/x.dot
+mkdir "$tmp/race/in/sub"
+printf 'outside\n' >"$tmp/race/outside/x.dot"
+cat >"$tmp/race/flip_dir.py" <<'PY'
+import os, sys, time
+d = sys.argv[1]
+end = time.monotonic() + 120  # bounded: stops by itself
+sub, away, link = (os.path.join(d, n) for n in ("sub", "sub.away", "sub.tmp"))
+open(os.path.join(d, "dir_started"), "w").close()
+while time.monotonic() < end and not os.path.exists(os.path.join(d, "stop")):
+    os.rename(sub, away)
+    os.symlink("../outside", link)
+    os.replace(link, sub)  # a link out of the folder, briefly...
+    os.unlink(sub)
+    os.rename(away, sub)   # ...and the folder again, for longer
+    time.sleep(0.002)
+PY
+rm -f "$tmp/race/in/stop"
+python3 "$tmp/race/flip_dir.py" "$tmp/race/in" &
+flipper=$!
+i=0; while [ ! -e "$tmp/race/in/dir_started" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+{ printf 'x = 1.0\ny = sin(x)\n'; i=0; while [ $i -lt 500 ]; do echo 'dot(y, "sub/x.dot")'; i=$((i + 1)); done; } >"$tmp/race/d.ag"
+(cd "$tmp/race/in" && "$AGREPL" --files-in . <"$tmp/race/d.ag" >/dev/null 2>"$tmp/race/err")
+touch "$tmp/race/in/stop"
+wait $flipper
+if [ "$(cat "$tmp/race/outside/x.dot")" = outside ]; then ok; else bad "the directory race wrote outside the folder"; fi
+if [ -s "$tmp/race/in/sub/x.dot" ]; then ok; else bad "the directory race never wrote sub/x.dot: $(head -3 "$tmp/race/err")"; fi
+if grep -v "it leads outside this session's folder\|is outside this session's folder\|No such file or directory\|no such directory\|Not a directory\|a symbolic link that leads nowhere" "$tmp/race/err" | grep -q error
+then bad "directory race: other errors: $(grep -v "outside this session's folder\|No such file or directory\|no such directory\|Not a directory\|a symbolic link that leads nowhere" "$tmp/race/err" | grep error | head -3)"; else ok; fi
 
 # the option's own errors
 out=$("$AGREPL" --files-in "$tmp/none" -e 1 2>&1); rc=$?

@@ -196,7 +196,41 @@ check "the session goes on after a FIFO" 1 $status "$tmp/out" 'still here'
 AGREPL_HEADLESS=1 agrepl -e 'x = 1.0; dot(sin(x), "/dev/null")' >"$tmp/out" 2>"$tmp/err"
 check "dot to /dev/null (a device is written, not renamed over)" 0 $? "$tmp/out" 'wrote /dev/null'
 (cd "$tmp/w" && AGREPL_HEADLESS=1 timeout -k 5 20 "$AGREPL" -e 'x = 1.0; dot(sin(x), "pipe.ag")' >"$tmp/out" 2>"$tmp/err")
-check "dot to a FIFO nobody reads" 1 $? "$tmp/err" 'dot: cannot write "pipe.ag": No such device or address'
+check "dot to a FIFO nobody reads" 1 $? "$tmp/err" 'dot: cannot write "pipe.ag": it is a FIFO with no reader'
+# a reader that holds the FIFO open and never reads: the write waits (it
+# blocked for good, and Ctrl-C could not end it) until Ctrl-C, which ends
+# that statement alone; the shell's <> opens it without waiting for a writer
+exec 4<>"$tmp/w/pipe.ag"
+printf 'a = 7\nsave_csv("pipe.ag", ones(300, 300))\nprint(a)\n' >"$tmp/stall.ag"
+(cd "$tmp/w" && AGREPL_HEADLESS=1 exec "$AGREPL" <"$tmp/stall.ag" >"$tmp/out" 2>"$tmp/err") & stalled=$!
+for _ in $(seq 200); do # waiting on the pipe: in poll() (or in write() before)
+    grep -q 'poll\|pipe_write' "/proc/$stalled/wchan" 2>/dev/null && break
+    sleep 0.1
+done
+kill -INT $stalled 2>/dev/null
+for _ in $(seq 200); do kill -0 $stalled 2>/dev/null || break; sleep 0.1; done
+if kill -0 $stalled 2>/dev/null; then kill -KILL $stalled; wait $stalled; status=124; else wait $stalled; status=$?; fi
+exec 4<&-
+check "Ctrl-C ends a write a FIFO's reader does not read" 1 $status "$tmp/err" '^<stdin>:2:1: error: save_csv: cannot write "pipe.ag": interrupted$'
+check "the names are kept after a stalled FIFO" 1 $status "$tmp/out" '^a(7)$'
+# a reader that leaves in the middle: EPIPE, an error, not the session's
+# death by SIGPIPE (status 141); the next write finds no reader
+(exec 4<>"$tmp/w/pipe.ag"; head -c 1000 <&4 >/dev/null) &
+reader=$!
+for _ in $(seq 200); do [ -e "/proc/$reader/fd/4" ] && break; sleep 0.1; done # open before the write
+(cd "$tmp/w" && printf 'a = 7\nsave_npy("pipe.ag", ones(300, 300))\nprint(a)\n:save! pipe.ag\n' |
+    AGREPL_HEADLESS=1 timeout -k 5 20 "$AGREPL" >"$tmp/out" 2>"$tmp/err")
+status=$?
+wait $reader
+check "a FIFO's reader that leaves is a broken pipe" 1 $status "$tmp/err" '^<stdin>:2:1: error: save_npy: cannot write "pipe.ag": Broken pipe$'
+check "the session goes on after a FIFO's reader left" 1 $status "$tmp/out" '^a(7)$'
+check ":save! to a FIFO with no reader" 1 $status "$tmp/err" '^<stdin>:4:1: error: :save!: cannot write pipe.ag: it is a FIFO with no reader$'
+AGREPL_HEADLESS=1 agrepl -e 'save_csv("/dev/stdout", ones(2, 2)); save_npy("/dev/null", ones(2, 2))' >"$tmp/out_std" 2>"$tmp/err"
+check "save_csv to /dev/stdout, save_npy to /dev/null" 0 $? "$tmp/out_std" '^1,1$'
+AGREPL_HEADLESS=1 agrepl -e 'save_csv("/dev/stdout", ones(2, 2))' 2>"$tmp/err" | cat >"$tmp/out_std"
+status=${PIPESTATUS[0]}
+[ "$(cat "$tmp/out_std")" = "$(printf '1,1\n1,1')" ] || status="wrong output: $(cat "$tmp/out_std")"
+check "save_csv to /dev/stdout in a pipeline" 0 "$status" "$tmp/out_std" '^1,1$'
 rm -f "$tmp/w/pipe.ag" "$tmp/w/pipe.safetensors"
 # input is read whole or refused
 printf 'x = 1\nprint(x)\ny = 2\0\nprint(2)\n' >"$tmp/nul.ag"

@@ -70,7 +70,7 @@ static void test_gc_every_step_faults_only_while_warming_up(void **state) {
      * cache, 322 faults a step.  Under AddressSanitizer its own shadow
      * memory (unpoisoning a large region maps fresh shadow pages) and
      * quarantine fault too, ~100 a step: not the library's. */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(TEST_ASAN)
     assert_below(per_step, 400);
 #else
     assert_below(per_step, 10);
@@ -140,7 +140,7 @@ static void test_no_reuse_bypasses_the_cache(void **state) {
     mlp_free(&n);
 }
 
-#if !defined(__SANITIZE_ADDRESS__) /* (no big mappings there) */
+#if !defined(TEST_ASAN) /* (no big mappings there) */
 /* The mapping of /proc/self/smaps that holds p: whether there is one, and
  * its THPeligible field (-1 when it has none). */
 static bool mapping_of(const void *p, int *thp_eligible) {
@@ -196,7 +196,7 @@ static void test_big_buffers_on_huge_page_boundaries(void **state) {
         ag_var *b = ag_zeros(ctx, 2, shapes[s]); /* the same buffer, zeroed again */
         assert_ptr_equal(ag_data(b), data);
         for (size_t i = 0; i < n; i++) assert_true(data[i] == 0.0);
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(TEST_ASAN)
         assert_int_equal((uintptr_t)data % ((uintptr_t)2 << 20), 0);
         int eligible;
         assert_true(mapping_of(data, &eligible));
@@ -215,7 +215,7 @@ static void test_big_buffers_on_huge_page_boundaries(void **state) {
     unsetenv("AG_DEBUG_NO_REUSE");
     ag_var *a = ag_zeros(ctx, 2, shapes[0]);
     assert_non_null(a);
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(TEST_ASAN)
     assert_int_not_equal((uintptr_t)ag_data(a) % ((uintptr_t)2 << 20), 0);
 #endif
     ag_ctx_free(ctx);
@@ -299,7 +299,7 @@ static void test_release_gives_collected_graph_memory_back(void **state) {
                   ((double)released - (double)before) / 1e6,
                   ((double)released - (double)before) / (double)(during - before), idle_collected / 1e6,
                   idle_released / 1e6);
-#if !defined(__SANITIZE_ADDRESS__) && defined(__GLIBC__)
+#if !defined(TEST_ASAN) && defined(__GLIBC__)
     if (!no_reuse) {
         assert_true(during > before + ((size_t)100 << 20)); /* the graph was resident */
         assert_true(collected > before + (during - before) / 2);  /* ag_gc kept it */

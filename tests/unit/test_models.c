@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ag_model.h"
 #include "ag_optim.h"
@@ -625,6 +627,86 @@ static void test_collected_input_is_stale(void **state) {
     ag_model_unref(m);
 }
 
+/* The file's whole content (malloc'd, *size set), or NULL. */
+static unsigned char *file_bytes(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    unsigned char *data = malloc(1 << 16);
+    *size = data ? fread(data, 1, 1 << 16, f) : 0;
+    fclose(f);
+    return data;
+}
+
+/* ag_model_save writes as the shell's `>` would: through a symbolic link
+ * to the file it names (the link stays a link), into the one inode of a
+ * file with two hard links, keeping a 0640 mode; a new file gets the
+ * umask's mode (not mkstemp's 0600).  Each file then holds exactly what
+ * ag_model_save_bytes makes. */
+static void test_save_follows_links_keeps_mode(void **state) {
+    (void)state;
+    ag_model *m = ag_mlp(ctx, (int[]){3, 1}, 2, AG_ACT_TANH, 1);
+    assert_non_null(ag_model_forward(m, ag_ones(ctx, 2, (int[]){2, 2})));
+    size_t want_size;
+    unsigned char *want = ag_model_save_bytes(m, &want_size);
+    assert_non_null(want);
+    char dir[] = "/tmp/test_models_save_XXXXXX", target[96], link_path[96], other[96], fresh[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(target, sizeof target, "%s/target.st", dir);
+    snprintf(link_path, sizeof link_path, "%s/link.st", dir);
+    snprintf(other, sizeof other, "%s/other.st", dir);
+    snprintf(fresh, sizeof fresh, "%s/fresh.st", dir);
+    FILE *f = fopen(target, "w");
+    assert_non_null(f);
+    fputs("old weights\n", f);
+    fclose(f);
+    assert_int_equal(chmod(target, 0640), 0);
+    assert_int_equal(symlink("target.st", link_path), 0);
+    assert_int_equal(link(target, other), 0);
+    struct stat before, st;
+    assert_int_equal(stat(target, &before), 0);
+
+    assert_int_equal(ag_model_save(m, link_path), 0);
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode)); /* still a link */
+    assert_int_equal(stat(target, &st), 0);
+    assert_int_equal(st.st_ino, before.st_ino); /* the same file: hard link kept */
+    assert_int_equal(st.st_nlink, 2);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    const char *paths[] = {target, other};
+    for (int i = 0; i < 2; i++) {
+        size_t size;
+        unsigned char *got = file_bytes(paths[i], &size);
+        assert_non_null(got);
+        assert_int_equal(size, want_size);
+        assert_memory_equal(got, want, want_size);
+        free(got);
+    }
+
+    /* a new file: the mode a plain fopen gives under this umask */
+    mode_t mask = umask(022);
+    assert_int_equal(ag_model_save(m, fresh), 0);
+    umask(mask);
+    assert_int_equal(stat(fresh, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+
+    /* a link to nothing is refused, the link left as it was */
+    assert_int_equal(unlink(target), 0);
+    assert_int_equal(ag_model_save(m, link_path), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_IO);
+    if (strstr(ag_errmsg(ctx), "symbolic link to a file that does not exist") == NULL)
+        fail_msg("message: %s", ag_errmsg(ctx));
+    ag_clear_error(ctx);
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+
+    unlink(link_path);
+    unlink(other);
+    unlink(fresh);
+    assert_int_equal(rmdir(dir), 0); /* no temporary file left */
+    free(want);
+    ag_model_unref(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(name) CTX_TEST(name)
@@ -644,6 +726,7 @@ int main(void) {
         T(test_mlp_fits_sine),
         T(test_cnn),
         T(test_collected_input_is_stale),
+        T(test_save_follows_links_keeps_mode),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,58 @@ static void test_atomic_abort_keeps_old_file(void **state) {
     free(text);
     assert_int_equal(entries(dir), 1);
     unlink(path);
+    rmdir(dir);
+}
+
+/* A FIFO is written without ever blocking for good: with no reader it is
+ * ENXIO at once; a reader that holds it open and does not read is waited
+ * on until the interrupt flag is set (EINTR); a reader that leaves is EPIPE,
+ * the process alive (SIGPIPE is blocked during the write and the one it
+ * raised is taken back, so none is left pending). */
+static void test_atomic_write_to_a_fifo(void **state) {
+    (void)state;
+    char dir[64], fifo[128];
+    make_dir(dir, sizeof dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    size_t size = 1 << 20; /* far more than a pipe holds */
+    char *big = calloc(1, size);
+    assert_non_null(big);
+    errno = 0;
+    assert_int_equal(write_file_atomic(fifo, "x", 1), -1);
+    assert_int_equal(errno, ENXIO);
+    assert_string_equal(atomic_file_strerror(fifo, ENXIO), "it is a FIFO with no reader");
+
+    /* a reader that never reads: the flag, set before, ends the wait */
+    int reader = open(fifo, O_RDWR);
+    assert_true(reader >= 0);
+    static volatile sig_atomic_t interrupted;
+    interrupted = 1;
+    atomic_file_set_interrupt(&interrupted);
+    errno = 0;
+    assert_int_equal(write_file_atomic(fifo, big, size), -1);
+    assert_int_equal(errno, EINTR);
+    atomic_file_set_interrupt(NULL);
+
+    /* the reader leaves: a child reads a little and exits */
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        char buffer[4096];
+        _exit(read(reader, buffer, sizeof buffer) > 0 ? 0 : 1);
+    }
+    close(reader);
+    errno = 0;
+    assert_int_equal(write_file_atomic(fifo, big, size), -1);
+    assert_int_equal(errno, EPIPE);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    sigset_t pending;
+    assert_int_equal(sigpending(&pending), 0);
+    assert_false(sigismember(&pending, SIGPIPE));
+    free(big);
+    unlink(fifo);
     rmdir(dir);
 }
 
@@ -600,6 +653,7 @@ int main(void) {
         cmocka_unit_test(test_atomic_abort_keeps_old_file),
         cmocka_unit_test(test_atomic_write_to_missing_directory_fails),
         cmocka_unit_test(test_atomic_write_special_targets),
+        cmocka_unit_test(test_atomic_write_to_a_fifo),
         cmocka_unit_test(test_atomic_commit_reports_write_errors),
         cmocka_unit_test(test_confined_walk_stays_below_its_root),
     };

@@ -11,6 +11,16 @@
 
 #include "autograd.h"
 
+/* TEST_ASAN: built with AddressSanitizer, which gcc announces with
+ * __SANITIZE_ADDRESS__ and clang with __has_feature (as src/poison.h). */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+
 /* Fails the test (with both values and the call site) unless
  * |actual - expected| <= rel * max(|actual|, |expected|) + abs. */
 void check_close_at(double actual, double expected, double rel, double abs, const char *file,
@@ -50,7 +60,7 @@ void check_below_at(double value, double bound, const char *value_text, const ch
 #define assert_above(value, bound) check_below_at((bound), (value), #bound, #value, __FILE__, __LINE__)
 /* How much slower the sanitizer build runs, for the few bounds in CPU
  * seconds (which a loaded machine does not stretch). */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(TEST_ASAN)
 #define SANITIZER_SCALE 4.0
 #else
 #define SANITIZER_SCALE 1.0
