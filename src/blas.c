@@ -609,7 +609,7 @@ typedef struct split_job {
     int n, m, k, lda, ldb, ldc;
     const double *a, *b, *bias;
     double beta, *c;
-    int width, bands; /* a band's rows (or columns); the last takes the rest */
+    int units, bands; /* SPLIT_ALIGNs of rows (columns) shared out, in bands */
     int next;    /* the next band to take (atomic) */
     int done;    /* bands finished (under pool.lock) */
     bool failed; /* a band with a bias the AVX-512 product did not take */
@@ -628,15 +628,21 @@ static struct {
  * bands alone (the same bits) */
 static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER;
 
+/* Where band `band` of `bands` starts: the units shared out as evenly as
+ * whole units go (the last band also takes the rows, or columns, past the
+ * last whole unit). */
+static int band_start(int units, int bands, int band) {
+    return (int)((long long)band * units / bands) * SPLIT_ALIGN;
+}
+
 /* Takes bands until none is left; how many it did. */
 static int split_run(split_job *job) {
     int did = 0;
     for (;;) {
         int band = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
         if (band >= job->bands) break;
-        /* the last band takes the rows (columns) left over */
-        int first = band * job->width;
-        int width = band == job->bands - 1 ? (job->by_cols ? job->m : job->n) - first : job->width;
+        int first = band_start(job->units, job->bands, band);
+        int width = (band == job->bands - 1 ? (job->by_cols ? job->m : job->n) : band_start(job->units, job->bands, band + 1)) - first;
         const double *a = job->a, *b = job->b, *bias = job->bias;
         double *c;
         int rows = job->n, cols = job->m;
@@ -701,35 +707,31 @@ static int split_way(const t_blas *blas, bool fma, int n, int m, int k) {
 }
 
 /* How split_product shares out a product split `way` among up to
- * *threads threads: bands of *width rows (columns), *bands of them (the
- * last taking what is left over); 0 bands when it runs whole (fewer than
- * two bands of the least size).  *threads is lowered to the bands. */
-static int split_plan(const t_blas *blas, int way, int n, int m, int k, int *threads, int *width) {
+ * *threads threads: its rows (columns) in whole SPLIT_ALIGNs, *units of
+ * them, as evenly as they go into SPLIT_BANDS_PER_THREAD bands a thread
+ * (1,000 rows on 2 threads: 256, 256, 240 and 248; bands of 256 rows and a
+ * last one taking the rest, 488, kept one thread busy for 744 of the
+ * 1,000); how many bands, 0 when it runs whole (fewer than two of the
+ * least size).  *threads is lowered to the bands. */
+static int split_plan(const t_blas *blas, int way, int n, int m, int k, int *threads, int *units) {
     *threads = threads_asked(blas);
     if (*threads > POOL_MAX + 1) *threads = POOL_MAX + 1;
     bool by_cols = way == SPLIT_COLS;
     int length = by_cols ? m : n; /* c's rows, or its columns, shared out */
     size_t line_macs = by_cols ? (size_t)n * (size_t)k : (size_t)m * (size_t)k; /* a row's (column's) */
-    /* SPLIT_BANDS_PER_THREAD bands a thread, rounded down to whole
-     * SPLIT_ALIGNs: the last band is then at most a few SPLIT_ALIGNs longer
-     * than the others (1,000 rows on 2 threads: 240, 240, 240 and 280;
-     * rounded up, 256, 256 and a last of 488 kept one thread busy for 744
-     * rows of the 1,000) */
-    size_t w = (size_t)length / (size_t)(*threads * SPLIT_BANDS_PER_THREAD) / SPLIT_ALIGN * SPLIT_ALIGN;
     /* every band big enough for OpenBLAS's usual kernels: below about 10^6
      * multiply-adds its small-matrix kernels (AVX-512 CPUs) sum in another
      * order, so a small band, or a short last one, would change the bits
      * (with OpenBLAS's Cooper Lake kernels, 130x600x70 in bands of 32 rows
      * and a last one of 2 did; test_blas runs it) */
     size_t band_min = line_macs > 0 ? (SPLIT_BAND_MIN_MACS + line_macs - 1) / line_macs : 1;
-    band_min = (band_min + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
-    if (w < band_min) w = band_min;
-    if (w > (size_t)length) return 0;
-    *width = (int)w;
-    int bands = length / (int)w;
+    size_t min_units = (band_min + SPLIT_ALIGN - 1) / SPLIT_ALIGN;
+    *units = length / SPLIT_ALIGN;
+    size_t bands = (size_t)*units / min_units, want = (size_t)*threads * SPLIT_BANDS_PER_THREAD;
+    if (bands > want) bands = want;
     if (bands < 2) return 0;
-    if (bands < *threads) *threads = bands;
-    return bands;
+    if ((size_t)*threads > bands) *threads = (int)bands;
+    return (int)bands;
 }
 
 /* one_product of the whole, in bands of rows or columns (way) on up to
@@ -737,11 +739,11 @@ static int split_plan(const t_blas *blas, int way, int n, int m, int k, int *thr
 static bool split_product(const t_blas *blas, int way, bool fma, bool trans_a, bool trans_b, int n, int m, int k,
                           const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc,
                           const double *bias) {
-    int threads, width, bands = split_plan(blas, way, n, m, k, &threads, &width);
+    int threads, units, bands = split_plan(blas, way, n, m, k, &threads, &units);
     if (bands == 0) return one_product(blas, NULL, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, bias);
     split_job job = {.blas = blas, .fma = fma, .trans_a = trans_a, .trans_b = trans_b, .n = n, .m = m, .k = k,
                      .lda = lda, .ldb = ldb, .ldc = ldc, .a = a, .b = b, .bias = bias, .beta = beta, .c = c,
-                     .by_cols = way == SPLIT_COLS, .width = width, .bands = bands};
+                     .by_cols = way == SPLIT_COLS, .units = units, .bands = bands};
     /* OpenBLAS set to one thread (and its workers stopped) before a worker
      * calls it */
     if (!blas->builtin && openblas_dgemm() != NULL) threads_for(blas);
@@ -831,9 +833,9 @@ int t_dgemm_bands(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, 
 #ifdef FMA_PRODUCT
     fma = fma_wanted(blas, n, m, k);
 #endif
-    int way = split_way(blas, fma, n, m, k), threads, width;
+    int way = split_way(blas, fma, n, m, k), threads, units;
     if (way == SPLIT_NONE) return 1;
-    int bands = split_plan(blas, way, n, m, k, &threads, &width);
+    int bands = split_plan(blas, way, n, m, k, &threads, &units);
     if (bands == 0) return 1;
     *by_cols = way == SPLIT_COLS;
     return bands;
