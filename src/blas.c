@@ -691,10 +691,10 @@ static void *pool_worker(void *arg) {
  * with bench/tools/gemm_threads.c, bench/README.md):
  * - the AVX-512 product (fma): columns.  A band packs only its columns of
  *   op(b) and reads op(a) where it is; in bands of rows every band packs
- *   the whole of op(b) again (W5's 256x1000x256 x^T gy took 6-18 % more
- *   CPU in rows, none more in columns);
+ *   the whole of op(b) again (W5's 256x1000x256 x^T gy took 7-21 % more
+ *   CPU than one thread in rows, 0-13 % more in columns, and less time);
  * - OpenBLAS and the built-in product: rows (OpenBLAS's 1000x1024x1024
- *   products took 1-11 % more CPU in rows, 5-36 % more in columns: a band
+ *   products took 1-6 % more CPU in rows, 12-30 % more in columns: a band
  *   of 256 columns is a short block of its kernel's rows).
  * A product of a's transpose (a weight's gradient, x^T gy) is split as any
  * other. */
