@@ -352,10 +352,12 @@ static int run_matmul(double *seconds, char *values) {
  * OMP_NUM_THREADS, else the CPUs).  Blocks of steps alternate between the
  * two, `rounds` blocks each; a row's time is its best block's per step, so
  * a load that comes and goes weighs on both alike.  Both have run the same
- * steps at the end: their losses must be the same bits (same=1).  Then the
- * rate a large product reaches on every core (OpenBLAS's own threads on
- * 2000^3, best of `rounds`; last, since OpenBLAS's threads spin after it),
- * against which W = 1024's step counts its three big products' flops. */
+ * steps at the end: their losses must be the same bits (same=1).  With
+ * W = 1024's blocks, a third side interleaved: the rate a large product
+ * reaches on every core (OpenBLAS's own threads on 2000^3, best of
+ * `rounds`, its workers stopped after each so their spinning takes no
+ * core from the next block), against which W = 1024's step counts its
+ * three big products' flops. */
 typedef struct sweep_side {
     ag_ctx *ctx;
     ag_var *x, *y;
@@ -412,22 +414,55 @@ static int auto_threads(void) {
     return sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
 }
 
+/* OpenBLAS's pthread build stops its workers with this (they spin in
+ * sched_yield for a while after a threaded call); weak: other builds lack it */
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+
+/* The large product on `threads` of OpenBLAS's own threads, n^3: its best
+ * time so far into *best; its workers stopped after it. */
+typedef struct big_product {
+    int n, threads;
+    double *a, *c, best;
+} big_product;
+
+static void big_product_run(big_product *big) {
+    openblas_set_num_threads(big->threads);
+    double t0 = bench_now();
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, big->n, big->n, big->n, 1.0, big->a, big->n, big->a,
+                big->n, 0.0, big->c, big->n);
+    double dt = bench_now() - t0;
+    if (dt < big->best) big->best = dt;
+    openblas_set_num_threads(1);
+    if (blas_thread_shutdown_ != NULL) blas_thread_shutdown_();
+}
+
 int bench_sweep(int rounds) {
     static const int widths[] = {16, 64, 256, 1024}, steps[] = {100, 40, 10, 2};
-    int status = 0, threads = 0;
-    double big_rate = NAN, w1024_rate = NAN;
+    int status = 0, threads = auto_threads();
+    double w1024_rate = NAN;
+    big_product big = {.n = 2000, .threads = threads, .best = INFINITY};
+    big.a = malloc((size_t)big.n * big.n * sizeof *big.a);
+    big.c = malloc((size_t)big.n * big.n * sizeof *big.c);
+    if (big.a == NULL || big.c == NULL) status = bench_fail(NULL, "dgemm buffers");
+    for (size_t i = 0; status == 0 && i < (size_t)big.n * big.n; i++) big.a[i] = (double)(i % 7) * 0.1;
     for (size_t w = 0; w < sizeof widths / sizeof widths[0] && status == 0; w++) {
         sweep_side one, all;
+        bool with_big = widths[w] == 1024;
         status = sweep_side_new(&one, widths[w], 1);
         if (status == 0) status = sweep_side_new(&all, widths[w], AG_BLAS_THREADS_AUTO);
         else all.ctx = NULL, all.model = NULL, all.optim = NULL;
         /* a first block each, untimed: weights made, buffers and pages there */
         if (status == 0) status = sweep_block(&one, 1) < 0 || sweep_block(&all, 1) < 0 ? -1 : 0;
+        if (status == 0 && with_big) {
+            big_product_run(&big);
+            big.best = INFINITY;
+        }
         one.best = all.best = INFINITY;
-        for (int r = 0; r < rounds && status == 0; r++)
+        for (int r = 0; r < rounds && status == 0; r++) {
             status = sweep_block(&one, steps[w]) < 0 || sweep_block(&all, steps[w]) < 0 ? -1 : 0;
+            if (status == 0 && with_big) big_product_run(&big);
+        }
         if (status == 0) {
-            threads = auto_threads();
             char id[16], name[16], runner[16], values[BENCH_VALUES];
             snprintf(id, sizeof id, "M%d", widths[w]);
             snprintf(name, sizeof name, "mlp-w%d", widths[w]);
@@ -441,38 +476,24 @@ int bench_sweep(int rounds) {
             bench_value(values, "threads", threads);
             bench_value(values, "same", memcmp(&one.loss, &all.loss, sizeof one.loss) == 0);
             bench_value(values, "gain", round(one.best / all.best * 100) / 100);
-            if (widths[w] == 1024) w1024_rate = 3.0 * 2.0 * WIDE_MLP_POINTS * 1024.0 * 1024.0 / all.best;
+            if (with_big) w1024_rate = 3.0 * 2.0 * WIDE_MLP_POINTS * 1024.0 * 1024.0 / all.best;
             snprintf(runner, sizeof runner, "C-%dt", threads);
             bench_print(id, name, runner, iters, all.best * 1e6, rounds, bench_peak_kib(), values);
         }
         sweep_side_free(&one);
         sweep_side_free(&all);
     }
-    if (status == 0 && threads > 0) {
-        const int n = 2000;
-        double *a = malloc((size_t)n * n * sizeof *a), *c = malloc((size_t)n * n * sizeof *c);
-        if (a == NULL || c == NULL) status = bench_fail(NULL, "dgemm buffers");
-        for (size_t i = 0; status == 0 && i < (size_t)n * n; i++) a[i] = (double)(i % 7) * 0.1;
-        openblas_set_num_threads(threads);
-        double best = INFINITY;
-        for (int r = 0; r < rounds + 1 && status == 0; r++) {
-            double t0 = bench_now();
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, a, n, 0.0, c, n);
-            double dt = bench_now() - t0;
-            if (r > 0 && dt < best) best = dt;
-        }
-        free(a);
-        free(c);
-        if (status == 0) {
-            big_rate = 2.0 * n * n * n / best;
-            char values[BENCH_VALUES] = "";
-            bench_value(values, "gflops", round(big_rate * 1e-9 * 100) / 100);
-            bench_value(values, "threads", threads);
-            bench_value(values, "w1024_gflops", round(w1024_rate * 1e-9 * 100) / 100);
-            bench_value(values, "w1024_share", round(w1024_rate / big_rate * 1000) / 1000);
-            bench_print("DG", "dgemm2000", "openblas", 1, best * 1e6, rounds, bench_peak_kib(), values);
-        }
+    if (status == 0 && isfinite(big.best)) {
+        double big_rate = 2.0 * big.n * big.n * big.n / big.best;
+        char values[BENCH_VALUES] = "";
+        bench_value(values, "gflops", round(big_rate * 1e-9 * 100) / 100);
+        bench_value(values, "threads", threads);
+        bench_value(values, "w1024_gflops", round(w1024_rate * 1e-9 * 100) / 100);
+        bench_value(values, "w1024_share", round(w1024_rate / big_rate * 1000) / 1000);
+        bench_print("DG", "dgemm2000", "openblas", 1, big.best * 1e6, rounds, bench_peak_kib(), values);
     }
+    free(big.a);
+    free(big.c);
     return status;
 }
 

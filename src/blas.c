@@ -567,16 +567,17 @@ static bool one_product(const t_blas *blas, ag_ctx *ctx, bool fma, bool trans_a,
 /* ---- the engine's threads ----------------------------------------------------
  * A context that asked for threads (ag_set_blas_threads: AUTO, what agrepl
  * uses, or n) has a product of SPLIT_MIN_MACS multiply-adds or more split
- * into bands of c's rows, which the calling thread and up to count - 1
- * workers of the process's pool take in turn; each band is the one-thread
- * product (one_product) of its rows.  A band's rows are the whole product's
- * rows: each element of c is the same sum in the same order whichever band
+ * into bands of c's rows or of its columns (split_way), which the calling
+ * thread and up to count - 1 workers of the process's pool take in turn;
+ * each band is the one-thread product (one_product) of its rows (columns).
+ * Each element of c is then the same sum in the same order whichever band
  * it falls in and however many threads there are: by construction in the
  * AVX-512 and built-in products (each element's chain over p is its own),
  * and in OpenBLAS's because its kernels compute an element of c from its
- * row of op(a) and column of op(b) the same way at any row (bands of 8 to
- * 128 rows gave the whole product's bits on every shape tried,
- * tests/unit/test_blas.c checks 1 to 5 threads).  So what a session prints
+ * row of op(a) and column of op(b) the same way at any row or column
+ * (bands of 8 to 128 rows gave the whole product's bits on every shape
+ * tried; tests/unit/test_blas.c checks 1 to 5 threads, both ways, on the
+ * MLP benchmarks' products too).  So what a session prints
  * does not depend on the thread count; OpenBLAS's own threads would change
  * it (its 3-thread 1000x256x256 product differs from its 1-thread one in
  * the last bits).  Idle workers sleep on a condition variable, unlike
@@ -587,24 +588,28 @@ static bool one_product(const t_blas *blas, ag_ctx *ctx, bool fma, bool trans_a,
 #ifndef SPLIT_MIN_MACS /* bench/tools/gemm_threads.c sets it to 1 */
 #define SPLIT_MIN_MACS ((size_t)1 << 22)
 #endif
-/* bands are whole multiples of this many rows (the AVX-512 product's
- * groups of 8, OpenBLAS's unrolls); at least two bands to split */
+/* bands are whole multiples of this many rows or columns (the AVX-512
+ * product's groups of 8 rows and panels of 16 columns, OpenBLAS's
+ * unrolls); at least two bands to split */
 #define SPLIT_ALIGN 16
 /* the fewest multiply-adds a band has: twice OpenBLAS's largest
  * small-matrix bound (100^3, its AVX-512 kernels) */
 #define SPLIT_BAND_MIN_MACS ((size_t)1 << 21)
 /* bands a thread: more than one, so a thread the scheduler delays (the
  * machine shared) leaves its later bands to the others */
+#ifndef SPLIT_BANDS_PER_THREAD /* bench tools may set it */
 #define SPLIT_BANDS_PER_THREAD 2
+#endif
 #define POOL_MAX 64
 
 typedef struct split_job {
     const t_blas *blas;
     bool fma, trans_a, trans_b;
+    bool by_cols; /* bands of c's columns, else of its rows */
     int n, m, k, lda, ldb, ldc;
     const double *a, *b, *bias;
     double beta, *c;
-    int rows, bands;
+    int units, bands; /* SPLIT_ALIGNs of rows (columns) shared out, in bands */
     int next;    /* the next band to take (atomic) */
     int done;    /* bands finished (under pool.lock) */
     bool failed; /* a band with a bias the AVX-512 product did not take */
@@ -623,18 +628,36 @@ static struct {
  * bands alone (the same bits) */
 static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER;
 
+/* Where band `band` of `bands` starts: the units shared out as evenly as
+ * whole units go (the last band also takes the rows, or columns, past the
+ * last whole unit). */
+static int band_start(int units, int bands, int band) {
+    return (int)((long long)band * units / bands) * SPLIT_ALIGN;
+}
+
 /* Takes bands until none is left; how many it did. */
 static int split_run(split_job *job) {
     int did = 0;
     for (;;) {
         int band = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
         if (band >= job->bands) break;
-        /* the last band takes the rows left over */
-        int first = band * job->rows, rows = band == job->bands - 1 ? job->n - first : job->rows;
-        const double *a = job->trans_a ? job->a + first : job->a + (size_t)first * (size_t)job->lda;
-        double *c = job->c + (size_t)first * (size_t)job->ldc;
-        if (!one_product(job->blas, NULL, job->fma, job->trans_a, job->trans_b, rows, job->m, job->k, a, job->lda,
-                         job->b, job->ldb, job->beta, c, job->ldc, job->bias))
+        int first = band_start(job->units, job->bands, band);
+        int width = (band == job->bands - 1 ? (job->by_cols ? job->m : job->n) : band_start(job->units, job->bands, band + 1)) - first;
+        const double *a = job->a, *b = job->b, *bias = job->bias;
+        double *c;
+        int rows = job->n, cols = job->m;
+        if (job->by_cols) { /* op(b)'s columns first.., the bias's values first.. */
+            b += job->trans_b ? (size_t)first * (size_t)job->ldb : (size_t)first;
+            if (bias != NULL) bias += first;
+            c = job->c + first;
+            cols = width;
+        } else { /* op(a)'s rows first.. */
+            a += job->trans_a ? (size_t)first : (size_t)first * (size_t)job->lda;
+            c = job->c + (size_t)first * (size_t)job->ldc;
+            rows = width;
+        }
+        if (!one_product(job->blas, NULL, job->fma, job->trans_a, job->trans_b, rows, cols, job->k, a, job->lda, b,
+                         job->ldb, job->beta, c, job->ldc, bias))
             __atomic_store_n(&job->failed, true, __ATOMIC_RELAXED);
         did++;
     }
@@ -662,35 +685,65 @@ static void *pool_worker(void *arg) {
     return NULL;
 }
 
-/* Not a product of a's transpose (a weight's gradient, x^T gy: few rows of
- * c over a long p): split into bands it lost in every measured run, W5's
- * 256x1000x256 0.62-0.64x, 1024x1000x1024 0.71-0.83x (bench/README.md). */
-static bool split_wanted(const t_blas *blas, bool trans_a, int n, int m, int k) {
-    return blas != NULL && blas->threads != 0 && !trans_a && threads_asked(blas) > 1 && n >= 2 * SPLIT_ALIGN &&
-           (size_t)n * (size_t)m * (size_t)k >= SPLIT_MIN_MACS;
+/* How a product is split: not at all (the calling thread alone), into
+ * bands of c's rows, or into bands of its columns, whichever costs the
+ * product's kernel less work in all (CPU time of all threads, measured
+ * with bench/tools/gemm_threads.c, bench/README.md):
+ * - the AVX-512 product (fma): columns.  A band packs only its columns of
+ *   op(b) and reads op(a) where it is; in bands of rows every band packs
+ *   the whole of op(b) again (W5's 256x1000x256 x^T gy took 7-21 % more
+ *   CPU than one thread in rows, 0-13 % more in columns, and less time);
+ * - OpenBLAS and the built-in product: rows (OpenBLAS's 1000x1024x1024
+ *   products took 1-6 % more CPU in rows, 12-30 % more in columns: a band
+ *   of 256 columns is a short block of its kernel's rows).
+ * A product of a's transpose (a weight's gradient, x^T gy) is split as any
+ * other. */
+enum { SPLIT_NONE, SPLIT_ROWS, SPLIT_COLS };
+static int split_way(const t_blas *blas, bool fma, int n, int m, int k) {
+    if (blas == NULL || blas->threads == 0 || threads_asked(blas) < 2 || (size_t)n * (size_t)m * (size_t)k < SPLIT_MIN_MACS)
+        return SPLIT_NONE;
+    int way = fma ? SPLIT_COLS : SPLIT_ROWS;
+    return (way == SPLIT_COLS ? m : n) >= 2 * SPLIT_ALIGN ? way : SPLIT_NONE;
 }
 
-/* one_product of the whole, in bands on up to threads_asked threads; false
- * as one_product's */
-static bool split_product(const t_blas *blas, bool fma, bool trans_a, bool trans_b, int n, int m, int k,
-                          const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc,
-                          const double *bias) {
-    int threads = threads_asked(blas);
-    if (threads > POOL_MAX + 1) threads = POOL_MAX + 1;
-    int rows = (n + threads * SPLIT_BANDS_PER_THREAD - 1) / (threads * SPLIT_BANDS_PER_THREAD);
+/* How split_product shares out a product split `way` among up to
+ * *threads threads: its rows (columns) in whole SPLIT_ALIGNs, *units of
+ * them, as evenly as they go into SPLIT_BANDS_PER_THREAD bands a thread
+ * (1,000 rows on 2 threads: 256, 256, 240 and 248; bands of 256 rows and a
+ * last one taking the rest, 488, kept one thread busy for 744 of the
+ * 1,000); how many bands, 0 when it runs whole (fewer than two of the
+ * least size).  *threads is lowered to the bands. */
+static int split_plan(const t_blas *blas, int way, int n, int m, int k, int *threads, int *units) {
+    *threads = threads_asked(blas);
+    if (*threads > POOL_MAX + 1) *threads = POOL_MAX + 1;
+    bool by_cols = way == SPLIT_COLS;
+    int length = by_cols ? m : n; /* c's rows, or its columns, shared out */
+    size_t line_macs = by_cols ? (size_t)n * (size_t)k : (size_t)m * (size_t)k; /* a row's (column's) */
     /* every band big enough for OpenBLAS's usual kernels: below about 10^6
      * multiply-adds its small-matrix kernels (AVX-512 CPUs) sum in another
      * order, so a small band, or a short last one, would change the bits
      * (with OpenBLAS's Cooper Lake kernels, 130x600x70 in bands of 32 rows
      * and a last one of 2 did; test_blas runs it) */
-    size_t band_min_rows = (SPLIT_BAND_MIN_MACS + (size_t)m * (size_t)k - 1) / ((size_t)m * (size_t)k);
-    if ((size_t)rows < band_min_rows) rows = band_min_rows > (size_t)n ? n : (int)band_min_rows;
-    rows = (rows + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN;
-    if (n / rows < 2) return one_product(blas, NULL, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, bias);
+    size_t band_min = line_macs > 0 ? (SPLIT_BAND_MIN_MACS + line_macs - 1) / line_macs : 1;
+    size_t min_units = (band_min + SPLIT_ALIGN - 1) / SPLIT_ALIGN;
+    *units = length / SPLIT_ALIGN;
+    size_t bands = (size_t)*units / min_units, want = (size_t)*threads * SPLIT_BANDS_PER_THREAD;
+    if (bands > want) bands = want;
+    if (bands < 2) return 0;
+    if ((size_t)*threads > bands) *threads = (int)bands;
+    return (int)bands;
+}
+
+/* one_product of the whole, in bands of rows or columns (way) on up to
+ * threads_asked threads; false as one_product's */
+static bool split_product(const t_blas *blas, int way, bool fma, bool trans_a, bool trans_b, int n, int m, int k,
+                          const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc,
+                          const double *bias) {
+    int threads, units, bands = split_plan(blas, way, n, m, k, &threads, &units);
+    if (bands == 0) return one_product(blas, NULL, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, bias);
     split_job job = {.blas = blas, .fma = fma, .trans_a = trans_a, .trans_b = trans_b, .n = n, .m = m, .k = k,
                      .lda = lda, .ldb = ldb, .ldc = ldc, .a = a, .b = b, .bias = bias, .beta = beta, .c = c,
-                     .rows = rows, .bands = n / rows};
-    if (job.bands < threads) threads = job.bands;
+                     .by_cols = way == SPLIT_COLS, .units = units, .bands = bands};
     /* OpenBLAS set to one thread (and its workers stopped) before a worker
      * calls it */
     if (!blas->builtin && openblas_dgemm() != NULL) threads_for(blas);
@@ -740,8 +793,8 @@ void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k
     fma = fma_wanted(blas, n, m, k);
 #endif
 #ifndef AG_BLAS_BUILTIN_ONLY
-    if (split_wanted(blas, trans_a, n, m, k) && split_product(blas, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c,
-                                                     ldc, NULL))
+    int way = split_way(blas, fma, n, m, k);
+    if (way != SPLIT_NONE && split_product(blas, way, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, NULL))
         return;
 #endif
     one_product(blas, blas ? blas->ctx : NULL, fma, trans_a, trans_b, n, m, k, a, lda, b, ldb, beta, c, ldc, NULL);
@@ -754,8 +807,8 @@ bool t_dgemm_bias(const t_blas *blas, int n, int m, int k, const double *a, int 
 #ifndef AG_BLAS_BUILTIN_ONLY
     /* a band the AVX-512 product did not take (no memory for its buffers)
      * is left unwritten: the caller then multiplies and adds the whole */
-    if (split_wanted(blas, false, n, m, k))
-        return split_product(blas, true, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);
+    int way = split_way(blas, true, n, m, k);
+    if (way != SPLIT_NONE) return split_product(blas, way, true, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);
 #endif
     return one_product(blas, blas ? blas->ctx : NULL, true, false, false, n, m, k, a, lda, b, ldb, 0.0, c, ldc, bias);
 #else
@@ -770,6 +823,26 @@ const char *t_dgemm_kind(const t_blas *blas, int n, int m, int k) {
 #endif
     (void)n, (void)m, (void)k;
     return t_blas_name(blas);
+}
+
+int t_dgemm_bands(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, bool *by_cols) {
+    *by_cols = false;
+    (void)trans_a, (void)trans_b; /* either way split alike (split_way) */
+#ifndef AG_BLAS_BUILTIN_ONLY
+    bool fma = false;
+#ifdef FMA_PRODUCT
+    fma = fma_wanted(blas, n, m, k);
+#endif
+    int way = split_way(blas, fma, n, m, k), threads, units;
+    if (way == SPLIT_NONE) return 1;
+    int bands = split_plan(blas, way, n, m, k, &threads, &units);
+    if (bands == 0) return 1;
+    *by_cols = way == SPLIT_COLS;
+    return bands;
+#else
+    (void)blas, (void)n, (void)m, (void)k;
+    return 1;
+#endif
 }
 
 const char *t_blas_name(const t_blas *blas) {

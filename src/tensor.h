@@ -35,8 +35,8 @@ int cpu_double_lanes(void);
  * Threads (ag_set_blas_threads): threads 0 = never touch OpenBLAS's count
  * (the default); n > 0 or AG_BLAS_THREADS_AUTO (auto_max) = OpenBLAS on
  * one thread, and a product of SPLIT_MIN_MACS multiply-adds or more split
- * into bands of rows over that many of the engine's threads, the same bits
- * whatever the count (blas.c).  NULL = all zero. */
+ * into bands of rows or columns over that many of the engine's threads,
+ * the same bits whatever the count (blas.c).  NULL = all zero. */
 typedef struct t_blas {
     int threads, auto_max;
     bool builtin;
@@ -52,6 +52,10 @@ const char *t_blas_name(const t_blas *blas);
 /* What t_dgemm runs a product of these sizes on: "avx512" (blas.c's fused
  * multiply-add product), or t_blas_name's answer. */
 const char *t_dgemm_kind(const t_blas *blas, int n, int m, int k);
+/* How many bands t_dgemm splits this product into over the engine's
+ * threads (1: run whole, on the calling thread), and whether they are
+ * bands of c's columns (*by_cols) or of its rows. */
+int t_dgemm_bands(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, bool *by_cols);
 /* c = op(a) @ op(b) + beta c, row-major (cblas_dgemm with alpha 1): c is
  * n x m, the inner dimension k.  Never fails. */
 void t_dgemm(const t_blas *blas, bool trans_a, bool trans_b, int n, int m, int k, const double *a, int lda,

@@ -2,10 +2,16 @@
  * the product shapes that matter (W7's 30x100x100, the 1-W-W-1 MLPs'
  * products for W = 16, 64, 256, 1024 on 1,000 points, up to 1000^3):
  *   - the engine's t_dgemm (src/blas.c) with one thread against split into
- *     bands over THREADS threads (its split forced at every size here), and
+ *     bands of c's rows and into bands of its columns over THREADS threads
+ *     (split_product forced at every size here, either way), and
  *   - OpenBLAS's own threads, 1 against THREADS,
- * interleaved (one round times each of the four once, best of ROUNDS
- * rounds), so a load that comes and goes weighs on all alike.  How
+ * interleaved (one round times each of the five once, best of ROUNDS
+ * rounds; OpenBLAS's workers stopped after each round, so its N-thread
+ * time includes starting them), so a load that comes and goes weighs on
+ * all alike; and the CPU
+ * time of all the process's threads the two splits take against one
+ * thread's (best of ROUNDS each): the work a split adds, which a load does
+ * not hide.  How
  * src/blas.c's SPLIT_MIN_MACS was chosen (bench/README.md).  Not part of
  * the build (after `make build-all`):
  *   cc -O2 -pthread -Isrc -Iinclude/autograd $(pkg-config --cflags openblas) \
@@ -18,10 +24,21 @@
 #include <stdio.h>
 #include <time.h>
 
-static double now(void) {
+static double clock_of(clockid_t id) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+static double now(void) { return clock_of(CLOCK_MONOTONIC); }
+
+/* what t_dgemm passes split_product: the AVX-512 product or not */
+static bool fma_for(const t_blas *blas, int n, int m, int k) {
+#ifdef FMA_PRODUCT
+    return fma_wanted(blas, n, m, k);
+#else
+    (void)blas, (void)n, (void)m, (void)k;
+    return false;
+#endif
 }
 
 int main(int argc, char **argv) {
@@ -45,8 +62,8 @@ int main(int argc, char **argv) {
         fclose(load);
     }
     printf("%s", text);
-    printf("%-16s %-7s %10s %10s %7s   %10s %10s %7s\n", "n x k x m", "kind", "engine 1", "engine N", "gain",
-           "openblas 1", "openblas N", "gain");
+    printf("%-16s %-7s %10s %10s %6s %10s %6s %9s %9s   %10s %10s %6s\n", "n x k x m", "kind", "engine 1", "rows N",
+           "gain", "cols N", "gain", "rows cpu", "cols cpu", "openblas 1", "openblas N", "gain");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int n = shapes[s][0], k = shapes[s][1], m = shapes[s][2];
         bool ta = shapes[s][3], tb = shapes[s][4];
@@ -56,28 +73,39 @@ int main(int argc, char **argv) {
         if (a == NULL || b == NULL || c == NULL) return 1;
         for (int i = 0; i < n * k; i++) a[i] = i % 7 * 0.1;
         for (int i = 0; i < k * m; i++) b[i] = i % 5 * 0.1;
-        double macs = (double)n * k * m, best[4] = {1e9, 1e9, 1e9, 1e9};
+        double macs = (double)n * k * m, best[5] = {1e9, 1e9, 1e9, 1e9, 1e9}, cpu[3] = {1e9, 1e9, 1e9};
         int reps = macs < 1e7 ? (int)(2e7 / macs) + 1 : macs < 1e8 ? 10 : 2;
         t_dgemm(&one, ta, tb, n, m, k, a, lda, b, ldb, 0.0, c, m); /* loads OpenBLAS */
         for (int round = 0; round < rounds; round++)
-            for (int way = 0; way < 4; way++) {
-                double t0 = now();
+            for (int way = 0; way < 5; way++) {
+                double t0 = now(), c0 = clock_of(CLOCK_PROCESS_CPUTIME_ID);
                 for (int i = 0; i < reps; i++) {
-                    if (way < 2) {
-                        t_dgemm(way == 0 ? &one : &many, ta, tb, n, m, k, a, lda, b, ldb, 0.0, c, m);
+                    if (way == 0) {
+                        t_dgemm(&one, ta, tb, n, m, k, a, lda, b, ldb, 0.0, c, m);
+                    } else if (way < 3) {
+                        split_product(&many, way == 1 ? SPLIT_ROWS : SPLIT_COLS, fma_for(&many, n, m, k), ta, tb,
+                                      n, m, k, a, lda, b, ldb, 0.0, c, m, NULL);
                     } else {
-                        openblas.set_threads(way == 2 ? 1 : threads);
+                        openblas.set_threads(way == 3 ? 1 : threads);
                         cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, n,
                                     m, k, 1.0, a, lda, b, ldb, 0.0, c, m);
                     }
                 }
-                double dt = (now() - t0) / reps;
+                double dt = (now() - t0) / reps, dc = (clock_of(CLOCK_PROCESS_CPUTIME_ID) - c0) / reps;
+                /* OpenBLAS's workers stopped: spinning after their product,
+                 * they would add to the next round's CPU times */
+                if (way == 4) {
+                    openblas.set_threads(1);
+                    if (openblas.shutdown != NULL) openblas.shutdown();
+                }
                 if (dt < best[way]) best[way] = dt;
+                if (way < 3 && dc < cpu[way]) cpu[way] = dc;
             }
         char name[32];
         snprintf(name, sizeof name, "%dx%dx%d%s", n, k, m, ta ? " TN" : tb ? " NT" : "");
-        printf("%-16s %-7s %8.1fus %8.1fus %6.2fx   %8.1fus %8.1fus %6.2fx\n", name, t_dgemm_kind(&one, n, m, k),
-               best[0] * 1e6, best[1] * 1e6, best[0] / best[1], best[2] * 1e6, best[3] * 1e6, best[2] / best[3]);
+        printf("%-16s %-7s %8.1fus %8.1fus %5.2fx %8.1fus %5.2fx %8.2fx %8.2fx   %8.1fus %8.1fus %5.2fx\n", name,
+               t_dgemm_kind(&one, n, m, k), best[0] * 1e6, best[1] * 1e6, best[0] / best[1], best[2] * 1e6,
+               best[0] / best[2], cpu[1] / cpu[0], cpu[2] / cpu[0], best[3] * 1e6, best[4] * 1e6, best[3] / best[4]);
         fflush(stdout);
         free(a);
         free(b);

@@ -211,9 +211,8 @@ void ag_set_interrupt(ag_ctx *ctx, volatile sig_atomic_t *flag);
  * else OMP_NUM_THREADS, else the CPUs the process may run on): OpenBLAS
  * runs on one thread (its idle workers spin after each threaded call, so
  * the first product also stops, once per process, the workers it started
- * when it was loaded) and a product of 2^22 multiply-adds or more (but one
- * of a transposed matrix: a weight's gradient, slower so) is split
- * into bands of rows over n of the library's own threads (a pool made at
+ * when it was loaded) and a product of 2^22 multiply-adds or more is split
+ * into bands of rows or columns over n of the library's own threads (a pool made at
  * the first such product; idle, they sleep), smaller ones staying on the
  * calling thread.  Every element of the result is then the same bits
  * whatever n is (autograd(3), Threads).  A mid-sized product (2^20 to 2^27

@@ -226,46 +226,60 @@ static void test_fma_bias_is_the_product_then_the_row(void **state) {
     assert_true(c[0] == 42);
 }
 
+/* c = op(a) @ op(b) + beta c on one thread and split over 2, 3 and 5: the
+ * same bits, or a failure naming the product. */
+static void threads_match_one(bool builtin, bool ta, bool tb, double beta, int n, int m, int k) {
+    int lda = ta ? n : k, ldb = tb ? k : m;
+    size_t asize = (size_t)n * k, bsize = (size_t)k * m, csize = (size_t)n * m;
+    double *a = malloc(asize * sizeof *a), *b = malloc(bsize * sizeof *b);
+    double *one = malloc(csize * sizeof *one), *many = malloc(csize * sizeof *many);
+    assert_non_null(a && b && one && many);
+    for (size_t i = 0; i < asize; i++) a[i] = sin(0.37 * (double)i + 1);
+    for (size_t i = 0; i < bsize; i++) b[i] = cos(0.11 * (double)i) / 3;
+    for (size_t i = 0; i < csize; i++) one[i] = 0.1 * (double)(i % 11) - 0.3;
+    t_blas single = {.threads = 1, .builtin = builtin};
+    t_dgemm(&single, ta, tb, n, m, k, a, lda, b, ldb, beta, one, m);
+    static const int counts[] = {2, 3, 5};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        t_blas threads = {.threads = counts[c], .builtin = builtin};
+        for (size_t i = 0; i < csize; i++) many[i] = 0.1 * (double)(i % 11) - 0.3;
+        t_dgemm(&threads, ta, tb, n, m, k, a, lda, b, ldb, beta, many, m);
+        bool by_cols;
+        int bands = t_dgemm_bands(&threads, ta, tb, n, m, k, &by_cols);
+        if (memcmp(one, many, csize * sizeof *one) != 0)
+            fail_msg("%dx%dx%d ta=%d tb=%d beta=%g on %s: %d threads (%d bands of %s) differ from one", n, m, k, ta,
+                     tb, beta, t_dgemm_kind(&single, n, m, k), counts[c], bands, by_cols ? "columns" : "rows");
+    }
+    free(a);
+    free(b);
+    free(one);
+    free(many);
+}
+
 /* A context that asked for threads splits a big product into bands of
- * rows over them (blas.c): every element the same bits as on one thread,
- * whatever the count, on each of the three products (AVX-512 when the CPU
- * has it, OpenBLAS, built-in), op(b) transposed or not, beta 0 and 1, and
- * the AVX-512 product's bias (a product of a's transpose is not split: its
- * variants check that it stays one thread's). */
+ * rows or columns over them (blas.c): every element the same bits as on
+ * one thread, whatever the count, on each of the three products (AVX-512
+ * when the CPU has it, OpenBLAS, built-in), either operand transposed or
+ * not, beta 0 and 1, and the AVX-512 product's bias.  Then the 1-W-W-1
+ * MLP benchmarks' own products (W5's, W = 1024's: the forward x w, the
+ * input's gradient gy w^T and the weight's x^T gy, beta 0 and 1). */
 static void test_threads_give_one_thread_bits(void **state) {
     (void)state;
     static const int shapes[][3] = {{200, 256, 130}, {130, 600, 70}, {1000, 64, 80}};
-    static const int counts[] = {2, 3, 5};
     for (int kernel = 0; kernel < 2; kernel++)
         for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
             for (int variant = 0; variant < 8; variant++) {
-                bool ta = variant & 1, tb = variant & 2, builtin = kernel == 1;
-                double beta = variant & 4 ? 1.0 : 0.0;
+                bool builtin = kernel == 1;
                 if (builtin && variant != 0 && variant != 7) continue; /* the slow one: two variants */
-                int n = shapes[s][0], m = shapes[s][1], k = shapes[s][2];
-                int lda = ta ? n : k, ldb = tb ? k : m;
-                size_t asize = (size_t)n * k, bsize = (size_t)k * m, csize = (size_t)n * m;
-                double *a = malloc(asize * sizeof *a), *b = malloc(bsize * sizeof *b);
-                double *one = malloc(csize * sizeof *one), *many = malloc(csize * sizeof *many);
-                assert_non_null(a && b && one && many);
-                for (size_t i = 0; i < asize; i++) a[i] = sin(0.37 * (double)i + 1);
-                for (size_t i = 0; i < bsize; i++) b[i] = cos(0.11 * (double)i) / 3;
-                for (size_t i = 0; i < csize; i++) one[i] = 0.1 * (double)(i % 11) - 0.3;
-                t_blas single = {.threads = 1, .builtin = builtin};
-                t_dgemm(&single, ta, tb, n, m, k, a, lda, b, ldb, beta, one, m);
-                for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
-                    t_blas threads = {.threads = counts[c], .builtin = builtin};
-                    for (size_t i = 0; i < csize; i++) many[i] = 0.1 * (double)(i % 11) - 0.3;
-                    t_dgemm(&threads, ta, tb, n, m, k, a, lda, b, ldb, beta, many, m);
-                    if (memcmp(one, many, csize * sizeof *one) != 0)
-                        fail_msg("%dx%dx%d ta=%d tb=%d beta=%g on %s: %d threads differ from one", n, m, k, ta, tb,
-                                 beta, t_dgemm_kind(&single, n, m, k), counts[c]);
-                }
-                free(a);
-                free(b);
-                free(one);
-                free(many);
+                threads_match_one(builtin, variant & 1, variant & 2, variant & 4 ? 1.0 : 0.0, shapes[s][0],
+                                  shapes[s][1], shapes[s][2]);
             }
+    static const int mlp[][5] = {/* n m k, ta tb: x w, gy w^T, x^T gy */
+                                 {1000, 256, 256, 0, 0},   {1000, 256, 256, 0, 1},   {256, 256, 1000, 1, 0},
+                                 {1000, 1024, 1024, 0, 0}, {1000, 1024, 1024, 0, 1}, {1024, 1024, 1000, 1, 0}};
+    for (size_t s = 0; s < sizeof mlp / sizeof mlp[0]; s++)
+        for (int beta = 0; beta < 2; beta++)
+            threads_match_one(false, mlp[s][3], mlp[s][4], beta, mlp[s][0], mlp[s][1], mlp[s][2]);
     /* the bias (W5's forward): the bands add it as the whole product does */
     int n = 1000, m = 256, k = 256;
     double *a = malloc((size_t)n * k * sizeof *a), *b = malloc((size_t)k * m * sizeof *b), bias[256];
@@ -284,6 +298,34 @@ static void test_threads_give_one_thread_bits(void **state) {
     free(many);
 }
 
+/* Which products are split, and how (t_dgemm_bands): each of the MLP
+ * benchmarks' big products on 2 threads, the weight's gradient x^T gy
+ * among them, in 4 bands (2 a thread, the last not much longer than the
+ * others): of columns for the AVX-512 product (W5's on a CPU with it), of
+ * rows for OpenBLAS's and the built-in one (W = 1024's); a product under
+ * 2^22 multiply-adds, one thread, or the default (threads 0) runs whole. */
+static void test_split_ways(void **state) {
+    (void)state;
+    t_blas two = {.threads = 2}, one = {.threads = 1}, unset = {0}, builtin = {.threads = 2, .builtin = true};
+    static const int big[][5] = {/* n m k, ta tb: x w, gy w^T, x^T gy */
+                                 {1000, 256, 256, 0, 0},   {1000, 256, 256, 0, 1},   {256, 256, 1000, 1, 0},
+                                 {1000, 1024, 1024, 0, 0}, {1000, 1024, 1024, 0, 1}, {1024, 1024, 1000, 1, 0}};
+    for (size_t s = 0; s < sizeof big / sizeof big[0]; s++) {
+        int n = big[s][0], m = big[s][1], k = big[s][2];
+        bool ta = big[s][3], tb = big[s][4], by_cols;
+        bool fma = strcmp(t_dgemm_kind(&two, n, m, k), "avx512") == 0;
+        assert_int_equal(t_dgemm_bands(&two, ta, tb, n, m, k, &by_cols), 4);
+        assert_int_equal(by_cols, fma);
+        assert_int_equal(t_dgemm_bands(&builtin, ta, tb, n, m, k, &by_cols), 4);
+        assert_false(by_cols);
+        assert_int_equal(t_dgemm_bands(&one, ta, tb, n, m, k, &by_cols), 1);
+        assert_int_equal(t_dgemm_bands(&unset, ta, tb, n, m, k, &by_cols), 1);
+    }
+    bool by_cols;
+    assert_int_equal(t_dgemm_bands(&two, true, false, 64, 64, 1000, &by_cols), 1); /* W = 64's: 4.1e6 */
+    assert_int_equal(t_dgemm_bands(&two, false, false, 1000, 64, 64, &by_cols), 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dgemm_builtin_is_the_loop),
@@ -292,6 +334,7 @@ int main(void) {
         cmocka_unit_test(test_fma_beta_one_adds_the_sum_once),
         cmocka_unit_test(test_fma_bias_is_the_product_then_the_row),
         cmocka_unit_test(test_threads_give_one_thread_bits),
+        cmocka_unit_test(test_split_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
