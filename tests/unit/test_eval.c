@@ -15,13 +15,6 @@
 
 #include "testutil.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TEST_ASAN 1
-#endif
-#endif
 #ifdef TEST_ASAN
 /* the sanitizer runtime's (sanitizer/allocator_interface.h, which gcc does not install) */
 size_t __sanitizer_get_current_allocated_bytes(void);
@@ -111,17 +104,6 @@ static void test_memory_stays_flat(void **state) {
     session_close(&s);
 }
 
-/* Resident bytes of the process now (/proc/self/statm's second field). */
-static size_t resident_now(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long size = 0, resident = 0;
-    if (f != NULL) {
-        if (fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
-        fclose(f);
-    }
-    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
 /* The session gives a big graph's memory back to the system when it ends
  * (:reset) and when a statement drops it (`y = 0` after bench/w6_chain.ag's
  * loop, which kept 123 MB resident until the next full collection: up to
@@ -139,16 +121,16 @@ static void test_dropped_graph_memory_given_back(void **state) {
         session s;
         session_open(&s);
         assert_int_equal(run(&s, "z = 1\n"), REPL_OK);
-        size_t before = resident_now();
+        size_t before = test_resident_bytes();
         assert_int_equal(run(&s, chain), REPL_OK);
-        size_t during = resident_now();
+        size_t during = test_resident_bytes();
         assert_int_equal(run(&s, drops[i]), REPL_OK);
         assert_int_equal(run(&s, "z = 2\n"), REPL_OK); /* a statement after it */
-        size_t after = resident_now();
+        size_t after = test_resident_bytes();
         print_message("      %s: RSS above the start %.1f MB with the chain, %.1f MB after\n",
                       names[i], (double)(during - before) / 1e6,
                       ((double)after - (double)before) / 1e6);
-#if !defined(__SANITIZE_ADDRESS__) && !defined(TEST_ASAN) && defined(__GLIBC__)
+#if !defined(TEST_ASAN) && defined(__GLIBC__)
         const char *no_reuse = getenv("AG_DEBUG_NO_REUSE");
         if (no_reuse == NULL || strcmp(no_reuse, "0") == 0) {
             assert_true(during > before + ((size_t)60 << 20)); /* the chain was resident */

@@ -245,17 +245,6 @@ static void test_released_big_buffer_is_not_left_poisoned(void **state) {
     ag_ctx_free(c);
 }
 
-/* Resident bytes of the process now (/proc/self/statm's second field). */
-static size_t resident_bytes(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long size = 0, resident = 0;
-    if (f != NULL) {
-        if (fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
-        fclose(f);
-    }
-    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
 /* The node memory of a collected graph goes back to the system
  * with ag_gc_release (before, a collected 200,000-op graph kept 68.9 MB until
  * ag_ctx_free).  A 200,000-op scalar chain is built, measured resident,
@@ -272,20 +261,20 @@ static void test_release_gives_collected_graph_memory_back(void **state) {
     ag_var *x = ag_scalar(ctx, 0.5);
     ag_retain(x);
     ag_gc_release(ctx);
-    size_t before = resident_bytes();
+    size_t before = test_resident_bytes();
     ag_var *y = x;
     for (int i = 0; i < 200000; i++) y = ag_add(ctx, ag_mul(ctx, y, ag_scalar(ctx, 0.999)), ag_scalar(ctx, 1e-4));
     assert_non_null(y);
     assert_int_equal(ag_backward(ctx, y, NULL), 0);
     double grad = ag_item(ag_grad(x));
     assert_true(grad > 0.0 && grad < 1e-80); /* 0.999^200000 */
-    size_t during = resident_bytes();
+    size_t during = test_resident_bytes();
     size_t idle_during = ag_idle_node_bytes(ctx);
     ag_gc(ctx); /* the chain is garbage now; its nodes stay for reuse */
     size_t idle_collected = ag_idle_node_bytes(ctx);
-    size_t collected = resident_bytes();
+    size_t collected = test_resident_bytes();
     assert_true(ag_gc_release(ctx) == 0); /* nothing more to collect */
-    size_t released = resident_bytes();
+    size_t released = test_resident_bytes();
     size_t idle_released = ag_idle_node_bytes(ctx);
     bool no_reuse = getenv("AG_DEBUG_NO_REUSE") != NULL && strcmp(getenv("AG_DEBUG_NO_REUSE"), "0") != 0;
     if (!no_reuse) {

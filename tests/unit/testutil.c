@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 void check_close_at(double actual, double expected, double rel, double abs, const char *file,
                     int line) {
@@ -102,4 +103,14 @@ int ctx_teardown(void **state) {
 
 ag_var *make_var(ag_ctx *ctx, const int *shape, int ndim, const double *data) {
     return ag_new(ctx, ndim, shape, data);
+}
+
+size_t test_resident_bytes(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, resident = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
+        fclose(f);
+    }
+    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
 }

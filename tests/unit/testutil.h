@@ -21,6 +21,10 @@
 #endif
 #endif
 
+/* Resident bytes of the process now (/proc/self/statm's second field; 0
+ * when it cannot be read). */
+size_t test_resident_bytes(void);
+
 /* Fails the test (with both values and the call site) unless
  * |actual - expected| <= rel * max(|actual|, |expected|) + abs. */
 void check_close_at(double actual, double expected, double rel, double abs, const char *file,
