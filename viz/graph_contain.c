@@ -30,6 +30,7 @@
 #define DEFAULT_EXTRA_BYTES ((size_t)4 << 30)     /* and this much more address space */
 
 static bool last_crashed;            /* viz_contained_crashed */
+static bool last_timed_out;          /* viz_contained_timed_out */
 static int cpu_seconds_override;    /* 0: the default (or the inherited soft limit) */
 static size_t extra_bytes_override; /* 0: the default */
 
@@ -256,6 +257,7 @@ int viz_library_headroom(char err[VIZ_ERRLEN]) {
 static unsigned char *contained(viz_contained_fn work, void *arg, bool drawing, size_t *size,
                                 char err[VIZ_ERRLEN]) {
     last_crashed = false;
+    last_timed_out = false;
     if (viz_library_headroom(err) < 0) return NULL;
     const char *who = drawing ? "the drawing" : "Graphviz";
     int fds[2];
@@ -312,6 +314,8 @@ static unsigned char *contained(viz_contained_fn work, void *arg, bool drawing, 
         snprintf(err, VIZ_ERRLEN, "cannot read the drawing from %s: %s", who, strerror(saved));
     else if (drawing)
         describe_drawing_death(wstatus, tight, err);
+    else if ((last_timed_out = WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGXCPU))
+        describe_death(wstatus, tight, err);
     else if ((last_crashed = WIFSIGNALED(wstatus) && WTERMSIG(wstatus) != SIGINT &&
                              WTERMSIG(wstatus) != SIGXCPU && WTERMSIG(wstatus) != SIGKILL &&
                              WTERMSIG(wstatus) != SIGTRAP && !(tight && memory_death(WTERMSIG(wstatus)))))
@@ -326,6 +330,8 @@ unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, cha
 }
 
 bool viz_contained_crashed(void) { return last_crashed; }
+
+bool viz_contained_timed_out(void) { return last_timed_out; }
 
 unsigned char *viz_contained_drawing(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]) {
     return contained(work, arg, true, size, err);

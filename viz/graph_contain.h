@@ -25,6 +25,10 @@ unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, cha
  * tight limit): a layout that may succeed with other settings. */
 bool viz_contained_crashed(void);
 
+/* Whether the last viz_contained child was stopped by its CPU-time limit
+ * (SIGXCPU): a layout that a cheaper one may still draw. */
+bool viz_contained_timed_out(void);
+
 /* The same for a figure drawn by Cairo and Pango (savefig, the kernel's
  * inline plots): GLib aborts the process when an allocation fails, so a
  * child ended by SIGTRAP, SIGABRT or SIGKILL is "out of memory drawing the
