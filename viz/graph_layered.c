@@ -401,6 +401,13 @@ static void layered_layout(graph_t *g) {
             from = to;
         }
         clip_and_install(edges[e], aghead(edges[e]), points, (int)count, &straight_info);
+        textlabel_t *label = ED_label(edges[e]);
+        if (label != NULL) { /* beside the middle of the middle segment, to its right */
+            size_t segment = (count / 3) / 2;
+            pointf a = points[3 * segment], b = points[3 * segment + 3];
+            label->pos = (pointf){(a.x + b.x) / 2 + label->dimen.x / 2 + 2, (a.y + b.y) / 2};
+            label->set = TRUE;
+        }
     }
 #undef POINT_OF
     free(points);
