@@ -210,7 +210,9 @@ static unsigned char *contained_layout(render_job *job, size_t *size, char err[V
         err[0] = '\0';
         job->engine = VIZ_LAYERED_ENGINE;
         fell_back = crashed ? FELL_BACK_CRASHED : FELL_BACK_TIMED_OUT;
+        viz_contain_fallback_cpu(true);
         bytes = viz_contained(layout_and_render, job, size, err);
+        viz_contain_fallback_cpu(false);
     }
     return bytes;
 }

@@ -32,7 +32,10 @@
 static bool last_crashed;            /* viz_contained_crashed */
 static bool last_timed_out;          /* viz_contained_timed_out */
 static int cpu_seconds_override;    /* 0: the default (or the inherited soft limit) */
+static bool fallback_cpu;           /* viz_contain_fallback_cpu: the override set aside */
 static size_t extra_bytes_override; /* 0: the default */
+
+void viz_contain_fallback_cpu(bool on) { fallback_cpu = on; }
 
 void viz_contain_set_limits(int cpu_seconds, size_t extra_bytes) {
     cpu_seconds_override = cpu_seconds > 0 ? cpu_seconds : 0;
@@ -42,7 +45,7 @@ void viz_contain_set_limits(int cpu_seconds, size_t extra_bytes) {
 /* The CPU seconds the child will get: the override or the default, but never
  * more than the soft limit it inherits (`ulimit -t` in the shell). */
 static rlim_t child_cpu_seconds(void) {
-    rlim_t want = cpu_seconds_override > 0 ? (rlim_t)cpu_seconds_override : DEFAULT_CPU_SECONDS;
+    rlim_t want = cpu_seconds_override > 0 && !fallback_cpu ? (rlim_t)cpu_seconds_override : DEFAULT_CPU_SECONDS;
     struct rlimit inherited;
     if (getrlimit(RLIMIT_CPU, &inherited) == 0 && inherited.rlim_cur != RLIM_INFINITY &&
         inherited.rlim_cur < want)

@@ -47,4 +47,10 @@ int viz_library_headroom(char err[VIZ_ERRLEN]);
  * parent's current size (0: the default, 4 GiB).  For tests. */
 void viz_contain_set_limits(int cpu_seconds, size_t extra_bytes);
 
+/* While on, children get the default CPU time (still within `ulimit -t`)
+ * whatever viz_contain_set_limits asked: the layered fallback after dot ran
+ * out of its time takes time linear in the graph, and is the last chance
+ * of a picture. */
+void viz_contain_fallback_cpu(bool on);
+
 #endif
