@@ -32,7 +32,7 @@ log = os.path.join(tmp, "trace")
 
 def tmux(*args):
     return subprocess.run(["tmux", "-L", socket, "-f", "/dev/null"] + list(args),
-                          stdout=subprocess.PIPE, text=True).stdout
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
 
 def cpu(pid):
     """user + sys seconds of pid and its reaped children"""
