@@ -1,7 +1,7 @@
 #!/bin/sh
 # graph_render.sh — render() of big graphs (issue 54 item 3): whole agrepl
 # processes drawing a chain y = sin(y) + y of 201, 1,001 and 2,001 nodes and
-# issue 30's 601-node y = sin(y) * x + y (long edges) to PNG and SVG.  Each
+# issue 30's y = sin(y) * x + y (long edges) of 601 and 4,801 nodes to PNG and SVG.  Each
 # row is the CPU time (user + sys of agrepl and the forked layout child) of
 # the best of N runs, beside `agrepl -e 1` in the same run: CPU time holds on
 # a loaded machine where wall time does not.
@@ -34,7 +34,8 @@ print("%-34s %8.3f s" % ("agrepl -e 1 (start-up)", start))
 graphs = [("chain, 201 nodes", "x = 0.5; y = x; for i in range(50) { y = sin(y) + y }"),
           ("chain, 1,001 nodes", "x = 0.5; y = x; for i in range(250) { y = sin(y) + y }"),
           ("chain, 2,001 nodes", "x = 0.5; y = x; for i in range(500) { y = sin(y) + y }"),
-          ("long edges, 601 nodes", "x = 1.0; y = x; for i in range(100) { y = sin(y) * x + y }")]
+          ("long edges, 601 nodes", "x = 1.0; y = x; for i in range(100) { y = sin(y) * x + y }"),
+          ("long edges, 4,801 nodes", "x = 1.0; y = x; for i in range(800) { y = sin(y) * x + y }")]
 for name, build in graphs:
     for ext in ("png", "svg"):
         path = os.path.join(out, "g." + ext)

@@ -24,6 +24,9 @@
 #include "atomic_file.h"
 #include "graph_contain.h"
 #include "graph_internal.h"
+#ifndef __EMSCRIPTEN__
+#include "graph_layered.h"
+#endif
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -60,9 +63,12 @@ static struct {
     viz_render_transform transform; /* layout points → these pixels */
 } captured;
 
-/* The last render_bytes drew with the fallback layout (below). */
-static bool fell_back;
-#define FALLBACK_NOTE "Graphviz's layout crashed on this graph: drawn again with straight edges"
+/* The last render_bytes drew with the fallback layout (below): after dot
+ * crashed, or after it ran out of its CPU time. */
+static enum { LAID_BY_DOT, FELL_BACK_CRASHED, FELL_BACK_TIMED_OUT } fell_back;
+#define FALLBACK_NOTE "Graphviz's layout crashed on this graph: drawn again with a simple layered layout"
+#define TIMED_OUT_NOTE                                                                                      \
+    "Graphviz's layout ran out of CPU time on this graph: drawn with a simple layered layout instead"
 
 #ifndef __EMSCRIPTEN__
 
@@ -96,7 +102,8 @@ static gvplugin_installed_t pixels_devices[] = {
     {1, "agrepl-pixels:cairo", 0, &pixels_engine, &pixels_features},
     {0, NULL, 0, NULL, NULL},
 };
-static gvplugin_api_t pixels_apis[] = {{API_device, pixels_devices}, {(api_t)0, NULL}};
+static gvplugin_api_t pixels_apis[] = {
+    {API_device, pixels_devices}, {API_layout, viz_layered_layouts}, {(api_t)0, NULL}};
 static gvplugin_library_t pixels_library = {"agrepl", pixels_apis};
 
 /* Graphviz 2.43's pango plugin keeps, in a static, a pointer to a font name
@@ -122,7 +129,22 @@ typedef struct render_job {
     GVC_t *gvc;
     Agraph_t *g;
     const char *format; /* NULL: the layout only */
+    const char *engine; /* "dot" or VIZ_LAYERED_ENGINE */
 } render_job;
+
+/* The layout engine for g as built (graph_draw.c): our layered one for a
+ * graph dot would lay out without its x optimisation (nslimit=0: past
+ * BIG_GRAPH_NODES or VIRTUAL_NODE_BUDGET, viz_layout_cost), where dot's
+ * other passes still cost most of a second or more, unless the graph has
+ * frames of groups drawn whole, which only dot draws; dot otherwise. */
+static const char *layout_engine(Agraph_t *g) {
+    const char *nslimit = agget(g, "nslimit");
+    if (nslimit == NULL || strcmp(nslimit, "0") != 0) return "dot";
+    for (Agraph_t *sub = agfstsubg(g); sub != NULL; sub = agnxtsubg(sub))
+        if (strncmp(agnameof(sub), "cluster", 7) == 0 && strcmp(agnameof(sub), "cluster_legend") != 0)
+            return "dot";
+    return VIZ_LAYERED_ENGINE;
+}
 
 typedef struct pixels_head {
     int width, height;
@@ -131,7 +153,7 @@ typedef struct pixels_head {
 
 static unsigned char *layout_and_render(void *arg, size_t *size, char err[VIZ_ERRLEN]) {
     render_job *job = arg;
-    if (gvLayout(job->gvc, job->g, "dot") != 0) {
+    if (gvLayout(job->gvc, job->g, job->engine) != 0) {
         snprintf(err, VIZ_ERRLEN, "Graphviz could not lay out the graph");
         return NULL;
     }
@@ -172,46 +194,44 @@ static unsigned char *layout_and_render(void *arg, size_t *size, char err[VIZ_ER
 
 /* ---- the fallback layout ---------------------------------------------------
  * Debian's Graphviz (2.42, 2.43) segfaults in dot's spline routing on some
- * graphs with many long edges (the 601-node y = sin(y) * x + y, which crashed dot,
- * after 18 s of x optimisation, or at once without it).  Such a graph is
- * drawn again with straight edges and without the x optimisation, which it
- * survives (in about a second), rather than lost.  fell_back says that the
- * last render_bytes did so, for the note the user gets. */
+ * graphs with many long edges (the 601-node y = sin(y) * x + y crashed dot,
+ * after 18 s of x optimisation, or at once without it), and tangled graphs
+ * can take dot longer than the child's CPU limit.  Either way the graph is
+ * drawn again by our layered layout (graph_layered.c), which takes time
+ * linear in the graph, rather than lost.  fell_back says that the last
+ * render_bytes did so, and why, for the note the user gets. */
 
-/* Switches g to the fallback settings; false when it has them already. */
-static bool use_fallback(Agraph_t *g) {
-    const char *splines = agget(g, "splines");
-    if (splines != NULL && strcmp(splines, "line") == 0) return false;
-    agsafeset(g, "splines", "line", "");
-    agsafeset(g, "nslimit", "0", "");
-    fell_back = true;
-    return true;
-}
-
-/* Runs job in the child; when dot crashed there, once more with the fallback. */
+/* Runs job in the child; when dot crashed or ran out of CPU time there, once
+ * more with the layered layout. */
 static unsigned char *contained_layout(render_job *job, size_t *size, char err[VIZ_ERRLEN]) {
     unsigned char *bytes = viz_contained(layout_and_render, job, size, err);
-    if (bytes == NULL && viz_contained_crashed() && use_fallback(job->g)) {
+    bool crashed = viz_contained_crashed(), timed_out = viz_contained_timed_out();
+    if (bytes == NULL && (crashed || timed_out) && strcmp(job->engine, "dot") == 0) {
         err[0] = '\0';
+        job->engine = VIZ_LAYERED_ENGINE;
+        fell_back = crashed ? FELL_BACK_CRASHED : FELL_BACK_TIMED_OUT;
+        viz_contain_fallback_cpu(true);
         bytes = viz_contained(layout_and_render, job, size, err);
+        viz_contain_fallback_cpu(false);
     }
     return bytes;
 }
 
-/* A "dot" layout of g in a child: true when it ends well (with the fallback
- * settings set on g when only they did), else false with err. */
-static bool layout_survives(GVC_t *gvc, Agraph_t *g, char err[VIZ_ERRLEN]) {
-    render_job job = {gvc, g, NULL};
+/* g's layout in a child: the engine to lay it out with here (dot's, or the
+ * layered fallback when only that one ended well), or NULL with err. */
+static const char *layout_survives(GVC_t *gvc, Agraph_t *g, char err[VIZ_ERRLEN]) {
+    render_job job = {gvc, g, NULL, layout_engine(g)};
+    if (strcmp(job.engine, "dot") != 0) return job.engine; /* ours: no need to try it first */
     size_t unused;
     unsigned char *reply = contained_layout(&job, &unused, err);
     free(reply);
-    return reply != NULL;
+    return reply != NULL ? job.engine : NULL;
 }
 
 /* A "dot" layout of g in the child, as a file's would be: the root graph's
  * bounding box in points (x0, y0, x1, y1); false with err. */
 bool viz_layout_bb(Agraph_t *g, double bb[4], char err[VIZ_ERRLEN]) {
-    render_job job = {process_gvc(), g, "dot"};
+    render_job job = {process_gvc(), g, "dot", layout_engine(g)};
     size_t size = 0;
     err[0] = '\0';
     unsigned char *laid = job.gvc != NULL ? contained_layout(&job, &size, err) : NULL;
@@ -244,10 +264,10 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_la
         agclose(g);
         return NULL;
     }
-    fell_back = false;
+    fell_back = LAID_BY_DOT;
     bool pinned = hooks != NULL && hooks->before != NULL && hooks->before(g, hooks->user);
     if (hooks == NULL) { /* all of it in the child */
-        render_job job = {gvc, g, format};
+        render_job job = {gvc, g, format, layout_engine(g)};
         bytes = contained_layout(&job, size, err);
         if (bytes != NULL && strcmp(format, "agrepl-pixels") == 0) {
             pixels_head head;
@@ -266,7 +286,8 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_la
         return bytes;
     }
     int laid = -1;
-    if (pinned || layout_survives(gvc, g, err)) laid = gvLayout(gvc, g, pinned ? "nop2" : "dot");
+    const char *engine = pinned ? "nop2" : layout_survives(gvc, g, err);
+    if (engine != NULL) laid = gvLayout(gvc, g, engine);
     if (laid == 0 && !pinned && hooks->relayout != NULL && hooks->relayout(g, hooks->user)) {
         gvFreeLayout(gvc, g); /* placed around the kept layout: keep those places */
         pinned = true;
@@ -274,7 +295,8 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_la
     }
     if (laid == 0 && pinned && hooks->laid_out != NULL && !hooks->laid_out(g, hooks->user)) {
         gvFreeLayout(gvc, g); /* the kept layout no longer fits the labels */
-        laid = layout_survives(gvc, g, err) ? gvLayout(gvc, g, "dot") : -1;
+        engine = layout_survives(gvc, g, err);
+        laid = engine != NULL ? gvLayout(gvc, g, engine) : -1;
     }
     if (laid != 0 && err[0] != '\0') {
         /* the child's reason */
@@ -433,9 +455,10 @@ unsigned char *viz_graph_file_bytes(ag_var *y, const viz_graph_opts *o, const ch
     }
     if (bytes == NULL) return NULL;
     snprintf(err, VIZ_ERRLEN, "%s", note);
-    if (fell_back && strcmp(format, "dot") != 0) {
+    if (fell_back != LAID_BY_DOT && strcmp(format, "dot") != 0) {
         size_t used = strlen(err);
-        snprintf(err + used, VIZ_ERRLEN - used, "%s" FALLBACK_NOTE, used ? "; " : "");
+        snprintf(err + used, VIZ_ERRLEN - used, "%s%s", used ? "; " : "",
+                 fell_back == FELL_BACK_CRASHED ? FALLBACK_NOTE : TIMED_OUT_NOTE);
     }
     *file_size = size;
     return bytes;

@@ -41,7 +41,14 @@
 #include "ptrmap.h"
 #include "viz_error.h"
 
+/* Without max_nodes, a drawing takes as many nodes as lay out in under a
+ * second (viz_walk_build, graph_walk.c): any graph up to VIZ_MAX_MAX_NODES
+ * that our layered layout draws (past 1,000 nodes or with many long edges,
+ * and no group drawn whole: 4,801 nodes in 0.5 s of CPU), else up to
+ * VIZ_DOT_MAX_NODES for dot (a 997-node chain: 0.4 s).  The text tree keeps
+ * VIZ_DEFAULT_MAX_NODES: it has no layout, and a longer one is not read. */
 #define VIZ_DEFAULT_MAX_NODES 400
+#define VIZ_DOT_MAX_NODES 1000
 #define VIZ_MAX_MAX_NODES 5000 /* the most max_nodes may ask for */
 /* How a gradient summed over several backward calls is marked (a count follows). */
 #define VIZ_SUMMED_FMT "summed over %d backward calls"
@@ -81,8 +88,8 @@ typedef struct viz_graph_opts {
                             output are drawn and the inputs they cut off get a grey "…" cut marker */
     int digits;          /* significant digits of numbers; 0 = full precision for scalars
                             (tensor previews then use 4) */
-    int max_nodes;       /* refuse to draw more nodes than this; 0 = VIZ_DEFAULT_MAX_NODES;
-                            at most VIZ_MAX_MAX_NODES */
+    int max_nodes;       /* refuse to draw more nodes than this; 0 = what lays out in under
+                            a second (above); at most VIZ_MAX_MAX_NODES */
     ag_func *active;     /* the function backward is processing (step-through), drawn
                             highlighted and marked "in progress"; NULL = none */
     const viz_mark *marks; /* variables to mark (nmarks of them); the caller owns them */

@@ -30,8 +30,12 @@
 #define DEFAULT_EXTRA_BYTES ((size_t)4 << 30)     /* and this much more address space */
 
 static bool last_crashed;            /* viz_contained_crashed */
+static bool last_timed_out;          /* viz_contained_timed_out */
 static int cpu_seconds_override;    /* 0: the default (or the inherited soft limit) */
+static bool fallback_cpu;           /* viz_contain_fallback_cpu: the override set aside */
 static size_t extra_bytes_override; /* 0: the default */
+
+void viz_contain_fallback_cpu(bool on) { fallback_cpu = on; }
 
 void viz_contain_set_limits(int cpu_seconds, size_t extra_bytes) {
     cpu_seconds_override = cpu_seconds > 0 ? cpu_seconds : 0;
@@ -41,7 +45,7 @@ void viz_contain_set_limits(int cpu_seconds, size_t extra_bytes) {
 /* The CPU seconds the child will get: the override or the default, but never
  * more than the soft limit it inherits (`ulimit -t` in the shell). */
 static rlim_t child_cpu_seconds(void) {
-    rlim_t want = cpu_seconds_override > 0 ? (rlim_t)cpu_seconds_override : DEFAULT_CPU_SECONDS;
+    rlim_t want = cpu_seconds_override > 0 && !fallback_cpu ? (rlim_t)cpu_seconds_override : DEFAULT_CPU_SECONDS;
     struct rlimit inherited;
     if (getrlimit(RLIMIT_CPU, &inherited) == 0 && inherited.rlim_cur != RLIM_INFINITY &&
         inherited.rlim_cur < want)
@@ -256,6 +260,7 @@ int viz_library_headroom(char err[VIZ_ERRLEN]) {
 static unsigned char *contained(viz_contained_fn work, void *arg, bool drawing, size_t *size,
                                 char err[VIZ_ERRLEN]) {
     last_crashed = false;
+    last_timed_out = false;
     if (viz_library_headroom(err) < 0) return NULL;
     const char *who = drawing ? "the drawing" : "Graphviz";
     int fds[2];
@@ -312,6 +317,8 @@ static unsigned char *contained(viz_contained_fn work, void *arg, bool drawing, 
         snprintf(err, VIZ_ERRLEN, "cannot read the drawing from %s: %s", who, strerror(saved));
     else if (drawing)
         describe_drawing_death(wstatus, tight, err);
+    else if ((last_timed_out = WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGXCPU))
+        describe_death(wstatus, tight, err);
     else if ((last_crashed = WIFSIGNALED(wstatus) && WTERMSIG(wstatus) != SIGINT &&
                              WTERMSIG(wstatus) != SIGXCPU && WTERMSIG(wstatus) != SIGKILL &&
                              WTERMSIG(wstatus) != SIGTRAP && !(tight && memory_death(WTERMSIG(wstatus)))))
@@ -326,6 +333,8 @@ unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, cha
 }
 
 bool viz_contained_crashed(void) { return last_crashed; }
+
+bool viz_contained_timed_out(void) { return last_timed_out; }
 
 unsigned char *viz_contained_drawing(viz_contained_fn work, void *arg, size_t *size, char err[VIZ_ERRLEN]) {
     return contained(work, arg, true, size, err);

@@ -25,6 +25,10 @@ unsigned char *viz_contained(viz_contained_fn work, void *arg, size_t *size, cha
  * tight limit): a layout that may succeed with other settings. */
 bool viz_contained_crashed(void);
 
+/* Whether the last viz_contained child was stopped by its CPU-time limit
+ * (SIGXCPU): a layout that a cheaper one may still draw. */
+bool viz_contained_timed_out(void);
+
 /* The same for a figure drawn by Cairo and Pango (savefig, the kernel's
  * inline plots): GLib aborts the process when an allocation fails, so a
  * child ended by SIGTRAP, SIGABRT or SIGKILL is "out of memory drawing the
@@ -42,5 +46,11 @@ int viz_library_headroom(char err[VIZ_ERRLEN]);
  * the inherited soft limit of `ulimit -t`) and address space beyond the
  * parent's current size (0: the default, 4 GiB).  For tests. */
 void viz_contain_set_limits(int cpu_seconds, size_t extra_bytes);
+
+/* While on, children get the default CPU time (still within `ulimit -t`)
+ * whatever viz_contain_set_limits asked: the layered fallback after dot ran
+ * out of its time takes time linear in the graph, and is the last chance
+ * of a picture. */
+void viz_contain_fallback_cpu(bool on);
 
 #endif

@@ -501,6 +501,18 @@ static bool find_groups(viz_walk *w, const viz_graph_opts *o) {
     return true;
 }
 
+/* The default node limit: what lays out in under a second (graph.h).  The
+ * layered layout draws a graph that dot would lay out without its x
+ * optimisation (viz_layout_cost) when no group is drawn whole (graph.c's
+ * layout_engine); dot takes the rest. */
+static size_t default_node_limit(const viz_walk *w) {
+    bool framed = false;
+    for (size_t g = 0; g < w->ngroups; g++) framed = framed || !w->group_folded[g];
+    if (!framed && w->ndrawn > VIZ_DOT_MAX_NODES) return VIZ_MAX_MAX_NODES;
+    if (!framed && viz_layout_cost(w) != LAYOUT_FULL) return VIZ_MAX_MAX_NODES;
+    return VIZ_DOT_MAX_NODES;
+}
+
 int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     *w = (viz_walk){0};
     if (y == NULL) {
@@ -550,7 +562,7 @@ int viz_walk_build(viz_walk *w, ag_var *y, const viz_graph_opts *o, char err[VIZ
         snprintf(err, VIZ_ERRLEN, "out of memory while walking the graph");
         return -1;
     }
-    size_t limit = o->max_nodes > 0 ? (size_t)o->max_nodes : VIZ_DEFAULT_MAX_NODES;
+    size_t limit = o->max_nodes > 0 ? (size_t)o->max_nodes : default_node_limit(w);
     size_t nodes = w->ndrawn;
     if (nodes <= limit) return 0;
     int fits = depth_that_fits(w, limit);

@@ -197,8 +197,10 @@ static bool draw(tree *t) {
 char *viz_graph_tree(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     viz_graph_opts defaults;
     if (o == NULL) viz_graph_opts_default(&defaults), o = &defaults;
+    viz_graph_opts limited = *o; /* no layout: the text keeps the old default limit */
+    if (limited.max_nodes <= 0) limited.max_nodes = VIZ_DEFAULT_MAX_NODES;
     viz_walk walk;
-    if (viz_walk_build(&walk, y, o, err) != 0) {
+    if (viz_walk_build(&walk, y, &limited, err) != 0) {
         viz_walk_free(&walk);
         return NULL;
     }

@@ -177,6 +177,59 @@ static void test_crashing_graph_is_drawn(void **state) {
     assert_close(ag_item(x), 1.0); /* the session goes on */
 }
 
+/* A call per step (tag i + 1), titled so that every step is a group drawn
+ * whole (a cluster): such graphs go to dot, not the layered layout. */
+static const char *step_title(void *user, unsigned tag) {
+    (void)user;
+    return tag > 0 ? "f" : NULL;
+}
+
+/* A layout that runs out of the child's CPU time is drawn by the layered
+ * fallback, not lost: y = f(y, x) with f(y, x) = sin(y) * x + y, 800 calls
+ * drawn whole (4,801 nodes in 800 frames), takes dot about 7 s of CPU
+ * (Graphviz 2.43), stopped here after 2 s; the layered layout takes about
+ * 0.3 s (more under a sanitizer: the fallback gets the default CPU time,
+ * not the 2 s).  Every node is in the SVG, and the note says what happened. */
+static void test_slow_layout_is_drawn_by_the_fallback(void **state) {
+    (void)state;
+    ag_var *x = ag_scalar(ctx, 1.0), *y = x;
+    for (unsigned i = 0; i < 800; i++) {
+        unsigned before = ag_set_func_tag(ctx, i + 1);
+        y = ag_add(ctx, ag_mul(ctx, ag_sin(ctx, y), x), y);
+        ag_set_func_tag(ctx, before);
+    }
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    o.max_nodes = 5000;
+    o.fold = 0;
+    o.group_title = step_title;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/agrepl-contain-slow-%ld.svg", (long)getpid());
+    unlink(path);
+    viz_contain_set_limits(2, 0);
+    char err[VIZ_ERRLEN] = "";
+    int nodes = 0, edges = 0;
+    int rc = viz_graph_render(y, &o, path, &nodes, &edges, err);
+    viz_contain_set_limits(0, 0);
+    if (rc != 0) fail_msg("render: %s", err);
+    assert_int_equal(nodes, 4801);
+    assert_string_equal(err, "Graphviz's layout ran out of CPU time on this graph: drawn with a simple "
+                             "layered layout instead");
+    FILE *svg = fopen(path, "r");
+    assert_non_null(svg);
+    char line[4096];
+    int drawn = 0, lines = 0;
+    while (fgets(line, sizeof line, svg) != NULL) {
+        drawn += strstr(line, "class=\"node\"") != NULL;
+        lines += strstr(line, "class=\"edge\"") != NULL;
+    }
+    fclose(svg);
+    assert_int_equal(drawn, 4801 + 1); /* and the legend */
+    assert_int_equal(lines, edges);
+    unlink(path);
+    assert_close(ag_item(x), 1.0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bytes_come_back_whole),
@@ -186,6 +239,7 @@ int main(void) {
         cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_glib_abort_while_drawing_is_out_of_memory),
         CTX_TEST(test_crashing_graph_is_drawn),
+        CTX_TEST(test_slow_layout_is_drawn_by_the_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,14 +19,21 @@ static void test_node_limit_and_depth(void **state) {
     const char *refusal =
         "graph has 4001 nodes (limit 400): draw the part near the output with depth=199, "
         "or all of it with max_nodes=4001";
-    assert_null(viz_graph_dot(y, &o, err));
-    assert_string_equal(err, refusal);
+    /* the text tree keeps the limit of 400; a drawing takes what lays out in
+     * under a second, which for a chain (our layered layout) is up to
+     * VIZ_MAX_MAX_NODES */
     assert_null(viz_graph_tree(y, &o, err));
     assert_string_equal(err, refusal);
+    char *whole = viz_graph_dot(y, &o, err);
+    assert_non_null(whole);
+    free(whole);
+    ag_var *longer = sin_chain(2600); /* 5201 nodes */
+    assert_null(viz_graph_dot(longer, &o, err));
+    assert_string_equal(err, "graph has 5201 nodes (limit 5000): draw the part near the output with depth=2499");
     char path[128];
     snprintf(path, sizeof path, "/tmp/test_graph_refused_%ld.png", (long)getpid());
     unlink(path);
-    assert_int_equal(viz_graph_render(y, &o, path, NULL, NULL, err), -1);
+    assert_int_equal(viz_graph_render(longer, &o, path, NULL, NULL, err), -1);
     assert_int_equal(access(path, F_OK), -1);
 
     o.depth = 199; /* the suggestion fits */
@@ -411,6 +418,35 @@ static void test_big_graphs_are_drawn(void **state) {
 
 /* Refusing a 100001-node graph walks it once: well under 2 s of CPU time
  * (which a loaded machine does not stretch; scaled for the sanitizers). */
+/* Counts occurrences of needle in text. */
+static int occurrences(const char *text, const char *needle) {
+    int count = 0;
+    for (const char *at = strstr(text, needle); at != NULL; at = strstr(at + 1, needle)) count++;
+    return count;
+}
+
+/* The layered layout (past 1,000 nodes) draws what dot draws: every node,
+ * every edge, and the operand names on the edges into a subtraction and a
+ * division (y = sin(y - x) / x + y, 300 times: 2,401 nodes; x is read by
+ * 600 ops, its long edges drawn straight or bent), with the default limit. */
+static void test_layered_layout_draws_everything(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 1.5), "x"), *y = x;
+    for (int i = 0; i < 300; i++) y = ag_add(ctx, ag_div(ctx, ag_sin(ctx, ag_sub(ctx, y, x)), x), y);
+    viz_graph_opts o = defaults();
+    char err[VIZ_ERRLEN] = "";
+    char *dot = viz_graph_dot(y, &o, err);
+    size_t size = 0;
+    char *svg = viz_graph_svg(y, &o, &size, err);
+    if (dot == NULL || svg == NULL) fail_msg("%s", err);
+    int labelled = occurrences(dot, "label=a]") + occurrences(dot, "label=b]");
+    assert_in_range(labelled, 600, 1300); /* operands of y - x and sin(...) / x named */
+    assert_int_equal(occurrences(svg, "class=\"node\""), 2401 + 1); /* and the legend */
+    assert_int_equal(occurrences(svg, "class=\"edge\""), 3300);
+    assert_int_equal(occurrences(svg, "fill=\"#6a1b9a\">"), labelled + 1); /* and the legend's line */
+    free(dot);
+    free(svg);
+}
+
 static void test_walk_of_a_long_chain(void **state) {
     ag_var *y = sin_chain(50000);
     viz_graph_opts o = defaults();
@@ -418,8 +454,8 @@ static void test_walk_of_a_long_chain(void **state) {
     double start = seconds_now();
     assert_null(viz_graph_dot(y, &o, err));
     assert_below(seconds_now() - start, 2.0 * SANITIZER_SCALE);
-    assert_string_equal(
-        err, "graph has 100001 nodes (limit 400): draw the part near the output with depth=199");
+    assert_string_equal( /* the default for a chain: what the layered layout takes */
+        err, "graph has 100001 nodes (limit 5000): draw the part near the output with depth=2499");
     o.max_nodes = VIZ_MAX_MAX_NODES;
     assert_null(viz_graph_dot(y, &o, err));
     assert_string_equal(
@@ -431,6 +467,7 @@ int main(void) {
         CTX_TEST(test_node_limit_and_depth),
         CTX_TEST(test_long_edges_render_fast),
         CTX_TEST(test_walk_of_a_long_chain),
+        CTX_TEST(test_layered_layout_draws_everything),
         CTX_TEST(test_big_graphs_are_drawn),
         CTX_TEST(test_digest_agrees_with_the_dot),
         CTX_TEST(test_fold_conv_box_shows_the_kernel),
