@@ -5,6 +5,7 @@
  * Expected values are upstream's (its tests: book examples, higher-order derivatives, engine behaviour; and values from running it). */
 #include "testutil.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -826,6 +827,33 @@ static void test_op_table(void **state) {
             snprintf(part, sizeof part, "d/d%s ", ag_op_input_name(op, k));
             assert_non_null(strstr(ag_op_rule(op), part));
         }
+    /* and the other way: every input a rule names ("d/dNAME", NAME up to a
+     * subscript's '_') is one its row gives, or, for a row naming none, the
+     * inspector's default (x of one input, a and b of two, xi of Concat's
+     * x1, x2, ...): a rule naming cond, index or cols needs them in its row */
+    for (int op = 0; op < AG_OP_COUNT; op++) {
+        for (const char *p = ag_op_rule(op); (p = strstr(p, "d/d")) != NULL;) {
+            p += 3;
+            char name[16];
+            size_t len = 0;
+            while (isalnum((unsigned char)p[len]) && len + 1 < sizeof name) len++;
+            memcpy(name, p, len);
+            name[len] = '\0';
+            bool known = false;
+            int arity = ag_op_arity(op);
+            for (int k = 0; k < (arity < 0 ? 3 : arity); k++) {
+                const char *given = ag_op_input_name(op, k);
+                const char *fallback = arity == 1 ? "x" : arity == 2 ? (k == 0 ? "a" : "b") : "xi";
+                if (strcmp(name, given != NULL ? given : fallback) == 0) known = true;
+            }
+            if (!known) fail_msg("%s's rule names d/d%s, which its row does not", ag_op_name(op), name);
+        }
+    }
+    assert_string_equal(ag_op_input_name(AG_OP_WHERE, 0), "cond");
+    assert_string_equal(ag_op_input_name(AG_OP_GATHER, 1), "index");
+    assert_string_equal(ag_op_input_name(AG_OP_SCATTER_ADD, 0), "src");
+    assert_string_equal(ag_op_input_name(AG_OP_COL2IM, 0), "cols");
+    assert_string_equal(ag_op_input_name(AG_OP_GET_ITEM_GRAD, 0), "g");
     assert_string_equal(ag_op_input_name(AG_OP_LINEAR, 2), "b");
     assert_string_equal(ag_op_input_name(AG_OP_CROSS_ENTROPY, 1), "t");
     assert_string_equal(ag_op_input_name(AG_OP_SUB, 1), "b");
