@@ -532,6 +532,14 @@ static void test_config_accessors(void **state) {
     assert_close(ag_optim_get_config(opt).lr, 0.5);
     assert_string_equal(ag_optim_kind_name(AG_MOMENTUM), "momentum");
     assert_string_equal(ag_hook_kind_name(AG_HOOK_CLIP_GRAD), "clip_grad");
+    /* every kind has its row: a summary (what :help shows) and a step */
+    for (int k = 0; k < AG_OPTIM_KIND_COUNT; k++) {
+        const char *summary = ag_optim_kind_summary((ag_optim_kind)k);
+        if (summary == NULL || summary[0] == '\0') fail_msg("%s has no summary", ag_optim_kind_name((ag_optim_kind)k));
+    }
+    assert_string_equal(ag_optim_kind_summary(AG_MOMENTUM), "heavy-ball momentum: v = momentum*v - lr*g, p = p + v");
+    assert_null(ag_optim_kind_summary(AG_OPTIM_KIND_COUNT));
+    assert_null(ag_optim_kind_summary((ag_optim_kind)-1));
     ag_optim_free(opt);
 }
 
