@@ -449,7 +449,7 @@ kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
 notebook-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 	@$(STEP) "notebooks ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/python/notebook_test.py $(AGREPL)
 
-# A class on one server (issue 26): Debian's JupyterHub with
+# A class on one server: Debian's JupyterHub with
 # samples/classroom/jupyterhub_config.py on 127.0.0.1, 20 students logged in
 # through its REST API running two lessons at once, then faults (a killed
 # kernel, an endless loop, a syntax error) and isolation between students;
@@ -682,7 +682,8 @@ man-tests: $(SHLIB) $(REFMAN)
 	@$(STEP) "man pages ($(BUILD))" sh tests/suites/man_test.sh $(SHLIB) $(BUILD)/man
 
 # Every :command and built-in the README names exists in agrepl's tables.
-# HACKING.md's file tables name every file of the source tree (issue 29 item 8).
+# HACKING.md's file tables name every file of the source tree, the text points
+# at no issue, section or absent document, and repl/'s includes keep to its floors.
 hacking-tests:
 	@$(STEP) "HACKING.md file tables" sh tests/suites/hacking_files_test.sh
 	@$(STEP) "repl/'s floors (HACKING.md)" sh tests/suites/repl_floors_test.sh
@@ -894,7 +895,7 @@ $(AGBENCH): $(BENCH_OBJ) $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(OPT) $(SAN) -o $@ $(BENCH_OBJ) $(ENGINE_LIBS) $(BLAS_LIBS)
 
-# The decision boundary's redraw (issue 48): the REPL and viz/ linked as the
+# The decision boundary's redraw: the REPL and viz/ linked as the
 # tests link them, one line from bench/run.sh.
 BOUNDARY_BENCH = $(BUILD)/boundary_bench
 $(BOUNDARY_BENCH): bench/pictures/boundary_bench.c $(REPLLIB) $(VIZLIB) $(UTILLIB) $(LIBINT)

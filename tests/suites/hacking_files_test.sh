@@ -47,10 +47,16 @@ while read -r n; do
 done < "$tmp/named"
 [ -z "$stale" ] || { echo "FAIL: HACKING.md's tables name files that are not there:$stale"; status=1; }
 # The repository's text says its facts itself: no pointer to a document
-# that is not in it (the shared SPEC, DESIGN, STYLE and upstream reference).
-# Not yet checked: "issue N" (about 200 places) is still written.
+# that is not in it (the shared SPEC, DESIGN, STYLE and upstream reference),
+# nor to the tracker ("issue 33", "issue 54 item 2"), a bare section number
+# of one ("§11") or a golden case of the reference ("G47"): the case checked,
+# the figure or the reason is written instead.
 pointers=$(grep -rnE 'SPEC §|SPEC section|SPEC\.md|reference §|upstream\.md|DESIGN( §|\.md)|STYLE\.md' \
     src include repl viz tests samples bench man 2>/dev/null | grep -v '^tests/suites/hacking_files_test.sh:')
 [ -z "$pointers" ] || { echo "FAIL: references to documents not in the repository (write the fact instead):"; echo "$pointers"; status=1; }
+pointers=$(grep -rnIE '\b[Ii]ssues? [0-9]+|§ ?[0-9]|\bG[0-9]{1,3}\b' \
+    src include repl viz tests bench man Makefile HACKING.md README.md 2>/dev/null |
+    grep -v '^tests/suites/hacking_files_test.sh:')
+[ -z "$pointers" ] || { echo "FAIL: pointers to issues, sections or golden cases (write the fact instead):"; echo "$pointers"; status=1; }
 [ $status -ne 0 ] || echo "ok: HACKING.md's tables name all $(grep -c . "$tmp/files") files under src include repl viz tests bench"
 exit $status

@@ -1,5 +1,5 @@
 #!/bin/sh
-# pace(N) with a plot window on a virtual X server (issue 24, item 7): a race
+# pace(N) with a plot window on a virtual X server: a race
 # of two optimizers, each step tracking both paths over Rosenbrock's contour
 # and plotting both losses, runs at N steps a second within 10 % whenever
 # drawing a frame takes less than 1/N s.  Drawing is part of a frame's time,

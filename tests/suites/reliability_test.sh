@@ -266,7 +266,7 @@ fi
 # 2.42, after about 18 s of CPU); it runs in a child process, so a crash or the
 # CPU-time limit (here `ulimit -t 3`, which the child inherits) is an error
 # and the session goes on with every name.
-# (issue 52, item 9: this run is bounded in CPU time, not wall time: the
+# (this run is bounded in CPU time, not wall time: the
 # session and its Graphviz child each by `ulimit -t 3`, the hard limit a
 # SIGKILL; a wall-time limit of 60 s stopped it beside other work, where 2 s
 # of CPU took longer than that.  A run that blocks without using CPU is the
@@ -469,7 +469,7 @@ for want in "bad.ag:2:8: error: unexpected token '*'" \
         echo "FAIL control characters: no line '$want' in: $(cat -v "$tmp/ctl/out")"
     fi
 done
-# (issue 52) the DOT file of a graph with that name: no control character in it
+# the DOT file of a graph with that name: no control character in it
 if [ -s "$tmp/ctl/names.dot" ] && ! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$tmp/ctl/names.dot" &&
     ! LC_ALL=C grep -q "$(printf '\302[\200-\237]')" "$tmp/ctl/names.dot" && grep -qF '<B>q?[2Jw?</B>' "$tmp/ctl/names.dot"; then
     pass=$((pass + 1))

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The graph window on a projector (issue 49): at a screen of 1280x720 and of
+# The graph window on a projector: at a screen of 1280x720 and of
 # 1600x1000 (a virtual X server each), driven in tmux with xdotool:
 #   1. at :zoom 1.5 a small graph opens whole (its text stays >= 12 px:
 #      scale >= 0.8 / 1.5), the window on the screen
@@ -14,7 +14,7 @@
 #   6. mlp_sine's folded graph (its notebook's last cell) at :zoom 1.5:
 #      readable (scale >= 0.8 / 1.5), its output in view
 #   7. the plot window opens beside the graph window, or offset so the
-#      graph window's top and its output node stay uncovered (issue 48)
+#      graph window's top and its output node stay uncovered
 # AGREPL_WINDOW_TRACE's log says what the window did; screenshots go to
 # $AGREPL_WINDOW_SHOTS when set.  Prints "window fit: N passed, M failed".
 set -u
@@ -184,7 +184,7 @@ else
     not_ok "6. mlp_sine's folded graph: scale $scale, loss at ${2:-?},${3:-?} in $area"
 fi
 
-# ---- 7. the plot window beside the graph window (issue 48) ------------------------
+# ---- 7. the plot window beside the graph window ----------------------------------
 # The graph window is up (loss); plot() opens the plot window: beside it when
 # both fit on the screen, else offset so the graph window's top (its title
 # bar, under a window manager) and its output node loss stay uncovered

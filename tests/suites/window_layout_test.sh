@@ -3,7 +3,7 @@
 # (shared set-up: tests/suites/window_common.sh; `make window-tests` runs every
 # window suite)
 #
-#   7, 8. the window's state and a layout that holds still (issue 24); a
+#   7, 8. the window's state and a layout that holds still; a
 #      group clicked open keeps the other boxes in place (moved only to make
 #      room), folded back every node is where it was, and a group folded
 #      while a later one is open moves nothing else
@@ -12,7 +12,7 @@
 # Skips (status 0, with a message) when xvfb-run or another tool is missing.
 . "$(dirname "$0")/window_common.sh"
 
-# ---- 7. the window's state (issue 24) -----------------------------------------
+# ---- 7. the window's state ------------------------------------------------------
 # the inspector computes its numbers without touching what a later backward
 # keeps; it names the gradient as the node does (grad⁺ or .grad); show of
 # another graph closes it; open through a step-through backward, it lets
@@ -114,7 +114,7 @@ fi
 status=$(quit check)
 [ "$status" = 0 ] || not_ok "7. gradcheck: :quit gave status $status"
 
-# ---- 8. the layout holds still (issue 24) ---------------------------------------
+# ---- 8. the layout holds still ---------------------------------------------------
 # a 150-step loop the window follows: values of every width, and not one new
 # layout from the show on (the window lays out with room for the widest
 # numbers :digits prints), every box at the same place in every drawing after

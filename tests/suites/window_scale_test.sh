@@ -9,14 +9,14 @@
 #  10. a def call's constants inside its frame and box; step-through keeps
 #      every box's size; a folded MLP fits the window at a readable scale
 #  11. a click on a folded layer of a two-input model shows its units' maps
-#      in the inspector, under the value and gradient (issue 48)
+#      in the inspector, under the value and gradient
 #
 #
 # Prints "windows: N passed, M failed"; status 0 when none failed.
 # Skips (status 0, with a message) when xvfb-run or another tool is missing.
 . "$(dirname "$0")/window_common.sh"
 
-# ---- 9. projector scale in the inspector (issue 24) --------------------------------
+# ---- 9. projector scale in the inspector --------------------------------------------
 # a parameter's inspector is headed by its path and shows each matrix row on
 # one line (18 px text), scrolling sideways; :zoom and :digits change the open
 # window at once (no new show)
@@ -93,7 +93,7 @@ fi
 status=$(quit scale)
 [ "$status" = 0 ] || not_ok "9. scale: :quit gave status $status"
 
-# ---- 10. groups and step-through (issue 24) ----------------------------------------
+# ---- 10. groups and step-through ----------------------------------------------------
 # the constants made inside a def call are drawn inside its frame and fold
 # into its box; the steps of a backward keep every box's size (the function
 # in progress does not grow past its place); an MLP folded fits the screen at
@@ -169,7 +169,7 @@ fi
 status=$(quit mlpfit)
 [ "$status" = 0 ] || not_ok "10. big graph: :quit gave status $status"
 
-# ---- 11. a layer's units in the inspector (issue 48) ----------------------------
+# ---- 11. a layer's units in the inspector ----------------------------------------
 # A click on a folded layer of a two-input model opens it and inspects what
 # leaves it: its value and gradient, and under them every unit's map over
 # the plane (the last boundary's or neurons' plane), drawn in the colours

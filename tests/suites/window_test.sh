@@ -86,7 +86,7 @@ busy=""
 # ---- 2. the window slows the loop by less than 10 % -------------------------
 # What the window costs a loop is the drawing and event pumping its own
 # process does between the loop's steps, paced to at most every 100-150 ms
-# of wall time.  Measured in one run (issue 52, item 9): the session's trace
+# of wall time.  Measured in one run: the session's trace
 # (AGREPL_WINDOW_TRACE) gives the CPU time of each service of the windows
 # inside the loop, :time the loop's wall time; the services must take under
 # 10 % of it.  On an idle machine that is the slowdown; beside other work the

@@ -152,7 +152,7 @@ static void test_backward_summed_data(void **state) {
     assert_null(ag_backward_summed_data(NULL));
 }
 
-/* G1: y = square(exp(square(x))) at 0.5. */
+/* y = square(exp(square(x))) at 0.5. */
 static void test_composite(void **state) {
     ag_var *x = S(0.5);
     ag_var *y = ag_square(ctx, ag_exp(ctx, ag_square(ctx, x)));
@@ -161,7 +161,7 @@ static void test_composite(void **state) {
     assert_close(ag_item(y), 1.648721270700128);
 }
 
-/* G4-G8: accumulation when a variable is used more than once. */
+/* accumulation when a variable is used more than once. */
 static void test_accumulation(void **state) {
     ag_var *x = S(2), *y = S(3);
     ag_var *z = ag_add(ctx, ag_square(ctx, x), ag_square(ctx, y));
@@ -176,7 +176,7 @@ static void test_accumulation(void **state) {
     assert_close(ag_item(r), 9);
     assert_close(ag_item(ag_grad(a)), 3);
 
-    /* G7: grads accumulate across passes until cleargrad */
+    /* grads accumulate across passes until cleargrad */
     ag_var *c = S(3);
     ag_backward(ctx, ag_add(ctx, c, c), NULL);
     assert_close(ag_item(ag_grad(c)), 2);
@@ -184,7 +184,7 @@ static void test_accumulation(void **state) {
     ag_backward(ctx, ag_add(ctx, ag_add(ctx, c, c), c), NULL);
     assert_close(ag_item(ag_grad(c)), 3);
 
-    /* G8: generation order matters */
+    /* generation order matters */
     ag_var *g = S(2);
     ag_var *sq = ag_square(ctx, g);
     ag_var *out = ag_add(ctx, ag_square(ctx, sq), ag_square(ctx, sq));
@@ -192,7 +192,7 @@ static void test_accumulation(void **state) {
     assert_close(ag_item(out), 32);
     assert_close(ag_item(ag_grad(g)), 64);
 
-    /* backward twice on one graph doubles the leaf grad (§3.3) */
+    /* backward twice on one graph doubles the leaf grad */
     ag_var *w = S(2);
     ag_var *w2 = ag_square(ctx, w);
     ag_backward(ctx, w2, NULL);
@@ -207,7 +207,7 @@ static void test_accumulation(void **state) {
     assert_close(ag_item(ag_grad(p)), 12);
 }
 
-/* G10, G11: Matyas and Rosenbrock gradients. */
+/* Matyas and Rosenbrock gradients. */
 static void test_matyas_rosenbrock(void **state) {
     ag_var *x = S(1), *y = S(1);
     ag_var *z = ag_sub(ctx,
@@ -226,7 +226,7 @@ static void test_matyas_rosenbrock(void **state) {
     assert_close(ag_item(ag_grad(x1)), 400);
 }
 
-/* G12: 10,000 steps of gradient descent on Rosenbrock, collecting as we go. */
+/* 10,000 steps of gradient descent on Rosenbrock, collecting as we go. */
 static void test_rosenbrock_descent(void **state) {
     static const double expected[][2] = {
         {0, 2},
@@ -275,7 +275,7 @@ static ag_var *newton_f(ag_var *x) {
     return ag_sub(ctx, ag_pow(ctx, x, 4), ag_mul(ctx, S(2), ag_pow(ctx, x, 2)));
 }
 
-/* G14: Newton's method through double backprop, with the collector run
+/* Newton's method through double backprop, with the collector run
  * after every step: create_graph cycles must not leak. */
 static void test_newton_double_backprop(void **state) {
     static const double expected[] = {2, 1.4545454545454546, 1.1510467893775467,
@@ -309,7 +309,7 @@ static void test_newton_double_backprop(void **state) {
     assert_int_equal(ag_live_funcs(ctx), 0);
 }
 
-/* G15: z = gx^3 + y with gx = dy/dx, y = x^2, x = 2 -> dz/dx = 100. */
+/* z = gx^3 + y with gx = dy/dx, y = x^2, x = 2 -> dz/dx = 100. */
 static void test_double(void **state) {
     ag_var *x = S(2);
     ag_var *y = ag_pow(ctx, x, 2);
@@ -321,7 +321,7 @@ static void test_double(void **state) {
     assert_close(ag_item(ag_grad(x)), 100);
 }
 
-/* G16/G17/G18: sin and cos, ten derivatives deep. */
+/* sin and cos, ten derivatives deep. */
 static void test_sin_cos_derivatives(void **state) {
     double s = 0.8414709848078965, c = 0.5403023058681398;
     const double sin_seq[] = {-s, -c, s, c, -s, -c, s, c, -s, -c};
@@ -341,7 +341,7 @@ static void test_sin_cos_derivatives(void **state) {
     for (int i = 0; i < 10; i++) assert_close(ag_item(next_order(t, &CG)), cos_seq[i]);
 }
 
-/* G19-G23: tanh, exp, log, pow, square to several orders. */
+/* tanh, exp, log, pow, square to several orders. */
 static void test_higher_orders(void **state) {
     ag_var *x = S(1);
     ag_backward(ctx, ag_tanh(ctx, x), &CG);
@@ -384,7 +384,7 @@ static void test_higher_orders(void **state) {
     assert_close(ag_item(next_order(q, &CG)), 0);
 }
 
-/* G24-G27: second passes of mul/div accumulate; linear ops leave <nil>. */
+/* second passes of mul/div accumulate; linear ops leave <nil>. */
 static void test_second_order_binary(void **state) {
     ag_var *a = S(3), *b = S(2);
     ag_var *y = ag_mul(ctx, a, b);
@@ -425,7 +425,7 @@ static void test_second_order_binary(void **state) {
     assert_null(next_order(g, NULL));
 }
 
-/* G74 and §11: retain_grad keeps intermediate gradients. */
+/* retain_grad keeps intermediate gradients (upstream's test and its example). */
 static void test_retain_grad(void **state) {
     ag_var *x0 = S(1), *x1 = S(1);
     ag_var *t = ag_add(ctx, x0, x1);
@@ -453,7 +453,7 @@ static void test_retain_grad(void **state) {
     assert_close(ag_item(ag_grad(x)), 218.39260013257694);
 }
 
-/* G75/G76: nograd and testmode scopes nest and restore. */
+/* nograd and testmode scopes nest and restore. */
 static void test_modes(void **state) {
     ag_var *x = S(3);
     bool old = ag_set_grad_enabled(ctx, false);
@@ -488,7 +488,7 @@ static void test_modes(void **state) {
     assert_false(ag_creator(ag_grad(p)) != NULL);
 }
 
-/* G77, §11: unchain and unchain_backward. */
+/* unchain and unchain_backward (upstream's tests). */
 static void test_unchain(void **state) {
     ag_var *x = S(1);
     ag_var *y = ag_pow(ctx, x, 2);
@@ -514,7 +514,7 @@ static void test_unchain(void **state) {
     assert_null(ag_grad(s));
 }
 
-/* G78: backward of a leaf sets ones. Generations (§11). */
+/* backward of a leaf sets ones; generations count up from the inputs (upstream's test). */
 static void test_leaf_and_generation(void **state) {
     ag_var *x = S(1);
     ag_backward(ctx, x, NULL);

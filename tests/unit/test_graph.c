@@ -448,7 +448,7 @@ static void test_tree_of_tensor(void **state) {
  * (HTML labels, a cluster's and the graph's plain labels) and the engine's
  * ag_dot show '?' for each (as text_printable: a terminal obeys ESC and BEL
  * when the text is printed or the file shown), a tab or newline a space, so
- * no name starts a line of its own (issue 52). */
+ * no name starts a line of its own. */
 static void test_names_made_printable(void **state) {
     ag_var *x = named(ag_scalar(ctx, 1.0), "a\x1b[31mred\a");
     ag_var *y = named(ag_sin(ctx, x), "y\nz\t\xc2\x9b");

@@ -221,7 +221,7 @@ static void test_big_buffers_on_huge_page_boundaries(void **state) {
     ag_ctx_free(ctx);
 }
 
-/* Issue 52: a big buffer in the cache is poisoned under AddressSanitizer;
+/* A big buffer in the cache is poisoned under AddressSanitizer;
  * the cache given back (ag_gc_release, as :reset does) must unpoison it, or
  * the next buffer at that address starts poisoned and the first write to it
  * (rand's) is a use-after-poison.  Seen failing under clang's ASan, where
@@ -256,7 +256,7 @@ static size_t resident_bytes(void) {
     return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-/* Issue 54: the node memory of a collected graph goes back to the system
+/* The node memory of a collected graph goes back to the system
  * with ag_gc_release (before, a collected 200,000-op graph kept 68.9 MB until
  * ag_ctx_free).  A 200,000-op scalar chain is built, measured resident,
  * collected (ag_gc keeps its nodes for reuse: still resident), then

@@ -1,5 +1,5 @@
 /* test_models.c — layers and models: the fixed-weight LSTM and RNN values
- * computed by running upstream (itsubaki/autograd), parameter names and shapes (G89-G91), lazy and seeded
+ * computed by running upstream (itsubaki/autograd), parameter names and shapes, lazy and seeded
  * initialisation, batched inputs, gradients against central differences,
  * hidden-state retention under ag_gc, error messages, and an MLP fitting a
  * noisy sine with SGD while memory stays flat. */
@@ -130,7 +130,7 @@ static void test_rnn_fixed_weights(void **state) {
     ag_model_unref(rnn);
 }
 
-/* ---- G89-G91: names, shapes, lazy weights ------------------------------------------- */
+/* ---- names, shapes, lazy weights ------------------------------------------------------ */
 
 static void test_mlp_names_and_lazy_shapes(void **state) {
     ag_model *m = ag_mlp(ctx, (const int[]){5, 1}, 2, AG_ACT_SIGMOID, 0);
@@ -193,7 +193,7 @@ static void test_lstm_model_names_g91(void **state) {
     ag_model_unref(m);
 }
 
-/* G90: Linear(5) on [1 2 3], backward twice without clearing: grads add. */
+/* Linear(5) on [1 2 3], backward twice without clearing: grads add. */
 static void test_linear_grads_g90(void **state) {
     ag_model *m = ag_linear_model(ctx, 5, true, 0);
     ag_var *x = VAR(ctx, SHAPE(1, 3), 1, 2, 3);
@@ -241,7 +241,7 @@ static void test_linear_in_size(void **state) {
     ag_clear_error(ctx);
 }
 
-/* G91: batch [2 2 2] inputs through every kind. */
+/* Batch [2 2 2] inputs through every kind. */
 static void test_batched_inputs(void **state) {
     struct {
         ag_model *m;
@@ -603,7 +603,7 @@ static void test_cnn(void **state) {
     ag_release(x);
 }
 
-/* Issue 52: a collected input is a stale handle, AG_ERR_STALE, as ag_add
+/* A collected input is a stale handle, AG_ERR_STALE, as ag_add
  * says it, not AG_ERR_CONTEXT ("belongs to another context"). */
 static void test_collected_input_is_stale(void **state) {
     (void)state;

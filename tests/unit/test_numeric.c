@@ -1,5 +1,5 @@
-/* test_numeric.c — numerical differentiation (upstream numerical.Diff, G2,
- * G88, values from running upstream) and gradient checking. */
+/* test_numeric.c — numerical differentiation (upstream's numerical.Diff: its
+ * printed values and values from running it) and gradient checking. */
 #include "testutil.h"
 
 #include <math.h>
@@ -61,11 +61,11 @@ static void test_numdiff_goldens(void **state) {
     ag_var *x = ag_scalar(ctx, 0.5);
     ag_var *g2 = ag_numdiff(ctx, square_exp_square, NULL, &x, 1, 0);
     assert_scalar_shape(g2);
-    assert_close_tol(ag_item(g2), 3.2974, 0, 5e-5); /* G2 prints %.4f */
-    assert_close_tol(ag_item(g2), 3.297442541400256, 1e-7, 0); /* analytic, G1 */
+    assert_close_tol(ag_item(g2), 3.2974, 0, 5e-5); /* upstream prints %.4f */
+    assert_close_tol(ag_item(g2), 3.297442541400256, 1e-7, 0); /* the analytic derivative */
 
     ag_var *two = ag_scalar(ctx, 2.0);
-    assert_data(ag_numdiff(ctx, square_fn, NULL, &two, 1, 0), 4.000000000004); /* G88 */
+    assert_data(ag_numdiff(ctx, square_fn, NULL, &two, 1, 0), 4.000000000004); /* upstream's value for x^2 at 2 */
 
     ag_var *one = ag_scalar(ctx, 1.0);
     assert_data(ag_numdiff(ctx, sin_fn, NULL, &one, 1, 0), 0.5403023049677103);

@@ -35,7 +35,7 @@ static void assert_error(ag_var *v, const char *message) {
     ag_clear_error(ctx);
 }
 
-/* ---- G61 linear ------------------------------------------------------------------ */
+/* ---- linear ---------------------------------------------------------------------- */
 
 static void test_linear(void **state) {
     ag_var *x = iota(SHAPE(2, 3)), *w = iota(SHAPE(3, 4));
@@ -131,7 +131,7 @@ static void test_linear_batched(void **state) {
                                   "9 9 9])");
 }
 
-/* G61 "double": gx.backward() and gw.backward() after a create_graph pass. */
+/* Upstream's "double" case: gx.backward() and gw.backward() after a create_graph pass. */
 static void test_linear_double(void **state) {
     ag_var *x = iota(SHAPE(2, 3)), *w = iota(SHAPE(3, 4));
     ag_var *y = ag_linear(ctx, x, w, NULL);
@@ -217,7 +217,7 @@ static void test_linear_errors(void **state) {
     ag_clear_error(ctx);
 }
 
-/* ---- G62-G65 activations (first and second order) ----------------------------------- */
+/* ---- activations (first and second order) ------------------------------------------- */
 
 static void test_sigmoid(void **state) {
     const double in[] = {-4, -2, 0, 2, 4};
@@ -234,7 +234,7 @@ static void test_sigmoid(void **state) {
                                      "-0.07996250105615307 -0.01702733592838912])");
 }
 
-/* G63: 1 / (1 + exp(-x)) through the primitives. */
+/* 1 / (1 + exp(-x)) through the primitives. */
 static ag_var *sigmoid_simple(ag_var *x) {
     return ag_div(ctx, ag_scalar(ctx, 1.0),
                   ag_add(ctx, ag_scalar(ctx, 1.0), ag_exp(ctx, ag_neg(ctx, x))));
@@ -278,7 +278,7 @@ static void test_gelu(void **state) {
     assert_var_string(ag_grad(x), "variable[1 3]([0 0.5 1])");
     assert_var_string(next_order(x), "variable[1 3]([0 0.7978845608028654 0])");
 
-    /* §11 */
+    /* GELU of five values and its gradient (upstream's test) */
     x = VAR(ctx, SHAPE(5), -1, -0.5, 0.5, 1, 2);
     y = ag_gelu(ctx, x);
     assert_int_equal(ag_backward(ctx, y, NULL), 0);
@@ -288,7 +288,7 @@ static void test_gelu(void **state) {
                                   "0.8673699035346424 1.0829640838457826 1.0860992566236183])");
 }
 
-/* ---- G66-G68 softmax ------------------------------------------------------------------ */
+/* ---- softmax ------------------------------------------------------------------------ */
 
 static ag_var *softmax_input(void) { return VAR(ctx, SHAPE(2, 3), 1, 2, 3, 4, 4, 8); }
 
@@ -323,7 +323,7 @@ static void test_softmax_first_axis(void **state) {
                                   "-1.734723475976807e-18 -2.220446049250313e-16 "
                                   "1.1102230246251565e-16 -2.220446049250313e-16])");
 
-    /* §11: 1-D */
+    /* a 1-D softmax (upstream's test) */
     assert_var_string(ag_softmax(ctx, VAR(ctx, SHAPE(3), 1, 2, 3), 0),
                       "variable[3]([0.09003057317038046 0.24472847105479764 0.6652409557748218])");
 }
@@ -342,7 +342,7 @@ static void test_softmax_middle_axis(void **state) {
     for (int i = 6; i < 12; i++) assert_close(d[i], 1.0 / 3.0);
 }
 
-/* G68: exp(x) / sum_to(exp(x), keepdims), no max shift. */
+/* exp(x) / sum_to(exp(x), keepdims), no max shift. */
 static void test_softmax_simple(void **state) {
     ag_var *x = softmax_input();
     ag_var *e = ag_exp(ctx, x);
@@ -365,7 +365,7 @@ static void test_softmax_errors(void **state) {
     assert_error(ag_softmax(ctx, NULL, 0), "softmax: input 1 is NULL");
 }
 
-/* ---- G69-G70 cross-entropy ------------------------------------------------------------- */
+/* ---- cross-entropy ------------------------------------------------------------------ */
 
 static ag_var *g69_logits(void) {
     return VAR(ctx, SHAPE(2, 10), 0.1, 0.05, 0.6, 0, 0.05, 0.1, 0, 0.1, 0, 0, /* row 0 */
@@ -390,7 +390,7 @@ static void test_cross_entropy_g69(void **state) {
     assert_var_string(next_order(x), "variable[2 10]([0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0])");
 }
 
-/* §11: 1-D labels; G70: ignored rows. */
+/* 1-D labels (upstream's test); ignored rows. */
 static void test_cross_entropy_labels(void **state) {
     ag_var *x = iota(SHAPE(2, 3));
     ag_var *y = ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 2, 0));
@@ -445,7 +445,7 @@ static void test_cross_entropy_errors(void **state) {
     ag_clear_error(ctx);
 }
 
-/* ---- G71 mean squared error ------------------------------------------------------------- */
+/* ---- mean squared error ------------------------------------------------------------- */
 
 static void test_mse(void **state) {
     ag_var *a = ag_ones(ctx, 2, (const int[]){2, 4}), *b = ag_full(ctx, 2, (const int[]){2, 4}, 3);
@@ -464,7 +464,7 @@ static void test_mse(void **state) {
     assert_var_string(ag_grad(b), "variable[2 4]([0 0 0 0 0 0 0 0])");
 }
 
-/* §11, and the gradients summed back to each input's shape (upstream leaves
+/* Upstream's test, and the gradients summed back to each input's shape (upstream leaves
  * them broadcast-shaped). */
 static void test_mse_broadcast(void **state) {
     ag_var *a = VAR(ctx, SHAPE(3), 1, 2, 3), *b = VAR(ctx, SHAPE(1), 0);
@@ -489,7 +489,7 @@ static void test_mse_broadcast(void **state) {
                  "mse: shapes [3] and [2] are not compatible");
 }
 
-/* ---- G73 accuracy ------------------------------------------------------------------------ */
+/* ---- accuracy ------------------------------------------------------------------------ */
 
 static void test_accuracy(void **state) {
     ag_var *y = VAR(ctx, SHAPE(3, 3), 0.2, 0.8, 0, 0.1, 0.9, 0, 0.8, 0.1, 0.1);

@@ -30,7 +30,7 @@ static void assert_failed_with(const char *message) {
     ag_clear_error(ctx);
 }
 
-/* ---- G81-G84: one parameter whose gradient is never cleared ------------------ */
+/* ---- one parameter whose gradient is never cleared ----------------------------- */
 
 static void test_sgd_g81(void **state) {
     ag_optim *opt = ag_sgd(ctx, 0.1, 0, 0);
@@ -203,7 +203,7 @@ static void test_adam_lanes_match_one_element(void **state) {
     (void)state;
 }
 
-/* G85: a parameter without a gradient is neither changed nor given state. */
+/* A parameter without a gradient is neither changed nor given state. */
 static void test_param_without_grad_g85(void **state) {
     ag_optim_kind kinds[] = {AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW};
     for (int k = 0; k < 4; k++) {
@@ -217,7 +217,7 @@ static void test_param_without_grad_g85(void **state) {
     }
 }
 
-/* G86 and §11's two-parameter case. */
+/* clip_grad on one parameter, and upstream's two-parameter case. */
 static void test_clip_grad_g86(void **state) {
     ag_var *p = VAR(ctx, SHAPE(4), 0, 0, 0, 0);
     ag_set_grad(p, VAR(ctx, SHAPE(4), 1, 2, 3, 4));
@@ -254,7 +254,7 @@ static void test_numdiff_g88(void **state) {
     assert_close(ag_item(d), 4.000000000004);
 }
 
-/* ---- §11: p = [1, 2] with gradients [1 -1], [0.5 2], [-3 0] ------------------- */
+/* ---- upstream's test: p = [1, 2] with gradients [1 -1], [0.5 2], [-3 0] ------------------- */
 
 static const double grads[3][2] = {{1, -1}, {0.5, 2}, {-3, 0}};
 
@@ -349,7 +349,7 @@ static void test_sgd_momentum_weight_decay_by_hand(void **state) {
     ag_optim_free(opt);
 }
 
-/* §11: {a: 1 with grad 1, b: 5 without}, lr 0.5; and no state for b. */
+/* Upstream's test: {a: 1 with grad 1, b: 5 without}, lr 0.5; and no state for b. */
 static void test_sgd_skips_param_without_grad(void **state) {
     ag_var *a = scalar_param(1, 1), *b = VAR(ctx, SHAPE(1), 5.0);
     ag_optim *opt = ag_sgd(ctx, 0.5, 0, 0);

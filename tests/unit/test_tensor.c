@@ -277,7 +277,7 @@ static void test_binary_same_shape(void **state) {
 }
 
 static void test_binary_broadcast(void **state) {
-    /* G46: [2 3] + [3] and [2 1] * [1 3] */
+    /* [2 3] + [3] and [2 1] * [1 3] */
     ag_tensor a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     ag_tensor row = TENSOR(SHAPE(3), 10, 20, 30);
     ag_tensor out = ZEROS(SHAPE(2, 3));
@@ -305,7 +305,7 @@ static void test_binary_broadcast(void **state) {
     t_binary(&out2, &second, &square, T_ADD);
     assert_tensor(&out2, SHAPE(2, 2), 11, 21, 32, 42);
 
-    /* scalar cases: G39-G42 (b of shape [1]) and a 0-d on either side */
+    /* scalar cases: b of shape [1] and a 0-d on either side */
     ag_tensor v = TENSOR(SHAPE(5), 1, 2, 3, 4, 5);
     ag_tensor one = TENSOR(SHAPE(1), 2);
     ag_tensor out5 = ZEROS(SHAPE(5));
@@ -419,7 +419,7 @@ static ag_tensor reduce(const ag_tensor *a, const int *axes, int naxes, bool kee
 }
 
 static void test_reduce_sum(void **state) {
-    /* G47 */
+    /* [2 3] 1..6 summed over each axis (also negative, kept) and over both */
     ag_tensor a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     ag_tensor r = reduce(&a, (const int[]){0}, 1, false, T_RSUM);
     assert_tensor(&r, SHAPE(3), 5, 7, 9);
@@ -447,7 +447,7 @@ static void test_reduce_sum(void **state) {
     t_free(NULL, &r);
     t_free(NULL, &a);
 
-    /* G52 and TestSum: [2 2 2] 1..8 */
+    /* [2 2 2] 1..8 (upstream's TestSum) */
     ag_tensor c = TENSOR(SHAPE(2, 2, 2), 1, 2, 3, 4, 5, 6, 7, 8);
     r = reduce(&c, (const int[]){1, 2}, 2, false, T_RSUM);
     assert_tensor(&r, SHAPE(2), 10, 26);
@@ -488,7 +488,7 @@ static void test_reduce_sum_order(void **state) {
 }
 
 static void test_reduce_max_min(void **state) {
-    /* G50 */
+    /* max of [2 3] over everything and each axis */
     ag_tensor a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 10, 6);
     ag_tensor r = reduce(&a, NULL, 0, false, T_RMAX);
     assert_scalar_tensor(&r, 10);
@@ -500,7 +500,7 @@ static void test_reduce_max_min(void **state) {
     assert_tensor(&r, SHAPE(2), 3, 10);
     t_free(NULL, &r);
     t_free(NULL, &a);
-    /* G51 */
+    /* min of [2 3] over both axes (negative) and each axis */
     ag_tensor b = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, -5, 6);
     r = reduce(&b, (const int[]){-2, -1}, 2, false, T_RMIN);
     assert_scalar_tensor(&r, -5);

@@ -6,7 +6,7 @@
 /* ---- sum_to / broadcast_to ------------------------------------------------------------ */
 
 static void test_sum_to(void **state) {
-    /* G45, TestSumTo */
+    /* upstream's TestSumTo: [2 4] to [4] and more */
     ag_tensor a = TENSOR(SHAPE(2, 4), 1, 2, 3, 4, 5, 6, 7, 8);
     ag_tensor out = ZEROS(SHAPE(4));
     t_sum_to(&out, &a);
@@ -44,7 +44,7 @@ static void test_sum_to(void **state) {
     t_free(NULL, &out);
     t_free(NULL, &a);
 
-    /* G44 on [2 3] 1..6: to [1 3], [2 1], [1 1], [] and the same shape */
+    /* [2 3] 1..6 to [1 3], [2 1], [1 1], [] and the same shape */
     a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     out = ZEROS(SHAPE(1, 3));
     t_sum_to(&out, &a);
@@ -124,7 +124,7 @@ static void test_broadcast_to(void **state) {
     t_free(NULL, &out);
     t_free(NULL, &a);
 
-    /* ExampleBroadcastTo and G43 */
+    /* upstream's ExampleBroadcastTo: [1 2 2] to [2 2 2] */
     a = TENSOR(SHAPE(1, 2, 2), 1, 2, 3, 4);
     out = ZEROS(SHAPE(2, 2, 2));
     t_broadcast_to(&out, &a);
@@ -150,7 +150,7 @@ static ag_tensor transpose(const ag_tensor *a, const int *perm) {
 }
 
 static void test_transpose(void **state) {
-    /* G54 */
+    /* [2 3] transposed by (1, 0) */
     ag_tensor a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     ag_tensor r = transpose(&a, (const int[]){1, 0});
     assert_tensor(&r, SHAPE(3, 2), 1, 4, 2, 5, 3, 6);
@@ -254,14 +254,14 @@ static void check_matmul_naive(const ag_tensor *out, const ag_tensor *a, const a
 }
 
 static void test_matmul_golden(void **state) {
-    /* G60 */
+    /* [2 3] 1..6 @ [3 2] 7..12 */
     ag_tensor a = TENSOR(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
     ag_tensor b = TENSOR(SHAPE(3, 2), 7, 8, 9, 10, 11, 12);
     ag_tensor r = matmul(&a, &b);
     assert_tensor(&r, SHAPE(2, 2), 58, 64, 139, 154);
     t_free(NULL, &r);
     t_free(NULL, &b);
-    /* G59 */
+    /* [2 3] 1..6 @ [3 4] 1..12 */
     b = TENSOR(SHAPE(3, 4), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
     r = matmul(&a, &b);
     assert_tensor(&r, SHAPE(2, 4), 38, 44, 50, 56, 83, 98, 113, 128);
@@ -390,7 +390,7 @@ static void test_take(void **state) {
     r = take(&b, 1, (const int[]){1}, 1);
     assert_tensor(&r, SHAPE(2, 1), 2, 5);
     t_free(NULL, &r);
-    /* G56 */
+    /* rows 0, 0 and 1: a repeated index */
     r = take(&b, 0, (const int[]){0, 0, 1}, 3);
     assert_tensor(&r, SHAPE(3, 3), 1, 2, 3, 1, 2, 3, 4, 5, 6);
     t_free(NULL, &r);
@@ -447,7 +447,7 @@ static void test_scatter_add(void **state) {
 }
 
 static void test_slice_paste(void **state) {
-    /* G57 Split([1 2], 0) and Split([1 2], 1) of [3 3] 1..9 */
+    /* Split([1 2], 0) and Split([1 2], 1) of [3 3] 1..9 */
     ag_tensor a = TENSOR(SHAPE(3, 3), 1, 2, 3, 4, 5, 6, 7, 8, 9);
     ag_tensor top = ZEROS(SHAPE(1, 3)), bottom = ZEROS(SHAPE(2, 3));
     t_slice(&top, &a, 0, 0, 1);
@@ -495,7 +495,7 @@ static void test_slice_paste(void **state) {
 /* ---- queries ---------------------------------------------------------------------------- */
 
 static void test_argmax_rows(void **state) {
-    /* G52 */
+    /* the argmax of each row of a [2 2 3] */
     ag_tensor a = TENSOR(SHAPE(2, 2, 3), 1, 5, 2, 9, 3, 0, 4, 6, 7, 1, 2, 8);
     int idx[4] = {-9, -9, -9, -9};
     t_argmax_rows(&a, idx);
