@@ -62,7 +62,7 @@ int bench_fail(ag_ctx *ctx, const char *what);
 /* Appends "name=value" (shortest round-trip form) to values. */
 void bench_value(char *values, const char *name, double value);
 
-/* W5's three big products alone (issue 33 item 4: a W5 step within 1.3x of
+/* W5's three big products alone (the target: a W5 step within 1.3x of
  * them): y = x w, gx = gy w^T and gw = x^T gy for x, gy (1000, 256) and w
  * (256, 256), straight through cblas_dgemm into buffers of their own. */
 typedef struct bench_dgemm3 {

@@ -1,7 +1,7 @@
 #!/bin/sh
-# graph_render.sh — render() of big graphs (issue 54 item 3): whole agrepl
+# graph_render.sh — render() of big graphs: whole agrepl
 # processes drawing a chain y = sin(y) + y of 201, 1,001 and 2,001 nodes and
-# issue 30's y = sin(y) * x + y (long edges) of 601 and 4,801 nodes to PNG and SVG.  Each
+# y = sin(y) * x + y (long edges) of 601 and 4,801 nodes to PNG and SVG.  Each
 # row is the CPU time (user + sys of agrepl and the forked layout child) of
 # the best of N runs, beside `agrepl -e 1` in the same run: CPU time holds on
 # a loaded machine where wall time does not.

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """agrepl's Jupyter kernel against python3-ipykernel, side by side in one run
-(issue 25 item 6; `make bench-kernel`, not part of make test).
+(`make bench-kernel`, not part of make test).
 
   start:      process start to the first kernel_info_reply (median of RUNS)
   round trip: execute_request of `1` to its execute_reply and idle (median of 300)

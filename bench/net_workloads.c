@@ -343,7 +343,7 @@ static int run_matmul(double *seconds, char *values) {
     return status;
 }
 
-/* ---- the width sweep (issue 54 item 2) -------------------------------------------- */
+/* ---- the width sweep ----------------------------------------------------------------- */
 
 /* 1-W-W-1 MLPs as W5 (ReLU, Adam lr 0.001, MSE, 1,000 points of sin(2 pi x),
  * seed 0) for W = 16, 64, 256 (W5 itself) and 1024, each trained by two

@@ -81,7 +81,7 @@ rm -f "$png"
 echo "== the width sweep: 1-W-W-1 MLPs (W5 at W = 256) on one thread and on every core, interleaved blocks, best of ${SWEEP_ROUNDS:=5}; load $(cut -d' ' -f1-3 /proc/loadavg)"
 # The C API as agrepl sets it (AG_BLAS_THREADS_AUTO: OPENBLAS_NUM_THREADS,
 # OMP_NUM_THREADS, else every CPU), then PyTorch on one thread, its default
-# count and every CPU; the ratios pair them row by row (issue 54 item 2).
+# count and every CPU; the ratios pair them row by row.
 sweep=$(env -u OPENBLAS_NUM_THREADS "$AGBENCH" --sweep "$SWEEP_ROUNDS")
 printf '%s\n' "$sweep"
 PYTHON=${PYTHON:-python3}

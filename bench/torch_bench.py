@@ -224,7 +224,7 @@ def run_lstm(data):
 
 
 def train_cnn(side, steps):
-    """W8/W9: a LeNet-sized step on a batch of 64 side x side images (issue 50)."""
+    """W8/W9: a LeNet-sized step on a batch of 64 side x side images."""
     F = torch.nn.functional
     g = torch.Generator().manual_seed(8)
     pad2, flat = (2, 16 * 2 * 2) if side == 8 else (0, 16 * 5 * 5)

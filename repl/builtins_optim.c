@@ -560,12 +560,31 @@ static int fn_optimizer(repl *r, const builtin_args *args, repl_value *out) {
 
 /* ---- the table ------------------------------------------------------------------------- */
 
-/* An optimizer's signature, "params=nil, lr=0.01, ..., hooks=[]": its
- * hyper-parameters and defaults are the engine's row (ag_optim_param),
- * written here by builtins_optim_prepare before the table is read. */
+/* An optimizer's row is made from the engine's: one per AG_OPTIM_KIND_LIST
+ * entry, its name the list's, its signature "params=nil, lr=0.01, ...,
+ * hooks=[]" its hyper-parameters and defaults (ag_optim_param) and its help
+ * the row's summary (ag_optim_kind_summary), or a longer text of the REPL's
+ * below; both written here by builtins_optim_prepare before the table is read.
+ * A new kind needs nothing here. */
 #define OPTIMIZER_SIGNATURE_MAX 256
+#define OPTIMIZER_HELP_MAX 1024
 static char optimizer_signatures[AG_OPTIM_KIND_COUNT][OPTIMIZER_SIGNATURE_MAX];
-#define OPTIMIZER_SIGNATURE(kind) optimizer_signatures[kind]
+static char optimizer_help[AG_OPTIM_KIND_COUNT][OPTIMIZER_HELP_MAX];
+
+/* What :help says of a kind beyond the engine's summary: sgd's call form
+ * and how it differs from torch.optim.SGD. */
+static const struct {
+    ag_optim_kind kind;
+    const char *help;
+} optimizer_notes[] = {
+    {AG_SGD, "SGD with momentum as an average (the seeds' form): u = m*u + (1-m)*g, then\n"
+             "  p = p*(1 - lr*wd) - lr*u (m = momentum, wd = weight_decay, g the gradient after hooks);\n"
+             "  sgd([x0, x1], lr=0.1) binds x0, x1.\n"
+             "  Not torch.optim.SGD: PyTorch's momentum is u = m*u + g (no 1-m; first step u = g), so\n"
+             "  its steps grow to 1/(1-m) times ours (10x for m = 0.9); that form is momentum(lr, m)\n"
+             "  here (the same numbers up to rounding).  PyTorch adds wd*p to g before the momentum.\n"
+             "  With momentum=0 both are p - lr*(g + wd*p)."},
+};
 
 void builtins_optim_prepare(void) {
     for (int k = 0; k < AG_OPTIM_KIND_COUNT; k++) {
@@ -582,30 +601,19 @@ void builtins_optim_prepare(void) {
             used += snprintf(text + used, size - (size_t)used, ", %s=%s", name, number);
         }
         snprintf(text + used, size - (size_t)used, ", hooks=[]");
+        const char *help = ag_optim_kind_summary((ag_optim_kind)k);
+        for (size_t i = 0; i < sizeof optimizer_notes / sizeof optimizer_notes[0]; i++)
+            if (optimizer_notes[i].kind == (ag_optim_kind)k) help = optimizer_notes[i].help;
+        snprintf(optimizer_help[k], OPTIMIZER_HELP_MAX, "%s", help);
     }
 }
 
-const builtin_def builtins_optim[] = {
-    {"sgd", OPTIMIZER_SIGNATURE(AG_SGD), fn_optimizer, "optimizers",
-     "SGD with momentum as an average (the seeds' form): u = m*u + (1-m)*g, then\n"
-     "  p = p*(1 - lr*wd) - lr*u (m = momentum, wd = weight_decay, g the gradient after hooks);\n"
-     "  sgd([x0, x1], lr=0.1) binds x0, x1.\n"
-     "  Not torch.optim.SGD: PyTorch's momentum is u = m*u + g (no 1-m; first step u = g), so\n"
-     "  its steps grow to 1/(1-m) times ours (10x for m = 0.9); that form is momentum(lr, m)\n"
-     "  here (the same numbers up to rounding).  PyTorch adds wd*p to g before the momentum.\n"
-     "  With momentum=0 both are p - lr*(g + wd*p).", .function_only = true},
-    {"momentum", OPTIMIZER_SIGNATURE(AG_MOMENTUM), fn_optimizer, "optimizers",
-     "heavy-ball momentum: v = momentum*v - lr*g, p = p + v", .function_only = true},
-    {"adam", OPTIMIZER_SIGNATURE(AG_ADAM), fn_optimizer, "optimizers",
-     "Adam: lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps)", .function_only = true},
-    {"adamw", OPTIMIZER_SIGNATURE(AG_ADAMW), fn_optimizer, "optimizers",
-     "Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay", .function_only = true},
-    {"adagrad", OPTIMIZER_SIGNATURE(AG_ADAGRAD), fn_optimizer, "optimizers",
-     "Adagrad (torch.optim.Adagrad): s += g*g, p -= lr_t*g/(sqrt(s)+eps), lr_t = lr/(1+(t-1)*lr_decay)",
+#define OPTIMIZER_ROW(ID, name)                                                                          \
+    {#name, optimizer_signatures[AG_##ID], fn_optimizer, "optimizers", optimizer_help[AG_##ID], \
      .function_only = true},
-    {"rmsprop", OPTIMIZER_SIGNATURE(AG_RMSPROP), fn_optimizer, "optimizers",
-     "RMSprop (torch.optim.RMSprop): v = alpha*v + (1-alpha)*g*g, p -= lr*g/(sqrt(v)+eps)\n"
-     "  (with momentum m: b = m*b + g/(sqrt(v)+eps), p -= lr*b)", .function_only = true},
+
+const builtin_def builtins_optim[] = {
+    AG_OPTIM_KIND_LIST(OPTIMIZER_ROW)
     {"weight_decay", "lambda", fn_weight_decay, "optimizers",
      "a hook for hooks=[...]: g += lambda*p before each update", .function_only = true},
     {"clip_grad", "max_norm", fn_clip_grad, "optimizers",

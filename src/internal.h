@@ -361,6 +361,12 @@ int map_array(ag_ctx *ctx, ag_func *f, ag_tensor *ys, void (*fn)(double *, const
 int map_broadcast(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(const double *v));
 /* map_broadcast with the scalar hook: the forward of a pointwise op of one or two inputs that broadcast. */
 int map_broadcast_hook(ag_ctx *ctx, ag_func *f, ag_tensor *ys);
+/* ys[0] = a OP b for f's two inputs broadcast together, by tensor.c's
+ * t_binary (the arithmetic ops' kernels, unrolled so -O2 vectorizes them;
+ * each element as the row's scalar hook computes it): Add, Sub, Mul, Div
+ * and Pow with a variable exponent.  Same shapes or a single value run a
+ * block at a time, looking for an interrupt. */
+int map_arith(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_binop op);
 /* The op of row `op` applied to x, or to a and b (params p may be NULL). */
 ag_var *op_unary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *x);
 ag_var *op_binary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *a, ag_var *b);
@@ -368,6 +374,9 @@ ag_var *op_binary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_va
  * masks backwards multiply by.  NULL + the error when out of memory. */
 ag_var *const_map(ag_ctx *ctx, const ag_var *x, double (*rule)(double, const ag_op_params *),
                   const ag_op_params *p);
+/* The same over f's two inputs broadcast together: a constant, 1 where
+ * pred(a, b) holds, else 0; *any says whether it holds anywhere. */
+ag_var *const_map2(ag_ctx *ctx, const ag_func *f, bool (*pred)(double, double), bool *any);
 /* Neg's element rule (its forward, and inside cos's and div's gradients). */
 static inline double negate(double x) { return -1.0 * x; }
 /* g summed down to x's shape when they differ, else g itself. */

@@ -5,34 +5,12 @@
 
 #include "internal.h"
 
-/* out = a OP b with broadcasting; shapes checked, storage allocated.  A long
- * one stops on an interrupt with "NAME: interrupted". */
-static int binary_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_binop op) {
-    const ag_tensor *a = &f->inputs[0]->t, *b = &f->inputs[1]->t;
-    int ndim, shape[AG_MAX_DIMS];
-    if (shape_broadcast(ctx, ag_op_table[f->op].symbol, a->ndim, a->shape, b->ndim, b->shape,
-                        &ndim, shape) < 0)
-        return -1;
-    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
-    size_t n = ys[0].size;
-    if (n <= INTERRUPT_BLOCK || !t_binary_span(&ys[0], a, b, op, 0, 0)) {
-        t_binary(&ys[0], a, b, op);
-        return 0;
-    }
-    /* same shapes or a single value: a block at a time, looking for an interrupt */
-    for (size_t block = 0; block < n; block += INTERRUPT_BLOCK) {
-        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
-        t_binary_span(&ys[0], a, b, op, block, n - block < INTERRUPT_BLOCK ? n : block + INTERRUPT_BLOCK);
-    }
-    return 0;
-}
-
 /* ---- add: y = a + b --------------------------------------------------------- */
 ag_var *ag_add(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_ADD, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
 int op_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    return binary_forward(ctx, f, ys, T_ADD);
+    return map_arith(ctx, f, ys, T_ADD);
 }
 /* The backward's result: -1 when a gradient an input wants came out NULL. */
 static int pair_done(const ag_func *f, ag_var **gxs) {
@@ -50,7 +28,7 @@ ag_var *ag_sub(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_SUB, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
 int op_sub_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    return binary_forward(ctx, f, ys, T_SUB);
+    return map_arith(ctx, f, ys, T_SUB);
 }
 /* ag_neg(ctx, gy); without a graph to record, made directly into one new
  * variable, each element as Neg's forward computes it (Neg keeps values
@@ -74,7 +52,7 @@ ag_var *ag_mul(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_MUL, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
 int op_mul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    return binary_forward(ctx, f, ys, T_MUL);
+    return map_arith(ctx, f, ys, T_MUL);
 }
 /* ---- direct backwards of the binary ops (see DIRECT_RULE in internal.h) ----------
  * The gradients in one pass when gy, a and b share a shape (no broadcast to
@@ -138,7 +116,7 @@ ag_var *ag_div(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_DIV, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
 int op_div_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    return binary_forward(ctx, f, ys, T_DIV);
+    return map_arith(ctx, f, ys, T_DIV);
 }
 int op_div_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (pair_direct(ctx, f, gys[0], gxs, div_grads)) return 0;
@@ -153,13 +131,7 @@ int op_div_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 ag_var *ag_neg(ag_ctx *ctx, ag_var *x) {
     return op_apply(ctx, AG_OP_NEG, NULL, (ag_var *[]){x}, 1, 1, NULL);
 }
-int op_neg_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
-        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
-    t_map(&ys[0], x, negate);
-    return 0;
-}
+int op_neg_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_neg_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_neg(ctx, gys[0]);
     return gxs[0] ? 0 : -1;
@@ -174,14 +146,7 @@ ag_var *ag_pow(ag_ctx *ctx, ag_var *x, double p) {
     ag_op_params params = {.p = p};
     return op_apply(ctx, AG_OP_POW, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
-int op_pow_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
-        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
-    double p = f->params.p;
-    for (size_t i = 0; i < x->size; i++) ys[0].data[i] = t_pow(x->data[i], p); /* pow's bits (tensor.h) */
-    return 0;
-}
+int op_pow_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(pow_grad, p->p == 0.0 ? 0.0 : gy * (p->p * t_pow(x, p->p - 1)))
 int op_pow_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, pow_grad)) return 0;
@@ -203,26 +168,6 @@ int op_pow_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
  * stays finite) and the result multiplied by a 0/1 mask (so they are 0 to
  * every order); elsewhere the graph is upstream's, unchanged. */
 
-/* A constant of a op b's broadcast shape, 1 where pred(a, b) holds, else 0;
- * *any says whether it holds anywhere. */
-static ag_var *pair_mask(ag_ctx *ctx, const ag_var *a, const ag_var *b,
-                         bool (*pred)(double, double), bool *any) {
-    int ndim, shape[AG_MAX_DIMS];
-    if (shape_broadcast(ctx, "pow", a->t.ndim, a->t.shape, b->t.ndim, b->t.shape, &ndim, shape) < 0)
-        return NULL;
-    ag_var *m = ag_zeros(ctx, ndim, shape);
-    ag_var *wide_b = ag_zeros(ctx, ndim, shape); /* scratch: b broadcast */
-    if (m == NULL || wide_b == NULL) return NULL;
-    m->flags |= AG_VAR_CONST;
-    t_broadcast_to(&m->t, &a->t); /* a broadcast, then overwritten by the mask */
-    t_broadcast_to(&wide_b->t, &b->t);
-    *any = false;
-    for (size_t i = 0; i < m->t.size; i++) {
-        m->t.data[i] = pred(m->t.data[i], wide_b->t.data[i]) ? 1.0 : 0.0;
-        *any |= m->t.data[i] != 0.0;
-    }
-    return m;
-}
 static bool zero_exponent_at_zero(double a, double b) { return b == 0.0 && a == 0.0; }
 static bool zero_base(double a, double b) { return a == 0.0 && b >= 0.0; }
 
@@ -236,13 +181,13 @@ ag_var *ag_powv(ag_ctx *ctx, ag_var *a, ag_var *b) {
     return op_apply(ctx, AG_OP_POWV, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
 int op_powv_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    return binary_forward(ctx, f, ys, T_POW);
+    return map_arith(ctx, f, ys, T_POW);
 }
 int op_powv_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *a = f->inputs[0], *b = f->inputs[1], *y = f->outputs[0];
     bool any_a = false, any_b = false;
-    ag_var *mask_a = pair_mask(ctx, a, b, zero_exponent_at_zero, &any_a);
-    ag_var *mask_b = mask_a ? pair_mask(ctx, a, b, zero_base, &any_b) : NULL;
+    ag_var *mask_a = const_map2(ctx, f, zero_exponent_at_zero, &any_a);
+    ag_var *mask_b = mask_a ? const_map2(ctx, f, zero_base, &any_b) : NULL;
     if (mask_b == NULL) return -1;
     ag_var *b_minus_1 = ag_sub(ctx, b, const_scalar(ctx, 1.0));
     ag_var *base_a = any_a ? ones_where(ctx, a, mask_a) : a;

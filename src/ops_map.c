@@ -1,7 +1,8 @@
 /* ops_map.c — the elementwise kernels every pointwise op shares, in one
  * place: a unary map (the op's scalar hook, or a vectorized array kernel), a
- * broadcasting map over two or three inputs, and the constant masks the
- * backwards multiply by.  A pointwise op is then its row in AG_OP_LIST, one
+ * broadcasting map over two or three inputs (the arithmetic ops' with
+ * tensor.c's unrolled kernels), and the constant masks the backwards
+ * multiply by.  A pointwise op is then its row in AG_OP_LIST, one
  * line here-and-there in its ops_*.c (forward = one of these, backward =
  * public ops) and its gradcheck row.  Each runs in blocks of INTERRUPT_BLOCK
  * elements, so a long one stops on an interrupt with "NAME: interrupted"
@@ -46,14 +47,22 @@ static const double *expanded(ag_ctx *ctx, const ag_tensor *in, int ndim, const 
     return tmp->data;
 }
 
-int map_broadcast(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(const double *v)) {
-    int n = f->ninputs, ndim = f->inputs[0]->t.ndim, shape[AG_MAX_DIMS];
-    memcpy(shape, f->inputs[0]->t.shape, sizeof shape);
-    for (int k = 1; k < n; k++) {
+/* The shape f's inputs broadcast to, in *ndim and shape; -1 with the error
+ * ("hypot: cannot broadcast ...", the op's symbol) when they do not. */
+static int broadcast_shape(ag_ctx *ctx, const ag_func *f, int *ndim, int *shape) {
+    *ndim = f->inputs[0]->t.ndim;
+    memcpy(shape, f->inputs[0]->t.shape, sizeof(int) * AG_MAX_DIMS);
+    for (int k = 1; k < f->ninputs; k++) {
         const ag_tensor *t = &f->inputs[k]->t;
-        if (shape_broadcast(ctx, ag_op_table[f->op].symbol, ndim, shape, t->ndim, t->shape, &ndim, shape) < 0)
+        if (shape_broadcast(ctx, ag_op_table[f->op].symbol, *ndim, shape, t->ndim, t->shape, ndim, shape) < 0)
             return -1;
     }
+    return 0;
+}
+
+int map_broadcast(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(const double *v)) {
+    int n = f->ninputs, ndim, shape[AG_MAX_DIMS];
+    if (broadcast_shape(ctx, f, &ndim, shape) < 0) return -1;
     ag_scalar_fn hook = f->row->scalar;
     ag_tensor tmp[3];
     const double *data[3] = {0};
@@ -87,6 +96,24 @@ int map_broadcast(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(const dou
 
 int map_broadcast_hook(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast(ctx, f, ys, NULL); }
 
+int map_arith(ag_ctx *ctx, ag_func *f, ag_tensor *ys, t_binop op) {
+    const ag_tensor *a = &f->inputs[0]->t, *b = &f->inputs[1]->t;
+    int ndim, shape[AG_MAX_DIMS];
+    if (broadcast_shape(ctx, f, &ndim, shape) < 0) return -1;
+    if (t_init_uninit(ctx, &ys[0], ndim, shape) < 0) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
+    size_t n = ys[0].size;
+    if (n <= INTERRUPT_BLOCK || !t_binary_span(&ys[0], a, b, op, 0, 0)) {
+        t_binary(&ys[0], a, b, op);
+        return 0;
+    }
+    /* same shapes or a single value: a block at a time, looking for an interrupt */
+    for (size_t block = 0; block < n; block += INTERRUPT_BLOCK) {
+        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
+        t_binary_span(&ys[0], a, b, op, block, n - block < INTERRUPT_BLOCK ? n : block + INTERRUPT_BLOCK);
+    }
+    return 0;
+}
+
 ag_var *op_unary(ag_ctx *ctx, const ag_op_def *op, const ag_op_params *p, ag_var *x) {
     return op_apply_row(ctx, op, p, (ag_var *[]){x}, 1, 1, NULL);
 }
@@ -101,5 +128,29 @@ ag_var *const_map(ag_ctx *ctx, const ag_var *x, double (*rule)(double, const ag_
     if (m == NULL) return NULL;
     m->flags |= AG_VAR_CONST;
     for (size_t i = 0; i < x->t.size; i++) m->t.data[i] = rule(x->t.data[i], p);
+    return m;
+}
+
+ag_var *const_map2(ag_ctx *ctx, const ag_func *f, bool (*pred)(double, double), bool *any) {
+    const ag_var *a = f->inputs[0], *b = f->inputs[1];
+    int ndim, shape[AG_MAX_DIMS];
+    *any = false;
+    if (broadcast_shape(ctx, f, &ndim, shape) < 0) return NULL;
+    ag_tensor tmp[2];
+    const double *wide_a = expanded(ctx, &a->t, ndim, shape, &tmp[0]);
+    const double *wide_b = expanded(ctx, &b->t, ndim, shape, &tmp[1]);
+    ag_var *m = ag_zeros(ctx, ndim, shape);
+    if (m != NULL && ((wide_a != NULL && wide_b != NULL) || m->t.size == 0)) {
+        m->flags |= AG_VAR_CONST;
+        for (size_t i = 0; i < m->t.size; i++) {
+            m->t.data[i] = pred(wide_a[i], wide_b[i]) ? 1.0 : 0.0;
+            *any |= m->t.data[i] != 0.0;
+        }
+    } else if (m != NULL) {
+        ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+        m = NULL; /* left to the collector */
+    }
+    t_free(ctx, &tmp[0]);
+    t_free(ctx, &tmp[1]);
     return m;
 }

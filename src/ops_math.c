@@ -204,18 +204,7 @@ ag_var *ag_clip(ag_ctx *ctx, ag_var *x, double lo, double hi) {
     ag_op_params params = {.lo = lo, .hi = hi};
     return op_apply(ctx, AG_OP_CLIP, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
-int op_clip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
-    const ag_tensor *x = &f->inputs[0]->t;
-    if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
-        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
-    double lo = f->params.lo, hi = f->params.hi;
-    for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
-        if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
-        size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
-        for (size_t i = block; i < end; i++) ys[0].data[i] = clip_of(x->data[i], lo, hi);
-    }
-    return 0;
-}
+int op_clip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(clip_grad, gy * inside(x, p))
 int op_clip_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, clip_grad)) return 0;

@@ -228,14 +228,18 @@ ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis) {
     return op_apply(ctx, AG_OP_SOFTMAX, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
 
-/* One lane of dim elements `stride` apart: its max (upstream's: -DBL_MAX
- * to start, NaN never wins) in *max and the sum of exp(x - max) in index
- * order from 0, as upstream's Sum; each exp written to e[j * stride] when e
- * is not NULL.  Softmax's lanes and cross-entropy's rows share it. */
-static double exp_sum(const double *in, size_t dim, size_t stride, double *e, double *max) {
-    double m = -DBL_MAX, sum = 0.0;
+/* One lane of dim elements `stride` apart: its max in *max and the sum of
+ * exp(x - max) in index order from 0, as upstream's Sum; each exp written
+ * to e[j * stride] when e is not NULL.  The max is upstream's (-DBL_MAX to
+ * start, a NaN never wins) unless nan_wins, PyTorch's log_softmax's: a NaN
+ * wins (the lane stays NaN) and an infinite max shifts by 0 instead (a lane
+ * of -inf gives -inf - log(0)).  Softmax's and log_softmax's lanes and
+ * cross-entropy's rows share it. */
+static inline double exp_sum(const double *in, size_t dim, size_t stride, double *e, double *max, bool nan_wins) {
+    double m = nan_wins ? -INFINITY : -DBL_MAX, sum = 0.0;
     for (size_t j = 0; j < dim; j++)
-        if (in[j * stride] > m) m = in[j * stride];
+        if (in[j * stride] > m || (nan_wins && isnan(in[j * stride]))) m = in[j * stride];
+    if (nan_wins && !isfinite(m)) m = isnan(m) ? m : 0.0;
     for (size_t j = 0; j < dim; j++) {
         double v = exp(in[j * stride] - m);
         if (e != NULL) e[j * stride] = v;
@@ -264,22 +268,29 @@ static int lanes_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, const char *sym
 
 /* y = e / sum(e), e = exp(x - max(x)) */
 static void softmax_lane(const double *in, double *out, size_t dim, size_t stride) {
-    double max, sum = exp_sum(in, dim, stride, out, &max);
+    double max, sum = exp_sum(in, dim, stride, out, &max, false);
     for (size_t j = 0; j < dim; j++) out[j * stride] = out[j * stride] / sum;
 }
 int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return lanes_forward(ctx, f, ys, "softmax", softmax_lane);
 }
 
-/* gx = gy*y - y * sum(gy*y, axis, keepdims), upstream's order. */
-int op_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    ag_var *y = f->outputs[0];
+/* g summed along f's axis, the axis kept as 1 (sum(g, axis, keepdims)): the
+ * lane sums softmax's and log_softmax's backwards take. */
+static ag_var *lane_sums(ag_ctx *ctx, const ag_func *f, ag_var *g) {
+    const ag_var *y = f->outputs[0];
     int ndim = y->t.ndim, axis = f->params.axis < 0 ? f->params.axis + ndim : f->params.axis;
     int keep[AG_MAX_DIMS];
     for (int i = 0; i < ndim; i++) keep[i] = y->t.shape[i];
     if (ndim > 0) keep[axis] = 1; /* 0-d: the lane is the element itself */
+    return ag_sum_to(ctx, g, ndim, keep);
+}
+
+/* gx = gy*y - y * sum(gy*y, axis, keepdims), upstream's order. */
+int op_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
+    ag_var *y = f->outputs[0];
     ag_var *gyy = ag_mul(ctx, gys[0], y);
-    ag_var *sum = ag_sum_to(ctx, gyy, ndim, keep);
+    ag_var *sum = lane_sums(ctx, f, gyy);
     gxs[0] = ag_sub(ctx, gyy, ag_mul(ctx, y, sum));
     return gxs[0] ? 0 : -1;
 }
@@ -290,14 +301,9 @@ ag_var *ag_log_softmax(ag_ctx *ctx, ag_var *x, int axis) {
     ag_op_params params = {.axis = axis};
     return op_apply(ctx, AG_OP_LOG_SOFTMAX, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
-/* Here NaN wins the max (a NaN lane stays NaN) and a lane of -inf gives
- * -inf - log(0), as PyTorch. */
+/* x - (max + log(sum of exp(x - max))), NaN winning the max as PyTorch */
 static void log_softmax_lane(const double *in, double *out, size_t dim, size_t stride) {
-    double max = -INFINITY, sum = 0.0;
-    for (size_t j = 0; j < dim; j++)
-        if (in[j * stride] > max || isnan(in[j * stride])) max = in[j * stride];
-    if (!isfinite(max)) max = isnan(max) ? max : 0.0;
-    for (size_t j = 0; j < dim; j++) sum += exp(in[j * stride] - max);
+    double max, sum = exp_sum(in, dim, stride, NULL, &max, true);
     double shift = max + log(sum);
     for (size_t j = 0; j < dim; j++) out[j * stride] = in[j * stride] - shift;
 }
@@ -306,11 +312,7 @@ int op_log_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 }
 int op_log_softmax_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *y = f->outputs[0];
-    int ndim = y->t.ndim, axis = f->params.axis < 0 ? f->params.axis + ndim : f->params.axis;
-    int keep[AG_MAX_DIMS];
-    for (int i = 0; i < ndim; i++) keep[i] = y->t.shape[i];
-    if (ndim > 0) keep[axis] = 1;
-    ag_var *sum = ag_sum_to(ctx, gys[0], ndim, keep);
+    ag_var *sum = lane_sums(ctx, f, gys[0]);
     gxs[0] = ag_sub(ctx, gys[0], ag_mul(ctx, ag_exp(ctx, y), sum));
     return gxs[0] ? 0 : -1;
 }
@@ -422,7 +424,7 @@ int op_cross_entropy_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     for (int i = 0; i < x->shape[0]; i++) {
         if (classes[i] < 0) continue;
         const double *row = x->data + (size_t)i * ncls;
-        double max, sum = exp_sum(row, ncls, 1, NULL, &max);
+        double max, sum = exp_sum(row, ncls, 1, NULL, &max, false);
         total += row[classes[i]] - (max + log(sum));
     }
     ys[0].data[0] = kept == 0 ? NAN : -1.0 / (double)kept * total; /* a mean of nothing, as PyTorch */

@@ -78,14 +78,16 @@ typedef struct optim_param {
     optim_range range;
 } optim_param;
 
-/* One optimizer kind.  params: lr first, then the rest in the order they are
+/* One optimizer kind (its name is AG_OPTIM_KIND_LIST's, in kind_names
+ * below).  summary: its update in a line or two (agrepl's
+ * `:help NAME`, ag_optim_kind_summary).  params: lr first, then the rest in the order they are
  * described; the step functions read them by these positions.  state_names:
  * the arrays each parameter's state holds, one after another in one block;
  * arrays: how many of them this configuration uses.  step_lr: the learning
  * rate of update t (NULL = lr).  step: one parameter's update with the
  * gradient g and its state block (NULL when arrays is 0). */
 typedef struct optim_kind_def {
-    const char *name;
+    const char *summary;
     optim_param params[OPTIM_MAX_PARAMS]; /* ends at a NULL name */
     const char *state_names[OPTIM_MAX_ARRAYS + 1]; /* ends at NULL */
     int (*arrays)(const double *hp);
@@ -122,20 +124,26 @@ static void rmsprop_step(const double *hp, double lr_t, double *p, const double 
      {"eps", 1e-8, RANGE_POSITIVE}, {"weight_decay", weight_decay, RANGE_NONNEGATIVE}}
 
 static const optim_kind_def optim_kinds[] = {
-    [AG_SGD] = {"sgd",
+    [AG_SGD] = {"SGD with momentum as an average: u = m*u + (1-m)*g, then p = p*(1 - lr*wd) - lr*u\n"
+                "  (m = momentum, wd = weight_decay, g the gradient after hooks)",
                 {{"lr", 0.01, RANGE_NONNEGATIVE}, {"momentum", 0, RANGE_BELOW_ONE},
                  {"weight_decay", 0, RANGE_NONNEGATIVE}},
                 {"velocity"}, sgd_arrays, NULL, sgd_step},
-    [AG_MOMENTUM] = {"momentum", {{"lr", 0.01, RANGE_NONNEGATIVE}, {"momentum", 0.9, RANGE_BELOW_ONE}},
+    [AG_MOMENTUM] = {"heavy-ball momentum: v = momentum*v - lr*g, p = p + v",
+                     {{"lr", 0.01, RANGE_NONNEGATIVE}, {"momentum", 0.9, RANGE_BELOW_ONE}},
                      {"velocity"}, one_array, NULL, momentum_step},
-    [AG_ADAM] = {"adam", ADAM_PARAMS(0), {"m", "v"}, two_arrays, adam_lr, adam_step},
-    [AG_ADAMW] = {"adamw", ADAM_PARAMS(0.01), {"m", "v"}, two_arrays, adam_lr, adamw_step},
-    [AG_ADAGRAD] = {"adagrad",
+    [AG_ADAM] = {"Adam: lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps)",
+                 ADAM_PARAMS(0), {"m", "v"}, two_arrays, adam_lr, adam_step},
+    [AG_ADAMW] = {"Adam with decoupled weight decay: p *= 1 - lr_t*weight_decay",
+                  ADAM_PARAMS(0.01), {"m", "v"}, two_arrays, adam_lr, adamw_step},
+    [AG_ADAGRAD] = {"Adagrad (torch.optim.Adagrad): s += g*g, p -= lr_t*g/(sqrt(s)+eps), "
+                    "lr_t = lr/(1+(t-1)*lr_decay)",
                     {{"lr", 0.01, RANGE_NONNEGATIVE}, {"lr_decay", 0, RANGE_NONNEGATIVE},
                      {"weight_decay", 0, RANGE_NONNEGATIVE}, {"initial_accumulator_value", 0, RANGE_NONNEGATIVE},
                      {"eps", 1e-10, RANGE_POSITIVE}},
                     {"sum"}, one_array, adagrad_lr, adagrad_step},
-    [AG_RMSPROP] = {"rmsprop",
+    [AG_RMSPROP] = {"RMSprop (torch.optim.RMSprop): v = alpha*v + (1-alpha)*g*g, p -= lr*g/(sqrt(v)+eps)\n"
+                    "  (with momentum m: b = m*b + g/(sqrt(v)+eps), p -= lr*b)",
                     {{"lr", 0.01, RANGE_NONNEGATIVE}, {"alpha", 0.99, RANGE_BELOW_ONE},
                      {"eps", 1e-8, RANGE_POSITIVE}, {"weight_decay", 0, RANGE_NONNEGATIVE},
                      {"momentum", 0, RANGE_BELOW_ONE}},
@@ -143,8 +151,14 @@ static const optim_kind_def optim_kinds[] = {
 };
 #undef ADAM_PARAMS
 
+#define OPTIM_KIND_NAME(ID, name) [AG_##ID] = #name,
+static const char *const kind_names[] = {AG_OPTIM_KIND_LIST(OPTIM_KIND_NAME)};
+#undef OPTIM_KIND_NAME
+static const char *row_name(const optim_kind_def *d) { return kind_names[d - optim_kinds]; }
+
 /* Fails when the last kind has no row; a kind inserted before it without
- * one leaves a hole of zeros, which tests/unit/test_abi.c finds (no name). */
+ * one leaves a hole of zeros, which tests/unit/test_optim.c finds (no
+ * summary). */
 _Static_assert(sizeof optim_kinds / sizeof optim_kinds[0] == AG_OPTIM_KIND_COUNT,
                "one optim_kinds row per ag_optim_kind");
 
@@ -154,13 +168,17 @@ static const optim_kind_def *kind_def(ag_optim_kind kind) {
 }
 
 const char *ag_optim_kind_name(ag_optim_kind kind) {
+    return kind_def(kind) ? kind_names[kind] : NULL;
+}
+
+const char *ag_optim_kind_summary(ag_optim_kind kind) {
     const optim_kind_def *d = kind_def(kind);
-    return d ? d->name : NULL;
+    return d ? d->summary : NULL;
 }
 
 int ag_optim_kind_by_name(const char *name) {
     for (int k = 0; name && k < AG_OPTIM_KIND_COUNT; k++)
-        if (strcmp(optim_kinds[k].name, name) == 0) return k;
+        if (strcmp(kind_names[k], name) == 0) return k;
     return -1;
 }
 
@@ -245,7 +263,7 @@ static int check_params_of(ag_ctx *ctx, const optim_kind_def *d, const double *h
         for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++) {
             bool positive = d->params[i].range == RANGE_POSITIVE;
             if ((pass == 0) != (i == LR) || (i != LR && (pass == 1) != positive)) continue;
-            if (check_value(ctx, d->name, &d->params[i], hp[i], hint) < 0) return -1;
+            if (check_value(ctx, row_name(d), &d->params[i], hp[i], hint) < 0) return -1;
         }
     return 0;
 }
@@ -384,10 +402,10 @@ int ag_optim_set(ag_optim *opt, const char *name, double value) {
         for (int k = 0, used = 0; k < OPTIM_MAX_PARAMS && d->params[k].name && used < (int)sizeof names; k++)
             used += snprintf(names + used, sizeof names - (size_t)used, "%s%s", k ? ", " : "",
                              d->params[k].name);
-        ctx_error(opt->ctx, AG_ERR_ARG, "%s: no hyper-parameter '%s' (it has %s)", d->name, name, names);
+        ctx_error(opt->ctx, AG_ERR_ARG, "%s: no hyper-parameter '%s' (it has %s)", row_name(d), name, names);
         return -1;
     }
-    if (check_value(opt->ctx, d->name, &d->params[i], value, false) < 0) return -1;
+    if (check_value(opt->ctx, row_name(d), &d->params[i], value, false) < 0) return -1;
     opt->hp[i] = value;
     return 0;
 }
@@ -788,7 +806,7 @@ char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n) {
     do {                                                                             \
         if (used < n) used += (size_t)snprintf(buf + used, n - used, __VA_ARGS__);   \
     } while (0)
-    APPEND("%s(", d->name);
+    APPEND("%s(", row_name(d));
     for (int i = 0; i < OPTIM_MAX_PARAMS && d->params[i].name; i++)
         APPEND("%s%s=%s", i ? ", " : "", d->params[i].name, ag_format_double(opt->hp[i], 0, b));
     if (opt->nhooks > 0) {

@@ -1,5 +1,5 @@
 /* boundary_bench.c — how often the decision boundary of a 2-16-16-1 MLP
- * on a 100x100 grid can be redrawn (issue 48's target: 30 a second): each
+ * on a 100x100 grid can be redrawn (the target: 30 a second): each
  * frame is what a training loop's boundary() and the window's redraw do,
  * the REPL's boundary(m, ...) (the grid in one batched forward, no graph;
  * the field and its threshold's curve recorded) and the whole figure drawn

@@ -79,7 +79,7 @@ AG_BEGIN_DECLS
     X(CONCAT, concat, "Concat", "concat", -1, AXIS, NO, NO_OPERANDS, GRAD, "d/dxi concat(x1, x2, ...) = the slice of gy where xi went") \
     X(SPLIT, split, "Split", "split", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx split(x) = the parts' gradients concatenated") \
     X(GET_ITEM, get_item, "GetItem", "index", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx x[i] = gy at i, 0 elsewhere") \
-    X(GET_ITEM_GRAD, get_item_grad, "GetItemGrad", "index", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dg (g placed at i) = gy[i]") \
+    X(GET_ITEM_GRAD, get_item_grad, "GetItemGrad", "index", 1, AXIS, NO, INPUT_NAMES("g"), GRAD, "d/dg (g placed at i) = gy[i]") \
     X(MATMUL, matmul, "MatMul", "matmul", 2, NONE, NO, OPERANDS("left", "right", "left @ right"), GRAD, "d/dleft left@right = gy@rightᵀ; d/dright left@right = leftᵀ@gy") \
     X(LINEAR, linear, "Linear", "linear", -1, NONE, NO, INPUT_NAMES("x", "W", "b"), GRAD, "d/dx x@W + b = gy@Wᵀ; d/dW x@W + b = xᵀ@gy; d/db x@W + b = gy summed over rows") \
     X(SOFTMAX, softmax, "Softmax", "softmax", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx softmax(x) = y*(gy - sum(gy*y)) along the axis, y = softmax(x)") \
@@ -96,7 +96,7 @@ AG_BEGIN_DECLS
     X(ISINF, isinf, "IsInf", "isinf", 1, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its 0/1 result is a constant)") \
     X(ISFINITE, isfinite, "IsFinite", "isfinite", 1, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its 0/1 result is a constant)") \
     X(ISCLOSE, isclose, "IsClose", "isclose", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
-    X(WHERE, where, "Where", "where", 3, NONE, NO, NO_OPERANDS, GRAD, "d/dcond: none; d/da where(cond, a, b) = 1 where cond, else 0; d/db where(cond, a, b) = 1 where not cond, else 0") \
+    X(WHERE, where, "Where", "where", 3, NONE, NO, INPUT_NAMES("cond", "a", "b"), GRAD, "d/dcond where(cond, a, b): none (a condition); d/da where(cond, a, b) = 1 where cond, else 0; d/db where(cond, a, b) = 1 where not cond, else 0") \
     X(MAXIMUM, maximum, "Maximum", "maximum", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da maximum(a, b) = 1 where a > b, 0.5 where a == b, else 0; d/db maximum(a, b) = 1 where b > a, 0.5 where a == b, else 0") \
     X(MINIMUM, minimum, "Minimum", "minimum", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da minimum(a, b) = 1 where a < b, 0.5 where a == b, else 0; d/db minimum(a, b) = 1 where b < a, 0.5 where a == b, else 0") \
     X(LEAKY_RELU, leaky_relu, "LeakyReLU", "leaky_relu", 1, P, YES, NO_OPERANDS, GRAD, "d/dx leaky_relu(x) = 1 where x > 0, else negative_slope") \
@@ -137,11 +137,11 @@ AG_BEGIN_DECLS
     X(CUMPROD, cumprod, "CumProd", "cumprod", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx_j cumprod(x) = sum over k >= j of gy_k*y_k/x_j") \
     X(FLIP, flip, "Flip", "flip", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx flip(x) = gy flipped back") \
     X(ARGSORT, argsort, "ArgSort", "argsort", 1, AXIS, NO, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its result holds indices or 0/1)") \
-    X(GATHER, gather, "Gather", "gather", 2, AXIS, NO, NO_OPERANDS, GRAD, "d/dx gather(x, index) = gy added back at the indices; d/dindex gather(x, index): none (indices)") \
-    X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, NO_OPERANDS, GRAD, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)") \
+    X(GATHER, gather, "Gather", "gather", 2, AXIS, NO, INPUT_NAMES("x", "index"), GRAD, "d/dx gather(x, index) = gy added back at the indices; d/dindex gather(x, index): none (indices)") \
+    X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, INPUT_NAMES("src", "index"), GRAD, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)") \
     X(HYPOT, hypot, "Hypot", "hypot", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da hypot(a, b) = a/y; d/db hypot(a, b) = b/y, y = hypot(a, b)") \
     X(IM2COL, im2col, "Im2col", "im2col", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx im2col(x) = col2im(gy): each column's entries added back at their pixels") \
-    X(COL2IM, col2im, "Col2im", "col2im", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dcols col2im(cols) = im2col(gy)") \
+    X(COL2IM, col2im, "Col2im", "col2im", 1, KERNEL, NO, INPUT_NAMES("cols"), GRAD, "d/dcols col2im(cols) = im2col(gy)") \
     X(MAX_POOL2D, max_pool2d, "MaxPool2d", "max_pool2d", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx max_pool2d(x) = gy at each window's (first) maximum, 0 elsewhere") \
     X(COPYSIGN, copysign, "Copysign", "copysign", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da copysign(a, b) = y/a (0 where a = 0); d/db copysign(a, b) = 0") \
     X(REMAINDER, remainder, "Remainder", "remainder", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da a % b = 1; d/db a % b = -(a // b)") \

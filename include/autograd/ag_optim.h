@@ -1,5 +1,5 @@
-/* ag_optim.h — optimizers (sgd, momentum, adam, adamw, adagrad, rmsprop) and gradient hooks
- * (weight_decay, clip_grad).
+/* ag_optim.h — optimizers (one per ag_optim_kind, each kind's update in
+ * "Formulas" below) and gradient hooks (weight_decay, clip_grad).
  *
  * An optimizer is a malloc'd object tied to one context (free it with
  * ag_optim_free; if the context goes first, the optimizer forgets its state
@@ -37,16 +37,21 @@ AG_BEGIN_DECLS
 
 typedef struct ag_optim ag_optim;
 
-/* The kinds; each is one row of the table in src/optim.c. */
-typedef enum ag_optim_kind {
-    AG_SGD,
-    AG_MOMENTUM,
-    AG_ADAM,
-    AG_ADAMW,
-    AG_ADAGRAD, /* PyTorch's torch.optim.Adagrad */
-    AG_RMSPROP, /* PyTorch's torch.optim.RMSprop (not centered) */
-    AG_OPTIM_KIND_COUNT
-} ag_optim_kind;
+/* The kinds, X(ID, name) each, in their order: AG_ID is the kind, "name"
+ * what ag_optim_kind_name and agrepl call it.  Each is one row of the table
+ * in src/optim.c; agrepl makes a built-in of each (repl/builtins_optim.c).
+ * A new kind goes at the END (the values are part of the ABI). */
+#define AG_OPTIM_KIND_LIST(X) \
+    X(SGD, sgd)               \
+    X(MOMENTUM, momentum)     \
+    X(ADAM, adam)             \
+    X(ADAMW, adamw)           \
+    X(ADAGRAD, adagrad) /* PyTorch's torch.optim.Adagrad */ \
+    X(RMSPROP, rmsprop) /* PyTorch's torch.optim.RMSprop (not centered) */
+
+#define AG_OPTIM_KIND_ENTRY(ID, name) AG_##ID,
+typedef enum ag_optim_kind { AG_OPTIM_KIND_LIST(AG_OPTIM_KIND_ENTRY) AG_OPTIM_KIND_COUNT } ag_optim_kind;
+#undef AG_OPTIM_KIND_ENTRY
 
 /* Hyper-parameters; fields a kind does not use are ignored.  A zero field is
  * taken as given, not as a default: start from AG_OPTIM_INIT(kind) (or
@@ -102,8 +107,13 @@ const char *ag_optim_param(ag_optim_kind kind, int i, double *fallback);
 /* Its valid values: "[0, inf)", "[0, 1)" or "(0, inf)"; NULL past the last. */
 const char *ag_optim_param_range(ag_optim_kind kind, int i);
 
-/* "sgd", "momentum", "adam", "adamw"; NULL when out of range. */
+/* The kind's name in AG_OPTIM_KIND_LIST ("sgd", "adam", ...); NULL when out
+ * of range. */
 const char *ag_optim_kind_name(ag_optim_kind kind);
+/* The kind's update in a line or two, as agrepl's `:help NAME` shows it
+ * ("heavy-ball momentum: v = momentum*v - lr*g, p = p + v"); NULL when out
+ * of range. */
+const char *ag_optim_kind_summary(ag_optim_kind kind);
 /* The kind named name ("adam"), or -1. */
 int ag_optim_kind_by_name(const char *name);
 /* The hyper-parameter `name` of c's kind ("lr", "momentum", "beta1", ...):

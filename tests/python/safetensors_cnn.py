@@ -1,4 +1,4 @@
-"""A cnn's weights as safetensors, both ways with PyTorch (issues 50 and 55):
+"""A cnn's weights as safetensors, both ways with PyTorch:
 agrepl saves a trained-from-seed cnn([conv2d_layer(3, 3, padding=1),
 max_pool(2), conv2d_layer(4, 2, stride=2), 5]) and its output on fixed
 images (.npy); the same torch.nn.Sequential (Conv2d, ReLU, MaxPool2d, Conv2d,

@@ -52,4 +52,17 @@ elif ! out=$(MANPAGER=cat PAGER=cat MANWIDTH=80 LC_ALL=C.UTF-8 $command 2>&1) ||
 else
     echo "ok: $command shows agrepl(1) from the checkout"
 fi
+# agrepl(1)'s list of optimizers ("optimizers (sgd, ..., with hooks ...)")
+# names every kind of AG_OPTIM_KIND_LIST (include/autograd/ag_optim.h) and
+# no other: adding a kind is its list entry, its row in src/optim.c and this
+# list (the REPL's built-in is made from the engine's row).
+kinds=$(sed -n 's/^ *X(\([A-Z0-9_]*\), \([a-z0-9_]*\)).*/\2/p' include/autograd/ag_optim.h | sort)
+listed=$(sed -n '/^optimizers$/,/^with hooks$/p' man/agrepl.1 | sed -n 's/^\.[BR]*R* *(* *\([a-z0-9_]*\) ,*$/\1/p' | sort)
+if [ "$(printf '%s\n' "$kinds" | grep -c .)" -lt 6 ]; then
+    echo "FAIL: found only $(echo $kinds) in AG_OPTIM_KIND_LIST (reading broken?)"; status=1
+elif [ "$kinds" != "$listed" ]; then
+    echo "FAIL: man/agrepl.1 lists the optimizers $(echo $listed), but the engine's kinds are $(echo $kinds)"; status=1
+else
+    echo "ok: man/agrepl.1 lists the engine's $(printf '%s\n' "$kinds" | grep -c .) optimizer kinds"
+fi
 exit $status

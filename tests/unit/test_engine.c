@@ -5,6 +5,7 @@
  * Expected values are upstream's (its tests: book examples, higher-order derivatives, engine behaviour; and values from running it). */
 #include "testutil.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +152,7 @@ static void test_backward_summed_data(void **state) {
     assert_null(ag_backward_summed_data(NULL));
 }
 
-/* Upstream's test: y = square(exp(square(x))) at 0.5. */
+/* y = square(exp(square(x))) at 0.5. */
 static void test_composite(void **state) {
     ag_var *x = S(0.5);
     ag_var *y = ag_square(ctx, ag_exp(ctx, ag_square(ctx, x)));
@@ -160,7 +161,7 @@ static void test_composite(void **state) {
     assert_close(ag_item(y), 1.648721270700128);
 }
 
-/* Upstream's tests: accumulation when a variable is used more than once. */
+/* accumulation when a variable is used more than once. */
 static void test_accumulation(void **state) {
     ag_var *x = S(2), *y = S(3);
     ag_var *z = ag_add(ctx, ag_square(ctx, x), ag_square(ctx, y));
@@ -175,7 +176,7 @@ static void test_accumulation(void **state) {
     assert_close(ag_item(r), 9);
     assert_close(ag_item(ag_grad(a)), 3);
 
-    /* Upstream's test: grads accumulate across passes until cleargrad */
+    /* grads accumulate across passes until cleargrad */
     ag_var *c = S(3);
     ag_backward(ctx, ag_add(ctx, c, c), NULL);
     assert_close(ag_item(ag_grad(c)), 2);
@@ -183,7 +184,7 @@ static void test_accumulation(void **state) {
     ag_backward(ctx, ag_add(ctx, ag_add(ctx, c, c), c), NULL);
     assert_close(ag_item(ag_grad(c)), 3);
 
-    /* Upstream's test: generation order matters */
+    /* generation order matters */
     ag_var *g = S(2);
     ag_var *sq = ag_square(ctx, g);
     ag_var *out = ag_add(ctx, ag_square(ctx, sq), ag_square(ctx, sq));
@@ -191,7 +192,7 @@ static void test_accumulation(void **state) {
     assert_close(ag_item(out), 32);
     assert_close(ag_item(ag_grad(g)), 64);
 
-    /* backward twice on one graph doubles the leaf grad (backward adds to a grad it finds) */
+    /* backward twice on one graph doubles the leaf grad */
     ag_var *w = S(2);
     ag_var *w2 = ag_square(ctx, w);
     ag_backward(ctx, w2, NULL);
@@ -206,7 +207,7 @@ static void test_accumulation(void **state) {
     assert_close(ag_item(ag_grad(p)), 12);
 }
 
-/* Upstream's tests: Matyas and Rosenbrock gradients. */
+/* Matyas and Rosenbrock gradients. */
 static void test_matyas_rosenbrock(void **state) {
     ag_var *x = S(1), *y = S(1);
     ag_var *z = ag_sub(ctx,
@@ -225,7 +226,7 @@ static void test_matyas_rosenbrock(void **state) {
     assert_close(ag_item(ag_grad(x1)), 400);
 }
 
-/* Upstream's test: 10,000 steps of gradient descent on Rosenbrock, collecting as we go. */
+/* 10,000 steps of gradient descent on Rosenbrock, collecting as we go. */
 static void test_rosenbrock_descent(void **state) {
     static const double expected[][2] = {
         {0, 2},
@@ -274,7 +275,7 @@ static ag_var *newton_f(ag_var *x) {
     return ag_sub(ctx, ag_pow(ctx, x, 4), ag_mul(ctx, S(2), ag_pow(ctx, x, 2)));
 }
 
-/* Upstream's test: Newton's method through double backprop, with the collector run
+/* Newton's method through double backprop, with the collector run
  * after every step: create_graph cycles must not leak. */
 static void test_newton_double_backprop(void **state) {
     static const double expected[] = {2, 1.4545454545454546, 1.1510467893775467,
@@ -308,7 +309,7 @@ static void test_newton_double_backprop(void **state) {
     assert_int_equal(ag_live_funcs(ctx), 0);
 }
 
-/* Upstream's test: z = gx^3 + y with gx = dy/dx, y = x^2, x = 2 -> dz/dx = 100. */
+/* z = gx^3 + y with gx = dy/dx, y = x^2, x = 2 -> dz/dx = 100. */
 static void test_double(void **state) {
     ag_var *x = S(2);
     ag_var *y = ag_pow(ctx, x, 2);
@@ -320,7 +321,7 @@ static void test_double(void **state) {
     assert_close(ag_item(ag_grad(x)), 100);
 }
 
-/* Upstream's tests: sin and cos, ten derivatives deep. */
+/* sin and cos, ten derivatives deep. */
 static void test_sin_cos_derivatives(void **state) {
     double s = 0.8414709848078965, c = 0.5403023058681398;
     const double sin_seq[] = {-s, -c, s, c, -s, -c, s, c, -s, -c};
@@ -340,7 +341,7 @@ static void test_sin_cos_derivatives(void **state) {
     for (int i = 0; i < 10; i++) assert_close(ag_item(next_order(t, &CG)), cos_seq[i]);
 }
 
-/* Upstream's tests: tanh, exp, log, pow, square to several orders. */
+/* tanh, exp, log, pow, square to several orders. */
 static void test_higher_orders(void **state) {
     ag_var *x = S(1);
     ag_backward(ctx, ag_tanh(ctx, x), &CG);
@@ -383,7 +384,7 @@ static void test_higher_orders(void **state) {
     assert_close(ag_item(next_order(q, &CG)), 0);
 }
 
-/* Upstream's tests: second passes of mul/div accumulate; linear ops leave <nil>. */
+/* second passes of mul/div accumulate; linear ops leave <nil>. */
 static void test_second_order_binary(void **state) {
     ag_var *a = S(3), *b = S(2);
     ag_var *y = ag_mul(ctx, a, b);
@@ -424,7 +425,7 @@ static void test_second_order_binary(void **state) {
     assert_null(next_order(g, NULL));
 }
 
-/* Upstream's test and a run of upstream: retain_grad keeps intermediate gradients. */
+/* retain_grad keeps intermediate gradients (upstream's test and its example). */
 static void test_retain_grad(void **state) {
     ag_var *x0 = S(1), *x1 = S(1);
     ag_var *t = ag_add(ctx, x0, x1);
@@ -452,7 +453,7 @@ static void test_retain_grad(void **state) {
     assert_close(ag_item(ag_grad(x)), 218.39260013257694);
 }
 
-/* Upstream's tests: nograd and testmode scopes nest and restore. */
+/* nograd and testmode scopes nest and restore. */
 static void test_modes(void **state) {
     ag_var *x = S(3);
     bool old = ag_set_grad_enabled(ctx, false);
@@ -487,7 +488,7 @@ static void test_modes(void **state) {
     assert_false(ag_creator(ag_grad(p)) != NULL);
 }
 
-/* Upstream's test and a run of upstream: unchain and unchain_backward. */
+/* unchain and unchain_backward (upstream's tests). */
 static void test_unchain(void **state) {
     ag_var *x = S(1);
     ag_var *y = ag_pow(ctx, x, 2);
@@ -513,7 +514,7 @@ static void test_unchain(void **state) {
     assert_null(ag_grad(s));
 }
 
-/* Backward of a leaf sets ones (upstream's test). Generations (a run of upstream). */
+/* backward of a leaf sets ones; generations count up from the inputs (upstream's test). */
 static void test_leaf_and_generation(void **state) {
     ag_var *x = S(1);
     ag_backward(ctx, x, NULL);
@@ -826,6 +827,33 @@ static void test_op_table(void **state) {
             snprintf(part, sizeof part, "d/d%s ", ag_op_input_name(op, k));
             assert_non_null(strstr(ag_op_rule(op), part));
         }
+    /* and the other way: every input a rule names ("d/dNAME", NAME up to a
+     * subscript's '_') is one its row gives, or, for a row naming none, the
+     * inspector's default (x of one input, a and b of two, xi of Concat's
+     * x1, x2, ...): a rule naming cond, index or cols needs them in its row */
+    for (int op = 0; op < AG_OP_COUNT; op++) {
+        for (const char *p = ag_op_rule(op); (p = strstr(p, "d/d")) != NULL;) {
+            p += 3;
+            char name[16];
+            size_t len = 0;
+            while (isalnum((unsigned char)p[len]) && len + 1 < sizeof name) len++;
+            memcpy(name, p, len);
+            name[len] = '\0';
+            bool known = false;
+            int arity = ag_op_arity(op);
+            for (int k = 0; k < (arity < 0 ? 3 : arity); k++) {
+                const char *given = ag_op_input_name(op, k);
+                const char *fallback = arity == 1 ? "x" : arity == 2 ? (k == 0 ? "a" : "b") : "xi";
+                if (strcmp(name, given != NULL ? given : fallback) == 0) known = true;
+            }
+            if (!known) fail_msg("%s's rule names d/d%s, which its row does not", ag_op_name(op), name);
+        }
+    }
+    assert_string_equal(ag_op_input_name(AG_OP_WHERE, 0), "cond");
+    assert_string_equal(ag_op_input_name(AG_OP_GATHER, 1), "index");
+    assert_string_equal(ag_op_input_name(AG_OP_SCATTER_ADD, 0), "src");
+    assert_string_equal(ag_op_input_name(AG_OP_COL2IM, 0), "cols");
+    assert_string_equal(ag_op_input_name(AG_OP_GET_ITEM_GRAD, 0), "g");
     assert_string_equal(ag_op_input_name(AG_OP_LINEAR, 2), "b");
     assert_string_equal(ag_op_input_name(AG_OP_CROSS_ENTROPY, 1), "t");
     assert_string_equal(ag_op_input_name(AG_OP_SUB, 1), "b");

@@ -223,6 +223,10 @@ static void test_interrupted_elementwise(void **state) {
     assert_string_equal(ag_errmsg(ctx), "gelu: interrupted");
     assert_null(ag_clip(ctx, a, 0.25, 0.75));
     assert_string_equal(ag_errmsg(ctx), "clip: interrupted");
+    assert_null(ag_neg(ctx, a));
+    assert_string_equal(ag_errmsg(ctx), "neg: interrupted");
+    assert_null(ag_pow(ctx, a, 3));
+    assert_string_equal(ag_errmsg(ctx), "pow: interrupted");
     ag_clear_error(ctx);
     interrupt_flag = 0;
     ag_var *s = ag_sin(ctx, a), *t = ag_tanh(ctx, a), *m = ag_mul(ctx, a, b), *d = ag_div(ctx, c, a);

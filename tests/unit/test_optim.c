@@ -30,7 +30,7 @@ static void assert_failed_with(const char *message) {
     ag_clear_error(ctx);
 }
 
-/* ---- one parameter whose gradient is never cleared (upstream's tests) -------- */
+/* ---- one parameter whose gradient is never cleared ----------------------------- */
 
 static void test_sgd_g81(void **state) {
     ag_optim *opt = ag_sgd(ctx, 0.1, 0, 0);
@@ -203,7 +203,7 @@ static void test_adam_lanes_match_one_element(void **state) {
     (void)state;
 }
 
-/* Upstream's test: a parameter without a gradient is neither changed nor given state. */
+/* A parameter without a gradient is neither changed nor given state. */
 static void test_param_without_grad_g85(void **state) {
     ag_optim_kind kinds[] = {AG_SGD, AG_MOMENTUM, AG_ADAM, AG_ADAMW};
     for (int k = 0; k < 4; k++) {
@@ -217,7 +217,7 @@ static void test_param_without_grad_g85(void **state) {
     }
 }
 
-/* Clipping as upstream's test, and a two-parameter case from a run of upstream. */
+/* clip_grad on one parameter, and upstream's two-parameter case. */
 static void test_clip_grad_g86(void **state) {
     ag_var *p = VAR(ctx, SHAPE(4), 0, 0, 0, 0);
     ag_set_grad(p, VAR(ctx, SHAPE(4), 1, 2, 3, 4));
@@ -254,7 +254,7 @@ static void test_numdiff_g88(void **state) {
     assert_close(ag_item(d), 4.000000000004);
 }
 
-/* ---- a run of upstream: p = [1, 2] with gradients [1 -1], [0.5 2], [-3 0] ------------------- */
+/* ---- upstream's test: p = [1, 2] with gradients [1 -1], [0.5 2], [-3 0] ------------------- */
 
 static const double grads[3][2] = {{1, -1}, {0.5, 2}, {-3, 0}};
 
@@ -349,7 +349,7 @@ static void test_sgd_momentum_weight_decay_by_hand(void **state) {
     ag_optim_free(opt);
 }
 
-/* A run of upstream: {a: 1 with grad 1, b: 5 without}, lr 0.5; and no state for b. */
+/* Upstream's test: {a: 1 with grad 1, b: 5 without}, lr 0.5; and no state for b. */
 static void test_sgd_skips_param_without_grad(void **state) {
     ag_var *a = scalar_param(1, 1), *b = VAR(ctx, SHAPE(1), 5.0);
     ag_optim *opt = ag_sgd(ctx, 0.5, 0, 0);
@@ -532,6 +532,14 @@ static void test_config_accessors(void **state) {
     assert_close(ag_optim_get_config(opt).lr, 0.5);
     assert_string_equal(ag_optim_kind_name(AG_MOMENTUM), "momentum");
     assert_string_equal(ag_hook_kind_name(AG_HOOK_CLIP_GRAD), "clip_grad");
+    /* every kind has its row: a summary (what :help shows) and a step */
+    for (int k = 0; k < AG_OPTIM_KIND_COUNT; k++) {
+        const char *summary = ag_optim_kind_summary((ag_optim_kind)k);
+        if (summary == NULL || summary[0] == '\0') fail_msg("%s has no summary", ag_optim_kind_name((ag_optim_kind)k));
+    }
+    assert_string_equal(ag_optim_kind_summary(AG_MOMENTUM), "heavy-ball momentum: v = momentum*v - lr*g, p = p + v");
+    assert_null(ag_optim_kind_summary(AG_OPTIM_KIND_COUNT));
+    assert_null(ag_optim_kind_summary((ag_optim_kind)-1));
     ag_optim_free(opt);
 }
 
