@@ -266,10 +266,10 @@ wait_window() {
     done
     return 1
 }
-# quit NAME: :quit, then the exit status of agrepl (or "running").
-quit() {
-    send "$1" ':quit'
-    tries=50
+# ended NAME SECONDS: agrepl's exit status once it has ended (within
+# SECONDS), else "running".
+ended() {
+    tries=$(($2 * 10))
     while [ "$tries" -gt 0 ]; do
         if [ -s "$tmp/$1.status" ]; then
             cat "$tmp/$1.status"
@@ -279,6 +279,11 @@ quit() {
         tries=$((tries - 1))
     done
     echo running
+}
+# quit NAME: :quit, then the exit status of agrepl (or "running").
+quit() {
+    send "$1" ':quit'
+    ended "$1" 5
 }
 # drawn FILE: status 0 when a window screenshot shows a drawing: mostly white
 # background (an undrawn SDL window is black) with some dark content.

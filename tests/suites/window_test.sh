@@ -245,19 +245,6 @@ script() {
     tmux -L "$socket" -f /dev/null new-session -d -s "$name" -x 160 -y 20 \
         "cd '$tmp' && env -u AGREPL_HEADLESS HOME='$tmp' DISPLAY='$DISPLAY' XAUTHORITY='${XAUTHORITY:-}' '$AGREPL' $* 2>>'$tmp/$name.err'; echo \$? >'$tmp/$name.status'; sleep 30"
 }
-# ended NAME SECONDS: agrepl's exit status once it has ended, else "running"
-ended() {
-    tries=$(($2 * 10))
-    while [ "$tries" -gt 0 ]; do
-        if [ -s "$tmp/$1.status" ]; then
-            cat "$tmp/$1.status"
-            return
-        fi
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    echo running
-}
 script enter lesson.ag
 if wait_for enter '^close the window or press Enter to exit' 20 && window=$(wait_window "agrepl plot" 10); then
     id=${window%% *}
