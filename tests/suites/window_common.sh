@@ -47,6 +47,11 @@ cleanup() {
 }
 sh "$(dirname "$0")/watchdog.sh" $$ 900 window & watchdog=$! # a hang fails naming what it ran
 trap cleanup EXIT
+# A session that lives as long as the suite: tmux's server exits when its
+# last session ends, and a session started while it is exiting is lost (a
+# script started right after `kill-session` of the only other one found no
+# screen and no window)
+tmux -L "$socket" -f /dev/null new-session -d -s keep 'sleep 86400'
 
 ok() {
     echo "ok   $1"

@@ -278,6 +278,9 @@ if wait_for closed '^close the window or press Enter to exit' 20 && window=$(wai
         not_ok "5. script: after closing the window agrepl is $status"
 else
     not_ok "5. script: no window to close"
+    screen_text closed | grep -v '^$' | tail -4 | sed 's/^/     screen: /'
+    sed 's/^/     stderr: /' "$tmp/closed.err"
+    xwin find "agrepl plot" | sed 's/^/     windows: /'
 fi
 tmux -L "$socket" kill-session -t closed 2>/dev/null
 
