@@ -155,6 +155,7 @@ void ag_ctx_free(ag_ctx *ctx) {
     }
     ctx_free(ctx, ctx->stack);
     ctx_free(ctx, ctx->remembered);
+    ctx_free(ctx, ctx->rooted);
     ctx_memory_free(ctx);
     ctx_allocator alloc = ctx->mem.alloc;
     alloc.free_fn(alloc.user, ctx);
@@ -419,6 +420,29 @@ size_t ag_idle_node_bytes(const ag_ctx *ctx) {
     return (ctx->slab_vars - ctx->live_vars) * sizeof(ag_var) + (ctx->slab_funcs - ctx->live_funcs) * sizeof(ag_func);
 }
 
+/* Zeroes a node handed out again: plainly memset(p, 0, bytes).  gcc makes
+ * a memset of this size `rep stos`, which takes longer to start than the
+ * whole clear (11% of a scalar loop), and a copy from a static zero node
+ * loads everything it stores (22 moves for a variable).  So 16-byte stores
+ * of one zeroed register, the last one overlapping the one before when
+ * bytes is not a multiple of 16 (bytes >= 16); the empty asm keeps gcc from
+ * turning the loop back into a memset. */
+typedef long long node_chunk __attribute__((vector_size(16), aligned(8), may_alias));
+static inline void clear_node(void *p, size_t bytes) {
+#ifdef __EMSCRIPTEN__
+    memset(p, 0, bytes); /* wasm has no `rep stos`; its memset is a loop of stores */
+#else
+    const node_chunk zero = {0};
+    char *c = p;
+#pragma GCC unroll 16
+    for (size_t i = 0; i + 16 <= bytes; i += 16) {
+        *(node_chunk *)(c + i) = zero;
+        __asm__("" : : "r"(c) : "memory");
+    }
+    if (bytes % 16 != 0) *(node_chunk *)(c + bytes - 16) = zero;
+#endif
+}
+
 ag_var *ctx_alloc_var(ag_ctx *ctx) {
     ag_var *v;
     if (ctx->no_reuse) {
@@ -434,10 +458,7 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
          * one is filled in */
         __builtin_prefetch(ctx->free_vars, 1);
     }
-    /* copied from zeros: gcc makes that vector moves, and a memset `rep stos`,
-     * which takes longer to start than the whole copy (11% of a scalar loop) */
-    static const ag_var zero_var;
-    memcpy(v, &zero_var, sizeof *v);
+    clear_node(v, sizeof *v);
     v->ctx = ctx;
     v->mark = ctx->epoch;
     v->pass = ctx->reclaim_step;
@@ -463,8 +484,7 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
         ctx->free_funcs = f->next_live;
         __builtin_prefetch(ctx->free_funcs, 1);
     }
-    static const ag_func zero_func;
-    memcpy(f, &zero_func, sizeof *f);
+    clear_node(f, sizeof *f);
     f->mark = ctx->epoch;
     f->tag = ctx->func_tag;
     f->made_at = ctx->change_clock;
@@ -483,6 +503,8 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * fault per page to get them again. */
 static void retire_var(ag_ctx *ctx, ag_var *v) {
     v->flow_pass = 0; /* its last gradient goes with it (its numbers with the pass) */
+    /* a released variable still listed: the list would hold a freed node */
+    if (v->mark & VAR_ROOTED) ctx->rooted_stale = true;
     if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
         free_var_storage(ctx, v);
         ctx_free(ctx, v);
@@ -636,8 +658,27 @@ static unsigned next_epoch(ag_ctx *ctx) {
 
 /* ---- roots and collection ----------------------------------------------------- */
 
+/* A variable is a root while its count is above 0.  Plainly, a full
+ * collection would find them by walking every live node for `roots > 0`
+ * (as a young one does over the young nodes, and as a full one does when
+ * the list is stale); a training loop keeps a few roots among the step's
+ * dozens of dead nodes, so the first retain lists the variable instead.
+ * A release leaves it listed (a retain again is then free); the next full
+ * collection drops the listed variables whose count is 0. */
+static void list_root(ag_ctx *ctx, ag_var *v) {
+    if (!CTX_ARRAY_RESERVE(ctx, ctx->rooted, ctx->rooted_cap, ctx->rooted_len, 1)) {
+        ctx->rooted_stale = true; /* the next full collection walks instead */
+        return;
+    }
+    ctx->rooted[ctx->rooted_len++] = v;
+    v->mark |= VAR_ROOTED;
+}
+
 void ag_retain(ag_var *v) {
-    if (v != NULL) v->roots++;
+    if (v == NULL) return;
+    v->roots++;
+    /* (a stale handle has no context: the count alone, as before) */
+    if (!(v->mark & VAR_ROOTED) && v->ctx != NULL && !v->ctx->rooted_stale) list_root(v->ctx, v);
 }
 void ag_release(ag_var *v) {
     if (v != NULL && v->roots > 0) v->roots--;
@@ -700,8 +741,42 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
     ctx->stack_len = 0;
     size_t count = 0;
     unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
-    for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
-        if (v->roots > 0 && !push_var(ctx, v, epoch, skip)) return false;
+    if (full && !ctx->rooted_stale) {
+        /* the rooted list holds every variable with roots > 0 (and some
+         * released since): those are pushed, the released ones dropped */
+        size_t kept = 0;
+        for (size_t i = 0; i < ctx->rooted_len; i++) {
+            ag_var *v = ctx->rooted[i];
+            if (v->roots == 0) {
+                v->mark &= ~VAR_ROOTED;
+                continue;
+            }
+            ctx->rooted[kept++] = v;
+            if (!push_var(ctx, v, epoch, skip)) {
+                /* nothing is swept; the entries not yet looked at are kept */
+                for (size_t j = i + 1; j < ctx->rooted_len; j++) ctx->rooted[kept++] = ctx->rooted[j];
+                ctx->rooted_len = kept;
+                return false;
+            }
+        }
+        ctx->rooted_len = kept;
+    } else if (full) {
+        /* the walk for roots, which lists them again */
+        ctx->rooted_len = 0;
+        ctx->rooted_stale = false;
+        for (ag_var *v = ctx->vars; v != NULL; v = v->next_live) {
+            v->mark &= ~VAR_ROOTED;
+            if (v->roots == 0) continue;
+            if (!push_var(ctx, v, epoch, skip)) {
+                ctx->rooted_stale = true;
+                return false;
+            }
+            if (!ctx->rooted_stale) list_root(ctx, v);
+        }
+    } else {
+        for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
+            if (v->roots > 0 && !push_var(ctx, v, epoch, skip)) return false;
+        }
     }
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)
