@@ -217,14 +217,17 @@ void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
  * NODE_AGED: a young node that survived one young collection (age 1; a node
  * with neither bit is age 0, made since the last collection).
  * VAR_REMEMBERED: an old variable on the remembered list.
- * VAR_ROOTED: a variable on the rooted list (ctx->rooted).  The low bits hold
- * the epoch of its last marking. */
+ * VAR_ROOTED: a variable on the rooted list (ctx->rooted).
+ * FUNC_SCALAR (the same bit, on a function): made by the scalar path, so
+ * every input and output has one element (backward.c's reclaiming).
+ * The low bits hold the epoch of its last marking. */
 #define NODE_OLD (1u << 31)
 /* Forgets the last backward's gradients and frees their block (backward.c). */
 void ctx_clear_flows(ag_ctx *ctx);
 #define VAR_REMEMBERED (1u << 30)
 #define NODE_AGED (1u << 29)
 #define VAR_ROOTED (1u << 28)
+#define FUNC_SCALAR (1u << 28)
 #define EPOCH_BITS (VAR_ROOTED - 1u)
 
 /* Records that an old variable now points at a young one (its grad, of age 0
