@@ -155,7 +155,6 @@ void ag_ctx_free(ag_ctx *ctx) {
     }
     ctx_free(ctx, ctx->stack);
     ctx_free(ctx, ctx->remembered);
-    ctx_free(ctx, ctx->rooted);
     ctx_memory_free(ctx);
     ctx_allocator alloc = ctx->mem.alloc;
     alloc.free_fn(alloc.user, ctx);
@@ -503,8 +502,6 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * fault per page to get them again. */
 static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list) {
     v->flow_pass = 0; /* its last gradient goes with it (its numbers with the pass) */
-    /* a released variable still listed: the list would hold a freed node */
-    if (v->mark & VAR_ROOTED) ctx->rooted_stale = true;
     free_var_storage(ctx, v);
     if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
         ctx_free(ctx, v);
@@ -663,27 +660,8 @@ static unsigned next_epoch(ag_ctx *ctx) {
 
 /* ---- roots and collection ----------------------------------------------------- */
 
-/* A variable is a root while its count is above 0.  Plainly, a full
- * collection would find them by walking every live node for `roots > 0`
- * (as a young one does over the young nodes, and as a full one does when
- * the list is stale); a training loop keeps a few roots among the step's
- * dozens of dead nodes, so the first retain lists the variable instead.
- * A release leaves it listed (a retain again is then free); the next full
- * collection drops the listed variables whose count is 0. */
-static void list_root(ag_ctx *ctx, ag_var *v) {
-    if (!CTX_ARRAY_RESERVE(ctx, ctx->rooted, ctx->rooted_cap, ctx->rooted_len, 1)) {
-        ctx->rooted_stale = true; /* the next full collection walks instead */
-        return;
-    }
-    ctx->rooted[ctx->rooted_len++] = v;
-    v->mark |= VAR_ROOTED;
-}
-
 void ag_retain(ag_var *v) {
-    if (v == NULL) return;
-    v->roots++;
-    /* (a stale handle has no context: the count alone, as before) */
-    if (!(v->mark & VAR_ROOTED) && v->ctx != NULL && !v->ctx->rooted_stale) list_root(v->ctx, v);
+    if (v != NULL) v->roots++;
 }
 void ag_release(ag_var *v) {
     if (v != NULL && v->roots > 0) v->roots--;
@@ -746,42 +724,8 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
     ctx->stack_len = 0;
     size_t count = 0;
     unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
-    if (full && !ctx->rooted_stale) {
-        /* the rooted list holds every variable with roots > 0 (and some
-         * released since): those are pushed, the released ones dropped */
-        size_t kept = 0;
-        for (size_t i = 0; i < ctx->rooted_len; i++) {
-            ag_var *v = ctx->rooted[i];
-            if (v->roots == 0) {
-                v->mark &= ~VAR_ROOTED;
-                continue;
-            }
-            ctx->rooted[kept++] = v;
-            if (!push_var(ctx, v, epoch, skip)) {
-                /* nothing is swept; the entries not yet looked at are kept */
-                for (size_t j = i + 1; j < ctx->rooted_len; j++) ctx->rooted[kept++] = ctx->rooted[j];
-                ctx->rooted_len = kept;
-                return false;
-            }
-        }
-        ctx->rooted_len = kept;
-    } else if (full) {
-        /* the walk for roots, which lists them again */
-        ctx->rooted_len = 0;
-        ctx->rooted_stale = false;
-        for (ag_var *v = ctx->vars; v != NULL; v = v->next_live) {
-            v->mark &= ~VAR_ROOTED;
-            if (v->roots == 0) continue;
-            if (!push_var(ctx, v, epoch, skip)) {
-                ctx->rooted_stale = true;
-                return false;
-            }
-            if (!ctx->rooted_stale) list_root(ctx, v);
-        }
-    } else {
-        for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
-            if (v->roots > 0 && !push_var(ctx, v, epoch, skip)) return false;
-        }
+    for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
+        if (v->roots > 0 && !push_var(ctx, v, epoch, skip)) return false;
     }
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)

@@ -140,14 +140,6 @@ struct ag_ctx {
     ag_var **remembered;
     size_t remembered_len, remembered_cap;
     bool remember_failed;   /* out of memory remembering: the next collection is full */
-    /* The variables retained since the last full collection (context.c,
-     * ag_retain): each once, marked VAR_ROOTED, so a full collection finds
-     * its roots here instead of walking every node.  Stale when a listed
-     * variable was freed or the list could not grow: the next full
-     * collection walks the live list instead and builds it again. */
-    ag_var **rooted;
-    size_t rooted_len, rooted_cap;
-    bool rooted_stale;
     size_t promoted_bytes;  /* node + tensor bytes made old since the last full collection */
     size_t old_live_bytes;  /* what the last full collection kept */
     unsigned gc_pause;      /* the next full one when promoted >= gc_pause x old_live_bytes */
@@ -217,8 +209,7 @@ void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
  * NODE_AGED: a young node that survived one young collection (age 1; a node
  * with neither bit is age 0, made since the last collection).
  * VAR_REMEMBERED: an old variable on the remembered list.
- * VAR_ROOTED: a variable on the rooted list (ctx->rooted).
- * FUNC_SCALAR (the same bit, on a function): made by the scalar path, so
+ * FUNC_SCALAR (functions only): made by the scalar path, so
  * every input and output has one element (backward.c's reclaiming).
  * The low bits hold the epoch of its last marking. */
 #define NODE_OLD (1u << 31)
@@ -226,9 +217,8 @@ void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
 void ctx_clear_flows(ag_ctx *ctx);
 #define VAR_REMEMBERED (1u << 30)
 #define NODE_AGED (1u << 29)
-#define VAR_ROOTED (1u << 28)
 #define FUNC_SCALAR (1u << 28)
-#define EPOCH_BITS (VAR_ROOTED - 1u)
+#define EPOCH_BITS (FUNC_SCALAR - 1u)
 
 /* Records that an old variable now points at a young one (its grad, of age 0
  * or 1). */

@@ -5,8 +5,7 @@
  * remembered set); a young collection that finds most young nodes alive
  * tenures them; chains built across collections keep their numbers and
  * gradients; a loop that keeps its step's result bound promotes nothing under
- * ag_gc_auto; stale handles are still reported; the epoch's wrap keeps ages;
- * a full collection's roots come from the rooted list, or a walk when stale. */
+ * ag_gc_auto; stale handles are still reported; the epoch's wrap keeps ages. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -367,72 +366,6 @@ static void test_epoch_wrap_keeps_ages(void **state) {
     ag_release(aged);
 }
 
-/* Whether v is on the rooted list, and how many times. */
-static int times_listed(const ag_var *v) {
-    int n = 0;
-    for (size_t i = 0; i < ctx->rooted_len; i++) n += ctx->rooted[i] == v;
-    return n;
-}
-
-/* A full collection finds its roots on the rooted list (ag_retain lists a
- * variable once): a release leaves it listed until the next full
- * collection, which drops it and frees it; a retain again in between does
- * not list it twice.  A listed variable freed by a young collection makes
- * the list stale: the next full collection finds the roots by walking the
- * live list and lists them again.  Every answer is the walk's. */
-static void test_rooted_list(void **state) {
-    ag_var *a = S(1), *b = S(2);
-    ag_retain(a);
-    ag_retain(a);
-    ag_retain(b);
-    assert_int_equal(times_listed(a), 1);
-    assert_int_equal(times_listed(b), 1);
-    garbage(5);
-    assert_int_equal(ag_gc(ctx), 5);
-    ag_release(a);
-    ag_release(a);
-    ag_retain(a); /* listed still: not again */
-    assert_int_equal(times_listed(a), 1);
-    ag_release(b);
-    assert_int_equal(ag_gc(ctx), 1); /* b */
-    assert_int_equal(ag_live_vars(ctx), 1);
-    assert_int_equal(times_listed(a), 1);
-    assert_int_equal(ctx->rooted_len, 1);
-    assert_true(ag_item(a) == 1.0);
-    /* a young variable retained, released and freed young: stale */
-    ag_var *c = S(3);
-    ag_retain(c);
-    ag_release(c);
-    garbage(10);
-    assert_int_equal(ag_gc_young(ctx), 11);
-    assert_true(ctx->rooted_stale);
-    ag_var *d = S(4);
-    ag_retain(d); /* not listed while stale: the walk will find it (the
-                   * list may still hold c's node, which d may reuse) */
-    assert_false(d->mark & VAR_ROOTED);
-    garbage(3);
-    assert_int_equal(ag_gc(ctx), 3);
-    assert_false(ctx->rooted_stale);
-    assert_int_equal(ctx->rooted_len, 2);
-    assert_int_equal(times_listed(a), 1);
-    assert_int_equal(times_listed(d), 1);
-    assert_int_equal(ag_live_vars(ctx), 2);
-    assert_true(ag_item(d) == 4.0);
-    /* many roots (the list grows), half released */
-    ag_var *many[300];
-    for (int i = 0; i < 300; i++) ag_retain(many[i] = S(i));
-    for (int i = 0; i < 300; i += 2) ag_release(many[i]);
-    assert_int_equal(ag_gc(ctx), 150);
-    assert_int_equal(ctx->rooted_len, 152);
-    for (int i = 1; i < 300; i += 2) assert_true(ag_item(many[i]) == i);
-    for (int i = 1; i < 300; i += 2) ag_release(many[i]);
-    ag_release(a);
-    ag_release(d);
-    assert_int_equal(ag_gc(ctx), 152);
-    assert_int_equal(ag_live_vars(ctx), 0);
-    assert_int_equal(ctx->rooted_len, 0);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_one_survival_stays_young),
@@ -444,7 +377,6 @@ int main(void) {
         CTX_TEST(test_bound_result_is_not_promoted),
         CTX_TEST(test_stale_handles_reported),
         CTX_TEST(test_epoch_wrap_keeps_ages),
-        CTX_TEST(test_rooted_list),
     };
     return cmocka_run_group_tests_name("generations", tests, NULL, NULL);
 }
