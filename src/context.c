@@ -419,6 +419,29 @@ size_t ag_idle_node_bytes(const ag_ctx *ctx) {
     return (ctx->slab_vars - ctx->live_vars) * sizeof(ag_var) + (ctx->slab_funcs - ctx->live_funcs) * sizeof(ag_func);
 }
 
+/* Zeroes a node handed out again: plainly memset(p, 0, bytes).  gcc makes
+ * a memset of this size `rep stos`, which takes longer to start than the
+ * whole clear (11% of a scalar loop), and a copy from a static zero node
+ * loads everything it stores (22 moves for a variable).  So 16-byte stores
+ * of one zeroed register, the last one overlapping the one before when
+ * bytes is not a multiple of 16 (bytes >= 16); the empty asm keeps gcc from
+ * turning the loop back into a memset. */
+typedef long long node_chunk __attribute__((vector_size(16), aligned(8), may_alias));
+static inline void clear_node(void *p, size_t bytes) {
+#ifdef __EMSCRIPTEN__
+    memset(p, 0, bytes); /* wasm has no `rep stos`; its memset is a loop of stores */
+#else
+    const node_chunk zero = {0};
+    char *c = p;
+#pragma GCC unroll 16
+    for (size_t i = 0; i + 16 <= bytes; i += 16) {
+        *(node_chunk *)(c + i) = zero;
+        __asm__("" : : "r"(c) : "memory");
+    }
+    if (bytes % 16 != 0) *(node_chunk *)(c + bytes - 16) = zero;
+#endif
+}
+
 ag_var *ctx_alloc_var(ag_ctx *ctx) {
     ag_var *v;
     if (ctx->no_reuse) {
@@ -434,10 +457,7 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
          * one is filled in */
         __builtin_prefetch(ctx->free_vars, 1);
     }
-    /* copied from zeros: gcc makes that vector moves, and a memset `rep stos`,
-     * which takes longer to start than the whole copy (11% of a scalar loop) */
-    static const ag_var zero_var;
-    memcpy(v, &zero_var, sizeof *v);
+    clear_node(v, sizeof *v);
     v->ctx = ctx;
     v->mark = ctx->epoch;
     v->pass = ctx->reclaim_step;
@@ -463,8 +483,7 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
         ctx->free_funcs = f->next_live;
         __builtin_prefetch(ctx->free_funcs, 1);
     }
-    static const ag_func zero_func;
-    memcpy(f, &zero_func, sizeof *f);
+    clear_node(f, sizeof *f);
     f->mark = ctx->epoch;
     f->tag = ctx->func_tag;
     f->made_at = ctx->change_clock;
@@ -481,23 +500,28 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * cache (memory.c): freeing a whole graph's buffers at once would let
  * malloc hand them back to the system, and the next step would pay a page
  * fault per page to get them again. */
-static void retire_var(ag_ctx *ctx, ag_var *v) {
+static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list) {
     v->flow_pass = 0; /* its last gradient goes with it (its numbers with the pass) */
+    free_var_storage(ctx, v);
     if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
-        free_var_storage(ctx, v);
         ctx_free(ctx, v);
-        ctx->live_vars--;
         return;
     }
-    free_var_storage(ctx, v);
     v->ctx = NULL; /* an op given this stale handle says so (function.c) */
-    v->next_live = ctx->free_vars;
-    ctx->free_vars = v;
-    ctx->live_vars--;
+    v->next_live = *free_list;
+    *free_list = v;
     /* t.data and name (NULL) are read when the node is freed */
     POISON(&v->grad, offsetof(ag_var, name) - offsetof(ag_var, grad));
     POISON(&v->generation, offsetof(ag_var, next_live) - offsetof(ag_var, generation));
     POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
+}
+
+/* retire_var_into(ctx, v, &ctx->free_vars), one fewer alive.  (A sweep
+ * keeps the free list's head and the count in its locals and writes them
+ * back once: the compiler cannot, as every node store might change ctx.) */
+static void retire_var(ag_ctx *ctx, ag_var *v) {
+    retire_var_into(ctx, v, &ctx->free_vars);
+    ctx->live_vars--;
 }
 
 void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
@@ -739,6 +763,8 @@ static size_t collect(ag_ctx *ctx, bool full) {
     size_t freed = 0, kept_bytes = 0, promoted_bytes = 0, aged = 0;
     ag_var *previous = NULL;
     ag_var **vlink = &ctx->vars;
+    ag_var *free_vars = ctx->free_vars; /* ctx->free_vars, written back after the sweep */
+    size_t freed_vars = 0;
     for (; *vlink != NULL && !((*vlink)->mark & stop);) {
         ag_var *v = *vlink;
         if ((v->mark & EPOCH_BITS) == epoch) {
@@ -761,13 +787,18 @@ static size_t collect(ag_ctx *ctx, bool full) {
             continue;
         }
         *vlink = v->next_live;
-        retire_var(ctx, v);
-        freed++;
+        retire_var_into(ctx, v, &free_vars);
+        freed_vars++;
     }
     if (*vlink != NULL) (*vlink)->prev_live = previous;
+    ctx->free_vars = free_vars;
+    ctx->live_vars -= freed_vars;
+    freed += freed_vars;
     /* (a grad met above before it aged may have been promoted after its
      * variable was remembered: the entry goes here) */
     if (!tenure) keep_young_grads(ctx);
+    ag_func *free_funcs = ctx->free_funcs; /* as free_vars above */
+    size_t freed_funcs = 0;
     for (ag_func **link = &ctx->funcs; *link != NULL && !((*link)->mark & stop);) {
         ag_func *f = *link;
         if ((f->mark & EPOCH_BITS) == epoch) {
@@ -786,16 +817,18 @@ static size_t collect(ag_ctx *ctx, bool full) {
         }
         *link = f->next_live;
         free_func_storage(ctx, f);
-        ctx->live_funcs--;
-        freed++;
+        freed_funcs++;
         if (ctx->no_reuse) {
             ctx_free(ctx, f);
             continue;
         }
-        f->next_live = ctx->free_funcs;
-        ctx->free_funcs = f;
+        f->next_live = free_funcs;
+        free_funcs = f;
         POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
     }
+    ctx->free_funcs = free_funcs;
+    ctx->live_funcs -= freed_funcs;
+    freed += freed_funcs;
     if (full) {
         /* what came in since the last full collection: promoted since, and
          * made since the last young one */

@@ -115,6 +115,7 @@ static bool apply_scalar(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *
     }
     ag_func *f = ctx_alloc_func(ctx);
     if (f == NULL) return true; /* y is unreachable: the collector takes it */
+    f->mark |= FUNC_SCALAR;
     f->op = row->id;
     f->row = row;
     f->params.p = params->p;

@@ -208,14 +208,17 @@ void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
  * NODE_OLD: the node survived two young collections, or a full one.
  * NODE_AGED: a young node that survived one young collection (age 1; a node
  * with neither bit is age 0, made since the last collection).
- * VAR_REMEMBERED: an old variable on the remembered list.  The low bits hold
- * the epoch of its last marking. */
+ * VAR_REMEMBERED: an old variable on the remembered list.
+ * FUNC_SCALAR (functions only): made by the scalar path, so
+ * every input and output has one element (backward.c's reclaiming).
+ * The low bits hold the epoch of its last marking. */
 #define NODE_OLD (1u << 31)
 /* Forgets the last backward's gradients and frees their block (backward.c). */
 void ctx_clear_flows(ag_ctx *ctx);
 #define VAR_REMEMBERED (1u << 30)
 #define NODE_AGED (1u << 29)
-#define EPOCH_BITS (NODE_AGED - 1u)
+#define FUNC_SCALAR (1u << 28)
+#define EPOCH_BITS (FUNC_SCALAR - 1u)
 
 /* Records that an old variable now points at a young one (its grad, of age 0
  * or 1). */

@@ -636,6 +636,66 @@ static void test_million_chain(void **state) {
     assert_int_equal(ag_live_vars(ctx), 0);
 }
 
+/* Live variables made by a backward of y (y's graph and x alive, collected
+ * before), after the pass and before any collection. */
+static size_t left_by_backward(ag_var *y) {
+    size_t before = ag_live_vars(ctx);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    return ag_live_vars(ctx) - before;
+}
+
+/* A pass gives its temporaries back as it goes (backward.c, reclaiming)
+ * only once that pays: a small graph of scalars leaves them to the
+ * collector; a long chain of scalars turns it on after RECLAIM_AFTER (256)
+ * variables, so at most that many are left however long it is; a function
+ * with an operand of more than one element turns it on at once.  Every
+ * gradient is the same either way. */
+static void test_backward_reclaims_when_it_pays(void **state) {
+    ag_var *x = S(0.5), *c = S(3.0);
+    ag_retain(x);
+    ag_retain(c);
+    /* (x * 3 - x)^2: the seed, Pow's gx, Sub's two, Mul's gx, x's sum */
+    ag_var *y = ag_pow(ctx, ag_sub(ctx, ag_mul(ctx, x, c), x), 2.0);
+    ag_retain(y);
+    ag_gc(ctx);
+    assert_int_equal(left_by_backward(y), 6); /* reclaiming would leave 3 */
+    assert_true(ag_item(ag_grad(x)) == 2.0 * (0.5 * 3.0 - 0.5) * (3.0 - 1.0));
+    ag_release(y);
+    ag_cleargrad(x);
+    ag_cleargrad(c);
+    ag_gc(ctx);
+    /* 2,000 sines: without reclaiming about 2,000 gradients would stay */
+    y = x;
+    for (int i = 0; i < 2000; i++) y = ag_sin(ctx, y);
+    ag_retain(y);
+    ag_gc(ctx);
+    size_t left = left_by_backward(y);
+    assert_true(left >= 256 && left <= 256 + 4);
+    double g = ag_item(ag_grad(x));
+    ag_release(y);
+    ag_cleargrad(x);
+    ag_gc(ctx);
+    /* the same chain again: the same gradient, bit for bit */
+    y = x;
+    for (int i = 0; i < 2000; i++) y = ag_sin(ctx, y);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_true(ag_item(ag_grad(x)) == g);
+    ag_cleargrad(x);
+    ag_gc(ctx);
+    /* vectors: reclaimed from the first function (sum's gx, then sin's
+     * gx given back once Sum's slot no longer needs it: the seed, x's grad) */
+    ag_var *v = ag_ones(ctx, 1, (int[]){4});
+    ag_retain(v);
+    y = ag_sum(ctx, ag_sin(ctx, ag_sin(ctx, v)), NULL, 0);
+    ag_retain(y);
+    ag_gc(ctx);
+    assert_int_equal(left_by_backward(y), 2);
+    ag_release(y);
+    ag_release(v);
+    ag_release(x);
+    ag_release(c);
+}
+
 /* A million training steps (Rosenbrock descent, collected every 100 steps):
  * the live node count after each collection never changes. */
 static void test_million_steps_flat(void **state) {
@@ -1115,6 +1175,7 @@ int main(void) {
         CTX_TEST(test_gc_refused_during_backward),
         CTX_TEST(test_nested_backward_refused),
         CTX_TEST(test_backward_options_grow),
+        CTX_TEST(test_backward_reclaims_when_it_pays),
         cmocka_unit_test(test_ctx_free_refused_during_backward),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
