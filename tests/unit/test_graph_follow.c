@@ -26,9 +26,6 @@ static void test_follow_of_a_big_graph(void **state) {
     viz_graph_opts_default(&o);
     o.max_nodes = 5000;
     o.fold = 0;
-    viz_layout_cache *cache = viz_layout_cache_new();
-    assert_non_null(cache);
-    ag_var *x = ag_scalar(ctx, 0.5);
     {
         /* a small graph first, so that the one-time costs (fonts, Cairo's
          * caches) fall outside both measurements */
@@ -37,46 +34,58 @@ static void test_follow_of_a_big_graph(void **state) {
         viz_scene small = {0};
         int w0, h0;
         char err0[VIZ_ERRLEN] = "";
-        uint32_t *p0 = viz_scene_render(chain(x, 3), &o, warm, &small, &w0, &h0, err0);
+        uint32_t *p0 = viz_scene_render(chain(ag_scalar(ctx, 0.5), 3), &o, warm, &small, &w0, &h0, err0);
         if (p0 == NULL) fail_msg("render: %s", err0);
         free(p0);
         viz_scene_free(&small);
         viz_layout_cache_free(warm);
     }
-    ag_var *y = chain(x, 250); /* 1,001 nodes */
-    viz_scene first = {0}, second = {0};
-    int width, height, width2, height2;
-    char err[VIZ_ERRLEN] = "";
-    double t0 = cpu_now();
-    uint32_t *p1 = viz_scene_render(y, &o, cache, &first, &width, &height, err);
-    double t1 = cpu_now();
-    if (p1 == NULL) fail_msg("render: %s", err);
-    assert_int_equal(ag_backward(ctx, y, NULL), 0); /* every gradient changes */
-    double t2 = cpu_now();
-    uint32_t *p2 = viz_scene_render(y, &o, cache, &second, &width2, &height2, err);
-    double t3 = cpu_now();
-    if (p2 == NULL) fail_msg("render: %s", err);
-    double fresh = t1 - t0, follow = t3 - t2;
-    print_message("fresh %.3f s, follow %.3f s of CPU (%dx%d)\n", fresh, follow, width, height);
-    int pinned1 = first.pinned, pinned2 = second.pinned;
-    int nodes1 = first.nnodes, nodes2 = second.nnodes;
-    int redrawn = memcmp(p1, p2, (size_t)width * (size_t)height * 4) != 0;
-    free(p1), free(p2); /* before the checks: a failed one leaks nothing */
-    viz_scene_free(&first), viz_scene_free(&second);
-    viz_layout_cache_free(cache);
-    assert_false(pinned1);
-    assert_true(pinned2); /* the kept layout */
-    assert_int_equal(nodes2, nodes1);
-    assert_int_equal(width2, width);
-    assert_int_equal(height2, height);
-    assert_true(redrawn); /* new gradients drawn */
-    /* the fresh layout costs about what a redraw does: 0.96-1.04x measured,
-     * with and without a sanitizer, once the one-time costs are outside
+    /* each measured ROUNDS times, each round a new graph without gradients
+     * and a new layout cache, and the fastest of each kept: one descheduled
+     * moment cannot decide either bound */
+    enum { ROUNDS = 3 };
+    double fresh = 1e9, follow = 1e9;
+    for (int round = 0; round < ROUNDS; round++) {
+        ag_var *y = chain(ag_scalar(ctx, 0.5), 250); /* 1,001 nodes */
+        viz_layout_cache *cache = viz_layout_cache_new();
+        assert_non_null(cache);
+        viz_scene first = {0}, second = {0};
+        int width, height, width2, height2;
+        char err[VIZ_ERRLEN] = "";
+        double t0 = cpu_now();
+        uint32_t *p1 = viz_scene_render(y, &o, cache, &first, &width, &height, err);
+        double t1 = cpu_now();
+        if (p1 == NULL) fail_msg("render: %s", err);
+        assert_int_equal(ag_backward(ctx, y, NULL), 0); /* every gradient changes */
+        double t2 = cpu_now();
+        uint32_t *p2 = viz_scene_render(y, &o, cache, &second, &width2, &height2, err);
+        double t3 = cpu_now();
+        if (p2 == NULL) fail_msg("render: %s", err);
+        if (t1 - t0 < fresh) fresh = t1 - t0;
+        if (t3 - t2 < follow) follow = t3 - t2;
+        int pinned1 = first.pinned, pinned2 = second.pinned;
+        int nodes1 = first.nnodes, nodes2 = second.nnodes;
+        int redrawn = memcmp(p1, p2, (size_t)width * (size_t)height * 4) != 0;
+        free(p1), free(p2); /* before the checks: a failed one leaks nothing */
+        viz_scene_free(&first), viz_scene_free(&second);
+        viz_layout_cache_free(cache);
+        assert_false(pinned1);
+        assert_true(pinned2); /* the kept layout */
+        assert_int_equal(nodes2, nodes1);
+        assert_int_equal(width2, width);
+        assert_int_equal(height2, height);
+        assert_true(redrawn); /* new gradients drawn */
+    }
+    print_message("fresh %.3f s, follow %.3f s of CPU (fastest of %d)\n", fresh, follow, ROUNDS);
+    /* the fresh layout costs about what a redraw does: 0.90-1.12x measured
+     * (5 runs each with and without ASan, with a warm and an empty HOME,
+     * idle and beside two busy loops), once the one-time costs are outside
      * (they made it 2.2x under ASan); dot's, in a child and then here,
      * cost 4.4x */
     assert_below(fresh, 2.0 * follow + 0.01);
-    /* a follow: 0.055 s measured, far under the 0.1 s an interactive
-     * window needs (4x that under a sanitizer) */
+    /* a follow: 0.048-0.060 s measured in the same runs (one round alone
+     * reached 0.075 s), under the 0.1 s an interactive window needs;
+     * 0.12-0.15 s under ASan, whose bound is 4x that */
     assert_below(follow, 0.1 * SANITIZER_SCALE);
 }
 
