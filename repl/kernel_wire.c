@@ -145,6 +145,16 @@ done:
     return rc;
 }
 
+void kernel_wire_stop(kernel_wire *w) {
+    void **sockets[] = {&w->shell, &w->control, &w->iopub, &w->stdin_socket};
+    for (size_t i = 0; i < sizeof sockets / sizeof sockets[0]; i++)
+        if (*sockets[i]) {
+            zmq_close(*sockets[i]);
+            *sockets[i] = NULL;
+        }
+    if (w->zmq) zmq_ctx_shutdown(w->zmq);
+}
+
 void kernel_wire_close(kernel_wire *w) {
     void **sockets[] = {&w->shell, &w->control, &w->iopub, &w->stdin_socket, &w->heartbeat};
     for (size_t i = 0; i < sizeof sockets / sizeof sockets[0]; i++)

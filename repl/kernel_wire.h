@@ -41,8 +41,15 @@ typedef struct kernel_wire {
 /* Reads the connection file and binds the five sockets to the address it
  * gives (transport, ip, ports).  0, or -1 with a message in error. */
 int kernel_wire_open(kernel_wire *w, const char *connection_file, char *error, size_t n);
-/* Closes the sockets and ends the ZeroMQ context (the heartbeat's proxy
- * returns). */
+/* Closes every socket but the heartbeat's (their last messages still go
+ * out, within their linger) and shuts the ZeroMQ context down, so that the
+ * heartbeat's proxy returns (ETERM) in its own thread.  A socket must not be
+ * closed while another thread is inside a call on it: the heartbeat's is
+ * closed by kernel_wire_close once that thread has been joined. */
+void kernel_wire_stop(kernel_wire *w);
+/* Closes the sockets still open and ends the ZeroMQ context; after
+ * kernel_wire_stop and the heartbeat thread's end (or when no thread uses
+ * the sockets). */
 void kernel_wire_close(kernel_wire *w);
 
 /* Receives one message from socket (which has one waiting).  0 with *m
