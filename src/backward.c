@@ -488,12 +488,20 @@ typedef struct {
 #define FLAT_NOMEM (-1)
 #define FLAT_ODD (-2) /* declined */
 
-/* A new flat_grad of value g: its index, or FLAT_NOMEM. */
-static int flat_new_grad(flat_pass *fp, double g, ag_var *var) {
-    if (fp->ngrads >= INT32_MAX) return FLAT_ODD;
-    if (fp->ngrads == fp->grads_cap &&
-        !CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->grads, fp->grads_cap, fp->ngrads, 1, fp->grads_local))
-        return FLAT_NOMEM;
+static __attribute__((noinline)) bool flat_grads_grow(flat_pass *fp) {
+    return fp->ngrads < INT32_MAX &&
+           CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->grads, fp->grads_cap, fp->ngrads, 1, fp->grads_local);
+}
+
+static __attribute__((noinline)) bool flat_slots_grow(flat_pass *fp) {
+    return fp->len < INT32_MAX &&
+           CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->slots, fp->cap, fp->len, 1, fp->slots_local);
+}
+
+/* A new flat_grad of value g: its index, or FLAT_NOMEM (also for more than
+ * an int can count). */
+static inline int flat_new_grad(flat_pass *fp, double g, ag_var *var) {
+    if (fp->ngrads == fp->grads_cap && !flat_grads_grow(fp)) return FLAT_NOMEM;
     fp->grads[fp->ngrads] = (flat_grad){.g = g, .var = var};
     return (int)fp->ngrads++;
 }
@@ -507,22 +515,23 @@ static inline ptrdiff_t flat_find(const flat_pass *fp, const ag_var *v) {
     return i < fp->len && fp->slots[i].v == v ? (ptrdiff_t)i : -1;
 }
 
+/* v's older gradient as a flat_grad: its index, FLAT_NOMEM, or FLAT_ODD
+ * when it is not one number shaped like v in this context (the plain pass
+ * broadcasts or fails there). */
+static __attribute__((noinline)) int flat_older_grad(flat_pass *fp, ag_var *v) {
+    ag_var *g = v->grad;
+    if (g->ctx != v->ctx || !shape_equal(g->t.ndim, g->t.shape, v->t.ndim, v->t.shape)) return FLAT_ODD;
+    return flat_new_grad(fp, g->t.data[0], g);
+}
+
 /* v's slot, made on first sight holding v's older gradient: its index,
- * FLAT_NOMEM, or FLAT_ODD when that gradient is not one number shaped like v
- * in this context (the plain pass broadcasts or fails there). */
-static ptrdiff_t flat_slot_of(flat_pass *fp, ag_var *v) {
+ * FLAT_NOMEM or FLAT_ODD (flat_older_grad). */
+static inline ptrdiff_t flat_slot_of(flat_pass *fp, ag_var *v) {
     ptrdiff_t i = flat_find(fp, v);
     if (i >= 0) return i;
-    ag_var *g = v->grad;
     int grad = -1;
-    if (g != NULL) {
-        if (g->ctx != v->ctx || !shape_equal(g->t.ndim, g->t.shape, v->t.ndim, v->t.shape)) return FLAT_ODD;
-        grad = flat_new_grad(fp, g->t.data[0], g);
-        if (grad < 0) return grad;
-    }
-    if (fp->len >= INT32_MAX) return FLAT_ODD;
-    if (fp->len == fp->cap && !CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->slots, fp->cap, fp->len, 1, fp->slots_local))
-        return FLAT_NOMEM;
+    if (v->grad != NULL && (grad = flat_older_grad(fp, v)) < 0) return grad;
+    if (fp->len == fp->cap && !flat_slots_grow(fp)) return FLAT_NOMEM;
     fp->slots[fp->len] = (flat_slot){.v = v, .grad = grad};
     v->pass_refs = (int)fp->len;
     return (ptrdiff_t)fp->len++;
