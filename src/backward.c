@@ -1,6 +1,7 @@
 /* backward.c — reverse-mode differentiation (upstream's Backward: functions
  * taken from a heap by generation, the latest first), the functional grad,
  * and unchaining (upstream's UnchainBackward). */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -335,22 +336,26 @@ static void flows_reset(ag_ctx *ctx, bool release) {
 
 void ctx_clear_flows(ag_ctx *ctx) { flows_reset(ctx, true); }
 
-/* Adds g into what reached x in this pass.  Only for drawing: out of memory,
- * a gradient shaped unlike x or more numbers than flow_at can count leave it
- * out. */
-static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
-    size_t n = x->t.size;
-    if (g == NULL || g->t.size != n || n == 0) return;
+/* Adds the n numbers g into what reached x in this pass.  Only for drawing:
+ * out of memory, a gradient shaped unlike x or more numbers than flow_at can
+ * count leave it out. */
+static void record_flow_numbers(ag_ctx *ctx, ag_var *x, const double *g, size_t n) {
+    if (n != x->t.size || n == 0) return;
     if (x->flow_pass == ctx->flow_pass) {
-        add_into(ctx->flow_numbers + x->flow_at, g->t.data, n);
+        add_into(ctx->flow_numbers + x->flow_at, g, n);
         return;
     }
     if (n > UINT32_MAX - ctx->flow_numbers_len) return;
     if (!CTX_ARRAY_RESERVE(ctx, ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, n)) return;
-    memcpy(ctx->flow_numbers + ctx->flow_numbers_len, g->t.data, n * sizeof(double));
+    memcpy(ctx->flow_numbers + ctx->flow_numbers_len, g, n * sizeof(double));
     x->flow_at = (uint32_t)ctx->flow_numbers_len;
     x->flow_pass = ctx->flow_pass;
     ctx->flow_numbers_len += n;
+}
+
+/* The same for the gradient variable g (NULL: nothing). */
+static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
+    if (g != NULL) record_flow_numbers(ctx, x, g->t.data, g->t.size);
 }
 
 const double *ag_last_grad(const ag_var *v) {
@@ -431,6 +436,247 @@ static bool nested_refused(ag_ctx *ctx, const char *name) {
     return true;
 }
 
+/* ---- the flat pass ---------------------------------------------------------------
+ * A graph made only by the scalar path (every function FUNC_SCALAR: one
+ * element in each input and output) needs no gradient variables on the way
+ * when nothing will see them: no create_graph, retain_grad or step
+ * callback.  Each gradient is then one number (kept gradients,
+ * ag_keep_last_grads, are numbers too: recorded as the plain pass does).
+ * The flat pass is the plain pass below with numbers: the same queue (so the
+ * same order of functions and every sum the same), each function's
+ * gradients from its row's scalar_grad (its backward for one element), and
+ * one slot per variable reached standing for its .grad.  A slot refers to a
+ * gradient (a `flat_grad`): an older variable, or a number the plain pass
+ * would have made a variable of.  Two slots refer to the same one where the
+ * plain pass hands one variable to both (Add's gy to its two inputs).
+ *
+ * Only at the end does it change anything: the gradients the leaves are
+ * left with become variables (one per flat_grad, so shared ones stay
+ * shared), the reached variables' call counts are set, and the grads of the
+ * variables whose creator ran are emptied, all as the plain pass leaves
+ * them.  Wherever the plain pass would do more (a function not made by the
+ * scalar path or whose op has no scalar_grad, a value changed in place since
+ * a function used it, a non-finite gradient the finite check must name, an
+ * older gradient that is not one number shaped like its variable) the flat
+ * pass declines, having changed nothing, and the plain pass runs from the
+ * start.  A W1 step's backward made 14 variables and now makes 4. */
+typedef struct {
+    double g;
+    ag_var *var;  /* the variable: an older one, or made at the end (NULL until then) */
+    bool seed;    /* backward's own seed (ones_like y, flagged AG_VAR_SEED) */
+} flat_grad;
+
+typedef struct {
+    ag_var *v;
+    int grad;      /* the flat_grad in v's slot, or -1 for none */
+    bool reached;  /* the pass added a gradient into v */
+    bool done;     /* v's creator has run: the plain pass empties v's slot */
+} flat_slot;
+
+#define FLAT_LOCAL 32
+typedef struct {
+    ag_ctx *ctx; /* whose allocator the arrays grow with */
+    flat_slot *slots;
+    size_t len, cap;
+    flat_grad *grads;
+    size_t ngrads, grads_cap;
+    flat_slot slots_local[FLAT_LOCAL];
+    flat_grad grads_local[FLAT_LOCAL];
+} flat_pass;
+
+#define FLAT_DECLINED 1
+#define FLAT_NOMEM (-1)
+#define FLAT_ODD (-2) /* declined */
+
+static __attribute__((noinline)) bool flat_grads_grow(flat_pass *fp) {
+    return fp->ngrads < INT32_MAX &&
+           CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->grads, fp->grads_cap, fp->ngrads, 1, fp->grads_local);
+}
+
+static __attribute__((noinline)) bool flat_slots_grow(flat_pass *fp) {
+    return fp->len < INT32_MAX &&
+           CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->slots, fp->cap, fp->len, 1, fp->slots_local);
+}
+
+/* A new flat_grad of value g: its index, or FLAT_NOMEM (also for more than
+ * an int can count). */
+static inline int flat_new_grad(flat_pass *fp, double g, ag_var *var) {
+    if (fp->ngrads == fp->grads_cap && !flat_grads_grow(fp)) return FLAT_NOMEM;
+    fp->grads[fp->ngrads] = (flat_grad){.g = g, .var = var};
+    return (int)fp->ngrads++;
+}
+
+/* The index of v's slot, or -1 when it has none.  A slot's index is kept in
+ * v->pass_refs, which only a reclaiming pass reads (made_in_pass), and the
+ * flat pass never runs inside one; a stale index from an earlier pass fails
+ * the check that its slot is v's. */
+static inline ptrdiff_t flat_find(const flat_pass *fp, const ag_var *v) {
+    size_t i = (size_t)(unsigned)v->pass_refs;
+    return i < fp->len && fp->slots[i].v == v ? (ptrdiff_t)i : -1;
+}
+
+/* v's older gradient as a flat_grad: its index, FLAT_NOMEM, or FLAT_ODD
+ * when it is not one number shaped like v in this context (the plain pass
+ * broadcasts or fails there). */
+static __attribute__((noinline)) int flat_older_grad(flat_pass *fp, ag_var *v) {
+    ag_var *g = v->grad;
+    if (g->ctx != v->ctx || !shape_equal(g->t.ndim, g->t.shape, v->t.ndim, v->t.shape)) return FLAT_ODD;
+    return flat_new_grad(fp, g->t.data[0], g);
+}
+
+/* v's slot, made on first sight holding v's older gradient: its index,
+ * FLAT_NOMEM or FLAT_ODD (flat_older_grad). */
+static inline ptrdiff_t flat_slot_of(flat_pass *fp, ag_var *v) {
+    ptrdiff_t i = flat_find(fp, v);
+    if (i >= 0) return i;
+    int grad = -1;
+    if (v->grad != NULL && (grad = flat_older_grad(fp, v)) < 0) return grad;
+    if (fp->len == fp->cap && !flat_slots_grow(fp)) return FLAT_NOMEM;
+    fp->slots[fp->len] = (flat_slot){.v = v, .grad = grad};
+    v->pass_refs = (int)fp->len;
+    return (ptrdiff_t)fp->len++;
+}
+
+/* Makes a variable of every gradient a leaf is left with; 0, or FLAT_NOMEM
+ * (the ones made are left to the collector). */
+static int flat_make_grads(ag_ctx *ctx, flat_pass *fp) {
+    for (size_t i = 0; i < fp->len; i++) {
+        const flat_slot *s = &fp->slots[i];
+        if (!s->reached || s->done) continue;
+        flat_grad *g = &fp->grads[s->grad];
+        if (g->var != NULL) continue;
+        if (g->seed) { /* made before the pass, as the plain pass makes it */
+            g->var = var_scalar_like(ctx, s->v, g->g);
+            if (g->var != NULL) g->var->flags |= AG_VAR_SEED;
+        } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
+            ctx->in_backward++;
+            g->var = var_scalar_like(ctx, s->v, g->g);
+            ctx->in_backward--;
+        }
+        if (g->var == NULL) return FLAT_NOMEM;
+    }
+    return 0;
+}
+
+/* The flat pass over y's graph (y made by the scalar path, its seed checked
+ * by check_output): 0, -1 with the error set (nothing changed, as the plain
+ * pass's undo leaves it), or FLAT_DECLINED. */
+static int flat_backward(ag_ctx *ctx, ag_var *y) {
+    if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
+    if (++ctx->backward_calls == 0) ++ctx->backward_calls;
+    func_heap heap;
+    heap.ctx = ctx;
+    heap.items = heap.local;
+    heap.len = 0;
+    heap.cap = HEAP_LOCAL;
+    heap.seq = 0;
+    heap.has_top = false;
+    flat_pass fp;
+    fp.ctx = ctx;
+    fp.slots = fp.slots_local;
+    fp.len = 0;
+    fp.cap = FLAT_LOCAL;
+    fp.grads = fp.grads_local;
+    fp.ngrads = 0;
+    fp.grads_cap = FLAT_LOCAL;
+    bool check = ctx->check_finite && ctx->nonfinite_op == NULL;
+    int status = FLAT_DECLINED;
+    /* the seed: y's grad, or a new 1 (the plain pass's ones_like) */
+    ptrdiff_t seed = flat_slot_of(&fp, y);
+    if (seed == FLAT_NOMEM) goto oom;
+    if (seed < 0) goto out;
+    if (fp.slots[seed].grad < 0) {
+        int g = flat_new_grad(&fp, 1.0, NULL);
+        if (g == FLAT_NOMEM) goto oom;
+        if (g < 0) goto out;
+        fp.grads[g].seed = true;
+        fp.slots[seed].grad = g;
+    }
+    bool keep_flows = ctx->keep_last_grads; /* as the plain pass keeps them (a declined pass's are forgotten) */
+    if (keep_flows) {
+        flows_reset(ctx, false);
+        record_flow_numbers(ctx, y, &fp.grads[fp.slots[seed].grad].g, 1);
+    }
+    if (add_func(ctx, &heap, y->creator) < 0) goto oom;
+    while (!queue_empty(&heap)) {
+        if (ctx_interrupted(ctx)) {
+            ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
+            status = -1;
+            goto out;
+        }
+        ag_func *f = queue_pop(&heap);
+        const ag_op_def *row = func_def(f);
+        if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL ||
+            clock_after(ctx->change_clock, f->made_at))
+            goto out;
+        ag_var *out = f->outputs[0];
+        ptrdiff_t o = flat_find(&fp, out);
+        if (o < 0 || fp.slots[o].grad < 0) goto out; /* queued only once its output has a gradient */
+        int gy = fp.slots[o].grad;
+        double gx[2] = {0.0, 0.0};
+        unsigned passes = row->scalar_grad(&f->params, fp.grads[gy].g, f->inputs[0]->t.data[0],
+                                           f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0,
+                                           out->t.data[0], &gx[0], &gx[1]);
+        for (int i = 0; i < f->ninputs; i++) {
+            ag_var *x = f->inputs[i];
+            if (x->flags & AG_VAR_CONST) continue; /* a constant gets no gradient */
+            if (check && !isfinite(gx[i])) goto out;
+            if (keep_flows) record_flow_numbers(ctx, x, &gx[i], 1);
+            ptrdiff_t k = flat_slot_of(&fp, x);
+            if (k == FLAT_NOMEM) goto oom;
+            if (k < 0) goto out;
+            int old = fp.slots[k].grad, now;
+            if (old >= 0) { /* x.grad + gx: a new variable, as sum_grads makes it */
+                double sum = fp.grads[old].g + gx[i];
+                if (check && !isfinite(sum)) goto out;
+                now = flat_new_grad(&fp, sum, NULL);
+            } else if (passes & (SCALAR_GRAD_PASSES_A << i)) { /* gy's own variable */
+                now = gy;
+            } else {
+                now = flat_new_grad(&fp, gx[i], NULL);
+            }
+            if (now == FLAT_NOMEM) goto oom;
+            if (now < 0) goto out;
+            fp.slots[k].grad = now;
+            fp.slots[k].reached = true;
+            if (x->creator != NULL && add_func(ctx, &heap, x->creator) < 0) goto oom;
+        }
+        fp.slots[o].grad = -1; /* the plain pass empties an output's slot (no retain_grad) */
+        fp.slots[o].done = true;
+    }
+    if (flat_make_grads(ctx, &fp) < 0) goto oom;
+    for (size_t i = 0; i < fp.len; i++) { /* in the order the plain pass first reached them */
+        const flat_slot *s = &fp.slots[i];
+        ag_var *x = s->v;
+        if (s->reached) {
+            x->grad_calls = x->grad == NULL ? 1 : x->grad_calls + 1;
+            x->grad_call = ctx->backward_calls;
+            if (x->grad_calls >= 2 && !(x->flags & (AG_VAR_PARAM | AG_VAR_CONST)) && ctx->summed_data == NULL)
+                ctx->summed_data = x;
+        }
+        if (s->done)
+            x->grad = NULL;
+        else if (s->reached)
+            var_set_grad(x, fp.grads[s->grad].var);
+    }
+    status = 0;
+    goto out;
+oom:
+    ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    status = -1;
+out:
+    if (fp.slots != fp.slots_local) ctx_free(ctx, fp.slots);
+    if (fp.grads != fp.grads_local) ctx_free(ctx, fp.grads);
+    if (heap.items != heap.local) ctx_free(ctx, heap.items);
+    return status;
+}
+
+/* Whether the flat pass may take y's backward with opts (see above). */
+static bool flat_wanted(const ag_ctx *ctx, const ag_var *y, const ag_backward_opts *opts) {
+    return y->creator != NULL && (y->creator->mark & FUNC_SCALAR) && !opts->create_graph &&
+           !opts->retain_grad && opts->step == NULL && ctx->reclaim_step == 0 && !ctx->plain_backward;
+}
+
 int ag_backward_with(ag_ctx *ctx, ag_var *y, const ag_backward_options *opts) {
     if (opts == NULL) return ag_backward(ctx, y, NULL);
     ag_backward_options known = {0};
@@ -459,6 +705,10 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     ag_backward_opts none = {0};
     if (opts == NULL) opts = &none;
     if (ctx_interrupted(ctx)) return ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted"), -1;
+    if (flat_wanted(ctx, y, opts)) {
+        int flat = flat_backward(ctx, y);
+        if (flat != FLAT_DECLINED) return flat;
+    }
     undo_log undo;
     undo_init(ctx, &undo);
     undo_save(&undo, y); /* cannot fail: the log starts with room */

@@ -155,6 +155,9 @@ struct ag_ctx {
      * backward, ag_size(v) numbers at flow_numbers + v->flow_at for each
      * variable whose flow_pass is this one (backward.c). */
     bool keep_last_grads;
+    /* backward.c's flat pass is off: every backward takes the plain pass
+     * (the tests that compare the two set it). */
+    bool plain_backward;
     uint32_t flow_pass;              /* the kept pass's stamp, never 0 */
     double *flow_numbers;            /* one block for a whole pass */
     size_t flow_numbers_len, flow_numbers_cap;
@@ -267,6 +270,18 @@ typedef int (*ag_forward_fn)(ag_ctx *ctx, ag_func *f, ag_tensor *ys);
 typedef int (*ag_backward_fn)(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs);
 typedef void (*ag_label_fn)(const ag_op_params *p, char *buf, size_t n);
 typedef double (*ag_scalar_fn)(const ag_op_params *p, double a, double b);
+/* scalar_grad (optional): the gradients of a one-element function from its
+ * output's gradient gy, its inputs a (and b) and its output y, computed
+ * exactly as the op's backward computes them for one element when no graph
+ * is recorded: *ga for the first input and, for two inputs, *gb for the
+ * second.  Returns SCALAR_GRAD_PASSES_A / _B for a gradient that the
+ * backward hands on as gy's own variable (Add's two, Sub's first), 0 when
+ * each is a new one.  Backward's flat pass for graphs of one-element values
+ * uses it (backward.c).  NULL = that pass does not take graphs with the op. */
+#define SCALAR_GRAD_PASSES_A 1u
+#define SCALAR_GRAD_PASSES_B 2u
+typedef unsigned (*ag_scalar_grad_fn)(const ag_op_params *p, double gy, double a, double b, double y,
+                                      double *ga, double *gb);
 
 typedef struct ag_op_def {
     int id;             /* the op's number: AG_OP_ADD, or AG_OP_USER + n */
@@ -277,6 +292,7 @@ typedef struct ag_op_def {
     ag_backward_fn backward;
     ag_label_fn label;
     ag_scalar_fn scalar;
+    ag_scalar_grad_fn scalar_grad;
     const char *rule;   /* the local derivative per input (ag_op_rule) */
 } ag_op_def;
 
@@ -446,6 +462,17 @@ bool direct_grad(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs, dire
     }
 
 
+/* Defines op_<stem>_scalar_grad from the DIRECT_RULE `rule`: a one-input
+ * op's gradient for one element is its direct rule's (the rule its backward
+ * uses whenever no graph is recorded). */
+#define SCALAR_GRAD_OF_RULE(stem, rule)                                                \
+    unsigned op_##stem##_scalar_grad(const ag_op_params *p, double gy, double a,       \
+                                     double b, double y, double *ga, double *gb) {     \
+        (void)b, (void)gb;                                                             \
+        *ga = rule##_at(gy, a, y, p);                                                  \
+        return 0;                                                                      \
+    }
+
 /* sigmoid is upstream's 0.5 + 0.5 tanh(x/2) from here up and e/(1+e),
  * e = exp(x), below.  Upstream's form loses digits to cancellation as
  * sigmoid(x) -> 0: measured over 20,000 arguments per half unit, its worst
@@ -473,6 +500,10 @@ const char *shape_str(const ag_tensor *t, char *buf);
 
 /* Declarations of every op's functions (ops_*.c), from the op list. */
 #define OP_DECLARE_SCALAR_YES(stem) double op_##stem##_scalar(const ag_op_params *p, double a, double b);
+#define OP_DECLARE_SCALAR_FULL(stem)                                                   \
+    OP_DECLARE_SCALAR_YES(stem)                                                        \
+    unsigned op_##stem##_scalar_grad(const ag_op_params *p, double gy, double a, double b,     \
+                                     double y, double *ga, double *gb);
 #define OP_DECLARE_SCALAR_NO(stem)
 #define OP_DECLARE(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule)                    \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys);                 \

@@ -210,3 +210,35 @@ double op_div_scalar(const ag_op_params *p, double a, double b) { return a / b; 
 double op_powv_scalar(const ag_op_params *p, double a, double b) { return t_pow(a, b); }
 double op_neg_scalar(const ag_op_params *p, double a, double b) { return negate(a); }
 double op_pow_scalar(const ag_op_params *p, double a, double b) { return t_pow(a, p->p); }
+
+/* The scalar gradient hooks (ag_op_def.scalar_grad): each backward above for
+ * one element with no graph recorded.  Add and Sub pass gy on as it is
+ * (reduce_to hands back gy itself), Sub's second is neg_grad's negate(gy);
+ * Mul's and Div's are mul_grads' and div_grads'; Neg's is ag_neg(gy) made
+ * by Neg's scalar hook; Pow's is its DIRECT_RULE. */
+unsigned op_add_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y,
+                            double *ga, double *gb) {
+    *ga = gy, *gb = gy;
+    return SCALAR_GRAD_PASSES_A | SCALAR_GRAD_PASSES_B;
+}
+unsigned op_sub_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y,
+                            double *ga, double *gb) {
+    *ga = gy, *gb = negate(gy);
+    return SCALAR_GRAD_PASSES_A;
+}
+unsigned op_mul_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y,
+                            double *ga, double *gb) {
+    *ga = gy * b, *gb = gy * a;
+    return 0;
+}
+unsigned op_div_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y,
+                            double *ga, double *gb) {
+    *ga = gy / b, *gb = gy * (negate(a) / (b * b));
+    return 0;
+}
+unsigned op_neg_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y,
+                            double *ga, double *gb) {
+    *ga = negate(gy);
+    return 0;
+}
+SCALAR_GRAD_OF_RULE(pow, pow_grad)

@@ -12,6 +12,12 @@ int op_exp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_mul(ctx, gys[0], f->outputs[0]);
     RETURN_GX0;
 }
+/* ag_mul(gy, y) for one element: Mul's scalar hook */
+unsigned op_exp_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y,
+                            double *ga, double *gb) {
+    *ga = gy * y;
+    return 0;
+}
 
 /* ---- log: gx = gy / x ---------------------------------------------------------- */
 ag_var *ag_log(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_LOG), NULL, x); }
@@ -20,11 +26,18 @@ int op_log_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_div(ctx, gys[0], f->inputs[0]);
     RETURN_GX0;
 }
+/* ag_div(gy, x) for one element: Div's scalar hook */
+unsigned op_log_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y,
+                            double *ga, double *gb) {
+    *ga = gy / a;
+    return 0;
+}
 
 /* ---- sin: gx = cos(x) * gy ------------------------------------------------------ */
 ag_var *ag_sin(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SIN), NULL, x); }
 int op_sin_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(sin_grad, cos(x) * gy)
+SCALAR_GRAD_OF_RULE(sin, sin_grad)
 int op_sin_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, sin_grad)) return 0;
     gxs[0] = ag_mul(ctx, ag_cos(ctx, f->inputs[0]), gys[0]);
@@ -35,6 +48,7 @@ int op_sin_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 ag_var *ag_cos(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_COS), NULL, x); }
 int op_cos_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(cos_grad, negate(sin(x)) * gy)
+SCALAR_GRAD_OF_RULE(cos, cos_grad)
 int op_cos_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, cos_grad)) return 0;
     gxs[0] = ag_mul(ctx, ag_neg(ctx, ag_sin(ctx, f->inputs[0])), gys[0]);
@@ -45,6 +59,7 @@ int op_cos_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 ag_var *ag_tan(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_TAN), NULL, x); }
 int op_tan_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(tan_grad, gy * (1.0 + y * y))
+SCALAR_GRAD_OF_RULE(tan, tan_grad)
 int op_tan_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, tan_grad)) return 0;
     ag_var *y = f->outputs[0];
@@ -58,6 +73,7 @@ int op_tanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_array(ctx, f, ys, fn_tanh_n);
 }
 DIRECT_RULE(tanh_grad, gy * (1.0 - y * y))
+SCALAR_GRAD_OF_RULE(tanh, tanh_grad)
 int op_tanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, tanh_grad)) return 0;
     ag_var *y = f->outputs[0];
@@ -69,6 +85,7 @@ int op_tanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 ag_var *ag_sqrt(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SQRT), NULL, x); }
 int op_sqrt_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(sqrt_grad, gy / (2.0 * y))
+SCALAR_GRAD_OF_RULE(sqrt, sqrt_grad)
 int op_sqrt_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, sqrt_grad)) return 0;
     gxs[0] = ag_div(ctx, gys[0], ag_mul(ctx, const_scalar(ctx, 2.0), f->outputs[0]));
@@ -93,6 +110,7 @@ int op_square_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_unary(ctx, f, ys);
 }
 DIRECT_RULE(square_grad, gy * (2.0 * pow(x, 1.0)))
+SCALAR_GRAD_OF_RULE(square, square_grad)
 int op_square_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, square_grad)) return 0;
     gxs[0] = ag_mul(ctx, gys[0], ag_mul(ctx, const_scalar(ctx, 2.0), ag_pow(ctx, f->inputs[0], 1.0)));
@@ -105,6 +123,7 @@ int op_sigmoid_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_array(ctx, f, ys, fn_sigmoid_n);
 }
 DIRECT_RULE(sigmoid_grad, gy * (y * (1.0 - y)))
+SCALAR_GRAD_OF_RULE(sigmoid, sigmoid_grad)
 int op_sigmoid_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, sigmoid_grad)) return 0;
     ag_var *y = f->outputs[0];

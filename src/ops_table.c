@@ -7,8 +7,9 @@
 
 #include "internal.h"
 
-#define OP_SCALAR_YES(stem) op_##stem##_scalar
-#define OP_SCALAR_NO(stem) NULL
+#define OP_SCALAR_YES(stem) op_##stem##_scalar, NULL
+#define OP_SCALAR_FULL(stem) op_##stem##_scalar, op_##stem##_scalar_grad
+#define OP_SCALAR_NO(stem) NULL, NULL
 #define OP_ROW_DEFINE(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule)                               \
     const ag_op_def op_row_AG_OP_##ID = {AG_OP_##ID, name, symbol, arity, op_##stem##_forward,          \
                                          op_##stem##_backward, op_label_##label, OP_SCALAR_##scalar(stem), \

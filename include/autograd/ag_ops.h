@@ -27,7 +27,9 @@ AG_BEGIN_DECLS
  *           (only when axes were given), AXIS "Softmax(axis=1)", SHAPE
  *           "Reshape([2 3])"
  *   scalar  YES when op_<stem>_scalar computes one element, for the fast path
- *           on one-element inputs; NO otherwise
+ *           on one-element inputs; FULL when op_<stem>_scalar_grad also gives
+ *           the gradients of one element (backward's flat pass for graphs of
+ *           one-element values); NO otherwise
  *   operands  OPERANDS("a", "b", "a − b"): the names of a two-input op's
  *           inputs, drawn on its graph edges, and how the op reads with them
  *           (the graph legend's "edges: a − b, a / b"; ag_op_operand), for the
@@ -45,23 +47,23 @@ AG_BEGIN_DECLS
  * of the library's ABI: tests/unit/test_abi.c fails when one moves), a
  * forward/backward pair (and its gradcheck case); HACKING.md has the recipe. */
 #define AG_OP_LIST(X) \
-    X(ADD, add, "Add", "add", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da a+b = 1; d/db a+b = 1") \
-    X(SUB, sub, "Sub", "sub", 2, NONE, YES, OPERANDS("a", "b", "a − b"), GRAD, "d/da a-b = 1; d/db a-b = -1") \
-    X(MUL, mul, "Mul", "mul", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da a*b = b; d/db a*b = a") \
-    X(DIV, div, "Div", "div", 2, NONE, YES, OPERANDS("a", "b", "a / b"), GRAD, "d/da a/b = 1/b; d/db a/b = -a/b^2") \
-    X(NEG, neg, "Neg", "neg", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx -x = -1") \
-    X(POW, pow, "Pow", "pow", 1, P, YES, NO_OPERANDS, GRAD, "d/dx x^p = p*x^(p-1)") \
+    X(ADD, add, "Add", "add", 2, NONE, FULL, NO_OPERANDS, GRAD, "d/da a+b = 1; d/db a+b = 1") \
+    X(SUB, sub, "Sub", "sub", 2, NONE, FULL, OPERANDS("a", "b", "a − b"), GRAD, "d/da a-b = 1; d/db a-b = -1") \
+    X(MUL, mul, "Mul", "mul", 2, NONE, FULL, NO_OPERANDS, GRAD, "d/da a*b = b; d/db a*b = a") \
+    X(DIV, div, "Div", "div", 2, NONE, FULL, OPERANDS("a", "b", "a / b"), GRAD, "d/da a/b = 1/b; d/db a/b = -a/b^2") \
+    X(NEG, neg, "Neg", "neg", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx -x = -1") \
+    X(POW, pow, "Pow", "pow", 1, P, FULL, NO_OPERANDS, GRAD, "d/dx x^p = p*x^(p-1)") \
     X(POWV, powv, "Pow", "pow", 2, NONE, YES, OPERANDS("base", "exp", "base ^ exp"), GRAD, "d/dbase base^exp = exp*base^(exp-1); d/dexp base^exp = base^exp*log(base)") \
-    X(EXP, exp, "Exp", "exp", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx exp(x) = exp(x)") \
-    X(LOG, log, "Log", "log", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx log(x) = 1/x") \
-    X(SIN, sin, "Sin", "sin", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sin(x) = cos(x)") \
-    X(COS, cos, "Cos", "cos", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx cos(x) = -sin(x)") \
-    X(TAN, tan, "Tan", "tan", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx tan(x) = 1 + tan(x)^2") \
-    X(TANH, tanh, "Tanh", "tanh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx tanh(x) = 1 - tanh(x)^2") \
-    X(SQRT, sqrt, "Sqrt", "sqrt", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sqrt(x) = 1/(2*sqrt(x))") \
+    X(EXP, exp, "Exp", "exp", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx exp(x) = exp(x)") \
+    X(LOG, log, "Log", "log", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx log(x) = 1/x") \
+    X(SIN, sin, "Sin", "sin", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx sin(x) = cos(x)") \
+    X(COS, cos, "Cos", "cos", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx cos(x) = -sin(x)") \
+    X(TAN, tan, "Tan", "tan", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx tan(x) = 1 + tan(x)^2") \
+    X(TANH, tanh, "Tanh", "tanh", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx tanh(x) = 1 - tanh(x)^2") \
+    X(SQRT, sqrt, "Sqrt", "sqrt", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx sqrt(x) = 1/(2*sqrt(x))") \
     X(ABS, abs, "Abs", "abs", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx |x| = sign(x)") \
-    X(SQUARE, square, "Square", "square", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx x^2 = 2*x") \
-    X(SIGMOID, sigmoid, "Sigmoid", "sigmoid", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sigmoid(x) = sigmoid(x)*(1 - sigmoid(x))") \
+    X(SQUARE, square, "Square", "square", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx x^2 = 2*x") \
+    X(SIGMOID, sigmoid, "Sigmoid", "sigmoid", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx sigmoid(x) = sigmoid(x)*(1 - sigmoid(x))") \
     X(RELU, relu, "ReLU", "relu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx relu(x) = 1 where x > 0, else 0") \
     X(GELU, gelu, "GELU", "gelu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx gelu(x) = 0.5*(1 + t) + 0.5*x*(1 - t^2)*u', t = tanh(u), u = 0.7979*(x + 0.044715*x^3)") \
     X(CLIP, clip, "Clip", "clip", 1, CLIP, YES, NO_OPERANDS, GRAD, "d/dx clip(x, lo, hi) = 1 where lo <= x <= hi, else 0") \

@@ -5,6 +5,8 @@
  * Expected values are upstream's (its tests: book examples, higher-order derivatives, engine behaviour; and values from running it). */
 #include "testutil.h"
 
+#include "internal.h" /* ctx->plain_backward */
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -648,8 +650,10 @@ static size_t left_by_backward(ag_var *y) {
  * only once that pays: a small graph of scalars leaves them to the
  * collector; a long chain of scalars turns it on after RECLAIM_AFTER (256)
  * variables, so at most that many are left however long it is; a function
- * with an operand of more than one element turns it on at once.  Every
- * gradient is the same either way. */
+ * with an operand of more than one element turns it on at once.  A graph of
+ * scalars takes that plain pass only when the flat pass is off
+ * (ctx->plain_backward); the flat pass makes a variable only for each
+ * gradient a leaf is left with.  Every gradient is the same either way. */
 static void test_backward_reclaims_when_it_pays(void **state) {
     ag_var *x = S(0.5), *c = S(3.0);
     ag_retain(x);
@@ -658,13 +662,22 @@ static void test_backward_reclaims_when_it_pays(void **state) {
     ag_var *y = ag_pow(ctx, ag_sub(ctx, ag_mul(ctx, x, c), x), 2.0);
     ag_retain(y);
     ag_gc(ctx);
+    ctx->plain_backward = true;
     assert_int_equal(left_by_backward(y), 6); /* reclaiming would leave 3 */
-    assert_true(ag_item(ag_grad(x)) == 2.0 * (0.5 * 3.0 - 0.5) * (3.0 - 1.0));
+    double plain = ag_item(ag_grad(x));
+    assert_true(plain == 2.0 * (0.5 * 3.0 - 0.5) * (3.0 - 1.0));
+    ctx->plain_backward = false;
+    ag_cleargrad(x);
+    ag_cleargrad(c);
+    ag_gc(ctx);
+    assert_int_equal(left_by_backward(y), 2); /* the flat pass: x's sum and c's gradient */
+    assert_true(ag_item(ag_grad(x)) == plain);
     ag_release(y);
     ag_cleargrad(x);
     ag_cleargrad(c);
     ag_gc(ctx);
     /* 2,000 sines: without reclaiming about 2,000 gradients would stay */
+    ctx->plain_backward = true;
     y = x;
     for (int i = 0; i < 2000; i++) y = ag_sin(ctx, y);
     ag_retain(y);
@@ -672,14 +685,13 @@ static void test_backward_reclaims_when_it_pays(void **state) {
     size_t left = left_by_backward(y);
     assert_true(left >= 256 && left <= 256 + 4);
     double g = ag_item(ag_grad(x));
-    ag_release(y);
+    ctx->plain_backward = false;
     ag_cleargrad(x);
     ag_gc(ctx);
-    /* the same chain again: the same gradient, bit for bit */
-    y = x;
-    for (int i = 0; i < 2000; i++) y = ag_sin(ctx, y);
-    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    /* the same chain, flat: x's gradient alone, the same bit for bit */
+    assert_int_equal(left_by_backward(y), 1);
     assert_true(ag_item(ag_grad(x)) == g);
+    ag_release(y);
     ag_cleargrad(x);
     ag_gc(ctx);
     /* vectors: reclaimed from the first function (sum's gx, then sin's
@@ -694,6 +706,158 @@ static void test_backward_reclaims_when_it_pays(void **state) {
     ag_release(v);
     ag_release(x);
     ag_release(c);
+}
+
+/* ---- the flat pass against the plain one ------------------------------------
+ * The same random graph of one-element values is built twice in one context,
+ * with the same older gradients; the plain pass (ctx->plain_backward) runs
+ * on one and the flat pass on the other.  Everything a caller can see must
+ * match: each gradient bit for bit, which variables share one gradient
+ * variable, its flags (the seed's), the call counts, ag_backward_summed_data,
+ * the kept gradients (ag_last_grad), the finite check's op and the error of
+ * a value changed in place. */
+#define FLAT_NODES 41
+typedef struct {
+    ag_var *v[FLAT_NODES];
+    int n;
+    ag_var *y;
+} flat_case;
+
+static uint32_t flat_rand(uint32_t *s) {
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
+/* A random graph from seed: 4 leaves (one a constant in some cases), 30 ops
+ * the flat pass takes (the 4 ops before the last may be taken from ones it
+ * does not take), older gradients on some nodes and on y. */
+static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
+    uint32_t s = seed;
+    c->n = 0;
+    for (int i = 0; i < 4; i++) c->v[c->n++] = S(0.3 + 0.4 * i - (double)(flat_rand(&s) % 7) * 0.1);
+    if (seed % 3 == 0) ag_var_set_flags(c->v[1], AG_VAR_CONST);
+    while (c->n < 34) {
+        ag_var *a = c->v[flat_rand(&s) % (uint32_t)c->n], *b = c->v[flat_rand(&s) % (uint32_t)c->n];
+        ag_var *r;
+        switch (flat_rand(&s) % 17) {
+        case 0: r = ag_add(ctx, a, b); break;
+        case 1: r = ag_sub(ctx, a, b); break;
+        case 2: r = ag_mul(ctx, a, b); break;
+        case 3: r = ag_mul(ctx, a, a); break;
+        case 4: r = fabs(ag_item(b)) > 0.1 ? ag_div(ctx, a, b) : ag_neg(ctx, a); break;
+        case 5: r = ag_pow(ctx, a, (double)(flat_rand(&s) % 4)); break;
+        case 6: r = ag_exp(ctx, ag_tanh(ctx, a)); break;
+        case 7: r = ag_item(a) > 0.1 ? ag_log(ctx, a) : ag_cos(ctx, a); break;
+        case 8: r = ag_sin(ctx, a); break;
+        case 9: r = ag_cos(ctx, a); break;
+        case 10: r = ag_tan(ctx, ag_tanh(ctx, a)); break;
+        case 11: r = ag_item(a) > 0.1 ? ag_sqrt(ctx, a) : ag_square(ctx, a); break;
+        case 12: r = ag_sigmoid(ctx, a); break;
+        case 13: r = ag_square(ctx, a); break;
+        case 14: r = ag_neg(ctx, a); break;
+        case 15: r = ag_add(ctx, a, a); break;
+        default: r = ag_sub(ctx, a, a); break;
+        }
+        if (fabs(ag_item(r)) > 100) r = ag_tanh(ctx, r); /* keep it finite */
+        c->v[c->n++] = r;
+    }
+    bool adds = seed % 4 == 0; /* the seed handed on to leaves: shared gradients */
+    if (adds) c->v[c->n++] = ag_sub(ctx, ag_add(ctx, c->v[0], c->v[2]), c->v[3]);
+    ag_var *y = c->v[c->n - 1];
+    for (int k = 2; k <= 6; k++) {
+        ag_var *t = c->v[c->n - k];
+        if (odd_op && k == 4) t = ag_abs(ctx, t); /* no scalar_grad: the flat pass declines */
+        y = adds || k % 2 ? ag_add(ctx, y, t) : ag_mul(ctx, y, t);
+    }
+    c->y = y;
+    c->v[c->n++] = y;
+    for (int i = 0; i < c->n; i++)
+        if (flat_rand(&s) % 6 == 0) ag_set_grad(c->v[i], S(0.25 * (double)(flat_rand(&s) % 9)));
+}
+
+/* Index in c of the variable whose grad is g, -1 when none. */
+static int flat_holder(const flat_case *c, const ag_var *g) {
+    for (int i = 0; i < c->n; i++)
+        if (g != NULL && ag_grad(c->v[i]) == g) return i;
+    return -1;
+}
+
+static void flat_compare(uint32_t seed, bool odd_op, bool changed, bool finite_check) {
+    flat_case plain, flat;
+    int rc[2];
+    const char *err[2] = {NULL, NULL}, *nonfinite[2];
+    char msg[2][256];
+    int summed[2];
+    size_t made[2];
+    double flows[2][FLAT_NODES];
+    bool keep = seed % 3 == 1;
+    for (int run = 0; run < 2; run++) {
+        flat_case *c = run == 0 ? &plain : &flat;
+        ctx->plain_backward = run == 0;
+        ag_keep_last_grads(ctx, keep);
+        ag_set_check_finite(ctx, finite_check);
+        flat_build(c, seed, odd_op);
+        if (changed) ag_data(c->v[0])[0] += 0.5;
+        size_t before = ag_live_vars(ctx);
+        rc[run] = ag_backward(ctx, c->y, NULL);
+        /* a second call adds to the leaves' gradients (call counts of 2,
+         * ag_backward_summed_data) */
+        if (rc[run] == 0 && seed % 2) rc[run] = ag_backward(ctx, c->y, NULL);
+        made[run] = ag_live_vars(ctx) - before;
+        err[run] = rc[run] < 0 ? strncpy(msg[run], ag_errmsg(ctx), sizeof msg[run] - 1) : NULL;
+        msg[run][sizeof msg[run] - 1] = '\0';
+        if (rc[run] < 0) ag_clear_error(ctx);
+        nonfinite[run] = ag_nonfinite_op(ctx);
+        ag_set_check_finite(ctx, false);
+        summed[run] = -1;
+        for (int i = 0; i < c->n; i++) {
+            if (ag_backward_summed_data(ctx) == c->v[i]) summed[run] = i;
+            const double *kept = ag_last_grad(c->v[i]);
+            flows[run][i] = kept != NULL ? kept[0] : -999.0;
+        }
+    }
+    ctx->plain_backward = false;
+    ag_keep_last_grads(ctx, false);
+    assert_memory_equal(flows[0], flows[1], (size_t)plain.n * sizeof flows[0][0]);
+    if (keep && rc[0] == 0) {
+        int reached = 0;
+        for (int i = 0; i < plain.n; i++) reached += flows[0][i] != -999.0;
+        assert_true(reached > 0);
+    }
+    assert_int_equal(rc[0], rc[1]);
+    if (err[0] != NULL) assert_string_equal(msg[0], msg[1]);
+    assert_true(nonfinite[0] == nonfinite[1] ||
+                (nonfinite[0] != NULL && nonfinite[1] != NULL && strcmp(nonfinite[0], nonfinite[1]) == 0));
+    assert_int_equal(summed[0], summed[1]);
+    for (int i = 0; i < plain.n; i++) {
+        ag_var *gp = ag_grad(plain.v[i]), *gf = ag_grad(flat.v[i]);
+        assert_int_equal(gp == NULL, gf == NULL);
+        assert_int_equal(ag_grad_calls(plain.v[i]), ag_grad_calls(flat.v[i]));
+        if (gp == NULL) continue;
+        double a = ag_item(gp), b = ag_item(gf);
+        assert_memory_equal(&a, &b, sizeof a); /* bit for bit, NaN included */
+        assert_int_equal(ag_var_flags(gp), ag_var_flags(gf));
+        assert_int_equal(flat_holder(&plain, gp), flat_holder(&flat, gf)); /* the same sharing */
+    }
+    if (!odd_op && !changed && !finite_check) assert_true(made[1] <= made[0]);
+}
+
+static void test_flat_pass_as_plain(void **state) {
+    for (uint32_t seed = 1; seed <= 300; seed++) {
+        flat_compare(seed, false, false, false);
+        if (seed % 10 == 0) flat_compare(seed, true, false, false);
+        if (seed % 10 == 1) flat_compare(seed, false, true, false);
+        if (seed % 10 == 2) flat_compare(seed, false, false, true);
+        ag_gc(ctx);
+    }
+    /* the finite check names the op as the plain pass does: log's gradient at 0 */
+    ag_set_check_finite(ctx, true);
+    ag_var *x = S(0.0);
+    assert_int_equal(ag_backward(ctx, ag_log(ctx, ag_add(ctx, x, S(1e-320))), NULL), 0);
+    const char *op = ag_nonfinite_op(ctx);
+    ag_set_check_finite(ctx, false);
+    assert_non_null(op);
+    assert_true(isinf(ag_item(ag_grad(x))));
 }
 
 /* A million training steps (Rosenbrock descent, collected every 100 steps):
@@ -1176,6 +1340,7 @@ int main(void) {
         CTX_TEST(test_nested_backward_refused),
         CTX_TEST(test_backward_options_grow),
         CTX_TEST(test_backward_reclaims_when_it_pays),
+        CTX_TEST(test_flat_pass_as_plain),
         cmocka_unit_test(test_ctx_free_refused_during_backward),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
