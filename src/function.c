@@ -106,7 +106,7 @@ static bool apply_scalar(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *
     if (ctx->check_finite && ctx->nonfinite_op == NULL && !isfinite(value) && isfinite(a) &&
         (ninputs < 2 || isfinite(b)))
         ctx->nonfinite_op = row->name;
-    ag_var *y = var_scalar_like(ctx, inputs[0], value);
+    ag_var *y = var_new_scalar(ctx, inputs[0]->t.ndim, value);
     if (y != NULL) y->flags |= bool_flag(row->id);
     if (y == NULL || !ctx->grad_enabled) {
         if (y != NULL && !ctx->in_backward) y->flags |= AG_VAR_NOGRAD;
@@ -160,15 +160,11 @@ bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x) {
     return ctx != NULL && check_inputs(ctx, ag_op_table[op].symbol, (ag_var *const[]){(ag_var *)x}, 1) == 0;
 }
 
-ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *params,
-                     ag_var *const *inputs, int ninputs, int noutputs, ag_var **outs) {
-    if (ctx == NULL) return NULL;
-    ag_var *fast; /* scalar_inputs has checked what check_inputs would */
-    if (noutputs == 1 && scalar_inputs(ctx, def, inputs, ninputs) &&
-        apply_scalar(ctx, def, params, inputs, ninputs, &fast)) {
-        if (fast != NULL && outs != NULL) outs[0] = fast;
-        return fast;
-    }
+/* op_apply_row for everything but the scalar path: out of line, so that
+ * path does not pay this one's frame (its saved registers and locals). */
+static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_def *def,
+                                                       const ag_op_params *params, ag_var *const *inputs,
+                                                       int ninputs, int noutputs, ag_var **outs) {
     if (check_inputs(ctx, def->symbol, inputs, ninputs) < 0) return NULL;
     if (ninputs == 0 && def->arity != 0) return ctx_error(ctx, AG_ERR_ARG, "%s: no inputs", def->symbol);
 
@@ -273,6 +269,19 @@ fail:
     }
     return NULL;
 }
+
+ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *params,
+                     ag_var *const *inputs, int ninputs, int noutputs, ag_var **outs) {
+    if (ctx == NULL) return NULL;
+    ag_var *fast; /* scalar_inputs has checked what check_inputs would */
+    if (noutputs == 1 && scalar_inputs(ctx, def, inputs, ninputs) &&
+        apply_scalar(ctx, def, params, inputs, ninputs, &fast)) {
+        if (fast != NULL && outs != NULL) outs[0] = fast;
+        return fast;
+    }
+    return apply_general(ctx, def, params, inputs, ninputs, noutputs, outs);
+}
+
 
 bool direct_applies(const ag_ctx *ctx, const ag_func *f, const ag_var *gy) {
     const ag_var *x = f->inputs[0];

@@ -54,18 +54,8 @@ static int check_shape(ag_ctx *ctx, const char *op, int ndim, const int *shape) 
     return 0;
 }
 
-/* A variable of one element, shaped (1, ..., 1) with ndim dims, stored
- * inline: no malloc for the scalars that most lessons are made of. */
 static ag_var *inline_scalar(ag_ctx *ctx, int ndim, double value) {
-    if (ctx == NULL) return NULL;
-    ag_var *v = ctx_alloc_var(ctx);
-    if (v == NULL) return NULL;
-    v->t.ndim = ndim;
-    for (int i = 0; i < ndim; i++) v->t.shape[i] = 1;
-    v->t.size = 1;
-    v->t.data = &v->scalar_storage;
-    v->scalar_storage = value;
-    return v;
+    return ctx != NULL ? var_new_scalar(ctx, ndim, value) : NULL;
 }
 
 ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value) {
