@@ -23,7 +23,6 @@ Prints "ok: ..." / "FAIL ..." lines and a summary; status 1 on a failure.
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -39,7 +38,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import checks
-from checks import check
+from checks import check, end_group
 
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 SHOTS = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "build/browser-test")
@@ -52,25 +51,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def end_group(process):
-    """Ends a process group we started: TERM, then KILL what is left."""
-    if process is None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
 
 
 tmp = tempfile.mkdtemp(prefix="agrepl-browser-test-")

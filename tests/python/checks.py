@@ -1,5 +1,6 @@
-"""checks.py — the pass/fail tally the Python tests share (kernel_test.py,
-notebook_test.py, classroom_test.py, browser_test.py).
+"""checks.py — what the Python tests share (kernel_test.py, notebook_test.py,
+classroom_test.py, browser_test.py, make_notebook_test.py): the pass/fail
+tally, and ending the process groups a test starts.
 
     import checks
     from checks import check
@@ -8,8 +9,15 @@ notebook_test.py, classroom_test.py, browser_test.py).
     sys.exit(checks.summary("kernel tests"))      # prints the counts
 
 A failure prints its detail (str()), cut at detail_limit characters (None:
-whole); a test sets checks.detail_limit for its own long details."""
+whole); a test sets checks.detail_limit for its own long details.
 
+    server = subprocess.Popen([...], start_new_session=True)
+    ...
+    checks.end_group(server)   # TERM, then KILL what is left of its group"""
+
+import os
+import signal
+import subprocess
 import sys
 
 passed = failed = 0
@@ -34,3 +42,25 @@ def summary(what, note=""):
     """Prints "WHAT: N passed, M failed[ NOTE]"; the exit status to give."""
     print("%s: %d passed, %d failed%s" % (what, passed, failed, note))
     return 1 if failed else 0
+
+
+def end_group(process, grace=10):
+    """Ends the process group a test started (Popen with
+    start_new_session=True: the process and all it started): TERM, up to
+    GRACE seconds for the process to end, then KILL what is left of the
+    group.  None (nothing was started) does nothing."""
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
