@@ -38,19 +38,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import checks
-from checks import check, end_group
+from checks import check, end_group, free_port
 
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 SHOTS = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "build/browser-test")
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOTEBOOK = os.path.join(HERE, "..", "..", "samples", "notebooks", "backprop_by_hand.ipynb")
 HANG_GUARD = 600
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 tmp = tempfile.mkdtemp(prefix="agrepl-browser-test-")

@@ -1,6 +1,7 @@
 """checks.py — what the Python tests share (kernel_test.py, notebook_test.py,
-classroom_test.py, browser_test.py, make_notebook_test.py): the pass/fail
-tally, and ending the process groups a test starts.
+classroom_test.py, browser_test.py, make_notebook_test.py, web_test.py):
+the pass/fail tally, a free port on 127.0.0.1 for a server a test starts,
+and ending the process groups a test starts.
 
     import checks
     from checks import check
@@ -17,6 +18,7 @@ whole); a test sets checks.detail_limit for its own long details.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -64,3 +66,10 @@ def end_group(process, grace=10):
     except ProcessLookupError:
         pass
     process.wait()
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that no one listens on now (the kernel's pick)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

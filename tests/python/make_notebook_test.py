@@ -11,7 +11,6 @@ usage: /usr/bin/python3 tests/python/make_notebook_test.py build/agrepl
 import glob
 import json
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -20,17 +19,11 @@ import time
 import urllib.request
 
 import checks
-from checks import check
+from checks import check, free_port
 
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 BUILD = os.path.dirname(AGREPL)
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # short: a Unix socket's path (this, the runtime folder, the kernel's id)

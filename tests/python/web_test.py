@@ -26,7 +26,6 @@ Where emscripten is missing (no page was built) it says SKIP and passes."""
 import difflib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import checks  # noqa: E402
 import web_graph  # noqa: E402
 import web_more  # noqa: E402
 import web_pictures  # noqa: E402
-from checks import check  # noqa: E402
+from checks import check, end_group, free_port  # noqa: E402
 
 WEB, SHOTS = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,29 +53,6 @@ from selenium.webdriver.remote.file_detector import UselessFileDetector  # noqa:
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 HANG_GUARD = 300
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def end_group(process):
-    if process is None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
 
 
 tmp = tempfile.mkdtemp(prefix="agrepl-web-test-")
