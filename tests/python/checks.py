@@ -1,7 +1,8 @@
 """checks.py — what the Python tests share (kernel_test.py, notebook_test.py,
 classroom_test.py, browser_test.py, make_notebook_test.py, web_test.py):
 the pass/fail tally, a free port on 127.0.0.1 for a server a test starts,
-and ending the process groups a test starts.
+starting it and waiting until it listens, and ending the process groups a
+test starts.
 
     import checks
     from checks import check
@@ -21,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 passed = failed = 0
 detail_limit = 2000
@@ -73,3 +75,22 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_listening(argv, port, log_path, env, cwd=None):
+    """Starts argv (a server) in a process group of its own (end_group ends
+    it), its output in the file log_path, and waits until it accepts
+    connections on 127.0.0.1:PORT, or has ended, or 1200 tries 0.1 s apart
+    have failed; returns its Popen."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd,
+                                   start_new_session=True)
+    for _ in range(1200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    return process
