@@ -106,6 +106,10 @@ extern const builtin_def builtins_extra[]; /* builtins_extra.c: more of PyTorch'
 /* torch.scatter(x, dim, index, src) (builtins_extra.c), which the `scatter` row
  * (builtins_pictures.c) runs when its third argument is a tensor of indices. */
 int repl_tensor_scatter(repl *r, const builtin_args *a, repl_value *out);
+/* x cut along axis into pieces of sizes[0, n): a list of them in *out and
+ * 0, or -1 after an error (builtins_shape.c: split, and chunk in
+ * builtins_extra.c). */
+int repl_split_list(repl *r, ag_var *x, const int *sizes, int n, int axis, repl_value *out);
 
 /* ---- helpers for built-in implementations (eval.c) ------------------------- */
 

@@ -81,26 +81,10 @@ static int builtin_chunk(repl *r, const builtin_args *a, repl_value *out) {
     if (axis < 0 || axis >= ndim) return repl_error(r, "chunk: dim %d out of range for ndim %d", dim, ndim);
     int size = ag_shape(x)[axis], piece = (size + chunks - 1) / chunks, n = piece > 0 ? (size + piece - 1) / piece : 1;
     int *sizes = malloc((size_t)n * sizeof *sizes);
-    ag_var **pieces = malloc((size_t)n * sizeof *pieces);
-    int rc = -1;
-    if (sizes == NULL || pieces == NULL) {
-        repl_error(r, "out of memory");
-    } else {
-        for (int i = 0; i < n; i++) sizes[i] = piece > 0 ? (size - i * piece < piece ? size - i * piece : piece) : 0;
-        if (ag_split(r->ctx, x, sizes, n, axis, pieces) < 0) {
-            engine_error(r);
-        } else {
-            *out = value_list_new(n);
-            if (out->kind != VALUE_LIST) {
-                repl_error(r, "out of memory");
-            } else {
-                for (int i = 0; i < n; i++) out->as.list->items[i] = value_var(pieces[i]);
-                rc = 0;
-            }
-        }
-    }
+    if (sizes == NULL) return repl_error(r, "out of memory");
+    for (int i = 0; i < n; i++) sizes[i] = piece > 0 ? (size - i * piece < piece ? size - i * piece : piece) : 0;
+    int rc = repl_split_list(r, x, sizes, n, axis, out);
     free(sizes);
-    free(pieces);
     return rc;
 }
 

@@ -170,14 +170,7 @@ static int split_pieces(repl *r, const builtin_args *a, ag_var *x, int axis, int
     return 0;
 }
 
-static int builtin_split(repl *r, const builtin_args *a, repl_value *out) {
-    ag_var *x;
-    int *sizes = NULL, n = 0, axis;
-    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 2, &axis) < 0) return -1;
-    repl_value spec = a->values[1];
-    bool piece_size = spec.kind == VALUE_NUMBER || (spec.kind == VALUE_VAR && ag_ndim(spec.as.var) == 0);
-    if (piece_size ? split_pieces(r, a, x, axis, &sizes, &n) < 0 : arg_int_array(r, a, 1, &sizes, &n) < 0)
-        return -1;
+int repl_split_list(repl *r, ag_var *x, const int *sizes, int n, int axis, repl_value *out) {
     ag_var **pieces = malloc((size_t)(n > 0 ? n : 1) * sizeof *pieces);
     int rc = -1;
     if (pieces == NULL) {
@@ -194,6 +187,18 @@ static int builtin_split(repl *r, const builtin_args *a, repl_value *out) {
         }
     }
     free(pieces);
+    return rc;
+}
+
+static int builtin_split(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *x;
+    int *sizes = NULL, n = 0, axis;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 2, &axis) < 0) return -1;
+    repl_value spec = a->values[1];
+    bool piece_size = spec.kind == VALUE_NUMBER || (spec.kind == VALUE_VAR && ag_ndim(spec.as.var) == 0);
+    if (piece_size ? split_pieces(r, a, x, axis, &sizes, &n) < 0 : arg_int_array(r, a, 1, &sizes, &n) < 0)
+        return -1;
+    int rc = repl_split_list(r, x, sizes, n, axis, out);
     free(sizes);
     return rc;
 }

@@ -96,21 +96,33 @@ static void sort_layer(layered *L, size_t *nodes, size_t count) {
     for (size_t i = 0; i < count; i++) L->index[nodes[i]] = i;
 }
 
+/* The barycentres of a layer's nodes nodes[0, count), in L->key: the mean
+ * over each node's neighbours in the layer before it (above when down,
+ * below when up) of their place in their layer (L->index) when ordering,
+ * or of their position (L->pos) when placing.  A node with no neighbour
+ * there keeps its own: its place, between the others (sort_layer keeps
+ * L->index up to date), or its position.  Inlined, so that each caller's
+ * loop reads its one array without a test. */
+static inline __attribute__((always_inline)) void barycentres(layered *L, const size_t *nodes, size_t count,
+                                                             bool down, bool ordering) {
+    const size_t *first = down ? L->up_first : L->down_first, *adj = down ? L->up : L->down;
+    for (size_t i = 0; i < count; i++) {
+        size_t v = nodes[i];
+        size_t degree = first[v + 1] - first[v];
+        double sum = 0;
+        for (size_t k = first[v]; k < first[v + 1]; k++)
+            sum += ordering ? (double)L->index[adj[k]] : L->pos[adj[k]];
+        L->key[v] = degree ? sum / (double)degree : ordering ? (double)L->index[v] : L->pos[v];
+    }
+}
+
 /* One barycentre sweep: each layer ordered by the mean place of its
  * neighbours in the layer before it (above when down, below when up). */
 static void order_sweep(layered *L, bool down) {
     for (size_t step = 1; step < L->nranks; step++) {
         size_t r = down ? step : L->nranks - 1 - step;
         size_t *nodes = L->layer + L->layer_first[r], count = L->layer_first[r + 1] - L->layer_first[r];
-        for (size_t i = 0; i < count; i++) {
-            size_t v = nodes[i];
-            const size_t *first = down ? L->up_first : L->down_first, *adj = down ? L->up : L->down;
-            size_t degree = first[v + 1] - first[v];
-            double sum = 0;
-            for (size_t k = first[v]; k < first[v + 1]; k++) sum += (double)L->index[adj[k]];
-            /* no neighbour there: keep the place it has, between the others */
-            L->key[v] = degree ? sum / (double)degree : (double)i;
-        }
+        barycentres(L, nodes, count, down, true);
         sort_layer(L, nodes, count);
     }
 }
@@ -120,14 +132,7 @@ static void place_pass(layered *L, bool down, double gap, double *left, double *
     for (size_t step = 0; step < L->nranks; step++) {
         size_t r = down ? step : L->nranks - 1 - step;
         size_t *nodes = L->layer + L->layer_first[r], count = L->layer_first[r + 1] - L->layer_first[r];
-        for (size_t i = 0; i < count; i++) {
-            size_t v = nodes[i];
-            const size_t *first = down ? L->up_first : L->down_first, *adj = down ? L->up : L->down;
-            size_t degree = first[v + 1] - first[v];
-            double sum = 0;
-            for (size_t k = first[v]; k < first[v + 1]; k++) sum += L->pos[adj[k]];
-            L->key[v] = degree ? sum / (double)degree : L->pos[v];
-        }
+        barycentres(L, nodes, count, down, false);
         for (size_t i = 0; i < count; i++) {
             size_t v = nodes[i];
             left[i] = L->key[v];

@@ -23,8 +23,6 @@ Prints "ok: ..." / "FAIL ..." lines and a summary; status 1 on a failure.
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,38 +37,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import checks
-from checks import check
+from checks import check, end_group, free_port, start_listening
 
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 SHOTS = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "build/browser-test")
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOTEBOOK = os.path.join(HERE, "..", "..", "samples", "notebooks", "backprop_by_hand.ipynb")
 HANG_GUARD = 600
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def end_group(process):
-    """Ends a process group we started: TERM, then KILL what is left."""
-    if process is None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
 
 
 tmp = tempfile.mkdtemp(prefix="agrepl-browser-test-")
@@ -123,28 +96,14 @@ try:
     # own, and reached at 127.0.0.1 only: Selenium's own Service and
     # chromedriver's own Chromium would look up "localhost", which a machine
     # without /etc/hosts (a bare Debian root) cannot resolve.
-    def start_listening(argv, port, log_name):
-        log = open(os.path.join(tmp, log_name), "w")
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        for _ in range(1200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        return process
-
     browser_port, driver_port = free_port(), free_port()
     browser = start_listening(
         ["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
          "--window-size=1400,1800", "--user-data-dir=" + os.path.join(tmp, "chromium"),
          "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % browser_port,
-         "--enable-logging=stderr", "about:blank"], browser_port, "chromium.log")
+         "--enable-logging=stderr", "about:blank"], browser_port, os.path.join(tmp, "chromium.log"), env)
     driver_service = start_listening(["/usr/bin/chromedriver", "--port=%d" % driver_port], driver_port,
-                                     "chromedriver.log")
+                                     os.path.join(tmp, "chromedriver.log"), env)
     options = webdriver.ChromeOptions()
     options.debugger_address = "127.0.0.1:%d" % browser_port
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

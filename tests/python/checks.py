@@ -1,5 +1,8 @@
-"""checks.py — the pass/fail tally the Python tests share (kernel_test.py,
-notebook_test.py, classroom_test.py, browser_test.py).
+"""checks.py — what the Python tests share (kernel_test.py, notebook_test.py,
+classroom_test.py, browser_test.py, make_notebook_test.py, web_test.py):
+the pass/fail tally, a free port on 127.0.0.1 for a server a test starts,
+starting it and waiting until it listens, and ending the process groups a
+test starts.
 
     import checks
     from checks import check
@@ -8,9 +11,18 @@ notebook_test.py, classroom_test.py, browser_test.py).
     sys.exit(checks.summary("kernel tests"))      # prints the counts
 
 A failure prints its detail (str()), cut at detail_limit characters (None:
-whole); a test sets checks.detail_limit for its own long details."""
+whole); a test sets checks.detail_limit for its own long details.
 
+    server = subprocess.Popen([...], start_new_session=True)
+    ...
+    checks.end_group(server)   # TERM, then KILL what is left of its group"""
+
+import os
+import signal
+import socket
+import subprocess
 import sys
+import time
 
 passed = failed = 0
 detail_limit = 2000
@@ -34,3 +46,51 @@ def summary(what, note=""):
     """Prints "WHAT: N passed, M failed[ NOTE]"; the exit status to give."""
     print("%s: %d passed, %d failed%s" % (what, passed, failed, note))
     return 1 if failed else 0
+
+
+def end_group(process, grace=10):
+    """Ends the process group a test started (Popen with
+    start_new_session=True: the process and all it started): TERM, up to
+    GRACE seconds for the process to end, then KILL what is left of the
+    group.  None (nothing was started) does nothing."""
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that no one listens on now (the kernel's pick)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_listening(argv, port, log_path, env, cwd=None):
+    """Starts argv (a server) in a process group of its own (end_group ends
+    it), its output in the file log_path, and waits until it accepts
+    connections on 127.0.0.1:PORT, or has ended, or 1200 tries 0.1 s apart
+    have failed; returns its Popen."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd,
+                                   start_new_session=True)
+    for _ in range(1200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    return process

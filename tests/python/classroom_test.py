@@ -46,7 +46,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPClientError
 from tornado.websocket import websocket_connect
 
 import checks
-from checks import check
+from checks import check, free_port
 
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 STUDENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 20
@@ -69,12 +69,6 @@ EXPECTED = {
 LESSONS = sorted(EXPECTED)
 
 checks.detail_limit = 3000 # (the class run's details are long)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def first_server_port():

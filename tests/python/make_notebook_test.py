@@ -11,8 +11,6 @@ usage: /usr/bin/python3 tests/python/make_notebook_test.py build/agrepl
 import glob
 import json
 import os
-import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -21,35 +19,11 @@ import time
 import urllib.request
 
 import checks
-from checks import check
+from checks import check, free_port
 
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 BUILD = os.path.dirname(AGREPL)
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def end_group(process):
-    """Ends the process group we started (make, its shell, jupyter-notebook
-    and the kernel): TERM, then KILL what is left."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
 
 
 # short: a Unix socket's path (this, the runtime folder, the kernel's id)
@@ -108,7 +82,9 @@ try:
           len(modes) == 5 and all(stat.S_ISSOCK(os.stat(s).st_mode) and m == "0o700" for s, m in modes.items()),
           modes)
 finally:
-    end_group(make)
+    # make, its shell, jupyter-notebook and the kernel; the server removes
+    # the runtime folder on TERM (checked below), which may take a while
+    checks.end_group(make, grace=20)
 check("the runtime folder is removed when the server ends", glob.glob(os.path.join(tmp, "agrepl-kernels.*")) == [],
       open(log.name).read())
 subprocess.run(["rm", "-rf", tmp])

@@ -26,8 +26,6 @@ Where emscripten is missing (no page was built) it says SKIP and passes."""
 import difflib
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,7 +36,7 @@ import checks  # noqa: E402
 import web_graph  # noqa: E402
 import web_more  # noqa: E402
 import web_pictures  # noqa: E402
-from checks import check  # noqa: E402
+from checks import check, end_group, free_port, start_listening  # noqa: E402
 
 WEB, SHOTS = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -56,29 +54,6 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 HANG_GUARD = 300
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def end_group(process):
-    if process is None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
-
-
 tmp = tempfile.mkdtemp(prefix="agrepl-web-test-")
 os.makedirs(SHOTS, exist_ok=True)
 env = dict(os.environ, HOME=tmp)
@@ -86,25 +61,10 @@ env.pop("DISPLAY", None)
 server = driver_service = browser = driver = None
 
 
-def start_listening(argv, port, log_name, cwd=None):
-    log = open(os.path.join(tmp, log_name), "w")
-    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd,
-                               start_new_session=True)
-    for _ in range(1200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
-    return process
-
-
 try:
     port = free_port()
     server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
-                             "server.log", cwd=WEB)
+                             os.path.join(tmp, "server.log"), env, cwd=WEB)
     base = "http://127.0.0.1:%d" % port
     browser_port, driver_port = free_port(), free_port()
     browser = start_listening(
@@ -112,9 +72,9 @@ try:
          "--disable-background-networking", "--window-size=1400,900",
          "--user-data-dir=" + os.path.join(tmp, "chromium"),
          "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % browser_port,
-         "about:blank"], browser_port, "chromium.log")
+         "about:blank"], browser_port, os.path.join(tmp, "chromium.log"), env)
     driver_service = start_listening(["/usr/bin/chromedriver", "--port=%d" % driver_port], driver_port,
-                                     "chromedriver.log")
+                                     os.path.join(tmp, "chromedriver.log"), env)
     options = webdriver.ChromeOptions()
     options.debugger_address = "127.0.0.1:%d" % browser_port
     driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % driver_port, options=options)
@@ -341,7 +301,7 @@ try:
           lesson_page[:400])
     lesson_port = free_port()
     lesson_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(lesson_port)],
-                                    lesson_port, "lesson-server.log", cwd=lesson_dir)
+                                    lesson_port, os.path.join(tmp, "lesson-server.log"), env, cwd=lesson_dir)
     try:
         driver.get("http://127.0.0.1:%d/index.html" % lesson_port)
         wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.runs >= 1 && "
@@ -355,7 +315,7 @@ try:
         # starts a new worker and runs the session's statements again
         plain_port = free_port()
         plain_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(plain_port)],
-                                       plain_port, "plain-server.log", cwd=WEB)
+                                       plain_port, os.path.join(tmp, "plain-server.log"), env, cwd=WEB)
         driver.get("http://127.0.0.1:%d/index.html?isolate=0" % plain_port)
         wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.ready && "
                                               "!document.getElementById('input').disabled"))

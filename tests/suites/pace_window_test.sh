@@ -12,43 +12,10 @@
 # fast for the machine.  The window must also show the frames: at least
 # half of the steps are drawn.
 #
-# Prints "pace window tests: N passed, M failed"; skips (status 0) when a
-# tool is missing.
-set -u
-AGREPL=${AGREPL:-build/agrepl}
-AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
-
-if [ -z "${AGREPL_PACE_TESTS_INNER:-}" ]; then
-    for tool in xvfb-run tmux awk; do
-        if ! command -v "$tool" >/dev/null 2>&1; then
-            echo "pace window tests: skipped ($tool not installed)"
-            exit 0
-        fi
-    done
-    exec xvfb-run -a -s "-screen 0 1600x900x24 -noreset" \
-        env AGREPL_PACE_TESTS_INNER=1 AGREPL="$AGREPL" sh "$0"
-fi
-
-pass=0 fail=0
-tmp=$(mktemp -d)
-socket="agrepl-pace-test-$$"
-cleanup() {
-    tmux -L "$socket" kill-server 2>/dev/null
-    kill "$watchdog" 2>/dev/null
-    rm -rf "$tmp"
-}
-sh "$(dirname "$0")/watchdog.sh" $$ 300 pace-window & watchdog=$!
-trap cleanup EXIT
-ok() {
-    echo "ok   $1"
-    pass=$((pass + 1))
-}
-not_ok() {
-    echo "FAIL $1"
-    fail=$((fail + 1))
-}
-
-. "$(dirname "$0")/xwin.sh" # screen_text, wait_for, send
+# Prints "pace window tests: N passed, M failed".  The run under Xvfb, the
+# counters and the tmux helpers are the window suites' (window_common.sh),
+# which skips (status 0) when a tool is missing.
+. "$(dirname "$0")/window_common.sh"
 
 log="$tmp/plot.log"
 tmux -L "$socket" -f /dev/null new-session -d -s race -x 200 -y 50 \

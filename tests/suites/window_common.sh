@@ -1,11 +1,11 @@
 #!/bin/sh
 # window_common.sh — what the window suites share, sourced first by each
 # (tests/suites/window_test.sh, window_explore_test.sh, window_layout_test.sh,
-# window_scale_test.sh; `make window-tests` runs them all): the run under
-# Xvfb (each suite runs itself again under xvfb-run), the counters, the X
-# helper (xwin: find, close, frames), tmux sessions of agrepl and the
-# helpers that read a window's AGREPL_WINDOW_TRACE log ($log) and drive its
-# pointer ($id).
+# window_scale_test.sh, pace_window_test.sh; `make window-tests` runs them
+# all): the run under Xvfb (each suite runs itself again under xvfb-run),
+# the counters, the X helper (xwin: find, close, frames), tmux sessions of
+# agrepl and the helpers that read a window's AGREPL_WINDOW_TRACE log ($log)
+# and drive its pointer ($id).
 #
 # Runs itself again under `xvfb-run -a -s "-screen 0 1600x900x24 -noreset"`, drives
 # interactive agrepl sessions in tmux (a private server, -L), so they have a

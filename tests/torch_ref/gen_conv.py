@@ -15,33 +15,15 @@ import math
 import torch
 import torch.nn.functional as F
 
+from agrepl_literals import assignment, tensor_lit
+
 torch.set_default_dtype(torch.float64)
 out = []
 
 
-def lit(v):
-    if math.isinf(v):
-        return "1e309" if v > 0 else "-1e309"
-    return repr(float(v))
-
-
-def tensor_lit(t):
-    if t.dim() == 0:
-        return lit(t.item())
-    return "[" + ", ".join(tensor_lit(s) for s in t) + "]"
-
-
 def define(name, t):
-    t = t.detach()
-    nan = torch.isnan(t)
-    if t.numel() == 0:
-        out.append(f"{name} = zeros({list(t.shape)})")
-    elif nan.any():  # NaN as inf - inf, as gen_ops.py writes it
-        base = torch.where(nan, torch.full_like(t, math.inf), t)
-        sub = torch.where(nan, torch.full_like(t, math.inf), torch.zeros_like(t))
-        out.append(f"{name} = data({tensor_lit(base)} - {tensor_lit(sub)})")
-    else:
-        out.append(f"{name} = data({tensor_lit(t)})")
+    """out gets `name = t` (agrepl_literals.assignment)."""
+    out.append(assignment(name, t))
 
 
 inputs = {}

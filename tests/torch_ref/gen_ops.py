@@ -12,35 +12,15 @@ op that disagrees.  Gradients are those of sum(f(inputs) * w) for a fixed w.
 import math
 import torch
 
+from agrepl_literals import assignment
+
 torch.set_default_dtype(torch.float64)
 out = []
 
 
-def lit(v):
-    """A float as agrepl reads it back exactly (inf as 1e309; NaN is made below)."""
-    if math.isnan(v):
-        raise ValueError("NaN has no literal")
-    if math.isinf(v):
-        return "1e309" if v > 0 else "-1e309"
-    return repr(float(v))
-
-
-def tensor_lit(t):
-    if t.dim() == 0:
-        return lit(t.item())
-    return "[" + ", ".join(tensor_lit(s) for s in t) + "]"
-
-
 def define(name, t):
-    """name = t in agrepl, NaN included (inf - inf makes it without a warning)."""
-    t = t.detach()
-    nan = torch.isnan(t)
-    if nan.any():
-        base = torch.where(nan, torch.full_like(t, math.inf), t)
-        sub = torch.where(nan, torch.full_like(t, math.inf), torch.zeros_like(t))
-        out.append(f"{name} = data({tensor_lit(base)} - {tensor_lit(sub)})")
-    else:
-        out.append(f"{name} = data({tensor_lit(t)})")
+    """out gets `name = t` (agrepl_literals.assignment)."""
+    out.append(assignment(name, t))
 
 
 count = 0

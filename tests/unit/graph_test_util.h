@@ -212,9 +212,27 @@ static inline void svg_points(const char *svg, double *width, double *height, bo
     *shrunk = strtod(scale + strlen("scale("), NULL) < 0.999;
 }
 
-/* A graph taller than the old 16-inch cap is drawn at 100 %: not scaled, its
- * PNG as big as its SVG, so 14-point node text stays
- * 14 * 96 / 72 ~ 19 px and the 11-point legend ~15 px, over the 12 px a
- * projected lesson needs.  A chain too tall for VIZ_MAX_IMAGE_PX is scaled
- * down to exactly that. */
+/* y drawn as a PNG in memory (check_png_size): its size in pixels. */
+static inline void png_size_of(ag_var *y, const viz_graph_opts *o, unsigned *width, unsigned *height) {
+    char err[VIZ_ERRLEN] = "";
+    size_t size = 0;
+    unsigned char *png = viz_graph_png(y, o, &size, err);
+    if (png == NULL) fail_msg("viz_graph_png: %s", err);
+    check_png_size(png, size, width, height);
+    free(png);
+}
+
+/* y drawn to an SVG file /tmp/test_graph_NAME_PID.svg, read back and
+ * removed: its text, malloc'd. */
+static inline char *svg_of(ag_var *y, const viz_graph_opts *o, const char *name) {
+    char err[VIZ_ERRLEN] = "", path[128];
+    snprintf(path, sizeof path, "/tmp/test_graph_%s_%ld.svg", name, (long)getpid());
+    int rc = viz_graph_render(y, o, path, NULL, NULL, err);
+    if (rc != 0) fail_msg("viz_graph_render: %s", err);
+    size_t size;
+    unsigned char *svg = slurp(path, &size);
+    unlink(path);
+    return (char *)svg;
+}
+
 #endif

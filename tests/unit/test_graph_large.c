@@ -315,27 +315,19 @@ static void test_folded_mlp_png_readable(void **state) {
     o.group_title = test_group_title;
     o.fold = 1;
     o.digits = 3;
-    char err[VIZ_ERRLEN] = "", path[128];
-    size_t size = 0;
-    unsigned char *png = viz_graph_png(loss, &o, &size, err);
-    assert_non_null(png);
     unsigned width, height;
-    check_png_size(png, size, &width, &height);
-    free(png);
+    png_size_of(loss, &o, &width, &height);
     if (width > 3200 || height > 1200) fail_msg("folded MLP loss PNG %ux%u", width, height);
-    snprintf(path, sizeof path, "/tmp/test_graph_mlp_%ld.svg", (long)getpid());
-    assert_int_equal(viz_graph_render(loss, &o, path, NULL, NULL, err), 0);
-    unsigned char *svg = slurp(path, &size);
-    unlink(path);
+    char *svg = svg_of(loss, &o, "mlp");
     double pt_width, pt_height;
     bool shrunk;
-    svg_points((char *)svg, &pt_width, &pt_height, &shrunk);
+    svg_points(svg, &pt_width, &pt_height, &shrunk);
     assert_false(shrunk);
-    const char *scale = strstr((char *)svg, "scale(");
+    const char *scale = strstr(svg, "scale(");
     double factor = strtod(scale + strlen("scale("), NULL) * width / pt_width;
     double smallest = 1e9;
     int texts = 0;
-    for (const char *p = strstr((char *)svg, "font-size=\""); p; p = strstr(p + 1, "font-size=\"")) {
+    for (const char *p = strstr(svg, "font-size=\""); p; p = strstr(p + 1, "font-size=\"")) {
         double points = strtod(p + strlen("font-size=\""), NULL);
         if (points < smallest) smallest = points;
         texts++;

@@ -19,26 +19,8 @@
 
 #include <cairo.h>
 
-#include "testutil.h"
-
-#include "repl.h"
+#include "repl_test_util.h"
 #include "viz_session.h"
-
-typedef struct session {
-    repl *r;
-    FILE *out, *err;
-    char *out_text, *err_text;
-    size_t out_length, err_length;
-} session;
-
-static void session_open(session *s) {
-    memset(s, 0, sizeof *s);
-    s->out = open_memstream(&s->out_text, &s->out_length);
-    s->err = open_memstream(&s->err_text, &s->err_length);
-    repl_options opts = {.headless = true, .out = s->out, .err = s->err};
-    s->r = repl_new(&opts);
-    assert_non_null(s->r);
-}
 
 static void run(session *s, const char *source) {
     int rc = repl_run(s->r, source, "<test>", 1);
@@ -47,14 +29,6 @@ static void run(session *s, const char *source) {
         fprintf(stderr, "%s\n", s->err_text);
     }
     assert_int_equal(rc, 0);
-}
-
-static void session_close(session *s) {
-    repl_free(s->r);
-    fclose(s->out);
-    fclose(s->err);
-    free(s->out_text);
-    free(s->err_text);
 }
 
 static viz_plot *plot_of(session *s) {

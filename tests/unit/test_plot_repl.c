@@ -21,25 +21,7 @@
 
 #include <cairo.h>
 
-#include "testutil.h"
-
-#include "repl.h"
-
-typedef struct session {
-    repl *r;
-    FILE *out, *err;
-    char *out_text, *err_text;
-    size_t out_length, err_length;
-} session;
-
-static void session_open(session *s) {
-    memset(s, 0, sizeof *s);
-    s->out = open_memstream(&s->out_text, &s->out_length);
-    s->err = open_memstream(&s->err_text, &s->err_length);
-    repl_options opts = {.headless = true, .out = s->out, .err = s->err};
-    s->r = repl_new(&opts);
-    assert_non_null(s->r);
-}
+#include "repl_test_util.h"
 
 /* A front end's display that takes the pictures and shows nothing: plots
  * are drawn for it, so pace() applies. */
@@ -55,14 +37,6 @@ static void session_open_drawn(session *s) {
 
 static int run(session *s, const char *source) {
     return repl_run(s->r, source, "<test>", 1);
-}
-
-static void session_close(session *s) {
-    repl_free(s->r);
-    fclose(s->out);
-    fclose(s->err);
-    free(s->out_text);
-    free(s->err_text);
 }
 
 static double now_seconds(void) { return monotonic_seconds(); }
@@ -376,12 +350,7 @@ static void test_ctrl_c_stops_savefig_and_writes_nothing(void **state) {
 static void test_pace_has_no_effect_where_nothing_is_drawn(void **state) {
     for (int no_files = 0; no_files < 2; no_files++) {
         session s;
-        memset(&s, 0, sizeof s);
-        s.out = open_memstream(&s.out_text, &s.out_length);
-        s.err = open_memstream(&s.err_text, &s.err_length);
-        repl_options opts = {.headless = true, .no_files = no_files, .out = s.out, .err = s.err};
-        s.r = repl_new(&opts);
-        assert_non_null(s.r);
+        session_open_with(&s, (repl_options){.headless = true, .no_files = no_files});
         assert_int_equal(run(&s, "pace(1000)"), REPL_OK);
         long before = voluntary_switches();
         assert_int_equal(run(&s, "for i in range(200) { plot(i); track(i, 1) }"), REPL_OK);
