@@ -445,10 +445,15 @@ static bool nested_refused(ag_ctx *ctx, const char *name) {
  * The flat pass is the plain pass below with numbers: the same queue (so the
  * same order of functions and every sum the same), each function's
  * gradients from its row's scalar_grad (its backward for one element), and
- * one slot per variable reached standing for its .grad.  A slot refers to a
- * gradient (a `flat_grad`): an older variable, or a number the plain pass
- * would have made a variable of.  Two slots refer to the same one where the
- * plain pass hands one variable to both (Add's gy to its two inputs).
+ * one slot per variable reached standing for its .grad.
+ *
+ * A slot holds its own number (a gradient the plain pass would have made a
+ * variable of for this slot alone), or refers to a `flat_grad` that stands
+ * for one variable several slots or the caller may hold: an older gradient,
+ * the seed, or a number the plain pass hands to two slots at once (Add's gy
+ * to its two inputs).  A flat_grad counts the slots that refer to it and is
+ * used again once none does, so a long chain holds a few at a time; an own
+ * number is summed into in place, as no variable of it exists yet.
  *
  * Only at the end does it change anything: the gradients the leaves are
  * left with become variables (one per flat_grad, so shared ones stay
@@ -463,12 +468,19 @@ static bool nested_refused(ag_ctx *ctx, const char *name) {
 typedef struct {
     double g;
     ag_var *var;  /* the variable: an older one, or made at the end (NULL until then) */
+    int refs;     /* slots referring to it; at 0, `next` links the unused ones */
+    int next;
     bool seed;    /* backward's own seed (ones_like y, flagged AG_VAR_SEED) */
 } flat_grad;
 
 typedef struct {
     ag_var *v;
-    int grad;      /* the flat_grad in v's slot, or -1 for none */
+    union {
+        double g;     /* the slot's own number, when has && grad < 0 */
+        ag_var *made; /* at the end, for a leaf: its gradient's variable */
+    };
+    int grad;      /* the flat_grad it refers to, or -1 */
+    bool has;      /* the slot holds a gradient */
     bool reached;  /* the pass added a gradient into v */
     bool done;     /* v's creator has run: the plain pass empties v's slot */
 } flat_slot;
@@ -480,6 +492,7 @@ typedef struct {
     size_t len, cap;
     flat_grad *grads;
     size_t ngrads, grads_cap;
+    int unused; /* the first unused flat_grad, or -1 */
     flat_slot slots_local[FLAT_LOCAL];
     flat_grad grads_local[FLAT_LOCAL];
 } flat_pass;
@@ -498,12 +511,31 @@ static __attribute__((noinline)) bool flat_slots_grow(flat_pass *fp) {
            CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->slots, fp->cap, fp->len, 1, fp->slots_local);
 }
 
-/* A new flat_grad of value g: its index, or FLAT_NOMEM (also for more than
- * an int can count). */
+/* A flat_grad of value g referred to by one slot: its index, or FLAT_NOMEM
+ * (also for more than an int can count). */
 static inline int flat_new_grad(flat_pass *fp, double g, ag_var *var) {
-    if (fp->ngrads == fp->grads_cap && !flat_grads_grow(fp)) return FLAT_NOMEM;
-    fp->grads[fp->ngrads] = (flat_grad){.g = g, .var = var};
-    return (int)fp->ngrads++;
+    int i = fp->unused;
+    if (i >= 0) {
+        fp->unused = fp->grads[i].next;
+    } else {
+        if (fp->ngrads == fp->grads_cap && !flat_grads_grow(fp)) return FLAT_NOMEM;
+        i = (int)fp->ngrads++;
+    }
+    fp->grads[i] = (flat_grad){.g = g, .var = var, .refs = 1};
+    return i;
+}
+
+/* A slot no longer refers to flat_grad i. */
+static inline void flat_drop(flat_pass *fp, int i) {
+    if (--fp->grads[i].refs == 0) {
+        fp->grads[i].next = fp->unused;
+        fp->unused = i;
+    }
+}
+
+/* The number in slot s (which has one). */
+static inline double flat_value(const flat_pass *fp, const flat_slot *s) {
+    return s->grad >= 0 ? fp->grads[s->grad].g : s->g;
 }
 
 /* The index of v's slot, or -1 when it has none.  A slot's index is kept in
@@ -532,30 +564,28 @@ static inline ptrdiff_t flat_slot_of(flat_pass *fp, ag_var *v) {
     int grad = -1;
     if (v->grad != NULL && (grad = flat_older_grad(fp, v)) < 0) return grad;
     if (fp->len == fp->cap && !flat_slots_grow(fp)) return FLAT_NOMEM;
-    fp->slots[fp->len] = (flat_slot){.v = v, .grad = grad};
+    fp->slots[fp->len] = (flat_slot){.v = v, .grad = grad, .has = grad >= 0};
     v->pass_refs = (int)fp->len;
     return (ptrdiff_t)fp->len++;
 }
 
-/* Makes a variable of every gradient a leaf is left with; 0, or FLAT_NOMEM
- * (the ones made are left to the collector). */
-static int flat_make_grads(ag_ctx *ctx, flat_pass *fp) {
-    for (size_t i = 0; i < fp->len; i++) {
-        const flat_slot *s = &fp->slots[i];
-        if (!s->reached || s->done) continue;
-        flat_grad *g = &fp->grads[s->grad];
-        if (g->var != NULL) continue;
-        if (g->seed) { /* made before the pass, as the plain pass makes it */
-            g->var = var_scalar_like(ctx, s->v, g->g);
-            if (g->var != NULL) g->var->flags |= AG_VAR_SEED;
-        } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
-            ctx->in_backward++;
-            g->var = var_scalar_like(ctx, s->v, g->g);
-            ctx->in_backward--;
-        }
-        if (g->var == NULL) return FLAT_NOMEM;
+/* The variable of the gradient slot s is left with, made the first time it
+ * is asked for; NULL when out of memory (the ones made are left to the
+ * collector). */
+static ag_var *flat_var(ag_ctx *ctx, flat_pass *fp, const flat_slot *s) {
+    flat_grad *g = s->grad >= 0 ? &fp->grads[s->grad] : NULL;
+    if (g != NULL && g->var != NULL) return g->var;
+    ag_var *v;
+    if (g != NULL && g->seed) { /* made before the pass, as the plain pass makes it */
+        v = var_scalar_like(ctx, s->v, g->g);
+        if (v != NULL) v->flags |= AG_VAR_SEED;
+    } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
+        ctx->in_backward++;
+        v = var_scalar_like(ctx, s->v, flat_value(fp, s));
+        ctx->in_backward--;
     }
-    return 0;
+    if (g != NULL) g->var = v;
+    return v;
 }
 
 /* The flat pass over y's graph (y made by the scalar path, its seed checked
@@ -579,23 +609,25 @@ static int flat_backward(ag_ctx *ctx, ag_var *y) {
     fp.grads = fp.grads_local;
     fp.ngrads = 0;
     fp.grads_cap = FLAT_LOCAL;
+    fp.unused = -1;
     bool check = ctx->check_finite && ctx->nonfinite_op == NULL;
     int status = FLAT_DECLINED;
     /* the seed: y's grad, or a new 1 (the plain pass's ones_like) */
     ptrdiff_t seed = flat_slot_of(&fp, y);
     if (seed == FLAT_NOMEM) goto oom;
     if (seed < 0) goto out;
-    if (fp.slots[seed].grad < 0) {
+    if (!fp.slots[seed].has) {
         int g = flat_new_grad(&fp, 1.0, NULL);
-        if (g == FLAT_NOMEM) goto oom;
-        if (g < 0) goto out;
+        if (g < 0) goto oom;
         fp.grads[g].seed = true;
         fp.slots[seed].grad = g;
+        fp.slots[seed].has = true;
     }
     bool keep_flows = ctx->keep_last_grads; /* as the plain pass keeps them (a declined pass's are forgotten) */
     if (keep_flows) {
         flows_reset(ctx, false);
-        record_flow_numbers(ctx, y, &fp.grads[fp.slots[seed].grad].g, 1);
+        double g = flat_value(&fp, &fp.slots[seed]);
+        record_flow_numbers(ctx, y, &g, 1);
     }
     if (add_func(ctx, &heap, y->creator) < 0) goto oom;
     while (!queue_empty(&heap)) {
@@ -611,10 +643,9 @@ static int flat_backward(ag_ctx *ctx, ag_var *y) {
             goto out;
         ag_var *out = f->outputs[0];
         ptrdiff_t o = flat_find(&fp, out);
-        if (o < 0 || fp.slots[o].grad < 0) goto out; /* queued only once its output has a gradient */
-        int gy = fp.slots[o].grad;
+        if (o < 0 || !fp.slots[o].has) goto out; /* queued only once its output has a gradient */
         double gx[2] = {0.0, 0.0};
-        unsigned passes = row->scalar_grad(&f->params, fp.grads[gy].g, f->inputs[0]->t.data[0],
+        unsigned passes = row->scalar_grad(&f->params, flat_value(&fp, &fp.slots[o]), f->inputs[0]->t.data[0],
                                            f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0,
                                            out->t.data[0], &gx[0], &gx[1]);
         for (int i = 0; i < f->ninputs; i++) {
@@ -625,26 +656,45 @@ static int flat_backward(ag_ctx *ctx, ag_var *y) {
             ptrdiff_t k = flat_slot_of(&fp, x);
             if (k == FLAT_NOMEM) goto oom;
             if (k < 0) goto out;
-            int old = fp.slots[k].grad, now;
-            if (old >= 0) { /* x.grad + gx: a new variable, as sum_grads makes it */
-                double sum = fp.grads[old].g + gx[i];
+            flat_slot *sx = &fp.slots[k];
+            if (sx->has) { /* x.grad + gx: a new variable, as sum_grads makes it */
+                double sum = flat_value(&fp, sx) + gx[i];
                 if (check && !isfinite(sum)) goto out;
-                now = flat_new_grad(&fp, sum, NULL);
+                if (sx->grad >= 0) flat_drop(&fp, sx->grad);
+                sx->grad = -1;
+                sx->g = sum;
             } else if (passes & (SCALAR_GRAD_PASSES_A << i)) { /* gy's own variable */
-                now = gy;
+                flat_slot *so = &fp.slots[o];
+                if (so->grad < 0) { /* gy is shared from now on */
+                    int g = flat_new_grad(&fp, so->g, NULL);
+                    if (g < 0) goto oom;
+                    so->grad = g;
+                }
+                sx->grad = so->grad;
+                fp.grads[so->grad].refs++;
+                sx->has = true;
             } else {
-                now = flat_new_grad(&fp, gx[i], NULL);
+                sx->grad = -1;
+                sx->g = gx[i];
+                sx->has = true;
             }
-            if (now == FLAT_NOMEM) goto oom;
-            if (now < 0) goto out;
-            fp.slots[k].grad = now;
-            fp.slots[k].reached = true;
+            sx->reached = true;
             if (x->creator != NULL && add_func(ctx, &heap, x->creator) < 0) goto oom;
         }
-        fp.slots[o].grad = -1; /* the plain pass empties an output's slot (no retain_grad) */
-        fp.slots[o].done = true;
+        flat_slot *so = &fp.slots[o]; /* the plain pass empties an output's slot (no retain_grad) */
+        if (so->grad >= 0) flat_drop(&fp, so->grad);
+        so->grad = -1;
+        so->has = false;
+        so->done = true;
     }
-    if (flat_make_grads(ctx, &fp) < 0) goto oom;
+    /* the leaves' gradients as variables first, so running out of memory changes nothing */
+    for (size_t i = 0; i < fp.len; i++) {
+        flat_slot *s = &fp.slots[i];
+        if (!s->reached || s->done) continue;
+        ag_var *v = flat_var(ctx, &fp, s);
+        if (v == NULL) goto oom;
+        s->made = v;
+    }
     for (size_t i = 0; i < fp.len; i++) { /* in the order the plain pass first reached them */
         const flat_slot *s = &fp.slots[i];
         ag_var *x = s->v;
@@ -657,7 +707,7 @@ static int flat_backward(ag_ctx *ctx, ag_var *y) {
         if (s->done)
             x->grad = NULL;
         else if (s->reached)
-            var_set_grad(x, fp.grads[s->grad].var);
+            var_set_grad(x, s->made);
     }
     status = 0;
     goto out;
