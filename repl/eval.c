@@ -744,6 +744,8 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
             return 0;
         }
         break;
+    case AST_CALL: /* sin(x) * 2: its arguments' evaluation (eval_expr) bounds the depth */
+        return eval_call(r, n, &o->value);
     default: break;
     }
     return eval_expr(r, n, &o->value);
