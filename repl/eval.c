@@ -751,9 +751,13 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
     return eval_expr(r, n, &o->value);
 }
 
-/* The literal o made as a constant of the op at n. */
+/* The literal o made as a constant of the op at n: literal_var's constant,
+ * its pooled_constant called here, not through literal_var's frame. */
 static inline int arith_constant(repl *r, arith_operand *o) {
-    return literal_var(r, o->literal, o->number, true, &o->value);
+    ag_var *c = pooled_constant(r, o->literal, o->number);
+    if (c == NULL) return engine_error_at(r, o->literal);
+    o->value = value_var(c);
+    return 0;
 }
 
 /* a op b at node n, a literal among them made by the rule above; releases
