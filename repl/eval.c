@@ -752,12 +752,22 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
 }
 
 /* The literal o made as a constant of the op at n: literal_var's constant,
- * its pooled_constant called here, not through literal_var's frame. */
+ * its pooled_constant called here, not through literal_var's frame.  The
+ * value holds no root of its own (value_var would add one, and arith_apply
+ * take it off again after the op): the pool's slot holds one, and nothing
+ * between here and the op can collect (collection waits for a statement
+ * boundary; the engine frees nothing else). */
 static inline int arith_constant(repl *r, arith_operand *o) {
     ag_var *c = pooled_constant(r, o->literal, o->number);
     if (c == NULL) return engine_error_at(r, o->literal);
-    o->value = value_var(c);
+    o->value = (repl_value){.kind = VALUE_VAR, .as.var = c};
     return 0;
+}
+
+/* Releases an operand's value: one that was a literal holds nothing (a
+ * plain number, or a constant arith_constant made). */
+static inline void arith_release(arith_operand *o) {
+    if (o->literal == NULL) value_release(o->value);
 }
 
 /* a op b at node n, a literal among them made by the rule above; releases
@@ -777,13 +787,13 @@ static inline __attribute__((always_inline)) int arith_apply(repl *r, const ast_
         if ((a->literal == NULL && a->value.kind == VALUE_NUMBER) || op == AST_OP_POWER) {
             b->value = value_number(b->number);
         } else if (arith_constant(r, b) < 0) {
-            value_release(a->value);
+            arith_release(a);
             return -1;
         }
     }
     int rc = arithmetic_inline(r, n, op, a->value, b->value, out);
-    value_release(a->value);
-    value_release(b->value);
+    arith_release(a);
+    arith_release(b);
     return rc;
 }
 
