@@ -380,8 +380,13 @@ REPL_HOT static int call_unary_direct(repl *r, const ast_node *n, const builtin_
     const ast_list *arguments = &n->as.call.arguments;
     if (def->unary == NULL || arguments->count != 1) return 1;
     const ast_node *argument = arguments->items[0];
+    /* a name's variable is borrowed from its binding (nothing runs before
+     * the op); anything else is evaluated into a value of the call's own */
+    const repl_value *bound = bound_name_slot(r, argument);
+    bool borrowed = bound != NULL && bound->kind == VALUE_VAR;
     repl_value x;
-    if (!bound_name_value(r, argument, &x) && eval_operand(r, argument, LITERAL_NUMBER, &x) < 0) return -1;
+    if (borrowed) x = *bound;
+    else if (!bound_name_value(r, argument, &x) && eval_operand(r, argument, LITERAL_NUMBER, &x) < 0) return -1;
     const ast_node *caller = r->eval.call;
     r->eval.call = n;
     int rc = 0;
@@ -395,7 +400,7 @@ REPL_HOT static int call_unary_direct(repl *r, const ast_node *n, const builtin_
         rc = call_builtin(r, def, 1, &x, 0, NULL, NULL, out);
     }
     r->eval.call = caller;
-    value_release(x);
+    if (!borrowed) value_release(x);
     return rc < 0 ? -1 : 0;
 }
 

@@ -258,7 +258,10 @@ REPL_HOT static int exec_statements(repl *r, const ast_node *block, bool first_c
     const ast_list *statements = &block->as.block;
     for (int i = 0; i < statements->count; i++) {
         if ((i > 0 || !first_checked) && repl_statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
-        int status = exec_statement(r, statements->items[i], false);
+        const ast_node *n = statements->items[i];
+        /* an assignment, most loop bodies' statements, without exec_statement's frame */
+        int status = n->kind == AST_ASSIGN ? (exec_assign(r, n) < 0 ? EXEC_ERROR : EXEC_OK)
+                                           : exec_statement(r, n, false);
         if (status != EXEC_OK) return status;
     }
     return EXEC_OK;

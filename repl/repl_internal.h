@@ -214,6 +214,16 @@ static inline bool bound_name_value(repl *r, const ast_node *n, repl_value *out)
     return true;
 }
 
+/* The binding a name node's valid memo holds in the frame or the session,
+ * not copied (so no root is added: for a value used before anything else
+ * runs); NULL for any other node. */
+static inline const repl_value *bound_name_slot(const repl *r, const ast_node *n) {
+    if (n->kind != AST_NAME || (n->memo.what != MEMO_LOCAL && n->memo.what != MEMO_SESSION) ||
+        !memo_valid(r, &n->memo))
+        return NULL;
+    return n->memo.binding;
+}
+
 /* Runs the statements of a block: EXEC_OK, or the first other outcome. */
 int exec_block(repl *r, const ast_node *block);
 /* Runs one statement; at top level an expression statement shows its value. */
