@@ -152,7 +152,8 @@ REPL_HOT int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *me
         *slot = value;
         note_dropped(r, old);
         value_release(old);
-        if (r->eval.locals == NULL) restore_note_at(r, memo_node, name, false);
+        if (r->eval.locals == NULL && !restore_noted(memo_node, false))
+            restore_note_at(r, memo_node, name, false);
         return 0;
     }
     if (eval_bind_name(r, at, name, value) < 0) return -1;
