@@ -28,7 +28,7 @@
 
 /* The value an assignment binds: numbers and tensor literals become new
  * leaves; a variable without a name takes the target's. */
-static int assignable(repl *r, const ast_node *at, const char *target, repl_value v,
+static inline int assignable(repl *r, const ast_node *at, const char *target, repl_value v,
                       repl_value *out) {
     /* [] stays an empty list, to append to (as Python's) */
     if (v.kind == VALUE_NUMBER || (v.kind == VALUE_LIST && v.as.list->count > 0 && value_is_tensor_literal(v))) {

@@ -66,6 +66,11 @@ struct builtin_def {
      * reads, 0 for none: when it is given, a --no-files session refuses the
      * call before it runs. */
     int file_arg;
+    /* An elementwise op of one variable (sin, exp, tanh...: builtins_math.c's
+     * UNARY_BUILTIN rows): fn is arg_var then this op.  A call f(x) whose x
+     * is a variable runs it without binding arguments (call.c,
+     * call_unary_direct); NULL in every other row. */
+    ag_var *(*unary)(ag_ctx *ctx, ag_var *x);
 };
 
 /* The help topics, in :help's order (NULL-terminated): the closed set that

@@ -369,6 +369,41 @@ REPL_HOT static int call_builtin_direct(repl *r, const ast_node *n, const builti
     return rc;
 }
 
+/* f(x) of an elementwise built-in of one variable (its row's `unary`: sin,
+ * exp, tanh...), the loops' most common call: when x is a variable, the
+ * engine's op straight away, as the built-in's fn (arg_var, then the op)
+ * would run it, with the call's position for an engine error and collection
+ * held off, as run_builtin holds it.  Any other x (a number, a list, none)
+ * goes to the built-in as call_builtin_direct would hand it over.  1 when n
+ * is not such a call (nothing evaluated); else 0, or -1 after an error. */
+REPL_HOT static int call_unary_direct(repl *r, const ast_node *n, const builtin_def *def, repl_value *out) {
+    const ast_list *arguments = &n->as.call.arguments;
+    if (def->unary == NULL || arguments->count != 1) return 1;
+    const ast_node *argument = arguments->items[0];
+    /* a name's variable is borrowed from its binding (nothing runs before
+     * the op); anything else is evaluated into a value of the call's own */
+    const repl_value *bound = bound_name_slot(r, argument);
+    bool borrowed = bound != NULL && bound->kind == VALUE_VAR;
+    repl_value x;
+    if (borrowed) x = *bound;
+    else if (!bound_name_value(r, argument, &x) && eval_operand(r, argument, LITERAL_NUMBER, &x) < 0) return -1;
+    const ast_node *caller = r->eval.call;
+    r->eval.call = n;
+    int rc = 0;
+    if (x.kind == VALUE_VAR) {
+        r->eval.native_depth++;
+        ag_var *y = def->unary(r->ctx, x.as.var);
+        r->eval.native_depth--;
+        *out = value_var(y);
+        if (y == NULL) rc = engine_error(r); /* at the call, as builtin_done_var reports it */
+    } else {
+        rc = call_builtin(r, def, 1, &x, 0, NULL, NULL, out);
+    }
+    r->eval.call = caller;
+    if (!borrowed) value_release(x);
+    return rc < 0 ? -1 : 0;
+}
+
 #define INLINE_ARGS 8
 
 REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
@@ -399,7 +434,8 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
             def = callee.as.builtin;
         else if (method && method_def != NULL && callee.kind != VALUE_OBJECT && builtin_method_form(method_def))
             def = method_def;
-        int rc = def != NULL ? call_builtin_direct(r, n, def, method ? &callee : NULL, use, out) : 1;
+        int rc = def != NULL && !method ? call_unary_direct(r, n, def, out) : 1;
+        if (rc == 1 && def != NULL) rc = call_builtin_direct(r, n, def, method ? &callee : NULL, use, out);
         if (rc <= 0) return rc; /* a built-in's callee needs no release; a receiver was consumed */
     }
     /* slot 0 is kept free for a method's receiver */

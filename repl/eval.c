@@ -152,7 +152,8 @@ REPL_HOT int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *me
         *slot = value;
         note_dropped(r, old);
         value_release(old);
-        if (r->eval.locals == NULL) restore_note_at(r, memo_node, name, false);
+        if (r->eval.locals == NULL && !restore_noted(memo_node, false))
+            restore_note_at(r, memo_node, name, false);
         return 0;
     }
     if (eval_bind_name(r, at, name, value) < 0) return -1;
@@ -744,14 +745,30 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
             return 0;
         }
         break;
+    case AST_CALL: /* sin(x) * 2: its arguments' evaluation (eval_expr) bounds the depth */
+        return eval_call(r, n, &o->value);
     default: break;
     }
     return eval_expr(r, n, &o->value);
 }
 
-/* The literal o made as a constant of the op at n. */
+/* The literal o made as a constant of the op at n: literal_var's constant,
+ * its pooled_constant called here, not through literal_var's frame.  The
+ * value holds no root of its own (value_var would add one, and arith_apply
+ * take it off again after the op): the pool's slot holds one, and nothing
+ * between here and the op can collect (collection waits for a statement
+ * boundary; the engine frees nothing else). */
 static inline int arith_constant(repl *r, arith_operand *o) {
-    return literal_var(r, o->literal, o->number, true, &o->value);
+    ag_var *c = pooled_constant(r, o->literal, o->number);
+    if (c == NULL) return engine_error_at(r, o->literal);
+    o->value = (repl_value){.kind = VALUE_VAR, .as.var = c};
+    return 0;
+}
+
+/* Releases an operand's value: one that was a literal holds nothing (a
+ * plain number, or a constant arith_constant made). */
+static inline void arith_release(arith_operand *o) {
+    if (o->literal == NULL) value_release(o->value);
 }
 
 /* a op b at node n, a literal among them made by the rule above; releases
@@ -771,13 +788,13 @@ static inline __attribute__((always_inline)) int arith_apply(repl *r, const ast_
         if ((a->literal == NULL && a->value.kind == VALUE_NUMBER) || op == AST_OP_POWER) {
             b->value = value_number(b->number);
         } else if (arith_constant(r, b) < 0) {
-            value_release(a->value);
+            arith_release(a);
             return -1;
         }
     }
     int rc = arithmetic_inline(r, n, op, a->value, b->value, out);
-    value_release(a->value);
-    value_release(b->value);
+    arith_release(a);
+    arith_release(b);
     return rc;
 }
 

@@ -44,11 +44,14 @@ REPL_HOT int repl_statement_boundary(repl *r, const ast_node *n) {
     return 0;
 }
 
-/* Runs a loop body once (last: the loop's last iteration); *stop set on
- * break; EXEC_OK, EXEC_RETURN or EXEC_ERROR. */
-REPL_HOT static int loop_body(repl *r, const ast_node *body, bool last, bool *stop) {
+static int exec_statements(repl *r, const ast_node *block, bool first_checked);
+
+/* Runs a loop body once (last: the loop's last iteration; first_checked:
+ * the caller has just passed a statement boundary, exec_statements); *stop
+ * set on break; EXEC_OK, EXEC_RETURN or EXEC_ERROR. */
+REPL_HOT static int loop_body(repl *r, const ast_node *body, bool last, bool first_checked, bool *stop) {
     if (!last) r->eval.loops_not_last++;
-    int status = exec_block(r, body);
+    int status = exec_statements(r, body, first_checked);
     if (!last) r->eval.loops_not_last--;
     if (status == EXEC_BREAK) {
         *stop = true;
@@ -112,7 +115,7 @@ REPL_HOT static int for_sequence(repl *r, const ast_node *n, const ast_node *ite
     for (double k = 0; k < count && !stop_loop; k++) {
         if (repl_statement_boundary(r, n) < 0) return EXEC_ERROR;
         if (bind_loop_item(r, n, value_number(start + k * step)) < 0) return EXEC_ERROR;
-        status = loop_body(r, body, k + 1 >= count, &stop_loop);
+        status = loop_body(r, body, k + 1 >= count, true, &stop_loop);
     }
     return status;
 }
@@ -153,7 +156,7 @@ static int exec_for(repl *r, const ast_node *n) {
             break;
         }
         bool last = it.count >= 0 && k + 1 >= it.count && !(it.kind == ITER_LIST && it.source.as.list->count > k + 1);
-        status = loop_body(r, body, last, &stop_loop);
+        status = loop_body(r, body, last, false, &stop_loop);
     }
     repl_iter_end(&it);
     return status;
@@ -173,7 +176,7 @@ static int exec_while(repl *r, const ast_node *n) {
         value_release(c);
         if (rc < 0) return EXEC_ERROR;
         if (!t) break;
-        status = loop_body(r, body, false, &stop_loop);
+        status = loop_body(r, body, false, false, &stop_loop);
     }
     return status;
 }
@@ -247,12 +250,21 @@ REPL_HOT int exec_statement(repl *r, const ast_node *n, bool top_level) {
     }
 }
 
-REPL_HOT int exec_block(repl *r, const ast_node *block) {
+/* A block's statements, each after a statement boundary; the first one's
+ * is skipped when first_checked: for_sequence passed one just before (its
+ * Ctrl-C check and collection), and binding its plain-number item between
+ * the two makes no graph. */
+REPL_HOT static int exec_statements(repl *r, const ast_node *block, bool first_checked) {
     const ast_list *statements = &block->as.block;
     for (int i = 0; i < statements->count; i++) {
-        if (repl_statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
-        int status = exec_statement(r, statements->items[i], false);
+        if ((i > 0 || !first_checked) && repl_statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
+        const ast_node *n = statements->items[i];
+        /* an assignment, most loop bodies' statements, without exec_statement's frame */
+        int status = n->kind == AST_ASSIGN ? (exec_assign(r, n) < 0 ? EXEC_ERROR : EXEC_OK)
+                                           : exec_statement(r, n, false);
         if (status != EXEC_OK) return status;
     }
     return EXEC_OK;
 }
+
+REPL_HOT int exec_block(repl *r, const ast_node *block) { return exec_statements(r, block, false); }

@@ -214,6 +214,16 @@ static inline bool bound_name_value(repl *r, const ast_node *n, repl_value *out)
     return true;
 }
 
+/* The binding a name node's valid memo holds in the frame or the session,
+ * not copied (so no root is added: for a value used before anything else
+ * runs); NULL for any other node. */
+static inline const repl_value *bound_name_slot(const repl *r, const ast_node *n) {
+    if (n->kind != AST_NAME || (n->memo.what != MEMO_LOCAL && n->memo.what != MEMO_SESSION) ||
+        !memo_valid(r, &n->memo))
+        return NULL;
+    return n->memo.binding;
+}
+
 /* Runs the statements of a block: EXEC_OK, or the first other outcome. */
 int exec_block(repl *r, const ast_node *block);
 /* Runs one statement; at top level an expression statement shows its value. */
@@ -458,6 +468,15 @@ void restore_note(repl *r, const char *name, bool in_place);
 /* restore_note for the name node n binds or updates: once per statement
  * and node (a loop's later notes change nothing; the node's memo says). */
 void restore_note_at(repl *r, const ast_node *n, const char *name, bool in_place);
+/* The statement restore_note_at's memos are of: counted by restore_forget
+ * (one count for every session: a node belongs to one). */
+extern unsigned long restore_statement;
+/* Whether restore_note_at(r, n, name, in_place) would change nothing: n
+ * noted its name in this statement already, and a note can only turn "in
+ * place" off.  Asked inline before the call by a loop's bindings. */
+static inline bool restore_noted(const ast_node *n, bool in_place) {
+    return n->memo.noted == restore_statement && (in_place || !n->memo.noted_in_place);
+}
 /* The running statement changed variables' data in place through a built-in. */
 void restore_note_all(repl *r);
 /* Forgets what was noted (at each statement's start and end). */

@@ -55,15 +55,12 @@ void restore_note(repl *r, const char *name, bool in_place) {
     r->save.touched[r->save.touched_count++] = copy;
 }
 
-/* Each restore_forget starts a new statement for restore_note_at's memos
- * (one count for every session: a node belongs to one). */
-static unsigned long restore_statement = 1;
+/* Each restore_forget starts a new statement for restore_note_at's memos. */
+unsigned long restore_statement = 1;
 
 REPL_HOT void restore_note_at(repl *r, const ast_node *n, const char *name, bool in_place) {
     ast_memo *m = memo_of(n);
-    /* a note can only turn "in place" off: noting again what this node
-     * noted in this statement changes nothing */
-    if (m->noted == restore_statement && (in_place || !m->noted_in_place)) return;
+    if (restore_noted(n, in_place)) return;
     restore_note(r, name, in_place);
     if (r->eval.chunk == NULL || r->save.touched_lost) return;
     m->noted = restore_statement;

@@ -112,6 +112,39 @@ static void test_memory_stays_flat(void **state) {
  * the resident memory must be under a quarter left afterwards; x keeps its
  * value and gradient.  Not measured under AddressSanitizer (its allocator
  * keeps freed blocks in quarantine) nor with AG_DEBUG_NO_REUSE. */
+/* f(x) of a one-variable elementwise built-in runs its row's engine op
+ * straight from the call (call.c, call_unary_direct); f(x=x) binds its
+ * argument and runs the built-in's own function.  Both give the same value
+ * and the same gradient, for every such row, and a number, a list and a
+ * string still reach the built-in (a number is a constant, a list a
+ * tensor, a string the built-in's error at the call). */
+static void test_unary_builtins_called_directly(void **state) {
+    (void)state;
+    const char *names[] = {"neg", "exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "square", "sigmoid", "relu",
+                           "gelu"};
+    session s;
+    session_open(&s);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char script[400];
+        snprintf(script, sizeof script,
+                 "x = 0.3\na = %s(x)\na.backward()\nga = x.grad\nx.grad = none\n"
+                 "b = %s(x=x)\nb.backward()\nprint(a.item() == b.item(), ga.item() == x.grad.item())\n",
+                 names[i], names[i]);
+        assert_int_equal(run(&s, script), REPL_OK);
+        char expected[11 * 12 + 1] = "";
+        for (size_t k = 0; k <= i; k++) strcat(expected, "true true\n");
+        if (strcmp(out_of(&s), expected) != 0) fail_msg("%s: %s", names[i], out_of(&s));
+    }
+    session_close(&s);
+    session_open(&s);
+    assert_int_equal(run(&s, "print(sin(0.5), sin([0.5, 1.0]).shape)\n"), REPL_OK);
+    assert_string_equal(out_of(&s), "variable(0.479425538604203) [2]\n");
+    assert_int_equal(run(&s, "sin(\"a\")\n"), REPL_ERROR);
+    assert_string_equal(err_of(&s),
+                        "<stdin>:1:1: error: sin: x must be a variable or number, not a string\n  sin(\"a\")\n  ^\n");
+    session_close(&s);
+}
+
 static void test_dropped_graph_memory_given_back(void **state) {
     (void)state;
     const char *chain = "x = 0.5\ny = x\nfor i in range(100000) { y = sin(y) * 1.0001 + 0.0001 }\n"
@@ -900,6 +933,7 @@ int main(void) {
         cmocka_unit_test(test_signature_defaults),
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_completion),
+        cmocka_unit_test(test_unary_builtins_called_directly),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
         cmocka_unit_test(test_endless_recursion_in_small_thread),
         cmocka_unit_test(test_fuzz_never_crashes),
