@@ -500,10 +500,10 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * cache (memory.c): freeing a whole graph's buffers at once would let
  * malloc hand them back to the system, and the next step would pay a page
  * fault per page to get them again. */
-static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list) {
+static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list, bool no_reuse) {
     v->flow_pass = 0; /* its last gradient goes with it (its numbers with the pass) */
     free_var_storage(ctx, v);
-    if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
+    if (no_reuse) { /* a stale pointer now reads freed memory */
         ctx_free(ctx, v);
         return;
     }
@@ -516,11 +516,11 @@ static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list) {
     POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
 }
 
-/* retire_var_into(ctx, v, &ctx->free_vars), one fewer alive.  (A sweep
+/* retire_var_into(ctx, v, &ctx->free_vars, ...), one fewer alive.  (A sweep
  * keeps the free list's head and the count in its locals and writes them
  * back once: the compiler cannot, as every node store might change ctx.) */
 static void retire_var(ag_ctx *ctx, ag_var *v) {
-    retire_var_into(ctx, v, &ctx->free_vars);
+    retire_var_into(ctx, v, &ctx->free_vars, ctx->no_reuse);
     ctx->live_vars--;
 }
 
@@ -724,8 +724,15 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
     ctx->stack_len = 0;
     size_t count = 0;
     unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
-    for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
-        if (v->roots > 0 && !push_var(ctx, v, epoch, skip)) return false;
+    /* the roots: every variable with roots > 0 (young ones only in a young
+     * collection, which stops at the first old one); a full collection's
+     * walk does not test for age */
+    if (full) {
+        for (ag_var *v = ctx->vars; v != NULL; v = v->next_live)
+            if (v->roots > 0 && !push_var(ctx, v, epoch, 0)) return false;
+    } else {
+        for (ag_var *v = ctx->vars; v != NULL && !(v->mark & NODE_OLD); v = v->next_live)
+            if (v->roots > 0 && !push_var(ctx, v, epoch, NODE_OLD)) return false;
     }
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)
@@ -765,8 +772,11 @@ static size_t collect(ag_ctx *ctx, bool full) {
     ag_var **vlink = &ctx->vars;
     ag_var *free_vars = ctx->free_vars; /* ctx->free_vars, written back after the sweep */
     size_t freed_vars = 0;
-    for (; *vlink != NULL && !((*vlink)->mark & stop);) {
-        ag_var *v = *vlink;
+    bool no_reuse = ctx->no_reuse;
+    /* v is held in a register rather than reread through vlink, which a
+     * store through a node might change as far as the compiler knows */
+    for (ag_var *v = *vlink, *next; v != NULL && !(v->mark & stop); v = next) {
+        next = v->next_live;
         if ((v->mark & EPOCH_BITS) == epoch) {
             size_t bytes = var_bytes(v);
             kept_bytes += bytes;
@@ -786,8 +796,8 @@ static size_t collect(ag_ctx *ctx, bool full) {
             vlink = &v->next_live;
             continue;
         }
-        *vlink = v->next_live;
-        retire_var_into(ctx, v, &free_vars);
+        *vlink = next;
+        retire_var_into(ctx, v, &free_vars, no_reuse);
         freed_vars++;
     }
     if (*vlink != NULL) (*vlink)->prev_live = previous;
@@ -799,8 +809,9 @@ static size_t collect(ag_ctx *ctx, bool full) {
     if (!tenure) keep_young_grads(ctx);
     ag_func *free_funcs = ctx->free_funcs; /* as free_vars above */
     size_t freed_funcs = 0;
-    for (ag_func **link = &ctx->funcs; *link != NULL && !((*link)->mark & stop);) {
-        ag_func *f = *link;
+    ag_func **link = &ctx->funcs;
+    for (ag_func *f = *link, *next; f != NULL && !(f->mark & stop); f = next) {
+        next = f->next_live;
         if ((f->mark & EPOCH_BITS) == epoch) {
             kept_bytes += sizeof *f;
             if (tenure) {
@@ -815,10 +826,10 @@ static size_t collect(ag_ctx *ctx, bool full) {
             link = &f->next_live;
             continue;
         }
-        *link = f->next_live;
+        *link = next;
         free_func_storage(ctx, f);
         freed_funcs++;
-        if (ctx->no_reuse) {
+        if (no_reuse) {
             ctx_free(ctx, f);
             continue;
         }
