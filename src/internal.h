@@ -107,7 +107,7 @@ struct ctx_memory {
     size_t cache_limit;  /* ag_set_buffer_cache */
     size_t cached_bytes; /* held in classes */
     struct ctx_buf_class classes[CTX_BUF_CLASSES];
-    /* Blocks of 2 MiB or more freed by ctx_free, kept for the next big
+    /* Blocks of 32 MiB or more freed by ctx_free, kept for the next big
      * ctx_malloc or ctx_realloc (memory.c, "big working arrays"). */
     void *kept[CTX_KEPT_ARRAYS];
     size_t kept_size[CTX_KEPT_ARRAYS]; /* each one's usable bytes */
