@@ -442,20 +442,41 @@ static inline void clear_node(void *p, size_t bytes) {
 #endif
 }
 
+/* The node for a new variable when the free list is empty: a block of its
+ * own under AG_DEBUG_NO_REUSE (whose free lists stay empty: a collected
+ * node is freed), else a new slab's first; NULL + "out of memory". */
+static ag_var *alloc_var_slow(ag_ctx *ctx) {
+    if (ctx->no_reuse || grow_vars(ctx) < 0) {
+        ag_var *v = ctx->no_reuse ? ctx_malloc(ctx, sizeof *v) : NULL;
+        return v != NULL ? v : ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    }
+    ag_var *v = ctx->free_vars;
+    UNPOISON(v, sizeof *v);
+    ctx->free_vars = v->next_live;
+    return v;
+}
+
+static ag_func *alloc_func_slow(ag_ctx *ctx) {
+    if (ctx->no_reuse || grow_funcs(ctx) < 0) {
+        ag_func *f = ctx->no_reuse ? ctx_malloc(ctx, sizeof *f) : NULL;
+        return f != NULL ? f : ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    }
+    ag_func *f = ctx->free_funcs;
+    UNPOISON(f, sizeof *f);
+    ctx->free_funcs = f->next_live;
+    return f;
+}
+
 ag_var *ctx_alloc_var(ag_ctx *ctx) {
-    ag_var *v;
-    if (ctx->no_reuse) {
-        v = ctx_malloc(ctx, sizeof *v);
-        if (v == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-    } else {
-        if (ctx->free_vars == NULL && grow_vars(ctx) < 0)
-            return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-        v = ctx->free_vars;
+    ag_var *v = ctx->free_vars;
+    if (v != NULL) {
         UNPOISON(v, sizeof *v);
         ctx->free_vars = v->next_live;
         /* the free list is a pointer chase: fetch the next node while this
          * one is filled in */
         __builtin_prefetch(ctx->free_vars, 1);
+    } else if ((v = alloc_var_slow(ctx)) == NULL) {
+        return NULL;
     }
     clear_node(v, sizeof *v);
     v->ctx = ctx;
@@ -471,17 +492,13 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
 }
 
 ag_func *ctx_alloc_func(ag_ctx *ctx) {
-    ag_func *f;
-    if (ctx->no_reuse) {
-        f = ctx_malloc(ctx, sizeof *f);
-        if (f == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-    } else {
-        if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0)
-            return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-        f = ctx->free_funcs;
+    ag_func *f = ctx->free_funcs;
+    if (f != NULL) {
         UNPOISON(f, sizeof *f);
         ctx->free_funcs = f->next_live;
         __builtin_prefetch(ctx->free_funcs, 1);
+    } else if ((f = alloc_func_slow(ctx)) == NULL) {
+        return NULL;
     }
     clear_node(f, sizeof *f);
     f->mark = ctx->epoch;
