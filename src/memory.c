@@ -74,16 +74,11 @@ const ctx_allocator ctx_std_allocator = {std_malloc, std_realloc, std_free, NULL
  * block's size. */
 #define KEEP_MIN_BYTES ((size_t)32 << 20)
 
-static bool keeps_arrays(const ag_ctx *ctx) {
 #if defined(__GLIBC__) && !defined(AG_ASAN)
+static bool keeps_arrays(const ag_ctx *ctx) {
     return ctx->mem.alloc.malloc_fn == std_malloc && !ctx->no_reuse;
-#else
-    (void)ctx;
-    return false;
-#endif
 }
 
-#if defined(__GLIBC__) && !defined(AG_ASAN)
 /* The smallest kept block of at least `size` bytes, taken off the list; NULL
  * when none is. */
 static void *take_kept(ag_ctx *ctx, size_t size) {
