@@ -442,20 +442,41 @@ static inline void clear_node(void *p, size_t bytes) {
 #endif
 }
 
+/* The node for a new variable when the free list is empty: a block of its
+ * own under AG_DEBUG_NO_REUSE (whose free lists stay empty: a collected
+ * node is freed), else a new slab's first; NULL + "out of memory". */
+static ag_var *alloc_var_slow(ag_ctx *ctx) {
+    if (ctx->no_reuse || grow_vars(ctx) < 0) {
+        ag_var *v = ctx->no_reuse ? ctx_malloc(ctx, sizeof *v) : NULL;
+        return v != NULL ? v : ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    }
+    ag_var *v = ctx->free_vars;
+    UNPOISON(v, sizeof *v);
+    ctx->free_vars = v->next_live;
+    return v;
+}
+
+static ag_func *alloc_func_slow(ag_ctx *ctx) {
+    if (ctx->no_reuse || grow_funcs(ctx) < 0) {
+        ag_func *f = ctx->no_reuse ? ctx_malloc(ctx, sizeof *f) : NULL;
+        return f != NULL ? f : ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    }
+    ag_func *f = ctx->free_funcs;
+    UNPOISON(f, sizeof *f);
+    ctx->free_funcs = f->next_live;
+    return f;
+}
+
 ag_var *ctx_alloc_var(ag_ctx *ctx) {
-    ag_var *v;
-    if (ctx->no_reuse) {
-        v = ctx_malloc(ctx, sizeof *v);
-        if (v == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-    } else {
-        if (ctx->free_vars == NULL && grow_vars(ctx) < 0)
-            return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-        v = ctx->free_vars;
+    ag_var *v = ctx->free_vars;
+    if (v != NULL) {
         UNPOISON(v, sizeof *v);
         ctx->free_vars = v->next_live;
         /* the free list is a pointer chase: fetch the next node while this
          * one is filled in */
         __builtin_prefetch(ctx->free_vars, 1);
+    } else if ((v = alloc_var_slow(ctx)) == NULL) {
+        return NULL;
     }
     clear_node(v, sizeof *v);
     v->ctx = ctx;
@@ -471,17 +492,13 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
 }
 
 ag_func *ctx_alloc_func(ag_ctx *ctx) {
-    ag_func *f;
-    if (ctx->no_reuse) {
-        f = ctx_malloc(ctx, sizeof *f);
-        if (f == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-    } else {
-        if (ctx->free_funcs == NULL && grow_funcs(ctx) < 0)
-            return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-        f = ctx->free_funcs;
+    ag_func *f = ctx->free_funcs;
+    if (f != NULL) {
         UNPOISON(f, sizeof *f);
         ctx->free_funcs = f->next_live;
         __builtin_prefetch(ctx->free_funcs, 1);
+    } else if ((f = alloc_func_slow(ctx)) == NULL) {
+        return NULL;
     }
     clear_node(f, sizeof *f);
     f->mark = ctx->epoch;
@@ -500,10 +517,10 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * cache (memory.c): freeing a whole graph's buffers at once would let
  * malloc hand them back to the system, and the next step would pay a page
  * fault per page to get them again. */
-static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list) {
+static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list, bool no_reuse) {
     v->flow_pass = 0; /* its last gradient goes with it (its numbers with the pass) */
     free_var_storage(ctx, v);
-    if (ctx->no_reuse) { /* a stale pointer now reads freed memory */
+    if (no_reuse) { /* a stale pointer now reads freed memory */
         ctx_free(ctx, v);
         return;
     }
@@ -516,11 +533,11 @@ static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list) {
     POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
 }
 
-/* retire_var_into(ctx, v, &ctx->free_vars), one fewer alive.  (A sweep
+/* retire_var_into(ctx, v, &ctx->free_vars, ...), one fewer alive.  (A sweep
  * keeps the free list's head and the count in its locals and writes them
  * back once: the compiler cannot, as every node store might change ctx.) */
 static void retire_var(ag_ctx *ctx, ag_var *v) {
-    retire_var_into(ctx, v, &ctx->free_vars);
+    retire_var_into(ctx, v, &ctx->free_vars, ctx->no_reuse);
     ctx->live_vars--;
 }
 
@@ -724,8 +741,15 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
     ctx->stack_len = 0;
     size_t count = 0;
     unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
-    for (ag_var *v = ctx->vars; v != NULL && !(v->mark & skip); v = v->next_live) {
-        if (v->roots > 0 && !push_var(ctx, v, epoch, skip)) return false;
+    /* the roots: every variable with roots > 0 (young ones only in a young
+     * collection, which stops at the first old one); a full collection's
+     * walk does not test for age */
+    if (full) {
+        for (ag_var *v = ctx->vars; v != NULL; v = v->next_live)
+            if (v->roots > 0 && !push_var(ctx, v, epoch, 0)) return false;
+    } else {
+        for (ag_var *v = ctx->vars; v != NULL && !(v->mark & NODE_OLD); v = v->next_live)
+            if (v->roots > 0 && !push_var(ctx, v, epoch, NODE_OLD)) return false;
     }
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)
@@ -765,8 +789,11 @@ static size_t collect(ag_ctx *ctx, bool full) {
     ag_var **vlink = &ctx->vars;
     ag_var *free_vars = ctx->free_vars; /* ctx->free_vars, written back after the sweep */
     size_t freed_vars = 0;
-    for (; *vlink != NULL && !((*vlink)->mark & stop);) {
-        ag_var *v = *vlink;
+    bool no_reuse = ctx->no_reuse;
+    /* v is held in a register rather than reread through vlink, which a
+     * store through a node might change as far as the compiler knows */
+    for (ag_var *v = *vlink, *next; v != NULL && !(v->mark & stop); v = next) {
+        next = v->next_live;
         if ((v->mark & EPOCH_BITS) == epoch) {
             size_t bytes = var_bytes(v);
             kept_bytes += bytes;
@@ -786,8 +813,8 @@ static size_t collect(ag_ctx *ctx, bool full) {
             vlink = &v->next_live;
             continue;
         }
-        *vlink = v->next_live;
-        retire_var_into(ctx, v, &free_vars);
+        *vlink = next;
+        retire_var_into(ctx, v, &free_vars, no_reuse);
         freed_vars++;
     }
     if (*vlink != NULL) (*vlink)->prev_live = previous;
@@ -799,8 +826,9 @@ static size_t collect(ag_ctx *ctx, bool full) {
     if (!tenure) keep_young_grads(ctx);
     ag_func *free_funcs = ctx->free_funcs; /* as free_vars above */
     size_t freed_funcs = 0;
-    for (ag_func **link = &ctx->funcs; *link != NULL && !((*link)->mark & stop);) {
-        ag_func *f = *link;
+    ag_func **link = &ctx->funcs;
+    for (ag_func *f = *link, *next; f != NULL && !(f->mark & stop); f = next) {
+        next = f->next_live;
         if ((f->mark & EPOCH_BITS) == epoch) {
             kept_bytes += sizeof *f;
             if (tenure) {
@@ -815,10 +843,10 @@ static size_t collect(ag_ctx *ctx, bool full) {
             link = &f->next_live;
             continue;
         }
-        *link = f->next_live;
+        *link = next;
         free_func_storage(ctx, f);
         freed_funcs++;
-        if (ctx->no_reuse) {
+        if (no_reuse) {
             ctx_free(ctx, f);
             continue;
         }

@@ -101,11 +101,18 @@ struct ctx_buf_class {
     void **items; /* cached buffers of the class, the last freed last */
     size_t len, cap;
 };
+#define CTX_KEPT_ARRAYS 4 /* big freed blocks a context keeps (memory.c) */
 struct ctx_memory {
     ctx_allocator alloc;
     size_t cache_limit;  /* ag_set_buffer_cache */
     size_t cached_bytes; /* held in classes */
     struct ctx_buf_class classes[CTX_BUF_CLASSES];
+    /* Blocks of 32 MiB or more freed by ctx_free, kept for the next big
+     * ctx_malloc or ctx_realloc (memory.c, "big working arrays"). */
+    void *kept[CTX_KEPT_ARRAYS];
+    size_t kept_size[CTX_KEPT_ARRAYS]; /* each one's usable bytes */
+    size_t nkept, kept_bytes;
+    bool big_seen; /* a big block was handed out: ctx_free looks at sizes */
 };
 void ctx_memory_init(ag_ctx *ctx, const ctx_allocator *alloc);
 void ctx_memory_free(ag_ctx *ctx); /* the cache back to the allocator */

@@ -49,8 +49,95 @@ static void std_free(void *user, void *ptr) {
 
 const ctx_allocator ctx_std_allocator = {std_malloc, std_realloc, std_free, NULL};
 
+/* ---- big working arrays kept between passes -----------------------------------------
+ *
+ * A backward pass over a long graph grows working arrays through
+ * ctx_realloc (its undo log: 24 bytes an op) and frees them when it ends.
+ * glibc maps a block of 32 MiB or more by itself and unmaps it when it is
+ * freed, so every pass took a page fault per 4 KiB page to get the same
+ * memory again: a chain of 1e7 ops differentiated in one context took
+ * 59,000 faults a pass, about 15 ns an op of its 90 (bench/README.md, "The
+ * chain sweep").  So a context of the C library's allocator keeps up to
+ * CTX_KEPT_ARRAYS blocks of KEEP_MIN_BYTES or more that ctx_free is given,
+ * and the next ctx_malloc or ctx_realloc of that size takes the smallest
+ * that is big enough.  KEEP_MIN_BYTES is glibc's largest mmap threshold:
+ * below it glibc raises its threshold when it unmaps a freed block and
+ * serves the next one from its heap, and keeping those here as well was
+ * worse (a fresh context of 1e5-1e6 ops took 0.089 faults an op instead of
+ * 0.080, 3-7 % more time: freed only with the context, the blocks raised
+ * glibc's threshold later).  The kept blocks are bounded by the buffer
+ * cache's limit or a quarter of the context's node memory, whichever is
+ * larger (the arrays of a pass are in proportion to its graph);
+ * ag_gc_release, ag_set_buffer_cache and ag_ctx_free give them back.  Not
+ * under AG_DEBUG_NO_REUSE or AddressSanitizer (a stale read of a freed
+ * block must be reported), and only where malloc_usable_size tells a
+ * block's size. */
+#define KEEP_MIN_BYTES ((size_t)32 << 20)
+
+#if defined(__GLIBC__) && !defined(AG_ASAN)
+static bool keeps_arrays(const ag_ctx *ctx) {
+    return ctx->mem.alloc.malloc_fn == std_malloc && !ctx->no_reuse;
+}
+
+/* The smallest kept block of at least `size` bytes, taken off the list; NULL
+ * when none is. */
+static void *take_kept(ag_ctx *ctx, size_t size) {
+    struct ctx_memory *m = &ctx->mem;
+    size_t best = m->nkept;
+    for (size_t i = 0; i < m->nkept; i++)
+        if (m->kept_size[i] >= size && (best == m->nkept || m->kept_size[i] < m->kept_size[best])) best = i;
+    if (best == m->nkept) return NULL;
+    void *p = m->kept[best];
+    m->kept_bytes -= m->kept_size[best];
+    m->nkept--;
+    m->kept[best] = m->kept[m->nkept];
+    m->kept_size[best] = m->kept_size[m->nkept];
+    return p;
+}
+
+/* Keeps ptr (a block of the C library's allocator) when it is big and
+ * there is room; false when the caller must free it. */
+static bool keep_block(ag_ctx *ctx, void *ptr) {
+    size_t size = malloc_usable_size(ptr);
+    if (size < KEEP_MIN_BYTES || ctx->mem.cache_limit == 0) return false;
+    struct ctx_memory *m = &ctx->mem;
+    size_t nodes = ctx->slab_vars * sizeof(ag_var) + ctx->slab_funcs * sizeof(ag_func);
+    size_t bound = m->cache_limit > nodes / 4 ? m->cache_limit : nodes / 4;
+    size_t slot = m->nkept;
+    if (slot == CTX_KEPT_ARRAYS) { /* full: this one replaces the smallest, if it is bigger */
+        slot = 0;
+        for (size_t i = 1; i < m->nkept; i++)
+            if (m->kept_size[i] < m->kept_size[slot]) slot = i;
+        if (m->kept_size[slot] >= size) return false;
+    }
+    size_t replaced = slot < m->nkept ? m->kept_size[slot] : 0;
+    if (m->kept_bytes - replaced > bound || size > bound - (m->kept_bytes - replaced)) return false;
+    if (slot < m->nkept) m->alloc.free_fn(m->alloc.user, m->kept[slot]);
+    else m->nkept++;
+    m->kept[slot] = ptr;
+    m->kept_size[slot] = size;
+    m->kept_bytes += size - replaced;
+    return true;
+}
+#endif
+
+/* Gives the kept blocks back to the allocator. */
+static void release_kept(ag_ctx *ctx) {
+    struct ctx_memory *m = &ctx->mem;
+    for (size_t i = 0; i < m->nkept; i++) m->alloc.free_fn(m->alloc.user, m->kept[i]);
+    m->nkept = 0;
+    m->kept_bytes = 0;
+}
+
 void *ctx_malloc(ag_ctx *ctx, size_t size) {
     if (ctx == NULL) return malloc(size ? size : 1);
+#if defined(__GLIBC__) && !defined(AG_ASAN)
+    if (size >= KEEP_MIN_BYTES && keeps_arrays(ctx)) {
+        void *kept = take_kept(ctx, size);
+        if (kept != NULL) return kept;
+        ctx->mem.big_seen = true;
+    }
+#endif
     return ctx->mem.alloc.malloc_fn(ctx->mem.alloc.user, size ? size : 1);
 }
 
@@ -65,6 +152,21 @@ void *ctx_calloc(ag_ctx *ctx, size_t count, size_t size) {
 void *ctx_realloc(ag_ctx *ctx, void *ptr, size_t size) {
     if (ctx == NULL) return realloc(ptr, size ? size : 1);
     if (ptr == NULL) return ctx_malloc(ctx, size);
+#if defined(__GLIBC__) && !defined(AG_ASAN)
+    if (size >= KEEP_MIN_BYTES && keeps_arrays(ctx)) {
+        /* a kept block handed out for less grows in place; glibc would
+         * unmap the part of a mapped block a smaller size leaves over */
+        size_t have = malloc_usable_size(ptr);
+        if (have >= size) return ptr;
+        void *kept = take_kept(ctx, size);
+        if (kept != NULL) {
+            memcpy(kept, ptr, have);
+            ctx_free(ctx, ptr);
+            return kept;
+        }
+        ctx->mem.big_seen = true;
+    }
+#endif
     return ctx->mem.alloc.realloc_fn(ctx->mem.alloc.user, ptr, size ? size : 1);
 }
 
@@ -74,6 +176,9 @@ void ctx_free(ag_ctx *ctx, void *ptr) {
         free(ptr);
         return;
     }
+#if defined(__GLIBC__) && !defined(AG_ASAN)
+    if (ctx->mem.big_seen && keep_block(ctx, ptr)) return; /* big_seen: only where keeps_arrays */
+#endif
     ctx->mem.alloc.free_fn(ctx->mem.alloc.user, ptr);
 }
 
@@ -231,6 +336,7 @@ static size_t release_cache(ag_ctx *ctx) {
         *cls = (struct ctx_buf_class){0};
     }
     ctx->mem.cached_bytes = 0;
+    release_kept(ctx);
     return released;
 }
 
@@ -247,6 +353,7 @@ size_t ag_gc_release(ag_ctx *ctx) {
     (void)release_cache(ctx);
     if (refused) return freed;
     (void)ctx_release_slabs(ctx);
+    release_kept(ctx); /* the mark stack freed just now may have been kept */
 #if defined(__GLIBC__) && !defined(AG_ASAN)
     if (ctx->mem.alloc.malloc_fn == std_malloc) (void)malloc_trim(0);
 #endif
@@ -257,7 +364,7 @@ size_t ag_set_buffer_cache(ag_ctx *ctx, size_t max_bytes) {
     if (ctx == NULL) return 0;
     size_t old = ctx->mem.cache_limit;
     ctx->mem.cache_limit = max_bytes;
-    if (ctx->mem.cached_bytes > max_bytes) (void)release_cache(ctx);
+    if (ctx->mem.cached_bytes > max_bytes || ctx->mem.kept_bytes > max_bytes) (void)release_cache(ctx);
     return old;
 }
 

@@ -459,7 +459,10 @@ size_t ag_bytes_since_gc(const ag_ctx *ctx);
  * allocator (ag_ctx_new) maps each buffer of 2 MiB or more by itself at a
  * 2 MiB boundary and advises it for transparent huge pages (madvise), and
  * unmaps it when it is freed; ag_ctx_new_with_allocator's allocator gets
- * those too, as every other block. */
+ * those too, as every other block.  Such a context also keeps up to four
+ * freed working arrays of 32 MiB or more (a backward pass's over a long
+ * graph) for its next pass, within this bound or a quarter of its node
+ * memory, whichever is larger; they go back with the cached buffers. */
 #define AG_BUFFER_CACHE_DEFAULT ((size_t)256 << 20)
 /* ag_gc, then every cached buffer back to the allocator, and the node
  * memory of dead graphs too: each block of 256 nodes none of which is alive

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "internal.h" /* ctx_malloc, ctx_realloc, ctx_free and the kept blocks */
 #include "testutil.h"
 
 static long minor_faults(void) {
@@ -303,6 +304,81 @@ static void test_release_gives_collected_graph_memory_back(void **state) {
     ag_ctx_free(ctx);
 }
 
+/* A big block freed through the context (a backward pass's undo log over a
+ * long graph) is kept for the next big request instead of going back to
+ * glibc, which maps a block of 32 MiB or more by itself and unmaps it when
+ * freed: the next pass then faulted every page in again (a chain of 1e7 ops
+ * in one context: 59,000 faults a pass).  A request takes the smallest kept
+ * block that is big enough, a block handed out for less grows in place,
+ * one grown past its block is copied into a kept one, and ag_gc_release and
+ * ag_set_buffer_cache(ctx, 0) give the kept blocks back.  Not under
+ * AddressSanitizer or AG_DEBUG_NO_REUSE (a freed block must be freed, for
+ * their reports of stale reads), where nothing is kept. */
+static void test_big_arrays_kept_between_passes(void **state) {
+    (void)state;
+    bool no_reuse = getenv("AG_DEBUG_NO_REUSE") != NULL && strcmp(getenv("AG_DEBUG_NO_REUSE"), "0") != 0;
+    ag_ctx *ctx = ag_ctx_new();
+    assert_non_null(ctx);
+    const size_t big = (size_t)96 << 20, small = (size_t)40 << 20, grown = (size_t)64 << 20;
+    char *p = ctx_malloc(ctx, big);
+    char *b = ctx_malloc(ctx, small);
+    assert_non_null(p);
+    assert_non_null(b);
+    memset(p, 7, big);
+    for (size_t i = 0; i < small; i += 509) b[i] = (char)(i % 251);
+    ctx_free(ctx, p);
+#if defined(__GLIBC__) && !defined(TEST_ASAN)
+    bool kept = !no_reuse;
+#else
+    bool kept = false; /* nothing is kept under AddressSanitizer */
+    (void)no_reuse;
+#endif
+    assert_int_equal(ctx->mem.nkept, kept ? 1 : 0);
+    /* b grown past its block: copied into the kept one, and b kept */
+    char *b2 = ctx_realloc(ctx, b, grown);
+    assert_non_null(b2);
+    if (kept) assert_ptr_equal(b2, p);
+    size_t differ = 0;
+    for (size_t i = 0; i < small; i += 509) differ += b2[i] != (char)(i % 251);
+    assert_int_equal(differ, 0);
+    assert_int_equal(ctx->mem.nkept, kept ? 1 : 0);
+    ctx_free(ctx, b2);
+    assert_int_equal(ctx->mem.nkept, kept ? 2 : 0);
+    /* the smallest that is big enough: b's block for 40 MiB, p's for 64 */
+    char *q = ctx_malloc(ctx, small);
+    assert_non_null(q);
+    if (kept) assert_ptr_equal(q, b);
+    ctx_free(ctx, q);
+    /* taken again and grown in place, without faulting its pages in */
+    long faults = minor_faults();
+    char *r = ctx_malloc(ctx, grown);
+    assert_non_null(r);
+    char *r2 = ctx_realloc(ctx, r, big);
+    assert_non_null(r2);
+    memset(r2, 1, big);
+    faults = minor_faults() - faults;
+    if (kept) {
+        assert_ptr_equal(r, p);
+        assert_ptr_equal(r2, p);
+        assert_true(faults < 100); /* 24,576 pages: all were resident */
+    }
+    print_message("      96 MiB taken again through the context: %ld minor faults\n", faults);
+    ctx_free(ctx, r2);
+    assert_int_equal(ctx->mem.nkept, kept ? 2 : 0);
+    ag_set_buffer_cache(ctx, 0); /* no cache: the kept blocks go too */
+    assert_int_equal(ctx->mem.nkept, 0);
+    ctx_free(ctx, ctx_malloc(ctx, big)); /* with the cache off, nothing is kept */
+    assert_int_equal(ctx->mem.nkept, 0);
+    ag_set_buffer_cache(ctx, AG_BUFFER_CACHE_DEFAULT);
+    ctx_free(ctx, ctx_malloc(ctx, big));
+    assert_int_equal(ctx->mem.nkept, kept ? 1 : 0);
+    assert_true(!kept || ctx->mem.kept_bytes >= big);
+    ag_gc_release(ctx);
+    assert_int_equal(ctx->mem.nkept, 0);
+    assert_int_equal(ctx->mem.kept_bytes, 0);
+    ag_ctx_free(ctx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gc_every_step_faults_only_while_warming_up),
@@ -312,6 +388,7 @@ int main(void) {
         cmocka_unit_test(test_big_buffers_on_huge_page_boundaries),
         cmocka_unit_test(test_released_big_buffer_is_not_left_poisoned),
         cmocka_unit_test(test_release_gives_collected_graph_memory_back),
+        cmocka_unit_test(test_big_arrays_kept_between_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
