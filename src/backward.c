@@ -37,6 +37,16 @@ typedef struct {
 
 static inline bool before(const queued *a, const queued *b) { return a->key < b->key; }
 
+/* An empty queue on its local entries. */
+static inline void heap_init(func_heap *h, ag_ctx *ctx) {
+    h->ctx = ctx;
+    h->items = h->local;
+    h->len = 0;
+    h->cap = HEAP_LOCAL;
+    h->seq = 0;
+    h->has_top = false;
+}
+
 static __attribute__((noinline)) bool heap_grow(func_heap *h) {
     return CTX_ARRAY_RESERVE_FROM(h->ctx, h->items, h->cap, h->len, 1, h->local);
 }
@@ -100,6 +110,13 @@ static inline ag_func *queue_pop(func_heap *h) {
         return h->top.f;
     }
     return heap_pop(h);
+}
+
+/* A new backward call: the functions' stamp and the call count that
+ * gradients' grad_call is compared with (neither is ever 0). */
+static inline void begin_call(ag_ctx *ctx) {
+    if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
+    if (++ctx->backward_calls == 0) ++ctx->backward_calls;
 }
 
 static inline int add_func(ag_ctx *ctx, func_heap *h, ag_func *f) {
@@ -592,15 +609,9 @@ static ag_var *flat_var(ag_ctx *ctx, flat_pass *fp, const flat_slot *s) {
  * by check_output): 0, -1 with the error set (nothing changed, as the plain
  * pass's undo leaves it), or FLAT_DECLINED. */
 static int flat_backward(ag_ctx *ctx, ag_var *y) {
-    if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
-    if (++ctx->backward_calls == 0) ++ctx->backward_calls;
+    begin_call(ctx);
     func_heap heap;
-    heap.ctx = ctx;
-    heap.items = heap.local;
-    heap.len = 0;
-    heap.cap = HEAP_LOCAL;
-    heap.seq = 0;
-    heap.has_top = false;
+    heap_init(&heap, ctx);
     flat_pass fp;
     fp.ctx = ctx;
     fp.slots = fp.slots_local;
@@ -772,20 +783,14 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     }
     if (y->creator == NULL) return 0;
 
-    if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
-    if (++ctx->backward_calls == 0) ++ctx->backward_calls;
+    begin_call(ctx);
     bool keep_flows = ctx->keep_last_grads;
     if (keep_flows) {
         flows_reset(ctx, false);
         record_flow(ctx, y, y->grad);
     }
     func_heap heap;
-    heap.ctx = ctx;
-    heap.items = heap.local;
-    heap.len = 0;
-    heap.cap = HEAP_LOCAL;
-    heap.seq = 0;
-    heap.has_top = false;
+    heap_init(&heap, ctx);
     if (add_func(ctx, &heap, y->creator) < 0) {
         undo_all(&undo);
         ctx_error(ctx, AG_ERR_NOMEM, "out of memory");

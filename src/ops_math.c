@@ -97,6 +97,7 @@ static double sign_of(double x, const ag_op_params *p) { return (x > 0) - (x < 0
 ag_var *ag_abs(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_ABS), NULL, x); }
 int op_abs_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(abs_grad, gy * sign_of(x, NULL))
+SCALAR_GRAD_OF_RULE(abs, abs_grad)
 int op_abs_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, abs_grad)) return 0;
     gxs[0] = ag_mul(ctx, gys[0], const_map(ctx, f->inputs[0], sign_of, NULL));
@@ -164,6 +165,12 @@ static void relu_grad(double *restrict g, const double *restrict gy, const doubl
     }
     for (; i < n; i++) g[i] = gy[i] * positive(x[i], p);
 }
+/* relu_grad for one element */
+unsigned op_relu_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y,
+                             double *ga, double *gb) {
+    *ga = gy * positive(a, p);
+    return 0;
+}
 int op_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, relu_grad)) return 0;
     gxs[0] = ag_mul(ctx, gys[0], const_map(ctx, f->inputs[0], positive, NULL));
@@ -196,6 +203,7 @@ static void gelu_map(double *y, const double *in, size_t n) {
 }
 int op_gelu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_array(ctx, f, ys, gelu_map); }
 DIRECT_RULE(gelu_grad, gelu_gradient(gy, x))
+SCALAR_GRAD_OF_RULE(gelu, gelu_grad)
 int op_gelu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, gelu_grad)) return 0;
     ag_var *x = f->inputs[0];
@@ -225,6 +233,7 @@ ag_var *ag_clip(ag_ctx *ctx, ag_var *x, double lo, double hi) {
 }
 int op_clip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(clip_grad, gy * inside(x, p))
+SCALAR_GRAD_OF_RULE(clip, clip_grad)
 int op_clip_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, clip_grad)) return 0;
     gxs[0] = ag_mul(ctx, gys[0], const_map(ctx, f->inputs[0], inside, &f->params));

@@ -61,12 +61,12 @@ AG_BEGIN_DECLS
     X(TAN, tan, "Tan", "tan", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx tan(x) = 1 + tan(x)^2") \
     X(TANH, tanh, "Tanh", "tanh", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx tanh(x) = 1 - tanh(x)^2") \
     X(SQRT, sqrt, "Sqrt", "sqrt", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx sqrt(x) = 1/(2*sqrt(x))") \
-    X(ABS, abs, "Abs", "abs", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx |x| = sign(x)") \
+    X(ABS, abs, "Abs", "abs", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx |x| = sign(x)") \
     X(SQUARE, square, "Square", "square", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx x^2 = 2*x") \
     X(SIGMOID, sigmoid, "Sigmoid", "sigmoid", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx sigmoid(x) = sigmoid(x)*(1 - sigmoid(x))") \
-    X(RELU, relu, "ReLU", "relu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx relu(x) = 1 where x > 0, else 0") \
-    X(GELU, gelu, "GELU", "gelu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx gelu(x) = 0.5*(1 + t) + 0.5*x*(1 - t^2)*u', t = tanh(u), u = 0.7979*(x + 0.044715*x^3)") \
-    X(CLIP, clip, "Clip", "clip", 1, CLIP, YES, NO_OPERANDS, GRAD, "d/dx clip(x, lo, hi) = 1 where lo <= x <= hi, else 0") \
+    X(RELU, relu, "ReLU", "relu", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx relu(x) = 1 where x > 0, else 0") \
+    X(GELU, gelu, "GELU", "gelu", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx gelu(x) = 0.5*(1 + t) + 0.5*x*(1 - t^2)*u', t = tanh(u), u = 0.7979*(x + 0.044715*x^3)") \
+    X(CLIP, clip, "Clip", "clip", 1, CLIP, FULL, NO_OPERANDS, GRAD, "d/dx clip(x, lo, hi) = 1 where lo <= x <= hi, else 0") \
     X(SUM, sum, "Sum", "sum", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx sum(x) = 1 for each element (gy spread back over x)") \
     X(MEAN, mean, "Mean", "mean", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx mean(x) = 1/n for each element (n summed elements)") \
     X(VARIANCE, variance, "Variance", "variance", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx var(x) = 2*(x - mean(x))/n") \

@@ -739,7 +739,7 @@ static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
     while (c->n < 34) {
         ag_var *a = c->v[flat_rand(&s) % (uint32_t)c->n], *b = c->v[flat_rand(&s) % (uint32_t)c->n];
         ag_var *r;
-        switch (flat_rand(&s) % 17) {
+        switch (flat_rand(&s) % 21) {
         case 0: r = ag_add(ctx, a, b); break;
         case 1: r = ag_sub(ctx, a, b); break;
         case 2: r = ag_mul(ctx, a, b); break;
@@ -756,6 +756,10 @@ static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
         case 13: r = ag_square(ctx, a); break;
         case 14: r = ag_neg(ctx, a); break;
         case 15: r = ag_add(ctx, a, a); break;
+        case 17: r = ag_abs(ctx, a); break;
+        case 18: r = ag_relu(ctx, ag_sub(ctx, a, b)); break;
+        case 19: r = ag_gelu(ctx, a); break;
+        case 20: r = ag_clip(ctx, a, -0.5, 0.5); break;
         default: r = ag_sub(ctx, a, a); break;
         }
         if (fabs(ag_item(r)) > 100) r = ag_tanh(ctx, r); /* keep it finite */
@@ -766,7 +770,7 @@ static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
     ag_var *y = c->v[c->n - 1];
     for (int k = 2; k <= 6; k++) {
         ag_var *t = c->v[c->n - k];
-        if (odd_op && k == 4) t = ag_abs(ctx, t); /* no scalar_grad: the flat pass declines */
+        if (odd_op && k == 4) t = ag_silu(ctx, t); /* no scalar_grad: the flat pass declines */
         y = adds || k % 2 ? ag_add(ctx, y, t) : ag_mul(ctx, y, t);
     }
     c->y = y;
