@@ -111,7 +111,7 @@ static inline const ast_memo *resolve_name(repl *r, const ast_node *n, const cha
     return resolve_name_again(r, n, name);
 }
 
-REPL_HOT repl_value *eval_assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
+repl_value *eval_assign_slot_found(repl *r, const ast_node *n, const char *name, bool *in_session) {
     const ast_memo *m = resolve_name(r, n, name);
     *in_session = m != NULL && m->what == MEMO_SESSION;
     return m != NULL && (m->what == MEMO_LOCAL || m->what == MEMO_SESSION) ? (repl_value *)m->binding : NULL;

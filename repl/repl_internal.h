@@ -245,7 +245,18 @@ int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, 
 /* The slot of the name an assignment NAME op= e updates (the frame's, else
  * the session's), remembered in n's memo; NULL when unbound.  *in_session
  * says which table holds it. */
-repl_value *eval_assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session);
+repl_value *eval_assign_slot_found(repl *r, const ast_node *n, const char *name, bool *in_session);
+/* The same, with the steady state of a loop (n's memo a valid binding of
+ * the frame or the session) answered inline: an update statement asks it
+ * for its target and every name its e reads. */
+static inline repl_value *eval_assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
+    const ast_memo *m = &n->memo;
+    if ((m->what == MEMO_LOCAL || m->what == MEMO_SESSION) && memo_valid(r, m)) {
+        *in_session = m->what == MEMO_SESSION;
+        return (repl_value *)m->binding;
+    }
+    return eval_assign_slot_found(r, n, name, in_session);
+}
 /* "unknown name 'x'; did you mean ...?" at `at`; -1. */
 int eval_unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
