@@ -1048,6 +1048,18 @@ REPL_HOT __attribute__((noinline)) static int eval_bounded(repl *r, const ast_no
     return rc;
 }
 
+REPL_HOT int eval_call_statement(repl *r, const ast_node *n) {
+    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
+        return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
+    repl_value v;
+    r->eval.depth++;
+    int rc = eval_call(r, n, &v);
+    r->eval.depth--;
+    if (rc < 0) return -1;
+    value_release(v);
+    return 0;
+}
+
 REPL_HOT int eval_expr(repl *r, const ast_node *n, repl_value *out) {
     if (n->kind == AST_NAME) return eval_name(r, n, out); /* a leaf: no recursion to bound */
     return eval_bounded(r, n, out);

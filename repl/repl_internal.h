@@ -382,6 +382,11 @@ int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char
 
 /* f(args) and x.name(args) for the AST_CALL n. */
 int eval_call(repl *r, const ast_node *n, repl_value *out);
+/* A call statement of a block (cleargrad(x), y.backward()): eval_expr's
+ * bound on the depth and eval_call, its value dropped, as exec_statement
+ * runs it below the top level, without exec_statement's and eval_expr's
+ * frames; 0, or -1 after an error. */
+int eval_call_statement(repl *r, const ast_node *n);
 
 /* ---- builtins.c (value_as_var: eval.c): values as operands and arguments ---------- */
 
