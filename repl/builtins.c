@@ -47,7 +47,7 @@ static int compare_rows(const void *a, const void *b) {
  * name wins), and the same rows sorted by name for builtin_find.  One sort
  * of the rows by name and place finds both the order and the names defined
  * twice (searching the rows joined so far for each row cost a million
- * instructions at every start). */
+ * instructions, at the first built-in a session looks up). */
 static void join_tables(void) {
     builtins_optim_prepare();
     const builtin_def *parts[] = {builtins_construct, builtins_math, builtins_shape, builtins_nn,
