@@ -244,30 +244,14 @@ static inline void look_scalar(look *k, ag_var *v, double *value) {
  * number, computed as the ops compute it (each op's scalar rule, plain
  * arithmetic on plain numbers, the same libm pow), and k->scalar stays true
  * unless a result is not finite (whose NaN note the evaluation makes). */
-REPL_HOT static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *value) {
-    if (depth > 32) return false;
+static __attribute__((noinline)) bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *value);
+
+/* look_ahead of an operand of e, or e itself: a number, NAME or NAME.grad,
+ * NAME.data here (an update's e is mostly an op over two of these: `lr *
+ * x.grad`), anything else by look_ahead. */
+static inline __attribute__((always_inline)) bool look_operand(repl *r, const ast_node *e, int depth, look *k, double *value) {
     switch (e->kind) {
     case AST_NUMBER: *value = e->as.number; return true;
-    case AST_UNARY:
-        if (e->as.unary.op != AST_OP_NEGATE && e->as.unary.op != AST_OP_PLUS) return false;
-        if (number_literal(r, e, value)) return true; /* -1 */
-        if (!look_ahead(r, e->as.unary.operand, depth + 1, k, value)) return false;
-        if (e->as.unary.op == AST_OP_NEGATE) *value = -1.0 * *value; /* Neg's rule, and -x of a number */
-        return true;
-    case AST_BINARY: {
-        ast_operator op = e->as.binary.op;
-        double b;
-        if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
-            op != AST_OP_POWER)
-            return false;
-        if (!look_ahead(r, e->as.binary.left, depth + 1, k, value) ||
-            !look_ahead(r, e->as.binary.right, depth + 1, k, &b))
-            return false;
-        if (!k->scalar) return true;
-        *value = repl_operators[op].number(*value, b);
-        if (!isfinite(*value)) k->scalar = false;
-        return true;
-    }
     case AST_NAME: {
         bool in_session;
         const repl_value *v = eval_assign_slot(r, e, e->as.name, &in_session);
@@ -301,6 +285,47 @@ REPL_HOT static bool look_ahead(repl *r, const ast_node *e, int depth, look *k, 
         look_scalar(k, g, value);
         return look_at_var(r, g, k);
     }
+    default: return look_ahead(r, e, depth, k, value);
+    }
+}
+
+/* builds_graph's answer for e before e is evaluated, when e is arithmetic
+ * (+ - * / ^, unary - and +) over number literals, names bound to variables
+ * or numbers, and NAME.grad or NAME.data of a variable NAME: e's graph is
+ * then the ops over those operands and literal constants, so the walk of e's
+ * graph reaches what the walks from its operands reach (NAME.data is a new
+ * unnamed leaf: it reaches nothing).  False when e is anything else (a call,
+ * an index, a name bound to a list or unknown, x.grad that is none...) or a
+ * walk could not finish: then e is evaluated and its graph walked, as
+ * always.  Its operands are look_operand's.
+ *
+ * While every operand is one finite number of no dimensions, *value is e's
+ * number, computed as the ops compute it (each op's scalar rule, plain
+ * arithmetic on plain numbers, the same libm pow), and k->scalar stays true
+ * unless a result is not finite (whose NaN note the evaluation makes). */
+REPL_HOT static __attribute__((noinline)) bool look_ahead(repl *r, const ast_node *e, int depth, look *k, double *value) {
+    if (depth > 32) return false;
+    switch (e->kind) {
+    case AST_UNARY:
+        if (e->as.unary.op != AST_OP_NEGATE && e->as.unary.op != AST_OP_PLUS) return false;
+        if (number_literal(r, e, value)) return true; /* -1 */
+        if (!look_operand(r, e->as.unary.operand, depth + 1, k, value)) return false;
+        if (e->as.unary.op == AST_OP_NEGATE) *value = -1.0 * *value; /* Neg's rule, and -x of a number */
+        return true;
+    case AST_BINARY: {
+        ast_operator op = e->as.binary.op;
+        double b;
+        if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
+            op != AST_OP_POWER)
+            return false;
+        if (!look_operand(r, e->as.binary.left, depth + 1, k, value) ||
+            !look_operand(r, e->as.binary.right, depth + 1, k, &b))
+            return false;
+        if (!k->scalar) return true;
+        *value = repl_operators[op].number(*value, b);
+        if (!isfinite(*value)) k->scalar = false;
+        return true;
+    }
     default: return false;
     }
 }
@@ -320,24 +345,26 @@ REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
         !(slot->kind == VALUE_STRING && op == AST_OP_ADD))
         return repl_error_at(r, n, "%s %s= e: %s is %s; only variables and numbers can be updated", target,
                              ast_operator_symbol(op), target, eval_describe_kind(*slot, buf, sizeof buf));
-    repl_value old = value_copy(*slot), v;
     const ast_node *e = n->as.assign.value;
-    bool leaf = old.kind == VALUE_VAR && ag_creator(old.as.var) == NULL;
+    bool leaf = slot->kind == VALUE_VAR && ag_creator(slot->as.var) == NULL;
     /* an update found from e's operands: e all scalars is computed here,
      * other e evaluated recording nothing (the same numbers, without the
      * functions nobody would keep) */
     look k = {.scalar = true};
     double value = 0;
-    bool known = leaf && ag_grad_enabled(r->ctx) && look_ahead(r, e, 0, &k, &value);
+    bool known = leaf && ag_grad_enabled(r->ctx) && look_operand(r, e, 0, &k, &value);
     bool update_known = known && (k.gradient || !k.named);
     int rc;
     if (update_known && k.scalar) {
+        /* nothing runs that could collect or rebind: x is used from its slot */
+        ag_var *x = slot->as.var;
         for (int i = 0; i < k.nsummed; i++) repl_note_summed(r, k.summed[i]); /* as x.grad does */
-        if (table == &r->names) restore_note_at(r, n, target, true);
-        rc = update_in_place(r, n, target, old.as.var, op, value_number(value));
-        value_release(old);
-        return rc;
+        if (table == &r->names && !restore_noted(n, true)) restore_note_at(r, n, target, true);
+        if (ag_size(x) != 1) return update_in_place(r, n, target, x, op, value_number(value));
+        update_one(r, n, op, ag_data(x), value); /* one number into one, as update_in_place does */
+        return 0;
     }
+    repl_value old = value_copy(*slot), v;
     bool was = update_known ? ag_set_grad_enabled(r->ctx, false) : false;
     rc = eval_operand(r, e, LITERAL_NUMBER, &v);
     if (update_known) ag_set_grad_enabled(r->ctx, was);
@@ -347,7 +374,7 @@ REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
     }
     if (known ? update_known
               : leaf && (!ag_grad_enabled(r->ctx) || !(v.kind == VALUE_VAR && builds_graph(r, v.as.var)))) {
-        if (table == &r->names) restore_note_at(r, n, target, true); /* data changes in place */
+        if (table == &r->names && !restore_noted(n, true)) restore_note_at(r, n, target, true); /* data changes in place */
         rc = update_in_place(r, n, target, old.as.var, op, v);
         value_release(old);
         value_release(v);

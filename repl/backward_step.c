@@ -123,8 +123,8 @@ static bool new_summed_streak(repl *r, const ag_var *v) {
     return true;
 }
 
-REPL_HOT void repl_note_summed(repl *r, const ag_var *v) {
-    if (!summed_streak_possible(r, v)) return;
+/* repl_note_summed past its inline test (summed_streak_possible). */
+void repl_note_summed_streak(repl *r, const ag_var *v) {
     /* not for parameters (an optimizer's, noted when it uses them),
      * constants, backward's seeds and gradients (higher derivatives sum into
      * those by design), nor unnamed leaves (nobody can clear them by name) */

@@ -32,26 +32,44 @@ static builtin_def joined[MAX_BUILTINS + 1];
 static const builtin_def *sorted[MAX_BUILTINS];
 static int joined_count = -1;
 
-static int compare_by_name(const void *a, const void *b) {
-    const builtin_def *x = *(const builtin_def *const *)a, *y = *(const builtin_def *const *)b;
-    return strcmp(x->name, y->name);
+/* Every table's rows in order, duplicates included (join_tables). */
+static const builtin_def *rows[MAX_BUILTINS];
+
+/* Two indices of rows by the row's name, then by place: of the rows naming
+ * one built-in, the first table's comes first. */
+static int compare_rows(const void *a, const void *b) {
+    int i = *(const int *)a, j = *(const int *)b;
+    int c = strcmp(rows[i]->name, rows[j]->name);
+    return c != 0 ? c : (i > j) - (i < j);
 }
 
+/* The tables' rows in order, each name once (the first table to define a
+ * name wins), and the same rows sorted by name for builtin_find.  One sort
+ * of the rows by name and place finds both the order and the names defined
+ * twice (searching the rows joined so far for each row cost a million
+ * instructions, at the first built-in a session looks up). */
 static void join_tables(void) {
     builtins_optim_prepare();
     const builtin_def *parts[] = {builtins_construct, builtins_math, builtins_shape, builtins_nn,
                                    builtins_attributes, builtins_autograd, builtins_output, builtins_ops, builtins_optim, builtins_model, builtins_graph, builtins_plot,
                                    builtins_loop, builtins_data, builtins_pictures, builtins_conv, builtins_extra};
-    int n = 0;
+    int total = 0;
     for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
-        for (const builtin_def *d = parts[p]; d->name != NULL && n < MAX_BUILTINS; d++) {
-            bool duplicate = false; /* the first table to define a name wins */
-            for (int i = 0; i < n && !duplicate; i++) duplicate = strcmp(joined[i].name, d->name) == 0;
-            if (!duplicate) joined[n++] = *d;
+        for (const builtin_def *d = parts[p]; d->name != NULL && total < MAX_BUILTINS; d++) rows[total++] = d;
+    static int order[MAX_BUILTINS], place[MAX_BUILTINS]; /* place: the row's index in joined, or -1 */
+    for (int i = 0; i < total; i++) order[i] = i;
+    qsort(order, (size_t)total, sizeof order[0], compare_rows);
+    for (int k = 0; k < total; k++)
+        place[order[k]] = k > 0 && strcmp(rows[order[k - 1]]->name, rows[order[k]]->name) == 0 ? -1 : 0;
+    int n = 0;
+    for (int i = 0; i < total; i++)
+        if (place[i] == 0) {
+            place[i] = n;
+            joined[n++] = *rows[i];
         }
     joined[n] = (builtin_def){0};
-    for (int i = 0; i < n; i++) sorted[i] = &joined[i];
-    qsort(sorted, (size_t)n, sizeof sorted[0], compare_by_name);
+    for (int k = 0, s = 0; k < total; k++)
+        if (place[order[k]] >= 0) sorted[s++] = &joined[place[order[k]]];
     joined_count = n;
 }
 

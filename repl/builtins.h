@@ -210,7 +210,12 @@ void repl_note_no_graph(repl *r, ag_var *y);
  * variable's (no optimizer updates it) summed over several backward calls,
  * once per variable until it is cleared (called after a cleargrad, it
  * forgets the variable). */
-void repl_note_summed(repl *r, const ag_var *v);
+void repl_note_summed_streak(repl *r, const ag_var *v);
+static inline void repl_note_summed(repl *r, const ag_var *v) {
+    /* nearly every call ends here, inline (every x.grad and cleargrad in a
+     * loop): no streak noted and a gradient of one backward, or none */
+    if (r->said_once.summed_count != 0 || ag_grad_calls(v) >= 2) repl_note_summed_streak(r, v);
+}
 /* The same mistake where an optimizer meets it: `what` ("sgd.step") is
  * about to update params and some .grad adds up several backward calls.
  * One note for all of them, once per variable and streak. */

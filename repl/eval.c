@@ -111,7 +111,7 @@ static inline const ast_memo *resolve_name(repl *r, const ast_node *n, const cha
     return resolve_name_again(r, n, name);
 }
 
-REPL_HOT repl_value *eval_assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
+repl_value *eval_assign_slot_found(repl *r, const ast_node *n, const char *name, bool *in_session) {
     const ast_memo *m = resolve_name(r, n, name);
     *in_session = m != NULL && m->what == MEMO_SESSION;
     return m != NULL && (m->what == MEMO_LOCAL || m->what == MEMO_SESSION) ? (repl_value *)m->binding : NULL;
@@ -1046,6 +1046,18 @@ REPL_HOT __attribute__((noinline)) static int eval_bounded(repl *r, const ast_no
     int rc = eval_inner(r, n, out);
     r->eval.depth--;
     return rc;
+}
+
+REPL_HOT int eval_call_statement(repl *r, const ast_node *n) {
+    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
+        return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
+    repl_value v;
+    r->eval.depth++;
+    int rc = eval_call(r, n, &v);
+    r->eval.depth--;
+    if (rc < 0) return -1;
+    value_release(v);
+    return 0;
 }
 
 REPL_HOT int eval_expr(repl *r, const ast_node *n, repl_value *out) {

@@ -259,8 +259,10 @@ REPL_HOT static int exec_statements(repl *r, const ast_node *block, bool first_c
     for (int i = 0; i < statements->count; i++) {
         if ((i > 0 || !first_checked) && repl_statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
         const ast_node *n = statements->items[i];
-        /* an assignment, most loop bodies' statements, without exec_statement's frame */
+        /* an assignment or a call, most loop bodies' statements, without
+         * exec_statement's frame */
         int status = n->kind == AST_ASSIGN ? (exec_assign(r, n) < 0 ? EXEC_ERROR : EXEC_OK)
+                     : n->kind == AST_CALL ? (eval_call_statement(r, n) < 0 ? EXEC_ERROR : EXEC_OK)
                                            : exec_statement(r, n, false);
         if (status != EXEC_OK) return status;
     }

@@ -245,7 +245,18 @@ int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, 
 /* The slot of the name an assignment NAME op= e updates (the frame's, else
  * the session's), remembered in n's memo; NULL when unbound.  *in_session
  * says which table holds it. */
-repl_value *eval_assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session);
+repl_value *eval_assign_slot_found(repl *r, const ast_node *n, const char *name, bool *in_session);
+/* The same, with the steady state of a loop (n's memo a valid binding of
+ * the frame or the session) answered inline: an update statement asks it
+ * for its target and every name its e reads. */
+static inline repl_value *eval_assign_slot(repl *r, const ast_node *n, const char *name, bool *in_session) {
+    const ast_memo *m = &n->memo;
+    if ((m->what == MEMO_LOCAL || m->what == MEMO_SESSION) && memo_valid(r, m)) {
+        *in_session = m->what == MEMO_SESSION;
+        return (repl_value *)m->binding;
+    }
+    return eval_assign_slot_found(r, n, name, in_session);
+}
 /* "unknown name 'x'; did you mean ...?" at `at`; -1. */
 int eval_unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
@@ -371,6 +382,11 @@ int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char
 
 /* f(args) and x.name(args) for the AST_CALL n. */
 int eval_call(repl *r, const ast_node *n, repl_value *out);
+/* A call statement of a block (cleargrad(x), y.backward()): eval_expr's
+ * bound on the depth and eval_call, its value dropped, as exec_statement
+ * runs it below the top level, without exec_statement's and eval_expr's
+ * frames; 0, or -1 after an error. */
+int eval_call_statement(repl *r, const ast_node *n);
 
 /* ---- builtins.c (value_as_var: eval.c): values as operands and arguments ---------- */
 

@@ -145,6 +145,61 @@ static void test_unary_builtins_called_directly(void **state) {
     session_close(&s);
 }
 
+/* A loop body's statements take short paths (exec.c, assign.c): a call
+ * statement runs without exec_statement's frame, `x -= lr * x.grad` updates
+ * the leaf from its binding's slot, and the summed-gradient note's common
+ * answer is inline.  What the loop prints and reports stays the same:
+ * cleargrad rebound mid-loop to a def is the def from then on, a .grad
+ * summed over two backward calls is noted once, and an unknown function in
+ * a call statement inside a def is an error at the call, with the def's
+ * caller. */
+static void test_loop_body_statements(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 2.0\nlr = 0.1\ndef twice(v) { print(\"cleared\", v) }\n"
+                             "for i in range(3) { if i == 1 { cleargrad = twice }\n"
+                             "cleargrad(x); y = x * x; y.backward(); x -= lr * x.grad }\n"
+                             "print(x, x.grad)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "cleared x(1.6)\ncleared x(0.8800000000000001)\n"
+                                    "x(-0.016000000000000014) variable(8.96)\n");
+    assert_string_equal(err_of(&s), "note: x.grad adds up the gradients of 2 backward calls: nothing cleared it\n"
+                                    "  and no optimizer updates it.  cleargrad(x) before each backward keeps only "
+                                    "the last one's\n  (graphs mark such gradients with \u26a0)\n");
+    session_close(&s);
+    session_open(&s);
+    assert_int_equal(run(&s, "w = 1.0\ndef step(n) { for i in range(n) { cleargrad(w); undefined_fn(w) } }\n"
+                             "step(2)\n"),
+                     REPL_ERROR);
+    assert_string_equal(err_of(&s), "<stdin>:2:49: error: unknown name 'undefined_fn'\n"
+                                    "  def step(n) { for i in range(n) { cleargrad(w); undefined_fn(w) } }\n"
+                                    "                                                  ^\n"
+                                    "  in step, called at <stdin>:3:1\n");
+    assert_int_equal(run(&s, "print(w)\n"), REPL_OK);
+    assert_string_equal(out_of(&s), "w(1)\n");
+    session_close(&s);
+}
+
+/* The joined built-in table (builtins.c, join_tables): each name once,
+ * and builtin_find finds every row of it by its name, the rows in the
+ * tables' order (construction first: zeros before sin). */
+static void test_joined_builtin_table(void **state) {
+    (void)state;
+    int count = 0;
+    const builtin_def *all = builtins_all(&count);
+    assert_true(count > 100);
+    assert_null(all[count].name);
+    for (int i = 0; i < count; i++) {
+        if (builtin_find(all[i].name) != &all[i]) fail_msg("builtin_find(\"%s\") is not its row %d", all[i].name, i);
+        for (int j = i + 1; j < count; j++)
+            if (strcmp(all[i].name, all[j].name) == 0) fail_msg("%s is in the table twice", all[i].name);
+    }
+    assert_true(builtin_find("zeros") < builtin_find("sin"));
+    assert_null(builtin_find("sinn"));
+    assert_null(builtin_find(""));
+}
+
 static void test_dropped_graph_memory_given_back(void **state) {
     (void)state;
     const char *chain = "x = 0.5\ny = x\nfor i in range(100000) { y = sin(y) * 1.0001 + 0.0001 }\n"
@@ -934,6 +989,8 @@ int main(void) {
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_completion),
         cmocka_unit_test(test_unary_builtins_called_directly),
+        cmocka_unit_test(test_loop_body_statements),
+        cmocka_unit_test(test_joined_builtin_table),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
         cmocka_unit_test(test_endless_recursion_in_small_thread),
         cmocka_unit_test(test_fuzz_never_crashes),
