@@ -734,7 +734,7 @@ lib-asan:
 # one it must do under the other.
 lib-asan-clang:
 	@$(MAKE) --no-print-directory BUILD=build/lib-asan-clang CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined" build/lib-asan-clang/libautograd.a
+	  SAN="-fsanitize=address,undefined" build/lib-asan-clang/libautograd.a build/lib-asan-clang/libautograd-internal.a
 
 # make lib-asan used as the man page says: a program built with
 # -fsanitize=address and AG_DEBUG_NO_REUSE=1 sees a stale handle read inside
