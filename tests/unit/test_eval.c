@@ -104,14 +104,6 @@ static void test_memory_stays_flat(void **state) {
     session_close(&s);
 }
 
-/* The session gives a big graph's memory back to the system when it ends
- * (:reset) and when a statement drops it (`y = 0` after bench/w6_chain.ag's
- * loop, which kept 123 MB resident until the next full collection: up to
- * four times as much made again).  Each time, the chain of 100,000 steps
- * (about 120 MB of nodes) is built and differentiated, and what it added to
- * the resident memory must be under a quarter left afterwards; x keeps its
- * value and gradient.  Not measured under AddressSanitizer (its allocator
- * keeps freed blocks in quarantine) nor with AG_DEBUG_NO_REUSE. */
 /* f(x) of a one-variable elementwise built-in runs its row's engine op
  * straight from the call (call.c, call_unary_direct); f(x=x) binds its
  * argument and runs the built-in's own function.  Both give the same value
@@ -200,6 +192,14 @@ static void test_joined_builtin_table(void **state) {
     assert_null(builtin_find(""));
 }
 
+/* The session gives a big graph's memory back to the system when it ends
+ * (:reset) and when a statement drops it (`y = 0` after bench/w6_chain.ag's
+ * loop, which kept 123 MB resident until the next full collection: up to
+ * four times as much made again).  Each time, the chain of 100,000 steps
+ * (about 120 MB of nodes) is built and differentiated, and what it added to
+ * the resident memory must be under a quarter left afterwards; x keeps its
+ * value and gradient.  Not measured under AddressSanitizer (its allocator
+ * keeps freed blocks in quarantine) nor with AG_DEBUG_NO_REUSE. */
 static void test_dropped_graph_memory_given_back(void **state) {
     (void)state;
     const char *chain = "x = 0.5\ny = x\nfor i in range(100000) { y = sin(y) * 1.0001 + 0.0001 }\n"
