@@ -15,6 +15,9 @@
 #                        decision boundary
 #   notebook_inspector.png  the backprop-by-hand notebook in Jupyter Notebook
 #                        (headless Chromium, tests/python/browser_test.py), x clicked
+#   web_page.png         the web page (build/web, made by make web) in headless
+#                        Chromium: the first session, its graph with x clicked,
+#                        the circle lesson's decision boundary (web_page.py)
 # Usage: sh samples/pictures/pictures.sh [AGREPL [OUTDIR]]
 set -u
 AGREPL=${1:-build/agrepl}
@@ -160,6 +163,18 @@ if /usr/bin/python3 "$samples/../tests/python/browser_test.py" "$AGREPL" "$tmp/b
     echo "pictures: $out/notebook_inspector.png $(identify -format '%wx%h' "$out/notebook_inspector.png"), $(($(wc -c <"$out/notebook_inspector.png") / 1024)) KB"
 else
     echo "pictures: the notebook picture failed:"; tail -5 "$tmp/browser.log"
+    status=1
+fi
+# ---- the web page ----------------------------------------------------------------------
+web="$(dirname "$AGREPL")/web"
+if [ ! -f "$web/agrepl.js" ]; then
+    echo "pictures: no web page in $web (make web builds it): web_page.png not made"
+    status=1
+elif /usr/bin/python3 "$here/web_page.py" "$web" "$tmp/web_page.png" >"$tmp/web.log" 2>&1; then
+    convert "$tmp/web_page.png" -strip -define png:compression-level=9 "$out/web_page.png"
+    echo "pictures: $out/web_page.png $(identify -format '%wx%h' "$out/web_page.png"), $(($(wc -c <"$out/web_page.png") / 1024)) KB"
+else
+    echo "pictures: the web page's picture failed:"; tail -5 "$tmp/web.log"
     status=1
 fi
 exit $status
