@@ -18,6 +18,9 @@
 #      end ("close the window or press Enter to exit") until Enter or the
 #      window is closed; with stdin not a terminal, or --headless, it ends
 #      at once and opens nothing
+#   6. panel= in the live window: a series, a boundary and a heat map, each
+#      in its own panel, side by side in the window in the figure's order,
+#      the window pixel for pixel what savefig writes of the same figure
 #
 # Prints "windows: N passed, M failed"; status 0 when none failed.
 # Skips (status 0, with a message) when xvfb-run or another tool is missing.
@@ -297,6 +300,65 @@ for name in piped headless; do
     fi
     tmux -L "$socket" kill-session -t "$name" 2>/dev/null
 done
+
+# ---- 6. panel= in the live window -----------------------------------------------
+# The figure's panels as the window draws them: panel 2's series first, then
+# the panels named as they were made ("before"'s boundary, "weights"'s heat
+# map), side by side.  The window must show what savefig writes (at the
+# window's size) bit for bit, and each third of it its own picture: the
+# series' blue line and no orange on the left, the boundary's orange field in
+# the middle, the heat map's blues and no orange on the right.
+start panels
+send panels 'qx, qt = moons(100, noise=0.1, seed=1); qm = mlp([16, 16, 1], activation=tanh, seed=1)'
+send panels 'boundary(qm, [-1.5, 2.5], [-1, 1.5], qx, qt, panel="before")'
+send panels 'for i in range(3) { plot(1 / (i + 1), "loss", panel=2) }'
+send panels 'heatmap([[1, 2], [3, 4]], "w", panel="weights"); print("panels", "sent")'
+if wait_for panels '^panels sent$' 30 && window=$(wait_window "agrepl plot" 20); then
+    id=${window%% *}
+    set -- $window
+    width=$2 height=$3
+    # the window has drawn the last statement once two screenshots agree
+    shot panels_a
+    for try in $(seq 1 20); do
+        shot panels_b
+        ! differ "$tmp/panels_a.png" "$tmp/panels_b.png" && break
+        mv "$tmp/panels_b.png" "$tmp/panels_a.png"
+    done
+    send panels "savefig(\"$tmp/panels_file.png\")"
+    if wait_for panels '^wrote .*panels_file.png' 20; then
+        same=$(compare -metric AE "$tmp/panels_a.png" "$tmp/panels_file.png" null: 2>&1)
+        [ "$same" = 0 ] && ok "6. panels: the window ($width x $height) is what savefig writes, pixel for pixel" ||
+            not_ok "6. panels: the window and savefig's file differ in ${same:-?} pixels"
+    else
+        not_ok "6. panels: savefig wrote nothing: $(screen_text panels | grep -v '^$' | tail -2)"
+    fi
+    third=$((width / 3))
+    # share THIRD COLOUR: the share of the window's THIRD-th third (0, 1, 2)
+    # in COLOUR: orange (the boundary's class-0 side), blue (a line or cell)
+    share() {
+        case $2 in
+        orange) fx='r > 0.8 && g > 0.55 && g < 0.8 && b < 0.45' ;;
+        blue) fx='b > 0.55 && r < 0.45 && b > r + 0.25' ;;
+        esac
+        convert "$tmp/panels_a.png" -crop "${third}x${height}+$(($1 * third))+0" +repage \
+            -fx "$fx ? 1 : 0" -format '%[fx:mean]' info: 2>/dev/null
+    }
+    left_blue=$(share 0 blue) left_orange=$(share 0 orange) mid_orange=$(share 1 orange)
+    right_blue=$(share 2 blue) right_orange=$(share 2 orange)
+    if [ "$width" -gt $((2 * height)) ] &&
+        awk -v lb="$left_blue" -v lo="$left_orange" -v mo="$mid_orange" -v rb="$right_blue" -v ro="$right_orange" \
+            'BEGIN { exit !(lb > 0.002 && lo < 0.01 && mo > 0.1 && rb > 0.01 && ro < 0.01) }'; then
+        ok "6. panels: series, boundary and heat map side by side, in the figure's order (blue/orange shares: left $left_blue/$left_orange, middle -/$mid_orange, right $right_blue/$right_orange)"
+    else
+        not_ok "6. panels: ${width}x$height; blue/orange shares: left $left_blue/$left_orange, middle -/$mid_orange, right $right_blue/$right_orange"
+    fi
+    [ -z "${AGREPL_WINDOW_SHOTS:-}" ] || cp "$tmp/panels_file.png" "$AGREPL_WINDOW_SHOTS/" 2>/dev/null
+else
+    not_ok "6. panels: no plot window opened"
+    sed 's/^/     stderr: /' "$tmp/panels.err"
+fi
+status=$(quit panels)
+[ "$status" = 0 ] && ok "6. panels: :quit exits with status 0" || not_ok "6. panels: :quit gave status $status"
 
 
 echo "windows (live windows): $pass passed, $fail failed"
