@@ -85,19 +85,54 @@ static char *path_resolved(const char *path, const char **why) {
     return joined;
 }
 
+/* Whether the real path `real` lies in the folder `root` (a real path). */
+static bool path_inside(const char *real, const char *root) {
+    size_t root_len = strlen(root);
+    return strncmp(real, root, root_len) == 0 && (real[root_len] == '/' || real[root_len] == '\0' || root_len == 1);
+}
+
+/* The real path of the deepest folder above `path` that resolves (for
+ * "a/b/c": a/b, else a, else the working folder; for "/a/b": /a, else /);
+ * NULL when none does. */
+static char *deepest_resolved_parent(const char *path) {
+    char *p = strdup(path);
+    if (p == NULL) return NULL;
+    char *real = NULL;
+    for (;;) {
+        size_t len = strlen(p);
+        while (len > 1 && p[len - 1] == '/') p[--len] = '\0';
+        char *slash = strrchr(p, '/');
+        if (slash == NULL) {
+            real = realpath(".", NULL);
+            break;
+        }
+        slash[slash == p ? 1 : 0] = '\0'; /* "/a" -> "/" */
+        if ((real = realpath(p, NULL)) != NULL || strcmp(p, "/") == 0) break;
+    }
+    free(p);
+    return real;
+}
+
 int repl_path_allowed(repl *r, const char *who, const char *path) {
-    if (r->settings.files_root == NULL) return 0;
+    const char *root = r->settings.files_root;
+    if (root == NULL) return 0;
     const char *why;
     char *real = path_resolved(path, &why);
-    size_t root_len = strlen(r->settings.files_root);
-    bool inside = real != NULL && strncmp(real, r->settings.files_root, root_len) == 0 &&
-                  (real[root_len] == '/' || real[root_len] == '\0' || root_len == 1);
-    bool resolved = real != NULL;
+    bool inside = real != NULL && path_inside(real, root);
+    if (real == NULL) {
+        /* Why a path does not resolve is told only when it fails inside the
+         * folder (a missing folder of the student's own).  Beyond it, "no
+         * such directory" against "is outside" (or a permission error)
+         * would tell a confined session which folders exist elsewhere: an
+         * outside path is refused with the same words whatever is there. */
+        char *parent = deepest_resolved_parent(path);
+        bool beyond = parent != NULL && !path_inside(parent, root);
+        free(parent);
+        if (!beyond) return repl_error(r, "%s: %s: %s (--files-in %s)", who, path, why, root);
+    }
     free(real);
     if (inside) return 0;
-    if (!resolved)
-        return repl_error(r, "%s: %s: %s (--files-in %s)", who, path, why, r->settings.files_root);
-    return repl_error(r, "%s: %s is outside this session's folder %s (--files-in)", who, path, r->settings.files_root);
+    return repl_error(r, "%s: %s is outside this session's folder %s (--files-in)", who, path, root);
 }
 
 /* What a file statement's open or write failing with `error` means to the

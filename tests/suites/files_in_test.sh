@@ -43,6 +43,13 @@ refused 'x = 1.0; render(sin(x), "to_bob/g.png")' "render: to_bob/g.png $o"
 refused 'x = 1.0; dot(sin(x), "to_bob/private/../g.dot")' "dot: to_bob/private/../g.dot $o"
 refused 'x = 1.0; dot(sin(x), "dangling")' "dot: dangling: a symbolic link that leads nowhere (--files-in $root)"
 refused 'x = 1.0; dot(sin(x), "nodir/g.dot")' "dot: nodir/g.dot: no such directory (--files-in $root)"
+# outside, a folder that is not there is refused in the same words as one
+# that is (else the refusals would tell which of bob's folders exist)
+refused 'x = 1.0; dot(sin(x), "../bob/nodir/g.dot")' "dot: ../bob/nodir/g.dot $o"
+refused 'x = 1.0; dot(sin(x), "../bob/private/g.dot")' "dot: ../bob/private/g.dot $o"
+refused ":load $tmp/class/bob/nodir/deeper/x.ag" ":load: $tmp/class/bob/nodir/deeper/x.ag $o"
+refused 'x = load_csv("/nonexistent-dir/x.csv")' "load_csv: /nonexistent-dir/x.csv $o"
+refused 'x = 1.0; dot(sin(x), "to_bob/nodir/g.dot")' "dot: to_bob/nodir/g.dot $o"
 refused 'x = 1.0; dot(sin(x), "..")' "dot: .. $o"
 refused 'plot(1.0); savefig("/tmp/../'"$tmp"'/class/bob/p.png")' "savefig: /tmp/../$tmp/class/bob/p.png $o"
 refused 'm = mlp([2, 1]); y = m(ones(1, 2)); save(m, "../bob/w.safetensors")' "save: ../bob/w.safetensors $o"
