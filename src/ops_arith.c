@@ -177,7 +177,7 @@ static ag_var *zero_where(ag_ctx *ctx, ag_var *g, ag_var *mask) {
 }
 
 ag_var *ag_powv(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_POWV, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_POWV), op_powv_scalar, a, b);
 }
 int op_powv_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_arith(ctx, f, ys, T_POW);
