@@ -101,15 +101,16 @@ static __attribute__((noinline, cold)) void scalar_nonfinite(ag_ctx *ctx, const 
         ctx->nonfinite_op = row->name;
 }
 
-/* Both scalar entries' work: y, a new one-element variable shaped like a,
+/* The scalar path's work: y, a new one-element variable shaped like a,
  * holding value and carrying `flags`; with gradients on, a function node of
- * row with inputs a (and b unless NULL) and parameters p and hi, marked
- * FUNC_SCALAR for backward.c.  ctx_alloc_var and ctx_alloc_func hand out
- * zeroed nodes (a function's inputs and outputs pointing at its inline
- * arrays), so what stays zero is not stored again: a leaf's creator, grad
- * and generation; a node's other parameters. */
-static inline ag_var *scalar_record(ag_ctx *ctx, const ag_op_def *row, double p, double hi, ag_var *a,
-                                    ag_var *b, double value, unsigned flags) {
+ * row with inputs a (and b unless NULL), marked FUNC_SCALAR for backward.c,
+ * and, when params is not NULL, its p and hi (the only parameters of the
+ * ops with a scalar hook).  ctx_alloc_var and ctx_alloc_func hand out zeroed
+ * nodes (a function's inputs and outputs pointing at its inline arrays), so
+ * what stays zero is not stored: y's grad, name and flags for most ops, the
+ * node's parameters for the ops without any. */
+static inline ag_var *scalar_record(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
+                                    ag_var *a, ag_var *b, double value, unsigned flags) {
     if (ctx->check_finite && !isfinite(value)) scalar_nonfinite(ctx, row, a, b);
     ag_var *y = var_new_scalar(ctx, a->t.ndim, value);
     if (y == NULL) return NULL;
@@ -123,8 +124,10 @@ static inline ag_var *scalar_record(ag_ctx *ctx, const ag_op_def *row, double p,
     f->mark |= FUNC_SCALAR;
     f->op = row->id;
     f->row = row;
-    f->params.p = p;
-    f->params.hi = hi;
+    if (params != NULL) {
+        f->params.p = params->p;
+        f->params.hi = params->hi;
+    }
     int generation = a->generation;
     f->inputs[0] = a;
     if (b != NULL) {
@@ -140,9 +143,11 @@ static inline ag_var *scalar_record(ag_ctx *ctx, const ag_op_def *row, double p,
     return y;
 }
 
-ag_var *op_scalar_result(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *a, ag_var *b,
-                         double value) {
-    return scalar_record(ctx, row, p, 0.0, a, b, value, 0);
+ag_var *op_scalar_result(ag_ctx *ctx, const ag_op_def *row, ag_var *a, ag_var *b, double value) {
+    return scalar_record(ctx, row, NULL, a, b, value, 0);
+}
+ag_var *op_scalar_result_p(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *x, double value) {
+    return scalar_record(ctx, row, &(const ag_op_params){.p = p}, x, NULL, value, 0);
 }
 
 /* op_apply_row's scalar path, for the ops and callers without an entry of
@@ -150,10 +155,9 @@ ag_var *op_scalar_result(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *a,
 static ag_var *apply_scalar(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
                             ag_var *const *inputs, int ninputs) {
     static const ag_op_params none;
-    if (params == NULL) params = &none;
     ag_var *a = inputs[0], *b = ninputs > 1 ? inputs[1] : NULL;
-    double value = row->scalar(params, a->t.data[0], b != NULL ? b->t.data[0] : 0.0);
-    return scalar_record(ctx, row, params->p, params->hi, a, b, value, bool_flag(row->id));
+    double value = row->scalar(params != NULL ? params : &none, a->t.data[0], b != NULL ? b->t.data[0] : 0.0);
+    return scalar_record(ctx, row, params, a, b, value, bool_flag(row->id));
 }
 
 /* NULL inputs propagate (keeping the first message, or leaving one when

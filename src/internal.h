@@ -378,12 +378,12 @@ static inline bool scalar_pair(const ag_ctx *ctx, const ag_var *a, const ag_var 
 }
 /* The scalar path's result (function.c): a new one-element variable shaped
  * like a holding value, which row's scalar hook computed from a (and b, or
- * NULL for a one-input op) with parameter p (params.p; 0 for an op without
- * parameters); with gradients on, a function node records it.  As
- * op_apply_row's scalar path: the finite check may name row; NULL + "out of
- * memory". */
-ag_var *op_scalar_result(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *a, ag_var *b,
-                         double value);
+ * NULL for a one-input op); with gradients on, a function node records it.
+ * As op_apply_row's scalar path: the finite check may name row; NULL + "out
+ * of memory".  _p: for a one-input op with parameter p (params.p), kept
+ * apart so that the others do not carry it across the allocations. */
+ag_var *op_scalar_result(ag_ctx *ctx, const ag_op_def *row, ag_var *a, ag_var *b, double value);
+ag_var *op_scalar_result_p(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *x, double value);
 /* op_apply_row(ctx, row, NULL, {a, b}) for a two-input op without
  * parameters whose scalar hook is `hook` (a function of the calling file,
  * which the compiler inlines here). */
@@ -391,7 +391,7 @@ static inline ag_var *op_apply_pair(ag_ctx *ctx, const ag_op_def *row, ag_scalar
                                     ag_var *b) {
     if (scalar_pair(ctx, a, b)) {
         double value = hook(&(const ag_op_params){0}, a->t.data[0], b->t.data[0]);
-        return op_scalar_result(ctx, row, 0.0, a, b, value);
+        return op_scalar_result(ctx, row, a, b, value);
     }
     return op_apply_row(ctx, row, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
 }
@@ -399,7 +399,7 @@ static inline ag_var *op_apply_pair(ag_ctx *ctx, const ag_op_def *row, ag_scalar
 static inline ag_var *op_apply_one(ag_ctx *ctx, const ag_op_def *row, ag_scalar_fn hook, ag_var *x) {
     if (scalar_operand(ctx, x)) {
         double value = hook(&(const ag_op_params){0}, x->t.data[0], 0.0);
-        return op_scalar_result(ctx, row, 0.0, x, NULL, value);
+        return op_scalar_result(ctx, row, x, NULL, value);
     }
     return op_apply_row(ctx, row, NULL, (ag_var *[]){x}, 1, 1, NULL);
 }
@@ -409,7 +409,7 @@ static inline ag_var *op_apply_one_p(ag_ctx *ctx, const ag_op_def *row, ag_scala
                                      ag_var *x) {
     if (scalar_operand(ctx, x)) {
         double value = hook(&(const ag_op_params){.p = p}, x->t.data[0], 0.0);
-        return op_scalar_result(ctx, row, p, x, NULL, value);
+        return op_scalar_result_p(ctx, row, p, x, value);
     }
     ag_op_params params = {.p = p};
     return op_apply_row(ctx, row, &params, (ag_var *[]){x}, 1, 1, NULL);
