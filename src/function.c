@@ -112,8 +112,12 @@ static __attribute__((noinline, cold)) void scalar_nonfinite(ag_ctx *ctx, const 
 static inline ag_var *scalar_record(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
                                     ag_var *a, ag_var *b, double value, unsigned flags) {
     if (ctx->check_finite && !isfinite(value)) scalar_nonfinite(ctx, row, a, b);
-    ag_var *y = var_new_scalar(ctx, a->t.ndim, value);
+    ag_var *y = ctx_alloc_var(ctx);
     if (y == NULL) return NULL;
+    /* ctx and a's ndim are read again from a (a->ctx is ctx: every caller
+     * checked it), not kept in registers across the call */
+    ctx = a->ctx;
+    var_set_scalar(y, a->t.ndim, value);
     y->flags |= flags;
     if (!ctx->grad_enabled) {
         if (!ctx->in_backward) y->flags |= AG_VAR_NOGRAD;

@@ -430,16 +430,21 @@ ag_var *var_zeros_named(ag_ctx *ctx, const char *what, int ndim, const int *shap
 ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value);
 /* A variable of one element, shaped (1, ..., 1) with ndim dims, stored
  * inline: no malloc for the scalars that most lessons are made of.  Inline
- * here for the scalar path's every op (var_scalar_like is the same). */
-static inline ag_var *var_new_scalar(ag_ctx *ctx, int ndim, double value) {
-    ag_var *v = ctx_alloc_var(ctx);
-    if (v == NULL) return NULL;
+ * here for the scalar path's every op (var_scalar_like is the same).
+ * var_set_scalar makes v, just handed out by ctx_alloc_var, that variable:
+ * for callers that read ndim after the allocation rather than keep it in a
+ * register across the call. */
+static inline ag_var *var_set_scalar(ag_var *v, int ndim, double value) {
     v->t.ndim = ndim;
     for (int i = 0; i < ndim; i++) v->t.shape[i] = 1;
     v->t.size = 1;
     v->t.data = &v->scalar_storage;
     v->scalar_storage = value;
     return v;
+}
+static inline ag_var *var_new_scalar(ag_ctx *ctx, int ndim, double value) {
+    ag_var *v = ctx_alloc_var(ctx);
+    return v != NULL ? var_set_scalar(v, ndim, value) : NULL;
 }
 /* A new leaf shaped like `like` with uninitialized data (inline when it has
  * one element).  NULL + "out of memory". */
