@@ -92,47 +92,76 @@ static inline bool scalar_inputs(ag_ctx *ctx, const ag_op_def *row, ag_var *cons
     return ninputs == 2 && b != NULL && b->ctx == ctx && b->t.size == 1 && b->t.ndim == a->t.ndim;
 }
 
-/* Whether op_apply's work was done here: *result is then the output (NULL
- * when out of memory). */
-static bool apply_scalar(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
-                         ag_var *const *inputs, int ninputs, ag_var **result) {
-    static const ag_op_params none;
-    if (params == NULL) params = &none;
-    ag_scalar_fn scalar = row->scalar;
-    if (scalar == NULL) return false;
-    double a = inputs[0]->t.data[0], b = ninputs > 1 ? inputs[1]->t.data[0] : 0.0;
-    double value = scalar(params, a, b);
-    *result = NULL;
-    if (ctx->check_finite && ctx->nonfinite_op == NULL && !isfinite(value) && isfinite(a) &&
-        (ninputs < 2 || isfinite(b)))
+/* The finite check's verdict on a scalar result that is not finite: row
+ * made it when a (and b, unless NULL) are finite; a NaN or Inf that came in
+ * through an input is not the op's.  Only the first op is named. */
+static __attribute__((noinline, cold)) void scalar_nonfinite(ag_ctx *ctx, const ag_op_def *row,
+                                                             const ag_var *a, const ag_var *b) {
+    if (ctx->nonfinite_op == NULL && isfinite(a->t.data[0]) && (b == NULL || isfinite(b->t.data[0])))
         ctx->nonfinite_op = row->name;
-    ag_var *y = var_new_scalar(ctx, inputs[0]->t.ndim, value);
-    if (y != NULL) y->flags |= bool_flag(row->id);
-    if (y == NULL || !ctx->grad_enabled) {
-        if (y != NULL && !ctx->in_backward) y->flags |= AG_VAR_NOGRAD;
-        *result = y;
-        return true;
+}
+
+/* The scalar path's work: y, a new one-element variable shaped like a,
+ * holding value and carrying `flags`; with gradients on, a function node of
+ * row with inputs a (and b unless NULL), marked FUNC_SCALAR for backward.c,
+ * and, when params is not NULL, its p and hi (the only parameters of the
+ * ops with a scalar hook).  ctx_alloc_var and ctx_alloc_func hand out zeroed
+ * nodes (a function's inputs and outputs pointing at its inline arrays), so
+ * what stays zero is not stored: y's grad, name and flags for most ops, the
+ * node's parameters for the ops without any. */
+static inline ag_var *scalar_record(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
+                                    ag_var *a, ag_var *b, double value, unsigned flags) {
+    if (ctx->check_finite && !isfinite(value)) scalar_nonfinite(ctx, row, a, b);
+    ag_var *y = ctx_alloc_var(ctx);
+    if (y == NULL) return NULL;
+    /* ctx and a's ndim are read again from a (a->ctx is ctx: every caller
+     * checked it), not kept in registers across the call */
+    ctx = a->ctx;
+    var_set_scalar(y, a->t.ndim, value);
+    y->flags |= flags;
+    if (!ctx->grad_enabled) {
+        if (!ctx->in_backward) y->flags |= AG_VAR_NOGRAD;
+        return y;
     }
     ag_func *f = ctx_alloc_func(ctx);
-    if (f == NULL) return true; /* y is unreachable: the collector takes it */
+    if (f == NULL) return NULL; /* y is unreachable: the collector takes it */
     f->mark |= FUNC_SCALAR;
     f->op = row->id;
     f->row = row;
-    f->params.p = params->p;
-    f->params.hi = params->hi;
-    f->ninputs = ninputs;
-    f->noutputs = 1;
-    int generation = 0;
-    for (int i = 0; i < ninputs; i++) {
-        f->inputs[i] = inputs[i];
-        if (inputs[i]->generation > generation) generation = inputs[i]->generation;
+    if (params != NULL) {
+        f->params.p = params->p;
+        f->params.hi = params->hi;
     }
+    int generation = a->generation;
+    f->inputs[0] = a;
+    if (b != NULL) {
+        f->inputs[1] = b;
+        if (b->generation > generation) generation = b->generation;
+    }
+    f->ninputs = b != NULL ? 2 : 1;
+    f->noutputs = 1;
     f->generation = generation;
     f->outputs[0] = y;
     y->creator = f;
     y->generation = generation + 1;
-    *result = y;
-    return true;
+    return y;
+}
+
+ag_var *op_scalar_result(ag_ctx *ctx, const ag_op_def *row, ag_var *a, ag_var *b, double value) {
+    return scalar_record(ctx, row, NULL, a, b, value, 0);
+}
+ag_var *op_scalar_result_p(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *x, double value) {
+    return scalar_record(ctx, row, &(const ag_op_params){.p = p}, x, NULL, value, 0);
+}
+
+/* op_apply_row's scalar path, for the ops and callers without an entry of
+ * their own (scalar_inputs holds): the element by the row's hook. */
+static ag_var *apply_scalar(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
+                            ag_var *const *inputs, int ninputs) {
+    static const ag_op_params none;
+    ag_var *a = inputs[0], *b = ninputs > 1 ? inputs[1] : NULL;
+    double value = row->scalar(params != NULL ? params : &none, a->t.data[0], b != NULL ? b->t.data[0] : 0.0);
+    return scalar_record(ctx, row, params, a, b, value, bool_flag(row->id));
 }
 
 /* NULL inputs propagate (keeping the first message, or leaving one when
@@ -273,11 +302,11 @@ fail:
 ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *def, const ag_op_params *params,
                      ag_var *const *inputs, int ninputs, int noutputs, ag_var **outs) {
     if (ctx == NULL) return NULL;
-    ag_var *fast; /* scalar_inputs has checked what check_inputs would */
-    if (noutputs == 1 && scalar_inputs(ctx, def, inputs, ninputs) &&
-        apply_scalar(ctx, def, params, inputs, ninputs, &fast)) {
-        if (fast != NULL && outs != NULL) outs[0] = fast;
-        return fast;
+    if (noutputs == 1 && scalar_inputs(ctx, def, inputs, ninputs)) {
+        /* scalar_inputs has checked what check_inputs would */
+        ag_var *y = apply_scalar(ctx, def, params, inputs, ninputs);
+        if (y != NULL && outs != NULL) outs[0] = y;
+        return y;
     }
     return apply_general(ctx, def, params, inputs, ninputs, noutputs, outs);
 }

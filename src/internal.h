@@ -356,6 +356,65 @@ ag_var *op_apply_row(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *para
  * enum constant's name, or a macro parameter that receives one). */
 #define op_apply(ctx, op, ...) op_apply_row(ctx, OP_ROW(op), __VA_ARGS__)
 
+/* ---- the scalar path's own entries ---------------------------------------------
+ * The public functions of the common elementwise ops (ag_add .. ag_pow,
+ * ag_exp, ag_sin, ...) try these first: on one-element variables of this
+ * context they compute the element with the op's own scalar hook, inlined
+ * where the op is defined, and hand it to op_scalar_result, without
+ * op_apply_row's argument array, row look-ups and general checks.  Anything
+ * else (a NULL input, a collected variable, one of another context, more
+ * elements, shapes of different ranks) goes to op_apply_row, whose checks
+ * name the error exactly as before. */
+
+/* Whether x may be an input of the scalar path: a variable of ctx (ctx not
+ * NULL: a collected variable's ctx is NULL) with one element. */
+static inline bool scalar_operand(const ag_ctx *ctx, const ag_var *x) {
+    return x != NULL && x->ctx == ctx && ctx != NULL && x->t.size == 1;
+}
+/* a and b together: both scalar operands with the same number of dims (all
+ * of them 1), so the result has their shape and no broadcast is involved. */
+static inline bool scalar_pair(const ag_ctx *ctx, const ag_var *a, const ag_var *b) {
+    return scalar_operand(ctx, a) && scalar_operand(ctx, b) && a->t.ndim == b->t.ndim;
+}
+/* The scalar path's result (function.c): a new one-element variable shaped
+ * like a holding value, which row's scalar hook computed from a (and b, or
+ * NULL for a one-input op); with gradients on, a function node records it.
+ * As op_apply_row's scalar path: the finite check may name row; NULL + "out
+ * of memory".  _p: for a one-input op with parameter p (params.p), kept
+ * apart so that the others do not carry it across the allocations. */
+ag_var *op_scalar_result(ag_ctx *ctx, const ag_op_def *row, ag_var *a, ag_var *b, double value);
+ag_var *op_scalar_result_p(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *x, double value);
+/* op_apply_row(ctx, row, NULL, {a, b}) for a two-input op without
+ * parameters whose scalar hook is `hook` (a function of the calling file,
+ * which the compiler inlines here). */
+static inline ag_var *op_apply_pair(ag_ctx *ctx, const ag_op_def *row, ag_scalar_fn hook, ag_var *a,
+                                    ag_var *b) {
+    if (scalar_pair(ctx, a, b)) {
+        double value = hook(&(const ag_op_params){0}, a->t.data[0], b->t.data[0]);
+        return op_scalar_result(ctx, row, a, b, value);
+    }
+    return op_apply_row(ctx, row, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+}
+/* op_apply_row(ctx, row, NULL, {x}) for a one-input op without parameters. */
+static inline ag_var *op_apply_one(ag_ctx *ctx, const ag_op_def *row, ag_scalar_fn hook, ag_var *x) {
+    if (scalar_operand(ctx, x)) {
+        double value = hook(&(const ag_op_params){0}, x->t.data[0], 0.0);
+        return op_scalar_result(ctx, row, x, NULL, value);
+    }
+    return op_apply_row(ctx, row, NULL, (ag_var *[]){x}, 1, 1, NULL);
+}
+/* op_apply_row(ctx, row, {.p = p}, {x}) for a one-input op whose one
+ * parameter is p (pow's exponent, leaky_relu's slope). */
+static inline ag_var *op_apply_one_p(ag_ctx *ctx, const ag_op_def *row, ag_scalar_fn hook, double p,
+                                     ag_var *x) {
+    if (scalar_operand(ctx, x)) {
+        double value = hook(&(const ag_op_params){.p = p}, x->t.data[0], 0.0);
+        return op_scalar_result_p(ctx, row, p, x, value);
+    }
+    ag_op_params params = {.p = p};
+    return op_apply_row(ctx, row, &params, (ag_var *[]){x}, 1, 1, NULL);
+}
+
 /* Whether x may be an input of op: false, leaving "reshape: input 1 is NULL"
  * (unless a message is already set) or "...belongs to another context",
  * when it may not.  For ops that look at x before op_apply does. */
@@ -371,16 +430,21 @@ ag_var *var_zeros_named(ag_ctx *ctx, const char *what, int ndim, const int *shap
 ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value);
 /* A variable of one element, shaped (1, ..., 1) with ndim dims, stored
  * inline: no malloc for the scalars that most lessons are made of.  Inline
- * here for the scalar path's every op (var_scalar_like is the same). */
-static inline ag_var *var_new_scalar(ag_ctx *ctx, int ndim, double value) {
-    ag_var *v = ctx_alloc_var(ctx);
-    if (v == NULL) return NULL;
+ * here for the scalar path's every op (var_scalar_like is the same).
+ * var_set_scalar makes v, just handed out by ctx_alloc_var, that variable:
+ * for callers that read ndim after the allocation rather than keep it in a
+ * register across the call. */
+static inline ag_var *var_set_scalar(ag_var *v, int ndim, double value) {
     v->t.ndim = ndim;
     for (int i = 0; i < ndim; i++) v->t.shape[i] = 1;
     v->t.size = 1;
     v->t.data = &v->scalar_storage;
     v->scalar_storage = value;
     return v;
+}
+static inline ag_var *var_new_scalar(ag_ctx *ctx, int ndim, double value) {
+    ag_var *v = ctx_alloc_var(ctx);
+    return v != NULL ? var_set_scalar(v, ndim, value) : NULL;
 }
 /* A new leaf shaped like `like` with uninitialized data (inline when it has
  * one element).  NULL + "out of memory". */

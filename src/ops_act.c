@@ -32,7 +32,9 @@ static int times_gy(ag_ctx *ctx, ag_var *const *gys, ag_var **gxs, ag_var *d) {
         (void)p, (void)b;                                                                  \
         return (EXPR);                                                                     \
     }                                                                                      \
-    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_##ID), NULL, x); }  \
+    ag_var *ag_##stem(ag_ctx *ctx, ag_var *x) {                                            \
+        return op_apply_one(ctx, OP_ROW(AG_OP_##ID), op_##stem##_scalar, x);               \
+    }                                                                                      \
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); } \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {  \
         ag_var *x = f->inputs[0], *y = f->outputs[0];                                     \
@@ -75,8 +77,7 @@ UNARY_OP(erf, ERF, erf(x), ag_mul(ctx, k(ctx, TWO_OVER_SQRT_PI), ag_exp(ctx, ag_
 static double leaky_slope(double x, const ag_op_params *p) { return x > 0 ? 1.0 : p->p; }
 double op_leaky_relu_scalar(const ag_op_params *p, double x, double b) { return x > 0 ? x : x * p->p; }
 ag_var *ag_leaky_relu(ag_ctx *ctx, ag_var *x, double negative_slope) {
-    ag_op_params p = {.p = negative_slope};
-    return op_unary(ctx, OP_ROW(AG_OP_LEAKY_RELU), &p, x);
+    return op_apply_one_p(ctx, OP_ROW(AG_OP_LEAKY_RELU), op_leaky_relu_scalar, negative_slope, x);
 }
 int op_leaky_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_leaky_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -86,8 +87,7 @@ int op_leaky_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var *
 /* elu: x where x > 0, else alpha*(exp(x) - 1); d = 1 where x > 0, else alpha*exp(x) */
 double op_elu_scalar(const ag_op_params *p, double x, double b) { return x > 0 ? x : p->p * expm1(x); }
 ag_var *ag_elu(ag_ctx *ctx, ag_var *x, double alpha) {
-    ag_op_params p = {.p = alpha};
-    return op_unary(ctx, OP_ROW(AG_OP_ELU), &p, x);
+    return op_apply_one_p(ctx, OP_ROW(AG_OP_ELU), op_elu_scalar, alpha, x);
 }
 int op_elu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 /* where(x > 0, 1, scale*alpha*exp(x)) */
@@ -104,7 +104,9 @@ int op_elu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 double op_selu_scalar(const ag_op_params *p, double x, double b) {
     return SELU_SCALE * (x > 0 ? x : SELU_ALPHA * expm1(x));
 }
-ag_var *ag_selu(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SELU), NULL, x); }
+ag_var *ag_selu(ag_ctx *ctx, ag_var *x) {
+    return op_apply_one(ctx, OP_ROW(AG_OP_SELU), op_selu_scalar, x);
+}
 int op_selu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_selu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return times_gy(ctx, gys, gxs, elu_deriv(ctx, f->inputs[0], SELU_ALPHA, SELU_SCALE));
@@ -113,7 +115,9 @@ int op_selu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 /* silu: x * sigmoid(x); d = s * (1 + x*(1 - s)), s = sigmoid(x) */
 static double logistic(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 double op_silu_scalar(const ag_op_params *p, double x, double b) { return x * logistic(x); }
-ag_var *ag_silu(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SILU), NULL, x); }
+ag_var *ag_silu(ag_ctx *ctx, ag_var *x) {
+    return op_apply_one(ctx, OP_ROW(AG_OP_SILU), op_silu_scalar, x);
+}
 int op_silu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_silu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0], *s = ag_sigmoid(ctx, x);
@@ -145,7 +149,9 @@ double op_mish_scalar(const ag_op_params *p, double x, double b) {
     ag_op_params sp = {.p = 1.0, .hi = 20.0};
     return x * tanh(op_softplus_scalar(&sp, x, 0.0));
 }
-ag_var *ag_mish(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_MISH), NULL, x); }
+ag_var *ag_mish(ag_ctx *ctx, ag_var *x) {
+    return op_apply_one(ctx, OP_ROW(AG_OP_MISH), op_mish_scalar, x);
+}
 int op_mish_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_mish_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0];
@@ -186,7 +192,7 @@ double op_logaddexp_scalar(const ag_op_params *p, double a, double b) {
     return m + log1p(exp(-fabs(a - b)));
 }
 ag_var *ag_logaddexp(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_LOGADDEXP, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_LOGADDEXP), op_logaddexp_scalar, a, b);
 }
 int op_logaddexp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_logaddexp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -199,7 +205,7 @@ int op_logaddexp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **
 /* fmod: C's fmod, the sign of a (torch.fmod); ga = gy, gb = -gy * trunc(a / b) */
 double op_fmod_scalar(const ag_op_params *p, double a, double b) { return fmod(a, b); }
 ag_var *ag_fmod(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_FMOD, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_FMOD), op_fmod_scalar, a, b);
 }
 int op_fmod_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_fmod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -213,7 +219,7 @@ int op_fmod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
  * ga = gy * a / y, gb = gy * b / y */
 double op_hypot_scalar(const ag_op_params *p, double a, double b) { return hypot(a, b); }
 ag_var *ag_hypot(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_HYPOT, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_HYPOT), op_hypot_scalar, a, b);
 }
 int op_hypot_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_hypot_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -227,7 +233,7 @@ int op_hypot_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs)
  * ga = gy * y / a, 0 where a = 0 (PyTorch's): sign(a) * copysign(1, b); gb = 0 */
 double op_copysign_scalar(const ag_op_params *p, double a, double b) { return copysign(a, b); }
 ag_var *ag_copysign(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_COPYSIGN, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_COPYSIGN), op_copysign_scalar, a, b);
 }
 int op_copysign_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_copysign_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -257,7 +263,7 @@ double op_remainder_scalar(const ag_op_params *p, double a, double b) {
     return m;
 }
 ag_var *ag_remainder(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_REMAINDER, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_REMAINDER), op_remainder_scalar, a, b);
 }
 int op_remainder_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_remainder_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -270,7 +276,7 @@ int op_remainder_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **
 /* floor_divide: a // b, floored; no gradient, as PyTorch defines none */
 double op_floor_divide_scalar(const ag_op_params *p, double a, double b) { return floor_quotient(a, b); }
 ag_var *ag_floor_divide(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_FLOOR_DIVIDE, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_FLOOR_DIVIDE), op_floor_divide_scalar, a, b);
 }
 int op_floor_divide_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_broadcast_hook(ctx, f, ys); }
 int op_floor_divide_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {

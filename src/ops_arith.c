@@ -7,7 +7,7 @@
 
 /* ---- add: y = a + b --------------------------------------------------------- */
 ag_var *ag_add(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_ADD, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_ADD), op_add_scalar, a, b);
 }
 int op_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_arith(ctx, f, ys, T_ADD);
@@ -25,7 +25,7 @@ int op_add_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 
 /* ---- sub: y = a - b --------------------------------------------------------- */
 ag_var *ag_sub(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_SUB, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_SUB), op_sub_scalar, a, b);
 }
 int op_sub_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_arith(ctx, f, ys, T_SUB);
@@ -49,7 +49,7 @@ int op_sub_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 
 /* ---- mul: y = a * b; ga = gy * b, gb = gy * a ----------------------------------- */
 ag_var *ag_mul(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_MUL, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_MUL), op_mul_scalar, a, b);
 }
 int op_mul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_arith(ctx, f, ys, T_MUL);
@@ -113,7 +113,7 @@ int op_mul_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 
 /* ---- div: y = a / b; ga = gy / b, gb = gy * (-a / (b*b)) ------------------------- */
 ag_var *ag_div(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_DIV, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_DIV), op_div_scalar, a, b);
 }
 int op_div_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_arith(ctx, f, ys, T_DIV);
@@ -129,7 +129,7 @@ int op_div_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 
 /* ---- neg: y = -x --------------------------------------------------------------- */
 ag_var *ag_neg(ag_ctx *ctx, ag_var *x) {
-    return op_apply(ctx, AG_OP_NEG, NULL, (ag_var *[]){x}, 1, 1, NULL);
+    return op_apply_one(ctx, OP_ROW(AG_OP_NEG), op_neg_scalar, x);
 }
 int op_neg_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_neg_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
@@ -143,8 +143,7 @@ int op_neg_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
  * the gradient of x^1 is gy * (1 * x^0), whose own gradient is then 0, so the
  * n-th derivative of x^n at 0 is n! and the next one 0, never 0 * 0^-1. */
 ag_var *ag_pow(ag_ctx *ctx, ag_var *x, double p) {
-    ag_op_params params = {.p = p};
-    return op_apply(ctx, AG_OP_POW, &params, (ag_var *[]){x}, 1, 1, NULL);
+    return op_apply_one_p(ctx, OP_ROW(AG_OP_POW), op_pow_scalar, p, x);
 }
 int op_pow_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(pow_grad, p->p == 0.0 ? 0.0 : gy * (p->p * t_pow(x, p->p - 1)))
@@ -178,7 +177,7 @@ static ag_var *zero_where(ag_ctx *ctx, ag_var *g, ag_var *mask) {
 }
 
 ag_var *ag_powv(ag_ctx *ctx, ag_var *a, ag_var *b) {
-    return op_apply(ctx, AG_OP_POWV, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
+    return op_apply_pair(ctx, OP_ROW(AG_OP_POWV), op_powv_scalar, a, b);
 }
 int op_powv_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_arith(ctx, f, ys, T_POW);

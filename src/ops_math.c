@@ -6,7 +6,7 @@
 #include "internal.h"
 
 /* ---- exp: gx = gy * y -------------------------------------------------------- */
-ag_var *ag_exp(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_EXP), NULL, x); }
+ag_var *ag_exp(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_EXP), op_exp_scalar, x); }
 int op_exp_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_exp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_mul(ctx, gys[0], f->outputs[0]);
@@ -20,7 +20,7 @@ unsigned op_exp_scalar_grad(const ag_op_params *p, double gy, double a, double b
 }
 
 /* ---- log: gx = gy / x ---------------------------------------------------------- */
-ag_var *ag_log(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_LOG), NULL, x); }
+ag_var *ag_log(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_LOG), op_log_scalar, x); }
 int op_log_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_log_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     gxs[0] = ag_div(ctx, gys[0], f->inputs[0]);
@@ -34,7 +34,7 @@ unsigned op_log_scalar_grad(const ag_op_params *p, double gy, double a, double b
 }
 
 /* ---- sin: gx = cos(x) * gy ------------------------------------------------------ */
-ag_var *ag_sin(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SIN), NULL, x); }
+ag_var *ag_sin(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_SIN), op_sin_scalar, x); }
 int op_sin_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(sin_grad, cos(x) * gy)
 SCALAR_GRAD_OF_RULE(sin, sin_grad)
@@ -45,7 +45,7 @@ int op_sin_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- cos: gx = -sin(x) * gy ------------------------------------------------------ */
-ag_var *ag_cos(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_COS), NULL, x); }
+ag_var *ag_cos(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_COS), op_cos_scalar, x); }
 int op_cos_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(cos_grad, negate(sin(x)) * gy)
 SCALAR_GRAD_OF_RULE(cos, cos_grad)
@@ -56,7 +56,7 @@ int op_cos_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- tan: gx = gy * (1 + y*y) ------------------------------------------------------ */
-ag_var *ag_tan(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_TAN), NULL, x); }
+ag_var *ag_tan(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_TAN), op_tan_scalar, x); }
 int op_tan_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(tan_grad, gy * (1.0 + y * y))
 SCALAR_GRAD_OF_RULE(tan, tan_grad)
@@ -68,7 +68,7 @@ int op_tan_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- tanh: gx = gy * (1 - y*y) ------------------------------------------------------ */
-ag_var *ag_tanh(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_TANH), NULL, x); }
+ag_var *ag_tanh(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_TANH), op_tanh_scalar, x); }
 int op_tanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_array(ctx, f, ys, fn_tanh_n);
 }
@@ -82,7 +82,7 @@ int op_tanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 }
 
 /* ---- sqrt: gx = gy / (2 y) ------------------------------------------------------------ */
-ag_var *ag_sqrt(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SQRT), NULL, x); }
+ag_var *ag_sqrt(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_SQRT), op_sqrt_scalar, x); }
 int op_sqrt_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(sqrt_grad, gy / (2.0 * y))
 SCALAR_GRAD_OF_RULE(sqrt, sqrt_grad)
@@ -94,7 +94,7 @@ int op_sqrt_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
 
 /* ---- abs: gx = gy * sign(x) (sign(0) = 0) ----------------------------------------------- */
 static double sign_of(double x, const ag_op_params *p) { return (x > 0) - (x < 0); }
-ag_var *ag_abs(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_ABS), NULL, x); }
+ag_var *ag_abs(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_ABS), op_abs_scalar, x); }
 int op_abs_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 DIRECT_RULE(abs_grad, gy * sign_of(x, NULL))
 SCALAR_GRAD_OF_RULE(abs, abs_grad)
@@ -106,7 +106,9 @@ int op_abs_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 
 /* ---- square: Pow(2) in disguise, as upstream; gx = gy * (2 * x^1) ---------------------- */
 static double squared(double x) { return pow(x, 2.0); }
-ag_var *ag_square(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SQUARE), NULL, x); }
+ag_var *ag_square(ag_ctx *ctx, ag_var *x) {
+    return op_apply_one(ctx, OP_ROW(AG_OP_SQUARE), op_square_scalar, x);
+}
 int op_square_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_unary(ctx, f, ys);
 }
@@ -119,7 +121,9 @@ int op_square_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
 }
 
 /* ---- sigmoid: y = 0.5 + 0.5 tanh(0.5 x); gx = gy * (y * (1 - y)) ----------------------- */
-ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_SIGMOID), NULL, x); }
+ag_var *ag_sigmoid(ag_ctx *ctx, ag_var *x) {
+    return op_apply_one(ctx, OP_ROW(AG_OP_SIGMOID), op_sigmoid_scalar, x);
+}
 int op_sigmoid_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return map_array(ctx, f, ys, fn_sigmoid_n);
 }
@@ -138,7 +142,7 @@ int op_sigmoid_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
  * false for NaN, so NaN passes through. */
 static double relu_of(double x) { return x <= 0.0 ? 0.0 : x; }
 static double positive(double x, const ag_op_params *p) { return x > 0 ? 1.0 : 0.0; }
-ag_var *ag_relu(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_RELU), NULL, x); }
+ag_var *ag_relu(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_RELU), op_relu_scalar, x); }
 /* y = relu(x) over n elements, unrolled by 4 over restrict pointers so -O2
  * vectorizes it (a 1-256-256-1 step runs it over 512,000 elements). */
 static void relu_map(double *restrict y, const double *restrict x, size_t n) {
@@ -194,7 +198,7 @@ static double gelu_gradient(double gy, double x) {
     double du = GELU_K * (1.0 + (3.0 * GELU_C) * pow(x, 2.0));
     return gy * (a + b * du);
 }
-ag_var *ag_gelu(ag_ctx *ctx, ag_var *x) { return op_unary(ctx, OP_ROW(AG_OP_GELU), NULL, x); }
+ag_var *ag_gelu(ag_ctx *ctx, ag_var *x) { return op_apply_one(ctx, OP_ROW(AG_OP_GELU), op_gelu_scalar, x); }
 /* gelu_of over n elements, its tanh through fn_tanh_n: the same bits. */
 static void gelu_map(double *y, const double *in, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = GELU_K * (in[i] + GELU_C * in[i] * in[i] * in[i]);

@@ -221,6 +221,52 @@ static void test_allocator_running_out(void **state) {
     assert_true(failures > 10);
 }
 
+/* A chain of scalar ops (the ops' own scalar entries: each makes a variable
+ * and a function node, from slabs that come through the allocator) and one
+ * backward.  0 with y and x's gradient in *value, or -1 (the error code in
+ * *code). */
+static int scalar_chain(ag_ctx *ctx, int steps, double value[2], ag_err *code) {
+    ag_var *x = ag_scalar(ctx, 0.5), *a = ag_scalar(ctx, 1.0001), *y = x;
+    for (int i = 0; i < steps && y != NULL; i++)
+        y = ag_add(ctx, ag_mul(ctx, ag_sin(ctx, y), a), ag_pow(ctx, ag_sub(ctx, y, x), 2.0));
+    int status = y != NULL && ag_backward(ctx, y, NULL) == 0 ? 0 : -1;
+    if (status == 0) value[0] = ag_item(y), value[1] = ag_item(ag_grad(x));
+    *code = ag_errcode(ctx);
+    return status;
+}
+
+/* The same for the scalar path: wherever its allocations are refused, the
+ * op gives NULL with "out of memory", nothing crashes, every block is given
+ * back, and a run that is not refused computes what the first one did. */
+static void test_scalar_ops_running_out(void **state) {
+    (void)state;
+    counting probe = {.fail_from = -1};
+    ag_allocator a = allocator_of(&probe);
+    ag_ctx *ctx = ag_ctx_new_with_allocator(&a);
+    double expected[2], value[2];
+    ag_err code;
+    assert_int_equal(scalar_chain(ctx, 2000, expected, &code), 0);
+    ag_ctx_free(ctx);
+    assert_int_equal(probe.live, 0);
+    int failures = 0;
+    for (long n = 1; n < probe.calls; n++) {
+        counting c = {.fail_from = n};
+        a = allocator_of(&c);
+        ctx = ag_ctx_new_with_allocator(&a);
+        if (ctx == NULL) continue;
+        if (scalar_chain(ctx, 2000, value, &code) < 0) {
+            failures++;
+            assert_int_equal(code, AG_ERR_NOMEM);
+            assert_string_equal(ag_errmsg(ctx), "out of memory");
+        } else {
+            assert_memory_equal(value, expected, sizeof value);
+        }
+        ag_ctx_free(ctx);
+        assert_int_equal(c.live, 0);
+    }
+    assert_true(failures > 5);
+}
+
 static void test_bad_allocators(void **state) {
     (void)state;
     counting c = {.fail_from = -1};
@@ -241,6 +287,7 @@ int main(void) {
         cmocka_unit_test(test_big_buffers_through_it),
         cmocka_unit_test(test_models_outliving_the_context),
         cmocka_unit_test(test_allocator_running_out),
+        cmocka_unit_test(test_scalar_ops_running_out),
         cmocka_unit_test(test_bad_allocators),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

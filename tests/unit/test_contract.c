@@ -155,6 +155,53 @@ static void test_other_context_is_refused(void **state) {
     assert_false(ag_failed(ctx));
 }
 
+/* The ops' scalar entries (ag_add, ag_pow, ag_sin ... on one-element
+ * variables) refuse what op_apply_row refuses, with its messages: a NULL
+ * input, a variable of another context, a collected one (a stale handle,
+ * whose node is on the free list), and no context at all. */
+static void test_scalar_ops_check_their_inputs(void **state) {
+    ag_ctx *other = ag_ctx_new();
+    ag_var *x = ag_scalar(ctx, 2), *theirs = ag_scalar(other, 3);
+    assert_null(ag_add(ctx, x, theirs));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_CONTEXT);
+    assert_string_equal(ag_errmsg(ctx), "add: input 2 belongs to another context");
+    ag_clear_error(ctx);
+    assert_fails(ag_sub(ctx, theirs, x), "sub: input 1 belongs to another context");
+    assert_fails(ag_pow(ctx, theirs, 2.0), "pow: input 1 belongs to another context");
+    assert_fails(ag_exp(ctx, theirs), "exp: input 1 belongs to another context");
+    assert_null(ag_add(other, x, x)); /* the other context says it of ours */
+    assert_string_equal(ag_errmsg(other), "add: input 1 belongs to another context");
+    assert_fails(ag_mul(ctx, NULL, x), "mul: input 1 is NULL");
+    assert_fails(ag_div(ctx, x, NULL), "div: input 2 is NULL");
+    assert_fails(ag_pow(ctx, NULL, 2.0), "pow: input 1 is NULL");
+    assert_fails(ag_neg(ctx, NULL), "neg: input 1 is NULL");
+    assert_null(ag_add(NULL, x, x));
+    assert_null(ag_pow(NULL, x, 2.0));
+    /* ranks that differ are the general path's: it broadcasts */
+    ag_var *row = ag_add(ctx, x, VAR(ctx, SHAPE(1, 1), 5));
+    assert_int_equal(ag_ndim(row), 2);
+    assert_close(ag_item(row), 7);
+    if (getenv("AG_DEBUG_NO_REUSE") == NULL) {
+#ifndef __SANITIZE_ADDRESS__ /* there the stale read itself is reported */
+        ag_retain(x);
+        ag_var *dead = ag_scalar(ctx, 1);
+        ag_gc(ctx);
+        assert_null(ag_add(ctx, x, dead));
+        assert_int_equal(ag_errcode(ctx), AG_ERR_STALE);
+        assert_string_equal(ag_errmsg(ctx), "add: input 2 is a collected variable (a stale handle: "
+                                            "it was not retained across ag_gc)");
+        ag_clear_error(ctx);
+        assert_fails(ag_pow(ctx, dead, 2.0), "pow: input 1 is a collected variable (a stale handle: "
+                                             "it was not retained across ag_gc)");
+        assert_fails(ag_sin(ctx, dead), "sin: input 1 is a collected variable (a stale handle: "
+                                        "it was not retained across ag_gc)");
+        assert_null(ag_neg(NULL, dead)); /* no context: not mistaken for one of its own */
+        ag_release(x);
+#endif
+    }
+    ag_ctx_free(other);
+}
+
 /* The stale pointer of the issue: collected nodes are reused at once ... */
 static void test_nodes_are_reused_by_default(void **state) {
     ag_var *loss = ag_scalar(ctx, 0.25);
@@ -528,6 +575,7 @@ int main(void) {
         CTX_TEST(test_errors_are_sticky),
         CTX_TEST(test_wrong_seed_blames_the_seed),
         CTX_TEST(test_other_context_is_refused),
+        CTX_TEST(test_scalar_ops_check_their_inputs),
         CTX_TEST(test_nodes_are_reused_by_default),
         CTX_TEST(test_no_reuse_switch),
         CTX_TEST(test_optimizer_config),
