@@ -306,7 +306,7 @@ static void undo_all(const undo_log *log) {
 
 /* y usable by ctx's backward (a NULL y keeps the first message); the seed
  * y.grad, when preset, shaped like y.  0, or -1 with the error set. */
-static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
+static __attribute__((noinline)) int check_output_fully(ag_ctx *ctx, const char *what, const ag_var *y) {
     if (y == NULL) {
         if (!ctx->failed) ctx_error(ctx, AG_ERR_ARG, "%s: the output is NULL", what);
         return -1;
@@ -327,6 +327,16 @@ static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
                -1;
     }
     return 0;
+}
+
+/* check_output, with the answer for a training step's usual output (this
+ * context's, made by a function that has a gradient, no seed preset) given
+ * inline, without the call. */
+static inline int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
+    if (y != NULL && y->ctx == ctx && y->grad == NULL && y->creator != NULL &&
+        ag_op_has_gradient(y->creator->op))
+        return 0;
+    return check_output_fully(ctx, what, y);
 }
 
 /* ---- the last backward's gradients (ag_last_grad) -------------------------
@@ -490,16 +500,20 @@ typedef struct {
     bool seed;    /* backward's own seed (ones_like y, flagged AG_VAR_SEED) */
 } flat_grad;
 
+/* A slot's state, one byte of bits (set and tested together, see the commit
+ * at the end of flat_backward). */
+#define SLOT_HAS 1u     /* the slot holds a gradient */
+#define SLOT_REACHED 2u /* the pass added a gradient into v */
+#define SLOT_DONE 4u    /* v's creator has run: the plain pass empties v's slot */
+
 typedef struct {
     ag_var *v;
     union {
-        double g;     /* the slot's own number, when has && grad < 0 */
+        double g;     /* the slot's own number, when SLOT_HAS && grad < 0 */
         ag_var *made; /* at the end, for a leaf: its gradient's variable */
     };
-    int grad;      /* the flat_grad it refers to, or -1 */
-    bool has;      /* the slot holds a gradient */
-    bool reached;  /* the pass added a gradient into v */
-    bool done;     /* v's creator has run: the plain pass empties v's slot */
+    int grad;            /* the flat_grad it refers to, or -1 */
+    unsigned char state; /* SLOT_* bits */
 } flat_slot;
 
 #define FLAT_LOCAL 32
@@ -555,50 +569,56 @@ static inline double flat_value(const flat_pass *fp, const flat_slot *s) {
     return s->grad >= 0 ? fp->grads[s->grad].g : s->g;
 }
 
-/* The index of v's slot, or -1 when it has none.  A slot's index is kept in
+/* v's slot, or NULL when it has none.  A slot's index is kept in
  * v->pass_refs, which only a reclaiming pass reads (made_in_pass), and the
  * flat pass never runs inside one; a stale index from an earlier pass fails
  * the check that its slot is v's. */
-static inline ptrdiff_t flat_find(const flat_pass *fp, const ag_var *v) {
+static inline flat_slot *flat_find(const flat_pass *fp, const ag_var *v) {
     size_t i = (size_t)(unsigned)v->pass_refs;
-    return i < fp->len && fp->slots[i].v == v ? (ptrdiff_t)i : -1;
+    return i < fp->len && fp->slots[i].v == v ? &fp->slots[i] : NULL;
 }
 
 /* v's older gradient as a flat_grad: its index, FLAT_NOMEM, or FLAT_ODD
  * when it is not one number shaped like v in this context (the plain pass
- * broadcasts or fails there). */
-static __attribute__((noinline)) int flat_older_grad(flat_pass *fp, ag_var *v) {
+ * broadcasts or fails there).  v has one element (every variable the pass
+ * reaches has), so each extent of its shape is 1: g is shaped like v
+ * (shape_equal) exactly when it has one element and as many dimensions,
+ * which is tested here without the call. */
+static inline int flat_older_grad(flat_pass *fp, ag_var *v) {
     ag_var *g = v->grad;
-    if (g->ctx != v->ctx || !shape_equal(g->t.ndim, g->t.shape, v->t.ndim, v->t.shape)) return FLAT_ODD;
+    if (g->ctx != v->ctx || g->t.size != 1 || g->t.ndim != v->t.ndim) return FLAT_ODD;
     return flat_new_grad(fp, g->t.data[0], g);
 }
 
-/* v's slot, made on first sight holding v's older gradient: its index,
- * FLAT_NOMEM or FLAT_ODD (flat_older_grad). */
-static inline ptrdiff_t flat_slot_of(flat_pass *fp, ag_var *v) {
-    ptrdiff_t i = flat_find(fp, v);
-    if (i >= 0) return i;
+/* A new slot for v (which has none) holding v's older gradient: the slot,
+ * or NULL with *why FLAT_NOMEM or FLAT_ODD (flat_older_grad).  The slots
+ * may move. */
+static inline flat_slot *flat_new_slot(flat_pass *fp, ag_var *v, int *why) {
     int grad = -1;
-    if (v->grad != NULL && (grad = flat_older_grad(fp, v)) < 0) return grad;
-    if (fp->len == fp->cap && !flat_slots_grow(fp)) return FLAT_NOMEM;
-    fp->slots[fp->len] = (flat_slot){.v = v, .grad = grad, .has = grad >= 0};
-    v->pass_refs = (int)fp->len;
-    return (ptrdiff_t)fp->len++;
+    if (v->grad != NULL && (grad = flat_older_grad(fp, v)) < 0) return *why = grad, NULL;
+    if (fp->len == fp->cap && !flat_slots_grow(fp)) return *why = FLAT_NOMEM, NULL;
+    flat_slot *s = &fp->slots[fp->len];
+    /* field by field: g is read only once the slot holds a number of its own */
+    s->v = v;
+    s->grad = grad;
+    s->state = grad >= 0 ? SLOT_HAS : 0;
+    v->pass_refs = (int)fp->len++;
+    return s;
 }
 
 /* The variable of the gradient slot s is left with, made the first time it
  * is asked for; NULL when out of memory (the ones made are left to the
- * collector). */
+ * collector).  var_new_scalar is var_scalar_like inline. */
 static ag_var *flat_var(ag_ctx *ctx, flat_pass *fp, const flat_slot *s) {
     flat_grad *g = s->grad >= 0 ? &fp->grads[s->grad] : NULL;
     if (g != NULL && g->var != NULL) return g->var;
     ag_var *v;
     if (g != NULL && g->seed) { /* made before the pass, as the plain pass makes it */
-        v = var_scalar_like(ctx, s->v, g->g);
+        v = var_new_scalar(ctx, s->v->t.ndim, g->g);
         if (v != NULL) v->flags |= AG_VAR_SEED;
     } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
         ctx->in_backward++;
-        v = var_scalar_like(ctx, s->v, flat_value(fp, s));
+        v = var_new_scalar(ctx, s->v->t.ndim, flat_value(fp, s));
         ctx->in_backward--;
     }
     if (g != NULL) g->var = v;
@@ -608,7 +628,7 @@ static ag_var *flat_var(ag_ctx *ctx, flat_pass *fp, const flat_slot *s) {
 /* The flat pass over y's graph (y made by the scalar path, its seed checked
  * by check_output): 0, -1 with the error set (nothing changed, as the plain
  * pass's undo leaves it), or FLAT_DECLINED. */
-static int flat_backward(ag_ctx *ctx, ag_var *y) {
+static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
     begin_call(ctx);
     func_heap heap;
     heap_init(&heap, ctx);
@@ -622,24 +642,24 @@ static int flat_backward(ag_ctx *ctx, ag_var *y) {
     fp.grads_cap = FLAT_LOCAL;
     fp.unused = -1;
     bool check = ctx->check_finite && ctx->nonfinite_op == NULL;
-    int status = FLAT_DECLINED;
+    int status = FLAT_DECLINED, why;
     /* the seed: y's grad, or a new 1 (the plain pass's ones_like) */
-    ptrdiff_t seed = flat_slot_of(&fp, y);
-    if (seed == FLAT_NOMEM) goto oom;
-    if (seed < 0) goto out;
-    if (!fp.slots[seed].has) {
+    flat_slot *sy = flat_new_slot(&fp, y, &why);
+    if (sy == NULL) goto failed;
+    if (!(sy->state & SLOT_HAS)) {
         int g = flat_new_grad(&fp, 1.0, NULL);
         if (g < 0) goto oom;
         fp.grads[g].seed = true;
-        fp.slots[seed].grad = g;
-        fp.slots[seed].has = true;
+        sy->grad = g;
+        sy->state = SLOT_HAS;
     }
     bool keep_flows = ctx->keep_last_grads; /* as the plain pass keeps them (a declined pass's are forgotten) */
     if (keep_flows) {
         flows_reset(ctx, false);
-        double g = flat_value(&fp, &fp.slots[seed]);
+        double g = flat_value(&fp, sy);
         record_flow_numbers(ctx, y, &g, 1);
     }
+    bool watch = check || keep_flows;
     if (add_func(ctx, &heap, y->creator) < 0) goto oom;
     while (!queue_empty(&heap)) {
         if (ctx_interrupted(ctx)) {
@@ -653,29 +673,33 @@ static int flat_backward(ag_ctx *ctx, ag_var *y) {
             clock_after(ctx->change_clock, f->made_at))
             goto out;
         ag_var *out = f->outputs[0];
-        ptrdiff_t o = flat_find(&fp, out);
-        if (o < 0 || !fp.slots[o].has) goto out; /* queued only once its output has a gradient */
+        flat_slot *so = flat_find(&fp, out);
+        if (so == NULL || !(so->state & SLOT_HAS)) goto out; /* queued only once its output has a gradient */
         double gx[2] = {0.0, 0.0};
-        unsigned passes = row->scalar_grad(&f->params, flat_value(&fp, &fp.slots[o]), f->inputs[0]->t.data[0],
+        unsigned passes = row->scalar_grad(&f->params, flat_value(&fp, so), f->inputs[0]->t.data[0],
                                            f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0,
                                            out->t.data[0], &gx[0], &gx[1]);
         for (int i = 0; i < f->ninputs; i++) {
             ag_var *x = f->inputs[i];
             if (x->flags & AG_VAR_CONST) continue; /* a constant gets no gradient */
-            if (check && !isfinite(gx[i])) goto out;
-            if (keep_flows) record_flow_numbers(ctx, x, &gx[i], 1);
-            ptrdiff_t k = flat_slot_of(&fp, x);
-            if (k == FLAT_NOMEM) goto oom;
-            if (k < 0) goto out;
-            flat_slot *sx = &fp.slots[k];
-            if (sx->has) { /* x.grad + gx: a new variable, as sum_grads makes it */
+            if (watch) { /* one test for both when neither is on */
+                if (check && !isfinite(gx[i])) goto out;
+                if (keep_flows) record_flow_numbers(ctx, x, &gx[i], 1);
+            }
+            flat_slot *sx = flat_find(&fp, x);
+            if (sx == NULL) {
+                /* the array may move: so is found again below */
+                ptrdiff_t at = so - fp.slots;
+                if ((sx = flat_new_slot(&fp, x, &why)) == NULL) goto failed;
+                so = &fp.slots[at];
+            }
+            if (sx->state & SLOT_HAS) { /* x.grad + gx: a new variable, as sum_grads makes it */
                 double sum = flat_value(&fp, sx) + gx[i];
                 if (check && !isfinite(sum)) goto out;
                 if (sx->grad >= 0) flat_drop(&fp, sx->grad);
                 sx->grad = -1;
                 sx->g = sum;
             } else if (passes & (SCALAR_GRAD_PASSES_A << i)) { /* gy's own variable */
-                flat_slot *so = &fp.slots[o];
                 if (so->grad < 0) { /* gy is shared from now on */
                     int g = flat_new_grad(&fp, so->g, NULL);
                     if (g < 0) goto oom;
@@ -683,45 +707,44 @@ static int flat_backward(ag_ctx *ctx, ag_var *y) {
                 }
                 sx->grad = so->grad;
                 fp.grads[so->grad].refs++;
-                sx->has = true;
             } else {
                 sx->grad = -1;
                 sx->g = gx[i];
-                sx->has = true;
             }
-            sx->reached = true;
+            sx->state |= SLOT_HAS | SLOT_REACHED;
             if (x->creator != NULL && add_func(ctx, &heap, x->creator) < 0) goto oom;
         }
-        flat_slot *so = &fp.slots[o]; /* the plain pass empties an output's slot (no retain_grad) */
+        /* the plain pass empties an output's slot (no retain_grad) */
         if (so->grad >= 0) flat_drop(&fp, so->grad);
         so->grad = -1;
-        so->has = false;
-        so->done = true;
+        so->state = (unsigned char)((so->state & ~SLOT_HAS) | SLOT_DONE);
     }
-    /* the leaves' gradients as variables first, so running out of memory changes nothing */
-    for (size_t i = 0; i < fp.len; i++) {
-        flat_slot *s = &fp.slots[i];
-        if (!s->reached || s->done) continue;
+    /* the leaves' gradients (reached, creator not run) as variables first,
+     * so running out of memory changes nothing */
+    for (flat_slot *s = fp.slots, *end = s + fp.len; s < end; s++) {
+        if ((s->state & (SLOT_REACHED | SLOT_DONE)) != SLOT_REACHED) continue;
         ag_var *v = flat_var(ctx, &fp, s);
         if (v == NULL) goto oom;
         s->made = v;
     }
-    for (size_t i = 0; i < fp.len; i++) { /* in the order the plain pass first reached them */
-        const flat_slot *s = &fp.slots[i];
+    unsigned calls = ctx->backward_calls;
+    for (flat_slot *s = fp.slots, *end = s + fp.len; s < end; s++) { /* in the order the plain pass first reached them */
         ag_var *x = s->v;
-        if (s->reached) {
+        if (s->state & SLOT_REACHED) {
             x->grad_calls = x->grad == NULL ? 1 : x->grad_calls + 1;
-            x->grad_call = ctx->backward_calls;
+            x->grad_call = calls;
             if (x->grad_calls >= 2 && !(x->flags & (AG_VAR_PARAM | AG_VAR_CONST)) && ctx->summed_data == NULL)
                 ctx->summed_data = x;
         }
-        if (s->done)
+        if (s->state & SLOT_DONE)
             x->grad = NULL;
-        else if (s->reached)
+        else if (s->state & SLOT_REACHED)
             var_set_grad(x, s->made);
     }
     status = 0;
     goto out;
+failed: /* flat_new_slot's `why` */
+    if (why != FLAT_NOMEM) goto out;
 oom:
     ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     status = -1;
