@@ -493,7 +493,6 @@ static bool nested_refused(ag_ctx *ctx, const char *name) {
  * pass declines, having changed nothing, and the plain pass runs from the
  * start.  A W1 step's backward made 14 variables and now makes 4. */
 typedef struct {
-    double g;
     ag_var *var;  /* the variable: an older one, or made at the end (NULL until then) */
     int refs;     /* slots referring to it; at 0, `next` links the unused ones */
     int next;
@@ -509,7 +508,12 @@ typedef struct {
 typedef struct {
     ag_var *v;
     union {
-        double g;     /* the slot's own number, when SLOT_HAS && grad < 0 */
+        /* The slot's number, when SLOT_HAS: its own, or a copy of its
+         * flat_grad's.  A shared number never changes (a sum is a new
+         * number of the slot's own), so the copy is taken when the slot
+         * comes to refer to it and the number is read without asking
+         * which of the two it is. */
+        double g;
         ag_var *made; /* at the end, for a leaf: its gradient's variable */
     };
     int grad;            /* the flat_grad it refers to, or -1 */
@@ -544,7 +548,7 @@ static __attribute__((noinline)) bool flat_slots_grow(flat_pass *fp) {
 
 /* A flat_grad of value g referred to by one slot: its index, or FLAT_NOMEM
  * (also for more than an int can count). */
-static inline int flat_new_grad(flat_pass *fp, double g, ag_var *var) {
+static inline int flat_new_grad(flat_pass *fp, ag_var *var) {
     int i = fp->unused;
     if (i >= 0) {
         fp->unused = fp->grads[i].next;
@@ -552,7 +556,7 @@ static inline int flat_new_grad(flat_pass *fp, double g, ag_var *var) {
         if (fp->ngrads == fp->grads_cap && !flat_grads_grow(fp)) return FLAT_NOMEM;
         i = (int)fp->ngrads++;
     }
-    fp->grads[i] = (flat_grad){.g = g, .var = var, .refs = 1};
+    fp->grads[i] = (flat_grad){.var = var, .refs = 1};
     return i;
 }
 
@@ -562,11 +566,6 @@ static inline void flat_drop(flat_pass *fp, int i) {
         fp->grads[i].next = fp->unused;
         fp->unused = i;
     }
-}
-
-/* The number in slot s (which has one). */
-static inline double flat_value(const flat_pass *fp, const flat_slot *s) {
-    return s->grad >= 0 ? fp->grads[s->grad].g : s->g;
 }
 
 /* v's slot, or NULL when it has none.  A slot's index is kept in
@@ -587,7 +586,7 @@ static inline flat_slot *flat_find(const flat_pass *fp, const ag_var *v) {
 static inline int flat_older_grad(flat_pass *fp, ag_var *v) {
     ag_var *g = v->grad;
     if (g->ctx != v->ctx || g->t.size != 1 || g->t.ndim != v->t.ndim) return FLAT_ODD;
-    return flat_new_grad(fp, g->t.data[0], g);
+    return flat_new_grad(fp, g);
 }
 
 /* A new slot for v (which has none) holding v's older gradient: the slot,
@@ -598,10 +597,11 @@ static inline flat_slot *flat_new_slot(flat_pass *fp, ag_var *v, int *why) {
     if (v->grad != NULL && (grad = flat_older_grad(fp, v)) < 0) return *why = grad, NULL;
     if (fp->len == fp->cap && !flat_slots_grow(fp)) return *why = FLAT_NOMEM, NULL;
     flat_slot *s = &fp->slots[fp->len];
-    /* field by field: g is read only once the slot holds a number of its own */
+    /* field by field: g is read only once the slot holds a gradient */
     s->v = v;
     s->grad = grad;
     s->state = grad >= 0 ? SLOT_HAS : 0;
+    if (grad >= 0) s->g = v->grad->t.data[0];
     v->pass_refs = (int)fp->len++;
     return s;
 }
@@ -614,11 +614,11 @@ static ag_var *flat_var(ag_ctx *ctx, flat_pass *fp, const flat_slot *s) {
     if (g != NULL && g->var != NULL) return g->var;
     ag_var *v;
     if (g != NULL && g->seed) { /* made before the pass, as the plain pass makes it */
-        v = var_new_scalar(ctx, s->v->t.ndim, g->g);
+        v = var_new_scalar(ctx, s->v->t.ndim, s->g);
         if (v != NULL) v->flags |= AG_VAR_SEED;
     } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
         ctx->in_backward++;
-        v = var_new_scalar(ctx, s->v->t.ndim, flat_value(fp, s));
+        v = var_new_scalar(ctx, s->v->t.ndim, s->g);
         ctx->in_backward--;
     }
     if (g != NULL) g->var = v;
@@ -647,17 +647,17 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
     flat_slot *sy = flat_new_slot(&fp, y, &why);
     if (sy == NULL) goto failed;
     if (!(sy->state & SLOT_HAS)) {
-        int g = flat_new_grad(&fp, 1.0, NULL);
+        int g = flat_new_grad(&fp, NULL);
         if (g < 0) goto oom;
         fp.grads[g].seed = true;
         sy->grad = g;
+        sy->g = 1.0;
         sy->state = SLOT_HAS;
     }
     bool keep_flows = ctx->keep_last_grads; /* as the plain pass keeps them (a declined pass's are forgotten) */
     if (keep_flows) {
         flows_reset(ctx, false);
-        double g = flat_value(&fp, sy);
-        record_flow_numbers(ctx, y, &g, 1);
+        record_flow_numbers(ctx, y, &sy->g, 1);
     }
     bool watch = check || keep_flows;
     if (add_func(ctx, &heap, y->creator) < 0) goto oom;
@@ -676,7 +676,7 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
         flat_slot *so = flat_find(&fp, out);
         if (so == NULL || !(so->state & SLOT_HAS)) goto out; /* queued only once its output has a gradient */
         double gx[2] = {0.0, 0.0};
-        unsigned passes = row->scalar_grad(&f->params, flat_value(&fp, so), f->inputs[0]->t.data[0],
+        unsigned passes = row->scalar_grad(&f->params, so->g, f->inputs[0]->t.data[0],
                                            f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0,
                                            out->t.data[0], &gx[0], &gx[1]);
         for (int i = 0; i < f->ninputs; i++) {
@@ -694,18 +694,19 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
                 so = &fp.slots[at];
             }
             if (sx->state & SLOT_HAS) { /* x.grad + gx: a new variable, as sum_grads makes it */
-                double sum = flat_value(&fp, sx) + gx[i];
+                double sum = sx->g + gx[i];
                 if (check && !isfinite(sum)) goto out;
                 if (sx->grad >= 0) flat_drop(&fp, sx->grad);
                 sx->grad = -1;
                 sx->g = sum;
             } else if (passes & (SCALAR_GRAD_PASSES_A << i)) { /* gy's own variable */
                 if (so->grad < 0) { /* gy is shared from now on */
-                    int g = flat_new_grad(&fp, so->g, NULL);
+                    int g = flat_new_grad(&fp, NULL);
                     if (g < 0) goto oom;
                     so->grad = g;
                 }
                 sx->grad = so->grad;
+                sx->g = so->g;
                 fp.grads[so->grad].refs++;
             } else {
                 sx->grad = -1;
