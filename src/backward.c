@@ -606,6 +606,35 @@ static inline flat_slot *flat_new_slot(flat_pass *fp, ag_var *v, int *why) {
     return s;
 }
 
+/* The flat pass's queue: queue_push's and queue_pop's order, with the entry
+ * held beside the heap (func_heap's `top`) and the insertion count kept in
+ * the pass's own locals, *top and *seq, not in the func_heap, which lives
+ * in memory (its address goes to heap_grow).  A chain, where each function
+ * queues the next one only, then pushes and pops in registers. */
+static inline int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
+    if (f->seen == ctx->backward_stamp) return 0;
+    f->seen = ctx->backward_stamp;
+    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | (*seq)++};
+    if (top->f != NULL) {
+        if (before(&item, top)) return heap_insert(h, item);
+        if (heap_insert(h, *top) < 0) return -1; /* displaced: below item */
+    } else if (h->len > 0 && before(&item, &h->items[0])) {
+        return heap_insert(h, item);
+    }
+    *top = item;
+    return 0;
+}
+
+/* The next function, NULL when none is queued. */
+static inline ag_func *flat_pop(func_heap *h, queued *top) {
+    ag_func *f = top->f;
+    if (f != NULL) {
+        top->f = NULL;
+        return f;
+    }
+    return h->len > 0 ? heap_pop(h) : NULL;
+}
+
 /* The variable of the gradient slot s is left with, made the first time it
  * is asked for; NULL when out of memory (the ones made are left to the
  * collector).  var_new_scalar is var_scalar_like inline. */
@@ -659,14 +688,15 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
         flows_reset(ctx, false);
         record_flow_numbers(ctx, y, &sy->g, 1);
     }
-    if (add_func(ctx, &heap, y->creator) < 0) goto oom;
-    while (!queue_empty(&heap)) {
+    queued top = {NULL, 0};
+    uint32_t seq = 0;
+    if (flat_push(ctx, &heap, &top, &seq, y->creator) < 0) goto oom;
+    for (ag_func *f; (f = flat_pop(&heap, &top)) != NULL;) {
         if (ctx_interrupted(ctx)) {
             ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
             status = -1;
             goto out;
         }
-        ag_func *f = queue_pop(&heap);
         const ag_op_def *row = func_def(f);
         if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL ||
             clock_after(ctx->change_clock, f->made_at))
@@ -718,7 +748,7 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
                 sx->g = gx[i];
             }
             sx->state |= SLOT_HAS | SLOT_REACHED;
-            if (x->creator != NULL && add_func(ctx, &heap, x->creator) < 0) goto oom;
+            if (x->creator != NULL && flat_push(ctx, &heap, &top, &seq, x->creator) < 0) goto oom;
         }
         /* the plain pass empties an output's slot (no retain_grad) */
         if (so->grad >= 0) flat_drop(&fp, so->grad);
