@@ -521,14 +521,19 @@ typedef struct {
 } flat_slot;
 
 #define FLAT_LOCAL 32
+/* The slots: a local of flat_backward whose address goes to no call (the
+ * one that grows it takes and returns it by value), so the compiler keeps
+ * its fields in registers across the pass's stores through pointers. */
+typedef struct {
+    flat_slot *at; /* the pass's local array, or a block of the context's */
+    size_t len, cap;
+} flat_slots;
+
 typedef struct {
     ag_ctx *ctx; /* whose allocator the arrays grow with */
-    flat_slot *slots;
-    size_t len, cap;
     flat_grad *grads;
     size_t ngrads, grads_cap;
     int unused; /* the first unused flat_grad, or -1 */
-    flat_slot slots_local[FLAT_LOCAL];
     flat_grad grads_local[FLAT_LOCAL];
 } flat_pass;
 
@@ -541,9 +546,12 @@ static __attribute__((noinline)) bool flat_grads_grow(flat_pass *fp) {
            CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->grads, fp->grads_cap, fp->ngrads, 1, fp->grads_local);
 }
 
-static __attribute__((noinline)) bool flat_slots_grow(flat_pass *fp) {
-    return fp->len < INT32_MAX &&
-           CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->slots, fp->cap, fp->len, 1, fp->slots_local);
+/* sl (full) with room for one more slot; as it was, cap still len, when
+ * out of memory or at more slots than an int can count.  local: the pass's
+ * own array. */
+static __attribute__((noinline)) flat_slots flat_slots_grow(ag_ctx *ctx, flat_slots sl, flat_slot *local) {
+    if (sl.len < INT32_MAX) (void)CTX_ARRAY_RESERVE_FROM(ctx, sl.at, sl.cap, sl.len, 1, local);
+    return sl;
 }
 
 /* A flat_grad of value g referred to by one slot: its index, or FLAT_NOMEM
@@ -572,9 +580,9 @@ static inline void flat_drop(flat_pass *fp, int i) {
  * v->pass_refs, which only a reclaiming pass reads (made_in_pass), and the
  * flat pass never runs inside one; a stale index from an earlier pass fails
  * the check that its slot is v's. */
-static inline flat_slot *flat_find(const flat_pass *fp, const ag_var *v) {
+static inline flat_slot *flat_find(const flat_slots *sl, const ag_var *v) {
     size_t i = (size_t)(unsigned)v->pass_refs;
-    return i < fp->len && fp->slots[i].v == v ? &fp->slots[i] : NULL;
+    return i < sl->len && sl->at[i].v == v ? &sl->at[i] : NULL;
 }
 
 /* v's older gradient as a flat_grad: its index, FLAT_NOMEM, or FLAT_ODD
@@ -592,17 +600,20 @@ static inline int flat_older_grad(flat_pass *fp, ag_var *v) {
 /* A new slot for v (which has none) holding v's older gradient: the slot,
  * or NULL with *why FLAT_NOMEM or FLAT_ODD (flat_older_grad).  The slots
  * may move. */
-static inline flat_slot *flat_new_slot(flat_pass *fp, ag_var *v, int *why) {
+static inline flat_slot *flat_new_slot(flat_pass *fp, flat_slots *sl, flat_slot *local, ag_var *v, int *why) {
     int grad = -1;
     if (v->grad != NULL && (grad = flat_older_grad(fp, v)) < 0) return *why = grad, NULL;
-    if (fp->len == fp->cap && !flat_slots_grow(fp)) return *why = FLAT_NOMEM, NULL;
-    flat_slot *s = &fp->slots[fp->len];
+    if (sl->len == sl->cap) {
+        *sl = flat_slots_grow(fp->ctx, *sl, local);
+        if (sl->len == sl->cap) return *why = FLAT_NOMEM, NULL;
+    }
+    flat_slot *s = &sl->at[sl->len];
     /* field by field: g is read only once the slot holds a gradient */
     s->v = v;
     s->grad = grad;
     s->state = grad >= 0 ? SLOT_HAS : 0;
     if (grad >= 0) s->g = v->grad->t.data[0];
-    v->pass_refs = (int)fp->len++;
+    v->pass_refs = (int)sl->len++;
     return s;
 }
 
@@ -663,9 +674,8 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
     heap_init(&heap, ctx);
     flat_pass fp;
     fp.ctx = ctx;
-    fp.slots = fp.slots_local;
-    fp.len = 0;
-    fp.cap = FLAT_LOCAL;
+    flat_slot slots_local[FLAT_LOCAL];
+    flat_slots sl = {slots_local, 0, FLAT_LOCAL};
     fp.grads = fp.grads_local;
     fp.ngrads = 0;
     fp.grads_cap = FLAT_LOCAL;
@@ -673,7 +683,7 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
     bool check = ctx->check_finite && ctx->nonfinite_op == NULL;
     int status = FLAT_DECLINED, why;
     /* the seed: y's grad, or a new 1 (the plain pass's ones_like) */
-    flat_slot *sy = flat_new_slot(&fp, y, &why);
+    flat_slot *sy = flat_new_slot(&fp, &sl, slots_local, y, &why);
     if (sy == NULL) goto failed;
     if (!(sy->state & SLOT_HAS)) {
         int g = flat_new_grad(&fp, NULL);
@@ -702,7 +712,7 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
             clock_after(ctx->change_clock, f->made_at))
             goto out;
         ag_var *out = f->outputs[0];
-        flat_slot *so = flat_find(&fp, out);
+        flat_slot *so = flat_find(&sl, out);
         if (so == NULL || !(so->state & SLOT_HAS)) goto out; /* queued only once its output has a gradient */
         double gx[2] = {0.0, 0.0};
         unsigned passes = row->scalar_grad(&f->params, so->g, f->inputs[0]->t.data[0],
@@ -721,12 +731,12 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
             ag_var *x = f->inputs[i];
             if (x->flags & AG_VAR_CONST) continue; /* a constant gets no gradient */
             if (keep_flows) record_flow_numbers(ctx, x, &gx[i], 1);
-            flat_slot *sx = flat_find(&fp, x);
+            flat_slot *sx = flat_find(&sl, x);
             if (sx == NULL) {
                 /* the array may move: so is found again below */
-                ptrdiff_t at = so - fp.slots;
-                if ((sx = flat_new_slot(&fp, x, &why)) == NULL) goto failed;
-                so = &fp.slots[at];
+                ptrdiff_t at = so - sl.at;
+                if ((sx = flat_new_slot(&fp, &sl, slots_local, x, &why)) == NULL) goto failed;
+                so = &sl.at[at];
             }
             if (sx->state & SLOT_HAS) { /* x.grad + gx: a new variable, as sum_grads makes it */
                 double sum = sx->g + gx[i];
@@ -757,14 +767,14 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
     }
     /* the leaves' gradients (reached, creator not run) as variables first,
      * so running out of memory changes nothing */
-    for (flat_slot *s = fp.slots, *end = s + fp.len; s < end; s++) {
+    for (flat_slot *s = sl.at, *end = s + sl.len; s < end; s++) {
         if ((s->state & (SLOT_REACHED | SLOT_DONE)) != SLOT_REACHED) continue;
         ag_var *v = flat_var(ctx, &fp, s);
         if (v == NULL) goto oom;
         s->made = v;
     }
     unsigned calls = ctx->backward_calls;
-    for (flat_slot *s = fp.slots, *end = s + fp.len; s < end; s++) { /* in the order the plain pass first reached them */
+    for (flat_slot *s = sl.at, *end = s + sl.len; s < end; s++) { /* in the order the plain pass first reached them */
         ag_var *x = s->v;
         if (s->state & SLOT_REACHED) {
             x->grad_calls = x->grad == NULL ? 1 : x->grad_calls + 1;
@@ -785,7 +795,7 @@ oom:
     ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     status = -1;
 out:
-    if (fp.slots != fp.slots_local) ctx_free(ctx, fp.slots);
+    if (sl.at != slots_local) ctx_free(ctx, sl.at);
     if (fp.grads != fp.grads_local) ctx_free(ctx, fp.grads);
     if (heap.items != heap.local) ctx_free(ctx, heap.items);
     return status;
