@@ -287,6 +287,50 @@ static void test_flat_pass_reuses_shared_gradients(void **state) {
     assert_int_equal(adds, sines);
 }
 
+/* Backward's flat pass with an allocator that runs out at each of the
+ * pass's calls in turn (its 402 slots outgrow the pass's own array): it fails with "out of memory" and leaves x's
+ * gradient and call count as they were, or, given enough, gives the
+ * gradient of a run that never ran out, bit for bit. */
+static double flat_chain_grad(long fail_after, bool *failed) {
+    counting c = {.fail_from = -1};
+    ag_allocator a = allocator_of(&c);
+    ag_ctx *ctx = ag_ctx_new_with_allocator(&a);
+    assert_non_null(ctx);
+    ag_var *x = ag_scalar(ctx, 0.5), *k = ag_scalar(ctx, 0.001), *y = x;
+    ag_var_set_flags(k, AG_VAR_CONST);
+    ag_var *older = ag_scalar(ctx, 0.25);
+    ag_set_grad(x, older);
+    for (int i = 0; i < 200; i++) y = ag_add(ctx, ag_sin(ctx, y), k);
+    assert_non_null(y);
+    c.fail_from = fail_after < 0 ? -1 : c.calls + fail_after;
+    int rc = ag_backward(ctx, y, NULL);
+    c.fail_from = -1;
+    *failed = rc < 0;
+    double g = ag_item(ag_grad(x));
+    if (rc < 0) {
+        assert_int_equal(ag_errcode(ctx), AG_ERR_NOMEM);
+        assert_ptr_equal(ag_grad(x), older);
+        assert_int_equal(ag_grad_calls(x), 0);
+    } else {
+        assert_int_equal(ag_grad_calls(x), 1);
+    }
+    ag_ctx_free(ctx);
+    assert_int_equal(c.live, 0);
+    return g;
+}
+
+static void test_flat_pass_running_out(void **state) {
+    (void)state;
+    bool failed;
+    double want = flat_chain_grad(-1, &failed);
+    assert_false(failed);
+    long fail = 0;
+    double got;
+    while ((got = flat_chain_grad(fail, &failed)), failed) fail++;
+    assert_true(fail >= 3); /* at least the slots' three blocks (64, 128, 256) */
+    assert_memory_equal(&got, &want, sizeof got);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nothing_allocated_elsewhere),
@@ -295,6 +339,7 @@ int main(void) {
         cmocka_unit_test(test_allocator_running_out),
         cmocka_unit_test(test_bad_allocators),
         cmocka_unit_test(test_flat_pass_reuses_shared_gradients),
+        cmocka_unit_test(test_flat_pass_running_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
