@@ -522,8 +522,10 @@ typedef struct {
 
 #define FLAT_LOCAL 32
 /* The slots: a local of flat_backward whose address goes to no call (the
- * one that grows it takes and returns it by value), so the compiler keeps
- * its fields in registers across the pass's stores through pointers. */
+ * one that grows it takes and returns it by value), so the compiler may keep
+ * its fields in registers across the pass's stores through pointers, which
+ * could not change them (in a struct whose address went to the grow call
+ * they were loaded again after each). */
 typedef struct {
     flat_slot *at; /* the pass's local array, or a block of the context's */
     size_t len, cap;
@@ -554,8 +556,9 @@ static __attribute__((noinline)) flat_slots flat_slots_grow(ag_ctx *ctx, flat_sl
     return sl;
 }
 
-/* A flat_grad of value g referred to by one slot: its index, or FLAT_NOMEM
- * (also for more than an int can count). */
+/* A flat_grad for var (an older gradient; NULL: made at the end) referred
+ * to by one slot, which keeps its number: its index, or FLAT_NOMEM (also
+ * for more than an int can count). */
 static inline int flat_new_grad(flat_pass *fp, ag_var *var) {
     int i = fp->unused;
     if (i >= 0) {
