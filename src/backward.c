@@ -306,7 +306,7 @@ static void undo_all(const undo_log *log) {
 
 /* y usable by ctx's backward (a NULL y keeps the first message); the seed
  * y.grad, when preset, shaped like y.  0, or -1 with the error set. */
-static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
+static __attribute__((noinline)) int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
     if (y == NULL) {
         if (!ctx->failed) ctx_error(ctx, AG_ERR_ARG, "%s: the output is NULL", what);
         return -1;
@@ -327,6 +327,16 @@ static int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
                -1;
     }
     return 0;
+}
+
+/* check_output, with the answer for a training step's usual output (this
+ * context's, made by a function that has a gradient, no seed preset) given
+ * inline, without the call. */
+static inline int check_output_quickly(ag_ctx *ctx, const char *what, const ag_var *y) {
+    if (y != NULL && y->ctx == ctx && y->grad == NULL && y->creator != NULL &&
+        ag_op_has_gradient(y->creator->op))
+        return 0;
+    return check_output(ctx, what, y);
 }
 
 /* ---- the last backward's gradients (ag_last_grad) -------------------------
@@ -483,34 +493,49 @@ static bool nested_refused(ag_ctx *ctx, const char *name) {
  * pass declines, having changed nothing, and the plain pass runs from the
  * start.  A W1 step's backward made 14 variables and now makes 4. */
 typedef struct {
-    double g;
     ag_var *var;  /* the variable: an older one, or made at the end (NULL until then) */
     int refs;     /* slots referring to it; at 0, `next` links the unused ones */
     int next;
     bool seed;    /* backward's own seed (ones_like y, flagged AG_VAR_SEED) */
 } flat_grad;
 
+/* A slot's state, one byte of bits (set and tested together, see the commit
+ * at the end of flat_backward). */
+#define SLOT_HAS 1u     /* the slot holds a gradient */
+#define SLOT_REACHED 2u /* the pass added a gradient into v */
+#define SLOT_DONE 4u    /* v's creator has run: the plain pass empties v's slot */
+
 typedef struct {
     ag_var *v;
     union {
-        double g;     /* the slot's own number, when has && grad < 0 */
+        /* The slot's number, when SLOT_HAS: its own, or a copy of its
+         * flat_grad's.  A shared number never changes (a sum is a new
+         * number of the slot's own), so the copy is taken when the slot
+         * comes to refer to it and the number is read without asking
+         * which of the two it is. */
+        double g;
         ag_var *made; /* at the end, for a leaf: its gradient's variable */
     };
-    int grad;      /* the flat_grad it refers to, or -1 */
-    bool has;      /* the slot holds a gradient */
-    bool reached;  /* the pass added a gradient into v */
-    bool done;     /* v's creator has run: the plain pass empties v's slot */
+    int grad;            /* the flat_grad it refers to, or -1 */
+    unsigned char state; /* SLOT_* bits */
 } flat_slot;
 
 #define FLAT_LOCAL 32
+/* The slots: a local of flat_backward whose address goes to no call (the
+ * one that grows it takes and returns it by value), so the compiler may keep
+ * its fields in registers across the pass's stores through pointers, which
+ * could not change them (in a struct whose address went to the grow call
+ * they were loaded again after each). */
+typedef struct {
+    flat_slot *at; /* the pass's local array, or a block of the context's */
+    size_t len, cap;
+} flat_slots;
+
 typedef struct {
     ag_ctx *ctx; /* whose allocator the arrays grow with */
-    flat_slot *slots;
-    size_t len, cap;
     flat_grad *grads;
     size_t ngrads, grads_cap;
     int unused; /* the first unused flat_grad, or -1 */
-    flat_slot slots_local[FLAT_LOCAL];
     flat_grad grads_local[FLAT_LOCAL];
 } flat_pass;
 
@@ -523,14 +548,18 @@ static __attribute__((noinline)) bool flat_grads_grow(flat_pass *fp) {
            CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->grads, fp->grads_cap, fp->ngrads, 1, fp->grads_local);
 }
 
-static __attribute__((noinline)) bool flat_slots_grow(flat_pass *fp) {
-    return fp->len < INT32_MAX &&
-           CTX_ARRAY_RESERVE_FROM(fp->ctx, fp->slots, fp->cap, fp->len, 1, fp->slots_local);
+/* sl (full) with room for one more slot; as it was, cap still len, when
+ * out of memory or at more slots than an int can count.  local: the pass's
+ * own array. */
+static __attribute__((noinline)) flat_slots flat_slots_grow(ag_ctx *ctx, flat_slots sl, flat_slot *local) {
+    if (sl.len < INT32_MAX) (void)CTX_ARRAY_RESERVE_FROM(ctx, sl.at, sl.cap, sl.len, 1, local);
+    return sl;
 }
 
-/* A flat_grad of value g referred to by one slot: its index, or FLAT_NOMEM
- * (also for more than an int can count). */
-static inline int flat_new_grad(flat_pass *fp, double g, ag_var *var) {
+/* A flat_grad for var (an older gradient; NULL: made at the end) referred
+ * to by one slot, which keeps its number: its index, or FLAT_NOMEM (also
+ * for more than an int can count). */
+static inline int flat_new_grad(flat_pass *fp, ag_var *var) {
     int i = fp->unused;
     if (i >= 0) {
         fp->unused = fp->grads[i].next;
@@ -538,7 +567,7 @@ static inline int flat_new_grad(flat_pass *fp, double g, ag_var *var) {
         if (fp->ngrads == fp->grads_cap && !flat_grads_grow(fp)) return FLAT_NOMEM;
         i = (int)fp->ngrads++;
     }
-    fp->grads[i] = (flat_grad){.g = g, .var = var, .refs = 1};
+    fp->grads[i] = (flat_grad){.var = var, .refs = 1};
     return i;
 }
 
@@ -550,55 +579,89 @@ static inline void flat_drop(flat_pass *fp, int i) {
     }
 }
 
-/* The number in slot s (which has one). */
-static inline double flat_value(const flat_pass *fp, const flat_slot *s) {
-    return s->grad >= 0 ? fp->grads[s->grad].g : s->g;
-}
-
-/* The index of v's slot, or -1 when it has none.  A slot's index is kept in
+/* v's slot, or NULL when it has none.  A slot's index is kept in
  * v->pass_refs, which only a reclaiming pass reads (made_in_pass), and the
  * flat pass never runs inside one; a stale index from an earlier pass fails
  * the check that its slot is v's. */
-static inline ptrdiff_t flat_find(const flat_pass *fp, const ag_var *v) {
+static inline flat_slot *flat_find(const flat_slots *sl, const ag_var *v) {
     size_t i = (size_t)(unsigned)v->pass_refs;
-    return i < fp->len && fp->slots[i].v == v ? (ptrdiff_t)i : -1;
+    return i < sl->len && sl->at[i].v == v ? &sl->at[i] : NULL;
 }
 
 /* v's older gradient as a flat_grad: its index, FLAT_NOMEM, or FLAT_ODD
  * when it is not one number shaped like v in this context (the plain pass
- * broadcasts or fails there). */
-static __attribute__((noinline)) int flat_older_grad(flat_pass *fp, ag_var *v) {
+ * broadcasts or fails there).  v has one element (every variable the pass
+ * reaches has), so each extent of its shape is 1: g is shaped like v
+ * (shape_equal) exactly when it has one element and as many dimensions,
+ * which is tested here without the call. */
+static inline int flat_older_grad(flat_pass *fp, ag_var *v) {
     ag_var *g = v->grad;
-    if (g->ctx != v->ctx || !shape_equal(g->t.ndim, g->t.shape, v->t.ndim, v->t.shape)) return FLAT_ODD;
-    return flat_new_grad(fp, g->t.data[0], g);
+    if (g->ctx != v->ctx || g->t.size != 1 || g->t.ndim != v->t.ndim) return FLAT_ODD;
+    return flat_new_grad(fp, g);
 }
 
-/* v's slot, made on first sight holding v's older gradient: its index,
- * FLAT_NOMEM or FLAT_ODD (flat_older_grad). */
-static inline ptrdiff_t flat_slot_of(flat_pass *fp, ag_var *v) {
-    ptrdiff_t i = flat_find(fp, v);
-    if (i >= 0) return i;
+/* A new slot for v (which has none) holding v's older gradient: the slot,
+ * or NULL with *why FLAT_NOMEM or FLAT_ODD (flat_older_grad).  The slots
+ * may move. */
+static inline flat_slot *flat_new_slot(flat_pass *fp, flat_slots *sl, flat_slot *local, ag_var *v, int *why) {
     int grad = -1;
-    if (v->grad != NULL && (grad = flat_older_grad(fp, v)) < 0) return grad;
-    if (fp->len == fp->cap && !flat_slots_grow(fp)) return FLAT_NOMEM;
-    fp->slots[fp->len] = (flat_slot){.v = v, .grad = grad, .has = grad >= 0};
-    v->pass_refs = (int)fp->len;
-    return (ptrdiff_t)fp->len++;
+    if (v->grad != NULL && (grad = flat_older_grad(fp, v)) < 0) return *why = grad, NULL;
+    if (sl->len == sl->cap) {
+        *sl = flat_slots_grow(fp->ctx, *sl, local);
+        if (sl->len == sl->cap) return *why = FLAT_NOMEM, NULL;
+    }
+    flat_slot *s = &sl->at[sl->len];
+    /* field by field: g is read only once the slot holds a gradient */
+    s->v = v;
+    s->grad = grad;
+    s->state = grad >= 0 ? SLOT_HAS : 0;
+    if (grad >= 0) s->g = v->grad->t.data[0];
+    v->pass_refs = (int)sl->len++;
+    return s;
+}
+
+/* The flat pass's queue: queue_push's and queue_pop's order, with the entry
+ * held beside the heap (func_heap's `top`) and the insertion count kept in
+ * the pass's own locals, *top and *seq, not in the func_heap, which lives
+ * in memory (its address goes to heap_grow).  A chain, where each function
+ * queues the next one only, then pushes and pops in registers. */
+static inline int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
+    if (f->seen == ctx->backward_stamp) return 0;
+    f->seen = ctx->backward_stamp;
+    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | (*seq)++};
+    if (top->f != NULL) {
+        if (before(&item, top)) return heap_insert(h, item);
+        if (heap_insert(h, *top) < 0) return -1; /* displaced: below item */
+    } else if (h->len > 0 && before(&item, &h->items[0])) {
+        return heap_insert(h, item);
+    }
+    *top = item;
+    return 0;
+}
+
+/* The next function, NULL when none is queued. */
+static inline ag_func *flat_pop(func_heap *h, queued *top) {
+    ag_func *f = top->f;
+    if (f != NULL) {
+        top->f = NULL;
+        return f;
+    }
+    return h->len > 0 ? heap_pop(h) : NULL;
 }
 
 /* The variable of the gradient slot s is left with, made the first time it
  * is asked for; NULL when out of memory (the ones made are left to the
- * collector). */
+ * collector).  var_new_scalar is var_scalar_like inline. */
 static ag_var *flat_var(ag_ctx *ctx, flat_pass *fp, const flat_slot *s) {
     flat_grad *g = s->grad >= 0 ? &fp->grads[s->grad] : NULL;
     if (g != NULL && g->var != NULL) return g->var;
     ag_var *v;
     if (g != NULL && g->seed) { /* made before the pass, as the plain pass makes it */
-        v = var_scalar_like(ctx, s->v, g->g);
+        v = var_new_scalar(ctx, s->v->t.ndim, s->g);
         if (v != NULL) v->flags |= AG_VAR_SEED;
     } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
         ctx->in_backward++;
-        v = var_scalar_like(ctx, s->v, flat_value(fp, s));
+        v = var_new_scalar(ctx, s->v->t.ndim, s->g);
         ctx->in_backward--;
     }
     if (g != NULL) g->var = v;
@@ -608,125 +671,134 @@ static ag_var *flat_var(ag_ctx *ctx, flat_pass *fp, const flat_slot *s) {
 /* The flat pass over y's graph (y made by the scalar path, its seed checked
  * by check_output): 0, -1 with the error set (nothing changed, as the plain
  * pass's undo leaves it), or FLAT_DECLINED. */
-static int flat_backward(ag_ctx *ctx, ag_var *y) {
+static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
     begin_call(ctx);
     func_heap heap;
     heap_init(&heap, ctx);
     flat_pass fp;
     fp.ctx = ctx;
-    fp.slots = fp.slots_local;
-    fp.len = 0;
-    fp.cap = FLAT_LOCAL;
+    flat_slot slots_local[FLAT_LOCAL];
+    flat_slots sl = {slots_local, 0, FLAT_LOCAL};
     fp.grads = fp.grads_local;
     fp.ngrads = 0;
     fp.grads_cap = FLAT_LOCAL;
     fp.unused = -1;
     bool check = ctx->check_finite && ctx->nonfinite_op == NULL;
-    int status = FLAT_DECLINED;
+    int status = FLAT_DECLINED, why;
     /* the seed: y's grad, or a new 1 (the plain pass's ones_like) */
-    ptrdiff_t seed = flat_slot_of(&fp, y);
-    if (seed == FLAT_NOMEM) goto oom;
-    if (seed < 0) goto out;
-    if (!fp.slots[seed].has) {
-        int g = flat_new_grad(&fp, 1.0, NULL);
+    flat_slot *sy = flat_new_slot(&fp, &sl, slots_local, y, &why);
+    if (sy == NULL) goto failed;
+    if (!(sy->state & SLOT_HAS)) {
+        int g = flat_new_grad(&fp, NULL);
         if (g < 0) goto oom;
         fp.grads[g].seed = true;
-        fp.slots[seed].grad = g;
-        fp.slots[seed].has = true;
+        sy->grad = g;
+        sy->g = 1.0;
+        sy->state = SLOT_HAS;
     }
     bool keep_flows = ctx->keep_last_grads; /* as the plain pass keeps them (a declined pass's are forgotten) */
     if (keep_flows) {
         flows_reset(ctx, false);
-        double g = flat_value(&fp, &fp.slots[seed]);
-        record_flow_numbers(ctx, y, &g, 1);
+        record_flow_numbers(ctx, y, &sy->g, 1);
     }
-    if (add_func(ctx, &heap, y->creator) < 0) goto oom;
-    while (!queue_empty(&heap)) {
+    queued top = {NULL, 0};
+    uint32_t seq = 0;
+    if (flat_push(ctx, &heap, &top, &seq, y->creator) < 0) goto oom;
+    for (ag_func *f; (f = flat_pop(&heap, &top)) != NULL;) {
         if (ctx_interrupted(ctx)) {
             ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
             status = -1;
             goto out;
         }
-        ag_func *f = queue_pop(&heap);
         const ag_op_def *row = func_def(f);
         if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL ||
             clock_after(ctx->change_clock, f->made_at))
             goto out;
         ag_var *out = f->outputs[0];
-        ptrdiff_t o = flat_find(&fp, out);
-        if (o < 0 || !fp.slots[o].has) goto out; /* queued only once its output has a gradient */
+        flat_slot *so = flat_find(&sl, out);
+        if (so == NULL || !(so->state & SLOT_HAS)) goto out; /* queued only once its output has a gradient */
         double gx[2] = {0.0, 0.0};
-        unsigned passes = row->scalar_grad(&f->params, flat_value(&fp, &fp.slots[o]), f->inputs[0]->t.data[0],
+        unsigned passes = row->scalar_grad(&f->params, so->g, f->inputs[0]->t.data[0],
                                            f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0,
                                            out->t.data[0], &gx[0], &gx[1]);
+        if (check) {
+            /* A non-finite gradient is the plain pass's to name.  x - x is 0
+             * for a finite x and NaN otherwise, so one comparison tests both
+             * (gx[1] is 0 for one input).  It tests a constant's too, which
+             * the plain pass skips: declining is always safe, the plain pass
+             * then computing the same. */
+            double z = (gx[0] - gx[0]) + (gx[1] - gx[1]);
+            if (z != z) goto out;
+        }
         for (int i = 0; i < f->ninputs; i++) {
             ag_var *x = f->inputs[i];
             if (x->flags & AG_VAR_CONST) continue; /* a constant gets no gradient */
-            if (check && !isfinite(gx[i])) goto out;
             if (keep_flows) record_flow_numbers(ctx, x, &gx[i], 1);
-            ptrdiff_t k = flat_slot_of(&fp, x);
-            if (k == FLAT_NOMEM) goto oom;
-            if (k < 0) goto out;
-            flat_slot *sx = &fp.slots[k];
-            if (sx->has) { /* x.grad + gx: a new variable, as sum_grads makes it */
-                double sum = flat_value(&fp, sx) + gx[i];
+            flat_slot *sx = flat_find(&sl, x);
+            if (sx == NULL) {
+                /* the array may move: so is found again below */
+                ptrdiff_t at = so - sl.at;
+                if ((sx = flat_new_slot(&fp, &sl, slots_local, x, &why)) == NULL) goto failed;
+                so = &sl.at[at];
+            }
+            if (sx->state & SLOT_HAS) { /* x.grad + gx: a new variable, as sum_grads makes it */
+                double sum = sx->g + gx[i];
                 if (check && !isfinite(sum)) goto out;
                 if (sx->grad >= 0) flat_drop(&fp, sx->grad);
                 sx->grad = -1;
                 sx->g = sum;
             } else if (passes & (SCALAR_GRAD_PASSES_A << i)) { /* gy's own variable */
-                flat_slot *so = &fp.slots[o];
                 if (so->grad < 0) { /* gy is shared from now on */
-                    int g = flat_new_grad(&fp, so->g, NULL);
+                    int g = flat_new_grad(&fp, NULL);
                     if (g < 0) goto oom;
                     so->grad = g;
                 }
                 sx->grad = so->grad;
+                sx->g = so->g;
                 fp.grads[so->grad].refs++;
-                sx->has = true;
             } else {
                 sx->grad = -1;
                 sx->g = gx[i];
-                sx->has = true;
             }
-            sx->reached = true;
-            if (x->creator != NULL && add_func(ctx, &heap, x->creator) < 0) goto oom;
+            sx->state |= SLOT_HAS | SLOT_REACHED;
+            if (x->creator != NULL && flat_push(ctx, &heap, &top, &seq, x->creator) < 0) goto oom;
         }
-        flat_slot *so = &fp.slots[o]; /* the plain pass empties an output's slot (no retain_grad) */
+        /* the plain pass empties an output's slot (no retain_grad) */
         if (so->grad >= 0) flat_drop(&fp, so->grad);
         so->grad = -1;
-        so->has = false;
-        so->done = true;
+        so->state = (unsigned char)((so->state & ~SLOT_HAS) | SLOT_DONE);
     }
-    /* the leaves' gradients as variables first, so running out of memory changes nothing */
-    for (size_t i = 0; i < fp.len; i++) {
-        flat_slot *s = &fp.slots[i];
-        if (!s->reached || s->done) continue;
+    /* the leaves' gradients (reached, creator not run) as variables first,
+     * so running out of memory changes nothing */
+    for (flat_slot *s = sl.at, *end = s + sl.len; s < end; s++) {
+        if ((s->state & (SLOT_REACHED | SLOT_DONE)) != SLOT_REACHED) continue;
         ag_var *v = flat_var(ctx, &fp, s);
         if (v == NULL) goto oom;
         s->made = v;
     }
-    for (size_t i = 0; i < fp.len; i++) { /* in the order the plain pass first reached them */
-        const flat_slot *s = &fp.slots[i];
+    unsigned calls = ctx->backward_calls;
+    for (flat_slot *s = sl.at, *end = s + sl.len; s < end; s++) { /* in the order the plain pass first reached them */
         ag_var *x = s->v;
-        if (s->reached) {
+        if (s->state & SLOT_REACHED) {
             x->grad_calls = x->grad == NULL ? 1 : x->grad_calls + 1;
-            x->grad_call = ctx->backward_calls;
+            x->grad_call = calls;
             if (x->grad_calls >= 2 && !(x->flags & (AG_VAR_PARAM | AG_VAR_CONST)) && ctx->summed_data == NULL)
                 ctx->summed_data = x;
         }
-        if (s->done)
+        if (s->state & SLOT_DONE)
             x->grad = NULL;
-        else if (s->reached)
+        else if (s->state & SLOT_REACHED)
             var_set_grad(x, s->made);
     }
     status = 0;
     goto out;
+failed: /* flat_new_slot's `why` */
+    if (why != FLAT_NOMEM) goto out;
 oom:
     ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
     status = -1;
 out:
-    if (fp.slots != fp.slots_local) ctx_free(ctx, fp.slots);
+    if (sl.at != slots_local) ctx_free(ctx, sl.at);
     if (fp.grads != fp.grads_local) ctx_free(ctx, fp.grads);
     if (heap.items != heap.local) ctx_free(ctx, heap.items);
     return status;
@@ -762,7 +834,7 @@ int ag_backward_with(ag_ctx *ctx, ag_var *y, const ag_backward_options *opts) {
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (ctx != NULL && nested_refused(ctx, "backward")) return -1;
     if (ctx != NULL) ctx->summed_data = NULL;
-    if (ctx == NULL || check_output(ctx, "backward", y) < 0) return -1;
+    if (ctx == NULL || check_output_quickly(ctx, "backward", y) < 0) return -1;
     ag_backward_opts none = {0};
     if (opts == NULL) opts = &none;
     if (ctx_interrupted(ctx)) return ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted"), -1;
@@ -953,7 +1025,7 @@ oom:
 ag_var *ag_backward_summed_data(ag_ctx *ctx) { return ctx != NULL ? ctx->summed_data : NULL; }
 
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
-    if (ctx == NULL || nested_refused(ctx, "grad") || check_output(ctx, "grad", y) < 0) return NULL;
+    if (ctx == NULL || nested_refused(ctx, "grad") || check_output_quickly(ctx, "grad", y) < 0) return NULL;
     if (x == NULL) return ctx->failed ? NULL : ctx_error(ctx, AG_ERR_ARG, "grad: the input is NULL");
     if (x->ctx != ctx) return ctx_error(ctx, AG_ERR_CONTEXT, "grad: the input belongs to another context");
     size_t n = 0;

@@ -281,6 +281,102 @@ static void test_bad_allocators(void **state) {
     assert_int_equal(c.calls, 0);
 }
 
+/* Bytes asked of an allocator (by malloc_fn and realloc_fn) while it is
+ * watched: what a backward pass's working arrays take. */
+typedef struct {
+    size_t asked;
+} asking;
+static void *ask_malloc(void *user, size_t size) {
+    ((asking *)user)->asked += size;
+    return __real_malloc(size);
+}
+static void *ask_realloc(void *user, void *ptr, size_t size) {
+    ((asking *)user)->asked += size;
+    return __real_realloc(ptr, size);
+}
+static void ask_free(void *user, void *ptr) {
+    (void)user;
+    __real_free(ptr);
+}
+
+/* Bytes asked for by the backward of a chain of 2n one-element functions
+ * from x: sin twice per link, or sin and then Add of a constant (which hands
+ * its gy on to its input as the same gradient). */
+static size_t chain_backward_bytes(int n, bool adds) {
+    asking a = {0};
+    ag_allocator al = {ask_malloc, ask_realloc, ask_free, &a};
+    ag_ctx *ctx = ag_ctx_new_with_allocator(&al);
+    assert_non_null(ctx);
+    ag_var *x = ag_scalar(ctx, 0.5), *c = ag_scalar(ctx, 0.001), *y = x;
+    ag_var_set_flags(c, AG_VAR_CONST);
+    for (int i = 0; i < n; i++) y = adds ? ag_add(ctx, ag_sin(ctx, y), c) : ag_sin(ctx, ag_sin(ctx, y));
+    assert_non_null(y);
+    size_t before = a.asked;
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    size_t asked = a.asked - before;
+    assert_non_null(ag_grad(x));
+    ag_ctx_free(ctx);
+    return asked;
+}
+
+/* Backward's flat pass (a graph of one-element values) stands for a gradient
+ * that several slots share (Add's gy, handed to its input as it is) with a
+ * record it uses again once no slot refers to it: down a chain where every
+ * Add shares one, a couple of records are in use at a time, so the pass
+ * asks for no more memory than down a chain of as many sines, which shares
+ * none.  Records never reused would grow their array with the chain, one
+ * per Add (tried: 144,384 bytes asked instead of 96,768). */
+static void test_flat_pass_reuses_shared_gradients(void **state) {
+    (void)state;
+    size_t sines = chain_backward_bytes(1000, false), adds = chain_backward_bytes(1000, true);
+    assert_true(sines > 0); /* the slots of 2,001 variables outgrow the pass's local ones */
+    assert_int_equal(adds, sines);
+}
+
+/* Backward's flat pass with an allocator that runs out at each of the
+ * pass's calls in turn (its 401 slots outgrow the pass's own array): it fails with "out of memory" and leaves x's
+ * gradient and call count as they were, or, given enough, gives the
+ * gradient of a run that never ran out, bit for bit. */
+static double flat_chain_grad(long fail_after, bool *failed) {
+    counting c = {.fail_from = -1};
+    ag_allocator a = allocator_of(&c);
+    ag_ctx *ctx = ag_ctx_new_with_allocator(&a);
+    assert_non_null(ctx);
+    ag_var *x = ag_scalar(ctx, 0.5), *k = ag_scalar(ctx, 0.001), *y = x;
+    ag_var_set_flags(k, AG_VAR_CONST);
+    ag_var *older = ag_scalar(ctx, 0.25);
+    ag_set_grad(x, older);
+    for (int i = 0; i < 200; i++) y = ag_add(ctx, ag_sin(ctx, y), k);
+    assert_non_null(y);
+    c.fail_from = fail_after < 0 ? -1 : c.calls + fail_after;
+    int rc = ag_backward(ctx, y, NULL);
+    c.fail_from = -1;
+    *failed = rc < 0;
+    double g = ag_item(ag_grad(x));
+    if (rc < 0) {
+        assert_int_equal(ag_errcode(ctx), AG_ERR_NOMEM);
+        assert_ptr_equal(ag_grad(x), older);
+        assert_int_equal(ag_grad_calls(x), 0);
+    } else {
+        assert_int_equal(ag_grad_calls(x), 1);
+    }
+    ag_ctx_free(ctx);
+    assert_int_equal(c.live, 0);
+    return g;
+}
+
+static void test_flat_pass_running_out(void **state) {
+    (void)state;
+    bool failed;
+    double want = flat_chain_grad(-1, &failed);
+    assert_false(failed);
+    long fail = 0;
+    double got;
+    while ((got = flat_chain_grad(fail, &failed)), failed) fail++;
+    assert_true(fail >= 4); /* the slots' blocks of 64, 128, 256 and 512 */
+    assert_memory_equal(&got, &want, sizeof got);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nothing_allocated_elsewhere),
@@ -289,6 +385,8 @@ int main(void) {
         cmocka_unit_test(test_allocator_running_out),
         cmocka_unit_test(test_scalar_ops_running_out),
         cmocka_unit_test(test_bad_allocators),
+        cmocka_unit_test(test_flat_pass_reuses_shared_gradients),
+        cmocka_unit_test(test_flat_pass_running_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
