@@ -716,9 +716,22 @@ typedef struct arith_operand {
     double number;           /*   and value */
 } arith_operand;
 
+static int eval_arithmetic_at(repl *r, const ast_node *n, int depth, repl_value *out);
+
+/* An arithmetic node under eval_expr's bound on the depth (eval_bounded's
+ * check and count), without eval_bounded's and eval_binary's frames. */
+static inline __attribute__((always_inline)) int eval_arith_bounded(repl *r, const ast_node *n, repl_value *out) {
+    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
+        return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
+    r->eval.depth++;
+    int rc = eval_arithmetic_at(r, n, 0, out);
+    r->eval.depth--;
+    return rc;
+}
+
 /* An operand of an arithmetic node into *o.  A right operand that is
- * itself arithmetic recurses through eval_expr, whose eval_bounded bounds
- * the depth (a left one is walked in a loop, eval_arithmetic_at). */
+ * itself arithmetic recurses with eval_expr's bound on the depth
+ * (eval_arith_bounded; a left one is walked in a loop, eval_arithmetic_at). */
 static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const ast_node *n, arith_operand *o) {
     o->literal = NULL;
     switch (n->kind) {
@@ -747,6 +760,9 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
         break;
     case AST_CALL: /* sin(x) * 2: its arguments' evaluation (eval_expr) bounds the depth */
         return eval_call(r, n, &o->value);
+    case AST_BINARY: /* (x0 - 1)^2 */
+        if (!plain_operator(n->as.binary.op)) return eval_arith_bounded(r, n, &o->value);
+        break;
     default: break;
     }
     return eval_expr(r, n, &o->value);
@@ -1062,5 +1078,8 @@ REPL_HOT int eval_call_statement(repl *r, const ast_node *n) {
 
 REPL_HOT int eval_expr(repl *r, const ast_node *n, repl_value *out) {
     if (n->kind == AST_NAME) return eval_name(r, n, out); /* a leaf: no recursion to bound */
+    /* an assignment's arithmetic (y = 100 * (x1 - x0^2)^2 + ...): bounded
+     * as eval_bounded bounds it, without its and eval_binary's frames */
+    if (n->kind == AST_BINARY && !plain_operator(n->as.binary.op)) return eval_arith_bounded(r, n, out);
     return eval_bounded(r, n, out);
 }
