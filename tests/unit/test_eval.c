@@ -181,6 +181,27 @@ static void test_loop_body_statements(void **state) {
     session_close(&s);
 }
 
+/* NAME op= e looks at e's names last (assign.c, look_later), and not at
+ * all once e reads a gradient: the rule's answer stays the same.  An
+ * update (e reads x.grad, or a name bound to a gradient) changes x in
+ * place; named variables and no gradient (a leaf, or an op's result whose
+ * graph reaches one) record the op. */
+static void test_update_rule_looks_at_names_last(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 1.0\na = 2.0\ny = x * a\ny.backward()\n"
+                             "x -= a * x.grad\nprint(x, x.creator)\n"
+                             "g = x.grad\nx -= a * g\nprint(x, x.creator)\n"
+                             "z = a * 3\nx -= z * x.grad\nprint(x, x.creator)\n"
+                             "x -= z * a\nprint(x, x.creator)\n"
+                             "w = 1.5\nw += a * -a\nprint(w, w.creator)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "x(-3) none\nx(-7) none\nx(-19) none\nx(-31) Sub\nw(-2.5) Add\n");
+    assert_string_equal(err_of(&s), "");
+    session_close(&s);
+}
+
 /* cleargrad(x0, x1), backward(y) and y.backward() of names bound to
  * variables run their row's `vars` without binding arguments (call.c,
  * call_vars_direct).  What they print and report is what the general
@@ -1047,6 +1068,7 @@ int main(void) {
         cmocka_unit_test(test_unary_builtins_called_directly),
         cmocka_unit_test(test_loop_body_statements),
         cmocka_unit_test(test_vars_builtins_called_directly),
+        cmocka_unit_test(test_update_rule_looks_at_names_last),
         cmocka_unit_test(test_joined_builtin_table),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
         cmocka_unit_test(test_endless_recursion_in_small_thread),
