@@ -181,6 +181,25 @@ static void test_loop_body_statements(void **state) {
     session_close(&s);
 }
 
+/* An arithmetic operand's variable goes without a reference of its own
+ * only when nothing can run before its op (eval.c, arith_operand_of): a
+ * left operand beside a call keeps one, here through calls that make
+ * enough to collect (a young collection would free an operand without a
+ * root, and the values or ASan would show it). */
+static void test_arithmetic_operands_beside_calls(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "a = 2.0\nb = 3.0\n"
+                             "def f() { for i in range(300) { t = randn(100) }\n return 1.0 }\n"
+                             "y = (a * b) + f()\nz = a * b - (a + f()) * (b * f())\nw = f() * a + b\n"
+                             "v = a * (b + f())\ny.backward()\nz.backward()\n"
+                             "print(y, z, w, v, a.grad, b.grad)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "y(7) z(-3) w(5) v(8) variable(3) variable(1)\n");
+    session_close(&s);
+}
+
 /* NAME op= e looks at e's names last (assign.c, look_later), and not at
  * all once e reads a gradient: the rule's answer stays the same.  An
  * update (e reads x.grad, or a name bound to a gradient) changes x in
@@ -1069,6 +1088,7 @@ int main(void) {
         cmocka_unit_test(test_loop_body_statements),
         cmocka_unit_test(test_vars_builtins_called_directly),
         cmocka_unit_test(test_update_rule_looks_at_names_last),
+        cmocka_unit_test(test_arithmetic_operands_beside_calls),
         cmocka_unit_test(test_joined_builtin_table),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
         cmocka_unit_test(test_endless_recursion_in_small_thread),
