@@ -204,8 +204,12 @@ static bool builds_graph(repl *r, ag_var *e) {
 typedef struct look {
     bool named, gradient; /* what the walks from e's operands reached */
     bool scalar;          /* every operand so far one finite number of no dimensions */
-    int nsummed;
+    int nsummed, nlater;
     ag_var *summed[4]; /* the variables whose .grad e reads, in order */
+    /* names' variables looked at (look_at_var) after the whole of e, and
+     * only while no gradient was found: once one is, what they reach no
+     * longer matters (`lr` of `x -= lr * x.grad`) */
+    ag_var *later[4];
 } look;
 
 /* Walks the graph of an operand of e into k; false when the walk could not
@@ -263,6 +267,11 @@ static inline __attribute__((always_inline)) bool look_operand(repl *r, const as
         }
         if (v->kind != VALUE_VAR) return false;
         look_scalar(k, v->as.var, value);
+        if (k->gradient) return true; /* as look_at_var answers */
+        if (k->nlater < (int)(sizeof k->later / sizeof k->later[0])) {
+            k->later[k->nlater++] = v->as.var;
+            return true;
+        }
         return look_at_var(r, v->as.var, k);
     }
     case AST_ATTRIBUTE: {
@@ -330,6 +339,14 @@ REPL_HOT static __attribute__((noinline)) bool look_ahead(repl *r, const ast_nod
     }
 }
 
+/* The looks look_operand left for the end of e: false when a walk could
+ * not finish. */
+static inline bool look_later(repl *r, look *k) {
+    for (int i = 0; i < k->nlater && !k->gradient; i++)
+        if (!look_at_var(r, k->later[i], k)) return false;
+    return true;
+}
+
 /* ---- NAME = e, NAME op= e ------------------------------------------------------------- */
 
 /* NAME op= e: in place or through the graph, by the rule at the top. */
@@ -352,7 +369,7 @@ REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
      * functions nobody would keep) */
     look k = {.scalar = true};
     double value = 0;
-    bool known = leaf && ag_grad_enabled(r->ctx) && look_operand(r, e, 0, &k, &value);
+    bool known = leaf && ag_grad_enabled(r->ctx) && look_operand(r, e, 0, &k, &value) && look_later(r, &k);
     bool update_known = known && (k.gradient || !k.named);
     int rc;
     if (update_known && k.scalar) {

@@ -71,6 +71,16 @@ struct builtin_def {
      * is a variable runs it without binding arguments (call.c,
      * call_unary_direct); NULL in every other row. */
     ag_var *(*unary)(ag_ctx *ctx, ag_var *x);
+    /* A built-in whose value is none and whose call with variables only, its
+     * other parameters left at their defaults, is this run over them
+     * (cleargrad(x0, x1), y.backward()): a call whose arguments (and
+     * receiver) are all names bound to variables runs it without binding
+     * arguments (call.c, call_vars_direct).  It returns 1 before doing
+     * anything when it does not take `count` variables (the call then binds
+     * its arguments the general way), else 0, or -1 after an error.  The
+     * variables are borrowed from their bindings: one that runs statements
+     * (a backward's hooks) holds its own roots.  NULL in most rows. */
+    int (*vars)(repl *r, ag_var *const *xs, int count);
 };
 
 /* The help topics, in :help's order (NULL-terminated): the closed set that

@@ -28,17 +28,12 @@ static int arg_step(repl *r, const builtin_args *a, int index, bool *step, doubl
                       value_with_article(v, buf, sizeof buf));
 }
 
-REPL_HOT static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
-    ag_var *y;
-    bool retain, create, step = false;
-    double pace = 0;
-    if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 1, &retain) < 0 || arg_bool(r, a, 2, &create) < 0 ||
-        arg_step(r, a, 3, &step, &pace) < 0)
-        return -1;
+/* y.backward(...) once its arguments are read. */
+static int backward_of(repl *r, ag_var *y, bool retain, bool create, bool step, double pace) {
     ag_backward_opts opts = {.retain_grad = retain, .create_graph = create};
     bool seeds_ones = ag_size(y) != 1 && ag_grad(y) == NULL;
     repl_notes_before_backward(r);
-    if (step) return repl_backward_steps(r, y, &opts, pace) < 0 ? -1 : (*out = VALUE_NIL_INIT, 0);
+    if (step) return repl_backward_steps(r, y, &opts, pace) < 0 ? -1 : 0;
     if (ag_backward(r->ctx, y, &opts) < 0) return engine_error(r);
     if (seeds_ones && !r->said_once.nonscalar_seed) {
         char shape[AG_SHAPEBUF];
@@ -50,8 +45,29 @@ REPL_HOT static int builtin_backward(repl *r, const builtin_args *a, repl_value 
                 ag_shape_string(ag_ndim(y), ag_shape(y), shape));
     }
     repl_note_no_graph(r, y);
-    *out = VALUE_NIL_INIT;
     return 0;
+}
+
+REPL_HOT static int builtin_backward(repl *r, const builtin_args *a, repl_value *out) {
+    ag_var *y;
+    bool retain, create, step = false;
+    double pace = 0;
+    if (arg_var(r, a, 0, &y) < 0 || arg_bool(r, a, 1, &retain) < 0 || arg_bool(r, a, 2, &create) < 0 ||
+        arg_step(r, a, 3, &step, &pace) < 0)
+        return -1;
+    *out = VALUE_NIL_INIT;
+    return backward_of(r, y, retain, create, step, pace);
+}
+
+/* backward(y) and y.backward() with the defaults (builtin_def.vars).  y is
+ * held by a root of its own while the pass runs: a hook or a user op's
+ * backward may run statements that rebind its name. */
+REPL_HOT static int backward_vars(repl *r, ag_var *const *xs, int count) {
+    if (count != 1) return 1;
+    ag_retain(xs[0]);
+    int rc = backward_of(r, xs[0], false, false, false, 0);
+    ag_release(xs[0]);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Clears the gradient of every variable given, also inside lists. */
@@ -74,6 +90,16 @@ REPL_HOT static int builtin_cleargrad(repl *r, const builtin_args *a, repl_value
         }
     }
     *out = VALUE_NIL_INIT;
+    return 0;
+}
+
+/* cleargrad(x0, x1) of variables only (builtin_def.vars): as
+ * builtin_cleargrad, which runs nothing else, so they stay borrowed. */
+REPL_HOT static int cleargrad_vars(repl *r, ag_var *const *xs, int count) {
+    for (int i = 0; i < count; i++) {
+        ag_cleargrad(xs[i]);
+        repl_note_summed(r, xs[i]); /* the streak is over */
+    }
     return 0;
 }
 
@@ -356,9 +382,11 @@ const builtin_def builtins_autograd[] = {
      "  its contributions.  The graph window (show(y) first) or tree(y) marks the function in\n"
      "  progress and the edges that carry gradient, and fills the gradients as they arrive.\n"
      "  q then Enter runs to the end; step=0.5 plays a step every 0.5 s; in a script the same\n"
-     "  lines print without waiting.  Nodes then show grad⁺ (:help grad⁺)."},
+     "  lines print without waiting.  Nodes then show grad⁺ (:help grad⁺).",
+     .vars = backward_vars},
     {"cleargrad", "*xs", builtin_cleargrad, "autograd",
-     "forget the gradients of xs (without it the next backward adds to them; graphs mark such sums ⚠)"},
+     "forget the gradients of xs (without it the next backward adds to them; graphs mark such sums ⚠)",
+     .vars = cleargrad_vars},
     {"unchain", "y", builtin_unchain, "autograd", "cut y from the op that made it"},
     {"unchain_backward", "y", builtin_unchain_backward, "autograd", "cut every op below y (y keeps its own)"},
     {"grad", "y, x=nil, create_graph=false", builtin_grad, "autograd",

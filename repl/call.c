@@ -404,6 +404,51 @@ REPL_HOT static int call_unary_direct(repl *r, const ast_node *n, const builtin_
     return rc < 0 ? -1 : 0;
 }
 
+/* The variables call_vars_direct gathers at most. */
+#define VARS_DIRECT_MAX 8
+
+/* A call of a built-in with a `vars` row (cleargrad(x0, x1), y.backward())
+ * whose arguments, and receiver x of x.f(), are all variables, the
+ * arguments names bound to them: the row's `vars` over the variables, as
+ * run_builtin would run the built-in's fn over them and the defaults
+ * (collection held off, the call's position for its errors), without
+ * binding arguments: no rest list, no copies of the bindings, no defaults
+ * to fill and release.  1 when n is not such a call (nothing evaluated, the
+ * receiver still the caller's); else 0, or -1 after an error, the receiver
+ * released. */
+REPL_HOT static int call_vars_direct(repl *r, const ast_node *n, const builtin_def *def, repl_value *receiver,
+                                     repl_value *out) {
+    const ast_list *arguments = &n->as.call.arguments;
+    int first = receiver != NULL ? 1 : 0, count = first + arguments->count;
+    if (count > VARS_DIRECT_MAX || (receiver != NULL && receiver->kind != VALUE_VAR)) return 1;
+    ag_var *xs[VARS_DIRECT_MAX];
+    if (receiver != NULL) xs[0] = receiver->as.var;
+    for (int i = first; i < count; i++) {
+        const repl_value *bound = bound_name_slot(r, arguments->items[i - first]);
+        if (bound == NULL || bound->kind != VALUE_VAR) return 1;
+        xs[i] = bound->as.var;
+    }
+    const ast_node *caller = r->eval.call;
+    repl_chunk *chunk = r->eval.chunk; /* what run_builtin restores after C code */
+    r->eval.call = n;
+    r->eval.native_depth++;
+    int rc = def->vars(r, xs, count);
+    r->eval.native_depth--;
+    r->eval.chunk = chunk;
+    if (rc == 1) {
+        r->eval.call = caller;
+        return 1;
+    }
+    *out = VALUE_NIL_INIT;
+    if (rc < 0) {
+        if (!r->error.set) repl_error(r, "%s failed", def->name);
+        ag_clear_error(r->ctx);
+    }
+    r->eval.call = caller;
+    if (receiver != NULL) value_release(*receiver);
+    return rc < 0 ? -1 : 0;
+}
+
 #define INLINE_ARGS 8
 
 REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
@@ -434,7 +479,9 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
             def = callee.as.builtin;
         else if (method && method_def != NULL && callee.kind != VALUE_OBJECT && builtin_method_form(method_def))
             def = method_def;
-        int rc = def != NULL && !method ? call_unary_direct(r, n, def, out) : 1;
+        int rc = def != NULL && def->vars != NULL ? call_vars_direct(r, n, def, method ? &callee : NULL, out)
+                 : def != NULL && !method       ? call_unary_direct(r, n, def, out)
+                                                : 1;
         if (rc == 1 && def != NULL) rc = call_builtin_direct(r, n, def, method ? &callee : NULL, use, out);
         if (rc <= 0) return rc; /* a built-in's callee needs no release; a receiver was consumed */
     }

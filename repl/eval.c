@@ -621,22 +621,37 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
     return eval_return_var(r, at, row->engine(r->ctx, x, y), out);
 }
 
+/* An op's result v into *out: with a reference of its own (0) when `root`,
+ * else without one (1: the caller uses it before anything else runs). */
+static inline __attribute__((always_inline)) int arith_result(repl *r, const ast_node *at, ag_var *v, bool root,
+                                                              repl_value *out) {
+    if (v == NULL) return engine_error_at(r, at);
+    if (root) {
+        *out = value_var(v);
+        return 0;
+    }
+    *out = (repl_value){.kind = VALUE_VAR, .as.var = v};
+    return 1;
+}
+
 /* a OP b for arithmetic; errors (and a NaN note) at node `at`.  Inline in
- * eval_arithmetic_at's nodes, a call elsewhere. */
+ * eval_arithmetic_at's nodes, a call elsewhere.  0 with a reference in *out,
+ * 1 with none (only when `root` is false: arith_result), -1 after an error. */
 static inline __attribute__((always_inline)) int arithmetic_inline(repl *r, const ast_node *at, ast_operator op,
-                                                                   repl_value a, repl_value b, repl_value *out) {
+                                                                   repl_value a, repl_value b, bool root,
+                                                                   repl_value *out) {
     /* the common case, as arithmetic_other without the checks (arithmetic
      * never sees a comparison: compare_values does) */
     if (a.kind == VALUE_VAR && b.kind == VALUE_VAR && repl_operators[op].engine != NULL)
-        return eval_return_var(r, at, repl_operators[op].engine(r->ctx, a.as.var, b.as.var), out);
+        return arith_result(r, at, repl_operators[op].engine(r->ctx, a.as.var, b.as.var), root, out);
     if (a.kind == VALUE_VAR && b.kind == VALUE_NUMBER && op == AST_OP_POWER) /* x^2: Pow(2) */
-        return eval_return_var(r, at, ag_pow(r->ctx, a.as.var, b.as.number), out);
+        return arith_result(r, at, ag_pow(r->ctx, a.as.var, b.as.number), root, out);
     return arithmetic_other(r, at, op, a, b, out);
 }
 
 REPL_HOT int eval_arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
                         repl_value *out) {
-    return arithmetic_inline(r, at, op, a, b, out);
+    return arithmetic_inline(r, at, op, a, b, true, out);
 }
 
 /* Bytes of C stack used since the top-level statement began.  Frame sizes
@@ -714,17 +729,41 @@ typedef struct arith_operand {
     repl_value value;        /* when literal is NULL */
     const ast_node *literal; /* a number literal not made yet: its node */
     double number;           /*   and value */
+    bool owned;              /* value holds a reference the operand releases */
 } arith_operand;
 
+static int eval_arithmetic_at(repl *r, const ast_node *n, int depth, bool root, repl_value *out);
+
+/* An arithmetic node under eval_expr's bound on the depth (eval_bounded's
+ * check and count), without eval_bounded's and eval_binary's frames;
+ * eval_arithmetic_at's answer. */
+static inline __attribute__((always_inline)) int eval_arith_bounded(repl *r, const ast_node *n, bool root,
+                                                                    repl_value *out) {
+    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
+        return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
+    r->eval.depth++;
+    int rc = eval_arithmetic_at(r, n, 0, root, out);
+    r->eval.depth--;
+    return rc;
+}
+
 /* An operand of an arithmetic node into *o.  A right operand that is
- * itself arithmetic recurses through eval_expr, whose eval_bounded bounds
- * the depth (a left one is walked in a loop, eval_arithmetic_at). */
-static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const ast_node *n, arith_operand *o) {
+ * itself arithmetic recurses with eval_expr's bound on the depth
+ * (eval_arith_bounded; a left one is walked in a loop, eval_arithmetic_at).
+ * `borrow`: nothing runs between this operand and its op (it is the right
+ * operand, or the right one is a name or a number), so a name's variable is
+ * borrowed from its binding and an arithmetic operand's result gets no
+ * reference of its own (arith_result): no retain and release around the
+ * op.  Collection waits for a statement boundary, and none comes between. */
+static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const ast_node *n, arith_operand *o,
+                                                                  bool borrow) {
     o->literal = NULL;
+    o->owned = true;
     switch (n->kind) {
     case AST_NUMBER:
         o->literal = n;
         o->number = n->as.number;
+        o->owned = false;
         return 0;
     case AST_NAME: {
         const ast_memo *m = resolve_name(r, n, n->as.name);
@@ -732,8 +771,12 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
         if (m->what == MEMO_CONSTANT) { /* pi, e */
             o->literal = n;
             o->number = m->number;
+            o->owned = false;
         } else if (m->what == MEMO_BUILTIN) {
             o->value = value_builtin(m->binding);
+        } else if (borrow && ((const repl_value *)m->binding)->kind == VALUE_VAR) {
+            o->value = *(const repl_value *)m->binding;
+            o->owned = false;
         } else {
             o->value = value_copy(*(const repl_value *)m->binding);
         }
@@ -742,11 +785,19 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
     case AST_UNARY:
         if (number_literal(r, n, &o->number)) { /* -1 */
             o->literal = n;
+            o->owned = false;
             return 0;
         }
         break;
     case AST_CALL: /* sin(x) * 2: its arguments' evaluation (eval_expr) bounds the depth */
         return eval_call(r, n, &o->value);
+    case AST_BINARY: /* (x0 - 1)^2 */
+        if (!plain_operator(n->as.binary.op)) {
+            int rc = eval_arith_bounded(r, n, !borrow, &o->value);
+            o->owned = rc == 0;
+            return rc < 0 ? -1 : 0;
+        }
+        break;
     default: break;
     }
     return eval_expr(r, n, &o->value);
@@ -766,21 +817,21 @@ static inline int arith_constant(repl *r, arith_operand *o) {
 }
 
 /* Releases an operand's value: one that was a literal holds nothing (a
- * plain number, or a constant arith_constant made). */
+ * plain number, or a constant arith_constant made), nor does a borrowed one. */
 static inline void arith_release(arith_operand *o) {
-    if (o->literal == NULL) value_release(o->value);
+    if (o->owned) value_release(o->value);
 }
 
 /* a op b at node n, a literal among them made by the rule above; releases
- * both. */
+ * both.  arithmetic_inline's answer. */
 static inline __attribute__((always_inline)) int arith_apply(repl *r, const ast_node *n, arith_operand *a,
-                                                             arith_operand *b, repl_value *out) {
+                                                             arith_operand *b, bool root, repl_value *out) {
     ast_operator op = n->as.binary.op;
     if (a->literal != NULL) {
         if (b->literal == NULL && b->value.kind == VALUE_NUMBER) {
             a->value = value_number(a->number);
         } else if (arith_constant(r, a) < 0) {
-            if (b->literal == NULL) value_release(b->value);
+            arith_release(b);
             return -1;
         }
     }
@@ -792,11 +843,15 @@ static inline __attribute__((always_inline)) int arith_apply(repl *r, const ast_
             return -1;
         }
     }
-    int rc = arithmetic_inline(r, n, op, a->value, b->value, out);
+    int rc = arithmetic_inline(r, n, op, a->value, b->value, root, out);
     arith_release(a);
     arith_release(b);
     return rc;
 }
+
+/* An operand whose evaluation runs nothing of the user's (no call, no
+ * statement that could rebind a name or collect): a name or a number. */
+static inline bool inert_operand(const ast_node *n) { return n->kind == AST_NAME || n->kind == AST_NUMBER; }
 
 /* Arithmetic nodes nested in a left operand deeper than this are walked in
  * a loop (arith_spine), not recursed into. */
@@ -806,22 +861,27 @@ static int arith_spine(repl *r, const ast_node *n, repl_value *out);
 
 /* An arithmetic node, `depth` levels down its tree's left spine: a left
  * operand that is an arithmetic node is evaluated by recursion while depth
- * is below ARITH_LEFT_DEPTH, then by arith_spine. */
-REPL_HOT static int eval_arithmetic_at(repl *r, const ast_node *n, int depth, repl_value *out) {
+ * is below ARITH_LEFT_DEPTH, then by arith_spine.  0 with a reference in
+ * *out; 1 with none, when `root` is false and the op made a variable
+ * (arith_result); -1 after an error. */
+REPL_HOT static int eval_arithmetic_at(repl *r, const ast_node *n, int depth, bool root, repl_value *out) {
     arith_operand a, b;
     const ast_node *left = n->as.binary.left;
+    /* the left operand borrows when the right one is inert_operand */
     if (left->kind == AST_BINARY && !plain_operator(left->as.binary.op)) {
         if (depth >= ARITH_LEFT_DEPTH) return arith_spine(r, n, out);
         a.literal = NULL;
-        if (eval_arithmetic_at(r, left, depth + 1, &a.value) < 0) return -1;
-    } else if (arith_operand_of(r, left, &a) < 0) {
+        int rc = eval_arithmetic_at(r, left, depth + 1, !inert_operand(n->as.binary.right), &a.value);
+        if (rc < 0) return -1;
+        a.owned = rc == 0;
+    } else if (arith_operand_of(r, left, &a, inert_operand(n->as.binary.right)) < 0) {
         return -1;
     }
-    if (arith_operand_of(r, n->as.binary.right, &b) < 0) {
-        if (a.literal == NULL) value_release(a.value);
+    if (arith_operand_of(r, n->as.binary.right, &b, true) < 0) {
+        arith_release(&a);
         return -1;
     }
-    return arith_apply(r, n, &a, &b, out);
+    return arith_apply(r, n, &a, &b, root, out);
 }
 
 /* A left spine of any length (a + b - c * d ... nests to the left) in a
@@ -840,14 +900,14 @@ static __attribute__((noinline)) int arith_spine(repl *r, const ast_node *n, rep
     for (const ast_node *k = n; k->kind == AST_BINARY && !plain_operator(k->as.binary.op); k = k->as.binary.left)
         spine[--i] = k;
     repl_value value;
-    int rc = eval_arithmetic_at(r, bottom, 0, &value); /* its left is no arithmetic node */
+    int rc = eval_arithmetic_at(r, bottom, 0, true, &value); /* its left is no arithmetic node */
     for (i = 1; i < count && rc == 0; i++) {
-        arith_operand a = {.value = value}, b;
-        if ((rc = arith_operand_of(r, spine[i]->as.binary.right, &b)) < 0) {
+        arith_operand a = {.value = value, .owned = true}, b;
+        if ((rc = arith_operand_of(r, spine[i]->as.binary.right, &b, true)) < 0) {
             value_release(value);
             break;
         }
-        rc = arith_apply(r, spine[i], &a, &b, &value);
+        rc = arith_apply(r, spine[i], &a, &b, true, &value);
     }
     if (spine != local) free((void *)spine);
     if (rc == 0) *out = value;
@@ -857,7 +917,7 @@ static __attribute__((noinline)) int arith_spine(repl *r, const ast_node *n, rep
 /* A binary node: arithmetic, or a chain of plain operators walked as
  * eval_arithmetic_at walks its spine. */
 REPL_HOT static int eval_binary(repl *r, const ast_node *n, repl_value *out) {
-    if (!plain_operator(n->as.binary.op)) return eval_arithmetic_at(r, n, 0, out);
+    if (!plain_operator(n->as.binary.op)) return eval_arithmetic_at(r, n, 0, true, out);
     const ast_node *local[16], **spine = local, *bottom = n;
     size_t count = 0;
     for (const ast_node *k = n; k->kind == AST_BINARY && plain_operator(k->as.binary.op); k = k->as.binary.left)
@@ -1062,5 +1122,8 @@ REPL_HOT int eval_call_statement(repl *r, const ast_node *n) {
 
 REPL_HOT int eval_expr(repl *r, const ast_node *n, repl_value *out) {
     if (n->kind == AST_NAME) return eval_name(r, n, out); /* a leaf: no recursion to bound */
+    /* an assignment's arithmetic (y = 100 * (x1 - x0^2)^2 + ...): bounded
+     * as eval_bounded bounds it, without its and eval_binary's frames */
+    if (n->kind == AST_BINARY && !plain_operator(n->as.binary.op)) return eval_arith_bounded(r, n, true, out);
     return eval_bounded(r, n, out);
 }

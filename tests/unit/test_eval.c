@@ -173,6 +173,102 @@ static void test_loop_body_statements(void **state) {
     session_close(&s);
 }
 
+/* An arithmetic operand's variable goes without a reference of its own
+ * only when nothing can run before its op (eval.c, arith_operand_of): a
+ * left operand beside a call keeps one, here through calls that make
+ * enough to collect (a young collection would free an operand without a
+ * root, and the values or ASan would show it). */
+static void test_arithmetic_operands_beside_calls(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "a = 2.0\nb = 3.0\n"
+                             "def f() { for i in range(300) { t = randn(100) }\n return 1.0 }\n"
+                             "y = (a * b) + f()\nz = a * b - (a + f()) * (b * f())\nw = f() * a + b\n"
+                             "v = a * (b + f())\ny.backward()\nz.backward()\n"
+                             "print(y, z, w, v, a.grad, b.grad)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "y(7) z(-3) w(5) v(8) variable(3) variable(1)\n");
+    session_close(&s);
+}
+
+/* NAME op= e looks at e's names last (assign.c, look_later), and not at
+ * all once e reads a gradient: the rule's answer stays the same.  An
+ * update (e reads x.grad, or a name bound to a gradient) changes x in
+ * place; named variables and no gradient (a leaf, or an op's result whose
+ * graph reaches one) record the op. */
+static void test_update_rule_looks_at_names_last(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 1.0\na = 2.0\ny = x * a\ny.backward()\n"
+                             "x -= a * x.grad\nprint(x, x.creator)\n"
+                             "g = x.grad\nx -= a * g\nprint(x, x.creator)\n"
+                             "z = a * 3\nx -= z * x.grad\nprint(x, x.creator)\n"
+                             "x -= z * a\nprint(x, x.creator)\n"
+                             "w = 1.5\nw += a * -a\nprint(w, w.creator)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "x(-3) none\nx(-7) none\nx(-19) none\nx(-31) Sub\nw(-2.5) Add\n");
+    assert_string_equal(err_of(&s), "");
+    session_close(&s);
+}
+
+/* cleargrad(x0, x1), backward(y) and y.backward() of names bound to
+ * variables run their row's `vars` without binding arguments (call.c,
+ * call_vars_direct).  What they print and report is what the general
+ * path gives: here beside calls that take it (a list argument, a keyword),
+ * the summed-gradient note, an engine error at the call with every value
+ * kept, and a number among cleargrad's arguments. */
+static void test_vars_builtins_called_directly(void **state) {
+    (void)state;
+    assert_non_null(builtin_find("backward")->vars);
+    assert_non_null(builtin_find("cleargrad")->vars);
+    assert_null(builtin_find("sin")->vars);
+    const char *loops[] = {
+        "for i in range(3) { cleargrad(a, b); y = a * a * b; y.backward(); backward(y); a -= lr * a.grad;"
+        " b -= lr * b.grad }\n",
+        "for i in range(3) { cleargrad([a], b); y = a * a * b; y.backward(retain_grad=false); backward(y=y);"
+        " a -= lr * a.grad; b -= lr * b.grad }\n"};
+    for (int i = 0; i < 2; i++) {
+        session s;
+        session_open(&s);
+        assert_int_equal(run(&s, "a = 1.5\nb = -0.5\nlr = 0.1\n"), REPL_OK);
+        assert_int_equal(run(&s, loops[i]), REPL_OK);
+        assert_int_equal(run(&s, "print(a, b, a.grad, b.grad)\n"
+                                 "for i in range(2) { a.cleargrad(); y = a * b; y.backward() }\n"
+                                 "print(a.grad, b.grad)\n"),
+                         REPL_OK);
+        if (strcmp(out_of(&s), "a(4.0717728) b(-2.8320512000000004) variable(-15.877728000000001) variable(12.340512)\n"
+                               "variable(-2.8320512000000004) variable(20.4840576)\n") != 0)
+            fail_msg("loop %d: %s", i, out_of(&s));
+        /* cleargrad ends each streak: noted again at every iteration */
+#define SUMMED(v)                                                                                                   \
+    "note: " v ".grad adds up the gradients of 2 backward calls: nothing cleared it\n  and no optimizer updates "   \
+    "it.  cleargrad(" v ") before each backward keeps only the last one's\n  (graphs mark such gradients with "    \
+    "\u26a0)\n"
+        assert_string_equal(err_of(&s), SUMMED("a") SUMMED("b") SUMMED("a") SUMMED("b") SUMMED("a") SUMMED("b"));
+#undef SUMMED
+        session_close(&s);
+    }
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 1.0\ny = x * x\nx -= 0.5\n"), REPL_OK);
+    const char *changed = "error: backward: x was changed in place (version 1) after Mul used its value; compute "
+                          "the graph again after the change, or change it after backward\n";
+    char expected[1024];
+    assert_int_equal(run(&s, "y.backward()\n"), REPL_ERROR);
+    snprintf(expected, sizeof expected, "<stdin>:1:1: %s  y.backward()\n  ^\n", changed);
+    assert_string_equal(err_of(&s), expected);
+    assert_int_equal(run(&s, "backward(y)\n"), REPL_ERROR);
+    snprintf(expected, sizeof expected, "<stdin>:1:1: %s  y.backward()\n  ^\n<stdin>:1:1: %s  backward(y)\n  ^\n",
+             changed, changed);
+    assert_string_equal(err_of(&s), expected);
+    assert_int_equal(run(&s, "cleargrad(x, 2, y)\nprint(x, x.grad, y)\n"), REPL_OK);
+    assert_string_equal(out_of(&s), "x(0.5) none y(1)\n");
+    assert_string_equal(err_of(&s), expected);
+    session_close(&s);
+}
+
 /* The joined built-in table (builtins.c, join_tables): each name once,
  * and builtin_find finds every row of it by its name, the rows in the
  * tables' order (construction first: zeros before sin). */
@@ -990,6 +1086,9 @@ int main(void) {
         cmocka_unit_test(test_completion),
         cmocka_unit_test(test_unary_builtins_called_directly),
         cmocka_unit_test(test_loop_body_statements),
+        cmocka_unit_test(test_vars_builtins_called_directly),
+        cmocka_unit_test(test_update_rule_looks_at_names_last),
+        cmocka_unit_test(test_arithmetic_operands_beside_calls),
         cmocka_unit_test(test_joined_builtin_table),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
         cmocka_unit_test(test_endless_recursion_in_small_thread),
