@@ -78,19 +78,28 @@ static inline void free_var_storage(ag_ctx *ctx, ag_var *v) {
      * AG_DEBUG_NO_REUSE valgrind reports the read and the program goes on */
     v->t.data = NULL;
     v->t.size = 0;
-    if (v->name != NULL && v->name != v->short_name) ctx_free(ctx, v->name); /* most have none */
-    v->name = NULL;
+    if (v->name != NULL) { /* most have none: no store then */
+        if (v->name != v->short_name) ctx_free(ctx, v->name);
+        v->name = NULL;
+    }
 }
 
 /* Leaves f owning nothing, so freeing it again (ag_ctx_free's pass over the
  * slabs meets the free list's functions too) does nothing. */
 static inline void free_func_storage(ag_ctx *ctx, ag_func *f) {
-    if (f->params.ints != NULL) ctx_free(ctx, f->params.ints); /* most have none */
-    f->params.ints = NULL;
-    if (f->inputs != f->inline_inputs) ctx_free(ctx, f->inputs);
-    if (f->outputs != f->inline_outputs) ctx_free(ctx, f->outputs);
-    f->inputs = f->inline_inputs;
-    f->outputs = f->inline_outputs;
+    /* most own none of the three: tested, not stored */
+    if (f->params.ints != NULL) {
+        ctx_free(ctx, f->params.ints);
+        f->params.ints = NULL;
+    }
+    if (f->inputs != f->inline_inputs) {
+        ctx_free(ctx, f->inputs);
+        f->inputs = f->inline_inputs;
+    }
+    if (f->outputs != f->inline_outputs) {
+        ctx_free(ctx, f->outputs);
+        f->outputs = f->inline_outputs;
+    }
 }
 
 /* ---- owners ---------------------------------------------------------------- */
@@ -481,10 +490,13 @@ ag_var *ctx_alloc_var(ag_ctx *ctx) {
     clear_node(v, sizeof *v);
     v->ctx = ctx;
     v->mark = ctx->epoch;
-    v->pass = ctx->reclaim_step;
+    unsigned step = ctx->reclaim_step;
+    v->pass = step;
     if (ctx->in_backward) v->flags |= AG_VAR_BACKWARD;
-    v->next_live = ctx->vars;
-    if (ctx->vars != NULL) ctx->vars->prev_live = v;
+    ag_var *head = ctx->vars;
+    v->next_live = head;
+    /* prev_live is kept only while a reclaiming pass runs (see ctx_reclaim_var) */
+    if (step != 0 && head != NULL) head->prev_live = v;
     ctx->vars = v;
     ctx->live_vars++;
     ctx->allocs_since_gc++;
@@ -541,6 +553,13 @@ static void retire_var(ag_ctx *ctx, ag_var *v) {
     ctx->live_vars--;
 }
 
+/* The live list's back links (prev_live) are kept only while a reclaiming
+ * backward pass runs (ctx->reclaim_step != 0): only then is a variable taken
+ * off the list alone, and only one made during that pass (backward.c's
+ * made_in_pass).  Every variable newer than such a one was made during the
+ * pass too, and ctx_alloc_var set its back link when the next one came, or
+ * left it NULL at the head; collections, refused during a pass, leave the
+ * links of the variables they keep as they were (stale, never read). */
 void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
     if (v->prev_live != NULL)
         v->prev_live->next_live = v->next_live;
@@ -697,11 +716,13 @@ ag_gc_info ag_gc_stats(const ag_ctx *ctx) {
                         .promoted_bytes = ctx->promoted_bytes};
 }
 
-/* The mark stack holds tagged pointers (low bit 1 = function) of nodes
- * already marked, whose links are still to be followed.  A node is marked
- * when it is pushed, so each is pushed once and a link back to a node
- * already seen (a function's outputs, a shared input) costs a test, not a
- * push and a pop. */
+/* The mark stack holds functions already marked whose links are still to
+ * be followed.  A node is marked when it is reached, so each function is
+ * pushed once and a link back to a node already seen (a function's outputs,
+ * a shared input) costs a test, not a push and a pop.  Variables are never
+ * pushed: a variable's links are its grad and its creator, so mark_var
+ * follows the chain of grads at once and pushes the creators (a leaf with
+ * its gradient, the common root, costs no stack traffic). */
 static bool grow_stack(ag_ctx *ctx) {
     return CTX_ARRAY_RESERVE(ctx, ctx->stack, ctx->stack_cap, ctx->stack_len, 1);
 }
@@ -712,19 +733,22 @@ static inline bool unmarked(unsigned mark, unsigned epoch, unsigned skip) {
     return (mark & EPOCH_BITS) != epoch && !(mark & skip);
 }
 
-static inline bool push_var(ag_ctx *ctx, ag_var *v, unsigned epoch, unsigned skip) {
-    if (v == NULL || !unmarked(v->mark, epoch, skip)) return true;
-    if (ctx->stack_len == ctx->stack_cap && !grow_stack(ctx)) return false;
-    v->mark = (v->mark & ~EPOCH_BITS) | epoch;
-    ctx->stack[ctx->stack_len++] = v;
-    return true;
-}
-
 static inline bool push_func(ag_ctx *ctx, ag_func *f, unsigned epoch, unsigned skip) {
     if (f == NULL || !unmarked(f->mark, epoch, skip)) return true;
     if (ctx->stack_len == ctx->stack_cap && !grow_stack(ctx)) return false;
     f->mark = (f->mark & ~EPOCH_BITS) | epoch;
-    ctx->stack[ctx->stack_len++] = (void *)((uintptr_t)f | 1u);
+    ctx->stack[ctx->stack_len++] = f;
+    return true;
+}
+
+/* Marks v, its grad, that one's grad and so on, and pushes their creators;
+ * counts the variables marked in *count. */
+static inline bool mark_var(ag_ctx *ctx, ag_var *v, unsigned epoch, unsigned skip, size_t *count) {
+    for (; v != NULL && unmarked(v->mark, epoch, skip); v = v->grad) {
+        v->mark = (v->mark & ~EPOCH_BITS) | epoch;
+        ++*count;
+        if (!push_func(ctx, v->creator, epoch, skip)) return false;
+    }
     return true;
 }
 
@@ -732,7 +756,8 @@ static inline bool push_func(ag_ctx *ctx, ag_func *f, unsigned epoch, unsigned s
  * reachable from young roots and remembered grads (young; old nodes are
  * neither marked nor traced); how many in *marked.  Returns false when the
  * mark stack could not grow (then nothing may be swept). */
-static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *marked) {
+static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full,
+                                                                   size_t *marked) {
     if (ctx->stack == NULL) {
         ctx->stack_cap = 1024;
         ctx->stack = ctx_malloc(ctx, ctx->stack_cap * sizeof *ctx->stack);
@@ -746,35 +771,31 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
      * walk does not test for age */
     if (full) {
         for (ag_var *v = ctx->vars; v != NULL; v = v->next_live)
-            if (v->roots > 0 && !push_var(ctx, v, epoch, 0)) return false;
+            if (v->roots > 0 && !mark_var(ctx, v, epoch, 0, &count)) return false;
     } else {
         for (ag_var *v = ctx->vars; v != NULL && !(v->mark & NODE_OLD); v = v->next_live)
-            if (v->roots > 0 && !push_var(ctx, v, epoch, NODE_OLD)) return false;
+            if (v->roots > 0 && !mark_var(ctx, v, epoch, NODE_OLD, &count)) return false;
     }
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)
-            if (!push_var(ctx, ctx->remembered[i]->grad, epoch, skip)) return false;
+            if (!mark_var(ctx, ctx->remembered[i]->grad, epoch, skip, &count)) return false;
     while (ctx->stack_len > 0) {
-        uintptr_t item = (uintptr_t)ctx->stack[--ctx->stack_len];
-        count++; /* each node is pushed once, when it is marked */
-        if (item & 1u) {
-            ag_func *f = (ag_func *)(item & ~(uintptr_t)1u);
-            for (int i = 0; i < f->ninputs; i++)
-                if (!push_var(ctx, f->inputs[i], epoch, skip)) return false;
-            for (int i = 0; i < f->noutputs; i++)
-                if (!push_var(ctx, f->outputs[i], epoch, skip)) return false;
-            if (!push_var(ctx, f->saved, epoch, skip)) return false;
-        } else {
-            ag_var *v = (ag_var *)item;
-            if (!push_var(ctx, v->grad, epoch, skip) || !push_func(ctx, v->creator, epoch, skip)) return false;
-        }
+        ag_func *f = ctx->stack[--ctx->stack_len];
+        count++; /* each function is pushed once, when it is marked */
+        for (int i = 0; i < f->ninputs; i++)
+            if (!mark_var(ctx, f->inputs[i], epoch, skip, &count)) return false;
+        for (int i = 0; i < f->noutputs; i++)
+            if (!mark_var(ctx, f->outputs[i], epoch, skip, &count)) return false;
+        if (!mark_var(ctx, f->saved, epoch, skip, &count)) return false;
     }
     *marked = count;
     return true;
 }
 
-/* One collection; returns how many nodes it freed. */
-static size_t collect(ag_ctx *ctx, bool full) {
+/* One collection; returns how many nodes it freed.  Inlined into a full and
+ * a young version (collect, below), so that neither sweep tests for the
+ * other's case at every node. */
+static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool full) {
     unsigned epoch = next_epoch(ctx);
     size_t marked = 0;
     if (!mark_from_roots(ctx, epoch, full, &marked)) return 0;
@@ -785,7 +806,6 @@ static size_t collect(ag_ctx *ctx, bool full) {
     if (tenure) forget_remembered(ctx); /* every survivor becomes old */
     unsigned stop = full ? 0u : NODE_OLD; /* a young sweep ends at the first old node */
     size_t freed = 0, kept_bytes = 0, promoted_bytes = 0, aged = 0;
-    ag_var *previous = NULL;
     ag_var **vlink = &ctx->vars;
     ag_var *free_vars = ctx->free_vars; /* ctx->free_vars, written back after the sweep */
     size_t freed_vars = 0;
@@ -808,8 +828,6 @@ static size_t collect(ag_ctx *ctx, bool full) {
                 v->mark |= NODE_AGED;
                 aged++;
             }
-            v->prev_live = previous;
-            previous = v;
             vlink = &v->next_live;
             continue;
         }
@@ -817,7 +835,6 @@ static size_t collect(ag_ctx *ctx, bool full) {
         retire_var_into(ctx, v, &free_vars, no_reuse);
         freed_vars++;
     }
-    if (*vlink != NULL) (*vlink)->prev_live = previous;
     ctx->free_vars = free_vars;
     ctx->live_vars -= freed_vars;
     freed += freed_vars;
@@ -877,6 +894,10 @@ static size_t collect(ag_ctx *ctx, bool full) {
     ctx->bytes_since_gc = 0;
     return freed;
 }
+
+static size_t collect_full(ag_ctx *ctx) { return collect_as(ctx, true); }
+static size_t collect_young(ag_ctx *ctx) { return collect_as(ctx, false); }
+static size_t collect(ag_ctx *ctx, bool full) { return full ? collect_full(ctx) : collect_young(ctx); }
 
 /* A backward pass holds the variables it is working on (the incoming and
  * produced gradients, the queue of functions) in its own locals, which are

@@ -27,7 +27,8 @@ struct ag_var {
     unsigned flags;
     int roots;
     unsigned mark; /* collector state: NODE_OLD, VAR_REMEMBERED and an epoch */
-    ag_var *next_live, *prev_live; /* the context's live list (or free list) */
+    ag_var *next_live, *prev_live; /* the context's live list (or free list); prev_live is
+                                    * kept only during a reclaiming pass (ctx_reclaim_var) */
     /* Reclaiming backward passes (backward.c): the step of the running pass
      * that made this variable (0 = made outside one) and how many grad slots
      * refer to it; reset to 0 when the pass ends. */
@@ -175,7 +176,7 @@ struct ag_ctx {
      * own stamp, counted up from reclaim_first; reclaim_step is the running
      * step's (0 = no pass running), given to each variable made meanwhile. */
     unsigned reclaim_step, reclaim_first, reclaim_counter;
-    void **stack; /* gc mark stack: stack_len entries of stack_cap */
+    ag_func **stack; /* gc mark stack (functions only): stack_len entries of stack_cap */
     size_t stack_len, stack_cap;
     /* AG_DEBUG_NO_REUSE=1 at ag_ctx_new: every node is its own malloc block,
      * freed when collected and never reused (context.c). */
@@ -233,11 +234,21 @@ void ctx_clear_flows(ag_ctx *ctx);
 /* Records that an old variable now points at a young one (its grad, of age 0
  * or 1). */
 void ctx_remember(ag_ctx *ctx, ag_var *v);
-/* Every write of a grad link goes through here (the collector's write barrier). */
+/* Every write of a grad link goes through here (the collector's write
+ * barrier).  ctx_remember's common case, room in the list, is inline: a
+ * step of a C loop that collects every step gives each of its old leaves a
+ * young gradient (W1: four calls a step). */
 static inline void var_set_grad(ag_var *v, ag_var *grad) {
     v->grad = grad;
-    if ((v->mark & (NODE_OLD | VAR_REMEMBERED)) == NODE_OLD && grad != NULL && !(grad->mark & NODE_OLD))
-        ctx_remember(v->ctx, v);
+    if ((v->mark & (NODE_OLD | VAR_REMEMBERED)) == NODE_OLD && grad != NULL && !(grad->mark & NODE_OLD)) {
+        ag_ctx *ctx = v->ctx;
+        if (ctx->remembered_len < ctx->remembered_cap) {
+            ctx->remembered[ctx->remembered_len++] = v;
+            v->mark |= VAR_REMEMBERED;
+        } else {
+            ctx_remember(ctx, v);
+        }
+    }
 }
 
 /* ---- node allocation (context.c) -------------------------------------------
