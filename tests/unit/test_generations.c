@@ -5,7 +5,11 @@
  * remembered set); a young collection that finds most young nodes alive
  * tenures them; chains built across collections keep their numbers and
  * gradients; a loop that keeps its step's result bound promotes nothing under
- * ag_gc_auto; stale handles are still reported; the epoch's wrap keeps ages. */
+ * ag_gc_auto; stale handles are still reported; the epoch's wrap keeps ages;
+ * a reclaiming backward pass unlinks its variables through back links that
+ * collections leave stale; the rooted list, where collections find their
+ * roots, stays exact through retains, releases, reclaiming and running out
+ * of memory. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -423,6 +427,206 @@ static void test_reclaiming_pass_after_collections(void **state) {
     ag_release(x);
 }
 
+/* The rooted list (context.c, "the rooted list"): every live variable with
+ * roots > 0 is on it once (unless it could not grow: rooted_failed), every
+ * entry is a live variable of this context with its bit or a hole, and a
+ * young variable's entry lies at rooted_young or after, where a young
+ * collection starts looking. */
+static void check_rooted(void) {
+    assert_true(ctx->rooted_young <= ctx->rooted_new && ctx->rooted_new <= ctx->rooted_len);
+    for (size_t i = 0; i < ctx->rooted_len; i++) {
+        const ag_var *v = ctx->rooted[i];
+        if (v == NULL) continue;
+        assert_ptr_equal(v->ctx, ctx);
+        assert_true(v->mark & VAR_ROOTED);
+        if (!is_old(v)) assert_true(i >= ctx->rooted_young);
+        for (size_t j = i + 1; j < ctx->rooted_len; j++) assert_ptr_not_equal(ctx->rooted[j], v);
+    }
+    for (const ag_var *v = ctx->vars; v != NULL; v = v->next_live) {
+        if (v->roots > 0 && !ctx->rooted_failed) assert_true(v->mark & VAR_ROOTED);
+        if (!(v->mark & VAR_ROOTED)) continue;
+        size_t found = 0;
+        for (size_t i = 0; i < ctx->rooted_len; i++) found += ctx->rooted[i] == v;
+        assert_int_equal(found, 1);
+    }
+}
+
+/* Retains, releases, new variables and garbage in a random order, with
+ * full, young and paced collections among them: after each collection the
+ * rooted list is exact, every variable the test still holds is alive with
+ * its value, and what it gave up is freed by the next full collection. */
+static void test_rooted_list_follows_retain_and_release(void **state) {
+    enum { POOL = 48 };
+    ag_var *held[POOL] = {0};
+    int count[POOL] = {0};
+    double value[POOL] = {0};
+    unsigned seed = 12345;
+    for (int step = 0; step < 6000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = (seed >> 16) % 100, k = (seed >> 8) % POOL;
+        if (r < 30) { /* a new variable, retained, in a free slot */
+            if (count[k] == 0) {
+                value[k] = step;
+                held[k] = S(value[k]);
+                ag_retain(held[k]);
+                count[k] = 1;
+            }
+        } else if (r < 45) {
+            if (count[k] > 0) {
+                ag_retain(held[k]);
+                count[k]++;
+            }
+        } else if (r < 70) {
+            if (count[k] > 0) {
+                ag_release(held[k]);
+                if (--count[k] == 0) held[k] = NULL;
+            }
+        } else if (r < 85) {
+            garbage(1 + (int)(seed % 7));
+        } else {
+            if (r < 88)
+                ag_gc(ctx);
+            else if (r < 97)
+                ag_gc_young(ctx);
+            else
+                ag_gc_auto(ctx);
+            check_rooted();
+            check_ages_ordered();
+            for (int i = 0; i < POOL; i++)
+                if (count[i] > 0) {
+                    assert_ptr_equal(held[i]->ctx, ctx);
+                    assert_true(ag_item(held[i]) == value[i]);
+                }
+        }
+    }
+    size_t alive = 0;
+    for (int i = 0; i < POOL; i++) alive += count[i] > 0;
+    ag_gc(ctx);
+    check_rooted();
+    assert_int_equal(ag_live_vars(ctx), alive);
+    for (int i = 0; i < POOL; i++)
+        while (count[i] > 0) {
+            ag_release(held[i]);
+            count[i]--;
+        }
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+    assert_int_equal(ctx->rooted_len, 0);
+}
+
+/* twice(x) = 2x, whose backward holds its constant 2 retained while it
+ * uses it, as a callback might: a variable made during a reclaiming pass,
+ * put on the rooted list and released, which the pass then reclaims. */
+static int twice_forward(ag_ctx *c, void *user, const ag_var *const *x, int n, double *y, int ndim,
+                         const int *shape) {
+    (void)c, (void)user, (void)n, (void)ndim, (void)shape;
+    for (size_t i = 0; i < ag_size(x[0]); i++) y[i] = 2 * ag_cdata(x[0])[i];
+    return 0;
+}
+static int twice_backward(ag_ctx *c, void *user, ag_var *const *x, int n, ag_var *y, ag_var *gy,
+                          ag_var **gx) {
+    (void)user, (void)x, (void)n, (void)y;
+    ag_var *two = ag_scalar(c, 2);
+    ag_retain(two);
+    gx[0] = ag_mul(c, gy, two);
+    ag_release(two);
+    return gx[0] ? 0 : -1;
+}
+
+/* A variable retained and released during a reclaiming backward pass and
+ * reclaimed by it leaves the rooted list (a hole, dropped by the next
+ * collection): no entry outlives its variable. */
+static void test_reclaimed_variable_leaves_rooted_list(void **state) {
+    ag_userop *twice = ag_op_register(
+        ctx, &(ag_userop_def){.name = "twice", .n_inputs = 1, .forward = twice_forward, .backward = twice_backward});
+    assert_non_null(twice);
+    ag_var *x = ag_ones(ctx, 1, (int[]){4}); /* arrays: the pass reclaims from its first function */
+    ag_retain(x);
+    ag_var *y = x;
+    for (int i = 0; i < 3; i++) y = ag_apply(ctx, twice, &y, 1);
+    y = ag_sum(ctx, y, NULL, 0);
+    ag_retain(y);
+    ag_gc(ctx);
+    size_t listed = ctx->rooted_len;
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_true(ag_data(ag_grad(x))[0] == 8 && ag_data(ag_grad(x))[3] == 8);
+    size_t holes = 0;
+    for (size_t i = 0; i < ctx->rooted_len; i++)
+        if (ctx->rooted[i] == NULL) {
+            holes++;
+        } else {
+            assert_ptr_equal(ctx->rooted[i]->ctx, ctx);
+            assert_true(ctx->rooted[i]->mark & VAR_ROOTED);
+        }
+    assert_int_equal(holes, 3); /* the reclaimed constants' */
+    assert_int_equal(ctx->rooted_len, listed + 3);
+    garbage(5); /* reusing the reclaimed nodes */
+    ag_gc_young(ctx);
+    check_rooted();
+    assert_int_equal(ctx->rooted_len, listed);
+    ag_release(y);
+    ag_release(x);
+    ag_gc(ctx);
+    assert_int_equal(ag_live_vars(ctx), 0);
+    assert_int_equal(ctx->rooted_len, 0);
+}
+
+/* An allocator that refuses every block while `refusing` is set. */
+static bool refusing;
+static void *refusing_malloc(void *user, size_t size) {
+    (void)user;
+    return refusing ? NULL : malloc(size);
+}
+static void *refusing_realloc(void *user, void *ptr, size_t size) {
+    (void)user;
+    return refusing ? NULL : realloc(ptr, size);
+}
+static void refusing_free(void *user, void *ptr) {
+    (void)user;
+    free(ptr);
+}
+
+/* Variables retained while the rooted list cannot grow are found by the
+ * walk of the live list (rooted_failed), in young and full collections,
+ * and the full collection puts them on the list. */
+static void test_rooted_list_out_of_memory(void **state) {
+    (void)state;
+    ag_allocator a = {refusing_malloc, refusing_realloc, refusing_free, NULL};
+    ctx = ag_ctx_new_with_allocator(&a);
+    assert_non_null(ctx);
+    ag_var *first = S(1);
+    refusing = true;
+    ag_retain(first); /* the list's first block is refused */
+    refusing = false;
+    assert_true(ctx->rooted_failed);
+    assert_false(first->mark & VAR_ROOTED);
+    ag_clear_error(ctx);
+    garbage(20);
+    assert_int_equal(ag_gc_young(ctx), 20);
+    assert_true(is_aged(first));
+    ag_var *second = S(2);
+    ag_retain(second); /* listed: the list grows again */
+    assert_true(second->mark & VAR_ROOTED);
+    garbage(20);
+    assert_int_equal(ag_gc_young(ctx), 20);
+    assert_true(is_old(first) && is_aged(second));
+    assert_true(ctx->rooted_failed);
+    garbage(5);
+    assert_int_equal(ag_gc(ctx), 5);
+    assert_false(ctx->rooted_failed); /* the full one listed `first` */
+    check_rooted();
+    assert_true(ag_item(first) == 1 && ag_item(second) == 2);
+    ag_release(first);
+    assert_int_equal(ag_gc(ctx), 1);
+    assert_int_equal(ag_live_vars(ctx), 1);
+    check_rooted();
+    ag_release(second);
+    assert_int_equal(ag_gc(ctx), 1);
+    assert_int_equal(ctx->rooted_len, 0);
+    ag_ctx_free(ctx);
+    ctx = NULL;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_one_survival_stays_young),
@@ -435,6 +639,9 @@ int main(void) {
         CTX_TEST(test_stale_handles_reported),
         CTX_TEST(test_epoch_wrap_keeps_ages),
         CTX_TEST(test_reclaiming_pass_after_collections),
+        CTX_TEST(test_rooted_list_follows_retain_and_release),
+        cmocka_unit_test(test_rooted_list_out_of_memory),
+        CTX_TEST(test_reclaimed_variable_leaves_rooted_list),
     };
     return cmocka_run_group_tests_name("generations", tests, NULL, NULL);
 }
