@@ -164,7 +164,6 @@ void ag_ctx_free(ag_ctx *ctx) {
     }
     ctx_free(ctx, ctx->stack);
     ctx_free(ctx, ctx->remembered);
-    ctx_free(ctx, ctx->rooted);
     ctx_memory_free(ctx);
     ctx_allocator alloc = ctx->mem.alloc;
     alloc.free_fn(alloc.user, ctx);
@@ -554,8 +553,6 @@ static void retire_var(ag_ctx *ctx, ag_var *v) {
     ctx->live_vars--;
 }
 
-static void root_forget(ag_ctx *ctx, ag_var *v); /* the rooted list, below */
-
 /* The live list's back links (prev_live) are kept only while a reclaiming
  * backward pass runs (ctx->reclaim_step != 0): only then is a variable taken
  * off the list alone, and only one made during that pass (backward.c's
@@ -564,7 +561,6 @@ static void root_forget(ag_ctx *ctx, ag_var *v); /* the rooted list, below */
  * left it NULL at the head; collections, refused during a pass, leave the
  * links of the variables they keep as they were (stale, never read). */
 void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
-    if (v->mark & VAR_ROOTED) root_forget(ctx, v); /* retained and released meanwhile */
     if (v->prev_live != NULL)
         v->prev_live->next_live = v->next_live;
     else
@@ -700,64 +696,8 @@ static unsigned next_epoch(ag_ctx *ctx) {
 
 /* ---- roots and collection ----------------------------------------------------- */
 
-/* The rooted list: a collection's roots are the variables with roots > 0,
- * and walking every live variable to find them was most of what a full
- * collection spends on the old ones (a loop that collects every step keeps
- * its few leaves among the step's garbage).  So ag_retain puts a variable
- * on ctx->rooted (once: VAR_ROOTED), and ag_release only counts down; a
- * collection goes through the list, marks the rooted ones and drops the
- * others (clearing their bit) before it sweeps, so an entry never outlives
- * its variable.  A full collection goes through the whole list.  A young
- * one goes through the entries from rooted_young on, where every young
- * variable's entry lies: a variable is added after it is made, and the
- * young ones were made after the collection before last (rooted_new then),
- * or after a tenuring one, which leaves none young.  The one variable freed
- * between collections, by a reclaiming backward pass (ctx_reclaim_var),
- * leaves a NULL hole for the next collection to drop.  When the list cannot
- * grow (rooted_failed), collections walk the live list for roots as well,
- * and the next full collection adds the rooted variables it missed. */
-static void root_add(ag_ctx *ctx, ag_var *v) {
-    if (!CTX_ARRAY_RESERVE(ctx, ctx->rooted, ctx->rooted_cap, ctx->rooted_len, 1)) {
-        ctx->rooted_failed = true; /* found by the walk instead */
-        return;
-    }
-    ctx->rooted[ctx->rooted_len++] = v;
-    v->mark |= VAR_ROOTED;
-}
-
-/* Takes v, about to be freed, off the rooted list (its roots are 0). */
-static void root_forget(ag_ctx *ctx, ag_var *v) {
-    for (size_t i = ctx->rooted_len; i-- > 0;)
-        if (ctx->rooted[i] == v) {
-            ctx->rooted[i] = NULL;
-            break;
-        }
-    v->mark &= ~VAR_ROOTED;
-}
-
-/* Drops the entries from `from` on whose variables are no longer rooted
- * (clearing their bit) and the holes; rooted_new follows its entry. */
-static void root_compact(ag_ctx *ctx, size_t from) {
-    ag_var **rooted = ctx->rooted;
-    size_t kept = from, n = ctx->rooted_len, next = ctx->rooted_new;
-    for (size_t i = from; i < n; i++) {
-        if (i == next) ctx->rooted_new = kept; /* the same entry, moved down */
-        ag_var *v = rooted[i];
-        if (v == NULL) continue;
-        if (v->roots > 0)
-            rooted[kept++] = v;
-        else
-            v->mark &= ~VAR_ROOTED;
-    }
-    if (next >= n) ctx->rooted_new = kept;
-    ctx->rooted_len = kept;
-}
-
 void ag_retain(ag_var *v) {
-    if (v == NULL) return;
-    v->roots++;
-    /* (a stale handle's ctx is NULL: counted as before, never listed) */
-    if (!(v->mark & VAR_ROOTED) && v->ctx != NULL) root_add(v->ctx, v);
+    if (v != NULL) v->roots++;
 }
 void ag_release(ag_var *v) {
     if (v != NULL && v->roots > 0) v->roots--;
@@ -826,28 +766,15 @@ static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, u
     ctx->stack_len = 0;
     size_t count = 0;
     unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
-    /* the roots: the rooted list's (young ones only in a young collection),
-     * the list made exact on the way (see "the rooted list") */
-    size_t from = full ? 0 : ctx->rooted_young, stale = 0;
-    for (size_t i = from, n = ctx->rooted_len; i < n; i++) {
-        ag_var *v = ctx->rooted[i];
-        if (v != NULL && v->roots > 0) {
-            if (!mark_var(ctx, v, epoch, skip, &count)) return false;
-        } else {
-            stale++;
-        }
-    }
-    if (stale > 0) root_compact(ctx, from);
-    /* without the whole list, every variable with roots > 0 (young ones only
-     * in a young collection, which stops at the first old one) */
-    if (ctx->rooted_failed) {
-        if (full) {
-            for (ag_var *v = ctx->vars; v != NULL; v = v->next_live)
-                if (v->roots > 0 && !mark_var(ctx, v, epoch, 0, &count)) return false;
-        } else {
-            for (ag_var *v = ctx->vars; v != NULL && !(v->mark & NODE_OLD); v = v->next_live)
-                if (v->roots > 0 && !mark_var(ctx, v, epoch, NODE_OLD, &count)) return false;
-        }
+    /* the roots: every variable with roots > 0 (young ones only in a young
+     * collection, which stops at the first old one); a full collection's
+     * walk does not test for age */
+    if (full) {
+        for (ag_var *v = ctx->vars; v != NULL; v = v->next_live)
+            if (v->roots > 0 && !mark_var(ctx, v, epoch, 0, &count)) return false;
+    } else {
+        for (ag_var *v = ctx->vars; v != NULL && !(v->mark & NODE_OLD); v = v->next_live)
+            if (v->roots > 0 && !mark_var(ctx, v, epoch, NODE_OLD, &count)) return false;
     }
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)
@@ -947,16 +874,6 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
     ctx->free_funcs = free_funcs;
     ctx->live_funcs -= freed_funcs;
     freed += freed_funcs;
-    /* the rooted list's marks: a tenuring collection leaves no young
-     * variable; otherwise the entries added since the last collection are
-     * where the next one's oldest young variables may be */
-    if (full && ctx->rooted_failed) {
-        ctx->rooted_failed = false;
-        for (ag_var *v = ctx->vars; v != NULL; v = v->next_live)
-            if (v->roots > 0 && !(v->mark & VAR_ROOTED)) root_add(ctx, v);
-    }
-    ctx->rooted_young = tenure ? ctx->rooted_len : ctx->rooted_new;
-    ctx->rooted_new = ctx->rooted_len;
     if (full) {
         /* what came in since the last full collection: promoted since, and
          * made since the last young one */

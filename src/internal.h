@@ -26,7 +26,7 @@ struct ag_var {
     int generation;
     unsigned flags;
     int roots;
-    unsigned mark; /* collector state: NODE_OLD, VAR_REMEMBERED, VAR_ROOTED and an epoch */
+    unsigned mark; /* collector state: NODE_OLD, VAR_REMEMBERED and an epoch */
     ag_var *next_live, *prev_live; /* the context's live list (or free list); prev_live is
                                     * kept only during a reclaiming pass (ctx_reclaim_var) */
     /* Reclaiming backward passes (backward.c): the step of the running pass
@@ -178,16 +178,6 @@ struct ag_ctx {
     unsigned reclaim_step, reclaim_first, reclaim_counter;
     ag_func **stack; /* gc mark stack (functions only): stack_len entries of stack_cap */
     size_t stack_len, stack_cap;
-    /* The rooted list (context.c, "roots"): every variable with roots > 0
-     * (VAR_ROOTED in its mark), and some whose roots fell back to 0, or NULL
-     * holes; a collection finds its roots here instead of on the live list.
-     * Entries of young variables lie at rooted_young or after; those added
-     * since the last collection at rooted_new or after.  rooted_failed: a
-     * variable could not be added (out of memory), so collections walk the
-     * live list for roots as well until a full one adds them. */
-    ag_var **rooted;
-    size_t rooted_len, rooted_cap, rooted_young, rooted_new;
-    bool rooted_failed;
     /* AG_DEBUG_NO_REUSE=1 at ag_ctx_new: every node is its own malloc block,
      * freed when collected and never reused (context.c). */
     bool no_reuse;
@@ -230,7 +220,6 @@ void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
  * NODE_AGED: a young node that survived one young collection (age 1; a node
  * with neither bit is age 0, made since the last collection).
  * VAR_REMEMBERED: an old variable on the remembered list.
- * VAR_ROOTED: a variable on the rooted list (below).
  * FUNC_SCALAR (functions only): made by the scalar path, so
  * every input and output has one element (backward.c's reclaiming).
  * The low bits hold the epoch of its last marking. */
@@ -240,9 +229,6 @@ void ctx_clear_flows(ag_ctx *ctx);
 #define VAR_REMEMBERED (1u << 30)
 #define NODE_AGED (1u << 29)
 #define FUNC_SCALAR (1u << 28)
-/* VAR_ROOTED (variables only, the bit functions use for FUNC_SCALAR): on
- * ctx->rooted. */
-#define VAR_ROOTED (1u << 28)
 #define EPOCH_BITS (FUNC_SCALAR - 1u)
 
 /* Records that an old variable now points at a young one (its grad, of age 0
