@@ -428,29 +428,6 @@ size_t ag_idle_node_bytes(const ag_ctx *ctx) {
     return (ctx->slab_vars - ctx->live_vars) * sizeof(ag_var) + (ctx->slab_funcs - ctx->live_funcs) * sizeof(ag_func);
 }
 
-/* Zeroes a node handed out again: plainly memset(p, 0, bytes).  gcc makes
- * a memset of this size `rep stos`, which takes longer to start than the
- * whole clear (11% of a scalar loop), and a copy from a static zero node
- * loads everything it stores (22 moves for a variable).  So 16-byte stores
- * of one zeroed register, the last one overlapping the one before when
- * bytes is not a multiple of 16 (bytes >= 16); the empty asm keeps gcc from
- * turning the loop back into a memset. */
-typedef long long node_chunk __attribute__((vector_size(16), aligned(8), may_alias));
-static inline void clear_node(void *p, size_t bytes) {
-#ifdef __EMSCRIPTEN__
-    memset(p, 0, bytes); /* wasm has no `rep stos`; its memset is a loop of stores */
-#else
-    const node_chunk zero = {0};
-    char *c = p;
-#pragma GCC unroll 16
-    for (size_t i = 0; i + 16 <= bytes; i += 16) {
-        *(node_chunk *)(c + i) = zero;
-        __asm__("" : : "r"(c) : "memory");
-    }
-    if (bytes % 16 != 0) *(node_chunk *)(c + bytes - 16) = zero;
-#endif
-}
-
 /* The node for a new variable when the free list is empty: a block of its
  * own under AG_DEBUG_NO_REUSE (whose free lists stay empty: a collected
  * node is freed), else a new slab's first; NULL + "out of memory". */
@@ -476,53 +453,14 @@ static ag_func *alloc_func_slow(ag_ctx *ctx) {
     return f;
 }
 
-ag_var *ctx_alloc_var(ag_ctx *ctx) {
-    ag_var *v = ctx->free_vars;
-    if (v != NULL) {
-        UNPOISON(v, sizeof *v);
-        ctx->free_vars = v->next_live;
-        /* the free list is a pointer chase: fetch the next node while this
-         * one is filled in */
-        __builtin_prefetch(ctx->free_vars, 1);
-    } else if ((v = alloc_var_slow(ctx)) == NULL) {
-        return NULL;
-    }
-    clear_node(v, sizeof *v);
-    v->ctx = ctx;
-    v->mark = ctx->epoch;
-    unsigned step = ctx->reclaim_step;
-    v->pass = step;
-    if (ctx->in_backward) v->flags |= AG_VAR_BACKWARD;
-    ag_var *head = ctx->vars;
-    v->next_live = head;
-    /* prev_live is kept only while a reclaiming pass runs (see ctx_reclaim_var) */
-    if (step != 0 && head != NULL) head->prev_live = v;
-    ctx->vars = v;
-    ctx->live_vars++;
-    ctx->allocs_since_gc++;
-    return v;
+ag_var *ctx_alloc_var_slow(ag_ctx *ctx) {
+    ag_var *v = alloc_var_slow(ctx);
+    return v != NULL ? ctx_init_var(ctx, v) : NULL;
 }
 
-ag_func *ctx_alloc_func(ag_ctx *ctx) {
-    ag_func *f = ctx->free_funcs;
-    if (f != NULL) {
-        UNPOISON(f, sizeof *f);
-        ctx->free_funcs = f->next_live;
-        __builtin_prefetch(ctx->free_funcs, 1);
-    } else if ((f = alloc_func_slow(ctx)) == NULL) {
-        return NULL;
-    }
-    clear_node(f, sizeof *f);
-    f->mark = ctx->epoch;
-    f->tag = ctx->func_tag;
-    f->made_at = ctx->change_clock;
-    f->inputs = f->inline_inputs;
-    f->outputs = f->inline_outputs;
-    f->next_live = ctx->funcs;
-    ctx->funcs = f;
-    ctx->live_funcs++;
-    ctx->allocs_since_gc++;
-    return f;
+ag_func *ctx_alloc_func_slow(ag_ctx *ctx) {
+    ag_func *f = alloc_func_slow(ctx);
+    return f != NULL ? ctx_init_func(ctx, f) : NULL;
 }
 
 /* A dead variable goes on the free list and its data buffer to the buffer
