@@ -468,7 +468,8 @@ ag_func *ctx_alloc_func_slow(ag_ctx *ctx) {
  * malloc hand them back to the system, and the next step would pay a page
  * fault per page to get them again. */
 static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list, bool no_reuse) {
-    v->flow_pass = 0; /* its last gradient goes with it (its numbers with the pass) */
+    /* (its last gradient, flow_pass, goes with it: ag_last_grad looks at ctx
+     * first, and a reused node is cleared) */
     free_var_storage(ctx, v);
     if (no_reuse) { /* a stale pointer now reads freed memory */
         ctx_free(ctx, v);
