@@ -484,6 +484,24 @@ static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list, b
     POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
 }
 
+/* Frees the nodes of a sweep's free list under AG_DEBUG_NO_REUSE (their
+ * storage went when they were swept; next_live is never poisoned); NULL. */
+static ag_var *free_var_list(ag_ctx *ctx, ag_var *v) {
+    for (ag_var *next; v != NULL; v = next) {
+        next = v->next_live;
+        ctx_free(ctx, v);
+    }
+    return NULL;
+}
+
+static ag_func *free_func_list(ag_ctx *ctx, ag_func *f) {
+    for (ag_func *next; f != NULL; f = next) {
+        next = f->next_live;
+        ctx_free(ctx, f);
+    }
+    return NULL;
+}
+
 /* retire_var_into(ctx, v, &ctx->free_vars, ...), one fewer alive.  (A sweep
  * keeps the free list's head and the count in its locals and writes them
  * back once: the compiler cannot, as every node store might change ctx.) */
@@ -771,9 +789,13 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
             continue;
         }
         *vlink = next;
-        retire_var_into(ctx, v, &free_vars, no_reuse);
+        retire_var_into(ctx, v, &free_vars, false);
         freed_vars++;
     }
+    /* Under AG_DEBUG_NO_REUSE the free lists are empty before a sweep (a
+     * collected node is freed, never reused), so the sweep links the dead
+     * nodes as always and they are freed here: no test at every node. */
+    if (no_reuse) free_vars = free_var_list(ctx, free_vars);
     ctx->free_vars = free_vars;
     ctx->live_vars -= freed_vars;
     freed += freed_vars;
@@ -802,14 +824,11 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
         *link = next;
         free_func_storage(ctx, f);
         freed_funcs++;
-        if (no_reuse) {
-            ctx_free(ctx, f);
-            continue;
-        }
         f->next_live = free_funcs;
         free_funcs = f;
         POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
     }
+    if (no_reuse) free_funcs = free_func_list(ctx, free_funcs);
     ctx->free_funcs = free_funcs;
     ctx->live_funcs -= freed_funcs;
     freed += freed_funcs;
