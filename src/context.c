@@ -78,19 +78,28 @@ static inline void free_var_storage(ag_ctx *ctx, ag_var *v) {
      * AG_DEBUG_NO_REUSE valgrind reports the read and the program goes on */
     v->t.data = NULL;
     v->t.size = 0;
-    if (v->name != NULL && v->name != v->short_name) ctx_free(ctx, v->name); /* most have none */
-    v->name = NULL;
+    if (v->name != NULL) { /* most have none: no store then */
+        if (v->name != v->short_name) ctx_free(ctx, v->name);
+        v->name = NULL;
+    }
 }
 
 /* Leaves f owning nothing, so freeing it again (ag_ctx_free's pass over the
  * slabs meets the free list's functions too) does nothing. */
 static inline void free_func_storage(ag_ctx *ctx, ag_func *f) {
-    if (f->params.ints != NULL) ctx_free(ctx, f->params.ints); /* most have none */
-    f->params.ints = NULL;
-    if (f->inputs != f->inline_inputs) ctx_free(ctx, f->inputs);
-    if (f->outputs != f->inline_outputs) ctx_free(ctx, f->outputs);
-    f->inputs = f->inline_inputs;
-    f->outputs = f->inline_outputs;
+    /* most own none of the three: tested, not stored */
+    if (f->params.ints != NULL) {
+        ctx_free(ctx, f->params.ints);
+        f->params.ints = NULL;
+    }
+    if (f->inputs != f->inline_inputs) {
+        ctx_free(ctx, f->inputs);
+        f->inputs = f->inline_inputs;
+    }
+    if (f->outputs != f->inline_outputs) {
+        ctx_free(ctx, f->outputs);
+        f->outputs = f->inline_outputs;
+    }
 }
 
 /* ---- owners ---------------------------------------------------------------- */
@@ -419,29 +428,6 @@ size_t ag_idle_node_bytes(const ag_ctx *ctx) {
     return (ctx->slab_vars - ctx->live_vars) * sizeof(ag_var) + (ctx->slab_funcs - ctx->live_funcs) * sizeof(ag_func);
 }
 
-/* Zeroes a node handed out again: plainly memset(p, 0, bytes).  gcc makes
- * a memset of this size `rep stos`, which takes longer to start than the
- * whole clear (11% of a scalar loop), and a copy from a static zero node
- * loads everything it stores (22 moves for a variable).  So 16-byte stores
- * of one zeroed register, the last one overlapping the one before when
- * bytes is not a multiple of 16 (bytes >= 16); the empty asm keeps gcc from
- * turning the loop back into a memset. */
-typedef long long node_chunk __attribute__((vector_size(16), aligned(8), may_alias));
-static inline void clear_node(void *p, size_t bytes) {
-#ifdef __EMSCRIPTEN__
-    memset(p, 0, bytes); /* wasm has no `rep stos`; its memset is a loop of stores */
-#else
-    const node_chunk zero = {0};
-    char *c = p;
-#pragma GCC unroll 16
-    for (size_t i = 0; i + 16 <= bytes; i += 16) {
-        *(node_chunk *)(c + i) = zero;
-        __asm__("" : : "r"(c) : "memory");
-    }
-    if (bytes % 16 != 0) *(node_chunk *)(c + bytes - 16) = zero;
-#endif
-}
-
 /* The node for a new variable when the free list is empty: a block of its
  * own under AG_DEBUG_NO_REUSE (whose free lists stay empty: a collected
  * node is freed), else a new slab's first; NULL + "out of memory". */
@@ -467,50 +453,14 @@ static ag_func *alloc_func_slow(ag_ctx *ctx) {
     return f;
 }
 
-ag_var *ctx_alloc_var(ag_ctx *ctx) {
-    ag_var *v = ctx->free_vars;
-    if (v != NULL) {
-        UNPOISON(v, sizeof *v);
-        ctx->free_vars = v->next_live;
-        /* the free list is a pointer chase: fetch the next node while this
-         * one is filled in */
-        __builtin_prefetch(ctx->free_vars, 1);
-    } else if ((v = alloc_var_slow(ctx)) == NULL) {
-        return NULL;
-    }
-    clear_node(v, sizeof *v);
-    v->ctx = ctx;
-    v->mark = ctx->epoch;
-    v->pass = ctx->reclaim_step;
-    if (ctx->in_backward) v->flags |= AG_VAR_BACKWARD;
-    v->next_live = ctx->vars;
-    if (ctx->vars != NULL) ctx->vars->prev_live = v;
-    ctx->vars = v;
-    ctx->live_vars++;
-    ctx->allocs_since_gc++;
-    return v;
+ag_var *ctx_alloc_var_slow(ag_ctx *ctx) {
+    ag_var *v = alloc_var_slow(ctx);
+    return v != NULL ? ctx_init_var(ctx, v) : NULL;
 }
 
-ag_func *ctx_alloc_func(ag_ctx *ctx) {
-    ag_func *f = ctx->free_funcs;
-    if (f != NULL) {
-        UNPOISON(f, sizeof *f);
-        ctx->free_funcs = f->next_live;
-        __builtin_prefetch(ctx->free_funcs, 1);
-    } else if ((f = alloc_func_slow(ctx)) == NULL) {
-        return NULL;
-    }
-    clear_node(f, sizeof *f);
-    f->mark = ctx->epoch;
-    f->tag = ctx->func_tag;
-    f->made_at = ctx->change_clock;
-    f->inputs = f->inline_inputs;
-    f->outputs = f->inline_outputs;
-    f->next_live = ctx->funcs;
-    ctx->funcs = f;
-    ctx->live_funcs++;
-    ctx->allocs_since_gc++;
-    return f;
+ag_func *ctx_alloc_func_slow(ag_ctx *ctx) {
+    ag_func *f = alloc_func_slow(ctx);
+    return f != NULL ? ctx_init_func(ctx, f) : NULL;
 }
 
 /* A dead variable goes on the free list and its data buffer to the buffer
@@ -518,7 +468,8 @@ ag_func *ctx_alloc_func(ag_ctx *ctx) {
  * malloc hand them back to the system, and the next step would pay a page
  * fault per page to get them again. */
 static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list, bool no_reuse) {
-    v->flow_pass = 0; /* its last gradient goes with it (its numbers with the pass) */
+    /* (its last gradient, flow_pass, goes with it: ag_last_grad looks at ctx
+     * first, and a reused node is cleared) */
     free_var_storage(ctx, v);
     if (no_reuse) { /* a stale pointer now reads freed memory */
         ctx_free(ctx, v);
@@ -533,6 +484,24 @@ static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list, b
     POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
 }
 
+/* Frees the nodes of a sweep's free list under AG_DEBUG_NO_REUSE (their
+ * storage went when they were swept; next_live is never poisoned); NULL. */
+static ag_var *free_var_list(ag_ctx *ctx, ag_var *v) {
+    for (ag_var *next; v != NULL; v = next) {
+        next = v->next_live;
+        ctx_free(ctx, v);
+    }
+    return NULL;
+}
+
+static ag_func *free_func_list(ag_ctx *ctx, ag_func *f) {
+    for (ag_func *next; f != NULL; f = next) {
+        next = f->next_live;
+        ctx_free(ctx, f);
+    }
+    return NULL;
+}
+
 /* retire_var_into(ctx, v, &ctx->free_vars, ...), one fewer alive.  (A sweep
  * keeps the free list's head and the count in its locals and writes them
  * back once: the compiler cannot, as every node store might change ctx.) */
@@ -541,6 +510,13 @@ static void retire_var(ag_ctx *ctx, ag_var *v) {
     ctx->live_vars--;
 }
 
+/* The live list's back links (prev_live) are kept only while a reclaiming
+ * backward pass runs (ctx->reclaim_step != 0): only then is a variable taken
+ * off the list alone, and only one made during that pass (backward.c's
+ * made_in_pass).  Every variable newer than such a one was made during the
+ * pass too, and ctx_alloc_var set its back link when the next one came, or
+ * left it NULL at the head; collections, refused during a pass, leave the
+ * links of the variables they keep as they were (stale, never read). */
 void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
     if (v->prev_live != NULL)
         v->prev_live->next_live = v->next_live;
@@ -697,11 +673,13 @@ ag_gc_info ag_gc_stats(const ag_ctx *ctx) {
                         .promoted_bytes = ctx->promoted_bytes};
 }
 
-/* The mark stack holds tagged pointers (low bit 1 = function) of nodes
- * already marked, whose links are still to be followed.  A node is marked
- * when it is pushed, so each is pushed once and a link back to a node
- * already seen (a function's outputs, a shared input) costs a test, not a
- * push and a pop. */
+/* The mark stack holds functions already marked whose links are still to
+ * be followed.  A node is marked when it is reached, so each function is
+ * pushed once and a link back to a node already seen (a function's outputs,
+ * a shared input) costs a test, not a push and a pop.  Variables are never
+ * pushed: a variable's links are its grad and its creator, so mark_var
+ * follows the chain of grads at once and pushes the creators (a leaf with
+ * its gradient, the common root, costs no stack traffic). */
 static bool grow_stack(ag_ctx *ctx) {
     return CTX_ARRAY_RESERVE(ctx, ctx->stack, ctx->stack_cap, ctx->stack_len, 1);
 }
@@ -712,19 +690,22 @@ static inline bool unmarked(unsigned mark, unsigned epoch, unsigned skip) {
     return (mark & EPOCH_BITS) != epoch && !(mark & skip);
 }
 
-static inline bool push_var(ag_ctx *ctx, ag_var *v, unsigned epoch, unsigned skip) {
-    if (v == NULL || !unmarked(v->mark, epoch, skip)) return true;
-    if (ctx->stack_len == ctx->stack_cap && !grow_stack(ctx)) return false;
-    v->mark = (v->mark & ~EPOCH_BITS) | epoch;
-    ctx->stack[ctx->stack_len++] = v;
-    return true;
-}
-
 static inline bool push_func(ag_ctx *ctx, ag_func *f, unsigned epoch, unsigned skip) {
     if (f == NULL || !unmarked(f->mark, epoch, skip)) return true;
     if (ctx->stack_len == ctx->stack_cap && !grow_stack(ctx)) return false;
     f->mark = (f->mark & ~EPOCH_BITS) | epoch;
-    ctx->stack[ctx->stack_len++] = (void *)((uintptr_t)f | 1u);
+    ctx->stack[ctx->stack_len++] = f;
+    return true;
+}
+
+/* Marks v, its grad, that one's grad and so on, and pushes their creators;
+ * counts the variables marked in *count. */
+static inline bool mark_var(ag_ctx *ctx, ag_var *v, unsigned epoch, unsigned skip, size_t *count) {
+    for (; v != NULL && unmarked(v->mark, epoch, skip); v = v->grad) {
+        v->mark = (v->mark & ~EPOCH_BITS) | epoch;
+        ++*count;
+        if (!push_func(ctx, v->creator, epoch, skip)) return false;
+    }
     return true;
 }
 
@@ -732,7 +713,8 @@ static inline bool push_func(ag_ctx *ctx, ag_func *f, unsigned epoch, unsigned s
  * reachable from young roots and remembered grads (young; old nodes are
  * neither marked nor traced); how many in *marked.  Returns false when the
  * mark stack could not grow (then nothing may be swept). */
-static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *marked) {
+static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full,
+                                                                   size_t *marked) {
     if (ctx->stack == NULL) {
         ctx->stack_cap = 1024;
         ctx->stack = ctx_malloc(ctx, ctx->stack_cap * sizeof *ctx->stack);
@@ -746,35 +728,31 @@ static bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full, size_t *mark
      * walk does not test for age */
     if (full) {
         for (ag_var *v = ctx->vars; v != NULL; v = v->next_live)
-            if (v->roots > 0 && !push_var(ctx, v, epoch, 0)) return false;
+            if (v->roots > 0 && !mark_var(ctx, v, epoch, 0, &count)) return false;
     } else {
         for (ag_var *v = ctx->vars; v != NULL && !(v->mark & NODE_OLD); v = v->next_live)
-            if (v->roots > 0 && !push_var(ctx, v, epoch, NODE_OLD)) return false;
+            if (v->roots > 0 && !mark_var(ctx, v, epoch, NODE_OLD, &count)) return false;
     }
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)
-            if (!push_var(ctx, ctx->remembered[i]->grad, epoch, skip)) return false;
+            if (!mark_var(ctx, ctx->remembered[i]->grad, epoch, skip, &count)) return false;
     while (ctx->stack_len > 0) {
-        uintptr_t item = (uintptr_t)ctx->stack[--ctx->stack_len];
-        count++; /* each node is pushed once, when it is marked */
-        if (item & 1u) {
-            ag_func *f = (ag_func *)(item & ~(uintptr_t)1u);
-            for (int i = 0; i < f->ninputs; i++)
-                if (!push_var(ctx, f->inputs[i], epoch, skip)) return false;
-            for (int i = 0; i < f->noutputs; i++)
-                if (!push_var(ctx, f->outputs[i], epoch, skip)) return false;
-            if (!push_var(ctx, f->saved, epoch, skip)) return false;
-        } else {
-            ag_var *v = (ag_var *)item;
-            if (!push_var(ctx, v->grad, epoch, skip) || !push_func(ctx, v->creator, epoch, skip)) return false;
-        }
+        ag_func *f = ctx->stack[--ctx->stack_len];
+        count++; /* each function is pushed once, when it is marked */
+        for (int i = 0; i < f->ninputs; i++)
+            if (!mark_var(ctx, f->inputs[i], epoch, skip, &count)) return false;
+        for (int i = 0; i < f->noutputs; i++)
+            if (!mark_var(ctx, f->outputs[i], epoch, skip, &count)) return false;
+        if (!mark_var(ctx, f->saved, epoch, skip, &count)) return false;
     }
     *marked = count;
     return true;
 }
 
-/* One collection; returns how many nodes it freed. */
-static size_t collect(ag_ctx *ctx, bool full) {
+/* One collection; returns how many nodes it freed.  Inlined into a full and
+ * a young version (collect, below), so that neither sweep tests for the
+ * other's case at every node. */
+static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool full) {
     unsigned epoch = next_epoch(ctx);
     size_t marked = 0;
     if (!mark_from_roots(ctx, epoch, full, &marked)) return 0;
@@ -785,7 +763,6 @@ static size_t collect(ag_ctx *ctx, bool full) {
     if (tenure) forget_remembered(ctx); /* every survivor becomes old */
     unsigned stop = full ? 0u : NODE_OLD; /* a young sweep ends at the first old node */
     size_t freed = 0, kept_bytes = 0, promoted_bytes = 0, aged = 0;
-    ag_var *previous = NULL;
     ag_var **vlink = &ctx->vars;
     ag_var *free_vars = ctx->free_vars; /* ctx->free_vars, written back after the sweep */
     size_t freed_vars = 0;
@@ -808,16 +785,17 @@ static size_t collect(ag_ctx *ctx, bool full) {
                 v->mark |= NODE_AGED;
                 aged++;
             }
-            v->prev_live = previous;
-            previous = v;
             vlink = &v->next_live;
             continue;
         }
         *vlink = next;
-        retire_var_into(ctx, v, &free_vars, no_reuse);
+        retire_var_into(ctx, v, &free_vars, false);
         freed_vars++;
     }
-    if (*vlink != NULL) (*vlink)->prev_live = previous;
+    /* Under AG_DEBUG_NO_REUSE the free lists are empty before a sweep (a
+     * collected node is freed, never reused), so the sweep links the dead
+     * nodes as always and they are freed here: no test at every node. */
+    if (no_reuse) free_vars = free_var_list(ctx, free_vars);
     ctx->free_vars = free_vars;
     ctx->live_vars -= freed_vars;
     freed += freed_vars;
@@ -846,14 +824,11 @@ static size_t collect(ag_ctx *ctx, bool full) {
         *link = next;
         free_func_storage(ctx, f);
         freed_funcs++;
-        if (no_reuse) {
-            ctx_free(ctx, f);
-            continue;
-        }
         f->next_live = free_funcs;
         free_funcs = f;
         POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
     }
+    if (no_reuse) free_funcs = free_func_list(ctx, free_funcs);
     ctx->free_funcs = free_funcs;
     ctx->live_funcs -= freed_funcs;
     freed += freed_funcs;
@@ -877,6 +852,10 @@ static size_t collect(ag_ctx *ctx, bool full) {
     ctx->bytes_since_gc = 0;
     return freed;
 }
+
+static size_t collect_full(ag_ctx *ctx) { return collect_as(ctx, true); }
+static size_t collect_young(ag_ctx *ctx) { return collect_as(ctx, false); }
+static size_t collect(ag_ctx *ctx, bool full) { return full ? collect_full(ctx) : collect_young(ctx); }
 
 /* A backward pass holds the variables it is working on (the incoming and
  * produced gradients, the queue of functions) in its own locals, which are

@@ -8,11 +8,13 @@
 
 #include "ag_core.h"
 #include <stdint.h>
+#include <string.h> /* clear_node's memset (wasm) */
 
 #include "ag_format.h"
 #include "ag_ops.h"
 #include "ag_rand.h"
 #include "memory.h"
+#include "poison.h"
 #include "tensor.h"
 #include "util/ptrmap.h"
 
@@ -27,7 +29,8 @@ struct ag_var {
     unsigned flags;
     int roots;
     unsigned mark; /* collector state: NODE_OLD, VAR_REMEMBERED and an epoch */
-    ag_var *next_live, *prev_live; /* the context's live list (or free list) */
+    ag_var *next_live, *prev_live; /* the context's live list (or free list); prev_live is
+                                    * kept only during a reclaiming pass (ctx_reclaim_var) */
     /* Reclaiming backward passes (backward.c): the step of the running pass
      * that made this variable (0 = made outside one) and how many grad slots
      * refer to it; reset to 0 when the pass ends. */
@@ -175,7 +178,7 @@ struct ag_ctx {
      * own stamp, counted up from reclaim_first; reclaim_step is the running
      * step's (0 = no pass running), given to each variable made meanwhile. */
     unsigned reclaim_step, reclaim_first, reclaim_counter;
-    void **stack; /* gc mark stack: stack_len entries of stack_cap */
+    ag_func **stack; /* gc mark stack (functions only): stack_len entries of stack_cap */
     size_t stack_len, stack_cap;
     /* AG_DEBUG_NO_REUSE=1 at ag_ctx_new: every node is its own malloc block,
      * freed when collected and never reused (context.c). */
@@ -233,21 +236,109 @@ void ctx_clear_flows(ag_ctx *ctx);
 /* Records that an old variable now points at a young one (its grad, of age 0
  * or 1). */
 void ctx_remember(ag_ctx *ctx, ag_var *v);
-/* Every write of a grad link goes through here (the collector's write barrier). */
+/* Every write of a grad link goes through here (the collector's write
+ * barrier).  ctx_remember's common case, room in the list, is inline: a
+ * step of a C loop that collects every step gives each of its old leaves a
+ * young gradient (W1: four calls a step). */
 static inline void var_set_grad(ag_var *v, ag_var *grad) {
     v->grad = grad;
-    if ((v->mark & (NODE_OLD | VAR_REMEMBERED)) == NODE_OLD && grad != NULL && !(grad->mark & NODE_OLD))
-        ctx_remember(v->ctx, v);
+    if ((v->mark & (NODE_OLD | VAR_REMEMBERED)) == NODE_OLD && grad != NULL && !(grad->mark & NODE_OLD)) {
+        ag_ctx *ctx = v->ctx;
+        if (ctx->remembered_len < ctx->remembered_cap) {
+            ctx->remembered[ctx->remembered_len++] = v;
+            v->mark |= VAR_REMEMBERED;
+        } else {
+            ctx_remember(ctx, v);
+        }
+    }
 }
 
 /* ---- node allocation (context.c) -------------------------------------------
  * Nodes come from per-context slabs and free lists.  A new variable is
  * zeroed except ctx, mark, flags (AG_VAR_BACKWARD inside a backward pass)
- * and pass; it is put at the head of the live list.  NULL + "out of memory". */
-ag_var *ctx_alloc_var(ag_ctx *ctx);
-/* A new function node, zeroed except mark and the inline input/output
- * arrays; at the head of the live list.  NULL + "out of memory". */
-ag_func *ctx_alloc_func(ag_ctx *ctx);
+ * and pass; it is put at the head of the live list.  NULL + "out of memory".
+ * A new function node is zeroed except mark, tag, made_at and the inline
+ * input/output arrays; at the head of the live list.  NULL + "out of memory".
+ * The common case, a node on the free list, is inline here (a scalar op
+ * makes a variable and a function: the calls were a tenth of their cost);
+ * the slow paths, a new slab, are in context.c. */
+ag_var *ctx_alloc_var_slow(ag_ctx *ctx);
+ag_func *ctx_alloc_func_slow(ag_ctx *ctx);
+
+/* Zeroes a node handed out again: plainly memset(p, 0, bytes).  gcc makes
+ * a memset of this size `rep stos`, which takes longer to start than the
+ * whole clear (11% of a scalar loop), and a copy from a static zero node
+ * loads everything it stores (22 moves for a variable).  So 16-byte stores
+ * of one zeroed register, the last one overlapping the one before when
+ * bytes is not a multiple of 16 (bytes >= 16); the empty asm keeps gcc from
+ * turning the loop back into a memset. */
+typedef long long node_chunk __attribute__((vector_size(16), aligned(8), may_alias));
+static inline void clear_node(void *p, size_t bytes) {
+#ifdef __EMSCRIPTEN__
+    memset(p, 0, bytes); /* wasm has no `rep stos`; its memset is a loop of stores */
+#else
+    const node_chunk zero = {0};
+    char *c = p;
+#pragma GCC unroll 16
+    for (size_t i = 0; i + 16 <= bytes; i += 16) {
+        *(node_chunk *)(c + i) = zero;
+        __asm__("" : : "r"(c) : "memory");
+    }
+    if (bytes % 16 != 0) *(node_chunk *)(c + bytes - 16) = zero;
+#endif
+}
+
+/* v, just taken from the free list or a new slab, made a new variable. */
+static inline ag_var *ctx_init_var(ag_ctx *ctx, ag_var *v) {
+    clear_node(v, sizeof *v);
+    v->ctx = ctx;
+    v->mark = ctx->epoch;
+    unsigned step = ctx->reclaim_step;
+    v->pass = step;
+    if (ctx->in_backward) v->flags |= AG_VAR_BACKWARD;
+    ag_var *head = ctx->vars;
+    v->next_live = head;
+    /* prev_live is kept only while a reclaiming pass runs (see ctx_reclaim_var) */
+    if (step != 0 && head != NULL) head->prev_live = v;
+    ctx->vars = v;
+    ctx->live_vars++;
+    ctx->allocs_since_gc++;
+    return v;
+}
+
+static inline ag_func *ctx_init_func(ag_ctx *ctx, ag_func *f) {
+    clear_node(f, sizeof *f);
+    f->mark = ctx->epoch;
+    f->tag = ctx->func_tag;
+    f->made_at = ctx->change_clock;
+    f->inputs = f->inline_inputs;
+    f->outputs = f->inline_outputs;
+    f->next_live = ctx->funcs;
+    ctx->funcs = f;
+    ctx->live_funcs++;
+    ctx->allocs_since_gc++;
+    return f;
+}
+
+static inline ag_var *ctx_alloc_var(ag_ctx *ctx) {
+    ag_var *v = ctx->free_vars;
+    if (__builtin_expect(v == NULL, 0)) return ctx_alloc_var_slow(ctx);
+    UNPOISON(v, sizeof *v);
+    ctx->free_vars = v->next_live;
+    /* the free list is a pointer chase: fetch the next node while this one
+     * is filled in */
+    __builtin_prefetch(ctx->free_vars, 1);
+    return ctx_init_var(ctx, v);
+}
+
+static inline ag_func *ctx_alloc_func(ag_ctx *ctx) {
+    ag_func *f = ctx->free_funcs;
+    if (__builtin_expect(f == NULL, 0)) return ctx_alloc_func_slow(ctx);
+    UNPOISON(f, sizeof *f);
+    ctx->free_funcs = f->next_live;
+    __builtin_prefetch(ctx->free_funcs, 1);
+    return ctx_init_func(ctx, f);
+}
 /* Frees every slab none of whose nodes is alive, and the mark stack; returns
  * the slab bytes freed (ag_gc_release). */
 size_t ctx_release_slabs(ag_ctx *ctx);

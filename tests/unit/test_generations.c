@@ -366,6 +366,63 @@ static void test_epoch_wrap_keeps_ages(void **state) {
     ag_release(aged);
 }
 
+/* The variables on the live list, each checked to be a live one of this
+ * context (a collected one has none). */
+static size_t vars_on_list(void) {
+    size_t n = 0;
+    for (const ag_var *v = ctx->vars; v != NULL && n <= ctx->live_vars; v = v->next_live) {
+        assert_ptr_equal(v->ctx, ctx);
+        n++;
+    }
+    return n;
+}
+
+/* A reclaiming backward pass takes the variables it made off the live list
+ * one at a time through their back links (prev_live), which only allocation
+ * during such a pass keeps; collections leave the survivors' links stale
+ * (context.c, ctx_reclaim_var).  A plain pass over 2,000 sines reclaims
+ * (from its 257th variable) after full and young collections that freed
+ * garbage among the survivors: the live list must hold exactly the live
+ * variables and the gradient be the flat pass's. */
+static void test_reclaiming_pass_after_collections(void **state) {
+    ag_var *x = S(0.5);
+    ag_retain(x);
+    for (int round = 0; round < 4; round++) {
+        garbage(100);
+        ag_var *y = x;
+        for (int i = 0; i < 2000; i++) {
+            y = ag_sin(ctx, y);
+            if (i % 500 == 0) garbage(3);
+        }
+        ag_retain(y);
+        garbage(50);
+        if (round % 2 == 0)
+            ag_gc(ctx);
+        else
+            ag_gc_young(ctx);
+        check_ages_ordered();
+        size_t before = ag_live_vars(ctx);
+        assert_int_equal(vars_on_list(), before);
+        ctx->plain_backward = true;
+        assert_int_equal(ag_backward(ctx, y, NULL), 0);
+        ctx->plain_backward = false;
+        size_t left = ag_live_vars(ctx) - before;
+        assert_true(left >= 256 && left <= 256 + 4); /* the rest were reclaimed */
+        assert_int_equal(vars_on_list(), ag_live_vars(ctx));
+        double plain = ag_item(ag_grad(x));
+        ag_cleargrad(x);
+        assert_int_equal(ag_backward(ctx, y, NULL), 0); /* the flat pass */
+        assert_true(ag_item(ag_grad(x)) == plain);
+        ag_release(y);
+        ag_cleargrad(x);
+        ag_gc(ctx);
+        assert_int_equal(ag_live_vars(ctx), 1);
+        assert_int_equal(ag_live_funcs(ctx), 0);
+        assert_int_equal(vars_on_list(), 1);
+    }
+    ag_release(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_one_survival_stays_young),
@@ -377,6 +434,7 @@ int main(void) {
         CTX_TEST(test_bound_result_is_not_promoted),
         CTX_TEST(test_stale_handles_reported),
         CTX_TEST(test_epoch_wrap_keeps_ages),
+        CTX_TEST(test_reclaiming_pass_after_collections),
     };
     return cmocka_run_group_tests_name("generations", tests, NULL, NULL);
 }
