@@ -45,8 +45,18 @@ ag_ctx *ag_ctx_new_with_allocator(const ag_allocator *allocator) {
 /* Nodes are carved from slabs of SLAB_NODES (no malloc header per node, and
  * a 300,000-op graph is a few hundred mallocs); a slab goes back to the
  * allocator with its context, or with ag_gc_release once none of its nodes
- * is alive (ctx_release_slabs). */
+ * is alive (ctx_release_slabs).
+ *
+ * Once a context's slabs hold BIG_SLABS_FROM bytes, each new one is a
+ * 2 MiB mapping of its own advised as a transparent huge page
+ * (ctx_map_pages), where the C library's allocator is used: a long chain's
+ * nodes then take one page fault and one TLB entry for 2 MiB instead of 512
+ * of each (bench/README.md, "The chain sweep, huge pages").  Smaller
+ * contexts stay in malloc's 43 KiB blocks, and a slab records how many
+ * nodes it holds. */
 #define SLAB_NODES 256
+#define BIG_SLAB_BYTES ((size_t)2 << 20)
+#define BIG_SLABS_FROM ((size_t)8 << 20)
 
 /* Under AddressSanitizer a dead node is poisoned (all but its free-list
  * link), and so is a data buffer in the buffer cache (memory.c), so the
@@ -62,10 +72,20 @@ typedef union slab {
     struct {
         union slab *next;
         size_t bytes; /* the whole block, header included */
+        size_t nodes; /* SLAB_NODES, or what a mapped slab holds */
         bool vars;    /* of ag_var, else of ag_func */
+        bool mapped;  /* ctx_map_pages's block, else the allocator's */
     } header;
     max_align_t align; /* the nodes that follow are aligned for anything */
 } slab;
+
+/* A slab back to where it came from. */
+static void free_slab(ag_ctx *ctx, slab *s) {
+    if (s->header.mapped)
+        ctx_unmap_pages(s, s->header.bytes);
+    else
+        ctx_free(ctx, s);
+}
 
 static bool has_heap_data(const ag_var *v) {
     return v->t.data != NULL && v->t.data != &v->scalar_storage;
@@ -153,14 +173,14 @@ void ag_ctx_free(ag_ctx *ctx) {
     for (slab *s = ctx->slabs; s != NULL; s = s->header.next) {
         UNPOISON(s + 1, s->header.bytes - sizeof *s);
         if (s->header.vars)
-            for (ag_var *v = (ag_var *)(s + 1), *end = v + SLAB_NODES; v < end; v++) free_var_storage(ctx, v);
+            for (ag_var *v = (ag_var *)(s + 1), *end = v + s->header.nodes; v < end; v++) free_var_storage(ctx, v);
         else
-            for (ag_func *f = (ag_func *)(s + 1), *end = f + SLAB_NODES; f < end; f++) free_func_storage(ctx, f);
+            for (ag_func *f = (ag_func *)(s + 1), *end = f + s->header.nodes; f < end; f++) free_func_storage(ctx, f);
     }
     for (slab *s = ctx->slabs, *next; s != NULL; s = next) {
         next = s->header.next;
         UNPOISON(s, s->header.bytes);
-        ctx_free(ctx, s);
+        free_slab(ctx, s);
     }
     ctx_free(ctx, ctx->stack);
     ctx_free(ctx, ctx->remembered);
@@ -290,29 +310,39 @@ ag_rng *ag_ctx_rng(ag_ctx *ctx) { return ctx ? &ctx->rng : NULL; }
 
 /* ---- node allocation -------------------------------------------------------- */
 
-/* A new slab of SLAB_NODES nodes of `size` bytes, or NULL.  Its memory is
- * left as malloc gives it (each node is cleared when handed out); the
- * caller links the nodes onto its free list. */
-static char *grow(ag_ctx *ctx, size_t size, bool vars) {
-    size_t bytes = sizeof(slab) + SLAB_NODES * size;
-    slab *s = ctx_malloc(ctx, bytes);
-    if (s == NULL) return NULL;
+/* A new slab of nodes of `size` bytes, or NULL; how many in *nodes.  Its
+ * memory is left as malloc gives it (each node is cleared when handed out);
+ * the caller links the nodes onto its free list. */
+static char *grow(ag_ctx *ctx, size_t size, bool vars, size_t *nodes) {
+    size_t held = ctx->slab_vars * sizeof(ag_var) + ctx->slab_funcs * sizeof(ag_func);
+    size_t bytes = BIG_SLAB_BYTES;
+    slab *s = held >= BIG_SLABS_FROM ? ctx_map_pages(ctx, bytes) : NULL;
+    bool mapped = s != NULL;
+    if (!mapped) {
+        bytes = sizeof(slab) + SLAB_NODES * size;
+        if ((s = ctx_malloc(ctx, bytes)) == NULL) return NULL;
+    }
+    *nodes = mapped ? (bytes - sizeof(slab)) / size : SLAB_NODES;
     s->header.next = ctx->slabs;
     s->header.bytes = bytes;
+    s->header.nodes = *nodes;
     s->header.vars = vars;
+    s->header.mapped = mapped;
     ctx->slabs = s;
     if (vars)
-        ctx->slab_vars += SLAB_NODES;
+        ctx->slab_vars += *nodes;
     else
-        ctx->slab_funcs += SLAB_NODES;
+        ctx->slab_funcs += *nodes;
     return (char *)(s + 1);
 }
 
+
 /* Free-list variables must read as holding nothing (see retire_var). */
 static int grow_vars(ag_ctx *ctx) {
-    ag_var *nodes = (ag_var *)grow(ctx, sizeof(ag_var), true);
+    size_t n;
+    ag_var *nodes = (ag_var *)grow(ctx, sizeof(ag_var), true, &n);
     if (nodes == NULL) return -1;
-    for (size_t i = SLAB_NODES; i-- > 0;) {
+    for (size_t i = n; i-- > 0;) {
         nodes[i].t.data = NULL;
         nodes[i].name = NULL;
         nodes[i].next_live = ctx->free_vars;
@@ -322,9 +352,10 @@ static int grow_vars(ag_ctx *ctx) {
 }
 
 static int grow_funcs(ag_ctx *ctx) {
-    ag_func *nodes = (ag_func *)grow(ctx, sizeof(ag_func), false);
+    size_t n;
+    ag_func *nodes = (ag_func *)grow(ctx, sizeof(ag_func), false, &n);
     if (nodes == NULL) return -1;
-    for (size_t i = SLAB_NODES; i-- > 0;) {
+    for (size_t i = n; i-- > 0;) {
         nodes[i].params.ints = NULL; /* owning nothing (ag_ctx_free) */
         nodes[i].inputs = nodes[i].inline_inputs;
         nodes[i].outputs = nodes[i].inline_outputs;
@@ -386,7 +417,7 @@ size_t ctx_release_slabs(ag_ctx *ctx) {
     for (ag_var *v = ctx->free_vars; v != NULL; v = v->next_live) free_nodes[slab_of(sorted, n, v)]++;
     for (ag_func *f = ctx->free_funcs; f != NULL; f = f->next_live) free_nodes[slab_of(sorted, n, f)]++;
     for (size_t i = 0; i < n; i++) {
-        gone[i] = free_nodes[i] == SLAB_NODES;
+        gone[i] = free_nodes[i] == sorted[i]->header.nodes;
         whole += gone[i];
     }
     if (whole == 0) goto done;
@@ -403,14 +434,14 @@ size_t ctx_release_slabs(ag_ctx *ctx) {
         /* free nodes own nothing (retire_var, collect, grow_*); cleared as
          * ag_ctx_free would all the same */
         if (s->header.vars) {
-            for (ag_var *v = (ag_var *)(s + 1), *end = v + SLAB_NODES; v < end; v++) free_var_storage(ctx, v);
-            ctx->slab_vars -= SLAB_NODES;
+            for (ag_var *v = (ag_var *)(s + 1), *end = v + s->header.nodes; v < end; v++) free_var_storage(ctx, v);
+            ctx->slab_vars -= s->header.nodes;
         } else {
-            for (ag_func *f = (ag_func *)(s + 1), *end = f + SLAB_NODES; f < end; f++) free_func_storage(ctx, f);
-            ctx->slab_funcs -= SLAB_NODES;
+            for (ag_func *f = (ag_func *)(s + 1), *end = f + s->header.nodes; f < end; f++) free_func_storage(ctx, f);
+            ctx->slab_funcs -= s->header.nodes;
         }
         bytes += s->header.bytes;
-        ctx_free(ctx, s);
+        free_slab(ctx, s);
     }
 done:
     ctx_free(ctx, sorted);

@@ -263,6 +263,12 @@ static double *map_big(size_t bytes) {
     return (double *)start;
 }
 
+void *ctx_map_pages(ag_ctx *ctx, size_t bytes) {
+    return ctx != NULL && maps_big(ctx, bytes > BIG_BYTES ? bytes : BIG_BYTES) ? map_big(bytes) : NULL;
+}
+
+void ctx_unmap_pages(void *block, size_t bytes) { (void)munmap(block, page_round(bytes)); }
+
 /* A buffer of class_bytes (a class's size, or the exact size above the
  * largest class) back to where it came from. */
 static void buf_free(ag_ctx *ctx, double *data, size_t class_bytes) {

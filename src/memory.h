@@ -17,6 +17,14 @@ void *ctx_calloc(ag_ctx *ctx, size_t count, size_t size);
 void *ctx_realloc(ag_ctx *ctx, void *ptr, size_t size);
 void ctx_free(ag_ctx *ctx, void *ptr);
 
+/* A block of `bytes` zeroed pages of its own mapping at a 2 MiB boundary,
+ * advised as transparent huge pages, for a context of the C library's
+ * allocator (not under AddressSanitizer or AG_DEBUG_NO_REUSE); NULL where
+ * the context does not map or the mapping failed (then allocate as usual).
+ * ctx_unmap_pages gives it back. */
+void *ctx_map_pages(ag_ctx *ctx, size_t bytes);
+void ctx_unmap_pages(void *block, size_t bytes);
+
 /* The same through a copied allocator, for objects (models, optimizers)
  * that may outlive their context. */
 void *alloc_malloc(const ctx_allocator *alloc, size_t size);
