@@ -40,7 +40,7 @@ REPL_HOT int repl_statement_boundary(repl *r, const ast_node *n) {
         return repl_error_at(r, n, "interrupted");
     }
     if (r->eval.native_depth == 0) ag_gc_auto(r->ctx);
-    repl_viz_idle(r->viz); /* plot windows stay live while a loop runs */
+    if (r->viz_live) repl_viz_idle(r->viz); /* plot windows stay live while a loop runs */
     return 0;
 }
 

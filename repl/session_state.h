@@ -270,6 +270,11 @@ struct repl {
     repl_save_log save;
     repl_said_once said_once;
     repl_viz *viz;               /* the viz session (viz_session.h) */
+    /* The viz session has made its plot and graph window (viz_session.c
+     * sets it once they are made, repl_viz_free clears it).  Until then a
+     * statement boundary does not call repl_viz_idle, which would find
+     * nothing to serve (exec.c): a script that never draws pays nothing. */
+    bool viz_live;
     repl_notes *notes;           /* graph_notes.c; NULL until needed */
     repl_driver driver;          /* session.c's, for :load and :reset */
     bool quit;

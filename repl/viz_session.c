@@ -67,6 +67,7 @@ int repl_viz_load(repl_viz *v) {
         return -1;
     }
     repl_vz->plot_set_zoom(v->plot, v->r->settings.plot_zoom);
+    v->r->viz_live = true;
     return 0;
 }
 
@@ -134,6 +135,7 @@ void repl_viz_forget_shown(repl_viz *v) {
 
 void repl_viz_free(repl_viz *v) {
     if (v == NULL) return;
+    v->r->viz_live = false;
     repl_viz_forget_shown(v);
     if (v->plot != NULL) {
         repl_vz->graph_window_free(v->graph_window);

@@ -235,20 +235,27 @@ int ag_grad_calls(const ag_var *v) { return v != NULL && v->grad != NULL ? v->gr
 const char *ag_name(const ag_var *v) { return v && v->name ? v->name : ""; }
 void ag_set_name(ag_var *v, const char *name) {
     if (v == NULL) return;
-    size_t len = name != NULL ? strlen(name) + 1 : 1;
     char *old = v->name != v->short_name ? v->name : NULL;
-    if (len == 1) {
+    /* A name that fits short_name (a loop binds its result's name at every
+     * step: W2's script) is copied byte by byte through a local, since name
+     * may be v's own, without libc's strlen and memmove calls. */
+    char local[sizeof v->short_name];
+    size_t n = 0;
+    if (name != NULL)
+        while (n < sizeof local && (local[n] = name[n]) != '\0') n++;
+    if (n == 0) {
         v->name = NULL;
-    } else if (len <= sizeof v->short_name) {
-        memmove(v->short_name, name, len); /* name may be v's own */
+    } else if (n < sizeof local) {
+        for (size_t i = 0; i <= n; i++) v->short_name[i] = local[i];
         v->name = v->short_name;
     } else {
+        size_t len = strlen(name) + 1;
         char *copy = ctx_malloc(v->ctx, len);
         if (copy == NULL) return; /* out of memory: keep the old name */
         memcpy(copy, name, len);
         v->name = copy;
     }
-    ctx_free(v->ctx, old);
+    if (old != NULL) ctx_free(v->ctx, old);
 }
 ag_func *ag_creator(const ag_var *v) { return v ? v->creator : NULL; }
 int ag_generation(const ag_var *v) { return v ? v->generation : 0; }
