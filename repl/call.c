@@ -44,6 +44,14 @@ static void native_leave(repl *r, native_frame frame) {
     r->eval.native_depth--;
 }
 
+/* A built-in's fn returned -1: its own message, or "NAME failed" when it
+ * set none, and the engine's error cleared for the next call; -1. */
+static int builtin_failed(repl *r, const builtin_def *def) {
+    if (!r->error.set) repl_error(r, "%s failed", def->name);
+    ag_clear_error(r->ctx);
+    return -1;
+}
+
 /* Runs def over the arguments bound in args and releases them. */
 REPL_HOT static int run_builtin(repl *r, const builtin_def *def, builtin_args *args, repl_value *out) {
     native_frame frame = native_enter(r, args, out);
@@ -61,9 +69,7 @@ REPL_HOT static int run_builtin(repl *r, const builtin_def *def, builtin_args *a
     if (rc < 0) {
         value_release(*out);
         *out = VALUE_NIL_INIT;
-        if (!r->error.set) repl_error(r, "%s failed", def->name);
-        ag_clear_error(r->ctx);
-        return -1;
+        return builtin_failed(r, def);
     }
     return 0;
 }
@@ -428,23 +434,15 @@ REPL_HOT static int call_vars_direct(repl *r, const ast_node *n, const builtin_d
         if (bound == NULL || bound->kind != VALUE_VAR) return 1;
         xs[i] = bound->as.var;
     }
-    const ast_node *caller = r->eval.call;
-    repl_chunk *chunk = r->eval.chunk; /* what run_builtin restores after C code */
+    /* as native_enter and native_leave around run_builtin's call */
+    native_frame frame = {r->eval.call, r->eval.chunk};
     r->eval.call = n;
     r->eval.native_depth++;
     int rc = def->vars(r, xs, count);
-    r->eval.native_depth--;
-    r->eval.chunk = chunk;
-    if (rc == 1) {
-        r->eval.call = caller;
-        return 1;
-    }
+    if (rc < 0) builtin_failed(r, def); /* at the call, as run_builtin reports it */
+    native_leave(r, frame);
+    if (rc == 1) return 1;
     *out = VALUE_NIL_INIT;
-    if (rc < 0) {
-        if (!r->error.set) repl_error(r, "%s failed", def->name);
-        ag_clear_error(r->ctx);
-    }
-    r->eval.call = caller;
     if (receiver != NULL) value_release(*receiver);
     return rc < 0 ? -1 : 0;
 }

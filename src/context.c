@@ -311,8 +311,8 @@ ag_rng *ag_ctx_rng(ag_ctx *ctx) { return ctx ? &ctx->rng : NULL; }
 /* ---- node allocation -------------------------------------------------------- */
 
 /* A new slab of nodes of `size` bytes, or NULL; how many in *nodes.  Its
- * memory is left as malloc gives it (each node is cleared when handed out);
- * the caller links the nodes onto its free list. */
+ * memory is left as malloc or the mapping gives it (each node is cleared
+ * when handed out); the caller links the nodes onto its free list. */
 static char *grow(ag_ctx *ctx, size_t size, bool vars, size_t *nodes) {
     size_t held = ctx->slab_vars * sizeof(ag_var) + ctx->slab_funcs * sizeof(ag_func);
     size_t bytes = BIG_SLAB_BYTES;
@@ -335,7 +335,6 @@ static char *grow(ag_ctx *ctx, size_t size, bool vars, size_t *nodes) {
         ctx->slab_funcs += *nodes;
     return (char *)(s + 1);
 }
-
 
 /* Free-list variables must read as holding nothing (see retire_var). */
 static int grow_vars(ag_ctx *ctx) {
