@@ -169,7 +169,8 @@ void kernel_wire_close(kernel_wire *w) {
     pthread_mutex_destroy(&w->send_lock);
     pthread_mutex_destroy(&w->seen_lock);
     free(w->seen);
-    w->seen = NULL;
+    free(w->seen_old);
+    w->seen = w->seen_old = NULL;
 }
 
 /* ---- signatures ---------------------------------------------------------- */
@@ -213,38 +214,53 @@ static void drop(const char *why) {
     fflush(stderr);
 }
 
-/* Slots of the table of signatures seen (a power of 2); it is cleared when
- * half of them are taken, 32768 messages (jupyter_client keeps 65536 and
- * culls a tenth). */
+/* Slots of each table of signatures seen (a power of 2).  A table takes
+ * half as many, 32768 messages, before it becomes the older one, so between
+ * 32768 and 65536 of the last messages are remembered (jupyter_client keeps
+ * 65536 and culls a tenth). */
 #define SEEN_SLOTS 65536
 
 /* The hex digit c's value (the signature was checked: 0-9a-f). */
 static unsigned hex_value(char c) { return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10) & 15; }
 
+/* d's slot in table: the one holding d, or the free one where it would go
+ * (a table is never more than half full, so there is one). */
+static struct seen_digest *seen_slot(struct seen_digest *table, struct seen_digest d) {
+    for (size_t i = (size_t)(d.low & (SEEN_SLOTS - 1));; i = (i + 1) & (SEEN_SLOTS - 1)) {
+        struct seen_digest *slot = &table[i];
+        if ((slot->high == d.high && slot->low == d.low) || (slot->high == 0 && slot->low == 0)) return slot;
+    }
+}
+
 /* Whether the 64-hex-digit signature was seen before in this session;
- * remembers it when not.  Out of memory: nothing remembered (false). */
+ * remembers it when not.  Out of memory for a new table: both tables are
+ * asked, and nothing more is remembered. */
 static bool seen_before(kernel_wire *w, const char *signature) {
     struct seen_digest d = {0, 0};
     for (int i = 0; i < 16; i++) d.high = d.high << 4 | hex_value(signature[i]);
     for (int i = 16; i < 32; i++) d.low = d.low << 4 | hex_value(signature[i]);
     if (d.high == 0 && d.low == 0) d.low = 1; /* 0 marks a free slot */
     pthread_mutex_lock(&w->seen_lock);
-    bool seen = false;
     if (w->seen == NULL || w->seen_count >= SEEN_SLOTS / 2) {
-        free(w->seen);
-        w->seen = calloc(SEEN_SLOTS, sizeof *w->seen);
-        w->seen_count = 0;
-    }
-    for (size_t i = (size_t)(d.low & (SEEN_SLOTS - 1)); w->seen != NULL; i = (i + 1) & (SEEN_SLOTS - 1)) {
-        struct seen_digest *slot = &w->seen[i];
-        if (slot->high == d.high && slot->low == d.low) {
-            seen = true;
-            break;
+        struct seen_digest *fresh = calloc(SEEN_SLOTS, sizeof *fresh);
+        if (fresh != NULL) { /* the full table becomes the older one; the older one is forgotten */
+            free(w->seen_old);
+            w->seen_old = w->seen;
+            w->seen = fresh;
+            w->seen_count = 0;
         }
-        if (slot->high == 0 && slot->low == 0) {
+    }
+    bool seen = false;
+    if (w->seen_old != NULL) {
+        struct seen_digest *slot = seen_slot(w->seen_old, d);
+        seen = slot->high == d.high && slot->low == d.low;
+    }
+    if (!seen && w->seen != NULL) {
+        struct seen_digest *slot = seen_slot(w->seen, d);
+        seen = slot->high == d.high && slot->low == d.low;
+        if (!seen && w->seen_count < SEEN_SLOTS / 2) {
             *slot = d;
             w->seen_count++;
-            break;
         }
     }
     pthread_mutex_unlock(&w->seen_lock);

@@ -32,9 +32,12 @@ typedef struct kernel_wire {
     pthread_mutex_t send_lock; /* iopub is written by the shell and control threads */
     /* the signatures of the messages taken in this session (a replayed
        message is dropped, as jupyter_client's digest_history does): the
-       first 16 bytes of each, open addressing; cleared when half full */
+       first 16 bytes of each, open addressing, in two tables: new ones go
+       into `seen`, which becomes `seen_old` once half full (the older
+       `seen_old` forgotten), so the last half table's worth are always
+       remembered */
     pthread_mutex_t seen_lock;
-    struct seen_digest { uint64_t high, low; } *seen;
+    struct seen_digest { uint64_t high, low; } *seen, *seen_old;
     size_t seen_count;
 } kernel_wire;
 

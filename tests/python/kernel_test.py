@@ -583,6 +583,40 @@ with open(stderr_path) as f:
 check("replay: logged on stderr", log.count("a replay") == 2, log)
 check("replay: the kernel is alive", kernel.poll() is None and client.is_alive())
 
+# the signatures seen are remembered in two tables of 32768, the full one
+# kept while the next fills: a message captured before 32800 others (more
+# than one table's worth) is still refused when sent again.  The others are
+# comm_msg, which the kernel takes without a reply.
+run(client, "replayed = 0")
+early = client.session.msg("execute_request", {"code": "replayed = replayed + 1", "silent": False,
+                                                "store_history": True, "user_expressions": {},
+                                                "allow_stdin": False, "stop_on_error": True})
+early_frames = client.session.serialize(early)
+client.shell_channel.socket.send_multipart(early_frames)
+while client.get_shell_msg(timeout=TIMEOUT)["parent_header"].get("msg_id") != early["header"]["msg_id"]:
+    pass
+for i in range(32800):
+    client.shell_channel.socket.send_multipart(
+        client.session.serialize(client.session.msg("comm_msg", {"comm_id": "flood", "data": {"i": i}})))
+client.shell_channel.socket.send_multipart(early_frames)
+# the shell takes requests in order: its reply to kernel_info comes once all
+# of the above were taken; then iopub, whose queue the flood's status
+# messages filled (later ones dropped), is read empty
+info = client.session.msg("kernel_info_request", {})
+client.shell_channel.socket.send_multipart(client.session.serialize(info))
+while client.get_shell_msg(timeout=TIMEOUT)["parent_header"].get("msg_id") != info["header"]["msg_id"]:
+    pass
+try:
+    while True:
+        client.get_iopub_msg(timeout=1)
+except queue.Empty:
+    pass
+reply, messages = run(client, "print(replayed)")
+check("replay after 32800 messages: the cell ran once", stdout_of(messages).strip() == "replayed(1)", messages)
+with open(stderr_path) as f:
+    log = f.read()
+check("replay after 32800 messages: logged on stderr", log.count("a replay") == 3, log[-2000:])
+
 
 def cpu_seconds(pid):
     """The CPU time (user + system, every thread) process pid has used."""
