@@ -36,7 +36,7 @@ def start(command_of):
     t0 = time.perf_counter()
     process = subprocess.Popen(command_of(cf), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:  # kernel_info until the first reply (the shell socket queues it once bound)
-        msg_id = client.kernel_info()
+        client.kernel_info()
         try:
             reply = client.get_shell_msg(timeout=0.05)
         except Exception:

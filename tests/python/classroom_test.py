@@ -42,7 +42,7 @@ import tempfile
 import time
 import uuid
 
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPClientError
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
 import checks

@@ -234,7 +234,6 @@ if shows:
           and "<script>" in html and "addEventListener('click'" in html, html[:300])
     check("show: image/svg+xml is the same SVG", data.get("image/svg+xml", "").count("<svg") == 1
           and html.count('class="node"') == data["image/svg+xml"].count('class="node"'))
-    import base64
     png = base64.b64decode(data.get("image/png", ""))
     check("show: image/png is a PNG", png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000, len(png))
     check("show: text/plain is the tree the terminal prints", data.get("text/plain") == term_tree,

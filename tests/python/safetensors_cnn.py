@@ -16,7 +16,6 @@ import tempfile
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 agrepl = os.path.abspath(sys.argv[1])
 tmp = tempfile.mkdtemp(prefix="agrepl-cnn-")
