@@ -935,6 +935,13 @@ $(BOUNDARY_BENCH): bench/pictures/boundary_bench.c $(REPLLIB) $(VIZLIB) $(UTILLI
 	$(Q)$(CC) $(CFLAGS_BASE) $(VIZ_CFLAGS) -Isrc -Isrc/util -Iviz -Irepl -pthread -Wl,-u,agrepl_viz_module -o $@ $< \
 	  $(REPLLIB) $(VIZLIB) $(UTILLIB) $(ALL_LIBS) $(BLAS_LIBS)
 
+# The chain sweep: a chain of scalar ops' cost an op against its length,
+# one line from bench/run.sh (bench/README.md, "The chain sweep").
+CHAIN_SWEEP = $(BUILD)/chain_sweep
+$(CHAIN_SWEEP): bench/tools/chain_sweep.c $(LIB)
+	@echo "  LD $@"
+	$(Q)$(CC) $(CFLAGS_BASE) -o $@ $< $(ENGINE_LIBS) $(BLAS_LIBS)
+
 # agrepl's Jupyter kernel against python3-ipykernel (start-up, round trip,
 # a Rosenbrock cell against the script, memory over 10,000 executions).
 bench-kernel: check-deps
@@ -955,7 +962,7 @@ bench-kernel-memory: check-deps
 bench-build: check-deps
 	@$(MAKE) --no-print-directory BUILD=build/bench OPT=-O2 SAN= \
 	  build/bench/libautograd.a build/bench/agrepl build/bench/agrepl-viz.so build/bench/agbench \
-	  build/bench/boundary_bench
+	  build/bench/boundary_bench build/bench/chain_sweep
 
 bench: bench-build
 	@PYTHON=$(BENCH_PYTHON) sh bench/run.sh build/bench
