@@ -639,19 +639,20 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v) {
  * by the young collection after it was made, which found it alive and made
  * it old: W6's script spent 42M instructions (14% of it) in 1,583 young
  * collections, about 70 a node, and freed nothing.  So while the pause is
- * raised, after a collection that made every survivor old (a young one that
- * found its nursery alive, or a full one) ag_gc_auto has the nodes of the
- * next PRETENURE_NURSERIES nurseries made old (new_mark).  Its young
- * collections then find nothing young to trace and count what was made as
- * promoted, so full collections come when they did.  The nursery after
- * those is made young and traced: when it survives too, the next ones are
- * made old again; when it does not (a loop making garbage now), they stay
- * young.  Nodes are made old only from a point where none is young (every
- * survivor of that collection is old), so the lists stay ordered by age,
- * and such a node links (inputs, creator) only to older nodes, all old.
- * The price: garbage made meanwhile waits for a full collection (it counts
- * towards it), at most PRETENURE_NURSERIES nurseries (1 MiB) of it before
- * a traced nursery shows that the structure stopped growing; unchaining
+ * raised, after a young collection that found at least 7/8 of the young
+ * nodes alive (and so made them old), ag_gc_auto has the nodes of the next
+ * PRETENURE_NURSERIES nurseries made old (new_mark).
+ * Its young collections then find nothing young to trace and count what
+ * was made as promoted, so full collections come when they did.  The
+ * nursery after those is made young and traced: when it survives as well,
+ * the next ones are made old again; when it does not (a loop making garbage
+ * now), they stay young.  Nodes are made old only from a point where none
+ * is young (every survivor of that collection is old), so the lists stay
+ * ordered by age, and such a node links (inputs, creator) only to older
+ * nodes, all old.  The price: garbage made meanwhile waits for a full
+ * collection (it counts towards it); the nurseries traced were at most 1/8
+ * garbage, and at most PRETENURE_NURSERIES nurseries (1 MiB) are made old
+ * after the structure stopped growing before a traced one shows so; unchaining
  * (gc_pause back to 1) stops it at the next collection, and so does
  * ag_gc_young (a program collecting young by itself from then on would
  * otherwise never free what is made).  ag_gc leaves it be: it leaves no
@@ -813,10 +814,11 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
     /* a young collection that found most young nodes alive is looking at a
      * structure being built (a long chain), not at a loop's garbage: aging
      * its nodes would only trace them again, so they are tenured */
-    bool tenure = full || marked > (ctx->allocs_since_gc + ctx->aged_nodes) / 2;
+    size_t young = ctx->allocs_since_gc + ctx->aged_nodes;
+    bool tenure = full || marked > young / 2;
     if (!full) {
         ctx->young_marked += marked;
-        ctx->tenured = tenure;
+        ctx->nursery_alive = tenure && marked >= young - young / 8;
     }
     if (tenure) forget_remembered(ctx); /* every survivor becomes old */
     unsigned stop = full ? 0u : NODE_OLD; /* a young sweep ends at the first old node */
@@ -969,7 +971,7 @@ static __attribute__((noinline)) size_t collect_paced(ag_ctx *ctx, size_t made) 
     /* what a young one found made old was promoted as it was made */
     if (ran && !full && made_old) ctx->promoted_bytes += made;
     unsigned left = 0; /* nurseries to make old from now on */
-    if (ran && ctx->gc_pause > 1) left = made_old ? ctx->pretenure_left : full || ctx->tenured ? PRETENURE_NURSERIES : 0;
+    if (ran && ctx->gc_pause > 1) left = made_old ? ctx->pretenure_left : !full && ctx->nursery_alive ? PRETENURE_NURSERIES : 0;
     ctx->new_mark = left > 0 ? NODE_OLD : 0;
     ctx->pretenure_left = left > 0 ? left - 1 : 0;
     return freed;

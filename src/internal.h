@@ -154,7 +154,7 @@ struct ag_ctx {
     size_t old_live_bytes;  /* what the last full collection kept */
     unsigned gc_pause;      /* the next full one when promoted >= gc_pause x old_live_bytes */
     bool grew;              /* the last full one kept >= 3/4 of what came in since the one before */
-    bool tenured;           /* the last young collection made every survivor old */
+    bool nursery_alive;     /* the last young collection found >= 7/8 of the young nodes alive */
     size_t aged_nodes;      /* nodes of age 1 (what the last collection aged) */
     size_t young_collections, full_collections;
     size_t young_marked; /* nodes young collections marked (what they traced) */

@@ -238,6 +238,33 @@ static void test_garbage_after_growing_is_young(void **state) {
     ag_release(x);
 }
 
+/* A chain grown beside garbage (a third of what each step makes): young
+ * collections tenure what they find (2/3 alive) and full collections find
+ * the heap growing, but no nursery is made old (a traced one must be 7/8
+ * alive), so the garbage is still freed young, step by step. */
+static void test_growing_beside_garbage_stays_young(void **state) {
+    (void)state;
+    ag_var *x = ag_scalar(ctx, 0.5);
+    ag_retain(x);
+    ag_var *y = x;
+    ag_retain(y);
+    for (int i = 0; i < STEPS; i++) {
+        ag_var *next = ag_sin(ctx, y);
+        assert_non_null(next);
+        ag_retain(next);
+        ag_release(y);
+        y = next;
+        assert_non_null(ag_scalar(ctx, i)); /* garbage */
+        ag_gc_auto(ctx);
+        assert_int_equal(ctx->new_mark, 0);
+    }
+    assert_true(ctx->gc_pause > 1);
+    /* one nursery (64 KiB) holds about 124 steps' garbage */
+    assert_below(ag_live_vars(ctx) - (STEPS + 1), (size_t)200);
+    ag_release(y);
+    ag_release(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_growing_chain),
@@ -246,6 +273,7 @@ int main(void) {
         CTX_TEST(test_data_then_loop_keeps_pace),
         CTX_TEST(test_growing_chain_is_made_old),
         CTX_TEST(test_garbage_after_growing_is_young),
+        CTX_TEST(test_growing_beside_garbage_stays_young),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
