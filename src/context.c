@@ -796,8 +796,12 @@ static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, u
         count++; /* each function is pushed once, when it is marked */
         for (int i = 0; i < f->ninputs; i++)
             if (!mark_var(ctx, f->inputs[i], epoch, skip, &count)) return false;
-        for (int i = 0; i < f->noutputs; i++)
-            if (!mark_var(ctx, f->outputs[i], epoch, skip, &count)) return false;
+        /* f was pushed for a variable it created, one of its outputs (only
+         * function.c sets a creator, with the output beside it): a lone
+         * output is marked already */
+        if (f->noutputs > 1)
+            for (int i = 0; i < f->noutputs; i++)
+                if (!mark_var(ctx, f->outputs[i], epoch, skip, &count)) return false;
         if (!mark_var(ctx, f->saved, epoch, skip, &count)) return false;
     }
     *marked = count;
