@@ -948,7 +948,12 @@ size_t ag_gc(ag_ctx *ctx) {
  * collections of its own would never see them free anything made old) */
 size_t ag_gc_young(ag_ctx *ctx) {
     if (ctx == NULL || collect_refused(ctx, "gc_young")) return 0;
-    size_t freed = collect(ctx, ctx->remember_failed);
+    bool full = ctx->remember_failed;
+    /* nodes made old since the last collection: promoted as they were made
+     * (as in collect_paced) */
+    size_t made_old = ctx->new_mark != 0 && !full ? ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc : 0;
+    size_t freed = collect(ctx, full);
+    if (ctx->allocs_since_gc == 0 && ctx->bytes_since_gc == 0) ctx->promoted_bytes += made_old; /* (it ran) */
     ctx->new_mark = 0;
     ctx->pretenure_left = 0;
     return freed;
