@@ -154,9 +154,16 @@ struct ag_ctx {
     size_t old_live_bytes;  /* what the last full collection kept */
     unsigned gc_pause;      /* the next full one when promoted >= gc_pause x old_live_bytes */
     bool grew;              /* the last full one kept >= 3/4 of what came in since the one before */
+    bool nursery_alive;     /* the last young collection found >= 7/8 of the young nodes alive */
     size_t aged_nodes;      /* nodes of age 1 (what the last collection aged) */
     size_t young_collections, full_collections;
+    size_t young_marked; /* nodes young collections marked (what they traced) */
     unsigned epoch;
+    /* The mark a new node is given: 0 (young; epochs start at 1), or
+     * NODE_OLD while ag_gc_auto makes new nodes old at once (pretenures
+     * them: context.c, "generations"); pretenure_left more nurseries are
+     * made so after the one being made. */
+    unsigned new_mark, pretenure_left;
     unsigned backward_stamp;
     unsigned backward_calls; /* ag_backward calls that ran a graph, for ag_grad_calls */
     uint32_t change_clock;   /* counts in-place changes (ag_data), for their check in backward */
@@ -218,7 +225,8 @@ int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach);
 void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
 
 /* ---- collector state in `mark` (context.c) ---------------------------------
- * NODE_OLD: the node survived two young collections, or a full one.
+ * NODE_OLD: the node survived two young collections, or a full one, or was
+ * made old (ctx->new_mark).
  * NODE_AGED: a young node that survived one young collection (age 1; a node
  * with neither bit is age 0, made since the last collection).
  * VAR_REMEMBERED: an old variable on the remembered list.
@@ -292,7 +300,7 @@ static inline void clear_node(void *p, size_t bytes) {
 static inline ag_var *ctx_init_var(ag_ctx *ctx, ag_var *v) {
     clear_node(v, sizeof *v);
     v->ctx = ctx;
-    v->mark = ctx->epoch;
+    v->mark = ctx->new_mark;
     unsigned step = ctx->reclaim_step;
     v->pass = step;
     if (ctx->in_backward) v->flags |= AG_VAR_BACKWARD;
@@ -308,7 +316,7 @@ static inline ag_var *ctx_init_var(ag_ctx *ctx, ag_var *v) {
 
 static inline ag_func *ctx_init_func(ag_ctx *ctx, ag_func *f) {
     clear_node(f, sizeof *f);
-    f->mark = ctx->epoch;
+    f->mark = ctx->new_mark;
     f->tag = ctx->func_tag;
     f->made_at = ctx->change_clock;
     f->inputs = f->inline_inputs;

@@ -1,7 +1,9 @@
 /* w6_gc.c — where W6's collections go: the W6 chain y = sin(y) * 1.0001 +
  * 0.0001, 100,000 steps, with ag_gc_auto after every step as the REPL calls
  * it, and the CPU time of each call split into young and full collections
- * by ag_gc_stats (bench/README.md, "W6's engine costs").  Built by hand:
+ * by ag_gc_stats (bench/README.md, "W6's engine costs"; under callgrind,
+ * "The REPL's collection of a surviving chain": most of its young
+ * collections find the nodes made old and trace nothing).  Built by hand:
  *   make BUILD=build/bench OPT=-O2 SAN= build/bench/libautograd.a
  *   cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Iinclude/autograd \
  *      bench/tools/w6_gc.c build/bench/libautograd.a -lm -ldl -lpthread -o /tmp/w6_gc */

@@ -416,9 +416,10 @@ size_t ag_gc(ag_ctx *ctx);
 /* A young collection: frees the unreachable nodes among the young ones, in
  * time proportional to them (not to everything alive).  A node is young
  * until it survived two young collections (one when the collection finds
- * most young nodes alive) or a full one; then it is old and waits for a
- * full ag_gc.  Returns how many were freed.  Refused during ag_backward as
- * ag_gc is ("gc_young: refused ..."). */
+ * most young nodes alive) or a full one, or it was made old by ag_gc_auto
+ * (below); then it is old and waits for a full ag_gc.  Returns how many
+ * were freed.  Refused during ag_backward as ag_gc is ("gc_young: refused
+ * ..."). */
 size_t ag_gc_young(ag_ctx *ctx);
 /* Collects when allocation since the last collection warrants it (call it
  * as often as you like, e.g. after every step or statement): a young
@@ -428,7 +429,12 @@ size_t ag_gc_young(ag_ctx *ctx);
  * collections keep finding what was made since the one before alive (a
  * graph being built: traced whole less often; ag_unchain and
  * ag_unchain_backward, or a full collection that finds garbage, set the pace
- * back).  Returns how many nodes were freed (0 when
+ * back).  While a graph is being built that way, once a young collection
+ * finds most of what was made alive, the nodes of the next 15 young collections' worth
+ * are made old at once (their young collections trace nothing), then one
+ * more is traced: if it lives too, the next ones are made old again; if not,
+ * nodes are young again (ag_gc_young also makes them young).  What is made
+ * old waits for a full collection.  Returns how many nodes were freed (0 when
  * it did not collect; it never collects during ag_backward, and sets no
  * error then). */
 size_t ag_gc_auto(ag_ctx *ctx);
