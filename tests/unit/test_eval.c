@@ -276,8 +276,10 @@ static void test_vars_builtins_called_directly(void **state) {
  * (call_vars_named), a loop's bindings are inline (eval_bind_name_memo).
  * The same loops through the general paths (keywords, a list argument)
  * print and note the same digits; sin rebound to a def mid-loop is the def
- * from then on; calls that collect between operands keep every value
- * (ASan would see an operand freed); errors name the same place. */
+ * from then on; a call that collects after sin(a) (h rebound to a def while
+ * the memos hold) finds sin(a)'s result kept (it fails when the call
+ * operand always borrows: "a collected variable"); errors name the same
+ * place. */
 static void test_third_pass_paths_match_general(void **state) {
     (void)state;
     const char *loops[] = {
@@ -326,9 +328,15 @@ static void test_third_pass_paths_match_general(void **state) {
                                     "  def g() { return g() }\n                   ^\n"
                                     "  in g, called at <stdin>:2:18 (399 times)\n"
                                     "  in g, called at <stdin>:1:14\n");
+    /* sin(a) beside h(a), h rebound to a def that collects once the names'
+     * memos hold (y bound before the loop): sin(a)'s result keeps its root */
+    assert_int_equal(run(&s, "z = 0\ndef f2(x) { randn(20000)\n randn(20000)\n return x }\nh = cos\n"
+                             "for i in range(3) { z = sin(a) * h(a); if i == 0 { h = f2 } }\nprint(z)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "z(0.2397127693021015)\n");
     /* a receiver that is no name takes the general path; y's the direct one */
     assert_int_equal(run(&s, "(a * 2).backward()\nfor i in range(2) { y.backward() }\nprint(a.grad, y)\n"), REPL_OK);
-    assert_string_equal(out_of(&s), "variable(8) y(1.5)\n");
+    assert_string_equal(out_of(&s), "z(0.2397127693021015)\nvariable(8) y(1.5)\n");
     session_close(&s);
 }
 
