@@ -487,9 +487,9 @@ static inline __attribute__((always_inline)) int call_vars_named(repl *r, const 
 
 #define INLINE_ARGS 8
 
-REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
-    int direct = call_vars_named(r, n, out);
-    if (direct <= 0) return direct;
+/* eval_call but for call_vars_named's calls (which it also runs, for a
+ * built-in bound to a name of the user's or a receiver that is no name). */
+REPL_HOT static int eval_call_general(repl *r, const ast_node *n, repl_value *out) {
     const ast_node *callee_node = n->as.call.callee;
     const ast_list *arguments = &n->as.call.arguments, *keywords = &n->as.call.keywords;
     bool method = callee_node->kind == AST_ATTRIBUTE;
@@ -561,13 +561,18 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
     return rc < 0 ? -1 : 0;
 }
 
+REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
+    int direct = call_vars_named(r, n, out);
+    return direct <= 0 ? direct : eval_call_general(r, n, out);
+}
+
 REPL_HOT int eval_call_statement(repl *r, const ast_node *n) {
     if (eval_too_deep(r)) return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
     repl_value v;
     r->eval.depth++;
     /* cleargrad(x0, x1), y.backward(): no value to drop */
     int rc = call_vars_named(r, n, &v);
-    if (rc == 1 && (rc = eval_call(r, n, &v)) == 0) value_release(v);
+    if (rc == 1 && (rc = eval_call_general(r, n, &v)) == 0) value_release(v);
     r->eval.depth--;
     return rc < 0 ? -1 : 0;
 }

@@ -289,14 +289,16 @@ static bool constant_expression(repl *r, const ast_node *n) {
             constant_expression(r, n->as.unary.operand));
 }
 
+static __attribute__((noinline)) ag_var *pooled_constant_made(repl *r, constant_slot *slot, const ast_node *at,
+                                                              double value);
+
 /* The constant the literal at `at` stands for: the one it made before while
  * nothing has changed that one (no name, gradient, flag or in-place change:
  * a def that returns its argument hands it to the user, who may do any of
  * those), else a new one in the node's slot.  Only `is` sees the sharing: a
  * constant gets no gradient (AG_VAR_CONST), and a drawing gives each op that
- * reads one a box of its own (viz_walk_input).  NULL when memory runs out. */
-static __attribute__((noinline)) ag_var *pooled_constant_made(repl *r, constant_slot *slot, const ast_node *at,
-                                                              double value);
+ * reads one a box of its own (viz_walk_input).  NULL when memory runs out.
+ * The check is inline in the arithmetic; making a constant is not. */
 static inline __attribute__((always_inline)) ag_var *pooled_constant(repl *r, const ast_node *at, double value) {
     constant_slot *slot = &r->eval.constants[(uint32_t)((uintptr_t)at >> 4) * 2654435761u % CONSTANT_SLOTS];
     ag_var *c = slot->var;
@@ -310,8 +312,8 @@ static inline __attribute__((always_inline)) ag_var *pooled_constant(repl *r, co
 /* pooled_constant's new constant for the literal at `at`, in its slot. */
 static __attribute__((noinline)) ag_var *pooled_constant_made(repl *r, constant_slot *slot, const ast_node *at,
                                                               double value) {
-    ag_var *c;
-    if ((c = ag_scalar(r->ctx, value)) == NULL) return NULL;
+    ag_var *c = ag_scalar(r->ctx, value);
+    if (c == NULL) return NULL;
     ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
     ag_retain(c);
     if (slot->var != NULL) ag_release(slot->var);
