@@ -68,7 +68,7 @@ REPL_HOT static int loop_body(repl *r, const ast_node *body, bool last, bool fir
 
 /* Binds a for loop's item (taken): to its one name, or unpacked into its
  * pattern. */
-REPL_HOT static int bind_loop_item(repl *r, const ast_node *n, repl_value item) {
+static inline __attribute__((always_inline)) int bind_loop_item(repl *r, const ast_node *n, repl_value item) {
     const ast_node *targets = n->as.for_loop.targets;
     if (targets != NULL) return repl_bind_pattern(r, targets, targets, item, false);
     return eval_bind_name_memo(r, n->as.for_loop.iterable, n, n->as.for_loop.variable, item);
