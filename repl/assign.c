@@ -46,10 +46,23 @@ int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_valu
     return assignable(r, at, target, v, out);
 }
 
-/* *data op= v for a one-element x, with update_in_place's NaN note. */
-REPL_HOT static void update_one(repl *r, const ast_node *at, ast_operator op, double *data, double v) {
+/* a op b of two numbers, as repl_operators[op].number computes it: the four
+ * operators of an update inline, without the call through the table. */
+static inline double number_apply(ast_operator op, double a, double b) {
+    switch (op) {
+    case AST_OP_ADD: return a + b;
+    case AST_OP_SUBTRACT: return a - b;
+    case AST_OP_MULTIPLY: return a * b;
+    case AST_OP_DIVIDE: return a / b;
+    default: return repl_operators[op].number(a, b);
+    }
+}
+
+/* *data op= v for a one-element x, with update_in_place's NaN note.
+ * Inline: an optimizer step of scalars runs it twice a step. */
+static inline void update_one(repl *r, const ast_node *at, ast_operator op, double *data, double v) {
     double before = *data;
-    *data = repl_operators[op].number(before, v);
+    *data = number_apply(op, before, v);
     if (!isfinite(*data) && isfinite(before) && isfinite(v)) eval_note_nonfinite(r, at, ast_operator_symbol(op));
 }
 
@@ -331,7 +344,7 @@ REPL_HOT static __attribute__((noinline)) bool look_ahead(repl *r, const ast_nod
             !look_operand(r, e->as.binary.right, depth + 1, k, &b))
             return false;
         if (!k->scalar) return true;
-        *value = repl_operators[op].number(*value, b);
+        *value = number_apply(op, *value, b);
         if (!isfinite(*value)) k->scalar = false;
         return true;
     }
@@ -367,7 +380,10 @@ REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
     /* an update found from e's operands: e all scalars is computed here,
      * other e evaluated recording nothing (the same numbers, without the
      * functions nobody would keep) */
-    look k = {.scalar = true};
+    look k; /* summed and later are filled as far as nsummed and nlater count */
+    k.named = k.gradient = false;
+    k.scalar = true;
+    k.nsummed = k.nlater = 0;
     double value = 0;
     bool known = leaf && ag_grad_enabled(r->ctx) && look_operand(r, e, 0, &k, &value) && look_later(r, &k);
     bool update_known = known && (k.gradient || !k.named);

@@ -79,8 +79,6 @@ const builtin_def *builtins_all(int *count) {
     return joined;
 }
 
-bool builtin_method_form(const builtin_def *def) { return !def->function_only; }
-
 const builtin_def *builtin_find(const char *name) {
     if (joined_count < 0) join_tables();
     int lo = 0, hi = joined_count - 1;

@@ -94,7 +94,7 @@ const builtin_def *builtins_all(int *count);
 const builtin_def *builtin_find(const char *name);
 /* Whether x.NAME(...) means NAME(x, ...) (false for constructors, models,
  * optimizers and the like, whose first argument is not a receiver). */
-bool builtin_method_form(const builtin_def *def);
+static inline bool builtin_method_form(const builtin_def *def) { return !def->function_only; }
 
 /* Each table file provides its part. */
 /* The first built-ins, one file a topic, in :help's row order: */

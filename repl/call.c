@@ -381,8 +381,12 @@ REPL_HOT static int call_builtin_direct(repl *r, const ast_node *n, const builti
  * would run it, with the call's position for an engine error and collection
  * held off, as run_builtin holds it.  Any other x (a number, a list, none)
  * goes to the built-in as call_builtin_direct would hand it over.  1 when n
- * is not such a call (nothing evaluated); else 0, or -1 after an error. */
-REPL_HOT static int call_unary_direct(repl *r, const ast_node *n, const builtin_def *def, repl_value *out) {
+ * is not such a call (nothing evaluated); else 0 with a reference in *out,
+ * or -1 after an error.  When `root` is false, the op's result comes
+ * without a reference (2): its caller uses it before anything else runs
+ * (eval_call_operand). */
+REPL_HOT static int call_unary_direct(repl *r, const ast_node *n, const builtin_def *def, bool root,
+                                      repl_value *out) {
     const ast_list *arguments = &n->as.call.arguments;
     if (def->unary == NULL || arguments->count != 1) return 1;
     const ast_node *argument = arguments->items[0];
@@ -400,14 +404,20 @@ REPL_HOT static int call_unary_direct(repl *r, const ast_node *n, const builtin_
         r->eval.native_depth++;
         ag_var *y = def->unary(r->ctx, x.as.var);
         r->eval.native_depth--;
-        *out = value_var(y);
-        if (y == NULL) rc = engine_error(r); /* at the call, as builtin_done_var reports it */
+        if (y == NULL) {
+            rc = engine_error(r); /* at the call, as builtin_done_var reports it */
+        } else if (root) {
+            *out = value_var(y);
+        } else {
+            *out = (repl_value){.kind = VALUE_VAR, .as.var = y};
+            rc = 2;
+        }
     } else {
         rc = call_builtin(r, def, 1, &x, 0, NULL, NULL, out);
     }
     r->eval.call = caller;
     if (!borrowed) value_release(x);
-    return rc < 0 ? -1 : 0;
+    return rc < 0 ? -1 : rc;
 }
 
 /* The variables call_vars_direct gathers at most. */
@@ -421,9 +431,10 @@ REPL_HOT static int call_unary_direct(repl *r, const ast_node *n, const builtin_
  * binding arguments: no rest list, no copies of the bindings, no defaults
  * to fill and release.  1 when n is not such a call (nothing evaluated, the
  * receiver still the caller's); else 0, or -1 after an error, the receiver
- * released. */
-REPL_HOT static int call_vars_direct(repl *r, const ast_node *n, const builtin_def *def, repl_value *receiver,
-                                     repl_value *out) {
+ * released unless it was `borrowed` from its binding (call_vars_named). */
+static inline __attribute__((always_inline)) int call_vars_direct(repl *r, const ast_node *n,
+                                                                  const builtin_def *def, repl_value *receiver,
+                                                                  bool borrowed, repl_value *out) {
     const ast_list *arguments = &n->as.call.arguments;
     int first = receiver != NULL ? 1 : 0, count = first + arguments->count;
     if (count > VARS_DIRECT_MAX || (receiver != NULL && receiver->kind != VALUE_VAR)) return 1;
@@ -443,13 +454,42 @@ REPL_HOT static int call_vars_direct(repl *r, const ast_node *n, const builtin_d
     native_leave(r, frame);
     if (rc == 1) return 1;
     *out = VALUE_NIL_INIT;
-    if (receiver != NULL) value_release(*receiver);
+    if (receiver != NULL && !borrowed) value_release(*receiver);
     return rc < 0 ? -1 : 0;
+}
+
+/* A call of a built-in with a `vars` row named directly, f(a, b) or
+ * x.f(), without keywords, whose receiver and arguments are names bound to
+ * variables: call_vars_direct over them, the receiver borrowed from its
+ * binding as the arguments are (the row's vars hold a root on what must
+ * outlive a rebinding: backward_vars).  1 when n is no such call (nothing
+ * evaluated): eval_call's general path then finds the same built-in and
+ * binds its arguments. */
+static inline __attribute__((always_inline)) int call_vars_named(repl *r, const ast_node *n, repl_value *out) {
+    if (n->as.call.keywords.count != 0) return 1;
+    const ast_node *callee = n->as.call.callee;
+    const builtin_def *def;
+    repl_value receiver;
+    if (callee->kind == AST_ATTRIBUTE) {
+        def = eval_method_builtin(callee);
+        const repl_value *bound = bound_name_slot(r, callee->as.attribute.object);
+        if (def == NULL || def->vars == NULL || bound == NULL || bound->kind != VALUE_VAR ||
+            !builtin_method_form(def))
+            return 1;
+        receiver = *bound;
+        return call_vars_direct(r, n, def, &receiver, true, out);
+    }
+    if (callee->kind != AST_NAME || callee->memo.what != MEMO_BUILTIN || !memo_valid(r, &callee->memo))
+        return 1;
+    def = callee->memo.binding;
+    return def->vars != NULL ? call_vars_direct(r, n, def, NULL, true, out) : 1;
 }
 
 #define INLINE_ARGS 8
 
-REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
+/* eval_call but for call_vars_named's calls (which it also runs, for a
+ * built-in bound to a name of the user's or a receiver that is no name). */
+REPL_HOT static int eval_call_general(repl *r, const ast_node *n, repl_value *out) {
     const ast_node *callee_node = n->as.call.callee;
     const ast_list *arguments = &n->as.call.arguments, *keywords = &n->as.call.keywords;
     bool method = callee_node->kind == AST_ATTRIBUTE;
@@ -477,8 +517,8 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
             def = callee.as.builtin;
         else if (method && method_def != NULL && callee.kind != VALUE_OBJECT && builtin_method_form(method_def))
             def = method_def;
-        int rc = def != NULL && def->vars != NULL ? call_vars_direct(r, n, def, method ? &callee : NULL, out)
-                 : def != NULL && !method       ? call_unary_direct(r, n, def, out)
+        int rc = def != NULL && def->vars != NULL ? call_vars_direct(r, n, def, method ? &callee : NULL, false, out)
+                 : def != NULL && !method       ? call_unary_direct(r, n, def, true, out)
                                                 : 1;
         if (rc == 1 && def != NULL) rc = call_builtin_direct(r, n, def, method ? &callee : NULL, use, out);
         if (rc <= 0) return rc; /* a built-in's callee needs no release; a receiver was consumed */
@@ -519,4 +559,30 @@ REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
     if (kvalues != inline_kvalues) free(kvalues);
     if (knames != inline_knames) free((void *)knames);
     return rc < 0 ? -1 : 0;
+}
+
+REPL_HOT int eval_call(repl *r, const ast_node *n, repl_value *out) {
+    int direct = call_vars_named(r, n, out);
+    return direct <= 0 ? direct : eval_call_general(r, n, out);
+}
+
+REPL_HOT int eval_call_statement(repl *r, const ast_node *n) {
+    if (eval_too_deep(r)) return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
+    repl_value v;
+    r->eval.depth++;
+    /* cleargrad(x0, x1), y.backward(): no value to drop */
+    int rc = call_vars_named(r, n, &v);
+    if (rc == 1 && (rc = eval_call_general(r, n, &v)) == 0) value_release(v);
+    r->eval.depth--;
+    return rc < 0 ? -1 : 0;
+}
+
+REPL_HOT int eval_call_operand(repl *r, const ast_node *n, repl_value *out) {
+    const ast_node *callee = n->as.call.callee;
+    if (callee->kind == AST_NAME && callee->memo.what == MEMO_BUILTIN && memo_valid(r, &callee->memo) &&
+        n->as.call.keywords.count == 0 && ((const builtin_def *)callee->memo.binding)->vars == NULL) {
+        int rc = call_unary_direct(r, n, callee->memo.binding, false, out);
+        if (rc != 1) return rc == 2 ? 1 : rc;
+    }
+    return eval_call(r, n, out); /* anything else, as eval_call's general path runs it */
 }

@@ -17,10 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Evaluator recursion per statement: the parser caps trees at
- * AST_MAX_HEIGHT; nested user calls add to it. */
-#define MAX_EVAL_DEPTH 6000
-
 /* ---- names -------------------------------------------------------------------------- */
 
 const repl_constant repl_constants[] = {
@@ -144,22 +140,14 @@ int eval_bind_name(repl *r, const ast_node *at, const char *name, repl_value val
     return 0;
 }
 
-REPL_HOT int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
-                   repl_value value) {
-    ast_memo *m = memo_of(memo_node);
-    if (m->what == MEMO_BIND && memo_valid(r, m)) {
-        repl_value *slot = (repl_value *)m->binding, old = *slot;
-        *slot = value;
-        note_dropped(r, old);
-        value_release(old);
-        if (r->eval.locals == NULL && !restore_noted(memo_node, false))
-            restore_note_at(r, memo_node, name, false);
-        return 0;
-    }
+/* eval_bind_name_memo (repl_internal.h) when the memo is not a valid slot:
+ * bound by eval_bind_name, the slot remembered for the next time. */
+int eval_bind_name_memo_found(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
+                              repl_value value) {
     if (eval_bind_name(r, at, name, value) < 0) return -1;
     name_table *t = r->eval.locals ? r->eval.locals : &r->names;
     repl_value *slot = names_get(t, name);
-    if (slot != NULL) memo_keep(r, m, MEMO_BIND, slot);
+    if (slot != NULL) memo_keep(r, memo_of(memo_node), MEMO_BIND, slot);
     return 0;
 }
 
@@ -301,20 +289,31 @@ static bool constant_expression(repl *r, const ast_node *n) {
             constant_expression(r, n->as.unary.operand));
 }
 
+static __attribute__((noinline)) ag_var *pooled_constant_made(repl *r, constant_slot *slot, const ast_node *at,
+                                                              double value);
+
 /* The constant the literal at `at` stands for: the one it made before while
  * nothing has changed that one (no name, gradient, flag or in-place change:
  * a def that returns its argument hands it to the user, who may do any of
  * those), else a new one in the node's slot.  Only `is` sees the sharing: a
  * constant gets no gradient (AG_VAR_CONST), and a drawing gives each op that
- * reads one a box of its own (viz_walk_input).  NULL when memory runs out. */
-REPL_HOT static ag_var *pooled_constant(repl *r, const ast_node *at, double value) {
+ * reads one a box of its own (viz_walk_input).  NULL when memory runs out.
+ * The check is inline in the arithmetic; making a constant is not. */
+static inline __attribute__((always_inline)) ag_var *pooled_constant(repl *r, const ast_node *at, double value) {
     constant_slot *slot = &r->eval.constants[(uint32_t)((uintptr_t)at >> 4) * 2654435761u % CONSTANT_SLOTS];
     ag_var *c = slot->var;
     if (c != NULL && slot->at == at && memcmp(&slot->value, &value, sizeof value) == 0 &&
         ag_var_flags(c) == AG_VAR_CONST && ag_var_version(c) == 0 && ag_grad(c) == NULL &&
         ag_name(c)[0] == '\0')
         return c;
-    if ((c = ag_scalar(r->ctx, value)) == NULL) return NULL;
+    return pooled_constant_made(r, slot, at, value);
+}
+
+/* pooled_constant's new constant for the literal at `at`, in its slot. */
+static __attribute__((noinline)) ag_var *pooled_constant_made(repl *r, constant_slot *slot, const ast_node *at,
+                                                              double value) {
+    ag_var *c = ag_scalar(r->ctx, value);
+    if (c == NULL) return NULL;
     ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
     ag_retain(c);
     if (slot->var != NULL) ag_release(slot->var);
@@ -654,15 +653,6 @@ REPL_HOT int eval_arithmetic(repl *r, const ast_node *at, ast_operator op, repl_
     return arithmetic_inline(r, at, op, a, b, true, out);
 }
 
-/* Bytes of C stack used since the top-level statement began.  Frame sizes
- * vary (sanitizers make them several times larger), so recursion is bounded
- * by the stack actually used, not only by a count. */
-static size_t stack_used(const repl *r) {
-    char here;
-    uintptr_t now = (uintptr_t)&here, base = r->eval.stack_base;
-    return base > now ? (size_t)(base - now) : (size_t)(now - base);
-}
-
 /* The operators eval_binary_plain evaluates: and/or, comparisons, `is` and
  * %, whose literals are plain numbers; the rest (+ - * / @ ^) is arithmetic
  * (eval_arithmetic_at). */
@@ -739,12 +729,22 @@ static int eval_arithmetic_at(repl *r, const ast_node *n, int depth, bool root, 
  * eval_arithmetic_at's answer. */
 static inline __attribute__((always_inline)) int eval_arith_bounded(repl *r, const ast_node *n, bool root,
                                                                     repl_value *out) {
-    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
+    if (eval_too_deep(r))
         return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
     r->eval.depth++;
     int rc = eval_arithmetic_at(r, n, 0, root, out);
     r->eval.depth--;
     return rc;
+}
+
+/* A call as an operand into *o (arith_operand_of, below): when it borrows,
+ * a built-in's op of one variable gives its result without a reference
+ * (eval_call_operand).  Not inlined: the arithmetic nodes' frames stay as
+ * small as they were without it. */
+static __attribute__((noinline)) int arith_call_operand(repl *r, const ast_node *n, arith_operand *o, bool borrow) {
+    int rc = borrow ? eval_call_operand(r, n, &o->value) : eval_call(r, n, &o->value);
+    o->owned = rc == 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* An operand of an arithmetic node into *o.  A right operand that is
@@ -790,7 +790,7 @@ static inline __attribute__((always_inline)) int arith_operand_of(repl *r, const
         }
         break;
     case AST_CALL: /* sin(x) * 2: its arguments' evaluation (eval_expr) bounds the depth */
-        return eval_call(r, n, &o->value);
+        return arith_call_operand(r, n, o, borrow);
     case AST_BINARY: /* (x0 - 1)^2 */
         if (!plain_operator(n->as.binary.op)) {
             int rc = eval_arith_bounded(r, n, !borrow, &o->value);
@@ -1100,24 +1100,12 @@ static int eval_inner(repl *r, const ast_node *n, repl_value *out) {
 /* eval_expr of anything but a name, its recursion bounded.  Not inlined:
  * a name's evaluation, most of them, then skips this frame's set-up. */
 REPL_HOT __attribute__((noinline)) static int eval_bounded(repl *r, const ast_node *n, repl_value *out) {
-    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
+    if (eval_too_deep(r))
         return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
     r->eval.depth++;
     int rc = eval_inner(r, n, out);
     r->eval.depth--;
     return rc;
-}
-
-REPL_HOT int eval_call_statement(repl *r, const ast_node *n) {
-    if (r->eval.depth >= MAX_EVAL_DEPTH || stack_used(r) > r->eval.stack_budget)
-        return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
-    repl_value v;
-    r->eval.depth++;
-    int rc = eval_call(r, n, &v);
-    r->eval.depth--;
-    if (rc < 0) return -1;
-    value_release(v);
-    return 0;
 }
 
 REPL_HOT int eval_expr(repl *r, const ast_node *n, repl_value *out) {

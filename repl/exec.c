@@ -30,7 +30,9 @@ static int exec_def(repl *r, const ast_node *n) {
 int web_interrupt_pending(void); /* the web page's Ctrl-C (repl/web/web_main.c) */
 #endif
 
-REPL_HOT int repl_statement_boundary(repl *r, const ast_node *n) {
+/* Inline in the loops and blocks below, which pass one at every statement
+ * and iteration; repl_statement_boundary for the rest. */
+static inline __attribute__((always_inline)) int statement_boundary(repl *r, const ast_node *n) {
 #ifdef __EMSCRIPTEN__
     static unsigned polls; /* a call into JavaScript: every 64th boundary */
     if ((++polls & 63) == 0 && web_interrupt_pending()) repl_interrupted = 1;
@@ -43,6 +45,8 @@ REPL_HOT int repl_statement_boundary(repl *r, const ast_node *n) {
     if (r->viz_live) repl_viz_idle(r->viz); /* plot windows stay live while a loop runs */
     return 0;
 }
+
+int repl_statement_boundary(repl *r, const ast_node *n) { return statement_boundary(r, n); }
 
 static int exec_statements(repl *r, const ast_node *block, bool first_checked);
 
@@ -64,7 +68,7 @@ REPL_HOT static int loop_body(repl *r, const ast_node *body, bool last, bool fir
 
 /* Binds a for loop's item (taken): to its one name, or unpacked into its
  * pattern. */
-REPL_HOT static int bind_loop_item(repl *r, const ast_node *n, repl_value item) {
+static inline __attribute__((always_inline)) int bind_loop_item(repl *r, const ast_node *n, repl_value item) {
     const ast_node *targets = n->as.for_loop.targets;
     if (targets != NULL) return repl_bind_pattern(r, targets, targets, item, false);
     return eval_bind_name_memo(r, n->as.for_loop.iterable, n, n->as.for_loop.variable, item);
@@ -113,7 +117,7 @@ REPL_HOT static int for_sequence(repl *r, const ast_node *n, const ast_node *ite
     bool stop_loop = false;
     int status = EXEC_OK;
     for (double k = 0; k < count && !stop_loop; k++) {
-        if (repl_statement_boundary(r, n) < 0) return EXEC_ERROR;
+        if (statement_boundary(r, n) < 0) return EXEC_ERROR;
         if (bind_loop_item(r, n, value_number(start + k * step)) < 0) return EXEC_ERROR;
         status = loop_body(r, body, k + 1 >= count, true, &stop_loop);
     }
@@ -146,7 +150,7 @@ static int exec_for(repl *r, const ast_node *n) {
     bool stop_loop = false;
     for (long k = 0; !stop_loop; k++) {
         repl_value item;
-        if (repl_statement_boundary(r, n) < 0 || (rc = repl_iter_next(r, iterable, &it, &item)) < 0) {
+        if (statement_boundary(r, n) < 0 || (rc = repl_iter_next(r, iterable, &it, &item)) < 0) {
             status = EXEC_ERROR;
             break;
         }
@@ -168,7 +172,7 @@ static int exec_while(repl *r, const ast_node *n) {
     bool stop_loop = false;
     int status = EXEC_OK;
     while (!stop_loop) {
-        if (repl_statement_boundary(r, n) < 0) return EXEC_ERROR;
+        if (statement_boundary(r, n) < 0) return EXEC_ERROR;
         repl_value c;
         if (eval_expr(r, condition, &c) < 0) return EXEC_ERROR;
         bool t;
@@ -257,7 +261,7 @@ REPL_HOT int exec_statement(repl *r, const ast_node *n, bool top_level) {
 REPL_HOT static int exec_statements(repl *r, const ast_node *block, bool first_checked) {
     const ast_list *statements = &block->as.block;
     for (int i = 0; i < statements->count; i++) {
-        if ((i > 0 || !first_checked) && repl_statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
+        if ((i > 0 || !first_checked) && statement_boundary(r, statements->items[i]) < 0) return EXEC_ERROR;
         const ast_node *n = statements->items[i];
         /* an assignment or a call, most loop bodies' statements, without
          * exec_statement's frame */

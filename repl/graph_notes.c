@@ -298,9 +298,7 @@ void repl_notes_start(repl *r) {
     r->eval.keeping_last_grads = true;
 }
 
-void repl_notes_before_backward(repl *r) {
-    bool keep = r->eval.loops_not_last == 0 || repl_viz_following(r->viz);
-    if (keep == r->eval.keeping_last_grads) return;
+void repl_notes_keep_last_grads(repl *r, bool keep) {
     ag_keep_last_grads(r->ctx, keep); /* off: the last kept ones go too, never stale */
     r->eval.keeping_last_grads = keep;
 }

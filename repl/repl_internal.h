@@ -116,12 +116,18 @@ char *builtin_signature_text(const builtin_def *def);
 /* Starts the engine's layer observer and its record of the last backward's
  * gradients for r's context. */
 void repl_notes_start(repl *r);
+/* repl_notes_before_backward's change: keep them or not from now on. */
+void repl_notes_keep_last_grads(repl *r, bool keep);
 /* Before a backward: the last backward's gradients (grad⁺ in graphs) are kept
  * unless the backward runs in a loop iteration that is not the loop's last
  * and no graph window follows a graph: copying every gradient of every
  * step cost a training loop 7-15 % of its time and memory (bench/README.md),
- * and only the last step's can be drawn after the loop. */
-void repl_notes_before_backward(repl *r);
+ * and only the last step's can be drawn after the loop.  Inline: a training
+ * loop asks at every step, and the answer changes at most twice a loop. */
+static inline void repl_notes_before_backward(repl *r) {
+    bool keep = r->eval.loops_not_last == 0 || repl_viz_following(r->viz);
+    if (keep != r->eval.keeping_last_grads) repl_notes_keep_last_grads(r, keep);
+}
 void repl_notes_free(repl_notes *n);
 /* Functions made from now until repl_group_leave belong to a new group
  * titled `title` ("rosenbrock(x0, x1)"); returns the tag to restore. */
@@ -239,9 +245,11 @@ bool eval_lookup_name(repl *r, const char *name, repl_value *out);
  * (taking value's reference); 0, or -1 after an error at `at`. */
 int eval_bind_name(repl *r, const ast_node *at, const char *name, repl_value value);
 /* eval_bind_name remembering the slot in memo_node's memo, so the next binding
- * of the same name by that node (a loop's) skips the table's look-up. */
-int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
-                   repl_value value);
+ * of the same name by that node (a loop's) skips the table's look-up: the
+ * look-up, for a memo that is not a valid slot (eval_bind_name_memo, below,
+ * answers the rest inline). */
+int eval_bind_name_memo_found(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
+                              repl_value value);
 /* The slot of the name an assignment NAME op= e updates (the frame's, else
  * the session's), remembered in n's memo; NULL when unbound.  *in_session
  * says which table holds it. */
@@ -380,13 +388,35 @@ int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char
 
 /* ---- call.c: calls ------------------------------------------------------------------ */
 
+/* Evaluator recursion per statement: the parser caps trees at
+ * AST_MAX_HEIGHT; nested user calls add to it. */
+#define MAX_EVAL_DEPTH 6000
+/* Whether evaluating one more level would pass eval_expr's bound: the
+ * depth count, or the bytes of C stack used since the top-level statement
+ * began.  Frame sizes vary (sanitizers make them several times larger), so
+ * recursion is bounded by the stack actually used, not only by a count.
+ * The caller then reports "expression nested too deeply". */
+static inline bool eval_too_deep(const repl *r) {
+    char here;
+    uintptr_t now = (uintptr_t)&here, base = r->eval.stack_base;
+    size_t used = base > now ? (size_t)(base - now) : (size_t)(now - base);
+    return r->eval.depth >= MAX_EVAL_DEPTH || used > r->eval.stack_budget;
+}
+
 /* f(args) and x.name(args) for the AST_CALL n. */
 int eval_call(repl *r, const ast_node *n, repl_value *out);
+/* eval_call of a call whose value an arithmetic op uses before anything
+ * else runs (eval.c's arith_operand_of): f(x) of a built-in's op of one
+ * variable (sin(y) * 1.0001) hands its result up without a reference of its
+ * own (1), as a nested op's result is; any other call is eval_call's (0
+ * with a reference, -1 after an error). */
+int eval_call_operand(repl *r, const ast_node *n, repl_value *out);
 /* A call statement of a block (cleargrad(x), y.backward()): eval_expr's
  * bound on the depth and eval_call, its value dropped, as exec_statement
  * runs it below the top level, without exec_statement's and eval_expr's
  * frames; 0, or -1 after an error. */
 int eval_call_statement(repl *r, const ast_node *n);
+
 
 /* ---- builtins.c (value_as_var: eval.c): values as operands and arguments ---------- */
 
@@ -492,6 +522,25 @@ extern unsigned long restore_statement;
  * place" off.  Asked inline before the call by a loop's bindings. */
 static inline bool restore_noted(const ast_node *n, bool in_place) {
     return n->memo.noted == restore_statement && (in_place || !n->memo.noted_in_place);
+}
+/* eval_bind_name_memo_found with the steady state of a loop's binding
+ * inline (memo_node's memo a valid slot): the value into the slot, the
+ * replaced variable's depth noted for the statement's end (session.c), the
+ * replaced value released, and the name noted for :save once per statement
+ * and node.  A loop binds its item and each assignment's result here. */
+static inline int eval_bind_name_memo(repl *r, const ast_node *at, const ast_node *memo_node, const char *name,
+                                      repl_value value) {
+    const ast_memo *m = &memo_node->memo;
+    if (m->what != MEMO_BIND || !memo_valid(r, m)) return eval_bind_name_memo_found(r, at, memo_node, name, value);
+    repl_value *slot = (repl_value *)m->binding, old = *slot;
+    *slot = value;
+    if (old.kind == VALUE_VAR && r->eval.locals == NULL) { /* as eval_bind_name notes what it drops */
+        int depth = ag_generation(old.as.var);
+        if (depth > r->eval.dropped_depth) r->eval.dropped_depth = depth;
+    }
+    value_release(old);
+    if (r->eval.locals == NULL && !restore_noted(memo_node, false)) restore_note_at(r, memo_node, name, false);
+    return 0;
 }
 /* The running statement changed variables' data in place through a built-in. */
 void restore_note_all(repl *r);

@@ -269,6 +269,77 @@ static void test_vars_builtins_called_directly(void **state) {
     session_close(&s);
 }
 
+/* The short paths of a scalar loop's third pass against the general ones:
+ * sin(a) as an arithmetic operand hands its result up without a reference
+ * (eval_call_operand) unless a call comes after it, y.backward() borrows its
+ * receiver and cleargrad(a, b) runs from the call statement
+ * (call_vars_named), a loop's bindings are inline (eval_bind_name_memo).
+ * The same loops through the general paths (keywords, a list argument)
+ * print and note the same digits; sin rebound to a def mid-loop is the def
+ * from then on; a call that collects after sin(a) (h rebound to a def while
+ * the memos hold) finds sin(a)'s result kept (it fails when the call
+ * operand always borrows: "a collected variable"); errors name the same
+ * place. */
+static void test_third_pass_paths_match_general(void **state) {
+    (void)state;
+    const char *loops[] = {
+        "for i in range(3) { cleargrad(a, b); y = sin(a) * f() + cos(b) * 1.5; y.backward();"
+        " a -= 0.1 * a.grad; b.cleargrad() }\n"
+        "print(a, b, y, a.grad, b.grad)\n"
+        "for i in range(3) { if i == 1 { sin = twice }\n"
+        " z = f() * sin(a) - exp(b) * b; z.backward() }\n"
+        "print(z, a.grad, b.grad)\n",
+        "for i in range(3) { cleargrad([a], b); y = sin(x=a) * f() + cos(x=b) * 1.5;"
+        " y.backward(retain_grad=false); a -= 0.1 * a.grad; cleargrad([b]) }\n"
+        "print(a, b, y, a.grad, b.grad)\n"
+        "for i in range(3) { if i == 1 { sin = twice }\n"
+        " z = f() * sin(x=a) - exp(x=b) * b; backward(y=z) }\n"
+        "print(z, a.grad, b.grad)\n"};
+    for (int i = 0; i < 2; i++) {
+        session s;
+        session_open(&s);
+        assert_int_equal(run(&s, "a = 0.7\nb = -1.3\n"
+                                 "def f() { for i in range(300) { t = randn(100) }\n return 1.0 }\n"
+                                 "def twice(x) { return x * 2 }\n"),
+                         REPL_OK);
+        assert_int_equal(run(&s, loops[i]), REPL_OK);
+        if (strcmp(out_of(&s), "a(0.4566820159620675) b(-1.3) y(0.9173836259249277) variable(0.85650701481528) none\n"
+                               "z(1.2676553628683513) variable(5.754027590046105) variable(0.24527861373061138)\n") != 0)
+            fail_msg("loops %d: %s", i, out_of(&s));
+#define SUMMED(v, n)                                                                                                \
+    "note: " v ".grad adds up the gradients of " n " backward calls: nothing cleared it\n  and no optimizer "        \
+    "updates it.  cleargrad(" v ") before each backward keeps only the last one's\n  (graphs mark such gradients "  \
+    "with \u26a0)\n"
+        assert_string_equal(err_of(&s), SUMMED("a", "4") SUMMED("b", "3"));
+#undef SUMMED
+        session_close(&s);
+    }
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "a = 0.5\ndef g() { return g() }\ny = a * 3\n"), REPL_OK);
+    assert_int_equal(run(&s, "w = sin(\"s\") * 2\n"), REPL_ERROR);
+    assert_int_equal(run(&s, "w = sin(a) * \"s\"\n"), REPL_ERROR);
+    assert_int_equal(run(&s, "w = sin(a) * g()\n"), REPL_ERROR);
+    assert_string_equal(err_of(&s), "<stdin>:1:5: error: sin: x must be a variable or number, not a string\n"
+                                    "  w = sin(\"s\") * 2\n      ^\n"
+                                    "<stdin>:1:12: error: cannot multiply a variable of shape [] and a string\n"
+                                    "  w = sin(a) * \"s\"\n             ^\n"
+                                    "<stdin>:2:18: error: g: calls nested more than 400 deep (endless recursion?)\n"
+                                    "  def g() { return g() }\n                   ^\n"
+                                    "  in g, called at <stdin>:2:18 (399 times)\n"
+                                    "  in g, called at <stdin>:1:14\n");
+    /* sin(a) beside h(a), h rebound to a def that collects once the names'
+     * memos hold (y bound before the loop): sin(a)'s result keeps its root */
+    assert_int_equal(run(&s, "z = 0\ndef f2(x) { randn(20000)\n randn(20000)\n return x }\nh = cos\n"
+                             "for i in range(3) { z = sin(a) * h(a); if i == 0 { h = f2 } }\nprint(z)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "z(0.2397127693021015)\n");
+    /* a receiver that is no name takes the general path; y's the direct one */
+    assert_int_equal(run(&s, "(a * 2).backward()\nfor i in range(2) { y.backward() }\nprint(a.grad, y)\n"), REPL_OK);
+    assert_string_equal(out_of(&s), "z(0.2397127693021015)\nvariable(8) y(1.5)\n");
+    session_close(&s);
+}
+
 /* The joined built-in table (builtins.c, join_tables): each name once,
  * and builtin_find finds every row of it by its name, the rows in the
  * tables' order (construction first: zeros before sin). */
@@ -1087,6 +1158,7 @@ int main(void) {
         cmocka_unit_test(test_unary_builtins_called_directly),
         cmocka_unit_test(test_loop_body_statements),
         cmocka_unit_test(test_vars_builtins_called_directly),
+        cmocka_unit_test(test_third_pass_paths_match_general),
         cmocka_unit_test(test_update_rule_looks_at_names_last),
         cmocka_unit_test(test_arithmetic_operands_beside_calls),
         cmocka_unit_test(test_joined_builtin_table),
