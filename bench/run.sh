@@ -110,8 +110,8 @@ sh "$HERE/session.sh" "$BUILD"
 
 echo "== the chain sweep: y = sin(y) * 1.0001 + 0.0001 and one backward, CPU ns an op, 1e3 to 1e7 ops (1e7 takes 3.4 GB; target: worst / best <= 1.3 in one context)"
 if [ -x "$BUILD/chain_sweep" ]; then
-    "$BUILD/chain_sweep" one 1000 300 10000 300 100000 100 1000000 20 3000000 6 10000000 3
+    "$BUILD/chain_sweep" one 1000 300 10000 300 100000 100 1000000 20 3000000 6 10000000 5
     # a new context for each repetition: the first touch of its memory
     # (the kernel clearing pages) is in the figures
-    "$BUILD/chain_sweep" fresh 1000 300 10000 300 100000 100 1000000 20 3000000 6 10000000 3
+    "$BUILD/chain_sweep" fresh 1000 300 10000 300 100000 100 1000000 20 3000000 6 10000000 5
 fi
