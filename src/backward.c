@@ -622,7 +622,7 @@ static inline flat_slot *flat_new_slot(flat_pass *fp, flat_slots *sl, flat_slot 
     /* field by field: g is read only once the slot holds a gradient */
     s->v = v;
     s->grad = grad;
-    s->state = grad >= 0 ? SLOT_HAS : v->grad == NULL ? SLOT_BARE : 0;
+    s->state = grad >= 0 ? SLOT_HAS : SLOT_BARE; /* v has an older grad exactly when the slot took it */
     if (grad >= 0) s->g = v->grad->t.data[0];
     v->pass_refs = (int)sl->len++;
     return s;
