@@ -417,7 +417,6 @@ int eval_call_operand(repl *r, const ast_node *n, repl_value *out);
  * frames; 0, or -1 after an error. */
 int eval_call_statement(repl *r, const ast_node *n);
 
-
 /* ---- builtins.c (value_as_var: eval.c): values as operands and arguments ---------- */
 
 /* Reports arithmetic or an argument on nil at node `at` (NULL: at the call
