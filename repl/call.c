@@ -81,6 +81,20 @@ REPL_HOT static int call_builtin(repl *r, const builtin_def *def, int argc, cons
     return run_builtin(r, def, &args, out);
 }
 
+/* A def's arguments are gathered in arrays on the stack up to this many
+ * parameters, allocated beyond. */
+#define CALL_LOCAL_PARAMS 8
+
+/* Appends text to the title being built in title[size] at *used, cut to
+ * fit as snprintf cuts (a call's group title is built at every call of a
+ * def: snprintf took a thousand instructions of each). */
+static void title_append(char *title, size_t size, size_t *used, const char *text) {
+    size_t at = *used;
+    while (*text != '\0' && at + 1 < size) title[at++] = *text++;
+    title[at] = '\0';
+    *used = at;
+}
+
 static int call_user(repl *r, user_function *f, int argc, const repl_value *argv, int nk,
                      const char *const *knames, const repl_value *kvalues, repl_value *out) {
     const ast_list *params = &f->def->as.def.parameters;
@@ -90,12 +104,23 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     if (r->eval.call_depth >= MAX_CALL_DEPTH)
         return repl_error(r, "%s: calls nested more than %d deep (endless recursion?)", f->name,
                           MAX_CALL_DEPTH);
-    repl_value *values = calloc((size_t)(n > 0 ? n : 1), sizeof *values);
-    bool *given = calloc((size_t)(n > 0 ? n : 1), sizeof *given);
-    if (values == NULL || given == NULL) {
-        free(values);
-        free(given);
-        return repl_error(r, "out of memory");
+    /* the arguments in parameter order: on the stack for a few */
+    repl_value values_local[CALL_LOCAL_PARAMS];
+    bool given_local[CALL_LOCAL_PARAMS];
+    repl_value *values = values_local;
+    bool *given = given_local;
+    if (n > CALL_LOCAL_PARAMS) {
+        values = malloc((size_t)n * sizeof *values);
+        given = malloc((size_t)n * sizeof *given);
+        if (values == NULL || given == NULL) {
+            free(values);
+            free(given);
+            return repl_error(r, "out of memory");
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        values[i] = VALUE_NIL_INIT;
+        given[i] = false;
     }
     int rc = 0;
     for (int i = 0; i < argc; i++) {
@@ -141,14 +166,16 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
             given[i] = rc == 0;
         }
     }
-    name_table frame = {0};
+    name_table frame = {.frame = true};
     for (int i = 0; i < n && rc == 0; i++) {
         if (!names_set(&frame, params->items[i]->as.name, values[i])) rc = repl_error(r, "out of memory");
         values[i] = VALUE_NIL_INIT;
     }
     for (int i = 0; i < n; i++) value_release(values[i]);
-    free(values);
-    free(given);
+    if (values != values_local) {
+        free(values);
+        free(given);
+    }
     if (rc < 0) {
         names_clear(&frame);
         return -1;
@@ -157,7 +184,9 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     /* the functions the call makes are drawn as a group titled with the
      * call: the arguments' names where they are names, else the parameters' */
     char title[160];
-    size_t used = (size_t)snprintf(title, sizeof title, "%s(", f->name);
+    size_t used = 0;
+    title_append(title, sizeof title, &used, f->name);
+    title_append(title, sizeof title, &used, "(");
     const ast_node *site = r->eval.call;
     /* a call made for another built-in (gradcheck(k, a, b) calling k) has
      * not this call's arguments at its site: then the arguments' own names */
@@ -165,7 +194,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
                          site->as.call.callee->kind != AST_NAME ||
                          strcmp(site->as.call.callee->as.name, f->name) != 0))
         site = NULL;
-    for (int i = 0; i < n && used < sizeof title; i++) {
+    for (int i = 0; i < n; i++) {
         const ast_node *arg = site != NULL && i < site->as.call.arguments.count ? site->as.call.arguments.items[i]
                                                                                 : NULL;
         const char *word = arg != NULL && arg->kind == AST_NAME ? arg->as.name : params->items[i]->as.name;
@@ -174,9 +203,10 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
             if (given_value != NULL && given_value->kind == VALUE_VAR && ag_name(given_value->as.var)[0] != '\0')
                 word = ag_name(given_value->as.var);
         }
-        used += (size_t)snprintf(title + used, sizeof title - used, "%s%s", i ? ", " : "", word);
+        if (i > 0) title_append(title, sizeof title, &used, ", ");
+        title_append(title, sizeof title, &used, word);
     }
-    if (used < sizeof title) snprintf(title + used, sizeof title - used, ")");
+    title_append(title, sizeof title, &used, ")");
     unsigned outer_group = repl_group_enter(r, title);
 
     f->refcount++; /* the body stays valid even if the call rebinds its name */

@@ -49,15 +49,17 @@ bool eval_lookup_name(repl *r, const char *name, repl_value *out) {
  * A loop evaluates the same nodes again and again; each node keeps in its
  * memo (ast.h) what its name meant the last time: the slot of the table that
  * held it, the built-in or the constant.  A binding memo is valid for the
- * session and frame it was found from while names_generation is unchanged
- * (names.c bumps it whenever any table binds a new name, grows or is
- * cleared: a def call's frame, :reset, a name bound after its first use, a
- * local shadowing a session name all do); rebinding a name that exists keeps
- * its slot, so a loop's steady state looks nothing up (memo_valid,
- * repl_internal.h). */
+ * session and frame it was found from while the tables it could have been
+ * found in are unchanged (names.c counts each time a table binds a new name,
+ * grows or is cleared: :reset, a name bound after its first use, a local
+ * shadowing a session name, a def call's frame all do; a frame's count
+ * matters only to memos made inside a def, memo_generation); rebinding a
+ * name that exists keeps its slot, so a loop's steady state looks nothing up,
+ * also when it calls a def (memo_valid, repl_internal.h). */
 
-static void memo_keep(const repl *r, ast_memo *m, int what, const void *binding) {
-    m->generation = names_generation;
+static void memo_keep(repl *r, ast_memo *m, int what, const void *binding) {
+    r->eval.memos_made++;
+    m->generation = memo_generation(r->eval.locals);
     m->scope = r->eval.locals;
     m->session = r;
     m->what = what;

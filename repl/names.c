@@ -7,7 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-unsigned long names_generation = 1;
+unsigned long names_generation = 1, frames_generation = 0;
+
+/* A binding in t moved or came or went (session_state.h). */
+static void names_moved(const name_table *t) {
+    if (t->frame)
+        frames_generation++;
+    else
+        names_generation++;
+}
 
 static uint32_t hash_name(const char *s) {
     uint32_t h = 2166136261u;
@@ -37,7 +45,7 @@ static bool names_grow(name_table *t) {
     free(t->entries);
     t->entries = entries;
     t->capacity = capacity;
-    names_generation++; /* every slot moved */
+    names_moved(t); /* every slot moved */
     return true;
 }
 
@@ -60,7 +68,7 @@ bool names_set(name_table *t, const char *name, repl_value value) {
     }
     e->value = value;
     t->count++;
-    names_generation++; /* the name may shadow another table's, or was unbound */
+    names_moved(t); /* the name may shadow another table's, or was unbound */
     return true;
 }
 
@@ -71,8 +79,8 @@ void names_clear(name_table *t) {
             value_release(t->entries[i].value);
         }
     free(t->entries);
-    *t = (name_table){0};
-    names_generation++; /* every slot is gone */
+    *t = (name_table){.frame = t->frame};
+    names_moved(t); /* every slot is gone */
 }
 
 static int compare_entries(const void *a, const void *b) {

@@ -48,11 +48,19 @@ enum memo_kind {
 
 static inline ast_memo *memo_of(const ast_node *n) { return (ast_memo *)&n->memo; }
 
+/* The generation a binding memo found from `scope` (a def call's frame,
+ * or NULL outside every def) is kept with: the frames' count joins the
+ * session tables' inside a def only.  Both counts only grow, so their sum
+ * is unchanged exactly when neither is. */
+static inline unsigned long memo_generation(const name_table *scope) {
+    return names_generation + (scope != NULL ? frames_generation : 0);
+}
+
 /* Whether a binding memo (MEMO_LOCAL ... MEMO_CONSTANT) still holds: it is
- * valid for the session and frame it was found from while names_generation
- * is unchanged (eval.c, "memos"). */
+ * valid for the session and frame it was found from while the names it
+ * could have been found in have not moved (eval.c, "memos"). */
 static inline bool memo_valid(const repl *r, const ast_memo *m) {
-    return m->generation == names_generation && m->scope == r->eval.locals && m->session == r;
+    return m->scope == r->eval.locals && m->session == r && m->generation == memo_generation(m->scope);
 }
 
 /* The built-in NAME of a method call's x.NAME (NULL when none), remembered

@@ -65,15 +65,19 @@ typedef struct name_table {
     name_entry *entries;
     int capacity; /* power of two, or 0 */
     int count;
-    int tombstones;
+    bool frame; /* a def call's frame (frames_generation), kept by names_clear */
 } name_table;
 
 /* Where a name's value lives moves only when a table binds a name it did
- * not have, grows or is cleared: each of those (in any table of any session)
- * adds one to names_generation, so a slot found while it had one value is
- * still that name's slot, and a name found in no table is still unbound,
- * while it has that value (the evaluator's per-node memos, eval.c). */
-extern unsigned long names_generation;
+ * not have, grows or is cleared: each of those adds one to
+ * names_generation, in a session's table, or to frames_generation, in a
+ * def call's frame (any session's), so a slot found while they had their
+ * values is still that name's slot, and a name found in no table is still
+ * unbound (the evaluator's per-node memos, eval.c).  A lookup outside every
+ * def reads a session's table alone, so what it found holds while
+ * names_generation alone is unchanged: a loop that calls a def keeps its
+ * own memos across the calls' frames. */
+extern unsigned long names_generation, frames_generation;
 
 repl_value *names_get(const name_table *t, const char *name);
 /* Binds name to value, taking the caller's reference; false when out of memory
@@ -181,6 +185,8 @@ typedef struct constant_slot {
 
 typedef struct repl_evaluation {
     name_table *locals;        /* the running def's frame, NULL at top level */
+    unsigned long memos_made;  /* names looked up in the tables and remembered (eval.c's
+                                * memo_keep): a test's count of the lookups memos spare */
     size_t idle_after_release; /* ag_idle_node_bytes after the last ag_gc_release (session.c) */
     int dropped_depth;         /* the deepest graph (ag_generation) whose session binding the
                                 * running statement replaced (eval.c, session.c) */

@@ -380,6 +380,31 @@ static void record_flow_numbers(ag_ctx *ctx, ag_var *x, const double *g, size_t 
     ctx->flow_numbers_len += n;
 }
 
+/* Grows the block by at least one number; false when it cannot (the
+ * number is then left out, as above).  The capacity is taken as at most
+ * what flow_at can count, so a full block is the one test of both. */
+static __attribute__((noinline)) bool flows_grow(ag_ctx *ctx) {
+    if (ctx->flow_numbers_len >= UINT32_MAX ||
+        !CTX_ARRAY_RESERVE(ctx, ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, 1))
+        return false;
+    if (ctx->flow_numbers_cap > UINT32_MAX) ctx->flow_numbers_cap = UINT32_MAX;
+    return true;
+}
+
+/* record_flow_numbers for one number g into x, which has one element (the
+ * flat pass's): the same numbers, without the call and the copy (W6's
+ * script kept its 300,000 gradients at 66 instructions each). */
+static inline void record_flow_one(ag_ctx *ctx, ag_var *x, double g) {
+    if (x->flow_pass == ctx->flow_pass) {
+        ctx->flow_numbers[x->flow_at] += g;
+        return;
+    }
+    if (ctx->flow_numbers_len == ctx->flow_numbers_cap && !flows_grow(ctx)) return;
+    ctx->flow_numbers[ctx->flow_numbers_len] = g;
+    x->flow_at = (uint32_t)ctx->flow_numbers_len++;
+    x->flow_pass = ctx->flow_pass;
+}
+
 /* The same for the gradient variable g (NULL: nothing). */
 static void record_flow(ag_ctx *ctx, ag_var *x, const ag_var *g) {
     if (g != NULL) record_flow_numbers(ctx, x, g->t.data, g->t.size);
@@ -707,7 +732,7 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
     bool keep_flows = ctx->keep_last_grads; /* as the plain pass keeps them (a declined pass's are forgotten) */
     if (keep_flows) {
         flows_reset(ctx, false);
-        record_flow_numbers(ctx, y, &sy->g, 1);
+        record_flow_one(ctx, y, sy->g);
     }
     queued top = {NULL, 0};
     uint32_t seq = 0;
@@ -741,7 +766,7 @@ static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
         for (int i = 0; i < f->ninputs; i++) {
             ag_var *x = f->inputs[i];
             if (x->flags & AG_VAR_CONST) continue; /* a constant gets no gradient */
-            if (keep_flows) record_flow_numbers(ctx, x, &gx[i], 1);
+            if (keep_flows) record_flow_one(ctx, x, gx[i]);
             flat_slot *sx = flat_find(&sl, x);
             if (sx == NULL) {
                 /* the array may move: so is found again below */
