@@ -84,6 +84,9 @@ REPL_HOT static int call_builtin(repl *r, const builtin_def *def, int argc, cons
 /* A def's arguments are gathered in arrays on the stack up to this many
  * parameters, allocated beyond. */
 #define CALL_LOCAL_PARAMS 8
+/* A def call's frame starts in an array on the stack of this many entries
+ * (a power of two: up to 6 names before it grows onto the heap). */
+#define CALL_FRAME_ENTRIES 8
 
 /* Appends text to the title being built in title[size] at *used, cut to
  * fit as snprintf cuts (a call's group title is built at every call of a
@@ -166,7 +169,8 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
             given[i] = rc == 0;
         }
     }
-    name_table frame = {.frame = true};
+    name_entry frame_local[CALL_FRAME_ENTRIES] = {0};
+    name_table frame = {.frame = true, .local = frame_local, .entries = frame_local, .capacity = CALL_FRAME_ENTRIES};
     for (int i = 0; i < n && rc == 0; i++) {
         if (!names_set(&frame, params->items[i]->as.name, values[i])) rc = repl_error(r, "out of memory");
         values[i] = VALUE_NIL_INIT;

@@ -42,7 +42,7 @@ static bool names_grow(name_table *t) {
     if (entries == NULL) return false;
     for (int i = 0; i < t->capacity; i++)
         if (t->entries[i].name) *find_slot(entries, capacity, t->entries[i].name) = t->entries[i];
-    free(t->entries);
+    if (t->entries != t->local) free(t->entries);
     t->entries = entries;
     t->capacity = capacity;
     names_moved(t); /* every slot moved */
@@ -78,8 +78,8 @@ void names_clear(name_table *t) {
             free(t->entries[i].name);
             value_release(t->entries[i].value);
         }
-    free(t->entries);
-    *t = (name_table){.frame = t->frame};
+    if (t->entries != t->local) free(t->entries);
+    *t = (name_table){.frame = t->frame}; /* the local array may hold old entries: not again */
     names_moved(t); /* every slot is gone */
 }
 

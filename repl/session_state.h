@@ -66,6 +66,9 @@ typedef struct name_table {
     int capacity; /* power of two, or 0 */
     int count;
     bool frame; /* a def call's frame (frames_generation), kept by names_clear */
+    /* entries at first: the caller's zeroed array of `capacity` (a power of
+     * two), never freed here (a def call's frame on the stack); NULL for none */
+    name_entry *local;
 } name_table;
 
 /* Where a name's value lives moves only when a table binds a name it did
