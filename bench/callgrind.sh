@@ -7,11 +7,12 @@
 # start-up not); the agrepl figure is the whole process, start-up included,
 # as `make bench-compare` times it.  Under valgrind OpenBLAS and the vector
 # kernels take their AVX2 paths (valgrind has no AVX-512).  Default IDs: S1
-# (agrepl -e 1) W1 W2 W4 W6 W7; W5 takes about 5 minutes.
+# (agrepl -e 1) W1 W1d W2 W4 W6 W7; W5 takes about 5 minutes.  W1d is W1's
+# script with the objective a def called at every step, against W1's C run.
 set -e
 BUILD=${1:-build/bench}
 [ $# -gt 0 ] && shift
-IDS=${*:-S1 W1 W2 W4 W6 W7}
+IDS=${*:-S1 W1 W1d W2 W4 W6 W7}
 HERE=$(dirname "$0")
 export OPENBLAS_NUM_THREADS=1 BENCH_RUNS=1
 tmp=$(mktemp -d /tmp/agbench-callgrind-XXXXXX)
@@ -24,7 +25,7 @@ inclusive() { # inclusive FILE FUNCTION
 }
 script_of() {
     case $1 in
-    W1) echo w1_rosenbrock.ag ;; W2) echo w2_matyas.ag ;; W3) echo w3_tanh4.ag ;;
+    W1) echo w1_rosenbrock.ag ;; W1d) echo w1_rosenbrock_def.ag ;; W2) echo w2_matyas.ag ;; W3) echo w3_tanh4.ag ;;
     W4) echo w4_mlp_small.ag ;; W5) echo w5_mlp_wide.ag ;; W6) echo w6_chain.ag ;; W7) echo w7_lstm.ag ;;
     esac
 }
@@ -34,7 +35,7 @@ for id in $IDS; do
         printf '%-3s agrepl -e 1: %s instructions\n' S1 "$(total "$tmp/s1")"
         continue
     fi
-    valgrind --tool=callgrind --callgrind-out-file="$tmp/c" "$BUILD/agbench" "$id" >/dev/null 2>&1
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/c" "$BUILD/agbench" "${id%d}" >/dev/null 2>&1
     valgrind --tool=callgrind --callgrind-out-file="$tmp/r" "$BUILD/agrepl" --headless \
         "$HERE/$(script_of "$id")" >/dev/null 2>&1
     c=$(inclusive "$tmp/c" run_workload)
