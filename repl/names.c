@@ -1,6 +1,7 @@
 /* names.c — the open-addressing name tables (session_state.h, "names.c"): the
  * session's bindings and each running def's frame; completion and :vars read
- * them too.  Keys and values are owned (one reference each). */
+ * them too.  Keys and values are owned (one reference each); a def call's
+ * frame borrows its keys (session_state.h). */
 #include "session_state.h"
 
 #include <stdint.h>
@@ -61,7 +62,7 @@ bool names_set(name_table *t, const char *name, repl_value value) {
         value_release(old);
         return true;
     }
-    e->name = strdup(name);
+    e->name = t->frame ? (char *)name : strdup(name); /* a frame's keys are borrowed (session_state.h) */
     if (e->name == NULL) {
         value_release(value);
         return false;
@@ -75,7 +76,7 @@ bool names_set(name_table *t, const char *name, repl_value value) {
 void names_clear(name_table *t) {
     for (int i = 0; i < t->capacity; i++)
         if (t->entries[i].name) {
-            free(t->entries[i].name);
+            if (!t->frame) free(t->entries[i].name);
             value_release(t->entries[i].value);
         }
     if (t->entries != t->local) free(t->entries);

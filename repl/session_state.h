@@ -55,7 +55,8 @@ void repl_chunk_release(repl_chunk *chunk);
 void user_function_release(user_function *f);
 
 /* ---- names.c: name tables ------------------------------------------------------
- * Open addressing, keys owned, values owned (one reference each). */
+ * Open addressing, keys owned (a frame's borrowed), values owned (one
+ * reference each). */
 typedef struct name_entry {
     char *name; /* NULL = empty slot */
     repl_value value;
@@ -65,7 +66,11 @@ typedef struct name_table {
     name_entry *entries;
     int capacity; /* power of two, or 0 */
     int count;
-    bool frame; /* a def call's frame (frames_generation), kept by names_clear */
+    /* A def call's frame (frames_generation), kept by names_clear.  Its keys
+     * are borrowed, not copied: every name bound in a frame is a parameter's
+     * or one the def's body binds, text of the def's tree, which the call
+     * holds (call_user) until it clears the frame. */
+    bool frame;
     /* entries at first: the caller's zeroed array of `capacity` (a power of
      * two), never freed here (a def call's frame on the stack); NULL for none */
     name_entry *local;
