@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-unsigned long names_generation = 1, frames_generation = 0;
+unsigned long names_generation = 1, names_frames_generation = 0;
 
 /* A binding in t moved or came or went (session_state.h). */
 static void names_moved(const name_table *t) {
     if (t->frame)
-        frames_generation++;
+        names_frames_generation++;
     else
         names_generation++;
 }

@@ -53,7 +53,7 @@ static inline ast_memo *memo_of(const ast_node *n) { return (ast_memo *)&n->memo
  * session tables' inside a def only.  Both counts only grow, so their sum
  * is unchanged exactly when neither is. */
 static inline unsigned long memo_generation(const name_table *scope) {
-    return names_generation + (scope != NULL ? frames_generation : 0);
+    return names_generation + (scope != NULL ? names_frames_generation : 0);
 }
 
 /* Whether a binding memo (MEMO_LOCAL ... MEMO_CONSTANT) still holds: it is

@@ -66,7 +66,7 @@ typedef struct name_table {
     name_entry *entries;
     int capacity; /* power of two, or 0 */
     int count;
-    /* A def call's frame (frames_generation), kept by names_clear.  Its keys
+    /* A def call's frame (names_frames_generation), kept by names_clear.  Its keys
      * are borrowed, not copied: every name bound in a frame is a parameter's
      * or one the def's body binds, text of the def's tree, which the call
      * holds (call_user) until it clears the frame. */
@@ -78,14 +78,14 @@ typedef struct name_table {
 
 /* Where a name's value lives moves only when a table binds a name it did
  * not have, grows or is cleared: each of those adds one to
- * names_generation, in a session's table, or to frames_generation, in a
+ * names_generation, in a session's table, or to names_frames_generation, in a
  * def call's frame (any session's), so a slot found while they had their
  * values is still that name's slot, and a name found in no table is still
  * unbound (the evaluator's per-node memos, eval.c).  A lookup outside every
  * def reads a session's table alone, so what it found holds while
  * names_generation alone is unchanged: a loop that calls a def keeps its
  * own memos across the calls' frames. */
-extern unsigned long names_generation, frames_generation;
+extern unsigned long names_generation, names_frames_generation;
 
 repl_value *names_get(const name_table *t, const char *name);
 /* Binds name to value, taking the caller's reference; false when out of memory
