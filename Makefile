@@ -429,7 +429,7 @@ reliability-tests: $(AGREPL)
 # Ctrl-C (SIGINT) stops rand(1e9), a long backward and a range loop soon
 # after the signal, in scripts, stdin and the interactive REPL (tmux).
 interrupt-tests: $(AGREPL)
-	@AGREPL=$(AGREPL) $(STEP) "interrupt ($(BUILD))" bash tests/suites/interrupt_test.sh
+	@AGREPL=$(AGREPL) BIG=$(if $(SAN),2e8,1e9) $(STEP) "interrupt ($(BUILD))" bash tests/suites/interrupt_test.sh
 
 # --files-in DIR: every statement naming a file stays inside DIR (.., absolute
 # paths, symbolic links refused), as a classroom's kernels run.
@@ -862,7 +862,7 @@ asan-tests:
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(MAKE) -k --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests reliability-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests files-in-tests
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests files-in-tests
 
 
 # ---- fuzzing ----------------------------------------------------------------
