@@ -169,6 +169,7 @@ typedef struct ast_memo {
     const void *session;      /* the session and the frame (NULL at top level) */
     const void *scope;        /*   it was found from */
     const void *binding;      /* what was found: a bound value's slot, a built-in, ... */
+    const char *key;          /* a frame's slot: the key it held (memo_valid; else NULL) */
     double number;            /* a constant's value (pi, e) */
     int what;                 /* which of those: eval.c's memo_kind */
     unsigned long noted;      /* the statement (restore.c) in which the node noted */

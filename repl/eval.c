@@ -64,6 +64,9 @@ static void memo_keep(repl *r, ast_memo *m, int what, const void *binding) {
     m->session = r;
     m->what = what;
     m->binding = binding;
+    m->key = NULL; /* a frame's slot: its key, for the def's next calls (memo_valid) */
+    if (r->eval.locals != NULL && (what == MEMO_LOCAL || what == MEMO_BIND))
+        m->key = ((const name_entry *)((const char *)binding - offsetof(name_entry, value)))->name;
 }
 
 /* What `name` (written at node n) means now, as eval_lookup_name finds it; NULL
@@ -91,6 +94,7 @@ static const ast_memo *resolve_name_again(repl *r, const ast_node *n, const char
             return m;
         }
     m->what = MEMO_NONE;
+    m->key = NULL;
     return NULL;
 }
 

@@ -341,10 +341,12 @@ static void test_third_pass_paths_match_general(void **state) {
 }
 
 /* A def call's frame moves only what names found inside defs meant
- * (memo_generation): a loop that calls defs looks its own names up once,
- * and each iteration looks up only the defs' names, as often as one call
- * outside the loop does (each frame made every memo look again: a
- * Rosenbrock step through a def cost 2.4 times the step written out).
+ * (memo_generation): a loop that calls defs looks its own names up once
+ * (each frame made every memo look again: a Rosenbrock step through a def
+ * cost 2.4 times the step written out).  Each iteration looks up only the
+ * defs' session names and their locals' first bindings: a def's
+ * parameters and the locals it has bound are found in its frame's slots
+ * as at the last call (memo_frame_slot_holds), 5 names of the defs' 10.
  * What the names mean is unchanged: a def's local a and parameter x shadow
  * the session's inside it only, and a session name the loop rebinds is
  * seen from then on, inside the defs too. */
@@ -366,17 +368,69 @@ static void test_def_calls_keep_loop_memos(void **state) {
     unsigned long m2 = s.r->eval.memos_made;
     assert_int_equal(run(&s, "for i in range(200) { y = f(x, 2.0) + g(3.0); b = a + y }\n"), REPL_OK);
     unsigned long m3 = s.r->eval.memos_made;
-    /* f(x, 2.0) + g(3.0) alone: its names f, x and g, and the defs' */
-    unsigned long per_call = made_alone - 3;
-    assert_true(per_call >= 8); /* p q a t a x t c, x a: a frame's memos hold for one call */
-    if ((m3 - m2) - (m2 - m1) != 100 * per_call)
-        fail_msg("100 more iterations looked up %lu names, the defs' own %lu a time",
-                 (m3 - m2) - (m2 - m1), per_call);
+    /* f(x, 2.0) + g(3.0) alone: its names f, x and g, and the defs' 10:
+     * a p q t a x t c in f, x a in g */
+    assert_int_equal(made_alone, 3 + 10);
+    /* again at each call: f binds a and t anew, and reads x and c, g reads
+     * a, from the session (a frame's slot holds over calls; a session
+     * name's memo does not, for a frame might bind the name) */
+    if ((m3 - m2) - (m2 - m1) != 100 * 5)
+        fail_msg("100 more iterations looked up %lu names, not 500: 5 of the defs' a time", (m3 - m2) - (m2 - m1));
     assert_int_equal(run(&s, "print(a, x, y, b)\n"
                              "for i in range(3) { if i == 1 { c = 10 }\n y = f(x, 2.0) + g(3.0); b = a + y }\n"
                              "print(y, b)\n"),
                      REPL_OK);
     assert_string_equal(out_of(&s), "variable(4.5)\na(1) x(0.5) y(4.5) b(5.5)\ny(14.5) b(15.5)\n");
+    assert_string_equal(err_of(&s), "");
+    session_close(&s);
+}
+
+/* A memo of a frame's slot holds at the def's next call while the slot
+ * holds the same key (memo_frame_slot_holds): a loop calling defs that read
+ * only their parameters looks nothing up after its first steps (each call
+ * looked its parameters up again: 4 names an iteration here).  The names
+ * mean what they meant: a local bound on one branch only shadows the
+ * session's at the calls that bind it, two defs with a parameter of the
+ * same name at the same depth, recursion, a frame grown past its first
+ * slots, a loop inside a def, and locals bound in either order: cond's p
+ * and x want the same one of a frame's first 8 slots (names.c's hash), so
+ * each takes the other's slot when the branch changes. */
+static void test_frame_slots_hold_their_names(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "s = 100\n"
+                             "def h(k) { if k > 0 { s = k }\n return s + 0 }\n"
+                             "def f1(a) { return a * 2 }\n"
+                             "def f2(b, a) { return a - b }\n"
+                             "def fact(n) { if n <= 1 { return 1 }\n return n * fact(n - 1) }\n"
+                             "def many(a, b) { c = a + b; d = c * 2; e1 = d + 1; f = e1 * a; g = f - b; h2 = g + c; "
+                             "k = h2 * 1; m = k + d; return m }\n"
+                             "def cond(k) { if k > 0 { p = 1; x = 2 } else { x = 3; p = 4 }\n return p * 10 + x }\n"
+                             "def acc(n) { t = 0; for j in range(n) { t += j }\n return t }\n"
+                             "def outer(x) { return inner(x) + x }\n"
+                             "def inner(y) { return y * 3 }\n"
+                             "for i in range(4) { print(h(i % 2), f1(i), f2(i, 10), fact(i + 2), many(i, 2), cond(i % 2), "
+                             "acc(i), outer(i)) }\n"
+                             "print(s)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "variable(100) 0 variable(10) variable(2) m(4) variable(43) t(0) 0\n"
+                                    "variable(1) 2 variable(9) variable(6) m(14) variable(12) t(0) 4\n"
+                                    "variable(100) 4 variable(8) variable(24) m(28) variable(43) t(1) 8\n"
+                                    "variable(1) 6 variable(7) variable(120) m(46) variable(12) t(3) 12\n"
+                                    "s(100)\n");
+    assert_string_equal(err_of(&s), "");
+    const char *loop = "for i in range(%d) { y = f1(i) + f2(i, 10) + inner(i) }\n";
+    char text[96];
+    unsigned long m[3];
+    for (int k = 0; k < 3; k++) {
+        snprintf(text, sizeof text, loop, k == 0 ? 2 : 100 * k);
+        assert_int_equal(run(&s, text), REPL_OK);
+        m[k] = s.r->eval.memos_made;
+    }
+    if ((m[2] - m[1]) - (m[1] - m[0]) != 0)
+        fail_msg("100 more iterations looked up %lu names, not 0", (m[2] - m[1]) - (m[1] - m[0]));
+    assert_int_equal(run(&s, "print(y)\n"), REPL_OK);
     assert_string_equal(err_of(&s), "");
     session_close(&s);
 }
@@ -1180,6 +1234,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_stays_flat),
         cmocka_unit_test(test_def_calls_keep_loop_memos),
+        cmocka_unit_test(test_frame_slots_hold_their_names),
         cmocka_unit_test(test_loops_of_calls_stay_flat),
         cmocka_unit_test(test_compound_assignment_rule),
         cmocka_unit_test(test_collections_paced_by_allocation),
