@@ -170,6 +170,7 @@ typedef struct ast_memo {
     const void *scope;        /*   it was found from */
     const void *binding;      /* what was found: a bound value's slot, a built-in, ... */
     const char *key;          /* a frame's slot: the key it held (memo_valid; else NULL) */
+    bool frame_free;          /* found past a frame that never binds the name (memo_valid) */
     double number;            /* a constant's value (pi, e) */
     int what;                 /* which of those: eval.c's memo_kind */
     unsigned long noted;      /* the statement (restore.c) in which the node noted */

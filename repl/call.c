@@ -164,13 +164,16 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
         } else {
             repl_chunk *caller_chunk = r->eval.chunk;
             r->eval.chunk = f->chunk; /* the default's text is in the def's source */
+            if (r->eval.locals != NULL) r->eval.locals->hosting++; /* f's nodes in the caller's frame */
             rc = eval_operand(r, fallback, LITERAL_CONSTANT, &values[i]) < 0 ? -1 : 0;
+            if (r->eval.locals != NULL) r->eval.locals->hosting--;
             r->eval.chunk = caller_chunk;
             given[i] = rc == 0;
         }
     }
     name_entry frame_local[CALL_FRAME_ENTRIES] = {0};
-    name_table frame = {.frame = true, .local = frame_local, .entries = frame_local, .capacity = CALL_FRAME_ENTRIES};
+    name_table frame = {.frame = true, .function = f, .local = frame_local, .entries = frame_local,
+                        .capacity = CALL_FRAME_ENTRIES};
     for (int i = 0; i < n && rc == 0; i++) {
         if (!names_set(&frame, params->items[i]->as.name, values[i])) rc = repl_error(r, "out of memory");
         values[i] = VALUE_NIL_INIT;

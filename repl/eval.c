@@ -65,8 +65,44 @@ static void memo_keep(repl *r, ast_memo *m, int what, const void *binding) {
     m->what = what;
     m->binding = binding;
     m->key = NULL; /* a frame's slot: its key, for the def's next calls (memo_valid) */
-    if (r->eval.locals != NULL && (what == MEMO_LOCAL || what == MEMO_BIND))
+    m->frame_free = false;
+    if (r->eval.locals != NULL && r->eval.locals->hosting == 0 && (what == MEMO_LOCAL || what == MEMO_BIND))
         m->key = ((const name_entry *)((const char *)binding - offsetof(name_entry, value)))->name;
+}
+
+/* Whether a memo of a frame's slot (MEMO_LOCAL, MEMO_BIND inside a def)
+ * holds in frame t although names moved: the slot is one of t's and holds
+ * the key it held when the memo was made.  Keys of a frame are borrowed
+ * from the def's tree (session_state.h), and a node runs only in frames of
+ * its own def, whose tree is alive while it runs (a default, which runs in
+ * the caller's frame, keeps no key: memo_keep), so the same pointer is the
+ * same name, and a name has one slot in a table: the name is bound in t,
+ * there.  So a def's parameters and locals are found again without a
+ * look-up at its next call, whose frame is new but lies at the same place
+ * on the stack and fills its slots in the same order. */
+static bool memo_frame_slot_holds(const name_table *t, const ast_memo *m) {
+    const name_entry *e = (const name_entry *)((const char *)m->binding - offsetof(name_entry, value));
+    uintptr_t at = (uintptr_t)e, first = (uintptr_t)t->entries;
+    return at >= first && at < first + (uintptr_t)t->capacity * sizeof *e && e->name == m->key;
+}
+
+bool eval_memo_valid_in_frame(const repl *r, const ast_memo *m) {
+    if (m->frame_free) return m->generation == names_generation;
+    return m->key != NULL && memo_frame_slot_holds(r->eval.locals, m);
+}
+
+/* memo_keep for a name found past the running def's frame (in the session,
+ * a built-in, a constant): when the def never binds the name (its binds,
+ * session_state.h), no call's frame can hide what was found, so the memo
+ * holds while the session's names stay, over the def's calls (memo_valid). */
+static void memo_keep_past_frame(repl *r, ast_memo *m, int what, const void *binding, const char *name) {
+    memo_keep(r, m, what, binding);
+    const user_function *f = r->eval.locals != NULL ? r->eval.locals->function : NULL;
+    if (f == NULL || r->eval.locals->hosting != 0) return;
+    for (size_t i = 0; i < f->nbinds; i++)
+        if (strcmp(f->binds[i], name) == 0) return;
+    m->frame_free = true;
+    m->generation = names_generation;
 }
 
 /* What `name` (written at node n) means now, as eval_lookup_name finds it; NULL
@@ -79,22 +115,23 @@ static const ast_memo *resolve_name_again(repl *r, const ast_node *n, const char
         return m;
     }
     if ((v = names_get(&r->names, name)) != NULL) {
-        memo_keep(r, m, MEMO_SESSION, v);
+        memo_keep_past_frame(r, m, MEMO_SESSION, v, name);
         return m;
     }
     const builtin_def *def = builtin_find(name);
     if (def != NULL) {
-        memo_keep(r, m, MEMO_BUILTIN, def);
+        memo_keep_past_frame(r, m, MEMO_BUILTIN, def, name);
         return m;
     }
     for (const repl_constant *c = repl_constants; c->name; c++)
         if (strcmp(c->name, name) == 0) {
-            memo_keep(r, m, MEMO_CONSTANT, NULL);
+            memo_keep_past_frame(r, m, MEMO_CONSTANT, NULL, name);
             m->number = c->value;
             return m;
         }
     m->what = MEMO_NONE;
     m->key = NULL;
+    m->frame_free = false;
     return NULL;
 }
 

@@ -2,6 +2,7 @@
  * testmode blocks, break/continue/return, and the boundary between
  * statements where Ctrl-C is checked and the collector may run
  * (repl_internal.h; expressions are eval.c's). */
+#include "array.h"
 #include "repl_internal.h"
 
 #include <errno.h>
@@ -9,6 +10,62 @@
 #include <string.h>
 
 /* ---- statements ---------------------------------------------------------------------------- */
+
+/* Adds name to f->binds (capacity: its room). */
+static bool binds_add(user_function *f, size_t *capacity, const char *name) {
+    if (!ARRAY_RESERVE(f->binds, *capacity, f->nbinds, 1)) return false;
+    f->binds[f->nbinds++] = name;
+    return true;
+}
+
+/* f->binds (session_state.h): the parameters, then every name a statement
+ * of the body binds (x = e and x op= e, for's and unpacking's targets, a
+ * def's name), in blocks at any depth, but not inside a def in the body,
+ * whose calls have frames of their own.  Walked with a stack of its own:
+ * blocks nest as deep as the parser allows. */
+static bool def_binds(user_function *f) {
+    const ast_node *def = f->def, **stack = NULL;
+    size_t capacity = 0, depth = 0, stack_capacity = 0;
+    bool ok = true;
+    for (int i = 0; i < def->as.def.parameters.count && ok; i++)
+        ok = binds_add(f, &capacity, def->as.def.parameters.items[i]->as.name);
+    if (ok && (ok = ARRAY_RESERVE(stack, stack_capacity, depth, 1))) stack[depth++] = def->as.def.body;
+    while (ok && depth > 0) {
+        const ast_node *n = stack[--depth];
+        const ast_list *more = NULL;
+        const ast_node *one = NULL, *other = NULL;
+        switch (n->kind) {
+        case AST_BLOCK: more = &n->as.block; break;
+        case AST_IF:
+            more = &n->as.if_statement.bodies;
+            one = n->as.if_statement.else_body;
+            break;
+        case AST_WHILE: one = n->as.while_loop.body; break;
+        case AST_NOGRAD:
+        case AST_TESTMODE: one = n->as.scope.body; break;
+        case AST_FOR:
+            one = n->as.for_loop.body;
+            if (n->as.for_loop.targets != NULL) other = n->as.for_loop.targets;
+            else ok = binds_add(f, &capacity, n->as.for_loop.variable);
+            break;
+        case AST_UNPACK: other = n->as.unpack.targets; break;
+        case AST_LIST: more = &n->as.list; break; /* a pattern's */
+        case AST_NAME: ok = binds_add(f, &capacity, n->as.name); break; /* a pattern's */
+        case AST_ASSIGN:
+            if (n->as.assign.object == NULL) ok = binds_add(f, &capacity, n->as.assign.target);
+            break;
+        case AST_DEF: ok = binds_add(f, &capacity, n->as.def.name); break;
+        default: break; /* an expression statement, x[i] = e, return, ...: no binding */
+        }
+        size_t count = (more ? (size_t)more->count : 0) + (one != NULL) + (other != NULL);
+        if (!ok || !(ok = ARRAY_RESERVE(stack, stack_capacity, depth, count))) break;
+        for (int i = 0; more != NULL && i < more->count; i++) stack[depth++] = more->items[i];
+        if (one != NULL) stack[depth++] = one;
+        if (other != NULL) stack[depth++] = other;
+    }
+    free(stack);
+    return ok;
+}
 
 static int exec_def(repl *r, const ast_node *n) {
     user_function *f = calloc(1, sizeof *f);
@@ -20,6 +77,10 @@ static int exec_def(repl *r, const ast_node *n) {
     f->def = n;
     f->chunk = r->eval.chunk;
     r->eval.chunk->refcount++;
+    if (!def_binds(f)) {
+        user_function_release(f);
+        return repl_error_at(r, n, "out of memory");
+    }
     return eval_bind_name(r, n, n->as.def.name, (repl_value){.kind = VALUE_FUNCTION, .as.function = f});
 }
 

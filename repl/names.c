@@ -80,7 +80,7 @@ void names_clear(name_table *t) {
             value_release(t->entries[i].value);
         }
     if (t->entries != t->local) free(t->entries);
-    *t = (name_table){.frame = t->frame}; /* the local array may hold old entries: not again */
+    *t = (name_table){.frame = t->frame, .function = t->function}; /* the local array may hold old entries: not again */
     names_moved(t); /* every slot is gone */
 }
 

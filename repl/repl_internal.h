@@ -57,29 +57,17 @@ static inline unsigned long memo_generation(const name_table *scope) {
     return names_generation + (scope != NULL ? names_frames_generation : 0);
 }
 
-/* Whether a memo of a frame's slot (MEMO_LOCAL, MEMO_BIND inside a def)
- * holds in frame t although names moved: the slot is one of t's and holds
- * the key it held when the memo was made.  Keys of a frame are borrowed
- * from the def's tree (session_state.h), which is alive while its nodes
- * run, so the same pointer is the same name, and a name has one slot in a
- * table: the name is bound in t, there.  So a def's parameters and locals
- * are found again without a look-up at its next call, whose frame is new
- * but lies at the same place on the stack and fills its slots in the same
- * order (eval.c, "memos"). */
-static inline bool memo_frame_slot_holds(const name_table *t, const ast_memo *m) {
-    const name_entry *e = (const name_entry *)((const char *)m->binding - offsetof(name_entry, value));
-    uintptr_t at = (uintptr_t)e, first = (uintptr_t)t->entries;
-    return at >= first && at < first + (uintptr_t)t->capacity * sizeof *e && e->name == m->key;
-}
-
 /* Whether a binding memo (MEMO_LOCAL ... MEMO_CONSTANT, MEMO_BIND) still
  * holds: it is valid for the session and frame it was found from while the
- * names it could have been found in have not moved (eval.c, "memos"), and a
- * frame's slot while it holds its key (memo_frame_slot_holds). */
+ * names it could have been found in have not moved (eval.c, "memos").
+ * Inside a def, when the frames moved (a call's new frame), also while
+ * its frame's slot holds its key (memo_frame_slot_holds) or, for a name
+ * the def never binds (frame_free), while the session's names stay: out
+ * of line, so the loops at top level keep the one test. */
+bool eval_memo_valid_in_frame(const repl *r, const ast_memo *m);
 static inline bool memo_valid(const repl *r, const ast_memo *m) {
     if (m->scope != r->eval.locals || m->session != r) return false;
-    if (m->generation == memo_generation(m->scope)) return true;
-    return m->key != NULL && memo_frame_slot_holds(r->eval.locals, m);
+    return m->generation == memo_generation(m->scope) || (m->scope != NULL && eval_memo_valid_in_frame(r, m));
 }
 
 /* The built-in NAME of a method call's x.NAME (NULL when none), remembered

@@ -47,6 +47,11 @@ struct user_function {
     char *name;
     const ast_node *def; /* an AST_DEF inside chunk->program */
     repl_chunk *chunk;
+    /* Every name a call may bind in its frame: the parameters and the names
+     * the body's statements bind (exec.c, def_binds), borrowed from def's
+     * tree; a name not among them is never the frame's (memo_keep). */
+    const char **binds;
+    size_t nbinds;
 };
 
 /* Drop one reference; the last frees (user_function.c, below the session:
@@ -71,6 +76,11 @@ typedef struct name_table {
      * or one the def's body binds, text of the def's tree, which the call
      * holds (call_user) until it clears the frame. */
     bool frame;
+    const user_function *function; /* a frame's: the def it is a call of */
+    /* While a call from here evaluates a default (call_user): the nodes
+     * running in this frame are then another def's, and their memos do not
+     * rely on this def's frames (memo_keep). */
+    int hosting;
     /* entries at first: the caller's zeroed array of `capacity` (a power of
      * two), never freed here (a def call's frame on the stack); NULL for none */
     name_entry *local;

@@ -17,6 +17,7 @@ void repl_chunk_release(repl_chunk *chunk) {
 void user_function_release(user_function *f) {
     if (f == NULL || --f->refcount > 0) return;
     repl_chunk_release(f->chunk);
+    free(f->binds);
     free(f->name);
     free(f);
 }
