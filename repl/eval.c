@@ -55,7 +55,12 @@ bool eval_lookup_name(repl *r, const char *name, repl_value *out) {
  * shadowing a session name, a def call's frame all do; a frame's count
  * matters only to memos made inside a def, memo_generation); rebinding a
  * name that exists keeps its slot, so a loop's steady state looks nothing up,
- * also when it calls a def (memo_valid, repl_internal.h). */
+ * also when it calls a def (memo_valid, repl_internal.h).  Inside a def,
+ * whose every call makes a new frame, a parameter's or local's memo holds
+ * while its slot holds the same key (memo_frame_slot_holds), and a name
+ * the def never binds keeps what was found past the frame while the
+ * session's names stay (memo_keep_past_frame): a def called in a loop looks
+ * up only the locals it binds anew. */
 
 static void memo_keep(repl *r, ast_memo *m, int what, const void *binding) {
     r->eval.memos_made++;
