@@ -4,7 +4,10 @@
  * logaddexp, fmod, hypot, copysign, remainder and floor_divide (broadcasting).  Each forward applies the op's scalar
  * hook to every element (so the 0-d fast path gives the same bits); each
  * backward is gy times the local derivative built from public ops, so
- * create_graph can differentiate it again. */
+ * create_graph can differentiate it again.  The one-input ops' scalar
+ * gradients (op_<stem>_scalar_grad, backward's flat pass) compute that
+ * derivative for one element with the same ops' scalar hooks in the same
+ * order (the s_* helpers below), so they give the backward's bits. */
 #include <math.h>
 #include <string.h>
 
@@ -18,6 +21,28 @@
 
 static ag_var *k(ag_ctx *ctx, double v) { return const_scalar(ctx, v); }
 
+/* The public ops the derivatives below are made of, for one element: each
+ * op's scalar hook, which its forward applies to every element. */
+static double s_sq(double x) { return op_square_scalar(NULL, x, 0.0); }
+static double s_exp(double x) { return op_exp_scalar(NULL, x, 0.0); }
+static double s_neg(double x) { return op_neg_scalar(NULL, x, 0.0); }
+static double s_sigmoid(double x) { return op_sigmoid_scalar(NULL, x, 0.0); }
+static double s_tanh(double x) { return op_tanh_scalar(NULL, x, 0.0); }
+static double s_pow(double x, double e) { return op_pow_scalar(&(ag_op_params){.p = e}, x, 0.0); }
+static double s_gt(double a, double b) { return op_gt_scalar(NULL, a, b); }
+static double s_where(double c, double a, double b) { return c != 0.0 ? a : b; } /* where_of */
+
+/* op_<stem>_scalar_grad of a one-input op whose backward is
+ * times_gy(..., DERIV): gy * d, d the derivative for one element (D, an
+ * expression in x, y and p computing DERIV's value as its ops do). */
+#define UNARY_SCALAR_GRAD(stem, D)                                                         \
+    unsigned op_##stem##_scalar_grad(const ag_op_params *p, double gy, double x, double b, \
+                                     double y, double *ga, double *gb) {                   \
+        (void)p, (void)b, (void)y, (void)gb;                                               \
+        *ga = op_mul_scalar(NULL, gy, (D));                                                \
+        return 0;                                                                          \
+    }
+
 /* gxs[0] = gy * d, d the local derivative (a variable shaped like x). */
 static int times_gy(ag_ctx *ctx, ag_var *const *gys, ag_var **gxs, ag_var *d) {
     gxs[0] = ag_mul(ctx, gys[0], d);
@@ -25,9 +50,11 @@ static int times_gy(ag_ctx *ctx, ag_var *const *gys, ag_var **gxs, ag_var *d) {
 }
 
 /* Defines ag_NAME(ctx, x), the forward (the scalar hook over x), the scalar
- * hook (EXPR in x and p) and the backward gy * DERIV (an expression of public
- * ops in ctx, x = the input, y = the output, p = the params). */
-#define UNARY_OP(stem, ID, EXPR, DERIV)                                                     \
+ * hook (EXPR in x and p), the backward gy * DERIV (an expression of public
+ * ops in ctx, x = the input, y = the output, p = the params) and its scalar
+ * gradient gy * D (D: DERIV's value for one element, UNARY_SCALAR_GRAD). */
+#define UNARY_OP(stem, ID, EXPR, DERIV, D)                                                  \
+    UNARY_SCALAR_GRAD(stem, D)                                                             \
     double op_##stem##_scalar(const ag_op_params *p, double x, double b) {                 \
         (void)p, (void)b;                                                                  \
         return (EXPR);                                                                     \
@@ -45,31 +72,32 @@ static int times_gy(ag_ctx *ctx, ag_var *const *gys, ag_var **gxs, ag_var *d) {
 
 /* ---- steps: gradient 0 everywhere, as PyTorch ------------------------------------------ */
 #define ZERO_LIKE_X ag_zeros_like(ctx, x)
-UNARY_OP(sign, SIGN, isnan(x) ? x : (double)((x > 0) - (x < 0)), ZERO_LIKE_X)
-UNARY_OP(floor, FLOOR, floor(x), ZERO_LIKE_X)
-UNARY_OP(ceil, CEIL, ceil(x), ZERO_LIKE_X)
-UNARY_OP(round, ROUND, nearbyint(x), ZERO_LIKE_X) /* halves to even, as torch.round */
-UNARY_OP(trunc, TRUNC, trunc(x), ZERO_LIKE_X)
+UNARY_OP(sign, SIGN, isnan(x) ? x : (double)((x > 0) - (x < 0)), ZERO_LIKE_X, 0.0)
+UNARY_OP(floor, FLOOR, floor(x), ZERO_LIKE_X, 0.0)
+UNARY_OP(ceil, CEIL, ceil(x), ZERO_LIKE_X, 0.0)
+UNARY_OP(round, ROUND, nearbyint(x), ZERO_LIKE_X, 0.0) /* halves to even, as torch.round */
+UNARY_OP(trunc, TRUNC, trunc(x), ZERO_LIKE_X, 0.0)
 
 /* ---- powers and logarithms ------------------------------------------------------------- */
-UNARY_OP(rsqrt, RSQRT, 1.0 / sqrt(x), ag_mul(ctx, k(ctx, -0.5), ag_pow(ctx, y, 3.0)))
-UNARY_OP(log2, LOG2, log2(x), ag_div(ctx, k(ctx, 1.0 / LN2), x))
-UNARY_OP(log10, LOG10, log10(x), ag_div(ctx, k(ctx, 1.0 / LN10), x))
-UNARY_OP(exp2, EXP2, exp2(x), ag_mul(ctx, k(ctx, LN2), y))
+UNARY_OP(rsqrt, RSQRT, 1.0 / sqrt(x), ag_mul(ctx, k(ctx, -0.5), ag_pow(ctx, y, 3.0)), -0.5 * s_pow(y, 3.0))
+UNARY_OP(log2, LOG2, log2(x), ag_div(ctx, k(ctx, 1.0 / LN2), x), (1.0 / LN2) / x)
+UNARY_OP(log10, LOG10, log10(x), ag_div(ctx, k(ctx, 1.0 / LN10), x), (1.0 / LN10) / x)
+UNARY_OP(exp2, EXP2, exp2(x), ag_mul(ctx, k(ctx, LN2), y), LN2 * y)
 
 /* ---- trigonometric and hyperbolic -------------------------------------------------------- */
 /* 1 - x^2 and x^2 + s, for the inverse functions' derivatives */
 static ag_var *one_minus_sq(ag_ctx *ctx, ag_var *x) { return ag_sub(ctx, k(ctx, 1.0), ag_square(ctx, x)); }
 static ag_var *sq_plus(ag_ctx *ctx, ag_var *x, double s) { return ag_add(ctx, ag_square(ctx, x), k(ctx, s)); }
-UNARY_OP(asin, ASIN, asin(x), ag_pow(ctx, one_minus_sq(ctx, x), -0.5))
-UNARY_OP(acos, ACOS, acos(x), ag_neg(ctx, ag_pow(ctx, one_minus_sq(ctx, x), -0.5)))
-UNARY_OP(atan, ATAN, atan(x), ag_div(ctx, k(ctx, 1.0), sq_plus(ctx, x, 1.0)))
-UNARY_OP(sinh, SINH, sinh(x), ag_cosh(ctx, x))
-UNARY_OP(cosh, COSH, cosh(x), ag_sinh(ctx, x))
-UNARY_OP(asinh, ASINH, asinh(x), ag_pow(ctx, sq_plus(ctx, x, 1.0), -0.5))
-UNARY_OP(acosh, ACOSH, acosh(x), ag_pow(ctx, sq_plus(ctx, x, -1.0), -0.5))
-UNARY_OP(atanh, ATANH, atanh(x), ag_div(ctx, k(ctx, 1.0), one_minus_sq(ctx, x)))
-UNARY_OP(erf, ERF, erf(x), ag_mul(ctx, k(ctx, TWO_OVER_SQRT_PI), ag_exp(ctx, ag_neg(ctx, ag_square(ctx, x)))))
+UNARY_OP(asin, ASIN, asin(x), ag_pow(ctx, one_minus_sq(ctx, x), -0.5), s_pow(1.0 - s_sq(x), -0.5))
+UNARY_OP(acos, ACOS, acos(x), ag_neg(ctx, ag_pow(ctx, one_minus_sq(ctx, x), -0.5)), s_neg(s_pow(1.0 - s_sq(x), -0.5)))
+UNARY_OP(atan, ATAN, atan(x), ag_div(ctx, k(ctx, 1.0), sq_plus(ctx, x, 1.0)), 1.0 / (s_sq(x) + 1.0))
+UNARY_OP(sinh, SINH, sinh(x), ag_cosh(ctx, x), op_cosh_scalar(NULL, x, 0.0))
+UNARY_OP(cosh, COSH, cosh(x), ag_sinh(ctx, x), op_sinh_scalar(NULL, x, 0.0))
+UNARY_OP(asinh, ASINH, asinh(x), ag_pow(ctx, sq_plus(ctx, x, 1.0), -0.5), s_pow(s_sq(x) + 1.0, -0.5))
+UNARY_OP(acosh, ACOSH, acosh(x), ag_pow(ctx, sq_plus(ctx, x, -1.0), -0.5), s_pow(s_sq(x) + -1.0, -0.5))
+UNARY_OP(atanh, ATANH, atanh(x), ag_div(ctx, k(ctx, 1.0), one_minus_sq(ctx, x)), 1.0 / (1.0 - s_sq(x)))
+UNARY_OP(erf, ERF, erf(x), ag_mul(ctx, k(ctx, TWO_OVER_SQRT_PI), ag_exp(ctx, ag_neg(ctx, ag_square(ctx, x)))),
+         TWO_OVER_SQRT_PI * s_exp(s_neg(s_sq(x))))
 
 /* ---- activations ---------------------------------------------------------------------------- */
 
@@ -83,6 +111,7 @@ int op_leaky_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_u
 int op_leaky_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return times_gy(ctx, gys, gxs, const_map(ctx, f->inputs[0], leaky_slope, &f->params));
 }
+UNARY_SCALAR_GRAD(leaky_relu, leaky_slope(x, p))
 
 /* elu: x where x > 0, else alpha*(exp(x) - 1); d = 1 where x > 0, else alpha*exp(x) */
 double op_elu_scalar(const ag_op_params *p, double x, double b) { return x > 0 ? x : p->p * expm1(x); }
@@ -99,6 +128,11 @@ static ag_var *elu_deriv(ag_ctx *ctx, ag_var *x, double alpha, double scale) {
 int op_elu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return times_gy(ctx, gys, gxs, elu_deriv(ctx, f->inputs[0], f->params.p, 1.0));
 }
+/* elu_deriv for one element */
+static double s_elu_deriv(double x, double alpha, double scale) {
+    return s_where(s_gt(x, 0.0), scale, (scale * alpha) * s_exp(x));
+}
+UNARY_SCALAR_GRAD(elu, s_elu_deriv(x, p->p, 1.0))
 
 /* selu: scale * elu(x, alpha) with PyTorch's constants */
 double op_selu_scalar(const ag_op_params *p, double x, double b) {
@@ -111,6 +145,7 @@ int op_selu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(c
 int op_selu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return times_gy(ctx, gys, gxs, elu_deriv(ctx, f->inputs[0], SELU_ALPHA, SELU_SCALE));
 }
+UNARY_SCALAR_GRAD(selu, s_elu_deriv(x, SELU_ALPHA, SELU_SCALE))
 
 /* silu: x * sigmoid(x); d = s * (1 + x*(1 - s)), s = sigmoid(x) */
 static double logistic(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
@@ -124,6 +159,11 @@ int op_silu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
     ag_var *d = ag_mul(ctx, s, ag_add(ctx, k(ctx, 1.0), ag_mul(ctx, x, ag_sub(ctx, k(ctx, 1.0), s))));
     return times_gy(ctx, gys, gxs, d);
 }
+static double s_silu_deriv(double x) {
+    double s = s_sigmoid(x);
+    return s * (1.0 + x * (1.0 - s));
+}
+UNARY_SCALAR_GRAD(silu, s_silu_deriv(x))
 
 /* softplus: log(1 + exp(beta x))/beta, x itself where beta x > threshold (PyTorch's);
  * d = sigmoid(beta x), 1 above the threshold */
@@ -143,6 +183,11 @@ int op_softplus_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **g
     ag_var *d = ag_where(ctx, ag_gt(ctx, bx, k(ctx, f->params.hi)), k(ctx, 1.0), ag_sigmoid(ctx, bx));
     return times_gy(ctx, gys, gxs, d);
 }
+static double s_softplus_deriv(double x, const ag_op_params *p) {
+    double bx = p->p * x;
+    return s_where(s_gt(bx, p->hi), 1.0, s_sigmoid(bx));
+}
+UNARY_SCALAR_GRAD(softplus, s_softplus_deriv(x, p))
 
 /* mish: x * tanh(softplus(x)); d = t + x * sigmoid(x) * (1 - t^2), t = tanh(softplus(x)) */
 double op_mish_scalar(const ag_op_params *p, double x, double b) {
@@ -160,6 +205,11 @@ int op_mish_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
                                       ag_sub(ctx, k(ctx, 1.0), ag_square(ctx, t))));
     return times_gy(ctx, gys, gxs, d);
 }
+static double s_mish_deriv(double x) {
+    double t = s_tanh(op_softplus_scalar(&(ag_op_params){.p = 1.0, .hi = 20.0}, x, 0.0));
+    return t + (x * s_sigmoid(x)) * (1.0 - s_sq(t));
+}
+UNARY_SCALAR_GRAD(mish, s_mish_deriv(x))
 
 /* hardtanh: x limited to [lo, hi]; d = 1 strictly inside, 0 elsewhere (PyTorch's) */
 static double strictly_inside(double x, const ag_op_params *p) { return p->lo < x && x < p->hi ? 1.0 : 0.0; }
@@ -178,6 +228,7 @@ int op_hardtanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_una
 int op_hardtanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return times_gy(ctx, gys, gxs, const_map(ctx, f->inputs[0], strictly_inside, &f->params));
 }
+UNARY_SCALAR_GRAD(hardtanh, strictly_inside(x, p))
 
 /* softmin along axis: softmax(-x), made of Neg and Softmax */
 ag_var *ag_softmin(ag_ctx *ctx, ag_var *x, int axis) { return ag_softmax(ctx, ag_neg(ctx, x), axis); }

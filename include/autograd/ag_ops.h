@@ -101,31 +101,31 @@ AG_BEGIN_DECLS
     X(WHERE, where, "Where", "where", 3, NONE, NO, INPUT_NAMES("cond", "a", "b"), GRAD, "d/dcond where(cond, a, b): none (a condition); d/da where(cond, a, b) = 1 where cond, else 0; d/db where(cond, a, b) = 1 where not cond, else 0") \
     X(MAXIMUM, maximum, "Maximum", "maximum", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da maximum(a, b) = 1 where a > b, 0.5 where a == b, else 0; d/db maximum(a, b) = 1 where b > a, 0.5 where a == b, else 0") \
     X(MINIMUM, minimum, "Minimum", "minimum", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da minimum(a, b) = 1 where a < b, 0.5 where a == b, else 0; d/db minimum(a, b) = 1 where b < a, 0.5 where a == b, else 0") \
-    X(LEAKY_RELU, leaky_relu, "LeakyReLU", "leaky_relu", 1, P, YES, NO_OPERANDS, GRAD, "d/dx leaky_relu(x) = 1 where x > 0, else negative_slope") \
-    X(ELU, elu, "ELU", "elu", 1, P, YES, NO_OPERANDS, GRAD, "d/dx elu(x) = 1 where x > 0, else alpha*exp(x)") \
-    X(SELU, selu, "SELU", "selu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx selu(x) = scale where x > 0, else scale*alpha*exp(x)") \
-    X(SILU, silu, "SiLU", "silu", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx silu(x) = s*(1 + x*(1 - s)), s = sigmoid(x)") \
-    X(SOFTPLUS, softplus, "Softplus", "softplus", 1, P, YES, NO_OPERANDS, GRAD, "d/dx softplus(x) = sigmoid(beta*x), 1 where beta*x > threshold") \
-    X(MISH, mish, "Mish", "mish", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx mish(x) = t + x*sigmoid(x)*(1 - t^2), t = tanh(softplus(x))") \
-    X(HARDTANH, hardtanh, "Hardtanh", "hardtanh", 1, CLIP, YES, NO_OPERANDS, GRAD, "d/dx hardtanh(x) = 1 where min_val < x < max_val, else 0") \
-    X(SIGN, sign, "Sign", "sign", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sign(x) = 0") \
-    X(FLOOR, floor, "Floor", "floor", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx floor(x) = 0") \
-    X(CEIL, ceil, "Ceil", "ceil", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx ceil(x) = 0") \
-    X(ROUND, round, "Round", "round", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx round(x) = 0") \
-    X(TRUNC, trunc, "Trunc", "trunc", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx trunc(x) = 0") \
-    X(RSQRT, rsqrt, "Rsqrt", "rsqrt", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx rsqrt(x) = -0.5*rsqrt(x)^3") \
-    X(LOG2, log2, "Log2", "log2", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx log2(x) = 1/(x*ln 2)") \
-    X(LOG10, log10, "Log10", "log10", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx log10(x) = 1/(x*ln 10)") \
-    X(EXP2, exp2, "Exp2", "exp2", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx exp2(x) = exp2(x)*ln 2") \
-    X(ASIN, asin, "Asin", "asin", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx asin(x) = 1/sqrt(1 - x^2)") \
-    X(ACOS, acos, "Acos", "acos", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx acos(x) = -1/sqrt(1 - x^2)") \
-    X(ATAN, atan, "Atan", "atan", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx atan(x) = 1/(1 + x^2)") \
-    X(SINH, sinh, "Sinh", "sinh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx sinh(x) = cosh(x)") \
-    X(COSH, cosh, "Cosh", "cosh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx cosh(x) = sinh(x)") \
-    X(ASINH, asinh, "Asinh", "asinh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx asinh(x) = 1/sqrt(x^2 + 1)") \
-    X(ACOSH, acosh, "Acosh", "acosh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx acosh(x) = 1/sqrt(x^2 - 1)") \
-    X(ATANH, atanh, "Atanh", "atanh", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx atanh(x) = 1/(1 - x^2)") \
-    X(ERF, erf, "Erf", "erf", 1, NONE, YES, NO_OPERANDS, GRAD, "d/dx erf(x) = 2/sqrt(pi)*exp(-x^2)") \
+    X(LEAKY_RELU, leaky_relu, "LeakyReLU", "leaky_relu", 1, P, FULL, NO_OPERANDS, GRAD, "d/dx leaky_relu(x) = 1 where x > 0, else negative_slope") \
+    X(ELU, elu, "ELU", "elu", 1, P, FULL, NO_OPERANDS, GRAD, "d/dx elu(x) = 1 where x > 0, else alpha*exp(x)") \
+    X(SELU, selu, "SELU", "selu", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx selu(x) = scale where x > 0, else scale*alpha*exp(x)") \
+    X(SILU, silu, "SiLU", "silu", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx silu(x) = s*(1 + x*(1 - s)), s = sigmoid(x)") \
+    X(SOFTPLUS, softplus, "Softplus", "softplus", 1, P, FULL, NO_OPERANDS, GRAD, "d/dx softplus(x) = sigmoid(beta*x), 1 where beta*x > threshold") \
+    X(MISH, mish, "Mish", "mish", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx mish(x) = t + x*sigmoid(x)*(1 - t^2), t = tanh(softplus(x))") \
+    X(HARDTANH, hardtanh, "Hardtanh", "hardtanh", 1, CLIP, FULL, NO_OPERANDS, GRAD, "d/dx hardtanh(x) = 1 where min_val < x < max_val, else 0") \
+    X(SIGN, sign, "Sign", "sign", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx sign(x) = 0") \
+    X(FLOOR, floor, "Floor", "floor", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx floor(x) = 0") \
+    X(CEIL, ceil, "Ceil", "ceil", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx ceil(x) = 0") \
+    X(ROUND, round, "Round", "round", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx round(x) = 0") \
+    X(TRUNC, trunc, "Trunc", "trunc", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx trunc(x) = 0") \
+    X(RSQRT, rsqrt, "Rsqrt", "rsqrt", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx rsqrt(x) = -0.5*rsqrt(x)^3") \
+    X(LOG2, log2, "Log2", "log2", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx log2(x) = 1/(x*ln 2)") \
+    X(LOG10, log10, "Log10", "log10", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx log10(x) = 1/(x*ln 10)") \
+    X(EXP2, exp2, "Exp2", "exp2", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx exp2(x) = exp2(x)*ln 2") \
+    X(ASIN, asin, "Asin", "asin", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx asin(x) = 1/sqrt(1 - x^2)") \
+    X(ACOS, acos, "Acos", "acos", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx acos(x) = -1/sqrt(1 - x^2)") \
+    X(ATAN, atan, "Atan", "atan", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx atan(x) = 1/(1 + x^2)") \
+    X(SINH, sinh, "Sinh", "sinh", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx sinh(x) = cosh(x)") \
+    X(COSH, cosh, "Cosh", "cosh", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx cosh(x) = sinh(x)") \
+    X(ASINH, asinh, "Asinh", "asinh", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx asinh(x) = 1/sqrt(x^2 + 1)") \
+    X(ACOSH, acosh, "Acosh", "acosh", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx acosh(x) = 1/sqrt(x^2 - 1)") \
+    X(ATANH, atanh, "Atanh", "atanh", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx atanh(x) = 1/(1 - x^2)") \
+    X(ERF, erf, "Erf", "erf", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx erf(x) = 2/sqrt(pi)*exp(-x^2)") \
     X(LOGADDEXP, logaddexp, "LogAddExp", "logaddexp", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da logaddexp(a, b) = exp(a - y); d/db logaddexp(a, b) = exp(b - y), y = logaddexp(a, b)") \
     X(FMOD, fmod, "Fmod", "fmod", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da fmod(a, b) = 1; d/db fmod(a, b) = -trunc(a/b)") \
     X(LOG_SOFTMAX, log_softmax, "LogSoftmax", "log_softmax", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx log_softmax(x) = gy - exp(y)*sum(gy) along the axis, y = log_softmax(x)") \

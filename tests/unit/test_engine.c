@@ -739,7 +739,7 @@ static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
     while (c->n < 34) {
         ag_var *a = c->v[flat_rand(&s) % (uint32_t)c->n], *b = c->v[flat_rand(&s) % (uint32_t)c->n];
         ag_var *r;
-        switch (flat_rand(&s) % 21) {
+        switch (flat_rand(&s) % 40) {
         case 0: r = ag_add(ctx, a, b); break;
         case 1: r = ag_sub(ctx, a, b); break;
         case 2: r = ag_mul(ctx, a, b); break;
@@ -760,6 +760,31 @@ static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
         case 18: r = ag_relu(ctx, ag_sub(ctx, a, b)); break;
         case 19: r = ag_gelu(ctx, a); break;
         case 20: r = ag_clip(ctx, a, -0.5, 0.5); break;
+        /* ops_act.c's one-input ops (their scalar gradients mirror the
+         * derivative's ops), inside their domains */
+        case 21: r = ag_leaky_relu(ctx, a, 0.1); break;
+        case 22: r = ag_elu(ctx, a, 1.5); break;
+        case 23: r = ag_selu(ctx, a); break;
+        case 24: r = ag_silu(ctx, a); break;
+        case 25: r = flat_rand(&s) % 2 ? ag_softplus(ctx, a, 1.0, 20.0) : ag_softplus(ctx, a, 2.0, 0.5); break;
+        case 26: r = ag_mish(ctx, a); break;
+        case 27: r = ag_hardtanh(ctx, a, -0.5, 0.5); break;
+        case 28: {
+            ag_var *(*step[])(ag_ctx *, ag_var *) = {ag_sign, ag_floor, ag_ceil, ag_round, ag_trunc};
+            r = ag_add(ctx, step[flat_rand(&s) % 5](ctx, a), a);
+            break;
+        }
+        case 29: r = ag_item(a) > 0.1 ? ag_rsqrt(ctx, a) : ag_exp2(ctx, a); break;
+        case 30: r = ag_item(a) > 0.1 ? (flat_rand(&s) % 2 ? ag_log2(ctx, a) : ag_log10(ctx, a)) : ag_atan(ctx, a); break;
+        case 31: r = ag_asin(ctx, ag_mul(ctx, ag_tanh(ctx, a), S(0.9))); break;
+        case 32: r = ag_acos(ctx, ag_mul(ctx, ag_tanh(ctx, a), S(0.9))); break;
+        case 33: r = ag_atan(ctx, a); break;
+        case 34: r = ag_sinh(ctx, ag_tanh(ctx, a)); break;
+        case 35: r = ag_cosh(ctx, ag_tanh(ctx, a)); break;
+        case 36: r = ag_asinh(ctx, a); break;
+        case 37: r = ag_acosh(ctx, ag_add(ctx, S(1.25), ag_square(ctx, a))); break;
+        case 38: r = ag_atanh(ctx, ag_mul(ctx, ag_tanh(ctx, a), S(0.5))); break;
+        case 39: r = ag_erf(ctx, a); break;
         default: r = ag_sub(ctx, a, a); break;
         }
         if (fabs(ag_item(r)) > 100) r = ag_tanh(ctx, r); /* keep it finite */
@@ -770,7 +795,7 @@ static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
     ag_var *y = c->v[c->n - 1];
     for (int k = 2; k <= 6; k++) {
         ag_var *t = c->v[c->n - k];
-        if (odd_op && k == 4) t = ag_silu(ctx, t); /* no scalar_grad: the flat pass declines */
+        if (odd_op && k == 4) t = ag_logaddexp(ctx, t, t); /* no scalar_grad: the flat pass declines */
         y = adds || k % 2 ? ag_add(ctx, y, t) : ag_mul(ctx, y, t);
     }
     c->y = y;
