@@ -4,10 +4,10 @@
  * logaddexp, fmod, hypot, copysign, remainder and floor_divide (broadcasting).  Each forward applies the op's scalar
  * hook to every element (so the 0-d fast path gives the same bits); each
  * backward is gy times the local derivative built from public ops, so
- * create_graph can differentiate it again.  The one-input ops' scalar
- * gradients (op_<stem>_scalar_grad, backward's flat pass) compute that
- * derivative for one element with the same ops' scalar hooks in the same
- * order (the s_* helpers below), so they give the backward's bits. */
+ * create_graph can differentiate it again.  The scalar gradients
+ * (op_<stem>_scalar_grad, backward's flat pass) compute those gradients for
+ * one element with the same ops' scalar hooks in the same order (the s_*
+ * helpers below), so they give the backward's bits. */
 #include <math.h>
 #include <string.h>
 
@@ -252,6 +252,11 @@ int op_logaddexp_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **
     gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_exp(ctx, ag_sub(ctx, b, y))), b);
     return gxs[0] && gxs[1] ? 0 : -1;
 }
+unsigned op_logaddexp_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y, double *ga,
+                                  double *gb) {
+    *ga = gy * s_exp(a - y), *gb = gy * s_exp(b - y);
+    return 0;
+}
 
 /* fmod: C's fmod, the sign of a (torch.fmod); ga = gy, gb = -gy * trunc(a / b) */
 double op_fmod_scalar(const ag_op_params *p, double a, double b) { return fmod(a, b); }
@@ -264,6 +269,11 @@ int op_fmod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
     gxs[0] = reduce_to(ctx, gys[0], a);
     gxs[1] = reduce_to(ctx, ag_neg(ctx, ag_mul(ctx, gys[0], ag_trunc(ctx, ag_div(ctx, a, b)))), b);
     return gxs[0] && gxs[1] ? 0 : -1;
+}
+unsigned op_fmod_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y, double *ga,
+                             double *gb) {
+    *ga = gy, *gb = s_neg(gy * op_trunc_scalar(NULL, a / b, 0.0));
+    return SCALAR_GRAD_PASSES_A; /* ga is gy's own variable */
 }
 
 /* hypot: sqrt(a^2 + b^2) without overflow (C's hypot, torch.hypot);
@@ -279,6 +289,11 @@ int op_hypot_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs)
     gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], ag_div(ctx, b, y)), b);
     return gxs[0] && gxs[1] ? 0 : -1;
 }
+unsigned op_hypot_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y, double *ga,
+                              double *gb) {
+    *ga = gy * (a / y), *gb = gy * (b / y);
+    return 0;
+}
 
 /* copysign: |a| with b's sign bit (C's copysign, torch.copysign);
  * ga = gy * y / a, 0 where a = 0 (PyTorch's): sign(a) * copysign(1, b); gb = 0 */
@@ -293,6 +308,11 @@ int op_copysign_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **g
     gxs[0] = reduce_to(ctx, ag_mul(ctx, gys[0], ratio), a);
     gxs[1] = reduce_to(ctx, ag_mul(ctx, gys[0], const_scalar(ctx, 0.0)), b);
     return gxs[0] && gxs[1] ? 0 : -1;
+}
+unsigned op_copysign_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y, double *ga,
+                                 double *gb) {
+    *ga = gy * (op_sign_scalar(NULL, a, 0.0) * op_copysign_scalar(NULL, 1.0, b)), *gb = gy * 0.0;
+    return 0;
 }
 
 /* a // b floored as Python's float // and torch.floor_divide: through fmod,
@@ -322,6 +342,11 @@ int op_remainder_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **
     gxs[0] = reduce_to(ctx, gys[0], a);
     gxs[1] = reduce_to(ctx, ag_neg(ctx, ag_mul(ctx, gys[0], ag_floor_divide(ctx, a, b))), b);
     return gxs[0] && gxs[1] ? 0 : -1;
+}
+unsigned op_remainder_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y, double *ga,
+                                  double *gb) {
+    *ga = gy, *gb = s_neg(gy * floor_quotient(a, b));
+    return SCALAR_GRAD_PASSES_A; /* ga is gy's own variable */
 }
 
 /* floor_divide: a // b, floored; no gradient, as PyTorch defines none */

@@ -197,6 +197,17 @@ int op_powv_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
     gxs[1] = reduce_to(ctx, any_b ? zero_where(ctx, gb, mask_b) : gb, b);
     return gxs[0] && gxs[1] ? 0 : -1;
 }
+/* op_powv_backward for one element: a mask of 1 makes the base a + 1 and
+ * the gradient times 1 - 1 */
+unsigned op_powv_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y, double *ga,
+                             double *gb) {
+    bool any_a = zero_exponent_at_zero(a, b), any_b = zero_base(a, b);
+    double g = gy * (b * op_powv_scalar(NULL, any_a ? a + 1.0 : a, b - 1.0));
+    *ga = any_a ? g * (1.0 - 1.0) : g;
+    double h = gy * (y * op_log_scalar(NULL, any_b ? a + 1.0 : a, 0.0));
+    *gb = any_b ? h * (1.0 - 1.0) : h;
+    return 0;
+}
 
 /* ---- one element, for op_apply's scalar fast path ------------------------------------- */
 

@@ -108,3 +108,19 @@ int op_maximum_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 int op_minimum_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     return extremum_backward(ctx, f, gys, gxs, false);
 }
+/* extremum_backward for one element, with the same ops' scalar hooks */
+static unsigned extremum_scalar_grad(double gy, double a, double b, bool max, double *ga, double *gb) {
+    double tie = 0.5 * op_eq_scalar(NULL, a, b);
+    double wins_a = max ? op_gt_scalar(NULL, a, b) : op_lt_scalar(NULL, a, b);
+    double wins_b = max ? op_gt_scalar(NULL, b, a) : op_lt_scalar(NULL, b, a);
+    *ga = gy * (wins_a + tie), *gb = gy * (wins_b + tie);
+    return 0;
+}
+unsigned op_maximum_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y, double *ga,
+                                double *gb) {
+    return extremum_scalar_grad(gy, a, b, true, ga, gb);
+}
+unsigned op_minimum_scalar_grad(const ag_op_params *p, double gy, double a, double b, double y, double *ga,
+                                double *gb) {
+    return extremum_scalar_grad(gy, a, b, false, ga, gb);
+}

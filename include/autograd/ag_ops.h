@@ -53,7 +53,7 @@ AG_BEGIN_DECLS
     X(DIV, div, "Div", "div", 2, NONE, FULL, OPERANDS("a", "b", "a / b"), GRAD, "d/da a/b = 1/b; d/db a/b = -a/b^2") \
     X(NEG, neg, "Neg", "neg", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx -x = -1") \
     X(POW, pow, "Pow", "pow", 1, P, FULL, NO_OPERANDS, GRAD, "d/dx x^p = p*x^(p-1)") \
-    X(POWV, powv, "Pow", "pow", 2, NONE, YES, OPERANDS("base", "exp", "base ^ exp"), GRAD, "d/dbase base^exp = exp*base^(exp-1); d/dexp base^exp = base^exp*log(base)") \
+    X(POWV, powv, "Pow", "pow", 2, NONE, FULL, OPERANDS("base", "exp", "base ^ exp"), GRAD, "d/dbase base^exp = exp*base^(exp-1); d/dexp base^exp = base^exp*log(base)") \
     X(EXP, exp, "Exp", "exp", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx exp(x) = exp(x)") \
     X(LOG, log, "Log", "log", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx log(x) = 1/x") \
     X(SIN, sin, "Sin", "sin", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx sin(x) = cos(x)") \
@@ -99,8 +99,8 @@ AG_BEGIN_DECLS
     X(ISFINITE, isfinite, "IsFinite", "isfinite", 1, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its 0/1 result is a constant)") \
     X(ISCLOSE, isclose, "IsClose", "isclose", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (its 0/1 result is a constant)") \
     X(WHERE, where, "Where", "where", 3, NONE, NO, INPUT_NAMES("cond", "a", "b"), GRAD, "d/dcond where(cond, a, b): none (a condition); d/da where(cond, a, b) = 1 where cond, else 0; d/db where(cond, a, b) = 1 where not cond, else 0") \
-    X(MAXIMUM, maximum, "Maximum", "maximum", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da maximum(a, b) = 1 where a > b, 0.5 where a == b, else 0; d/db maximum(a, b) = 1 where b > a, 0.5 where a == b, else 0") \
-    X(MINIMUM, minimum, "Minimum", "minimum", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da minimum(a, b) = 1 where a < b, 0.5 where a == b, else 0; d/db minimum(a, b) = 1 where b < a, 0.5 where a == b, else 0") \
+    X(MAXIMUM, maximum, "Maximum", "maximum", 2, NONE, FULL, NO_OPERANDS, GRAD, "d/da maximum(a, b) = 1 where a > b, 0.5 where a == b, else 0; d/db maximum(a, b) = 1 where b > a, 0.5 where a == b, else 0") \
+    X(MINIMUM, minimum, "Minimum", "minimum", 2, NONE, FULL, NO_OPERANDS, GRAD, "d/da minimum(a, b) = 1 where a < b, 0.5 where a == b, else 0; d/db minimum(a, b) = 1 where b < a, 0.5 where a == b, else 0") \
     X(LEAKY_RELU, leaky_relu, "LeakyReLU", "leaky_relu", 1, P, FULL, NO_OPERANDS, GRAD, "d/dx leaky_relu(x) = 1 where x > 0, else negative_slope") \
     X(ELU, elu, "ELU", "elu", 1, P, FULL, NO_OPERANDS, GRAD, "d/dx elu(x) = 1 where x > 0, else alpha*exp(x)") \
     X(SELU, selu, "SELU", "selu", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx selu(x) = scale where x > 0, else scale*alpha*exp(x)") \
@@ -126,8 +126,8 @@ AG_BEGIN_DECLS
     X(ACOSH, acosh, "Acosh", "acosh", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx acosh(x) = 1/sqrt(x^2 - 1)") \
     X(ATANH, atanh, "Atanh", "atanh", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx atanh(x) = 1/(1 - x^2)") \
     X(ERF, erf, "Erf", "erf", 1, NONE, FULL, NO_OPERANDS, GRAD, "d/dx erf(x) = 2/sqrt(pi)*exp(-x^2)") \
-    X(LOGADDEXP, logaddexp, "LogAddExp", "logaddexp", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da logaddexp(a, b) = exp(a - y); d/db logaddexp(a, b) = exp(b - y), y = logaddexp(a, b)") \
-    X(FMOD, fmod, "Fmod", "fmod", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da fmod(a, b) = 1; d/db fmod(a, b) = -trunc(a/b)") \
+    X(LOGADDEXP, logaddexp, "LogAddExp", "logaddexp", 2, NONE, FULL, NO_OPERANDS, GRAD, "d/da logaddexp(a, b) = exp(a - y); d/db logaddexp(a, b) = exp(b - y), y = logaddexp(a, b)") \
+    X(FMOD, fmod, "Fmod", "fmod", 2, NONE, FULL, NO_OPERANDS, GRAD, "d/da fmod(a, b) = 1; d/db fmod(a, b) = -trunc(a/b)") \
     X(LOG_SOFTMAX, log_softmax, "LogSoftmax", "log_softmax", 1, AXIS, NO, NO_OPERANDS, GRAD, "d/dx log_softmax(x) = gy - exp(y)*sum(gy) along the axis, y = log_softmax(x)") \
     X(LOGSUMEXP, logsumexp, "LogSumExp", "logsumexp", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx logsumexp(x) = exp(x - y), y = logsumexp(x)") \
     X(PROD, prod, "Prod", "prod", 1, AXES, NO, NO_OPERANDS, GRAD, "d/dx prod(x) = the product of the other elements") \
@@ -141,12 +141,12 @@ AG_BEGIN_DECLS
     X(ARGSORT, argsort, "ArgSort", "argsort", 1, AXIS, NO, NO_OPERANDS, NO_GRAD, "no gradient: d/dx is none (its result holds indices or 0/1)") \
     X(GATHER, gather, "Gather", "gather", 2, AXIS, NO, INPUT_NAMES("x", "index"), GRAD, "d/dx gather(x, index) = gy added back at the indices; d/dindex gather(x, index): none (indices)") \
     X(SCATTER_ADD, scatter_add, "ScatterAdd", "scatter_add", 2, AXIS, NO, INPUT_NAMES("src", "index"), GRAD, "d/dsrc scatter_add(src, index) = gy gathered at the indices; d/dindex scatter_add(src, index): none (indices)") \
-    X(HYPOT, hypot, "Hypot", "hypot", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da hypot(a, b) = a/y; d/db hypot(a, b) = b/y, y = hypot(a, b)") \
+    X(HYPOT, hypot, "Hypot", "hypot", 2, NONE, FULL, NO_OPERANDS, GRAD, "d/da hypot(a, b) = a/y; d/db hypot(a, b) = b/y, y = hypot(a, b)") \
     X(IM2COL, im2col, "Im2col", "im2col", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx im2col(x) = col2im(gy): each column's entries added back at their pixels") \
     X(COL2IM, col2im, "Col2im", "col2im", 1, KERNEL, NO, INPUT_NAMES("cols"), GRAD, "d/dcols col2im(cols) = im2col(gy)") \
     X(MAX_POOL2D, max_pool2d, "MaxPool2d", "max_pool2d", 1, KERNEL, NO, NO_OPERANDS, GRAD, "d/dx max_pool2d(x) = gy at each window's (first) maximum, 0 elsewhere") \
-    X(COPYSIGN, copysign, "Copysign", "copysign", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da copysign(a, b) = y/a (0 where a = 0); d/db copysign(a, b) = 0") \
-    X(REMAINDER, remainder, "Remainder", "remainder", 2, NONE, YES, NO_OPERANDS, GRAD, "d/da a % b = 1; d/db a % b = -(a // b)") \
+    X(COPYSIGN, copysign, "Copysign", "copysign", 2, NONE, FULL, NO_OPERANDS, GRAD, "d/da copysign(a, b) = y/a (0 where a = 0); d/db copysign(a, b) = 0") \
+    X(REMAINDER, remainder, "Remainder", "remainder", 2, NONE, FULL, NO_OPERANDS, GRAD, "d/da a % b = 1; d/db a % b = -(a // b)") \
     X(FLOOR_DIVIDE, floor_divide, "FloorDivide", "floor_divide", 2, NONE, YES, NO_OPERANDS, NO_GRAD, "no gradient: d/da and d/db are none (PyTorch defines none)")
 
 /* The op table's kinds, in the list's order. */

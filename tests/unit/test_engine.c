@@ -739,7 +739,7 @@ static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
     while (c->n < 34) {
         ag_var *a = c->v[flat_rand(&s) % (uint32_t)c->n], *b = c->v[flat_rand(&s) % (uint32_t)c->n];
         ag_var *r;
-        switch (flat_rand(&s) % 40) {
+        switch (flat_rand(&s) % 48) {
         case 0: r = ag_add(ctx, a, b); break;
         case 1: r = ag_sub(ctx, a, b); break;
         case 2: r = ag_mul(ctx, a, b); break;
@@ -785,6 +785,23 @@ static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
         case 37: r = ag_acosh(ctx, ag_add(ctx, S(1.25), ag_square(ctx, a))); break;
         case 38: r = ag_atanh(ctx, ag_mul(ctx, ag_tanh(ctx, a), S(0.5))); break;
         case 39: r = ag_erf(ctx, a); break;
+        /* two inputs (ties, a zero base or exponent sometimes) */
+        case 40: r = flat_rand(&s) % 3 ? ag_maximum(ctx, a, b) : ag_maximum(ctx, a, a); break;
+        case 41: r = flat_rand(&s) % 3 ? ag_minimum(ctx, a, b) : ag_minimum(ctx, b, b); break;
+        case 42: r = ag_logaddexp(ctx, a, b); break;
+        case 43: r = fabs(ag_item(a)) + fabs(ag_item(b)) > 0.1 ? ag_hypot(ctx, a, b) : ag_neg(ctx, a); break;
+        case 44: r = ag_copysign(ctx, a, b); break;
+        case 45: r = fabs(ag_item(b)) > 0.1 ? (flat_rand(&s) % 2 ? ag_fmod(ctx, a, b) : ag_remainder(ctx, a, b))
+                                            : ag_neg(ctx, b);
+            break;
+        case 46: {
+            ag_var *base = ag_abs(ctx, a), *e = b;
+            if (flat_rand(&s) % 4 == 0) base = ag_mul(ctx, base, S(0.0)); /* 0^b: d/db masked */
+            if (flat_rand(&s) % 4 == 0) e = ag_mul(ctx, e, S(0.0));       /* b = 0: d/da masked at 0 */
+            r = ag_item(base) > 0.05 || ag_item(e) >= 0 ? ag_powv(ctx, base, e) : ag_neg(ctx, e);
+            break;
+        }
+        case 47: r = ag_maximum(ctx, ag_relu(ctx, a), S(0.0)); break;
         default: r = ag_sub(ctx, a, a); break;
         }
         if (fabs(ag_item(r)) > 100) r = ag_tanh(ctx, r); /* keep it finite */
@@ -795,7 +812,8 @@ static void flat_build(flat_case *c, uint32_t seed, bool odd_op) {
     ag_var *y = c->v[c->n - 1];
     for (int k = 2; k <= 6; k++) {
         ag_var *t = c->v[c->n - k];
-        if (odd_op && k == 4) t = ag_logaddexp(ctx, t, t); /* no scalar_grad: the flat pass declines */
+        if (odd_op && k == 4) /* where has no scalar hook: the flat pass declines */
+            t = ag_where(ctx, ag_gt(ctx, t, S(0.0)), t, ag_neg(ctx, t));
         y = adds || k % 2 ? ag_add(ctx, y, t) : ag_mul(ctx, y, t);
     }
     c->y = y;
@@ -869,6 +887,35 @@ static void flat_compare(uint32_t seed, bool odd_op, bool changed, bool finite_c
         assert_int_equal(flat_holder(&plain, gp), flat_holder(&flat, gf)); /* the same sharing */
     }
     if (!odd_op && !changed && !finite_check) assert_true(made[1] <= made[0]);
+}
+
+/* Each two-input op with a scalar gradient in y = op(a, b) + c, both
+ * passes: the same bits in a.grad and b.grad, and the same sharing (fmod's
+ * and remainder's d/da is gy's own variable, which c.grad holds too), at
+ * inputs with ties, zeros, signs and a zero base or exponent. */
+static void test_flat_two_input_ops(void **state) {
+    ag_var *(*ops[])(ag_ctx *, ag_var *, ag_var *) = {ag_fmod,     ag_remainder, ag_maximum, ag_minimum,
+                                                      ag_logaddexp, ag_hypot,    ag_copysign, ag_powv};
+    const double pairs[][2] = {{1.5, 0.4}, {-1.5, 0.4}, {0.7, 0.7}, {0.0, 2.0}, {0.0, 0.0}, {2.0, 0.0}, {0.3, -1.2}};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+        for (size_t j = 0; j < sizeof pairs / sizeof pairs[0]; j++) {
+            double ga[2], gb[2];
+            bool shared[2];
+            for (int run = 0; run < 2; run++) {
+                ctx->plain_backward = run == 0;
+                ag_var *a = S(pairs[j][0]), *b = S(pairs[j][1]), *c = S(-0.5);
+                ag_var *y = ag_add(ctx, ops[k](ctx, a, b), c);
+                assert_int_equal(ag_backward(ctx, y, NULL), 0);
+                ga[run] = ag_item(ag_grad(a)), gb[run] = ag_item(ag_grad(b));
+                shared[run] = ag_grad(a) == ag_grad(c);
+                ag_gc(ctx);
+            }
+            ctx->plain_backward = false;
+            if (memcmp(&ga[0], &ga[1], sizeof ga[0]) != 0 || memcmp(&gb[0], &gb[1], sizeof gb[0]) != 0 ||
+                shared[0] != shared[1])
+                fail_msg("op %zu at (%g, %g): plain %.17g %.17g (shared %d), flat %.17g %.17g (shared %d)", k,
+                         pairs[j][0], pairs[j][1], ga[0], gb[0], shared[0], ga[1], gb[1], shared[1]);
+        }
 }
 
 static void test_flat_pass_as_plain(void **state) {
@@ -1370,6 +1417,7 @@ int main(void) {
         CTX_TEST(test_backward_options_grow),
         CTX_TEST(test_backward_reclaims_when_it_pays),
         CTX_TEST(test_flat_pass_as_plain),
+        CTX_TEST(test_flat_two_input_ops),
         cmocka_unit_test(test_ctx_free_refused_during_backward),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
