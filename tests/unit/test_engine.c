@@ -889,6 +889,22 @@ static void flat_compare(uint32_t seed, bool odd_op, bool changed, bool finite_c
     if (!odd_op && !changed && !finite_check) assert_true(made[1] <= made[0]);
 }
 
+/* Every op with a gradient and a scalar hook has a scalar gradient (FULL,
+ * not YES in AG_OP_LIST): one without it in a graph of one-element values
+ * sends the whole backward to the plain pass. */
+static void test_scalar_ops_have_scalar_gradients(void **state) {
+    (void)state;
+    int missing = 0;
+#define SCALAR_GRAD_ROW(ID, stem, name, symbol, arity, label, scalar, operands, grad, rule)            \
+    if (strcmp(#scalar, "YES") == 0 && strcmp(#grad, "GRAD") == 0) {                                    \
+        print_message("%s has a scalar hook and a gradient but no scalar gradient\n", name);           \
+        missing++;                                                                                     \
+    }
+    AG_OP_LIST(SCALAR_GRAD_ROW)
+#undef SCALAR_GRAD_ROW
+    assert_int_equal(missing, 0);
+}
+
 /* Each two-input op with a scalar gradient in y = op(a, b) + c, both
  * passes: the same bits in a.grad and b.grad, and the same sharing (fmod's
  * and remainder's d/da is gy's own variable, which c.grad holds too), at
@@ -1418,6 +1434,7 @@ int main(void) {
         CTX_TEST(test_backward_reclaims_when_it_pays),
         CTX_TEST(test_flat_pass_as_plain),
         CTX_TEST(test_flat_two_input_ops),
+        cmocka_unit_test(test_scalar_ops_have_scalar_gradients),
         cmocka_unit_test(test_ctx_free_refused_during_backward),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
