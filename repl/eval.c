@@ -62,6 +62,11 @@ bool eval_lookup_name(repl *r, const char *name, repl_value *out) {
  * session's names stay (memo_keep_past_frame): a def called in a loop looks
  * up only the locals it binds anew. */
 
+/* The table entry whose value a binding memo's slot is. */
+static inline const name_entry *slot_entry(const void *binding) {
+    return (const name_entry *)((const char *)binding - offsetof(name_entry, value));
+}
+
 static void memo_keep(repl *r, ast_memo *m, int what, const void *binding) {
     r->eval.memos_made++;
     m->generation = memo_generation(r->eval.locals);
@@ -72,7 +77,7 @@ static void memo_keep(repl *r, ast_memo *m, int what, const void *binding) {
     m->key = NULL; /* a frame's slot: its key, for the def's next calls (memo_valid) */
     m->frame_free = false;
     if (r->eval.locals != NULL && r->eval.locals->hosting == 0 && (what == MEMO_LOCAL || what == MEMO_BIND))
-        m->key = ((const name_entry *)((const char *)binding - offsetof(name_entry, value)))->name;
+        m->key = slot_entry(binding)->name;
 }
 
 /* Whether a memo of a frame's slot (MEMO_LOCAL, MEMO_BIND inside a def)
@@ -86,7 +91,7 @@ static void memo_keep(repl *r, ast_memo *m, int what, const void *binding) {
  * look-up at its next call, whose frame is new but lies at the same place
  * on the stack and fills its slots in the same order. */
 static bool memo_frame_slot_holds(const name_table *t, const ast_memo *m) {
-    const name_entry *e = (const name_entry *)((const char *)m->binding - offsetof(name_entry, value));
+    const name_entry *e = slot_entry(m->binding);
     uintptr_t at = (uintptr_t)e, first = (uintptr_t)t->entries;
     return at >= first && at < first + (uintptr_t)t->capacity * sizeof *e && e->name == m->key;
 }
