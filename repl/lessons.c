@@ -177,10 +177,13 @@ int lesson_list(FILE *out, int root_fd, const char *root) {
         closedir(dir);
     }
     if (count > 1) qsort(all, (size_t)count, sizeof *all, by_name); /* all is NULL when none was found */
+    int width = 16; /* the names' column: as wide as the longest name */
+    for (int i = 0; i < count; i++)
+        if ((int)strlen(all[i].name) > width) width = (int)strlen(all[i].name);
     for (int i = 0; i < count; i++) {
         char text[256];
         describe(all[i].path, root_fd, root, text, sizeof text);
-        fprintf(out, "  %-16s %s\n", all[i].name, text);
+        fprintf(out, "  %-*s %s\n", width, all[i].name, text);
     }
     free(all);
     return count;
