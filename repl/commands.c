@@ -103,7 +103,8 @@ static const char language_help_before[] =
     "  x = 1.0                  bind a name; the literal becomes a leaf variable named x\n"
     "  y = sin(x) + x^2         operators build the graph; the result is named y\n"
     "  y                        an expression statement prints its value (at top level only)\n"
-    "  x -= 0.01 * x.grad       an update: in place, on x's data, no graph (also += *= /=)\n"
+    "  x -= 0.01 * x.grad       an update: in place, on x's data, no graph (also += *= /= %= //=\n"
+    "                           ^= **=; @= is not: write x = x @ e)\n"
     "  L += x * i               a term: L = L + x * i, recorded in the graph (rule below)\n"
     "  x.data = e   x.grad = none   set x's value in place (same shape) / clear its gradient\n"
     "                           a graph built before an update cannot backward through the old value\n"
@@ -152,10 +153,10 @@ static const char language_help_before[] =
     "  of x the index is for.\n";
 /* ...then "Attributes: x.data ..." from repl_variable_attribute_table, then: */
 static const char language_help_after[] =
-    "x op= e (op + - * /) when x is a variable: if x is a leaf (no op made it) and e is an\n"
-    "  update -- e uses a gradient (x.grad), or no named variable at all (numbers, literals,\n"
-    "  x.data, randn(3), values made in nograd) -- it changes x's data in place and records\n"
-    "  nothing: x stays the same leaf and the graph does not grow (x -= lr * x.grad).\n"
+    "x op= e (op + - * / % // ^ **) when x is a variable: if x is a leaf (no op made it) and\n"
+    "  e is an update -- e uses a gradient (x.grad), or no named variable at all (numbers,\n"
+    "  literals, x.data, randn(3), values made in nograd) -- it changes x's data in place and\n"
+    "  records nothing: x stays the same leaf and the graph does not grow (x -= lr * x.grad).\n"
     "  Otherwise it is x = x op e, recorded as in micrograd and PyTorch: L = 0;\n"
     "  for i in range(3) { L += x * i } builds L's graph.  nograd { x += e } is always in place.\n"
     "x.data = e replaces x's numbers in place (e of x's shape); x.grad = none clears the\n"

@@ -81,6 +81,9 @@ static const char *const spellings[] = {
     [TOKEN_MINUS_ASSIGN] = "-=",
     [TOKEN_STAR_ASSIGN] = "*=",
     [TOKEN_SLASH_ASSIGN] = "/=",
+    [TOKEN_PERCENT_ASSIGN] = "%=",
+    [TOKEN_SLASH_SLASH_ASSIGN] = "//=",
+    [TOKEN_CARET_ASSIGN] = "^=",
     [TOKEN_PLUS] = "+",
     [TOKEN_MINUS] = "-",
     [TOKEN_STAR] = "*",
@@ -294,26 +297,29 @@ static void record_open_brackets(lexer *lex) {
         lex->list->innermost_open = lex->brackets[lex->bracket_depth - 1];
 }
 
-/* Operators and punctuation: two-character forms first. */
+/* Operators and punctuation: three- and two-character forms first, longest
+ * first ("//=" before "//", "**" before "*="). */
 static bool lex_symbol(lexer *lex) {
     static const struct {
-        const char text[3];
+        const char text[4];
         token_kind kind;
-    } pairs[] = {
+    } forms[] = {
+        {"...", TOKEN_ELLIPSIS},   {"//=", TOKEN_SLASH_SLASH_ASSIGN}, {"**=", TOKEN_CARET_ASSIGN}, /* Python's */
         {"==", TOKEN_EQUAL},       {"!=", TOKEN_NOT_EQUAL},    {"<=", TOKEN_LESS_EQUAL},
         {">=", TOKEN_GREATER_EQUAL}, {"+=", TOKEN_PLUS_ASSIGN}, {"-=", TOKEN_MINUS_ASSIGN},
-        {"*=", TOKEN_STAR_ASSIGN}, {"/=", TOKEN_SLASH_ASSIGN}, {"**", TOKEN_CARET}, /* Python's power */
-        {"//", TOKEN_SLASH_SLASH}, /* before "/=": a //= is not read as / /= */
+        {"*=", TOKEN_STAR_ASSIGN}, {"/=", TOKEN_SLASH_ASSIGN}, {"%=", TOKEN_PERCENT_ASSIGN},
+        {"^=", TOKEN_CARET_ASSIGN}, {"**", TOKEN_CARET}, /* Python's power */
+        {"//", TOKEN_SLASH_SLASH},
     };
     const char *start = lex->cursor;
-    if (start[0] == '.' && start[1] == '.' && start[2] == '.') {
-        lex->cursor += 3;
-        return emit(lex, TOKEN_ELLIPSIS, start, 3);
-    }
-    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        if (start[0] == pairs[i].text[0] && start[1] == pairs[i].text[1]) {
-            lex->cursor += 2;
-            return emit(lex, pairs[i].kind, start, 2);
+    if (start[0] == '@' && start[1] == '=')
+        return emit_error(lex, start, 2, "%s", "'@=' is not supported (a matrix product changes the shape, "
+                                               "so it is no update in place): write x = x @ e");
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        size_t n = strlen(forms[i].text);
+        if (strncmp(start, forms[i].text, n) == 0) {
+            lex->cursor += n;
+            return emit(lex, forms[i].kind, start, n);
         }
     }
     token_kind kind;

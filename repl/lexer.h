@@ -65,6 +65,9 @@ typedef enum token_kind {
     TOKEN_MINUS_ASSIGN,
     TOKEN_STAR_ASSIGN,
     TOKEN_SLASH_ASSIGN,
+    TOKEN_PERCENT_ASSIGN,
+    TOKEN_SLASH_SLASH_ASSIGN,
+    TOKEN_CARET_ASSIGN, /* ^= and Python's **= */
     /* operators */
     TOKEN_PLUS,
     TOKEN_MINUS,

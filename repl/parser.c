@@ -191,6 +191,9 @@ static bool assignment_operator(token_kind kind, ast_operator *op) {
     case TOKEN_MINUS_ASSIGN: *op = AST_OP_SUBTRACT; return true;
     case TOKEN_STAR_ASSIGN: *op = AST_OP_MULTIPLY; return true;
     case TOKEN_SLASH_ASSIGN: *op = AST_OP_DIVIDE; return true;
+    case TOKEN_PERCENT_ASSIGN: *op = AST_OP_MODULO; return true;
+    case TOKEN_SLASH_SLASH_ASSIGN: *op = AST_OP_FLOOR_DIVIDE; return true;
+    case TOKEN_CARET_ASSIGN: *op = AST_OP_POWER; return true;
     default: return false;
     }
 }
@@ -858,7 +861,7 @@ static ast_node *parse_scope(parser *p) {
     return finish(p, node, start);
 }
 
-/* assignment := NAME ( '=' | '+=' | '-=' | '*=' | '/=' ) expression */
+/* assignment := NAME assign_op expression */
 static ast_node *parse_assignment(parser *p, ast_operator op) {
     int start = p->position;
     const token *target = current(p);
@@ -872,7 +875,7 @@ static ast_node *parse_assignment(parser *p, ast_operator op) {
     return finish(p, node, start);
 }
 
-/* assignment := postfix '.' NAME ( '=' | '+=' | '-=' | '*=' | '/=' ) expression
+/* assignment := postfix '.' NAME assign_op expression
  * `target` is the parsed x.NAME (owned); the current token is the operator. */
 static ast_node *parse_attribute_assignment(parser *p, ast_node *target, ast_operator op, int start) {
     advance(p);
@@ -903,8 +906,8 @@ static ast_node *parse_unpack(parser *p) {
     ast_operator op;
     if (!check(p, TOKEN_ASSIGN)) {
         if (assignment_operator(current(p)->kind, &op))
-            fail(p, "'%s' cannot update several names at once; write one statement per name",
-                 token_kind_spelling(current(p)->kind));
+            fail(p, "'%.*s' cannot update several names at once; write one statement per name",
+                 (int)current(p)->length, current(p)->start);
         else
             fail(p, "expected '=' after the names to unpack into");
         ast_free(targets);
@@ -949,7 +952,7 @@ static ast_node *parse_unpack(parser *p) {
     return finish(p, node, start);
 }
 
-/* set_item := postfix '[' indices ']' ( '=' | '+=' | '-=' | '*=' | '/=' ) expression
+/* set_item := postfix '[' indices ']' assign_op expression
  * `target` is the parsed x[...] (owned); the current token is the operator. */
 static ast_node *parse_set_item(parser *p, ast_node *target, ast_operator op, int start) {
     advance(p);

@@ -5,7 +5,7 @@
  *   program    := { statement separator } EOF        separator: newline or ';'
  *   statement  := def | for | if | nograd | testmode | 'break' | 'continue'
  *               | 'return' [ expression ] | NAME assign_op expression | expression
- *   assign_op  := '=' | '+=' | '-=' | '*=' | '/='
+ *   assign_op  := '=' | '+=' | '-=' | '*=' | '/=' | '%=' | '//=' | '^=' | '**='
  *   def        := 'def' NAME '(' [ NAME { ',' NAME } [ ',' ] ] ')' ( '=' expression | block )
  *   for        := 'for' NAME 'in' expression block
  *   if         := 'if' expression block [ 'else' ( if | block ) ]

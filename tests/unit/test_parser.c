@@ -209,6 +209,13 @@ static const parse_case parse_cases[] = {
     {"x += 1", "(+= x 1)"},
     {"x *= 2", "(*= x 2)"},
     {"x /= 2", "(/= x 2)"},
+    {"x %= 2", "(%= x 2)"},
+    {"x //= 2", "(//= x 2)"},
+    {"x ^= 2", "(^= x 2)"},
+    {"x **= 2", "(^= x 2)"}, /* Python's spelling of ^= */
+    {"x[0] **= y // 2", "(^= (index x 0) (// y 2))"},
+    {"x.data //= 2", "(//= (. x data) 2)"},
+    {"x = a//b ** 2", "(= x (// a (^ b 2)))"},
     {"x = y == z", "(= x (== y z))"},
     /* separators and comments */
     {"x = 1; y = 2", "(= x 1); (= y 2)"},
@@ -340,6 +347,10 @@ static const error_case error_cases[] = {
     /* statements */
     {"f(x) += 1", PARSE_ERROR, 1, 1, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])"},
     {"a, b += 1", PARSE_ERROR, 1, 6, "'+=' cannot update several names at once; write one statement per name"},
+    {"a, b **= 1", PARSE_ERROR, 1, 6, "'**=' cannot update several names at once; write one statement per name"},
+    {"x @= w", PARSE_ERROR, 1, 3, "'@=' is not supported (a matrix product changes the shape, so it is no "
+                                  "update in place): write x = x @ e"},
+    {"x / /= 2", PARSE_ERROR, 1, 5, "unexpected token '/='"},
     {"a, b", PARSE_ERROR, 1, 5, "expected '=' after the names to unpack into"},
     {"a, 1 = x", PARSE_ERROR, 1, 4, "expected '=' after the names to unpack into"},
     {"for a b in x { }", PARSE_ERROR, 1, 7, "expected 'in' after loop variable"},
