@@ -482,6 +482,21 @@
     for (var t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(+t.toPrecision(12));
     return out;
   }
+  /* A log axis's ticks (log10 of the values, lo..hi): 1, 2 and 5 times the
+   * powers of ten, as the terminal marks them, or the powers alone when
+   * those would be more than 8; a range within one such step gets the
+   * plain ticks of its log values. */
+  function logTicks(lo, hi) {
+    function at(mantissas) {
+      var out = [];
+      for (var e = Math.floor(lo); e <= Math.ceil(hi); e++)
+        mantissas.forEach(function (m) { var t = e + Math.log10(m); if (t >= lo - 1e-9 && t <= hi + 1e-9) out.push(t); });
+      return out;
+    }
+    var out = at([1, 2, 5]);
+    if (out.length > 8) out = at([1]);
+    return out.length >= 2 ? out : ticks(lo, hi, 5);
+  }
   function label(v) { return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(6)); }
 
   /* A line's pixel points, thinned to what shows: of the points falling in
@@ -511,8 +526,9 @@
     return thinned(points).map(function (p) { return p[0].toFixed(1) + ',' + p[1].toFixed(1); }).join(' ');
   }
 
-  /* one panel: frame, ticks, grid; returns the data → pixel mapping */
-  function axes(parts, box, xr, yr, log, titleText) {
+  /* one panel: frame, ticks, grid, the axes' names (names: [x, y], "" for
+   * none); returns the data → pixel mapping */
+  function axes(parts, box, xr, yr, log, titleText, names) {
     var X = function (x) { return box.x + (x - xr[0]) / (xr[1] - xr[0]) * box.w; };
     var Y = function (y) { if (log) y = Math.log10(y); return box.y + box.h - (y - yr[0]) / (yr[1] - yr[0]) * box.h; };
     parts.push('<rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '" fill="white" stroke="#444"/>');
@@ -521,13 +537,36 @@
       parts.push('<line x1="' + x + '" x2="' + x + '" y1="' + box.y + '" y2="' + (box.y + box.h) + '" stroke="#eee"/>');
       parts.push('<text x="' + x + '" y="' + (box.y + box.h + 16) + '" text-anchor="middle" font-size="12">' + label(t) + '</text>');
     });
-    ticks(yr[0], yr[1], 5).forEach(function (t) {
+    (log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], 5)).forEach(function (t) {
       var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
       parts.push('<line x1="' + box.x + '" x2="' + (box.x + box.w) + '" y1="' + y + '" y2="' + y + '" stroke="#eee"/>');
-      parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12">' + (log ? label(Math.pow(10, t)) : label(t)) + '</text>');
+      parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12">' + (log ? label(+Math.pow(10, t).toPrecision(6)) : label(t)) + '</text>');
     });
     if (titleText) parts.push('<text x="' + (box.x + box.w / 2) + '" y="' + (box.y - 8) + '" text-anchor="middle" font-size="13">' + esc(titleText) + '</text>');
+    if (names && names[0]) parts.push('<text class="axisname" x="' + (box.x + box.w / 2) + '" y="' + (box.y + box.h + 35) + '" text-anchor="middle" font-size="13">' + esc(names[0]) + '</text>');
+    if (names && names[1]) {
+      var ny = box.y + box.h / 2, nx = box.x - 56;
+      parts.push('<text class="axisname" x="' + nx + '" y="' + ny + '" transform="rotate(-90 ' + nx + ' ' + ny + ')" text-anchor="middle" font-size="13">' + esc(names[1]) + '</text>');
+    }
     return { X: X, Y: Y };
+  }
+  /* The axes' names, as the terminal chooses them (viz/plot_draw.c): those
+   * xlabel= and ylabel= gave the panel, else "step" under a series of
+   * values ("x" under plot(xs, ys)) and the one line's name beside it; on a
+   * map, the two names of a single path tracked as "a, b", else x0 and x1. */
+  function given(f, panel) { return (f.labels && f.labels[panel]) || [null, null]; }
+  function seriesNames(f, xy, shown) {
+    var g = given(f, xy ? 'xy' : 'series');
+    return [g[0] !== null ? g[0] : xy ? 'x' : 'step', g[1] !== null ? g[1] : shown.length === 1 ? shown[0].name : ''];
+  }
+  function mapNames(f) {
+    var g = given(f, 'contour'), x = 'x0', y = 'x1';
+    var name = f.paths.length === 1 ? f.paths[0].name : '', comma = name.indexOf(', ');
+    if (comma > 0 && comma < 64 && name.length - comma - 2 > 0 && name.length - comma - 2 < 64) {
+      x = name.slice(0, comma);
+      y = name.slice(comma + 2);
+    }
+    return [g[0] !== null ? g[0] : x, g[1] !== null ? g[1] : y];
   }
   function range(values) {
     var lo = Infinity, hi = -Infinity;
@@ -537,23 +576,27 @@
     var pad = (hi - lo) * 0.04;
     return [lo - pad, hi + pad];
   }
+  /* the lines' names, each beside its colour: a line, or a dot for points */
   function legend(parts, x, y, names) {
     names.forEach(function (n, i) {
-      parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + (y + i * 16) + '" y2="' + (y + i * 16) + '" stroke="' + n.colour + '" stroke-width="2"/>');
+      if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + (y + i * 16) + '" r="3" fill="' + n.colour + '"/>');
+      else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + (y + i * 16) + '" y2="' + (y + i * 16) + '" stroke="' + n.colour + '" stroke-width="2"/>');
       parts.push('<text x="' + (x + 22) + '" y="' + (y + i * 16 + 4) + '" font-size="12">' + esc(n.name) + '</text>');
     });
   }
 
-  /* The kinds of panel a figure of its own shows, in the terminal's order:
-   * the series (losses); the network's units; the map (the boundary's
+  /* The kinds of panel a figure of its own shows, in the terminal's order
+   * (viz/plot.c, plot_panel_order): the series by step (losses); the whole
+   * series of plot(xs, ys); the network's units; the map (the boundary's
    * field, the contour with its tracks and marks, the class points); the
    * heat map; the images (pictures.js draws the pictures of learning). */
   function kindsOf(f) {
     var P = window.agreplPictures;
-    var hasSeries = f.series.length > 0;
+    var hasSteps = f.series.some(function (s) { return !s.xs; }), hasXy = f.series.some(function (s) { return !!s.xs; });
     var hasMap = !!f.contour || f.paths.length > 0 || f.marks.length > 0 || P.hasMap(f);
     var order = [];
-    if (hasSeries || (!hasMap && !P.before(f).length && !P.after(f).length)) order.push('series');
+    if (hasSteps || (!hasXy && !hasMap && !P.before(f).length && !P.after(f).length)) order.push('series');
+    if (hasXy) order.push('xy');
     order = order.concat(P.before(f));
     if (hasMap) order.push('map');
     return order.concat(P.after(f));
@@ -584,7 +627,7 @@
     var P = window.agreplPictures, panels = panelsOf(f);
     across = Math.max(1, Math.min(panels.length, across || 3));
     var down = Math.ceil(panels.length / across);
-    var above = f.title && (panels.length > 1 || panels[0].kind !== 'series' && panels[0].kind !== 'map') ? 24 : 0;
+    var above = f.title && (panels.length > 1 || ['series', 'xy', 'map'].indexOf(panels[0].kind) < 0) ? 24 : 0;
     var W = across * PANEL_W, H = down * PANEL_H + above, parts = [], figureAxes = { width: W, height: H, panels: [] };
     parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H +
                '" font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
@@ -593,10 +636,10 @@
       var left = (i % across) * PANEL_W, top = above + Math.floor(i / across) * PANEL_H;
       var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: left, y: top, w: PANEL_W, h: PANEL_H };
       figureAxes.panels.push(entry);
-      if (p.kind === 'series') seriesPanel(parts, p.fig, left, top);
+      if (p.kind === 'series' || p.kind === 'xy') seriesPanel(parts, p.fig, left, top, p.kind === 'xy');
       else if (p.kind === 'map') mapPanel(parts, p.fig, left, top, p.key ? entry : figureAxes);
       else P.panel(parts, p.fig, p.kind, { x: left, y: top, w: PANEL_W, h: PANEL_H, name: p.name }, p.key ? entry : figureAxes);
-      if (p.name && (p.kind === 'series' || p.kind === 'map')) /* a named panel's name over its frame's left end */
+      if (p.name && ['series', 'xy', 'map'].indexOf(p.kind) >= 0) /* a named panel's name over its frame's left end */
         parts.push('<text class="panelname" x="' + (left + 70) + '" y="' + (top + 32) + '" font-size="13">' + esc(p.name) + '</text>');
     });
     parts.push('</svg>');
@@ -604,29 +647,67 @@
     return parts.join('');
   }
 
-  function seriesPanel(parts, f, left, top) {
-    var xs = [], ys = [];
-    f.series.forEach(function (s) {
+  /* The series by step (plot(v)), or with xy the whole series of
+   * plot(xs, ys), as the terminal draws them in panels of their own; a log
+   * scale is the series by step's only (as the terminal's). */
+  function seriesPanel(parts, f, left, top, xy) {
+    var xs = [], ys = [], log = f.log && !xy;
+    var shown = f.series.filter(function (s) { return !!s.xs === xy; });
+    shown.forEach(function (s) {
       s.values.forEach(function (v, i) {
         xs.push(s.xs ? s.xs[i] : i);
-        ys.push(f.log ? (v > 0 ? Math.log10(v) : null) : v);
+        ys.push(log ? (v > 0 ? Math.log10(v) : null) : v);
       });
     });
-    var a = axes(parts, { x: left + 70, y: top + 40, w: 460, h: 330 }, range(xs), range(ys), f.log, f.log ? 'log scale' : '');
-    var names = [];
-    f.series.forEach(function (s, k) {
-      var colour = palette[k % palette.length], pts = [];
-      s.values.forEach(function (v, i) {
-        var x = s.xs ? s.xs[i] : i;
-        if (v === null || x === null || (f.log && !(v > 0))) return;
-        pts.push([a.X(x), a.Y(v)]);
-      });
-      if (s.points) pts.forEach(function (p) { parts.push('<circle cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="2.5" fill="' + colour + '"/>'); });
-      else parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8" points="' + pointList(pts) + '"/>');
+    var box = { x: left + 70, y: top + 40, w: 460, h: 330 }, names = [];
+    shown.forEach(function (s) {
       var last = s.values[s.values.length - 1];
-      names.push({ name: s.name + (last !== undefined && last !== null ? ' ' + label(last) : ''), colour: colour });
+      names.push({ name: s.name + (last !== undefined && last !== null ? ' ' + label(last) : ''),
+                   colour: palette[f.series.indexOf(s) % palette.length], dot: !!s.points });
     });
-    legend(parts, left + 360, top + 60, names);
+    function draw(yr) {
+      var out = [], drawn = [];
+      var a = axes(out, box, range(xs), yr, log, log ? 'log scale' : '', seriesNames(f, xy, shown));
+      shown.forEach(function (s, k) {
+        var colour = names[k].colour, pts = [];
+        s.values.forEach(function (v, i) {
+          var x = s.xs ? s.xs[i] : i;
+          if (v === null || x === null || (log && !(v > 0))) return;
+          pts.push([a.X(x), a.Y(v)]);
+        });
+        if (s.points) pts.forEach(function (p) { out.push('<circle cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="2.5" fill="' + colour + '"/>'); });
+        else out.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8" points="' + pointList(pts) + '"/>');
+        drawn = drawn.concat(pts);
+      });
+      return { parts: out, place: legendPlace(box, names, drawn) };
+    }
+    var yr = range(ys), d = draw(yr);
+    if (d.place.hidden > 0) {
+      /* curves that leave no corner free (a wave): the range grows at the
+       * top by the legend's height, so it sits above them, as in the terminal */
+      var room = names.length * 16 + 24;
+      d = draw([yr[0], yr[1] + (yr[1] - yr[0]) * room / (box.h - room)]);
+    }
+    Array.prototype.push.apply(parts, d.parts);
+    legend(parts, d.place.x, d.place.y, names);
+  }
+  /* Where the legend's lines go: the corner of the frame box that hides the
+   * fewest of the drawn points (pixels), top right on a tie, as the
+   * terminal places its legend; x, y of the first line's middle. */
+  function legendPlace(box, names, points) {
+    var widest = 0;
+    names.forEach(function (n) { widest = Math.max(widest, n.name.length * 7); });
+    var w = 22 + widest + 8, h = names.length * 16 + 4, best = null;
+    [[box.x + box.w - w - 10, box.y + 10], [box.x + 10, box.y + 10], [box.x + box.w - w - 10, box.y + box.h - h - 10],
+     [box.x + 10, box.y + box.h - h - 10]].forEach(function (c) {
+      var hidden = 0, step = Math.ceil(points.length / 2000);
+      for (var i = 0; i < points.length; i += step) {
+        var p = points[i];
+        if (p[0] >= c[0] && p[0] <= c[0] + w && p[1] >= c[1] - 4 && p[1] <= c[1] + h) hidden++;
+      }
+      if (best === null || hidden < best.hidden) best = { x: c[0] + 4, y: c[1] + 8, hidden: hidden };
+    });
+    return best;
   }
 
   function mapPanel(parts, f, left, top, figureAxes) {
@@ -642,7 +723,7 @@
       xr = range(px); yr = range(py);
     }
     var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330 };
-    var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c ? 'contour' : '');
+    var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c ? 'contour' : '', mapNames(f));
     var clip = 'mapclip' + left + '-' + top;
     parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
     P.mapUnder(parts, f, b);

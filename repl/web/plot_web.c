@@ -451,7 +451,9 @@ static size_t sent_from(sent_line **lines, size_t *count, size_t i, const char *
 }
 
 /* One figure's object, without its closing brace, as st says the page
- * holds it: {"title", "log", "series": [{"name", "from", "values",
+ * holds it: {"title", "log", "labels": {"series", "xy", "contour": [x, y]}
+ * (the axis names xlabel= and ylabel= gave each panel; null: the
+ * default), "series": [{"name", "from", "values",
  * "xs" (null: 0, 1, ...), "points"}], "paths": [{"name", "from", "xs", "ys"}]
  * (the points from index "from": the page has the ones before), "marks":
  * [{"x", "y", "label"}], "contour": null, "same" (as last handed over) or
@@ -468,7 +470,22 @@ static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_stat
     strbuf_append(out, "{\"title\":");
     if (plot->title) string(out, plot->title);
     else strbuf_append(out, "null");
-    strbuf_appendf(out, ",\"log\":%s,\"series\":[", plot->log_y ? "true" : "false");
+    strbuf_appendf(out, ",\"log\":%s,\"labels\":{", plot->log_y ? "true" : "false");
+    const struct {
+        const char *key;
+        viz_plot_panel panel;
+    } labelled[] = {{"series", VIZ_PLOT_PANEL_SERIES}, {"xy", VIZ_PLOT_PANEL_XY}, {"contour", VIZ_PLOT_PANEL_CONTOUR}};
+    for (size_t i = 0; i < sizeof labelled / sizeof labelled[0]; i++) {
+        strbuf_appendf(out, "%s\"%s\":[", i ? "," : "", labelled[i].key);
+        const char *given[2] = {plot->x_labels[labelled[i].panel], plot->y_labels[labelled[i].panel]};
+        for (int k = 0; k < 2; k++) {
+            if (k) strbuf_append(out, ",");
+            if (given[k]) string(out, given[k]);
+            else strbuf_append(out, "null");
+        }
+        strbuf_append(out, "]");
+    }
+    strbuf_append(out, "},\"series\":[");
     for (size_t i = 0; i < plot->series_count; i++) {
         const plot_series *s = &plot->series[i];
         size_t from = sent_from(&st->series, &st->series_n, i, s->name, s->values, s->xs, s->count, whole);

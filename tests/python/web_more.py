@@ -8,7 +8,10 @@ the draft; the graph pans by drag and by arrow keys.
 saves(driver, typed): the plot's and the graph's Save SVG buttons,
 save(m, "m.safetensors") and render(y, "g.svg") give downloads of what the
 terminal writes (an SVG whose nodes are the graph's; a safetensors file with
-the model's tensors in its header)."""
+the model's tensors in its header).
+axis_names(driver, typed): each panel's axes carry the terminal's names:
+xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
+boundary, the two names a path was tracked by."""
 import json
 import os
 import time
@@ -195,3 +198,52 @@ def panels(driver, typed, shots, agrepl):
               laid[0] == 0 and laid[1] and laid[2] == 0, laid)
     finally:
         driver.set_window_size(size["width"], size["height"])
+
+
+def axis_names(driver, typed):
+    def names():
+        time.sleep(0.5)
+        return driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('#plot svg text.axisname'),"
+            " function (t) { return t.textContent; })")
+    cases = [
+        ("a loss plotted step by step: step under it, its name beside it",
+         ["clearplot()", "for i in range(3) { plot(1 / (i + 1), \"loss\") }"], ["step", "loss"]),
+        ("xlabel= and ylabel= name plot(xs, ys)'s axes",
+         ["clearplot()", "plot([0, 1, 2], [1, 4, 9], name=\"sq\", xlabel=\"epoch\", ylabel=\"value <1>\")"],
+         ["epoch", "value <1>"]),
+        ("plot(xs, ys) without them: x, and the line's name",
+         ["clearplot()", "plot([0, 1, 2], [1, 4, 9], name=\"sq\")"], ["x", "sq"]),
+        ("two losses: step, and no name for the values (the legend names them)",
+         ["clearplot()", "plot(1, \"train\"); plot(2, \"test\")"], ["step"]),
+        ("a path tracked as track(ta, tb) names the map's axes ta and tb",
+         ["clearplot()", "ta = 1.0; tb = 2.0; track(ta, tb); ta = 1.5; track(ta, tb)"], ["ta", "tb"]),
+        ("a second path: x0 and x1", ["track(tb, ta)"], ["x0", "x1"]),
+        ("a boundary's map: x0 and x1; a panel= sheet's series keeps its own xlabel=",
+         ["clearplot()", "nx, nt = moons(20, noise=0.1, seed=1); nm = mlp([4, 1], seed=1)",
+          "boundary(nm, [-1.5, 2.5], [-1, 1.5], nx, nt)",
+          "plot(0.5, \"loss\", xlabel=\"epoch\", panel=\"train\")"], ["x0", "x1", "epoch", "loss"]),
+    ]
+    for what, statements, want in cases:
+        for st in statements:
+            typed(st)
+        got = names()
+        check("the page names the axes as the terminal does: " + what, got == want, (got, want))
+    # lstm_sine's figure: a loss by step on a log scale beside a whole wave
+    typed("clearplot()")
+    typed("for i in range(5) { plot(1 / (i + 1), \"loss\", log=true) }")
+    typed("plot(linspace(0, 25, 200), sin(linspace(0, 25, 200)), name=\"wave\", points=true)")
+    got = names()
+    shown = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), t = Array.prototype.slice.call(s.querySelectorAll('text'));"
+        "var wave = t.filter(function (e) { return e.textContent.indexOf('wave ') === 0; })[0];"
+        "return [window.agrepl.figureAxes.panels.map(function (p) { return p.kind; }),"
+        " t.filter(function (e) { return e.textContent === 'log scale'; }).length,"
+        " s.querySelectorAll('circle').length, wave ? +wave.getAttribute('y') : null,"
+        " Math.min.apply(null, Array.prototype.map.call(s.querySelectorAll('circle[r=\"2.5\"]'),"
+        "   function (c) { return +c.getAttribute('cy'); }))]")
+    check("a loss by step and plot(xs, ys) are two panels, as in the terminal: the log scale the loss's only, "
+          "each with its axes' names; the wave fills every corner, so its legend goes above its points",
+          got == ["step", "loss", "x", "wave"] and shown[0] == ["series", "xy"] and shown[1] == 1 and
+          shown[3] is not None and shown[3] + 4 < shown[4], (got, shown))
+    typed("clearplot()")

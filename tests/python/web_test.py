@@ -10,7 +10,7 @@ shows a folded MLP readable at 1280x720 and clicks a layer open with its
 maps (web_graph.py), brings statements back with the up arrow, pans, saves
 the graph and the plot as SVG and downloads save(m) and render's files
 (web_more.py), draws panels chosen by panel= as the terminal lays them
-out, readable at 1280x720 (web_more.py),
+out, readable at 1280x720, with the terminal's axis names (web_more.py),
 runs the Rosenbrock lesson and checks its last numbers, plots, draws the
 circle lesson's boundary, points and units and a heat map (web_pictures.py:
 their pixels in the page's PNG), interrupts an
@@ -260,6 +260,7 @@ try:
     web_pictures.run(driver, typed, SHOTS)
     web_more.pace(driver, typed)
     web_more.panels(driver, typed, SHOTS, AGREPL)  # panel= at 1280x720
+    web_more.axis_names(driver, typed)  # xlabel=, ylabel= and the default names
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
     # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")
