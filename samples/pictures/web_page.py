@@ -71,12 +71,15 @@ try:
     wait.until(lambda d: d.find_element(By.ID, "inspector").text)
     typed(":load playground_circle")
     # the last boundary and every unit's map drawn; then the plot pane
-    # scrolled so the boundary with its points sits in view
+    # scrolled so the boundary with its points and its axes sits in view
     wait.until(lambda d: d.execute_script(
         "var s = document.querySelector('#plot svg'); return s && s.querySelectorAll('image.unit').length === 10 &&"
         " s.querySelectorAll('g.points circle').length === 200"))
     time.sleep(1)
-    driver.execute_script("document.querySelector('#plot svg image.field').scrollIntoView({block: 'center'})")
+    driver.execute_script(  # the map's panel from its title down to its axis name x0
+        "var p = document.getElementById('plot'), a = window.agrepl.figureAxes, m = a.map;"
+        "var scale = p.querySelector('svg').getBoundingClientRect().height / a.height;"
+        "p.scrollTop = (m.y - 22) * scale")
     driver.find_element(By.CSS_SELECTOR, "[data-zoom=fit]").click()  # the graph whole again,
     driver.find_element(By.CSS_SELECTOR, "[data-zoom=in]").click()  # and a step larger
     time.sleep(0.5)
