@@ -662,8 +662,9 @@
     var box = { x: left + 70, y: top + 40, w: 460, h: 330 }, names = [];
     shown.forEach(function (s) {
       var last = s.values[s.values.length - 1];
-      names.push({ name: s.name + (last !== undefined && last !== null ? ' ' + label(last) : ''),
-                   colour: palette[f.series.indexOf(s) % palette.length], dot: !!s.points });
+      /* a loss's last value beside its name; a whole series's last point means nothing */
+      names.push({ name: s.name + (!xy && last !== undefined && last !== null ? ' ' + label(last) : ''),
+                   colour: lineColour(f, s), dot: !!s.points });
     });
     function draw(yr) {
       var out = [], drawn = [];
@@ -690,6 +691,19 @@
     }
     Array.prototype.push.apply(parts, d.parts);
     legend(parts, d.place.x, d.place.y, names);
+  }
+  /* A line's colour: path i's is palette[i + 1]; a series takes the colour
+   * of the path with its name (an optimizer's loss beside its track), as in
+   * the terminal, and the others the palette's colours in turn, those of
+   * the paths left out. */
+  function lineColour(f, s) {
+    var pathColour = function (i) { return palette[(i + 1) % palette.length]; };
+    var named = function (t) { return f.paths.some(function (p) { return p.name === t.name; }); };
+    for (var i = 0; i < f.paths.length; i++) if (f.paths[i].name === s.name) return pathColour(i);
+    var free = palette.filter(function (c) { return !f.paths.some(function (p, i) { return pathColour(i) === c; }); });
+    if (!free.length) free = palette;
+    var k = f.series.filter(function (t) { return !named(t); }).indexOf(s);
+    return free[k % free.length];
   }
   /* Where the legend's lines go: the corner of the frame box that hides the
    * fewest of the drawn points (pixels), top right on a tie, as the

@@ -9,6 +9,8 @@ saves(driver, typed): the plot's and the graph's Save SVG buttons,
 save(m, "m.safetensors") and render(y, "g.svg") give downloads of what the
 terminal writes (an SVG whose nodes are the graph's; a safetensors file with
 the model's tensors in its header).
+line_colours(driver, typed): a loss named as a tracked path takes the path's
+colour (an optimizer's loss beside its track), as in the terminal.
 axis_names(driver, typed): each panel's axes carry the terminal's names:
 xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
 boundary, the two names a path was tracked by."""
@@ -236,14 +238,41 @@ def axis_names(driver, typed):
     got = names()
     shown = driver.execute_script(
         "var s = document.querySelector('#plot svg'), t = Array.prototype.slice.call(s.querySelectorAll('text'));"
-        "var wave = t.filter(function (e) { return e.textContent.indexOf('wave ') === 0; })[0];"
+        "var wave = t.filter(function (e) { return e.textContent === 'wave'; })[0], b = wave ? wave.getBBox() : null;"
+        "var hidden = b ? Array.prototype.filter.call(s.querySelectorAll('circle[r=\"2.5\"]'), function (c) {"
+        "  var x = +c.getAttribute('cx'), y = +c.getAttribute('cy');"
+        "  return x > b.x - 25 && x < b.x + b.width + 3 && y > b.y - 3 && y < b.y + b.height + 3; }).length : null;"
         "return [window.agrepl.figureAxes.panels.map(function (p) { return p.kind; }),"
-        " t.filter(function (e) { return e.textContent === 'log scale'; }).length,"
-        " s.querySelectorAll('circle').length, wave ? +wave.getAttribute('y') : null,"
-        " Math.min.apply(null, Array.prototype.map.call(s.querySelectorAll('circle[r=\"2.5\"]'),"
-        "   function (c) { return +c.getAttribute('cy'); }))]")
+        " t.filter(function (e) { return e.textContent === 'log scale'; }).length, hidden]")
     check("a loss by step and plot(xs, ys) are two panels, as in the terminal: the log scale the loss's only, "
-          "each with its axes' names; the wave fills every corner, so its legend goes above its points",
-          got == ["step", "loss", "x", "wave"] and shown[0] == ["series", "xy"] and shown[1] == 1 and
-          shown[3] is not None and shown[3] + 4 < shown[4], (got, shown))
+          "each with its axes' names; the wave's legend (its name, no last value) hides none of its 200 points",
+          got == ["step", "loss", "x", "wave"] and shown == [["series", "xy"], 1, 0], (got, shown))
+    typed("plot(linspace(0, 25, 200), 2 * sin(linspace(0, 25, 200)), name=\"a wave named at length\")")
+    hidden = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), t = Array.prototype.slice.call(s.querySelectorAll('text'));"
+        "var b = t.filter(function (e) { return e.textContent === 'a wave named at length'; })[0].getBBox();"
+        "var points = Array.prototype.map.call(s.querySelectorAll('circle[r=\"2.5\"]'), function (c) {"
+        "  return [+c.getAttribute('cx'), +c.getAttribute('cy')]; });"
+        "s.querySelectorAll('polyline').forEach(function (l) { l.getAttribute('points').split(' ').forEach(function (p) {"
+        "  points.push(p.split(',').map(Number)); }); });"
+        "return points.filter(function (p) {"
+        "  return p[0] > b.x - 25 && p[0] < b.x + b.width + 3 && p[1] > b.y - 16 && p[1] < b.y + b.height + 3; }).length")
+    check("two waves (points, and a line of twice their height) that fill every corner: the range grows so the "
+          "legend sits above them, over none of their points", hidden == 0, hidden)
+    typed("clearplot()")
+
+
+def line_colours(driver, typed):
+    typed("clearplot()")
+    typed("for i in range(3) { track(i, i * i, name=\"adam\"); track(i, 1 - i, name=\"sgd\");"
+          " plot(1 / (i + 1), \"sgd\"); plot(2 / (i + 1), \"adam\"); plot(i, \"other\") }")
+    time.sleep(0.5)
+    got = driver.execute_script(
+        "var out = {}; document.querySelectorAll('#plot svg polyline').forEach(function (p, i) {"
+        " out[i] = p.getAttribute('stroke'); }); return out")
+    strokes = [got[k] for k in sorted(got, key=int)]
+    # the series panel's lines (sgd, adam, other), then the map's paths (adam, sgd)
+    check("a loss named as a tracked path has the path's colour in the page, as in the terminal; another line its own",
+          len(strokes) == 5 and strokes[0] == strokes[4] and strokes[1] == strokes[3] and strokes[0] != strokes[1] and
+          strokes[2] not in (strokes[0], strokes[1]), strokes)
     typed("clearplot()")
