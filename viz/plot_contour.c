@@ -6,6 +6,7 @@
 #include "plot_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,4 +285,19 @@ int plot_contour_trace(plot_contour *contour, const double *values, int columns,
     contour->segments = list.items;
     contour->segment_count = list.count;
     return 0;
+}
+
+void plot_contour_caption(const plot_contour *contour, char *text, size_t size) {
+    text[0] = '\0';
+    if (contour->level_count == 0) return;
+    char low[32], high[32];
+    snprintf(low, sizeof low, "%.3g", contour->levels[0]);
+    snprintf(high, sizeof high, "%.3g", contour->levels[contour->level_count - 1]);
+    plot_tidy_exponent(low, sizeof low);
+    plot_tidy_exponent(high, sizeof high);
+    snprintf(text, size, "%d level%s, %s to %s (%s)", contour->level_count, contour->level_count == 1 ? "" : "s",
+             low, high,
+             contour->given_levels ? "given"
+             : contour->log_levels ? "log spacing"
+                                   : "linear spacing");
 }

@@ -976,17 +976,9 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
 
 /* "11 levels, 1 to 2000 (log spacing)" above the contour panel. */
 static void contour_caption(figure *f, const plot_contour *contour, const plot_axes *a) {
-    if (contour->level_count == 0) return;
-    char low[32], high[32], text[112];
-    snprintf(low, sizeof low, "%.3g", contour->levels[0]);
-    snprintf(high, sizeof high, "%.3g", contour->levels[contour->level_count - 1]);
-    plot_tidy_exponent(low, sizeof low);
-    plot_tidy_exponent(high, sizeof high);
-    snprintf(text, sizeof text, "%d level%s, %s to %s (%s)", contour->level_count,
-             contour->level_count == 1 ? "" : "s", low, high,
-             contour->given_levels ? "given"
-             : contour->log_levels ? "log spacing"
-                                   : "linear spacing");
+    char text[112];
+    plot_contour_caption(contour, text, sizeof text);
+    if (text[0] == '\0') return;
     plot_draw_text(f, text, CAPTION_TEXT, a->right, a->top - 5, ALIGN_END, ALIGN_END, false,
               caption_colour);
 }

@@ -235,6 +235,10 @@ typedef struct plot_tick_list {
     int count;
 } plot_tick_list;
 
+/* The contour's caption, "11 levels, 1 to 2000 (log spacing)" (the
+ * window, files and the web page draw it over the contour panel); "" when
+ * it has no levels. */
+void plot_contour_caption(const plot_contour *contour, char *text, size_t size);
 /* 1, 2 or 5 times a power of ten, near raw (> 0). */
 double plot_nice_step(double raw);
 /* Rewrites "1.5e+06" in text as "1.5e6" and "2e-05" as "2e-5". */

@@ -724,6 +724,16 @@
     return best;
   }
 
+  /* Level curves, lowest level first: indigo through teal to a light
+   * green, the terminal's scale (viz/plot_draw.c, level_colour), so the
+   * curves near the minimum, where the paths go, are the strongest. */
+  function levelColour(level, count) {
+    var stops = [[59, 79, 154], [58, 156, 168], [166, 217, 106]];
+    var t = count <= 1 ? 0 : level / (count - 1), scaled = t * 2, low = scaled >= 1 ? 1 : 0, k = scaled - low;
+    return 'rgb(' + [0, 1, 2].map(function (i) {
+      return Math.round(stops[low][i] + k * (stops[low + 1][i] - stops[low][i]));
+    }).join(',') + ')';
+  }
   function mapPanel(parts, f, left, top, figureAxes) {
     var P = window.agreplPictures;
     var c = f.contour, xr, yr, given = P.mapRange(f);
@@ -737,7 +747,7 @@
       xr = range(px); yr = range(py);
     }
     var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330 };
-    var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c ? 'contour' : '', mapNames(f));
+    var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c && !c.caption ? 'contour' : '', mapNames(f));
     var clip = 'mapclip' + left + '-' + top;
     parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
     P.mapUnder(parts, f, b);
@@ -745,15 +755,15 @@
     if (c && c.drawn && c.drawnAt === at) { /* a contour is traced once: its paths too */
       parts.push(c.drawn);
     } else if (c) { /* one path per level */
-      var n = Math.max(1, c.levels.length - 1), paths = {}, levelParts = [];
+      var paths = {}, levelParts = [];
       for (var i = 0; i + 4 < c.segments.length; i += 5) {
         var level = c.segments[i + 4];
         (paths[level] = paths[level] || []).push('M' + b.X(c.segments[i]).toFixed(1) + ' ' + b.Y(c.segments[i + 1]).toFixed(1) +
                                                 'L' + b.X(c.segments[i + 2]).toFixed(1) + ' ' + b.Y(c.segments[i + 3]).toFixed(1));
       }
       Object.keys(paths).forEach(function (level) {
-        var colour = 'hsl(' + (240 - 240 * level / n).toFixed(0) + ',60%,55%)';
-        levelParts.push('<path class="level" fill="none" stroke="' + colour + '" stroke-width="1" d="' + paths[level].join('') + '"/>');
+        var colour = levelColour(+level, c.levels.length);
+        levelParts.push('<path class="level" data-level="' + level + '" fill="none" stroke="' + colour + '" stroke-width="1" d="' + paths[level].join('') + '"/>');
       });
       c.drawn = levelParts.join('');
       c.drawnAt = at;
@@ -785,6 +795,8 @@
       parts.push('<text x="' + (b.X(m.x) + 7) + '" y="' + (b.Y(m.y) - 7) + '" font-size="12">' + esc(m.label) + '</text>');
     });
     parts.push('</g>');
+    if (c && c.caption) /* "11 levels, 0.201 to 500 (log spacing)", as over the terminal's contour */
+      parts.push('<text class="caption" x="' + (box.x + box.w) + '" y="' + (box.y - 8) + '" text-anchor="end" font-size="11" fill="#5f5f5f">' + esc(c.caption) + '</text>');
     P.mapBar(parts, f, box);
     P.legend(parts, f, box);
     legend(parts, box.x + box.w - 130, top + 60, names2);

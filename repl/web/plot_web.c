@@ -457,7 +457,8 @@ static size_t sent_from(sent_line **lines, size_t *count, size_t i, const char *
  * "xs" (null: 0, 1, ...), "points"}], "paths": [{"name", "from", "xs", "ys"}]
  * (the points from index "from": the page has the ones before), "marks":
  * [{"x", "y", "label"}], "contour": null, "same" (as last handed over) or
- * {"range": [xlo, xhi, ylo, yhi], "levels": [...], "segments": [x0, y0, x1,
+ * {"range": [xlo, xhi, ylo, yhi], "levels": [...], "caption" (the terminal's
+ * "11 levels, ..." over the panel), "segments": [x0, y0, x1,
  * y1, level, ...]} (the contour is traced once, when contour() sets it: a
  * loop that tracks a path over it sends it once), and the pictures of
  * learning "points", "field", "heatmap", "images", "neurons" (null, "same"
@@ -534,6 +535,10 @@ static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_stat
         numbers(out, range, 4);
         strbuf_append(out, ",\"levels\":");
         numbers(out, c->levels, (size_t)c->level_count);
+        char caption[112];
+        plot_contour_caption(c, caption, sizeof caption);
+        strbuf_append(out, ",\"caption\":");
+        string(out, caption);
         strbuf_append(out, ",\"segments\":[");
         for (size_t i = 0; i < c->segment_count; i++) {
             const plot_segment *s = &c->segments[i];

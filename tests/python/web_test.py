@@ -25,6 +25,7 @@ lesson page from disk (file://).  Screenshots in SHOTS_DIR.
 Where emscripten is missing (no page was built) it says SKIP and passes."""
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -207,6 +208,15 @@ try:
     wait.until(lambda d: "minimum" in d.find_element(By.ID, "plot").text)
     levels = driver.execute_script("return document.querySelectorAll('#plot svg path.level').length")
     check("contour, track and mark draw in the page", levels >= 5, levels)
+    drawn = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), c = s.querySelector('text.caption');"
+        "var n = c ? parseInt(c.textContent, 10) : 0, stroke = function (k) {"
+        "  var l = s.querySelector('path.level[data-level=\"' + k + '\"]'); return l ? l.getAttribute('stroke') : null; };"
+        "return [c ? c.textContent : null, stroke(0), stroke(n - 1)]")
+    check("the contour's caption and level colours are the terminal's (viz/plot_draw.c): \"N levels, low to high "
+          "(log spacing)\" over the panel, indigo for the lowest level through to light green for the highest",
+          drawn[0] is not None and re.match(r"^\d+ levels, [0-9.e-]+ to [0-9.e-]+ \(log spacing\)$", drawn[0]) and
+          drawn[1:] == ["rgb(59,79,154)", "rgb(166,217,106)"], drawn)
     driver.save_screenshot(os.path.join(SHOTS, "2-rosenbrock-plot.png"))
 
     # Ctrl-C stops an endless loop; every name stays

@@ -310,6 +310,9 @@ static void test_contour_levels_as_asked(void **state) {
     assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &six, err), 0);
     assert_false(plot->contour.log_levels);
     assert_int_equal(plot->contour.level_count, 6);
+    char caption_linear[112];
+    plot_contour_caption(&plot->contour, caption_linear, sizeof caption_linear);
+    assert_string_equal(caption_linear, "6 levels, 0.4 to 6.7 (linear spacing)");
     assert_close(plot->contour.levels[0], 0.4);   /* 0.3 of a step of 8/6 */
     assert_close(plot->contour.levels[1], 1.3);   /* then evenly, to two digits */
     assert_close(plot->contour.levels[5], 6.7);
@@ -329,6 +332,12 @@ static void test_contour_levels_as_asked(void **state) {
     double last_factor = plot->contour.levels[19] / plot->contour.levels[18];
     assert_true(first_factor > 1.2 && fabs(first_factor / last_factor - 1) < 0.25);
     assert_true(plot->contour.levels[19] > 0.5 * plot->contour.value_max);
+    char caption_log[112], want[112], low[32], high[32];
+    snprintf(low, sizeof low, "%.3g", plot->contour.levels[0]);
+    snprintf(high, sizeof high, "%.3g", plot->contour.levels[19]);
+    snprintf(want, sizeof want, "20 levels, %s to %s (log spacing)", low, high);
+    plot_contour_caption(&plot->contour, caption_log, sizeof caption_log);
+    assert_string_equal(caption_log, want);
     /* log spacing asked for a bowl */
     viz_plot_levels log_spacing = {.spacing = VIZ_PLOT_SPACING_LOG};
     assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &log_spacing, err), 0);
@@ -342,6 +351,16 @@ static void test_contour_levels_as_asked(void **state) {
     assert_close(plot->contour.levels[0], 0.5);
     assert_close(plot->contour.levels[2], 2);
     assert_true(plot->contour.given_levels);
+    /* the caption over the panel (the web page draws the same text) */
+    char caption[112];
+    plot_contour_caption(&plot->contour, caption, sizeof caption);
+    assert_string_equal(caption, "3 levels, 0.5 to 2 (given)");
+    const double far_apart[] = {1e-5, 2e6};
+    viz_plot_levels far = {.values = far_apart, .count = 2};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &far, err), 0);
+    plot_contour_caption(&plot->contour, caption, sizeof caption);
+    assert_string_equal(caption, "2 levels, 1e-5 to 2e6 (given)");
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &given, err), 0);
     /* every segment of level 1 (x^2 + y^2 = 1) is on the unit circle */
     for (size_t i = 0; i < plot->contour.segment_count; i++) {
         const plot_segment *g = &plot->contour.segments[i];
