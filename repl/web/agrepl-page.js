@@ -494,8 +494,18 @@
       return out;
     }
     var out = at([1, 2, 5]);
-    if (out.length > 8) out = at([1]);
+    if (out.length > 8) { /* the decades, every `step`th of them when more than 7 */
+      var step = Math.max(1, Math.ceil((Math.floor(hi + 1e-9) - Math.ceil(lo - 1e-9) + 1) / 7));
+      out = at([1]).filter(function (t) { return Math.round(t) % step === 0; });
+    }
     return out.length >= 2 ? out : ticks(lo, hi, 5);
+  }
+  /* a log axis's labels, in one style as the terminal's: plain decimals
+   * when every one is from 0.001 to 9000, else all as 1e-4, 2e-5 */
+  function logLabels(ts) {
+    var vs = ts.map(function (t) { return +Math.pow(10, t).toPrecision(6); });
+    var plain = vs.every(function (v) { return v >= 1e-3 && v <= 9000; });
+    return vs.map(function (v) { return plain ? String(v) : v.toExponential().replace('e+', 'e'); });
   }
   function label(v) { return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(6)); }
 
@@ -537,10 +547,11 @@
       parts.push('<line x1="' + x + '" x2="' + x + '" y1="' + box.y + '" y2="' + (box.y + box.h) + '" stroke="#eee"/>');
       parts.push('<text x="' + x + '" y="' + (box.y + box.h + 16) + '" text-anchor="middle" font-size="12">' + label(t) + '</text>');
     });
-    (log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], 5)).forEach(function (t) {
+    var yTicks = log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], 5), yLabels = log ? logLabels(yTicks) : yTicks.map(label);
+    yTicks.forEach(function (t, i) {
       var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
       parts.push('<line x1="' + box.x + '" x2="' + (box.x + box.w) + '" y1="' + y + '" y2="' + y + '" stroke="#eee"/>');
-      parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12">' + (log ? label(+Math.pow(10, t).toPrecision(6)) : label(t)) + '</text>');
+      parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12">' + yLabels[i] + '</text>');
     });
     if (titleText) parts.push('<text x="' + (box.x + box.w / 2) + '" y="' + (box.y - 8) + '" text-anchor="middle" font-size="13">' + esc(titleText) + '</text>');
     if (names && names[0]) parts.push('<text class="axisname" x="' + (box.x + box.w / 2) + '" y="' + (box.y + box.h + 32) + '" text-anchor="middle" font-size="13">' + esc(names[0]) + '</text>');

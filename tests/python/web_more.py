@@ -259,6 +259,19 @@ def axis_names(driver, typed):
         "  return p[0] > b.x - 25 && p[0] < b.x + b.width + 3 && p[1] > b.y - 16 && p[1] < b.y + b.height + 3; }).length")
     check("two waves (points, and a line of twice their height) that fill every corner: the range grows so the "
           "legend sits above them, over none of their points", hidden == 0, hidden)
+    y_labels = ("return Array.prototype.filter.call(document.querySelectorAll('#plot svg text'), function (t) {"
+                " return t.getAttribute('x') === '64' && t.getAttribute('text-anchor') === 'end' &&"
+                " +t.getAttribute('y') < window.agrepl.figureAxes.panels[0].y + 420; })"
+                ".map(function (t) { return t.textContent; })")
+    got = driver.execute_script(y_labels)
+    check("the log scale's ticks from 0.2 to 1: 0.2, 0.5 and 1 (1, 2 and 5 times the powers of ten)",
+          got == ["0.2", "0.5", "1"], got)
+    typed("clearplot()")
+    typed("for i in range(13) { plot(10 ^ -i, \"tiny\", log=true) }")
+    time.sleep(0.5)
+    got = driver.execute_script(y_labels)
+    check("a loss over 12 decades: at most 8 ticks, every other decade, all as 1e-N as the terminal writes them",
+          got == ["1e-12", "1e-10", "1e-8", "1e-6", "1e-4", "1e-2", "1e0"], got)
     typed("clearplot()")
 
 
