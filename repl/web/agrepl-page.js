@@ -494,8 +494,8 @@
       return out;
     }
     var out = at([1, 2, 5]);
-    if (out.length > 8) { /* the decades, every `step`th of them when more than 7 */
-      var step = Math.max(1, Math.ceil((Math.floor(hi + 1e-9) - Math.ceil(lo - 1e-9) + 1) / 7));
+    if (out.length > 8) { /* the decades, every `step`th of them when more than 8 */
+      var step = Math.max(1, Math.ceil((Math.floor(hi + 1e-9) - Math.ceil(lo - 1e-9) + 1) / 8));
       out = at([1]).filter(function (t) { return Math.round(t) % step === 0; });
     }
     return out.length >= 2 ? out : ticks(lo, hi, 5);
@@ -591,7 +591,7 @@
   function legend(parts, x, y, names) {
     names.forEach(function (n, i) {
       if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + (y + i * 16) + '" r="3" fill="' + n.colour + '"/>');
-      else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + (y + i * 16) + '" y2="' + (y + i * 16) + '" stroke="' + n.colour + '" stroke-width="2"/>');
+      else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + (y + i * 16) + '" y2="' + (y + i * 16) + '" stroke="' + n.colour + '" stroke-width="2"' + dashAttributes(n.dash) + '/>');
       parts.push('<text x="' + (x + 22) + '" y="' + (y + i * 16 + 4) + '" font-size="12">' + esc(n.name) + '</text>');
     });
   }
@@ -675,7 +675,7 @@
       var last = s.values[s.values.length - 1];
       /* a loss's last value beside its name; a whole series's last point means nothing */
       names.push({ name: s.name + (!xy && last !== undefined && last !== null ? ' ' + label(last) : ''),
-                   colour: lineColour(f, s), dot: !!s.points });
+                   colour: lineColour(f, s), dot: !!s.points, dash: seriesDash(f, s) });
     });
     function draw(yr) {
       var out = [], drawn = [];
@@ -688,7 +688,7 @@
           pts.push([a.X(x), a.Y(v)]);
         });
         if (s.points) pts.forEach(function (p) { out.push('<circle cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="2.5" fill="' + colour + '"/>'); });
-        else out.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8" points="' + pointList(pts) + '"/>');
+        else out.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8"' + dashAttributes(names[k].dash) + ' points="' + pointList(pts) + '"/>');
         drawn = drawn.concat(pts);
       });
       return { parts: out, place: legendPlace(box, names, drawn) };
@@ -715,6 +715,24 @@
     if (!free.length) free = palette;
     var k = f.series.filter(function (t) { return !named(t); }).indexOf(s);
     return free[k % free.length];
+  }
+  /* Line styles, the terminal's (viz/plot_draw.c, dash_styles): one per
+   * series and path in turn, a series sharing its path's, so that where two
+   * lines run on top of each other (Adam's and AdamW's first hundred steps)
+   * the one beneath shows through the gaps of the one above.  The first is
+   * solid; dots are round caps of near-zero dashes. */
+  var DASHES = ['', '10 6', '0.01 5.5', '14 5 0.01 5', '5 4'];
+  function dashAttributes(dash) {
+    return dash ? ' stroke-dasharray="' + dash + '" stroke-linecap="round"' : '';
+  }
+  /* a series's style: its path's, else the next after the lines before it
+   * in its panel (points are no line) */
+  function seriesDash(f, s) {
+    for (var i = 0; i < f.paths.length; i++) if (f.paths[i].name === s.name) return DASHES[i % DASHES.length];
+    var index = 0;
+    for (var k = 0; k < f.series.length && f.series[k] !== s; k++)
+      if (!!f.series[k].xs === !!s.xs && !f.series[k].points) index++;
+    return DASHES[index % DASHES.length];
   }
   /* Where the legend's lines go: the corner of the frame box that hides the
    * fewest of the drawn points (pixels), top right on a tie, as the
@@ -793,13 +811,13 @@
         lastX = X; lastY = Y;
         pts.push(X.toFixed(1) + ',' + Y.toFixed(1));
       });
-      parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2" points="' + pts.join(' ') + '"/>');
+      parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2"' + dashAttributes(DASHES[k % DASHES.length]) + ' points="' + pts.join(' ') + '"/>');
       if (pts.length) {
         var s0 = pts[0].split(','), s1 = pts[pts.length - 1].split(',');
         parts.push('<circle cx="' + s0[0] + '" cy="' + s0[1] + '" r="5" fill="none" stroke="' + colour + '" stroke-width="2"/>');
         parts.push('<circle cx="' + s1[0] + '" cy="' + s1[1] + '" r="4" fill="' + colour + '"/>');
       }
-      names2.push({ name: p.name, colour: colour });
+      names2.push({ name: p.name, colour: colour, dash: DASHES[k % DASHES.length] });
     });
     f.marks.forEach(function (m) {
       parts.push('<path d="M' + (b.X(m.x) - 5) + ' ' + b.Y(m.y) + 'h10M' + b.X(m.x) + ' ' + (b.Y(m.y) - 5) + 'v10" stroke="black" stroke-width="2"/>');

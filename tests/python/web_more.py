@@ -282,10 +282,15 @@ def line_colours(driver, typed):
     time.sleep(0.5)
     got = driver.execute_script(
         "var out = {}; document.querySelectorAll('#plot svg polyline').forEach(function (p, i) {"
-        " out[i] = p.getAttribute('stroke'); }); return out")
-    strokes = [got[k] for k in sorted(got, key=int)]
+        " out[i] = [p.getAttribute('stroke'), p.getAttribute('stroke-dasharray') || '']; }); return out")
+    lines = [got[k] for k in sorted(got, key=int)]
+    strokes, dashes = [c for c, _ in lines], [d for _, d in lines]
     # the series panel's lines (sgd, adam, other), then the map's paths (adam, sgd)
     check("a loss named as a tracked path has the path's colour in the page, as in the terminal; another line its own",
           len(strokes) == 5 and strokes[0] == strokes[4] and strokes[1] == strokes[3] and strokes[0] != strokes[1] and
           strokes[2] not in (strokes[0], strokes[1]), strokes)
+    # the terminal's styles: path k the k-th (adam solid, sgd dashed), a loss its path's,
+    # "other" the third line of its panel (dotted)
+    check("and its line style (solid, dashed, dotted: the one beneath shows through where lines overlap)",
+          dashes == ["10 6", "", "0.01 5.5", "", "10 6"], dashes)
     typed("clearplot()")
