@@ -40,6 +40,39 @@ bool plot_has_map(const viz_plot *plot) {
            plot->points.count > 0 || plot->field.present;
 }
 
+bool plot_series_in_panel(const plot_series *s, viz_plot_panel which) {
+    return (s->xs != NULL) == (which == VIZ_PLOT_PANEL_XY);
+}
+
+void plot_name_axes(const viz_plot *plot, viz_plot_panel which, plot_axis_names *names) {
+    const char *given_x = plot->x_labels[which], *given_y = plot->y_labels[which];
+    if (which == VIZ_PLOT_PANEL_CONTOUR) {
+        snprintf(names->split[0], sizeof names->split[0], "x0");
+        snprintf(names->split[1], sizeof names->split[1], "x1");
+        const char *whole = plot->path_count == 1 ? plot->paths[0].name : NULL;
+        const char *comma = whole != NULL ? strstr(whole, ", ") : NULL;
+        if (comma != NULL && comma != whole && comma[2] != '\0' &&
+            (size_t)(comma - whole) < sizeof names->split[0] && strlen(comma + 2) < sizeof names->split[1]) {
+            snprintf(names->split[0], sizeof names->split[0], "%.*s", (int)(comma - whole), whole);
+            snprintf(names->split[1], sizeof names->split[1], "%s", comma + 2);
+        }
+        names->x = given_x ? given_x : names->split[0];
+        names->y = given_y ? given_y : names->split[1];
+        return;
+    }
+    /* a loss by step (no xs) or a whole series (xs): the panel's lines */
+    size_t shown = 0;
+    const char *only = "";
+    for (size_t k = 0; k < plot->series_count; k++)
+        if (plot_series_in_panel(&plot->series[k], which)) {
+            shown++;
+            only = plot->series[k].name;
+        }
+    names->split[0][0] = names->split[1][0] = '\0';
+    names->x = given_x ? given_x : which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
+    names->y = given_y ? given_y : shown == 1 ? only : "";
+}
+
 /* Left to right as TensorFlow Playground reads: the losses, whole series,
  * the network's units, the map (data, boundary, paths), then the pictures. */
 int plot_panel_order(const viz_plot *plot, viz_plot_panel order[VIZ_PLOT_PANEL_COUNT]) {

@@ -898,23 +898,15 @@ static bool legend_above(figure *f, const plot_axes *a, const legend_entry *entr
 
 /* ---- the panels -------------------------------------------------------------- */
 
-/* The series of one panel: appended ones (by step) or whole ones (x, y). */
-static bool in_panel(const plot_series *s, viz_plot_panel which) {
-    return (s->xs != NULL) == (which == VIZ_PLOT_PANEL_XY);
-}
-
 static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     viz_plot *plot = f->plot;
     plot_axes *a = &p->axes;
     a->log_y = which == VIZ_PLOT_PANEL_SERIES && plot->log_y;
     range x = {0}, y = {0};
-    size_t longest = 0, shown = 0;
-    const plot_series *only = NULL;
+    size_t longest = 0;
     for (size_t k = 0; k < plot->series_count; k++) {
         const plot_series *s = &plot->series[k];
-        if (!in_panel(s, which)) continue;
-        shown++;
-        only = s;
+        if (!plot_series_in_panel(s, which)) continue;
         if (s->count > longest) longest = s->count;
         for (size_t i = 0; i < s->count; i++) {
             double value = s->values[i];
@@ -937,14 +929,16 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     a->x_max = x.high;
     a->y_min = y.low;
     a->y_max = y.high;
-    p->x_label = plot->x_labels[which] ? plot->x_labels[which] : which == VIZ_PLOT_PANEL_SERIES ? "step" : "x";
-    p->y_label = plot->y_labels[which] ? plot->y_labels[which] : shown == 1 ? only->name : "";
+    plot_axis_names names;
+    plot_name_axes(plot, which, &names);
+    p->x_label = names.x;
+    p->y_label = names.y;
     p->integer_x = which == VIZ_PLOT_PANEL_SERIES;
     legend_entry entries[MAX_LEGEND_ENTRIES];
     int count = 0;
     for (size_t k = 0; k < plot->series_count && count < MAX_LEGEND_ENTRIES; k++) {
         const plot_series *s = &plot->series[k];
-        if (!in_panel(s, which)) continue;
+        if (!plot_series_in_panel(s, which)) continue;
         double dot = s->points                                  ? DATA_DOT_RADIUS
                      : s->xs == NULL && s->count <= SMALL_SERIES ? SERIES_DOT_RADIUS
                                                                  : 0;
@@ -968,7 +962,7 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
 
     plot_clip_to_frame(f, a);
     for (size_t k = 0; k < plot->series_count; k++)
-        if (in_panel(&plot->series[k], which)) draw_series(f, a, &plot->series[k]);
+        if (plot_series_in_panel(&plot->series[k], which)) draw_series(f, a, &plot->series[k]);
     plot_unclip(f);
     plot_draw_frame_and_labels(f, p);
     plot_draw_legend(f, a, which, entries, count);
@@ -1021,18 +1015,10 @@ static void contour_panel(figure *f, panel *p) {
     a->x_max = x.high;
     a->y_min = y.low;
     a->y_max = y.high;
-    /* a single path tracked as "x, y" names the axes; otherwise x0 and x1 */
-    char x_label[64] = "x0", y_label[64] = "x1";
-    const char *comma = plot->path_count == 1 ? strstr(plot->paths[0].name, ", ") : NULL;
-    if (comma != NULL && (size_t)(comma - plot->paths[0].name) < sizeof x_label &&
-        strlen(comma + 2) < sizeof y_label && comma[2] != '\0' && comma != plot->paths[0].name) {
-        snprintf(x_label, sizeof x_label, "%.*s", (int)(comma - plot->paths[0].name),
-                 plot->paths[0].name);
-        snprintf(y_label, sizeof y_label, "%s", comma + 2);
-    }
-    const char *given_x = plot->x_labels[VIZ_PLOT_PANEL_CONTOUR], *given_y = plot->y_labels[VIZ_PLOT_PANEL_CONTOUR];
-    p->x_label = given_x ? given_x : x_label;
-    p->y_label = given_y ? given_y : y_label;
+    plot_axis_names names;
+    plot_name_axes(plot, VIZ_PLOT_PANEL_CONTOUR, &names);
+    p->x_label = names.x;
+    p->y_label = names.y;
     p->integer_x = false;
     double bar = plot_maps_colour_bar_room(plot);
     p->w -= bar;

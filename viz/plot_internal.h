@@ -204,6 +204,21 @@ int plot_figure_panels(const viz_plot *plot, const viz_plot *owners[PLOT_MAX_FIG
                        viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS]);
 /* True when the map panel (contour, paths, marks, points, field) has anything. */
 bool plot_has_map(const viz_plot *plot);
+/* The series of one panel: appended ones (a loss by step) or whole ones
+ * (plot(xs, ys)). */
+bool plot_series_in_panel(const plot_series *s, viz_plot_panel which);
+/* The names under and beside a panel's axes, as every drawing of the figure
+ * (the terminal's, savefig's, the web page's) writes them: those xlabel= and
+ * ylabel= gave the panel; else "step" under a loss by step ("x" under
+ * plot(xs, ys)) and the one line's name beside it ("" for several); on the
+ * map, the two names of a single path tracked as "a, b", else x0 and x1.
+ * x and y point into the plot or into names->split: use them in place, while
+ * the plot lives. */
+typedef struct {
+    const char *x, *y;
+    char split[2][64];
+} plot_axis_names;
+void plot_name_axes(const viz_plot *plot, viz_plot_panel which, plot_axis_names *names);
 
 /* ---- plot_maps_data.c -------------------------------------------------------- */
 

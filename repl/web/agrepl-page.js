@@ -561,24 +561,9 @@
     }
     return { X: X, Y: Y };
   }
-  /* The axes' names, as the terminal chooses them (viz/plot_draw.c): those
-   * xlabel= and ylabel= gave the panel, else "step" under a series of
-   * values ("x" under plot(xs, ys)) and the one line's name beside it; on a
-   * map, the two names of a single path tracked as "a, b", else x0 and x1. */
-  function given(f, panel) { return (f.labels && f.labels[panel]) || [null, null]; }
-  function seriesNames(f, xy, shown) {
-    var g = given(f, xy ? 'xy' : 'series');
-    return [g[0] !== null ? g[0] : xy ? 'x' : 'step', g[1] !== null ? g[1] : shown.length === 1 ? shown[0].name : ''];
-  }
-  function mapNames(f) {
-    var g = given(f, 'contour'), x = 'x0', y = 'x1';
-    var name = f.paths.length === 1 ? f.paths[0].name : '', comma = name.indexOf(', ');
-    if (comma > 0 && comma < 64 && name.length - comma - 2 > 0 && name.length - comma - 2 < 64) {
-      x = name.slice(0, comma);
-      y = name.slice(comma + 2);
-    }
-    return [g[0] !== null ? g[0] : x, g[1] !== null ? g[1] : y];
-  }
+  /* The axes' names, as the terminal writes them: the figure carries each
+   * panel's (viz/plot.c, plot_name_axes). */
+  function axisNames(f, panel) { return (f.labels && f.labels[panel]) || ['', '']; }
   function range(values) {
     var lo = Infinity, hi = -Infinity;
     values.forEach(function (v) { if (v !== null && isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
@@ -679,7 +664,7 @@
     });
     function draw(yr) {
       var out = [], drawn = [];
-      var a = axes(out, box, range(xs), yr, log, log ? 'log scale' : '', seriesNames(f, xy, shown));
+      var a = axes(out, box, range(xs), yr, log, log ? 'log scale' : '', axisNames(f, xy ? 'xy' : 'series'));
       shown.forEach(function (s, k) {
         var colour = names[k].colour, pts = [];
         s.values.forEach(function (v, i) {
@@ -776,7 +761,7 @@
       xr = range(px); yr = range(py);
     }
     var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330 };
-    var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c && !c.caption ? 'contour' : '', mapNames(f));
+    var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c && !c.caption ? 'contour' : '', axisNames(f, 'contour'));
     var clip = 'mapclip' + left + '-' + top;
     parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
     P.mapUnder(parts, f, b);

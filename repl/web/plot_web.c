@@ -452,8 +452,8 @@ static size_t sent_from(sent_line **lines, size_t *count, size_t i, const char *
 
 /* One figure's object, without its closing brace, as st says the page
  * holds it: {"title", "log", "labels": {"series", "xy", "contour": [x, y]}
- * (the axis names xlabel= and ylabel= gave each panel; null: the
- * default), "series": [{"name", "from", "values",
+ * (each panel's axis names, as the terminal writes them: plot_name_axes),
+ * "series": [{"name", "from", "values",
  * "xs" (null: 0, 1, ...), "points"}], "paths": [{"name", "from", "xs", "ys"}]
  * (the points from index "from": the page has the ones before), "marks":
  * [{"x", "y", "label"}], "contour": null, "same" (as last handed over) or
@@ -478,12 +478,11 @@ static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_stat
     } labelled[] = {{"series", VIZ_PLOT_PANEL_SERIES}, {"xy", VIZ_PLOT_PANEL_XY}, {"contour", VIZ_PLOT_PANEL_CONTOUR}};
     for (size_t i = 0; i < sizeof labelled / sizeof labelled[0]; i++) {
         strbuf_appendf(out, "%s\"%s\":[", i ? "," : "", labelled[i].key);
-        const char *given[2] = {plot->x_labels[labelled[i].panel], plot->y_labels[labelled[i].panel]};
-        for (int k = 0; k < 2; k++) {
-            if (k) strbuf_append(out, ",");
-            if (given[k]) string(out, given[k]);
-            else strbuf_append(out, "null");
-        }
+        plot_axis_names names;
+        plot_name_axes(plot, labelled[i].panel, &names);
+        string(out, names.x);
+        strbuf_append(out, ",");
+        string(out, names.y);
         strbuf_append(out, "]");
     }
     strbuf_append(out, "},\"series\":[");

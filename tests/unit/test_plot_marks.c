@@ -1,6 +1,7 @@
 /* test_plot_marks.c — live plots, headless, as test_plot.c checks them:
  * whole series replaced, legends, titles, marks and their labels, several
- * paths, savefig's time and interruption, contour levels as asked. */
+ * paths, savefig's time and interruption, contour levels as asked, the
+ * axes' names. */
 #include "plot_test_util.h"
 
 /* ---- whole series, titles, marks, several paths -------------------------------- */
@@ -369,6 +370,58 @@ static void test_contour_levels_as_asked(void **state) {
     viz_plot_free(plot);
 }
 
+/* The axes' names every drawing writes (savefig's, the window's, the web
+ * page's): given ones, else the panel's defaults. */
+static void test_axis_names(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    plot_axis_names names;
+    plot_name_axes(plot, VIZ_PLOT_PANEL_SERIES, &names); /* empty: a loss panel */
+    assert_string_equal(names.x, "step");
+    assert_string_equal(names.y, "");
+    viz_plot_append(plot, "loss", 1, err);
+    plot_name_axes(plot, VIZ_PLOT_PANEL_SERIES, &names);
+    assert_string_equal(names.y, "loss"); /* the one line */
+    viz_plot_append(plot, "val", 2, err);
+    plot_name_axes(plot, VIZ_PLOT_PANEL_SERIES, &names);
+    assert_string_equal(names.y, ""); /* two lines: their legend names them */
+    double xs[3] = {0, 1, 2}, ys[3] = {1, 0, 1};
+    assert_int_equal(viz_plot_series(plot, "wave", xs, ys, 3, false, err), 0);
+    plot_name_axes(plot, VIZ_PLOT_PANEL_XY, &names);
+    assert_string_equal(names.x, "x");
+    assert_string_equal(names.y, "wave"); /* the losses are another panel's */
+    plot_name_axes(plot, VIZ_PLOT_PANEL_CONTOUR, &names);
+    assert_string_equal(names.x, "x0");
+    assert_string_equal(names.y, "x1");
+    assert_int_equal(viz_plot_track(plot, "a, b", 0, 0, err), 0);
+    plot_name_axes(plot, VIZ_PLOT_PANEL_CONTOUR, &names);
+    assert_string_equal(names.x, "a");
+    assert_string_equal(names.y, "b");
+    assert_int_equal(viz_plot_track(plot, "w", 1, 1, err), 0);
+    plot_name_axes(plot, VIZ_PLOT_PANEL_CONTOUR, &names); /* two paths */
+    assert_string_equal(names.x, "x0");
+    assert_string_equal(names.y, "x1");
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_CONTOUR, "weight", NULL, err), 0);
+    assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_SERIES, NULL, "cost", err), 0);
+    plot_name_axes(plot, VIZ_PLOT_PANEL_CONTOUR, &names);
+    assert_string_equal(names.x, "weight");
+    assert_string_equal(names.y, "x1");
+    plot_name_axes(plot, VIZ_PLOT_PANEL_SERIES, &names);
+    assert_string_equal(names.x, "step");
+    assert_string_equal(names.y, "cost");
+    viz_plot_clear(plot);
+    /* a path's names too long to split, or no name before the comma */
+    char longer[100];
+    snprintf(longer, sizeof longer, "%s, y", "a_name_of_seventy_letters_that_cannot_stand_under_an_axis_of_a_plot__");
+    assert_int_equal(viz_plot_track(plot, longer, 0, 0, err), 0);
+    plot_name_axes(plot, VIZ_PLOT_PANEL_CONTOUR, &names);
+    assert_string_equal(names.x, "x0");
+    viz_plot_clear(plot);
+    assert_int_equal(viz_plot_track(plot, ", y", 0, 0, err), 0);
+    plot_name_axes(plot, VIZ_PLOT_PANEL_CONTOUR, &names);
+    assert_string_equal(names.x, "x0");
+    viz_plot_free(plot);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_series_is_replaced),
@@ -380,6 +433,7 @@ int main(void) {
         cmocka_unit_test(test_overlapping_lines_stay_visible),
         cmocka_unit_test(test_savefig_time_is_linear_in_points),
         cmocka_unit_test(test_interrupted_savefig_writes_nothing),
+        cmocka_unit_test(test_axis_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
