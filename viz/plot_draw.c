@@ -748,7 +748,7 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_p
     if (which != VIZ_PLOT_PANEL_CONTOUR) {
         for (size_t k = 0; k < plot->series_count; k++) {
             const plot_series *s = &plot->series[k];
-            if ((s->xs != NULL) != (which == VIZ_PLOT_PANEL_XY)) continue;
+            if (!plot_series_in_panel(s, which)) continue;
             size_t stride = s->count / 2000 + 1;
             for (size_t i = 0; i < s->count; i += stride) {
                 double y;

@@ -738,6 +738,51 @@
     return best;
   }
 
+  /* How much of the tracks (pixel points) lies in the box [x0, x1] x [y0,
+   * y1]: points along each segment, 3 px apart, as the terminal counts. */
+  function crossings(tracks, x0, y0, x1, y1) {
+    var count = 0;
+    tracks.forEach(function (t) {
+      for (var i = 0; i + 1 < t.length; i++) {
+        var a = t[i], c = t[i + 1];
+        if (Math.max(a[0], c[0]) < x0 || Math.min(a[0], c[0]) > x1 || Math.max(a[1], c[1]) < y0 || Math.min(a[1], c[1]) > y1) continue;
+        var length = Math.hypot(c[0] - a[0], c[1] - a[1]), samples = length < 3 ? 1 : Math.min(1000, Math.floor(length / 3));
+        for (var j = 0; j <= samples; j++) {
+          var px = a[0] + j / samples * (c[0] - a[0]), py = a[1] + j / samples * (c[1] - a[1]);
+          if (px >= x0 && px <= x1 && py >= y0 && py <= y1) count++;
+        }
+      }
+    });
+    return count;
+  }
+  /* A cross at each mark, its label beside it where the tracks cross it
+   * least (above right, below right, above left, below left, inside the
+   * frame), both outlined in white to read over the level curves: the
+   * terminal's marks (viz/plot_draw.c, draw_marks). */
+  var MARK_SIZE = 7;
+  function marks(parts, list, b, box, tracks) {
+    list.forEach(function (m) {
+      var x = b.X(m.x), y = b.Y(m.y);
+      if (!(x >= box.x && x <= box.x + box.w && y >= box.y && y <= box.y + box.h)) return;
+      var d = 'M' + (x - MARK_SIZE) + ' ' + (y - MARK_SIZE) + 'L' + (x + MARK_SIZE) + ' ' + (y + MARK_SIZE) +
+              'M' + (x - MARK_SIZE) + ' ' + (y + MARK_SIZE) + 'L' + (x + MARK_SIZE) + ' ' + (y - MARK_SIZE);
+      parts.push('<path class="mark" d="' + d + '" stroke="white" stroke-width="6" stroke-linecap="round"/>');
+      parts.push('<path class="mark" d="' + d + '" stroke="#262626" stroke-width="2.6" stroke-linecap="round"/>');
+      if (!m.label) return;
+      var w = m.label.length * 7, h = 13, best = 0, bestCost = Infinity;
+      for (var corner = 0; corner < 4; corner++) {
+        var right = corner < 2, up = corner % 2 === 0;
+        var x0 = right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5 - w, y0 = up ? y - MARK_SIZE - 2 - h : y + MARK_SIZE + 2;
+        var cost = crossings(tracks, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3);
+        if (x0 < box.x || x0 + w > box.x + box.w || y0 < box.y || y0 + h > box.y + box.h) cost += 1e6;
+        if (cost < bestCost) { bestCost = cost; best = corner; }
+      }
+      var r = best < 2, u = best % 2 === 0;
+      parts.push('<text class="mark" x="' + (r ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5) + '" y="' + (u ? y - MARK_SIZE - 5 : y + MARK_SIZE + 12) +
+                 '" text-anchor="' + (r ? 'start' : 'end') + '" font-size="12" fill="#262626" stroke="white" stroke-width="4" stroke-linejoin="round" paint-order="stroke">' + esc(m.label) + '</text>');
+    });
+  }
+
   /* Level curves, lowest level first: indigo through teal to a light
    * green, the terminal's scale (viz/plot_draw.c, level_colour), so the
    * curves near the minimum, where the paths go, are the strongest. */
@@ -784,14 +829,16 @@
       parts.push(c.drawn);
     }
     P.mapOver(parts, f, b);
-    var names2 = [];
+    var names2 = [], tracks = [];
     f.paths.forEach(function (p, k) {
-      var colour = palette[(k + 1) % palette.length], pts = [];
+      var colour = palette[(k + 1) % palette.length], pts = [], track = [];
+      tracks.push(track);
       /* a point less than half a pixel from the last one drawn adds nothing */
       var lastX = null, lastY = null, n = p.xs.length;
       p.xs.forEach(function (x, i) {
         if (x === null || p.ys[i] === null) return;
         var X = b.X(x), Y = b.Y(p.ys[i]);
+        track.push([X, Y]);
         if (i < n - 1 && lastX !== null && Math.abs(X - lastX) < 0.5 && Math.abs(Y - lastY) < 0.5) return;
         lastX = X; lastY = Y;
         pts.push(X.toFixed(1) + ',' + Y.toFixed(1));
@@ -804,10 +851,7 @@
       }
       names2.push({ name: p.name, colour: colour, dash: DASHES[k % DASHES.length] });
     });
-    f.marks.forEach(function (m) {
-      parts.push('<path d="M' + (b.X(m.x) - 5) + ' ' + b.Y(m.y) + 'h10M' + b.X(m.x) + ' ' + (b.Y(m.y) - 5) + 'v10" stroke="black" stroke-width="2"/>');
-      parts.push('<text x="' + (b.X(m.x) + 7) + '" y="' + (b.Y(m.y) - 7) + '" font-size="12">' + esc(m.label) + '</text>');
-    });
+    marks(parts, f.marks, b, box, tracks);
     parts.push('</g>');
     if (c && c.caption) /* "11 levels, 0.201 to 500 (log spacing)", as over the terminal's contour */
       parts.push('<text class="caption" x="' + (box.x + box.w) + '" y="' + (box.y - 8) + '" text-anchor="end" font-size="11" fill="#5f5f5f">' + esc(c.caption) + '</text>');

@@ -13,7 +13,9 @@ line_colours(driver, typed): a loss named as a tracked path takes the path's
 colour (an optimizer's loss beside its track), as in the terminal.
 axis_names(driver, typed): each panel's axes carry the terminal's names:
 xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
-boundary, the two names a path was tracked by."""
+boundary, the two names a path was tracked by.
+marks(driver, typed): mark() draws the terminal's cross, its label beside
+it where the tracked paths do not run."""
 import json
 import os
 import time
@@ -293,4 +295,23 @@ def line_colours(driver, typed):
     # "other" the third line of its panel (dotted)
     check("and its line style (solid, dashed, dotted: the one beneath shows through where lines overlap)",
           dashes == ["10 6", "", "0.01 5.5", "", "10 6"], dashes)
+    typed("clearplot()")
+
+
+def marks(driver, typed):
+    # a diagonal through the mark: above right (where a fixed label went) it crosses the label
+    typed("clearplot()")
+    typed("for i in range(21) { track(i / 20, i / 20, name=\"w\") }")
+    typed("mark(0.5, 0.5, \"minimum\")")
+    time.sleep(0.5)
+    got = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), t = s.querySelector('text.mark'), line = s.querySelector('polyline');"
+        "if (!t || !line) return null;"
+        "var b = t.getBBox(), p = line.getAttribute('points').trim().split(/\\s+/).map(function (q) { return q.split(',').map(Number); }), inside = 0;"
+        "for (var i = 0; i + 1 < p.length; i++) for (var j = 0; j <= 20; j++) {"
+        "  var x = p[i][0] + j / 20 * (p[i + 1][0] - p[i][0]), y = p[i][1] + j / 20 * (p[i + 1][1] - p[i][1]);"
+        "  if (x >= b.x && x <= b.x + b.width && y >= b.y && y <= b.y + b.height) inside++; }"
+        "return [s.querySelectorAll('path.mark').length, t.textContent, inside, b.width]")
+    check("mark() draws a cross (outlined) with its label beside it, off the tracked path, as the terminal",
+          got is not None and got[0] == 2 and got[1] == "minimum" and got[2] == 0 and got[3] > 20, got)
     typed("clearplot()")

@@ -272,6 +272,7 @@ try:
     web_more.panels(driver, typed, SHOTS, AGREPL)  # panel= at 1280x720
     web_more.axis_names(driver, typed)  # xlabel=, ylabel= and the default names
     web_more.line_colours(driver, typed)
+    web_more.marks(driver, typed)  # the cross, its label off the paths
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
     # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")
