@@ -475,11 +475,15 @@
   /* ---- the figure ---------------------------------------------------------- */
   var palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
-  function ticks(lo, hi, n) {
+  /* about n ticks over [lo, hi] at 1, 2 or 5 times a power of ten (at
+   * least 1 for integers: steps), as the terminal's plot_linear_ticks */
+  function ticks(lo, hi, n, integers) {
     if (!(hi > lo)) { hi = lo + 1; lo -= 1; }
     var raw = (hi - lo) / n, p = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / p;
-    var step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p, out = [];
-    for (var t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(+t.toPrecision(12));
+    var step = (m < 1.5 ? 1 : m < 3 ? 2 : m < 7 ? 5 : 10) * p, out = [];
+    if (integers && step < 1) step = 1;
+    for (var t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
+      out.push(Math.abs(t) < step * 1e-9 ? 0 : +t.toPrecision(12));
     return out;
   }
   /* A log axis's ticks (log10 of the values, lo..hi): 1, 2 and 5 times the
@@ -506,6 +510,33 @@
     var vs = ts.map(function (t) { return +Math.pow(10, t).toPrecision(6); });
     var plain = vs.every(function (v) { return v >= 1e-3 && v <= 9000; });
     return vs.map(function (v) { return plain ? String(v) : v.toExponential().replace('e+', 'e'); });
+  }
+  /* A linear axis's labels in one style, as the terminal's
+   * (viz/plot_ticks.c): the decimals its step needs, or every one in
+   * exponent form ("2e-5", "1.5e6") when the axis reaches 1e6 or steps
+   * under 1e-4. */
+  function linearLabels(ts, lo, hi) {
+    if (ts.length < 2) return ts.map(label);
+    var step = ts[1] - ts[0], digit = Math.floor(Math.log10(step) + 1e-9);
+    var exponent = Math.max(Math.abs(lo), Math.abs(hi)) >= 1e6 || step < 1e-4;
+    return ts.map(function (v) {
+      if (v === 0) return '0';
+      if (!exponent) return v.toFixed(Math.max(0, -digit));
+      var significant = Math.min(15, Math.max(1, Math.floor(Math.log10(Math.abs(v))) - digit + 1));
+      return v.toExponential(significant - 1).replace('e+', 'e');
+    });
+  }
+  /* A tick label as the terminal draws it (viz/plot_draw.c, tick_markup):
+   * "1e-3" as 10 with a superscript -3, "2e4" as 2×10⁴, a leading '-' as a
+   * real minus sign.  SVG text; data-label keeps the plain form. */
+  function tickText(text) {
+    var minus = '\u2212', e = text.indexOf('e'), m = e < 0 ? text : text.slice(0, e), negative = m[0] === '-';
+    if (negative) m = m.slice(1);
+    if (e < 0) return (negative ? minus : '') + esc(m);
+    var x = text.slice(e + 1), below = x[0] === '-';
+    if (below || x[0] === '+') x = x.slice(1);
+    return (negative ? minus : '') + (m === '1' ? '' : esc(m) + '\u00d7') + '10<tspan dy="-6" font-size="9">' +
+           (below ? minus : '') + esc(x) + '</tspan>';
   }
   function label(v) { return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(6)); }
 
@@ -537,21 +568,25 @@
   }
 
   /* one panel: frame, ticks, grid, the axes' names (names: [x, y], "" for
-   * none); returns the data → pixel mapping */
-  function axes(parts, box, xr, yr, log, titleText, names) {
+   * none), integerX for steps; returns the data → pixel mapping */
+  function axes(parts, box, xr, yr, log, titleText, names, integerX) {
     var X = function (x) { return box.x + (x - xr[0]) / (xr[1] - xr[0]) * box.w; };
     var Y = function (y) { if (log) y = Math.log10(y); return box.y + box.h - (y - yr[0]) / (yr[1] - yr[0]) * box.h; };
     parts.push('<rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '" fill="white" stroke="#444"/>');
-    ticks(xr[0], xr[1], 6).forEach(function (t) {
+    var xTicks = ticks(xr[0], xr[1], 6, integerX), xLabels = linearLabels(xTicks, xr[0], xr[1]);
+    xTicks.forEach(function (t, i) {
       var x = X(t);
       parts.push('<line x1="' + x + '" x2="' + x + '" y1="' + box.y + '" y2="' + (box.y + box.h) + '" stroke="#eee"/>');
-      parts.push('<text x="' + x + '" y="' + (box.y + box.h + 16) + '" text-anchor="middle" font-size="12">' + label(t) + '</text>');
+      parts.push('<text x="' + x + '" y="' + (box.y + box.h + 16) + '" text-anchor="middle" font-size="12" data-label="' +
+                 esc(xLabels[i]) + '">' + tickText(xLabels[i]) + '</text>');
     });
-    var yTicks = log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], 5), yLabels = log ? logLabels(yTicks) : yTicks.map(label);
+    var yTicks = log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], 5);
+    var yLabels = log ? logLabels(yTicks) : linearLabels(yTicks, yr[0], yr[1]);
     yTicks.forEach(function (t, i) {
       var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
       parts.push('<line x1="' + box.x + '" x2="' + (box.x + box.w) + '" y1="' + y + '" y2="' + y + '" stroke="#eee"/>');
-      parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12">' + yLabels[i] + '</text>');
+      parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12" data-label="' +
+                 esc(yLabels[i]) + '">' + tickText(yLabels[i]) + '</text>');
     });
     if (titleText) parts.push('<text x="' + (box.x + box.w / 2) + '" y="' + (box.y - 8) + '" text-anchor="middle" font-size="13">' + esc(titleText) + '</text>');
     if (names && names[0]) parts.push('<text class="axisname" x="' + (box.x + box.w / 2) + '" y="' + (box.y + box.h + 32) + '" text-anchor="middle" font-size="13">' + esc(names[0]) + '</text>');
@@ -664,7 +699,7 @@
     });
     function draw(yr) {
       var out = [], drawn = [];
-      var a = axes(out, box, range(xs), yr, log, log ? 'log scale' : '', axisNames(f, xy ? 'xy' : 'series'));
+      var a = axes(out, box, range(xs), yr, log, log ? 'log scale' : '', axisNames(f, xy ? 'xy' : 'series'), !xy);
       shown.forEach(function (s, k) {
         var colour = names[k].colour, pts = [];
         s.values.forEach(function (v, i) {

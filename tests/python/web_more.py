@@ -264,7 +264,7 @@ def axis_names(driver, typed):
     y_labels = ("return Array.prototype.filter.call(document.querySelectorAll('#plot svg text'), function (t) {"
                 " return t.getAttribute('x') === '64' && t.getAttribute('text-anchor') === 'end' &&"
                 " +t.getAttribute('y') < window.agrepl.figureAxes.panels[0].y + 420; })"
-                ".map(function (t) { return t.textContent; })")
+                ".map(function (t) { return t.getAttribute('data-label'); })")
     got = driver.execute_script(y_labels)
     check("the log scale's ticks from 0.2 to 1: 0.2, 0.5 and 1 (1, 2 and 5 times the powers of ten)",
           got == ["0.2", "0.5", "1"], got)
@@ -274,6 +274,23 @@ def axis_names(driver, typed):
     got = driver.execute_script(y_labels)
     check("a loss over 12 decades: at most 8 ticks, every other decade, all as 1e-N as the terminal writes them",
           got == ["1e-12", "1e-10", "1e-8", "1e-6", "1e-4", "1e-2", "1e0"], got)
+    shown = driver.execute_script(y_labels.replace("t.getAttribute('data-label')", "t.textContent"))
+    check("drawn as 10 with a superscript exponent and a real minus sign, as the terminal draws them",
+          shown[:2] == ["10\u221212", "10\u221210"] and shown[-1] == "100" and
+          driver.execute_script("return document.querySelectorAll('#plot svg text[data-label=\"1e-12\"] tspan').length") == 1,
+          shown)
+    # a linear axis in one style: fine steps all in exponent form, a minus sign, the step axis in whole steps
+    typed("clearplot()")
+    typed("for i in range(3) { plot(-2e-5 + i * 2e-5, \"fine\") }")
+    time.sleep(0.5)
+    got = driver.execute_script(y_labels)
+    x_labels = driver.execute_script(
+        "return Array.prototype.filter.call(document.querySelectorAll('#plot svg text[data-label]'), function (t) {"
+        " return t.getAttribute('text-anchor') === 'middle'; }).map(function (t) { return t.getAttribute('data-label'); })")
+    shown = driver.execute_script(y_labels.replace("t.getAttribute('data-label')", "t.textContent"))
+    check("a linear axis's labels in one style as the terminal's (1e-5 steps: all 1e-5 form); steps whole",
+          got == ["-2e-5", "-1e-5", "0", "1e-5", "2e-5"] and shown[0] == "\u22122\u00d710\u22125" and
+          x_labels == ["0", "1", "2"], [got, shown, x_labels])
     typed("clearplot()")
 
 
