@@ -474,6 +474,13 @@
 
   /* ---- the figure ---------------------------------------------------------- */
   var palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+  /* text's width in the figure's font (DejaVu Sans) at size px, measured */
+  var measure = null;
+  function textWidth(text, size) {
+    if (measure === null) measure = document.createElement('canvas').getContext('2d');
+    measure.font = size + 'px "DejaVu Sans", sans-serif';
+    return measure.measureText(String(text)).width;
+  }
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
   /* about n ticks over [lo, hi] at 1, 2 or 5 times a power of ten (at
    * least 1 for integers: steps), as the terminal's plot_linear_ticks */
@@ -607,13 +614,22 @@
     var pad = (hi - lo) * 0.04;
     return [lo - pad, hi + pad];
   }
-  /* the lines' names, each beside its colour: a line, or a dot for points */
-  function legend(parts, x, y, names) {
+  /* The legend, in a white box as the terminal's: each name beside its
+   * swatch, a line (a path's with its dot), a dot for points, a class's dot
+   * with a dark rim.  place: legendPlace's. */
+  function legend(parts, place, names) {
+    if (!names.length) return;
+    parts.push('<g class="legend"><rect x="' + place.x + '" y="' + place.y + '" width="' + place.w + '" height="' + place.h +
+               '" fill="white" fill-opacity="0.85" stroke="#c8c8c8"/>');
     names.forEach(function (n, i) {
-      if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + (y + i * 16) + '" r="3" fill="' + n.colour + '"/>');
-      else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + (y + i * 16) + '" y2="' + (y + i * 16) + '" stroke="' + n.colour + '" stroke-width="2"' + dashAttributes(n.dash) + '/>');
-      parts.push('<text x="' + (x + 22) + '" y="' + (y + i * 16 + 4) + '" font-size="12">' + esc(n.name) + '</text>');
+      var x = place.x + 6, y = place.y + 11 + i * 16;
+      if (n.classDot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="4" fill="' + n.colour + '" stroke="#262626" stroke-width="1"/>');
+      else if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="3" fill="' + n.colour + '"/>');
+      else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + y + '" y2="' + y + '" stroke="' + n.colour + '" stroke-width="2"' + dashAttributes(n.dash) + '/>');
+      if (n.marker) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="3.5" fill="' + n.colour + '"/>');
+      parts.push('<text x="' + (x + 22) + '" y="' + (y + 4) + '" font-size="12">' + esc(n.name) + '</text>');
     });
+    parts.push('</g>');
   }
 
   /* The kinds of panel a figure of its own shows, in the terminal's order
@@ -721,7 +737,7 @@
       d = draw([yr[0], yr[1] + (yr[1] - yr[0]) * room / (box.h - room)]);
     }
     Array.prototype.push.apply(parts, d.parts);
-    legend(parts, d.place.x, d.place.y, names);
+    legend(parts, d.place, names);
   }
   /* A line's colour: path i's is palette[i + 1]; a series takes the colour
    * of the path with its name (an optimizer's loss beside its track), as in
@@ -754,22 +770,31 @@
       if (!!f.series[k].xs === !!s.xs && !f.series[k].points) index++;
     return DASHES[index % DASHES.length];
   }
-  /* Where the legend's lines go: the corner of the frame box that hides the
-   * fewest of the drawn points (pixels), top right on a tie, as the
-   * terminal places its legend; x, y of the first line's middle. */
-  function legendPlace(box, names, points) {
-    var widest = 0;
-    names.forEach(function (n) { widest = Math.max(widest, n.name.length * 7); });
-    var w = 22 + widest + 8, h = names.length * 16 + 4, best = null;
-    [[box.x + box.w - w - 10, box.y + 10], [box.x + 10, box.y + 10], [box.x + box.w - w - 10, box.y + box.h - h - 10],
-     [box.x + 10, box.y + box.h - h - 10]].forEach(function (c) {
-      var hidden = 0, step = Math.ceil(points.length / 2000);
+  /* Where the legend goes, as the terminal places its own (viz/plot_draw.c,
+   * legend_place): the corner of the frame box, or else the place along its
+   * top or bottom edge, that hides the fewest of the points (pixels; each
+   * counted within `margin` of the legend), a corner on a tie.  Its box:
+   * x, y, w, h, and how many points it hides. */
+  function legendPlace(box, names, points, margin) {
+    var widest = 0, m = margin || 0;
+    names.forEach(function (n) { widest = Math.max(widest, textWidth(n.name, 12)); });
+    var w = Math.ceil(widest) + 36, h = names.length * 16 + 6, inset = 10, best = null;
+    var places = [[box.x + box.w - w - inset, box.y + inset], [box.x + inset, box.y + inset],
+                  [box.x + box.w - w - inset, box.y + box.h - h - inset], [box.x + inset, box.y + box.h - h - inset]];
+    var span = box.w - 2 * inset - w;
+    for (var k = 1; span > 0 && k <= 7; k++) {
+      var x = box.x + inset + span * k / 8;
+      places.push([x, box.y + inset], [x, box.y + box.h - h - inset]);
+    }
+    var step = Math.ceil(points.length / 2000);
+    for (var c = 0; c < places.length && !(best && best.hidden === 0); c++) {
+      var at = places[c], hidden = 0;
       for (var i = 0; i < points.length; i += step) {
         var p = points[i];
-        if (p[0] >= c[0] && p[0] <= c[0] + w && p[1] >= c[1] - 4 && p[1] <= c[1] + h) hidden++;
+        if (p[0] >= at[0] - m && p[0] <= at[0] + w + m && p[1] >= at[1] - m && p[1] <= at[1] + h + m) hidden++;
       }
-      if (best === null || hidden < best.hidden) best = { x: c[0] + 4, y: c[1] + 8, hidden: hidden };
-    });
+      if (best === null || hidden < best.hidden) best = { x: at[0], y: at[1], w: w, h: h, hidden: hidden };
+    }
     return best;
   }
 
@@ -804,7 +829,7 @@
       parts.push('<path class="mark" d="' + d + '" stroke="white" stroke-width="6" stroke-linecap="round"/>');
       parts.push('<path class="mark" d="' + d + '" stroke="#262626" stroke-width="2.6" stroke-linecap="round"/>');
       if (!m.label) return;
-      var w = m.label.length * 7, h = 13, best = 0, bestCost = Infinity;
+      var w = textWidth(m.label, 12), h = 13, best = 0, bestCost = Infinity;
       for (var corner = 0; corner < 4; corner++) {
         var right = corner < 2, up = corner % 2 === 0;
         var x0 = right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5 - w, y0 = up ? y - MARK_SIZE - 2 - h : y + MARK_SIZE + 2;
@@ -884,15 +909,22 @@
         parts.push('<circle cx="' + s0[0] + '" cy="' + s0[1] + '" r="5" fill="none" stroke="' + colour + '" stroke-width="2"/>');
         parts.push('<circle cx="' + s1[0] + '" cy="' + s1[1] + '" r="4" fill="' + colour + '"/>');
       }
-      names2.push({ name: p.name, colour: colour, dash: DASHES[k % DASHES.length] });
+      names2.push({ name: p.name, colour: colour, dash: DASHES[k % DASHES.length], marker: true });
     });
     marks(parts, f.marks, b, box, tracks);
     parts.push('</g>');
     if (c && c.caption) /* "11 levels, 0.201 to 500 (log spacing)", as over the terminal's contour */
       parts.push('<text class="caption" x="' + (box.x + box.w) + '" y="' + (box.y - 8) + '" text-anchor="end" font-size="11" fill="#5f5f5f">' + esc(c.caption) + '</text>');
     P.mapBar(parts, f, box);
-    P.legend(parts, f, box);
-    legend(parts, box.x + box.w - 130, top + 60, names2);
+    /* one legend, the classes' and the paths', where it hides the fewest
+     * points, track points and marks (a mark as 50), as in the terminal */
+    var classes = f.points && f.points.legend ? f.points.legend : [], hide = [];
+    tracks.forEach(function (t) { Array.prototype.push.apply(hide, t); });
+    f.marks.forEach(function (m) { for (var i = 0; i < 50; i++) hide.push([b.X(m.x), b.Y(m.y)]); });
+    if (f.points && f.points.xs)
+      for (var i = 0; i < f.points.count; i++) hide.push([b.X(f.points.xs[i]), b.Y(f.points.ys[i])]);
+    var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true }; }).concat(names2);
+    if (entries.length) legend(parts, legendPlace(box, entries, hide, 6), entries);
     figureAxes.map = { x: box.x, y: box.y, w: box.w, h: box.h, xr: xr, yr: yr };
   }
 

@@ -1,5 +1,5 @@
 /* pictures.js — the pictures of learning in the page: scatter's points in
- * their class colours with a legend, boundary's field under them with its
+ * their class colours (the map's legend, agrepl-page.js, names them), boundary's field under them with its
  * 0-level (threshold) curve and colour bar, heatmap's cells with their
  * numbers, images' grid and neurons' units laid out by layer, drawn as SVG
  * into the page's figure (agrepl-page.js's figureSvg calls these), so the
@@ -160,23 +160,6 @@
     if (f.field) colourBar(parts, f.field.bar, box.x + box.w + 14, box.y + 8, box.y + box.h - 8, 14);
   }
 
-  /* the classes' legend (dots), top left inside the frame; its height */
-  function legend(parts, f, box) {
-    var p = f.points;
-    if (!p || !p.legend || !p.legend.length) return 0;
-    var x = box.x + 8, y = box.y + 8, w = 0;
-    p.legend.forEach(function (e) { w = Math.max(w, e.name.length * 6.6); });
-    parts.push('<g class="legend"><rect x="' + x + '" y="' + y + '" width="' + n1(w + 32) + '" height="' + (p.legend.length * 16 + 8) +
-               '" fill="white" fill-opacity="0.85" stroke="#c8c8c8"/>');
-    p.legend.forEach(function (e, i) {
-      var cy = y + 12 + i * 16;
-      parts.push('<circle cx="' + (x + 12) + '" cy="' + cy + '" r="4" fill="' + e.colour + '" stroke="#262626" stroke-width="1"/>');
-      text(parts, x + 22, cy + 4, e.name, 12);
-    });
-    parts.push('</g>');
-    return p.legend.length * 16 + 16;
-  }
-
   /* ---- panels of their own ------------------------------------------------------ */
 
   /* which of them the figure has, in the terminal's order: units before the
@@ -286,7 +269,7 @@
 
   window.agreplPictures = {
     keep: keep, resolve: resolve, hasMap: hasMap, mapRange: mapRange, pointCoordinates: pointCoordinates,
-    barRoom: barRoom, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar, legend: legend,
+    barRoom: barRoom, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar,
     before: before, after: after, panel: panel
   };
 })();

@@ -15,7 +15,8 @@ axis_names(driver, typed): each panel's axes carry the terminal's names:
 xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
 boundary, the two names a path was tracked by.
 marks(driver, typed): mark() draws the terminal's cross, its label beside
-it where the tracked paths do not run."""
+it where the tracked paths do not run; the map's legend goes where it hides
+none of them."""
 import json
 import os
 import time
@@ -331,4 +332,15 @@ def marks(driver, typed):
         "return [s.querySelectorAll('path.mark').length, t.textContent, inside, b.width]")
     check("mark() draws a cross (outlined) with its label beside it, off the tracked path, as the terminal",
           got is not None and got[0] == 2 and got[1] == "minimum" and got[2] == 0 and got[3] > 20, got)
+    # the path ends in the top right corner: the legend (framed) goes where it hides none of it
+    got = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), g = s.querySelector('g.legend'), line = s.querySelector('polyline');"
+        "if (!g || !line) return null;"
+        "var r = g.querySelector('rect').getBBox(), p = line.getAttribute('points').trim().split(/\\s+/).map(function (q) { return q.split(',').map(Number); }), inside = 0;"
+        "for (var i = 0; i + 1 < p.length; i++) for (var j = 0; j <= 20; j++) {"
+        "  var x = p[i][0] + j / 20 * (p[i + 1][0] - p[i][0]), y = p[i][1] + j / 20 * (p[i + 1][1] - p[i][1]);"
+        "  if (x >= r.x && x <= r.x + r.width && y >= r.y && y <= r.y + r.height) inside++; }"
+        "return [g.textContent, inside, g.querySelectorAll('circle').length]")
+    check("the map's legend, framed, with the path's line and dot, goes where it hides none of the path",
+          got == ["w", 0, 1], got)
     typed("clearplot()")

@@ -89,7 +89,7 @@ def run(driver, typed, shots):
     drawn = ("var s = document.querySelector('#plot svg'); return s ? [s.querySelectorAll('image.field').length,"
              " s.querySelectorAll('g.points circle').length, s.querySelectorAll('g.colourbar rect').length,"
              " s.querySelectorAll('path.edge').length, s.querySelectorAll('image.unit').length,"
-             " s.querySelector('g.legend') ? s.querySelector('g.legend').textContent : ''] : null")
+             " Array.prototype.map.call(s.querySelectorAll('g.legend'), function (g) { return g.textContent; }).join(' | ')] : null")
     settled(driver, drawn.replace("return s ?", "return s && s.querySelectorAll('image.unit').length === 10 &&"
                                   " s.querySelectorAll('g.points circle').length === 200 ?"))
     svg = driver.execute_script(drawn)
