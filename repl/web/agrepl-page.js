@@ -615,7 +615,8 @@
     return [lo - pad, hi + pad];
   }
   /* The legend, in a white box as the terminal's: each name beside its
-   * swatch, a line (a path's with its dot), a dot for points, a class's dot
+   * swatch, a line (with a dot of radius `marker`: a path's, a short
+   * loss's), a dot for points, a class's dot
    * with a dark rim.  place: legendPlace's. */
   function legend(parts, place, names) {
     if (!names.length) return;
@@ -626,7 +627,7 @@
       if (n.classDot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="4" fill="' + n.colour + '" stroke="#262626" stroke-width="1"/>');
       else if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="3" fill="' + n.colour + '"/>');
       else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + y + '" y2="' + y + '" stroke="' + n.colour + '" stroke-width="2"' + dashAttributes(n.dash) + '/>');
-      if (n.marker) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="3.5" fill="' + n.colour + '"/>');
+      if (n.marker) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="' + n.marker + '" fill="' + n.colour + '"/>');
       parts.push('<text x="' + (x + 22) + '" y="' + (y + 4) + '" font-size="12">' + esc(n.name) + '</text>');
     });
     parts.push('</g>');
@@ -697,6 +698,9 @@
   /* The series by step (plot(v)), or with xy the whole series of
    * plot(xs, ys), as the terminal draws them in panels of their own; a log
    * scale is the series by step's only (as the terminal's). */
+  /* a series by step this short (40 points, an epoch's loss) gets a dot
+   * on each point, as in the terminal (viz/plot_draw.c, SMALL_SERIES) */
+  function short(s) { return !s.xs && !s.points && s.values.length <= 40; }
   function seriesPanel(parts, f, left, top, xy) {
     var xs = [], ys = [], log = f.log && !xy;
     var shown = f.series.filter(function (s) { return !!s.xs === xy; });
@@ -711,7 +715,7 @@
       var last = s.values[s.values.length - 1];
       /* a loss's last value beside its name; a whole series's last point means nothing */
       names.push({ name: s.name + (!xy && last !== undefined && last !== null ? ' ' + label(last) : ''),
-                   colour: lineColour(f, s), dot: !!s.points, dash: seriesDash(f, s) });
+                   colour: lineColour(f, s), dot: !!s.points, dash: seriesDash(f, s), marker: short(s) ? 3.4 : 0 });
     });
     function draw(yr) {
       var out = [], drawn = [];
@@ -725,6 +729,8 @@
         });
         if (s.points) pts.forEach(function (p) { out.push('<circle cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="2.5" fill="' + colour + '"/>'); });
         else out.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8"' + dashAttributes(names[k].dash) + ' points="' + pointList(pts) + '"/>');
+        if (short(s)) /* a short loss (by epoch): a dot on each of its points too, as the terminal's */
+          pts.forEach(function (p) { out.push('<circle class="step" cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="3.4" fill="' + colour + '"/>'); });
         drawn = drawn.concat(pts);
       });
       return { parts: out, place: legendPlace(box, names, drawn) };
@@ -909,7 +915,7 @@
         parts.push('<circle cx="' + s0[0] + '" cy="' + s0[1] + '" r="5" fill="none" stroke="' + colour + '" stroke-width="2"/>');
         parts.push('<circle cx="' + s1[0] + '" cy="' + s1[1] + '" r="4" fill="' + colour + '"/>');
       }
-      names2.push({ name: p.name, colour: colour, dash: DASHES[k % DASHES.length], marker: true });
+      names2.push({ name: p.name, colour: colour, dash: DASHES[k % DASHES.length], marker: 4 });
     });
     marks(parts, f.marks, b, box, tracks);
     parts.push('</g>');

@@ -10,7 +10,8 @@ save(m, "m.safetensors") and render(y, "g.svg") give downloads of what the
 terminal writes (an SVG whose nodes are the graph's; a safetensors file with
 the model's tensors in its header).
 line_colours(driver, typed): a loss named as a tracked path takes the path's
-colour (an optimizer's loss beside its track), as in the terminal.
+colour (an optimizer's loss beside its track), as in the terminal; a loss
+of at most 40 steps has a dot on each.
 axis_names(driver, typed): each panel's axes carry the terminal's names:
 xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
 boundary, the two names a path was tracked by.
@@ -313,6 +314,16 @@ def line_colours(driver, typed):
     # "other" the third line of its panel (dotted)
     check("and its line style (solid, dashed, dotted: the one beneath shows through where lines overlap)",
           dashes == ["10 6", "", "0.01 5.5", "", "10 6"], dashes)
+    dots = driver.execute_script(
+        "var s = document.querySelector('#plot svg'); return [s.querySelectorAll('circle.step').length,"
+        " s.querySelectorAll('g.legend circle[r=\"3.4\"]').length]")
+    check("a short loss (3 steps each) has a dot on each point, and in its legend, as in the terminal",
+          dots == [9, 3], dots)
+    typed("for i in range(3, 41) { plot(1 / (i + 1), \"sgd\") }")
+    typed("plot(0.01, \"sgd\")")
+    time.sleep(0.5)
+    dots = driver.execute_script("return document.querySelectorAll('#plot svg circle.step').length")
+    check("a loss past 40 steps is a line alone", dots == 6, dots)
     typed("clearplot()")
 
 
