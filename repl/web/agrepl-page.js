@@ -580,14 +580,15 @@
     var X = function (x) { return box.x + (x - xr[0]) / (xr[1] - xr[0]) * box.w; };
     var Y = function (y) { if (log) y = Math.log10(y); return box.y + box.h - (y - yr[0]) / (yr[1] - yr[0]) * box.h; };
     parts.push('<rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '" fill="white" stroke="#444"/>');
-    var xTicks = ticks(xr[0], xr[1], 6, integerX), xLabels = linearLabels(xTicks, xr[0], xr[1]);
+    /* as many ticks as the terminal's: one per 100 px across, per 55 px up */
+    var xTicks = ticks(xr[0], xr[1], box.w / 100, integerX), xLabels = linearLabels(xTicks, xr[0], xr[1]);
     xTicks.forEach(function (t, i) {
       var x = X(t);
       parts.push('<line x1="' + x + '" x2="' + x + '" y1="' + box.y + '" y2="' + (box.y + box.h) + '" stroke="#eee"/>');
       parts.push('<text x="' + x + '" y="' + (box.y + box.h + 16) + '" text-anchor="middle" font-size="12" data-label="' +
                  esc(xLabels[i]) + '">' + tickText(xLabels[i]) + '</text>');
     });
-    var yTicks = log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], 5);
+    var yTicks = log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], box.h / 55);
     var yLabels = log ? logLabels(yTicks) : linearLabels(yTicks, yr[0], yr[1]);
     yTicks.forEach(function (t, i) {
       var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
