@@ -44,35 +44,9 @@ static const colour caption_colour = RGB(95, 95, 95);
 static const colour legend_border = RGB(200, 200, 200);
 
 /* Matplotlib's tab10: distinct and readable on white. */
-static const colour series_palette[] = {
-    RGB(31, 119, 180), RGB(255, 127, 14), RGB(44, 160, 44),   RGB(214, 39, 40),
-    RGB(148, 103, 189), RGB(140, 86, 75), RGB(227, 119, 194), RGB(127, 127, 127),
-    RGB(188, 189, 34), RGB(23, 190, 207),
-};
-/* Warm and dark colours that stand out over the blue-green level curves. */
-static const colour path_palette[] = {
-    RGB(214, 39, 40),  RGB(255, 127, 14),  RGB(20, 20, 20),   RGB(227, 119, 194),
-    RGB(140, 86, 75), RGB(148, 103, 189), RGB(188, 189, 34),
-};
 /* Level curves, lowest level first: indigo through teal to a light green, so
  * the curves near the minimum, where the paths go, are the strongest. */
 static const colour level_scale[] = {RGB(59, 79, 154), RGB(58, 156, 168), RGB(166, 217, 106)};
-
-/* Line styles, one per series and path in turn (a series and the path of
- * its name share one): where two lines run on top of each other, as Adam's
- * and AdamW's do for their first hundred steps, the one beneath shows
- * through the gaps of the one above.  The first is solid; in units. */
-static const dash_style dash_styles[] = {
-    {{0}, 0},
-    {{10, 6}, 2},
-    {{0.01, 5.5}, 2}, /* dots: round caps make each a disc */
-    {{14, 5, 0.01, 5}, 4},
-    {{5, 4}, 2},
-};
-
-static colour palette_colour(const colour *palette, size_t count, int index) {
-    return palette[(size_t)index % count];
-}
 
 static colour level_colour(int level, int level_count) {
     double t = level_count <= 1 ? 0 : (double)level / (level_count - 1);
@@ -483,37 +457,12 @@ void plot_disc(figure *f, double x, double y, double radius) {
     cairo_arc(f->cr, x, y, radius, 0, 2 * G_PI);
 }
 
-/* A series drawn in the colour of the path with the same name, when there
- * is one (an optimizer's loss and its path match); else its own colour. */
-static colour series_colour(const viz_plot *plot, const plot_series *s) {
-    for (size_t k = 0; k < plot->path_count; k++)
-        if (strcmp(plot->paths[k].name, s->name) == 0)
-            return palette_colour(path_palette, COUNT_OF(path_palette), plot->paths[k].colour);
-    return palette_colour(series_palette, COUNT_OF(series_palette), s->colour);
-}
-
-/* The line style of a series: that of the path with the same name, when
- * there is one, as for its colour; else the next style after the lines
- * before it in its panel (the first line of a panel is solid). */
-static const dash_style *series_dash(const viz_plot *plot, const plot_series *s) {
-    size_t index = 0;
-    for (size_t k = 0; k < plot->series_count && &plot->series[k] != s; k++)
-        if ((plot->series[k].xs != NULL) == (s->xs != NULL) && !plot->series[k].points) index++;
-    for (size_t k = 0; k < plot->path_count; k++)
-        if (strcmp(plot->paths[k].name, s->name) == 0) index = (size_t)plot->paths[k].colour;
-    return &dash_styles[index % COUNT_OF(dash_styles)];
-}
-
-static const dash_style *path_dash(const plot_path *path) {
-    return &dash_styles[(size_t)path->colour % COUNT_OF(dash_styles)];
-}
-
 static double series_x(const plot_series *s, size_t i) {
     return s->xs != NULL ? s->xs[i] : (double)i;
 }
 
 static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
-    colour c = series_colour(f->plot, s);
+    colour c = plot_series_colour(f->plot, s);
     if (s->points) {
         /* the dots filled opaque in pieces into a group, then the group
          * painted translucent: overlapping dots look as in one fill.  In SVG
@@ -541,7 +490,7 @@ static void draw_series(figure *f, const plot_axes *a, const plot_series *s) {
         }
         return;
     }
-    polyline line = {.f = f, .axes = a, .colour = c, .width = LINE_WIDTH, .dash = series_dash(f->plot, s)};
+    polyline line = {.f = f, .axes = a, .colour = c, .width = LINE_WIDTH, .dash = plot_series_dash(f->plot, s)};
     double columns = a->right - a->left;
     if (s->xs != NULL || (double)s->count <= 4 * columns) {
         for (size_t i = 0; i < s->count; i++) {
@@ -628,9 +577,9 @@ static int earlier_starts_here(const plot_axes *a, const viz_plot *plot, size_t 
 
 static void draw_path(figure *f, const plot_axes *a, size_t index) {
     const plot_path *path = &f->plot->paths[index];
-    colour c = palette_colour(path_palette, COUNT_OF(path_palette), path->colour);
+    colour c = plot_path_colour(path);
     cairo_t *cr = f->cr;
-    polyline line = {.f = f, .axes = a, .colour = c, .width = LINE_WIDTH, .dash = path_dash(path)};
+    polyline line = {.f = f, .axes = a, .colour = c, .width = LINE_WIDTH, .dash = plot_path_dash(path)};
     for (size_t i = 0; i < path->count; i++) {
         if (i % INTERRUPT_STRIDE == 0 && plot_figure_stopped(f)) break;
         polyline_point(&line, plot_to_pixel_x(a, path->xs[i]), plot_to_pixel_y(a, path->ys[i]),
@@ -942,8 +891,8 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
         double dot = s->points                                  ? DATA_DOT_RADIUS
                      : s->xs == NULL && s->count <= SMALL_SERIES ? SERIES_DOT_RADIUS
                                                                  : 0;
-        entries[count++] = (legend_entry){s->name, series_colour(plot, s), dot, !s->points,
-                                          series_dash(plot, s)};
+        entries[count++] = (legend_entry){s->name, plot_series_colour(plot, s), dot, !s->points,
+                                          plot_series_dash(plot, s)};
     }
     plot_layout_panel(f, p);
     if (count > 0 && a->bottom > a->top) {
@@ -1044,8 +993,8 @@ static void contour_panel(figure *f, panel *p) {
     for (size_t k = 0; k < plot->path_count && count < MAX_LEGEND_ENTRIES; k++)
         entries[count++] = (legend_entry){
             plot->paths[k].name,
-            palette_colour(path_palette, COUNT_OF(path_palette), plot->paths[k].colour),
-            LEGEND_PATH_DOT_RADIUS, true, path_dash(&plot->paths[k])};
+            plot_path_colour(&plot->paths[k]),
+            LEGEND_PATH_DOT_RADIUS, true, plot_path_dash(&plot->paths[k])};
     /* a legend that would hide points wherever it went inside goes over the
      * frame, when the level curves' caption leaves the room (a panel's name
      * at the left end stays clear) */

@@ -24,12 +24,6 @@ static const colour text_colour = RGB(25, 25, 25);
 #define TITLE_TEXT 22.0
 #define CAPTION_TEXT 14.0
 
-/* A line's dash pattern in units. */
-typedef struct dash_style {
-    double on_off[4];
-    int count; /* 0: solid */
-} dash_style;
-
 /* One drawing of the figure. */
 typedef struct figure {
     cairo_t *cr;

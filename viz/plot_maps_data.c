@@ -2,8 +2,9 @@
  * (plot_maps_data.h): points coloured by class, a model's output over the
  * plane, a matrix, a grid of images and the network's units kept when they
  * are set, and everything the drawing computes from them: colours, scales,
- * labels.  The native drawing (plot_maps.c) and the web page
- * (repl/web/plot_web.c) both use it.
+ * labels; and the lines' colours and styles.  The native drawing
+ * (plot_maps.c, plot_draw.c) and the web page (repl/web/plot_web.c) both
+ * use it.
  *
  * Colours: classes take Okabe and Ito's palette (distinct for the common
  * colour-vision deficiencies and on a washed-out projector); a field of
@@ -17,6 +18,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- the lines: series and paths ------------------------------------------- */
+
+/* Tableau's ten colours, one per series in turn. */
+static const colour series_palette[] = {
+    RGB(31, 119, 180), RGB(255, 127, 14), RGB(44, 160, 44),   RGB(214, 39, 40),
+    RGB(148, 103, 189), RGB(140, 86, 75), RGB(227, 119, 194), RGB(127, 127, 127),
+    RGB(188, 189, 34), RGB(23, 190, 207),
+};
+/* Warm and dark colours that stand out over the blue-green level curves. */
+static const colour path_palette[] = {
+    RGB(214, 39, 40),  RGB(255, 127, 14),  RGB(20, 20, 20),   RGB(227, 119, 194),
+    RGB(140, 86, 75), RGB(148, 103, 189), RGB(188, 189, 34),
+};
+/* Line styles, one per series and path in turn; the first is solid. */
+static const dash_style dash_styles[] = {
+    {{0}, 0},
+    {{10, 6}, 2},
+    {{0.01, 5.5}, 2}, /* dots: round caps make each a disc */
+    {{14, 5, 0.01, 5}, 4},
+    {{5, 4}, 2},
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The tracked path named as s, or NULL. */
+static const plot_path *path_named(const viz_plot *plot, const plot_series *s) {
+    for (size_t k = 0; k < plot->path_count; k++)
+        if (strcmp(plot->paths[k].name, s->name) == 0) return &plot->paths[k];
+    return NULL;
+}
+
+colour plot_series_colour(const viz_plot *plot, const plot_series *s) {
+    const plot_path *path = path_named(plot, s);
+    return path != NULL ? plot_path_colour(path) : series_palette[(size_t)s->colour % COUNT(series_palette)];
+}
+
+const dash_style *plot_series_dash(const viz_plot *plot, const plot_series *s) {
+    const plot_path *path = path_named(plot, s);
+    if (path != NULL) return plot_path_dash(path);
+    size_t index = 0;
+    for (size_t k = 0; k < plot->series_count && &plot->series[k] != s; k++)
+        if (plot_series_in_panel(&plot->series[k], s->xs != NULL ? VIZ_PLOT_PANEL_XY : VIZ_PLOT_PANEL_SERIES) &&
+            !plot->series[k].points)
+            index++;
+    return &dash_styles[index % COUNT(dash_styles)];
+}
+
+colour plot_path_colour(const plot_path *path) {
+    return path_palette[(size_t)path->colour % COUNT(path_palette)];
+}
+
+const dash_style *plot_path_dash(const plot_path *path) {
+    return &dash_styles[(size_t)path->colour % COUNT(dash_styles)];
+}
+
+/* ---- the classes and the scales ----------------------------------------------- */
 
 /* Okabe & Ito (2008), "Color Universal Design": orange, blue, bluish green,
  * vermillion, reddish purple, sky blue, yellow, black. */

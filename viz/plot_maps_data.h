@@ -33,6 +33,26 @@ enum {
     PLOT_CELL_NUMBERS = 400,   /* a heat map of more cells writes no numbers */
 };
 
+/* A line's dash pattern in units. */
+typedef struct dash_style {
+    double on_off[4];
+    int count; /* 0: solid */
+} dash_style;
+
+/* The lines' colours and styles, as every drawing of the figure shows them
+ * (the terminal's and the web page's).  A series takes the colour and the
+ * style of the tracked path of its name (an optimizer's loss beside its
+ * track); else the series palette's colour in turn, and the style after
+ * those of the lines before it in its panel (the first solid).  A path
+ * takes the path palette's colours (warm and dark, to stand out over the
+ * blue-green level curves) and the styles in turn.  Where two lines run on
+ * top of each other, as Adam's and AdamW's do for their first hundred
+ * steps, the one beneath shows through the gaps of the one above. */
+colour plot_series_colour(const viz_plot *plot, const plot_series *s);
+const dash_style *plot_series_dash(const viz_plot *plot, const plot_series *s);
+colour plot_path_colour(const plot_path *path);
+const dash_style *plot_path_dash(const plot_path *path);
+
 /* Okabe & Ito's palette: the classes' colours, class k is entry k mod 8. */
 extern const colour plot_class_palette[VIZ_PLOT_CLASS_COLOURS];
 colour plot_class_colour(int k);

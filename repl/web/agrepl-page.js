@@ -473,7 +473,6 @@
   });
 
   /* ---- the figure ---------------------------------------------------------- */
-  var palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
   /* text's width in the figure's font (DejaVu Sans) at size px, measured */
   var measure = null;
   function textWidth(text, size) {
@@ -716,7 +715,7 @@
       var last = s.values[s.values.length - 1];
       /* a loss's last value beside its name; a whole series's last point means nothing */
       names.push({ name: s.name + (!xy && last !== undefined && last !== null ? ' ' + label(last) : ''),
-                   colour: lineColour(f, s), dot: !!s.points, dash: seriesDash(f, s), marker: short(s) ? 3.4 : 0 });
+                   colour: s.colour, dot: !!s.points, dash: dashOf(s), marker: short(s) ? 3.4 : 0 });
     });
     function draw(yr) {
       var out = [], drawn = [];
@@ -746,36 +745,15 @@
     Array.prototype.push.apply(parts, d.parts);
     legend(parts, d.place, names);
   }
-  /* A line's colour: path i's is palette[i + 1]; a series takes the colour
-   * of the path with its name (an optimizer's loss beside its track), as in
-   * the terminal, and the others the palette's colours in turn, those of
-   * the paths left out. */
-  function lineColour(f, s) {
-    var pathColour = function (i) { return palette[(i + 1) % palette.length]; };
-    var named = function (t) { return f.paths.some(function (p) { return p.name === t.name; }); };
-    for (var i = 0; i < f.paths.length; i++) if (f.paths[i].name === s.name) return pathColour(i);
-    var free = palette.filter(function (c) { return !f.paths.some(function (p, i) { return pathColour(i) === c; }); });
-    if (!free.length) free = palette;
-    var k = f.series.filter(function (t) { return !named(t); }).indexOf(s);
-    return free[k % free.length];
-  }
-  /* Line styles, the terminal's (viz/plot_draw.c, dash_styles): one per
-   * series and path in turn, a series sharing its path's, so that where two
-   * lines run on top of each other (Adam's and AdamW's first hundred steps)
-   * the one beneath shows through the gaps of the one above.  The first is
-   * solid; dots are round caps of near-zero dashes. */
-  var DASHES = ['', '10 6', '0.01 5.5', '14 5 0.01 5', '5 4'];
+  /* A line's dash: its on-off lengths (dots are round caps of near-zero
+   * dashes), as the session sends each series's and path's colour and
+   * dash, the terminal's (viz/plot_maps_data.c, plot_series_colour and the
+   * rest): a loss shares its path's, so that where two lines run on top of
+   * each other (Adam's and AdamW's first hundred steps) the one beneath
+   * shows through the gaps of the one above. */
+  function dashOf(line) { return line.dash && line.dash.length ? line.dash.join(' ') : ''; }
   function dashAttributes(dash) {
     return dash ? ' stroke-dasharray="' + dash + '" stroke-linecap="round"' : '';
-  }
-  /* a series's style: its path's, else the next after the lines before it
-   * in its panel (points are no line) */
-  function seriesDash(f, s) {
-    for (var i = 0; i < f.paths.length; i++) if (f.paths[i].name === s.name) return DASHES[i % DASHES.length];
-    var index = 0;
-    for (var k = 0; k < f.series.length && f.series[k] !== s; k++)
-      if (!!f.series[k].xs === !!s.xs && !f.series[k].points) index++;
-    return DASHES[index % DASHES.length];
   }
   /* Where the legend goes, as the terminal places its own (viz/plot_draw.c,
    * legend_place): the corner of the frame box, or else the place along its
@@ -897,8 +875,8 @@
     }
     P.mapOver(parts, f, b);
     var names2 = [], tracks = [];
-    f.paths.forEach(function (p, k) {
-      var colour = palette[(k + 1) % palette.length], pts = [], track = [];
+    f.paths.forEach(function (p) {
+      var colour = p.colour, pts = [], track = [];
       tracks.push(track);
       /* a point less than half a pixel from the last one drawn adds nothing */
       var lastX = null, lastY = null, n = p.xs.length;
@@ -910,13 +888,13 @@
         lastX = X; lastY = Y;
         pts.push(X.toFixed(1) + ',' + Y.toFixed(1));
       });
-      parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2"' + dashAttributes(DASHES[k % DASHES.length]) + ' points="' + pts.join(' ') + '"/>');
+      parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2"' + dashAttributes(dashOf(p)) + ' points="' + pts.join(' ') + '"/>');
       if (pts.length) {
         var s0 = pts[0].split(','), s1 = pts[pts.length - 1].split(',');
         parts.push('<circle cx="' + s0[0] + '" cy="' + s0[1] + '" r="5" fill="none" stroke="' + colour + '" stroke-width="2"/>');
         parts.push('<circle cx="' + s1[0] + '" cy="' + s1[1] + '" r="4" fill="' + colour + '"/>');
       }
-      names2.push({ name: p.name, colour: colour, dash: DASHES[k % DASHES.length], marker: 4 });
+      names2.push({ name: p.name, colour: colour, dash: dashOf(p), marker: 4 });
     });
     marks(parts, f.marks, b, box, tracks);
     parts.push('</g>');

@@ -97,6 +97,15 @@ static void hex(strbuf *out, colour c) {
     strbuf_appendf(out, "\"#%06x\"", (unsigned)(plot_pixel_of(c) & 0xffffff));
 }
 
+/* A line's "colour" and "dash" (its on-off lengths in units, [] solid):
+ * the terminal's (plot_maps_data.h). */
+static void line_style(strbuf *out, colour c, const dash_style *dash) {
+    strbuf_append(out, ",\"colour\":");
+    hex(out, c);
+    strbuf_append(out, ",\"dash\":");
+    numbers(out, dash->on_off, (size_t)dash->count);
+}
+
 static void label(strbuf *out, double v) {
     char text[32];
     plot_bar_label(v, text, sizeof text);
@@ -454,7 +463,9 @@ static size_t sent_from(sent_line **lines, size_t *count, size_t i, const char *
  * holds it: {"title", "log", "labels": {"series", "xy", "contour": [x, y]}
  * (each panel's axis names, as the terminal writes them: plot_name_axes),
  * "series": [{"name", "from", "values",
- * "xs" (null: 0, 1, ...), "points"}], "paths": [{"name", "from", "xs", "ys"}]
+ * "xs" (null: 0, 1, ...), "points", "colour", "dash"}], "paths": [{"name",
+ * "from", "xs", "ys", "colour", "dash"}] (each line's colour and dash as the
+ * terminal's: plot_series_colour and the rest)
  * (the points from index "from": the page has the ones before), "marks":
  * [{"x", "y", "label"}], "contour": null, "same" (as last handed over) or
  * {"range": [xlo, xhi, ylo, yhi], "levels": [...], "caption" (the terminal's
@@ -496,7 +507,9 @@ static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_stat
         strbuf_append(out, ",\"xs\":");
         if (s->xs) numbers(out, s->xs + from, s->count - from);
         else strbuf_append(out, "null");
-        strbuf_appendf(out, ",\"points\":%s}", s->points ? "true" : "false");
+        strbuf_appendf(out, ",\"points\":%s", s->points ? "true" : "false");
+        line_style(out, plot_series_colour(plot, s), plot_series_dash(plot, s));
+        strbuf_append(out, "}");
     }
     strbuf_append(out, "],\"paths\":[");
     for (size_t i = 0; i < plot->path_count; i++) {
@@ -508,6 +521,7 @@ static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_stat
         numbers(out, p->xs + from, p->count - from);
         strbuf_append(out, ",\"ys\":");
         numbers(out, p->ys + from, p->count - from);
+        line_style(out, plot_path_colour(p), plot_path_dash(p));
         strbuf_append(out, "}");
     }
     strbuf_append(out, "],\"marks\":[");

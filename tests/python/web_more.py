@@ -314,6 +314,9 @@ def line_colours(driver, typed):
     # "other" the third line of its panel (dotted)
     check("and its line style (solid, dashed, dotted: the one beneath shows through where lines overlap)",
           dashes == ["10 6", "", "0.01 5.5", "", "10 6"], dashes)
+    # the terminal's palettes (viz/plot_maps_data.c): paths red then orange, the third series green
+    check("the terminal's colours: the paths' palette (adam red, sgd orange), the series' (\"other\" green)",
+          strokes[3:] == ["#d62728", "#ff7f0e"] and strokes[2] == "#2ca02c", strokes)
     dots = driver.execute_script(
         "var s = document.querySelector('#plot svg'); return [s.querySelectorAll('circle.step').length,"
         " s.querySelectorAll('g.legend circle[r=\"3.4\"]').length]")
