@@ -783,6 +783,28 @@
     return best;
   }
 
+  /* A path's markers as the terminal's (viz/plot_draw.c, draw_path), at
+   * the page's scale (its text 12 px to the terminal's 15): a dot on each
+   * point of a path of at most 120; its start a ring, nested around those
+   * of the paths before it that start there (starts: their pixels), each
+   * in its own colour; where it is now, a disc with a dark rim. */
+  var MARKER = 0.8 * 6.5;
+  function pathMarkers(parts, track, colour, starts) {
+    if (!track.length) return;
+    var n1 = function (v) { return v.toFixed(1); };
+    if (track.length <= 120) {
+      var dots = [];
+      for (var i = 1; i + 1 < track.length; i++) dots.push('<circle cx="' + n1(track[i][0]) + '" cy="' + n1(track[i][1]) + '" r="2.2"/>');
+      if (dots.length) parts.push('<g class="pathdots" fill="' + colour + '">' + dots.join('') + '</g>');
+    }
+    var s = track[0], e = track[track.length - 1], nested = 0;
+    starts.forEach(function (t) { if (Math.hypot(t[0] - s[0], t[1] - s[1]) < MARKER) nested++; });
+    starts.push(s);
+    var ring = '<circle class="start" cx="' + n1(s[0]) + '" cy="' + n1(s[1]) + '" r="' + n1(MARKER + 2.6 * nested) + '" fill="none"';
+    parts.push(ring + ' stroke="white" stroke-width="4.2"/>', ring + ' stroke="' + colour + '" stroke-width="2"/>');
+    parts.push('<circle class="now" cx="' + n1(e[0]) + '" cy="' + n1(e[1]) + '" r="' + n1(MARKER) + '" fill="' + colour +
+               '" stroke="#262626" stroke-width="1.2"/>');
+  }
   /* How much of the tracks (pixel points) lies in the box [x0, x1] x [y0,
    * y1]: points along each segment, 3 px apart, as the terminal counts. */
   function crossings(tracks, x0, y0, x1, y1) {
@@ -875,6 +897,7 @@
     }
     P.mapOver(parts, f, b);
     var names2 = [], tracks = [];
+    var starts = [];
     f.paths.forEach(function (p) {
       var colour = p.colour, pts = [], track = [];
       tracks.push(track);
@@ -889,11 +912,7 @@
         pts.push(X.toFixed(1) + ',' + Y.toFixed(1));
       });
       parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2"' + dashAttributes(dashOf(p)) + ' points="' + pts.join(' ') + '"/>');
-      if (pts.length) {
-        var s0 = pts[0].split(','), s1 = pts[pts.length - 1].split(',');
-        parts.push('<circle cx="' + s0[0] + '" cy="' + s0[1] + '" r="5" fill="none" stroke="' + colour + '" stroke-width="2"/>');
-        parts.push('<circle cx="' + s1[0] + '" cy="' + s1[1] + '" r="4" fill="' + colour + '"/>');
-      }
+      pathMarkers(parts, track, colour, starts);
       names2.push({ name: p.name, colour: colour, dash: dashOf(p), marker: 4 });
     });
     marks(parts, f.marks, b, box, tracks);

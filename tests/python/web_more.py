@@ -17,7 +17,7 @@ xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
 boundary, the two names a path was tracked by.
 marks(driver, typed): mark() draws the terminal's cross, its label beside
 it where the tracked paths do not run; the map's legend goes where it hides
-none of them."""
+none of them; the paths' markers."""
 import json
 import os
 import time
@@ -357,4 +357,15 @@ def marks(driver, typed):
         "return [g.textContent, inside, g.querySelectorAll('circle').length]")
     check("the map's legend, framed, with the path's line and dot, goes where it hides none of the path",
           got == ["w", 0, 1], got)
+    # the terminal's path markers: a dot on each point between the ends of a short path, a ring at
+    # its start (nested around an earlier path's starting there), a rimmed disc where it is now
+    typed("track(0, 0, name=\"v\"); track(0.25, 0.1, name=\"v\")")
+    time.sleep(0.5)
+    got = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), r = function (q) { return Array.prototype.map.call("
+        " s.querySelectorAll(q), function (c) { return +c.getAttribute('r'); }); };"
+        "return [s.querySelectorAll('g.pathdots circle').length, r('circle.start'), r('circle.now').length]")
+    check("a path's markers as the terminal's: its 19 inner points dotted, nested start rings, a disc at each end",
+          got is not None and got[0] == 19 and len(got[1]) == 4 and got[1][0] == got[1][1] and
+          got[1][2] == got[1][3] and got[1][2] > got[1][0] and got[2] == 2, got)
     typed("clearplot()")
