@@ -43,7 +43,6 @@ static const colour grid_colour = RGB(232, 232, 232);
 static const colour caption_colour = RGB(95, 95, 95);
 static const colour legend_border = RGB(200, 200, 200);
 
-/* Matplotlib's tab10: distinct and readable on white. */
 /* Level curves, lowest level first: indigo through teal to a light green, so
  * the curves near the minimum, where the paths go, are the strongest. */
 static const colour level_scale[] = {RGB(59, 79, 154), RGB(58, 156, 168), RGB(166, 217, 106)};

@@ -21,7 +21,7 @@
 
 /* ---- the lines: series and paths ------------------------------------------- */
 
-/* Tableau's ten colours, one per series in turn. */
+/* Matplotlib's tab10: distinct and readable on white, one per series in turn. */
 static const colour series_palette[] = {
     RGB(31, 119, 180), RGB(255, 127, 14), RGB(44, 160, 44),   RGB(214, 39, 40),
     RGB(148, 103, 189), RGB(140, 86, 75), RGB(227, 119, 194), RGB(127, 127, 127),
