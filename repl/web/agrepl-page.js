@@ -695,12 +695,12 @@
     return parts.join('');
   }
 
-  /* The series by step (plot(v)), or with xy the whole series of
-   * plot(xs, ys), as the terminal draws them in panels of their own; a log
-   * scale is the series by step's only (as the terminal's). */
   /* a series by step this short (40 points, an epoch's loss) gets a dot
    * on each point, as in the terminal (viz/plot_draw.c, SMALL_SERIES) */
   function short(s) { return !s.xs && !s.points && s.values.length <= 40; }
+  /* The series by step (plot(v)), or with xy the whole series of
+   * plot(xs, ys), as the terminal draws them in panels of their own; a log
+   * scale is the series by step's only (as the terminal's). */
   function seriesPanel(parts, f, left, top, xy) {
     var xs = [], ys = [], log = f.log && !xy;
     var shown = f.series.filter(function (s) { return !!s.xs === xy; });
@@ -757,11 +757,12 @@
   }
   /* Where the legend goes, as the terminal places its own (viz/plot_draw.c,
    * legend_place): the corner of the frame box, or else the place along its
-   * top or bottom edge, that hides the fewest of the points (pixels; each
-   * counted within `margin` of the legend), a corner on a tie.  Its box:
-   * x, y, w, h, and how many points it hides. */
-  function legendPlace(box, names, points, margin) {
-    var widest = 0, m = margin || 0;
+   * top or bottom edge, that hides the fewest of the points (pixels, at
+   * most 2000 of them sampled), class dots (counted within 6 px: a dot whose
+   * centre is outside is still half under it) and marks (each as 50), a
+   * corner on a tie.  Its box: x, y, w, h, and how much it hides. */
+  function legendPlace(box, names, points, dots, crosses) {
+    var widest = 0;
     names.forEach(function (n) { widest = Math.max(widest, textWidth(n.name, 12)); });
     var w = Math.ceil(widest) + 36, h = names.length * 16 + 6, inset = 10, best = null;
     var places = [[box.x + box.w - w - inset, box.y + inset], [box.x + inset, box.y + inset],
@@ -771,13 +772,16 @@
       var x = box.x + inset + span * k / 8;
       places.push([x, box.y + inset], [x, box.y + box.h - h - inset]);
     }
-    var step = Math.ceil(points.length / 2000);
-    for (var c = 0; c < places.length && !(best && best.hidden === 0); c++) {
-      var at = places[c], hidden = 0;
-      for (var i = 0; i < points.length; i += step) {
-        var p = points[i];
-        if (p[0] >= at[0] - m && p[0] <= at[0] + w + m && p[1] >= at[1] - m && p[1] <= at[1] + h + m) hidden++;
+    function under(list, at, margin, weight) {
+      var count = 0, step = Math.ceil(list.length / 2000);
+      for (var i = 0; i < list.length; i += weight > 1 ? 1 : step) {
+        var p = list[i];
+        if (p[0] >= at[0] - margin && p[0] <= at[0] + w + margin && p[1] >= at[1] - margin && p[1] <= at[1] + h + margin) count += weight;
       }
+      return count;
+    }
+    for (var c = 0; c < places.length && !(best && best.hidden === 0); c++) {
+      var at = places[c], hidden = under(points, at, 0, 1) + under(dots || [], at, 6, 1) + under(crosses || [], at, 0, 50);
       if (best === null || hidden < best.hidden) best = { x: at[0], y: at[1], w: w, h: h, hidden: hidden };
     }
     return best;
@@ -921,14 +925,14 @@
       parts.push('<text class="caption" x="' + (box.x + box.w) + '" y="' + (box.y - 8) + '" text-anchor="end" font-size="11" fill="#5f5f5f">' + esc(c.caption) + '</text>');
     P.mapBar(parts, f, box);
     /* one legend, the classes' and the paths', where it hides the fewest
-     * points, track points and marks (a mark as 50), as in the terminal */
-    var classes = f.points && f.points.legend ? f.points.legend : [], hide = [];
-    tracks.forEach(function (t) { Array.prototype.push.apply(hide, t); });
-    f.marks.forEach(function (m) { for (var i = 0; i < 50; i++) hide.push([b.X(m.x), b.Y(m.y)]); });
+     * track points, class points and marks, as in the terminal */
+    var classes = f.points && f.points.legend ? f.points.legend : [], trackPoints = [], dots = [];
+    tracks.forEach(function (t) { Array.prototype.push.apply(trackPoints, t); });
     if (f.points && f.points.xs)
-      for (var i = 0; i < f.points.count; i++) hide.push([b.X(f.points.xs[i]), b.Y(f.points.ys[i])]);
+      for (var i = 0; i < f.points.count; i++) dots.push([b.X(f.points.xs[i]), b.Y(f.points.ys[i])]);
+    var markPoints = f.marks.map(function (m) { return [b.X(m.x), b.Y(m.y)]; });
     var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true }; }).concat(names2);
-    if (entries.length) legend(parts, legendPlace(box, entries, hide, 6), entries);
+    if (entries.length) legend(parts, legendPlace(box, entries, trackPoints, dots, markPoints), entries);
     figureAxes.map = { x: box.x, y: box.y, w: box.w, h: box.h, xr: xr, yr: yr };
   }
 
