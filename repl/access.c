@@ -413,6 +413,19 @@ static bool is_mask(const index_item *item) {
            (ag_var_flags(item->key.as.var) & AG_VAR_BOOL) != 0;
 }
 
+/* Is item one truth value: true/false, or a comparison's result of no axes
+ * (x[sum(x) > 1])?  NumPy and PyTorch take it as none followed by a length
+ * of 1 (true) or 0 (false) on that new axis: x[true] is x[none], x[false]
+ * the same with nothing selected. */
+static bool is_truth(const index_item *item) {
+    return item->kind == INDEX_KEY &&
+           (item->key.kind == VALUE_BOOL || (is_mask(item) && ag_ndim(item->key.as.var) == 0));
+}
+
+static bool truth_of(const index_item *item) {
+    return item->key.kind == VALUE_BOOL ? item->key.as.boolean : ag_item(item->key.as.var) != 0;
+}
+
 /* Is item a list of indices? */
 static bool is_index_list(const index_item *item) {
     repl_value key = item->key;
@@ -428,9 +441,6 @@ static ag_var *mask_select(repl *r, const ast_node *at, ag_var *x, int axis, int
     int k = ag_ndim(mask), ndim = ag_ndim(x);
     const int *shape = ag_shape(x), *mshape = ag_shape(mask);
     char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
-    if (k == 0)
-        return repl_error_at(r, at, "index: a mask must have at least one axis (this comparison gave one number)"),
-               NULL;
     bool fits = axis + k <= ndim;
     for (int d = 0; d < k && fits; d++) fits = mshape[d] == shape[axis + d];
     if (!fits)
@@ -536,12 +546,21 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
     ag_var *original = x;
     int ndim = ag_ndim(x), taken = 0, ellipses = 0;
     char buf[96];
+    int truths = 0, keys = 0;
     for (int i = 0; i < count; i++) {
         if (items[i].kind == INDEX_ELLIPSIS) ellipses++;
-        else if (is_mask(&items[i])) taken += ag_ndim(items[i].key.as.var) > 0 ? ag_ndim(items[i].key.as.var) : 1;
+        else if (is_truth(&items[i])) truths++; /* takes no axis */
+        else if (is_mask(&items[i])) taken += ag_ndim(items[i].key.as.var), keys++;
+        else if (items[i].kind == INDEX_KEY) taken++, keys++;
         else if (items[i].kind != INDEX_NEW_AXIS) taken++;
     }
     if (ellipses > 1) return repl_error_at(r, n, "index: an index can only have one ellipsis (...)");
+    /* Beside other such indices NumPy broadcasts them together and may move
+     * their axis first; only the plain case is taken. */
+    if (truths > 0 && truths + keys > 1)
+        return repl_error_at(r, n, "index: a true/false index (x[sum(x) > 1]) goes with slices, ... and "
+                                   "none only, not with %s",
+                             truths > 1 ? "another true/false" : "an integer, a list or a mask");
     if (taken > ndim) {
         char shape[AG_SHAPEBUF];
         return repl_error_at(r, n, "index: too many indices (%d) for a variable of shape %s", taken,
@@ -553,8 +572,11 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
     for (int i = 0; i < count && rc == 0; i++) {
         const index_item *item = &items[i];
         repl_value key = item->key;
-        if (item->kind == INDEX_NEW_AXIS) {
+        if (item->kind == INDEX_NEW_AXIS || is_truth(item)) {
             x = ag_unsqueeze(r->ctx, x, axis);
+            int none = 0;
+            if (x != NULL && item->kind != INDEX_NEW_AXIS && !truth_of(item))
+                x = ag_get_item(r->ctx, x, axis, &none, 0);
             if (x == NULL) rc = engine_error_at(r, n);
             axis++;
         } else if (item->kind == INDEX_ELLIPSIS) {

@@ -148,9 +148,10 @@ static const char language_help_before[] =
     "  slices as Python: x[0:2], x[1:], x[:, 1], x[::2], x[::-1]; lists side by side pair up as\n"
     "  in NumPy and PyTorch: x[[0, 1], [1, 2]] is [x[0, 1], x[1, 2]].  ... stands for the axes\n"
     "  no other index takes (x[..., 2] is x[:, :, 2] of a 3-D x); none adds an axis of length 1\n"
-    "  where it stands (x[None], x[:, None]); slice(1, 3) is 1:3 as a value, and\n"
-    "  get_item(x, (0, slice(0, 2))) is x[0, 0:2].  All differentiable; an error names the axis\n"
-    "  of x the index is for.\n";
+    "  where it stands (x[None], x[:, None]); a comparison's result selects where it holds\n"
+    "  (x[x > 0]), and one truth is none of length 1 or 0 (x[sum(x) > 1], x[true], x[false]);\n"
+    "  slice(1, 3) is 1:3 as a value, and get_item(x, (0, slice(0, 2))) is x[0, 0:2].  All\n"
+    "  differentiable; an error names the axis of x the index is for.\n";
 /* ...then "Attributes: x.data ..." from repl_variable_attribute_table, then: */
 static const char language_help_after[] =
     "x op= e (op + - * / % // ^ **) when x is a variable: if x is a leaf (no op made it) and\n"
