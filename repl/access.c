@@ -2,6 +2,7 @@
  * list[i] (repl_internal.h, "access.c"). */
 #include "repl_internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,6 +427,12 @@ static bool truth_of(const index_item *item) {
     return item->key.kind == VALUE_BOOL ? item->key.as.boolean : ag_item(item->key.as.var) != 0;
 }
 
+/* Is item one integer: a number, or a variable of no axes that is no truth? */
+static bool is_integer_index(const index_item *item) {
+    return item->kind == INDEX_KEY && !is_mask(item) &&
+           (item->key.kind == VALUE_NUMBER || (item->key.kind == VALUE_VAR && ag_ndim(item->key.as.var) == 0));
+}
+
 /* Is item a list of indices? */
 static bool is_index_list(const index_item *item) {
     repl_value key = item->key;
@@ -488,50 +495,202 @@ static ag_var *index_by_tensor(repl *r, const ast_node *at, ag_var *x, int axis,
     return y;
 }
 
-/* x indexed by `count` adjacent lists of equal length n, starting at x's axis
- * `axis` (the original's axis `first`), paired as NumPy and PyTorch do:
- * result[k] = x[.., l1[k], l2[k], ..], those axes replaced by one of length n.
- * Done as a Reshape merging the axes and one GetItem of the flat positions,
- * so it is differentiable like every index. */
-static ag_var *paired_lists(repl *r, const ast_node *at, ag_var *x, int axis, int first,
-                            const index_item *items, int count) {
-    const int *shape = ag_shape(x);
-    int n = -1, *flat = NULL;
-    for (int j = 0; j < count; j++) {
-        int *list = NULL, length = 0, dim = shape[axis + j];
-        if (index_list_ints(r, at, items[j].key, first + j, dim, &list, &length) < 0) {
-            free(flat);
-            return NULL;
+/* ---- several index arrays at once: PyTorch's advanced indexing ---------------------------
+ * When an index holds two or more arrays (lists, variables of indices,
+ * masks), PyTorch and NumPy take them together: their shapes broadcast to
+ * one shape B, and the result holds x[.., i1[k], i2[k], ..] for each k in B
+ * (a mask of k axes stands for the k arrays of its true places).  Where the
+ * arrays' axes are next to each other B replaces them in place; where a
+ * slice or none stands between them, B's axes come first.  An integer
+ * beside them drops its axis first, as in PyTorch (NumPy broadcasts it with
+ * the arrays: x[1, :, [0, 1]] is [3 2] in PyTorch, [2 3] in NumPy). */
+typedef struct gather_axis {
+    int axis;   /* x's axis, once the index's slices and none have been applied */
+    int source; /* the original's axis, for messages */
+    int ndim, shape[AG_MAX_DIMS];
+    int *at; /* the indices, row-major in shape, each in [0, x's extent) */
+} gather_axis;
+
+typedef struct gather_plan {
+    gather_axis axes[AG_MAX_DIMS];
+    int count;
+} gather_plan;
+
+static void gather_plan_free(gather_plan *plan) {
+    for (int i = 0; i < plan->count; i++) free(plan->axes[i].at);
+    plan->count = 0;
+}
+
+/* A new entry of plan for x's axis `axis` (the original's `source`) of
+ * length dim, the indices of `size` numbers in `shape`; NULL after an error. */
+static gather_axis *gather_add(repl *r, const ast_node *at, gather_plan *plan, int axis, int source, int ndim,
+                               const int *shape, size_t size) {
+    if (plan->count == AG_MAX_DIMS) return repl_error_at(r, at, "index: too many index arrays"), NULL;
+    gather_axis *g = &plan->axes[plan->count];
+    *g = (gather_axis){.axis = axis, .source = source, .ndim = ndim};
+    memcpy(g->shape, shape, (size_t)ndim * sizeof *shape);
+    if ((g->at = malloc((size > 0 ? size : 1) * sizeof *g->at)) == NULL)
+        return repl_error_at(r, at, "out of memory"), NULL;
+    plan->count++;
+    return g;
+}
+
+/* Adds item (a list, a variable of indices or a mask) at x's axis `axis`
+ * to plan; the number of x's axes it takes, or -1. */
+static int gather_item(repl *r, const ast_node *at, gather_plan *plan, ag_var *x, int axis, int source,
+                       const index_item *item) {
+    repl_value key = item->key;
+    const int *xshape = ag_shape(x);
+    char buf[96];
+    if (is_mask(item)) { /* k arrays: the coordinates of its true places, in row-major order */
+        ag_var *mask = key.as.var;
+        int k = ag_ndim(mask);
+        const int *mshape = ag_shape(mask);
+        bool fits = axis + k <= ag_ndim(x);
+        for (int d = 0; d < k && fits; d++) fits = mshape[d] == xshape[axis + d];
+        if (!fits) {
+            char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
+            return repl_error_at(r, at, "index: the mask's shape %s does not match x's shape %s at axis %d",
+                                 ag_shape_string(k, mshape, a), ag_shape_string(ag_ndim(x), xshape, b), source);
         }
-        if (j == 0) {
-            n = length;
-            flat = calloc((size_t)(n > 0 ? n : 1), sizeof *flat);
-        } else if (length != n) {
-            free(list);
-            free(flat);
-            return repl_error_at(r, at,
-                                 "index: paired index lists must have the same length, not %d and %d",
-                                 n, length),
-                   NULL;
+        size_t size = ag_size(mask), count = 0;
+        const double *m = ag_cdata(mask);
+        for (size_t i = 0; i < size; i++) count += m[i] != 0;
+        int length = (int)count;
+        for (int d = 0; d < k; d++) {
+            gather_axis *g = gather_add(r, at, plan, axis + d, source + d, 1, &length, count);
+            if (g == NULL) return -1;
+            size_t n = 0;
+            for (size_t i = 0; i < size; i++) {
+                if (m[i] == 0) continue;
+                size_t rest = i;
+                for (int e = k - 1; e > d; e--) rest /= (size_t)mshape[e];
+                g->at[n++] = (int)(rest % (size_t)mshape[d]);
+            }
         }
-        if (flat == NULL) {
-            free(list);
-            return repl_error_at(r, at, "out of memory"), NULL;
-        }
-        for (int k = 0; k < n; k++) flat[k] = flat[k] * dim + (list[k] < 0 ? list[k] + dim : list[k]);
-        free(list);
+        return k;
     }
-    int merged[AG_MAX_DIMS], ndim = 0, product = 1;
-    for (int i = 0; i < ag_ndim(x); i++) {
-        if (i >= axis && i < axis + count) {
-            product *= shape[i];
-            if (i == axis + count - 1) merged[ndim++] = product;
-        } else {
-            merged[ndim++] = shape[i];
+    int ndim = 0, shape[AG_MAX_DIMS];
+    size_t size = 1;
+    if (key.kind == VALUE_LIST) {
+        shape[ndim++] = key.as.list->count;
+        size = (size_t)key.as.list->count;
+    } else if (key.kind == VALUE_VAR) {
+        ndim = ag_ndim(key.as.var);
+        memcpy(shape, ag_shape(key.as.var), (size_t)ndim * sizeof *shape);
+        size = ag_size(key.as.var);
+    } else {
+        return repl_error_at(r, at, "index: an index must be an integer, a slice, a list of integers, "
+                                    "... or none, not %s",
+                             eval_describe_kind(key, buf, sizeof buf));
+    }
+    gather_axis *g = gather_add(r, at, plan, axis, source, ndim, shape, size);
+    if (g == NULL) return -1;
+    int dim = xshape[axis];
+    for (size_t k = 0; k < size; k++) {
+        double number;
+        if (key.kind == VALUE_VAR) number = ag_cdata(key.as.var)[k];
+        else if (!eval_scalar_of(key.as.list->items[k], &number))
+            return repl_error_at(r, at, "index: a list of indices must hold integers, not %s",
+                                 eval_describe_kind(key.as.list->items[k], buf, sizeof buf));
+        int i;
+        if (index_integer(r, at, number, source, dim, &i) < 0) return -1;
+        g->at[k] = i < 0 ? i + dim : i;
+    }
+    return 1;
+}
+
+/* x gathered by plan: B's shape from the arrays', the axes they index merged
+ * (moved first when the arrays stand apart) and taken by one GetItem, then
+ * reshaped into B.  Transpose, Reshape and GetItem: differentiable. */
+static ag_var *gather_apply(repl *r, const ast_node *at, ag_var *x, const gather_plan *plan) {
+    int bdim = 0, bshape[AG_MAX_DIMS];
+    for (int j = 0; j < plan->count; j++) { /* NumPy's broadcast, from the last axis */
+        const gather_axis *g = &plan->axes[j];
+        if (g->ndim > bdim) {
+            memmove(bshape + (g->ndim - bdim), bshape, (size_t)bdim * sizeof *bshape);
+            for (int d = 0; d < g->ndim - bdim; d++) bshape[d] = 1;
+            bdim = g->ndim;
+        }
+        for (int d = 0; d < g->ndim; d++) {
+            int *b = &bshape[bdim - g->ndim + d], e = g->shape[d];
+            if (*b == 1) *b = e;
+            else if (e != 1 && e != *b) {
+                char text[4 * AG_SHAPEBUF] = "", one[AG_SHAPEBUF];
+                for (int k = 0; k < plan->count; k++) {
+                    if (k > 0) strcat(text, " ");
+                    strcat(text, ag_shape_string(plan->axes[k].ndim, plan->axes[k].shape, one));
+                }
+                return repl_error_at(r, at, "index: the index arrays' shapes %s do not broadcast together",
+                                     text),
+                       NULL;
+            }
         }
     }
-    ag_var *y = ag_get_item(r->ctx, ag_reshape(r->ctx, x, ndim, merged), axis, flat, n);
+    int ndim = ag_ndim(x), first = plan->axes[0].axis, m = plan->count;
+    bool apart = false; /* a slice or none between two of the arrays' axes */
+    for (int j = 1; j < m; j++) apart = apart || plan->axes[j].axis != plan->axes[j - 1].axis + 1;
+    const int *xshape = ag_shape(x);
+    if (ndim - m + bdim > AG_MAX_DIMS)
+        return repl_error_at(r, at, "index: the result would have %d axes, more than %d", ndim - m + bdim,
+                             AG_MAX_DIMS),
+               NULL;
+    size_t n = 1;
+    for (int d = 0; d < bdim; d++) n *= (size_t)bshape[d];
+    if (n > INT_MAX)
+        return repl_error_at(r, at, "index: the index arrays select more than %d places", INT_MAX), NULL;
+    int *flat = malloc((n > 0 ? n : 1) * sizeof *flat);
+    if (flat == NULL) return repl_error_at(r, at, "out of memory"), NULL;
+    for (size_t k = 0; k < n; k++) { /* the place in the merged axes of B's k-th element */
+        long long place = 0;
+        for (int j = 0; j < m; j++) {
+            const gather_axis *g = &plan->axes[j];
+            size_t rest = k, own = 0, stride = 1;
+            for (int d = bdim - 1, e = g->ndim - 1; d >= 0; d--, e--) {
+                size_t c = rest % (size_t)bshape[d];
+                rest /= (size_t)bshape[d];
+                if (e >= 0 && g->shape[e] != 1) own += c * stride;
+                if (e >= 0) stride *= (size_t)g->shape[e];
+            }
+            place = place * xshape[g->axis] + g->at[own];
+        }
+        flat[k] = (int)place;
+    }
+    /* the arrays' axes first when they stand apart; then merged into one */
+    int perm[AG_MAX_DIMS], merged[AG_MAX_DIMS], mdim = 0, at_axis = apart ? 0 : first;
+    bool moved = false;
+    for (int j = 0; j < m; j++) perm[j] = plan->axes[j].axis;
+    for (int d = 0, k = m; d < ndim; d++) {
+        bool indexed = false;
+        for (int j = 0; j < m; j++) indexed = indexed || plan->axes[j].axis == d;
+        if (!indexed) perm[k++] = d;
+    }
+    for (int d = 0; d < ndim; d++) moved = moved || perm[d] != d;
+    ag_var *y = x;
+    if (apart && moved) y = ag_transpose(r->ctx, y, perm, ndim);
+    const int *order = apart ? perm : NULL;
+    int product = 1, lo = apart ? 0 : first; /* the indexed axes are lo .. lo + m - 1 */
+    for (int d = 0; d < ndim; d++) {
+        int e = xshape[order ? order[d] : d];
+        if (d < lo || d >= lo + m) {
+            merged[mdim++] = e;
+            continue;
+        }
+        product *= e;
+        if (d == lo + m - 1) merged[mdim++] = product;
+    }
+    y = ag_get_item(r->ctx, ag_reshape(r->ctx, y, mdim, merged), at_axis, flat, (int)n);
     free(flat);
+    if (y != NULL) { /* B's axes where the merged one was */
+        int shape[AG_MAX_DIMS], sdim = 0;
+        for (int d = 0; d < mdim; d++) {
+            if (d == at_axis)
+                for (int b = 0; b < bdim; b++) shape[sdim++] = bshape[b];
+            else
+                shape[sdim++] = ag_shape(y)[d];
+        }
+        y = ag_reshape(r->ctx, y, sdim, shape);
+    }
     if (y == NULL) engine_error_at(r, at);
     return y;
 }
@@ -546,21 +705,25 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
     ag_var *original = x;
     int ndim = ag_ndim(x), taken = 0, ellipses = 0;
     char buf[96];
-    int truths = 0, keys = 0;
+    int truths = 0, arrays = 0;
     for (int i = 0; i < count; i++) {
         if (items[i].kind == INDEX_ELLIPSIS) ellipses++;
         else if (is_truth(&items[i])) truths++; /* takes no axis */
-        else if (is_mask(&items[i])) taken += ag_ndim(items[i].key.as.var), keys++;
-        else if (items[i].kind == INDEX_KEY) taken++, keys++;
+        else if (is_mask(&items[i])) taken += ag_ndim(items[i].key.as.var), arrays++;
+        else if (items[i].kind == INDEX_KEY) taken++, arrays += !is_integer_index(&items[i]);
         else if (items[i].kind != INDEX_NEW_AXIS) taken++;
     }
+    /* two arrays or more: taken together (gather_apply); an integer beside
+     * them drops its axis first, as in PyTorch */
+    bool together = arrays > 1;
+    gather_plan plan = {.count = 0};
     if (ellipses > 1) return repl_error_at(r, n, "index: an index can only have one ellipsis (...)");
     /* Beside other such indices NumPy broadcasts them together and may move
      * their axis first; only the plain case is taken. */
-    if (truths > 0 && truths + keys > 1)
-        return repl_error_at(r, n, "index: a true/false index (x[sum(x) > 1]) goes with slices, ... and "
-                                   "none only, not with %s",
-                             truths > 1 ? "another true/false" : "an integer, a list or a mask");
+    if (truths > 0 && (truths > 1 || arrays > 0))
+        return repl_error_at(r, n, "index: a true/false index (x[sum(x) > 1]) goes with integers, slices, "
+                                   "... and none only, not with %s",
+                             truths > 1 ? "another true/false" : "a list or a mask");
     if (taken > ndim) {
         char shape[AG_SHAPEBUF];
         return repl_error_at(r, n, "index: too many indices (%d) for a variable of shape %s", taken,
@@ -572,7 +735,12 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
     for (int i = 0; i < count && rc == 0; i++) {
         const index_item *item = &items[i];
         repl_value key = item->key;
-        if (item->kind == INDEX_NEW_AXIS || is_truth(item)) {
+        if (together && item->kind == INDEX_KEY && !is_integer_index(item) && !is_truth(item)) {
+            int k = gather_item(r, n, &plan, x, axis, source, item);
+            if (k < 0) rc = -1;
+            axis += k;
+            source += k;
+        } else if (item->kind == INDEX_NEW_AXIS || is_truth(item)) {
             x = ag_unsqueeze(r->ctx, x, axis);
             int none = 0;
             if (x != NULL && item->kind != INDEX_NEW_AXIS && !truth_of(item))
@@ -608,20 +776,6 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
                 if (x == NULL) rc = engine_error_at(r, n);
             }
             source++;
-        } else if (is_index_list(item) && i + 1 < count && is_index_list(&items[i + 1])) {
-            int lists = 1;
-            while (i + lists < count && is_index_list(&items[i + lists])) lists++;
-            for (int j = i + lists; j < count && rc == 0; j++)
-                if (is_index_list(&items[j]))
-                    rc = repl_error_at(r, n, "index: index lists are paired only when next to each "
-                                             "other (x[[0, 1], [1, 2]])");
-            if (rc == 0) {
-                x = paired_lists(r, n, x, axis, source, items + i, lists);
-                if (x == NULL) rc = -1;
-                axis++;
-                source += lists;
-                i += lists - 1;
-            }
         } else if (is_index_list(item)) {
             int *list = NULL, length = 0;
             rc = index_list_ints(r, n, key, source, ag_shape(x)[axis], &list, &length);
@@ -644,6 +798,8 @@ static int index_variable(repl *r, const ast_node *n, ag_var *x, const index_ite
                                eval_describe_kind(key, buf, sizeof buf));
         }
     }
+    if (rc == 0 && together && (x = gather_apply(r, n, x, &plan)) == NULL) rc = -1;
+    gather_plan_free(&plan);
     if (rc == 0) *out = x;
     return rc;
 }
