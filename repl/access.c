@@ -383,6 +383,13 @@ typedef struct index_item {
 /* The items of one index may number more than the axes (none adds axes). */
 #define MAX_INDEX_ITEMS (2 * AG_MAX_DIMS + 1)
 
+/* Does list hold only true and false? */
+static bool bool_list(const value_list *list) {
+    for (int i = 0; i < list->count; i++)
+        if (list->items[i].kind != VALUE_BOOL) return false;
+    return true;
+}
+
 /* Sorts the evaluated value v into *item, taking v's reference.  A nil
  * standing for a missing gradient (x[y.grad]) is an error, not a new axis. */
 static int classify_index(repl *r, const ast_node *at, repl_value v, index_item *item) {
@@ -401,6 +408,20 @@ static int classify_index(repl *r, const ast_node *at, repl_value v, index_item 
         item->kind = INDEX_SLICE;
         item->slice = *(const slice_parts *)v.as.object->payload;
         value_release(v);
+    } else if (v.kind == VALUE_LIST && v.as.list->count > 0 && bool_list(v.as.list)) {
+        /* [true, false, true]: a mask, as PyTorch's bool tensor */
+        int n = v.as.list->count;
+        bool was = ag_set_grad_enabled(r->ctx, false);
+        ag_var *t = ag_zeros(r->ctx, 1, &n), *mask = NULL;
+        if (t != NULL) {
+            double *data = (double *)ag_cdata(t); /* a new leaf: not an in-place change */
+            for (int i = 0; i < n; i++) data[i] = v.as.list->items[i].as.boolean;
+            mask = ag_ne(r->ctx, t, ag_scalar(r->ctx, 0.0));
+        }
+        ag_set_grad_enabled(r->ctx, was);
+        value_release(v);
+        if (mask == NULL) return engine_error_at(r, at);
+        item->key = value_var(mask);
     } else {
         item->key = v;
     }
