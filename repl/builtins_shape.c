@@ -67,10 +67,21 @@ static int builtin_transpose(repl *r, const builtin_args *a, repl_value *out) {
 static int builtin_squeeze(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     if (arg_var(r, a, 0, &x) < 0) return -1;
-    if (arg_given(a, 1)) {
-        int axis;
-        if (arg_int(r, a, 1, &axis) < 0) return -1;
-        return builtin_done_var(r, ag_squeeze(r->ctx, x, axis), out);
+    if (arg_given(a, 1)) { /* one axis, or a list of them (NumPy's, PyTorch 2's tuple) */
+        int axes[AG_MAX_DIMS], naxes, ndim = ag_ndim(x);
+        if (arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) return -1;
+        if (naxes == 1) return builtin_done_var(r, ag_squeeze(r->ctx, x, axes[0]), out);
+        bool seen[AG_MAX_DIMS] = {false};
+        for (int i = 0; i < naxes; i++) {
+            int d = axes[i] < 0 ? axes[i] + ndim : axes[i];
+            if (d < 0 || d >= ndim)
+                return repl_error(r, "squeeze: axis %d out of range for %d axes", axes[i], ndim);
+            if (seen[d]) return repl_error(r, "squeeze: axis %d names axis %d a second time", axes[i], d);
+            seen[d] = true;
+        }
+        for (int d = ndim - 1; d >= 0 && x != NULL; d--) /* last first: the others keep their place */
+            if (seen[d]) x = ag_squeeze(r->ctx, x, d);
+        return builtin_done_var(r, x, out);
     }
     /* no axis: drop every dimension of length 1, last first */
     for (int d = ag_ndim(x) - 1; d >= 0 && x != NULL; d--)
@@ -248,7 +259,7 @@ const builtin_def builtins_shape[] = {
     {"transpose", "x, *axes", builtin_transpose, "shape", "axes permuted: transpose(x, [1, 0]) or x.transpose(1, 0); no axes reverses them (x.T)"},
     {"broadcast_to", "x, *shape", builtin_broadcast_to, "shape", "x repeated to shape, NumPy rules"},
     {"sum_to", "x, *shape", builtin_sum_to, "shape", "x summed down to shape (broadcast_to's gradient)"},
-    {"squeeze", "x, axis=nil", builtin_squeeze, "shape", "drop a length-1 axis (all of them without axis); an axis whose size is not 1 is left as it is, as in PyTorch"},
+    {"squeeze", "x, axis=nil", builtin_squeeze, "shape", "drop a length-1 axis, or each of a list of axes (all of them without axis); an axis whose size is not 1 is left as it is, as in PyTorch"},
     {"unsqueeze", "x, axis", builtin_unsqueeze, "shape", "insert a length-1 axis"},
     {"concat", "xs, axis=0", builtin_concat, "shape",
      "join a list of variables along axis (a tensor xs: its rows, as NumPy does)"},
