@@ -439,6 +439,18 @@ static bool backward_reads_values(int op) {
     }
 }
 
+/* Whether f's backward reads input i's value.  Mul's gradient for one
+ * input is gy times the other, so x * 3 reads x only when 3 wants a
+ * gradient (a constant does not), and Div's for a reads b alone: PyTorch
+ * saves no more (x * 3 then x changed in place backpropagates there too). */
+static bool backward_reads_input(const ag_func *f, int i) {
+    switch (f->op) {
+    case AG_OP_MUL: return input_wants_grad(f, 1 - i);
+    case AG_OP_DIV: return i == 1 ? input_wants_grad(f, 0) || input_wants_grad(f, 1) : input_wants_grad(f, 1);
+    default: return true;
+    }
+}
+
 /* The change clock wraps after 2^32 in-place changes: a change counts as
  * after a function when it is less than 2^31 ticks ahead of it. */
 static bool clock_after(uint32_t changed, uint32_t made) {
@@ -451,7 +463,8 @@ static int find_changed(ag_ctx *ctx, const ag_func *f, const char *who) {
     if (!backward_reads_values(f->op)) return 0;
     ag_var *changed = NULL;
     for (int i = 0; i < f->ninputs && changed == NULL; i++)
-        if (f->inputs[i] != NULL && clock_after(f->inputs[i]->changed_at, f->made_at)) changed = f->inputs[i];
+        if (f->inputs[i] != NULL && clock_after(f->inputs[i]->changed_at, f->made_at) && backward_reads_input(f, i))
+            changed = f->inputs[i];
     for (int i = 0; i < f->noutputs && changed == NULL; i++)
         if (f->outputs[i] != NULL && clock_after(f->outputs[i]->changed_at, f->made_at)) changed = f->outputs[i];
     if (changed == NULL) return 0;

@@ -100,6 +100,35 @@ static void test_value_free_ops_go_on(void **state) {
     assert_data(ag_grad(x), 1.0, 1.0);
 }
 
+/* x * c and x / c with c a constant read c only (PyTorch saves no more),
+ * so changing x after them is no error and the gradient is c's; c / x and
+ * x * w with w a variable read x, and still stop. */
+static void test_constant_factor_reads_no_input(void **state) {
+    (void)state;
+    ag_var *c = ag_scalar(ctx, 4.0);
+    ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
+    ag_var *x = named(ag_scalar(ctx, 2.0), "x");
+    ag_var *y = ag_add(ctx, ag_mul(ctx, x, c), ag_div(ctx, x, c));
+    ag_data(x)[0] -= 1;
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_true(ag_item(ag_grad(x)) == 4.0 + 0.25);
+    ag_var *w = named(ag_scalar(ctx, 5.0), "w");
+    ag_var *(*ops[])(ag_ctx *, ag_var *, ag_var *) = {ag_mul, ag_div};
+    for (int k = 0; k < 2; k++) {
+        ag_var *z = named(ag_scalar(ctx, 2.0), "z");
+        ag_var *v = k == 0 ? ops[k](ctx, z, w) : ops[k](ctx, c, z);
+        ag_data(z)[0] -= 1;
+        assert_int_equal(ag_backward(ctx, v, NULL), -1);
+        assert_non_null(strstr(ag_errmsg(ctx), k == 0 ? "z was changed in place (version 1) after Mul"
+                                                       : "z was changed in place (version 1) after Div"));
+        ag_clear_error(ctx);
+    }
+    ag_var *d = ag_div(ctx, x, c); /* a changed divisor is read */
+    ag_data(c)[0] = 8.0;
+    assert_int_equal(ag_backward(ctx, d, NULL), -1);
+    ag_clear_error(ctx);
+}
+
 /* The documented idiom: backward, then update (by hand or an optimizer),
  * then a new graph: every step's gradient is at the current value. */
 static void test_update_after_backward(void **state) {
@@ -132,6 +161,7 @@ int main(void) {
         CTX_TEST(test_changed_input_stops_backward),
         CTX_TEST(test_changed_output_and_rollback),
         CTX_TEST(test_value_free_ops_go_on),
+        CTX_TEST(test_constant_factor_reads_no_input),
         CTX_TEST(test_update_after_backward),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
