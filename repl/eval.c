@@ -467,8 +467,8 @@ const repl_operator repl_operators[AST_OP_COUNT] = {
     [AST_OP_DIVIDE] = {ag_div, number_divide, "divide"},
     [AST_OP_POWER] = {ag_powv, number_power, "raise to a power"},
     [AST_OP_MATMUL] = {ag_matmul, NULL, "matrix-multiply"},
-    [AST_OP_MODULO] = {ag_remainder, number_modulo, "take the remainder of"},
-    [AST_OP_FLOOR_DIVIDE] = {ag_floor_divide, number_floor_divide, "floor-divide"},
+    [AST_OP_MODULO] = {NULL, number_modulo, "take the remainder of", ag_remainder},
+    [AST_OP_FLOOR_DIVIDE] = {NULL, number_floor_divide, "floor-divide", ag_floor_divide},
     [AST_OP_EQUAL] = {ag_eq, number_equal, "compare"},
     [AST_OP_NOT_EQUAL] = {ag_ne, number_not_equal, "compare"},
     [AST_OP_LESS] = {ag_lt, number_less, "compare"},
@@ -634,9 +634,11 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
         double x = a.as.number, y = b.as.number;
         return number_result(r, at, x, y, row->number(x, y), ast_operator_symbol(op), out);
     }
-    /* % and // of two numbers (a bool counts as one) are numbers; of a variable, Remainder and FloorDivide */
-    if ((op == AST_OP_MODULO || op == AST_OP_FLOOR_DIVIDE) && a.kind != VALUE_VAR && b.kind != VALUE_VAR &&
-        a.kind != VALUE_LIST && b.kind != VALUE_LIST) {
+    /* % and // of two numbers or values of no axes (a bool counts as one) are
+     * numbers, recording nothing (as comparisons); of a tensor (one element
+     * too), Remainder and FloorDivide */
+    if ((op == AST_OP_MODULO || op == AST_OP_FLOOR_DIVIDE) && a.kind != VALUE_LIST && b.kind != VALUE_LIST &&
+        (a.kind != VALUE_VAR || ag_ndim(a.as.var) == 0) && (b.kind != VALUE_VAR || ag_ndim(b.as.var) == 0)) {
         double x, y;
         if (eval_scalar_of(a, &x) && eval_scalar_of(b, &y))
             return number_result(r, at, x, y, row->number(x, y), ast_operator_symbol(op), out);
@@ -669,8 +671,9 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
     if (op == AST_OP_POWER && b.kind == VALUE_NUMBER)
         return eval_return_var(r, at, ag_pow(r->ctx, x, b.as.number), out);
     if (eval_operand_var(r, at, b, operator_verb(op), &y) < 0) return -1;
-    if (row->engine == NULL) return repl_error_at(r, at, "unknown operator");
-    return eval_return_var(r, at, row->engine(r->ctx, x, y), out);
+    ag_var *(*engine)(ag_ctx *, ag_var *, ag_var *) = row->engine != NULL ? row->engine : row->tensor;
+    if (engine == NULL) return repl_error_at(r, at, "unknown operator");
+    return eval_return_var(r, at, engine(r->ctx, x, y), out);
 }
 
 /* An op's result v into *out: with a reference of its own (0) when `root`,

@@ -289,9 +289,12 @@ int eval_unknown_name(repl *r, const ast_node *at, const char *name);
  * and the verb of messages ("add"); rows for the binary operators but
  * and, or, is. */
 typedef struct repl_operator {
+    /* the op on variables; NULL for % and //, whose operands of no axes give
+     * a plain number (SPEC) and whose tensors take `tensor` */
     ag_var *(*engine)(ag_ctx *ctx, ag_var *a, ag_var *b);
     double (*number)(double a, double b);
     const char *verb;
+    ag_var *(*tensor)(ag_ctx *ctx, ag_var *a, ag_var *b);
 } repl_operator;
 extern const repl_operator repl_operators[AST_OP_COUNT];
 int eval_arithmetic(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
