@@ -44,6 +44,24 @@ static int allowed_distance(const char *word) {
     return n <= 3 ? 1 : n <= 6 ? 2 : 3;
 }
 
+static size_t common_prefix(const char *a, const char *b) {
+    size_t n = 0;
+    while (a[n] != '\0' && a[n] == b[n]) n++;
+    return n;
+}
+
+/* Of two candidates as far from word: the one sharing more of its start
+ * ("sinn": sin, not sign), then one that word starts with or that starts
+ * with word (a letter typed twice or left off: sin, not sine), then the
+ * first in alphabetical order. */
+static bool nearer_tie(const char *word, const char *c, const char *best) {
+    size_t pc = common_prefix(word, c), pb = common_prefix(word, best);
+    if (pc != pb) return pc > pb;
+    bool whole_c = c[pc] == '\0' || word[pc] == '\0', whole_b = best[pb] == '\0' || word[pb] == '\0';
+    if (whole_c != whole_b) return whole_c;
+    return strcmp(c, best) < 0;
+}
+
 const char *repl_nearest_word(const char *word, const char *const *candidates, int n) {
     const char *best = NULL;
     int best_distance = allowed_distance(word) + 1;
@@ -52,7 +70,7 @@ const char *repl_nearest_word(const char *word, const char *const *candidates, i
         if (c == NULL || strcmp(c, word) == 0) continue;
         int d = repl_edit_distance(word, c);
         if (d >= (int)strlen(c) && d >= (int)strlen(word)) continue; /* nothing in common */
-        if (d < best_distance || (d == best_distance && best && strcmp(c, best) < 0)) {
+        if (d < best_distance || (d == best_distance && best && nearer_tie(word, c, best))) {
             best = c;
             best_distance = d;
         }

@@ -1035,6 +1035,13 @@ static void test_edit_distance(void **state) {
     assert_string_equal(repl_nearest_word("sni", words, 4), "sin");
     assert_string_equal(repl_nearest_word("cso", words, 4), "cos");
     assert_null(repl_nearest_word("zzzzzz", words, 4));
+    /* ties: the longer shared start, then a letter typed twice or left off,
+     * then alphabetical */
+    const char *ties[] = {"sign", "sine", "sin", "exp2", "exp", "lr", "lt"};
+    assert_string_equal(repl_nearest_word("sinn", ties, 7), "sin");
+    assert_string_equal(repl_nearest_word("expp", ties, 7), "exp");
+    assert_string_equal(repl_nearest_word("sigg", ties, 7), "sign");
+    assert_string_equal(repl_nearest_word("lx", ties, 7), "lr");
 }
 
 typedef struct collected {
