@@ -379,9 +379,9 @@ failed:
 }
 
 /* primary := NUMBER | STRING | 'true' | 'false' | 'none' | '...' | NAME | '(' expression ')'
- *          | '(' expression ',' [ expression { ',' expression } [ ',' ] ] ')'
+ *          | '(' ')' | '(' expression ',' [ expression { ',' expression } [ ',' ] ] ')'
  *          | '[' [ expression { ',' expression } [ ',' ] ] ']'
- * A parenthesised tuple, (3, 2) or (3,), is a list, as Python's tuples are
+ * A parenthesised tuple, (3, 2), (3,) or (), is a list, as Python's tuples are
  * wherever agrepl takes a list. */
 static ast_node *parse_primary(parser *p) {
     int start = p->position;
@@ -402,6 +402,11 @@ static ast_node *parse_primary(parser *p) {
     case TOKEN_NAME: node = ast_new_name(t->start, t->length, t->line, t->column); break;
     case TOKEN_LEFT_PAREN:
         advance(p);
+        if (check(p, TOKEN_RIGHT_PAREN)) { /* (): the empty tuple, an empty list */
+            advance(p);
+            node = ast_new(AST_LIST, t->line, t->column);
+            return node ? finish(p, node, start) : out_of_memory(p);
+        }
         node = parse_expression(p);
         if (!node) return NULL;
         if (check(p, TOKEN_COMMA)) return parse_tuple(p, node, t, start);
