@@ -1,5 +1,5 @@
 /* builtins_extra.c — more of the functions PyTorch users reach for:
- * activations, normalize, masked_fill, logical_not, index_select,
+ * activations, normalize, masked_fill, logical_not/_and/_or/_xor, index_select,
  * chunk, layer_norm, embedding, scaled_dot_product_attention, logcumsumexp;
  * einsum, batch_norm, cummax, cummin, meshgrid, diagonal, scatter (torch's,
  * reached through the plot's row), scatter_add, nonzero.  Each row calls an engine function of ops_extra.c or a few of the
@@ -24,6 +24,17 @@ UNARY(relu6, ag_relu6)
 UNARY(hardswish, ag_hardswish)
 UNARY(quick_gelu, ag_quick_gelu)
 UNARY(logical_not, ag_logical_not)
+
+#define BINARY(name, op)                                                         \
+    static int builtin_##name(repl *r, const builtin_args *a, repl_value *out) { \
+        ag_var *x, *y;                                                           \
+        if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &y) < 0) return -1;    \
+        return builtin_done_var(r, op(r->ctx, x, y), out);                       \
+    }
+
+BINARY(logical_and, ag_logical_and)
+BINARY(logical_or, ag_logical_or)
+BINARY(logical_xor, ag_logical_xor)
 
 static int builtin_celu(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
@@ -426,6 +437,11 @@ const builtin_def builtins_extra[] = {
     {"quick_gelu", "x", builtin_quick_gelu, "elementwise", "x * sigmoid(1.702 x), GELU's quick approximation"},
     {"celu", "x, alpha=1", builtin_celu, "elementwise", "max(0, x) + min(0, alpha*(exp(x/alpha) - 1))"},
     {"logical_not", "x", builtin_logical_not, "elementwise", "1 where x is 0, else 0; no gradient"},
+    {"logical_and", "a, b", builtin_logical_and, "elementwise",
+     "1 where a and b are both not 0, else 0: a mask (x[logical_and(x > 0, x < 1)]); no gradient"},
+    {"logical_or", "a, b", builtin_logical_or, "elementwise", "1 where a or b is not 0, else 0: a mask; no gradient"},
+    {"logical_xor", "a, b", builtin_logical_xor, "elementwise",
+     "1 where exactly one of a and b is not 0, else 0: a mask; no gradient"},
     {"normalize", "x, p=2, dim=1, eps=1e-12", builtin_normalize, "nn",
      "F.normalize: x divided by its p-norm along dim (at least eps)"},
     {"masked_fill", "x, mask, value", builtin_masked_fill, "shape",

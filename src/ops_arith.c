@@ -48,7 +48,18 @@ int op_sub_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
 }
 
 /* ---- mul: y = a * b; ga = gy * b, gb = gy * a ----------------------------------- */
+/* bool * bool is bool, as PyTorch's (a logical and; the numbers stay 0 and
+ * 1): (x > 0) * (y < 1) is still a mask.  Out of ag_mul's line, whose
+ * usual case stays a tail call. */
+static __attribute__((noinline)) ag_var *mul_bools(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    ag_var *y = op_apply_pair(ctx, OP_ROW(AG_OP_MUL), op_mul_scalar, a, b);
+    if (y != NULL) y->flags |= AG_VAR_BOOL;
+    return y;
+}
+
 ag_var *ag_mul(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    if (__builtin_expect(a != NULL && b != NULL && (a->flags & b->flags & AG_VAR_BOOL), 0))
+        return mul_bools(ctx, a, b);
     return op_apply_pair(ctx, OP_ROW(AG_OP_MUL), op_mul_scalar, a, b);
 }
 int op_mul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {

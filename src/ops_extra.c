@@ -1,7 +1,7 @@
 /* ops_extra.c — more of PyTorch's activations and everyday functions,
  * each made of the op table's ops so its gradient (first and second
  * order) is theirs: softsign, logsigmoid, hardsigmoid, relu6, hardswish,
- * quick_gelu, celu; normalize, masked_fill, logical_not; layer_norm, embedding,
+ * quick_gelu, celu; normalize, masked_fill, logical_not, _and, _or, _xor; layer_norm, embedding,
  * scaled_dot_product_attention, logcumsumexp; pad's reflect, replicate and
  * circular modes, repeat_interleave. */
 #include <math.h>
@@ -79,6 +79,19 @@ ag_var *ag_masked_fill(ag_ctx *ctx, ag_var *x, ag_var *mask, double value) {
 
 /* 1 where x is 0, else 0; no gradient */
 ag_var *ag_logical_not(ag_ctx *ctx, ag_var *x) { return ag_eq(ctx, x, k(ctx, 0.0)); }
+
+/* torch.logical_and, _or, _xor: each input's truth (not 0), then 1 where
+ * both, either or exactly one hold; bool tensors (masks), no gradient.  The
+ * and is the product of two truths (a bool product is bool, function.c). */
+ag_var *ag_logical_and(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return ag_mul(ctx, ag_ne(ctx, a, k(ctx, 0.0)), ag_ne(ctx, b, k(ctx, 0.0)));
+}
+ag_var *ag_logical_or(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return ag_ne(ctx, ag_add(ctx, ag_ne(ctx, a, k(ctx, 0.0)), ag_ne(ctx, b, k(ctx, 0.0))), k(ctx, 0.0));
+}
+ag_var *ag_logical_xor(ag_ctx *ctx, ag_var *a, ag_var *b) {
+    return ag_ne(ctx, ag_ne(ctx, a, k(ctx, 0.0)), ag_ne(ctx, b, k(ctx, 0.0)));
+}
 
 /* F.layer_norm over the last `nnorm` axes: (x - mean) / sqrt(var + eps), population
  * variance, then * weight + bias (either may be NULL; shaped like those axes). */

@@ -473,6 +473,10 @@ ag_var *ag_normalize(ag_ctx *ctx, ag_var *x, double p, int axis, double eps);
 /* x with value where mask (broadcast to x) is not 0; no gradient to mask */
 ag_var *ag_masked_fill(ag_ctx *ctx, ag_var *x, ag_var *mask, double value);
 ag_var *ag_logical_not(ag_ctx *ctx, ag_var *x); /* 1 where x == 0, else 0; no gradient */
+/* 1 where a != 0 and (or, xor) b != 0, else 0, broadcast; a mask (AG_VAR_BOOL), no gradient */
+ag_var *ag_logical_and(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_logical_or(ag_ctx *ctx, ag_var *a, ag_var *b);
+ag_var *ag_logical_xor(ag_ctx *ctx, ag_var *a, ag_var *b);
 /* F.layer_norm over the last nnorm axes (population variance), then * weight + bias
  * (NULL for none; shaped like those axes). */
 ag_var *ag_layer_norm(ag_ctx *ctx, ag_var *x, int nnorm, ag_var *weight, ag_var *bias, double eps);
