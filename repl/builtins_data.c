@@ -441,7 +441,8 @@ static int read_whole(repl *r, const char *who, const char *path, file_bytes *b)
        (repl_open_file's walk, with this file's wording) */
     int root_fd = r->settings.files_root_fd;
     const char *root = r->settings.files_root;
-    if (root == NULL) root = "/", root_fd = confined_slash_fd();
+    bool shipped = root != NULL && lesson_data_path(path); /* lesson_data(): outside the folder, not the user's */
+    if (root == NULL || shipped) root = "/", root_fd = confined_slash_fd();
     int fd = root_fd >= 0 ? confined_open_read(root_fd, root, path) : -1;
     struct stat st;
     if (fd < 0) return repl_error(r, "%s: cannot read \"%s\": %s", who, path, repl_file_strerror(r, path, errno));

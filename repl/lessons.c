@@ -1,4 +1,5 @@
 /* lessons.c — finding lessons by name (see lessons.h). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "lessons.h"
 
 #include <dirent.h>
@@ -108,6 +109,18 @@ int lesson_data_find(const char *file, char *path, size_t n) {
         if (len > 0 && (size_t)len < n && is_file(path)) return 0;
     }
     return -1;
+}
+
+bool lesson_data_path(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    char found[DIR_MAX + 80];
+    if (lesson_data_find(base, found, sizeof found) < 0) return false;
+    char *real = realpath(path, NULL), *shipped = realpath(found, NULL);
+    bool same = real != NULL && shipped != NULL && strcmp(real, shipped) == 0;
+    free(real);
+    free(shipped);
+    return same;
 }
 
 const char *lesson_dirs(char *buf, size_t n) {

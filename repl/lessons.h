@@ -22,6 +22,12 @@ int lesson_find(const char *name, char *path, size_t n);
  * order; 0, or -1 when none has it or file is not a plain name. */
 int lesson_data_find(const char *file, char *path, size_t n);
 
+/* True when path is (after links and ..) the data file lesson_data_find
+ * gives for its last name: a file the lessons ship, which a --files-in
+ * session may read (not write) though it lies outside the session's folder,
+ * as it may load the lessons themselves by name. */
+bool lesson_data_path(const char *path);
+
 /* Writes every lesson, one line each ("  rosenbrock      Rosenbrock:
  * gradient descent down a curved valley."), sorted by name, the first
  * directory winning for a name; returns how many (0: none found).  Files

@@ -85,6 +85,17 @@ done
 if printf '%s\n' "$out" | grep -q '^x(1)$'; then ok; else bad "x lost after a refusal: $out"; fi
 if printf '%s\n' "$out" | grep -q 'analytic second derivative'; then ok; else bad "lesson by name did not load: $out"; fi
 
+# the data the lessons ship (lesson_data) may be read, as the lessons by
+# name are (iris_csv reads iris.csv), and is still not written; its
+# folder's other files stay outside
+out=$(cd "$tmp/class/alice" && HOME="$tmp/class/alice" "$AGREPL" --files-in '~' -e ':load iris_csv' 2>&1)
+if printf '%s\n' "$out" | grep -q '^test accuracy at least 90 %: true$'; then ok; else bad "iris_csv did not run confined: $out"; fi
+data=$(cd "$tmp/class/alice" && HOME="$tmp/class/alice" "$AGREPL" --files-in '~' -e 'print(lesson_data("iris.csv"))' 2>&1)
+refused 'x = load_csv(lesson_data("iris.csv"), header=true); print(x.shape)' ''
+refused 'save_csv(lesson_data("iris.csv"), ones(2))' "save_csv: cannot write \"$data\": it leads outside this session's folder (--files-in)"
+refused "x = load_csv(\"$data/../../rosenbrock.ag\")" "load_csv: $data/../../rosenbrock.ag $o"
+refused "x = load_csv(\"$data/../iris.csv\")" "load_csv: $data/../iris.csv $o"
+
 # a lesson found by name under ./samples is a file of the folder,
 # checked like any other: a link out of it is refused, and no line of the
 # file it names appears in the error; a lesson of the folder itself loads
