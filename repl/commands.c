@@ -512,8 +512,9 @@ static int command_load(repl *r, const char *path) {
         repl_error(r, ":load: %s is not a lesson (a lesson's first line is a comment saying what it shows)", path);
         return REPL_ERROR;
     }
-    /* only a file accepted as a lesson changes how numbers show */
-    if (name != NULL) repl_lesson_digits(r);
+    /* only a file accepted as a lesson, and asked for by the user, changes
+       how numbers show: not one a file loads (digits.ag's :load digits_data) */
+    if (name != NULL && r->save.load_depth == 0) repl_lesson_digits(r);
     /* the loaded file reports its own errors (FILE:LINE:COL) */
     const char *file = r->eval.command_file;
     int line = r->eval.command_line;

@@ -87,7 +87,7 @@ static int run_file(repl *r, const char *path) {
         else fprintf(stderr, "agrepl: %s\n", message);
         return REPL_ERROR;
     }
-    int status = repl_run(r, src, path, 1);
+    int status = repl_run_file(r, src, path);
     if (status == REPL_INCOMPLETE) {
         fprintf(stderr, "%s: error: the file ends inside an open bracket or brace\n", path);
         status = REPL_ERROR;

@@ -49,6 +49,10 @@ enum { REPL_OK = 0, REPL_ERROR = 1, REPL_INCOMPLETE = 2 };
  * REPL_INCOMPLETE, running nothing, when src ends inside an open bracket,
  * brace or parenthesis (the front end then asks for another line). */
 int repl_run(repl *r, const char *src, const char *filename, int first_line);
+/* repl_run of a script file's text (agrepl FILE), as :load runs a file: a
+ * `:load NAME` in it is the file's doing, not a lesson the user ran by
+ * name, and leaves how numbers show as it is. */
+int repl_run_file(repl *r, const char *src, const char *path);
 
 /* Set from a SIGINT handler: the running statement stops with
  * "interrupted", every name kept.  Loops look at it at each statement, the

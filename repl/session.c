@@ -520,3 +520,11 @@ int repl_run(repl *r, const char *src, const char *filename, int first_line) {
     if (r == NULL || src == NULL) return REPL_ERROR;
     return session_run(r, src, filename, first_line);
 }
+
+int repl_run_file(repl *r, const char *src, const char *path) {
+    if (r == NULL || src == NULL) return REPL_ERROR;
+    r->save.load_depth++; /* as :load runs a file */
+    int status = session_run(r, src, path, 1);
+    r->save.load_depth--;
+    return status;
+}
