@@ -375,9 +375,15 @@ static int label_class(ag_ctx *ctx, const char *who, const ag_tensor *t, int i, 
             snprintf(value, sizeof value, "%.*g", digits, label);
             if (strtod(value, NULL) == label) break;
         }
-    ctx_error(ctx, AG_ERR_ARG, "%s: label %s in row %d is not a class: labels are whole numbers 0 to %d%s",
-              who, value, i, ncls - 1,
-              strcmp(who, "cross_entropy") == 0 ? " (or -100 to ignore the row)" : "");
+    bool ce = strcmp(who, "cross_entropy") == 0;
+    /* one column is one output, not one class (a moons net's score) */
+    const char *one = ncls != 1 ? ""
+                      : ce  ? "; one column of logits is one output: for two classes use "
+                              "binary_cross_entropy_with_logits(x, t)"
+                            : "; y has one column, one output: its accuracy is mean((y > 0) == t) for a "
+                              "score, mean((y > 0.5) == t) for a probability";
+    ctx_error(ctx, AG_ERR_ARG, "%s: label %s in row %d is not a class: labels are whole numbers 0 to %d%s%s",
+              who, value, i, ncls - 1, ce ? " (or -100 to ignore the row)" : "", one);
     return -2;
 }
 

@@ -433,6 +433,16 @@ static void test_cross_entropy_errors(void **state) {
                  "cross_entropy: label NaN in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(3), 0, 1, 2)),
                  "cross_entropy: 3 labels for 2 rows");
+    /* one column is one output: the message says what to use instead */
+    ag_var *one = iota(SHAPE(2, 1));
+    assert_error(ag_cross_entropy(ctx, one, VAR(ctx, SHAPE(2), 0, 1)),
+                 "cross_entropy: label 1 in row 1 is not a class: labels are whole numbers 0 to 0 (or -100 to "
+                 "ignore the row); one column of logits is one output: for two classes use "
+                 "binary_cross_entropy_with_logits(x, t)");
+    assert_error(ag_accuracy(ctx, one, VAR(ctx, SHAPE(2), 0, 1)),
+                 "accuracy: label 1 in row 1 is not a class: labels are whole numbers 0 to 0; y has one column, "
+                 "one output: its accuracy is mean((y > 0) == t) for a score, mean((y > 0.5) == t) for a "
+                 "probability");
 
     /* labels edited between forward and backward: an in-place change after
      * CrossEntropy used them */
