@@ -135,6 +135,34 @@ static void test_scatter_colours(void **state) {
     session_close(&s);
 }
 
+/* Ten classes (digits) get ten colours: Okabe-Ito's eight as they always
+ * were, then two more, every pair far apart (class 8 was class 0's orange). */
+static void test_ten_class_colours(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "scatter([[0, 0], [1, 0], [2, 0], [3, 0], [4, 0], [0, 1], [1, 1], [2, 1], [3, 1], [4, 1]], "
+            "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])\n"
+            "savefig(\"/tmp/agrepl-test-pictures-ten.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-ten.png");
+    static const int okabe_ito[8][3] = {{230, 159, 0},   {0, 114, 178},  {0, 158, 115},  {213, 94, 0},
+                                        {204, 121, 167}, {86, 180, 233}, {240, 228, 66}, {0, 0, 0}};
+    int c[10][3];
+    for (int k = 0; k < 10; k++) {
+        data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, k % 5, k / 5, c[k]);
+        if (k < 8)
+            for (int i = 0; i < 3; i++) assert_int_equal(c[k][i], okabe_ito[k][i]);
+    }
+    for (int a = 0; a < 10; a++)
+        for (int b = a + 1; b < 10; b++) {
+            int d = abs(c[a][0] - c[b][0]) + abs(c[a][1] - c[b][1]) + abs(c[a][2] - c[b][2]);
+            if (d < 80) fail_msg("classes %d and %d look alike: %d %d %d and %d %d %d", a, b, c[a][0], c[a][1],
+                                 c[a][2], c[b][0], c[b][1], c[b][2]);
+        }
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* Each picture in its panel, left to right, none overlapping; a heat
  * map's cells and an image's pixels where they belong. */
 static void test_panels_in_place(void **state) {
@@ -403,6 +431,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundary_after_training),
         cmocka_unit_test(test_scatter_colours),
+        cmocka_unit_test(test_ten_class_colours),
         cmocka_unit_test(test_panels_in_place),
         cmocka_unit_test(test_named_panels_in_place),
         cmocka_unit_test(test_heatmap_numbers_at_zoom),
