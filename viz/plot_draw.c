@@ -1052,19 +1052,28 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
     viz_plot_panel order[PLOT_MAX_FIGURE_PANELS];
     int panels = plot_figure_panels(plot, owners, order);
 
-    /* equal shares, but a boundary's map (with its colour bar) is the
-     * picture a class looks at: half as wide again */
-    double share[PLOT_MAX_FIGURE_PANELS], shares = 0, before = 0;
+    /* equal shares of a row, but a boundary's map (with its colour bar) is
+     * the picture a class looks at: half as wide again; past three panels
+     * they wrap to rows of three (PLOT_PANELS_ACROSS), and a last row of
+     * fewer is as wide a share as the row above, its panels from the left */
+    double share[PLOT_MAX_FIGURE_PANELS], shares[PLOT_MAX_FIGURE_PANELS] = {0}, before = 0;
+    int rows = PLOT_PANEL_ROWS(panels);
     for (int i = 0; i < panels; i++) {
         share[i] = order[i] == VIZ_PLOT_PANEL_CONTOUR && owners[i]->field.present && panels > 1 ? 1.5 : 1;
-        shares += share[i];
+        shares[i / PLOT_PANELS_ACROSS] += share[i];
     }
+    if (rows > 1 && panels % PLOT_PANELS_ACROSS != 0 && shares[rows - 1] < shares[rows - 2])
+        shares[rows - 1] = shares[rows - 2];
+    double row_height = (f.height - top) / rows;
     memset(plot->axes, 0, sizeof plot->axes);
     for (int k = 0; k < plot->sheet_count; k++) memset(plot->sheets[k]->axes, 0, sizeof plot->sheets[k]->axes);
     for (int i = 0; i < panels && !plot_figure_stopped(&f); i++) {
-        double x0 = floor(f.width * before / shares), x1 = floor(f.width * (before + share[i]) / shares);
+        int r = rows > 1 ? i / PLOT_PANELS_ACROSS : 0;
+        if (rows > 1 && i % PLOT_PANELS_ACROSS == 0) before = 0;
+        double x0 = floor(f.width * before / shares[r]), x1 = floor(f.width * (before + share[i]) / shares[r]);
         before += share[i];
-        panel p = {.x = x0, .y = top, .w = x1 - x0, .h = f.height - top};
+        double y0 = floor(top + r * row_height), y1 = r == rows - 1 ? f.height : floor(top + (r + 1) * row_height);
+        panel p = {.x = x0, .y = y0, .w = x1 - x0, .h = y1 - y0};
         /* a panel chosen by panel= is drawn from its own figure's data */
         viz_plot *owner = (viz_plot *)owners[i];
         owner->interrupt = plot->interrupt;

@@ -163,7 +163,58 @@ static void test_ten_class_colours(void **state) {
     session_close(&s);
 }
 
-/* Each picture in its panel, left to right, none overlapping; a heat
+/* Panels' frames (left, top, right, bottom) in the figure's order: three a
+ * row left to right, none overlapping, more in rows below (as the web page
+ * wraps a saved figure), each row's first at the left under the last row. */
+static void assert_in_reading_order(int boxes[][4], int count) {
+    for (int i = 1; i < count; i++) {
+        if (i % 3 != 0) {
+            assert_true(boxes[i][0] > boxes[i - 1][2]);
+            assert_true(boxes[i][1] < boxes[i - 1][3] && boxes[i][3] > boxes[i - 1][1]); /* the same row */
+        } else {
+            for (int j = i - 3; j < i; j++) assert_true(boxes[i][1] > boxes[j][3]);
+            assert_true(boxes[i][0] < boxes[i - 2][0]);
+        }
+    }
+}
+
+/* More than three panels wrap to rows of three (as the page's saved figure):
+ * eight are three rows in a figure as wide as three panels' (it was a strip
+ * 4660 wide), each panel as big as in a row of three; three stay one row. */
+static void test_panels_wrap_in_rows(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "x, t = moons(40, seed=1)\n"
+            "for k in range(1, 9) { scatter(x, t, panel=k) }\n"
+            "savefig(\"/tmp/agrepl-test-pictures-eight.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-eight.png");
+    assert_int_equal(p.width, 1860);
+    assert_int_equal(p.height, 1800);
+    viz_plot *plot = plot_of(&s);
+    int boxes[8][4];
+    for (int k = 1; k <= 8; k++) {
+        int *b = boxes[k - 1];
+        assert_true(viz_plot_panel_box(viz_plot_find_sheet(plot, NULL, k), VIZ_PLOT_PANEL_CONTOUR, &b[0], &b[1], &b[2],
+                                       &b[3]));
+        assert_true(b[2] < p.width && b[3] < p.height);
+        /* every panel the size of the first (the last row's two too) */
+        assert_true(abs((b[2] - b[0]) - (boxes[0][2] - boxes[0][0])) <= 2);
+        assert_true(abs((b[3] - b[1]) - (boxes[0][3] - boxes[0][1])) <= 2);
+    }
+    assert_in_reading_order(boxes, 8);
+    cairo_surface_destroy(p.surface);
+    run(&s, "clearplot()\n"
+            "for k in range(1, 4) { scatter(x, t, panel=k) }\n"
+            "savefig(\"/tmp/agrepl-test-pictures-three.png\")\n");
+    p = load_png("/tmp/agrepl-test-pictures-three.png");
+    assert_int_equal(p.width, 1860);
+    assert_int_equal(p.height, 600);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
+/* Each picture in its panel, in rows of three, none overlapping; a heat
  * map's cells and an image's pixels where they belong. */
 static void test_panels_in_place(void **state) {
     (void)state;
@@ -180,14 +231,13 @@ static void test_panels_in_place(void **state) {
     viz_plot *plot = plot_of(&s);
     viz_plot_panel order[] = {VIZ_PLOT_PANEL_SERIES, VIZ_PLOT_PANEL_NEURONS, VIZ_PLOT_PANEL_CONTOUR,
                               VIZ_PLOT_PANEL_HEATMAP, VIZ_PLOT_PANEL_IMAGES};
-    int last_right = -1;
+    int boxes[5][4];
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        int left, top, right, bottom;
-        assert_true(viz_plot_panel_box(plot, order[i], &left, &top, &right, &bottom));
-        assert_true(left > last_right);
-        assert_true(right > left && bottom > top && right < p.width && bottom < p.height);
-        last_right = right;
+        int *b = boxes[i];
+        assert_true(viz_plot_panel_box(plot, order[i], &b[0], &b[1], &b[2], &b[3]));
+        assert_true(b[2] > b[0] && b[3] > b[1] && b[2] < p.width && b[3] < p.height);
     }
+    assert_in_reading_order(boxes, 5);
     assert_false(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_XY, NULL, NULL, NULL, NULL));
     /* the heat map: row 0 on top, -1 orange and 1 blue */
     int c[3];
@@ -250,18 +300,17 @@ static void test_named_panels_in_place(void **state) {
     assert_non_null(second);
     assert_null(viz_plot_find_sheet(plot, "none", 0));
     assert_null(viz_plot_find_sheet(plot, NULL, 1));
-    /* left to right: the loss (the figure's own), panel 2, "before", "after" */
+    /* in order: the loss (the figure's own), panel 2, "before", then "after" on a row below */
     viz_plot *owners[] = {plot, second, before, after};
     viz_plot_panel kinds[] = {VIZ_PLOT_PANEL_SERIES, VIZ_PLOT_PANEL_HEATMAP, VIZ_PLOT_PANEL_CONTOUR,
                               VIZ_PLOT_PANEL_CONTOUR};
-    int last_right = -1, boxes[4][4];
+    int boxes[4][4];
     for (int i = 0; i < 4; i++) {
         int *b = boxes[i];
         assert_true(viz_plot_panel_box(owners[i], kinds[i], &b[0], &b[1], &b[2], &b[3]));
-        assert_true(b[0] > last_right);
         assert_true(b[2] > b[0] && b[3] > b[1] && b[2] < p.width && b[3] < p.height);
-        last_right = b[2];
     }
+    assert_in_reading_order(boxes, 4);
     /* the figure holds no map of its own: the boundaries went to their panels */
     assert_false(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, NULL, NULL, NULL, NULL));
     assert_false(viz_plot_panel_box(before, VIZ_PLOT_PANEL_SERIES, NULL, NULL, NULL, NULL));
@@ -433,6 +482,7 @@ int main(void) {
         cmocka_unit_test(test_scatter_colours),
         cmocka_unit_test(test_ten_class_colours),
         cmocka_unit_test(test_panels_in_place),
+        cmocka_unit_test(test_panels_wrap_in_rows),
         cmocka_unit_test(test_named_panels_in_place),
         cmocka_unit_test(test_heatmap_numbers_at_zoom),
         cmocka_unit_test(test_legend_hides_no_points),
