@@ -413,6 +413,44 @@ static void test_legend_hides_no_points(void **state) {
     session_close(&s);
 }
 
+/* The legend's border in [x0, x1) x [y0, y1): pixels of RGB(200, 200, 200)
+ * in a row of at least 8 (a text's edge has the odd one). */
+static int legend_border_pixels(const picture *p, int x0, int y0, int x1, int y1) {
+    int count = 0, c[3];
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < p->height; y++) {
+        int run = 0;
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < p->width; x++) {
+            rgb_at(p, x, y, c);
+            run = c[0] == 200 && c[1] == 200 && c[2] == 200 ? run + 1 : 0;
+            count += run == 8 ? 8 : run > 8;
+        }
+    }
+    return count;
+}
+
+/* A series name too long for its panel is cut short with an ellipsis: the
+ * legend stays inside the frame (it went past an edge, over the tick labels
+ * or into the next panel), and a name that fits is written whole. */
+static void test_long_legend_name_in_frame(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "for v in [1.1, 0.9, 0.7, 0.6, 0.5] { plot(v, \"training loss (cross entropy, mean over the batch, "
+            "averaged again over the epoch)\", ylabel=\"loss\") }\n"
+            "x, t = moons(50, seed=1)\n"
+            "scatter(x, t)\n"
+            "heatmap([[1, 2], [3, 4]])\n"
+            "savefig(\"/tmp/agrepl-test-pictures-long-name.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-long-name.png");
+    int left, top, right, bottom;
+    assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_SERIES, &left, &top, &right, &bottom));
+    assert_true(legend_border_pixels(&p, left, top, right + 1, bottom + 1) > 100); /* drawn, inside */
+    assert_int_equal(legend_border_pixels(&p, 0, top, left - 1, bottom), 0);
+    assert_int_equal(legend_border_pixels(&p, right + 2, top, right + 200, bottom), 0);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* Drawing the grid records no graph and leaves every gradient as it was,
  * even between a forward and its backward. */
 static void test_drawing_leaves_gradients(void **state) {
@@ -486,6 +524,7 @@ int main(void) {
         cmocka_unit_test(test_named_panels_in_place),
         cmocka_unit_test(test_heatmap_numbers_at_zoom),
         cmocka_unit_test(test_legend_hides_no_points),
+        cmocka_unit_test(test_long_legend_name_in_frame),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
     };
