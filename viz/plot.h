@@ -149,9 +149,10 @@ bool viz_plot_window_open(const viz_plot *plot);
  * the contour and paths; the others get panels of their own, right of it.
  * Each call replaces what the last call of its kind recorded. */
 
-/* Colours per class (Okabe and Ito's palette: distinct on a projector and
- * for the common colour-vision deficiencies), in this order. */
-#define VIZ_PLOT_CLASS_COLOURS 8
+/* Colours per class (Okabe and Ito's palette, then two of Paul Tol's:
+ * distinct on a projector and for the common colour-vision deficiencies),
+ * in this order: ten classes, ten colours. */
+#define VIZ_PLOT_CLASS_COLOURS 10
 #define VIZ_PLOT_MAX_CLASSES 64
 
 /* The count points (xs[i], ys[i]) coloured by classes[i] (0 to

@@ -721,13 +721,58 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_p
     return hidden;
 }
 
-enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = 10 };
+enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = 10, LEGEND_NAME_BYTES = 256 };
+
+/* A legend's entries with their names fitted to the frame. */
+typedef struct fitted_legend {
+    legend_entry entries[MAX_LEGEND_ENTRIES];
+    char names[MAX_LEGEND_ENTRIES][LEGEND_NAME_BYTES];
+} fitted_legend;
+
+/* The entries, each name too wide for the frame (beside its swatch, inside
+ * the legend's padding and inset) cut short with an ellipsis, so the legend
+ * stays inside the frame (a long series name went past its left edge, over
+ * the tick labels, or into the next panel). */
+static const legend_entry *fit_names(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                                     fitted_legend *out) {
+    static const char ellipsis[] = "\xe2\x80\xa6";
+    double room = a->right - a->left - 2 * LEGEND_INSET - 2 * LEGEND_PADDING - LEGEND_SWATCH - LEGEND_GAP;
+    if (count > MAX_LEGEND_ENTRIES) count = MAX_LEGEND_ENTRIES;
+    for (int i = 0; i < count; i++) {
+        out->entries[i] = entries[i];
+        double w, h;
+        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
+        if (w <= room) continue;
+        /* the longest start of the name (whole characters, at most the
+         * buffer) that fits with the ellipsis after it */
+        const char *name = entries[i].name;
+        size_t ends[LEGEND_NAME_BYTES], starts = 0;
+        for (size_t k = 1; name[k - 1] != '\0' && k + sizeof ellipsis <= LEGEND_NAME_BYTES; k++)
+            if ((name[k] & 0xc0) != 0x80) ends[starts++] = k;
+        char *text = out->names[i];
+        size_t lo = 0, hi = starts; /* ends[0 .. lo) fit; ends[hi ..) do not */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            snprintf(text, LEGEND_NAME_BYTES, "%.*s%s", (int)ends[mid], name, ellipsis);
+            plot_text_size(f, text, TICK_TEXT, false, &w, &h);
+            if (w <= room) lo = mid + 1;
+            else hi = mid;
+        }
+        size_t keep = lo > 0 ? ends[lo - 1] : 0;
+        while (keep > 0 && name[keep - 1] == ' ') keep--;
+        snprintf(text, LEGEND_NAME_BYTES, "%.*s%s", (int)keep, name, ellipsis);
+        out->entries[i].name = text;
+    }
+    return out->entries;
+}
 
 /* The legend's place: the corner, or else the place along the top or
  * bottom edge, that hides the fewest points; *hidden says how many. */
 static box legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
                         int count, double *row_out, size_t *hidden_out) {
     const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING, inset = LEGEND_INSET;
+    fitted_legend fitted;
+    entries = fit_names(f, a, entries, count, &fitted);
     double widest = 0, row = 0;
     for (int i = 0; i < count; i++) {
         double w, h;
@@ -776,6 +821,8 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
     const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING;
     double row;
     size_t hidden;
+    fitted_legend fitted;
+    entries = fit_names(f, a, entries, count, &fitted);
     box b = legend_place(f, a, which, entries, count, &row, &hidden);
     b.x = floor(b.x);
     b.y = floor(b.y);
@@ -1052,19 +1099,28 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
     viz_plot_panel order[PLOT_MAX_FIGURE_PANELS];
     int panels = plot_figure_panels(plot, owners, order);
 
-    /* equal shares, but a boundary's map (with its colour bar) is the
-     * picture a class looks at: half as wide again */
-    double share[PLOT_MAX_FIGURE_PANELS], shares = 0, before = 0;
+    /* equal shares of a row, but a boundary's map (with its colour bar) is
+     * the picture a class looks at: half as wide again; past three panels
+     * they wrap to rows of three (PLOT_PANELS_ACROSS), and a last row of
+     * fewer is as wide a share as the row above, its panels from the left */
+    double share[PLOT_MAX_FIGURE_PANELS], shares[PLOT_MAX_FIGURE_PANELS] = {0}, before = 0;
+    int rows = PLOT_PANEL_ROWS(panels);
     for (int i = 0; i < panels; i++) {
         share[i] = order[i] == VIZ_PLOT_PANEL_CONTOUR && owners[i]->field.present && panels > 1 ? 1.5 : 1;
-        shares += share[i];
+        shares[i / PLOT_PANELS_ACROSS] += share[i];
     }
+    if (rows > 1 && panels % PLOT_PANELS_ACROSS != 0 && shares[rows - 1] < shares[rows - 2])
+        shares[rows - 1] = shares[rows - 2];
+    double row_height = (f.height - top) / rows;
     memset(plot->axes, 0, sizeof plot->axes);
     for (int k = 0; k < plot->sheet_count; k++) memset(plot->sheets[k]->axes, 0, sizeof plot->sheets[k]->axes);
     for (int i = 0; i < panels && !plot_figure_stopped(&f); i++) {
-        double x0 = floor(f.width * before / shares), x1 = floor(f.width * (before + share[i]) / shares);
+        int r = rows > 1 ? i / PLOT_PANELS_ACROSS : 0;
+        if (rows > 1 && i % PLOT_PANELS_ACROSS == 0) before = 0;
+        double x0 = floor(f.width * before / shares[r]), x1 = floor(f.width * (before + share[i]) / shares[r]);
         before += share[i];
-        panel p = {.x = x0, .y = top, .w = x1 - x0, .h = f.height - top};
+        double y0 = floor(top + r * row_height), y1 = r == rows - 1 ? f.height : floor(top + (r + 1) * row_height);
+        panel p = {.x = x0, .y = y0, .w = x1 - x0, .h = y1 - y0};
         /* a panel chosen by panel= is drawn from its own figure's data */
         viz_plot *owner = (viz_plot *)owners[i];
         owner->interrupt = plot->interrupt;

@@ -27,8 +27,12 @@
 #define PLOT_ONE_PANEL_WIDTH 900
 #define PLOT_TWO_PANEL_WIDTH 1400
 #define PLOT_THREE_PANEL_WIDTH 1860
-#define PLOT_MORE_PANEL_WIDTH 560 /* each panel past three */
-#define PLOT_HEIGHT 600
+#define PLOT_HEIGHT 600 /* a row of panels */
+/* Panels in a row: more wrap to rows below, as the web page wraps a saved
+ * figure (4 to 6 panels are two rows, 7 to 9 three), each row PLOT_HEIGHT
+ * high in a figure PLOT_THREE_PANEL_WIDTH wide. */
+#define PLOT_PANELS_ACROSS 3
+#define PLOT_PANEL_ROWS(panels) ((panels) > PLOT_PANELS_ACROSS ? ((panels) + PLOT_PANELS_ACROSS - 1) / PLOT_PANELS_ACROSS : 1)
 #define PLOT_PAGE_WIDTH 1050 /* at most, on a notebook's page (plot_figure_size) */
 
 /* One named series: values[i] is drawn at x = i, or at xs[i] for a whole

@@ -147,9 +147,10 @@ void plot_maps_draw_colour_bar(figure *f, const plot_axes *a) {
         draw_bar(f, x, top, bottom, field->low, field->high, field->threshold, bands, PLOT_BAR_STEPS, true);
         return;
     }
-    /* one narrow bar per class (up to eight), chance to sure, labelled once */
+    /* one narrow bar per class (up to ten), chance to sure, labelled once;
+     * past eight they share eight's width, so the labels keep their room */
     int shown = plot_class_bars_shown(field);
-    double width = BAR_WIDTH / 2;
+    double width = shown > 8 ? BAR_WIDTH * 4 / shown : BAR_WIDTH / 2;
     for (int k = 0; k < shown; k++) {
         colour bands[PLOT_CLASS_BAR_STEPS];
         plot_class_bar_colours(k, field->channels, bands);

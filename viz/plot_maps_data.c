@@ -7,7 +7,8 @@
  * use it.
  *
  * Colours: classes take Okabe and Ito's palette (distinct for the common
- * colour-vision deficiencies and on a washed-out projector); a field of
+ * colour-vision deficiencies and on a washed-out projector), then two of
+ * Paul Tol's for ten classes (digits); a field of
  * one output is orange below its threshold and blue above, white at it, as
  * the first two classes are; a heat map of one sign goes white to blue. */
 #include "plot_maps_data.h"
@@ -76,10 +77,16 @@ const dash_style *plot_path_dash(const plot_path *path) {
 /* ---- the classes and the scales ----------------------------------------------- */
 
 /* Okabe & Ito (2008), "Color Universal Design": orange, blue, bluish green,
- * vermillion, reddish purple, sky blue, yellow, black. */
+ * vermillion, reddish purple, sky blue, yellow, black; then Paul Tol's
+ * muted wine and indigo (personal.sron.nl/~pault), the two of his colours
+ * farthest from those eight (CIEDE2000, with normal vision and simulated
+ * protanopia, deuteranopia and tritanopia, Machado 2009): at least 11.8
+ * from each other and every one of the eight, which are at least 10.9
+ * apart themselves, so ten classes (digits) each get their own colour. */
 const colour plot_class_palette[VIZ_PLOT_CLASS_COLOURS] = {
     RGB(230, 159, 0),  RGB(0, 114, 178),  RGB(0, 158, 115), RGB(213, 94, 0),
     RGB(204, 121, 167), RGB(86, 180, 233), RGB(240, 228, 66), RGB(0, 0, 0),
+    RGB(136, 34, 85),  RGB(51, 34, 136),
 };
 
 static const colour no_value = RGB(200, 200, 200); /* a value that is not finite */

@@ -53,7 +53,8 @@ const dash_style *plot_series_dash(const viz_plot *plot, const plot_series *s);
 colour plot_path_colour(const plot_path *path);
 const dash_style *plot_path_dash(const plot_path *path);
 
-/* Okabe & Ito's palette: the classes' colours, class k is entry k mod 8. */
+/* The classes' colours (Okabe & Ito's eight, then two of Paul Tol's): class
+ * k is entry k mod VIZ_PLOT_CLASS_COLOURS. */
 extern const colour plot_class_palette[VIZ_PLOT_CLASS_COLOURS];
 colour plot_class_colour(int k);
 /* a over white by the share t (0: white, 1: a). */
@@ -79,7 +80,7 @@ colour plot_field_colour(const plot_field *field, const double *v);
 void plot_field_pixels(const plot_field *field, uint32_t *argb);
 /* For plot_bar_colours: the field's colour of the value v (one channel). */
 colour plot_field_bar_colour(const void *field, double v);
-/* Several classes: how many classes' narrow bars the colour bar has (up to 8). */
+/* Several classes: how many classes' narrow bars the colour bar has (up to VIZ_PLOT_CLASS_COLOURS). */
 int plot_class_bars_shown(const plot_field *field);
 /* Class k's bar's PLOT_CLASS_BAR_STEPS bands, from chance (at the bottom) to sure. */
 void plot_class_bar_colours(int k, int channels, colour bands[PLOT_CLASS_BAR_STEPS]);

@@ -13,22 +13,25 @@ enum {
     MIN_WINDOW_HEIGHT = 260,
 };
 
+/* The default size for the panels: a row of up to three, more in rows of
+ * three (PLOT_PANELS_ACROSS). */
 static int default_width(int panels) {
-    return panels > 3 ? PLOT_THREE_PANEL_WIDTH + (panels - 3) * PLOT_MORE_PANEL_WIDTH
-           : panels == 3 ? PLOT_THREE_PANEL_WIDTH
-           : panels == 2 ? PLOT_TWO_PANEL_WIDTH
-                         : PLOT_ONE_PANEL_WIDTH;
+    return panels >= 3 ? PLOT_THREE_PANEL_WIDTH : panels == 2 ? PLOT_TWO_PANEL_WIDTH : PLOT_ONE_PANEL_WIDTH;
+}
+
+static int default_height(int panels) {
+    return PLOT_PANEL_ROWS(panels) * PLOT_HEIGHT;
 }
 
 void plot_figure_size(const viz_plot *plot, bool for_page, int *width, int *height) {
-    int wide = default_width(plot_panel_count(plot));
+    int panels = plot_panel_count(plot), wide = default_width(panels);
     /* a page shows a figure at most about 1000 px wide (a notebook on a
      * 1280-px screen): one made narrower there, with its text at the same
      * size, shows that text less shrunk (three quarters of the width at
      * least, so the panels keep their room) */
     double narrow = for_page && wide > PLOT_PAGE_WIDTH ? fmax((double)PLOT_PAGE_WIDTH / wide, 0.75) : 1;
     *width = (int)lround(wide * narrow);
-    *height = (int)lround(PLOT_HEIGHT * narrow);
+    *height = (int)lround(default_height(panels) * narrow);
     if (plot->window != NULL) {
         int w = 0, h = 0;
         SDL_GetWindowSizeInPixels(plot->window, &w, &h);
@@ -52,8 +55,9 @@ static void redraw(viz_plot *plot, Uint32 now);
 /* The window's size for the figure: the default for its panels times the
  * zoom, at most the usable part of `display`. */
 static void window_size(const viz_plot *plot, int display, int *width, int *height) {
-    *width = (int)lround(default_width(plot_panel_count(plot)) * plot->zoom);
-    *height = (int)lround(PLOT_HEIGHT * plot->zoom);
+    int panels = plot_panel_count(plot);
+    *width = (int)lround(default_width(panels) * plot->zoom);
+    *height = (int)lround(default_height(panels) * plot->zoom);
     SDL_Rect usable;
     if (display >= 0 && SDL_GetDisplayUsableBounds(display, &usable) == 0) {
         if (*width > usable.w - 20) *width = usable.w - 20;

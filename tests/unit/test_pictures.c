@@ -135,7 +135,86 @@ static void test_scatter_colours(void **state) {
     session_close(&s);
 }
 
-/* Each picture in its panel, left to right, none overlapping; a heat
+/* Ten classes (digits) get ten colours: Okabe-Ito's eight as they always
+ * were, then two more, every pair far apart (class 8 was class 0's orange). */
+static void test_ten_class_colours(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "scatter([[0, 0], [1, 0], [2, 0], [3, 0], [4, 0], [0, 1], [1, 1], [2, 1], [3, 1], [4, 1]], "
+            "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])\n"
+            "savefig(\"/tmp/agrepl-test-pictures-ten.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-ten.png");
+    static const int okabe_ito[8][3] = {{230, 159, 0},   {0, 114, 178},  {0, 158, 115},  {213, 94, 0},
+                                        {204, 121, 167}, {86, 180, 233}, {240, 228, 66}, {0, 0, 0}};
+    int c[10][3];
+    for (int k = 0; k < 10; k++) {
+        data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, k % 5, k / 5, c[k]);
+        if (k < 8)
+            for (int i = 0; i < 3; i++) assert_int_equal(c[k][i], okabe_ito[k][i]);
+    }
+    for (int a = 0; a < 10; a++)
+        for (int b = a + 1; b < 10; b++) {
+            int d = abs(c[a][0] - c[b][0]) + abs(c[a][1] - c[b][1]) + abs(c[a][2] - c[b][2]);
+            if (d < 80) fail_msg("classes %d and %d look alike: %d %d %d and %d %d %d", a, b, c[a][0], c[a][1],
+                                 c[a][2], c[b][0], c[b][1], c[b][2]);
+        }
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
+/* Panels' frames (left, top, right, bottom) in the figure's order: three a
+ * row left to right, none overlapping, more in rows below (as the web page
+ * wraps a saved figure), each row's first at the left under the last row. */
+static void assert_in_reading_order(int boxes[][4], int count) {
+    for (int i = 1; i < count; i++) {
+        if (i % 3 != 0) {
+            assert_true(boxes[i][0] > boxes[i - 1][2]);
+            assert_true(boxes[i][1] < boxes[i - 1][3] && boxes[i][3] > boxes[i - 1][1]); /* the same row */
+        } else {
+            for (int j = i - 3; j < i; j++) assert_true(boxes[i][1] > boxes[j][3]);
+            assert_true(boxes[i][0] < boxes[i - 2][0]);
+        }
+    }
+}
+
+/* More than three panels wrap to rows of three (as the page's saved figure):
+ * eight are three rows in a figure as wide as three panels' (it was a strip
+ * 4660 wide), each panel as big as in a row of three; three stay one row. */
+static void test_panels_wrap_in_rows(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "x, t = moons(40, seed=1)\n"
+            "for k in range(1, 9) { scatter(x, t, panel=k) }\n"
+            "savefig(\"/tmp/agrepl-test-pictures-eight.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-eight.png");
+    assert_int_equal(p.width, 1860);
+    assert_int_equal(p.height, 1800);
+    viz_plot *plot = plot_of(&s);
+    int boxes[8][4];
+    for (int k = 1; k <= 8; k++) {
+        int *b = boxes[k - 1];
+        assert_true(viz_plot_panel_box(viz_plot_find_sheet(plot, NULL, k), VIZ_PLOT_PANEL_CONTOUR, &b[0], &b[1], &b[2],
+                                       &b[3]));
+        assert_true(b[2] < p.width && b[3] < p.height);
+        /* every panel the size of the first (the last row's two too) */
+        assert_true(abs((b[2] - b[0]) - (boxes[0][2] - boxes[0][0])) <= 2);
+        assert_true(abs((b[3] - b[1]) - (boxes[0][3] - boxes[0][1])) <= 2);
+    }
+    assert_in_reading_order(boxes, 8);
+    cairo_surface_destroy(p.surface);
+    run(&s, "clearplot()\n"
+            "for k in range(1, 4) { scatter(x, t, panel=k) }\n"
+            "savefig(\"/tmp/agrepl-test-pictures-three.png\")\n");
+    p = load_png("/tmp/agrepl-test-pictures-three.png");
+    assert_int_equal(p.width, 1860);
+    assert_int_equal(p.height, 600);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
+/* Each picture in its panel, in rows of three, none overlapping; a heat
  * map's cells and an image's pixels where they belong. */
 static void test_panels_in_place(void **state) {
     (void)state;
@@ -152,14 +231,13 @@ static void test_panels_in_place(void **state) {
     viz_plot *plot = plot_of(&s);
     viz_plot_panel order[] = {VIZ_PLOT_PANEL_SERIES, VIZ_PLOT_PANEL_NEURONS, VIZ_PLOT_PANEL_CONTOUR,
                               VIZ_PLOT_PANEL_HEATMAP, VIZ_PLOT_PANEL_IMAGES};
-    int last_right = -1;
+    int boxes[5][4];
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        int left, top, right, bottom;
-        assert_true(viz_plot_panel_box(plot, order[i], &left, &top, &right, &bottom));
-        assert_true(left > last_right);
-        assert_true(right > left && bottom > top && right < p.width && bottom < p.height);
-        last_right = right;
+        int *b = boxes[i];
+        assert_true(viz_plot_panel_box(plot, order[i], &b[0], &b[1], &b[2], &b[3]));
+        assert_true(b[2] > b[0] && b[3] > b[1] && b[2] < p.width && b[3] < p.height);
     }
+    assert_in_reading_order(boxes, 5);
     assert_false(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_XY, NULL, NULL, NULL, NULL));
     /* the heat map: row 0 on top, -1 orange and 1 blue */
     int c[3];
@@ -222,18 +300,17 @@ static void test_named_panels_in_place(void **state) {
     assert_non_null(second);
     assert_null(viz_plot_find_sheet(plot, "none", 0));
     assert_null(viz_plot_find_sheet(plot, NULL, 1));
-    /* left to right: the loss (the figure's own), panel 2, "before", "after" */
+    /* in order: the loss (the figure's own), panel 2, "before", then "after" on a row below */
     viz_plot *owners[] = {plot, second, before, after};
     viz_plot_panel kinds[] = {VIZ_PLOT_PANEL_SERIES, VIZ_PLOT_PANEL_HEATMAP, VIZ_PLOT_PANEL_CONTOUR,
                               VIZ_PLOT_PANEL_CONTOUR};
-    int last_right = -1, boxes[4][4];
+    int boxes[4][4];
     for (int i = 0; i < 4; i++) {
         int *b = boxes[i];
         assert_true(viz_plot_panel_box(owners[i], kinds[i], &b[0], &b[1], &b[2], &b[3]));
-        assert_true(b[0] > last_right);
         assert_true(b[2] > b[0] && b[3] > b[1] && b[2] < p.width && b[3] < p.height);
-        last_right = b[2];
     }
+    assert_in_reading_order(boxes, 4);
     /* the figure holds no map of its own: the boundaries went to their panels */
     assert_false(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, NULL, NULL, NULL, NULL));
     assert_false(viz_plot_panel_box(before, VIZ_PLOT_PANEL_SERIES, NULL, NULL, NULL, NULL));
@@ -336,6 +413,44 @@ static void test_legend_hides_no_points(void **state) {
     session_close(&s);
 }
 
+/* The legend's border in [x0, x1) x [y0, y1): pixels of RGB(200, 200, 200)
+ * in a row of at least 8 (a text's edge has the odd one). */
+static int legend_border_pixels(const picture *p, int x0, int y0, int x1, int y1) {
+    int count = 0, c[3];
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < p->height; y++) {
+        int run = 0;
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < p->width; x++) {
+            rgb_at(p, x, y, c);
+            run = c[0] == 200 && c[1] == 200 && c[2] == 200 ? run + 1 : 0;
+            count += run == 8 ? 8 : run > 8;
+        }
+    }
+    return count;
+}
+
+/* A series name too long for its panel is cut short with an ellipsis: the
+ * legend stays inside the frame (it went past an edge, over the tick labels
+ * or into the next panel), and a name that fits is written whole. */
+static void test_long_legend_name_in_frame(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "for v in [1.1, 0.9, 0.7, 0.6, 0.5] { plot(v, \"training loss (cross entropy, mean over the batch, "
+            "averaged again over the epoch)\", ylabel=\"loss\") }\n"
+            "x, t = moons(50, seed=1)\n"
+            "scatter(x, t)\n"
+            "heatmap([[1, 2], [3, 4]])\n"
+            "savefig(\"/tmp/agrepl-test-pictures-long-name.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-long-name.png");
+    int left, top, right, bottom;
+    assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_SERIES, &left, &top, &right, &bottom));
+    assert_true(legend_border_pixels(&p, left, top, right + 1, bottom + 1) > 100); /* drawn, inside */
+    assert_int_equal(legend_border_pixels(&p, 0, top, left - 1, bottom), 0);
+    assert_int_equal(legend_border_pixels(&p, right + 2, top, right + 200, bottom), 0);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* Drawing the grid records no graph and leaves every gradient as it was,
  * even between a forward and its backward. */
 static void test_drawing_leaves_gradients(void **state) {
@@ -403,10 +518,13 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundary_after_training),
         cmocka_unit_test(test_scatter_colours),
+        cmocka_unit_test(test_ten_class_colours),
         cmocka_unit_test(test_panels_in_place),
+        cmocka_unit_test(test_panels_wrap_in_rows),
         cmocka_unit_test(test_named_panels_in_place),
         cmocka_unit_test(test_heatmap_numbers_at_zoom),
         cmocka_unit_test(test_legend_hides_no_points),
+        cmocka_unit_test(test_long_legend_name_in_frame),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
     };
