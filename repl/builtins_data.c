@@ -804,8 +804,9 @@ const builtin_def builtins_data[] = {
     {"load_csv", "file, header=false, columns=nil, target=nil, delimiter=\",\"", builtin_load_csv, "data",
      "x = load_csv(\"f.csv\"): a table of numbers (RFC 4180, read by libcsv); x, t = ... with target=\n"
      "  header=true: the first line names the columns; columns=[...] keeps these (names or numbers\n"
-     "  from 0), in order; target= is one column returned apart as t (and left out of x); a ragged row\n"
-     "  or a word where a number should be is an error naming the line and column",
+     "  from 0), in order, and the others are not read (words there are no error); target= is one\n"
+     "  column returned apart as t, never in x (even when columns= lists it); a ragged row or a word\n"
+     "  where a number should be is an error naming the line and column",
      .function_only = true, .file_arg = 1},
     {"save_csv", "file, x, t=nil, header=nil, delimiter=\",\"", builtin_save_csv, "data",
      "writes x (rows and columns; t as a last column) as CSV, numbers in full; header=[\"a\", ...] names them",

@@ -142,6 +142,20 @@ check("RFC 4180: quoted names with commas, quotes and line breaks; CRLF; a blank
       status == 0 and same_bits(np.load(path("rfc.npy")), [[1, 2.5, -300], [4, 5, 6]]) and
       same_bits(np.load(path("rfc2.npy")), [[2.5], [5]]), output)
 
+# columns= reads only what it keeps, as np.loadtxt's usecols: words and an
+# empty field in a column left out are no error; the target is never in x
+with open(path("words.csv"), "w") as f:
+    f.write("a,name,c,t\n1.5,foo,3,0\n4,,-6e-3,1\n")
+status, output = agrepl('w = load_csv("words.csv", header=true, columns=["a", "c"])\nsave_npy("w.npy", w)\n'
+                        'v = load_csv("words.csv", header=true, columns=[2, "t", 0], target="t")\n'
+                        'save_npz("v.npz", v[0], v[1])\n')
+v = np.load(path("v.npz")) if status == 0 else {}
+check("CSV columns= leaves a column of words unread, as usecols",
+      status == 0 and same_bits(np.load(path("w.npy")),
+                                np.loadtxt(path("words.csv"), delimiter=",", skiprows=1, usecols=(0, 2))) and
+      same_bits(v["arr_0"], np.loadtxt(path("words.csv"), delimiter=",", skiprows=1, usecols=(2, 0))) and
+      same_bits(v["arr_1"], np.loadtxt(path("words.csv"), delimiter=",", skiprows=1, usecols=3)), output)
+
 # semicolons (delimiter=)
 with open(path("semi.csv"), "w") as f:
     f.write("1;2\n3;4\n")
