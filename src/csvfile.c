@@ -138,8 +138,8 @@ static void on_field(void *text, size_t length, void *data) {
     read_number(r, text, length);
 }
 
-/* Which column `spec` names: a header name, or a number from 0; -1 after an
- * error. */
+/* Which column `spec` names: a header name, or a number from 0, or from -1
+ * for the last (Python's indexing, as NumPy's usecols); -1 after an error. */
 static int column_index(reader *r, const char *spec, const char *what) {
     char **header = r->options->header ? r->first : NULL;
     if (header)
@@ -147,10 +147,10 @@ static int column_index(reader *r, const char *spec, const char *what) {
             if (strcmp(header[i], spec) == 0) return i;
     char *end;
     long k = strtol(spec, &end, 10);
-    if (end != spec && *end == '\0' && k >= 0 && k < r->columns) return (int)k;
+    if (end != spec && *end == '\0' && k >= -(long)r->columns && k < r->columns) return (int)(k < 0 ? k + r->columns : k);
     if (end != spec && *end == '\0')
-        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: column %s is out of range (the file has %d columns, 0 to %d)", r->file,
-                  what, spec, r->columns, r->columns - 1);
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: column %s is out of range (the file has %d column%s: 0 to %d, or -%d to -1)",
+                  r->file, what, spec, r->columns, r->columns == 1 ? "" : "s", r->columns - 1, r->columns);
     else if (header == NULL)
         ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the file was read without a header: "
                   "header=true if its first line names the columns, or name them by number)", r->file, what, spec);

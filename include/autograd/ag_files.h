@@ -50,8 +50,8 @@ void ag_npz_free(ag_var **arrays, char **names, int count);
 typedef struct ag_csv_options {
     /* The first record names the columns (its names come back). */
     bool header;
-    /* The columns to keep, in this order: each a number from 0, or (with a
-     * header) a name.  NULL: every column.  The others are not read: they
+    /* The columns to keep, in this order: each a number from 0 (or from -1
+     * for the last, as Python counts), or (with a header) a name.  NULL: every column.  The others are not read: they
      * may hold anything (NumPy's usecols). */
     const char *const *columns;
     int ncolumns;

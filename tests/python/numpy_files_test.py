@@ -156,6 +156,14 @@ check("CSV columns= leaves a column of words unread, as usecols",
       same_bits(v["arr_0"], np.loadtxt(path("words.csv"), delimiter=",", skiprows=1, usecols=(2, 0))) and
       same_bits(v["arr_1"], np.loadtxt(path("words.csv"), delimiter=",", skiprows=1, usecols=3)), output)
 
+# column numbers from -1 count from the last, as usecols=(-1, 0)
+status, output = agrepl('n = load_csv("t.csv", header=true, columns=[-1, 0], target=-2)\n'
+                        'save_npz("n.npz", n[0], n[1])\n')
+n = np.load(path("n.npz")) if status == 0 else {}
+check("CSV columns=[-1, 0], target=-2: counted from the last, as usecols",
+      status == 0 and same_bits(n["arr_0"], np.loadtxt(path("t.csv"), delimiter=",", skiprows=1, usecols=(-1, 0))) and
+      same_bits(n["arr_1"], np.loadtxt(path("t.csv"), delimiter=",", skiprows=1, usecols=-2)), output)
+
 # semicolons (delimiter=)
 with open(path("semi.csv"), "w") as f:
     f.write("1;2\n3;4\n")
