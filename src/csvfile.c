@@ -76,6 +76,25 @@ static void out_of_memory(reader *r) {
     ctx_error(r->ctx, AG_ERR_NOMEM, "%s: out of memory", r->file);
 }
 
+/* A hint when `text` holds a tab or a ';' and the delimiter is neither:
+ * such a file read with ',' has one field a line, "1\t2", and the person
+ * reading the error sees a number and a space.  "" for none. */
+static const char *separator_hint(const reader *r, const char *text) {
+    char delimiter = r->options->delimiter ? r->options->delimiter : ',';
+    if (delimiter != '\t' && strchr(text, '\t')) return "is the file separated by tabs? delimiter=\"\\t\"";
+    if (delimiter != ';' && strchr(text, ';')) return "is the file separated by semicolons? delimiter=\";\"";
+    return "";
+}
+
+/* separator_hint of the first record (the header, or the first row). */
+static const char *first_record_hint(const reader *r) {
+    for (int i = 0; i < r->nfirst; i++) {
+        const char *hint = separator_hint(r, r->first[i]);
+        if (hint[0]) return hint;
+    }
+    return "";
+}
+
 /* Field number r->field of a row, `length` bytes of text (NUL-terminated). */
 static void read_number(reader *r, const char *text, size_t length) {
     int slot = r->slot[r->field];
@@ -89,7 +108,9 @@ static void read_number(reader *r, const char *text, size_t length) {
     double v = strtod(s, &end);
     while (end != s && isspace((unsigned char)*end)) end++;
     if (length == 0 || end == s || *end != '\0' || (size_t)(end - s) != length) {
+        const char *hint = separator_hint(r, s);
         if (length == 0) fail(r, "an empty field where a number should be");
+        else if (hint[0]) fail(r, "'%.60s' is not a number (%s)", s, hint);
         else if (r->rows == 0 && !r->options->header)
             fail(r, "'%.60s' is not a number (if the first line names the columns: header=true)", s);
         else fail(r, "'%.60s' is not a number", s);
@@ -132,7 +153,10 @@ static void on_field(void *text, size_t length, void *data) {
     }
     if (r->field >= r->columns) {
         r->field = r->columns; /* the column named is the first one too many */
-        fail(r, "a ragged row: more than the %d fields of the first row", r->columns);
+        const char *hint = separator_hint(r, text ? text : "");
+        if (!hint[0]) hint = first_record_hint(r);
+        fail(r, "a ragged row: more than the %d field%s of the first row%s%s%s", r->columns, r->columns == 1 ? "" : "s",
+             hint[0] ? " (" : "", hint, hint[0] ? ")" : "");
         return;
     }
     read_number(r, text, length);
@@ -145,15 +169,20 @@ static int column_index(reader *r, const char *spec, const char *what) {
     if (header)
         for (int i = 0; i < r->columns; i++)
             if (strcmp(header[i], spec) == 0) return i;
+    const char *hint = first_record_hint(r), *hint_sep = hint[0] ? "; " : "";
     char *end;
     long k = strtol(spec, &end, 10);
     if (end != spec && *end == '\0' && k >= -(long)r->columns && k < r->columns) return (int)(k < 0 ? k + r->columns : k);
-    if (end != spec && *end == '\0')
-        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: column %s is out of range (the file has %d column%s: 0 to %d, or -%d to -1)",
-                  r->file, what, spec, r->columns, r->columns == 1 ? "" : "s", r->columns - 1, r->columns);
+    if (end != spec && *end == '\0' && r->columns == 1)
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: column %s is out of range (the file has 1 column: 0, or -1%s%s)", r->file,
+                  what, spec, hint_sep, hint);
+    else if (end != spec && *end == '\0')
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: column %s is out of range (the file has %d columns: 0 to %d, or -%d to "
+                  "-1%s%s)", r->file, what, spec, r->columns, r->columns - 1, r->columns, hint_sep, hint);
     else if (header == NULL)
         ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the file was read without a header: "
-                  "header=true if its first line names the columns, or name them by number)", r->file, what, spec);
+                  "header=true if its first line names the columns, or name them by number%s%s)", r->file, what, spec,
+                  hint_sep, hint);
     else {
         /* the header's names, the first 200 bytes of them: the message
          * (made printable by the error itself) shows what the file has */
@@ -162,8 +191,8 @@ static int column_index(reader *r, const char *spec, const char *what) {
             strbuf_appendf(&names, "%s'%s'", i > 0 ? ", " : "", header[i]);
         if (names.length >= 200) strbuf_append(&names, ", ...");
         char *list = strbuf_take(&names);
-        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the header has %s)", r->file, what, spec,
-                  list ? list : "?");
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the header has %s%s%s)", r->file, what, spec,
+                  list ? list : "?", hint_sep, hint);
         free(list);
     }
     return -1;
@@ -225,7 +254,9 @@ static void on_record(int terminator, void *data) {
         for (int i = 0; i < r->nfirst && !r->failed; i++) read_number(r, r->first[i], r->first_length[i]);
         if (!r->failed) r->rows++;
     } else if (r->field < r->columns) {
-        fail(r, "a ragged row: %d field%s where the first row has %d", r->field, r->field == 1 ? "" : "s", r->columns);
+        const char *hint = first_record_hint(r);
+        fail(r, "a ragged row: %d field%s where the first row has %d%s%s%s", r->field, r->field == 1 ? "" : "s",
+             r->columns, hint[0] ? " (" : "", hint, hint[0] ? ")" : "");
     } else {
         r->rows++;
     }
