@@ -811,7 +811,8 @@ const builtin_def builtins_data[] = {
      "  header=true: the first line names the columns; columns=[...] keeps these (names, or numbers\n"
      "  from 0 and from -1 for the last), in order, and the others are not read (words there are no\n"
      "  error); target= is one column returned apart as t, never in x (even when columns= lists it);\n"
-     "  a ragged row or a word where a number should be is an error naming the line and column",
+     "  numbers are read as NumPy's loadtxt reads them (1e3, inf, nan; not 0x10); a ragged row or a\n"
+     "  word where a number should be is an error naming the line and column",
      .function_only = true, .file_arg = 1},
     {"save_csv", "file, x, t=nil, header=nil, delimiter=\",\"", builtin_save_csv, "data",
      "writes x (rows and columns; t as a last column) as CSV, numbers in full; header=[\"a\", ...] names them",

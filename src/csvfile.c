@@ -95,6 +95,17 @@ static const char *first_record_hint(const reader *r) {
     return "";
 }
 
+/* Whether text strtod took whole is a number NumPy's loadtxt reads too:
+ * strtod also takes hexadecimal ("0x10", "0x1p3") and "nan(chars)", which
+ * NumPy refuses.  Its decimal forms, "inf", "infinity" and "nan" in any
+ * case and with a sign, and blanks around, are read by both. */
+static bool decimal(const char *s) {
+    while (isspace((unsigned char)*s)) s++;
+    if (*s == '+' || *s == '-') s++;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) return false;
+    return !((s[0] == 'n' || s[0] == 'N') && s[3] == '('); /* strtod took "nan", so s[3] is there */
+}
+
 /* Field number r->field of a row, `length` bytes of text (NUL-terminated). */
 static void read_number(reader *r, const char *text, size_t length) {
     int slot = r->slot[r->field];
@@ -107,7 +118,7 @@ static void read_number(reader *r, const char *text, size_t length) {
     errno = 0;
     double v = strtod(s, &end);
     while (end != s && isspace((unsigned char)*end)) end++;
-    if (length == 0 || end == s || *end != '\0' || (size_t)(end - s) != length) {
+    if (length == 0 || end == s || *end != '\0' || (size_t)(end - s) != length || !decimal(s)) {
         const char *hint = separator_hint(r, s);
         if (length == 0) fail(r, "an empty field where a number should be");
         else if (hint[0]) fail(r, "'%.60s' is not a number (%s)", s, hint);
