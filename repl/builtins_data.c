@@ -500,14 +500,19 @@ static int file_error(repl *r, const char *who) {
     return -1;
 }
 
-/* A column named by a string or numbered from 0, as the engine takes it. */
+/* A column named by a string or numbered from 0 (from -1 for the last, as
+ * Python's indexing and NumPy's usecols), as the engine takes it. */
 static int column_spec(repl *r, const char *who, const char *what, repl_value v, char *buf, size_t size) {
     if (v.kind == VALUE_STRING) {
         snprintf(buf, size, "%s", v.as.string->text);
         return 0;
     }
-    double k = v.kind == VALUE_NUMBER ? v.as.number : v.kind == VALUE_VAR && ag_size(v.as.var) == 1 ? ag_cdata(v.as.var)[0] : NAN;
-    if (!(k >= 0 && k == floor(k) && k < 1e9)) {
+    bool number = v.kind == VALUE_NUMBER || (v.kind == VALUE_VAR && ag_size(v.as.var) == 1);
+    double k = v.kind == VALUE_NUMBER ? v.as.number : number ? ag_cdata(v.as.var)[0] : NAN;
+    if (number && !(k == floor(k) && fabs(k) < 1e9)) /* the number itself is what is wrong: show it */
+        return repl_error(r, "%s: %s: %g is not a column number (a whole number: 0 the first, -1 the last)", who,
+                          what, k);
+    if (!number) {
         char kind[64];
         return repl_error(r, "%s: %s must name a column by its header name or its number from 0, not %s", who, what,
                           value_with_article(v, kind, sizeof kind));
@@ -804,9 +809,11 @@ const builtin_def builtins_data[] = {
      .function_only = true},
     {"load_csv", "file, header=false, columns=nil, target=nil, delimiter=\",\"", builtin_load_csv, "data",
      "x = load_csv(\"f.csv\"): a table of numbers (RFC 4180, read by libcsv); x, t = ... with target=\n"
-     "  header=true: the first line names the columns; columns=[...] keeps these (names or numbers\n"
-     "  from 0), in order; target= is one column returned apart as t (and left out of x); a ragged row\n"
-     "  or a word where a number should be is an error naming the line and column",
+     "  header=true: the first line names the columns; columns=[...] keeps these (names, or numbers\n"
+     "  from 0 and from -1 for the last), in order, and the others are not read (words there are no\n"
+     "  error); target= is one column returned apart as t, never in x (even when columns= lists it);\n"
+     "  numbers are read as NumPy's loadtxt reads them (1e3, inf, nan; not 0x10); a ragged row or a\n"
+     "  word where a number should be is an error naming the line and column",
      .function_only = true, .file_arg = 1},
     {"save_csv", "file, x, t=nil, header=nil, delimiter=\",\"", builtin_save_csv, "data",
      "writes x (rows and columns; t as a last column) as CSV, numbers in full; header=[\"a\", ...] names them",

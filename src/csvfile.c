@@ -31,17 +31,28 @@ void ag_names_free(char **names, int count) {
 static const char *shown(const char *name) { return name && name[0] ? name : "the CSV data"; }
 
 #ifdef AG_CSV_LOADABLE
-/* The reader's state between libcsv's callbacks. */
+/* The reader's state between libcsv's callbacks.  The first record (the
+ * header, or the first row) is kept as text until it ends: then the number
+ * of columns is known, and with it which columns x and t take (names and
+ * numbers checked before any row is read).  A column neither takes is never
+ * parsed, so it may hold words or nothing, as with NumPy's usecols. */
 typedef struct {
     ag_ctx *ctx;
     const char *file;
-    bool header_pending; /* the next record is the header */
-    char **header;       /* its fields (malloc'd) */
+    const ag_csv_options *options;
+    char **first;        /* the first record's fields (malloc'd, each NUL-terminated) */
+    size_t *first_length; /* and their lengths (a field may hold a NUL byte) */
+    int nfirst, first_capacity;
+    bool resolved;       /* the columns are known: the fields below are read as numbers */
     int columns;         /* fields per record, from the first record; -1 before it */
+    int *slot;           /* per field: its place in a stored row, -1 for a column not read */
+    int stored;          /* numbers stored per row */
+    int *keep, nkeep;    /* x's columns, as field numbers */
+    int target;          /* t's column, or -1 */
     int field;           /* fields of the record being read so far */
     long line;           /* the line being fed to libcsv (from 1) */
     long record_line;    /* the line the record being read started on */
-    double *values;      /* rows * columns, row-major */
+    double *values;      /* rows * stored, row-major */
     size_t count, capacity;
     long rows;
     bool failed;         /* the first error is set; the rest is skipped */
@@ -59,27 +70,47 @@ static void fail(reader *r, const char *fmt, ...) {
     ctx_error(r->ctx, AG_ERR_IO, "%s: line %ld, column %d: %s", r->file, r->record_line, r->field + 1, what);
 }
 
-/* One field (NUL-terminated by CSV_APPEND_NULL). */
-static void on_field(void *text, size_t length, void *data) {
-    reader *r = data;
+static void out_of_memory(reader *r) {
     if (r->failed) return;
-    if (r->header_pending) {
-        char **grown = realloc(r->header, (size_t)(r->field + 1) * sizeof *grown);
-        char *copy = strndup(text ? text : "", length);
-        if (grown == NULL || copy == NULL) {
-            free(copy);
-            if (grown) r->header = grown;
-            r->failed = true;
-            ctx_error(r->ctx, AG_ERR_NOMEM, "%s: out of memory", r->file);
-            return;
-        }
-        r->header = grown;
-        r->header[r->field++] = copy;
-        return;
+    r->failed = true;
+    ctx_error(r->ctx, AG_ERR_NOMEM, "%s: out of memory", r->file);
+}
+
+/* A hint when `text` holds a tab or a ';' and the delimiter is neither:
+ * such a file read with ',' has one field a line, "1\t2", and the person
+ * reading the error sees a number and a space.  "" for none. */
+static const char *separator_hint(const reader *r, const char *text) {
+    char delimiter = r->options->delimiter ? r->options->delimiter : ',';
+    if (delimiter != '\t' && strchr(text, '\t')) return "is the file separated by tabs? delimiter=\"\\t\"";
+    if (delimiter != ';' && strchr(text, ';')) return "is the file separated by semicolons? delimiter=\";\"";
+    return "";
+}
+
+/* separator_hint of the first record (the header, or the first row). */
+static const char *first_record_hint(const reader *r) {
+    for (int i = 0; i < r->nfirst; i++) {
+        const char *hint = separator_hint(r, r->first[i]);
+        if (hint[0]) return hint;
     }
-    if (r->columns >= 0 && r->field >= r->columns) {
-        r->field = r->columns; /* the column named is the first one too many */
-        fail(r, "a ragged row: more than the %d fields of the first row", r->columns);
+    return "";
+}
+
+/* Whether text strtod took whole is a number NumPy's loadtxt reads too:
+ * strtod also takes hexadecimal ("0x10", "0x1p3") and "nan(chars)", which
+ * NumPy refuses.  Its decimal forms, "inf", "infinity" and "nan" in any
+ * case and with a sign, and blanks around, are read by both. */
+static bool decimal(const char *s) {
+    while (isspace((unsigned char)*s)) s++;
+    if (*s == '+' || *s == '-') s++;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) return false;
+    return !((s[0] == 'n' || s[0] == 'N') && s[3] == '('); /* strtod took "nan", so s[3] is there */
+}
+
+/* Field number r->field of a row, `length` bytes of text (NUL-terminated). */
+static void read_number(reader *r, const char *text, size_t length) {
+    int slot = r->slot[r->field];
+    if (slot < 0) { /* a column not read */
+        r->field++;
         return;
     }
     const char *s = text ? text : "";
@@ -87,9 +118,11 @@ static void on_field(void *text, size_t length, void *data) {
     errno = 0;
     double v = strtod(s, &end);
     while (end != s && isspace((unsigned char)*end)) end++;
-    if (length == 0 || end == s || *end != '\0' || (size_t)(end - s) != length) {
+    if (length == 0 || end == s || *end != '\0' || (size_t)(end - s) != length || !decimal(s)) {
+        const char *hint = separator_hint(r, s);
         if (length == 0) fail(r, "an empty field where a number should be");
-        else if (r->line == 1 && r->rows == 0)
+        else if (hint[0]) fail(r, "'%.60s' is not a number (%s)", s, hint);
+        else if (r->rows == 0 && !r->options->header)
             fail(r, "'%.60s' is not a number (if the first line names the columns: header=true)", s);
         else fail(r, "'%.60s' is not a number", s);
         return;
@@ -97,66 +130,148 @@ static void on_field(void *text, size_t length, void *data) {
     if (r->count == r->capacity) {
         size_t capacity = r->capacity ? r->capacity * 2 : 1024;
         double *grown = realloc(r->values, capacity * sizeof *grown);
-        if (grown == NULL) {
-            r->failed = true;
-            ctx_error(r->ctx, AG_ERR_NOMEM, "%s: out of memory", r->file);
-            return;
-        }
+        if (grown == NULL) return out_of_memory(r);
         r->values = grown;
         r->capacity = capacity;
     }
+    /* the columns read are stored in the file's order (slot counts them) */
     r->values[r->count++] = v;
     r->field++;
+}
+
+/* One field (NUL-terminated by CSV_APPEND_NULL). */
+static void on_field(void *text, size_t length, void *data) {
+    reader *r = data;
+    if (r->failed) return;
+    if (!r->resolved) {
+        if (r->nfirst == r->first_capacity) {
+            int capacity = r->first_capacity ? 2 * r->first_capacity : 16;
+            char **grown = realloc(r->first, (size_t)capacity * sizeof *grown);
+            if (grown) r->first = grown;
+            size_t *grown_length = grown ? realloc(r->first_length, (size_t)capacity * sizeof *grown_length) : NULL;
+            if (grown_length) r->first_length = grown_length;
+            if (grown == NULL || grown_length == NULL) return out_of_memory(r);
+            r->first_capacity = capacity;
+        }
+        char *copy = malloc(length + 1);
+        if (copy == NULL) return out_of_memory(r);
+        if (length) memcpy(copy, text, length);
+        copy[length] = '\0';
+        r->first_length[r->nfirst] = length;
+        r->first[r->nfirst++] = copy;
+        r->field++;
+        return;
+    }
+    if (r->field >= r->columns) {
+        r->field = r->columns; /* the column named is the first one too many */
+        const char *hint = separator_hint(r, text ? text : "");
+        if (!hint[0]) hint = first_record_hint(r);
+        fail(r, "a ragged row: more than the %d field%s of the first row%s%s%s", r->columns, r->columns == 1 ? "" : "s",
+             hint[0] ? " (" : "", hint, hint[0] ? ")" : "");
+        return;
+    }
+    read_number(r, text, length);
+}
+
+/* Which column `spec` names: a header name, or a number from 0, or from -1
+ * for the last (Python's indexing, as NumPy's usecols); -1 after an error. */
+static int column_index(reader *r, const char *spec, const char *what) {
+    char **header = r->options->header ? r->first : NULL;
+    if (header)
+        for (int i = 0; i < r->columns; i++)
+            if (strcmp(header[i], spec) == 0) return i;
+    const char *hint = first_record_hint(r), *hint_sep = hint[0] ? "; " : "";
+    char *end;
+    long k = strtol(spec, &end, 10);
+    if (end != spec && *end == '\0' && k >= -(long)r->columns && k < r->columns) return (int)(k < 0 ? k + r->columns : k);
+    if (end != spec && *end == '\0' && r->columns == 1)
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: column %s is out of range (the file has 1 column: 0, or -1%s%s)", r->file,
+                  what, spec, hint_sep, hint);
+    else if (end != spec && *end == '\0')
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: column %s is out of range (the file has %d columns: 0 to %d, or -%d to "
+                  "-1%s%s)", r->file, what, spec, r->columns, r->columns - 1, r->columns, hint_sep, hint);
+    else if (header == NULL)
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the file was read without a header: "
+                  "header=true if its first line names the columns, or name them by number%s%s)", r->file, what, spec,
+                  hint_sep, hint);
+    else {
+        /* the header's names, the first 200 bytes of them: the message
+         * (made printable by the error itself) shows what the file has */
+        strbuf names = {0};
+        for (int i = 0; i < r->columns && names.length < 200; i++)
+            strbuf_appendf(&names, "%s'%s'", i > 0 ? ", " : "", header[i]);
+        if (names.length >= 200) strbuf_append(&names, ", ...");
+        char *list = strbuf_take(&names);
+        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the header has %s%s%s)", r->file, what, spec,
+                  list ? list : "?", hint_sep, hint);
+        free(list);
+    }
+    return -1;
+}
+
+/* At the end of the first record: x's columns and t's, and where each
+ * field's number goes.  The target is never one of x's columns, even when
+ * columns= lists it too.  -1 after an error. */
+static int resolve_columns(reader *r) {
+    const ag_csv_options *o = r->options;
+    r->columns = r->field;
+    r->target = -1;
+    if (o->target && (r->target = column_index(r, o->target, "target")) < 0) return -1;
+    r->keep = malloc((size_t)(o->columns ? o->ncolumns : r->columns) * sizeof *r->keep + 1);
+    r->slot = malloc((size_t)r->columns * sizeof *r->slot + 1);
+    if (r->keep == NULL || r->slot == NULL) return ctx_error(r->ctx, AG_ERR_NOMEM, "%s: out of memory", r->file), -1;
+    bool listed_target = false;
+    for (int i = 0; i < (o->columns ? o->ncolumns : r->columns); i++) {
+        int k = i;
+        if (o->columns && (k = column_index(r, o->columns[i], "columns")) < 0) return -1;
+        if (k == r->target) listed_target = true;
+        else r->keep[r->nkeep++] = k;
+    }
+    if (r->nkeep == 0) {
+        if (o->columns && listed_target)
+            ctx_error(r->ctx, AG_ERR_IO, "%s: no columns are left for x: columns= lists only the target, "
+                      "which is t", r->file);
+        else ctx_error(r->ctx, AG_ERR_IO, "%s: no columns are left for x", r->file);
+        return -1;
+    }
+    for (int i = 0; i < r->columns; i++) r->slot[i] = -1;
+    for (int j = 0; j < r->nkeep; j++) r->slot[r->keep[j]] = 0;
+    if (r->target >= 0) r->slot[r->target] = 0;
+    for (int i = 0; i < r->columns; i++)
+        if (r->slot[i] == 0) r->slot[i] = r->stored++;
+    r->resolved = true;
+    return 0;
 }
 
 /* The end of a record. */
 static void on_record(int terminator, void *data) {
     (void)terminator;
     reader *r = data;
-    if (!r->failed) {
-        if (r->header_pending) {
-            r->header_pending = false;
-            r->columns = r->field;
-        } else if (r->columns < 0) {
-            r->columns = r->field;
-            r->rows++;
-        } else if (r->field < r->columns) {
-            fail(r, "a ragged row: %d field%s where the first row has %d", r->field, r->field == 1 ? "" : "s", r->columns);
-        } else {
-            r->rows++;
+    if (r->failed) {
+        r->field = 0;
+        return;
+    }
+    if (!r->resolved) {
+        if (resolve_columns(r) < 0) {
+            r->failed = true;
+            return;
         }
+        if (r->options->header) {
+            r->field = 0;
+            return;
+        }
+        /* without a header the first record is the first row */
+        r->field = 0;
+        for (int i = 0; i < r->nfirst && !r->failed; i++) read_number(r, r->first[i], r->first_length[i]);
+        if (!r->failed) r->rows++;
+    } else if (r->field < r->columns) {
+        const char *hint = first_record_hint(r);
+        fail(r, "a ragged row: %d field%s where the first row has %d%s%s%s", r->field, r->field == 1 ? "" : "s",
+             r->columns, hint[0] ? " (" : "", hint, hint[0] ? ")" : "");
+    } else {
+        r->rows++;
     }
     r->field = 0;
-}
-
-/* Which column `spec` names: a header name, or a number from 0; -1 after an
- * error. */
-static int column_index(reader *r, const char *spec, const char *what) {
-    if (r->header)
-        for (int i = 0; i < r->columns; i++)
-            if (strcmp(r->header[i], spec) == 0) return i;
-    char *end;
-    long k = strtol(spec, &end, 10);
-    if (end != spec && *end == '\0' && k >= 0 && k < r->columns) return (int)k;
-    if (end != spec && *end == '\0')
-        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: column %s is out of range (the file has %d columns, 0 to %d)", r->file,
-                  what, spec, r->columns, r->columns - 1);
-    else if (r->header == NULL)
-        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the file was read without a header: "
-                  "name columns by number)", r->file, what, spec);
-    else {
-        /* the header's names, the first 200 bytes of them: the message
-         * (made printable by the error itself) shows what the file has */
-        strbuf names = {0};
-        for (int i = 0; i < r->columns && names.length < 200; i++)
-            strbuf_appendf(&names, "%s'%s'", i > 0 ? ", " : "", r->header[i]);
-        if (names.length >= 200) strbuf_append(&names, ", ...");
-        char *list = strbuf_take(&names);
-        ctx_error(r->ctx, AG_ERR_IO, "%s: %s: no column named '%s' (the header has %s)", r->file, what, spec,
-                  list ? list : "?");
-        free(list);
-    }
-    return -1;
 }
 
 int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name, const ag_csv_options *options,
@@ -172,8 +287,7 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
     if (options->target && t == NULL) return ctx_error(ctx, AG_ERR_ARG, "csv: a target needs somewhere to go (t is NULL)"), -1;
     const csv_library *csv = csv_library_get(ctx, shown(name));
     if (csv == NULL) return -1;
-    reader r = {.ctx = ctx, .file = shown(name), .header_pending = options->header, .columns = -1, .line = 1,
-                .record_line = 1};
+    reader r = {.ctx = ctx, .file = shown(name), .options = options, .columns = -1, .line = 1, .record_line = 1};
     struct csv_parser parser;
     if (csv->csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
         return ctx_error(ctx, AG_ERR_NOMEM, "%s: out of memory", r.file), -1;
@@ -212,45 +326,24 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
     }
     csv->csv_free(&parser);
     int status = -1;
-    int *keep = NULL;
     if (r.failed) goto done;
     if (r.rows == 0) {
         ctx_error(ctx, AG_ERR_IO, "%s: %s", r.file, size == 0 ? "the file is empty" : "no rows of numbers");
         goto done;
     }
-    /* the columns of x, then the target */
-    int target = -1;
-    if (options->target && (target = column_index(&r, options->target, "target")) < 0) goto done;
-    int nkeep = 0;
-    keep = malloc((size_t)(options->columns ? options->ncolumns : r.columns) * sizeof *keep + 1);
-    if (keep == NULL) {
-        ctx_error(ctx, AG_ERR_NOMEM, "%s: out of memory", r.file);
-        goto done;
-    }
-    if (options->columns) {
-        for (int i = 0; i < options->ncolumns; i++)
-            if ((keep[nkeep++] = column_index(&r, options->columns[i], "columns")) < 0) goto done;
-    } else {
-        for (int i = 0; i < r.columns; i++)
-            if (i != target) keep[nkeep++] = i;
-    }
-    if (nkeep == 0) {
-        ctx_error(ctx, AG_ERR_IO, "%s: no columns are left for x", r.file);
-        goto done;
-    }
-    ag_var *xs = ag_zeros(ctx, 2, (int[]){(int)r.rows, nkeep});
-    ag_var *ts = target >= 0 ? ag_zeros(ctx, 1, (int[]){(int)r.rows}) : NULL;
-    if (xs == NULL || (target >= 0 && ts == NULL)) goto done;
+    ag_var *xs = ag_zeros(ctx, 2, (int[]){(int)r.rows, r.nkeep});
+    ag_var *ts = r.target >= 0 ? ag_zeros(ctx, 1, (int[]){(int)r.rows}) : NULL;
+    if (xs == NULL || (r.target >= 0 && ts == NULL)) goto done;
     double *out = ag_data(xs);
     for (long i = 0; i < r.rows; i++) {
-        const double *row = r.values + (size_t)i * (size_t)r.columns;
-        for (int j = 0; j < nkeep; j++) out[(size_t)i * (size_t)nkeep + (size_t)j] = row[keep[j]];
-        if (ts) ag_data(ts)[i] = row[target];
+        const double *row = r.values + (size_t)i * (size_t)r.stored;
+        for (int j = 0; j < r.nkeep; j++) out[(size_t)i * (size_t)r.nkeep + (size_t)j] = row[r.slot[r.keep[j]]];
+        if (ts) ag_data(ts)[i] = row[r.slot[r.target]];
     }
-    if (column_names && r.header) {
-        char **names = calloc((size_t)nkeep, sizeof *names);
-        for (int j = 0; names && j < nkeep; j++) {
-            names[j] = strdup(r.header[keep[j]]);
+    if (column_names && options->header) {
+        char **names = calloc((size_t)r.nkeep, sizeof *names);
+        for (int j = 0; names && j < r.nkeep; j++) {
+            names[j] = strdup(r.first[r.keep[j]]);
             if (names[j] == NULL) {
                 ag_names_free(names, j);
                 names = NULL;
@@ -262,16 +355,16 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
         }
         *column_names = names;
     }
-    if (ncolumns) *ncolumns = nkeep;
+    if (ncolumns) *ncolumns = r.nkeep;
     *x = xs;
     if (t) *t = ts;
     status = 0;
 done:
-    free(keep);
+    free(r.keep);
+    free(r.slot);
     free(r.values);
-    if (r.header)
-        for (int i = 0; i < (r.columns > 0 ? r.columns : r.field); i++) free(r.header[i]);
-    free(r.header);
+    ag_names_free(r.first, r.nfirst);
+    free(r.first_length);
     return status;
 }
 

@@ -50,12 +50,13 @@ void ag_npz_free(ag_var **arrays, char **names, int count);
 typedef struct ag_csv_options {
     /* The first record names the columns (its names come back). */
     bool header;
-    /* The columns to keep, in this order: each a number from 0, or (with a
-     * header) a name.  NULL: every column. */
+    /* The columns to keep, in this order: each a number from 0 (or from -1
+     * for the last, as Python counts), or (with a header) a name.  NULL: every column.  The others are not read: they
+     * may hold anything (NumPy's usecols). */
     const char *const *columns;
     int ncolumns;
     /* One column, a number or a name, returned apart as the target t
-     * (and left out of x): NULL for none. */
+     * and never in x, even when columns lists it: NULL for none. */
     const char *target;
     char delimiter; /* 0 means ',' */
 } ag_csv_options;
@@ -66,7 +67,8 @@ typedef struct ag_csv_options {
  * skipped.  *column_names (malloc'd, each malloc'd; NULL without a header)
  * names x's columns.  0, or -1 with AG_ERR_IO: the file, line and column
  * of a ragged row or a field that is not a number, an empty file, an
- * unknown column. */
+ * unknown column (found at the end of the first record, before any row is
+ * read as numbers). */
 int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
                   const ag_csv_options *options, ag_var **x, ag_var **t, char ***column_names,
                   int *ncolumns);

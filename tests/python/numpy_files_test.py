@@ -142,6 +142,47 @@ check("RFC 4180: quoted names with commas, quotes and line breaks; CRLF; a blank
       status == 0 and same_bits(np.load(path("rfc.npy")), [[1, 2.5, -300], [4, 5, 6]]) and
       same_bits(np.load(path("rfc2.npy")), [[2.5], [5]]), output)
 
+# columns= reads only what it keeps, as np.loadtxt's usecols: words and an
+# empty field in a column left out are no error; the target is never in x
+with open(path("words.csv"), "w") as f:
+    f.write("a,name,c,t\n1.5,foo,3,0\n4,,-6e-3,1\n")
+status, output = agrepl('w = load_csv("words.csv", header=true, columns=["a", "c"])\nsave_npy("w.npy", w)\n'
+                        'v = load_csv("words.csv", header=true, columns=[2, "t", 0], target="t")\n'
+                        'save_npz("v.npz", v[0], v[1])\n')
+v = np.load(path("v.npz")) if status == 0 else {}
+check("CSV columns= leaves a column of words unread, as usecols",
+      status == 0 and same_bits(np.load(path("w.npy")),
+                                np.loadtxt(path("words.csv"), delimiter=",", skiprows=1, usecols=(0, 2))) and
+      same_bits(v["arr_0"], np.loadtxt(path("words.csv"), delimiter=",", skiprows=1, usecols=(2, 0))) and
+      same_bits(v["arr_1"], np.loadtxt(path("words.csv"), delimiter=",", skiprows=1, usecols=3)), output)
+
+# column numbers from -1 count from the last, as usecols=(-1, 0)
+status, output = agrepl('n = load_csv("t.csv", header=true, columns=[-1, 0], target=-2)\n'
+                        'save_npz("n.npz", n[0], n[1])\n')
+n = np.load(path("n.npz")) if status == 0 else {}
+check("CSV columns=[-1, 0], target=-2: counted from the last, as usecols",
+      status == 0 and same_bits(n["arr_0"], np.loadtxt(path("t.csv"), delimiter=",", skiprows=1, usecols=(-1, 0))) and
+      same_bits(n["arr_1"], np.loadtxt(path("t.csv"), delimiter=",", skiprows=1, usecols=-2)), output)
+
+# numbers: what np.loadtxt reads, agrepl reads alike, bit for bit; what it
+# refuses (strtod's hexadecimal, nan(chars)), agrepl refuses
+spellings = ["nan", "NaN", "-nan", "+inf", "-Infinity", "INF", "1e3", " 2 ", "\t-3\t", ".5", "1.", "-0", "1e400",
+             "1e-400", "4.9e-324", "0x10", "-0X1p3", "0x1.8p1", "nan(123)", "nan()", "1e", "1d3", "1_000", "--5", "."]
+script = []
+for i, text in enumerate(spellings):
+    with open(path(f"n{i}.csv"), "w") as f:
+        f.write(f"1;{text}\n")
+    script.append(f'v{i} = load_csv("n{i}.csv", delimiter=";")\nsave_npy("n{i}.npy", v{i})\n')
+status, output = agrepl("".join(script))
+for i, text in enumerate(spellings):
+    try:
+        want = np.loadtxt(path(f"n{i}.csv"), delimiter=";", ndmin=2)
+    except ValueError:
+        want = None
+    got = np.load(path(f"n{i}.npy")) if os.path.exists(path(f"n{i}.npy")) else None
+    check(f"CSV number {text!r}: {'refused' if want is None else 'read'} as np.loadtxt does",
+          (want is None and got is None) or (want is not None and got is not None and same_bits(got, want)), output)
+
 # semicolons (delimiter=)
 with open(path("semi.csv"), "w") as f:
     f.write("1;2\n3;4\n")

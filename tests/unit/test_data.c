@@ -199,6 +199,29 @@ static void test_csv_from_c(void **state) {
     ag_clear_error(ctx);
 }
 
+/* Columns x and t do not take are never read as numbers (a word or an
+ * empty field there is no error), the target stays out of x when columns=
+ * lists it, and a name the header lacks is reported before any row. */
+static void test_csv_columns_not_read(void **state) {
+    (void)state;
+    const char text[] = "a,name,t\n1,foo,0\n2,,1\n";
+    ag_csv_options options = {.header = true, .columns = (const char *[]){"t", "a"}, .ncolumns = 2, .target = "t"};
+    ag_var *x, *t;
+    char **names;
+    int n;
+    assert_int_equal(ag_csv_decode(ctx, text, sizeof text - 1, "w.csv", &options, &x, &t, &names, &n), 0);
+    assert_shape(x, 2, 1);
+    assert_data(x, 1, 2);
+    assert_data(t, 0, 1);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], "a");
+    ag_names_free(names, n);
+    options = (ag_csv_options){.header = true, .target = "zz"};
+    assert_int_equal(ag_csv_decode(ctx, text, sizeof text - 1, "w.csv", &options, &x, &t, NULL, NULL), -1);
+    assert_string_equal(ag_errmsg(ctx), "w.csv: target: no column named 'zz' (the header has 'a', 'name', 't')");
+    ag_clear_error(ctx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_moons_on_their_arcs, ctx_setup, ctx_teardown),
@@ -208,6 +231,7 @@ int main(void) {
         cmocka_unit_test(test_permutation),
         cmocka_unit_test_setup_teardown(test_npy_from_c, ctx_setup, ctx_teardown),
         cmocka_unit_test_setup_teardown(test_csv_from_c, ctx_setup, ctx_teardown),
+        cmocka_unit_test_setup_teardown(test_csv_columns_not_read, ctx_setup, ctx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
