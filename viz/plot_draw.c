@@ -767,9 +767,11 @@ static const legend_entry *fit_names(figure *f, const plot_axes *a, const legend
 }
 
 /* The legend's place: the corner, or else the place along the top or
- * bottom edge, that hides the fewest points; *hidden says how many. */
+ * bottom edge, that hides the fewest points, or with `inside` (a map, where
+ * data may leave a hole: ten classes in a ring) one of nine places within,
+ * the middle first, when every edge hides some; *hidden says how many. */
 static box legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
-                        int count, double *row_out, size_t *hidden_out) {
+                        int count, bool inside, double *row_out, size_t *hidden_out) {
     const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING, inset = LEGEND_INSET;
     fitted_legend fitted;
     entries = fit_names(f, a, entries, count, &fitted);
@@ -786,7 +788,7 @@ static box legend_place(figure *f, const plot_axes *a, viz_plot_panel which, con
     /* the corners first (a tie goes to them), then places along the top and
      * the bottom edge: a wave's peaks fill every corner, its troughs leave
      * room at the top between them */
-    enum { ALONG = 7, PLACES = 4 + 2 * ALONG };
+    enum { ALONG = 7, WITHIN = 9, PLACES = 4 + 2 * ALONG + WITHIN };
     box corners[PLACES] = {
         {a->right - inset - width, a->top + inset, width, height},
         {a->left + inset, a->top + inset, width, height},
@@ -799,6 +801,12 @@ static box legend_place(figure *f, const plot_axes *a, viz_plot_panel which, con
         double x = a->left + inset + span * i / (ALONG + 1);
         corners[places++] = (box){x, a->top + inset, width, height};
         corners[places++] = (box){x, a->bottom - inset - height, width, height};
+    }
+    double tall = a->bottom - a->top - 2 * inset - height;
+    for (int i = 0; inside && span > 0 && tall > 0 && i < WITHIN; i++) {
+        static const int at[WITHIN][2] = {{2, 2}, {1, 2}, {3, 2}, {2, 1}, {2, 3}, {1, 1}, {3, 1}, {1, 3}, {3, 3}};
+        corners[places++] = (box){a->left + inset + span * at[i][0] / 4, a->top + inset + tall * at[i][1] / 4,
+                                  width, height};
     }
     box b = corners[0];
     size_t fewest = (size_t)-1;
@@ -823,7 +831,7 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
     size_t hidden;
     fitted_legend fitted;
     entries = fit_names(f, a, entries, count, &fitted);
-    box b = legend_place(f, a, which, entries, count, &row, &hidden);
+    box b = legend_place(f, a, which, entries, count, which == VIZ_PLOT_PANEL_CONTOUR, &row, &hidden);
     b.x = floor(b.x);
     b.y = floor(b.y);
     cairo_rectangle(cr, b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
@@ -946,7 +954,7 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
          * range grows at the top by the legend's height, so it sits above them */
         double row;
         size_t hidden;
-        box place = legend_place(f, a, which, entries, count, &row, &hidden);
+        box place = legend_place(f, a, which, entries, count, false, &row, &hidden);
         if (hidden > 0) {
             double grow = (place.h + 2 * LEGEND_INSET) / (a->bottom - a->top);
             a->y_max += (a->y_max - a->y_min) * grow / (1 - grow > 0.5 ? 1 - grow : 0.5);
@@ -1041,13 +1049,14 @@ static void contour_panel(figure *f, panel *p) {
             plot->paths[k].name,
             plot_path_colour(&plot->paths[k]),
             LEGEND_PATH_DOT_RADIUS, true, plot_path_dash(&plot->paths[k])};
-    /* a legend that would hide points wherever it went inside goes over the
-     * frame, when the level curves' caption leaves the room (a panel's name
-     * at the left end stays clear) */
+    /* a legend that would hide points wherever it went along the edges goes
+     * over the frame, when the level curves' caption leaves the room (a
+     * panel's name at the left end stays clear); else plot_draw_legend
+     * looks within too */
     if (count > 0 && !plot->contour.present) {
         double row;
         size_t hidden;
-        legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, &row, &hidden);
+        legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, false, &row, &hidden);
         double left_limit = a->left;
         if (f->sheet_name != NULL) {
             double w, h;

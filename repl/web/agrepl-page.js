@@ -767,11 +767,17 @@
     var w = Math.ceil(widest) + 36, h = names.length * 16 + 6, inset = 10, best = null;
     var places = [[box.x + box.w - w - inset, box.y + inset], [box.x + inset, box.y + inset],
                   [box.x + box.w - w - inset, box.y + box.h - h - inset], [box.x + inset, box.y + box.h - h - inset]];
-    var span = box.w - 2 * inset - w;
+    var span = box.w - 2 * inset - w, tall = box.h - 2 * inset - h;
     for (var k = 1; span > 0 && k <= 7; k++) {
       var x = box.x + inset + span * k / 8;
       places.push([x, box.y + inset], [x, box.y + box.h - h - inset]);
     }
+    /* a map (class dots given) may leave a hole, as ten classes in a ring:
+     * nine places within, the middle first, as legend_place's `inside` */
+    if (dots && span > 0 && tall > 0)
+      [[2, 2], [1, 2], [3, 2], [2, 1], [2, 3], [1, 1], [3, 1], [1, 3], [3, 3]].forEach(function (q) {
+        places.push([box.x + inset + span * q[0] / 4, box.y + inset + tall * q[1] / 4]);
+      });
     function under(list, at, margin, weight) {
       var count = 0, step = Math.ceil(list.length / 2000);
       for (var i = 0; i < list.length; i += weight > 1 ? 1 : step) {

@@ -17,7 +17,8 @@ xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
 boundary, the two names a path was tracked by.
 marks(driver, typed): mark() draws the terminal's cross, its label beside
 it where the tracked paths do not run; the map's legend goes where it hides
-none of them; the paths' markers."""
+none of them, into a ring's hole when the edges are full; the paths'
+markers."""
 import json
 import os
 import time
@@ -368,4 +369,22 @@ def marks(driver, typed):
     check("a path's markers as the terminal's: its 19 inner points dotted, nested start rings, a disc at each end",
           got is not None and got[0] == 19 and len(got[1]) == 4 and got[1][0] == got[1][1] and
           got[1][2] == got[1][3] and got[1][2] > got[1][0] and got[2] == 2, got)
+    # ten classes in a ring: every place along the edges hides some; the legend goes in the hole
+    typed("clearplot()")
+    typed("x, t = gaussians(400, classes=10, std=0.3, seed=1)")
+    typed("scatter(x, t)")
+    time.sleep(0.5)
+    got = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), g = s.querySelector('g.legend');"
+        "if (!g) return null;"
+        "var r = g.querySelector('rect').getBBox(), f = s.querySelector('rect[stroke=\"#444\"]').getBBox();"
+        "var dots = s.querySelectorAll('g.points circle');"
+        "function under(x0, y0) { var n = 0; Array.prototype.forEach.call(dots, function (c) {"
+        "  var x = +c.getAttribute('cx'), y = +c.getAttribute('cy');"
+        "  if (x >= x0 && x <= x0 + r.width && y >= y0 && y <= y0 + r.height) n++; }); return n; }"
+        "var cx = r.x + r.width / 2 - f.x, cy = r.y + r.height / 2 - f.y;"
+        "return [dots.length, under(r.x, r.y), under(f.x + 10, f.y + 10), g.querySelectorAll('text').length,"
+        " cx > f.width / 4 && cx < 3 * f.width / 4 && cy > f.height / 4 && cy < 3 * f.height / 4]")
+    check("ten classes in a ring: the legend of ten goes into the hole, over fewer dots than in a corner",
+          got is not None and got[0] == 400 and got[1] < got[2] and got[3] == 10 and got[4], got)
     typed("clearplot()")

@@ -451,6 +451,45 @@ static void test_long_legend_name_in_frame(void **state) {
     session_close(&s);
 }
 
+/* Ten classes in a ring hide every place along the edges, and a one-row
+ * legend is too wide for the top: the legend goes into the ring's hole, so
+ * the dots still show their colours at their centres, all but at most one
+ * at its edge (it went in the top left corner, over six of them). */
+static void test_legend_in_a_ring(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "x, t = gaussians(400, classes=10, std=0.3, seed=1)\n"
+            "scatter(x, t)\n"
+            "save_csv(\"/tmp/agrepl-test-pictures-ring.csv\", x, t)\n"
+            "savefig(\"/tmp/agrepl-test-pictures-ring.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-ring.png");
+    FILE *f = fopen("/tmp/agrepl-test-pictures-ring.csv", "r");
+    assert_non_null(f);
+    double a, b, k;
+    int dots = 0, hidden = 0, c[3];
+    while (fscanf(f, "%lf,%lf,%lf", &a, &b, &k) == 3) {
+        /* its own colour, or a neighbour's dot or outline over it: never
+         * the legend's pale box (every channel 200 or more; no class's
+         * colour is that pale) */
+        data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, a, b, c);
+        hidden += c[0] >= 200 && c[1] >= 200 && c[2] >= 200;
+        dots++;
+        (void)k;
+    }
+    fclose(f);
+    assert_int_equal(dots, 400);
+    assert_true(hidden <= 1); /* in the top left corner it hid 6 */
+    /* and the legend is drawn, inside the frame, clear of its edges */
+    int left, top, right, bottom;
+    assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+    int third = (right - left) / 3;
+    assert_true(legend_border_pixels(&p, left + third / 2, top + 20, right - third / 2, bottom - 20) > 100);
+    assert_int_equal(legend_border_pixels(&p, left, top, left + third / 2, bottom), 0);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* Drawing the grid records no graph and leaves every gradient as it was,
  * even between a forward and its backward. */
 static void test_drawing_leaves_gradients(void **state) {
@@ -525,6 +564,7 @@ int main(void) {
         cmocka_unit_test(test_heatmap_numbers_at_zoom),
         cmocka_unit_test(test_legend_hides_no_points),
         cmocka_unit_test(test_long_legend_name_in_frame),
+        cmocka_unit_test(test_legend_in_a_ring),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
     };
