@@ -755,6 +755,20 @@
   function dashAttributes(dash) {
     return dash ? ' stroke-dasharray="' + dash + '" stroke-linecap="round"' : '';
   }
+  /* Each name wider than room cut short with an ellipsis (in place, whole
+   * characters), so the legend stays inside the frame, as the terminal's
+   * fit_names (a long series name ran past the frame's left edge). */
+  function fitNames(names, room) {
+    names.forEach(function (n) {
+      if (textWidth(n.name, 12) <= room) return;
+      var chars = Array.from(n.name), lo = 0, hi = chars.length;
+      while (lo < hi) {
+        var mid = (lo + hi + 1) >> 1;
+        if (textWidth(chars.slice(0, mid).join('') + '\u2026', 12) <= room) lo = mid; else hi = mid - 1;
+      }
+      n.name = chars.slice(0, lo).join('').replace(/ +$/, '') + '\u2026';
+    });
+  }
   /* Where the legend goes, as the terminal places its own (viz/plot_draw.c,
    * legend_place): the corner of the frame box, or else the place along its
    * top or bottom edge, that hides the fewest of the points (pixels, at
@@ -763,6 +777,7 @@
    * corner on a tie.  Its box: x, y, w, h, and how much it hides. */
   function legendPlace(box, names, points, dots, crosses) {
     var widest = 0;
+    fitNames(names, box.w - 2 * 10 - 36);
     names.forEach(function (n) { widest = Math.max(widest, textWidth(n.name, 12)); });
     var w = Math.ceil(widest) + 36, h = names.length * 16 + 6, inset = 10, best = null;
     var places = [[box.x + box.w - w - inset, box.y + inset], [box.x + inset, box.y + inset],

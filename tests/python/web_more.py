@@ -388,3 +388,15 @@ def marks(driver, typed):
     check("ten classes in a ring: the legend of ten goes into the hole, over fewer dots than in a corner",
           got is not None and got[0] == 400 and got[1] < got[2] and got[3] == 10 and got[4], got)
     typed("clearplot()")
+    # a name too long for the frame is cut short with an ellipsis: the legend stays inside it
+    typed("for v in [1.1, 0.9, 0.7, 0.6, 0.5] { plot(v, \"training loss (cross entropy, mean over the batch, "
+          "averaged again over the epoch, and once more over the runs)\") }")
+    time.sleep(0.5)
+    got = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), g = s.querySelector('g.legend');"
+        "if (!g) return null;"
+        "var r = g.querySelector('rect').getBBox(), f = s.querySelector('rect[stroke=\"#444\"]').getBBox();"
+        "return [r.x >= f.x && r.x + r.width <= f.x + f.width, g.querySelector('text').textContent]")
+    check("a legend name too long for the frame ends in an ellipsis, the legend inside the frame, as the terminal",
+          got is not None and got[0] and got[1].startswith("training loss") and "\u2026" in got[1], got)
+    typed("clearplot()")
