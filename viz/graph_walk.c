@@ -353,11 +353,17 @@ static bool find_param_groups(viz_walk *w, const viz_graph_opts *o) {
             size_t l = w->func_group[f] >= 0 ? layer[w->func_group[f]] : mixed;
             reader[xi] = reader[xi] == unset || reader[xi] == l ? l : mixed;
         }
+    /* calls per layer: a weight only one of several calls reads (an LSTM's
+     * h2f.w, first read at step 2) is the layer's all the same, so its box
+     * lists every weight (it said 6 parameters of an LSTM's 12) */
+    size_t *calls = calloc(ncalls ? ncalls : 1, sizeof *calls);
+    ok = ok && calls != NULL;
+    for (size_t g = 0; ok && g < ncalls; g++) calls[layer[g]]++;
     for (size_t i = 1; ok && i < w->nvars; i++) {
         ag_var *v = w->vars[i];
-        if (w->var_group[i] >= 0 || w->cut[i] || ag_creator(v) != NULL || !(ag_var_flags(v) & AG_VAR_PARAM) ||
-            reader[i] >= mixed)
-            continue;
+        if (w->cut[i] || ag_creator(v) != NULL || !(ag_var_flags(v) & AG_VAR_PARAM) || reader[i] >= mixed) continue;
+        int in = w->var_group[i];
+        if (in >= 0 && !((size_t)in < ncalls && layer[in] == reader[i] && calls[reader[i]] >= 2)) continue;
         size_t l = reader[i];
         const char *path = o->var_path(o->notes_user, v);
         size_t n = strlen(names[l]);
@@ -371,6 +377,7 @@ static bool find_param_groups(viz_walk *w, const viz_graph_opts *o) {
     }
     for (size_t g = 0; names != NULL && g < ncalls; g++) free(names[g]);
     free(names);
+    free(calls);
     free(layer);
     free(param_group);
     free(reader);

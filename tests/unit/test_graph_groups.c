@@ -257,6 +257,32 @@ static void test_lstm_steps_and_parameters_fold(void **state) {
 }
 
 /* An RNN the same way: steps, its weights in one box. */
+/* Two steps: the forget gate's x2f and the four h2* weights are first read
+ * at step 2 (step 1 has no h, and its c is i * u), by one call only; they
+ * are the layer's all the same, so its box holds all 12 (it held the 6 both
+ * steps read, and the picture said an LSTM has 6 parameters). */
+static void test_lstm_two_steps_every_parameter(void **state) {
+    ag_var *loss = recurrent_loss(true, 2);
+    viz_graph_opts o = folded();
+    viz_walk w;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    int lstm_params = group_titled(&w, &o, "model.lstm parameters");
+    assert_true(lstm_params >= 0);
+    int held = 0;
+    for (size_t i = 0; i < w.nvars; i++)
+        if ((ag_var_flags(w.vars[i]) & AG_VAR_PARAM) && strncmp(var_path(NULL, w.vars[i]), "model.lstm.", 11) == 0) {
+            assert_int_equal(w.var_group[i], lstm_params);
+            held++;
+        }
+    assert_int_equal(held, 12);
+    viz_walk_free(&w);
+    char *dot = viz_graph_dot(loss, &o, err);
+    if (dot == NULL) fail_msg("dot: %s", err);
+    assert_non_null(strstr(dot, "12 parameters, 1760 numbers"));
+    free(dot);
+}
+
 static void test_rnn_steps_and_parameters_fold(void **state) {
     ag_var *loss = recurrent_loss(false, 5);
     viz_graph_opts o = folded();
@@ -500,6 +526,7 @@ static void test_drawing_hashes_the_followed_digest(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_lstm_steps_and_parameters_fold),
+        CTX_TEST(test_lstm_two_steps_every_parameter),
         CTX_TEST(test_rnn_steps_and_parameters_fold),
         CTX_TEST(test_lstm_layout_no_edge_through_a_box),
         CTX_TEST(test_rnn_layout_no_edge_through_a_box),
