@@ -232,7 +232,23 @@ static void print_var_line(repl *r, const char *prefix, const ag_var *v, const c
     free(text);
 }
 
-static const char *num(const repl *r, double v, char *buf) { return ag_format_double(v, digits(r), buf); }
+/* A number of a chain-rule line: as :digits shows numbers (every digit
+ * unless the session asked for fewer, as the tree beside it); a tensor's
+ * first values (short_value) at 4 digits unless :digits says otherwise. */
+static const char *num(const repl *r, double v, char *buf) { return ag_format_display(v, r->settings.digits, buf); }
+static const char *num_short(const repl *r, double v, char *buf) { return ag_format_double(v, digits(r), buf); }
+
+/* The factor ∂d/∂e of "g × ∂ = c" when every digit shows: the shortest
+ * decimal f with g × f = c exactly as the double product, not c / g, which
+ * can end in noise (0.96 × 3.0000000000000004 for a product's 3). */
+static const char *factor(const repl *r, double g, double c, char *buf) {
+    if (r->settings.digits > 0) return num(r, c / g, buf);
+    for (int k = 1; k <= 17; k++) {
+        double f = strtod(ag_format_double(c / g, k, buf), NULL);
+        if (g * f == c) return ag_format_display(f, 0, buf);
+    }
+    return ag_format_display(c / g, 0, buf);
+}
 
 /* A tensor in one short phrase: "[2 3] (0.1, 0.2, 0.3, …)"; a scalar as its number. */
 static void short_value(const repl *r, const ag_var *v, char *buf, size_t n) {
@@ -248,7 +264,7 @@ static void short_value(const repl *r, const ag_var *v, char *buf, size_t n) {
     used += used < n ? (size_t)snprintf(buf + used, n - used, "] (") : 0;
     size_t shown = ag_size(v) < SHOWN_VALUES ? ag_size(v) : SHOWN_VALUES;
     for (size_t i = 0; i < shown && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, i ? ", %s" : "%s", num(r, ag_cdata(v)[i], nb));
+        used += (size_t)snprintf(buf + used, n - used, i ? ", %s" : "%s", num_short(r, ag_cdata(v)[i], nb));
     if (used < n) snprintf(buf + used, n - used, ag_size(v) > shown ? ", …)" : ")");
 }
 
@@ -327,7 +343,7 @@ static void chain_line(stepper *s, ag_func *f, int i, const ag_var *gy, const ag
         double g = ag_item(gy), c = ag_item(gx);
         if (g != 0)
             fprintf(r->io.out, "  %s.grad %s %s.grad × ∂%s/∂%s = %s × %s = %s", e, op, d, d, e, num(r, g, nb[0]),
-                    num(r, c / g, nb[1]), num(r, c, nb[2]));
+                    factor(r, g, c, nb[1]), num(r, c, nb[2]));
         else
             fprintf(r->io.out, "  %s.grad %s %s.grad × ∂%s/∂%s = 0 × ∂%s/∂%s = %s", e, op, d, d, e, d, e,
                     num(r, c, nb[2]));
