@@ -281,6 +281,7 @@ static void test_lstm_two_steps_every_parameter(void **state) {
     if (dot == NULL) fail_msg("dot: %s", err);
     assert_non_null(strstr(dot, "12 parameters, 1760 numbers"));
     free(dot);
+    finish();
 }
 
 static void test_rnn_steps_and_parameters_fold(void **state) {
