@@ -439,16 +439,13 @@ static bool backward_reads_values(int op) {
     }
 }
 
-/* Whether f's backward reads input i's value.  Mul's gradient for one
- * input is gy times the other, so x * 3 reads x only when 3 wants a
- * gradient (a constant does not), and Div's for a reads b alone: PyTorch
- * saves no more (x * 3 then x changed in place backpropagates there too). */
+/* Whether f's backward reads input i's value: Mul's gradient for one input
+ * is gy times the other (x * 3 reads x only if 3 wants a gradient), Div's
+ * for a reads b alone.  PyTorch saves no more. */
 static bool backward_reads_input(const ag_func *f, int i) {
-    switch (f->op) {
-    case AG_OP_MUL: return input_wants_grad(f, 1 - i);
-    case AG_OP_DIV: return i == 1 ? input_wants_grad(f, 0) || input_wants_grad(f, 1) : input_wants_grad(f, 1);
-    default: return true;
-    }
+    if (f->op == AG_OP_MUL) return input_wants_grad(f, 1 - i);
+    if (f->op == AG_OP_DIV) return input_wants_grad(f, 1) || (i == 1 && input_wants_grad(f, 0));
+    return true;
 }
 
 /* The change clock wraps after 2^32 in-place changes: a change counts as
