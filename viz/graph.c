@@ -8,6 +8,7 @@
 #include "graph.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,11 @@ static enum { LAID_BY_DOT, FELL_BACK_CRASHED, FELL_BACK_TIMED_OUT } fell_back;
 #define FALLBACK_NOTE "Graphviz's layout crashed on this graph: drawn again with a simple layered layout"
 #define TIMED_OUT_NOTE                                                                                      \
     "Graphviz's layout ran out of CPU time on this graph: drawn with a simple layered layout instead"
+
+/* The last render_bytes' layout, width and height in points (its bounding
+ * box), for the note on a PNG scaled down past VIZ_MAX_IMAGE_PX; 0 when not
+ * known (the web build, a failed render). */
+static double drawn_width_pt, drawn_height_pt;
 
 #ifndef __EMSCRIPTEN__
 
@@ -151,6 +157,11 @@ typedef struct pixels_head {
     viz_render_transform transform;
 } pixels_head;
 
+/* Before a file's bytes from the child: the layout's size in points. */
+typedef struct drawn_head {
+    double width_pt, height_pt;
+} drawn_head;
+
 static unsigned char *layout_and_render(void *arg, size_t *size, char err[VIZ_ERRLEN]) {
     render_job *job = arg;
     if (gvLayout(job->gvc, job->g, job->engine) != 0) {
@@ -184,9 +195,12 @@ static unsigned char *layout_and_render(void *arg, size_t *size, char err[VIZ_ER
             memcpy(reply + sizeof head, captured.pixels, count);
             *size = sizeof head + count;
         }
-    } else if ((reply = malloc(length ? length : 1)) != NULL) {
-        memcpy(reply, data, length);
-        *size = length;
+    } else if ((reply = malloc(sizeof(drawn_head) + length)) != NULL) {
+        boxf bb = GD_bb(job->g);
+        drawn_head head = {bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y};
+        memcpy(reply, &head, sizeof head);
+        memcpy(reply + sizeof head, data, length);
+        *size = sizeof head + length;
     }
     if (reply == NULL) snprintf(err, VIZ_ERRLEN, "out of memory while rendering %s", job->format);
     return reply;
@@ -239,8 +253,8 @@ bool viz_layout_bb(Agraph_t *g, double bb[4], char err[VIZ_ERRLEN]) {
         if (err[0] == '\0') snprintf(err, VIZ_ERRLEN, "Graphviz could not start");
         return false;
     }
-    const char *at = NULL; /* the root graph's bb="x0,y0,x1,y1" comes first */
-    for (size_t i = 0; at == NULL && i + 4 < size; i++)
+    const char *at = NULL; /* the root graph's bb="x0,y0,x1,y1" comes first, after drawn_head */
+    for (size_t i = sizeof(drawn_head); at == NULL && i + 4 < size; i++)
         if (memcmp(laid + i, "bb=\"", 4) == 0) at = (const char *)laid + i + 4;
     bool known = at != NULL && memchr(at, '"', size - (size_t)(at - (const char *)laid)) != NULL &&
                  sscanf(at, "%lf,%lf,%lf,%lf", &bb[0], &bb[1], &bb[2], &bb[3]) == 4 && bb[2] > bb[0] &&
@@ -265,6 +279,7 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_la
         return NULL;
     }
     fell_back = LAID_BY_DOT;
+    drawn_width_pt = drawn_height_pt = 0;
     bool pinned = hooks != NULL && hooks->before != NULL && hooks->before(g, hooks->user);
     if (hooks == NULL) { /* all of it in the child */
         render_job job = {gvc, g, format, layout_engine(g)};
@@ -281,6 +296,13 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_la
                 memcpy(captured.pixels, bytes + sizeof head, count);
             free(bytes);
             bytes = NULL;
+        } else if (bytes != NULL) {
+            drawn_head head;
+            memcpy(&head, bytes, sizeof head);
+            drawn_width_pt = head.width_pt;
+            drawn_height_pt = head.height_pt;
+            *size -= sizeof head;
+            memmove(bytes, bytes + sizeof head, *size);
         }
         agclose(g);
         return bytes;
@@ -418,6 +440,24 @@ uint32_t *viz_graph_pixels(ag_var *y, const viz_graph_opts *o, int *width, int *
     return pixels;
 }
 
+/* A PNG scaled down past VIZ_MAX_IMAGE_PX a side so far that its node text
+ * (14 pt at VIZ_DPI, times :zoom) falls under VIZ_SMALLEST_TEXT_PX: the note
+ * says how small, and what draws it readably, after what note holds. */
+static void small_text_note(const unsigned char *png, size_t size, const viz_graph_opts *o,
+                            char note[VIZ_ERRLEN]) {
+    if (size < 24 || memcmp(png + 12, "IHDR", 4) != 0 || !(drawn_width_pt > 0 && drawn_height_pt > 0)) return;
+    double width_px = png[16] << 24 | png[17] << 16 | png[18] << 8 | png[19];
+    double height_px = png[20] << 24 | png[21] << 16 | png[22] << 8 | png[23];
+    double px_per_pt = fmax(width_px, height_px) / fmax(drawn_width_pt, drawn_height_pt);
+    double text_px = 14 * (o->zoom > 0 ? o->zoom : 1) * px_per_pt;
+    if (!(text_px < VIZ_SMALLEST_TEXT_PX)) return;
+    size_t used = strlen(note);
+    snprintf(note + used, VIZ_ERRLEN - used,
+             "%sthe graph is too big for a PNG of %d px a side: scaled down to %.0f x %.0f px, its text is "
+             "about %.0f px high; render it to .svg, or look at it in show(y)",
+             used ? "; " : "", VIZ_MAX_IMAGE_PX, width_px, height_px, fmax(1, text_px));
+}
+
 unsigned char *viz_graph_file_bytes(ag_var *y, const viz_graph_opts *o, const char *filename, size_t *file_size,
                                     int *nodes, int *edges, char err[VIZ_ERRLEN]) {
     static const char *const formats[] = {"dot", "png", "svg", "pdf"};
@@ -454,6 +494,7 @@ unsigned char *viz_graph_file_bytes(ag_var *y, const viz_graph_opts *o, const ch
         bytes = render_bytes(g, format, NULL, &size, err);
     }
     if (bytes == NULL) return NULL;
+    if (strcmp(format, "png") == 0) small_text_note(bytes, size, o, note);
     snprintf(err, VIZ_ERRLEN, "%s", note);
     if (fell_back != LAID_BY_DOT && strcmp(format, "dot") != 0) {
         size_t used = strlen(err);

@@ -54,6 +54,7 @@
 #define VIZ_SUMMED_FMT "summed over %d backward calls"
 #define VIZ_DPI 96                /* pixels per inch of PNGs and the window's picture */
 #define VIZ_MAX_IMAGE_PX 8000     /* a PNG's longest side; a bigger graph is scaled down */
+#define VIZ_SMALLEST_TEXT_PX 9    /* node text scaled below this in a PNG gets a note */
 #define VIZ_NOT_DRAWN SIZE_MAX /* viz_walk_find of a node outside the drawing */
 #define VIZ_FOLD_AUTO (-1)     /* viz_graph_opts.fold: fold when bigger than ... */
 #define VIZ_FOLD_NODES 60      /* ... this many nodes drawn unfolded */

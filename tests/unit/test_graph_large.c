@@ -454,6 +454,34 @@ static void test_walk_of_a_long_chain(void **state) {
         err, "graph has 100001 nodes (limit 5000): draw the part near the output with depth=2499");
 }
 
+/* A PNG scaled down so far that its text is unreadable says so: a 601-node
+ * chain fills the 8000 px cap with its node text about 5 px high, and the
+ * note names the picture's size as written and what draws it readably; a
+ * 41-node chain, drawn at full size, has no note. */
+static void test_scaled_down_png_says_so(void **state) {
+    viz_graph_opts o = defaults();
+    char err[VIZ_ERRLEN] = "";
+    size_t size = 0;
+    unsigned char *png = viz_graph_file_bytes(sin_chain(300), &o, "chain.png", &size, NULL, NULL, err);
+    if (png == NULL) fail_msg("viz_graph_file_bytes: %s", err);
+    unsigned width = read_be32(png + 16), height = read_be32(png + 20);
+    free(png);
+    assert_int_equal(height, VIZ_MAX_IMAGE_PX);
+    char size_text[64];
+    snprintf(size_text, sizeof size_text, "scaled down to %u x %u px", width, height);
+    if (strstr(err, size_text) == NULL || strstr(err, "render it to .svg") == NULL)
+        fail_msg("note \"%s\" lacks \"%s\"", err, size_text);
+    const char *about = strstr(err, "its text is about ");
+    assert_non_null(about);
+    assert_in_range(atoi(about + strlen("its text is about ")), 2, VIZ_SMALLEST_TEXT_PX - 1);
+
+    png = viz_graph_file_bytes(sin_chain(20), &o, "chain.png", &size, NULL, NULL, err);
+    assert_non_null(png);
+    assert_true(read_be32(png + 20) < VIZ_MAX_IMAGE_PX);
+    free(png);
+    assert_string_equal(err, "");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_node_limit_and_depth),
@@ -466,6 +494,7 @@ int main(void) {
         CTX_TEST(test_fold_groups),
         CTX_TEST(test_last_backward_gradients),
         CTX_TEST(test_folded_mlp_png_readable),
+        CTX_TEST(test_scaled_down_png_says_so),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
