@@ -135,6 +135,7 @@
   function ran(m) {
     window.agrepl.runs++;
     window.agrepl.lastMs = m.ms;
+    window.agrepl.lastRc = m.rc; /* 0: it ran without an error (the tests read it) */
     if (m.rc === 2) {            /* inside an open bracket: another line */
       pending = m.src !== undefined ? m.src : pending;
       prompt.textContent = '..> ';

@@ -18,7 +18,10 @@ boundary, the two names a path was tracked by.
 marks(driver, typed): mark() draws the terminal's cross, its label beside
 it where the tracked paths do not run; the map's legend goes where it hides
 none of them, into a ring's hole when the edges are full; the paths'
-markers."""
+markers.
+lessons(driver, typed, samples, web, shots): lessons loaded by name run to
+their end with their .expect lines; the lessons' data shipped
+(lesson_data)."""
 import json
 import os
 import time
@@ -400,3 +403,47 @@ def marks(driver, typed):
     check("a legend name too long for the frame ends in an ellipsis, the legend inside the frame, as the terminal",
           got is not None and got[0] and got[1].startswith("training loss") and "\u2026" in got[1], got)
     typed("clearplot()")
+
+
+def lessons(driver, typed, samples, web, shots):
+    """Lessons loaded by name in the page run to their end (the statement's
+    status 0) and print the lines their .expect files hold, as in the
+    terminal: iris_csv reads the data the page ships beside its lessons
+    (lesson_data)."""
+    def load(name):
+        """:load NAME at full digits in a fresh session: its output, status,
+        and how many graphs it showed in the pane"""
+        for line in [":reset", ":pace off", ":digits full", "clearplot()"]:
+            typed(line)
+        driver.execute_script("window.agrepl.lastDownload = null")
+        shown = driver.execute_script("return window.agrepl.graphsShown || 0")
+        text = typed(":load " + name).split("ag> :load " + name + "\n")[-1]
+        rc = driver.execute_script("return window.agrepl.lastRc")
+        expect = os.path.join(samples, "..", "tests", "samples", name + ".expect")
+        missing = []
+        if os.path.exists(expect):
+            lines, at = text.split("\n"), 0
+            for want in [l for l in open(expect, encoding="utf-8").read().split("\n") if l]:
+                while at < len(lines) and lines[at] != want:
+                    at += 1
+                if at == len(lines):
+                    missing.append(want)
+                    break
+        check("the %s lesson runs to its end in the page: no error, every line of its .expect" % name,
+              rc == 0 and not missing, "status %r, missing %r in:\n%s" % (rc, missing, text[-1500:]))
+        return text, driver.execute_script("return window.agrepl.graphsShown || 0") - shown
+
+    # the data the lessons read, shipped with the page beside its lessons
+    data = os.path.join(samples, "data")
+    shipped = os.path.join(web, "lessons", "data")
+    same = os.path.exists(os.path.join(shipped, "iris.csv")) and \
+        open(os.path.join(shipped, "iris.csv"), "rb").read() == open(os.path.join(data, "iris.csv"), "rb").read()
+    readme = open(os.path.join(shipped, "README.md"), encoding="utf-8").read() \
+        if os.path.exists(os.path.join(shipped, "README.md")) else ""
+    check("make web puts the lessons' data beside their copies (lessons/data/iris.csv), with the README naming its "
+          "source and licence", same and "## iris.csv" in readme and "**Licence:**" in readme, os.listdir(web))
+    text = typed("lesson_data(\"iris.csv\")").split("ag> lesson_data(\"iris.csv\")\n")[-1]
+    check("lesson_data(\"iris.csv\") in the page names the data shipped with its lessons", "/lessons/data/iris.csv" in text,
+          text)
+    load("iris_csv")
+    typed(":pace off")

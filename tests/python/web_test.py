@@ -273,6 +273,8 @@ try:
     web_more.axis_names(driver, typed)  # xlabel=, ylabel= and the default names
     web_more.line_colours(driver, typed)
     web_more.marks(driver, typed)  # the cross, its label off the paths
+    # every lesson by name, render to .png and savefig's links, the lessons' data
+    web_more.lessons(driver, typed, os.path.join(HERE, "..", "..", "samples"), WEB, SHOTS)
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
     # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")
