@@ -21,9 +21,12 @@ none of them, into a ring's hole when the edges are full; the paths'
 markers.
 lessons(driver, typed, samples, web, shots): lessons loaded by name run to
 their end with their .expect lines; the lessons' data shipped
-(lesson_data)."""
+(lesson_data); render() to .png offers a link to a PNG the page draws (the
+graph's SVG at 96 dpi, as the terminal's), each graph shown in the pane,
+no download without a click."""
 import json
 import os
+import re
 import time
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -405,11 +408,49 @@ def marks(driver, typed):
     typed("clearplot()")
 
 
+# A PNG the page offered, clicked: its name, size in pixels and the share
+# of its pixels that are dark (text, edges), decoded by the browser.
+READ_PNG = """
+var done = arguments[arguments.length - 1], blob = window.agrepl.lastDownloadBlob;
+blob.arrayBuffer().then(function (b) {
+  var u = new Uint8Array(b), signature = [137, 80, 78, 71, 13, 10, 26, 10].every(function (v, i) { return u[i] === v; });
+  createImageBitmap(blob).then(function (bitmap) {
+    var canvas = document.createElement('canvas');
+    canvas.width = bitmap.width; canvas.height = bitmap.height;
+    var cx = canvas.getContext('2d');
+    cx.drawImage(bitmap, 0, 0);
+    var d = cx.getImageData(0, 0, bitmap.width, bitmap.height).data, dark = 0;
+    for (var i = 0; i < d.length; i += 4) if (d[i + 3] > 128 && d[i] + d[i + 1] + d[i + 2] < 240) dark++;
+    done([window.agrepl.lastDownload, signature, bitmap.width, bitmap.height, dark / (bitmap.width * bitmap.height)]);
+  }, function (e) { done([window.agrepl.lastDownload, signature, 0, 0, String(e)]); });
+});
+"""
+
+
+def clicked_png(driver, name, keep=None):
+    """clicks the page's link to the file `name` (the last one offered) and
+    reads the PNG it downloads (READ_PNG's list); kept as the file keep"""
+    driver.execute_script("window.agrepl.lastDownload = null")
+    links = [a for a in driver.find_elements("css selector", "#output .saved a") if a.text == name]
+    if not links:
+        return None
+    links[-1].click()
+    deadline = time.time() + 30
+    while driver.execute_script("return window.agrepl.lastDownload") != name and time.time() < deadline:
+        time.sleep(0.1)
+    if keep is not None and driver.execute_script("return window.agrepl.lastDownload") == name:
+        with open(keep, "wb") as f:
+            f.write(download(driver)[1].encode("latin-1"))
+    return driver.execute_async_script(READ_PNG)
+
+
 def lessons(driver, typed, samples, web, shots):
     """Lessons loaded by name in the page run to their end (the statement's
     status 0) and print the lines their .expect files hold, as in the
     terminal: iris_csv reads the data the page ships beside its lessons
-    (lesson_data)."""
+    (lesson_data); tanh_graph's render() to .png draws each graph in the
+    pane and offers PNGs of its SVG at 96 dpi, no longer stopping the
+    lesson with :digits 3 left set."""
     def load(name):
         """:load NAME at full digits in a fresh session: its output, status,
         and how many graphs it showed in the pane"""
@@ -446,4 +487,41 @@ def lessons(driver, typed, samples, web, shots):
     check("lesson_data(\"iris.csv\") in the page names the data shipped with its lessons", "/lessons/data/iris.csv" in text,
           text)
     load("iris_csv")
+
+    # render(..., "x.png"): each graph in the pane, each file a PNG of the page's SVG
+    text, shown = load("tanh_graph")
+    after = typed("pi").split("ag> pi\n")[-1]
+    check("the lesson ran to its last :digits full (not left at 3 digits)", "3.141592653589793" in after, after)
+    pngs = ["dtanh1.png", "dtanh2.png", "dtanh3.png", "dtanh4.png", "dtanh3_grads.png"]
+    check("tanh_graph's five render(..., \"x.png\") each draw the graph in the page's graph pane", shown == 5, shown)
+    title = driver.execute_script("var s = document.querySelector('#graph svg'); return s ? s.textContent : ''")
+    check("the pane shows the last one, with render's title", "3rd derivative, with the gradients of the last backward"
+          in title, title[:300])
+    links = [a.text for a in driver.find_elements("css selector", "#output .saved a")][-5:]
+    check("the five PNGs are offered as links", links == pngs, links)
+    check("and none downloads without a click", driver.execute_script("return window.agrepl.lastDownload") is None,
+          driver.execute_script("return window.agrepl.lastDownload"))
+    # the page's own SVG of the first graph (the lesson's options and digits)
+    typed(":digits 3")
+    name, svg = wait_download(driver, "dtanh1.svg", lambda: (
+        typed("render(gx1, \"dtanh1.svg\", grads=false, title=\"1st derivative of tanh at x = 1\")"),
+        driver.find_elements("css selector", "#output .saved a")[-1].click()))
+    typed(":digits full")
+    size = re.search(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    got = clicked_png(driver, "dtanh1.png", os.path.join(shots, "12-dtanh1-page.png"))
+    check("a click on dtanh1.png downloads a PNG of that SVG at 96 dpi, as the terminal draws its PNGs (4/3 pixel a "
+          "point), its text and edges drawn",
+          size is not None and got is not None and got[0] == "dtanh1.png" and got[1] and
+          abs(got[2] - float(size.group(1)) * 4 / 3) <= 1 and abs(got[3] - float(size.group(2)) * 4 / 3) <= 1 and
+          isinstance(got[4], float) and got[4] > 0.005, (size and size.groups(), got))
+    got = clicked_png(driver, "dtanh4.png")
+    check("dtanh4.png too (110 nodes)", got is not None and got[0] == "dtanh4.png" and got[1] and got[2] > 500 and
+          isinstance(got[4], float) and got[4] > 0.005, got)
+
+    # a file the page writes after the statement: a folder that is not there
+    # fails the statement now, with the terminal's error
+    text = typed("render(gx1, \"nowhere/q.png\")")
+    check("render to .png in a missing folder fails at once with the terminal's error",
+          "error: render: cannot write \"nowhere/q.png\": No such file or directory" in text and
+          driver.execute_script("return window.agrepl.lastRc") == 1, text[-600:])
     typed(":pace off")
