@@ -73,8 +73,9 @@
     } else if (m.type === 'figure-bytes') {
       window.agreplPictures.keep(m);
     } else if (m.type === 'savefig') {
-      saveFigure(window.agreplPictures.resolve(JSON.parse(m.figure), false), m.name);
-    } else if (m.type === 'render') { /* a statement run again after Stop made its file the first time */
+      if (!(replay && replay.quiet)) /* a statement run again after Stop made its file the first time */
+        made(m.name, function (done) { figureFile(window.agreplPictures.resolve(JSON.parse(m.figure), false), m.name, done); });
+    } else if (m.type === 'render') {
       if (!(replay && replay.quiet)) made(m.name, function (done) { pngOfSvg(m.svg, 1, done); });
     } else if (m.type === 'ready') {
       ready = true;
@@ -174,8 +175,8 @@
     output.scrollTop = output.scrollHeight;
   }
 
-  /* Files the page makes itself, the session having no Cairo: render's
-   * .png (drawn by the browser from SVG).  Each is
+  /* Files the page makes itself, the session having no Cairo: savefig's
+   * figure and render's .png (drawn by the browser from SVG).  Each is
    * offered with the statement's other files when it ends, its bytes put in
    * the session's files once drawn, and a click downloads what was drawn
    * here (the session may still be running a lesson). */

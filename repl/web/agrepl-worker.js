@@ -139,7 +139,7 @@ async function handle(m) {
       agrepl._free(p);
       postMessage({ type: 'completions', words: words, line: m.line, end: m.end });
     } else if (m.type === 'put' && m.made) {
-      /* a file the page drew for a statement (render to .png): where
+      /* a file the page drew for a statement (savefig, render to .png): where
        * the statement named it, as the session writes its files */
       try {
         agrepl.FS.writeFile(m.name, new Uint8Array(m.bytes));

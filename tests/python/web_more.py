@@ -21,9 +21,9 @@ none of them, into a ring's hole when the edges are full; the paths'
 markers.
 lessons(driver, typed, samples, web, shots): lessons loaded by name run to
 their end with their .expect lines; the lessons' data shipped
-(lesson_data); render() to .png offers a link to a PNG the page draws (the
-graph's SVG at 96 dpi, as the terminal's), each graph shown in the pane,
-no download without a click."""
+(lesson_data); render() to .png and savefig() offer links to PNGs the
+page draws (a graph's SVG at 96 dpi, as the terminal's), each graph and
+saved figure shown in its pane, no download without a click."""
 import json
 import os
 import re
@@ -450,7 +450,9 @@ def lessons(driver, typed, samples, web, shots):
     terminal: iris_csv reads the data the page ships beside its lessons
     (lesson_data); tanh_graph's render() to .png draws each graph in the
     pane and offers PNGs of its SVG at 96 dpi, no longer stopping the
-    lesson with :digits 3 left set."""
+    lesson with :digits 3 left set; digits' five savefig() offer links and
+    start no download until one is clicked; each savefig shows the figure
+    saved in the pane."""
     def load(name):
         """:load NAME at full digits in a fresh session: its output, status,
         and how many graphs it showed in the pane"""
@@ -518,10 +520,33 @@ def lessons(driver, typed, samples, web, shots):
     check("dtanh4.png too (110 nodes)", got is not None and got[0] == "dtanh4.png" and got[1] and got[2] > 500 and
           isinstance(got[4], float) and got[4] > 0.005, got)
 
+    # savefig: links, no download until clicked
+    text, shown = load("digits")
+    check("digits' five savefig() start no download", driver.execute_script("return window.agrepl.lastDownload") is None,
+          driver.execute_script("return window.agrepl.lastDownload"))
+    figures = ["digits_images.png", "digits_accuracy.png", "digits_filters.png", "digits_feature_maps.png",
+               "digits_confusion.png"]
+    links = [a.text for a in driver.find_elements("css selector", "#output .saved a")][-5:]
+    check("they are offered as links", links == figures, links)
+    got = clicked_png(driver, "digits_images.png")
+    check("a click on digits_images.png downloads the figure as a PNG (the image grid drawn)",
+          got is not None and got[0] == "digits_images.png" and got[1] and got[2] > 400 and
+          isinstance(got[4], float) and got[4] > 0.01, got)
+    typed(":reset")
+    received = driver.execute_script("return window.agrepl.figuresReceived || 0")
+    typed("for i in range(3) { clearplot(); heatmap([[i, 1], [2, 3]], name=\"w\" + str(i)); savefig(\"w\" + str(i) + \".png\") }")
+    received = driver.execute_script("return window.agrepl.figuresReceived || 0") - received
+    check("each savefig hands the pane the figure it saves (three in one statement, within 250 ms)", received >= 3,
+          received)
+    links = [a.text for a in driver.find_elements("css selector", "#output .saved a")][-3:]
+    check("savefig in a loop offers each file", links == ["w0.png", "w1.png", "w2.png"], links)
     # a file the page writes after the statement: a folder that is not there
     # fails the statement now, with the terminal's error
-    text = typed("render(gx1, \"nowhere/q.png\")")
-    check("render to .png in a missing folder fails at once with the terminal's error",
+    typed("q = sin(1.0) * 2")
+    text = typed("render(q, \"nowhere/q.png\")") + typed("savefig(\"nowhere/w.png\")")
+    check("render and savefig to .png in a missing folder fail at once with the terminal's errors",
           "error: render: cannot write \"nowhere/q.png\": No such file or directory" in text and
+          "error: savefig: cannot write 'nowhere/w.png': No such file or directory" in text and
           driver.execute_script("return window.agrepl.lastRc") == 1, text[-600:])
+
     typed(":pace off")
