@@ -514,12 +514,18 @@ WEB_LDFLAGS = -O2 -sMODULARIZE=1 -sEXPORT_NAME=createAgrepl -sENVIRONMENT=worker
   -sEXPORTED_FUNCTIONS=_web_start,_web_run,_web_complete,_main,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=ccall,FS,IDBFS,UTF8ToString
 WEB_LESSONS = $(sort $(wildcard samples/*.ag))
+# The data files the lessons read (each lesson_data("NAME") in samples/*.ag)
+# and the README beside them that names their sources and licences: in the
+# page at /lessons/data/, where lesson_data looks, and beside its lessons.
+WEB_LESSON_DATA := $(sort $(wildcard $(addprefix samples/data/,README.md \
+  $(shell grep -oh 'lesson_data("[^"/]*")' samples/*.ag | sed 's/^lesson_data("//; s/")$$//'))))
 WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js repl/web/unzip.js \
   repl/web/pictures.js
 WEB_ENV = NODE_PATH=/usr/share/nodejs
 WEB_FILES = agrepl.js agrepl.wasm viz-global.js agrepl-file.js $(notdir $(WEB_PAGE))
 
-web: $(WEB)/agrepl.js $(WEB)/viz-global.js $(WEB)/agrepl-file.js $(WEB_PAGE:repl/web/%=$(WEB)/%) $(WEB)/lessons.stamp
+web: $(WEB)/agrepl.js $(WEB)/viz-global.js $(WEB)/agrepl-file.js $(WEB_PAGE:repl/web/%=$(WEB)/%) $(WEB)/lessons.stamp \
+  $(WEB_LESSON_DATA:samples/%=$(WEB)/lessons/%)
 
 $(WEB_OBJDIR)/%.o: %.c
 	@mkdir -p $(@D)
@@ -536,10 +542,11 @@ $(WEB_OBJDIR)/libcsv.o: $(WEB_LIBCSV)/libcsv.c
 	@echo "  EMCC $<"
 	$(Q)$(WEB_ENV) $(EMCC) -O2 -I$(WEB_LIBCSV) -c $< -o $@
 
-$(WEB)/agrepl.js: $(WEB_OBJ) $(WEB_LESSONS)
+$(WEB)/agrepl.js: $(WEB_OBJ) $(WEB_LESSONS) $(WEB_LESSON_DATA)
 	@mkdir -p $(@D)
 	@echo "  EMCC $@"
-	$(Q)$(WEB_ENV) $(EMCC) $(WEB_LDFLAGS) $(WEB_OBJ) $(foreach f,$(WEB_LESSONS),--embed-file $(f)@/lessons/$(notdir $(f))) -o $@
+	$(Q)$(WEB_ENV) $(EMCC) $(WEB_LDFLAGS) $(WEB_OBJ) $(foreach f,$(WEB_LESSONS),--embed-file $(f)@/lessons/$(notdir $(f))) \
+	  $(foreach f,$(WEB_LESSON_DATA),--embed-file $(f)@/lessons/data/$(notdir $(f))) -o $@
 
 # agrepl.js's WebAssembly, apart: the worker compiles it as it downloads
 $(WEB)/agrepl.wasm: $(WEB)/agrepl.js
@@ -554,6 +561,10 @@ $(WEB)/%: repl/web/%
 
 $(WEB)/lessons.stamp: $(WEB_LESSONS)
 	@mkdir -p $(WEB)/lessons && cp $^ $(WEB)/lessons/ && touch $@
+
+$(WEB)/lessons/data/%: samples/data/%
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(WEB)/viz-global.js: $(WEB_DEPS)
 	@mkdir -p $(@D)
@@ -826,9 +837,11 @@ install: build-all install-lib
 	install -m 644 $(NOTEBOOKS) $(DESTDIR)$(NOTEBOOKDIR)/
 	@# the web page, when make web built it whole (agrepl --web-lesson copies it);
 	@# a build/web from an older make web, without the files of today's, is left out
-	if ls $(addprefix $(WEB)/,$(WEB_FILES)) >/dev/null 2>&1; then install -d $(DESTDIR)$(DATADIR)/agrepl/web/lessons && \
+	if ls $(addprefix $(WEB)/,$(WEB_FILES) $(addprefix lessons/data/,$(notdir $(WEB_LESSON_DATA)))) >/dev/null 2>&1; then \
+	  install -d $(DESTDIR)$(DATADIR)/agrepl/web/lessons/data && \
 	  install -m 644 $(addprefix $(WEB)/,$(WEB_FILES)) $(DESTDIR)$(DATADIR)/agrepl/web/ && \
-	  install -m 644 $(WEB)/lessons/*.ag $(DESTDIR)$(DATADIR)/agrepl/web/lessons/; fi
+	  install -m 644 $(WEB)/lessons/*.ag $(DESTDIR)$(DATADIR)/agrepl/web/lessons/ && \
+	  install -m 644 $(addprefix $(WEB)/lessons/data/,$(notdir $(WEB_LESSON_DATA))) $(DESTDIR)$(DATADIR)/agrepl/web/lessons/data/; fi
 
 # Removes exactly what install put there, then the directories that were ours.
 uninstall:
@@ -844,8 +857,9 @@ uninstall:
 	  $(addprefix $(DESTDIR)$(LESSONDIR)/data/,$(notdir $(LESSON_DATA))) \
 	  $(addprefix $(DESTDIR)$(NOTEBOOKDIR)/,$(notdir $(NOTEBOOKS))) \
 	  $(addprefix $(DESTDIR)$(DATADIR)/agrepl/web/,$(WEB_FILES)) \
-	  $(addprefix $(DESTDIR)$(DATADIR)/agrepl/web/lessons/,$(notdir $(WEB_LESSONS)))
-	-rmdir $(DESTDIR)$(DATADIR)/agrepl/web/lessons $(DESTDIR)$(DATADIR)/agrepl/web 2>/dev/null
+	  $(addprefix $(DESTDIR)$(DATADIR)/agrepl/web/lessons/,$(notdir $(WEB_LESSONS))) \
+	  $(addprefix $(DESTDIR)$(DATADIR)/agrepl/web/lessons/data/,$(notdir $(WEB_LESSON_DATA)))
+	-rmdir $(DESTDIR)$(DATADIR)/agrepl/web/lessons/data $(DESTDIR)$(DATADIR)/agrepl/web/lessons $(DESTDIR)$(DATADIR)/agrepl/web 2>/dev/null
 	@# a page per function (man/gen_ref.py): ours are the ag_*.3 that source an autograd page
 	-@for f in $(DESTDIR)$(MANDIR)/man3/ag_*.3; do \
 	  grep -qx '.so man3/autograd[a-z_]*.3' "$$f" 2>/dev/null && rm -f "$$f"; done; true

@@ -127,18 +127,29 @@ static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
         return -1;
     int nodes = 0, edges = 0;
     char err[VIZ_ERRLEN];
-    size_t size = 0;
-    unsigned char *bytes = repl_vz->graph_file_bytes(y, &o, file, &size, &nodes, &edges, err);
-    if (bytes == NULL) return repl_error(r, "render: %s", err);
-    /* whole or not at all, through the session's one write path */
-    int rc = repl_write_file(r, file, bytes, size, 0);
-    int saved = errno;
-    free(bytes);
-    if (rc < 0)
-        return repl_error(r, "render: cannot write \"%s\": %s", file, repl_file_strerror(r, file, saved ? saved : EIO));
+    /* a file the front end makes itself (the web page's PNG), or none */
+    int taken = repl_vz->graph_file_page(y, &o, file, &nodes, &edges, err);
+    if (taken < 0) return repl_error(r, "render: %s", err);
+    if (taken == 0) {
+        size_t size = 0;
+        unsigned char *bytes = repl_vz->graph_file_bytes(y, &o, file, &size, &nodes, &edges, err);
+        if (bytes == NULL) return repl_error(r, "render: %s", err);
+        /* whole or not at all, through the session's one write path */
+        int rc = repl_write_file(r, file, bytes, size, 0);
+        int saved = errno;
+        free(bytes);
+        if (rc < 0)
+            return repl_error(r, "render: cannot write \"%s\": %s", file,
+                              repl_file_strerror(r, file, saved ? saved : EIO));
+    }
     if (err[0] != '\0') fprintf(r->io.err, "note: %s\n", err); /* the picture grew at :zoom */
     if (o.grads) repl_note_summed_in_graph(r, y);
     print_wrote(r, file, nodes, edges);
+    /* the web page: in its graph pane too (a .dot file is text, no picture) */
+    const char *dot = strrchr(file, '.');
+    if (r->io.show_renders && r->io.display != NULL && !(dot != NULL && strcasecmp(dot, ".dot") == 0) &&
+        repl_display_graph_as(r, y, &o, NULL, false, err) < 0)
+        fprintf(r->io.err, "note: render: the graph is written but not shown: %s\n", err);
     return 0;
 }
 

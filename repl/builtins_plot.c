@@ -394,8 +394,9 @@ static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_string(r, a, 0, &file) < 0) return -1;
     /* interrupted (-2): the file is untouched, and the error says so */
     if (plot == NULL) return plot_failed(r, a, err);
-    if (repl_vz->plot_file_bytes == NULL) { /* the web page draws and downloads it itself */
+    if (repl_vz->plot_file_bytes == NULL) { /* the web page draws and offers the file itself */
         if (repl_vz->plot_savefig(plot, file, err) < 0) return plot_failed(r, a, err);
+        repl_display_plot_now(r); /* and shows in its pane the figure saved */
         return print_wrote(r, file);
     }
     size_t size = 0;

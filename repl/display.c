@@ -384,6 +384,10 @@ static void show_plot(repl *r) {
     free(png);
 }
 
+void repl_display_plot_now(repl *r) {
+    if (r->io.display != NULL && r->io.plot_dirty) show_plot(r);
+}
+
 void repl_display_plot_changed(repl *r) {
     r->io.plot_dirty = true;
     double interval = r->settings.pace_fps > 0 ? 1000.0 / r->settings.pace_fps : PLOT_INTERVAL_MS;

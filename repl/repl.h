@@ -28,6 +28,8 @@ typedef struct repl_options {
     const char *files_in; /* NULL, or a directory: statements read and write files only inside it
                            * (after symbolic links and ..; --files-in, a classroom's kernels).
                            * A leading ~ stands for $HOME.  Lessons by name still load. */
+    bool show_renders; /* render() also hands the graph it drew to the display, as show()
+                        * does (the web page's graph pane) */
 } repl_options;
 
 repl *repl_new(const repl_options *opts);

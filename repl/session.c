@@ -120,6 +120,7 @@ repl *repl_new(const repl_options *opts) {
     repl_notes_start(r);
     r->io.out = opts && opts->out ? opts->out : stdout;
     r->io.err = opts && opts->err ? opts->err : stderr;
+    r->io.show_renders = opts ? opts->show_renders : false;
     r->settings.headless = opts ? opts->headless : true;
     r->settings.interactive = opts ? opts->interactive : false;
     r->settings.script_windows = opts ? opts->script_windows : false;

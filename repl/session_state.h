@@ -175,6 +175,7 @@ typedef struct repl_io {
     repl_input_fn input;         /* repl_set_input: the kernel's stdin channel, or NULL */
     void *input_user;
     unsigned display_count;      /* numbers display ids and graph elements */
+    bool show_renders;           /* repl_options.show_renders: render() shows its graph too */
 } repl_io;
 
 /* The error of the statement being run (the first one reported wins). */

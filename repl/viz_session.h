@@ -71,6 +71,9 @@ int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const cha
                           char err[VIZ_ERRLEN]);
 /* A plot built-in changed the figure: hand it over when the pace allows. */
 void repl_display_plot_changed(repl *r);
+/* The figure changed since it was last handed over: hand it over now
+ * (savefig in the web page: the pane shows the figure saved). */
+void repl_display_plot_now(repl *r);
 
 /* ---- viz_session.c ---------------------------------------------------------------- */
 

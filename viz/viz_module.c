@@ -1,6 +1,14 @@
 /* viz_module.c — the table agrepl-viz.so exports (viz_module.h). */
 #include "viz_module.h"
 
+/* Graphviz writes every format itself: render leaves no file to a front end. */
+static int no_page_files(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes, int *edges,
+                         char err[VIZ_ERRLEN]) {
+    (void)y, (void)o, (void)filename, (void)nodes, (void)edges;
+    err[0] = '\0';
+    return 0;
+}
+
 __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .version = VIZ_MODULE_VERSION,
     .graph_opts_default = viz_graph_opts_default,
@@ -52,4 +60,5 @@ __attribute__((visibility("default"))) const viz_module agrepl_viz_module = {
     .plot_set_labels = viz_plot_set_labels,
     .graph_window_digest = viz_graph_window_digest,
     .plot_sheet = viz_plot_sheet,
+    .graph_file_page = no_page_files,
 };

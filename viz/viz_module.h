@@ -24,7 +24,7 @@
 /* Bumped whenever the table changes: a module of another version is refused.
  * New entries go at the end of the table, and into tests/unit/test_viz_module.c's
  * list with the new version (the test fails otherwise). */
-#define VIZ_MODULE_VERSION 11
+#define VIZ_MODULE_VERSION 12
 
 typedef struct viz_module {
     int version; /* VIZ_MODULE_VERSION */
@@ -109,6 +109,13 @@ typedef struct viz_module {
     /* version 11: the panel a statement draws in (panel=) */
     viz_plot *(*plot_sheet)(viz_plot *plot, const char *name, int number, viz_plot_panel kind,
                             char err[VIZ_ERRLEN]);
+    /* version 12: a render() file the front end makes itself (the web page's
+       .png, drawn in the browser from the graph's SVG), NULL where
+       graph_file_bytes makes them all: 1 when it took filename (nodes and
+       edges counted, a note in err or ""), 0 when the REPL writes
+       graph_file_bytes' as for any other, -1 with err */
+    int (*graph_file_page)(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes, int *edges,
+                           char err[VIZ_ERRLEN]);
 } viz_module;
 
 /* The table (viz/viz_module.c); visible from the module whatever the build's

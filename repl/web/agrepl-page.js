@@ -73,7 +73,10 @@
     } else if (m.type === 'figure-bytes') {
       window.agreplPictures.keep(m);
     } else if (m.type === 'savefig') {
-      saveFigure(window.agreplPictures.resolve(JSON.parse(m.figure), false), m.name);
+      if (!(replay && replay.quiet)) /* a statement run again after Stop made its file the first time */
+        made(m.name, function (done) { figureFile(window.agreplPictures.resolve(JSON.parse(m.figure), false), m.name, done); });
+    } else if (m.type === 'render') {
+      if (!(replay && replay.quiet)) made(m.name, function (done) { pngOfSvg(m.svg, 1, done); });
     } else if (m.type === 'ready') {
       ready = true;
       window.agrepl.ready = true;
@@ -103,7 +106,7 @@
     } else if (m.type === 'completions') {
       complete(m);
     } else if (m.type === 'files') {
-      showFiles(m.files);
+      showFiles(m.files, m.quiet);
       if (m.note) say(m.note + '\n', 'note');
     } else if (m.type === 'file') {
       download(new Blob([m.bytes]), m.name);
@@ -135,6 +138,7 @@
   function ran(m) {
     window.agrepl.runs++;
     window.agrepl.lastMs = m.ms;
+    window.agrepl.lastRc = m.rc; /* 0: it ran without an error (the tests read it) */
     if (m.rc === 2) {            /* inside an open bracket: another line */
       pending = m.src !== undefined ? m.src : pending;
       prompt.textContent = '..> ';
@@ -144,7 +148,10 @@
       prompt.textContent = 'ag> ';
     }
     if (m.rc === 3) say('(:quit: reload the page to start again)\n', 'note');
-    if (m.written && m.written.length) offer(m.written);
+    (m.written || []).forEach(function (n) { if (madeNow.indexOf(n) < 0) delete madeFiles[n]; }); /* the session wrote it since */
+    var names = (m.written || []).concat(madeNow.filter(function (n) { return (m.written || []).indexOf(n) < 0; }));
+    madeNow = [];
+    if (names.length) offer(names);
     finish();
     if (m.files) showFiles(m.files, true);
   }
@@ -160,12 +167,36 @@
       a.href = '#';
       a.textContent = n;
       a.title = 'download ' + n;
-      a.onclick = function (e) { e.preventDefault(); worker.postMessage({ type: 'get', name: n }); };
+      a.onclick = function (e) { e.preventDefault(); fetchFile(n); };
       line.appendChild(a);
     });
     line.appendChild(document.createTextNode(' (click to download)\n'));
     output.appendChild(line);
     output.scrollTop = output.scrollHeight;
+  }
+
+  /* Files the page makes itself, the session having no Cairo: savefig's
+   * figure and render's .png (drawn by the browser from SVG).  Each is
+   * offered with the statement's other files when it ends, its bytes put in
+   * the session's files once drawn, and a click downloads what was drawn
+   * here (the session may still be running a lesson). */
+  var madeFiles = {}, madeNow = [];
+  function made(name, draw) {
+    var file = madeFiles[name] = { blob: null, wanted: false };
+    if (madeNow.indexOf(name) < 0) madeNow.push(name);
+    draw(function (blob, why) {
+      if (madeFiles[name] !== file) return; /* a newer file of that name came since */
+      if (!blob) { say(name + ': the page could not draw it (' + why + ')\n', 'err'); delete madeFiles[name]; return; }
+      file.blob = blob;
+      blob.arrayBuffer().then(function (bytes) { worker.postMessage({ type: 'put', name: name, bytes: bytes, made: true }, [bytes]); });
+      if (file.wanted) download(blob, name);
+    });
+  }
+  function fetchFile(name) {
+    var file = madeFiles[name];
+    if (!file) worker.postMessage({ type: 'get', name: name });
+    else if (file.blob) download(file.blob, name);
+    else file.wanted = true;
   }
 
   var current = '';
@@ -1031,19 +1062,30 @@
   }
   new ResizeObserver(function () { redraw(); }).observe($('plot'));
 
-  function saveFigure(f, name) {
-    var svg = figureSvg(f, 3, 'savedAxes');
-    if (/\.svg$/i.test(name)) { download(new Blob([svg], { type: 'image/svg+xml' }), name); return; }
+  /* An SVG drawn into a PNG scale times its CSS size: done(blob), or
+   * done(null, why) */
+  function pngOfSvg(svg, scale, done) {
     var img = new Image();
     img.onload = function () {
       var canvas = document.createElement('canvas');
-      canvas.width = img.width * 2; canvas.height = img.height * 2;
+      canvas.width = Math.round(img.width * scale); canvas.height = Math.round(img.height * scale);
       var cx = canvas.getContext('2d');
-      cx.scale(2, 2);
+      cx.scale(scale, scale);
       cx.drawImage(img, 0, 0);
-      canvas.toBlob(function (blob) { download(blob, name); }, 'image/png');
+      canvas.toBlob(function (blob) { done(blob, blob ? '' : 'the browser made no PNG of ' + canvas.width + 'x' + canvas.height + ' pixels'); },
+                    'image/png');
     };
+    img.onerror = function () { done(null, 'the browser could not read its SVG'); };
     img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
+  }
+  /* the figure as the file name says: SVG, or that SVG drawn at twice its size */
+  function figureFile(f, name, done) {
+    var svg = figureSvg(f, 3, 'savedAxes');
+    if (/\.svg$/i.test(name)) done(new Blob([svg], { type: 'image/svg+xml' }));
+    else pngOfSvg(svg, 2, done);
+  }
+  function saveFigure(f, name) {
+    figureFile(f, name, function (blob) { if (blob) download(blob, name); });
   }
   $('plotsvg').addEventListener('click', function () { if (lastFigure) saveFigure(lastFigure, 'figure.svg'); });
   $('plotpng').addEventListener('click', function () { if (lastFigure) saveFigure(lastFigure, 'figure.png'); });
@@ -1084,7 +1126,9 @@
     var file = this.files[0];
     if (!file) return;
     file.arrayBuffer().then(function (bytes) {
-      worker.postMessage({ type: 'put', name: file.name.replace(/[\/\\]/g, '_'), bytes: bytes }, [bytes]);
+      var name = file.name.replace(/[\/\\]/g, '_');
+      delete madeFiles[name];
+      worker.postMessage({ type: 'put', name: name, bytes: bytes }, [bytes]);
     });
     this.value = '';
   });

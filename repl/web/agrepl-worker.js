@@ -2,9 +2,11 @@
  * WebAssembly) in a Web Worker, so the page never freezes while a loop runs.
  * Messages from the page: init {flag} (an Int32Array on a SharedArrayBuffer
  * the page sets for Ctrl-C, or null), run {src}, complete {line, end},
- * put {name, bytes}, get {name}, list.  To the page: text {stream, text},
- * display {...} and savefig {...} (from the C code, web_main.c and
- * plot_web.c), ready, viz-ready, done {rc}, completions, file, files, error. */
+ * put {name, bytes, made} (made: a file the page drew for a statement),
+ * get {name}, list.  To the page: text {stream, text}, display {...},
+ * savefig {...} and render {name, svg} (from the C code, web_main.c,
+ * plot_web.c and viz_web.c), ready, viz-ready, done {rc}, completions, file,
+ * files, error. */
 'use strict';
 /* when each step of the start ended (ms since the page began loading):
  * the ready message carries them, the web bench prints them */
@@ -136,6 +138,18 @@ async function handle(m) {
       var words = agrepl.UTF8ToString(p).split('\n').filter(function (w) { return w; });
       agrepl._free(p);
       postMessage({ type: 'completions', words: words, line: m.line, end: m.end });
+    } else if (m.type === 'put' && m.made) {
+      /* a file the page drew for a statement (savefig, render to .png): where
+       * the statement named it, as the session writes its files */
+      try {
+        agrepl.FS.writeFile(m.name, new Uint8Array(m.bytes));
+      } catch (e) {
+        postMessage({ type: 'text', stream: 2, text: m.name + ': cannot keep it in the session\'s files (' + e + ')\n' });
+        return;
+      }
+      await sync(false);
+      written();
+      postMessage({ type: 'files', files: files(), quiet: true });
     } else if (m.type === 'put') {
       agrepl.FS.writeFile(HOME + '/' + m.name, new Uint8Array(m.bytes));
       await sync(false);

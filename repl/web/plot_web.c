@@ -6,7 +6,8 @@
  * PNG).  What the native build does with SDL2 and Cairo is here: there is no
  * window, the picture handed to a display is the figure's data as JSON
  * (web_main.c's display passes it to the page), and savefig asks the page to
- * draw the figure and download the file. */
+ * draw the figure into the file, which it keeps in the session's files and
+ * offers as a link. */
 #include <emscripten.h>
 #include <math.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "atomic_file.h"
 #include "plot_maps_data.h"
 #include "strbuf.h"
 
@@ -630,9 +632,11 @@ int viz_plot_savefig(viz_plot *plot, const char *filename, char err[VIZ_ERRLEN])
     const char *dot = strrchr(filename, '.');
     if (dot == NULL || (strcasecmp(dot, ".png") != 0 && strcasecmp(dot, ".svg") != 0))
         return plot_fail(err, "cannot write '%s': the web page saves figures as .png or .svg", filename);
+    int folder = atomic_file_folder_error(filename); /* the page writes it after the statement */
+    if (folder != 0) return plot_fail(err, "cannot write '%s': %s", filename, atomic_file_strerror(filename, folder));
     char *json = figure_json(plot, true);
     if (json == NULL) return plot_fail(err, "out of memory");
-    web_post_savefig(filename, json); /* the page draws it and downloads the file */
+    web_post_savefig(filename, json); /* the page draws it and offers the file */
     free(json);
     return 0;
 }

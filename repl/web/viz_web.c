@@ -6,13 +6,17 @@
  * graph is compared by, the inspector's text, the recorded figure.  Pictures
  * are made from that DOT by @viz-js/viz (Graphviz compiled to WebAssembly),
  * loaded in the same worker before the first prompt (web_render_dot), so
- * show(y) and render(y, "g.svg") work; there are no windows (a display is
- * always set: show() hands its HTML to the page) and no PNG or PDF. */
+ * show(y) and render(y, "g.svg") work; render(y, "g.png") hands the page
+ * that SVG, which the browser draws into the PNG (web_graph_file_page);
+ * there are no windows (a display is always set: show() hands its HTML to
+ * the page) and no PDF. */
 #include <emscripten.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "atomic_file.h"
 #include "graph_internal.h"
 #include "viz_module.h"
 
@@ -34,8 +38,8 @@ EM_JS(char *, web_viz_render, (const char *dot, const char *format, char *why, i
 /* graph.c's render_bytes in this build: DOT to SVG through @viz-js/viz. */
 unsigned char *web_render_dot(const char *dot, const char *format, size_t *size, char err[VIZ_ERRLEN]) {
     if (strcmp(format, "svg") != 0) {
-        snprintf(err, VIZ_ERRLEN, "the web page draws graphs as SVG only (use a .svg or .dot file; %s needs "
-                 "the terminal's agrepl)", strcmp(format, "agrepl-pixels") == 0 ? "a window" : format);
+        snprintf(err, VIZ_ERRLEN, "the web page draws graphs as SVG and PNG only (use a .svg, .png or .dot file; "
+                 "%s needs the terminal's agrepl)", strcmp(format, "agrepl-pixels") == 0 ? "a window" : format);
         return NULL;
     }
     char why[VIZ_ERRLEN - 40] = "";
@@ -46,6 +50,32 @@ unsigned char *web_render_dot(const char *dot, const char *format, size_t *size,
     }
     *size = strlen(text);
     return (unsigned char *)text;
+}
+
+/* The page's own file (agrepl-page.js, on 'render'): the picture the SVG
+ * is, drawn into a PNG of the terminal's size (96 dpi), put in the session's
+ * files and offered as a link. */
+EM_JS(void, web_post_render, (const char *name, const char *svg), {
+    postMessage({type : 'render', name : UTF8ToString(name), svg : UTF8ToString(svg)});
+});
+
+/* render(y, "g.png"): the SVG render(y, "g.svg") writes, handed to the page,
+ * which has the browser draw it (no Cairo here); 0 for any other name. */
+static int web_graph_file_page(ag_var *y, const viz_graph_opts *o, const char *filename, int *nodes, int *edges,
+                               char err[VIZ_ERRLEN]) {
+    const char *dot = strrchr(filename, '.');
+    if (dot == NULL || strcasecmp(dot, ".png") != 0) return 0;
+    int folder = atomic_file_folder_error(filename); /* the file is written after the statement */
+    if (folder != 0) {
+        snprintf(err, VIZ_ERRLEN, "cannot write \"%s\": %s", filename, atomic_file_strerror(filename, folder));
+        return -1;
+    }
+    size_t size = 0;
+    unsigned char *svg = viz_graph_file_bytes(y, o, "page.svg", &size, nodes, edges, err);
+    if (svg == NULL) return -1;
+    web_post_render(filename, (const char *)svg); /* web_render_dot's text: NUL-terminated */
+    free(svg);
+    return 1;
 }
 
 /* graph_zoom.c's, which lays a graph out to size it: the web build writes
@@ -142,4 +172,5 @@ const viz_module agrepl_viz_module = {
     .plot_images = viz_plot_images,
     .plot_neurons = viz_plot_neurons,
     .plot_sheet = viz_plot_sheet, /* recorded as natively; plot_web.c sends each panel's figure */
+    .graph_file_page = web_graph_file_page,
 };

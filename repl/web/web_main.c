@@ -77,7 +77,9 @@ EMSCRIPTEN_KEEPALIVE int web_start(void) {
     if (out_stream == NULL || err_stream == NULL) return -1;
     setvbuf(out_stream, NULL, _IOLBF, 0);
     setvbuf(err_stream, NULL, _IOLBF, 0);
-    repl_options opts = {.headless = true, .out = out_stream, .err = err_stream};
+    /* render() draws in the graph pane too, as show() does: the page has no
+     * other way to look at what it wrote */
+    repl_options opts = {.headless = true, .out = out_stream, .err = err_stream, .show_renders = true};
     session = repl_new(&opts);
     if (session == NULL) return -1;
     repl_set_display(session, on_display, NULL);

@@ -351,6 +351,20 @@ int write_file_atomic_in(int root_fd, const char *root, const char *path, const 
     return atomic_file_commit(&af);
 }
 
+int atomic_file_folder_error(const char *path) {
+    struct stat st;
+    if (path == NULL || path[0] == '\0') return ENOENT;
+    if (stat(path, &st) == 0) return S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (errno != ENOENT) return errno;
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) return 0; /* the current folder */
+    char *folder = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (folder == NULL) return ENOMEM;
+    int error = stat(folder, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    free(folder);
+    return error;
+}
+
 const char *atomic_file_strerror(const char *path, int error) {
     struct stat st;
     if (error == ENOENT && path && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))

@@ -88,6 +88,13 @@ int write_file_atomic(const char *path, const void *data, size_t size);
 int write_file_atomic_in(int root_fd, const char *root, const char *path, const void *data, size_t size,
                          int flags);
 
+/* For a file written later, by someone else (the web page draws its PNGs
+ * in the browser after the statement): 0 when a write of path would find
+ * its folder (and path is not a folder itself), else the errno the write
+ * would fail with (ENOENT, ENOTDIR, EISDIR), so the statement can fail now
+ * as the write would. */
+int atomic_file_folder_error(const char *path);
+
 /* Why writing path failed with `error`, in the user's terms: "it is a
  * symbolic link to a file that does not exist", "the file is read-only",
  * "it is a FIFO with no reader", or strerror(error).  A static string. */

@@ -18,9 +18,15 @@ boundary, the two names a path was tracked by.
 marks(driver, typed): mark() draws the terminal's cross, its label beside
 it where the tracked paths do not run; the map's legend goes where it hides
 none of them, into a ring's hole when the edges are full; the paths'
-markers."""
+markers.
+lessons(driver, typed, samples, web, shots): every lesson loaded by
+name runs to its end with its .expect lines; the lessons' data shipped
+(lesson_data); render() to .png and savefig() offer links to PNGs the
+page draws (a graph's SVG at 96 dpi, as the terminal's), each graph and
+saved figure shown in its pane, no download without a click."""
 import json
 import os
+import re
 import time
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -400,3 +406,172 @@ def marks(driver, typed):
     check("a legend name too long for the frame ends in an ellipsis, the legend inside the frame, as the terminal",
           got is not None and got[0] and got[1].startswith("training loss") and "\u2026" in got[1], got)
     typed("clearplot()")
+
+
+# A PNG the page offered, clicked: its name, size in pixels and the share
+# of its pixels that are dark (text, edges), decoded by the browser.
+READ_PNG = """
+var done = arguments[arguments.length - 1], blob = window.agrepl.lastDownloadBlob;
+blob.arrayBuffer().then(function (b) {
+  var u = new Uint8Array(b), signature = [137, 80, 78, 71, 13, 10, 26, 10].every(function (v, i) { return u[i] === v; });
+  createImageBitmap(blob).then(function (bitmap) {
+    var canvas = document.createElement('canvas');
+    canvas.width = bitmap.width; canvas.height = bitmap.height;
+    var cx = canvas.getContext('2d');
+    cx.drawImage(bitmap, 0, 0);
+    var d = cx.getImageData(0, 0, bitmap.width, bitmap.height).data, dark = 0;
+    for (var i = 0; i < d.length; i += 4) if (d[i + 3] > 128 && d[i] + d[i + 1] + d[i + 2] < 240) dark++;
+    done([window.agrepl.lastDownload, signature, bitmap.width, bitmap.height, dark / (bitmap.width * bitmap.height)]);
+  }, function (e) { done([window.agrepl.lastDownload, signature, 0, 0, String(e)]); });
+});
+"""
+
+
+def clicked_png(driver, name, keep=None):
+    """clicks the page's link to the file `name` (the last one offered) and
+    reads the PNG it downloads (READ_PNG's list); kept as the file keep"""
+    driver.execute_script("window.agrepl.lastDownload = null")
+    links = [a for a in driver.find_elements("css selector", "#output .saved a") if a.text == name]
+    if not links:
+        return None
+    links[-1].click()
+    deadline = time.time() + 30
+    while driver.execute_script("return window.agrepl.lastDownload") != name and time.time() < deadline:
+        time.sleep(0.1)
+    if keep is not None and driver.execute_script("return window.agrepl.lastDownload") == name:
+        with open(keep, "wb") as f:
+            f.write(download(driver)[1].encode("latin-1"))
+    return driver.execute_async_script(READ_PNG)
+
+
+NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?")
+
+
+def same_line(got, want):
+    """got is the line want, each number within 1e-9 of it relatively: the
+    page's libm (emscripten's musl) is not glibc, and pow(x, 2) there is
+    not always x*x rounded, so a long loop (optimizer_race's momentum) can
+    end an ulp or a few apart from the terminal"""
+    if got == want:
+        return True
+    if NUMBER.sub("#", got) != NUMBER.sub("#", want):
+        return False
+    return all(abs(float(a) - float(b)) <= 1e-9 * max(abs(float(a)), abs(float(b)))
+               for a, b in zip(NUMBER.findall(got), NUMBER.findall(want)))
+
+
+def lessons(driver, typed, samples, web, shots):
+    """Every lesson in samples/ loaded by name in the page runs to its end
+    (the statement's status 0) and prints the lines its .expect file holds,
+    as in the terminal: iris_csv reads the data the page ships beside its
+    lessons (lesson_data); tanh_graph's and mlp_explorer's render() to .png
+    draw each graph in the pane and offer PNGs of its SVG at 96 dpi, no
+    longer stopping the lesson with :digits 3 left set; digits' five
+    savefig() offer links and start no download until one is clicked; each
+    savefig shows the figure saved in the pane."""
+    def load(name):
+        """:load NAME at full digits in a fresh session: its output, status,
+        and how many graphs it showed in the pane"""
+        for line in [":reset", ":pace off", ":digits full", "clearplot()"]:
+            typed(line)
+        driver.execute_script("window.agrepl.lastDownload = null")
+        shown = driver.execute_script("return window.agrepl.graphsShown || 0")
+        text = typed(":load " + name).split("ag> :load " + name + "\n")[-1]
+        rc = driver.execute_script("return window.agrepl.lastRc")
+        expect = os.path.join(samples, "..", "tests", "samples", name + ".expect")
+        missing = []
+        if os.path.exists(expect):
+            lines, at = text.split("\n"), 0
+            for want in [l for l in open(expect, encoding="utf-8").read().split("\n") if l]:
+                while at < len(lines) and not same_line(lines[at], want):
+                    at += 1
+                if at == len(lines):
+                    missing.append(want)
+                    break
+        check("the %s lesson runs to its end in the page: no error, every line of its .expect (numbers to 1e-9)" % name,
+              rc == 0 and not missing, "status %r, missing %r in:\n%s" % (rc, missing, text[-1500:]))
+        return text, driver.execute_script("return window.agrepl.graphsShown || 0") - shown
+
+    # the data the lessons read, shipped with the page beside its lessons
+    data = os.path.join(samples, "data")
+    shipped = os.path.join(web, "lessons", "data")
+    same = os.path.exists(os.path.join(shipped, "iris.csv")) and \
+        open(os.path.join(shipped, "iris.csv"), "rb").read() == open(os.path.join(data, "iris.csv"), "rb").read()
+    readme = open(os.path.join(shipped, "README.md"), encoding="utf-8").read() \
+        if os.path.exists(os.path.join(shipped, "README.md")) else ""
+    check("make web puts the lessons' data beside their copies (lessons/data/iris.csv), with the README naming its "
+          "source and licence", same and "## iris.csv" in readme and "**Licence:**" in readme, os.listdir(web))
+    text = typed("lesson_data(\"iris.csv\")").split("ag> lesson_data(\"iris.csv\")\n")[-1]
+    check("lesson_data(\"iris.csv\") in the page names the data shipped with its lessons", "/lessons/data/iris.csv" in text,
+          text)
+    load("iris_csv")
+
+    # render(..., "x.png"): each graph in the pane, each file a PNG of the page's SVG
+    text, shown = load("tanh_graph")
+    after = typed("pi").split("ag> pi\n")[-1]
+    check("the lesson ran to its last :digits full (not left at 3 digits)", "3.141592653589793" in after, after)
+    pngs = ["dtanh1.png", "dtanh2.png", "dtanh3.png", "dtanh4.png", "dtanh3_grads.png"]
+    check("tanh_graph's five render(..., \"x.png\") each draw the graph in the page's graph pane", shown == 5, shown)
+    title = driver.execute_script("var s = document.querySelector('#graph svg'); return s ? s.textContent : ''")
+    check("the pane shows the last one, with render's title", "3rd derivative, with the gradients of the last backward"
+          in title, title[:300])
+    links = [a.text for a in driver.find_elements("css selector", "#output .saved a")][-5:]
+    check("the five PNGs are offered as links", links == pngs, links)
+    check("and none downloads without a click", driver.execute_script("return window.agrepl.lastDownload") is None,
+          driver.execute_script("return window.agrepl.lastDownload"))
+    # the page's own SVG of the first graph (the lesson's options and digits)
+    typed(":digits 3")
+    name, svg = wait_download(driver, "dtanh1.svg", lambda: (
+        typed("render(gx1, \"dtanh1.svg\", grads=false, title=\"1st derivative of tanh at x = 1\")"),
+        driver.find_elements("css selector", "#output .saved a")[-1].click()))
+    typed(":digits full")
+    size = re.search(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    got = clicked_png(driver, "dtanh1.png", os.path.join(shots, "12-dtanh1-page.png"))
+    check("a click on dtanh1.png downloads a PNG of that SVG at 96 dpi, as the terminal draws its PNGs (4/3 pixel a "
+          "point), its text and edges drawn",
+          size is not None and got is not None and got[0] == "dtanh1.png" and got[1] and
+          abs(got[2] - float(size.group(1)) * 4 / 3) <= 1 and abs(got[3] - float(size.group(2)) * 4 / 3) <= 1 and
+          isinstance(got[4], float) and got[4] > 0.005, (size and size.groups(), got))
+    got = clicked_png(driver, "dtanh4.png")
+    check("dtanh4.png too (110 nodes)", got is not None and got[0] == "dtanh4.png" and got[1] and got[2] > 500 and
+          isinstance(got[4], float) and got[4] > 0.005, got)
+
+    # savefig: links, no download until clicked
+    text, shown = load("digits")
+    check("digits' five savefig() start no download", driver.execute_script("return window.agrepl.lastDownload") is None,
+          driver.execute_script("return window.agrepl.lastDownload"))
+    figures = ["digits_images.png", "digits_accuracy.png", "digits_filters.png", "digits_feature_maps.png",
+               "digits_confusion.png"]
+    links = [a.text for a in driver.find_elements("css selector", "#output .saved a")][-5:]
+    check("they are offered as links", links == figures, links)
+    got = clicked_png(driver, "digits_images.png")
+    check("a click on digits_images.png downloads the figure as a PNG (the image grid drawn)",
+          got is not None and got[0] == "digits_images.png" and got[1] and got[2] > 400 and
+          isinstance(got[4], float) and got[4] > 0.01, got)
+    typed(":reset")
+    received = driver.execute_script("return window.agrepl.figuresReceived || 0")
+    typed("for i in range(3) { clearplot(); heatmap([[i, 1], [2, 3]], name=\"w\" + str(i)); savefig(\"w\" + str(i) + \".png\") }")
+    received = driver.execute_script("return window.agrepl.figuresReceived || 0") - received
+    check("each savefig hands the pane the figure it saves (three in one statement, within 250 ms)", received >= 3,
+          received)
+    links = [a.text for a in driver.find_elements("css selector", "#output .saved a")][-3:]
+    check("savefig in a loop offers each file", links == ["w0.png", "w1.png", "w2.png"], links)
+    # a file the page writes after the statement: a folder that is not there
+    # fails the statement now, with the terminal's error
+    typed("q = sin(1.0) * 2")
+    text = typed("render(q, \"nowhere/q.png\")") + typed("savefig(\"nowhere/w.png\")")
+    check("render and savefig to .png in a missing folder fail at once with the terminal's errors",
+          "error: render: cannot write \"nowhere/q.png\": No such file or directory" in text and
+          "error: savefig: cannot write 'nowhere/w.png': No such file or directory" in text and
+          driver.execute_script("return window.agrepl.lastRc") == 1, text[-600:])
+
+    # every other lesson
+    for path in sorted(os.listdir(samples)):
+        name = path[:-3]
+        if path.endswith(".ag") and name not in ("iris_csv", "tanh_graph", "digits"):
+            text, shown = load(name)
+            if name == "mlp_explorer":
+                links = [a.text for a in driver.find_elements("css selector", "#output .saved a")][-2:]
+                check("mlp_explorer's two render(..., \"x.png\") are offered as links, each graph drawn in the pane",
+                      links == ["mlp_folded.png", "mlp_whole.png"] and shown >= 2, (links, shown))
+    typed(":pace off")

@@ -3,7 +3,7 @@
 run(driver, typed, shots) runs TensorFlow Playground's circle lesson in the
 page (boundary and neurons live at the pace, the points over the field),
 then reads the pixels of the page's own PNG (its Save PNG button and
-savefig): the field is blue (class 1, the inner disc) at the centre and
+savefig's link): the field is blue (class 1, the inner disc) at the centre and
 orange (class 0, the ring) just outside the ring's points; a point
 is its class's colour; the colour bar is there, blue at its top and orange
 at its bottom; then a 2x2 heat map shows its four numbers in cells of the
@@ -75,6 +75,14 @@ def saved_pixels(driver, points, how, keep=None):
     return driver.execute_async_script(READ_PIXELS, points)
 
 
+def savefig_clicked(driver, typed, name):
+    """savefig(name) in the page, then a click on the link it offers"""
+    typed("savefig(\"%s\")" % name)
+    links = [a for a in driver.find_elements("css selector", "#output .saved a") if a.text == name]
+    if links:
+        links[-1].click()
+
+
 def run(driver, typed, shots):
     typed("clearplot()")
     received = driver.execute_script("return window.agrepl.fieldsReceived || 0")
@@ -120,7 +128,7 @@ def run(driver, typed, shots):
     for name, how in (("the page's Save PNG button",
                        lambda: driver.find_element("id", "plotpng").click()),
                       ("savefig(\"circle.png\") in the page",
-                       lambda: typed("savefig(\"circle.png\")"))):
+                       lambda: savefig_clicked(driver, typed, "circle.png"))):
         got = saved_pixels(driver, points, how, os.path.join(shots, "8-circle-figure.png"))
         ok = isinstance(got, list) and len(got) == len(points)
         check(name + ": the field is blue (class 1) at the centre", ok and blue(got[0]), got)
@@ -149,7 +157,7 @@ def run(driver, typed, shots):
     im = driver.execute_script("return window.agrepl.savedAxes.images")
     spots = [[h["x"] + h["cell"] * (c + 0.2), h["y"] + h["cell"] * (r + 0.2)] for r in range(2) for c in range(2)]
     spots += [[im["x"] + im["w"] * 0.25, im["y"] + im["h"] * 0.25], [im["x"] + im["w"] * 0.75, im["y"] + im["h"] * 0.25]]
-    got = saved_pixels(driver, spots, lambda: typed("savefig(\"heat.png\")"),
+    got = saved_pixels(driver, spots, lambda: savefig_clicked(driver, typed, "heat.png"),
                        os.path.join(shots, "9-heatmap-figure.png"))
     ok = isinstance(got, list) and len(got) == 6
     check("the heat map's cells go from pale to deep blue as 1, 2, 3, 4 (one sign: white to blue)",

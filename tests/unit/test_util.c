@@ -243,6 +243,33 @@ static void test_atomic_write_to_missing_directory_fails(void **state) {
     assert_int_equal(write_file_atomic("", "x", 1), -1);
 }
 
+/* atomic_file_folder_error says beforehand what the write would meet: its
+ * folder missing, a file where a folder should be, a folder as the target;
+ * nothing for a new or old file in a folder that is there. */
+static void test_atomic_folder_error_as_the_write(void **state) {
+    (void)state;
+    char dir[64], path[128], below[160];
+    make_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/f.txt", dir);
+    assert_int_equal(atomic_file_folder_error(path), 0);
+    assert_int_equal(write_file_atomic(path, "x", 1), 0);
+    assert_int_equal(atomic_file_folder_error(path), 0);
+    snprintf(below, sizeof below, "%s/f.txt/g.png", dir);
+    assert_int_equal(atomic_file_folder_error(below), ENOTDIR);
+    errno = 0;
+    assert_int_equal(write_file_atomic(below, "x", 1), -1);
+    assert_int_equal(errno, ENOTDIR);
+    assert_int_equal(atomic_file_folder_error("/nonexistent-agutil-dir/x.png"), ENOENT);
+    assert_int_equal(atomic_file_folder_error(dir), EISDIR);
+    errno = 0;
+    assert_int_equal(write_file_atomic(dir, "x", 1), -1);
+    assert_int_equal(errno, EISDIR);
+    assert_int_equal(atomic_file_folder_error(""), ENOENT);
+    assert_int_equal(atomic_file_folder_error("agutil-new-file.png"), 0); /* the current folder */
+    unlink(path);
+    rmdir(dir);
+}
+
 /* A write that fails at flush (the disk is full) must leave the old file:
  * the stream is swapped for one on /dev/full, whose writes fail with
  * ENOSPC; the commit must report that, remove the temporary file and not
@@ -652,6 +679,7 @@ int main(void) {
         cmocka_unit_test(test_atomic_write_replaces_whole_file),
         cmocka_unit_test(test_atomic_abort_keeps_old_file),
         cmocka_unit_test(test_atomic_write_to_missing_directory_fails),
+        cmocka_unit_test(test_atomic_folder_error_as_the_write),
         cmocka_unit_test(test_atomic_write_special_targets),
         cmocka_unit_test(test_atomic_write_to_a_fifo),
         cmocka_unit_test(test_atomic_commit_reports_write_errors),

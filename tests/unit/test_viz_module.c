@@ -70,6 +70,7 @@ static const released_entry released[] = {
     ENTRY(plot_set_labels, 9),
     ENTRY(graph_window_digest, 10),
     ENTRY(plot_sheet, 11),
+    ENTRY(graph_file_page, 12),
 };
 #undef ENTRY
 
