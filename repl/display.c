@@ -316,8 +316,15 @@ int repl_display_graph_as(repl *r, ag_var *y, const viz_graph_opts *o, const cha
     }
     err[0] = '\0';
     view views[MAX_VIEWS] = {{0}};
-    int nviews = draw_views(y, o, views, err);
-    char *text = nviews > 0 ? repl_vz->graph_tree(y, o, err) : NULL;
+    /* the text tree first: its node limit is the lowest, and refusing there
+     * costs nothing, where the pictures of a graph past it took a kernel
+     * tens of seconds and gigabytes before the same refusal */
+    char *text = repl_vz->graph_tree(y, o, err);
+    int nviews = text != NULL ? draw_views(y, o, views, err) : -1;
+    if (nviews <= 0) {
+        free(text);
+        text = NULL;
+    }
     size_t png_size = 0;
     bool with_png = repl_vz->graph_png != NULL; /* the web build's module makes no PNG */
     unsigned char *png = text && with_png ? repl_vz->graph_png(y, o, &png_size, err) : NULL;

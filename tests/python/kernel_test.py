@@ -653,6 +653,21 @@ for how in ("signal", "interrupt_request"):
     check("interrupt (%s): names kept, the loop's sum so far too" % how,
           stdout_of(messages) == "true\n" and result_of(messages) == "w(5)", (stdout_of(messages), result_of(messages)))
 
+# show() of a graph past the text tree's node limit (400) is refused as the
+# terminal refuses tree(): at once, in a few ms of the kernel's CPU time as
+# tree() is (it drew the pictures of all 1003 nodes first: 20 s and 4 GB)
+run(client, "bx = randn(10)\nby = bx\nfor i in range(200) { by = tanh(by) * 1.01 }\nbl = sum(by)")
+cpu = cpu_seconds(kernel.pid)
+tree_reply, _ = run(client, "tree(bl)")
+tree_cpu = cpu_seconds(kernel.pid) - cpu
+cpu = cpu_seconds(kernel.pid)
+reply, messages = run(client, "show(bl)")
+show_cpu = cpu_seconds(kernel.pid) - cpu
+check("show past the node limit: refused with the tree's message, at most 0.3 s of CPU more than tree() "
+      "(%.3f s against %.3f s)" % (show_cpu, tree_cpu),
+      reply["status"] == "error" and "graph has 1003 nodes (limit 400)" in reply["evalue"]
+      and tree_reply["status"] == "error" and show_cpu < tree_cpu + 0.3, (reply, tree_reply))
+
 # a write to a FIFO whose reader holds it open and never reads waits in
 # poll(), not in write(): interrupt_request ends it, the names kept (a
 # blocking write went on through every interrupt, and the kernel needed a
