@@ -129,9 +129,10 @@ void plot_draw_text(figure *f, const char *text, double size, double x, double y
     plot_draw_text_styled(f, text, size, false, x, y, horizontal, vertical, upwards, c, 0);
 }
 
-/* A tick label as markup: "1e-3" as 10 with a superscript -3, "2e4" as
- * 2×10⁴, a leading '-' as a real minus sign. */
-static void tick_markup(const char *label, char *out, size_t size) {
+/* A tick label as markup: "2e4" as 2×10⁴, "1e-3" as 10 with a superscript
+ * -3 on a log axis (decades) and 1×10⁻³ on a linear one, whose labels all
+ * carry their mantissa; a leading '-' as a real minus sign. */
+static void tick_markup(const char *label, bool decades, char *out, size_t size) {
     char mantissa[32];
     const char *e = strchr(label, 'e');
     const char *minus = "\xe2\x88\x92";
@@ -149,7 +150,7 @@ static void tick_markup(const char *label, char *out, size_t size) {
     const char *exponent = e + 1;
     bool negative_exponent = exponent[0] == '-';
     if (negative_exponent || exponent[0] == '+') exponent++;
-    if (strcmp(digits, "1") == 0)
+    if (decades && strcmp(digits, "1") == 0)
         snprintf(out, size, "%s10<sup>%s%s</sup>", negative ? minus : "",
                  negative_exponent ? minus : "", exponent);
     else
@@ -228,7 +229,7 @@ static double widest_label(figure *f, const plot_tick_list *ticks) {
         if (!ticks->items[i].major) continue;
         char markup[96];
         double w, h;
-        tick_markup(ticks->items[i].label, markup, sizeof markup);
+        tick_markup(ticks->items[i].label, ticks->decades, markup, sizeof markup);
         plot_text_size(f, markup, TICK_TEXT, true, &w, &h);
         if (w > widest) widest = w;
     }
@@ -313,7 +314,7 @@ void plot_draw_frame_and_labels(figure *f, const panel *p) {
         const plot_tick *t = &p->x_ticks.items[i];
         double x = floor(plot_to_pixel_x(a, t->position));
         if (x < a->left || x > a->right) continue;
-        tick_markup(t->label, markup, sizeof markup);
+        tick_markup(t->label, p->x_ticks.decades, markup, sizeof markup);
         plot_draw_text_styled(f, markup, TICK_TEXT, true, x + 0.5, a->bottom + TICK_LENGTH + 4,
                          ALIGN_CENTRE, ALIGN_START, false, text_colour, 0);
     }
@@ -321,7 +322,7 @@ void plot_draw_frame_and_labels(figure *f, const panel *p) {
         const plot_tick *t = &p->y_ticks.items[i];
         double y = floor(plot_to_pixel_y(a, t->position));
         if (y < a->top || y > a->bottom || !t->major) continue;
-        tick_markup(t->label, markup, sizeof markup);
+        tick_markup(t->label, p->y_ticks.decades, markup, sizeof markup);
         plot_draw_text_styled(f, markup, TICK_TEXT, true, a->left - TICK_LENGTH - 6, y + 0.5,
                          ALIGN_END, ALIGN_CENTRE, false, text_colour, 0);
     }

@@ -518,30 +518,33 @@
     return vs.map(function (v) { return plain ? String(v) : v.toExponential().replace('e+', 'e'); });
   }
   /* A linear axis's labels in one style, as the terminal's
-   * (viz/plot_ticks.c): the decimals its step needs, or every one in
-   * exponent form ("2e-5", "1.5e6") when the axis reaches 1e6 or steps
-   * under 1e-4. */
+   * (viz/plot_ticks.c): the decimals its step needs, or, when the axis
+   * reaches 1e6 or steps under 1e-4, every one in exponent form with the
+   * largest tick's exponent and one count of decimals ("0.5e6", "1.0e6"). */
   function linearLabels(ts, lo, hi) {
     if (ts.length < 2) return ts.map(label);
     var step = ts[1] - ts[0], digit = Math.floor(Math.log10(step) + 1e-9);
     var exponent = Math.max(Math.abs(lo), Math.abs(hi)) >= 1e6 || step < 1e-4;
+    var biggest = Math.max.apply(null, ts.map(Math.abs));
+    var power = biggest > 0 ? Math.floor(Math.log10(biggest) + 1e-9) : 0;
     return ts.map(function (v) {
       if (v === 0) return '0';
       if (!exponent) return v.toFixed(Math.max(0, -digit));
-      var significant = Math.min(15, Math.max(1, Math.floor(Math.log10(Math.abs(v))) - digit + 1));
-      return v.toExponential(significant - 1).replace('e+', 'e');
+      var mantissa = power >= 0 ? v / Math.pow(10, power) : v * Math.pow(10, -power);
+      return mantissa.toFixed(Math.min(15, Math.max(0, power - digit))) + 'e' + power;
     });
   }
   /* A tick label as the terminal draws it (viz/plot_draw.c, tick_markup):
-   * "1e-3" as 10 with a superscript -3, "2e4" as 2×10⁴, a leading '-' as a
-   * real minus sign.  SVG text; data-label keeps the plain form. */
-  function tickText(text) {
+   * "2e4" as 2×10⁴, "1e-3" as 10 with a superscript -3 on a log axis
+   * (decades) and 1×10⁻³ on a linear one, a leading '-' as a real minus
+   * sign.  SVG text; data-label keeps the plain form. */
+  function tickText(text, decades) {
     var minus = '\u2212', e = text.indexOf('e'), m = e < 0 ? text : text.slice(0, e), negative = m[0] === '-';
     if (negative) m = m.slice(1);
     if (e < 0) return (negative ? minus : '') + esc(m);
     var x = text.slice(e + 1), below = x[0] === '-';
     if (below || x[0] === '+') x = x.slice(1);
-    return (negative ? minus : '') + (m === '1' ? '' : esc(m) + '\u00d7') + '10<tspan dy="-6" font-size="9">' +
+    return (negative ? minus : '') + (decades && m === '1' ? '' : esc(m) + '\u00d7') + '10<tspan dy="-6" font-size="9">' +
            (below ? minus : '') + esc(x) + '</tspan>';
   }
   function label(v) { return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(6)); }
@@ -593,7 +596,7 @@
       var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
       parts.push('<line x1="' + box.x + '" x2="' + (box.x + box.w) + '" y1="' + y + '" y2="' + y + '" stroke="#eee"/>');
       parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12" data-label="' +
-                 esc(yLabels[i]) + '">' + tickText(yLabels[i]) + '</text>');
+                 esc(yLabels[i]) + '">' + tickText(yLabels[i], log) + '</text>');
     });
     if (titleText) parts.push('<text x="' + (box.x + box.w / 2) + '" y="' + (box.y - 8) + '" text-anchor="middle" font-size="13">' + esc(titleText) + '</text>');
     if (names && names[0]) parts.push('<text class="axisname" x="' + (box.x + box.w / 2) + '" y="' + (box.y + box.h + 32) + '" text-anchor="middle" font-size="13">' + esc(names[0]) + '</text>');
