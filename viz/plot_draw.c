@@ -93,6 +93,34 @@ void plot_text_size(figure *f, const char *text, double size, bool markup, doubl
     *h = (double)logical.height / PANGO_SCALE;
 }
 
+/* text, or its longest start (whole characters) that fits in `room` units
+ * with an ellipsis after it, written into out. */
+enum { ELLIPSIZED_BYTES = 256 };
+static const char *ellipsized(figure *f, const char *text, double size, double room,
+                              char out[ELLIPSIZED_BYTES]) {
+    static const char ellipsis[] = "\xe2\x80\xa6";
+    double w, h;
+    plot_text_size(f, text, size, false, &w, &h);
+    if (w <= room) return text;
+    /* the longest start of the text (whole characters, at most the buffer)
+     * that fits with the ellipsis after it */
+    size_t ends[ELLIPSIZED_BYTES], starts = 0;
+    for (size_t k = 1; text[k - 1] != '\0' && k + sizeof ellipsis <= ELLIPSIZED_BYTES; k++)
+        if ((text[k] & 0xc0) != 0x80) ends[starts++] = k;
+    size_t lo = 0, hi = starts; /* ends[0 .. lo) fit; ends[hi ..) do not */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        snprintf(out, ELLIPSIZED_BYTES, "%.*s%s", (int)ends[mid], text, ellipsis);
+        plot_text_size(f, out, size, false, &w, &h);
+        if (w <= room) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t keep = lo > 0 ? ends[lo - 1] : 0;
+    while (keep > 0 && text[keep - 1] == ' ') keep--;
+    snprintf(out, ELLIPSIZED_BYTES, "%.*s%s", (int)keep, text, ellipsis);
+    return out;
+}
+
 /* Draws text with its box aligned at (x, y); upwards turns it a quarter left
  * (reading bottom to top); halo > 0 outlines it in white first, to read over
  * level curves. */
@@ -286,6 +314,28 @@ void plot_draw_grid(figure *f, const panel *p) {
     cairo_stroke(f->cr);
 }
 
+/* An axis's name at `across` from its side of the frame (the y label's
+ * left edge, the x label's top), centred on the frame (at `centre`) and
+ * moved along to stay within [low, high], the panel's side less
+ * PLOT_EDGE_MARGIN at each end; cut short with an ellipsis when longer.  (A
+ * y label began at the frame's middle and ran upwards, centred across its
+ * left edge: a long one ran off the figure's top, at :zoom 1.5 soonest.) */
+static void axis_name(figure *f, const char *text, double centre, double low, double high, double across,
+                      bool upwards) {
+    if (text == NULL || text[0] == '\0') return;
+    char cut[ELLIPSIZED_BYTES];
+    low += PLOT_EDGE_MARGIN;
+    high -= PLOT_EDGE_MARGIN;
+    text = ellipsized(f, text, LABEL_TEXT, high - low, cut);
+    double w, h;
+    plot_text_size(f, text, LABEL_TEXT, false, &w, &h);
+    centre = fmax(low + w / 2, fmin(high - w / 2, centre));
+    if (upwards)
+        plot_draw_text(f, text, LABEL_TEXT, across, centre, ALIGN_CENTRE, ALIGN_START, true, text_colour);
+    else
+        plot_draw_text(f, text, LABEL_TEXT, centre, across, ALIGN_CENTRE, ALIGN_START, false, text_colour);
+}
+
 void plot_draw_frame_and_labels(figure *f, const panel *p) {
     const plot_axes *a = &p->axes;
     cairo_t *cr = f->cr;
@@ -326,11 +376,9 @@ void plot_draw_frame_and_labels(figure *f, const panel *p) {
         plot_draw_text_styled(f, markup, TICK_TEXT, true, a->left - TICK_LENGTH - 6, y + 0.5,
                          ALIGN_END, ALIGN_CENTRE, false, text_colour, 0);
     }
-    plot_draw_text(f, p->x_label, LABEL_TEXT, (a->left + a->right) / 2,
-              a->bottom + TICK_LENGTH + 4 + tick_height + 6, ALIGN_CENTRE, ALIGN_START, false,
-              text_colour);
-    plot_draw_text(f, p->y_label, LABEL_TEXT, p->x + 12, (a->top + a->bottom) / 2, ALIGN_START,
-              ALIGN_CENTRE, true, text_colour);
+    axis_name(f, p->x_label, (a->left + a->right) / 2, p->x, p->x + p->w,
+              a->bottom + TICK_LENGTH + 4 + tick_height + 6, false);
+    axis_name(f, p->y_label, (a->top + a->bottom) / 2, p->y, p->y + p->h, p->x + 12, true);
 }
 
 /* Liang-Barsky: clips the segment to the rectangle; false when nothing is
@@ -722,12 +770,12 @@ static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_p
     return hidden;
 }
 
-enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = 10, LEGEND_NAME_BYTES = 256 };
+enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = 10 };
 
 /* A legend's entries with their names fitted to the frame. */
 typedef struct fitted_legend {
     legend_entry entries[MAX_LEGEND_ENTRIES];
-    char names[MAX_LEGEND_ENTRIES][LEGEND_NAME_BYTES];
+    char names[MAX_LEGEND_ENTRIES][ELLIPSIZED_BYTES];
 } fitted_legend;
 
 /* The entries, each name too wide for the frame (beside its swatch, inside
@@ -736,33 +784,11 @@ typedef struct fitted_legend {
  * the tick labels, or into the next panel). */
 static const legend_entry *fit_names(figure *f, const plot_axes *a, const legend_entry *entries, int count,
                                      fitted_legend *out) {
-    static const char ellipsis[] = "\xe2\x80\xa6";
     double room = a->right - a->left - 2 * LEGEND_INSET - 2 * LEGEND_PADDING - LEGEND_SWATCH - LEGEND_GAP;
     if (count > MAX_LEGEND_ENTRIES) count = MAX_LEGEND_ENTRIES;
     for (int i = 0; i < count; i++) {
         out->entries[i] = entries[i];
-        double w, h;
-        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
-        if (w <= room) continue;
-        /* the longest start of the name (whole characters, at most the
-         * buffer) that fits with the ellipsis after it */
-        const char *name = entries[i].name;
-        size_t ends[LEGEND_NAME_BYTES], starts = 0;
-        for (size_t k = 1; name[k - 1] != '\0' && k + sizeof ellipsis <= LEGEND_NAME_BYTES; k++)
-            if ((name[k] & 0xc0) != 0x80) ends[starts++] = k;
-        char *text = out->names[i];
-        size_t lo = 0, hi = starts; /* ends[0 .. lo) fit; ends[hi ..) do not */
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            snprintf(text, LEGEND_NAME_BYTES, "%.*s%s", (int)ends[mid], name, ellipsis);
-            plot_text_size(f, text, TICK_TEXT, false, &w, &h);
-            if (w <= room) lo = mid + 1;
-            else hi = mid;
-        }
-        size_t keep = lo > 0 ? ends[lo - 1] : 0;
-        while (keep > 0 && name[keep - 1] == ' ') keep--;
-        snprintf(text, LEGEND_NAME_BYTES, "%.*s%s", (int)keep, name, ellipsis);
-        out->entries[i].name = text;
+        out->entries[i].name = ellipsized(f, entries[i].name, TICK_TEXT, room, out->names[i]);
     }
     return out->entries;
 }

@@ -23,6 +23,9 @@ static const colour text_colour = RGB(25, 25, 25);
 #define LABEL_TEXT 17.0
 #define TITLE_TEXT 22.0
 #define CAPTION_TEXT 14.0
+/* text keeps this far from a panel's edges (the y label's side, the colour
+ * bar's labels) */
+#define PLOT_EDGE_MARGIN 14.0
 
 /* One drawing of the figure. */
 typedef struct figure {
@@ -59,8 +62,9 @@ typedef struct legend_entry {
 bool plot_figure_stopped(figure *f);
 void plot_set_colour(figure *f, colour c, double alpha);
 void plot_text_size(figure *f, const char *text, double size, bool markup, double *w, double *h);
-/* Text with its box aligned at (x, y); upwards reads bottom to top; halo > 0
- * outlines it in white first. */
+/* Text with its box aligned at (x, y); upwards reads bottom to top (the
+ * alignments are then the text's own: horizontal along it, START at its
+ * first letter, the bottom); halo > 0 outlines it in white first. */
 void plot_draw_text_styled(figure *f, const char *text, double size, bool markup, double x, double y,
                            align horizontal, align vertical, bool upwards, colour c, double halo);
 void plot_draw_text(figure *f, const char *text, double size, double x, double y, align horizontal,

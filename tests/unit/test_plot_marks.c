@@ -422,6 +422,53 @@ static void test_axis_names(void **state) {
     viz_plot_free(plot);
 }
 
+/* The rows (or, across, the columns) with dark pixels in [x0, x1) x [y0, y1):
+ * the first and the last; false when there are none. */
+static bool dark_span(const image *img, int x0, int y0, int x1, int y1, bool across, int *first, int *last) {
+    *first = -1;
+    for (int i = across ? x0 : y0; i < (across ? x1 : y1); i++) {
+        bool any = across ? dark_pixels(img, i, y0, i + 1, y1) > 0 : dark_pixels(img, x0, i, x1, i + 1) > 0;
+        if (!any) continue;
+        if (*first < 0) *first = i;
+        *last = i;
+    }
+    return *first >= 0;
+}
+
+/* At :zoom 1.5 (a projector) the axes' names stay wholly inside the figure,
+ * 14 units (21 px) from its edges: one too long is cut short with an
+ * ellipsis (a long y label ran off the figure's top, a long x label off
+ * both sides), one that fits is centred on its frame (a y label began at
+ * the frame's middle and ran upwards). */
+static void test_axis_names_stay_in_the_figure(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    viz_plot_set_zoom(plot, 1.5);
+    for (int i = 0; i < 50; i++) viz_plot_append(plot, "loss", 1.0 / (i + 1), err);
+    const char *long_name = "training loss (cross entropy, mean over the batch, averaged again over the epoch)";
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_SERIES, k == 0 ? long_name : "",
+                                             k == 0 ? long_name : "training loss", err), 0);
+        image img;
+        save_and_load(plot, &img);
+        int w = img.surface->w, h = img.surface->h, left, top, right, bottom, first, last;
+        assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, &left, &top, &right, &bottom));
+        /* the y label: left of the tick labels */
+        assert_true(dark_span(&img, 0, 0, left / 2, h, false, &first, &last));
+        printf("    y label %s: rows %d to %d of %d, the frame's %d to %d\n", k == 0 ? "too long" : "that fits", first,
+               last, h, top, bottom);
+        assert_true(first >= 21 && last < h - 21);
+        if (k == 0) assert_true(last - first > h * 3 / 4); /* cut short, not left out */
+        else assert_true(abs((first + last) - (top + bottom)) <= 6);
+        /* the x label: below the tick labels */
+        assert_true(dark_span(&img, 0, bottom + 45, w, h, true, &first, &last));
+        printf("    x label: columns %d to %d of %d, the frame's %d to %d\n", first, last, w, left, right);
+        assert_true(first >= 21 && last < w - 21);
+        if (k == 1) assert_true(abs((first + last) - (left + right)) <= 6); /* "step" */
+        release(&img);
+    }
+    viz_plot_free(plot);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_series_is_replaced),
@@ -434,6 +481,7 @@ int main(void) {
         cmocka_unit_test(test_savefig_time_is_linear_in_points),
         cmocka_unit_test(test_interrupted_savefig_writes_nothing),
         cmocka_unit_test(test_axis_names),
+        cmocka_unit_test(test_axis_names_stay_in_the_figure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
