@@ -282,7 +282,7 @@ void plot_layout_panel(figure *f, panel *p) {
         plot_linear_ticks(&p->y_ticks, a->y_min, a->y_max, y_target, false);
     double widest = widest_label(f, &p->y_ticks);
     double left = floor(p->x + 14 + label_height + 10 + widest + 6 + TICK_LENGTH);
-    double right = floor(p->x + p->w - 28);
+    double right = floor(p->x + p->w - PLOT_FRAME_RIGHT_MARGIN);
     if (right - left < 40) right = left + 40;
     a->left = left;
     a->right = right;
@@ -1050,7 +1050,7 @@ static void contour_panel(figure *f, panel *p) {
     p->x_label = names.x;
     p->y_label = names.y;
     p->integer_x = false;
-    double bar = plot_maps_colour_bar_room(plot);
+    double bar = plot_maps_colour_bar_room(f);
     p->w -= bar;
     plot_layout_panel(f, p);
     p->w += bar;

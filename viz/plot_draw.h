@@ -26,6 +26,7 @@ static const colour text_colour = RGB(25, 25, 25);
 /* text keeps this far from a panel's edges (the y label's side, the colour
  * bar's labels) */
 #define PLOT_EDGE_MARGIN 14.0
+#define PLOT_FRAME_RIGHT_MARGIN 28.0 /* right of a panel's frame */
 
 /* One drawing of the figure. */
 typedef struct figure {
@@ -85,8 +86,9 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which, const
 
 /* ---- plot_maps.c: the pictures of learning ---------------------------------- */
 
-/* Units to keep free right of the map panel's frame for the field's colour bar. */
-double plot_maps_colour_bar_room(const viz_plot *plot);
+/* Units to keep free right of the map panel's frame for the field's colour bar
+ * (its labels measured: they end PLOT_EDGE_MARGIN inside the panel). */
+double plot_maps_colour_bar_room(figure *f);
 /* Under everything else in the map panel: the field (a boundary's heat map)
  * and its threshold's curve. */
 void plot_maps_draw_field(figure *f, const plot_axes *a);

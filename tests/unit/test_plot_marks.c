@@ -469,6 +469,49 @@ static void test_axis_names_stay_in_the_figure(void **state) {
     viz_plot_free(plot);
 }
 
+/* A colour bar's labels as wide as "-0.000254" (a small model's output),
+ * "0.125" right of eight classes' bars, a wide matrix's "-0.000219": at
+ * zoom 1 and 1.5 they are drawn, and end 14 units inside the figure's right
+ * edge as text does at its left (they ran to the edge and were cut). */
+static void test_colour_bar_labels_keep_the_margin(void **state) {
+    enum { N = 20 };
+    static double one[N * N], eight[N * N * 8], wide[2 * 12];
+    for (int row = 0; row < N; row++)
+        for (int column = 0; column < N; column++) {
+            one[row * N + column] = 2.54e-4 * (column - row) / (N - 1);
+            double angle = atan2(row - 9.5, column - 9.5);
+            for (int k = 0; k < 8; k++) eight[(row * N + column) * 8 + k] = 3 * cos(angle - k * 0.785398);
+        }
+    for (int i = 0; i < 24; i++) wide[i] = 2.19e-4 * sin(i * 1.7);
+    for (int zoom = 0; zoom < 2; zoom++) {
+        for (int picture = 0; picture < 3; picture++) {
+            viz_plot *plot = viz_plot_new(true);
+            viz_plot_set_zoom(plot, zoom == 0 ? 1 : 1.5);
+            viz_plot_panel panel = picture < 2 ? VIZ_PLOT_PANEL_CONTOUR : VIZ_PLOT_PANEL_HEATMAP;
+            if (picture == 0) assert_int_equal(viz_plot_field(plot, one, N, N, 1, -1, 1, -1, 1, 0, err), 0);
+            if (picture == 1) assert_int_equal(viz_plot_field(plot, eight, N, N, 8, -1, 1, -1, 1, 0.5, err), 0);
+            if (picture == 2) assert_int_equal(viz_plot_heatmap(plot, wide, 2, 12, "small weights", err), 0);
+            image img;
+            save_and_load(plot, &img);
+            int w = img.surface->w, h = img.surface->h, right;
+            assert_true(viz_plot_panel_box(plot, panel, NULL, NULL, &right, NULL));
+            /* the labels start right of the bar: 16 units off the picture, the
+             * bar 16 wide (eight classes' 64), 5 more */
+            double scale = zoom == 0 ? 1 : 1.5;
+            int labels = right + (int)ceil((picture == 1 ? 85 : 37) * scale), margin = (int)(14 * scale), inked = 0;
+            for (int y = 0; y < h; y++)
+                for (int x = w - margin; x < w; x++) inked += !white(pixel_at(&img, x, y));
+            int label_pixels = dark_pixels(&img, labels, 0, w, h);
+            printf("    zoom %g, picture %d: label pixels %d, %d inked in the last %d columns\n", scale, picture,
+                   label_pixels, inked, margin);
+            assert_true(label_pixels > 60);
+            assert_int_equal(inked, 0);
+            release(&img);
+            viz_plot_free(plot);
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_series_is_replaced),
@@ -482,6 +525,7 @@ int main(void) {
         cmocka_unit_test(test_interrupted_savefig_writes_nothing),
         cmocka_unit_test(test_axis_names),
         cmocka_unit_test(test_axis_names_stay_in_the_figure),
+        cmocka_unit_test(test_colour_bar_labels_keep_the_margin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
