@@ -4,7 +4,8 @@
  *   plot_contour.c  contour levels and marching squares
  *   plot_ticks.c    nice ticks and their labels, linear and log
  *   plot_draw.c     the figure through Cairo (text by Pango): panels, frames,
- *                   grid, data, legends, title, marks
+ *                   grid, data, title, marks, what a legend would hide
+ *   plot_legend.c   a panel's legend: its names, its place, its drawing
  *   plot_maps_data.c  the pictures of learning recorded (class points, fields,
  *                   heat maps, image grids, the network's units) and their
  *                   colours, scales and labels: no Cairo (the web page's too)
