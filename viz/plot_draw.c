@@ -725,8 +725,19 @@ static void draw_marks(figure *f, const plot_axes *a) {
 
 /* ---- what a legend would hide -------------------------------------------------- */
 
-static bool in_box(plot_box b, double x, double y) {
-    return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h;
+/* True when what is drawn at (x, y), a disc of `radius` (0: a line's
+ * point), overlaps the box: a dot whose centre is just outside it is still
+ * half under it. */
+static bool in_box(plot_box b, double x, double y, double radius) {
+    if (!isfinite(x) || !isfinite(y)) return false;
+    if (!(radius > 0)) return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h;
+    double dx = fmax(fmax(b.x - x, x - (b.x + b.w)), 0), dy = fmax(fmax(b.y - y, y - (b.y + b.h)), 0);
+    return dx * dx + dy * dy < radius * radius;
+}
+
+/* The radius of the dots a series draws at its points; 0 for none. */
+static double series_dot_radius(const plot_series *s) {
+    return s->points ? DATA_DOT_RADIUS : s->xs == NULL && s->count <= SMALL_SERIES ? SERIES_DOT_RADIUS : 0;
 }
 
 size_t plot_points_under(const viz_plot *plot, const plot_axes *a, viz_plot_panel which, plot_box b) {
@@ -736,21 +747,29 @@ size_t plot_points_under(const viz_plot *plot, const plot_axes *a, viz_plot_pane
             const plot_series *s = &plot->series[k];
             if (!plot_series_in_panel(s, which)) continue;
             size_t stride = s->count / 2000 + 1;
+            double dot = series_dot_radius(s);
             for (size_t i = 0; i < s->count; i += stride) {
                 double y;
-                if (value_pixel(a, s->values[i], &y) && in_box(b, plot_to_pixel_x(a, series_x(s, i)), y))
+                if (value_pixel(a, s->values[i], &y) && in_box(b, plot_to_pixel_x(a, series_x(s, i)), y, dot))
                     hidden++;
             }
         }
     } else {
         for (size_t k = 0; k < plot->path_count; k++) {
             const plot_path *path = &plot->paths[k];
-            size_t stride = path->count / 2000 + 1;
+            size_t stride = path->count / 2000 + 1, first, last;
+            double dot = path->count <= SMALL_PATH ? PATH_DOT_RADIUS : 0;
             for (size_t i = 0; i < path->count; i += stride)
-                if (in_box(b, plot_to_pixel_x(a, path->xs[i]), plot_to_pixel_y(a, path->ys[i]))) hidden++;
+                hidden += in_box(b, plot_to_pixel_x(a, path->xs[i]), plot_to_pixel_y(a, path->ys[i]), dot);
+            if (!path_ends(path, &first, &last)) continue;
+            /* its start's ring (to its halo's edge) and its current point's disc (and rim) */
+            double ring = MARKER_RADIUS + 3.2 * earlier_starts_here(a, plot, k) + 2.6;
+            hidden += in_box(b, plot_to_pixel_x(a, path->xs[first]), plot_to_pixel_y(a, path->ys[first]), ring);
+            hidden += in_box(b, plot_to_pixel_x(a, path->xs[last - 1]), plot_to_pixel_y(a, path->ys[last - 1]),
+                             MARKER_RADIUS + 0.7);
         }
         for (size_t k = 0; k < plot->mark_count; k++)
-            if (in_box(b, plot_to_pixel_x(a, plot->marks[k].x), plot_to_pixel_y(a, plot->marks[k].y)))
+            if (in_box(b, plot_to_pixel_x(a, plot->marks[k].x), plot_to_pixel_y(a, plot->marks[k].y), MARK_SIZE + 3))
                 hidden += 50;
         /* a dot whose centre is just outside the box is still half under it */
         const double dot = 6;
@@ -802,10 +821,7 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     for (size_t k = 0; k < plot->series_count && count < PLOT_MAX_LEGEND_ENTRIES; k++) {
         const plot_series *s = &plot->series[k];
         if (!plot_series_in_panel(s, which)) continue;
-        double dot = s->points                                  ? DATA_DOT_RADIUS
-                     : s->xs == NULL && s->count <= SMALL_SERIES ? SERIES_DOT_RADIUS
-                                                                 : 0;
-        entries[count++] = (legend_entry){s->name, plot_series_colour(plot, s), dot, !s->points,
+        entries[count++] = (legend_entry){s->name, plot_series_colour(plot, s), series_dot_radius(s), !s->points,
                                           plot_series_dash(plot, s)};
     }
     plot_layout_panel(f, p);

@@ -512,6 +512,102 @@ static void test_colour_bar_labels_keep_the_margin(void **state) {
     }
 }
 
+/* The legend's box as drawn, in pixels: the columns and rows from its
+ * border's top and bottom edges (RGB(200, 200, 200) in runs of 8 or more:
+ * a text's edge has the odd such pixel).  False when none is drawn. */
+static bool drawn_legend(const image *img, int *x0, int *y0, int *x1, int *y1) {
+    *x0 = *y0 = 1 << 30;
+    *x1 = *y1 = -1;
+    for (int y = 0; y < img->surface->h; y++)
+        for (int x = 0, run = 0; x < img->surface->w; x++) {
+            SDL_Color c = pixel_at(img, x, y);
+            run = c.r == 200 && c.g == 200 && c.b == 200 ? run + 1 : 0;
+            if (run < 8) continue;
+            *x0 = x - 7 < *x0 ? x - 7 : *x0;
+            *x1 = x > *x1 ? x : *x1;
+            *y0 = y < *y0 ? y : *y0;
+            *y1 = y > *y1 ? y : *y1;
+        }
+    return *x1 >= 0 && *y1 > *y0;
+}
+
+/* How far (x, y) is from the legend's box [x0, x1 + 1) x [y0, y1 + 1), in
+ * pixels: 0 inside it. */
+static double gap_to_legend(const int box[4], double x, double y) {
+    double dx = fmax(fmax(box[0] - x, x - (box[2] + 1)), 0), dy = fmax(fmax(box[1] - y, y - (box[3] + 1)), 0);
+    return hypot(dx, dy);
+}
+
+/* Draws the plot: its legend's box as drawn (x0, y0, x1, y1) and the pixel
+ * of the panel's data point (x, y). */
+static void legend_and_pixel(viz_plot *plot, viz_plot_panel panel, int box[4], double x, double y, double *px,
+                             double *py) {
+    image img;
+    save_and_load(plot, &img);
+    assert_true(drawn_legend(&img, &box[0], &box[1], &box[2], &box[3]));
+    pixel_of(plot, panel, x, y, px, py);
+    release(&img);
+}
+
+/* A legend counts a dot as hidden when its disc overlaps the legend's box,
+ * not only its centre: a row of data dots (radius 3.6) whose centres lie
+ * 1.5 px below where the legend went, and a path's current point (its disc
+ * 6.5 across and a rim) 3 px below it, each half under the legend before,
+ * send the legend elsewhere; no disc drawn overlaps it. */
+static void test_legend_leaves_dots_at_its_edge_whole(void **state) {
+    /* the data: dots at the range's corners, and a row across at height v */
+    double xs[45], ys[45];
+    int box[4];
+    double v = 0.5;
+    for (int pass = 0; pass < 2; pass++) {
+        viz_plot *plot = viz_plot_new(true);
+        for (int i = 0; i < 4; i++) xs[i] = i % 2, ys[i] = i / 2;
+        for (int i = 0; i < 41; i++) xs[4 + i] = i / 40.0, ys[4 + i] = v;
+        assert_int_equal(viz_plot_series(plot, "data", xs, ys, 45, true, err), 0);
+        double px, py, bottom_y;
+        legend_and_pixel(plot, VIZ_PLOT_PANEL_XY, box, 0, 0, &px, &bottom_y);
+        pixel_of(plot, VIZ_PLOT_PANEL_XY, 0, 1, &px, &py);
+        if (pass == 0) {
+            /* the row's centres 1.5 px below the legend's box (the range is the corners') */
+            v = (box[3] + 1 + 1.5 - bottom_y) / (py - bottom_y);
+        } else {
+            double nearest = INFINITY;
+            for (int i = 0; i < 45; i++) {
+                pixel_of(plot, VIZ_PLOT_PANEL_XY, xs[i], ys[i], &px, &py);
+                nearest = fmin(nearest, gap_to_legend(box, px, py));
+            }
+            printf("    the row at %g: the nearest dot's centre %.1f px from the legend\n", v, nearest);
+            assert_true(nearest >= 3.6 - 0.5);
+        }
+        viz_plot_free(plot);
+    }
+    /* paths: a cross, and a short path from the middle whose current point
+     * goes just below where the legend went */
+    double target_x = 0.5, target_y = 0.5;
+    for (int pass = 0; pass < 2; pass++) {
+        viz_plot *plot = viz_plot_new(true);
+        for (int i = 0; i <= 10; i++) {
+            assert_int_equal(viz_plot_track(plot, "up", i / 10.0, i / 10.0, err), 0);
+            assert_int_equal(viz_plot_track(plot, "down", i / 10.0, 1 - i / 10.0, err), 0);
+        }
+        assert_int_equal(viz_plot_track(plot, "last", 0.5, 0.5, err), 0);
+        assert_int_equal(viz_plot_track(plot, "last", target_x, target_y, err), 0);
+        double px, py, x0, y0, x1, y1;
+        legend_and_pixel(plot, VIZ_PLOT_PANEL_CONTOUR, box, 0, 0, &x0, &y0);
+        pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 1, 1, &x1, &y1);
+        if (pass == 0) {
+            target_x = ((box[0] + box[2]) / 2.0 - x0) / (x1 - x0);
+            target_y = (box[3] + 1 + 3 - y0) / (y1 - y0);
+        } else {
+            pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, target_x, target_y, &px, &py);
+            double gap = gap_to_legend(box, px, py);
+            printf("    the current point at (%g, %g): %.1f px from the legend\n", target_x, target_y, gap);
+            assert_true(gap >= 6.5 + 0.7 - 0.5);
+        }
+        viz_plot_free(plot);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_series_is_replaced),
@@ -526,6 +622,7 @@ int main(void) {
         cmocka_unit_test(test_axis_names),
         cmocka_unit_test(test_axis_names_stay_in_the_figure),
         cmocka_unit_test(test_colour_bar_labels_keep_the_margin),
+        cmocka_unit_test(test_legend_leaves_dots_at_its_edge_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
