@@ -1,6 +1,7 @@
 /* test_plot_files.c — live plots, headless, as test_plot.c checks them: the
  * figure's files (PNG, SVG, PDF) and their words, zoom, the page's PNG, a
- * headless session opening no window; ticks at nice numbers. */
+ * headless session opening no window; ticks at nice numbers, one style of
+ * label per axis (in the drawn figure's words too). */
 #include "plot_test_util.h"
 
 /* ---- files: PNG, SVG, PDF, zoom ------------------------------------------------- */

@@ -1,7 +1,8 @@
 /* test_plot_marks.c — live plots, headless, as test_plot.c checks them:
  * whole series replaced, legends, titles, marks and their labels, several
  * paths, savefig's time and interruption, contour levels as asked, the
- * axes' names. */
+ * axes' names; at :zoom 1.5 too, the axes' names and the colour bars'
+ * labels inside the figure, and a legend clear of the dots at its edge. */
 #include "plot_test_util.h"
 
 /* ---- whole series, titles, marks, several paths -------------------------------- */
