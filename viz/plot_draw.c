@@ -1,7 +1,8 @@
 /* plot_draw.c — composing the figure with Cairo, text by Pango: up to three
  * panels side by side (losses by step left, whole (x, y) series in the
  * middle, the contour with its paths and marks right), each with its range,
- * frame, grid, ticks, labels, data and legend, and the title above them.
+ * frame, grid, ticks, labels, data and legend (plot_legend.c places and
+ * draws it), and the title above them.
  * The window and every saved file call plot_draw_figure, so they look alike.
  *
  * Sizes below are in figure units: one unit is one device pixel at zoom 1;
@@ -18,7 +19,6 @@
 enum {
     SMALL_SERIES = 40, /* series this short also get a dot per point */
     SMALL_PATH = 120,  /* paths this short get a dot per point */
-    MAX_LEGEND_ENTRIES = 16,
     /* Cairo's cost of one stroke or fill grows faster than its size (a
      * line through 100,000 unsorted points crosses itself everywhere), so
      * long lines and many dots go in pieces of this many segments or dots:
@@ -41,7 +41,6 @@ enum {
 
 static const colour grid_colour = RGB(232, 232, 232);
 static const colour caption_colour = RGB(95, 95, 95);
-static const colour legend_border = RGB(200, 200, 200);
 
 /* Level curves, lowest level first: indigo through teal to a light green, so
  * the curves near the minimum, where the paths go, are the strongest. */
@@ -93,6 +92,31 @@ void plot_text_size(figure *f, const char *text, double size, bool markup, doubl
     *h = (double)logical.height / PANGO_SCALE;
 }
 
+const char *plot_ellipsized(figure *f, const char *text, double size, double room,
+                            char out[PLOT_ELLIPSIZED_BYTES]) {
+    static const char ellipsis[] = "\xe2\x80\xa6";
+    double w, h;
+    plot_text_size(f, text, size, false, &w, &h);
+    if (w <= room) return text;
+    /* the longest start of the text (whole characters, at most the buffer)
+     * that fits with the ellipsis after it */
+    size_t ends[PLOT_ELLIPSIZED_BYTES], starts = 0;
+    for (size_t k = 1; text[k - 1] != '\0' && k + sizeof ellipsis <= PLOT_ELLIPSIZED_BYTES; k++)
+        if ((text[k] & 0xc0) != 0x80) ends[starts++] = k;
+    size_t lo = 0, hi = starts; /* ends[0 .. lo) fit; ends[hi ..) do not */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        snprintf(out, PLOT_ELLIPSIZED_BYTES, "%.*s%s", (int)ends[mid], text, ellipsis);
+        plot_text_size(f, out, size, false, &w, &h);
+        if (w <= room) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t keep = lo > 0 ? ends[lo - 1] : 0;
+    while (keep > 0 && text[keep - 1] == ' ') keep--;
+    snprintf(out, PLOT_ELLIPSIZED_BYTES, "%.*s%s", (int)keep, text, ellipsis);
+    return out;
+}
+
 /* Draws text with its box aligned at (x, y); upwards turns it a quarter left
  * (reading bottom to top); halo > 0 outlines it in white first, to read over
  * level curves. */
@@ -129,9 +153,10 @@ void plot_draw_text(figure *f, const char *text, double size, double x, double y
     plot_draw_text_styled(f, text, size, false, x, y, horizontal, vertical, upwards, c, 0);
 }
 
-/* A tick label as markup: "1e-3" as 10 with a superscript -3, "2e4" as
- * 2×10⁴, a leading '-' as a real minus sign. */
-static void tick_markup(const char *label, char *out, size_t size) {
+/* A tick label as markup: "2e4" as 2×10⁴, "1e-3" as 10 with a superscript
+ * -3 on a log axis (decades) and 1×10⁻³ on a linear one, whose labels all
+ * carry their mantissa; a leading '-' as a real minus sign. */
+static void tick_markup(const char *label, bool decades, char *out, size_t size) {
     char mantissa[32];
     const char *e = strchr(label, 'e');
     const char *minus = "\xe2\x88\x92";
@@ -149,7 +174,7 @@ static void tick_markup(const char *label, char *out, size_t size) {
     const char *exponent = e + 1;
     bool negative_exponent = exponent[0] == '-';
     if (negative_exponent || exponent[0] == '+') exponent++;
-    if (strcmp(digits, "1") == 0)
+    if (decades && strcmp(digits, "1") == 0)
         snprintf(out, size, "%s10<sup>%s%s</sup>", negative ? minus : "",
                  negative_exponent ? minus : "", exponent);
     else
@@ -228,7 +253,7 @@ static double widest_label(figure *f, const plot_tick_list *ticks) {
         if (!ticks->items[i].major) continue;
         char markup[96];
         double w, h;
-        tick_markup(ticks->items[i].label, markup, sizeof markup);
+        tick_markup(ticks->items[i].label, ticks->decades, markup, sizeof markup);
         plot_text_size(f, markup, TICK_TEXT, true, &w, &h);
         if (w > widest) widest = w;
     }
@@ -253,7 +278,7 @@ void plot_layout_panel(figure *f, panel *p) {
         plot_linear_ticks(&p->y_ticks, a->y_min, a->y_max, y_target, false);
     double widest = widest_label(f, &p->y_ticks);
     double left = floor(p->x + 14 + label_height + 10 + widest + 6 + TICK_LENGTH);
-    double right = floor(p->x + p->w - 28);
+    double right = floor(p->x + p->w - PLOT_FRAME_RIGHT_MARGIN);
     if (right - left < 40) right = left + 40;
     a->left = left;
     a->right = right;
@@ -285,6 +310,28 @@ void plot_draw_grid(figure *f, const panel *p) {
     cairo_stroke(f->cr);
 }
 
+/* An axis's name at `across` from its side of the frame (the y label's
+ * left edge, the x label's top), centred on the frame (at `centre`) and
+ * moved along to stay within [low, high], the panel's side less
+ * PLOT_EDGE_MARGIN at each end; cut short with an ellipsis when longer.  (A
+ * y label began at the frame's middle and ran upwards, centred across its
+ * left edge: a long one ran off the figure's top, at :zoom 1.5 soonest.) */
+static void axis_name(figure *f, const char *text, double centre, double low, double high, double across,
+                      bool upwards) {
+    if (text == NULL || text[0] == '\0') return;
+    char cut[PLOT_ELLIPSIZED_BYTES];
+    low += PLOT_EDGE_MARGIN;
+    high -= PLOT_EDGE_MARGIN;
+    text = plot_ellipsized(f, text, LABEL_TEXT, high - low, cut);
+    double w, h;
+    plot_text_size(f, text, LABEL_TEXT, false, &w, &h);
+    centre = fmax(low + w / 2, fmin(high - w / 2, centre));
+    if (upwards)
+        plot_draw_text(f, text, LABEL_TEXT, across, centre, ALIGN_CENTRE, ALIGN_START, true, text_colour);
+    else
+        plot_draw_text(f, text, LABEL_TEXT, centre, across, ALIGN_CENTRE, ALIGN_START, false, text_colour);
+}
+
 void plot_draw_frame_and_labels(figure *f, const panel *p) {
     const plot_axes *a = &p->axes;
     cairo_t *cr = f->cr;
@@ -313,7 +360,7 @@ void plot_draw_frame_and_labels(figure *f, const panel *p) {
         const plot_tick *t = &p->x_ticks.items[i];
         double x = floor(plot_to_pixel_x(a, t->position));
         if (x < a->left || x > a->right) continue;
-        tick_markup(t->label, markup, sizeof markup);
+        tick_markup(t->label, p->x_ticks.decades, markup, sizeof markup);
         plot_draw_text_styled(f, markup, TICK_TEXT, true, x + 0.5, a->bottom + TICK_LENGTH + 4,
                          ALIGN_CENTRE, ALIGN_START, false, text_colour, 0);
     }
@@ -321,15 +368,13 @@ void plot_draw_frame_and_labels(figure *f, const panel *p) {
         const plot_tick *t = &p->y_ticks.items[i];
         double y = floor(plot_to_pixel_y(a, t->position));
         if (y < a->top || y > a->bottom || !t->major) continue;
-        tick_markup(t->label, markup, sizeof markup);
+        tick_markup(t->label, p->y_ticks.decades, markup, sizeof markup);
         plot_draw_text_styled(f, markup, TICK_TEXT, true, a->left - TICK_LENGTH - 6, y + 0.5,
                          ALIGN_END, ALIGN_CENTRE, false, text_colour, 0);
     }
-    plot_draw_text(f, p->x_label, LABEL_TEXT, (a->left + a->right) / 2,
-              a->bottom + TICK_LENGTH + 4 + tick_height + 6, ALIGN_CENTRE, ALIGN_START, false,
-              text_colour);
-    plot_draw_text(f, p->y_label, LABEL_TEXT, p->x + 12, (a->top + a->bottom) / 2, ALIGN_START,
-              ALIGN_CENTRE, true, text_colour);
+    axis_name(f, p->x_label, (a->left + a->right) / 2, p->x, p->x + p->w,
+              a->bottom + TICK_LENGTH + 4 + tick_height + 6, false);
+    axis_name(f, p->y_label, (a->top + a->bottom) / 2, p->y, p->y + p->h, p->x + 12, true);
 }
 
 /* Liang-Barsky: clips the segment to the rectangle; false when nothing is
@@ -678,225 +723,59 @@ static void draw_marks(figure *f, const plot_axes *a) {
     }
 }
 
-/* ---- legend ------------------------------------------------------------------ */
+/* ---- what a legend would hide -------------------------------------------------- */
 
-
-typedef struct box {
-    double x, y, w, h;
-} box;
-
-static bool in_box(box b, double x, double y) {
-    return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h;
+/* True when what is drawn at (x, y), a disc of `radius` (0: a line's
+ * point), overlaps the box: a dot whose centre is just outside it is still
+ * half under it. */
+static bool in_box(plot_box b, double x, double y, double radius) {
+    if (!isfinite(x) || !isfinite(y)) return false;
+    if (!(radius > 0)) return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h;
+    double dx = fmax(fmax(b.x - x, x - (b.x + b.w)), 0), dy = fmax(fmax(b.y - y, y - (b.y + b.h)), 0);
+    return dx * dx + dy * dy < radius * radius;
 }
 
-/* How many of the drawn points the box would hide (sampled on long data):
- * the legend goes in the corner that hides the fewest. */
-static size_t points_in_box(const viz_plot *plot, const plot_axes *a, viz_plot_panel which, box b) {
+/* The radius of the dots a series draws at its points; 0 for none. */
+static double series_dot_radius(const plot_series *s) {
+    return s->points ? DATA_DOT_RADIUS : s->xs == NULL && s->count <= SMALL_SERIES ? SERIES_DOT_RADIUS : 0;
+}
+
+size_t plot_points_under(const viz_plot *plot, const plot_axes *a, viz_plot_panel which, plot_box b) {
     size_t hidden = 0;
     if (which != VIZ_PLOT_PANEL_CONTOUR) {
         for (size_t k = 0; k < plot->series_count; k++) {
             const plot_series *s = &plot->series[k];
             if (!plot_series_in_panel(s, which)) continue;
             size_t stride = s->count / 2000 + 1;
+            double dot = series_dot_radius(s);
             for (size_t i = 0; i < s->count; i += stride) {
                 double y;
-                if (value_pixel(a, s->values[i], &y) && in_box(b, plot_to_pixel_x(a, series_x(s, i)), y))
+                if (value_pixel(a, s->values[i], &y) && in_box(b, plot_to_pixel_x(a, series_x(s, i)), y, dot))
                     hidden++;
             }
         }
     } else {
         for (size_t k = 0; k < plot->path_count; k++) {
             const plot_path *path = &plot->paths[k];
-            size_t stride = path->count / 2000 + 1;
+            size_t stride = path->count / 2000 + 1, first, last;
+            double dot = path->count <= SMALL_PATH ? PATH_DOT_RADIUS : 0;
             for (size_t i = 0; i < path->count; i += stride)
-                if (in_box(b, plot_to_pixel_x(a, path->xs[i]), plot_to_pixel_y(a, path->ys[i]))) hidden++;
+                hidden += in_box(b, plot_to_pixel_x(a, path->xs[i]), plot_to_pixel_y(a, path->ys[i]), dot);
+            if (!path_ends(path, &first, &last)) continue;
+            /* its start's ring (to its halo's edge) and its current point's disc (and rim) */
+            double ring = MARKER_RADIUS + 3.2 * earlier_starts_here(a, plot, k) + 2.6;
+            hidden += in_box(b, plot_to_pixel_x(a, path->xs[first]), plot_to_pixel_y(a, path->ys[first]), ring);
+            hidden += in_box(b, plot_to_pixel_x(a, path->xs[last - 1]), plot_to_pixel_y(a, path->ys[last - 1]),
+                             MARKER_RADIUS + 0.7);
         }
         for (size_t k = 0; k < plot->mark_count; k++)
-            if (in_box(b, plot_to_pixel_x(a, plot->marks[k].x), plot_to_pixel_y(a, plot->marks[k].y)))
+            if (in_box(b, plot_to_pixel_x(a, plot->marks[k].x), plot_to_pixel_y(a, plot->marks[k].y), MARK_SIZE + 3))
                 hidden += 50;
         /* a dot whose centre is just outside the box is still half under it */
         const double dot = 6;
         hidden += plot_maps_points_in(plot, a, b.x - dot, b.y - dot, b.x + b.w + dot, b.y + b.h + dot);
     }
     return hidden;
-}
-
-enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = 10, LEGEND_NAME_BYTES = 256 };
-
-/* A legend's entries with their names fitted to the frame. */
-typedef struct fitted_legend {
-    legend_entry entries[MAX_LEGEND_ENTRIES];
-    char names[MAX_LEGEND_ENTRIES][LEGEND_NAME_BYTES];
-} fitted_legend;
-
-/* The entries, each name too wide for the frame (beside its swatch, inside
- * the legend's padding and inset) cut short with an ellipsis, so the legend
- * stays inside the frame (a long series name went past its left edge, over
- * the tick labels, or into the next panel). */
-static const legend_entry *fit_names(figure *f, const plot_axes *a, const legend_entry *entries, int count,
-                                     fitted_legend *out) {
-    static const char ellipsis[] = "\xe2\x80\xa6";
-    double room = a->right - a->left - 2 * LEGEND_INSET - 2 * LEGEND_PADDING - LEGEND_SWATCH - LEGEND_GAP;
-    if (count > MAX_LEGEND_ENTRIES) count = MAX_LEGEND_ENTRIES;
-    for (int i = 0; i < count; i++) {
-        out->entries[i] = entries[i];
-        double w, h;
-        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
-        if (w <= room) continue;
-        /* the longest start of the name (whole characters, at most the
-         * buffer) that fits with the ellipsis after it */
-        const char *name = entries[i].name;
-        size_t ends[LEGEND_NAME_BYTES], starts = 0;
-        for (size_t k = 1; name[k - 1] != '\0' && k + sizeof ellipsis <= LEGEND_NAME_BYTES; k++)
-            if ((name[k] & 0xc0) != 0x80) ends[starts++] = k;
-        char *text = out->names[i];
-        size_t lo = 0, hi = starts; /* ends[0 .. lo) fit; ends[hi ..) do not */
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            snprintf(text, LEGEND_NAME_BYTES, "%.*s%s", (int)ends[mid], name, ellipsis);
-            plot_text_size(f, text, TICK_TEXT, false, &w, &h);
-            if (w <= room) lo = mid + 1;
-            else hi = mid;
-        }
-        size_t keep = lo > 0 ? ends[lo - 1] : 0;
-        while (keep > 0 && name[keep - 1] == ' ') keep--;
-        snprintf(text, LEGEND_NAME_BYTES, "%.*s%s", (int)keep, name, ellipsis);
-        out->entries[i].name = text;
-    }
-    return out->entries;
-}
-
-/* The legend's place: the corner, or else the place along the top or
- * bottom edge, that hides the fewest points, or with `inside` (a map, where
- * data may leave a hole: ten classes in a ring) one of nine places within,
- * the middle first, when every edge hides some; *hidden says how many. */
-static box legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
-                        int count, bool inside, double *row_out, size_t *hidden_out) {
-    const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING, inset = LEGEND_INSET;
-    fitted_legend fitted;
-    entries = fit_names(f, a, entries, count, &fitted);
-    double widest = 0, row = 0;
-    for (int i = 0; i < count; i++) {
-        double w, h;
-        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
-        if (w > widest) widest = w;
-        if (h > row) row = h;
-    }
-    row += 4;
-    double width = ceil(padding * 2 + swatch + gap + widest);
-    double height = ceil(padding * 2 + row * count - 4);
-    /* the corners first (a tie goes to them), then places along the top and
-     * the bottom edge: a wave's peaks fill every corner, its troughs leave
-     * room at the top between them */
-    enum { ALONG = 7, WITHIN = 9, PLACES = 4 + 2 * ALONG + WITHIN };
-    box corners[PLACES] = {
-        {a->right - inset - width, a->top + inset, width, height},
-        {a->left + inset, a->top + inset, width, height},
-        {a->right - inset - width, a->bottom - inset - height, width, height},
-        {a->left + inset, a->bottom - inset - height, width, height},
-    };
-    int places = 4;
-    double span = a->right - a->left - 2 * inset - width;
-    for (int i = 1; span > 0 && i <= ALONG; i++) {
-        double x = a->left + inset + span * i / (ALONG + 1);
-        corners[places++] = (box){x, a->top + inset, width, height};
-        corners[places++] = (box){x, a->bottom - inset - height, width, height};
-    }
-    double tall = a->bottom - a->top - 2 * inset - height;
-    for (int i = 0; inside && span > 0 && tall > 0 && i < WITHIN; i++) {
-        static const int at[WITHIN][2] = {{2, 2}, {1, 2}, {3, 2}, {2, 1}, {2, 3}, {1, 1}, {3, 1}, {1, 3}, {3, 3}};
-        corners[places++] = (box){a->left + inset + span * at[i][0] / 4, a->top + inset + tall * at[i][1] / 4,
-                                  width, height};
-    }
-    box b = corners[0];
-    size_t fewest = (size_t)-1;
-    for (int i = 0; i < places && fewest > 0; i++) {
-        size_t hidden = points_in_box(f->plot, a, which, corners[i]);
-        if (hidden < fewest) {
-            fewest = hidden;
-            b = corners[i];
-        }
-    }
-    *row_out = row;
-    *hidden_out = fewest;
-    return b;
-}
-
-void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
-                      const legend_entry *entries, int count) {
-    if (count == 0) return;
-    cairo_t *cr = f->cr;
-    const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING;
-    double row;
-    size_t hidden;
-    fitted_legend fitted;
-    entries = fit_names(f, a, entries, count, &fitted);
-    box b = legend_place(f, a, which, entries, count, which == VIZ_PLOT_PANEL_CONTOUR, &row, &hidden);
-    b.x = floor(b.x);
-    b.y = floor(b.y);
-    cairo_rectangle(cr, b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
-    plot_set_colour(f, background, 0.9);
-    cairo_fill_preserve(cr);
-    plot_set_colour(f, legend_border, 1);
-    cairo_set_line_width(cr, 1);
-    cairo_stroke(cr);
-    for (int i = 0; i < count; i++) {
-        double middle = b.y + padding + i * row + (row - 4) / 2.0;
-        double x0 = b.x + padding + 1, x1 = b.x + padding + swatch - 1;
-        if (entries[i].line) {
-            cairo_move_to(cr, x0, middle);
-            cairo_line_to(cr, x1, middle);
-            if (entries[i].dash != NULL && entries[i].dash->count > 0)
-                cairo_set_dash(cr, entries[i].dash->on_off, entries[i].dash->count, 0);
-            plot_stroke_lines(f, entries[i].colour, 2.8);
-            cairo_set_dash(cr, NULL, 0, 0);
-        }
-        if (entries[i].dot_radius > 0) {
-            plot_disc(f, (x0 + x1) / 2, middle, entries[i].dot_radius);
-            plot_set_colour(f, entries[i].colour, 1);
-            cairo_fill(cr);
-        }
-        plot_draw_text(f, entries[i].name, TICK_TEXT, b.x + padding + swatch + gap, middle, ALIGN_START,
-                  ALIGN_CENTRE, false, text_colour);
-    }
-}
-
-/* The legend as one row over the frame's right end, outside the data, for a
- * map whose every place inside would hide points (the moons, the spiral's
- * arms); from no further left than left_limit.  False when the row does not
- * fit there. */
-static bool legend_above(figure *f, const plot_axes *a, const legend_entry *entries, int count,
-                         double left_limit) {
-    const double swatch = 22, gap = 6, spacing = 16;
-    double width = 0, row = 0, widths[MAX_LEGEND_ENTRIES];
-    for (int i = 0; i < count; i++) {
-        double w, h;
-        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
-        widths[i] = w;
-        width += (i > 0 ? spacing : 0) + swatch + gap + w;
-        if (h > row) row = h;
-    }
-    if (a->right - width < left_limit) return false;
-    double x = a->right - width, middle = a->top - 6 - row / 2;
-    for (int i = 0; i < count; i++) {
-        if (entries[i].line) {
-            cairo_move_to(f->cr, x + 1, middle);
-            cairo_line_to(f->cr, x + swatch - 1, middle);
-            if (entries[i].dash != NULL && entries[i].dash->count > 0)
-                cairo_set_dash(f->cr, entries[i].dash->on_off, entries[i].dash->count, 0);
-            plot_stroke_lines(f, entries[i].colour, 2.8);
-            cairo_set_dash(f->cr, NULL, 0, 0);
-        }
-        if (entries[i].dot_radius > 0) {
-            plot_disc(f, x + swatch / 2, middle, entries[i].dot_radius);
-            plot_set_colour(f, entries[i].colour, 1);
-            cairo_fill(f->cr);
-        }
-        plot_draw_text(f, entries[i].name, TICK_TEXT, x + swatch + gap, middle, ALIGN_START, ALIGN_CENTRE, false,
-                       text_colour);
-        x += swatch + gap + widths[i] + spacing;
-    }
-    return true;
 }
 
 /* ---- the panels -------------------------------------------------------------- */
@@ -937,15 +816,12 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     p->x_label = names.x;
     p->y_label = names.y;
     p->integer_x = which == VIZ_PLOT_PANEL_SERIES;
-    legend_entry entries[MAX_LEGEND_ENTRIES];
+    legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
     int count = 0;
-    for (size_t k = 0; k < plot->series_count && count < MAX_LEGEND_ENTRIES; k++) {
+    for (size_t k = 0; k < plot->series_count && count < PLOT_MAX_LEGEND_ENTRIES; k++) {
         const plot_series *s = &plot->series[k];
         if (!plot_series_in_panel(s, which)) continue;
-        double dot = s->points                                  ? DATA_DOT_RADIUS
-                     : s->xs == NULL && s->count <= SMALL_SERIES ? SERIES_DOT_RADIUS
-                                                                 : 0;
-        entries[count++] = (legend_entry){s->name, plot_series_colour(plot, s), dot, !s->points,
+        entries[count++] = (legend_entry){s->name, plot_series_colour(plot, s), series_dot_radius(s), !s->points,
                                           plot_series_dash(plot, s)};
     }
     plot_layout_panel(f, p);
@@ -954,9 +830,9 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
          * range grows at the top by the legend's height, so it sits above them */
         double row;
         size_t hidden;
-        box place = legend_place(f, a, which, entries, count, false, &row, &hidden);
+        plot_box place = plot_legend_place(f, a, which, entries, count, false, &row, &hidden);
         if (hidden > 0) {
-            double grow = (place.h + 2 * LEGEND_INSET) / (a->bottom - a->top);
+            double grow = (place.h + 2 * PLOT_LEGEND_INSET) / (a->bottom - a->top);
             a->y_max += (a->y_max - a->y_min) * grow / (1 - grow > 0.5 ? 1 - grow : 0.5);
             plot_layout_panel(f, p);
         }
@@ -1023,7 +899,7 @@ static void contour_panel(figure *f, panel *p) {
     p->x_label = names.x;
     p->y_label = names.y;
     p->integer_x = false;
-    double bar = plot_maps_colour_bar_room(plot);
+    double bar = plot_maps_colour_bar_room(f);
     p->w -= bar;
     plot_layout_panel(f, p);
     p->w += bar;
@@ -1042,9 +918,9 @@ static void contour_panel(figure *f, panel *p) {
     plot_maps_draw_colour_bar(f, a);
     if (plot->contour.present) contour_caption(f, &plot->contour, a);
 
-    legend_entry entries[MAX_LEGEND_ENTRIES];
-    int count = plot_maps_legend(plot, entries, MAX_LEGEND_ENTRIES);
-    for (size_t k = 0; k < plot->path_count && count < MAX_LEGEND_ENTRIES; k++)
+    legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
+    int count = plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES);
+    for (size_t k = 0; k < plot->path_count && count < PLOT_MAX_LEGEND_ENTRIES; k++)
         entries[count++] = (legend_entry){
             plot->paths[k].name,
             plot_path_colour(&plot->paths[k]),
@@ -1056,14 +932,14 @@ static void contour_panel(figure *f, panel *p) {
     if (count > 0 && !plot->contour.present) {
         double row;
         size_t hidden;
-        legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, false, &row, &hidden);
+        plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, false, &row, &hidden);
         double left_limit = a->left;
         if (f->sheet_name != NULL) {
             double w, h;
             plot_text_size(f, f->sheet_name, LABEL_TEXT, false, &w, &h);
             left_limit += w + 20;
         }
-        if (hidden > 0 && legend_above(f, a, entries, count, left_limit)) return;
+        if (hidden > 0 && plot_draw_legend_above(f, a, entries, count, left_limit)) return;
     }
     plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }

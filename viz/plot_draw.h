@@ -23,6 +23,10 @@ static const colour text_colour = RGB(25, 25, 25);
 #define LABEL_TEXT 17.0
 #define TITLE_TEXT 22.0
 #define CAPTION_TEXT 14.0
+/* text keeps this far from a panel's edges (the y label's side, the colour
+ * bar's labels) */
+#define PLOT_EDGE_MARGIN 14.0
+#define PLOT_FRAME_RIGHT_MARGIN 28.0 /* right of a panel's frame */
 
 /* One drawing of the figure. */
 typedef struct figure {
@@ -54,13 +58,29 @@ typedef struct legend_entry {
     const dash_style *dash; /* the line's style */
 } legend_entry;
 
+/* A box in figure units: its top left corner, width and height. */
+typedef struct plot_box {
+    double x, y, w, h;
+} plot_box;
+
+enum {
+    PLOT_MAX_LEGEND_ENTRIES = 16,
+    PLOT_LEGEND_INSET = 10,      /* between a legend and its frame */
+    PLOT_ELLIPSIZED_BYTES = 256, /* plot_ellipsized's text at most */
+};
+
 /* ---- plot_draw.c: the pieces every panel is made of ------------------------- */
 
 bool plot_figure_stopped(figure *f);
 void plot_set_colour(figure *f, colour c, double alpha);
 void plot_text_size(figure *f, const char *text, double size, bool markup, double *w, double *h);
-/* Text with its box aligned at (x, y); upwards reads bottom to top; halo > 0
- * outlines it in white first. */
+/* text, or its longest start (whole characters) that fits in `room` units
+ * with an ellipsis after it, written into out. */
+const char *plot_ellipsized(figure *f, const char *text, double size, double room,
+                            char out[PLOT_ELLIPSIZED_BYTES]);
+/* Text with its box aligned at (x, y); upwards reads bottom to top (the
+ * alignments are then the text's own: horizontal along it, START at its
+ * first letter, the bottom); halo > 0 outlines it in white first. */
 void plot_draw_text_styled(figure *f, const char *text, double size, bool markup, double x, double y,
                            align horizontal, align vertical, bool upwards, colour c, double halo);
 void plot_draw_text(figure *f, const char *text, double size, double x, double y, align horizontal,
@@ -75,14 +95,34 @@ void plot_clip_to_frame(figure *f, const plot_axes *a);
 void plot_unclip(figure *f);
 void plot_stroke_lines(figure *f, colour c, double width);
 void plot_disc(figure *f, double x, double y, double radius);
+/* How many of the drawn points the box would hide (sampled on long data):
+ * the legend goes where it hides the fewest. */
+size_t plot_points_under(const viz_plot *plot, const plot_axes *a, viz_plot_panel which, plot_box b);
+
+/* ---- plot_legend.c: a panel's legend ----------------------------------------- */
+
+/* The legend's place: the corner, or else the place along the top or
+ * bottom edge, that hides the fewest points, or with `inside` (a map, where
+ * data may leave a hole: ten classes in a ring) one of nine places within,
+ * the middle first, when every edge hides some; *hidden says how many,
+ * *row the height of a row of it. */
+plot_box plot_legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
+                           int count, bool inside, double *row, size_t *hidden);
 /* The legend in the corner of the frame that hides the fewest points. */
 void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
                       int count);
+/* The legend as one row over the frame's right end, outside the data, for a
+ * map whose every place inside would hide points (the moons, the spiral's
+ * arms); from no further left than left_limit.  False when the row does not
+ * fit there. */
+bool plot_draw_legend_above(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                            double left_limit);
 
 /* ---- plot_maps.c: the pictures of learning ---------------------------------- */
 
-/* Units to keep free right of the map panel's frame for the field's colour bar. */
-double plot_maps_colour_bar_room(const viz_plot *plot);
+/* Units to keep free right of the map panel's frame for the field's colour bar
+ * (its labels measured: they end PLOT_EDGE_MARGIN inside the panel). */
+double plot_maps_colour_bar_room(figure *f);
 /* Under everything else in the map panel: the field (a boundary's heat map)
  * and its threshold's curve. */
 void plot_maps_draw_field(figure *f, const plot_axes *a);

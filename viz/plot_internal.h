@@ -4,7 +4,8 @@
  *   plot_contour.c  contour levels and marching squares
  *   plot_ticks.c    nice ticks and their labels, linear and log
  *   plot_draw.c     the figure through Cairo (text by Pango): panels, frames,
- *                   grid, data, legends, title, marks
+ *                   grid, data, title, marks, what a legend would hide
+ *   plot_legend.c   a panel's legend: its names, its place, its drawing
  *   plot_maps_data.c  the pictures of learning recorded (class points, fields,
  *                   heat maps, image grids, the network's units) and their
  *                   colours, scales and labels: no Cairo (the web page's too)
@@ -252,6 +253,7 @@ typedef struct plot_tick {
 typedef struct plot_tick_list {
     plot_tick items[PLOT_MAX_TICKS];
     int count;
+    bool decades; /* a log axis's: "1e-3" reads 10^-3, not 1x10^-3 as on a linear axis */
 } plot_tick_list;
 
 /* The contour's caption, "11 levels, 1 to 2000 (log spacing)" (the
@@ -263,7 +265,9 @@ double plot_nice_step(double raw);
 /* Rewrites "1.5e+06" in text as "1.5e6" and "2e-05" as "2e-5". */
 void plot_tidy_exponent(char *text, size_t size);
 /* About `target` ticks over [low, high] at a nice step (at least 1 when
- * integers), labelled with the decimals the step needs. */
+ * integers), labelled with the decimals the step needs; past 1e6, or at
+ * steps under 1e-4, every label in exponent form with one exponent and one
+ * count of decimals ("0.5e6", "1.0e6", "1.5e6"). */
 void plot_linear_ticks(plot_tick_list *list, double low, double high, double target, bool integers);
 /* Ticks of a log axis over [low, high] in log10 units: labelled decades,
  * every 2nd/5th/... when more than `target`, unlabelled 2..9 between them;

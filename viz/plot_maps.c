@@ -18,12 +18,45 @@
 #define POINT_RADIUS 4.6
 #define EDGE_WIDTH 2.2
 #define BAR_WIDTH 16.0
-#define BAR_ROOM 78.0
+#define BAR_GAP 16.0  /* between the picture and its colour bar */
+#define BAR_ROOM 78.0 /* kept right of the picture for the bar, at least */
 
 /* ---- the map panel: field, points, colour bar, legend ---------------------- */
 
-double plot_maps_colour_bar_room(const viz_plot *plot) {
-    return plot->field.present ? BAR_ROOM : 0;
+/* The width of a field's bars of its classes side by side (one narrow bar
+ * per class, up to ten; past eight they share eight's width). */
+static double class_bars_width(const plot_field *field) {
+    int shown = plot_class_bars_shown(field);
+    return shown * (shown > 8 ? BAR_WIDTH * 4 / shown : BAR_WIDTH / 2);
+}
+
+/* From a colour bar's left edge to the right end of its labels: the bar's
+ * width, the gap and the widest of the labels of `values`. */
+static double bar_reach(figure *f, double bar_width, const double *values, int count) {
+    double widest = 0, w, h;
+    for (int i = 0; i < count; i++) {
+        char text[32];
+        plot_bar_label(values[i], text, sizeof text);
+        plot_text_size(f, text, TICK_TEXT, false, &w, &h);
+        widest = fmax(widest, w);
+    }
+    return bar_width + 5 + widest;
+}
+
+/* The field's bar: one bar labelled at its ends and threshold, or the
+ * classes' bars labelled 1 and chance. */
+static double field_bar_reach(figure *f, const plot_field *field) {
+    if (field->channels == 1)
+        return bar_reach(f, BAR_WIDTH, (const double[]){field->low, field->high, field->threshold}, 3);
+    return bar_reach(f, class_bars_width(field), (const double[]){1, 1.0 / field->channels}, 2);
+}
+
+double plot_maps_colour_bar_room(figure *f) {
+    if (!f->plot->field.present) return 0;
+    /* the labels end PLOT_EDGE_MARGIN inside the panel's right edge, as
+     * text does at its left edge (wide ones, a 1e-4 model's "-0.000254" or
+     * eight classes' bars, ran off the figure) */
+    return fmax(BAR_ROOM, BAR_GAP + field_bar_reach(f, &f->plot->field) + PLOT_EDGE_MARGIN - PLOT_FRAME_RIGHT_MARGIN);
 }
 
 /* Paints a width x height grid of colours (row 0 at the bottom) into the
@@ -140,7 +173,7 @@ static void draw_bar(figure *f, double x, double top, double bottom, double low,
 void plot_maps_draw_colour_bar(figure *f, const plot_axes *a) {
     const plot_field *field = &f->plot->field;
     if (!field->present) return;
-    double x = a->right + 16, top = a->top + 8, bottom = a->bottom - 8;
+    double x = a->right + BAR_GAP, top = a->top + 8, bottom = a->bottom - 8;
     if (field->channels == 1) {
         colour bands[PLOT_BAR_STEPS];
         plot_bar_colours(plot_field_bar_colour, field, field->low, field->high, PLOT_BAR_STEPS, bands);
@@ -150,7 +183,7 @@ void plot_maps_draw_colour_bar(figure *f, const plot_axes *a) {
     /* one narrow bar per class (up to ten), chance to sure, labelled once;
      * past eight they share eight's width, so the labels keep their room */
     int shown = plot_class_bars_shown(field);
-    double width = shown > 8 ? BAR_WIDTH * 4 / shown : BAR_WIDTH / 2;
+    double width = class_bars_width(field) / shown;
     for (int k = 0; k < shown; k++) {
         colour bands[PLOT_CLASS_BAR_STEPS];
         plot_class_bar_colours(k, field->channels, bands);
@@ -231,12 +264,24 @@ void plot_maps_heatmap_panel(figure *f, panel *p) {
     panel_title(f, p, title, &top);
     plot_matrix_scale scale = plot_matrix_scale_of(m);
     size_t n = (size_t)m->rows * m->columns;
-    /* square cells as large as fit, row 0 at the top, with index labels */
-    double room_w = p->w - 40 - BAR_ROOM, room_h = p->y + p->h - top - 36;
-    double cell = fmin(room_w / m->columns, room_h / m->rows);
-    if (cell > 80) cell = 80;
-    double w = cell * m->columns, h = cell * m->rows;
-    double left = floor(p->x + 34 + (room_w - w) / 2), y0 = floor(top + (room_h - h) / 2);
+    /* square cells as large as fit, row 0 at the top, with index labels;
+     * the bar's labels end PLOT_EDGE_MARGIN inside the panel (wide ones
+     * ran off a wide matrix's figure): more room for them when they would not */
+    double reach = bar_reach(f, BAR_WIDTH, (const double[]){scale.low, scale.high, 0}, scale.diverging ? 3 : 2);
+    double bar_room = BAR_ROOM, room_w, room_h = p->y + p->h - top - 36, cell, w, h, left;
+    for (int pass = 0; pass < 4; pass++) {
+        room_w = p->w - 40 - bar_room;
+        cell = fmin(room_w / m->columns, room_h / m->rows);
+        if (cell > 80) cell = 80;
+        w = cell * m->columns;
+        h = cell * m->rows;
+        left = floor(p->x + 34 + (room_w - w) / 2);
+        double over = left + w + BAR_GAP + reach - (p->x + p->w - PLOT_EDGE_MARGIN);
+        if (over <= 0) break;
+        /* narrower cells move the bar as much; else the centred picture moves by half */
+        bar_room += (cell == room_w / m->columns ? 1 : 2) * ceil(over);
+    }
+    double y0 = floor(top + (room_h - h) / 2);
     uint32_t *argb = malloc(n * sizeof *argb);
     if (argb != NULL) {
         plot_matrix_pixels(m, &scale, argb); /* the last row first: paint_cells puts row 0 at the bottom */
@@ -286,7 +331,7 @@ void plot_maps_heatmap_panel(figure *f, panel *p) {
     }
     colour bands[PLOT_BAR_STEPS];
     plot_bar_colours(plot_matrix_colour, &scale, scale.low, scale.high, PLOT_BAR_STEPS, bands);
-    draw_bar(f, left + w + 16, y0, y0 + h, scale.low, scale.high, 0, bands, PLOT_BAR_STEPS, scale.diverging);
+    draw_bar(f, left + w + BAR_GAP, y0, y0 + h, scale.low, scale.high, 0, bands, PLOT_BAR_STEPS, scale.diverging);
 }
 
 void plot_maps_images_panel(figure *f, panel *p) {

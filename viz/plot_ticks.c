@@ -34,19 +34,25 @@ void plot_tidy_exponent(char *text, size_t size) {
     snprintf(e + 1, size - (size_t)(e + 1 - text), "%s", exponent);
 }
 
-/* Labels of one linear axis: fixed decimals enough for the step, or
- * exponent form for very large or very fine numbers. */
-static void format_linear(char *out, size_t size, double value, double step, bool exponent_form) {
+/* Labels of one linear axis: fixed decimals enough for the step, or, for
+ * very large or very fine numbers, every label in exponent form with the
+ * axis' one exponent (that of its largest tick) and one count of decimals,
+ * as matplotlib's ScalarFormatter writes them: "0.5e6", "1.0e6", "1.5e6",
+ * never "5e5" beside "1.0e6". */
+static void format_linear(char *out, size_t size, double value, double step, int exponent,
+                          bool exponent_form) {
+    int step_digit = (int)floor(log10(step) + 1e-9);
     if (value == 0) {
         snprintf(out, size, "0");
     } else if (exponent_form) {
-        int significant = (int)floor(log10(fabs(value))) - (int)floor(log10(step) + 1e-9) + 1;
-        if (significant < 1) significant = 1;
-        if (significant > 15) significant = 15;
-        snprintf(out, size, "%.*e", significant - 1, value);
-        plot_tidy_exponent(out, size);
+        int decimals = exponent - step_digit;
+        if (decimals < 0) decimals = 0;
+        if (decimals > 15) decimals = 15;
+        /* scaled by an exact power of ten, as the web page's mirror does */
+        double mantissa = exponent >= 0 ? value / pow(10, exponent) : value * pow(10, -exponent);
+        snprintf(out, size, "%.*fe%d", decimals, mantissa, exponent);
     } else {
-        int decimals = (int)-floor(log10(step) + 1e-9);
+        int decimals = -step_digit;
         if (decimals < 0) decimals = 0;
         snprintf(out, size, "%.*f", decimals, value);
     }
@@ -55,22 +61,26 @@ static void format_linear(char *out, size_t size, double value, double step, boo
 void plot_linear_ticks(plot_tick_list *list, double low, double high, double target,
                        bool integers) {
     list->count = 0;
+    list->decades = false;
     if (!(high > low) || !isfinite(high - low)) return;
     if (target < 2) target = 2;
     double step = plot_nice_step((high - low) / target);
     if (integers && step < 1) step = 1;
     double largest = fmax(fabs(low), fabs(high));
     bool exponent_form = largest >= 1e6 || step < 1e-4;
-    double first = ceil(low / step - 1e-9);
+    double first = ceil(low / step - 1e-9), biggest = 0;
     for (int i = 0; i < PLOT_MAX_TICKS; i++) {
         double value = (first + i) * step;
         if (value > high + step * 1e-9) break;
         if (list->count > 0 && value <= list->items[list->count - 1].position) break;
         if (fabs(value) < step * 1e-9) value = 0;
-        char label[32];
-        format_linear(label, sizeof label, value, step, exponent_form);
-        add_tick(list, value, true, label);
+        add_tick(list, value, true, "");
+        biggest = fmax(biggest, fabs(value));
     }
+    int exponent = biggest > 0 ? (int)floor(log10(biggest) + 1e-9) : 0;
+    for (int i = 0; i < list->count; i++)
+        format_linear(list->items[i].label, sizeof list->items[i].label, list->items[i].position, step, exponent,
+                      exponent_form);
 }
 
 /* m * 10^decade in one axis' style: "0.01", "20", or "1e-3", "2e4", "1e0". */
@@ -130,6 +140,7 @@ static void minor_ticks(plot_tick_list *list, double low, double high) {
 
 void plot_log_ticks(plot_tick_list *list, double low, double high, double target) {
     list->count = 0;
+    list->decades = true;
     if (!(high > low) || !isfinite(high - low) || fabs(low) > 400 || fabs(high) > 400) return;
     int first = (int)ceil(low - 1e-9), last = (int)floor(high + 1e-9);
     if (last - first >= 2) {
@@ -165,6 +176,7 @@ void plot_log_ticks(plot_tick_list *list, double low, double high, double target
     /* less than a factor 1.5 between the ends: plain steps of the values */
     plot_tick_list values;
     plot_linear_ticks(&values, pow(10, low), pow(10, high), target, false);
+    list->decades = false; /* the labels are the values' */
     for (int i = 0; i < values.count; i++)
         if (values.items[i].position > 0)
             add_tick(list, log10(values.items[i].position), true, values.items[i].label);

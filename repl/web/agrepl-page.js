@@ -549,30 +549,33 @@
     return vs.map(function (v) { return plain ? String(v) : v.toExponential().replace('e+', 'e'); });
   }
   /* A linear axis's labels in one style, as the terminal's
-   * (viz/plot_ticks.c): the decimals its step needs, or every one in
-   * exponent form ("2e-5", "1.5e6") when the axis reaches 1e6 or steps
-   * under 1e-4. */
+   * (viz/plot_ticks.c): the decimals its step needs, or, when the axis
+   * reaches 1e6 or steps under 1e-4, every one in exponent form with the
+   * largest tick's exponent and one count of decimals ("0.5e6", "1.0e6"). */
   function linearLabels(ts, lo, hi) {
     if (ts.length < 2) return ts.map(label);
     var step = ts[1] - ts[0], digit = Math.floor(Math.log10(step) + 1e-9);
     var exponent = Math.max(Math.abs(lo), Math.abs(hi)) >= 1e6 || step < 1e-4;
+    var biggest = Math.max.apply(null, ts.map(Math.abs));
+    var power = biggest > 0 ? Math.floor(Math.log10(biggest) + 1e-9) : 0;
     return ts.map(function (v) {
       if (v === 0) return '0';
       if (!exponent) return v.toFixed(Math.max(0, -digit));
-      var significant = Math.min(15, Math.max(1, Math.floor(Math.log10(Math.abs(v))) - digit + 1));
-      return v.toExponential(significant - 1).replace('e+', 'e');
+      var mantissa = power >= 0 ? v / Math.pow(10, power) : v * Math.pow(10, -power);
+      return mantissa.toFixed(Math.min(15, Math.max(0, power - digit))) + 'e' + power;
     });
   }
   /* A tick label as the terminal draws it (viz/plot_draw.c, tick_markup):
-   * "1e-3" as 10 with a superscript -3, "2e4" as 2×10⁴, a leading '-' as a
-   * real minus sign.  SVG text; data-label keeps the plain form. */
-  function tickText(text) {
+   * "2e4" as 2×10⁴, "1e-3" as 10 with a superscript -3 on a log axis
+   * (decades) and 1×10⁻³ on a linear one, a leading '-' as a real minus
+   * sign.  SVG text; data-label keeps the plain form. */
+  function tickText(text, decades) {
     var minus = '\u2212', e = text.indexOf('e'), m = e < 0 ? text : text.slice(0, e), negative = m[0] === '-';
     if (negative) m = m.slice(1);
     if (e < 0) return (negative ? minus : '') + esc(m);
     var x = text.slice(e + 1), below = x[0] === '-';
     if (below || x[0] === '+') x = x.slice(1);
-    return (negative ? minus : '') + (m === '1' ? '' : esc(m) + '\u00d7') + '10<tspan dy="-6" font-size="9">' +
+    return (negative ? minus : '') + (decades && m === '1' ? '' : esc(m) + '\u00d7') + '10<tspan dy="-6" font-size="9">' +
            (below ? minus : '') + esc(x) + '</tspan>';
   }
   function label(v) { return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(6)); }
@@ -624,7 +627,7 @@
       var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
       parts.push('<line x1="' + box.x + '" x2="' + (box.x + box.w) + '" y1="' + y + '" y2="' + y + '" stroke="#eee"/>');
       parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12" data-label="' +
-                 esc(yLabels[i]) + '">' + tickText(yLabels[i]) + '</text>');
+                 esc(yLabels[i]) + '">' + tickText(yLabels[i], log) + '</text>');
     });
     if (titleText) parts.push('<text x="' + (box.x + box.w / 2) + '" y="' + (box.y - 8) + '" text-anchor="middle" font-size="13">' + esc(titleText) + '</text>');
     if (names && names[0]) parts.push('<text class="axisname" x="' + (box.x + box.w / 2) + '" y="' + (box.y + box.h + 32) + '" text-anchor="middle" font-size="13">' + esc(names[0]) + '</text>');
@@ -762,7 +765,9 @@
         else out.push('<polyline fill="none" stroke="' + colour + '" stroke-width="1.8"' + dashAttributes(names[k].dash) + ' points="' + pointList(pts) + '"/>');
         if (short(s)) /* a short loss (by epoch): a dot on each of its points too, as the terminal's */
           pts.forEach(function (p) { out.push('<circle class="step" cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="3.4" fill="' + colour + '"/>'); });
-        drawn = drawn.concat(pts);
+        /* each point with its dot's radius: a dot half under the legend is hidden too */
+        var r = s.points ? 2.5 : short(s) ? 3.4 : 0;
+        drawn = drawn.concat(pts.map(function (p) { return [p[0], p[1], r]; }));
       });
       return { parts: out, place: legendPlace(box, names, drawn) };
     }
@@ -800,13 +805,15 @@
       n.name = chars.slice(0, lo).join('').replace(/ +$/, '') + '\u2026';
     });
   }
-  /* Where the legend goes, as the terminal places its own (viz/plot_draw.c,
-   * legend_place): the corner of the frame box, or else the place along its
-   * top or bottom edge, that hides the fewest of the points (pixels, at
+  /* Where the legend goes, as the terminal places its own (viz/plot_legend.c,
+   * plot_legend_place): the corner of the frame box, or else the place along
+   * its top or bottom edge, that hides the fewest of the points (pixels, at
    * most 2000 of them sampled), class dots (counted within 6 px: a dot whose
-   * centre is outside is still half under it) and marks (each as 50), a
-   * corner on a tie.  Its box: x, y, w, h, and how much it hides. */
-  function legendPlace(box, names, points, dots, crosses) {
+   * centre is outside is still half under it), marks (each as 50) and the
+   * paths' markers, a corner on a tie; a point [x, y, r] with a radius r
+   * counts when its disc overlaps the box (viz/plot_draw.c,
+   * plot_points_under).  Its box: x, y, w, h, and how much it hides. */
+  function legendPlace(box, names, points, dots, crosses, markers) {
     var widest = 0;
     fitNames(names, box.w - 2 * 10 - 36);
     names.forEach(function (n) { widest = Math.max(widest, textWidth(n.name, 12)); });
@@ -827,13 +834,16 @@
     function under(list, at, margin, weight) {
       var count = 0, step = Math.ceil(list.length / 2000);
       for (var i = 0; i < list.length; i += weight > 1 ? 1 : step) {
-        var p = list[i];
-        if (p[0] >= at[0] - margin && p[0] <= at[0] + w + margin && p[1] >= at[1] - margin && p[1] <= at[1] + h + margin) count += weight;
+        var p = list[i], r = p[2] || 0;
+        var dx = Math.max(at[0] - margin - p[0], p[0] - (at[0] + w + margin), 0);
+        var dy = Math.max(at[1] - margin - p[1], p[1] - (at[1] + h + margin), 0);
+        if (r > 0 ? dx * dx + dy * dy < r * r : dx === 0 && dy === 0) count += weight;
       }
       return count;
     }
     for (var c = 0; c < places.length && !(best && best.hidden === 0); c++) {
-      var at = places[c], hidden = under(points, at, 0, 1) + under(dots || [], at, 6, 1) + under(crosses || [], at, 0, 50);
+      var at = places[c], hidden = under(points, at, 0, 1) + under(dots || [], at, 6, 1) + under(crosses || [], at, 0, 50) +
+          under(markers || [], at, 0, 1);
       if (best === null || hidden < best.hidden) best = { x: at[0], y: at[1], w: w, h: h, hidden: hidden };
     }
     return best;
@@ -979,12 +989,17 @@
     /* one legend, the classes' and the paths', where it hides the fewest
      * track points, class points and marks, as in the terminal */
     var classes = f.points && f.points.legend ? f.points.legend : [], trackPoints = [], dots = [];
-    tracks.forEach(function (t) { Array.prototype.push.apply(trackPoints, t); });
+    /* each with its drawn radius, as pathMarkers draws them: dots, its start's ring, where it is now */
+    var pathEnds = [];
+    tracks.forEach(function (t) {
+      t.forEach(function (p) { trackPoints.push([p[0], p[1], t.length <= 120 ? 2.2 : 0]); });
+      if (t.length) pathEnds.push([t[0][0], t[0][1], MARKER + 2.1], [t[t.length - 1][0], t[t.length - 1][1], MARKER + 0.6]);
+    });
     if (f.points && f.points.xs)
       for (var i = 0; i < f.points.count; i++) dots.push([b.X(f.points.xs[i]), b.Y(f.points.ys[i])]);
-    var markPoints = f.marks.map(function (m) { return [b.X(m.x), b.Y(m.y)]; });
+    var markPoints = f.marks.map(function (m) { return [b.X(m.x), b.Y(m.y), MARK_SIZE + 3]; });
     var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true }; }).concat(names2);
-    if (entries.length) legend(parts, legendPlace(box, entries, trackPoints, dots, markPoints), entries);
+    if (entries.length) legend(parts, legendPlace(box, entries, trackPoints, dots, markPoints, pathEnds), entries);
     figureAxes.map = { x: box.x, y: box.y, w: box.w, h: box.h, xr: xr, yr: yr };
   }
 

@@ -297,9 +297,38 @@ def axis_names(driver, typed):
         "return Array.prototype.filter.call(document.querySelectorAll('#plot svg text[data-label]'), function (t) {"
         " return t.getAttribute('text-anchor') === 'middle'; }).map(function (t) { return t.getAttribute('data-label'); })")
     shown = driver.execute_script(y_labels.replace("t.getAttribute('data-label')", "t.textContent"))
-    check("a linear axis's labels in one style as the terminal's (1e-5 steps: all 1e-5 form); steps whole",
+    check("a linear axis's labels in one style as the terminal's (1e-5 steps: all 1e-5 form, each with its "
+          "mantissa: 1\u00d710\u207b\u2075, not 10\u207b\u2075 beside 2\u00d710\u207b\u2075); steps whole",
           got == ["-2e-5", "-1e-5", "0", "1e-5", "2e-5"] and shown[0] == "\u22122\u00d710\u22125" and
-          x_labels == ["0", "1", "2"], [got, shown, x_labels])
+          shown[3] == "1\u00d710\u22125" and x_labels == ["0", "1", "2"], [got, shown, x_labels])
+    typed("clearplot()")
+    typed("plot([5e5, 1e6, 1.5e6], [0, 1, 0], name=\"far\")")
+    time.sleep(0.5)
+    x_labels = driver.execute_script(
+        "return Array.prototype.filter.call(document.querySelectorAll('#plot svg text[data-label]'), function (t) {"
+        " return t.getAttribute('text-anchor') === 'middle'; }).map(function (t) { return t.getAttribute('data-label'); })")
+    styles = set((label.partition("e")[2], len(label.partition("e")[0].partition(".")[2])) for label in x_labels if label != "0")
+    check("an axis from 5e5 to 1.5e6 in one style as the terminal's (viz/plot_ticks.c): one exponent, one count "
+          "of decimals (0.5e6 ... 1.0e6 ..., never 5e5 beside 1.0e6)",
+          len(x_labels) >= 3 and "1.0e6" in x_labels and styles == {("6", 1)}, x_labels)
+    # dots at the range's corners and a row across whose centres are 1.5 px below where the legend
+    # went (a box 330 px high over [-0.04, 1.04], the legend 10 px down and 22 high): each dot's disc
+    # counts, so the legend leaves them whole, as the terminal's (viz/plot_draw.c, plot_points_under)
+    typed("clearplot()")
+    typed("plot(concat([[0, 1, 0, 1], linspace(0, 1, 41)]), concat([[0, 0, 1, 1], full([41], 0.93036)]), "
+          "name=\"row\", points=true)")
+    time.sleep(0.5)
+    nearest = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), r = s.querySelector('g.legend rect');"
+        "var x0 = +r.getAttribute('x'), y0 = +r.getAttribute('y'), x1 = x0 + +r.getAttribute('width'),"
+        " y1 = y0 + +r.getAttribute('height'), nearest = Infinity;"
+        "s.querySelectorAll('circle[r=\"2.5\"]').forEach(function (c) {"
+        "  if (c.closest('g.legend')) return;"
+        "  var x = +c.getAttribute('cx'), y = +c.getAttribute('cy');"
+        "  nearest = Math.min(nearest, Math.hypot(Math.max(x0 - x, x - x1, 0), Math.max(y0 - y, y - y1, 0))); });"
+        "return nearest")
+    check("the legend leaves the dots at its edge whole: no dot's disc (radius 2.5) under it, as the terminal's",
+          nearest >= 2.0, nearest)
     typed("clearplot()")
 
 

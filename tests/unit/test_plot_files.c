@@ -1,6 +1,7 @@
 /* test_plot_files.c — live plots, headless, as test_plot.c checks them: the
  * figure's files (PNG, SVG, PDF) and their words, zoom, the page's PNG, a
- * headless session opening no window; ticks at nice numbers. */
+ * headless session opening no window; ticks at nice numbers, one style of
+ * label per axis (in the drawn figure's words too). */
 #include "plot_test_util.h"
 
 /* ---- files: PNG, SVG, PDF, zoom ------------------------------------------------- */
@@ -286,8 +287,14 @@ static void test_ticks_are_nice_numbers(void **state) {
     check_labels(&list, (const char *const[]){"0", "1", "2", "3"}, 4);
     plot_linear_ticks(&list, 1e7, 2.4e7, 4, false);
     check_labels(&list, (const char *const[]){"1.0e7", "1.5e7", "2.0e7"}, 3);
-    plot_linear_ticks(&list, 0, 0.0001, 2, false);
-    check_labels(&list, (const char *const[]){"0", "5e-5", "1.0e-4"}, 3);
+    plot_linear_ticks(&list, 0, 0.0001, 2, false); /* one exponent, one count of decimals */
+    check_labels(&list, (const char *const[]){"0", "0.5e-4", "1.0e-4"}, 3);
+    plot_linear_ticks(&list, 4.6e5, 1.54e6, 2.5, true); /* a step axis: not "5e5" beside "1.0e6" */
+    check_labels(&list, (const char *const[]){"0.5e6", "1.0e6", "1.5e6"}, 3);
+    plot_linear_ticks(&list, -2.1e-5, 2.1e-5, 4, false);
+    check_labels(&list, (const char *const[]){"-2e-5", "-1e-5", "0", "1e-5", "2e-5"}, 5);
+    plot_linear_ticks(&list, 9.1e5, 1.09e6, 4, false);
+    check_labels(&list, (const char *const[]){"0.95e6", "1.00e6", "1.05e6"}, 3);
 
     /* log axes: one style per axis; decimals only between 0.001 and 9000 */
     plot_log_ticks(&list, -3.2, 3.1, 10);
@@ -326,6 +333,59 @@ static void test_ticks_are_nice_numbers(void **state) {
     }
 }
 
+/* The exponent-form labels of an axis in a drawn figure (its PDF's words:
+ * "0.5×10" then the exponent "6"): every one with the same exponent and the
+ * same decimals, each with its mantissa (a linear axis's "1e6" reads 1×10⁶,
+ * never 10⁶ beside 2×10⁶).  How many there are. */
+static int check_one_exponent_style(viz_plot *plot) {
+    char *words = pdf_words(plot), *save = NULL;
+    int count = 0, exponent = 0, decimals = -1;
+    bool after_ten = false;
+    for (char *w = strtok_r(words, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+        if (strcmp(w, "10") == 0 || strcmp(w, "\xe2\x88\x92" "10") == 0) after_ten = true; /* 10 or −10 */
+        else if (after_ten && strspn(w, "\xe2\x88\x92""0123456789") == strlen(w))
+            fail_msg("a power of ten without its mantissa: 10^%s", w);
+        else after_ten = false;
+        char *times = strstr(w, "\xc3\x97" "10");
+        if (times == NULL) continue;
+        char *next = strtok_r(NULL, " ", &save);
+        assert_non_null(next);
+        int e = atoi(strncmp(next, "\xe2\x88\x92", 3) == 0 ? next + 3 : next);
+        if (strncmp(next, "\xe2\x88\x92", 3) == 0) e = -e;
+        const char *point = memchr(w, '.', (size_t)(times - w));
+        int d = point == NULL ? 0 : (int)(times - point - 1);
+        if (count > 0 && (e != exponent || d != decimals))
+            fail_msg("%.*s×10^%d beside a label of %d decimals ×10^%d", (int)(times - w), w, e, decimals, exponent);
+        exponent = e;
+        decimals = d;
+        count++;
+    }
+    free(words);
+    return count;
+}
+
+/* A step axis to 1.6 million (5×10⁵, 1.0×10⁶ and 1.5×10⁶ mixed "5" and
+ * "1.0"), fine values around zero and whole millions, as drawn: one style
+ * per axis. */
+static void test_drawn_exponent_labels_share_one_style(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 1600000; i++) viz_plot_append(plot, "loss", 1 - i / 1.6e6, err);
+    assert_true(check_one_exponent_style(plot) >= 4);
+    viz_plot_clear(plot);
+    double xs[50], fine[50], millions[50];
+    for (int i = 0; i < 50; i++) {
+        xs[i] = i / 49.0;
+        fine[i] = -3e-5 + i * 1e-6;
+        millions[i] = i * 6e6 / 49;
+    }
+    assert_int_equal(viz_plot_series(plot, "fine", xs, fine, 50, false, err), 0);
+    assert_true(check_one_exponent_style(plot) >= 5);
+    viz_plot_clear(plot);
+    assert_int_equal(viz_plot_series(plot, "millions", millions, xs, 50, false, err), 0);
+    assert_true(check_one_exponent_style(plot) >= 5); /* 1×10⁶ to 6×10⁶ */
+    viz_plot_free(plot);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
@@ -334,6 +394,7 @@ int main(void) {
         cmocka_unit_test(test_page_png_is_narrower_for_two_panels),
         cmocka_unit_test(test_headless_never_opens_a_window),
         cmocka_unit_test(test_ticks_are_nice_numbers),
+        cmocka_unit_test(test_drawn_exponent_labels_share_one_style),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

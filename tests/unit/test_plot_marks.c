@@ -1,7 +1,8 @@
 /* test_plot_marks.c — live plots, headless, as test_plot.c checks them:
  * whole series replaced, legends, titles, marks and their labels, several
  * paths, savefig's time and interruption, contour levels as asked, the
- * axes' names. */
+ * axes' names; at :zoom 1.5 too, the axes' names and the colour bars'
+ * labels inside the figure, and a legend clear of the dots at its edge. */
 #include "plot_test_util.h"
 
 /* ---- whole series, titles, marks, several paths -------------------------------- */
@@ -422,6 +423,192 @@ static void test_axis_names(void **state) {
     viz_plot_free(plot);
 }
 
+/* The rows (or, across, the columns) with dark pixels in [x0, x1) x [y0, y1):
+ * the first and the last; false when there are none. */
+static bool dark_span(const image *img, int x0, int y0, int x1, int y1, bool across, int *first, int *last) {
+    *first = -1;
+    for (int i = across ? x0 : y0; i < (across ? x1 : y1); i++) {
+        bool any = across ? dark_pixels(img, i, y0, i + 1, y1) > 0 : dark_pixels(img, x0, i, x1, i + 1) > 0;
+        if (!any) continue;
+        if (*first < 0) *first = i;
+        *last = i;
+    }
+    return *first >= 0;
+}
+
+/* At :zoom 1.5 (a projector) the axes' names stay wholly inside the figure,
+ * 14 units (21 px) from its edges: one too long is cut short with an
+ * ellipsis (a long y label ran off the figure's top, a long x label off
+ * both sides), one that fits is centred on its frame (a y label began at
+ * the frame's middle and ran upwards). */
+static void test_axis_names_stay_in_the_figure(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    viz_plot_set_zoom(plot, 1.5);
+    for (int i = 0; i < 50; i++) viz_plot_append(plot, "loss", 1.0 / (i + 1), err);
+    const char *long_name = "training loss (cross entropy, mean over the batch, averaged again over the epoch)";
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(viz_plot_set_labels(plot, VIZ_PLOT_PANEL_SERIES, k == 0 ? long_name : "",
+                                             k == 0 ? long_name : "training loss", err), 0);
+        image img;
+        save_and_load(plot, &img);
+        int w = img.surface->w, h = img.surface->h, left, top, right, bottom, first, last;
+        assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, &left, &top, &right, &bottom));
+        /* the y label: left of the tick labels */
+        assert_true(dark_span(&img, 0, 0, left / 2, h, false, &first, &last));
+        printf("    y label %s: rows %d to %d of %d, the frame's %d to %d\n", k == 0 ? "too long" : "that fits", first,
+               last, h, top, bottom);
+        assert_true(first >= 21 && last < h - 21);
+        if (k == 0) assert_true(last - first > h * 3 / 4); /* cut short, not left out */
+        else assert_true(abs((first + last) - (top + bottom)) <= 6);
+        /* the x label: below the tick labels */
+        assert_true(dark_span(&img, 0, bottom + 45, w, h, true, &first, &last));
+        printf("    x label: columns %d to %d of %d, the frame's %d to %d\n", first, last, w, left, right);
+        assert_true(first >= 21 && last < w - 21);
+        if (k == 1) assert_true(abs((first + last) - (left + right)) <= 6); /* "step" */
+        release(&img);
+    }
+    viz_plot_free(plot);
+}
+
+/* A colour bar's labels as wide as "-0.000254" (a small model's output),
+ * "0.125" right of eight classes' bars, a wide matrix's "-0.000219": at
+ * zoom 1 and 1.5 they are drawn, and end 14 units inside the figure's right
+ * edge as text does at its left (they ran to the edge and were cut). */
+static void test_colour_bar_labels_keep_the_margin(void **state) {
+    enum { N = 20 };
+    static double one[N * N], eight[N * N * 8], wide[2 * 12];
+    for (int row = 0; row < N; row++)
+        for (int column = 0; column < N; column++) {
+            one[row * N + column] = 2.54e-4 * (column - row) / (N - 1);
+            double angle = atan2(row - 9.5, column - 9.5);
+            for (int k = 0; k < 8; k++) eight[(row * N + column) * 8 + k] = 3 * cos(angle - k * 0.785398);
+        }
+    for (int i = 0; i < 24; i++) wide[i] = 2.19e-4 * sin(i * 1.7);
+    for (int zoom = 0; zoom < 2; zoom++) {
+        for (int picture = 0; picture < 3; picture++) {
+            viz_plot *plot = viz_plot_new(true);
+            viz_plot_set_zoom(plot, zoom == 0 ? 1 : 1.5);
+            viz_plot_panel panel = picture < 2 ? VIZ_PLOT_PANEL_CONTOUR : VIZ_PLOT_PANEL_HEATMAP;
+            if (picture == 0) assert_int_equal(viz_plot_field(plot, one, N, N, 1, -1, 1, -1, 1, 0, err), 0);
+            if (picture == 1) assert_int_equal(viz_plot_field(plot, eight, N, N, 8, -1, 1, -1, 1, 0.5, err), 0);
+            if (picture == 2) assert_int_equal(viz_plot_heatmap(plot, wide, 2, 12, "small weights", err), 0);
+            image img;
+            save_and_load(plot, &img);
+            int w = img.surface->w, h = img.surface->h, right;
+            assert_true(viz_plot_panel_box(plot, panel, NULL, NULL, &right, NULL));
+            /* the labels start right of the bar: 16 units off the picture, the
+             * bar 16 wide (eight classes' 64), 5 more */
+            double scale = zoom == 0 ? 1 : 1.5;
+            int labels = right + (int)ceil((picture == 1 ? 85 : 37) * scale), margin = (int)(14 * scale), inked = 0;
+            for (int y = 0; y < h; y++)
+                for (int x = w - margin; x < w; x++) inked += !white(pixel_at(&img, x, y));
+            int label_pixels = dark_pixels(&img, labels, 0, w, h);
+            printf("    zoom %g, picture %d: label pixels %d, %d inked in the last %d columns\n", scale, picture,
+                   label_pixels, inked, margin);
+            assert_true(label_pixels > 60);
+            assert_int_equal(inked, 0);
+            release(&img);
+            viz_plot_free(plot);
+        }
+    }
+}
+
+/* The legend's box as drawn, in pixels: the columns and rows from its
+ * border's top and bottom edges (RGB(200, 200, 200) in runs of 8 or more:
+ * a text's edge has the odd such pixel).  False when none is drawn. */
+static bool drawn_legend(const image *img, int *x0, int *y0, int *x1, int *y1) {
+    *x0 = *y0 = 1 << 30;
+    *x1 = *y1 = -1;
+    for (int y = 0; y < img->surface->h; y++)
+        for (int x = 0, run = 0; x < img->surface->w; x++) {
+            SDL_Color c = pixel_at(img, x, y);
+            run = c.r == 200 && c.g == 200 && c.b == 200 ? run + 1 : 0;
+            if (run < 8) continue;
+            *x0 = x - 7 < *x0 ? x - 7 : *x0;
+            *x1 = x > *x1 ? x : *x1;
+            *y0 = y < *y0 ? y : *y0;
+            *y1 = y > *y1 ? y : *y1;
+        }
+    return *x1 >= 0 && *y1 > *y0;
+}
+
+/* How far (x, y) is from the legend's box [x0, x1 + 1) x [y0, y1 + 1), in
+ * pixels: 0 inside it. */
+static double gap_to_legend(const int box[4], double x, double y) {
+    double dx = fmax(fmax(box[0] - x, x - (box[2] + 1)), 0), dy = fmax(fmax(box[1] - y, y - (box[3] + 1)), 0);
+    return hypot(dx, dy);
+}
+
+/* Draws the plot: its legend's box as drawn (x0, y0, x1, y1) and the pixel
+ * of the panel's data point (x, y). */
+static void legend_and_pixel(viz_plot *plot, viz_plot_panel panel, int box[4], double x, double y, double *px,
+                             double *py) {
+    image img;
+    save_and_load(plot, &img);
+    assert_true(drawn_legend(&img, &box[0], &box[1], &box[2], &box[3]));
+    pixel_of(plot, panel, x, y, px, py);
+    release(&img);
+}
+
+/* A legend counts a dot as hidden when its disc overlaps the legend's box,
+ * not only its centre: a row of data dots (radius 3.6) whose centres lie
+ * 1.5 px below where the legend went, and a path's current point (its disc
+ * 6.5 across and a rim) 3 px below it, each half under the legend before,
+ * send the legend elsewhere; no disc drawn overlaps it. */
+static void test_legend_leaves_dots_at_its_edge_whole(void **state) {
+    /* the data: dots at the range's corners, and a row across at height v */
+    double xs[45], ys[45];
+    int box[4];
+    double v = 0.5;
+    for (int pass = 0; pass < 2; pass++) {
+        viz_plot *plot = viz_plot_new(true);
+        for (int i = 0; i < 4; i++) xs[i] = i % 2, ys[i] = i / 2;
+        for (int i = 0; i < 41; i++) xs[4 + i] = i / 40.0, ys[4 + i] = v;
+        assert_int_equal(viz_plot_series(plot, "data", xs, ys, 45, true, err), 0);
+        double px, py, bottom_y;
+        legend_and_pixel(plot, VIZ_PLOT_PANEL_XY, box, 0, 0, &px, &bottom_y);
+        pixel_of(plot, VIZ_PLOT_PANEL_XY, 0, 1, &px, &py);
+        if (pass == 0) {
+            /* the row's centres 1.5 px below the legend's box (the range is the corners') */
+            v = (box[3] + 1 + 1.5 - bottom_y) / (py - bottom_y);
+        } else {
+            double nearest = INFINITY;
+            for (int i = 0; i < 45; i++) {
+                pixel_of(plot, VIZ_PLOT_PANEL_XY, xs[i], ys[i], &px, &py);
+                nearest = fmin(nearest, gap_to_legend(box, px, py));
+            }
+            printf("    the row at %g: the nearest dot's centre %.1f px from the legend\n", v, nearest);
+            assert_true(nearest >= 3.6 - 0.5);
+        }
+        viz_plot_free(plot);
+    }
+    /* paths: a cross, and a short path from the middle whose current point
+     * goes just below where the legend went */
+    double target_x = 0.5, target_y = 0.5;
+    for (int pass = 0; pass < 2; pass++) {
+        viz_plot *plot = viz_plot_new(true);
+        for (int i = 0; i <= 10; i++) {
+            assert_int_equal(viz_plot_track(plot, "up", i / 10.0, i / 10.0, err), 0);
+            assert_int_equal(viz_plot_track(plot, "down", i / 10.0, 1 - i / 10.0, err), 0);
+        }
+        assert_int_equal(viz_plot_track(plot, "last", 0.5, 0.5, err), 0);
+        assert_int_equal(viz_plot_track(plot, "last", target_x, target_y, err), 0);
+        double px, py, x0, y0, x1, y1;
+        legend_and_pixel(plot, VIZ_PLOT_PANEL_CONTOUR, box, 0, 0, &x0, &y0);
+        pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 1, 1, &x1, &y1);
+        if (pass == 0) {
+            target_x = ((box[0] + box[2]) / 2.0 - x0) / (x1 - x0);
+            target_y = (box[3] + 1 + 3 - y0) / (y1 - y0);
+        } else {
+            pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, target_x, target_y, &px, &py);
+            double gap = gap_to_legend(box, px, py);
+            printf("    the current point at (%g, %g): %.1f px from the legend\n", target_x, target_y, gap);
+            assert_true(gap >= 6.5 + 0.7 - 0.5);
+        }
+        viz_plot_free(plot);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_series_is_replaced),
@@ -434,6 +621,9 @@ int main(void) {
         cmocka_unit_test(test_savefig_time_is_linear_in_points),
         cmocka_unit_test(test_interrupted_savefig_writes_nothing),
         cmocka_unit_test(test_axis_names),
+        cmocka_unit_test(test_axis_names_stay_in_the_figure),
+        cmocka_unit_test(test_colour_bar_labels_keep_the_margin),
+        cmocka_unit_test(test_legend_leaves_dots_at_its_edge_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,158 @@
+/* plot_legend.c — a panel's legend: its names fitted to the frame, its
+ * place (the corner, the place along an edge or, on a map, within that
+ * hides the fewest of the drawn points, plot_points_under), its drawing,
+ * and the one-row legend over a map's frame. */
+#include "plot_draw.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static const colour legend_border = RGB(200, 200, 200);
+
+enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = PLOT_LEGEND_INSET };
+
+/* A legend's entries with their names fitted to the frame. */
+typedef struct fitted_legend {
+    legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
+    char names[PLOT_MAX_LEGEND_ENTRIES][PLOT_ELLIPSIZED_BYTES];
+} fitted_legend;
+
+/* The entries, each name too wide for the frame (beside its swatch, inside
+ * the legend's padding and inset) cut short with an ellipsis, so the legend
+ * stays inside the frame (a long series name went past its left edge, over
+ * the tick labels, or into the next panel). */
+static const legend_entry *fit_names(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                                     fitted_legend *out) {
+    double room = a->right - a->left - 2 * LEGEND_INSET - 2 * LEGEND_PADDING - LEGEND_SWATCH - LEGEND_GAP;
+    if (count > PLOT_MAX_LEGEND_ENTRIES) count = PLOT_MAX_LEGEND_ENTRIES;
+    for (int i = 0; i < count; i++) {
+        out->entries[i] = entries[i];
+        out->entries[i].name = plot_ellipsized(f, entries[i].name, TICK_TEXT, room, out->names[i]);
+    }
+    return out->entries;
+}
+
+plot_box plot_legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
+                           int count, bool inside, double *row_out, size_t *hidden_out) {
+    const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING, inset = LEGEND_INSET;
+    fitted_legend fitted;
+    entries = fit_names(f, a, entries, count, &fitted);
+    double widest = 0, row = 0;
+    for (int i = 0; i < count; i++) {
+        double w, h;
+        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
+        if (w > widest) widest = w;
+        if (h > row) row = h;
+    }
+    row += 4;
+    double width = ceil(padding * 2 + swatch + gap + widest);
+    double height = ceil(padding * 2 + row * count - 4);
+    /* the corners first (a tie goes to them), then places along the top and
+     * the bottom edge: a wave's peaks fill every corner, its troughs leave
+     * room at the top between them */
+    enum { ALONG = 7, WITHIN = 9, PLACES = 4 + 2 * ALONG + WITHIN };
+    plot_box corners[PLACES] = {
+        {a->right - inset - width, a->top + inset, width, height},
+        {a->left + inset, a->top + inset, width, height},
+        {a->right - inset - width, a->bottom - inset - height, width, height},
+        {a->left + inset, a->bottom - inset - height, width, height},
+    };
+    int places = 4;
+    double span = a->right - a->left - 2 * inset - width;
+    for (int i = 1; span > 0 && i <= ALONG; i++) {
+        double x = a->left + inset + span * i / (ALONG + 1);
+        corners[places++] = (plot_box){x, a->top + inset, width, height};
+        corners[places++] = (plot_box){x, a->bottom - inset - height, width, height};
+    }
+    double tall = a->bottom - a->top - 2 * inset - height;
+    for (int i = 0; inside && span > 0 && tall > 0 && i < WITHIN; i++) {
+        static const int at[WITHIN][2] = {{2, 2}, {1, 2}, {3, 2}, {2, 1}, {2, 3}, {1, 1}, {3, 1}, {1, 3}, {3, 3}};
+        corners[places++] = (plot_box){a->left + inset + span * at[i][0] / 4, a->top + inset + tall * at[i][1] / 4,
+                                  width, height};
+    }
+    plot_box b = corners[0];
+    size_t fewest = (size_t)-1;
+    for (int i = 0; i < places && fewest > 0; i++) {
+        size_t hidden = plot_points_under(f->plot, a, which, corners[i]);
+        if (hidden < fewest) {
+            fewest = hidden;
+            b = corners[i];
+        }
+    }
+    *row_out = row;
+    *hidden_out = fewest;
+    return b;
+}
+
+void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
+                      const legend_entry *entries, int count) {
+    if (count == 0) return;
+    cairo_t *cr = f->cr;
+    const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING;
+    double row;
+    size_t hidden;
+    fitted_legend fitted;
+    entries = fit_names(f, a, entries, count, &fitted);
+    plot_box b = plot_legend_place(f, a, which, entries, count, which == VIZ_PLOT_PANEL_CONTOUR, &row, &hidden);
+    b.x = floor(b.x);
+    b.y = floor(b.y);
+    cairo_rectangle(cr, b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
+    plot_set_colour(f, background, 0.9);
+    cairo_fill_preserve(cr);
+    plot_set_colour(f, legend_border, 1);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+    for (int i = 0; i < count; i++) {
+        double middle = b.y + padding + i * row + (row - 4) / 2.0;
+        double x0 = b.x + padding + 1, x1 = b.x + padding + swatch - 1;
+        if (entries[i].line) {
+            cairo_move_to(cr, x0, middle);
+            cairo_line_to(cr, x1, middle);
+            if (entries[i].dash != NULL && entries[i].dash->count > 0)
+                cairo_set_dash(cr, entries[i].dash->on_off, entries[i].dash->count, 0);
+            plot_stroke_lines(f, entries[i].colour, 2.8);
+            cairo_set_dash(cr, NULL, 0, 0);
+        }
+        if (entries[i].dot_radius > 0) {
+            plot_disc(f, (x0 + x1) / 2, middle, entries[i].dot_radius);
+            plot_set_colour(f, entries[i].colour, 1);
+            cairo_fill(cr);
+        }
+        plot_draw_text(f, entries[i].name, TICK_TEXT, b.x + padding + swatch + gap, middle, ALIGN_START,
+                  ALIGN_CENTRE, false, text_colour);
+    }
+}
+
+bool plot_draw_legend_above(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                            double left_limit) {
+    const double swatch = 22, gap = 6, spacing = 16;
+    double width = 0, row = 0, widths[PLOT_MAX_LEGEND_ENTRIES];
+    for (int i = 0; i < count; i++) {
+        double w, h;
+        plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
+        widths[i] = w;
+        width += (i > 0 ? spacing : 0) + swatch + gap + w;
+        if (h > row) row = h;
+    }
+    if (a->right - width < left_limit) return false;
+    double x = a->right - width, middle = a->top - 6 - row / 2;
+    for (int i = 0; i < count; i++) {
+        if (entries[i].line) {
+            cairo_move_to(f->cr, x + 1, middle);
+            cairo_line_to(f->cr, x + swatch - 1, middle);
+            if (entries[i].dash != NULL && entries[i].dash->count > 0)
+                cairo_set_dash(f->cr, entries[i].dash->on_off, entries[i].dash->count, 0);
+            plot_stroke_lines(f, entries[i].colour, 2.8);
+            cairo_set_dash(f->cr, NULL, 0, 0);
+        }
+        if (entries[i].dot_radius > 0) {
+            plot_disc(f, x + swatch / 2, middle, entries[i].dot_radius);
+            plot_set_colour(f, entries[i].colour, 1);
+            cairo_fill(f->cr);
+        }
+        plot_draw_text(f, entries[i].name, TICK_TEXT, x + swatch + gap, middle, ALIGN_START, ALIGN_CENTRE, false,
+                       text_colour);
+        x += swatch + gap + widths[i] + spacing;
+    }
+    return true;
+}
