@@ -1,6 +1,6 @@
 /* backward.c — reverse-mode differentiation (upstream's Backward: functions
- * taken from a heap by generation, the latest first), the functional grad,
- * and unchaining (upstream's UnchainBackward). */
+ * taken from a heap by generation, the latest first) and unchaining
+ * (upstream's UnchainBackward); the functional grad is in grad_of.c. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -306,7 +306,7 @@ static void undo_all(const undo_log *log) {
 
 /* y usable by ctx's backward (a NULL y keeps the first message); the seed
  * y.grad, when preset, shaped like y.  0, or -1 with the error set. */
-static __attribute__((noinline)) int check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
+__attribute__((noinline)) int backward_check_output(ag_ctx *ctx, const char *what, const ag_var *y) {
     if (y == NULL) {
         if (!ctx->failed) ctx_error(ctx, AG_ERR_ARG, "%s: the output is NULL", what);
         return -1;
@@ -329,14 +329,14 @@ static __attribute__((noinline)) int check_output(ag_ctx *ctx, const char *what,
     return 0;
 }
 
-/* check_output, with the answer for a training step's usual output (this
+/* backward_check_output, with the answer for a training step's usual output (this
  * context's, made by a function that has a gradient, no seed preset) given
  * inline, without the call. */
 static inline int check_output_quickly(ag_ctx *ctx, const char *what, const ag_var *y) {
     if (y != NULL && y->ctx == ctx && y->grad == NULL && y->creator != NULL &&
         ag_op_has_gradient(y->creator->op))
         return 0;
-    return check_output(ctx, what, y);
+    return backward_check_output(ctx, what, y);
 }
 
 /* ---- the last backward's gradients (ag_last_grad) -------------------------
@@ -489,7 +489,7 @@ static inline int check_unchanged(ag_ctx *ctx, const ag_func *f, const char *who
  * op's backward) would restamp the functions the pass has queued and reset
  * its gradients' call counts, so the pass would end early with wrong
  * gradients: refused, as ag_gc is there. */
-static bool nested_refused(ag_ctx *ctx, const char *name) {
+bool backward_refused_nested(ag_ctx *ctx, const char *name) {
     if (ctx->in_backward == 0) return false;
     ctx_error(ctx, AG_ERR_ARG,
               "%s: refused during a backward pass (called from a step callback or an op's backward?); "
@@ -712,7 +712,7 @@ static ag_var *flat_var(ag_ctx *ctx, flat_pass *fp, const flat_slot *s) {
 }
 
 /* The flat pass over y's graph (y made by the scalar path, its seed checked
- * by check_output): 0, -1 with the error set (nothing changed, as the plain
+ * by backward_check_output): 0, -1 with the error set (nothing changed, as the plain
  * pass's undo leaves it), or FLAT_DECLINED. */
 static __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
     begin_call(ctx);
@@ -876,7 +876,7 @@ int ag_backward_with(ag_ctx *ctx, ag_var *y, const ag_backward_options *opts) {
 }
 
 int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
-    if (ctx != NULL && nested_refused(ctx, "backward")) return -1;
+    if (ctx != NULL && backward_refused_nested(ctx, "backward")) return -1;
     if (ctx != NULL) ctx->summed_data = NULL;
     if (ctx == NULL || check_output_quickly(ctx, "backward", y) < 0) return -1;
     ag_backward_opts none = {0};
@@ -1033,101 +1033,7 @@ done:
     return status;
 }
 
-/* Every variable of the graph ending at y (y included), iteratively. */
-static ag_var **collect_vars(ag_ctx *ctx, ag_var *y, size_t *count) {
-    ARRAY(ag_var *) vars = {0};
-    ARRAY(ag_func *) stack = {0};
-    if (++ctx->backward_stamp == 0) ++ctx->backward_stamp;
-    if (!CTX_ARRAY_PUSH(ctx, vars, y)) goto oom;
-    if (y->creator) {
-        y->creator->seen = ctx->backward_stamp;
-        if (!CTX_ARRAY_PUSH(ctx, stack, y->creator)) goto oom;
-    }
-    while (stack.count > 0) {
-        ag_func *f = stack.items[--stack.count];
-        for (int i = 0; i < f->ninputs + f->noutputs; i++) {
-            ag_var *v = i < f->ninputs ? f->inputs[i] : f->outputs[i - f->ninputs];
-            /* duplicates are harmless: saving twice restores the same */
-            if (!CTX_ARRAY_PUSH(ctx, vars, v)) goto oom;
-            ag_func *c = v->creator;
-            if (c != NULL && c->seen != ctx->backward_stamp) {
-                c->seen = ctx->backward_stamp;
-                if (!CTX_ARRAY_PUSH(ctx, stack, c)) goto oom;
-            }
-        }
-    }
-    ctx_free(ctx, stack.items);
-    *count = vars.count;
-    return vars.items;
-oom:
-    ctx_free(ctx, vars.items);
-    ctx_free(ctx, stack.items);
-    ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-    return NULL;
-}
-
 ag_var *ag_backward_summed_data(ag_ctx *ctx) { return ctx != NULL ? ctx->summed_data : NULL; }
-
-ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
-    if (ctx == NULL || nested_refused(ctx, "grad") || check_output_quickly(ctx, "grad", y) < 0) return NULL;
-    if (x == NULL) return ctx->failed ? NULL : ctx_error(ctx, AG_ERR_ARG, "grad: the input is NULL");
-    if (x->ctx != ctx) return ctx_error(ctx, AG_ERR_CONTEXT, "grad: the input belongs to another context");
-    size_t n = 0;
-    ag_var **vars = collect_vars(ctx, y, &n);
-    if (vars == NULL) return NULL;
-    bool x_in_graph = false;
-    ag_var **saved = ctx_malloc(ctx, (n ? n : 1) * sizeof *saved);
-    if (saved == NULL) {
-        ctx_free(ctx, vars);
-        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-    }
-    int *saved_calls = ctx_malloc(ctx, (n ? n : 1) * sizeof *saved_calls);
-    if (saved_calls == NULL) {
-        ctx_free(ctx, saved);
-        ctx_free(ctx, vars);
-        return ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) saved[i] = vars[i]->grad, saved_calls[i] = vars[i]->grad_calls;
-    for (size_t i = 0; i < n; i++) {
-        vars[i]->grad = NULL;
-        if (vars[i] == x) x_in_graph = true;
-    }
-    const char *blocked = NULL; /* a comparison on the way, to name when x gets nothing */
-    for (size_t i = 0; i < n && blocked == NULL; i++)
-        if (vars[i]->creator != NULL && !ag_op_has_gradient(vars[i]->creator->op))
-            blocked = func_def(vars[i]->creator)->symbol;
-    ag_var *result = NULL;
-    if (x_in_graph) {
-        ag_backward_opts opts = {.create_graph = create_graph, .retain_grad = true}; /* x may be intermediate */
-        /* the last backward's record (ag_last_grad) stays that backward's:
-         * grad() is not a backward call a drawing should show */
-        bool keep_flows = ctx->keep_last_grads;
-        ctx->keep_last_grads = false;
-        if (ag_backward(ctx, y, &opts) == 0) result = x->grad;
-        ctx->keep_last_grads = keep_flows;
-    }
-    for (size_t i = n; i-- > 0;) { /* as they were: grad() adds to no .grad */
-        var_set_grad(vars[i], saved[i]);
-        vars[i]->grad_calls = saved_calls[i];
-        vars[i]->grad_call = 0;
-    }
-    ctx_free(ctx, saved);
-    ctx_free(ctx, saved_calls);
-    ctx_free(ctx, vars);
-    if (!x_in_graph) return ctx_error(ctx, AG_ERR_ARG, "grad: the output does not depend on that input");
-    if (result == NULL && !ag_failed(ctx) && (x->flags & AG_VAR_CONST))
-        return ctx_error(ctx, AG_ERR_ARG,
-                         "grad: that input is a constant (a number written in an expression, "
-                         "or a mask an op made), and a constant gets no gradient");
-    if (result == NULL && !ag_failed(ctx) && blocked != NULL)
-        return ctx_error(ctx, AG_ERR_ARG,
-                         "grad: the output depends on that input only through %s, which has no "
-                         "gradient (its 0/1 or index result is a constant)",
-                         blocked);
-    if (result == NULL && !ag_failed(ctx))
-        return ctx_error(ctx, AG_ERR_ARG, "grad: the output does not depend on that input");
-    return result;
-}
 
 /* Unchaining gives up the graph behind v: full collections go back to
  * their usual pace (gc_pause, context.c), so it is not left to pile up. */

@@ -360,6 +360,11 @@ void ctx_reclaim_var(ag_ctx *ctx, ag_var *v);
  * x's slot only, of this shape, finite check off); NULL otherwise.  An op
  * that adds into it leaves its gxs entry NULL. */
 ag_var *backward_sum_target(ag_ctx *ctx, ag_var *x, int ndim, const int *shape);
+/* backward.c, for the functional grad (grad_of.c): a pass asked for from
+ * inside a pass is refused, with name's error (true); y usable as the
+ * output of a pass (0, or -1 with what's error). */
+bool backward_refused_nested(ag_ctx *ctx, const char *name);
+int backward_check_output(ag_ctx *ctx, const char *what, const ag_var *y);
 
 /* ---- op table (ops_table.c, made from AG_OP_LIST in ag_ops.h) ---------------
  * forward: compute f's output tensors ys[0..noutputs) from f->inputs and

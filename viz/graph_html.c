@@ -73,6 +73,7 @@ static void append_maps(strbuf *html, const viz_scene *scene, const ag_var *v) {
 char *viz_graph_inspector_html(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     viz_scene scene = {0};
     if (viz_scene_describe(y, o, &scene, err) != 0) return NULL;
+    viz_scene_grads_from_output(&scene); /* every node's ∂y/∂v in one pass */
     strbuf html = {0};
     for (int i = 0; i < scene.nnodes; i++) {
         const viz_scene_node *node = &scene.nodes[i];

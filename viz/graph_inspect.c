@@ -27,7 +27,41 @@ void viz_scene_free(viz_scene *scene) {
     free(scene->nodes);
     free(scene->edges);
     free(scene->frames);
+    for (size_t i = 0; i < scene->sent_index.count; i++)
+        if (scene->sent[i] != NULL) ag_release(scene->sent[i]);
+    free(scene->sent);
+    ptrmap_free(&scene->sent_index);
     *scene = (viz_scene){0};
+}
+
+void viz_scene_grads_from_output(viz_scene *scene) {
+    if (scene->output == NULL || scene->sent != NULL) return;
+    ag_ctx *ctx = ag_var_ctx(scene->output);
+    if (ag_failed(ctx)) return; /* the session's error message stays as it is */
+    ptrmap index = {0};
+    ag_var **made = malloc(((size_t)scene->nnodes + 1) * sizeof *made);
+    size_t n = 0;
+    for (int i = 0; made != NULL && i < scene->nnodes; i++) {
+        ag_func *f = scene->nodes[i].kind == VIZ_NODE_FUNC ? scene->nodes[i].func : NULL;
+        if (f == NULL || ag_func_noutputs(f) != 1) continue;
+        ag_var *v = ag_func_output(f, 0);
+        if (v == NULL || ag_grad(v) != NULL || ptrmap_get(&index, v) != PTRMAP_NONE) continue;
+        if (!ptrmap_put(&index, v, n)) break;
+        made[n++] = v;
+    }
+    ag_var **sent = made != NULL && n == index.count ? calloc(n + 1, sizeof *sent) : NULL;
+    if (sent == NULL || ag_grads_of(ctx, scene->output, made, (int)n, sent, false) != 0) {
+        if (ag_failed(ctx)) ag_clear_error(ctx); /* each node asks for its own, as before */
+        free(sent);
+        free(made);
+        ptrmap_free(&index);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (sent[i] != NULL) ag_retain(sent[i]);
+    free(made);
+    scene->sent = sent;
+    scene->sent_index = index;
 }
 
 /* One node named as viz_build_graph (graph_draw.c) names it; false when out of memory. */
@@ -209,7 +243,8 @@ static bool append_contribution(strbuf *out, const viz_scene *scene, ag_func *f,
     if (gy != NULL) {
         snprintf(incoming, sizeof incoming, "%s.grad", name);
     } else if (scene->output != NULL) {
-        gy = ag_grad_of(ctx, scene->output, made, false);
+        size_t at = scene->sent != NULL ? ptrmap_get(&scene->sent_index, made) : PTRMAP_NONE;
+        gy = at != PTRMAP_NONE ? scene->sent[at] : ag_grad_of(ctx, scene->output, made, false);
         variable_name(scene->output, top, sizeof top);
         snprintf(incoming, sizeof incoming, "∂%s/∂%s", top, name);
     }

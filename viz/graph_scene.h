@@ -16,6 +16,7 @@
 
 #include "graph.h"
 #include "graph_window.h"
+#include "ptrmap.h"
 #include "strbuf.h"
 
 typedef enum viz_node_kind {
@@ -72,11 +73,24 @@ typedef struct viz_scene {
     /* a layer's units over the plane (the drawing's unit_maps), for the inspector */
     int (*unit_maps)(void *user, const ag_var *v, viz_unit_maps *maps);
     void *notes_user;
+    /* ∂output/∂v for the inspector's chain rule, made in one backward for
+     * every node (viz_scene_grads_from_output) when the whole scene is
+     * described at once: the drawn functions' outputs, each retained, and
+     * their index there (NULL, empty: each is asked for alone) */
+    ag_var **sent;
+    ptrmap sent_index;
 } viz_scene;
 
 /* The expanded group whose frame holds picture point (px, py), the
  * innermost when nested, or -1. */
 int viz_scene_frame_at(const viz_scene *scene, double px, double py);
+
+/* Works out ∂output/∂v for every drawn function's output v without a .grad
+ * in one backward pass (ag_grads_of), for viz_scene_inspect of every node:
+ * asked for one at a time, a graph of N nodes took N passes (a 2,000-node
+ * show() in the kernel ran for minutes and took gigabytes).  When it fails
+ * nothing is kept and each node asks for its own, as without it. */
+void viz_scene_grads_from_output(viz_scene *scene);
 
 /* Frees the arrays and releases the variables the scene retains; leaves an
  * empty scene.  NULL is ignored. */

@@ -12,9 +12,9 @@
 
 /* The version of these headers; ag_version() gives the library's. */
 #define AG_VERSION_MAJOR 1
-#define AG_VERSION_MINOR 2
+#define AG_VERSION_MINOR 3
 #define AG_VERSION_PATCH 0
-#define AG_VERSION_STRING "1.2.0"
+#define AG_VERSION_STRING "1.3.0"
 /* One number to compare: MAJOR*1000000 + MINOR*1000 + PATCH (1001000 for
  * 1.1.0), as SQLITE_VERSION_NUMBER; ag_version_number() gives the library's. */
 #define AG_VERSION_NUMBER (AG_VERSION_MAJOR * 1000000 + AG_VERSION_MINOR * 1000 + AG_VERSION_PATCH)

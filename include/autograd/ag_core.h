@@ -396,6 +396,14 @@ ag_var *ag_backward_summed_data(ag_ctx *ctx);
  * does not depend on x ("grad: the output does not depend on that input"), or when called
  * during ag_backward (a nested pass would cut the running one short). */
 ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph);
+/* dy/dx for every x of xs[0..n) in one backward pass (PyTorch's
+ * torch.autograd.grad(y, xs), ag_grad_of for many inputs at the cost of
+ * one), without touching any .grad: out[i] the gradient as a new variable,
+ * or NULL where y does not depend on xs[i] (or only through a constant or an
+ * op without a gradient).  0, or -1 with the error set and out all NULL (y
+ * or an input NULL or of another context, "grads: input 2 is NULL"; n
+ * negative; called during ag_backward; a failure of the pass itself). */
+int ag_grads_of(ag_ctx *ctx, ag_var *y, ag_var *const *xs, int n, ag_var **out, bool create_graph);
 void ag_unchain(ag_var *v);          /* creator = NULL */
 void ag_unchain_backward(ag_var *v); /* cut every creator below v */
 

@@ -564,6 +564,68 @@ static void test_functional_grad(void **state) {
     assert_string_equal(ag_errmsg(ctx), "grad: the output does not depend on that input");
 }
 
+/* grads(y, [x...]): each input's gradient as grad(y, x) gives it, from one
+ * pass, NULL where y does not depend on an input, every .grad left alone. */
+static void test_functional_grads(void **state) {
+    ag_var *x = S(0.7), *w = S(-1.3), *unused = S(5), *c = S(2);
+    ag_var_set_flags(c, AG_VAR_CONST);
+    ag_set_grad(x, S(42));
+    ag_var *t = ag_mul(ctx, ag_sin(ctx, x), w);          /* t = sin(x) w */
+    ag_var *m = ag_gt(ctx, x, S(0));                     /* a gradient into m, none through it */
+    ag_var *y = ag_add(ctx, ag_mul(ctx, ag_mul(ctx, t, t), c), ag_mul(ctx, m, x)); /* 2t² + m x */
+    ag_var *xs[] = {x, w, t, unused, c, m, x, y};
+    ag_var *out[8];
+    unsigned stamp = (unsigned)ag_grad_calls(x);
+    assert_int_equal(ag_grads_of(ctx, y, xs, 8, out, false), 0);
+    for (int i = 0; i < 8; i++) {
+        if (xs[i] == unused || xs[i] == c) { /* not in the graph; a constant */
+            assert_null(out[i]);
+            continue;
+        }
+        ag_var *one = ag_grad_of(ctx, y, xs[i], false);
+        assert_non_null(one);
+        assert_non_null(out[i]);
+        assert_true(ag_item(out[i]) == ag_item(one)); /* bit for bit */
+    }
+    assert_close(ag_item(out[0]), 4 * ag_item(t) * cos(0.7) * -1.3 + 1); /* 4t dt/dx + m */
+    assert_true(out[6] == out[0]); /* the same input twice: its one gradient */
+    assert_false(ag_failed(ctx));
+    assert_close(ag_item(ag_grad(x)), 42); /* untouched, and its count */
+    assert_int_equal((unsigned)ag_grad_calls(x), stamp);
+    assert_null(ag_grad(t));
+    assert_null(ag_grad(w));
+    /* an input reached only through an op without a gradient gets none */
+    ag_var *through[] = {x, w};
+    assert_int_equal(ag_grads_of(ctx, ag_mul(ctx, m, w), through, 2, out, false), 0);
+    assert_null(out[0]);
+    assert_close(ag_item(out[1]), 1);
+    /* with create_graph the gradients can be differentiated */
+    ag_var *one[] = {x};
+    assert_int_equal(ag_grads_of(ctx, ag_mul(ctx, ag_sin(ctx, x), x), one, 1, out, true), 0);
+    assert_close(ag_item(ag_grad_of(ctx, out[0], x, false)), -sin(0.7) * 0.7 + 2 * cos(0.7));
+    /* errors: out all NULL, the input named */
+    assert_int_equal(ag_grads_of(ctx, y, xs, 0, NULL, false), 0);
+    assert_int_equal(ag_grads_of(ctx, y, xs, -1, out, false), -1);
+    assert_string_equal(ag_errmsg(ctx), "grads: n is -1 (negative)");
+    ag_clear_error(ctx);
+    ag_var *bad[] = {x, NULL};
+    out[0] = x;
+    assert_int_equal(ag_grads_of(ctx, y, bad, 2, out, false), -1);
+    assert_null(out[0]);
+    assert_string_equal(ag_errmsg(ctx), "grads: input 2 is NULL");
+    ag_clear_error(ctx);
+    ag_ctx *other = ag_ctx_new();
+    ag_var *elsewhere[] = {x, ag_scalar(other, 1)};
+    assert_int_equal(ag_grads_of(ctx, y, elsewhere, 2, out, false), -1);
+    assert_string_equal(ag_errmsg(ctx), "grads: input 2 belongs to another context");
+    ag_clear_error(ctx);
+    ag_ctx_free(other);
+    assert_int_equal(ag_grads_of(ctx, m, xs, 1, out, false), -1);
+    assert_string_equal(ag_errmsg(ctx), "grads: the output is made by gt, which has no gradient (its 0/1 or "
+                                        "index result is a constant)");
+    ag_clear_error(ctx);
+}
+
 /* Errors name the op and both shapes; NULL propagates and keeps the first
  * message; nothing half-built survives the collector. */
 static void test_errors(void **state) {
@@ -1416,6 +1478,7 @@ int main(void) {
         CTX_TEST(test_unchain),
         CTX_TEST(test_leaf_and_generation),
         CTX_TEST(test_functional_grad),
+        CTX_TEST(test_functional_grads),
         CTX_TEST(test_errors),
         CTX_TEST(test_nonfinite),
         CTX_TEST(test_million_chain),

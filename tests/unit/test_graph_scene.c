@@ -515,6 +515,56 @@ static void test_inspector_tensor(void **state) {
     viz_scene_free(&scene);
 }
 
+/* The kernel's and the page's inline graphs describe every node at once
+ * (viz_graph_inspector_html): ∂y/∂v for all of them comes from one backward
+ * (viz_scene_grads_from_output), and each node's text is the one asked for
+ * alone.  A pass per node made a 1,003-node show() take 11 s and 2.7 GB. */
+static void test_inspector_all_nodes_in_one_pass(void **state) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    o.max_nodes = 5000;
+    /* a bit of everything: shared uses, a constant, a comparison, a kept
+     * .grad (retain_grad), a tensor summed, then a long chain */
+    ag_var *x = named(ag_scalar(ctx, 0.4), "x"), *c = named(ag_scalar(ctx, 3), "c");
+    ag_var_set_flags(c, AG_VAR_CONST);
+    ag_var *v = named(VAR(ctx, SHAPE(3), 0.5, -1.0, 2.0), "v");
+    ag_var *t = named(ag_mul(ctx, ag_sin(ctx, x), c), "t");
+    ag_var *u = ag_add(ctx, ag_mul(ctx, t, t), ag_mul(ctx, ag_gt(ctx, x, t), x));
+    ag_var *s = ag_sum(ctx, ag_mul(ctx, v, u), NULL, 0);
+    ag_backward_opts keep = {.retain_grad = true};
+    assert_int_equal(ag_backward(ctx, s, &keep), 0); /* t, u, s keep their .grad */
+    ag_var *y = s;
+    for (int i = 0; i < 150; i++) y = ag_mul(ctx, ag_tanh(ctx, y), ag_scalar(ctx, 1.01));
+    named(y, "y");
+    viz_scene one = {0}, each = {0};
+    char err[VIZ_ERRLEN] = "";
+    assert_int_equal(viz_scene_describe(y, &o, &one, err), 0);
+    assert_int_equal(viz_scene_describe(y, &o, &each, err), 0);
+    assert_int_equal(one.nnodes, each.nnodes);
+    assert_true(one.nnodes > 600);
+    ag_gc(ctx);
+    viz_scene_grads_from_output(&one);
+    assert_non_null(one.sent);
+    strbuf all = {0};
+    for (int i = 0; i < one.nnodes; i++) viz_scene_inspect(&one, i, 0, &all);
+    size_t made = ag_allocs_since_gc(ctx);
+    /* the old way made a pass for each function's output: ~N² variables */
+    if (made > 20 * (size_t)one.nnodes) fail_msg("%zu nodes made for %d nodes' texts", made, one.nnodes);
+    assert_false(ag_failed(ctx));
+    int from_output = 0;
+    for (int i = 0; i < one.nnodes; i++) {
+        char *memo = inspect(&one, i), *alone = inspect(&each, i);
+        assert_string_equal(memo, alone);
+        from_output += strstr(memo, "∂y/∂") != NULL;
+        free(memo);
+        free(alone);
+    }
+    assert_true(from_output > 300); /* the chain's nodes say what y sends them */
+    free(all.data);
+    viz_scene_free(&one);
+    viz_scene_free(&each);
+}
+
 /* A picture too big for the area opens at the readable scale, its top left
  * part shown; one that fits at that scale is centred like viz_view_fit. */
 static void test_fit_never_below_readable(void **state) {
@@ -642,6 +692,7 @@ int main(void) {
         CTX_TEST(test_inspector_during_step_through),
         CTX_TEST(test_inspector_tensor),
         CTX_TEST(test_inspector_conv_box),
+        CTX_TEST(test_inspector_all_nodes_in_one_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
