@@ -436,7 +436,7 @@ const builtin_def builtins_plot[] = {
      "marks the point (x0, x1) over the contour with a cross and a label (a minimum, say); panel=: "
      "on that panel's map"},
     {"pace", "fps", repl_builtin_pace, "plots",
-     "loops that plot or track draw at most fps frames a second, 0.1 to 1000, where a window or "
+     "slows loops that plot or track to fps frames a second (so each frame can be seen), 0.1 to 1000, where a window or "
      "notebook shows them (0 or false: off, the default)",
      .function_only = true},
     {"has_window", "", builtin_has_window, "plots", "true when plots are shown in a window here"},

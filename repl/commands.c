@@ -66,7 +66,7 @@ const command_def command_table[] = {
      "show numbers rounded to N significant digits (not stored rounded); full goes back",
      command_digits, .replayed = true},
     {":time", ":time on|off", "print how long each statement took", command_time, .replayed = true},
-    {":pace", ":pace N|off", "loops that plot or track draw at most N frames a second (as pace(N))",
+    {":pace", ":pace N|off", "slows loops that plot or track to N frames a second (as pace(N))",
      command_pace, .replayed = true},
     {":zoom", ":zoom F",
      "scale text and lines of plots and graphs by F (1.5 for a projector), in windows, notebooks and files "

@@ -1,4 +1,4 @@
-/* viz_pace.c — pace(fps) and :pace: loops that plot or track draw at most
+/* viz_pace.c — pace(fps) and :pace: loops that plot or track are slowed to
  * fps frames a second, so a person can watch them (viz_session.h). */
 #include <math.h>
 #include <stdint.h>
@@ -60,7 +60,7 @@ void repl_viz_paced_draw(repl *r, char kind, const char *name) {
     v->frame_names[v->frame_name_count++] = hash;
 }
 
-/* pace(fps): plot and track loops draw at most fps frames a second; 0 or
+/* pace(fps): plot and track loops are slowed to fps frames a second; 0 or
  * false turns it off. */
 int repl_builtin_pace(repl *r, const builtin_args *a, repl_value *out) {
     double fps = 0;

@@ -4,7 +4,7 @@
  *                     the windows at the prompt and from inside loops, :zoom
  *   viz_follow.c      what the graph window shows: show()'s followed graph,
  *                     marked graphs (gradcheck), backward's steps
- *   viz_pace.c        pace(): loops that plot draw at most N frames a second
+ *   viz_pace.c        pace(): loops that plot are slowed to N frames a second
  *   builtins_graph.c  dot, render, tree, show
  *   builtins_plot.c   plot, title, contour, track, mark, savefig, ...
  *
