@@ -708,7 +708,11 @@ static void mark_active_edges(Agraph_t *g, const viz_walk *w, Agnode_t **nodes, 
 }
 
 Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
+#ifdef __EMSCRIPTEN__
     Agraph_t *g = agopen("g", Agdirected, NULL);
+#else
+    Agraph_t *g = viz_graph_open("g");
+#endif
     size_t boxes = w->nvars + w->nfuncs, total = boxes + w->ngroups + w->nvars;
     Agnode_t **nodes = calloc(total ? total : 1, sizeof *nodes);
     bool ok = g != NULL && nodes != NULL;

@@ -55,6 +55,11 @@ bool viz_walk_each_edge(const viz_walk *w, viz_edge_fn edge, void *user);
 
 /* ---- the drawing (graph_draw.c), shared by graph.c and graph_digest.c ---- */
 
+/* A new directed graph whose named objects' IDs follow the order their
+ * names were first given, the legend's cluster first (graph_ids.c), so that
+ * its clusters are laid out and written in an order that does not depend on
+ * the heap; not in the web build, whose cgraph writes DOT text. */
+Agraph_t *viz_graph_open(char *name);
 /* The libcgraph graph of the finished walk w drawn with o; NULL with err. */
 Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[VIZ_ERRLEN]);
 /* Walks below y and builds its graph in one step; fills the drawn counts

@@ -99,6 +99,43 @@ static bool has_subgraph(Agraph_t *g, const char *name, const char *label) {
     return sub != NULL && strcmp(attr(sub, "label"), label) == 0;
 }
 
+/* The clusters' order in the SVG (and in the layout, which takes them in
+ * that order) is the order they were made in, whatever the heap looks like:
+ * cgraph's default IDs were the addresses of its copies of their names, so
+ * the same graph came out in two ways in the kernel, whose heap differs
+ * from call to call.  Here the heap is made to hand out blocks of the names'
+ * sizes at falling addresses (malloc's per-size caches give back the last
+ * block freed first), which flipped the order. */
+static size_t cluster_order(const char *svg, char *order, size_t size) {
+    size_t n = 0;
+    for (const char *p = svg; (p = strstr(p, "<title>cluster_")) != NULL && n + 2 < size; p++)
+        order[n++] = p[15] == 'l' ? 'L' : p[strlen("<title>cluster_group")];
+    order[n] = '\0';
+    return n;
+}
+static void test_clusters_in_the_order_made(void **state) {
+    ag_var *z = two_calls();
+    viz_graph_opts o = defaults();
+    o.group_title = test_group_title;
+    char err[VIZ_ERRLEN] = "", first[16], again[16];
+    size_t size = 0;
+    char *svg = viz_graph_svg(z, &o, &size, err);
+    if (svg == NULL) fail_msg("%s", err);
+    assert_int_equal(cluster_order(svg, first, sizeof first), 3);
+    free(svg);
+    enum { BLOCKS = 24 };
+    for (size_t bytes = 24; bytes <= 200; bytes += 8) {
+        void *blocks[BLOCKS];
+        for (int i = 0; i < BLOCKS; i++) blocks[i] = malloc(bytes);
+        for (int i = 0; i < BLOCKS; i++) free(blocks[i]); /* the highest comes back first */
+    }
+    svg = viz_graph_svg(z, &o, &size, err);
+    if (svg == NULL) fail_msg("%s", err);
+    cluster_order(svg, again, sizeof again);
+    free(svg);
+    assert_string_equal(again, first);
+}
+
 /* Clusters titled with the call unfolded; fold=true one box per group,
  * numbered as the walk meets them from the output (g's is box0); unfolded[]
  * opens chosen boxes; the default folds only graphs above VIZ_FOLD_NODES. */
@@ -492,6 +529,7 @@ int main(void) {
         CTX_TEST(test_digest_agrees_with_the_dot),
         CTX_TEST(test_fold_conv_box_shows_the_kernel),
         CTX_TEST(test_fold_groups),
+        CTX_TEST(test_clusters_in_the_order_made),
         CTX_TEST(test_last_backward_gradients),
         CTX_TEST(test_folded_mlp_png_readable),
         CTX_TEST(test_scaled_down_png_says_so),
