@@ -513,21 +513,34 @@
   }
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
   /* about n ticks over [lo, hi] at 1, 2 or 5 times a power of ten (at
-   * least 1 for integers: steps), as the terminal's plot_linear_ticks */
+   * least 1 for integers: steps), as the terminal's plot_linear_ticks: tick
+   * i is (first + i) × step, kept with them (ts.first, ts.step) for their
+   * labels' offset */
   function ticks(lo, hi, n, integers) {
     if (!(hi > lo)) { hi = lo + 1; lo -= 1; }
-    var raw = (hi - lo) / n, p = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / p;
+    if (n < 2) n = 2;
+    /* the power of ten as the decimal reads (Math.pow(10, -4) is not 1e-4: a
+     * step of 1e-4 went to exponent form, the terminal's not) */
+    var raw = (hi - lo) / n, p = ten(Math.floor(Math.log10(raw))), m = raw / p;
     var step = (m < 1.5 ? 1 : m < 3 ? 2 : m < 7 ? 5 : 10) * p, out = [];
     if (integers && step < 1) step = 1;
-    for (var t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
-      out.push(Math.abs(t) < step * 1e-9 ? 0 : +t.toPrecision(12));
+    var first = Math.ceil(lo / step - 1e-9);
+    for (var i = 0; i < 64; i++) {
+      var t = (first + i) * step;
+      if (t > hi + step * 1e-9) break;
+      out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+    }
+    out.first = first;
+    out.step = step;
     return out;
   }
   /* A log axis's ticks (log10 of the values, lo..hi): 1, 2 and 5 times the
-   * powers of ten, as the terminal marks them, or the powers alone when
-   * those would be more than 8; a range within one such step gets the
-   * plain ticks of its log values. */
-  function logTicks(lo, hi) {
+   * powers of ten, as the terminal marks them (and 3 when those are fewer
+   * than three), or the powers alone when those would be more than 8; a
+   * range with fewer than two of them gets its values' own ticks at their
+   * logs, their labels (and offset) with them (.labels), as the terminal's
+   * plot_log_ticks. */
+  function logTicks(lo, hi, n) {
     function at(mantissas) {
       var out = [];
       for (var e = Math.floor(lo); e <= Math.ceil(hi); e++)
@@ -539,31 +552,98 @@
       var step = Math.max(1, Math.ceil((Math.floor(hi + 1e-9) - Math.ceil(lo - 1e-9) + 1) / 8));
       out = at([1]).filter(function (t) { return Math.round(t) % step === 0; });
     }
-    return out.length >= 2 ? out : ticks(lo, hi, 5);
+    if (out.length < 3) out = at([1, 2, 3, 5]).sort(function (a, b) { return a - b; });
+    if (out.length >= 2) return out;
+    var values = ticks(Math.pow(10, lo), Math.pow(10, hi), n), labels = linearLabels(values, Math.pow(10, lo), Math.pow(10, hi));
+    out = [];
+    out.labels = [];
+    values.forEach(function (v, i) { if (v > 0) { out.push(Math.log10(v)); out.labels.push(labels[i]); } });
+    out.labels.offset = labels.offset;
+    out.labels.scale = labels.scale;
+    return out;
   }
   /* a log axis's labels, in one style as the terminal's: plain decimals
    * when every one is from 0.001 to 9000, else all as 1e-4, 2e-5 */
   function logLabels(ts) {
+    if (ts.labels) return ts.labels;
     var vs = ts.map(function (t) { return +Math.pow(10, t).toPrecision(6); });
     var plain = vs.every(function (v) { return v >= 1e-3 && v <= 9000; });
     return vs.map(function (v) { return plain ? String(v) : v.toExponential().replace('e+', 'e'); });
   }
+  /* An axis's offset, as the terminal's (viz/plot_ticks.c, find_offset:
+   * matplotlib's ScalarFormatter rule, offset_threshold 4) on the ticks
+   * lowN × 10^k .. highN × 10^k, whole numbers so every division is exact:
+   * { q, oom } for q × 10^oom with the ticks' sign, or null.  Ticks of both
+   * signs get none; oom is the lowest power of ten down to which the
+   * smallest and largest agree (or, straddling a multiple of a larger one,
+   * are at most one apart), the offset those digits when at least 4. */
+  function ten(e) { return Number('1e' + e); }
+  function scaled(a, e) { return e >= 0 ? a * ten(e) : a / ten(-e); }
+  function digitsFrom(a, d) {
+    for (; d > 0 && a > 0; d--) a = (a - a % 10) / 10;
+    for (; d < 0; d++) a *= 10;
+    return a;
+  }
+  function findOffset(lowN, highN, k) {
+    if (lowN <= 0 && highN >= 0) return null;
+    var small = lowN > 0 ? lowN : -highN, large = lowN > 0 ? highN : -lowN;
+    if (large >= 1e17) return null;
+    var top = k + String(large).length, j = top;
+    while (digitsFrom(small, j - k) === digitsFrom(large, j - k)) j--;
+    var at = j + 1;
+    if ((large - small) * 100 <= ten(at - k)) {
+      j = top;
+      while (digitsFrom(large, j - k) - digitsFrom(small, j - k) <= 1) j--;
+      at = j + 1;
+    }
+    var q = digitsFrom(large, at - k);
+    return q >= 1000 ? { q: q, oom: at } : null;
+  }
+  /* the offset as the axis's end writes it: "+0.99999", "-1000", "+1.2345e7" */
+  function offsetText(negative, q, oom) {
+    var sign = negative ? '-' : '+', value = scaled(q, oom);
+    if (value >= 1e-4 && value < 1e6) {
+      var t = value.toFixed(oom < 0 ? -oom : 0);
+      return sign + (t.indexOf('.') >= 0 ? t.replace(/0+$/, '').replace(/\.$/, '') : t);
+    }
+    while (q % 10 === 0) { q /= 10; oom++; }
+    var decimals = String(q).length - 1;
+    return sign + scaled(q, -decimals).toFixed(decimals) + 'e' + (oom + decimals);
+  }
   /* A linear axis's labels in one style, as the terminal's
    * (viz/plot_ticks.c): the decimals its step needs, or, when the axis
    * reaches 1e6 or steps under 1e-4, every one in exponent form with the
-   * largest tick's exponent and one count of decimals ("0.5e6", "1.0e6"). */
+   * largest tick's exponent and one count of decimals ("0.5e6", "1.0e6").
+   * Ticks far from zero against their span are labelled relative to an
+   * offset, in units of 10^scale where they would need exponents: the
+   * labels' .offset ("+1000", "" for none) and .scale (0: none). */
   function linearLabels(ts, lo, hi) {
-    if (ts.length < 2) return ts.map(label);
-    var step = ts[1] - ts[0], digit = Math.floor(Math.log10(step) + 1e-9);
+    var out;
+    if (!ts.length) { out = []; out.offset = ''; out.scale = 0; return out; }
+    var step = ts.step, digit = Math.floor(Math.log10(step) + 1e-9), values = ts, offset = '';
     var exponent = Math.max(Math.abs(lo), Math.abs(hi)) >= 1e6 || step < 1e-4;
-    var biggest = Math.max.apply(null, ts.map(Math.abs));
+    var k = digit, s = Math.round(step / ten(k)), first = ts.first;
+    var found = ts.length >= 2 && Math.abs(first) + ts.length < 1e14 ? findOffset(first * s, (first + ts.length - 1) * s, k) : null;
+    if (found) { /* each tick less the offset, exactly: a whole number × 10^e */
+      var negative = first < 0, e = Math.min(k, found.oom), whole = digitsFrom(found.q, e - found.oom);
+      values = ts.map(function (t, i) {
+        var n = digitsFrom((first + i) * s * (negative ? -1 : 1), e - k);
+        return scaled((n - whole) * (negative ? -1 : 1), e);
+      });
+      offset = offsetText(negative, found.q, found.oom);
+    }
+    var biggest = Math.max.apply(null, values.map(Math.abs));
+    if (found) exponent = biggest >= 1e6 || step < 1e-4;
     var power = biggest > 0 ? Math.floor(Math.log10(biggest) + 1e-9) : 0;
-    return ts.map(function (v) {
+    out = values.map(function (v) {
       if (v === 0) return '0';
       if (!exponent) return v.toFixed(Math.max(0, -digit));
       var mantissa = power >= 0 ? v / Math.pow(10, power) : v * Math.pow(10, -power);
-      return mantissa.toFixed(Math.min(15, Math.max(0, power - digit))) + 'e' + power;
+      return mantissa.toFixed(Math.min(15, Math.max(0, power - digit))) + (found ? '' : 'e' + power);
     });
+    out.offset = offset;
+    out.scale = found && exponent ? power : 0;
+    return out;
   }
   /* A tick label as the terminal draws it (viz/plot_draw.c, tick_markup):
    * "2e4" as 2×10⁴, "1e-3" as 10 with a superscript -3 on a log axis
@@ -577,6 +657,19 @@
     if (below || x[0] === '+') x = x.slice(1);
     return (negative ? minus : '') + (decades && m === '1' ? '' : esc(m) + '\u00d7') + '10<tspan dy="-6" font-size="9">' +
            (below ? minus : '') + esc(x) + '</tspan>';
+  }
+  /* What an axis's end says of its labels' offset and scale, as the
+   * terminal's (viz/plot_draw.c, offset_markup): "×10⁻⁶ + 0.99999", "+1000";
+   * SVG text, "" for none; plain: its width's text. */
+  function offsetMarkup(labels, plain) {
+    var minus = '\u2212', o = labels.offset || '', negative = o[0] === '-', value = o ? o.slice(1) : '';
+    var sign = negative ? minus : '+';
+    if (plain) return (labels.scale ? '\u00d710' + labels.scale + (value ? ' + ' : '') : value ? sign : '') + value;
+    if (labels.scale) {
+      var scale = '\u00d710<tspan dy="-6" font-size="9">' + (labels.scale < 0 ? minus : '') + Math.abs(labels.scale) + '</tspan>';
+      return value ? scale + '<tspan dy="6"> ' + sign + ' ' + tickText(value) + '</tspan>' : scale;
+    }
+    return value ? sign + tickText(value) : '';
   }
   function label(v) { return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(6)); }
 
@@ -621,21 +714,39 @@
       parts.push('<text x="' + x + '" y="' + (box.y + box.h + 16) + '" text-anchor="middle" font-size="12" data-label="' +
                  esc(xLabels[i]) + '">' + tickText(xLabels[i]) + '</text>');
     });
-    var yTicks = log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], box.h / 55);
+    var yTicks = log ? logTicks(yr[0], yr[1], box.h / 55) : ticks(yr[0], yr[1], box.h / 55);
     var yLabels = log ? logLabels(yTicks) : linearLabels(yTicks, yr[0], yr[1]);
     yTicks.forEach(function (t, i) {
       var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
       parts.push('<line x1="' + box.x + '" x2="' + (box.x + box.w) + '" y1="' + y + '" y2="' + y + '" stroke="#eee"/>');
       parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12" data-label="' +
-                 esc(yLabels[i]) + '">' + tickText(yLabels[i], log) + '</text>');
+                 esc(yLabels[i]) + '">' + tickText(yLabels[i], log && !yTicks.labels) + '</text>');
     });
+    /* an offset written once, as the terminal's: the y axis's over the
+     * frame's left end (after a named panel's name), the x axis's under its
+     * right end, where the axis's name keeps clear of it */
+    var nameRight = box.x + box.w, leftEnd = box.x + (box.name ? Math.ceil(textWidth(box.name, 13)) : 0);
+    if (offsetMarkup(yLabels, true)) {
+      var offsetX = box.x + (box.name ? Math.ceil(textWidth(box.name, 13)) + 12 : 0);
+      parts.push('<text class="offset" x="' + offsetX + '" y="' + (box.y - 8) + '" font-size="12" data-offset="' + esc(yLabels.offset) +
+                 '" data-scale="' + yLabels.scale + '">' + offsetMarkup(yLabels) + '</text>');
+      leftEnd = offsetX + textWidth(offsetMarkup(yLabels, true), 12);
+    }
+    if (offsetMarkup(xLabels, true)) {
+      parts.push('<text class="offset" x="' + (box.x + box.w) + '" y="' + (box.y + box.h + 32) + '" text-anchor="end" font-size="12" data-offset="' +
+                 esc(xLabels.offset) + '" data-scale="' + xLabels.scale + '">' + offsetMarkup(xLabels) + '</text>');
+      nameRight -= textWidth(offsetMarkup(xLabels, true), 12) + 12;
+    }
     if (titleText) parts.push('<text x="' + (box.x + box.w / 2) + '" y="' + (box.y - 8) + '" text-anchor="middle" font-size="13">' + esc(titleText) + '</text>');
-    if (names && names[0]) parts.push('<text class="axisname" x="' + (box.x + box.w / 2) + '" y="' + (box.y + box.h + 32) + '" text-anchor="middle" font-size="13">' + esc(names[0]) + '</text>');
+    if (names && names[0]) {
+      var nameX = Math.min(box.x + box.w / 2, nameRight - textWidth(names[0], 13) / 2);
+      parts.push('<text class="axisname" x="' + nameX + '" y="' + (box.y + box.h + 32) + '" text-anchor="middle" font-size="13">' + esc(names[0]) + '</text>');
+    }
     if (names && names[1]) {
       var ny = box.y + box.h / 2, nx = box.x - 56;
       parts.push('<text class="axisname" x="' + nx + '" y="' + ny + '" transform="rotate(-90 ' + nx + ' ' + ny + ')" text-anchor="middle" font-size="13">' + esc(names[1]) + '</text>');
     }
-    return { X: X, Y: Y };
+    return { X: X, Y: Y, leftEnd: leftEnd }; /* leftEnd: where what is over the frame's left end ends */
   }
   /* The axes' names, as the terminal writes them: the figure carries each
    * panel's (viz/plot.c, plot_name_axes). */
@@ -718,8 +829,8 @@
       var left = (i % across) * PANEL_W, top = above + Math.floor(i / across) * PANEL_H;
       var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: left, y: top, w: PANEL_W, h: PANEL_H };
       figureAxes.panels.push(entry);
-      if (p.kind === 'series' || p.kind === 'xy') seriesPanel(parts, p.fig, left, top, p.kind === 'xy');
-      else if (p.kind === 'map') mapPanel(parts, p.fig, left, top, p.key ? entry : figureAxes);
+      if (p.kind === 'series' || p.kind === 'xy') seriesPanel(parts, p.fig, left, top, p.kind === 'xy', p.name);
+      else if (p.kind === 'map') mapPanel(parts, p.fig, left, top, p.key ? entry : figureAxes, p.name);
       else P.panel(parts, p.fig, p.kind, { x: left, y: top, w: PANEL_W, h: PANEL_H, name: p.name }, p.key ? entry : figureAxes);
       if (p.name && ['series', 'xy', 'map'].indexOf(p.kind) >= 0) /* a named panel's name over its frame's left end */
         parts.push('<text class="panelname" x="' + (left + 70) + '" y="' + (top + 32) + '" font-size="13">' + esc(p.name) + '</text>');
@@ -735,7 +846,7 @@
   /* The series by step (plot(v)), or with xy the whole series of
    * plot(xs, ys), as the terminal draws them in panels of their own; a log
    * scale is the series by step's only (as the terminal's). */
-  function seriesPanel(parts, f, left, top, xy) {
+  function seriesPanel(parts, f, left, top, xy, name) {
     var xs = [], ys = [], log = f.log && !xy;
     var shown = f.series.filter(function (s) { return !!s.xs === xy; });
     shown.forEach(function (s) {
@@ -744,7 +855,7 @@
         ys.push(log ? (v > 0 ? Math.log10(v) : null) : v);
       });
     });
-    var box = { x: left + 70, y: top + 40, w: 460, h: 330 }, names = [];
+    var box = { x: left + 70, y: top + 40, w: 460, h: 330, name: name }, names = [];
     shown.forEach(function (s) {
       var last = s.values[s.values.length - 1];
       /* a loss's last value beside its name; a whole series's last point means nothing */
@@ -795,15 +906,18 @@
    * characters), so the legend stays inside the frame, as the terminal's
    * fit_names (a long series name ran past the frame's left edge). */
   function fitNames(names, room) {
-    names.forEach(function (n) {
-      if (textWidth(n.name, 12) <= room) return;
-      var chars = Array.from(n.name), lo = 0, hi = chars.length;
-      while (lo < hi) {
-        var mid = (lo + hi + 1) >> 1;
-        if (textWidth(chars.slice(0, mid).join('') + '\u2026', 12) <= room) lo = mid; else hi = mid - 1;
-      }
-      n.name = chars.slice(0, lo).join('').replace(/ +$/, '') + '\u2026';
-    });
+    names.forEach(function (n) { n.name = ellipsized(n.name, 12, room); });
+  }
+  /* text, or its longest start that fits in room px at size with an
+   * ellipsis after it (the terminal's plot_ellipsized) */
+  function ellipsized(text, size, room) {
+    if (textWidth(text, size) <= room) return text;
+    var chars = Array.from(text), lo = 0, hi = chars.length;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (textWidth(chars.slice(0, mid).join('') + '\u2026', size) <= room) lo = mid; else hi = mid - 1;
+    }
+    return chars.slice(0, lo).join('').replace(/ +$/, '') + '\u2026';
   }
   /* Where the legend goes, as the terminal places its own (viz/plot_legend.c,
    * plot_legend_place): the corner of the frame box, or else the place along
@@ -926,7 +1040,7 @@
       return Math.round(stops[low][i] + k * (stops[low + 1][i] - stops[low][i]));
     }).join(',') + ')';
   }
-  function mapPanel(parts, f, left, top, figureAxes) {
+  function mapPanel(parts, f, left, top, figureAxes, name) {
     var P = window.agreplPictures;
     var c = f.contour, xr, yr, given = P.mapRange(f);
     if (given) { xr = given[0]; yr = given[1]; }
@@ -938,7 +1052,7 @@
       P.pointCoordinates(f, px, py);
       xr = range(px); yr = range(py);
     }
-    var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330 };
+    var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330, name: name };
     var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c && !c.caption ? 'contour' : '', axisNames(f, 'contour'));
     var clip = 'mapclip' + left + '-' + top;
     parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
@@ -983,8 +1097,9 @@
     });
     marks(parts, f.marks, b, box, tracks);
     parts.push('</g>');
-    if (c && c.caption) /* "11 levels, 0.201 to 500 (log spacing)", as over the terminal's contour */
-      parts.push('<text class="caption" x="' + (box.x + box.w) + '" y="' + (box.y - 8) + '" text-anchor="end" font-size="11" fill="#5f5f5f">' + esc(c.caption) + '</text>');
+    if (c && c.caption) /* "11 levels, 0.201 to 500 (log spacing)", as over the terminal's contour, clear of the left end's text */
+      parts.push('<text class="caption" x="' + (box.x + box.w) + '" y="' + (box.y - 8) + '" text-anchor="end" font-size="11" fill="#5f5f5f">' +
+                 esc(b.leftEnd > box.x ? ellipsized(c.caption, 11, box.x + box.w - b.leftEnd - 12) : c.caption) + '</text>');
     P.mapBar(parts, f, box);
     /* one legend, the classes' and the paths', where it hides the fewest
      * track points, class points and marks, as in the terminal */

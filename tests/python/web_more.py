@@ -311,6 +311,37 @@ def axis_names(driver, typed):
     check("an axis from 5e5 to 1.5e6 in one style as the terminal's (viz/plot_ticks.c): one exponent, one count "
           "of decimals (0.5e6 ... 1.0e6 ..., never 5e5 beside 1.0e6)",
           len(x_labels) >= 3 and "1.0e6" in x_labels and styles == {("6", 1)}, x_labels)
+    # ticks far from zero against their span: labelled relative to an offset written once at the
+    # axis's end, as the terminal's (viz/plot_ticks.c, matplotlib's rule); "0.999990e0" and
+    # "1000.0012" before
+    typed("clearplot()")
+    typed("for i in range(60) { plot(1 - 0.00001 * exp(-i / 10.0), \"loss\") }")
+    typed("plot(linspace(1000.001, 1000.002, 40), sin(linspace(0, 6, 40)), name=\"wave\")")
+    time.sleep(0.5)
+    got = driver.execute_script(y_labels)
+    x_labels = driver.execute_script(
+        "return Array.prototype.filter.call(document.querySelectorAll('#plot svg text[data-label]'), function (t) {"
+        " return t.getAttribute('text-anchor') === 'middle'; }).map(function (t) { return t.getAttribute('data-label'); })")
+    drawn = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), p = window.agrepl.figureAxes.panels;"
+        "var offsets = Array.prototype.map.call(s.querySelectorAll('text.offset'), function (t) {"
+        "  var b = t.getBBox(); return [t.getAttribute('data-offset'), t.getAttribute('data-scale'), t.textContent,"
+        "  b.x, b.y, b.x + b.width, b.y + b.height]; });"
+        "var widest = 0; s.querySelectorAll('text[data-label][text-anchor=\"end\"]').forEach(function (t) {"
+        "  widest = Math.max(widest, t.getBBox().width); });"
+        "var name = Array.prototype.filter.call(s.querySelectorAll('text.axisname'), function (t) {"
+        "  return t.textContent === 'x'; })[0].getBBox();"
+        "return [offsets, widest, name.x + name.width, p.map(function (q) { return [q.x, q.y]; })]")
+    offsets, widest, name_right, places = drawn
+    check("ticks far from zero against their span take an offset, as the terminal's: a loss up to 1 labelled "
+          "-1.0 ... 0 under \u00d710\u207b\u2075 + 1 over the frame's left end, x from 1000.001 0.0010 ... "
+          "0.0020 with +1000 under its right end, clear of the axis's name; the y labels at most 30 px wide",
+          got == ["-1.0", "-0.8", "-0.6", "-0.4", "-0.2", "0"] and
+          x_labels[-6:] == ["0.0010", "0.0012", "0.0014", "0.0016", "0.0018", "0.0020"] and
+          [o[:3] for o in offsets] == [["+1", "-5", "\u00d710\u22125 + 1"], ["+1000", "0", "+1000"]] and
+          offsets[0][3] >= places[0][0] + 70 and offsets[0][6] <= places[0][1] + 40 and
+          offsets[1][5] <= places[1][0] + 530.5 and name_right < offsets[1][3] and widest <= 30,
+          [got, x_labels, offsets, widest, name_right, places])
     # dots at the range's corners and a row across whose centres are 1.5 px below where the legend
     # went (a box 330 px high over [-0.04, 1.04], the legend 10 px down and 22 high): each dot's disc
     # counts, so the legend leaves them whole, as the terminal's (viz/plot_draw.c, plot_points_under)
