@@ -7,7 +7,8 @@ savefig's link): the field is blue (class 1, the inner disc) at the centre and
 orange (class 0, the ring) just outside the ring's points; a point
 is its class's colour; the colour bar is there, blue at its top and orange
 at its bottom; then a 2x2 heat map shows its four numbers in cells of the
-one-sign scale (white to blue), and images() its grid.  Screenshots in
+one-sign scale (white to blue), and images() its grid; a wide matrix's
+colour bar labels a negative number with a real minus sign.  Screenshots in
 shots: 8-circle-boundary.png, 9-heatmap-images.png, and the page's saved
 figures 8-circle-figure.png, 9-heatmap-figure.png."""
 import base64
@@ -165,3 +166,14 @@ def run(driver, typed, shots):
           got[0][0] > got[1][0] > got[2][0] > got[3][0], got)
     check("the first image is black at 0 and white at 1", ok and max(got[4]) < 10 and min(got[5]) > 245, got)
     driver.save_screenshot(os.path.join(shots, "9-heatmap-images.png"))
+
+    # a wide matrix of small weights: its colour bar's labels (the session's, viz/plot_maps_data.c)
+    # write a negative number with a real minus sign, as the axes' ticks do
+    typed("clearplot()")
+    typed("heatmap(reshape(0.000219 * sin(1.7 * arange(24)), [2, 12]), \"small weights\")")
+    settled(driver, "return document.querySelectorAll('#plot svg g.colourbar text').length === 3")
+    labels = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#plot svg g.colourbar text'), function (t) {"
+        " return t.textContent; })")
+    check("a colour bar's labels write a negative number with a real minus sign (U+2212), as the axes' ticks do "
+          "(\u22120.000219, not -0.000219)", "\u22120.000219" in labels and not any("-" in t for t in labels), labels)

@@ -2,8 +2,11 @@
  * figure's files (PNG, SVG, PDF) and their words, zoom, the page's PNG, a
  * headless session opening no window; ticks at nice numbers, one style of
  * label per axis (in the drawn figure's words too), an offset for ticks far
- * from zero against their span (their labels and the drawn figure). */
+ * from zero against their span (their labels and the drawn figure), a
+ * real minus sign in the colour bars' labels. */
 #include "plot_test_util.h"
+
+#include "plot_maps_data.h" /* plot_bar_label */
 
 /* ---- files: PNG, SVG, PDF, zoom ------------------------------------------------- */
 
@@ -467,6 +470,29 @@ static void test_drawn_offset_labels_are_short(void **state) {
     viz_plot_free(plot);
 }
 
+/* A colour bar's labels write a negative number with a real minus sign
+ * (U+2212), as the axes' ticks do: a field from -0.75 to 0.25 (its bar ±0.75) reads
+ * "−0.75" at its bar's foot, and no word of the figure has an ASCII '-'
+ * (the bar's labels had, beside "−1.0" on the axes). */
+static void test_colour_bar_labels_have_a_minus_sign(void **state) {
+    enum { N = 20 };
+    static double field[N * N];
+    for (int row = 0; row < N; row++)
+        for (int column = 0; column < N; column++) field[row * N + column] = -0.75 + column / (N - 1.0);
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_field(plot, field, N, N, 1, -1, 1, -1, 1, 0, err), 0);
+    char *words = pdf_words(plot);
+    printf("    the figure's words:%s\n", words);
+    assert_non_null(strstr(words, " \xe2\x88\x92" "0.75 "));
+    assert_non_null(strstr(words, " 0.75 ")); /* its top: as far from the threshold */
+    assert_null(strchr(words, '-'));
+    free(words);
+    viz_plot_free(plot);
+    char label[32]; /* the page's bars take theirs from here too */
+    plot_bar_label(-1e-5, label, sizeof label);
+    assert_string_equal(label, "\xe2\x88\x92" "1e" "\xe2\x88\x92" "5");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
@@ -478,6 +504,7 @@ int main(void) {
         cmocka_unit_test(test_drawn_exponent_labels_share_one_style),
         cmocka_unit_test(test_ticks_far_from_zero_take_an_offset),
         cmocka_unit_test(test_drawn_offset_labels_are_short),
+        cmocka_unit_test(test_colour_bar_labels_have_a_minus_sign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
