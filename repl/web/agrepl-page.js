@@ -504,13 +504,8 @@
   });
 
   /* ---- the figure ---------------------------------------------------------- */
-  /* text's width in the figure's font (DejaVu Sans) at size px, measured */
-  var measure = null;
-  function textWidth(text, size) {
-    if (measure === null) measure = document.createElement('canvas').getContext('2d');
-    measure.font = size + 'px "DejaVu Sans", sans-serif';
-    return measure.measureText(String(text)).width;
-  }
+  /* text's width in the figure's font at size px, measured (pictures.js's) */
+  var textWidth = window.agreplPictures.textWidth;
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
   /* about n ticks over [lo, hi] at 1, 2 or 5 times a power of ten (at
    * least 1 for integers: steps), as the terminal's plot_linear_ticks: tick

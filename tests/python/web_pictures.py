@@ -8,7 +8,8 @@ orange (class 0, the ring) just outside the ring's points; a point
 is its class's colour; the colour bar is there, blue at its top and orange
 at its bottom; then a 2x2 heat map shows its four numbers in cells of the
 one-sign scale (white to blue), and images() its grid; a wide matrix's
-colour bar labels a negative number with a real minus sign.  Screenshots in
+colour bar labels a negative number with a real minus sign, and its labels
+and a small model's field's end inside their panels.  Screenshots in
 shots: 8-circle-boundary.png, 9-heatmap-images.png, and the page's saved
 figures 8-circle-figure.png, 9-heatmap-figure.png."""
 import base64
@@ -177,3 +178,21 @@ def run(driver, typed, shots):
         " return t.textContent; })")
     check("a colour bar's labels write a negative number with a real minus sign (U+2212), as the axes' ticks do "
           "(\u22120.000219, not -0.000219)", "\u22120.000219" in labels and not any("-" in t for t in labels), labels)
+    # its labels, and a small model's field's (-0.000254), measured: the bar's room grows so they end
+    # 11 px inside their panel, as the terminal's end 14 units inside it (viz/plot_maps.c, bar_reach);
+    # a fixed 70 px (a heat map's) and 64 px (a map's) cut the one and left the other at the edge
+    typed("def tiny(a, b) = 0.000254 * (a - b) / 2")
+    typed("boundary(tiny, [-1, 1], [-1, 1])")
+    settled(driver, "return document.querySelectorAll('#plot svg g.colourbar').length === 2")
+    ends = driver.execute_script(
+        "var panels = window.agrepl.figureAxes.panels, out = [];"
+        "document.querySelectorAll('#plot svg g.colourbar').forEach(function (g) {"
+        "  var right = 0, texts = [], b = g.getBBox(), x = b.x + b.width / 2, y = b.y + b.height / 2;"
+        "  g.querySelectorAll('text').forEach(function (t) { var c = t.getBBox();"
+        "    right = Math.max(right, c.x + c.width); texts.push(t.textContent); });"
+        "  var p = panels.filter(function (q) { return x >= q.x && x < q.x + q.w && y >= q.y && y < q.y + q.h; })[0];"
+        "  out.push([p.kind, texts, p.x + p.w - right]); });"
+        "return out")
+    check("a colour bar's labels end at least 11 px inside their panel, as wide as they are (a wide matrix's "
+          "\u22120.000219, a small model's field's \u22120.000254), as the terminal's end 14 units inside",
+          sorted(e[0] for e in ends) == ["heatmap", "map"] and all(e[2] >= 11 - 0.5 for e in ends), ends)
