@@ -917,6 +917,53 @@ static void contour_caption(figure *f, const plot_contour *contour, const plot_a
     plot_draw_text(f, shown, CAPTION_TEXT, a->right, a->top - 5, ALIGN_END, ALIGN_END, false, caption_colour);
 }
 
+/* Where a map's legend goes. */
+typedef enum { MAP_LEGEND_IN_FRAME, MAP_LEGEND_ABOVE, MAP_LEGEND_RIGHT } map_legend_spot;
+
+/* The row over the frame starts right of what is over its left end. */
+static double row_left_limit(figure *f, const panel *p) {
+    double limit = over_frame_left_end(f, p);
+    return limit > p->axes.left ? limit + 20 : limit;
+}
+
+/* A map's legend goes where it hides no point: a corner or a place along
+ * the top or bottom edge; else one row over the frame, when it fits and no
+ * level curves' caption is there (a panel's name, the y axis's offset stay
+ * clear); else a place within (a ring of classes leaves a hole); else
+ * outside the frame, right of it (and of the colour bar) at its top, as
+ * matplotlib's bbox_to_anchor=(1.02, 1) puts it, the frame made narrower
+ * for it (eight classes all over a plane of three panels hid a dozen
+ * points wherever it went), when the frame keeps two thirds of its width
+ * and the legend is no taller than it; else within, where it hides the
+ * fewest (plot_draw_legend).  For MAP_LEGEND_RIGHT the panel is laid out
+ * again and *x is the legend's left. */
+static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry *entries, int count, double bar,
+                                        double *x) {
+    enum { OUTSIDE_GAP = 12 }; /* between the frame (or the bar's labels) and the legend */
+    plot_axes *a = &p->axes;
+    if (count == 0 || a->bottom <= a->top) return MAP_LEGEND_IN_FRAME;
+    double row;
+    size_t hidden;
+    plot_box box = plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, false, &row, &hidden);
+    if (hidden == 0) return MAP_LEGEND_IN_FRAME;
+    if (!f->plot->contour.present && plot_legend_row_fits(f, a, entries, count, row_left_limit(f, p)))
+        return MAP_LEGEND_ABOVE;
+    plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, true, &row, &hidden);
+    if (hidden == 0) return MAP_LEGEND_IN_FRAME;
+    /* the bar's labels end PLOT_EDGE_MARGIN inside its room and the frame's right margin */
+    double offset = (bar > 0 ? bar + PLOT_FRAME_RIGHT_MARGIN - PLOT_EDGE_MARGIN : 0) + OUTSIDE_GAP;
+    double extra = ceil(offset + box.w + PLOT_EDGE_MARGIN - PLOT_FRAME_RIGHT_MARGIN - bar);
+    panel narrower = *p;
+    narrower.w -= bar + extra;
+    plot_layout_panel(f, &narrower);
+    narrower.w += bar + extra;
+    const plot_axes *n = &narrower.axes;
+    if (n->right - n->left < (a->right - a->left) * 2 / 3 || box.h > n->bottom - n->top) return MAP_LEGEND_IN_FRAME;
+    *p = narrower;
+    *x = n->right + offset;
+    return MAP_LEGEND_RIGHT;
+}
+
 static void contour_panel(figure *f, panel *p) {
     viz_plot *plot = f->plot;
     plot_axes *a = &p->axes;
@@ -960,10 +1007,19 @@ static void contour_panel(figure *f, panel *p) {
     p->x_label = names.x;
     p->y_label = names.y;
     p->integer_x = false;
+    legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
+    int count = plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES);
+    for (size_t k = 0; k < plot->path_count && count < PLOT_MAX_LEGEND_ENTRIES; k++)
+        entries[count++] = (legend_entry){
+            plot->paths[k].name,
+            plot_path_colour(&plot->paths[k]),
+            LEGEND_PATH_DOT_RADIUS, true, plot_path_dash(&plot->paths[k])};
     double bar = plot_maps_colour_bar_room(f);
     p->w -= bar;
     plot_layout_panel(f, p);
     p->w += bar;
+    double outside_x = 0;
+    map_legend_spot spot = map_legend_place(f, p, entries, count, bar, &outside_x);
     plot_draw_grid(f, p);
 
     plot_clip_to_frame(f, a);
@@ -978,27 +1034,9 @@ static void contour_panel(figure *f, panel *p) {
     plot_draw_frame_and_labels(f, p);
     plot_maps_draw_colour_bar(f, a);
     if (plot->contour.present) contour_caption(f, &plot->contour, a, over_frame_left_end(f, p));
-
-    legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
-    int count = plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES);
-    for (size_t k = 0; k < plot->path_count && count < PLOT_MAX_LEGEND_ENTRIES; k++)
-        entries[count++] = (legend_entry){
-            plot->paths[k].name,
-            plot_path_colour(&plot->paths[k]),
-            LEGEND_PATH_DOT_RADIUS, true, plot_path_dash(&plot->paths[k])};
-    /* a legend that would hide points wherever it went along the edges goes
-     * over the frame, when the level curves' caption leaves the room (a
-     * panel's name at the left end stays clear); else plot_draw_legend
-     * looks within too */
-    if (count > 0 && !plot->contour.present) {
-        double row;
-        size_t hidden;
-        plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, false, &row, &hidden);
-        double left_limit = over_frame_left_end(f, p);
-        if (left_limit > a->left) left_limit += 20;
-        if (hidden > 0 && plot_draw_legend_above(f, a, entries, count, left_limit)) return;
-    }
-    plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
+    if (spot == MAP_LEGEND_ABOVE) plot_draw_legend_above(f, a, entries, count, row_left_limit(f, p));
+    else if (spot == MAP_LEGEND_RIGHT) plot_draw_legend_at(f, a, entries, count, outside_x, a->top);
+    else plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 
 /* ---- the figure -------------------------------------------------------------- */

@@ -539,6 +539,15 @@
     return thinned(points).map(function (p) { return p[0].toFixed(1) + ',' + p[1].toFixed(1); }).join(' ');
   }
 
+  /* What is written over a frame's left end: a named panel's name, then the
+   * y axis's offset (its labels' yLabels) at offsetX; end, where they end
+   * (box.x when nothing is). */
+  function overLeftEnd(box, yLabels) {
+    var end = box.x + (box.name ? Math.ceil(textWidth(box.name, 13)) : 0);
+    var offsetX = box.x + (box.name ? Math.ceil(textWidth(box.name, 13)) + 12 : 0);
+    if (offsetMarkup(yLabels, true)) end = offsetX + textWidth(offsetMarkup(yLabels, true), 12);
+    return { end: end, offsetX: offsetX };
+  }
   /* one panel: frame, ticks, grid, the axes' names (names: [x, y], "" for
    * none), integerX for steps; returns the data → pixel mapping */
   function axes(parts, box, xr, yr, log, titleText, names, integerX) {
@@ -564,13 +573,10 @@
     /* an offset written once, as the terminal's: the y axis's over the
      * frame's left end (after a named panel's name), the x axis's under its
      * right end, where the axis's name keeps clear of it */
-    var nameRight = box.x + box.w, leftEnd = box.x + (box.name ? Math.ceil(textWidth(box.name, 13)) : 0);
-    if (offsetMarkup(yLabels, true)) {
-      var offsetX = box.x + (box.name ? Math.ceil(textWidth(box.name, 13)) + 12 : 0);
-      parts.push('<text class="offset" x="' + offsetX + '" y="' + (box.y - 8) + '" font-size="12" data-offset="' + esc(yLabels.offset) +
+    var nameRight = box.x + box.w, over = overLeftEnd(box, yLabels);
+    if (offsetMarkup(yLabels, true))
+      parts.push('<text class="offset" x="' + over.offsetX + '" y="' + (box.y - 8) + '" font-size="12" data-offset="' + esc(yLabels.offset) +
                  '" data-scale="' + yLabels.scale + '">' + offsetMarkup(yLabels) + '</text>');
-      leftEnd = offsetX + textWidth(offsetMarkup(yLabels, true), 12);
-    }
     if (offsetMarkup(xLabels, true)) {
       parts.push('<text class="offset" x="' + (box.x + box.w) + '" y="' + (box.y + box.h + 32) + '" text-anchor="end" font-size="12" data-offset="' +
                  esc(xLabels.offset) + '" data-scale="' + xLabels.scale + '">' + offsetMarkup(xLabels) + '</text>');
@@ -585,7 +591,7 @@
       var ny = box.y + box.h / 2, nx = box.x - 56;
       parts.push('<text class="axisname" x="' + nx + '" y="' + ny + '" transform="rotate(-90 ' + nx + ' ' + ny + ')" text-anchor="middle" font-size="13">' + esc(names[1]) + '</text>');
     }
-    return { X: X, Y: Y, leftEnd: leftEnd }; /* leftEnd: where what is over the frame's left end ends */
+    return { X: X, Y: Y, leftEnd: over.end }; /* leftEnd: where what is over the frame's left end ends */
   }
   /* The axes' names, as the terminal writes them: the figure carries each
    * panel's (viz/plot.c, plot_name_axes). */
@@ -608,11 +614,32 @@
                '" fill="white" fill-opacity="0.85" stroke="#c8c8c8"/>');
     names.forEach(function (n, i) {
       var x = place.x + 6, y = place.y + 11 + i * 16;
-      if (n.classDot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="4" fill="' + n.colour + '" stroke="#262626" stroke-width="1"/>');
-      else if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="3" fill="' + n.colour + '"/>');
-      else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + y + '" y2="' + y + '" stroke="' + n.colour + '" stroke-width="2"' + dashAttributes(n.dash) + '/>');
-      if (n.marker) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="' + n.marker + '" fill="' + n.colour + '"/>');
+      swatch(parts, n, x, y);
       parts.push('<text x="' + (x + 22) + '" y="' + (y + 4) + '" font-size="12">' + esc(n.name) + '</text>');
+    });
+    parts.push('</g>');
+  }
+  /* an entry's swatch in [x, x + 18] at height y */
+  function swatch(parts, n, x, y) {
+    if (n.classDot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="4" fill="' + n.colour + '" stroke="#262626" stroke-width="1"/>');
+    else if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="3" fill="' + n.colour + '"/>');
+    else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + y + '" y2="' + y + '" stroke="' + n.colour + '" stroke-width="2"' + dashAttributes(n.dash) + '/>');
+    if (n.marker) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="' + n.marker + '" fill="' + n.colour + '"/>');
+  }
+  /* The legend as one row over a map's frame, ending at its right end, as
+   * the terminal's (viz/plot_legend.c, plot_draw_legend_above) at the
+   * page's scale: each swatch, a gap, the name, a space before the next. */
+  var ROW_SWATCH = 18, ROW_GAP = 5, ROW_SPACING = 13;
+  function rowWidth(names) {
+    return names.reduce(function (w, n, i) { return w + (i ? ROW_SPACING : 0) + ROW_SWATCH + ROW_GAP + textWidth(n.name, 12); }, 0);
+  }
+  function legendRow(parts, names, right, top) {
+    var x = right - rowWidth(names), y = top - 12;
+    parts.push('<g class="legend row">');
+    names.forEach(function (n) {
+      swatch(parts, n, x, y);
+      parts.push('<text x="' + (x + ROW_SWATCH + ROW_GAP) + '" y="' + (y + 4) + '" font-size="12">' + esc(n.name) + '</text>');
+      x += ROW_SWATCH + ROW_GAP + textWidth(n.name, 12) + ROW_SPACING;
     });
     parts.push('</g>');
   }
@@ -719,7 +746,7 @@
         var r = s.points ? 2.5 : short(s) ? 3.4 : 0;
         drawn = drawn.concat(pts.map(function (p) { return [p[0], p[1], r]; }));
       });
-      return { parts: out, place: legendPlace(box, names, drawn) };
+      return { parts: out, place: legendPlace(box, names, drawn, null, null, null, false) };
     }
     var yr = range(ys), d = draw(yr);
     if (d.place.hidden > 0) {
@@ -766,7 +793,7 @@
    * paths' markers, a corner on a tie; a point [x, y, r] with a radius r
    * counts when its disc overlaps the box (viz/plot_draw.c,
    * plot_points_under).  Its box: x, y, w, h, and how much it hides. */
-  function legendPlace(box, names, points, dots, crosses, markers) {
+  function legendPlace(box, names, points, dots, crosses, markers, inside) {
     var widest = 0;
     fitNames(names, box.w - 2 * 10 - 36);
     names.forEach(function (n) { widest = Math.max(widest, textWidth(n.name, 12)); });
@@ -778,9 +805,9 @@
       var x = box.x + inset + span * k / 8;
       places.push([x, box.y + inset], [x, box.y + box.h - h - inset]);
     }
-    /* a map (class dots given) may leave a hole, as ten classes in a ring:
-     * nine places within, the middle first, as legend_place's `inside` */
-    if (dots && span > 0 && tall > 0)
+    /* a map may leave a hole, as ten classes in a ring: with inside, nine
+     * places within, the middle first, as legend_place's `inside` */
+    if (inside && span > 0 && tall > 0)
       [[2, 2], [1, 2], [3, 2], [2, 1], [2, 3], [1, 1], [3, 1], [1, 3], [3, 3]].forEach(function (q) {
         places.push([box.x + inset + span * q[0] / 4, box.y + inset + tall * q[1] / 4]);
       });
@@ -892,7 +919,13 @@
       xr = range(px); yr = range(py);
     }
     var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330, name: name };
-    var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c && !c.caption ? 'contour' : '', axisNames(f, 'contour'));
+    var title = f.field ? 'boundary' : c && !c.caption ? 'contour' : '';
+    /* one legend, the classes' and the paths', placed before the drawing: outside the frame narrows it */
+    var classes = f.points && f.points.legend ? f.points.legend : [];
+    var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true }; }).concat(
+      f.paths.map(function (p) { return { name: p.name, colour: p.colour, dash: dashOf(p), marker: 4 }; }));
+    var spot = mapLegendSpot(f, box, xr, yr, entries, title);
+    var b = axes(parts, box, xr, yr, false, title, axisNames(f, 'contour'));
     var clip = 'mapclip' + left + '-' + top;
     parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
     P.mapUnder(parts, f, b);
@@ -915,7 +948,7 @@
       parts.push(c.drawn);
     }
     P.mapOver(parts, f, b);
-    var names2 = [], tracks = [];
+    var tracks = [];
     var starts = [];
     f.paths.forEach(function (p) {
       var colour = p.colour, pts = [], track = [];
@@ -932,7 +965,6 @@
       });
       parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2"' + dashAttributes(dashOf(p)) + ' points="' + pts.join(' ') + '"/>');
       pathMarkers(parts, track, colour, starts);
-      names2.push({ name: p.name, colour: colour, dash: dashOf(p), marker: 4 });
     });
     marks(parts, f.marks, b, box, tracks);
     parts.push('</g>');
@@ -940,21 +972,60 @@
       parts.push('<text class="caption" x="' + (box.x + box.w) + '" y="' + (box.y - 8) + '" text-anchor="end" font-size="11" fill="#5f5f5f">' +
                  esc(b.leftEnd > box.x ? ellipsized(c.caption, 11, box.x + box.w - b.leftEnd - 12) : c.caption) + '</text>');
     P.mapBar(parts, f, box);
-    /* one legend, the classes' and the paths', where it hides the fewest
-     * track points, class points and marks, as in the terminal */
-    var classes = f.points && f.points.legend ? f.points.legend : [], trackPoints = [], dots = [];
-    /* each with its drawn radius, as pathMarkers draws them: dots, its start's ring, where it is now */
-    var pathEnds = [];
-    tracks.forEach(function (t) {
-      t.forEach(function (p) { trackPoints.push([p[0], p[1], t.length <= 120 ? 2.2 : 0]); });
-      if (t.length) pathEnds.push([t[0][0], t[0][1], MARKER + 2.1], [t[t.length - 1][0], t[t.length - 1][1], MARKER + 0.6]);
+    if (spot.kind === 'above') legendRow(parts, entries, box.x + box.w, box.y);
+    else if (spot.kind === 'right') legend(parts, { x: spot.x, y: box.y, w: spot.w, h: spot.h }, entries);
+    else if (entries.length) legend(parts, spot.place, entries);
+    figureAxes.map = { x: box.x, y: box.y, w: box.w, h: box.h, xr: xr, yr: yr };
+  }
+  /* What a map's legend may hide, in pixels of the frame box over xr x yr:
+   * the tracks' points, the class dots, the marks (each with its drawn
+   * radius, as pathMarkers and marks draw them: a path's dots, its start's
+   * ring, where it is now, a mark's cross). */
+  function mapPoints(f, box, xr, yr) {
+    var X = function (x) { return box.x + (x - xr[0]) / (xr[1] - xr[0]) * box.w; };
+    var Y = function (y) { return box.y + box.h - (y - yr[0]) / (yr[1] - yr[0]) * box.h; };
+    var out = { tracks: [], dots: [], marks: [], ends: [] };
+    f.paths.forEach(function (p) {
+      var t = [];
+      p.xs.forEach(function (x, i) { if (x !== null && p.ys[i] !== null) t.push([X(x), Y(p.ys[i])]); });
+      t.forEach(function (q) { out.tracks.push([q[0], q[1], t.length <= 120 ? 2.2 : 0]); });
+      if (t.length) out.ends.push([t[0][0], t[0][1], MARKER + 2.1], [t[t.length - 1][0], t[t.length - 1][1], MARKER + 0.6]);
     });
     if (f.points && f.points.xs)
-      for (var i = 0; i < f.points.count; i++) dots.push([b.X(f.points.xs[i]), b.Y(f.points.ys[i])]);
-    var markPoints = f.marks.map(function (m) { return [b.X(m.x), b.Y(m.y), MARK_SIZE + 3]; });
-    var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true }; }).concat(names2);
-    if (entries.length) legend(parts, legendPlace(box, entries, trackPoints, dots, markPoints, pathEnds), entries);
-    figureAxes.map = { x: box.x, y: box.y, w: box.w, h: box.h, xr: xr, yr: yr };
+      for (var i = 0; i < f.points.count; i++) out.dots.push([X(f.points.xs[i]), Y(f.points.ys[i])]);
+    out.marks = f.marks.map(function (m) { return [X(m.x), Y(m.y), MARK_SIZE + 3]; });
+    return out;
+  }
+  /* Where a map's legend goes, as the terminal's (viz/plot_draw.c,
+   * map_legend_place): where it hides none of the tracks, class dots and
+   * marks, a corner or along the top or bottom edge ('frame', its place);
+   * else one row over the frame ('above') when it fits right of what is
+   * over the frame's left end and of the map's title, and no level curves'
+   * caption is there; else a place within (a ring's hole); else outside
+   * the frame, right of it and of the colour bar at its top ('right', its
+   * x, w, h: matplotlib's bbox_to_anchor), box narrowed for it, when the
+   * frame keeps two thirds of its width and the legend is no taller;
+   * else within, where it hides the fewest. */
+  function mapLegendSpot(f, box, xr, yr, entries, title) {
+    if (!entries.length) return { kind: 'frame', place: null };
+    var P = window.agreplPictures, pts = mapPoints(f, box, xr, yr);
+    function place(inside) { return legendPlace(box, entries, pts.tracks, pts.dots, pts.marks, pts.ends, inside); }
+    var edges = place(false);
+    if (edges.hidden === 0) return { kind: 'frame', place: edges };
+    if (!f.contour) {
+      var limit = overLeftEnd(box, linearLabels(ticks(yr[0], yr[1], box.h / 55), yr[0], yr[1])).end;
+      if (limit > box.x) limit += 16;
+      if (title) limit = Math.max(limit, box.x + box.w / 2 + textWidth(title, 13) / 2 + 16);
+      if (box.x + box.w - rowWidth(entries) >= limit) return { kind: 'above' };
+    }
+    var within = place(true);
+    if (within.hidden === 0) return { kind: 'frame', place: within };
+    /* the bar's labels end P.EDGE inside its room and the frame's 30 px margin */
+    var bar = P.barRoom(f), offset = (bar ? bar + 30 - P.EDGE : 0) + 10;
+    var narrower = box.w - Math.ceil(offset + within.w + P.EDGE - 30 - bar);
+    if (narrower < box.w * 2 / 3 || within.h > box.h) return { kind: 'frame', place: within };
+    box.w = narrower;
+    return { kind: 'right', x: box.x + narrower + offset, w: within.w, h: within.h };
   }
 
   /* figures come as often as a loop plots (every 250 ms, or at the pace):

@@ -307,7 +307,7 @@
 
   window.agreplPictures = {
     keep: keep, resolve: resolve, hasMap: hasMap, mapRange: mapRange, pointCoordinates: pointCoordinates, textWidth: textWidth,
-    barRoom: barRoom, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar,
+    barRoom: barRoom, EDGE: EDGE, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar,
     before: before, after: after, panel: panel
   };
 })();

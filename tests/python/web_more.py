@@ -17,8 +17,8 @@ xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
 boundary, the two names a path was tracked by.
 marks(driver, typed): mark() draws the terminal's cross, its label beside
 it where the tracked paths do not run; the map's legend goes where it hides
-none of them, into a ring's hole when the edges are full; the paths'
-markers.
+none of them, into a ring's hole when the edges are full, outside the frame
+when every place within hides some; the paths' markers.
 lessons(driver, typed, samples, web, shots): every lesson loaded by
 name runs to its end with its .expect lines; the lessons' data shipped
 (lesson_data); render() to .png and savefig() offer links to PNGs the
@@ -437,7 +437,7 @@ def marks(driver, typed):
           got[1][2] == got[1][3] and got[1][2] > got[1][0] and got[2] == 2, got)
     # ten classes in a ring: every place along the edges hides some; the legend goes in the hole
     typed("clearplot()")
-    typed("x, t = gaussians(400, classes=10, std=0.3, seed=1)")
+    typed("x, t = gaussians(400, classes=10, std=0.1, seed=1)")
     typed("scatter(x, t)")
     time.sleep(0.5)
     got = driver.execute_script(
@@ -451,8 +451,32 @@ def marks(driver, typed):
         "var cx = r.x + r.width / 2 - f.x, cy = r.y + r.height / 2 - f.y;"
         "return [dots.length, under(r.x, r.y), under(f.x + 10, f.y + 10), g.querySelectorAll('text').length,"
         " cx > f.width / 4 && cx < 3 * f.width / 4 && cy > f.height / 4 && cy < 3 * f.height / 4]")
-    check("ten classes in a ring: the legend of ten goes into the hole, over fewer dots than in a corner",
-          got is not None and got[0] == 400 and got[1] < got[2] and got[3] == 10 and got[4], got)
+    check("ten classes in a ring: the legend of ten goes into the hole, over none of the dots",
+          got is not None and got[0] == 400 and got[1] == 0 and got[1] < got[2] and got[3] == 10 and got[4], got)
+    # where every place within hides some too (a thicker ring, whose hole has a dot at its edge; eight
+    # classes' blobs beside a loss), the legend goes outside the frame, right of it at its top, as the
+    # terminal's (viz/plot_draw.c, map_legend_place; matplotlib's bbox_to_anchor), the frame narrower
+    for scene in (["x, t = gaussians(400, classes=10, std=0.3, seed=1)", "scatter(x, t)"],
+                  ["x, t = gaussians(400, classes=8, std=0.6, seed=2)", "scatter(x, t)",
+                   "for i in range(20) { plot(1 / (i + 1), \"loss\") }"]):
+        typed("clearplot()")
+        for line in scene:
+            typed(line)
+        time.sleep(0.5)
+        got = driver.execute_script(
+            "var s = document.querySelector('#plot svg'), m = window.agrepl.figureAxes.map, r = null;"
+            "s.querySelectorAll('g.legend').forEach(function (g) {"
+            "  if (/class 0/.test(g.textContent)) r = g.querySelector('rect').getBBox(); });"
+            "if (!r) return null;"
+            "var touched = 0; s.querySelectorAll('g.points circle').forEach(function (c) {"
+            "  var x = +c.getAttribute('cx'), y = +c.getAttribute('cy');"
+            "  if (Math.hypot(Math.max(r.x - x, x - r.x - r.width, 0), Math.max(r.y - y, y - r.y - r.height, 0)) < 3.6) touched++; });"
+            "var panel = window.agrepl.figureAxes.panels.filter(function (p) { return p.kind === 'map'; })[0];"
+            "return [touched, r.x - (m.x + m.w), r.y - m.y, panel.x + panel.w - (r.x + r.width), m.w]")
+        check("%s: no place within is free, so the legend goes outside the frame, right of it at its top, "
+              "over none of the dots, inside its panel; the frame keeps two thirds of its width" % scene[0],
+              got is not None and got[0] == 0 and got[1] >= 9 and abs(got[2]) <= 0.5 and got[3] >= 10 and
+              got[4] >= 460 * 2 / 3, got)
     typed("clearplot()")
     # a name too long for the frame is cut short with an ellipsis: the legend stays inside it
     typed("for v in [1.1, 0.9, 0.7, 0.6, 0.5] { plot(v, \"training loss (cross entropy, mean over the batch, "
