@@ -1,7 +1,8 @@
 /* plot_legend.c — a panel's legend: its names fitted to the frame, its
  * place (the corner, the place along an edge or, on a map, within that
- * hides the fewest of the drawn points, plot_points_under), its drawing,
- * and the one-row legend over a map's frame. */
+ * hides the fewest of the drawn points, plot_points_under), its drawing
+ * there or at a place given (a map's, outside its frame: plot_draw.c's
+ * map_legend_place chooses), and the one-row legend over a map's frame. */
 #include "plot_draw.h"
 
 #include <math.h>
