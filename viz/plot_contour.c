@@ -290,9 +290,15 @@ int plot_contour_trace(plot_contour *contour, const double *values, int columns,
 void plot_contour_caption(const plot_contour *contour, char *text, size_t size) {
     text[0] = '\0';
     if (contour->level_count == 0) return;
+    /* three digits, more when the ends would read alike (levels from 1 to
+     * 1.00002 read "1 to 1") */
     char low[32], high[32];
-    snprintf(low, sizeof low, "%.3g", contour->levels[0]);
-    snprintf(high, sizeof high, "%.3g", contour->levels[contour->level_count - 1]);
+    double first = contour->levels[0], last = contour->levels[contour->level_count - 1];
+    for (int digits = 3; digits <= 17; digits++) {
+        snprintf(low, sizeof low, "%.*g", digits, first);
+        snprintf(high, sizeof high, "%.*g", digits, last);
+        if (first == last || strcmp(low, high) != 0) break;
+    }
     plot_tidy_exponent(low, sizeof low);
     plot_tidy_exponent(high, sizeof high);
     snprintf(text, size, "%d level%s, %s to %s (%s)", contour->level_count, contour->level_count == 1 ? "" : "s",

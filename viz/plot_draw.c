@@ -182,6 +182,27 @@ static void tick_markup(const char *label, bool decades, char *out, size_t size)
                  negative_exponent ? minus : "", exponent);
 }
 
+/* What an axis's end says of its offset and scale (plot_tick_list) as
+ * markup: "×10⁻⁶ + 0.99999", "×10⁻⁵ − 1000", "+1000", "+1.2×10⁷"; "" for
+ * none. */
+static void offset_markup(const plot_tick_list *ticks, char *out, size_t size) {
+    const char *minus = "\xe2\x88\x92";
+    char value[96] = "";
+    bool negative = ticks->offset[0] == '-';
+    if (ticks->offset[0] != '\0') tick_markup(ticks->offset + 1, false, value, sizeof value);
+    if (ticks->scale != 0) {
+        char scale[48];
+        snprintf(scale, sizeof scale, "\xc3\x97" "10<sup>%s%d</sup>", ticks->scale < 0 ? minus : "",
+                 abs(ticks->scale));
+        if (value[0] != '\0') snprintf(out, size, "%s %s %s", scale, negative ? minus : "+", value);
+        else snprintf(out, size, "%s", scale);
+    } else if (value[0] != '\0') {
+        snprintf(out, size, "%s%s", negative ? minus : "+", value);
+    } else {
+        out[0] = '\0';
+    }
+}
+
 /* ---- ranges ------------------------------------------------------------------ */
 
 typedef struct range {
@@ -332,6 +353,28 @@ static void axis_name(figure *f, const char *text, double centre, double low, do
         plot_draw_text(f, text, LABEL_TEXT, centre, across, ALIGN_CENTRE, ALIGN_START, false, text_colour);
 }
 
+/* Where the y axis's offset goes: over the frame's left end, after a named
+ * panel's name (plot_draw_figure writes it there). */
+static double y_offset_left(figure *f, const panel *p) {
+    double x = p->axes.left, w, h;
+    if (f->sheet_name != NULL) {
+        plot_text_size(f, f->sheet_name, LABEL_TEXT, false, &w, &h);
+        x += w + 12;
+    }
+    return x;
+}
+
+/* The right end of what is written over the frame's left end: a named
+ * panel's name, the y axis's offset; the frame's left when nothing is. */
+static double over_frame_left_end(figure *f, const panel *p) {
+    char markup[160];
+    offset_markup(&p->y_ticks, markup, sizeof markup);
+    double x = y_offset_left(f, p), w, h;
+    if (markup[0] == '\0') return f->sheet_name != NULL ? x - 12 : p->axes.left;
+    plot_text_size(f, markup, TICK_TEXT, true, &w, &h);
+    return x + w;
+}
+
 void plot_draw_frame_and_labels(figure *f, const panel *p) {
     const plot_axes *a = &p->axes;
     cairo_t *cr = f->cr;
@@ -372,8 +415,23 @@ void plot_draw_frame_and_labels(figure *f, const panel *p) {
         plot_draw_text_styled(f, markup, TICK_TEXT, true, a->left - TICK_LENGTH - 6, y + 0.5,
                          ALIGN_END, ALIGN_CENTRE, false, text_colour, 0);
     }
-    axis_name(f, p->x_label, (a->left + a->right) / 2, p->x, p->x + p->w,
-              a->bottom + TICK_LENGTH + 4 + tick_height + 6, false);
+    /* an offset (and scale) written once, as matplotlib's: the y axis's over
+     * the frame's left end, the x axis's under its right end, where the
+     * axis's name keeps clear of it */
+    double name_row = a->bottom + TICK_LENGTH + 4 + tick_height + 6, name_right = p->x + p->w;
+    offset_markup(&p->y_ticks, markup, sizeof markup);
+    if (markup[0] != '\0')
+        plot_draw_text_styled(f, markup, TICK_TEXT, true, y_offset_left(f, p), a->top - 5, ALIGN_START, ALIGN_END,
+                              false, text_colour, 0);
+    offset_markup(&p->x_ticks, markup, sizeof markup);
+    if (markup[0] != '\0') {
+        double h;
+        plot_text_size(f, markup, TICK_TEXT, true, &w, &h);
+        plot_draw_text_styled(f, markup, TICK_TEXT, true, a->right, name_row, ALIGN_END, ALIGN_START, false,
+                              text_colour, 0);
+        name_right = fmin(name_right, a->right - w - 12 + PLOT_EDGE_MARGIN);
+    }
+    axis_name(f, p->x_label, (a->left + a->right) / 2, p->x, name_right, name_row, false);
     axis_name(f, p->y_label, (a->top + a->bottom) / 2, p->y, p->y + p->h, p->x + 12, true);
 }
 
@@ -847,13 +905,63 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     plot_draw_legend(f, a, which, entries, count);
 }
 
-/* "11 levels, 1 to 2000 (log spacing)" above the contour panel. */
-static void contour_caption(figure *f, const plot_contour *contour, const plot_axes *a) {
-    char text[112];
+/* "11 levels, 1 to 2000 (log spacing)" above the contour panel, cut short
+ * to keep clear of what is written over the frame's left end (from the
+ * frame's left to left_end: a panel's name, the y axis's offset). */
+static void contour_caption(figure *f, const plot_contour *contour, const plot_axes *a, double left_end) {
+    char text[112], cut[PLOT_ELLIPSIZED_BYTES];
     plot_contour_caption(contour, text, sizeof text);
     if (text[0] == '\0') return;
-    plot_draw_text(f, text, CAPTION_TEXT, a->right, a->top - 5, ALIGN_END, ALIGN_END, false,
-              caption_colour);
+    const char *shown = text;
+    if (left_end > a->left) shown = plot_ellipsized(f, text, CAPTION_TEXT, a->right - left_end - 12, cut);
+    plot_draw_text(f, shown, CAPTION_TEXT, a->right, a->top - 5, ALIGN_END, ALIGN_END, false, caption_colour);
+}
+
+/* Where a map's legend goes. */
+typedef enum { MAP_LEGEND_IN_FRAME, MAP_LEGEND_ABOVE, MAP_LEGEND_RIGHT } map_legend_spot;
+
+/* The row over the frame starts right of what is over its left end. */
+static double row_left_limit(figure *f, const panel *p) {
+    double limit = over_frame_left_end(f, p);
+    return limit > p->axes.left ? limit + 20 : limit;
+}
+
+/* A map's legend goes where it hides no point: a corner or a place along
+ * the top or bottom edge; else one row over the frame, when it fits and no
+ * level curves' caption is there (a panel's name, the y axis's offset stay
+ * clear); else a place within (a ring of classes leaves a hole); else
+ * outside the frame, right of it (and of the colour bar) at its top, as
+ * matplotlib's bbox_to_anchor=(1.02, 1) puts it, the frame made narrower
+ * for it (eight classes all over a plane of three panels hid a dozen
+ * points wherever it went), when the frame keeps two thirds of its width
+ * and the legend is no taller than it; else within, where it hides the
+ * fewest (plot_draw_legend).  For MAP_LEGEND_RIGHT the panel is laid out
+ * again and *x is the legend's left. */
+static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry *entries, int count, double bar,
+                                        double *x) {
+    enum { OUTSIDE_GAP = 12 }; /* between the frame (or the bar's labels) and the legend */
+    plot_axes *a = &p->axes;
+    if (count == 0 || a->bottom <= a->top) return MAP_LEGEND_IN_FRAME;
+    double row;
+    size_t hidden;
+    plot_box box = plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, false, &row, &hidden);
+    if (hidden == 0) return MAP_LEGEND_IN_FRAME;
+    if (!f->plot->contour.present && plot_legend_row_fits(f, a, entries, count, row_left_limit(f, p)))
+        return MAP_LEGEND_ABOVE;
+    plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, true, &row, &hidden);
+    if (hidden == 0) return MAP_LEGEND_IN_FRAME;
+    /* the bar's labels end PLOT_EDGE_MARGIN inside its room and the frame's right margin */
+    double offset = (bar > 0 ? bar + PLOT_FRAME_RIGHT_MARGIN - PLOT_EDGE_MARGIN : 0) + OUTSIDE_GAP;
+    double extra = ceil(offset + box.w + PLOT_EDGE_MARGIN - PLOT_FRAME_RIGHT_MARGIN - bar);
+    panel narrower = *p;
+    narrower.w -= bar + extra;
+    plot_layout_panel(f, &narrower);
+    narrower.w += bar + extra;
+    const plot_axes *n = &narrower.axes;
+    if (n->right - n->left < (a->right - a->left) * 2 / 3 || box.h > n->bottom - n->top) return MAP_LEGEND_IN_FRAME;
+    *p = narrower;
+    *x = n->right + offset;
+    return MAP_LEGEND_RIGHT;
 }
 
 static void contour_panel(figure *f, panel *p) {
@@ -899,10 +1007,19 @@ static void contour_panel(figure *f, panel *p) {
     p->x_label = names.x;
     p->y_label = names.y;
     p->integer_x = false;
+    legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
+    int count = plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES);
+    for (size_t k = 0; k < plot->path_count && count < PLOT_MAX_LEGEND_ENTRIES; k++)
+        entries[count++] = (legend_entry){
+            plot->paths[k].name,
+            plot_path_colour(&plot->paths[k]),
+            LEGEND_PATH_DOT_RADIUS, true, plot_path_dash(&plot->paths[k])};
     double bar = plot_maps_colour_bar_room(f);
     p->w -= bar;
     plot_layout_panel(f, p);
     p->w += bar;
+    double outside_x = 0;
+    map_legend_spot spot = map_legend_place(f, p, entries, count, bar, &outside_x);
     plot_draw_grid(f, p);
 
     plot_clip_to_frame(f, a);
@@ -916,32 +1033,10 @@ static void contour_panel(figure *f, panel *p) {
     plot_unclip(f);
     plot_draw_frame_and_labels(f, p);
     plot_maps_draw_colour_bar(f, a);
-    if (plot->contour.present) contour_caption(f, &plot->contour, a);
-
-    legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
-    int count = plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES);
-    for (size_t k = 0; k < plot->path_count && count < PLOT_MAX_LEGEND_ENTRIES; k++)
-        entries[count++] = (legend_entry){
-            plot->paths[k].name,
-            plot_path_colour(&plot->paths[k]),
-            LEGEND_PATH_DOT_RADIUS, true, plot_path_dash(&plot->paths[k])};
-    /* a legend that would hide points wherever it went along the edges goes
-     * over the frame, when the level curves' caption leaves the room (a
-     * panel's name at the left end stays clear); else plot_draw_legend
-     * looks within too */
-    if (count > 0 && !plot->contour.present) {
-        double row;
-        size_t hidden;
-        plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, false, &row, &hidden);
-        double left_limit = a->left;
-        if (f->sheet_name != NULL) {
-            double w, h;
-            plot_text_size(f, f->sheet_name, LABEL_TEXT, false, &w, &h);
-            left_limit += w + 20;
-        }
-        if (hidden > 0 && plot_draw_legend_above(f, a, entries, count, left_limit)) return;
-    }
-    plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
+    if (plot->contour.present) contour_caption(f, &plot->contour, a, over_frame_left_end(f, p));
+    if (spot == MAP_LEGEND_ABOVE) plot_draw_legend_above(f, a, entries, count, row_left_limit(f, p));
+    else if (spot == MAP_LEGEND_RIGHT) plot_draw_legend_at(f, a, entries, count, outside_x, a->top);
+    else plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 
 /* ---- the figure -------------------------------------------------------------- */

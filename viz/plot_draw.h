@@ -114,9 +114,15 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which, const
 /* The legend as one row over the frame's right end, outside the data, for a
  * map whose every place inside would hide points (the moons, the spiral's
  * arms); from no further left than left_limit.  False when the row does not
- * fit there. */
+ * fit there (plot_legend_row_fits). */
 bool plot_draw_legend_above(figure *f, const plot_axes *a, const legend_entry *entries, int count,
                             double left_limit);
+bool plot_legend_row_fits(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                          double left_limit);
+/* The legend's box with its top left corner at (x, y): outside the frame,
+ * right of a map's frame and colour bar (plot_draw.c, map_legend_place). */
+void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entries, int count, double x,
+                         double y);
 
 /* ---- plot_maps.c: the pictures of learning ---------------------------------- */
 

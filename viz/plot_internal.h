@@ -254,6 +254,14 @@ typedef struct plot_tick_list {
     plot_tick items[PLOT_MAX_TICKS];
     int count;
     bool decades; /* a log axis's: "1e-3" reads 10^-3, not 1x10^-3 as on a linear axis */
+    /* An axis whose ticks lie far from zero against their span (a loss from
+     * 0.99999 to 1, x from 1000.001 to 1000.002) is labelled relative to an
+     * offset written once at its end, as matplotlib's ScalarFormatter does:
+     * "+1000" (each label then the tick less 1000), "" for none; its labels
+     * in units of 10^scale when they would need exponents (scale 0: none),
+     * the axis's end reading "×10^-6 + 0.99999". */
+    char offset[32];
+    int scale;
 } plot_tick_list;
 
 /* The contour's caption, "11 levels, 1 to 2000 (log spacing)" (the
@@ -267,7 +275,11 @@ void plot_tidy_exponent(char *text, size_t size);
 /* About `target` ticks over [low, high] at a nice step (at least 1 when
  * integers), labelled with the decimals the step needs; past 1e6, or at
  * steps under 1e-4, every label in exponent form with one exponent and one
- * count of decimals ("0.5e6", "1.0e6", "1.5e6"). */
+ * count of decimals ("0.5e6", "1.0e6", "1.5e6").  Ticks all of one sign
+ * whose whole values would take at least 4 digits more than their
+ * differences from a round offset get that offset (matplotlib's rule,
+ * offset_threshold 4): labels relative to it, and in units of 10^scale
+ * where they would need exponents (list->offset, list->scale). */
 void plot_linear_ticks(plot_tick_list *list, double low, double high, double target, bool integers);
 /* Ticks of a log axis over [low, high] in log10 units: labelled decades,
  * every 2nd/5th/... when more than `target`, unlabelled 2..9 between them;

@@ -1,7 +1,8 @@
 /* plot_legend.c — a panel's legend: its names fitted to the frame, its
  * place (the corner, the place along an edge or, on a map, within that
- * hides the fewest of the drawn points, plot_points_under), its drawing,
- * and the one-row legend over a map's frame. */
+ * hides the fewest of the drawn points, plot_points_under), its drawing
+ * there or at a place given (a map's, outside its frame: plot_draw.c's
+ * map_legend_place chooses), and the one-row legend over a map's frame. */
 #include "plot_draw.h"
 
 #include <math.h>
@@ -32,11 +33,10 @@ static const legend_entry *fit_names(figure *f, const plot_axes *a, const legend
     return out->entries;
 }
 
-plot_box plot_legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
-                           int count, bool inside, double *row_out, size_t *hidden_out) {
-    const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING, inset = LEGEND_INSET;
-    fitted_legend fitted;
-    entries = fit_names(f, a, entries, count, &fitted);
+/* The box of the entries (fitted): its width and height, and a row's
+ * height. */
+static void legend_size(figure *f, const legend_entry *entries, int count, double *width, double *height,
+                        double *row_out) {
     double widest = 0, row = 0;
     for (int i = 0; i < count; i++) {
         double w, h;
@@ -45,8 +45,18 @@ plot_box plot_legend_place(figure *f, const plot_axes *a, viz_plot_panel which, 
         if (h > row) row = h;
     }
     row += 4;
-    double width = ceil(padding * 2 + swatch + gap + widest);
-    double height = ceil(padding * 2 + row * count - 4);
+    *width = ceil(LEGEND_PADDING * 2 + LEGEND_SWATCH + LEGEND_GAP + widest);
+    *height = ceil(LEGEND_PADDING * 2 + row * count - 4);
+    *row_out = row;
+}
+
+plot_box plot_legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
+                           int count, bool inside, double *row_out, size_t *hidden_out) {
+    const double inset = LEGEND_INSET;
+    fitted_legend fitted;
+    entries = fit_names(f, a, entries, count, &fitted);
+    double width, height, row;
+    legend_size(f, entries, count, &width, &height, &row);
     /* the corners first (a tie goes to them), then places along the top and
      * the bottom edge: a wave's peaks fill every corner, its troughs leave
      * room at the top between them */
@@ -84,16 +94,10 @@ plot_box plot_legend_place(figure *f, const plot_axes *a, viz_plot_panel which, 
     return b;
 }
 
-void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
-                      const legend_entry *entries, int count) {
-    if (count == 0) return;
+/* The legend's box at b: its entries (fitted) a row each. */
+static void draw_box(figure *f, plot_box b, double row, const legend_entry *entries, int count) {
     cairo_t *cr = f->cr;
     const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING;
-    double row;
-    size_t hidden;
-    fitted_legend fitted;
-    entries = fit_names(f, a, entries, count, &fitted);
-    plot_box b = plot_legend_place(f, a, which, entries, count, which == VIZ_PLOT_PANEL_CONTOUR, &row, &hidden);
     b.x = floor(b.x);
     b.y = floor(b.y);
     cairo_rectangle(cr, b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
@@ -123,17 +127,54 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
     }
 }
 
-bool plot_draw_legend_above(figure *f, const plot_axes *a, const legend_entry *entries, int count,
-                            double left_limit) {
-    const double swatch = 22, gap = 6, spacing = 16;
-    double width = 0, row = 0, widths[PLOT_MAX_LEGEND_ENTRIES];
+void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
+                      const legend_entry *entries, int count) {
+    if (count == 0) return;
+    double row;
+    size_t hidden;
+    fitted_legend fitted;
+    entries = fit_names(f, a, entries, count, &fitted);
+    plot_box b = plot_legend_place(f, a, which, entries, count, which == VIZ_PLOT_PANEL_CONTOUR, &row, &hidden);
+    draw_box(f, b, row, entries, count);
+}
+
+void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entries, int count, double x,
+                         double y) {
+    if (count == 0) return;
+    fitted_legend fitted;
+    entries = fit_names(f, a, entries, count, &fitted);
+    double width, height, row;
+    legend_size(f, entries, count, &width, &height, &row);
+    draw_box(f, (plot_box){x, y, width, height}, row, entries, count);
+}
+
+/* The one-row legend's parts: its swatch, the gap after it, the space
+ * between entries; its width and row's height. */
+enum { ROW_SWATCH = 22, ROW_GAP = 6, ROW_SPACING = 16 };
+static double row_width(figure *f, const legend_entry *entries, int count, double *widths, double *row) {
+    double width = 0;
+    *row = 0;
     for (int i = 0; i < count; i++) {
         double w, h;
         plot_text_size(f, entries[i].name, TICK_TEXT, false, &w, &h);
         widths[i] = w;
-        width += (i > 0 ? spacing : 0) + swatch + gap + w;
-        if (h > row) row = h;
+        width += (i > 0 ? ROW_SPACING : 0) + ROW_SWATCH + ROW_GAP + w;
+        if (h > *row) *row = h;
     }
+    return width;
+}
+
+bool plot_legend_row_fits(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                          double left_limit) {
+    double widths[PLOT_MAX_LEGEND_ENTRIES], row;
+    return a->right - row_width(f, entries, count, widths, &row) >= left_limit;
+}
+
+bool plot_draw_legend_above(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                            double left_limit) {
+    const double swatch = ROW_SWATCH, gap = ROW_GAP, spacing = ROW_SPACING;
+    double widths[PLOT_MAX_LEGEND_ENTRIES], row;
+    double width = row_width(f, entries, count, widths, &row);
     if (a->right - width < left_limit) return false;
     double x = a->right - width, middle = a->top - 6 - row / 2;
     for (int i = 0; i < count; i++) {

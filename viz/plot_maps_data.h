@@ -65,7 +65,8 @@ colour plot_diverging(double t);
 uint32_t plot_pixel_of(colour c);
 /* True when text over c reads better white than dark. */
 bool plot_colour_is_dark(colour c);
-/* A colour bar's label ("0.5", "-3.2", "1e-5"). */
+/* A colour bar's label ("0.5", "−3.2", "1e−5"): a real minus sign (U+2212,
+ * UTF-8), as the axes' ticks have. */
 void plot_bar_label(double v, char *text, size_t size);
 /* The colours of a bar's `steps` bands, bottom (low) first: at(user, v) at
  * each band's middle value. */

@@ -504,80 +504,12 @@
   });
 
   /* ---- the figure ---------------------------------------------------------- */
-  /* text's width in the figure's font (DejaVu Sans) at size px, measured */
-  var measure = null;
-  function textWidth(text, size) {
-    if (measure === null) measure = document.createElement('canvas').getContext('2d');
-    measure.font = size + 'px "DejaVu Sans", sans-serif';
-    return measure.measureText(String(text)).width;
-  }
+  /* text's width in the figure's font at size px, measured (pictures.js's) */
+  var textWidth = window.agreplPictures.textWidth;
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
-  /* about n ticks over [lo, hi] at 1, 2 or 5 times a power of ten (at
-   * least 1 for integers: steps), as the terminal's plot_linear_ticks */
-  function ticks(lo, hi, n, integers) {
-    if (!(hi > lo)) { hi = lo + 1; lo -= 1; }
-    var raw = (hi - lo) / n, p = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / p;
-    var step = (m < 1.5 ? 1 : m < 3 ? 2 : m < 7 ? 5 : 10) * p, out = [];
-    if (integers && step < 1) step = 1;
-    for (var t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
-      out.push(Math.abs(t) < step * 1e-9 ? 0 : +t.toPrecision(12));
-    return out;
-  }
-  /* A log axis's ticks (log10 of the values, lo..hi): 1, 2 and 5 times the
-   * powers of ten, as the terminal marks them, or the powers alone when
-   * those would be more than 8; a range within one such step gets the
-   * plain ticks of its log values. */
-  function logTicks(lo, hi) {
-    function at(mantissas) {
-      var out = [];
-      for (var e = Math.floor(lo); e <= Math.ceil(hi); e++)
-        mantissas.forEach(function (m) { var t = e + Math.log10(m); if (t >= lo - 1e-9 && t <= hi + 1e-9) out.push(t); });
-      return out;
-    }
-    var out = at([1, 2, 5]);
-    if (out.length > 8) { /* the decades, every `step`th of them when more than 8 */
-      var step = Math.max(1, Math.ceil((Math.floor(hi + 1e-9) - Math.ceil(lo - 1e-9) + 1) / 8));
-      out = at([1]).filter(function (t) { return Math.round(t) % step === 0; });
-    }
-    return out.length >= 2 ? out : ticks(lo, hi, 5);
-  }
-  /* a log axis's labels, in one style as the terminal's: plain decimals
-   * when every one is from 0.001 to 9000, else all as 1e-4, 2e-5 */
-  function logLabels(ts) {
-    var vs = ts.map(function (t) { return +Math.pow(10, t).toPrecision(6); });
-    var plain = vs.every(function (v) { return v >= 1e-3 && v <= 9000; });
-    return vs.map(function (v) { return plain ? String(v) : v.toExponential().replace('e+', 'e'); });
-  }
-  /* A linear axis's labels in one style, as the terminal's
-   * (viz/plot_ticks.c): the decimals its step needs, or, when the axis
-   * reaches 1e6 or steps under 1e-4, every one in exponent form with the
-   * largest tick's exponent and one count of decimals ("0.5e6", "1.0e6"). */
-  function linearLabels(ts, lo, hi) {
-    if (ts.length < 2) return ts.map(label);
-    var step = ts[1] - ts[0], digit = Math.floor(Math.log10(step) + 1e-9);
-    var exponent = Math.max(Math.abs(lo), Math.abs(hi)) >= 1e6 || step < 1e-4;
-    var biggest = Math.max.apply(null, ts.map(Math.abs));
-    var power = biggest > 0 ? Math.floor(Math.log10(biggest) + 1e-9) : 0;
-    return ts.map(function (v) {
-      if (v === 0) return '0';
-      if (!exponent) return v.toFixed(Math.max(0, -digit));
-      var mantissa = power >= 0 ? v / Math.pow(10, power) : v * Math.pow(10, -power);
-      return mantissa.toFixed(Math.min(15, Math.max(0, power - digit))) + 'e' + power;
-    });
-  }
-  /* A tick label as the terminal draws it (viz/plot_draw.c, tick_markup):
-   * "2e4" as 2×10⁴, "1e-3" as 10 with a superscript -3 on a log axis
-   * (decades) and 1×10⁻³ on a linear one, a leading '-' as a real minus
-   * sign.  SVG text; data-label keeps the plain form. */
-  function tickText(text, decades) {
-    var minus = '\u2212', e = text.indexOf('e'), m = e < 0 ? text : text.slice(0, e), negative = m[0] === '-';
-    if (negative) m = m.slice(1);
-    if (e < 0) return (negative ? minus : '') + esc(m);
-    var x = text.slice(e + 1), below = x[0] === '-';
-    if (below || x[0] === '+') x = x.slice(1);
-    return (negative ? minus : '') + (decades && m === '1' ? '' : esc(m) + '\u00d7') + '10<tspan dy="-6" font-size="9">' +
-           (below ? minus : '') + esc(x) + '</tspan>';
-  }
+  /* the axes' ticks and their labels, as the terminal's (ticks.js) */
+  var T = window.agreplTicks, ticks = T.ticks, logTicks = T.logTicks, logLabels = T.logLabels,
+      linearLabels = T.linearLabels, tickText = T.tickText, offsetMarkup = T.offsetMarkup;
   function label(v) { return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(6)); }
 
   /* A line's pixel points, thinned to what shows: of the points falling in
@@ -607,6 +539,15 @@
     return thinned(points).map(function (p) { return p[0].toFixed(1) + ',' + p[1].toFixed(1); }).join(' ');
   }
 
+  /* What is written over a frame's left end: a named panel's name, then the
+   * y axis's offset (its labels' yLabels) at offsetX; end, where they end
+   * (box.x when nothing is). */
+  function overLeftEnd(box, yLabels) {
+    var end = box.x + (box.name ? Math.ceil(textWidth(box.name, 13)) : 0);
+    var offsetX = box.x + (box.name ? Math.ceil(textWidth(box.name, 13)) + 12 : 0);
+    if (offsetMarkup(yLabels, true)) end = offsetX + textWidth(offsetMarkup(yLabels, true), 12);
+    return { end: end, offsetX: offsetX };
+  }
   /* one panel: frame, ticks, grid, the axes' names (names: [x, y], "" for
    * none), integerX for steps; returns the data → pixel mapping */
   function axes(parts, box, xr, yr, log, titleText, names, integerX) {
@@ -621,21 +562,36 @@
       parts.push('<text x="' + x + '" y="' + (box.y + box.h + 16) + '" text-anchor="middle" font-size="12" data-label="' +
                  esc(xLabels[i]) + '">' + tickText(xLabels[i]) + '</text>');
     });
-    var yTicks = log ? logTicks(yr[0], yr[1]) : ticks(yr[0], yr[1], box.h / 55);
+    var yTicks = log ? logTicks(yr[0], yr[1], box.h / 55) : ticks(yr[0], yr[1], box.h / 55);
     var yLabels = log ? logLabels(yTicks) : linearLabels(yTicks, yr[0], yr[1]);
     yTicks.forEach(function (t, i) {
       var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
       parts.push('<line x1="' + box.x + '" x2="' + (box.x + box.w) + '" y1="' + y + '" y2="' + y + '" stroke="#eee"/>');
       parts.push('<text x="' + (box.x - 6) + '" y="' + (y + 4) + '" text-anchor="end" font-size="12" data-label="' +
-                 esc(yLabels[i]) + '">' + tickText(yLabels[i], log) + '</text>');
+                 esc(yLabels[i]) + '">' + tickText(yLabels[i], log && !yTicks.labels) + '</text>');
     });
+    /* an offset written once, as the terminal's: the y axis's over the
+     * frame's left end (after a named panel's name), the x axis's under its
+     * right end, where the axis's name keeps clear of it */
+    var nameRight = box.x + box.w, over = overLeftEnd(box, yLabels);
+    if (offsetMarkup(yLabels, true))
+      parts.push('<text class="offset" x="' + over.offsetX + '" y="' + (box.y - 8) + '" font-size="12" data-offset="' + esc(yLabels.offset) +
+                 '" data-scale="' + yLabels.scale + '">' + offsetMarkup(yLabels) + '</text>');
+    if (offsetMarkup(xLabels, true)) {
+      parts.push('<text class="offset" x="' + (box.x + box.w) + '" y="' + (box.y + box.h + 32) + '" text-anchor="end" font-size="12" data-offset="' +
+                 esc(xLabels.offset) + '" data-scale="' + xLabels.scale + '">' + offsetMarkup(xLabels) + '</text>');
+      nameRight -= textWidth(offsetMarkup(xLabels, true), 12) + 12;
+    }
     if (titleText) parts.push('<text x="' + (box.x + box.w / 2) + '" y="' + (box.y - 8) + '" text-anchor="middle" font-size="13">' + esc(titleText) + '</text>');
-    if (names && names[0]) parts.push('<text class="axisname" x="' + (box.x + box.w / 2) + '" y="' + (box.y + box.h + 32) + '" text-anchor="middle" font-size="13">' + esc(names[0]) + '</text>');
+    if (names && names[0]) {
+      var nameX = Math.min(box.x + box.w / 2, nameRight - textWidth(names[0], 13) / 2);
+      parts.push('<text class="axisname" x="' + nameX + '" y="' + (box.y + box.h + 32) + '" text-anchor="middle" font-size="13">' + esc(names[0]) + '</text>');
+    }
     if (names && names[1]) {
       var ny = box.y + box.h / 2, nx = box.x - 56;
       parts.push('<text class="axisname" x="' + nx + '" y="' + ny + '" transform="rotate(-90 ' + nx + ' ' + ny + ')" text-anchor="middle" font-size="13">' + esc(names[1]) + '</text>');
     }
-    return { X: X, Y: Y };
+    return { X: X, Y: Y, leftEnd: over.end }; /* leftEnd: where what is over the frame's left end ends */
   }
   /* The axes' names, as the terminal writes them: the figure carries each
    * panel's (viz/plot.c, plot_name_axes). */
@@ -658,11 +614,32 @@
                '" fill="white" fill-opacity="0.85" stroke="#c8c8c8"/>');
     names.forEach(function (n, i) {
       var x = place.x + 6, y = place.y + 11 + i * 16;
-      if (n.classDot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="4" fill="' + n.colour + '" stroke="#262626" stroke-width="1"/>');
-      else if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="3" fill="' + n.colour + '"/>');
-      else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + y + '" y2="' + y + '" stroke="' + n.colour + '" stroke-width="2"' + dashAttributes(n.dash) + '/>');
-      if (n.marker) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="' + n.marker + '" fill="' + n.colour + '"/>');
+      swatch(parts, n, x, y);
       parts.push('<text x="' + (x + 22) + '" y="' + (y + 4) + '" font-size="12">' + esc(n.name) + '</text>');
+    });
+    parts.push('</g>');
+  }
+  /* an entry's swatch in [x, x + 18] at height y */
+  function swatch(parts, n, x, y) {
+    if (n.classDot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="4" fill="' + n.colour + '" stroke="#262626" stroke-width="1"/>');
+    else if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="3" fill="' + n.colour + '"/>');
+    else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + y + '" y2="' + y + '" stroke="' + n.colour + '" stroke-width="2"' + dashAttributes(n.dash) + '/>');
+    if (n.marker) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="' + n.marker + '" fill="' + n.colour + '"/>');
+  }
+  /* The legend as one row over a map's frame, ending at its right end, as
+   * the terminal's (viz/plot_legend.c, plot_draw_legend_above) at the
+   * page's scale: each swatch, a gap, the name, a space before the next. */
+  var ROW_SWATCH = 18, ROW_GAP = 5, ROW_SPACING = 13;
+  function rowWidth(names) {
+    return names.reduce(function (w, n, i) { return w + (i ? ROW_SPACING : 0) + ROW_SWATCH + ROW_GAP + textWidth(n.name, 12); }, 0);
+  }
+  function legendRow(parts, names, right, top) {
+    var x = right - rowWidth(names), y = top - 12;
+    parts.push('<g class="legend row">');
+    names.forEach(function (n) {
+      swatch(parts, n, x, y);
+      parts.push('<text x="' + (x + ROW_SWATCH + ROW_GAP) + '" y="' + (y + 4) + '" font-size="12">' + esc(n.name) + '</text>');
+      x += ROW_SWATCH + ROW_GAP + textWidth(n.name, 12) + ROW_SPACING;
     });
     parts.push('</g>');
   }
@@ -718,8 +695,8 @@
       var left = (i % across) * PANEL_W, top = above + Math.floor(i / across) * PANEL_H;
       var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: left, y: top, w: PANEL_W, h: PANEL_H };
       figureAxes.panels.push(entry);
-      if (p.kind === 'series' || p.kind === 'xy') seriesPanel(parts, p.fig, left, top, p.kind === 'xy');
-      else if (p.kind === 'map') mapPanel(parts, p.fig, left, top, p.key ? entry : figureAxes);
+      if (p.kind === 'series' || p.kind === 'xy') seriesPanel(parts, p.fig, left, top, p.kind === 'xy', p.name);
+      else if (p.kind === 'map') mapPanel(parts, p.fig, left, top, p.key ? entry : figureAxes, p.name);
       else P.panel(parts, p.fig, p.kind, { x: left, y: top, w: PANEL_W, h: PANEL_H, name: p.name }, p.key ? entry : figureAxes);
       if (p.name && ['series', 'xy', 'map'].indexOf(p.kind) >= 0) /* a named panel's name over its frame's left end */
         parts.push('<text class="panelname" x="' + (left + 70) + '" y="' + (top + 32) + '" font-size="13">' + esc(p.name) + '</text>');
@@ -735,7 +712,7 @@
   /* The series by step (plot(v)), or with xy the whole series of
    * plot(xs, ys), as the terminal draws them in panels of their own; a log
    * scale is the series by step's only (as the terminal's). */
-  function seriesPanel(parts, f, left, top, xy) {
+  function seriesPanel(parts, f, left, top, xy, name) {
     var xs = [], ys = [], log = f.log && !xy;
     var shown = f.series.filter(function (s) { return !!s.xs === xy; });
     shown.forEach(function (s) {
@@ -744,7 +721,7 @@
         ys.push(log ? (v > 0 ? Math.log10(v) : null) : v);
       });
     });
-    var box = { x: left + 70, y: top + 40, w: 460, h: 330 }, names = [];
+    var box = { x: left + 70, y: top + 40, w: 460, h: 330, name: name }, names = [];
     shown.forEach(function (s) {
       var last = s.values[s.values.length - 1];
       /* a loss's last value beside its name; a whole series's last point means nothing */
@@ -769,7 +746,7 @@
         var r = s.points ? 2.5 : short(s) ? 3.4 : 0;
         drawn = drawn.concat(pts.map(function (p) { return [p[0], p[1], r]; }));
       });
-      return { parts: out, place: legendPlace(box, names, drawn) };
+      return { parts: out, place: legendPlace(box, names, drawn, null, null, null, false) };
     }
     var yr = range(ys), d = draw(yr);
     if (d.place.hidden > 0) {
@@ -795,15 +772,18 @@
    * characters), so the legend stays inside the frame, as the terminal's
    * fit_names (a long series name ran past the frame's left edge). */
   function fitNames(names, room) {
-    names.forEach(function (n) {
-      if (textWidth(n.name, 12) <= room) return;
-      var chars = Array.from(n.name), lo = 0, hi = chars.length;
-      while (lo < hi) {
-        var mid = (lo + hi + 1) >> 1;
-        if (textWidth(chars.slice(0, mid).join('') + '\u2026', 12) <= room) lo = mid; else hi = mid - 1;
-      }
-      n.name = chars.slice(0, lo).join('').replace(/ +$/, '') + '\u2026';
-    });
+    names.forEach(function (n) { n.name = ellipsized(n.name, 12, room); });
+  }
+  /* text, or its longest start that fits in room px at size with an
+   * ellipsis after it (the terminal's plot_ellipsized) */
+  function ellipsized(text, size, room) {
+    if (textWidth(text, size) <= room) return text;
+    var chars = Array.from(text), lo = 0, hi = chars.length;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (textWidth(chars.slice(0, mid).join('') + '\u2026', size) <= room) lo = mid; else hi = mid - 1;
+    }
+    return chars.slice(0, lo).join('').replace(/ +$/, '') + '\u2026';
   }
   /* Where the legend goes, as the terminal places its own (viz/plot_legend.c,
    * plot_legend_place): the corner of the frame box, or else the place along
@@ -813,7 +793,7 @@
    * paths' markers, a corner on a tie; a point [x, y, r] with a radius r
    * counts when its disc overlaps the box (viz/plot_draw.c,
    * plot_points_under).  Its box: x, y, w, h, and how much it hides. */
-  function legendPlace(box, names, points, dots, crosses, markers) {
+  function legendPlace(box, names, points, dots, crosses, markers, inside) {
     var widest = 0;
     fitNames(names, box.w - 2 * 10 - 36);
     names.forEach(function (n) { widest = Math.max(widest, textWidth(n.name, 12)); });
@@ -825,9 +805,9 @@
       var x = box.x + inset + span * k / 8;
       places.push([x, box.y + inset], [x, box.y + box.h - h - inset]);
     }
-    /* a map (class dots given) may leave a hole, as ten classes in a ring:
-     * nine places within, the middle first, as legend_place's `inside` */
-    if (dots && span > 0 && tall > 0)
+    /* a map may leave a hole, as ten classes in a ring: with inside, nine
+     * places within, the middle first, as legend_place's `inside` */
+    if (inside && span > 0 && tall > 0)
       [[2, 2], [1, 2], [3, 2], [2, 1], [2, 3], [1, 1], [3, 1], [1, 3], [3, 3]].forEach(function (q) {
         places.push([box.x + inset + span * q[0] / 4, box.y + inset + tall * q[1] / 4]);
       });
@@ -926,7 +906,7 @@
       return Math.round(stops[low][i] + k * (stops[low + 1][i] - stops[low][i]));
     }).join(',') + ')';
   }
-  function mapPanel(parts, f, left, top, figureAxes) {
+  function mapPanel(parts, f, left, top, figureAxes, name) {
     var P = window.agreplPictures;
     var c = f.contour, xr, yr, given = P.mapRange(f);
     if (given) { xr = given[0]; yr = given[1]; }
@@ -938,8 +918,14 @@
       P.pointCoordinates(f, px, py);
       xr = range(px); yr = range(py);
     }
-    var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330 };
-    var b = axes(parts, box, xr, yr, false, f.field ? 'boundary' : c && !c.caption ? 'contour' : '', axisNames(f, 'contour'));
+    var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330, name: name };
+    var title = f.field ? 'boundary' : c && !c.caption ? 'contour' : '';
+    /* one legend, the classes' and the paths', placed before the drawing: outside the frame narrows it */
+    var classes = f.points && f.points.legend ? f.points.legend : [];
+    var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true }; }).concat(
+      f.paths.map(function (p) { return { name: p.name, colour: p.colour, dash: dashOf(p), marker: 4 }; }));
+    var spot = mapLegendSpot(f, box, xr, yr, entries, title);
+    var b = axes(parts, box, xr, yr, false, title, axisNames(f, 'contour'));
     var clip = 'mapclip' + left + '-' + top;
     parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
     P.mapUnder(parts, f, b);
@@ -962,7 +948,7 @@
       parts.push(c.drawn);
     }
     P.mapOver(parts, f, b);
-    var names2 = [], tracks = [];
+    var tracks = [];
     var starts = [];
     f.paths.forEach(function (p) {
       var colour = p.colour, pts = [], track = [];
@@ -979,28 +965,67 @@
       });
       parts.push('<polyline fill="none" stroke="' + colour + '" stroke-width="2"' + dashAttributes(dashOf(p)) + ' points="' + pts.join(' ') + '"/>');
       pathMarkers(parts, track, colour, starts);
-      names2.push({ name: p.name, colour: colour, dash: dashOf(p), marker: 4 });
     });
     marks(parts, f.marks, b, box, tracks);
     parts.push('</g>');
-    if (c && c.caption) /* "11 levels, 0.201 to 500 (log spacing)", as over the terminal's contour */
-      parts.push('<text class="caption" x="' + (box.x + box.w) + '" y="' + (box.y - 8) + '" text-anchor="end" font-size="11" fill="#5f5f5f">' + esc(c.caption) + '</text>');
+    if (c && c.caption) /* "11 levels, 0.201 to 500 (log spacing)", as over the terminal's contour, clear of the left end's text */
+      parts.push('<text class="caption" x="' + (box.x + box.w) + '" y="' + (box.y - 8) + '" text-anchor="end" font-size="11" fill="#5f5f5f">' +
+                 esc(b.leftEnd > box.x ? ellipsized(c.caption, 11, box.x + box.w - b.leftEnd - 12) : c.caption) + '</text>');
     P.mapBar(parts, f, box);
-    /* one legend, the classes' and the paths', where it hides the fewest
-     * track points, class points and marks, as in the terminal */
-    var classes = f.points && f.points.legend ? f.points.legend : [], trackPoints = [], dots = [];
-    /* each with its drawn radius, as pathMarkers draws them: dots, its start's ring, where it is now */
-    var pathEnds = [];
-    tracks.forEach(function (t) {
-      t.forEach(function (p) { trackPoints.push([p[0], p[1], t.length <= 120 ? 2.2 : 0]); });
-      if (t.length) pathEnds.push([t[0][0], t[0][1], MARKER + 2.1], [t[t.length - 1][0], t[t.length - 1][1], MARKER + 0.6]);
+    if (spot.kind === 'above') legendRow(parts, entries, box.x + box.w, box.y);
+    else if (spot.kind === 'right') legend(parts, { x: spot.x, y: box.y, w: spot.w, h: spot.h }, entries);
+    else if (entries.length) legend(parts, spot.place, entries);
+    figureAxes.map = { x: box.x, y: box.y, w: box.w, h: box.h, xr: xr, yr: yr };
+  }
+  /* What a map's legend may hide, in pixels of the frame box over xr x yr:
+   * the tracks' points, the class dots, the marks (each with its drawn
+   * radius, as pathMarkers and marks draw them: a path's dots, its start's
+   * ring, where it is now, a mark's cross). */
+  function mapPoints(f, box, xr, yr) {
+    var X = function (x) { return box.x + (x - xr[0]) / (xr[1] - xr[0]) * box.w; };
+    var Y = function (y) { return box.y + box.h - (y - yr[0]) / (yr[1] - yr[0]) * box.h; };
+    var out = { tracks: [], dots: [], marks: [], ends: [] };
+    f.paths.forEach(function (p) {
+      var t = [];
+      p.xs.forEach(function (x, i) { if (x !== null && p.ys[i] !== null) t.push([X(x), Y(p.ys[i])]); });
+      t.forEach(function (q) { out.tracks.push([q[0], q[1], t.length <= 120 ? 2.2 : 0]); });
+      if (t.length) out.ends.push([t[0][0], t[0][1], MARKER + 2.1], [t[t.length - 1][0], t[t.length - 1][1], MARKER + 0.6]);
     });
     if (f.points && f.points.xs)
-      for (var i = 0; i < f.points.count; i++) dots.push([b.X(f.points.xs[i]), b.Y(f.points.ys[i])]);
-    var markPoints = f.marks.map(function (m) { return [b.X(m.x), b.Y(m.y), MARK_SIZE + 3]; });
-    var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true }; }).concat(names2);
-    if (entries.length) legend(parts, legendPlace(box, entries, trackPoints, dots, markPoints, pathEnds), entries);
-    figureAxes.map = { x: box.x, y: box.y, w: box.w, h: box.h, xr: xr, yr: yr };
+      for (var i = 0; i < f.points.count; i++) out.dots.push([X(f.points.xs[i]), Y(f.points.ys[i])]);
+    out.marks = f.marks.map(function (m) { return [X(m.x), Y(m.y), MARK_SIZE + 3]; });
+    return out;
+  }
+  /* Where a map's legend goes, as the terminal's (viz/plot_draw.c,
+   * map_legend_place): where it hides none of the tracks, class dots and
+   * marks, a corner or along the top or bottom edge ('frame', its place);
+   * else one row over the frame ('above') when it fits right of what is
+   * over the frame's left end and of the map's title, and no level curves'
+   * caption is there; else a place within (a ring's hole); else outside
+   * the frame, right of it and of the colour bar at its top ('right', its
+   * x, w, h: matplotlib's bbox_to_anchor), box narrowed for it, when the
+   * frame keeps two thirds of its width and the legend is no taller;
+   * else within, where it hides the fewest. */
+  function mapLegendSpot(f, box, xr, yr, entries, title) {
+    if (!entries.length) return { kind: 'frame', place: null };
+    var P = window.agreplPictures, pts = mapPoints(f, box, xr, yr);
+    function place(inside) { return legendPlace(box, entries, pts.tracks, pts.dots, pts.marks, pts.ends, inside); }
+    var edges = place(false);
+    if (edges.hidden === 0) return { kind: 'frame', place: edges };
+    if (!f.contour) {
+      var limit = overLeftEnd(box, linearLabels(ticks(yr[0], yr[1], box.h / 55), yr[0], yr[1])).end;
+      if (limit > box.x) limit += 16;
+      if (title) limit = Math.max(limit, box.x + box.w / 2 + textWidth(title, 13) / 2 + 16);
+      if (box.x + box.w - rowWidth(entries) >= limit) return { kind: 'above' };
+    }
+    var within = place(true);
+    if (within.hidden === 0) return { kind: 'frame', place: within };
+    /* the bar's labels end P.EDGE inside its room and the frame's 30 px margin */
+    var bar = P.barRoom(f), offset = (bar ? bar + 30 - P.EDGE : 0) + 10;
+    var narrower = box.w - Math.ceil(offset + within.w + P.EDGE - 30 - bar);
+    if (narrower < box.w * 2 / 3 || within.h > box.h) return { kind: 'frame', place: within };
+    box.w = narrower;
+    return { kind: 'right', x: box.x + narrower + offset, w: within.w, h: within.h };
   }
 
   /* figures come as often as a loop plots (every 250 ms, or at the pace):

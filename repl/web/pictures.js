@@ -18,6 +18,14 @@
 
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
   function n1(v) { return (+v).toFixed(1); }
+  /* text's width in the figure's font (DejaVu Sans) at size px, measured
+   * (agrepl-page.js measures with it too) */
+  var measure = null;
+  function textWidth(text, size) {
+    if (measure === null) measure = document.createElement('canvas').getContext('2d');
+    measure.font = size + 'px "DejaVu Sans", sans-serif';
+    return measure.measureText(String(text)).width;
+  }
 
   /* the worker's bytes (plot_web.c's web_post_bytes) */
   function keep(m) { bytes[m.key] = m.bytes; }
@@ -81,6 +89,21 @@
                (fill ? ' fill="' + fill + '"' : '') + (extra || '') + '>' + esc(s) + '</text>');
   }
 
+  /* A colour bar and its labels: BAR_GAP px right of its picture,
+   * BAR_WIDTH wide, its labels (LABEL_SIZE px) LABEL_GAP right of it; they
+   * end EDGE px inside the panel, as text does at its left (the
+   * terminal's, viz/plot_maps.c: bar_reach, BAR_GAP, PLOT_EDGE_MARGIN, at
+   * the page's scale) */
+  var BAR_GAP = 14, BAR_WIDTH = 14, LABEL_GAP = 4, LABEL_SIZE = 11, EDGE = 11;
+  /* from a bar's left edge to the right end of its labels, measured */
+  function barReach(bar) {
+    var widest = 0;
+    [bar.high, bar.low, bar.mid].forEach(function (t) {
+      if (t !== null && t !== undefined) widest = Math.max(widest, textWidth(t, LABEL_SIZE));
+    });
+    return BAR_WIDTH + LABEL_GAP + widest;
+  }
+
   /* A vertical colour bar: its bands (bottom first, one list a bar), framed,
    * its ends labelled (and the threshold, at mid from the bottom) */
   function colourBar(parts, bar, x, top, bottom, width) {
@@ -95,13 +118,13 @@
     });
     parts.push('<rect x="' + n1(x + 0.5) + '" y="' + n1(top + 0.5) + '" width="' + n1(width - 1) + '" height="' + n1(h - 1) +
                '" fill="none" stroke="#262626"/>');
-    text(parts, x + width + 4, top + 4, bar.high, 11, null, '#191919');
-    text(parts, x + width + 4, bottom + 4, bar.low, 11, null, '#191919');
+    text(parts, x + width + LABEL_GAP, top + 4, bar.high, LABEL_SIZE, null, '#191919');
+    text(parts, x + width + LABEL_GAP, bottom + 4, bar.low, LABEL_SIZE, null, '#191919');
     if (bar.mid !== null && bar.mid !== undefined) {
       var y = bottom - bar.midAt * h;
       parts.push('<line x1="' + n1(x - 3) + '" x2="' + n1(x + width + 3) + '" y1="' + n1(y) + '" y2="' + n1(y) +
                  '" stroke="#262626" stroke-width="1.6"/>');
-      text(parts, x + width + 4, y + 4, bar.mid, 11, null, '#191919');
+      text(parts, x + width + LABEL_GAP, y + 4, bar.mid, LABEL_SIZE, null, '#191919');
     }
     if (bar.title) text(parts, x + width / 2, top - 5, bar.title, 11, 'middle', '#191919');
     parts.push('</g>');
@@ -121,8 +144,12 @@
     if (!p || !p.xs) return;
     for (var i = 0; i < p.count; i++) { xs.push(p.xs[i]); ys.push(p.ys[i]); }
   }
-  /* room right of the map's frame for the colour bar */
-  function barRoom(f) { return f.field ? 64 : 0; }
+  /* room right of the map's frame for the colour bar: 64 px at least, more
+   * when its labels are wide (a small model's −0.000254), so they end EDGE
+   * px inside the panel (the frame ends 30 px inside it) */
+  function barRoom(f) {
+    return f.field ? Math.max(64, Math.ceil(BAR_GAP + barReach(f.field.bar) + EDGE - 30)) : 0;
+  }
 
   /* under the level curves: the field and its threshold's curve */
   function mapUnder(parts, f, a) {
@@ -157,7 +184,7 @@
 
   /* right of the frame: the colour bar */
   function mapBar(parts, f, box) {
-    if (f.field) colourBar(parts, f.field.bar, box.x + box.w + 14, box.y + 8, box.y + box.h - 8, 14);
+    if (f.field) colourBar(parts, f.field.bar, box.x + box.w + BAR_GAP, box.y + 8, box.y + box.h - 8, BAR_WIDTH);
   }
 
   /* ---- panels of their own ------------------------------------------------------ */
@@ -178,10 +205,21 @@
 
   function heatmap(parts, m, box, axes) {
     text(parts, box.x + box.w / 2, box.y + 22, named(box, m.title), 13, 'middle');
-    var top = box.y + 40, roomW = box.w - 40 - 70, roomH = box.h - 40 - 30;
-    var cell = Math.min(roomW / m.columns, roomH / m.rows, 70);
-    var w = cell * m.columns, h = cell * m.rows;
-    var left = Math.floor(box.x + 30 + (roomW - w) / 2), y0 = Math.floor(top + (roomH - h) / 2);
+    /* square cells as large as fit, 70 px kept right of them for the bar,
+     * more when its labels would end past EDGE px inside the panel (a wide
+     * matrix's −0.000219 was cut), as the terminal's plot_maps_heatmap_panel */
+    var top = box.y + 40, roomH = box.h - 40 - 30, reach = barReach(m.bar), room = 70, roomW, cell, w, h, left;
+    for (var pass = 0; pass < 4; pass++) {
+      roomW = box.w - 40 - room;
+      cell = Math.min(roomW / m.columns, roomH / m.rows, 70);
+      w = cell * m.columns; h = cell * m.rows;
+      left = Math.floor(box.x + 30 + (roomW - w) / 2);
+      var over = left + w + BAR_GAP + reach - (box.x + box.w - EDGE);
+      if (over <= 0) break;
+      /* narrower cells move the bar as much; else the centred picture moves by half */
+      room += (cell === roomW / m.columns ? 1 : 2) * Math.ceil(over);
+    }
+    var y0 = Math.floor(top + (roomH - h) / 2);
     if (!m.url) m.url = png(m.pixels, m.columns, m.rows);
     image(parts, m.url, left, y0, w, h, true, 'heatmap');
     parts.push('<rect x="' + (left + 0.5) + '" y="' + (y0 + 0.5) + '" width="' + n1(w - 1) + '" height="' + n1(h - 1) + '" fill="none" stroke="#262626"/>');
@@ -198,8 +236,8 @@
     while (cell * every < 22) every *= 2;
     for (var c2 = 0; c2 < m.columns; c2 += every) text(parts, left + (c2 + 0.5) * cell, y0 + h + 14, String(c2), 11, 'middle');
     for (var r2 = 0; r2 < m.rows; r2 += every) text(parts, left - 5, y0 + (r2 + 0.5) * cell + 4, String(r2), 11, 'end');
-    colourBar(parts, m.bar, left + w + 14, y0, y0 + h, 14);
-    axes.heatmap = { x: left, y: y0, cell: cell, rows: m.rows, columns: m.columns, bar: left + w + 14 };
+    colourBar(parts, m.bar, left + w + BAR_GAP, y0, y0 + h, BAR_WIDTH);
+    axes.heatmap = { x: left, y: y0, cell: cell, rows: m.rows, columns: m.columns, bar: left + w + BAR_GAP };
   }
 
   function images(parts, g, box, axes) {
@@ -268,8 +306,8 @@
   }
 
   window.agreplPictures = {
-    keep: keep, resolve: resolve, hasMap: hasMap, mapRange: mapRange, pointCoordinates: pointCoordinates,
-    barRoom: barRoom, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar,
+    keep: keep, resolve: resolve, hasMap: hasMap, mapRange: mapRange, pointCoordinates: pointCoordinates, textWidth: textWidth,
+    barRoom: barRoom, EDGE: EDGE, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar,
     before: before, after: after, panel: panel
   };
 })();

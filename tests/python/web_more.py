@@ -17,8 +17,8 @@ xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
 boundary, the two names a path was tracked by.
 marks(driver, typed): mark() draws the terminal's cross, its label beside
 it where the tracked paths do not run; the map's legend goes where it hides
-none of them, into a ring's hole when the edges are full; the paths'
-markers.
+none of them, into a ring's hole when the edges are full, outside the frame
+when every place within hides some; the paths' markers.
 lessons(driver, typed, samples, web, shots): every lesson loaded by
 name runs to its end with its .expect lines; the lessons' data shipped
 (lesson_data); render() to .png and savefig() offer links to PNGs the
@@ -311,6 +311,37 @@ def axis_names(driver, typed):
     check("an axis from 5e5 to 1.5e6 in one style as the terminal's (viz/plot_ticks.c): one exponent, one count "
           "of decimals (0.5e6 ... 1.0e6 ..., never 5e5 beside 1.0e6)",
           len(x_labels) >= 3 and "1.0e6" in x_labels and styles == {("6", 1)}, x_labels)
+    # ticks far from zero against their span: labelled relative to an offset written once at the
+    # axis's end, as the terminal's (viz/plot_ticks.c, matplotlib's rule); "0.999990e0" and
+    # "1000.0012" before
+    typed("clearplot()")
+    typed("for i in range(60) { plot(1 - 0.00001 * exp(-i / 10.0), \"loss\") }")
+    typed("plot(linspace(1000.001, 1000.002, 40), sin(linspace(0, 6, 40)), name=\"wave\")")
+    time.sleep(0.5)
+    got = driver.execute_script(y_labels)
+    x_labels = driver.execute_script(
+        "return Array.prototype.filter.call(document.querySelectorAll('#plot svg text[data-label]'), function (t) {"
+        " return t.getAttribute('text-anchor') === 'middle'; }).map(function (t) { return t.getAttribute('data-label'); })")
+    drawn = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), p = window.agrepl.figureAxes.panels;"
+        "var offsets = Array.prototype.map.call(s.querySelectorAll('text.offset'), function (t) {"
+        "  var b = t.getBBox(); return [t.getAttribute('data-offset'), t.getAttribute('data-scale'), t.textContent,"
+        "  b.x, b.y, b.x + b.width, b.y + b.height]; });"
+        "var widest = 0; s.querySelectorAll('text[data-label][text-anchor=\"end\"]').forEach(function (t) {"
+        "  widest = Math.max(widest, t.getBBox().width); });"
+        "var name = Array.prototype.filter.call(s.querySelectorAll('text.axisname'), function (t) {"
+        "  return t.textContent === 'x'; })[0].getBBox();"
+        "return [offsets, widest, name.x + name.width, p.map(function (q) { return [q.x, q.y]; })]")
+    offsets, widest, name_right, places = drawn
+    check("ticks far from zero against their span take an offset, as the terminal's: a loss up to 1 labelled "
+          "-1.0 ... 0 under \u00d710\u207b\u2075 + 1 over the frame's left end, x from 1000.001 0.0010 ... "
+          "0.0020 with +1000 under its right end, clear of the axis's name; the y labels at most 30 px wide",
+          got == ["-1.0", "-0.8", "-0.6", "-0.4", "-0.2", "0"] and
+          x_labels[-6:] == ["0.0010", "0.0012", "0.0014", "0.0016", "0.0018", "0.0020"] and
+          [o[:3] for o in offsets] == [["+1", "-5", "\u00d710\u22125 + 1"], ["+1000", "0", "+1000"]] and
+          offsets[0][3] >= places[0][0] + 70 and offsets[0][6] <= places[0][1] + 40 and
+          offsets[1][5] <= places[1][0] + 530.5 and name_right < offsets[1][3] and widest <= 30,
+          [got, x_labels, offsets, widest, name_right, places])
     # dots at the range's corners and a row across whose centres are 1.5 px below where the legend
     # went (a box 330 px high over [-0.04, 1.04], the legend 10 px down and 22 high): each dot's disc
     # counts, so the legend leaves them whole, as the terminal's (viz/plot_draw.c, plot_points_under)
@@ -406,7 +437,7 @@ def marks(driver, typed):
           got[1][2] == got[1][3] and got[1][2] > got[1][0] and got[2] == 2, got)
     # ten classes in a ring: every place along the edges hides some; the legend goes in the hole
     typed("clearplot()")
-    typed("x, t = gaussians(400, classes=10, std=0.3, seed=1)")
+    typed("x, t = gaussians(400, classes=10, std=0.1, seed=1)")
     typed("scatter(x, t)")
     time.sleep(0.5)
     got = driver.execute_script(
@@ -420,8 +451,32 @@ def marks(driver, typed):
         "var cx = r.x + r.width / 2 - f.x, cy = r.y + r.height / 2 - f.y;"
         "return [dots.length, under(r.x, r.y), under(f.x + 10, f.y + 10), g.querySelectorAll('text').length,"
         " cx > f.width / 4 && cx < 3 * f.width / 4 && cy > f.height / 4 && cy < 3 * f.height / 4]")
-    check("ten classes in a ring: the legend of ten goes into the hole, over fewer dots than in a corner",
-          got is not None and got[0] == 400 and got[1] < got[2] and got[3] == 10 and got[4], got)
+    check("ten classes in a ring: the legend of ten goes into the hole, over none of the dots",
+          got is not None and got[0] == 400 and got[1] == 0 and got[1] < got[2] and got[3] == 10 and got[4], got)
+    # where every place within hides some too (a thicker ring, whose hole has a dot at its edge; eight
+    # classes' blobs beside a loss), the legend goes outside the frame, right of it at its top, as the
+    # terminal's (viz/plot_draw.c, map_legend_place; matplotlib's bbox_to_anchor), the frame narrower
+    for scene in (["x, t = gaussians(400, classes=10, std=0.3, seed=1)", "scatter(x, t)"],
+                  ["x, t = gaussians(400, classes=8, std=0.6, seed=2)", "scatter(x, t)",
+                   "for i in range(20) { plot(1 / (i + 1), \"loss\") }"]):
+        typed("clearplot()")
+        for line in scene:
+            typed(line)
+        time.sleep(0.5)
+        got = driver.execute_script(
+            "var s = document.querySelector('#plot svg'), m = window.agrepl.figureAxes.map, r = null;"
+            "s.querySelectorAll('g.legend').forEach(function (g) {"
+            "  if (/class 0/.test(g.textContent)) r = g.querySelector('rect').getBBox(); });"
+            "if (!r) return null;"
+            "var touched = 0; s.querySelectorAll('g.points circle').forEach(function (c) {"
+            "  var x = +c.getAttribute('cx'), y = +c.getAttribute('cy');"
+            "  if (Math.hypot(Math.max(r.x - x, x - r.x - r.width, 0), Math.max(r.y - y, y - r.y - r.height, 0)) < 3.6) touched++; });"
+            "var panel = window.agrepl.figureAxes.panels.filter(function (p) { return p.kind === 'map'; })[0];"
+            "return [touched, r.x - (m.x + m.w), r.y - m.y, panel.x + panel.w - (r.x + r.width), m.w]")
+        check("%s: no place within is free, so the legend goes outside the frame, right of it at its top, "
+              "over none of the dots, inside its panel; the frame keeps two thirds of its width" % scene[0],
+              got is not None and got[0] == 0 and got[1] >= 9 and abs(got[2]) <= 0.5 and got[3] >= 10 and
+              got[4] >= 460 * 2 / 3, got)
     typed("clearplot()")
     # a name too long for the frame is cut short with an ellipsis: the legend stays inside it
     typed("for v in [1.1, 0.9, 0.7, 0.6, 0.5] { plot(v, \"training loss (cross entropy, mean over the batch, "

@@ -7,7 +7,9 @@ savefig's link): the field is blue (class 1, the inner disc) at the centre and
 orange (class 0, the ring) just outside the ring's points; a point
 is its class's colour; the colour bar is there, blue at its top and orange
 at its bottom; then a 2x2 heat map shows its four numbers in cells of the
-one-sign scale (white to blue), and images() its grid.  Screenshots in
+one-sign scale (white to blue), and images() its grid; a wide matrix's
+colour bar labels a negative number with a real minus sign, and its labels
+and a small model's field's end inside their panels.  Screenshots in
 shots: 8-circle-boundary.png, 9-heatmap-images.png, and the page's saved
 figures 8-circle-figure.png, 9-heatmap-figure.png."""
 import base64
@@ -165,3 +167,32 @@ def run(driver, typed, shots):
           got[0][0] > got[1][0] > got[2][0] > got[3][0], got)
     check("the first image is black at 0 and white at 1", ok and max(got[4]) < 10 and min(got[5]) > 245, got)
     driver.save_screenshot(os.path.join(shots, "9-heatmap-images.png"))
+
+    # a wide matrix of small weights: its colour bar's labels (the session's, viz/plot_maps_data.c)
+    # write a negative number with a real minus sign, as the axes' ticks do
+    typed("clearplot()")
+    typed("heatmap(reshape(0.000219 * sin(1.7 * arange(24)), [2, 12]), \"small weights\")")
+    settled(driver, "return document.querySelectorAll('#plot svg g.colourbar text').length === 3")
+    labels = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#plot svg g.colourbar text'), function (t) {"
+        " return t.textContent; })")
+    check("a colour bar's labels write a negative number with a real minus sign (U+2212), as the axes' ticks do "
+          "(\u22120.000219, not -0.000219)", "\u22120.000219" in labels and not any("-" in t for t in labels), labels)
+    # its labels, and a small model's field's (-0.000254), measured: the bar's room grows so they end
+    # 11 px inside their panel, as the terminal's end 14 units inside it (viz/plot_maps.c, bar_reach);
+    # a fixed 70 px (a heat map's) and 64 px (a map's) cut the one and left the other at the edge
+    typed("def tiny(a, b) = 0.000254 * (a - b) / 2")
+    typed("boundary(tiny, [-1, 1], [-1, 1])")
+    settled(driver, "return document.querySelectorAll('#plot svg g.colourbar').length === 2")
+    ends = driver.execute_script(
+        "var panels = window.agrepl.figureAxes.panels, out = [];"
+        "document.querySelectorAll('#plot svg g.colourbar').forEach(function (g) {"
+        "  var right = 0, texts = [], b = g.getBBox(), x = b.x + b.width / 2, y = b.y + b.height / 2;"
+        "  g.querySelectorAll('text').forEach(function (t) { var c = t.getBBox();"
+        "    right = Math.max(right, c.x + c.width); texts.push(t.textContent); });"
+        "  var p = panels.filter(function (q) { return x >= q.x && x < q.x + q.w && y >= q.y && y < q.y + q.h; })[0];"
+        "  out.push([p.kind, texts, p.x + p.w - right]); });"
+        "return out")
+    check("a colour bar's labels end at least 11 px inside their panel, as wide as they are (a wide matrix's "
+          "\u22120.000219, a small model's field's \u22120.000254), as the terminal's end 14 units inside",
+          sorted(e[0] for e in ends) == ["heatmap", "map"] and all(e[2] >= 11 - 0.5 for e in ends), ends)

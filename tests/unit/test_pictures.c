@@ -6,7 +6,8 @@
  * several pictures go in panels left to right (units, map, heat map,
  * images), each inside its own box, and panel= puts a picture in the
  * panel it names (two boundaries side by side, each its own model's); a heat map's cells and an image's
- * pixels are where they should be; and drawing the grid leaves the model's
+ * pixels are where they should be; a map's legend goes where it hides no
+ * class dot, within the frame or outside it; and drawing the grid leaves the model's
  * gradients as they were; a layer's units for the graph's inspector are the
  * layer's numbers.  The figure's mapping comes from the session's
  * plot (viz_plot_data_to_pixel, viz_plot_panel_box). */
@@ -453,13 +454,15 @@ static void test_long_legend_name_in_frame(void **state) {
 
 /* Ten classes in a ring hide every place along the edges, and a one-row
  * legend is too wide for the top: the legend goes into the ring's hole, so
- * the dots still show their colours at their centres, all but at most one
- * at its edge (it went in the top left corner, over six of them). */
+ * the dots still show their colours at their centres (it went in the top
+ * left corner, over six of them).  (A ring of std 0.3 leaves a hole that
+ * hides one dot at its edge: its legend goes outside the frame,
+ * test_legend_outside_when_no_place_is_free.) */
 static void test_legend_in_a_ring(void **state) {
     (void)state;
     session s;
     session_open(&s);
-    run(&s, "x, t = gaussians(400, classes=10, std=0.3, seed=1)\n"
+    run(&s, "x, t = gaussians(400, classes=10, std=0.2, seed=1)\n"
             "scatter(x, t)\n"
             "save_csv(\"/tmp/agrepl-test-pictures-ring.csv\", x, t)\n"
             "savefig(\"/tmp/agrepl-test-pictures-ring.png\")\n");
@@ -479,7 +482,7 @@ static void test_legend_in_a_ring(void **state) {
     }
     fclose(f);
     assert_int_equal(dots, 400);
-    assert_true(hidden <= 1); /* in the top left corner it hid 6 */
+    assert_int_equal(hidden, 0);
     /* and the legend is drawn, inside the frame, clear of its edges */
     int left, top, right, bottom;
     assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
@@ -488,6 +491,74 @@ static void test_legend_in_a_ring(void **state) {
     assert_int_equal(legend_border_pixels(&p, left, top, left + third / 2, bottom), 0);
     cairo_surface_destroy(p.surface);
     session_close(&s);
+}
+
+/* The legend's box as drawn right of column from, from its border's runs
+ * of RGB(200, 200, 200): [x0, x1] x [y0, y1]; false when none is drawn. */
+static bool legend_box(const picture *p, int from, int *x0, int *y0, int *x1, int *y1) {
+    int c[3];
+    *x0 = *y0 = 1 << 30;
+    *x1 = *y1 = -1;
+    for (int y = 0; y < p->height; y++)
+        for (int x = from, run = 0; x < p->width; x++) {
+            rgb_at(p, x, y, c);
+            run = c[0] == 200 && c[1] == 200 && c[2] == 200 ? run + 1 : 0;
+            if (run < 8) continue;
+            if (x - 7 < *x0) *x0 = x - 7;
+            if (x > *x1) *x1 = x;
+            if (y < *y0) *y0 = y;
+            if (y > *y1) *y1 = y;
+        }
+    return *x1 >= 0 && *y1 > *y0;
+}
+
+/* Where every place along the frame's edges and within it hides class
+ * dots and a one-row legend does not fit over the frame, the legend goes
+ * outside it, right of the frame at its top (matplotlib's bbox_to_anchor),
+ * the frame narrower for it: over a ring of ten classes of std 0.3 (whose
+ * hole hid one dot at its edge), and over eight classes' blobs in a map
+ * beside a loss (it hid ten dots in the top right corner); no dot's disc
+ * (radius 4.6) touches it, and the frame keeps most of its width. */
+static void test_legend_outside_when_no_place_is_free(void **state) {
+    (void)state;
+    static const char *const scenes[] = {
+        "x, t = gaussians(400, classes=10, std=0.3, seed=1)\n",
+        "x, t = gaussians(400, classes=8, std=0.6, seed=2)\n"
+        "for i in range(20) { plot(1 / (i + 1), \"loss\") }\n",
+    };
+    for (size_t k = 0; k < sizeof scenes / sizeof scenes[0]; k++) {
+        session s;
+        session_open(&s);
+        run(&s, scenes[k]);
+        run(&s, "scatter(x, t)\n"
+                "save_csv(\"/tmp/agrepl-test-pictures-outside.csv\", x, t)\n"
+                "savefig(\"/tmp/agrepl-test-pictures-outside.png\")\n");
+        picture p = load_png("/tmp/agrepl-test-pictures-outside.png");
+        int left, top, right, bottom, x0, y0, x1, y1, panel_left = 0;
+        assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+        if (k == 1) assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_SERIES, NULL, NULL, &panel_left, NULL));
+        assert_true(legend_box(&p, panel_left, &x0, &y0, &x1, &y1)); /* the map's (not the loss's) */
+        FILE *f = fopen("/tmp/agrepl-test-pictures-outside.csv", "r");
+        assert_non_null(f);
+        double a, b, c;
+        int dots = 0, touched = 0;
+        while (fscanf(f, "%lf,%lf,%lf", &a, &b, &c) == 3) {
+            double px, py;
+            assert_true(viz_plot_data_to_pixel(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, a, b, &px, &py));
+            double dx = fmax(fmax(x0 - px, px - (x1 + 1)), 0), dy = fmax(fmax(y0 - py, py - (y1 + 1)), 0);
+            touched += hypot(dx, dy) < 4.6;
+            dots++;
+        }
+        fclose(f);
+        printf("    scene %zu: the frame %d to %d, the legend %d to %d (%d to %d down), %d of %d dots touch it\n", k,
+               left, right, x0, x1, y0, y1, touched, dots);
+        assert_int_equal(touched, 0);
+        assert_true(x0 > right + 8 && x1 < p.width - 14); /* outside, right of the frame, inside the figure */
+        assert_true(abs(y0 - top) <= 1);                    /* at the frame's top */
+        assert_true(right - left > (p.width - panel_left) / 2);
+        cairo_surface_destroy(p.surface);
+        session_close(&s);
+    }
 }
 
 /* Drawing the grid records no graph and leaves every gradient as it was,
@@ -565,6 +636,7 @@ int main(void) {
         cmocka_unit_test(test_legend_hides_no_points),
         cmocka_unit_test(test_long_legend_name_in_frame),
         cmocka_unit_test(test_legend_in_a_ring),
+        cmocka_unit_test(test_legend_outside_when_no_place_is_free),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
     };

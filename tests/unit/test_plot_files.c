@@ -1,8 +1,12 @@
 /* test_plot_files.c — live plots, headless, as test_plot.c checks them: the
  * figure's files (PNG, SVG, PDF) and their words, zoom, the page's PNG, a
  * headless session opening no window; ticks at nice numbers, one style of
- * label per axis (in the drawn figure's words too). */
+ * label per axis (in the drawn figure's words too), an offset for ticks far
+ * from zero against their span (their labels and the drawn figure), a
+ * real minus sign in the colour bars' labels. */
 #include "plot_test_util.h"
+
+#include "plot_maps_data.h" /* plot_bar_label */
 
 /* ---- files: PNG, SVG, PDF, zoom ------------------------------------------------- */
 
@@ -386,6 +390,109 @@ static void test_drawn_exponent_labels_share_one_style(void **state) {
     viz_plot_free(plot);
 }
 
+/* Ticks far from zero against their span are labelled relative to an
+ * offset written once at the axis's end, by matplotlib's rule (its
+ * ScalarFormatter, offset_threshold 4), in units of 10^scale when they
+ * would need exponents; axes near zero, of both signs or saving fewer than
+ * 4 digits keep their labels. */
+static void test_ticks_far_from_zero_take_an_offset(void **state) {
+    plot_tick_list list;
+    plot_linear_ticks(&list, 0.9999895, 1.0000005, 6, false); /* a loss up to 1: straddles 1 */
+    check_labels(&list, (const char *const[]){"-1.0", "-0.8", "-0.6", "-0.4", "-0.2", "0"}, 6);
+    assert_string_equal(list.offset, "+1");
+    assert_int_equal(list.scale, -5);
+    plot_linear_ticks(&list, 0.99999, 0.999998, 4, false);
+    check_labels(&list, (const char *const[]){"0", "2", "4", "6", "8"}, 5);
+    assert_string_equal(list.offset, "+0.99999");
+    assert_int_equal(list.scale, -6);
+    plot_linear_ticks(&list, 1000.001, 1000.002, 5, false); /* no exponent needed: no scale */
+    check_labels(&list, (const char *const[]){"0.0010", "0.0012", "0.0014", "0.0016", "0.0018", "0.0020"}, 6);
+    assert_string_equal(list.offset, "+1000");
+    assert_int_equal(list.scale, 0);
+    plot_linear_ticks(&list, -1000.002, -1000.001, 5, false);
+    check_labels(&list, (const char *const[]){"-0.0020", "-0.0018", "-0.0016", "-0.0014", "-0.0012", "-0.0010"}, 6);
+    assert_string_equal(list.offset, "-1000");
+    plot_linear_ticks(&list, 1e7, 1.00000005e7, 5, false);
+    check_labels(&list, (const char *const[]){"0", "0.1", "0.2", "0.3", "0.4", "0.5"}, 6);
+    assert_string_equal(list.offset, "+1e7");
+    plot_linear_ticks(&list, 123456.7, 123456.9, 4, false);
+    check_labels(&list, (const char *const[]){"0.70", "0.75", "0.80", "0.85", "0.90"}, 5);
+    assert_string_equal(list.offset, "+123456");
+    /* none: near zero, both signs, or fewer than 4 digits saved */
+    static const double none[][2] = {{0, 1}, {0.95, 1.0}, {9.1e5, 1.09e6}, {1000, 1010}, {5, 5.001},
+                                     {1e-9, 1.001e-9}, {-1000.002, 1000}, {10000, 10010}};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        plot_linear_ticks(&list, none[i][0], none[i][1], 5, false);
+        if (list.offset[0] != '\0' || list.scale != 0)
+            fail_msg("[%g, %g]: offset '%s', scale %d", none[i][0], none[i][1], list.offset, list.scale);
+    }
+    plot_linear_ticks(&list, 100000, 100010, 5, false); /* six digits whole, two apart: 4 saved */
+    check_labels(&list, (const char *const[]){"0", "2", "4", "6", "8", "10"}, 6);
+    assert_string_equal(list.offset, "+100000");
+    /* a log axis within a factor 1.5 labels the values' linear ticks: their offset too */
+    plot_log_ticks(&list, log10(0.9999895), log10(1.0000005), 6);
+    assert_string_equal(list.offset, "+1");
+    assert_int_equal(list.scale, -5);
+}
+
+/* A loss going from 0.99999 to 1 and x from 1000.001 to 1000.002, as
+ * drawn: short tick labels ("-0.8", "0.0012"; they were "0.999992×10⁰",
+ * each 95 units wide, and "1000.0012") and the offset written once, the
+ * y axis's over the frame's left end, the x axis's under its right end. */
+static void test_drawn_offset_labels_are_short(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    double xs[40], wave[40];
+    for (int i = 0; i < 60; i++) viz_plot_append(plot, "loss", 1 - 1e-5 * exp(-i / 10.0), err);
+    for (int i = 0; i < 40; i++) xs[i] = 1000.001 + i * 0.001 / 39, wave[i] = sin(i / 6.0);
+    assert_int_equal(viz_plot_series(plot, "wave", xs, wave, 40, false, err), 0);
+    char *words = pdf_words(plot);
+    printf("    the figure's words:%s\n", words);
+    assert_null(strstr(words, " 0.99999")); /* no tick written whole */
+    assert_null(strstr(words, " 1000.00"));
+    assert_non_null(strstr(words, " \xe2\x88\x92" "0.8 "));     /* −0.8 */
+    assert_non_null(strstr(words, " 0.0012 "));
+    assert_non_null(strstr(words, " +1000 "));
+    free(words);
+    image img;
+    save_and_load(plot, &img);
+    int left, top, right, bottom, x_left, x_top, x_right, x_bottom;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, &left, &top, &right, &bottom));
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_XY, &x_left, &x_top, &x_right, &x_bottom));
+    /* the y labels' column: the frame starts as near the panel's edge as "−0.8" lets it */
+    int above = dark_pixels(&img, left, top - 22, left + 80, top - 2);
+    int under = dark_pixels(&img, x_right - 60, x_bottom + 26, x_right + 1, x_bottom + 50);
+    printf("    the loss's frame from x = %d; %d dark pixels over its left end, %d under the x axis's right end\n", left,
+           above, under);
+    assert_true(left < 110);
+    assert_true(above > 30);
+    assert_true(under > 30);
+    release(&img);
+    viz_plot_free(plot);
+}
+
+/* A colour bar's labels write a negative number with a real minus sign
+ * (U+2212), as the axes' ticks do: a field from -0.75 to 0.25 (its bar ±0.75) reads
+ * "−0.75" at its bar's foot, and no word of the figure has an ASCII '-'
+ * (the bar's labels had, beside "−1.0" on the axes). */
+static void test_colour_bar_labels_have_a_minus_sign(void **state) {
+    enum { N = 20 };
+    static double field[N * N];
+    for (int row = 0; row < N; row++)
+        for (int column = 0; column < N; column++) field[row * N + column] = -0.75 + column / (N - 1.0);
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_field(plot, field, N, N, 1, -1, 1, -1, 1, 0, err), 0);
+    char *words = pdf_words(plot);
+    printf("    the figure's words:%s\n", words);
+    assert_non_null(strstr(words, " \xe2\x88\x92" "0.75 "));
+    assert_non_null(strstr(words, " 0.75 ")); /* its top: as far from the threshold */
+    assert_null(strchr(words, '-'));
+    free(words);
+    viz_plot_free(plot);
+    char label[32]; /* the page's bars take theirs from here too */
+    plot_bar_label(-1e-5, label, sizeof label);
+    assert_string_equal(label, "\xe2\x88\x92" "1e" "\xe2\x88\x92" "5");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
@@ -395,6 +502,9 @@ int main(void) {
         cmocka_unit_test(test_headless_never_opens_a_window),
         cmocka_unit_test(test_ticks_are_nice_numbers),
         cmocka_unit_test(test_drawn_exponent_labels_share_one_style),
+        cmocka_unit_test(test_ticks_far_from_zero_take_an_offset),
+        cmocka_unit_test(test_drawn_offset_labels_are_short),
+        cmocka_unit_test(test_colour_bar_labels_have_a_minus_sign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -362,6 +362,11 @@ static void test_contour_levels_as_asked(void **state) {
     assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &far, err), 0);
     plot_contour_caption(&plot->contour, caption, sizeof caption);
     assert_string_equal(caption, "2 levels, 1e-5 to 2e6 (given)");
+    const double close_together[] = {1, 1.00002}; /* ends far from zero against their span */
+    viz_plot_levels close = {.values = close_together, .count = 2};
+    assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &close, err), 0);
+    plot_contour_caption(&plot->contour, caption, sizeof caption);
+    assert_string_equal(caption, "2 levels, 1 to 1.00002 (given)"); /* "1 to 1" at three digits */
     assert_int_equal(viz_plot_contour_levels(plot, bowl, NULL, -2, 2, -2, 2, &given, err), 0);
     /* every segment of level 1 (x^2 + y^2 = 1) is on the unit circle */
     for (size_t i = 0; i < plot->contour.segment_count; i++) {
