@@ -163,7 +163,9 @@ static void describe(const char *path, int root_fd, const char *root, char *out,
     fclose(f);
 }
 
-int lesson_list(FILE *out, int root_fd, const char *root) {
+/* Every lesson of the search directories, the first directory winning for
+ * a name, sorted by name, into *out (malloc'd; NULL when none); how many. */
+static int collect_lessons(lesson **out) {
     char dirs[MAX_DIRS][DIR_MAX];
     int ndirs = search_dirs(dirs), count = 0;
     size_t capacity = 0;
@@ -190,6 +192,13 @@ int lesson_list(FILE *out, int root_fd, const char *root) {
         closedir(dir);
     }
     if (count > 1) qsort(all, (size_t)count, sizeof *all, by_name); /* all is NULL when none was found */
+    *out = all;
+    return count;
+}
+
+int lesson_list(FILE *out, int root_fd, const char *root) {
+    lesson *all = NULL;
+    int count = collect_lessons(&all);
     int width = 16; /* the names' column: as wide as the longest name */
     for (int i = 0; i < count; i++)
         if ((int)strlen(all[i].name) > width) width = (int)strlen(all[i].name);
@@ -198,6 +207,14 @@ int lesson_list(FILE *out, int root_fd, const char *root) {
         describe(all[i].path, root_fd, root, text, sizeof text);
         fprintf(out, "  %-*s %s\n", width, all[i].name, text);
     }
+    free(all);
+    return count;
+}
+
+int lesson_names(void (*each)(void *user, const char *name), void *user) {
+    lesson *all = NULL;
+    int count = collect_lessons(&all);
+    for (int i = 0; i < count; i++) each(user, all[i].name);
     free(all);
     return count;
 }

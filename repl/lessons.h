@@ -35,6 +35,10 @@ bool lesson_data_path(const char *path);
  * printed without their control characters. */
 int lesson_list(FILE *out, int root_fd, const char *root);
 
+/* Calls each(user, NAME) for every lesson lesson_list lists, in its order
+ * (the names :load NAME takes, for completion); returns how many. */
+int lesson_names(void (*each)(void *user, const char *name), void *user);
+
 /* Opens the lesson file `path` for reading: below the directory root
  * (root_fd its descriptor; confined.h) when the path names a place there
  * (./samples in a --files-in session), so a link out of it is refused;

@@ -6,6 +6,7 @@
 
 #include "array.h"
 #include "repl_internal.h"
+#include "lessons.h"
 #include "lexer.h"
 
 /* Methods every variable has besides the one-variable built-ins. */
@@ -217,10 +218,11 @@ static void offer_members(repl *r, completion *c, const char *object_name) {
 }
 
 /* ---- what is being completed ------------------------------------------------------
- * A file name after :load or :save and inside a string (render(y, "g.p<Tab>),
- * a help subject after :help, a command after ':', else code: names,
- * members after '.', and the keywords of the call the cursor is in. */
-typedef enum { CONTEXT_CODE, CONTEXT_FILE, CONTEXT_HELP, CONTEXT_COMMAND, CONTEXT_NONE } context_kind;
+ * A file name after :save and inside a string (render(y, "g.p<Tab>), a file
+ * or a lesson's name after :load, a help subject after :help, a command
+ * after ':', else code: names, members after '.', and the keywords of the
+ * call the cursor is in. */
+typedef enum { CONTEXT_CODE, CONTEXT_FILE, CONTEXT_LOAD, CONTEXT_HELP, CONTEXT_COMMAND, CONTEXT_NONE } context_kind;
 
 /* The context of the word that ends at `end`, and where that word starts. */
 static context_kind completion_context(const char *line, int end, int *start) {
@@ -234,9 +236,8 @@ static context_kind completion_context(const char *line, int end, int *start) {
         while (argument < end && (line[argument] == ' ' || line[argument] == '\t')) argument++;
         *start = argument;
         size_t n = (size_t)(name_end - first);
-        if ((n == 5 && strncmp(line + first, ":load", 5) == 0) ||
-            (n == 5 && strncmp(line + first, ":save", 5) == 0))
-            return CONTEXT_FILE;
+        if (n == 5 && strncmp(line + first, ":load", 5) == 0) return CONTEXT_LOAD;
+        if (n == 5 && strncmp(line + first, ":save", 5) == 0) return CONTEXT_FILE;
         if (n == 5 && strncmp(line + first, ":help", 5) == 0) return CONTEXT_HELP;
         return CONTEXT_NONE;
     }
@@ -260,13 +261,14 @@ const char *repl_completion_breaks(const char *line, int end) {
     int start;
     if (line == NULL || end < 0 || (size_t)end > strlen(line)) return code_breaks;
     context_kind kind = completion_context(line, end, &start);
-    return kind == CONTEXT_FILE || kind == CONTEXT_HELP ? file_breaks : code_breaks;
+    return kind == CONTEXT_FILE || kind == CONTEXT_LOAD || kind == CONTEXT_HELP ? file_breaks : code_breaks;
 }
 
 bool repl_completing_file(const char *line, int end) {
     int start;
-    return line != NULL && end >= 0 && (size_t)end <= strlen(line) &&
-           completion_context(line, end, &start) == CONTEXT_FILE;
+    if (line == NULL || end < 0 || (size_t)end > strlen(line)) return false;
+    context_kind kind = completion_context(line, end, &start);
+    return kind == CONTEXT_FILE || kind == CONTEXT_LOAD;
 }
 
 /* File and directory names that complete `word` (a path typed so far);
@@ -302,6 +304,8 @@ static void offer_files(completion *c, const char *word) {
     }
     free(dir);
 }
+
+static void offer_lesson(void *user, const char *name) { offer(user, name); }
 
 /* The built-in (or object method) of the call whose '(' is open at `start`,
  * and whether it is called as a method (x.f(...): its receiver is given). */
@@ -388,6 +392,11 @@ void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, c
         for (const command_def *k = command_table; k->name; k++) offer(&c, k->name);
     } else if (kind == CONTEXT_FILE) {
         offer_files(&c, word);
+    } else if (kind == CONTEXT_LOAD) {
+        /* the lessons :load NAME runs (none under --no-files, which refuses
+           :load), then the files */
+        if (!r->settings.no_files && (n == 0 || lesson_is_name(word))) lesson_names(offer_lesson, &c);
+        offer_files(&c, word);
     } else if (kind == CONTEXT_HELP) {
         const char **subjects = NULL;
         int count = repl_help_subjects(&subjects);
@@ -419,3 +428,4 @@ void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, c
     free(c.seen.words);
     free(word);
 }
+

@@ -521,6 +521,14 @@ check("complete: methods after '.'", "a.grad" in reply["matches"] and reply["cur
 reply = client.complete("é = 1\nwarn", 10, reply=True, timeout=TIMEOUT)["content"]
 check("complete: cursor positions count code points", "warn_me" in reply["matches"]
       and reply["cursor_start"] == 6, reply)
+samples = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "samples")
+lessons = sorted(f[:-3] for f in os.listdir(samples) if f.endswith(".ag"))
+reply = client.complete(":load ", 6, reply=True, timeout=TIMEOUT)["content"]
+check("complete: ':load ' offers every lesson's name (%d)" % len(lessons),
+      len(lessons) > 10 and [m for m in reply["matches"] if m in lessons] == lessons and reply["cursor_start"] == 6, reply)
+reply = client.complete(":load moo", 9, reply=True, timeout=TIMEOUT)["content"]
+check("complete: ':load moo' -> the lessons moons, moons_svm", sorted(reply["matches"]) == ["moons", "moons_svm"]
+      and reply["cursor_start"] == 6 and reply["cursor_end"] == 9, reply)
 
 # inspect: :help NAME of the name under the cursor
 reply = client.inspect("y = tanh(x)", 6, reply=True, timeout=TIMEOUT)["content"]
@@ -770,6 +778,8 @@ target = os.path.join(tmp, "saved.ag")
 reply, messages = run(kc, "v = 1\n:save %s" % target)
 check("--no-files in the kernelspec: :save refuses, writes nothing",
       reply["status"] == "error" and "--no-files" in reply["evalue"] and not os.path.exists(target), reply)
+reply = kc.complete(":load moo", 9, reply=True, timeout=TIMEOUT)["content"]
+check("--no-files: ':load moo' offers no lesson (:load is refused)", "moons" not in reply["matches"], reply)
 kc.stop_channels()
 km.shutdown_kernel(now=True)
 
