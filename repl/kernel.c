@@ -436,6 +436,11 @@ static bool name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* inspect_request: for a name the session binds, what it holds
+ * (repl_describe_name: a variable's kind, value and gradient, a def's
+ * signature and text, what print() shows of the rest); for a built-in, a
+ * topic or a command, its :help text.  The name is the one the cursor is in
+ * or just after; after a '.' it is an attribute, whose help that is. */
 static void inspect(const kernel_msg *m) {
     const char *code = json_string_value(json_object_get(m->content, "code"));
     if (code == NULL) code = "";
@@ -447,19 +452,29 @@ static void inspect(const kernel_msg *m) {
     json_t *data = json_object();
     bool found = false;
     if (end > start && !(code[start] >= '0' && code[start] <= '9') && end - start < 200) {
-        char command[256];
-        snprintf(command, sizeof command, ":help %.*s", (int)(end - start), code + start);
-        text_clear(&output.capture);
-        output.mode = TO_CAPTURE;
-        int rc = repl_run(session, command, NULL, 1);
-        fflush(out_stream);
-        fflush(err_stream);
-        output.mode = TO_STREAM;
-        if (rc == REPL_OK && output.capture.length > 0) {
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(end - start), code + start);
+        char *description = start > 0 && code[start - 1] == '.' ? NULL : repl_describe_name(session, name);
+        json_t *text = description ? json_string(description) : NULL; /* NULL too if not UTF-8 */
+        free(description);
+        if (text != NULL) {
             found = true;
-            json_object_set_new(data, "text/plain", json_string(output.capture.data));
+            json_object_set_new(data, "text/plain", text);
+        } else {
+            char command[256 + 8];
+            snprintf(command, sizeof command, ":help %s", name);
+            text_clear(&output.capture);
+            output.mode = TO_CAPTURE;
+            int rc = repl_run(session, command, NULL, 1);
+            fflush(out_stream);
+            fflush(err_stream);
+            output.mode = TO_STREAM;
+            if (rc == REPL_OK && output.capture.length > 0) {
+                found = true;
+                json_object_set_new(data, "text/plain", json_string(output.capture.data));
+            }
+            text_clear(&output.capture);
         }
-        text_clear(&output.capture);
     }
     reply(m, wire.shell, "inspect_reply",
           json_pack("{s:s, s:b, s:o, s:{}}", "status", "ok", "found", found, "data", data, "metadata"));

@@ -133,6 +133,16 @@ const char *repl_completion_breaks(const char *line, int end);
  * a string). */
 bool repl_completing_file(const char *line, int end);
 
+/* What the session's name `name` holds, for a front end's inspector (the
+ * Jupyter kernel's Shift-Tab): its kind (a variable's shape, the op that
+ * made it or that it is a leaf, whether it has a gradient; a def's
+ * signature), then its value as the session prints it (a def's definition;
+ * a list, model or optimizer as print() shows it) and a variable's
+ * gradient, tensors summarized past 100 elements, the whole cut after 30
+ * lines or 4000 bytes.  malloc'd; NULL when the session binds no such name
+ * (a built-in's help is :help NAME). */
+char *repl_describe_name(repl *r, const char *name);
+
 /* Keeps windows alive (plots, graph views) between keystrokes: pumps SDL
  * events and redraws what changed.  Cheap when no window is open. */
 void repl_idle(repl *r);

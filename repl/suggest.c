@@ -1,11 +1,13 @@
-/* suggest.c — "did you mean" for unknown names, parameters and commands, and
- * Tab completion: both enumerate the names a session knows. */
+/* suggest.c — "did you mean" for unknown names, parameters and commands,
+ * Tab completion (both enumerate the names a session knows), and what a
+ * session's name holds, for a front end's inspector (repl_describe_name). */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "array.h"
 #include "repl_internal.h"
+#include "strbuf.h"
 #include "lessons.h"
 #include "lexer.h"
 
@@ -429,3 +431,150 @@ void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, c
     free(word);
 }
 
+/* ---- what a name holds ------------------------------------------------------------
+ * For a front end's inspector (the Jupyter kernel's Shift-Tab on a name of
+ * the session): what it is, then its value as the session prints it, its
+ * numbers summarized sooner than a print does, and the text cut short. */
+
+/* A tensor with more elements shows the first and last few per axis. */
+#define DESCRIBE_THRESHOLD 100
+#define DESCRIBE_EDGE 3
+/* The description ends after this many lines or bytes ("..." says so). */
+#define DESCRIBE_LINES 30
+#define DESCRIBE_BYTES 4000
+
+/* value_text (or value_text_line, one_line) with tensors summarized past
+ * DESCRIBE_THRESHOLD elements (or the session's own, when smaller). */
+static char *describe_value_text(repl *r, repl_value v, bool one_line) {
+    double threshold = r->settings.print_threshold;
+    int edge = r->settings.print_edge;
+    if (!(threshold <= DESCRIBE_THRESHOLD)) r->settings.print_threshold = DESCRIBE_THRESHOLD;
+    if (edge > DESCRIBE_EDGE) r->settings.print_edge = DESCRIBE_EDGE;
+    char *text = one_line ? value_text_line(r, v, true) : value_text(r, v, true);
+    r->settings.print_threshold = threshold;
+    r->settings.print_edge = edge;
+    return text;
+}
+
+/* "label: text" when text is one line, else "label:" and text below it. */
+static void describe_labelled(strbuf *t, const char *label, const char *text) {
+    strbuf_append(t, label);
+    strbuf_append(t, strchr(text, '\n') ? ":\n" : ": ");
+    strbuf_append(t, text);
+    strbuf_append(t, "\n");
+}
+
+static void describe_variable(repl *r, strbuf *t, const char *name, ag_var *x) {
+    char shape[AG_SHAPEBUF];
+    strbuf_appendf(t, "%s: variable %s", name, ag_shape_string(ag_ndim(x), ag_shape(x), shape));
+    ag_func *creator = ag_creator(x);
+    if (creator != NULL) {
+        char label[128];
+        ag_func_label(creator, label, sizeof label);
+        strbuf_appendf(t, ", made by %s", label);
+    } else {
+        strbuf_append(t, ", a leaf");
+    }
+    ag_var *grad = ag_grad(x);
+    strbuf_append(t, grad ? ", with a gradient\n" : ", no gradient\n");
+    repl_value xv = value_var(x);
+    char *text = describe_value_text(r, xv, false);
+    value_release(xv);
+    if (text != NULL) strbuf_appendf(t, "%s\n", text);
+    free(text);
+    if (grad != NULL) {
+        repl_value g = value_var(grad);
+        text = describe_value_text(r, g, false);
+        value_release(g);
+        if (text != NULL) describe_labelled(t, "grad", text);
+        free(text);
+    }
+}
+
+static void describe_function(repl *r, strbuf *t, const char *name, repl_value v) {
+    const user_function *f = v.as.function;
+    char *signature = value_text(r, v, false); /* "<function f(a, b=2)>" */
+    size_t n = signature ? strlen(signature) : 0;
+    if (n > 11 && strncmp(signature, "<function ", 10) == 0)
+        strbuf_appendf(t, "%s: function %.*s, defined in this session\n", name, (int)(n - 11), signature + 10);
+    else
+        strbuf_appendf(t, "%s: function %s\n", name, f->name);
+    free(signature);
+    const ast_node *def = f->def;
+    if (f->chunk != NULL && def->source_end > def->source_start) {
+        char *source = strndup(f->chunk->source + def->source_start, def->source_end - def->source_start);
+        if (source != NULL) {
+            text_printable(source, TEXT_KEEP_NEWLINE | TEXT_KEEP_TAB); /* the def's text came from a file */
+            strbuf_appendf(t, "%s\n", source);
+        }
+        free(source);
+    }
+}
+
+/* text (taken) cut after DESCRIBE_LINES lines or DESCRIBE_BYTES bytes: whole
+ * lines, and of the line that would pass the bytes its start, then "...". */
+static char *describe_shortened(char *text) {
+    size_t length = strlen(text), at = 0;
+    int lines = 0;
+    while (at < length && lines < DESCRIBE_LINES) {
+        const char *newline = memchr(text + at, '\n', length - at);
+        size_t end = newline ? (size_t)(newline - text) + 1 : length;
+        if (end > DESCRIBE_BYTES) break;
+        at = end;
+        lines++;
+    }
+    if (at >= length) return text;
+    strbuf t = {0};
+    strbuf_append_n(&t, text, at);
+    if (lines < DESCRIBE_LINES) { /* the start of the long line, cut at a character */
+        size_t cut = DESCRIBE_BYTES;
+        while (cut > at && ((unsigned char)text[cut] & 0xc0) == 0x80) cut--;
+        strbuf_append_n(&t, text + at, cut - at);
+        strbuf_append(&t, " ...\n");
+    } else {
+        strbuf_append(&t, "...\n");
+    }
+    free(text);
+    return strbuf_take(&t);
+}
+
+char *repl_describe_name(repl *r, const char *name) {
+    if (r == NULL || name == NULL) return NULL;
+    const repl_value *slot = names_get(&r->names, name);
+    if (slot == NULL) return NULL;
+    repl_value v = value_copy(*slot);
+    strbuf t = {0};
+    char *text = NULL;
+    switch (v.kind) {
+    case VALUE_VAR: describe_variable(r, &t, name, v.as.var); break;
+    case VALUE_FUNCTION: describe_function(r, &t, name, v); break;
+    case VALUE_STRING:
+        strbuf_appendf(&t, "%s: string of %zu bytes\n", name, v.as.string->length);
+        text = describe_value_text(r, v, true);
+        break;
+    case VALUE_LIST:
+        strbuf_appendf(&t, "%s: list of %d item%s\n", name, v.as.list->count, v.as.list->count == 1 ? "" : "s");
+        text = describe_value_text(r, v, true); /* as print() shows it */
+        break;
+    case VALUE_BUILTIN:
+        strbuf_appendf(&t, "%s: built-in function\n", name);
+        text = describe_value_text(r, v, true);
+        if (text != NULL && v.as.builtin->help != NULL) {
+            strbuf_appendf(&t, "%s\n  %s\n", text, v.as.builtin->help);
+            free(text);
+            text = NULL;
+        }
+        break;
+    default: /* numbers, booleans, none, objects (models, optimizers, loaders...) */
+        strbuf_appendf(&t, "%s: %s\n", name, value_kind_name(v));
+        text = describe_value_text(r, v, true);
+        break;
+    }
+    if (text != NULL) strbuf_appendf(&t, "%s\n", text);
+    free(text);
+    value_release(v);
+    char *description = strbuf_take(&t);
+    if (description == NULL) return NULL;
+    text_printable(description, TEXT_KEEP_NEWLINE | TEXT_KEEP_TAB); /* names and strings from files */
+    return describe_shortened(description);
+}

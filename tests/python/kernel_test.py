@@ -538,6 +538,44 @@ check("inspect: :help tanh", reply["found"] and reply["data"]["text/plain"] == t
 reply = client.inspect("y = nosuchname", 8, reply=True, timeout=TIMEOUT)["content"]
 check("inspect: an unknown name is not found", reply["status"] == "ok" and not reply["found"], reply)
 
+# inspect: a name of the session says what it holds, the cursor anywhere in
+# it: a variable's kind, its value and gradient as the terminal prints them;
+# a def's signature and text; what print() shows of a list or a model
+inspect_setup = ("ix = [[1, 2], [3, 4.5]]\niy = sum(ix * ix)\niy.backward()\ndef ifn(a, b=2) = a * b + 1\n"
+                 "im = mlp([3, 1], seed=1)\nil = [1, 2, ix]\nibig = randn(100, 100, seed=1)\n")
+run(client, inspect_setup)
+
+
+def inspected(code, cursor):
+    reply = client.inspect(code, cursor, reply=True, timeout=TIMEOUT)["content"]
+    return reply["data"].get("text/plain") if reply["status"] == "ok" and reply["found"] else None
+
+
+term_out, _ = terminal(inspect_setup + "ix\nix.grad\niy\nprint(il)\nprint(im)\n")
+term_ix, term_grad, term_iy, term_il, term_im = re.split(r"\n(?=[a-z\[])", term_out.rstrip("\n"))
+for code, cursor in (("q = ix + 1", 4), ("q = ix + 1", 5), ("q = ix + 1", 6)):
+    text = inspected(code, cursor)
+    check("inspect a variable, the cursor at %d of %r: kind, value and grad as the terminal prints them"
+          % (cursor, code),
+          text == "ix: variable [2 2], a leaf, with a gradient\n" + term_ix + "\ngrad:\n" + term_grad + "\n",
+          (text, term_out))
+text = inspected("iy.backward()", 1)
+check("inspect a variable an op made, without a gradient",
+      text == "iy: variable [], made by Sum, no gradient\n" + term_iy + "\n", (text, term_iy))
+text = inspected("ifn(1)", 2)
+check("inspect a def: its signature and its text",
+      text == "ifn: function ifn(a, b=2), defined in this session\ndef ifn(a, b=2) = a * b + 1\n", text)
+text = inspected("il", 2)
+check("inspect a list: what print() shows", text == "il: list of 3 items\n" + term_il + "\n", (text, term_il))
+text = inspected("im(x)", 0)
+check("inspect a model: what print() shows", text == "im: model\n" + term_im + "\n", (text, term_im))
+text = inspected("ibig", 4) or ""
+check("inspect a 100x100 variable: its value summarized (the first and last 3 of each axis), a few lines",
+      text.startswith("ibig: variable [100 100], a leaf, no gradient\nibig[100 100](")
+      and text.count("\n") == 8 and text.count(" ... ") == 6 and len(text) < 4000, text)
+text = inspected("x.ix", 3)
+check("inspect an attribute's name: its help, not the session's name", text is None, text)
+
 # is_complete
 for code, status in (("x = (1 +", "incomplete"), ("for i in range(3) {", "incomplete"), ("x = 1", "complete"),
                      (":vars", "complete"), ("x = 1 +", "invalid"), ("x = )", "invalid")):
