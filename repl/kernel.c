@@ -33,6 +33,7 @@
 #include "kernel_wire.h"
 #include "lessons.h"
 #include "repl.h"
+#include "split.h"
 
 #define STREAM_INTERVAL_MS 50.0
 /* How often the idle loop and the control thread look at the parent. */
@@ -480,14 +481,37 @@ static void inspect(const kernel_msg *m) {
           json_pack("{s:s, s:b, s:o, s:{}}", "status", "ok", "found", found, "data", data, "metadata"));
 }
 
+/* The indent of the line after code, which ends inside brackets: 4 spaces
+ * for each bracket, brace or parenthesis left open by its last run of code
+ * (':' command lines stand alone), as deep as INDENT_MAX. */
+#define INDENT_MAX 16
+static void next_indent(const char *code, char indent[4 * INDENT_MAX + 1]) {
+    size_t start = 0, at = 0, length = strlen(code);
+    while (at < length) {
+        const char *newline = strchr(code + at, '\n');
+        size_t next = newline ? (size_t)(newline - code) + 1 : length;
+        if (repl_is_command(code + at)) start = next;
+        at = next;
+    }
+    bracket_scan scan = {0};
+    split_bracket_scan_text(&scan, code + start, length - start);
+    long depth = scan.depth < 0 ? 0 : scan.depth > INDENT_MAX ? INDENT_MAX : scan.depth;
+    memset(indent, ' ', (size_t)(4 * depth));
+    indent[4 * depth] = '\0';
+}
+
 static void is_complete(const kernel_msg *m) {
     const char *code = json_string_value(json_object_get(m->content, "code"));
-    int rc = repl_check(code ? code : "");
-    if (rc == REPL_INCOMPLETE)
-        reply(m, wire.shell, "is_complete_reply", json_pack("{s:s, s:s}", "status", "incomplete", "indent", ""));
-    else
+    if (code == NULL) code = "";
+    int rc = repl_check(code);
+    if (rc == REPL_INCOMPLETE) {
+        char indent[4 * INDENT_MAX + 1];
+        next_indent(code, indent);
+        reply(m, wire.shell, "is_complete_reply", json_pack("{s:s, s:s}", "status", "incomplete", "indent", indent));
+    } else {
         reply(m, wire.shell, "is_complete_reply",
               json_pack("{s:s}", "status", rc == REPL_OK ? "complete" : "invalid"));
+    }
 }
 
 /* ---- requests on either socket ---------------------------------------------------------- */

@@ -576,12 +576,18 @@ check("inspect a 100x100 variable: its value summarized (the first and last 3 of
 text = inspected("x.ix", 3)
 check("inspect an attribute's name: its help, not the session's name", text is None, text)
 
-# is_complete
-for code, status in (("x = (1 +", "incomplete"), ("for i in range(3) {", "incomplete"), ("x = 1", "complete"),
-                     (":vars", "complete"), ("x = 1 +", "invalid"), ("x = )", "invalid")):
+# is_complete: an unfinished cell's next line is indented 4 spaces for each
+# bracket, brace or parenthesis left open (a ':' command line's do not count,
+# nor those in a string)
+for code, status, indent in (("x = (1 +", "incomplete", "    "), ("for i in range(3) {", "incomplete", "    "),
+                             ("for i in range(3) {\n    y = f(i,", "incomplete", " " * 8),
+                             ("for i in range(3) {\n    y = [[i,", "incomplete", " " * 12),
+                             (":help (\nx = [1,", "incomplete", "    "), ('x = f("((", [1,', "incomplete", " " * 8),
+                             ("x = 1", "complete", None), (":vars", "complete", None), ("x = 1 +", "invalid", None),
+                             ("x = )", "invalid", None)):
     reply = request(client, "shell", "is_complete_request", {"code": code})["content"]
-    check("is_complete %r: %s" % (code, status), reply["status"] == status
-          and (status != "incomplete" or reply["indent"] == ""), reply)
+    check("is_complete %r: %s%s" % (code, status, ", indent %d" % len(indent) if indent else ""),
+          reply["status"] == status and reply.get("indent") == indent, reply)
 
 # comm_info, on shell and control
 reply = request(client, "shell", "comm_info_request", {})
