@@ -85,9 +85,18 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* An interrupt (SIGINT, interrupt_request, shutdown) came since the running
+ * cell started: its error, if it says "interrupted", is the interrupt's. */
+static volatile sig_atomic_t interrupt_came;
+
+static void interrupt_cell(void) {
+    interrupt_came = 1;
+    repl_interrupted = 1;
+}
+
 static void on_sigint(int sig) {
     (void)sig;
-    repl_interrupted = 1;
+    interrupt_cell();
 }
 
 /* The front end that started us is gone: our parent changed (we were
@@ -318,6 +327,17 @@ static void error_parts(const char *report, char *message, size_t n, json_t *tra
     }
 }
 
+/* The ename of an error whose message is `message`: "Interrupted" for every
+ * interrupt, wherever it stopped the cell (a loop's "interrupted", an engine
+ * call's "matmul: interrupted", a write's "...: interrupted"; the message
+ * keeps saying where), else "Error". */
+static const char *error_name(const char *message) {
+    static const char tail[] = "interrupted";
+    size_t n = strlen(message), t = sizeof tail - 1;
+    bool says = n >= t && strcmp(message + n - t, tail) == 0;
+    return interrupt_came && says ? "Interrupted" : "Error";
+}
+
 static void execute(const kernel_msg *m) {
     const char *code = json_string_value(json_object_get(m->content, "code"));
     bool silent = json_is_true(json_object_get(m->content, "silent"));
@@ -335,6 +355,7 @@ static void execute(const kernel_msg *m) {
     text_clear(&output.value);
     text_clear(&output.error);
     repl_interrupted = 0; /* only an interrupt from now on stops the cell */
+    interrupt_came = 0;
     int rc = repl_run(session, code, NULL, 1);
     output.cell_ended = true;
     repl_display_flush(session); /* the plot as the cell left it */
@@ -365,7 +386,7 @@ static void execute(const kernel_msg *m) {
         char message[1024];
         json_t *traceback = json_array();
         error_parts(output.error.data, message, sizeof message, traceback);
-        const char *ename = strcmp(message, "interrupted") == 0 ? "Interrupted" : "Error";
+        const char *ename = error_name(message);
         if (!silent)
             kernel_wire_send(&wire, wire.iopub, m, "error",
                              json_pack("{s:s, s:s, s:O}", "ename", ename, "evalue", message, "traceback",
@@ -525,9 +546,9 @@ static bool common_request(const kernel_msg *m, void *socket) {
         bool restart = json_is_true(json_object_get(m->content, "restart"));
         reply(m, socket, "shutdown_reply", json_pack("{s:s, s:b}", "status", "ok", "restart", restart));
         shutdown_requested = 1;
-        repl_interrupted = 1; /* a running cell stops */
+        interrupt_cell(); /* a running cell stops */
     } else if (strcmp(m->type, "interrupt_request") == 0) {
-        repl_interrupted = 1;
+        interrupt_cell();
         reply(m, socket, "interrupt_reply", json_pack("{s:s}", "status", "ok"));
     } else if (strcmp(m->type, "comm_info_request") == 0) {
         reply(m, socket, "comm_info_reply", json_pack("{s:s, s:{}}", "status", "ok", "comms"));
@@ -599,7 +620,7 @@ static void *control_thread(void *unused) {
                 fprintf(stderr, "agrepl kernel: the front end is gone; shutting down\n");
                 gone_since = now_ms();
                 shutdown_requested = 1;
-                repl_interrupted = 1;
+                interrupt_cell();
             } else if (now_ms() - gone_since > PARENT_GRACE_MS) {
                 _exit(0); /* a cell that does not stop must not keep running alone */
             }

@@ -446,7 +446,8 @@ check("step=true: q runs to the end without asking again",
       reply["status"] == "ok" and len(asked) == 1 and "done: 2 steps" in stdout_of(messages), (reply, asked))
 reply, messages, asked = run_answering(client, "sx.cleargrad()\nsy.backward(step=true)", [], interrupt_at=1)
 check("step=true: an interrupt while it waits stops the backward, as Ctrl-C does",
-      reply["status"] == "error" and reply["evalue"] == "backward: interrupted" and len(asked) == 1,
+      reply["status"] == "error" and reply["evalue"] == "backward: interrupted" and reply["ename"] == "Interrupted"
+      and len(asked) == 1,
       (reply, asked))
 reply, messages = run(client, "sy")
 check("step=true: after the interrupt the names are kept", result_of(messages) == "sy(0.24740395925452294)",
@@ -700,7 +701,8 @@ for how in ("signal", "interrupt_request"):
     cpu, seconds, reply = interrupt_loop(client, how, kernel.pid)
     check("interrupt (%s): a long loop stops within 0.2 s of the kernel's CPU time (%.3f s; %.3f s wall)"
           % (how, cpu, seconds),
-          cpu < 0.2 and reply["status"] == "error" and reply["evalue"] == "interrupted", reply)
+          cpu < 0.2 and reply["status"] == "error" and reply["evalue"] == "interrupted"
+          and reply["ename"] == "Interrupted", reply)
     reply, messages = run(client, "s > 0\nw")
     check("interrupt (%s): names kept, the loop's sum so far too" % how,
           stdout_of(messages) == "true\n" and result_of(messages) == "w(5)", (stdout_of(messages), result_of(messages)))
@@ -757,7 +759,8 @@ try:
 except queue.Empty:
     reply = {"status": "no reply within 30 s"}
 check("interrupt_request ends a write a FIFO's reader does not read",
-      reply.get("status") == "error" and reply.get("evalue") == 'save_csv: cannot write "%s": interrupted' % fifo, reply)
+      reply.get("status") == "error" and reply.get("evalue") == 'save_csv: cannot write "%s": interrupted' % fifo
+      and reply.get("ename") == "Interrupted", reply)
 os.close(reader)
 reply, messages = run(client, "w")
 check("after the stalled FIFO the names are kept", result_of(messages) == "w(5)", result_of(messages))
@@ -796,6 +799,38 @@ check("KernelManager: runs a cell", result_of(messages) == "variable(42)", resul
 km.interrupt_kernel()  # idle: nothing to stop, the next cell runs
 reply, messages = run(kc, "kept")
 check("KernelManager: an interrupt while idle stops nothing", result_of(messages) == "kept(41)", result_of(messages))
+
+
+def interrupted(client, code):
+    """Runs code, interrupts it after 0.5 s with the manager's
+    interrupt_kernel (SIGINT, the kernelspec's interrupt_mode); returns the
+    reply's content and the error message's."""
+    msg_id = client.execute(code)
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    while True:
+        reply = client.get_shell_msg(timeout=TIMEOUT)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    errors = [m["content"] for m in iopub_until_idle(client, msg_id) if m["msg_type"] == "error"]
+    return reply["content"], errors[0] if errors else {}
+
+
+# an interrupt is named Interrupted wherever it lands: between statements
+# of a loop, inside a matrix product, inside a backward pass; the message
+# still says where
+run(kc, "ia = randn(1500, 1500, seed=1)\nbx = 0.5\nby = bx\nfor i in range(300000) { by = sin(by) * 1.0001 }")
+for what, code, evalue in (("a plain loop", "s = 0\nfor i in range(1e9) { s += 1 }", "interrupted"),
+                           ("a loop of big matrix products", "for k in range(1e6) { ib = ia @ ia }", "matmul: interrupted"),
+                           ("a loop of long backward passes", "for k in range(1e6) { by.backward() }",
+                            "backward: interrupted")):
+    reply, error = interrupted(kc, code)
+    check("interrupt_kernel in %s: ename Interrupted, evalue %r, in the reply and the error message" % (what, evalue),
+          reply["status"] == "error" and reply["ename"] == "Interrupted" and reply["evalue"] == evalue
+          and error.get("ename") == "Interrupted" and error.get("evalue") == evalue
+          and reply["traceback"][0] == "error: " + evalue, (reply, error))
+reply, messages = run(kc, "kept")
+check("KernelManager: after the interrupts the names are kept", result_of(messages) == "kept(41)", result_of(messages))
 old_pid = km.provisioner.process.pid
 km.restart_kernel(now=False)
 kc.wait_for_ready(timeout=TIMEOUT)
