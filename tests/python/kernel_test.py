@@ -38,9 +38,10 @@ TIMEOUT = 30
 checks.detail_limit = None # (details whole)
 
 
-def run(client, code, timeout=TIMEOUT):
-    """Executes code; returns (reply content, iopub messages of the request)."""
-    msg_id = client.execute(code)
+def run(client, code, timeout=TIMEOUT, **options):
+    """Executes code (with execute_request's options, user_expressions=...);
+    returns (reply content, iopub messages of the request)."""
+    msg_id = client.execute(code, **options)
     reply = client.get_shell_msg(timeout=timeout)
     while reply["parent_header"].get("msg_id") != msg_id:
         reply = client.get_shell_msg(timeout=timeout)
@@ -589,6 +590,50 @@ for code, status, indent in (("x = (1 +", "incomplete", "    "), ("for i in rang
     reply = request(client, "shell", "is_complete_request", {"code": code})["content"]
     check("is_complete %r: %s%s" % (code, status, ", indent %d" % len(indent) if indent else ""),
           reply["status"] == status and reply.get("indent") == indent, reply)
+
+# history: this session's cells (execute_requests with store_history) with
+# their execution counts, the result's text with output=true; tail, range
+# and search as ipykernel answers them
+hist_codes = ["hist_a = 1", "hist_a + 1", "hist_a + 1", "print(hist_a)", "hist_none"]
+hist_counts = [run(client, code)[0]["execution_count"] for code in hist_codes]
+run(client, "hist_a = 2", silent=True)
+run(client, "hist_a = 3", store_history=False)
+
+
+def history(**request):
+    return client.history(reply=True, timeout=TIMEOUT, **request)["content"]
+
+
+reply = history(hist_access_type="tail", n=3)
+check("history tail n=3: the last three cells, oldest first, counts and sources (silent and unstored cells left out)",
+      reply["status"] == "ok" and reply["history"] == [[1, hist_counts[i], hist_codes[i]] for i in (2, 3, 4)], reply)
+reply = history(hist_access_type="range", session=0, start=hist_counts[0], stop=hist_counts[2], output=True)
+check("history range session=0 start..stop, output=true: [input, result] pairs (none without a result)",
+      reply["history"] == [[1, hist_counts[0], ["hist_a = 1", None]], [1, hist_counts[1], ["hist_a + 1", "variable(2)"]]],
+      reply)
+reply = history(hist_access_type="range", session=0, start=-2)
+check("history range start=-2: the last two", reply["history"] == [[1, hist_counts[i], hist_codes[i]] for i in (3, 4)],
+      reply)
+reply = history(hist_access_type="range", session=1, start=hist_counts[4], stop=hist_counts[4] + 1)
+check("history range of the session number it reports (1)", reply["history"] == [[1, hist_counts[4], "hist_none"]],
+      reply)
+reply = history(hist_access_type="range", session=-1, start=1)
+check("history range of an earlier session: none", reply["history"] == [], reply)
+reply = history(hist_access_type="search", pattern="hist_a + ?")
+check("history search 'hist_a + ?': both runs", reply["history"] == [[1, hist_counts[i], hist_codes[i]] for i in (1, 2)],
+      reply)
+reply = history(hist_access_type="search", pattern="hist_a + ?", unique=True)
+check("history search unique: the source once, at its last run", reply["history"] == [[1, hist_counts[2], "hist_a + 1"]],
+      reply)
+reply = history(hist_access_type="search", pattern="hist_*", n=2)
+check("history search n=2: the last two matches", reply["history"] == [[1, hist_counts[i], hist_codes[i]] for i in (2, 4)],
+      reply)
+reply, messages = run(client, "ones(1000) * 1.5")
+big, big_count = result_of(messages) or "", reply["execution_count"]
+reply = history(hist_access_type="tail", n=1, output=True)
+check("history output=true: a long result's text kept to its first 2000 bytes, then ' ...'",
+      len(big) > 4000 and reply["history"] == [[1, big_count, ["ones(1000) * 1.5", big[:2000] + " ..."]]],
+      (len(big), reply))
 
 # comm_info, on shell and control
 reply = request(client, "shell", "comm_info_request", {})
