@@ -33,6 +33,7 @@
 #include "heap.h"
 #include "kernel_wire.h"
 #include "lessons.h"
+#include "parser.h"
 #include "repl.h"
 #include "split.h"
 
@@ -454,11 +455,104 @@ static const char *error_name(const char *message) {
     return interrupt_came && says ? "Interrupted" : "Error";
 }
 
+/* Runs code in the session, its streams and pictures sent in reply to
+ * output.request (NULL: silent), input asked for when allow_stdin.  The last
+ * statement's value is left in output.value (value_pending), an error's report
+ * in output.error.  REPL_OK or REPL_ERROR. */
+static int run_code(const char *code) {
+    output.mode = TO_STREAM;
+    output.value_pending = false;
+    text_clear(&output.value);
+    text_clear(&output.error);
+    int rc = repl_run(session, code, NULL, 1);
+    output.cell_ended = true;
+    repl_display_flush(session); /* the plot as the cell left it */
+    output.cell_ended = false;
+    fflush(out_stream);
+    fflush(err_stream);
+    if (rc == REPL_INCOMPLETE) {
+        rc = REPL_ERROR;
+        text_add(&output.error, "error: the cell ends inside an open bracket, brace or parenthesis\n", 66);
+    }
+    if (rc == REPL_ERROR && output.error.length == 0) /* a failure with no report of its own */
+        text_add(&output.error, "error: the cell failed\n", 23);
+    return rc;
+}
+
 /* The value output.value holds, without its last newlines. */
 static size_t value_length(void) {
     size_t length = output.value.length;
     while (length > 0 && output.value.data[length - 1] == '\n') length--;
     return length;
+}
+
+/* An error's content for a reply: status, ename, evalue and traceback from
+ * the report (output.error's text). */
+static json_t *error_content(const char *report) {
+    char message[1024];
+    json_t *traceback = json_array();
+    error_parts(report, message, sizeof message, traceback);
+    json_t *content = json_pack("{s:s, s:s, s:s, s:o}", "status", "error", "ename", error_name(message), "evalue",
+                                message, "traceback", traceback);
+    if (content == NULL) /* a message that is not UTF-8 text (json_pack took the traceback) */
+        content = json_pack("{s:s, s:s, s:s, s:[]}", "status", "error", "ename", "Error", "evalue",
+                            "(the error's text is not UTF-8)", "traceback");
+    return content;
+}
+
+/* Whether text is one expression (what user_expressions may hold); if not,
+ * why, as an error's report into error (n bytes). */
+static bool one_expression(const char *text, char *error, size_t n) {
+    parse_error problem;
+    ast_node *program = NULL;
+    parse_status status = parse_program(text, 1, &program, &problem);
+    if (status != PARSE_OK) {
+        char *report = parse_error_format(&problem, text, 1, NULL);
+        snprintf(error, n, "%s", report ? report : "error: it does not parse\n");
+        free(report);
+        return false;
+    }
+    const ast_list *statements = &program->as.block;
+    bool expression = statements->count == 1;
+    if (expression) switch (statements->items[0]->kind) {
+        case AST_NUMBER: case AST_STRING: case AST_BOOL: case AST_NONE: case AST_NAME: case AST_LIST:
+        case AST_UNARY: case AST_BINARY: case AST_CALL: case AST_ATTRIBUTE: case AST_INDEX: break;
+        default: expression = false;
+        }
+    ast_free(program);
+    if (!expression) snprintf(error, n, "error: a user expression is one expression, not a statement\n");
+    return expression;
+}
+
+/* user_expressions: each evaluated after the cell, silently (no output, no
+ * input, no execution count), as {status: ok, data: {text/plain: its
+ * value}, metadata: {}} or an error's content. */
+static json_t *user_expressions(const json_t *expressions) {
+    json_t *results = json_object();
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)expressions, key, value) {
+        const char *text = json_string_value(value);
+        char problem[1024];
+        json_t *result;
+        if (text == NULL) {
+            result = error_content("error: a user expression is a string\n");
+        } else if (!one_expression(text, problem, sizeof problem)) {
+            result = error_content(problem);
+        } else if (run_code(text) == REPL_ERROR) {
+            result = error_content(output.error.data);
+        } else {
+            size_t length = output.value_pending ? value_length() : 4;
+            result = json_pack("{s:s, s:{s:s%}, s:{}}", "status", "ok", "data", "text/plain",
+                               output.value_pending ? output.value.data : "none", length, "metadata");
+            if (result == NULL) result = error_content("error: the value's text is not UTF-8\n");
+        }
+        json_object_set_new(results, key, result);
+        output.value_pending = false;
+        text_clear(&output.stream);
+        text_clear(&output.error);
+    }
+    return results;
 }
 
 static void execute(const kernel_msg *m) {
@@ -473,24 +567,9 @@ static void execute(const kernel_msg *m) {
                          json_pack("{s:s, s:i}", "code", code, "execution_count", execution_count));
     output.request = silent ? NULL : m;
     allow_stdin = json_is_true(json_object_get(m->content, "allow_stdin"));
-    output.mode = TO_STREAM;
-    output.value_pending = false;
-    text_clear(&output.value);
-    text_clear(&output.error);
     repl_interrupted = 0; /* only an interrupt from now on stops the cell */
     interrupt_came = 0;
-    int rc = repl_run(session, code, NULL, 1);
-    output.cell_ended = true;
-    repl_display_flush(session); /* the plot as the cell left it */
-    output.cell_ended = false;
-    fflush(out_stream);
-    fflush(err_stream);
-    if (rc == REPL_INCOMPLETE) {
-        rc = REPL_ERROR;
-        text_add(&output.error, "error: the cell ends inside an open bracket, brace or parenthesis\n", 66);
-    }
-    if (rc == REPL_ERROR && output.error.length == 0) /* a failure with no report of its own */
-        text_add(&output.error, "error: the cell failed\n", 23);
+    int rc = run_code(code);
     if (rc != REPL_ERROR) send_stream();
     bool result = output.value_pending && rc != REPL_ERROR;
     if (store_history)
@@ -507,22 +586,25 @@ static void execute(const kernel_msg *m) {
     json_t *stop = json_object_get(m->content, "stop_on_error");
     if (rc == REPL_ERROR && !silent && (stop == NULL || json_is_true(stop))) hold_waiting_requests();
     if (rc == REPL_ERROR) {
-        char message[1024];
-        json_t *traceback = json_array();
-        error_parts(output.error.data, message, sizeof message, traceback);
-        const char *ename = error_name(message);
+        json_t *content = error_content(output.error.data);
         if (!silent)
             kernel_wire_send(&wire, wire.iopub, m, "error",
-                             json_pack("{s:s, s:s, s:O}", "ename", ename, "evalue", message, "traceback",
-                                       traceback));
-        reply(m, wire.shell, "execute_reply",
-              json_pack("{s:s, s:i, s:s, s:s, s:o, s:{}, s:[]}", "status", "error", "execution_count",
-                        execution_count, "ename", ename, "evalue", message, "traceback", traceback,
-                        "user_expressions", "payload"));
+                             json_pack("{s:O, s:O, s:O}", "ename", json_object_get(content, "ename"), "evalue",
+                                       json_object_get(content, "evalue"), "traceback",
+                                       json_object_get(content, "traceback")));
+        json_object_set_new(content, "execution_count", json_integer(execution_count));
+        json_object_set_new(content, "user_expressions", json_object()); /* not run after an error, as ipykernel */
+        json_object_set_new(content, "payload", json_array());
+        reply(m, wire.shell, "execute_reply", content);
     } else {
+        /* the expressions run silently, whatever the cell was */
+        output.request = NULL;
+        allow_stdin = false;
+        json_t *expressions = json_object_get(m->content, "user_expressions");
+        json_t *values = json_is_object(expressions) ? user_expressions(expressions) : json_object();
         reply(m, wire.shell, "execute_reply",
-              json_pack("{s:s, s:i, s:{}, s:[]}", "status", "ok", "execution_count", execution_count,
-                        "user_expressions", "payload"));
+              json_pack("{s:s, s:i, s:o, s:[]}", "status", "ok", "execution_count", execution_count,
+                        "user_expressions", values, "payload"));
     }
     output.request = NULL;
     text_clear(&output.error);

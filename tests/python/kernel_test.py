@@ -635,6 +635,43 @@ check("history output=true: a long result's text kept to its first 2000 bytes, t
       len(big) > 4000 and reply["history"] == [[1, big_count, ["ones(1000) * 1.5", big[:2000] + " ..."]]],
       (len(big), reply))
 
+# user_expressions: evaluated after the cell, silently, the execution count
+# as it was; a value's text as the terminal prints it, an error's parts
+count_before = run(client, "ue = 2.0")[0]["execution_count"]
+reply, messages = run(client, "ue * 3", user_expressions={
+    "twice": "ue * 2", "name": "ue", "none": "ue.grad", "unknown": "nosuch + 1", "statement": "ue = 5", "parse": "ue +",
+    "printed": "print(ue)"})
+expressions = reply.get("user_expressions", {})
+check("user_expressions: the cell's reply and result as without them, one execution counted",
+      reply["status"] == "ok" and reply["execution_count"] == count_before + 1 and result_of(messages) == "variable(6)"
+      and [m["msg_type"] for m in messages] == ["status", "execute_input", "execute_result", "status"],
+      (reply, [m["msg_type"] for m in messages]))
+check("user_expressions: values as the terminal prints them",
+      expressions.get("twice") == {"status": "ok", "data": {"text/plain": "variable(4)"}, "metadata": {}}
+      and expressions.get("name", {}).get("data") == {"text/plain": "ue(2)"}
+      and expressions.get("none", {}).get("data") == {"text/plain": "none"}
+      and expressions.get("printed", {}).get("data") == {"text/plain": "none"}, expressions)
+unknown = expressions.get("unknown", {})
+check("user_expressions: an error's status, ename, evalue and traceback",
+      unknown.get("status") == "error" and unknown.get("ename") == "Error"
+      and unknown.get("evalue", "").startswith("unknown name 'nosuch'")
+      and unknown.get("traceback", [""])[0] == "error: " + unknown.get("evalue", "") and unknown["traceback"][-1].strip() == "^",
+      unknown)
+check("user_expressions: a statement or what does not parse is an error, not run",
+      expressions.get("statement", {}).get("status") == "error" and expressions.get("parse", {}).get("status") == "error"
+      and expressions["parse"]["evalue"] == "expected expression", expressions)
+reply, messages = run(client, "ue", silent=True, user_expressions={"value": "ue + 1"})
+check("user_expressions of a silent cell: evaluated, nothing published, no execution counted",
+      reply["user_expressions"].get("value", {}).get("data") == {"text/plain": "variable(3)"}
+      and reply["execution_count"] == count_before + 1 and [m["msg_type"] for m in messages] == ["status", "status"],
+      (reply, messages))
+reply, messages = run(client, "ue")
+check("user_expressions: the next cell counts on, ue as the cell left it (the statement did not run)",
+      reply["execution_count"] == count_before + 2 and result_of(messages) == "ue(2)", (reply, result_of(messages)))
+reply, messages = run(client, "sinn(ue)", user_expressions={"value": "ue"})
+check("user_expressions after a failed cell: not evaluated (as ipykernel)",
+      reply["status"] == "error" and reply["user_expressions"] == {}, reply)
+
 # comm_info, on shell and control
 reply = request(client, "shell", "comm_info_request", {})
 check("comm_info: no comms", reply["content"] == {"status": "ok", "comms": {}}, reply["content"])
