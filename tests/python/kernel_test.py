@@ -4,15 +4,19 @@
 usage: /usr/bin/python3 tests/python/kernel_test.py build/agrepl
 
 Every message of the protocol the kernel answers: kernel_info, execute
-(stream, execute_result, error with its caret, execution_count), complete,
-inspect, is_complete, comm_info, interrupt (SIGINT and interrupt_request on
-control) of a long loop, a message with a wrong signature (dropped and
-logged, the kernel alive), cells queued behind an error (aborted), the
-inline graph's inspector texts and folded-group drawings, :zoom, backward's
-steps as updates of one output and step=true's input_request on the stdin
-channel, shutdown and restart through a kernelspec with
-KernelManager, --no-files from the kernelspec, and a front end that dies
-(the kernel goes too).  Prints "ok: ..." / "FAIL ..." lines and a summary;
+(stream, execute_result, error with its caret, execution_count,
+user_expressions), complete (lesson names after :load too), inspect (a
+built-in's help; what a session's variable, def, list or model holds),
+is_complete (with the next line's indent), history (tail, range, search),
+comm_info, interrupt (SIGINT and interrupt_request on control) of a long
+loop, and through KernelManager of loops of matrix products and backward
+passes (ename Interrupted wherever it lands), a message with a wrong
+signature (dropped and logged, the kernel alive), cells queued behind an
+error (aborted), the inline graph's inspector texts and folded-group
+drawings, :zoom, backward's steps as updates of one output and step=true's
+input_request on the stdin channel, shutdown and restart through a
+kernelspec with KernelManager, --no-files from the kernelspec, and a front
+end that dies (the kernel goes too).  Prints "ok: ..." / "FAIL ..." lines and a summary;
 status 1 when anything failed.
 """
 import base64
