@@ -531,6 +531,7 @@ static json_t *user_expressions(const json_t *expressions) {
     json_t *results = json_object();
     const char *key;
     json_t *value;
+    size_t mark = repl_save_log_mark(session); /* the front end's, not the user's statements */
     json_object_foreach((json_t *)expressions, key, value) {
         const char *text = json_string_value(value);
         char problem[1024];
@@ -552,6 +553,7 @@ static json_t *user_expressions(const json_t *expressions) {
         text_clear(&output.stream);
         text_clear(&output.error);
     }
+    repl_save_log_rewind(session, mark);
     return results;
 }
 

@@ -85,6 +85,11 @@ bool repl_is_command(const char *line);
 enum { REPL_MARK_VALUE_BEGIN, REPL_MARK_VALUE_END, REPL_MARK_ERROR_BEGIN, REPL_MARK_ERROR_END,
        REPL_MARK_STATEMENT };
 void repl_set_marks(repl *r, void (*mark)(void *user, int mark), void *user);
+/* The :save log's length, and the log cut back to such a length: what a
+ * front end runs on its own behalf (the kernel's user_expressions) is not a
+ * statement of the user's to replay. */
+size_t repl_save_log_mark(const repl *r);
+void repl_save_log_rewind(repl *r, size_t mark);
 
 /* Rich output for a front end that shows pictures (the Jupyter kernel).
  * With a display set, show(y) hands it y's graph (text/html: the SVG with a

@@ -68,3 +68,13 @@ void repl_history_append(repl *r, const char *text, size_t length) {
 }
 
 void repl_history_record(repl *r, const char *text) { repl_history_append(r, text, strlen(text)); }
+
+size_t repl_save_log_mark(const repl *r) { return r->save.history.length; }
+
+void repl_save_log_rewind(repl *r, size_t mark) {
+    strbuf *log = &r->save.history;
+    if (mark >= log->length) return;
+    for (size_t i = mark; i < log->length; i++) r->save.history_count -= log->data[i] == '\n';
+    log->length = mark;
+    log->data[mark] = '\0';
+}

@@ -675,6 +675,14 @@ check("user_expressions: the next cell counts on, ue as the cell left it (the st
 reply, messages = run(client, "sinn(ue)", user_expressions={"value": "ue"})
 check("user_expressions after a failed cell: not evaluated (as ipykernel)",
       reply["status"] == "error" and reply["user_expressions"] == {}, reply)
+# the front end's expressions are not the user's statements: :save leaves them out
+saved = os.path.join(tmp, "with_expressions.ag")
+run(client, "ue2 = ue * 10", user_expressions={"peek": "ue2 * 7", "other": "print(ue2)"})
+reply, _ = run(client, ":save %s" % saved)
+saved_text = open(saved).read() if os.path.exists(saved) else ""
+check(":save after user_expressions: the cells' statements, not the front end's expressions",
+      reply["status"] == "ok" and "ue2 = ue * 10" in saved_text and "ue2 * 7" not in saved_text
+      and "print(ue2)" not in saved_text, saved_text)
 
 # comm_info, on shell and control
 reply = request(client, "shell", "comm_info_request", {})
