@@ -918,11 +918,21 @@ for what, code, evalue in (("a plain loop", "s = 0\nfor i in range(1e9) { s += 1
                            ("a loop of big matrix products", "for k in range(1e6) { ib = ia @ ia }", "matmul: interrupted"),
                            ("a loop of long backward passes", "for k in range(1e6) { by.backward() }",
                             "backward: interrupted")):
-    reply, error = interrupted(kc, code)
-    check("interrupt_kernel in %s: ename Interrupted, evalue %r, in the reply and the error message" % (what, evalue),
-          reply["status"] == "error" and reply["ename"] == "Interrupted" and reply["evalue"] == evalue
-          and error.get("ename") == "Interrupted" and error.get("evalue") == evalue
-          and reply["traceback"][0] == "error: " + evalue, (reply, error))
+    # where the signal lands is the machine's to decide: a loaded one may
+    # take it between two products (evalue "interrupted"); every try must be
+    # named Interrupted, and one of at most four must land inside the engine
+    tries = []
+    for attempt in range(4):
+        reply, error = interrupted(kc, code)
+        tries.append((reply, error))
+        if reply.get("evalue") == evalue or reply.get("ename") != "Interrupted":
+            break
+    check("interrupt_kernel in %s: ename Interrupted in the reply and the error message, every try; evalue %r "
+          "(where it landed) in one of %d" % (what, evalue, len(tries)),
+          all(r["status"] == "error" and r["ename"] == "Interrupted" and e.get("ename") == "Interrupted"
+              and e.get("evalue") == r["evalue"] and r["traceback"][0] == "error: " + r["evalue"]
+              and r["evalue"] in ("interrupted", evalue) for r, e in tries)
+          and tries[-1][0]["evalue"] == evalue, tries)
 reply, messages = run(kc, "kept")
 check("KernelManager: after the interrupts the names are kept", result_of(messages) == "kept(41)", result_of(messages))
 old_pid = km.provisioner.process.pid

@@ -270,6 +270,9 @@ def axis_names(driver, typed):
         "  return p[0] > b.x - 25 && p[0] < b.x + b.width + 3 && p[1] > b.y - 16 && p[1] < b.y + b.height + 3; }).length")
     check("two waves (points, and a line of twice their height) that fill every corner: the range grows so the "
           "legend sits above them, over none of their points", hidden == 0, hidden)
+    x_labels_js = ("return Array.prototype.filter.call(document.querySelectorAll('#plot svg text[data-label]'), "
+                   "function (t) { return t.getAttribute('text-anchor') === 'middle'; })"
+                   ".map(function (t) { return t.getAttribute('data-label'); })")
     y_labels = ("return Array.prototype.filter.call(document.querySelectorAll('#plot svg text'), function (t) {"
                 " return t.getAttribute('x') === '64' && t.getAttribute('text-anchor') === 'end' &&"
                 " +t.getAttribute('y') < window.agrepl.figureAxes.panels[0].y + 420; })"
@@ -293,9 +296,7 @@ def axis_names(driver, typed):
     typed("for i in range(3) { plot(-2e-5 + i * 2e-5, \"fine\") }")
     time.sleep(0.5)
     got = driver.execute_script(y_labels)
-    x_labels = driver.execute_script(
-        "return Array.prototype.filter.call(document.querySelectorAll('#plot svg text[data-label]'), function (t) {"
-        " return t.getAttribute('text-anchor') === 'middle'; }).map(function (t) { return t.getAttribute('data-label'); })")
+    x_labels = driver.execute_script(x_labels_js)
     shown = driver.execute_script(y_labels.replace("t.getAttribute('data-label')", "t.textContent"))
     check("a linear axis's labels in one style as the terminal's (1e-5 steps: all 1e-5 form, each with its "
           "mantissa: 1\u00d710\u207b\u2075, not 10\u207b\u2075 beside 2\u00d710\u207b\u2075); steps whole",
@@ -304,9 +305,7 @@ def axis_names(driver, typed):
     typed("clearplot()")
     typed("plot([5e5, 1e6, 1.5e6], [0, 1, 0], name=\"far\")")
     time.sleep(0.5)
-    x_labels = driver.execute_script(
-        "return Array.prototype.filter.call(document.querySelectorAll('#plot svg text[data-label]'), function (t) {"
-        " return t.getAttribute('text-anchor') === 'middle'; }).map(function (t) { return t.getAttribute('data-label'); })")
+    x_labels = driver.execute_script(x_labels_js)
     styles = set((label.partition("e")[2], len(label.partition("e")[0].partition(".")[2])) for label in x_labels if label != "0")
     check("an axis from 5e5 to 1.5e6 in one style as the terminal's (viz/plot_ticks.c): one exponent, one count "
           "of decimals (0.5e6 ... 1.0e6 ..., never 5e5 beside 1.0e6)",
@@ -319,9 +318,7 @@ def axis_names(driver, typed):
     typed("plot(linspace(1000.001, 1000.002, 40), sin(linspace(0, 6, 40)), name=\"wave\")")
     time.sleep(0.5)
     got = driver.execute_script(y_labels)
-    x_labels = driver.execute_script(
-        "return Array.prototype.filter.call(document.querySelectorAll('#plot svg text[data-label]'), function (t) {"
-        " return t.getAttribute('text-anchor') === 'middle'; }).map(function (t) { return t.getAttribute('data-label'); })")
+    x_labels = driver.execute_script(x_labels_js)
     drawn = driver.execute_script(
         "var s = document.querySelector('#plot svg'), p = window.agrepl.figureAxes.panels;"
         "var offsets = Array.prototype.map.call(s.querySelectorAll('text.offset'), function (t) {"
