@@ -192,7 +192,7 @@ static double gelu_of(double x) {
 }
 /* The backward's value at one element, in the order the ops below compute it. */
 static double gelu_gradient(double gy, double x) {
-    double t = fn_tanh(GELU_K * (x + GELU_C * pow(x, 3.0)));
+    double t = fn_tanh(GELU_K * (x + GELU_C * t_pow(x, 3.0)));
     double a = 0.5 + 0.5 * t;
     double b = 0.5 * (x * (1.0 - pow(t, 2.0)));
     double du = GELU_K * (1.0 + (3.0 * GELU_C) * pow(x, 2.0));
