@@ -94,6 +94,13 @@ def request(client, channel, msg_type, content):
             return reply
 
 
+def cpu_seconds(pid):
+    """The CPU time (user + system, every thread) process pid has used."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 tmp = tempfile.mkdtemp(prefix="agrepl-kernel-test-")
 os.environ["HOME"] = tmp
 os.environ["AGREPL_HEADLESS"] = "1"
@@ -639,6 +646,67 @@ check("history output=true: a long result's text kept to its first 2000 bytes, t
       len(big) > 4000 and reply["history"] == [[1, big_count, ["ones(1000) * 1.5", big[:2000] + " ..."]]],
       (len(big), reply))
 
+def execute_many(client, cells):
+    """Runs the cells (stored in the history) 200 at a time, each 200 sent
+    before a reply is read; returns their execution counts, in order.  Their
+    iopub messages are read and dropped (a batch's are fewer than ZeroMQ
+    holds, 1000, so none is lost, the last idle included)."""
+    counts = []
+    for at in range(0, len(cells), 200):
+        ids = [client.execute(code) for code in cells[at:at + 200]]
+        batch = {}
+        while len(batch) < len(ids):
+            m = client.get_shell_msg(timeout=TIMEOUT)
+            batch[m["parent_header"].get("msg_id")] = m["content"].get("execution_count")
+        iopub_until_idle(client, ids[-1])
+        counts += [batch[i] for i in ids]
+    return counts
+
+
+def unique_search(entries, prefix, n=None):
+    """ipykernel's answer to a unique search over (count, source) entries for
+    sources starting with prefix: each source once, at its last run, the last
+    n of those, oldest first."""
+    taken, found = set(), []
+    for count, source in reversed(entries):
+        if source.startswith(prefix) and source not in taken and (n is None or len(found) < n):
+            taken.add(source)
+            found.append([1, count, source])
+    return found[::-1]
+
+
+# a unique search over many cells: a few sources run again and again among
+# distinct ones and ones the pattern does not match
+many_codes = ["hu = %d" % (i % 7) if i % 3 == 0 else "hu = 100 + %d" % i if i % 3 == 1 else "hv = %d" % (i % 5)
+              for i in range(600)]
+many = list(zip(execute_many(client, many_codes), many_codes))
+reply = history(hist_access_type="search", pattern="hu = *", unique=True)
+expected = unique_search(many, "hu = ")
+check("history search unique over 600 cells: %d sources, each once at its last run, oldest first" % len(expected),
+      reply["status"] == "ok" and len(expected) == 207 and reply["history"] == expected,
+      (len(reply["history"]), reply["history"][:10], expected[:10]))
+reply = history(hist_access_type="search", pattern="hu = *", unique=True, n=9)
+check("history search unique n=9 over 600 cells: the last 9 sources",
+      reply["history"] == unique_search(many, "hu = ", 9) and [e[2] for e in reply["history"][:2]]
+      == ["hu = 100 + 586", "hu = 0"], reply["history"])
+
+# a unique search takes about as much of the kernel's CPU as the same search
+# without unique: each match is looked up among the sources taken, not
+# compared with every one of them (3,000 distinct cells that differ only
+# after their first 1,000 bytes took 18 million comparisons of 1,000 bytes)
+long_codes = ["hw = 1 # %s %d" % ("w" * 1000, i) for i in range(6000)]
+execute_many(client, long_codes)
+cpu = cpu_seconds(kernel.pid)
+plain = history(hist_access_type="search", pattern="hw = 1 #*")
+plain_cpu = cpu_seconds(kernel.pid) - cpu
+cpu = cpu_seconds(kernel.pid)
+reply = history(hist_access_type="search", pattern="hw = 1 #*", unique=True)
+unique_cpu = cpu_seconds(kernel.pid) - cpu
+check("history search unique of 6000 distinct long cells: at most 1.5 times the CPU of the search without "
+      "unique, +0.05 s (%.3f s against %.3f s)" % (unique_cpu, plain_cpu),
+      [e[2] for e in reply["history"]] == long_codes and reply["history"] == plain["history"]
+      and unique_cpu <= 1.5 * plain_cpu + 0.05, (unique_cpu, plain_cpu, len(reply["history"])))
+
 # user_expressions: evaluated after the cell, silently, the execution count
 # as it was; a value's text as the terminal prints it, an error's parts
 count_before = run(client, "ue = 2.0")[0]["execution_count"]
@@ -762,13 +830,6 @@ check("replay after 32800 messages: the cell ran once", stdout_of(messages).stri
 with open(stderr_path) as f:
     log = f.read()
 check("replay after 32800 messages: logged on stderr", log.count("a replay") == 3, log[-2000:])
-
-
-def cpu_seconds(pid):
-    """The CPU time (user + system, every thread) process pid has used."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def interrupt_loop(client, how, pid):
