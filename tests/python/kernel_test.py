@@ -573,8 +573,13 @@ for code, cursor in (("q = ix + 1", 4), ("q = ix + 1", 5), ("q = ix + 1", 6)):
           text == "ix: variable [2 2], a leaf, with a gradient\n" + term_ix + "\ngrad:\n" + term_grad + "\n",
           (text, term_out))
 text = inspected("iy.backward()", 1)
-check("inspect a variable an op made, without a gradient",
-      text == "iy: variable [], made by Sum, no gradient\n" + term_iy + "\n", (text, term_iy))
+check("inspect a 0-d variable an op made, without a gradient: a scalar, as the graph's inspector says",
+      text == "iy: scalar variable, made by Sum, no gradient\n" + term_iy + "\n", (text, term_iy))
+run(client, "isc = 3.0\nisc1 = [3.0]")
+texts = [inspected("isc", 1), inspected("isc1", 1)]
+check("inspect a 0-d leaf: a scalar variable; a one-element variable of shape [1] keeps its shape",
+      texts == ["isc: scalar variable, a leaf, no gradient\nisc(3)\n",
+                "isc1: variable [1], a leaf, no gradient\nisc1(3)\n"], texts)
 text = inspected("ifn(1)", 2)
 check("inspect a def: its signature and its text",
       text == "ifn: function ifn(a, b=2), defined in this session\ndef ifn(a, b=2) = a * b + 1\n", text)
