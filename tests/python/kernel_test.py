@@ -7,7 +7,8 @@ Every message of the protocol the kernel answers: kernel_info, execute
 (stream, execute_result, error with its caret, execution_count,
 user_expressions), complete (lesson names after :load too), inspect (a
 built-in's help; what a session's variable, def, list or model holds),
-is_complete (with the next line's indent), history (tail, range, search),
+is_complete (with the next line's indent), history (tail, range, search;
+unique over 6,000 cells in CPU time as without),
 comm_info, interrupt (SIGINT and interrupt_request on control) of a long
 loop, and through KernelManager of loops of matrix products and backward
 passes (ename Interrupted wherever it lands), a message with a wrong
