@@ -580,12 +580,16 @@ static bool one_expression(const char *text, char *error, size_t n) {
 
 /* user_expressions: each evaluated after the cell, silently (no output, no
  * input, no execution count), as {status: ok, data: {text/plain: its
- * value}, metadata: {}} or an error's content. */
+ * value}, metadata: {}} or an error's content.  A call of a built-in that
+ * draws (plot, clearplot, savefig, show, render...) is an error there: the
+ * front end's expression must not change the figures the cell's plot
+ * output showed, nor publish a picture. */
 static json_t *user_expressions(const json_t *expressions) {
     json_t *results = json_object();
     const char *key;
     json_t *value;
     size_t mark = repl_save_log_mark(session); /* the front end's, not the user's statements */
+    repl_set_pictures_refused(session, true);
     json_object_foreach((json_t *)expressions, key, value) {
         const char *text = json_string_value(value);
         char problem[1024];
@@ -607,6 +611,7 @@ static json_t *user_expressions(const json_t *expressions) {
         text_clear(&output.stream);
         text_clear(&output.error);
     }
+    repl_set_pictures_refused(session, false);
     repl_save_log_rewind(session, mark);
     return results;
 }

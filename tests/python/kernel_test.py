@@ -5,8 +5,9 @@ usage: /usr/bin/python3 tests/python/kernel_test.py build/agrepl
 
 Every message of the protocol the kernel answers: kernel_info, execute
 (stream, execute_result, error with its caret, execution_count,
-user_expressions), complete (lesson names after :load too), inspect (a
-built-in's help; what a session's variable, def, list or model holds),
+user_expressions, those that would draw refused), complete (lesson names
+after :load too), inspect (a built-in's help; what a session's variable,
+def, list or model holds),
 is_complete (with the next line's indent), history (tail, range, search;
 unique over 6,000 cells in CPU time as without),
 comm_info, interrupt (SIGINT and interrupt_request on control) of a long
@@ -757,6 +758,36 @@ saved_text = open(saved).read() if os.path.exists(saved) else ""
 check(":save after user_expressions: the cells' statements, not the front end's expressions",
       reply["status"] == "ok" and "ue2 = ue * 10" in saved_text and "ue2 * 7" not in saved_text
       and "print(ue2)" not in saved_text, saved_text)
+
+# a user expression that would draw is refused before it runs (ipykernel
+# returns an expression's exception as its error): plot, clearplot, savefig,
+# show, render, here or in a def it calls; nothing is published, no file
+# written, and the session's figures stay as the cell left them
+before_svg, after_svg = os.path.join(tmp, "ue_before.svg"), os.path.join(tmp, "ue_after.svg")
+ue_png, ue_render = os.path.join(tmp, "ue_saved.png"), os.path.join(tmp, "ue_render.svg")
+run(client, 'clearplot()\nplot(1, name="uel")\nplot(2, name="uel")\nsavefig("%s")\n'
+            'def ueplot(v) = plot(v, name="uel")' % before_svg)
+drawing = {"plot": 'plot(3, name="uel")', "clearplot": "clearplot()", "savefig": 'savefig("%s")' % ue_png,
+           "show": "show(ue2)", "render": 'render(ue2, "%s")' % ue_render, "def": "ueplot(4)"}
+reply, messages = run(client, "ue * 3", user_expressions=dict(drawing, value="ue * 2"))
+expressions = reply.get("user_expressions", {})
+refusal = "%s: not allowed in a user expression (it draws or changes the figures; run it in a cell)"
+check("user_expressions that draw: each an error naming the built-in, the rest evaluated",
+      reply["status"] == "ok"
+      and all(expressions.get(key, {}).get("status") == "error" and expressions[key]["ename"] == "Error"
+              and expressions[key]["evalue"] == refusal % ("plot" if key == "def" else key) for key in drawing)
+      and expressions.get("value", {}).get("data") == {"text/plain": "variable(4)"}, expressions)
+check("user_expressions that draw: nothing published but the cell's result, no file written",
+      [m["msg_type"] for m in messages] == ["status", "execute_input", "execute_result", "status"]
+      and not os.path.exists(ue_png) and not os.path.exists(ue_render), ([m["msg_type"] for m in messages],))
+reply, messages = run(client, 'savefig("%s")' % after_svg)
+same = os.path.exists(after_svg) and open(after_svg, "rb").read() == open(before_svg, "rb").read()
+check("user_expressions that draw: the figure as the cell left it (savefig's SVG the same before and after)",
+      reply["status"] == "ok" and same, reply)
+reply, messages = run(client, 'plot(5, name="uel")')
+check("user_expressions that draw: the next cell plots again, its picture published",
+      reply["status"] == "ok" and [m["msg_type"] for m in messages].count("display_data") == 1,
+      [m["msg_type"] for m in messages])
 
 # comm_info, on shell and control
 reply = request(client, "shell", "comm_info_request", {})
