@@ -25,6 +25,10 @@ bool builtin_topic_known(const char *topic) {
     return false;
 }
 
+bool builtin_draws(const builtin_def *def) {
+    return strcmp(def->topic, "plots") == 0 || strcmp(def->topic, "graphs") == 0;
+}
+
 #define MAX_BUILTINS 1024
 
 /* Built once from the constant tables; read-only afterwards. */

@@ -88,6 +88,9 @@ struct builtin_def {
 extern const char *const builtin_topics[];
 /* True when topic is one of builtin_topics. */
 bool builtin_topic_known(const char *topic);
+/* True for a built-in of the topics plots and graphs: it draws, changes the
+ * figures or the pace, or writes a picture (repl_set_pictures_refused). */
+bool builtin_draws(const builtin_def *def);
 
 /* The joined table (NULL-terminated by a zero entry) and lookups. */
 const builtin_def *builtins_all(int *count);

@@ -57,8 +57,13 @@ static int builtin_failed(repl *r, const builtin_def *def) {
 /* Runs def over the arguments bound in args and releases them. */
 REPL_HOT static int run_builtin(repl *r, const builtin_def *def, builtin_args *args, repl_value *out) {
     native_frame frame = native_enter(r, args, out);
+    int rc = 0;
+    /* a front end's user expression draws nothing and leaves the figures */
+    if (r->io.pictures_refused && builtin_draws(def))
+        rc = repl_error(r, "%s: not allowed in a user expression (it draws or changes the figures; run it in a cell)",
+                        def->name);
     /* a call naming a file is refused whole in a --no-files session */
-    int rc = def->file_arg > 0 && arg_given(args, def->file_arg - 1) ? repl_files_allowed(r, def->name) : 0;
+    if (rc == 0 && def->file_arg > 0 && arg_given(args, def->file_arg - 1)) rc = repl_files_allowed(r, def->name);
     const char *path; /* --files-in: only files inside the session's folder, and the lessons' data */
     if (rc == 0 && def->file_arg > 0 && arg_given(args, def->file_arg - 1) &&
         args->values[def->file_arg - 1].kind == VALUE_STRING) {

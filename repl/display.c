@@ -27,6 +27,10 @@ void repl_set_input(repl *r, repl_input_fn input, void *user) {
     r->io.input_user = user;
 }
 
+void repl_set_pictures_refused(repl *r, bool refused) {
+    if (r != NULL) r->io.pictures_refused = refused;
+}
+
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

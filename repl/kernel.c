@@ -34,6 +34,7 @@
 #include "kernel_wire.h"
 #include "lessons.h"
 #include "parser.h"
+#include "ptrmap.h"
 #include "repl.h"
 #include "split.h"
 
@@ -371,6 +372,61 @@ static json_int_t int_field(const json_t *content, const char *key, json_int_t f
     return json_is_integer(v) ? json_integer_value(v) : fallback;
 }
 
+/* The sources a unique search took, for telling in about one comparison
+ * whether a match's source was taken already (a quadratic search took 5e7
+ * comparisons over 10,000 distinct cells): a ptrmap from a source's hash to
+ * the last source taken with that hash, each taken source chained to the
+ * one taken before it with the same hash. */
+typedef struct source_set {
+    ptrmap by_hash;
+    struct taken_source {
+        const char *text;
+        size_t before; /* the source taken before with the same hash, or PTRMAP_NONE */
+    } *taken;
+    size_t count, capacity;
+} source_set;
+
+/* The ptrmap key of a source: its 64-bit FNV-1a hash, never 0 nor 1
+ * (ptrmap's empty and removed slots). */
+static const void *source_key(const char *text) {
+    uint64_t hash = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) hash = (hash ^ *p) * 1099511628211ull;
+    return (const void *)(uintptr_t)(hash << 2 | 2);
+}
+
+/* Room for `most` sources, so that source_set_add cannot fail; false when
+ * out of memory. */
+static bool source_set_reserve(source_set *set, size_t most) {
+    if (most == 0) return true;
+    set->taken = malloc(most * sizeof *set->taken);
+    if (set->taken == NULL || !ptrmap_reserve(&set->by_hash, most)) {
+        free(set->taken);
+        set->taken = NULL;
+        return false;
+    }
+    set->capacity = most;
+    return true;
+}
+
+/* Takes text when no equal source was taken before (true), else false.
+ * Past the room reserved, it takes nothing (false). */
+static bool source_set_add(source_set *set, const char *text) {
+    if (set->count >= set->capacity) return false;
+    const void *key = source_key(text);
+    size_t first = ptrmap_get(&set->by_hash, key);
+    for (size_t k = first; k != PTRMAP_NONE; k = set->taken[k].before)
+        if (strcmp(set->taken[k].text, text) == 0) return false;
+    set->taken[set->count] = (struct taken_source){.text = text, .before = first};
+    ptrmap_put(&set->by_hash, key, set->count++); /* reserved: cannot fail */
+    return true;
+}
+
+static void source_set_free(source_set *set) {
+    ptrmap_free(&set->by_hash);
+    free(set->taken);
+    memset(set, 0, sizeof *set);
+}
+
 /* history_request as ipykernel answers it from this session's cells: tail
  * (the last n), range (session 0 or ours; cells start <= count < stop, a
  * negative start or stop counted back from the end, stop 0 or none the end)
@@ -405,22 +461,20 @@ static void history_reply(const kernel_msg *m) {
         if (pattern == NULL) pattern = "*";
         /* newest first, up to n, then turned around */
         json_t *found = json_array();
-        const char **taken = calloc(history_count + 1, sizeof *taken);
+        size_t most = n >= 0 && (json_int_t)history_count > n ? (size_t)n : history_count;
+        source_set taken = {0};
+        if (unique && !source_set_reserve(&taken, most)) unique = false; /* out of memory: every match */
         size_t ntaken = 0;
-        if (taken == NULL) unique = false; /* out of memory: every match */
-        for (size_t i = history_count; i-- > 0 && (n < 0 || (json_int_t)ntaken < n);) {
+        for (size_t i = history_count; i-- > 0 && ntaken < most;) {
             const history_entry *e = &history[i];
             if (fnmatch(pattern, e->input, FNM_NOESCAPE) != 0) continue;
-            bool seen = false;
-            for (size_t k = 0; unique && k < ntaken && !seen; k++) seen = strcmp(taken[k], e->input) == 0;
-            if (seen) continue;
-            if (taken != NULL) taken[ntaken] = e->input;
+            if (unique && !source_set_add(&taken, e->input)) continue; /* a later run was taken */
             ntaken++;
             json_array_append_new(found, history_item(e, with_output));
         }
         for (size_t i = json_array_size(found); i-- > 0;) json_array_append(items, json_array_get(found, i));
         json_decref(found);
-        free(taken);
+        source_set_free(&taken);
     }
     reply(m, wire.shell, "history_reply", json_pack("{s:s, s:o}", "status", "ok", "history", items));
 }
@@ -526,12 +580,16 @@ static bool one_expression(const char *text, char *error, size_t n) {
 
 /* user_expressions: each evaluated after the cell, silently (no output, no
  * input, no execution count), as {status: ok, data: {text/plain: its
- * value}, metadata: {}} or an error's content. */
+ * value}, metadata: {}} or an error's content.  A call of a built-in that
+ * draws (plot, clearplot, savefig, show, render...) is an error there: the
+ * front end's expression must not change the figures the cell's plot
+ * output showed, nor publish a picture. */
 static json_t *user_expressions(const json_t *expressions) {
     json_t *results = json_object();
     const char *key;
     json_t *value;
     size_t mark = repl_save_log_mark(session); /* the front end's, not the user's statements */
+    repl_set_pictures_refused(session, true);
     json_object_foreach((json_t *)expressions, key, value) {
         const char *text = json_string_value(value);
         char problem[1024];
@@ -553,6 +611,7 @@ static json_t *user_expressions(const json_t *expressions) {
         text_clear(&output.stream);
         text_clear(&output.error);
     }
+    repl_set_pictures_refused(session, false);
     repl_save_log_rewind(session, mark);
     return results;
 }

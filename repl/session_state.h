@@ -176,6 +176,7 @@ typedef struct repl_io {
     void *input_user;
     unsigned display_count;      /* numbers display ids and graph elements */
     bool show_renders;           /* repl_options.show_renders: render() shows its graph too */
+    bool pictures_refused;       /* repl_set_pictures_refused: call.c refuses what builtin_draws */
 } repl_io;
 
 /* The error of the statement being run (the first one reported wins). */

@@ -464,9 +464,15 @@ static void describe_labelled(strbuf *t, const char *label, const char *text) {
     strbuf_append(t, "\n");
 }
 
+/* "x: variable [2 3], a leaf, with a gradient", its value and its gradient;
+ * a 0-d variable is a "scalar variable", as the graph window's inspector
+ * says "shape: scalar" (viz/graph_inspect.c) where a shape would be "[]". */
 static void describe_variable(repl *r, strbuf *t, const char *name, ag_var *x) {
     char shape[AG_SHAPEBUF];
-    strbuf_appendf(t, "%s: variable %s", name, ag_shape_string(ag_ndim(x), ag_shape(x), shape));
+    if (ag_ndim(x) == 0)
+        strbuf_appendf(t, "%s: scalar variable", name);
+    else
+        strbuf_appendf(t, "%s: variable %s", name, ag_shape_string(ag_ndim(x), ag_shape(x), shape));
     ag_func *creator = ag_creator(x);
     if (creator != NULL) {
         char label[128];

@@ -5,9 +5,11 @@ usage: /usr/bin/python3 tests/python/kernel_test.py build/agrepl
 
 Every message of the protocol the kernel answers: kernel_info, execute
 (stream, execute_result, error with its caret, execution_count,
-user_expressions), complete (lesson names after :load too), inspect (a
-built-in's help; what a session's variable, def, list or model holds),
-is_complete (with the next line's indent), history (tail, range, search),
+user_expressions, those that would draw refused), complete (lesson names
+after :load too), inspect (a built-in's help; what a session's variable,
+def, list or model holds),
+is_complete (with the next line's indent), history (tail, range, search;
+unique over 6,000 cells in CPU time as without),
 comm_info, interrupt (SIGINT and interrupt_request on control) of a long
 loop, and through KernelManager of loops of matrix products and backward
 passes (ename Interrupted wherever it lands), a message with a wrong
@@ -92,6 +94,13 @@ def request(client, channel, msg_type, content):
         reply = get(timeout=TIMEOUT)
         if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
             return reply
+
+
+def cpu_seconds(pid):
+    """The CPU time (user + system, every thread) process pid has used."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 tmp = tempfile.mkdtemp(prefix="agrepl-kernel-test-")
@@ -566,8 +575,13 @@ for code, cursor in (("q = ix + 1", 4), ("q = ix + 1", 5), ("q = ix + 1", 6)):
           text == "ix: variable [2 2], a leaf, with a gradient\n" + term_ix + "\ngrad:\n" + term_grad + "\n",
           (text, term_out))
 text = inspected("iy.backward()", 1)
-check("inspect a variable an op made, without a gradient",
-      text == "iy: variable [], made by Sum, no gradient\n" + term_iy + "\n", (text, term_iy))
+check("inspect a 0-d variable an op made, without a gradient: a scalar, as the graph's inspector says",
+      text == "iy: scalar variable, made by Sum, no gradient\n" + term_iy + "\n", (text, term_iy))
+run(client, "isc = 3.0\nisc1 = [3.0]")
+texts = [inspected("isc", 1), inspected("isc1", 1)]
+check("inspect a 0-d leaf: a scalar variable; a one-element variable of shape [1] keeps its shape",
+      texts == ["isc: scalar variable, a leaf, no gradient\nisc(3)\n",
+                "isc1: variable [1], a leaf, no gradient\nisc1(3)\n"], texts)
 text = inspected("ifn(1)", 2)
 check("inspect a def: its signature and its text",
       text == "ifn: function ifn(a, b=2), defined in this session\ndef ifn(a, b=2) = a * b + 1\n", text)
@@ -639,6 +653,67 @@ check("history output=true: a long result's text kept to its first 2000 bytes, t
       len(big) > 4000 and reply["history"] == [[1, big_count, ["ones(1000) * 1.5", big[:2000] + " ..."]]],
       (len(big), reply))
 
+def execute_many(client, cells):
+    """Runs the cells (stored in the history) 200 at a time, each 200 sent
+    before a reply is read; returns their execution counts, in order.  Their
+    iopub messages are read and dropped (a batch's are fewer than ZeroMQ
+    holds, 1000, so none is lost, the last idle included)."""
+    counts = []
+    for at in range(0, len(cells), 200):
+        ids = [client.execute(code) for code in cells[at:at + 200]]
+        batch = {}
+        while len(batch) < len(ids):
+            m = client.get_shell_msg(timeout=TIMEOUT)
+            batch[m["parent_header"].get("msg_id")] = m["content"].get("execution_count")
+        iopub_until_idle(client, ids[-1])
+        counts += [batch[i] for i in ids]
+    return counts
+
+
+def unique_search(entries, prefix, n=None):
+    """ipykernel's answer to a unique search over (count, source) entries for
+    sources starting with prefix: each source once, at its last run, the last
+    n of those, oldest first."""
+    taken, found = set(), []
+    for count, source in reversed(entries):
+        if source.startswith(prefix) and source not in taken and (n is None or len(found) < n):
+            taken.add(source)
+            found.append([1, count, source])
+    return found[::-1]
+
+
+# a unique search over many cells: a few sources run again and again among
+# distinct ones and ones the pattern does not match
+many_codes = ["hu = %d" % (i % 7) if i % 3 == 0 else "hu = 100 + %d" % i if i % 3 == 1 else "hv = %d" % (i % 5)
+              for i in range(600)]
+many = list(zip(execute_many(client, many_codes), many_codes))
+reply = history(hist_access_type="search", pattern="hu = *", unique=True)
+expected = unique_search(many, "hu = ")
+check("history search unique over 600 cells: %d sources, each once at its last run, oldest first" % len(expected),
+      reply["status"] == "ok" and len(expected) == 207 and reply["history"] == expected,
+      (len(reply["history"]), reply["history"][:10], expected[:10]))
+reply = history(hist_access_type="search", pattern="hu = *", unique=True, n=9)
+check("history search unique n=9 over 600 cells: the last 9 sources",
+      reply["history"] == unique_search(many, "hu = ", 9) and [e[2] for e in reply["history"][:2]]
+      == ["hu = 100 + 586", "hu = 0"], reply["history"])
+
+# a unique search takes about as much of the kernel's CPU as the same search
+# without unique: each match is looked up among the sources taken, not
+# compared with every one of them (3,000 distinct cells that differ only
+# after their first 1,000 bytes took 18 million comparisons of 1,000 bytes)
+long_codes = ["hw = 1 # %s %d" % ("w" * 1000, i) for i in range(6000)]
+execute_many(client, long_codes)
+cpu = cpu_seconds(kernel.pid)
+plain = history(hist_access_type="search", pattern="hw = 1 #*")
+plain_cpu = cpu_seconds(kernel.pid) - cpu
+cpu = cpu_seconds(kernel.pid)
+reply = history(hist_access_type="search", pattern="hw = 1 #*", unique=True)
+unique_cpu = cpu_seconds(kernel.pid) - cpu
+check("history search unique of 6000 distinct long cells: at most 1.5 times the CPU of the search without "
+      "unique, +0.05 s (%.3f s against %.3f s)" % (unique_cpu, plain_cpu),
+      [e[2] for e in reply["history"]] == long_codes and reply["history"] == plain["history"]
+      and unique_cpu <= 1.5 * plain_cpu + 0.05, (unique_cpu, plain_cpu, len(reply["history"])))
+
 # user_expressions: evaluated after the cell, silently, the execution count
 # as it was; a value's text as the terminal prints it, an error's parts
 count_before = run(client, "ue = 2.0")[0]["execution_count"]
@@ -683,6 +758,36 @@ saved_text = open(saved).read() if os.path.exists(saved) else ""
 check(":save after user_expressions: the cells' statements, not the front end's expressions",
       reply["status"] == "ok" and "ue2 = ue * 10" in saved_text and "ue2 * 7" not in saved_text
       and "print(ue2)" not in saved_text, saved_text)
+
+# a user expression that would draw is refused before it runs (ipykernel
+# returns an expression's exception as its error): plot, clearplot, savefig,
+# show, render, here or in a def it calls; nothing is published, no file
+# written, and the session's figures stay as the cell left them
+before_svg, after_svg = os.path.join(tmp, "ue_before.svg"), os.path.join(tmp, "ue_after.svg")
+ue_png, ue_render = os.path.join(tmp, "ue_saved.png"), os.path.join(tmp, "ue_render.svg")
+run(client, 'clearplot()\nplot(1, name="uel")\nplot(2, name="uel")\nsavefig("%s")\n'
+            'def ueplot(v) = plot(v, name="uel")' % before_svg)
+drawing = {"plot": 'plot(3, name="uel")', "clearplot": "clearplot()", "savefig": 'savefig("%s")' % ue_png,
+           "show": "show(ue2)", "render": 'render(ue2, "%s")' % ue_render, "def": "ueplot(4)"}
+reply, messages = run(client, "ue * 3", user_expressions=dict(drawing, value="ue * 2"))
+expressions = reply.get("user_expressions", {})
+refusal = "%s: not allowed in a user expression (it draws or changes the figures; run it in a cell)"
+check("user_expressions that draw: each an error naming the built-in, the rest evaluated",
+      reply["status"] == "ok"
+      and all(expressions.get(key, {}).get("status") == "error" and expressions[key]["ename"] == "Error"
+              and expressions[key]["evalue"] == refusal % ("plot" if key == "def" else key) for key in drawing)
+      and expressions.get("value", {}).get("data") == {"text/plain": "variable(4)"}, expressions)
+check("user_expressions that draw: nothing published but the cell's result, no file written",
+      [m["msg_type"] for m in messages] == ["status", "execute_input", "execute_result", "status"]
+      and not os.path.exists(ue_png) and not os.path.exists(ue_render), ([m["msg_type"] for m in messages],))
+reply, messages = run(client, 'savefig("%s")' % after_svg)
+same = os.path.exists(after_svg) and open(after_svg, "rb").read() == open(before_svg, "rb").read()
+check("user_expressions that draw: the figure as the cell left it (savefig's SVG the same before and after)",
+      reply["status"] == "ok" and same, reply)
+reply, messages = run(client, 'plot(5, name="uel")')
+check("user_expressions that draw: the next cell plots again, its picture published",
+      reply["status"] == "ok" and [m["msg_type"] for m in messages].count("display_data") == 1,
+      [m["msg_type"] for m in messages])
 
 # comm_info, on shell and control
 reply = request(client, "shell", "comm_info_request", {})
@@ -762,13 +867,6 @@ check("replay after 32800 messages: the cell ran once", stdout_of(messages).stri
 with open(stderr_path) as f:
     log = f.read()
 check("replay after 32800 messages: logged on stderr", log.count("a replay") == 3, log[-2000:])
-
-
-def cpu_seconds(pid):
-    """The CPU time (user + system, every thread) process pid has used."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def interrupt_loop(client, how, pid):
