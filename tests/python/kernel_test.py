@@ -26,8 +26,8 @@ import queue
 import re
 import signal
 import subprocess
+import atexit
 import sys
-import tempfile
 import time
 
 from jupyter_client import BlockingKernelClient, KernelManager
@@ -94,7 +94,7 @@ def request(client, channel, msg_type, content):
             return reply
 
 
-tmp = tempfile.mkdtemp(prefix="agrepl-kernel-test-")
+tmp = checks.temp_dir("agrepl-kernel-test-")  # removed at the end, however it ends
 os.environ["HOME"] = tmp
 os.environ["AGREPL_HEADLESS"] = "1"
 
@@ -103,6 +103,23 @@ connection_file = os.path.join(tmp, "kernel.json")
 write_connection_file(connection_file, ip="127.0.0.1", key=b"a-secret-key-for-the-test")
 stderr_path = os.path.join(tmp, "kernel.err")
 kernel = subprocess.Popen([AGREPL, "--kernel", connection_file], stderr=open(stderr_path, "w"))
+
+
+def end_kernels():
+    """At exit, however the test ends and before tmp goes: the kernels it
+    started that are still running (a failure midway leaves them)."""
+    if kernel.poll() is None:
+        kernel.kill()
+        kernel.wait()
+    manager = globals().get("km")
+    try:
+        if manager is not None and manager.is_alive():
+            manager.shutdown_kernel(now=True)
+    except Exception as e:
+        print("note: ending the KernelManager's kernel: %r" % e)
+
+
+atexit.register(end_kernels)
 client = BlockingKernelClient(connection_file=connection_file)
 client.load_connection_file()
 # A client without a manager takes the kernel for dead when one heartbeat is

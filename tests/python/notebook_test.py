@@ -12,7 +12,6 @@ import glob
 import os
 import subprocess
 import sys
-import tempfile
 
 import nbclient
 import nbformat
@@ -66,7 +65,7 @@ def printed(nb):
 
 
 
-tmp = tempfile.mkdtemp(prefix="agrepl-notebook-test-")
+tmp = checks.temp_dir("agrepl-notebook-test-")  # removed at the end, however it ends
 os.environ["HOME"] = tmp
 r = subprocess.run([AGREPL, "--install-kernel", "--prefix", tmp], capture_output=True, text=True)
 check("kernelspec installed for the run", r.returncode == 0, r.stderr)
