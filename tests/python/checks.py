@@ -102,15 +102,21 @@ def start_listening(argv, port, log_path, env, cwd=None):
     return process
 
 
-def temp_dir(prefix, keep=False, dir=None):
+def temp_dir(prefix, keep=False, dir=None, own_tmpdir=False):
     """A new directory, tempfile.mkdtemp(prefix=PREFIX, dir=DIR) (DIR None:
     $TMPDIR, else /tmp), removed with all in it when the test ends, however
     it ends: at its sys.exit, an uncaught exception, Ctrl-C, or the TERM of
     a wrapping timeout (made an exit here, so the test's finally clauses run
     first).  KEEP true (a test's variable for debugging) keeps it and prints
     its path instead.  Functions the test registers with atexit afterwards
-    (ending the processes that write in it) run before it is removed."""
+    (ending the processes that write in it) run before it is removed.
+    OWN_TMPDIR: it is also the temporary folder of the test and of all it
+    starts (tempfile's and $TMPDIR), so that what they make there (such as
+    jupyter_client's connection files, tmp*.json, of a KernelManager that
+    was not shut down) goes with it."""
     path = tempfile.mkdtemp(prefix=prefix, dir=dir)
+    if own_tmpdir:
+        os.environ["TMPDIR"] = tempfile.tempdir = path
 
     def remove():
         if keep:

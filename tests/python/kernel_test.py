@@ -94,7 +94,9 @@ def request(client, channel, msg_type, content):
             return reply
 
 
-tmp = checks.temp_dir("agrepl-kernel-test-")  # removed at the end, however it ends
+# removed at the end, however it ends; the TMPDIR of all the test starts
+# (the dying front end's KernelManager leaves its connection file there)
+tmp = checks.temp_dir("agrepl-kernel-test-", own_tmpdir=True)
 os.environ["HOME"] = tmp
 os.environ["AGREPL_HEADLESS"] = "1"
 
