@@ -170,7 +170,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests lib-asan-clang thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: tmp-tests notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests lib-asan-clang thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -436,17 +436,24 @@ interrupt-tests: $(AGREPL)
 files-in-tests: $(AGREPL) $(AGREPL_KERNEL)
 	@AGREPL=$(AGREPL) $(STEP) "files-in ($(BUILD))" sh tests/suites/files_in_test.sh
 
+# The Python tests leave nothing in $TMPDIR however they end: run to their
+# end, failing midway, ended by TERM (tests/suites/tmp_left_test.sh).  And
+# numpy-, kernel-, notebook-, browser- and web-tests run their Python test
+# under tests/suites/no_tmp_left.sh: a fresh TMPDIR that must be empty after.
+tmp-tests: $(AGREPL)
+	@$(STEP) "tmp left ($(BUILD))" sh tests/suites/tmp_left_test.sh $(AGREPL)
+
 # Files of data against NumPy, both ways, bit for bit (.npy of every dtype
 # and order, .npz stored and deflated, CSV): Debian's python3-numpy.
 numpy-tests: $(AGREPL)
-	@$(STEP) "numpy files ($(BUILD))" timeout -k 10 300 $(KERNEL_PYTHON) tests/python/numpy_files_test.py $(AGREPL)
+	@$(STEP) "numpy files ($(BUILD))" sh tests/suites/no_tmp_left.sh timeout -k 10 300 $(KERNEL_PYTHON) tests/python/numpy_files_test.py $(AGREPL)
 
 # The Jupyter kernel driven by Debian's jupyter_client (Debian's python3,
 # not the first python3 on PATH): every message, a bad signature, interrupts,
 # restart, a dying front end.
 KERNEL_PYTHON ?= /usr/bin/python3
 kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
-	@$(STEP) "kernel ($(BUILD))" timeout -k 10 600 $(KERNEL_PYTHON) tests/python/kernel_test.py $(AGREPL)
+	@$(STEP) "kernel ($(BUILD))" sh tests/suites/no_tmp_left.sh timeout -k 10 600 $(KERNEL_PYTHON) tests/python/kernel_test.py $(AGREPL)
 
 # Every samples/notebooks/*.ipynb run in the kernel (nbclient) and exported
 # to HTML (nbconvert): the numbers printed, the graph's SVG in the HTML; and
@@ -454,7 +461,7 @@ kernel-tests: $(AGREPL) $(AGREPL_KERNEL)
 # Not in the ASan pass: kernel-tests covers the same kernel code there, and
 # ten thousand training steps under ASan take minutes.
 notebook-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
-	@$(STEP) "notebooks ($(BUILD))" timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/python/notebook_test.py $(AGREPL)
+	@$(STEP) "notebooks ($(BUILD))" sh tests/suites/no_tmp_left.sh timeout -k 10 900 $(KERNEL_PYTHON) -W ignore::UserWarning tests/python/notebook_test.py $(AGREPL)
 	@$(STEP) "make notebook ($(BUILD))" timeout -k 10 600 $(KERNEL_PYTHON) tests/python/make_notebook_test.py $(AGREPL)
 
 # A class on one server: Debian's JupyterHub with
@@ -475,7 +482,7 @@ classroom-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
 # every process it starts; it needs no display and has no time limit of its
 # own (a wrapping timeout would leave the browser running).
 browser-tests: $(AGREPL) $(AGREPL_KERNEL) $(KERNEL_LOGOS)
-	@$(STEP) "browser ($(BUILD))" $(KERNEL_PYTHON) tests/python/browser_test.py $(AGREPL) $(BUILD)/browser-test
+	@$(STEP) "browser ($(BUILD))" sh tests/suites/no_tmp_left.sh $(KERNEL_PYTHON) tests/python/browser_test.py $(AGREPL) $(BUILD)/browser-test
 
 # ---- the web page (repl/web/): make web ----------------------------------
 # The same engine and session compiled to WebAssembly by Debian's emscripten
@@ -617,7 +624,7 @@ web-tests:
 	    $(STEP) "web ($(BUILD))" echo "SKIP: the web page: libcsv's source could not be fetched, Debian's mirror $(LIBCSV_MIRROR) is out of reach from here ($$(head -c 120 $(BUILD)/mirror-ping.log)); make web-deps fetches it"; \
 	  else \
 	    $(MAKE) --no-print-directory web && \
-	    $(STEP) "web ($(BUILD))" $(KERNEL_PYTHON) tests/python/web_test.py $(WEB) $(BUILD)/web-test; \
+	    $(STEP) "web ($(BUILD))" sh tests/suites/no_tmp_left.sh $(KERNEL_PYTHON) tests/python/web_test.py $(WEB) $(BUILD)/web-test; \
 	  fi; \
 	else \
 	  $(STEP) "web ($(BUILD))" echo "SKIP: the web page: emscripten's emcc or npm is not installed (make deps installs them)"; \
@@ -663,7 +670,7 @@ notebook: check-deps
 # failed.
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests numpy-tests web-tests
+  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests numpy-tests web-tests tmp-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \

@@ -15,7 +15,7 @@ BUILD=${1:-build/bench}
 IDS=${*:-S1 W1 W1d W2 W4 W6 W7}
 HERE=$(dirname "$0")
 export OPENBLAS_NUM_THREADS=1 BENCH_RUNS=1
-tmp=$(mktemp -d /tmp/agbench-callgrind-XXXXXX)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}"/agbench-callgrind-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 total() { # total FILE: the program's instruction count
     callgrind_annotate "$1" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,

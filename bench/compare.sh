@@ -36,7 +36,7 @@ if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
     echo "bench/compare.sh: $PYTHON cannot import torch (make bench-compare installs python3-torch)" >&2
     exit 1
 fi
-tmp=$(mktemp -d /tmp/agbench-compare-XXXXXX)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}"/agbench-compare-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 field() { # field NAME LINE: the number after NAME= in a result line

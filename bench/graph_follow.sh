@@ -21,7 +21,7 @@ if [ -z "${AGREPL_FOLLOW_INNER:-}" ]; then
     exec xvfb-run -a -s "-screen 0 1600x900x24 -noreset" env AGREPL_FOLLOW_INNER=1 \
         AGREPL_FOLLOW_PERF="${AGREPL_FOLLOW_PERF:-}" sh "$0" "$BUILD" "$RUNS"
 fi
-tmp=$(mktemp -d /tmp/agbench-follow-XXXXXX)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}"/agbench-follow-XXXXXX)
 socket="agrepl-follow-$$"
 trap 'tmux -L "$socket" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 python3 - "$AGREPL" "$tmp" "$socket" "$RUNS" <<'PY'

@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:-$HERE/../build}
 RUNS=${2:-5}
 AGREPL=$BUILD/agrepl
-dir=$(mktemp -d /tmp/agbench-render-XXXXXX)
+dir=$(mktemp -d "${TMPDIR:-/tmp}"/agbench-render-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 AGREPL_HEADLESS=1 python3 - "$AGREPL" "$dir" "$RUNS" <<'PY'
 import os, resource, subprocess, sys

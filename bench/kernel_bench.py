@@ -10,7 +10,9 @@
 
 usage: /usr/bin/python3 bench/kernel_bench.py build/bench/agrepl
 """
+import atexit
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,6 +26,7 @@ AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/bench/agre
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUNS = 7
 tmp = tempfile.mkdtemp(prefix="agrepl-kernel-bench-")
+atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # at the end, however it ends
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 

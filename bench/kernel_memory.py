@@ -16,8 +16,10 @@ which it inherits): the engine advises its arena MADV_HUGEPAGE, and the
 first touch of a fresh 2 MiB of it then adds 2 MiB to VmRSS at once when
 the system has a huge page free, which hides the bytes a leak would add.
 """
+import atexit
 import ctypes
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -75,6 +77,7 @@ PR_SET_THP_DISABLE = 41
 if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0:
     print("note: could not turn transparent huge pages off; VmRSS may jump by 2 MiB")
 tmp = tempfile.mkdtemp(prefix="agrepl-kernel-memory-")
+atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # at the end, however it ends
 print("agrepl kernel memory: %d executions of each cell in one kernel, VmRSS in KiB" % EXECUTIONS)
 for name, cell, setup in WORKLOADS:
     connection_file = os.path.join(tmp, "kernel.json")

@@ -73,10 +73,10 @@ env -u OPENBLAS_NUM_THREADS "$AGBENCH" --time-cmd W5 mlp-wide agrepl-all 500 1 -
 
 echo "== agrepl start-up and rendering (whole process)"
 "$AGBENCH" --time-cmd S1 startup agrepl 1 10 -- "$AGREPL" -e '1'
-png=$(mktemp /tmp/agbench-graph-XXXXXX.png)
+png=$(mktemp "${TMPDIR:-/tmp}"/agbench-graph-XXXXXX.png)
+trap 'rm -f "$png"' EXIT # also when a step fails (set -e)
 "$AGBENCH" --time-cmd S2 render200 agrepl 1 5 -- "$AGREPL" --headless -e \
     "x = 0.5; y = x; for i in range(50) { y = sin(y) + y }; render(y, \"$png\")"
-rm -f "$png"
 
 echo "== the width sweep: 1-W-W-1 MLPs (W5 at W = 256) on one thread and on every core, interleaved blocks, best of ${SWEEP_ROUNDS:=5}; load $(cut -d' ' -f1-3 /proc/loadavg)"
 # The C API as agrepl sets it (AG_BLAS_THREADS_AUTO: OPENBLAS_NUM_THREADS,

@@ -13,7 +13,7 @@ AGBENCH=$BUILD/agbench
 AGREPL=$BUILD/agrepl
 HERE=$(dirname "$0")
 export OPENBLAS_NUM_THREADS=1
-tmp=$(mktemp -d /tmp/agbench-session-XXXXXX)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}"/agbench-session-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 awk 'BEGIN { for (i = 0; i < 300000; i++) printf "v%d = %d\n", i, i }' >"$tmp/assign.ag"

@@ -21,9 +21,11 @@ loads taken in turn with WEB_DIR's, so both see the same machine.  Each load
 also gives when the worker's steps ended: its scripts read, the WebAssembly
 compiled and instantiated, the session made (the first prompt; the session's
 files are read from IndexedDB after it)."""
+import atexit
 import gzip
 import os
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -46,8 +48,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def listening(argv, port, cwd=None):
-    p = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+def listening(argv, port, cwd=None, env=None):
+    p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
     for _ in range(600):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -130,6 +133,10 @@ lesson = open(LESSON).read()
 no_plot = "\n".join(l for l in lesson.splitlines()
                     if not any(w in l for w in ("plot(", "track(", "contour(", "savefig(")))
 tmp = tempfile.mkdtemp(prefix="agrepl-web-bench-")
+atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # at the end, however it ends
+# Chromium's own temporary files (an org.chromium.Chromium.* folder, left
+# when it is ended) go with tmp
+browser_env = dict(os.environ, TMPDIR=tmp)
 procs = []
 driver = None
 try:
@@ -138,8 +145,8 @@ try:
     procs.append(listening(["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
                             "--disable-gpu", "--disable-background-networking", "--window-size=1400,900",
                             "--user-data-dir=" + os.path.join(tmp, "chromium"), "--remote-debugging-address=127.0.0.1",
-                            "--remote-debugging-port=%d" % bport, "about:blank"], bport))
-    procs.append(listening(["/usr/bin/chromedriver", "--port=%d" % dport], dport))
+                            "--remote-debugging-port=%d" % bport, "about:blank"], bport, env=browser_env))
+    procs.append(listening(["/usr/bin/chromedriver", "--port=%d" % dport], dport, env=browser_env))
     options = webdriver.ChromeOptions()
     options.debugger_address = "127.0.0.1:%d" % bport
     driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % dport, options=options)

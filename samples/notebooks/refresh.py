@@ -6,8 +6,10 @@ committed notebook's printed lines differ from a fresh run's.
 
 usage: /usr/bin/python3 samples/notebooks/refresh.py build/agrepl [NAME.ipynb ...]
 """
+import atexit
 import glob
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 paths = [os.path.abspath(p) for p in sys.argv[2:]] or sorted(glob.glob(os.path.join(HERE, "*.ipynb")))
 
 tmp = tempfile.mkdtemp(prefix="agrepl-notebooks-")
+atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # at the end, however it ends
 env_home = os.environ.get("HOME")
 os.environ["HOME"] = tmp
 r = subprocess.run([AGREPL, "--install-kernel", "--prefix", tmp], capture_output=True, text=True)

@@ -9,13 +9,11 @@ graph with x's node clicked open in the inspector, runs the circle lesson
 decision boundary, then takes the page (a 1400x1000 window).  pictures.sh runs it
 when the page is built."""
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "python"))
-from checks import end_group, free_port, start_listening  # noqa: E402
+from checks import end_group, free_port, start_listening, temp_dir  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -25,8 +23,10 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 WEB, OUT = sys.argv[1], os.path.abspath(sys.argv[2])
 LIMIT = 300  # seconds any one step may take before the picture is given up
 
-tmp = tempfile.mkdtemp(prefix="agrepl-web-picture-")
-env = dict(os.environ, HOME=tmp)
+tmp = temp_dir("agrepl-web-picture-")  # removed at the end, however it ends
+# TMPDIR: Chromium's own temporary files (an org.chromium.Chromium.* folder,
+# left when it is ended) go with tmp
+env = dict(os.environ, HOME=tmp, TMPDIR=tmp)
 env.pop("DISPLAY", None)
 processes = []
 driver = None
@@ -90,4 +90,3 @@ finally:
         driver.quit()
     for p in processes:
         end_group(p)
-    shutil.rmtree(tmp, ignore_errors=True)

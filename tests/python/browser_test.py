@@ -22,10 +22,8 @@ Prints "ok: ..." / "FAIL ..." lines and a summary; status 1 on a failure.
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -46,9 +44,11 @@ NOTEBOOK = os.path.join(HERE, "..", "..", "samples", "notebooks", "backprop_by_h
 HANG_GUARD = 600
 
 
-tmp = tempfile.mkdtemp(prefix="agrepl-browser-test-")
+tmp = checks.temp_dir("agrepl-browser-test-")  # removed at the end, however it ends
 os.makedirs(SHOTS, exist_ok=True)
-env = dict(os.environ, HOME=tmp, JUPYTER_PATH=os.path.join(tmp, "share", "jupyter"),
+# TMPDIR: Chromium's own temporary files (its profile's SingletonSocket in an
+# org.chromium.Chromium.* folder, left when it is ended) go with tmp
+env = dict(os.environ, HOME=tmp, TMPDIR=tmp, JUPYTER_PATH=os.path.join(tmp, "share", "jupyter"),
            JUPYTER_CONFIG_DIR=os.path.join(tmp, "config"), JUPYTER_DATA_DIR=os.path.join(tmp, "data"),
            JUPYTER_RUNTIME_DIR=os.path.join(tmp, "runtime"), AGREPL_HEADLESS="1")
 env.pop("DISPLAY", None)
@@ -372,6 +372,5 @@ finally:
         end_group(browser)
     end_group(server)
     server_log.close()
-    shutil.rmtree(tmp, ignore_errors=True)
 
 sys.exit(checks.summary("browser tests", " (screenshots in %s)" % SHOTS))

@@ -1,8 +1,9 @@
 """checks.py — what the Python tests share (kernel_test.py, notebook_test.py,
-classroom_test.py, browser_test.py, make_notebook_test.py, web_test.py):
+classroom_test.py, browser_test.py, make_notebook_test.py, web_test.py,
+numpy_files_test.py; temp_dir also safetensors_cnn.py, torch_weights_test.py):
 the pass/fail tally, a free port on 127.0.0.1 for a server a test starts,
-starting it and waiting until it listens, and ending the process groups a
-test starts.
+starting it and waiting until it listens, ending the process groups a
+test starts, and its temporary directory, removed however the test ends.
 
     import checks
     from checks import check
@@ -15,13 +16,18 @@ whole); a test sets checks.detail_limit for its own long details.
 
     server = subprocess.Popen([...], start_new_session=True)
     ...
-    checks.end_group(server)   # TERM, then KILL what is left of its group"""
+    checks.end_group(server)   # TERM, then KILL what is left of its group
 
+    tmp = checks.temp_dir("agrepl-x-test-")   # in $TMPDIR; gone at the end"""
+
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 passed = failed = 0
@@ -94,3 +100,30 @@ def start_listening(argv, port, log_path, env, cwd=None):
                 break
             time.sleep(0.1)
     return process
+
+
+def temp_dir(prefix, keep=False, dir=None, own_tmpdir=False):
+    """A new directory, tempfile.mkdtemp(prefix=PREFIX, dir=DIR) (DIR None:
+    $TMPDIR, else /tmp), removed with all in it when the test ends, however
+    it ends: at its sys.exit, an uncaught exception, Ctrl-C, or the TERM of
+    a wrapping timeout (made an exit here, so the test's finally clauses run
+    first).  KEEP true (a test's variable for debugging) keeps it and prints
+    its path instead.  Functions the test registers with atexit afterwards
+    (ending the processes that write in it) run before it is removed.
+    OWN_TMPDIR: it is also the temporary folder of the test and of all it
+    starts (tempfile's and $TMPDIR), so that what they make there (such as
+    jupyter_client's connection files, tmp*.json, of a KernelManager that
+    was not shut down) goes with it."""
+    path = tempfile.mkdtemp(prefix=prefix, dir=dir)
+    if own_tmpdir:
+        os.environ["TMPDIR"] = tempfile.tempdir = path
+
+    def remove():
+        if keep:
+            print("kept " + path)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    atexit.register(remove)
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    return path

@@ -38,7 +38,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 
@@ -166,7 +165,9 @@ def tree_hash(path):
     return h.hexdigest()
 
 
-tmp = tempfile.mkdtemp(prefix="agc-", dir="/tmp")  # short: kernels' socket paths live under it
+# short: kernels' socket paths live under it (so /tmp, not a longer $TMPDIR);
+# removed at the end however the test ends, unless CLASSROOM_KEEP is set
+tmp = checks.temp_dir("agc-", keep=os.environ.get("CLASSROOM_KEEP"), dir="/tmp")
 homes = os.path.join(tmp, "home")
 os.makedirs(homes)
 hub_port, api_port, hub_api_port = free_port(), free_port(), free_port()
@@ -771,8 +772,4 @@ finally:
         notable = [l for l in log if re.search(r"^\[[EC] |cannot bind|KernelRestarter|died|Traceback", l)]
         print("hub log, errors and kernel restarts:\n" + "".join(notable[:60]))
         print("hub log (last lines):\n" + "".join(log[-30:]))
-    if os.environ.get("CLASSROOM_KEEP"):
-        print("kept " + tmp)
-    else:
-        shutil.rmtree(tmp, ignore_errors=True)
 sys.exit(checks.summary("classroom tests"))

@@ -28,8 +28,8 @@ import queue
 import re
 import signal
 import subprocess
+import atexit
 import sys
-import tempfile
 import time
 
 from jupyter_client import BlockingKernelClient, KernelManager
@@ -103,7 +103,9 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-tmp = tempfile.mkdtemp(prefix="agrepl-kernel-test-")
+# removed at the end, however it ends; the TMPDIR of all the test starts
+# (the dying front end's KernelManager leaves its connection file there)
+tmp = checks.temp_dir("agrepl-kernel-test-", own_tmpdir=True)
 os.environ["HOME"] = tmp
 os.environ["AGREPL_HEADLESS"] = "1"
 
@@ -112,6 +114,23 @@ connection_file = os.path.join(tmp, "kernel.json")
 write_connection_file(connection_file, ip="127.0.0.1", key=b"a-secret-key-for-the-test")
 stderr_path = os.path.join(tmp, "kernel.err")
 kernel = subprocess.Popen([AGREPL, "--kernel", connection_file], stderr=open(stderr_path, "w"))
+
+
+def end_kernels():
+    """At exit, however the test ends and before tmp goes: the kernels it
+    started that are still running (a failure midway leaves them)."""
+    if kernel.poll() is None:
+        kernel.kill()
+        kernel.wait()
+    manager = globals().get("km")
+    try:
+        if manager is not None and manager.is_alive():
+            manager.shutdown_kernel(now=True)
+    except Exception as e:
+        print("note: ending the KernelManager's kernel: %r" % e)
+
+
+atexit.register(end_kernels)
 client = BlockingKernelClient(connection_file=connection_file)
 client.load_connection_file()
 # A client without a manager takes the kernel for dead when one heartbeat is

@@ -14,7 +14,6 @@ import os
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -28,7 +27,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 # short: a Unix socket's path (this, the runtime folder, the kernel's id)
 # must stay under 108 bytes
-tmp = tempfile.mkdtemp(prefix="agnb-")
+tmp = checks.temp_dir("agnb-")  # removed at the end, however it ends
 port, token = free_port(), "agrepl-make-notebook-test"
 env = dict(os.environ, HOME=tmp, TMPDIR=tmp, AGREPL_HEADLESS="1")
 for name in ("JUPYTER_RUNTIME_DIR", "JUPYTER_PATH", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "DISPLAY"):
@@ -87,5 +86,4 @@ finally:
     checks.end_group(make, grace=20)
 check("the runtime folder is removed when the server ends", glob.glob(os.path.join(tmp, "agrepl-kernels.*")) == [],
       open(log.name).read())
-subprocess.run(["rm", "-rf", tmp])
 sys.exit(checks.summary("make notebook tests"))

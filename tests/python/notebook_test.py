@@ -12,7 +12,6 @@ import glob
 import os
 import subprocess
 import sys
-import tempfile
 
 import nbclient
 import nbformat
@@ -66,7 +65,9 @@ def printed(nb):
 
 
 
-tmp = tempfile.mkdtemp(prefix="agrepl-notebook-test-")
+# removed at the end, however it ends; the TMPDIR of all the test starts
+# (nbclient's KernelManager writes its connection file there)
+tmp = checks.temp_dir("agrepl-notebook-test-", own_tmpdir=True)
 os.environ["HOME"] = tmp
 r = subprocess.run([AGREPL, "--install-kernel", "--prefix", tmp], capture_output=True, text=True)
 check("kernelspec installed for the run", r.returncode == 0, r.stderr)

@@ -10,7 +10,6 @@ Usage: /usr/bin/python3 tests/python/numpy_files_test.py build/agrepl"""
 import os
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 
@@ -19,7 +18,7 @@ import checks  # noqa: E402
 from checks import check  # noqa: E402
 
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
-tmp = tempfile.mkdtemp(prefix="agrepl-numpy-")
+tmp = checks.temp_dir("agrepl-numpy-")  # removed at the end, however it ends
 
 
 def agrepl(script):
@@ -203,6 +202,4 @@ check("save_npy through a symbolic link writes the file it names, keeping its mo
       same_bits(np.load(path("real.npy")), np.ones(2)), output)
 check("a refused save leaves the old file as it was", same_bits(np.load(path("real.npy")), np.ones(2)), output)
 
-import shutil  # noqa: E402
-shutil.rmtree(tmp, ignore_errors=True)
 sys.exit(checks.summary("numpy files"))

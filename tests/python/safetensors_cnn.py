@@ -12,13 +12,15 @@ import os
 import struct
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import temp_dir  # noqa: E402
+
 agrepl = os.path.abspath(sys.argv[1])
-tmp = tempfile.mkdtemp(prefix="agrepl-cnn-")
+tmp = temp_dir("agrepl-cnn-")  # removed at the end, however it ends
 MODEL = "m = cnn([conv2d_layer(3, 3, padding=1), max_pool(2), conv2d_layer(4, 2, stride=2), 5], seed=2)"
 X = "x = reshape(sin(arange(0, 144, 1)), [2, 2, 6, 6])"
 

@@ -30,7 +30,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -56,9 +55,11 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 HANG_GUARD = 300
 
 
-tmp = tempfile.mkdtemp(prefix="agrepl-web-test-")
+tmp = checks.temp_dir("agrepl-web-test-")  # removed at the end, however it ends
 os.makedirs(SHOTS, exist_ok=True)
-env = dict(os.environ, HOME=tmp)
+# TMPDIR: Chromium's own temporary files (its profile's SingletonSocket in an
+# org.chromium.Chromium.* folder, left when it is ended) go with tmp
+env = dict(os.environ, HOME=tmp, TMPDIR=tmp)
 env.pop("DISPLAY", None)
 server = driver_service = browser = driver = None
 
@@ -487,6 +488,5 @@ finally:
             pass
     for p in (driver_service, browser, server):
         end_group(p)
-    shutil.rmtree(tmp, ignore_errors=True)
 
 sys.exit(checks.summary("web tests", " (screenshots in %s)" % SHOTS))
