@@ -155,52 +155,39 @@ void plot_draw_text(figure *f, const char *text, double size, double x, double y
 
 /* A tick label as markup: "2e4" as 2×10⁴, "1e-3" as 10 with a superscript
  * -3 on a log axis (decades) and 1×10⁻³ on a linear one, whose labels all
- * carry their mantissa; a leading '-' as a real minus sign. */
+ * carry their mantissa; each '-' as a real minus sign (plot_real_minus). */
 static void tick_markup(const char *label, bool decades, char *out, size_t size) {
-    char mantissa[32];
     const char *e = strchr(label, 'e');
-    const char *minus = "\xe2\x88\x92";
-    size_t length = e != NULL ? (size_t)(e - label) : strlen(label);
-    if (length >= sizeof mantissa) length = sizeof mantissa - 1;
-    memcpy(mantissa, label, length);
-    mantissa[length] = '\0';
-    const char *digits = mantissa;
-    bool negative = digits[0] == '-';
-    if (negative) digits++;
     if (e == NULL) {
-        snprintf(out, size, "%s%s", negative ? minus : "", digits);
-        return;
+        snprintf(out, size, "%s", label);
+    } else {
+        int length = (int)(e - label);
+        const char *exponent = e + 1 + (e[1] == '+');
+        bool negative = label[0] == '-';
+        if (decades && length == 1 + negative && label[negative] == '1')
+            snprintf(out, size, "%s10<sup>%s</sup>", negative ? "-" : "", exponent);
+        else
+            snprintf(out, size, "%.*s\xc3\x97" "10<sup>%s</sup>", length, label, exponent);
     }
-    const char *exponent = e + 1;
-    bool negative_exponent = exponent[0] == '-';
-    if (negative_exponent || exponent[0] == '+') exponent++;
-    if (decades && strcmp(digits, "1") == 0)
-        snprintf(out, size, "%s10<sup>%s%s</sup>", negative ? minus : "",
-                 negative_exponent ? minus : "", exponent);
-    else
-        snprintf(out, size, "%s%s\xc3\x97" "10<sup>%s%s</sup>", negative ? minus : "", digits,
-                 negative_exponent ? minus : "", exponent);
+    plot_real_minus(out, size);
 }
 
 /* What an axis's end says of its offset and scale (plot_tick_list) as
  * markup: "×10⁻⁶ + 0.99999", "×10⁻⁵ − 1000", "+1000", "+1.2×10⁷"; "" for
  * none. */
 static void offset_markup(const plot_tick_list *ticks, char *out, size_t size) {
-    const char *minus = "\xe2\x88\x92";
     char value[96] = "";
-    bool negative = ticks->offset[0] == '-';
+    char sign = ticks->offset[0] == '-' ? '-' : '+';
     if (ticks->offset[0] != '\0') tick_markup(ticks->offset + 1, false, value, sizeof value);
-    if (ticks->scale != 0) {
-        char scale[48];
-        snprintf(scale, sizeof scale, "\xc3\x97" "10<sup>%s%d</sup>", ticks->scale < 0 ? minus : "",
-                 abs(ticks->scale));
-        if (value[0] != '\0') snprintf(out, size, "%s %s %s", scale, negative ? minus : "+", value);
-        else snprintf(out, size, "%s", scale);
-    } else if (value[0] != '\0') {
-        snprintf(out, size, "%s%s", negative ? minus : "+", value);
-    } else {
+    if (ticks->scale != 0 && value[0] != '\0')
+        snprintf(out, size, "\xc3\x97" "10<sup>%d</sup> %c %s", ticks->scale, sign, value);
+    else if (ticks->scale != 0)
+        snprintf(out, size, "\xc3\x97" "10<sup>%d</sup>", ticks->scale);
+    else if (value[0] != '\0')
+        snprintf(out, size, "%c%s", sign, value);
+    else
         out[0] = '\0';
-    }
+    plot_real_minus(out, size);
 }
 
 /* ---- ranges ------------------------------------------------------------------ */

@@ -272,6 +272,11 @@ void plot_contour_caption(const plot_contour *contour, char *text, size_t size);
 double plot_nice_step(double raw);
 /* Rewrites "1.5e+06" in text as "1.5e6" and "2e-05" as "2e-5". */
 void plot_tidy_exponent(char *text, size_t size);
+/* Each '-' in text as a real minus sign (U+2212, UTF-8; matplotlib's), while
+ * it fits in size bytes: every number the figure writes (ticks and the
+ * axes' offsets, colour bars' labels, a heat map's cells, the level curves'
+ * caption) goes through here. */
+void plot_real_minus(char *text, size_t size);
 /* About `target` ticks over [low, high] at a nice step (at least 1 when
  * integers), labelled with the decimals the step needs; past 1e6, or at
  * steps under 1e-4, every label in exponent form with one exponent and one
