@@ -904,8 +904,14 @@ static void contour_caption(figure *f, const plot_contour *contour, const plot_a
     plot_draw_text(f, shown, CAPTION_TEXT, a->right, a->top - 5, ALIGN_END, ALIGN_END, false, caption_colour);
 }
 
-/* Where a map's legend goes. */
-typedef enum { MAP_LEGEND_IN_FRAME, MAP_LEGEND_ABOVE, MAP_LEGEND_RIGHT } map_legend_spot;
+/* Where a map's legend goes: in the frame, one row over it, right of it
+ * or under it (x, y its top left corner, in columns). */
+typedef enum { MAP_LEGEND_IN_FRAME, MAP_LEGEND_ABOVE, MAP_LEGEND_RIGHT, MAP_LEGEND_BELOW } map_legend_kind;
+typedef struct map_legend_spot {
+    map_legend_kind kind;
+    double x, y;
+    int columns;
+} map_legend_spot;
 
 /* The row over the frame starts right of what is over its left end. */
 static double row_left_limit(figure *f, const panel *p) {
@@ -921,22 +927,31 @@ static double row_left_limit(figure *f, const panel *p) {
  * matplotlib's bbox_to_anchor=(1.02, 1) puts it, the frame made narrower
  * for it (eight classes all over a plane of three panels hid a dozen
  * points wherever it went), when the frame keeps two thirds of its width
- * and the legend is no taller than it; else within, where it hides the
- * fewest (plot_draw_legend).  For MAP_LEGEND_RIGHT the panel is laid out
- * again and *x is the legend's left. */
-static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry *entries, int count, double bar,
-                                        double *x) {
-    enum { OUTSIDE_GAP = 12 }; /* between the frame (or the bar's labels) and the legend */
+ * and the legend is no taller than it; else under the frame, below its x
+ * axis's name, centred on it, in as many columns as the panel's width
+ * takes (matplotlib's loc="upper center", bbox_to_anchor=(0.5, -0.1),
+ * ncol=), the frame made shorter for it, when it keeps two thirds of its
+ * height (at :zoom 1.5 an 8-class boundary's frame beside a loss, with
+ * its class bars, was too narrow to give up the legend's width: the
+ * legend went within, over a dozen points); else within, where it hides
+ * the fewest (plot_draw_legend).  For MAP_LEGEND_RIGHT and
+ * MAP_LEGEND_BELOW the panel is laid out again. */
+static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry *entries, int count,
+                                        double bar) {
+    enum { OUTSIDE_GAP = 12, BELOW_GAP = 8 }; /* between the frame (or the bar's labels) and the legend; under it */
+    map_legend_spot spot = {MAP_LEGEND_IN_FRAME, 0, 0, 1};
     plot_axes *a = &p->axes;
-    if (count == 0 || a->bottom <= a->top) return MAP_LEGEND_IN_FRAME;
+    if (count == 0 || a->bottom <= a->top) return spot;
     double row;
     size_t hidden;
     plot_box box = plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, false, &row, &hidden);
-    if (hidden == 0) return MAP_LEGEND_IN_FRAME;
-    if (!f->plot->contour.present && plot_legend_row_fits(f, a, entries, count, row_left_limit(f, p)))
-        return MAP_LEGEND_ABOVE;
+    if (hidden == 0) return spot;
+    if (!f->plot->contour.present && plot_legend_row_fits(f, a, entries, count, row_left_limit(f, p))) {
+        spot.kind = MAP_LEGEND_ABOVE;
+        return spot;
+    }
     plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, true, &row, &hidden);
-    if (hidden == 0) return MAP_LEGEND_IN_FRAME;
+    if (hidden == 0) return spot;
     /* the bar's labels end PLOT_EDGE_MARGIN inside its room and the frame's right margin */
     double offset = (bar > 0 ? bar + PLOT_FRAME_RIGHT_MARGIN - PLOT_EDGE_MARGIN : 0) + OUTSIDE_GAP;
     double extra = ceil(offset + box.w + PLOT_EDGE_MARGIN - PLOT_FRAME_RIGHT_MARGIN - bar);
@@ -945,10 +960,27 @@ static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry 
     plot_layout_panel(f, &narrower);
     narrower.w += bar + extra;
     const plot_axes *n = &narrower.axes;
-    if (n->right - n->left < (a->right - a->left) * 2 / 3 || box.h > n->bottom - n->top) return MAP_LEGEND_IN_FRAME;
-    *p = narrower;
-    *x = n->right + offset;
-    return MAP_LEGEND_RIGHT;
+    if (n->right - n->left >= (a->right - a->left) * 2 / 3 && box.h <= n->bottom - n->top) {
+        *p = narrower;
+        spot = (map_legend_spot){MAP_LEGEND_RIGHT, n->right + offset, n->top, 1};
+        return spot;
+    }
+    double width, height;
+    spot.columns = plot_legend_columns(f, a, entries, count, p->w - 2 * PLOT_EDGE_MARGIN, &width, &height);
+    panel shorter = *p;
+    shorter.w -= bar;
+    shorter.h -= height + BELOW_GAP;
+    plot_layout_panel(f, &shorter);
+    shorter.w += bar;
+    shorter.h += height + BELOW_GAP;
+    const plot_axes *s = &shorter.axes;
+    if (width > p->w - 2 * PLOT_EDGE_MARGIN || s->bottom - s->top < (a->bottom - a->top) * 2 / 3) return spot;
+    *p = shorter;
+    spot.kind = MAP_LEGEND_BELOW;
+    spot.x = fmin(fmax(floor((s->left + s->right - width) / 2), p->x + PLOT_EDGE_MARGIN),
+                  p->x + p->w - PLOT_EDGE_MARGIN - width);
+    spot.y = p->y + p->h - BELOW_GAP - height;
+    return spot;
 }
 
 static void contour_panel(figure *f, panel *p) {
@@ -1005,8 +1037,7 @@ static void contour_panel(figure *f, panel *p) {
     p->w -= bar;
     plot_layout_panel(f, p);
     p->w += bar;
-    double outside_x = 0;
-    map_legend_spot spot = map_legend_place(f, p, entries, count, bar, &outside_x);
+    map_legend_spot spot = map_legend_place(f, p, entries, count, bar);
     plot_draw_grid(f, p);
 
     plot_clip_to_frame(f, a);
@@ -1021,8 +1052,8 @@ static void contour_panel(figure *f, panel *p) {
     plot_draw_frame_and_labels(f, p);
     plot_maps_draw_colour_bar(f, a);
     if (plot->contour.present) contour_caption(f, &plot->contour, a, over_frame_left_end(f, p));
-    if (spot == MAP_LEGEND_ABOVE) plot_draw_legend_above(f, a, entries, count, row_left_limit(f, p));
-    else if (spot == MAP_LEGEND_RIGHT) plot_draw_legend_at(f, a, entries, count, outside_x, a->top);
+    if (spot.kind == MAP_LEGEND_ABOVE) plot_draw_legend_above(f, a, entries, count, row_left_limit(f, p));
+    else if (spot.kind != MAP_LEGEND_IN_FRAME) plot_draw_legend_at(f, a, entries, count, spot.columns, spot.x, spot.y);
     else plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 
