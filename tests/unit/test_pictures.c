@@ -6,7 +6,7 @@
  * several pictures go in panels left to right (units, map, heat map,
  * images), each inside its own box, and panel= puts a picture in the
  * panel it names (two boundaries side by side, each its own model's); a heat map's cells and an image's
- * pixels are where they should be; a map's legend goes where it hides no
+ * pixels are where they should be, the cells' numbers all written or none; a map's legend goes where it hides no
  * class dot, within the frame or outside it (right of it, or under it in
  * columns: an 8-class boundary beside a loss at :zoom 1.5); and drawing the grid leaves the model's
  * gradients as they were; a layer's units for the graph's inspector are the
@@ -378,6 +378,40 @@ static void test_heatmap_numbers_at_zoom(void **state) {
     session_close(&s);
 }
 
+/* Dark pixels in the heat map's cell (row, column), its middle 0.7 x 0.6. */
+static int cell_dark_pixels(session *s, const picture *p, int row, int column) {
+    double x0, y0, x1, y1;
+    assert_true(viz_plot_data_to_pixel(plot_of(s), VIZ_PLOT_PANEL_HEATMAP, column - 0.35, row - 0.3, &x0, &y0));
+    assert_true(viz_plot_data_to_pixel(plot_of(s), VIZ_PLOT_PANEL_HEATMAP, column + 0.35, row + 0.3, &x1, &y1));
+    return dark_pixels(p, (int)fmin(x0, x1), (int)fmin(y0, y1), (int)fmax(x0, x1), (int)fmax(y0, y1));
+}
+
+/* A heat map writes all its cells' numbers or none, so a missing number
+ * never reads as an empty cell (the web page's rule too, web_pictures.py,
+ * which wrote each number that fitted): a 3x10 matrix of whole numbers
+ * beside a loss and images shows its "0" and "1"; with one cell of -0.0012,
+ * too wide for its cell there, not even those. */
+static void test_heatmap_numbers_all_or_none(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "plot(1, \"loss\")\nplot(0.5, \"loss\")\nimages(zeros([2, 3, 3]))\n"
+            "w = reshape(arange(30), [3, 10])\n"
+            "heatmap(w, name=\"whole\")\n"
+            "savefig(\"/tmp/agrepl-test-pictures-heat-all.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-heat-all.png");
+    assert_true(cell_dark_pixels(&s, &p, 0, 0) > 5);
+    assert_true(cell_dark_pixels(&s, &p, 0, 1) > 5);
+    cairo_surface_destroy(p.surface);
+    run(&s, "heatmap(w - 7.0012 * (w == 7), name=\"one wide\")\n"
+            "savefig(\"/tmp/agrepl-test-pictures-heat-none.png\")\n");
+    p = load_png("/tmp/agrepl-test-pictures-heat-none.png");
+    assert_int_equal(cell_dark_pixels(&s, &p, 0, 0), 0);
+    assert_int_equal(cell_dark_pixels(&s, &p, 0, 1), 0);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* Points everywhere on the map: wherever a legend inside would go it would
  * hide some, so it goes over the frame, and every dot shows its class's
  * colour at its centre. */
@@ -706,6 +740,7 @@ int main(void) {
         cmocka_unit_test(test_panels_wrap_in_rows),
         cmocka_unit_test(test_named_panels_in_place),
         cmocka_unit_test(test_heatmap_numbers_at_zoom),
+        cmocka_unit_test(test_heatmap_numbers_all_or_none),
         cmocka_unit_test(test_legend_hides_no_points),
         cmocka_unit_test(test_long_legend_name_in_frame),
         cmocka_unit_test(test_legend_in_a_ring),
