@@ -264,9 +264,10 @@ typedef struct plot_tick_list {
     int scale;
 } plot_tick_list;
 
-/* The contour's caption, "11 levels, 1 to 2000 (log spacing)" (the
- * window, files and the web page draw it over the contour panel); "" when
- * it has no levels. */
+/* The contour's caption, "11 levels, 1 to 2000 (log spacing)", "3 levels,
+ * −6 to −4 (given)" (the window, files and the web page draw it over the
+ * contour panel; a real minus sign, plot_real_minus); "" when it has no
+ * levels. */
 void plot_contour_caption(const plot_contour *contour, char *text, size_t size);
 /* 1, 2 or 5 times a power of ten, near raw (> 0). */
 double plot_nice_step(double raw);
