@@ -629,7 +629,7 @@ const builtin_def builtins_pictures[] = {
      .function_only = true},
     {"heatmap", "t, name=nil, panel=nil", builtin_heatmap, "plots",
      "any 2-D tensor (weights, a confusion matrix) as a heat map with a colour bar, the numbers in the "
-     "cells when they fit; panel=: the panel it draws in",
+     "cells when every one fits (else none); panel=: the panel it draws in",
      .function_only = true},
     {"images", "x, shape=nil, panel=nil", builtin_images, "plots",
      "a grid of small images, one a row of x (shape=[h, w]) or one a slice of x (N, h, w); panel=: the "

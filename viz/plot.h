@@ -173,7 +173,7 @@ int viz_plot_field(viz_plot *plot, const double *values, int columns, int rows, 
                    double xhi, double ylo, double yhi, double threshold, char err[VIZ_ERRLEN]);
 
 /* A rows x columns matrix as a heat map with a colour bar (the numbers in
- * the cells when they fit), titled by name.  -1 on a bad size or out of
+ * the cells when every one fits, else none), titled by name.  -1 on a bad size or out of
  * memory. */
 int viz_plot_heatmap(viz_plot *plot, const double *values, int rows, int columns, const char *name,
                      char err[VIZ_ERRLEN]);

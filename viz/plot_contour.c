@@ -301,6 +301,8 @@ void plot_contour_caption(const plot_contour *contour, char *text, size_t size) 
     }
     plot_tidy_exponent(low, sizeof low);
     plot_tidy_exponent(high, sizeof high);
+    plot_real_minus(low, sizeof low);
+    plot_real_minus(high, sizeof high);
     snprintf(text, size, "%d level%s, %s to %s (%s)", contour->level_count, contour->level_count == 1 ? "" : "s",
              low, high,
              contour->given_levels ? "given"

@@ -155,52 +155,39 @@ void plot_draw_text(figure *f, const char *text, double size, double x, double y
 
 /* A tick label as markup: "2e4" as 2×10⁴, "1e-3" as 10 with a superscript
  * -3 on a log axis (decades) and 1×10⁻³ on a linear one, whose labels all
- * carry their mantissa; a leading '-' as a real minus sign. */
+ * carry their mantissa; each '-' as a real minus sign (plot_real_minus). */
 static void tick_markup(const char *label, bool decades, char *out, size_t size) {
-    char mantissa[32];
     const char *e = strchr(label, 'e');
-    const char *minus = "\xe2\x88\x92";
-    size_t length = e != NULL ? (size_t)(e - label) : strlen(label);
-    if (length >= sizeof mantissa) length = sizeof mantissa - 1;
-    memcpy(mantissa, label, length);
-    mantissa[length] = '\0';
-    const char *digits = mantissa;
-    bool negative = digits[0] == '-';
-    if (negative) digits++;
     if (e == NULL) {
-        snprintf(out, size, "%s%s", negative ? minus : "", digits);
-        return;
+        snprintf(out, size, "%s", label);
+    } else {
+        int length = (int)(e - label);
+        const char *exponent = e + 1 + (e[1] == '+');
+        bool negative = label[0] == '-';
+        if (decades && length == 1 + negative && label[negative] == '1')
+            snprintf(out, size, "%s10<sup>%s</sup>", negative ? "-" : "", exponent);
+        else
+            snprintf(out, size, "%.*s\xc3\x97" "10<sup>%s</sup>", length, label, exponent);
     }
-    const char *exponent = e + 1;
-    bool negative_exponent = exponent[0] == '-';
-    if (negative_exponent || exponent[0] == '+') exponent++;
-    if (decades && strcmp(digits, "1") == 0)
-        snprintf(out, size, "%s10<sup>%s%s</sup>", negative ? minus : "",
-                 negative_exponent ? minus : "", exponent);
-    else
-        snprintf(out, size, "%s%s\xc3\x97" "10<sup>%s%s</sup>", negative ? minus : "", digits,
-                 negative_exponent ? minus : "", exponent);
+    plot_real_minus(out, size);
 }
 
 /* What an axis's end says of its offset and scale (plot_tick_list) as
  * markup: "×10⁻⁶ + 0.99999", "×10⁻⁵ − 1000", "+1000", "+1.2×10⁷"; "" for
  * none. */
 static void offset_markup(const plot_tick_list *ticks, char *out, size_t size) {
-    const char *minus = "\xe2\x88\x92";
     char value[96] = "";
-    bool negative = ticks->offset[0] == '-';
+    char sign = ticks->offset[0] == '-' ? '-' : '+';
     if (ticks->offset[0] != '\0') tick_markup(ticks->offset + 1, false, value, sizeof value);
-    if (ticks->scale != 0) {
-        char scale[48];
-        snprintf(scale, sizeof scale, "\xc3\x97" "10<sup>%s%d</sup>", ticks->scale < 0 ? minus : "",
-                 abs(ticks->scale));
-        if (value[0] != '\0') snprintf(out, size, "%s %s %s", scale, negative ? minus : "+", value);
-        else snprintf(out, size, "%s", scale);
-    } else if (value[0] != '\0') {
-        snprintf(out, size, "%s%s", negative ? minus : "+", value);
-    } else {
+    if (ticks->scale != 0 && value[0] != '\0')
+        snprintf(out, size, "\xc3\x97" "10<sup>%d</sup> %c %s", ticks->scale, sign, value);
+    else if (ticks->scale != 0)
+        snprintf(out, size, "\xc3\x97" "10<sup>%d</sup>", ticks->scale);
+    else if (value[0] != '\0')
+        snprintf(out, size, "%c%s", sign, value);
+    else
         out[0] = '\0';
-    }
+    plot_real_minus(out, size);
 }
 
 /* ---- ranges ------------------------------------------------------------------ */
@@ -917,8 +904,14 @@ static void contour_caption(figure *f, const plot_contour *contour, const plot_a
     plot_draw_text(f, shown, CAPTION_TEXT, a->right, a->top - 5, ALIGN_END, ALIGN_END, false, caption_colour);
 }
 
-/* Where a map's legend goes. */
-typedef enum { MAP_LEGEND_IN_FRAME, MAP_LEGEND_ABOVE, MAP_LEGEND_RIGHT } map_legend_spot;
+/* Where a map's legend goes: in the frame, one row over it, right of it
+ * or under it (x, y its top left corner, in columns). */
+typedef enum { MAP_LEGEND_IN_FRAME, MAP_LEGEND_ABOVE, MAP_LEGEND_RIGHT, MAP_LEGEND_BELOW } map_legend_kind;
+typedef struct map_legend_spot {
+    map_legend_kind kind;
+    double x, y;
+    int columns;
+} map_legend_spot;
 
 /* The row over the frame starts right of what is over its left end. */
 static double row_left_limit(figure *f, const panel *p) {
@@ -934,22 +927,31 @@ static double row_left_limit(figure *f, const panel *p) {
  * matplotlib's bbox_to_anchor=(1.02, 1) puts it, the frame made narrower
  * for it (eight classes all over a plane of three panels hid a dozen
  * points wherever it went), when the frame keeps two thirds of its width
- * and the legend is no taller than it; else within, where it hides the
- * fewest (plot_draw_legend).  For MAP_LEGEND_RIGHT the panel is laid out
- * again and *x is the legend's left. */
-static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry *entries, int count, double bar,
-                                        double *x) {
-    enum { OUTSIDE_GAP = 12 }; /* between the frame (or the bar's labels) and the legend */
+ * and the legend is no taller than it; else under the frame, below its x
+ * axis's name, centred on it, in as many columns as the panel's width
+ * takes (matplotlib's loc="upper center", bbox_to_anchor=(0.5, -0.1),
+ * ncol=), the frame made shorter for it, when it keeps two thirds of its
+ * height (at :zoom 1.5 an 8-class boundary's frame beside a loss, with
+ * its class bars, was too narrow to give up the legend's width: the
+ * legend went within, over a dozen points); else within, where it hides
+ * the fewest (plot_draw_legend).  For MAP_LEGEND_RIGHT and
+ * MAP_LEGEND_BELOW the panel is laid out again. */
+static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry *entries, int count,
+                                        double bar) {
+    enum { OUTSIDE_GAP = 12, BELOW_GAP = 8 }; /* between the frame (or the bar's labels) and the legend; under it */
+    map_legend_spot spot = {MAP_LEGEND_IN_FRAME, 0, 0, 1};
     plot_axes *a = &p->axes;
-    if (count == 0 || a->bottom <= a->top) return MAP_LEGEND_IN_FRAME;
+    if (count == 0 || a->bottom <= a->top) return spot;
     double row;
     size_t hidden;
     plot_box box = plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, false, &row, &hidden);
-    if (hidden == 0) return MAP_LEGEND_IN_FRAME;
-    if (!f->plot->contour.present && plot_legend_row_fits(f, a, entries, count, row_left_limit(f, p)))
-        return MAP_LEGEND_ABOVE;
+    if (hidden == 0) return spot;
+    if (!f->plot->contour.present && plot_legend_row_fits(f, a, entries, count, row_left_limit(f, p))) {
+        spot.kind = MAP_LEGEND_ABOVE;
+        return spot;
+    }
     plot_legend_place(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count, true, &row, &hidden);
-    if (hidden == 0) return MAP_LEGEND_IN_FRAME;
+    if (hidden == 0) return spot;
     /* the bar's labels end PLOT_EDGE_MARGIN inside its room and the frame's right margin */
     double offset = (bar > 0 ? bar + PLOT_FRAME_RIGHT_MARGIN - PLOT_EDGE_MARGIN : 0) + OUTSIDE_GAP;
     double extra = ceil(offset + box.w + PLOT_EDGE_MARGIN - PLOT_FRAME_RIGHT_MARGIN - bar);
@@ -958,10 +960,27 @@ static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry 
     plot_layout_panel(f, &narrower);
     narrower.w += bar + extra;
     const plot_axes *n = &narrower.axes;
-    if (n->right - n->left < (a->right - a->left) * 2 / 3 || box.h > n->bottom - n->top) return MAP_LEGEND_IN_FRAME;
-    *p = narrower;
-    *x = n->right + offset;
-    return MAP_LEGEND_RIGHT;
+    if (n->right - n->left >= (a->right - a->left) * 2 / 3 && box.h <= n->bottom - n->top) {
+        *p = narrower;
+        spot = (map_legend_spot){MAP_LEGEND_RIGHT, n->right + offset, n->top, 1};
+        return spot;
+    }
+    double width, height;
+    spot.columns = plot_legend_columns(f, a, entries, count, p->w - 2 * PLOT_EDGE_MARGIN, &width, &height);
+    panel shorter = *p;
+    shorter.w -= bar;
+    shorter.h -= height + BELOW_GAP;
+    plot_layout_panel(f, &shorter);
+    shorter.w += bar;
+    shorter.h += height + BELOW_GAP;
+    const plot_axes *s = &shorter.axes;
+    if (width > p->w - 2 * PLOT_EDGE_MARGIN || s->bottom - s->top < (a->bottom - a->top) * 2 / 3) return spot;
+    *p = shorter;
+    spot.kind = MAP_LEGEND_BELOW;
+    spot.x = fmin(fmax(floor((s->left + s->right - width) / 2), p->x + PLOT_EDGE_MARGIN),
+                  p->x + p->w - PLOT_EDGE_MARGIN - width);
+    spot.y = p->y + p->h - BELOW_GAP - height;
+    return spot;
 }
 
 static void contour_panel(figure *f, panel *p) {
@@ -1018,8 +1037,7 @@ static void contour_panel(figure *f, panel *p) {
     p->w -= bar;
     plot_layout_panel(f, p);
     p->w += bar;
-    double outside_x = 0;
-    map_legend_spot spot = map_legend_place(f, p, entries, count, bar, &outside_x);
+    map_legend_spot spot = map_legend_place(f, p, entries, count, bar);
     plot_draw_grid(f, p);
 
     plot_clip_to_frame(f, a);
@@ -1034,8 +1052,8 @@ static void contour_panel(figure *f, panel *p) {
     plot_draw_frame_and_labels(f, p);
     plot_maps_draw_colour_bar(f, a);
     if (plot->contour.present) contour_caption(f, &plot->contour, a, over_frame_left_end(f, p));
-    if (spot == MAP_LEGEND_ABOVE) plot_draw_legend_above(f, a, entries, count, row_left_limit(f, p));
-    else if (spot == MAP_LEGEND_RIGHT) plot_draw_legend_at(f, a, entries, count, outside_x, a->top);
+    if (spot.kind == MAP_LEGEND_ABOVE) plot_draw_legend_above(f, a, entries, count, row_left_limit(f, p));
+    else if (spot.kind != MAP_LEGEND_IN_FRAME) plot_draw_legend_at(f, a, entries, count, spot.columns, spot.x, spot.y);
     else plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 

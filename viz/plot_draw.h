@@ -119,10 +119,17 @@ bool plot_draw_legend_above(figure *f, const plot_axes *a, const legend_entry *e
                             double left_limit);
 bool plot_legend_row_fits(figure *f, const plot_axes *a, const legend_entry *entries, int count,
                           double left_limit);
-/* The legend's box with its top left corner at (x, y): outside the frame,
- * right of a map's frame and colour bar (plot_draw.c, map_legend_place). */
-void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entries, int count, double x,
-                         double y);
+/* The legend's box with its top left corner at (x, y), its entries in
+ * `columns` columns a row at a time: outside the frame, right of a map's
+ * frame and colour bar (one column) or under it (plot_draw.c,
+ * map_legend_place). */
+void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entries, int count, int columns,
+                         double x, double y);
+/* The most columns (up to count) whose legend is at most room wide, then as
+ * few as keep its rows (8 entries: 4 columns of 2 rows, not 5 and 3); the
+ * box's *width and *height in them. */
+int plot_legend_columns(figure *f, const plot_axes *a, const legend_entry *entries, int count, double room,
+                        double *width, double *height);
 
 /* ---- plot_maps.c: the pictures of learning ---------------------------------- */
 

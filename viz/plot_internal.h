@@ -264,14 +264,20 @@ typedef struct plot_tick_list {
     int scale;
 } plot_tick_list;
 
-/* The contour's caption, "11 levels, 1 to 2000 (log spacing)" (the
- * window, files and the web page draw it over the contour panel); "" when
- * it has no levels. */
+/* The contour's caption, "11 levels, 1 to 2000 (log spacing)", "3 levels,
+ * −6 to −4 (given)" (the window, files and the web page draw it over the
+ * contour panel; a real minus sign, plot_real_minus); "" when it has no
+ * levels. */
 void plot_contour_caption(const plot_contour *contour, char *text, size_t size);
 /* 1, 2 or 5 times a power of ten, near raw (> 0). */
 double plot_nice_step(double raw);
 /* Rewrites "1.5e+06" in text as "1.5e6" and "2e-05" as "2e-5". */
 void plot_tidy_exponent(char *text, size_t size);
+/* Each '-' in text as a real minus sign (U+2212, UTF-8; matplotlib's), while
+ * it fits in size bytes: every number the figure writes (ticks and the
+ * axes' offsets, colour bars' labels, a heat map's cells, the level curves'
+ * caption) goes through here. */
+void plot_real_minus(char *text, size_t size);
 /* About `target` ticks over [low, high] at a nice step (at least 1 when
  * integers), labelled with the decimals the step needs; past 1e6, or at
  * steps under 1e-4, every label in exponent form with one exponent and one

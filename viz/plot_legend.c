@@ -1,8 +1,9 @@
 /* plot_legend.c — a panel's legend: its names fitted to the frame, its
  * place (the corner, the place along an edge or, on a map, within that
  * hides the fewest of the drawn points, plot_points_under), its drawing
- * there or at a place given (a map's, outside its frame: plot_draw.c's
- * map_legend_place chooses), and the one-row legend over a map's frame. */
+ * there or at a place given (a map's, outside its frame, in one column or
+ * in several: plot_draw.c's map_legend_place chooses), and the one-row
+ * legend over a map's frame. */
 #include "plot_draw.h"
 
 #include <math.h>
@@ -10,7 +11,7 @@
 
 static const colour legend_border = RGB(200, 200, 200);
 
-enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = PLOT_LEGEND_INSET };
+enum { LEGEND_SWATCH = 30, LEGEND_GAP = 8, LEGEND_PADDING = 9, LEGEND_INSET = PLOT_LEGEND_INSET, LEGEND_COLUMN_GAP = 16 };
 
 /* A legend's entries with their names fitted to the frame. */
 typedef struct fitted_legend {
@@ -33,10 +34,11 @@ static const legend_entry *fit_names(figure *f, const plot_axes *a, const legend
     return out->entries;
 }
 
-/* The box of the entries (fitted): its width and height, and a row's
- * height. */
-static void legend_size(figure *f, const legend_entry *entries, int count, double *width, double *height,
-                        double *row_out) {
+/* The box of the entries (fitted) in `columns` columns, filled a row at a
+ * time: its width and height, a row's height and a column's width (the
+ * widest entry's). */
+static void legend_grid_size(figure *f, const legend_entry *entries, int count, int columns, double *width,
+                             double *height, double *row_out, double *column_out) {
     double widest = 0, row = 0;
     for (int i = 0; i < count; i++) {
         double w, h;
@@ -45,9 +47,21 @@ static void legend_size(figure *f, const legend_entry *entries, int count, doubl
         if (h > row) row = h;
     }
     row += 4;
-    *width = ceil(LEGEND_PADDING * 2 + LEGEND_SWATCH + LEGEND_GAP + widest);
-    *height = ceil(LEGEND_PADDING * 2 + row * count - 4);
+    if (columns < 1) columns = 1;
+    int rows = (count + columns - 1) / columns;
+    double column = LEGEND_SWATCH + LEGEND_GAP + widest;
+    *width = ceil(LEGEND_PADDING * 2 + column * columns + LEGEND_COLUMN_GAP * (columns - 1));
+    *height = ceil(LEGEND_PADDING * 2 + row * rows - 4);
     *row_out = row;
+    *column_out = column;
+}
+
+/* The box of the entries (fitted) in one column: its width and height, and
+ * a row's height. */
+static void legend_size(figure *f, const legend_entry *entries, int count, double *width, double *height,
+                        double *row_out) {
+    double column;
+    legend_grid_size(f, entries, count, 1, width, height, row_out, &column);
 }
 
 plot_box plot_legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
@@ -94,8 +108,10 @@ plot_box plot_legend_place(figure *f, const plot_axes *a, viz_plot_panel which, 
     return b;
 }
 
-/* The legend's box at b: its entries (fitted) a row each. */
-static void draw_box(figure *f, plot_box b, double row, const legend_entry *entries, int count) {
+/* The legend's box at b: its entries (fitted) in `columns` columns of
+ * width `column`, a row at a time (one column: an entry a row). */
+static void draw_box(figure *f, plot_box b, double row, const legend_entry *entries, int count, int columns,
+                     double column) {
     cairo_t *cr = f->cr;
     const double swatch = LEGEND_SWATCH, gap = LEGEND_GAP, padding = LEGEND_PADDING;
     b.x = floor(b.x);
@@ -106,9 +122,11 @@ static void draw_box(figure *f, plot_box b, double row, const legend_entry *entr
     plot_set_colour(f, legend_border, 1);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
+    if (columns < 1) columns = 1;
     for (int i = 0; i < count; i++) {
-        double middle = b.y + padding + i * row + (row - 4) / 2.0;
-        double x0 = b.x + padding + 1, x1 = b.x + padding + swatch - 1;
+        double left = b.x + (i % columns) * (column + LEGEND_COLUMN_GAP);
+        double middle = b.y + padding + (i / columns) * row + (row - 4) / 2.0;
+        double x0 = left + padding + 1, x1 = left + padding + swatch - 1;
         if (entries[i].line) {
             cairo_move_to(cr, x0, middle);
             cairo_line_to(cr, x1, middle);
@@ -122,7 +140,7 @@ static void draw_box(figure *f, plot_box b, double row, const legend_entry *entr
             plot_set_colour(f, entries[i].colour, 1);
             cairo_fill(cr);
         }
-        plot_draw_text(f, entries[i].name, TICK_TEXT, b.x + padding + swatch + gap, middle, ALIGN_START,
+        plot_draw_text(f, entries[i].name, TICK_TEXT, left + padding + swatch + gap, middle, ALIGN_START,
                   ALIGN_CENTRE, false, text_colour);
     }
 }
@@ -135,17 +153,37 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
     fitted_legend fitted;
     entries = fit_names(f, a, entries, count, &fitted);
     plot_box b = plot_legend_place(f, a, which, entries, count, which == VIZ_PLOT_PANEL_CONTOUR, &row, &hidden);
-    draw_box(f, b, row, entries, count);
+    draw_box(f, b, row, entries, count, 1, 0);
 }
 
-void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entries, int count, double x,
-                         double y) {
+int plot_legend_columns(figure *f, const plot_axes *a, const legend_entry *entries, int count, double room,
+                        double *width, double *height) {
+    fitted_legend fitted;
+    entries = fit_names(f, a, entries, count, &fitted);
+    double row, column;
+    int columns = count < 1 ? 1 : count;
+    legend_grid_size(f, entries, count, columns, width, height, &row, &column);
+    while (columns > 1 && *width > room) {
+        columns--;
+        legend_grid_size(f, entries, count, columns, width, height, &row, &column);
+    }
+    /* as few columns as keep that many rows: 8 entries in 4 columns, not 5 and 3 */
+    int rows = (count + columns - 1) / columns;
+    if (rows > 0 && (count + rows - 1) / rows < columns) {
+        columns = (count + rows - 1) / rows;
+        legend_grid_size(f, entries, count, columns, width, height, &row, &column);
+    }
+    return columns;
+}
+
+void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entries, int count, int columns,
+                         double x, double y) {
     if (count == 0) return;
     fitted_legend fitted;
     entries = fit_names(f, a, entries, count, &fitted);
-    double width, height, row;
-    legend_size(f, entries, count, &width, &height, &row);
-    draw_box(f, (plot_box){x, y, width, height}, row, entries, count);
+    double width, height, row, column;
+    legend_grid_size(f, entries, count, columns, &width, &height, &row, &column);
+    draw_box(f, (plot_box){x, y, width, height}, row, entries, count, columns, column);
 }
 
 /* The one-row legend's parts: its swatch, the gap after it, the space

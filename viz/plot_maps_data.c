@@ -116,22 +116,10 @@ bool plot_colour_is_dark(colour c) {
     return 0.299 * c.r + 0.587 * c.g + 0.114 * c.b < 0.55;
 }
 
-/* Each '-' in text as a real minus sign (U+2212), as the axes' ticks draw
- * theirs, while it fits in size bytes. */
-static void real_minus(char *text, size_t size) {
-    static const char minus[] = "\xe2\x88\x92";
-    for (char *c = strchr(text, '-'); c != NULL; c = strchr(c, '-')) {
-        size_t rest = strlen(c + 1);
-        if ((size_t)(c - text) + 3 + rest + 1 > size) return;
-        memmove(c + 3, c + 1, rest + 1);
-        memcpy(c, minus, 3);
-    }
-}
-
 void plot_bar_label(double v, char *text, size_t size) {
     snprintf(text, size, "%.3g", fabs(v) < 1e-12 ? 0 : v);
     plot_tidy_exponent(text, size);
-    real_minus(text, size);
+    plot_real_minus(text, size);
 }
 
 void plot_bar_colours(colour (*at)(const void *user, double v), const void *user, double low, double high,
@@ -451,6 +439,7 @@ void plot_matrix_cell_text(double v, char *text, size_t size) {
     if (v == floor(v) && fabs(v) < 1e5) snprintf(text, size, "%.0f", v);
     else snprintf(text, size, "%.2g", v);
     plot_tidy_exponent(text, size);
+    plot_real_minus(text, size);
 }
 
 void plot_matrix_title(const plot_matrix *m, char *title, size_t size) {

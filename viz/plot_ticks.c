@@ -35,6 +35,16 @@ void plot_tidy_exponent(char *text, size_t size) {
     snprintf(e + 1, size - (size_t)(e + 1 - text), "%s", exponent);
 }
 
+void plot_real_minus(char *text, size_t size) {
+    static const char minus[] = "\xe2\x88\x92";
+    for (char *c = strchr(text, '-'); c != NULL; c = strchr(c, '-')) {
+        size_t rest = strlen(c + 1);
+        if ((size_t)(c - text) + 3 + rest + 1 > size) return;
+        memmove(c + 3, c + 1, rest + 1);
+        memcpy(c, minus, 3);
+    }
+}
+
 /* Labels of one linear axis: fixed decimals enough for the step, or, for
  * very large or very fine numbers, every label in exponent form with the
  * axis' one exponent (that of its largest tick) and one count of decimals,

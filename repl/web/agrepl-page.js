@@ -607,17 +607,36 @@
   /* The legend, in a white box as the terminal's: each name beside its
    * swatch, a line (with a dot of radius `marker`: a path's, a short
    * loss's), a dot for points, a class's dot
-   * with a dark rim.  place: legendPlace's. */
+   * with a dark rim.  place: legendPlace's, or legendGrid's (its entries
+   * in place.columns columns of place.column px, a row at a time). */
   function legend(parts, place, names) {
     if (!names.length) return;
+    var columns = place.columns || 1, column = place.column || 0;
     parts.push('<g class="legend"><rect x="' + place.x + '" y="' + place.y + '" width="' + place.w + '" height="' + place.h +
                '" fill="white" fill-opacity="0.85" stroke="#c8c8c8"/>');
     names.forEach(function (n, i) {
-      var x = place.x + 6, y = place.y + 11 + i * 16;
+      var x = place.x + 6 + (i % columns) * (column + LEGEND_COLUMN_GAP), y = place.y + 11 + Math.floor(i / columns) * 16;
       swatch(parts, n, x, y);
       parts.push('<text x="' + (x + 22) + '" y="' + (y + 4) + '" font-size="12">' + esc(n.name) + '</text>');
     });
     parts.push('</g>');
+  }
+  /* The legend in as many columns as fit room px (then as few as keep its
+   * rows: 8 entries in 4 columns of 2), as the terminal's
+   * (viz/plot_legend.c, plot_legend_columns): { columns, column, w, h }. */
+  var LEGEND_COLUMN_GAP = 12;
+  function legendGrid(names, room) {
+    var widest = 0;
+    names.forEach(function (n) { widest = Math.max(widest, textWidth(n.name, 12)); });
+    var column = Math.ceil(widest) + 22;
+    function size(columns) {
+      return { columns: columns, column: column, w: columns * column + (columns - 1) * LEGEND_COLUMN_GAP + 14,
+               h: Math.ceil(names.length / columns) * 16 + 6 };
+    }
+    var columns = Math.max(1, names.length);
+    while (columns > 1 && size(columns).w > room) columns--;
+    var rows = Math.ceil(names.length / columns);
+    return size(Math.ceil(names.length / rows));
   }
   /* an entry's swatch in [x, x + 18] at height y */
   function swatch(parts, n, x, y) {
@@ -924,7 +943,7 @@
     var classes = f.points && f.points.legend ? f.points.legend : [];
     var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true }; }).concat(
       f.paths.map(function (p) { return { name: p.name, colour: p.colour, dash: dashOf(p), marker: 4 }; }));
-    var spot = mapLegendSpot(f, box, xr, yr, entries, title);
+    var spot = mapLegendSpot(f, box, xr, yr, entries, title, { x: left, y: top, w: PANEL_W, h: PANEL_H });
     var b = axes(parts, box, xr, yr, false, title, axisNames(f, 'contour'));
     var clip = 'mapclip' + left + '-' + top;
     parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
@@ -974,6 +993,7 @@
     P.mapBar(parts, f, box);
     if (spot.kind === 'above') legendRow(parts, entries, box.x + box.w, box.y);
     else if (spot.kind === 'right') legend(parts, { x: spot.x, y: box.y, w: spot.w, h: spot.h }, entries);
+    else if (spot.kind === 'below') legend(parts, spot, entries);
     else if (entries.length) legend(parts, spot.place, entries);
     figureAxes.map = { x: box.x, y: box.y, w: box.w, h: box.h, xr: xr, yr: yr };
   }
@@ -1005,8 +1025,12 @@
    * the frame, right of it and of the colour bar at its top ('right', its
    * x, w, h: matplotlib's bbox_to_anchor), box narrowed for it, when the
    * frame keeps two thirds of its width and the legend is no taller;
-   * else within, where it hides the fewest. */
-  function mapLegendSpot(f, box, xr, yr, entries, title) {
+   * else under the frame, below its x axis's name, centred on it in as
+   * many columns as the panel's width takes ('below', its x, y, w, h,
+   * columns, column), box made shorter for it, when the frame keeps two
+   * thirds of its height; else within, where it hides the fewest. */
+  var BELOW_GAP = 6;
+  function mapLegendSpot(f, box, xr, yr, entries, title, panel) {
     if (!entries.length) return { kind: 'frame', place: null };
     var P = window.agreplPictures, pts = mapPoints(f, box, xr, yr);
     function place(inside) { return legendPlace(box, entries, pts.tracks, pts.dots, pts.marks, pts.ends, inside); }
@@ -1023,9 +1047,17 @@
     /* the bar's labels end P.EDGE inside its room and the frame's 30 px margin */
     var bar = P.barRoom(f), offset = (bar ? bar + 30 - P.EDGE : 0) + 10;
     var narrower = box.w - Math.ceil(offset + within.w + P.EDGE - 30 - bar);
-    if (narrower < box.w * 2 / 3 || within.h > box.h) return { kind: 'frame', place: within };
-    box.w = narrower;
-    return { kind: 'right', x: box.x + narrower + offset, w: within.w, h: within.h };
+    if (narrower >= box.w * 2 / 3 && within.h <= box.h) {
+      box.w = narrower;
+      return { kind: 'right', x: box.x + narrower + offset, w: within.w, h: within.h };
+    }
+    var room = panel.w - 2 * P.EDGE, grid = legendGrid(entries, room), shorter = box.h - grid.h - BELOW_GAP;
+    if (grid.w > room || shorter < box.h * 2 / 3) return { kind: 'frame', place: within };
+    box.h = shorter;
+    grid.kind = 'below';
+    grid.x = Math.min(Math.max(Math.floor(box.x + box.w / 2 - grid.w / 2), panel.x + P.EDGE), panel.x + panel.w - P.EDGE - grid.w);
+    grid.y = panel.y + panel.h - BELOW_GAP - grid.h;
+    return grid;
   }
 
   /* figures come as often as a loop plots (every 250 ms, or at the pace):

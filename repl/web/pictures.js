@@ -203,6 +203,7 @@
   /* a panel chosen by panel="before": its name first, as the terminal titles it */
   function named(box, title) { return box.name ? box.name + ': ' + title : title; }
 
+  var CELL_TEXT_HEIGHT = 14; /* a line of 12 px DejaVu Sans */
   function heatmap(parts, m, box, axes) {
     text(parts, box.x + box.w / 2, box.y + 22, named(box, m.title), 13, 'middle');
     /* square cells as large as fit, 70 px kept right of them for the bar,
@@ -223,12 +224,16 @@
     if (!m.url) m.url = png(m.pixels, m.columns, m.rows);
     image(parts, m.url, left, y0, w, h, true, 'heatmap');
     parts.push('<rect x="' + (left + 0.5) + '" y="' + (y0 + 0.5) + '" width="' + n1(w - 1) + '" height="' + n1(h - 1) + '" fill="none" stroke="#262626"/>');
-    if (m.cells && cell >= 34) {
+    /* the numbers when every cell holds its own (measured as written), all
+     * or none, so a missing number never reads as an empty cell: the
+     * terminal's rule (viz/plot_maps.c, plot_maps_heatmap_panel); the
+     * session sends none past PLOT_CELL_NUMBERS cells */
+    var widest = m.cells ? Math.max.apply(null, m.cells.map(function (t) { return textWidth(t, 12); })) : Infinity;
+    if (cell >= widest + 6 && cell >= CELL_TEXT_HEIGHT + 2) {
       for (var r = 0; r < m.rows; r++)
         for (var c = 0; c < m.columns; c++) {
-          var i = r * m.columns + c, t = m.cells[i];
-          if (t.length * 7 + 4 > cell) continue;
-          text(parts, left + (c + 0.5) * cell, y0 + (r + 0.5) * cell + 4, t, 12, 'middle',
+          var i = r * m.columns + c;
+          text(parts, left + (c + 0.5) * cell, y0 + (r + 0.5) * cell + 4, m.cells[i], 12, 'middle',
                m.dark[i] === '1' ? '#ffffff' : '#191919', ' class="cell"');
         }
     }

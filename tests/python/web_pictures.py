@@ -9,9 +9,13 @@ is its class's colour; the colour bar is there, blue at its top and orange
 at its bottom; then a 2x2 heat map shows its four numbers in cells of the
 one-sign scale (white to blue), and images() its grid; a wide matrix's
 colour bar labels a negative number with a real minus sign, and its labels
-and a small model's field's end inside their panels.  Screenshots in
+and a small model's field's end inside their panels; a heat map's cells
+and the level curves' caption write negative numbers with a real minus
+sign too, and a heat map writes all its cells' numbers or none (as the
+terminal); an 8-class boundary's legend whose long names leave no room
+inside the frame nor right of it goes under the frame, covering no point.  Screenshots in
 shots: 8-circle-boundary.png, 9-heatmap-images.png, and the page's saved
-figures 8-circle-figure.png, 9-heatmap-figure.png."""
+figures 8-circle-figure.png, 9-heatmap-figure.png; 10-eight-classes.png."""
 import base64
 import os
 import time
@@ -196,3 +200,70 @@ def run(driver, typed, shots):
     check("a colour bar's labels end at least 11 px inside their panel, as wide as they are (a wide matrix's "
           "\u22120.000219, a small model's field's \u22120.000254), as the terminal's end 14 units inside",
           sorted(e[0] for e in ends) == ["heatmap", "map"] and all(e[2] >= 11 - 0.5 for e in ends), ends)
+    numbers_and_legends(driver, typed, shots)
+
+
+def numbers_and_legends(driver, typed, shots):
+    """A heat map's and a contour's negative numbers, a heat map's cells all or
+    none, an 8-class boundary's legend under its frame (run's last part)."""
+    # a heat map's cells and the level curves' caption: the session's strings
+    # (plot_matrix_cell_text, plot_contour_caption) with a real minus sign, as the ticks'
+    typed("clearplot()")
+    typed("heatmap([[1, -2], [3, -0.5]], \"signs\")")
+    typed("def plane(a, b) = a + b - 5")
+    typed("contour(plane, [-1, 1], [-1, 1], levels=[-6, -5, -4])")
+    settled(driver, "return document.querySelectorAll('#plot svg text.cell').length === 4 &&"
+                    " document.querySelector('#plot svg text.caption')")
+    words = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#plot svg text.cell, #plot svg text.caption'),"
+        " function (t) { return t.textContent; })")
+    check("a heat map's cells and the level curves' caption write negative numbers with a real minus sign "
+          "(\u22122, \u22120.5, \u22126 to \u22124), as the ticks and colour bars do",
+          words == ["3 levels, \u22126 to \u22124 (given)", "1", "\u22122", "3", "\u22120.5"], words)
+
+    # all the cells' numbers or none, as the terminal (viz/plot_maps.c): a 3x10 matrix of whole
+    # numbers shows its 30; one cell of -0.0012, too wide for its cell, and none show (the page
+    # wrote the other 29, a hole where one was missing)
+    typed("clearplot()")
+    typed("w = reshape(arange(30), [3, 10])")
+    typed("heatmap(w, \"whole\")")
+    settled(driver, "return document.querySelectorAll('#plot svg text.cell').length === 30")
+    whole = driver.execute_script("return document.querySelectorAll('#plot svg text.cell').length")
+    typed("heatmap(w - 7.0012 * (w == 7), \"one wide\")")
+    settled(driver, "return document.querySelector('#plot svg') &&"
+                    " document.querySelector('#plot svg').textContent.indexOf('one wide') >= 0")
+    wide = driver.execute_script("return document.querySelectorAll('#plot svg text.cell').length")
+    check("a heat map writes all its cells' numbers or none: 30 of 30 whole numbers, 0 of 30 when one (\u22120.0012) "
+          "does not fit its cell", whole == 30 and wide == 0, (whole, wide))
+
+    # an 8-class boundary beside a loss, its classes' long names: the legend fits neither
+    # within the frame nor right of it (the frame would keep under two thirds of its
+    # width), so it goes under the frame in columns, as the terminal's; it covered points
+    typed("clearplot()")
+    typed("x, t = gaussians(400, classes=8, std=0.6, seed=2)")
+    typed("m = mlp([16, 8], activation=tanh, seed=1)")
+    typed("opt = adam(m, lr=0.03)")
+    typed("for step in range(60) { loss = cross_entropy(m(x), t); m.cleargrads(); loss.backward(); opt.step(); "
+          "plot(loss, \"loss\") }")
+    typed("boundary(m, [-3, 3], [-3, 3], x, t, names=[\"north east arm\", \"north arm\", \"north west arm\", "
+          "\"west arm\", \"south west arm\", \"south arm\", \"south east arm\", \"east arm\"])")
+    settled(driver, "return document.querySelectorAll('#plot svg g.points circle').length === 400")
+    found = driver.execute_script(
+        "var a = window.agrepl.figureAxes.map, box = null;"
+        "document.querySelectorAll('#plot svg g.legend').forEach(function (g) {"
+        "  if (g.textContent.indexOf('north arm') >= 0) { var r = g.querySelector('rect');"
+        "    box = ['x', 'y', 'width', 'height'].map(function (k) { return +r.getAttribute(k); }); } });"
+        "var touched = 0, inside = 0;"
+        "document.querySelectorAll('#plot svg g.points circle').forEach(function (c) {"
+        "  var x = +c.getAttribute('cx'), y = +c.getAttribute('cy'), r = +c.getAttribute('r');"
+        "  if (x < a.x || x > a.x + a.w || y < a.y || y > a.y + a.h) return;"
+        "  inside++;"
+        "  if (!box) return;"
+        "  var dx = Math.max(box[0] - x, x - box[0] - box[2], 0), dy = Math.max(box[1] - y, y - box[1] - box[3], 0);"
+        "  if (dx * dx + dy * dy < r * r) touched++; });"
+        "return [box, [a.x, a.y, a.w, a.h], inside, touched]")
+    driver.execute_script("var p = document.getElementById('plot'); p.scrollTop = p.scrollHeight")
+    driver.save_screenshot(os.path.join(shots, "10-eight-classes.png"))
+    box, frame, inside, touched = found
+    check("an 8-class boundary's legend with long names goes under the frame and covers none of its points",
+          box is not None and inside > 350 and touched == 0 and box[1] > frame[1] + frame[3], found)

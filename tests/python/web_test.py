@@ -12,8 +12,8 @@ the graph and the plot as SVG and downloads save(m) and render's files
 (web_more.py), draws panels chosen by panel= as the terminal lays them
 out, readable at 1280x720, with the terminal's axis names (web_more.py),
 runs the Rosenbrock lesson and checks its last numbers, plots, draws the
-circle lesson's boundary, points and units and a heat map (web_pictures.py:
-their pixels in the page's PNG), loads every lesson by name to its end with
+circle lesson's boundary, points and units, heat maps' numbers and a map's
+legend under its frame (web_pictures.py: their pixels in the page's PNG), loads every lesson by name to its end with
 its files offered as links and the lessons' data (web_more.py), interrupts an
 endless loop (every name kept), saves a session with :save, reloads the page
 and :loads it back (the browser's storage), checks an error's caret,

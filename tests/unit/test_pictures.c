@@ -6,8 +6,9 @@
  * several pictures go in panels left to right (units, map, heat map,
  * images), each inside its own box, and panel= puts a picture in the
  * panel it names (two boundaries side by side, each its own model's); a heat map's cells and an image's
- * pixels are where they should be; a map's legend goes where it hides no
- * class dot, within the frame or outside it; and drawing the grid leaves the model's
+ * pixels are where they should be, the cells' numbers all written or none; a map's legend goes where it hides no
+ * class dot, within the frame or outside it (right of it, or under it in
+ * columns: an 8-class boundary beside a loss at :zoom 1.5); and drawing the grid leaves the model's
  * gradients as they were; a layer's units for the graph's inspector are the
  * layer's numbers.  The figure's mapping comes from the session's
  * plot (viz_plot_data_to_pixel, viz_plot_panel_box). */
@@ -377,6 +378,40 @@ static void test_heatmap_numbers_at_zoom(void **state) {
     session_close(&s);
 }
 
+/* Dark pixels in the heat map's cell (row, column), its middle 0.7 x 0.6. */
+static int cell_dark_pixels(session *s, const picture *p, int row, int column) {
+    double x0, y0, x1, y1;
+    assert_true(viz_plot_data_to_pixel(plot_of(s), VIZ_PLOT_PANEL_HEATMAP, column - 0.35, row - 0.3, &x0, &y0));
+    assert_true(viz_plot_data_to_pixel(plot_of(s), VIZ_PLOT_PANEL_HEATMAP, column + 0.35, row + 0.3, &x1, &y1));
+    return dark_pixels(p, (int)fmin(x0, x1), (int)fmin(y0, y1), (int)fmax(x0, x1), (int)fmax(y0, y1));
+}
+
+/* A heat map writes all its cells' numbers or none, so a missing number
+ * never reads as an empty cell (the web page's rule too, web_pictures.py,
+ * which wrote each number that fitted): a 3x10 matrix of whole numbers
+ * beside a loss and images shows its "0" and "1"; with one cell of -0.0012,
+ * too wide for its cell there, not even those. */
+static void test_heatmap_numbers_all_or_none(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "plot(1, \"loss\")\nplot(0.5, \"loss\")\nimages(zeros([2, 3, 3]))\n"
+            "w = reshape(arange(30), [3, 10])\n"
+            "heatmap(w, name=\"whole\")\n"
+            "savefig(\"/tmp/agrepl-test-pictures-heat-all.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-heat-all.png");
+    assert_true(cell_dark_pixels(&s, &p, 0, 0) > 5);
+    assert_true(cell_dark_pixels(&s, &p, 0, 1) > 5);
+    cairo_surface_destroy(p.surface);
+    run(&s, "heatmap(w - 7.0012 * (w == 7), name=\"one wide\")\n"
+            "savefig(\"/tmp/agrepl-test-pictures-heat-none.png\")\n");
+    p = load_png("/tmp/agrepl-test-pictures-heat-none.png");
+    assert_int_equal(cell_dark_pixels(&s, &p, 0, 0), 0);
+    assert_int_equal(cell_dark_pixels(&s, &p, 0, 1), 0);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* Points everywhere on the map: wherever a legend inside would go it would
  * hide some, so it goes over the frame, and every dot shows its class's
  * colour at its centre. */
@@ -561,6 +596,78 @@ static void test_legend_outside_when_no_place_is_free(void **state) {
     }
 }
 
+/* The legend's box as drawn right of column from, from its border's long
+ * runs (at least 30 pixels) of RGB(200, 200, 200): a colour bar's pale
+ * grey band of a class or a field's grey never runs that long. */
+static bool legend_box_long(const picture *p, int from, int *x0, int *y0, int *x1, int *y1) {
+    int c[3];
+    *x0 = *y0 = 1 << 30;
+    *x1 = *y1 = -1;
+    for (int y = 0; y < p->height; y++)
+        for (int x = from, run = 0; x < p->width; x++) {
+            rgb_at(p, x, y, c);
+            run = c[0] == 200 && c[1] == 200 && c[2] == 200 ? run + 1 : 0;
+            if (run < 30) continue;
+            if (x - 29 < *x0) *x0 = x - 29;
+            if (x > *x1) *x1 = x;
+            if (y < *y0) *y0 = y;
+            if (y > *y1) *y1 = y;
+        }
+    return *x1 >= 0 && *y1 > *y0;
+}
+
+/* An 8-class model's boundary with its points and its class bars beside
+ * its loss, at :zoom 1 and 1.5: the legend covers no point.  At 1 it goes
+ * right of the frame and the bars; at 1.5 the frame would keep less than
+ * two thirds of its width for that, and the legend went within, over a
+ * dozen points: it goes under the frame, in columns (4 of 2 rows), the
+ * frame keeping its width. */
+static void test_eight_class_boundary_legend_at_zoom(void **state) {
+    (void)state;
+    static const double zooms[] = {1, 1.5};
+    for (size_t k = 0; k < sizeof zooms / sizeof zooms[0]; k++) {
+        session s;
+        session_open(&s);
+        char command[32];
+        snprintf(command, sizeof command, ":zoom %g\n", zooms[k]);
+        run(&s, command);
+        run(&s, "x, t = gaussians(400, classes=8, std=0.6, seed=2)\n"
+                "m = mlp([16, 8], activation=tanh, seed=1)\n"
+                "opt = adam(m, lr=0.03)\n"
+                "for step in range(60) { loss = cross_entropy(m(x), t); m.cleargrads(); loss.backward(); opt.step(); "
+                "plot(loss, \"loss\") }\n"
+                "boundary(m, [-3, 3], [-3, 3], x, t)\n"
+                "save_csv(\"/tmp/agrepl-test-pictures-eight.csv\", x, t)\n"
+                "savefig(\"/tmp/agrepl-test-pictures-eight.png\")\n");
+        picture p = load_png("/tmp/agrepl-test-pictures-eight.png");
+        int left, top, right, bottom, x0, y0, x1, y1, panel_left;
+        assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+        assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_SERIES, NULL, NULL, &panel_left, NULL));
+        assert_true(legend_box_long(&p, panel_left + 2, &x0, &y0, &x1, &y1)); /* the map's (not the loss's) */
+        FILE *f = fopen("/tmp/agrepl-test-pictures-eight.csv", "r");
+        assert_non_null(f);
+        double a, b, c, radius = 4.6 * zooms[k];
+        int dots = 0, touched = 0;
+        while (fscanf(f, "%lf,%lf,%lf", &a, &b, &c) == 3) {
+            double px, py;
+            assert_true(viz_plot_data_to_pixel(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, a, b, &px, &py));
+            if (px < left || px > right || py < top || py > bottom) continue; /* outside the plane drawn */
+            double dx = fmax(fmax(x0 - px, px - (x1 + 1)), 0), dy = fmax(fmax(y0 - py, py - (y1 + 1)), 0);
+            touched += hypot(dx, dy) < radius;
+            dots++;
+        }
+        fclose(f);
+        printf("    zoom %g: the frame %d to %d (%d to %d down), the legend %d to %d (%d to %d down), %d of %d dots "
+               "touch it\n", zooms[k], left, right, top, bottom, x0, x1, y0, y1, touched, dots);
+        assert_true(dots > 350);
+        assert_int_equal(touched, 0);
+        assert_true(x0 > right || y0 > bottom); /* outside the frame */
+        assert_true(x1 < p.width && y1 < p.height);
+        cairo_surface_destroy(p.surface);
+        session_close(&s);
+    }
+}
+
 /* Drawing the grid records no graph and leaves every gradient as it was,
  * even between a forward and its backward. */
 static void test_drawing_leaves_gradients(void **state) {
@@ -633,10 +740,12 @@ int main(void) {
         cmocka_unit_test(test_panels_wrap_in_rows),
         cmocka_unit_test(test_named_panels_in_place),
         cmocka_unit_test(test_heatmap_numbers_at_zoom),
+        cmocka_unit_test(test_heatmap_numbers_all_or_none),
         cmocka_unit_test(test_legend_hides_no_points),
         cmocka_unit_test(test_long_legend_name_in_frame),
         cmocka_unit_test(test_legend_in_a_ring),
         cmocka_unit_test(test_legend_outside_when_no_place_is_free),
+        cmocka_unit_test(test_eight_class_boundary_legend_at_zoom),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
     };

@@ -3,10 +3,11 @@
  * headless session opening no window; ticks at nice numbers, one style of
  * label per axis (in the drawn figure's words too), an offset for ticks far
  * from zero against their span (their labels and the drawn figure), a
- * real minus sign in the colour bars' labels. */
+ * real minus sign in the colour bars' labels, a heat map's cells and the
+ * level curves' caption. */
 #include "plot_test_util.h"
 
-#include "plot_maps_data.h" /* plot_bar_label */
+#include "plot_maps_data.h" /* plot_bar_label, plot_matrix_cell_text */
 
 /* ---- files: PNG, SVG, PDF, zoom ------------------------------------------------- */
 
@@ -493,6 +494,37 @@ static void test_colour_bar_labels_have_a_minus_sign(void **state) {
     assert_string_equal(label, "\xe2\x88\x92" "1e" "\xe2\x88\x92" "5");
 }
 
+static double plane_less_five(void *user, double x, double y) {
+    (void)user;
+    return x + y - 5;
+}
+
+/* A heat map's cell numbers and the level curves' caption write a negative
+ * number with a real minus sign too (they had an ASCII '-' beside the
+ * ticks' "−1.0"): cells "−0.7" and "−2", the caption "3 levels, −6 to −4
+ * (given)", and no word of the figure has an ASCII '-'.  The page writes
+ * the strings the session sends it (plot_matrix_cell_text,
+ * plot_contour_caption), so web_pictures.py checks them there. */
+static void test_cells_and_caption_have_a_minus_sign(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    const double cells[] = {-0.7, 1.5, 13, -2}; /* no tick or bar label reads -0.7 or -2 */
+    assert_int_equal(viz_plot_heatmap(plot, cells, 2, 2, "m", err), 0);
+    const double levels[] = {-6, -5, -4};
+    viz_plot_levels given = {levels, 3, VIZ_PLOT_SPACING_AUTO};
+    assert_int_equal(viz_plot_contour_levels(plot, plane_less_five, NULL, -1, 1, -1, 1, &given, err), 0);
+    char *words = pdf_words(plot);
+    printf("    the figure's words:%s\n", words);
+    assert_non_null(strstr(words, " \xe2\x88\x92" "0.7 "));
+    assert_non_null(strstr(words, " \xe2\x88\x92" "2 "));
+    assert_non_null(strstr(words, " \xe2\x88\x92" "6 to \xe2\x88\x92" "4 "));
+    assert_null(strchr(words, '-'));
+    free(words);
+    viz_plot_free(plot);
+    char text[32]; /* the page's cells and caption take theirs from here too */
+    plot_matrix_cell_text(-2.5e-7, text, sizeof text);
+    assert_string_equal(text, "\xe2\x88\x92" "2.5e" "\xe2\x88\x92" "7");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
@@ -505,6 +537,7 @@ int main(void) {
         cmocka_unit_test(test_ticks_far_from_zero_take_an_offset),
         cmocka_unit_test(test_drawn_offset_labels_are_short),
         cmocka_unit_test(test_colour_bar_labels_have_a_minus_sign),
+        cmocka_unit_test(test_cells_and_caption_have_a_minus_sign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
