@@ -529,8 +529,9 @@ static void test_legend_in_a_ring(void **state) {
 }
 
 /* The legend's box as drawn right of column from, from its border's runs
- * of RGB(200, 200, 200): [x0, x1] x [y0, y1]; false when none is drawn. */
-static bool legend_box(const picture *p, int from, int *x0, int *y0, int *x1, int *y1) {
+ * of at least `least` pixels of RGB(200, 200, 200): [x0, x1] x [y0, y1];
+ * false when none is drawn. */
+static bool legend_box_runs(const picture *p, int from, int least, int *x0, int *y0, int *x1, int *y1) {
     int c[3];
     *x0 = *y0 = 1 << 30;
     *x1 = *y1 = -1;
@@ -538,13 +539,18 @@ static bool legend_box(const picture *p, int from, int *x0, int *y0, int *x1, in
         for (int x = from, run = 0; x < p->width; x++) {
             rgb_at(p, x, y, c);
             run = c[0] == 200 && c[1] == 200 && c[2] == 200 ? run + 1 : 0;
-            if (run < 8) continue;
-            if (x - 7 < *x0) *x0 = x - 7;
+            if (run < least) continue;
+            if (x - (least - 1) < *x0) *x0 = x - (least - 1);
             if (x > *x1) *x1 = x;
             if (y < *y0) *y0 = y;
             if (y > *y1) *y1 = y;
         }
     return *x1 >= 0 && *y1 > *y0;
+}
+
+/* The box from runs of 8. */
+static bool legend_box(const picture *p, int from, int *x0, int *y0, int *x1, int *y1) {
+    return legend_box_runs(p, from, 8, x0, y0, x1, y1);
 }
 
 /* Where every place along the frame's edges and within it hides class
@@ -596,24 +602,10 @@ static void test_legend_outside_when_no_place_is_free(void **state) {
     }
 }
 
-/* The legend's box as drawn right of column from, from its border's long
- * runs (at least 30 pixels) of RGB(200, 200, 200): a colour bar's pale
- * grey band of a class or a field's grey never runs that long. */
+/* The box from long runs (at least 30 pixels): a colour bar's pale grey
+ * band of a class or a field's grey never runs that long. */
 static bool legend_box_long(const picture *p, int from, int *x0, int *y0, int *x1, int *y1) {
-    int c[3];
-    *x0 = *y0 = 1 << 30;
-    *x1 = *y1 = -1;
-    for (int y = 0; y < p->height; y++)
-        for (int x = from, run = 0; x < p->width; x++) {
-            rgb_at(p, x, y, c);
-            run = c[0] == 200 && c[1] == 200 && c[2] == 200 ? run + 1 : 0;
-            if (run < 30) continue;
-            if (x - 29 < *x0) *x0 = x - 29;
-            if (x > *x1) *x1 = x;
-            if (y < *y0) *y0 = y;
-            if (y > *y1) *y1 = y;
-        }
-    return *x1 >= 0 && *y1 > *y0;
+    return legend_box_runs(p, from, 30, x0, y0, x1, y1);
 }
 
 /* An 8-class model's boundary with its points and its class bars beside
