@@ -273,7 +273,7 @@ static double go_pow_integer(double x, int y) {
     for (int i = abs(y); i != 0; i >>= 1) {
         if (i & 1) a1 *= x1, ae += xe;
         x1 *= x1;
-        xe <<= 1;
+        xe *= 2; /* Go's xe <<= 1 */
         if (x1 < 0.5) x1 += x1, xe--;
     }
     if (y < 0) a1 = 1.0 / a1, ae = -ae;
