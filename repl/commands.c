@@ -142,6 +142,8 @@ static const char language_help_before[] =
     "  items, len(lst); int, float, str and round(x, ndigits) are Python's.\n"
     "  A tuple in parentheses is a list: (3, 2), (3,).  none is the missing value (a gradient\n"
     "  before any backward).  Python's True, False and None are true, false and none.\n"
+    "  There are no modules: torch.NAME and np.NAME are NAME, and torch.tensor or np.array\n"
+    "  is variable (an error on tensor, array, torch or np says so).\n"
     "Calls: f(a, b, key=value).  Methods: x.sum(axis=0) is sum(x, axis=0), x.transpose(1, 0)\n"
     "  is transpose(x, 1, 0), x.reshape(3, 2) is reshape(x, 3, 2).  In a signature\n"
     "  name=value is a default, [name] a parameter that may be left out (sum(x, [axis])).\n"
