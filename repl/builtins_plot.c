@@ -412,10 +412,14 @@ static int builtin_savefig(repl *r, const builtin_args *a, repl_value *out) {
     return print_wrote(r, file);
 }
 
-static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {
+void repl_viz_clear_figure(repl *r) {
     repl_viz *v = repl_get_viz(r);
     if (v != NULL && v->plot != NULL) repl_vz->plot_clear(v->plot); /* no figure yet: nothing to clear */
     repl_viz_pump(r);
+}
+
+static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {
+    repl_viz_clear_figure(r);
     return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "lessons.h"
 #include "source.h"
 #include "repl_internal.h"
+#include "viz_session.h"
 
 #define MAX_LOAD_DEPTH 16
 
@@ -52,7 +53,7 @@ const command_def command_table[] = {
      "the bound names, or only those given (patterns like w* too), with kinds, shapes and gradients",
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
-    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME",
+    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on a fresh figure)",
      command_load, .files = true},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons, .files = true},
     {":save", ":save FILE",
@@ -141,6 +142,8 @@ static const char language_help_before[] =
     "  items, len(lst); int, float, str and round(x, ndigits) are Python's.\n"
     "  A tuple in parentheses is a list: (3, 2), (3,).  none is the missing value (a gradient\n"
     "  before any backward).  Python's True, False and None are true, false and none.\n"
+    "  There are no modules: torch.NAME and np.NAME are NAME, and torch.tensor or np.array\n"
+    "  is variable (an error on tensor, array, torch or np says so).\n"
     "Calls: f(a, b, key=value).  Methods: x.sum(axis=0) is sum(x, axis=0), x.transpose(1, 0)\n"
     "  is transpose(x, 1, 0), x.reshape(3, 2) is reshape(x, 3, 2).  In a signature\n"
     "  name=value is a default, [name] a parameter that may be left out (sum(x, [axis])).\n"
@@ -514,7 +517,13 @@ static int command_load(repl *r, const char *path) {
     }
     /* only a file accepted as a lesson, and asked for by the user, changes
        how numbers show: not one a file loads (digits.ag's :load digits_data) */
-    if (name != NULL && r->save.load_depth == 0) repl_lesson_digits(r);
+    if (name != NULL && r->save.load_depth == 0) {
+        repl_lesson_digits(r);
+        /* and on a figure of its own: the last lesson's loss curve, panels
+           and title would otherwise go on under this one's (a "loss" series
+           continued by another lesson's numbers) */
+        repl_viz_clear_figure(r);
+    }
     /* the loaded file reports its own errors (FILE:LINE:COL) */
     const char *file = r->eval.command_file;
     int line = r->eval.command_line;

@@ -166,7 +166,22 @@ repl_value *eval_assign_slot_found(repl *r, const ast_node *n, const char *name,
     return m != NULL && (m->what == MEMO_LOCAL || m->what == MEMO_SESSION) ? (repl_value *)m->binding : NULL;
 }
 
+/* What a class coming from PyTorch or NumPy types first, and what it is
+ * here: no near spelling exists ("tensor" got no hint, "np" got 'ne'). */
+static const struct {
+    const char *name, *hint;
+} other_spellings[] = {
+    {"tensor", "variable([...]) makes a tensor here, as PyTorch's torch.tensor"},
+    {"array", "variable([...]) makes an array here, as NumPy's np.array"},
+    {"torch", "there are no modules here: torch.NAME is NAME (torch.tensor is variable, torch.sin is sin)"},
+    {"np", "there are no modules here: np.NAME is NAME (np.array is variable, np.sin is sin)"},
+    {"numpy", "there are no modules here: np.NAME is NAME (np.array is variable, np.sin is sin)"},
+};
+
 int eval_unknown_name(repl *r, const ast_node *at, const char *name) {
+    for (size_t i = 0; i < sizeof other_spellings / sizeof other_spellings[0]; i++)
+        if (strcmp(name, other_spellings[i].name) == 0)
+            return repl_error_at(r, at, "unknown name '%s'; %s", name, other_spellings[i].hint);
     const char *near = suggest_name(r, name);
     if (near) return repl_error_at(r, at, "unknown name '%s'; did you mean '%s'?", name, near);
     return repl_error_at(r, at, "unknown name '%s'", name);

@@ -97,6 +97,8 @@ bool repl_viz_any_window_open(const repl_viz *v);
 void repl_viz_serve_windows(repl_viz *v);
 /* A precise monotonic clock in ms. */
 double repl_viz_precise_ms(void);
+/* clearplot(): the figure starts over (nothing when none was made yet). */
+void repl_viz_clear_figure(repl *r);
 /* Keeps the windows live from inside loops, where plot and track are called. */
 void repl_viz_pump(repl *r);
 /* serve_windows from inside a statement, with the graph show() follows

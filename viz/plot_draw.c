@@ -1086,10 +1086,27 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
 
     double top = 0;
     if (plot->title != NULL) {
-        double w, h;
+        double w, h, room = f.width - 24;
         plot_text_size(&f, plot->title, TITLE_TEXT, false, &w, &h);
-        plot_draw_text(&f, plot->title, TITLE_TEXT, f.width / 2, 12, ALIGN_CENTRE, ALIGN_START, false,
-                  text_colour);
+        if (w <= room || room < TITLE_TEXT) {
+            plot_draw_text(&f, plot->title, TITLE_TEXT, f.width / 2, 12, ALIGN_CENTRE, ALIGN_START, false,
+                      text_colour);
+        } else {
+            /* wider than the figure (a narrow window, a big :zoom): wrapped
+             * into centred lines, never cut at the window's edges */
+            pango_layout_set_width(f.layout, (int)(room * PANGO_SCALE));
+            pango_layout_set_wrap(f.layout, PANGO_WRAP_WORD_CHAR);
+            pango_layout_set_alignment(f.layout, PANGO_ALIGN_CENTER);
+            PangoRectangle logical;
+            pango_layout_get_extents(f.layout, NULL, &logical);
+            h = (double)logical.height / PANGO_SCALE;
+            cairo_move_to(cr, 12, 12);
+            pango_cairo_update_layout(cr, f.layout);
+            plot_set_colour(&f, text_colour, 1);
+            pango_cairo_show_layout(cr, f.layout);
+            pango_layout_set_width(f.layout, -1);
+            pango_layout_set_alignment(f.layout, PANGO_ALIGN_LEFT);
+        }
         top = 12 + h - 6; /* the panels' own top margin does the rest, a line's gap below the title */
     }
 

@@ -153,6 +153,14 @@ void plot_linear_ticks(plot_tick_list *list, double low, double high, double tar
     if (target < 2) target = 2;
     double step = plot_nice_step((high - low) / target);
     if (integers && step < 1) step = 1;
+    /* at least two labels, or the axis has no scale to read: a narrow map
+     * at :zoom 1.5 over [-1.5, 1.5] had a step of 2 and only "0" */
+    for (int k = 0; k < 4 && floor(high / step + 1e-9) - ceil(low / step - 1e-9) < 1; k++) {
+        double magnitude = pow(10, floor(log10(step) + 1e-9));
+        double smaller = step / magnitude < 1.5 ? magnitude / 2 : step / magnitude < 3 ? magnitude : 2 * magnitude;
+        if (integers && smaller < 1) break;
+        step = smaller;
+    }
     double largest = fmax(fabs(low), fabs(high));
     bool exponent_form = largest >= 1e6 || step < 1e-4;
     double first = ceil(low / step - 1e-9), biggest = 0;

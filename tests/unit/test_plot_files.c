@@ -300,6 +300,12 @@ static void test_ticks_are_nice_numbers(void **state) {
     check_labels(&list, (const char *const[]){"-2e-5", "-1e-5", "0", "1e-5", "2e-5"}, 5);
     plot_linear_ticks(&list, 9.1e5, 1.09e6, 4, false);
     check_labels(&list, (const char *const[]){"0.95e6", "1.00e6", "1.05e6"}, 3);
+    /* never one label alone: a boundary's narrow map at :zoom 1.5 over
+     * [-1.5, 1.5] (room for 2) had a step of 2 and only "0" */
+    plot_linear_ticks(&list, -1.5, 1.5, 1.6, false);
+    check_labels(&list, (const char *const[]){"-1", "0", "1"}, 3);
+    plot_linear_ticks(&list, 0.15, 0.35, 2, false);
+    check_labels(&list, (const char *const[]){"0.2", "0.3"}, 2);
 
     /* log axes: one style per axis; decimals only between 0.001 and 9000 */
     plot_log_ticks(&list, -3.2, 3.1, 10);

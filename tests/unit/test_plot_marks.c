@@ -151,6 +151,26 @@ static void test_title_marks_and_start_markers(void **state) {
     viz_plot_free(plot);
 }
 
+/* A title wider than the figure (a lesson's title at :zoom 2.5, or in a
+ * narrowed window) wraps into lines inside it: no ink at the figure's left
+ * and right edges, all of it above the panel, none of it cut off. */
+static void test_long_title_wraps_inside_the_figure(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    for (int i = 0; i < 20; i++) assert_int_equal(viz_plot_append(plot, "loss", 1.0 / (i + 1), err), 0);
+    viz_plot_set_zoom(plot, 2.5);
+    assert_int_equal(viz_plot_set_title(plot, "DeZero's spiral: loss and accuracy per epoch", err), 0);
+    image img;
+    save_and_load(plot, &img);
+    int top, w = img.surface->w;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_SERIES, NULL, &top, NULL, NULL));
+    assert_int_equal(dark_pixels(&img, 0, 0, 8, top - 1), 0);         /* nothing cut at the left */
+    assert_int_equal(dark_pixels(&img, w - 8, 0, w, top - 1), 0);     /* nor at the right */
+    assert_true(dark_pixels(&img, 0, 0, w, top / 2) > 200);           /* its first line */
+    assert_true(dark_pixels(&img, 0, top / 2, w, top - 20) > 200);    /* and the next, above the panel */
+    release(&img);
+    viz_plot_free(plot);
+}
+
 /* Two series with the same values, and two paths with the same points (as
  * Adam's and AdamW's for their first steps): the one drawn first still
  * shows along the line, through the gaps of the other's dashes. */
@@ -618,6 +638,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_series_is_replaced),
         cmocka_unit_test(test_title_marks_and_start_markers),
+        cmocka_unit_test(test_long_title_wraps_inside_the_figure),
         cmocka_unit_test(test_mark_label_avoids_paths),
         cmocka_unit_test(test_contour_levels_as_asked),
         cmocka_unit_test(test_contour_levels_of_a_step_are_linear),

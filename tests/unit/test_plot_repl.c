@@ -91,6 +91,49 @@ static void test_series_take_their_source_text(void **state) {
     session_close(&s);
 }
 
+/* A lesson run by name starts on a figure of its own, as it would in a new
+ * session: the last lesson's "loss" curve, panels and title do not go on
+ * under it (":load moons" then ":load spiral" in class).  A file :load runs
+ * by its path is the user's own script and plots on what is there. */
+static void test_a_lesson_by_name_starts_a_fresh_figure(void **state) {
+    session s;
+    session_open(&s);
+    char directory[] = "/tmp/test_plot_repl_XXXXXX", lesson[96], path[96], command[512], desc[1024];
+    assert_non_null(mkdtemp(directory));
+    snprintf(lesson, sizeof lesson, "%s/tiny.ag", directory);
+    FILE *file = fopen(lesson, "w");
+    assert_non_null(file);
+    fputs("# A tiny lesson: one point of a loss.\nplot(2.0, \"loss\")\n", file);
+    fclose(file);
+    setenv("AGREPL_LESSONS", directory, 1);
+    snprintf(path, sizeof path, "%s/figure.svg", directory);
+
+    snprintf(command, sizeof command,
+             "title(\"the last lesson\"); plot(5.0, \"loss\"); plot(1.0, \"before\")\n"
+             ":load tiny\n"
+             "savefig(\"%s\")\n", path);
+    assert_int_equal(run(&s, command), REPL_OK);
+    svg_desc(path, desc, sizeof desc);
+    assert_string_equal(desc, "series: loss");
+    FILE *svg = fopen(path, "r");
+    char text[1 << 14];
+    size_t got = fread(text, 1, sizeof text - 1, svg);
+    fclose(svg);
+    text[got] = '\0';
+    assert_null(strstr(text, "<title>the last lesson</title>"));
+
+    snprintf(command, sizeof command, "plot(3.0, \"after\")\n:load %s\nsavefig(\"%s\")\n", lesson, path);
+    assert_int_equal(run(&s, command), REPL_OK);
+    svg_desc(path, desc, sizeof desc);
+    assert_string_equal(desc, "series: loss, after"); /* a file by its path: nothing cleared */
+
+    unsetenv("AGREPL_LESSONS");
+    unlink(lesson);
+    unlink(path);
+    rmdir(directory);
+    session_close(&s);
+}
+
 /* Width and height from a PNG file's IHDR. */
 static void png_size(const char *path, unsigned *width, unsigned *height) {
     unsigned char header[24];
@@ -362,6 +405,7 @@ static void test_pace_has_no_effect_where_nothing_is_drawn(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_series_take_their_source_text),
+        cmocka_unit_test(test_a_lesson_by_name_starts_a_fresh_figure),
         cmocka_unit_test(test_zoom_enlarges_text_in_saved_plots_and_graphs),
         cmocka_unit_test(test_pace_holds_loops_to_fps),
         cmocka_unit_test(test_ctrl_c_stops_a_paced_loop_at_once),
