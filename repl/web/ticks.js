@@ -21,6 +21,14 @@
     var raw = (hi - lo) / n, p = ten(Math.floor(Math.log10(raw))), m = raw / p;
     var step = (m < 1.5 ? 1 : m < 3 ? 2 : m < 7 ? 5 : 10) * p, out = [];
     if (integers && step < 1) step = 1;
+    /* at least two labels, as the terminal's: a narrow map over [-1.5, 1.5]
+     * had a step of 2 and only "0" */
+    for (var k = 0; k < 4 && Math.floor(hi / step + 1e-9) - Math.ceil(lo / step - 1e-9) < 1; k++) {
+      var mag = ten(Math.floor(Math.log10(step) + 1e-9)), r = step / mag;
+      var smaller = r < 1.5 ? mag / 2 : r < 3 ? mag : 2 * mag;
+      if (integers && smaller < 1) break;
+      step = smaller;
+    }
     var first = Math.ceil(lo / step - 1e-9);
     for (var i = 0; i < 64; i++) {
       var t = (first + i) * step;
