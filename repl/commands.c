@@ -52,7 +52,7 @@ const command_def command_table[] = {
      "the bound names, or only those given (patterns like w* too), with kinds, shapes and gradients",
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
-    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME",
+    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off)",
      command_load, .files = true},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons, .files = true},
     {":save", ":save FILE",
@@ -514,7 +514,10 @@ static int command_load(repl *r, const char *path) {
     }
     /* only a file accepted as a lesson, and asked for by the user, changes
        how numbers show: not one a file loads (digits.ag's :load digits_data) */
-    if (name != NULL && r->save.load_depth == 0) repl_lesson_digits(r);
+    if (name != NULL && r->save.load_depth == 0) {
+        repl_lesson_digits(r);
+        repl_lesson_fresh_figure(r);
+    }
     /* the loaded file reports its own errors (FILE:LINE:COL) */
     const char *file = r->eval.command_file;
     int line = r->eval.command_line;

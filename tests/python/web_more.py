@@ -23,7 +23,10 @@ lessons(driver, typed, samples, web, shots): every lesson loaded by
 name runs to its end with its .expect lines; the lessons' data shipped
 (lesson_data); render() to .png and savefig() offer links to PNGs the
 page draws (a graph's SVG at 96 dpi, as the terminal's), each graph and
-saved figure shown in its pane, no download without a click."""
+saved figure shown in its pane, no download without a click.
+lesson_after_lesson(driver, typed, shots): a lesson loaded by name after
+another draws on an empty figure at full speed (the last lesson's panels
+gone, the pace it set off), its names kept."""
 import json
 import os
 import re
@@ -523,6 +526,31 @@ def clicked_png(driver, name, keep=None):
         with open(keep, "wb") as f:
             f.write(download(driver)[1].encode("latin-1"))
     return driver.execute_async_script(READ_PNG)
+
+
+def lesson_after_lesson(driver, typed, shots):
+    """As a class goes from one lesson to the next: what the last one drew
+    and the pace it set (the playground lessons' pace(20)) must not carry
+    into the next, nor its names be lost."""
+    typed(":digits full")
+    typed("kept = 7")
+    typed("pace(20)")
+    typed("px, pt = moons(60, noise=0.1, seed=1); pm = mlp([8, 1], activation=tanh, seed=1)")
+    typed("boundary(pm, [-1.5, 2.5], [-1, 1.5], px, pt)")
+    typed("plot(1.5, \"earlier lesson's loss\")")
+    t0 = time.time()
+    text = typed(":load matyas", timeout=120).split("ag> :load matyas\n")[-1]
+    elapsed = time.time() - t0
+    time.sleep(0.5)
+    drawn = driver.execute_script("return document.querySelector('#plot').textContent")
+    check("a lesson loaded after another draws on an empty figure: none of the last panels (no boundary, no "
+          "earlier series), its own loss and path", "earlier lesson" not in drawn and "class 0" not in drawn and
+          "loss" in drawn and "wrote matyas.png" in text, drawn[:400])
+    check("and at full speed, not held at the pace the last set (matyas' 301 steps in %.1f s, 15 s at pace 20)" %
+          elapsed, elapsed < 8, elapsed)
+    kept = typed("kept").split("ag> kept\n")[-1]
+    check("the session's names stay across :load NAME", kept.strip().startswith("kept(7)"), kept)
+    driver.save_screenshot(os.path.join(shots, "13-lesson-after-lesson.png"))
 
 
 def lessons(driver, typed, samples, web, shots):

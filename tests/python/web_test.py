@@ -13,7 +13,8 @@ the graph and the plot as SVG and downloads save(m) and render's files
 out, readable at 1280x720, with the terminal's axis names (web_more.py),
 runs the Rosenbrock lesson and checks its last numbers, plots, draws the
 circle lesson's boundary, points and units, heat maps' numbers and a map's
-legend under its frame (web_pictures.py: their pixels in the page's PNG), loads every lesson by name to its end with
+legend under its frame (web_pictures.py: their pixels in the page's PNG), loads a lesson after another on an empty figure at full speed (web_more.py),
+loads every lesson by name to its end with
 its files offered as links and the lessons' data (web_more.py), interrupts an
 endless loop (every name kept), saves a session with :save, reloads the page
 and :loads it back (the browser's storage), checks an error's caret,
@@ -275,6 +276,7 @@ try:
     web_more.axis_names(driver, typed)  # xlabel=, ylabel= and the default names
     web_more.line_colours(driver, typed)
     web_more.marks(driver, typed)  # the cross, its label off the paths
+    web_more.lesson_after_lesson(driver, typed, SHOTS)
     # every lesson by name, render to .png and savefig's links, the lessons' data
     web_more.lessons(driver, typed, os.path.join(HERE, "..", "..", "samples"), WEB, SHOTS)
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
