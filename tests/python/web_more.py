@@ -24,6 +24,9 @@ name runs to its end with its .expect lines; the lessons' data shipped
 (lesson_data); render() to .png and savefig() offer links to PNGs the
 page draws (a graph's SVG at 96 dpi, as the terminal's), each graph and
 saved figure shown in its pane, no download without a click.
+long_caret(driver, typed, shots): the caret under an error in a statement
+longer than the console is wide stays under its character, as a
+terminal wraps both rows.
 lesson_after_lesson(driver, typed, shots): a lesson loaded by name after
 another draws on an empty figure at full speed (the last lesson's panels
 gone, the pace it set off), its names kept."""
@@ -526,6 +529,24 @@ def clicked_png(driver, name, keep=None):
         with open(keep, "wb") as f:
             f.write(download(driver)[1].encode("latin-1"))
     return driver.execute_async_script(READ_PNG)
+
+
+def long_caret(driver, typed, shots):
+    """A class types its loops on one line: an error near the end of one
+    wider than the console must point at the right name."""
+    line = "for i in range(3) { q = 1; " + "q = q + 1; q = q * 2; " * 6 + "q = q + zzz }"
+    typed(line)
+    at = driver.execute_script(
+        "var spans = document.querySelectorAll('#output span'), s = spans[spans.length - 1];"
+        "var node = s.firstChild, text = node ? node.textContent : '', z = text.indexOf('zzz'), c = text.lastIndexOf('^');"
+        "if (z < 0 || c < 0) return [text, null, null];"
+        "var box = function (i) { var r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);"
+        "  var b = r.getClientRects(); b = b[b.length - 1]; return [b.left, b.top]; };"
+        "return [text, box(z), box(c), s.getBoundingClientRect().width];")
+    check("an error in a statement wider than the console: the caret stays under its name (%s)" % (at[1:],),
+          at[1] is not None and at[2] is not None and abs(at[1][0] - at[2][0]) < 2 and at[2][1] > at[1][1],
+          at)
+    driver.save_screenshot(os.path.join(shots, "13-long-caret.png"))
 
 
 def lesson_after_lesson(driver, typed, shots):

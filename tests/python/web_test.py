@@ -17,7 +17,7 @@ legend under its frame (web_pictures.py: their pixels in the page's PNG), loads 
 loads every lesson by name to its end with
 its files offered as links and the lessons' data (web_more.py), interrupts an
 endless loop (every name kept), saves a session with :save, reloads the page
-and :loads it back (the browser's storage), checks an error's caret,
+and :loads it back (the browser's storage), checks an error's caret (under its name in a statement wider than the console, web_more.py),
 compares the page's dot(y) with the terminal's, writes lesson pages with
 agrepl --web-lesson (beside the build, installed, none), reads a .npy numpy
 wrote and picked in the page and downloads one numpy reads, reads a CSV
@@ -276,6 +276,7 @@ try:
     web_more.axis_names(driver, typed)  # xlabel=, ylabel= and the default names
     web_more.line_colours(driver, typed)
     web_more.marks(driver, typed)  # the cross, its label off the paths
+    web_more.long_caret(driver, typed, SHOTS)
     web_more.lesson_after_lesson(driver, typed, SHOTS)
     # every lesson by name, render to .png and savefig's links, the lessons' data
     web_more.lessons(driver, typed, os.path.join(HERE, "..", "..", "samples"), WEB, SHOTS)
