@@ -29,7 +29,8 @@ longer than the console is wide stays under its character, as a
 terminal wraps both rows.
 lesson_after_lesson(driver, typed, shots): a lesson loaded by name after
 another draws on an empty figure at full speed (the last lesson's panels
-gone, the pace it set off), its names kept."""
+gone, the pace it set off), its names kept; a playground lesson after
+moons_svm finds accuracy() still the built-in."""
 import json
 import os
 import re
@@ -569,6 +570,13 @@ def lesson_after_lesson(driver, typed, shots):
           "loss" in drawn and "wrote matyas.png" in text, drawn[:400])
     check("and at full speed, not held at the pace the last set (matyas' 301 steps in %.1f s, 15 s at pace 20)" %
           elapsed, elapsed < 8, elapsed)
+    # moons_svm then a playground lesson: moons_svm's names must not hide
+    # the built-in accuracy() the playground lessons call
+    typed(":load moons_svm", timeout=120)
+    text = typed(":load playground_gauss", timeout=120).split("ag> :load playground_gauss\n")[-1]
+    check("a playground lesson loaded after moons_svm runs to its end (its accuracy() not hidden by a name "
+          "moons_svm left)", driver.execute_script("return window.agrepl.lastRc") == 0 and "error" not in text and
+          "accuracy variable(" in text, text[-400:])
     kept = typed("kept").split("ag> kept\n")[-1]
     check("the session's names stay across :load NAME", kept.strip().startswith("kept(7)"), kept)
     driver.save_screenshot(os.path.join(shots, "13-lesson-after-lesson.png"))
