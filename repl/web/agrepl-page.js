@@ -1220,6 +1220,13 @@
     if (!$('filelist').hidden) { $('filelist').hidden = true; return; }
     worker.postMessage({ type: 'list' });
   });
+  /* the list floats over the graph pane's buttons: Open file… only notes
+   * the copy in the console (quiet: the list is refreshed if it is open),
+   * and a click anywhere else closes it */
+  document.addEventListener('click', function (e) {
+    var box = $('filelist');
+    if (!box.hidden && !box.contains(e.target) && !$('files').contains(e.target)) box.hidden = true;
+  });
   $('upload').addEventListener('change', function () {
     var file = this.files[0];
     if (!file) return;
