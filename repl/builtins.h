@@ -238,6 +238,10 @@ void repl_note_summed_in_graph(repl *r, ag_var *y);
 /* pace() and :pace: frames a second for loops that plot or track (0 = off).
  * 0, or -1 after repl_error when fps is out of range. */
 int repl_viz_set_pace(repl *r, double fps);
+/* :load NAME: a lesson starts on an empty figure at full speed, as a fresh
+ * agrepl --lesson NAME does (not drawn over the last lesson's panels, nor
+ * held at the pace the last lesson set). */
+void repl_lesson_fresh_figure(repl *r);
 /* :zoom: scale of text and lines in windows and saved figures and graphs. */
 int repl_viz_set_zoom(repl *r, double zoom);
 

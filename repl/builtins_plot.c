@@ -423,6 +423,11 @@ static int builtin_clearplot(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
+void repl_lesson_fresh_figure(repl *r) {
+    repl_viz_clear_figure(r);
+    repl_viz_set_pace(r, 0);
+}
+
 const builtin_def builtins_plot[] = {
     {"plot", "v, ys=nil, name=nil, log=nil, points=nil, xlabel=nil, ylabel=nil, panel=nil", builtin_plot, "plots",
      "plot(v) appends the scalar v to the series named as written (or name; log=true: log y "

@@ -20,7 +20,6 @@
 #include "lessons.h"
 #include "source.h"
 #include "repl_internal.h"
-#include "viz_session.h"
 
 #define MAX_LOAD_DEPTH 16
 
@@ -53,7 +52,7 @@ const command_def command_table[] = {
      "the bound names, or only those given (patterns like w* too), with kinds, shapes and gradients",
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
-    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on a fresh figure)",
+    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off)",
      command_load, .files = true},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons, .files = true},
     {":save", ":save FILE",
@@ -519,10 +518,7 @@ static int command_load(repl *r, const char *path) {
        how numbers show: not one a file loads (digits.ag's :load digits_data) */
     if (name != NULL && r->save.load_depth == 0) {
         repl_lesson_digits(r);
-        /* and on a figure of its own: the last lesson's loss curve, panels
-           and title would otherwise go on under this one's (a "loss" series
-           continued by another lesson's numbers) */
-        repl_viz_clear_figure(r);
+        repl_lesson_fresh_figure(r);
     }
     /* the loaded file reports its own errors (FILE:LINE:COL) */
     const char *file = r->eval.command_file;

@@ -25,7 +25,33 @@
   window.agrepl = { ready: false, readyMs: null, runs: 0, isolated: false };
 
   /* ---- output ---------------------------------------------------------- */
+  /* An error's echoed line and its caret line go in a span of their own
+   * (.code) that wraps at any character, as a terminal wraps: both rows of
+   * a long statement then break at the same column and the caret stays
+   * under its character, not pushed to the start of a row by the spaces. */
   function say(text, kind) {
+    if (kind === 'err' && text.indexOf('^') >= 0) {
+      var pieces = text.match(/[^\n]*\n|[^\n]+$/g) || [];
+      for (var i = 0; i < pieces.length; i++) {
+        var last = output.lastChild;
+        if (/^[ \t]*\^\n?$/.test(pieces[i]) && last && last.className === 'err' &&
+            /\n[^\n]*\n$|^[^\n]*\n$/.test(last.textContent)) {
+          var t = last.textContent, cut = t.lastIndexOf('\n', t.length - 2) + 1;
+          last.textContent = t.slice(0, cut);
+          if (!last.textContent) output.removeChild(last);
+          var code = document.createElement('span');
+          code.className = 'err code';
+          code.textContent = t.slice(cut) + pieces[i];
+          output.appendChild(code);
+          output.scrollTop = output.scrollHeight;
+        } else sayText(pieces[i], kind);
+      }
+      return;
+    }
+    sayText(text, kind);
+  }
+
+  function sayText(text, kind) {
     var atEnd = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
     var last = output.lastChild;
     if (last && last.className === (kind || 'out') && !/\n$/.test(last.textContent) && kind !== 'in') {
@@ -1193,6 +1219,13 @@
   $('files').addEventListener('click', function () {
     if (!$('filelist').hidden) { $('filelist').hidden = true; return; }
     worker.postMessage({ type: 'list' });
+  });
+  /* the list floats over the graph pane's buttons: Open file… only notes
+   * the copy in the console (quiet: the list is refreshed if it is open),
+   * and a click anywhere else closes it */
+  document.addEventListener('click', function (e) {
+    var box = $('filelist');
+    if (!box.hidden && !box.contains(e.target) && !$('files').contains(e.target)) box.hidden = true;
   });
   $('upload').addEventListener('change', function () {
     var file = this.files[0];

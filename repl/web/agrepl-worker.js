@@ -155,7 +155,7 @@ async function handle(m) {
       await sync(false);
       written();
       await prepareNpz();
-      postMessage({ type: 'files', files: files(), note: 'copied ' + m.name + ' into the session\'s files' });
+      postMessage({ type: 'files', files: files(), quiet: true, note: 'copied ' + m.name + ' into the session\'s files' });
     } else if (m.type === 'get') {
       var data = agrepl.FS.readFile(HOME + '/' + m.name);
       postMessage({ type: 'file', name: m.name, bytes: data.buffer }, [data.buffer]);

@@ -23,7 +23,14 @@ lessons(driver, typed, samples, web, shots): every lesson loaded by
 name runs to its end with its .expect lines; the lessons' data shipped
 (lesson_data); render() to .png and savefig() offer links to PNGs the
 page draws (a graph's SVG at 96 dpi, as the terminal's), each graph and
-saved figure shown in its pane, no download without a click."""
+saved figure shown in its pane, no download without a click.
+long_caret(driver, typed, shots): the caret under an error in a statement
+longer than the console is wide stays under its character, as a
+terminal wraps both rows.
+lesson_after_lesson(driver, typed, shots): a lesson loaded by name after
+another draws on an empty figure at full speed (the last lesson's panels
+gone, the pace it set off), its names kept; a playground lesson after
+moons_svm finds accuracy() still the built-in."""
 import json
 import os
 import re
@@ -523,6 +530,56 @@ def clicked_png(driver, name, keep=None):
         with open(keep, "wb") as f:
             f.write(download(driver)[1].encode("latin-1"))
     return driver.execute_async_script(READ_PNG)
+
+
+def long_caret(driver, typed, shots):
+    """A class types its loops on one line: an error near the end of one
+    wider than the console must point at the right name."""
+    line = "for i in range(3) { q = 1; " + "q = q + 1; q = q * 2; " * 6 + "q = q + zzz }"
+    typed(line)
+    at = driver.execute_script(
+        "var spans = document.querySelectorAll('#output span'), s = spans[spans.length - 1];"
+        "var node = s.firstChild, text = node ? node.textContent : '', z = text.indexOf('zzz'), c = text.lastIndexOf('^');"
+        "if (z < 0 || c < 0) return [text, null, null];"
+        "var box = function (i) { var r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);"
+        "  var b = r.getClientRects(); b = b[b.length - 1]; return [b.left, b.top]; };"
+        "return [text, box(z), box(c), s.getBoundingClientRect().width];")
+    check("an error in a statement wider than the console: the caret stays under its name (%s)" % (at[1:],),
+          at[1] is not None and at[2] is not None and abs(at[1][0] - at[2][0]) < 2 and at[2][1] > at[1][1],
+          at)
+    driver.save_screenshot(os.path.join(shots, "13-long-caret.png"))
+
+
+def lesson_after_lesson(driver, typed, shots):
+    """As a class goes from one lesson to the next: what the last one drew
+    and the pace it set (the playground lessons' pace(20)) must not carry
+    into the next, nor its names be lost."""
+    typed(":digits full")
+    typed("kept = 7")
+    typed("pace(20)")
+    typed("px, pt = moons(60, noise=0.1, seed=1); pm = mlp([8, 1], activation=tanh, seed=1)")
+    typed("boundary(pm, [-1.5, 2.5], [-1, 1.5], px, pt)")
+    typed("plot(1.5, \"earlier lesson's loss\")")
+    t0 = time.time()
+    text = typed(":load matyas", timeout=120).split("ag> :load matyas\n")[-1]
+    elapsed = time.time() - t0
+    time.sleep(0.5)
+    drawn = driver.execute_script("return document.querySelector('#plot').textContent")
+    check("a lesson loaded after another draws on an empty figure: none of the last panels (no boundary, no "
+          "earlier series), its own loss and path", "earlier lesson" not in drawn and "class 0" not in drawn and
+          "loss" in drawn and "wrote matyas.png" in text, drawn[:400])
+    check("and at full speed, not held at the pace the last set (matyas' 301 steps in %.1f s, 15 s at pace 20)" %
+          elapsed, elapsed < 8, elapsed)
+    # moons_svm then a playground lesson: moons_svm's names must not hide
+    # the built-in accuracy() the playground lessons call
+    typed(":load moons_svm", timeout=120)
+    text = typed(":load playground_gauss", timeout=120).split("ag> :load playground_gauss\n")[-1]
+    check("a playground lesson loaded after moons_svm runs to its end (its accuracy() not hidden by a name "
+          "moons_svm left)", driver.execute_script("return window.agrepl.lastRc") == 0 and "error" not in text and
+          "accuracy variable(" in text, text[-400:])
+    kept = typed("kept").split("ag> kept\n")[-1]
+    check("the session's names stay across :load NAME", kept.strip().startswith("kept(7)"), kept)
+    driver.save_screenshot(os.path.join(shots, "13-lesson-after-lesson.png"))
 
 
 def lessons(driver, typed, samples, web, shots):

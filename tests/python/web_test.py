@@ -13,13 +13,14 @@ the graph and the plot as SVG and downloads save(m) and render's files
 out, readable at 1280x720, with the terminal's axis names (web_more.py),
 runs the Rosenbrock lesson and checks its last numbers, plots, draws the
 circle lesson's boundary, points and units, heat maps' numbers and a map's
-legend under its frame (web_pictures.py: their pixels in the page's PNG), loads every lesson by name to its end with
+legend under its frame (web_pictures.py: their pixels in the page's PNG), loads a lesson after another on an empty figure at full speed (web_more.py),
+loads every lesson by name to its end with
 its files offered as links and the lessons' data (web_more.py), interrupts an
 endless loop (every name kept), saves a session with :save, reloads the page
-and :loads it back (the browser's storage), checks an error's caret,
+and :loads it back (the browser's storage), checks an error's caret (under its name in a statement wider than the console, web_more.py),
 compares the page's dot(y) with the terminal's, writes lesson pages with
 agrepl --web-lesson (beside the build, installed, none), reads a .npy numpy
-wrote and picked in the page and downloads one numpy reads, reads a CSV
+wrote and picked in the page (the file list left closed, opened by Files) and downloads one numpy reads, reads a CSV
 and np.savez / np.savez_compressed archives picked in the page as the
 terminal does (the same lines, errors too), and opens a
 lesson page from disk (file://).  Screenshots in SHOTS_DIR.
@@ -275,6 +276,8 @@ try:
     web_more.axis_names(driver, typed)  # xlabel=, ylabel= and the default names
     web_more.line_colours(driver, typed)
     web_more.marks(driver, typed)  # the cross, its label off the paths
+    web_more.long_caret(driver, typed, SHOTS)
+    web_more.lesson_after_lesson(driver, typed, SHOTS)
     # every lesson by name, render to .png and savefig's links, the lessons' data
     web_more.lessons(driver, typed, os.path.join(HERE, "..", "..", "samples"), WEB, SHOTS)
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
@@ -357,6 +360,21 @@ try:
         driver.find_element(By.ID, "upload").send_keys(script)
         wait.until(lambda d: "copied picked.ag" in d.execute_script(
             "return document.getElementById('output').textContent"))
+        # the file list floats over the graph pane: a file picked must not
+        # leave it covering the pane's buttons; Files opens it, a click
+        # elsewhere closes it
+        covered = driver.execute_script(
+            "var b = document.querySelector('[data-zoom=in]').getBoundingClientRect();"
+            "var at = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);"
+            "return at && at.closest('[data-zoom=in]') ? null : (at ? at.id || at.tagName : 'nothing')")
+        check("a file picked leaves the graph pane's buttons uncovered (the list opens from Files)", covered is None,
+              covered)
+        driver.find_element(By.ID, "files").click()
+        wait.until(lambda d: "picked.ag" in d.find_element(By.ID, "filelist").text)
+        driver.find_element(By.ID, "output").click()
+        check("Files lists the picked file; a click elsewhere closes the list",
+              driver.find_element(By.ID, "filelist").get_property("hidden"),
+              driver.find_element(By.ID, "filelist").text)
         typed(":load picked.ag")
         text = typed("picked")
         check("a file picked in the page loads (Open file…)", text.rstrip().endswith("picked(42)"), text[-300:])
