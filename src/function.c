@@ -109,7 +109,7 @@ static __attribute__((noinline, cold)) void scalar_nonfinite(ag_ctx *ctx, const 
  * nodes (a function's inputs and outputs pointing at its inline arrays), so
  * what stays zero is not stored: y's grad, name and flags for most ops, the
  * node's parameters for the ops without any. */
-static inline ag_var *scalar_record(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
+static inline __attribute__((always_inline)) ag_var *scalar_record(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
                                     ag_var *a, ag_var *b, double value, unsigned flags) {
     if (ctx->check_finite && !isfinite(value)) scalar_nonfinite(ctx, row, a, b);
     ag_var *y = ctx_alloc_var(ctx);
