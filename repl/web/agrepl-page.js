@@ -913,11 +913,40 @@
     });
     return count;
   }
-  /* A cross at each mark, its label beside it where the tracks cross it
-   * least (above right, below right, above left, below left, inside the
-   * frame), both outlined in white to read over the level curves: the
+  /* How many of the tracks' markers (a start's ring, where a track is
+   * now) touch the box [x0, x1] x [y0, y1], as the terminal counts them. */
+  function markersIn(tracks, x0, y0, x1, y1) {
+    var count = 0;
+    tracks.forEach(function (t) {
+      if (!t.length) return;
+      [t[0], t[t.length - 1]].forEach(function (q) {
+        var dx = q[0] - Math.max(x0, Math.min(q[0], x1)), dy = q[1] - Math.max(y0, Math.min(q[1], y1));
+        if (Math.hypot(dx, dy) < MARKER + 2) count++;
+      });
+    });
+    return count;
+  }
+  /* A cross at each mark, its label beside it where the tracks cover it
+   * least: of above right, below right, above left, below left, above and
+   * below the cross (each slid along its row into the frame), the first
+   * with the fewest points of the tracks in it, a track's marker counting
+   * as 50; both outlined in white to read over the level curves: the
    * terminal's marks (viz/plot_draw.c, draw_marks). */
   var MARK_SIZE = 7;
+  function markLabelPlace(x, y, w, h, box, tracks) {
+    var best = null, bestCost = Infinity;
+    for (var place = 0; place < 6; place++) {
+      var up = place % 2 === 0;
+      var x0 = place < 2 ? x + MARK_SIZE + 5 : place < 4 ? x - MARK_SIZE - 5 - w : x - w / 2;
+      var y0 = up ? y - MARK_SIZE - 2 - h : y + MARK_SIZE + 2;
+      x0 = Math.max(box.x, Math.min(x0, box.x + box.w - w)); /* along its row into the frame */
+      var cost = crossings(tracks, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3) +
+                 50 * markersIn(tracks, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3);
+      if (x0 < box.x || y0 < box.y || y0 + h > box.y + box.h) cost += 1e6;
+      if (cost < bestCost) { bestCost = cost; best = { x: x0, y: y0, up: up }; }
+    }
+    return best;
+  }
   function marks(parts, list, b, box, tracks) {
     list.forEach(function (m) {
       var x = b.X(m.x), y = b.Y(m.y);
@@ -927,17 +956,9 @@
       parts.push('<path class="mark" d="' + d + '" stroke="white" stroke-width="6" stroke-linecap="round"/>');
       parts.push('<path class="mark" d="' + d + '" stroke="#262626" stroke-width="2.6" stroke-linecap="round"/>');
       if (!m.label) return;
-      var w = textWidth(m.label, 12), h = 13, best = 0, bestCost = Infinity;
-      for (var corner = 0; corner < 4; corner++) {
-        var right = corner < 2, up = corner % 2 === 0;
-        var x0 = right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5 - w, y0 = up ? y - MARK_SIZE - 2 - h : y + MARK_SIZE + 2;
-        var cost = crossings(tracks, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3);
-        if (x0 < box.x || x0 + w > box.x + box.w || y0 < box.y || y0 + h > box.y + box.h) cost += 1e6;
-        if (cost < bestCost) { bestCost = cost; best = corner; }
-      }
-      var r = best < 2, u = best % 2 === 0;
-      parts.push('<text class="mark" x="' + (r ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5) + '" y="' + (u ? y - MARK_SIZE - 5 : y + MARK_SIZE + 12) +
-                 '" text-anchor="' + (r ? 'start' : 'end') + '" font-size="12" fill="#262626" stroke="white" stroke-width="4" stroke-linejoin="round" paint-order="stroke">' + esc(m.label) + '</text>');
+      var p = markLabelPlace(x, y, textWidth(m.label, 12), 13, box, tracks);
+      parts.push('<text class="mark" x="' + p.x + '" y="' + (p.up ? y - MARK_SIZE - 5 : y + MARK_SIZE + 12) +
+                 '" text-anchor="start" font-size="12" fill="#262626" stroke="white" stroke-width="4" stroke-linejoin="round" paint-order="stroke">' + esc(m.label) + '</text>');
     });
   }
 
