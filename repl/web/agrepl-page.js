@@ -727,15 +727,44 @@
    * as last saved): .map the figure's own map's axes, .panels every
    * panel's place, kind and panel= key. */
   var PANEL_W = 560, PANEL_H = 420;
+  /* The figure's title in rows at most `room` wide, as the terminal's
+   * (viz/plot_draw.c, plot_draw_figure: Pango's PANGO_WRAP_WORD_CHAR at the
+   * figure's width less 24, centred): one row when it fits (or the room is
+   * less than a letter); else as many words as fit a row, a word wider
+   * than a row broken between letters. */
+  var TITLE_SIZE = 16, TITLE_LINE = 19;
+  function titleRows(title, size, room) {
+    if (textWidth(title, size) <= room || room < size) return [title];
+    var rows = [], row = '';
+    title.split(/ +/).forEach(function (word) {
+      var tried = row ? row + ' ' + word : word;
+      if (textWidth(tried, size) <= room) { row = tried; return; }
+      if (row) rows.push(row);
+      row = word;
+      while (row.length > 1 && textWidth(row, size) > room) {
+        var n = 1;
+        while (n < row.length && textWidth(row.slice(0, n + 1), size) <= room) n++;
+        rows.push(row.slice(0, n));
+        row = row.slice(n);
+      }
+    });
+    if (row) rows.push(row);
+    return rows;
+  }
   function figureSvg(f, across, keep) {
     var P = window.agreplPictures, panels = panelsOf(f);
     across = Math.max(1, Math.min(panels.length, across || 3));
     var down = Math.ceil(panels.length / across);
+    var W = across * PANEL_W, titleLines = f.title ? titleRows(f.title, TITLE_SIZE, W - 24) : [];
+    /* a wrapped title's further lines push the panels down */
     var above = f.title && (panels.length > 1 || ['series', 'xy', 'map'].indexOf(panels[0].kind) < 0) ? 24 : 0;
-    var W = across * PANEL_W, H = down * PANEL_H + above, parts = [], figureAxes = { width: W, height: H, panels: [] };
+    if (titleLines.length > 1) above += (titleLines.length - 1) * TITLE_LINE;
+    var H = down * PANEL_H + above, parts = [], figureAxes = { width: W, height: H, panels: [] };
     parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H +
                '" font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
-    if (f.title) parts.push('<text x="' + W / 2 + '" y="20" text-anchor="middle" font-size="16">' + esc(f.title) + '</text>');
+    titleLines.forEach(function (line, k) {
+      parts.push('<text class="title" x="' + W / 2 + '" y="' + (20 + k * TITLE_LINE) + '" text-anchor="middle" font-size="' + TITLE_SIZE + '">' + esc(line) + '</text>');
+    });
     panels.forEach(function (p, i) {
       var left = (i % across) * PANEL_W, top = above + Math.floor(i / across) * PANEL_H;
       var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: left, y: top, w: PANEL_W, h: PANEL_H };

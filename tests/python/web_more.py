@@ -20,6 +20,9 @@ it where the tracked paths do not run (slid into the frame near its
 edge, as the optimizer race's minimum); the map's legend goes where it hides
 none of them, into a ring's hole when the edges are full, outside the frame
 when every place within hides some; the paths' markers.
+long_title(driver, typed, shots): a title wider than the figure wraps into
+centred rows inside it, above the panel's frame, as the terminal's
+(test_long_title_wraps_inside_the_figure).
 lessons(driver, typed, samples, web, shots): every lesson loaded by
 name runs to its end with its .expect lines; the lessons' data shipped
 (lesson_data); render() to .png and savefig() offer links to PNGs the
@@ -399,6 +402,28 @@ def line_colours(driver, typed):
     time.sleep(0.5)
     dots = driver.execute_script("return document.querySelectorAll('#plot svg circle.step').length")
     check("a loss past 40 steps is a line alone", dots == 6, dots)
+    typed("clearplot()")
+
+
+def long_title(driver, typed, shots):
+    typed("clearplot()")
+    typed("for i in range(20) { plot(1 / (i + 1), \"loss\") }")
+    long = ("DeZero's spiral: loss and accuracy per epoch, with the learning rate halved every ten "
+            "epochs and the batch shuffled again each time")
+    typed("title(\"%s\")" % long)
+    time.sleep(0.5)
+    got = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), w = +s.getAttribute('width'), rows = s.querySelectorAll('text[font-size=\"16\"]');"  # the title's rows, old or new
+        "var frame = s.querySelector('rect[stroke=\"#444\"]'), top = frame ? frame.getBBox().y : -1;"
+        "return [Array.prototype.map.call(rows, function (t) { var b = t.getBBox();"
+        "  return [t.textContent, Math.floor(b.x), Math.ceil(b.x + b.width), b.y + b.height, Math.round(b.x + b.width / 2)]; }), w, top]")
+    rows, width, top = got
+    check("a title wider than the figure wraps into centred rows inside it, above the frame, as the terminal's "
+          "([rows: text, left, right, bottom, centre], width, frame's top)",
+          len(rows) >= 2 and " ".join(r[0] for r in rows) == long and
+          all(r[1] >= 0 and r[2] <= width and abs(r[4] - width / 2) <= 1 for r in rows) and
+          all(rows[k][3] <= rows[k + 1][3] - 15 for k in range(len(rows) - 1)) and rows[-1][3] < top, got)
+    driver.save_screenshot(os.path.join(shots, "long-title.png"))
     typed("clearplot()")
 
 

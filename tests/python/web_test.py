@@ -276,6 +276,7 @@ try:
     web_more.axis_names(driver, typed)  # xlabel=, ylabel= and the default names
     web_more.line_colours(driver, typed)
     web_more.marks(driver, typed)  # the cross, its label off the paths
+    web_more.long_title(driver, typed, SHOTS)  # wrapped into rows, as the terminal's
     web_more.long_caret(driver, typed, SHOTS)
     web_more.lesson_after_lesson(driver, typed, SHOTS)
     # every lesson by name, render to .png and savefig's links, the lessons' data
