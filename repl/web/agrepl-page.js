@@ -274,6 +274,7 @@
 
   input.addEventListener('input', fit);
   input.addEventListener('keydown', function (e) {
+    if (e.key !== 'Tab' && e.key !== 'Shift') tabbedAt = null; /* Readline's second Tab is the very next key */
     if (e.key === 'c' && e.ctrlKey && !e.shiftKey) {
       if (running) { interrupt(); e.preventDefault(); return; }
       if (input.selectionStart === input.selectionEnd) {
@@ -292,6 +293,7 @@
     }
     if (e.key === 'Tab') {
       e.preventDefault();
+      if (tabbedAt !== input.value + '\u0000' + input.selectionStart) tabbedAt = null;
       if (ready && !running)
         worker.postMessage({ type: 'complete', line: input.value, end: input.selectionStart });
       return;
@@ -315,12 +317,18 @@
   });
   $('stop').addEventListener('click', interrupt);
 
-  /* Tab: one candidate replaces the word; several print and fill what they share */
+  /* Tab as the terminal's Readline: one candidate replaces the word;
+   * several fill what they share; when there is nothing to fill a first
+   * Tab only flashes the line (Readline's bell) and a second lists them in
+   * columns, sorted down, with the prompt and the typed text again under
+   * them.  A Tab again with nothing printed since lists nothing more. */
+  var tabbedAt = null, listed = null;
   function complete(m) {
     if (input.value !== m.line) return;
-    var words = m.words;
-    if (!words.length) return;
-    var line = m.line, end = m.end;
+    var words = m.words, line = m.line, end = m.end, key = line + '\u0000' + end;
+    var again = tabbedAt === key;
+    tabbedAt = null;
+    if (!words.length) { bell(); return; }
     var shared = words.reduce(function (a, w) {
       var i = 0;
       while (i < a.length && i < w.length && a[i] === w[i]) i++;
@@ -332,11 +340,46 @@
     var start = end;
     for (var s = 0; s <= end; s++)
       if (words[0].indexOf(line.slice(s, end)) === 0) { start = s; break; }
-    if (words.length > 1) say(words.join('  ') + '\n', 'note');
-    if (put.length >= end - start) {
+    if (put.length > end - start || (words.length === 1 && put !== line.slice(start, end))) {
       input.value = line.slice(0, start) + put + line.slice(end);
       input.selectionStart = input.selectionEnd = start + put.length;
+      fit();
+      return;
     }
+    if (words.length === 1) return;
+    if (!again) { tabbedAt = key; bell(); return; }
+    tabbedAt = key;
+    if (listed && listed.key === key && output.lastChild === listed.node) return;
+    say(columns(words.slice().sort()), 'out');
+    say(prompt.textContent + line + '\n', 'in');
+    listed = { key: key, node: output.lastChild };
+  }
+  /* Readline's listing: columns two wider than the longest word, as many as
+   * the console's width holds, the words sorted down each column. */
+  function columns(words) {
+    var longest = words.reduce(function (a, w) { return Math.max(a, w.length); }, 0) + 2;
+    var probe = document.createElement('span');
+    probe.textContent = 'MMMMMMMMMM';
+    probe.style.visibility = 'hidden';
+    output.appendChild(probe);
+    var char = probe.getBoundingClientRect().width / 10 || 8;
+    output.removeChild(probe);
+    var across = Math.max(1, Math.floor((output.clientWidth - 16) / char / longest));
+    var down = Math.ceil(words.length / across), text = '';
+    for (var r = 0; r < down; r++) {
+      var row = '';
+      for (var c = 0; c < across && r + c * down < words.length; c++) {
+        var w = words[r + c * down];
+        row += r + (c + 1) * down < words.length ? w + ' '.repeat(longest - w.length) : w;
+      }
+      text += row + '\n';
+    }
+    return text;
+  }
+  function bell() {
+    input.classList.remove('bell');
+    void input.offsetWidth; /* the flash again for a second Tab */
+    input.classList.add('bell');
   }
 
   /* ---- the graph --------------------------------------------------------- */
