@@ -731,8 +731,30 @@ static double label_crossings(const viz_plot *plot, const plot_axes *a, double x
     return count;
 }
 
+/* How many of the paths' markers (a start's ring, where a path is now)
+ * touch the box [x0, x1] x [y0, y1]. */
+static int label_markers(const viz_plot *plot, const plot_axes *a, double x0, double y0, double x1, double y1) {
+    int count = 0;
+    for (size_t k = 0; k < plot->path_count; k++) {
+        size_t first, last;
+        if (!path_ends(&plot->paths[k], &first, &last)) continue;
+        size_t ends[2] = {first, last - 1};
+        for (int e = 0; e < 2; e++) {
+            double px = plot_to_pixel_x(a, plot->paths[k].xs[ends[e]]);
+            double py = plot_to_pixel_y(a, plot->paths[k].ys[ends[e]]);
+            double dx = px - fmax(x0, fmin(px, x1)), dy = py - fmax(y0, fmin(py, y1));
+            count += hypot(dx, dy) < MARKER_RADIUS + 2;
+        }
+    }
+    return count;
+}
+
 /* A cross at each mark with its label beside it, outlined to read over
- * the level curves, on the side the paths cross least. */
+ * the level curves, where the paths cover it least: of above right, below
+ * right, above left, below left, above and below the cross (each slid
+ * along its row into the frame), the first with the fewest points of the
+ * drawn paths in it, a path's marker counting as 50 (the page's marks()
+ * in repl/web/agrepl-page.js, the same rule). */
 static void draw_marks(figure *f, const plot_axes *a) {
     cairo_t *cr = f->cr;
     for (size_t i = 0; i < f->plot->mark_count; i++) {
@@ -747,24 +769,23 @@ static void draw_marks(figure *f, const plot_axes *a) {
             plot_stroke_lines(f, pass == 0 ? background : text_colour, pass == 0 ? 6 : 2.6);
         }
         if (m->label[0] == '\0') continue;
-        /* the label beside the cross where the paths cross it least: above
-         * right, below right, above left, below left, within the frame */
         double w, h;
         plot_text_size(f, m->label, LABEL_TEXT, false, &w, &h);
-        int best = 0;
-        double best_cost = INFINITY;
-        for (int corner = 0; corner < 4; corner++) {
-            bool right = corner < 2, up = corner % 2 == 0;
-            double x0 = right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5 - w;
+        double best_x = 0, best_y = 0, best_cost = INFINITY;
+        for (int place = 0; place < 6; place++) {
+            bool up = place % 2 == 0;
+            double x0 = place < 2   ? x + MARK_SIZE + 5
+                        : place < 4 ? x - MARK_SIZE - 5 - w
+                                    : x - w / 2;
             double y0 = up ? y - MARK_SIZE - 2 - h : y + MARK_SIZE + 2;
-            double cost = label_crossings(f->plot, a, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3);
-            if (x0 < a->left || x0 + w > a->right || y0 < a->top || y0 + h > a->bottom) cost += 1e6;
-            if (cost < best_cost) best_cost = cost, best = corner;
+            x0 = fmax(a->left, fmin(x0, a->right - w)); /* along its row into the frame */
+            double cost = label_crossings(f->plot, a, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3) +
+                          50.0 * label_markers(f->plot, a, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3);
+            if (x0 < a->left || y0 < a->top || y0 + h > a->bottom) cost += 1e6;
+            if (cost < best_cost) best_cost = cost, best_x = x0, best_y = y0;
         }
-        bool right = best < 2, up = best % 2 == 0;
-        plot_draw_text_styled(f, m->label, LABEL_TEXT, false, right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5,
-                              up ? y - MARK_SIZE - 2 : y + MARK_SIZE + 2, right ? ALIGN_START : ALIGN_END,
-                              up ? ALIGN_END : ALIGN_START, false, text_colour, 4);
+        plot_draw_text_styled(f, m->label, LABEL_TEXT, false, best_x, best_y, ALIGN_START, ALIGN_START, false,
+                              text_colour, 4);
     }
 }
 

@@ -274,6 +274,7 @@
 
   input.addEventListener('input', fit);
   input.addEventListener('keydown', function (e) {
+    if (e.key !== 'Tab' && e.key !== 'Shift') tabbedAt = null; /* Readline's second Tab is the very next key */
     if (e.key === 'c' && e.ctrlKey && !e.shiftKey) {
       if (running) { interrupt(); e.preventDefault(); return; }
       if (input.selectionStart === input.selectionEnd) {
@@ -292,6 +293,7 @@
     }
     if (e.key === 'Tab') {
       e.preventDefault();
+      if (tabbedAt !== input.value + '\u0000' + input.selectionStart) tabbedAt = null;
       if (ready && !running)
         worker.postMessage({ type: 'complete', line: input.value, end: input.selectionStart });
       return;
@@ -315,12 +317,18 @@
   });
   $('stop').addEventListener('click', interrupt);
 
-  /* Tab: one candidate replaces the word; several print and fill what they share */
+  /* Tab as the terminal's Readline: one candidate replaces the word;
+   * several fill what they share; when there is nothing to fill a first
+   * Tab only flashes the line (Readline's bell) and a second lists them in
+   * columns, sorted down, with the prompt and the typed text again under
+   * them.  A Tab again with nothing printed since lists nothing more. */
+  var tabbedAt = null, listed = null;
   function complete(m) {
     if (input.value !== m.line) return;
-    var words = m.words;
-    if (!words.length) return;
-    var line = m.line, end = m.end;
+    var words = m.words, line = m.line, end = m.end, key = line + '\u0000' + end;
+    var again = tabbedAt === key;
+    tabbedAt = null;
+    if (!words.length) { bell(); return; }
     var shared = words.reduce(function (a, w) {
       var i = 0;
       while (i < a.length && i < w.length && a[i] === w[i]) i++;
@@ -332,11 +340,46 @@
     var start = end;
     for (var s = 0; s <= end; s++)
       if (words[0].indexOf(line.slice(s, end)) === 0) { start = s; break; }
-    if (words.length > 1) say(words.join('  ') + '\n', 'note');
-    if (put.length >= end - start) {
+    if (put.length > end - start || (words.length === 1 && put !== line.slice(start, end))) {
       input.value = line.slice(0, start) + put + line.slice(end);
       input.selectionStart = input.selectionEnd = start + put.length;
+      fit();
+      return;
     }
+    if (words.length === 1) return;
+    if (!again) { tabbedAt = key; bell(); return; }
+    tabbedAt = key;
+    if (listed && listed.key === key && output.lastChild === listed.node) return;
+    say(columns(words.slice().sort()), 'out');
+    say(prompt.textContent + line + '\n', 'in');
+    listed = { key: key, node: output.lastChild };
+  }
+  /* Readline's listing: columns two wider than the longest word, as many as
+   * the console's width holds, the words sorted down each column. */
+  function columns(words) {
+    var longest = words.reduce(function (a, w) { return Math.max(a, w.length); }, 0) + 2;
+    var probe = document.createElement('span');
+    probe.textContent = 'MMMMMMMMMM';
+    probe.style.visibility = 'hidden';
+    output.appendChild(probe);
+    var char = probe.getBoundingClientRect().width / 10 || 8;
+    output.removeChild(probe);
+    var across = Math.max(1, Math.floor((output.clientWidth - 16) / char / longest));
+    var down = Math.ceil(words.length / across), text = '';
+    for (var r = 0; r < down; r++) {
+      var row = '';
+      for (var c = 0; c < across && r + c * down < words.length; c++) {
+        var w = words[r + c * down];
+        row += r + (c + 1) * down < words.length ? w + ' '.repeat(longest - w.length) : w;
+      }
+      text += row + '\n';
+    }
+    return text;
+  }
+  function bell() {
+    input.classList.remove('bell');
+    void input.offsetWidth; /* the flash again for a second Tab */
+    input.classList.add('bell');
   }
 
   /* ---- the graph --------------------------------------------------------- */
@@ -727,15 +770,44 @@
    * as last saved): .map the figure's own map's axes, .panels every
    * panel's place, kind and panel= key. */
   var PANEL_W = 560, PANEL_H = 420;
+  /* The figure's title in rows at most `room` wide, as the terminal's
+   * (viz/plot_draw.c, plot_draw_figure: Pango's PANGO_WRAP_WORD_CHAR at the
+   * figure's width less 24, centred): one row when it fits (or the room is
+   * less than a letter); else as many words as fit a row, a word wider
+   * than a row broken between letters. */
+  var TITLE_SIZE = 16, TITLE_LINE = 19;
+  function titleRows(title, size, room) {
+    if (textWidth(title, size) <= room || room < size) return [title];
+    var rows = [], row = '';
+    title.split(/ +/).forEach(function (word) {
+      var tried = row ? row + ' ' + word : word;
+      if (textWidth(tried, size) <= room) { row = tried; return; }
+      if (row) rows.push(row);
+      row = word;
+      while (row.length > 1 && textWidth(row, size) > room) {
+        var n = 1;
+        while (n < row.length && textWidth(row.slice(0, n + 1), size) <= room) n++;
+        rows.push(row.slice(0, n));
+        row = row.slice(n);
+      }
+    });
+    if (row) rows.push(row);
+    return rows;
+  }
   function figureSvg(f, across, keep) {
     var P = window.agreplPictures, panels = panelsOf(f);
     across = Math.max(1, Math.min(panels.length, across || 3));
     var down = Math.ceil(panels.length / across);
+    var W = across * PANEL_W, titleLines = f.title ? titleRows(f.title, TITLE_SIZE, W - 24) : [];
+    /* a wrapped title's further lines push the panels down */
     var above = f.title && (panels.length > 1 || ['series', 'xy', 'map'].indexOf(panels[0].kind) < 0) ? 24 : 0;
-    var W = across * PANEL_W, H = down * PANEL_H + above, parts = [], figureAxes = { width: W, height: H, panels: [] };
+    if (titleLines.length > 1) above += (titleLines.length - 1) * TITLE_LINE;
+    var H = down * PANEL_H + above, parts = [], figureAxes = { width: W, height: H, panels: [] };
     parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H +
                '" font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
-    if (f.title) parts.push('<text x="' + W / 2 + '" y="20" text-anchor="middle" font-size="16">' + esc(f.title) + '</text>');
+    titleLines.forEach(function (line, k) {
+      parts.push('<text class="title" x="' + W / 2 + '" y="' + (20 + k * TITLE_LINE) + '" text-anchor="middle" font-size="' + TITLE_SIZE + '">' + esc(line) + '</text>');
+    });
     panels.forEach(function (p, i) {
       var left = (i % across) * PANEL_W, top = above + Math.floor(i / across) * PANEL_H;
       var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: left, y: top, w: PANEL_W, h: PANEL_H };
@@ -913,11 +985,40 @@
     });
     return count;
   }
-  /* A cross at each mark, its label beside it where the tracks cross it
-   * least (above right, below right, above left, below left, inside the
-   * frame), both outlined in white to read over the level curves: the
+  /* How many of the tracks' markers (a start's ring, where a track is
+   * now) touch the box [x0, x1] x [y0, y1], as the terminal counts them. */
+  function markersIn(tracks, x0, y0, x1, y1) {
+    var count = 0;
+    tracks.forEach(function (t) {
+      if (!t.length) return;
+      [t[0], t[t.length - 1]].forEach(function (q) {
+        var dx = q[0] - Math.max(x0, Math.min(q[0], x1)), dy = q[1] - Math.max(y0, Math.min(q[1], y1));
+        if (Math.hypot(dx, dy) < MARKER + 2) count++;
+      });
+    });
+    return count;
+  }
+  /* A cross at each mark, its label beside it where the tracks cover it
+   * least: of above right, below right, above left, below left, above and
+   * below the cross (each slid along its row into the frame), the first
+   * with the fewest points of the tracks in it, a track's marker counting
+   * as 50; both outlined in white to read over the level curves: the
    * terminal's marks (viz/plot_draw.c, draw_marks). */
   var MARK_SIZE = 7;
+  function markLabelPlace(x, y, w, h, box, tracks) {
+    var best = null, bestCost = Infinity;
+    for (var place = 0; place < 6; place++) {
+      var up = place % 2 === 0;
+      var x0 = place < 2 ? x + MARK_SIZE + 5 : place < 4 ? x - MARK_SIZE - 5 - w : x - w / 2;
+      var y0 = up ? y - MARK_SIZE - 2 - h : y + MARK_SIZE + 2;
+      x0 = Math.max(box.x, Math.min(x0, box.x + box.w - w)); /* along its row into the frame */
+      var cost = crossings(tracks, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3) +
+                 50 * markersIn(tracks, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3);
+      if (x0 < box.x || y0 < box.y || y0 + h > box.y + box.h) cost += 1e6;
+      if (cost < bestCost) { bestCost = cost; best = { x: x0, y: y0, up: up }; }
+    }
+    return best;
+  }
   function marks(parts, list, b, box, tracks) {
     list.forEach(function (m) {
       var x = b.X(m.x), y = b.Y(m.y);
@@ -927,17 +1028,9 @@
       parts.push('<path class="mark" d="' + d + '" stroke="white" stroke-width="6" stroke-linecap="round"/>');
       parts.push('<path class="mark" d="' + d + '" stroke="#262626" stroke-width="2.6" stroke-linecap="round"/>');
       if (!m.label) return;
-      var w = textWidth(m.label, 12), h = 13, best = 0, bestCost = Infinity;
-      for (var corner = 0; corner < 4; corner++) {
-        var right = corner < 2, up = corner % 2 === 0;
-        var x0 = right ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5 - w, y0 = up ? y - MARK_SIZE - 2 - h : y + MARK_SIZE + 2;
-        var cost = crossings(tracks, x0 - 3, y0 - 3, x0 + w + 3, y0 + h + 3);
-        if (x0 < box.x || x0 + w > box.x + box.w || y0 < box.y || y0 + h > box.y + box.h) cost += 1e6;
-        if (cost < bestCost) { bestCost = cost; best = corner; }
-      }
-      var r = best < 2, u = best % 2 === 0;
-      parts.push('<text class="mark" x="' + (r ? x + MARK_SIZE + 5 : x - MARK_SIZE - 5) + '" y="' + (u ? y - MARK_SIZE - 5 : y + MARK_SIZE + 12) +
-                 '" text-anchor="' + (r ? 'start' : 'end') + '" font-size="12" fill="#262626" stroke="white" stroke-width="4" stroke-linejoin="round" paint-order="stroke">' + esc(m.label) + '</text>');
+      var p = markLabelPlace(x, y, textWidth(m.label, 12), 13, box, tracks);
+      parts.push('<text class="mark" x="' + p.x + '" y="' + (p.up ? y - MARK_SIZE - 5 : y + MARK_SIZE + 12) +
+                 '" text-anchor="start" font-size="12" fill="#262626" stroke="white" stroke-width="4" stroke-linejoin="round" paint-order="stroke">' + esc(m.label) + '</text>');
     });
   }
 

@@ -16,9 +16,13 @@ axis_names(driver, typed): each panel's axes carry the terminal's names:
 xlabel= and ylabel=, "step" and the loss's name, x0 and x1 beside a
 boundary, the two names a path was tracked by.
 marks(driver, typed): mark() draws the terminal's cross, its label beside
-it where the tracked paths do not run; the map's legend goes where it hides
+it where the tracked paths do not run (slid into the frame near its
+edge, as the optimizer race's minimum); the map's legend goes where it hides
 none of them, into a ring's hole when the edges are full, outside the frame
 when every place within hides some; the paths' markers.
+long_title(driver, typed, shots): a title wider than the figure wraps into
+centred rows inside it, above the panel's frame, as the terminal's
+(test_long_title_wraps_inside_the_figure).
 lessons(driver, typed, samples, web, shots): every lesson loaded by
 name runs to its end with its .expect lines; the lessons' data shipped
 (lesson_data); render() to .png and savefig() offer links to PNGs the
@@ -401,6 +405,28 @@ def line_colours(driver, typed):
     typed("clearplot()")
 
 
+def long_title(driver, typed, shots):
+    typed("clearplot()")
+    typed("for i in range(20) { plot(1 / (i + 1), \"loss\") }")
+    long = ("DeZero's spiral: loss and accuracy per epoch, with the learning rate halved every ten "
+            "epochs and the batch shuffled again each time")
+    typed("title(\"%s\")" % long)
+    time.sleep(0.5)
+    got = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), w = +s.getAttribute('width'), rows = s.querySelectorAll('text[font-size=\"16\"]');"  # the title's rows, old or new
+        "var frame = s.querySelector('rect[stroke=\"#444\"]'), top = frame ? frame.getBBox().y : -1;"
+        "return [Array.prototype.map.call(rows, function (t) { var b = t.getBBox();"
+        "  return [t.textContent, Math.floor(b.x), Math.ceil(b.x + b.width), b.y + b.height, Math.round(b.x + b.width / 2)]; }), w, top]")
+    rows, width, top = got
+    check("a title wider than the figure wraps into centred rows inside it, above the frame, as the terminal's "
+          "([rows: text, left, right, bottom, centre], width, frame's top)",
+          len(rows) >= 2 and " ".join(r[0] for r in rows) == long and
+          all(r[1] >= 0 and r[2] <= width and abs(r[4] - width / 2) <= 1 for r in rows) and
+          all(rows[k][3] <= rows[k + 1][3] - 15 for k in range(len(rows) - 1)) and rows[-1][3] < top, got)
+    driver.save_screenshot(os.path.join(shots, "long-title.png"))
+    typed("clearplot()")
+
+
 def marks(driver, typed):
     # a diagonal through the mark: above right (where a fixed label went) it crosses the label
     typed("clearplot()")
@@ -417,6 +443,33 @@ def marks(driver, typed):
         "return [s.querySelectorAll('path.mark').length, t.textContent, inside, b.width]")
     check("mark() draws a cross (outlined) with its label beside it, off the tracked path, as the terminal",
           got is not None and got[0] == 2 and got[1] == "minimum" and got[2] == 0 and got[3] > 20, got)
+    # the optimizer race's minimum: a path through the mark near the frame's right edge from the
+    # upper left, another under it on the left; the label slides into the frame above right, as
+    # the terminal's (test_mark_label_slides_into_the_frame), over no path
+    typed("clearplot(); def bowl(a, b) = a^2 + b^2; contour(bowl, [-2, 2], [-2, 2])")
+    typed("for i in range(41) { track(-1.5 + 2.8 * i / 30, 1.5 - 1.5 * i / 30, name=\"through\") }")
+    typed("for i in range(21) { track(-1.5 + 2.5 * i / 20, -0.25, name=\"under\") }; "
+          "for i in range(1, 11) { track(1.0, -0.25 - 1.2 * i / 10, name=\"under\") }")
+    typed("mark(1.3, 0, \"minimum (1, 1)\")")
+    time.sleep(0.5)
+    got = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), t = s.querySelector('text.mark'), f = s.querySelector('clipPath rect');"
+        "if (!t || !f) return null;"
+        "var b = t.getBBox(), inside = 0, fx = +f.getAttribute('x') + +f.getAttribute('width');"
+        "Array.prototype.forEach.call(s.querySelectorAll('polyline'), function (line) {"
+        "  var p = line.getAttribute('points').trim().split(/\\s+/).map(function (q) { return q.split(',').map(Number); });"
+        "  for (var i = 0; i + 1 < p.length; i++) for (var j = 0; j <= 20; j++) {"
+        "    var x = p[i][0] + j / 20 * (p[i + 1][0] - p[i][0]), y = p[i][1] + j / 20 * (p[i + 1][1] - p[i][1]);"
+        "    if (x >= b.x && x <= b.x + b.width && y >= b.y && y <= b.y + b.height) inside++; } });"
+        "var c = s.querySelector('path.mark').getAttribute('d').match(/[-0-9.]+/g).map(Number);"
+        "return [inside, Math.round(fx - b.x - b.width), Math.round(b.y + b.height - (c[1] + 7))]")
+    check("a mark's label near the frame's right edge slides into the frame above the cross, over no path, "
+          "as the terminal's ([points of paths in it, room to the frame's right, its bottom to the cross's top])",
+          got is not None and got[0] == 0 and got[1] >= 0 and got[2] <= 0, got)
+    typed("clearplot()")
+    typed("for i in range(21) { track(i / 20, i / 20, name=\"w\") }")
+    typed("mark(0.5, 0.5, \"minimum\")")
+    time.sleep(0.5)
     # the path ends in the top right corner: the legend (framed) goes where it hides none of it
     got = driver.execute_script(
         "var s = document.querySelector('#plot svg'), g = s.querySelector('g.legend'), line = s.querySelector('polyline');"

@@ -5,7 +5,8 @@ Serves WEB_DIR (build/web) with python3 -m http.server on 127.0.0.1 and
 drives Debian's headless Chromium through chromium-driver and Selenium, as
 browser_test.py does: the page cross-origin isolates itself (sw.js), types
 the README's first session key by key and checks the printed numbers and the
-tree, Tab-completes, shows the graph and clicks x's node for the inspector,
+tree, Tab-completes as Readline (a shared prefix, then the list once with
+the typed line under it), shows the graph and clicks x's node for the inspector,
 shows a folded MLP readable at 1280x720 and clicks a layer open with its
 maps (web_graph.py), brings statements back with the up arrow, pans, saves
 the graph and the plot as SVG and downloads save(m) and render's files
@@ -132,6 +133,35 @@ try:
     check("Tab completes a method after '.'", value == "x.backward", value)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(Keys.BACKSPACE)
+    # as the terminal's Readline: a first Tab fills what the candidates share; with nothing to fill
+    # it lists nothing (Readline rings its bell), a second lists them with "ag> sq" under them,
+    # a third with nothing printed since adds nothing
+    typed("abcdef_one = 1; abcdef_two = 2")
+    box.send_keys("abc")
+    before = output()
+    box.send_keys(Keys.TAB)
+    wait.until(lambda d: d.find_element(By.ID, "input").get_property("value") != "abc")
+    time.sleep(0.2)
+    value, printed = box.get_property("value"), output()[len(before):]
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    check("a first Tab fills what two candidates share and lists nothing, as Readline",
+          value == "abcdef_" and printed == "", [value, printed])
+    box.send_keys("sq")
+    lists = []
+    for _ in range(3):
+        box.send_keys(Keys.TAB)
+        time.sleep(0.4)
+        lists.append(output()[len(before):])
+    value = box.get_property("value")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    shown = lists[1].split("\n")
+    check("Tab with nothing to fill: the first lists nothing, the second lists the candidates with the prompt "
+          "and the typed text under them, a third adds nothing, as the terminal's Readline",
+          lists[0] == "" and value == "sq" and "sqrt" in lists[1] and "squeeze" in lists[1] and
+          lists[1].endswith("\nag> sq\n") and "ag> sq" not in "\n".join(shown[:-2]) and lists[2] == lists[1],
+          lists)
 
     # an error with its caret
     text = typed("w = sin(x")
@@ -276,6 +306,7 @@ try:
     web_more.axis_names(driver, typed)  # xlabel=, ylabel= and the default names
     web_more.line_colours(driver, typed)
     web_more.marks(driver, typed)  # the cross, its label off the paths
+    web_more.long_title(driver, typed, SHOTS)  # wrapped into rows, as the terminal's
     web_more.long_caret(driver, typed, SHOTS)
     web_more.lesson_after_lesson(driver, typed, SHOTS)
     # every lesson by name, render to .png and savefig's links, the lessons' data

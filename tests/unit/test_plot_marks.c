@@ -106,6 +106,38 @@ static void test_mark_label_avoids_paths(void **state) {
     }
 }
 
+/* A mark near the frame's right edge, a path through it from the upper
+ * left on to the lower right and another under it on the left (the
+ * optimizer race's Adam at (1, 1)): its label goes above right, slid left
+ * into the frame, not over a path on the left. */
+static void test_mark_label_slides_into_the_frame(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
+    for (int i = 0; i <= 40; i++) {
+        double t = i / 30.0; /* (-1.5, 1.5) at 0, the mark at 1, on to the lower right */
+        viz_plot_track(plot, "through", -1.5 + 2.8 * t, 1.5 - 1.5 * t, err);
+    }
+    for (int i = 0; i <= 20; i++) viz_plot_track(plot, "under", -1.5 + 2.5 * i / 20, -0.25, err);
+    for (int i = 1; i <= 10; i++) viz_plot_track(plot, "under", 1.0, -0.25 - 1.2 * i / 10, err);
+    assert_int_equal(viz_plot_mark(plot, 1.3, 0, "minimum (1, 1)", err), 0);
+    image img;
+    save_and_load(plot, &img);
+    int right;
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, NULL, NULL, &right, NULL));
+    double mx, my;
+    pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, 1.3, 0, &mx, &my);
+    int x = (int)mx, y = (int)my;
+    assert_true(right - x < 140); /* no room for the label right of the cross */
+    int above = dark_pixels(&img, x - 40, y - 32, right, y - 9);
+    int up_left = dark_pixels(&img, x - 160, y - 32, x - 45, y - 9);
+    int down_left = dark_pixels(&img, x - 160, y + 9, x - 10, y + 32);
+    printf("    label pixels above, slid into the frame %d, up left %d, down left %d\n", above, up_left, down_left);
+    assert_true(above > 60);
+    assert_true(up_left < 10 && down_left < 10);
+    release(&img);
+    viz_plot_free(plot);
+}
+
 static void test_title_marks_and_start_markers(void **state) {
     viz_plot *plot = viz_plot_new(true);
     assert_int_equal(viz_plot_contour(plot, bowl, NULL, -2, 2, -2, 2, err), 0);
@@ -640,6 +672,7 @@ int main(void) {
         cmocka_unit_test(test_title_marks_and_start_markers),
         cmocka_unit_test(test_long_title_wraps_inside_the_figure),
         cmocka_unit_test(test_mark_label_avoids_paths),
+        cmocka_unit_test(test_mark_label_slides_into_the_frame),
         cmocka_unit_test(test_contour_levels_as_asked),
         cmocka_unit_test(test_contour_levels_of_a_step_are_linear),
         cmocka_unit_test(test_legend_makes_room_above_a_wave),
