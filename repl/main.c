@@ -679,7 +679,10 @@ int main(int argc, char **argv) {
     }
     free((void *)statements);
     if (have_lesson && status == 0) repl_lesson_digits(r);
-    if (have_lesson && status == 0 && run_file(r, lesson) != REPL_OK) status = 1;
+    if (have_lesson && status == 0) {
+        if (run_file(r, lesson) != REPL_OK) status = 1;
+        repl_lesson_end(r);
+    }
     for (int i = first_file; i < argc && status == 0 && !repl_quit_requested(r); i++) {
         if (run_file(r, argv[i]) != REPL_OK) status = 1;
         if (repl_quit_requested(r)) break;
