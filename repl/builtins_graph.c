@@ -187,7 +187,7 @@ static void part_seen(const double seen[4], int width, int height, char *part, s
  * actually shows it at, and which part (the window opens a picture too big
  * for a readable scale on its output, with the most folded boxes beside it
  * on screen). */
-static void say_opening_view(repl *r, repl_viz *v) {
+static void say_opening_view(repl *r, repl_viz *v, const viz_graph_opts *o) {
     int picture_width, picture_height;
     double scale, fit_scale, seen[4];
     if (!repl_vz->graph_window_sizes(v->graph_window, &picture_width, &picture_height, NULL, NULL) ||
@@ -204,8 +204,10 @@ static void say_opening_view(repl *r, repl_viz *v) {
     part_seen(seen, picture_width, picture_height, part, sizeof part);
     fprintf(repl_out(r),
             "show: the graph (%dx%d pixels) opens at %.0f%% (readable text) on its output, its %s part; drag to see "
-            "the rest, 0 fits it whole (%.0f%%), fold=true or depth=N draws less\n",
-            picture_width, picture_height, 100 * scale, part, 100 * fit_scale);
+            "the rest, 0 fits it whole (%.0f%%), %sdepth=N draws less\n",
+            picture_width, picture_height, 100 * scale, part, 100 * fit_scale,
+            /* not to a show(y, fold=true), folded already */
+            o->fold == 1 ? "" : "fold=true or ");
 }
 
 static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
@@ -228,7 +230,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
         repl_viz_pump(r);
         if (another && ag_name(y)[0] != '\0') {
             repl_viz_refresh_shown(v);
-            say_opening_view(r, v);
+            say_opening_view(r, v, &o);
         }
         return 0;
     }
@@ -250,7 +252,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     }
     uint64_t drawn; /* the digest the window hashed while drawing y: no second walk */
     repl_viz_follow(v, y, &o, repl_vz->graph_window_digest(v->graph_window, &drawn) ? &drawn : NULL);
-    say_opening_view(r, v);
+    say_opening_view(r, v, &o);
     return 0;
 }
 
