@@ -632,8 +632,8 @@ const builtin_def builtins_pictures[] = {
      "cells when every one fits (else none); panel=: the panel it draws in",
      .function_only = true},
     {"images", "x, shape=nil, panel=nil", builtin_images, "plots",
-     "a grid of small images, one a row of x (shape=[h, w]) or one a slice of x (N, h, w); panel=: the "
-     "panel it draws in",
+     "a grid of small images, one a row of x (N, h*w) with shape=[h, w], one a slice of x (N, h, w), "
+     "or a 2-D x without shape= as one image (a batch of rows needs shape=); panel=: the panel it draws in",
      .function_only = true},
     {"neurons", "model, xrange, yrange, grid=nil, panel=nil", builtin_neurons, "plots",
      "every unit of a two-input model as a small map over the plane, laid out by layer with the "
