@@ -484,7 +484,12 @@ static int command_load(repl *r, const char *path) {
     const char *name = NULL; /* a lesson's name */
     if (lstat(path, &st) < 0 && errno == ENOENT && lesson_is_name(path)) {
         if (lesson_find(path, lesson, sizeof lesson) < 0) {
-            repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
+            char near[64];
+            if (repl_nearest_lesson(path, near, sizeof near))
+                repl_error(r, ":load: no file or lesson named %s; did you mean %s? (:lessons lists the lessons)", path,
+                           near);
+            else
+                repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
             return REPL_ERROR;
         }
         name = path;

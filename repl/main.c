@@ -624,8 +624,13 @@ int main(int argc, char **argv) {
                 return 2;
             }
             if (lesson_find(argv[++i], lesson, sizeof lesson) < 0) {
-                fprintf(stderr, "agrepl: no lesson named '%s' (looked in %s)\n", argv[i],
-                        lesson_dirs(dirs, sizeof dirs));
+                char near[64];
+                if (repl_nearest_lesson(argv[i], near, sizeof near))
+                    fprintf(stderr, "agrepl: no lesson named '%s'; did you mean %s? (looked in %s)\n", argv[i], near,
+                            lesson_dirs(dirs, sizeof dirs));
+                else
+                    fprintf(stderr, "agrepl: no lesson named '%s' (looked in %s)\n", argv[i],
+                            lesson_dirs(dirs, sizeof dirs));
                 free((void *)statements);
                 return 2;
             }

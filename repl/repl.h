@@ -175,4 +175,8 @@ void repl_wait_for_windows(repl *r);
 void repl_lesson_digits(repl *r);
 void repl_lesson_end(repl *r);
 
+/* The lesson whose name is nearest a mistyped one (:load lstm_sin,
+ * --lesson lstm_sin), into out; false when none is near. */
+bool repl_nearest_lesson(const char *name, char *out, size_t size);
+
 #endif
