@@ -181,10 +181,11 @@ static bool set_add(ag_func **set, size_t capacity, ag_func *f) {
     return true;
 }
 
-/* Every variable of the graph ending at y whose gradient is drawn. */
-void repl_note_summed_in_graph(repl *r, ag_var *y) {
-    if (y == NULL) return;
-    repl_note_summed(r, y);
+bool repl_walk_graph(ag_var *y, bool (*visit)(void *user, ag_func *f), void (*visit_var)(void *user, ag_var *v),
+                       void *user) {
+    if (y == NULL) return false;
+    if (visit_var != NULL) visit_var(user, y);
+    bool stopped = false;
     size_t count = 0, capacity = 64, set_used = 0, set_capacity = 128;
     ag_func **stack = malloc(capacity * sizeof *stack);
     ag_func **set = calloc(set_capacity, sizeof *set);
@@ -201,10 +202,14 @@ void repl_note_summed_in_graph(repl *r, ag_var *y) {
         }
         if (!set_add(set, set_capacity, f)) continue;
         set_used++;
+        if (visit != NULL && visit(user, f)) {
+            stopped = true;
+            break;
+        }
         for (int k = 0; k < ag_func_ninputs(f); k++) {
             ag_var *x = ag_func_input(f, k);
             if (x == NULL) continue;
-            repl_note_summed(r, x);
+            if (visit_var != NULL) visit_var(user, x);
             if (ag_creator(x) == NULL) continue;
             if (!ARRAY_RESERVE(stack, capacity, count, 1)) goto done;
             stack[count++] = ag_creator(x);
@@ -213,7 +218,13 @@ void repl_note_summed_in_graph(repl *r, ag_var *y) {
 done:
     free(stack);
     free(set);
+    return stopped;
 }
+
+static void note_summed_var(void *user, ag_var *v) { repl_note_summed(user, v); }
+
+/* Every variable of the graph ending at y whose gradient is drawn. */
+void repl_note_summed_in_graph(repl *r, ag_var *y) { repl_walk_graph(y, NULL, note_summed_var, r); }
 
 static int digits(const repl *r) { return r->settings.digits > 0 ? r->settings.digits : DEFAULT_DIGITS; }
 static void short_value(const repl *r, const ag_var *v, char *buf, size_t n);

@@ -235,6 +235,11 @@ static inline void repl_note_summed(repl *r, const ag_var *v) {
 void repl_note_summed_update(repl *r, const char *what, ag_var *const *params, int n);
 /* repl_note_summed for every variable of the graph ending at y (it is drawn). */
 void repl_note_summed_in_graph(repl *r, ag_var *y);
+/* Visits every function of the graph ending at y once (and, with visit_var,
+ * every variable: y first, then each function's inputs); stops when visit
+ * returns true, and returns whether one did. */
+bool repl_walk_graph(ag_var *y, bool (*visit)(void *user, ag_func *f), void (*visit_var)(void *user, ag_var *v),
+                     void *user);
 /* pace() and :pace: frames a second for loops that plot or track (0 = off).
  * 0, or -1 after repl_error when fps is out of range. */
 int repl_viz_set_pace(repl *r, double fps);

@@ -170,6 +170,18 @@ static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
 /* show(y): a window with the rendered graph, kept current after every
  * statement (following the name y is bound to); without a window, the text
  * tree and how to get the picture. */
+static bool in_a_group(void *user, ag_func *f) {
+    const viz_graph_opts *o = user;
+    unsigned tag = ag_func_tag(f);
+    return tag != 0 && o->group_title(o->notes_user, tag) != NULL;
+}
+
+/* Whether a function of the graph ending at y is in a group o draws (a
+ * call of a def, a model's layer): what fold=true folds. */
+static bool has_groups(ag_var *y, const viz_graph_opts *o) {
+    return o->group_title != NULL && repl_walk_graph(y, in_a_group, NULL, (void *)o);
+}
+
 /* The part of a picture of width x height that the rectangle seen
  * (x0, y0, x1, y1) shows: "top left", "bottom middle", "right"... by where
  * its middle lies in thirds of the picture, along the sides that do not fit. */
@@ -187,7 +199,7 @@ static void part_seen(const double seen[4], int width, int height, char *part, s
  * actually shows it at, and which part (the window opens a picture too big
  * for a readable scale on its output, with the most folded boxes beside it
  * on screen). */
-static void say_opening_view(repl *r, repl_viz *v) {
+static void say_opening_view(repl *r, repl_viz *v, ag_var *y, const viz_graph_opts *o) {
     int picture_width, picture_height;
     double scale, fit_scale, seen[4];
     if (!repl_vz->graph_window_sizes(v->graph_window, &picture_width, &picture_height, NULL, NULL) ||
@@ -204,8 +216,11 @@ static void say_opening_view(repl *r, repl_viz *v) {
     part_seen(seen, picture_width, picture_height, part, sizeof part);
     fprintf(repl_out(r),
             "show: the graph (%dx%d pixels) opens at %.0f%% (readable text) on its output, its %s part; drag to see "
-            "the rest, 0 fits it whole (%.0f%%), fold=true or depth=N draws less\n",
-            picture_width, picture_height, 100 * scale, part, 100 * fit_scale);
+            "the rest, 0 fits it whole (%.0f%%), %sdepth=N draws less\n",
+            picture_width, picture_height, 100 * scale, part, 100 * fit_scale,
+            /* not to a show(y, fold=true), folded already, nor for a graph
+               with nothing to fold (tanh_graph.ag's derivatives) */
+            o->fold != 1 && has_groups(y, o) ? "fold=true or " : "");
 }
 
 static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
@@ -228,7 +243,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
         repl_viz_pump(r);
         if (another && ag_name(y)[0] != '\0') {
             repl_viz_refresh_shown(v);
-            say_opening_view(r, v);
+            say_opening_view(r, v, y, &o);
         }
         return 0;
     }
@@ -250,7 +265,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     }
     uint64_t drawn; /* the digest the window hashed while drawing y: no second walk */
     repl_viz_follow(v, y, &o, repl_vz->graph_window_digest(v->graph_window, &drawn) ? &drawn : NULL);
-    say_opening_view(r, v);
+    say_opening_view(r, v, y, &o);
     return 0;
 }
 

@@ -377,6 +377,15 @@ static int builtin_images(repl *r, const builtin_args *a, repl_value *out) {
         count = 1;
         height = ag_shape(x)[0];
         width = ag_shape(x)[1];
+    } else if (ag_ndim(x) == 4) { /* conv filters (OC, C, KH, KW), feature maps (N, C, H, W): one a channel */
+        const int *s = ag_shape(x);
+        return repl_error(r, "images: x of shape %s is 4-D: give images as (N, height, width), one a channel "
+                             "here with reshape(x, [%lld, %d, %d])",
+                          shape_text(x, shape), (long long)s[0] * s[1], s[2], s[3]);
+    } else if (ag_ndim(x) > 4) {
+        return repl_error(r, "images: x of shape %s is not images: give (N, height, width), or (N, height*width) "
+                             "with shape=[height, width]",
+                          shape_text(x, shape));
     } else {
         return repl_error(r, "images: x of shape %s needs shape=[height, width] (a row is one image)",
                           shape_text(x, shape));
@@ -632,8 +641,8 @@ const builtin_def builtins_pictures[] = {
      "cells when every one fits (else none); panel=: the panel it draws in",
      .function_only = true},
     {"images", "x, shape=nil, panel=nil", builtin_images, "plots",
-     "a grid of small images, one a row of x (shape=[h, w]) or one a slice of x (N, h, w); panel=: the "
-     "panel it draws in",
+     "a grid of small images, one a row of x (N, h*w) with shape=[h, w], one a slice of x (N, h, w), "
+     "or a 2-D x without shape= as one image (a batch of rows needs shape=); panel=: the panel it draws in",
      .function_only = true},
     {"neurons", "model, xrange, yrange, grid=nil, panel=nil", builtin_neurons, "plots",
      "every unit of a two-input model as a small map over the plane, laid out by layer with the "

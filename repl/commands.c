@@ -63,7 +63,8 @@ const command_def command_table[] = {
     {":save!", ":save! FILE", "as :save, and overwrite FILE even if this session did not write it or it changed since", command_save_over, .files = true},
     {":reset", ":reset", "forget every name and function and free all memory", command_reset},
     {":digits", ":digits N|full",
-     "show numbers rounded to N significant digits (not stored rounded); full goes back",
+     "show numbers rounded to N significant digits (not stored rounded); full goes back (a lesson run "
+     "by name starts at 4, and its own :digits last to its end)",
      command_digits, .replayed = true},
     {":time", ":time on|off", "print how long each statement took", command_time, .replayed = true},
     {":pace", ":pace N|off", "slows loops that plot or track to N frames a second (as pace(N))",
@@ -483,7 +484,12 @@ static int command_load(repl *r, const char *path) {
     const char *name = NULL; /* a lesson's name */
     if (lstat(path, &st) < 0 && errno == ENOENT && lesson_is_name(path)) {
         if (lesson_find(path, lesson, sizeof lesson) < 0) {
-            repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
+            char near[64];
+            if (repl_nearest_lesson(path, near, sizeof near))
+                repl_error(r, ":load: no file or lesson named %s; did you mean %s? (:lessons lists the lessons)", path,
+                           near);
+            else
+                repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
             return REPL_ERROR;
         }
         name = path;
@@ -516,8 +522,10 @@ static int command_load(repl *r, const char *path) {
     }
     /* only a file accepted as a lesson, and asked for by the user, changes
        how numbers show: not one a file loads (digits.ag's :load digits_data) */
-    if (name != NULL && r->save.load_depth == 0) {
-        repl_lesson_digits(r);
+    bool by_name = name != NULL && r->save.load_depth == 0;
+    bool outer = by_name && !r->settings.in_lesson; /* not one --lesson's file loads */
+    if (by_name) {
+        if (outer) repl_lesson_digits(r);
         repl_lesson_fresh_figure(r);
     }
     /* the loaded file reports its own errors (FILE:LINE:COL) */
@@ -526,6 +534,7 @@ static int command_load(repl *r, const char *path) {
     r->save.load_depth++;
     int status = r->driver.run(r, text, path, 1);
     r->save.load_depth--;
+    if (outer) repl_lesson_end(r);
     r->eval.command_file = file;
     r->eval.command_line = line;
     free(text);
@@ -695,7 +704,7 @@ static int command_digits(repl *r, const char *argument) {
     }
     if (strcmp(argument, "full") == 0) {
         r->settings.digits = 0;
-        r->settings.digits_chosen = true;
+        r->settings.digits_chosen |= !r->settings.in_lesson;
         return REPL_OK;
     }
     char *end;
@@ -706,7 +715,7 @@ static int command_digits(repl *r, const char *argument) {
         return REPL_ERROR;
     }
     r->settings.digits = (int)n;
-    r->settings.digits_chosen = true;
+    r->settings.digits_chosen |= !r->settings.in_lesson;
     return REPL_OK;
 }
 
@@ -714,10 +723,21 @@ static int command_digits(repl *r, const char *argument) {
  * significant digits, as NumPy and PyTorch print 4 to 8, unless the session
  * asked for its own; full precision is one command away. */
 void repl_lesson_digits(repl *r) {
-    if (r->settings.digits_chosen || r->settings.digits != 0) return;
-    r->settings.digits = LESSON_DIGITS;
-    fprintf(r->io.out, "(a lesson: numbers show %d significant digits; :digits full shows every digit)\n",
-            LESSON_DIGITS);
+    if (!r->settings.digits_chosen && r->settings.digits != LESSON_DIGITS) {
+        r->settings.digits = LESSON_DIGITS;
+        fprintf(r->io.out, "(a lesson: numbers show %d significant digits; :digits full shows every digit)\n",
+                LESSON_DIGITS);
+    }
+    /* a lesson's own :digits (newton.ag's full) is not the user's choice:
+       it lasts to the lesson's end, and the next lesson starts at 4 again */
+    r->settings.in_lesson = true;
+    r->settings.lesson_digits = r->settings.digits;
+}
+
+void repl_lesson_end(repl *r) {
+    if (!r->settings.in_lesson) return;
+    r->settings.in_lesson = false;
+    r->settings.digits = r->settings.lesson_digits;
 }
 
 /* The setting as :print's argument: "full" or "N", then " E" when not 3. */

@@ -624,8 +624,13 @@ int main(int argc, char **argv) {
                 return 2;
             }
             if (lesson_find(argv[++i], lesson, sizeof lesson) < 0) {
-                fprintf(stderr, "agrepl: no lesson named '%s' (looked in %s)\n", argv[i],
-                        lesson_dirs(dirs, sizeof dirs));
+                char near[64];
+                if (repl_nearest_lesson(argv[i], near, sizeof near))
+                    fprintf(stderr, "agrepl: no lesson named '%s'; did you mean %s? (looked in %s)\n", argv[i], near,
+                            lesson_dirs(dirs, sizeof dirs));
+                else
+                    fprintf(stderr, "agrepl: no lesson named '%s' (looked in %s)\n", argv[i],
+                            lesson_dirs(dirs, sizeof dirs));
                 free((void *)statements);
                 return 2;
             }
@@ -679,7 +684,10 @@ int main(int argc, char **argv) {
     }
     free((void *)statements);
     if (have_lesson && status == 0) repl_lesson_digits(r);
-    if (have_lesson && status == 0 && run_file(r, lesson) != REPL_OK) status = 1;
+    if (have_lesson && status == 0) {
+        if (run_file(r, lesson) != REPL_OK) status = 1;
+        repl_lesson_end(r);
+    }
     for (int i = first_file; i < argc && status == 0 && !repl_quit_requested(r); i++) {
         if (run_file(r, argv[i]) != REPL_OK) status = 1;
         if (repl_quit_requested(r)) break;

@@ -169,7 +169,14 @@ int repl_idle_timeout_ms(const repl *r);
 void repl_wait_for_windows(repl *r);
 
 /* Before a lesson run by name (:load NAME, --lesson NAME): the session
- * shows 4 significant digits unless :digits chose otherwise, and says so. */
+ * shows 4 significant digits unless :digits chose otherwise, and says so
+ * when that changes them.  The lesson's own :digits last until
+ * repl_lesson_end, after it: the digits go back to those it began with. */
 void repl_lesson_digits(repl *r);
+void repl_lesson_end(repl *r);
+
+/* The lesson whose name is nearest a mistyped one (:load lstm_sin,
+ * --lesson lstm_sin), into out; false when none is near. */
+bool repl_nearest_lesson(const char *name, char *out, size_t size);
 
 #endif

@@ -154,7 +154,9 @@ typedef struct repl_settings {
     double plot_zoom;            /* :zoom, 1 by default */
     double pace_fps;             /* pace()/:pace, 0 = off */
     int digits;                  /* 0 = full */
-    bool digits_chosen;          /* :digits was given (a lesson's default then stays away) */
+    bool digits_chosen;          /* :digits was given outside a lesson (a lesson's default then stays away) */
+    bool in_lesson;              /* a lesson run by name is running: its :digits last to its end */
+    int lesson_digits;           /* digits as the lesson began, restored at its end (repl_lesson_end) */
     double print_threshold;      /* :print, set_printoptions: summarize above it (1000; inf = whole) */
     int print_edge;              /* set_printoptions(edgeitems=): 3 */
     bool timing;

@@ -584,3 +584,20 @@ char *repl_describe_name(repl *r, const char *name) {
     text_printable(description, TEXT_KEEP_NEWLINE | TEXT_KEEP_TAB); /* names and strings from files */
     return describe_shortened(description);
 }
+
+/* ---- a lesson's name ---------------------------------------------------------- */
+
+static void add_lesson_copy(void *user, const char *name) {
+    char *copy = strdup(name);
+    if (copy != NULL) word_add(user, copy);
+}
+
+bool repl_nearest_lesson(const char *name, char *out, size_t size) {
+    word_list names = {0};
+    lesson_names(add_lesson_copy, &names);
+    const char *near = names.count > 0 ? repl_nearest_word(name, names.words, names.count) : NULL;
+    bool found = near != NULL && (size_t)snprintf(out, size, "%s", near) < size;
+    for (int i = 0; i < names.count; i++) free((char *)names.words[i]);
+    free(names.words);
+    return found;
+}

@@ -370,6 +370,8 @@ static int label_class(ag_ctx *ctx, const char *who, const ag_tensor *t, int i, 
     char value[32];
     if (isnan(label))
         snprintf(value, sizeof value, "NaN");
+    else if (label == trunc(label) && fabs(label) < 1e15) /* 10, not the shortest "1e+01" */
+        snprintf(value, sizeof value, "%.0f", label);
     else /* the shortest form that reads back as the same double */
         for (int digits = 1; digits <= 17; digits++) {
             snprintf(value, sizeof value, "%.*g", digits, label);

@@ -52,6 +52,14 @@
 #define VIZ_MAX_MAX_NODES 5000 /* the most max_nodes may ask for */
 /* How a gradient summed over several backward calls is marked (a count follows). */
 #define VIZ_SUMMED_FMT "summed over %d backward calls"
+/* How many backward calls v's .grad sums when that is to be marked (⚠, and
+ * the count in words), else 0: not a constant's, nor backward's seed's
+ * (dy/dy) or a create_graph gradient's, which higher derivatives sum into by
+ * design (the terminal's note on summed gradients skips them too; the
+ * seeds of tanh_graph.ag's derivatives were marked "summed over 3 backward
+ * calls"). */
+#define VIZ_SUMMED_CALLS(v) \
+    ((ag_var_flags(v) & (AG_VAR_CONST | AG_VAR_SEED | AG_VAR_BACKWARD)) ? 0 : ag_grad_calls(v))
 #define VIZ_DPI 96                /* pixels per inch of PNGs and the window's picture */
 #define VIZ_MAX_IMAGE_PX 8000     /* a PNG's longest side; a bigger graph is scaled down */
 #define VIZ_SMALLEST_TEXT_PX 9    /* node text scaled below this in a PNG gets a note */

@@ -69,7 +69,7 @@ int viz_walk_digest(const viz_walk *w, const viz_graph_opts *o, uint64_t *out, c
         role r = viz_var_role(w, i);
         mix_number(&d, r);
         mix_number(&d, ag_var_flags(v) & (AG_VAR_BACKWARD | AG_VAR_CONST));
-        mix_number(&d, o->grads && ag_grad_calls(v) > 1);
+        mix_number(&d, o->grads && VIZ_SUMMED_CALLS(v) > 1);
         mix_number(&d, o->grads && !o->kept_only && ag_grad(v) == NULL && ag_last_grad(v) != NULL);
         viz_var_label_html(&d.label, v, r, o);
         mix_label(&d);

@@ -306,7 +306,7 @@ void viz_var_label_html(strbuf *html, ag_var *v, role r, const viz_graph_opts *o
             strbuf_append(html, "<FONT COLOR=\"#B71C1C\">grad ");
             strbuf_append_html(html, value);
             strbuf_append(html, "</FONT>");
-            int calls = ag_grad_calls(v);
+            int calls = VIZ_SUMMED_CALLS(v);
             if (calls > 1) { /* in words too, not only by the border */
                 strbuf_appendf(html, "</TD></TR><TR><TD><FONT COLOR=\"#E65100\">⚠ " VIZ_SUMMED_FMT
                                       "</FONT>",
@@ -747,7 +747,7 @@ Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[V
             set(node, "width", "0.3");
         }
         if (r == ROLE_OUTPUT) set(node, "penwidth", "2");
-        if (o->grads && ag_grad_calls(w->vars[i]) > 1 && !(ag_var_flags(w->vars[i]) & AG_VAR_CONST)) {
+        if (o->grads && VIZ_SUMMED_CALLS(w->vars[i]) > 1) {
             set(node, "color", looks[ROLE_SUMMED].border);
             set(node, "penwidth", SUMMED_PENWIDTH);
             present[ROLE_SUMMED] = true;

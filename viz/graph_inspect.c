@@ -309,7 +309,7 @@ static void inspect_variable(const viz_scene *scene, const viz_scene_node *node,
      * backward passed here without keeping it) */
     ag_var *grad = ag_grad(v);
     const double *flow = scene->kept_only ? NULL : ag_last_grad(v);
-    int calls = ag_grad_calls(v);
+    int calls = VIZ_SUMMED_CALLS(v);
     if (grad != NULL) {
         strbuf_append(out, calls > 1 ? "grad (.grad, ⚠ " : "grad (.grad): ");
         if (calls > 1) strbuf_appendf(out, VIZ_SUMMED_FMT "): ", calls);

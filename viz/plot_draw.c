@@ -148,6 +148,30 @@ void plot_draw_text_styled(figure *f, const char *text, double size, bool markup
     pango_cairo_update_layout(cr, f->layout);
 }
 
+double plot_draw_wrapped(figure *f, const char *text, double size, double centre, double y, double room) {
+    double w, h;
+    plot_text_size(f, text, size, false, &w, &h);
+    if (w <= room || room < size) {
+        plot_draw_text(f, text, size, centre, y, ALIGN_CENTRE, ALIGN_START, false, text_colour);
+        return h;
+    }
+    /* wider than its room (a narrow window, a big :zoom, a long name):
+     * wrapped into centred lines, never cut at the window's edges */
+    pango_layout_set_width(f->layout, (int)(room * PANGO_SCALE));
+    pango_layout_set_wrap(f->layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment(f->layout, PANGO_ALIGN_CENTER);
+    PangoRectangle logical;
+    pango_layout_get_extents(f->layout, NULL, &logical);
+    h = (double)logical.height / PANGO_SCALE;
+    cairo_move_to(f->cr, centre - room / 2, y);
+    pango_cairo_update_layout(f->cr, f->layout);
+    plot_set_colour(f, text_colour, 1);
+    pango_cairo_show_layout(f->cr, f->layout);
+    pango_layout_set_width(f->layout, -1);
+    pango_layout_set_alignment(f->layout, PANGO_ALIGN_LEFT);
+    return h;
+}
+
 void plot_draw_text(figure *f, const char *text, double size, double x, double y,
                       align horizontal, align vertical, bool upwards, colour c) {
     plot_draw_text_styled(f, text, size, false, x, y, horizontal, vertical, upwards, c, 0);
@@ -1107,27 +1131,7 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
 
     double top = 0;
     if (plot->title != NULL) {
-        double w, h, room = f.width - 24;
-        plot_text_size(&f, plot->title, TITLE_TEXT, false, &w, &h);
-        if (w <= room || room < TITLE_TEXT) {
-            plot_draw_text(&f, plot->title, TITLE_TEXT, f.width / 2, 12, ALIGN_CENTRE, ALIGN_START, false,
-                      text_colour);
-        } else {
-            /* wider than the figure (a narrow window, a big :zoom): wrapped
-             * into centred lines, never cut at the window's edges */
-            pango_layout_set_width(f.layout, (int)(room * PANGO_SCALE));
-            pango_layout_set_wrap(f.layout, PANGO_WRAP_WORD_CHAR);
-            pango_layout_set_alignment(f.layout, PANGO_ALIGN_CENTER);
-            PangoRectangle logical;
-            pango_layout_get_extents(f.layout, NULL, &logical);
-            h = (double)logical.height / PANGO_SCALE;
-            cairo_move_to(cr, 12, 12);
-            pango_cairo_update_layout(cr, f.layout);
-            plot_set_colour(&f, text_colour, 1);
-            pango_cairo_show_layout(cr, f.layout);
-            pango_layout_set_width(f.layout, -1);
-            pango_layout_set_alignment(f.layout, PANGO_ALIGN_LEFT);
-        }
+        double h = plot_draw_wrapped(&f, plot->title, TITLE_TEXT, f.width / 2, 12, f.width - 24);
         top = 12 + h - 6; /* the panels' own top margin does the rest, a line's gap below the title */
     }
 

@@ -85,6 +85,9 @@ void plot_draw_text_styled(figure *f, const char *text, double size, bool markup
                            align horizontal, align vertical, bool upwards, colour c, double halo);
 void plot_draw_text(figure *f, const char *text, double size, double x, double y, align horizontal,
                     align vertical, bool upwards, colour c);
+/* Text centred on `centre` with its top at y, wrapped into centred lines
+ * `room` wide when it is wider; its height. */
+double plot_draw_wrapped(figure *f, const char *text, double size, double centre, double y, double room);
 double plot_to_pixel_x(const plot_axes *a, double x);
 double plot_to_pixel_y(const plot_axes *a, double y);
 /* Places the frame in the panel for its axes' ranges and picks the ticks. */

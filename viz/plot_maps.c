@@ -243,10 +243,9 @@ static void panel_title(figure *f, panel *p, const char *title, double *top) {
         snprintf(named, sizeof named, "%s: %s", f->sheet_name, title);
         title = named;
     }
-    plot_draw_text(f, title, LABEL_TEXT, p->x + p->w / 2, p->y + 14, ALIGN_CENTRE, ALIGN_START, false,
-                   text_colour);
-    double w, h;
-    plot_text_size(f, title, LABEL_TEXT, false, &w, &h);
+    /* wrapped within the panel (a confusion matrix's long name beside
+     * another panel at :zoom 1.5 ran off the figure's left edge) */
+    double h = plot_draw_wrapped(f, title, LABEL_TEXT, p->x + p->w / 2, p->y + 14, p->w - 2 * PLOT_EDGE_MARGIN);
     *top = p->y + 14 + h + 10;
 }
 

@@ -107,7 +107,7 @@ static bool visit(tree *t, size_t index) {
             strbuf_append(&t->out, " (grad: none)");
         } else {
             viz_format_value(grad, t->opts->digits, value, sizeof value);
-            int calls = ag_grad_calls(v);
+            int calls = VIZ_SUMMED_CALLS(v);
             if (calls > 1)
                 strbuf_appendf(&t->out, " (grad %s, ⚠ " VIZ_SUMMED_FMT ")", value, calls);
             else

@@ -5,7 +5,7 @@
 # with `:help :NAME` and `:help NAME`.  A method call `x.NAME(...)` that is
 # not a built-in is called on an optimizer and on a model, and must work on
 # one of them.  Names the README itself binds (`NAME = ...`, `def NAME(`) are
-# not built-ins and are left out.
+# not built-ins and are left out.  The table of lessons names every lesson.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 README=${README:-README.md}
@@ -60,6 +60,22 @@ while IFS= read -r question; do
         pass=$((pass + 1))
     fi
 done <"$tmp/ask"
+# The lessons' table (| lesson | what it shows |) names every lesson :lessons
+# lists (digits_data is digits.ag's data, not a lesson), all in the one table:
+# a blank line inside it ended the table, and the rows after it (moons_svm,
+# spiral, iris_csv, lstm_guide) showed as lines of bars and backquotes.
+awk '/^\| lesson \| what it shows \|$/ { inside = 1; next } inside && !/^\|/ { exit } inside' "$README" >"$tmp/lesson_table"
+AGREPL_HEADLESS=1 "$AGREPL" -e ':lessons' 2>&1 | awk 'NR > 1 && $1 != "digits_data" { print $1 }' >"$tmp/lessons"
+for lesson in $(cat "$tmp/lessons"); do
+    if grep -q -F "\`$lesson.ag\`" "$tmp/lesson_table"; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL the README's table of lessons has no row for $lesson.ag"
+        fail=$((fail + 1))
+    fi
+done
+[ -s "$tmp/lessons" ] || { echo "FAIL :lessons listed no lessons"; fail=$((fail + 1)); }
+
 printf "checked: "; cat "$tmp/commands" "$tmp/functions" "$tmp/methods" | tr "\n" " "; echo
 echo "README names: $(wc -l <"$tmp/commands") commands, $(wc -l <"$tmp/functions") functions, $(wc -l <"$tmp/methods") methods; $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -11,6 +11,8 @@
 #      the legend was seen in, the legend is drawn in the panel below its text
 #   5. a graph too big for a readable scale opens on its output at
 #      0.8 / zoom, and the terminal says how to see the rest
+#   5b. that note on a graph shown with fold=true names depth=N alone,
+#   5c. as on a graph with no group to fold
 #   6. mlp_sine's folded graph (its notebook's last cell) at :zoom 1.5:
 #      readable (scale >= 0.8 / 1.5), its output in view
 #   7. the plot window opens beside the graph window, or offset so the
@@ -163,6 +165,33 @@ if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split
     ok "5. a big graph opens at scale $scale on its output (L at $2,$3), and says how to see the rest"
 else
     not_ok "5. big graph: scale $scale, L at ${2:-?},${3:-?} in $area"; screen_text fit | grep . | tail -4 | sed "s/^/     screen: /"
+fi
+
+# ---- 5b. the note on a big graph shown folded offers no fold=true ----------
+# (mlp_explorer.ag's show(L, fold=true) was told "fold=true or depth=N draws less")
+send fit 'L2 = mean((m(X) - Y)^2); L2.backward()'
+send fit 'show(L2, fold=true)'
+if wait_for fit 'show: the graph .*opens at .*, depth=N draws less' 60 &&
+    ! screen_text fit | grep -A1 'show(L2, fold=true)' | grep -q 'fold=true or depth'; then
+    ok "5b. a big folded graph's note names depth=N alone"
+else
+    not_ok "5b. a big folded graph's note"; screen_text fit | grep -A2 'show(L2, fold=true)' | sed "s/^/     screen: /"
+fi
+
+# ---- 5c. nor on a big graph with no group to fold ---------------------------
+# (tanh_graph.ag's show(gx2): no def or layer, so fold=true changes nothing)
+send fit 'w = 1.0; g = w; for i in range(12) { g = sin(g) * g + g }'
+send fit 'show(g)'
+tries=600
+while [ "$tries" -gt 0 ] && ! screen_text fit | grep -A1 -F 'ag> show(g)' | grep -q 'draws less'; do
+    sleep 0.1
+    tries=$((tries - 1))
+done
+if screen_text fit | grep -A1 -F 'ag> show(g)' | grep -q 'opens at .*, depth=N draws less' &&
+    ! screen_text fit | grep -A1 -F 'ag> show(g)' | grep -q 'fold=true'; then
+    ok "5c. a big graph with no groups: the note names depth=N alone"
+else
+    not_ok "5c. a big graph with no groups: the note"; screen_text fit | grep -A2 -F 'ag> show(g)' | sed "s/^/     screen: /"
 fi
 
 # ---- 6. mlp_sine's folded graph: its output in view, readable ----------------

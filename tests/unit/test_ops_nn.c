@@ -427,6 +427,13 @@ static void test_cross_entropy_errors(void **state) {
     ag_var *x = iota(SHAPE(2, 3));
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 7, 0)),
                  "cross_entropy: label 7 in row 0 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
+    /* labels 1..C instead of 0..C-1, a student's slip: the label as written
+       (the shortest form read "1e+01" for 10) */
+    ag_var *ten = iota(SHAPE(2, 10));
+    assert_error(ag_cross_entropy(ctx, ten, VAR(ctx, SHAPE(2), 1, 10)),
+                 "cross_entropy: label 10 in row 1 is not a class: labels are whole numbers 0 to 9 (or -100 to ignore the row)");
+    assert_error(ag_accuracy(ctx, ten, VAR(ctx, SHAPE(2), 200, 1)),
+                 "accuracy: label 200 in row 0 is not a class: labels are whole numbers 0 to 9");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 0, -1)),
                  "cross_entropy: label -1 in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 0, NAN)),

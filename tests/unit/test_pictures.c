@@ -378,6 +378,35 @@ static void test_heatmap_numbers_at_zoom(void **state) {
     session_close(&s);
 }
 
+/* A panel's title longer than its panel wraps within it: digits.ag's
+ * confusion matrix, named "true digit (rows) against the CNN's answer
+ * (columns)", beside images at :zoom 1.5 was centred on its panel in one
+ * line and ran off the figure's left edge ("igit (rows) ..."). */
+static void test_long_panel_title_wraps(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, ":zoom 1.5\n");
+    run(&s, "heatmap(eye(10), name=\"true digit (rows) against the CNN's answer (columns)\")\n"
+            "images(zeros([2, 3, 3]))\n"
+            "savefig(\"/tmp/agrepl-test-pictures-long-title.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-long-title.png");
+    int left, top, right, bottom;
+    assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_HEATMAP, &left, &top, &right, &bottom));
+    /* the title is written above the frame, none of it at the figure's left edge */
+    assert_true(dark_pixels(&p, 0, 0, p.width / 2, top - 2) > 100);
+    assert_int_equal(dark_pixels(&p, 0, 0, 6, top - 2), 0);
+    /* nor over the images' panel, whose own title is the only text at the top of the right half */
+    int own = dark_pixels(&p, p.width / 2, 0, p.width, top - 2);
+    run(&s, "clearplot()\nheatmap(eye(10), name=\"c\")\nimages(zeros([2, 3, 3]))\n"
+            "savefig(\"/tmp/agrepl-test-pictures-long-title.png\")\n");
+    picture q = load_png("/tmp/agrepl-test-pictures-long-title.png");
+    assert_int_equal(dark_pixels(&q, q.width / 2, 0, q.width, top - 2), own);
+    cairo_surface_destroy(q.surface);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* Dark pixels in the heat map's cell (row, column), its middle 0.7 x 0.6. */
 static int cell_dark_pixels(session *s, const picture *p, int row, int column) {
     double x0, y0, x1, y1;
@@ -733,6 +762,7 @@ int main(void) {
         cmocka_unit_test(test_named_panels_in_place),
         cmocka_unit_test(test_heatmap_numbers_at_zoom),
         cmocka_unit_test(test_heatmap_numbers_all_or_none),
+        cmocka_unit_test(test_long_panel_title_wraps),
         cmocka_unit_test(test_legend_hides_no_points),
         cmocka_unit_test(test_long_legend_name_in_frame),
         cmocka_unit_test(test_legend_in_a_ring),
