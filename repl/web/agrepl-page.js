@@ -770,35 +770,14 @@
    * as last saved): .map the figure's own map's axes, .panels every
    * panel's place, kind and panel= key. */
   var PANEL_W = 560, PANEL_H = 420;
-  /* The figure's title in rows at most `room` wide, as the terminal's
-   * (viz/plot_draw.c, plot_draw_figure: Pango's PANGO_WRAP_WORD_CHAR at the
-   * figure's width less 24, centred): one row when it fits (or the room is
-   * less than a letter); else as many words as fit a row, a word wider
-   * than a row broken between letters. */
+  /* The figure's title in rows at most the figure's width less 24 wide
+   * (pictures.js titleRows, as the terminal's plot_draw_figure). */
   var TITLE_SIZE = 16, TITLE_LINE = 19;
-  function titleRows(title, size, room) {
-    if (textWidth(title, size) <= room || room < size) return [title];
-    var rows = [], row = '';
-    title.split(/ +/).forEach(function (word) {
-      var tried = row ? row + ' ' + word : word;
-      if (textWidth(tried, size) <= room) { row = tried; return; }
-      if (row) rows.push(row);
-      row = word;
-      while (row.length > 1 && textWidth(row, size) > room) {
-        var n = 1;
-        while (n < row.length && textWidth(row.slice(0, n + 1), size) <= room) n++;
-        rows.push(row.slice(0, n));
-        row = row.slice(n);
-      }
-    });
-    if (row) rows.push(row);
-    return rows;
-  }
   function figureSvg(f, across, keep) {
     var P = window.agreplPictures, panels = panelsOf(f);
     across = Math.max(1, Math.min(panels.length, across || 3));
     var down = Math.ceil(panels.length / across);
-    var W = across * PANEL_W, titleLines = f.title ? titleRows(f.title, TITLE_SIZE, W - 24) : [];
+    var W = across * PANEL_W, titleLines = f.title ? P.titleRows(f.title, TITLE_SIZE, W - 24) : [];
     /* a wrapped title's further lines push the panels down */
     var above = f.title && (panels.length > 1 || ['series', 'xy', 'map'].indexOf(panels[0].kind) < 0) ? 24 : 0;
     if (titleLines.length > 1) above += (titleLines.length - 1) * TITLE_LINE;

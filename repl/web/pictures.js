@@ -203,13 +203,50 @@
   /* a panel chosen by panel="before": its name first, as the terminal titles it */
   function named(box, title) { return box.name ? box.name + ': ' + title : title; }
 
+  /* A title in rows at most `room` wide, as the terminal's (viz/plot_draw.c,
+   * plot_draw_wrapped: Pango's PANGO_WRAP_WORD_CHAR, centred): one row when
+   * it fits (or the room is less than a letter); else as many words as fit
+   * a row, a word wider than a row broken between letters.  The figure's
+   * title (agrepl-page.js) and the panels' take their rows from here. */
+  function titleRows(title, size, room) {
+    if (textWidth(title, size) <= room || room < size) return [title];
+    var rows = [], row = '';
+    title.split(/ +/).forEach(function (word) {
+      var tried = row ? row + ' ' + word : word;
+      if (textWidth(tried, size) <= room) { row = tried; return; }
+      if (row) rows.push(row);
+      row = word;
+      while (row.length > 1 && textWidth(row, size) > room) {
+        var n = 1;
+        while (n < row.length && textWidth(row.slice(0, n + 1), size) <= room) n++;
+        rows.push(row.slice(0, n));
+        row = row.slice(n);
+      }
+    });
+    if (row) rows.push(row);
+    return rows;
+  }
+
+  /* A panel's title (heat map, images, units) centred at its top, wrapped
+   * within the panel less EDGE at each side as the terminal's panel_title
+   * (viz/plot_maps.c); how much lower its rows past the first put what is
+   * under it. */
+  var PANEL_TITLE_SIZE = 13, PANEL_TITLE_LINE = 16;
+  function panelTitle(parts, box, title) {
+    var rows = titleRows(named(box, title), PANEL_TITLE_SIZE, box.w - 2 * EDGE);
+    rows.forEach(function (row, k) {
+      text(parts, box.x + box.w / 2, box.y + 22 + k * PANEL_TITLE_LINE, row, PANEL_TITLE_SIZE, 'middle', null, ' class="panel-title"');
+    });
+    return (rows.length - 1) * PANEL_TITLE_LINE;
+  }
+
   var CELL_TEXT_HEIGHT = 14; /* a line of 12 px DejaVu Sans */
   function heatmap(parts, m, box, axes) {
-    text(parts, box.x + box.w / 2, box.y + 22, named(box, m.title), 13, 'middle');
+    var lower = panelTitle(parts, box, m.title);
     /* square cells as large as fit, 70 px kept right of them for the bar,
      * more when its labels would end past EDGE px inside the panel (a wide
      * matrix's −0.000219 was cut), as the terminal's plot_maps_heatmap_panel */
-    var top = box.y + 40, roomH = box.h - 40 - 30, reach = barReach(m.bar), room = 70, roomW, cell, w, h, left;
+    var top = box.y + 40 + lower, roomH = box.h - 40 - 30 - lower, reach = barReach(m.bar), room = 70, roomW, cell, w, h, left;
     for (var pass = 0; pass < 4; pass++) {
       roomW = box.w - 40 - room;
       cell = Math.min(roomW / m.columns, roomH / m.rows, 70);
@@ -246,8 +283,8 @@
   }
 
   function images(parts, g, box, axes) {
-    text(parts, box.x + box.w / 2, box.y + 22, named(box, g.title), 13, 'middle');
-    var top = box.y + 40, gap = 4, roomW = box.w - 40, roomH = box.h - 40 - 20;
+    var lower = panelTitle(parts, box, g.title);
+    var top = box.y + 40 + lower, gap = 4, roomW = box.w - 40, roomH = box.h - 40 - 20 - lower;
     var columns = g.columns, rows = Math.ceil(g.count / columns);
     var scale = Math.min((roomW - gap * (columns - 1)) / (columns * g.width), (roomH - gap * (rows - 1)) / (rows * g.height), 50);
     var cw = g.width * scale, ch = g.height * scale;
@@ -267,8 +304,7 @@
   }
 
   function neurons(parts, net, box, axes) {
-    text(parts, box.x + box.w / 2, box.y + 22, named(box, 'units over the plane'), 13, 'middle');
-    var top = box.y + 40, bottom = box.y + box.h - 26;
+    var top = box.y + 40 + panelTitle(parts, box, 'units over the plane'), bottom = box.y + box.h - 26;
     var most = Math.max.apply(null, net.units), columnW = (box.w - 30) / net.layers;
     var size = Math.min((bottom - top) / most * 0.82, columnW * 0.45, 70);
     var gap = Math.min((bottom - top - size * most) / (most > 1 ? most - 1 : 1), size * 0.5);
@@ -311,7 +347,7 @@
   }
 
   window.agreplPictures = {
-    keep: keep, resolve: resolve, hasMap: hasMap, mapRange: mapRange, pointCoordinates: pointCoordinates, textWidth: textWidth,
+    keep: keep, resolve: resolve, hasMap: hasMap, mapRange: mapRange, pointCoordinates: pointCoordinates, textWidth: textWidth, titleRows: titleRows,
     barRoom: barRoom, EDGE: EDGE, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar,
     before: before, after: after, panel: panel
   };

@@ -28,6 +28,9 @@ name runs to its end with its .expect lines; the lessons' data shipped
 (lesson_data); render() to .png and savefig() offer links to PNGs the
 page draws (a graph's SVG at 96 dpi, as the terminal's), each graph and
 saved figure shown in its pane, no download without a click.
+long_panel_title(driver, typed, shots): a heat map's or images' title
+wider than its panel wraps into centred rows inside the panel, the picture
+below the last row, as the terminal's (test_long_panel_title_wraps).
 long_caret(driver, typed, shots): the caret under an error in a statement
 longer than the console is wide stays under its character, as a
 terminal wraps both rows.
@@ -424,6 +427,33 @@ def long_title(driver, typed, shots):
           all(r[1] >= 0 and r[2] <= width and abs(r[4] - width / 2) <= 1 for r in rows) and
           all(rows[k][3] <= rows[k + 1][3] - 15 for k in range(len(rows) - 1)) and rows[-1][3] < top, got)
     driver.save_screenshot(os.path.join(shots, "long-title.png"))
+    typed("clearplot()")
+
+
+def long_panel_title(driver, typed, shots):
+    typed("clearplot()")
+    long = "true digit (rows) against the CNN's answer (columns) on the held-out digits of the last epoch"
+    typed("heatmap(eye(10), name=\"%s\")" % long)
+    typed("images(zeros([2, 3, 3]), panel=2)")
+    time.sleep(0.5)
+    got = driver.execute_script(
+        "var s = document.querySelector('#plot svg'), im = s.querySelector('image.heatmap');"
+        "var rows = s.querySelectorAll('text[font-size=\"13\"]');"  # the panels' titles, old or new
+        "return [Array.prototype.map.call(rows, function (t) { var b = t.getBBox();"
+        "  return [t.textContent, Math.floor(b.x), Math.ceil(b.x + b.width), b.y + b.height, Math.round(b.x + b.width / 2)]; }),"
+        " im ? im.getBBox().y : -1]")
+    rows, image_top = got
+    # the heat map's panel is the first, 560 wide at x = 0 (agrepl-page.js PANEL_W); its title
+    # (the name, then the shape) is the text above the map, the images' below it
+    mine = [r for r in rows if r[3] < image_top]
+    check("a heat map's title wider than its panel wraps into centred rows inside it, the map below them, "
+          "as the terminal's ([rows: text, left, right, bottom, centre], map's top)",
+          len(mine) >= 2 and " ".join(r[0] for r in mine) == long + " [10 10]" and
+          all(r[1] >= 0 and r[2] <= 560 and abs(r[4] - 280) <= 1 for r in mine) and
+          all(mine[k][3] <= mine[k + 1][3] - 12 for k in range(len(mine) - 1)) and image_top > 0, got)
+    others = [r for r in rows if r[3] > image_top]
+    check("the images' short title stays one row", len(others) == 1 and others[0][0] == "2 images, 3x3", got)
+    driver.save_screenshot(os.path.join(shots, "long-panel-title.png"))
     typed("clearplot()")
 
 

@@ -307,6 +307,7 @@ try:
     web_more.line_colours(driver, typed)
     web_more.marks(driver, typed)  # the cross, its label off the paths
     web_more.long_title(driver, typed, SHOTS)  # wrapped into rows, as the terminal's
+    web_more.long_panel_title(driver, typed, SHOTS)  # a panel's title wrapped in its panel
     web_more.long_caret(driver, typed, SHOTS)
     web_more.lesson_after_lesson(driver, typed, SHOTS)
     # every lesson by name, render to .png and savefig's links, the lessons' data

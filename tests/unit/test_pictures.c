@@ -54,7 +54,16 @@ static picture load_png(const char *path) {
     p.width = cairo_image_surface_get_width(p.surface);
     p.height = cairo_image_surface_get_height(p.surface);
     p.stride = cairo_image_surface_get_stride(p.surface);
+    remove(path); /* read: nothing of the test is left in /tmp */
     return p;
+}
+
+/* A CSV the session saved, open to read and already removed (its data
+ * stays readable through f until fclose). */
+static FILE *open_saved_csv(const char *path) {
+    FILE *f = fopen(path, "r");
+    remove(path);
+    return f;
 }
 
 static void rgb_at(const picture *p, double x, double y, int rgb[3]) {
@@ -531,7 +540,7 @@ static void test_legend_in_a_ring(void **state) {
             "save_csv(\"/tmp/agrepl-test-pictures-ring.csv\", x, t)\n"
             "savefig(\"/tmp/agrepl-test-pictures-ring.png\")\n");
     picture p = load_png("/tmp/agrepl-test-pictures-ring.png");
-    FILE *f = fopen("/tmp/agrepl-test-pictures-ring.csv", "r");
+    FILE *f = open_saved_csv("/tmp/agrepl-test-pictures-ring.csv");
     assert_non_null(f);
     double a, b, k;
     int dots = 0, hidden = 0, c[3];
@@ -608,7 +617,7 @@ static void test_legend_outside_when_no_place_is_free(void **state) {
         assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
         if (k == 1) assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_SERIES, NULL, NULL, &panel_left, NULL));
         assert_true(legend_box(&p, panel_left, &x0, &y0, &x1, &y1)); /* the map's (not the loss's) */
-        FILE *f = fopen("/tmp/agrepl-test-pictures-outside.csv", "r");
+        FILE *f = open_saved_csv("/tmp/agrepl-test-pictures-outside.csv");
         assert_non_null(f);
         double a, b, c;
         int dots = 0, touched = 0;
@@ -665,7 +674,7 @@ static void test_eight_class_boundary_legend_at_zoom(void **state) {
         assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
         assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_SERIES, NULL, NULL, &panel_left, NULL));
         assert_true(legend_box_long(&p, panel_left + 2, &x0, &y0, &x1, &y1)); /* the map's (not the loss's) */
-        FILE *f = fopen("/tmp/agrepl-test-pictures-eight.csv", "r");
+        FILE *f = open_saved_csv("/tmp/agrepl-test-pictures-eight.csv");
         assert_non_null(f);
         double a, b, c, radius = 4.6 * zooms[k];
         int dots = 0, touched = 0;
