@@ -109,6 +109,43 @@ static void test_errors_are_sticky(void **state) {
     assert_string_equal(ag_errmsg(ctx), "");
 }
 
+/* A maker that runs out of memory names itself, not the ag_zeros it calls:
+ * "eye: out of memory for shape [1000 1000]", not "zeros: ...". */
+static void *refuse_big_malloc(void *user, size_t size) {
+    (void)user;
+    return size > ((size_t)1 << 20) ? NULL : malloc(size);
+}
+static void *refuse_big_realloc(void *user, void *ptr, size_t size) {
+    (void)user;
+    return size > ((size_t)1 << 20) ? NULL : realloc(ptr, size);
+}
+static void plain_free(void *user, void *ptr) {
+    (void)user;
+    free(ptr);
+}
+static void test_makers_name_themselves_out_of_memory(void **state) {
+    ag_ctx *small = ag_ctx_new_with_allocator(
+        &(ag_allocator){refuse_big_malloc, refuse_big_realloc, plain_free, NULL});
+    assert_non_null(small);
+    assert_null(ag_eye(small, 1000));
+    assert_string_equal(ag_errmsg(small), "eye: out of memory for shape [1000 1000]");
+    ag_clear_error(small);
+    assert_null(ag_eye_nm(small, 1000, 500));
+    assert_string_equal(ag_errmsg(small), "eye: out of memory for shape [1000 500]");
+    ag_clear_error(small);
+    assert_null(ag_linspace(small, 0, 1, 1000000));
+    assert_string_equal(ag_errmsg(small), "linspace: out of memory for shape [1000000]");
+    ag_clear_error(small);
+    assert_null(ag_arange(small, 0, 1000000, 1));
+    assert_string_equal(ag_errmsg(small), "arange: out of memory for shape [1000000]");
+    assert_int_equal(ag_errcode(small), AG_ERR_NOMEM);
+    ag_clear_error(small);
+    /* the count too large for any allocator, as a number one can read */
+    assert_null(ag_arange(small, 0, 1e300, 1));
+    assert_string_equal(ag_errmsg(small), "arange: 1e+300 elements is too many (at most 1e9)");
+    ag_ctx_free(small);
+}
+
 /* A preset seed of the wrong shape is blamed, not the op it meets. */
 static void test_wrong_seed_blames_the_seed(void **state) {
     ag_var *a = VAR(ctx, SHAPE(2), 1, 2), *b = VAR(ctx, SHAPE(2), 3, 4);
@@ -573,6 +610,7 @@ int main(void) {
         CTX_TEST(test_new_rejects_null_shape),
         CTX_TEST(test_every_failure_leaves_a_message),
         CTX_TEST(test_errors_are_sticky),
+        CTX_TEST(test_makers_name_themselves_out_of_memory),
         CTX_TEST(test_wrong_seed_blames_the_seed),
         CTX_TEST(test_other_context_is_refused),
         CTX_TEST(test_scalar_ops_check_their_inputs),
