@@ -817,6 +817,7 @@ char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n) {
         APPEND("]");
     }
     APPEND(") t=%ld", opt->steps);
+    if (opt->ctx == NULL) APPEND(", its context was freed (it can only be freed)");
     if (arrays_per_param(opt) > 0)
         APPEND(", state for %d parameter%s", opt->nstates, opt->nstates == 1 ? "" : "s");
     if (opt->bound_model != NULL) {

@@ -127,7 +127,9 @@ ag_optim_config ag_optim_get_config(const ag_optim *opt);
 /* Changes the learning rate (schedules); 0, or -1 with the error set. */
 int ag_optim_set_lr(ag_optim *opt, double lr);
 /* One line: "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08,
- * weight_decay=0, hooks=[clip_grad(1)]) t=3, state for 2 parameters".
+ * weight_decay=0, hooks=[clip_grad(1)]) t=3, state for 2 parameters",
+ * with ", its context was freed (it can only be freed)" after t= once
+ * ag_ctx_free freed its context.
  * Writes at most n bytes into buf and returns buf. */
 char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n);
 

@@ -318,6 +318,12 @@ static void test_context_freed_before_model_and_optimizer(void **state) {
     assert_int_equal(ag_model_param_count(m), 0);
     assert_null(ag_optim_ctx(opt));
     assert_int_equal(ag_optim_step(opt), -1);
+    /* described as what they are now, not as a model awaiting its first call */
+    char text[256];
+    assert_string_equal(ag_model_describe(m, text, sizeof text),
+                        "lstm hidden 3 out 1, its context was freed (it can only be freed)");
+    assert_non_null(strstr(ag_optim_describe(opt, text, sizeof text),
+                           ") t=1, its context was freed (it can only be freed), "));
     ag_optim_free(opt);
     ag_model_unref(m);
 }
