@@ -167,7 +167,9 @@ int ag_hook_clip_grad(ag_ctx *ctx, ag_var *const *params, int n, double max_norm
  * size. */
 int ag_optim_update(ag_optim *opt, ag_var *const *params, int n);
 /* ag_optim_update over the model's parameters; state entries take the
- * model's names ("linear[0].w"). */
+ * model's names ("linear[0].w").  -1 (AG_ERR_CONTEXT) for a model of
+ * another context ("adam: the model belongs to another context") or whose
+ * context was freed ("adam: the model's context was freed"). */
 int ag_optim_update_model(ag_optim *opt, ag_model *m);
 
 /* Binds the optimizer to a parameter list (retained) or to a model (whose

@@ -186,10 +186,30 @@ static void test_other_context_is_refused(void **state) {
     assert_int_equal(ag_hook_clip_grad(ctx, &b, 1, 1.0), -1);
     assert_string_equal(ag_errmsg(ctx), "clip_grad: parameter 0 belongs to another context");
     ag_clear_error(ctx);
+    /* a model of another context is refused by update_model as by bind_model,
+     * also before its first call, when it has no parameters to blame yet */
+    ag_model *lazy = ag_mlp(other, (const int[]){2, 1}, 2, AG_ACT_TANH, 0);
+    ag_model *dead = ag_mlp(other, (const int[]){2, 1}, 2, AG_ACT_TANH, 0);
+    ag_optim *sgd = ag_sgd(ctx, 0.1, 0, 0);
+    assert_int_equal(ag_optim_update_model(sgd, lazy), -1);
+    assert_string_equal(ag_errmsg(ctx), "sgd: the model belongs to another context");
+    assert_int_equal(ag_errcode(ctx), AG_ERR_CONTEXT);
+    ag_clear_error(ctx);
+    assert_non_null(ag_model_forward(lazy, ag_ones(other, 2, (const int[]){3, 2})));
+    assert_int_equal(ag_optim_update_model(sgd, lazy), -1);
+    assert_string_equal(ag_errmsg(ctx), "sgd: the model belongs to another context");
+    ag_clear_error(ctx);
     /* the use-after-free: nothing of `other` was kept by ctx */
     ag_ctx_free(other);
     ag_gc(ctx);
     assert_false(ag_failed(ctx));
+    /* a model whose context was freed has nothing to update: an error, not 0 */
+    assert_int_equal(ag_optim_update_model(sgd, dead), -1);
+    assert_string_equal(ag_errmsg(ctx), "sgd: the model's context was freed");
+    ag_clear_error(ctx);
+    ag_optim_free(sgd);
+    ag_model_unref(lazy);
+    ag_model_unref(dead);
 }
 
 /* The ops' scalar entries (ag_add, ag_pow, ag_sin ... on one-element
