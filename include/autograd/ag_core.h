@@ -483,8 +483,8 @@ size_t ag_bytes_since_gc(const ag_ctx *ctx);
  * is freed; with the C library's allocator (ag_ctx_new) glibc is then asked
  * to return the heap's free pages to the system (malloc_trim), so a
  * collected 200,000-op graph's memory leaves the process.  Returns how many
- * nodes ag_gc freed.  Refused during ag_backward as ag_gc is (then only the
- * buffer cache is emptied). */
+ * nodes ag_gc freed.  Refused during ag_backward as ag_gc is, with
+ * "gc_release: refused ..." (then only the buffer cache is emptied). */
 size_t ag_gc_release(ag_ctx *ctx);
 /* Bytes of node memory the context holds for reuse (collected nodes on its
  * free lists, and room never used yet), which ag_gc_release can give back
