@@ -129,11 +129,11 @@ static ag_var *null_input(ag_ctx *ctx, const char *what) {
 }
 
 ag_var *ag_zeros_like(ag_ctx *ctx, const ag_var *x) {
-    return x ? ag_zeros(ctx, x->t.ndim, x->t.shape) : null_input(ctx, "zeros_like");
+    return x ? var_zeros_named(ctx, "zeros_like", x->t.ndim, x->t.shape) : null_input(ctx, "zeros_like");
 }
 
 ag_var *ag_ones_like(ag_ctx *ctx, const ag_var *x) {
-    return x ? ag_ones(ctx, x->t.ndim, x->t.shape) : null_input(ctx, "ones_like");
+    return x ? filled(ctx, "ones_like", x->t.ndim, x->t.shape, 1.0) : null_input(ctx, "ones_like");
 }
 
 ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step) {
@@ -188,7 +188,7 @@ ag_var *ag_eye(ag_ctx *ctx, int n) {
 }
 
 ag_var *ag_detach(ag_ctx *ctx, const ag_var *x) {
-    return x ? ag_new(ctx, x->t.ndim, x->t.shape, x->t.data) : null_input(ctx, "detach");
+    return x ? new_leaf(ctx, "detach", x->t.ndim, x->t.shape, x->t.data) : null_input(ctx, "detach");
 }
 
 /* ---- accessors ------------------------------------------------------------ */

@@ -140,6 +140,17 @@ static void test_makers_name_themselves_out_of_memory(void **state) {
     assert_string_equal(ag_errmsg(small), "arange: out of memory for shape [1000000]");
     assert_int_equal(ag_errcode(small), AG_ERR_NOMEM);
     ag_clear_error(small);
+    ag_var *big = ag_zeros(ctx, 2, (const int[]){1000, 1000}); /* ctx's allocator has room */
+    assert_non_null(big);
+    assert_null(ag_zeros_like(small, big));
+    assert_string_equal(ag_errmsg(small), "zeros_like: out of memory for shape [1000 1000]");
+    ag_clear_error(small);
+    assert_null(ag_ones_like(small, big));
+    assert_string_equal(ag_errmsg(small), "ones_like: out of memory for shape [1000 1000]");
+    ag_clear_error(small);
+    assert_null(ag_detach(small, big));
+    assert_string_equal(ag_errmsg(small), "detach: out of memory for shape [1000 1000]");
+    ag_clear_error(small);
     /* the count too large for any allocator, as a number one can read */
     assert_null(ag_arange(small, 0, 1e300, 1));
     assert_string_equal(ag_errmsg(small), "arange: 1e+300 elements is too many (at most 1e9)");
