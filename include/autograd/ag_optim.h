@@ -2,8 +2,10 @@
  * "Formulas" below) and gradient hooks (weight_decay, clip_grad).
  *
  * An optimizer is a malloc'd object tied to one context (free it with
- * ag_optim_free; if the context goes first, the optimizer forgets its state
- * and can only be freed).  It keeps per-parameter state
+ * ag_optim_free; if the context goes first, the optimizer forgets its
+ * variables (the parameters bound with ag_optim_bind, and each state
+ * entry's param, which stays readable with param NULL) and can only be
+ * freed).  It keeps per-parameter state
  * (velocity; Adam's m and v) as plain arrays keyed by the parameter variable,
  * created the first time that parameter is updated, and retains each key so
  * ag_gc can neither free it nor reuse its node while the state refers to it.

@@ -355,6 +355,11 @@ static void test_context_freed_before_model_and_optimizer(void **state) {
                         "lstm hidden 3 out 1, its context was freed (it can only be freed)");
     assert_non_null(strstr(ag_optim_describe(opt, text, sizeof text),
                            ") t=1, its context was freed (it can only be freed), "));
+    /* the state stays readable, its variables forgotten (ag_optim.h) */
+    ag_optim_state entry;
+    assert_int_equal(ag_optim_state_at(opt, 0, &entry), 0);
+    assert_null(entry.param);
+    assert_non_null(entry.m);
     ag_optim_free(opt);
     ag_model_unref(m);
 }
