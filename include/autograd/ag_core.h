@@ -258,8 +258,10 @@ size_t ag_size(const ag_var *v);
  * counts as an in-place change, whether or not the caller then writes: it
  * adds 1 to v's version, and a backward that needs v's value as a function
  * of the graph used it before the change fails ("backward: x was changed in
- * place after Mul used its value"), as PyTorch does; update after backward,
- * as the optimizers do.  To read, use ag_cdata, which changes nothing. */
+ * place (version 1) after Mul used its value; compute the graph again after
+ * the change, or change it after backward"), as PyTorch does; update after
+ * backward, as the optimizers do.  To read, use ag_cdata, which changes
+ * nothing. */
 double *ag_data_mut(ag_var *v);
 /* The same as ag_data_mut: its name before 1.2, kept until 2.0.  Not a
  * read: it counts as an in-place change (read through ag_cdata). */
