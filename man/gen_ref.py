@@ -61,7 +61,8 @@ def items(path):
     pending = []
     in_decls = False
     last_end = -1
-    token = re.compile(r"/\*.*?\*/|//[^\n]*|#[^\n]*(?:\\\n[^\n]*)*|[{};]|[^{};/#]+|/", re.S)
+    # a directive runs on over backslash-newlines (a macro of several lines)
+    token = re.compile(r"/\*.*?\*/|//[^\n]*|#(?:\\\n|[^\n])*|[{};]|[^{};/#]+|/", re.S)
     for m in token.finditer(src, pos):
         t = m.group(0)
         if t.startswith("/*"):
