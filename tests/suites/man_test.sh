@@ -41,6 +41,21 @@ for page in man/autograd.3 "$refdir"/autograd_*.3; do
     err=$(LC_ALL=C.UTF-8 groff -k -man -Tutf8 -ww -z "$page" 2>&1)
     [ -z "$err" ] || { echo "FAIL: $page: $err" | head -5; status=1; }
 done
+# A page per name for the types, enum constants and macros too, as for the
+# functions: what a C user reads in a synopsis (ag_backward_options,
+# AG_BACKWARD_OPTIONS_INIT, AG_OPTIM_INIT(AG_ADAM), AG_ERR_SHAPE) opens the
+# page that describes it.
+unresolved=""
+for name in ag_ctx ag_var ag_backward_options AG_BACKWARD_OPTIONS_INIT ag_step_fn ag_allocator \
+            ag_err AG_ERR_SHAPE AG_VAR_CONST AG_MAX_DIMS ag_optim_config AG_OPTIM_INIT ag_optim_kind \
+            AG_ADAM AG_ACT_TANH ag_userop_def ag_csv_options ag_fn AG_NUMBUF AG_OP_SIN AG_VERSION_NUMBER; do
+    MANPATH= man -M "$refdir" -w "$name" > /dev/null 2>&1 || unresolved="$unresolved $name"
+done
+if [ -n "$unresolved" ]; then
+    echo "FAIL: man -M $refdir finds no page for the types, constants or macros:$unresolved"; status=1
+else
+    echo "ok: man -M $refdir resolves types, enum constants and macros (ag_backward_options, AG_OPTIM_INIT, ...)"
+fi
 # A macro of several lines (AG_OPTIM_INIT, AG_OPTIM_KIND_LIST, AG_OP_LIST)
 # shows whole in its reference page: the line after its #define is its
 # second line, and the comment that follows it in the header is prose, not
