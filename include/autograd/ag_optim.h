@@ -26,6 +26,7 @@
  *             p -= lr_t*g/(sqrt(a0 + s)+eps)  (a0 = initial_accumulator_value)
  *   rmsprop   g += wd*p;  v = alpha*v + (1-alpha)*g*g;  d = g/(sqrt(v)+eps);
  *             with momentum m: b = m*b + d, p -= lr*b; else p -= lr*d
+ *
  * Hooks: weight_decay(lambda) g += lambda*p; clip_grad(max) scales every
  * gradient by max/(norm+1e-6) when that is below 1, norm = the global L2
  * norm over the parameters being updated. */
