@@ -721,7 +721,7 @@ stale-pointer-tests: $(BUILD)/tests/stale_pointer
 man: $(REFMAN)
 $(REFMAN) &: man/gen_ref.py man/autograd.3 man/agrepl.1 $(wildcard include/autograd/*.h)
 	@mkdir -p $(BUILD)/man/man1
-	@echo "  GEN $(BUILD)/man/autograd_*.3, $(BUILD)/man/man3/ag_*.3"
+	@echo "  GEN $(BUILD)/man/autograd_*.3, $(BUILD)/man/man3/ag_*.3 AG_*.3"
 	$(Q)python3 man/gen_ref.py include/autograd man/autograd.3 $(BUILD)/man
 	@cp man/agrepl.1 $(BUILD)/man/man1/agrepl.1
 
@@ -828,7 +828,7 @@ install-lib: lib
 	install -m 644 $(BUILD)/autograd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/autograd.pc
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/autograd/
 	install -m 644 man/autograd.3 $(LIB_REFMAN) $(DESTDIR)$(MANDIR)/man3/
-	$(if $(HAVE_PYTHON3),install -m 644 $(BUILD)/man/man3/ag_*.3 $(DESTDIR)$(MANDIR)/man3/)
+	$(if $(HAVE_PYTHON3),install -m 644 $(BUILD)/man/man3/ag_*.3 $(BUILD)/man/man3/AG_*.3 $(DESTDIR)$(MANDIR)/man3/)
 	install -m 644 samples/train_mlp.c $(DESTDIR)$(DOCDIR)/
 	install -m 644 samples/Makefile.example $(DESTDIR)$(DOCDIR)/Makefile
 
@@ -872,8 +872,8 @@ uninstall:
 	  $(addprefix $(DESTDIR)$(DATADIR)/agrepl/web/lessons/,$(notdir $(WEB_LESSONS))) \
 	  $(addprefix $(DESTDIR)$(DATADIR)/agrepl/web/lessons/data/,$(notdir $(WEB_LESSON_DATA)))
 	-rmdir $(DESTDIR)$(DATADIR)/agrepl/web/lessons/data $(DESTDIR)$(DATADIR)/agrepl/web/lessons $(DESTDIR)$(DATADIR)/agrepl/web 2>/dev/null
-	@# a page per function (man/gen_ref.py): ours are the ag_*.3 that source an autograd page
-	-@for f in $(DESTDIR)$(MANDIR)/man3/ag_*.3; do \
+	@# a page per name (man/gen_ref.py): ours are the ag_*.3 and AG_*.3 that source an autograd page
+	-@for f in $(DESTDIR)$(MANDIR)/man3/ag_*.3 $(DESTDIR)$(MANDIR)/man3/AG_*.3; do \
 	  grep -qx '.so man3/autograd[a-z_]*.3' "$$f" 2>/dev/null && rm -f "$$f"; done; true
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/autograd $(DESTDIR)$(LESSONDIR)/data $(DESTDIR)$(LESSONDIR) $(DESTDIR)$(NOTEBOOKDIR) $(DESTDIR)$(DATADIR)/agrepl $(DESTDIR)$(DOCDIR) \
 	  $(DESTDIR)$(VIZMODDIR) $(DESTDIR)$(KERNELSPECDIR) $(DESTDIR)$(DATADIR)/jupyter/kernels \

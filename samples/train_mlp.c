@@ -10,7 +10,8 @@
  *
  * Build, once libautograd is installed (make install):
  *   cc -std=c11 train_mlp.c $(pkg-config --cflags --libs autograd) -lm
- * or in the source tree: cc -std=c11 -Iinclude train_mlp.c build/libautograd.a -lopenblas -lm */
+ * or in the source tree: cc -std=c11 -Iinclude samples/train_mlp.c build/libautograd.a -lm
+ * (the library links no BLAS: it loads OpenBLAS at run time when installed). */
 #include <math.h>
 #include <stdio.h>
 
@@ -35,7 +36,10 @@ int main(void) {
     ag_var *x = ag_rand(ctx, 2, (const int[]){POINTS, 1}, &rng);
     ag_var *y = ag_rand(ctx, 2, (const int[]){POINTS, 1}, &rng);
     if (x == NULL || y == NULL) return fail(ctx, "data");
-    for (int i = 0; i < POINTS; i++) ag_data(y)[i] += sin(2 * pi * ag_data(x)[i]);
+    /* ag_data_mut writes (an in-place change, before any graph uses y);
+     * ag_cdata only reads. */
+    double *ys = ag_data_mut(y);
+    for (int i = 0; i < POINTS; i++) ys[i] += sin(2 * pi * ag_cdata(x)[i]);
     /* Roots: ag_gc below frees each step's graph but keeps the data.  The
      * model and the optimizer retain what they own themselves. */
     ag_retain(x);

@@ -354,10 +354,19 @@ void ctx_memory_free(ag_ctx *ctx) { (void)release_cache(ctx); }
  * slabs are 60-90 KiB blocks within the heap, which free alone keeps. */
 size_t ag_gc_release(ag_ctx *ctx) {
     if (ctx == NULL) return 0;
-    bool refused = ctx->in_backward || ctx->in_callback; /* ag_gc says why */
+    if (ctx->in_backward || ctx->in_callback) { /* refused as ag_gc is, under this call's name */
+        if (ctx->in_callback)
+            ctx_error(ctx, AG_ERR_ARG,
+                      "gc_release: refused inside a user op's callback; collect after the op returns");
+        else
+            ctx_error(ctx, AG_ERR_ARG,
+                      "gc_release: refused during a backward pass (called from a step callback or an op's "
+                      "backward?); collect after ag_backward returns");
+        (void)release_cache(ctx); /* only the buffer cache is emptied */
+        return 0;
+    }
     size_t freed = ag_gc(ctx);
     (void)release_cache(ctx);
-    if (refused) return freed;
     (void)ctx_release_slabs(ctx);
     release_kept(ctx); /* the mark stack freed just now may have been kept */
 #if defined(__GLIBC__) && !defined(AG_ASAN)

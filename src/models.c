@@ -720,6 +720,8 @@ char *ag_model_describe(const ag_model *m, char *buf, size_t n) {
      * optimizers count them); their values are counted apart */
     if (m->kind == AG_MODEL_MAX_POOL) {
         APPEND(", no parameters");
+    } else if (m->ctx == NULL) {
+        APPEND(", its context was freed (it can only be freed)"); /* no weights, no first call */
     } else if (ag_model_initialized(m)) {
         int count = ag_model_param_count(m);
         size_t values = ag_model_param_size(m);

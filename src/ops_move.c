@@ -264,7 +264,7 @@ ag_var *ag_pad(ag_ctx *ctx, ag_var *x, const int *pad, int npad, double value) {
 ag_var *ag_eye_nm(ag_ctx *ctx, int n, int m) {
     if (ctx == NULL) return NULL;
     if (n < 0 || m < 0) return ctx_error(ctx, AG_ERR_ARG, "eye: negative size %d", n < 0 ? n : m);
-    ag_var *v = ag_zeros(ctx, 2, (int[]){n, m});
+    ag_var *v = var_zeros_named(ctx, "eye", 2, (int[]){n, m});
     if (v == NULL) return NULL;
     for (int i = 0; i < n && i < m; i++) v->t.data[(size_t)i * (size_t)m + (size_t)i] = 1.0;
     return v;

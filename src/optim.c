@@ -719,6 +719,12 @@ static int no_optim(ag_model *m, const char *what) {
 int ag_optim_update_model(ag_optim *opt, ag_model *m) {
     if (opt == NULL) return no_optim(m, "optim_update_model");
     if (m == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: no model", ag_optim_kind_name(opt->kind)), -1;
+    if (ag_model_ctx(m) != opt->ctx) /* as bind_model; a freed one has no parameters to blame */
+        return ctx_error(opt->ctx, AG_ERR_CONTEXT,
+                         ag_model_ctx(m) == NULL ? "%s: the model's context was freed"
+                                                 : "%s: the model belongs to another context",
+                         ag_optim_kind_name(opt->kind)),
+               -1;
     int n = ag_model_param_count(m);
     ag_var **params = alloc_malloc(&opt->alloc, ((size_t)n + 1) * sizeof *params);
     const char **names = alloc_malloc(&opt->alloc, ((size_t)n + 1) * sizeof *names);
@@ -817,6 +823,7 @@ char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n) {
         APPEND("]");
     }
     APPEND(") t=%ld", opt->steps);
+    if (opt->ctx == NULL) APPEND(", its context was freed (it can only be freed)");
     if (arrays_per_param(opt) > 0)
         APPEND(", state for %d parameter%s", opt->nstates, opt->nstates == 1 ? "" : "s");
     if (opt->bound_model != NULL) {

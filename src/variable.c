@@ -129,11 +129,11 @@ static ag_var *null_input(ag_ctx *ctx, const char *what) {
 }
 
 ag_var *ag_zeros_like(ag_ctx *ctx, const ag_var *x) {
-    return x ? ag_zeros(ctx, x->t.ndim, x->t.shape) : null_input(ctx, "zeros_like");
+    return x ? var_zeros_named(ctx, "zeros_like", x->t.ndim, x->t.shape) : null_input(ctx, "zeros_like");
 }
 
 ag_var *ag_ones_like(ag_ctx *ctx, const ag_var *x) {
-    return x ? ag_ones(ctx, x->t.ndim, x->t.shape) : null_input(ctx, "ones_like");
+    return x ? filled(ctx, "ones_like", x->t.ndim, x->t.shape, 1.0) : null_input(ctx, "ones_like");
 }
 
 ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step) {
@@ -142,9 +142,13 @@ ag_var *ag_arange(ag_ctx *ctx, double start, double stop, double step) {
         return ctx_error(ctx, AG_ERR_NONFINITE, "arange: bounds and step must be finite");
     double count = ceil((stop - start) / step);
     if (count < 0) count = 0;
-    if (count > 1e9) return ctx_error(ctx, AG_ERR_NOMEM, "arange: %.0f elements is too many", count);
+    if (count > 1e9) {
+        char number[AG_NUMBUF];
+        return ctx_error(ctx, AG_ERR_NOMEM, "arange: %s elements is too many (at most 1e9)",
+                         ag_format_double(count, 0, number));
+    }
     int n = (int)count;
-    ag_var *v = ag_zeros(ctx, 1, &n);
+    ag_var *v = var_zeros_named(ctx, "arange", 1, &n);
     if (v == NULL) return NULL;
     double x = start; /* accumulate like upstream: x += step */
     for (int i = 0; i < n; i++, x += step) {
@@ -162,7 +166,7 @@ ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n) {
         return ctx_error(ctx, AG_ERR_NONFINITE, "linspace: start and stop must be finite, not %s and %s",
                          ag_format_display(start, 0, a), ag_format_display(stop, 0, b));
     }
-    ag_var *v = ag_zeros(ctx, 1, &n);
+    ag_var *v = var_zeros_named(ctx, "linspace", 1, &n);
     if (v == NULL) return NULL;
     if (n == 1) v->t.data[0] = start; /* PyTorch: [start]; n = 0 is empty */
     if (n < 2) return v;
@@ -177,14 +181,14 @@ ag_var *ag_linspace(ag_ctx *ctx, double start, double stop, int n) {
 
 ag_var *ag_eye(ag_ctx *ctx, int n) {
     if (n < 0) return ctx_error(ctx, AG_ERR_ARG, "eye: negative size %d", n);
-    ag_var *v = ag_zeros(ctx, 2, (int[]){n, n});
+    ag_var *v = var_zeros_named(ctx, "eye", 2, (int[]){n, n});
     if (v == NULL) return NULL;
     for (int i = 0; i < n; i++) v->t.data[(size_t)i * (size_t)n + (size_t)i] = 1.0;
     return v;
 }
 
 ag_var *ag_detach(ag_ctx *ctx, const ag_var *x) {
-    return x ? ag_new(ctx, x->t.ndim, x->t.shape, x->t.data) : null_input(ctx, "detach");
+    return x ? new_leaf(ctx, "detach", x->t.ndim, x->t.shape, x->t.data) : null_input(ctx, "detach");
 }
 
 /* ---- accessors ------------------------------------------------------------ */

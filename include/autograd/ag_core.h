@@ -258,8 +258,10 @@ size_t ag_size(const ag_var *v);
  * counts as an in-place change, whether or not the caller then writes: it
  * adds 1 to v's version, and a backward that needs v's value as a function
  * of the graph used it before the change fails ("backward: x was changed in
- * place after Mul used its value"), as PyTorch does; update after backward,
- * as the optimizers do.  To read, use ag_cdata, which changes nothing. */
+ * place (version 1) after Mul used its value; compute the graph again after
+ * the change, or change it after backward"), as PyTorch does; update after
+ * backward, as the optimizers do.  To read, use ag_cdata, which changes
+ * nothing. */
 double *ag_data_mut(ag_var *v);
 /* The same as ag_data_mut: its name before 1.2, kept until 2.0.  Not a
  * read: it counts as an in-place change (read through ag_cdata). */
@@ -483,8 +485,8 @@ size_t ag_bytes_since_gc(const ag_ctx *ctx);
  * is freed; with the C library's allocator (ag_ctx_new) glibc is then asked
  * to return the heap's free pages to the system (malloc_trim), so a
  * collected 200,000-op graph's memory leaves the process.  Returns how many
- * nodes ag_gc freed.  Refused during ag_backward as ag_gc is (then only the
- * buffer cache is emptied). */
+ * nodes ag_gc freed.  Refused during ag_backward as ag_gc is, with
+ * "gc_release: refused ..." (then only the buffer cache is emptied). */
 size_t ag_gc_release(ag_ctx *ctx);
 /* Bytes of node memory the context holds for reuse (collected nodes on its
  * free lists, and room never used yet), which ag_gc_release can give back

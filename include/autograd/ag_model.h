@@ -187,7 +187,8 @@ ag_ctx *ag_model_ctx(const ag_model *m);
 /* One line: "mlp [10 1] sigmoid, 4 parameters (31 values)" (parameters are
  * variables, as the optimizers count them); before the first call
  * "mlp [10 1] sigmoid, weights made at the first call (their sizes come from
- * its input)".
+ * its input)"; after ag_ctx_free of its context "mlp [10 1] sigmoid, its
+ * context was freed (it can only be freed)".
  * Writes at most n bytes into buf and returns buf. */
 char *ag_model_describe(const ag_model *m, char *buf, size_t n);
 

@@ -240,7 +240,12 @@ ag_var *ag_matmul(ag_ctx *ctx, ag_var *a, ag_var *b);
 /* ---- neural net --------------------------------------------------------- */
 ag_var *ag_linear(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b); /* b may be NULL */
 ag_var *ag_softmax(ag_ctx *ctx, ag_var *x, int axis);
-ag_var *ag_mse(ag_ctx *ctx, ag_var *y, ag_var *t);                  /* 0-d */
+/* Mean squared error, 0-d: the mean of (y - t)^2 over the difference
+ * broadcast as ag_sub broadcasts (PyTorch's mse_loss, which warns when the
+ * shapes differ; this cannot).  A model's output [N 1] against targets of
+ * shape [N] is thus the mean over an [N N] difference of every output with
+ * every target, not over the N pairs: give t the shape [N 1]. */
+ag_var *ag_mse(ag_ctx *ctx, ag_var *y, ag_var *t);
 /* Softmax cross-entropy of logits (N, C) against N class indices (any shape
  * with N entries; -100 = ignore), mean over the kept rows (NaN when none is
  * kept, as PyTorch); 0-d. */

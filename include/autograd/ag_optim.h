@@ -2,8 +2,10 @@
  * "Formulas" below) and gradient hooks (weight_decay, clip_grad).
  *
  * An optimizer is a malloc'd object tied to one context (free it with
- * ag_optim_free; if the context goes first, the optimizer forgets its state
- * and can only be freed).  It keeps per-parameter state
+ * ag_optim_free; if the context goes first, the optimizer forgets its
+ * variables (the parameters bound with ag_optim_bind, and each state
+ * entry's param, which stays readable with param NULL) and can only be
+ * freed).  It keeps per-parameter state
  * (velocity; Adam's m and v) as plain arrays keyed by the parameter variable,
  * created the first time that parameter is updated, and retains each key so
  * ag_gc can neither free it nor reuse its node while the state refers to it.
@@ -24,6 +26,7 @@
  *             p -= lr_t*g/(sqrt(a0 + s)+eps)  (a0 = initial_accumulator_value)
  *   rmsprop   g += wd*p;  v = alpha*v + (1-alpha)*g*g;  d = g/(sqrt(v)+eps);
  *             with momentum m: b = m*b + d, p -= lr*b; else p -= lr*d
+ *
  * Hooks: weight_decay(lambda) g += lambda*p; clip_grad(max) scales every
  * gradient by max/(norm+1e-6) when that is below 1, norm = the global L2
  * norm over the parameters being updated. */
@@ -127,7 +130,9 @@ ag_optim_config ag_optim_get_config(const ag_optim *opt);
 /* Changes the learning rate (schedules); 0, or -1 with the error set. */
 int ag_optim_set_lr(ag_optim *opt, double lr);
 /* One line: "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08,
- * weight_decay=0, hooks=[clip_grad(1)]) t=3, state for 2 parameters".
+ * weight_decay=0, hooks=[clip_grad(1)]) t=3, state for 2 parameters",
+ * with ", its context was freed (it can only be freed)" after t= once
+ * ag_ctx_free freed its context.
  * Writes at most n bytes into buf and returns buf. */
 char *ag_optim_describe(const ag_optim *opt, char *buf, size_t n);
 
@@ -165,7 +170,9 @@ int ag_hook_clip_grad(ag_ctx *ctx, ag_var *const *params, int n, double max_norm
  * size. */
 int ag_optim_update(ag_optim *opt, ag_var *const *params, int n);
 /* ag_optim_update over the model's parameters; state entries take the
- * model's names ("linear[0].w"). */
+ * model's names ("linear[0].w").  -1 (AG_ERR_CONTEXT) for a model of
+ * another context ("adam: the model belongs to another context") or whose
+ * context was freed ("adam: the model's context was freed"). */
 int ag_optim_update_model(ag_optim *opt, ag_model *m);
 
 /* Binds the optimizer to a parameter list (retained) or to a model (whose

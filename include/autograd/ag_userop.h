@@ -49,7 +49,8 @@
  * ag_set_error or ag_set_error_code, or left by an ag_ op that failed)
  * becomes the op's error with the name in front: "softsign: x must be
  * positive", "softsign: backward: mul: shapes [2] and [3] ...".  A -1 with
- * no message gives "softsign: forward failed (the callback returned -1)".
+ * no message gives "softsign: forward failed (the callback returned -1 and
+ * set no message)".
  * A message set while returning 0 fails the call too.  An error that was
  * set before the op ran is kept when the callbacks succeed.  Callbacks must
  * not call ag_gc or ag_gc_young (refused with an error) or free the context.

@@ -41,6 +41,44 @@ for page in man/autograd.3 "$refdir"/autograd_*.3; do
     err=$(LC_ALL=C.UTF-8 groff -k -man -Tutf8 -ww -z "$page" 2>&1)
     [ -z "$err" ] || { echo "FAIL: $page: $err" | head -5; status=1; }
 done
+# A page per name for the types, enum constants and macros too, as for the
+# functions: what a C user reads in a synopsis (ag_backward_options,
+# AG_BACKWARD_OPTIONS_INIT, AG_OPTIM_INIT(AG_ADAM), AG_ERR_SHAPE) opens the
+# page that describes it.
+unresolved=""
+for name in ag_ctx ag_var ag_backward_options AG_BACKWARD_OPTIONS_INIT ag_step_fn ag_allocator \
+            ag_err AG_ERR_SHAPE AG_VAR_CONST AG_MAX_DIMS ag_optim_config AG_OPTIM_INIT ag_optim_kind \
+            AG_ADAM AG_ACT_TANH ag_userop_def ag_csv_options ag_fn AG_NUMBUF AG_OP_SIN AG_VERSION_NUMBER; do
+    MANPATH= man -M "$refdir" -w "$name" > /dev/null 2>&1 || unresolved="$unresolved $name"
+done
+if [ -n "$unresolved" ]; then
+    echo "FAIL: man -M $refdir finds no page for the types, constants or macros:$unresolved"; status=1
+else
+    echo "ok: man -M $refdir resolves types, enum constants and macros (ag_backward_options, AG_OPTIM_INIT, ...)"
+fi
+# A macro of several lines (AG_OPTIM_INIT, AG_OPTIM_KIND_LIST, AG_OP_LIST)
+# shows whole in its reference page: the line after its #define is its
+# second line, and the comment that follows it in the header is prose, not
+# raw code (a macro's continuation lines were once read as the start of the
+# next declaration, which took in the next function's comment).
+rendered=$(for page in "$refdir"/autograd_*.3; do LC_ALL=C.UTF-8 groff -k -man -Tutf8 -P-cbou "$page" 2>/dev/null; done)
+# name~its second line~the comment after it, each cut before - ' " ` (which groff may render otherwise)
+macros=$(awk 'function plain(s) { gsub(/^[ \t]+/, "", s); sub(/[-'"'"'"`].*/, "", s); return substr(s, 1, 24) }
+              /^#define AG_[A-Za-z0-9_]*.*\\$/ { name = $2; sub(/\(.*/, "", name); getline second; next_comment = 1 }
+              next_comment && /^\/\* / { print name "~" plain(second) "~" plain(substr($0, 4)); next_comment = 0 }' include/autograd/*.h)
+cut=$(printf '%s\n' "$macros" | while IFS="~" read -r name second comment; do
+    if ! printf '%s\n' "$rendered" | grep -A1 "#define $name\b" | sed -n 2p | grep -qF "$second" ||
+       printf '%s\n' "$rendered" | grep -qF "/* $comment"; then
+        printf ' %s' "$name"
+    fi
+done)
+if [ "$(printf '%s\n' "$macros" | grep -c .)" -lt 3 ]; then
+    echo "FAIL: found only $(printf '%s\n' "$macros" | cut -d"~" -f1 | tr '\n' ' ')as macros of several lines (reading broken?)"; status=1
+elif [ -n "$cut" ]; then
+    echo "FAIL: the reference pages cut these macros of several lines apart:$cut"; status=1
+else
+    echo "ok: the reference pages show the $(printf '%s\n' "$macros" | grep -c .) macros of several lines whole"
+fi
 # the README's way to read agrepl(1) from a checkout works: the command it
 # gives, run by man-db's man (in make deps) from the checkout's top
 command=$(grep -o '`man ./man/agrepl.1`' README.md | head -1 | tr -d '`')

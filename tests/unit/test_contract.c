@@ -109,6 +109,54 @@ static void test_errors_are_sticky(void **state) {
     assert_string_equal(ag_errmsg(ctx), "");
 }
 
+/* A maker that runs out of memory names itself, not the ag_zeros it calls:
+ * "eye: out of memory for shape [1000 1000]", not "zeros: ...". */
+static void *refuse_big_malloc(void *user, size_t size) {
+    (void)user;
+    return size > ((size_t)1 << 20) ? NULL : malloc(size);
+}
+static void *refuse_big_realloc(void *user, void *ptr, size_t size) {
+    (void)user;
+    return size > ((size_t)1 << 20) ? NULL : realloc(ptr, size);
+}
+static void plain_free(void *user, void *ptr) {
+    (void)user;
+    free(ptr);
+}
+static void test_makers_name_themselves_out_of_memory(void **state) {
+    ag_ctx *small = ag_ctx_new_with_allocator(
+        &(ag_allocator){refuse_big_malloc, refuse_big_realloc, plain_free, NULL});
+    assert_non_null(small);
+    assert_null(ag_eye(small, 1000));
+    assert_string_equal(ag_errmsg(small), "eye: out of memory for shape [1000 1000]");
+    ag_clear_error(small);
+    assert_null(ag_eye_nm(small, 1000, 500));
+    assert_string_equal(ag_errmsg(small), "eye: out of memory for shape [1000 500]");
+    ag_clear_error(small);
+    assert_null(ag_linspace(small, 0, 1, 1000000));
+    assert_string_equal(ag_errmsg(small), "linspace: out of memory for shape [1000000]");
+    ag_clear_error(small);
+    assert_null(ag_arange(small, 0, 1000000, 1));
+    assert_string_equal(ag_errmsg(small), "arange: out of memory for shape [1000000]");
+    assert_int_equal(ag_errcode(small), AG_ERR_NOMEM);
+    ag_clear_error(small);
+    ag_var *big = ag_zeros(ctx, 2, (const int[]){1000, 1000}); /* ctx's allocator has room */
+    assert_non_null(big);
+    assert_null(ag_zeros_like(small, big));
+    assert_string_equal(ag_errmsg(small), "zeros_like: out of memory for shape [1000 1000]");
+    ag_clear_error(small);
+    assert_null(ag_ones_like(small, big));
+    assert_string_equal(ag_errmsg(small), "ones_like: out of memory for shape [1000 1000]");
+    ag_clear_error(small);
+    assert_null(ag_detach(small, big));
+    assert_string_equal(ag_errmsg(small), "detach: out of memory for shape [1000 1000]");
+    ag_clear_error(small);
+    /* the count too large for any allocator, as a number one can read */
+    assert_null(ag_arange(small, 0, 1e300, 1));
+    assert_string_equal(ag_errmsg(small), "arange: 1e+300 elements is too many (at most 1e9)");
+    ag_ctx_free(small);
+}
+
 /* A preset seed of the wrong shape is blamed, not the op it meets. */
 static void test_wrong_seed_blames_the_seed(void **state) {
     ag_var *a = VAR(ctx, SHAPE(2), 1, 2), *b = VAR(ctx, SHAPE(2), 3, 4);
@@ -149,10 +197,30 @@ static void test_other_context_is_refused(void **state) {
     assert_int_equal(ag_hook_clip_grad(ctx, &b, 1, 1.0), -1);
     assert_string_equal(ag_errmsg(ctx), "clip_grad: parameter 0 belongs to another context");
     ag_clear_error(ctx);
+    /* a model of another context is refused by update_model as by bind_model,
+     * also before its first call, when it has no parameters to blame yet */
+    ag_model *lazy = ag_mlp(other, (const int[]){2, 1}, 2, AG_ACT_TANH, 0);
+    ag_model *dead = ag_mlp(other, (const int[]){2, 1}, 2, AG_ACT_TANH, 0);
+    ag_optim *sgd = ag_sgd(ctx, 0.1, 0, 0);
+    assert_int_equal(ag_optim_update_model(sgd, lazy), -1);
+    assert_string_equal(ag_errmsg(ctx), "sgd: the model belongs to another context");
+    assert_int_equal(ag_errcode(ctx), AG_ERR_CONTEXT);
+    ag_clear_error(ctx);
+    assert_non_null(ag_model_forward(lazy, ag_ones(other, 2, (const int[]){3, 2})));
+    assert_int_equal(ag_optim_update_model(sgd, lazy), -1);
+    assert_string_equal(ag_errmsg(ctx), "sgd: the model belongs to another context");
+    ag_clear_error(ctx);
     /* the use-after-free: nothing of `other` was kept by ctx */
     ag_ctx_free(other);
     ag_gc(ctx);
     assert_false(ag_failed(ctx));
+    /* a model whose context was freed has nothing to update: an error, not 0 */
+    assert_int_equal(ag_optim_update_model(sgd, dead), -1);
+    assert_string_equal(ag_errmsg(ctx), "sgd: the model's context was freed");
+    ag_clear_error(ctx);
+    ag_optim_free(sgd);
+    ag_model_unref(lazy);
+    ag_model_unref(dead);
 }
 
 /* The ops' scalar entries (ag_add, ag_pow, ag_sin ... on one-element
@@ -281,6 +349,17 @@ static void test_context_freed_before_model_and_optimizer(void **state) {
     assert_int_equal(ag_model_param_count(m), 0);
     assert_null(ag_optim_ctx(opt));
     assert_int_equal(ag_optim_step(opt), -1);
+    /* described as what they are now, not as a model awaiting its first call */
+    char text[256];
+    assert_string_equal(ag_model_describe(m, text, sizeof text),
+                        "lstm hidden 3 out 1, its context was freed (it can only be freed)");
+    assert_non_null(strstr(ag_optim_describe(opt, text, sizeof text),
+                           ") t=1, its context was freed (it can only be freed), "));
+    /* the state stays readable, its variables forgotten (ag_optim.h) */
+    ag_optim_state entry;
+    assert_int_equal(ag_optim_state_at(opt, 0, &entry), 0);
+    assert_null(entry.param);
+    assert_non_null(entry.m);
     ag_optim_free(opt);
     ag_model_unref(m);
 }
@@ -573,6 +652,7 @@ int main(void) {
         CTX_TEST(test_new_rejects_null_shape),
         CTX_TEST(test_every_failure_leaves_a_message),
         CTX_TEST(test_errors_are_sticky),
+        CTX_TEST(test_makers_name_themselves_out_of_memory),
         CTX_TEST(test_wrong_seed_blames_the_seed),
         CTX_TEST(test_other_context_is_refused),
         CTX_TEST(test_scalar_ops_check_their_inputs),

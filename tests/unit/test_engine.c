@@ -1315,8 +1315,12 @@ static void test_step_hook(void **state) {
  * young and paced collections too, and the pass ends with the right numbers. */
 static size_t gc_freed_in_step;
 static ag_err gc_code_in_step;
+static char gc_release_message[512];
 static bool collect_in_step(void *user, ag_func *f, ag_var *const *gys, ag_var *const *gxs) {
     ag_ctx *c = user;
+    /* ag_gc_release is refused too, naming itself (not the ag_gc it calls) */
+    gc_freed_in_step += ag_gc_release(c);
+    snprintf(gc_release_message, sizeof gc_release_message, "%s", ag_errmsg(c));
     gc_freed_in_step += ag_gc(c) + ag_gc_young(c) + ag_gc_auto(c);
     gc_code_in_step = ag_errcode(c);
     steps++;
@@ -1336,6 +1340,9 @@ static void test_gc_refused_during_backward(void **state) {
     assert_int_equal(gc_freed_in_step, 0);
     assert_int_equal(gc_code_in_step, AG_ERR_ARG);
     assert_true(strncmp(ag_errmsg(ctx), "gc_young: refused during a backward pass", 40) == 0);
+    assert_string_equal(gc_release_message,
+                        "gc_release: refused during a backward pass (called from a step callback or an "
+                        "op's backward?); collect after ag_backward returns");
     assert_close(ag_item(ag_grad(x)), cos(0.7) * 0.7 + sin(0.7) + 2 * 0.7);
     ag_clear_error(ctx);
     /* after the pass it collects as usual, and x and its gradient stay */

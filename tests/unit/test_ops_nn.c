@@ -502,6 +502,13 @@ static void test_mse_broadcast(void **state) {
     assert_close(ag_item(ag_grad(s)), -1.0);
     assert_data(ag_grad(m), -0.5, 0, 0.5, 1);
 
+    /* what ag_mse's comment warns of: outputs [N 1] against targets [N] make
+     * an [N N] difference, every output with every target (sum (i-j)^2 = 40
+     * over 16), not the 0 of the 4 pairs */
+    y = ag_mse(ctx, VAR(ctx, SHAPE(4, 1), 1, 2, 3, 4), VAR(ctx, SHAPE(4), 1, 2, 3, 4));
+    assert_close(ag_item(y), 40.0 / 16);
+    assert_close(ag_item(ag_mse(ctx, VAR(ctx, SHAPE(4, 1), 1, 2, 3, 4), VAR(ctx, SHAPE(4, 1), 1, 2, 3, 4))), 0);
+
     assert_error(ag_mse(ctx, VAR(ctx, SHAPE(3), 1, 2, 3), VAR(ctx, SHAPE(2), 1, 2)),
                  "mse: shapes [3] and [2] are not compatible");
 }
