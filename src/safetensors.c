@@ -316,14 +316,32 @@ static bool tensor_entry(json *j, entry *e) {
     }
 }
 
+static int load_error_va(ag_ctx *ctx, ag_err code, const char *path, const char *fmt, va_list ap) AG_PRINTF(4, 0);
+static int load_error_va(ag_ctx *ctx, ag_err code, const char *path, const char *fmt, va_list ap) {
+    char what[400];
+    vsnprintf(what, sizeof what, fmt, ap);
+    ag_set_error_code(ctx, code, "load: %s: %s", path, what);
+    return -1;
+}
+
+/* The file cannot be read or is not a valid file of this model: AG_ERR_IO. */
 static int load_error(ag_ctx *ctx, const char *path, const char *fmt, ...) AG_PRINTF(3, 4);
 static int load_error(ag_ctx *ctx, const char *path, const char *fmt, ...) {
-    char what[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    load_error_va(ctx, AG_ERR_IO, path, fmt, ap);
     va_end(ap);
-    ag_set_error_code(ctx, AG_ERR_IO, "load: %s: %s", path, what);
+    return -1;
+}
+
+/* A well-formed tensor whose shape is not its parameter's: AG_ERR_SHAPE, as
+ * the engine's other shape errors. */
+static int load_shape_error(ag_ctx *ctx, const char *path, const char *fmt, ...) AG_PRINTF(3, 4);
+static int load_shape_error(ag_ctx *ctx, const char *path, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    load_error_va(ctx, AG_ERR_SHAPE, path, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -508,7 +526,7 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
             strbuf_appendf(&got, "]");
             const char *param;
             ag_model_param(m, want->parts[0].param, &param);
-            load_error(ctx, path, "tensor %s (%s%s) has shape %s, the model's is %s", want->name, param,
+            load_shape_error(ctx, path, "tensor %s (%s%s) has shape %s, the model's is %s", want->name, param,
                        want->nparts > 1 ? ", ..." : "", got.data && !got.failed ? got.data : "?",
                        ag_shape_string(want->ndim, want->shape, model_shape));
             ctx_free(ctx, got.data);

@@ -154,7 +154,9 @@ void ag_clear_error(ag_ctx *ctx);
 typedef enum ag_err {
     AG_OK = 0,              /* no error since the last ag_clear_error */
     AG_ERR_NOMEM = 1,       /* out of memory, or a size beyond what can be allocated */
-    AG_ERR_SHAPE = 2,       /* shapes that do not fit the op ("not aligned", an axis) */
+    AG_ERR_SHAPE = 2,       /* shapes that do not fit the op ("not aligned", an axis),
+                             * or a weight file's tensor of another shape than its
+                             * parameter's (ag_model_load) */
     AG_ERR_ARG = 3,         /* a bad argument: a NULL input, a value out of range */
     AG_ERR_CONTEXT = 4,     /* a variable, model or optimizer of another context */
     AG_ERR_STALE = 5,       /* a variable collected by ag_gc (detected when its node

@@ -575,9 +575,25 @@ static void test_cnn(void **state) {
     assert_non_null(ag_model_forward(other, x));
     assert_int_equal(ag_model_save(m, "test_models_cnn.safetensors"), 0);
     assert_int_equal(ag_model_load(other, "test_models_cnn.safetensors"), 0);
-    remove("test_models_cnn.safetensors");
     ag_var *again = ag_model_forward(other, x);
     for (size_t i = 0; i < 10; i++) assert_true(ag_cdata(again)[i] == ag_cdata(y)[i]);
+    /* a file of another shape is a shape error (AG_ERR_SHAPE, naming the
+     * parameter and both shapes), its weights untouched; a file that is
+     * not there is AG_ERR_IO */
+    ag_layer_spec wider[] = {{AG_LAYER_CONV2D, 6, 3, 1, 1}, {AG_LAYER_MAX_POOL, 0, 2, 0, 0}, {AG_LAYER_LINEAR, 5, 0, 0, 0}};
+    ag_model *wide = ag_cnn(ctx, wider, 3, AG_ACT_RELU, 5);
+    assert_non_null(ag_model_forward(wide, x));
+    double w0 = ag_cdata(ag_model_param_by_name(wide, "conv[0].w"))[0];
+    assert_int_equal(ag_model_load(wide, "test_models_cnn.safetensors"), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_SHAPE);
+    assert_failed_with("load: test_models_cnn.safetensors: tensor 0.weight (conv[0].w) has shape [4 3 3 3], "
+                       "the model's is [6 3 3 3]");
+    assert_true(ag_cdata(ag_model_param_by_name(wide, "conv[0].w"))[0] == w0);
+    remove("test_models_cnn.safetensors");
+    assert_int_equal(ag_model_load(wide, "test_models_cnn.safetensors"), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_IO);
+    ag_clear_error(ctx);
+    ag_model_unref(wide);
     /* refused */
     assert_null(ag_model_forward(m, ag_rand(ctx, 4, (const int[]){2, 1, 6, 6}, NULL)));
     assert_failed_with("cnn: input has 1 channels but conv[0] was built for 3");
