@@ -387,6 +387,56 @@ static int fn_linear_layer(repl *r, const builtin_args *args, repl_value *out) {
     return wrap_model(r, ag_linear_model_in_size(repl_ctx(r), outputs, in_size, !nobias, seed), out);
 }
 
+/* A cnn layer as the user writes it: 10, conv2d_layer(8, 3, padding=1), max_pool(2). */
+static void layer_source(const ag_layer_spec *l, strbuf *b) {
+    if (l->type == AG_LAYER_LINEAR) {
+        strbuf_appendf(b, "%d", l->out);
+        return;
+    }
+    if (l->type == AG_LAYER_CONV2D) strbuf_appendf(b, "conv2d_layer(%d, %d", l->out, l->kernel);
+    else strbuf_appendf(b, "max_pool(%d", l->kernel);
+    if (l->stride != (l->type == AG_LAYER_CONV2D ? 1 : 0)) strbuf_appendf(b, ", stride=%d", l->stride);
+    if (l->padding != 0) strbuf_appendf(b, ", padding=%d", l->padding);
+    strbuf_appendf(b, ")");
+}
+
+/* Refuses a layer list that can never run, in the user's words (ag_cnn
+ * refuses it too, in the engine's): a conv2d_layer or max_pool after a
+ * linear layer, whose output is (N, features), not images (cnn has no
+ * reshape).  Names the layer, the linear layer before it and the list
+ * reordered to run: convolutions and pools first, then the sizes. */
+static int check_cnn_order(repl *r, const ag_layer_spec *layers, int n) {
+    int linear = -1;
+    for (int i = 0; i < n; i++) {
+        if (layers[i].type == AG_LAYER_LINEAR) {
+            if (linear < 0) linear = i;
+            continue;
+        }
+        if (linear < 0) continue;
+        strbuf b = {0};
+        const char *what = layers[i].type == AG_LAYER_CONV2D ? "conv2d_layer" : "max_pool";
+        strbuf_appendf(&b, "cnn: layer %d, ", i);
+        layer_source(&layers[i], &b);
+        strbuf_appendf(&b, ", comes after layer %d, a linear layer of %d outputs, whose output is (N, features), "
+                           "never the images (N, C, H, W) a %s needs (a cnn does not reshape back); put every "
+                           "conv2d_layer and max_pool before the first size: cnn([",
+                       linear, layers[linear].out, what);
+        int written = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (int k = 0; k < n; k++)
+                if ((layers[k].type == AG_LAYER_LINEAR) == (pass == 1)) {
+                    if (written++) strbuf_appendf(&b, ", ");
+                    layer_source(&layers[k], &b);
+                }
+        strbuf_appendf(&b, "])");
+        char *text = strbuf_take(&b);
+        int status = text != NULL ? repl_error(r, "%s", text) : repl_error(r, "out of memory");
+        free(text);
+        return status;
+    }
+    return 0;
+}
+
 /* cnn(layers, activation=relu, seed=nil): layers is a list of conv2d_layer(...)
  * and max_pool(...) values (their settings are copied) and numbers (linear
  * layers of that many outputs). */
@@ -415,6 +465,7 @@ static int fn_cnn(repl *r, const builtin_args *args, repl_value *out) {
                                  "not %s", i, value_with_article(item, kind, sizeof kind));
         layers[i] = (ag_layer_spec){AG_LAYER_LINEAR, (int)size, 0, 0, 0};
     }
+    if (check_cnn_order(r, layers, n) < 0) return -1;
     ag_activation activation;
     uint64_t seed;
     if (arg_activation(r, args, 1, &activation) < 0 || arg_seed(r, args, 2, &seed) < 0) return -1;
@@ -466,7 +517,8 @@ const builtin_def builtins_model[] = {
     {"cnn", "layers, activation=relu, seed=nil", fn_cnn, "models",
      "a convolutional network: layers is a list of conv2d_layer(...), max_pool(...) and sizes of linear layers;\n"
      "  every conv and linear layer but the last is followed by the activation, images are flattened\n"
-     "  before the first linear layer; parameters m.conv[0].w (OC, C, K, K), m.conv[0].b, m.linear[0].w...",
+     "  before the first linear layer (so conv2d_layer and max_pool come before every size: a list\n"
+     "  with one after a size is refused when built); parameters m.conv[0].w (OC, C, K, K), m.conv[0].b, m.linear[0].w...",
      .function_only = true},
     {"conv2d_layer", "out_channels, kernel, stride=1, padding=0, seed=nil", fn_conv2d_layer, "models",
      "a conv2d layer (N, C, H, W) -> (N, out_channels, OH, OW) with its own w (out_channels, C, kernel, kernel)\n"

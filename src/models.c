@@ -13,6 +13,8 @@
 #include "ag_rand.h"
 #include "internal.h"
 #include "layers.h"
+#include "memory.h"
+#include "util/strbuf.h"
 #include "weights_layout.h"
 
 /* One parameter the model can have, whether it exists yet or not. */
@@ -226,6 +228,57 @@ static int check_spec(ag_ctx *ctx, const char *name, const ag_layer_spec *l) {
     return 0;
 }
 
+/* A layer as ag_model_describe writes it: "10", "conv2d(8, 3, padding=1)",
+ * "max_pool(2)". */
+static void spec_text(const ag_layer_spec *l, strbuf *b) {
+    if (l->type == AG_LAYER_LINEAR) {
+        strbuf_appendf(b, "%d", l->out);
+        return;
+    }
+    if (l->type == AG_LAYER_CONV2D) strbuf_appendf(b, "conv2d(%d, %d", l->out, l->kernel);
+    else strbuf_appendf(b, "max_pool(%d", l->kernel);
+    if (l->stride != (l->type == AG_LAYER_CONV2D ? 1 : 0)) strbuf_appendf(b, ", stride=%d", l->stride);
+    if (l->padding != 0) strbuf_appendf(b, ", padding=%d", l->padding);
+    strbuf_appendf(b, ")");
+}
+
+/* A cnn's layers in an order that can never run: a conv2d or max_pool layer
+ * after a linear one, whose output is (N, features), never the images
+ * (N, C, H, W) those layers need (a cnn has no reshape).  Names the first
+ * such layer, the linear layer before it, and the order that runs: the
+ * conv2d and max_pool layers first, then the linear sizes.  -1 with the
+ * error set, else 0. */
+static int check_order(ag_ctx *ctx, const ag_layer_spec *layers, int n) {
+    int linear = -1;
+    for (int i = 0; i < n; i++) {
+        if (layers[i].type == AG_LAYER_LINEAR) {
+            if (linear < 0) linear = i;
+            continue;
+        }
+        if (linear < 0) continue;
+        strbuf b = {.realloc_fn = ctx_array_realloc, .user = ctx};
+        strbuf_appendf(&b, "cnn: layer %d (", i);
+        spec_text(&layers[i], &b);
+        strbuf_appendf(&b, ") comes after layer %d, a linear layer of %d outputs, whose output is (N, features), "
+                           "never the images (N, C, H, W) a %s layer needs; put every conv2d and max_pool layer "
+                           "before the first linear size, as [",
+                       linear, layers[linear].out, layers[i].type == AG_LAYER_CONV2D ? "conv2d" : "max_pool");
+        int written = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (int k = 0; k < n; k++)
+                if ((layers[k].type == AG_LAYER_LINEAR) == (pass == 1)) {
+                    if (written++) strbuf_appendf(&b, ", ");
+                    spec_text(&layers[k], &b);
+                }
+        strbuf_appendf(&b, "]");
+        if (b.data == NULL || b.failed) ctx_error(ctx, AG_ERR_ARG, "cnn: layer %d: a conv2d or max_pool layer after a linear one", i);
+        else ctx_error(ctx, AG_ERR_ARG, "%s", b.data);
+        ctx_free(ctx, b.data);
+        return -1;
+    }
+    return 0;
+}
+
 /* A model of layers[0..n): conv[i] and linear[j] units (bare ones unlabelled). */
 static ag_model *layered(ag_ctx *ctx, ag_model_kind kind, const ag_layer_spec *layers, int n,
                          ag_activation activation, uint64_t seed) {
@@ -239,6 +292,7 @@ static ag_model *layered(ag_ctx *ctx, ag_model_kind kind, const ag_layer_spec *l
         if (check_spec(ctx, name, &layers[i]) < 0) return NULL;
         units += layers[i].type != AG_LAYER_MAX_POOL;
     }
+    if (kind == AG_MODEL_CNN && check_order(ctx, layers, n) < 0) return NULL;
     ag_model *m = model_alloc(ctx, kind, units > 0 ? units : 1, seed);
     if (m == NULL) return NULL;
     m->nunits = 0;

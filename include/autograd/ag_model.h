@@ -85,7 +85,11 @@ ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed);
  * goes through the max pools after it, and a 4-D value entering a linear
  * layer is flattened to (N, C*H*W).  Parameters "conv[0].w" (OC, C, K, K),
  * "conv[0].b" (OC), "linear[0].w", ...; all made at the first call from
- * the input (N, C, H, W): w = randn / sqrt(fan_in), b = 0. */
+ * the input (N, C, H, W): w = randn / sqrt(fan_in), b = 0.  A linear
+ * layer's output is (N, features) and nothing reshapes it back, so every
+ * conv2d and max_pool layer comes before the first linear one: a list with
+ * one after it can never run and is refused here (NULL, AG_ERR_ARG naming
+ * the layer and the order that runs), not at the first call. */
 ag_model *ag_cnn(ag_ctx *ctx, const ag_layer_spec *layers, int n, ag_activation activation, uint64_t seed);
 /* A bare conv2d layer (F.conv2d with its own w and b; stride >= 1, padding >= 0)
  * and a bare max_pool2d layer (stride 0: the kernel). */
