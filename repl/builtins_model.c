@@ -437,6 +437,15 @@ static int check_cnn_order(repl *r, const ag_layer_spec *layers, int n) {
     return 0;
 }
 
+/* cnn()'s model of layers[0..n), its order checked, with the call's activation= and seed=. */
+static int cnn_of_layers(repl *r, const builtin_args *args, const ag_layer_spec *layers, int n, repl_value *out) {
+    if (check_cnn_order(r, layers, n) < 0) return -1;
+    ag_activation activation;
+    uint64_t seed;
+    if (arg_activation(r, args, 1, &activation) < 0 || arg_seed(r, args, 2, &seed) < 0) return -1;
+    return wrap_model(r, ag_cnn(repl_ctx(r), layers, n, activation, seed), out);
+}
+
 /* cnn(layers, activation=relu, seed=nil): layers is a list of conv2d_layer(...)
  * and max_pool(...) values (their settings are copied) and numbers (linear
  * layers of that many outputs). */
@@ -444,12 +453,28 @@ static int check_cnn_order(repl *r, const ag_layer_spec *layers, int n) {
 static int fn_cnn(repl *r, const builtin_args *args, repl_value *out) {
     repl_value v = args->values[0];
     char kind[64];
+    ag_layer_spec layers[MAX_CNN_LAYERS];
+    if (v.kind == VALUE_VAR && ag_ndim(v.as.var) == 1) {
+        /* cnn([16, 10]): a list of numbers only is a tensor by now; its
+           entries are linear layers' sizes, as mlp's */
+        size_t n = ag_size(v.as.var);
+        if (n < 1 || n > MAX_CNN_LAYERS)
+            return repl_error(r, "cnn: needs 1 to %d layers, got %zu", MAX_CNN_LAYERS, n);
+        const double *sizes = ag_cdata(v.as.var);
+        for (size_t i = 0; i < n; i++) {
+            char number[AG_NUMBUF];
+            if (!(sizes[i] >= 1 && sizes[i] <= 1e9 && sizes[i] == floor(sizes[i])))
+                return repl_error(r, "cnn: layer %zu must be conv2d_layer(...), max_pool(...) or a linear layer's "
+                                     "size, not %s", i, ag_format_display(sizes[i], 0, number));
+            layers[i] = (ag_layer_spec){AG_LAYER_LINEAR, (int)sizes[i], 0, 0, 0};
+        }
+        return cnn_of_layers(r, args, layers, (int)n, out);
+    }
     if (v.kind != VALUE_LIST)
         return repl_error(r, "cnn: layers must be a list of conv2d_layer(...), max_pool(...) and sizes, not %s",
                           value_with_article(v, kind, sizeof kind));
     int n = v.as.list->count;
     if (n < 1 || n > MAX_CNN_LAYERS) return repl_error(r, "cnn: needs 1 to %d layers, got %d", MAX_CNN_LAYERS, n);
-    ag_layer_spec layers[MAX_CNN_LAYERS];
     for (int i = 0; i < n; i++) {
         repl_value item = v.as.list->items[i];
         ag_model *m = model_of(item);
@@ -465,11 +490,7 @@ static int fn_cnn(repl *r, const builtin_args *args, repl_value *out) {
                                  "not %s", i, value_with_article(item, kind, sizeof kind));
         layers[i] = (ag_layer_spec){AG_LAYER_LINEAR, (int)size, 0, 0, 0};
     }
-    if (check_cnn_order(r, layers, n) < 0) return -1;
-    ag_activation activation;
-    uint64_t seed;
-    if (arg_activation(r, args, 1, &activation) < 0 || arg_seed(r, args, 2, &seed) < 0) return -1;
-    return wrap_model(r, ag_cnn(repl_ctx(r), layers, n, activation, seed), out);
+    return cnn_of_layers(r, args, layers, n, out);
 }
 
 static int fn_conv2d_layer(repl *r, const builtin_args *args, repl_value *out) {
