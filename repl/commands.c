@@ -52,7 +52,8 @@ const command_def command_table[] = {
      "the bound names, or only those given (patterns like w* too), with kinds, shapes and gradients",
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
-    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off)",
+    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off; "
+     "a lesson's data NAME_data runs as a file)",
      command_load, .files = true},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons, .files = true},
     {":save", ":save FILE",
@@ -586,8 +587,9 @@ static int command_load(repl *r, const char *path) {
         return REPL_ERROR;
     }
     /* only a file accepted as a lesson, and asked for by the user, changes
-       how numbers show: not one a file loads (digits.ag's :load digits_data) */
-    bool by_name = name != NULL && r->save.load_depth == 0;
+       how numbers show: not one a file loads (digits.ag's :load digits_data),
+       nor a lesson's data loaded by hand (:load digits_data: no lesson) */
+    bool by_name = name != NULL && r->save.load_depth == 0 && !lesson_is_data(name);
     bool outer = by_name && !r->settings.in_lesson; /* not one --lesson's file loads */
     if (by_name) {
         if (outer) repl_lesson_digits(r);
