@@ -46,13 +46,14 @@ static void record_command(repl *r, const command_def *command, const char *argu
 const command_def command_table[] = {
     {":help", ":help [topic|name]",
      "this help; a topic, or one built-in by name (the built-in when a topic has its name too; "
-     ":help topic NAME is the topic)",
+     ":help topic NAME is the topic); a keyword argument (:help create_graph) lists the built-ins taking it",
      command_help_run},
     {":vars", ":vars [NAME...]",
      "the bound names, or only those given (patterns like w* too), with kinds, shapes and gradients",
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
-    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off)",
+    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off; "
+     "a lesson's data NAME_data runs as a file)",
      command_load, .files = true},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons, .files = true},
     {":save", ":save FILE",
@@ -308,10 +309,72 @@ static bool help_topic_exists(const char *name) {
     return builtin_topic_known(name);
 }
 
+/* Does the built-in's signature have a keyword argument (one with a
+ * default, as create_graph=false) named `name`? */
+static bool builtin_has_keyword(const builtin_def *def, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = def->signature ? def->signature : ""; *p;) {
+        while (*p == ' ') p++;
+        size_t part = strcspn(p, ",");
+        if (strncmp(p, name, n) == 0 && p[n] == '=') return true;
+        p += part;
+        if (*p == ',') p++;
+    }
+    return false;
+}
+
+/* :help NAME where NAME is a keyword argument of built-ins (create_graph,
+ * retain_grad): the built-ins that take it; false when none does. */
+static bool help_parameter(repl *r, const char *name) {
+    int count = 0, found = 0;
+    const builtin_def *all = builtins_all(&count);
+    for (int i = 0; i < count; i++) {
+        if (!builtin_has_keyword(&all[i], name)) continue;
+        if (found++ == 0) fprintf(r->io.out, "%s: a keyword argument of\n", name);
+        char *signature = builtin_signature_text(&all[i]);
+        const char *help = all[i].help ? all[i].help : "";
+        fprintf(r->io.out, "  %s\n    %.*s\n", signature ? signature : all[i].name, (int)strcspn(help, "\n"),
+                help);
+        free(signature);
+    }
+    if (found > 0) fputs("  (:help NAME says more of each)\n", r->io.out);
+    return found > 0;
+}
+
+/* The keyword argument of a built-in nearest `word` (create_grap:
+ * create_graph) into out; false when none is near. */
+static bool help_nearest_keyword(const char *word, char *out, size_t size) {
+    int count = 0, n = 0;
+    const builtin_def *all = builtins_all(&count);
+    size_t capacity = 0;
+    for (int i = 0; i < count; i++)
+        for (const char *p = all[i].signature ? all[i].signature : ""; *p; p += *p == ',') {
+            while (*p == ' ') p++;
+            size_t part = strcspn(p, ","), name = strcspn(p, "=,");
+            if (name < part) capacity++;
+            p += part;
+        }
+    char **names = calloc(capacity + 1, sizeof *names);
+    if (names == NULL) return false;
+    for (int i = 0; i < count; i++)
+        for (const char *p = all[i].signature ? all[i].signature : ""; *p; p += *p == ',') {
+            while (*p == ' ') p++;
+            size_t part = strcspn(p, ","), name = strcspn(p, "=,");
+            char *copy = name < part && (size_t)n < capacity ? strndup(p, name) : NULL;
+            if (copy != NULL) names[n++] = copy;
+            p += part;
+        }
+    const char *near = n > 0 ? repl_nearest_word(word, (const char **)names, n) : NULL;
+    bool found = near != NULL && (size_t)snprintf(out, size, "%s", near) < size;
+    for (int i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return found;
+}
+
 /* :help NAME: a built-in first (:help shape is the shape built-in, with a
  * pointer to the topic of the same name; :help data is the topic, then the
- * built-in), then a topic, a command, an
- * attribute; :help topic NAME is always the topic. */
+ * built-in), then a topic, a command, an attribute, a keyword argument of
+ * built-ins (the built-ins that take it); :help topic NAME is always the topic. */
 static int command_help_run(repl *r, const char *argument) {
     if (argument[0] == '\0') {
         help_overview(r);
@@ -353,11 +416,14 @@ static int command_help_run(repl *r, const char *argument) {
             fprintf(r->io.out, "x.%s\n  %s\n", a->name, a->help);
             return REPL_OK;
         }
-    /* suggest among topics, built-ins and commands */
+    if (help_parameter(r, argument)) return REPL_OK;
+    /* suggest among topics, built-ins, commands and keyword arguments */
     const char **candidates = NULL;
     int k = repl_help_subjects(&candidates);
     const char *near = k > 0 ? repl_nearest_word(argument, candidates, k) : NULL;
     free(candidates);
+    char keyword[64];
+    if (near == NULL && help_nearest_keyword(argument, keyword, sizeof keyword)) near = keyword;
     if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
     else repl_error(r, "no help on '%s'; :help lists the topics", argument);
     return REPL_ERROR;
@@ -521,8 +587,9 @@ static int command_load(repl *r, const char *path) {
         return REPL_ERROR;
     }
     /* only a file accepted as a lesson, and asked for by the user, changes
-       how numbers show: not one a file loads (digits.ag's :load digits_data) */
-    bool by_name = name != NULL && r->save.load_depth == 0;
+       how numbers show: not one a file loads (digits.ag's :load digits_data),
+       nor a lesson's data loaded by hand (:load digits_data: no lesson) */
+    bool by_name = name != NULL && r->save.load_depth == 0 && !lesson_is_data(name);
     bool outer = by_name && !r->settings.in_lesson; /* not one --lesson's file loads */
     if (by_name) {
         if (outer) repl_lesson_digits(r);

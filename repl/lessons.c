@@ -31,6 +31,11 @@ bool lesson_is_name(const char *arg) {
     return true;
 }
 
+bool lesson_is_data(const char *name) {
+    size_t n = name != NULL ? strlen(name) : 0;
+    return n > 5 && strcmp(name + n - 5, "_data") == 0;
+}
+
 /* a followed by b into out; false (out cut short) when it does not fit. */
 static bool join(char *out, size_t n, const char *a, const char *b) {
     int len = snprintf(out, n, "%s%s", a, b);
@@ -163,7 +168,7 @@ static void describe(const char *path, int root_fd, const char *root, char *out,
     fclose(f);
 }
 
-/* Every lesson of the search directories, the first directory winning for
+/* Every lesson of the search directories (not a lesson's data: NAME_data), the first directory winning for
  * a name, sorted by name, into *out (malloc'd; NULL when none); how many. */
 static int collect_lessons(lesson **out) {
     char dirs[MAX_DIRS][DIR_MAX];
@@ -180,7 +185,7 @@ static int collect_lessons(lesson **out) {
             lesson l;
             memcpy(l.name, e->d_name, len - 3);
             l.name[len - 3] = '\0';
-            bool seen = !lesson_is_name(l.name);
+            bool seen = !lesson_is_name(l.name) || lesson_is_data(l.name); /* data is no lesson */
             for (int i = 0; i < count && !seen; i++) seen = strcmp(all[i].name, l.name) == 0;
             char path[DIR_MAX + 80];
             if (seen || !join(path, sizeof path, dirs[d], "/") ||

@@ -10,6 +10,12 @@
 /* True when arg is a lesson name (letters, digits and '_'), not a path. */
 bool lesson_is_name(const char *arg);
 
+/* True when `name` names a lesson's data, not a lesson: NAME_data, as
+ * digits_data (samples/digits_data.ag), which digits.ag reads with
+ * :load digits_data.  lesson_find finds it (for that :load); :lessons,
+ * completion and --lesson leave it out. */
+bool lesson_is_data(const char *name);
+
 /* The file of lesson `name` into path (n bytes), from the first directory
  * that has NAME.ag, in this order: $AGREPL_LESSONS; ../share/agrepl/lessons
  * next to the running program; the installed PREFIX/share/agrepl/lessons;

@@ -634,6 +634,19 @@ int main(int argc, char **argv) {
                 free((void *)statements);
                 return 2;
             }
+            if (lesson_is_data(argv[i])) { /* digits_data: what digits.ag loads */
+                char owner[64];
+                int n = snprintf(owner, sizeof owner, "%.*s", (int)strlen(argv[i]) - 5, argv[i]);
+                if (n > 0 && (size_t)n < sizeof owner && !lesson_is_data(owner) &&
+                    lesson_find(owner, lesson, sizeof lesson) == 0)
+                    fprintf(stderr, "agrepl: %s is a lesson's data, not a lesson (the lesson %s loads it: agrepl --lesson %s)\n",
+                            argv[i], owner, owner);
+                else
+                    fprintf(stderr, "agrepl: %s is a lesson's data, not a lesson (:lessons lists the lessons)\n",
+                            argv[i]);
+                free((void *)statements);
+                return 2;
+            }
             have_lesson = interactive_after = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "agrepl: unknown option '%s'\n%s", a, usage_text);

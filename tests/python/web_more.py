@@ -718,7 +718,7 @@ def lessons(driver, typed, samples, web, shots):
     # render(..., "x.png"): each graph in the pane, each file a PNG of the page's SVG
     text, shown = load("tanh_graph")
     after = typed("pi").split("ag> pi\n")[-1]
-    check("the lesson ran to its last :digits full (not left at 3 digits)", "3.141592653589793" in after, after)
+    check("the lesson's own :digits 3 ended with it (not left at 3 digits)", "3.141592653589793" in after, after)
     pngs = ["dtanh1.png", "dtanh2.png", "dtanh3.png", "dtanh4.png", "dtanh3_grads.png"]
     check("tanh_graph's five render(..., \"x.png\") each draw the graph in the page's graph pane", shown == 5, shown)
     title = driver.execute_script("var s = document.querySelector('#graph svg'); return s ? s.textContent : ''")

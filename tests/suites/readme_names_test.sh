@@ -61,11 +61,11 @@ while IFS= read -r question; do
     fi
 done <"$tmp/ask"
 # The lessons' table (| lesson | what it shows |) names every lesson :lessons
-# lists (digits_data is digits.ag's data, not a lesson), all in the one table:
+# lists, all in the one table:
 # a blank line inside it ended the table, and the rows after it (moons_svm,
 # spiral, iris_csv, lstm_guide) showed as lines of bars and backquotes.
 awk '/^\| lesson \| what it shows \|$/ { inside = 1; next } inside && !/^\|/ { exit } inside' "$README" >"$tmp/lesson_table"
-AGREPL_HEADLESS=1 "$AGREPL" -e ':lessons' 2>&1 | awk 'NR > 1 && $1 != "digits_data" { print $1 }' >"$tmp/lessons"
+AGREPL_HEADLESS=1 "$AGREPL" -e ':lessons' 2>&1 | awk 'NR > 1 { print $1 }' >"$tmp/lessons"
 for lesson in $(cat "$tmp/lessons"); do
     if grep -q -F "\`$lesson.ag\`" "$tmp/lesson_table"; then
         pass=$((pass + 1))
