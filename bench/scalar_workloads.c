@@ -19,6 +19,15 @@ static ag_var *keep(ag_var *v) {
     return v;
 }
 
+/* v flagged as a constant, which backward gives no gradient: the objective's
+ * numbers (100, 1; 0.26, 0.48; 1.0001, 0.0001) are upstream's MulC and AddC
+ * operands, PyTorch's Python floats (torch_bench.py) and the REPL's
+ * literals (bench/w*.ag), none of which gets one.  NULL passes through. */
+static ag_var *constant(ag_var *v) {
+    if (v != NULL) ag_var_set_flags(v, ag_var_flags(v) | AG_VAR_CONST);
+    return v;
+}
+
 typedef ag_var *(*objective_fn)(ag_ctx *ctx, ag_var *x0, ag_var *x1, ag_var *const *constants);
 
 /* 100 * (x1 - x0^2)^2 + (x0 - 1)^2; constants {100, 1}. */
@@ -40,8 +49,8 @@ static int descend(objective_fn objective, const double *start, const double *co
     ag_ctx *ctx = ag_ctx_new();
     if (ctx == NULL) return bench_fail(NULL, "context");
     ag_var *x0 = keep(ag_scalar(ctx, start[0])), *x1 = keep(ag_scalar(ctx, start[1]));
-    ag_var *constants[2] = {keep(ag_scalar(ctx, constant_values[0])),
-                            keep(ag_scalar(ctx, constant_values[1]))};
+    ag_var *constants[2] = {keep(constant(ag_scalar(ctx, constant_values[0]))),
+                            keep(constant(ag_scalar(ctx, constant_values[1])))};
     int status = 0;
     double t0 = bench_now();
     for (int step = 0; step < DESCENT_STEPS && status == 0; step++) {
@@ -106,8 +115,8 @@ static int run_tanh_derivatives(double *seconds, char *values) {
 static int run_chain(double *seconds, char *values) {
     ag_ctx *ctx = ag_ctx_new();
     if (ctx == NULL) return bench_fail(NULL, "context");
-    ag_var *x = ag_scalar(ctx, 0.5), *scale = ag_scalar(ctx, 1.0001);
-    ag_var *shift = ag_scalar(ctx, 0.0001), *y = x;
+    ag_var *x = ag_scalar(ctx, 0.5), *scale = constant(ag_scalar(ctx, 1.0001));
+    ag_var *shift = constant(ag_scalar(ctx, 0.0001)), *y = x;
     int status = 0;
     double t0 = bench_now();
     for (int step = 0; step < CHAIN_STEPS; step++)
