@@ -108,6 +108,8 @@ int repl_variable_attribute(repl *r, ag_var *v, const char *name, const char *wh
 
 int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
                  const repl_object_type *type) {
+    const char *other = object.kind == VALUE_VAR ? eval_other_spelling(name, true) : NULL;
+    if (other != NULL) return repl_error_at(r, at, "a variable has no attribute '%s'; %s", name, other);
     char buf[96];
     const char *candidates[256] = {0};
     int n = 0;

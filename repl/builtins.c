@@ -369,7 +369,7 @@ static const char *plural(int n) { return n == 1 ? "" : "s"; }
 static const char *keyword_synonym(const char *given, const char *const *names, int n) {
     static const char *const synonyms[][2] = {
         {"learning_rate", "lr"}, {"epsilon", "eps"},     {"wd", "weight_decay"},
-        {"hidden_size", "hidden"}, {"output_size", "out"},
+        {"hidden_size", "hidden"}, {"output_size", "out"}, {"dim", "axis"},
     };
     for (size_t i = 0; i < sizeof synonyms / sizeof synonyms[0]; i++)
         if (strcmp(given, synonyms[i][0]) == 0)

@@ -299,6 +299,15 @@ static int builtin_float(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
+/* bool(x): x's truth as if and while take it (Python's bool; a tensor of
+ * more than one element is ambiguous, as PyTorch's). */
+static int builtin_bool(repl *r, const builtin_args *a, repl_value *out) {
+    bool truth;
+    if (eval_truthy(r, NULL, a->values[0], &truth) < 0) return -1;
+    *out = value_bool(truth);
+    return 0;
+}
+
 /* str(x): the text print shows for x. */
 static int builtin_str(repl *r, const builtin_args *a, repl_value *out) {
     char *text = value_text_line(r, a->values[0], false);
@@ -757,6 +766,9 @@ const builtin_def builtins_loop[] = {
      "x as a whole number toward 0 (a plain number), or a string's whole number, as Python's int", .function_only = true},
     {"float", "x", builtin_float, "output",
      "x as a plain number (a one-element variable's value), or a string read as a number", .function_only = true},
+    {"bool", "x", builtin_bool, "output",
+     "x's truth as if and while take it, as Python's bool: 0, none, \"\" and [] are false; a\n"
+     "  tensor of one element is its value's truth, of more an error (any(x) or all(x))", .function_only = true},
     {"str", "x", builtin_str, "output", "the text print shows for x: \"loss \" + str(loss.item())",
      .function_only = true},
     {"round", "x, ndigits=nil", builtin_round_python, "elementwise",

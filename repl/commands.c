@@ -46,7 +46,8 @@ static void record_command(repl *r, const command_def *command, const char *argu
 const command_def command_table[] = {
     {":help", ":help [topic|name]",
      "this help; a topic, or one built-in by name (the built-in when a topic has its name too; "
-     ":help topic NAME is the topic); a keyword argument (:help create_graph) lists the built-ins taking it",
+     ":help topic NAME is the topic); a keyword argument (:help create_graph) lists the built-ins taking it; "
+     "a word of the language (:help for) shows its syntax",
      command_help_run},
     {":vars", ":vars [NAME...]",
      "the bound names, or only those given (patterns like w* too), with kinds, shapes and gradients",
@@ -371,10 +372,54 @@ static bool help_nearest_keyword(const char *word, char *out, size_t size) {
     return found;
 }
 
+/* The language's own words (the lexer's keywords and the constants), which
+ * are neither built-ins nor topics: :help for said "did you mean 'xor'?". */
+static const struct {
+    const char *const words[3]; /* the words that share the entry */
+    const char *usage, *help;
+} language_words[] = {
+    {{"if", "else"}, "if c { } else if d { } else { }",
+     "runs the first block whose condition holds; c is a truth, or a one-element tensor's\n"
+     "  (bool(x)), through which no gradient flows"},
+    {{"for", "in"}, "for i in range(10) { }   for a, b in pairs { }",
+     "range(n), range(a, b), range(a, b, step); a list; a 1-D variable's elements or a\n"
+     "  matrix's rows; any sequence (enumerate, zip, m.params, batches(x, t, size=32)); each\n"
+     "  item unpacked when there are several names"},
+    {{"while"}, "while c { }", "runs the block while c holds, checked before each pass; Ctrl-C stops it"},
+    {{"break", "continue"}, "break   continue",
+     "leaves the innermost for or while / goes on with its next pass"},
+    {{"def", "return"}, "def f(a, b) = a*b + 1   def f(a, k=2) { ...; return e }",
+     "a function; defaults come last and are evaluated at each call that leaves them out;\n"
+     "  name = e inside binds a local name; return e ends the call with e's value"},
+    {{"nograd"}, "nograd { }",
+     "records no graph inside (PyTorch's with torch.no_grad():); x += e there is always in place"},
+    {{"testmode"}, "testmode { }", "dropout is off inside (PyTorch's model.eval())"},
+    {{"and", "or", "not"}, "a and b   a or b   not a",
+     "truths, as Python's (a one-element tensor's truth is bool(x)); and/or skip b when a decides"},
+    {{"is"}, "a is b   a is not b", "the same value: x.grad is none"},
+    {{"none"}, "none", "the missing value (Python's None): a gradient before any backward; x.grad = none clears one"},
+    {{"true", "false"}, "true   false", "the truths (Python's True and False)"},
+    {{"pi", "e"}, "pi   e", "the constants 3.141592653589793 and 2.718281828459045"},
+};
+
+/* :help WORD for a word of the language: its entry, and 0; -1 when WORD
+ * is none of them. */
+static int help_language_word(repl *r, const char *word) {
+    for (size_t i = 0; i < sizeof language_words / sizeof language_words[0]; i++)
+        for (int j = 0; j < 3 && language_words[i].words[j] != NULL; j++)
+            if (strcmp(word, language_words[i].words[j]) == 0) {
+                fprintf(r->io.out, "%s\n  %s\n  (part of the language: :help language)\n",
+                        language_words[i].usage, language_words[i].help);
+                return 0;
+            }
+    return -1;
+}
+
 /* :help NAME: a built-in first (:help shape is the shape built-in, with a
  * pointer to the topic of the same name; :help data is the topic, then the
  * built-in), then a topic, a command, an attribute, a keyword argument of
- * built-ins (the built-ins that take it); :help topic NAME is always the topic. */
+ * built-ins (the built-ins that take it), a word of the language; :help topic NAME
+ * is always the topic. */
 static int command_help_run(repl *r, const char *argument) {
     if (argument[0] == '\0') {
         help_overview(r);
@@ -416,6 +461,7 @@ static int command_help_run(repl *r, const char *argument) {
             fprintf(r->io.out, "x.%s\n  %s\n", a->name, a->help);
             return REPL_OK;
         }
+    if (help_language_word(r, argument) == 0) return REPL_OK;
     if (help_parameter(r, argument)) return REPL_OK;
     /* suggest among topics, built-ins, commands and keyword arguments */
     const char **candidates = NULL;
@@ -424,7 +470,17 @@ static int command_help_run(repl *r, const char *argument) {
     free(candidates);
     char keyword[64];
     if (near == NULL && help_nearest_keyword(argument, keyword, sizeof keyword)) near = keyword;
-    if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
+    if (near == NULL) {
+        const char *words[3 * sizeof language_words / sizeof language_words[0]];
+        int n = 0;
+        for (size_t i = 0; i < sizeof language_words / sizeof language_words[0]; i++)
+            for (int j = 0; j < 3 && language_words[i].words[j] != NULL; j++) words[n++] = language_words[i].words[j];
+        near = repl_nearest_word(argument, words, n);
+    }
+    const char *other = eval_other_spelling(argument, false);
+    if (other == NULL) other = eval_other_spelling(argument, true);
+    if (other != NULL) repl_error(r, "no help on '%s'; %s", argument, other);
+    else if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
     else repl_error(r, "no help on '%s'; :help lists the topics", argument);
     return REPL_ERROR;
 }

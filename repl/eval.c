@@ -167,21 +167,67 @@ repl_value *eval_assign_slot_found(repl *r, const ast_node *n, const char *name,
 }
 
 /* What a class coming from PyTorch or NumPy types first, and what it is
- * here: no near spelling exists ("tensor" got no hint, "np" got 'ne'). */
+ * here: no near spelling exists ("tensor" got no hint, "np" got 'ne',
+ * "nn" 'ne', "MSELoss" nothing), or the near one is not what they mean
+ * ("no_grad" is a block here, not a function).  `method`: the hint is for
+ * x.NAME on a variable, not for a name. */
 static const struct {
     const char *name, *hint;
+    bool method;
 } other_spellings[] = {
-    {"tensor", "variable([...]) makes a tensor here, as PyTorch's torch.tensor"},
-    {"array", "variable([...]) makes an array here, as NumPy's np.array"},
-    {"torch", "there are no modules here: torch.NAME is NAME (torch.tensor is variable, torch.sin is sin)"},
-    {"np", "there are no modules here: np.NAME is NAME (np.array is variable, np.sin is sin)"},
-    {"numpy", "there are no modules here: np.NAME is NAME (np.array is variable, np.sin is sin)"},
+    {"tensor", "variable([...]) makes a tensor here, as PyTorch's torch.tensor", false},
+    {"array", "variable([...]) makes an array here, as NumPy's np.array", false},
+    {"torch", "there are no modules here: torch.NAME is NAME (torch.tensor is variable, torch.sin is sin)", false},
+    {"np", "there are no modules here: np.NAME is NAME (np.array is variable, np.sin is sin)", false},
+    {"numpy", "there are no modules here: np.NAME is NAME (np.array is variable, np.sin is sin)", false},
+    {"F", "there are no modules here: F.NAME is NAME (F.relu is relu, F.mse_loss is mse)", false},
+    {"nn", "there are no modules here: nn.Linear is linear_layer(out), a stack of them mlp([16, 1]), "
+           "nn.MSELoss() is mse", false},
+    {"optim", "there are no modules here: optim.SGD is sgd, optim.Adam is adam (:help optimizers)", false},
+    {"Linear", "linear_layer(out) is PyTorch's nn.Linear (its input size comes from the first call); "
+               "mlp([16, 1]) stacks them", false},
+    {"Sequential", "mlp([16, 16, 1], activation=tanh) stacks linear layers; cnn([...]) conv layers, "
+                   "then linear ones (:help models)", false},
+    {"MSELoss", "mse(y, t) is the loss here (PyTorch's nn.MSELoss()(y, t))", false},
+    {"CrossEntropyLoss", "cross_entropy(logits, labels) is the loss here (PyTorch's nn.CrossEntropyLoss)", false},
+    {"BCELoss", "binary_cross_entropy(p, t) is the loss here (PyTorch's nn.BCELoss)", false},
+    {"BCEWithLogitsLoss", "binary_cross_entropy_with_logits(x, t) is the loss here (PyTorch's "
+                          "nn.BCEWithLogitsLoss)", false},
+    {"bce_with_logits", "binary_cross_entropy_with_logits(x, t) is the loss here", false},
+    {"cat", "concat(xs, axis=0) joins tensors here (torch.cat, np.concatenate)", false},
+    {"concatenate", "concat(xs, axis=0) joins tensors here (torch.cat, np.concatenate)", false},
+    {"manual_seed", "seed(n) seeds the random numbers here (torch.manual_seed)", false},
+    {"no_grad", "nograd { ... } is a block here, as PyTorch's with torch.no_grad():", false},
+    {"zero_grad", "cleargrad(x, ...) forgets gradients here; a model's m.cleargrads() and an optimizer's "
+                  "o.zero_grad() forget their parameters' gradients", false},
+    {"detach", "x.data is x's numbers without a graph (PyTorch's x.detach())", true},
+    {"clone", "variable(x) is a new leaf with a copy of x's numbers (PyTorch's x.clone().detach())", true},
+    {"view", "x.reshape(...) gives x's numbers a new shape (PyTorch's view)", true},
+    {"permute", "x.transpose(...) takes the new order of every axis (PyTorch's permute)", true},
+    {"t", "x.T transposes a matrix (PyTorch's x.t())", true},
+    {"numel", "x.size is the number of elements (PyTorch's numel())", true},
+    {"dim", "x.ndim is the number of axes (PyTorch's dim())", true},
+    {"zero_grad", "x.cleargrad() forgets x's gradient (PyTorch's zero_grad on a model or optimizer)", true},
+    {"zero_", "x.grad = none (or x.cleargrad()) clears a gradient; x.data = zeros_like(x) sets x's numbers to 0", true},
+    {"numpy", "x.data is x's numbers without a graph; save_npy(\"x.npy\", x) writes them for NumPy", true},
+    {"tolist", "x is its own list: for v in x { } walks its elements or rows, x[i] reads one, x.item() "
+               "a one-element x's number", true},
+    {"requires_grad", "every variable gets a gradient here; a literal in an op is a constant that gets none, "
+                      "and nograd { } records no graph", true},
+    {"requires_grad_", "every variable gets a gradient here; a literal in an op is a constant that gets none, "
+                       "and nograd { } records no graph", true},
 };
 
-int eval_unknown_name(repl *r, const ast_node *at, const char *name) {
+const char *eval_other_spelling(const char *name, bool method) {
     for (size_t i = 0; i < sizeof other_spellings / sizeof other_spellings[0]; i++)
-        if (strcmp(name, other_spellings[i].name) == 0)
-            return repl_error_at(r, at, "unknown name '%s'; %s", name, other_spellings[i].hint);
+        if (other_spellings[i].method == method && strcmp(name, other_spellings[i].name) == 0)
+            return other_spellings[i].hint;
+    return NULL;
+}
+
+int eval_unknown_name(repl *r, const ast_node *at, const char *name) {
+    const char *other = eval_other_spelling(name, false);
+    if (other != NULL) return repl_error_at(r, at, "unknown name '%s'; %s", name, other);
     const char *near = suggest_name(r, name);
     if (near) return repl_error_at(r, at, "unknown name '%s'; did you mean '%s'?", name, near);
     return repl_error_at(r, at, "unknown name '%s'", name);

@@ -280,6 +280,9 @@ static inline repl_value *eval_assign_slot(repl *r, const ast_node *n, const cha
     }
     return eval_assign_slot_found(r, n, name, in_session);
 }
+/* What a PyTorch or NumPy spelling is here (torch, nn, MSELoss; x.detach()
+ * when `method`): a hint for its error, or NULL. */
+const char *eval_other_spelling(const char *name, bool method);
 /* "unknown name 'x'; did you mean ...?" at `at`; -1. */
 int eval_unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
