@@ -108,9 +108,13 @@ int repl_variable_attribute(repl *r, ag_var *v, const char *name, const char *wh
 
 int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
                  const repl_object_type *type) {
-    const char *other = object.kind == VALUE_VAR ? eval_other_spelling(name, true) : NULL;
-    if (other != NULL) return repl_error_at(r, at, "a variable has no attribute '%s'; %s", name, other);
     char buf[96];
+    const char *of = object.kind == VALUE_VAR ? "variable" : type != NULL ? type->name : NULL;
+    const char *other = of != NULL ? eval_other_spelling(name, of) : NULL;
+    if (other != NULL)
+        return repl_error_at(r, at, "%s has no attribute '%s'; %s",
+                             object.kind == VALUE_VAR ? "a variable" : eval_describe_kind(object, buf, sizeof buf), name,
+                             other);
     const char *candidates[256] = {0};
     int n = 0;
     if (object.kind == VALUE_VAR)

@@ -343,7 +343,7 @@ REPL_HOT static int call_method(repl *r, repl_value object, const char *name, co
         return repl_no_attribute(r, NULL, object, name, type);
     }
     if (object.kind == VALUE_NIL) return value_nil_error_at(r, NULL, "", object);
-    const char *other = object.kind == VALUE_VAR ? eval_other_spelling(name, true) : NULL;
+    const char *other = object.kind == VALUE_VAR ? eval_other_spelling(name, "variable") : NULL;
     if (other != NULL) return repl_error(r, "a variable has no method '%s'; %s", name, other);
     /* suggest among attributes and built-ins */
     int count = 0;

@@ -477,8 +477,8 @@ static int command_help_run(repl *r, const char *argument) {
             for (int j = 0; j < 3 && language_words[i].words[j] != NULL; j++) words[n++] = language_words[i].words[j];
         near = repl_nearest_word(argument, words, n);
     }
-    const char *other = eval_other_spelling(argument, false);
-    if (other == NULL) other = eval_other_spelling(argument, true);
+    const char *other = eval_other_spelling(argument, "");
+    if (other == NULL) other = eval_other_spelling(argument, "variable");
     if (other != NULL) repl_error(r, "no help on '%s'; %s", argument, other);
     else if (near) repl_error(r, "no help on '%s'; did you mean '%s'?", argument, near);
     else repl_error(r, "no help on '%s'; :help lists the topics", argument);
