@@ -264,6 +264,13 @@ static void test_scalar_ops_check_their_inputs(void **state) {
         assert_fails(ag_sin(ctx, dead), "sin: input 1 is a collected variable (a stale handle: "
                                         "it was not retained across ag_gc)");
         assert_null(ag_neg(NULL, dead)); /* no context: not mistaken for one of its own */
+        /* the accessors have no context to say it in: they answer "nothing"
+         * (ag_core.h, ag_item), and the writable one does not crash */
+        assert_true(isnan(ag_item(dead)));
+        assert_int_equal(ag_size(dead), 0);
+        assert_null(ag_cdata(dead));
+        assert_null(ag_data_mut(dead));
+        assert_false(ag_failed(ctx));
         ag_release(x);
 #endif
     }
