@@ -387,6 +387,8 @@ static int fn_linear_layer(repl *r, const builtin_args *args, repl_value *out) {
     return wrap_model(r, ag_linear_model_in_size(repl_ctx(r), outputs, in_size, !nobias, seed), out);
 }
 
+#define MAX_CNN_LAYERS 64 /* the layers a cnn([...]) call takes */
+
 /* A cnn layer as the user writes it: 10, conv2d_layer(8, 3, padding=1), max_pool(2). */
 static void layer_source(const ag_layer_spec *l, strbuf *b) {
     if (l->type == AG_LAYER_LINEAR) {
@@ -400,41 +402,32 @@ static void layer_source(const ag_layer_spec *l, strbuf *b) {
     strbuf_appendf(b, ")");
 }
 
-/* Refuses a layer list that can never run, in the user's words (ag_cnn
- * refuses it too, in the engine's): a conv2d_layer or max_pool after a
- * linear layer, whose output is (N, features), not images (cnn has no
- * reshape).  Names the layer, the linear layer before it and the list
- * reordered to run: convolutions and pools first, then the sizes. */
+/* Refuses a layer list that can never run (ag_cnn_misplaced_layer, the
+ * engine's check; ag_cnn words it in the engine's terms), in the user's
+ * words: a conv2d_layer or max_pool after a linear layer, whose output is
+ * (N, features), not images (cnn has no reshape).  Names the layer, the
+ * linear layer before it and the list reordered to run as a call to paste. */
 static int check_cnn_order(repl *r, const ag_layer_spec *layers, int n) {
-    int linear = -1;
-    for (int i = 0; i < n; i++) {
-        if (layers[i].type == AG_LAYER_LINEAR) {
-            if (linear < 0) linear = i;
-            continue;
-        }
-        if (linear < 0) continue;
-        strbuf b = {0};
-        const char *what = layers[i].type == AG_LAYER_CONV2D ? "conv2d_layer" : "max_pool";
-        strbuf_appendf(&b, "cnn: layer %d, ", i);
-        layer_source(&layers[i], &b);
-        strbuf_appendf(&b, ", comes after layer %d, a linear layer of %d outputs, whose output is (N, features), "
-                           "never the images (N, C, H, W) a %s needs (a cnn does not reshape back); put every "
-                           "conv2d_layer and max_pool before the first size: cnn([",
-                       linear, layers[linear].out, what);
-        int written = 0;
-        for (int pass = 0; pass < 2; pass++)
-            for (int k = 0; k < n; k++)
-                if ((layers[k].type == AG_LAYER_LINEAR) == (pass == 1)) {
-                    if (written++) strbuf_appendf(&b, ", ");
-                    layer_source(&layers[k], &b);
-                }
-        strbuf_appendf(&b, "])");
-        char *text = strbuf_take(&b);
-        int status = text != NULL ? repl_error(r, "%s", text) : repl_error(r, "out of memory");
-        free(text);
-        return status;
+    int linear = -1, order[MAX_CNN_LAYERS];
+    int i = n <= MAX_CNN_LAYERS ? ag_cnn_misplaced_layer(layers, n, &linear, order) : -1;
+    if (i < 0) return 0; /* (more layers than a call takes are refused before) */
+    strbuf b = {0};
+    const char *what = layers[i].type == AG_LAYER_CONV2D ? "conv2d_layer" : "max_pool";
+    strbuf_appendf(&b, "cnn: layer %d, ", i);
+    layer_source(&layers[i], &b);
+    strbuf_appendf(&b, ", comes after layer %d, a linear layer of %d outputs, whose output is (N, features), "
+                       "never the images (N, C, H, W) a %s needs (a cnn does not reshape back); put every "
+                       "conv2d_layer and max_pool before the first size: cnn([",
+                   linear, layers[linear].out, what);
+    for (int k = 0; k < n; k++) {
+        if (k > 0) strbuf_appendf(&b, ", ");
+        layer_source(&layers[order[k]], &b);
     }
-    return 0;
+    strbuf_appendf(&b, "])");
+    char *text = strbuf_take(&b);
+    int status = text != NULL ? repl_error(r, "%s", text) : repl_error(r, "out of memory");
+    free(text);
+    return status;
 }
 
 /* cnn()'s model of layers[0..n), its order checked, with the call's activation= and seed=. */
@@ -449,7 +442,6 @@ static int cnn_of_layers(repl *r, const builtin_args *args, const ag_layer_spec 
 /* cnn(layers, activation=relu, seed=nil): layers is a list of conv2d_layer(...)
  * and max_pool(...) values (their settings are copied) and numbers (linear
  * layers of that many outputs). */
-#define MAX_CNN_LAYERS 64
 static int fn_cnn(repl *r, const builtin_args *args, repl_value *out) {
     repl_value v = args->values[0];
     char kind[64];

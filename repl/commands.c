@@ -310,17 +310,35 @@ static bool help_topic_exists(const char *name) {
     return builtin_topic_known(name);
 }
 
-/* Does the built-in's signature have a keyword argument (one with a
- * default, as create_graph=false) named `name`? */
-static bool builtin_has_keyword(const builtin_def *def, const char *name) {
-    size_t n = strlen(name);
-    for (const char *p = def->signature ? def->signature : ""; *p;) {
+/* The keyword arguments of a built-in's signature (the parameters with a
+ * default, as create_graph=false), one a call: the next one's name from
+ * *cursor (set it to the signature first; NULL is none), its length in
+ * *length; NULL after the last.  :help NAME looks keywords up with it and
+ * suggests the nearest. */
+static const char *next_keyword(const char **cursor, size_t *length) {
+    const char *p = *cursor != NULL ? *cursor : "";
+    while (*p) {
         while (*p == ' ') p++;
-        size_t part = strcspn(p, ",");
-        if (strncmp(p, name, n) == 0 && p[n] == '=') return true;
+        const char *start = p;
+        size_t part = strcspn(p, ","), name = strcspn(p, "=,");
         p += part;
         if (*p == ',') p++;
+        if (name < part) {
+            *cursor = p;
+            *length = name;
+            return start;
+        }
     }
+    *cursor = p;
+    return NULL;
+}
+
+/* Does the built-in's signature have a keyword argument named `name`? */
+static bool builtin_has_keyword(const builtin_def *def, const char *name) {
+    size_t n = strlen(name), length;
+    const char *cursor = def->signature;
+    for (const char *keyword; (keyword = next_keyword(&cursor, &length)) != NULL;)
+        if (length == n && strncmp(keyword, name, n) == 0) return true;
     return false;
 }
 
@@ -345,30 +363,21 @@ static bool help_parameter(repl *r, const char *name) {
 /* The keyword argument of a built-in nearest `word` (create_grap:
  * create_graph) into out; false when none is near. */
 static bool help_nearest_keyword(const char *word, char *out, size_t size) {
-    int count = 0, n = 0;
+    int count = 0;
     const builtin_def *all = builtins_all(&count);
-    size_t capacity = 0;
-    for (int i = 0; i < count; i++)
-        for (const char *p = all[i].signature ? all[i].signature : ""; *p; p += *p == ',') {
-            while (*p == ' ') p++;
-            size_t part = strcspn(p, ","), name = strcspn(p, "=,");
-            if (name < part) capacity++;
-            p += part;
+    ARRAY(char *) names = {0};
+    for (int i = 0; i < count; i++) {
+        size_t length;
+        const char *cursor = all[i].signature;
+        for (const char *keyword; (keyword = next_keyword(&cursor, &length)) != NULL;) {
+            char *copy = strndup(keyword, length);
+            if (copy != NULL && !ARRAY_PUSH(names, copy)) free(copy);
         }
-    char **names = calloc(capacity + 1, sizeof *names);
-    if (names == NULL) return false;
-    for (int i = 0; i < count; i++)
-        for (const char *p = all[i].signature ? all[i].signature : ""; *p; p += *p == ',') {
-            while (*p == ' ') p++;
-            size_t part = strcspn(p, ","), name = strcspn(p, "=,");
-            char *copy = name < part && (size_t)n < capacity ? strndup(p, name) : NULL;
-            if (copy != NULL) names[n++] = copy;
-            p += part;
-        }
-    const char *near = n > 0 ? repl_nearest_word(word, (const char **)names, n) : NULL;
+    }
+    const char *near = names.count > 0 ? repl_nearest_word(word, (const char **)names.items, (int)names.count) : NULL;
     bool found = near != NULL && (size_t)snprintf(out, size, "%s", near) < size;
-    for (int i = 0; i < n; i++) free(names[i]);
-    free(names);
+    for (size_t i = 0; i < names.count; i++) free(names.items[i]);
+    free(names.items);
     return found;
 }
 

@@ -242,41 +242,56 @@ static void spec_text(const ag_layer_spec *l, strbuf *b) {
     strbuf_appendf(b, ")");
 }
 
-/* A cnn's layers in an order that can never run: a conv2d or max_pool layer
- * after a linear one, whose output is (N, features), never the images
- * (N, C, H, W) those layers need (a cnn has no reshape).  Names the first
- * such layer, the linear layer before it, and the order that runs: the
- * conv2d and max_pool layers first, then the linear sizes.  -1 with the
- * error set, else 0. */
-static int check_order(ag_ctx *ctx, const ag_layer_spec *layers, int n) {
-    int linear = -1;
+int ag_cnn_misplaced_layer(const ag_layer_spec *layers, int n, int *linear, int *order) {
+    if (layers == NULL || n < 1) return -1;
+    if (order != NULL) { /* the conv2d and max_pool layers as they come, then the linear ones */
+        int placed = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (int k = 0; k < n; k++)
+                if ((layers[k].type == AG_LAYER_LINEAR) == (pass == 1)) order[placed++] = k;
+    }
+    int first_linear = -1;
     for (int i = 0; i < n; i++) {
         if (layers[i].type == AG_LAYER_LINEAR) {
-            if (linear < 0) linear = i;
-            continue;
+            if (first_linear < 0) first_linear = i;
+        } else if (first_linear >= 0) {
+            if (linear != NULL) *linear = first_linear;
+            return i;
         }
-        if (linear < 0) continue;
-        strbuf b = {.realloc_fn = ctx_array_realloc, .user = ctx};
+    }
+    return -1;
+}
+
+/* A cnn's layers in an order that can never run (ag_cnn_misplaced_layer
+ * finds it): names the first such layer, the linear layer before it, and
+ * the order that runs, in ag_model_describe's words.  -1 with the error
+ * set, else 0. */
+static int check_order(ag_ctx *ctx, const ag_layer_spec *layers, int n) {
+    int linear = -1;
+    int i = ag_cnn_misplaced_layer(layers, n, &linear, NULL);
+    if (i < 0) return 0;
+    int *order = ctx_malloc(ctx, (size_t)n * sizeof *order);
+    strbuf b = {.realloc_fn = ctx_array_realloc, .user = ctx};
+    if (order != NULL) {
+        ag_cnn_misplaced_layer(layers, n, NULL, order);
         strbuf_appendf(&b, "cnn: layer %d (", i);
         spec_text(&layers[i], &b);
         strbuf_appendf(&b, ") comes after layer %d, a linear layer of %d outputs, whose output is (N, features), "
                            "never the images (N, C, H, W) a %s layer needs; put every conv2d and max_pool layer "
                            "before the first linear size, as [",
                        linear, layers[linear].out, layers[i].type == AG_LAYER_CONV2D ? "conv2d" : "max_pool");
-        int written = 0;
-        for (int pass = 0; pass < 2; pass++)
-            for (int k = 0; k < n; k++)
-                if ((layers[k].type == AG_LAYER_LINEAR) == (pass == 1)) {
-                    if (written++) strbuf_appendf(&b, ", ");
-                    spec_text(&layers[k], &b);
-                }
+        for (int k = 0; k < n; k++) {
+            if (k > 0) strbuf_appendf(&b, ", ");
+            spec_text(&layers[order[k]], &b);
+        }
         strbuf_appendf(&b, "]");
-        if (b.data == NULL || b.failed) ctx_error(ctx, AG_ERR_ARG, "cnn: layer %d: a conv2d or max_pool layer after a linear one", i);
-        else ctx_error(ctx, AG_ERR_ARG, "%s", b.data);
-        ctx_free(ctx, b.data);
-        return -1;
     }
-    return 0;
+    if (order == NULL || b.data == NULL || b.failed)
+        ctx_error(ctx, AG_ERR_ARG, "cnn: layer %d: a conv2d or max_pool layer after a linear one", i);
+    else ctx_error(ctx, AG_ERR_ARG, "%s", b.data);
+    ctx_free(ctx, b.data);
+    ctx_free(ctx, order);
+    return -1;
 }
 
 /* A model of layers[0..n): conv[i] and linear[j] units (bare ones unlabelled). */

@@ -393,7 +393,7 @@ long ag_optim_step_count(const ag_optim *opt) { return opt ? opt->steps : 0; }
 long ag_optim_steps(const ag_optim *opt) { return ag_optim_step_count(opt); }
 
 int ag_optim_set(ag_optim *opt, const char *name, double value) {
-    if (opt == NULL) return -1;
+    if (opt == NULL || opt->ctx == NULL) return -1; /* its context was freed: it can only be freed */
     if (name == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "optim_set: the name is NULL"), -1;
     const optim_kind_def *d = kind_def(opt->kind);
     int i = param_index(d, name);
@@ -421,7 +421,7 @@ int ag_optim_set_lr(ag_optim *opt, double lr) { return ag_optim_set(opt, "lr", l
 /* ---- hooks ------------------------------------------------------------------ */
 
 int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value) {
-    if (opt == NULL) return -1;
+    if (opt == NULL || opt->ctx == NULL) return -1; /* its context was freed */
     if (ag_hook_validate(opt->ctx, kind, value) < 0) return -1;
     if (!ALLOC_ARRAY_RESERVE(&opt->alloc, opt->hooks, opt->hooks_capacity, (size_t)opt->nhooks, 1))
         return ctx_error(opt->ctx, AG_ERR_NOMEM, "out of memory"), -1;
@@ -743,7 +743,7 @@ int ag_optim_update_model(ag_optim *opt, ag_model *m) {
 /* ---- binding ------------------------------------------------------------------ */
 
 int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
-    if (opt == NULL) return -1;
+    if (opt == NULL || opt->ctx == NULL) return -1; /* its context was freed */
     ag_var **copy = NULL;
     if (n > 0) {
         const char *name = ag_optim_kind_name(opt->kind);
@@ -772,6 +772,7 @@ int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
 
 int ag_optim_bind_model(ag_optim *opt, ag_model *m) {
     if (opt == NULL) return no_optim(m, "optim_bind_model");
+    if (opt->ctx == NULL) return -1; /* its context was freed */
     if (m != NULL && ag_model_ctx(m) != opt->ctx)
         return ctx_error(opt->ctx, AG_ERR_CONTEXT, "%s: the model belongs to another context",
                          ag_optim_kind_name(opt->kind)),

@@ -202,7 +202,7 @@ size_t ag_size(const ag_var *v) { return v ? v->t.size : 0; }
 /* The writable data: an in-place change, which backward checks against the
  * values the graph's functions used (see changed_since in backward.c). */
 double *ag_data_mut(ag_var *v) {
-    if (v == NULL) return NULL;
+    if (v == NULL || v->ctx == NULL) return NULL; /* collected: no data, and no context to count the change in */
     v->version++;
     if (++v->ctx->change_clock == 0) v->ctx->change_clock = 1; /* 0 = never changed */
     v->changed_at = v->ctx->change_clock;

@@ -263,7 +263,8 @@ size_t ag_size(const ag_var *v);
  * place (version 1) after Mul used its value; compute the graph again after
  * the change, or change it after backward"), as PyTorch does; update after
  * backward, as the optimizers do.  To read, use ag_cdata, which changes
- * nothing. */
+ * nothing.  NULL for a collected variable whose node is not reused yet (a
+ * stale handle; see ag_item). */
 double *ag_data_mut(ag_var *v);
 /* The same as ag_data_mut: its name before 1.2, kept until 2.0.  Not a
  * read: it counts as an in-place change (read through ag_cdata). */
@@ -273,7 +274,12 @@ unsigned ag_var_version(const ag_var *v);
 /* Row-major contiguous data, read-only: reading changes nothing (no
  * version); owned by v, valid until v's value changes or v is collected. */
 const double *ag_cdata(const ag_var *v);
-double ag_item(const ag_var *v); /* the first element */
+/* The first element; NaN for NULL and for a variable ag_gc collected, while
+ * its node is not reused yet (a stale handle: ag_size is 0 and ag_cdata
+ * NULL then, and an op given it fails with AG_ERR_STALE, but an accessor
+ * has no context left to report it in, and the library keeps no
+ * process-wide error).  Once reused, it reads the new variable (see Memory). */
+double ag_item(const ag_var *v);
 bool ag_same_shape(const ag_var *a, const ag_var *b);
 
 ag_var *ag_grad(const ag_var *v); /* NULL when none */

@@ -91,6 +91,14 @@ ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed);
  * one after it can never run and is refused here (NULL, AG_ERR_ARG naming
  * the layer and the order that runs), not at the first call. */
 ag_model *ag_cnn(ag_ctx *ctx, const ag_layer_spec *layers, int n, ag_activation activation, uint64_t seed);
+/* The check ag_cnn makes of the order, for a caller that words the refusal
+ * its own way (agrepl writes the layers as calls to paste): the index of
+ * the first conv2d or max_pool layer of layers[0..n) that comes after a
+ * linear one, with the index of the first linear layer in *linear (when
+ * not NULL); -1 when the order runs (and for layers NULL or n < 1).  When
+ * order is not NULL it gets n indices, an order of the layers that runs:
+ * the conv2d and max_pool layers as they come, then the linear ones. */
+int ag_cnn_misplaced_layer(const ag_layer_spec *layers, int n, int *linear, int *order);
 /* A bare conv2d layer (F.conv2d with its own w and b; stride >= 1, padding >= 0)
  * and a bare max_pool2d layer (stride 0: the kernel). */
 ag_model *ag_conv2d_layer(ag_ctx *ctx, int out_channels, int kernel, int stride, int padding, uint64_t seed);

@@ -5,7 +5,11 @@
  * ag_optim_free; if the context goes first, the optimizer forgets its
  * variables (the parameters bound with ag_optim_bind, and each state
  * entry's param, which stays readable with param NULL) and can only be
- * freed).  It keeps per-parameter state
+ * freed: every call that would change or use it then returns -1, with no
+ * message, since no context is left to hold one (ag_optim_set,
+ * ag_optim_set_lr, ag_optim_add_hook, ag_optim_bind, ag_optim_bind_model,
+ * ag_optim_update, ag_optim_update_model, ag_optim_step); ag_optim_describe
+ * says "its context was freed").  It keeps per-parameter state
  * (velocity; Adam's m and v) as plain arrays keyed by the parameter variable,
  * created the first time that parameter is updated, and retains each key so
  * ag_gc can neither free it nor reuse its node while the state refers to it.
@@ -100,7 +104,8 @@ void ag_optim_free(ag_optim *opt);
 ag_optim *ag_optim_new_kind(ag_ctx *ctx, ag_optim_kind kind);
 /* Sets the hyper-parameter `name` ("lr", "beta1", ...): 0, or -1 with the
  * error set when the kind has no such parameter or the value is out of its
- * range ("adam: beta1 must be in [0, 1) (got 1)"). */
+ * range ("adam: beta1 must be in [0, 1) (got 1)"); -1 (nothing set, no
+ * message) once the optimizer's context was freed. */
 int ag_optim_set(ag_optim *opt, const char *name, double value);
 /* The hyper-parameter `name`, or NaN when the kind has none of that name. */
 double ag_optim_get(const ag_optim *opt, const char *name);
@@ -127,7 +132,7 @@ double *ag_optim_config_field(ag_optim_config *c, const char *name);
 const char *ag_optim_state_name(ag_optim_kind kind, int i);
 ag_ctx *ag_optim_ctx(const ag_optim *opt);
 ag_optim_config ag_optim_get_config(const ag_optim *opt);
-/* Changes the learning rate (schedules); 0, or -1 with the error set. */
+/* Changes the learning rate (schedules); 0, or -1 as ag_optim_set. */
 int ag_optim_set_lr(ag_optim *opt, double lr);
 /* One line: "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08,
  * weight_decay=0, hooks=[clip_grad(1)]) t=3, state for 2 parameters",
@@ -146,7 +151,8 @@ const char *ag_hook_kind_name(ag_hook_kind kind);
  * ("clip_grad: max_norm must be a finite number >= 0 (got -1)",
  * "weight_decay: lambda must be ..."). */
 int ag_hook_validate(ag_ctx *ctx, ag_hook_kind kind, double value);
-/* Appends a hook run before every update; 0, or -1 with the error set. */
+/* Appends a hook run before every update; 0, or -1 with the error set (-1
+ * and no message once the optimizer's context was freed). */
 int ag_optim_add_hook(ag_optim *opt, ag_hook_kind kind, double value);
 int ag_optim_hook_count(const ag_optim *opt);
 /* Hook i's kind, with its lambda or max_norm in *value (when value is not
@@ -178,7 +184,8 @@ int ag_optim_update_model(ag_optim *opt, ag_model *m);
 /* Binds the optimizer to a parameter list (retained) or to a model (whose
  * parameters are looked up at each step, so lazy weights are included), as
  * PyTorch-style frameworks do; replaces any earlier binding; n = 0 unbinds.
- * 0, or -1 with the error set. */
+ * 0, or -1 with the error set (-1 and no message, the binding unchanged,
+ * once the optimizer's context was freed). */
 int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n);
 int ag_optim_bind_model(ag_optim *opt, ag_model *m);
 bool ag_optim_is_bound(const ag_optim *opt);

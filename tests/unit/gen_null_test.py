@@ -54,6 +54,8 @@ NULL_MEANS_SOMETHING = {
     ("ag_model_param", "name"),     # the name not wanted
     ("ag_optim_param", "fallback"),
     ("ag_optim_hook", "value"),
+    ("ag_cnn_misplaced_layer", "linear"),  # not wanted
+    ("ag_cnn_misplaced_layer", "order"),
     ("ag_roll", "axis"),            # the flattened x
     ("ag_transpose", "axes"),       # reversed
     ("ag_backward_with", "opts"),   # the defaults

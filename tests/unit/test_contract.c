@@ -264,6 +264,13 @@ static void test_scalar_ops_check_their_inputs(void **state) {
         assert_fails(ag_sin(ctx, dead), "sin: input 1 is a collected variable (a stale handle: "
                                         "it was not retained across ag_gc)");
         assert_null(ag_neg(NULL, dead)); /* no context: not mistaken for one of its own */
+        /* the accessors have no context to say it in: they answer "nothing"
+         * (ag_core.h, ag_item), and the writable one does not crash */
+        assert_true(isnan(ag_item(dead)));
+        assert_int_equal(ag_size(dead), 0);
+        assert_null(ag_cdata(dead));
+        assert_null(ag_data_mut(dead));
+        assert_false(ag_failed(ctx));
         ag_release(x);
 #endif
     }
@@ -349,6 +356,17 @@ static void test_context_freed_before_model_and_optimizer(void **state) {
     assert_int_equal(ag_model_param_count(m), 0);
     assert_null(ag_optim_ctx(opt));
     assert_int_equal(ag_optim_step(opt), -1);
+    /* nor set up again: refused as the step is, -1 and nothing changed (no
+     * context is left to hold a message) */
+    assert_int_equal(ag_optim_set(opt, "lr", 0.5), -1);
+    assert_int_equal(ag_optim_set_lr(opt, 0.5), -1);
+    assert_true(ag_optim_get(opt, "lr") == 0.01);
+    assert_int_equal(ag_optim_add_hook(opt, AG_HOOK_CLIP_GRAD, 1.0), -1);
+    assert_int_equal(ag_optim_hook_count(opt), 0);
+    assert_int_equal(ag_optim_bind(opt, NULL, 0), -1);
+    assert_int_equal(ag_optim_bind_model(opt, NULL), -1);
+    assert_int_equal(ag_optim_bind_model(opt, m), -1);
+    assert_true(ag_optim_is_bound(opt)); /* still to m */
     /* described as what they are now, not as a model awaiting its first call */
     char text[256];
     assert_string_equal(ag_model_describe(m, text, sizeof text),

@@ -616,6 +616,17 @@ static void test_cnn(void **state) {
                        "is (N, features), never the images (N, C, H, W) a max_pool layer needs; put every conv2d and "
                        "max_pool layer before the first linear size, as [conv2d(4, 3, padding=1), max_pool(2), 16, 5]");
     ag_layer_spec linears[] = {{AG_LAYER_LINEAR, 6, 0, 0, 0}, {AG_LAYER_LINEAR, 5, 0, 0, 0}};
+    /* the same check for a caller that words it its own way (agrepl's cnn):
+     * the layer, the linear one before it, and an order that runs */
+    int linear = -2, order[4] = {-1, -1, -1, -1};
+    assert_int_equal(ag_cnn_misplaced_layer(late_pool, 4, &linear, order), 2);
+    assert_int_equal(linear, 1);
+    assert_memory_equal(order, ((const int[]){0, 2, 1, 3}), sizeof order);
+    assert_int_equal(ag_cnn_misplaced_layer(late_conv, 2, &linear, NULL), 1);
+    assert_int_equal(linear, 0);
+    assert_int_equal(ag_cnn_misplaced_layer(linears, 2, NULL, order), -1);
+    assert_memory_equal(order, ((const int[]){0, 1}), 2 * sizeof *order);
+    assert_int_equal(ag_cnn_misplaced_layer(layers, 0, &linear, order), -1);
     ag_model *dense = ag_cnn(ctx, linears, 2, AG_ACT_RELU, 0); /* runs: still taken */
     assert_non_null(dense);
     assert_shape(ag_model_forward(dense, x), 2, 5);
