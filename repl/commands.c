@@ -83,7 +83,7 @@ const command_def command_table[] = {
      "start the random numbers again from N, as seed(N): rand, randn, dropout and models made "
      "without seed= repeat after the same :seed",
      command_seed, .replayed = true},
-    {":quit", ":quit", "leave (Ctrl-D too)", command_quit},
+    {":quit", ":quit", "leave (Ctrl-D too); in a notebook, end the kernel as ipykernel's exit()", command_quit},
     {0},
 };
 

@@ -663,13 +663,21 @@ static void execute(const kernel_msg *m) {
         allow_stdin = false;
         json_t *expressions = json_object_get(m->content, "user_expressions");
         json_t *values = json_is_object(expressions) ? user_expressions(expressions) : json_object();
+        /* :quit asks the front end to close, as ipykernel's exit() does
+         * (measured with ipykernel 6.17: the reply's payload is [{source:
+         * ask_exit, keepkernel: false}], then the idle status, then the
+         * process ends with status 0) */
+        json_t *payload = json_array();
+        if (repl_quit_requested(session))
+            json_array_append_new(payload, json_pack("{s:s, s:b}", "source", "ask_exit", "keepkernel", 0));
         reply(m, wire.shell, "execute_reply",
-              json_pack("{s:s, s:i, s:o, s:[]}", "status", "ok", "execution_count", execution_count,
-                        "user_expressions", values, "payload"));
+              json_pack("{s:s, s:i, s:o, s:o}", "status", "ok", "execution_count", execution_count,
+                        "user_expressions", values, "payload", payload));
     }
     output.request = NULL;
     text_clear(&output.error);
-    if (repl_quit_requested(session)) shutdown_requested = 1; /* :quit ends the kernel */
+    /* :quit ends the kernel once this request's idle status is sent */
+    if (repl_quit_requested(session)) shutdown_requested = 1;
 }
 
 /* ---- complete, inspect, is_complete -------------------------------------------------- */

@@ -1067,6 +1067,29 @@ kc.stop_channels()
 km.shutdown_kernel(now=False)
 check("KernelManager: shutdown", not km.is_alive())
 
+# :quit in a cell as ipykernel's exit() (measured with ipykernel 6.17 and
+# this jupyter_client: an ok reply whose payload asks the front end to close,
+# busy, execute_input, idle on iopub, then the process ends with status 0)
+km = KernelManager(kernel_name="agrepl")
+km.start_kernel()
+kc = km.client()
+kc.start_channels()
+kc.wait_for_ready(timeout=TIMEOUT)
+run(kc, "qx = 1")
+reply, messages = run(kc, "qx = 2\n:quit\nqx = 3")
+check(":quit: the reply is ok with ipykernel's ask_exit payload",
+      reply == {"status": "ok", "execution_count": 2, "user_expressions": {},
+                "payload": [{"source": "ask_exit", "keepkernel": False}]}, reply)
+check(":quit: busy, execute_input, idle", [m["msg_type"] for m in messages] == ["status", "execute_input", "status"]
+      and messages[-1]["content"]["execution_state"] == "idle", messages)
+try:
+    status = km.provisioner.process.wait(timeout=60)  # how fast is the machine's (ASan, busy cores)
+except subprocess.TimeoutExpired:
+    status = "still running after 60 s"
+check(":quit: then the kernel ends, status 0", status == 0, status)
+kc.stop_channels()
+km.shutdown_kernel(now=True)
+
 # --no-files set in the kernelspec's argv
 spec["argv"].append("--no-files")
 with open(spec_file, "w") as f:
