@@ -646,6 +646,7 @@ static void execute(const kernel_msg *m) {
     repl_interrupted = 0; /* only an interrupt from now on stops the cell */
     interrupt_came = 0;
     int rc = run_code(code);
+    bool quit = repl_take_quit(session); /* the cell stopped at :quit; its user_expressions still run */
     if (rc != REPL_ERROR) send_stream();
     bool result = output.value_pending && rc != REPL_ERROR;
     if (store_history)
@@ -679,11 +680,11 @@ static void execute(const kernel_msg *m) {
         json_t *expressions = json_object_get(m->content, "user_expressions");
         json_t *values = json_is_object(expressions) ? user_expressions(expressions) : json_object();
         /* :quit asks the front end to close, as ipykernel's exit() does
-         * (measured with ipykernel 6.17: the reply's payload is [{source:
-         * ask_exit, keepkernel: false}], then the idle status, then the
-         * process ends with status 0) */
+         * (measured with ipykernel 6.17: the user_expressions evaluated, the
+         * reply's payload [{source: ask_exit, keepkernel: false}], then the
+         * idle status, then the process ends with status 0) */
         json_t *payload = json_array();
-        if (repl_quit_requested(session))
+        if (quit)
             json_array_append_new(payload, json_pack("{s:s, s:b}", "source", "ask_exit", "keepkernel", 0));
         reply(m, wire.shell, "execute_reply",
               json_pack("{s:s, s:i, s:o, s:o}", "status", "ok", "execution_count", execution_count,
@@ -692,7 +693,7 @@ static void execute(const kernel_msg *m) {
     output.request = NULL;
     text_clear(&output.error);
     /* :quit ends the kernel once this request's idle status is sent */
-    if (repl_quit_requested(session)) shutdown_requested = 1;
+    if (quit) shutdown_requested = 1;
 }
 
 /* ---- complete, inspect, is_complete -------------------------------------------------- */

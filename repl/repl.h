@@ -132,6 +132,10 @@ void repl_set_changes_refused(repl *r, bool refused);
 
 /* True after :quit. */
 bool repl_quit_requested(const repl *r);
+/* Whether :quit was asked for, and forgets it: the session runs statements
+ * again (the Jupyter kernel evaluates a cell's user_expressions after its
+ * :quit, as ipykernel after exit(), then ends). */
+bool repl_take_quit(repl *r);
 
 /* Completion candidates for the word ending at `end` of `line`: names,
  * built-ins, keywords, methods after '.', ':' commands, file names after

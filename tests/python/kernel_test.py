@@ -1091,17 +1091,20 @@ km.shutdown_kernel(now=False)
 check("KernelManager: shutdown", not km.is_alive())
 
 # :quit in a cell as ipykernel's exit() (measured with ipykernel 6.17 and
-# this jupyter_client: an ok reply whose payload asks the front end to close,
-# busy, execute_input, idle on iopub, then the process ends with status 0)
+# this jupyter_client: an ok reply with the user_expressions evaluated and a
+# payload that asks the front end to close, busy, execute_input, idle on
+# iopub, then the process ends with status 0; unlike exit(), :quit stops the
+# cell there, as it stops a script)
 km = KernelManager(kernel_name="agrepl")
 km.start_kernel()
 kc = km.client()
 kc.start_channels()
 kc.wait_for_ready(timeout=TIMEOUT)
 run(kc, "qx = 1")
-reply, messages = run(kc, "qx = 2\n:quit\nqx = 3")
-check(":quit: the reply is ok with ipykernel's ask_exit payload",
-      reply == {"status": "ok", "execution_count": 2, "user_expressions": {},
+reply, messages = run(kc, "qx = 2\n:quit\nqx = 3", user_expressions={"after": "qx + 1"})
+check(":quit: the reply is ok with its user_expressions and ipykernel's ask_exit payload",
+      reply == {"status": "ok", "execution_count": 2,
+                "user_expressions": {"after": {"status": "ok", "data": {"text/plain": "variable(3)"}, "metadata": {}}},
                 "payload": [{"source": "ask_exit", "keepkernel": False}]}, reply)
 check(":quit: busy, execute_input, idle", [m["msg_type"] for m in messages] == ["status", "execute_input", "status"]
       and messages[-1]["content"]["execution_state"] == "idle", messages)
