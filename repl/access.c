@@ -1042,6 +1042,9 @@ int repl_exec_set_item(repl *r, const ast_node *n) {
     ast_operator op = n->as.set_item.op;
     char text[48], buf[96];
     const char *label = eval_node_text(r, target, text, sizeof text) ? text : "x[...]";
+    if (r->io.changes_refused) /* a def's body run from a user expression */
+        return repl_error_at(r, n, "%s = e: not allowed in a user expression (it changes the session; run it in a cell)",
+                             label);
     repl_value object;
     if (eval_expr(r, o, &object) < 0) return -1;
     if (object.kind != VALUE_VAR && object.kind != VALUE_LIST) {

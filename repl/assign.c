@@ -377,6 +377,15 @@ REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
                              ast_operator_symbol(op), target, eval_describe_kind(*slot, buf, sizeof buf));
     const ast_node *e = n->as.assign.value;
     bool leaf = slot->kind == VALUE_VAR && ag_creator(slot->as.var) == NULL;
+    if (r->io.changes_refused) { /* in a def run from a user expression */
+        if (in_session)
+            return repl_error_at(r, n, "%s %s= e: not allowed in a user expression (it changes the session; run it in "
+                                       "a cell)",
+                                 target, ast_operator_symbol(op));
+        /* a local gets a new value; the variable it held, maybe the
+         * session's (a parameter), is not changed in place */
+        leaf = false;
+    }
     /* an update found from e's operands: e all scalars is computed here,
      * other e evaluated recording nothing (the same numbers, without the
      * functions nobody would keep) */
@@ -519,6 +528,9 @@ static int assign_attribute(repl *r, const ast_node *n) {
     const ast_node *o = n->as.assign.object;
     char text[48], buf[96];
     const char *label = o->kind == AST_NAME ? o->as.name : eval_node_text(r, o, text, sizeof text) ? text : "x";
+    if (r->io.changes_refused) /* a def's body run from a user expression */
+        return repl_error_at(r, n, "%s.%s = e: not allowed in a user expression (it changes the session; run it in a cell)",
+                             label, name);
     repl_value object;
     if (eval_expr(r, o, &object) < 0) return -1;
     if (object.kind == VALUE_OBJECT && object.as.object->type->set_attr != NULL)

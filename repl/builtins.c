@@ -25,11 +25,73 @@ bool builtin_topic_known(const char *topic) {
     return false;
 }
 
-bool builtin_draws(const builtin_def *def) {
-    return strcmp(def->topic, "plots") == 0 || strcmp(def->topic, "graphs") == 0;
-}
-
 #define MAX_BUILTINS 1024
+
+/* Every built-in that does more than return new values, reviewed row by row
+ * (the rest read only: their arguments, the session's names and settings,
+ * files they read).  A user expression (repl_set_changes_refused) may call
+ * none of these; test_eval checks the list whole.  Random numbers are not
+ * here: a user expression's draws are undone (repl_set_changes_refused). */
+static const struct {
+    const char *name;
+    builtin_effect effect;
+    int arg; /* effect_arg */
+} builtin_effects[] = {
+    /* gradients and graphs */
+    {"backward", BUILTIN_CHANGES, 0},          /* fills .grad */
+    {"cleargrad", BUILTIN_CHANGES, 0},
+    {"unchain", BUILTIN_CHANGES, 0},
+    {"unchain_backward", BUILTIN_CHANGES, 0},
+    /* models and optimizers */
+    {"cleargrads", BUILTIN_CHANGES, 0},
+    {"reset_state", BUILTIN_CHANGES, 0},
+    {"load", BUILTIN_CHANGES, 0},              /* reads a file into the model's weights */
+    {"save", BUILTIN_WRITES, 0},
+    {"update", BUILTIN_CHANGES, 0},
+    {"step", BUILTIN_CHANGES, 0},              /* opt.step(), sched.step() */
+    {"reset_grad", BUILTIN_CHANGES, 0},
+    {"batch_norm", BUILTIN_CHANGES_IF_TRUE, 6}, /* training=true: running_mean, running_var */
+    /* lists, settings, random numbers */
+    {"append", BUILTIN_CHANGES, 0},
+    {"set_printoptions", BUILTIN_CHANGES, 0},
+    {"seed", BUILTIN_CHANGES, 0},
+    {"pace", BUILTIN_CHANGES_IF_GIVEN, 1},
+    /* figures, windows and pictures */
+    {"plot", BUILTIN_CHANGES, 0},
+    {"title", BUILTIN_CHANGES, 0},
+    {"contour", BUILTIN_CHANGES, 0},
+    {"track", BUILTIN_CHANGES, 0},
+    {"mark", BUILTIN_CHANGES, 0},
+    {"clearplot", BUILTIN_CHANGES, 0},
+    {"scatter", BUILTIN_CHANGES, 0},
+    {"boundary", BUILTIN_CHANGES, 0},
+    {"heatmap", BUILTIN_CHANGES, 0},
+    {"images", BUILTIN_CHANGES, 0},
+    {"neurons", BUILTIN_CHANGES, 0},
+    {"show", BUILTIN_CHANGES, 0},              /* a window (a notebook: a picture) kept current */
+    /* files */
+    {"savefig", BUILTIN_WRITES, 0},
+    {"render", BUILTIN_WRITES, 0},
+    {"dot", BUILTIN_WRITES, 0},                /* dot(y) returns the text */
+    {"save_csv", BUILTIN_WRITES, 0},
+    {"save_npy", BUILTIN_WRITES, 0},
+    {"save_npz", BUILTIN_WRITES, 0},
+};
+
+bool builtin_call_changes(const builtin_def *def, const builtin_args *args) {
+    switch (def->effect) {
+    case BUILTIN_READS: return false;
+    case BUILTIN_CHANGES: return true;
+    case BUILTIN_WRITES: return def->file_arg > 0 && arg_given(args, def->file_arg - 1);
+    case BUILTIN_CHANGES_IF_GIVEN: return arg_given(args, def->effect_arg - 1);
+    case BUILTIN_CHANGES_IF_TRUE: { /* anything but false or 0 (arg_bool refuses the rest) */
+        if (!arg_given(args, def->effect_arg - 1)) return false;
+        repl_value v = args->values[def->effect_arg - 1];
+        return !(v.kind == VALUE_BOOL && !v.as.boolean) && !(v.kind == VALUE_NUMBER && v.as.number == 0);
+    }
+    }
+    return true;
+}
 
 /* Built once from the constant tables; read-only afterwards. */
 static builtin_def joined[MAX_BUILTINS + 1];
@@ -72,6 +134,12 @@ static void join_tables(void) {
             joined[n++] = *rows[i];
         }
     joined[n] = (builtin_def){0};
+    for (size_t e = 0; e < sizeof builtin_effects / sizeof builtin_effects[0]; e++)
+        for (int i = 0; i < n; i++)
+            if (strcmp(joined[i].name, builtin_effects[e].name) == 0) {
+                joined[i].effect = builtin_effects[e].effect;
+                joined[i].effect_arg = builtin_effects[e].arg;
+            }
     for (int k = 0, s = 0; k < total; k++)
         if (place[order[k]] >= 0) sorted[s++] = &joined[place[order[k]]];
     joined_count = n;

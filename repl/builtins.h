@@ -48,6 +48,21 @@ typedef int (*builtin_fn)(repl *r, const builtin_args *args, repl_value *out);
 typedef int (*builtin_sequence_fn)(repl *r, const builtin_args *args, double *start,
                                    double *step, double *count);
 
+/* What a call does beyond returning its values: a front end's user
+ * expression (repl_set_changes_refused) runs only calls that change
+ * nothing.  Set on the joined rows from one reviewed list, builtin_effects
+ * in builtins.c (a row of a table leaves it out): a new built-in that
+ * changes the session or writes a file is added there. */
+typedef enum builtin_effect {
+    BUILTIN_READS = 0,       /* returns new values and changes nothing else (tree, dot(y), has_window) */
+    BUILTIN_CHANGES,         /* changes the session: gradients, a graph, the figures or a window, a model,
+                              * an optimizer, a list, a setting, the random numbers' seed */
+    BUILTIN_WRITES,          /* writes the file its file_arg names, when that is given (dot(y, "g.dot")) */
+    BUILTIN_CHANGES_IF_GIVEN, /* changes a setting when argument effect_arg is given (pace(30); pace() reads) */
+    BUILTIN_CHANGES_IF_TRUE, /* changes its arguments when argument effect_arg is true
+                              * (batch_norm(training=true) updates running_mean and running_var) */
+} builtin_effect;
+
 struct builtin_def {
     const char *name;
     const char *signature;
@@ -81,6 +96,11 @@ struct builtin_def {
      * variables are borrowed from their bindings: one that runs statements
      * (a backward's hooks) holds its own roots.  NULL in most rows. */
     int (*vars)(repl *r, ag_var *const *xs, int count);
+    /* Set by builtins_all from builtin_effects (builtins.c), never in a
+     * table's row: what the call changes, and the argument (1 = the
+     * first) a conditional effect looks at. */
+    builtin_effect effect;
+    int effect_arg;
 };
 
 /* The help topics, in :help's order (NULL-terminated): the closed set that
@@ -88,9 +108,9 @@ struct builtin_def {
 extern const char *const builtin_topics[];
 /* True when topic is one of builtin_topics. */
 bool builtin_topic_known(const char *topic);
-/* True for a built-in of the topics plots and graphs: it draws, changes the
- * figures or the pace, or writes a picture (repl_set_pictures_refused). */
-bool builtin_draws(const builtin_def *def);
+/* True when this call of def (its arguments bound in args) would change the
+ * session or write a file, by def->effect (repl_set_changes_refused). */
+bool builtin_call_changes(const builtin_def *def, const builtin_args *args);
 
 /* The joined table (NULL-terminated by a zero entry) and lookups. */
 const builtin_def *builtins_all(int *count);

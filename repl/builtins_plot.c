@@ -444,9 +444,9 @@ const builtin_def builtins_plot[] = {
     {"mark", "x0, x1, label=\"\", panel=nil", builtin_mark, "plots",
      "marks the point (x0, x1) over the contour with a cross and a label (a minimum, say); panel=: "
      "on that panel's map"},
-    {"pace", "fps", repl_builtin_pace, "plots",
+    {"pace", "fps=nil", repl_builtin_pace, "plots",
      "slows loops that plot or track to fps frames a second (so each frame can be seen), 0.1 to 1000, where a window or "
-     "notebook shows them (0 or false: off, the default)",
+     "notebook shows them (0 or false: off, the default); pace() is the pace set, 0 for off",
      .function_only = true},
     {"has_window", "", builtin_has_window, "plots", "true when plots are shown in a window here"},
     {"savefig", "file", builtin_savefig, "plots",

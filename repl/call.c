@@ -54,14 +54,20 @@ static int builtin_failed(repl *r, const builtin_def *def) {
     return -1;
 }
 
+/* A call a user expression may not make (repl_set_changes_refused): -1. */
+static int changes_refused_error(repl *r, const char *name) {
+    return repl_error(r, "%s: not allowed in a user expression (it changes the session; run it in a cell)", name);
+}
+
 /* Runs def over the arguments bound in args and releases them. */
 REPL_HOT static int run_builtin(repl *r, const builtin_def *def, builtin_args *args, repl_value *out) {
     native_frame frame = native_enter(r, args, out);
     int rc = 0;
-    /* a front end's user expression draws nothing and leaves the figures */
-    if (r->io.pictures_refused && builtin_draws(def))
-        rc = repl_error(r, "%s: not allowed in a user expression (it draws or changes the figures; run it in a cell)",
-                        def->name);
+    /* a front end's user expression changes nothing and writes no file */
+    if (r->io.changes_refused && builtin_call_changes(def, args))
+        rc = def->effect == BUILTIN_WRITES
+                 ? repl_error(r, "%s: not allowed in a user expression (it writes a file; run it in a cell)", def->name)
+                 : changes_refused_error(r, def->name);
     /* a call naming a file is refused whole in a --no-files session */
     if (rc == 0 && def->file_arg > 0 && arg_given(args, def->file_arg - 1)) rc = repl_files_allowed(r, def->name);
     const char *path; /* --files-in: only files inside the session's folder, and the lessons' data */
@@ -269,6 +275,9 @@ REPL_HOT static int call_value(repl *r, repl_value callee, const char *callee_na
     case VALUE_OBJECT: {
         const repl_object_type *type = callee.as.object->type;
         if (type == NULL || type->call == NULL) break;
+        /* m(x): a model's first call makes its weights, a step moves an lstm's
+         * or rnn's state, a batch_norm_layer's running statistics move */
+        if (r->io.changes_refused) return changes_refused_error(r, callee_name ? callee_name : type->name);
         if (nk > 0) return repl_error(r, "calling %s takes no keyword arguments", value_kind_name(callee));
         builtin_args args = {.count = argc, .values = (repl_value *)argv, .def = NULL};
         native_frame frame = native_enter(r, &args, out);
@@ -313,8 +322,13 @@ REPL_HOT static int call_method(repl *r, repl_value object, const char *name, co
     if (object.kind == VALUE_OBJECT && object.as.object->type) {
         const repl_object_type *type = object.as.object->type;
         for (int i = 0; i < type->nmethods; i++)
-            if (strcmp(type->methods[i].name, name) == 0)
+            if (strcmp(type->methods[i].name, name) == 0) {
+                /* an object's own methods change it or its parameters, every
+                 * one (opt.step(), opt.zero_grad(), opt.add_hook(),
+                 * sched.step(), m.cleargrads(), m.reset_state()) */
+                if (r->io.changes_refused) return changes_refused_error(r, name);
                 return call_builtin(r, &type->methods[i], argc + 1, argv, nk, knames, kvalues, out);
+            }
         if (type->get_attr) {
             repl_value attribute;
             int rc = type->get_attr(r, object.as.object->payload, name, &attribute);
@@ -483,6 +497,8 @@ REPL_HOT static int call_unary_direct(repl *r, const ast_node *n, const builtin_
 static inline __attribute__((always_inline)) int call_vars_direct(repl *r, const ast_node *n,
                                                                   const builtin_def *def, repl_value *receiver,
                                                                   bool borrowed, repl_value *out) {
+    /* a user expression's calls take run_builtin's path, which refuses changes */
+    if (r->io.changes_refused) return 1;
     const ast_list *arguments = &n->as.call.arguments;
     int first = receiver != NULL ? 1 : 0, count = first + arguments->count;
     if (count > VARS_DIRECT_MAX || (receiver != NULL && receiver->kind != VALUE_VAR)) return 1;

@@ -50,7 +50,7 @@ const command_def command_table[] = {
      "a word of the language (:help for) shows its syntax",
      command_help_run},
     {":vars", ":vars [NAME...]",
-     "the bound names, or only those given (patterns like w* too), with kinds, shapes and gradients",
+     "the bound names, or only those given (patterns like w* too), with kinds, shapes (scalar for a 0-d variable) and gradients",
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
     {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off; "
@@ -84,7 +84,7 @@ const command_def command_table[] = {
      "start the random numbers again from N, as seed(N): rand, randn, dropout and models made "
      "without seed= repeat after the same :seed",
      command_seed, .replayed = true},
-    {":quit", ":quit", "leave (Ctrl-D too)", command_quit},
+    {":quit", ":quit", "leave (Ctrl-D too); in a notebook, end the kernel as ipykernel's exit()", command_quit},
     {0},
 };
 
@@ -553,7 +553,10 @@ static int command_vars(repl *r, const char *argument) {
         if (v.kind == VALUE_VAR) {
             char shape[AG_SHAPEBUF];
             ag_var *x = v.as.var;
-            fprintf(r->io.out, "variable %-10s %s\n", ag_shape_string(ag_ndim(x), ag_shape(x), shape),
+            /* a 0-d variable's shape is "scalar", as Shift-Tab's "scalar
+               variable" and the graph inspector's "shape: scalar" say */
+            fprintf(r->io.out, "variable %-10s %s\n",
+                    ag_ndim(x) == 0 ? "scalar" : ag_shape_string(ag_ndim(x), ag_shape(x), shape),
                     ag_grad(x) ? "has a gradient" : "no gradient");
         } else if (v.kind == VALUE_FUNCTION || v.kind == VALUE_BUILTIN || v.kind == VALUE_OBJECT) {
             char *text = value_text(r, v, true);

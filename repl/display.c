@@ -27,8 +27,13 @@ void repl_set_input(repl *r, repl_input_fn input, void *user) {
     r->io.input_user = user;
 }
 
-void repl_set_pictures_refused(repl *r, bool refused) {
-    if (r != NULL) r->io.pictures_refused = refused;
+void repl_set_changes_refused(repl *r, bool refused) {
+    if (r == NULL || r->io.changes_refused == refused) return;
+    /* what is drawn from the session's generator meanwhile (rand(3), a
+     * data set, a dropout) is undone: the next cell draws the same */
+    if (refused) r->io.rng_before = *ag_ctx_rng(r->ctx);
+    else *ag_ctx_rng(r->ctx) = r->io.rng_before;
+    r->io.changes_refused = refused;
 }
 
 static double now_ms(void) {

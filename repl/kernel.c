@@ -148,6 +148,7 @@ static struct {
     text error;   /* the error's report */
     text capture; /* everything, for :help in inspect_request */
     bool cell_ended; /* the plot handed over after the cell: the last value stays the result */
+    bool expression; /* a user expression runs: its stream is kept whole, for its result */
 } output;
 
 static FILE *out_stream, *err_stream;
@@ -178,7 +179,7 @@ static void stream_write(const char *name, const char *data, size_t n) {
     if (output.stream.length == 0) output.stream_since = now_ms();
     output.stream_name = name;
     text_add(&output.stream, data, n);
-    if (now_ms() - output.stream_since >= STREAM_INTERVAL_MS || output.stream.length >= 1 << 16)
+    if (!output.expression && (now_ms() - output.stream_since >= STREAM_INTERVAL_MS || output.stream.length >= 1 << 16))
         send_stream();
 }
 
@@ -580,16 +581,19 @@ static bool one_expression(const char *text, char *error, size_t n) {
 
 /* user_expressions: each evaluated after the cell, silently (no output, no
  * input, no execution count), as {status: ok, data: {text/plain: its
- * value}, metadata: {}} or an error's content.  A call of a built-in that
- * draws (plot, clearplot, savefig, show, render...) is an error there: the
- * front end's expression must not change the figures the cell's plot
- * output showed, nor publish a picture. */
+ * value}, metadata: {}} or an error's content, as ipykernel returns an
+ * expression that raises.  A call of a built-in that would change the
+ * session or write a file (backward, opt.step(), plot, show, savefig,
+ * render, dot(y, FILE)...) is such an error (repl_set_changes_refused):
+ * a front end's expression reads, as tree(y), dot(y), has_window() and
+ * pace() do. */
 static json_t *user_expressions(const json_t *expressions) {
     json_t *results = json_object();
     const char *key;
     json_t *value;
     size_t mark = repl_save_log_mark(session); /* the front end's, not the user's statements */
-    repl_set_pictures_refused(session, true);
+    repl_set_changes_refused(session, true);
+    output.expression = true;
     json_object_foreach((json_t *)expressions, key, value) {
         const char *text = json_string_value(value);
         char problem[1024];
@@ -601,9 +605,19 @@ static json_t *user_expressions(const json_t *expressions) {
         } else if (run_code(text) == REPL_ERROR) {
             result = error_content(output.error.data);
         } else {
-            size_t length = output.value_pending ? value_length() : 4;
-            result = json_pack("{s:s, s:{s:s%}, s:{}}", "status", "ok", "data", "text/plain",
-                               output.value_pending ? output.value.data : "none", length, "metadata");
+            /* the value's text; for none, what the expression printed when
+             * it printed (tree(y), dot(y) and print(x) show their text so) */
+            const char *data = "none";
+            size_t length = 4;
+            if (output.value_pending) {
+                data = output.value.data;
+                length = value_length();
+            } else if (output.stream.length > 0 && strcmp(output.stream_name, "stdout") == 0) {
+                data = output.stream.data;
+                length = output.stream.length;
+                while (length > 0 && data[length - 1] == '\n') length--;
+            }
+            result = json_pack("{s:s, s:{s:s%}, s:{}}", "status", "ok", "data", "text/plain", data, length, "metadata");
             if (result == NULL) result = error_content("error: the value's text is not UTF-8\n");
         }
         json_object_set_new(results, key, result);
@@ -611,7 +625,8 @@ static json_t *user_expressions(const json_t *expressions) {
         text_clear(&output.stream);
         text_clear(&output.error);
     }
-    repl_set_pictures_refused(session, false);
+    output.expression = false;
+    repl_set_changes_refused(session, false);
     repl_save_log_rewind(session, mark);
     return results;
 }
@@ -631,6 +646,7 @@ static void execute(const kernel_msg *m) {
     repl_interrupted = 0; /* only an interrupt from now on stops the cell */
     interrupt_came = 0;
     int rc = run_code(code);
+    bool quit = repl_take_quit(session); /* the cell stopped at :quit; its user_expressions still run */
     if (rc != REPL_ERROR) send_stream();
     bool result = output.value_pending && rc != REPL_ERROR;
     if (store_history)
@@ -663,13 +679,21 @@ static void execute(const kernel_msg *m) {
         allow_stdin = false;
         json_t *expressions = json_object_get(m->content, "user_expressions");
         json_t *values = json_is_object(expressions) ? user_expressions(expressions) : json_object();
+        /* :quit asks the front end to close, as ipykernel's exit() does
+         * (measured with ipykernel 6.17: the user_expressions evaluated, the
+         * reply's payload [{source: ask_exit, keepkernel: false}], then the
+         * idle status, then the process ends with status 0) */
+        json_t *payload = json_array();
+        if (quit)
+            json_array_append_new(payload, json_pack("{s:s, s:b}", "source", "ask_exit", "keepkernel", 0));
         reply(m, wire.shell, "execute_reply",
-              json_pack("{s:s, s:i, s:o, s:[]}", "status", "ok", "execution_count", execution_count,
-                        "user_expressions", values, "payload"));
+              json_pack("{s:s, s:i, s:o, s:o}", "status", "ok", "execution_count", execution_count,
+                        "user_expressions", values, "payload", payload));
     }
     output.request = NULL;
     text_clear(&output.error);
-    if (repl_quit_requested(session)) shutdown_requested = 1; /* :quit ends the kernel */
+    /* :quit ends the kernel once this request's idle status is sent */
+    if (quit) shutdown_requested = 1;
 }
 
 /* ---- complete, inspect, is_complete -------------------------------------------------- */

@@ -120,15 +120,22 @@ typedef int (*repl_input_fn)(void *user, const char *prompt, char *line, size_t 
                              char reason[REPL_INPUT_REASON]);
 void repl_set_input(repl *r, repl_input_fn input, void *user);
 
-/* While refused is true, a call of a built-in that draws or changes the
- * figures (those of the topics plots and graphs in :help: plot, clearplot,
- * savefig, show, render, tree...) fails before it runs: "plot: not allowed
- * in a user expression ...".  The Jupyter kernel's user_expressions, which
- * must leave the notebook's outputs and the session's figures as they were. */
-void repl_set_pictures_refused(repl *r, bool refused);
+/* While refused is true, a call of a built-in that would change the session
+ * or write a file (builtins.c's builtin_effects: backward, cleargrad,
+ * opt.step(), plot, show, savefig, render, dot(y, FILE)...) fails before it
+ * runs: "backward: not allowed in a user expression (it changes the
+ * session; ...)"; readers (tree, dot(y), has_window(), pace()) run.  Random
+ * numbers drawn meanwhile are undone when it is set back to false.  The
+ * Jupyter kernel's user_expressions, which must leave the session, the
+ * notebook's outputs and the files as they were. */
+void repl_set_changes_refused(repl *r, bool refused);
 
 /* True after :quit. */
 bool repl_quit_requested(const repl *r);
+/* Whether :quit was asked for, and forgets it: the session runs statements
+ * again (the Jupyter kernel evaluates a cell's user_expressions after its
+ * :quit, as ipykernel after exit(), then ends). */
+bool repl_take_quit(repl *r);
 
 /* Completion candidates for the word ending at `end` of `line`: names,
  * built-ins, keywords, methods after '.', ':' commands, file names after

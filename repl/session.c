@@ -196,6 +196,12 @@ static void session_reset(repl *r) {
 }
 
 bool repl_quit_requested(const repl *r) { return r->quit; }
+
+bool repl_take_quit(repl *r) {
+    bool quit = r->quit;
+    r->quit = false;
+    return quit;
+}
 void repl_idle(repl *r) {
     if (r->viz) repl_viz_idle(r->viz);
 }

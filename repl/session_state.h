@@ -178,7 +178,8 @@ typedef struct repl_io {
     void *input_user;
     unsigned display_count;      /* numbers display ids and graph elements */
     bool show_renders;           /* repl_options.show_renders: render() shows its graph too */
-    bool pictures_refused;       /* repl_set_pictures_refused: call.c refuses what builtin_draws */
+    bool changes_refused;        /* repl_set_changes_refused: call.c refuses what builtin_call_changes */
+    ag_rng rng_before;           /* the session's random numbers when changes_refused was set */
 } repl_io;
 
 /* The error of the statement being run (the first one reported wins). */

@@ -61,9 +61,13 @@ void repl_viz_paced_draw(repl *r, char kind, const char *name) {
 }
 
 /* pace(fps): plot and track loops are slowed to fps frames a second; 0 or
- * false turns it off. */
+ * false turns it off; pace() returns the pace set (0: off). */
 int repl_builtin_pace(repl *r, const builtin_args *a, repl_value *out) {
     double fps = 0;
+    if (a->values[0].kind == VALUE_NIL) { /* pace(): the pace set, as :pace says it */
+        *out = value_number(r->settings.pace_fps);
+        return 0;
+    }
     if (a->values[0].kind == VALUE_BOOL) {
         if (a->values[0].as.boolean)
             return repl_error(r, "pace: give frames a second (pace(30)), or 0 or false for off");

@@ -5,7 +5,7 @@ usage: /usr/bin/python3 tests/python/kernel_test.py build/agrepl
 
 Every message of the protocol the kernel answers: kernel_info, execute
 (stream, execute_result, error with its caret, execution_count,
-user_expressions, those that would draw refused), complete (lesson names
+user_expressions, those that would change the session refused), complete (lesson names
 after :load too), inspect (a built-in's help; what a session's variable,
 def, list or model holds),
 is_complete (with the next line's indent), history (tail, range, search;
@@ -746,11 +746,11 @@ check("user_expressions: the cell's reply and result as without them, one execut
       reply["status"] == "ok" and reply["execution_count"] == count_before + 1 and result_of(messages) == "variable(6)"
       and [m["msg_type"] for m in messages] == ["status", "execute_input", "execute_result", "status"],
       (reply, [m["msg_type"] for m in messages]))
-check("user_expressions: values as the terminal prints them",
+check("user_expressions: values as the terminal prints them (print(ue): what it printed, its value none)",
       expressions.get("twice") == {"status": "ok", "data": {"text/plain": "variable(4)"}, "metadata": {}}
       and expressions.get("name", {}).get("data") == {"text/plain": "ue(2)"}
       and expressions.get("none", {}).get("data") == {"text/plain": "none"}
-      and expressions.get("printed", {}).get("data") == {"text/plain": "none"}, expressions)
+      and expressions.get("printed", {}).get("data") == {"text/plain": "ue(2)"}, expressions)
 unknown = expressions.get("unknown", {})
 check("user_expressions: an error's status, ename, evalue and traceback",
       unknown.get("status") == "error" and unknown.get("ename") == "Error"
@@ -780,33 +780,56 @@ check(":save after user_expressions: the cells' statements, not the front end's 
       reply["status"] == "ok" and "ue2 = ue * 10" in saved_text and "ue2 * 7" not in saved_text
       and "print(ue2)" not in saved_text, saved_text)
 
-# a user expression that would draw is refused before it runs (ipykernel
-# returns an expression's exception as its error): plot, clearplot, savefig,
-# show, render, here or in a def it calls; nothing is published, no file
-# written, and the session's figures stay as the cell left them
+# a user expression may not change the session or write a file (ipykernel
+# returns an expression's exception as its error: status, ename, evalue,
+# traceback): what changes gradients, the figures, a window, an optimizer,
+# a model or a setting, or writes a file, is refused before it runs, here or
+# in a def it calls; what only reads runs and gives the text it shows
 before_svg, after_svg = os.path.join(tmp, "ue_before.svg"), os.path.join(tmp, "ue_after.svg")
-ue_png, ue_render = os.path.join(tmp, "ue_saved.png"), os.path.join(tmp, "ue_render.svg")
+ue_png, ue_render, ue_dot = (os.path.join(tmp, name) for name in ("ue_saved.png", "ue_render.svg", "ue_graph.dot"))
 run(client, 'clearplot()\nplot(1, name="uel")\nplot(2, name="uel")\nsavefig("%s")\n'
-            'def ueplot(v) = plot(v, name="uel")' % before_svg)
-drawing = {"plot": 'plot(3, name="uel")', "clearplot": "clearplot()", "savefig": 'savefig("%s")' % ue_png,
-           "show": "show(ue2)", "render": 'render(ue2, "%s")' % ue_render, "def": "ueplot(4)"}
-reply, messages = run(client, "ue * 3", user_expressions=dict(drawing, value="ue * 2"))
+            'def ueplot(v) = plot(v, name="uel")\nua = 3.0\nub = ua * ua\nub.backward()\nuopt = sgd([ua], lr=0.1)'
+            % before_svg)
+changing = {"plot": 'plot(3, name="uel")', "clearplot": "clearplot()", "show": "show(ue2)", "backward": "ub.backward()",
+            "cleargrad": "ua.cleargrad()", "step": "uopt.step()", "pace": "pace(5)", "def": "ueplot(4)"}
+writing = {"savefig": 'savefig("%s")' % ue_png, "render": 'render(ue2, "%s")' % ue_render,
+           "dot": 'dot(ub, "%s")' % ue_dot}
+reading = {"tree": "tree(ub)", "dot_text": "dot(ub)", "has_window": "has_window()", "pace_read": "pace()",
+           "draw": "rand(2)"}
+reply, messages = run(client, "ue * 3", user_expressions=dict(changing, value="ue * 2", **writing, **reading))
 expressions = reply.get("user_expressions", {})
-refusal = "%s: not allowed in a user expression (it draws or changes the figures; run it in a cell)"
-check("user_expressions that draw: each an error naming the built-in, the rest evaluated",
+refusal = "%s: not allowed in a user expression (it %s; run it in a cell)"
+expected = {key: refusal % ("plot" if key == "def" else key, "changes the session") for key in changing}
+expected.update({key: refusal % (key, "writes a file") for key in writing})
+check("user_expressions that change the session or write a file: each an error naming the built-in and why",
       reply["status"] == "ok"
-      and all(expressions.get(key, {}).get("status") == "error" and expressions[key]["ename"] == "Error"
-              and expressions[key]["evalue"] == refusal % ("plot" if key == "def" else key) for key in drawing)
-      and expressions.get("value", {}).get("data") == {"text/plain": "variable(4)"}, expressions)
-check("user_expressions that draw: nothing published but the cell's result, no file written",
+      and {key: expressions.get(key, {}).get("evalue") for key in expected} == expected
+      and all(expressions[key]["status"] == "error" and expressions[key]["ename"] == "Error"
+              and expressions[key]["traceback"][0] == "error: " + expected[key] for key in expected), expressions)
+check("user_expressions that change or write: nothing published but the cell's result, no file written",
       [m["msg_type"] for m in messages] == ["status", "execute_input", "execute_result", "status"]
-      and not os.path.exists(ue_png) and not os.path.exists(ue_render), ([m["msg_type"] for m in messages],))
-reply, messages = run(client, 'savefig("%s")' % after_svg)
+      and not os.path.exists(ue_png) and not os.path.exists(ue_render) and not os.path.exists(ue_dot),
+      ([m["msg_type"] for m in messages],))
+# what reads gives what the same expression shows in a cell (tree and dot
+# print their text), and a draw of random numbers is drawn again by the next cell
+shown = {}
+for key, code in sorted(reading.items()):
+    cell_reply, cell_messages = run(client, code)
+    shown[key] = {"status": "ok", "data": {"text/plain": (result_of(cell_messages) or stdout_of(cell_messages)).rstrip("\n")},
+                  "metadata": {}}
+check("user_expressions that read: tree(y), dot(y), has_window(), pace() and rand(2) as a cell shows them",
+      {key: expressions.get(key) for key in reading} == shown
+      and shown["has_window"]["data"]["text/plain"] == "false" and shown["pace_read"]["data"]["text/plain"] == "0"
+      and shown["tree"]["data"]["text/plain"].startswith("ub = 9 (grad"), (expressions, shown))
+check("user_expressions: the value beside the refused ones", expressions.get("value", {}).get("data")
+      == {"text/plain": "variable(4)"}, expressions)
+reply, messages = run(client, "print(ua.grad, ua, pace())\nsavefig(\"%s\")" % after_svg)
 same = os.path.exists(after_svg) and open(after_svg, "rb").read() == open(before_svg, "rb").read()
-check("user_expressions that draw: the figure as the cell left it (savefig's SVG the same before and after)",
-      reply["status"] == "ok" and same, reply)
+check("user_expressions refused: the gradient, the parameter, the pace and the figure as the cell left them",
+      reply["status"] == "ok" and stdout_of(messages) == "variable(6) ua(3) 0\nwrote %s\n" % after_svg and same,
+      (reply, stdout_of(messages), same))
 reply, messages = run(client, 'plot(5, name="uel")')
-check("user_expressions that draw: the next cell plots again, its picture published",
+check("user_expressions refused: the next cell plots again, its picture published",
       reply["status"] == "ok" and [m["msg_type"] for m in messages].count("display_data") == 1,
       [m["msg_type"] for m in messages])
 
@@ -1066,6 +1089,32 @@ check("restart: the new kernel runs cells", result_of(messages) == "variable(2)"
 kc.stop_channels()
 km.shutdown_kernel(now=False)
 check("KernelManager: shutdown", not km.is_alive())
+
+# :quit in a cell as ipykernel's exit() (measured with ipykernel 6.17 and
+# this jupyter_client: an ok reply with the user_expressions evaluated and a
+# payload that asks the front end to close, busy, execute_input, idle on
+# iopub, then the process ends with status 0; unlike exit(), :quit stops the
+# cell there, as it stops a script)
+km = KernelManager(kernel_name="agrepl")
+km.start_kernel()
+kc = km.client()
+kc.start_channels()
+kc.wait_for_ready(timeout=TIMEOUT)
+run(kc, "qx = 1")
+reply, messages = run(kc, "qx = 2\n:quit\nqx = 3", user_expressions={"after": "qx + 1"})
+check(":quit: the reply is ok with its user_expressions and ipykernel's ask_exit payload",
+      reply == {"status": "ok", "execution_count": 2,
+                "user_expressions": {"after": {"status": "ok", "data": {"text/plain": "variable(3)"}, "metadata": {}}},
+                "payload": [{"source": "ask_exit", "keepkernel": False}]}, reply)
+check(":quit: busy, execute_input, idle", [m["msg_type"] for m in messages] == ["status", "execute_input", "status"]
+      and messages[-1]["content"]["execution_state"] == "idle", messages)
+try:
+    status = km.provisioner.process.wait(timeout=60)  # how fast is the machine's (ASan, busy cores)
+except subprocess.TimeoutExpired:
+    status = "still running after 60 s"
+check(":quit: then the kernel ends, status 0", status == 0, status)
+kc.stop_channels()
+km.shutdown_kernel(now=True)
 
 # --no-files set in the kernelspec's argv
 spec["argv"].append("--no-files")

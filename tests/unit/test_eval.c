@@ -814,6 +814,173 @@ static void test_every_builtin_topic_is_known(void **state) {
     assert_false(builtin_topic_known("constructoin"));
 }
 
+/* What each built-in changes is one reviewed list (builtins.c's
+ * builtin_effects): every row that does more than return new values, by
+ * name, whole; the rest read only.  A user expression
+ * (repl_set_changes_refused) may call none of these. */
+static void test_builtin_effects_reviewed(void **state) {
+    (void)state;
+    static const char *const names[] = {"reads", "changes", "writes", "changes if given", "changes if true"};
+    int count = 0;
+    const builtin_def *all = builtins_all(&count);
+    char text[4096];
+    size_t used = 0;
+    text[0] = '\0';
+    for (int i = 0; i < count; i++) {
+        if (all[i].effect == BUILTIN_READS) continue;
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s %s", all[i].name, names[all[i].effect]);
+        if (all[i].effect_arg > 0) used += (size_t)snprintf(text + used, sizeof text - used, " %d", all[i].effect_arg);
+        used += (size_t)snprintf(text + used, sizeof text - used, "\n");
+        assert_true(used < sizeof text);
+    }
+    assert_string_equal(text, "seed changes\n"
+                              "backward changes\n"
+                              "cleargrad changes\n"
+                              "unchain changes\n"
+                              "unchain_backward changes\n"
+                              "set_printoptions changes\n"
+                              "update changes\n"
+                              "step changes\n"
+                              "reset_grad changes\n"
+                              "cleargrads changes\n"
+                              "reset_state changes\n"
+                              "save writes\n"
+                              "load changes\n"
+                              "dot writes\n"
+                              "render writes\n"
+                              "show changes\n"
+                              "plot changes\n"
+                              "title changes\n"
+                              "contour changes\n"
+                              "track changes\n"
+                              "mark changes\n"
+                              "pace changes if given 1\n"
+                              "savefig writes\n"
+                              "clearplot changes\n"
+                              "append changes\n"
+                              "save_csv writes\n"
+                              "save_npy writes\n"
+                              "save_npz writes\n"
+                              "scatter changes\n"
+                              "boundary changes\n"
+                              "heatmap changes\n"
+                              "images changes\n"
+                              "neurons changes\n"
+                              "batch_norm changes if true 6\n");
+    /* the written file is the one file_arg names */
+    for (int i = 0; i < count; i++)
+        if (all[i].effect == BUILTIN_WRITES && all[i].file_arg == 0) fail_msg("%s writes no file_arg", all[i].name);
+}
+
+/* While changes are refused (a front end's user expression), what would
+ * change the session or write a file fails before it runs, in a def too,
+ * and changes nothing; what reads runs; random numbers drawn meanwhile are
+ * drawn again after. */
+static void test_changes_refused(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 3.0\ny = x * x\ny.backward()\nopt = sgd([x], lr=0.5)\nsched = step_lr(opt, 1)\n"
+                             "w = [1.0, 2.0]\nm = mlp([1], seed=0)\nxb = [[1.0, 2.0], [3.0, 4.0]]\nrm = zeros(2)\n"
+                             "def bw(v) = v.backward()\n"
+                             "def lower(v) {\n    v -= 1\n    return v\n}\n"
+                             "def first(v) {\n    v[0] = 5\n    return v\n}\n"
+                             "def zero(v) {\n    v.data = 0\n    return v\n}\n"
+                             "def up(k) {\n    x += k\n    return x\n}\n"
+                             "def total(n) {\n    s = 0\n    for i in range(n) { s += i }\n    return s\n}\n"),
+                     REPL_OK);
+    repl_set_changes_refused(s.r, true);
+    const char *refused[] = {"y.backward()", "backward(y)", "bw(y)", "x.cleargrad()", "cleargrad(x)", "opt.step()",
+                             "opt.zero_grad()", "opt.update(x)", "sched.step()", "m(w)", "m.cleargrads()",
+                             "up(1)", "first(w)", "zero(x)", "pace(5)", "plot(y)", "seed(1)",
+                             "batch_norm(xb, rm, ones(2), training=true)",
+                             "dot(y, \"refused.dot\")", "savefig(\"refused.svg\")"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) assert_int_equal(run(&s, refused[i]), REPL_ERROR);
+    assert_int_equal(run(&s, "lower(x)\nx.grad\nx\nw\nopt.lr\npace()\nhas_window()\ntotal(4)\n"
+                             "batch_norm(xb, rm, ones(2), training=false)\nrm\ntree(y)\nrand(2)\n"),
+                     REPL_OK);
+    repl_set_changes_refused(s.r, false);
+    assert_int_equal(run(&s, "rand(2)\n"), REPL_OK);
+    assert_int_equal(access("refused.dot", F_OK), -1);
+    assert_int_equal(access("refused.svg", F_OK), -1);
+    const char *draws = "variable[2]([0.04061594301691285 0.7509623910706638])\n";
+    char expected[1024];
+    snprintf(expected, sizeof expected,
+             "v(2)\nvariable(6)\nx(3)\nw[2]([1 2])\n0.5\n0\nfalse\ns(6)\n"
+             "variable[2 2]([0.9999950000374997 1.9999900000749995\n                2.999985000112499  3.999980000149999])\n"
+             "rm[2]([0 0])\ny = 9 (grad⁺ 1) ← Mul\n├── x = 3 (grad 6)\n└── x (see above)\n%s%s", draws,
+             draws);
+    assert_string_equal(out_of(&s), expected);
+    /* each refused before it ran, at the call or the statement in a def */
+    const char *refusals =
+                        "<stdin>:1:1: error: backward: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  y.backward()\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: backward: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  backward(y)\n"
+                        "  ^\n"
+                        "<stdin>:10:13: error: backward: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  def bw(v) = v.backward()\n"
+                        "              ^\n"
+                        "  in bw, called at <stdin>:1:1\n"
+                        "<stdin>:1:1: error: cleargrad: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  x.cleargrad()\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: cleargrad: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  cleargrad(x)\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: step: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  opt.step()\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: zero_grad: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  opt.zero_grad()\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: update: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  opt.update(x)\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: step: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  sched.step()\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: m: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  m(w)\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: cleargrads: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  m.cleargrads()\n"
+                        "  ^\n"
+                        "<stdin>:24:5: error: x += e: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "      x += k\n"
+                        "      ^\n"
+                        "  in up, called at <stdin>:1:1\n"
+                        "<stdin>:16:5: error: v[0] = e: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "      v[0] = 5\n"
+                        "      ^\n"
+                        "  in first, called at <stdin>:1:1\n"
+                        "<stdin>:20:5: error: v.data = e: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "      v.data = 0\n"
+                        "      ^\n"
+                        "  in zero, called at <stdin>:1:1\n"
+                        "<stdin>:1:1: error: pace: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  pace(5)\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: plot: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  plot(y)\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: seed: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  seed(1)\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: batch_norm: not allowed in a user expression (it changes the session; run it in a cell)\n"
+                        "  batch_norm(xb, rm, ones(2), training=true)\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: dot: not allowed in a user expression (it writes a file; run it in a cell)\n"
+                        "  dot(y, \"refused.dot\")\n"
+                        "  ^\n"
+                        "<stdin>:1:1: error: savefig: not allowed in a user expression (it writes a file; run it in a cell)\n"
+                        "  savefig(\"refused.svg\")\n"
+                        "  ^\n";
+    assert_string_equal(err_of(&s), refusals);
+    session_close(&s);
+}
+
 /* The ':' command table and the attribute table drive :help: every command
  * and every attribute appears, read from the tables. */
 static void test_tables_drive_help(void **state) {
@@ -1290,6 +1457,8 @@ int main(void) {
         cmocka_unit_test(test_time_prints_a_line),
         cmocka_unit_test(test_help_overview_lists_topics),
         cmocka_unit_test(test_every_builtin_topic_is_known),
+        cmocka_unit_test(test_builtin_effects_reviewed),
+        cmocka_unit_test(test_changes_refused),
         cmocka_unit_test(test_tables_drive_help),
         cmocka_unit_test(test_docs_match_tables),
         cmocka_unit_test(test_optimizer_rows_match_engine),
