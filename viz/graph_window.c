@@ -78,6 +78,8 @@ struct viz_graph_window {
     int inspector_text_height;
     int legend_height;             /* pixels the legend takes below the inspector's text (0: none) */
     bool legend_in_panel;          /* (traced when it changes) */
+    int legend_traced[6];          /* the legend's place on screen and the graph's area, as
+                                      last traced ("legend at X,Y size WxH in AWxAH") */
     int widened_by;                /* pixels the window grew to make room for the inspector */
     bool help;
     bool pressed, dragged;
@@ -121,6 +123,7 @@ viz_graph_window *viz_graph_window_new(bool headless) {
     window->hovered = window->selected = -1;
     window->auto_fit = true;
     window->anchor_group = -1;
+    memset(window->legend_traced, 0xff, sizeof window->legend_traced);
     window->zoom = 1;
     const char *path = getenv("AGREPL_WINDOW_TRACE");
     if (path != NULL && path[0] != '\0' && !window->headless) window->trace = fopen(path, "a");
@@ -152,6 +155,7 @@ void viz_graph_window_close(viz_graph_window *window) {
     window->selected_name[0] = '\0';
     window->help = window->pressed = false;
     window->widened_by = 0;
+    memset(window->legend_traced, 0xff, sizeof window->legend_traced);
     window->auto_fit = true;
     window->fit_all = false;
     free(window->unfolded);
@@ -417,6 +421,16 @@ static bool legend_box(const viz_graph_window *w, double *x0, double *y0, double
     return false;
 }
 
+/* Traces where the legend is drawn in the graph's area (width x height)
+ * when that changed: "legend at X,Y size WxH in AWxAH". */
+static void trace_legend(viz_graph_window *w, double x, double y, double width, double tall, int area_width,
+                         int height) {
+    int now[6] = {(int)lround(x), (int)lround(y), (int)lround(width), (int)lround(tall), area_width, height};
+    if (memcmp(now, w->legend_traced, sizeof now) == 0) return;
+    memcpy(w->legend_traced, now, sizeof now);
+    trace(w, "legend at %d,%d size %dx%d in %dx%d", now[0], now[1], now[2], now[3], now[4], now[5]);
+}
+
 /* The legend, when the inspector has taken the room it was seen in (the
  * view leaves it partly outside the graph's area): copied from the picture
  * into the panel below the inspector's text, at the view's scale or
@@ -433,7 +447,16 @@ static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int
     if (moved != w->legend_in_panel) trace(w, "legend %s", moved ? "in the inspector" : "in the graph");
     w->legend_in_panel = moved;
     w->legend_height = 0;
-    if (!moved) return;
+    if (!moved) {
+        /* where it is drawn in the graph's area (the trace's tests check it is on screen) */
+        if (legend_box(w, &x0, &y0, &x1, &y1)) {
+            viz_view_to_screen(&w->view, x0, y0, &sx0, &sy0);
+            viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
+            trace_legend(w, sx0, sy0, sx1 - sx0, sy1 - sy0, area_width, height);
+        }
+        return;
+    }
+    memset(w->legend_traced, 0xff, sizeof w->legend_traced); /* traced again when back in the graph */
     double scale = fmin(w->view.scale, (panel - 2.0 * PANEL_PAD) / (x1 - x0));
     double width = (x1 - x0) * scale, tall = (y1 - y0) * scale;
     /* after the inspector's text, scrolling with it: it covers none of it */
