@@ -78,6 +78,8 @@ struct viz_graph_window {
     int inspector_text_height;
     int legend_height;             /* pixels the legend takes below the inspector's text (0: none) */
     bool legend_in_panel;          /* (traced when it changes) */
+    bool legend_pinned;            /* drawn over the graph at legend_at, not at its place */
+    double legend_at[4];           /* there: x, y, width, height on screen (no node is hit there) */
     int legend_traced[6];          /* the legend's place on screen and the graph's area, as
                                       last traced ("legend at X,Y size WxH in AWxAH") */
     int widened_by;                /* pixels the window grew to make room for the inspector */
@@ -218,6 +220,13 @@ static bool in_graph_area(const viz_graph_window *w, int x, int y) {
     int width, height;
     graph_area(w, &width, &height);
     return x >= 0 && y >= 0 && x < width && y < height;
+}
+
+/* Whether (x, y) is on the legend pinned over the graph (draw_legend): the
+ * boxes under it are hidden, so neither hovered nor clicked there. */
+static bool on_pinned_legend(const viz_graph_window *w, int x, int y) {
+    const double *at = w->legend_at;
+    return w->legend_pinned && x >= at[0] && y >= at[1] && x < at[0] + at[2] && y < at[1] + at[3];
 }
 
 /* The scale a picture opens at, at least, when it does not fit whole: its
@@ -422,45 +431,94 @@ static bool legend_box(const viz_graph_window *w, double *x0, double *y0, double
 }
 
 /* Traces where the legend is drawn in the graph's area (width x height)
- * when that changed: "legend at X,Y size WxH in AWxAH". */
+ * when that changed: "legend at X,Y size WxH in AWxAH", "pinned" after it
+ * when it is not at its place in the picture. */
 static void trace_legend(viz_graph_window *w, double x, double y, double width, double tall, int area_width,
-                         int height) {
+                         int height, bool pinned) {
     int now[6] = {(int)lround(x), (int)lround(y), (int)lround(width), (int)lround(tall), area_width, height};
     if (memcmp(now, w->legend_traced, sizeof now) == 0) return;
     memcpy(w->legend_traced, now, sizeof now);
-    trace(w, "legend at %d,%d size %dx%d in %dx%d", now[0], now[1], now[2], now[3], now[4], now[5]);
+    trace(w, "legend at %d,%d size %dx%d in %dx%d%s", now[0], now[1], now[2], now[3], now[4], now[5],
+          pinned ? " pinned" : "");
 }
 
-/* The legend, when the inspector has taken the room it was seen in (the
- * view leaves it partly outside the graph's area): copied from the picture
- * into the panel below the inspector's text, at the view's scale or
- * smaller to fit, so the panel never hides it.  Sets w->legend_height (0
- * when not drawn), which the text's scrolling reaches past. */
-static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int panel, int area_width, int height) {
-    double x0, y0, x1, y1, sx0, sy0, sx1, sy1;
-    bool moved = panel > 0 && legend_box(w, &x0, &y0, &x1, &y1);
-    if (moved) {
-        viz_view_to_screen(&w->view, x0, y0, &sx0, &sy0);
-        viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
-        moved = sx0 < 0 || sy0 < 0 || sx1 > area_width || sy1 > height;
+/* The area two rectangles (x, y, width, height) share. */
+static double overlap(const double a[4], const double b[4]) {
+    double across = fmin(a[0] + a[2], b[0] + b[2]) - fmax(a[0], b[0]);
+    double down = fmin(a[1] + a[3], b[1] + b[3]) - fmax(a[1], b[1]);
+    return across > 0 && down > 0 ? across * down : 0;
+}
+
+/* Where the legend goes in the graph's area (area_width x height) when the
+ * view leaves its place in the picture (screen box s[4]: x, y, width,
+ * height) partly outside: slid along each axis until it is wholly inside,
+ * as a sticky header (dragging the view along that axis moves it no further,
+ * along the other it follows the picture), at the view's scale or smaller
+ * to fit; on the other side of an axis when there it covers less of the
+ * output's box (the node the view opened on).  Writes the place and size
+ * into out[4]. */
+static void pin_legend(const viz_graph_window *w, const double s[4], double picture_width, double picture_height,
+                       int area_width, int height, double out[4]) {
+    double scale = fmin(w->view.scale, fmin(area_width / picture_width, height / picture_height));
+    double width = picture_width * scale, tall = picture_height * scale;
+    double x = fmax(0, fmin(s[0], area_width - width)), y = fmax(0, fmin(s[1], height - tall));
+    double output[4] = {0, 0, 0, 0};
+    for (int i = 0; w->scene.output != NULL && i < w->scene.nnodes; i++) {
+        const viz_scene_node *n = &w->scene.nodes[i];
+        if (n->kind != VIZ_NODE_VAR || n->var != w->scene.output) continue;
+        viz_view_to_screen(&w->view, n->x - n->width / 2, n->y - n->height / 2, &output[0], &output[1]);
+        output[2] = n->width * w->view.scale, output[3] = n->height * w->view.scale;
     }
+    double other_x = x + width / 2 < area_width / 2.0 ? area_width - width : 0;
+    double other_y = y + tall / 2 < height / 2.0 ? height - tall : 0;
+    const double places[4][2] = {{x, y}, {x, other_y}, {other_x, y}, {other_x, other_y}};
+    double least = INFINITY;
+    for (int i = 0; i < 4 && least > 0; i++) {
+        double at[4] = {places[i][0], places[i][1], width, tall};
+        double covered = overlap(at, output);
+        if (covered < least) least = covered, memcpy(out, at, sizeof at);
+    }
+}
+
+/* The legend, wholly in view.  At its place in the picture when the view
+ * shows it whole; else, when the inspector has taken the room it was seen
+ * in, copied from the picture into the panel below the inspector's text,
+ * at the view's scale or smaller to fit, so the panel never hides it (sets
+ * w->legend_height, which the text's scrolling reaches past; 0 when not
+ * drawn there); else pinned inside the graph's area (pin_legend), over the
+ * graph.  Either way the part of it the view still shows is blanked, so it
+ * is never seen twice. */
+static void draw_legend(viz_graph_window *w, cairo_t *cr, int left, int panel, int area_width, int height) {
+    double x0, y0, x1, y1, sx0, sy0, sx1, sy1;
+    w->legend_height = 0;
+    w->legend_pinned = false;
+    if (!legend_box(w, &x0, &y0, &x1, &y1)) return;
+    viz_view_to_screen(&w->view, x0, y0, &sx0, &sy0);
+    viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
+    bool cut = sx0 < 0 || sy0 < 0 || sx1 > area_width || sy1 > height;
+    bool moved = cut && panel > 0;
     if (moved != w->legend_in_panel) trace(w, "legend %s", moved ? "in the inspector" : "in the graph");
     w->legend_in_panel = moved;
-    w->legend_height = 0;
-    if (!moved) {
-        /* where it is drawn in the graph's area (the trace's tests check it is on screen) */
-        if (legend_box(w, &x0, &y0, &x1, &y1)) {
-            viz_view_to_screen(&w->view, x0, y0, &sx0, &sy0);
-            viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
-            trace_legend(w, sx0, sy0, sx1 - sx0, sy1 - sy0, area_width, height);
-        }
+    if (!cut) {
+        trace_legend(w, sx0, sy0, sx1 - sx0, sy1 - sy0, area_width, height, false);
         return;
     }
-    memset(w->legend_traced, 0xff, sizeof w->legend_traced); /* traced again when back in the graph */
-    double scale = fmin(w->view.scale, (panel - 2.0 * PANEL_PAD) / (x1 - x0));
-    double width = (x1 - x0) * scale, tall = (y1 - y0) * scale;
-    /* after the inspector's text, scrolling with it: it covers none of it */
-    double x = left + (panel - width) / 2, y = PANEL_PAD - w->inspector_scroll + w->inspector_text_height + 2 * PANEL_PAD;
+    double scale, x, y, width, tall;
+    if (moved) {
+        memset(w->legend_traced, 0xff, sizeof w->legend_traced); /* traced again when back in the graph */
+        scale = fmin(w->view.scale, (panel - 2.0 * PANEL_PAD) / (x1 - x0));
+        width = (x1 - x0) * scale, tall = (y1 - y0) * scale;
+        /* after the inspector's text, scrolling with it: it covers none of it */
+        x = left + (panel - width) / 2, y = PANEL_PAD - w->inspector_scroll + w->inspector_text_height + 2 * PANEL_PAD;
+    } else {
+        double seen[4] = {sx0, sy0, sx1 - sx0, sy1 - sy0}, at[4];
+        pin_legend(w, seen, x1 - x0, y1 - y0, area_width, height, at);
+        x = at[0], y = at[1], width = at[2], tall = at[3];
+        scale = width / (x1 - x0);
+        w->legend_pinned = true;
+        memcpy(w->legend_at, at, sizeof at);
+        trace_legend(w, x, y, width, tall, area_width, height, true);
+    }
     cairo_save(cr);
     /* not twice: the part of it still in the graph's area is blanked */
     cairo_rectangle(cr, 0, 0, area_width, height);
@@ -469,18 +527,22 @@ static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int
     cairo_rectangle(cr, sx0, sy0, sx1 - sx0, sy1 - sy0);
     cairo_fill(cr);
     cairo_reset_clip(cr);
-    cairo_set_source_rgb(cr, 0.97, 0.97, 0.98);
-    cairo_rectangle(cr, left + 1, y - PANEL_PAD, panel - 1, tall + 2 * PANEL_PAD);
-    cairo_fill(cr);
+    if (moved) {
+        cairo_set_source_rgb(cr, 0.97, 0.97, 0.98);
+        cairo_rectangle(cr, left + 1, y - PANEL_PAD, panel - 1, tall + 2 * PANEL_PAD);
+        cairo_fill(cr);
+    }
     cairo_rectangle(cr, x, y, width, tall);
     cairo_clip(cr);
     cairo_translate(cr, x, y);
     cairo_scale(cr, scale, scale);
+    cairo_set_source_rgb(cr, 1, 1, 1); /* over the graph's boxes and edges when pinned */
+    cairo_paint(cr);
     cairo_set_source_surface(cr, w->picture_cairo, -x0, -y0);
     cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
     cairo_paint(cr);
     cairo_restore(cr);
-    w->legend_height = (int)(tall + 2 * PANEL_PAD);
+    if (moved) w->legend_height = (int)(tall + 2 * PANEL_PAD);
 }
 
 /* Draws the frame (graph, highlights, inspector, help) and shows it. */
@@ -509,7 +571,7 @@ static void redraw(viz_graph_window *w) {
     int panel = panel_width(w, screen->w);
     draw_graph(w, cr, screen->w - panel, screen->h);
     if (panel > 0) draw_inspector(w, cr, screen->w - panel, panel, screen->h);
-    draw_legend_in_panel(w, cr, screen->w - panel, panel, screen->w - panel, screen->h);
+    draw_legend(w, cr, screen->w - panel, panel, screen->w - panel, screen->h);
     if (w->help) draw_help(cr, screen->w, screen->h, w->zoom);
     cairo_destroy(cr);
     cairo_surface_flush(surface);
@@ -609,7 +671,7 @@ static void zoom_centre(const viz_graph_window *w, int *x, int *y) {
 }
 
 static void hover(viz_graph_window *w, int x, int y) {
-    int node = in_graph_area(w, x, y) ? viz_scene_hit(&w->scene, &w->view, x, y) : -1;
+    int node = in_graph_area(w, x, y) && !on_pinned_legend(w, x, y) ? viz_scene_hit(&w->scene, &w->view, x, y) : -1;
     if (node == w->hovered) return;
     w->hovered = node;
     w->dirty = true;
@@ -645,7 +707,7 @@ static void expand_group(viz_graph_window *w, int group, bool open) {
 }
 
 static void click(viz_graph_window *w, int x, int y) {
-    if (!in_graph_area(w, x, y)) return;
+    if (!in_graph_area(w, x, y) || on_pinned_legend(w, x, y)) return;
     int node = viz_scene_hit(&w->scene, &w->view, x, y);
     trace(w, "click %d,%d %s", x, y, node >= 0 ? w->scene.nodes[node].name : "none");
     if (node >= 0 && w->scene.nodes[node].kind == VIZ_NODE_BOX) {
