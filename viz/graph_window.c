@@ -80,6 +80,8 @@ struct viz_graph_window {
     bool legend_in_panel;          /* (traced when it changes) */
     bool legend_pinned;            /* drawn over the graph at legend_at, not at its place */
     double legend_at[4];           /* there: x, y, width, height on screen (no node is hit there) */
+    int legend_edge_x, legend_edge_y; /* pinned at the area's left/top (0) or right/bottom (1)
+                                         edge, or -1: slid only as far as needed */
     int legend_traced[6];          /* the legend's place on screen and the graph's area, as
                                       last traced ("legend at X,Y size WxH in AWxAH") */
     int widened_by;                /* pixels the window grew to make room for the inspector */
@@ -126,6 +128,7 @@ viz_graph_window *viz_graph_window_new(bool headless) {
     window->auto_fit = true;
     window->anchor_group = -1;
     memset(window->legend_traced, 0xff, sizeof window->legend_traced);
+    window->legend_edge_x = window->legend_edge_y = -1;
     window->zoom = 1;
     const char *path = getenv("AGREPL_WINDOW_TRACE");
     if (path != NULL && path[0] != '\0' && !window->headless) window->trace = fopen(path, "a");
@@ -158,6 +161,7 @@ void viz_graph_window_close(viz_graph_window *window) {
     window->help = window->pressed = false;
     window->widened_by = 0;
     memset(window->legend_traced, 0xff, sizeof window->legend_traced);
+    window->legend_edge_x = window->legend_edge_y = -1;
     window->auto_fit = true;
     window->fit_all = false;
     free(window->unfolded);
@@ -449,35 +453,57 @@ static double overlap(const double a[4], const double b[4]) {
     return across > 0 && down > 0 ? across * down : 0;
 }
 
+/* How much of the drawing's boxes a rectangle (x, y, width, height on
+ * screen) covers: any of the output's box (with a margin) counts more than
+ * all the rest. */
+static double boxes_covered(const viz_graph_window *w, const double at[4]) {
+    double covered = 0;
+    for (int i = 0; i < w->scene.nnodes; i++) {
+        const viz_scene_node *n = &w->scene.nodes[i];
+        if (n->kind == VIZ_NODE_OTHER) continue;
+        bool output = n->kind == VIZ_NODE_VAR && w->scene.output != NULL && n->var == w->scene.output;
+        double margin = output ? 12 : 0;
+        double box[4] = {0, 0, n->width * w->view.scale + 2 * margin, n->height * w->view.scale + 2 * margin};
+        viz_view_to_screen(&w->view, n->x - n->width / 2, n->y - n->height / 2, &box[0], &box[1]);
+        box[0] -= margin, box[1] -= margin;
+        covered += (output ? 1e6 : 1) * overlap(at, box);
+    }
+    return covered;
+}
+
 /* Where the legend goes in the graph's area (area_width x height) when the
  * view leaves its place in the picture (screen box s[4]: x, y, width,
- * height) partly outside: slid along each axis until it is wholly inside,
- * as a sticky header (dragging the view along that axis moves it no further,
- * along the other it follows the picture), at the view's scale or smaller
- * to fit; on the other side of an axis when there it covers less of the
- * output's box (the node the view opened on).  Writes the place and size
- * into out[4]. */
-static void pin_legend(const viz_graph_window *w, const double s[4], double picture_width, double picture_height,
+ * height) partly outside: at the view's scale or smaller to fit, slid along
+ * each axis until it is wholly inside, as a sticky header (dragging the view
+ * along that axis moves it no further, along the other it follows the
+ * picture); or, along an axis, at the other edge of the area when there it
+ * covers less of the boxes (never the output's, when it can).  That choice is made
+ * while the view is fitted (a picture opening, a resize) and kept while the
+ * user drags and zooms, so the legend never jumps about.  Writes the place
+ * and size into out[4]. */
+static void pin_legend(viz_graph_window *w, const double s[4], double picture_width, double picture_height,
                        int area_width, int height, double out[4]) {
     double scale = fmin(w->view.scale, fmin(area_width / picture_width, height / picture_height));
     double width = picture_width * scale, tall = picture_height * scale;
     double x = fmax(0, fmin(s[0], area_width - width)), y = fmax(0, fmin(s[1], height - tall));
-    double output[4] = {0, 0, 0, 0};
-    for (int i = 0; w->scene.output != NULL && i < w->scene.nnodes; i++) {
-        const viz_scene_node *n = &w->scene.nodes[i];
-        if (n->kind != VIZ_NODE_VAR || n->var != w->scene.output) continue;
-        viz_view_to_screen(&w->view, n->x - n->width / 2, n->y - n->height / 2, &output[0], &output[1]);
-        output[2] = n->width * w->view.scale, output[3] = n->height * w->view.scale;
+    if (w->auto_fit) { /* choose the edges again */
+        double other_x = x + width / 2 < area_width / 2.0 ? area_width - width : 0;
+        double other_y = y + tall / 2 < height / 2.0 ? height - tall : 0;
+        const double places[4][2] = {{x, y}, {x, other_y}, {other_x, y}, {other_x, other_y}};
+        double least = INFINITY;
+        int best = 0;
+        for (int i = 0; i < 4; i++) {
+            double at[4] = {places[i][0], places[i][1], width, tall};
+            double covered = boxes_covered(w, at);
+            /* another place only for a clear gain */
+            if (covered < least - 0.02 * width * tall) least = covered, best = i;
+        }
+        w->legend_edge_x = best >= 2 ? (other_x > 0) : -1;
+        w->legend_edge_y = best % 2 ? (other_y > 0) : -1;
     }
-    double other_x = x + width / 2 < area_width / 2.0 ? area_width - width : 0;
-    double other_y = y + tall / 2 < height / 2.0 ? height - tall : 0;
-    const double places[4][2] = {{x, y}, {x, other_y}, {other_x, y}, {other_x, other_y}};
-    double least = INFINITY;
-    for (int i = 0; i < 4 && least > 0; i++) {
-        double at[4] = {places[i][0], places[i][1], width, tall};
-        double covered = overlap(at, output);
-        if (covered < least) least = covered, memcpy(out, at, sizeof at);
-    }
+    if (w->legend_edge_x >= 0) x = w->legend_edge_x ? area_width - width : 0;
+    if (w->legend_edge_y >= 0) y = w->legend_edge_y ? height - tall : 0;
+    out[0] = x, out[1] = y, out[2] = width, out[3] = tall;
 }
 
 /* The legend, wholly in view.  At its place in the picture when the view
@@ -500,6 +526,7 @@ static void draw_legend(viz_graph_window *w, cairo_t *cr, int left, int panel, i
     if (moved != w->legend_in_panel) trace(w, "legend %s", moved ? "in the inspector" : "in the graph");
     w->legend_in_panel = moved;
     if (!cut) {
+        w->legend_edge_x = w->legend_edge_y = -1; /* cut by a drag: slid only as far as needed */
         trace_legend(w, sx0, sy0, sx1 - sx0, sy1 - sy0, area_width, height, false);
         return;
     }
