@@ -19,7 +19,8 @@
 #      graph window's top and its output node stay uncovered
 #   L. after 1, 4, 5, 5c and 6, and after the window is made smaller: the
 #      legend is wholly in the graph's area (its place in the trace, its
-#      "output" entry's green on the screen there), or in the inspector
+#      "output" entry's green on the screen there) and off the output's
+#      box, or in the inspector
 # AGREPL_WINDOW_TRACE's log says what the window did; screenshots go to
 # $AGREPL_WINDOW_SHOTS when set.  Prints "window fit: N passed, M failed".
 set -u
@@ -77,11 +78,15 @@ whole() {
 last_view() { grep '^view ' "$log" | tail -1; }
 # the window's place and size as it last logged them ("X Y WIDTHxHEIGHT")
 window_at() { grep '^window at ' "$log" | tail -1 | awk '{ split($3, p, ","); print p[1], p[2], $5 }'; }
-# legend_whole WHAT: checks the legend is wholly in view: the last legend
-# line of the trace puts it in the inspector, or at a place wholly inside the
-# graph's area ("legend at X,Y size WxH in AWxAH"), where the screen shows its
-# "output" entry (#A5D6A7)
+# legend_whole WHAT [OUTPUT]: checks the legend is wholly in view: the last
+# legend line of the trace puts it in the inspector, or at a place wholly
+# inside the graph's area ("legend at X,Y size WxH in AWxAH"), where the
+# screen shows its "output" entry (#A5D6A7), and off the box of the node
+# labelled OUTPUT (the node the view opened on)
 legend_whole() {
+    output=${2:-}
+    covered=""
+    [ -z "$output" ] || covered=$(node_box "$output")
     line=$(grep '^legend' "$log" | tail -1)
     case $line in
     "legend in the inspector") ok "L. $1: the legend in the inspector"; return ;;
@@ -95,6 +100,12 @@ legend_whole() {
         not_ok "L. $what: the legend cut at the window's edge: $line"
         return
     fi
+    if [ -n "$covered" ] && echo "$covered" | awk -v x="$x" -v y="$y" -v w="$lw" -v h="$lh" '{
+            split($1, c, ","); split($2, s, "x")
+            exit !(c[1] + s[1] / 2 > x && c[1] - s[1] / 2 < x + w && c[2] + s[2] / 2 > y && c[2] - s[2] / 2 < y + h) }'; then
+        not_ok "L. $what: the legend ($line) covers the output $output (at $covered)"
+        return
+    fi
     import -window root "$tmp/legend.png" 2>/dev/null
     green=$(convert "$tmp/legend.png" -crop "${lw}x${lh}+$((wx + x))+$((wy + y))" +repage -fuzz 4% \
         -fill white -opaque '#A5D6A7' -fill black +opaque white -format '%[fx:round(mean*w*h)]' info: 2>/dev/null)
@@ -103,6 +114,18 @@ legend_whole() {
     else
         not_ok "L. $what: the legend's place $x,$y ${lw}x${lh} shows no output entry (${green:-?} px)"
     fi
+}
+# node_box LABEL: "X,Y WxH", the centre and size on screen of the node
+# labelled LABEL in the last drawing, in the view the window shows now (its
+# picture place through the last view or fit the trace logged: a view refitted
+# after the drawing, as when the inspector closes or the window is resized,
+# moves it from where its node line says)
+node_box() {
+    awk -v label="$1" '
+        ($1 == "view" || $1 == "fit") && $2 == "scale" { s = $3; split($5, o, ",") }
+        $1 == "show" { found = 0 }
+        $1 == "node" && $3 == label { split($9, p, ","); split($7, z, "x"); w = z[1] / s; h = z[2] / s; found = 1 }
+        END { if (found) printf "%.0f,%.0f %.0fx%.0f\n", p[1] * s + o[1], p[2] * s + o[2], w * s, h * s }' "$log"
 }
 # click NODE_LABEL: a click on the node of the last drawing labelled so
 click() {
@@ -130,7 +153,7 @@ size=${3:-0x0}
 [ "${1:--1}" -ge 0 ] && [ "${2:--1}" -ge 0 ] && [ $((${1:-0} + ${size%x*})) -le "${screen%x*}" ] &&
     [ $((${2:-0} + ${size#*x})) -le "${screen#*x}" ] &&
     ok "1. the window ($size) is on the screen" || not_ok "1. window $size on a $screen screen"
-legend_whole "1. :zoom 1.5, a small graph"
+legend_whole "1. :zoom 1.5, a small graph" y
 
 # ---- 2. step-through holds still ----------------------------------------------
 shows=$(lines '^show ')
@@ -184,7 +207,7 @@ sleep 0.5
 shot big
 set -- $(last_view)
 scale=$3
-set -- $(node_in "$log" L)
+set -- L $(node_box L | awk '{ split($1, c, ","); print c[1], c[2] }') # in the view shown now
 area=$(last_view | cut -d' ' -f7)
 if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split(a, r, "x");
         exit !(s > 0.5 && s < 0.56 && x > 0 && y > 0 && x < r[1] && y < r[2]) }' &&
@@ -193,7 +216,7 @@ if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split
 else
     not_ok "5. big graph: scale $scale, L at ${2:-?},${3:-?} in $area"; screen_text fit | grep . | tail -4 | sed "s/^/     screen: /"
 fi
-legend_whole "5. a big graph opened on its output"
+legend_whole "5. a big graph opened on its output" L
 
 # ---- 5b. the note on a big graph shown folded offers no fold=true ----------
 # (mlp_explorer.ag's show(L, fold=true) was told "fold=true or depth=N draws less")
@@ -222,7 +245,7 @@ else
     not_ok "5c. a big graph with no groups: the note"; screen_text fit | grep -A2 -F 'ag> show(g)' | sed "s/^/     screen: /"
 fi
 sleep 0.5
-legend_whole "5c. a big graph with no groups, opened on its output"
+legend_whole "5c. a big graph with no groups, opened on its output" g
 
 # ---- 6. mlp_sine's folded graph: its output in view, readable ----------------
 send fit 'x = rand([100, 1], seed=0); nograd { t = sin(2*pi*x) + rand([100, 1], seed=1) }'
@@ -234,7 +257,7 @@ settle '^view ' 0
 shot mlp_sine_folded
 set -- $(last_view)
 scale=$3
-set -- $(node_in "$log" loss)
+set -- loss $(node_box loss | awk '{ split($1, c, ","); print c[1], c[2] }') # in the view shown now
 area=$(last_view | cut -d' ' -f7)
 if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split(a, r, "x");
         exit !(s >= 0.8 / 1.5 - 1e-3 && x > 0 && y > 0 && x < r[1] && y < r[2]) }'; then
@@ -242,7 +265,7 @@ if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split
 else
     not_ok "6. mlp_sine's folded graph: scale $scale, loss at ${2:-?},${3:-?} in $area"
 fi
-legend_whole "6. mlp_sine's folded graph"
+legend_whole "6. mlp_sine's folded graph" loss
 
 # ---- 7. the plot window beside the graph window ------------------------
 # The graph window is up (loss); plot() opens the plot window: beside it when
@@ -291,7 +314,7 @@ if [ -n "$graph_id" ]; then
     xdotool windowsize "$graph_id" 640 420
     sleep 1.5
     shot resized
-    legend_whole "the graph window made 640x420"
+    legend_whole "the graph window made 640x420" loss
 else
     not_ok "L. no graph window to resize"
 fi
