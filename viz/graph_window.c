@@ -308,12 +308,26 @@ static void draw_graph(viz_graph_window *w, cairo_t *cr, int width, int height) 
         outline(w, cr, w->hovered, 0.08, 0.40, 0.85, 3);
     }
     if (w->selected >= 0) outline(w, cr, w->selected, 0.45, 0.10, 0.60, 4);
-    /* a hint in the corner, so the keys can be found */
+    cairo_restore(cr);
+}
+
+/* A hint in the graph's bottom right corner, so the keys can be found; beside
+ * the legend when it is pinned there (draw_legend). */
+static void draw_hint(const viz_graph_window *w, cairo_t *cr, int width, int height) {
     PangoLayout *hint = text_layout(cr, "? keys", -1, "DejaVu Sans 9", 0, 0);
     int text_width, text_height;
     pango_layout_get_pixel_size(hint, &text_width, &text_height);
+    double x = width - text_width - 6, y = height - text_height - 4;
+    const double *at = w->legend_at;
+    if (w->legend_pinned && at[0] < x + text_width && at[0] + at[2] > x && at[1] < y + text_height && at[1] + at[3] > y) {
+        if (at[0] - text_width - 6 >= 0) x = at[0] - text_width - 6; /* left of it */
+        else y = at[1] - text_height - 4;                            /* else above it */
+    }
+    cairo_save(cr);
+    cairo_rectangle(cr, 0, 0, width, height);
+    cairo_clip(cr);
     cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
-    cairo_move_to(cr, width - text_width - 6, height - text_height - 4);
+    cairo_move_to(cr, x, y);
     pango_cairo_show_layout(cr, hint);
     g_object_unref(hint);
     cairo_restore(cr);
@@ -599,6 +613,7 @@ static void redraw(viz_graph_window *w) {
     draw_graph(w, cr, screen->w - panel, screen->h);
     if (panel > 0) draw_inspector(w, cr, screen->w - panel, panel, screen->h);
     draw_legend(w, cr, screen->w - panel, panel, screen->w - panel, screen->h);
+    draw_hint(w, cr, screen->w - panel, screen->h);
     if (w->help) draw_help(cr, screen->w, screen->h, w->zoom);
     cairo_destroy(cr);
     cairo_surface_flush(surface);
