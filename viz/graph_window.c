@@ -487,7 +487,8 @@ static double boxes_covered(const viz_graph_window *w, const double at[4]) {
 
 /* Where the legend goes in the graph's area (area_width x height) when the
  * view leaves its place in the picture (screen box s[4]: x, y, width,
- * height) partly outside: at the view's scale or smaller to fit, slid along
+ * height) partly outside: at the view's scale (never above 100 %: zoomed
+ * in, the graph grows, not the legend) or smaller to fit, slid along
  * each axis until it is wholly inside, as a sticky header (dragging the view
  * along that axis moves it no further, along the other it follows the
  * picture); or, along an axis, at the other edge of the area when there it
@@ -497,7 +498,7 @@ static double boxes_covered(const viz_graph_window *w, const double at[4]) {
  * and size into out[4]. */
 static void pin_legend(viz_graph_window *w, const double s[4], double picture_width, double picture_height,
                        int area_width, int height, double out[4]) {
-    double scale = fmin(w->view.scale, fmin(area_width / picture_width, height / picture_height));
+    double scale = fmin(fmin(w->view.scale, 1), fmin(area_width / picture_width, height / picture_height));
     double width = picture_width * scale, tall = picture_height * scale;
     double x = fmax(0, fmin(s[0], area_width - width)), y = fmax(0, fmin(s[1], height - tall));
     if (w->auto_fit) { /* choose the edges again */
@@ -540,7 +541,7 @@ static void draw_legend(viz_graph_window *w, cairo_t *cr, int left, int panel, i
     if (moved != w->legend_in_panel) trace(w, "legend %s", moved ? "in the inspector" : "in the graph");
     w->legend_in_panel = moved;
     if (!cut) {
-        w->legend_edge_x = w->legend_edge_y = -1; /* cut by a drag: slid only as far as needed */
+        w->legend_edge_x = w->legend_edge_y = -1; /* cut later by a drag: slid only as far as needed */
         trace_legend(w, sx0, sy0, sx1 - sx0, sy1 - sy0, area_width, height, false);
         return;
     }
