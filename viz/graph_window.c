@@ -84,6 +84,7 @@ struct viz_graph_window {
                                          edge, or -1: slid only as far as needed */
     int legend_traced[6];          /* the legend's place on screen and the graph's area, as
                                       last traced ("legend at X,Y size WxH in AWxAH") */
+    int help_traced[6];            /* the same of the keys' help */
     int widened_by;                /* pixels the window grew to make room for the inspector */
     bool help;
     bool pressed, dragged;
@@ -416,13 +417,20 @@ static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width
     if (clamped) w->dirty = true; /* drawn again within the limits */
 }
 
-static void draw_help(cairo_t *cr, int width, int height, double zoom) {
-    PangoLayout *layout = text_layout(cr, keys_help, -1, TEXT_FONT, TEXT_PIXELS * zoom, 0);
+/* The keys' help over the window (width x height), in the middle; traced
+ * ("help at X,Y size WxH in WxH") when its place changes. */
+static void draw_help(viz_graph_window *w, cairo_t *cr, int width, int height) {
+    PangoLayout *layout = text_layout(cr, keys_help, -1, TEXT_FONT, TEXT_PIXELS * w->zoom, 0);
     int text_width, text_height;
     pango_layout_get_pixel_size(layout, &text_width, &text_height);
     double x = (width - text_width) / 2.0 - PANEL_PAD, y = (height - text_height) / 2.0 - PANEL_PAD;
     if (x < 0) x = 0;
     if (y < 0) y = 0;
+    int box[6] = {(int)x, (int)y, text_width + 2 * PANEL_PAD, text_height + 2 * PANEL_PAD, width, height};
+    if (memcmp(box, w->help_traced, sizeof box) != 0) {
+        memcpy(w->help_traced, box, sizeof box);
+        trace(w, "help at %d,%d size %dx%d in %dx%d", box[0], box[1], box[2], box[3], width, height);
+    }
     cairo_set_source_rgba(cr, 1, 1, 0.94, 0.97);
     cairo_rectangle(cr, x, y, text_width + 2 * PANEL_PAD, text_height + 2 * PANEL_PAD);
     cairo_fill_preserve(cr);
@@ -615,7 +623,7 @@ static void redraw(viz_graph_window *w) {
     if (panel > 0) draw_inspector(w, cr, screen->w - panel, panel, screen->h);
     draw_legend(w, cr, screen->w - panel, panel, screen->w - panel, screen->h);
     draw_hint(w, cr, screen->w - panel, screen->h);
-    if (w->help) draw_help(cr, screen->w, screen->h, w->zoom);
+    if (w->help) draw_help(w, cr, screen->w, screen->h);
     cairo_destroy(cr);
     cairo_surface_flush(surface);
     cairo_surface_destroy(surface);
@@ -794,6 +802,7 @@ static void scroll_inspector_x(viz_graph_window *w, double by) {
 
 static void set_help(viz_graph_window *w, bool on) {
     w->help = on;
+    memset(w->help_traced, 0, sizeof w->help_traced); /* traced again when shown */
     w->dirty = true;
     trace(w, "help %s", on ? "on" : "off");
 }
