@@ -20,7 +20,7 @@
 #   L. after 1, 4, 5, 5c and 6, and after the window is made smaller: the
 #      legend is wholly in the graph's area (its place in the trace, its
 #      "output" entry's green on the screen there) and off the output's
-#      box, or in the inspector
+#      box, or in the inspector; and the keys' help (?) in the small window
 # AGREPL_WINDOW_TRACE's log says what the window did; screenshots go to
 # $AGREPL_WINDOW_SHOTS when set.  Prints "window fit: N passed, M failed".
 set -u
@@ -315,6 +315,22 @@ if [ -n "$graph_id" ]; then
     sleep 1.5
     shot resized
     legend_whole "the graph window made 640x420" loss
+    # the keys' help (?) in that window at :zoom 1.5: wholly in it too
+    xdotool mousemove --window "$graph_id" 300 200
+    xdotool windowfocus --sync "$graph_id" 2>/dev/null
+    xdotool type '?'
+    if logged "$log" '^help at' 5; then
+        sleep 0.5
+        shot help
+        set -- $(grep '^help at' "$log" | tail -1 | awk '{ split($3, p, ","); split($5, s, "x"); split($7, a, "x");
+            print p[1], p[2], s[1], s[2], a[1], a[2] }')
+        [ "$1" -ge 0 ] && [ "$2" -ge 0 ] && [ $(($1 + $3)) -le "$5" ] && [ $(($2 + $4)) -le "$6" ] &&
+            ok "L. the keys' help wholly in the 640x420 window ($3x$4 at $1,$2)" ||
+            not_ok "L. the keys' help cut at the window's edge: $3x$4 at $1,$2 in $5x$6"
+        xdotool type '?'
+    else
+        not_ok "L. ? showed no help"
+    fi
 else
     not_ok "L. no graph window to resize"
 fi
