@@ -417,12 +417,25 @@ static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width
     if (clamped) w->dirty = true; /* drawn again within the limits */
 }
 
-/* The keys' help over the window (width x height), in the middle; traced
+/* The keys' help over the window (width x height), in the middle, its text
+ * smaller when the window is too small for it at :zoom's size; traced
  * ("help at X,Y size WxH in WxH") when its place changes. */
 static void draw_help(viz_graph_window *w, cairo_t *cr, int width, int height) {
-    PangoLayout *layout = text_layout(cr, keys_help, -1, TEXT_FONT, TEXT_PIXELS * w->zoom, 0);
+    double pixels = TEXT_PIXELS * w->zoom;
+    PangoLayout *layout = text_layout(cr, keys_help, -1, TEXT_FONT, pixels, 0);
     int text_width, text_height;
     pango_layout_get_pixel_size(layout, &text_width, &text_height);
+    /* text scales with its size (a fixed-width font); once more, as the
+     * rounding of glyphs to pixels may leave it a pixel too wide */
+    for (int again = 0; again < 2 && (text_width + 2 * PANEL_PAD > width || text_height + 2 * PANEL_PAD > height); again++) {
+        double fits = fmin((width - 2.0 * PANEL_PAD) / text_width, (height - 2.0 * PANEL_PAD) / text_height);
+        double smaller = fmax(pixels * fits * (again ? 0.97 : 1), 6);
+        if (smaller >= pixels) break;
+        pixels = smaller;
+        g_object_unref(layout);
+        layout = text_layout(cr, keys_help, -1, TEXT_FONT, pixels, 0);
+        pango_layout_get_pixel_size(layout, &text_width, &text_height);
+    }
     double x = (width - text_width) / 2.0 - PANEL_PAD, y = (height - text_height) / 2.0 - PANEL_PAD;
     if (x < 0) x = 0;
     if (y < 0) y = 0;
