@@ -78,6 +78,13 @@ struct viz_graph_window {
     int inspector_text_height;
     int legend_height;             /* pixels the legend takes below the inspector's text (0: none) */
     bool legend_in_panel;          /* (traced when it changes) */
+    bool legend_pinned;            /* drawn over the graph at legend_at, not at its place */
+    double legend_at[4];           /* there: x, y, width, height on screen (no node is hit there) */
+    int legend_edge_x, legend_edge_y; /* pinned at the area's left/top (0) or right/bottom (1)
+                                         edge, or -1: slid only as far as needed */
+    int legend_traced[6];          /* the legend's place on screen and the graph's area, as
+                                      last traced ("legend at X,Y size WxH in AWxAH") */
+    int help_traced[6];            /* the same of the keys' help */
     int widened_by;                /* pixels the window grew to make room for the inspector */
     bool help;
     bool pressed, dragged;
@@ -121,6 +128,8 @@ viz_graph_window *viz_graph_window_new(bool headless) {
     window->hovered = window->selected = -1;
     window->auto_fit = true;
     window->anchor_group = -1;
+    memset(window->legend_traced, 0xff, sizeof window->legend_traced);
+    window->legend_edge_x = window->legend_edge_y = -1;
     window->zoom = 1;
     const char *path = getenv("AGREPL_WINDOW_TRACE");
     if (path != NULL && path[0] != '\0' && !window->headless) window->trace = fopen(path, "a");
@@ -152,6 +161,8 @@ void viz_graph_window_close(viz_graph_window *window) {
     window->selected_name[0] = '\0';
     window->help = window->pressed = false;
     window->widened_by = 0;
+    memset(window->legend_traced, 0xff, sizeof window->legend_traced);
+    window->legend_edge_x = window->legend_edge_y = -1;
     window->auto_fit = true;
     window->fit_all = false;
     free(window->unfolded);
@@ -214,6 +225,13 @@ static bool in_graph_area(const viz_graph_window *w, int x, int y) {
     int width, height;
     graph_area(w, &width, &height);
     return x >= 0 && y >= 0 && x < width && y < height;
+}
+
+/* Whether (x, y) is on the legend pinned over the graph (draw_legend): the
+ * boxes under it are hidden, so neither hovered nor clicked there. */
+static bool on_pinned_legend(const viz_graph_window *w, int x, int y) {
+    const double *at = w->legend_at;
+    return w->legend_pinned && x >= at[0] && y >= at[1] && x < at[0] + at[2] && y < at[1] + at[3];
 }
 
 /* The scale a picture opens at, at least, when it does not fit whole: its
@@ -291,12 +309,26 @@ static void draw_graph(viz_graph_window *w, cairo_t *cr, int width, int height) 
         outline(w, cr, w->hovered, 0.08, 0.40, 0.85, 3);
     }
     if (w->selected >= 0) outline(w, cr, w->selected, 0.45, 0.10, 0.60, 4);
-    /* a hint in the corner, so the keys can be found */
+    cairo_restore(cr);
+}
+
+/* A hint in the graph's bottom right corner, so the keys can be found; beside
+ * the legend when it is pinned there (draw_legend). */
+static void draw_hint(const viz_graph_window *w, cairo_t *cr, int width, int height) {
     PangoLayout *hint = text_layout(cr, "? keys", -1, "DejaVu Sans 9", 0, 0);
     int text_width, text_height;
     pango_layout_get_pixel_size(hint, &text_width, &text_height);
+    double x = width - text_width - 6, y = height - text_height - 4;
+    const double *at = w->legend_at;
+    if (w->legend_pinned && at[0] < x + text_width && at[0] + at[2] > x && at[1] < y + text_height && at[1] + at[3] > y) {
+        if (at[0] - text_width - 6 >= 0) x = at[0] - text_width - 6; /* left of it */
+        else y = at[1] - text_height - 4;                            /* else above it */
+    }
+    cairo_save(cr);
+    cairo_rectangle(cr, 0, 0, width, height);
+    cairo_clip(cr);
     cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
-    cairo_move_to(cr, width - text_width - 6, height - text_height - 4);
+    cairo_move_to(cr, x, y);
     pango_cairo_show_layout(cr, hint);
     g_object_unref(hint);
     cairo_restore(cr);
@@ -385,13 +417,33 @@ static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width
     if (clamped) w->dirty = true; /* drawn again within the limits */
 }
 
-static void draw_help(cairo_t *cr, int width, int height, double zoom) {
-    PangoLayout *layout = text_layout(cr, keys_help, -1, TEXT_FONT, TEXT_PIXELS * zoom, 0);
+/* The keys' help over the window (width x height), in the middle, its text
+ * smaller when the window is too small for it at :zoom's size; traced
+ * ("help at X,Y size WxH in WxH") when its place changes. */
+static void draw_help(viz_graph_window *w, cairo_t *cr, int width, int height) {
+    double pixels = TEXT_PIXELS * w->zoom;
+    PangoLayout *layout = text_layout(cr, keys_help, -1, TEXT_FONT, pixels, 0);
     int text_width, text_height;
     pango_layout_get_pixel_size(layout, &text_width, &text_height);
+    /* text scales with its size (a fixed-width font); once more, as the
+     * rounding of glyphs to pixels may leave it a pixel too wide */
+    for (int again = 0; again < 2 && (text_width + 2 * PANEL_PAD > width || text_height + 2 * PANEL_PAD > height); again++) {
+        double fits = fmin((width - 2.0 * PANEL_PAD) / text_width, (height - 2.0 * PANEL_PAD) / text_height);
+        double smaller = fmax(pixels * fits * (again ? 0.97 : 1), 6);
+        if (smaller >= pixels) break;
+        pixels = smaller;
+        g_object_unref(layout);
+        layout = text_layout(cr, keys_help, -1, TEXT_FONT, pixels, 0);
+        pango_layout_get_pixel_size(layout, &text_width, &text_height);
+    }
     double x = (width - text_width) / 2.0 - PANEL_PAD, y = (height - text_height) / 2.0 - PANEL_PAD;
     if (x < 0) x = 0;
     if (y < 0) y = 0;
+    int box[6] = {(int)x, (int)y, text_width + 2 * PANEL_PAD, text_height + 2 * PANEL_PAD, width, height};
+    if (memcmp(box, w->help_traced, sizeof box) != 0) {
+        memcpy(w->help_traced, box, sizeof box);
+        trace(w, "help at %d,%d size %dx%d in %dx%d", box[0], box[1], box[2], box[3], width, height);
+    }
     cairo_set_source_rgba(cr, 1, 1, 0.94, 0.97);
     cairo_rectangle(cr, x, y, text_width + 2 * PANEL_PAD, text_height + 2 * PANEL_PAD);
     cairo_fill_preserve(cr);
@@ -417,27 +469,119 @@ static bool legend_box(const viz_graph_window *w, double *x0, double *y0, double
     return false;
 }
 
-/* The legend, when the inspector has taken the room it was seen in (the
- * view leaves it partly outside the graph's area): copied from the picture
- * into the panel below the inspector's text, at the view's scale or
- * smaller to fit, so the panel never hides it.  Sets w->legend_height (0
- * when not drawn), which the text's scrolling reaches past. */
-static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int panel, int area_width, int height) {
-    double x0, y0, x1, y1, sx0, sy0, sx1, sy1;
-    bool moved = panel > 0 && legend_box(w, &x0, &y0, &x1, &y1);
-    if (moved) {
-        viz_view_to_screen(&w->view, x0, y0, &sx0, &sy0);
-        viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
-        moved = sx0 < 0 || sy0 < 0 || sx1 > area_width || sy1 > height;
+/* Traces where the legend is drawn in the graph's area (width x height)
+ * when that changed: "legend at X,Y size WxH in AWxAH", "pinned" after it
+ * when it is not at its place in the picture. */
+static void trace_legend(viz_graph_window *w, double x, double y, double width, double tall, int area_width,
+                         int height, bool pinned) {
+    int now[6] = {(int)lround(x), (int)lround(y), (int)lround(width), (int)lround(tall), area_width, height};
+    if (memcmp(now, w->legend_traced, sizeof now) == 0) return;
+    memcpy(w->legend_traced, now, sizeof now);
+    trace(w, "legend at %d,%d size %dx%d in %dx%d%s", now[0], now[1], now[2], now[3], now[4], now[5],
+          pinned ? " pinned" : "");
+}
+
+/* The area two rectangles (x, y, width, height) share. */
+static double overlap(const double a[4], const double b[4]) {
+    double across = fmin(a[0] + a[2], b[0] + b[2]) - fmax(a[0], b[0]);
+    double down = fmin(a[1] + a[3], b[1] + b[3]) - fmax(a[1], b[1]);
+    return across > 0 && down > 0 ? across * down : 0;
+}
+
+/* How much of the drawing's boxes a rectangle (x, y, width, height on
+ * screen) covers: any of the output's box (with a margin) counts more than
+ * all the rest. */
+static double boxes_covered(const viz_graph_window *w, const double at[4]) {
+    double covered = 0;
+    for (int i = 0; i < w->scene.nnodes; i++) {
+        const viz_scene_node *n = &w->scene.nodes[i];
+        if (n->kind == VIZ_NODE_OTHER) continue;
+        bool output = n->kind == VIZ_NODE_VAR && w->scene.output != NULL && n->var == w->scene.output;
+        double margin = output ? 12 : 0;
+        double box[4] = {0, 0, n->width * w->view.scale + 2 * margin, n->height * w->view.scale + 2 * margin};
+        viz_view_to_screen(&w->view, n->x - n->width / 2, n->y - n->height / 2, &box[0], &box[1]);
+        box[0] -= margin, box[1] -= margin;
+        covered += (output ? 1e6 : 1) * overlap(at, box);
     }
+    return covered;
+}
+
+/* Where the legend goes in the graph's area (area_width x height) when the
+ * view leaves its place in the picture (screen box s[4]: x, y, width,
+ * height) partly outside: at the view's scale (never above 100 %: zoomed
+ * in, the graph grows, not the legend) or smaller to fit, slid along
+ * each axis until it is wholly inside, as a sticky header (dragging the view
+ * along that axis moves it no further, along the other it follows the
+ * picture); or, along an axis, at the other edge of the area when there it
+ * covers less of the boxes (never the output's, when it can).  That choice is made
+ * while the view is fitted (a picture opening, a resize) and kept while the
+ * user drags and zooms, so the legend never jumps about.  Writes the place
+ * and size into out[4]. */
+static void pin_legend(viz_graph_window *w, const double s[4], double picture_width, double picture_height,
+                       int area_width, int height, double out[4]) {
+    double scale = fmin(fmin(w->view.scale, 1), fmin(area_width / picture_width, height / picture_height));
+    double width = picture_width * scale, tall = picture_height * scale;
+    double x = fmax(0, fmin(s[0], area_width - width)), y = fmax(0, fmin(s[1], height - tall));
+    if (w->auto_fit) { /* choose the edges again */
+        double other_x = x + width / 2 < area_width / 2.0 ? area_width - width : 0;
+        double other_y = y + tall / 2 < height / 2.0 ? height - tall : 0;
+        const double places[4][2] = {{x, y}, {x, other_y}, {other_x, y}, {other_x, other_y}};
+        double least = INFINITY;
+        int best = 0;
+        for (int i = 0; i < 4; i++) {
+            double at[4] = {places[i][0], places[i][1], width, tall};
+            double covered = boxes_covered(w, at);
+            /* another place only for a clear gain */
+            if (covered < least - 0.02 * width * tall) least = covered, best = i;
+        }
+        w->legend_edge_x = best >= 2 ? (other_x > 0) : -1;
+        w->legend_edge_y = best % 2 ? (other_y > 0) : -1;
+    }
+    if (w->legend_edge_x >= 0) x = w->legend_edge_x ? area_width - width : 0;
+    if (w->legend_edge_y >= 0) y = w->legend_edge_y ? height - tall : 0;
+    out[0] = x, out[1] = y, out[2] = width, out[3] = tall;
+}
+
+/* The legend, wholly in view.  At its place in the picture when the view
+ * shows it whole; else, when the inspector has taken the room it was seen
+ * in, copied from the picture into the panel below the inspector's text,
+ * at the view's scale or smaller to fit, so the panel never hides it (sets
+ * w->legend_height, which the text's scrolling reaches past; 0 when not
+ * drawn there); else pinned inside the graph's area (pin_legend), over the
+ * graph.  Either way the part of it the view still shows is blanked, so it
+ * is never seen twice. */
+static void draw_legend(viz_graph_window *w, cairo_t *cr, int left, int panel, int area_width, int height) {
+    double x0, y0, x1, y1, sx0, sy0, sx1, sy1;
+    w->legend_height = 0;
+    w->legend_pinned = false;
+    if (!legend_box(w, &x0, &y0, &x1, &y1)) return;
+    viz_view_to_screen(&w->view, x0, y0, &sx0, &sy0);
+    viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
+    bool cut = sx0 < 0 || sy0 < 0 || sx1 > area_width || sy1 > height;
+    bool moved = cut && panel > 0;
     if (moved != w->legend_in_panel) trace(w, "legend %s", moved ? "in the inspector" : "in the graph");
     w->legend_in_panel = moved;
-    w->legend_height = 0;
-    if (!moved) return;
-    double scale = fmin(w->view.scale, (panel - 2.0 * PANEL_PAD) / (x1 - x0));
-    double width = (x1 - x0) * scale, tall = (y1 - y0) * scale;
-    /* after the inspector's text, scrolling with it: it covers none of it */
-    double x = left + (panel - width) / 2, y = PANEL_PAD - w->inspector_scroll + w->inspector_text_height + 2 * PANEL_PAD;
+    if (!cut) {
+        w->legend_edge_x = w->legend_edge_y = -1; /* cut later by a drag: slid only as far as needed */
+        trace_legend(w, sx0, sy0, sx1 - sx0, sy1 - sy0, area_width, height, false);
+        return;
+    }
+    double scale, x, y, width, tall;
+    if (moved) {
+        memset(w->legend_traced, 0xff, sizeof w->legend_traced); /* traced again when back in the graph */
+        scale = fmin(w->view.scale, (panel - 2.0 * PANEL_PAD) / (x1 - x0));
+        width = (x1 - x0) * scale, tall = (y1 - y0) * scale;
+        /* after the inspector's text, scrolling with it: it covers none of it */
+        x = left + (panel - width) / 2, y = PANEL_PAD - w->inspector_scroll + w->inspector_text_height + 2 * PANEL_PAD;
+    } else {
+        double seen[4] = {sx0, sy0, sx1 - sx0, sy1 - sy0}, at[4];
+        pin_legend(w, seen, x1 - x0, y1 - y0, area_width, height, at);
+        x = at[0], y = at[1], width = at[2], tall = at[3];
+        scale = width / (x1 - x0);
+        w->legend_pinned = true;
+        memcpy(w->legend_at, at, sizeof at);
+        trace_legend(w, x, y, width, tall, area_width, height, true);
+    }
     cairo_save(cr);
     /* not twice: the part of it still in the graph's area is blanked */
     cairo_rectangle(cr, 0, 0, area_width, height);
@@ -446,18 +590,22 @@ static void draw_legend_in_panel(viz_graph_window *w, cairo_t *cr, int left, int
     cairo_rectangle(cr, sx0, sy0, sx1 - sx0, sy1 - sy0);
     cairo_fill(cr);
     cairo_reset_clip(cr);
-    cairo_set_source_rgb(cr, 0.97, 0.97, 0.98);
-    cairo_rectangle(cr, left + 1, y - PANEL_PAD, panel - 1, tall + 2 * PANEL_PAD);
-    cairo_fill(cr);
+    if (moved) {
+        cairo_set_source_rgb(cr, 0.97, 0.97, 0.98);
+        cairo_rectangle(cr, left + 1, y - PANEL_PAD, panel - 1, tall + 2 * PANEL_PAD);
+        cairo_fill(cr);
+    }
     cairo_rectangle(cr, x, y, width, tall);
     cairo_clip(cr);
     cairo_translate(cr, x, y);
     cairo_scale(cr, scale, scale);
+    cairo_set_source_rgb(cr, 1, 1, 1); /* over the graph's boxes and edges when pinned */
+    cairo_paint(cr);
     cairo_set_source_surface(cr, w->picture_cairo, -x0, -y0);
     cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
     cairo_paint(cr);
     cairo_restore(cr);
-    w->legend_height = (int)(tall + 2 * PANEL_PAD);
+    if (moved) w->legend_height = (int)(tall + 2 * PANEL_PAD);
 }
 
 /* Draws the frame (graph, highlights, inspector, help) and shows it. */
@@ -486,8 +634,9 @@ static void redraw(viz_graph_window *w) {
     int panel = panel_width(w, screen->w);
     draw_graph(w, cr, screen->w - panel, screen->h);
     if (panel > 0) draw_inspector(w, cr, screen->w - panel, panel, screen->h);
-    draw_legend_in_panel(w, cr, screen->w - panel, panel, screen->w - panel, screen->h);
-    if (w->help) draw_help(cr, screen->w, screen->h, w->zoom);
+    draw_legend(w, cr, screen->w - panel, panel, screen->w - panel, screen->h);
+    draw_hint(w, cr, screen->w - panel, screen->h);
+    if (w->help) draw_help(w, cr, screen->w, screen->h);
     cairo_destroy(cr);
     cairo_surface_flush(surface);
     cairo_surface_destroy(surface);
@@ -586,7 +735,7 @@ static void zoom_centre(const viz_graph_window *w, int *x, int *y) {
 }
 
 static void hover(viz_graph_window *w, int x, int y) {
-    int node = in_graph_area(w, x, y) ? viz_scene_hit(&w->scene, &w->view, x, y) : -1;
+    int node = in_graph_area(w, x, y) && !on_pinned_legend(w, x, y) ? viz_scene_hit(&w->scene, &w->view, x, y) : -1;
     if (node == w->hovered) return;
     w->hovered = node;
     w->dirty = true;
@@ -622,7 +771,7 @@ static void expand_group(viz_graph_window *w, int group, bool open) {
 }
 
 static void click(viz_graph_window *w, int x, int y) {
-    if (!in_graph_area(w, x, y)) return;
+    if (!in_graph_area(w, x, y) || on_pinned_legend(w, x, y)) return;
     int node = viz_scene_hit(&w->scene, &w->view, x, y);
     trace(w, "click %d,%d %s", x, y, node >= 0 ? w->scene.nodes[node].name : "none");
     if (node >= 0 && w->scene.nodes[node].kind == VIZ_NODE_BOX) {
@@ -666,6 +815,7 @@ static void scroll_inspector_x(viz_graph_window *w, double by) {
 
 static void set_help(viz_graph_window *w, bool on) {
     w->help = on;
+    memset(w->help_traced, 0, sizeof w->help_traced); /* traced again when shown */
     w->dirty = true;
     trace(w, "help %s", on ? "on" : "off");
 }

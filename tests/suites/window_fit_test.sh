@@ -17,6 +17,10 @@
 #      readable (scale >= 0.8 / 1.5), its output in view
 #   7. the plot window opens beside the graph window, or offset so the
 #      graph window's top and its output node stay uncovered
+#   L. after 1, 4, 5, 5c and 6, and after the window is made smaller: the
+#      legend is wholly in the graph's area (its place in the trace, its
+#      "output" entry's green on the screen there) and off the output's
+#      box, or in the inspector; and the keys' help (?) in the small window
 # AGREPL_WINDOW_TRACE's log says what the window did; screenshots go to
 # $AGREPL_WINDOW_SHOTS when set.  Prints "window fit: N passed, M failed".
 set -u
@@ -74,6 +78,55 @@ whole() {
 last_view() { grep '^view ' "$log" | tail -1; }
 # the window's place and size as it last logged them ("X Y WIDTHxHEIGHT")
 window_at() { grep '^window at ' "$log" | tail -1 | awk '{ split($3, p, ","); print p[1], p[2], $5 }'; }
+# legend_whole WHAT [OUTPUT]: checks the legend is wholly in view: the last
+# legend line of the trace puts it in the inspector, or at a place wholly
+# inside the graph's area ("legend at X,Y size WxH in AWxAH"), where the
+# screen shows its "output" entry (#A5D6A7), and off the box of the node
+# labelled OUTPUT (the node the view opened on)
+legend_whole() {
+    output=${2:-}
+    covered=""
+    [ -z "$output" ] || covered=$(node_box "$output")
+    line=$(grep '^legend' "$log" | tail -1)
+    case $line in
+    "legend in the inspector") ok "L. $1: the legend in the inspector"; return ;;
+    "legend at "*) ;;
+    *) not_ok "L. $1: no place of the legend traced (${line:-none})"; return ;;
+    esac
+    set -- "$1" $(echo "$line" | awk '{ split($3, p, ","); split($5, s, "x"); split($7, a, "x");
+        print p[1], p[2], s[1], s[2], a[1], a[2] }') $(window_at)
+    what=$1 x=$2 y=$3 lw=$4 lh=$5 aw=$6 ah=$7 wx=${8:-0} wy=${9:-0}
+    if [ "$x" -lt 0 ] || [ "$y" -lt 0 ] || [ $((x + lw)) -gt "$aw" ] || [ $((y + lh)) -gt "$ah" ]; then
+        not_ok "L. $what: the legend cut at the window's edge: $line"
+        return
+    fi
+    if [ -n "$covered" ] && echo "$covered" | awk -v x="$x" -v y="$y" -v w="$lw" -v h="$lh" '{
+            split($1, c, ","); split($2, s, "x")
+            exit !(c[1] + s[1] / 2 > x && c[1] - s[1] / 2 < x + w && c[2] + s[2] / 2 > y && c[2] - s[2] / 2 < y + h) }'; then
+        not_ok "L. $what: the legend ($line) covers the output $output (at $covered)"
+        return
+    fi
+    import -window root "$tmp/legend.png" 2>/dev/null
+    green=$(convert "$tmp/legend.png" -crop "${lw}x${lh}+$((wx + x))+$((wy + y))" +repage -fuzz 4% \
+        -fill white -opaque '#A5D6A7' -fill black +opaque white -format '%[fx:round(mean*w*h)]' info: 2>/dev/null)
+    if [ "${green:-0}" -ge 20 ]; then
+        ok "L. $what: the legend wholly in the window (${lw}x${lh} at $x,$y in ${aw}x${ah}, $green px of its output entry)"
+    else
+        not_ok "L. $what: the legend's place $x,$y ${lw}x${lh} shows no output entry (${green:-?} px)"
+    fi
+}
+# node_box LABEL: "X,Y WxH", the centre and size on screen of the node
+# labelled LABEL in the last drawing, in the view the window shows now (its
+# picture place through the last view or fit the trace logged: a view refitted
+# after the drawing, as when the inspector closes or the window is resized,
+# moves it from where its node line says)
+node_box() {
+    awk -v label="$1" '
+        ($1 == "view" || $1 == "fit") && $2 == "scale" { s = $3; split($5, o, ",") }
+        $1 == "show" { found = 0 }
+        $1 == "node" && $3 == label { split($9, p, ","); split($7, z, "x"); w = z[1] / s; h = z[2] / s; found = 1 }
+        END { if (found) printf "%.0f,%.0f %.0fx%.0f\n", p[1] * s + o[1], p[2] * s + o[2], w * s, h * s }' "$log"
+}
 # click NODE_LABEL: a click on the node of the last drawing labelled so
 click() {
     set -- $(node_in "$log" "$1") $(window_at)
@@ -100,6 +153,7 @@ size=${3:-0x0}
 [ "${1:--1}" -ge 0 ] && [ "${2:--1}" -ge 0 ] && [ $((${1:-0} + ${size%x*})) -le "${screen%x*}" ] &&
     [ $((${2:-0} + ${size#*x})) -le "${screen#*x}" ] &&
     ok "1. the window ($size) is on the screen" || not_ok "1. window $size on a $screen screen"
+legend_whole "1. :zoom 1.5, a small graph" y
 
 # ---- 2. step-through holds still ----------------------------------------------
 shows=$(lines '^show ')
@@ -139,11 +193,7 @@ if click b && logged "$log" '^inspector v' 5; then
     sleep 0.6
     shot inspector
     # the legend is in view: in the graph's area, or at the panel's foot
-    if grep -q "^legend in the inspector" "$log" || ! grep -q '^legend' "$log"; then
-        ok "4. the inspector open: the legend stays in view ($(grep '^legend' "$log" | tail -1 || echo in the graph))"
-    else
-        not_ok "4. the inspector hides the legend"
-    fi
+    legend_whole "4. the inspector open"
 else
     not_ok "4. a click on node b opened no inspector"
 fi
@@ -157,7 +207,7 @@ sleep 0.5
 shot big
 set -- $(last_view)
 scale=$3
-set -- $(node_in "$log" L)
+set -- L $(node_box L | awk '{ split($1, c, ","); print c[1], c[2] }') # in the view shown now
 area=$(last_view | cut -d' ' -f7)
 if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split(a, r, "x");
         exit !(s > 0.5 && s < 0.56 && x > 0 && y > 0 && x < r[1] && y < r[2]) }' &&
@@ -166,6 +216,7 @@ if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split
 else
     not_ok "5. big graph: scale $scale, L at ${2:-?},${3:-?} in $area"; screen_text fit | grep . | tail -4 | sed "s/^/     screen: /"
 fi
+legend_whole "5. a big graph opened on its output" L
 
 # ---- 5b. the note on a big graph shown folded offers no fold=true ----------
 # (mlp_explorer.ag's show(L, fold=true) was told "fold=true or depth=N draws less")
@@ -193,6 +244,8 @@ if screen_text fit | grep -A1 -F 'ag> show(g)' | grep -q 'opens at .*, depth=N d
 else
     not_ok "5c. a big graph with no groups: the note"; screen_text fit | grep -A2 -F 'ag> show(g)' | sed "s/^/     screen: /"
 fi
+sleep 0.5
+legend_whole "5c. a big graph with no groups, opened on its output" g
 
 # ---- 6. mlp_sine's folded graph: its output in view, readable ----------------
 send fit 'x = rand([100, 1], seed=0); nograd { t = sin(2*pi*x) + rand([100, 1], seed=1) }'
@@ -204,7 +257,7 @@ settle '^view ' 0
 shot mlp_sine_folded
 set -- $(last_view)
 scale=$3
-set -- $(node_in "$log" loss)
+set -- loss $(node_box loss | awk '{ split($1, c, ","); print c[1], c[2] }') # in the view shown now
 area=$(last_view | cut -d' ' -f7)
 if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split(a, r, "x");
         exit !(s >= 0.8 / 1.5 - 1e-3 && x > 0 && y > 0 && x < r[1] && y < r[2]) }'; then
@@ -212,6 +265,7 @@ if awk -v s="$scale" -v x="${2:--1}" -v y="${3:--1}" -v a="$area" 'BEGIN { split
 else
     not_ok "6. mlp_sine's folded graph: scale $scale, loss at ${2:-?},${3:-?} in $area"
 fi
+legend_whole "6. mlp_sine's folded graph" loss
 
 # ---- 7. the plot window beside the graph window ------------------------
 # The graph window is up (loss); plot() opens the plot window: beside it when
@@ -254,6 +308,37 @@ else
     screen_text fit | grep . | tail -4 | sed "s/^/     screen: /"
 fi
 
+# ---- L. after a resize: the legend still wholly in view ---------------------
+# (the graph window of 6 made smaller, as a teacher does to see the terminal)
+if [ -n "$graph_id" ]; then
+    xdotool windowsize "$graph_id" 640 420
+    sleep 1.5
+    shot resized
+    legend_whole "the graph window made 640x420" loss
+    # the keys' help (?) in that window at :zoom 1.5: wholly in it too
+    xdotool mousemove --window "$graph_id" 300 200
+    xdotool windowfocus --sync "$graph_id" 2>/dev/null
+    xdotool type '?'
+    if logged "$log" '^help at' 5; then
+        sleep 0.5
+        shot help
+        set -- $(grep '^help at' "$log" | tail -1 | awk '{ split($3, p, ","); split($5, s, "x"); split($7, a, "x");
+            print p[1], p[2], s[1], s[2], a[1], a[2] }')
+        [ "$1" -ge 0 ] && [ "$2" -ge 0 ] && [ $(($1 + $3)) -le "$5" ] && [ $(($2 + $4)) -le "$6" ] &&
+            ok "L. the keys' help wholly in the 640x420 window ($3x$4 at $1,$2)" ||
+            not_ok "L. the keys' help cut at the window's edge: $3x$4 at $1,$2 in $5x$6"
+        xdotool type '?'
+    else
+        not_ok "L. ? showed no help"
+    fi
+else
+    not_ok "L. no graph window to resize"
+fi
+
 send fit ':quit'
+# the session writes its status into $tmp as it ends: removing $tmp before
+# then left it behind
+tries=50
+while [ ! -s "$tmp/status" ] && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
 echo "window fit ($screen): $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
