@@ -615,9 +615,10 @@ int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
                                .centre = activated && net.activation == AG_ACT_SIGMOID ? 0.5 : 0,
                                .xlo = plane[0], .xhi = plane[1], .ylo = plane[2], .yhi = plane[3]};
         ag_func *f = ag_creator(v);
-        snprintf(out->what, sizeof out->what, "%s: %d %s over x0 %.3g..%.3g, x1 %.3g..%.3g",
-                 repl_group_title(r, ag_func_tag(f)), units,
-                 activated || layer + 1 == net.layers ? "units" : "sums", plane[0], plane[1], plane[2], plane[3]);
+        const char *kind = activated || layer + 1 == net.layers ? "unit" : "sum";
+        snprintf(out->what, sizeof out->what, "%s: %d %s%s over x0 %.3g..%.3g, x1 %.3g..%.3g",
+                 repl_group_title(r, ag_func_tag(f)), units, kind, units == 1 ? "" : "s", plane[0], plane[1],
+                 plane[2], plane[3]);
     }
     if (h == NULL) ag_clear_error(ctx); /* nothing the user asked for failed */
     ag_release(points);

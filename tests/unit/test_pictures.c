@@ -755,6 +755,7 @@ static void test_unit_maps_of_a_layer(void **state) {
     viz_unit_maps_free(&maps);
     assert_int_equal(repl_unit_maps(s.r, y, &maps), 0);
     assert_int_equal(maps.units, 1);
+    assert_non_null(strstr(maps.what, "m.linear[1]: 1 unit over x0")); /* not "1 units" */
     viz_unit_maps_free(&maps);
     assert_int_equal(repl_unit_maps(s.r, z, &maps), -1);
     assert_null(maps.maps);
