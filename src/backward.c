@@ -848,6 +848,187 @@ out:
     return status;
 }
 
+/* ---- the quick flat pass -----------------------------------------------------
+ * The flat pass above for its usual case: no variable it reaches has an
+ * older gradient (a training step: cleargrad, forward, backward).  Then
+ * every gradient the pass holds is a number it made itself or the seed,
+ * and what the flat pass counts in flat_grads is known without counting:
+ *
+ * - Sharing.  A number handed on as gy's own variable (Add's two inputs,
+ *   Sub's first) is the gradient of the slot whose function handed it on,
+ *   and that slot's number never changes afterwards (its creator has run:
+ *   every function that uses it ran before, by generation).  So a slot
+ *   records `from`, the slot the number was first handed on by (-1: its
+ *   own number), and two leaves share a variable exactly when they have
+ *   the same `from`; slot 0 (y) hands on the seed.
+ * - The end.  With no older gradient, a variable whose creator ran is left
+ *   as it was (the flat pass's SLOT_UNTOUCHED), so only the leaves reached
+ *   need anything: they are linked in the order they were reached, and the
+ *   end walks that list instead of every slot.
+ *
+ * Everything else is the flat pass's: the same queue, hooks, finite check,
+ * kept gradients, interrupt and out-of-memory handling, and it changes
+ * nothing until the end.  On the first older gradient it meets it declines
+ * and the flat pass runs from the start (which may decline in turn). */
+typedef struct {
+    ag_var *v;
+    union {
+        double g;     /* the slot's number, while `has` */
+        ag_var *made; /* at the end: the variable of its number (a leaf's, or one it handed on) */
+    };
+    int from;      /* the slot that handed this number on as its own variable; -1: the slot's own */
+    int next_leaf; /* for a leaf: the next leaf reached, -1 at the last */
+    bool has;      /* holds a gradient */
+    bool made_set; /* `made` holds the variable of the number this slot handed on */
+} quick_slot;
+
+typedef struct {
+    quick_slot *at; /* the pass's local array, or a block of the context's */
+    size_t len, cap;
+} quick_slots;
+
+/* As flat_slots_grow. */
+static __attribute__((noinline)) quick_slots quick_slots_grow(ag_ctx *ctx, quick_slots sl, quick_slot *local) {
+    if (sl.len < INT32_MAX) (void)CTX_ARRAY_RESERVE_FROM(ctx, sl.at, sl.cap, sl.len, 1, local);
+    return sl;
+}
+
+/* The quick pass over y's graph (y made by the scalar path, with no grad):
+ * 0, -1 with the error set (nothing changed), or FLAT_DECLINED. */
+static __attribute__((noinline)) int quick_backward(ag_ctx *ctx, ag_var *y) {
+    begin_call(ctx);
+    func_heap heap;
+    heap_init(&heap, ctx);
+    quick_slot local[FLAT_LOCAL];
+    quick_slots sl = {local, 1, FLAT_LOCAL};
+    bool check = ctx->check_finite && ctx->nonfinite_op == NULL;
+    int status = FLAT_DECLINED;
+    int first_leaf = -1, last_leaf = -1;
+    /* the seed: a new 1 (the plain pass's ones_like), handed on from slot 0 */
+    local[0].v = y;
+    local[0].g = 1.0;
+    local[0].from = -1;
+    local[0].has = true;
+    local[0].made_set = false;
+    y->pass_refs = 0;
+    bool keep_flows = ctx->keep_last_grads;
+    if (keep_flows) {
+        flows_reset(ctx, false);
+        record_flow_one(ctx, y, 1.0);
+    }
+    queued top = {NULL, 0};
+    uint32_t seq = 0;
+    if (flat_push(ctx, &heap, &top, &seq, y->creator) < 0) goto oom;
+    for (ag_func *f; (f = flat_pop(&heap, &top)) != NULL;) {
+        if (ctx_interrupted(ctx)) {
+            ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
+            status = -1;
+            goto out;
+        }
+        const ag_op_def *row = func_def(f);
+        if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL ||
+            clock_after(ctx->change_clock, f->made_at))
+            goto out;
+        ag_var *out = f->outputs[0];
+        size_t oi = (size_t)(unsigned)out->pass_refs;
+        if (oi >= sl.len || sl.at[oi].v != out || !sl.at[oi].has) goto out;
+        double gy = sl.at[oi].g;
+        int handed = sl.at[oi].from >= 0 ? sl.at[oi].from : (int)oi; /* what a passed gy refers to */
+        double gx[2] = {0.0, 0.0};
+        unsigned passes = row->scalar_grad(&f->params, gy, f->inputs[0]->t.data[0],
+                                           f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0,
+                                           out->t.data[0], &gx[0], &gx[1]);
+        if (check) { /* as in flat_backward */
+            double z = (gx[0] - gx[0]) + (gx[1] - gx[1]);
+            if (z != z) goto out;
+        }
+        for (int i = 0; i < f->ninputs; i++) {
+            ag_var *x = f->inputs[i];
+            if (x->flags & AG_VAR_CONST) continue; /* a constant gets no gradient */
+            if (keep_flows) record_flow_one(ctx, x, gx[i]);
+            size_t xi = (size_t)(unsigned)x->pass_refs;
+            quick_slot *sx;
+            if (xi < sl.len && sl.at[xi].v == x) {
+                sx = &sl.at[xi];
+            } else {
+                if (x->grad != NULL) goto out; /* an older gradient: the flat pass's */
+                if (sl.len == sl.cap) {
+                    sl = quick_slots_grow(ctx, sl, local);
+                    if (sl.len == sl.cap) goto oom;
+                }
+                xi = sl.len++;
+                sx = &sl.at[xi];
+                sx->v = x;
+                sx->has = false;
+                sx->made_set = false;
+                sx->next_leaf = -1;
+                x->pass_refs = (int)xi;
+                if (x->creator == NULL) { /* a leaf: the end's list */
+                    if (last_leaf < 0)
+                        first_leaf = (int)xi;
+                    else
+                        sl.at[last_leaf].next_leaf = (int)xi;
+                    last_leaf = (int)xi;
+                }
+            }
+            if (sx->has) { /* x.grad + gx: a new variable, as sum_grads makes it */
+                double sum = sx->g + gx[i];
+                if (check && !isfinite(sum)) goto out;
+                sx->g = sum;
+                sx->from = -1;
+            } else if (passes & (SCALAR_GRAD_PASSES_A << i)) { /* gy's own variable */
+                sx->g = gy;
+                sx->from = handed;
+            } else {
+                sx->g = gx[i];
+                sx->from = -1;
+            }
+            sx->has = true;
+            if (x->creator != NULL && flat_push(ctx, &heap, &top, &seq, x->creator) < 0) goto oom;
+        }
+        sl.at[oi].has = false; /* the plain pass empties an output's slot */
+    }
+    /* the leaves' gradients as variables first, so running out of memory
+     * changes nothing (the ones made are left to the collector) */
+    for (int i = first_leaf; i >= 0; i = sl.at[i].next_leaf) {
+        quick_slot *s = &sl.at[i], *o = s->from >= 0 ? &sl.at[s->from] : NULL;
+        ag_var *v;
+        if (o != NULL && o->made_set) {
+            v = o->made;
+        } else if (s->from == 0) { /* the seed, made before the pass, as the plain pass makes it */
+            v = var_new_scalar(ctx, s->v->t.ndim, s->g);
+            if (v == NULL) goto oom;
+            v->flags |= AG_VAR_SEED;
+        } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
+            ctx->in_backward++;
+            v = var_new_scalar(ctx, s->v->t.ndim, s->g);
+            ctx->in_backward--;
+            if (v == NULL) goto oom;
+        }
+        if (o != NULL) {
+            o->made = v;
+            o->made_set = true;
+        }
+        s->made = v;
+    }
+    unsigned calls = ctx->backward_calls;
+    for (int i = first_leaf; i >= 0; i = sl.at[i].next_leaf) { /* each had no grad */
+        ag_var *x = sl.at[i].v;
+        x->grad_calls = 1;
+        x->grad_call = calls;
+        var_set_grad(x, sl.at[i].made);
+    }
+    status = 0;
+    goto out;
+oom:
+    ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    status = -1;
+out:
+    if (sl.at != local) ctx_free(ctx, sl.at);
+    if (heap.items != heap.local) ctx_free(ctx, heap.items);
+    return status;
+}
+
 /* Whether the flat pass may take y's backward with opts (see above). */
 static bool flat_wanted(const ag_ctx *ctx, const ag_var *y, const ag_backward_opts *opts) {
     return y->creator != NULL && (y->creator->mark & FUNC_SCALAR) && !opts->create_graph &&
@@ -883,7 +1064,8 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (opts == NULL) opts = &none;
     if (ctx_interrupted(ctx)) return ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted"), -1;
     if (flat_wanted(ctx, y, opts)) {
-        int flat = flat_backward(ctx, y);
+        int flat = y->grad == NULL ? quick_backward(ctx, y) : FLAT_DECLINED;
+        if (flat == FLAT_DECLINED) flat = flat_backward(ctx, y);
         if (flat != FLAT_DECLINED) return flat;
     }
     undo_log undo;
