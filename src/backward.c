@@ -65,8 +65,9 @@ static inline int heap_insert(func_heap *h, queued item) {
     return 0;
 }
 
-static inline ag_func *heap_pop(func_heap *h) {
-    ag_func *top = h->items[0].f;
+/* Takes the largest entry off the heap (not empty). */
+static inline queued heap_pop_item(func_heap *h) {
+    queued top = h->items[0];
     queued last = h->items[--h->len];
     size_t i = 0, n = h->len;
     for (;;) { /* sift down: the larger child moves up until last fits */
@@ -80,6 +81,8 @@ static inline ag_func *heap_pop(func_heap *h) {
     if (n > 0) h->items[i] = last;
     return top;
 }
+
+static inline ag_func *heap_pop(func_heap *h) { return heap_pop_item(h).f; }
 
 /* The queue is the heap plus one entry held beside it.  The plain algorithm
  * pushes every function on the heap and pops the largest; that order is
@@ -668,7 +671,7 @@ static inline flat_slot *flat_new_slot(flat_pass *fp, flat_slots *sl, flat_slot 
  * the pass's own locals, *top and *seq, not in the func_heap, which lives
  * in memory (its address goes to heap_grow).  A chain, where each function
  * queues the next one only, then pushes and pops in registers. */
-static inline int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
+static inline __attribute__((always_inline)) int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
     if (f->seen == ctx->backward_stamp) return 0;
     f->seen = ctx->backward_stamp;
     queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | (*seq)++};
@@ -683,7 +686,7 @@ static inline int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *se
 }
 
 /* The next function, NULL when none is queued. */
-static inline ag_func *flat_pop(func_heap *h, queued *top) {
+static inline __attribute__((always_inline)) ag_func *flat_pop(func_heap *h, queued *top) {
     ag_func *f = top->f;
     if (f != NULL) {
         top->f = NULL;
@@ -893,15 +896,49 @@ static __attribute__((noinline)) quick_slots quick_slots_grow(ag_ctx *ctx, quick
     return sl;
 }
 
+/* The quick pass's queue: flat_push's and flat_pop's order, with the slot
+ * of the function's output in place of the insertion count.  A function is
+ * queued exactly when its output's slot is made (y's first, then each
+ * input's creator right after the input's new slot; a leaf's slot queues
+ * nothing), so the slots of queued functions are numbered in the order
+ * they were queued, and the keys compare as the insertion counts would.
+ * A popped entry then names its output's slot without a look-up. */
+static inline __attribute__((always_inline)) int quick_push(ag_ctx *ctx, func_heap *h, queued *top, ag_func *f,
+                                                            size_t slot) {
+    if (f->seen == ctx->backward_stamp) return 0;
+    f->seen = ctx->backward_stamp;
+    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | (uint32_t)slot};
+    if (top->f != NULL) {
+        if (before(&item, top)) return heap_insert(h, item);
+        if (heap_insert(h, *top) < 0) return -1; /* displaced: below item */
+    } else if (h->len > 0 && before(&item, &h->items[0])) {
+        return heap_insert(h, item);
+    }
+    *top = item;
+    return 0;
+}
+
+/* The next entry; its f is NULL when none is queued. */
+static inline __attribute__((always_inline)) queued quick_pop(func_heap *h, queued *top) {
+    queued q = *top;
+    if (q.f != NULL) {
+        top->f = NULL;
+        return q;
+    }
+    if (h->len > 0) return heap_pop_item(h);
+    return q;
+}
+
 /* The quick pass over y's graph (y made by the scalar path, with no grad):
- * 0, -1 with the error set (nothing changed), or FLAT_DECLINED. */
-static __attribute__((noinline)) int quick_backward(ag_ctx *ctx, ag_var *y) {
+ * 0, -1 with the error set (nothing changed), or FLAT_DECLINED.  Written
+ * once, made twice (quick_backward): with check and keep_flows constants
+ * false, the usual case, and as they are. */
+static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *y, bool check, bool keep_flows) {
     begin_call(ctx);
     func_heap heap;
     heap_init(&heap, ctx);
     quick_slot local[FLAT_LOCAL];
     quick_slots sl = {local, 1, FLAT_LOCAL};
-    bool check = ctx->check_finite && ctx->nonfinite_op == NULL;
     int status = FLAT_DECLINED;
     int first_leaf = -1, last_leaf = -1;
     /* the seed: a new 1 (the plain pass's ones_like), handed on from slot 0 */
@@ -911,38 +948,67 @@ static __attribute__((noinline)) int quick_backward(ag_ctx *ctx, ag_var *y) {
     local[0].has = true;
     local[0].made_set = false;
     y->pass_refs = 0;
-    bool keep_flows = ctx->keep_last_grads;
+    uint32_t clock = ctx->change_clock; /* no hook changes a value in place */
     if (keep_flows) {
         flows_reset(ctx, false);
         record_flow_one(ctx, y, 1.0);
     }
     queued top = {NULL, 0};
-    uint32_t seq = 0;
-    if (flat_push(ctx, &heap, &top, &seq, y->creator) < 0) goto oom;
-    for (ag_func *f; (f = flat_pop(&heap, &top)) != NULL;) {
+    if (quick_push(ctx, &heap, &top, y->creator, 0) < 0) goto oom;
+    for (queued q; (q = quick_pop(&heap, &top)).f != NULL;) {
+        ag_func *f = q.f;
         if (ctx_interrupted(ctx)) {
             ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
             status = -1;
             goto out;
         }
         const ag_op_def *row = func_def(f);
-        if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL ||
-            clock_after(ctx->change_clock, f->made_at))
-            goto out;
+        if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL || clock_after(clock, f->made_at)) goto out;
         ag_var *out = f->outputs[0];
-        size_t oi = (size_t)(unsigned)out->pass_refs;
-        if (oi >= sl.len || sl.at[oi].v != out || !sl.at[oi].has) goto out;
+        size_t oi = (uint32_t)q.key; /* its output's slot (quick_push) */
+        if (sl.at[oi].v != out || !sl.at[oi].has) goto out;
         double gy = sl.at[oi].g;
         int handed = sl.at[oi].from >= 0 ? sl.at[oi].from : (int)oi; /* what a passed gy refers to */
         double gx[2] = {0.0, 0.0};
-        unsigned passes = row->scalar_grad(&f->params, gy, f->inputs[0]->t.data[0],
-                                           f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0,
-                                           out->t.data[0], &gx[0], &gx[1]);
+        unsigned passes;
+        /* Add's, Sub's, Mul's and Pow's hooks (op_add_scalar_grad,
+         * op_sub_scalar_grad, op_mul_scalar_grad and Pow's DIRECT_RULE pow_grad,
+         * src/ops_arith.c) written out: the same numbers without the call,
+         * which would leave the pass's state in memory across it (a W1 step
+         * runs only these four).  Every other op's hook is called. */
+        switch (f->op) {
+        case AG_OP_POW: {
+            double p = f->params.p, x = f->inputs[0]->t.data[0];
+            gx[0] = p == 0.0 ? 0.0 : gy * (p * t_pow(x, p - 1));
+            passes = 0;
+            break;
+        }
+        case AG_OP_ADD:
+            gx[0] = gy, gx[1] = gy;
+            passes = SCALAR_GRAD_PASSES_A | SCALAR_GRAD_PASSES_B;
+            break;
+        case AG_OP_SUB:
+            gx[0] = gy, gx[1] = negate(gy);
+            passes = SCALAR_GRAD_PASSES_A;
+            break;
+        case AG_OP_MUL:
+            gx[0] = gy * f->inputs[1]->t.data[0], gx[1] = gy * f->inputs[0]->t.data[0];
+            passes = 0;
+            break;
+        default:
+            passes = row->scalar_grad(&f->params, gy, f->inputs[0]->t.data[0],
+                                      f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0, out->t.data[0], &gx[0],
+                                      &gx[1]);
+        }
         if (check) { /* as in flat_backward */
             double z = (gx[0] - gx[0]) + (gx[1] - gx[1]);
             if (z != z) goto out;
         }
-        for (int i = 0; i < f->ninputs; i++) {
+        /* a scalar path's function has one or two inputs (the hooks' a and b):
+         * the loop unrolled, each input's gx and `passes` bit known */
+        int nin = f->ninputs;
+#pragma GCC unroll 2
+        for (int i = 0; i < 2 && i < nin; i++) {
             ag_var *x = f->inputs[i];
             if (x->flags & AG_VAR_CONST) continue; /* a constant gets no gradient */
             if (keep_flows) record_flow_one(ctx, x, gx[i]);
@@ -984,7 +1050,7 @@ static __attribute__((noinline)) int quick_backward(ag_ctx *ctx, ag_var *y) {
                 sx->from = -1;
             }
             sx->has = true;
-            if (x->creator != NULL && flat_push(ctx, &heap, &top, &seq, x->creator) < 0) goto oom;
+            if (x->creator != NULL && quick_push(ctx, &heap, &top, x->creator, xi) < 0) goto oom;
         }
         sl.at[oi].has = false; /* the plain pass empties an output's slot */
     }
@@ -1027,6 +1093,12 @@ out:
     if (sl.at != local) ctx_free(ctx, sl.at);
     if (heap.items != heap.local) ctx_free(ctx, heap.items);
     return status;
+}
+
+static __attribute__((noinline)) int quick_backward(ag_ctx *ctx, ag_var *y) {
+    bool check = ctx->check_finite && ctx->nonfinite_op == NULL;
+    if (!check && !ctx->keep_last_grads) return quick_run(ctx, y, false, false);
+    return quick_run(ctx, y, check, ctx->keep_last_grads);
 }
 
 /* Whether the flat pass may take y's backward with opts (see above). */
