@@ -642,6 +642,7 @@ static inline flat_slot *flat_find(const flat_slots *sl, const ag_var *v) {
  * which is tested here without the call. */
 static inline int flat_older_grad(flat_pass *fp, ag_var *v) {
     ag_var *g = v->grad;
+    fp->ctx->flat_met_older = true;
     if (g->ctx != v->ctx || g->t.size != 1 || g->t.ndim != v->t.ndim) return FLAT_ODD;
     return flat_new_grad(fp, g);
 }
@@ -1017,7 +1018,10 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
             if (xi < sl.len && sl.at[xi].v == x) {
                 sx = &sl.at[xi];
             } else {
-                if (x->grad != NULL) goto out; /* an older gradient: the flat pass's */
+                if (x->grad != NULL) { /* an older gradient: the flat pass's */
+                    ctx->flat_met_older = true;
+                    goto out;
+                }
                 if (sl.len == sl.cap) {
                     sl = quick_slots_grow(ctx, sl, local);
                     if (sl.len == sl.cap) goto oom;
@@ -1136,8 +1140,13 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (opts == NULL) opts = &none;
     if (ctx_interrupted(ctx)) return ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted"), -1;
     if (flat_wanted(ctx, y, opts)) {
-        int flat = y->grad == NULL ? quick_backward(ctx, y) : FLAT_DECLINED;
-        if (flat == FLAT_DECLINED) flat = flat_backward(ctx, y);
+        /* the quick pass first, unless the last flat pass met an older
+         * gradient (a caller that adds gradients over calls) */
+        int flat = y->grad == NULL && !ctx->flat_met_older ? quick_backward(ctx, y) : FLAT_DECLINED;
+        if (flat == FLAT_DECLINED) {
+            ctx->flat_met_older = false;
+            flat = flat_backward(ctx, y);
+        }
         if (flat != FLAT_DECLINED) return flat;
     }
     undo_log undo;
