@@ -65,8 +65,9 @@ static inline int heap_insert(func_heap *h, queued item) {
     return 0;
 }
 
-static inline ag_func *heap_pop(func_heap *h) {
-    ag_func *top = h->items[0].f;
+/* Takes the largest entry off the heap (not empty). */
+static inline queued heap_pop_item(func_heap *h) {
+    queued top = h->items[0];
     queued last = h->items[--h->len];
     size_t i = 0, n = h->len;
     for (;;) { /* sift down: the larger child moves up until last fits */
@@ -80,6 +81,8 @@ static inline ag_func *heap_pop(func_heap *h) {
     if (n > 0) h->items[i] = last;
     return top;
 }
+
+static inline ag_func *heap_pop(func_heap *h) { return heap_pop_item(h).f; }
 
 /* The queue is the heap plus one entry held beside it.  The plain algorithm
  * pushes every function on the heap and pops the largest; that order is
@@ -639,6 +642,7 @@ static inline flat_slot *flat_find(const flat_slots *sl, const ag_var *v) {
  * which is tested here without the call. */
 static inline int flat_older_grad(flat_pass *fp, ag_var *v) {
     ag_var *g = v->grad;
+    fp->ctx->flat_met_older = true;
     if (g->ctx != v->ctx || g->t.size != 1 || g->t.ndim != v->t.ndim) return FLAT_ODD;
     return flat_new_grad(fp, g);
 }
@@ -668,7 +672,7 @@ static inline flat_slot *flat_new_slot(flat_pass *fp, flat_slots *sl, flat_slot 
  * the pass's own locals, *top and *seq, not in the func_heap, which lives
  * in memory (its address goes to heap_grow).  A chain, where each function
  * queues the next one only, then pushes and pops in registers. */
-static inline int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
+static inline __attribute__((always_inline)) int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
     if (f->seen == ctx->backward_stamp) return 0;
     f->seen = ctx->backward_stamp;
     queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | (*seq)++};
@@ -683,7 +687,7 @@ static inline int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *se
 }
 
 /* The next function, NULL when none is queued. */
-static inline ag_func *flat_pop(func_heap *h, queued *top) {
+static inline __attribute__((always_inline)) ag_func *flat_pop(func_heap *h, queued *top) {
     ag_func *f = top->f;
     if (f != NULL) {
         top->f = NULL;
@@ -848,6 +852,259 @@ out:
     return status;
 }
 
+/* ---- the quick flat pass -----------------------------------------------------
+ * The flat pass above for its usual case: no variable it reaches has an
+ * older gradient (a training step: cleargrad, forward, backward).  Then
+ * every gradient the pass holds is a number it made itself or the seed,
+ * and what the flat pass counts in flat_grads is known without counting:
+ *
+ * - Sharing.  A number handed on as gy's own variable (Add's two inputs,
+ *   Sub's first) is the gradient of the slot whose function handed it on,
+ *   and that slot's number never changes afterwards (its creator has run:
+ *   every function that uses it ran before, by generation).  So a slot
+ *   records `from`, the slot the number was first handed on by (-1: its
+ *   own number), and two leaves share a variable exactly when they have
+ *   the same `from`; slot 0 (y) hands on the seed.
+ * - The end.  With no older gradient, a variable whose creator ran is left
+ *   as it was (the flat pass's SLOT_UNTOUCHED), so only the leaves reached
+ *   need anything: they are linked in the order they were reached, and the
+ *   end walks that list instead of every slot.
+ *
+ * Everything else is the flat pass's: the same queue, hooks, finite check,
+ * kept gradients, interrupt and out-of-memory handling, and it changes
+ * nothing until the end.  On the first older gradient it meets it declines
+ * and the flat pass runs from the start (which may decline in turn). */
+typedef struct {
+    ag_var *v;
+    union {
+        double g;     /* the slot's number, while `has` */
+        ag_var *made; /* at the end: the variable of its number (a leaf's, or one it handed on) */
+    };
+    int from;      /* the slot that handed this number on as its own variable; -1: the slot's own */
+    int next_leaf; /* for a leaf: the next leaf reached, -1 at the last */
+    bool has;      /* holds a gradient */
+    bool made_set; /* `made` holds the variable of the number this slot handed on */
+} quick_slot;
+
+typedef struct {
+    quick_slot *at; /* the pass's local array, or a block of the context's */
+    size_t len, cap;
+} quick_slots;
+
+/* As flat_slots_grow. */
+static __attribute__((noinline)) quick_slots quick_slots_grow(ag_ctx *ctx, quick_slots sl, quick_slot *local) {
+    if (sl.len < INT32_MAX) (void)CTX_ARRAY_RESERVE_FROM(ctx, sl.at, sl.cap, sl.len, 1, local);
+    return sl;
+}
+
+/* The quick pass's queue: flat_push's and flat_pop's order, with the slot
+ * of the function's output in place of the insertion count.  A function is
+ * queued exactly when its output's slot is made (y's first, then each
+ * input's creator right after the input's new slot; a leaf's slot queues
+ * nothing), so the slots of queued functions are numbered in the order
+ * they were queued, and the keys compare as the insertion counts would.
+ * A popped entry then names its output's slot without a look-up. */
+static inline __attribute__((always_inline)) int quick_push(ag_ctx *ctx, func_heap *h, queued *top, ag_func *f,
+                                                            size_t slot) {
+    if (f->seen == ctx->backward_stamp) return 0;
+    f->seen = ctx->backward_stamp;
+    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | (uint32_t)slot};
+    if (top->f != NULL) {
+        if (before(&item, top)) return heap_insert(h, item);
+        if (heap_insert(h, *top) < 0) return -1; /* displaced: below item */
+    } else if (h->len > 0 && before(&item, &h->items[0])) {
+        return heap_insert(h, item);
+    }
+    *top = item;
+    return 0;
+}
+
+/* The next entry; its f is NULL when none is queued. */
+static inline __attribute__((always_inline)) queued quick_pop(func_heap *h, queued *top) {
+    queued q = *top;
+    if (q.f != NULL) {
+        top->f = NULL;
+        return q;
+    }
+    if (h->len > 0) return heap_pop_item(h);
+    return q;
+}
+
+/* The quick pass over y's graph (y made by the scalar path, with no grad):
+ * 0, -1 with the error set (nothing changed), or FLAT_DECLINED.  Written
+ * once, made twice (quick_backward): with check and keep_flows constants
+ * false, the usual case, and as they are. */
+static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *y, bool check, bool keep_flows) {
+    begin_call(ctx);
+    func_heap heap;
+    heap_init(&heap, ctx);
+    quick_slot local[FLAT_LOCAL];
+    quick_slots sl = {local, 1, FLAT_LOCAL};
+    int status = FLAT_DECLINED;
+    int first_leaf = -1, last_leaf = -1;
+    /* the seed: a new 1 (the plain pass's ones_like), handed on from slot 0 */
+    local[0].v = y;
+    local[0].g = 1.0;
+    local[0].from = -1;
+    local[0].has = true;
+    local[0].made_set = false;
+    y->pass_refs = 0;
+    uint32_t clock = ctx->change_clock; /* no hook changes a value in place */
+    if (keep_flows) {
+        flows_reset(ctx, false);
+        record_flow_one(ctx, y, 1.0);
+    }
+    queued top = {NULL, 0};
+    if (quick_push(ctx, &heap, &top, y->creator, 0) < 0) goto oom;
+    for (queued q; (q = quick_pop(&heap, &top)).f != NULL;) {
+        ag_func *f = q.f;
+        if (ctx_interrupted(ctx)) {
+            ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
+            status = -1;
+            goto out;
+        }
+        const ag_op_def *row = func_def(f);
+        if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL || clock_after(clock, f->made_at)) goto out;
+        ag_var *out = f->outputs[0];
+        size_t oi = (uint32_t)q.key; /* its output's slot (quick_push) */
+        if (sl.at[oi].v != out || !sl.at[oi].has) goto out;
+        double gy = sl.at[oi].g;
+        int handed = sl.at[oi].from >= 0 ? sl.at[oi].from : (int)oi; /* what a passed gy refers to */
+        double gx[2] = {0.0, 0.0};
+        unsigned passes;
+        /* Add's, Sub's, Mul's and Pow's hooks (op_add_scalar_grad,
+         * op_sub_scalar_grad, op_mul_scalar_grad and Pow's DIRECT_RULE pow_grad,
+         * src/ops_arith.c) written out: the same numbers without the call,
+         * which would leave the pass's state in memory across it (a W1 step
+         * runs only these four).  Every other op's hook is called. */
+        switch (f->op) {
+        case AG_OP_POW: {
+            double p = f->params.p, x = f->inputs[0]->t.data[0];
+            gx[0] = p == 0.0 ? 0.0 : gy * (p * t_pow(x, p - 1));
+            passes = 0;
+            break;
+        }
+        case AG_OP_ADD:
+            gx[0] = gy, gx[1] = gy;
+            passes = SCALAR_GRAD_PASSES_A | SCALAR_GRAD_PASSES_B;
+            break;
+        case AG_OP_SUB:
+            gx[0] = gy, gx[1] = negate(gy);
+            passes = SCALAR_GRAD_PASSES_A;
+            break;
+        case AG_OP_MUL:
+            gx[0] = gy * f->inputs[1]->t.data[0], gx[1] = gy * f->inputs[0]->t.data[0];
+            passes = 0;
+            break;
+        default:
+            passes = row->scalar_grad(&f->params, gy, f->inputs[0]->t.data[0],
+                                      f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0, out->t.data[0], &gx[0],
+                                      &gx[1]);
+        }
+        if (check) { /* as in flat_backward */
+            double z = (gx[0] - gx[0]) + (gx[1] - gx[1]);
+            if (z != z) goto out;
+        }
+        /* a scalar path's function has one or two inputs (the hooks' a and b):
+         * the loop unrolled, each input's gx and `passes` bit known */
+        int nin = f->ninputs;
+#pragma GCC unroll 2
+        for (int i = 0; i < 2 && i < nin; i++) {
+            ag_var *x = f->inputs[i];
+            if (x->flags & AG_VAR_CONST) continue; /* a constant gets no gradient */
+            if (keep_flows) record_flow_one(ctx, x, gx[i]);
+            size_t xi = (size_t)(unsigned)x->pass_refs;
+            quick_slot *sx;
+            if (xi < sl.len && sl.at[xi].v == x) {
+                sx = &sl.at[xi];
+            } else {
+                if (x->grad != NULL) { /* an older gradient: the flat pass's */
+                    ctx->flat_met_older = true;
+                    goto out;
+                }
+                if (sl.len == sl.cap) {
+                    sl = quick_slots_grow(ctx, sl, local);
+                    if (sl.len == sl.cap) goto oom;
+                }
+                xi = sl.len++;
+                sx = &sl.at[xi];
+                sx->v = x;
+                sx->has = false;
+                sx->made_set = false;
+                sx->next_leaf = -1;
+                x->pass_refs = (int)xi;
+                if (x->creator == NULL) { /* a leaf: the end's list */
+                    if (last_leaf < 0)
+                        first_leaf = (int)xi;
+                    else
+                        sl.at[last_leaf].next_leaf = (int)xi;
+                    last_leaf = (int)xi;
+                }
+            }
+            if (sx->has) { /* x.grad + gx: a new variable, as sum_grads makes it */
+                double sum = sx->g + gx[i];
+                if (check && !isfinite(sum)) goto out;
+                sx->g = sum;
+                sx->from = -1;
+            } else if (passes & (SCALAR_GRAD_PASSES_A << i)) { /* gy's own variable */
+                sx->g = gy;
+                sx->from = handed;
+            } else {
+                sx->g = gx[i];
+                sx->from = -1;
+            }
+            sx->has = true;
+            if (x->creator != NULL && quick_push(ctx, &heap, &top, x->creator, xi) < 0) goto oom;
+        }
+        sl.at[oi].has = false; /* the plain pass empties an output's slot */
+    }
+    /* the leaves' gradients as variables first, so running out of memory
+     * changes nothing (the ones made are left to the collector) */
+    for (int i = first_leaf; i >= 0; i = sl.at[i].next_leaf) {
+        quick_slot *s = &sl.at[i], *o = s->from >= 0 ? &sl.at[s->from] : NULL;
+        ag_var *v;
+        if (o != NULL && o->made_set) {
+            v = o->made;
+        } else if (s->from == 0) { /* the seed, made before the pass, as the plain pass makes it */
+            v = var_new_scalar(ctx, s->v->t.ndim, s->g);
+            if (v == NULL) goto oom;
+            v->flags |= AG_VAR_SEED;
+        } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
+            ctx->in_backward++;
+            v = var_new_scalar(ctx, s->v->t.ndim, s->g);
+            ctx->in_backward--;
+            if (v == NULL) goto oom;
+        }
+        if (o != NULL) {
+            o->made = v;
+            o->made_set = true;
+        }
+        s->made = v;
+    }
+    unsigned calls = ctx->backward_calls;
+    for (int i = first_leaf; i >= 0; i = sl.at[i].next_leaf) { /* each had no grad */
+        ag_var *x = sl.at[i].v;
+        x->grad_calls = 1;
+        x->grad_call = calls;
+        var_set_grad(x, sl.at[i].made);
+    }
+    status = 0;
+    goto out;
+oom:
+    ctx_error(ctx, AG_ERR_NOMEM, "out of memory");
+    status = -1;
+out:
+    if (sl.at != local) ctx_free(ctx, sl.at);
+    if (heap.items != heap.local) ctx_free(ctx, heap.items);
+    return status;
+}
+
+static __attribute__((noinline)) int quick_backward(ag_ctx *ctx, ag_var *y) {
+    bool check = ctx->check_finite && ctx->nonfinite_op == NULL;
+    if (!check && !ctx->keep_last_grads) return quick_run(ctx, y, false, false);
+    return quick_run(ctx, y, check, ctx->keep_last_grads);
+}
+
 /* Whether the flat pass may take y's backward with opts (see above). */
 static bool flat_wanted(const ag_ctx *ctx, const ag_var *y, const ag_backward_opts *opts) {
     return y->creator != NULL && (y->creator->mark & FUNC_SCALAR) && !opts->create_graph &&
@@ -883,7 +1140,13 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
     if (opts == NULL) opts = &none;
     if (ctx_interrupted(ctx)) return ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted"), -1;
     if (flat_wanted(ctx, y, opts)) {
-        int flat = flat_backward(ctx, y);
+        /* the quick pass first, unless the last flat pass met an older
+         * gradient (a caller that adds gradients over calls) */
+        int flat = y->grad == NULL && !ctx->flat_met_older ? quick_backward(ctx, y) : FLAT_DECLINED;
+        if (flat == FLAT_DECLINED) {
+            ctx->flat_met_older = false;
+            flat = flat_backward(ctx, y);
+        }
         if (flat != FLAT_DECLINED) return flat;
     }
     undo_log undo;

@@ -175,6 +175,10 @@ struct ag_ctx {
     /* backward.c's flat pass is off: every backward takes the plain pass
      * (the tests that compare the two set it). */
     bool plain_backward;
+    /* backward.c: the last flat pass met an older gradient, so the next one
+     * skips the quick pass, which would decline at it and start over (a
+     * hint: both passes leave the same). */
+    bool flat_met_older;
     uint32_t flow_pass;              /* the kept pass's stamp, never 0 */
     double *flow_numbers;            /* one block for a whole pass */
     size_t flow_numbers_len, flow_numbers_cap;

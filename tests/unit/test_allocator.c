@@ -336,16 +336,18 @@ static void test_flat_pass_reuses_shared_gradients(void **state) {
 /* Backward's flat pass with an allocator that runs out at each of the
  * pass's calls in turn (its 401 slots outgrow the pass's own array): it fails with "out of memory" and leaves x's
  * gradient and call count as they were, or, given enough, gives the
- * gradient of a run that never ran out, bit for bit. */
-static double flat_chain_grad(long fail_after, bool *failed) {
+ * gradient of a run that never ran out, bit for bit.  With `older` x has
+ * an older gradient (the flat pass; its quick pass declines at x), without
+ * it none (the quick pass alone). */
+static double flat_chain_grad(long fail_after, bool older_grad, bool *failed) {
     counting c = {.fail_from = -1};
     ag_allocator a = allocator_of(&c);
     ag_ctx *ctx = ag_ctx_new_with_allocator(&a);
     assert_non_null(ctx);
     ag_var *x = ag_scalar(ctx, 0.5), *k = ag_scalar(ctx, 0.001), *y = x;
     ag_var_set_flags(k, AG_VAR_CONST);
-    ag_var *older = ag_scalar(ctx, 0.25);
-    ag_set_grad(x, older);
+    ag_var *older = older_grad ? ag_scalar(ctx, 0.25) : NULL;
+    if (older_grad) ag_set_grad(x, older);
     for (int i = 0; i < 200; i++) y = ag_add(ctx, ag_sin(ctx, y), k);
     assert_non_null(y);
     c.fail_from = fail_after < 0 ? -1 : c.calls + fail_after;
@@ -367,14 +369,16 @@ static double flat_chain_grad(long fail_after, bool *failed) {
 
 static void test_flat_pass_running_out(void **state) {
     (void)state;
-    bool failed;
-    double want = flat_chain_grad(-1, &failed);
-    assert_false(failed);
-    long fail = 0;
-    double got;
-    while ((got = flat_chain_grad(fail, &failed)), failed) fail++;
-    assert_true(fail >= 4); /* the slots' blocks of 64, 128, 256 and 512 */
-    assert_memory_equal(&got, &want, sizeof got);
+    for (int older = 1; older >= 0; older--) {
+        bool failed;
+        double want = flat_chain_grad(-1, older, &failed);
+        assert_false(failed);
+        long fail = 0;
+        double got;
+        while ((got = flat_chain_grad(fail, older, &failed)), failed) fail++;
+        assert_true(fail >= 4); /* the slots' blocks of 64, 128, 256 and 512 */
+        assert_memory_equal(&got, &want, sizeof got);
+    }
 }
 
 int main(void) {
