@@ -668,7 +668,10 @@
 
   $('graphsvg').addEventListener('click', function () {
     var svg = graph.querySelector('.agrepl-view:not([style*="none"]) svg');
-    if (svg) download(new Blob([new XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }), 'graph.svg');
+    if (!svg) return;
+    svg = svg.cloneNode(true); /* the legend as drawn, not hidden for its pinned copy */
+    svg.querySelectorAll('.agrepl-legend-hidden').forEach(function (n) { n.classList.remove('agrepl-legend-hidden'); });
+    download(new Blob([new XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }), 'graph.svg');
   });
 
   /* ---- the figure ---------------------------------------------------------- */
