@@ -412,18 +412,29 @@
     });
     return found;
   }
-  /* how much of the shown drawing's boxes a rectangle [x, y, width, height]
-   * in the pane covers: any of the output's box (with a margin) counts more
-   * than all the rest (graph_window.c's boxes_covered) */
-  function boxesCovered(v, at, pane) {
-    var out = v.querySelector('pre[data-output]'), name = out && out.getAttribute('data-node'), covered = 0;
+  /* the shown drawing's boxes in the pane, [x0, y0, x1, y1, weight] each,
+   * measured once: the output's with a margin, weighing more than all the
+   * rest; and how much of them a rectangle [x, y, width, height] covers
+   * (graph_window.c's boxes_covered) */
+  function paneBoxes(v, pane) {
+    var out = v.querySelector('pre[data-output]'), name = out && out.getAttribute('data-node'), boxes = [];
     v.querySelectorAll('g.node').forEach(function (n) {
       var t = n.querySelector('title'), title = t ? t.textContent : '';
       if (title === 'legend') return;
       var r = n.getBoundingClientRect(), output = title === name, margin = output ? 12 : 0;
-      var across = Math.min(at[0] + at[2], r.right - pane.left + margin) - Math.max(at[0], r.left - pane.left - margin);
-      var down = Math.min(at[1] + at[3], r.bottom - pane.top + margin) - Math.max(at[1], r.top - pane.top - margin);
-      if (across > 0 && down > 0) covered += (output ? 1e6 : 1) * across * down;
+      if (r.right + margin < pane.left || r.left - margin > pane.right || r.bottom + margin < pane.top ||
+          r.top - margin > pane.bottom) return; /* out of the pane: nothing pinned covers it */
+      boxes.push([r.left - pane.left - margin, r.top - pane.top - margin, r.right - pane.left + margin,
+                  r.bottom - pane.top + margin, output ? 1e6 : 1]);
+    });
+    return boxes;
+  }
+  function boxesCovered(boxes, at) {
+    var covered = 0;
+    boxes.forEach(function (b) {
+      var across = Math.min(at[0] + at[2], b[2]) - Math.max(at[0], b[0]);
+      var down = Math.min(at[1] + at[3], b[3]) - Math.max(at[1], b[1]);
+      if (across > 0 && down > 0) covered += b[4] * across * down;
     });
     return covered;
   }
@@ -456,8 +467,9 @@
       var otherX = x + width / 2 < areaWidth / 2 ? areaWidth - width : 0;
       var otherY = y + tall / 2 < height / 2 ? height - tall : 0;
       var places = [[x, y], [x, otherY], [otherX, y], [otherX, otherY]], least = Infinity, best = 0;
+      var boxes = paneBoxes(v, pane);
       places.forEach(function (p, i) {
-        var covered = boxesCovered(v, [p[0], p[1], width, tall], pane);
+        var covered = boxesCovered(boxes, [p[0], p[1], width, tall]);
         if (covered < least - 0.02 * width * tall) { least = covered; best = i; } /* another place only for a clear gain */
       });
       legendEdge = { x: best >= 2 ? +(otherX > 0) : -1, y: best % 2 ? +(otherY > 0) : -1 };
