@@ -34,6 +34,10 @@ below the last row, as the terminal's (test_long_panel_title_wraps).
 long_caret(driver, typed, shots): the caret under an error in a statement
 longer than the console is wide stays under its character, as a
 terminal wraps both rows.
+legend(driver, typed, shots): the graph's legend wholly in the pane, as the
+graph window keeps it: pinned inside when the view cuts it, off the
+output's box, seen once, no bigger than at 100 %, staying put when panned along
+the axis it is cut on.
 lesson_after_lesson(driver, typed, shots): a lesson loaded by name after
 another draws on an empty figure at full speed (the last lesson's panels
 gone, the pace it set off), its names kept; a playground lesson after
@@ -784,3 +788,106 @@ def lessons(driver, typed, samples, web, shots):
                 check("mlp_explorer's two render(..., \"x.png\") are offered as links, each graph drawn in the pane",
                       links == ["mlp_folded.png", "mlp_whole.png"] and shown >= 2, (links, shown))
     typed(":pace off")
+
+
+# the legend as the page shows it (the copy pinned in the pane, else the
+# drawing's own), the pane, the output's box, the view's scale and the
+# legend's width at 100 % (its frame and 4 units round it)
+LEGEND = """
+var v = document.querySelector('#graph .agrepl-view:not([style*="none"])'), out = v.querySelector('pre[data-output]');
+var graph = document.getElementById('graph'), pane = graph.getBoundingClientRect(), node = null, legend = null;
+v.querySelectorAll('g.node').forEach(function (n) {
+  var t = n.querySelector('title').textContent;
+  if (out && t === out.getAttribute('data-node')) node = n;
+  if (t === 'legend') legend = n;
+});
+var box = function (r) { return r ? [r.left, r.top, r.right, r.bottom] : null; };
+var pins = graph.querySelectorAll('.agrepl-legend-pin'), pin = pins.length ? pins[0] : null;
+var svg = v.querySelector('svg'), vb = svg.viewBox.baseVal, m = document.querySelector('#graph .agrepl-graph').style.transform;
+var scale = +m.split('scale(')[1].split(')')[0], unit = svg.getBoundingClientRect().width / vb.width;
+var shown = pin ? pin.getBoundingClientRect() : legend && legend.getBoundingClientRect(), hit = null;
+if (shown) { hit = document.elementFromPoint(shown.left + shown.width / 2, shown.top + shown.height / 2); }
+return { pane: box(pane), legend: box(shown), output: box(node && node.getBoundingClientRect()), pins: pins.length,
+         pinned: !!pin, drawn_hidden: !!legend && getComputedStyle(legend).visibility === 'hidden',
+         hit_pin: !!pin && !!hit && pin.contains(hit), scale: scale,
+         full_width: legend ? (legend.getBoundingClientRect().width + 8 * unit) / scale : null };
+"""
+
+
+def legend(driver, typed, shots):
+    """The graph's legend wholly in view, as the graph window keeps it
+    (viz/graph_window.c, draw_legend): a big graph opened at a readable
+    size on its output (a 60-step sin loop, a folded MLP), a small one
+    opened on its output at 1280x720 (its legend cut at the pane's left
+    edge), at 1280x720 and 1366x768 and after a resize: the legend seen
+    (pinned in the pane when the view cuts it) is inside the pane, never
+    over the output's box, seen once (the drawing's own hidden), and a
+    click there reaches it, not a node under it; zoomed in past 100 % it is
+    no bigger than at 100 %; panned along the axis it was cut on, it stays
+    put (a sticky header).  Screenshots 12-legend-*.png."""
+    size = driver.get_window_size()
+    graphs = [("sin-loop", "lx = 2.0; ly = lx; for i in range(60) { ly = sin(ly) * lx }; ly.backward(); show(ly)"),
+              ("folded-mlp", "lgx, lgt = moons(100, noise=0.1, seed=1); lgm = mlp([16, 16, 1], activation=tanh, seed=1);"
+                             " lgL = mean((lgm(lgx) - reshape(lgt, [100, 1]))^2); lgL.backward(); show(lgL, fold=true)"),
+              ("small", "la = 1.0; lb = sin(la) * la; lb.backward(); show(lb)")]
+
+    def inside(at):
+        pane, box = at["pane"], at["legend"]
+        return box is not None and box[0] >= pane[0] - 0.5 and box[1] >= pane[1] - 0.5 and \
+            box[2] <= pane[2] + 0.5 and box[3] <= pane[3] + 0.5
+
+    def clear_of_output(at):
+        box, out = at["legend"], at["output"]
+        return out is not None and (box[2] <= out[0] or box[0] >= out[2] or box[3] <= out[1] or box[1] >= out[3])
+
+    def whole(what, at):
+        check("the legend wholly in the graph pane: " + what, inside(at), at)
+        check("... seen once (pinned: the drawing's own hidden), a click there reaching it, not a node under it: " + what,
+              at["pins"] <= 1 and at["pinned"] == at["drawn_hidden"] and (at["hit_pin"] or not at["pinned"]), at)
+
+    try:
+        typed("clearplot()")
+        for w, h in [(1280, 720), (1366, 768)]:
+            driver.set_window_size(w, h)
+            time.sleep(0.3)
+            for name, line in graphs:
+                typed(line)
+                time.sleep(0.5)
+                at = driver.execute_script(LEGEND)
+                what = "%s at %dx%d" % (name, w, h)
+                whole(what, at)
+                check("... not over the output's box: " + what, at["legend"] is not None and clear_of_output(at), at)
+                driver.save_screenshot(os.path.join(shots, "12-legend-%s-%dx%d.png" % (name, w, h)))
+        # resized (the folded MLP shown at 1366x768): placed again, the legend kept whole
+        typed(graphs[1][1])
+        driver.set_window_size(1280, 720)
+        time.sleep(0.5)
+        at = driver.execute_script(LEGEND)
+        whole("the folded MLP after a resize from 1366x768 to 1280x720", at)
+        check("... not over the output's box after the resize", at["legend"] is not None and clear_of_output(at), at)
+        # panned down along the axis it is cut on (the drawing's top, with
+        # the legend, above the pane): a sticky header, it stays put
+        graph = driver.find_element("id", "graph")
+        before = at
+        graph.send_keys(Keys.ARROW_UP)
+        time.sleep(0.2)
+        at = driver.execute_script(LEGEND)
+        whole("the folded MLP panned down 40 px", at)
+        check("... pinned at the pane's edge, where it was (a sticky header)",
+              before["pinned"] and at["pinned"] and abs(at["legend"][1] - before["legend"][1]) < 0.5, (before, at))
+        # zoomed in past 100 %: the graph grows, not the legend
+        for _ in range(5):
+            driver.find_element("css selector", "[data-zoom=in]").click()
+        time.sleep(0.3)
+        at = driver.execute_script(LEGEND)
+        whole("the folded MLP zoomed in past 100 %", at)
+        check("... the legend pinned no bigger than at 100 %% (the view at %.2f)" % at["scale"],
+              at["scale"] > 1 and at["pinned"] and at["legend"][2] - at["legend"][0] <= at["full_width"] + 1, at)
+        driver.save_screenshot(os.path.join(shots, "12-legend-zoomed-in.png"))
+        driver.find_element("css selector", "[data-zoom=fit]").click()
+        time.sleep(0.3)
+        at = driver.execute_script(LEGEND)
+        whole("the whole folded MLP (the 0 button)", at)
+        check("... at its place in the drawing, not pinned", not at["pinned"], at)
+    finally:
+        driver.set_window_size(size["width"], size["height"])

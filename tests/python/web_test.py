@@ -8,7 +8,9 @@ the README's first session key by key and checks the printed numbers and the
 tree, Tab-completes as Readline (a shared prefix, then the list once with
 the typed line under it), shows the graph and clicks x's node for the inspector,
 shows a folded MLP readable at 1280x720 and clicks a layer open with its
-maps (web_graph.py), brings statements back with the up arrow, pans, saves
+maps (web_graph.py), keeps a big graph's legend wholly in the pane at
+1280x720 and 1366x768, off the output, after a resize, a pan and a zoom
+(web_more.py), brings statements back with the up arrow, pans, saves
 the graph and the plot as SVG and downloads save(m) and render's files
 (web_more.py), draws panels chosen by panel= as the terminal lays them
 out, readable at 1280x720, with the terminal's axis names (web_more.py),
@@ -202,6 +204,8 @@ try:
     check("+ zooms the graph", before != after and "scale" in after, (before, after))
     # a big graph: a folded MLP readable on its output, a box clicked open with its maps (web_graph.py)
     web_graph.run(driver, typed, SHOTS)
+    # the legend wholly in the pane, pinned there when the view cuts it (web_more.py)
+    web_more.legend(driver, typed, SHOTS)
     # history, pan, Save SVG, save(m) and render(y, "g.svg") downloads (web_more.py)
     web_more.console(driver, typed)
     web_more.saves(driver, typed)
