@@ -671,11 +671,14 @@ static inline flat_slot *flat_new_slot(flat_pass *fp, flat_slots *sl, flat_slot 
  * held beside the heap (func_heap's `top`) and the insertion count kept in
  * the pass's own locals, *top and *seq, not in the func_heap, which lives
  * in memory (its address goes to heap_grow).  A chain, where each function
- * queues the next one only, then pushes and pops in registers. */
-static inline __attribute__((always_inline)) int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
+ * queues the next one only, then pushes and pops in registers.
+ * flat_push_keyed queues f with `order` as its key's low half (the
+ * insertion count; the quick pass's output slot, below). */
+static inline __attribute__((always_inline)) int flat_push_keyed(ag_ctx *ctx, func_heap *h, queued *top, ag_func *f,
+                                                                 uint32_t order) {
     if (f->seen == ctx->backward_stamp) return 0;
     f->seen = ctx->backward_stamp;
-    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | (*seq)++};
+    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | order};
     if (top->f != NULL) {
         if (before(&item, top)) return heap_insert(h, item);
         if (heap_insert(h, *top) < 0) return -1; /* displaced: below item */
@@ -684,6 +687,12 @@ static inline __attribute__((always_inline)) int flat_push(ag_ctx *ctx, func_hea
     }
     *top = item;
     return 0;
+}
+
+/* The flat pass's push: the key's low half is the insertion count. */
+static inline __attribute__((always_inline)) int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
+    if (f->seen == ctx->backward_stamp) return 0; /* counted only when queued */
+    return flat_push_keyed(ctx, h, top, f, (*seq)++);
 }
 
 /* The next function, NULL when none is queued. */
@@ -906,17 +915,7 @@ static __attribute__((noinline)) quick_slots quick_slots_grow(ag_ctx *ctx, quick
  * A popped entry then names its output's slot without a look-up. */
 static inline __attribute__((always_inline)) int quick_push(ag_ctx *ctx, func_heap *h, queued *top, ag_func *f,
                                                             size_t slot) {
-    if (f->seen == ctx->backward_stamp) return 0;
-    f->seen = ctx->backward_stamp;
-    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | (uint32_t)slot};
-    if (top->f != NULL) {
-        if (before(&item, top)) return heap_insert(h, item);
-        if (heap_insert(h, *top) < 0) return -1; /* displaced: below item */
-    } else if (h->len > 0 && before(&item, &h->items[0])) {
-        return heap_insert(h, item);
-    }
-    *top = item;
-    return 0;
+    return flat_push_keyed(ctx, h, top, f, (uint32_t)slot);
 }
 
 /* The next entry; its f is NULL when none is queued. */
