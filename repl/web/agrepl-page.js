@@ -458,9 +458,12 @@
       legendEdge = { x: -1, y: -1 }; /* cut later by a drag: slid only as far as needed */
       return;
     }
-    /* its size at 100 % (the drawing's own size, view.scale 1) */
-    var pictureWidth = seen[2] / view.scale, pictureHeight = seen[3] / view.scale;
-    var scale = Math.min(view.scale, 1, areaWidth / pictureWidth, height / pictureHeight);
+    /* its size at 100 %: the drawing's own size (view.scale 1), and not
+     * the smaller one Graphviz scales a graph bigger than its size= down to
+     * (g.graph's transform): a legend pinned at that was unreadable */
+    var shown = view.scale * drawingShrink(svg);
+    var pictureWidth = seen[2] / shown, pictureHeight = seen[3] / shown;
+    var scale = Math.min(shown, 1, areaWidth / pictureWidth, height / pictureHeight);
     var width = pictureWidth * scale, tall = pictureHeight * scale;
     var x = Math.max(0, Math.min(seen[0], areaWidth - width)), y = Math.max(0, Math.min(seen[1], height - tall));
     if (fitted) { /* choose the edges again */
@@ -479,7 +482,7 @@
     /* a copy: the svg's frame (its size, viewBox and the graph's transform)
      * holding the legend alone, shown through a window its size */
     var pin = document.createElement('div'), copy = svg.cloneNode(false), frame = svg.querySelector('g.graph');
-    var k = scale / view.scale; /* the copy's size against the drawing on screen */
+    var k = scale / shown; /* the copy's size against the drawing on screen */
     pin.className = 'agrepl-legend-pin';
     pin.style.cssText = 'left:' + (x + graph.scrollLeft) + 'px;top:' + (y + graph.scrollTop) + 'px;width:' + width +
       'px;height:' + tall + 'px';
@@ -503,6 +506,13 @@
     var g = graph.querySelector('.agrepl-graph');
     return g && g.querySelector('.agrepl-view:not([style*="none"])');
   }
+  /* Graphviz draws a graph bigger than its size= scaled down: its g.graph's
+   * transform (scale(0.381) ...) shrinks every text and box; 1 when none. */
+  function drawingShrink(svg) {
+    var g = svg.querySelector('g.graph'), list = g && g.transform && g.transform.baseVal;
+    var m = list && list.numberOfItems > 0 ? list.consolidate() : null;
+    return m && m.matrix.a > 0 ? m.matrix.a : 1;
+  }
   function smallestText(svg) {
     var vb = svg.viewBox && svg.viewBox.baseVal, small = 0;
     if (!vb || !vb.width) return 0;
@@ -510,7 +520,7 @@
       var f = parseFloat(t.getAttribute('font-size'));
       if (f > 0 && (!small || f < small)) small = f;
     });
-    return small * (svg.getBoundingClientRect().width / view.scale) / vb.width;
+    return small * drawingShrink(svg) * (svg.getBoundingClientRect().width / view.scale) / vb.width;
   }
   function nodeTitled(v, name) {
     var found = null;

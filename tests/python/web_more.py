@@ -805,12 +805,28 @@ var box = function (r) { return r ? [r.left, r.top, r.right, r.bottom] : null; }
 var pins = graph.querySelectorAll('.agrepl-legend-pin'), pin = pins.length ? pins[0] : null;
 var svg = v.querySelector('svg'), vb = svg.viewBox.baseVal, m = document.querySelector('#graph .agrepl-graph').style.transform;
 var scale = +m.split('scale(')[1].split(')')[0], unit = svg.getBoundingClientRect().width / vb.width;
+var frame = svg.querySelector('g.graph'), list = frame && frame.transform.baseVal;
+var shrink = list && list.numberOfItems ? list.consolidate().matrix.a : 1;  // Graphviz's size= scale
 var shown = pin ? pin.getBoundingClientRect() : legend && legend.getBoundingClientRect(), hit = null;
 if (shown) { hit = document.elementFromPoint(shown.left + shown.width / 2, shown.top + shown.height / 2); }
 return { pane: box(pane), legend: box(shown), output: box(node && node.getBoundingClientRect()), pins: pins.length,
          pinned: !!pin, drawn_hidden: !!legend && getComputedStyle(legend).visibility === 'hidden',
          hit_pin: !!pin && !!hit && pin.contains(hit), scale: scale,
-         full_width: legend ? (legend.getBoundingClientRect().width + 8 * unit) / scale : null };
+         full_width: legend ? (legend.getBoundingClientRect().width + 8 * unit) / (scale * shrink) : null,
+         legend_text: pin ? Math.min.apply(null, Array.prototype.map.call(pin.querySelectorAll('text'), function (t) {
+           return parseFloat(t.getAttribute('font-size')) * Math.abs(t.getScreenCTM().a); })) : null };
+"""
+
+
+# The smallest text of the shown drawing's boxes as drawn, in px: each
+# text's font size times its screen transform's scale.
+SMALLEST_NODE_TEXT = """
+var small = 1e9;
+document.querySelectorAll('#graph g.node text').forEach(function (t) {
+  var f = parseFloat(t.getAttribute('font-size')), m = t.getScreenCTM(), r = t.getBoundingClientRect();
+  if (f > 0 && m && r.width > 0) small = Math.min(small, f * Math.abs(m.a));
+});
+return small;
 """
 
 
@@ -856,6 +872,12 @@ def legend(driver, typed, shots):
                 at = driver.execute_script(LEGEND)
                 what = "%s at %dx%d" % (name, w, h)
                 whole(what, at)
+                if name == "sin-loop":  # Graphviz scales this drawing down (g.graph's transform)
+                    smallest = driver.execute_script(SMALLEST_NODE_TEXT)
+                    check("... its boxes' text opened readable, at least 11 px (the drawing's scale counted): " + what,
+                          smallest >= 11, smallest)
+                    check("... its pinned legend's text at least 9 px, not shrunk with the drawing: " + what,
+                          at["pinned"] and at["legend_text"] is not None and at["legend_text"] >= 9, at)
                 check("... not over the output's box: " + what, at["legend"] is not None and clear_of_output(at), at)
                 driver.save_screenshot(os.path.join(shots, "12-legend-%s-%dx%d.png" % (name, w, h)))
         # resized (the folded MLP shown at 1366x768): placed again, the legend kept whole
