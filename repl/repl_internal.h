@@ -280,10 +280,10 @@ static inline repl_value *eval_assign_slot(repl *r, const ast_node *n, const cha
     }
     return eval_assign_slot_found(r, n, name, in_session);
 }
-/* What a PyTorch or NumPy spelling is here: a name (torch, nn, MSELoss)
- * when `of` is "", else x.NAME of a value of that kind ("variable":
- * x.detach(); an object type's name: "model", "optimizer"): a hint for its
- * error, or NULL. */
+/* What a PyTorch or NumPy spelling is here (spellings.c): a name (torch,
+ * nn, MSELoss) when `of` is "", else x.NAME of a value of that kind
+ * ("variable": x.detach(); an object type's name: "model", "optimizer"): a
+ * hint for its error, or NULL. */
 const char *eval_other_spelling(const char *name, const char *of);
 /* "unknown name 'x'; did you mean ...?" at `at`; -1. */
 int eval_unknown_name(repl *r, const ast_node *at, const char *name);

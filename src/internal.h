@@ -172,10 +172,10 @@ struct ag_ctx {
      * backward, ag_size(v) numbers at flow_numbers + v->flow_at for each
      * variable whose flow_pass is this one (backward.c). */
     bool keep_last_grads;
-    /* backward.c's flat pass is off: every backward takes the plain pass
+    /* backward_flat.c's flat pass is off: every backward takes the plain pass
      * (the tests that compare the two set it). */
     bool plain_backward;
-    /* backward.c: the last flat pass met an older gradient, so the next one
+    /* backward_flat.c: the last flat pass met an older gradient, so the next one
      * skips the quick pass, which would decline at it and start over (a
      * hint: both passes leave the same). */
     bool flat_met_older;

@@ -149,6 +149,22 @@ void viz_view_fit_min(viz_view *view, int width, int height, int area_width, int
 void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height, int area_width,
                    int area_height, double min_scale);
 
+/* ---- the legend, wholly in view (graph_legend.c) ------------------------- */
+
+/* The legend's place in the picture (the node "legend": x0, y0 to x1, y1 in
+ * picture pixels, with a margin); false when the drawing has none. */
+bool viz_legend_box(const viz_scene *scene, double *x0, double *y0, double *x1, double *y1);
+
+/* Where the legend is pinned in the graph's area (area_width x height) when
+ * the view cuts its place in the picture (screen box s[4]: x, y, width,
+ * height; the picture's legend picture_width x picture_height): x, y,
+ * width, height on screen into out[4].  *edge_x, *edge_y: the edge of the
+ * area it keeps to along each axis (0 left/top, 1 right/bottom, -1 slid only
+ * as far as needed), chosen again when choose_edges, else kept. */
+void viz_legend_pin(const viz_scene *scene, const viz_view *view, bool choose_edges, int *edge_x, int *edge_y,
+                    const double s[4], double picture_width, double picture_height, int area_width, int height,
+                    double out[4]);
+
 /* ---- drawing ------------------------------------------------------------- */
 
 /* The layout of the last graph drawn, keyed by its structure. */

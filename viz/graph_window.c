@@ -456,19 +456,6 @@ static void draw_help(viz_graph_window *w, cairo_t *cr, int width, int height) {
     g_object_unref(layout);
 }
 
-/* The legend's place in the picture (the node "legend"); false when the
- * drawing has none. */
-static bool legend_box(const viz_graph_window *w, double *x0, double *y0, double *x1, double *y1) {
-    for (int i = 0; i < w->scene.nnodes; i++) {
-        const viz_scene_node *n = &w->scene.nodes[i];
-        if (n->kind != VIZ_NODE_OTHER || strcmp(n->name, "legend") != 0) continue;
-        *x0 = n->x - n->width / 2 - 4, *y0 = n->y - n->height / 2 - 4;
-        *x1 = n->x + n->width / 2 + 4, *y1 = n->y + n->height / 2 + 4;
-        return true;
-    }
-    return false;
-}
-
 /* Traces where the legend is drawn in the graph's area (width x height)
  * when that changed: "legend at X,Y size WxH in AWxAH", "pinned" after it
  * when it is not at its place in the picture. */
@@ -481,80 +468,19 @@ static void trace_legend(viz_graph_window *w, double x, double y, double width, 
           pinned ? " pinned" : "");
 }
 
-/* The area two rectangles (x, y, width, height) share. */
-static double overlap(const double a[4], const double b[4]) {
-    double across = fmin(a[0] + a[2], b[0] + b[2]) - fmax(a[0], b[0]);
-    double down = fmin(a[1] + a[3], b[1] + b[3]) - fmax(a[1], b[1]);
-    return across > 0 && down > 0 ? across * down : 0;
-}
-
-/* How much of the drawing's boxes a rectangle (x, y, width, height on
- * screen) covers: any of the output's box (with a margin) counts more than
- * all the rest. */
-static double boxes_covered(const viz_graph_window *w, const double at[4]) {
-    double covered = 0;
-    for (int i = 0; i < w->scene.nnodes; i++) {
-        const viz_scene_node *n = &w->scene.nodes[i];
-        if (n->kind == VIZ_NODE_OTHER) continue;
-        bool output = n->kind == VIZ_NODE_VAR && w->scene.output != NULL && n->var == w->scene.output;
-        double margin = output ? 12 : 0;
-        double box[4] = {0, 0, n->width * w->view.scale + 2 * margin, n->height * w->view.scale + 2 * margin};
-        viz_view_to_screen(&w->view, n->x - n->width / 2, n->y - n->height / 2, &box[0], &box[1]);
-        box[0] -= margin, box[1] -= margin;
-        covered += (output ? 1e6 : 1) * overlap(at, box);
-    }
-    return covered;
-}
-
-/* Where the legend goes in the graph's area (area_width x height) when the
- * view leaves its place in the picture (screen box s[4]: x, y, width,
- * height) partly outside: at the view's scale (never above 100 %: zoomed
- * in, the graph grows, not the legend) or smaller to fit, slid along
- * each axis until it is wholly inside, as a sticky header (dragging the view
- * along that axis moves it no further, along the other it follows the
- * picture); or, along an axis, at the other edge of the area when there it
- * covers less of the boxes (never the output's, when it can).  That choice is made
- * while the view is fitted (a picture opening, a resize) and kept while the
- * user drags and zooms, so the legend never jumps about.  Writes the place
- * and size into out[4]. */
-static void pin_legend(viz_graph_window *w, const double s[4], double picture_width, double picture_height,
-                       int area_width, int height, double out[4]) {
-    double scale = fmin(fmin(w->view.scale, 1), fmin(area_width / picture_width, height / picture_height));
-    double width = picture_width * scale, tall = picture_height * scale;
-    double x = fmax(0, fmin(s[0], area_width - width)), y = fmax(0, fmin(s[1], height - tall));
-    if (w->auto_fit) { /* choose the edges again */
-        double other_x = x + width / 2 < area_width / 2.0 ? area_width - width : 0;
-        double other_y = y + tall / 2 < height / 2.0 ? height - tall : 0;
-        const double places[4][2] = {{x, y}, {x, other_y}, {other_x, y}, {other_x, other_y}};
-        double least = INFINITY;
-        int best = 0;
-        for (int i = 0; i < 4; i++) {
-            double at[4] = {places[i][0], places[i][1], width, tall};
-            double covered = boxes_covered(w, at);
-            /* another place only for a clear gain */
-            if (covered < least - 0.02 * width * tall) least = covered, best = i;
-        }
-        w->legend_edge_x = best >= 2 ? (other_x > 0) : -1;
-        w->legend_edge_y = best % 2 ? (other_y > 0) : -1;
-    }
-    if (w->legend_edge_x >= 0) x = w->legend_edge_x ? area_width - width : 0;
-    if (w->legend_edge_y >= 0) y = w->legend_edge_y ? height - tall : 0;
-    out[0] = x, out[1] = y, out[2] = width, out[3] = tall;
-}
-
 /* The legend, wholly in view.  At its place in the picture when the view
  * shows it whole; else, when the inspector has taken the room it was seen
  * in, copied from the picture into the panel below the inspector's text,
  * at the view's scale or smaller to fit, so the panel never hides it (sets
  * w->legend_height, which the text's scrolling reaches past; 0 when not
- * drawn there); else pinned inside the graph's area (pin_legend), over the
+ * drawn there); else pinned inside the graph's area (viz_legend_pin), over the
  * graph.  Either way the part of it the view still shows is blanked, so it
  * is never seen twice. */
 static void draw_legend(viz_graph_window *w, cairo_t *cr, int left, int panel, int area_width, int height) {
     double x0, y0, x1, y1, sx0, sy0, sx1, sy1;
     w->legend_height = 0;
     w->legend_pinned = false;
-    if (!legend_box(w, &x0, &y0, &x1, &y1)) return;
+    if (!viz_legend_box(&w->scene, &x0, &y0, &x1, &y1)) return;
     viz_view_to_screen(&w->view, x0, y0, &sx0, &sy0);
     viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
     bool cut = sx0 < 0 || sy0 < 0 || sx1 > area_width || sy1 > height;
@@ -575,7 +501,8 @@ static void draw_legend(viz_graph_window *w, cairo_t *cr, int left, int panel, i
         x = left + (panel - width) / 2, y = PANEL_PAD - w->inspector_scroll + w->inspector_text_height + 2 * PANEL_PAD;
     } else {
         double seen[4] = {sx0, sy0, sx1 - sx0, sy1 - sy0}, at[4];
-        pin_legend(w, seen, x1 - x0, y1 - y0, area_width, height, at);
+        viz_legend_pin(&w->scene, &w->view, w->auto_fit, &w->legend_edge_x, &w->legend_edge_y, seen, x1 - x0,
+                       y1 - y0, area_width, height, at);
         x = at[0], y = at[1], width = at[2], tall = at[3];
         scale = width / (x1 - x0);
         w->legend_pinned = true;
