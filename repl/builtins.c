@@ -680,16 +680,21 @@ ag_var *value_to_leaf(repl *r, repl_value v) {
     return leaf;
 }
 
+/* "f: x.grad is none (no backward has reached x yet; ...)" for a none that
+ * knows where it came from (x.grad); -1.  The argument checks share it, so
+ * x.grad.item() says what sum(x.grad) says. */
+__attribute__((cold)) static int arg_nil_error(repl *r, const builtin_args *a, repl_value v) {
+    char prefix[80];
+    snprintf(prefix, sizeof prefix, "%s: ", builtin_name(a));
+    return value_nil_error(r, prefix, v);
+}
+
 int arg_var(repl *r, const builtin_args *a, int index, ag_var **out) {
     repl_value v = a->values[index];
     char buf[64];
     int rc = value_as_var(r, NULL, v, out);
     if (rc <= 0) return rc;
-    if (v.kind == VALUE_NIL && v.as.string != NULL) {
-        char prefix[80];
-        snprintf(prefix, sizeof prefix, "%s: ", builtin_name(a));
-        return value_nil_error(r, prefix, v);
-    }
+    if (v.kind == VALUE_NIL && v.as.string != NULL) return arg_nil_error(r, a, v);
     if (v.kind == VALUE_LIST)
         return repl_error(r, "%s: %s must be a variable or number, not a list that is not a "
                              "tensor (nested lists of numbers of one shape)",
@@ -715,6 +720,7 @@ int arg_number(repl *r, const builtin_args *a, int index, double *out) {
                           builtin_name(a), param_name(a, index),
                           ag_shape_string(ag_ndim(v.as.var), ag_shape(v.as.var), shape));
     }
+    if (v.kind == VALUE_NIL && v.as.string != NULL) return arg_nil_error(r, a, v);
     return repl_error(r, "%s: %s must be a number, not %s", builtin_name(a), param_name(a, index),
                       value_with_article(v, buf, sizeof buf));
 }
@@ -739,6 +745,7 @@ int arg_int(repl *r, const builtin_args *a, int index, int *out) {
     double v;
     repl_value value = a->values[index];
     char buf[64];
+    if (value.kind == VALUE_NIL && value.as.string != NULL) return arg_nil_error(r, a, value);
     if (value.kind != VALUE_NUMBER && !(value.kind == VALUE_VAR && ag_size(value.as.var) == 1))
         return repl_error(r, "%s: %s must be an integer, not %s", builtin_name(a),
                           param_name(a, index), value_with_article(value, buf, sizeof buf));

@@ -211,6 +211,9 @@ static int arg_model(repl *r, const builtin_args *args, const char *method, ag_m
 /* m.cleargrads(): forgets every parameter's gradient. */
 static int fn_cleargrads(repl *r, const builtin_args *args, repl_value *out) {
     ag_model *m;
+    if (args->values[0].kind == VALUE_VAR) /* x.cleargrads(): the one-variable form is meant */
+        return repl_error(r, "cleargrads: the first argument must be a model, not a variable; "
+                             "x.cleargrad() forgets a variable's gradient");
     if (arg_model(r, args, "cleargrads", &m) < 0) return -1;
     ag_model_cleargrad(m);
     *out = VALUE_NIL_INIT;

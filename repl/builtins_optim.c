@@ -329,7 +329,11 @@ static int update_targets(repl *r, optimizer_object *o, const repl_value *target
     ag_var **params = NULL;
     int n = 0, status = 0;
     size_t capacity = 0;
-    if (count == 0)
+    if (count == 0 && o->bound.kind != VALUE_NIL) /* made with its parameters: step() is the call */
+        status = repl_error(r, "%s: no parameters given; this optimizer was made with its parameters: "
+                               "opt.step() updates them",
+                            what);
+    else if (count == 0)
         status = repl_error(r, "%s: no parameters given; use opt.update(x0, x1) or "
                                "opt.update(model)",
                             what);

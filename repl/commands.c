@@ -54,7 +54,7 @@ const command_def command_table[] = {
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
     {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off; "
-     "a lesson's data NAME_data runs as a file)",
+     "a lesson's data NAME_data runs as a file); the file :load NAME runs, given by its path, is that lesson",
      command_load, .files = true},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons, .files = true},
     {":save", ":save FILE",
@@ -65,8 +65,8 @@ const command_def command_table[] = {
     {":save!", ":save! FILE", "as :save, and overwrite FILE even if this session did not write it or it changed since", command_save_over, .files = true},
     {":reset", ":reset", "forget every name and function and free all memory", command_reset},
     {":digits", ":digits N|full",
-     "show numbers rounded to N significant digits (not stored rounded); full goes back (a lesson run "
-     "by name starts at 4, and its own :digits last to its end)",
+     "show numbers rounded to N significant digits (not stored rounded); full goes back (a lesson, by "
+     "name or by its file's path, starts at 4, and its own :digits last to its end)",
      command_digits, .replayed = true},
     {":time", ":time on|off", "print how long each statement took", command_time, .replayed = true},
     {":pace", ":pace N|off", "slows loops that plot or track to N frames a second (as pace(N))",
@@ -603,6 +603,23 @@ static int command_funcs(repl *r, const char *argument) {
 
 /* ---- files ------------------------------------------------------------------------------ */
 
+/* Whether the file open on fd, named `path`, is a lesson loaded by its path:
+ * the very file `:load NAME` runs for the path's last part without .ag
+ * (compared by device and inode), so samples/newton.ag is the lesson newton
+ * and a copy of it elsewhere is a plain file.  Its name into out (size bytes). */
+static bool lesson_at_path(int fd, const char *path, char *out, size_t size) {
+    const char *base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n <= 3 || strcmp(base + n - 3, ".ag") != 0 || n - 3 >= size) return false;
+    memcpy(out, base, n - 3);
+    out[n - 3] = '\0';
+    char found[4096];
+    struct stat opened, lesson;
+    return lesson_is_name(out) && lesson_find(out, found, sizeof found) == 0 && fstat(fd, &opened) == 0 &&
+           stat(found, &lesson) == 0 && opened.st_dev == lesson.st_dev && opened.st_ino == lesson.st_ino;
+}
+
 static int command_load(repl *r, const char *path) {
     if (path[0] == '\0') {
         repl_error(r, ":load needs a file name");
@@ -640,6 +657,10 @@ static int command_load(repl *r, const char *path) {
     } else if ((fd = repl_open_file(r, ":load", path)) < 0) {
         return REPL_ERROR;
     }
+    /* a lesson by its path (:load samples/newton.ag) runs as by its name */
+    char path_lesson[64];
+    const char *lesson_name = name;
+    if (name == NULL && lesson_at_path(fd, path, path_lesson, sizeof path_lesson)) lesson_name = path_lesson;
     if (source_read_fd(fd, path, &text, &at_line, &at_column, message, sizeof message) < 0) {
         if (name != NULL) repl_error(r, ":load: lesson %s (%s): %s", name, path, message);
         else if (at_line > 0) repl_error(r, ":load: %s:%d:%d: %s", path, at_line, at_column, message);
@@ -656,10 +677,12 @@ static int command_load(repl *r, const char *path) {
     }
     /* only a file accepted as a lesson, and asked for by the user, changes
        how numbers show: not one a file loads (digits.ag's :load digits_data),
-       nor a lesson's data loaded by hand (:load digits_data: no lesson) */
-    bool by_name = name != NULL && r->save.load_depth == 0 && !lesson_is_data(name);
-    bool outer = by_name && !r->settings.in_lesson; /* not one --lesson's file loads */
-    if (by_name) {
+       nor a lesson's data loaded by hand (:load digits_data: no lesson); by
+       its path, a lesson's file not opening with its comment is a plain file */
+    bool as_lesson = lesson_name != NULL && r->save.load_depth == 0 && !lesson_is_data(lesson_name) &&
+                     text[0] == '#';
+    bool outer = as_lesson && !r->settings.in_lesson; /* not one --lesson's file loads */
+    if (as_lesson) {
         if (outer) repl_lesson_digits(r);
         repl_lesson_fresh_figure(r);
     }

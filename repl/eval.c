@@ -169,7 +169,7 @@ repl_value *eval_assign_slot_found(repl *r, const ast_node *n, const char *name,
 int eval_unknown_name(repl *r, const ast_node *at, const char *name) {
     const char *other = eval_other_spelling(name, "");
     if (other != NULL) return repl_error_at(r, at, "unknown name '%s'; %s", name, other);
-    const char *near = suggest_name(r, name);
+    const char *near = suggest_name(r, at, name);
     if (near) return repl_error_at(r, at, "unknown name '%s'; did you mean '%s'?", name, near);
     return repl_error_at(r, at, "unknown name '%s'", name);
 }

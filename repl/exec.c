@@ -197,7 +197,8 @@ static int exec_for(repl *r, const ast_node *n) {
     repl_iter it;
     int rc = repl_iter_begin(r, iterable, items, &it);
     if (rc != 0) {
-        if (rc > 0 && items.kind == VALUE_NUMBER)
+        if (rc > 0 && (items.kind == VALUE_NUMBER || /* `for i in 3`: the literal is a scalar variable */
+                       (items.kind == VALUE_VAR && ag_ndim(items.as.var) == 0)))
             repl_error_at(r, iterable, "for: cannot loop over a number; did you mean range(n)?");
         else if (rc > 0 && items.kind == VALUE_NIL)
             value_nil_error_at(r, iterable, "for: ", items);

@@ -158,6 +158,8 @@ static void fail_unexpected(parser *p) {
         fail(p, "unexpected end of input");
     else if (t->kind == TOKEN_NEWLINE)
         fail(p, "unexpected newline");
+    else if (t->kind == TOKEN_NAME && t->length == 4 && memcmp(t->start, "elif", 4) == 0)
+        fail(p, "unexpected token 'elif'; Python's elif is written else if here");
     else
         fail(p, "unexpected token '%.*s%s'", SHOWN_LENGTH(t), t->start, SHOWN_MORE(t));
 }
@@ -577,6 +579,10 @@ static bool parse_statements(parser *p, ast_list *list, const token *opener) {
 static ast_node *parse_block(parser *p, const char *owner) {
     int start = p->position;
     const token *opener = current(p);
+    if (opener->kind == TOKEN_COLON) { /* Python's `for i in range(3):` */
+        fail(p, "expected '{' after %s, not ':' (a block is { ... } here, not indented lines)", owner);
+        return NULL;
+    }
     if (opener->kind != TOKEN_LEFT_BRACE) {
         fail(p, "expected '{' after %s", owner);
         return NULL;
@@ -678,6 +684,8 @@ static ast_node *parse_def(parser *p) {
         node->as.def.body = parse_block(p, "def");
         p->def_depth--;
         p->loop_depth = enclosing_loops;
+    } else if (check(p, TOKEN_COLON)) { /* Python's `def f(x):` */
+        fail(p, "expected '=' or '{' after def parameters, not ':' (def f(x) = e, or def f(x) { ... })");
     } else {
         fail(p, "expected '=' or '{' after def parameters");
     }

@@ -493,9 +493,11 @@ const char *print_format_number(const repl *r, double v, char *buf);
 int repl_edit_distance(const char *a, const char *b);
 /* The closest of candidates[0..n) to word within a small distance, or NULL. */
 const char *repl_nearest_word(const char *word, const char *const *candidates, int n);
-/* The closest known name: bound names, locals, built-ins, keywords,
- * constants; NULL when none is close. Points into session data or tables. */
-const char *suggest_name(repl *r, const char *word);
+/* The closest known name that could stand where node `at` of the running
+ * chunk is: bound names, locals, built-ins, constants and keywords, but no
+ * keyword for a callee (f(1)) and only bound names for a target (f += 1);
+ * at NULL: any.  NULL when none is close. Points into session data or tables. */
+const char *suggest_name(repl *r, const ast_node *at, const char *word);
 
 /* ---- commands.c: the ':' commands ------------------------------------------------ */
 

@@ -104,21 +104,79 @@ static void add_table(word_list *list, const name_table *t) {
         if (t->entries[i].name != NULL) word_add(list, t->entries[i].name);
 }
 
-/* Every name an expression can refer to. */
-static void collect_names(repl *r, word_list *list, bool with_keywords) {
+/* Where an unknown name stands, which says what it could have meant: a
+ * statement of its own any name or keyword (`whil` -> while), an operand a
+ * name or a keyword that begins an expression (`ture` -> true), a callee a
+ * name but no keyword (a keyword is never called: `foo(1)` must not offer
+ * 'for'), the target of `fo += 1` only a bound name (neither a keyword nor a
+ * built-in can be updated). */
+typedef enum { PLACE_STATEMENT, PLACE_OPERAND, PLACE_CALLEE, PLACE_TARGET } name_place;
+
+/* Whether keyword `word` can begin an expression: a literal (true, none,
+ * Ellipsis and their other spellings) or not, as the parser's primary and
+ * unary rules take them.  The lexer names the token, so True is true. */
+static bool keyword_begins_expression(const char *word) {
+    token_list tokens = {0};
+    bool begins = false;
+    if (lexer_tokenize(word, 1, &tokens) && tokens.count > 0) {
+        token_kind kind = tokens.tokens[0].kind;
+        begins = kind == TOKEN_TRUE || kind == TOKEN_FALSE || kind == TOKEN_NONE || kind == TOKEN_ELLIPSIS ||
+                 kind == TOKEN_NOT;
+    }
+    token_list_free(&tokens);
+    return begins;
+}
+
+/* Every name that could stand at `place`: the bound ones, then (but for a
+ * target) the built-ins and constants, then the keywords the place admits. */
+static void collect_names(repl *r, word_list *list, name_place place) {
     add_table(list, r->eval.locals);
     add_table(list, &r->names);
+    if (place == PLACE_TARGET) return;
     int count = 0;
     const builtin_def *all = builtins_all(&count);
     for (int i = 0; i < count; i++) word_add(list, all[i].name);
     for (const repl_constant *k = repl_constants; k->name; k++) word_add(list, k->name);
-    if (with_keywords)
-        for (int i = 0; lexer_keyword(i) != NULL; i++) word_add(list, lexer_keyword(i));
+    for (int i = 0; place != PLACE_CALLEE && lexer_keyword(i) != NULL; i++)
+        if (place == PLACE_STATEMENT || keyword_begins_expression(lexer_keyword(i)))
+            word_add(list, lexer_keyword(i));
 }
 
-const char *suggest_name(repl *r, const char *word) {
+/* The node whose child `target` is, in the tree under `root`; NULL when
+ * target is not in it.  A walk with a stack of its own: a chain a + b + ...
+ * nests deeper than recursion should go (ast.h). */
+static const ast_node *parent_of(const ast_node *root, const ast_node *target) {
+    const ast_node **stack = NULL;
+    size_t capacity = 0, depth = 0;
+    const ast_node *parent = NULL;
+    if (root != NULL && ARRAY_RESERVE(stack, capacity, depth, 1)) stack[depth++] = root;
+    while (parent == NULL && depth > 0) {
+        const ast_node *node = stack[--depth];
+        int count = ast_child_count(node);
+        for (int i = 0; i < count && parent == NULL; i++) {
+            const ast_node *child = ast_child(node, i);
+            if (child == NULL) continue;
+            if (child == target) parent = node;
+            else if (ARRAY_RESERVE(stack, capacity, depth, 1)) stack[depth++] = child;
+        }
+    }
+    free(stack);
+    return parent;
+}
+
+/* Where node `at` of the running chunk stands (a statement when unknown). */
+static name_place place_of(repl *r, const ast_node *at) {
+    if (at == NULL || r->eval.chunk == NULL) return PLACE_STATEMENT;
+    if (at->kind == AST_ASSIGN) return PLACE_TARGET; /* fo += 1 reports at the assignment */
+    const ast_node *parent = parent_of(r->eval.chunk->program, at);
+    if (parent == NULL || parent->kind == AST_BLOCK) return PLACE_STATEMENT;
+    if (parent->kind == AST_CALL && parent->as.call.callee == at) return PLACE_CALLEE;
+    return PLACE_OPERAND;
+}
+
+const char *suggest_name(repl *r, const ast_node *at, const char *word) {
     word_list list = {0};
-    collect_names(r, &list, true);
+    collect_names(r, &list, place_of(r, at));
     const char *best = repl_nearest_word(word, list.words, list.count);
     free(list.words);
     return best;
@@ -421,7 +479,7 @@ void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, c
             const builtin_def *call = open_call(r, line, start, &as_method);
             if (call != NULL) offer_keywords(&c, call, as_method);
             word_list names = {0};
-            collect_names(r, &names, true);
+            collect_names(r, &names, PLACE_STATEMENT);
             for (int i = 0; i < names.count; i++) offer(&c, names.words[i]);
             free(names.words);
         }

@@ -231,14 +231,16 @@ int ag_set_grad(ag_var *v, ag_var *grad) {
     v->grad_call = 0;
     return 0;
 }
-void ag_cleargrad(ag_var *v) {
-    if (v != NULL) v->grad = NULL, v->grad_calls = 0, v->grad_call = 0;
+int ag_cleargrad(ag_var *v) {
+    if (v == NULL || v->ctx == NULL) return -1; /* collected: its node is the free list's, not v's */
+    v->grad = NULL, v->grad_calls = 0, v->grad_call = 0;
+    return 0;
 }
 
 int ag_grad_calls(const ag_var *v) { return v != NULL && v->grad != NULL ? v->grad_calls : 0; }
 const char *ag_name(const ag_var *v) { return v && v->name ? v->name : ""; }
-void ag_set_name(ag_var *v, const char *name) {
-    if (v == NULL) return;
+int ag_set_name(ag_var *v, const char *name) {
+    if (v == NULL || v->ctx == NULL) return -1; /* collected: a name would outlive the variable */
     char *old = v->name != v->short_name ? v->name : NULL;
     /* A name that fits short_name (a loop binds its result's name at every
      * step: W2's script) is copied byte by byte through a local, since name
@@ -255,11 +257,12 @@ void ag_set_name(ag_var *v, const char *name) {
     } else {
         size_t len = strlen(name) + 1;
         char *copy = ctx_malloc(v->ctx, len);
-        if (copy == NULL) return; /* out of memory: keep the old name */
+        if (copy == NULL) return -1; /* out of memory: keep the old name */
         memcpy(copy, name, len);
         v->name = copy;
     }
     if (old != NULL) ctx_free(v->ctx, old);
+    return 0;
 }
 ag_func *ag_creator(const ag_var *v) { return v ? v->creator : NULL; }
 int ag_generation(const ag_var *v) { return v ? v->generation : 0; }

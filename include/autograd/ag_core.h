@@ -287,14 +287,20 @@ ag_var *ag_grad(const ag_var *v); /* NULL when none */
  * v's context error set when grad belongs to another context or its shape
  * differs from v's (v unchanged). */
 int ag_set_grad(ag_var *v, ag_var *grad);
-void ag_cleargrad(ag_var *v);
+/* Forgets v's gradient.  0, or -1 for NULL and for a variable ag_gc
+ * collected, while its node is not reused yet (a stale handle, as ag_item
+ * tells it): the node is left alone. */
+int ag_cleargrad(ag_var *v);
 /* How many backward calls have added into v's gradient since it was last
  * cleared or set: 1 after one backward, 2 or more when gradients of several
  * backward calls have summed up (usually a missing cleargrad); 0 when v has
  * no gradient or one set by ag_set_grad that no backward has added to. */
 int ag_grad_calls(const ag_var *v);
 const char *ag_name(const ag_var *v); /* "" when unnamed */
-void ag_set_name(ag_var *v, const char *name);
+/* Names v (a copy of name; NULL or "" unnames it).  0, or -1 for NULL, for a
+ * collected variable (as ag_cleargrad: nothing written) and when memory runs
+ * out (the old name kept). */
+int ag_set_name(ag_var *v, const char *name);
 ag_func *ag_creator(const ag_var *v); /* NULL for a leaf */
 int ag_generation(const ag_var *v);
 

@@ -34,4 +34,22 @@ else
         fail "AG_DEBUG_NO_REUSE=1 under valgrind: status $rc, no 'Invalid read'"; head -5 "$tmp/err"
     fi
 fi
+# ag_cleargrad and ag_set_name on the stale handle (its node not reused yet):
+# -1 each and nothing written, where the plain build runs it (under ASan the
+# read of the poisoned node is itself reported); freed, the read is reported.
+if [ -z "${SAN:-}" ]; then
+    out=$(valgrind -q --error-exitcode=3 --leak-check=full "$prog" setters 2>"$tmp/err")
+    rc=$?
+    [ $rc -eq 0 ] && [ "$out" = "-1 -1" ] && echo "ok: ag_cleargrad and ag_set_name refuse the collected handle (-1 -1), valgrind clean" ||
+        { fail "setters on the collected handle: status $rc, printed '$out' (expected -1 -1)"; head -5 "$tmp/err"; }
+    AG_DEBUG_NO_REUSE=1 valgrind -q --error-exitcode=3 "$prog" setters > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    [ $rc -eq 3 ] && grep -q "Invalid read" "$tmp/err" && echo "ok: AG_DEBUG_NO_REUSE=1: valgrind reports the setters' stale read" ||
+        { fail "AG_DEBUG_NO_REUSE=1 setters under valgrind: status $rc, no 'Invalid read'"; head -5 "$tmp/err"; }
+else
+    AG_DEBUG_NO_REUSE=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 "$prog" setters > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    [ $rc -ne 0 ] && grep -q "heap-use-after-free" "$tmp/err" && echo "ok: AG_DEBUG_NO_REUSE=1: AddressSanitizer reports the setters' stale read" ||
+        { fail "AG_DEBUG_NO_REUSE=1 setters under ASan: status $rc, no heap-use-after-free report"; head -5 "$tmp/err"; }
+fi
 exit $status

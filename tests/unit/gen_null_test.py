@@ -43,6 +43,7 @@ NULL_MEANS_SOMETHING = {
     ("ag_data_sine", "rng"), ("ag_data_sine_regression", "rng"),
     ("ag_func_input_grad", "gy"),
     ("ag_set_grad", "grad"),
+    ("ag_set_name", "name"),  # unnames
     ("ag_optim_bind_model", "m"),  # unbinds
     ("ag_nll_loss_weighted", "weight"),  # the losses' weights: NULL is none
     ("ag_cross_entropy_weighted", "weight"),

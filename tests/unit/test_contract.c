@@ -50,8 +50,8 @@ static void test_accessors_accept_null(void **state) {
     assert_string_equal(ag_name(NULL), "");
     assert_int_equal(ag_generation(NULL), 0);
     assert_false(ag_same_shape(NULL, NULL));
-    ag_set_name(NULL, "x");
-    ag_cleargrad(NULL);
+    assert_int_equal(ag_set_name(NULL, "x"), -1);
+    assert_int_equal(ag_cleargrad(NULL), -1);
     assert_int_equal(ag_set_grad(NULL, NULL), -1);
     assert_int_equal(ag_func_ninputs(NULL), 0);
     assert_null(ag_func_input(NULL, 0));
@@ -270,6 +270,14 @@ static void test_scalar_ops_check_their_inputs(void **state) {
         assert_int_equal(ag_size(dead), 0);
         assert_null(ag_cdata(dead));
         assert_null(ag_data_mut(dead));
+        /* nor do the two setters write into the dead node: -1, as the
+         * optimizer setters answer a freed context; a long name would have
+         * been a block of no context's, left on the node */
+        assert_int_equal(ag_cleargrad(dead), -1);
+        assert_int_equal(ag_set_name(dead, "a name longer than short_name"), -1);
+        assert_string_equal(ag_name(dead), "");
+        assert_int_equal(ag_set_name(dead, "w"), -1);
+        assert_string_equal(ag_name(dead), "");
         assert_false(ag_failed(ctx));
         ag_release(x);
 #endif

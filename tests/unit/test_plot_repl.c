@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,12 +94,15 @@ static void test_series_take_their_source_text(void **state) {
 
 /* A lesson run by name starts on a figure of its own, as it would in a new
  * session: the last lesson's "loss" curve, panels and title do not go on
- * under it (":load moons" then ":load spiral" in class).  A file :load runs
- * by its path is the user's own script and plots on what is there. */
+ * under it (":load moons" then ":load spiral" in class), nor by its file's
+ * path (the file :load NAME runs).  Any other file :load runs by its path,
+ * a copy of a lesson too, is the user's own script and plots on what is
+ * there. */
 static void test_a_lesson_by_name_starts_a_fresh_figure(void **state) {
     session s;
     session_open(&s);
     char directory[] = "/tmp/test_plot_repl_XXXXXX", lesson[96], path[96], command[512], desc[1024];
+    char own_directory[128], own[160];
     assert_non_null(mkdtemp(directory));
     snprintf(lesson, sizeof lesson, "%s/tiny.ag", directory);
     FILE *file = fopen(lesson, "w");
@@ -125,9 +129,23 @@ static void test_a_lesson_by_name_starts_a_fresh_figure(void **state) {
     snprintf(command, sizeof command, "plot(3.0, \"after\")\n:load %s\nsavefig(\"%s\")\n", lesson, path);
     assert_int_equal(run(&s, command), REPL_OK);
     svg_desc(path, desc, sizeof desc);
-    assert_string_equal(desc, "series: loss, after"); /* a file by its path: nothing cleared */
+    assert_string_equal(desc, "series: loss"); /* the lesson by its path: as by its name */
+
+    snprintf(own_directory, sizeof own_directory, "%s/own", directory);
+    assert_int_equal(mkdir(own_directory, 0700), 0);
+    snprintf(own, sizeof own, "%s/tiny.ag", own_directory);
+    file = fopen(own, "w");
+    assert_non_null(file);
+    fputs("# A tiny lesson: one point of a loss.\nplot(2.0, \"loss\")\n", file);
+    fclose(file);
+    snprintf(command, sizeof command, "plot(3.0, \"after\")\n:load %s\nsavefig(\"%s\")\n", own, path);
+    assert_int_equal(run(&s, command), REPL_OK);
+    svg_desc(path, desc, sizeof desc);
+    assert_string_equal(desc, "series: loss, after"); /* a copy by its path: nothing cleared */
 
     unsetenv("AGREPL_LESSONS");
+    unlink(own);
+    rmdir(own_directory);
     unlink(lesson);
     unlink(path);
     rmdir(directory);
