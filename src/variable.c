@@ -217,7 +217,7 @@ bool ag_same_shape(const ag_var *a, const ag_var *b) {
 }
 ag_var *ag_grad(const ag_var *v) { return v ? v->grad : NULL; }
 int ag_set_grad(ag_var *v, ag_var *grad) {
-    if (v == NULL) return -1;
+    if (v == NULL || v->ctx == NULL) return -1; /* collected: as ag_cleargrad */
     if (grad != NULL && grad->ctx != v->ctx)
         return ctx_error(v->ctx, AG_ERR_CONTEXT, "set_grad: the gradient belongs to another context"), -1;
     if (grad != NULL && !ag_same_shape(v, grad)) {

@@ -285,7 +285,8 @@ bool ag_same_shape(const ag_var *a, const ag_var *b);
 ag_var *ag_grad(const ag_var *v); /* NULL when none */
 /* Sets v's gradient (NULL clears it; so does ag_cleargrad).  0, or -1 with
  * v's context error set when grad belongs to another context or its shape
- * differs from v's (v unchanged). */
+ * differs from v's (v unchanged); -1 without an error for a collected
+ * variable (as ag_cleargrad: nothing written). */
 int ag_set_grad(ag_var *v, ag_var *grad);
 /* Forgets v's gradient.  0, or -1 for NULL and for a variable ag_gc
  * collected, while its node is not reused yet (a stale handle, as ag_item

@@ -278,6 +278,8 @@ static void test_scalar_ops_check_their_inputs(void **state) {
         assert_string_equal(ag_name(dead), "");
         assert_int_equal(ag_set_name(dead, "w"), -1);
         assert_string_equal(ag_name(dead), "");
+        assert_int_equal(ag_set_grad(dead, NULL), -1); /* clearing writes nothing either */
+        assert_int_equal(ag_set_grad(dead, x), -1);
         assert_false(ag_failed(ctx));
         ag_release(x);
 #endif
