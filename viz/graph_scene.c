@@ -655,3 +655,39 @@ uint32_t *viz_scene_render(ag_var *y, const viz_graph_opts *o, viz_layout_cache 
         if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == y) scene->output = y;
     return pixels;
 }
+
+/* The centre of group g in scene, in picture pixels: its folded box or
+ * its expanded frame.  False when the scene has neither. */
+bool viz_scene_group_centre(const viz_scene *scene, int g, double *x, double *y) {
+    for (int i = 0; i < scene->nnodes; i++)
+        if (scene->nodes[i].kind == VIZ_NODE_BOX && scene->nodes[i].group == g) {
+            *x = scene->nodes[i].x, *y = scene->nodes[i].y;
+            return true;
+        }
+    for (int i = 0; i < scene->nframes; i++)
+        if (scene->frames[i].group == g) {
+            *x = (scene->frames[i].x0 + scene->frames[i].x1) / 2;
+            *y = (scene->frames[i].y0 + scene->frames[i].y1) / 2;
+            return true;
+        }
+    return false;
+}
+
+/* Whether two drawings have the same nodes (by DOT name): only values and
+ * marks differ between them. */
+bool viz_scene_same_nodes(const viz_scene *a, const viz_scene *b) {
+    if (a->nnodes != b->nnodes) return false;
+    for (int i = 0; i < a->nnodes; i++)
+        if (strcmp(a->nodes[i].name, b->nodes[i].name) != 0) return false;
+    return true;
+}
+
+/* The centre of the node that draws the scene's output, in picture pixels. */
+bool viz_scene_output_centre(const viz_scene *scene, double *x, double *y) {
+    for (int i = 0; scene->output != NULL && i < scene->nnodes; i++)
+        if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == scene->output) {
+            *x = scene->nodes[i].x, *y = scene->nodes[i].y;
+            return true;
+        }
+    return false;
+}

@@ -151,6 +151,15 @@ void viz_view_open(viz_view *view, const viz_scene *scene, int width, int height
 
 /* ---- the legend, wholly in view (graph_legend.c) ------------------------- */
 
+/* Where a new drawing of the window's graph is put so that what the user
+ * looked at stays put (graph_scene.c): the centre of group g (its folded
+ * box or its expanded frame), the centre of the output's node, in picture
+ * pixels, false when the scene has neither; whether two drawings have the
+ * same nodes by DOT name (only values and marks differ). */
+bool viz_scene_group_centre(const viz_scene *scene, int g, double *x, double *y);
+bool viz_scene_output_centre(const viz_scene *scene, double *x, double *y);
+bool viz_scene_same_nodes(const viz_scene *a, const viz_scene *b);
+
 /* The legend's place in the picture (the node "legend": x0, y0 to x1, y1 in
  * picture pixels, with a margin); false when the drawing has none. */
 bool viz_legend_box(const viz_scene *scene, double *x0, double *y0, double *x1, double *y1);

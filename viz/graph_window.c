@@ -536,12 +536,11 @@ static void draw_legend(viz_graph_window *w, cairo_t *cr, int left, int panel, i
 }
 
 /* Draws the frame (graph, highlights, inspector, help) and shows it. */
-static bool output_centre(const viz_scene *scene, double *x, double *y);
 
 static void redraw(viz_graph_window *w) {
     if (w->window == NULL || w->picture == NULL) return;
     double ox, oy, sx, sy; /* the output's node stays in sight when another window opens */
-    if (output_centre(&w->scene, &ox, &oy)) {
+    if (viz_scene_output_centre(&w->scene, &ox, &oy)) {
         viz_view_to_screen(&w->view, ox, oy, &sx, &sy);
         viz_sdl_keep_in_sight(w->window, (int)sx, (int)sy);
     }
@@ -975,42 +974,6 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
     return 0;
 }
 
-/* The centre of group g in scene, in picture pixels: its folded box or
- * its expanded frame.  False when the scene has neither. */
-static bool group_centre(const viz_scene *scene, int g, double *x, double *y) {
-    for (int i = 0; i < scene->nnodes; i++)
-        if (scene->nodes[i].kind == VIZ_NODE_BOX && scene->nodes[i].group == g) {
-            *x = scene->nodes[i].x, *y = scene->nodes[i].y;
-            return true;
-        }
-    for (int i = 0; i < scene->nframes; i++)
-        if (scene->frames[i].group == g) {
-            *x = (scene->frames[i].x0 + scene->frames[i].x1) / 2;
-            *y = (scene->frames[i].y0 + scene->frames[i].y1) / 2;
-            return true;
-        }
-    return false;
-}
-
-/* Whether two drawings have the same nodes (by DOT name): only values and
- * marks differ between them. */
-static bool same_nodes(const viz_scene *a, const viz_scene *b) {
-    if (a->nnodes != b->nnodes) return false;
-    for (int i = 0; i < a->nnodes; i++)
-        if (strcmp(a->nodes[i].name, b->nodes[i].name) != 0) return false;
-    return true;
-}
-
-/* The centre of the node that draws the scene's output, in picture pixels. */
-static bool output_centre(const viz_scene *scene, double *x, double *y) {
-    for (int i = 0; scene->output != NULL && i < scene->nnodes; i++)
-        if (scene->nodes[i].kind == VIZ_NODE_VAR && scene->nodes[i].var == scene->output) {
-            *x = scene->nodes[i].x, *y = scene->nodes[i].y;
-            return true;
-        }
-    return false;
-}
-
 /* Whether two window titles name the same graph: "agrepl graph: y" and
  * "agrepl graph: y (backward: Mul)" do, "agrepl graph: z" does not. */
 static bool same_subject(const char *a, const char *b) {
@@ -1057,8 +1020,8 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     viz_view before = window->view;
     bool anchored = !refit && window->anchor_group >= 0 && window->scene.nodes != NULL &&
                     scene.output == window->scene.output &&
-                    group_centre(&window->scene, window->anchor_group, &old_x, &old_y) &&
-                    group_centre(&scene, window->anchor_group, &new_x, &new_y);
+                    viz_scene_group_centre(&window->scene, window->anchor_group, &old_x, &old_y) &&
+                    viz_scene_group_centre(&scene, window->anchor_group, &new_x, &new_y);
     int anchor = window->anchor_group;
     window->anchor_group = -1;
     /* new values of the graph on the screen (a loop's next step, a
@@ -1067,8 +1030,8 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
      * border thickens): refitting would move every box on the screen */
     bool steady = !refit && !anchored && window->scene.nodes != NULL &&
                   (scene.key == window->scene.key || o->active != NULL || window->stepped ||
-                   same_nodes(&scene, &window->scene)) &&
-                  output_centre(&window->scene, &old_x, &old_y) && output_centre(&scene, &new_x, &new_y);
+                   viz_scene_same_nodes(&scene, &window->scene)) &&
+                  viz_scene_output_centre(&window->scene, &old_x, &old_y) && viz_scene_output_centre(&scene, &new_x, &new_y);
     if (anchored || steady) window->auto_fit = false;
     window->hold_size = window->scene.nodes != NULL && (o->active != NULL || window->stepped);
     window->stepped = o->active != NULL; /* the drawing after the last step is steady too */
