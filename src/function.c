@@ -101,14 +101,12 @@ static __attribute__((noinline, cold)) void scalar_nonfinite(ag_ctx *ctx, const 
         ctx->nonfinite_op = row->name;
 }
 
-/* The scalar path's work: y, a new one-element variable shaped like a,
- * holding value and carrying `flags`; with gradients on, a function node of
- * row with inputs a (and b unless NULL), marked FUNC_SCALAR for backward.c,
- * and, when params is not NULL, its p and hi (the only parameters of the
- * ops with a scalar hook).  ctx_alloc_var and ctx_alloc_func hand out zeroed
- * nodes (a function's inputs and outputs pointing at its inline arrays), so
- * what stays zero is not stored: y's grad, name and flags for most ops, the
- * node's parameters for the ops without any. */
+/* The scalar path's work, the plain algorithm (the entries' quick case,
+ * internal.h's scalar_quick_result, leaves the same): y, a new one-element
+ * variable shaped like a, holding value and carrying `flags`; with
+ * gradients on, a function node of row recording it (scalar_func_record).
+ * ctx_alloc_var hands out zeroed nodes, so what stays zero is not stored:
+ * y's grad, name and flags for most ops. */
 static inline __attribute__((always_inline)) ag_var *scalar_record(ag_ctx *ctx, const ag_op_def *row, const ag_op_params *params,
                                     ag_var *a, ag_var *b, double value, unsigned flags) {
     if (ctx->check_finite && !isfinite(value)) scalar_nonfinite(ctx, row, a, b);
@@ -125,25 +123,7 @@ static inline __attribute__((always_inline)) ag_var *scalar_record(ag_ctx *ctx, 
     }
     ag_func *f = ctx_alloc_func(ctx);
     if (f == NULL) return NULL; /* y is unreachable: the collector takes it */
-    f->mark |= FUNC_SCALAR;
-    f->op = row->id;
-    f->row = row;
-    if (params != NULL) {
-        f->params.p = params->p;
-        f->params.hi = params->hi;
-    }
-    int generation = a->generation;
-    f->inputs[0] = a;
-    if (b != NULL) {
-        f->inputs[1] = b;
-        if (b->generation > generation) generation = b->generation;
-    }
-    f->ninputs = b != NULL ? 2 : 1;
-    f->noutputs = 1;
-    f->generation = generation;
-    f->outputs[0] = y;
-    y->creator = f;
-    y->generation = generation + 1;
+    scalar_func_record(f, row, params, a, b, y);
     return y;
 }
 
@@ -152,6 +132,11 @@ ag_var *op_scalar_result(ag_ctx *ctx, const ag_op_def *row, ag_var *a, ag_var *b
 }
 ag_var *op_scalar_result_p(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *x, double value) {
     return scalar_record(ctx, row, &(const ag_op_params){.p = p}, x, NULL, value, 0);
+}
+
+ag_var *op_apply_one_p_general(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *x) {
+    ag_op_params params = {.p = p};
+    return op_apply_row(ctx, row, &params, (ag_var *[]){x}, 1, 1, NULL);
 }
 
 /* op_apply_row's scalar path, for the ops and callers without an entry of

@@ -332,24 +332,39 @@ static inline ag_func *ctx_init_func(ag_ctx *ctx, ag_func *f) {
     return f;
 }
 
+/* The free lists' pop, written once for both lists: ctx_alloc_var and
+ * ctx_alloc_func take their common case through it, and so does the scalar
+ * path's quick case (scalar_quick_result below).  `list` is &ctx->free_vars
+ * or &ctx->free_funcs, not empty; its head, a node of `bytes` bytes whose
+ * next_live is `link` bytes in, is taken off and made addressable again (a
+ * free node is poisoned but for its link: context.c).  The head and the
+ * link are pointers of either node type, so they are moved with memcpy (one
+ * move each) rather than read through a pointer of another type.  The list
+ * is a pointer chase: the next node is fetched while this one is filled in. */
+static inline __attribute__((always_inline)) void *free_list_pop(void *list, size_t bytes, size_t link) {
+    char *node, *next;
+    memcpy(&node, list, sizeof node);
+    UNPOISON(node, bytes);
+    memcpy(&next, node + link, sizeof next);
+    memcpy(list, &next, sizeof next);
+    __builtin_prefetch(next, 1);
+    return node;
+}
+static inline __attribute__((always_inline)) ag_var *free_var_pop(ag_ctx *ctx) {
+    return free_list_pop(&ctx->free_vars, sizeof(ag_var), offsetof(ag_var, next_live));
+}
+static inline __attribute__((always_inline)) ag_func *free_func_pop(ag_ctx *ctx) {
+    return free_list_pop(&ctx->free_funcs, sizeof(ag_func), offsetof(ag_func, next_live));
+}
+
 static inline ag_var *ctx_alloc_var(ag_ctx *ctx) {
-    ag_var *v = ctx->free_vars;
-    if (__builtin_expect(v == NULL, 0)) return ctx_alloc_var_slow(ctx);
-    UNPOISON(v, sizeof *v);
-    ctx->free_vars = v->next_live;
-    /* the free list is a pointer chase: fetch the next node while this one
-     * is filled in */
-    __builtin_prefetch(ctx->free_vars, 1);
-    return ctx_init_var(ctx, v);
+    if (__builtin_expect(ctx->free_vars == NULL, 0)) return ctx_alloc_var_slow(ctx);
+    return ctx_init_var(ctx, free_var_pop(ctx));
 }
 
 static inline ag_func *ctx_alloc_func(ag_ctx *ctx) {
-    ag_func *f = ctx->free_funcs;
-    if (__builtin_expect(f == NULL, 0)) return ctx_alloc_func_slow(ctx);
-    UNPOISON(f, sizeof *f);
-    ctx->free_funcs = f->next_live;
-    __builtin_prefetch(ctx->free_funcs, 1);
-    return ctx_init_func(ctx, f);
+    if (__builtin_expect(ctx->free_funcs == NULL, 0)) return ctx_alloc_func_slow(ctx);
+    return ctx_init_func(ctx, free_func_pop(ctx));
 }
 /* Frees every slab none of whose nodes is alive, and the mark stack; returns
  * the slab bytes freed (ag_gc_release). */
@@ -492,6 +507,81 @@ static inline bool scalar_pair(const ag_ctx *ctx, const ag_var *a, const ag_var 
  * apart so that the others do not carry it across the allocations. */
 ag_var *op_scalar_result(ag_ctx *ctx, const ag_op_def *row, ag_var *a, ag_var *b, double value);
 ag_var *op_scalar_result_p(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *x, double value);
+/* op_apply_row(ctx, row, {.p = p}, {x}), out of the entries' line (its
+ * parameters' block is not on their stack). */
+ag_var *op_apply_one_p_general(ag_ctx *ctx, const ag_op_def *row, double p, ag_var *x);
+
+/* A variable of one element, shaped (1, ..., 1) with ndim dims, stored
+ * inline: no malloc for the scalars that most lessons are made of.
+ * var_set_scalar makes v, just handed out by ctx_alloc_var, that variable
+ * (var_new_scalar below allocates and sets it). */
+static inline ag_var *var_set_scalar(ag_var *v, int ndim, double value) {
+    v->t.ndim = ndim;
+    for (int i = 0; i < ndim; i++) v->t.shape[i] = 1;
+    v->t.size = 1;
+    v->t.data = &v->scalar_storage;
+    v->scalar_storage = value;
+    return v;
+}
+
+/* f, a function node just made, made the record of y = row(a) or row(a, b)
+ * (b NULL for one input) on the scalar path: marked FUNC_SCALAR for
+ * backward.c, with params' p and hi (the only parameters of the ops with a
+ * scalar hook) unless params is NULL, and y's generation one past its
+ * inputs'.  A new function node is zeroed, its inputs and outputs pointing
+ * at its inline arrays (ctx_init_func), so what stays zero is not stored.
+ * Both ways of making a scalar result use it: function.c's scalar_record and
+ * scalar_quick_result below. */
+static inline __attribute__((always_inline)) void scalar_func_record(ag_func *f, const ag_op_def *row,
+                                                                     const ag_op_params *params, ag_var *a,
+                                                                     ag_var *b, ag_var *y) {
+    f->mark |= FUNC_SCALAR;
+    f->op = row->id;
+    f->row = row;
+    if (params != NULL) {
+        f->params.p = params->p;
+        f->params.hi = params->hi;
+    }
+    int generation = a->generation;
+    f->inputs[0] = a;
+    if (b != NULL) {
+        f->inputs[1] = b;
+        if (b->generation > generation) generation = b->generation;
+    }
+    f->ninputs = b != NULL ? 2 : 1;
+    f->noutputs = 1;
+    f->generation = generation;
+    f->outputs[0] = y;
+    y->creator = f;
+    y->generation = generation + 1;
+}
+
+/* The scalar path's usual case, made inside each entry with no call on its
+ * path: gradients on, a node on both free lists, and the value finite or
+ * the finite check off.  Then scalar_quick_result pops the two nodes
+ * (free_list_pop, as ctx_alloc_var and ctx_alloc_func do), makes them new
+ * (ctx_init_var, ctx_init_func) and fills them in as op_scalar_result
+ * does.  The plain algorithm is function.c's scalar_record, which takes
+ * every other case (a list empty, an allocation that may fail, gradients
+ * off, the finite check's verdict); both leave the same nodes and counts
+ * (tests/unit/test_scalar_path.c compares them).  The row, the number of
+ * inputs and the parameters are the entry's constants. */
+static inline __attribute__((always_inline)) bool scalar_quick(const ag_ctx *ctx, double value) {
+    return ctx->grad_enabled && ctx->free_vars != NULL && ctx->free_funcs != NULL &&
+           !(ctx->check_finite && !isfinite(value));
+}
+static inline __attribute__((always_inline)) ag_var *scalar_quick_result(ag_ctx *ctx, const ag_op_def *row,
+                                                                         const ag_op_params *params,
+                                                                         ag_var *a, ag_var *b, double value) {
+    ag_var *y = free_var_pop(ctx);
+    ag_func *f = free_func_pop(ctx);
+    ctx_init_var(ctx, y);
+    ctx_init_func(ctx, f);
+    var_set_scalar(y, a->t.ndim, value);
+    scalar_func_record(f, row, params, a, b, y);
+    return y;
+}
+
 /* op_apply_row(ctx, row, NULL, {a, b}) for a two-input op without
  * parameters whose scalar hook is `hook` (a function of the calling file,
  * which the compiler inlines here). */
@@ -499,6 +589,7 @@ static inline ag_var *op_apply_pair(ag_ctx *ctx, const ag_op_def *row, ag_scalar
                                     ag_var *b) {
     if (scalar_pair(ctx, a, b)) {
         double value = hook(&(const ag_op_params){0}, a->t.data[0], b->t.data[0]);
+        if (__builtin_expect(scalar_quick(ctx, value), 1)) return scalar_quick_result(ctx, row, NULL, a, b, value);
         return op_scalar_result(ctx, row, a, b, value);
     }
     return op_apply_row(ctx, row, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
@@ -507,6 +598,7 @@ static inline ag_var *op_apply_pair(ag_ctx *ctx, const ag_op_def *row, ag_scalar
 static inline ag_var *op_apply_one(ag_ctx *ctx, const ag_op_def *row, ag_scalar_fn hook, ag_var *x) {
     if (scalar_operand(ctx, x)) {
         double value = hook(&(const ag_op_params){0}, x->t.data[0], 0.0);
+        if (__builtin_expect(scalar_quick(ctx, value), 1)) return scalar_quick_result(ctx, row, NULL, x, NULL, value);
         return op_scalar_result(ctx, row, x, NULL, value);
     }
     return op_apply_row(ctx, row, NULL, (ag_var *[]){x}, 1, 1, NULL);
@@ -516,11 +608,13 @@ static inline ag_var *op_apply_one(ag_ctx *ctx, const ag_op_def *row, ag_scalar_
 static inline ag_var *op_apply_one_p(ag_ctx *ctx, const ag_op_def *row, ag_scalar_fn hook, double p,
                                      ag_var *x) {
     if (scalar_operand(ctx, x)) {
-        double value = hook(&(const ag_op_params){.p = p}, x->t.data[0], 0.0);
+        const ag_op_params params = {.p = p};
+        double value = hook(&params, x->t.data[0], 0.0);
+        if (__builtin_expect(scalar_quick(ctx, value), 1))
+            return scalar_quick_result(ctx, row, &params, x, NULL, value);
         return op_scalar_result_p(ctx, row, p, x, value);
     }
-    ag_op_params params = {.p = p};
-    return op_apply_row(ctx, row, &params, (ag_var *[]){x}, 1, 1, NULL);
+    return op_apply_one_p_general(ctx, row, p, x);
 }
 
 /* Whether x may be an input of op: false, leaving "reshape: input 1 is NULL"
@@ -536,20 +630,9 @@ ag_var *var_zeros_named(ag_ctx *ctx, const char *what, int ndim, const int *shap
 /* A new leaf of one element shaped like `like` (which has one element),
  * stored inline.  NULL + "out of memory". */
 ag_var *var_scalar_like(ag_ctx *ctx, const ag_var *like, double value);
-/* A variable of one element, shaped (1, ..., 1) with ndim dims, stored
- * inline: no malloc for the scalars that most lessons are made of.  Inline
- * here for the scalar path's every op (var_scalar_like is the same).
- * var_set_scalar makes v, just handed out by ctx_alloc_var, that variable:
- * for callers that read ndim after the allocation rather than keep it in a
- * register across the call. */
-static inline ag_var *var_set_scalar(ag_var *v, int ndim, double value) {
-    v->t.ndim = ndim;
-    for (int i = 0; i < ndim; i++) v->t.shape[i] = 1;
-    v->t.size = 1;
-    v->t.data = &v->scalar_storage;
-    v->scalar_storage = value;
-    return v;
-}
+/* A new one-element variable of ndim dims holding value (var_set_scalar
+ * above), inline for the scalar path's every op (var_scalar_like is the
+ * same); NULL + "out of memory". */
 static inline ag_var *var_new_scalar(ag_ctx *ctx, int ndim, double value) {
     ag_var *v = ctx_alloc_var(ctx);
     return v != NULL ? var_set_scalar(v, ndim, value) : NULL;
