@@ -179,6 +179,9 @@ struct ag_ctx {
      * skips the quick pass, which would decline at it and start over (a
      * hint: both passes leave the same). */
     bool flat_met_older;
+    /* the collector's full collection takes its plain version (context.c,
+     * collect_as), for the tests that compare the two */
+    bool plain_gc;
     uint32_t flow_pass;              /* the kept pass's stamp, never 0 */
     double *flow_numbers;            /* one block for a whole pass */
     size_t flow_numbers_len, flow_numbers_cap;
@@ -189,6 +192,13 @@ struct ag_ctx {
      * own stamp, counted up from reclaim_first; reclaim_step is the running
      * step's (0 = no pass running), given to each variable made meanwhile. */
     unsigned reclaim_step, reclaim_first, reclaim_counter;
+    /* NULL, or a variable of the live list from which on every variable is
+     * old and a root: collect_full neither looks for roots there nor sweeps
+     * it.  ag_release forgets it when a count falls to 0 (context.c).
+     * roots_outside false: every variable with roots > 0 is in it, and
+     * collect_full looks for no roots elsewhere. */
+    ag_var *rooted_tail;
+    bool roots_outside;
     ag_func **stack; /* gc mark stack (functions only): stack_len entries of stack_cap */
     size_t stack_len, stack_cap;
     /* AG_DEBUG_NO_REUSE=1 at ag_ctx_new: every node is its own malloc block,
