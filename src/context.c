@@ -709,15 +709,16 @@ static unsigned next_epoch(ag_ctx *ctx) {
 /* ---- roots and collection ----------------------------------------------------- */
 
 void ag_retain(ag_var *v) {
-    /* a new root is outside collect_full's rooted tail (every one there has
-     * roots > 0 already) */
-    if (v != NULL && v->roots++ == 0 && v->ctx != NULL) v->ctx->roots_outside = true;
+    if (v == NULL) return;
+    /* a new root is outside collect_full's rooted tail (every one there had
+     * roots > 0 when it was made the tail) */
+    if (v->roots++ == 0) {
+        ag_ctx *ctx = v->ctx;
+        if (ctx != NULL) ctx->roots_outside = true;
+    }
 }
 void ag_release(ag_var *v) {
-    if (v != NULL && v->roots > 0 && --v->roots == 0 && v->ctx != NULL) {
-        v->ctx->rooted_tail = NULL; /* v may be in it (collect_full) */
-        v->ctx->roots_outside = true;
-    }
+    if (v != NULL && v->roots > 0) v->roots--;
 }
 
 size_t ag_live_vars(const ag_ctx *ctx) { return ctx ? ctx->live_vars : 0; }
@@ -774,7 +775,7 @@ static inline bool mark_var(ag_ctx *ctx, ag_var *v, unsigned epoch, unsigned ski
  * neither marked nor traced); how many in *marked.  Returns false when the
  * mark stack could not grow (then nothing may be swept). */
 static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full,
-                                                                   ag_var *tail, bool walk, size_t *tail_bytes,
+                                                                   ag_var *tail, bool walk, size_t *tail_bytes, bool *broken,
                                                                    size_t *marked, size_t *marked_funcs) {
     if (ctx->stack == NULL) {
         ctx->stack_cap = 1024;
@@ -790,10 +791,15 @@ static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, u
     if (full) {
         for (ag_var *v = walk ? ctx->vars : tail; v != tail; v = v->next_live)
             if (v->roots > 0 && !mark_var(ctx, v, epoch, 0, &count)) return false;
-        /* (collect_full's rooted tail: every one a root, old, and kept) */
+        /* (collect_full's rooted tail: old, and roots unless released since;
+         * then it is swept as the rest) */
         size_t bytes = 0;
         for (ag_var *v = tail; v != NULL; v = v->next_live) {
             v->mark &= ~VAR_REMEMBERED; /* (collect_full: as forget_remembered would) */
+            if (v->roots <= 0) {
+                *broken = true;
+                continue;
+            }
             if (!mark_var(ctx, v, epoch, 0, &count)) return false;
             bytes += var_bytes(v);
         }
@@ -831,7 +837,14 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
     unsigned epoch = next_epoch(ctx);
     size_t marked = 0;
     size_t tail_bytes = 0, marked_funcs = 0;
-    if (!mark_from_roots(ctx, epoch, full, NULL, true, &tail_bytes, &marked, &marked_funcs)) return 0;
+    bool broken = false;
+    if (!mark_from_roots(ctx, epoch, full, NULL, true, &tail_bytes, &broken, &marked, &marked_funcs)) return 0;
+    /* (it may free a variable of collect_full's tail, released since: the
+     * next full one makes the tail again) */
+    if (full) {
+        ctx->rooted_tail = NULL;
+        ctx->roots_outside = true;
+    }
     /* a young collection that found most young nodes alive is looking at a
      * structure being built (a long chain), not at a loop's garbage: aging
      * its nodes would only trace them again, so they are tenured */
@@ -968,8 +981,14 @@ static size_t collect_full(ag_ctx *ctx) {
     size_t marked = 0;
     ag_var *tail = ctx->rooted_tail;
     size_t kept_bytes = 0, marked_funcs = 0;
-    if (!mark_from_roots(ctx, epoch, true, tail, ctx->roots_outside, &kept_bytes, &marked, &marked_funcs))
+    bool broken = false; /* a variable of the tail is no root now */
+    if (!mark_from_roots(ctx, epoch, true, tail, ctx->roots_outside, &kept_bytes, &broken, &marked,
+                         &marked_funcs))
         return 0;
+    if (broken) { /* swept whole, the tail made again */
+        tail = NULL;
+        kept_bytes = 0;
+    }
     /* every survivor becomes old, and none is remembered: the sweep and the
      * marking of the tail clear VAR_REMEMBERED (every remembered variable is
      * alive, in one or the other) */

@@ -193,10 +193,10 @@ struct ag_ctx {
      * step's (0 = no pass running), given to each variable made meanwhile. */
     unsigned reclaim_step, reclaim_first, reclaim_counter;
     /* NULL, or a variable of the live list from which on every variable is
-     * old and a root: collect_full neither looks for roots there nor sweeps
-     * it.  ag_release forgets it when a count falls to 0 (context.c).
-     * roots_outside false: every variable with roots > 0 is in it, and
-     * collect_full looks for no roots elsewhere. */
+     * old and was a root at the last full collection: collect_full neither
+     * looks for roots there nor sweeps it, unless one was released since
+     * (context.c).  roots_outside false: no variable outside it has roots >
+     * 0, and collect_full looks for no roots there. */
     ag_var *rooted_tail;
     bool roots_outside;
     ag_func **stack; /* gc mark stack (functions only): stack_len entries of stack_cap */

@@ -1095,10 +1095,12 @@ static void test_young_collection_keeps_remembered_grads(void **state) {
  * the same random steps: scalars and vectors, named ones, ops, backward
  * with and without create_graph, cleargrad, retains and releases (of
  * variables in the tail and outside it), young and paced collections in
- * between.  After each ag_gc: the same count freed, and the same live lists
+ * between, and now and then the plain collection in the fast context.
+ * After each ag_gc: the same count freed, and the same live lists
  * node for node (roots, age, size, values, names, grads), the same free
- * lists' lengths and the same pacing statistics.  It fails when ag_release
- * does not forget the tail, or the sweep forgets what the tail holds. */
+ * lists' lengths and the same pacing statistics.  It fails when a released
+ * variable of the tail is kept, when a new root outside the tail is not
+ * looked for, or when the sweep forgets what the tail holds. */
 typedef struct {
     ag_ctx *c;
     ag_var *pool[24];
@@ -1219,6 +1221,10 @@ static void test_full_gc_fast_as_plain(void **state) {
             if (what >= 55 && what < 65 && t[0].pool[i] != NULL) rooted[i]++;
             if (what >= 65 && what < 77 && t[0].pool[i] != NULL && rooted[i] > 0) rooted[i]--;
         }
+        /* now and then the fast context's collection is the plain one (as
+         * under AG_DEBUG_NO_REUSE): it may free a released variable of
+         * the tail, which the next fast one must not look at */
+        t[0].c->plain_gc = gc_rand(&seed) % 8 == 0;
         if (t[0].c->rooted_tail != NULL) tail_rounds++;
         if (!t[0].c->roots_outside) no_walk_rounds++;
         size_t fa = ag_gc(t[0].c), fb = ag_gc(t[1].c);
