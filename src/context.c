@@ -63,6 +63,20 @@ ag_ctx *ag_ctx_new_with_allocator(const ag_allocator *allocator) {
  * sanitizer still catches a use of a collected or reclaimed node. */
 #include "poison.h"
 
+/* GC_CHECK(cond): an invariant the collector's fast path relies on (see
+ * "the full collection's fast path"), asserted in AddressSanitizer builds
+ * and with -DAG_GC_CHECKS (a test at a node visited anyway); nothing in
+ * other builds. */
+#if defined(AG_ASAN) || defined(AG_GC_CHECKS)
+static __attribute__((noreturn, noinline, cold)) void gc_check_failed(const char *what, int line) {
+    fprintf(stderr, "autograd: the collector's invariant broken (context.c:%d): %s\n", line, what);
+    abort();
+}
+#define GC_CHECK(cond) ((cond) ? (void)0 : gc_check_failed(#cond, __LINE__))
+#else
+#define GC_CHECK(cond) ((void)sizeof(cond)) /* (not evaluated) */
+#endif
+
 #ifndef __EMSCRIPTEN__ /* wasm32's 4-byte pointers leave padding after it; no sanitizer there */
 _Static_assert(offsetof(ag_func, next_live) + sizeof(ag_func *) == sizeof(ag_func),
                "next_live ends ag_func (see POISON in ag_gc)");
@@ -493,6 +507,17 @@ ag_func *ctx_alloc_func_slow(ag_ctx *ctx) {
     return f != NULL ? ctx_init_func(ctx, f) : NULL;
 }
 
+/* v, owning nothing now, on the free list (and poisoned). */
+static inline void link_free_var(ag_var *v, ag_var **free_list) {
+    v->ctx = NULL; /* an op given this stale handle says so (function.c) */
+    v->next_live = *free_list;
+    *free_list = v;
+    /* t.data and name (NULL) are read when the node is freed */
+    POISON(&v->grad, offsetof(ag_var, name) - offsetof(ag_var, grad));
+    POISON(&v->generation, offsetof(ag_var, next_live) - offsetof(ag_var, generation));
+    POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
+}
+
 /* A dead variable goes on the free list and its data buffer to the buffer
  * cache (memory.c): freeing a whole graph's buffers at once would let
  * malloc hand them back to the system, and the next step would pay a page
@@ -505,13 +530,7 @@ static inline void retire_var_into(ag_ctx *ctx, ag_var *v, ag_var **free_list, b
         ctx_free(ctx, v);
         return;
     }
-    v->ctx = NULL; /* an op given this stale handle says so (function.c) */
-    v->next_live = *free_list;
-    *free_list = v;
-    /* t.data and name (NULL) are read when the node is freed */
-    POISON(&v->grad, offsetof(ag_var, name) - offsetof(ag_var, grad));
-    POISON(&v->generation, offsetof(ag_var, next_live) - offsetof(ag_var, generation));
-    POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
+    link_free_var(v, free_list);
 }
 
 /* Frees the nodes of a sweep's free list under AG_DEBUG_NO_REUSE (their
@@ -696,26 +715,21 @@ static size_t var_bytes(const ag_var *v) {
 
 /* The epoch of a new collection: 1..EPOCH_BITS.  When it wraps, every live
  * node's epoch is reset, so an old node's stale mark never equals a new one. */
-static unsigned next_epoch(ag_ctx *ctx) {
-    ctx->epoch = (ctx->epoch + 1) & EPOCH_BITS;
-    if (ctx->epoch == 0) {
-        for (ag_var *v = ctx->vars; v != NULL; v = v->next_live) v->mark &= ~EPOCH_BITS;
-        for (ag_func *f = ctx->funcs; f != NULL; f = f->next_live) f->mark &= ~EPOCH_BITS;
-        ctx->epoch = 1;
-    }
-    return ctx->epoch;
+static __attribute__((noinline, cold)) unsigned epochs_wrapped(ag_ctx *ctx) {
+    for (ag_var *v = ctx->vars; v != NULL; v = v->next_live) v->mark &= ~EPOCH_BITS;
+    for (ag_func *f = ctx->funcs; f != NULL; f = f->next_live) f->mark &= ~EPOCH_BITS;
+    return ctx->epoch = 1;
+}
+static inline unsigned next_epoch(ag_ctx *ctx) {
+    unsigned epoch = (ctx->epoch + 1) & EPOCH_BITS;
+    if (__builtin_expect(epoch == 0, 0)) return epochs_wrapped(ctx);
+    return ctx->epoch = epoch;
 }
 
 /* ---- roots and collection ----------------------------------------------------- */
 
 void ag_retain(ag_var *v) {
-    if (v == NULL) return;
-    /* a new root is outside collect_full's rooted tail (every one there had
-     * roots > 0 when it was made the tail) */
-    if (v->roots++ == 0) {
-        ag_ctx *ctx = v->ctx;
-        if (ctx != NULL) ctx->roots_outside = true;
-    }
+    if (v != NULL) v->roots++;
 }
 void ag_release(ag_var *v) {
     if (v != NULL && v->roots > 0) v->roots--;
@@ -770,40 +784,53 @@ static inline bool mark_var(ag_ctx *ctx, ag_var *v, unsigned epoch, unsigned ski
     return true;
 }
 
-/* Marks everything reachable from the roots (full), or the young nodes
- * reachable from young roots and remembered grads (young; old nodes are
- * neither marked nor traced); how many in *marked.  Returns false when the
- * mark stack could not grow (then nothing may be swept). */
-static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full,
-                                                                   ag_var *tail, bool walk, size_t *tail_bytes, bool *broken,
-                                                                   size_t *marked, size_t *marked_funcs) {
+/* The mark stack, empty; false when it could not be made. */
+static inline bool stack_ready(ag_ctx *ctx) {
     if (ctx->stack == NULL) {
         ctx->stack_cap = 1024;
         ctx->stack = ctx_malloc(ctx, ctx->stack_cap * sizeof *ctx->stack);
         if (ctx->stack == NULL) return false;
     }
     ctx->stack_len = 0;
+    return true;
+}
+
+/* Follows the links of the functions on the mark stack until it is empty,
+ * marking what they reach (but nodes with a `skip` bit); the nodes marked
+ * are counted in *count.  False when the stack could not grow. */
+static inline __attribute__((always_inline)) bool trace_stack(ag_ctx *ctx, unsigned epoch, unsigned skip,
+                                                               size_t *count) {
+    while (ctx->stack_len > 0) {
+        ag_func *f = ctx->stack[--ctx->stack_len];
+        ++*count; /* each function is pushed once, when it is marked */
+        for (int i = 0; i < f->ninputs; i++)
+            if (!mark_var(ctx, f->inputs[i], epoch, skip, count)) return false;
+        /* f was pushed for a variable it created, one of its outputs (only
+         * function.c sets a creator, with the output beside it): a lone
+         * output is marked already */
+        if (f->noutputs > 1)
+            for (int i = 0; i < f->noutputs; i++)
+                if (!mark_var(ctx, f->outputs[i], epoch, skip, count)) return false;
+        if (!mark_var(ctx, f->saved, epoch, skip, count)) return false;
+    }
+    return true;
+}
+
+/* Marks everything reachable from the roots (full), or the young nodes
+ * reachable from young roots and remembered grads (young; old nodes are
+ * neither marked nor traced); how many in *marked.  Returns false when the
+ * mark stack could not grow (then nothing may be swept). */
+static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, unsigned epoch, bool full,
+                                                                   size_t *marked) {
+    if (!stack_ready(ctx)) return false;
     size_t count = 0;
     unsigned skip = full ? 0u : NODE_OLD; /* nodes with these bits are not traced */
     /* the roots: every variable with roots > 0 (young ones only in a young
      * collection, which stops at the first old one); a full collection's
      * walk does not test for age */
     if (full) {
-        for (ag_var *v = walk ? ctx->vars : tail; v != tail; v = v->next_live)
+        for (ag_var *v = ctx->vars; v != NULL; v = v->next_live)
             if (v->roots > 0 && !mark_var(ctx, v, epoch, 0, &count)) return false;
-        /* (collect_full's rooted tail: old, and roots unless released since;
-         * then it is swept as the rest) */
-        size_t bytes = 0;
-        for (ag_var *v = tail; v != NULL; v = v->next_live) {
-            v->mark &= ~VAR_REMEMBERED; /* (collect_full: as forget_remembered would) */
-            if (v->roots <= 0) {
-                *broken = true;
-                continue;
-            }
-            if (!mark_var(ctx, v, epoch, 0, &count)) return false;
-            bytes += var_bytes(v);
-        }
-        *tail_bytes = bytes;
     } else {
         for (ag_var *v = ctx->vars; v != NULL && !(v->mark & NODE_OLD); v = v->next_live)
             if (v->roots > 0 && !mark_var(ctx, v, epoch, NODE_OLD, &count)) return false;
@@ -811,23 +838,24 @@ static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, u
     if (!full)
         for (size_t i = 0; i < ctx->remembered_len; i++)
             if (!mark_var(ctx, ctx->remembered[i]->grad, epoch, skip, &count)) return false;
-    size_t funcs = 0;
-    while (ctx->stack_len > 0) {
-        ag_func *f = ctx->stack[--ctx->stack_len];
-        funcs++; /* each function is pushed once, when it is marked */
-        for (int i = 0; i < f->ninputs; i++)
-            if (!mark_var(ctx, f->inputs[i], epoch, skip, &count)) return false;
-        /* f was pushed for a variable it created, one of its outputs (only
-         * function.c sets a creator, with the output beside it): a lone
-         * output is marked already */
-        if (f->noutputs > 1)
-            for (int i = 0; i < f->noutputs; i++)
-                if (!mark_var(ctx, f->outputs[i], epoch, skip, &count)) return false;
-        if (!mark_var(ctx, f->saved, epoch, skip, &count)) return false;
-    }
-    *marked = count + funcs;
-    *marked_funcs = funcs;
+    if (!trace_stack(ctx, epoch, skip, &count)) return false;
+    *marked = count;
     return true;
+}
+
+/* A full collection's pacing statistics, kept_bytes being what it kept
+ * (see ag_gc_auto's pacing above). */
+static inline void full_collection_counted(ag_ctx *ctx, size_t kept_bytes) {
+    /* what came in since the last full collection: promoted since, and made
+     * since the last young one */
+    size_t came = ctx->promoted_bytes + ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
+    bool growing = kept_bytes > ctx->old_live_bytes && kept_bytes - ctx->old_live_bytes >= came / 4 * 3;
+    if (!growing) ctx->gc_pause = 1;
+    else if (ctx->grew && ctx->gc_pause < GC_PAUSE_MAX) ctx->gc_pause *= 2;
+    ctx->grew = growing;
+    ctx->old_live_bytes = kept_bytes;
+    ctx->promoted_bytes = 0;
+    ctx->full_collections++;
 }
 
 /* One collection; returns how many nodes it freed.  Inlined into a full and
@@ -836,15 +864,7 @@ static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, u
 static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool full) {
     unsigned epoch = next_epoch(ctx);
     size_t marked = 0;
-    size_t tail_bytes = 0, marked_funcs = 0;
-    bool broken = false;
-    if (!mark_from_roots(ctx, epoch, full, NULL, true, &tail_bytes, &broken, &marked, &marked_funcs)) return 0;
-    /* (it may free a variable of collect_full's tail, released since: the
-     * next full one makes the tail again) */
-    if (full) {
-        ctx->rooted_tail = NULL;
-        ctx->roots_outside = true;
-    }
+    if (!mark_from_roots(ctx, epoch, full, &marked)) return 0;
     /* a young collection that found most young nodes alive is looking at a
      * structure being built (a long chain), not at a loop's garbage: aging
      * its nodes would only trace them again, so they are tenured */
@@ -927,16 +947,7 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
     ctx->live_funcs -= freed_funcs;
     freed += freed_funcs;
     if (full) {
-        /* what came in since the last full collection: promoted since, and
-         * made since the last young one */
-        size_t came = ctx->promoted_bytes + ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
-        bool growing = kept_bytes > ctx->old_live_bytes && kept_bytes - ctx->old_live_bytes >= came / 4 * 3;
-        if (!growing) ctx->gc_pause = 1;
-        else if (ctx->grew && ctx->gc_pause < GC_PAUSE_MAX) ctx->gc_pause *= 2;
-        ctx->grew = growing;
-        ctx->old_live_bytes = kept_bytes;
-        ctx->promoted_bytes = 0;
-        ctx->full_collections++;
+        full_collection_counted(ctx, kept_bytes);
     } else {
         ctx->promoted_bytes += tenure ? kept_bytes : promoted_bytes;
         ctx->young_collections++;
@@ -949,128 +960,118 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
 
 /* ---- the full collection's fast path -----------------------------------------
  *
- * collect_as(ctx, true) is the plain full collection; collect_full below
- * does the same work with less of it per node, for the common case of a C
- * loop calling ag_gc after every step (bench W1: a step's 16 nodes die, 6
- * old ones stay), and frees exactly the same nodes in the same order:
+ * collect_as(ctx, true) above is the plain full collection, the reference.
+ * collect_full does the same with less work per dead node, for a C loop
+ * calling ag_gc after every step (bench W1: a step's 9 variables and 7
+ * functions die, 6 variables stay), and leaves exactly what the plain one
+ * leaves: the same nodes freed in the same order, the same live lists,
+ * marks and statistics (test_full_gc_fast_as_plain compares the two node by
+ * node over random rounds).  Its marking and its sweep of the survivors
+ * are the plain ones.  What it saves, and what each saving relies on
+ * (GC_CHECK asserts the last two in AddressSanitizer builds and with
+ * -DAG_GC_CHECKS):
  * - A dead variable of the scalar path (its data the inline scalar, no
- *   name) owns nothing: it is emptied with two stores, without the tests of
- *   what it might own (free_var_storage: heap data, an owned name).
- * - A dead function marked FUNC_SCALAR owns nothing either (function.c's
- *   scalar_record leaves params.ints NULL and the inline input and output
- *   arrays in place): free_func_storage's three tests are skipped.
- * - The survivors are linked to each other as they are met (one store each)
- *   instead of each dead node being unlinked, and the sweep reads each
- *   node's mark once.
- * ctx->plain_gc (the tests that compare the two) and AG_DEBUG_NO_REUSE take
- * the plain one. */
-static inline void retire_var_fast(ag_var *v, ag_var **free_list) {
-    v->t.data = NULL; /* empty: as free_var_storage leaves it */
-    v->t.size = 0;
-    v->ctx = NULL;
-    v->next_live = *free_list;
-    *free_list = v;
-    POISON(&v->grad, offsetof(ag_var, name) - offsetof(ag_var, grad));
-    POISON(&v->generation, offsetof(ag_var, next_live) - offsetof(ag_var, generation));
-    POISON(&v->prev_live, sizeof *v - offsetof(ag_var, prev_live));
+ *   name) is emptied by two stores instead of free_var_storage, which
+ *   frees heap data and an owned name, the two things a variable owns: the
+ *   sweep tests for both, so this one relies on nothing.
+ * - A dead function marked FUNC_SCALAR skips free_func_storage: function.c's
+ *   scalar_record, the one maker of such functions, leaves params.ints NULL
+ *   and the inputs and outputs in the inline arrays.  Checked at each.
+ * - When the roots pushed no function on the mark stack, every function is
+ *   dead: functions are marked only when pushed (push_func), and only the
+ *   roots and the functions on the stack push.  Then the functions are
+ *   freed without a look at their marks.  Checked at each.
+ * A rooted tail (the last collection's roots at the list's end, neither
+ * searched for roots nor swept; branch gcx) was measured and dropped:
+ * without a flag written by every ag_retain the search for roots must walk
+ * the whole list anyway, and the tail then cost W1's C run 14 instructions
+ * a step more than it saved. */
+
+/* trace_stack for collect_full, in a function of its own: its loop has the
+ * registers to itself (inlined into collect_full, it kept its index on the
+ * stack: W6's script 0.4 % slower than the plain collection). */
+static __attribute__((noinline)) bool trace_full(ag_ctx *ctx, unsigned epoch) {
+    size_t count = 0; /* (not needed) */
+    return trace_stack(ctx, epoch, 0, &count);
 }
 
+/* A dead function on the free list; mark is f's. */
+static inline void retire_func_fast(ag_ctx *ctx, ag_func *f, unsigned mark, ag_func **free_list) {
+    if (!(mark & FUNC_SCALAR))
+        free_func_storage(ctx, f);
+    else /* (owning nothing: see above) */
+        GC_CHECK(f->params.ints == NULL && f->inputs == f->inline_inputs && f->outputs == f->inline_outputs);
+    f->next_live = *free_list;
+    *free_list = f;
+    POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
+}
+
+/* The plain full collection, in a function of its own too. */
+static __attribute__((noinline)) size_t collect_full_plain(ag_ctx *ctx) { return collect_as(ctx, true); }
+
 static size_t collect_full(ag_ctx *ctx) {
-    if (ctx->plain_gc || ctx->no_reuse) return collect_as(ctx, true);
+    if (ctx->plain_gc || ctx->no_reuse) return collect_full_plain(ctx);
     unsigned epoch = next_epoch(ctx);
-    size_t marked = 0;
-    ag_var *tail = ctx->rooted_tail;
-    size_t kept_bytes = 0, marked_funcs = 0;
-    bool broken = false; /* a variable of the tail is no root now */
-    if (!mark_from_roots(ctx, epoch, true, tail, ctx->roots_outside, &kept_bytes, &broken, &marked,
-                         &marked_funcs))
-        return 0;
-    if (broken) { /* swept whole, the tail made again */
-        tail = NULL;
-        kept_bytes = 0;
-    }
-    /* every survivor becomes old, and none is remembered: the sweep and the
-     * marking of the tail clear VAR_REMEMBERED (every remembered variable is
-     * alive, in one or the other) */
-    ctx->remembered_len = 0;
-    ctx->remember_failed = false;
+    if (!stack_ready(ctx)) return 0;
+    size_t count = 0; /* (not needed) */
+    for (ag_var *v = ctx->vars; v != NULL; v = v->next_live)
+        if (v->roots > 0 && !mark_var(ctx, v, epoch, 0, &count)) return 0;
+    bool funcs_alive = ctx->stack_len > 0; /* (see above) */
+    if (funcs_alive && !trace_full(ctx, epoch)) return 0;
+    forget_remembered(ctx); /* every survivor becomes old */
+    size_t kept_bytes = 0, freed_vars = 0;
     ag_var **vlink = &ctx->vars, *free_vars = ctx->free_vars;
-    ag_var *run = NULL; /* the first of the last survivors, all roots */
-    bool outside = false; /* a root survives before run */
-    size_t freed_vars = 0;
-    for (ag_var *v = ctx->vars, *next; v != tail; v = next) {
+    for (ag_var *v = ctx->vars, *next; v != NULL; v = next) {
         next = v->next_live;
         unsigned mark = v->mark;
         if ((mark & EPOCH_BITS) == epoch) {
-            v->mark = (mark & ~(NODE_AGED | VAR_REMEMBERED)) | NODE_OLD;
+            v->mark = (mark & ~NODE_AGED) | NODE_OLD;
             kept_bytes += var_bytes(v);
-            *vlink = v;
             vlink = &v->next_live;
-            if (v->roots <= 0) {
-                outside |= run != NULL;
-                run = NULL;
-            } else if (run == NULL) {
-                run = v;
-            }
             continue;
         }
-        if (__builtin_expect(v->t.data != &v->scalar_storage || v->name != NULL, 0)) {
-            retire_var_into(ctx, v, &free_vars, false);
+        *vlink = next;
+        if (__builtin_expect(v->t.data == &v->scalar_storage && v->name == NULL, 1)) {
+            v->t.data = NULL; /* empty, as free_var_storage leaves it */
+            v->t.size = 0;
+            link_free_var(v, &free_vars);
         } else {
-            retire_var_fast(v, &free_vars);
+            retire_var_into(ctx, v, &free_vars, false);
         }
         freed_vars++;
     }
-    *vlink = tail;
-    ctx->rooted_tail = run != NULL ? run : tail;
-    ctx->roots_outside = outside;
     ctx->free_vars = free_vars;
     ctx->live_vars -= freed_vars;
-    ag_func **flink = &ctx->funcs, *free_funcs = ctx->free_funcs;
+    ag_func *free_funcs = ctx->free_funcs;
     size_t freed_funcs = 0;
-    if (marked_funcs == 0) { /* none is kept (a step whose roots are leaves): no test of marks */
+    if (!funcs_alive) {
         for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
             next = f->next_live;
-            if (!(f->mark & FUNC_SCALAR)) free_func_storage(ctx, f);
-            f->next_live = free_funcs;
-            free_funcs = f;
-            POISON(f, offsetof(ag_func, next_live));
+            unsigned mark = f->mark;
+            GC_CHECK((mark & EPOCH_BITS) != epoch);
+            retire_func_fast(ctx, f, mark, &free_funcs);
         }
         freed_funcs = ctx->live_funcs;
         ctx->funcs = NULL;
-        ctx->free_funcs = free_funcs;
-        ctx->live_funcs = 0;
-        goto funcs_done;
-    }
-    for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
-        next = f->next_live;
-        unsigned mark = f->mark;
-        if ((mark & EPOCH_BITS) == epoch) {
-            f->mark = (mark & ~NODE_AGED) | NODE_OLD;
-            kept_bytes += sizeof *f;
-            *flink = f;
-            flink = &f->next_live;
-            continue;
+    } else {
+        ag_func **flink = &ctx->funcs;
+        for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
+            next = f->next_live;
+            unsigned mark = f->mark;
+            if ((mark & EPOCH_BITS) == epoch) {
+                f->mark = (mark & ~NODE_AGED) | NODE_OLD;
+                kept_bytes += sizeof *f;
+                flink = &f->next_live;
+                continue;
+            }
+            *flink = next;
+            retire_func_fast(ctx, f, mark, &free_funcs);
+            freed_funcs++;
         }
-        if (!(mark & FUNC_SCALAR)) free_func_storage(ctx, f);
-        f->next_live = free_funcs;
-        free_funcs = f;
-        freed_funcs++;
-        POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
     }
-    *flink = NULL;
     ctx->free_funcs = free_funcs;
     ctx->live_funcs -= freed_funcs;
-funcs_done:
-    /* the pacing statistics, as collect_as's full collection keeps them */
-    size_t came = ctx->promoted_bytes + ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
-    bool growing = kept_bytes > ctx->old_live_bytes && kept_bytes - ctx->old_live_bytes >= came / 4 * 3;
-    if (!growing) ctx->gc_pause = 1;
-    else if (ctx->grew && ctx->gc_pause < GC_PAUSE_MAX) ctx->gc_pause *= 2;
-    ctx->grew = growing;
-    ctx->old_live_bytes = kept_bytes;
-    ctx->promoted_bytes = 0;
-    ctx->full_collections++;
+    full_collection_counted(ctx, kept_bytes);
     ctx->aged_nodes = 0;
     ctx->allocs_since_gc = 0;
     ctx->bytes_since_gc = 0;

@@ -179,8 +179,9 @@ struct ag_ctx {
      * skips the quick pass, which would decline at it and start over (a
      * hint: both passes leave the same). */
     bool flat_met_older;
-    /* the collector's full collection takes its plain version (context.c,
-     * collect_as), for the tests that compare the two */
+    /* ag_gc's full collection takes its plain version (context.c,
+     * collect_as) instead of collect_full's fast one: the tests that compare
+     * the two set it (AG_DEBUG_NO_REUSE takes the plain one too). */
     bool plain_gc;
     uint32_t flow_pass;              /* the kept pass's stamp, never 0 */
     double *flow_numbers;            /* one block for a whole pass */
@@ -192,13 +193,6 @@ struct ag_ctx {
      * own stamp, counted up from reclaim_first; reclaim_step is the running
      * step's (0 = no pass running), given to each variable made meanwhile. */
     unsigned reclaim_step, reclaim_first, reclaim_counter;
-    /* NULL, or a variable of the live list from which on every variable is
-     * old and was a root at the last full collection: collect_full neither
-     * looks for roots there nor sweeps it, unless one was released since
-     * (context.c).  roots_outside false: no variable outside it has roots >
-     * 0, and collect_full looks for no roots there. */
-    ag_var *rooted_tail;
-    bool roots_outside;
     ag_func **stack; /* gc mark stack (functions only): stack_len entries of stack_cap */
     size_t stack_len, stack_cap;
     /* AG_DEBUG_NO_REUSE=1 at ag_ctx_new: every node is its own malloc block,
