@@ -179,6 +179,10 @@ struct ag_ctx {
      * skips the quick pass, which would decline at it and start over (a
      * hint: both passes leave the same). */
     bool flat_met_older;
+    /* ag_gc's full collection takes its plain version (context.c,
+     * collect_as) instead of collect_full's fast one: the tests that compare
+     * the two set it (AG_DEBUG_NO_REUSE takes the plain one too). */
+    bool plain_gc;
     uint32_t flow_pass;              /* the kept pass's stamp, never 0 */
     double *flow_numbers;            /* one block for a whole pass */
     size_t flow_numbers_len, flow_numbers_cap;

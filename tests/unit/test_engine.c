@@ -1089,6 +1089,180 @@ static void test_young_collection_keeps_remembered_grads(void **state) {
     assert_int_equal(ag_live_vars(ctx), 0);
 }
 
+/* collect_full's fast path (context.c: dead scalar nodes freed without the
+ * tests of what they own, the functions all freed at once when the roots
+ * reach none) against the plain full collection (ctx->plain_gc), on two
+ * contexts fed the same random steps: scalars and vectors, named ones, ops,
+ * backward with and without create_graph, cleargrad, retains and releases,
+ * young and paced collections in between, and now and then the plain
+ * collection in the fast context.  After each ag_gc: the same count freed,
+ * and the same live lists node for node (roots, age, size, values, names,
+ * grads), the same free lists' lengths and the same pacing statistics.  It
+ * fails when the fast path frees a function still reached, keeps a dead
+ * node, or leaves a freed node's storage (named, vector) to leak (ASan). */
+typedef struct {
+    ag_ctx *c;
+    ag_var *pool[24];
+} gc_twin;
+
+static unsigned gc_rand(unsigned *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+static size_t list_len_vars(ag_var *v) {
+    size_t n = 0;
+    for (; v != NULL; v = v->next_live) n++;
+    return n;
+}
+static size_t list_len_funcs(ag_func *f) {
+    size_t n = 0;
+    for (; f != NULL; f = f->next_live) n++;
+    return n;
+}
+
+static void gc_twins_same(gc_twin *a, gc_twin *b) {
+    ag_var *u = a->c->vars, *v = b->c->vars;
+    for (; u != NULL && v != NULL; u = u->next_live, v = v->next_live) {
+        assert_int_equal(u->roots, v->roots);
+        assert_int_equal(u->mark & (NODE_OLD | NODE_AGED | VAR_REMEMBERED), v->mark & (NODE_OLD | NODE_AGED | VAR_REMEMBERED));
+        assert_int_equal(u->t.size, v->t.size);
+        assert_int_equal(u->flags, v->flags);
+        assert_memory_equal(u->t.data, v->t.data, u->t.size * sizeof(double));
+        assert_true((u->name == NULL) == (v->name == NULL));
+        if (u->name != NULL) assert_string_equal(u->name, v->name);
+        assert_true((u->grad == NULL) == (v->grad == NULL));
+        assert_true((u->creator == NULL) == (v->creator == NULL));
+    }
+    assert_null(u);
+    assert_null(v);
+    assert_int_equal(list_len_funcs(a->c->funcs), list_len_funcs(b->c->funcs));
+    assert_int_equal(ag_live_vars(a->c), ag_live_vars(b->c));
+    assert_int_equal(ag_live_funcs(a->c), ag_live_funcs(b->c));
+    assert_int_equal(ag_live_vars(a->c), list_len_vars(a->c->vars));
+    assert_int_equal(ag_live_funcs(a->c), list_len_funcs(a->c->funcs));
+    assert_int_equal(list_len_vars(a->c->free_vars), list_len_vars(b->c->free_vars));
+    assert_int_equal(list_len_funcs(a->c->free_funcs), list_len_funcs(b->c->free_funcs));
+    assert_int_equal(a->c->remembered_len, b->c->remembered_len);
+    ag_gc_info x = ag_gc_stats(a->c), y = ag_gc_stats(b->c);
+    assert_int_equal(x.full_collections, y.full_collections);
+    assert_int_equal(x.young_collections, y.young_collections);
+    assert_int_equal(x.old_live_bytes, y.old_live_bytes);
+    assert_int_equal(x.promoted_bytes, y.promoted_bytes);
+    assert_int_equal(a->c->gc_pause, b->c->gc_pause);
+}
+
+static ag_var *gc_twin_new(ag_ctx *c, unsigned r, double value) {
+    ag_var *v;
+    if (r % 5 == 0) {
+        v = ag_ones(c, 1, (const int[]){3});
+        if (v != NULL) ag_data(v)[1] = value;
+    } else {
+        v = ag_scalar(c, value);
+    }
+    if (v != NULL && r % 7 == 0) ag_set_name(v, r % 2 ? "a" : "a name longer than eight");
+    return v;
+}
+
+static ag_var *gc_twin_op(ag_ctx *c, unsigned r, ag_var *x, ag_var *y) {
+    switch (r % 5) {
+    case 0: return ag_add(c, x, y);
+    case 1: return ag_mul(c, x, y);
+    case 2: return ag_sub(c, x, y);
+    case 3: return ag_pow(c, x, 2.0);
+    default: return ag_sin(c, x);
+    }
+}
+
+static void test_full_gc_fast_as_plain(void **state) {
+    (void)state;
+    gc_twin t[2] = {{ag_ctx_new(), {0}}, {ag_ctx_new(), {0}}};
+    assert_non_null(t[0].c);
+    assert_non_null(t[1].c);
+    t[1].c->plain_gc = true;
+    int rooted[24] = {0};
+    unsigned seed = 12345, all_funcs_dead = 0, some_funcs_kept = 0;
+    for (int round = 0; round < 1500; round++) {
+        int actions = 4 + (int)(gc_rand(&seed) % 16);
+        for (int k = 0; k < actions; k++) {
+            unsigned r = gc_rand(&seed), i = gc_rand(&seed) % 24, j = gc_rand(&seed) % 24;
+            double value = (double)(r % 1000) / 250.0 - 2.0;
+            int what = (int)(r % 100);
+            for (int w = 0; w < 2; w++) {
+                ag_ctx *c = t[w].c;
+                ag_var **p = t[w].pool;
+                if (what < 25) { /* a new leaf into an unrooted slot */
+                    if (rooted[i] == 0) p[i] = gc_twin_new(c, r / 100, value);
+                } else if (what < 55) { /* an op */
+                    if (p[i] != NULL && p[j] != NULL && rooted[(i + 1) % 24] == 0) {
+                        p[(i + 1) % 24] = gc_twin_op(c, r / 100, p[i], p[j]);
+                        ag_clear_error(c);
+                    }
+                } else if (what < 65) {
+                    if (p[i] != NULL) ag_retain(p[i]);
+                } else if (what < 77) {
+                    if (p[i] != NULL && rooted[i] > 0) ag_release(p[i]);
+                } else if (what < 85) {
+                    if (p[i] != NULL) {
+                        ag_backward(c, p[i], r % 3 == 0 ? &CG : NULL);
+                        ag_clear_error(c);
+                    }
+                } else if (what < 93) {
+                    if (p[i] != NULL) ag_cleargrad(p[i]);
+                } else if (what < 97) {
+                    ag_gc_young(c);
+                } else {
+                    ag_gc_auto(c);
+                }
+            }
+            if (what >= 93) /* collected: only the roots are sure to be alive */
+                for (int m = 0; m < 24; m++)
+                    if (rooted[m] == 0) t[0].pool[m] = t[1].pool[m] = NULL;
+            if (what >= 55 && what < 65 && t[0].pool[i] != NULL) rooted[i]++;
+            if (what >= 65 && what < 77 && t[0].pool[i] != NULL && rooted[i] > 0) rooted[i]--;
+        }
+        /* now and then the fast context's collection is the plain one (as
+         * under AG_DEBUG_NO_REUSE): the fast one goes on from what it left */
+        bool fast = gc_rand(&seed) % 8 != 0;
+        t[0].c->plain_gc = !fast;
+        size_t funcs_before = ag_live_funcs(t[0].c);
+        size_t fa = ag_gc(t[0].c), fb = ag_gc(t[1].c);
+        assert_int_equal(fa, fb);
+        gc_twins_same(&t[0], &t[1]);
+        if (fast && funcs_before > 0) {
+            all_funcs_dead += ag_live_funcs(t[0].c) == 0;
+            some_funcs_kept += ag_live_funcs(t[0].c) > 0;
+        }
+        /* only what is surely alive stays in the pools: the roots, and
+         * their gradients */
+        for (int i = 0; i < 24; i++)
+            if (rooted[i] == 0) t[0].pool[i] = t[1].pool[i] = NULL;
+        for (int i = 0; i < 24; i++) {
+            int s = (i + 7) % 24;
+            if (rooted[i] > 0 && rooted[s] == 0 && ag_grad(t[0].pool[i]) != NULL) {
+                t[0].pool[s] = ag_grad(t[0].pool[i]);
+                t[1].pool[s] = ag_grad(t[1].pool[i]);
+            }
+        }
+    }
+    /* the fast path freed every function at once (143 rounds), and swept
+     * them (786) */
+    assert_true(all_funcs_dead > 100);
+    assert_true(some_funcs_kept > 500);
+    for (int i = 0; i < 24; i++)
+        for (; rooted[i] > 0; rooted[i]--) {
+            ag_release(t[0].pool[i]);
+            ag_release(t[1].pool[i]);
+        }
+    assert_int_equal(ag_gc(t[0].c), ag_gc(t[1].c));
+    gc_twins_same(&t[0], &t[1]);
+    assert_int_equal(ag_live_vars(t[0].c), 0);
+    ag_ctx_free(t[0].c);
+    ag_ctx_free(t[1].c);
+}
+
 /* ag_gc_auto after every step of 200,000 Rosenbrock steps: young
  * collections do the work, full ones are rare, and the live node count
  * stays under the nursery plus the promoted budget all along. */
@@ -1499,6 +1673,7 @@ int main(void) {
         CTX_TEST(test_million_chain),
         CTX_TEST(test_million_steps_flat),
         CTX_TEST(test_young_collection_keeps_remembered_grads),
+        cmocka_unit_test(test_full_gc_fast_as_plain),
         CTX_TEST(test_gc_auto_paces_by_allocation),
         CTX_TEST(test_free_big_graph),
         CTX_TEST(test_rebinding),
