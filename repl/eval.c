@@ -852,13 +852,23 @@ typedef struct arith_operand {
 
 static int eval_arithmetic_at(repl *r, const ast_node *n, int depth, bool root, repl_value *out);
 
+/* arith_plan_run's answer when the tree is evaluated by eval_arithmetic_at
+ * instead (nothing done). */
+enum { PLAN_DECLINED = 2 };
+static int arith_plan_run(repl *r, const ast_node *n, bool root, repl_value *out);
+
 /* An arithmetic node under eval_expr's bound on the depth (eval_bounded's
- * check and count), without eval_bounded's and eval_binary's frames;
+ * check and count), without eval_bounded's and eval_binary's frames: its
+ * plan's run when it has one that runs (below, "arithmetic plans"), else
  * eval_arithmetic_at's answer. */
 static inline __attribute__((always_inline)) int eval_arith_bounded(repl *r, const ast_node *n, bool root,
                                                                     repl_value *out) {
     if (eval_too_deep(r))
         return repl_error_at(r, n, "expression nested too deeply (or endless recursion)");
+    if (n->plan_state != 2 && eval_plans_enabled) {
+        int rc = arith_plan_run(r, n, root, out);
+        if (rc != PLAN_DECLINED) return rc;
+    }
     r->eval.depth++;
     int rc = eval_arithmetic_at(r, n, 0, root, out);
     r->eval.depth--;
@@ -1040,6 +1050,214 @@ static __attribute__((noinline)) int arith_spine(repl *r, const ast_node *n, rep
     if (spine != local) free((void *)spine);
     if (rc == 0) *out = value;
     return rc < 0 ? -1 : 0;
+}
+
+/* ---- arithmetic plans ------------------------------------------------------------------
+ * A loop evaluates the same arithmetic tree at every step.  A tree of at
+ * most PLAN_STEPS nodes whose leaves are names, number literals (at most
+ * one beside each op) and calls f(NAME) (sin(y)) is also kept flat, in the
+ * order eval_arithmetic_at evaluates it: its steps bottom up, left before
+ * right, each op after its operands.  A run first checks every leaf without
+ * evaluating anything: each name's memo a valid binding of a variable
+ * (bound_name_slot), each call's f a built-in of one variable's op
+ * (call_unary_direct's rows).  Then, every name being a variable, the rule
+ * of arith_apply is known when the plan is made: a literal beside an op is
+ * the op's constant (pooled_constant, made just before the op, as
+ * arith_apply makes it), a literal exponent is Pow's p.  The plan runs the
+ * same engine ops in the same order on the same operands, and reports an
+ * engine's failure at the same node (a call's at the call, with
+ * collection held off as call_unary_direct holds it).  Nothing of the user's
+ * runs between its ops (no def, no statement boundary, so no collection),
+ * so no operand or intermediate result takes a root: they are borrowed as
+ * arith_operand_of's borrowing operands are.  Anything else (a name bound
+ * to a number, a stale memo, f rebound to a def, two literals beside an op,
+ * any other node) declines, and eval_arithmetic_at walks the tree as
+ * before, renewing the memos; so does a run near eval_too_deep's bounds,
+ * where the walk's inner checks could answer. */
+
+bool eval_plans_enabled = true;
+unsigned long eval_plan_runs;
+
+enum { PLAN_STEPS = 32 };
+enum { PLAN_NAME, PLAN_CALL, PLAN_OP };
+/* an op's literal operand: none, the left one a constant, the right one a
+ * constant, the right one Pow's exponent */
+enum { PLAN_NO_LITERAL, PLAN_LEFT_CONSTANT, PLAN_RIGHT_CONSTANT, PLAN_RIGHT_EXPONENT };
+/* the room a run leaves to eval_too_deep's bounds: more than the walk of
+ * PLAN_STEPS nodes takes (one level and a few frames a node) */
+enum { PLAN_DEPTH_ROOM = 2 * PLAN_STEPS };
+#define PLAN_STACK_ROOM ((size_t)64 << 10)
+
+typedef struct plan_step {
+    unsigned char code;    /* PLAN_NAME, PLAN_CALL, PLAN_OP */
+    unsigned char literal; /* PLAN_OP: which operand is a literal */
+    const ast_node *node;  /* the name, the call, the op's binary node */
+    const ast_node *literal_node; /* PLAN_OP: the literal's node (pooled_constant's key) */
+    double number;                /*   and its value */
+    ag_var *(*engine)(ag_ctx *, ag_var *, ag_var *); /* PLAN_OP but an exponent */
+} plan_step;
+
+typedef struct arith_plan {
+    int count;
+    plan_step steps[PLAN_STEPS];
+} arith_plan;
+
+/* A number literal as number_literal folds one that names no constant: 2,
+ * -1, +-2.5; its value in *out. */
+static bool plan_literal(const ast_node *n, double *out) {
+    double sign = 1;
+    while (n->kind == AST_UNARY && (n->as.unary.op == AST_OP_NEGATE || n->as.unary.op == AST_OP_PLUS)) {
+        if (n->as.unary.op == AST_OP_NEGATE) sign = -sign;
+        n = n->as.unary.operand;
+    }
+    if (n->kind != AST_NUMBER) return false;
+    *out = sign * n->as.number;
+    return true;
+}
+
+static int plan_binary(arith_plan *p, const ast_node *n);
+
+/* Appends the steps of operand n: 1, or 0 for a literal (its value in
+ * *number, no step), -1 when n has no plan. */
+static int plan_operand(arith_plan *p, const ast_node *n, double *number) {
+    if (plan_literal(n, number)) return 0;
+    if (p->count >= PLAN_STEPS) return -1;
+    switch (n->kind) {
+    case AST_NAME: p->steps[p->count++] = (plan_step){.code = PLAN_NAME, .node = n}; return 1;
+    case AST_CALL:
+        if (n->as.call.callee->kind != AST_NAME || n->as.call.arguments.count != 1 ||
+            n->as.call.keywords.count != 0 || n->as.call.arguments.items[0]->kind != AST_NAME)
+            return -1;
+        p->steps[p->count++] = (plan_step){.code = PLAN_CALL, .node = n};
+        return 1;
+    case AST_BINARY: return plan_binary(p, n);
+    default: return -1;
+    }
+}
+
+/* Appends the steps of the arithmetic node n: 1, or -1 when it has none. */
+static int plan_binary(arith_plan *p, const ast_node *n) {
+    ast_operator op = n->as.binary.op;
+    if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
+        op != AST_OP_POWER && op != AST_OP_MATMUL)
+        return -1;
+    double left_number = 0, right_number = 0;
+    int left = plan_operand(p, n->as.binary.left, &left_number);
+    if (left < 0) return -1;
+    int right = plan_operand(p, n->as.binary.right, &right_number);
+    if (right < 0 || (left == 0 && right == 0) || p->count >= PLAN_STEPS) return -1;
+    plan_step s = {.code = PLAN_OP, .node = n, .engine = repl_operators[op].engine};
+    if (left == 0) {
+        s.literal = PLAN_LEFT_CONSTANT;
+        s.literal_node = n->as.binary.left;
+        s.number = left_number;
+    } else if (right == 0) {
+        s.literal = op == AST_OP_POWER ? PLAN_RIGHT_EXPONENT : PLAN_RIGHT_CONSTANT;
+        s.literal_node = n->as.binary.right;
+        s.number = right_number;
+    }
+    if (s.literal != PLAN_RIGHT_EXPONENT && s.engine == NULL) return -1;
+    p->steps[p->count++] = s;
+    ((ast_node *)n)->plan_state = 2; /* a node inside the plan has none of its own */
+    return 1;
+}
+
+/* n's plan, made at its first evaluation (n->plan_state 1), or NULL when
+ * its tree has none (2). */
+static __attribute__((noinline)) const arith_plan *arith_plan_make(const ast_node *n) {
+    ast_node *node = (ast_node *)n; /* the plan is a cache of the tree, as the memos are */
+    arith_plan *p = malloc(sizeof *p);
+    if (p != NULL) {
+        p->count = 0;
+        if (plan_binary(p, n) < 0) {
+            free(p);
+            p = NULL;
+        }
+    }
+    node->plan = p;
+    node->plan_state = p != NULL ? 1 : 2;
+    return p;
+}
+
+/* Whether a name node's memo is a valid binding of a variable. */
+static inline bool plan_variable(const repl *r, const ast_node *n) {
+    const repl_value *bound = bound_name_slot(r, n);
+    return bound != NULL && bound->kind == VALUE_VAR;
+}
+
+/* Runs n's plan: 0 with a reference in *out (root), 1 with none (when
+ * root is false: arith_result), -1 after an error, PLAN_DECLINED when the
+ * tree is to be walked (nothing done). */
+REPL_HOT static __attribute__((noinline)) int arith_plan_run(repl *r, const ast_node *n, bool root,
+                                                             repl_value *out) {
+    const arith_plan *p = n->plan_state == 1 ? n->plan : arith_plan_make(n);
+    if (p == NULL) return PLAN_DECLINED;
+    char here;
+    uintptr_t now = (uintptr_t)&here, base = r->eval.stack_base;
+    size_t used = base > now ? (size_t)(base - now) : (size_t)(now - base);
+    if (r->eval.depth + PLAN_DEPTH_ROOM >= MAX_EVAL_DEPTH || used + PLAN_STACK_ROOM > r->eval.stack_budget)
+        return PLAN_DECLINED;
+    const plan_step *steps = p->steps;
+    int count = p->count;
+    for (int i = 0; i < count; i++) {
+        const ast_node *k = steps[i].node;
+        if (steps[i].code == PLAN_NAME) {
+            if (!plan_variable(r, k)) return PLAN_DECLINED;
+        } else if (steps[i].code == PLAN_CALL) {
+            const ast_node *callee = k->as.call.callee;
+            if (callee->memo.what != MEMO_BUILTIN || !memo_valid(r, &callee->memo)) return PLAN_DECLINED;
+            const builtin_def *def = callee->memo.binding;
+            if (def->vars != NULL || def->unary == NULL || !plan_variable(r, k->as.call.arguments.items[0]))
+                return PLAN_DECLINED;
+        }
+    }
+    eval_plan_runs++;
+    ag_var *stack[PLAN_STEPS], *a, *b, *v;
+    int top = 0;
+    for (int i = 0; i < count; i++) {
+        const plan_step *s = &steps[i];
+        switch (s->code) {
+        case PLAN_NAME: stack[top++] = ((const repl_value *)s->node->memo.binding)->as.var; break;
+        case PLAN_CALL: { /* as call_unary_direct runs it */
+            const ast_node *argument = s->node->as.call.arguments.items[0];
+            const builtin_def *def = s->node->as.call.callee->memo.binding;
+            const ast_node *caller = r->eval.call;
+            r->eval.call = s->node;
+            r->eval.native_depth++;
+            v = def->unary(r->ctx, ((const repl_value *)argument->memo.binding)->as.var);
+            r->eval.native_depth--;
+            if (v == NULL) engine_error(r); /* at the call */
+            r->eval.call = caller;
+            if (v == NULL) return -1;
+            stack[top++] = v;
+            break;
+        }
+        default:
+            switch (s->literal) {
+            case PLAN_NO_LITERAL:
+                b = stack[--top];
+                a = stack[--top];
+                v = s->engine(r->ctx, a, b);
+                break;
+            case PLAN_LEFT_CONSTANT:
+                if ((a = pooled_constant(r, s->literal_node, s->number)) == NULL)
+                    return engine_error_at(r, s->literal_node);
+                v = s->engine(r->ctx, a, stack[top - 1]);
+                top--;
+                break;
+            case PLAN_RIGHT_CONSTANT:
+                if ((b = pooled_constant(r, s->literal_node, s->number)) == NULL)
+                    return engine_error_at(r, s->literal_node);
+                v = s->engine(r->ctx, stack[top - 1], b);
+                top--;
+                break;
+            default: v = ag_pow(r->ctx, stack[--top], s->number); break; /* x^2: Pow(2) */
+            }
+            if (v == NULL) return engine_error_at(r, s->node);
+            stack[top++] = v;
+        }
+    }
+    return arith_result(r, n, stack[0], root, out);
 }
 
 /* A binary node: arithmetic, or a chain of plain operators walked as
