@@ -1079,27 +1079,30 @@ bool eval_plans_enabled = true;
 unsigned long eval_plan_runs;
 
 enum { PLAN_STEPS = 32 };
-enum { PLAN_NAME, PLAN_CALL, PLAN_OP };
-/* an op's literal operand: none, the left one a constant, the right one a
- * constant, the right one Pow's exponent */
-enum { PLAN_NO_LITERAL, PLAN_LEFT_CONSTANT, PLAN_RIGHT_CONSTANT, PLAN_RIGHT_EXPONENT };
+/* a step: an op of two variables, of a variable and the op's constant (on
+ * the right or the left), Pow of a variable and a literal exponent, a call */
+enum { PLAN_OP, PLAN_OP_CONSTANT, PLAN_CONSTANT_OP, PLAN_POW, PLAN_CALL };
 /* the room a run leaves to eval_too_deep's bounds: more than the walk of
  * PLAN_STEPS nodes takes (one level and a few frames a node) */
 enum { PLAN_DEPTH_ROOM = 2 * PLAN_STEPS };
 #define PLAN_STACK_ROOM ((size_t)64 << 10)
 
+/* Each step's operands are values of the run: the names' variables first
+ * (values 0 ... names - 1, in the plan's order), then each step's result. */
 typedef struct plan_step {
-    unsigned char code;    /* PLAN_NAME, PLAN_CALL, PLAN_OP */
-    unsigned char literal; /* PLAN_OP: which operand is a literal */
-    const ast_node *node;  /* the name, the call, the op's binary node */
-    const ast_node *literal_node; /* PLAN_OP: the literal's node (pooled_constant's key) */
+    unsigned char code;
+    unsigned char a, b; /* the operands' values (a call's argument: a) */
+    const ast_node *node; /* the op's binary node, or the call */
+    const ast_node *literal_node; /* a literal operand's node (pooled_constant's key) */
     double number;                /*   and its value */
-    ag_var *(*engine)(ag_ctx *, ag_var *, ag_var *); /* PLAN_OP but an exponent */
+    ag_var *(*engine)(ag_ctx *, ag_var *, ag_var *); /* an op's but Pow's */
 } plan_step;
 
 typedef struct arith_plan {
-    int count;
-    plan_step steps[PLAN_STEPS];
+    int names, calls, steps;
+    const ast_node *name[PLAN_STEPS]; /* the names, in the walk's order */
+    const ast_node *call[PLAN_STEPS]; /* the calls' nodes */
+    plan_step step[PLAN_STEPS];
 } arith_plan;
 
 /* A number literal as number_literal folds one that names no constant: 2,
@@ -1115,49 +1118,67 @@ static bool plan_literal(const ast_node *n, double *out) {
     return true;
 }
 
-static int plan_binary(arith_plan *p, const ast_node *n);
+/* A name's value in p (a new one at each of its places: each is checked). */
+static int plan_name(arith_plan *p, const ast_node *n) {
+    if (p->names >= PLAN_STEPS) return -1;
+    p->name[p->names] = n;
+    return p->names++;
+}
 
-/* Appends the steps of operand n: 1, or 0 for a literal (its value in
- * *number, no step), -1 when n has no plan. */
-static int plan_operand(arith_plan *p, const ast_node *n, double *number) {
+static int plan_binary(arith_plan *p, const ast_node *n, int *value);
+
+/* Appends the steps of operand n: 1 with its value in *value, 0 for a
+ * literal (its number in *number), -1 when n has no plan.  Values are
+ * numbered names first: a step's value is made final in arith_plan_make. */
+static int plan_operand(arith_plan *p, const ast_node *n, int *value, double *number) {
     if (plan_literal(n, number)) return 0;
-    if (p->count >= PLAN_STEPS) return -1;
     switch (n->kind) {
-    case AST_NAME: p->steps[p->count++] = (plan_step){.code = PLAN_NAME, .node = n}; return 1;
-    case AST_CALL:
+    case AST_NAME: return (*value = plan_name(p, n)) < 0 ? -1 : 1;
+    case AST_CALL: {
         if (n->as.call.callee->kind != AST_NAME || n->as.call.arguments.count != 1 ||
-            n->as.call.keywords.count != 0 || n->as.call.arguments.items[0]->kind != AST_NAME)
+            n->as.call.keywords.count != 0 || n->as.call.arguments.items[0]->kind != AST_NAME ||
+            p->steps >= PLAN_STEPS)
             return -1;
-        p->steps[p->count++] = (plan_step){.code = PLAN_CALL, .node = n};
+        int argument = plan_name(p, n->as.call.arguments.items[0]);
+        if (argument < 0) return -1;
+        p->call[p->calls++] = n;
+        p->step[p->steps] = (plan_step){.code = PLAN_CALL, .a = (unsigned char)argument, .node = n};
+        *value = PLAN_STEPS + p->steps++; /* a step's value: renumbered at the end */
         return 1;
-    case AST_BINARY: return plan_binary(p, n);
+    }
+    case AST_BINARY: return plan_binary(p, n, value);
     default: return -1;
     }
 }
 
-/* Appends the steps of the arithmetic node n: 1, or -1 when it has none. */
-static int plan_binary(arith_plan *p, const ast_node *n) {
+/* Appends the steps of the arithmetic node n: 1 with its value in *value,
+ * or -1 when it has none. */
+static int plan_binary(arith_plan *p, const ast_node *n, int *value) {
     ast_operator op = n->as.binary.op;
     if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
         op != AST_OP_POWER && op != AST_OP_MATMUL)
         return -1;
     double left_number = 0, right_number = 0;
-    int left = plan_operand(p, n->as.binary.left, &left_number);
+    int a = 0, b = 0;
+    int left = plan_operand(p, n->as.binary.left, &a, &left_number);
     if (left < 0) return -1;
-    int right = plan_operand(p, n->as.binary.right, &right_number);
-    if (right < 0 || (left == 0 && right == 0) || p->count >= PLAN_STEPS) return -1;
-    plan_step s = {.code = PLAN_OP, .node = n, .engine = repl_operators[op].engine};
+    int right = plan_operand(p, n->as.binary.right, &b, &right_number);
+    if (right < 0 || (left == 0 && right == 0) || p->steps >= PLAN_STEPS) return -1;
+    plan_step s = {.code = PLAN_OP, .a = (unsigned char)a, .b = (unsigned char)b, .node = n,
+                   .engine = repl_operators[op].engine};
     if (left == 0) {
-        s.literal = PLAN_LEFT_CONSTANT;
+        s.code = PLAN_CONSTANT_OP;
+        s.a = (unsigned char)b; /* the variable operand */
         s.literal_node = n->as.binary.left;
         s.number = left_number;
     } else if (right == 0) {
-        s.literal = op == AST_OP_POWER ? PLAN_RIGHT_EXPONENT : PLAN_RIGHT_CONSTANT;
+        s.code = op == AST_OP_POWER ? PLAN_POW : PLAN_OP_CONSTANT;
         s.literal_node = n->as.binary.right;
         s.number = right_number;
     }
-    if (s.literal != PLAN_RIGHT_EXPONENT && s.engine == NULL) return -1;
-    p->steps[p->count++] = s;
+    if (s.code != PLAN_POW && s.engine == NULL) return -1;
+    p->step[p->steps] = s;
+    *value = PLAN_STEPS + p->steps++;
     ((ast_node *)n)->plan_state = 2; /* a node inside the plan has none of its own */
     return 1;
 }
@@ -1167,22 +1188,23 @@ static int plan_binary(arith_plan *p, const ast_node *n) {
 static __attribute__((noinline)) const arith_plan *arith_plan_make(const ast_node *n) {
     ast_node *node = (ast_node *)n; /* the plan is a cache of the tree, as the memos are */
     arith_plan *p = malloc(sizeof *p);
+    int value;
     if (p != NULL) {
-        p->count = 0;
-        if (plan_binary(p, n) < 0) {
+        p->names = p->calls = p->steps = 0;
+        if (plan_binary(p, n, &value) < 0) {
             free(p);
             p = NULL;
+        } else { /* a step's value follows the names' */
+            for (int i = 0; i < p->steps; i++) {
+                plan_step *s = &p->step[i];
+                if (s->a >= PLAN_STEPS) s->a = (unsigned char)(s->a - PLAN_STEPS + p->names);
+                if (s->b >= PLAN_STEPS) s->b = (unsigned char)(s->b - PLAN_STEPS + p->names);
+            }
         }
     }
     node->plan = p;
     node->plan_state = p != NULL ? 1 : 2;
     return p;
-}
-
-/* Whether a name node's memo is a valid binding of a variable. */
-static inline bool plan_variable(const repl *r, const ast_node *n) {
-    const repl_value *bound = bound_name_slot(r, n);
-    return bound != NULL && bound->kind == VALUE_VAR;
 }
 
 /* Runs n's plan: 0 with a reference in *out (root), 1 with none (when
@@ -1197,67 +1219,55 @@ REPL_HOT static __attribute__((noinline)) int arith_plan_run(repl *r, const ast_
     size_t used = base > now ? (size_t)(base - now) : (size_t)(now - base);
     if (r->eval.depth + PLAN_DEPTH_ROOM >= MAX_EVAL_DEPTH || used + PLAN_STACK_ROOM > r->eval.stack_budget)
         return PLAN_DECLINED;
-    const plan_step *steps = p->steps;
-    int count = p->count;
-    for (int i = 0; i < count; i++) {
-        const ast_node *k = steps[i].node;
-        if (steps[i].code == PLAN_NAME) {
-            if (!plan_variable(r, k)) return PLAN_DECLINED;
-        } else if (steps[i].code == PLAN_CALL) {
-            const ast_node *callee = k->as.call.callee;
-            if (callee->memo.what != MEMO_BUILTIN || !memo_valid(r, &callee->memo)) return PLAN_DECLINED;
-            const builtin_def *def = callee->memo.binding;
-            if (def->vars != NULL || def->unary == NULL || !plan_variable(r, k->as.call.arguments.items[0]))
-                return PLAN_DECLINED;
-        }
+    /* every leaf checked before anything runs: names bound to variables
+     * (bound_name_slot), calls of a built-in's op of one variable */
+    ag_var *value[2 * PLAN_STEPS];
+    int names = p->names;
+    for (int i = 0; i < names; i++) {
+        const repl_value *bound = bound_name_slot(r, p->name[i]);
+        if (bound == NULL || bound->kind != VALUE_VAR) return PLAN_DECLINED;
+        value[i] = bound->as.var;
+    }
+    for (int i = 0; i < p->calls; i++) {
+        const ast_node *callee = p->call[i]->as.call.callee;
+        if (callee->memo.what != MEMO_BUILTIN || !memo_valid(r, &callee->memo)) return PLAN_DECLINED;
+        const builtin_def *def = callee->memo.binding;
+        if (def->vars != NULL || def->unary == NULL) return PLAN_DECLINED;
     }
     eval_plan_runs++;
-    ag_var *stack[PLAN_STEPS], *a, *b, *v;
-    int top = 0;
-    for (int i = 0; i < count; i++) {
-        const plan_step *s = &steps[i];
+    ag_var **result = value + names, *v = NULL, *c;
+    for (const plan_step *s = p->step, *end = s + p->steps; s < end; s++) {
         switch (s->code) {
-        case PLAN_NAME: stack[top++] = ((const repl_value *)s->node->memo.binding)->as.var; break;
-        case PLAN_CALL: { /* as call_unary_direct runs it */
-            const ast_node *argument = s->node->as.call.arguments.items[0];
+        case PLAN_OP: v = s->engine(r->ctx, value[s->a], value[s->b]); break;
+        case PLAN_OP_CONSTANT:
+            if ((c = pooled_constant(r, s->literal_node, s->number)) == NULL)
+                return engine_error_at(r, s->literal_node);
+            v = s->engine(r->ctx, value[s->a], c);
+            break;
+        case PLAN_CONSTANT_OP:
+            if ((c = pooled_constant(r, s->literal_node, s->number)) == NULL)
+                return engine_error_at(r, s->literal_node);
+            v = s->engine(r->ctx, c, value[s->a]);
+            break;
+        case PLAN_POW: v = ag_pow(r->ctx, value[s->a], s->number); break; /* x^2: Pow(2) */
+        default: { /* PLAN_CALL, as call_unary_direct runs it */
             const builtin_def *def = s->node->as.call.callee->memo.binding;
             const ast_node *caller = r->eval.call;
             r->eval.call = s->node;
             r->eval.native_depth++;
-            v = def->unary(r->ctx, ((const repl_value *)argument->memo.binding)->as.var);
+            v = def->unary(r->ctx, value[s->a]);
             r->eval.native_depth--;
             if (v == NULL) engine_error(r); /* at the call */
             r->eval.call = caller;
             if (v == NULL) return -1;
-            stack[top++] = v;
-            break;
+            *result++ = v;
+            continue;
         }
-        default:
-            switch (s->literal) {
-            case PLAN_NO_LITERAL:
-                b = stack[--top];
-                a = stack[--top];
-                v = s->engine(r->ctx, a, b);
-                break;
-            case PLAN_LEFT_CONSTANT:
-                if ((a = pooled_constant(r, s->literal_node, s->number)) == NULL)
-                    return engine_error_at(r, s->literal_node);
-                v = s->engine(r->ctx, a, stack[top - 1]);
-                top--;
-                break;
-            case PLAN_RIGHT_CONSTANT:
-                if ((b = pooled_constant(r, s->literal_node, s->number)) == NULL)
-                    return engine_error_at(r, s->literal_node);
-                v = s->engine(r->ctx, stack[top - 1], b);
-                top--;
-                break;
-            default: v = ag_pow(r->ctx, stack[--top], s->number); break; /* x^2: Pow(2) */
-            }
-            if (v == NULL) return engine_error_at(r, s->node);
-            stack[top++] = v;
         }
+        if (v == NULL) return engine_error_at(r, s->node);
+        *result++ = v;
     }
-    return arith_result(r, n, stack[0], root, out);
+    return arith_result(r, n, v, root, out);
 }
 
 /* A binary node: arithmetic, or a chain of plain operators walked as
