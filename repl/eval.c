@@ -1105,6 +1105,14 @@ typedef struct arith_plan {
     plan_step step[PLAN_STEPS];
 } arith_plan;
 
+/* What a node keeps of its plan (made from an arith_plan): its arrays at
+ * their lengths, in one block after it. */
+typedef struct kept_plan {
+    int names, calls, steps;
+    const ast_node **name, **call;
+    plan_step step[];
+} kept_plan;
+
 /* A number literal as number_literal folds one that names no constant: 2,
  * -1, +-2.5; its value in *out. */
 static bool plan_literal(const ast_node *n, double *out) {
@@ -1185,26 +1193,33 @@ static int plan_binary(arith_plan *p, const ast_node *n, int *value) {
 
 /* n's plan, made at its first evaluation (n->plan_state 1), or NULL when
  * its tree has none (2). */
-static __attribute__((noinline)) const arith_plan *arith_plan_make(const ast_node *n) {
+static __attribute__((noinline)) const kept_plan *arith_plan_make(const ast_node *n) {
     ast_node *node = (ast_node *)n; /* the plan is a cache of the tree, as the memos are */
-    arith_plan *p = malloc(sizeof *p);
+    arith_plan p;
+    kept_plan *kept = NULL;
     int value;
-    if (p != NULL) {
-        p->names = p->calls = p->steps = 0;
-        if (plan_binary(p, n, &value) < 0) {
-            free(p);
-            p = NULL;
-        } else { /* a step's value follows the names' */
-            for (int i = 0; i < p->steps; i++) {
-                plan_step *s = &p->step[i];
-                if (s->a >= PLAN_STEPS) s->a = (unsigned char)(s->a - PLAN_STEPS + p->names);
-                if (s->b >= PLAN_STEPS) s->b = (unsigned char)(s->b - PLAN_STEPS + p->names);
-            }
+    p.names = p.calls = p.steps = 0;
+    if (plan_binary(&p, n, &value) == 1) {
+        for (int i = 0; i < p.steps; i++) { /* a step's value follows the names' */
+            plan_step *s = &p.step[i];
+            if (s->a >= PLAN_STEPS) s->a = (unsigned char)(s->a - PLAN_STEPS + p.names);
+            if (s->b >= PLAN_STEPS) s->b = (unsigned char)(s->b - PLAN_STEPS + p.names);
+        }
+        size_t steps = (size_t)p.steps * sizeof(plan_step), nodes = (size_t)(p.names + p.calls) * sizeof(ast_node *);
+        if ((kept = malloc(sizeof *kept + steps + nodes)) != NULL) {
+            kept->names = p.names;
+            kept->calls = p.calls;
+            kept->steps = p.steps;
+            memcpy(kept->step, p.step, steps);
+            kept->name = (const ast_node **)((char *)kept->step + steps);
+            kept->call = kept->name + p.names;
+            memcpy(kept->name, p.name, (size_t)p.names * sizeof(ast_node *));
+            memcpy(kept->call, p.call, (size_t)p.calls * sizeof(ast_node *));
         }
     }
-    node->plan = p;
-    node->plan_state = p != NULL ? 1 : 2;
-    return p;
+    node->plan = kept;
+    node->plan_state = kept != NULL ? 1 : 2;
+    return kept;
 }
 
 /* Runs n's plan: 0 with a reference in *out (root), 1 with none (when
@@ -1212,13 +1227,13 @@ static __attribute__((noinline)) const arith_plan *arith_plan_make(const ast_nod
  * tree is to be walked (nothing done). */
 REPL_HOT static __attribute__((noinline)) int arith_plan_run(repl *r, const ast_node *n, bool root,
                                                              repl_value *out) {
-    const arith_plan *p = n->plan_state == 1 ? n->plan : arith_plan_make(n);
-    if (p == NULL) return PLAN_DECLINED;
     char here;
     uintptr_t now = (uintptr_t)&here, base = r->eval.stack_base;
     size_t used = base > now ? (size_t)(base - now) : (size_t)(now - base);
     if (r->eval.depth + PLAN_DEPTH_ROOM >= MAX_EVAL_DEPTH || used + PLAN_STACK_ROOM > r->eval.stack_budget)
         return PLAN_DECLINED;
+    const kept_plan *p = n->plan_state == 1 ? n->plan : arith_plan_make(n);
+    if (p == NULL) return PLAN_DECLINED;
     /* every leaf checked before anything runs: names bound to variables
      * (bound_name_slot), calls of a built-in's op of one variable */
     ag_var *value[2 * PLAN_STEPS];
