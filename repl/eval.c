@@ -1133,12 +1133,13 @@ static int plan_name(arith_plan *p, const ast_node *n) {
     return p->names++;
 }
 
-static int plan_binary(arith_plan *p, const ast_node *n, int *value);
+static int plan_binary(arith_plan *p, const ast_node *n, int depth, int *value);
 
-/* Appends the steps of operand n: 1 with its value in *value, 0 for a
- * literal (its number in *number), -1 when n has no plan.  Values are
- * numbered names first: a step's value is made final in arith_plan_make. */
-static int plan_operand(arith_plan *p, const ast_node *n, int *value, double *number) {
+/* Appends the steps of operand n, `depth` levels down the tree: 1 with its
+ * value in *value, 0 for a literal (its number in *number), -1 when n has
+ * no plan.  Values are numbered names first: a step's value is made final
+ * in arith_plan_make. */
+static int plan_operand(arith_plan *p, const ast_node *n, int depth, int *value, double *number) {
     if (plan_literal(n, number)) return 0;
     switch (n->kind) {
     case AST_NAME: return (*value = plan_name(p, n)) < 0 ? -1 : 1;
@@ -1154,23 +1155,25 @@ static int plan_operand(arith_plan *p, const ast_node *n, int *value, double *nu
         *value = PLAN_STEPS + p->steps++; /* a step's value: renumbered at the end */
         return 1;
     }
-    case AST_BINARY: return plan_binary(p, n, value);
+    case AST_BINARY: return plan_binary(p, n, depth, value);
     default: return -1;
     }
 }
 
-/* Appends the steps of the arithmetic node n: 1 with its value in *value,
- * or -1 when it has none. */
-static int plan_binary(arith_plan *p, const ast_node *n, int *value) {
+/* Appends the steps of the arithmetic node n, `depth` levels down the
+ * tree: 1 with its value in *value, or -1 when it has none.  A tree deeper
+ * than PLAN_STEPS has more nodes than a plan holds: it is refused before
+ * recursing further (a sum of 300,000 terms nests as deep to the left). */
+static int plan_binary(arith_plan *p, const ast_node *n, int depth, int *value) {
     ast_operator op = n->as.binary.op;
-    if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
-        op != AST_OP_POWER && op != AST_OP_MATMUL)
+    if (depth > PLAN_STEPS || (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY &&
+                               op != AST_OP_DIVIDE && op != AST_OP_POWER && op != AST_OP_MATMUL))
         return -1;
     double left_number = 0, right_number = 0;
     int a = 0, b = 0;
-    int left = plan_operand(p, n->as.binary.left, &a, &left_number);
+    int left = plan_operand(p, n->as.binary.left, depth + 1, &a, &left_number);
     if (left < 0) return -1;
-    int right = plan_operand(p, n->as.binary.right, &b, &right_number);
+    int right = plan_operand(p, n->as.binary.right, depth + 1, &b, &right_number);
     if (right < 0 || (left == 0 && right == 0) || p->steps >= PLAN_STEPS) return -1;
     plan_step s = {.code = PLAN_OP, .a = (unsigned char)a, .b = (unsigned char)b, .node = n,
                    .engine = repl_operators[op].engine};
@@ -1199,7 +1202,7 @@ static __attribute__((noinline)) const kept_plan *arith_plan_make(const ast_node
     kept_plan *kept = NULL;
     int value;
     p.names = p.calls = p.steps = 0;
-    if (plan_binary(&p, n, &value) == 1) {
+    if (plan_binary(&p, n, 0, &value) == 1) {
         for (int i = 0; i < p.steps; i++) { /* a step's value follows the names' */
             plan_step *s = &p.step[i];
             if (s->a >= PLAN_STEPS) s->a = (unsigned char)(s->a - PLAN_STEPS + p.names);

@@ -453,6 +453,23 @@ static void test_arith_plans_match_walk(void **state) {
         free(err_off);
     }
     if (getenv("PLAN_DEBUG")) fprintf(stderr, "plan runs %lu\n", eval_plan_runs - runs);
+
+    /* a sum of 300,000 terms nests as deep to the left: its plan is refused
+     * at PLAN_STEPS levels, before the recursion takes the stack (it
+     * overflowed 8 MiB when it looked at the whole spine) */
+    size_t terms = 300000;
+    char *sum = malloc(terms * 4 + 32);
+    assert_non_null(sum);
+    size_t at = (size_t)sprintf(sum, "y = a");
+    for (size_t i = 1; i < terms; i++) at += (size_t)sprintf(sum + at, " + a");
+    sprintf(sum + at, "\nprint(y)\n");
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "a = 0.5\n"), REPL_OK);
+    assert_int_equal(run(&s, sum), REPL_OK);
+    assert_string_equal(out_of(&s), "y(150000)\n");
+    session_close(&s);
+    free(sum);
     assert_true(eval_plan_runs - runs >= 100); /* the plans ran for many (105) */
 }
 
