@@ -311,6 +311,30 @@ static inline __attribute__((always_inline)) bool look_operand(repl *r, const as
     }
 }
 
+/* Whether look_operand reads e itself, without look_ahead: a number, a
+ * name, an attribute. */
+static inline bool look_inline(const ast_node *e) {
+    return e->kind == AST_NUMBER || e->kind == AST_NAME || e->kind == AST_ATTRIBUTE;
+}
+
+/* look_ahead of a binary node e (depth: e's): its operands in order, then
+ * while all is scalar its number, as the op computes it. */
+static inline __attribute__((always_inline)) bool look_binary(repl *r, const ast_node *e, int depth, look *k,
+                                                              double *value) {
+    ast_operator op = e->as.binary.op;
+    double b;
+    if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
+        op != AST_OP_POWER)
+        return false;
+    if (!look_operand(r, e->as.binary.left, depth + 1, k, value) ||
+        !look_operand(r, e->as.binary.right, depth + 1, k, &b))
+        return false;
+    if (!k->scalar) return true;
+    *value = number_apply(op, *value, b);
+    if (!isfinite(*value)) k->scalar = false;
+    return true;
+}
+
 /* builds_graph's answer for e before e is evaluated, when e is arithmetic
  * (+ - * / ^, unary - and +) over number literals, names bound to variables
  * or numbers, and NAME.grad or NAME.data of a variable NAME: e's graph is
@@ -334,22 +358,18 @@ REPL_HOT static __attribute__((noinline)) bool look_ahead(repl *r, const ast_nod
         if (!look_operand(r, e->as.unary.operand, depth + 1, k, value)) return false;
         if (e->as.unary.op == AST_OP_NEGATE) *value = -1.0 * *value; /* Neg's rule, and -x of a number */
         return true;
-    case AST_BINARY: {
-        ast_operator op = e->as.binary.op;
-        double b;
-        if (op != AST_OP_ADD && op != AST_OP_SUBTRACT && op != AST_OP_MULTIPLY && op != AST_OP_DIVIDE &&
-            op != AST_OP_POWER)
-            return false;
-        if (!look_operand(r, e->as.binary.left, depth + 1, k, value) ||
-            !look_operand(r, e->as.binary.right, depth + 1, k, &b))
-            return false;
-        if (!k->scalar) return true;
-        *value = number_apply(op, *value, b);
-        if (!isfinite(*value)) k->scalar = false;
-        return true;
-    }
+    case AST_BINARY: return look_binary(r, e, depth, k, value);
     default: return false;
     }
+}
+
+/* look_operand of an update's whole e: an op of two operands that
+ * look_operand reads itself (`lr * x.grad`, an optimizer step's e) is
+ * looked at here, without look_ahead's call; anything else as before. */
+static inline __attribute__((always_inline)) bool look_update(repl *r, const ast_node *e, look *k, double *value) {
+    if (e->kind == AST_BINARY && look_inline(e->as.binary.left) && look_inline(e->as.binary.right))
+        return look_binary(r, e, 0, k, value);
+    return look_operand(r, e, 0, k, value);
 }
 
 /* The looks look_operand left for the end of e: false when a walk could
@@ -394,7 +414,7 @@ REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
     k.scalar = true;
     k.nsummed = k.nlater = 0;
     double value = 0;
-    bool known = leaf && ag_grad_enabled(r->ctx) && look_operand(r, e, 0, &k, &value) && look_later(r, &k);
+    bool known = leaf && ag_grad_enabled(r->ctx) && look_update(r, e, &k, &value) && look_later(r, &k);
     bool update_known = known && (k.gradient || !k.named);
     int rc;
     if (update_known && k.scalar) {

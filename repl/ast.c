@@ -381,6 +381,7 @@ static void free_own_storage(ast_node *node) {
     case AST_BLOCK: free(node->as.block.items); break;
     default: break;
     }
+    free(node->plan);
     free(node);
 }
 

@@ -188,6 +188,12 @@ typedef struct repl_constant {
 } repl_constant;
 extern const repl_constant repl_constants[];
 
+/* Whether arithmetic trees run their flat plans (eval.c, "arithmetic
+ * plans"); tests turn it off to compare them with the walk, and count the
+ * plans' runs. */
+extern bool eval_plans_enabled;
+extern unsigned long eval_plan_runs;
+
 /* Evaluates expression n into *out (one new reference); 0, or -1 after an
  * error reported at the node that failed. */
 int eval_expr(repl *r, const ast_node *n, repl_value *out);

@@ -340,6 +340,139 @@ static void test_third_pass_paths_match_general(void **state) {
     session_close(&s);
 }
 
+/* Arithmetic trees run their flat plans (eval.c, "arithmetic plans") as
+ * the walk evaluates them: the same values, graphs (tree), errors and
+ * notes, in loops where a plan runs and where it declines (a loop counter,
+ * sin rebound to a def, an unknown name, a stale memo), and for random trees
+ * over names, literals, sin(a) and + - * / ^.  Each script runs with the
+ * plans and without; the fixed one is also held to the numbers the walk
+ * printed before the plans existed. */
+static void plans_run(bool plans, const char *const *chunks, int count, char **out, char **err) {
+    session s;
+    session_open(&s);
+    eval_plans_enabled = plans;
+    for (int i = 0; i < count; i++) run(&s, chunks[i]);
+    eval_plans_enabled = true;
+    *out = strdup(out_of(&s));
+    *err = strdup(err_of(&s));
+    assert_non_null(*out);
+    assert_non_null(*err);
+    session_close(&s);
+}
+
+static void test_arith_plans_match_walk(void **state) {
+    (void)state;
+    const char *chunks[] = {
+        "a = 0.7\nb = -1.3\ndef twice(x) { return x * 2 }\n",
+        "for i in range(5) { y = 100 * (b - a^2)^2 + (a - 1)^2 + 2^a - 3 / b + -1.5 * sin(a) + a / -2 }\n"
+        "print(y, a.grad)\ny.backward()\nprint(a.grad, b.grad)\n",
+        "for i in range(5) { z = sin(a) * 1.0001 + 0.0001 * a; if i == 1 { sin = twice } }\nprint(z)\n",
+        "sin = cos\nfor i in range(5) { w = a * i + b; v = a - (b - (a - (b * 2))) }\nprint(w, v)\n",
+        "u = a * 3 + a * 3\ntree(u)\n",
+        "q = a @ b\n",
+        "q = a * nosuch + 1\n",
+        "k = 0.5\nfor i in range(2) { t = k * a; k = 2 }\nprint(t)\n",
+        "for i in range(2) { t = k * a; k = \"s\" }\n",
+        "m = [[1.0, 2.0]]\nfor i in range(2) { t = m * a + b; m = a }\nprint(t)\n",
+        "tree(y)\n",
+    };
+    int count = (int)(sizeof chunks / sizeof chunks[0]);
+    char *out_on, *err_on, *out_off, *err_off;
+    unsigned long runs = eval_plan_runs;
+    plans_run(true, chunks, count, &out_on, &err_on);
+    assert_true(eval_plan_runs - runs >= 6); /* the plans ran */
+    runs = eval_plan_runs;
+    plans_run(false, chunks, count, &out_off, &err_off);
+    assert_int_equal(eval_plan_runs, runs);
+    assert_string_equal(out_on, out_off);
+    assert_string_equal(err_on, err_off);
+    assert_non_null(strstr(out_on, "y(323.1158705695482) none\nvariable(500.078757635948) variable(-356.2248520710059)\n"
+                                   "z(1.40021)\nw(1.4999999999999998) v(5.3)\n"));
+    assert_non_null(strstr(out_on, "u = 4.199999999999999 (grad: none) \u2190 Add\n"
+                                   "\u251c\u2500\u2500 2.0999999999999996 (grad: none) \u2190 Mul\n"
+                                   "\u2502   \u251c\u2500\u2500 a = 0.7 (grad 500.078757635948)\n"
+                                   "\u2502   \u2514\u2500\u2500 3\n"));
+    assert_non_null(strstr(out_on, "\u2502   \u2502   \u2514\u2500\u2500 b: -2.3076923076923075 (grad\u207a -1) \u2190 Div\n"));
+    assert_non_null(strstr(err_on, "<stdin>:1:7: error: matmul: shapes [] and []: a 0-d value has no axis to multiply over (use *)\n"));
+    assert_non_null(strstr(err_on, "unknown name 'nosuch'"));
+    free(out_on);
+    free(err_on);
+    free(out_off);
+    free(err_off);
+
+    /* random trees: leaves a, b, c (a leaf, an op's result, then a
+     * vector), the loop's counter i (a plain number: no plan), literals
+     * (signed too) and sin(a); ops + - * / ^ */
+    unsigned seed = 12345;
+    char chunk[2048];
+    runs = eval_plan_runs;
+    for (int t = 0; t < 150; t++) {
+        char expr[1024];
+        int length = 0;
+        /* a tree in prefix order, written out with parentheses */
+        int pending = 1, depth_left = 9;
+        const char *leaves[] = {"a", "b", "c", "2", "0.5", "-3", "sin(a)", "-1.5", "i", "a", "b", "c"};
+        const char *ops[] = {" + ", " - ", " * ", " / ", "^"};
+        int stack_close[64], top = 0;
+        while (pending > 0 && length < 900) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned pick = (seed >> 16) & 0x7fff;
+            if (depth_left > 0 && pick % 3 != 0) { /* an op: "(" left OP right ")" */
+                depth_left--;
+                length += snprintf(expr + length, sizeof expr - (size_t)length, "(");
+                stack_close[top++] = (int)(pick / 3 % 5);
+                pending++; /* one operand becomes two */
+                continue;
+            }
+            length += snprintf(expr + length, sizeof expr - (size_t)length, "%s", leaves[pick / 3 % 12]);
+            pending--;
+            /* close every op whose right operand is done; write the op of the one waiting for its right */
+            while (top > 0) {
+                if (stack_close[top - 1] >= 0) { /* its left operand is done: the operator, then the right */
+                    length += snprintf(expr + length, sizeof expr - (size_t)length, "%s", ops[stack_close[top - 1]]);
+                    stack_close[top - 1] = -1;
+                    break;
+                }
+                length += snprintf(expr + length, sizeof expr - (size_t)length, ")");
+                top--;
+            }
+        }
+        snprintf(chunk, sizeof chunk,
+                 "for i in range(5) { y = %s; if i == 1 { c = sin(a) }\n if i == 2 { c = [1.0, 2.0] } }\n"
+                 "print(y)\ntree(y)\ny.backward()\nprint(a.grad, b.grad)\n",
+                 expr);
+        const char *script[] = {"a = 0.7\nb = -1.3\nc = 0.25\n", chunk};
+        plans_run(true, script, 2, &out_on, &err_on);
+        plans_run(false, script, 2, &out_off, &err_off);
+        if (strcmp(out_on, out_off) != 0 || strcmp(err_on, err_off) != 0)
+            fail_msg("%s\nplans:\n%s%s\nwalk:\n%s%s", chunk, out_on, err_on, out_off, err_off);
+        if (getenv("PLAN_DEBUG")) fprintf(stderr, "%s%s", chunk, out_on);
+        free(out_on);
+        free(err_on);
+        free(out_off);
+        free(err_off);
+    }
+    if (getenv("PLAN_DEBUG")) fprintf(stderr, "plan runs %lu\n", eval_plan_runs - runs);
+
+    /* a sum of 300,000 terms nests as deep to the left: its plan is refused
+     * at PLAN_STEPS levels, before the recursion takes the stack (it
+     * overflowed 8 MiB when it looked at the whole spine) */
+    size_t terms = 300000;
+    char *sum = malloc(terms * 4 + 32);
+    assert_non_null(sum);
+    size_t at = (size_t)sprintf(sum, "y = a");
+    for (size_t i = 1; i < terms; i++) at += (size_t)sprintf(sum + at, " + a");
+    sprintf(sum + at, "\nprint(y)\n");
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "a = 0.5\n"), REPL_OK);
+    assert_int_equal(run(&s, sum), REPL_OK);
+    assert_string_equal(out_of(&s), "y(150000)\n");
+    session_close(&s);
+    free(sum);
+    assert_true(eval_plan_runs - runs >= 100); /* the plans ran for many (105) */
+}
+
 /* A def call's frame moves only what names found inside defs meant
  * (memo_generation): a loop that calls defs looks its own names up once
  * (each frame made every memo look again: a Rosenbrock step through a def
@@ -1470,6 +1603,7 @@ int main(void) {
         cmocka_unit_test(test_loop_body_statements),
         cmocka_unit_test(test_vars_builtins_called_directly),
         cmocka_unit_test(test_third_pass_paths_match_general),
+        cmocka_unit_test(test_arith_plans_match_walk),
         cmocka_unit_test(test_update_rule_looks_at_names_last),
         cmocka_unit_test(test_arithmetic_operands_beside_calls),
         cmocka_unit_test(test_joined_builtin_table),
