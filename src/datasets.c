@@ -40,12 +40,15 @@ int ag_permutation(ag_rng *rng, int n, int *perm) {
     return 0;
 }
 
-/* The outputs start NULL (a failure makes nothing); false for NULL handles. */
+/* The outputs start NULL (a failure makes nothing); false for NULL handles
+ * and for one pointer given for both (x's data would be filled through t's
+ * one-column variable, past its end). */
 static bool begin(ag_ctx *ctx, ag_var **x, ag_var **t) {
     if (x) *x = NULL;
     if (t) *t = NULL;
     if (ctx != NULL && (x == NULL || t == NULL)) ctx_error(ctx, AG_ERR_ARG, "data set: the output pointers are NULL");
-    return ctx != NULL && x != NULL && t != NULL;
+    else if (ctx != NULL && x == t) ctx_error(ctx, AG_ERR_ARG, "data set: x and t are the same output pointer");
+    return ctx != NULL && x != NULL && t != NULL && x != t;
 }
 
 /* The two leaves of a set: x (n, columns) and t (n), zeros to be filled. */

@@ -6,7 +6,8 @@
  * random number comes from `rng` (the context's generator when NULL,
  * ag_rand.h), so a seed gives the same set on every machine.  Each returns
  * 0 with *x and *t set, or -1 with the context's error (AG_ERR_ARG for a
- * bad count or noise) and *x, *t NULL. */
+ * bad count or noise, NULL output pointers, or one pointer given for both)
+ * and *x, *t NULL. */
 #ifndef AG_DATA_H
 #define AG_DATA_H
 

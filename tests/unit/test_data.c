@@ -111,6 +111,25 @@ static void test_bad_arguments(void **state) {
     assert_int_equal(ag_data_sine(ctx, 1, 0, NULL, &x, &t), -1);
     assert_null(t);
     ag_clear_error(ctx);
+    /* one pointer for both outputs: refused before anything is made (x's
+     * points were written through t's one-column variable, past its end,
+     * into the next node) */
+    ag_var *both = (ag_var *)1;
+    int (*const sets[])(ag_ctx *, int, double, ag_rng *, ag_var **, ag_var **) = {
+        ag_data_moons, ag_data_xor, ag_data_sine};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        assert_int_equal(sets[i](ctx, 10, 0.1, NULL, &both, &both), -1);
+        assert_null(both);
+        assert_string_equal(ag_errmsg(ctx), "data set: x and t are the same output pointer");
+        ag_clear_error(ctx);
+    }
+    assert_int_equal(ag_data_circles(ctx, 10, 0.1, 0.5, NULL, &both, &both), -1);
+    assert_int_equal(ag_data_gaussians(ctx, 10, 2, NULL, 0.5, NULL, &both, &both), -1);
+    assert_int_equal(ag_data_spiral(ctx, 10, 2, NULL, &both, &both), -1);
+    assert_int_equal(ag_data_sine_regression(ctx, 10, NULL, &both, &both), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_ARG);
+    assert_null(both);
+    ag_clear_error(ctx);
 }
 
 /* ag_permutation is a permutation, and every order of 3 comes up about
