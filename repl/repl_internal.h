@@ -1,6 +1,7 @@
 /* repl_internal.h — the REPL's insides above the bottom floor (the middle of
  * repl/), one section per file that defines them:
  *   eval.c      the evaluator: literals, operators, expressions
+ *   eval_values.c  what it asks of values: kinds, truth, comparisons
  *   exec.c      statements: def, for, if, blocks, the statement boundary
  *   assign.c    assignments: names, attributes, the in-place rule of x op= e
  *   access.c    attributes (the variable attribute table) and indexing
@@ -332,6 +333,14 @@ bool eval_scalar_of(repl_value v, double *out);
 int eval_operand_var(repl *r, const ast_node *at, repl_value v, const char *verb, ag_var **out);
 /* *out = v, or the engine's error at `at` when v is NULL. */
 int eval_return_var(repl *r, const ast_node *at, ag_var *v, repl_value *out);
+/* The verb of an operator in messages ("add", "compare"; eval_values.c, as
+ * the rest of this block). */
+const char *eval_operator_verb(ast_operator op);
+/* a OP b for ==, !=, <, <=, >, >= (contents: an operand was written as a
+ * list literal), and a is b, a is not b; errors at the binary node `at`. */
+int eval_compare_values(repl *r, const ast_node *at, ast_operator op, repl_value a, repl_value b,
+                        bool contents, repl_value *out);
+int eval_identity(repl_value a, repl_value b, ast_operator op, repl_value *out);
 /* Source text of n in the running chunk, if short and on one line. */
 bool eval_node_text(repl *r, const ast_node *n, char *buf, size_t size);
 
