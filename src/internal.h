@@ -776,6 +776,10 @@ int fn_lanes(int lanes);
 /* "[2 3]" for messages; buf of SHAPE_BUF (AG_SHAPEBUF) bytes. */
 #define SHAPE_BUF AG_SHAPEBUF
 const char *shape_str(const ag_tensor *t, char *buf);
+/* "op: shapes A and B are not aligned: LEFT has n columns, RIGHT m rows"
+ * (ops_shape.c), for matmul and linear; -1. */
+int matmul_not_aligned(ag_ctx *ctx, const char *op, const char *left, const char *right, const ag_tensor *a,
+                       const ag_tensor *b);
 
 /* Declarations of every op's functions (ops_*.c), from the op list. */
 #define OP_DECLARE_SCALAR_YES(stem) double op_##stem##_scalar(const ag_op_params *p, double a, double b);

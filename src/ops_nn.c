@@ -55,15 +55,19 @@ static int linear_matmul_shape(ag_ctx *ctx, const ag_tensor *x, const ag_tensor 
                          shape_str(x, xs), shape_str(w, ws)),
                -1;
     if (x->shape[x->ndim - 1] != w->shape[w->ndim - 2])
-        return ctx_error(ctx, AG_ERR_SHAPE, "linear: shapes %s and %s are not aligned", shape_str(x, xs),
-                         shape_str(w, ws)),
-               -1;
+        return matmul_not_aligned(ctx, "linear", "the input", "the weight", x, w);
     int lead;
     if (shape_broadcast(ctx, "linear", x->ndim - 2, x->shape, w->ndim - 2, w->shape, &lead,
                         shape) < 0)
-        return ctx_error(ctx, AG_ERR_SHAPE, "linear: shapes %s and %s are not compatible", shape_str(x, xs),
-                         shape_str(w, ws)),
+    {
+        /* in matmul's words: only the batch dims (all but the last two) broadcast */
+        ag_tensor batch_x = {.ndim = x->ndim - 2}, batch_w = {.ndim = w->ndim - 2};
+        memcpy(batch_x.shape, x->shape, sizeof batch_x.shape);
+        memcpy(batch_w.shape, w->shape, sizeof batch_w.shape);
+        return ctx_error(ctx, AG_ERR_SHAPE, "linear: batch shapes %s and %s are not compatible",
+                         shape_str(&batch_x, xs), shape_str(&batch_w, ws)),
                -1;
+    }
     shape[lead] = x->shape[x->ndim - 2];
     shape[lead + 1] = w->shape[w->ndim - 1];
     *ndim = lead + 2;

@@ -494,6 +494,21 @@ static ag_var *swap_last2(ag_ctx *ctx, ag_var *x) {
     return ag_transpose(ctx, x, perm, ndim);
 }
 
+/* The error of a product whose inner dimensions differ, naming both, as
+ * NumPy and PyTorch do: "matmul: shapes [2 2] and [3] are not aligned: the
+ * left has 2 columns, the right 3 rows".  A 1-D left is a row (its one
+ * dimension its columns), a 1-D right a column (its one dimension its
+ * rows), as ag_matmul multiplies them; -1. */
+int matmul_not_aligned(ag_ctx *ctx, const char *op, const char *left, const char *right, const ag_tensor *a,
+                       const ag_tensor *b) {
+    char ta[SHAPE_BUF], tb[SHAPE_BUF];
+    int columns = a->shape[a->ndim - 1], rows = b->shape[b->ndim == 1 ? 0 : b->ndim - 2];
+    ctx_error(ctx, AG_ERR_SHAPE, "%s: shapes %s and %s are not aligned: %s has %d column%s, %s %d row%s", op,
+              shape_str(a, ta), shape_str(b, tb), left, columns, columns == 1 ? "" : "s", right, rows,
+              rows == 1 ? "" : "s");
+    return -1;
+}
+
 /* PyTorch's and NumPy's 1-D rules on top of the 2-D op: a vector on the
  * left is a row [1 n], on the right a column [n 1], and the added axis is
  * reshaped away afterwards (vector @ vector is 0-d).  Reshape records its
@@ -507,9 +522,7 @@ ag_var *ag_matmul(ag_ctx *ctx, ag_var *a, ag_var *b) {
     if (a == NULL || b == NULL || (a->t.ndim != 1 && b->t.ndim != 1))
         return op_apply(ctx, AG_OP_MATMUL, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
     int ka = a->t.shape[a->t.ndim - 1], kb = b->t.shape[b->t.ndim == 1 ? 0 : b->t.ndim - 2];
-    if (ka != kb)
-        return ctx_error(ctx, AG_ERR_SHAPE, "matmul: shapes %s and %s are not aligned", shape_str(&a->t, ta),
-                         shape_str(&b->t, tb));
+    if (ka != kb) return matmul_not_aligned(ctx, "matmul", "the left", "the right", &a->t, &b->t), NULL;
     ag_var *a2 = a->t.ndim == 1 ? ag_reshape(ctx, a, 2, (int[]){1, ka}) : a;
     ag_var *b2 = b->t.ndim == 1 ? ag_reshape(ctx, b, 2, (int[]){kb, 1}) : b;
     ag_var *y = op_apply(ctx, AG_OP_MATMUL, NULL, (ag_var *[]){a2, b2}, 2, 1, NULL);
@@ -531,11 +544,8 @@ int op_matmul_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
                   shape_str(b, tb));
         return -1;
     }
-    if (a->shape[a->ndim - 1] != b->shape[b->ndim - 2]) {
-        ctx_error(ctx, AG_ERR_SHAPE, "matmul: shapes %s and %s are not aligned", shape_str(a, ta),
-                  shape_str(b, tb));
-        return -1;
-    }
+    if (a->shape[a->ndim - 1] != b->shape[b->ndim - 2])
+        return matmul_not_aligned(ctx, "matmul", "the left", "the right", a, b);
     int ndim, shape[AG_MAX_DIMS];
     if (shape_broadcast(ctx, "matmul", a->ndim - 2, a->shape, b->ndim - 2, b->shape, &ndim, shape) <
         0) {

@@ -3,8 +3,8 @@
  * Each returns a new variable (recorded in the graph when backprop is
  * enabled) or NULL with the context error set; NULL inputs propagate without
  * changing the message.  Error messages name the op and the shapes:
- * "matmul: shapes [2 3] and [2 3] are not aligned".  Arithmetic broadcasts
- * like NumPy.  Axes may be negative (counted from the end). */
+ * "matmul: shapes [2 3] and [2 3] are not aligned: the left has 3 columns,
+ * the right 2 rows".  Arithmetic broadcasts like NumPy.  Axes may be negative (counted from the end). */
 #ifndef AG_OPS_H
 #define AG_OPS_H
 

@@ -523,7 +523,7 @@ static void test_each_raise_names_its_code(void **state) {
         {fail_hook_nan, "clip_grad: max_norm must be a finite number >= 0 (got NaN)", AG_ERR_NONFINITE},
         {fail_adam_beta, "adam: beta1 must be in [0, 1) (got 2)", AG_ERR_ARG},
         {fail_adam_beta_nan, "adam: beta1 must be in [0, 1) (got NaN)", AG_ERR_NONFINITE},
-        {fail_matmul, "matmul: shapes [2 3] and [2 3] are not aligned", AG_ERR_SHAPE},
+        {fail_matmul, "matmul: shapes [2 3] and [2 3] are not aligned: the left has 3 columns, the right 2 rows", AG_ERR_SHAPE},
         {fail_dropout, "dropout: ratio 2 is outside [0, 1)", AG_ERR_ARG},
         {fail_zeros_huge, "zeros: shape [1073741824 1073741824 1073741824] has too many", AG_ERR_NOMEM},
     };

@@ -202,11 +202,11 @@ static void test_linear_bias_layouts(void **state) {
 static void test_linear_errors(void **state) {
     ag_var *x = iota(SHAPE(2, 3));
     assert_error(ag_linear(ctx, x, iota(SHAPE(2, 3)), NULL),
-                 "linear: shapes [2 3] and [2 3] are not aligned");
+                 "linear: shapes [2 3] and [2 3] are not aligned: the input has 3 columns, the weight 2 rows");
     assert_error(ag_linear(ctx, iota(SHAPE(3)), iota(SHAPE(3, 4)), NULL),
                  "linear: x and w need at least 2 dimensions, got [3] and [3 4]");
     assert_error(ag_linear(ctx, iota(SHAPE(2, 2, 3)), iota(SHAPE(3, 3, 4)), NULL),
-                 "linear: shapes [2 2 3] and [3 3 4] are not compatible");
+                 "linear: batch shapes [2] and [3] are not compatible");
     assert_error(ag_linear(ctx, x, iota(SHAPE(3, 4)), iota(SHAPE(3))),
                  "linear: shapes [2 4] and [3] are not compatible");
     /* a NULL input leaves a message when there is none, else keeps it */

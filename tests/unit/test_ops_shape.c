@@ -898,13 +898,18 @@ static void test_keepdims_and_0d_axes(void **state) {
 
 static void test_matmul_errors(void **state) {
     assert_null(ag_matmul(ctx, SEQ(2, 3), SEQ(2, 3)));
-    assert_error("matmul: shapes [2 3] and [2 3] are not aligned");
+    assert_error("matmul: shapes [2 3] and [2 3] are not aligned: the left has 3 columns, the right 2 rows");
     assert_null(ag_matmul(ctx, SEQ(3), SEQ(2)));
-    assert_error("matmul: shapes [3] and [2] are not aligned");
+    assert_error("matmul: shapes [3] and [2] are not aligned: the left has 3 columns, the right 2 rows");
     assert_null(ag_matmul(ctx, SEQ(2, 3), SEQ(2)));
-    assert_error("matmul: shapes [2 3] and [2] are not aligned");
+    assert_error("matmul: shapes [2 3] and [2] are not aligned: the left has 3 columns, the right 2 rows");
     assert_null(ag_matmul(ctx, SEQ(3), SEQ(2, 3)));
-    assert_error("matmul: shapes [3] and [2 3] are not aligned");
+    assert_error("matmul: shapes [3] and [2 3] are not aligned: the left has 3 columns, the right 2 rows");
+    /* the batched form names the inner dimensions too; one of each is singular */
+    assert_null(ag_matmul(ctx, SEQ(2, 4, 1), SEQ(2, 2, 5)));
+    assert_error("matmul: shapes [2 4 1] and [2 2 5] are not aligned: the left has 1 column, the right 2 rows");
+    assert_null(ag_matmul(ctx, SEQ(2, 3), SEQ(1, 3)));
+    assert_error("matmul: shapes [2 3] and [1 3] are not aligned: the left has 3 columns, the right 1 row");
     assert_null(ag_matmul(ctx, ag_scalar(ctx, 2), SEQ(3)));
     assert_error("matmul: shapes [] and [3]: a 0-d value has no axis to multiply over (use *)");
     assert_null(ag_matmul(ctx, SEQ(2, 2, 3), SEQ(3, 3, 2)));
