@@ -106,27 +106,66 @@ int repl_variable_attribute(repl *r, ag_var *v, const char *name, const char *wh
     return 1;
 }
 
-int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
-                 const repl_object_type *type) {
+/* x.name or x.name(...) that x's kind does not have: the message names
+ * what was asked for ("attribute", "method") and offers the nearest of the
+ * kind's attributes and methods (repl_nearest_word; a variable's methods
+ * are the built-ins, SPEC: every function is a method), or the nearest name
+ * another library spells otherwise with what it is here (m.foward:
+ * PyTorch's forward is m(x)).  An attribute offered for a call says so. */
+static int no_such_member(repl *r, const ast_node *at, repl_value object, const char *name,
+                          const repl_object_type *type, bool called) {
     char buf[96];
+    const char *what = called ? "method" : "attribute";
+    const char *kind = object.kind == VALUE_VAR ? "a variable" : eval_describe_kind(object, buf, sizeof buf);
     const char *of = object.kind == VALUE_VAR ? "variable" : type != NULL ? type->name : NULL;
     const char *other = of != NULL ? eval_other_spelling(name, of) : NULL;
-    if (other != NULL)
-        return repl_error_at(r, at, "%s has no attribute '%s'; %s",
-                             object.kind == VALUE_VAR ? "a variable" : eval_describe_kind(object, buf, sizeof buf), name,
-                             other);
-    const char *candidates[256] = {0};
+    if (other != NULL) return repl_error_at(r, at, "%s has no %s '%s'; %s", kind, what, name, other);
+    enum { MAX_CANDIDATES = 256 };
+    int count = 0;
+    const builtin_def *all = called && type == NULL ? builtins_all(&count) : NULL;
+    const char *few[MAX_CANDIDATES], **candidates = few;
+    int capacity = MAX_CANDIDATES + count;
+    if (count > 0 && (candidates = malloc((size_t)capacity * sizeof *candidates)) == NULL) {
+        candidates = few;
+        capacity = MAX_CANDIDATES;
+        count = 0;
+    }
     int n = 0;
     if (object.kind == VALUE_VAR)
-        for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && n < 256; a++)
+        for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && n < capacity; a++)
             candidates[n++] = a->name;
-    for (int i = 0; type && type->attributes && type->attributes[i] && n < 256; i++)
+    for (int i = 0; type && type->attributes && type->attributes[i] && n < capacity; i++)
         candidates[n++] = type->attributes[i];
-    for (int i = 0; type && i < type->nmethods && n < 256; i++) candidates[n++] = type->methods[i].name;
+    int attributes = n;
+    for (int i = 0; type && i < type->nmethods && n < capacity; i++) candidates[n++] = type->methods[i].name;
+    for (int i = 0; i < count && n < capacity; i++) candidates[n++] = all[i].name;
+    int own = n;
+    if (of != NULL) n += eval_other_spelling_names(of, candidates + n, capacity - n);
     const char *near = repl_nearest_word(name, candidates, n);
-    const char *kind = object.kind == VALUE_VAR ? "a variable" : eval_describe_kind(object, buf, sizeof buf);
-    if (near) return repl_error_at(r, at, "%s has no attribute '%s'; did you mean '%s'?", kind, name, near);
-    return repl_error_at(r, at, "%s has no attribute '%s'", kind, name);
+    int found = -1;
+    for (int i = 0; near != NULL && i < n && found < 0; i++)
+        if (candidates[i] == near) found = i;
+    if (candidates != few) free(candidates);
+    if (found < 0) return repl_error_at(r, at, "%s has no %s '%s'", kind, what, name);
+    if (found >= own) /* a name PyTorch or NumPy uses, which is something else here */
+        return repl_error_at(r, at, "%s has no %s '%s'; if you meant '%s': %s", kind, what, name, near,
+                             eval_other_spelling(near, of));
+    /* a variable's x.shape() is shape(x), its attribute as a method too */
+    const builtin_def *as_method = object.kind == VALUE_VAR ? builtin_find(near) : NULL;
+    if (called && found < attributes && !(as_method && strcmp(as_method->topic, "attributes") == 0))
+        return repl_error_at(r, at, "%s has no method '%s'; did you mean the attribute '%s' (no call)?", kind,
+                             name, near);
+    return repl_error_at(r, at, "%s has no %s '%s'; did you mean '%s'?", kind, what, name, near);
+}
+
+int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
+                 const repl_object_type *type) {
+    return no_such_member(r, at, object, name, type, false);
+}
+
+int repl_no_method(repl *r, const ast_node *at, repl_value object, const char *name,
+                   const repl_object_type *type) {
+    return no_such_member(r, at, object, name, type, true);
 }
 
 /* `opt.step` without the call. */

@@ -354,28 +354,11 @@ REPL_HOT static int call_method(repl *r, repl_value object, const char *name, co
         return call_user(r, bound->as.function, argc + 1, argv, nk, knames, kvalues, out);
     if (object.kind == VALUE_OBJECT && object.as.object->type) {
         const repl_object_type *type = object.as.object->type;
-        return repl_no_attribute(r, NULL, object, name, type);
+        return repl_no_method(r, NULL, object, name, type);
     }
     if (object.kind == VALUE_NIL) return value_nil_error_at(r, NULL, "", object);
-    const char *other = object.kind == VALUE_VAR ? eval_other_spelling(name, "variable") : NULL;
-    if (other != NULL) return repl_error(r, "a variable has no method '%s'; %s", name, other);
-    /* suggest among attributes and built-ins */
-    int count = 0;
-    const builtin_def *all = builtins_all(&count);
-    const char **candidates = malloc((size_t)(count + 16) * sizeof *candidates);
-    const char *near = NULL;
-    if (candidates != NULL) {
-        int n = 0;
-        for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++)
-            candidates[n++] = a->name;
-        for (int i = 0; i < count; i++) candidates[n++] = all[i].name;
-        near = repl_nearest_word(name, candidates, n);
-        free(candidates);
-    }
-    char buf[96];
-    const char *kind = object.kind == VALUE_VAR ? "a variable" : eval_describe_kind(object, buf, sizeof buf);
-    if (near) return repl_error(r, "%s has no method '%s'; did you mean '%s'?", kind, name, near);
-    return repl_error(r, "%s has no method '%s'", kind, name);
+    /* a variable's: among its attributes and the built-ins (access.c) */
+    return repl_no_method(r, NULL, object, name, NULL);
 }
 
 /* The calls a loop makes most, f(a, b) and x.f(a) of a built-in with

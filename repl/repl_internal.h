@@ -292,6 +292,9 @@ static inline repl_value *eval_assign_slot(repl *r, const ast_node *n, const cha
  * ("variable": x.detach(); an object type's name: "model", "optimizer"): a
  * hint for its error, or NULL. */
 const char *eval_other_spelling(const char *name, const char *of);
+/* The names eval_other_spelling answers for x.NAME of kind `of` (not ""),
+ * up to max of them into names; how many. */
+int eval_other_spelling_names(const char *of, const char **names, int max);
 /* "unknown name 'x'; did you mean ...?" at `at`; -1. */
 int eval_unknown_name(repl *r, const ast_node *at, const char *name);
 /* a OP b for + - * / ^ @ % (records the graph for variables); 0, or -1
@@ -423,6 +426,9 @@ int repl_get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out);
 /* "X has no attribute 'name'; did you mean ...?" at node `at`; -1. */
 int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
                  const repl_object_type *type);
+/* The same for x.name(...): "X has no method 'name'; did you mean ...?"; -1. */
+int repl_no_method(repl *r, const ast_node *at, repl_value object, const char *name,
+                   const repl_object_type *type);
 
 /* ---- call.c: calls ------------------------------------------------------------------ */
 

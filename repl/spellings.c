@@ -70,6 +70,13 @@ static const struct {
                      "param_groups[0][\"lr\"])", "optimizer"},
 };
 
+int eval_other_spelling_names(const char *of, const char **names, int max) {
+    int n = 0;
+    for (size_t i = 0; i < sizeof other_spellings / sizeof other_spellings[0] && n < max; i++)
+        if (of[0] != '\0' && strcmp(of, other_spellings[i].of) == 0) names[n++] = other_spellings[i].name;
+    return n;
+}
+
 const char *eval_other_spelling(const char *name, const char *of) {
     for (size_t i = 0; i < sizeof other_spellings / sizeof other_spellings[0]; i++)
         if (strcmp(of, other_spellings[i].of) == 0 && strcmp(name, other_spellings[i].name) == 0)
