@@ -576,14 +576,36 @@ fail:
 
 /* ---- conversions ---------------------------------------------------------------- */
 
-/* The name of parameter `index` of the built-in being called. */
-static const char *param_name_of(repl *r, const builtin_args *a, int index) {
+bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_only, char *buf, size_t size) {
+    const ast_node *n = a->call != NULL ? a->call : r->eval.call;
+    if (a->def == NULL || n == NULL || n->kind != AST_CALL || index < 0) return false;
+    const ast_node *callee = n->as.call.callee;
+    const ast_list *arguments = &n->as.call.arguments;
+    /* only the call that runs this built-in, by its own name: not f = item;
+     * f(x), nor map(item, xs), whose node is another call's */
+    if (callee->kind == AST_ATTRIBUTE && strcmp(callee->as.attribute.name, a->def->name) == 0) {
+        if (index == 0) return eval_node_text(r, callee->as.attribute.object, buf, size);
+        index--;
+    } else if (receiver_only || callee->kind != AST_NAME || strcmp(callee->as.name, a->def->name) != 0) {
+        return false;
+    }
+    /* a positional argument (a rest parameter's items come after: not these) */
+    if (index >= arguments->count || (a->rest >= 0 && index >= a->rest)) return false;
+    return eval_node_text(r, arguments->items[index], buf, size);
+}
+
+/* The name of parameter `index` of the built-in being called, for its
+ * messages; the receiver of a method call x.f() as typed (a.grad.item():
+ * "a.grad", not item's own "x", which the call never showed), into buf. */
+static const char *param_name_of(repl *r, const builtin_args *a, int index, char *buf, size_t size) {
     if (a->def == NULL) return "argument";
+    if (index == 0 && builtin_arg_text(r, a, 0, true, buf, size)) return buf;
     const signature *s = builtin_signature_of(r, a->def);
     if (s == NULL || index < 0 || index >= s->count) return "argument";
     return s->params[index].name;
 }
-#define param_name(a, index) param_name_of(r, (a), (index))
+/* (the buffer lives until the end of the statement that names it) */
+#define param_name(a, index) param_name_of(r, (a), (index), (char[48]){0}, 48)
 
 static const char *builtin_name(const builtin_args *a) { return a->def ? a->def->name : "call"; }
 

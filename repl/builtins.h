@@ -43,6 +43,19 @@ struct builtin_args {
  * after repl_error(). */
 typedef int (*builtin_fn)(repl *r, const builtin_args *args, repl_value *out);
 
+/* The text argument `index` of the built-in being run was typed as: the
+ * receiver a.grad of a.grad.item() for index 0, or a positional argument
+ * of f(a, b) or x.f(b) (not with receiver_only); false when the call was
+ * made otherwise (from C, by another name, a keyword argument) or the text
+ * is long or spans lines.  Messages say what the user wrote with it. */
+bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_only, char *buf, size_t size);
+/* The receiver of x.f() as typed (builtin_arg_text), else `otherwise` (the
+ * parameter's name, "the first argument"), for a message about argument 0. */
+static inline const char *builtin_receiver(repl *r, const builtin_args *a, const char *otherwise, char *buf,
+                                           size_t size) {
+    return builtin_arg_text(r, a, 0, true, buf, size) ? buf : otherwise;
+}
+
 /* A numeric sequence a for loop may walk without building it (range):
  * start + k*step for 0 <= k < count.  0, or -1 after an error. */
 typedef int (*builtin_sequence_fn)(repl *r, const builtin_args *args, double *start,

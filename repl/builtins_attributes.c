@@ -24,6 +24,13 @@ ATTRIBUTE_BUILTIN(size)
 
 static int builtin_item(repl *r, const builtin_args *a, repl_value *out) {
     double v;
+    repl_value x = a->values[0];
+    if (x.kind == VALUE_VAR && ag_size(x.as.var) != 1) { /* named as typed: a.grad.item(), item(a.grad) */
+        char text[48];
+        size_t n = ag_size(x.as.var);
+        return repl_error(r, "item: %s has %zu element%s; item() needs exactly one",
+                          builtin_arg_text(r, a, 0, false, text, sizeof text) ? text : "x", n, n == 1 ? "" : "s");
+    }
     if (arg_number(r, a, 0, &v) < 0) return -1;
     *out = value_number(v);
     return 0;

@@ -187,7 +187,9 @@ static int tensor_unfold(repl *r, const builtin_args *a, repl_value *out) {
     int ndim = ag_ndim(x), axis = dimension < 0 ? dimension + ndim : dimension;
     if (axis < 0 || axis >= (ndim > 0 ? ndim : 1))
         return repl_error(r, "unfold: dimension %d out of range for %d axes", dimension, ndim);
-    if (ndim + 1 > AG_MAX_DIMS) return repl_error(r, "unfold: x has %d axes already", ndim);
+    char text[48];
+    if (ndim + 1 > AG_MAX_DIMS)
+        return repl_error(r, "unfold: %s has %d axes already", builtin_receiver(r, a, "x", text, sizeof text), ndim);
     int length = ndim > 0 ? ag_shape(x)[axis] : 1;
     if (size < 0 || size > length)
         return repl_error(r, "unfold: size %d does not fit axis %d of length %d", size, dimension, length);

@@ -485,9 +485,10 @@ static const repl_object_type schedule_type;
 /* sched.step(): one more epoch, and the optimizer's lr set from it. */
 static int fn_schedule_step(repl *r, const builtin_args *a, repl_value *out) {
     repl_value v = a->values[0];
-    char buf[96];
+    char buf[96], text[48];
     if (v.kind != VALUE_OBJECT || v.as.object->type != &schedule_type)
-        return repl_error(r, "step: the first argument must be a schedule (step_lr, cosine_lr), not %s",
+        return repl_error(r, "step: %s must be a schedule (step_lr, cosine_lr), not %s",
+                          builtin_receiver(r, a, "the first argument", text, sizeof text),
                           eval_describe_kind(v, buf, sizeof buf));
     schedule *s = v.as.object->payload;
     s->epoch++;

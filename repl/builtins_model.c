@@ -199,21 +199,26 @@ static int model_call(repl *r, void *payload, const builtin_args *args, repl_val
 /* The model given as argument 0, or an error naming the method. */
 static int arg_model(repl *r, const builtin_args *args, const char *method, ag_model **out) {
     repl_value v = args->values[0];
-    char kind[64];
+    char kind[64], text[48];
     *out = model_of(v);
     if (*out == NULL)
-        return repl_error(r, "%s: the first argument must be a model (mlp, lstm, rnn, "
+        return repl_error(r, "%s: %s must be a model (mlp, lstm, rnn, "
                              "linear_layer), not %s",
-                          method, value_with_article(v, kind, sizeof kind));
+                          method, builtin_receiver(r, args, "the first argument", text, sizeof text),
+                          value_with_article(v, kind, sizeof kind));
     return 0;
 }
 
 /* m.cleargrads(): forgets every parameter's gradient. */
 static int fn_cleargrads(repl *r, const builtin_args *args, repl_value *out) {
     ag_model *m;
-    if (args->values[0].kind == VALUE_VAR) /* x.cleargrads(): the one-variable form is meant */
-        return repl_error(r, "cleargrads: the first argument must be a model, not a variable; "
-                             "x.cleargrad() forgets a variable's gradient");
+    char text[48];
+    if (args->values[0].kind == VALUE_VAR) { /* x.cleargrads(): the one-variable form is meant */
+        bool typed = builtin_arg_text(r, args, 0, true, text, sizeof text);
+        return repl_error(r, "cleargrads: %s must be a model, not a variable; %s.cleargrad() forgets a variable's "
+                             "gradient",
+                          typed ? text : "the first argument", typed ? text : "x");
+    }
     if (arg_model(r, args, "cleargrads", &m) < 0) return -1;
     ag_model_cleargrad(m);
     *out = VALUE_NIL_INIT;

@@ -256,10 +256,11 @@ static const char *optimizer_kinds_text(void) {
 static int arg_optimizer(repl *r, const builtin_args *args, const char *method,
                          optimizer_object **out) {
     repl_value v = args->values[0];
-    char kind[64];
+    char kind[64], text[48];
     if (v.kind != VALUE_OBJECT || v.as.object->type != &optimizer_type)
-        return repl_error(r, "%s: the first argument must be an optimizer (%s), not %s", method,
-                          optimizer_kinds_text(), value_with_article(v, kind, sizeof kind));
+        return repl_error(r, "%s: %s must be an optimizer (%s), not %s", method,
+                          builtin_receiver(r, args, "the first argument", text, sizeof text), optimizer_kinds_text(),
+                          value_with_article(v, kind, sizeof kind));
     *out = v.as.object->payload;
     return 0;
 }

@@ -33,7 +33,9 @@ static int builtin_len(repl *r, const builtin_args *a, repl_value *out) {
             return 0;
         }
         if (n == -1) return repl_error(r, "len: this %s has no length known before it is walked", value_kind_name(v));
-        return repl_error(r, "len: x must be a list, string, variable or sequence, not %s", value_with_article(v, buf, sizeof buf));
+        char text[48];
+        return repl_error(r, "len: %s must be a list, string, variable or sequence, not %s",
+                          builtin_receiver(r, a, "x", text, sizeof text), value_with_article(v, buf, sizeof buf));
     }
     }
 }

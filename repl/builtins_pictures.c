@@ -257,7 +257,8 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
     repl_value f = a->values[0];
     char kind[64], err[VIZ_ERRLEN] = "", shape[AG_SHAPEBUF];
     if (!callable(f))
-        return repl_error(r, "boundary: the first argument must be a model or a def, not %s",
+        return repl_error(r, "boundary: %s must be a model or a def, not %s",
+                          builtin_receiver(r, a, "the first argument", shape, sizeof shape),
                           value_with_article(f, kind, sizeof kind));
     double xlo, xhi, ylo, yhi, threshold = 0;
     int grid;
@@ -351,8 +352,8 @@ static int builtin_images(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN] = "", shape[AG_SHAPEBUF], kind[64];
     repl_value v = a->values[0];
     if (v.kind != VALUE_VAR)
-        return repl_error(r, "images: x must be a variable, one image a row, not %s",
-                          value_with_article(v, kind, sizeof kind));
+        return repl_error(r, "images: %s must be a variable, one image a row, not %s",
+                          builtin_receiver(r, a, "x", shape, sizeof shape), value_with_article(v, kind, sizeof kind));
     ag_var *x = v.as.var;
     int count, height, width;
     if (arg_given(a, 1)) {
@@ -476,7 +477,8 @@ static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
     char err[VIZ_ERRLEN] = "", kind[64];
     ag_model *m = repl_model_of(a->values[0]);
     if (m == NULL)
-        return repl_error(r, "neurons: the first argument must be a model of two inputs (mlp(...)), not %s",
+        return repl_error(r, "neurons: %s must be a model of two inputs (mlp(...)), not %s",
+                          builtin_receiver(r, a, "the first argument", err, sizeof err),
                           value_with_article(a->values[0], kind, sizeof kind));
     double xlo, xhi, ylo, yhi;
     int grid;
