@@ -421,12 +421,12 @@ static int check_cnn_order(repl *r, const ag_layer_spec *layers, int n) {
     if (i < 0) return 0; /* (more layers than a call takes are refused before) */
     strbuf b = {0};
     const char *what = layers[i].type == AG_LAYER_CONV2D ? "conv2d_layer" : "max_pool";
-    strbuf_appendf(&b, "cnn: layer %d, ", i);
+    strbuf_appendf(&b, "cnn: layer %d, ", i + 1); /* counted from 1, as the ops count inputs */
     layer_source(&layers[i], &b);
     strbuf_appendf(&b, ", comes after layer %d, a linear layer of %d outputs, whose output is (N, features), "
                        "never the images (N, C, H, W) a %s needs (a cnn does not reshape back); put every "
                        "conv2d_layer and max_pool before the first size: cnn([",
-                   linear, layers[linear].out, what);
+                   linear + 1, layers[linear].out, what);
     for (int k = 0; k < n; k++) {
         if (k > 0) strbuf_appendf(&b, ", ");
         layer_source(&layers[order[k]], &b);
@@ -487,7 +487,7 @@ static int fn_cnn(repl *r, const builtin_args *args, repl_value *out) {
                                                                            : NAN;
         if (!(size >= 1 && size <= 1e9 && size == floor(size)))
             return repl_error(r, "cnn: layer %d must be conv2d_layer(...), max_pool(...) or a linear layer's size, "
-                                 "not %s", i, value_with_article(item, kind, sizeof kind));
+                                 "not %s", i + 1, value_with_article(item, kind, sizeof kind));
         layers[i] = (ag_layer_spec){AG_LAYER_LINEAR, (int)size, 0, 0, 0};
     }
     return cnn_of_layers(r, args, layers, n, out);

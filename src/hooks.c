@@ -33,15 +33,17 @@ int ag_hook_validate(ag_ctx *ctx, ag_hook_kind kind, double value) {
 static int check_grads(ag_ctx *ctx, const char *hook, ag_var *const *params, int n) {
     if (params == NULL && n > 0) return ctx_error(ctx, AG_ERR_ARG, "%s: no parameter list", hook), -1;
     for (int i = 0; i < n; i++) {
-        if (params[i] == NULL) return ctx_error(ctx, AG_ERR_ARG, "%s: parameter %d is NULL", hook, i), -1;
+        /* counted from 1, as the ops count their inputs ("input 1 is NULL") */
+        if (params[i] == NULL) return ctx_error(ctx, AG_ERR_ARG, "%s: parameter %d is NULL", hook, i + 1), -1;
         if (ag_var_ctx(params[i]) != ctx)
-            return ctx_error(ctx, AG_ERR_CONTEXT, "%s: parameter %d belongs to another context", hook, i), -1;
+            return ctx_error(ctx, AG_ERR_CONTEXT, "%s: parameter %d belongs to another context", hook, i + 1),
+                   -1;
         ag_var *g = ag_grad(params[i]);
         if (g != NULL && ag_size(g) != ag_size(params[i])) {
             ctx_error(ctx, AG_ERR_ARG,
                       "%s: the gradient of parameter %d has %zu elements but the "
                       "parameter has %zu",
-                      hook, i, ag_size(g), ag_size(params[i]));
+                      hook, i + 1, ag_size(g), ag_size(params[i]));
             return -1;
         }
     }

@@ -274,12 +274,12 @@ static int check_order(ag_ctx *ctx, const ag_layer_spec *layers, int n) {
     strbuf b = {.realloc_fn = ctx_array_realloc, .user = ctx};
     if (order != NULL) {
         ag_cnn_misplaced_layer(layers, n, NULL, order);
-        strbuf_appendf(&b, "cnn: layer %d (", i);
+        strbuf_appendf(&b, "cnn: layer %d (", i + 1); /* counted from 1, as the ops count inputs */
         spec_text(&layers[i], &b);
         strbuf_appendf(&b, ") comes after layer %d, a linear layer of %d outputs, whose output is (N, features), "
                            "never the images (N, C, H, W) a %s layer needs; put every conv2d and max_pool layer "
                            "before the first linear size, as [",
-                       linear, layers[linear].out, layers[i].type == AG_LAYER_CONV2D ? "conv2d" : "max_pool");
+                       linear + 1, layers[linear].out, layers[i].type == AG_LAYER_CONV2D ? "conv2d" : "max_pool");
         for (int k = 0; k < n; k++) {
             if (k > 0) strbuf_appendf(&b, ", ");
             spec_text(&layers[order[k]], &b);
@@ -287,7 +287,7 @@ static int check_order(ag_ctx *ctx, const ag_layer_spec *layers, int n) {
         strbuf_appendf(&b, "]");
     }
     if (order == NULL || b.data == NULL || b.failed)
-        ctx_error(ctx, AG_ERR_ARG, "cnn: layer %d: a conv2d or max_pool layer after a linear one", i);
+        ctx_error(ctx, AG_ERR_ARG, "cnn: layer %d: a conv2d or max_pool layer after a linear one", i + 1);
     else ctx_error(ctx, AG_ERR_ARG, "%s", b.data);
     ctx_free(ctx, b.data);
     ctx_free(ctx, order);

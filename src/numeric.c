@@ -164,7 +164,7 @@ static int compare_input(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, in
     ag_var *analytic = ag_grad(xs[i]);
     if (analytic != NULL && ag_size(analytic) != ag_size(numeric)) {
         char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
-        ctx_error(ctx, AG_ERR_SHAPE, "gradcheck: gradient of input %d has shape %s, expected %s", i,
+        ctx_error(ctx, AG_ERR_SHAPE, "gradcheck: gradient of input %d has shape %s, expected %s", i + 1,
                   ag_shape_string(ag_ndim(analytic), ag_shape(analytic), a),
                   ag_shape_string(ag_ndim(numeric), ag_shape(numeric), b));
         return -1;

@@ -508,10 +508,11 @@ static int check_params(ag_optim *opt, ag_var *const *params, int n) {
         return ctx_error(opt->ctx, AG_ERR_ARG, "%s: no parameter list", name), -1;
     for (int i = 0; i < n; i++) {
         ag_var *p = params[i];
-        if (p == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: parameter %d is NULL", name, i), -1;
+        /* counted from 1, as the ops count their inputs ("input 1 is NULL") */
+        if (p == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: parameter %d is NULL", name, i + 1), -1;
         if (ag_var_ctx(p) != opt->ctx)
             return ctx_error(opt->ctx, AG_ERR_CONTEXT, "%s: parameter %d belongs to another context", name,
-                             i),
+                             i + 1),
                    -1;
         ag_var *g = ag_grad(p);
         if (g != NULL && ag_size(g) != ag_size(p)) {
@@ -519,7 +520,7 @@ static int check_params(ag_optim *opt, ag_var *const *params, int n) {
             ctx_error(opt->ctx, AG_ERR_ARG,
                       "%s: the gradient of parameter %d (%s) has %zu elements but the "
                       "parameter has %zu",
-                      name, i, label, ag_size(g), ag_size(p));
+                      name, i + 1, label, ag_size(g), ag_size(p));
             return -1;
         }
     }
@@ -750,10 +751,10 @@ int ag_optim_bind(ag_optim *opt, ag_var *const *params, int n) {
         if (params == NULL) return ctx_error(opt->ctx, AG_ERR_ARG, "%s: no parameter list", name), -1;
         for (int i = 0; i < n; i++) {
             if (params[i] == NULL)
-                return ctx_error(opt->ctx, AG_ERR_ARG, "%s: parameter %d is NULL", name, i), -1;
+                return ctx_error(opt->ctx, AG_ERR_ARG, "%s: parameter %d is NULL", name, i + 1), -1;
             if (ag_var_ctx(params[i]) != opt->ctx)
                 return ctx_error(opt->ctx, AG_ERR_CONTEXT, "%s: parameter %d belongs to another context",
-                                 name, i),
+                                 name, i + 1),
                        -1;
         }
         copy = alloc_malloc(&opt->alloc, (size_t)n * sizeof *copy);

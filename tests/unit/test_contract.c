@@ -195,7 +195,7 @@ static void test_other_context_is_refused(void **state) {
     assert_string_equal(ag_errmsg(ctx), "set_grad: the gradient belongs to another context");
     ag_clear_error(ctx);
     assert_int_equal(ag_hook_clip_grad(ctx, &b, 1, 1.0), -1);
-    assert_string_equal(ag_errmsg(ctx), "clip_grad: parameter 0 belongs to another context");
+    assert_string_equal(ag_errmsg(ctx), "clip_grad: parameter 1 belongs to another context");
     ag_clear_error(ctx);
     /* a model of another context is refused by update_model as by bind_model,
      * also before its first call, when it has no parameters to blame yet */

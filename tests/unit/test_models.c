@@ -606,13 +606,13 @@ static void test_cnn(void **state) {
     ag_layer_spec late_conv[] = {{AG_LAYER_LINEAR, 10, 0, 0, 0}, {AG_LAYER_CONV2D, 8, 3, 1, 0}};
     assert_null(ag_cnn(ctx, late_conv, 2, AG_ACT_RELU, 0));
     assert_int_equal(ag_errcode(ctx), AG_ERR_ARG);
-    assert_failed_with("cnn: layer 1 (conv2d(8, 3)) comes after layer 0, a linear layer of 10 outputs, whose output "
+    assert_failed_with("cnn: layer 2 (conv2d(8, 3)) comes after layer 1, a linear layer of 10 outputs, whose output "
                        "is (N, features), never the images (N, C, H, W) a conv2d layer needs; put every conv2d and "
                        "max_pool layer before the first linear size, as [conv2d(8, 3), 10]");
     ag_layer_spec late_pool[] = {{AG_LAYER_CONV2D, 4, 3, 1, 1}, {AG_LAYER_LINEAR, 16, 0, 0, 0},
                                  {AG_LAYER_MAX_POOL, 0, 2, 0, 0}, {AG_LAYER_LINEAR, 5, 0, 0, 0}};
     assert_null(ag_cnn(ctx, late_pool, 4, AG_ACT_RELU, 0));
-    assert_failed_with("cnn: layer 2 (max_pool(2)) comes after layer 1, a linear layer of 16 outputs, whose output "
+    assert_failed_with("cnn: layer 3 (max_pool(2)) comes after layer 2, a linear layer of 16 outputs, whose output "
                        "is (N, features), never the images (N, C, H, W) a max_pool layer needs; put every conv2d and "
                        "max_pool layer before the first linear size, as [conv2d(4, 3, padding=1), max_pool(2), 16, 5]");
     ag_layer_spec linears[] = {{AG_LAYER_LINEAR, 6, 0, 0, 0}, {AG_LAYER_LINEAR, 5, 0, 0, 0}};
