@@ -599,7 +599,9 @@ bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_o
  * "a.grad", not item's own "x", which the call never showed), into buf. */
 static const char *param_name_of(repl *r, const builtin_args *a, int index, char *buf, size_t size) {
     if (a->def == NULL) return "argument";
-    if (index == 0 && builtin_arg_text(r, a, 0, true, buf, size)) return buf;
+    /* (not a plain none: "none must be a number, not none" says less than "x must") */
+    bool plain_none = a->values != NULL && a->count > 0 && a->values[0].kind == VALUE_NIL;
+    if (index == 0 && !plain_none && builtin_arg_text(r, a, 0, true, buf, size)) return buf;
     const signature *s = builtin_signature_of(r, a->def);
     if (s == NULL || index < 0 || index >= s->count) return "argument";
     return s->params[index].name;
