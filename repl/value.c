@@ -159,9 +159,15 @@ void value_release_counted(repl_value v) {
 }
 
 const char *value_with_article(repl_value v, char *buf, size_t n) {
-    if (v.kind == VALUE_NIL) return "none";
-    const char *kind = value_kind_name(v);
-    snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
+    /* always written into buf: callers may use buf and not the result */
+    if (v.kind == VALUE_NIL) {
+        snprintf(buf, n, "none");
+    } else if (v.kind == VALUE_OBJECT && v.as.object->type && v.as.object->type->with_article) {
+        snprintf(buf, n, "%s", v.as.object->type->with_article);
+    } else {
+        const char *kind = value_kind_name(v);
+        snprintf(buf, n, "%s %s", strchr("aeiou", kind[0]) ? "an" : "a", kind);
+    }
     return buf;
 }
 
