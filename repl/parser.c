@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "lexer.h"
 #include "parser_internal.h"
 #include "strbuf.h"
@@ -552,6 +553,31 @@ static ast_node *parse_set_item(parser *p, ast_node *target, ast_operator op, in
     return finish(p, node, start);
 }
 
+/* A token that starts an operand and is no operator: after a bare name it
+ * makes `print loss`, Python 2's print statement. */
+static bool starts_operand(token_kind kind) {
+    return kind == TOKEN_NAME || kind == TOKEN_NUMBER || kind == TOKEN_STRING || kind == TOKEN_TRUE ||
+           kind == TOKEN_FALSE || kind == TOKEN_NONE;
+}
+
+/* `print loss`, `len x`: an expression statement that is a built-in
+ * function's bare name directly followed by an operand (the current token).
+ * Records "print is a function here: print(loss)" at the operand, which the
+ * call shows when it ends the statement (else "..."), and returns true;
+ * false, recording nothing, for anything else. */
+static bool fail_call_without_parentheses(parser *p, const ast_node *expression) {
+    const token *operand = current(p);
+    if (expression->kind != AST_NAME || !starts_operand(operand->kind)) return false;
+    const builtin_def *def = builtin_find(expression->as.name);
+    if (def == NULL || def->fn == NULL) return false;
+    token_kind after = peek(p, 1)->kind;
+    bool alone = after == TOKEN_NEWLINE || after == TOKEN_SEMICOLON || after == TOKEN_EOF ||
+                 after == TOKEN_RIGHT_BRACE;
+    fail(p, "%s is a function here: %s(%.*s%s)", def->name, def->name, alone ? SHOWN_LENGTH(operand) : 3,
+         alone ? operand->start : "...", alone ? SHOWN_MORE(operand) : "");
+    return true;
+}
+
 /* statement := def | for | while | if | nograd | testmode | 'break' | 'continue'
  *            | 'return' [ expression ] | assignment | unpack | set_item | expression */
 static ast_node *parse_statement(parser *p) {
@@ -605,6 +631,10 @@ static ast_node *parse_statement(parser *p) {
         if (expression->kind == AST_ATTRIBUTE) return parse_attribute_assignment(p, expression, op, start);
         if (expression->kind == AST_INDEX) return parse_set_item(p, expression, op, start);
         parser_fail_at(p, start, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])");
+        ast_free(expression);
+        return NULL;
+    }
+    if (expression && fail_call_without_parentheses(p, expression)) {
         ast_free(expression);
         return NULL;
     }
