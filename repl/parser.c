@@ -1,5 +1,7 @@
-/* parser.c — recursive descent over the token list, binary operators by
- * precedence climbing from one table (Lua's lparser.c subexpr).  Every parse
+/* parser.c — recursive descent over the token list: statements, blocks and
+ * the entry points, with the parser's error reporting.  Expressions (the
+ * operator table, precedence climbing, calls, indexing, literals) are in
+ * parse_expr.c; what the two share is in parser_internal.h.  Every parse
  * function returns a node it owns or NULL after recording the first error;
  * partial trees are freed on the way up. */
 #include "parser.h"
@@ -10,93 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "lexer.h"
+#include "parser_internal.h"
 #include "strbuf.h"
-
-/* Brackets, prefix operators and blocks open at once; each level is a few
- * stack frames of this parser. */
-#define PARSER_MAX_NESTING 200
-
-typedef struct parser {
-    const char *source;
-    const token_list *list;
-    const token *tokens;
-    int position;   /* index of the current token */
-    int nesting;    /* open levels, capped at PARSER_MAX_NESTING */
-    int blocks;     /* how many of those levels are blocks (for the message) */
-    int loop_depth; /* for loops around the current statement, within its def */
-    int def_depth;  /* def bodies around the current statement */
-    bool failed;
-    bool failed_at_end; /* the first error was at the end of input */
-    bool failed_between_statements; /* ... where a block wanted its next statement or '}' */
-    parse_error *error;
-} parser;
-
-/* ---- the operator table ---- */
-
-/* Indexed by token kind.  A binary operator is taken while its left priority
- * is above the current limit, and its right operand is parsed with the
- * right priority as the limit: equal priorities associate left, a lower
- * right priority (^) associates right.  A prefix operator parses its operand
- * with its prefix priority as the limit: `not` (3) takes a whole comparison,
- * unary minus (7) takes a power but not a product. */
-typedef struct operator_entry {
-    ast_operator binary; /* AST_OP_NONE: not a binary operator */
-    unsigned char left, right;
-    ast_operator prefix; /* AST_OP_NONE: not a prefix operator */
-    unsigned char prefix_priority;
-} operator_entry;
-
-static const operator_entry operators[TOKEN_KIND_COUNT] = {
-    /*                         binary                left right  prefix          priority */
-    [TOKEN_OR] = {AST_OP_OR, 1, 1, AST_OP_NONE, 0},
-    [TOKEN_AND] = {AST_OP_AND, 2, 2, AST_OP_NONE, 0},
-    [TOKEN_NOT] = {AST_OP_NONE, 0, 0, AST_OP_NOT, 3},
-    [TOKEN_EQUAL] = {AST_OP_EQUAL, 4, 4, AST_OP_NONE, 0},
-    [TOKEN_NOT_EQUAL] = {AST_OP_NOT_EQUAL, 4, 4, AST_OP_NONE, 0},
-    [TOKEN_LESS] = {AST_OP_LESS, 4, 4, AST_OP_NONE, 0},
-    [TOKEN_LESS_EQUAL] = {AST_OP_LESS_EQUAL, 4, 4, AST_OP_NONE, 0},
-    [TOKEN_GREATER] = {AST_OP_GREATER, 4, 4, AST_OP_NONE, 0},
-    [TOKEN_GREATER_EQUAL] = {AST_OP_GREATER_EQUAL, 4, 4, AST_OP_NONE, 0},
-    [TOKEN_IS] = {AST_OP_IS, 4, 4, AST_OP_NONE, 0}, /* 'is not' is read as one operator */
-    [TOKEN_PLUS] = {AST_OP_ADD, 5, 5, AST_OP_PLUS, 7},
-    [TOKEN_MINUS] = {AST_OP_SUBTRACT, 5, 5, AST_OP_NEGATE, 7},
-    [TOKEN_STAR] = {AST_OP_MULTIPLY, 6, 6, AST_OP_NONE, 0},
-    [TOKEN_SLASH] = {AST_OP_DIVIDE, 6, 6, AST_OP_NONE, 0},
-    [TOKEN_PERCENT] = {AST_OP_MODULO, 6, 6, AST_OP_NONE, 0},
-    [TOKEN_SLASH_SLASH] = {AST_OP_FLOOR_DIVIDE, 6, 6, AST_OP_NONE, 0},
-    [TOKEN_AT] = {AST_OP_MATMUL, 6, 6, AST_OP_NONE, 0},
-    [TOKEN_CARET] = {AST_OP_POWER, 9, 8, AST_OP_NONE, 0},
-};
-
-static bool is_comparison(ast_operator op) {
-    return op >= AST_OP_EQUAL && op <= AST_OP_IS_NOT;
-}
-
-/* ---- tokens ---- */
-
-static const token *current(const parser *p) { return &p->tokens[p->position]; }
-
-static const token *peek(const parser *p, int offset) {
-    int index = p->position;
-    while (offset-- > 0 && p->tokens[index].kind != TOKEN_EOF &&
-           p->tokens[index].kind != TOKEN_ERROR)
-        index++;
-    return &p->tokens[index];
-}
-
-static bool check(const parser *p, token_kind kind) { return current(p)->kind == kind; }
-
-/* The last token (EOF or a lexical error) is never passed. */
-static void advance(parser *p) {
-    if (!check(p, TOKEN_EOF) && !check(p, TOKEN_ERROR)) p->position++;
-}
-
-static bool accept(parser *p, token_kind kind) {
-    if (!check(p, kind)) return false;
-    advance(p);
-    return true;
-}
 
 /* ---- errors ---- */
 
@@ -108,9 +27,7 @@ static int saturating_add(int a, size_t b) {
  * lexer's message wins (it is what is really wrong there).  At a newline or
  * the end of input the error sits just after the last real token, where the
  * missing piece belongs. */
-static void fail_at(parser *p, int index, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail_at(parser *p, int index, const char *format, ...) {
+void parser_fail_at(parser *p, int index, const char *format, ...) {
     if (p->failed) return;
     p->failed = true;
     const token *at = &p->tokens[index];
@@ -135,10 +52,8 @@ static void fail_at(parser *p, int index, const char *format, ...) {
     p->failed_at_end = at->kind == TOKEN_EOF;
 }
 
-#define fail(p, ...) fail_at((p), (p)->position, __VA_ARGS__)
-
 /* Allocation failures report at the current token, whatever it is. */
-static void *out_of_memory(parser *p) {
+void *parser_out_of_memory(parser *p) {
     if (!p->failed) {
         p->failed = true;
         p->error->line = current(p)->line;
@@ -148,11 +63,7 @@ static void *out_of_memory(parser *p) {
     return NULL;
 }
 
-/* At most 32 bytes of a token's text, for messages. */
-#define SHOWN_LENGTH(t) ((t)->length > 32 ? 32 : (int)(t)->length)
-#define SHOWN_MORE(t) ((t)->length > 32 ? "..." : "")
-
-static void fail_unexpected(parser *p) {
+void parser_fail_unexpected(parser *p) {
     const token *t = current(p);
     if (t->kind == TOKEN_EOF)
         fail(p, "unexpected end of input");
@@ -165,26 +76,12 @@ static void fail_unexpected(parser *p) {
 }
 
 /* "expected ')' to close '(' at 1:4", at the token found instead. */
-static void fail_unclosed(parser *p, const token *opener, token_kind closer) {
+void parser_fail_unclosed(parser *p, const token *opener, token_kind closer) {
     fail(p, "expected '%s' to close '%s' at %d:%d", token_kind_spelling(closer),
          token_kind_spelling(opener->kind), opener->line, opener->column);
 }
 
 /* ---- helpers ---- */
-
-/* Records the byte range from token `start` to the last token consumed. */
-static ast_node *finish(parser *p, ast_node *node, int start) {
-    if (!node) return NULL;
-    const token *first = &p->tokens[start];
-    const token *last = &p->tokens[p->position > start ? p->position - 1 : start];
-    node->source_start = (size_t)(first->start - p->source);
-    node->source_end = (size_t)(last->start - p->source) + last->length;
-    return node;
-}
-
-static bool same_text(const token *t, const char *text) {
-    return strlen(text) == t->length && memcmp(text, t->start, t->length) == 0;
-}
 
 static bool assignment_operator(token_kind kind, ast_operator *op) {
     switch (kind) {
@@ -206,336 +103,6 @@ static bool at_statement_end(const parser *p) {
            kind == TOKEN_RIGHT_BRACE;
 }
 
-/* ---- expressions ---- */
-
-static ast_node *parse_subexpression(parser *p, int limit);
-
-static ast_node *parse_expression(parser *p) { return parse_subexpression(p, 0); }
-
-/* items := [ expression { ',' expression } [ ',' ] ] closer
- * The current token is the opener.  Appends to `list`; false on error. */
-static bool parse_expression_list(parser *p, ast_list *list, token_kind closer, bool allow_empty) {
-    const token *opener = current(p);
-    advance(p);
-    for (;;) {
-        if (check(p, closer) && (allow_empty || list->count > 0)) break;
-        if (check(p, TOKEN_EOF)) {
-            fail_unclosed(p, opener, closer);
-            return false;
-        }
-        ast_node *item = parse_expression(p);
-        if (!item) return false;
-        if (!ast_list_append(list, item)) {
-            out_of_memory(p);
-            return false;
-        }
-        if (accept(p, TOKEN_COMMA)) continue;
-        if (check(p, closer)) break;
-        fail_unclosed(p, opener, closer);
-        return false;
-    }
-    advance(p);
-    return true;
-}
-
-/* One part of a slice, or NULL (and no error) when it is left out. */
-static bool parse_slice_part(parser *p, ast_node **part) {
-    *part = NULL;
-    if (check(p, TOKEN_COLON) || check(p, TOKEN_COMMA) || check(p, TOKEN_RIGHT_BRACKET)) return true;
-    *part = parse_expression(p);
-    return *part != NULL;
-}
-
-/* index := expression | [ expression ] ':' [ expression ] [ ':' [ expression ] ]
- * A slice as in Python: x[1:], x[:, 1], x[::2]. */
-static ast_node *parse_index_item(parser *p) {
-    int start = p->position;
-    const token *first = current(p);
-    ast_node *start_part = NULL;
-    if (!check(p, TOKEN_COLON)) {
-        start_part = parse_expression(p);
-        if (!start_part || !check(p, TOKEN_COLON)) return start_part;
-    }
-    ast_node *node = ast_new(AST_SLICE, first->line, first->column);
-    if (!node) {
-        ast_free(start_part);
-        return out_of_memory(p);
-    }
-    node->as.slice.start = start_part;
-    advance(p); /* the first ':' */
-    bool ok = parse_slice_part(p, &node->as.slice.stop);
-    if (ok && accept(p, TOKEN_COLON)) ok = parse_slice_part(p, &node->as.slice.step);
-    if (!ok) {
-        ast_free(node);
-        return NULL;
-    }
-    return finish(p, node, start);
-}
-
-/* indices := '[' index { ',' index } [ ',' ] ']'  (at least one) */
-static bool parse_index_list(parser *p, ast_list *list) {
-    const token *opener = current(p);
-    advance(p);
-    for (;;) {
-        if (check(p, TOKEN_RIGHT_BRACKET) && list->count > 0) break;
-        if (check(p, TOKEN_EOF)) {
-            fail_unclosed(p, opener, TOKEN_RIGHT_BRACKET);
-            return false;
-        }
-        ast_node *item = parse_index_item(p);
-        if (!item) return false;
-        if (!ast_list_append(list, item)) {
-            out_of_memory(p);
-            return false;
-        }
-        if (accept(p, TOKEN_COMMA)) continue;
-        if (check(p, TOKEN_RIGHT_BRACKET)) break;
-        fail_unclosed(p, opener, TOKEN_RIGHT_BRACKET);
-        return false;
-    }
-    advance(p);
-    return true;
-}
-
-/* arguments := '(' [ argument { ',' argument } [ ',' ] ] ')'
- * argument  := NAME '=' expression | expression      (positional first) */
-static bool parse_arguments(parser *p, ast_node *call) {
-    const token *opener = current(p);
-    advance(p);
-    ast_list *keywords = &call->as.call.keywords;
-    while (!check(p, TOKEN_RIGHT_PAREN)) {
-        if (check(p, TOKEN_EOF)) {
-            fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
-            return false;
-        }
-        const token *name = current(p);
-        if (name->kind == TOKEN_NAME && peek(p, 1)->kind == TOKEN_ASSIGN) {
-            for (int i = 0; i < keywords->count; i++) {
-                if (same_text(name, keywords->items[i]->as.keyword.name)) {
-                    fail(p, "duplicate keyword argument '%.*s%s'", SHOWN_LENGTH(name),
-                         name->start, SHOWN_MORE(name));
-                    return false;
-                }
-            }
-            int start = p->position;
-            advance(p);
-            advance(p);
-            ast_node *value = parse_expression(p);
-            if (!value) return false;
-            ast_node *keyword = finish(
-                p, ast_new_keyword(name->start, name->length, value, name->line, name->column),
-                start);
-            if (!keyword || !ast_list_append(keywords, keyword)) {
-                out_of_memory(p);
-                return false;
-            }
-        } else {
-            if (keywords->count > 0) {
-                fail(p, "positional argument after keyword argument");
-                return false;
-            }
-            ast_node *argument = parse_expression(p);
-            if (!argument) return false;
-            if (!ast_list_append(&call->as.call.arguments, argument)) {
-                out_of_memory(p);
-                return false;
-            }
-        }
-        if (accept(p, TOKEN_COMMA)) continue;
-        if (check(p, TOKEN_RIGHT_PAREN)) break;
-        fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
-        return false;
-    }
-    advance(p);
-    return true;
-}
-
-/* The rest of a tuple after its first item, at the ',': a list node.  The
- * closer is ')'. */
-static ast_node *parse_tuple(parser *p, ast_node *first, const token *opener, int start) {
-    ast_node *node = ast_new(AST_LIST, opener->line, opener->column);
-    if (!node || !ast_list_append(&node->as.list, first)) {
-        if (!node) ast_free(first);
-        ast_free(node);
-        return out_of_memory(p);
-    }
-    while (accept(p, TOKEN_COMMA)) {
-        if (check(p, TOKEN_RIGHT_PAREN)) break; /* (3,) */
-        if (check(p, TOKEN_EOF)) break;
-        ast_node *item = parse_expression(p);
-        if (!item) goto failed;
-        if (!ast_list_append(&node->as.list, item)) {
-            out_of_memory(p);
-            goto failed;
-        }
-    }
-    if (!check(p, TOKEN_RIGHT_PAREN)) {
-        fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
-        goto failed;
-    }
-    advance(p);
-    return finish(p, node, start);
-failed:
-    ast_free(node);
-    return NULL;
-}
-
-/* primary := NUMBER | STRING | 'true' | 'false' | 'none' | '...' | NAME | '(' expression ')'
- *          | '(' ')' | '(' expression ',' [ expression { ',' expression } [ ',' ] ] ')'
- *          | '[' [ expression { ',' expression } [ ',' ] ] ']'
- * A parenthesised tuple, (3, 2), (3,) or (), is a list, as Python's tuples are
- * wherever agrepl takes a list. */
-static ast_node *parse_primary(parser *p) {
-    int start = p->position;
-    const token *t = current(p);
-    ast_node *node;
-    switch (t->kind) {
-    case TOKEN_NUMBER: node = ast_new_number(t->number, t->line, t->column); break;
-    case TOKEN_STRING: {
-        char *text = lexer_string_value(t);
-        node = text ? ast_new_string(text, strlen(text), t->line, t->column) : NULL;
-        free(text);
-        break;
-    }
-    case TOKEN_TRUE:
-    case TOKEN_FALSE: node = ast_new_bool(t->kind == TOKEN_TRUE, t->line, t->column); break;
-    case TOKEN_NONE: node = ast_new(AST_NONE, t->line, t->column); break;
-    case TOKEN_ELLIPSIS: node = ast_new(AST_ELLIPSIS, t->line, t->column); break;
-    case TOKEN_NAME: node = ast_new_name(t->start, t->length, t->line, t->column); break;
-    case TOKEN_LEFT_PAREN:
-        advance(p);
-        if (check(p, TOKEN_RIGHT_PAREN)) { /* (): the empty tuple, an empty list */
-            advance(p);
-            node = ast_new(AST_LIST, t->line, t->column);
-            return node ? finish(p, node, start) : out_of_memory(p);
-        }
-        node = parse_expression(p);
-        if (!node) return NULL;
-        if (check(p, TOKEN_COMMA)) return parse_tuple(p, node, t, start);
-        if (!check(p, TOKEN_RIGHT_PAREN)) {
-            fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
-            ast_free(node);
-            return NULL;
-        }
-        advance(p);
-        /* No node for the parentheses: the inner node starts at '(' instead. */
-        node->line = t->line;
-        node->column = t->column;
-        return finish(p, node, start);
-    case TOKEN_LEFT_BRACKET:
-        node = ast_new(AST_LIST, t->line, t->column);
-        if (!node) return out_of_memory(p);
-        if (!parse_expression_list(p, &node->as.list, TOKEN_RIGHT_BRACKET, true)) {
-            ast_free(node);
-            return NULL;
-        }
-        return finish(p, node, start);
-    case TOKEN_EOF:
-    case TOKEN_NEWLINE:
-    case TOKEN_SEMICOLON:
-    case TOKEN_COMMA:
-    case TOKEN_RIGHT_PAREN:
-    case TOKEN_RIGHT_BRACKET:
-    case TOKEN_RIGHT_BRACE: fail(p, "expected expression"); return NULL;
-    default: fail_unexpected(p); return NULL;
-    }
-    if (!node) return out_of_memory(p);
-    advance(p);
-    return finish(p, node, start);
-}
-
-/* postfix := primary { '(' arguments ')' | '.' NAME | indices }
- * A loop, not recursion, so `a.b.c...` of any length costs no stack. */
-static ast_node *parse_postfix(parser *p) {
-    int start = p->position;
-    ast_node *node = parse_primary(p);
-    while (node) {
-        token_kind kind = current(p)->kind;
-        if (kind == TOKEN_LEFT_PAREN) {
-            node = ast_new_call(node);
-            if (!node) return out_of_memory(p);
-            if (!parse_arguments(p, node)) break;
-        } else if (kind == TOKEN_DOT) {
-            advance(p);
-            const token *name = current(p);
-            if (name->kind != TOKEN_NAME) {
-                fail(p, "expected name after '.'");
-                break;
-            }
-            advance(p);
-            node = ast_new_attribute(node, name->start, name->length);
-            if (!node) return out_of_memory(p);
-        } else if (kind == TOKEN_LEFT_BRACKET) {
-            node = ast_new_index(node);
-            if (!node) return out_of_memory(p);
-            if (!parse_index_list(p, &node->as.index.indices)) break;
-        } else {
-            return node;
-        }
-        finish(p, node, start);
-    }
-    ast_free(node);
-    return NULL;
-}
-
-/* subexpression := ( prefix_op subexpression(prefix priority) | postfix )
- *                  { binary_op subexpression(right priority) }   while left priority > limit */
-static ast_node *parse_subexpression_levels(parser *p, int limit) {
-    int start = p->position;
-    const token *first = current(p);
-    const operator_entry *entry = &operators[first->kind];
-    ast_node *left;
-    if (entry->prefix != AST_OP_NONE) {
-        advance(p);
-        ast_node *operand = parse_subexpression(p, entry->prefix_priority);
-        if (!operand) return NULL;
-        left = ast_new_unary(entry->prefix, operand, first->line, first->column);
-        if (!left) return out_of_memory(p);
-        finish(p, left, start);
-    } else {
-        left = parse_postfix(p);
-        if (!left) return NULL;
-    }
-    bool left_is_comparison = false;
-    for (;;) {
-        const token *op_token = current(p);
-        entry = &operators[op_token->kind];
-        if (entry->binary == AST_OP_NONE || entry->left <= limit) break;
-        bool comparison = is_comparison(entry->binary);
-        if (comparison && left_is_comparison) {
-            fail(p, "comparisons cannot be chained; use 'and'");
-            ast_free(left);
-            return NULL;
-        }
-        advance(p);
-        ast_operator binary = entry->binary;
-        if (binary == AST_OP_IS && accept(p, TOKEN_NOT)) binary = AST_OP_IS_NOT;
-        ast_node *right = parse_subexpression(p, entry->right);
-        if (!right) {
-            ast_free(left);
-            return NULL;
-        }
-        left = ast_new_binary(binary, left, right, op_token->line, op_token->column);
-        if (!left) return out_of_memory(p);
-        finish(p, left, start);
-        left_is_comparison = comparison;
-    }
-    return left;
-}
-
-/* Every bracket, prefix operator and operand goes through here, so this
- * one counter bounds the parser's recursion. */
-static ast_node *parse_subexpression(parser *p, int limit) {
-    if (p->nesting >= PARSER_MAX_NESTING) {
-        fail(p, "%s nested too deeply", 2 * p->blocks > p->nesting ? "blocks" : "expression");
-        return NULL;
-    }
-    p->nesting++;
-    ast_node *node = parse_subexpression_levels(p, limit);
-    p->nesting--;
-    return node;
-}
-
 /* ---- statements ---- */
 
 static ast_node *parse_statement(parser *p);
@@ -544,7 +111,7 @@ static ast_node *parse_statement(parser *p);
  * kind of error inside { } that another line of input may fix. */
 static void fail_unclosed_block(parser *p, const token *opener) {
     if (!p->failed) p->failed_between_statements = true;
-    fail_unclosed(p, opener, TOKEN_RIGHT_BRACE);
+    parser_fail_unclosed(p, opener, TOKEN_RIGHT_BRACE);
 }
 
 /* statements := { separator } [ statement { separator { separator } statement } ] { separator }
@@ -562,7 +129,7 @@ static bool parse_statements(parser *p, ast_list *list, const token *opener) {
         ast_node *statement = parse_statement(p);
         if (!statement) return false;
         if (!ast_list_append(list, statement)) {
-            out_of_memory(p);
+            parser_out_of_memory(p);
             return false;
         }
         token_kind next = current(p)->kind;
@@ -570,7 +137,7 @@ static bool parse_statements(parser *p, ast_list *list, const token *opener) {
         if (opener && next == TOKEN_EOF)
             fail_unclosed_block(p, opener);
         else
-            fail_unexpected(p);
+            parser_fail_unexpected(p);
         return false;
     }
 }
@@ -592,7 +159,7 @@ static ast_node *parse_block(parser *p, const char *owner) {
         return NULL;
     }
     ast_node *block = ast_new(AST_BLOCK, opener->line, opener->column);
-    if (!block) return out_of_memory(p);
+    if (!block) return parser_out_of_memory(p);
     advance(p);
     p->nesting++;
     p->blocks++;
@@ -620,7 +187,7 @@ static ast_node *parse_def(parser *p) {
     }
     advance(p);
     ast_node *node = ast_new_def(name->start, name->length, keyword->line, keyword->column);
-    if (!node) return out_of_memory(p);
+    if (!node) return parser_out_of_memory(p);
     ast_list *parameters = &node->as.def.parameters;
     const token *opener = current(p);
     if (opener->kind != TOKEN_LEFT_PAREN) {
@@ -632,7 +199,7 @@ static ast_node *parse_def(parser *p) {
         const token *parameter = current(p);
         if (parameter->kind != TOKEN_NAME) {
             if (parameter->kind == TOKEN_EOF)
-                fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+                parser_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
             else
                 fail(p, "expected parameter name");
             goto failed;
@@ -648,7 +215,7 @@ static ast_node *parse_def(parser *p) {
             ast_new_name(parameter->start, parameter->length, parameter->line, parameter->column);
         advance(p);
         if (!ast_list_append(parameters, finish(p, parameter_node, p->position - 1))) {
-            out_of_memory(p);
+            parser_out_of_memory(p);
             goto failed;
         }
         if (check(p, TOKEN_ASSIGN)) {
@@ -660,17 +227,17 @@ static ast_node *parse_def(parser *p) {
                                                           parameter->line, parameter->column),
                                        keyword_start);
             if (!ast_list_append(&node->as.def.defaults, keyword)) {
-                out_of_memory(p);
+                parser_out_of_memory(p);
                 goto failed;
             }
         } else if (node->as.def.defaults.count > 0) {
-            fail_at(p, p->position - 1, "parameter '%.*s%s' without a default follows one with a default",
+            parser_fail_at(p, p->position - 1, "parameter '%.*s%s' without a default follows one with a default",
                     SHOWN_LENGTH(parameter), parameter->start, SHOWN_MORE(parameter));
             goto failed;
         }
         if (accept(p, TOKEN_COMMA)) continue;
         if (check(p, TOKEN_RIGHT_PAREN)) break;
-        fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+        parser_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
         goto failed;
     }
     advance(p);
@@ -708,7 +275,7 @@ static ast_node *parse_target(parser *p) {
     const token *t = current(p);
     if (t->kind == TOKEN_NAME) {
         ast_node *node = ast_new_name(t->start, t->length, t->line, t->column);
-        if (!node) return out_of_memory(p);
+        if (!node) return parser_out_of_memory(p);
         advance(p);
         return finish(p, node, start);
     }
@@ -726,7 +293,7 @@ static ast_node *parse_target(parser *p) {
     p->nesting--;
     if (!inner) return NULL;
     if (!accept(p, TOKEN_RIGHT_PAREN)) {
-        fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
+        parser_fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
         ast_free(inner);
         return NULL;
     }
@@ -742,7 +309,7 @@ static ast_node *parse_targets(parser *p, bool single) {
     ast_node *list = ast_new(AST_LIST, first->line, first->column);
     if (!list) {
         ast_free(item);
-        return out_of_memory(p);
+        return parser_out_of_memory(p);
     }
     if (!ast_list_append(&list->as.list, item)) goto no_memory;
     while (accept(p, TOKEN_COMMA)) {
@@ -753,7 +320,7 @@ static ast_node *parse_targets(parser *p, bool single) {
     }
     return finish(p, list, start);
 no_memory:
-    out_of_memory(p);
+    parser_out_of_memory(p);
 failed:
     ast_free(list);
     return NULL;
@@ -786,7 +353,7 @@ static ast_node *parse_for(parser *p) {
     ast_node *node = ast_new_for(name, strlen(name), iterable, keyword->line, keyword->column);
     if (!node) {
         ast_free(targets);
-        return out_of_memory(p);
+        return parser_out_of_memory(p);
     }
     if (one_name) ast_free(targets);
     else node->as.for_loop.targets = targets;
@@ -810,7 +377,7 @@ static ast_node *parse_while(parser *p) {
     ast_node *node = ast_new(AST_WHILE, keyword->line, keyword->column);
     if (!node) {
         ast_free(condition);
-        return out_of_memory(p);
+        return parser_out_of_memory(p);
     }
     node->as.while_loop.condition = condition;
     p->loop_depth++;
@@ -829,7 +396,7 @@ static ast_node *parse_if(parser *p) {
     int start = p->position;
     const token *keyword = current(p);
     ast_node *node = ast_new(AST_IF, keyword->line, keyword->column);
-    if (!node) return out_of_memory(p);
+    if (!node) return parser_out_of_memory(p);
     for (;;) {
         advance(p); /* 'if' */
         ast_node *condition = parse_expression(p);
@@ -852,7 +419,7 @@ static ast_node *parse_if(parser *p) {
     }
     return finish(p, node, start);
 no_memory:
-    out_of_memory(p);
+    parser_out_of_memory(p);
 failed:
     ast_free(node);
     return NULL;
@@ -864,7 +431,7 @@ static ast_node *parse_scope(parser *p) {
     const token *keyword = current(p);
     bool nograd = keyword->kind == TOKEN_NOGRAD;
     ast_node *node = ast_new(nograd ? AST_NOGRAD : AST_TESTMODE, keyword->line, keyword->column);
-    if (!node) return out_of_memory(p);
+    if (!node) return parser_out_of_memory(p);
     advance(p);
     node->as.scope.body = parse_block(p, nograd ? "nograd" : "testmode");
     if (!node->as.scope.body) {
@@ -884,7 +451,7 @@ static ast_node *parse_assignment(parser *p, ast_operator op) {
     if (!value) return NULL;
     ast_node *node =
         ast_new_assign(target->start, target->length, op, value, target->line, target->column);
-    if (!node) return out_of_memory(p);
+    if (!node) return parser_out_of_memory(p);
     return finish(p, node, start);
 }
 
@@ -901,7 +468,7 @@ static ast_node *parse_attribute_assignment(parser *p, ast_node *target, ast_ope
     ast_node *node = ast_new_assign(name, strlen(name), op, value, target->line, target->column);
     if (!node) {
         ast_free(target);
-        return out_of_memory(p);
+        return parser_out_of_memory(p);
     }
     node->as.assign.object = target->as.attribute.object;
     target->as.attribute.object = NULL;
@@ -935,14 +502,14 @@ static ast_node *parse_unpack(parser *p) {
         if (!tuple || !ast_list_append(&tuple->as.list, value)) {
             if (!tuple) ast_free(value);
             ast_free(tuple);
-            value = out_of_memory(p);
+            value = parser_out_of_memory(p);
         } else {
             value = tuple;
             while (value && accept(p, TOKEN_COMMA)) {
                 if (at_statement_end(p)) break;
                 ast_node *item = parse_expression(p);
                 if (!item || !ast_list_append(&tuple->as.list, item)) {
-                    if (item) out_of_memory(p);
+                    if (item) parser_out_of_memory(p);
                     ast_free(tuple);
                     value = NULL;
                 }
@@ -958,7 +525,7 @@ static ast_node *parse_unpack(parser *p) {
     if (!node) {
         ast_free(targets);
         ast_free(value);
-        return out_of_memory(p);
+        return parser_out_of_memory(p);
     }
     node->as.unpack.targets = targets;
     node->as.unpack.value = value;
@@ -978,12 +545,37 @@ static ast_node *parse_set_item(parser *p, ast_node *target, ast_operator op, in
     if (!node) {
         ast_free(target);
         ast_free(value);
-        return out_of_memory(p);
+        return parser_out_of_memory(p);
     }
     node->as.set_item.target = target;
     node->as.set_item.op = op;
     node->as.set_item.value = value;
     return finish(p, node, start);
+}
+
+/* A token that starts an operand and is no operator: after a bare name it
+ * makes `print loss`, Python 2's print statement. */
+static bool starts_operand(token_kind kind) {
+    return kind == TOKEN_NAME || kind == TOKEN_NUMBER || kind == TOKEN_STRING || kind == TOKEN_TRUE ||
+           kind == TOKEN_FALSE || kind == TOKEN_NONE;
+}
+
+/* `print loss`, `len x`: an expression statement that is a built-in
+ * function's bare name directly followed by an operand (the current token).
+ * Records "print is a function here: print(loss)" at the operand, which the
+ * call shows when it ends the statement (else "..."), and returns true;
+ * false, recording nothing, for anything else. */
+static bool fail_call_without_parentheses(parser *p, const ast_node *expression) {
+    const token *operand = current(p);
+    if (expression->kind != AST_NAME || !starts_operand(operand->kind)) return false;
+    const builtin_def *def = builtin_find(expression->as.name);
+    if (def == NULL || def->fn == NULL) return false;
+    token_kind after = peek(p, 1)->kind;
+    bool alone = after == TOKEN_NEWLINE || after == TOKEN_SEMICOLON || after == TOKEN_EOF ||
+                 after == TOKEN_RIGHT_BRACE;
+    fail(p, "%s is a function here: %s(%.*s%s)", def->name, def->name, alone ? SHOWN_LENGTH(operand) : 3,
+         alone ? operand->start : "...", alone ? SHOWN_MORE(operand) : "");
+    return true;
 }
 
 /* statement := def | for | while | if | nograd | testmode | 'break' | 'continue'
@@ -1007,7 +599,7 @@ static ast_node *parse_statement(parser *p) {
             return NULL;
         }
         ast_node *node = ast_new(is_break ? AST_BREAK : AST_CONTINUE, t->line, t->column);
-        if (!node) return out_of_memory(p);
+        if (!node) return parser_out_of_memory(p);
         advance(p);
         return finish(p, node, start);
     }
@@ -1017,7 +609,7 @@ static ast_node *parse_statement(parser *p) {
             return NULL;
         }
         ast_node *node = ast_new(AST_RETURN, t->line, t->column);
-        if (!node) return out_of_memory(p);
+        if (!node) return parser_out_of_memory(p);
         advance(p);
         if (!at_statement_end(p)) {
             node->as.return_statement.value = parse_expression(p);
@@ -1038,7 +630,11 @@ static ast_node *parse_statement(parser *p) {
     if (expression && assignment_operator(current(p)->kind, &op)) {
         if (expression->kind == AST_ATTRIBUTE) return parse_attribute_assignment(p, expression, op, start);
         if (expression->kind == AST_INDEX) return parse_set_item(p, expression, op, start);
-        fail_at(p, start, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])");
+        parser_fail_at(p, start, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])");
+        ast_free(expression);
+        return NULL;
+    }
+    if (expression && fail_call_without_parentheses(p, expression)) {
         ast_free(expression);
         return NULL;
     }
@@ -1096,7 +692,7 @@ parse_status parse_program(const char *source, int first_line, ast_node **progra
     parser p = {.source = source, .list = &list, .tokens = list.tokens, .error = error};
     ast_node *block = ast_new(AST_BLOCK, line, 1);
     if (!block)
-        out_of_memory(&p);
+        parser_out_of_memory(&p);
     else if (parse_statements(&p, &block->as.block, NULL)) {
         const ast_node *deep = too_deep(block, 1);
         if (deep) {

@@ -384,143 +384,18 @@
 
   /* ---- the graph --------------------------------------------------------- */
   var graph = $('graph'), view = { scale: 1, x: 0, y: 0 }, graphId = null;
+  /* the drawing's smallest text and the legend pinned in the pane (graph_fit.js) */
+  var GraphFit = window.agreplGraphFit;
   function place() {
     var g = graph.querySelector('.agrepl-graph');
     if (g) g.style.transform = 'translate(' + view.x + 'px,' + view.y + 'px) scale(' + view.scale + ')';
-    pinLegend();
+    window.agrepl.legendPinned = GraphFit.pinLegend(graph, shownView(), view.scale, fitted);
   }
-  /* The legend (the drawing's node titled "legend") wholly in view, as the
-   * graph window keeps it (viz/graph_window.c, draw_legend and pin_legend):
-   * where the view shows it whole, at its place in the drawing; else a copy
-   * of it pinned inside the pane, over the graph (white under it, nothing
-   * under it hovered or clicked), the drawing's own hidden: at the view's
-   * scale, never above 100 % (zoomed in, the graph grows, not the legend)
-   * or smaller to fit, slid along each axis until it is wholly inside, as a
-   * sticky header; or, along an axis, at the other edge of the pane when
-   * there it covers less of the boxes (never the output's, when it can).
-   * That choice is made while the view is fitted (a drawing placed, the
-   * pane resized: fitted is set) and kept while the user drags and zooms,
-   * so the legend never jumps about.  The graph window can also move a cut
-   * legend into its inspector panel; the page's inspector is a strip under
-   * the pane, so here it is always pinned in the pane. */
-  var legendEdge = { x: -1, y: -1 }; /* pinned at the pane's left/top (0), right/bottom (1), or slid (-1) */
-  function legendNode(v) {
-    var found = null;
-    if (v) v.querySelectorAll('g.node').forEach(function (n) {
-      var t = n.querySelector('title');
-      if (t && t.textContent === 'legend') found = n;
-    });
-    return found;
-  }
-  /* the shown drawing's boxes in the pane, [x0, y0, x1, y1, weight] each,
-   * measured once: the output's with a margin, weighing more than all the
-   * rest; and how much of them a rectangle [x, y, width, height] covers
-   * (graph_window.c's boxes_covered) */
-  function paneBoxes(v, pane) {
-    var out = v.querySelector('pre[data-output]'), name = out && out.getAttribute('data-node'), boxes = [];
-    v.querySelectorAll('g.node').forEach(function (n) {
-      var t = n.querySelector('title'), title = t ? t.textContent : '';
-      if (title === 'legend') return;
-      var r = n.getBoundingClientRect(), output = title === name, margin = output ? 12 : 0;
-      if (r.right + margin < pane.left || r.left - margin > pane.right || r.bottom + margin < pane.top ||
-          r.top - margin > pane.bottom) return; /* out of the pane: nothing pinned covers it */
-      boxes.push([r.left - pane.left - margin, r.top - pane.top - margin, r.right - pane.left + margin,
-                  r.bottom - pane.top + margin, output ? 1e6 : 1]);
-    });
-    return boxes;
-  }
-  function boxesCovered(boxes, at) {
-    var covered = 0;
-    boxes.forEach(function (b) {
-      var across = Math.min(at[0] + at[2], b[2]) - Math.max(at[0], b[0]);
-      var down = Math.min(at[1] + at[3], b[3]) - Math.max(at[1], b[1]);
-      if (across > 0 && down > 0) covered += b[4] * across * down;
-    });
-    return covered;
-  }
-  function pinLegend() {
-    var old = graph.querySelector('.agrepl-legend-pin'), v = shownView();
-    if (old) old.remove();
-    graph.querySelectorAll('g.node.agrepl-legend-hidden').forEach(function (n) {
-      n.classList.remove('agrepl-legend-hidden');
-    });
-    var legend = legendNode(v), svg = v && v.querySelector('svg');
-    window.agrepl.legendPinned = false;
-    if (!legend || !svg) return;
-    var vb = svg.viewBox && svg.viewBox.baseVal, s = svg.getBoundingClientRect(), pane = graph.getBoundingClientRect();
-    if (!vb || !vb.width || !s.width) return;
-    /* the legend's box on screen, 4 units round its frame as the graph window's */
-    var r = legend.getBoundingClientRect(), margin = 4 * s.width / vb.width;
-    var seen = [r.left - margin - pane.left, r.top - margin - pane.top, r.width + 2 * margin, r.height + 2 * margin];
-    var areaWidth = graph.clientWidth, height = graph.clientHeight;
-    if (seen[0] >= -0.5 && seen[1] >= -0.5 && seen[0] + seen[2] <= areaWidth + 0.5 &&
-        seen[1] + seen[3] <= height + 0.5) {
-      legendEdge = { x: -1, y: -1 }; /* cut later by a drag: slid only as far as needed */
-      return;
-    }
-    /* its size at 100 %: the drawing's own size (view.scale 1), and not
-     * the smaller one Graphviz scales a graph bigger than its size= down to
-     * (g.graph's transform): a legend pinned at that was unreadable */
-    var shown = view.scale * drawingShrink(svg);
-    var pictureWidth = seen[2] / shown, pictureHeight = seen[3] / shown;
-    var scale = Math.min(shown, 1, areaWidth / pictureWidth, height / pictureHeight);
-    var width = pictureWidth * scale, tall = pictureHeight * scale;
-    var x = Math.max(0, Math.min(seen[0], areaWidth - width)), y = Math.max(0, Math.min(seen[1], height - tall));
-    if (fitted) { /* choose the edges again */
-      var otherX = x + width / 2 < areaWidth / 2 ? areaWidth - width : 0;
-      var otherY = y + tall / 2 < height / 2 ? height - tall : 0;
-      var places = [[x, y], [x, otherY], [otherX, y], [otherX, otherY]], least = Infinity, best = 0;
-      var boxes = paneBoxes(v, pane);
-      places.forEach(function (p, i) {
-        var covered = boxesCovered(boxes, [p[0], p[1], width, tall]);
-        if (covered < least - 0.02 * width * tall) { least = covered; best = i; } /* another place only for a clear gain */
-      });
-      legendEdge = { x: best >= 2 ? +(otherX > 0) : -1, y: best % 2 ? +(otherY > 0) : -1 };
-    }
-    if (legendEdge.x >= 0) x = legendEdge.x ? areaWidth - width : 0;
-    if (legendEdge.y >= 0) y = legendEdge.y ? height - tall : 0;
-    /* a copy: the svg's frame (its size, viewBox and the graph's transform)
-     * holding the legend alone, shown through a window its size */
-    var pin = document.createElement('div'), copy = svg.cloneNode(false), frame = svg.querySelector('g.graph');
-    var k = scale / shown; /* the copy's size against the drawing on screen */
-    pin.className = 'agrepl-legend-pin';
-    pin.style.cssText = 'left:' + (x + graph.scrollLeft) + 'px;top:' + (y + graph.scrollTop) + 'px;width:' + width +
-      'px;height:' + tall + 'px';
-    copy.removeAttribute('id');
-    copy.style.cssText = 'position:absolute;display:block;max-width:none;left:' + -(r.left - margin - s.left) * k +
-      'px;top:' + -(r.top - margin - s.top) * k + 'px;width:' + s.width * k + 'px;height:' + s.height * k + 'px';
-    var holder = frame ? frame.cloneNode(false) : copy, drawn = legend.cloneNode(true);
-    if (frame) { holder.removeAttribute('id'); copy.appendChild(holder); }
-    drawn.removeAttribute('id');
-    drawn.setAttribute('class', 'agrepl-legend-copy'); /* not one of the drawing's nodes */
-    holder.appendChild(drawn);
-    pin.appendChild(copy);
-    graph.appendChild(pin);
-    legend.classList.add('agrepl-legend-hidden'); /* never seen twice */
-    window.agrepl.legendPinned = { x: x, y: y, width: width, height: tall, scale: scale,
-                                   edge: [legendEdge.x, legendEdge.y] };
-  }
-  /* The shown drawing's svg, the CSS pixels of its smallest text at scale
-   * 1, and its node titled name (null: none). */
+  /* The shown drawing's view (its svg), and its node titled name (null:
+   * none). */
   function shownView() {
     var g = graph.querySelector('.agrepl-graph');
     return g && g.querySelector('.agrepl-view:not([style*="none"])');
-  }
-  /* Graphviz draws a graph bigger than its size= scaled down: its g.graph's
-   * transform (scale(0.381) ...) shrinks every text and box; 1 when none. */
-  function drawingShrink(svg) {
-    var g = svg.querySelector('g.graph'), list = g && g.transform && g.transform.baseVal;
-    var m = list && list.numberOfItems > 0 ? list.consolidate() : null;
-    return m && m.matrix.a > 0 ? m.matrix.a : 1;
-  }
-  function smallestText(svg) {
-    var vb = svg.viewBox && svg.viewBox.baseVal, small = 0;
-    if (!vb || !vb.width) return 0;
-    svg.querySelectorAll('text').forEach(function (t) {
-      var f = parseFloat(t.getAttribute('font-size'));
-      if (f > 0 && (!small || f < small)) small = f;
-    });
-    return small * drawingShrink(svg) * (svg.getBoundingClientRect().width / view.scale) / vb.width;
   }
   function nodeTitled(v, name) {
     var found = null;
@@ -544,7 +419,7 @@
     place();
     var w = svg.getBoundingClientRect().width, h = svg.getBoundingClientRect().height;
     var fit = Math.min(1.5, (graph.clientWidth - 20) / w, (graph.clientHeight - 20) / h);
-    var text = smallestText(svg), readable = text > 0 ? READABLE / text : fit;
+    var text = GraphFit.smallestText(svg, view.scale), readable = text > 0 ? READABLE / text : fit;
     if (whole || fit >= readable) {
       view.scale = fit;
       view.x = (graph.clientWidth - w * view.scale) / 2;
@@ -570,7 +445,7 @@
     }
     fitted = { whole: !!whole, focus: focus, width: graph.clientWidth, height: graph.clientHeight };
     place(); /* the legend's edges chosen again (fitted) */
-    window.agrepl.graphText = smallestText(svg) * view.scale; /* the smallest text's CSS px (the tests read it) */
+    window.agrepl.graphText = GraphFit.smallestText(svg, view.scale) * view.scale; /* the smallest text's CSS px (the tests read it) */
   }
   /* the pane resized (the plot pane opened or closed): placed again, as
    * it was, unless the user has zoomed or panned since */
