@@ -28,8 +28,10 @@ static int arg_step(repl *r, const builtin_args *a, int index, bool *step, doubl
                       value_with_article(v, buf, sizeof buf));
 }
 
-/* y.backward(...) once its arguments are read. */
-static int backward_of(repl *r, ag_var *y, bool retain, bool create, bool step, double pace) {
+/* y.backward(...) once its arguments are read (inline: a loop's
+ * y.backward() runs it in backward_vars's frame). */
+static inline __attribute__((always_inline)) int backward_of(repl *r, ag_var *y, bool retain, bool create, bool step,
+                                                            double pace) {
     ag_backward_opts opts = {.retain_grad = retain, .create_graph = create};
     bool seeds_ones = ag_size(y) != 1 && ag_grad(y) == NULL;
     repl_notes_before_backward(r);
