@@ -380,8 +380,6 @@ static inline bool look_later(repl *r, look *k) {
     return true;
 }
 
-/* ---- NAME = e, NAME op= e ------------------------------------------------------------- */
-
 /* ---- the quick update ------------------------------------------------------------------ */
 
 /* An optimizer step of scalars, `x -= lr * x.grad`: NAME op= A bop B, with x
@@ -492,6 +490,7 @@ static inline __attribute__((always_inline)) int update_quick(repl *r, const ast
     return 0;
 }
 
+/* ---- NAME = e, NAME op= e ------------------------------------------------------------- */
 
 /* NAME op= e: in place or through the graph, by the rule at the top. */
 REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
