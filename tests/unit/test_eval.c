@@ -264,7 +264,8 @@ static void test_update_quick_matches_look(void **state) {
         "def step(p) { p -= lr * p.grad\n return p }\nq = step(a)\nprint(q, a)\n"
         "def all() { a -= lr * a.grad\n b += a.grad * 0.5 }\nall()\nprint(a, b)\n",
         "nograd { a -= lr * a.grad }\nprint(a)\na -= big * a.grad\nprint(a)\nb *= big * big\nprint(b)\n",
-        "a -= lr * b\nprint(a, a.creator)\nb -= 2 * a.data\nprint(b, b.creator)\nc -= lr * a.grad\nprint(c, c.creator)\n",
+        "a -= lr * b\nprint(a, a.creator)\nb -= 2 * a.data\nprint(b, b.creator)\n"
+        "c -= lr * a.grad\nprint(c, c.creator)\n",
         "cleargrad(a)\na -= lr * a.grad\nv -= lr * v\nprint(v)\nn -= lr * n\nprint(n)\n",
     };
     bool ran = false;
@@ -278,7 +279,8 @@ static void test_update_quick_matches_look(void **state) {
         const char *chunks[] = {setup, fixed[0]};
         char *out, *err;
         quick_run(true, chunks, 2, &out, &err);
-        assert_string_equal(out, "a(0.050862203834873755) b(-0.011255328198502066) variable(-1.5640655692249705) none\n");
+        assert_string_equal(out,
+                            "a(0.050862203834873755) b(-0.011255328198502066) variable(-1.5640655692249705) none\n");
         assert_string_equal(err, "");
         free(out);
         free(err);
