@@ -380,6 +380,116 @@ static inline bool look_later(repl *r, look *k) {
     return true;
 }
 
+/* ---- the quick update ------------------------------------------------------------------ */
+
+/* An optimizer step of scalars, `x -= lr * x.grad`: NAME op= A bop B, with x
+ * a one-number leaf and A and B each a number literal, a NAME bound to a
+ * number or a one-number variable, or NAME.grad or NAME.data of one.
+ * update_quick answers it without look's bookkeeping; compound_assign's
+ * look (look_update, look_later) stays the reference and takes everything
+ * else: update_quick declines (UPDATE_DECLINED, nothing done) wherever the
+ * look would walk a graph, find a non-finite or non-scalar number, or
+ * evaluate e.  test_update_quick_matches_look runs scripts both ways. */
+bool eval_update_quick_enabled = true;
+unsigned long eval_update_quick_runs;
+#define UPDATE_DECLINED 2
+
+/* What update_quick learned of one operand: its number, the variable whose
+ * .grad it reads (summed: noted as x.grad notes it), and a name's variable
+ * to look at after both operands while no gradient is found (later). */
+typedef struct quick_operand {
+    double value;
+    ag_var *summed, *later;
+} quick_operand;
+
+/* One finite number of no dimensions, v's; false otherwise. */
+static inline bool quick_scalar(ag_var *v, double *value) {
+    return ag_ndim(v) == 0 && isfinite(*value = ag_item(v));
+}
+
+/* look_at_var's answer for v without a walk: false when v's graph would be
+ * walked (v made by an op, neither data nor a gradient). */
+static inline bool quick_look_at(ag_var *v, bool *named, bool *gradient) {
+    unsigned flags = ag_var_flags(v);
+    if (flags & (AG_VAR_CONST | AG_VAR_NOGRAD)) return true;
+    if (flags & (AG_VAR_BACKWARD | AG_VAR_SEED)) {
+        *gradient = true;
+        return true;
+    }
+    if (ag_creator(v) != NULL) return false;
+    if (ag_name(v)[0] != '\0') *named = true;
+    return true;
+}
+
+/* look_operand of e for update_quick; false to decline. */
+static inline __attribute__((always_inline)) bool quick_operand_of(repl *r, const ast_node *e, quick_operand *q,
+                                                                   bool *gradient) {
+    bool in_session;
+    q->summed = q->later = NULL;
+    switch (e->kind) {
+    case AST_NUMBER: q->value = e->as.number; return true;
+    case AST_NAME: {
+        const repl_value *v = eval_assign_slot(r, e, e->as.name, &in_session);
+        if (v == NULL) return false; /* pi, e, unknown: the look says */
+        if (v->kind == VALUE_NUMBER) return isfinite(q->value = v->as.number);
+        if (v->kind != VALUE_VAR || !quick_scalar(v->as.var, &q->value)) return false;
+        q->later = v->as.var;
+        return true;
+    }
+    case AST_ATTRIBUTE: {
+        const ast_node *o = e->as.attribute.object;
+        const repl_value *v = o->kind == AST_NAME ? eval_assign_slot(r, o, o->as.name, &in_session) : NULL;
+        if (v == NULL || v->kind != VALUE_VAR) return false;
+        const char *a = e->as.attribute.name;
+        if (a[0] == 'd' && a[1] == 'a' && a[2] == 't' && a[3] == 'a' && a[4] == '\0')
+            return quick_scalar(v->as.var, &q->value); /* a new unnamed leaf: reaches nothing */
+        if (!(a[0] == 'g' && a[1] == 'r' && a[2] == 'a' && a[3] == 'd' && a[4] == '\0')) return false;
+        ag_var *g = ag_grad(v->as.var);
+        if (g == NULL || !quick_scalar(g, &q->value)) return false;
+        q->summed = v->as.var;
+        if (*gradient) return true;
+        bool named = false; /* a gradient's own: only made-by-backward ones come quick */
+        return quick_look_at(g, &named, gradient) && !named && *gradient;
+    }
+    default: return false;
+    }
+}
+
+/* NAME op= A bop B as compound_assign's look and its scalar update run it:
+ * 0, -1 after an error, or UPDATE_DECLINED with nothing done. */
+static inline __attribute__((always_inline)) int update_quick(repl *r, const ast_node *n) {
+    const ast_node *e = n->as.assign.value;
+    if (!eval_update_quick_enabled || e->kind != AST_BINARY || r->io.changes_refused) return UPDATE_DECLINED;
+    ast_operator bop = e->as.binary.op;
+    if (bop != AST_OP_ADD && bop != AST_OP_SUBTRACT && bop != AST_OP_MULTIPLY && bop != AST_OP_DIVIDE &&
+        bop != AST_OP_POWER)
+        return UPDATE_DECLINED;
+    bool in_session;
+    repl_value *slot = eval_assign_slot(r, n, n->as.assign.target, &in_session);
+    if (slot == NULL || slot->kind != VALUE_VAR) return UPDATE_DECLINED;
+    ag_var *x = slot->as.var;
+    if (ag_creator(x) != NULL || !ag_grad_enabled(r->ctx)) return UPDATE_DECLINED;
+    quick_operand a, b;
+    bool gradient = false, named = false;
+    if (!quick_operand_of(r, e->as.binary.left, &a, &gradient) ||
+        !quick_operand_of(r, e->as.binary.right, &b, &gradient))
+        return UPDATE_DECLINED;
+    double value = number_apply(bop, a.value, b.value);
+    if (!isfinite(value)) return UPDATE_DECLINED; /* the evaluation notes it */
+    if (!gradient && ((a.later != NULL && !quick_look_at(a.later, &named, &gradient)) ||
+                      (!gradient && b.later != NULL && !quick_look_at(b.later, &named, &gradient))))
+        return UPDATE_DECLINED;
+    if (!gradient && named) return UPDATE_DECLINED; /* NAME = NAME op e: recorded */
+    if (ag_size(x) != 1) return UPDATE_DECLINED;
+    /* the update: nothing above ran that could collect or rebind */
+    eval_update_quick_runs++;
+    if (a.summed != NULL) repl_note_summed(r, a.summed); /* as x.grad does */
+    if (b.summed != NULL) repl_note_summed(r, b.summed);
+    if (in_session && !restore_noted(n, true)) restore_note_at(r, n, n->as.assign.target, true);
+    update_one(r, n, n->as.assign.op, ag_data(x), value);
+    return 0;
+}
+
 /* ---- NAME = e, NAME op= e ------------------------------------------------------------- */
 
 /* NAME op= e: in place or through the graph, by the rule at the top. */
@@ -609,9 +719,18 @@ static int assign_attribute(repl *r, const ast_node *n) {
     return rc < 0 ? -1 : 0;
 }
 
+/* NAME op= e: the quick update, else compound_assign (each in a frame of
+ * its own, so that neither `y = e` nor the quick update pays for the other's
+ * registers and stack). */
+static __attribute__((noinline)) int compound_assign_out(repl *r, const ast_node *n) { return compound_assign(r, n); }
+REPL_HOT int exec_update(repl *r, const ast_node *n) {
+    int rc = update_quick(r, n);
+    return rc != UPDATE_DECLINED ? rc : compound_assign_out(r, n);
+}
+
 REPL_HOT int exec_assign(repl *r, const ast_node *n) {
     if (n->as.assign.object != NULL) return assign_attribute(r, n);
-    if (n->as.assign.op != AST_OP_NONE) return compound_assign(r, n);
+    if (n->as.assign.op != AST_OP_NONE) return exec_update(r, n);
     repl_value v, bound;
     if (eval_expr(r, n->as.assign.value, &v) < 0) return -1;
     if (assignable(r, n, n->as.assign.target, v, &bound) < 0) return -1;

@@ -144,8 +144,11 @@ extern const builtin_def builtins_output[];
 extern const builtin_def builtins_ops[];   /* builtins_ops.c: PyTorch's everyday ops */
 extern const builtin_def builtins_optim[];
 /* Writes the optimizer rows' signatures from the engine's table (its
- * hyper-parameters and defaults); join_tables calls it first. */
+ * hyper-parameters and defaults), once: builtins_all calls it, and
+ * builtin_find when the row it found is an optimizer's
+ * (builtins_optim_prepare_row). */
 void builtins_optim_prepare(void);
+void builtins_optim_prepare_row(const builtin_def *def);
 extern const builtin_def builtins_model[];
 extern const builtin_def builtins_graph[];
 extern const builtin_def builtins_plot[];

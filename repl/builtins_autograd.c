@@ -28,8 +28,10 @@ static int arg_step(repl *r, const builtin_args *a, int index, bool *step, doubl
                       value_with_article(v, buf, sizeof buf));
 }
 
-/* y.backward(...) once its arguments are read. */
-static int backward_of(repl *r, ag_var *y, bool retain, bool create, bool step, double pace) {
+/* y.backward(...) once its arguments are read (inline: a loop's
+ * y.backward() runs it in backward_vars's frame). */
+static inline __attribute__((always_inline)) int backward_of(repl *r, ag_var *y, bool retain, bool create, bool step,
+                                                            double pace) {
     ag_backward_opts opts = {.retain_grad = retain, .create_graph = create};
     bool seeds_ones = ag_size(y) != 1 && ag_grad(y) == NULL;
     repl_notes_before_backward(r);
@@ -44,7 +46,7 @@ static int backward_of(repl *r, ag_var *y, bool retain, bool create, bool step, 
                 "those of sum(y) (this note is shown once)\n",
                 ag_shape_string(ag_ndim(y), ag_shape(y), shape));
     }
-    repl_note_no_graph(r, y);
+    if (ag_creator(y) == NULL) repl_note_no_graph(r, y); /* its test inline: y has a graph, nearly always */
     return 0;
 }
 
@@ -97,8 +99,9 @@ REPL_HOT static int builtin_cleargrad(repl *r, const builtin_args *a, repl_value
  * builtin_cleargrad, which runs nothing else, so they stay borrowed. */
 REPL_HOT static int cleargrad_vars(repl *r, ag_var *const *xs, int count) {
     for (int i = 0; i < count; i++) {
-        ag_cleargrad(xs[i]);
-        repl_note_summed(r, xs[i]); /* the streak is over */
+        /* the streak is over: repl_note_summed, whose ag_grad_calls is 0
+         * once a clear worked (asked only when it did not) */
+        if (ag_cleargrad(xs[i]) < 0 || r->said_once.summed_count != 0) repl_note_summed(r, xs[i]);
     }
     return 0;
 }

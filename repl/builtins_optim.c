@@ -569,7 +569,9 @@ static int fn_optimizer(repl *r, const builtin_args *args, repl_value *out) {
  * entry, its name the list's, its signature "params=nil, lr=0.01, ...,
  * hooks=[]" its hyper-parameters and defaults (ag_optim_param) and its help
  * the row's summary (ag_optim_kind_summary), or a longer text of the REPL's
- * below; both written here by builtins_optim_prepare before the table is read.
+ * below; both written here by builtins_optim_prepare before an optimizer's row
+ * is read (builtins_all, or builtin_find finding one: a script that makes no
+ * optimizer never formats their defaults, 0.29M instructions).
  * A new kind needs nothing here. */
 #define OPTIMIZER_SIGNATURE_MAX 256
 #define OPTIMIZER_HELP_MAX 1024
@@ -591,7 +593,11 @@ static const struct {
              "  With momentum=0 both are p - lr*(g + wd*p)."},
 };
 
+static bool optimizer_rows_prepared;
+
 void builtins_optim_prepare(void) {
+    if (optimizer_rows_prepared) return;
+    optimizer_rows_prepared = true;
     for (int k = 0; k < AG_OPTIM_KIND_COUNT; k++) {
         char *text = optimizer_signatures[k];
         size_t size = OPTIMIZER_SIGNATURE_MAX;
@@ -611,6 +617,11 @@ void builtins_optim_prepare(void) {
             if (optimizer_notes[i].kind == (ag_optim_kind)k) help = optimizer_notes[i].help;
         snprintf(optimizer_help[k], OPTIMIZER_HELP_MAX, "%s", help);
     }
+}
+
+void builtins_optim_prepare_row(const builtin_def *def) {
+    for (int k = 0; k < AG_OPTIM_KIND_COUNT && !optimizer_rows_prepared; k++)
+        if (def->signature == optimizer_signatures[k] || def->help == optimizer_help[k]) builtins_optim_prepare();
 }
 
 #define OPTIMIZER_ROW(ID, name)                                                                          \

@@ -327,7 +327,11 @@ REPL_HOT static int exec_statements(repl *r, const ast_node *block, bool first_c
         const ast_node *n = statements->items[i];
         /* an assignment or a call, most loop bodies' statements, without
          * exec_statement's frame */
-        int status = n->kind == AST_ASSIGN ? (exec_assign(r, n) < 0 ? EXEC_ERROR : EXEC_OK)
+        int status = n->kind == AST_ASSIGN
+                         ? ((n->as.assign.op != AST_OP_NONE && n->as.assign.object == NULL ? exec_update(r, n)
+                                                                                            : exec_assign(r, n)) < 0
+                                ? EXEC_ERROR
+                                : EXEC_OK)
                      : n->kind == AST_CALL ? (eval_call_statement(r, n) < 0 ? EXEC_ERROR : EXEC_OK)
                                            : exec_statement(r, n, false);
         if (status != EXEC_OK) return status;

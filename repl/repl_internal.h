@@ -194,6 +194,11 @@ extern const repl_constant repl_constants[];
  * plans' runs. */
 extern bool eval_plans_enabled;
 extern unsigned long eval_plan_runs;
+/* Whether an update statement of scalars (`x -= lr * x.grad`) runs the quick
+ * update (assign.c, update_quick) before compound_assign's look; tests turn
+ * it off to compare the two, and count its runs. */
+extern bool eval_update_quick_enabled;
+extern unsigned long eval_update_quick_runs;
 
 /* Evaluates expression n into *out (one new reference); 0, or -1 after an
  * error reported at the node that failed. */
@@ -323,6 +328,9 @@ void eval_note_nonfinite(repl *r, const ast_node *at, const char *fallback);
 /* x = e, x op= e, x.data = e, x.grad = none (the AST_ASSIGN n); 0, or -1
  * after an error. */
 int exec_assign(repl *r, const ast_node *n);
+/* exec_assign of NAME op= e (n->as.assign.op set, no object): a block's
+ * statements call it directly. */
+int exec_update(repl *r, const ast_node *n);
 /* The value `target = v` binds (v taken): numbers and tensor literals become
  * leaves, a variable without a name takes target's.  0 or -1. */
 int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_value v, repl_value *out);

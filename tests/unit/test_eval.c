@@ -213,6 +213,111 @@ static void test_update_rule_looks_at_names_last(void **state) {
     session_close(&s);
 }
 
+/* An update statement of scalars (`x -= lr * x.grad`) runs the quick update
+ * (assign.c, update_quick) as compound_assign's look answers it: each script
+ * runs with the quick update and without (eval_update_quick_enabled), and
+ * prints, notes and errors must be the same digit for digit.  Fixed scripts
+ * (an optimizer loop, the summed-gradient note, a def's local and the
+ * session's name, nograd, a gradient that is not finite, a recorded update)
+ * and 300 random ones: targets a leaf, an op's result, a vector, a number, a
+ * string; operands literals, names of leaves, of op results, of numbers, of
+ * vectors, x.grad (none too), x.data, pi, an unknown name; + - * / ^. */
+static void quick_run(bool quick, const char *const *chunks, int count, char **out, char **err) {
+    session s;
+    session_open(&s);
+    eval_update_quick_enabled = quick;
+    for (int i = 0; i < count; i++) run(&s, chunks[i]);
+    eval_update_quick_enabled = true;
+    *out = strdup(out_of(&s));
+    *err = strdup(err_of(&s));
+    assert_non_null(*out);
+    assert_non_null(*err);
+    session_close(&s);
+}
+
+static void quick_compare(const char *const *chunks, int count, bool *ran) {
+    if (getenv("QUICK_DEBUG") && count > 2)
+        for (int i = 0; i < count; i++) fprintf(stderr, "%s", chunks[i]);
+    char *out_on, *err_on, *out_off, *err_off;
+    unsigned long runs = eval_update_quick_runs;
+    quick_run(true, chunks, count, &out_on, &err_on);
+    if (eval_update_quick_runs != runs) *ran = true;
+    runs = eval_update_quick_runs;
+    quick_run(false, chunks, count, &out_off, &err_off);
+    assert_int_equal(eval_update_quick_runs, runs);
+    if (strcmp(out_on, out_off) != 0 || strcmp(err_on, err_off) != 0)
+        fail_msg("%s\nquick:\n%s%s\nlook:\n%s%s", chunks[count - 1], out_on, err_on, out_off, err_off);
+    free(out_on);
+    free(err_on);
+    free(out_off);
+    free(err_off);
+}
+
+static void test_update_quick_matches_look(void **state) {
+    (void)state;
+    const char *setup = "a = 0.7\nb = -1.3\nlr = 0.01\nn = 3\nbig = 1e308\nv = [1.0, 2.0]\nstr = \"s\"\n"
+                        "c = a * 2\ny = a * a * b + c * sum(v * a)\ny.backward()\n";
+    const char *fixed[] = {
+        "for i in range(20) { cleargrad(a, b); y = 100 * (b - a^2)^2 + (a - 1)^2; y.backward()\n"
+        " a -= 0.001 * a.grad\n b -= 0.001 * b.grad }\nprint(a, b, a.grad, a.creator)\n",
+        "y = a * b\ny.backward()\ny.backward()\na -= lr * a.grad\nb -= b.grad / n\nprint(a, b)\n",
+        "def step(p) { p -= lr * p.grad\n return p }\nq = step(a)\nprint(q, a)\n"
+        "def all() { a -= lr * a.grad\n b += a.grad * 0.5 }\nall()\nprint(a, b)\n",
+        "nograd { a -= lr * a.grad }\nprint(a)\na -= big * a.grad\nprint(a)\nb *= big * big\nprint(b)\n",
+        "a -= lr * b\nprint(a, a.creator)\nb -= 2 * a.data\nprint(b, b.creator)\n"
+        "c -= lr * a.grad\nprint(c, c.creator)\n",
+        "cleargrad(a)\na -= lr * a.grad\nv -= lr * v\nprint(v)\nn -= lr * n\nprint(n)\n",
+    };
+    bool ran = false;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        const char *chunks[] = {setup, fixed[i]};
+        quick_compare(chunks, 2, &ran);
+    }
+    assert_true(ran); /* the quick update ran */
+    /* the fixed optimizer loop's numbers, as the look gave them */
+    {
+        const char *chunks[] = {setup, fixed[0]};
+        char *out, *err;
+        quick_run(true, chunks, 2, &out, &err);
+        assert_string_equal(out,
+                            "a(0.050862203834873755) b(-0.011255328198502066) variable(-1.5640655692249705) none\n");
+        assert_string_equal(err, "");
+        free(out);
+        free(err);
+    }
+
+    const char *targets[] = {"a", "b", "c", "v", "n", "str", "a", "b"};
+    const char *operands[] = {"0.5",    "-2",     "a",    "b",  "c",  "n",     "lr",     "a.grad", "b.grad",
+                              "c.grad", "v.grad", "a.data", "v", "pi", "nosuch", "big", "a.grad", "lr"};
+    const char *ops[] = {" + ", " - ", " * ", " / ", "^"};
+    const char *updates[] = {" -= ", " += ", " *= ", " /= "};
+    /* each statement a chunk of its own: an error stops only its own */
+    unsigned seed = 2026;
+    char lines[20][160];
+    const char *chunks[21] = {setup};
+    unsigned long runs = eval_update_quick_runs;
+    for (int t = 0; t < 300; t++) {
+        int count = 1;
+        for (int k = 0; k < 6; k++) {
+            unsigned pick[5];
+            for (int j = 0; j < 5; j++) {
+                seed = seed * 1103515245u + 12345u;
+                pick[j] = (seed >> 16) & 0x7fff;
+            }
+            const char *target = targets[pick[0] % 8];
+            if (pick[4] % 11 == 0) chunks[count++] = "y.backward()\n";
+            if (pick[4] % 13 == 1) chunks[count++] = "cleargrad(a, b)\n";
+            snprintf(lines[k], sizeof lines[k], "%s%s%s%s%s\nprint(%s)\n", target, updates[pick[1] % 4],
+                     operands[pick[2] % 18], ops[pick[3] % 5], operands[pick[4] % 18], target);
+            chunks[count++] = lines[k];
+        }
+        chunks[count++] = "print(a.creator, b.creator, c.creator)\n";
+        quick_compare(chunks, count, &ran);
+    }
+    if (getenv("QUICK_DEBUG")) fprintf(stderr, "quick updates %lu\n", eval_update_quick_runs - runs);
+    assert_true(eval_update_quick_runs - runs >= 100); /* many random updates took the quick path */
+}
+
 /* cleargrad(x0, x1), backward(y) and y.backward() of names bound to
  * variables run their row's `vars` without binding arguments (call.c,
  * call_vars_direct).  What they print and report is what the general
@@ -1605,6 +1710,7 @@ int main(void) {
         cmocka_unit_test(test_third_pass_paths_match_general),
         cmocka_unit_test(test_arith_plans_match_walk),
         cmocka_unit_test(test_update_rule_looks_at_names_last),
+        cmocka_unit_test(test_update_quick_matches_look),
         cmocka_unit_test(test_arithmetic_operands_beside_calls),
         cmocka_unit_test(test_joined_builtin_table),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
