@@ -518,6 +518,10 @@ static void test_slab_tail_counted_and_released(void **state) {
     assert_int_equal(c->slab_funcs, 256);
     assert_int_equal(c->end_funcs - c->tail_funcs, 255);
     assert_true(ag_item(z) == 1.0);
+    for (int i = 0; i < 98; i++) assert_true(ag_scalar(c, i) != next_tail); /* the other collected ones */
+    assert_null(c->free_vars);
+    assert_true(ag_scalar(c, 7.0) == next_tail); /* then the tail, where it stopped */
+    assert_int_equal(c->end_vars - c->tail_vars, 155);
 
     /* everything collected: both slabs go back, tail and all */
     ag_release(x);
