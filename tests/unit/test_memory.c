@@ -282,7 +282,7 @@ static void test_release_gives_collected_graph_memory_back(void **state) {
         /* 200,000 x (2 constants, 2 results, 2 functions) nodes, plus grads */
         assert_true(idle_collected > idle_during + ((size_t)100 << 20));
         /* the slabs holding x and its gradient: 2 MiB mappings once the
-         * context's slabs hold 8 MiB (context.c) */
+         * context's slabs hold 1 MiB (context.c) */
         assert_true(idle_released < ((size_t)5 << 20));
     }
     print_message("      RSS above the start: %.1f MB with the graph, %.1f MB collected, %.1f MB released "
@@ -307,12 +307,12 @@ static void test_release_gives_collected_graph_memory_back(void **state) {
 }
 
 /* A long graph's nodes sit on huge pages: once a context's node slabs hold
- * 8 MiB, each new slab is a 2 MiB mapping of its own advised as a
+ * 1 MiB, each new slab is a 2 MiB mapping of its own advised as a
  * transparent huge page (context.c), so a 150,000-op chain (about 50 MB of
  * nodes) faults once for 2 MiB instead of once for 4 KiB beyond its first
- * 8 MiB: fewer than an eighth of the 4 KiB pages it fills there, where the
+ * 1 MiB: fewer than an eighth of the 4 KiB pages it fills there, where the
  * kernel gives huge pages (12,600 faults in all for the chain with malloc's
- * slabs; about 2,070 so).
+ * slabs; about 2,070 from 8 MiB, as before).
  * The chain's last node is in such a mapping; collected and released, the
  * mapping is gone.  Not in an AddressSanitizer build (malloc's redzones)
  * nor under AG_DEBUG_NO_REUSE (every node a block of its own). */
@@ -338,8 +338,8 @@ static void test_long_graph_nodes_on_huge_pages(void **state) {
         assert_true(mapping_of(y, &eligible));
         if (huge_pages_on()) {
             if (eligible >= 0) assert_int_equal(eligible, 1);
-            /* the first 8 MiB in malloc's slabs, a fault a page */
-            size_t small = (size_t)8 << 20;
+            /* the first 1 MiB in malloc's slabs, a fault a page */
+            size_t small = (size_t)1 << 20;
             assert_true(faults < (long)(small / 4096 + (bytes - small) / 4096 / 8));
         }
         const void *last = y;
