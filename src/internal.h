@@ -383,31 +383,17 @@ static inline __attribute__((always_inline)) ag_func *tail_func_take(ag_ctx *ctx
     return f;
 }
 
-/* A collected node first, else the tail's next, else a new slab's first
- * (the call).  A fresh graph's nodes come from the tail (the free lists are
- * empty), which is why its case is inline too: the scalar path's quick case
- * (scalar_quick) takes only the free lists, and the entries' other case,
- * function.c's scalar_record, allocates through here. */
+/* A collected node inline, else the call: the tail's next, or a new
+ * slab's first.  (The scalar path's quick case takes the tail inline too:
+ * scalar_quick_result.) */
 static inline ag_var *ctx_alloc_var(ag_ctx *ctx) {
-    ag_var *v;
-    if (__builtin_expect(ctx->free_vars != NULL, 1))
-        v = free_var_pop(ctx);
-    else if (ctx->tail_vars != ctx->end_vars)
-        v = tail_var_take(ctx);
-    else
-        return ctx_alloc_var_slow(ctx);
-    return ctx_init_var(ctx, v);
+    if (__builtin_expect(ctx->free_vars == NULL, 0)) return ctx_alloc_var_slow(ctx);
+    return ctx_init_var(ctx, free_var_pop(ctx));
 }
 
 static inline ag_func *ctx_alloc_func(ag_ctx *ctx) {
-    ag_func *f;
-    if (__builtin_expect(ctx->free_funcs != NULL, 1))
-        f = free_func_pop(ctx);
-    else if (ctx->tail_funcs != ctx->end_funcs)
-        f = tail_func_take(ctx);
-    else
-        return ctx_alloc_func_slow(ctx);
-    return ctx_init_func(ctx, f);
+    if (__builtin_expect(ctx->free_funcs == NULL, 0)) return ctx_alloc_func_slow(ctx);
+    return ctx_init_func(ctx, free_func_pop(ctx));
 }
 /* Frees every slab none of whose nodes is alive, and the mark stack; returns
  * the slab bytes freed (ag_gc_release). */
