@@ -379,7 +379,8 @@ static char *grow(ag_ctx *ctx, size_t size, bool vars, size_t *nodes) {
 /* A new slab of variables, its nodes the tail handed out next (the last
  * slab's tail is used up).  The plain way linked every node onto the free
  * list here, before the first was used: about 12 ns an op of a fresh
- * chain, each node's memory touched twice far apart (bench/README.md). */
+ * chain, each node's memory touched twice far apart (bench/README.md, the
+ * fourteenth pass's slab pool). */
 static int grow_vars(ag_ctx *ctx) {
     size_t n;
     ag_var *nodes = (ag_var *)grow(ctx, sizeof(ag_var), true, &n);

@@ -586,12 +586,14 @@ static inline __attribute__((always_inline)) void scalar_func_record(ag_func *f,
 }
 
 /* The scalar path's usual case, made inside each entry with no call on its
- * path: gradients on, a node on both free lists, and the value finite or
- * the finite check off.  Then scalar_quick_result pops the two nodes
- * (free_list_pop, as ctx_alloc_var and ctx_alloc_func do), makes them new
- * (ctx_init_var, ctx_init_func) and fills them in as op_scalar_result
- * does.  The plain algorithm is function.c's scalar_record, which takes
- * every other case (a list empty, an allocation that may fail, gradients
+ * path: gradients on, a node of each type on its free list or else in its
+ * slab's unused tail (a fresh graph's case: nothing collected yet), and the
+ * value finite or the finite check off.  Then scalar_quick_result takes the
+ * two nodes (free_list_pop, as ctx_alloc_var and ctx_alloc_func do, else
+ * tail_*_take, as their slow paths do), makes them new (ctx_init_var,
+ * ctx_init_func) and fills them in as op_scalar_result does.  The plain
+ * algorithm is function.c's scalar_record, which takes every other case (a
+ * list and its tail empty, an allocation that may fail, gradients
  * off, the finite check's verdict); both leave the same nodes and counts
  * (tests/unit/test_scalar_path.c compares them).  The row, the number of
  * inputs and the parameters are the entry's constants. */
