@@ -138,8 +138,15 @@ struct ag_ctx {
      * hold its old data buffer until it is reused (context.c). */
     ag_var *free_vars;
     ag_func *free_funcs;
+    /* The newest slab of each type hands its nodes out in address order
+     * from its unused tail, [tail_vars, end_vars) and [tail_funcs,
+     * end_funcs), once its free list is empty (context.c, "node
+     * allocation"): a new slab's nodes are not linked onto the free list.
+     * NULL, NULL before the first slab and after its slab is released. */
+    ag_var *tail_vars, *end_vars;
+    ag_func *tail_funcs, *end_funcs;
     void *slabs; /* the blocks nodes are carved from */
-    size_t slab_vars, slab_funcs; /* nodes the slabs hold (live, free or never handed out) */
+    size_t slab_vars, slab_funcs; /* nodes the slabs hold (live, free or in a tail) */
     size_t live_vars, live_funcs, allocs_since_gc;
     size_t bytes_since_gc; /* tensor data handed to new variables since the last ag_gc */
     /* Generations (context.c): the live lists hold the young nodes first
@@ -270,14 +277,15 @@ static inline void var_set_grad(ag_var *v, ag_var *grad) {
 }
 
 /* ---- node allocation (context.c) -------------------------------------------
- * Nodes come from per-context slabs and free lists.  A new variable is
+ * Nodes come from per-context free lists, then from the newest slab's unused
+ * tail, then from a new slab.  A new variable is
  * zeroed except ctx, mark, flags (AG_VAR_BACKWARD inside a backward pass)
  * and pass; it is put at the head of the live list.  NULL + "out of memory".
  * A new function node is zeroed except mark, tag, made_at and the inline
  * input/output arrays; at the head of the live list.  NULL + "out of memory".
  * The common case, a node on the free list, is inline here (a scalar op
  * makes a variable and a function: the calls were a tenth of their cost);
- * the slow paths, a new slab, are in context.c. */
+ * the slow paths, a slab's tail or a new slab, are in context.c. */
 ag_var *ctx_alloc_var_slow(ag_ctx *ctx);
 ag_func *ctx_alloc_func_slow(ag_ctx *ctx);
 
@@ -361,6 +369,23 @@ static inline __attribute__((always_inline)) ag_func *free_func_pop(ag_ctx *ctx)
     return free_list_pop(&ctx->free_funcs, sizeof(ag_func), offsetof(ag_func, next_live));
 }
 
+/* The next node of the newest slab's unused tail, which is not empty
+ * (ctx->tail_vars != ctx->end_vars; likewise for functions): the tail is
+ * poisoned until handed out (context.c, grow). */
+static inline __attribute__((always_inline)) ag_var *tail_var_take(ag_ctx *ctx) {
+    ag_var *v = ctx->tail_vars++;
+    UNPOISON(v, sizeof *v);
+    return v;
+}
+static inline __attribute__((always_inline)) ag_func *tail_func_take(ag_ctx *ctx) {
+    ag_func *f = ctx->tail_funcs++;
+    UNPOISON(f, sizeof *f);
+    return f;
+}
+
+/* A collected node inline, else the call: the tail's next, or a new
+ * slab's first.  (The scalar path's quick case takes the tail inline too:
+ * scalar_quick_result.) */
 static inline ag_var *ctx_alloc_var(ag_ctx *ctx) {
     if (__builtin_expect(ctx->free_vars == NULL, 0)) return ctx_alloc_var_slow(ctx);
     return ctx_init_var(ctx, free_var_pop(ctx));
@@ -561,24 +586,27 @@ static inline __attribute__((always_inline)) void scalar_func_record(ag_func *f,
 }
 
 /* The scalar path's usual case, made inside each entry with no call on its
- * path: gradients on, a node on both free lists, and the value finite or
- * the finite check off.  Then scalar_quick_result pops the two nodes
- * (free_list_pop, as ctx_alloc_var and ctx_alloc_func do), makes them new
- * (ctx_init_var, ctx_init_func) and fills them in as op_scalar_result
- * does.  The plain algorithm is function.c's scalar_record, which takes
- * every other case (a list empty, an allocation that may fail, gradients
+ * path: gradients on, a node of each type on its free list or else in its
+ * slab's unused tail (a fresh graph's case: nothing collected yet), and the
+ * value finite or the finite check off.  Then scalar_quick_result takes the
+ * two nodes (free_list_pop, as ctx_alloc_var and ctx_alloc_func do, else
+ * tail_*_take, as their slow paths do), makes them new (ctx_init_var,
+ * ctx_init_func) and fills them in as op_scalar_result does.  The plain
+ * algorithm is function.c's scalar_record, which takes every other case (a
+ * list and its tail empty, an allocation that may fail, gradients
  * off, the finite check's verdict); both leave the same nodes and counts
  * (tests/unit/test_scalar_path.c compares them).  The row, the number of
  * inputs and the parameters are the entry's constants. */
 static inline __attribute__((always_inline)) bool scalar_quick(const ag_ctx *ctx, double value) {
-    return ctx->grad_enabled && ctx->free_vars != NULL && ctx->free_funcs != NULL &&
+    return ctx->grad_enabled && (ctx->free_vars != NULL || ctx->tail_vars != ctx->end_vars) &&
+           (ctx->free_funcs != NULL || ctx->tail_funcs != ctx->end_funcs) &&
            !(ctx->check_finite && !isfinite(value));
 }
 static inline __attribute__((always_inline)) ag_var *scalar_quick_result(ag_ctx *ctx, const ag_op_def *row,
                                                                          const ag_op_params *params,
                                                                          ag_var *a, ag_var *b, double value) {
-    ag_var *y = free_var_pop(ctx);
-    ag_func *f = free_func_pop(ctx);
+    ag_var *y = __builtin_expect(ctx->free_vars != NULL, 1) ? free_var_pop(ctx) : tail_var_take(ctx);
+    ag_func *f = __builtin_expect(ctx->free_funcs != NULL, 1) ? free_func_pop(ctx) : tail_func_take(ctx);
     ctx_init_var(ctx, y);
     ctx_init_func(ctx, f);
     var_set_scalar(y, a->t.ndim, value);

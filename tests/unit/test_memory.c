@@ -282,7 +282,7 @@ static void test_release_gives_collected_graph_memory_back(void **state) {
         /* 200,000 x (2 constants, 2 results, 2 functions) nodes, plus grads */
         assert_true(idle_collected > idle_during + ((size_t)100 << 20));
         /* the slabs holding x and its gradient: 2 MiB mappings once the
-         * context's slabs hold 8 MiB (context.c) */
+         * context's slabs hold 1 MiB (context.c) */
         assert_true(idle_released < ((size_t)5 << 20));
     }
     print_message("      RSS above the start: %.1f MB with the graph, %.1f MB collected, %.1f MB released "
@@ -307,12 +307,12 @@ static void test_release_gives_collected_graph_memory_back(void **state) {
 }
 
 /* A long graph's nodes sit on huge pages: once a context's node slabs hold
- * 8 MiB, each new slab is a 2 MiB mapping of its own advised as a
+ * 1 MiB, each new slab is a 2 MiB mapping of its own advised as a
  * transparent huge page (context.c), so a 150,000-op chain (about 50 MB of
  * nodes) faults once for 2 MiB instead of once for 4 KiB beyond its first
- * 8 MiB: fewer than an eighth of the 4 KiB pages it fills there, where the
+ * 1 MiB: fewer than an eighth of the 4 KiB pages it fills there, where the
  * kernel gives huge pages (12,600 faults in all for the chain with malloc's
- * slabs; about 2,070 so).
+ * slabs; about 2,070 from 8 MiB, as before).
  * The chain's last node is in such a mapping; collected and released, the
  * mapping is gone.  Not in an AddressSanitizer build (malloc's redzones)
  * nor under AG_DEBUG_NO_REUSE (every node a block of its own). */
@@ -338,8 +338,8 @@ static void test_long_graph_nodes_on_huge_pages(void **state) {
         assert_true(mapping_of(y, &eligible));
         if (huge_pages_on()) {
             if (eligible >= 0) assert_int_equal(eligible, 1);
-            /* the first 8 MiB in malloc's slabs, a fault a page */
-            size_t small = (size_t)8 << 20;
+            /* the first 1 MiB in malloc's slabs, a fault a page */
+            size_t small = (size_t)1 << 20;
             assert_true(faults < (long)(small / 4096 + (bytes - small) / 4096 / 8));
         }
         const void *last = y;
@@ -428,6 +428,132 @@ static void test_big_arrays_kept_between_passes(void **state) {
     ag_ctx_free(ctx);
 }
 
+/* An allocator that counts the bytes it has out (each block carries its
+ * size in front), for the slab tests below. */
+typedef struct {
+    size_t bytes;
+} byte_count;
+typedef union {
+    size_t size;
+    max_align_t align;
+} block_head;
+static void *bytes_malloc(void *user, size_t size) {
+    block_head *h = malloc(sizeof *h + size);
+    if (h == NULL) return NULL;
+    h->size = size;
+    ((byte_count *)user)->bytes += size;
+    return h + 1;
+}
+static void *bytes_realloc(void *user, void *ptr, size_t size) {
+    block_head *h = (block_head *)ptr - 1;
+    size_t old = h->size;
+    h = realloc(h, sizeof *h + size);
+    if (h == NULL) return NULL;
+    h->size = size;
+    ((byte_count *)user)->bytes += size - old;
+    return h + 1;
+}
+static void bytes_free(void *user, void *ptr) {
+    block_head *h = (block_head *)ptr - 1;
+    ((byte_count *)user)->bytes -= h->size;
+    free(h);
+}
+
+/* A new slab's nodes are handed out from its unused tail, not linked onto
+ * the free list first (context.c): the tail counts as idle, a slab whose
+ * handed-out nodes are all collected goes back with ag_gc_release, tail
+ * and all (its bytes back to the allocator), and a slab with a live node
+ * stays, its tail handed out next.  ag_ctx_free then walks only the nodes
+ * handed out (under AddressSanitizer or valgrind, a walk into the never
+ * written tail is reported).  White-box: the slab of 256 nodes is
+ * context.c's SLAB_NODES. */
+static void test_slab_tail_counted_and_released(void **state) {
+    (void)state;
+    byte_count count = {0};
+    ag_allocator a = {bytes_malloc, bytes_realloc, bytes_free, &count};
+    ag_ctx *c = ag_ctx_new_with_allocator(&a);
+    assert_non_null(c);
+    if (c->no_reuse) { /* every node a block of its own: no slabs, no tail */
+        ag_ctx_free(c);
+        return;
+    }
+    assert_null(c->tail_vars);
+    assert_int_equal(c->slab_vars, 0);
+    size_t empty = count.bytes;
+
+    /* 100 variables and 40 functions: one slab of each, partly used */
+    ag_var *x = ag_scalar(c, 0.5);
+    for (int i = 0; i < 59; i++) ag_scalar(c, i);
+    ag_var *y = x;
+    for (int i = 0; i < 40; i++) y = ag_add(c, y, y);
+    assert_true(ag_item(y) == 0.5 * 1099511627776.0); /* 0.5 * 2^40 */
+    assert_int_equal(c->slab_vars, 256);
+    assert_int_equal(c->slab_funcs, 256);
+    assert_int_equal(c->live_vars, 100);
+    assert_int_equal(c->live_funcs, 40);
+    assert_null(c->free_vars); /* nothing collected yet: the free lists are empty */
+    assert_null(c->free_funcs);
+    assert_int_equal(c->end_vars - c->tail_vars, 156);
+    assert_int_equal(c->end_funcs - c->tail_funcs, 216);
+    assert_true(y == c->tail_vars - 1); /* handed out in address order */
+    assert_int_equal(ag_idle_node_bytes(c), 156 * sizeof(ag_var) + 216 * sizeof(ag_func));
+    size_t two_slabs = count.bytes - empty;
+    assert_true(two_slabs >= 256 * (sizeof(ag_var) + sizeof(ag_func)));
+
+    /* x kept: its slab stays, and the next variable is the tail's next */
+    ag_retain(x);
+    ag_gc(c);
+    assert_int_equal(c->live_vars, 1);
+    assert_int_equal(ag_idle_node_bytes(c), 255 * sizeof(ag_var) + 256 * sizeof(ag_func));
+    ag_gc_release(c);
+    assert_int_equal(c->slab_vars, 256);      /* x's slab, its tail with it */
+    assert_int_equal(c->slab_funcs, 0);       /* every function collected: its slab went */
+    assert_null(c->tail_funcs);
+    assert_null(c->end_funcs);
+    assert_int_equal(c->end_vars - c->tail_vars, 156);
+    assert_true(count.bytes - empty < two_slabs);
+    ag_var *next_tail = c->tail_vars;
+    ag_var *z = ag_add(c, x, x); /* a collected node first (the free list), a new function slab */
+    assert_true(z != next_tail);
+    assert_int_equal(c->slab_funcs, 256);
+    assert_int_equal(c->end_funcs - c->tail_funcs, 255);
+    assert_true(ag_item(z) == 1.0);
+    for (int i = 0; i < 98; i++) assert_true(ag_scalar(c, i) != next_tail); /* the other collected ones */
+    assert_null(c->free_vars);
+    assert_true(ag_scalar(c, 7.0) == next_tail); /* then the tail, where it stopped */
+    assert_int_equal(c->end_vars - c->tail_vars, 155);
+
+    /* everything collected: both slabs go back, tail and all */
+    ag_release(x);
+    ag_gc(c);
+    assert_int_equal(c->live_vars, 0);
+    ag_gc_release(c);
+    assert_int_equal(c->slab_vars, 0);
+    assert_int_equal(c->slab_funcs, 0);
+    assert_null(c->slabs);
+    assert_null(c->tail_vars);
+    assert_null(c->end_vars);
+    assert_int_equal(ag_idle_node_bytes(c), 0);
+    assert_true(count.bytes <= empty); /* no node memory left out */
+
+    /* and the context goes on from a new slab */
+    ag_var *w = ag_mul(c, ag_scalar(c, 3.0), ag_scalar(c, 4.0));
+    assert_true(ag_item(w) == 12.0);
+    assert_int_equal(c->slab_vars, 256);
+    assert_int_equal(c->end_vars - c->tail_vars, 253);
+
+    /* two slabs of variables, the older full: the newer's tail goes with it */
+    for (int i = 0; i < 300; i++) ag_scalar(c, i);
+    assert_int_equal(c->slab_vars, 512);
+    assert_int_equal(c->end_vars - c->tail_vars, 512 - 303);
+    ag_gc(c);
+    ag_gc_release(c);
+    assert_int_equal(c->slab_vars, 0);
+    assert_null(c->tail_vars);
+    ag_ctx_free(c);
+    assert_int_equal(count.bytes, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gc_every_step_faults_only_while_warming_up),
@@ -439,6 +565,7 @@ int main(void) {
         cmocka_unit_test(test_release_gives_collected_graph_memory_back),
         cmocka_unit_test(test_long_graph_nodes_on_huge_pages),
         cmocka_unit_test(test_big_arrays_kept_between_passes),
+        cmocka_unit_test(test_slab_tail_counted_and_released),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
