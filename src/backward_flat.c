@@ -310,7 +310,7 @@ __attribute__((noinline)) int flat_backward(ag_ctx *ctx, ag_var *y) {
         flat_slot *so = flat_find(&sl, out);
         if (so == NULL || !(so->state & SLOT_HAS)) goto out; /* queued only once its output has a gradient */
         double gx[2] = {0.0, 0.0};
-        unsigned passes = row->scalar_grad(&f->params, so->g, f->inputs[0]->t.data[0],
+        unsigned passes = row->scalar_grad(FUNC_PARAMS(f), so->g, f->inputs[0]->t.data[0],
                                            f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0,
                                            out->t.data[0], &gx[0], &gx[1]);
         if (check) {
@@ -514,7 +514,7 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
          * runs only these four).  Every other op's hook is called. */
         switch (f->op) {
         case AG_OP_POW: {
-            double p = f->params.p, x = f->inputs[0]->t.data[0];
+            double p = f->p, x = f->inputs[0]->t.data[0];
             gx[0] = p == 0.0 ? 0.0 : gy * (p * t_pow(x, p - 1));
             passes = 0;
             break;
@@ -532,7 +532,7 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
             passes = 0;
             break;
         default:
-            passes = row->scalar_grad(&f->params, gy, f->inputs[0]->t.data[0],
+            passes = row->scalar_grad(FUNC_PARAMS(f), gy, f->inputs[0]->t.data[0],
                                       f->ninputs > 1 ? f->inputs[1]->t.data[0] : 0.0, out->t.data[0], &gx[0],
                                       &gx[1]);
         }

@@ -89,6 +89,7 @@ static __attribute__((noreturn, noinline, cold)) void gc_check_failed(const char
 #ifndef __EMSCRIPTEN__ /* wasm32's 4-byte pointers leave padding after it; no sanitizer there */
 _Static_assert(offsetof(ag_func, next_live) + sizeof(ag_func *) == sizeof(ag_func),
                "next_live ends ag_func (see POISON in ag_gc)");
+_Static_assert(sizeof(ag_func) == 128, "a function node is two cache lines (internal.h, struct ag_func)");
 #endif
 
 typedef union slab {
@@ -100,7 +101,10 @@ typedef union slab {
         bool mapped;  /* ctx_map_pages's block, else the allocator's */
     } header;
     max_align_t align; /* the nodes that follow are aligned for anything */
+    char line[64];     /* and start a cache line in a line-aligned block (a
+                        * mapped slab): 128-byte functions are two whole lines */
 } slab;
+_Static_assert(sizeof(slab) % 64 == 0, "a slab's nodes start a cache line (see slab)");
 
 /* How many of s's nodes were ever handed out: all of them, but for the
  * newest slab of its type, whose tail [tail, end) is unused (its memory is
@@ -143,9 +147,9 @@ static inline void free_var_storage(ag_ctx *ctx, ag_var *v) {
  * slabs meets the free list's functions too) does nothing. */
 static inline void free_func_storage(ag_ctx *ctx, ag_func *f) {
     /* most own none of the three: tested, not stored */
-    if (f->params.ints != NULL) {
-        ctx_free(ctx, f->params.ints);
-        f->params.ints = NULL;
+    if (f->more != NULL) {
+        ctx_free(ctx, f->more);
+        f->more = NULL;
     }
     if (f->inputs != f->inline_inputs) {
         ctx_free(ctx, f->inputs);
@@ -881,7 +885,7 @@ static inline __attribute__((always_inline)) bool mark_from_roots(ag_ctx *ctx, u
 static inline void full_collection_counted(ag_ctx *ctx, size_t kept_bytes) {
     /* what came in since the last full collection: promoted since, and made
      * since the last young one */
-    size_t came = ctx->promoted_bytes + ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
+    size_t came = ctx->promoted_bytes + ctx->allocs_since_gc * FUNC_PACE_BYTES + ctx->bytes_since_gc;
     bool growing = kept_bytes > ctx->old_live_bytes && kept_bytes - ctx->old_live_bytes >= came / 4 * 3;
     if (!growing) ctx->gc_pause = 1;
     else if (ctx->grew && ctx->gc_pause < GC_PAUSE_MAX) ctx->gc_pause *= 2;
@@ -955,12 +959,12 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
     for (ag_func *f = *link, *next; f != NULL && !(f->mark & stop); f = next) {
         next = f->next_live;
         if ((f->mark & EPOCH_BITS) == epoch) {
-            kept_bytes += sizeof *f;
+            kept_bytes += FUNC_PACE_BYTES;
             if (tenure) {
                 f->mark = (f->mark & ~NODE_AGED) | NODE_OLD;
             } else if (f->mark & NODE_AGED) {
                 f->mark ^= NODE_AGED | NODE_OLD;
-                promoted_bytes += sizeof *f;
+                promoted_bytes += FUNC_PACE_BYTES;
             } else {
                 f->mark |= NODE_AGED;
                 aged++;
@@ -1008,7 +1012,7 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
  *   frees heap data and an owned name, the two things a variable owns: the
  *   sweep tests for both, so this one relies on nothing.
  * - A dead function marked FUNC_SCALAR skips free_func_storage: function.c's
- *   scalar_record, the one maker of such functions, leaves params.ints NULL
+ *   scalar_record, the one maker of such functions, leaves its `more` NULL
  *   and the inputs and outputs in the inline arrays.  Checked at each.
  * - When the roots pushed no function on the mark stack, every function is
  *   dead: functions are marked only when pushed (push_func), and only the
@@ -1033,7 +1037,7 @@ static inline void retire_func_fast(ag_ctx *ctx, ag_func *f, unsigned mark, ag_f
     if (!(mark & FUNC_SCALAR))
         free_func_storage(ctx, f);
     else /* (owning nothing: see above) */
-        GC_CHECK(f->params.ints == NULL && f->inputs == f->inline_inputs && f->outputs == f->inline_outputs);
+        GC_CHECK(f->more == NULL && f->inputs == f->inline_inputs && f->outputs == f->inline_outputs);
     f->next_live = *free_list;
     *free_list = f;
     POISON(f, offsetof(ag_func, next_live)); /* next_live is the last field */
@@ -1093,7 +1097,7 @@ static size_t collect_full(ag_ctx *ctx) {
             unsigned mark = f->mark;
             if ((mark & EPOCH_BITS) == epoch) {
                 f->mark = (mark & ~NODE_AGED) | NODE_OLD;
-                kept_bytes += sizeof *f;
+                kept_bytes += FUNC_PACE_BYTES;
                 flink = &f->next_live;
                 continue;
             }
@@ -1143,7 +1147,7 @@ size_t ag_gc_young(ag_ctx *ctx) {
     bool full = ctx->remember_failed;
     /* nodes made old since the last collection: promoted as they were made
      * (as in collect_paced) */
-    size_t made_old = ctx->new_mark != 0 && !full ? ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc : 0;
+    size_t made_old = ctx->new_mark != 0 && !full ? ctx->allocs_since_gc * FUNC_PACE_BYTES + ctx->bytes_since_gc : 0;
     size_t freed = collect(ctx, full);
     if (ctx->allocs_since_gc == 0 && ctx->bytes_since_gc == 0) ctx->promoted_bytes += made_old; /* (it ran) */
     ctx->new_mark = 0;
@@ -1180,7 +1184,7 @@ static __attribute__((noinline)) size_t collect_paced(ag_ctx *ctx, size_t made) 
 
 size_t ag_gc_auto(ag_ctx *ctx) {
     if (ctx == NULL) return 0;
-    size_t made = ctx->allocs_since_gc * sizeof(ag_func) + ctx->bytes_since_gc;
+    size_t made = ctx->allocs_since_gc * FUNC_PACE_BYTES + ctx->bytes_since_gc;
     /* (the nursery first: most calls stop there) during a backward or a
      * user op's callback it is never warranted: nothing collected, no error */
     if (made < NURSERY_BYTES || ctx->in_backward || ctx->in_callback) return 0;

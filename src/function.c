@@ -174,6 +174,31 @@ bool op_input_ok(ag_ctx *ctx, int op, const ag_var *x) {
     return ctx != NULL && check_inputs(ctx, ag_op_table[op].symbol, (ag_var *const[]){(ag_var *)x}, 1) == 0;
 }
 
+/* Whether params hold anything but p and hi (ag_func.more's condition). */
+static bool params_need_block(const ag_op_params *params) {
+    if (params->axis != 0 || params->naxes != 0 || params->ndim != 0 || params->n != 0 || params->ints != NULL)
+        return true;
+    for (int i = 0; i < AG_MAX_DIMS; i++)
+        if (params->axes[i] != 0) return true;
+    return false;
+}
+
+/* A node's own copy of params (ag_func.more), its ints (n of them, when
+ * there are) copied after it in the same block; NULL when out of memory. */
+static ag_op_params *params_block(ag_ctx *ctx, const ag_op_params *params) {
+    bool with_ints = params->n > 0 && params->ints != NULL;
+    size_t nints = with_ints ? (size_t)params->n : 0;
+    ag_op_params *block = ctx_malloc(ctx, sizeof *block + nints * sizeof(int));
+    if (block == NULL) return NULL;
+    *block = *params;
+    block->ints = NULL;
+    if (with_ints) {
+        block->ints = (int *)(block + 1);
+        memcpy(block->ints, params->ints, nints * sizeof(int));
+    }
+    return block;
+}
+
 /* op_apply_row for everything but the scalar path: out of line, so that
  * path does not pay this one's frame (its saved registers and locals). */
 static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_def *def,
@@ -184,6 +209,7 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
 
     bool record = ctx->grad_enabled;
     ag_func local, *f = &local;
+    ag_op_params local_params; /* a local node's parameters when they have no ints */
     if (record) {
         f = ctx_alloc_func(ctx);
         if (f == NULL) return NULL;
@@ -195,12 +221,16 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
     f->op = def->id;
     f->row = def;
     if (params != NULL) {
-        f->params = *params;
-        f->params.ints = NULL;
-        if (params->n > 0 && params->ints != NULL) {
-            f->params.ints = ctx_malloc(ctx, (size_t)params->n * sizeof(int));
-            if (f->params.ints == NULL) goto oom;
-            memcpy(f->params.ints, params->ints, (size_t)params->n * sizeof(int));
+        f->p = params->p;
+        f->hi = params->hi;
+        if (params_need_block(params)) {
+            if (!record && !(params->n > 0 && params->ints != NULL)) {
+                local_params = *params;
+                local_params.ints = NULL;
+                f->more = &local_params;
+            } else if ((f->more = params_block(ctx, params)) == NULL) {
+                goto oom;
+            }
         }
     }
     if (ninputs > 3) {
@@ -262,7 +292,7 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
         f->generation = generation;
         f->noutputs = noutputs;
     } else {
-        ctx_free(ctx, f->params.ints);
+        if (f->more != &local_params) ctx_free(ctx, f->more);
         if (f->inputs != f->inline_inputs) ctx_free(ctx, f->inputs);
         if (f->outputs != f->inline_outputs) ctx_free(ctx, f->outputs);
     }
@@ -274,7 +304,7 @@ fail:
     /* A recorded node with no outputs is unreachable; the collector frees it.
      * A local one is released here. */
     if (!record) {
-        ctx_free(ctx, f->params.ints);
+        if (f->more != &local_params) ctx_free(ctx, f->more);
         if (f->inputs != f->inline_inputs) ctx_free(ctx, f->inputs);
         if (f->outputs != f->inline_outputs) ctx_free(ctx, f->outputs);
     } else {
@@ -315,7 +345,7 @@ bool direct_grad(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs, dire
     ag_var *g = direct_target(ctx, f, gys[0]);
     if (g == NULL) return false;
     rule(g->t.data, gys[0]->t.data, f->inputs[0]->t.data, f->outputs[0]->t.data, g->t.size,
-         &f->params);
+         FUNC_PARAMS(f));
     if (!op_keeps_finite(f->op) && !direct_accept(ctx, g)) return false; /* g is left to the collector */
     gxs[0] = g;
     return true;
@@ -403,7 +433,7 @@ char *ag_func_label(const ag_func *f, char *buf, size_t n) {
     if (f == NULL) return buf[0] = '\0', buf;
     const ag_op_def *def = func_def(f);
     size_t at = (size_t)snprintf(buf, n, "%s", def->name);
-    if (def->label != NULL && at < n) def->label(&f->params, buf + at, n - at);
+    if (def->label != NULL && at < n) def->label(FUNC_PARAMS(f), buf + at, n - at);
     return buf;
 }
 

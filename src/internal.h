@@ -79,8 +79,21 @@ typedef struct ag_op_params {
     int *ints;
 } ag_op_params;
 
+/* A function node: 128 bytes, two cache lines (sizeof asserted in
+ * context.c).  Its op's parameters p and hi (lo), the only ones of the ops
+ * with a scalar hook, are kept inline; an op applied with any other field
+ * of ag_op_params set (an axis, axes, a shape, n, ints) gets a block of its
+ * own, `more`, holding all of them (p and hi too), with ints copied after it
+ * in the same block; NULL for every other op.  The node owns the block
+ * (free_func_storage frees it).  The ops' rules read the parameters
+ * through func_params / FUNC_PARAMS. */
 struct ag_func {
-    ag_op_params params;
+    union {
+        double p;  /* ag_op_params.p: Pow exponent or dropout ratio */
+        double lo; /* ag_op_params.lo: Clip's lower bound */
+    };
+    double hi;
+    ag_op_params *more; /* the whole parameters, or NULL (see above) */
     int op;
     int ninputs, noutputs;
     int generation;
@@ -95,6 +108,24 @@ struct ag_func {
     const struct ag_op_def *row; /* the op's row: its forward, backward, label (func_def) */
     ag_func *next_live;
 };
+
+/* What a function node counts for in the collector's pacing (ag_gc_auto's
+ * "node plus tensor bytes", kept and promoted bytes, ag_gc_info): 176, its
+ * size until it was cut to 128 bytes, kept so that collections come where
+ * they did and the statistics read as they did (every measurement of the
+ * pacing, context.c, was made with it). */
+#define FUNC_PACE_BYTES ((size_t)176)
+
+/* The parameters f's op was applied with, for its rules: f's own block when
+ * it has one, else *scratch filled in with f's p and hi (every other field
+ * zero, as the op was given them). */
+static inline const ag_op_params *func_params(const ag_func *f, ag_op_params *scratch) {
+    if (f->more != NULL) return f->more;
+    *scratch = (ag_op_params){.p = f->p, .hi = f->hi};
+    return scratch;
+}
+/* func_params with a scratch block living to the end of the caller's block. */
+#define FUNC_PARAMS(f) func_params((f), &(ag_op_params){.hi = 0})
 
 /* ---- the buffer cache (memory.c): size classes of a quarter doubling, 16
  * bytes to 2^CACHE_MAX_CLASS_SHIFT ------------------------------------------------ */
@@ -568,8 +599,8 @@ static inline __attribute__((always_inline)) void scalar_func_record(ag_func *f,
     f->op = row->id;
     f->row = row;
     if (params != NULL) {
-        f->params.p = params->p;
-        f->params.hi = params->hi;
+        f->p = params->p;
+        f->hi = params->hi;
     }
     int generation = a->generation;
     f->inputs[0] = a;

@@ -65,7 +65,7 @@ static int times_gy(ag_ctx *ctx, ag_var *const *gys, ag_var **gxs, ag_var *d) {
     int op_##stem##_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); } \
     int op_##stem##_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {  \
         ag_var *x = f->inputs[0], *y = f->outputs[0];                                     \
-        const ag_op_params *p = &f->params;                                                \
+        const ag_op_params *p = FUNC_PARAMS(f);                                                \
         (void)x, (void)y, (void)p;                                                         \
         return times_gy(ctx, gys, gxs, (DERIV));                                           \
     }
@@ -109,7 +109,7 @@ ag_var *ag_leaky_relu(ag_ctx *ctx, ag_var *x, double negative_slope) {
 }
 int op_leaky_relu_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_leaky_relu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    return times_gy(ctx, gys, gxs, const_map(ctx, f->inputs[0], leaky_slope, &f->params));
+    return times_gy(ctx, gys, gxs, const_map(ctx, f->inputs[0], leaky_slope, FUNC_PARAMS(f)));
 }
 UNARY_SCALAR_GRAD(leaky_relu, leaky_slope(x, p))
 
@@ -126,7 +126,7 @@ static ag_var *elu_deriv(ag_ctx *ctx, ag_var *x, double alpha, double scale) {
     return ag_where(ctx, positive, k(ctx, scale), below);
 }
 int op_elu_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    return times_gy(ctx, gys, gxs, elu_deriv(ctx, f->inputs[0], f->params.p, 1.0));
+    return times_gy(ctx, gys, gxs, elu_deriv(ctx, f->inputs[0], f->p, 1.0));
 }
 /* elu_deriv for one element */
 static double s_elu_deriv(double x, double alpha, double scale) {
@@ -179,8 +179,8 @@ ag_var *ag_softplus(ag_ctx *ctx, ag_var *x, double beta, double threshold) {
 }
 int op_softplus_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_softplus_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    ag_var *bx = ag_mul(ctx, k(ctx, f->params.p), f->inputs[0]);
-    ag_var *d = ag_where(ctx, ag_gt(ctx, bx, k(ctx, f->params.hi)), k(ctx, 1.0), ag_sigmoid(ctx, bx));
+    ag_var *bx = ag_mul(ctx, k(ctx, f->p), f->inputs[0]);
+    ag_var *d = ag_where(ctx, ag_gt(ctx, bx, k(ctx, f->hi)), k(ctx, 1.0), ag_sigmoid(ctx, bx));
     return times_gy(ctx, gys, gxs, d);
 }
 static double s_softplus_deriv(double x, const ag_op_params *p) {
@@ -226,7 +226,7 @@ ag_var *ag_hardtanh(ag_ctx *ctx, ag_var *x, double min_val, double max_val) {
 }
 int op_hardtanh_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ctx, f, ys); }
 int op_hardtanh_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    return times_gy(ctx, gys, gxs, const_map(ctx, f->inputs[0], strictly_inside, &f->params));
+    return times_gy(ctx, gys, gxs, const_map(ctx, f->inputs[0], strictly_inside, FUNC_PARAMS(f)));
 }
 UNARY_SCALAR_GRAD(hardtanh, strictly_inside(x, p))
 

@@ -160,7 +160,7 @@ int op_pow_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return map_unary(ct
 DIRECT_RULE(pow_grad, p->p == 0.0 ? 0.0 : gy * (p->p * t_pow(x, p->p - 1)))
 int op_pow_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, pow_grad)) return 0;
-    double p = f->params.p;
+    double p = f->p;
     if (p == 0.0) {
         ag_var *x = f->inputs[0];
         gxs[0] = gys[0] != NULL ? ag_zeros(ctx, x->t.ndim, x->t.shape) : NULL;

@@ -191,14 +191,15 @@ ag_var *ag_im2col(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, 
 
 int op_im2col_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    window w = window_of(f->params.ints);
+    window w = window_of(FUNC_PARAMS(f)->ints);
     char xs[SHAPE_BUF];
     if (x->ndim != 4)
         return ctx_error(ctx, AG_ERR_SHAPE, "im2col: x must be 4-D (N, C, H, W), got %s", shape_str(x, xs)), -1;
     int N = x->shape[0], C = x->shape[1], H = x->shape[2], W = x->shape[3], OH, OW;
     if (!window_ok(ctx, "im2col", &w) || !window_fits(ctx, "im2col", &w, H, W, &OH, &OW, false)) return -1;
-    /* the image's sides, for the backward's col2im */
-    f->params.ints[IMG_H] = H, f->params.ints[IMG_W] = W;
+    /* the image's sides, for the backward's col2im (f has its own block:
+     * its ints are set) */
+    f->more->ints[IMG_H] = H, f->more->ints[IMG_W] = W;
     long rows = (long)N * OH * OW, cols = (long)C * w.kh * w.kw;
     if (rows > INT32_MAX || cols > INT32_MAX)
         return ctx_error(ctx, AG_ERR_NOMEM, "im2col: %ld x %ld columns are too many", rows, cols), -1;
@@ -220,8 +221,8 @@ int op_im2col_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
         gxs[0] = NULL;
         return 0;
     }
-    gxs[0] = ag_col2im(ctx, gys[0], x->shape, f->params.ints + K_H, f->params.ints + S_H, f->params.ints + P_H,
-                       f->params.ints + D_H);
+    const int *ints = FUNC_PARAMS(f)->ints;
+    gxs[0] = ag_col2im(ctx, gys[0], x->shape, ints + K_H, ints + S_H, ints + P_H, ints + D_H);
     RETURN_GX0;
 }
 
@@ -242,8 +243,9 @@ ag_var *ag_col2im(ag_ctx *ctx, ag_var *cols, const int *image_shape, const int *
 
 int op_col2im_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    window w = window_of(f->params.ints);
-    const int *img = f->params.shape;
+    const ag_op_params *p = FUNC_PARAMS(f);
+    window w = window_of(p->ints);
+    const int *img = p->shape;
     int N = img[0], C = img[1], H = img[2], W = img[3], OH, OW;
     char xs[SHAPE_BUF];
     if (N < 0 || C < 0 || H < 1 || W < 1)
@@ -267,8 +269,8 @@ int op_col2im_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 }
 
 int op_col2im_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    gxs[0] = ag_im2col(ctx, gys[0], f->params.ints + K_H, f->params.ints + S_H, f->params.ints + P_H,
-                       f->params.ints + D_H);
+    const int *ints = FUNC_PARAMS(f)->ints;
+    gxs[0] = ag_im2col(ctx, gys[0], ints + K_H, ints + S_H, ints + P_H, ints + D_H);
     RETURN_GX0;
 }
 
@@ -278,13 +280,13 @@ int op_col2im_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs
 
 int op_max_pool2d_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    window w = window_of(f->params.ints);
+    window w = window_of(FUNC_PARAMS(f)->ints);
     char xs[SHAPE_BUF];
     if (x->ndim != 4)
         return ctx_error(ctx, AG_ERR_SHAPE, "max_pool2d: x must be 4-D (N, C, H, W), got %s", shape_str(x, xs)),
                -1;
     int N = x->shape[0], C = x->shape[1], H = x->shape[2], W = x->shape[3], OH, OW;
-    bool ceil_mode = f->params.axis != 0;
+    bool ceil_mode = FUNC_PARAMS(f)->axis != 0;
     if (!window_ok(ctx, "max_pool2d", &w) || !window_fits(ctx, "max_pool2d", &w, H, W, &OH, &OW, ceil_mode))
         return -1;
     int planes = N * C;

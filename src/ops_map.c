@@ -15,12 +15,13 @@
 int map_unary(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
     ag_scalar_fn fn = f->row->scalar;
+    const ag_op_params *params = FUNC_PARAMS(f);
     if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
         return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (size_t block = 0; block < x->size; block += INTERRUPT_BLOCK) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         size_t end = x->size - block < INTERRUPT_BLOCK ? x->size : block + INTERRUPT_BLOCK;
-        for (size_t i = block; i < end; i++) ys[0].data[i] = fn(&f->params, x->data[i], 0.0);
+        for (size_t i = block; i < end; i++) ys[0].data[i] = fn(params, x->data[i], 0.0);
     }
     return 0;
 }
@@ -64,6 +65,7 @@ int map_broadcast(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(const dou
     int n = f->ninputs, ndim, shape[AG_MAX_DIMS];
     if (broadcast_shape(ctx, f, &ndim, shape) < 0) return -1;
     ag_scalar_fn hook = f->row->scalar;
+    const ag_op_params *params = FUNC_PARAMS(f);
     ag_tensor tmp[3];
     const double *data[3] = {0};
     int rc = 0;
@@ -79,9 +81,9 @@ int map_broadcast(ag_ctx *ctx, ag_func *f, ag_tensor *ys, double (*fn)(const dou
         }
         size_t end = ys[0].size - block < INTERRUPT_BLOCK ? ys[0].size : block + INTERRUPT_BLOCK;
         if (fn == NULL && n == 1) /* the hook, without gathering v */
-            for (size_t i = block; i < end; i++) ys[0].data[i] = hook(&f->params, data[0][i], 0.0);
+            for (size_t i = block; i < end; i++) ys[0].data[i] = hook(params, data[0][i], 0.0);
         else if (fn == NULL)
-            for (size_t i = block; i < end; i++) ys[0].data[i] = hook(&f->params, data[0][i], data[1][i]);
+            for (size_t i = block; i < end; i++) ys[0].data[i] = hook(params, data[0][i], data[1][i]);
         else
             for (size_t i = block; i < end; i++) {
                 double v[3] = {data[0][i], n > 1 ? data[1][i] : 0.0, n > 2 ? data[2][i] : 0.0};

@@ -240,7 +240,7 @@ DIRECT_RULE(clip_grad, gy * inside(x, p))
 SCALAR_GRAD_OF_RULE(clip, clip_grad)
 int op_clip_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     if (direct_grad(ctx, f, gys, gxs, clip_grad)) return 0;
-    gxs[0] = ag_mul(ctx, gys[0], const_map(ctx, f->inputs[0], inside, &f->params));
+    gxs[0] = ag_mul(ctx, gys[0], const_map(ctx, f->inputs[0], inside, FUNC_PARAMS(f)));
     RETURN_GX0;
 }
 

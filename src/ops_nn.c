@@ -258,7 +258,7 @@ static inline double exp_sum(const double *in, size_t dim, size_t stride, double
 static int lanes_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, const char *symbol,
                          void (*lane)(const double *in, double *out, size_t dim, size_t stride)) {
     const ag_tensor *x = &f->inputs[0]->t;
-    int axis = axis_normalize_0d(ctx, symbol, f->params.axis, x->ndim);
+    int axis = axis_normalize_0d(ctx, symbol, FUNC_PARAMS(f)->axis, x->ndim);
     if (axis < 0) return -1;
     if (t_init_uninit(ctx, &ys[0], x->ndim, x->shape) < 0)
         return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
@@ -283,7 +283,8 @@ int op_softmax_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
  * lane sums softmax's and log_softmax's backwards take. */
 static ag_var *lane_sums(ag_ctx *ctx, const ag_func *f, ag_var *g) {
     const ag_var *y = f->outputs[0];
-    int ndim = y->t.ndim, axis = f->params.axis < 0 ? f->params.axis + ndim : f->params.axis;
+    int given = FUNC_PARAMS(f)->axis;
+    int ndim = y->t.ndim, axis = given < 0 ? given + ndim : given;
     int keep[AG_MAX_DIMS];
     for (int i = 0; i < ndim; i++) keep[i] = y->t.shape[i];
     if (ndim > 0) keep[axis] = 1; /* 0-d: the lane is the element itself */
@@ -496,7 +497,7 @@ ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio) {
  * upstream's scale * (x * mask01). */
 int op_dropout_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    double ratio = f->params.p, scale = 1.0 / (1.0 - ratio);
+    double ratio = f->p, scale = 1.0 / (1.0 - ratio);
     ag_var *mask = ag_rand(ctx, x->ndim, x->shape, NULL);
     if (mask == NULL) return -1;
     mask->flags |= AG_VAR_CONST;

@@ -23,8 +23,8 @@ static ag_var *reduce_apply(ag_ctx *ctx, const ag_op_def *op, ag_var *x, const i
  * (only possible if the forward did not check them). */
 static bool reduced_mask(ag_ctx *ctx, const ag_func *f, bool *mask) {
     const ag_tensor *x = &f->inputs[0]->t;
-    return axes_mask(ctx, ag_op_table[f->op].symbol, x->ndim, f->params.axes, f->params.naxes,
-                     mask) == 0;
+    const ag_op_params *p = FUNC_PARAMS(f);
+    return axes_mask(ctx, ag_op_table[f->op].symbol, x->ndim, p->axes, p->naxes, mask) == 0;
 }
 
 /* How many input elements fold into each output element. */
@@ -152,7 +152,7 @@ int op_variance_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 }
 int op_variance_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0];
-    const ag_op_params *p = &f->params;
+    const ag_op_params *p = FUNC_PARAMS(f);
     bool mask[AG_MAX_DIMS];
     if (!reduced_mask(ctx, f, mask)) return -1;
     double twice_scale = 2.0 / (double)reduced_count(&x->t, mask);
@@ -204,7 +204,7 @@ static ag_var *extreme_mask(ag_ctx *ctx, const ag_func *f) {
 static int extreme_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *gy = gys[0];
     /* no axes: gy is 0-d and broadcasts in the multiply, as upstream */
-    if (f->params.naxes > 0) gy = expand_to_input(ctx, f, gy);
+    if (FUNC_PARAMS(f)->naxes > 0) gy = expand_to_input(ctx, f, gy);
     gxs[0] = ag_mul(ctx, gy, extreme_mask(ctx, f));
     RETURN_GX0;
 }

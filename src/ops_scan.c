@@ -56,10 +56,11 @@ static ag_var *axis_apply(ag_ctx *ctx, const ag_op_def *op, ag_var *x, const int
  * the axis as 1 and broadcast. */
 static ag_var *spread(ag_ctx *ctx, const ag_func *f, ag_var *v) {
     const ag_tensor *x = &f->inputs[0]->t;
+    const ag_op_params *p = FUNC_PARAMS(f);
     if (v == NULL) return NULL;
-    if (f->params.naxes > 0 && x->ndim > 0) {
+    if (p->naxes > 0 && x->ndim > 0) {
         int shape[AG_MAX_DIMS];
-        int axis = f->params.axes[0] < 0 ? f->params.axes[0] + x->ndim : f->params.axes[0];
+        int axis = p->axes[0] < 0 ? p->axes[0] + x->ndim : p->axes[0];
         memcpy(shape, x->shape, sizeof shape);
         shape[axis] = 1;
         v = ag_reshape(ctx, v, x->ndim, shape);
@@ -78,14 +79,15 @@ static ag_var *const_leaf(ag_ctx *ctx, int ndim, const int *shape) {
 typedef double (*lane_fold)(const double *lane, size_t dim, size_t inner, const ag_op_params *p);
 static int fold_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, lane_fold fold) {
     const ag_tensor *x = &f->inputs[0]->t;
+    const ag_op_params *params = FUNC_PARAMS(f);
     lanes l;
-    if (lanes_of(ctx, ag_op_table[f->op].symbol, x, &f->params, &l) < 0) return -1;
+    if (lanes_of(ctx, ag_op_table[f->op].symbol, x, params, &l) < 0) return -1;
     if (t_init_uninit(ctx, &ys[0], l.ndim, l.shape) < 0)
         return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     for (size_t o = 0; o < l.outer; o++) {
         if (ctx_interrupted(ctx)) return op_interrupted(ctx, f);
         for (size_t i = 0; i < l.inner; i++)
-            ys[0].data[o * l.inner + i] = fold(x->data + o * l.dim * l.inner + i, l.dim, l.inner, &f->params);
+            ys[0].data[o * l.inner + i] = fold(x->data + o * l.dim * l.inner + i, l.dim, l.inner, params);
     }
     return 0;
 }
@@ -109,7 +111,7 @@ int op_prod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) 
         others = ag_div(ctx, spread(ctx, f, f->outputs[0]), x);
     } else {
         lanes l;
-        if (lanes_of(ctx, "prod", &x->t, &f->params, &l) < 0) return -1;
+        if (lanes_of(ctx, "prod", &x->t, FUNC_PARAMS(f), &l) < 0) return -1;
         others = const_leaf(ctx, x->t.ndim, x->t.shape);
         for (size_t o = 0; others && o < l.outer; o++)
             for (size_t i = 0; i < l.inner; i++) {
@@ -184,7 +186,7 @@ static int no_gradient(ag_func *f, ag_var **gxs) {
 static int arg_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys, lane_fold fold) {
     const ag_tensor *x = &f->inputs[0]->t;
     lanes l;
-    if (lanes_of(ctx, ag_op_table[f->op].symbol, x, &f->params, &l) < 0) return -1;
+    if (lanes_of(ctx, ag_op_table[f->op].symbol, x, FUNC_PARAMS(f), &l) < 0) return -1;
     if (l.dim == 0 && l.outer * l.inner > 0)
         return ctx_error(ctx, AG_ERR_ARG, "%s of an empty tensor has no value", ag_op_table[f->op].symbol),
                -1;
@@ -250,7 +252,7 @@ ag_var *ag_all_axes(ag_ctx *ctx, ag_var *x, const int *axes, int naxes) {
 /* x's lanes along f's axis (a 0-d x: one lane of one element). */
 static int scan_lanes(ag_ctx *ctx, const ag_func *f, lanes *l) {
     const ag_tensor *x = &f->inputs[0]->t;
-    int axis = axis_normalize_0d(ctx, ag_op_table[f->op].symbol, f->params.axis, x->ndim);
+    int axis = axis_normalize_0d(ctx, ag_op_table[f->op].symbol, FUNC_PARAMS(f)->axis, x->ndim);
     if (axis < 0) return -1;
     if (x->ndim == 0) {
         *l = (lanes){.outer = 1, .dim = 1, .inner = 1, .axis = 0};
@@ -291,7 +293,7 @@ static void scan_flip(double *out, const double *in, size_t dim, size_t inner) {
 ag_var *ag_flip(ag_ctx *ctx, ag_var *x, int axis) { return scan_apply(ctx, OP_ROW(AG_OP_FLIP), x, axis); }
 int op_flip_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) { return scan_forward(ctx, f, ys, scan_flip); }
 int op_flip_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    gxs[0] = ag_flip(ctx, gys[0], f->params.axis);
+    gxs[0] = ag_flip(ctx, gys[0], FUNC_PARAMS(f)->axis);
     RETURN_GX0;
 }
 
@@ -306,7 +308,7 @@ static ag_var *sum_from_end(ag_ctx *ctx, ag_var *g, int axis) {
     return ag_flip(ctx, ag_cumsum(ctx, ag_flip(ctx, g, axis), axis), axis);
 }
 int op_cumsum_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    gxs[0] = sum_from_end(ctx, gys[0], f->params.axis);
+    gxs[0] = sum_from_end(ctx, gys[0], FUNC_PARAMS(f)->axis);
     RETURN_GX0;
 }
 
@@ -323,7 +325,7 @@ int op_cumprod_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
     bool zero = false;
     for (size_t i = 0; i < x->t.size && !zero; i++) zero = x->t.data[i] == 0.0;
     if (!zero) {
-        gxs[0] = ag_div(ctx, sum_from_end(ctx, ag_mul(ctx, gy, f->outputs[0]), f->params.axis), x);
+        gxs[0] = ag_div(ctx, sum_from_end(ctx, ag_mul(ctx, gy, f->outputs[0]), FUNC_PARAMS(f)->axis), x);
         RETURN_GX0;
     }
     lanes l;
@@ -383,7 +385,7 @@ int op_argsort_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         for (size_t i = 0; i < l.inner; i++) {
             size_t at = o * l.dim * l.inner + i;
             for (size_t j = 0; j < l.dim; j++) buf[j] = (keyed){x->data[at + j * l.inner], j};
-            qsort(buf, l.dim, sizeof *buf, f->params.n ? by_value_down : by_value_up);
+            qsort(buf, l.dim, sizeof *buf, FUNC_PARAMS(f)->n ? by_value_down : by_value_up);
             for (size_t j = 0; j < l.dim; j++) ys[0].data[at + j * l.inner] = (double)buf[j].j;
         }
     ctx_free(ctx, buf);
@@ -454,7 +456,7 @@ ag_var *ag_gather(ag_ctx *ctx, ag_var *x, int axis, ag_var *index) {
 }
 int op_gather_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t, *index = &f->inputs[1]->t;
-    int axis = gather_axis(ctx, "gather", f->params.axis, x->ndim);
+    int axis = gather_axis(ctx, "gather", FUNC_PARAMS(f)->axis, x->ndim);
     size_t *ix, *pos;
     if (axis < 0 || read_index(ctx, "gather", x, index, axis, &ix) < 0) return -1;
     pos = ctx_malloc(ctx, (index->size ? index->size : 1) * sizeof *pos);
@@ -469,7 +471,7 @@ int op_gather_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 }
 int op_gather_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     ag_var *x = f->inputs[0];
-    gxs[0] = ag_scatter_add(ctx, gys[0], f->params.axis, f->inputs[1], x->t.ndim, x->t.shape);
+    gxs[0] = ag_scatter_add(ctx, gys[0], FUNC_PARAMS(f)->axis, f->inputs[1], x->t.ndim, x->t.shape);
     gxs[1] = NULL;
     RETURN_GX0;
 }
@@ -491,10 +493,11 @@ int op_scatter_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         return ctx_error(ctx, AG_ERR_SHAPE, "scatter_add: src %s and index %s differ", shape_str(src, ss),
                          shape_str(index, is)),
                -1;
-    ag_tensor target = {.ndim = f->params.ndim};
-    memcpy(target.shape, f->params.shape, sizeof target.shape);
+    const ag_op_params *p = FUNC_PARAMS(f);
+    ag_tensor target = {.ndim = p->ndim};
+    memcpy(target.shape, p->shape, sizeof target.shape);
     target.size = shape_size(target.ndim, target.shape);
-    int axis = gather_axis(ctx, "scatter_add", f->params.axis, target.ndim);
+    int axis = gather_axis(ctx, "scatter_add", p->axis, target.ndim);
     size_t *ix, *pos;
     if (axis < 0 || read_index(ctx, "scatter_add", &target, index, axis, &ix) < 0) return -1;
     pos = ctx_malloc(ctx, (index->size ? index->size : 1) * sizeof *pos);
@@ -508,7 +511,7 @@ int op_scatter_add_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return 0;
 }
 int op_scatter_add_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    gxs[0] = ag_gather(ctx, gys[0], f->params.axis, f->inputs[1]);
+    gxs[0] = ag_gather(ctx, gys[0], FUNC_PARAMS(f)->axis, f->inputs[1]);
     gxs[1] = NULL;
     RETURN_GX0;
 }

@@ -50,10 +50,11 @@ ag_var *ag_reshape(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
 }
 int op_reshape_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
+    const ag_op_params *p = FUNC_PARAMS(f);
     int shape[AG_MAX_DIMS];
-    if (shape_reshape(ctx, x->size, x->ndim, x->shape, f->params.ndim, f->params.shape, shape) < 0)
+    if (shape_reshape(ctx, x->size, x->ndim, x->shape, p->ndim, p->shape, shape) < 0)
         return -1;
-    if (t_init_uninit(ctx, &ys[0], f->params.ndim, shape) < 0)
+    if (t_init_uninit(ctx, &ys[0], p->ndim, shape) < 0)
         return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
     if (x->size > 0) memcpy(ys[0].data, x->data, x->size * sizeof *x->data);
     return 0;
@@ -72,7 +73,7 @@ int op_reshape_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gx
 /* perm[0..ndim) from f's params; 0, or -1 with the error set. */
 static int transpose_perm(ag_ctx *ctx, const ag_func *f, int *perm) {
     const ag_tensor *x = &f->inputs[0]->t;
-    const ag_op_params *p = &f->params;
+    const ag_op_params *p = FUNC_PARAMS(f);
     if (p->naxes == 0) {
         for (int i = 0; i < x->ndim; i++) perm[i] = x->ndim - 1 - i;
         return 0;
@@ -128,7 +129,7 @@ ag_var *ag_broadcast_to(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
 }
 int op_broadcast_to_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    const ag_op_params *p = &f->params;
+    const ag_op_params *p = FUNC_PARAMS(f);
     if (shape_check_broadcast_to(ctx, "broadcast_to", x->ndim, x->shape, p->ndim, p->shape) < 0)
         return -1;
     if (t_init_uninit(ctx, &ys[0], p->ndim, p->shape) < 0)
@@ -153,7 +154,7 @@ ag_var *ag_sum_to(ag_ctx *ctx, ag_var *x, int ndim, const int *shape) {
 }
 int op_sum_to_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    const ag_op_params *p = &f->params;
+    const ag_op_params *p = FUNC_PARAMS(f);
     int rank = x->ndim > p->ndim ? x->ndim : p->ndim;
     bool valid = true;
     for (int i = 0; valid && i < rank; i++) {
@@ -205,14 +206,14 @@ static int copy_as(ag_ctx *ctx, const ag_tensor *x, int ndim, const int *shape, 
  * accepted, as sum accepts them).  -1 with the error set. */
 static int squeeze_axis(ag_ctx *ctx, const ag_func *f, bool *drop) {
     const ag_tensor *x = &f->inputs[0]->t;
+    int given = FUNC_PARAMS(f)->axis;
     *drop = false;
     if (x->ndim == 0) {
-        if (f->params.axis == 0 || f->params.axis == -1) return 0;
-        ctx_error(ctx, AG_ERR_SHAPE, "squeeze: axis %d out of range for a 0-d value (0 or -1)",
-                  f->params.axis);
+        if (given == 0 || given == -1) return 0;
+        ctx_error(ctx, AG_ERR_SHAPE, "squeeze: axis %d out of range for a 0-d value (0 or -1)", given);
         return -1;
     }
-    int axis = axis_normalize(ctx, "squeeze", f->params.axis, x->ndim);
+    int axis = axis_normalize(ctx, "squeeze", given, x->ndim);
     if (axis < 0) return -1;
     *drop = x->shape[axis] == 1;
     return axis;
@@ -248,9 +249,10 @@ static int unsqueeze_axis(ag_ctx *ctx, const ag_func *f) {
         ctx_error(ctx, AG_ERR_SHAPE, "unsqueeze: result would have more than %d dimensions", AG_MAX_DIMS);
         return -1;
     }
-    int axis = f->params.axis < 0 ? f->params.axis + x->ndim + 1 : f->params.axis;
+    int given = FUNC_PARAMS(f)->axis;
+    int axis = given < 0 ? given + x->ndim + 1 : given;
     if (axis < 0 || axis > x->ndim) {
-        ctx_error(ctx, AG_ERR_SHAPE, "unsqueeze: axis %d out of range for ndim %d", f->params.axis, x->ndim);
+        ctx_error(ctx, AG_ERR_SHAPE, "unsqueeze: axis %d out of range for ndim %d", given, x->ndim);
         return -1;
     }
     return axis;
@@ -283,7 +285,8 @@ ag_var *ag_concat(ag_ctx *ctx, ag_var *const *xs, int n, int axis) {
 }
 int op_concat_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *first = &f->inputs[0]->t;
-    int axis = axis_normalize(ctx, "concat", f->params.axis, first->ndim);
+    int given = FUNC_PARAMS(f)->axis;
+    int axis = axis_normalize(ctx, "concat", given, first->ndim);
     if (axis < 0) return -1;
     int shape[AG_MAX_DIMS];
     memcpy(shape, first->shape, sizeof shape);
@@ -295,7 +298,7 @@ int op_concat_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
         if (!same) {
             char a[SHAPE_BUF], b[SHAPE_BUF];
             ctx_error(ctx, AG_ERR_SHAPE, "concat: shapes %s and %s differ outside axis %d",
-                      shape_str(first, a), shape_str(x, b), f->params.axis);
+                      shape_str(first, a), shape_str(x, b), given);
             return -1;
         }
         shape[axis] += x->shape[axis];
@@ -311,7 +314,7 @@ int op_concat_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 }
 int op_concat_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     int n = f->ninputs;
-    int axis = axis_normalize(ctx, "concat", f->params.axis, f->inputs[0]->t.ndim);
+    int axis = axis_normalize(ctx, "concat", FUNC_PARAMS(f)->axis, f->inputs[0]->t.ndim);
     if (axis < 0) return -1;
     int *sizes = ctx_malloc(ctx, (size_t)n * sizeof *sizes);
     if (sizes == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "out of memory"), -1;
@@ -339,7 +342,7 @@ int ag_split(ag_ctx *ctx, ag_var *x, const int *sizes, int n, int axis, ag_var *
 }
 int op_split_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    const ag_op_params *p = &f->params;
+    const ag_op_params *p = FUNC_PARAMS(f);
     int axis = axis_normalize(ctx, "split", p->axis, x->ndim);
     if (axis < 0) return -1;
     long long total = 0;
@@ -377,7 +380,7 @@ int op_split_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs)
         parts[i] = gys[i] != NULL ? gys[i] : ag_zeros_like(ctx, f->outputs[i]);
     bool complete = true;
     for (int i = 0; i < n; i++) complete = complete && parts[i] != NULL;
-    gxs[0] = complete ? ag_concat(ctx, parts, n, f->params.axis) : NULL;
+    gxs[0] = complete ? ag_concat(ctx, parts, n, FUNC_PARAMS(f)->axis) : NULL;
     ctx_free(ctx, parts);
     RETURN_GX0;
 }
@@ -429,7 +432,7 @@ ag_var *ag_get_item(ag_ctx *ctx, ag_var *x, int axis, const int *indices, int n)
 }
 int op_get_item_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *x = &f->inputs[0]->t;
-    const ag_op_params *p = &f->params;
+    const ag_op_params *p = FUNC_PARAMS(f);
     int axis = axis_normalize(ctx, "index", p->axis, x->ndim);
     if (axis < 0) return -1;
     int shape[AG_MAX_DIMS];
@@ -442,7 +445,7 @@ int op_get_item_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
 }
 int op_get_item_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
     const ag_tensor *x = &f->inputs[0]->t;
-    const ag_op_params *p = &f->params;
+    const ag_op_params *p = FUNC_PARAMS(f);
     gxs[0] = ag_get_item_grad(ctx, gys[0], p->axis, p->ints, p->n, x->ndim, x->shape);
     RETURN_GX0;
 }
@@ -456,7 +459,7 @@ ag_var *ag_get_item_grad(ag_ctx *ctx, ag_var *gy, int axis, const int *indices, 
 }
 int op_get_item_grad_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     const ag_tensor *gy = &f->inputs[0]->t;
-    const ag_op_params *p = &f->params;
+    const ag_op_params *p = FUNC_PARAMS(f);
     int axis = axis_normalize(ctx, "index", p->axis, p->ndim);
     if (axis < 0) return -1;
     /* gy must be the target shape with n slices along axis */
@@ -475,7 +478,7 @@ int op_get_item_grad_forward(ag_ctx *ctx, ag_func *f, ag_tensor *ys) {
     return 0;
 }
 int op_get_item_grad_backward(ag_ctx *ctx, ag_func *f, ag_var *const *gys, ag_var **gxs) {
-    const ag_op_params *p = &f->params;
+    const ag_op_params *p = FUNC_PARAMS(f);
     gxs[0] = ag_get_item(ctx, gys[0], p->axis, p->ints, p->n);
     RETURN_GX0;
 }

@@ -197,7 +197,7 @@ static void test_growing_chain_is_made_old(void **state) {
     /* what was made old since the last collection counts as promoted */
     assert_int_equal(ctx->new_mark, NODE_OLD);
     size_t promoted = ag_gc_stats(ctx).promoted_bytes;
-    size_t made = ag_allocs_since_gc(ctx) * sizeof(ag_func) + ag_bytes_since_gc(ctx);
+    size_t made = ag_allocs_since_gc(ctx) * FUNC_PACE_BYTES + ag_bytes_since_gc(ctx);
     assert_true(made > 0);
     ag_gc_young(ctx);
     assert_int_equal(ag_gc_stats(ctx).promoted_bytes, promoted + made);

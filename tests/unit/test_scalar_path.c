@@ -237,7 +237,10 @@ static void same_result(const side *a, const ag_var *u, heads ha, const side *b,
     same_numbers("function", x, y);
     assert_true(x[2] == 1 && (x[4] & FUNC_SCALAR) && x[8] && x[9] && x[10] && !x[11]);
     assert_true(x[12] >= 0 && (x[1] == 1 ? x[13] == -2 : x[13] >= 0) && x[14] == -2);
-    assert_memory_equal(&f->params, &g->params, sizeof f->params);
+    assert_memory_equal(&f->p, &g->p, sizeof f->p);
+    assert_memory_equal(&f->hi, &g->hi, sizeof f->hi);
+    assert_null(f->more);
+    assert_null(g->more);
     assert_ptr_equal(f->row, g->row);
 }
 
