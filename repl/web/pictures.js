@@ -1,8 +1,8 @@
 /* pictures.js — the pictures of learning in the page: scatter's points in
- * their class colours (the map's legend, agrepl-page.js, names them), boundary's field under them with its
+ * their class colours (the map's legend, figure_svg.js, names them), boundary's field under them with its
  * 0-level (threshold) curve and colour bar, heatmap's cells with their
  * numbers, images' grid and neurons' units laid out by layer, drawn as SVG
- * into the page's figure (agrepl-page.js's figureSvg calls these), so the
+ * into the page's figure (figure_svg.js's figureSvg calls these), so the
  * page's "Save SVG" and "Save PNG" keep them.
  *
  * The session computes every colour (viz/plot_maps_data.c, as the terminal's
@@ -19,7 +19,7 @@
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
   function n1(v) { return (+v).toFixed(1); }
   /* text's width in the figure's font (DejaVu Sans) at size px, measured
-   * (agrepl-page.js measures with it too) */
+   * (figure_svg.js measures with it too) */
   var measure = null;
   function textWidth(text, size) {
     if (measure === null) measure = document.createElement('canvas').getContext('2d');
@@ -207,7 +207,7 @@
    * plot_draw_wrapped: Pango's PANGO_WRAP_WORD_CHAR, centred): one row when
    * it fits (or the room is less than a letter); else as many words as fit
    * a row, a word wider than a row broken between letters.  The figure's
-   * title (agrepl-page.js) and the panels' take their rows from here. */
+   * title (figure_svg.js) and the panels' take their rows from here. */
   function titleRows(title, size, room) {
     if (textWidth(title, size) <= room || room < size) return [title];
     var rows = [], row = '';

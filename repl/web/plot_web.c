@@ -2,8 +2,8 @@
  *
  * viz/plot.c records the figure (series, tracks, marks, the traced contour)
  * and viz/plot_maps_data.c its pictures of learning (with their colours) as
- * natively; the page draws it (agrepl-page.js, as SVG, saved as SVG or
- * PNG).  What the native build does with SDL2 and Cairo is here: there is no
+ * natively; the page draws it (figure_svg.js, as SVG; agrepl-page.js
+ * saves it as SVG or PNG).  What the native build does with SDL2 and Cairo is here: there is no
  * window, the picture handed to a display is the figure's data as JSON
  * (web_main.c's display passes it to the page), and savefig asks the page to
  * draw the figure into the file, which it keeps in the session's files and

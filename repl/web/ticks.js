@@ -3,7 +3,7 @@
  * are labelled: 1-2-5 steps on linear axes, relative to an offset when
  * far from zero against their span; 1-2-5 and decades on log axes) and of
  * viz/plot_draw.c's tick_markup and offset_markup (how a label and an
- * axis's offset are drawn): agrepl-page.js draws the figure's axes with
+ * axis's offset are drawn): figure_svg.js draws the figure's axes with
  * them (window.agreplTicks). */
 'use strict';
 (function () {
