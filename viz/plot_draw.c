@@ -778,7 +778,7 @@ static int label_markers(const viz_plot *plot, const plot_axes *a, double x0, do
  * right, above left, below left, above and below the cross (each slid
  * along its row into the frame), the first with the fewest points of the
  * drawn paths in it, a path's marker counting as 50 (the page's marks()
- * in repl/web/agrepl-page.js, the same rule). */
+ * in repl/web/figure_svg.js, the same rule). */
 static void draw_marks(figure *f, const plot_axes *a) {
     cairo_t *cr = f->cr;
     for (size_t i = 0; i < f->plot->mark_count; i++) {

@@ -447,7 +447,7 @@ def long_panel_title(driver, typed, shots):
         "  return [t.textContent, Math.floor(b.x), Math.ceil(b.x + b.width), b.y + b.height, Math.round(b.x + b.width / 2)]; }),"
         " im ? im.getBBox().y : -1]")
     rows, image_top = got
-    # the heat map's panel is the first, 560 wide at x = 0 (agrepl-page.js PANEL_W); its title
+    # the heat map's panel is the first, 560 wide at x = 0 (figure_svg.js PANEL_W); its title
     # (the name, then the shape) is the text above the map, the images' below it
     mine = [r for r in rows if r[3] < image_top]
     check("a heat map's title wider than its panel wraps into centred rows inside it, the map below them, "
