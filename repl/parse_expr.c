@@ -66,18 +66,18 @@ static bool parse_expression_list(parser *p, ast_list *list, token_kind closer, 
     for (;;) {
         if (check(p, closer) && (allow_empty || list->count > 0)) break;
         if (check(p, TOKEN_EOF)) {
-            parser_fail_unclosed(p, opener, closer);
+            parse_fail_unclosed(p, opener, closer);
             return false;
         }
         ast_node *item = parse_expression(p);
         if (!item) return false;
         if (!ast_list_append(list, item)) {
-            parser_out_of_memory(p);
+            parse_out_of_memory(p);
             return false;
         }
         if (accept(p, TOKEN_COMMA)) continue;
         if (check(p, closer)) break;
-        parser_fail_unclosed(p, opener, closer);
+        parse_fail_unclosed(p, opener, closer);
         return false;
     }
     advance(p);
@@ -105,7 +105,7 @@ static ast_node *parse_index_item(parser *p) {
     ast_node *node = ast_new(AST_SLICE, first->line, first->column);
     if (!node) {
         ast_free(start_part);
-        return parser_out_of_memory(p);
+        return parse_out_of_memory(p);
     }
     node->as.slice.start = start_part;
     advance(p); /* the first ':' */
@@ -125,18 +125,18 @@ static bool parse_index_list(parser *p, ast_list *list) {
     for (;;) {
         if (check(p, TOKEN_RIGHT_BRACKET) && list->count > 0) break;
         if (check(p, TOKEN_EOF)) {
-            parser_fail_unclosed(p, opener, TOKEN_RIGHT_BRACKET);
+            parse_fail_unclosed(p, opener, TOKEN_RIGHT_BRACKET);
             return false;
         }
         ast_node *item = parse_index_item(p);
         if (!item) return false;
         if (!ast_list_append(list, item)) {
-            parser_out_of_memory(p);
+            parse_out_of_memory(p);
             return false;
         }
         if (accept(p, TOKEN_COMMA)) continue;
         if (check(p, TOKEN_RIGHT_BRACKET)) break;
-        parser_fail_unclosed(p, opener, TOKEN_RIGHT_BRACKET);
+        parse_fail_unclosed(p, opener, TOKEN_RIGHT_BRACKET);
         return false;
     }
     advance(p);
@@ -151,7 +151,7 @@ static bool parse_arguments(parser *p, ast_node *call) {
     ast_list *keywords = &call->as.call.keywords;
     while (!check(p, TOKEN_RIGHT_PAREN)) {
         if (check(p, TOKEN_EOF)) {
-            parser_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+            parse_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
             return false;
         }
         const token *name = current(p);
@@ -172,7 +172,7 @@ static bool parse_arguments(parser *p, ast_node *call) {
                 p, ast_new_keyword(name->start, name->length, value, name->line, name->column),
                 start);
             if (!keyword || !ast_list_append(keywords, keyword)) {
-                parser_out_of_memory(p);
+                parse_out_of_memory(p);
                 return false;
             }
         } else {
@@ -183,13 +183,13 @@ static bool parse_arguments(parser *p, ast_node *call) {
             ast_node *argument = parse_expression(p);
             if (!argument) return false;
             if (!ast_list_append(&call->as.call.arguments, argument)) {
-                parser_out_of_memory(p);
+                parse_out_of_memory(p);
                 return false;
             }
         }
         if (accept(p, TOKEN_COMMA)) continue;
         if (check(p, TOKEN_RIGHT_PAREN)) break;
-        parser_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+        parse_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
         return false;
     }
     advance(p);
@@ -203,7 +203,7 @@ static ast_node *parse_tuple(parser *p, ast_node *first, const token *opener, in
     if (!node || !ast_list_append(&node->as.list, first)) {
         if (!node) ast_free(first);
         ast_free(node);
-        return parser_out_of_memory(p);
+        return parse_out_of_memory(p);
     }
     while (accept(p, TOKEN_COMMA)) {
         if (check(p, TOKEN_RIGHT_PAREN)) break; /* (3,) */
@@ -211,12 +211,12 @@ static ast_node *parse_tuple(parser *p, ast_node *first, const token *opener, in
         ast_node *item = parse_expression(p);
         if (!item) goto failed;
         if (!ast_list_append(&node->as.list, item)) {
-            parser_out_of_memory(p);
+            parse_out_of_memory(p);
             goto failed;
         }
     }
     if (!check(p, TOKEN_RIGHT_PAREN)) {
-        parser_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+        parse_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
         goto failed;
     }
     advance(p);
@@ -253,13 +253,13 @@ static ast_node *parse_primary(parser *p) {
         if (check(p, TOKEN_RIGHT_PAREN)) { /* (): the empty tuple, an empty list */
             advance(p);
             node = ast_new(AST_LIST, t->line, t->column);
-            return node ? finish(p, node, start) : parser_out_of_memory(p);
+            return node ? finish(p, node, start) : parse_out_of_memory(p);
         }
         node = parse_expression(p);
         if (!node) return NULL;
         if (check(p, TOKEN_COMMA)) return parse_tuple(p, node, t, start);
         if (!check(p, TOKEN_RIGHT_PAREN)) {
-            parser_fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
+            parse_fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
             ast_free(node);
             return NULL;
         }
@@ -270,7 +270,7 @@ static ast_node *parse_primary(parser *p) {
         return finish(p, node, start);
     case TOKEN_LEFT_BRACKET:
         node = ast_new(AST_LIST, t->line, t->column);
-        if (!node) return parser_out_of_memory(p);
+        if (!node) return parse_out_of_memory(p);
         if (!parse_expression_list(p, &node->as.list, TOKEN_RIGHT_BRACKET, true)) {
             ast_free(node);
             return NULL;
@@ -283,9 +283,9 @@ static ast_node *parse_primary(parser *p) {
     case TOKEN_RIGHT_PAREN:
     case TOKEN_RIGHT_BRACKET:
     case TOKEN_RIGHT_BRACE: fail(p, "expected expression"); return NULL;
-    default: parser_fail_unexpected(p); return NULL;
+    default: parse_fail_unexpected(p); return NULL;
     }
-    if (!node) return parser_out_of_memory(p);
+    if (!node) return parse_out_of_memory(p);
     advance(p);
     return finish(p, node, start);
 }
@@ -299,7 +299,7 @@ static ast_node *parse_postfix(parser *p) {
         token_kind kind = current(p)->kind;
         if (kind == TOKEN_LEFT_PAREN) {
             node = ast_new_call(node);
-            if (!node) return parser_out_of_memory(p);
+            if (!node) return parse_out_of_memory(p);
             if (!parse_arguments(p, node)) break;
         } else if (kind == TOKEN_DOT) {
             advance(p);
@@ -310,10 +310,10 @@ static ast_node *parse_postfix(parser *p) {
             }
             advance(p);
             node = ast_new_attribute(node, name->start, name->length);
-            if (!node) return parser_out_of_memory(p);
+            if (!node) return parse_out_of_memory(p);
         } else if (kind == TOKEN_LEFT_BRACKET) {
             node = ast_new_index(node);
-            if (!node) return parser_out_of_memory(p);
+            if (!node) return parse_out_of_memory(p);
             if (!parse_index_list(p, &node->as.index.indices)) break;
         } else {
             return node;
@@ -336,7 +336,7 @@ static ast_node *parse_subexpression_levels(parser *p, int limit) {
         ast_node *operand = parse_subexpression(p, entry->prefix_priority);
         if (!operand) return NULL;
         left = ast_new_unary(entry->prefix, operand, first->line, first->column);
-        if (!left) return parser_out_of_memory(p);
+        if (!left) return parse_out_of_memory(p);
         finish(p, left, start);
     } else {
         left = parse_postfix(p);
@@ -362,7 +362,7 @@ static ast_node *parse_subexpression_levels(parser *p, int limit) {
             return NULL;
         }
         left = ast_new_binary(binary, left, right, op_token->line, op_token->column);
-        if (!left) return parser_out_of_memory(p);
+        if (!left) return parse_out_of_memory(p);
         finish(p, left, start);
         left_is_comparison = comparison;
     }

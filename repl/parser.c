@@ -27,7 +27,7 @@ static int saturating_add(int a, size_t b) {
  * lexer's message wins (it is what is really wrong there).  At a newline or
  * the end of input the error sits just after the last real token, where the
  * missing piece belongs. */
-void parser_fail_at(parser *p, int index, const char *format, ...) {
+void parse_fail_at(parser *p, int index, const char *format, ...) {
     if (p->failed) return;
     p->failed = true;
     const token *at = &p->tokens[index];
@@ -53,7 +53,7 @@ void parser_fail_at(parser *p, int index, const char *format, ...) {
 }
 
 /* Allocation failures report at the current token, whatever it is. */
-void *parser_out_of_memory(parser *p) {
+void *parse_out_of_memory(parser *p) {
     if (!p->failed) {
         p->failed = true;
         p->error->line = current(p)->line;
@@ -63,7 +63,7 @@ void *parser_out_of_memory(parser *p) {
     return NULL;
 }
 
-void parser_fail_unexpected(parser *p) {
+void parse_fail_unexpected(parser *p) {
     const token *t = current(p);
     if (t->kind == TOKEN_EOF)
         fail(p, "unexpected end of input");
@@ -76,7 +76,7 @@ void parser_fail_unexpected(parser *p) {
 }
 
 /* "expected ')' to close '(' at 1:4", at the token found instead. */
-void parser_fail_unclosed(parser *p, const token *opener, token_kind closer) {
+void parse_fail_unclosed(parser *p, const token *opener, token_kind closer) {
     fail(p, "expected '%s' to close '%s' at %d:%d", token_kind_spelling(closer),
          token_kind_spelling(opener->kind), opener->line, opener->column);
 }
@@ -111,7 +111,7 @@ static ast_node *parse_statement(parser *p);
  * kind of error inside { } that another line of input may fix. */
 static void fail_unclosed_block(parser *p, const token *opener) {
     if (!p->failed) p->failed_between_statements = true;
-    parser_fail_unclosed(p, opener, TOKEN_RIGHT_BRACE);
+    parse_fail_unclosed(p, opener, TOKEN_RIGHT_BRACE);
 }
 
 /* statements := { separator } [ statement { separator { separator } statement } ] { separator }
@@ -129,7 +129,7 @@ static bool parse_statements(parser *p, ast_list *list, const token *opener) {
         ast_node *statement = parse_statement(p);
         if (!statement) return false;
         if (!ast_list_append(list, statement)) {
-            parser_out_of_memory(p);
+            parse_out_of_memory(p);
             return false;
         }
         token_kind next = current(p)->kind;
@@ -137,7 +137,7 @@ static bool parse_statements(parser *p, ast_list *list, const token *opener) {
         if (opener && next == TOKEN_EOF)
             fail_unclosed_block(p, opener);
         else
-            parser_fail_unexpected(p);
+            parse_fail_unexpected(p);
         return false;
     }
 }
@@ -159,7 +159,7 @@ static ast_node *parse_block(parser *p, const char *owner) {
         return NULL;
     }
     ast_node *block = ast_new(AST_BLOCK, opener->line, opener->column);
-    if (!block) return parser_out_of_memory(p);
+    if (!block) return parse_out_of_memory(p);
     advance(p);
     p->nesting++;
     p->blocks++;
@@ -187,7 +187,7 @@ static ast_node *parse_def(parser *p) {
     }
     advance(p);
     ast_node *node = ast_new_def(name->start, name->length, keyword->line, keyword->column);
-    if (!node) return parser_out_of_memory(p);
+    if (!node) return parse_out_of_memory(p);
     ast_list *parameters = &node->as.def.parameters;
     const token *opener = current(p);
     if (opener->kind != TOKEN_LEFT_PAREN) {
@@ -199,7 +199,7 @@ static ast_node *parse_def(parser *p) {
         const token *parameter = current(p);
         if (parameter->kind != TOKEN_NAME) {
             if (parameter->kind == TOKEN_EOF)
-                parser_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+                parse_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
             else
                 fail(p, "expected parameter name");
             goto failed;
@@ -215,7 +215,7 @@ static ast_node *parse_def(parser *p) {
             ast_new_name(parameter->start, parameter->length, parameter->line, parameter->column);
         advance(p);
         if (!ast_list_append(parameters, finish(p, parameter_node, p->position - 1))) {
-            parser_out_of_memory(p);
+            parse_out_of_memory(p);
             goto failed;
         }
         if (check(p, TOKEN_ASSIGN)) {
@@ -227,17 +227,17 @@ static ast_node *parse_def(parser *p) {
                                                           parameter->line, parameter->column),
                                        keyword_start);
             if (!ast_list_append(&node->as.def.defaults, keyword)) {
-                parser_out_of_memory(p);
+                parse_out_of_memory(p);
                 goto failed;
             }
         } else if (node->as.def.defaults.count > 0) {
-            parser_fail_at(p, p->position - 1, "parameter '%.*s%s' without a default follows one with a default",
+            parse_fail_at(p, p->position - 1, "parameter '%.*s%s' without a default follows one with a default",
                     SHOWN_LENGTH(parameter), parameter->start, SHOWN_MORE(parameter));
             goto failed;
         }
         if (accept(p, TOKEN_COMMA)) continue;
         if (check(p, TOKEN_RIGHT_PAREN)) break;
-        parser_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
+        parse_fail_unclosed(p, opener, TOKEN_RIGHT_PAREN);
         goto failed;
     }
     advance(p);
@@ -275,7 +275,7 @@ static ast_node *parse_target(parser *p) {
     const token *t = current(p);
     if (t->kind == TOKEN_NAME) {
         ast_node *node = ast_new_name(t->start, t->length, t->line, t->column);
-        if (!node) return parser_out_of_memory(p);
+        if (!node) return parse_out_of_memory(p);
         advance(p);
         return finish(p, node, start);
     }
@@ -293,7 +293,7 @@ static ast_node *parse_target(parser *p) {
     p->nesting--;
     if (!inner) return NULL;
     if (!accept(p, TOKEN_RIGHT_PAREN)) {
-        parser_fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
+        parse_fail_unclosed(p, t, TOKEN_RIGHT_PAREN);
         ast_free(inner);
         return NULL;
     }
@@ -309,7 +309,7 @@ static ast_node *parse_targets(parser *p, bool single) {
     ast_node *list = ast_new(AST_LIST, first->line, first->column);
     if (!list) {
         ast_free(item);
-        return parser_out_of_memory(p);
+        return parse_out_of_memory(p);
     }
     if (!ast_list_append(&list->as.list, item)) goto no_memory;
     while (accept(p, TOKEN_COMMA)) {
@@ -320,7 +320,7 @@ static ast_node *parse_targets(parser *p, bool single) {
     }
     return finish(p, list, start);
 no_memory:
-    parser_out_of_memory(p);
+    parse_out_of_memory(p);
 failed:
     ast_free(list);
     return NULL;
@@ -353,7 +353,7 @@ static ast_node *parse_for(parser *p) {
     ast_node *node = ast_new_for(name, strlen(name), iterable, keyword->line, keyword->column);
     if (!node) {
         ast_free(targets);
-        return parser_out_of_memory(p);
+        return parse_out_of_memory(p);
     }
     if (one_name) ast_free(targets);
     else node->as.for_loop.targets = targets;
@@ -377,7 +377,7 @@ static ast_node *parse_while(parser *p) {
     ast_node *node = ast_new(AST_WHILE, keyword->line, keyword->column);
     if (!node) {
         ast_free(condition);
-        return parser_out_of_memory(p);
+        return parse_out_of_memory(p);
     }
     node->as.while_loop.condition = condition;
     p->loop_depth++;
@@ -396,7 +396,7 @@ static ast_node *parse_if(parser *p) {
     int start = p->position;
     const token *keyword = current(p);
     ast_node *node = ast_new(AST_IF, keyword->line, keyword->column);
-    if (!node) return parser_out_of_memory(p);
+    if (!node) return parse_out_of_memory(p);
     for (;;) {
         advance(p); /* 'if' */
         ast_node *condition = parse_expression(p);
@@ -419,7 +419,7 @@ static ast_node *parse_if(parser *p) {
     }
     return finish(p, node, start);
 no_memory:
-    parser_out_of_memory(p);
+    parse_out_of_memory(p);
 failed:
     ast_free(node);
     return NULL;
@@ -431,7 +431,7 @@ static ast_node *parse_scope(parser *p) {
     const token *keyword = current(p);
     bool nograd = keyword->kind == TOKEN_NOGRAD;
     ast_node *node = ast_new(nograd ? AST_NOGRAD : AST_TESTMODE, keyword->line, keyword->column);
-    if (!node) return parser_out_of_memory(p);
+    if (!node) return parse_out_of_memory(p);
     advance(p);
     node->as.scope.body = parse_block(p, nograd ? "nograd" : "testmode");
     if (!node->as.scope.body) {
@@ -451,7 +451,7 @@ static ast_node *parse_assignment(parser *p, ast_operator op) {
     if (!value) return NULL;
     ast_node *node =
         ast_new_assign(target->start, target->length, op, value, target->line, target->column);
-    if (!node) return parser_out_of_memory(p);
+    if (!node) return parse_out_of_memory(p);
     return finish(p, node, start);
 }
 
@@ -468,7 +468,7 @@ static ast_node *parse_attribute_assignment(parser *p, ast_node *target, ast_ope
     ast_node *node = ast_new_assign(name, strlen(name), op, value, target->line, target->column);
     if (!node) {
         ast_free(target);
-        return parser_out_of_memory(p);
+        return parse_out_of_memory(p);
     }
     node->as.assign.object = target->as.attribute.object;
     target->as.attribute.object = NULL;
@@ -502,14 +502,14 @@ static ast_node *parse_unpack(parser *p) {
         if (!tuple || !ast_list_append(&tuple->as.list, value)) {
             if (!tuple) ast_free(value);
             ast_free(tuple);
-            value = parser_out_of_memory(p);
+            value = parse_out_of_memory(p);
         } else {
             value = tuple;
             while (value && accept(p, TOKEN_COMMA)) {
                 if (at_statement_end(p)) break;
                 ast_node *item = parse_expression(p);
                 if (!item || !ast_list_append(&tuple->as.list, item)) {
-                    if (item) parser_out_of_memory(p);
+                    if (item) parse_out_of_memory(p);
                     ast_free(tuple);
                     value = NULL;
                 }
@@ -525,7 +525,7 @@ static ast_node *parse_unpack(parser *p) {
     if (!node) {
         ast_free(targets);
         ast_free(value);
-        return parser_out_of_memory(p);
+        return parse_out_of_memory(p);
     }
     node->as.unpack.targets = targets;
     node->as.unpack.value = value;
@@ -545,7 +545,7 @@ static ast_node *parse_set_item(parser *p, ast_node *target, ast_operator op, in
     if (!node) {
         ast_free(target);
         ast_free(value);
-        return parser_out_of_memory(p);
+        return parse_out_of_memory(p);
     }
     node->as.set_item.target = target;
     node->as.set_item.op = op;
@@ -599,7 +599,7 @@ static ast_node *parse_statement(parser *p) {
             return NULL;
         }
         ast_node *node = ast_new(is_break ? AST_BREAK : AST_CONTINUE, t->line, t->column);
-        if (!node) return parser_out_of_memory(p);
+        if (!node) return parse_out_of_memory(p);
         advance(p);
         return finish(p, node, start);
     }
@@ -609,7 +609,7 @@ static ast_node *parse_statement(parser *p) {
             return NULL;
         }
         ast_node *node = ast_new(AST_RETURN, t->line, t->column);
-        if (!node) return parser_out_of_memory(p);
+        if (!node) return parse_out_of_memory(p);
         advance(p);
         if (!at_statement_end(p)) {
             node->as.return_statement.value = parse_expression(p);
@@ -630,7 +630,7 @@ static ast_node *parse_statement(parser *p) {
     if (expression && assignment_operator(current(p)->kind, &op)) {
         if (expression->kind == AST_ATTRIBUTE) return parse_attribute_assignment(p, expression, op, start);
         if (expression->kind == AST_INDEX) return parse_set_item(p, expression, op, start);
-        parser_fail_at(p, start, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])");
+        parse_fail_at(p, start, "can only assign to a name, an attribute (x.data, x.grad) or an item (x[i])");
         ast_free(expression);
         return NULL;
     }
@@ -692,7 +692,7 @@ parse_status parse_program(const char *source, int first_line, ast_node **progra
     parser p = {.source = source, .list = &list, .tokens = list.tokens, .error = error};
     ast_node *block = ast_new(AST_BLOCK, line, 1);
     if (!block)
-        parser_out_of_memory(&p);
+        parse_out_of_memory(&p);
     else if (parse_statements(&p, &block->as.block, NULL)) {
         const ast_node *deep = too_deep(block, 1);
         if (deep) {

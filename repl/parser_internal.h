@@ -60,17 +60,17 @@ static inline bool accept(parser *p, token_kind kind) {
 /* ---- errors (parser.c) ---- */
 
 /* Records the first error, at token `index` (later ones are dropped). */
-void parser_fail_at(parser *p, int index, const char *format, ...)
+void parse_fail_at(parser *p, int index, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define fail(p, ...) parser_fail_at((p), (p)->position, __VA_ARGS__)
+#define fail(p, ...) parse_fail_at((p), (p)->position, __VA_ARGS__)
 
 /* Records "out of memory" at the current token; returns NULL. */
-void *parser_out_of_memory(parser *p);
+void *parse_out_of_memory(parser *p);
 /* "unexpected token 'x'" (or end of input, or newline) at the current token. */
-void parser_fail_unexpected(parser *p);
+void parse_fail_unexpected(parser *p);
 /* "expected ')' to close '(' at 1:4", at the token found instead. */
-void parser_fail_unclosed(parser *p, const token *opener, token_kind closer);
+void parse_fail_unclosed(parser *p, const token *opener, token_kind closer);
 
 /* At most 32 bytes of a token's text, for messages. */
 #define SHOWN_LENGTH(t) ((t)->length > 32 ? 32 : (int)(t)->length)
