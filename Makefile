@@ -172,7 +172,6 @@ AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
 .PHONY: ticks-mirror-tests tmp-tests notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests lib-asan-clang thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
-.SECONDARY:
 
 all: check-deps
 	@$(MAKE) --no-print-directory build-all
@@ -1010,3 +1009,12 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# A unit test's object, which only the pattern rule of its program names,
+# is kept rather than deleted as intermediate.  Only those: a bare
+# `.SECONDARY:` makes every target secondary, and make then takes an archive
+# newer than a missing object's source as up to date, so an object deleted,
+# or a new source file older than the archive (a checkout, a merge), was
+# left out of the link.  (.PRECIOUS would also keep a half-written object
+# when make is interrupted.)
+.SECONDARY: $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.o)
