@@ -106,6 +106,42 @@ int repl_variable_attribute(repl *r, ag_var *v, const char *name, const char *wh
     return 1;
 }
 
+/* The names `for` gives a walkable object's items, as a loop would be
+ * written: a loader's batches (xb, tb with targets, xb without), an
+ * enumerate's pairs (i, v), a model's parameters (p), else v. */
+static const char *loop_names(repl *r, repl_value object, const repl_object_type *type) {
+    if (strcmp(type->name, "loader") == 0) {
+        repl_value targets = VALUE_NIL_INIT;
+        bool pairs = type->get_attr != NULL && type->get_attr(r, object.as.object->payload, "t", &targets) == 0 &&
+                     targets.kind != VALUE_NIL;
+        value_release(targets);
+        return pairs ? "xb, tb" : "xb";
+    }
+    if (strcmp(type->name, "enumerate") == 0) return "i, v";
+    if (strcmp(type->name, "parameters") == 0) return "p";
+    return "v";
+}
+
+/* x.m() on a kind that has no methods at all but is walked by a loop (a
+ * loader, enumerate, zip, progress, a model's parameters): no "did you
+ * mean", what it is used for ("it has no methods: for xb, tb in d { } walks
+ * it"), with x as written when it is short (the call being run is
+ * r->eval.call, x.m(...)). */
+static int no_methods(repl *r, const ast_node *at, repl_value object, const char *kind, const char *name,
+                      const repl_object_type *type) {
+    const ast_node *call = at != NULL ? at : r->eval.call;
+    const ast_node *callee = call != NULL && call->kind == AST_CALL ? call->as.call.callee : call;
+    char label[48];
+    const char *walked = "..."; /* x too long to show */
+    if (callee != NULL && callee->kind == AST_ATTRIBUTE) {
+        const ast_node *o = callee->as.attribute.object;
+        if (o->kind == AST_NAME) walked = o->as.name;
+        else if (eval_node_text(r, o, label, sizeof label)) walked = label;
+    }
+    return repl_error_at(r, at, "%s has no method '%s'; it has no methods: for %s in %s { } walks it", kind, name,
+                         loop_names(r, object, type), walked);
+}
+
 /* x.name or x.name(...) that x's kind does not have: the message names
  * what was asked for ("attribute", "method") and offers the nearest of the
  * kind's attributes and methods (repl_nearest_word; a variable's methods
@@ -146,6 +182,8 @@ static int no_such_member(repl *r, const ast_node *at, repl_value object, const 
     for (int i = 0; near != NULL && i < n && found < 0; i++)
         if (candidates[i] == near) found = i;
     if (candidates != few) free(candidates);
+    if (found < 0 && called && type != NULL && type->nmethods == 0 && type->iter_start != NULL)
+        return no_methods(r, at, object, kind, name, type);
     if (found < 0) return repl_error_at(r, at, "%s has no %s '%s'", kind, what, name);
     if (found >= own) /* a name PyTorch or NumPy uses, which is something else here */
         return repl_error_at(r, at, "%s has no %s '%s'; if you meant '%s': %s", kind, what, name, near,

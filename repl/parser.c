@@ -562,9 +562,12 @@ static bool starts_operand(token_kind kind) {
 
 /* `print loss`, `len x`: an expression statement that is a built-in
  * function's bare name directly followed by an operand (the current token).
- * Records "print is a function here: print(loss)" at the operand, which the
- * call shows when it ends the statement (else "..."), and returns true;
- * false, recording nothing, for anything else. */
+ * Records "unexpected token 'loss' after print; a call is written
+ * print(loss)" at the operand (the operand in the call when it ends the
+ * statement, else "..."), and returns true; false, recording nothing, for
+ * anything else.  The parser cannot see the session's names: `len` may be
+ * bound to a number there (`len = 3; len x`), so the message says how a
+ * call is written, which is true either way, not that len is a function. */
 static bool fail_call_without_parentheses(parser *p, const ast_node *expression) {
     const token *operand = current(p);
     if (expression->kind != AST_NAME || !starts_operand(operand->kind)) return false;
@@ -573,7 +576,8 @@ static bool fail_call_without_parentheses(parser *p, const ast_node *expression)
     token_kind after = peek(p, 1)->kind;
     bool alone = after == TOKEN_NEWLINE || after == TOKEN_SEMICOLON || after == TOKEN_EOF ||
                  after == TOKEN_RIGHT_BRACE;
-    fail(p, "%s is a function here: %s(%.*s%s)", def->name, def->name, alone ? SHOWN_LENGTH(operand) : 3,
+    fail(p, "unexpected token '%.*s%s' after %s; a call is written %s(%.*s%s)", SHOWN_LENGTH(operand),
+         operand->start, SHOWN_MORE(operand), def->name, def->name, alone ? SHOWN_LENGTH(operand) : 3,
          alone ? operand->start : "...", alone ? SHOWN_MORE(operand) : "");
     return true;
 }

@@ -104,8 +104,9 @@ ag_var *ag_numdiff(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, d
 
 ag_var *ag_numgrad(ag_ctx *ctx, ag_fn f, void *user, ag_var *const *xs, int n, int i, double h) {
     if (check_args(ctx, "numgrad", f, xs, n) < 0) return NULL;
-    if (i < 0 || i >= n)
-        return ctx_error(ctx, AG_ERR_ARG, "numgrad: input %d out of range for %d inputs", i, n);
+    if (i < 0 || i >= n) /* i counts from 0; messages count inputs from 1, as gradcheck's */
+        return ctx_error(ctx, AG_ERR_ARG, "numgrad: input %d out of range for %d inputs (i = %d counts from 0)",
+                         i + 1, n, i);
     if (h <= 0) h = DEFAULT_STEP;
     /* The other inputs are passed as they are; only xs[i] is replaced by a
      * copy whose elements are nudged one at a time. */

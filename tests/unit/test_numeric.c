@@ -155,8 +155,13 @@ static void test_numgrad(void **state) {
     assert_close_tol(ag_item(cosine), cos(1.0), 1e-8, 0);
     assert_false(ag_failed(ctx));
 
+    /* i counts from 0, the message from 1 as every other position (gradcheck's
+     * "gradient of input 2", input_grad's "has no input 2") */
     assert_null(ag_numgrad(ctx, mul_fn, NULL, ab, 2, 2, 0));
-    assert_string_equal(ag_errmsg(ctx), "numgrad: input 2 out of range for 2 inputs");
+    assert_string_equal(ag_errmsg(ctx), "numgrad: input 3 out of range for 2 inputs (i = 2 counts from 0)");
+    ag_clear_error(ctx);
+    assert_null(ag_numgrad(ctx, mul_fn, NULL, ab, 2, -1, 0));
+    assert_string_equal(ag_errmsg(ctx), "numgrad: input 0 out of range for 2 inputs (i = -1 counts from 0)");
     ag_clear_error(ctx);
     int calls_left = 3; /* fails on the second element */
     assert_null(ag_numgrad(ctx, fails_later, &calls_left, &x, 1, 0, 0));

@@ -377,17 +377,20 @@ static const error_case error_cases[] = {
      "expected '=' or '{' after def parameters, not ':' (def f(x) = e, or def f(x) { ... })"},
     {"if x { } elif y { }", PARSE_ERROR, 1, 10, "unexpected token 'elif'; Python's elif is written else if here"},
     /* Python 2's print statement: a built-in's bare name directly followed by
-     * an operand says how to call it, at the operand; any other name does not */
-    {"print loss", PARSE_ERROR, 1, 7, "print is a function here: print(loss)"},
-    {"len x", PARSE_ERROR, 1, 5, "len is a function here: len(x)"},
-    {"print 3; x = 1", PARSE_ERROR, 1, 7, "print is a function here: print(3)"},
-    {"print \"loss\"\n", PARSE_ERROR, 1, 7, "print is a function here: print(\"loss\")"},
-    {"print true", PARSE_ERROR, 1, 7, "print is a function here: print(true)"},
-    {"for i in x { print i }", PARSE_ERROR, 1, 20, "print is a function here: print(i)"},
-    {"print \"loss\", loss", PARSE_ERROR, 1, 7, "print is a function here: print(...)"},
-    {"print loss + 1", PARSE_ERROR, 1, 7, "print is a function here: print(...)"},
+     * an operand says how a call is written, at the operand; any other name
+     * does not (the parser cannot see whether the session rebound the name,
+     * so the message does not say it is a function) */
+    {"print loss", PARSE_ERROR, 1, 7, "unexpected token 'loss' after print; a call is written print(loss)"},
+    {"len x", PARSE_ERROR, 1, 5, "unexpected token 'x' after len; a call is written len(x)"},
+    {"print 3; x = 1", PARSE_ERROR, 1, 7, "unexpected token '3' after print; a call is written print(3)"},
+    {"print \"loss\"\n", PARSE_ERROR, 1, 7, "unexpected token '\"loss\"' after print; a call is written print(\"loss\")"},
+    {"print true", PARSE_ERROR, 1, 7, "unexpected token 'true' after print; a call is written print(true)"},
+    {"for i in x { print i }", PARSE_ERROR, 1, 20, "unexpected token 'i' after print; a call is written print(i)"},
+    {"print \"loss\", loss", PARSE_ERROR, 1, 7, "unexpected token '\"loss\"' after print; a call is written print(...)"},
+    {"print loss + 1", PARSE_ERROR, 1, 7, "unexpected token 'loss' after print; a call is written print(...)"},
     {"print a_very_long_name_that_goes_on_and_on_and_on", PARSE_ERROR, 1, 7,
-     "print is a function here: print(a_very_long_name_that_goes_on_an...)"},
+     "unexpected token 'a_very_long_name_that_goes_on_an...' after print; a call is written "
+     "print(a_very_long_name_that_goes_on_an...)"},
     {"loss print", PARSE_ERROR, 1, 6, "unexpected token 'print'"},
     {"print.x y", PARSE_ERROR, 1, 9, "unexpected token 'y'"},
     {"printed loss", PARSE_ERROR, 1, 9, "unexpected token 'loss'"},
