@@ -148,7 +148,7 @@ static long params_length(const void *payload) { return ag_model_param_count(pay
 
 static const repl_object_type params_view_type = {
     .name = "parameters",
-    .with_article = "a model's parameters",
+    .with_article = "a model's parameter list",
     .destroy = model_destroy,
     .describe = params_describe,
     .index = params_index,

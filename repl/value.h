@@ -123,7 +123,7 @@ static inline void value_release(repl_value v) {
 
 /* "variable", "number", "list", "optimizer"... for messages. */
 const char *value_kind_name(repl_value v);
-/* "a string", "an optimizer", "none", "a model's parameters": the kind with
+/* "a string", "an optimizer", "none", "a model's parameter list": the kind with
  * its article, for messages ("must be ..., not X"); always written into buf,
  * which is returned. */
 const char *value_with_article(repl_value v, char *buf, size_t n);
@@ -135,7 +135,7 @@ typedef struct builtin_args builtin_args;
 struct repl_object_type {
     const char *name; /* "optimizer", "model" */
     /* The kind with its article for messages when "a"/"an" + name does not
-     * read ("a model's parameters"); NULL = the article + name. */
+     * read ("a model's parameter list"); NULL = the article + name. */
     const char *with_article;
     void (*destroy)(void *payload);
     /* one line for printing: "adam(lr=0.001, ...) over 2 parameters"; malloc'd */
