@@ -203,18 +203,15 @@ static inline flat_slot *flat_new_slot(flat_pass *fp, flat_slots *sl, flat_slot 
     return s;
 }
 
-/* The flat pass's queue: queue_push's and queue_pop's order, with the entry
- * held beside the heap (func_heap's `top`) and the insertion count kept in
- * the pass's own locals, *top and *seq, not in the func_heap, which lives
- * in memory (its address goes to heap_grow).  A chain, where each function
- * queues the next one only, then pushes and pops in registers.
- * flat_push_keyed queues f with `order` as its key's low half (the
- * insertion count; the quick pass's output slot, below). */
-static inline __attribute__((always_inline)) int flat_push_keyed(ag_ctx *ctx, func_heap *h, queued *top, ag_func *f,
-                                                                 uint32_t order) {
-    if (f->seen == ctx->backward_stamp) return 0;
+/* The flat passes' queue: queue_push's and queue_pop's order, with the
+ * entry held beside the heap (func_heap's `top`) and the insertion count
+ * kept in the pass's own locals, *top and *seq, not in the func_heap, which
+ * lives in memory (its address goes to heap_grow).  A chain, where each
+ * function queues the next one only, then pushes and pops in registers. */
+static inline __attribute__((always_inline)) int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
+    if (f->seen == ctx->backward_stamp) return 0; /* counted only when queued */
     f->seen = ctx->backward_stamp;
-    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | order};
+    queued item = {f, (uint64_t)(uint32_t)f->generation << 32 | (*seq)++};
     if (top->f != NULL) {
         if (before(&item, top)) return heap_insert(h, item);
         if (heap_insert(h, *top) < 0) return -1; /* displaced: below item */
@@ -223,12 +220,6 @@ static inline __attribute__((always_inline)) int flat_push_keyed(ag_ctx *ctx, fu
     }
     *top = item;
     return 0;
-}
-
-/* The flat pass's push: the key's low half is the insertion count. */
-static inline __attribute__((always_inline)) int flat_push(ag_ctx *ctx, func_heap *h, queued *top, uint32_t *seq, ag_func *f) {
-    if (f->seen == ctx->backward_stamp) return 0; /* counted only when queued */
-    return flat_push_keyed(ctx, h, top, f, (*seq)++);
 }
 
 /* The next function, NULL when none is queued. */
@@ -414,20 +405,35 @@ out:
  *   as it was (the flat pass's SLOT_UNTOUCHED), so only the leaves reached
  *   need anything: they are linked in the order they were reached, and the
  *   end walks that list instead of every slot.
+ * - Slots used again.  So a slot is needed only while its variable's
+ *   creator has not run (after that no function reaches the variable: by
+ *   generation every one that uses it ran before), or while another slot's
+ *   `from` names it (the end's sharing reads it).  A slot counts the
+ *   `from`s naming it (`refs`) and is freed, onto a list of free slots the
+ *   next new one is taken from, when its creator has run and none names it.
+ *   A leaf's slot stays to the end (its creator never runs), and so does
+ *   every slot a leaf's `from` names, and slot 0, y's, which `from` 0 names
+ *   as the seed (its count starts at 1).  A chain's backward then uses a
+ *   handful of slots whatever its length (the 10-million-op chain's slots
+ *   took 320 MB, each doubling of their array a copy, before).
  *
  * Everything else is the flat pass's: the same queue, hooks, finite check,
  * kept gradients, interrupt and out-of-memory handling, and it changes
  * nothing until the end.  On the first older gradient it meets it declines
  * and the flat pass runs from the start (which may decline in turn). */
 typedef struct {
-    ag_var *v;
+    ag_var *v; /* NULL while the slot is free */
     union {
         double g;     /* the slot's number, while `has` */
         ag_var *made; /* at the end: the variable of its number (a leaf's, or one it handed on) */
     };
-    int from;      /* the slot that handed this number on as its own variable; -1: the slot's own */
-    int next_leaf; /* for a leaf: the next leaf reached, -1 at the last */
-    bool has;      /* holds a gradient */
+    int from; /* the slot that handed this number on as its own variable; -1: the slot's own */
+    union {
+        int next_leaf; /* for a leaf: the next leaf reached, -1 at the last */
+        int next_free; /* for a free slot (never a leaf's): the next free one, -1 at the last */
+    };
+    int refs;      /* slots whose `from` names this one (slot 0: one more) */
+    bool has;      /* holds a gradient: its creator has not run (a leaf's: never runs) */
     bool made_set; /* `made` holds the variable of the number this slot handed on */
 } quick_slot;
 
@@ -442,27 +448,17 @@ static __attribute__((noinline)) quick_slots quick_slots_grow(ag_ctx *ctx, quick
     return sl;
 }
 
-/* The quick pass's queue: flat_push's and flat_pop's order, with the slot
- * of the function's output in place of the insertion count.  A function is
- * queued exactly when its output's slot is made (y's first, then each
- * input's creator right after the input's new slot; a leaf's slot queues
- * nothing), so the slots of queued functions are numbered in the order
- * they were queued, and the keys compare as the insertion counts would.
- * A popped entry then names its output's slot without a look-up. */
-static inline __attribute__((always_inline)) int quick_push(ag_ctx *ctx, func_heap *h, queued *top, ag_func *f,
-                                                            size_t slot) {
-    return flat_push_keyed(ctx, h, top, f, (uint32_t)slot);
+/* Slot i (not a leaf's) onto the free list *spare. */
+static inline __attribute__((always_inline)) void quick_free(quick_slot *at, int *spare, int i) {
+    at[i].v = NULL; /* its variable's pass_refs no longer finds it */
+    at[i].next_free = *spare;
+    *spare = i;
 }
 
-/* The next entry; its f is NULL when none is queued. */
-static inline __attribute__((always_inline)) queued quick_pop(func_heap *h, queued *top) {
-    queued q = *top;
-    if (q.f != NULL) {
-        top->f = NULL;
-        return q;
-    }
-    if (h->len > 0) return heap_pop_item(h);
-    return q;
+/* A `from` naming slot i is gone: i is freed when none is left and its
+ * creator has run. */
+static inline __attribute__((always_inline)) void quick_unref(quick_slot *at, int *spare, int i) {
+    if (--at[i].refs == 0 && !at[i].has) quick_free(at, spare, i);
 }
 
 /* The quick pass over y's graph (y made by the scalar path, with no grad):
@@ -474,13 +470,15 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
     func_heap heap;
     heap_init(&heap, ctx);
     quick_slot local[FLAT_LOCAL];
-    quick_slots sl = {local, 1, FLAT_LOCAL};
+    quick_slots sl = {local, 1, FLAT_LOCAL}; /* len: the slots ever used (free ones among them) */
     int status = FLAT_DECLINED;
-    int first_leaf = -1, last_leaf = -1;
-    /* the seed: a new 1 (the plain pass's ones_like), handed on from slot 0 */
+    int first_leaf = -1, last_leaf = -1, spare = -1;
+    /* the seed: a new 1 (the plain pass's ones_like), handed on from slot 0,
+     * which is never freed (`from` 0 stands for the seed) */
     local[0].v = y;
     local[0].g = 1.0;
     local[0].from = -1;
+    local[0].refs = 1;
     local[0].has = true;
     local[0].made_set = false;
     y->pass_refs = 0;
@@ -490,9 +488,9 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
         record_flow_one(ctx, y, 1.0);
     }
     queued top = {NULL, 0};
-    if (quick_push(ctx, &heap, &top, y->creator, 0) < 0) goto oom;
-    for (queued q; (q = quick_pop(&heap, &top)).f != NULL;) {
-        ag_func *f = q.f;
+    uint32_t seq = 0;
+    if (flat_push(ctx, &heap, &top, &seq, y->creator) < 0) goto oom;
+    for (ag_func *f; (f = flat_pop(&heap, &top)) != NULL;) {
         if (ctx_interrupted(ctx)) {
             ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
             status = -1;
@@ -501,8 +499,8 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
         const ag_op_def *row = func_def(f);
         if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL || clock_after(clock, f->made_at)) goto out;
         ag_var *out = f->outputs[0];
-        size_t oi = (uint32_t)q.key; /* its output's slot (quick_push) */
-        if (sl.at[oi].v != out || !sl.at[oi].has) goto out;
+        size_t oi = (size_t)(unsigned)out->pass_refs; /* its output's slot, as in flat_find */
+        if (oi >= sl.len || sl.at[oi].v != out || !sl.at[oi].has) goto out;
         double gy = sl.at[oi].g;
         int handed = sl.at[oi].from >= 0 ? sl.at[oi].from : (int)oi; /* what a passed gy refers to */
         double gx[2] = {0.0, 0.0};
@@ -557,13 +555,19 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
                     ctx->flat_met_older = true;
                     goto out;
                 }
-                if (sl.len == sl.cap) {
-                    sl = quick_slots_grow(ctx, sl, local);
-                    if (sl.len == sl.cap) goto oom;
+                if (spare >= 0) { /* a freed slot first */
+                    xi = (size_t)spare;
+                    spare = sl.at[spare].next_free;
+                } else {
+                    if (sl.len == sl.cap) {
+                        sl = quick_slots_grow(ctx, sl, local);
+                        if (sl.len == sl.cap) goto oom;
+                    }
+                    xi = sl.len++;
                 }
-                xi = sl.len++;
                 sx = &sl.at[xi];
                 sx->v = x;
+                sx->refs = 0;
                 sx->has = false;
                 sx->made_set = false;
                 sx->next_leaf = -1;
@@ -579,19 +583,30 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
             if (sx->has) { /* x.grad + gx: a new variable, as sum_grads makes it */
                 double sum = sx->g + gx[i];
                 if (check && !isfinite(sum)) goto out;
+                if (sx->from >= 0) quick_unref(sl.at, &spare, sx->from);
                 sx->g = sum;
                 sx->from = -1;
             } else if (passes & (SCALAR_GRAD_PASSES_A << i)) { /* gy's own variable */
                 sx->g = gy;
                 sx->from = handed;
+                sl.at[handed].refs++;
             } else {
                 sx->g = gx[i];
                 sx->from = -1;
             }
             sx->has = true;
-            if (x->creator != NULL && quick_push(ctx, &heap, &top, x->creator, xi) < 0) goto oom;
+            if (x->creator != NULL && flat_push(ctx, &heap, &top, &seq, x->creator) < 0) goto oom;
         }
-        sl.at[oi].has = false; /* the plain pass empties an output's slot */
+        /* the plain pass empties an output's slot; no function reaches out
+         * again, so its slot is freed unless a `from` names it */
+        quick_slot *so = &sl.at[oi];
+        so->has = false;
+        if (so->from >= 0) {
+            int k = so->from;
+            so->from = -1;
+            quick_unref(sl.at, &spare, k);
+        }
+        if (so->refs == 0) quick_free(sl.at, &spare, (int)oi);
     }
     /* the leaves' gradients as variables first, so running out of memory
      * changes nothing (the ones made are left to the collector) */
