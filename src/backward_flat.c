@@ -209,7 +209,7 @@ static inline flat_slot *flat_new_slot(flat_pass *fp, flat_slots *sl, flat_slot 
  * in memory (its address goes to heap_grow).  A chain, where each function
  * queues the next one only, then pushes and pops in registers.
  * flat_push_keyed queues f with `order` as its key's low half (the
- * insertion count; the quick pass's output slot, below). */
+ * insertion count; the quick pass's output slot, quick_loop). */
 static inline __attribute__((always_inline)) int flat_push_keyed(ag_ctx *ctx, func_heap *h, queued *top, ag_func *f,
                                                                  uint32_t order) {
     if (f->seen == ctx->backward_stamp) return 0;
@@ -404,31 +404,47 @@ out:
  * and what the flat pass counts in flat_grads is known without counting:
  *
  * - Sharing.  A number handed on as gy's own variable (Add's two inputs,
- *   Sub's first) is the gradient of the slot whose function handed it on,
- *   and that slot's number never changes afterwards (its creator has run:
+ *   Sub's first) is the gradient of the variable whose function handed it
+ *   on, and that number never changes afterwards (its creator has run:
  *   every function that uses it ran before, by generation).  So a slot
- *   records `from`, the slot the number was first handed on by (-1: its
- *   own number), and two leaves share a variable exactly when they have
- *   the same `from`; slot 0 (y) hands on the seed.
+ *   records `from`, the variable the number was first handed on by (NULL:
+ *   its own number), and two leaves share a variable exactly when they
+ *   have the same `from`; y hands on the seed.
  * - The end.  With no older gradient, a variable whose creator ran is left
  *   as it was (the flat pass's SLOT_UNTOUCHED), so only the leaves reached
  *   need anything: they are linked in the order they were reached, and the
  *   end walks that list instead of every slot.
+ * - Slots used again.  So a slot is needed only until its variable's
+ *   creator has run (no function reaches the variable after that; `from`
+ *   names a variable, not a slot), except a leaf's (its creator never
+ *   runs).  The pass starts on its own 32 slots, made one after the other,
+ *   and the queue's key carries the output's slot in place of the
+ *   insertion count (a function is queued exactly when its output's slot
+ *   is made, so they compare alike), a popped entry naming its slot
+ *   without a look-up: a training step's backward stays there.  When they
+ *   run out (quick_loop's `recycle`), the slots whose creator has run are
+ *   freed onto a list, and from then on a slot is freed as its creator
+ *   runs and new ones are taken from the list first; the key's low half
+ *   counts on from the slots made (as an insertion count would) and an
+ *   entry's slot is found through its output's pass_refs.  A chain's
+ *   backward then stays in a few slots whatever its length (its slots
+ *   took 32 bytes a variable before, 320 MB for 10 million ops, each
+ *   doubling of their array a copy).
  *
  * Everything else is the flat pass's: the same queue, hooks, finite check,
  * kept gradients, interrupt and out-of-memory handling, and it changes
  * nothing until the end.  On the first older gradient it meets it declines
  * and the flat pass runs from the start (which may decline in turn). */
 typedef struct {
-    ag_var *v;
+    ag_var *v; /* NULL while the slot is free */
     union {
         double g;     /* the slot's number, while `has` */
-        ag_var *made; /* at the end: the variable of its number (a leaf's, or one it handed on) */
+        ag_var *made; /* at the end, for a leaf: the variable of its number */
     };
-    int from;      /* the slot that handed this number on as its own variable; -1: the slot's own */
-    int next_leaf; /* for a leaf: the next leaf reached, -1 at the last */
-    bool has;      /* holds a gradient */
-    bool made_set; /* `made` holds the variable of the number this slot handed on */
+    ag_var *from; /* the variable that handed this number on as its own variable (y: the seed); NULL: the slot's own */
+    int next;     /* a leaf's: the next leaf reached; a free slot's: the next free one; -1 at the last */
+    bool has;     /* holds a gradient: its creator has not run (a leaf's never runs) */
+    bool made_set; /* a leaf's, at the end: `made` is set */
 } quick_slot;
 
 typedef struct {
@@ -442,18 +458,6 @@ static __attribute__((noinline)) quick_slots quick_slots_grow(ag_ctx *ctx, quick
     return sl;
 }
 
-/* The quick pass's queue: flat_push's and flat_pop's order, with the slot
- * of the function's output in place of the insertion count.  A function is
- * queued exactly when its output's slot is made (y's first, then each
- * input's creator right after the input's new slot; a leaf's slot queues
- * nothing), so the slots of queued functions are numbered in the order
- * they were queued, and the keys compare as the insertion counts would.
- * A popped entry then names its output's slot without a look-up. */
-static inline __attribute__((always_inline)) int quick_push(ag_ctx *ctx, func_heap *h, queued *top, ag_func *f,
-                                                            size_t slot) {
-    return flat_push_keyed(ctx, h, top, f, (uint32_t)slot);
-}
-
 /* The next entry; its f is NULL when none is queued. */
 static inline __attribute__((always_inline)) queued quick_pop(func_heap *h, queued *top) {
     queued q = *top;
@@ -465,46 +469,48 @@ static inline __attribute__((always_inline)) queued quick_pop(func_heap *h, queu
     return q;
 }
 
-/* The quick pass over y's graph (y made by the scalar path, with no grad):
- * 0, -1 with the error set (nothing changed), or FLAT_DECLINED.  Written
- * once, made twice (quick_backward): with check and keep_flows constants
- * false, the usual case, and as they are. */
-static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *y, bool check, bool keep_flows) {
-    begin_call(ctx);
-    func_heap heap;
-    heap_init(&heap, ctx);
-    quick_slot local[FLAT_LOCAL];
-    quick_slots sl = {local, 1, FLAT_LOCAL};
-    int status = FLAT_DECLINED;
-    int first_leaf = -1, last_leaf = -1;
-    /* the seed: a new 1 (the plain pass's ones_like), handed on from slot 0 */
-    local[0].v = y;
-    local[0].g = 1.0;
-    local[0].from = -1;
-    local[0].has = true;
-    local[0].made_set = false;
-    y->pass_refs = 0;
-    uint32_t clock = ctx->change_clock; /* no hook changes a value in place */
-    if (keep_flows) {
-        flows_reset(ctx, false);
-        record_flow_one(ctx, y, 1.0);
-    }
-    queued top = {NULL, 0};
-    if (quick_push(ctx, &heap, &top, y->creator, 0) < 0) goto oom;
-    for (queued q; (q = quick_pop(&heap, &top)).f != NULL;) {
+/* quick_loop's answers beside 0 (the queue ran out), -1 (out of memory) and
+ * FLAT_DECLINED. */
+#define QUICK_INTERRUPTED (-2)
+#define QUICK_FULL 2 /* without `recycle`: the pass's own slots may not hold the next function's inputs */
+
+/* The quick pass's loop over its queue (quick_run's state, as its locals'
+ * addresses: made twice, without `recycle` while the slots are the pass's
+ * own array made one after the other, and with it, see "Slots used again"
+ * above; *spare the first free slot, -1 when none; *seq the next key
+ * (with `recycle`). */
+static inline __attribute__((always_inline)) int quick_loop(ag_ctx *ctx, func_heap *heap, queued *top, quick_slots *slp,
+                                                            quick_slot *local, int *spare, uint32_t *seq,
+                                                            int *first_leaf, int *last_leaf, uint32_t clock, bool check,
+                                                            bool keep_flows, bool recycle) {
+    quick_slots sl = *slp;
+    int status = 0;
+    for (;;) {
+        if (!recycle && sl.len > FLAT_LOCAL - 2) { /* two inputs' new slots (the pass's own array) */
+            status = QUICK_FULL;
+            break;
+        }
+        queued q = quick_pop(heap, top);
         ag_func *f = q.f;
+        if (f == NULL) break;
         if (ctx_interrupted(ctx)) {
-            ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
-            status = -1;
-            goto out;
+            status = QUICK_INTERRUPTED;
+            break;
         }
         const ag_op_def *row = func_def(f);
-        if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL || clock_after(clock, f->made_at)) goto out;
+        if (!(f->mark & FUNC_SCALAR) || row->scalar_grad == NULL || clock_after(clock, f->made_at)) {
+            status = FLAT_DECLINED;
+            break;
+        }
         ag_var *out = f->outputs[0];
-        size_t oi = (uint32_t)q.key; /* its output's slot (quick_push) */
-        if (sl.at[oi].v != out || !sl.at[oi].has) goto out;
+        /* its output's slot: the key's (below sl.len), or as in flat_find */
+        size_t oi = recycle ? (size_t)(unsigned)out->pass_refs : (uint32_t)q.key;
+        if ((recycle && oi >= sl.len) || sl.at[oi].v != out || !sl.at[oi].has) {
+            status = FLAT_DECLINED;
+            break;
+        }
         double gy = sl.at[oi].g;
-        int handed = sl.at[oi].from >= 0 ? sl.at[oi].from : (int)oi; /* what a passed gy refers to */
+        ag_var *handed = sl.at[oi].from != NULL ? sl.at[oi].from : out; /* what a passed gy refers to */
         double gx[2] = {0.0, 0.0};
         unsigned passes;
         /* Add's, Sub's, Mul's and Pow's hooks (op_add_scalar_grad,
@@ -538,7 +544,10 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
         }
         if (check) { /* as in flat_backward */
             double z = (gx[0] - gx[0]) + (gx[1] - gx[1]);
-            if (z != z) goto out;
+            if (z != z) {
+                status = FLAT_DECLINED;
+                break;
+            }
         }
         /* a scalar path's function has one or two inputs (the hooks' a and b):
          * the loop unrolled, each input's gx and `passes` bit known */
@@ -555,69 +564,151 @@ static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *
             } else {
                 if (x->grad != NULL) { /* an older gradient: the flat pass's */
                     ctx->flat_met_older = true;
-                    goto out;
+                    status = FLAT_DECLINED;
+                    goto stop;
                 }
-                if (sl.len == sl.cap) {
-                    sl = quick_slots_grow(ctx, sl, local);
-                    if (sl.len == sl.cap) goto oom;
+                if (!recycle) {
+                    xi = sl.len++; /* room checked at the top */
+                } else if (*spare >= 0) { /* a freed slot first */
+                    xi = (size_t)*spare;
+                    *spare = sl.at[xi].next;
+                } else {
+                    if (sl.len == sl.cap) {
+                        sl = quick_slots_grow(ctx, sl, local);
+                        if (sl.len == sl.cap) {
+                            status = -1;
+                            goto stop;
+                        }
+                    }
+                    xi = sl.len++;
                 }
-                xi = sl.len++;
                 sx = &sl.at[xi];
                 sx->v = x;
                 sx->has = false;
                 sx->made_set = false;
-                sx->next_leaf = -1;
+                sx->next = -1;
                 x->pass_refs = (int)xi;
                 if (x->creator == NULL) { /* a leaf: the end's list */
-                    if (last_leaf < 0)
-                        first_leaf = (int)xi;
+                    if (*last_leaf < 0)
+                        *first_leaf = (int)xi;
                     else
-                        sl.at[last_leaf].next_leaf = (int)xi;
-                    last_leaf = (int)xi;
+                        sl.at[*last_leaf].next = (int)xi;
+                    *last_leaf = (int)xi;
                 }
             }
             if (sx->has) { /* x.grad + gx: a new variable, as sum_grads makes it */
                 double sum = sx->g + gx[i];
-                if (check && !isfinite(sum)) goto out;
+                if (check && !isfinite(sum)) {
+                    status = FLAT_DECLINED;
+                    goto stop;
+                }
                 sx->g = sum;
-                sx->from = -1;
+                sx->from = NULL;
             } else if (passes & (SCALAR_GRAD_PASSES_A << i)) { /* gy's own variable */
                 sx->g = gy;
                 sx->from = handed;
             } else {
                 sx->g = gx[i];
-                sx->from = -1;
+                sx->from = NULL;
             }
             sx->has = true;
-            if (x->creator != NULL && quick_push(ctx, &heap, &top, x->creator, xi) < 0) goto oom;
+            if (x->creator != NULL &&
+                (recycle ? flat_push(ctx, heap, top, seq, x->creator)
+                         : flat_push_keyed(ctx, heap, top, x->creator, (uint32_t)xi)) < 0) {
+                status = -1;
+                goto stop;
+            }
         }
         sl.at[oi].has = false; /* the plain pass empties an output's slot */
-    }
-    /* the leaves' gradients as variables first, so running out of memory
-     * changes nothing (the ones made are left to the collector) */
-    for (int i = first_leaf; i >= 0; i = sl.at[i].next_leaf) {
-        quick_slot *s = &sl.at[i], *o = s->from >= 0 ? &sl.at[s->from] : NULL;
-        ag_var *v;
-        if (o != NULL && o->made_set) {
-            v = o->made;
-        } else if (s->from == 0) { /* the seed, made before the pass, as the plain pass makes it */
-            v = var_new_scalar(ctx, s->v->t.ndim, s->g);
-            if (v == NULL) goto oom;
-            v->flags |= AG_VAR_SEED;
-        } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
-            ctx->in_backward++;
-            v = var_new_scalar(ctx, s->v->t.ndim, s->g);
-            ctx->in_backward--;
-            if (v == NULL) goto oom;
+        if (recycle) { /* no function reaches out again */
+            sl.at[oi].v = NULL;
+            sl.at[oi].next = *spare;
+            *spare = (int)oi;
         }
+    }
+stop:
+    *slp = sl;
+    return status;
+}
+
+/* The quick pass over y's graph (y made by the scalar path, with no grad):
+ * 0, -1 with the error set (nothing changed), or FLAT_DECLINED.  Written
+ * once, made twice (quick_backward): with check and keep_flows constants
+ * false, the usual case, and as they are. */
+static inline __attribute__((always_inline)) int quick_run(ag_ctx *ctx, ag_var *y, bool check, bool keep_flows) {
+    begin_call(ctx);
+    func_heap heap;
+    heap_init(&heap, ctx);
+    quick_slot local[FLAT_LOCAL];
+    quick_slots sl = {local, 1, FLAT_LOCAL};
+    int status, first_leaf = -1, last_leaf = -1, spare = -1;
+    uint32_t seq = 0;
+    /* the seed: a new 1 (the plain pass's ones_like), handed on by y */
+    local[0].v = y;
+    local[0].g = 1.0;
+    local[0].from = NULL;
+    local[0].has = true;
+    local[0].made_set = false;
+    y->pass_refs = 0;
+    uint32_t clock = ctx->change_clock; /* no hook changes a value in place */
+    if (keep_flows) {
+        flows_reset(ctx, false);
+        record_flow_one(ctx, y, 1.0);
+    }
+    queued top = {NULL, 0};
+    if (flat_push_keyed(ctx, &heap, &top, y->creator, 0) < 0) goto oom;
+    status = quick_loop(ctx, &heap, &top, &sl, local, &spare, &seq, &first_leaf, &last_leaf, clock, check, keep_flows,
+                        false);
+    if (status == QUICK_FULL) {
+        /* the slots whose creator has run are free; the keys so far are
+         * below sl.len */
+        for (size_t i = sl.len; i-- > 0;) {
+            if (sl.at[i].has) continue;
+            sl.at[i].v = NULL;
+            sl.at[i].next = spare;
+            spare = (int)i;
+        }
+        seq = (uint32_t)sl.len;
+        status = quick_loop(ctx, &heap, &top, &sl, local, &spare, &seq, &first_leaf, &last_leaf, clock, check,
+                            keep_flows, true);
+    }
+    if (status == QUICK_INTERRUPTED) {
+        ctx_error(ctx, AG_ERR_INTERRUPTED, "backward: interrupted");
+        status = -1;
+        goto out;
+    }
+    if (status == -1) goto oom;
+    if (status != 0) goto out;
+    status = FLAT_DECLINED;
+    /* the leaves' gradients as variables first, so running out of memory
+     * changes nothing (the ones made are left to the collector).  Leaves
+     * sharing `from` share the variable: the first made is found through
+     * from's pass_refs, set to its leaf's slot (no function reads it now). */
+    for (int i = first_leaf; i >= 0; i = sl.at[i].next) {
+        quick_slot *s = &sl.at[i];
+        ag_var *o = s->from, *v = NULL;
         if (o != NULL) {
-            o->made = v;
-            o->made_set = true;
+            size_t j = (size_t)(unsigned)o->pass_refs;
+            if (j < sl.len && sl.at[j].made_set && sl.at[j].from == o) v = sl.at[j].made;
+        }
+        if (v == NULL) {
+            if (o == y) { /* the seed, made before the pass, as the plain pass makes it */
+                v = var_new_scalar(ctx, s->v->t.ndim, s->g);
+                if (v == NULL) goto oom;
+                v->flags |= AG_VAR_SEED;
+            } else { /* made inside the pass (AG_VAR_BACKWARD), as the plain pass's are */
+                ctx->in_backward++;
+                v = var_new_scalar(ctx, s->v->t.ndim, s->g);
+                ctx->in_backward--;
+                if (v == NULL) goto oom;
+            }
+            if (o != NULL) o->pass_refs = i;
         }
         s->made = v;
+        s->made_set = true;
     }
     unsigned calls = ctx->backward_calls;
-    for (int i = first_leaf; i >= 0; i = sl.at[i].next_leaf) { /* each had no grad */
+    for (int i = first_leaf; i >= 0; i = sl.at[i].next) { /* each had no grad */
         ag_var *x = sl.at[i].v;
         x->grad_calls = 1;
         x->grad_call = calls;

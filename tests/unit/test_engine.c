@@ -1022,6 +1022,129 @@ static void test_flat_pass_as_plain(void **state) {
     assert_true(isinf(ag_item(ag_grad(x))));
 }
 
+/* The quick pass (backward_flat.c) frees a variable's slot once its creator
+ * has run and no slot's `from` names it, and gives it to the next variable
+ * reached.  Random graphs where that happens often, against the plain pass:
+ * long chains of Adds and Subs handing their gy on (a constant beside),
+ * Muls, sines and squares, diamonds (a node used again further up, x + x,
+ * x - x), leaves shared by many functions, some constants, leaves used
+ * only by the first functions (reached last, long after the slots around
+ * them were freed), and y = ... + leaf now and then (the seed handed to a
+ * leaf).  The quick pass is called itself (it must not decline: no older
+ * gradient, every op its own); every variable's gradient the same bit for
+ * bit, its call count and flags, which variables share one gradient
+ * variable, and the kept gradients (ag_keep_last_grads) every third seed. */
+int quick_backward(ag_ctx *ctx, ag_var *y); /* src/backward_pass.h */
+
+#define QS_NODES 1000
+typedef struct {
+    ag_var *v[QS_NODES];
+    int n, leaves;
+} qs_case;
+
+static void qs_build(qs_case *c, uint32_t seed) {
+    uint32_t s = seed * 2654435761u;
+    c->n = 0;
+    c->leaves = 1 + (int)(flat_rand(&s) % 6);
+    for (int i = 0; i < c->leaves; i++) {
+        c->v[c->n++] = S(0.25 * (double)(flat_rand(&s) % 9) - 1.0);
+        if (i > 0 && flat_rand(&s) % 5 == 0) ag_var_set_flags(c->v[i], AG_VAR_CONST);
+    }
+    int len = 10 + (int)(flat_rand(&s) % 300);
+    for (int k = 0; k < len; k++) {
+        ag_var *ab[2];
+        for (int j = 0; j < 2; j++) {
+            unsigned r = flat_rand(&s) % 10;
+            ab[j] = r < 6   ? c->v[c->n - 1]                           /* the chain */
+                    : r < 8 ? c->v[flat_rand(&s) % (unsigned)c->n]     /* a diamond */
+                            : c->v[flat_rand(&s) % (unsigned)c->leaves]; /* a leaf */
+        }
+        ag_var *a = ab[0], *b = ab[1], *r;
+        if (k < 2 * c->leaves && k / 2 < c->leaves) a = c->v[k / 2]; /* each leaf used at the bottom */
+        ag_var *one = S(0.5);
+        ag_var_set_flags(one, AG_VAR_CONST);
+        switch (flat_rand(&s) % 13) {
+        case 0: r = ag_add(ctx, a, b); break;
+        case 1: r = ag_sub(ctx, a, b); break;
+        case 2: /* a run of Adds and Subs of constants: one number handed on */
+        case 3:
+            r = a;
+            for (int m = (int)(flat_rand(&s) % 8); m >= 0; m--) r = m % 3 ? ag_add(ctx, r, one) : ag_sub(ctx, r, one);
+            break;
+        case 4: r = ag_mul(ctx, a, b); break;
+        case 5: r = ag_sin(ctx, a); break;
+        case 6: r = ag_add(ctx, a, a); break;
+        case 7: r = ag_sub(ctx, a, a); break;
+        case 8: r = ag_sub(ctx, b, a); break;
+        case 9: r = ag_pow(ctx, a, 2); break;
+        case 10: r = ag_add(ctx, one, a); break;
+        default: { /* two new leaves, one number handed on to both (sometimes through a Sub) */
+            ag_var *l1 = S(0.125 * (double)(flat_rand(&s) % 9)), *l2 = S(-0.5);
+            c->v[c->n++] = l1;
+            c->v[c->n++] = l2;
+            ag_var *t = ag_add(ctx, l1, l2);
+            if (flat_rand(&s) % 2) t = ag_sub(ctx, t, one);
+            r = flat_rand(&s) % 2 ? ag_add(ctx, a, t) : ag_add(ctx, t, b);
+            break;
+        }
+        }
+        if (fabs(ag_item(r)) > 100) r = ag_tanh(ctx, r); /* keep it finite */
+        c->v[c->n++] = r;
+    }
+    if (flat_rand(&s) % 3 == 0) c->v[c->n - 1] = ag_add(ctx, c->v[c->n - 1], c->v[flat_rand(&s) % (unsigned)c->leaves]);
+}
+
+static void test_quick_slots_as_plain(void **state) {
+    (void)state;
+    static double g[2][QS_NODES], flows[2][QS_NODES];
+    static int calls[2][QS_NODES], holder[2][QS_NODES], flags[2][QS_NODES];
+    int n = 0, shared = 0, handed_seed = 0;
+    for (uint32_t seed = 1; seed <= 400; seed++) {
+        bool keep = seed % 3 == 0;
+        for (int run = 0; run < 2; run++) {
+            qs_case c;
+            ag_keep_last_grads(ctx, keep);
+            qs_build(&c, seed);
+            ag_var *y = c.v[c.n - 1];
+            if (ag_creator(y) == NULL) continue; /* every op a constant's */
+            if (run == 0) {
+                ctx->plain_backward = true;
+                assert_int_equal(ag_backward(ctx, y, NULL), 0);
+                ctx->plain_backward = false;
+            } else {
+                assert_int_equal(quick_backward(ctx, y), 0);
+            }
+            n = c.n;
+            for (int i = 0; i < c.n; i++) {
+                ag_var *gi = ag_grad(c.v[i]);
+                const double *kept = ag_last_grad(c.v[i]);
+                flows[run][i] = kept != NULL ? kept[0] : -999.0;
+                calls[run][i] = ag_grad_calls(c.v[i]);
+                g[run][i] = gi != NULL ? ag_item(gi) : -777.0;
+                flags[run][i] = gi != NULL ? (int)ag_var_flags(gi) : -1;
+                holder[run][i] = -1;
+                for (int j = 0; j < c.n && gi != NULL; j++)
+                    if (ag_grad(c.v[j]) == gi) {
+                        holder[run][i] = j;
+                        break;
+                    }
+                if (run == 1 && holder[1][i] >= 0 && holder[1][i] != i) shared++;
+                if (run == 1 && gi != NULL && (ag_var_flags(gi) & AG_VAR_SEED)) handed_seed++;
+            }
+        }
+        ag_keep_last_grads(ctx, false);
+        assert_memory_equal(g[0], g[1], (size_t)n * sizeof g[0][0]); /* bit for bit */
+        assert_memory_equal(calls[0], calls[1], (size_t)n * sizeof calls[0][0]);
+        assert_memory_equal(flags[0], flags[1], (size_t)n * sizeof flags[0][0]);
+        assert_memory_equal(holder[0], holder[1], (size_t)n * sizeof holder[0][0]); /* the same sharing */
+        assert_memory_equal(flows[0], flows[1], (size_t)n * sizeof flows[0][0]);
+        ag_gc(ctx);
+    }
+    /* the graphs did share gradients, the seed's among them */
+    assert_true(shared > 100);
+    assert_true(handed_seed > 10);
+}
+
 /* A million training steps (Rosenbrock descent, collected every 100 steps):
  * the live node count after each collection never changes. */
 static void test_million_steps_flat(void **state) {
@@ -1686,6 +1809,7 @@ int main(void) {
         CTX_TEST(test_backward_options_grow),
         CTX_TEST(test_backward_reclaims_when_it_pays),
         CTX_TEST(test_flat_pass_as_plain),
+        CTX_TEST(test_quick_slots_as_plain),
         CTX_TEST(test_flat_two_input_ops),
         cmocka_unit_test(test_scalar_ops_have_scalar_gradients),
         cmocka_unit_test(test_ctx_free_refused_during_backward),
