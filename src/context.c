@@ -962,7 +962,7 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
      * variable was remembered: the entry goes here) */
     if (!tenure) keep_young_grads(ctx);
     ag_func *free_funcs = ctx->free_funcs; /* as free_vars above */
-    size_t freed_funcs = 0, freed_general = 0;
+    size_t freed_funcs = 0;
     ag_func **link = &ctx->funcs;
     for (ag_func *f = *link, *next; f != NULL && !(f->mark & stop); f = next) {
         next = f->next_live;
@@ -981,7 +981,6 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
             continue;
         }
         *link = next;
-        freed_general += !(f->mark & FUNC_SCALAR);
         free_func_storage(ctx, f);
         freed_funcs++;
         f->next_live = free_funcs;
@@ -991,7 +990,7 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
     if (no_reuse) free_funcs = free_func_list(ctx, free_funcs);
     ctx->free_funcs = free_funcs;
     ctx->live_funcs -= freed_funcs;
-    ctx->live_general_funcs -= freed_general;
+    if (ctx->funcs == NULL) ctx->general_funcs_live = false; /* (none alive) */
     freed += freed_funcs;
     if (full) {
         full_collection_counted(ctx, kept_bytes);
@@ -1028,8 +1027,8 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
  *   dead: functions are marked only when pushed (push_func), and only the
  *   roots and the functions on the stack push.  Then the functions are
  *   freed without a look at their marks.  Checked at each.
- * - When, besides, none of them is a general one (ctx->live_general_funcs,
- *   counted where function.c makes one and where a sweep frees one: every
+ * - When, besides, none of them can be a general one (ctx->general_funcs_live
+ *   is clear: none was made since a collection left no function alive; every
  *   other function is FUNC_SCALAR and owns nothing) and the free list is
  *   empty (a C loop's step took back every function the last collection
  *   freed), the live list becomes the free list as it is: no function is
@@ -1100,7 +1099,7 @@ static size_t collect_full(ag_ctx *ctx) {
     ctx->live_vars -= freed_vars;
     ag_func *free_funcs = ctx->free_funcs;
     size_t freed_funcs = 0;
-    if (!funcs_alive && ctx->live_general_funcs == 0 && free_funcs == NULL && !FUNCS_VISITED) {
+    if (!funcs_alive && !ctx->general_funcs_live && free_funcs == NULL && !FUNCS_VISITED) {
         /* every function dead and owning nothing, and no free one: the live
          * list becomes the free list as it is (see above) */
         free_funcs = ctx->funcs;
@@ -1115,13 +1114,11 @@ static size_t collect_full(ag_ctx *ctx) {
             general += !(mark & FUNC_SCALAR);
             retire_func_fast(ctx, f, mark, &free_funcs);
         }
-        GC_CHECK(general == ctx->live_general_funcs);
+        GC_CHECK(general == 0 || ctx->general_funcs_live);
         (void)general;
         freed_funcs = ctx->live_funcs;
-        ctx->live_general_funcs = 0;
         ctx->funcs = NULL;
     } else {
-        size_t freed_general = 0;
         ag_func **flink = &ctx->funcs;
         for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
             next = f->next_live;
@@ -1133,14 +1130,13 @@ static size_t collect_full(ag_ctx *ctx) {
                 continue;
             }
             *flink = next;
-            freed_general += !(mark & FUNC_SCALAR);
             retire_func_fast(ctx, f, mark, &free_funcs);
             freed_funcs++;
         }
-        ctx->live_general_funcs -= freed_general;
     }
     ctx->free_funcs = free_funcs;
     ctx->live_funcs -= freed_funcs;
+    if (ctx->funcs == NULL) ctx->general_funcs_live = false; /* (none alive) */
     full_collection_counted(ctx, kept_bytes);
     ctx->aged_nodes = 0;
     ctx->allocs_since_gc = 0;
