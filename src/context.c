@@ -1081,7 +1081,8 @@ static size_t collect_full(ag_ctx *ctx) {
         unsigned mark = v->mark;
         if ((mark & EPOCH_BITS) == epoch) {
             v->mark = (mark & ~NODE_AGED) | NODE_OLD;
-            kept_bytes += var_bytes(v);
+            /* var_bytes(v), its usual case (an inline scalar) tested first */
+            kept_bytes += __builtin_expect(v->t.data == &v->scalar_storage, 1) ? sizeof *v : var_bytes(v);
             vlink = &v->next_live;
             continue;
         }
