@@ -85,6 +85,14 @@ static __attribute__((noreturn, noinline, cold)) void gc_check_failed(const char
 #else
 #define GC_CHECK(cond) ((void)sizeof(cond)) /* (not evaluated) */
 #endif
+/* Whether collect_full visits every dead function even when it could hand
+ * the whole list over at once: under AddressSanitizer each is poisoned, and
+ * with the checks each is checked. */
+#if defined(AG_ASAN) || defined(AG_GC_CHECKS)
+#define FUNCS_VISITED 1
+#else
+#define FUNCS_VISITED 0
+#endif
 
 #ifndef __EMSCRIPTEN__ /* wasm32's 4-byte pointers leave padding after it; no sanitizer there */
 _Static_assert(offsetof(ag_func, next_live) + sizeof(ag_func *) == sizeof(ag_func),
@@ -982,6 +990,7 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
     if (no_reuse) free_funcs = free_func_list(ctx, free_funcs);
     ctx->free_funcs = free_funcs;
     ctx->live_funcs -= freed_funcs;
+    if (ctx->funcs == NULL) ctx->general_funcs_live = false; /* (none alive) */
     freed += freed_funcs;
     if (full) {
         full_collection_counted(ctx, kept_bytes);
@@ -1018,6 +1027,15 @@ static inline __attribute__((always_inline)) size_t collect_as(ag_ctx *ctx, bool
  *   dead: functions are marked only when pushed (push_func), and only the
  *   roots and the functions on the stack push.  Then the functions are
  *   freed without a look at their marks.  Checked at each.
+ * - When, besides, none of them can be a general one (ctx->general_funcs_live
+ *   is clear: none was made since a collection left no function alive; every
+ *   other function is FUNC_SCALAR and owns nothing) and the free list is
+ *   empty (a C loop's step took back every function the last collection
+ *   freed), the live list becomes the free list as it is: no function is
+ *   visited (W1: 7 a step, 53 instructions).  The free list then holds them
+ *   newest first where the sweep would have pushed them oldest first; the
+ *   nodes, their contents and the counts are the same.  AddressSanitizer
+ *   builds (each dead node poisoned) and -DAG_GC_CHECKS visit them.
  * A rooted tail (the last collection's roots at the list's end, neither
  * searched for roots nor swept; branch gcx) was measured and dropped:
  * without a flag written by every ag_retain the search for roots must walk
@@ -1063,7 +1081,8 @@ static size_t collect_full(ag_ctx *ctx) {
         unsigned mark = v->mark;
         if ((mark & EPOCH_BITS) == epoch) {
             v->mark = (mark & ~NODE_AGED) | NODE_OLD;
-            kept_bytes += var_bytes(v);
+            /* var_bytes(v), its usual case (an inline scalar) tested first */
+            kept_bytes += __builtin_expect(v->t.data == &v->scalar_storage, 1) ? sizeof *v : var_bytes(v);
             vlink = &v->next_live;
             continue;
         }
@@ -1081,13 +1100,23 @@ static size_t collect_full(ag_ctx *ctx) {
     ctx->live_vars -= freed_vars;
     ag_func *free_funcs = ctx->free_funcs;
     size_t freed_funcs = 0;
-    if (!funcs_alive) {
+    if (!funcs_alive && !ctx->general_funcs_live && free_funcs == NULL && !FUNCS_VISITED) {
+        /* every function dead and owning nothing, and no free one: the live
+         * list becomes the free list as it is (see above) */
+        free_funcs = ctx->funcs;
+        freed_funcs = ctx->live_funcs;
+        ctx->funcs = NULL;
+    } else if (!funcs_alive) {
+        size_t general = 0;
         for (ag_func *f = ctx->funcs, *next; f != NULL; f = next) {
             next = f->next_live;
             unsigned mark = f->mark;
             GC_CHECK((mark & EPOCH_BITS) != epoch);
+            general += !(mark & FUNC_SCALAR);
             retire_func_fast(ctx, f, mark, &free_funcs);
         }
+        GC_CHECK(general == 0 || ctx->general_funcs_live);
+        (void)general;
         freed_funcs = ctx->live_funcs;
         ctx->funcs = NULL;
     } else {
@@ -1108,6 +1137,7 @@ static size_t collect_full(ag_ctx *ctx) {
     }
     ctx->free_funcs = free_funcs;
     ctx->live_funcs -= freed_funcs;
+    if (ctx->funcs == NULL) ctx->general_funcs_live = false; /* (none alive) */
     full_collection_counted(ctx, kept_bytes);
     ctx->aged_nodes = 0;
     ctx->allocs_since_gc = 0;

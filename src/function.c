@@ -213,6 +213,7 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
     if (record) {
         f = ctx_alloc_func(ctx);
         if (f == NULL) return NULL;
+        ctx->general_funcs_live = true; /* (not FUNC_SCALAR: see ag_ctx) */
     } else {
         memset(&local, 0, sizeof local);
         local.inputs = local.inline_inputs;

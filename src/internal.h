@@ -179,6 +179,13 @@ struct ag_ctx {
     void *slabs; /* the blocks nodes are carved from */
     size_t slab_vars, slab_funcs; /* nodes the slabs hold (live, free or in a tail) */
     size_t live_vars, live_funcs, allocs_since_gc;
+    /* A function node not marked FUNC_SCALAR (made by op_apply_row's
+     * general path, function.c: one that may own storage) may be alive: set
+     * when one is made, cleared by a collection that leaves no function
+     * alive.  When it is clear, a full collection that finds every function
+     * dead hands the whole list to the free list at once (context.c,
+     * collect_full). */
+    bool general_funcs_live;
     size_t bytes_since_gc; /* tensor data handed to new variables since the last ag_gc */
     /* Generations (context.c): the live lists hold the young nodes first
      * (age 0: made since the last collection, then age 1: survived one young

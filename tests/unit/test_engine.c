@@ -1266,6 +1266,12 @@ static void gc_twins_same(gc_twin *a, gc_twin *b) {
     assert_int_equal(ag_live_funcs(a->c), ag_live_funcs(b->c));
     assert_int_equal(ag_live_vars(a->c), list_len_vars(a->c->vars));
     assert_int_equal(ag_live_funcs(a->c), list_len_funcs(a->c->funcs));
+    /* the flag collect_full's hand-over relies on: set while a function not
+     * marked FUNC_SCALAR is alive */
+    size_t general = 0;
+    for (ag_func *f = a->c->funcs; f != NULL; f = f->next_live) general += !(f->mark & FUNC_SCALAR);
+    assert_true(general == 0 || a->c->general_funcs_live);
+    assert_true(a->c->funcs != NULL || !a->c->general_funcs_live);
     assert_int_equal(list_len_vars(a->c->free_vars), list_len_vars(b->c->free_vars));
     assert_int_equal(list_len_funcs(a->c->free_funcs), list_len_funcs(b->c->free_funcs));
     assert_int_equal(a->c->remembered_len, b->c->remembered_len);
@@ -1306,7 +1312,7 @@ static void test_full_gc_fast_as_plain(void **state) {
     assert_non_null(t[1].c);
     t[1].c->plain_gc = true;
     int rooted[24] = {0};
-    unsigned seed = 12345, all_funcs_dead = 0, some_funcs_kept = 0;
+    unsigned seed = 12345, all_funcs_dead = 0, some_funcs_kept = 0, handed_over = 0;
     for (int round = 0; round < 1500; round++) {
         int actions = 4 + (int)(gc_rand(&seed) % 16);
         for (int k = 0; k < actions; k++) {
@@ -1351,12 +1357,15 @@ static void test_full_gc_fast_as_plain(void **state) {
         bool fast = gc_rand(&seed) % 8 != 0;
         t[0].c->plain_gc = !fast;
         size_t funcs_before = ag_live_funcs(t[0].c);
+        /* (the case where the whole list is handed over at once) */
+        bool hand_over = t[0].c->free_funcs == NULL && !t[0].c->general_funcs_live;
         size_t fa = ag_gc(t[0].c), fb = ag_gc(t[1].c);
         assert_int_equal(fa, fb);
         gc_twins_same(&t[0], &t[1]);
         if (fast && funcs_before > 0) {
             all_funcs_dead += ag_live_funcs(t[0].c) == 0;
             some_funcs_kept += ag_live_funcs(t[0].c) > 0;
+            handed_over += hand_over && ag_live_funcs(t[0].c) == 0;
         }
         /* only what is surely alive stays in the pools: the roots, and
          * their gradients */
@@ -1374,6 +1383,7 @@ static void test_full_gc_fast_as_plain(void **state) {
      * them (786) */
     assert_true(all_funcs_dead > 100);
     assert_true(some_funcs_kept > 500);
+    assert_true(handed_over > 0);
     for (int i = 0; i < 24; i++)
         for (; rooted[i] > 0; rooted[i]--) {
             ag_release(t[0].pool[i]);
