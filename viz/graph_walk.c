@@ -201,11 +201,16 @@ static bool find_var_groups(viz_walk *w) {
     int *readers = malloc((w->nvars ? w->nvars : 1) * sizeof *readers);
     if (readers == NULL) return false;
     find_readers(w, readers);
-    for (size_t i = 1; i < w->nvars; i++) /* never the output */
+    for (size_t i = 1; i < w->nvars; i++) { /* never the output */
+        unsigned flags = ag_var_flags(w->vars[i]);
+        /* a parameter or a literal goes in the box of the functions that read
+         * it; a named constant (x of `x, t = moons(100)`) stays outside, as
+         * the input it is */
+        bool inner = (flags & AG_VAR_PARAM) || ((flags & AG_VAR_CONST) && ag_name(w->vars[i])[0] == '\0');
         if (ag_creator(w->vars[i]) == NULL && !w->cut[i] && readers[i] >= 0 &&
-            ((ag_var_flags(w->vars[i]) & (AG_VAR_CONST | AG_VAR_PARAM)) ||
-             ((size_t)readers[i] >= w->data_start && (size_t)readers[i] < w->data_end)))
+            (inner || ((size_t)readers[i] >= w->data_start && (size_t)readers[i] < w->data_end)))
             w->var_group[i] = readers[i]; /* a data group's leaves too: t, a random draw */
+    }
     free(readers);
     return true;
 }
