@@ -34,6 +34,44 @@ static int seeded(repl *r, const builtin_args *a, int index, ag_rng *rng, ag_rng
     return 0;
 }
 
+/* ---- data carry no gradient ------------------------------------------------
+ * A data set's or a file's numbers are constants (AG_VAR_CONST: PyTorch's
+ * requires_grad=False): backward passes them by, so x.grad stays nil and no
+ * step computes a gradient nobody reads.  variable(x) makes a leaf of the
+ * same numbers that gets one (a saliency lesson). */
+
+/* v flagged as data; v itself (NULL stays NULL). */
+static ag_var *as_data(ag_var *v) {
+    if (v != NULL) ag_var_set_flags(v, ag_var_flags(v) | AG_VAR_CONST);
+    return v;
+}
+
+/* Whether a gradient would reach v's numbers: PyTorch's requires_grad.  A
+ * constant or a value made under nograd wants none; another leaf does; a
+ * value an op made wants one when one of its inputs does.  shuffle and the
+ * loaders copy rows into new leaves, which are data when x's rows are.  The
+ * walk visits at most WANTS_GRAD_VISITS variables (a shared input may be
+ * visited more than once) and answers true past them: a gradient kept is the
+ * old, safe side. */
+enum { WANTS_GRAD_VISITS = 4096 };
+static bool wants_grad(const ag_var *v) {
+    const ag_var *stack[64];
+    int depth = 0, visits = 0;
+    stack[depth++] = v;
+    while (depth > 0) {
+        const ag_var *x = stack[--depth];
+        if (++visits > WANTS_GRAD_VISITS) return true;
+        if (ag_var_flags(x) & (AG_VAR_CONST | AG_VAR_NOGRAD)) continue;
+        ag_func *f = ag_creator(x);
+        if (f == NULL) return true; /* a leaf that gets a gradient */
+        for (int i = 0; i < ag_func_ninputs(f); i++) {
+            if (depth == (int)(sizeof stack / sizeof stack[0])) return true;
+            stack[depth++] = ag_func_input(f, i);
+        }
+    }
+    return false;
+}
+
 /* The pair [x, t] a data set or loader hands back (x, t = ...). */
 static int done_pair(repl *r, ag_var *x, ag_var *t, repl_value *out) {
     if (x == NULL || t == NULL) return engine_error(r);
@@ -64,7 +102,7 @@ static int builtin_moons(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_count(r, a, 0, "n", &n) < 0 || arg_number(r, a, 1, &noise) < 0 || seeded(r, a, 2, &rng, &source) < 0)
         return -1;
     if (ag_data_moons(r->ctx, n, noise, source, &x, &t) < 0) return engine_error(r);
-    return done_pair(r, x, t, out);
+    return done_pair(r, as_data(x), as_data(t), out);
 }
 
 static int builtin_circles(repl *r, const builtin_args *a, repl_value *out) {
@@ -76,7 +114,7 @@ static int builtin_circles(repl *r, const builtin_args *a, repl_value *out) {
         seeded(r, a, 3, &rng, &source) < 0)
         return -1;
     if (ag_data_circles(r->ctx, n, noise, factor, source, &x, &t) < 0) return engine_error(r);
-    return done_pair(r, x, t, out);
+    return done_pair(r, as_data(x), as_data(t), out);
 }
 
 static int builtin_xor(repl *r, const builtin_args *a, repl_value *out) {
@@ -87,7 +125,7 @@ static int builtin_xor(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_count(r, a, 0, "n", &n) < 0 || arg_number(r, a, 1, &noise) < 0 || seeded(r, a, 2, &rng, &source) < 0)
         return -1;
     if (ag_data_xor(r->ctx, n, noise, source, &x, &t) < 0) return engine_error(r);
-    return done_pair(r, x, t, out);
+    return done_pair(r, as_data(x), as_data(t), out);
 }
 
 /* gaussians(n, centres=nil, classes=2, std=0.5, seed=nil): centres a list
@@ -116,7 +154,7 @@ static int builtin_gaussians(repl *r, const builtin_args *a, repl_value *out) {
     }
     if (ag_data_gaussians(r->ctx, n, classes, centres ? ag_cdata(centres) : NULL, std, source, &x, &t) < 0)
         return engine_error(r);
-    return done_pair(r, x, t, out);
+    return done_pair(r, as_data(x), as_data(t), out);
 }
 
 static int builtin_spiral(repl *r, const builtin_args *a, repl_value *out) {
@@ -127,7 +165,7 @@ static int builtin_spiral(repl *r, const builtin_args *a, repl_value *out) {
         seeded(r, a, 2, &rng, &source) < 0)
         return -1;
     if (ag_data_spiral(r->ctx, n, classes, source, &x, &t) < 0) return engine_error(r);
-    return done_pair(r, x, t, out);
+    return done_pair(r, as_data(x), as_data(t), out);
 }
 
 static int builtin_sine(repl *r, const builtin_args *a, repl_value *out) {
@@ -138,7 +176,7 @@ static int builtin_sine(repl *r, const builtin_args *a, repl_value *out) {
     if (arg_count(r, a, 0, "n", &n) < 0 || arg_number(r, a, 1, &noise) < 0 || seeded(r, a, 2, &rng, &source) < 0)
         return -1;
     if (ag_data_sine(r->ctx, n, noise, source, &x, &t) < 0) return engine_error(r);
-    return done_pair(r, x, t, out);
+    return done_pair(r, as_data(x), as_data(t), out);
 }
 
 static int builtin_sine_regression(repl *r, const builtin_args *a, repl_value *out) {
@@ -147,7 +185,7 @@ static int builtin_sine_regression(repl *r, const builtin_args *a, repl_value *o
     ag_var *x, *t;
     if (arg_count(r, a, 0, "n", &n) < 0 || seeded(r, a, 1, &rng, &source) < 0) return -1;
     if (ag_data_sine_regression(r->ctx, n, source, &x, &t) < 0) return engine_error(r);
-    return done_pair(r, x, t, out);
+    return done_pair(r, as_data(x), as_data(t), out);
 }
 
 /* ---- random orders ------------------------------------------------------------ */
@@ -192,7 +230,8 @@ static int rows_of(repl *r, const char *who, const char *what, ag_var *x, int *r
     return 0;
 }
 
-/* shuffle(x, seed=nil): x's rows in a random order (a new leaf) */
+/* shuffle(x, seed=nil): x's rows in a random order (a new leaf: data when
+ * no gradient would reach x's numbers, as a shuffled data set) */
 static int builtin_shuffle(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int rows;
@@ -204,6 +243,7 @@ static int builtin_shuffle(repl *r, const builtin_args *a, repl_value *out) {
     ag_permutation(&rng, rows, order);
     ag_var *y = take_rows(r, x, order, rows);
     free(order);
+    if (!wants_grad(x)) as_data(y);
     return y ? (*out = value_var(y), 0) : engine_error(r);
 }
 
@@ -221,7 +261,7 @@ static int builtin_randperm(repl *r, const builtin_args *a, repl_value *out) {
         for (int i = 0; i < (int)n; i++) ag_data(v)[i] = order[i];
     }
     free(order);
-    return v ? (*out = value_var(v), 0) : order ? engine_error(r) : repl_error(r, "out of memory");
+    return v ? (*out = value_var(as_data(v)), 0) : order ? engine_error(r) : repl_error(r, "out of memory");
 }
 
 /* randint(lo, hi, shape=[], seed=nil): whole numbers uniform in [lo, hi) (torch.randint) */
@@ -240,7 +280,7 @@ static int builtin_randint(repl *r, const builtin_args *a, repl_value *out) {
     if (v == NULL) return engine_error(r);
     uint32_t span = (uint32_t)(hi - lo);
     for (size_t i = 0; i < ag_size(v); i++) ag_data(v)[i] = lo + ag_rng_below(&rng, span);
-    *out = value_var(v);
+    *out = value_var(as_data(v));
     return 0;
 }
 
@@ -248,13 +288,14 @@ static int builtin_randint(repl *r, const builtin_args *a, repl_value *out) {
  * Loader objects walked lazily by for loops (value.h's iteration hooks):
  * every loop over one loader is a new epoch, reshuffled by its own
  * generator.  Each batch is new leaves (rows copied, no graph), as DeZero's
- * DataLoader hands out arrays. */
+ * DataLoader hands out arrays: constants when x's (t's) rows are data. */
 
 typedef enum { LOADER_BATCHES, LOADER_CHUNKS, LOADER_JUMPS } loader_kind;
 
 typedef struct loader {
     loader_kind kind;
     ag_var *x, *t; /* retained; t NULL: batches of x alone */
+    bool x_data, t_data; /* no gradient would reach x's (t's) numbers: batches of them are data */
     int rows, size;
     bool shuffle, drop_last;
     ag_rng rng;
@@ -324,6 +365,8 @@ static int loader_next(repl *r, void *payload, void *cursor, repl_value *out) {
     ag_var *xb = take_rows(r, l->x, rows, count);
     ag_var *tb = xb && l->t ? take_rows(r, l->t, rows, count) : NULL;
     if (xb == NULL || (l->t && tb == NULL)) return engine_error(r);
+    if (l->x_data) as_data(xb);
+    if (tb != NULL && l->t_data) as_data(tb);
     *out = l->t ? value_pair(value_var(xb), value_var(tb)) : value_var(xb);
     return out->kind == VALUE_NIL ? repl_error(r, "out of memory") : 1;
 }
@@ -377,7 +420,8 @@ static int make_loader(repl *r, const builtin_args *a, loader_kind kind, int siz
         return repl_error(r, "%s: size %g is more than the %d pairs there are", who, size, rows);
     loader *l = calloc(1, sizeof *l);
     if (l == NULL) return repl_error(r, "out of memory");
-    *l = (loader){.kind = kind, .x = x, .t = t, .rows = rows, .size = (int)size};
+    *l = (loader){.kind = kind, .x = x, .t = t, .rows = rows, .size = (int)size, .x_data = !wants_grad(x),
+                  .t_data = t != NULL && !wants_grad(t)};
     ag_retain(x);
     if (t) ag_retain(t);
     *out = value_object_new(&loader_type, l);
@@ -576,7 +620,7 @@ static int builtin_load_csv(repl *r, const builtin_args *a, repl_value *out) {
         file_error(r, "load_csv");
         goto done;
     }
-    status = options.target ? done_pair(r, x, t, out) : (*out = value_var(x), 0);
+    status = options.target ? done_pair(r, as_data(x), as_data(t), out) : (*out = value_var(as_data(x)), 0);
 done:
     free(names);
     free(columns);
@@ -634,7 +678,7 @@ static int builtin_load_npy(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x = ag_npy_decode(r->ctx, bytes.data, bytes.size, file);
     file_bytes_free(&bytes);
     if (x == NULL) return file_error(r, "load_npy");
-    *out = value_var(x);
+    *out = value_var(as_data(x));
     return 0;
 }
 
@@ -662,6 +706,7 @@ static int builtin_load_npz(repl *r, const builtin_args *a, repl_value *out) {
     int rc = ag_npz_decode(r->ctx, bytes.data, bytes.size, file, &arrays, &names, &count);
     file_bytes_free(&bytes);
     if (rc < 0) return file_error(r, "load_npz");
+    for (int i = 0; i < count; i++) as_data(arrays[i]);
     int status = 0;
     if (name != NULL) {
         int found = -1;
@@ -759,50 +804,67 @@ static int builtin_lesson_data(repl *r, const builtin_args *a, repl_value *out) 
     return out->kind == VALUE_STRING ? 0 : repl_error(r, "out of memory");
 }
 
+/* The line :help NAME adds for a data set or a loaded file. */
+#define CONSTANT_DATA "data: constants, as PyTorch's requires_grad=False: backward gives them no gradient (x.grad stays nil);\n" \
+                      "  xv = variable(x) is a copy that gets one (a saliency map)"
+
 const builtin_def builtins_data[] = {
     /* Each help line starts with a one-line picture of the set (:help data). */
     {"moons", "n=100, noise=0.1, seed=nil", builtin_moons, "data",
      "◠◡  x, t = moons(100): two interleaving half circles, x (n, 2), t classes 0/1 (scikit-learn's make_moons)\n"
      "  n/2 points on the upper arc (class 0), the rest on the lower one moved right and down; normal\n"
-     "  noise of standard deviation noise; rows shuffled",
+     "  noise of standard deviation noise; rows shuffled\n"
+     "  " CONSTANT_DATA,
      .function_only = true},
     {"circles", "n=100, noise=0.05, factor=0.5, seed=nil", builtin_circles, "data",
      "◎   x, t = circles(100): a ring (class 0) around a smaller ring of radius factor (class 1)\n"
-     "  scikit-learn's make_circles: normal noise, rows shuffled",
+     "  scikit-learn's make_circles: normal noise, rows shuffled\n"
+     "  " CONSTANT_DATA,
      .function_only = true},
     {"xor", "n=200, noise=0, seed=nil", builtin_xor, "data",
-     "▚   x, t = xor(200): points in [-1, 1)^2, class 1 where x0*x1 < 0 (TensorFlow Playground's XOR)",
+     "▚   x, t = xor(200): points in [-1, 1)^2, class 1 where x0*x1 < 0 (TensorFlow Playground's XOR)\n"
+     "  " CONSTANT_DATA,
      .function_only = true},
     {"gaussians", "n=100, centres=nil, classes=2, std=0.5, seed=nil", builtin_gaussians, "data",
      "∴ ∵ x, t = gaussians(100): blobs, point i of class i % k around its centre with normal noise std\n"
-     "  centres=[[x, y], ...] places them; else classes=k centres evenly on a circle of radius 2",
+     "  centres=[[x, y], ...] places them; else classes=k centres evenly on a circle of radius 2\n"
+     "  " CONSTANT_DATA,
      .function_only = true},
     {"spiral", "n=100, classes=3, seed=nil", builtin_spiral, "data",
      "@   x, t = spiral(100, classes=3): DeZero's spiral, n points per class, arms winding out\n"
-     "  theta = 4j + 4i/n + 0.2*randn, radius = i/n; rows in class order (n*classes of them)",
+     "  theta = 4j + 4i/n + 0.2*randn, radius = i/n; rows in class order (n*classes of them)\n"
+     "  " CONSTANT_DATA,
      .function_only = true},
     {"sine", "n=1000, noise=0.05, seed=nil", builtin_sine, "data",
      "∿   x, t = sine(1000): the LSTM guide's noisy sine, n-1 pairs (y[i], y[i+1]) as (n-1, 1) columns\n"
-     "  y_i = sin(2 pi i/(n-1)) + uniform noise in [-noise, noise) (itsubaki/autograd cmd/lstm)",
+     "  y_i = sin(2 pi i/(n-1)) + uniform noise in [-noise, noise) (itsubaki/autograd cmd/lstm)\n"
+     "  " CONSTANT_DATA,
      .function_only = true},
     {"sine_regression", "n=100, seed=nil", builtin_sine_regression, "data",
-     "∿·  x, t = sine_regression(100): x uniform in [0, 1), t = sin(2 pi x) + uniform [0, 1) (DeZero step 43)",
+     "∿·  x, t = sine_regression(100): x uniform in [0, 1), t = sin(2 pi x) + uniform [0, 1) (DeZero step 43)\n"
+     "  " CONSTANT_DATA,
      .function_only = true},
-    {"shuffle", "x, seed=nil", builtin_shuffle, "data", "x's rows in a random order (a new leaf): shuffle(x, seed=1)"},
-    {"randperm", "n, seed=nil", builtin_randperm, "data", "0, 1, ..., n-1 in a random order (torch.randperm)", .function_only = true},
+    {"shuffle", "x, seed=nil", builtin_shuffle, "data", "x's rows in a random order (a new leaf): shuffle(x, seed=1)\n"
+     "  a constant (no gradient) when no gradient would reach x's numbers: x is data"},
+    {"randperm", "n, seed=nil", builtin_randperm, "data", "0, 1, ..., n-1 in a random order (torch.randperm)\n"
+     "  a constant: whole numbers get no gradient",
+     .function_only = true},
     {"randint", "lo, hi, shape=nil, seed=nil", builtin_randint, "data",
-     "whole numbers uniform in [lo, hi) (torch.randint): randint(0, 10, [3])", .function_only = true},
+     "whole numbers uniform in [lo, hi) (torch.randint): randint(0, 10, [3])\n"
+     "  a constant: whole numbers get no gradient", .function_only = true},
     {"batches", "x, t=nil, size=32, shuffle=true, seed=nil, drop_last=false", builtin_batches, "data",
      "for xb, tb in batches(x, t, size=32) { }: minibatches as DeZero's DataLoader, reshuffled each loop\n"
      "  every for loop over one loader is an epoch in a new order from its own generator (seed= fixes\n"
      "  them all); the last, short batch is kept unless drop_last=true; without t, batches of x alone;\n"
-     "  len(loader) counts a pass; loader.N, loader.size, loader.epochs",
+     "  len(loader) counts a pass; loader.N, loader.size, loader.epochs; batches of data (a data set, a\n"
+     "  file) are constants, batches of a variable(x) get gradients",
      .function_only = true},
     {"seq_batches", "x, t=nil, size=1, jump=false", builtin_seq_batches, "data",
      "for x, t in seq_batches(xs, ts, size=30) { }: consecutive batches for truncated BPTT\n"
      "  jump=false: batch i is pairs i*size .. (i+1)*size-1 in order, as the Go guide's DataLoader;\n"
      "  jump=true: row k of batch i is pair (k*(N/size) + i) % N, DeZero's SeqDataLoader, so each row\n"
-     "  of a batch follows its own stretch of the sequence from one batch to the next",
+     "  of a batch follows its own stretch of the sequence from one batch to the next; batches of data\n"
+     "  are constants, as batches' are",
      .function_only = true},
     {"lesson_data", "file", builtin_lesson_data, "data",
      "the path of a data file the lessons ship (samples/data/): load_csv(lesson_data(\"iris.csv\"), header=true)",
@@ -813,19 +875,22 @@ const builtin_def builtins_data[] = {
      "  from 0 and from -1 for the last), in order, and the others are not read (words there are no\n"
      "  error); target= is one column returned apart as t, never in x (even when columns= lists it);\n"
      "  numbers are read as NumPy's loadtxt reads them (1e3, inf, nan; not 0x10); a ragged row or a\n"
-     "  word where a number should be is an error naming the line and column",
+     "  word where a number should be is an error naming the line and column\n"
+     "  " CONSTANT_DATA,
      .function_only = true, .file_arg = 1},
     {"save_csv", "file, x, t=nil, header=nil, delimiter=\",\"", builtin_save_csv, "data",
      "writes x (rows and columns; t as a last column) as CSV, numbers in full; header=[\"a\", ...] names them",
      .function_only = true, .file_arg = 1},
     {"load_npy", "file", builtin_load_npy, "data",
-     "x = load_npy(\"x.npy\"): a NumPy array (np.save): float64/32, int8-64, uint8-64, bool; C or Fortran order",
+     "x = load_npy(\"x.npy\"): a NumPy array (np.save): float64/32, int8-64, uint8-64, bool; C or Fortran order\n"
+     "  " CONSTANT_DATA,
      .function_only = true, .file_arg = 1},
     {"save_npy", "file, x", builtin_save_npy, "data",
      "writes x as NumPy's .npy (float64), byte for byte what np.save writes; np.load reads it",
      .function_only = true, .file_arg = 1},
     {"load_npz", "file, name=nil", builtin_load_npz, "data",
-     "x, t = load_npz(\"d.npz\"): the arrays of np.savez / np.savez_compressed in order; name= picks one",
+     "x, t = load_npz(\"d.npz\"): the arrays of np.savez / np.savez_compressed in order; name= picks one\n"
+     "  " CONSTANT_DATA,
      .function_only = true, .file_arg = 1},
     {"save_npz", "file, *arrays, names=nil, compress=false", builtin_save_npz, "data",
      "writes the arrays as a .npz (names=[\"x\", \"t\"], else arr_0, arr_1...; compress=true deflates them)",

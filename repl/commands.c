@@ -263,6 +263,10 @@ static void help_topic(repl *r, const char *topic) {
                 (int)strcspn(help, "\n"), help); /* the first line; :help NAME has the rest */
         free(signature);
     }
+    if (strcmp(topic, "data") == 0) /* each data set's and loader's :help NAME says it too */
+        fputs("  The data sets, loaded files and their batches are constants (PyTorch's requires_grad=False):\n"
+              "  backward gives them no gradient; xv = variable(x) is a copy that gets one.\n",
+              r->io.out);
 }
 
 static void help_builtin(repl *r, const builtin_def *def) {

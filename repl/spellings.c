@@ -53,9 +53,11 @@ static const struct {
     {"numpy", "x.data is x's numbers without a graph; save_npy(\"x.npy\", x) writes them for NumPy", "variable"},
     {"tolist", "x is its own list: for v in x { } walks its elements or rows, x[i] reads one, x.item() "
                "a one-element x's number", "variable"},
-    {"requires_grad", "every variable gets a gradient here; a literal in an op is a constant that gets none, "
+    {"requires_grad", "every variable gets a gradient here but constants, which get none: a literal in an op, a data "
+                      "set or a loaded file (variable(x) is a copy that gets one), "
                       "and nograd { } records no graph", "variable"},
-    {"requires_grad_", "every variable gets a gradient here; a literal in an op is a constant that gets none, "
+    {"requires_grad_", "every variable gets a gradient here but constants, which get none: a literal in an op, a "
+                       "data set or a loaded file (variable(x) is a copy that gets one), "
                        "and nograd { } records no graph", "variable"},
     {"parameters", "m.params holds its parameters by name (PyTorch's parameters() and named_parameters()); "
                    "an optimizer takes it whole: adam(m.params)", "model"},

@@ -228,7 +228,8 @@ typedef struct viz_walk {
     /* groups (see viz_graph_opts): */
     int *func_group;      /* per function: its group, or -1 */
     int *var_group;       /* per variable: the group it is drawn in (made by one of its
-                             functions; a constant or parameter only its functions read), or -1 */
+                             functions; a parameter or an unnamed constant only its functions
+                             read), or -1 */
     unsigned *group_tags; /* per group: the tag */
     bool *group_folded;   /* per group: drawn as one box */
     char **group_params;  /* per group: NULL, or the title of a group that holds only

@@ -321,6 +321,9 @@ static void inspect_variable(const viz_scene *scene, const viz_scene_node *node,
     } else if (flow != NULL) {
         strbuf_append(out, "grad⁺ (not kept in .grad): ");
         append_numbers(out, v, flow, digits, "  ");
+    } else if (ag_var_flags(v) & AG_VAR_CONST) {
+        /* a literal or data: the uses below are what a variable there would get */
+        strbuf_append(out, "grad: none (a constant: backward gives it none)\n");
     } else {
         strbuf_append(out, "grad: none\n");
     }

@@ -61,22 +61,29 @@ static bool walk_add_var(viz_walk *w, ag_var *v, int distance) {
     return ptrmap_get(&w->index, v) != VIZ_NOT_DRAWN || walk_append_var(w, v, distance, true);
 }
 
+/* Whether x, read by a function met before, gets a node of its own there:
+ * an unnamed constant leaf of no dimensions.  A loop's literal is one such
+ * variable (repl/eval.c, pooled_constant), and drawn once with an edge to
+ * every step's op it would pull the steps together into a tangle.  A named
+ * constant (x of `x, t = moons(100)`: data) is drawn once with an edge to
+ * each function that reads it, as any named variable. */
+static bool copied_per_reader(const ag_var *x) {
+    return (ag_var_flags(x) & AG_VAR_CONST) && ag_creator(x) == NULL && ag_ndim(x) == 0 && ag_name(x)[0] == '\0';
+}
+
 /* Adds the node for input k of function i (whose inputs before k have
  * theirs; vars_before: how many nodes there were before its first) and
- * records it.  A constant read by a function met before gets a node of its
- * own here: a loop's literal is one constant variable
- * (repl/eval.c, pooled_constant), and drawn once with an edge to every
- * step's op it would pull the steps together into a tangle.  The same
- * input twice in one function (2 * 2) is one node with two edges, as x*x
- * is.  False when out of memory. */
+ * records it.  A literal read by a function met before gets a node of its
+ * own here (copied_per_reader).  The same input twice in one function
+ * (2 * 2) is one node with two edges, as x*x is.  False when out of
+ * memory. */
 static bool walk_add_input(viz_walk *w, size_t i, int k, ag_var *x, int distance, size_t vars_before) {
     if (!ARRAY_RESERVE(w->slot_node, w->slot_node_capacity, w->nslots, 1)) return false;
     size_t node = x != NULL ? ptrmap_get(&w->index, x) : VIZ_NOT_DRAWN;
     if (x != NULL && node == VIZ_NOT_DRAWN) {
         if (!walk_append_var(w, x, distance, true)) return false;
         node = w->nvars - 1;
-    } else if (node != VIZ_NOT_DRAWN && node < vars_before && node != 0 &&
-               (ag_var_flags(x) & AG_VAR_CONST) && ag_creator(x) == NULL) {
+    } else if (node != VIZ_NOT_DRAWN && node < vars_before && node != 0 && copied_per_reader(x)) {
         /* drawn for a function met before: this function's own copy, made
          * by an earlier input of it or here */
         size_t first = w->slot_start[i], copy = VIZ_NOT_DRAWN;
@@ -194,11 +201,16 @@ static bool find_var_groups(viz_walk *w) {
     int *readers = malloc((w->nvars ? w->nvars : 1) * sizeof *readers);
     if (readers == NULL) return false;
     find_readers(w, readers);
-    for (size_t i = 1; i < w->nvars; i++) /* never the output */
+    for (size_t i = 1; i < w->nvars; i++) { /* never the output */
+        unsigned flags = ag_var_flags(w->vars[i]);
+        /* a parameter or a literal goes in the box of the functions that read
+         * it; a named constant (x of `x, t = moons(100)`) stays outside, as
+         * the input it is */
+        bool inner = (flags & AG_VAR_PARAM) || ((flags & AG_VAR_CONST) && ag_name(w->vars[i])[0] == '\0');
         if (ag_creator(w->vars[i]) == NULL && !w->cut[i] && readers[i] >= 0 &&
-            ((ag_var_flags(w->vars[i]) & (AG_VAR_CONST | AG_VAR_PARAM)) ||
-             ((size_t)readers[i] >= w->data_start && (size_t)readers[i] < w->data_end)))
+            (inner || ((size_t)readers[i] >= w->data_start && (size_t)readers[i] < w->data_end)))
             w->var_group[i] = readers[i]; /* a data group's leaves too: t, a random draw */
+    }
     free(readers);
     return true;
 }

@@ -63,6 +63,40 @@ static void test_dot_x_times_x_has_two_edges(void **state) {
     agclose(g);
 }
 
+/* A constant leaf read by two functions: an unnamed 0-d one (a loop's
+ * pooled literal) gets a box per reader, a named one (x of `x, t =
+ * moons(100)`, data) and an unnamed tensor one a single box with an edge to
+ * each reader, as a variable. */
+static void test_dot_constants_shared_or_copied(void **state) {
+    ag_var *w = named(VAR(ctx, SHAPE(2, 1), 0.5, -1.0), "w");
+    ag_var *two = ag_scalar(ctx, 2.0);
+    ag_var_set_flags(two, AG_VAR_CONST);
+    ag_var *h = ag_mul(ctx, ag_mul(ctx, ag_sum(ctx, w, NULL, 0), two), two); /* (sum(w) * 2) * 2 */
+    viz_graph_opts o = defaults();
+    Agraph_t *g = read_dot(h, &o);
+    assert_int_equal(count_nodes_with(g, "<TD>2</TD>"), 2);
+    assert_int_equal(graph_nodes(g), 9); /* w, Sum, its output, 2 twice, two Muls, the first one's output, h */
+    assert_int_equal(graph_edges(g), 8);
+    agclose(g);
+
+    ag_var *x = named(VAR(ctx, SHAPE(3, 2), 1, 2, 3, 4, 5, 6), "x");
+    ag_var_set_flags(x, AG_VAR_CONST);
+    ag_var *y = ag_add(ctx, ag_sum(ctx, ag_matmul(ctx, x, w), NULL, 0), ag_sum(ctx, x, NULL, 0));
+    g = read_dot(y, &o);
+    assert_int_equal(count_nodes_with(g, "<B>x</B>"), 1);
+    Agnode_t *data = node_with(g, "<B>x</B>");
+    assert_int_equal(out_degree(g, data), 2); /* to MatMul and to Sum */
+    assert_string_equal(attr(data, "fillcolor"), "#FFFFFF"); /* drawn as a constant */
+    assert_null(strstr(attr(data, "label"), "grad"));
+    agclose(g);
+
+    ag_set_name(x, NULL); /* unnamed, but no number: still one box */
+    g = read_dot(y, &o);
+    assert_int_equal(count_nodes_with(g, "[3 2]"), 1);
+    assert_int_equal(out_degree(g, node_with(g, "[3 2]")), 2);
+    agclose(g);
+}
+
 /* tanh'(x) with create_graph: upstream's cmd/dot default graph (itsubaki/autograd's cmd/dot):
  * gx ← Mul(gy, Sub(1, Mul(y, y))), y ← Tanh(x). */
 static void test_dot_create_graph_tanh(void **state) {
@@ -485,6 +519,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_dot_sin_plus_square),
         CTX_TEST(test_dot_x_times_x_has_two_edges),
+        CTX_TEST(test_dot_constants_shared_or_copied),
         CTX_TEST(test_dot_create_graph_tanh),
         CTX_TEST(test_dot_roles_and_options),
         CTX_TEST(test_dot_active_function),

@@ -515,6 +515,43 @@ static void test_inspector_tensor(void **state) {
     viz_scene_free(&scene);
 }
 
+/* Data (a named constant, x of `x, t = moons(100)`) read by two functions is
+ * one node of the window's scene, as in the DOT drawing; its inspector says
+ * it is a constant that backward gives no gradient and lists both uses.  A
+ * loop's literal, an unnamed 0-d constant, is a node per reader. */
+static void test_inspector_data_constant(void **state) {
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    ag_var *x = named(VAR(ctx, SHAPE(3, 2), 1, 2, 3, 4, 5, 6), "x");
+    ag_var_set_flags(x, AG_VAR_CONST);
+    ag_var *w = named(VAR(ctx, SHAPE(2, 1), 0.5, -1.0), "w");
+    ag_var *two = ag_scalar(ctx, 2.0);
+    ag_var_set_flags(two, AG_VAR_CONST);
+    ag_var *h = ag_mul(ctx, ag_mul(ctx, ag_sum(ctx, ag_matmul(ctx, x, w), NULL, 0), two), two);
+    ag_var *y = named(ag_add(ctx, h, ag_sum(ctx, x, NULL, 0)), "y");
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_null(ag_grad(x));
+    assert_non_null(ag_grad(w));
+    viz_scene scene = {0};
+    char err[VIZ_ERRLEN] = "";
+    assert_int_equal(viz_scene_describe(y, &o, &scene, err), 0);
+    int node = -1, x_nodes = 0, two_nodes = 0;
+    for (int i = 0; i < scene.nnodes; i++) {
+        if (scene.nodes[i].kind != VIZ_NODE_VAR) continue;
+        if (scene.nodes[i].var == x) node = i, x_nodes++;
+        if (scene.nodes[i].var == two) two_nodes++;
+    }
+    assert_int_equal(x_nodes, 1);
+    assert_int_equal(two_nodes, 2);
+    char *text = inspect(&scene, node);
+    assert_non_null(strstr(text, "x\nrole: constant\nshape: [3 2]\n"));
+    assert_non_null(strstr(text, "grad: none (a constant: backward gives it none)\nuses:\n"));
+    assert_non_null(strstr(text, "\n  MatMul as "));
+    assert_non_null(strstr(text, "\n  Sum as x: "));
+    free(text);
+    viz_scene_free(&scene);
+}
+
 /* The kernel's and the page's inline graphs describe every node at once
  * (viz_graph_inspector_html): ∂y/∂v for all of them comes from one backward
  * (viz_scene_grads_from_output), and each node's text is the one asked for
@@ -691,6 +728,7 @@ int main(void) {
         CTX_TEST(test_inspector_sum_subtracts_negative_parts),
         CTX_TEST(test_inspector_during_step_through),
         CTX_TEST(test_inspector_tensor),
+        CTX_TEST(test_inspector_data_constant),
         CTX_TEST(test_inspector_conv_box),
         CTX_TEST(test_inspector_all_nodes_in_one_pass),
     };
