@@ -121,7 +121,8 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     if (result == NULL && (x->flags & AG_VAR_CONST))
         return ctx_error(ctx, AG_ERR_ARG,
                          "grad: that input is a constant (a number written in an expression, "
-                         "or a mask an op made), and a constant gets no gradient");
+                         "data such as a data set or a loaded file, or a mask an op made), and a "
+                         "constant gets no gradient");
     if (result == NULL && blocked != NULL)
         return ctx_error(ctx, AG_ERR_ARG,
                          "grad: the output depends on that input only through %s, which has no "
