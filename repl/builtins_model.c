@@ -6,6 +6,8 @@
  *   m.params    a printable live view: a table of the model's parameters
  *               (name, shape, whether it has a gradient), indexable by
  *               name: m.params["linear[0].w"]
+ *   m.linear[0].w  the same parameter by its path (m.linear and
+ *               m.linear[0] are views of the parameters under them)
  *
  * Decisions the SPEC leaves open:
  *   - Models made without seed= draw their seed from the session's
@@ -158,10 +160,178 @@ static const repl_object_type params_view_type = {
     .length = params_length,
 };
 
+/* ---- paths to parameters: m.linear[0].w ---------------------------------------
+ * The names m.params lists (linear[0].w, lstm.x2f.b, conv[1].w) also read
+ * as attributes and indexes from the model, as the graph labels them
+ * ("m.linear[0].w") and as PyTorch's model.fc.weight reads: m.linear is the
+ * path "linear", m.linear[0] the path "linear[0]", and m.linear[0].w the
+ * parameter itself.  A path is a live view of its model: weights made at the
+ * first call are found once they exist. */
+typedef struct param_path {
+    ag_model *m; /* a reference */
+    char name[];  /* the path so far: "linear[0]" */
+} param_path;
+
+static const repl_object_type param_path_type;
+
+/* How `path` names m's parameters: PATH_PARAM when one is called that,
+ * PATH_PREFIX when some are under it (the path followed by '.' or '['),
+ * else PATH_NONE. */
+enum { PATH_NONE, PATH_PREFIX, PATH_PARAM };
+static int path_names(const ag_model *m, const char *path) {
+    size_t n = strlen(path);
+    int found = PATH_NONE;
+    for (int i = 0, count = ag_model_param_count(m); i < count; i++) {
+        const char *name = NULL;
+        ag_model_param(m, i, &name);
+        if (name == NULL || strncmp(name, path, n) != 0) continue;
+        if (name[n] == '\0') return PATH_PARAM;
+        if (name[n] == '.' || name[n] == '[') found = PATH_PREFIX;
+    }
+    return found;
+}
+
+/* The parameters whose names start with prefix ("" for all), comma
+ * separated, into *out (the names m.params lists). */
+static void path_list(const ag_model *m, const char *prefix, strbuf *out) {
+    size_t n = strlen(prefix);
+    bool first = true;
+    for (int i = 0, count = ag_model_param_count(m); i < count; i++) {
+        const char *name = NULL;
+        ag_model_param(m, i, &name);
+        if (name == NULL || strncmp(name, prefix, n) != 0) continue;
+        strbuf_appendf(out, "%s%s", first ? "" : ", ", name);
+        first = false;
+    }
+}
+
+/* The value the path names: the parameter, or a path object under which
+ * there are some; 1 when there is nothing under it (nothing made). */
+static int path_value(repl *r, ag_model *m, const char *path, repl_value *out) {
+    switch (path_names(m, path)) {
+    case PATH_PARAM:
+        *out = value_var(ag_model_param_by_name(m, path));
+        return out->kind == VALUE_VAR ? 0 : repl_error(r, "out of memory");
+    case PATH_PREFIX: {
+        size_t n = strlen(path) + 1;
+        param_path *p = malloc(sizeof *p + n);
+        if (p == NULL) return repl_error(r, "out of memory");
+        p->m = ag_model_ref(m);
+        memcpy(p->name, path, n);
+        *out = value_object_new(&param_path_type, p);
+        return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+    }
+    default:
+        return 1;
+    }
+}
+
+/* Nothing under `path`: what is under its parent (or the model's whole
+ * list), and when the model has no weights yet, that they come at the
+ * first call. */
+static int path_missing(repl *r, const ag_model *m, const char *parent, const char *path) {
+    strbuf names = {0};
+    path_list(m, parent, &names);
+    const char *kind = ag_model_kind_name(ag_model_get_kind(m));
+    int status = names.length > 0
+                     ? repl_error(r, "%s: no parameter %s (%s%s: %s%s)", kind, path, parent[0] ? "under " : "",
+                                  parent[0] ? parent : "there are", names.data,
+                                  ag_model_initialized(m) ? "" : "; the rest are made at the first call")
+                     : repl_error(r, "%s: no parameter %s (%s)", kind, path,
+                                  ag_model_initialized(m) ? "it has none" : "it has none until its first call");
+    free(names.data);
+    return status;
+}
+
+static void path_destroy(void *payload) {
+    param_path *p = payload;
+    ag_model_unref(p->m);
+    free(p);
+}
+
+/* print(m.linear[0]): the parameters under it. */
+static char *path_describe(const void *payload) {
+    const param_path *p = payload;
+    strbuf out = {0};
+    strbuf_appendf(&out, "%s's %s: ", ag_model_kind_name(ag_model_get_kind(p->m)), p->name);
+    path_list(p->m, p->name, &out);
+    if (!ag_model_initialized(p->m)) strbuf_append(&out, " (more are made at the first call)");
+    return strbuf_take(&out);
+}
+
+/* m.linear[0].w: the path and the attribute's name, one level down. */
+static int path_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
+    const param_path *p = payload;
+    strbuf path = {0};
+    strbuf_appendf(&path, "%s.%s", p->name, name);
+    if (path.failed) {
+        free(path.data);
+        return repl_error(r, "out of memory");
+    }
+    int status = path_value(r, p->m, path.data, out);
+    if (status == 1) status = path_missing(r, p->m, p->name, path.data);
+    free(path.data);
+    return status;
+}
+
+/* m.linear[0]: a whole number from 0, as the names count their layers. */
+static int path_index(repl *r, void *payload, repl_value key, repl_value *out) {
+    const param_path *p = payload;
+    if (key.kind != VALUE_NUMBER || !(key.as.number >= 0 && key.as.number < 1e6) ||
+        key.as.number != floor(key.as.number)) {
+        char what[64];
+        if (key.kind == VALUE_NUMBER) snprintf(what, sizeof what, "%g", key.as.number);
+        return repl_error(r, "%s: index %s with a whole number from 0, like %s[0], not %s",
+                          ag_model_kind_name(ag_model_get_kind(p->m)), p->name, p->name,
+                          key.kind == VALUE_NUMBER ? what : value_with_article(key, what, sizeof what));
+    }
+    char path[256];
+    if (snprintf(path, sizeof path, "%s[%d]", p->name, (int)key.as.number) >= (int)sizeof path)
+        return repl_error(r, "%s: the path %s is too long", ag_model_kind_name(ag_model_get_kind(p->m)), p->name);
+    int status = path_value(r, p->m, path, out);
+    return status == 1 ? path_missing(r, p->m, p->name, path) : status;
+}
+
+static const repl_object_type param_path_type = {
+    .name = "layer",
+    .with_article = "a path to a model's parameters",
+    .destroy = path_destroy,
+    .describe = path_describe,
+    .get_attr = path_get_attr,
+    .index = path_index,
+};
+
+/* A misspelt first step of a path (m.lienar): the nearest of the names the
+ * parameters start with, or NULL.  The names are cut into `heads`. */
+static const char *path_nearest(const ag_model *m, const char *name, char heads[][32], int max) {
+    const char *candidates[32];
+    int n = 0;
+    for (int i = 0, count = ag_model_param_count(m); i < count && n < max; i++) {
+        const char *full = NULL;
+        ag_model_param(m, i, &full);
+        size_t len = full != NULL ? strcspn(full, ".[") : 0;
+        if (len == 0 || len >= 32) continue;
+        memcpy(heads[n], full, len);
+        heads[n][len] = '\0';
+        bool seen = false;
+        for (int j = 0; j < n && !seen; j++) seen = strcmp(heads[j], heads[n]) == 0;
+        if (!seen) candidates[n] = heads[n], n++;
+    }
+    return repl_nearest_word(name, candidates, n);
+}
+
+/* m.params, or the path to parameters a name starts (m.linear, m.w of a
+ * linear_layer: its parameter). */
 static int model_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
-    if (strcmp(name, "params") != 0) return 1;
-    *out = value_object_new(&params_view_type, ag_model_ref(payload));
-    return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+    if (strcmp(name, "params") == 0) {
+        *out = value_object_new(&params_view_type, ag_model_ref(payload));
+        return out->kind == VALUE_OBJECT ? 0 : repl_error(r, "out of memory");
+    }
+    int status = path_value(r, payload, name, out);
+    char heads[32][32];
+    const char *near = status == 1 ? path_nearest(payload, name, heads, 32) : NULL;
+    if (near != NULL) return repl_error(r, "a model has no attribute '%s'; did you mean '%s'?", name, near);
+    return status;
 }
 
 /* One definition per model kind for m(x), so argument messages name the kind. */
@@ -523,7 +693,9 @@ static int fn_batch_norm_layer(repl *r, const builtin_args *args, repl_value *ou
 
 const builtin_def builtins_model[] = {
     {"mlp", "sizes, activation=sigmoid, seed=nil", fn_mlp, "models",
-     "layers of sizes outputs, each but the last followed by the activation; m(x) runs it",
+     "layers of sizes outputs, each but the last followed by the activation; m(x) runs it\n"
+     "  m.params lists the weights; each is also read by the path the graph labels it with:\n"
+     "  m.linear[0].w, m.linear[0].b, ... (an lstm's m.lstm.x2f.w, a linear_layer's m.w).",
      .function_only = true},
     {"lstm", "hidden, out, seed=nil", fn_lstm, "models",
      "an LSTM layer of hidden units, then a linear layer of out; m(x) is one time step",
