@@ -236,7 +236,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     repl_chunk *saved_chunk = r->eval.chunk;
     const ast_node *call = r->eval.call;
     r->eval.call = NULL;
-    r->eval.locals = &frame;
+    eval_set_locals(r, &frame);
     r->eval.chunk = f->chunk;
     r->eval.call_depth++;
     const ast_node *body = f->def->as.def.body;
@@ -254,7 +254,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     }
     r->eval.call_depth--;
     repl_group_leave(r, outer_group);
-    r->eval.locals = saved_locals;
+    eval_set_locals(r, saved_locals);
     r->eval.chunk = saved_chunk;
     r->eval.call = call;
     if (rc < 0) repl_error_add_trace(r, f->name, call);

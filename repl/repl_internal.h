@@ -54,8 +54,18 @@ static inline ast_memo *memo_of(const ast_node *n) { return (ast_memo *)&n->memo
  * or NULL outside every def) is kept with: the frames' count joins the
  * session tables' inside a def only.  Both counts only grow, so their sum
  * is unchanged exactly when neither is. */
+/* A memo made inside a def carries the top bit as well (MEMO_FRAME_GENERATION),
+ * so that only a top-level memo's generation is ever names_generation itself:
+ * memo_valid's first test. */
+#define MEMO_FRAME_GENERATION (1UL << (sizeof(unsigned long) * 8 - 1))
 static inline unsigned long memo_generation(const name_table *scope) {
-    return names_generation + (scope != NULL ? names_frames_generation : 0);
+    return names_generation + (scope != NULL ? names_frames_generation + MEMO_FRAME_GENERATION : 0);
+}
+
+/* Sets the running frame (NULL at top level) and the memos' owner with it. */
+static inline void eval_set_locals(repl *r, name_table *locals) {
+    r->eval.locals = locals;
+    r->eval.memo_owner = locals != NULL ? (const void *)locals : (const void *)((const char *)r + 1);
 }
 
 /* Whether a binding memo (MEMO_LOCAL ... MEMO_CONSTANT, MEMO_BIND) still
@@ -66,11 +76,27 @@ static inline unsigned long memo_generation(const name_table *scope) {
  * the def never binds (frame_free), while the session's names stay: out
  * of line, so the loops at top level keep the one test. */
 bool eval_memo_valid_in_frame(const repl *r, const ast_memo *m);
-static inline bool memo_valid(const repl *r, const ast_memo *m) {
+static inline bool memo_valid_plain(const repl *r, const ast_memo *m) {
     if (m->scope != r->eval.locals || m->session != r) return false;
     return m->generation == memo_generation(m->scope) || (m->scope != NULL && eval_memo_valid_in_frame(r, m));
 }
+/* memo_valid_plain with the top level's case first in two tests: the same
+ * owner (the session's address + 1 at top level, odd, never a frame's: so
+ * scope NULL and the session r) and names_generation, which no memo made
+ * inside a def carries (MEMO_FRAME_GENERATION); a memo of a frame at the
+ * same address then checks the rest as memo_valid_plain does.  The
+ * session's memos' test, 14 a W1 step. */
+static inline bool memo_valid(const repl *r, const ast_memo *m) {
+    if (m->owner != r->eval.memo_owner) return false;
+    if (m->generation == names_generation) return true;
+    return m->scope != NULL && m->session == r &&
+           (m->generation == memo_generation(m->scope) || eval_memo_valid_in_frame(r, m));
+}
 
+/* memo_keep (past_frame false) or memo_keep_past_frame (eval.c) of m, for
+ * test_memo_valid_as_plain. */
+void eval_memo_keep_for_test(repl *r, ast_memo *m, int what, const void *binding, const char *name,
+                              bool past_frame);
 /* The built-in NAME of a method call's x.NAME (NULL when none), remembered
  * in the attribute node's memo: the built-in table never changes. */
 const builtin_def *eval_method_builtin(const ast_node *attribute);

@@ -92,6 +92,7 @@ static void session_reset(repl *r);
 repl *repl_new(const repl_options *opts) {
     repl *r = calloc(1, sizeof *r);
     if (r == NULL) return NULL;
+    eval_set_locals(r, NULL);
     if (opts && opts->files_in) { /* never a session that may write anywhere instead */
         char error[PATH_MAX + 64];
         r->settings.files_root = repl_files_root(opts->files_in, error, sizeof error);
@@ -236,7 +237,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     r->eval.nonfinite_note[0] = '\0';
     r->eval.chunk = chunk;
     r->eval.call = NULL;
-    r->eval.locals = NULL;
+    eval_set_locals(r, NULL);
     r->eval.depth = r->eval.call_depth = r->eval.native_depth = 0;
     r->eval.command_line = 0;
     restore_forget(r);

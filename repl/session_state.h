@@ -208,6 +208,9 @@ typedef struct constant_slot {
 
 typedef struct repl_evaluation {
     name_table *locals;        /* the running def's frame, NULL at top level */
+    const void *memo_owner;    /* locals, or at top level the session's address + 1 (odd, so
+                                * no frame's): eval_set_locals sets both; memos made from
+                                * here carry it (ast.h, repl_internal.h's memo_valid) */
     unsigned long memos_made;  /* names looked up in the tables and remembered (eval.c's
                                 * memo_keep): a test's count of the lookups memos spare */
     size_t idle_after_release; /* ag_idle_node_bytes after the last ag_gc_release (session.c) */

@@ -253,6 +253,104 @@ static void quick_compare(const char *const *chunks, int count, bool *ran) {
     free(err_off);
 }
 
+/* memo_valid (repl_internal.h), whose first tests compare the memo's owner
+ * (the frame, or the session's address + 1) and names_generation, answers
+ * as memo_valid_plain (the session, the frame and the generation compared
+ * one by one) for every memo in every state: memos made by memo_keep and
+ * memo_keep_past_frame (eval_memo_keep_for_test) in two sessions, at top
+ * level and in two frames each session uses at the same addresses, then
+ * checked from every session and frame while names come and go in the
+ * frames (names_frames_generation), the session's names move
+ * (names_generation, also made to reach a frame memo's generation without
+ * its top bit), and a frame's slot is bound to another key. */
+static void test_memo_valid_as_plain(void **state) {
+    (void)state;
+    session s[2];
+    session_open(&s[0]);
+    session_open(&s[1]);
+    static const char *const keys[] = {"a", "b", "c", "d", "e", "f"};
+    const char *binds[] = {"a", "b", "c"}; /* the def binds a b c, never d e f */
+    user_function def = {.refcount = 1, .binds = binds, .nbinds = 3};
+    name_table frames[2] = {{.frame = true, .function = &def}, {.frame = true, .function = &def}};
+    name_table *places[3] = {NULL, &frames[0], &frames[1]};
+    for (int f = 0; f < 2; f++)
+        for (int k = 0; k < 3; k++) assert_true(names_set(&frames[f], keys[k], value_number(k)));
+    enum { MEMOS = 24 };
+    ast_memo memos[MEMOS];
+    memset(memos, 0, sizeof memos);
+    int other_binding; /* a built-in's or a session slot's stand-in */
+    unsigned seed = 54;
+    long fast_true = 0, fast_false = 0, frame_checked = 0;
+    for (int step = 0; step < 4000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned pick = seed >> 8;
+        repl *r = s[pick % 2].r;
+        name_table *locals = places[(pick / 2) % 3];
+        eval_set_locals(r, locals);
+        switch ((pick / 6) % 6) {
+        case 0:
+        case 1: { /* a memo made here */
+            ast_memo *m = &memos[(pick / 36) % MEMOS];
+            const char *key = keys[(pick / 1000) % 6];
+            if (locals != NULL && (pick / 36) % 2 == 0) {
+                repl_value *slot = names_get(locals, key);
+                if (slot == NULL) {
+                    assert_true(names_set(locals, key, value_number(1)));
+                    slot = names_get(locals, key);
+                }
+                eval_memo_keep_for_test(r, m, (pick / 72) % 2 ? MEMO_LOCAL : MEMO_BIND, slot, key, false);
+            } else {
+                eval_memo_keep_for_test(r, m, MEMO_SESSION, &other_binding, key, (pick / 72) % 2 == 0);
+            }
+            break;
+        }
+        case 2: names_generation++; break;
+        case 3: { /* a frame's names move: cleared and bound again in another order, or one more */
+            name_table *f = &frames[(pick / 36) % 2];
+            if ((pick / 72) % 3 == 0) {
+                names_clear(f);
+                for (int k = 0; k < 3; k++) assert_true(names_set(f, keys[(k + pick / 216) % 6], value_number(k)));
+            } else {
+                assert_true(names_set(f, keys[(pick / 216) % 6], value_number(2)));
+            }
+            break;
+        }
+        case 4: { /* names_generation reaches a memo's generation without its top bit */
+            unsigned long g = memos[(pick / 36) % MEMOS].generation & ~MEMO_FRAME_GENERATION;
+            if (g > names_generation) names_generation = g;
+            break;
+        }
+        default: names_frames_generation++; break;
+        }
+        for (int i = 0; i < 2; i++)
+            for (int p = 0; p < 3; p++) {
+                eval_set_locals(s[i].r, places[p]);
+                for (int k = 0; k < MEMOS; k++) {
+                    bool fast = memo_valid(s[i].r, &memos[k]), plain = memo_valid_plain(s[i].r, &memos[k]);
+                    if (fast != plain)
+                        fail_msg("step %d memo %d session %d place %d: memo_valid %d, plain %d", step, k, i, p,
+                                 fast, plain);
+                    if (fast)
+                        fast_true++;
+                    else
+                        fast_false++;
+                    if (fast && places[p] != NULL) frame_checked++;
+                }
+            }
+    }
+    /* both answers are common, inside frames too */
+    assert_true(fast_true > 10000);
+    assert_true(fast_false > 10000);
+    assert_true(frame_checked > 2000);
+    for (int i = 0; i < 2; i++) {
+        eval_set_locals(s[i].r, NULL);
+        session_close(&s[i]);
+    }
+    names_clear(&frames[0]);
+    names_clear(&frames[1]);
+    print_message("memo_valid: %ld valid, %ld not, %ld in frames\n", fast_true, fast_false, frame_checked);
+}
+
 static void test_update_quick_matches_look(void **state) {
     (void)state;
     const char *setup = "a = 0.7\nb = -1.3\nlr = 0.01\nn = 3\nbig = 1e308\nv = [1.0, 2.0]\nstr = \"s\"\n"
@@ -1711,6 +1809,7 @@ int main(void) {
         cmocka_unit_test(test_arith_plans_match_walk),
         cmocka_unit_test(test_update_rule_looks_at_names_last),
         cmocka_unit_test(test_update_quick_matches_look),
+        cmocka_unit_test(test_memo_valid_as_plain),
         cmocka_unit_test(test_arithmetic_operands_beside_calls),
         cmocka_unit_test(test_joined_builtin_table),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
