@@ -303,8 +303,7 @@ int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv
     r->eval.native_depth++;
     if (r->eval.chunk == NULL) { /* called between statements (a window redrawing) */
         char base;
-        r->eval.stack_base = (uintptr_t)&base;
-        r->eval.stack_budget = repl_stack_budget_from(r, r->eval.stack_base);
+        eval_set_stack(r, (uintptr_t)&base, repl_stack_budget_from(r, (uintptr_t)&base));
         r->eval.depth = 0;
     }
     int rc = call_value(r, callee, NULL, argc, argv, 0, NULL, NULL, out);

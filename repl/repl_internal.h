@@ -474,11 +474,28 @@ int repl_no_method(repl *r, const ast_node *at, repl_value object, const char *n
  * began.  Frame sizes vary (sanitizers make them several times larger), so
  * recursion is bounded by the stack actually used, not only by a count.
  * The caller then reports "expression nested too deeply". */
+/* Whether the stack address now is more than budget bytes from base, either
+ * way (the plain test). */
+static inline bool eval_stack_over_plain(uintptr_t now, uintptr_t base, size_t budget) {
+    size_t used = base > now ? (size_t)(base - now) : (size_t)(now - base);
+    return used > budget;
+}
+/* The same in one comparison, from = base - budget and span = 2 x budget
+ * (eval_set_stack; budget at most 64 MiB): now - base + budget, taken
+ * modulo 2^64, is more than 2 x budget exactly when now - base is more than
+ * budget either way (for addresses that do not wrap around the address
+ * space, as a stack's do not).  test_stack_over_as_plain compares the two. */
+static inline bool eval_stack_over(uintptr_t now, uintptr_t from, size_t span) { return now - from > span; }
+/* Sets the statement's stack base and budget (and eval_stack_over's bounds). */
+static inline void eval_set_stack(repl *r, uintptr_t base, size_t budget) {
+    r->eval.stack_base = base;
+    r->eval.stack_budget = budget;
+    r->eval.stack_from = base - budget;
+    r->eval.stack_span = 2 * budget;
+}
 static inline bool eval_too_deep(const repl *r) {
     char here;
-    uintptr_t now = (uintptr_t)&here, base = r->eval.stack_base;
-    size_t used = base > now ? (size_t)(base - now) : (size_t)(now - base);
-    return r->eval.depth >= MAX_EVAL_DEPTH || used > r->eval.stack_budget;
+    return r->eval.depth >= MAX_EVAL_DEPTH || eval_stack_over((uintptr_t)&here, r->eval.stack_from, r->eval.stack_span);
 }
 
 /* f(args) and x.name(args) for the AST_CALL n. */

@@ -131,7 +131,7 @@ repl *repl_new(const repl_options *opts) {
     r->settings.print_edge = 3;
     r->viz = repl_viz_new(r, r->settings.headless);
     r->driver = (repl_driver){.run = session_run, .reset = session_reset}; /* :load, :reset */
-    r->eval.stack_budget = 0; /* measured when a statement starts: repl_stack_budget_from */
+    eval_set_stack(r, 0, 0); /* measured when a statement starts: repl_stack_budget_from */
     return r;
 }
 
@@ -243,8 +243,7 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     restore_forget(r);
     repl_mark_output(r, REPL_MARK_STATEMENT);
     char base;
-    r->eval.stack_base = (uintptr_t)&base;
-    r->eval.stack_budget = repl_stack_budget_from(r, r->eval.stack_base);
+    eval_set_stack(r, (uintptr_t)&base, repl_stack_budget_from(r, (uintptr_t)&base));
     double start = r->settings.timing ? now_ms() : 0;
     r->eval.dropped_depth = 0;
     size_t live_at_start = ag_live_vars(r->ctx);

@@ -226,6 +226,8 @@ typedef struct repl_evaluation {
     uintptr_t stack_base;      /* C stack address when the statement began */
     size_t stack_budget;       /* bytes of stack evaluation may use below
                                 * stack_base (repl_stack_budget_from) */
+    uintptr_t stack_from;      /* stack_base - stack_budget and 2 x stack_budget: the */
+    size_t stack_span;         /*   addresses within the budget either way (eval_too_deep) */
     bool stack_known;          /* the running thread's stack bounds, cached: */
     pthread_t stack_thread;    /* ... for this thread */
     uintptr_t stack_low, stack_high;

@@ -351,6 +351,46 @@ static void test_memo_valid_as_plain(void **state) {
     print_message("memo_valid: %ld valid, %ld not, %ld in frames\n", fast_true, fast_false, frame_checked);
 }
 
+/* eval_too_deep's one comparison (eval_stack_over, from and span set by
+ * eval_set_stack) says what the plain distance test says, for addresses on
+ * both sides of the base, at the budget's edges, near the address range's
+ * top, and for budgets 0 to 64 MiB. */
+static void test_stack_over_as_plain(void **state) {
+    (void)state;
+    /* (no address within 3 budgets of a base wraps around: a stack's do not) */
+    const uintptr_t bases[] = {(uintptr_t)1 << 28, (uintptr_t)0x7ffd12345678ull, UINTPTR_MAX / 2,
+                               UINTPTR_MAX - ((uintptr_t)1 << 28)};
+    const size_t budgets[] = {0, 1, 4096, (size_t)96 << 10, (size_t)64 << 20};
+    unsigned seed = 7;
+    long over = 0, within = 0;
+    for (size_t b = 0; b < sizeof bases / sizeof *bases; b++)
+        for (size_t g = 0; g < sizeof budgets / sizeof *budgets; g++) {
+            uintptr_t base = bases[b];
+            size_t budget = budgets[g];
+            uintptr_t from = base - budget;
+            size_t span = 2 * budget;
+            for (int i = 0; i < 2000; i++) {
+                seed = seed * 1103515245u + 12345u;
+                uintptr_t delta = i < 8 ? (uintptr_t)budget + (uintptr_t)(i % 4) - 1 /* the edges */
+                                        : (uintptr_t)(seed >> 4) % ((uintptr_t)3 * budget + 3);
+                uintptr_t now = i % 2 ? base + delta : base - delta;
+                bool plain = eval_stack_over_plain(now, base, budget);
+                assert_int_equal(eval_stack_over(now, from, span), plain);
+                if (plain)
+                    over++;
+                else
+                    within++;
+            }
+        }
+    assert_true(over > 10000 && within > 10000);
+    session s; /* a statement's own bounds */
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 1\n"), REPL_OK);
+    assert_true(s.r->eval.stack_from == s.r->eval.stack_base - s.r->eval.stack_budget);
+    assert_true(s.r->eval.stack_span == 2 * s.r->eval.stack_budget && s.r->eval.stack_budget > 0);
+    session_close(&s);
+}
+
 static void test_update_quick_matches_look(void **state) {
     (void)state;
     const char *setup = "a = 0.7\nb = -1.3\nlr = 0.01\nn = 3\nbig = 1e308\nv = [1.0, 2.0]\nstr = \"s\"\n"
@@ -1810,6 +1850,7 @@ int main(void) {
         cmocka_unit_test(test_update_rule_looks_at_names_last),
         cmocka_unit_test(test_update_quick_matches_look),
         cmocka_unit_test(test_memo_valid_as_plain),
+        cmocka_unit_test(test_stack_over_as_plain),
         cmocka_unit_test(test_arithmetic_operands_beside_calls),
         cmocka_unit_test(test_joined_builtin_table),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
