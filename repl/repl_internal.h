@@ -435,6 +435,14 @@ typedef struct variable_attribute_def {
     const char *help;
 } variable_attribute_def;
 extern const variable_attribute_def repl_variable_attribute_table[]; /* ends with {0} */
+/* The rows of x.data and x.grad in the table (test_attribute_rows checks). */
+enum { ATTRIBUTE_ROW_DATA = 0, ATTRIBUTE_ROW_GRAD = 1 };
+/* The attribute node n's row (NULL when no variable has the attribute),
+ * found by name the first time and remembered in n's memo (MEMO_ATTRIBUTE). */
+const variable_attribute_def *eval_attribute_row_found(const ast_node *n);
+static inline const variable_attribute_def *eval_attribute_row(const ast_node *n) {
+    return n->memo.what == MEMO_ATTRIBUTE ? n->memo.binding : eval_attribute_row_found(n);
+}
 
 /* x.NAME for a variable.  `what` names x in messages about a missing
  * gradient ("x").  0 = *out filled, 1 = no such attribute, -1 = error

@@ -391,6 +391,22 @@ static void test_stack_over_as_plain(void **state) {
     session_close(&s);
 }
 
+/* The quick update finds x.data and x.grad by their rows' places in the
+ * attribute table (ATTRIBUTE_ROW_DATA, ATTRIBUTE_ROW_GRAD), and the row an
+ * attribute node remembers is the one its name finds. */
+static void test_attribute_rows(void **state) {
+    (void)state;
+    assert_string_equal(repl_variable_attribute_table[ATTRIBUTE_ROW_DATA].name, "data");
+    assert_string_equal(repl_variable_attribute_table[ATTRIBUTE_ROW_GRAD].name, "grad");
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 2.0\ny = x * x\ny.backward()\nfor i in range(3) { x -= 0.25 * x.grad }\n"
+                             "print(x, x.grad, x.data, x.shape)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "x(-1) variable(4) variable(-1) []\n"); /* as main printed it */
+    session_close(&s);
+}
+
 static void test_update_quick_matches_look(void **state) {
     (void)state;
     const char *setup = "a = 0.7\nb = -1.3\nlr = 0.01\nn = 3\nbig = 1e308\nv = [1.0, 2.0]\nstr = \"s\"\n"
@@ -1851,6 +1867,7 @@ int main(void) {
         cmocka_unit_test(test_update_quick_matches_look),
         cmocka_unit_test(test_memo_valid_as_plain),
         cmocka_unit_test(test_stack_over_as_plain),
+        cmocka_unit_test(test_attribute_rows),
         cmocka_unit_test(test_arithmetic_operands_beside_calls),
         cmocka_unit_test(test_joined_builtin_table),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
