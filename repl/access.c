@@ -212,6 +212,15 @@ static int method_not_attribute(repl *r, const ast_node *at, const char *name, c
                          name);
 }
 
+const variable_attribute_def *eval_attribute_row_found(const ast_node *n) {
+    ast_memo *m = memo_of(n);
+    m->binding = NULL;
+    for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && !m->binding; a++)
+        if (strcmp(a->name, n->as.attribute.name) == 0) m->binding = a;
+    m->what = MEMO_ATTRIBUTE;
+    return m->binding;
+}
+
 int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
     repl_value object;
     if (eval_expr(r, n->as.attribute.object, &object) < 0) return -1;
@@ -223,14 +232,7 @@ int eval_attribute(repl *r, const ast_node *n, repl_value *out) {
     const char *label = o->kind == AST_NAME ? o->as.name : eval_node_text(r, o, what, sizeof what) ? what : NULL;
     int rc;
     if (object.kind == VALUE_VAR) {
-        ast_memo *m = memo_of(n); /* the attribute's row, found once per node */
-        if (m->what != MEMO_ATTRIBUTE) {
-            m->binding = NULL;
-            for (const variable_attribute_def *a = repl_variable_attribute_table; a->name && !m->binding; a++)
-                if (strcmp(a->name, name) == 0) m->binding = a;
-            m->what = MEMO_ATTRIBUTE;
-        }
-        const variable_attribute_def *row = m->binding;
+        const variable_attribute_def *row = eval_attribute_row(n); /* found once per node */
         rc = row == NULL ? 1 : row->get(r, object.as.var, label, out) < 0 ? -1 : 0;
         if (rc == 1) {
             if (builtin_find(name) != NULL)

@@ -440,10 +440,10 @@ static inline __attribute__((always_inline)) bool quick_operand_of(repl *r, cons
         const ast_node *o = e->as.attribute.object;
         const repl_value *v = o->kind == AST_NAME ? eval_assign_slot(r, o, o->as.name, &in_session) : NULL;
         if (v == NULL || v->kind != VALUE_VAR) return false;
-        const char *a = e->as.attribute.name;
-        if (a[0] == 'd' && a[1] == 'a' && a[2] == 't' && a[3] == 'a' && a[4] == '\0')
+        const variable_attribute_def *row = eval_attribute_row(e); /* .data or .grad */
+        if (row == &repl_variable_attribute_table[ATTRIBUTE_ROW_DATA])
             return quick_scalar(v->as.var, &q->value); /* a new unnamed leaf: reaches nothing */
-        if (!(a[0] == 'g' && a[1] == 'r' && a[2] == 'a' && a[3] == 'd' && a[4] == '\0')) return false;
+        if (row != &repl_variable_attribute_table[ATTRIBUTE_ROW_GRAD]) return false;
         ag_var *g = ag_grad(v->as.var);
         if (g == NULL || !quick_scalar(g, &q->value)) return false;
         q->summed = v->as.var;

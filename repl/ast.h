@@ -168,6 +168,8 @@ typedef struct ast_memo {
     unsigned long generation; /* of the name tables when a binding was found; 0 = none */
     const void *session;      /* the session and the frame (NULL at top level) */
     const void *scope;        /*   it was found from */
+    const void *owner;        /* the two as one (repl_internal.h, memo_valid): the frame, or
+                               * the session's address + 1 at top level */
     const void *binding;      /* what was found: a bound value's slot, a built-in, ... */
     const char *key;          /* a frame's slot: the key it held (memo_valid; else NULL) */
     bool frame_free;          /* found past a frame that never binds the name (memo_valid) */

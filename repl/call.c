@@ -236,7 +236,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     repl_chunk *saved_chunk = r->eval.chunk;
     const ast_node *call = r->eval.call;
     r->eval.call = NULL;
-    r->eval.locals = &frame;
+    eval_set_locals(r, &frame);
     r->eval.chunk = f->chunk;
     r->eval.call_depth++;
     const ast_node *body = f->def->as.def.body;
@@ -254,7 +254,7 @@ static int call_user(repl *r, user_function *f, int argc, const repl_value *argv
     }
     r->eval.call_depth--;
     repl_group_leave(r, outer_group);
-    r->eval.locals = saved_locals;
+    eval_set_locals(r, saved_locals);
     r->eval.chunk = saved_chunk;
     r->eval.call = call;
     if (rc < 0) repl_error_add_trace(r, f->name, call);
@@ -303,8 +303,7 @@ int repl_call_value(repl *r, repl_value callee, int argc, const repl_value *argv
     r->eval.native_depth++;
     if (r->eval.chunk == NULL) { /* called between statements (a window redrawing) */
         char base;
-        r->eval.stack_base = (uintptr_t)&base;
-        r->eval.stack_budget = repl_stack_budget_from(r, r->eval.stack_base);
+        eval_set_stack(r, (uintptr_t)&base, repl_stack_budget_from(r, (uintptr_t)&base));
         r->eval.depth = 0;
     }
     int rc = call_value(r, callee, NULL, argc, argv, 0, NULL, NULL, out);

@@ -72,6 +72,7 @@ static void memo_keep(repl *r, ast_memo *m, int what, const void *binding) {
     m->generation = memo_generation(r->eval.locals);
     m->scope = r->eval.locals;
     m->session = r;
+    m->owner = r->eval.memo_owner;
     m->what = what;
     m->binding = binding;
     m->key = NULL; /* a frame's slot: its key, for the def's next calls (memo_valid) */
@@ -97,7 +98,7 @@ static bool memo_frame_slot_holds(const name_table *t, const ast_memo *m) {
 }
 
 bool eval_memo_valid_in_frame(const repl *r, const ast_memo *m) {
-    if (m->frame_free) return m->generation == names_generation;
+    if (m->frame_free) return m->generation == names_generation + MEMO_FRAME_GENERATION;
     return m->key != NULL && memo_frame_slot_holds(r->eval.locals, m);
 }
 
@@ -112,7 +113,7 @@ static void memo_keep_past_frame(repl *r, ast_memo *m, int what, const void *bin
     for (size_t i = 0; i < f->nbinds; i++)
         if (strcmp(f->binds[i], name) == 0) return;
     m->frame_free = true;
-    m->generation = names_generation;
+    m->generation = names_generation + MEMO_FRAME_GENERATION;
 }
 
 /* What `name` (written at node n) means now, as eval_lookup_name finds it; NULL
@@ -143,6 +144,14 @@ static const ast_memo *resolve_name_again(repl *r, const ast_node *n, const char
     m->key = NULL;
     m->frame_free = false;
     return NULL;
+}
+
+void eval_memo_keep_for_test(repl *r, ast_memo *m, int what, const void *binding, const char *name,
+                              bool past_frame) {
+    if (past_frame)
+        memo_keep_past_frame(r, m, what, binding, name);
+    else
+        memo_keep(r, m, what, binding);
 }
 
 const builtin_def *eval_method_builtin(const ast_node *attribute) {

@@ -54,8 +54,18 @@ static inline ast_memo *memo_of(const ast_node *n) { return (ast_memo *)&n->memo
  * or NULL outside every def) is kept with: the frames' count joins the
  * session tables' inside a def only.  Both counts only grow, so their sum
  * is unchanged exactly when neither is. */
+/* A memo made inside a def carries the top bit as well (MEMO_FRAME_GENERATION),
+ * so that only a top-level memo's generation is ever names_generation itself:
+ * memo_valid's first test. */
+#define MEMO_FRAME_GENERATION (1UL << (sizeof(unsigned long) * 8 - 1))
 static inline unsigned long memo_generation(const name_table *scope) {
-    return names_generation + (scope != NULL ? names_frames_generation : 0);
+    return names_generation + (scope != NULL ? names_frames_generation + MEMO_FRAME_GENERATION : 0);
+}
+
+/* Sets the running frame (NULL at top level) and the memos' owner with it. */
+static inline void eval_set_locals(repl *r, name_table *locals) {
+    r->eval.locals = locals;
+    r->eval.memo_owner = locals != NULL ? (const void *)locals : (const void *)((const char *)r + 1);
 }
 
 /* Whether a binding memo (MEMO_LOCAL ... MEMO_CONSTANT, MEMO_BIND) still
@@ -66,11 +76,27 @@ static inline unsigned long memo_generation(const name_table *scope) {
  * the def never binds (frame_free), while the session's names stay: out
  * of line, so the loops at top level keep the one test. */
 bool eval_memo_valid_in_frame(const repl *r, const ast_memo *m);
-static inline bool memo_valid(const repl *r, const ast_memo *m) {
+static inline bool memo_valid_plain(const repl *r, const ast_memo *m) {
     if (m->scope != r->eval.locals || m->session != r) return false;
     return m->generation == memo_generation(m->scope) || (m->scope != NULL && eval_memo_valid_in_frame(r, m));
 }
+/* memo_valid_plain with the top level's case first in two tests: the same
+ * owner (the session's address + 1 at top level, odd, never a frame's: so
+ * scope NULL and the session r) and names_generation, which no memo made
+ * inside a def carries (MEMO_FRAME_GENERATION); a memo of a frame at the
+ * same address then checks the rest as memo_valid_plain does.  The
+ * session's memos' test, 14 a W1 step. */
+static inline bool memo_valid(const repl *r, const ast_memo *m) {
+    if (m->owner != r->eval.memo_owner) return false;
+    if (m->generation == names_generation) return true;
+    return m->scope != NULL && m->session == r &&
+           (m->generation == memo_generation(m->scope) || eval_memo_valid_in_frame(r, m));
+}
 
+/* memo_keep (past_frame false) or memo_keep_past_frame (eval.c) of m, for
+ * test_memo_valid_as_plain. */
+void eval_memo_keep_for_test(repl *r, ast_memo *m, int what, const void *binding, const char *name,
+                              bool past_frame);
 /* The built-in NAME of a method call's x.NAME (NULL when none), remembered
  * in the attribute node's memo: the built-in table never changes. */
 const builtin_def *eval_method_builtin(const ast_node *attribute);
@@ -409,6 +435,14 @@ typedef struct variable_attribute_def {
     const char *help;
 } variable_attribute_def;
 extern const variable_attribute_def repl_variable_attribute_table[]; /* ends with {0} */
+/* The rows of x.data and x.grad in the table (test_attribute_rows checks). */
+enum { ATTRIBUTE_ROW_DATA = 0, ATTRIBUTE_ROW_GRAD = 1 };
+/* The attribute node n's row (NULL when no variable has the attribute),
+ * found by name the first time and remembered in n's memo (MEMO_ATTRIBUTE). */
+const variable_attribute_def *eval_attribute_row_found(const ast_node *n);
+static inline const variable_attribute_def *eval_attribute_row(const ast_node *n) {
+    return n->memo.what == MEMO_ATTRIBUTE ? n->memo.binding : eval_attribute_row_found(n);
+}
 
 /* x.NAME for a variable.  `what` names x in messages about a missing
  * gradient ("x").  0 = *out filled, 1 = no such attribute, -1 = error
@@ -448,11 +482,28 @@ int repl_no_method(repl *r, const ast_node *at, repl_value object, const char *n
  * began.  Frame sizes vary (sanitizers make them several times larger), so
  * recursion is bounded by the stack actually used, not only by a count.
  * The caller then reports "expression nested too deeply". */
+/* Whether the stack address now is more than budget bytes from base, either
+ * way (the plain test). */
+static inline bool eval_stack_over_plain(uintptr_t now, uintptr_t base, size_t budget) {
+    size_t used = base > now ? (size_t)(base - now) : (size_t)(now - base);
+    return used > budget;
+}
+/* The same in one comparison, from = base - budget and span = 2 x budget
+ * (eval_set_stack; budget at most 64 MiB): now - base + budget, taken
+ * modulo 2^64, is more than 2 x budget exactly when now - base is more than
+ * budget either way (for addresses that do not wrap around the address
+ * space, as a stack's do not).  test_stack_over_as_plain compares the two. */
+static inline bool eval_stack_over(uintptr_t now, uintptr_t from, size_t span) { return now - from > span; }
+/* Sets the statement's stack base and budget (and eval_stack_over's bounds). */
+static inline void eval_set_stack(repl *r, uintptr_t base, size_t budget) {
+    r->eval.stack_base = base;
+    r->eval.stack_budget = budget;
+    r->eval.stack_from = base - budget;
+    r->eval.stack_span = 2 * budget;
+}
 static inline bool eval_too_deep(const repl *r) {
     char here;
-    uintptr_t now = (uintptr_t)&here, base = r->eval.stack_base;
-    size_t used = base > now ? (size_t)(base - now) : (size_t)(now - base);
-    return r->eval.depth >= MAX_EVAL_DEPTH || used > r->eval.stack_budget;
+    return r->eval.depth >= MAX_EVAL_DEPTH || eval_stack_over((uintptr_t)&here, r->eval.stack_from, r->eval.stack_span);
 }
 
 /* f(args) and x.name(args) for the AST_CALL n. */

@@ -92,6 +92,7 @@ static void session_reset(repl *r);
 repl *repl_new(const repl_options *opts) {
     repl *r = calloc(1, sizeof *r);
     if (r == NULL) return NULL;
+    eval_set_locals(r, NULL);
     if (opts && opts->files_in) { /* never a session that may write anywhere instead */
         char error[PATH_MAX + 64];
         r->settings.files_root = repl_files_root(opts->files_in, error, sizeof error);
@@ -130,7 +131,7 @@ repl *repl_new(const repl_options *opts) {
     r->settings.print_edge = 3;
     r->viz = repl_viz_new(r, r->settings.headless);
     r->driver = (repl_driver){.run = session_run, .reset = session_reset}; /* :load, :reset */
-    r->eval.stack_budget = 0; /* measured when a statement starts: repl_stack_budget_from */
+    eval_set_stack(r, 0, 0); /* measured when a statement starts: repl_stack_budget_from */
     return r;
 }
 
@@ -236,14 +237,13 @@ static int run_top(repl *r, repl_chunk *chunk, const ast_node *n) {
     r->eval.nonfinite_note[0] = '\0';
     r->eval.chunk = chunk;
     r->eval.call = NULL;
-    r->eval.locals = NULL;
+    eval_set_locals(r, NULL);
     r->eval.depth = r->eval.call_depth = r->eval.native_depth = 0;
     r->eval.command_line = 0;
     restore_forget(r);
     repl_mark_output(r, REPL_MARK_STATEMENT);
     char base;
-    r->eval.stack_base = (uintptr_t)&base;
-    r->eval.stack_budget = repl_stack_budget_from(r, r->eval.stack_base);
+    eval_set_stack(r, (uintptr_t)&base, repl_stack_budget_from(r, (uintptr_t)&base));
     double start = r->settings.timing ? now_ms() : 0;
     r->eval.dropped_depth = 0;
     size_t live_at_start = ag_live_vars(r->ctx);

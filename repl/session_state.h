@@ -208,6 +208,9 @@ typedef struct constant_slot {
 
 typedef struct repl_evaluation {
     name_table *locals;        /* the running def's frame, NULL at top level */
+    const void *memo_owner;    /* locals, or at top level the session's address + 1 (odd, so
+                                * no frame's): eval_set_locals sets both; memos made from
+                                * here carry it (ast.h, repl_internal.h's memo_valid) */
     unsigned long memos_made;  /* names looked up in the tables and remembered (eval.c's
                                 * memo_keep): a test's count of the lookups memos spare */
     size_t idle_after_release; /* ag_idle_node_bytes after the last ag_gc_release (session.c) */
@@ -223,6 +226,8 @@ typedef struct repl_evaluation {
     uintptr_t stack_base;      /* C stack address when the statement began */
     size_t stack_budget;       /* bytes of stack evaluation may use below
                                 * stack_base (repl_stack_budget_from) */
+    uintptr_t stack_from;      /* stack_base - stack_budget and 2 x stack_budget: the */
+    size_t stack_span;         /*   addresses within the budget either way (eval_too_deep) */
     bool stack_known;          /* the running thread's stack bounds, cached: */
     pthread_t stack_thread;    /* ... for this thread */
     uintptr_t stack_low, stack_high;

@@ -253,6 +253,160 @@ static void quick_compare(const char *const *chunks, int count, bool *ran) {
     free(err_off);
 }
 
+/* memo_valid (repl_internal.h), whose first tests compare the memo's owner
+ * (the frame, or the session's address + 1) and names_generation, answers
+ * as memo_valid_plain (the session, the frame and the generation compared
+ * one by one) for every memo in every state: memos made by memo_keep and
+ * memo_keep_past_frame (eval_memo_keep_for_test) in two sessions, at top
+ * level and in two frames each session uses at the same addresses, then
+ * checked from every session and frame while names come and go in the
+ * frames (names_frames_generation), the session's names move
+ * (names_generation, also made to reach a frame memo's generation without
+ * its top bit), and a frame's slot is bound to another key. */
+static void test_memo_valid_as_plain(void **state) {
+    (void)state;
+    session s[2];
+    session_open(&s[0]);
+    session_open(&s[1]);
+    static const char *const keys[] = {"a", "b", "c", "d", "e", "f"};
+    const char *binds[] = {"a", "b", "c"}; /* the def binds a b c, never d e f */
+    user_function def = {.refcount = 1, .binds = binds, .nbinds = 3};
+    name_table frames[2] = {{.frame = true, .function = &def}, {.frame = true, .function = &def}};
+    name_table *places[3] = {NULL, &frames[0], &frames[1]};
+    for (int f = 0; f < 2; f++)
+        for (int k = 0; k < 3; k++) assert_true(names_set(&frames[f], keys[k], value_number(k)));
+    enum { MEMOS = 24 };
+    ast_memo memos[MEMOS];
+    memset(memos, 0, sizeof memos);
+    int other_binding; /* a built-in's or a session slot's stand-in */
+    unsigned seed = 54;
+    long fast_true = 0, fast_false = 0, frame_checked = 0;
+    for (int step = 0; step < 4000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned pick = seed >> 8;
+        repl *r = s[pick % 2].r;
+        name_table *locals = places[(pick / 2) % 3];
+        eval_set_locals(r, locals);
+        switch ((pick / 6) % 6) {
+        case 0:
+        case 1: { /* a memo made here */
+            ast_memo *m = &memos[(pick / 36) % MEMOS];
+            const char *key = keys[(pick / 1000) % 6];
+            if (locals != NULL && (pick / 36) % 2 == 0) {
+                repl_value *slot = names_get(locals, key);
+                if (slot == NULL) {
+                    assert_true(names_set(locals, key, value_number(1)));
+                    slot = names_get(locals, key);
+                }
+                eval_memo_keep_for_test(r, m, (pick / 72) % 2 ? MEMO_LOCAL : MEMO_BIND, slot, key, false);
+            } else {
+                eval_memo_keep_for_test(r, m, MEMO_SESSION, &other_binding, key, (pick / 72) % 2 == 0);
+            }
+            break;
+        }
+        case 2: names_generation++; break;
+        case 3: { /* a frame's names move: cleared and bound again in another order, or one more */
+            name_table *f = &frames[(pick / 36) % 2];
+            if ((pick / 72) % 3 == 0) {
+                names_clear(f);
+                for (int k = 0; k < 3; k++) assert_true(names_set(f, keys[(k + pick / 216) % 6], value_number(k)));
+            } else {
+                assert_true(names_set(f, keys[(pick / 216) % 6], value_number(2)));
+            }
+            break;
+        }
+        case 4: { /* names_generation reaches a memo's generation without its top bit */
+            unsigned long g = memos[(pick / 36) % MEMOS].generation & ~MEMO_FRAME_GENERATION;
+            if (g > names_generation) names_generation = g;
+            break;
+        }
+        default: names_frames_generation++; break;
+        }
+        for (int i = 0; i < 2; i++)
+            for (int p = 0; p < 3; p++) {
+                eval_set_locals(s[i].r, places[p]);
+                for (int k = 0; k < MEMOS; k++) {
+                    bool fast = memo_valid(s[i].r, &memos[k]), plain = memo_valid_plain(s[i].r, &memos[k]);
+                    if (fast != plain)
+                        fail_msg("step %d memo %d session %d place %d: memo_valid %d, plain %d", step, k, i, p,
+                                 fast, plain);
+                    if (fast)
+                        fast_true++;
+                    else
+                        fast_false++;
+                    if (fast && places[p] != NULL) frame_checked++;
+                }
+            }
+    }
+    /* both answers are common, inside frames too */
+    assert_true(fast_true > 10000);
+    assert_true(fast_false > 10000);
+    assert_true(frame_checked > 2000);
+    for (int i = 0; i < 2; i++) {
+        eval_set_locals(s[i].r, NULL);
+        session_close(&s[i]);
+    }
+    names_clear(&frames[0]);
+    names_clear(&frames[1]);
+    print_message("memo_valid: %ld valid, %ld not, %ld in frames\n", fast_true, fast_false, frame_checked);
+}
+
+/* eval_too_deep's one comparison (eval_stack_over, from and span set by
+ * eval_set_stack) says what the plain distance test says, for addresses on
+ * both sides of the base, at the budget's edges, near the address range's
+ * top, and for budgets 0 to 64 MiB. */
+static void test_stack_over_as_plain(void **state) {
+    (void)state;
+    /* (no address within 3 budgets of a base wraps around: a stack's do not) */
+    const uintptr_t bases[] = {(uintptr_t)1 << 28, (uintptr_t)0x7ffd12345678ull, UINTPTR_MAX / 2,
+                               UINTPTR_MAX - ((uintptr_t)1 << 28)};
+    const size_t budgets[] = {0, 1, 4096, (size_t)96 << 10, (size_t)64 << 20};
+    unsigned seed = 7;
+    long over = 0, within = 0;
+    for (size_t b = 0; b < sizeof bases / sizeof *bases; b++)
+        for (size_t g = 0; g < sizeof budgets / sizeof *budgets; g++) {
+            uintptr_t base = bases[b];
+            size_t budget = budgets[g];
+            uintptr_t from = base - budget;
+            size_t span = 2 * budget;
+            for (int i = 0; i < 2000; i++) {
+                seed = seed * 1103515245u + 12345u;
+                uintptr_t delta = i < 8 ? (uintptr_t)budget + (uintptr_t)(i % 4) - 1 /* the edges */
+                                        : (uintptr_t)(seed >> 4) % ((uintptr_t)3 * budget + 3);
+                uintptr_t now = i % 2 ? base + delta : base - delta;
+                bool plain = eval_stack_over_plain(now, base, budget);
+                assert_int_equal(eval_stack_over(now, from, span), plain);
+                if (plain)
+                    over++;
+                else
+                    within++;
+            }
+        }
+    assert_true(over > 10000 && within > 10000);
+    session s; /* a statement's own bounds */
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 1\n"), REPL_OK);
+    assert_true(s.r->eval.stack_from == s.r->eval.stack_base - s.r->eval.stack_budget);
+    assert_true(s.r->eval.stack_span == 2 * s.r->eval.stack_budget && s.r->eval.stack_budget > 0);
+    session_close(&s);
+}
+
+/* The quick update finds x.data and x.grad by their rows' places in the
+ * attribute table (ATTRIBUTE_ROW_DATA, ATTRIBUTE_ROW_GRAD), and the row an
+ * attribute node remembers is the one its name finds. */
+static void test_attribute_rows(void **state) {
+    (void)state;
+    assert_string_equal(repl_variable_attribute_table[ATTRIBUTE_ROW_DATA].name, "data");
+    assert_string_equal(repl_variable_attribute_table[ATTRIBUTE_ROW_GRAD].name, "grad");
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x = 2.0\ny = x * x\ny.backward()\nfor i in range(3) { x -= 0.25 * x.grad }\n"
+                             "print(x, x.grad, x.data, x.shape)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "x(-1) variable(4) variable(-1) []\n"); /* as main printed it */
+    session_close(&s);
+}
+
 static void test_update_quick_matches_look(void **state) {
     (void)state;
     const char *setup = "a = 0.7\nb = -1.3\nlr = 0.01\nn = 3\nbig = 1e308\nv = [1.0, 2.0]\nstr = \"s\"\n"
@@ -1711,6 +1865,9 @@ int main(void) {
         cmocka_unit_test(test_arith_plans_match_walk),
         cmocka_unit_test(test_update_rule_looks_at_names_last),
         cmocka_unit_test(test_update_quick_matches_look),
+        cmocka_unit_test(test_memo_valid_as_plain),
+        cmocka_unit_test(test_stack_over_as_plain),
+        cmocka_unit_test(test_attribute_rows),
         cmocka_unit_test(test_arithmetic_operands_beside_calls),
         cmocka_unit_test(test_joined_builtin_table),
         cmocka_unit_test(test_dropped_graph_memory_given_back),
