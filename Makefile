@@ -1010,11 +1010,12 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# A unit test's object, which only the pattern rule of its program names,
-# is kept rather than deleted as intermediate.  Only those: a bare
+# A unit test's object, and testutil.o they all link, which only the
+# pattern rule of a program names, are kept rather than deleted as
+# intermediate.  Only those: a bare
 # `.SECONDARY:` makes every target secondary, and make then takes an archive
 # newer than a missing object's source as up to date, so an object deleted,
 # or a new source file older than the archive (a checkout, a merge), was
 # left out of the link.  (.PRECIOUS would also keep a half-written object
 # when make is interrupted.)
-.SECONDARY: $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.o)
+.SECONDARY: $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.o) $(BUILD)/tests/unit/testutil.o

@@ -272,8 +272,8 @@ struct ast_node {
     } as;
     ast_node *next_to_free; /* private to ast_free */
     ast_memo memo;          /* the evaluator's, see above */
-    /* The evaluator's flat form of an arithmetic tree rooted here (eval.c,
-     * "arithmetic plans"): NULL until it is first evaluated; one malloc'd
+    /* The evaluator's flat form of an arithmetic tree rooted here (eval_plan.c,
+     * a plan): NULL until it is first evaluated; one malloc'd
      * block, freed with the node. */
     void *plan;
     int plan_state; /* 0 not tried, 1 plan holds one, 2 the tree has none */

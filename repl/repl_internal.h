@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ast.h"
 #include "builtins.h"
@@ -215,8 +216,47 @@ typedef struct repl_constant {
 } repl_constant;
 extern const repl_constant repl_constants[];
 
-/* Whether arithmetic trees run their flat plans (eval.c, "arithmetic
- * plans"); tests turn it off to compare them with the walk, and count the
+/* The literals' constants and the arithmetic's results, shared by the walk
+ * (eval.c) and the flat plans (eval_plan.c). */
+ag_var *eval_pooled_constant_made(repl *r, constant_slot *slot, const ast_node *at, double value);
+/* The constant the literal at `at` stands for: the one it made before while
+ * nothing has changed that one (no name, gradient, flag or in-place change:
+ * a def that returns its argument hands it to the user, who may do any of
+ * those), else a new one in the node's slot.  Only `is` sees the sharing: a
+ * constant gets no gradient (AG_VAR_CONST), and a drawing gives each op that
+ * reads one a box of its own (viz_walk_input).  NULL when memory runs out.
+ * The check is inline in the arithmetic; making a constant is not. */
+static inline __attribute__((always_inline)) ag_var *pooled_constant(repl *r, const ast_node *at, double value) {
+    constant_slot *slot = &r->eval.constants[(uint32_t)((uintptr_t)at >> 4) * 2654435761u % CONSTANT_SLOTS];
+    ag_var *c = slot->var;
+    if (c != NULL && slot->at == at && memcmp(&slot->value, &value, sizeof value) == 0 &&
+        ag_var_flags(c) == AG_VAR_CONST && ag_var_version(c) == 0 && ag_grad(c) == NULL &&
+        ag_name(c)[0] == '\0')
+        return c;
+    return eval_pooled_constant_made(r, slot, at, value);
+}
+
+/* An op's result v into *out: with a reference of its own (0) when `root`,
+ * else without one (1: the caller uses it before anything else runs). */
+static inline __attribute__((always_inline)) int arith_result(repl *r, const ast_node *at, ag_var *v, bool root,
+                                                              repl_value *out) {
+    if (v == NULL) return engine_error_at(r, at);
+    if (root) {
+        *out = value_var(v);
+        return 0;
+    }
+    *out = (repl_value){.kind = VALUE_VAR, .as.var = v};
+    return 1;
+}
+
+/* The arithmetic plans (eval_plan.c): n's plan's run, 0 with a reference in
+ * *out (root), 1 with none (when root is false: arith_result), -1 after an
+ * error, or PLAN_DECLINED when the tree is to be walked by eval.c's
+ * eval_arithmetic_at instead (nothing done). */
+enum { PLAN_DECLINED = 2 };
+int eval_arith_plan_run(repl *r, const ast_node *n, bool root, repl_value *out);
+
+/* Whether arithmetic trees run their flat plans (eval_plan.c); tests turn it off to compare them with the walk, and count the
  * plans' runs. */
 extern bool eval_plans_enabled;
 extern unsigned long eval_plan_runs;

@@ -171,7 +171,7 @@ struct ag_ctx {
     ag_func *free_funcs;
     /* The newest slab of each type hands its nodes out in address order
      * from its unused tail, [tail_vars, end_vars) and [tail_funcs,
-     * end_funcs), once its free list is empty (context.c, "node
+     * end_funcs), once its free list is empty (node_slabs.c, "node
      * allocation"): a new slab's nodes are not linked onto the free list.
      * NULL, NULL before the first slab and after its slab is released. */
     ag_var *tail_vars, *end_vars;
@@ -314,7 +314,7 @@ static inline void var_set_grad(ag_var *v, ag_var *grad) {
     }
 }
 
-/* ---- node allocation (context.c) -------------------------------------------
+/* ---- node allocation (node_slabs.c) ----------------------------------------
  * Nodes come from per-context free lists, then from the newest slab's unused
  * tail, then from a new slab.  A new variable is
  * zeroed except ctx, mark, flags (AG_VAR_BACKWARD inside a backward pass)
@@ -323,9 +323,11 @@ static inline void var_set_grad(ag_var *v, ag_var *grad) {
  * input/output arrays; at the head of the live list.  NULL + "out of memory".
  * The common case, a node on the free list, is inline here (a scalar op
  * makes a variable and a function: the calls were a tenth of their cost);
- * the slow paths, a slab's tail or a new slab, are in context.c. */
+ * the slow paths, a slab's tail or a new slab, are in node_slabs.c. */
 ag_var *ctx_alloc_var_slow(ag_ctx *ctx);
 ag_func *ctx_alloc_func_slow(ag_ctx *ctx);
+/* ag_ctx_free's part: every node's storage and every slab (node_slabs.c). */
+void ctx_free_nodes(ag_ctx *ctx);
 
 /* Zeroes a node handed out again: plainly memset(p, 0, bytes).  gcc makes
  * a memset of this size `rep stos`, which takes longer to start than the
@@ -409,7 +411,7 @@ static inline __attribute__((always_inline)) ag_func *free_func_pop(ag_ctx *ctx)
 
 /* The next node of the newest slab's unused tail, which is not empty
  * (ctx->tail_vars != ctx->end_vars; likewise for functions): the tail is
- * poisoned until handed out (context.c, grow). */
+ * poisoned until handed out (node_slabs.c, grow). */
 static inline __attribute__((always_inline)) ag_var *tail_var_take(ag_ctx *ctx) {
     ag_var *v = ctx->tail_vars++;
     UNPOISON(v, sizeof *v);

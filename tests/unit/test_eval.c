@@ -599,7 +599,7 @@ static void test_third_pass_paths_match_general(void **state) {
     session_close(&s);
 }
 
-/* Arithmetic trees run their flat plans (eval.c, "arithmetic plans") as
+/* Arithmetic trees run their flat plans (eval_plan.c) as
  * the walk evaluates them: the same values, graphs (tree), errors and
  * notes, in loops where a plan runs and where it declines (a loop counter,
  * sin rebound to a def, an unknown name, a stale memo), and for random trees
