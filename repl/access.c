@@ -184,6 +184,8 @@ static int no_such_member(repl *r, const ast_node *at, repl_value object, const 
     if (candidates != few) free(candidates);
     if (found < 0 && called && type != NULL && type->nmethods == 0 && type->iter_start != NULL)
         return no_methods(r, at, object, kind, name, type);
+    if (found < 0 && called && type != NULL && type->nmethods == 0 && type->used != NULL)
+        return repl_error_at(r, at, "%s has no method '%s'; it has no methods: %s", kind, name, type->used);
     if (found < 0) return repl_error_at(r, at, "%s has no %s '%s'", kind, what, name);
     if (found >= own) /* a name PyTorch or NumPy uses, which is something else here */
         return repl_error_at(r, at, "%s has no %s '%s'; if you meant '%s': %s", kind, what, name, near,
@@ -400,8 +402,10 @@ static char *describe_ellipsis(const void *payload) {
     return text;
 }
 
-const repl_object_type repl_slice_type = {.name = "slice", .destroy = free, .describe = describe_slice};
-const repl_object_type repl_ellipsis_type = {.name = "ellipsis", .describe = describe_ellipsis};
+const repl_object_type repl_slice_type = {.name = "slice", .destroy = free, .describe = describe_slice,
+                                          .used = "it picks a range inside an index: x[1:3], x[::2]"};
+const repl_object_type repl_ellipsis_type = {.name = "ellipsis", .describe = describe_ellipsis,
+                                             .used = "it stands for the axes an index leaves out: x[..., 0]"};
 
 /* Checks a slice's parts: integers (far past any axis counts as that far,
  * as Python clamps) and a step other than 0.  `what` is the message's

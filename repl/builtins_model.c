@@ -320,6 +320,35 @@ static const char *path_nearest(const ag_model *m, const char *name, char heads[
     return repl_nearest_word(name, candidates, n);
 }
 
+static bool model_has_method(const char *name);
+static void layer_source(const ag_layer_spec *l, strbuf *b);
+
+/* A path that ends at a layer without parameters: any name asked of a bare
+ * max_pool (p.w), or a cnn's max_pool (c.max_pool[0].w; the engine names
+ * the pools in drawings only, and its description, "cnn [conv2d(4, 3)
+ * max_pool(2) 10] relu", is how the REPL sees that a cnn has any).  Says
+ * what the layer is and why it has none; 1 when the path is not one. */
+static int path_without_params(repl *r, const ag_model *m, const char *name) {
+    ag_model_kind kind = ag_model_get_kind(m);
+    ag_layer_spec l;
+    if (kind == AG_MODEL_MAX_POOL && ag_model_layer_spec(m, &l) == 0) {
+        strbuf what = {0};
+        layer_source(&l, &what);
+        int status = what.failed ? repl_error(r, "out of memory")
+                                 : repl_error(r, "max_pool: no parameter %s (%s has no parameters: it only picks "
+                                                 "the largest of each %dx%d window)",
+                                              name, what.data, l.kernel, l.kernel);
+        free(what.data);
+        return status;
+    }
+    char text[4096]; /* 64 layers of at most ~40 characters */
+    if (kind == AG_MODEL_CNN && strcmp(name, "max_pool") == 0 &&
+        strstr(ag_model_describe(m, text, sizeof text), "max_pool(") != NULL)
+        return repl_error(r, "cnn: no parameter max_pool (a max_pool layer has no parameters: it only picks the "
+                             "largest of each window; print the model to see its kernel)");
+    return 1;
+}
+
 /* m.params, or the path to parameters a name starts (m.linear, m.w of a
  * linear_layer: its parameter). */
 static int model_get_attr(repl *r, void *payload, const char *name, repl_value *out) {
@@ -331,6 +360,7 @@ static int model_get_attr(repl *r, void *payload, const char *name, repl_value *
     char heads[32][32];
     const char *near = status == 1 ? path_nearest(payload, name, heads, 32) : NULL;
     if (near != NULL) return repl_error(r, "a model has no attribute '%s'; did you mean '%s'?", name, near);
+    if (status == 1 && !model_has_method(name)) status = path_without_params(r, payload, name);
     return status;
 }
 
@@ -464,6 +494,13 @@ static const builtin_def model_methods[] = {
 };
 
 static const char *const model_attributes[] = {"params", NULL};
+
+/* Whether name is one of model_methods (m.cleargrads without the call). */
+static bool model_has_method(const char *name) {
+    for (size_t i = 0; i < sizeof model_methods / sizeof model_methods[0]; i++)
+        if (strcmp(model_methods[i].name, name) == 0) return true;
+    return false;
+}
 
 static const repl_object_type model_type = {
     .name = "model",
@@ -719,7 +756,8 @@ const builtin_def builtins_model[] = {
      "  made at the first call (randn / sqrt(C*kernel*kernel)) and b zeros; alone, or in cnn([...])",
      .function_only = true},
     {"max_pool", "kernel, stride=nil, padding=0", fn_max_pool, "models",
-     "a max_pool2d layer (stride defaults to the kernel); alone, or in cnn([...])", .function_only = true},
+     "a max_pool2d layer (stride defaults to the kernel), without parameters: it picks the largest of each\n"
+     "  window; alone, or in cnn([...])", .function_only = true},
     {"batch_norm_layer", "num_features, momentum=0.1, eps=1e-05", fn_batch_norm_layer, "models",
      "nn.BatchNorm2d (or 1d): batch_norm over the channels (axis 1) with its own w (ones) and b (zeros);\n"
      "  each call updates m.params' running_mean and running_var (no gradient), testmode { } uses them",

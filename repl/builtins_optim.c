@@ -50,6 +50,8 @@ static const repl_object_type hook_type = {
     .name = "hook",
     .destroy = free,
     .describe = hook_describe,
+    .used = "an optimizer applies it to the gradients before each step: sgd(params, lr=0.1, hooks=[...]) or "
+            "opt.add_hook(...)",
 };
 
 static int make_hook(repl *r, const builtin_args *args, ag_hook_kind kind, repl_value *out) {
@@ -82,6 +84,8 @@ static const repl_object_type state_view_type = {
     .name = "optimizer state",
     .destroy = free,
     .describe = text_view_describe,
+    .used = "opt.state is a table to read, print(opt.state); the optimizer's methods are opt.step(), "
+            "opt.zero_grad(), ...",
 };
 
 /* ---- optimizers ------------------------------------------------------------------------- */

@@ -405,7 +405,9 @@ static const struct {
      "a function; defaults come last and are evaluated at each call that leaves them out;\n"
      "  name = e inside binds a local name; return e ends the call with e's value"},
     {{"nograd"}, "nograd { }",
-     "records no graph inside (PyTorch's with torch.no_grad():); x += e there is always in place"},
+     "records no graph inside (PyTorch's with torch.no_grad():); x += e there is always in place;\n"
+     "  a result of data alone (a data set, a loader's batch) is data, never given a gradient, any\n"
+     "  other a leaf that can get one: nograd { w2 = w - lr * w.grad }"},
     {{"testmode"}, "testmode { }", "dropout is off inside (PyTorch's model.eval())"},
     {{"and", "or", "not"}, "a and b   a or b   not a",
      "truths, as Python's (a one-element tensor's truth is bool(x)); and/or skip b when a decides"},

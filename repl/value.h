@@ -154,6 +154,10 @@ struct repl_object_type {
     int nmethods;
     /* Attribute names for completion and :help, NULL-terminated. */
     const char *const *attributes;
+    /* What a kind without methods that no loop walks is for, said when a
+     * method is asked of it ("a hook has no method 'nxet'; it has no
+     * methods: ..."); NULL = the plain message. */
+    const char *used;
     /* obj[key] (optional): 0 = *out filled; -1 = error reported. */
     int (*index)(repl *r, void *payload, repl_value key, repl_value *out);
     /* A sequence walked lazily (optional; iterate.c): `for x in obj`,

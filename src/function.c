@@ -101,6 +101,18 @@ static __attribute__((noinline, cold)) void scalar_nonfinite(ag_ctx *ctx, const 
         ctx->nonfinite_op = row->name;
 }
 
+/* The flag of a result made while no graph is recorded, outside a backward
+ * pass, from inputs[0..n): AG_VAR_CONST when every input is a constant
+ * (data reshaped under nograd stays data, as PyTorch's op on tensors that
+ * all have requires_grad=False), else AG_VAR_NOGRAD (a leaf that can get a
+ * gradient: w2 = w - lr * w.grad under nograd). */
+static unsigned nograd_flag(ag_var *const *inputs, int n) {
+    if (n < 1) return AG_VAR_NOGRAD;
+    for (int i = 0; i < n; i++)
+        if (inputs[i] == NULL || !(inputs[i]->flags & AG_VAR_CONST)) return AG_VAR_NOGRAD;
+    return AG_VAR_CONST;
+}
+
 /* The scalar path's work, the plain algorithm (the entries' quick case,
  * internal.h's scalar_quick_result, leaves the same): y, a new one-element
  * variable shaped like a, holding value and carrying `flags`; with
@@ -118,7 +130,7 @@ static inline __attribute__((always_inline)) ag_var *scalar_record(ag_ctx *ctx, 
     var_set_scalar(y, a->t.ndim, value);
     y->flags |= flags;
     if (!ctx->grad_enabled) {
-        if (!ctx->in_backward) y->flags |= AG_VAR_NOGRAD;
+        if (!ctx->in_backward) y->flags |= nograd_flag((ag_var *const[]){a, b}, b != NULL ? 2 : 1);
         return y;
     }
     ag_func *f = ctx_alloc_func(ctx);
@@ -283,7 +295,7 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
             y->generation = generation + 1;
             f->outputs[i] = y;
         } else if (!ctx->in_backward) {
-            y->flags |= AG_VAR_NOGRAD;
+            y->flags |= nograd_flag(inputs, ninputs);
         }
         if (outs != NULL) outs[i] = y;
         if (i == 0) first = y;

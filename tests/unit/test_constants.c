@@ -122,6 +122,45 @@ static void test_linear_skips_the_constant(void **state) {
     }
 }
 
+/* Under nograd, a result of constants only is a constant (data reshaped
+ * there stays data, as PyTorch's op on requires_grad=False tensors): no
+ * gradient after a backward through it, on the general path (reshape of a
+ * [2 3]) and the scalar one (a one-element product).  A result with one
+ * input that is not a constant stays a nograd leaf that gets a gradient
+ * (w2 = w - lr * w) exactly as before. */
+static void test_nograd_result_of_constants_is_a_constant(void **state) {
+    (void)state;
+    ag_var *x = constant(VAR(ctx, SHAPE(2, 3), 1, 2, 3, 4, 5, 6));
+    ag_var *c = constant(ag_scalar(ctx, 0.5));
+    ag_var *w = VAR(ctx, SHAPE(3, 1), 1, -1, 2);
+    bool old = ag_set_grad_enabled(ctx, false);
+    ag_var *img = ag_reshape(ctx, x, 2, (const int[]){3, 2});
+    ag_var *k = ag_mul(ctx, c, ag_scalar(ctx, 4.0)); /* a plain leaf: not all constants */
+    ag_var *k2 = ag_mul(ctx, c, c);
+    ag_var *w2 = ag_sub(ctx, w, ag_mul(ctx, c, w));
+    ag_set_grad_enabled(ctx, old);
+    assert_true(ag_var_flags(img) & AG_VAR_CONST);
+    assert_false(ag_var_flags(img) & AG_VAR_NOGRAD);
+    assert_true(ag_var_flags(k2) & AG_VAR_CONST);
+    assert_true(ag_var_flags(k) & AG_VAR_NOGRAD);
+    assert_false(ag_var_flags(k) & AG_VAR_CONST);
+    assert_true(ag_var_flags(w2) & AG_VAR_NOGRAD);
+    assert_false(ag_var_flags(w2) & AG_VAR_CONST);
+    /* s = sum(img^T @ w2) * k2 * k: img and k2 get nothing; w2 and k do */
+    ag_var *p = ag_matmul(ctx, ag_transpose(ctx, img, NULL, 0), w2);
+    ag_var *s = ag_mul(ctx, ag_mul(ctx, ag_sum(ctx, p, NULL, 0), k2), k);
+    assert_non_null(s);
+    assert_int_equal(ag_backward(ctx, s, NULL), 0);
+    assert_null(ag_grad(img));
+    assert_null(ag_grad(k2));
+    assert_null(ag_grad(x));
+    /* img = [[1 2] [3 4] [5 6]]: d s / d w2 = row sums of img * k2 * k = [3 7 11] * 0.25 * 2 */
+    assert_data(ag_grad(w2), 1.5, 3.5, 5.5);
+    /* d s / d k = sum(img^T @ w2) * k2, w2 = 0.5 * w = [0.5 -0.5 1]: img^T @ w2 = [4 5], 9 * 0.25 */
+    assert_close(ag_item(ag_grad(k)), 2.25);
+    assert_null(ag_grad(w)); /* w2 is a leaf: nothing flows back to w */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_binary_ops_skip_the_constant),
@@ -129,6 +168,7 @@ int main(void) {
         CTX_TEST(test_two_constants),
         CTX_TEST(test_grad_of_a_constant_says_so),
         CTX_TEST(test_linear_skips_the_constant),
+        CTX_TEST(test_nograd_result_of_constants_is_a_constant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
