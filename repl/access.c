@@ -122,6 +122,32 @@ static const char *loop_names(repl *r, repl_value object, const repl_object_type
     return "v";
 }
 
+/* "; its methods: step(), reset_grad()" (a call) or "; its attributes: lr;
+ * its methods: step()" for a kind's message when nothing it has is near the
+ * name typed: what the student can write instead (payload: the object, for
+ * the names only it has).  Empty when it has none; cut with "..." at the
+ * buffer's end. */
+static const char *member_list(const repl_object_type *type, const void *payload, bool called, char *buf,
+                               size_t size) {
+    size_t at = 0;
+    buf[0] = '\0';
+    char own[160] = "";
+    if (!called && type->attributes_of != NULL) type->attributes_of(payload, own, sizeof own);
+    for (int pass = called ? 1 : 0; pass < 2; pass++) {
+        int count = 0;
+        while (pass == 0 ? type->attributes != NULL && type->attributes[count] != NULL : count < type->nmethods)
+            count++;
+        for (int i = 0; i < count + (pass == 0 && own[0] != '\0') && at < size; i++) {
+            const char *name = pass == 1 ? type->methods[i].name : i < count ? type->attributes[i] : own;
+            const char *before = i > 0 ? ", " : pass == 0 ? "; its attributes: " : "; its methods: ";
+            int n = snprintf(buf + at, size - at, "%s%s%s", before, name, pass == 1 ? "()" : "");
+            at = n < 0 ? size : at + (size_t)n;
+        }
+    }
+    if (at >= size && size > 4) memcpy(buf + size - 4, "...", 4);
+    return buf;
+}
+
 /* x.m() on a kind that has no methods at all but is walked by a loop (a
  * loader, enumerate, zip, progress, a model's parameters): no "did you
  * mean", what it is used for ("it has no methods: for xb, tb in d { } walks
@@ -186,6 +212,12 @@ static int no_such_member(repl *r, const ast_node *at, repl_value object, const 
         return no_methods(r, at, object, kind, name, type);
     if (found < 0 && called && type != NULL && type->nmethods == 0 && type->used != NULL)
         return repl_error_at(r, at, "%s has no method '%s'; it has no methods: %s", kind, name, type->used);
+    if (found < 0 && type != NULL) {
+        char members[200];
+        return repl_error_at(r, at, "%s has no %s '%s'%s", kind, what, name,
+                             member_list(type, object.kind == VALUE_OBJECT ? object.as.object->payload : NULL,
+                                         called, members, sizeof members));
+    }
     if (found < 0) return repl_error_at(r, at, "%s has no %s '%s'", kind, what, name);
     if (found >= own) /* a name PyTorch or NumPy uses, which is something else here */
         return repl_error_at(r, at, "%s has no %s '%s'; if you meant '%s': %s", kind, what, name, near,

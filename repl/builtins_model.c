@@ -301,10 +301,9 @@ static const repl_object_type param_path_type = {
     .index = path_index,
 };
 
-/* A misspelt first step of a path (m.lienar): the nearest of the names the
- * parameters start with, or NULL.  The names are cut into `heads`. */
-static const char *path_nearest(const ag_model *m, const char *name, char heads[][32], int max) {
-    const char *candidates[32];
+/* The names a model's parameters start with (linear, lstm, conv, w), each
+ * once, cut into `heads`; their count. */
+static int path_heads(const ag_model *m, char heads[][32], const char **names, int max) {
     int n = 0;
     for (int i = 0, count = ag_model_param_count(m); i < count && n < max; i++) {
         const char *full = NULL;
@@ -315,9 +314,31 @@ static const char *path_nearest(const ag_model *m, const char *name, char heads[
         heads[n][len] = '\0';
         bool seen = false;
         for (int j = 0; j < n && !seen; j++) seen = strcmp(heads[j], heads[n]) == 0;
-        if (!seen) candidates[n] = heads[n], n++;
+        if (!seen) names[n] = heads[n], n++;
     }
+    return n;
+}
+
+/* A misspelt first step of a path (m.lienar): the nearest of the names the
+ * parameters start with, or NULL.  The names are cut into `heads`. */
+static const char *path_nearest(const ag_model *m, const char *name, char heads[][32], int max) {
+    const char *candidates[32];
+    int n = path_heads(m, heads, candidates, max < 32 ? max : 32);
     return repl_nearest_word(name, candidates, n);
+}
+
+/* The paths model m answers beside params ("linear", "conv, linear") for
+ * the message on a name it has not (repl_object_type.attributes_of). */
+static void model_attributes_of(const void *payload, char *buf, size_t size) {
+    char heads[32][32];
+    const char *names[32];
+    int n = path_heads(payload, heads, names, 32);
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && at < size; i++) {
+        int k = snprintf(buf + at, size - at, "%s%s", i > 0 ? ", " : "", names[i]);
+        at = k < 0 ? size : at + (size_t)k;
+    }
 }
 
 static bool model_has_method(const char *name);
@@ -511,6 +532,7 @@ static const repl_object_type model_type = {
     .methods = model_methods,
     .nmethods = (int)(sizeof model_methods / sizeof model_methods[0]),
     .attributes = model_attributes,
+    .attributes_of = model_attributes_of,
 };
 
 /* seed= when given (a whole number >= 0), else one drawn from the session's

@@ -154,6 +154,10 @@ struct repl_object_type {
     int nmethods;
     /* Attribute names for completion and :help, NULL-terminated. */
     const char *const *attributes;
+    /* The names beyond `attributes` that get_attr answers for this one object
+     * (a model's parameter paths: "linear, conv"), joined by ", " into buf
+     * for a message naming what it has (optional). */
+    void (*attributes_of)(const void *payload, char *buf, size_t size);
     /* What a kind without methods that no loop walks is for, said when a
      * method is asked of it ("a hook has no method 'nxet'; it has no
      * methods: ..."); NULL = the plain message. */
