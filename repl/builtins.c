@@ -550,7 +550,12 @@ REPL_HOT int repl_bind_arguments(repl *r, const builtin_def *def, int argc, cons
                 if (!s->params[i].collects_rest) names[n++] = s->params[i].name;
             const char *near = repl_nearest_word(keyword_names[k], names, n);
             if (near == NULL) near = keyword_synonym(keyword_names[k], names, n);
-            if (near)
+            char of[64];
+            snprintf(of, sizeof of, "%s(", def->name);
+            const char *hint = eval_other_spelling(keyword_names[k], of); /* before a near name: it is not */
+            if (hint)
+                repl_error(r, "%s: no parameter named '%s'; %s", def->name, keyword_names[k], hint);
+            else if (near)
                 repl_error(r, "%s: no parameter named '%s'; did you mean '%s'?", def->name,
                            keyword_names[k], near);
             else

@@ -35,7 +35,7 @@ static const char usage_text[] =
     "                     (its last 1000 lines)\n"
     "  FILE.ag ...        run the scripts in order and exit; status 1 at the first error\n"
     "  -i FILE.ag         run the script, then stay interactive with its names bound\n"
-    "  -e 'STATEMENTS'    run the statements and exit (repeatable; all run, in order)\n"
+    "  -e 'STATEMENTS'    run the statements and exit (repeatable: in order, to the first error)\n"
     "  --lesson NAME      run the lesson NAME (rosenbrock, newton, ...; :lessons lists\n"
     "                     them), then stay interactive with its names bound\n"
     "  --web-lesson FILE.ag DIR  write a lesson page into DIR: the web page (make web;\n"

@@ -582,6 +582,25 @@ static bool fail_call_without_parentheses(parser *p, const ast_node *expression)
     return true;
 }
 
+/* PyTorch's blocks typed as in Python: `with torch.no_grad():` (a name
+ * `with` followed by more) and `no_grad { }`.  Records what the block is
+ * here at the name and returns true; false, recording nothing, otherwise. */
+static bool fail_python_block(parser *p, const ast_node *expression) {
+    token_kind next = current(p)->kind;
+    if (expression->kind != AST_NAME || next == TOKEN_NEWLINE || next == TOKEN_SEMICOLON || next == TOKEN_EOF ||
+        next == TOKEN_RIGHT_BRACE)
+        return false;
+    const char *name = expression->as.name;
+    if (strcmp(name, "with") == 0)
+        fail(p, "there is no 'with' here: nograd { ... } is PyTorch's with torch.no_grad():, and "
+                "testmode { ... } its model.eval()");
+    else if (strcmp(name, "no_grad") == 0 && next == TOKEN_LEFT_BRACE)
+        fail(p, "unexpected '{' after %s; the block is written nograd { ... }", name);
+    else
+        return false;
+    return true;
+}
+
 /* statement := def | for | while | if | nograd | testmode | 'break' | 'continue'
  *            | 'return' [ expression ] | assignment | unpack | set_item | expression */
 static ast_node *parse_statement(parser *p) {
@@ -638,7 +657,7 @@ static ast_node *parse_statement(parser *p) {
         ast_free(expression);
         return NULL;
     }
-    if (expression && fail_call_without_parentheses(p, expression)) {
+    if (expression && (fail_call_without_parentheses(p, expression) || fail_python_block(p, expression))) {
         ast_free(expression);
         return NULL;
     }

@@ -360,7 +360,8 @@ static inline repl_value *eval_assign_slot(repl *r, const ast_node *n, const cha
 }
 /* What a PyTorch or NumPy spelling is here (spellings.c): a name (torch,
  * nn, MSELoss) when `of` is "", else x.NAME of a value of that kind
- * ("variable": x.detach(); an object type's name: "model", "optimizer"): a
+ * ("variable": x.detach(); an object type's name: "model", "optimizer"), or
+ * a keyword of built-in NAME when `of` is "NAME(" (backward's gradient=): a
  * hint for its error, or NULL. */
 const char *eval_other_spelling(const char *name, const char *of);
 /* The names eval_other_spelling answers for x.NAME of kind `of` (not ""),

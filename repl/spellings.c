@@ -30,6 +30,8 @@ static const struct {
     {"Sequential", "mlp([16, 16, 1], activation=tanh) stacks linear layers; cnn([...]) conv layers, "
                    "then linear ones (:help models)", ""},
     {"MSELoss", "mse(y, t) is the loss here (PyTorch's nn.MSELoss()(y, t))", ""},
+    {"mse_loss", "mse(y, t) is the loss here (PyTorch's F.mse_loss(y, t))", ""},
+    {"cross_entropy_loss", "cross_entropy(logits, labels) is the loss here (PyTorch's F.cross_entropy)", ""},
     {"CrossEntropyLoss", "cross_entropy(logits, labels) is the loss here (PyTorch's nn.CrossEntropyLoss)", ""},
     {"BCELoss", "binary_cross_entropy(p, t) is the loss here (PyTorch's nn.BCELoss)", ""},
     {"BCEWithLogitsLoss", "binary_cross_entropy_with_logits(x, t) is the loss here (PyTorch's "
@@ -42,6 +44,8 @@ static const struct {
     {"zero_grad", "cleargrad(x, ...) forgets gradients here; a model's m.cleargrads() and an optimizer's "
                   "o.zero_grad() forget their parameters' gradients", ""},
     {"detach", "x.data is x's numbers without a graph (PyTorch's x.detach())", "variable"},
+    {"retain_grad", "y.backward(retain_grad=true) keeps the gradient of every variable y depends on, not only "
+                    "the leaves' (PyTorch's retain_grad() on each)", "variable"},
     {"clone", "variable(x) is a new leaf with a copy of x's numbers (PyTorch's x.clone().detach())", "variable"},
     {"view", "x.reshape(...) gives x's numbers a new shape (PyTorch's view)", "variable"},
     {"permute", "x.transpose(...) takes the new order of every axis (PyTorch's permute)", "variable"},
@@ -68,6 +72,12 @@ static const struct {
     {"train", "dropout is on outside testmode { ... } (PyTorch's m.train())", "model"},
     {"state_dict", "save(m, \"m.safetensors\") and load(m, file) write and read its weights", "model"},
     {"load_state_dict", "save(m, \"m.safetensors\") and load(m, file) write and read its weights", "model"},
+    /* a keyword of a built-in: `of` is its name and "(" */
+    {"gradient", "backward seeds y's gradient with ones; (2 * y).backward() seeds 2 (PyTorch's gradient=)",
+     "backward("},
+    {"inputs", "grad(y, x) gives the gradient of y with respect to x alone (PyTorch's inputs=)", "backward("},
+    {"retain_graph", "the graph stays after a backward here (its gradients add up until cleargrad): "
+                     "no retain_graph needed", "backward("},
     {"param_groups", "o.lr is the learning rate, and o.lr = 0.01 sets it (PyTorch's "
                      "param_groups[0][\"lr\"])", "optimizer"},
 };
