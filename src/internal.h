@@ -178,7 +178,14 @@ struct ag_ctx {
     ag_func *tail_funcs, *end_funcs;
     void *slabs; /* the blocks nodes are carved from */
     size_t slab_vars, slab_funcs; /* nodes the slabs hold (live, free or in a tail) */
-    size_t live_vars, live_funcs, allocs_since_gc;
+    /* allocs_since_gc is kept apart from the two counts: a new node adds 1
+     * to its count and to allocs_since_gc, and with the three side by side
+     * gcc adds {1, 2} to {live_funcs, allocs_since_gc} as one 16-byte load
+     * and store just after ctx_init_var's 8-byte store to allocs_since_gc,
+     * a load the store cannot be forwarded to: about half of each scalar
+     * op's time (perf record, W1).  The static assertion below the struct
+     * keeps them apart. */
+    size_t live_vars, live_funcs;
     /* A function node not marked FUNC_SCALAR (made by op_apply_row's
      * general path, function.c: one that may own storage) may be alive: set
      * when one is made, cleared by a collection that leaves no function
@@ -186,6 +193,7 @@ struct ag_ctx {
      * dead hands the whole list to the free list at once (context.c,
      * collect_full). */
     bool general_funcs_live;
+    size_t allocs_since_gc; /* nodes made since the last collection */
     size_t bytes_since_gc; /* tensor data handed to new variables since the last ag_gc */
     /* Generations (context.c): the live lists hold the young nodes first
      * (age 0: made since the last collection, then age 1: survived one young
@@ -253,6 +261,11 @@ struct ag_ctx {
     size_t nowners, owners_cap;
     struct ctx_memory mem; /* the allocator and the buffer cache (memory.c) */
 };
+/* allocs_since_gc is no neighbour of a node count (see live_vars). */
+#define CTX_FIELDS_APART(a, b) (offsetof(ag_ctx, a) + 8 != offsetof(ag_ctx, b) && offsetof(ag_ctx, b) + 8 != offsetof(ag_ctx, a))
+_Static_assert(CTX_FIELDS_APART(allocs_since_gc, live_vars) && CTX_FIELDS_APART(allocs_since_gc, live_funcs),
+               "allocs_since_gc is next to a node count");
+#undef CTX_FIELDS_APART
 
 /* ---- interrupts ----------------------------------------------------------------
  * Long loops look at the flag every INTERRUPT_BLOCK elements (well under a
@@ -391,15 +404,18 @@ static inline ag_func *ctx_init_func(ag_ctx *ctx, ag_func *f) {
  * next_live is `link` bytes in, is taken off and made addressable again (a
  * free node is poisoned but for its link: context.c).  The head and the
  * link are pointers of either node type, so they are moved with memcpy (one
- * move each) rather than read through a pointer of another type.  The list
- * is a pointer chase: the next node is fetched while this one is filled in. */
+ * move each) rather than read through a pointer of another type.  The next
+ * node is not prefetched: a prefetch of the list's NULL end is a page walk
+ * that finds no page, which held back W1's every step (its last function
+ * pop, in ag_add, about 2 % of the step: perf record), and with the NULL
+ * case skipped it made W1 no faster than no prefetch at all, nor the chain
+ * sweep's long free lists (bench/README.md, seventeenth pass). */
 static inline __attribute__((always_inline)) void *free_list_pop(void *list, size_t bytes, size_t link) {
     char *node, *next;
     memcpy(&node, list, sizeof node);
     UNPOISON(node, bytes);
     memcpy(&next, node + link, sizeof next);
     memcpy(list, &next, sizeof next);
-    __builtin_prefetch(next, 1);
     return node;
 }
 static inline __attribute__((always_inline)) ag_var *free_var_pop(ag_ctx *ctx) {
