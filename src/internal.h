@@ -262,7 +262,8 @@ struct ag_ctx {
     struct ctx_memory mem; /* the allocator and the buffer cache (memory.c) */
 };
 /* allocs_since_gc is no neighbour of a node count (see live_vars). */
-#define CTX_FIELDS_APART(a, b) (offsetof(ag_ctx, a) + 8 != offsetof(ag_ctx, b) && offsetof(ag_ctx, b) + 8 != offsetof(ag_ctx, a))
+#define CTX_FIELDS_APART(a, b)                                                                             \
+    (offsetof(ag_ctx, a) + sizeof(size_t) != offsetof(ag_ctx, b) && offsetof(ag_ctx, b) + sizeof(size_t) != offsetof(ag_ctx, a))
 _Static_assert(CTX_FIELDS_APART(allocs_since_gc, live_vars) && CTX_FIELDS_APART(allocs_since_gc, live_funcs),
                "allocs_since_gc is next to a node count");
 #undef CTX_FIELDS_APART
