@@ -188,7 +188,8 @@ static const char printing_help[] =
     "  one-line form name[shape](values).\n"
     "  :digits N rounds what is shown to N significant digits; :digits full goes back.\n"
     "  NaN or Inf: after a statement whose ops first produced one, a warning names that op\n"
-    "  (e.g. \"warning: NaN or Inf first produced by Log\"), or the in-place update or\n"
+    "  (e.g. \"warning: NaN or Inf first produced by Log\"; in a backward, with the function\n"
+    "  whose rule ran it: \"Div in Sqrt's backward\"), or the in-place update or\n"
     "  plain-number arithmetic that did (\"... first produced by x /= 0\"); it is a warning,\n"
     "  not an error.\n";
 

@@ -508,7 +508,9 @@ int ag_backward(ag_ctx *ctx, ag_var *y, const ag_backward_opts *opts) {
             goto done;
         }
         ctx->grad_enabled = opts->create_graph;
+        ctx->backward_of = f; /* a non-finite result is blamed on f's rule (note_nonfinite) */
         int rc = func_def(f)->backward(ctx, f, gys, gxs);
+        ctx->backward_of = NULL;
         if (rc == 0) {
             for (int i = 0; i < f->ninputs; i++) {
                 ag_var *x = f->inputs[i];
@@ -643,7 +645,9 @@ ag_var *ag_func_input_grad(ag_ctx *ctx, ag_func *f, int k, ag_var *gy) {
             for (int i = 0; i < f->ninputs; i++) gxs[i] = NULL;
         /* in_backward: what the op makes is marked a gradient, as in a pass */
         ctx->in_backward++;
+        ctx->backward_of = f;
         int rc = func_def(f)->backward(ctx, f, gys, gxs);
+        ctx->backward_of = NULL;
         ctx->in_backward--;
         if (rc == 0 && gxs[k] == NULL)
             ctx_error(ctx, AG_ERR_ARG, "input_grad: %s sends no gradient to its input %d", func_def(f)->name,

@@ -62,6 +62,17 @@ static bool linear_output_bounded(const ag_func *f, const ag_tensor *y) {
     return bound <= DBL_MAX / 2;
 }
 
+/* Names op `name` as the first to make a NaN or Inf; an op a backward rule
+ * runs is named with the rule's function ("Div in Sqrt's backward"). */
+static void blame_nonfinite(ag_ctx *ctx, const char *name) {
+    ctx->nonfinite_op = name;
+    if (ctx->backward_of != NULL) {
+        snprintf(ctx->nonfinite_text, sizeof ctx->nonfinite_text, "%s in %s's backward", name,
+                 func_def(ctx->backward_of)->name);
+        ctx->nonfinite_op = ctx->nonfinite_text;
+    }
+}
+
 static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int noutputs) {
     if (ctx->nonfinite_op != NULL) return;
     if (noutputs == 1 && linear_output_bounded(f, &ys[0])) return;
@@ -70,7 +81,7 @@ static void note_nonfinite(ag_ctx *ctx, ag_func *f, const ag_tensor *ys, int nou
     if (!out_bad) return;
     for (int i = 0; i < f->ninputs; i++)
         if (t_has_nonfinite(&f->inputs[i]->t)) return; /* it came in that way */
-    ctx->nonfinite_op = func_def(f)->name;
+    blame_nonfinite(ctx, func_def(f)->name);
 }
 
 /* ---- the scalar fast path ---------------------------------------------------------
@@ -98,7 +109,7 @@ static inline bool scalar_inputs(ag_ctx *ctx, const ag_op_def *row, ag_var *cons
 static __attribute__((noinline, cold)) void scalar_nonfinite(ag_ctx *ctx, const ag_op_def *row,
                                                              const ag_var *a, const ag_var *b) {
     if (ctx->nonfinite_op == NULL && isfinite(a->t.data[0]) && (b == NULL || isfinite(b->t.data[0])))
-        ctx->nonfinite_op = row->name;
+        blame_nonfinite(ctx, row->name);
 }
 
 /* The flag of a result made while no graph is recorded, outside a backward

@@ -260,6 +260,11 @@ struct ag_ctx {
     struct ctx_owner *owners;
     size_t nowners, owners_cap;
     struct ctx_memory mem; /* the allocator and the buffer cache (memory.c) */
+    /* The function whose backward rule the plain pass is running (its ops
+     * then blame a non-finite result on "Div in Sqrt's backward", written
+     * into nonfinite_text), else NULL. */
+    const ag_func *backward_of;
+    char nonfinite_text[64];
 };
 /* allocs_since_gc is no neighbour of a node count (see live_vars). */
 #define CTX_FIELDS_APART(a, b)                                                                             \

@@ -678,6 +678,29 @@ static void test_nonfinite(void **state) {
     assert_null(ag_nonfinite_op(ctx));
     ag_div(ctx, S(1), S(0));
     assert_string_equal(ag_nonfinite_op(ctx), "Div");
+    /* an op of a backward rule is named with the rule's function: sqrt's
+     * gx = gy / (2 y) at y = 0, of one number (the scalar path) and of a
+     * vector (the general one), and log's gy / x at 0 */
+    ag_clear_nonfinite(ctx);
+    ag_var *x = S(0), *r = ag_sqrt(ctx, x);
+    assert_null(ag_nonfinite_op(ctx)); /* sqrt(0) = 0 */
+    assert_int_equal(ag_backward(ctx, r, NULL), 0);
+    assert_true(isinf(ag_item(ag_grad(x))));
+    assert_string_equal(ag_nonfinite_op(ctx), "Div in Sqrt's backward");
+    ag_clear_nonfinite(ctx);
+    const double v[2] = {4, 0};
+    const int shape[1] = {2};
+    ag_var *xv = ag_new(ctx, 1, shape, v), *sv = ag_sum(ctx, ag_sqrt(ctx, xv), NULL, 0);
+    assert_int_equal(ag_backward(ctx, sv, NULL), 0);
+    assert_string_equal(ag_nonfinite_op(ctx), "Div in Sqrt's backward");
+    assert_true(ag_data(ag_grad(xv))[0] == 0.25);
+    ag_clear_nonfinite(ctx);
+    ag_var *l = ag_log(ctx, S(0));
+    assert_string_equal(ag_nonfinite_op(ctx), "Log"); /* the forward's own */
+    ag_clear_nonfinite(ctx);
+    assert_int_equal(ag_backward(ctx, l, NULL), 0);
+    assert_string_equal(ag_nonfinite_op(ctx), "Div in Log's backward");
+    ag_clear_nonfinite(ctx);
 }
 
 /* A chain of 1,000,000 ops builds, runs backward and is freed without deep
