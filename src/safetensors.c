@@ -386,9 +386,9 @@ static void unmake(ag_model *m, const bool *made, const ag_rng *rng) {
 }
 
 /* The input size of unit u that the file's tensor (entries, matched to
- * layout l) says, when it says one (a tensor of the stand-in's rank); else 0,
- * and the shape check names the tensor. */
-static int file_in(const ag_model *m, int u, const layout *l, const entry *entries) {
+ * layout l) says; 0 when the file has no such tensor (the check after
+ * names it), -1 with the error set when its rank is not the weight's. */
+static int file_in(const ag_model *m, int u, const layout *l, const entry *entries, const char *path) {
     ag_var *w = model_unit_weight(m, u);
     int param = -1;
     for (int i = 0; i < ag_model_param_count(m) && param < 0; i++)
@@ -397,7 +397,13 @@ static int file_in(const ag_model *m, int u, const layout *l, const entry *entri
         for (int k = 0; k < l->tensors[t].nparts; k++) {
             const layout_part *part = &l->tensors[t].parts[k];
             const entry *e = &entries[t];
-            if (part->param != param || !e->has_offsets || e->ndim != l->tensors[t].ndim) continue;
+            if (part->param != param || !e->has_offsets) continue;
+            if (e->ndim != l->tensors[t].ndim) {
+                const char *name;
+                ag_model_param(m, param, &name);
+                return load_shape_error(ag_model_ctx(m), path, "tensor %s (%s) has %d dimensions, the model's %d",
+                                        l->tensors[t].name, name, e->ndim, l->tensors[t].ndim);
+            }
             /* linear (in, out), saved (out, in) when transposed; conv (out, in, k, k) */
             int dim = ag_ndim(w) == 4 ? 1 : part->transposed ? 1 : 0;
             return e->shape[dim] >= 1 && e->shape[dim] <= INT_MAX ? (int)e->shape[dim] : 0;
@@ -409,15 +415,16 @@ static int file_in(const ag_model *m, int u, const layout *l, const entry *entri
  * layout l, its entries), then the layouts again for the new shapes; 0, or
  * -1 with the error set. */
 static int make_from_file(ag_model *m, const bool *made, const ag_rng *rng, layout layouts[2], int which,
-                          const entry *entries) {
+                          const entry *entries, const char *path) {
     ag_ctx *ctx = ag_model_ctx(m);
     int units = model_unit_count(m);
     int *ins = ctx_calloc(ctx, (size_t)units + 1, sizeof *ins);
     if (ins == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory"), -1;
     for (int i = 0; i < units; i++) {
         int known = model_unit_known_in(m, i);
-        int in = made[i] && known == 0 ? file_in(m, i, &layouts[which], entries) : known;
-        ins[i] = in > 0 ? in : 1; /* 1: the shape check names the tensor */
+        int in = made[i] && known == 0 ? file_in(m, i, &layouts[which], entries, path) : known;
+        if (in < 0) return ctx_free(ctx, ins), -1;
+        ins[i] = in > 0 ? in : 1; /* 1: the check after names the missing tensor */
     }
     unmake(m, made, rng);
     int status = 0;
@@ -580,7 +587,7 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
     if (j.p != j.end) goto bad_json;
     /* PyTorch's layout when the file has any of its own names, else the old */
     int which = found[0] > 0 && found[0] >= found[1] ? 0 : 1;
-    if (lazy && make_from_file(m, made, &rng, layouts, which, entries[which]) < 0) goto done;
+    if (lazy && make_from_file(m, made, &rng, layouts, which, entries[which], path) < 0) goto done;
     const layout *l = &layouts[which];
     /* every tensor there, with its dtype, shape and a place in the data */
     size_t largest = 0;

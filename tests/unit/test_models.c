@@ -820,8 +820,17 @@ static void test_load_into_fresh_model(void **state) {
     assert_shape(ag_model_param_by_name(c2, "conv[0].w"), 2, 3, 3, 3);
     assert_shape(ag_model_param_by_name(c2, "linear[0].w"), 12, 5);
     assert_same_outputs(ag_model_forward(c2, images), yc);
+    /* an mlp's file into a fresh cnn: its 0.weight is not a conv's */
+    assert_int_equal(ag_model_save(mi, file), 0);
+    ag_model *c3 = ag_cnn(ctx, layers, 5, AG_ACT_RELU, 7);
+    assert_int_equal(ag_model_load(c3, file), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_SHAPE);
+    assert_failed_with("load: test_models_fresh.safetensors: tensor 0.weight (conv[0].w) has 2 dimensions, "
+                       "the model's 4");
+    assert_false(ag_model_initialized(c3));
+    assert_null(ag_model_param_by_name(c3, "conv[0].w"));
     remove(file);
-    ag_model *models[] = {mi, m2, wide, deep, twin, l, l2, c, c2};
+    ag_model *models[] = {mi, m2, wide, deep, twin, l, l2, c, c2, c3};
     for (size_t i = 0; i < sizeof models / sizeof *models; i++) ag_model_unref(models[i]);
 }
 
