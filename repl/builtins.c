@@ -572,7 +572,10 @@ REPL_HOT int repl_bind_arguments(repl *r, const builtin_def *def, int argc, cons
     for (int i = 0; i < s->count; i++) {
         if (given[i]) continue;
         if (!s->params[i].has_default) {
-            repl_error(r, "%s: missing argument '%s'", def->name, s->params[i].name);
+            if (def->usage != NULL)
+                repl_error(r, "%s: %s", def->name, def->usage);
+            else
+                repl_error(r, "%s: missing argument '%s'", def->name, s->params[i].name);
             goto fail;
         }
         values[i] = value_copy(s->params[i].default_value);

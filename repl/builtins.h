@@ -94,6 +94,10 @@ struct builtin_def {
      * reads, 0 for none: when it is given, a --no-files session refuses the
      * call before it runs. */
     int file_arg;
+    /* Said instead of "missing argument 'NAME'" when a call leaves out an
+     * argument that has no default: how the call is written ("takes the
+     * model to fill and the file: load(m, ...)"); NULL for that message. */
+    const char *usage;
     /* An elementwise op of one variable (sin, exp, tanh...: builtins_math.c's
      * UNARY_BUILTIN rows): fn is arg_var then this op.  A call f(x) whose x
      * is a variable runs it without binding arguments (call.c,

@@ -792,6 +792,8 @@ const builtin_def builtins_model[] = {
      "writes the model's weights to file as safetensors (PyTorch reads it; names like linear.0.w)",
      .file_arg = 2},
     {"load", "model, file", fn_load, "models",
-     "reads weights save wrote into the model (run it once first, so its weights exist)", .file_arg = 2},
+     "reads weights save wrote into the model; weights made at the first call are made from the file's shapes",
+     .file_arg = 2,
+     .usage = "takes the model to fill and the file: load(m, \"iris.safetensors\")"},
     {0},
 };

@@ -418,6 +418,33 @@ static const struct {
     {{"pi", "e"}, "pi   e", "the constants 3.141592653589793 and 2.718281828459045"},
 };
 
+/* Every word :help NAME answers, for completion, each to add(user, word)
+ * (some twice: the caller keeps one): the subjects (repl_help_subjects),
+ * the attributes, the keyword arguments of built-ins, the words of the
+ * language, and "topic" (:help topic NAME). */
+void repl_help_words(void (*add)(void *user, const char *word), void *user) {
+    const char **subjects = NULL;
+    int count = repl_help_subjects(&subjects);
+    for (int i = 0; i < count; i++) add(user, subjects[i]);
+    free(subjects);
+    for (const variable_attribute_def *a = repl_variable_attribute_table; a->name; a++) add(user, a->name);
+    const builtin_def *all = builtins_all(&count);
+    for (int i = 0; i < count; i++) {
+        size_t length;
+        const char *cursor = all[i].signature;
+        for (const char *keyword; (keyword = next_keyword(&cursor, &length)) != NULL;) {
+            char name[64];
+            if (length >= sizeof name) continue;
+            memcpy(name, keyword, length);
+            name[length] = '\0';
+            add(user, name);
+        }
+    }
+    for (size_t i = 0; i < sizeof language_words / sizeof language_words[0]; i++)
+        for (int j = 0; j < 3 && language_words[i].words[j] != NULL; j++) add(user, language_words[i].words[j]);
+    add(user, "topic");
+}
+
 /* :help WORD for a word of the language: its entry, and 0; -1 when WORD
  * is none of them. */
 static int help_language_word(repl *r, const char *word) {

@@ -651,6 +651,9 @@ int command_run(repl *r, const char *line);
  * topics), the built-ins' names and the commands; *out is malloc'd (the
  * strings are not), NULL and 0 when out of memory. */
 int repl_help_subjects(const char ***out);
+/* Every word :help NAME answers (the subjects, attributes, keyword
+ * arguments, the language's words, "topic"), each to add: for completion. */
+void repl_help_words(void (*add)(void *user, const char *word), void *user);
 
 /* ---- restore.c: :save for a statement that failed or was interrupted ----------- */
 /* The running statement bound the session name `name` (in_place false) or

@@ -259,6 +259,17 @@ static bool resolve_chain(repl *r, const char *chain, repl_value *out) {
     return ok;
 }
 
+/* The names only this object answers beyond its kind's attributes (a
+ * model's parameter paths: m.linear), from type->attributes_of's list
+ * "linear, conv". */
+static void offer_own_attributes(completion *c, const repl_object_type *type, const void *payload) {
+    if (type->attributes_of == NULL) return;
+    char list[512] = "";
+    type->attributes_of(payload, list, sizeof list);
+    for (char *save = NULL, *name = strtok_r(list, ", ", &save); name != NULL; name = strtok_r(NULL, ", ", &save))
+        offer(c, name);
+}
+
 static void offer_members(repl *r, completion *c, const char *object_name) {
     repl_value v;
     if (!resolve_chain(r, object_name, &v)) return;
@@ -272,6 +283,7 @@ static void offer_members(repl *r, completion *c, const char *object_name) {
     } else if (v.kind == VALUE_OBJECT && v.as.object->type) {
         const repl_object_type *type = v.as.object->type;
         for (int i = 0; type->attributes && type->attributes[i]; i++) offer(c, type->attributes[i]);
+        offer_own_attributes(c, type, v.as.object->payload);
         for (int i = 0; i < type->nmethods; i++) offer(c, type->methods[i].name);
     }
     value_release(v);
@@ -365,7 +377,8 @@ static void offer_files(completion *c, const char *word) {
     free(dir);
 }
 
-static void offer_lesson(void *user, const char *name) { offer(user, name); }
+/* offer as a callback (user is the completion): lessons, :help's words. */
+static void offer_word(void *user, const char *name) { offer(user, name); }
 
 /* The built-in (or object method) of the call whose '(' is open at `start`,
  * and whether it is called as a method (x.f(...): its receiver is given). */
@@ -455,13 +468,10 @@ void repl_complete(repl *r, const char *line, int end, void (*add)(void *user, c
     } else if (kind == CONTEXT_LOAD) {
         /* the lessons :load NAME runs (none under --no-files, which refuses
            :load), then the files */
-        if (!r->settings.no_files && (n == 0 || lesson_is_name(word))) lesson_names(offer_lesson, &c);
+        if (!r->settings.no_files && (n == 0 || lesson_is_name(word))) lesson_names(offer_word, &c);
         offer_files(&c, word);
     } else if (kind == CONTEXT_HELP) {
-        const char **subjects = NULL;
-        int count = repl_help_subjects(&subjects);
-        for (int i = 0; i < count; i++) offer(&c, subjects[i]);
-        free(subjects);
+        repl_help_words(offer_word, &c);
     } else {
         char *dot = strrchr(word, '.');
         if (dot != NULL) {

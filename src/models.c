@@ -802,3 +802,47 @@ char *ag_model_describe(const ag_model *m, char *buf, size_t n) {
 #undef APPEND
     return buf;
 }
+
+/* ---- lazy weights made from a file (safetensors.c) ------------------------- */
+
+int model_unit_count(const ag_model *m) { return m->nunits; }
+
+ag_var *model_unit_weight(const ag_model *m, int i) { return m->units[i].w; }
+
+/* The layer spec of unit i of a model made of specs (pools have no unit). */
+static int unit_spec(const ag_model *m, int i) {
+    for (int s = 0; s < m->nspecs; s++)
+        if (m->specs[s].type != AG_LAYER_MAX_POOL && i-- == 0) return s;
+    return -1;
+}
+
+/* Unit i's input size when the model's own sizes fix it: an mlp's later
+ * layers, a recurrent model's head, a cnn layer right after one of its type
+ * (pools between convs keep the channels); else 0, the input decides. */
+int model_unit_known_in(const ag_model *m, int i) {
+    if (m->kind == AG_MODEL_MLP) return i > 0 ? m->sizes[i - 1] : 0;
+    if (is_recurrent(m)) return i < input_units(m) ? 0 : m->hidden;
+    if (!has_specs(m) || i == 0) return 0;
+    int s = unit_spec(m, i), p = unit_spec(m, i - 1);
+    if (s < 0 || p < 0 || m->specs[s].type != m->specs[p].type) return 0;
+    if (s > p + 1 && m->specs[s].type == AG_LAYER_LINEAR) return 0; /* a flatten between */
+    return m->units[i - 1].out;
+}
+
+/* Makes unit i's missing weight for `in` inputs, as its first call would
+ * (a conv's kernel from its spec); 0, or -1 with the error set. */
+int model_unit_make(ag_model *m, int i, int in) {
+    int s = has_specs(m) ? unit_spec(m, i) : -1;
+    if (s >= 0 && m->specs[s].type == AG_LAYER_CONV2D)
+        return conv_unit_ensure(m->ctx, &m->units[i], in, m->specs[s].kernel, &m->rng);
+    return linear_unit_ensure(m->ctx, &m->units[i], in, &m->rng);
+}
+
+/* Drops unit i's weight again: the unit is lazy as before it was made. */
+void model_unit_unmake(ag_model *m, int i) {
+    ag_release(m->units[i].w);
+    m->units[i].w = NULL;
+    m->units[i].in = 0;
+}
+
+ag_rng *model_rng(ag_model *m) { return &m->rng; }

@@ -7,6 +7,7 @@
  * loads into the same torch.nn model; files of the older layout (one tensor
  * per parameter, "linear.0.w") still load.  Written on the public API only. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,16 +352,90 @@ static bool read_all(FILE *f, void *buf, size_t n) { return fread(buf, 1, n, f) 
  * parameters, all or nothing; path names it in messages.  Closes f. */
 static int load_stream(ag_model *m, FILE *f, const char *path);
 
-/* Whether m can take weights now; else -1 with the error set. */
+/* Whether m can take weights; else -1 with the error set.  A model whose
+ * weights are made at its first call takes them too: load makes them from
+ * the file's shapes (make_lazy). */
 static int load_ready(ag_model *m, ag_ctx *ctx) {
-    int n = ag_model_param_count(m);
-    if (n == 0 || !ag_model_initialized(m))
-        return ctx_error(ctx, AG_ERR_ARG,
-                         "load: the %s has no weights yet: run it once on an input of the "
-                         "right width, then load",
+    if (ag_model_initialized(m) && ag_model_param_count(m) == 0)
+        return ctx_error(ctx, AG_ERR_ARG, "load: the %s has no weights to load",
                          ag_model_kind_name(ag_model_get_kind(m))),
                -1;
     return 0;
+}
+
+/* ---- lazy weights made from the file --------------------------------------- */
+
+/* Makes each of m's lazy weights with 1 input (or the size the model fixes),
+ * marking it in made[unit]: a stand-in whose layout names its tensor. */
+static int make_stand_ins(ag_model *m, bool *made) {
+    for (int i = 0; i < model_unit_count(m); i++) {
+        if (model_unit_weight(m, i) != NULL) continue;
+        int known = model_unit_known_in(m, i);
+        if (model_unit_make(m, i, known > 0 ? known : 1) < 0) return -1;
+        made[i] = true;
+    }
+    return 0;
+}
+
+/* Drops the weights marked in made (back to lazy) and puts m's generator
+ * back as it was: the model as before load. */
+static void unmake(ag_model *m, const bool *made, const ag_rng *rng) {
+    for (int i = 0; i < model_unit_count(m); i++)
+        if (made[i]) model_unit_unmake(m, i);
+    *model_rng(m) = *rng;
+}
+
+/* The input size of unit u that the file's tensor (entries, matched to
+ * layout l) says; 0 when the file has no such tensor (the check after
+ * names it), -1 with the error set when its rank is not the weight's. */
+static int file_in(const ag_model *m, int u, const layout *l, const entry *entries, const char *path) {
+    ag_var *w = model_unit_weight(m, u);
+    int param = -1;
+    for (int i = 0; i < ag_model_param_count(m) && param < 0; i++)
+        if (ag_model_param(m, i, NULL) == w) param = i;
+    for (int t = 0; t < l->count; t++)
+        for (int k = 0; k < l->tensors[t].nparts; k++) {
+            const layout_part *part = &l->tensors[t].parts[k];
+            const entry *e = &entries[t];
+            if (part->param != param || !e->has_offsets) continue;
+            if (e->ndim != l->tensors[t].ndim) {
+                const char *name;
+                ag_model_param(m, param, &name);
+                return load_shape_error(ag_model_ctx(m), path, "tensor %s (%s) has %d dimensions, the model's %d",
+                                        l->tensors[t].name, name, e->ndim, l->tensors[t].ndim);
+            }
+            /* linear (in, out), saved (out, in) when transposed; conv (out, in, k, k) */
+            int dim = ag_ndim(w) == 4 ? 1 : part->transposed ? 1 : 0;
+            return e->shape[dim] >= 1 && e->shape[dim] <= INT_MAX ? (int)e->shape[dim] : 0;
+        }
+    return 0;
+}
+
+/* Remakes the stand-ins of made with the input sizes the file gives (chosen
+ * layout l, its entries), then the layouts again for the new shapes; 0, or
+ * -1 with the error set. */
+static int make_from_file(ag_model *m, const bool *made, const ag_rng *rng, layout layouts[2], int which,
+                          const entry *entries, const char *path) {
+    ag_ctx *ctx = ag_model_ctx(m);
+    int units = model_unit_count(m);
+    int *ins = ctx_calloc(ctx, (size_t)units + 1, sizeof *ins);
+    if (ins == NULL) return ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory"), -1;
+    for (int i = 0; i < units; i++) {
+        int known = model_unit_known_in(m, i);
+        int in = made[i] && known == 0 ? file_in(m, i, &layouts[which], entries, path) : known;
+        if (in < 0) return ctx_free(ctx, ins), -1;
+        ins[i] = in > 0 ? in : 1; /* 1: the check after names the missing tensor */
+    }
+    unmake(m, made, rng);
+    int status = 0;
+    for (int i = 0; i < units && status == 0; i++)
+        if (made[i]) status = model_unit_make(m, i, ins[i]);
+    ctx_free(ctx, ins);
+    layout_free(&layouts[0]);
+    layout_free(&layouts[1]);
+    if (status == 0 && (layout_torch(m, &layouts[0]) != 0 || layout_legacy(m, &layouts[1]) != 0))
+        status = -1, ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
+    return status;
 }
 
 int ag_model_load(ag_model *m, const char *path) {
@@ -408,7 +483,7 @@ int ag_model_load_bytes(ag_model *m, const void *data, size_t size, const char *
 
 static int load_stream(ag_model *m, FILE *f, const char *path) {
     ag_ctx *ctx = ag_model_ctx(m);
-    int n = ag_model_param_count(m);
+    int n = 0;
     long file_size = -1;
     if (fseek(f, 0, SEEK_END) == 0) file_size = ftell(f);
     rewind(f);
@@ -432,11 +507,22 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
     layout layouts[2] = {{0}, {0}};
     entry *entries[2] = {NULL, NULL};
     int found[2] = {0, 0};
+    /* lazy weights: stand-ins now, made from the file's shapes below */
+    bool lazy = !ag_model_initialized(m);
+    ag_rng rng = *model_rng(m);
+    bool *made = ctx_calloc(ctx, (size_t)model_unit_count(m) + 1, sizeof *made);
+    double **values = NULL;
     char *header = ctx_malloc(ctx, hlen + 1);
-    double **values = ctx_calloc(ctx, (size_t)n, sizeof *values);
     double *numbers = NULL;
     int status = -1, keys = 0;
-    if (header == NULL || values == NULL || layout_torch(m, &layouts[0]) != 0 ||
+    if (made == NULL || header == NULL) {
+        ctx_error(ctx, AG_ERR_NOMEM, "load: out of memory");
+        goto done;
+    }
+    if (lazy && make_stand_ins(m, made) < 0) goto done;
+    n = ag_model_param_count(m);
+    values = ctx_calloc(ctx, (size_t)n + 1, sizeof *values);
+    if (values == NULL || layout_torch(m, &layouts[0]) != 0 ||
         layout_legacy(m, &layouts[1]) != 0 ||
         (entries[0] = ctx_calloc(ctx, (size_t)layouts[0].count + 1, sizeof *entries[0])) == NULL ||
         (entries[1] = ctx_calloc(ctx, (size_t)layouts[1].count + 1, sizeof *entries[1])) == NULL) {
@@ -501,6 +587,7 @@ static int load_stream(ag_model *m, FILE *f, const char *path) {
     if (j.p != j.end) goto bad_json;
     /* PyTorch's layout when the file has any of its own names, else the old */
     int which = found[0] > 0 && found[0] >= found[1] ? 0 : 1;
+    if (lazy && make_from_file(m, made, &rng, layouts, which, entries[which], path) < 0) goto done;
     const layout *l = &layouts[which];
     /* every tensor there, with its dtype, shape and a place in the data */
     size_t largest = 0;
@@ -596,6 +683,8 @@ bad_json:
     load_error(ctx, path, "%s at byte %ld of the header", j.error ? j.error : "malformed JSON header",
                (long)(j.p - header));
 done:
+    if (status != 0 && made != NULL) unmake(m, made, &rng);
+    ctx_free(ctx, made);
     for (int i = 0; values != NULL && i < n; i++) ctx_free(ctx, values[i]);
     ctx_free(ctx, values);
     ctx_free(ctx, numbers);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "ag_model.h"
+#include "ag_rand.h"
 
 #define LAYOUT_MAX_DIMS 8
 
@@ -43,6 +44,16 @@ void layout_free(layout *l);
 /* A cnn's layers in order (*specs, owned by m): their count, 0 for the
  * other kinds (models.c). */
 int model_layer_specs(const ag_model *m, const ag_layer_spec **specs);
+/* A model's units (models.c), for load to make lazy weights from a file:
+ * their count, unit i's weight (NULL while lazy), its input size when the
+ * model's sizes fix it (else 0), making it for `in` inputs (0 or -1 with
+ * the error set), dropping it again, and the generator drawing them. */
+int model_unit_count(const ag_model *m);
+ag_var *model_unit_weight(const ag_model *m, int i);
+int model_unit_known_in(const ag_model *m, int i);
+int model_unit_make(ag_model *m, int i, int in);
+void model_unit_unmake(ag_model *m, int i);
+ag_rng *model_rng(ag_model *m);
 /* "linear[0].w" -> "linear.0.w" into out (n bytes). */
 void layout_dotted(const char *name, char *out, size_t n);
 size_t layout_size(const layout_tensor *t);

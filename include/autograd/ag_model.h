@@ -176,14 +176,17 @@ void ag_model_reset_state(ag_model *m);
  * an error, a new file gets the umask's mode.  0, or -1 with the error set
  * (AG_ERR_IO for the file; the weights must exist: run the model once). */
 int ag_model_save(const ag_model *m, const char *path);
-/* Reads path into the model's parameters, which must exist (run the model
- * once) and each be in the file with dtype F64 and the same shape.  All or
- * nothing: on an error no parameter changes.  0, or -1 with the error set:
+/* Reads path into the model's parameters, each in the file with dtype F64
+ * and the same shape.  Weights made at the model's first call (an mlp's,
+ * lstm's or cnn's that never ran) are made from the file's shapes, each
+ * checked against the model's sizes and layers.  All or nothing: on an
+ * error no parameter changes and no weight is made.  0, or -1 with the error set:
  * AG_ERR_SHAPE when a tensor's shape is not its parameter's (the message
  * names the tensor, the parameter and both shapes); AG_ERR_IO for the file
  * (cannot be opened or read, a missing or extra tensor, another dtype, a
  * truncated file, a header length beyond the file or over 100 MB, offsets
- * outside the data); AG_ERR_ARG when the model has no weights yet. */
+ * outside the data); AG_ERR_ARG when the model has no weights at all
+ * (a max_pool). */
 int ag_model_load(ag_model *m, const char *path);
 /* The file ag_model_save would write, in memory: malloc'd (free() it), its
  * length in *size; for a caller that writes files its own way.  NULL with

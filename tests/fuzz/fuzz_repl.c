@@ -15,8 +15,10 @@
  * file starts with its header's length as 8 little-endian bytes): it is
  * loaded with ag_model_load into the MLP of tests/unit/safetensors_tool.c, which
  * must either take it or fail with AG_ERR_IO (AG_ERR_SHAPE for a tensor of
- * another shape than its parameter's) and its weights unchanged
- * (anything else aborts, so the fuzzer reports it).
+ * another shape than its parameter's) and its weights unchanged, then into
+ * the same MLP never run, which must take it (its weights made from the
+ * file's shapes) or refuse it and stay without weights (anything else
+ * aborts, so the fuzzer reports it).
  *
  * tests/fuzz/replay.c calls the same LLVMFuzzerTestOneInput for each file of
  * tests/fuzz_corpus/ in `make test`'s sanitizer pass. */
@@ -125,6 +127,19 @@ static void run_weights(const uint8_t *data, size_t size) {
             w != ag_item(ag_model_param_by_name(m, "linear[0].w")))
             abort(); /* a refused file must change nothing */
     }
+    ag_clear_error(c);
+    /* the same file into a model that never ran: its weights made from the
+     * file's shapes, or, refused, the model left without them */
+    ag_model *fresh = ag_mlp(c, (int[]){8, 1}, 2, AG_ACT_SIGMOID, 7);
+    if (fresh == NULL) abort();
+    if (load_weights(fresh, data, size) == 0) {
+        if (!ag_model_initialized(fresh)) abort();
+    } else if ((ag_errcode(c) != AG_ERR_IO && ag_errcode(c) != AG_ERR_SHAPE && ag_errcode(c) != AG_ERR_NOMEM) ||
+               ag_model_initialized(fresh) || ag_model_param_by_name(fresh, "linear[0].w") != NULL) {
+        abort();
+    }
+    ag_clear_error(c);
+    ag_model_unref(fresh);
     ag_model_unref(m);
     ag_ctx_free(c);
 }

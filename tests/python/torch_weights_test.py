@@ -6,7 +6,8 @@ model, one linear layer, a batch_norm layer with its running statistics), runs i
 load_state_dict(strict=True) and must give the same outputs to 1e-12.  Then
 PyTorch makes a model of its own, writes its state_dict as safetensors (by
 hand: json + struct, as the safetensors package may be missing), and agrepl
-loads it with load(m, FILE) and must print PyTorch's outputs.  LSTM and RNN
+loads it with load(m, FILE), into a model that ran once and into one that
+never ran (its weights made from the file), and must print PyTorch's outputs.  LSTM and RNN
 run three steps with their state carried, PyTorch's second biases (bias_hh)
 non-zero, so loading folds them into agrepl's one bias per gate.
 
@@ -155,6 +156,10 @@ for i, (made, torch_model, how) in enumerate(models):
     ours = numbers(run("m = %s\n%sload(m, \"%s\")\n%s" % (made, first, torch_path, calls)))[-len(theirs):]
     check(len(ours) == len(theirs) and all(close(a, b) for a, b in zip(ours, theirs)),
           "%s: agrepl loads PyTorch's state_dict and gives its outputs to 1e-12" % made)
+    # and into a model that never ran: load makes its weights from the file's shapes
+    ours = numbers(run("m = %s\nload(m, \"%s\")\n%s" % (made, torch_path, calls)))[-len(theirs):]
+    check(len(ours) == len(theirs) and all(close(a, b) for a, b in zip(ours, theirs)),
+          "%s: agrepl loads PyTorch's state_dict into a fresh model and gives its outputs to 1e-12" % made)
 
 print("%d passed, %d failed" % (checks - failures, failures))
 sys.exit(1 if failures else 0)

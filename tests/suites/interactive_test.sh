@@ -162,6 +162,14 @@ keys C-u
 keys ':help optim' Tab
 check "help topic after :help" ':help optimizers'
 keys C-u
+keys ':help nogr' Tab
+check "a word of the language after :help" ':help nograd'
+keys C-u
+keys 'pm = mlp([3, 1]); pm(rand(2, 2)); 0' Enter
+keys 'pm.lin' Tab
+check "a model's parameter path" 'pm.linear'
+keys '[0].w.shape' Enter
+check "the completed path reads" '[2 3]'
 keys 'fy.backward(cre' Tab
 check "keyword and name share a prefix (create_graph=, creator)" 'fy.backward(creat'
 keys 'e_' Tab

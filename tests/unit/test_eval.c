@@ -1699,6 +1699,27 @@ static void test_completion(void **state) {
     c.count = 0;
     repl_complete(s.r, ":help :lo", 9, collect, &c);
     assert_true(has_word(&c, ":load"));
+    /* every word :help answers: the language's words, attributes and
+       keyword arguments too */
+    c.count = 0;
+    repl_complete(s.r, ":help nogr", 10, collect, &c);
+    assert_true(has_word(&c, "nograd"));
+    assert_int_equal(c.count, 1);
+    c.count = 0;
+    repl_complete(s.r, ":help fo", 8, collect, &c);
+    assert_true(has_word(&c, "fold"));
+    assert_true(has_word(&c, "for"));
+    assert_int_equal(c.count, 2);
+    c.count = 0;
+    repl_complete(s.r, ":help create_gr", 15, collect, &c);
+    assert_true(has_word(&c, "create_graph"));
+    assert_int_equal(c.count, 1);
+    c.count = 0;
+    repl_complete(s.r, ":help ndi", 9, collect, &c);
+    assert_true(has_word(&c, "ndim"));
+    c.count = 0;
+    repl_complete(s.r, ":help topi", 10, collect, &c);
+    assert_true(has_word(&c, "topic"));
     /* the keyword arguments of the call the word is in */
     c.count = 0;
     repl_complete(s.r, "y.backward(cre", 14, collect, &c);
@@ -1728,6 +1749,20 @@ static void test_completion(void **state) {
     c.count = 0;
     repl_complete(s.r, "weight.su", 9, collect, &c);
     assert_true(has_word(&c, "weight.sum"));
+    /* a model's parameter paths beside its attributes and methods */
+    assert_int_equal(run(&s, "m = mlp([3, 1], seed=1)\nm(rand(2, 2))\nc = cnn([conv2d_layer(2, 3), 4])\n"), REPL_OK);
+    c.count = 0;
+    repl_complete(s.r, "m.li", 4, collect, &c);
+    assert_true(has_word(&c, "m.linear"));
+    assert_int_equal(c.count, 1);
+    c.count = 0;
+    repl_complete(s.r, "m.", 2, collect, &c);
+    assert_true(has_word(&c, "m.linear"));
+    assert_true(has_word(&c, "m.params"));
+    c.count = 0;
+    repl_complete(s.r, "c.", 2, collect, &c);
+    assert_true(has_word(&c, "c.linear")); /* its biases exist before the first call */
+    assert_true(has_word(&c, "c.conv"));
     session_close(&s);
 }
 

@@ -753,6 +753,87 @@ static void test_save_follows_links_keeps_mode(void **state) {
     ag_model_unref(m);
 }
 
+/* Whether a and b (made by one model each on the same input) are equal
+ * number for number. */
+static void assert_same_outputs(ag_var *a, ag_var *b) {
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(ag_size(a), ag_size(b));
+    for (size_t i = 0; i < ag_size(a); i++) assert_true(ag_cdata(a)[i] == ag_cdata(b)[i]);
+}
+
+/* Loads the file into a fresh model of each kind whose weights are made at
+ * its first call (mlp, lstm, cnn): load makes them from the file's shapes,
+ * and the model then gives the saved model's outputs bit for bit.  A file
+ * that disagrees with the model's sizes is refused naming the tensor and
+ * both shapes, the model left lazy as it was. */
+static void test_load_into_fresh_model(void **state) {
+    (void)state;
+    const char *file = "test_models_fresh.safetensors";
+    ag_var *x = ag_rand(ctx, 2, (const int[]){5, 4}, NULL);
+    ag_retain(x);
+    /* mlp([10, 3]) on 4 inputs */
+    ag_model *mi = ag_mlp(ctx, (const int[]){10, 3}, 2, AG_ACT_SIGMOID, 2);
+    ag_var *y = ag_model_forward(mi, x);
+    assert_int_equal(ag_model_save(mi, file), 0);
+    ag_model *m2 = ag_mlp(ctx, (const int[]){10, 3}, 2, AG_ACT_SIGMOID, 5);
+    assert_false(ag_model_initialized(m2));
+    assert_int_equal(ag_model_load(m2, file), 0);
+    assert_true(ag_model_initialized(m2));
+    assert_shape(ag_model_param_by_name(m2, "linear[0].w"), 4, 10);
+    assert_same_outputs(ag_model_forward(m2, x), y);
+    /* other sizes, other layer counts: refused, the model still lazy */
+    ag_model *wide = ag_mlp(ctx, (const int[]){20, 3}, 2, AG_ACT_SIGMOID, 5);
+    int before = ag_model_param_count(wide);
+    assert_int_equal(ag_model_load(wide, file), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_SHAPE);
+    assert_failed_with("load: test_models_fresh.safetensors: tensor 0.weight (linear[0].w) has shape [10 4], "
+                       "the model's is [20 4]");
+    assert_false(ag_model_initialized(wide));
+    assert_int_equal(ag_model_param_count(wide), before);
+    assert_null(ag_model_param_by_name(wide, "linear[0].w"));
+    ag_model *deep = ag_mlp(ctx, (const int[]){10, 3, 2}, 3, AG_ACT_SIGMOID, 5);
+    assert_int_equal(ag_model_load(deep, file), -1);
+    assert_failed_with("load: test_models_fresh.safetensors: no tensor 4.weight (the file has 4 of the 6 parameters)");
+    assert_false(ag_model_initialized(deep));
+    /* the refused model still draws its weights at its first call, as one
+     * never loaded: the same numbers as a twin of the same seed */
+    ag_model *twin = ag_mlp(ctx, (const int[]){20, 3}, 2, AG_ACT_SIGMOID, 5);
+    assert_same_outputs(ag_model_forward(wide, x), ag_model_forward(twin, x));
+    /* lstm(6, 2): its four input units made from weight_ih_l0 */
+    ag_model *l = ag_lstm_model(ctx, 6, 2, 1);
+    ag_var *h = ag_model_forward(l, x);
+    assert_int_equal(ag_model_save(l, file), 0);
+    ag_model *l2 = ag_lstm_model(ctx, 6, 2, 9);
+    assert_int_equal(ag_model_load(l2, file), 0);
+    assert_same_outputs(ag_model_forward(l2, x), h);
+    /* cnn: each conv's channels and the linear's flattened size from the file */
+    ag_layer_spec layers[] = {{AG_LAYER_CONV2D, 2, 3, 1, 0}, {AG_LAYER_CONV2D, 3, 2, 1, 0},
+                              {AG_LAYER_MAX_POOL, 0, 2, 0, 0}, {AG_LAYER_LINEAR, 5, 0, 0, 0},
+                              {AG_LAYER_LINEAR, 4, 0, 0, 0}};
+    ag_var *images = ag_rand(ctx, 4, (const int[]){2, 3, 7, 7}, NULL);
+    ag_model *c = ag_cnn(ctx, layers, 5, AG_ACT_RELU, 1);
+    ag_var *yc = ag_model_forward(c, images);
+    assert_int_equal(ag_model_save(c, file), 0);
+    ag_model *c2 = ag_cnn(ctx, layers, 5, AG_ACT_RELU, 7);
+    assert_int_equal(ag_model_load(c2, file), 0);
+    assert_shape(ag_model_param_by_name(c2, "conv[0].w"), 2, 3, 3, 3);
+    assert_shape(ag_model_param_by_name(c2, "linear[0].w"), 12, 5);
+    assert_same_outputs(ag_model_forward(c2, images), yc);
+    /* an mlp's file into a fresh cnn: its 0.weight is not a conv's */
+    assert_int_equal(ag_model_save(mi, file), 0);
+    ag_model *c3 = ag_cnn(ctx, layers, 5, AG_ACT_RELU, 7);
+    assert_int_equal(ag_model_load(c3, file), -1);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_SHAPE);
+    assert_failed_with("load: test_models_fresh.safetensors: tensor 0.weight (conv[0].w) has 2 dimensions, "
+                       "the model's 4");
+    assert_false(ag_model_initialized(c3));
+    assert_null(ag_model_param_by_name(c3, "conv[0].w"));
+    remove(file);
+    ag_model *models[] = {mi, m2, wide, deep, twin, l, l2, c, c2, c3};
+    for (size_t i = 0; i < sizeof models / sizeof *models; i++) ag_model_unref(models[i]);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(name) CTX_TEST(name)
@@ -773,6 +854,7 @@ int main(void) {
         T(test_cnn),
         T(test_collected_input_is_stale),
         T(test_save_follows_links_keeps_mode),
+        T(test_load_into_fresh_model),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
