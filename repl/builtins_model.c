@@ -794,6 +794,6 @@ const builtin_def builtins_model[] = {
     {"load", "model, file", fn_load, "models",
      "reads weights save wrote into the model; weights made at the first call are made from the file's shapes",
      .file_arg = 2,
-     .usage = "takes the model to fill and the file: load(m, \"iris.safetensors\")"},
+     .usage = "takes the model to fill and the file: load(m, \"m.safetensors\"), as save(m, \"m.safetensors\") wrote it"},
     {0},
 };
