@@ -92,12 +92,18 @@ interrupt() {
     return 0
 }
 # fast NAME: the stop came sooner than twice the calibration took (the stop
-# is typically a tenth of it; twice absorbs a load spike between the two)
+# is typically a tenth of it; twice absorbs a load spike between the two).
+# In the sanitizer pass (BIG other than 1e9) the big block's stop includes
+# AddressSanitizer's marking of its freed 1.6 GB, not agrepl's work: 1.4-1.6x
+# the calibration beside two busy loops, and once 2.13x on an overloaded
+# machine (a bare-root run and a loaded run at once), so its bound is 3x.
+factor=2
+[ "$BIG" = 1e9 ] || factor=3
 fast() {
-    if awk -v s="$stopped" -v l="$limit" 'BEGIN { exit !(s < 2 * l) }'; then
-        ok "$1 stopped ${stopped} s after SIGINT (calibration ${limit} s, bound twice that)"
+    if awk -v s="$stopped" -v l="$limit" -v f="$factor" 'BEGIN { exit !(s < f * l) }'; then
+        ok "$1 stopped ${stopped} s after SIGINT (calibration ${limit} s, bound ${factor}x that)"
     else
-        bad "$1: stopped only ${stopped} s after SIGINT (calibration ${limit} s)"
+        bad "$1: stopped only ${stopped} s after SIGINT (calibration ${limit} s, bound ${factor}x that)"
     fi
 }
 # expect NAME WANT_STATUS EXPECTED_STDOUT: status and whole stdout
