@@ -864,6 +864,9 @@ size_t plot_points_under(const viz_plot *plot, const plot_axes *a, viz_plot_pane
         /* a dot whose centre is just outside the box is still half under it */
         const double dot = 6;
         hidden += plot_maps_points_in(plot, a, b.x - dot, b.y - dot, b.x + b.w + dot, b.y + b.h + dot);
+        /* and the boundary's line: playground_xor's legend sat on it where
+         * the classes meet at the bottom, between the points */
+        hidden += plot_maps_edge_in(plot, a, b.x, b.y, b.x + b.w, b.y + b.h);
     }
     return hidden;
 }

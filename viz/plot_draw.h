@@ -98,8 +98,9 @@ void plot_clip_to_frame(figure *f, const plot_axes *a);
 void plot_unclip(figure *f);
 void plot_stroke_lines(figure *f, colour c, double width);
 void plot_disc(figure *f, double x, double y, double radius);
-/* How many of the drawn points the box would hide (sampled on long data):
- * the legend goes where it hides the fewest. */
+/* How many of the drawn points the box would hide (sampled on long data;
+ * on a map also the pieces of a boundary's threshold line): the legend goes
+ * where it hides the fewest. */
 size_t plot_points_under(const viz_plot *plot, const plot_axes *a, viz_plot_panel which, plot_box b);
 
 /* ---- plot_legend.c: a panel's legend ----------------------------------------- */
@@ -151,6 +152,10 @@ int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room);
 /* How many of the class points fall in [x0, x1] x [y0, y1] (pixels). */
 size_t plot_maps_points_in(const viz_plot *plot, const plot_axes *a, double x0, double y0, double x1,
                            double y1);
+/* How many pieces of the boundary's threshold curve (the line where the
+ * model decides) pass through [x0, x1] x [y0, y1] (pixels): a legend there
+ * hides where the classes meet. */
+size_t plot_maps_edge_in(const viz_plot *plot, const plot_axes *a, double x0, double y0, double x1, double y1);
 /* The panels of their own: a heat map of a matrix, a grid of images, the
  * network's units over the plane. */
 void plot_maps_heatmap_panel(figure *f, panel *p);

@@ -233,6 +233,21 @@ size_t plot_maps_points_in(const viz_plot *plot, const plot_axes *a, double x0, 
     return hidden;
 }
 
+size_t plot_maps_edge_in(const viz_plot *plot, const plot_axes *a, double x0, double y0, double x1, double y1) {
+    const plot_contour *edge = &plot->field.edge;
+    if (!plot->field.present) return 0;
+    /* a piece lies within one cell of the field's grid: its midpoint, the
+     * line's half width around the box, says whether it is under it */
+    const double half = EDGE_WIDTH / 2;
+    size_t hidden = 0;
+    for (size_t i = 0; i < edge->segment_count; i++) {
+        const plot_segment *s = &edge->segments[i];
+        double x = plot_to_pixel_x(a, (s->x0 + s->x1) / 2), y = plot_to_pixel_y(a, (s->y0 + s->y1) / 2);
+        if (x >= x0 - half && x < x1 + half && y >= y0 - half && y < y1 + half) hidden++;
+    }
+    return hidden;
+}
+
 /* ---- panels of their own ---------------------------------------------------- */
 
 /* The panel's title over its top and the room below it: the box the picture

@@ -534,11 +534,11 @@
   /* What a map's legend may hide, in pixels of the frame box over xr x yr:
    * the tracks' points, the class dots, the marks (each with its drawn
    * radius, as pathMarkers and marks draw them: a path's dots, its start's
-   * ring, where it is now, a mark's cross). */
+   * ring, where it is now, a mark's cross), the boundary's line. */
   function mapPoints(f, box, xr, yr) {
     var X = function (x) { return box.x + (x - xr[0]) / (xr[1] - xr[0]) * box.w; };
     var Y = function (y) { return box.y + box.h - (y - yr[0]) / (yr[1] - yr[0]) * box.h; };
-    var out = { tracks: [], dots: [], marks: [], ends: [] };
+    var out = { tracks: [], dots: [], marks: [], ends: [], edge: [] };
     f.paths.forEach(function (p) {
       var t = [];
       p.xs.forEach(function (x, i) { if (x !== null && p.ys[i] !== null) t.push([X(x), Y(p.ys[i])]); });
@@ -548,11 +548,16 @@
     if (f.points && f.points.xs)
       for (var i = 0; i < f.points.count; i++) out.dots.push([X(f.points.xs[i]), Y(f.points.ys[i])]);
     out.marks = f.marks.map(function (m) { return [X(m.x), Y(m.y), MARK_SIZE + 3]; });
+    /* the boundary's threshold line, a point at each piece's middle with the
+     * line's half width (viz/plot_maps.c, plot_maps_edge_in) */
+    var e = f.field && f.field.edge ? f.field.edge : [];
+    for (var k = 0; k + 3 < e.length; k += 4) out.edge.push([X((e[k] + e[k + 2]) / 2), Y((e[k + 1] + e[k + 3]) / 2), 1.1]);
     return out;
   }
   /* Where a map's legend goes, as the terminal's (viz/plot_draw.c,
    * map_legend_place): where it hides none of the tracks, class dots and
-   * marks, a corner or along the top or bottom edge ('frame', its place);
+   * marks and the boundary's line, a corner or along the top or bottom
+   * edge ('frame', its place);
    * else one row over the frame ('above') when it fits right of what is
    * over the frame's left end and of the map's title, and no level curves'
    * caption is there; else a place within (a ring's hole); else outside
@@ -567,7 +572,7 @@
   function mapLegendSpot(f, box, xr, yr, entries, title, panel) {
     if (!entries.length) return { kind: 'frame', place: null };
     var P = window.agreplPictures, pts = mapPoints(f, box, xr, yr);
-    function place(inside) { return legendPlace(box, entries, pts.tracks, pts.dots, pts.marks, pts.ends, inside); }
+    function place(inside) { return legendPlace(box, entries, pts.tracks.concat(pts.edge), pts.dots, pts.marks, pts.ends, inside); }
     var edges = place(false);
     if (edges.hidden === 0) return { kind: 'frame', place: edges };
     if (!f.contour) {

@@ -267,3 +267,23 @@ def numbers_and_legends(driver, typed, shots):
     box, frame, inside, touched = found
     check("an 8-class boundary's legend with long names goes under the frame and covers none of its points",
           box is not None and inside > 350 and touched == 0 and box[1] > frame[1] + frame[3], found)
+
+    # playground_xor's boundary: its points fill the four quadrants, so the only place along
+    # the frame's edges that hid none was the bottom's middle, on the threshold line where
+    # the two lower quadrants meet; the line counts as hidden (as viz/plot_maps.c's
+    # plot_maps_edge_in), so the legend goes over the frame in one row, as the terminal's
+    typed("clearplot()")
+    typed("x, t = xor(200, seed=1)")
+    typed("m = mlp([8, 4, 2], activation=tanh, seed=1)")
+    typed("opt = adam(m, lr=0.05)")
+    typed("for step in range(200) { loss = cross_entropy(m(x), t); m.cleargrads(); loss.backward(); opt.step(); "
+          "plot(loss, \"loss\") }")
+    typed("boundary(m, [-1.2, 1.2], [-1.2, 1.2], x, t)")
+    settled(driver, "return document.querySelectorAll('#plot svg g.points circle').length === 200 &&"
+                    " document.querySelector('#plot svg path.edge')")
+    legends = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#plot svg g.legend'), function (g) {"
+        "  return [g.getAttribute('class'), g.textContent]; })")
+    check("playground_xor's legend goes over the frame in one row, not on the boundary's line between the points",
+          any(c == "legend row" and "class 0" in t and "class 1" in t for c, t in legends) and
+          not any(c == "legend" and "class 0" in t for c, t in legends), legends)

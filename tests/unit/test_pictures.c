@@ -640,6 +640,92 @@ static void test_legend_outside_when_no_place_is_free(void **state) {
     }
 }
 
+/* The model m's class (argmax of its outputs) at a 12 x 12 grid over the
+ * map's pixels [x0, x1] x [y0, y1]: how many of the 144 fall in class 0. */
+static int class_zero_under(session *s, int x0, int y0, int x1, int y1) {
+    double ax, ay, bx, by;
+    assert_true(viz_plot_data_to_pixel(plot_of(s), VIZ_PLOT_PANEL_CONTOUR, 0, 0, &ax, &ay));
+    assert_true(viz_plot_data_to_pixel(plot_of(s), VIZ_PLOT_PANEL_CONTOUR, 1, 1, &bx, &by));
+    char source[1024];
+    snprintf(source, sizeof source,
+             "under_x = linspace(%.17g, %.17g, 12)\n"
+             "under_y = linspace(%.17g, %.17g, 12)\n"
+             "under = concat([reshape(ones([12, 1]) * reshape(under_x, [1, 12]), [144, 1]), "
+             "reshape(reshape(under_y, [12, 1]) * ones([1, 12]), [144, 1])], axis=1)\n"
+             "save_csv(\"/tmp/agrepl-test-pictures-under.csv\", under, argmax(m(under), axis=1))\n",
+             (x0 - ax) / (bx - ax), (x1 - ax) / (bx - ax), (y0 - ay) / (by - ay), (y1 - ay) / (by - ay));
+    run(s, source);
+    FILE *f = open_saved_csv("/tmp/agrepl-test-pictures-under.csv");
+    assert_non_null(f);
+    double a, b, k;
+    int points = 0, zero = 0;
+    while (fscanf(f, "%lf,%lf,%lf", &a, &b, &k) == 3) {
+        zero += k == 0;
+        points++;
+    }
+    fclose(f);
+    assert_int_equal(points, 144);
+    return zero;
+}
+
+/* A boundary's legend never sits on its threshold line, where the classes
+ * meet.  playground_xor's points fill all four quadrants, so every corner
+ * and every place along the frame's edges hid some but the bottom's
+ * middle, where the two lower quadrants meet: the legend went there, over
+ * the line (a teacher's pass).  The line's pieces now count as hidden
+ * too: the legend goes over the frame in one row.  Beside it,
+ * playground_circle's legend stays in a corner, and the model gives one
+ * class at every point under it. */
+static void test_legend_off_the_boundary_line(void **state) {
+    (void)state;
+    static const char *const lessons[] = {
+        "x, t = xor(200, seed=1)\n"
+        "m = mlp([8, 4, 2], activation=tanh, seed=1)\n"
+        "xr = [-1.2, 1.2]\n",
+        "x, t = circles(200, noise=0.05, factor=0.5, seed=1)\n"
+        "m = mlp([6, 2], activation=tanh, seed=1)\n"
+        "xr = [-1.5, 1.5]\n",
+    };
+    for (size_t k = 0; k < sizeof lessons / sizeof lessons[0]; k++) {
+        session s;
+        session_open(&s);
+        run(&s, lessons[k]);
+        run(&s, "opt = adam(m, lr=0.05)\n"
+                "for step in range(200) { loss = cross_entropy(m(x), t); m.cleargrads(); loss.backward(); opt.step(); "
+                "plot(loss, \"loss\") }\n"
+                "boundary(m, xr, xr, x, t)\n"
+                "neurons(m, xr, xr)\n"
+                "savefig(\"/tmp/agrepl-test-pictures-line.png\")\n");
+        picture p = load_png("/tmp/agrepl-test-pictures-line.png");
+        int left, top, right, bottom, x0, y0, x1, y1, panel_left, c[3];
+        assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+        assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_NEURONS, NULL, NULL, &panel_left, NULL));
+        bool inside = legend_box(&p, panel_left + 2, &x0, &y0, &x1, &y1) && x0 >= left && x1 <= right &&
+                      y0 >= top && y1 <= bottom;
+        int orange_above = 0, blue_above = 0;
+        for (int y = top - 30; y < top - 2; y++)
+            for (int x = left; x <= right; x++) {
+                rgb_at(&p, x, y, c);
+                orange_above += c[0] == 230 && c[1] == 159 && c[2] == 0;
+                blue_above += c[0] == 0 && c[1] == 114 && c[2] == 178;
+            }
+        int zero = inside ? class_zero_under(&s, x0, y0, x1, y1) : -1;
+        printf("    lesson %zu: the frame %d to %d (%d to %d down); legend %s %d to %d (%d to %d down), "
+               "%d of 144 under it in class 0; class dots above the frame: %d and %d pixels\n",
+               k, left, right, top, bottom, inside ? "inside" : "not inside", x0, x1, y0, y1, zero, orange_above,
+               blue_above);
+        if (k == 0) {
+            assert_false(inside);
+            assert_true(orange_above > 10 && blue_above > 10);
+        } else {
+            assert_true(inside);
+            assert_true(zero == 0 || zero == 144);
+        }
+        cairo_surface_destroy(p.surface);
+        session_close(&s);
+    }
+}
+
 /* The box from long runs (at least 30 pixels): a colour bar's pale grey
  * band of a class or a field's grey never runs that long. */
 static bool legend_box_long(const picture *p, int from, int *x0, int *y0, int *x1, int *y1) {
@@ -778,6 +864,7 @@ int main(void) {
         cmocka_unit_test(test_legend_in_a_ring),
         cmocka_unit_test(test_legend_outside_when_no_place_is_free),
         cmocka_unit_test(test_eight_class_boundary_legend_at_zoom),
+        cmocka_unit_test(test_legend_off_the_boundary_line),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
     };
