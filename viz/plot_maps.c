@@ -385,17 +385,9 @@ void plot_maps_neurons_panel(figure *f, panel *p) {
     const plot_network *net = &f->plot->neurons;
     double top;
     panel_title(f, p, "units over the plane", &top);
-    int most = plot_network_widest(net);
     double bottom = p->y + p->h - 30;
-    double column_w = (p->w - 30) / net->layers;
-    double size = fmin((bottom - top) / most * 0.82, column_w * 0.45);
-    if (size > 90) size = 90;
-    double gap = fmin((bottom - top - size * most) / (most > 1 ? most - 1 : 1), size * 0.5);
-    /* where each unit's map sits */
-    double xs[VIZ_PLOT_MAX_LAYERS];
-    for (int l = 0; l < net->layers; l++) xs[l] = floor(p->x + 15 + column_w * (l + 0.5) - size / 2);
-#define UNIT_Y(l, u) floor(top + ((bottom - top) - (net->units[l] * size + (net->units[l] - 1) * gap)) / 2 + \
-                           (u) * (size + gap))
+    plot_unit_block blocks[VIZ_PLOT_MAX_LAYERS];
+    plot_unit_blocks(net, p->x, p->w, top, bottom, blocks);
     /* the weights first, under the maps: blue positive, orange negative */
     if (net->weights != NULL) {
         const double *w = net->weights;
@@ -404,12 +396,13 @@ void plot_maps_neurons_panel(figure *f, panel *p) {
             double *shares = malloc(count * sizeof *shares);
             if (shares == NULL) break;
             plot_weight_shares(net, l, w, shares);
+            const plot_unit_block *from = &blocks[l], *to = &blocks[l + 1];
             for (int i = 0; i < net->units[l]; i++)
                 for (int j = 0; j < net->units[l + 1]; j++) {
                     double share = shares[(size_t)i * net->units[l + 1] + j];
                     if (share == 0) continue;
-                    cairo_move_to(f->cr, xs[l] + size, UNIT_Y(l, i) + size / 2);
-                    cairo_line_to(f->cr, xs[l + 1], UNIT_Y(l + 1, j) + size / 2);
+                    cairo_move_to(f->cr, plot_unit_x(from, i) + from->size, plot_unit_y(from, i) + from->size / 2);
+                    cairo_line_to(f->cr, plot_unit_x(to, j), plot_unit_y(to, j) + to->size / 2);
                     plot_set_colour(f, plot_class_palette[share < 0 ? 0 : 1], 0.25 + 0.6 * fabs(share));
                     cairo_set_line_width(f->cr, 0.6 + 3 * fabs(share));
                     cairo_stroke(f->cr);
@@ -423,26 +416,27 @@ void plot_maps_neurons_panel(figure *f, panel *p) {
     if (argb == NULL) return;
     const double *map = net->maps;
     for (int l = 0; l < net->layers && !plot_figure_stopped(f); l++) {
+        const plot_unit_block *b = &blocks[l];
         size_t layer_cells = cells * net->units[l];
         double half = plot_units_half(map, layer_cells, net->centres[l]);
         for (int u = 0; u < net->units[l]; u++) {
             plot_unit_pixels(map + cells * u, net->grid, net->centres[l], half, argb);
-            double y = UNIT_Y(l, u);
-            paint_cells(f, argb, net->grid, net->grid, xs[l], y, size, size, true);
-            cairo_rectangle(f->cr, xs[l] + 0.5, y + 0.5, size - 1, size - 1);
+            double x = plot_unit_x(b, u), y = plot_unit_y(b, u);
+            paint_cells(f, argb, net->grid, net->grid, x, y, b->size, b->size, true);
+            cairo_rectangle(f->cr, x + 0.5, y + 0.5, b->size - 1, b->size - 1);
             plot_set_colour(f, frame_colour, 0.8);
             cairo_set_line_width(f->cr, 1);
             cairo_stroke(f->cr);
             if (l + 1 == net->layers && u == 0)
-                record_axes(p, xs[l], y, xs[l] + size, y + size, net->xlo, net->xhi, net->ylo, net->yhi);
+                record_axes(p, x, y, x + b->size, y + b->size, net->xlo, net->xhi, net->ylo, net->yhi);
         }
         map += layer_cells;
         char label[32];
         plot_layer_label(net, l, label, sizeof label);
-        plot_draw_text(f, label, CAPTION_TEXT, xs[l] + size / 2, bottom + 6, ALIGN_CENTRE, ALIGN_START, false,
+        double across = b->columns * b->size + (b->columns - 1) * b->gap_x;
+        plot_draw_text(f, label, CAPTION_TEXT, b->x + across / 2, bottom + 6, ALIGN_CENTRE, ALIGN_START, false,
                        text_colour);
     }
-#undef UNIT_Y
     free(argb);
 }
 

@@ -526,6 +526,47 @@ int plot_network_widest(const plot_network *net) {
     return most;
 }
 
+/* The size of a layer's maps, n of them in `columns` columns, in a column
+ * of the panel column_w wide and height tall: a column of maps takes at
+ * most 0.45 of its width (as one always has), several 0.72 with 0.3 of a
+ * map between them. */
+static double unit_fit(int n, int columns, double column_w, double height) {
+    int rows = (n + columns - 1) / columns;
+    double across = columns == 1 ? column_w * 0.45 : column_w * 0.72 / (columns + 0.3 * (columns - 1));
+    return fmin(fmin(height / rows * 0.82, across), PLOT_UNIT_MAP_LARGEST);
+}
+
+void plot_unit_blocks(const plot_network *net, double x, double w, double top, double bottom,
+                      plot_unit_block *blocks) {
+    int most = plot_network_widest(net);
+    double height = bottom - top, column_w = (w - 30) / net->layers;
+    double uniform = unit_fit(most, 1, column_w, height);
+    double uniform_gap = fmin((height - uniform * most) / (most > 1 ? most - 1 : 1), uniform * 0.5);
+    for (int l = 0; l < net->layers; l++) {
+        int n = net->units[l], columns = 1;
+        double size = uniform, gap_y = uniform_gap;
+        if (uniform < PLOT_UNIT_MAP_READABLE) {
+            double target = fmin(PLOT_UNIT_MAP_TARGET, unit_fit(1, 1, column_w, height));
+            size = unit_fit(n, 1, column_w, height);
+            for (int c = 2; c <= PLOT_UNIT_MAP_COLUMNS && c <= n && size < target; c++) {
+                double fit = unit_fit(n, c, column_w, height);
+                if (fit > size) size = fit, columns = c;
+            }
+            if (size > target) size = target;
+            int rows = (n + columns - 1) / columns;
+            gap_y = fmin((height - size * rows) / (rows > 1 ? rows - 1 : 1), size * 0.5);
+        }
+        plot_unit_block *b = &blocks[l];
+        int rows = (n + columns - 1) / columns;
+        b->size = size;
+        b->columns = columns;
+        b->gap_x = size * 0.3;
+        b->gap_y = gap_y;
+        b->x = floor(x + 15 + column_w * (l + 0.5) - (columns * size + (columns - 1) * b->gap_x) / 2);
+        b->y = top + (height - (rows * size + (rows - 1) * gap_y)) / 2; /* floored at each unit (plot_unit_y) */
+    }
+}
+
 void plot_weight_shares(const plot_network *net, int l, const double *w, double *share) {
     double largest = 0;
     size_t count = (size_t)net->units[l] * net->units[l + 1];

@@ -11,6 +11,7 @@
 #ifndef VIZ_PLOT_MAPS_DATA_H
 #define VIZ_PLOT_MAPS_DATA_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -137,6 +138,34 @@ uint32_t *plot_unit_sheet(const double *maps, int units, int grid, double centre
                           int *height);
 /* The units of the widest layer. */
 int plot_network_widest(const plot_network *net);
+/* Where a layer's units sit in the neurons panel: maps of `size` pixels
+ * in `columns` columns, filled a row at a time from (x, y), gap_x and
+ * gap_y apart (plot_unit_x, plot_unit_y: a unit's left and top). */
+typedef struct plot_unit_block {
+    double size, x, y, gap_x, gap_y;
+    int columns;
+} plot_unit_block;
+enum {
+    PLOT_UNIT_MAP_LARGEST = 90,  /* a map's size at most */
+    PLOT_UNIT_MAP_READABLE = 36, /* one size and one column for every layer while it is at least this */
+    PLOT_UNIT_MAP_TARGET = 44,   /* else each layer's maps aim at this, in up to PLOT_UNIT_MAP_COLUMNS */
+    PLOT_UNIT_MAP_COLUMNS = 4,
+};
+/* Each layer's block of maps in a panel at x, w wide, its maps between
+ * top and bottom: a column of maps a layer, all of one size, while the
+ * widest layer's can be PLOT_UNIT_MAP_READABLE pixels or more; else a wide
+ * layer's maps in up to four columns (a 30-unit layer drew 14-pixel maps,
+ * and the inputs' and outputs' were as small), each layer's as near
+ * PLOT_UNIT_MAP_TARGET as it fits.  The web page's script lays them out
+ * the same way (repl/web/pictures.js, unitBlocks). */
+void plot_unit_blocks(const plot_network *net, double x, double w, double top, double bottom,
+                      plot_unit_block *blocks);
+static inline double plot_unit_x(const plot_unit_block *b, int u) {
+    return floor(b->x + (u % b->columns) * (b->size + b->gap_x));
+}
+static inline double plot_unit_y(const plot_unit_block *b, int u) {
+    return floor(b->y + (u / b->columns) * (b->size + b->gap_y));
+}
 /* The strength of each weight between layers l and l + 1, (units[l],
  * units[l + 1]), into share: its size against the layer's largest, signed
  * as the weight, 0 when under PLOT_WEIGHT_LEAST percent or not finite.

@@ -303,15 +303,44 @@
     axes.images = { x: left, y: y0, w: cw, h: ch, gap: gap, columns: columns };
   }
 
+  /* Each layer's block of maps, as the terminal's (viz/plot_maps.c,
+   * unit_blocks) at the page's scale (its text 12 px to the terminal's 15):
+   * while the widest layer's maps can be 29 px or more, one size for all, a
+   * column a layer; else each layer's maps near 35 px, in up to four
+   * columns (a 30-unit layer drew maps of 10 px).  { size, x, y, gapX,
+   * gapY, columns } a layer. */
+  var UNIT_READABLE = 29, UNIT_TARGET = 35, UNIT_COLUMNS = 4;
+  function unitBlocks(net, box, top, bottom) {
+    var height = bottom - top, columnW = (box.w - 30) / net.layers, most = Math.max.apply(null, net.units);
+    function fit(n, columns) {
+      var rows = Math.ceil(n / columns);
+      var across = columns === 1 ? columnW * 0.45 : columnW * 0.72 / (columns + 0.3 * (columns - 1));
+      return Math.min(height / rows * 0.82, across, 70);
+    }
+    var uniform = fit(most, 1), uniformGap = Math.min((height - uniform * most) / (most > 1 ? most - 1 : 1), uniform * 0.5);
+    return net.units.map(function (n, l) {
+      var columns = 1, size = uniform, gapY = uniformGap;
+      if (uniform < UNIT_READABLE) {
+        var target = Math.min(UNIT_TARGET, fit(1, 1));
+        size = fit(n, 1);
+        for (var c = 2; c <= UNIT_COLUMNS && c <= n && size < target; c++)
+          if (fit(n, c) > size) { size = fit(n, c); columns = c; }
+        size = Math.min(size, target);
+        var r = Math.ceil(n / columns);
+        gapY = Math.min((height - size * r) / (r > 1 ? r - 1 : 1), size * 0.5);
+      }
+      var rows = Math.ceil(n / columns), gapX = size * 0.3;
+      return { size: size, columns: columns, gapX: gapX, gapY: gapY,
+               x: Math.floor(box.x + 15 + columnW * (l + 0.5) - (columns * size + (columns - 1) * gapX) / 2),
+               y: top + (height - (rows * size + (rows - 1) * gapY)) / 2 };
+    });
+  }
+
   function neurons(parts, net, box, axes) {
     var top = box.y + 40 + panelTitle(parts, box, 'units over the plane'), bottom = box.y + box.h - 26;
-    var most = Math.max.apply(null, net.units), columnW = (box.w - 30) / net.layers;
-    var size = Math.min((bottom - top) / most * 0.82, columnW * 0.45, 70);
-    var gap = Math.min((bottom - top - size * most) / (most > 1 ? most - 1 : 1), size * 0.5);
-    var xs = net.units.map(function (u, l) { return Math.floor(box.x + 15 + columnW * (l + 0.5) - size / 2); });
-    function unitY(l, u) {
-      return Math.floor(top + ((bottom - top) - (net.units[l] * size + (net.units[l] - 1) * gap)) / 2 + u * (size + gap));
-    }
+    var blocks = unitBlocks(net, box, top, bottom);
+    function unitX(l, u) { var b = blocks[l]; return Math.floor(b.x + (u % b.columns) * (b.size + b.gapX)); }
+    function unitY(l, u) { var b = blocks[l]; return Math.floor(b.y + Math.floor(u / b.columns) * (b.size + b.gapY)); }
     if (net.weights) { /* under the maps: blue positive, orange negative */
       var at = 0;
       for (var l = 0; l + 1 < net.layers; l++) {
@@ -320,9 +349,9 @@
           for (var j = 0; j < next; j++) {
             var s = net.weights[at + i * next + j];
             if (s === 0) continue;
-            parts.push('<line x1="' + n1(xs[l] + size) + '" y1="' + n1(unitY(l, i) + size / 2) + '" x2="' + n1(xs[l + 1]) +
-                       '" y2="' + n1(unitY(l + 1, j) + size / 2) + '" stroke="' + net.palette[s < 0 ? 0 : 1] +
-                       '" stroke-opacity="' + (0.25 + 0.6 * Math.abs(s)).toFixed(3) + '" stroke-width="' +
+            parts.push('<line x1="' + n1(unitX(l, i) + blocks[l].size) + '" y1="' + n1(unitY(l, i) + blocks[l].size / 2) + '" x2="' +
+                       n1(unitX(l + 1, j)) + '" y2="' + n1(unitY(l + 1, j) + blocks[l + 1].size / 2) + '" stroke="' +
+                       net.palette[s < 0 ? 0 : 1] + '" stroke-opacity="' + (0.25 + 0.6 * Math.abs(s)).toFixed(3) + '" stroke-width="' +
                        (0.5 + 2.4 * Math.abs(s)).toFixed(2) + '"/>');
           }
         at += net.units[l] * next;
@@ -335,14 +364,16 @@
     }
     var unit = 0;
     net.units.forEach(function (count, l) {
+      var size = blocks[l].size;
       for (var u = 0; u < count; u++, unit++) {
-        var y = unitY(l, u);
-        image(parts, net.urls[unit], xs[l], y, size, size, false, 'unit');
-        parts.push('<rect x="' + n1(xs[l] + 0.5) + '" y="' + n1(y + 0.5) + '" width="' + n1(size - 1) + '" height="' + n1(size - 1) +
+        var x = unitX(l, u), y = unitY(l, u);
+        image(parts, net.urls[unit], x, y, size, size, false, 'unit');
+        parts.push('<rect x="' + n1(x + 0.5) + '" y="' + n1(y + 0.5) + '" width="' + n1(size - 1) + '" height="' + n1(size - 1) +
                    '" fill="none" stroke="#262626" stroke-opacity="0.8"/>');
-        if (l + 1 === net.layers && u === 0) axes.neurons = { x: xs[l], y: y, size: size, range: net.range };
+        if (l + 1 === net.layers && u === 0) axes.neurons = { x: x, y: y, size: size, range: net.range };
       }
-      text(parts, xs[l] + size / 2, bottom + 16, net.labels[l], 11, 'middle');
+      var b = blocks[l];
+      text(parts, b.x + (b.columns * size + (b.columns - 1) * b.gapX) / 2, bottom + 16, net.labels[l], 11, 'middle');
     });
   }
 

@@ -726,6 +726,26 @@ static void test_legend_off_the_boundary_line(void **state) {
     }
 }
 
+/* neurons() of a 30-unit layer drew every map 14 pixels wide, the
+ * inputs' and outputs' too: the output's first map (the panel's recorded
+ * box) is now 36 pixels or more (the layout itself: test_plot_files's
+ * test_unit_blocks). */
+static void test_wide_layer_maps_readable(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "m = mlp([30, 2], activation=tanh, seed=1)\n"
+            "neurons(m, [-1, 1], [-1, 1])\n"
+            "savefig(\"/tmp/agrepl-test-pictures-wide.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-wide.png");
+    int left, top, right, bottom;
+    assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_NEURONS, &left, &top, &right, &bottom));
+    printf("    the output's first map: %d x %d pixels\n", right - left, bottom - top);
+    assert_true(right - left >= 36 && bottom - top >= 36);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* The box from long runs (at least 30 pixels): a colour bar's pale grey
  * band of a class or a field's grey never runs that long. */
 static bool legend_box_long(const picture *p, int from, int *x0, int *y0, int *x1, int *y1) {
@@ -865,6 +885,7 @@ int main(void) {
         cmocka_unit_test(test_legend_outside_when_no_place_is_free),
         cmocka_unit_test(test_eight_class_boundary_legend_at_zoom),
         cmocka_unit_test(test_legend_off_the_boundary_line),
+        cmocka_unit_test(test_wide_layer_maps_readable),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
     };

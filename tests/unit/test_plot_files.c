@@ -531,9 +531,53 @@ static void test_cells_and_caption_have_a_minus_sign(void **state) {
     assert_string_equal(text, "\xe2\x88\x92" "2.5e" "\xe2\x88\x92" "7");
 }
 
+/* The neurons panel's layout (plot_unit_blocks).  A 2-30-2 network in a
+ * panel 620 wide, maps between 60 and 570: the 30-unit layer drew 14-pixel
+ * maps, and the inputs' and outputs' were as small; now every map is 36 to
+ * 44 pixels, the wide layer's in columns, none overlapping another or
+ * another layer's, all inside the panel.  A 2-8-4-2 network, whose maps
+ * fit at 36 pixels or more, keeps one size and one column a layer, where
+ * the panel always put them. */
+static void test_unit_blocks(void **state) {
+    (void)state;
+    plot_network wide = {.present = true, .layers = 3, .units = {2, 30, 2}};
+    plot_unit_block b[VIZ_PLOT_MAX_LAYERS];
+    plot_unit_blocks(&wide, 0, 620, 60, 570, b);
+    for (int l = 0; l < 3; l++) {
+        printf("    layer %d: %d units, %d columns of maps of %.1f px\n", l, wide.units[l], b[l].columns, b[l].size);
+        assert_true(b[l].size >= PLOT_UNIT_MAP_READABLE && b[l].size <= PLOT_UNIT_MAP_TARGET);
+        for (int u = 0; u < wide.units[l]; u++) {
+            double x = plot_unit_x(&b[l], u), y = plot_unit_y(&b[l], u);
+            assert_true(x >= 0 && x + b[l].size <= 620 && y >= 60 && y + b[l].size <= 570);
+            for (int v = 0; v < u; v++) /* apart from the layer's others */
+                assert_true(fabs(plot_unit_x(&b[l], v) - x) >= b[l].size || fabs(plot_unit_y(&b[l], v) - y) >= b[l].size);
+        }
+        if (l > 0) /* right of the layer before, with room for the weights between */
+            assert_true(b[l].x > b[l - 1].x + b[l - 1].columns * b[l - 1].size + (b[l - 1].columns - 1) * b[l - 1].gap_x + 20);
+    }
+    assert_true(b[1].columns > 1);
+    assert_int_equal(b[0].columns, 1);
+    assert_int_equal(b[2].columns, 1);
+
+    plot_network narrow = {.present = true, .layers = 4, .units = {2, 8, 4, 2}};
+    plot_unit_blocks(&narrow, 10, 620, 60, 570, b);
+    double column_w = (620 - 30) / 4.0, size = fmin(fmin(510.0 / 8 * 0.82, column_w * 0.45), 90);
+    double gap = fmin((510 - size * 8) / 7, size * 0.5);
+    assert_true(size >= PLOT_UNIT_MAP_READABLE);
+    for (int l = 0; l < 4; l++) {
+        assert_int_equal(b[l].columns, 1);
+        assert_true(b[l].size == size && b[l].gap_y == gap);
+        assert_true(plot_unit_x(&b[l], 0) == floor(10 + 15 + column_w * (l + 0.5) - size / 2));
+        for (int u = 0; u < narrow.units[l]; u++)
+            assert_true(plot_unit_y(&b[l], u) ==
+                        floor(60 + (510 - (narrow.units[l] * size + (narrow.units[l] - 1) * gap)) / 2 + u * (size + gap)));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_svg_and_pdf_look_like_the_png),
+        cmocka_unit_test(test_unit_blocks),
         cmocka_unit_test(test_axis_labels_name_the_panels),
         cmocka_unit_test(test_zoom_scales_text_and_lines_not_the_figure),
         cmocka_unit_test(test_page_png_is_narrower_for_two_panels),
