@@ -649,7 +649,8 @@ const builtin_def builtins_pictures[] = {
      .function_only = true},
     {"neurons", "model, xrange, yrange, grid=nil, panel=nil", builtin_neurons, "plots",
      "every unit of a two-input model as a small map over the plane, laid out by layer with the "
-     "weights between them (as TensorFlow Playground); panel=: the panel it draws in",
+     "weights between them (as TensorFlow Playground; a wide layer's maps in up to four columns); "
+     "panel=: the panel it draws in",
      .function_only = true},
     {0},
 };
