@@ -77,7 +77,13 @@ void repl_note_no_graph(repl *r, ag_var *y) {
     if (ag_creator(y) != NULL) return;
     char name[96];
     variable_label(y, name, sizeof name);
-    if (ag_var_flags(y) & AG_VAR_NOGRAD)
+    if (ag_var_flags(y) & AG_VAR_DATA) {
+        if (!r->said_once.data_backward)
+            fprintf(r->io.err, "note: %s is data (a data set, a file's numbers or an op of them alone records no "
+                            "graph, as PyTorch's), so backward only set %s.grad to 1; variable(x) is a copy of "
+                            "data that gets a gradient (this note is shown once)\n", name, name);
+        r->said_once.data_backward = true;
+    } else if (ag_var_flags(y) & AG_VAR_NOGRAD)
         fprintf(r->io.err, "note: %s has no graph to go back through: it was computed inside nograd "
                         "(or with no graph recorded), so backward only set %s.grad to 1\n", name, name);
     else if (ag_var_flags(y) & AG_VAR_BACKWARD)

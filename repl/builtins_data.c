@@ -36,13 +36,14 @@ static int seeded(repl *r, const builtin_args *a, int index, ag_rng *rng, ag_rng
 
 /* ---- data carry no gradient ------------------------------------------------
  * A data set's or a file's numbers are constants (AG_VAR_CONST: PyTorch's
- * requires_grad=False): backward passes them by, so x.grad stays nil and no
- * step computes a gradient nobody reads.  variable(x) makes a leaf of the
+ * requires_grad=False) and data (AG_VAR_DATA): backward passes them by, so
+ * x.grad stays nil and no step computes a gradient nobody reads, and an op
+ * of data alone records no graph (the engine's rule).  variable(x) makes a leaf of the
  * same numbers that gets one (a saliency lesson). */
 
 /* v flagged as data; v itself (NULL stays NULL). */
 static ag_var *as_data(ag_var *v) {
-    if (v != NULL) ag_var_set_flags(v, ag_var_flags(v) | AG_VAR_CONST);
+    if (v != NULL) ag_var_set_flags(v, ag_var_flags(v) | AG_VAR_CONST | AG_VAR_DATA);
     return v;
 }
 
@@ -805,8 +806,8 @@ static int builtin_lesson_data(repl *r, const builtin_args *a, repl_value *out) 
 }
 
 /* The line :help NAME adds for a data set or a loaded file. */
-#define CONSTANT_DATA "data: constants, as PyTorch's requires_grad=False: backward gives them no gradient (x.grad stays nil);\n" \
-                      "  xv = variable(x) is a copy that gets one (a saliency map)"
+#define CONSTANT_DATA "data: constants, as PyTorch's requires_grad=False: backward gives them no gradient (x.grad stays nil),\n" \
+                      "  an op of data alone records no graph; xv = variable(x) is a copy that gets one (a saliency map)"
 
 const builtin_def builtins_data[] = {
     /* Each help line starts with a one-line picture of the set (:help data). */

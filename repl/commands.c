@@ -266,7 +266,8 @@ static void help_topic(repl *r, const char *topic) {
     }
     if (strcmp(topic, "data") == 0) /* each data set's and loader's :help NAME says it too */
         fputs("  The data sets, loaded files and their batches are constants (PyTorch's requires_grad=False):\n"
-              "  backward gives them no gradient; xv = variable(x) is a copy that gets one.\n",
+              "  backward gives them no gradient, an op of data alone records no graph (its result is data);\n"
+              "  xv = variable(x) is a copy that gets one.\n",
               r->io.out);
 }
 

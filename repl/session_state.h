@@ -281,6 +281,7 @@ typedef struct repl_said_once {
     size_t summed_capacity;
     bool loss_broadcast;   /* mse's operands broadcast to a bigger shape */
     bool nonscalar_seed;   /* backward of a non-scalar seeds ones */
+    bool data_backward;    /* backward of data: it has no graph */
 } repl_said_once;
 
 /* The statement driver, session.c, which sits above every file that reaches

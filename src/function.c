@@ -112,16 +112,28 @@ static __attribute__((noinline, cold)) void scalar_nonfinite(ag_ctx *ctx, const 
         blame_nonfinite(ctx, row->name);
 }
 
-/* The flag of a result made while no graph is recorded, outside a backward
- * pass, from inputs[0..n): AG_VAR_CONST when every input is a constant
- * (data reshaped under nograd stays data, as PyTorch's op on tensors that
- * all have requires_grad=False), else AG_VAR_NOGRAD (a leaf that can get a
- * gradient: w2 = w - lr * w.grad under nograd). */
+/* What a result of inputs[0..n) is when every input is a constant:
+ * AG_VAR_CONST, with AG_VAR_DATA when one of them is data; 0 when an input
+ * is no constant.  Data stays data through any op (PyTorch's op on tensors
+ * that all have requires_grad=False records nothing), so such a result is
+ * made without a graph, gradients on or off; literals alone still record
+ * ((1 + 2).creator is Add, as DeZero's).  Under nograd, outside a backward
+ * pass, a result of constants is a constant (data reshaped under nograd
+ * stays data), any other AG_VAR_NOGRAD (a leaf that can get a gradient:
+ * w2 = w - lr * w.grad). */
+static unsigned constant_flags(ag_var *const *inputs, int n) {
+    if (n < 1) return 0;
+    unsigned all = ~0u, any = 0;
+    for (int i = 0; i < n; i++) {
+        if (inputs[i] == NULL) return 0;
+        all &= inputs[i]->flags;
+        any |= inputs[i]->flags;
+    }
+    return all & AG_VAR_CONST ? AG_VAR_CONST | (any & AG_VAR_DATA) : 0;
+}
 static unsigned nograd_flag(ag_var *const *inputs, int n) {
-    if (n < 1) return AG_VAR_NOGRAD;
-    for (int i = 0; i < n; i++)
-        if (inputs[i] == NULL || !(inputs[i]->flags & AG_VAR_CONST)) return AG_VAR_NOGRAD;
-    return AG_VAR_CONST;
+    unsigned c = constant_flags(inputs, n);
+    return c != 0 ? c : AG_VAR_NOGRAD;
 }
 
 /* The scalar path's work, the plain algorithm (the entries' quick case,
@@ -142,6 +154,11 @@ static inline __attribute__((always_inline)) ag_var *scalar_record(ag_ctx *ctx, 
     y->flags |= flags;
     if (!ctx->grad_enabled) {
         if (!ctx->in_backward) y->flags |= nograd_flag((ag_var *const[]){a, b}, b != NULL ? 2 : 1);
+        return y;
+    }
+    unsigned data = constant_flags((ag_var *const[]){a, b}, b != NULL ? 2 : 1);
+    if (data & AG_VAR_DATA) { /* data in, data out: nothing recorded */
+        y->flags |= data;
         return y;
     }
     ag_func *f = ctx_alloc_func(ctx);
@@ -230,7 +247,8 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
     if (check_inputs(ctx, def->symbol, inputs, ninputs) < 0) return NULL;
     if (ninputs == 0 && def->arity != 0) return ctx_error(ctx, AG_ERR_ARG, "%s: no inputs", def->symbol);
 
-    bool record = ctx->grad_enabled;
+    unsigned data = constant_flags(inputs, ninputs) & AG_VAR_DATA ? AG_VAR_CONST | AG_VAR_DATA : 0;
+    bool record = ctx->grad_enabled && data == 0; /* data in, data out: nothing recorded */
     ag_func local, *f = &local;
     ag_op_params local_params; /* a local node's parameters when they have no ints */
     if (record) {
@@ -305,6 +323,8 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
             y->creator = f;
             y->generation = generation + 1;
             f->outputs[i] = y;
+        } else if (ctx->grad_enabled) {
+            y->flags |= data;
         } else if (!ctx->in_backward) {
             y->flags |= nograd_flag(inputs, ninputs);
         }

@@ -648,19 +648,21 @@ static inline __attribute__((always_inline)) void scalar_func_record(ag_func *f,
 }
 
 /* The scalar path's usual case, made inside each entry with no call on its
- * path: gradients on, a node of each type on its free list or else in its
- * slab's unused tail (a fresh graph's case: nothing collected yet), and the
- * value finite or the finite check off.  Then scalar_quick_result takes the
+ * path: gradients on, an input that is no constant, a node of each type on
+ * its free list or else in its slab's unused tail (a fresh graph's case:
+ * nothing collected yet), and the value finite or the finite check off.  Then scalar_quick_result takes the
  * two nodes (free_list_pop, as ctx_alloc_var and ctx_alloc_func do, else
  * tail_*_take, as their slow paths do), makes them new (ctx_init_var,
  * ctx_init_func) and fills them in as op_scalar_result does.  The plain
  * algorithm is function.c's scalar_record, which takes every other case (a
  * list and its tail empty, an allocation that may fail, gradients
- * off, the finite check's verdict); both leave the same nodes and counts
+ * off, constants alone, the finite check's verdict); both leave the same nodes and counts
  * (tests/unit/test_scalar_path.c compares them).  The row, the number of
- * inputs and the parameters are the entry's constants. */
-static inline __attribute__((always_inline)) bool scalar_quick(const ag_ctx *ctx, double value) {
-    return ctx->grad_enabled && (ctx->free_vars != NULL || ctx->tail_vars != ctx->end_vars) &&
+ * inputs and the parameters are the entry's constants.  input_flags: the
+ * flags every input has (a & b). */
+static inline __attribute__((always_inline)) bool scalar_quick(const ag_ctx *ctx, unsigned input_flags, double value) {
+    return ctx->grad_enabled && !(input_flags & AG_VAR_CONST) &&
+           (ctx->free_vars != NULL || ctx->tail_vars != ctx->end_vars) &&
            (ctx->free_funcs != NULL || ctx->tail_funcs != ctx->end_funcs) &&
            !(ctx->check_finite && !isfinite(value));
 }
@@ -683,7 +685,8 @@ static inline ag_var *op_apply_pair(ag_ctx *ctx, const ag_op_def *row, ag_scalar
                                     ag_var *b) {
     if (scalar_pair(ctx, a, b)) {
         double value = hook(&(const ag_op_params){0}, a->t.data[0], b->t.data[0]);
-        if (__builtin_expect(scalar_quick(ctx, value), 1)) return scalar_quick_result(ctx, row, NULL, a, b, value);
+        if (__builtin_expect(scalar_quick(ctx, a->flags & b->flags, value), 1))
+            return scalar_quick_result(ctx, row, NULL, a, b, value);
         return op_scalar_result(ctx, row, a, b, value);
     }
     return op_apply_row(ctx, row, NULL, (ag_var *[]){a, b}, 2, 1, NULL);
@@ -692,7 +695,8 @@ static inline ag_var *op_apply_pair(ag_ctx *ctx, const ag_op_def *row, ag_scalar
 static inline ag_var *op_apply_one(ag_ctx *ctx, const ag_op_def *row, ag_scalar_fn hook, ag_var *x) {
     if (scalar_operand(ctx, x)) {
         double value = hook(&(const ag_op_params){0}, x->t.data[0], 0.0);
-        if (__builtin_expect(scalar_quick(ctx, value), 1)) return scalar_quick_result(ctx, row, NULL, x, NULL, value);
+        if (__builtin_expect(scalar_quick(ctx, x->flags, value), 1))
+            return scalar_quick_result(ctx, row, NULL, x, NULL, value);
         return op_scalar_result(ctx, row, x, NULL, value);
     }
     return op_apply_row(ctx, row, NULL, (ag_var *[]){x}, 1, 1, NULL);
@@ -704,7 +708,7 @@ static inline ag_var *op_apply_one_p(ag_ctx *ctx, const ag_op_def *row, ag_scala
     if (scalar_operand(ctx, x)) {
         const ag_op_params params = {.p = p};
         double value = hook(&params, x->t.data[0], 0.0);
-        if (__builtin_expect(scalar_quick(ctx, value), 1))
+        if (__builtin_expect(scalar_quick(ctx, x->flags, value), 1))
             return scalar_quick_result(ctx, row, &params, x, NULL, value);
         return op_scalar_result_p(ctx, row, p, x, value);
     }

@@ -309,15 +309,22 @@ int ag_generation(const ag_var *v);
 enum {
     AG_VAR_PARAM = 1u << 0,    /* a model or optimizer parameter */
     AG_VAR_BACKWARD = 1u << 1, /* made by a backward pass (create_graph) */
-    AG_VAR_CONST = 1u << 2,    /* a constant: a literal folded into an op or a
-                                * mask an op made; backward gives it no
+    AG_VAR_CONST = 1u << 2,    /* a constant: a literal folded into an op, data,
+                                * a mask an op made; backward gives it no
                                 * gradient (PyTorch's requires_grad=False) */
     AG_VAR_NOGRAD = 1u << 3,   /* an op's result made while no graph was recorded
-                                * (nograd), outside a backward pass: no creator */
+                                * (nograd), outside a backward pass, from an input
+                                * that is no constant: no creator */
     AG_VAR_SEED = 1u << 4,     /* the ones ag_backward seeded y.grad with (dy/dy) */
-    AG_VAR_BOOL = 1u << 5      /* the 0/1 result of a comparison, an is* test, any
+    AG_VAR_BOOL = 1u << 5,     /* the 0/1 result of a comparison, an is* test, any
                                 * or all: PyTorch's bool tensor, which the REPL's
                                 * x[mask] selects by */
+    AG_VAR_DATA = 1u << 6      /* data (with AG_VAR_CONST): a data set, a file's
+                                * numbers.  An op whose inputs are all constants,
+                                * one of them data, records no graph: its result
+                                * is data too (PyTorch's op on tensors without
+                                * requires_grad); literals alone still record
+                                * (DeZero's (1 + 2).creator is Add) */
 };
 unsigned ag_var_flags(const ag_var *v);
 void ag_var_set_flags(ag_var *v, unsigned flags);

@@ -161,6 +161,59 @@ static void test_nograd_result_of_constants_is_a_constant(void **state) {
     assert_null(ag_grad(w)); /* w2 is a leaf: nothing flows back to w */
 }
 
+/* v flagged as data, as the REPL's data sets and loaded files are. */
+static ag_var *as_data(ag_var *v) {
+    ag_var_set_flags(v, ag_var_flags(v) | AG_VAR_CONST | AG_VAR_DATA);
+    return v;
+}
+
+/* With gradients on, an op whose inputs are all constants, one of them
+ * data, records nothing: its result is data (no creator), on the general
+ * path (reshape, matmul, sub of tensors) and the scalar one (a one-element
+ * product with a literal constant).  Literal constants alone still record
+ * (DeZero's (1 + 2).creator is Add), and an op of data and a variable
+ * records as always, the data getting no gradient.  Under nograd, a result
+ * of data stays data. */
+static void test_ops_of_data_record_nothing(void **state) {
+    (void)state;
+    ag_var *x = as_data(VAR(ctx, SHAPE(2, 3), 1, 2, 3, 4, 5, 6));
+    ag_var *one = as_data(ag_scalar(ctx, 3.0));
+    ag_var *c = constant(ag_scalar(ctx, 0.5)), *c2 = constant(ag_scalar(ctx, 2.0));
+    ag_var *w = VAR(ctx, SHAPE(3, 1), 1, -1, 2);
+    ag_var *img = ag_reshape(ctx, x, 2, (const int[]){3, 2});
+    ag_var *centred = ag_sub(ctx, x, ag_mul(ctx, c, x));
+    ag_var *scaled = ag_mul(ctx, one, c);   /* scalar path, data and a literal */
+    ag_var *scaled2 = ag_mul(ctx, one, one); /* scalar path, data alone */
+    ag_var *literal = ag_add(ctx, c, c2);    /* literals alone: recorded */
+    ag_var *bigger = ag_mul(ctx, ag_ones_like(ctx, x), x);
+    ag_var *vars[] = {img, centred, scaled, scaled2};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        assert_non_null(vars[i]);
+        assert_null(ag_creator(vars[i]));
+        assert_int_equal(ag_var_flags(vars[i]) & (AG_VAR_CONST | AG_VAR_DATA | AG_VAR_NOGRAD),
+                         AG_VAR_CONST | AG_VAR_DATA);
+    }
+    assert_data(centred, 0.5, 1, 1.5, 2, 2.5, 3);
+    assert_close(ag_item(scaled), 1.5);
+    assert_close(ag_item(scaled2), 9);
+    assert_non_null(ag_creator(literal));
+    assert_false(ag_var_flags(literal) & AG_VAR_DATA);
+    assert_non_null(ag_creator(bigger)); /* ones_like makes a plain leaf */
+    /* s = sum(centred @ w) * scaled: only w gets a gradient */
+    ag_var *s = ag_mul(ctx, ag_sum(ctx, ag_matmul(ctx, centred, w), NULL, 0), scaled);
+    assert_non_null(ag_creator(s));
+    assert_int_equal(ag_backward(ctx, s, NULL), 0);
+    /* column sums of centred = [2.5 3.5 4.5], times 1.5 */
+    assert_data(ag_grad(w), 3.75, 5.25, 6.75);
+    assert_null(ag_grad(centred));
+    assert_null(ag_grad(x));
+    assert_null(ag_grad(scaled));
+    bool old = ag_set_grad_enabled(ctx, false);
+    ag_var *kept = ag_transpose(ctx, img, NULL, 0);
+    ag_set_grad_enabled(ctx, old);
+    assert_int_equal(ag_var_flags(kept) & (AG_VAR_CONST | AG_VAR_DATA | AG_VAR_NOGRAD), AG_VAR_CONST | AG_VAR_DATA);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_binary_ops_skip_the_constant),
@@ -169,6 +222,7 @@ int main(void) {
         CTX_TEST(test_grad_of_a_constant_says_so),
         CTX_TEST(test_linear_skips_the_constant),
         CTX_TEST(test_nograd_result_of_constants_is_a_constant),
+        CTX_TEST(test_ops_of_data_record_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
