@@ -287,3 +287,17 @@ def numbers_and_legends(driver, typed, shots):
     check("playground_xor's legend goes over the frame in one row, not on the boundary's line between the points",
           any(c == "legend row" and "class 0" in t and "class 1" in t for c, t in legends) and
           not any(c == "legend" and "class 0" in t for c, t in legends), legends)
+
+    # neurons() of a 30-unit layer: every map was under 10 px in the page (14 in the terminal);
+    # a wide layer's maps go in columns, as the terminal's (viz/plot_maps_data.c, plot_unit_blocks)
+    typed("clearplot()")
+    typed("wide = mlp([30, 2], activation=tanh, seed=1)")
+    typed("neurons(wide, [-1, 1], [-1, 1])")
+    settled(driver, "return document.querySelectorAll('#plot svg image.unit').length === 34")
+    sizes = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#plot svg image.unit'), function (i) {"
+        "  return [+i.getAttribute('x'), +i.getAttribute('y'), +i.getAttribute('width')]; })")
+    columns = len(set(round(x) for x, y, w in sizes[2:32]))
+    check("neurons() of a 30-unit layer draws every map at least 24 px wide in the page, the layer's in columns "
+          "(2 inputs, 30 hidden, 2 outputs)",
+          len(sizes) == 34 and min(w for x, y, w in sizes) >= 24 and columns > 1, (columns, sizes[:3], sizes[-2:]))
