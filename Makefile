@@ -676,7 +676,7 @@ TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
   stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests numpy-tests web-tests tmp-tests ticks-mirror-tests
 test: deps
-	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally; status=0; \
+	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally && : >$$tally.time; status=0; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory asan-tests || status=1; \
 	sh tests/tally.sh $$tally $$status

@@ -7,17 +7,20 @@
 # or 1 failed by the status; a step that fails with no failure counted (a
 # crash, a leak reported at exit) counts one more failure.  A step that
 # prints "SKIP: why" and succeeds is written "skip NAME: why" instead.  tests/tally.sh
-# adds the file up at the end of the run.
+# adds the file up at the end of the run, and names the slowest steps from
+# the seconds each took ("SECONDS NAME" lines in FILE.time).
 name=$1
 shift
 log=$(mktemp) || exit 1
 trap 'rm -f "$log" "$log.status"' EXIT
+start=$(date +%s)
 {
     "$@" 2>&1
     echo $? >"$log.status"
 } | tee "$log"
 status=$(cat "$log.status" 2>/dev/null)
 status=${status:-1}
+[ -z "${TEST_TALLY:-}" ] || echo "$(( $(date +%s) - start )) $name" >>"$TEST_TALLY.time"
 skip=$(sed -n 's/^SKIP: //p' "$log" | head -n 1)
 if [ -n "${TEST_TALLY:-}" ] && [ "$status" = 0 ] && [ -n "$skip" ]; then
     # a step that could not run here (a tool missing) says so: counted apart

@@ -4,9 +4,16 @@
 # (plain and sanitizer passes); STATUS is make's own, so a build that failed
 # before any test could count is one failure too.  Names the skipped steps
 # ("skip NAME: why" lines: a tool missing here) and the failed ones first;
-# exits 1 when anything failed.
+# exits 1 when anything failed.  Before that line, the slowest steps and
+# their seconds (FILE.time, written by step.sh), to keep the run's time in
+# sight (CI allows 30 minutes).
 tally=$1 status=$2
 [ -f "$tally" ] || : >"$tally"
+if [ -s "$tally.time" ]; then
+    echo "slowest steps (seconds):"
+    sort -rn "$tally.time" | head -n 10 | sed 's/^/  /'
+    awk '{ s += $1 } END { printf "all steps: %d s\n", s }' "$tally.time"
+fi
 awk -v status="$status" '
     $1 == "skip" { skipped++; $1 = ""; sub(/^ +/, ""); skips = skips "\n  " $0; next }
     { passed += $1; failed += $2; if ($2 > 0) { $1 = ""; $2 = ""; sub(/^ +/, ""); names = names "\n  " $0 } }
