@@ -247,7 +247,9 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
     if (check_inputs(ctx, def->symbol, inputs, ninputs) < 0) return NULL;
     if (ninputs == 0 && def->arity != 0) return ctx_error(ctx, AG_ERR_ARG, "%s: no inputs", def->symbol);
 
-    unsigned data = constant_flags(inputs, ninputs) & AG_VAR_DATA ? AG_VAR_CONST | AG_VAR_DATA : 0;
+    /* worked out once: both the record decision and an unrecorded result's flags come from it */
+    unsigned consts = constant_flags(inputs, ninputs);
+    unsigned data = consts & AG_VAR_DATA ? consts : 0;
     bool record = ctx->grad_enabled && data == 0; /* data in, data out: nothing recorded */
     ag_func local, *f = &local;
     ag_op_params local_params; /* a local node's parameters when they have no ints */
@@ -326,7 +328,7 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
         } else if (ctx->grad_enabled) {
             y->flags |= data;
         } else if (!ctx->in_backward) {
-            y->flags |= nograd_flag(inputs, ninputs);
+            y->flags |= consts != 0 ? consts : AG_VAR_NOGRAD; /* nograd_flag's answer */
         }
         if (outs != NULL) outs[i] = y;
         if (i == 0) first = y;
