@@ -170,7 +170,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: ticks-mirror-tests tmp-tests notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests lib-asan-clang thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: test-binaries ticks-mirror-tests tmp-tests notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests lib-asan-clang thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 
 all: check-deps
@@ -374,8 +374,14 @@ $(BUILD)/tests/test_null_handles: $(BUILD)/gen/test_null_handles.c $(LIBINT)
 # Every binary runs, whatever failed before it (tests/step.sh); the target
 # fails when any did.
 STEP = sh tests/step.sh
+# The binaries run JOBS at a time (none shares a file with another), each
+# one's output kept apart and shown whole, in order, when all have run.
 unit-tests: $(TESTS)
-	@failed=0; for t in $(TESTS); do echo "== $$t"; $(STEP) $$t $$t || failed=$$((failed + 1)); done; \
+	@logs=$(BUILD)/unit-logs; rm -rf $$logs && mkdir -p $$logs; \
+	printf '%s\n' $(TESTS) | xargs -P $(JOBS) -I{} sh -c \
+	  '$(STEP) "$$1" "$$1" >"$$2/$${1##*/}.log" 2>&1; echo $$? >"$$2/$${1##*/}.status"' sh {} $$logs; \
+	failed=0; for t in $(TESTS); do echo "== $$t"; cat $$logs/$${t##*/}.log; \
+	  [ "$$(cat $$logs/$${t##*/}.status 2>/dev/null)" = 0 ] || failed=$$((failed + 1)); done; \
 	[ $$failed -eq 0 ] || { echo "unit-tests: $$failed of $(words $(TESTS)) binaries failed"; exit 1; }
 
 script-tests: $(AGREPL)
@@ -627,7 +633,7 @@ web-tests:
 	  elif [ ! -f $(WEB_LIBCSV)/libcsv.c ] && ! curl -fsS -o /dev/null --max-time 20 $(LIBCSV_MIRROR) 2>$(BUILD)/mirror-ping.log; then \
 	    $(STEP) "web ($(BUILD))" echo "SKIP: the web page: libcsv's source could not be fetched, Debian's mirror $(LIBCSV_MIRROR) is out of reach from here ($$(head -c 120 $(BUILD)/mirror-ping.log)); make web-deps fetches it"; \
 	  else \
-	    $(MAKE) --no-print-directory web && \
+	    $(MAKE) -j$(JOBS) --no-print-directory web && \
 	    $(STEP) "web ($(BUILD))" sh tests/suites/no_tmp_left.sh $(KERNEL_PYTHON) tests/python/web_test.py $(WEB) $(BUILD)/web-test; \
 	  fi; \
 	else \
@@ -671,12 +677,19 @@ notebook: check-deps
 # Everything runs to its end (make -k; each step keeps going after a
 # failure), the plain build and then the sanitizer pass; the last line is
 # the whole run's "N passed, M failed" (tests/tally.sh), status 1 when any
-# failed.
+# failed.  Each pass first builds what its tests run on every core (JOBS,
+# default nproc; `make test JOBS=1` builds one file at a time), then runs the
+# tests one after another as before: a build that failed there is built
+# again, its error shown alone, by the serial run.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+test-binaries: build-all $(TESTS) $(FUZZ_REPLAY) $(BUILD)/tests/stale_pointer $(BUILD)/tests/threads_ctx \
+  $(BUILD)/tests/safetensors_tool $(REFMAN)
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
   stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests numpy-tests web-tests tmp-tests ticks-mirror-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally && : >$$tally.time; status=0; \
+	$(MAKE) -k -j$(JOBS) --no-print-directory test-binaries || :; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory build-all $(TEST_TARGETS) || status=1; \
 	TEST_TALLY=$$tally $(MAKE) -k --no-print-directory asan-tests || status=1; \
 	sh tests/tally.sh $$tally $$status
@@ -763,13 +776,13 @@ lib-asan-clang:
 # the library (and does not with the plain one); and test_memory (the
 # buffer cache) built with clang's AddressSanitizer on make lib-asan-clang.
 lib-asan-tests: $(LIB)
-	@MAKE="$(MAKE) --no-print-directory" LIBS="$(LIB_SYS_LIBS)" CC="$(CC)" CMOCKA_LIBS="$(CMOCKA_LIBS)" \
+	@MAKE="$(MAKE) -j$(JOBS) --no-print-directory" LIBS="$(LIB_SYS_LIBS)" CC="$(CC)" CMOCKA_LIBS="$(CMOCKA_LIBS)" \
 	  $(STEP) "lib-asan ($(BUILD))" sh tests/suites/lib_asan_test.sh $(LIB)
 
 # make lib / install-lib with nothing but a C compiler, and a static
 # sin(x)+x^2 program against make lib BLAS=builtin (musl-gcc: under 1 MB).
 lib-tests:
-	@MAKE="$(MAKE) --no-print-directory" CC="$(CC)" $(STEP) "lib only ($(BUILD))" sh tests/suites/lib_only_test.sh
+	@MAKE="$(MAKE) -j$(JOBS) --no-print-directory" JOBS=$(JOBS) CC="$(CC)" $(STEP) "lib only ($(BUILD))" sh tests/suites/lib_only_test.sh
 
 # Only ag_* names are global in libautograd.a and libautograd.so.
 symbol-tests: $(LIB) $(SHLIB) $(REPLLIB) $(BUILD)/repl/main.o $(KERNEL_OBJ)
@@ -882,12 +895,16 @@ uninstall:
 	  $(MANDIR) $(DATADIR)/doc $(DATADIR) $(PREFIX); do rmdir "$(DESTDIR)$$d" 2>/dev/null; done; true
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.
+ASAN_VARS = BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 asan-tests:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1 \
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	 $(MAKE) -k --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests files-in-tests
+	 $(MAKE) -k -j$(JOBS) --no-print-directory $(ASAN_VARS) test-binaries || :; \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1 \
+	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 $(MAKE) -k --no-print-directory $(ASAN_VARS) build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests files-in-tests
 
 
 # ---- fuzzing ----------------------------------------------------------------

@@ -9,7 +9,8 @@
 # right derivative, and, linked with -Wl,--gc-sections, is under 1 MB with
 # glibc and with musl; the default library links statically without a
 # warning too.
-# Usage: MAKE=make CC=cc tests/suites/lib_only_test.sh   (from the source tree)
+# Usage: MAKE=make CC=cc [JOBS=N] tests/suites/lib_only_test.sh   (from the source tree;
+# JOBS: files built at once, default 1)
 set -u
 MAKE=${MAKE:-make}
 CC=${CC:-cc}
@@ -36,7 +37,7 @@ cc_name=$(basename "$CC")
 build() { # build NAME MAKE-ARGS...: make in a clean environment, log in $tmp/NAME.log
     name=$1
     shift
-    (cd "$src" && env -i PATH="$tmp/bin" HOME="$tmp" "$tmp/bin/$(basename "$make_cmd")" --no-print-directory \
+    (cd "$src" && env -i PATH="$tmp/bin" HOME="$tmp" "$tmp/bin/$(basename "$make_cmd")" -j"${JOBS:-1}" --no-print-directory \
         CC="$cc_name" BUILD="$tmp/build-$name" "$@") > "$tmp/$name.log" 2>&1
 }
 
