@@ -63,17 +63,21 @@ live() {
     status=$(quit live)
     [ "$status" = 0 ] || not_ok "1. $what: :quit gave status $status"
 }
+# The loops run 20 million steps: far longer than the 2 s of CPU the frames
+# may take (at 2 million, about 1 us a step once the scripts got faster, the
+# loop could end inside those 2 s, and beside two other busy loops it did).
+# Ctrl-C stops them once the frames are taken.
 # the loop of test 1 with the plot replaced: every 100 steps, STATEMENT.  Its
 # rate is 10x smaller than the plot loop's: the tracked point must still move
 # by whole pixels 2 s into the loop (at 0.0001 it reached the valley, where a
 # step moves it less than a pixel, within 0.6 s once the loop ran at 1.2 us a
 # step)
 loop_with() {
-    echo "for i in range(2000000) { x0.cleargrad(); x1.cleargrad(); y = rosenbrock(x0, x1); y.backward(); x0 -= 0.00001 * x0.grad; x1 -= 0.00001 * x1.grad; if i % 100 == 0 { $1 } }; print(\"loop\", \"done\")"
+    echo "for i in range(20000000) { x0.cleargrad(); x1.cleargrad(); y = rosenbrock(x0, x1); y.backward(); x0 -= 0.00001 * x0.grad; x1 -= 0.00001 * x1.grad; if i % 100 == 0 { $1 } }; print(\"loop\", \"done\")"
 }
 # three live windows, alone and then beside a CPU-bound busy loop
 live_windows() {
-    live "live plot$1" "agrepl plot" "$(loop 2000000)"
+    live "live plot$1" "agrepl plot" "$(loop 20000000)"
     live "graph window, show(y) in the loop$1" "agrepl graph: y" "$(loop_with 'show(y)')"
     live "track over a contour$1" "agrepl plot" \
         "contour(rosenbrock, [-0.5, 1.5], [-0.5, 2.5]); $(loop_with 'track(x0, x1)')"
