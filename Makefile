@@ -374,12 +374,17 @@ $(BUILD)/tests/test_null_handles: $(BUILD)/gen/test_null_handles.c $(LIBINT)
 # Every binary runs, whatever failed before it (tests/step.sh); the target
 # fails when any did.
 STEP = sh tests/step.sh
-# The binaries run JOBS at a time (none shares a file with another), each
-# one's output kept apart and shown whole, in order, when all have run.
+# The binaries run JOBS at a time (none shares a file with another), then
+# those that time or measure themselves (UNIT_ALONE: wall time, CPU shares,
+# resident memory) one at a time, with nothing of ours beside them; each
+# one's output is kept apart and shown whole, in order, when all have run.
+UNIT_ALONE = $(addprefix $(BUILD)/tests/,test_eval test_graph_follow test_graph_large test_interrupt test_memory \
+  test_plot_marks test_plot_repl)
 unit-tests: $(TESTS)
 	@logs=$(BUILD)/unit-logs; rm -rf $$logs && mkdir -p $$logs; \
-	printf '%s\n' $(TESTS) | xargs -P $(JOBS) -I{} sh -c \
-	  '$(STEP) "$$1" "$$1" >"$$2/$${1##*/}.log" 2>&1; echo $$? >"$$2/$${1##*/}.status"' sh {} $$logs; \
+	run='$(STEP) "$$1" "$$1" >"$$2/$${1##*/}.log" 2>&1; echo $$? >"$$2/$${1##*/}.status"'; \
+	printf '%s\n' $(filter-out $(UNIT_ALONE),$(TESTS)) | xargs -P $(JOBS) -I{} sh -c "$$run" sh {} $$logs; \
+	for t in $(filter $(UNIT_ALONE),$(TESTS)); do sh -c "$$run" sh $$t $$logs; done; \
 	failed=0; for t in $(TESTS); do echo "== $$t"; cat $$logs/$${t##*/}.log; \
 	  [ "$$(cat $$logs/$${t##*/}.status 2>/dev/null)" = 0 ] || failed=$$((failed + 1)); done; \
 	[ $$failed -eq 0 ] || { echo "unit-tests: $$failed of $(words $(TESTS)) binaries failed"; exit 1; }
