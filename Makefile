@@ -900,16 +900,15 @@ uninstall:
 	  $(MANDIR) $(DATADIR)/doc $(DATADIR) $(PREFIX); do rmdir "$(DESTDIR)$$d" 2>/dev/null; done; true
 
 # The whole suite again with AddressSanitizer + UBSan and leak detection.
+# The build runs none of what it builds: the sanitizers' run-time options
+# (ASAN_ENV) are the tests' only.
 ASAN_VARS = BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1 \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 asan-tests:
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1 \
-	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	 $(MAKE) -k -j$(JOBS) --no-print-directory $(ASAN_VARS) test-binaries || :; \
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1 \
-	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	 $(MAKE) -k --no-print-directory $(ASAN_VARS) build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests files-in-tests
+	@$(MAKE) -k -j$(JOBS) --no-print-directory $(ASAN_VARS) test-binaries || :; \
+	$(ASAN_ENV) $(MAKE) -k --no-print-directory $(ASAN_VARS) build-all unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests fuzz-tests fuzz-replay stale-pointer-tests safetensors-tests kernel-tests files-in-tests
 
 
 # ---- fuzzing ----------------------------------------------------------------

@@ -21,8 +21,9 @@
 # --dump writes them to a temporary file that torch_bench.py reads.  The
 # agrepl time is the whole process (start-up included) against PyTorch's
 # loop alone; a second line gives the script against the C API less the
-# start-up (`agrepl -e 1`, timed in the same round).  OPENBLAS_NUM_THREADS=1 for both sides.  PYTHON picks the
-# interpreter that has torch (default: Debian's /usr/bin/python3).
+# start-up (`agrepl -e 1`, timed in the same round).  OPENBLAS_NUM_THREADS=1
+# for both sides.  PYTHON picks the interpreter that has torch (default:
+# Debian's /usr/bin/python3).
 set -e
 BUILD=${1:-build/bench}
 AGBENCH=$BUILD/agbench
