@@ -585,8 +585,25 @@ static ag_var *layers_forward(ag_model *m, ag_var *x) {
         linear_unit *u = &m->units[unit++];
         bool activation = m->kind == AG_MODEL_CNN && i < last;
         if (l->type == AG_LAYER_LINEAR) {
-            if (ag_ndim(x) > 2) x = ag_flatten(ctx, x, 1, -1);
-            if (x == NULL || linear_unit_ensure(ctx, u, ag_shape(x)[ag_ndim(x) - 1], &m->rng) < 0) return NULL;
+            char before[AG_SHAPEBUF] = ""; /* the images' shape, flattened for the first linear layer */
+            if (ag_ndim(x) > 2) {
+                ag_shape_string(ag_ndim(x), ag_shape(x), before);
+                x = ag_flatten(ctx, x, 1, -1);
+            }
+            if (x == NULL) return NULL;
+            int features = ag_shape(x)[ag_ndim(x) - 1];
+            const char *label = u->label[0] ? u->label : "the layer", *name = ag_model_kind_name(m->kind);
+            /* a linear layer's size is fixed by its weights (made at the
+             * first call, or loaded): other images give the product's
+             * mismatch, said here in the model's words */
+            if (u->w != NULL && features != u->in && before[0] != '\0')
+                return ctx_error(ctx, AG_ERR_SHAPE, "%s: %s was built for %d features but gets %d (the %s before it, "
+                                                    "flattened): its weights were made for images of another size",
+                                 name, label, u->in, features, before);
+            if (u->w != NULL && features != u->in)
+                return ctx_error(ctx, AG_ERR_SHAPE, "%s: input has %d features but %s was built for %d", name, features,
+                                 label, u->in);
+            if (linear_unit_ensure(ctx, u, features, &m->rng) < 0) return NULL;
             x = layer_forward(m, u, x, activation);
             continue;
         }

@@ -85,8 +85,10 @@ ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed);
  * goes through the max pools after it, and a 4-D value entering a linear
  * layer is flattened to (N, C*H*W).  Parameters "conv[0].w" (OC, C, K, K),
  * "conv[0].b" (OC), "linear[0].w", ...; all made at the first call from
- * the input (N, C, H, W): w = randn / sqrt(fan_in), b = 0.  A linear
- * layer's output is (N, features) and nothing reshapes it back, so every
+ * the input (N, C, H, W): w = randn / sqrt(fan_in), b = 0.  The weights
+ * then fix the images a call takes (channels, and through the first linear
+ * layer's width their size): other ones are AG_ERR_SHAPE, naming the layer
+ * built for them.  A linear layer's output is (N, features) and nothing reshapes it back, so every
  * conv2d and max_pool layer comes before the first linear one: a list with
  * one after it can never run and is refused here (NULL, AG_ERR_ARG naming
  * the layer and the order that runs), not at the first call. */

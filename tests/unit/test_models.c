@@ -597,6 +597,11 @@ static void test_cnn(void **state) {
     /* refused */
     assert_null(ag_model_forward(m, ag_rand(ctx, 4, (const int[]){2, 1, 6, 6}, NULL)));
     assert_failed_with("cnn: input has 1 channels but conv[0] was built for 3");
+    /* images of another size: the linear layer's weights fix its width */
+    assert_null(ag_model_forward(m, ag_rand(ctx, 4, (const int[]){2, 3, 8, 8}, NULL)));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_SHAPE);
+    assert_failed_with("cnn: linear[0] was built for 36 features but gets 64 (the [2 4 4 4] before it, flattened): "
+                       "its weights were made for images of another size");
     assert_null(ag_model_forward(m, ag_rand(ctx, 2, (const int[]){2, 6}, NULL)));
     assert_failed_with("cnn: conv[0] needs images (N, C, H, W), got [2 6]");
     assert_null(ag_cnn(ctx, layers, 0, AG_ACT_RELU, 0));
