@@ -57,7 +57,7 @@ ratio() { # ratio A B: A/B with three significant digits
 # with a marker print, whose own time line is left out)
 in_session() {
     { echo ':time on'
-      for run in 1 2 3 4 5; do grep -v -e '^#' -e '^print(' "$1"; echo 'print("--run--")'; done
+      for _ in 1 2 3 4 5; do grep -v -e '^#' -e '^print(' "$1"; echo 'print("--run--")'; done
     } >"$tmp/in_session.ag"
     "$AGREPL" --headless "$tmp/in_session.ag" 2>&1 | awk -v n="$2" '
         /^time:/ { if (marker) marker = 0; else sum += $2; next }
