@@ -591,8 +591,14 @@ static ag_var *layers_forward(ag_model *m, ag_var *x) {
                 x = ag_flatten(ctx, x, 1, -1);
             }
             if (x == NULL) return NULL;
-            int features = ag_shape(x)[ag_ndim(x) - 1];
             const char *label = u->label[0] ? u->label : "the layer", *name = ag_model_kind_name(m->kind);
+            if (ag_ndim(x) < 2) { /* a first layer's input (no weight is made from it), as mlp says it */
+                char shape[AG_SHAPEBUF];
+                return ctx_error(ctx, AG_ERR_SHAPE, "%s: input of shape %s needs at least 2 dimensions (samples, "
+                                                    "features)",
+                                 name, ag_shape_string(ag_ndim(x), ag_shape(x), shape));
+            }
+            int features = ag_shape(x)[ag_ndim(x) - 1];
             /* a linear layer's size is fixed by its weights (made at the
              * first call, or loaded): other images give the product's
              * mismatch, said here in the model's words */

@@ -634,6 +634,12 @@ static void test_cnn(void **state) {
     assert_int_equal(ag_cnn_misplaced_layer(layers, 0, &linear, order), -1);
     ag_model *dense = ag_cnn(ctx, linears, 2, AG_ACT_RELU, 0); /* runs: still taken */
     assert_non_null(dense);
+    /* a first linear layer takes (samples, features): a vector is refused
+     * before a weight is made from it */
+    assert_null(ag_model_forward(dense, ag_ones(ctx, 1, (const int[]){7})));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_SHAPE);
+    assert_failed_with("cnn: input of shape [7] needs at least 2 dimensions (samples, features)");
+    assert_false(ag_model_initialized(dense));
     assert_shape(ag_model_forward(dense, x), 2, 5);
     ag_model_unref(dense);
     ag_layer_spec bad = {AG_LAYER_CONV2D, 4, 3, 0, 0};
