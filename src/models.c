@@ -591,24 +591,17 @@ static ag_var *layers_forward(ag_model *m, ag_var *x) {
                 x = ag_flatten(ctx, x, 1, -1);
             }
             if (x == NULL) return NULL;
-            const char *label = u->label[0] ? u->label : "the layer", *name = ag_model_kind_name(m->kind);
-            if (ag_ndim(x) < 2) { /* a first layer's input (no weight is made from it), as mlp says it */
-                char shape[AG_SHAPEBUF];
-                return ctx_error(ctx, AG_ERR_SHAPE, "%s: input of shape %s needs at least 2 dimensions (samples, "
-                                                    "features)",
-                                 name, ag_shape_string(ag_ndim(x), ag_shape(x), shape));
-            }
+            /* 2-D here: a first layer's input passed check_input, a later
+             * one is flattened or a linear layer's output */
             int features = ag_shape(x)[ag_ndim(x) - 1];
-            /* a linear layer's size is fixed by its weights (made at the
-             * first call, or loaded): other images give the product's
-             * mismatch, said here in the model's words */
+            /* the weights, made at the first call or loaded, fix the
+             * images' size: other ones said in the model's words, not as
+             * the product's mismatch */
             if (u->w != NULL && features != u->in && before[0] != '\0')
                 return ctx_error(ctx, AG_ERR_SHAPE, "%s: %s was built for %d features but gets %d (the %s before it, "
                                                     "flattened): its weights were made for images of another size",
-                                 name, label, u->in, features, before);
-            if (u->w != NULL && features != u->in)
-                return ctx_error(ctx, AG_ERR_SHAPE, "%s: input has %d features but %s was built for %d", name, features,
-                                 label, u->in);
+                                 ag_model_kind_name(m->kind), u->label[0] ? u->label : "the layer", u->in, features,
+                                 before);
             if (linear_unit_ensure(ctx, u, features, &m->rng) < 0) return NULL;
             x = layer_forward(m, u, x, activation);
             continue;
@@ -680,6 +673,8 @@ ag_var *ag_model_forward(ag_model *m, ag_var *x) {
         return ag_failed(m->ctx)
                    ? NULL
                    : ctx_error(m->ctx, AG_ERR_ARG, "%s: the input is NULL", ag_model_kind_name(m->kind));
+    if (has_specs(m) && m->specs[0].type == AG_LAYER_LINEAR) /* (samples, features), checked as an mlp's */
+        return check_input(m, x) < 0 ? NULL : layers_forward(m, x);
     if (has_specs(m))
         return ag_var_ctx(x) != m->ctx
                    ? ctx_error(m->ctx, AG_ERR_CONTEXT, "%s: the input belongs to another context", ag_model_kind_name(m->kind))
