@@ -89,8 +89,8 @@ ag_model *ag_rnn_layer(ag_ctx *ctx, int hidden, uint64_t seed);
  * then fix the images a call takes (channels, and through the first linear
  * layer's width their size): other ones are AG_ERR_SHAPE, naming the layer
  * built for them.  A linear layer's output is (N, features) and nothing
- * reshapes it back, so every conv2d and max_pool layer comes before the first linear one: a list with
- * one after it can never run and is refused here (NULL, AG_ERR_ARG naming
+ * reshapes it back, so every conv2d and max_pool layer comes before the
+ * first linear one: a list with one after it can never run and is refused here (NULL, AG_ERR_ARG naming
  * the layer and the order that runs), not at the first call. */
 ag_model *ag_cnn(ag_ctx *ctx, const ag_layer_spec *layers, int n, ag_activation activation, uint64_t seed);
 /* The check ag_cnn makes of the order, for a caller that words the refusal
