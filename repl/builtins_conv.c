@@ -40,27 +40,102 @@ static int arg_sides(repl *r, const builtin_args *a, int index, int *out, int co
     return 0;
 }
 
-static int builtin_conv2d(repl *r, const builtin_args *a, repl_value *out) {
+/* A shape as "[2 3 5]", for messages. */
+static const char *shape_text(const ag_var *x, char *buf, size_t size) {
+    size_t at = (size_t)snprintf(buf, size, "[");
+    for (int i = 0; i < ag_ndim(x) && at < size; i++)
+        at += (size_t)snprintf(buf + at, size - at, i ? " %d" : "%d", ag_shape(x)[i]);
+    if (at < size) snprintf(buf + at, size - at, "]");
+    return buf;
+}
+
+/* PyTorch's unbatched form of an image op: an input (argument 0) with one
+ * axis fewer than `batched` (conv2d's (C, H, W) beside (N, C, H, W)) runs
+ * as a batch of one, and the result loses that axis again, so the gradient
+ * comes back in the input's own shape.  `sides` names the axes after the
+ * batch's, for the message refusing any other count of axes. */
+static int batch_of_one(repl *r, const builtin_args *a, repl_value *out, builtin_fn fn, int batched,
+                        const char *sides) {
+    ag_var *x;
+    char shape[64];
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    int ndim = ag_ndim(x);
+    if (ndim != batched && ndim != batched - 1)
+        return repl_error(r, "%s: input must be %d-D (%s) or %d-D (N, %s), got %s", a->def->name, batched - 1, sides,
+                          batched, sides, shape_text(x, shape, sizeof shape));
+    if (a->count > BUILTIN_INLINE_ARGS) return repl_error(r, "%s: too many parameters", a->def->name);
+    builtin_args one = *a;
+    memcpy(one.inline_values, a->values, (size_t)a->count * sizeof *a->values);
+    one.values = one.inline_values;
+    one.values[0] = value_var(ndim == batched ? x : ag_unsqueeze(r->ctx, x, 0));
+    if (one.values[0].kind != VALUE_VAR) return engine_error(r);
+    int rc = fn(r, &one, out);
+    value_release(one.values[0]);
+    if (rc < 0 || ndim == batched || out->kind != VALUE_VAR) return rc;
+    ag_var *y = ag_squeeze(r->ctx, out->as.var, 0);
+    value_release(*out);
+    *out = VALUE_NIL_INIT;
+    return builtin_done_var(r, y, out);
+}
+
+/* A convolution's padding (argument index): a number or one per side, or
+ * PyTorch's strings "valid" (none) and "same" (the output as large as the
+ * input; stride 1 only).  "same" pads dilation*(K - 1) in all per side,
+ * half before; an odd total leaves one more to add after, in extra[], as
+ * PyTorch puts the extra row or column at the bottom or right. */
+static int conv_padding(repl *r, const builtin_args *a, int index, int count, const int *stride,
+                        const int *dilation, ag_var *w, int *padding, int *extra) {
+    const char *name = a->def->name;
+    for (int i = 0; i < count; i++) extra[i] = 0;
+    if (a->values[index].kind != VALUE_STRING) return arg_sides(r, a, index, padding, count);
+    const char *text = a->values[index].as.string->text;
+    if (strcmp(text, "valid") == 0) return 0;
+    if (strcmp(text, "same") != 0)
+        return repl_error(r, "%s: padding \"%s\" is not \"same\" or \"valid\" (or a number)", name, text);
+    for (int i = 0; i < count; i++)
+        if (stride[i] != 1)
+            return repl_error(r, "%s: padding=\"same\" needs stride 1, not %d (PyTorch has no same padding for "
+                                 "strided convolutions)", name, stride[i]);
+    if (ag_ndim(w) != count + 2) return 0; /* the convolution names the weight's wrong shape */
+    for (int i = 0; i < count; i++) {
+        int total = dilation[i] * (ag_shape(w)[2 + i] - 1);
+        padding[i] = total / 2;
+        extra[i] = total - padding[i] * 2;
+    }
+    return 0;
+}
+
+static int conv2d_batched(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *w, *b;
-    int stride[2] = {1, 1}, padding[2] = {0, 0}, dilation[2] = {1, 1}, groups;
+    int stride[2] = {1, 1}, padding[2] = {0, 0}, dilation[2] = {1, 1}, extra[2], groups;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &w) < 0 || arg_optional_var(r, a, 2, &b) < 0 ||
-        arg_sides(r, a, 3, stride, 2) < 0 || arg_sides(r, a, 4, padding, 2) < 0 || arg_sides(r, a, 5, dilation, 2) < 0 ||
-        arg_int(r, a, 6, &groups) < 0)
+        arg_sides(r, a, 3, stride, 2) < 0 || arg_sides(r, a, 5, dilation, 2) < 0 ||
+        conv_padding(r, a, 4, 2, stride, dilation, w, padding, extra) < 0 || arg_int(r, a, 6, &groups) < 0)
         return -1;
+    if (extra[0] != 0 || extra[1] != 0) x = ag_pad(r->ctx, x, (const int[]){0, extra[1], 0, extra[0]}, 4, 0.0);
     return builtin_done_var(r, ag_conv2d(r->ctx, x, w, b, stride, padding, dilation, groups), out);
 }
 
-static int builtin_conv1d(repl *r, const builtin_args *a, repl_value *out) {
+static int builtin_conv2d(repl *r, const builtin_args *a, repl_value *out) {
+    return batch_of_one(r, a, out, conv2d_batched, 4, "C, H, W");
+}
+
+static int conv1d_batched(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *w, *b;
-    int stride = 1, padding = 0, dilation = 1, groups;
+    int stride = 1, padding = 0, dilation = 1, extra, groups;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &w) < 0 || arg_optional_var(r, a, 2, &b) < 0 ||
-        arg_sides(r, a, 3, &stride, 1) < 0 || arg_sides(r, a, 4, &padding, 1) < 0 ||
-        arg_sides(r, a, 5, &dilation, 1) < 0 || arg_int(r, a, 6, &groups) < 0)
+        arg_sides(r, a, 3, &stride, 1) < 0 || arg_sides(r, a, 5, &dilation, 1) < 0 ||
+        conv_padding(r, a, 4, 1, &stride, &dilation, w, &padding, &extra) < 0 || arg_int(r, a, 6, &groups) < 0)
         return -1;
+    if (extra != 0) x = ag_pad(r->ctx, x, (const int[]){0, extra}, 2, 0.0);
     return builtin_done_var(r, ag_conv1d(r->ctx, x, w, b, stride, padding, dilation, groups), out);
 }
 
-static int builtin_conv_transpose2d(repl *r, const builtin_args *a, repl_value *out) {
+static int builtin_conv1d(repl *r, const builtin_args *a, repl_value *out) {
+    return batch_of_one(r, a, out, conv1d_batched, 3, "C, L");
+}
+
+static int conv_transpose2d_batched(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *w, *b;
     int stride[2] = {1, 1}, padding[2] = {0, 0}, output_padding[2] = {0, 0}, dilation[2] = {1, 1}, groups;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &w) < 0 || arg_optional_var(r, a, 2, &b) < 0 ||
@@ -71,7 +146,11 @@ static int builtin_conv_transpose2d(repl *r, const builtin_args *a, repl_value *
     return builtin_done_var(r, ag_conv_transpose2d(r->ctx, x, w, b, stride, padding, output_padding, groups, dilation), out);
 }
 
-static int builtin_max_pool2d(repl *r, const builtin_args *a, repl_value *out) {
+static int builtin_conv_transpose2d(repl *r, const builtin_args *a, repl_value *out) {
+    return batch_of_one(r, a, out, conv_transpose2d_batched, 4, "C, H, W");
+}
+
+static int max_pool2d_batched(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int kernel[2], stride[2] = {0, 0}, padding[2] = {0, 0}, dilation[2] = {1, 1};
     bool ceil_mode;
@@ -81,7 +160,11 @@ static int builtin_max_pool2d(repl *r, const builtin_args *a, repl_value *out) {
     return builtin_done_var(r, ag_max_pool2d(r->ctx, x, kernel, stride, padding, dilation, ceil_mode), out);
 }
 
-static int builtin_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
+static int builtin_max_pool2d(repl *r, const builtin_args *a, repl_value *out) {
+    return batch_of_one(r, a, out, max_pool2d_batched, 4, "C, H, W");
+}
+
+static int avg_pool2d_batched(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int kernel[2], stride[2] = {0, 0}, padding[2] = {0, 0};
     bool ceil_mode, count_include_pad;
@@ -90,6 +173,10 @@ static int builtin_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
         arg_bool(r, a, 5, &count_include_pad) < 0)
         return -1;
     return builtin_done_var(r, ag_avg_pool2d(r->ctx, x, kernel, stride, padding, ceil_mode, count_include_pad), out);
+}
+
+static int builtin_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
+    return batch_of_one(r, a, out, avg_pool2d_batched, 4, "C, H, W");
 }
 
 static int builtin_adaptive_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
@@ -243,19 +330,20 @@ static int builtin_fold(repl *r, const builtin_args *a, repl_value *out) {
 
 const builtin_def builtins_conv[] = {
     {"conv2d", "x, weight, bias=nil, stride=1, padding=0, dilation=1, groups=1", builtin_conv2d, "nn",
-     "F.conv2d: x (N, C, H, W), weight (OC, C/groups, KH, KW), bias (OC) -> (N, OC, OH, OW); sizes are a number "
-     "or (height, width)"},
+     "F.conv2d: x (N, C, H, W) or unbatched (C, H, W), weight (OC, C/groups, KH, KW), bias (OC) -> (N, OC, OH, OW);\n"
+     "  sizes are a number or (height, width); padding=\"same\" (stride 1: the output keeps H, W, an odd total's\n"
+     "  extra row and column at the bottom and right) or \"valid\" (0)"},
     {"conv1d", "x, weight, bias=nil, stride=1, padding=0, dilation=1, groups=1", builtin_conv1d, "nn",
-     "F.conv1d: x (N, C, L), weight (OC, C/groups, K) -> (N, OC, OL)"},
+     "F.conv1d: x (N, C, L) or unbatched (C, L), weight (OC, C/groups, K) -> (N, OC, OL); padding=\"same\" or \"valid\""},
     {"conv_transpose2d", "x, weight, bias=nil, stride=1, padding=0, output_padding=0, groups=1, dilation=1",
      builtin_conv_transpose2d, "nn",
-     "F.conv_transpose2d: x (N, C, H, W), weight (C, OC/groups, KH, KW) -> (N, OC, (H-1)*stride - 2*padding + "
+     "F.conv_transpose2d: x (N, C, H, W) or (C, H, W), weight (C, OC/groups, KH, KW) -> (N, OC, (H-1)*stride - 2*padding + "
      "dilation*(KH-1) + output_padding + 1, ...)"},
     {"max_pool2d", "x, kernel_size, stride=nil, padding=0, dilation=1, ceil_mode=false", builtin_max_pool2d, "nn",
-     "F.max_pool2d: each window's maximum (stride defaults to the kernel; padding at most half the kernel); the "
+     "F.max_pool2d of (N, C, H, W) or (C, H, W): each window's maximum (stride defaults to the kernel; padding at most half the kernel); the "
      "gradient goes to the first maximum"},
     {"avg_pool2d", "x, kernel_size, stride=nil, padding=0, ceil_mode=false, count_include_pad=true", builtin_avg_pool2d,
-     "nn", "F.avg_pool2d: each window's mean (count_include_pad: the padding's zeros count)"},
+     "nn", "F.avg_pool2d of (N, C, H, W) or (C, H, W): each window's mean (count_include_pad: the padding's zeros count)"},
     {"adaptive_avg_pool2d", "x, output_size", builtin_adaptive_avg_pool2d, "nn",
      "F.adaptive_avg_pool2d: (N, C, H, W) averaged down to output_size windows"},
     {"interpolate", "x, size=nil, scale_factor=nil, mode=\"nearest\", align_corners=false", builtin_interpolate, "nn",
