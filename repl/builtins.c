@@ -451,6 +451,7 @@ static const char *keyword_synonym(const char *given, const char *const *names, 
     static const char *const synonyms[][2] = {
         {"learning_rate", "lr"}, {"epsilon", "eps"},     {"wd", "weight_decay"},
         {"hidden_size", "hidden"}, {"output_size", "out"}, {"dim", "axis"},
+        {"x", "input"}, {"indices", "input"}, /* PyTorch's F.conv2d, F.embedding... (ours said x, indices) */
     };
     for (size_t i = 0; i < sizeof synonyms / sizeof synonyms[0]; i++)
         if (strcmp(given, synonyms[i][0]) == 0)

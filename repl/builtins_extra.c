@@ -389,7 +389,7 @@ const builtin_def builtins_extra[] = {
      "torch.einsum: \"ij,jk->ik\" sums the products over the subscripts left out of the output (no \"->\": the ones\n"
      "  used once, in ASCII order); a subscript repeated in one term takes its diagonal (\"ii\" is the trace); \"...\" broadcasts",
      .function_only = true},
-    {"batch_norm", "x, running_mean, running_var, weight=nil, bias=nil, training=false, momentum=0.1, eps=1e-05",
+    {"batch_norm", "input, running_mean, running_var, weight=nil, bias=nil, training=false, momentum=0.1, eps=1e-05",
      builtin_batch_norm, "nn",
      "F.batch_norm per channel (axis 1): with training, the batch's statistics, and running_mean/var (or none)\n"
      "  updated in place, r = (1 - momentum)*r + momentum*s (the unbiased variance); else the running ones"},
@@ -422,10 +422,10 @@ const builtin_def builtins_extra[] = {
      "a leaf normal with std gain*sqrt(2/(fan_in + fan_out)) (torch.nn.init.xavier_normal_)", .function_only = true},
     {"repeat_interleave", "x, repeats, dim=nil", builtin_repeat_interleave, "shape",
      "torch.repeat_interleave: each entry along dim repeated in place (without dim: of the flattened x)"},
-    {"layer_norm", "x, normalized_shape, weight=nil, bias=nil, eps=1e-05", builtin_layer_norm, "nn",
-     "F.layer_norm: (x - mean) / sqrt(var + eps) over the last axes (normalized_shape), then * weight + bias"},
-    {"embedding", "indices, weight", builtin_embedding, "nn",
-     "F.embedding: the rows of weight (num, dim) at the indices, shaped indices.shape + (dim)"},
+    {"layer_norm", "input, normalized_shape, weight=nil, bias=nil, eps=1e-05", builtin_layer_norm, "nn",
+     "F.layer_norm: (input - mean) / sqrt(var + eps) over the last axes (normalized_shape), then * weight + bias"},
+    {"embedding", "input, weight", builtin_embedding, "nn",
+     "F.embedding: the rows of weight (num, dim) at the indices in input, shaped input.shape + (dim)"},
     {"scaled_dot_product_attention", "query, key, value, is_causal=false, scale=nil", builtin_sdpa, "nn",
      "softmax(query @ key^T * scale) @ value (scale 1/sqrt(E)); is_causal: query i sees keys 0..i"},
     {"logcumsumexp", "x, dim", builtin_logcumsumexp, "shape", "log(cumsum(exp(x))) along dim, computed stably"},

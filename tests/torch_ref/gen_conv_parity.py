@@ -9,7 +9,8 @@ values PyTorch computed here in float64 (embedded as literals); close(a, b)
 is 1 when every element agrees to 1e-12 and the shapes are equal, so
 torch_conv_parity.out is a column of 1s and the errors at its end.
 Gradients are those of sum(f(inputs) * w) for a fixed w.  Covered:
-padding="same" and "valid" (even kernels, dilation), unbatched inputs.
+padding="same" and "valid" (even kernels, dilation), unbatched inputs,
+the parameters' names (input=).
 """
 import warnings
 
@@ -104,6 +105,30 @@ case("avg_pool2d unbatched", "avg_pool2d(u, 3, stride=2, ceil_mode=true)",
      lambda x: F.avg_pool2d(x, 3, stride=2, ceil_mode=True), ["u"])
 case("method form unbatched", "u.max_pool2d(3, stride=1)", lambda x: F.max_pool2d(x, 3, stride=1), ["u"])
 
+# ---- PyTorch's parameter names: the first is input ---------------------------
+inp("table", (5, 3), 14)
+inputs["ids"] = torch.tensor([[4.0, 0.0], [2.0, 4.0]])
+define("ids", inputs["ids"])
+case("conv2d(input=, weight=)", 'conv2d(input=u, weight=w22, padding="same")',
+     lambda x, w: F.conv2d(input=x, weight=w, padding="same"), ["u", "w22"])
+case("conv1d(input=)", "conv1d(input=s, weight=k3)", lambda x, w: F.conv1d(input=x, weight=w), ["s", "k3"])
+case("max_pool2d(input=, kernel_size=)", "max_pool2d(input=x, kernel_size=2)",
+     lambda x: F.max_pool2d(input=x, kernel_size=2), ["x"])
+case("avg_pool2d(input=)", "avg_pool2d(input=x, kernel_size=2)", lambda x: F.avg_pool2d(input=x, kernel_size=2), ["x"])
+case("adaptive_avg_pool2d(input=)", "adaptive_avg_pool2d(input=x, output_size=2)",
+     lambda x: F.adaptive_avg_pool2d(input=x, output_size=2), ["x"])
+case("interpolate(input=)", "interpolate(input=x, scale_factor=2)", lambda x: F.interpolate(input=x, scale_factor=2),
+     ["x"])
+case("conv_transpose2d(input=)", "conv_transpose2d(input=u, weight=wt)",
+     lambda x, w: F.conv_transpose2d(input=x, weight=w), ["u", "wt"])
+case("unfold(input=)", "unfold(input=x, kernel_size=2)", lambda x: F.unfold(input=x, kernel_size=2), ["x"])
+case("layer_norm(input=)", "layer_norm(input=x, normalized_shape=[6])",
+     lambda x: F.layer_norm(input=x, normalized_shape=(6,)), ["x"])
+case("batch_norm(input=)", "batch_norm(input=x, running_mean=none, running_var=none, training=true)",
+     lambda x: F.batch_norm(input=x, running_mean=None, running_var=None, training=True), ["x"])
+case("embedding(input=, weight=)", "embedding(input=ids, weight=table)",
+     lambda t: F.embedding(input=inputs["ids"].long(), weight=t), ["table"])
+
 out.append("# errors PyTorch also raises")
 out.append('conv2d(x, w33, stride=2, padding="same")')
 out.append('conv1d(s, k3, stride=[2], padding="same")')
@@ -113,5 +138,7 @@ out.append("conv1d(s[0, 0], k3)")
 out.append("max_pool2d(zeros([1, 1, 1, 4, 4]), 2)")
 out.append("avg_pool2d(zeros([4]), 2)")
 out.append("conv_transpose2d(zeros([4, 4]), wt)")
+out.append("conv2d(x=u, weight=w22)")
+out.append("embedding(indices=ids, weight=table)")
 out.append('print("still here", x.shape, u.shape)')
 print("\n".join(out))
