@@ -2,6 +2,7 @@
  * interpolation and DeZero's im2col/col2im, with PyTorch's names, argument
  * names and defaults.  Each row calls one engine function of ops_conv.c
  * (include/autograd/ag_ops.h); a size is a number or a pair (height, width). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,46 +180,99 @@ static int builtin_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
     return batch_of_one(r, a, out, avg_pool2d_batched, 4, "C, H, W");
 }
 
+/* adaptive_avg_pool2d's output_size: one size, or two, a none keeping that
+ * side of the input as PyTorch's (None, 7). */
 static int builtin_adaptive_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int size[2];
-    if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, size, 2) < 0) return -1;
+    if (arg_var(r, a, 0, &x) < 0) return -1;
+    repl_value v = a->values[1];
+    if (v.kind == VALUE_LIST && v.as.list->count == 2 && ag_ndim(x) >= 2) {
+        for (int i = 0; i < 2; i++) {
+            repl_value item = v.as.list->items[i];
+            double number;
+            if (item.kind == VALUE_NIL) size[i] = ag_shape(x)[ag_ndim(x) - 2 + i];
+            else if (eval_scalar_of(item, &number) && number == (int)number) size[i] = (int)number;
+            else return repl_error(r, "adaptive_avg_pool2d: output_size needs sizes or none, not %s", item.kind == VALUE_STRING ? "a string" : "that");
+        }
+    } else if (arg_sides(r, a, 1, size, 2) < 0) {
+        return -1;
+    }
     return builtin_done_var(r, ag_adaptive_avg_pool2d(r->ctx, x, size), out);
 }
 
+/* interpolate's scale_factor: one number for every side, or one per side
+ * (a list or a tuple, which is a variable). */
+static int interp_scales(repl *r, const builtin_args *a, int spatial, double *scale) {
+    repl_value v = a->values[2];
+    int n = v.kind == VALUE_LIST ? v.as.list->count : v.kind == VALUE_VAR && ag_ndim(v.as.var) == 1 ? (int)ag_size(v.as.var) : 0;
+    if (n == 0) {
+        if (arg_number(r, a, 2, &scale[0]) < 0) return -1;
+        scale[1] = scale[0];
+        return 0;
+    }
+    if (n != spatial)
+        return repl_error(r, "interpolate: scale_factor has %d numbers, but input has %d spatial axes", n, spatial);
+    for (int i = 0; i < n; i++) {
+        if (v.kind == VALUE_VAR) {
+            scale[i] = ag_cdata(v.as.var)[i];
+        } else if (!eval_scalar_of(v.as.list->items[i], &scale[i])) {
+            return repl_error(r, "interpolate: scale_factor must be numbers");
+        }
+    }
+    return 0;
+}
+
+/* F.interpolate: "nearest", "nearest-exact", "linear"/"bilinear" (by the
+ * input's axes) through ag_interpolate; "area" is adaptive_avg_pool2d to the
+ * output size.  recompute_scale_factor turns scale_factor into the size it
+ * makes, so the pixels are placed by in/out as for a given size. */
 static int builtin_interpolate(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     const char *mode;
-    bool align_corners;
-    if (arg_var(r, a, 0, &x) < 0 || arg_string(r, a, 3, &mode) < 0 || arg_bool(r, a, 4, &align_corners) < 0) return -1;
+    bool align_corners, recompute = false;
+    if (arg_var(r, a, 0, &x) < 0 || arg_string(r, a, 3, &mode) < 0 || arg_bool(r, a, 4, &align_corners) < 0 ||
+        (arg_given(a, 5) && arg_bool(r, a, 5, &recompute) < 0))
+        return -1;
     int spatial = ag_ndim(x) - 2;
     if (spatial != 1 && spatial != 2) return builtin_done_var(r, ag_interpolate(r->ctx, x, NULL, NULL, AG_INTERP_NEAREST, false), out);
     ag_interp_mode m;
+    bool area = false;
     if (strcmp(mode, "nearest") == 0) m = AG_INTERP_NEAREST;
+    else if (strcmp(mode, "nearest-exact") == 0) m = AG_INTERP_NEAREST_EXACT;
     else if (strcmp(mode, spatial == 2 ? "bilinear" : "linear") == 0) m = AG_INTERP_LINEAR;
+    else if (strcmp(mode, "area") == 0) m = AG_INTERP_NEAREST, area = true;
     else
-        return repl_error(r, "interpolate: mode \"%s\" is not \"nearest\" or \"%s\" for a %d-D x", mode,
-                          spatial == 2 ? "bilinear" : "linear", spatial + 2);
+        return repl_error(r, "interpolate: mode \"%s\" is not \"nearest\", \"nearest-exact\", \"area\" or \"%s\" for a %d-D input",
+                          mode, spatial == 2 ? "bilinear" : "linear", spatial + 2);
+    if (area && align_corners)
+        return repl_error(r, "interpolate: align_corners only goes with mode linear or bilinear");
+    if (recompute && arg_given(a, 1))
+        return repl_error(r, "interpolate: recompute_scale_factor means nothing with a size given (it makes one from scale_factor)");
     int size[2];
     double scale[2];
     if (arg_given(a, 1) && arg_sides(r, a, 1, size, spatial) < 0) return -1;
-    if (arg_given(a, 2)) {
-        const repl_value v = a->values[2];
-        if (v.kind == VALUE_LIST && v.as.list->count == spatial) {
-            for (int i = 0; i < spatial; i++) {
-                repl_value item = v.as.list->items[i];
-                if (item.kind != VALUE_NUMBER && !(item.kind == VALUE_VAR && ag_size(item.as.var) == 1))
-                    return repl_error(r, "interpolate: scale_factor must be numbers");
-                scale[i] = item.kind == VALUE_NUMBER ? item.as.number : ag_item(item.as.var);
-            }
-        } else {
-            if (arg_number(r, a, 2, &scale[0]) < 0) return -1;
-            scale[1] = scale[0];
+    if (arg_given(a, 2) && interp_scales(r, a, spatial, scale) < 0) return -1;
+    bool by_size = arg_given(a, 1), sized_scale = false;
+    if (arg_given(a, 2) && !by_size && (recompute || area)) {
+        /* the output size PyTorch computes, floor(in * scale); the engine checks the scale */
+        for (int i = 0; i < spatial; i++) {
+            if (!(scale[i] > 0) || !isfinite(scale[i]))
+                return repl_error(r, "interpolate: scale_factor %g must be positive", scale[i]);
+            size[i] = (int)floor(ag_shape(x)[2 + i] * scale[i]);
         }
+        by_size = sized_scale = true;
     }
-    return builtin_done_var(r, ag_interpolate(r->ctx, x, arg_given(a, 1) ? size : NULL, arg_given(a, 2) ? scale : NULL, m,
-                                      align_corners),
-                    out);
+    bool by_scale = arg_given(a, 2) && !sized_scale;
+    if (area) {
+        if (by_size == by_scale) return repl_error(r, "interpolate: give either size or scale_factor");
+        ag_var *y = spatial == 2 ? x : ag_unsqueeze(r->ctx, x, 2);
+        y = ag_adaptive_avg_pool2d(r->ctx, y, spatial == 2 ? size : (const int[]){1, size[0]});
+        return builtin_done_var(r, spatial == 2 || y == NULL ? y : ag_squeeze(r->ctx, y, 2), out);
+    }
+    return builtin_done_var(r, ag_interpolate(r->ctx, x, by_size ? size : NULL, by_scale ? scale : NULL,
+                                              m, align_corners),
+                            out);
 }
 
 /* DeZero's im2col(x, kernel_size, stride=1, pad=0, to_matrix=True): the
@@ -345,10 +399,12 @@ const builtin_def builtins_conv[] = {
     {"avg_pool2d", "input, kernel_size, stride=nil, padding=0, ceil_mode=false, count_include_pad=true", builtin_avg_pool2d,
      "nn", "F.avg_pool2d of (N, C, H, W) or (C, H, W): each window's mean (count_include_pad: the padding's zeros count)"},
     {"adaptive_avg_pool2d", "input, output_size", builtin_adaptive_avg_pool2d, "nn",
-     "F.adaptive_avg_pool2d: (N, C, H, W) averaged down to output_size windows"},
-    {"interpolate", "input, size=nil, scale_factor=nil, mode=\"nearest\", align_corners=false", builtin_interpolate, "nn",
-     "F.interpolate of (N, C, L) or (N, C, H, W) to size or by scale_factor: mode \"nearest\", \"linear\" (3-D) or "
-     "\"bilinear\" (4-D)"},
+     "F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) averaged down to output_size windows (a none in\n"
+     "  (none, 2) keeps that side)"},
+    {"interpolate", "input, size=nil, scale_factor=nil, mode=\"nearest\", align_corners=false, recompute_scale_factor=nil", builtin_interpolate, "nn",
+     "F.interpolate of (N, C, L) or (N, C, H, W) to size or by scale_factor (one, or one per side): mode \"nearest\",\n"
+     "  \"nearest-exact\", \"area\" (adaptive_avg_pool2d), \"linear\" (3-D) or \"bilinear\" (4-D);\n"
+     "  recompute_scale_factor=true places pixels by the size scale_factor makes"},
     {"im2col", "x, kernel_size, stride=1, pad=0, to_matrix=true", builtin_im2col, "nn",
      "DeZero's im2col: every window of x (N, C, H, W) as a row, (N*OH*OW, C*KH*KW); to_matrix=false: (N, C, KH, KW, "
      "OH, OW)"},

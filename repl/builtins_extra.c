@@ -115,10 +115,24 @@ static int builtin_layer_norm(repl *r, const builtin_args *a, repl_value *out) {
     return builtin_done_var(r, ag_layer_norm(r->ctx, x, n, w, b, eps), out);
 }
 
+/* F.embedding; padding_idx's row (negative: from the end) is looked up from
+ * a detached copy of weight, so it gets no gradient, as PyTorch's. */
 static int builtin_embedding(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *indices, *weight;
+    int padding_idx;
     if (arg_var(r, a, 0, &indices) < 0 || arg_var(r, a, 1, &weight) < 0) return -1;
-    return builtin_done_var(r, ag_embedding(r->ctx, indices, weight), out);
+    if (!arg_given(a, 2)) return builtin_done_var(r, ag_embedding(r->ctx, indices, weight), out);
+    if (arg_int(r, a, 2, &padding_idx) < 0) return -1;
+    int rows = ag_ndim(weight) == 2 ? ag_shape(weight)[0] : 0;
+    if (ag_ndim(weight) == 2 && (padding_idx < -rows || padding_idx >= rows))
+        return repl_error(r, "embedding: padding_idx %d is out of range for weight's %d rows (%d to %d)", padding_idx, rows,
+                          -rows, rows - 1);
+    if (padding_idx < 0) padding_idx += rows;
+    ag_ctx *ctx = r->ctx;
+    ag_var *y = ag_embedding(ctx, indices, weight);
+    if (y == NULL) return engine_error(r);
+    ag_var *pad = ag_unsqueeze(ctx, ag_eq(ctx, indices, ag_scalar(ctx, padding_idx)), -1);
+    return builtin_done_var(r, ag_where(ctx, pad, ag_embedding(ctx, indices, ag_detach(ctx, weight)), y), out);
 }
 
 static int builtin_sdpa(repl *r, const builtin_args *a, repl_value *out) {
@@ -424,8 +438,9 @@ const builtin_def builtins_extra[] = {
      "torch.repeat_interleave: each entry along dim repeated in place (without dim: of the flattened x)"},
     {"layer_norm", "input, normalized_shape, weight=nil, bias=nil, eps=1e-05", builtin_layer_norm, "nn",
      "F.layer_norm: (input - mean) / sqrt(var + eps) over the last axes (normalized_shape), then * weight + bias"},
-    {"embedding", "input, weight", builtin_embedding, "nn",
-     "F.embedding: the rows of weight (num, dim) at the indices in input, shaped input.shape + (dim)"},
+    {"embedding", "input, weight, padding_idx=nil", builtin_embedding, "nn",
+     "F.embedding: the rows of weight (num, dim) at the indices in input, shaped input.shape + (dim);\n"
+     "  row padding_idx gets no gradient"},
     {"scaled_dot_product_attention", "query, key, value, is_causal=false, scale=nil", builtin_sdpa, "nn",
      "softmax(query @ key^T * scale) @ value (scale 1/sqrt(E)); is_causal: query i sees keys 0..i"},
     {"logcumsumexp", "x, dim", builtin_logcumsumexp, "shape", "log(cumsum(exp(x))) along dim, computed stably"},

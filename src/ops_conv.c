@@ -566,7 +566,7 @@ ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *output_size) {
 
 /* The (out, in) matrix of one axis of interpolate: nearest takes pixel
  * floor(i*scale) (scale = in/out, or 1/scale_factor when one was given, as
- * PyTorch); linear mixes the two neighbours of (i + 0.5)*scale - 0.5 (clamped
+ * PyTorch), nearest-exact floor((i + 0.5)*scale); linear mixes the two neighbours of (i + 0.5)*scale - 0.5 (clamped
  * at 0), or of i*(in-1)/(out-1) with align_corners. */
 static ag_var *interp_matrix(ag_ctx *ctx, int out, int in, double scale_factor, ag_interp_mode mode,
                              bool align_corners) {
@@ -575,8 +575,8 @@ static ag_var *interp_matrix(ag_ctx *ctx, int out, int in, double scale_factor, 
     double scale = scale_factor > 0 ? 1.0 / scale_factor : (double)in / out;
     for (int i = 0; i < out; i++) {
         double *row = m->t.data + (size_t)i * in;
-        if (mode == AG_INTERP_NEAREST) {
-            long j = (long)floor(i * scale);
+        if (mode == AG_INTERP_NEAREST || mode == AG_INTERP_NEAREST_EXACT) {
+            long j = (long)floor(mode == AG_INTERP_NEAREST ? i * scale : (i + 0.5) * scale);
             row[j < in - 1 ? j : in - 1] = 1.0;
             continue;
         }
@@ -599,11 +599,11 @@ ag_var *ag_interpolate(ag_ctx *ctx, ag_var *x, const int *size, const double *sc
     if (spatial != 1 && spatial != 2)
         return ctx_error(ctx, AG_ERR_SHAPE, "interpolate: x must be (N, C, L) or (N, C, H, W), got %s",
                          shape_str(&x->t, s));
-    if (mode != AG_INTERP_NEAREST && mode != AG_INTERP_LINEAR)
+    if (mode != AG_INTERP_NEAREST && mode != AG_INTERP_LINEAR && mode != AG_INTERP_NEAREST_EXACT)
         return ctx_error(ctx, AG_ERR_ARG, "interpolate: unknown mode %d", (int)mode);
     if ((size == NULL) == (scale_factor == NULL))
         return ctx_error(ctx, AG_ERR_ARG, "interpolate: give either size or scale_factor");
-    if (align_corners && mode == AG_INTERP_NEAREST)
+    if (align_corners && mode != AG_INTERP_LINEAR)
         return ctx_error(ctx, AG_ERR_ARG, "interpolate: align_corners only goes with mode linear or bilinear");
     ag_var *mats[2] = {NULL, NULL};
     for (int i = 0; i < spatial; i++) {

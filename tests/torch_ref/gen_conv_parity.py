@@ -10,7 +10,9 @@ is 1 when every element agrees to 1e-12 and the shapes are equal, so
 torch_conv_parity.out is a column of 1s and the errors at its end.
 Gradients are those of sum(f(inputs) * w) for a fixed w.  Covered:
 padding="same" and "valid" (even kernels, dilation), unbatched inputs,
-the parameters' names (input=).
+the parameters' names (input=), interpolate's scale_factor pairs,
+recompute_scale_factor, nearest-exact and area, adaptive_avg_pool2d's none,
+embedding's padding_idx.
 """
 import warnings
 
@@ -129,6 +131,38 @@ case("batch_norm(input=)", "batch_norm(input=x, running_mean=none, running_var=n
 case("embedding(input=, weight=)", "embedding(input=ids, weight=table)",
      lambda t: F.embedding(input=inputs["ids"].long(), weight=t), ["table"])
 
+# ---- more of PyTorch's arguments ------------------------------------------
+inp("p", (1, 2, 3, 4), 15)
+I = F.interpolate
+case("interpolate scale_factor (2, 0.5)", "interpolate(p, scale_factor=(2, 0.5))",
+     lambda x: I(x, scale_factor=(2, 0.5)), ["p"])
+case("interpolate scale_factor [1.5, 2] bilinear", 'interpolate(p, scale_factor=[1.5, 2], mode="bilinear")',
+     lambda x: I(x, scale_factor=(1.5, 2), mode="bilinear"), ["p"])
+case("interpolate bilinear recompute_scale_factor", 'interpolate(p, scale_factor=1.7, mode="bilinear", '
+     'recompute_scale_factor=true)', lambda x: I(x, scale_factor=1.7, mode="bilinear", recompute_scale_factor=True),
+     ["p"])
+case("interpolate nearest recompute_scale_factor", "interpolate(p, scale_factor=2.6, recompute_scale_factor=true)",
+     lambda x: I(x, scale_factor=2.6, recompute_scale_factor=True), ["p"])
+case("interpolate nearest-exact scale 1.7", 'interpolate(p, scale_factor=1.7, mode="nearest-exact")',
+     lambda x: I(x, scale_factor=1.7, mode="nearest-exact"), ["p"])
+case("interpolate nearest-exact size (2, 7)", 'interpolate(p, size=(2, 7), mode="nearest-exact")',
+     lambda x: I(x, size=(2, 7), mode="nearest-exact"), ["p"])
+case("interpolate 1-D nearest-exact", 'interpolate(s, size=4, mode="nearest-exact")',
+     lambda x: I(x, size=4, mode="nearest-exact"), ["s"])
+case("interpolate area size (2, 3)", 'interpolate(p, size=(2, 3), mode="area")', lambda x: I(x, size=(2, 3), mode="area"),
+     ["p"])
+case("interpolate area scale 0.5", 'interpolate(x, scale_factor=0.5, mode="area")',
+     lambda x: I(x, scale_factor=0.5, mode="area"), ["x"])
+case("interpolate 1-D area size 3", 'interpolate(s, size=3, mode="area")', lambda x: I(x, size=3, mode="area"), ["s"])
+case("adaptive_avg_pool2d (none, 2)", "adaptive_avg_pool2d(x, (none, 2))",
+     lambda x: F.adaptive_avg_pool2d(x, (None, 2)), ["x"])
+case("adaptive_avg_pool2d [3, none] unbatched", "adaptive_avg_pool2d(u, [3, none])",
+     lambda x: F.adaptive_avg_pool2d(x, [3, None]), ["u"])
+case("embedding padding_idx 4", "embedding(ids, table, padding_idx=4)",
+     lambda t: F.embedding(inputs["ids"].long(), t, padding_idx=4), ["table"])
+case("embedding padding_idx -1", "embedding(ids, table, padding_idx=-1)",
+     lambda t: F.embedding(inputs["ids"].long(), t, padding_idx=-1), ["table"])
+
 out.append("# errors PyTorch also raises")
 out.append('conv2d(x, w33, stride=2, padding="same")')
 out.append('conv1d(s, k3, stride=[2], padding="same")')
@@ -138,6 +172,10 @@ out.append("conv1d(s[0, 0], k3)")
 out.append("max_pool2d(zeros([1, 1, 1, 4, 4]), 2)")
 out.append("avg_pool2d(zeros([4]), 2)")
 out.append("conv_transpose2d(zeros([4, 4]), wt)")
+out.append('interpolate(p, size=3, recompute_scale_factor=true)')
+out.append('interpolate(p, scale_factor=(2, 2, 2))')
+out.append('interpolate(p, size=3, mode="bicubic")')
+out.append("embedding(ids, table, padding_idx=5)")
 out.append("conv2d(x=u, weight=w22)")
 out.append("embedding(indices=ids, weight=table)")
 out.append('print("still here", x.shape, u.shape)')
