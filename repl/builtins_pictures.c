@@ -251,6 +251,20 @@ static ag_var *evaluate(repl *r, const builtin_args *a, repl_value f, ag_var *po
     return result.as.var; /* the reference result held */
 }
 
+/* Where boundary splits one number a point when threshold= is not given,
+ * decided before looking at the values for a model: two scores become the
+ * second class's probability, split at 0.5; one output of a model (mlp,
+ * linear_layer, cnn: each ends in a linear layer, no sigmoid) is a raw
+ * score, split at 0 as the lessons' `score > 0`.  A def's output is split
+ * at 0.5 when every value lies in [0, 1] (a probability), else at 0. */
+static double default_threshold(repl_value f, const double *values, size_t n, bool probabilities) {
+    if (probabilities) return 0.5;
+    if (repl_model_of(f) != NULL) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (values[i] < 0 || values[i] > 1) return 0;
+    return 0.5;
+}
+
 /* boundary(f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=100, names=nil) */
 static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
     if (repl_viz_ready(r, "boundary") < 0) return -1;
@@ -299,12 +313,7 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
             values = two;
             channels = 1;
         }
-        if (!threshold_given) {
-            /* a probability is split at 0.5, a score at 0 */
-            bool probability = true;
-            for (size_t i = 0; i < n && probability; i++) probability = !(values[i] < 0 || values[i] > 1);
-            threshold = probability ? 0.5 : 0;
-        }
+        if (!threshold_given) threshold = default_threshold(f, values, n, two != NULL);
         if (repl_vz->plot_field(plot, values, grid, grid, channels, xlo, xhi, ylo, yhi, threshold, err) < 0)
             rc = picture_failed(r, a, err);
         free(two);
@@ -637,7 +646,11 @@ const builtin_def builtins_pictures[] = {
     {"boundary", "f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=nil, names=nil, panel=nil", builtin_boundary, "plots",
      "a model's (or def's) output over [x_lo, x_hi] x [y_lo, y_hi] as a heat map with its decision "
      "line and a colour bar (x=, t=: the points over it); one batched call, no graph recorded; "
-     "panel=\"before\" or 1..8: the panel it draws in (two boundaries side by side)",
+     "the line: one score a point from a model split at 0 (score > 0 is class 1), two scores at the "
+     "second's probability 0.5, more by the largest; a def's one number split at 0.5 when every value "
+     "is in [0, 1], else at 0; threshold= sets it; "
+     "panel=\"before\" or 1..8: the panel it draws in (a \"before\" map drawn just left of the "
+     "figure's own, captioned \"after\": two boundaries side by side)",
      .function_only = true},
     {"heatmap", "t, name=nil, panel=nil", builtin_heatmap, "plots",
      "any 2-D tensor (weights, a confusion matrix) as a heat map with a colour bar, the numbers in the "

@@ -73,8 +73,8 @@ const command_def command_table[] = {
      command_pace, .replayed = true},
     {":zoom", ":zoom F",
      "scale text and lines of plots and graphs by F (1.5 for a projector), in windows, notebooks and files "
-     "saved after it (a saved file keeps its size, or a graph grows as little as its bigger text needs, "
-     "with a note)",
+     "saved after it (a plot's window and saved file grow F times with it, a notebook's plot keeps its "
+     "width; a saved graph keeps its size, or grows as little as its bigger text needs, with a note)",
      command_zoom, .replayed = true},
     {":print", ":print full|N [E]",
      "print whole tensors (full), or summarize those of more than N elements to their first and "

@@ -99,6 +99,37 @@ static bool plot_is_empty(const viz_plot *plot) {
            !plot->images.present;
 }
 
+/* Moves panel `from` to index `to` (the ones between shift by one). */
+static void move_panel(const viz_plot *owners[], viz_plot_panel kinds[], int from, int to) {
+    const viz_plot *owner = owners[from];
+    viz_plot_panel kind = kinds[from];
+    for (int i = from; i < to; i++) owners[i] = owners[i + 1], kinds[i] = kinds[i + 1];
+    for (int i = from; i > to; i--) owners[i] = owners[i - 1], kinds[i] = kinds[i - 1];
+    owners[to] = owner;
+    kinds[to] = kind;
+}
+
+/* The map of panel="before" goes just left of the map it is compared with
+ * (the first other map: the figure's own, else a panel='s), in one row:
+ * when the pair would straddle two rows, the panel left of them moves
+ * right of them. */
+static void place_before(const viz_plot *owners[], viz_plot_panel kinds[], int count) {
+    int before = -1, map = -1;
+    for (int i = 0; i < count; i++) {
+        if (plot_is_before_map(owners[i], kinds[i])) {
+            if (before < 0) before = i;
+        } else if (kinds[i] == VIZ_PLOT_PANEL_CONTOUR && map < 0) {
+            map = i;
+        }
+    }
+    if (before < 0 || map < 0) return;
+    if (before > map) move_panel(owners, kinds, before, map); /* before at map, the map right of it */
+    else move_panel(owners, kinds, before, --map);
+    /* now before at `map`, its map at map + 1 */
+    if (count > PLOT_PANELS_ACROSS && map % PLOT_PANELS_ACROSS == PLOT_PANELS_ACROSS - 1)
+        move_panel(owners, kinds, map - 1, map + 1);
+}
+
 int plot_figure_panels(const viz_plot *plot, const viz_plot *owners[PLOT_MAX_FIGURE_PANELS],
                        viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS]) {
     bool sheets = false;
@@ -125,7 +156,13 @@ int plot_figure_panels(const viz_plot *plot, const viz_plot *owners[PLOT_MAX_FIG
                     kinds[count++] = order[i];
                 }
             }
+    place_before(owners, kinds, count);
     return count;
+}
+
+bool plot_is_before_map(const viz_plot *owner, viz_plot_panel kind) {
+    return kind == VIZ_PLOT_PANEL_CONTOUR && owner->parent != NULL && owner->sheet_name != NULL &&
+           strcmp(owner->sheet_name, "before") == 0;
 }
 
 int plot_panel_count(const viz_plot *plot) {

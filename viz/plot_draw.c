@@ -1169,6 +1169,9 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
         owner->interrupt = plot->interrupt;
         f.plot = owner;
         f.sheet_name = owner->sheet_name;
+        if (f.sheet_name == NULL && i > 0 && order[i] == VIZ_PLOT_PANEL_CONTOUR &&
+            plot_is_before_map(owners[i - 1], order[i - 1]))
+            f.sheet_name = "after"; /* the map "before" is compared with */
         switch (order[i]) {
         case VIZ_PLOT_PANEL_CONTOUR: contour_panel(&f, &p); break;
         case VIZ_PLOT_PANEL_NEURONS: plot_maps_neurons_panel(&f, &p); break;
@@ -1178,10 +1181,10 @@ bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height) 
         }
         bool framed = order[i] == VIZ_PLOT_PANEL_CONTOUR || order[i] == VIZ_PLOT_PANEL_SERIES ||
                       order[i] == VIZ_PLOT_PANEL_XY;
-        if (owner->sheet_name != NULL && framed && !f.stopped)
+        if (f.sheet_name != NULL && framed && !f.stopped)
             /* a named panel's name over its frame's left end (the map's
              * caption is at the right end) */
-            plot_draw_text(&f, owner->sheet_name, LABEL_TEXT, p.axes.left, p.axes.top - 5, ALIGN_START, ALIGN_END,
+            plot_draw_text(&f, f.sheet_name, LABEL_TEXT, p.axes.left, p.axes.top - 5, ALIGN_START, ALIGN_END,
                            false, text_colour);
         owner->axes[order[i]] = p.axes;
         owner->axes[order[i]].present = true;

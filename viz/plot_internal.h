@@ -198,6 +198,9 @@ int plot_fail(char err[VIZ_ERRLEN], const char *format, ...)
 /* How many panels the figure has now, its sheets' included (an empty
  * figure has one). */
 int plot_panel_count(const viz_plot *plot);
+/* Whether panel (owner, kind) is the map of panel="before"; the map right
+ * of it is captioned "after" when it has no name of its own. */
+bool plot_is_before_map(const viz_plot *owner, viz_plot_panel kind);
 /* The panels the figure itself has now, left to right, into order; their
  * count (its sheets' are not among them). */
 int plot_panel_order(const viz_plot *plot, viz_plot_panel order[VIZ_PLOT_PANEL_COUNT]);
@@ -205,6 +208,8 @@ int plot_panel_order(const viz_plot *plot, viz_plot_panel order[VIZ_PLOT_PANEL_C
  * (numbered ones first); owners[i] is the figure that holds panel i's data,
  * kinds[i] its kind.  Their count, at most PLOT_MAX_FIGURE_PANELS. */
 #define PLOT_MAX_FIGURE_PANELS (VIZ_PLOT_PANEL_COUNT + VIZ_PLOT_MAX_SHEETS)
+/* (A map drawn with panel="before" is put just left of the first other map,
+ * both in one row: plot_is_before_map.) */
 int plot_figure_panels(const viz_plot *plot, const viz_plot *owners[PLOT_MAX_FIGURE_PANELS],
                        viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS]);
 /* True when the map panel (contour, paths, marks, points, field) has anything. */
@@ -305,8 +310,9 @@ void plot_log_ticks(plot_tick_list *list, double low, double high, double target
 bool plot_draw_figure(viz_plot *plot, cairo_t *cr, double width, double height);
 
 /* The figure's size in device pixels (or PDF/SVG points) when saved: the
- * window's when one is open, else the default for its panels; a file keeps
- * that size at any zoom (text and lines grow in it); a notebook's page
+ * window's when one is open (sized for the zoom), else the default for its
+ * panels times the zoom, so a file at :zoom 2 is the one of :zoom 1 at
+ * twice the size; a notebook's page
  * (for_page) gets it narrower, at most PLOT_PAGE_WIDTH (three quarters of
  * the default at least) and as much lower, so its text, the same size, is
  * shrunk less where the page shows it about 1000 px wide. */

@@ -77,16 +77,19 @@ const dash_style *plot_path_dash(const plot_path *path) {
 /* ---- the classes and the scales ----------------------------------------------- */
 
 /* Okabe & Ito (2008), "Color Universal Design": orange, blue, bluish green,
- * vermillion, reddish purple, sky blue, yellow, black; then Paul Tol's
- * muted wine and indigo (personal.sron.nl/~pault), the two of his colours
- * farthest from those eight (CIEDE2000, with normal vision and simulated
- * protanopia, deuteranopia and tritanopia, Machado 2009): at least 11.8
- * from each other and every one of the eight, which are at least 10.9
- * apart themselves, so ten classes (digits) each get their own colour. */
+ * vermillion, reddish purple, sky blue, yellow; then brown, a greyish mauve
+ * and sage, chosen (over a grid of sRGB) to be farthest from those seven
+ * and each other by CIEDE2000, with normal vision and simulated
+ * protanopia, deuteranopia and tritanopia (Machado 2009): every pair of the
+ * ten at least 10.9 apart, as Okabe-Ito's own closest pair.  The last three
+ * are mid-tones: a class's region is its colour tinted to
+ * PLOT_FIELD_STRENGTH, and each region has a lightness L* of 55 at least,
+ * so a dot's dark rim shows on it (Okabe-Ito's black, then Tol's wine and
+ * indigo, made regions of L* 30 to 50 where class 7's black dots vanished). */
 const colour plot_class_palette[VIZ_PLOT_CLASS_COLOURS] = {
     RGB(230, 159, 0),  RGB(0, 114, 178),  RGB(0, 158, 115), RGB(213, 94, 0),
-    RGB(204, 121, 167), RGB(86, 180, 233), RGB(240, 228, 66), RGB(0, 0, 0),
-    RGB(136, 34, 85),  RGB(51, 34, 136),
+    RGB(204, 121, 167), RGB(86, 180, 233), RGB(240, 228, 66), RGB(136, 85, 51),
+    RGB(102, 85, 102), RGB(170, 187, 119),
 };
 
 static const colour no_value = RGB(200, 200, 200); /* a value that is not finite */

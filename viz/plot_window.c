@@ -30,8 +30,12 @@ void plot_figure_size(const viz_plot *plot, bool for_page, int *width, int *heig
      * size, shows that text less shrunk (three quarters of the width at
      * least, so the panels keep their room) */
     double narrow = for_page && wide > PLOT_PAGE_WIDTH ? fmax((double)PLOT_PAGE_WIDTH / wide, 0.75) : 1;
-    *width = (int)lround(wide * narrow);
-    *height = (int)lround(default_height(panels) * narrow);
+    /* a file grows with the zoom, its text and lines with it: at :zoom 2 it
+     * is the figure of :zoom 1 at twice the size (a page keeps its width,
+     * where a larger image would be shrunk back, its text as small) */
+    double zoom = !for_page && plot->zoom > 0 ? plot->zoom : 1;
+    *width = (int)lround(wide * narrow * zoom);
+    *height = (int)lround(default_height(panels) * narrow * zoom);
     if (plot->window != NULL) {
         int w = 0, h = 0;
         SDL_GetWindowSizeInPixels(plot->window, &w, &h);

@@ -146,8 +146,9 @@ static void test_scatter_colours(void **state) {
     session_close(&s);
 }
 
-/* Ten classes (digits) get ten colours: Okabe-Ito's eight as they always
- * were, then two more, every pair far apart (class 8 was class 0's orange). */
+/* Ten classes (digits) get ten colours: Okabe-Ito's first seven as they
+ * always were, then three more, every pair far apart (class 8 was class 0's
+ * orange; test_plot checks each shows on its region). */
 static void test_ten_class_colours(void **state) {
     (void)state;
     session s;
@@ -156,12 +157,12 @@ static void test_ten_class_colours(void **state) {
             "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])\n"
             "savefig(\"/tmp/agrepl-test-pictures-ten.png\")\n");
     picture p = load_png("/tmp/agrepl-test-pictures-ten.png");
-    static const int okabe_ito[8][3] = {{230, 159, 0},   {0, 114, 178},  {0, 158, 115},  {213, 94, 0},
-                                        {204, 121, 167}, {86, 180, 233}, {240, 228, 66}, {0, 0, 0}};
+    static const int okabe_ito[7][3] = {{230, 159, 0},   {0, 114, 178},  {0, 158, 115}, {213, 94, 0},
+                                        {204, 121, 167}, {86, 180, 233}, {240, 228, 66}};
     int c[10][3];
     for (int k = 0; k < 10; k++) {
         data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, k % 5, k / 5, c[k]);
-        if (k < 8)
+        if (k < 7)
             for (int i = 0; i < 3; i++) assert_int_equal(c[k][i], okabe_ito[k][i]);
     }
     for (int a = 0; a < 10; a++)
@@ -286,7 +287,9 @@ static int dark_pixels(const picture *p, int x0, int y0, int x1, int y1) {
 
 /* panel= puts each picture in the panel it names: the figure's own panels
  * first, numbered ones next, then named ones as they were first drawn in,
- * each a box of its own with its name over it; two boundaries side by side
+ * but "before" just left of the map it is compared with, in its row (it
+ * was alone at the end, "after" on a row below); each a box of its own
+ * with its name over it; two boundaries side by side
  * each show their own model; a statement of another kind into a panel is
  * refused and changes nothing. */
 static void test_named_panels_in_place(void **state) {
@@ -311,10 +314,10 @@ static void test_named_panels_in_place(void **state) {
     assert_non_null(second);
     assert_null(viz_plot_find_sheet(plot, "none", 0));
     assert_null(viz_plot_find_sheet(plot, NULL, 1));
-    /* in order: the loss (the figure's own), panel 2, "before", then "after" on a row below */
-    viz_plot *owners[] = {plot, second, before, after};
-    viz_plot_panel kinds[] = {VIZ_PLOT_PANEL_SERIES, VIZ_PLOT_PANEL_HEATMAP, VIZ_PLOT_PANEL_CONTOUR,
-                              VIZ_PLOT_PANEL_CONTOUR};
+    /* in order: the loss (the figure's own), "before", "after", then panel 2 on a row below */
+    viz_plot *owners[] = {plot, before, after, second};
+    viz_plot_panel kinds[] = {VIZ_PLOT_PANEL_SERIES, VIZ_PLOT_PANEL_CONTOUR, VIZ_PLOT_PANEL_CONTOUR,
+                              VIZ_PLOT_PANEL_HEATMAP};
     int boxes[4][4];
     for (int i = 0; i < 4; i++) {
         int *b = boxes[i];
@@ -349,9 +352,120 @@ static void test_named_panels_in_place(void **state) {
     assert_true(blue(c));
     /* a named panel's name is written over its frame's left end; the loss
      * panel, unnamed, has nothing there */
-    for (int i = 2; i < 4; i++) assert_true(dark_pixels(&p, boxes[i][0], boxes[i][1] - 26, boxes[i][0] + 60, boxes[i][1] - 2) > 20);
+    for (int i = 1; i < 3; i++) assert_true(dark_pixels(&p, boxes[i][0], boxes[i][1] - 26, boxes[i][0] + 60, boxes[i][1] - 2) > 20);
     assert_int_equal(dark_pixels(&p, boxes[0][0], boxes[0][1] - 26, boxes[0][0] + 60, boxes[0][1] - 2), 0);
     cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
+/* boundary's line without threshold=: a model's one output is a raw score,
+ * split at 0 (the lessons' score > 0), decided from the model and not its
+ * values: an untrained mlp on moons scores 0.23 to 0.31 everywhere, all
+ * class 1, and the whole plane is blue (it was split at 0.5 because every
+ * value lay in [0, 1]: all orange); a def's values in [0, 1] are split at 0.5. */
+static void test_boundary_threshold_from_the_model(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "x, t = moons(100, noise=0.1, seed=1)\n"
+            "m = mlp([4, 1], seed=1)\n"
+            "boundary(m, [-1.5, 2.5], [-1, 1.5], x, t)\n"
+            "savefig(\"/tmp/agrepl-test-pictures-threshold.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-threshold.png");
+    int c[3];
+    double corners[][2] = {{-1.4, -0.9}, {-1.4, 1.4}, {2.4, -0.9}, {1.2, -0.95}};
+    for (int i = 0; i < 4; i++) {
+        data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, corners[i][0], corners[i][1], c);
+        assert_true(blue(c));
+    }
+    cairo_surface_destroy(p.surface);
+    run(&s, "clearplot()\ndef p(a, b) = sigmoid(4 * a)\n"
+            "boundary(p, [-1, 1], [-1, 1])\nsavefig(\"/tmp/agrepl-test-pictures-threshold.png\")\n");
+    p = load_png("/tmp/agrepl-test-pictures-threshold.png");
+    data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, -0.8, 0, c);
+    assert_true(orange(c));
+    data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, 0.8, 0, c);
+    assert_true(blue(c));
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
+/* panel="before", then the trained model's boundary without panel=: the
+ * "before" map sits just left of it in the same row, and the figure's own
+ * map is captioned "after" (it was left of "before", uncaptioned, and with
+ * three numbered panels "before" went alone to the second row). */
+static void test_before_left_of_after(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "def early(a, b) = a\ndef late(a, b) = b\n"
+            "boundary(early, [-1, 1], [-1, 1], panel=\"before\")\n"
+            "plot(1, \"loss\", panel=1)\nplot(0.5, \"loss\", panel=1)\n"
+            "plot(0.5, \"accuracy\", panel=2)\nplot(0.9, \"accuracy\", panel=2)\n"
+            "boundary(late, [-1, 1], [-1, 1])\n"
+            "heatmap([[-0.52, 0.63], [0.75, -0.31]], panel=3)\n"
+            "savefig(\"/tmp/agrepl-test-pictures-before.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-before.png");
+    viz_plot *plot = plot_of(&s), *before = viz_plot_find_sheet(plot, "before", 0);
+    assert_non_null(before);
+    /* before, the map, panel 1 | panel 2, panel 3 */
+    viz_plot *owners[] = {before, plot, viz_plot_find_sheet(plot, NULL, 1), viz_plot_find_sheet(plot, NULL, 2),
+                          viz_plot_find_sheet(plot, NULL, 3)};
+    viz_plot_panel kinds[] = {VIZ_PLOT_PANEL_CONTOUR, VIZ_PLOT_PANEL_CONTOUR, VIZ_PLOT_PANEL_SERIES,
+                              VIZ_PLOT_PANEL_SERIES, VIZ_PLOT_PANEL_HEATMAP};
+    int boxes[5][4];
+    for (int i = 0; i < 5; i++) {
+        int *b = boxes[i];
+        assert_true(viz_plot_panel_box(owners[i], kinds[i], &b[0], &b[1], &b[2], &b[3]));
+    }
+    assert_in_reading_order(boxes, 5);
+    /* both maps are captioned over their frames' left ends: "before", "after" */
+    for (int i = 0; i < 2; i++)
+        assert_true(dark_pixels(&p, boxes[i][0], boxes[i][1] - 26, boxes[i][0] + 60, boxes[i][1] - 2) > 20);
+    cairo_surface_destroy(p.surface);
+    /* with the figure's own loss, units and map (moons.ag's), the pair still shares a row */
+    run(&s, "clearplot()\nm = mlp([3, 1], activation=tanh, seed=1)\n"
+            "boundary(early, [-1, 1], [-1, 1], panel=\"before\")\n"
+            "plot(1, \"loss\")\nplot(0.5, \"loss\")\nneurons(m, [-1, 1], [-1, 1])\n"
+            "boundary(late, [-1, 1], [-1, 1])\nsavefig(\"/tmp/agrepl-test-pictures-before.png\")\n");
+    p = load_png("/tmp/agrepl-test-pictures-before.png");
+    plot = plot_of(&s);
+    before = viz_plot_find_sheet(plot, "before", 0);
+    int b[4], a[4];
+    assert_true(viz_plot_panel_box(before, VIZ_PLOT_PANEL_CONTOUR, &b[0], &b[1], &b[2], &b[3]));
+    assert_true(viz_plot_panel_box(plot, VIZ_PLOT_PANEL_CONTOUR, &a[0], &a[1], &a[2], &a[3]));
+    assert_true(b[2] < a[0] && abs(b[1] - a[1]) < 10);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
+/* :zoom 2 saves the figure of :zoom 1 at twice the size: a heat map beside
+ * two panels keeps its cell numbers ("-0.34" fits a cell at both), its
+ * cells twice as big (the canvas stayed 1400x600 at :zoom 2, the text grew
+ * and the numbers went). */
+static void test_heatmap_numbers_at_zoom_two(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    double cell[2][4];
+    for (int z = 0; z < 2; z++) {
+        run(&s, z == 0 ? ":zoom 1\n" : ":zoom 2\n");
+        run(&s, "clearplot()\nplot(1, \"loss\")\nplot(0.5, \"loss\")\n"
+                "heatmap([[-0.34, 0.52, -1.25, 0.07, 0.81, -0.66], [0.12, -0.93, 0.44, -0.28, 1.06, -0.17], "
+                "[0.35, 0.61, -0.72, 0.29, -0.48, 0.95], [-0.84, 0.23, 0.57, -0.39, 0.18, -0.11]], name=\"w\")\n"
+                "savefig(\"/tmp/agrepl-test-pictures-heat-zoom2.png\")\n");
+        picture p = load_png("/tmp/agrepl-test-pictures-heat-zoom2.png");
+        assert_int_equal(p.width, 1400 * (z + 1));
+        assert_int_equal(p.height, 600 * (z + 1));
+        viz_plot *plot = plot_of(&s);
+        /* cell (0, 0), pale orange, holds a dark "-0.34" */
+        assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, -0.45, -0.45, &cell[z][0], &cell[z][1]));
+        assert_true(viz_plot_data_to_pixel(plot, VIZ_PLOT_PANEL_HEATMAP, 0.45, 0.45, &cell[z][2], &cell[z][3]));
+        int dark = dark_pixels(&p, (int)cell[z][0], (int)cell[z][1], (int)cell[z][2], (int)cell[z][3]);
+        if (dark < 10) fail_msg("no number in cell (0, 0) at zoom %d", z + 1);
+        cairo_surface_destroy(p.surface);
+    }
+    for (int i = 0; i < 4; i++) assert_true(fabs(cell[1][i] - 2 * cell[0][i]) <= 3);
     session_close(&s);
 }
 
@@ -876,6 +990,9 @@ int main(void) {
         cmocka_unit_test(test_panels_in_place),
         cmocka_unit_test(test_panels_wrap_in_rows),
         cmocka_unit_test(test_named_panels_in_place),
+        cmocka_unit_test(test_boundary_threshold_from_the_model),
+        cmocka_unit_test(test_before_left_of_after),
+        cmocka_unit_test(test_heatmap_numbers_at_zoom_two),
         cmocka_unit_test(test_heatmap_numbers_at_zoom),
         cmocka_unit_test(test_heatmap_numbers_all_or_none),
         cmocka_unit_test(test_long_panel_title_wraps),

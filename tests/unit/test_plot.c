@@ -4,6 +4,7 @@
  * series panel, paths and contours, clearing, errors and odd values.
  * test_plot_marks.c and test_plot_files.c check the rest. */
 #include "plot_test_util.h"
+#include "plot_maps_data.h"
 
 /* ---- the series panel --------------------------------------------------------- */
 
@@ -65,6 +66,42 @@ static void test_series_axes_ticks_and_curve(void **state) {
     assert_true(near > 0.9 * hypot(bx - ax, by - ay)); /* the whole length, 2 px wide */
     release(&img);
     viz_plot_free(plot);
+}
+
+/* CIELAB lightness L* of an sRGB colour (components 0..1). */
+static double lightness(colour c) {
+    double v[3] = {c.r, c.g, c.b};
+    for (int i = 0; i < 3; i++) v[i] = v[i] <= 0.04045 ? v[i] / 12.92 : pow((v[i] + 0.055) / 1.055, 2.4);
+    double y = 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+    return y > 216.0 / 24389 ? 116 * cbrt(y) - 16 : 24389.0 / 27 * y;
+}
+
+/* Every one of ten classes shows on its own region and the others: a
+ * class's region at its surest (its colour tinted to PLOT_FIELD_STRENGTH)
+ * is light enough (L* 55 at least) for the dark rim of its dots to show
+ * (class 7's black made a region of L* 30 where its black dots vanished,
+ * Tol's wine and indigo 50 and 45), and no two classes' colours or regions
+ * are alike; the first seven are Okabe-Ito's, as the lessons show them. */
+static void test_ten_classes_show_on_their_regions(void **state) {
+    (void)state;
+    static const int okabe_ito[7][3] = {{230, 159, 0},   {0, 114, 178},  {0, 158, 115}, {213, 94, 0},
+                                        {204, 121, 167}, {86, 180, 233}, {240, 228, 66}};
+    for (int k = 0; k < 7; k++) {
+        colour c = plot_class_colour(k);
+        assert_int_equal(lround(c.r * 255), okabe_ito[k][0]);
+        assert_int_equal(lround(c.g * 255), okabe_ito[k][1]);
+        assert_int_equal(lround(c.b * 255), okabe_ito[k][2]);
+    }
+    for (int k = 0; k < VIZ_PLOT_CLASS_COLOURS; k++) {
+        colour region = plot_tint(plot_class_colour(k), PLOT_FIELD_STRENGTH), rim = {38 / 255.0, 38 / 255.0, 38 / 255.0};
+        if (lightness(region) < 55 || lightness(region) - lightness(rim) < 35)
+            fail_msg("class %d's region has L* %.1f: its dots' rims do not show", k, lightness(region));
+        for (int j = k + 1; j < VIZ_PLOT_CLASS_COLOURS; j++) {
+            colour a = plot_class_colour(k), b = plot_class_colour(j);
+            double d = 255 * (fabs(a.r - b.r) + fabs(a.g - b.g) + fabs(a.b - b.b));
+            if (d < 80) fail_msg("classes %d and %d look alike (%.0f apart)", k, j, d);
+        }
+    }
 }
 
 static void test_log_scale_spaces_decades_evenly(void **state) {
@@ -504,6 +541,7 @@ int main(void) {
         cmocka_unit_test(test_savefig_replaces_whole_or_not_at_all),
         cmocka_unit_test(test_odd_values_still_draw),
         cmocka_unit_test(test_many_points_stay_fast_and_drawn),
+        cmocka_unit_test(test_ten_classes_show_on_their_regions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
