@@ -12,7 +12,7 @@ Gradients are those of sum(f(inputs) * w) for a fixed w.  Covered:
 padding="same" and "valid" (even kernels, dilation), unbatched inputs,
 the parameters' names (input=), interpolate's scale_factor pairs,
 recompute_scale_factor, nearest-exact and area, adaptive_avg_pool2d's none,
-embedding's padding_idx.
+embedding's padding_idx, conv_transpose2d's output_padding at least the stride.
 """
 import warnings
 
@@ -162,6 +162,20 @@ case("embedding padding_idx 4", "embedding(ids, table, padding_idx=4)",
      lambda t: F.embedding(inputs["ids"].long(), t, padding_idx=4), ["table"])
 case("embedding padding_idx -1", "embedding(ids, table, padding_idx=-1)",
      lambda t: F.embedding(inputs["ids"].long(), t, padding_idx=-1), ["table"])
+
+# ---- conv_transpose2d's output_padding at least the stride (below the dilation)
+inp("tx", (2, 2, 3, 3), 21)
+inp("tw", (2, 3, 2, 2), 22)
+inp("tb", (3,), 23)
+case("conv_transpose2d output_padding 1, dilation 2", "conv_transpose2d(tx, tw, tb, dilation=2, output_padding=1)",
+     lambda x, w, b: F.conv_transpose2d(x, w, b, dilation=2, output_padding=1), ["tx", "tw", "tb"])
+case("conv_transpose2d stride 2, dilation 3, output_padding 2, padding 1",
+     "conv_transpose2d(tx, tw, stride=2, padding=1, dilation=3, output_padding=2)",
+     lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, dilation=3, output_padding=2), ["tx", "tw"])
+case("conv_transpose2d output_padding (1, 2) within padding (2, 3)",
+     "conv_transpose2d(tx, tw, tb, stride=[1, 2], padding=[2, 3], dilation=[2, 3], output_padding=[1, 2])",
+     lambda x, w, b: F.conv_transpose2d(x, w, b, stride=(1, 2), padding=(2, 3), dilation=(2, 3), output_padding=(1, 2)),
+     ["tx", "tw", "tb"])
 
 out.append("# errors PyTorch also raises")
 out.append('conv2d(x, w33, stride=2, padding="same")')
