@@ -459,12 +459,34 @@ static int help_language_word(repl *r, const char *word) {
     return -1;
 }
 
+static int help_run(repl *r, const char *argument);
+
+/* :help, wrapped at blanks to the terminal's width when out shows on one
+ * (text_wrap): its lines are written to memory first. */
+static int command_help_run(repl *r, const char *argument) {
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = r->io.out, *memory = r->io.out_columns >= TEXT_WRAP_MIN_COLUMNS ? open_memstream(&text, &size) : NULL;
+    if (memory == NULL) return help_run(r, argument);
+    r->io.out = memory;
+    int status = help_run(r, argument);
+    r->io.out = out;
+    if (fclose(memory) == 0) {
+        strbuf wrapped = {0};
+        text_wrap(&wrapped, text, r->io.out_columns);
+        fputs(!wrapped.failed && wrapped.data ? wrapped.data : text, out); /* unwrapped without the memory to wrap */
+        free(wrapped.data);
+    }
+    free(text);
+    return status;
+}
+
 /* :help NAME: a built-in first (:help shape is the shape built-in, with a
  * pointer to the topic of the same name; :help data is the topic, then the
  * built-in), then a topic, a command, an attribute, a keyword argument of
  * built-ins (the built-ins that take it), a word of the language; :help topic NAME
  * is always the topic. */
-static int command_help_run(repl *r, const char *argument) {
+static int help_run(repl *r, const char *argument) {
     if (argument[0] == '\0') {
         help_overview(r);
         return REPL_OK;

@@ -115,6 +115,12 @@ void repl_mark_output(repl *r, int mark) {
     r->io.mark(r->io.mark_user, mark);
 }
 
+void repl_set_terminal_width(repl *r, int out_columns, int err_columns) {
+    if (r == NULL) return;
+    r->io.out_columns = out_columns > 0 ? out_columns : 0;
+    r->io.err_columns = err_columns > 0 ? err_columns : 0;
+}
+
 void repl_set_marks(repl *r, void (*mark)(void *user, int mark), void *user) {
     if (r == NULL) return;
     r->io.mark = mark;

@@ -562,7 +562,7 @@ static bool one_expression(const char *text, char *error, size_t n) {
     ast_node *program = NULL;
     parse_status status = parse_program(text, 1, &program, &problem);
     if (status != PARSE_OK) {
-        char *report = parse_error_format(&problem, text, 1, NULL);
+        char *report = parse_error_format(&problem, text, 1, NULL, 0);
         snprintf(error, n, "%s", report ? report : "error: it does not parse\n");
         free(report);
         return false;

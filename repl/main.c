@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <unistd.h>
 
@@ -74,6 +75,17 @@ static void install_sigint(void) {
        whatever the flag says (signal(7)), so the prompt can still reset */
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
+}
+
+/* The width of the terminal on fd, 0 when fd is not one (or says none). */
+static int terminal_columns(int fd) {
+    struct winsize size;
+    return isatty(fd) && ioctl(fd, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
+}
+
+/* Tells the session how wide stdout's and stderr's terminals are now. */
+static void tell_terminal_width(repl *r) {
+    repl_set_terminal_width(r, terminal_columns(STDOUT_FILENO), terminal_columns(STDERR_FILENO));
 }
 
 /* Runs one script file; REPL_OK or REPL_ERROR.  An unfinished bracket at the
@@ -405,6 +417,7 @@ static void on_line(char *line) {
     /* the statement runs inside the callback: stop Readline from owning the
      * terminal meanwhile so output and Ctrl-C behave */
     rl.callback_handler_remove();
+    tell_terminal_width(session); /* the window may have been resized since */
     statement_running = 1;
     repl_interrupted = 0; /* interactive: only a Ctrl-C from now on stops it */
     int rc = typed_take(line);
@@ -681,6 +694,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     install_sigint(); /* Ctrl-C stops the running statement of a script too */
+    tell_terminal_width(r);
     /* a file size limit (ulimit -f) makes a write fail with EFBIG, which
        the writer reports, instead of killing the session */
     signal(SIGXFSZ, SIG_IGN);

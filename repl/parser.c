@@ -745,8 +745,40 @@ parse_status parse_program(const char *source, int first_line, ast_node **progra
 /* The most bytes of a source line an error echoes (parse_error_format). */
 #define ERROR_ECHO_WIDTH 200
 
+/* The columns line[i] takes at a terminal, counted high: a tab 8, a UTF-8
+ * continuation byte none, any other byte 1. */
+static size_t byte_columns(const char *line, size_t i) {
+    unsigned char c = (unsigned char)line[i];
+    return c == '\t' ? 8 : (c & 0xC0) == 0x80 ? 0 : 1;
+}
+
+/* The bytes [*from, *to) of line[0..length) that fit a terminal row of
+ * `columns` as "  " + line or "  ..." + part + "...", with the caret's
+ * row, "  " + blanks + '^', too: `room` columns between the marks, half of
+ * it before the caret.  A line that fits is whole. */
+static void error_echo_window(const char *line, size_t length, size_t caret_at, int columns, size_t *from,
+                              size_t *to) {
+    size_t total = caret_at >= length ? 1 : 0, room = (size_t)columns - 2 - 6; /* the caret past the end */
+    for (size_t i = 0; i < length; i++) total += byte_columns(line, i);
+    *from = 0, *to = length;
+    if (total <= (size_t)columns - 2) return;
+    size_t used = 0, start = caret_at < length ? caret_at : length, end;
+    while (start > 0 && used + byte_columns(line, start - 1) <= room / 2) used += byte_columns(line, --start);
+    if (start == 0) room += 3; /* no mark before */
+    used = 0;
+    for (end = start; end < length && used + byte_columns(line, end) <= room; end++) used += byte_columns(line, end);
+    if (end == length) { /* no mark after: the room ends at the line's end, the caret's too */
+        room += 3;
+        used = caret_at >= length ? 1 : 0;
+        for (start = length; start > 0 && used + byte_columns(line, start - 1) <= room; start--)
+            used += byte_columns(line, start - 1);
+    }
+    while (start < length && ((unsigned char)line[start] & 0xC0) == 0x80) start++; /* whole characters */
+    *from = start, *to = end;
+}
+
 char *parse_error_format(const parse_error *error, const char *source, int first_line,
-                         const char *filename) {
+                         const char *filename, int columns) {
     char header[512];
     if (filename)
         snprintf(header, sizeof header, "%s:%d:%d: error: %s\n", filename, error->line,
@@ -772,11 +804,14 @@ char *parse_error_format(const parse_error *error, const char *source, int first
         }
     }
 
-    /* A long line is cut to ERROR_ECHO_WIDTH bytes around the caret, "..."
-     * marking each end that was cut. */
+    /* A long line is cut around the caret, "..." marking each end that was
+     * cut: to fit a terminal's row, else to ERROR_ECHO_WIDTH bytes. */
     size_t caret_at = error->column > 1 ? (size_t)error->column - 1 : 0;
     size_t from = 0, to = line_length;
-    if (line_text && line_length > ERROR_ECHO_WIDTH) {
+    if (line_text && columns >= PARSE_ERROR_MIN_COLUMNS) {
+        if (caret_at > line_length) caret_at = line_length; /* one past the end at most */
+        error_echo_window(line_text, line_length, caret_at, columns, &from, &to);
+    } else if (line_text && line_length > ERROR_ECHO_WIDTH) {
         from = caret_at > ERROR_ECHO_WIDTH / 2 ? caret_at - ERROR_ECHO_WIDTH / 2 : 0;
         if (from + ERROR_ECHO_WIDTH > line_length)
             from = line_length > ERROR_ECHO_WIDTH ? line_length - ERROR_ECHO_WIDTH : 0;

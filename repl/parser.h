@@ -90,9 +90,14 @@ parse_status parse_program(const char *source, int first_line, ast_node **progra
  * two spaces and a caret under the error's column: tabs in the line are
  * copied so the caret stays aligned, and UTF-8 continuation bytes take no
  * width.  A line longer than 200 bytes is cut to 200 around the caret, with
- * "..." where it was cut.  Every line ends in '\n'. */
+ * "..." where it was cut.  With `columns` of at least PARSE_ERROR_MIN_COLUMNS
+ * (the width of the terminal the text goes to; 0 when it goes to none) the
+ * line is cut instead so that it and the caret's line each fit one row of
+ * the terminal, "..." included, counting a character as one column and a
+ * tab as eight.  Every line ends in '\n'. */
+#define PARSE_ERROR_MIN_COLUMNS 20
 char *parse_error_format(const parse_error *error, const char *source, int first_line,
-                         const char *filename);
+                         const char *filename, int columns);
 
 /* True when `line` is a session command: its first character other than
  * spaces and tabs is ':' (`:vars`, `  :help plot`).  NULL is not a command. */

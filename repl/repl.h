@@ -85,6 +85,13 @@ bool repl_is_command(const char *line);
 enum { REPL_MARK_VALUE_BEGIN, REPL_MARK_VALUE_END, REPL_MARK_ERROR_BEGIN, REPL_MARK_ERROR_END,
        REPL_MARK_STATEMENT };
 void repl_set_marks(repl *r, void (*mark)(void *user, int mark), void *user);
+/* The width in columns of the terminal the out stream and the err stream
+ * show on, each 0 when it is not a terminal (the default): a front end on a
+ * terminal says it before each statement, as the window may have been
+ * resized.  With a width, :help wraps its lines at spaces to it and an
+ * error's source line is cut so that it and its caret fit one row each;
+ * without, the text is the same whatever shows it (transcripts, notebooks). */
+void repl_set_terminal_width(repl *r, int out_columns, int err_columns);
 /* The :save log's length, and the log cut back to such a length: what a
  * front end runs on its own behalf (the kernel's user_expressions) is not a
  * statement of the user's to replay. */

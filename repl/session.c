@@ -63,7 +63,7 @@ static void report_error(repl *r) {
         /* the source line and caret, formatted as for parse errors */
         parse_error position = {.line = r->error.line, .column = r->error.column};
         char *text = parse_error_format(&position, r->error.chunk->source,
-                                        r->error.chunk->first_line, NULL);
+                                        r->error.chunk->first_line, NULL, r->io.err_columns);
         const char *caret = text ? strchr(text, '\n') : NULL;
         if (caret && caret[1]) fputs(caret + 1, r->io.err);
         free(text);
@@ -322,7 +322,7 @@ static bool interactive_name(const char *filename) {
 /* Prints a parse error (or, without the memory to format it, its first line). */
 static void print_parse_error(repl *r, const parse_error *error, const char *source, int line,
                               const char *filename) {
-    char *message = parse_error_format(error, source, line, filename);
+    char *message = parse_error_format(error, source, line, filename, r->io.err_columns);
     repl_mark_output(r, REPL_MARK_ERROR_BEGIN);
     if (message) fputs(message, r->io.err);
     else if (filename) fprintf(r->io.err, "%s:%d:%d: error: %s\n", filename, error->line, error->column, error->message);

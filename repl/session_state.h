@@ -123,6 +123,17 @@ void text_table_add_row(text_table *tb, const char *const *cells);
 void text_table_render(const text_table *tb, strbuf *out);
 void text_table_free(text_table *tb);
 
+/* Appends text to out with each line wider than `columns` (a terminal's
+ * width, counting a character as one column) broken at blanks into rows
+ * that fit, where a word does: the first row keeps the line's indent, the
+ * others start under the line's own text -- after its first gap of two or
+ * more blanks ("  plot(v)      draws..." goes on under "draws"; two blanks
+ * after '.' part sentences, not columns) when that leaves 30 columns, at
+ * its indent + 2 when it does not, and at its indent (2 when it has none)
+ * when it has no gap.  Below TEXT_WRAP_MIN_COLUMNS text is appended as it is. */
+#define TEXT_WRAP_MIN_COLUMNS 20
+void text_wrap(strbuf *out, const char *text, int columns);
+
 /* ---- the session's struct ------------------------------------------------------- */
 
 #define REPL_MAX_TRACE 8
@@ -165,6 +176,7 @@ typedef struct repl_settings {
 /* The front end's streams and hooks, and what its display was last handed. */
 typedef struct repl_io {
     FILE *out, *err;
+    int out_columns, err_columns; /* repl_set_terminal_width: the terminal's width, 0 = none */
     void (*mark)(void *user, int mark); /* repl_set_marks: the kernel's hook, or NULL */
     void *mark_user;
     /* repl_set_display (display.c): the kernel's pictures, or NULL */

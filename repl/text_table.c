@@ -1,6 +1,8 @@
 /* text_table.c — columns of text for printed views (m.params, opt.state):
  * cells padded to their column's widest, two spaces apart, no trailing
- * blanks.  Declared in session_state.h. */
+ * blanks; and text wrapped to a terminal's width (:help).  Declared in
+ * session_state.h. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,4 +47,57 @@ void text_table_render(const text_table *tb, strbuf *out) {
 void text_table_free(text_table *tb) {
     for (size_t i = 0; i < (size_t)tb->rows * (size_t)tb->columns; i++) free(tb->cells[i]);
     free(tb->cells);
+}
+
+/* The columns text[0..n) takes: a character one (UTF-8 continuation bytes none). */
+static size_t text_columns(const char *text, size_t n) {
+    size_t columns = 0;
+    for (size_t i = 0; i < n; i++) columns += ((unsigned char)text[i] & 0xC0) != 0x80;
+    return columns;
+}
+
+/* Where the rows after the first of line[0..n) start (text_wrap). */
+static size_t hanging_indent(const char *line, size_t n, size_t columns) {
+    size_t indent = strspn(line, " ");
+    if (indent > n) indent = n;
+    for (size_t i = indent + 1; i + 1 < n; i++) {
+        if (line[i] != ' ' || line[i + 1] != ' ' || line[i - 1] == ' ') continue;
+        size_t gap = strspn(line + i, " ");
+        if (i + gap >= n || (gap == 2 && line[i - 1] == '.')) continue; /* a sentence's end */
+        size_t text = text_columns(line, i + gap);
+        return text + 30 <= columns ? text : indent + 2;
+    }
+    return indent > 0 ? indent : 2;
+}
+
+void text_wrap(strbuf *out, const char *text, int columns) {
+    size_t width = columns >= TEXT_WRAP_MIN_COLUMNS ? (size_t)columns : SIZE_MAX;
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        if (text_columns(text, n) <= width) {
+            strbuf_append_n(out, text, n);
+        } else {
+            size_t indent = hanging_indent(text, n, width), start = 0, used = 0; /* the first row's own */
+            while (start < n) {
+                if (start > 0) {
+                    strbuf_append(out, "\n");
+                    strbuf_append_repeat(out, ' ', indent);
+                    used = indent;
+                }
+                /* the row ends at the last word's end that fits, or after its first word */
+                size_t end = 0, at = start + strspn(text + start, " ");
+                while (at < n) {
+                    size_t word_end = at + strcspn(text + at, " \n");
+                    if (word_end > n) word_end = n;
+                    if (end > 0 && used + text_columns(text + start, word_end - start) > width) break;
+                    end = word_end;
+                    at = end + strspn(text + end, " ");
+                }
+                strbuf_append_n(out, text + start, end - start);
+                start = end + strspn(text + end, " ");
+            }
+        }
+        text += n;
+        if (*text == '\n') strbuf_append(out, "\n"), text++;
+    }
 }

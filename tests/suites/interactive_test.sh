@@ -1,8 +1,10 @@
 #!/bin/sh
 # Interactive behaviour through a real terminal (tmux): Tab completion of
 # names, methods and commands, the continuation prompt, Ctrl-C in a long
-# loop (for and while), progress()'s bar rewritten in place, history kept across sessions in ~/.agrepl_history (its last 1000
-# lines), Ctrl-D to leave, Ctrl-D at ..> dropping the unfinished statement.
+# loop (for and while), progress()'s bar rewritten in place, history kept
+# across sessions in ~/.agrepl_history (its last 1000 lines), Ctrl-D to
+# leave, Ctrl-D at ..> dropping the unfinished statement, a long error line
+# cut to a row and :help wrapped at blanks to the terminal's width.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
 AGREPL="$(cd "$(dirname "$AGREPL")" && pwd)/$(basename "$AGREPL")"
@@ -176,6 +178,33 @@ keys 'e_' Tab
 check "keyword of the call" 'fy.backward(create_graph='
 keys 'true)' Enter 'fx.grad' Enter
 check "the completed call runs" 'variable(4)'
+# a long statement's error: its line cut to one row of the terminal (120
+# columns), the caret on the next row under the @, no blank row between
+keys C-l 'nn = 0' Enter
+keys 'for epoch in range(100000000) { nn = nn + 1; a_long_name_number_one = nn * 2; a_long_name_number_two = nn * 3; a_long_name_number_three = nn * 4; zz = zeros([2, 3]) @ ones([4, 2]) }' Enter
+check "the long statement's error" 'error: matmul: shapes [2 3] and [4 2]'
+if screen | awk '/^error: matmul/ { getline excerpt; getline caret; found = 1 }
+    END { at = index(excerpt, "@"); exit !(found && excerpt ~ /^  \.\.\./ && at > 0 && caret == sprintf("%*s^", at - 1, "")) }'; then
+    pass=$((pass + 1))
+else
+    echo "FAIL interactive error line: not cut to a row with the caret under the @ on the next:"
+    screen | grep -v '^$' | tail -6
+    fail=$((fail + 1))
+fi
+# :help wraps at blanks to the terminal: the rows hold the words of the text
+# printed to a pipe, none broken in two
+keys C-l ':help plots' Enter
+check ":help plots" 'Built-ins: plots'
+sleep 0.3
+shown=$(screen | sed -n '/^ag> :help plots/,/^ag>/p' | sed '1d;$d' | tr -s ' \n' '  ')
+piped=$(AGREPL_HEADLESS=1 "$AGREPL" -e ':help plots' | tr -s ' \n' '  ')
+if [ "$shown" = "$piped" ]; then
+    pass=$((pass + 1))
+else
+    echo "FAIL interactive :help wrap: the rows on the screen do not hold the help's words whole:"
+    screen | grep -v '^$' | head -12
+    fail=$((fail + 1))
+fi
 keys C-d
 
 # Ctrl-D at ..> drops the unfinished statement and says so; the session goes

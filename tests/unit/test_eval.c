@@ -1187,6 +1187,97 @@ static void test_help_overview_lists_topics(void **state) {
     session_close(&s);
 }
 
+static void check_wrap(const char *text, int columns, const char *expected) {
+    strbuf out = {0};
+    text_wrap(&out, text, columns);
+    assert_false(out.failed);
+    assert_string_equal(out.data ? out.data : "", expected);
+    free(out.data);
+}
+
+/* The width of the longest line of text, in characters. */
+static size_t widest_line(const char *text) {
+    size_t widest = 0, n = 0;
+    for (; *text; text++) {
+        if (*text == '\n') n = 0;
+        else if (((unsigned char)*text & 0xC0) != 0x80 && ++n > widest) widest = n;
+    }
+    return widest;
+}
+
+/* text with every run of blanks and newlines made one blank: its words. */
+static char *words_of(const char *text) {
+    char *words = malloc(strlen(text) + 1), *w = words;
+    assert_non_null(words);
+    for (; *text; text++)
+        if (*text != ' ' && *text != '\n') *w++ = *text;
+        else if (w > words && w[-1] != ' ') *w++ = ' ';
+    *w = '\0';
+    return words;
+}
+
+/* On a terminal :help wraps at blanks to its width (text_wrap), the rows
+ * after a line's first under its text; an error's source line is cut so it
+ * and the caret each fit a row.  Without a terminal both are as they were. */
+static void test_terminal_width(void **state) {
+    (void)state;
+    check_wrap("  f(x)   the first words of a long line, longer\nshort\n", 40,
+               "  f(x)   the first words of a long line,\n         longer\nshort\n");
+    check_wrap("  the words of a long help text\n", 20, "  the words of a\n  long help text\n");
+    check_wrap("Topics: one two three four\n", 20, "Topics: one two\n  three four\n");
+    /* two blanks after '.' end a sentence; a column too far right leaves 30 */
+    check_wrap("  One.  Two three four five\n", 20, "  One.  Two three\n  four five\n");
+    check_wrap("  a_long_signature(x)  its text here\n", 40, "  a_long_signature(x)  its text here\n");
+    check_wrap("  a_long_signature(x)  its text goes on\n", 36,
+               "  a_long_signature(x)  its text goes\n    on\n");
+    /* a word longer than the row stays whole; a line that fits, and text
+     * narrower than TEXT_WRAP_MIN_COLUMNS, are left alone; UTF-8 counts once */
+    check_wrap("  abcdefghijklmnopqrstuvwxyz0123 x\n", 20, "  abcdefghijklmnopqrstuvwxyz0123\n  x\n");
+    check_wrap("  gr\xe2\x81\xba gr\xe2\x81\xba gr\xe2\x81\xba grad\n", 20,
+               "  gr\xe2\x81\xba gr\xe2\x81\xba gr\xe2\x81\xba grad\n");
+    check_wrap("  one two three four five six\n", 19, "  one two three four five six\n");
+    check_wrap("no newline at the end of it", 20, "no newline at the\n  end of it");
+
+    session s, t;
+    session_open(&s);
+    session_open(&t);
+    repl_set_terminal_width(t.r, 60, 50);
+    assert_int_equal(run(&s, ":help plots\n:help load_csv\n:help language\n"), REPL_OK);
+    assert_int_equal(run(&t, ":help plots\n:help load_csv\n:help language\n"), REPL_OK);
+    const char *plain = out_of(&s), *wrapped = out_of(&t);
+    assert_true(widest_line(plain) > 100);
+    assert_true(widest_line(wrapped) <= 60);
+    char *plain_words = words_of(plain), *wrapped_words = words_of(wrapped);
+    assert_string_equal(plain_words, wrapped_words); /* no word broken, none lost */
+    free(plain_words);
+    free(wrapped_words);
+    /* the text's column leaves 16 of 60: the rows go on at the indent + 2 */
+    assert_non_null(strstr(wrapped, "\n  title(text)                               the figure's\n"
+                                    "    title (\"\" removes it)\n"));
+
+    /* the error's line: a terminal's row each, the caret under the @ */
+    const char *loop = "n = 0; for epoch in range(3) { n = n + 1; a_long_name_number_one = n * 2; "
+                       "a_long_name_number_two = n * 3; zz = zeros([2, 3]) @ ones([4, 2]) }\n";
+    assert_int_equal(run(&s, loop), REPL_ERROR);
+    assert_int_equal(run(&t, loop), REPL_ERROR);
+    assert_non_null(strstr(err_of(&s), "\n  n = 0; for epoch"));
+    const char *excerpt = strstr(err_of(&t), "\n  ...");
+    assert_non_null(excerpt);
+    assert_true(widest_line(excerpt) <= 50);
+    const char *caret = strchr(excerpt + 1, '\n') + 1;
+    assert_int_equal(excerpt[1 + strcspn(caret, "^")], '@');
+    /* a syntax error likewise */
+    assert_int_equal(run(&t, "y = (1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13 + 14 + $ 1\n"), REPL_ERROR);
+    excerpt = strstr(err_of(&t), "error: invalid character '$'\n");
+    assert_non_null(excerpt);
+    excerpt = strchr(excerpt, '\n');
+    assert_true(widest_line(excerpt) <= 50);
+    caret = strchr(excerpt + 1, '\n') + 1;
+    assert_int_equal(excerpt[1 + strcspn(caret, "^")], '$');
+    session_close(&s);
+    session_close(&t);
+}
+
 /* Help topics are a closed set: every built-in's topic is one of
  * builtin_topics (a typo would otherwise make a new topic), and every
  * topic has built-ins. */
@@ -1883,6 +1974,7 @@ int main(void) {
         cmocka_unit_test(test_interrupt_keeps_names),
         cmocka_unit_test(test_time_prints_a_line),
         cmocka_unit_test(test_help_overview_lists_topics),
+        cmocka_unit_test(test_terminal_width),
         cmocka_unit_test(test_every_builtin_topic_is_known),
         cmocka_unit_test(test_builtin_effects_reviewed),
         cmocka_unit_test(test_changes_refused),

@@ -608,7 +608,7 @@ static void check_format(const char *source, int first_line, const char *filenam
     parse_error error;
     parse_status status = parse_program(source, first_line, NULL, &error);
     assert_int_not_equal(status, PARSE_OK);
-    char *text = parse_error_format(&error, source, first_line, filename);
+    char *text = parse_error_format(&error, source, first_line, filename, 0);
     assert_non_null(text);
     assert_string_equal(text, expected);
     free(text);
@@ -657,12 +657,113 @@ static void test_error_format(void **state) {
 
     /* a line outside the source is left out */
     parse_error made_up = {.line = 9, .column = 3, .message = "boom"};
-    char *text = parse_error_format(&made_up, "x\n", 1, NULL);
+    char *text = parse_error_format(&made_up, "x\n", 1, NULL, 0);
     assert_string_equal(text, "error: boom\n");
     free(text);
-    text = parse_error_format(&made_up, NULL, 1, "f.ag");
+    text = parse_error_format(&made_up, NULL, 1, "f.ag", 0);
     assert_string_equal(text, "f.ag:9:3: error: boom\n");
     free(text);
+}
+
+/* The error at `column` of the one-line `source` as a terminal of `columns`
+ * shows it: its excerpt and caret lines (malloc'd, without '\n'). */
+static void format_at(const char *source, int column, int columns, char **excerpt, char **caret) {
+    parse_error error = {.line = 1, .column = column, .message = "m"};
+    char *text = parse_error_format(&error, source, 1, NULL, columns);
+    assert_non_null(text);
+    char *first = strchr(text, '\n'), *second = first ? strchr(first + 1, '\n') : NULL;
+    assert_non_null(second);
+    assert_int_equal(second[1 + strcspn(second + 1, "\n")], '\n');
+    *excerpt = strndup(first + 1, (size_t)(second - first - 1));
+    *caret = strndup(second + 1, strcspn(second + 1, "\n"));
+    free(text);
+}
+
+/* Characters in s (UTF-8 continuation bytes take none). */
+static size_t text_columns(const char *s) {
+    size_t n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void test_error_format_terminal(void **state) {
+    (void)state;
+    char *excerpt, *caret;
+    /* the QA case: a 170-character loop at 100 columns, the error on the @ */
+    const char *loop = "for epoch in range(100000000) { n = n + 1; a_long_name_number_one = n * 2; "
+                       "a_long_name_number_two = n * 3; a_long_name_number_three = n * 4; "
+                       "zz = zeros([2, 3]) @ ones([4, 2]) }";
+    int at = (int)(strchr(loop, '@') - loop) + 1;
+    format_at(loop, at, 100, &excerpt, &caret);
+    assert_string_equal(excerpt, "  ..._name_number_two = n * 3; a_long_name_number_three = n * 4; "
+                                 "zz = zeros([2, 3]) @ ones([4, 2]) }");
+    assert_string_equal(caret, "                                                                  "
+                               "                  ^");
+    free(excerpt), free(caret);
+    /* a cut at both ends: half the room before the caret */
+    format_at(loop, 50, 40, &excerpt, &caret);
+    assert_string_equal(excerpt, "  ... = n + 1; a_long_name_number_one...");
+    assert_string_equal(caret, "                     ^");
+    free(excerpt), free(caret);
+    /* near the start: no mark before, the room is the row's */
+    format_at(loop, 3, 30, &excerpt, &caret);
+    assert_string_equal(excerpt, "  for epoch in range(100000...");
+    assert_string_equal(caret, "    ^");
+    free(excerpt), free(caret);
+    /* a line that fits the row, caret after its end included, is whole */
+    format_at("y = (1 + 2", 11, 22, &excerpt, &caret);
+    assert_string_equal(excerpt, "  y = (1 + 2");
+    assert_string_equal(caret, "            ^");
+    free(excerpt), free(caret);
+    format_at("y = (1 + 2 + 3 + 4 + 5", 23, 25, &excerpt, &caret); /* 22 + the caret past it: 25 */
+    assert_string_equal(excerpt, "  y = (1 + 2 + 3 + 4 + 5");
+    free(excerpt), free(caret);
+    format_at("y = (1 + 2 + 3 + 4 + 5", 23, 24, &excerpt, &caret); /* one column short: cut */
+    assert_string_equal(excerpt, "  ...(1 + 2 + 3 + 4 + 5");
+    assert_string_equal(caret, "                       ^");
+    free(excerpt), free(caret);
+    /* a narrower width than PARSE_ERROR_MIN_COLUMNS is no terminal: the 200-byte rule */
+    format_at(loop, at, 19, &excerpt, &caret);
+    assert_string_equal(excerpt + 2, loop);
+    free(excerpt), free(caret);
+
+    /* every position and width: both lines fit the row, the caret is under
+     * the error's character, "..." where cut; UTF-8 characters stay whole */
+    const char *lines[] = {loop, "s = \"\xc3\xa9t\xc3\xa9 \xe2\x88\xbf \xc3\xa9t\xc3\xa9 \xe2\x88\xbf "
+                                 "\xc3\xa9t\xc3\xa9\" + $ + \"\xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9 \xc3\xa9t\xc3\xa9\""};
+    for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++) {
+        const char *line = lines[k];
+        size_t length = strlen(line);
+        for (int columns = PARSE_ERROR_MIN_COLUMNS; columns <= 120; columns++)
+            for (size_t c = 0; c <= length; c++) {
+                if (c < length && ((unsigned char)line[c] & 0xC0) == 0x80) continue;
+                format_at(line, (int)c + 1, columns, &excerpt, &caret);
+                if (text_columns(excerpt) > (size_t)columns || text_columns(caret) > (size_t)columns)
+                    fail_msg("at %d columns, column %zu: '%s' / '%s' do not fit", columns, c + 1, excerpt, caret);
+                size_t under = strlen(caret) - 1; /* blanks, one for each character before the caret */
+                bool cut_before = strncmp(excerpt, "  ...", 5) == 0 && strncmp(line, "...", 3) != 0;
+                const char *shown = excerpt + (cut_before ? 5 : 2);
+                assert_int_equal(caret[under], '^');
+                size_t shown_length = strlen(shown);
+                bool cut_after = shown_length >= 3 && strcmp(shown + shown_length - 3, "...") == 0;
+                if (cut_after) shown_length -= 3;
+                /* where the shown part is in line: the last place at or before the caret */
+                const char *p = NULL;
+                for (size_t i = 0; i <= c && i + shown_length <= length; i++)
+                    if (memcmp(line + i, shown, shown_length) == 0) p = line + i;
+                assert_non_null(p);
+                assert_true(strspn(caret, " ") == under);
+                assert_true(((unsigned char)p[0] & 0xC0) != 0x80 && ((unsigned char)p[shown_length] & 0xC0) != 0x80);
+                assert_true(cut_before == (p > line));
+                assert_true(cut_after == (p + shown_length < line + length));
+                size_t before = 0; /* characters of the shown part before the caret's */
+                for (const char *q = p; q < line + c; q++) before += ((unsigned char)*q & 0xC0) != 0x80;
+                if (before + (cut_before ? 5 : 2) != under)
+                    fail_msg("at %d columns, column %zu: the caret under character %zu, not %zu: '%s' / '%s'",
+                             columns, c + 1, under, before + (cut_before ? 5 : 2), excerpt, caret);
+                free(excerpt), free(caret);
+            }
+    }
 }
 
 static void test_is_command(void **state) {
@@ -863,7 +964,7 @@ static parse_status check_fuzz_input(const char *source) {
             strcmp(error.message, error_again.message) != 0)
             fail_msg("[%s]: %d:%d %s vs %d:%d %s", source, error.line, error.column,
                      error.message, error_again.line, error_again.column, error_again.message);
-        char *shown = parse_error_format(&error, source, 1, "fuzz.ag");
+        char *shown = parse_error_format(&error, source, 1, "fuzz.ag", 0);
         assert_non_null(shown);
         assert_true(strncmp(shown, "fuzz.ag:", 8) == 0);
         free(shown);
@@ -1092,6 +1193,7 @@ int main(void) {
         cmocka_unit_test(test_pieces_parse_as_the_whole),
         cmocka_unit_test(test_parse_cases),
         cmocka_unit_test(test_error_cases),
+        cmocka_unit_test(test_error_format_terminal),
         cmocka_unit_test(test_incomplete_then_complete),
         cmocka_unit_test(test_positions),
         cmocka_unit_test(test_node_fields),
