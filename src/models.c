@@ -666,29 +666,7 @@ static ag_var *layer_forward(ag_model *m, linear_unit *u, ag_var *x, bool activa
     return x;
 }
 
-static ag_var *model_forward(ag_model *m, ag_var *x);
-
-/* A call that fails changes nothing: weights a first call drew on its way
- * (lazy units, in layer order) are dropped again and the generator goes
- * back to where it was, so the next call draws them as a first call does. */
 ag_var *ag_model_forward(ag_model *m, ag_var *x) {
-    if (m == NULL || m->ctx == NULL || m->nunits == 0) return model_forward(m, x);
-    bool lazy_local[64], *lazy = m->nunits <= 64 ? lazy_local : malloc((size_t)m->nunits * sizeof *lazy);
-    if (lazy == NULL) return ctx_error(m->ctx, AG_ERR_NOMEM, "%s: out of memory", ag_model_kind_name(m->kind));
-    bool any = false;
-    for (int i = 0; i < m->nunits; i++) any |= lazy[i] = m->units[i].w == NULL;
-    ag_rng rng = m->rng;
-    ag_var *y = model_forward(m, x);
-    if (y == NULL && any) {
-        for (int i = 0; i < m->nunits; i++)
-            if (lazy[i] && m->units[i].w != NULL) model_unit_unmake(m, i);
-        m->rng = rng;
-    }
-    if (lazy != lazy_local) free(lazy);
-    return y;
-}
-
-static ag_var *model_forward(ag_model *m, ag_var *x) {
     if (m == NULL) return NULL;
     if (m->ctx == NULL) return ctx_error(ag_var_ctx(x), AG_ERR_CONTEXT, "model: its context was freed");
     if (x == NULL)

@@ -551,25 +551,12 @@ static void test_cnn(void **state) {
     assert_string_equal(ag_model_kind_name(AG_MODEL_CNN), "cnn");
     assert_false(ag_model_initialized(m));
     assert_int_equal(ag_model_param_count(m), 2); /* the biases exist from the start */
-    /* a first call that fails after conv[0].w was drawn (1x1 images: the
-     * pool after it has no window) changes nothing: still no weights, and
-     * the next call draws the ones a first call draws */
-    assert_null(ag_model_forward(m, ag_rand(ctx, 4, (const int[]){1, 3, 1, 1}, NULL)));
-    assert_failed_with("max_pool2d: kernel (2, 2) with dilation (1, 1) is larger than the padded input (1, 1)");
-    assert_false(ag_model_initialized(m));
-    assert_int_equal(ag_model_param_count(m), 2);
-    assert_null(ag_model_param_by_name(m, "conv[0].w"));
     ag_var *x = ag_rand(ctx, 4, (const int[]){2, 3, 6, 6}, NULL);
     ag_retain(x);
     ag_var *y = ag_model_forward(m, x);
     assert_non_null(y);
     assert_shape(y, 2, 5);
     assert_true(ag_model_initialized(m));
-    ag_model *fresh = ag_cnn(ctx, layers, 3, AG_ACT_RELU, 3);
-    ag_var *fresh_y = ag_model_forward(fresh, x);
-    assert_non_null(fresh_y);
-    for (size_t i = 0; i < 10; i++) assert_true(ag_cdata(fresh_y)[i] == ag_cdata(y)[i]);
-    ag_model_unref(fresh);
     ag_var *w = ag_model_param_by_name(m, "conv[0].w"), *b = ag_model_param_by_name(m, "conv[0].b");
     ag_var *lw = ag_model_param_by_name(m, "linear[0].w"), *lb = ag_model_param_by_name(m, "linear[0].b");
     assert_shape(w, 4, 3, 3, 3);
