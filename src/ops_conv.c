@@ -485,18 +485,7 @@ ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const 
         cols = ag_matmul(ctx, xg, wg); /* (G, R, K) */
         cols = ag_reshape(ctx, ag_transpose(ctx, cols, (const int[]){1, 0, 2}, 3), 2, (const int[]){R, groups * K});
     }
-    ag_var *y;
-    if (op[0] < s[0] && op[1] < s[1]) {
-        y = ag_col2im(ctx, cols, (const int[]){N, OC, OH, OW}, (const int[]){KH, KW}, s, p, d);
-    } else {
-        /* output_padding at least the stride (allowed when below the
-         * dilation): the padded output would hold more windows than x has
-         * pixels, so the windows are summed into the whole unpadded image
-         * and its border cropped (or, past it, filled with zeros) */
-        int FH = (H - 1) * s[0] + d[0] * (KH - 1) + 1, FW = (W - 1) * s[1] + d[1] * (KW - 1) + 1;
-        y = ag_col2im(ctx, cols, (const int[]){N, OC, FH, FW}, (const int[]){KH, KW}, s, (const int[]){0, 0}, d);
-        y = ag_pad(ctx, y, (const int[]){-p[1], op[1] - p[1], -p[0], op[0] - p[0]}, 4, 0.0);
-    }
+    ag_var *y = ag_col2im(ctx, cols, (const int[]){N, OC, OH, OW}, (const int[]){KH, KW}, s, p, d);
     if (y == NULL || b == NULL) return y;
     return ag_add(ctx, y, ag_reshape(ctx, b, 3, (const int[]){OC, 1, 1}));
 }
