@@ -485,7 +485,19 @@ ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const 
         cols = ag_matmul(ctx, xg, wg); /* (G, R, K) */
         cols = ag_reshape(ctx, ag_transpose(ctx, cols, (const int[]){1, 0, 2}, 3), 2, (const int[]){R, groups * K});
     }
-    ag_var *y = ag_col2im(ctx, cols, (const int[]){N, OC, OH, OW}, (const int[]){KH, KW}, s, p, d);
+    ag_var *y;
+    if (op[0] < s[0] && op[1] < s[1]) {
+        /* col2im's windows over the output, padding p, are exactly x's H x W pixels */
+        y = ag_col2im(ctx, cols, (const int[]){N, OC, OH, OW}, (const int[]){KH, KW}, s, p, d);
+    } else {
+        /* an output_padding of a stride or more adds windows col2im would
+         * count: scatter into the whole unpadded extent (FH, FW), then crop p
+         * from the start and crop or pad with zeros at the end to (OH, OW) */
+        int FH = (H - 1) * s[0] + d[0] * (KH - 1) + 1, FW = (W - 1) * s[1] + d[1] * (KW - 1) + 1;
+        int ch = p[0] < FH ? p[0] : FH, cw = p[1] < FW ? p[1] : FW; /* a padding past it leaves zeros */
+        y = ag_col2im(ctx, cols, (const int[]){N, OC, FH, FW}, (const int[]){KH, KW}, s, (const int[]){0, 0}, d);
+        y = ag_pad(ctx, y, (const int[]){-cw, OW - (FW - cw), -ch, OH - (FH - ch)}, 4, 0.0);
+    }
     if (y == NULL || b == NULL) return y;
     return ag_add(ctx, y, ag_reshape(ctx, b, 3, (const int[]){OC, 1, 1}));
 }

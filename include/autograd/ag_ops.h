@@ -437,8 +437,10 @@ ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *strid
 /* F.conv1d: x (N, C, L), w (OC, C/groups, K): conv2d on a one-pixel-high image. */
 ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int padding, int dilation, int groups);
 /* F.conv_transpose2d: x (N, C, H, W), w (C, OC/groups, KH, KW) -> (N, OC,
- * (H-1)*stride - 2*padding + dilation*(KH-1) + output_padding + 1, ...):
- * a product and Col2im (conv2d's gradient with respect to its input). */
+ * (H-1)*stride - 2*padding + dilation*(KH-1) + output_padding + 1, ...),
+ * output_padding below the stride or the dilation: a product and Col2im
+ * (conv2d's gradient with respect to its input); an output_padding of a
+ * stride or more, a Col2im over the whole unpadded output and a Pad. */
 ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
                             const int *output_padding, int groups, const int *dilation);
 /* F.max_pool2d: padding at most half the kernel, counted as -inf; ceil_mode
