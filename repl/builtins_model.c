@@ -772,8 +772,8 @@ const builtin_def builtins_model[] = {
      "  every conv and linear layer but the last is followed by the activation, images are flattened\n"
      "  before the first linear layer (so conv2d_layer and max_pool come before every size: a list\n"
      "  with one after a size is refused when built); parameters m.conv[0].w (OC, C, K, K), m.conv[0].b, m.linear[0].w...\n"
-     "  made at the first call (or by load): the first linear layer is as wide as those images' features,\n"
-     "  so later calls take images of their size",
+     "  made at the first call (or by load; a call that fails makes none): the first linear layer is as wide\n"
+     "  as those images' features, so later calls take images of their size",
      .function_only = true},
     {"conv2d_layer", "out_channels, kernel, stride=1, padding=0, seed=nil", fn_conv2d_layer, "models",
      "a conv2d layer (N, C, H, W) -> (N, out_channels, OH, OW) with its own w (out_channels, C, kernel, kernel)\n"
