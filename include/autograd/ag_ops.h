@@ -490,7 +490,8 @@ ag_var *ag_layer_norm(ag_ctx *ctx, ag_var *x, int nnorm, ag_var *weight, ag_var 
 /* F.embedding: weight's rows at the indices: indices.shape + (embedding_dim). */
 ag_var *ag_embedding(ag_ctx *ctx, ag_var *indices, ag_var *weight);
 /* F.scaled_dot_product_attention(q, k, v): softmax(q k^T scale) v, scale <= 0 meaning
- * 1/sqrt(E); is_causal keeps key j <= query i. */
+ * 1/sqrt(E); is_causal keeps key j <= query i.  q (..., L, E), k (..., S, E), v
+ * (..., S, Ev), the batch axes broadcasting; other shapes are refused in those words. */
 ag_var *ag_scaled_dot_product_attention(ag_ctx *ctx, ag_var *q, ag_var *k, ag_var *v, bool is_causal, double scale);
 /* torch.logcumsumexp along axis: y_j = logaddexp(y_{j-1}, x_j) (LogAddExp nodes). */
 ag_var *ag_logcumsumexp(ag_ctx *ctx, ag_var *x, int axis);
