@@ -392,7 +392,7 @@ const builtin_def builtins_conv[] = {
     {"conv_transpose2d", "input, weight, bias=nil, stride=1, padding=0, output_padding=0, groups=1, dilation=1",
      builtin_conv_transpose2d, "nn",
      "F.conv_transpose2d: input (N, C, H, W) or (C, H, W), weight (C, OC/groups, KH, KW) -> (N, OC, (H-1)*stride - 2*padding + "
-     "dilation*(KH-1) + output_padding + 1, ...)"},
+     "dilation*(KH-1) + output_padding + 1, ...); output_padding below the stride or the dilation"},
     {"max_pool2d", "input, kernel_size, stride=nil, padding=0, dilation=1, ceil_mode=false", builtin_max_pool2d, "nn",
      "F.max_pool2d of (N, C, H, W) or (C, H, W): each window's maximum (stride defaults to the kernel; padding at most half the kernel); the "
      "gradient goes to the first maximum"},

@@ -442,7 +442,8 @@ const builtin_def builtins_extra[] = {
      "F.embedding: the rows of weight (num, dim) at the indices in input, shaped input.shape + (dim);\n"
      "  row padding_idx gets no gradient"},
     {"scaled_dot_product_attention", "query, key, value, is_causal=false, scale=nil", builtin_sdpa, "nn",
-     "softmax(query @ key^T * scale) @ value (scale 1/sqrt(E)); is_causal: query i sees keys 0..i"},
+     "softmax(query @ key^T * scale) @ value (scale 1/sqrt(E)); query (..., L, E), key (..., S, E), value "
+     "(..., S, Ev), batch axes broadcast; is_causal: query i sees keys 0..i"},
     {"logcumsumexp", "x, dim", builtin_logcumsumexp, "shape", "log(cumsum(exp(x))) along dim, computed stably"},
     {"softsign", "x", builtin_softsign, "elementwise", "x / (1 + |x|)"},
     {"logsigmoid", "x", builtin_logsigmoid, "elementwise", "log(sigmoid(x)), computed stably as -softplus(-x)"},

@@ -726,6 +726,13 @@ static int fn_cnn(repl *r, const builtin_args *args, repl_value *out) {
 static int fn_conv2d_layer(repl *r, const builtin_args *args, repl_value *out) {
     int channels, kernel, stride, padding;
     uint64_t seed;
+    repl_value k = args->values[1];
+    if (k.kind == VALUE_VAR && ag_size(k.as.var) != 1) { /* PyTorch's Conv2d also takes (kH, kW): say why not */
+        char shape[AG_SHAPEBUF];
+        return repl_error(r, "conv2d_layer: kernel must be one integer, the side of a square kernel x kernel window "
+                             "(a pair (kH, kW) is not taken; conv2d() takes one), not a variable of shape %s",
+                          ag_shape_string(ag_ndim(k.as.var), ag_shape(k.as.var), shape));
+    }
     if (arg_int(r, args, 0, &channels) < 0 || arg_int(r, args, 1, &kernel) < 0 || arg_int(r, args, 2, &stride) < 0 ||
         arg_int(r, args, 3, &padding) < 0 || arg_seed(r, args, 4, &seed) < 0)
         return -1;
@@ -772,12 +779,13 @@ const builtin_def builtins_model[] = {
      "  every conv and linear layer but the last is followed by the activation, images are flattened\n"
      "  before the first linear layer (so conv2d_layer and max_pool come before every size: a list\n"
      "  with one after a size is refused when built); parameters m.conv[0].w (OC, C, K, K), m.conv[0].b, m.linear[0].w...\n"
-     "  made at the first call (or by load): the first linear layer is as wide as those images' features,\n"
-     "  so later calls take images of their size",
+     "  made at the first call (or by load; a call that fails makes none): the first linear layer is as wide\n"
+     "  as those images' features, so later calls take images of their size",
      .function_only = true},
     {"conv2d_layer", "out_channels, kernel, stride=1, padding=0, seed=nil", fn_conv2d_layer, "models",
      "a conv2d layer (N, C, H, W) -> (N, out_channels, OH, OW) with its own w (out_channels, C, kernel, kernel)\n"
-     "  made at the first call (randn / sqrt(C*kernel*kernel)) and b zeros; alone, or in cnn([...])",
+     "  made at the first call (randn / sqrt(C*kernel*kernel)) and b zeros; alone, or in cnn([...]);\n"
+     "  kernel is one integer (square windows; conv2d() takes a pair)",
      .function_only = true},
     {"max_pool", "kernel, stride=nil, padding=0", fn_max_pool, "models",
      "a max_pool2d layer (stride defaults to the kernel), without parameters: it picks the largest of each\n"

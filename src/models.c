@@ -666,7 +666,8 @@ static ag_var *layer_forward(ag_model *m, linear_unit *u, ag_var *x, bool activa
     return x;
 }
 
-ag_var *ag_model_forward(ag_model *m, ag_var *x) {
+/* The forward of ag_model_forward, which undoes what a failed one made. */
+static ag_var *forward(ag_model *m, ag_var *x) {
     if (m == NULL) return NULL;
     if (m->ctx == NULL) return ctx_error(ag_var_ctx(x), AG_ERR_CONTEXT, "model: its context was freed");
     if (x == NULL)
@@ -704,6 +705,26 @@ ag_var *ag_model_forward(ag_model *m, ag_var *x) {
     case AG_MODEL_BATCH_NORM: break; /* above */
     }
     return NULL;
+}
+
+/* A call that fails changes nothing: the weights it made (a cnn makes each
+ * layer's as its input arrives, so a later layer's refusal finds the earlier
+ * ones made) are dropped again and the generator rewound, so the next call
+ * draws them as a first call does. */
+ag_var *ag_model_forward(ag_model *m, ag_var *x) {
+    if (m == NULL || m->ctx == NULL || ag_model_initialized(m)) return forward(m, x);
+    bool *lazy = ctx_calloc(m->ctx, (size_t)m->nunits, sizeof *lazy);
+    if (lazy == NULL) return ctx_error(m->ctx, AG_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < m->nunits; i++) lazy[i] = m->units[i].w == NULL;
+    ag_rng rng = m->rng;
+    ag_var *y = forward(m, x);
+    if (y == NULL) {
+        for (int i = 0; i < m->nunits; i++)
+            if (lazy[i] && m->units[i].w != NULL) model_unit_unmake(m, i);
+        m->rng = rng;
+    }
+    ctx_free(m->ctx, lazy);
+    return y;
 }
 
 /* ---- parameters and state -------------------------------------------------- */

@@ -370,6 +370,16 @@ static bool is_4d(ag_ctx *ctx, const char *op, const char *what, const ag_var *v
     return true;
 }
 
+/* A kernel w of ndim axes laid out as `layout`, as PyTorch names them. */
+static bool weight_ok(ag_ctx *ctx, const char *op, const ag_var *w, int ndim, const char *layout) {
+    char s[SHAPE_BUF];
+    if (w->t.ndim != ndim)
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: weight must be %d-D %s, got %s", op, ndim, layout,
+                         shape_str(&w->t, s)),
+               false;
+    return true;
+}
+
 /* A constant leaf of the given shape and numbers (no gradient flows to it). */
 static ag_var *constant(ag_ctx *ctx, int ndim, const int *shape, const double *values) {
     ag_var *v = ag_zeros(ctx, ndim, shape);
@@ -406,7 +416,9 @@ static ag_var *grouped_product(ag_ctx *ctx, ag_var *cols, ag_var *w2, ag_var *b,
 ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
                   const int *dilation, int groups) {
     if (!op_input_ok(ctx, AG_OP_IM2COL, x) || !op_input_ok(ctx, AG_OP_LINEAR, w)) return NULL;
-    if (!is_4d(ctx, "conv2d", "x", x) || !is_4d(ctx, "conv2d", "weight", w)) return NULL;
+    if (!is_4d(ctx, "conv2d", "x", x) ||
+        !weight_ok(ctx, "conv2d", w, 4, "(out_channels, in_channels/groups, kH, kW)"))
+        return NULL;
     char xs[SHAPE_BUF], ws[SHAPE_BUF];
     int N = x->t.shape[0], C = x->t.shape[1], OC = w->t.shape[0], KH = w->t.shape[2], KW = w->t.shape[3];
     if (groups < 1) return ctx_error(ctx, AG_ERR_ARG, "conv2d: groups %d must be positive", groups);
@@ -435,9 +447,7 @@ ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int 
     char s[SHAPE_BUF];
     if (x->t.ndim != 3)
         return ctx_error(ctx, AG_ERR_SHAPE, "conv1d: x must be 3-D (N, C, L), got %s", shape_str(&x->t, s));
-    if (w->t.ndim != 3)
-        return ctx_error(ctx, AG_ERR_SHAPE, "conv1d: weight must be 3-D (OC, C/groups, K), got %s",
-                         shape_str(&w->t, s));
+    if (!weight_ok(ctx, "conv1d", w, 3, "(out_channels, in_channels/groups, kW)")) return NULL;
     ag_var *y = ag_conv2d(ctx, ag_unsqueeze(ctx, x, 2), ag_unsqueeze(ctx, w, 2), b, (const int[]){1, stride},
                           (const int[]){0, padding}, (const int[]){1, dilation}, groups);
     return y == NULL ? NULL : ag_squeeze(ctx, y, 2);
@@ -446,7 +456,9 @@ ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int 
 ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
                             const int *output_padding, int groups, const int *dilation) {
     if (!op_input_ok(ctx, AG_OP_COL2IM, x) || !op_input_ok(ctx, AG_OP_LINEAR, w)) return NULL;
-    if (!is_4d(ctx, "conv_transpose2d", "x", x) || !is_4d(ctx, "conv_transpose2d", "weight", w)) return NULL;
+    if (!is_4d(ctx, "conv_transpose2d", "x", x) ||
+        !weight_ok(ctx, "conv_transpose2d", w, 4, "(in_channels, out_channels/groups, kH, kW)"))
+        return NULL;
     char xs[SHAPE_BUF], ws[SHAPE_BUF];
     int N = x->t.shape[0], C = x->t.shape[1], H = x->t.shape[2], W = x->t.shape[3];
     int KH = w->t.shape[2], KW = w->t.shape[3];
@@ -485,7 +497,19 @@ ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const 
         cols = ag_matmul(ctx, xg, wg); /* (G, R, K) */
         cols = ag_reshape(ctx, ag_transpose(ctx, cols, (const int[]){1, 0, 2}, 3), 2, (const int[]){R, groups * K});
     }
-    ag_var *y = ag_col2im(ctx, cols, (const int[]){N, OC, OH, OW}, (const int[]){KH, KW}, s, p, d);
+    ag_var *y;
+    if (op[0] < s[0] && op[1] < s[1]) {
+        /* col2im's windows over the output, padding p, are exactly x's H x W pixels */
+        y = ag_col2im(ctx, cols, (const int[]){N, OC, OH, OW}, (const int[]){KH, KW}, s, p, d);
+    } else {
+        /* an output_padding of a stride or more adds windows col2im would
+         * count: scatter into the whole unpadded extent (FH, FW), then crop p
+         * from the start and crop or pad with zeros at the end to (OH, OW) */
+        int FH = (H - 1) * s[0] + d[0] * (KH - 1) + 1, FW = (W - 1) * s[1] + d[1] * (KW - 1) + 1;
+        int ch = p[0] < FH ? p[0] : FH, cw = p[1] < FW ? p[1] : FW; /* a padding past it leaves zeros */
+        y = ag_col2im(ctx, cols, (const int[]){N, OC, FH, FW}, (const int[]){KH, KW}, s, (const int[]){0, 0}, d);
+        y = ag_pad(ctx, y, (const int[]){-cw, OW - (FW - cw), -ch, OH - (FH - ch)}, 4, 0.0);
+    }
     if (y == NULL || b == NULL) return y;
     return ag_add(ctx, y, ag_reshape(ctx, b, 3, (const int[]){OC, 1, 1}));
 }

@@ -147,14 +147,50 @@ ag_var *ag_embedding(ag_ctx *ctx, ag_var *indices, ag_var *weight) {
 /* F.scaled_dot_product_attention: softmax(q k^T * scale (+ a causal mask)) v, q (..., L, E),
  * k (..., S, E), v (..., S, Ev); scale <= 0: 1/sqrt(E).  The causal mask keeps key j <= i
  * (the lower triangle from the top-left corner, as PyTorch's is_causal). */
+/* The batch axes (all but the last two) of a and b broadcast, into out (*nout axes); false if not. */
+static bool batch_broadcast(const ag_tensor *a, const int *b, int nb, int *out, int *nout) {
+    int na = a->ndim - 2, rank = na > nb ? na : nb;
+    for (int i = 0; i < rank; i++) {
+        int da = i - (rank - na) >= 0 ? a->shape[i - (rank - na)] : 1;
+        int db = i - (rank - nb) >= 0 ? b[i - (rank - nb)] : 1;
+        if (da != db && da != 1 && db != 1) return false;
+        out[i] = da == 1 ? db : da;
+    }
+    *nout = rank;
+    return true;
+}
+
 ag_var *ag_scaled_dot_product_attention(ag_ctx *ctx, ag_var *q, ag_var *key, ag_var *v, bool is_causal, double scale) {
     if (!op_input_ok(ctx, AG_OP_MATMUL, q) || !op_input_ok(ctx, AG_OP_MATMUL, key) || !op_input_ok(ctx, AG_OP_MATMUL, v))
         return NULL;
-    char qs[SHAPE_BUF], ks[SHAPE_BUF];
-    if (q->t.ndim < 2 || key->t.ndim < 2 || v->t.ndim < 2 || q->t.shape[q->t.ndim - 1] != key->t.shape[key->t.ndim - 1])
+    /* PyTorch's shapes, checked here in its words: query (..., L, E), key
+     * (..., S, E), value (..., S, Ev), the batch axes broadcasting */
+    char qs[SHAPE_BUF], ks[SHAPE_BUF], vs[SHAPE_BUF];
+    const ag_var *args[3] = {q, key, v};
+    static const char *const names[3] = {"query", "key", "value"}, *const layouts[3] = {"(..., L, E)", "(..., S, E)",
+                                                                                       "(..., S, Ev)"};
+    for (int i = 0; i < 3; i++)
+        if (args[i]->t.ndim < 2)
+            return ctx_error(ctx, AG_ERR_SHAPE, "scaled_dot_product_attention: %s %s must have at least 2 dimensions %s",
+                             names[i], shape_str(&args[i]->t, qs), layouts[i]);
+    shape_str(&q->t, qs), shape_str(&key->t, ks), shape_str(&v->t, vs);
+    if (q->t.shape[q->t.ndim - 1] != key->t.shape[key->t.ndim - 1])
         return ctx_error(ctx, AG_ERR_SHAPE,
-                         "scaled_dot_product_attention: query %s and key %s need the same last axis (..., L, E), (..., S, E)",
-                         shape_str(&q->t, qs), shape_str(&key->t, ks));
+                         "scaled_dot_product_attention: query %s and key %s must have the same last dimension E "
+                         "(query (..., L, E), key (..., S, E))",
+                         qs, ks);
+    if (key->t.shape[key->t.ndim - 2] != v->t.shape[v->t.ndim - 2])
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "scaled_dot_product_attention: key %s and value %s must have the same length S "
+                         "(key (..., S, E), value (..., S, Ev))",
+                         ks, vs);
+    int batch[AG_MAX_DIMS], nbatch = 0;
+    if (!batch_broadcast(&q->t, NULL, 0, batch, &nbatch) || !batch_broadcast(&key->t, batch, nbatch, batch, &nbatch) ||
+        !batch_broadcast(&v->t, batch, nbatch, batch, &nbatch))
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "scaled_dot_product_attention: the batch dimensions (all but the last two) of query %s, "
+                         "key %s and value %s do not broadcast",
+                         qs, ks, vs);
     int E = q->t.shape[q->t.ndim - 1], L = q->t.shape[q->t.ndim - 2], S = key->t.shape[key->t.ndim - 2];
     double s = scale > 0 ? scale : 1.0 / sqrt((double)E);
     int kt[AG_MAX_DIMS];

@@ -129,7 +129,10 @@ void ag_model_free(ag_model *m) AG_DEPRECATED("ag_model_unref (it drops one refe
  * retained), recording the graph as any op does.  Recurrent models advance
  * their hidden state by one step.  Errors (nothing changes): "mlp: input has
  * 3 features but linear[0] was built for 1", an input with fewer than 2
- * dimensions, or a batch that differs from the hidden state's. */
+ * dimensions, or a batch that differs from the hidden state's; a first call
+ * that fails in a later layer (a cnn's max_pool or conv larger than its
+ * image) drops the weights the layers before it made and rewinds the
+ * generator, so the next call makes them as a first call does. */
 ag_var *ag_model_forward(ag_model *m, ag_var *x);
 
 /* The parameters that exist so far (lazy weights appear after the first

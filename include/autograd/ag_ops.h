@@ -437,8 +437,10 @@ ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *strid
 /* F.conv1d: x (N, C, L), w (OC, C/groups, K): conv2d on a one-pixel-high image. */
 ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int padding, int dilation, int groups);
 /* F.conv_transpose2d: x (N, C, H, W), w (C, OC/groups, KH, KW) -> (N, OC,
- * (H-1)*stride - 2*padding + dilation*(KH-1) + output_padding + 1, ...):
- * a product and Col2im (conv2d's gradient with respect to its input). */
+ * (H-1)*stride - 2*padding + dilation*(KH-1) + output_padding + 1, ...),
+ * output_padding below the stride or the dilation: a product and Col2im
+ * (conv2d's gradient with respect to its input); an output_padding of a
+ * stride or more, a Col2im over the whole unpadded output and a Pad. */
 ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
                             const int *output_padding, int groups, const int *dilation);
 /* F.max_pool2d: padding at most half the kernel, counted as -inf; ceil_mode
@@ -489,7 +491,8 @@ ag_var *ag_layer_norm(ag_ctx *ctx, ag_var *x, int nnorm, ag_var *weight, ag_var 
 /* F.embedding: weight's rows at the indices: indices.shape + (embedding_dim). */
 ag_var *ag_embedding(ag_ctx *ctx, ag_var *indices, ag_var *weight);
 /* F.scaled_dot_product_attention(q, k, v): softmax(q k^T scale) v, scale <= 0 meaning
- * 1/sqrt(E); is_causal keeps key j <= query i. */
+ * 1/sqrt(E); is_causal keeps key j <= query i.  q (..., L, E), k (..., S, E), v
+ * (..., S, Ev), the batch axes broadcasting; other shapes are refused in those words. */
 ag_var *ag_scaled_dot_product_attention(ag_ctx *ctx, ag_var *q, ag_var *k, ag_var *v, bool is_causal, double scale);
 /* torch.logcumsumexp along axis: y_j = logaddexp(y_{j-1}, x_j) (LogAddExp nodes). */
 ag_var *ag_logcumsumexp(ag_ctx *ctx, ag_var *x, int axis);

@@ -104,6 +104,28 @@ case("conv_transpose2d stride 2 padding 1 output_padding 1",
 inp("wtg", (2, 2, 2, 2), 14)
 case("conv_transpose2d groups 2 dilation 2", "conv_transpose2d(xt, wtg, groups=2, dilation=2)",
      lambda x, w: F.conv_transpose2d(x, w, groups=2, dilation=2), ["xt", "wtg"])
+# output_padding may reach the stride when it is below the dilation (PyTorch requires only one):
+# the extra rows and columns then hold windows of their own, or zeros past the last one
+for label, kw in [("dilation 2 output_padding 1", dict(dilation=2, output_padding=1)),
+                  ("stride 2 dilation 3 output_padding 2", dict(stride=2, dilation=3, output_padding=2)),
+                  ("padding 1 dilation 3 output_padding 2", dict(padding=1, dilation=3, output_padding=2)),
+                  ("padding 3 dilation 4 output_padding 3", dict(padding=3, dilation=4, output_padding=3)),
+                  ("stride (1, 2) padding (1, 0) dilation (2, 3) output_padding (1, 2)",
+                   dict(stride=(1, 2), padding=(1, 0), dilation=(2, 3), output_padding=(1, 2))),
+                  ("stride 3 padding 1 output_padding 2", dict(stride=3, padding=1, output_padding=2)),
+                  ("stride (2, 1) dilation (1, 2) output_padding (1, 1)",
+                   dict(stride=(2, 1), dilation=(1, 2), output_padding=(1, 1)))]:
+    args = ", ".join(f"{k}={list(v) if isinstance(v, tuple) else v}" for k, v in kw.items())
+    case(f"conv_transpose2d {label}", f"conv_transpose2d(xt, wt, bt, {args})",
+         lambda x, w, b, kw=kw: F.conv_transpose2d(x, w, b, **kw), ["xt", "wt", "bt"])
+case("conv_transpose2d groups 2 stride 1 dilation 2 output_padding 1",
+     "conv_transpose2d(xt, wtg, groups=2, dilation=2, output_padding=1)",
+     lambda x, w: F.conv_transpose2d(x, w, groups=2, dilation=2, output_padding=1), ["xt", "wtg"])
+inputs["one1"] = torch.tensor([[[[1.5]]]])
+define("one1", inputs["one1"])
+case("conv_transpose2d padding past the image: zeros", "conv_transpose2d(one1, one1, padding=1, dilation=3, "
+     "output_padding=2)", lambda x: F.conv_transpose2d(x, inputs["one1"], padding=1, dilation=3, output_padding=2),
+     ["one1"])
 
 inp("p", (1, 2, 5, 7), 15)
 case("max_pool2d 2", "max_pool2d(p, 2)", lambda x: F.max_pool2d(x, 2), ["p"])
@@ -202,6 +224,11 @@ case("scaled_dot_product_attention causal", "scaled_dot_product_attention(q, kk,
      lambda q, k, v: sdpa(q, k, v, is_causal=True), ["q", "kk", "vv"])
 case("scaled_dot_product_attention scale 0.3", "scaled_dot_product_attention(q, kk, vv, scale=0.3)",
      lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) * 0.3, -1) @ v, ["q", "kk", "vv"])
+# the batch axes broadcast (as matmul's): query (2, 1, 3, 4), key (2, 5, 4), value (1, 2, 5, 2)
+inp("qb", (2, 1, 3, 4), 30)
+inp("vb", (1, 2, 5, 2), 31)
+case("scaled_dot_product_attention batch axes broadcast", "scaled_dot_product_attention(qb, kk, vb)", sdpa,
+     ["qb", "kk", "vb"])
 inputs["lc"] = torch.tensor([[-800.0, 1.0, 2.0, 700.0], [3.0, -1.0, 0.5, -2.0]])
 define("lc", inputs["lc"])
 case("logcumsumexp dim 1", "logcumsumexp(lc, 1)", lambda x: torch.logcumsumexp(x, 1), ["lc"])
@@ -366,6 +393,10 @@ out.append("max_pool2d(p, 2, padding=2)")
 out.append("max_pool2d(p, 9)")
 out.append("fold(cols, [5, 5], 2)")
 out.append("conv_transpose2d(xt, wt, output_padding=1)")
+out.append("conv_transpose2d(xt, wt, stride=2, dilation=2, output_padding=2)")
+out.append("conv2d(x, zeros([4, 3, 3]))")
+out.append("conv1d(s, zeros([2, 3]))")
+out.append("conv_transpose2d(xt, zeros([2, 3, 3]))")
 out.append("interpolate(p, size=[2, 2], mode=\"cubic\")")
 out.append("einsum(\"ij,jk->ik\", e1, e1)")
 out.append("einsum(\"ij,jk\", e1)")
@@ -382,6 +413,11 @@ out.append("scatter(sx, 0, -si, ss)")
 out.append("scatter(sx, 0, si, e1)")
 out.append("scatter_add(sx, 2, si, ss)")
 out.append("meshgrid(e1, v3)")
+# scaled_dot_product_attention's shapes (PyTorch 2's rules; 1.13 has no such function)
+out.append("scaled_dot_product_attention(q, kk, zeros([2, 4, 2]))")
+out.append("scaled_dot_product_attention(q, zeros([2, 5, 3]), vv)")
+out.append("scaled_dot_product_attention(q, zeros([3, 5, 4]), zeros([3, 5, 2]))")
+out.append("scaled_dot_product_attention(zeros([4]), kk, vv)")
 out.append("batch_norm(one.reshape([1, 1]), none, none, training=true)")
 out.append("batch_norm(bn, none, none)")
 out.append("batch_norm(bn, v4, v4)")

@@ -662,6 +662,88 @@ static void test_cnn(void **state) {
     ag_release(x);
 }
 
+/* m has no weight yet, only the nbiases biases made with it. */
+static void assert_uninitialised(const ag_model *m, int nbiases) {
+    assert_false(ag_model_initialized(m));
+    assert_int_equal(ag_model_param_count(m), nbiases);
+    for (int i = 0; i < nbiases; i++) {
+        const char *name = NULL;
+        assert_non_null(ag_model_param(m, i, &name));
+        const char *dot = strrchr(name, '.');
+        assert_string_equal(dot ? dot + 1 : name, "b");
+    }
+}
+
+/* Every parameter of a and b equal, by name and value. */
+static void assert_same_params(const ag_model *a, const ag_model *b) {
+    assert_int_equal(ag_model_param_count(a), ag_model_param_count(b));
+    for (int i = 0; i < ag_model_param_count(a); i++) {
+        const char *na = NULL, *nb = NULL;
+        ag_var *pa = ag_model_param(a, i, &na), *pb = ag_model_param(b, i, &nb);
+        assert_string_equal(na, nb);
+        assert_int_equal(ag_size(pa), ag_size(pb));
+        assert_memory_equal(ag_cdata(pa), ag_cdata(pb), ag_size(pa) * sizeof(double));
+    }
+}
+
+/* A first call that fails changes nothing (a failing statement changes
+ * nothing): whichever layer refuses, the weights it or the layers before it
+ * made are dropped again and the generator rewound, so the model is
+ * uninitialised and the next good call makes the weights a first call makes. */
+static void test_failed_first_call_changes_nothing(void **state) {
+    (void)state;
+    ag_var *good = ag_rand(ctx, 4, (const int[]){1, 3, 5, 5}, NULL);
+    ag_retain(good);
+    /* the conv itself refuses: its kernel is larger than the image */
+    ag_layer_spec layers[] = {{AG_LAYER_CONV2D, 2, 3, 1, 0}, {AG_LAYER_LINEAR, 4, 0, 0, 0}, {AG_LAYER_LINEAR, 2, 0, 0, 0}};
+    ag_model *m = ag_cnn(ctx, layers, 3, AG_ACT_RELU, 7), *fresh = ag_cnn(ctx, layers, 3, AG_ACT_RELU, 7);
+    assert_null(ag_model_forward(m, ag_rand(ctx, 4, (const int[]){1, 1, 2, 2}, NULL)));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_SHAPE);
+    assert_failed_with("conv2d: kernel (3, 3) with dilation (1, 1) is larger than the padded input (2, 2)");
+    assert_uninitialised(m, 3);
+    assert_null(ag_model_param_by_name(m, "conv[0].w"));
+    /* the next call takes 3 channels (the failed one had 1) */
+    ag_var *y = ag_model_forward(m, good), *want = ag_model_forward(fresh, good);
+    assert_non_null(y);
+    assert_shape(y, 1, 2);
+    assert_true(ag_model_initialized(m));
+    assert_shape(ag_model_param_by_name(m, "conv[0].w"), 2, 3, 3, 3);
+    assert_same_params(m, fresh);
+    assert_memory_equal(ag_cdata(y), ag_cdata(want), 2 * sizeof(double));
+    ag_model_unref(m);
+    ag_model_unref(fresh);
+    /* a max_pool refuses after the conv made its weight */
+    ag_layer_spec pooled[] = {{AG_LAYER_CONV2D, 2, 3, 1, 0}, {AG_LAYER_MAX_POOL, 0, 4, 0, 0}, {AG_LAYER_LINEAR, 3, 0, 0, 0}};
+    m = ag_cnn(ctx, pooled, 3, AG_ACT_RELU, 7), fresh = ag_cnn(ctx, pooled, 3, AG_ACT_RELU, 7);
+    assert_null(ag_model_forward(m, ag_rand(ctx, 4, (const int[]){1, 1, 4, 4}, NULL)));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_SHAPE);
+    assert_failed_with("max_pool2d: kernel (4, 4) with dilation (1, 1) is larger than the padded input (2, 2)");
+    assert_uninitialised(m, 2);
+    ag_var *big = ag_rand(ctx, 4, (const int[]){1, 3, 6, 6}, NULL);
+    assert_non_null(ag_model_forward(m, big));
+    assert_non_null(ag_model_forward(fresh, big));
+    assert_same_params(m, fresh);
+    ag_model_unref(m);
+    ag_model_unref(fresh);
+    /* a linear layer refuses (its weight would be too large) after the conv made its own */
+    ag_layer_spec wide[] = {{AG_LAYER_CONV2D, 1, 1, 1, 0}, {AG_LAYER_LINEAR, 100000, 0, 0, 0}};
+    m = ag_cnn(ctx, wide, 2, AG_ACT_RELU, 7);
+    assert_null(ag_model_forward(m, ag_rand(ctx, 4, (const int[]){1, 1, 40, 40}, NULL)));
+    assert_int_equal(ag_errcode(ctx), AG_ERR_NOMEM);
+    assert_failed_with("cnn: a [1600 100000] weight (linear[0].w) is too large");
+    assert_uninitialised(m, 2);
+    assert_shape(ag_model_forward(m, ag_rand(ctx, 4, (const int[]){1, 2, 2, 2}, NULL)), 1, 100000);
+    assert_shape(ag_model_param_by_name(m, "conv[0].w"), 1, 2, 1, 1);
+    ag_model_unref(m);
+    /* an mlp whose second layer is too large once the first is made */
+    m = ag_mlp(ctx, (const int[]){100000, 100000}, 2, AG_ACT_RELU, 7);
+    assert_null(ag_model_forward(m, ag_rand(ctx, 2, (const int[]){1, 2}, NULL)));
+    assert_failed_with("mlp: a [100000 100000] weight (linear[1].w) is too large");
+    assert_uninitialised(m, 2);
+    ag_model_unref(m);
+    ag_release(good);
+}
+
 /* A collected input is a stale handle, AG_ERR_STALE, as ag_add
  * says it, not AG_ERR_CONTEXT ("belongs to another context"). */
 static void test_collected_input_is_stale(void **state) {
@@ -863,6 +945,7 @@ int main(void) {
         T(test_errors),
         T(test_mlp_fits_sine),
         T(test_cnn),
+        T(test_failed_first_call_changes_nothing),
         T(test_collected_input_is_stale),
         T(test_save_follows_links_keeps_mode),
         T(test_load_into_fresh_model),
