@@ -699,33 +699,32 @@ static int builtin_save_npy(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
-/* load_npz(file, name=nil): the arrays in the archive's order, or the one named */
+/* load_npz(file, name=nil): the arrays in the archive's order, or the one
+ * named (alone read, as np.load reads a member when it is asked for) */
 static int builtin_load_npz(repl *r, const builtin_args *a, repl_value *out) {
     const char *file, *name = NULL;
     file_bytes bytes;
     if (arg_string(r, a, 0, &file) < 0 || (arg_given(a, 1) && arg_string(r, a, 1, &name) < 0)) return -1;
     if (read_whole(r, "load_npz", file, &bytes) < 0) return -1;
-    ag_var **arrays;
+    ag_var **arrays = NULL, *one = NULL;
     char **names;
     int count;
-    int rc = ag_npz_decode(r->ctx, bytes.data, bytes.size, file, &arrays, &names, &count);
+    int rc = name ? ag_npz_decode_one(r->ctx, bytes.data, bytes.size, file, name, &one, &names, &count)
+                  : ag_npz_decode(r->ctx, bytes.data, bytes.size, file, &arrays, &names, &count);
     file_bytes_free(&bytes);
     if (rc < 0) return file_error(r, "load_npz");
-    for (int i = 0; i < count; i++) as_data(arrays[i]);
     int status = 0;
     if (name != NULL) {
-        int found = -1;
-        for (int i = 0; i < count && found < 0; i++)
-            if (strcmp(names[i], name) == 0) found = i;
-        if (found < 0) {
+        if (one == NULL) {
             char listed[512] = "";
             for (int i = 0; i < count; i++)
                 snprintf(listed + strlen(listed), sizeof listed - strlen(listed), "%s%s", i ? ", " : "", names[i]);
             status = repl_error(r, "load_npz: \"%s\" has no array named %s (it has: %s)", file, name, listed);
         } else {
-            *out = value_var(arrays[found]);
+            *out = value_var(as_data(one));
         }
     } else {
+        for (int i = 0; i < count; i++) as_data(arrays[i]);
         *out = value_list_new(count);
         if (out->kind != VALUE_LIST) status = repl_error(r, "out of memory");
         for (int i = 0; status == 0 && i < count; i++) out->as.list->items[i] = value_var(arrays[i]);
@@ -898,6 +897,7 @@ const builtin_def builtins_data[] = {
      .function_only = true, .file_arg = 1},
     {"load_npz", "file, name=nil", builtin_load_npz, "data",
      "x, t = load_npz(\"d.npz\"): the arrays of np.savez / np.savez_compressed in order; name= picks one\n"
+     "  and reads it alone (as np.load(f)[name]: another member of a dtype not read here is no error)\n"
      "  " CONSTANT_DATA,
      .function_only = true, .file_arg = 1},
     {"save_npz", "file, *arrays, names=nil, compress=false", builtin_save_npz, "data",
