@@ -882,7 +882,10 @@ const builtin_def builtins_data[] = {
      "  from 0 and from -1 for the last), in order, and the others are not read (words there are no\n"
      "  error); target= is one column returned apart as t, never in x (even when columns= lists it);\n"
      "  numbers are read as NumPy's loadtxt reads them (1e3, inf, nan; not 0x10); a ragged row or a\n"
-     "  word where a number should be is an error naming the line and column\n"
+     "  word where a number should be is an error naming the line and column; comments are skipped as\n"
+     "  loadtxt skips them: from a # to the line's end (a # in quotes is text), a line of one left out\n"
+     "  (header=true names the columns by the first line that is not: np.savetxt's header=\"a,b\" is a\n"
+     "  comment unless comments=\"\")\n"
      "  " CONSTANT_DATA,
      .function_only = true, .file_arg = 1},
     {"save_csv", "file, x, t=nil, header=nil, delimiter=\",\"", builtin_save_csv, "data",

@@ -73,8 +73,10 @@ typedef struct ag_csv_options {
 
 /* A CSV file (RFC 4180: quoted fields, "" inside quotes, separators and
  * line breaks inside quotes, CRLF or LF) of numbers as x (rows, columns)
- * and, when options->target names a column, t (rows).  Empty lines are
- * skipped.  *column_names (malloc'd, each malloc'd; NULL without a header)
+ * and, when options->target names a column, t (rows).  Comments are
+ * skipped as np.loadtxt skips them: from a '#' outside quotes to the line's
+ * end; a line empty or blank then (a comment line) is skipped, and the
+ * header is the first line that is not.  *column_names (malloc'd, each malloc'd; NULL without a header)
  * names x's columns.  0, or -1 with AG_ERR_IO: the file, line and column
  * of a ragged row or a field that is not a number, an empty file, an
  * unknown column (found at the end of the first record, before any row is

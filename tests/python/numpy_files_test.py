@@ -229,6 +229,39 @@ for i, text in enumerate(spellings):
     check(f"CSV number {text!r}: {'refused' if want is None else 'read'} as np.loadtxt does",
           (want is None and got is None) or (want is not None and got is not None and same_bits(got, want)), output)
 
+# comments, as np.loadtxt's comments='#': from a '#' to the line's end, a
+# line of only a comment left out, a '#' in quotes is text (loadtxt's
+# quotechar='"'); np.savetxt's header is a comment by default
+comments = {
+    "c_first": "# made by hand\n1,2\n3,4\n",
+    "c_after": "1,2 # the first\n3,4# the second\n",
+    "c_between": "1,2\n# between\n#\n3,4\n",
+    "c_crlf": "# c\r\n1,2 # x\r\n3,4\r\n",
+    "c_last": "1,2\n3,4 # no line end",
+    "c_quoted": '"1",2 # c\n"3","4"\n',
+}
+script = []
+for name, text in comments.items():
+    with open(path(name + ".csv"), "w", newline="") as f:
+        f.write(text)
+    script.append(f'c = load_csv("{name}.csv")\nsave_npy("{name}.npy", c)\n')
+np.savetxt(path("c_savetxt.csv"), table, delimiter=",", fmt="%.17g", header="a,b,c")
+script.append('c = load_csv("c_savetxt.csv")\nsave_npy("c_savetxt.npy", c)\n')
+with open(path("c_header.csv"), "w") as f:
+    f.write('# made by hand\n"a#1",b # the names\n1,2 # one\n3,4\n')
+script.append('c = load_csv("c_header.csv", header=true, target="b", columns=["a#1"])\n'
+              'save_npz("c_header.npz", c[0], c[1])\n')
+status, output = agrepl("".join(script))
+for name in list(comments) + ["c_savetxt"]:
+    want = np.loadtxt(path(name + ".csv"), delimiter=",", ndmin=2, quotechar='"')
+    got = np.load(path(name + ".npy")) if os.path.exists(path(name + ".npy")) else None
+    check(f"CSV comments {name}: read as np.loadtxt reads them", got is not None and same_bits(got, want), output)
+h = np.load(path("c_header.npz")) if os.path.exists(path("c_header.npz")) else {}
+check("CSV comments before and after header=true's names (a quoted name with '#')",
+      status == 0 and same_bits(h["arr_0"], np.loadtxt(path("c_header.csv"), delimiter=",", skiprows=2, usecols=[0],
+                                                       ndmin=2)) and
+      same_bits(h["arr_1"], np.loadtxt(path("c_header.csv"), delimiter=",", skiprows=2, usecols=1)), output)
+
 # semicolons (delimiter=)
 with open(path("semi.csv"), "w") as f:
     f.write("1;2\n3;4\n")
